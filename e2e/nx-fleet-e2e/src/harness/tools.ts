@@ -1,0 +1,152 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** Debian package that provides each tool, so a missing-tool error says what to install. */
+const DEBIAN_PACKAGE: Record<string, string> = {
+  podman: 'podman',
+  buildah: 'buildah',
+  runc: 'runc',
+  skopeo: 'skopeo',
+  'docker-registry': 'docker-registry',
+  busybox: 'busybox-static',
+  newuidmap: 'uidmap',
+  newgidmap: 'uidmap',
+  tar: 'tar',
+  ldd: 'libc-bin',
+};
+
+/** Absolute path of `name` on PATH; throws an actionable error when it is missing. */
+export function requireTool(name: string): string {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not in this PATH entry
+    }
+  }
+  const pkg = DEBIAN_PACKAGE[name] ?? name;
+  throw new Error(
+    `Required tool "${name}" was not found on PATH (Debian package "${pkg}"). ` +
+      `Run \`bash scripts/setup-tools.sh\` to install the e2e tooling.`,
+  );
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string | Buffer;
+  timeoutMs?: number;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/**
+ * Runs a command without a shell. Resolves for any exit status: a signal becomes 128+N
+ * and a timeout becomes 124 (like coreutils `timeout`), noted in stderr.
+ * Rejects only when the process cannot be spawned at all.
+ */
+export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      // An inherited-but-unused stdin can make tools wait for input forever.
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
+    child.stderr?.on('data', (d: Buffer) => err.push(d));
+
+    let timedOut = false;
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, opts.timeoutMs);
+
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(new Error(`Cannot run ${cmd}: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      let stderr = Buffer.concat(err).toString('utf8');
+      let status = code ?? 128 + (signal ? osConstants.signals[signal] : 0);
+      if (timedOut) {
+        status = 124;
+        stderr += `\n[run] ${cmd} timed out after ${opts.timeoutMs} ms and was killed`;
+      }
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr, code: status });
+    });
+
+    if (child.stdin) {
+      // The child may exit before reading its input; that is its business, not a crash.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+    }
+  });
+}
+
+/** Like `run`, but rejects on a non-zero exit with the command line, code and stderr tail. */
+export async function runOk(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const result = await run(cmd, args, opts);
+  if (result.code !== 0) {
+    const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-20).join('\n');
+    throw new Error(`Command failed (exit ${result.code}): ${[cmd, ...args].join(' ')}\n${tail}`);
+  }
+  return result;
+}
+
+export type Engine = 'podman' | 'buildah';
+
+/** Container engine for the e2e suite: $FLEET_ENGINE if set, else podman, else buildah. */
+export function detectEngine(): Engine {
+  const forced = process.env['FLEET_ENGINE'];
+  if (forced) {
+    if (forced !== 'podman' && forced !== 'buildah') {
+      throw new Error(`FLEET_ENGINE must be "podman" or "buildah", got "${forced}"`);
+    }
+    requireTool(forced);
+    return forced;
+  }
+  for (const engine of ['podman', 'buildah'] as const) {
+    try {
+      requireTool(engine);
+      return engine;
+    } catch {
+      // try the next engine
+    }
+  }
+  try {
+    requireTool('podman');
+  } catch (e) {
+    throw new Error(`No container engine found (podman preferred, buildah accepted). ${(e as Error).message}`);
+  }
+  return 'podman'; // podman appeared between the two checks
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

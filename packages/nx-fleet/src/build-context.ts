@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import dockerignore from '@balena/dockerignore';
+import { glob } from 'tinyglobby';
+
+export interface ContextFile {
+  path: string;
+  sha256: string;
+}
+
+/**
+ * The ignore file the engine itself would use: `<Dockerfile>.dockerignore` beside the Dockerfile
+ * wins over `.dockerignore` at the context root (BuildKit and buildah both follow this rule).
+ */
+export function readIgnorePatterns(contextDir: string, dockerfile: string): string[] {
+  for (const file of [`${dockerfile}.dockerignore`, join(contextDir, '.dockerignore')]) {
+    if (existsSync(file)) return parseIgnoreFile(readFileSync(file, 'utf8'));
+  }
+  return [];
+}
+
+export function parseIgnoreFile(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+}
+
+/** Paths (posix, relative to the context) the engine would send, sorted so hashes are stable. */
+export function filterContext(paths: readonly string[], ignorePatterns: readonly string[]): string[] {
+  const ignore = dockerignore({ ignorecase: false }).add([...ignorePatterns]);
+  return ignore.filter([...paths]).sort();
+}
+
+export async function listContextFiles(contextDir: string, dockerfile: string): Promise<string[]> {
+  const paths = await glob('**/*', { cwd: contextDir, dot: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false });
+  return filterContext(paths, readIgnorePatterns(contextDir, dockerfile));
+}
+
+export async function hashContextFiles(contextDir: string, paths: readonly string[]): Promise<ContextFile[]> {
+  return Promise.all(paths.map(async (path) => ({ path, sha256: await hashFile(join(contextDir, path)) })));
+}
+
+function hashFile(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}

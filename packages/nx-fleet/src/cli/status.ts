@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createProjectGraphAsync, workspaceRoot, type ProjectGraphProjectNode } from '@nx/devkit';
+import type { ImageRecord, PushRecord } from '../image-record';
+import { imageRecordPath, pushRecordPath } from '../targets';
+import type { Command } from './command';
+
+export interface ServiceStatus {
+  project: string;
+  root: string;
+  image?: ImageRecord;
+  push?: PushRecord;
+}
+
+export function fleetServices(nodes: readonly ProjectGraphProjectNode[]): ProjectGraphProjectNode[] {
+  return nodes
+    .filter((node) => Object.values(node.data.targets ?? {}).some((target) => target.executor === 'nx-fleet:docker-build'))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function formatStatusTable(statuses: readonly ServiceStatus[]): string {
+  const rows = statuses.map((s) => [
+    s.project,
+    s.image ? `${s.image.image}:${s.image.contentTag}` : '-',
+    s.image ? (s.image.built ? 'built' : 'reused') : 'not built',
+    s.push ? (s.push.uploaded ? 'uploaded' : 'present') : 'not pushed',
+    s.push?.reference ?? '-',
+  ]);
+  const header = ['SERVICE', 'IMAGE', 'BUILD', 'PUSH', 'PINNED REFERENCE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export const statusCommand: Command = {
+  summary: 'List the services and what their last docker-build and docker-push recorded',
+  help: [
+    'Usage: nx-fleet status [--json]',
+    '',
+    'Lists every project nx-fleet treats as a service, with the image and content tag from',
+    'dist/fleet/<root>/image.json and the pushed digest from dist/fleet/<root>/push.json.',
+    '',
+    'Options:',
+    '  --json  Print JSON instead of a table',
+  ].join('\n'),
+  options: { json: { type: 'boolean' } },
+  async run(values) {
+    const graph = await createProjectGraphAsync({ exitOnError: false });
+    const statuses: ServiceStatus[] = fleetServices(Object.values(graph.nodes)).map((node) => ({
+      project: node.name,
+      root: node.data.root,
+      image: readJson<ImageRecord>(join(workspaceRoot, imageRecordPath(node.data.root))),
+      push: readJson<PushRecord>(join(workspaceRoot, pushRecordPath(node.data.root))),
+    }));
+    console.log(values['json'] ? JSON.stringify(statuses, null, 2) : formatStatusTable(statuses));
+    return 0;
+  },
+};

@@ -1,0 +1,45 @@
+import { run, runOk } from '../process';
+import { commonBuildFlags, type BuildRequest, type Engine } from './engine';
+import { copyImage } from '../registry';
+
+export function dockerBuildArgs(request: BuildRequest, buildx: boolean): string[] {
+  const cache = [
+    ...request.cacheFrom.flatMap((ref) => ['--cache-from', ref]),
+    // The classic builder has no --cache-to; it would fail the whole build.
+    ...(buildx ? request.cacheTo.flatMap((ref) => ['--cache-to', ref]) : []),
+  ];
+  return [...(buildx ? ['buildx', 'build', '--load'] : ['build']), ...commonBuildFlags(request), ...cache, request.context];
+}
+
+/** `docker push` prints `<tag>: digest: sha256:… size: N` for the manifest it stored. */
+export function parseDockerPushDigest(output: string): string | undefined {
+  return /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1];
+}
+
+export function dockerEngine(): Engine {
+  let buildx: Promise<boolean> | undefined;
+  return {
+    name: 'docker',
+    async build(request) {
+      buildx ??= run('docker', ['buildx', 'version']).then((r) => r.code === 0, () => false);
+      // Secret mounts need BuildKit; the classic builder only has it behind this switch.
+      const env = { ...process.env, DOCKER_BUILDKIT: process.env['DOCKER_BUILDKIT'] ?? '1' };
+      await runOk('docker', dockerBuildArgs(request, await buildx), { echo: true, env });
+    },
+    async imageExists(ref) {
+      return (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref])).code === 0;
+    },
+    async push(localRef, destination, tlsVerify) {
+      if (!destination.startsWith('docker://')) {
+        // The daemon cannot write an OCI layout; skopeo reads the image out of the daemon.
+        return copyImage(`docker-daemon:${localRef}`, destination, { srcTlsVerify: true, destTlsVerify: tlsVerify });
+      }
+      const remote = destination.slice('docker://'.length);
+      await runOk('docker', ['tag', localRef, remote]);
+      const result = await runOk('docker', ['push', remote], { echo: true });
+      const digest = parseDockerPushDigest(result.stdout);
+      if (!digest) throw new Error(`nx-fleet: docker push of ${remote} printed no digest; cannot record what was pushed.`);
+      return digest;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, runOk } from '../process';
+import { commonBuildFlags, type BuildRequest, type Engine, type TransportRef } from './engine';
+
+/** podman and buildah share containers/image and containers/storage, and nearly all flags. */
+export type PodmanFamily = 'podman' | 'buildah';
+
+export function podmanBuildArgs(tool: PodmanFamily, request: BuildRequest): string[] {
+  const cache = [
+    ...request.cacheFrom.flatMap((repo) => ['--cache-from', repo]),
+    ...request.cacheTo.flatMap((repo) => ['--cache-to', repo]),
+  ];
+  return [
+    tool === 'podman' ? 'build' : 'bud',
+    // Layer caching is what makes an unchanged step free; buildah disables it by default.
+    '--layers',
+    ...commonBuildFlags(request),
+    ...cache,
+    request.context,
+  ];
+}
+
+export function podmanPushArgs(localRef: string, destination: TransportRef, tlsVerify: boolean, digestFile: string): string[] {
+  return ['push', `--tls-verify=${tlsVerify}`, '--digestfile', digestFile, localRef, destination];
+}
+
+export function podmanFamilyEngine(tool: PodmanFamily): Engine {
+  return {
+    name: tool,
+    async build(request) {
+      await runOk(tool, podmanBuildArgs(tool, request), { echo: true });
+    },
+    async imageExists(ref) {
+      const args = tool === 'podman' ? ['image', 'exists', ref] : ['inspect', '--type', 'image', ref];
+      return (await run(tool, args)).code === 0;
+    },
+    async push(localRef, destination, tlsVerify) {
+      const dir = await mkdtemp(join(tmpdir(), 'nx-fleet-push-'));
+      try {
+        const digestFile = join(dir, 'digest');
+        await runOk(tool, podmanPushArgs(localRef, destination, tlsVerify, digestFile), { echo: true });
+        return (await readFile(digestFile, 'utf8')).trim();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

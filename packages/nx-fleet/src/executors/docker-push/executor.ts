@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { logger, readTargetOptions, type ExecutorContext } from '@nx/devkit';
+import { resolveEngine } from '../../engines/detect';
+import { readGitRevision, shortSha } from '../../git';
+import { readImageRecord, writeRecord, type ImageRecord } from '../../image-record';
+import { copyImage, destinationRef, manifestDigest, resolveDestination, tlsVerifyOf, type Destination } from '../../registry';
+import { imageRecordPath, pushRecordPath } from '../../targets';
+import { buildServiceImage, serviceRefOf } from '../docker-build/executor';
+import type { DockerBuildExecutorSchema } from '../docker-build/schema';
+import type { DockerPushExecutorSchema } from './schema';
+
+export default async function dockerPushExecutor(options: DockerPushExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
+  try {
+    await pushService(options, context);
+    return { success: true };
+  } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error));
+    return { success: false };
+  }
+}
+
+export function pushTags(contentTag: string, sha: string | undefined, options: Pick<DockerPushExecutorSchema, 'tags' | 'latest'>): string[] {
+  const tags = [contentTag, ...(sha ? [shortSha(sha)] : []), ...(options.tags ?? []), ...(options.latest ? ['latest'] : [])];
+  return [...new Set(tags)];
+}
+
+async function pushService(options: DockerPushExecutorSchema, context: ExecutorContext): Promise<void> {
+  const service = serviceRefOf(context);
+  const recordFile = join(context.root, imageRecordPath(service.projectRoot));
+  const record = await readImageRecord(recordFile);
+  if (!record) throw new Error(`nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`);
+
+  const destination = resolveDestination({
+    registry: process.env['FLEET_REGISTRY'] || options.registry,
+    imageName: record.image,
+    workspaceRoot: context.root,
+    tlsVerify: options.tlsVerify,
+  });
+  const tls = tlsVerifyOf(destination);
+  const contentRef = destinationRef(destination, record.contentTag);
+  const started = Date.now();
+
+  // The registry is the source of truth: a record restored from a cache proves nothing about it.
+  let digest = await manifestDigest(contentRef, tls);
+  const uploaded = !digest;
+  if (!digest) digest = await upload(record, contentRef, tls, options.buildTarget ?? 'docker-build', context);
+
+  const tags = pushTags(record.contentTag, (await readGitRevision(context.root))?.sha, options);
+  for (const tag of tags.slice(1)) {
+    const ref = destinationRef(destination, tag);
+    if ((await manifestDigest(ref, tls)) !== digest) await copyImage(contentRef, ref, { srcTlsVerify: tls, destTlsVerify: tls });
+  }
+
+  await writeRecord(join(context.root, pushRecordPath(service.projectRoot)), {
+    repository: destination.repository,
+    digest,
+    reference: `${destination.repository}@${digest}`,
+    tags,
+    uploaded,
+    destination: destination.kind,
+    pushedAt: new Date().toISOString(),
+  });
+  logger.info(
+    `nx-fleet: ${service.projectName}: ${uploaded ? 'pushed' : 'already present, no upload:'} ${describe(destination)}@${digest} ` +
+      `[${tags.join(', ')}] in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
+}
+
+/** Uploads the image, rebuilding it first when this machine never built it (a remote-cache hit). */
+async function upload(record: ImageRecord, contentRef: string, tls: boolean, buildTargetName: string, context: ExecutorContext): Promise<string> {
+  const engine = await resolveEngine(record.engine);
+  if (!(await engine.imageExists(record.localRef))) {
+    logger.info(`nx-fleet: ${record.localRef} is neither in the registry nor on this machine; rebuilding it.`);
+    const buildTarget = { project: context.projectName!, target: buildTargetName };
+    const buildOptions = readTargetOptions<DockerBuildExecutorSchema>(buildTarget, context);
+    const rebuilt = await buildServiceImage(buildOptions, serviceRefOf(context));
+    if (rebuilt.contentTag !== record.contentTag) {
+      throw new Error(
+        `nx-fleet: the sources of ${context.projectName} changed since docker-build recorded ${record.contentTag} (now ${rebuilt.contentTag}); run docker-build again.`,
+      );
+    }
+  }
+  return engine.push(record.localRef, contentRef, tls);
+}
+
+function describe(destination: Destination): string {
+  return destination.kind === 'registry' ? destination.repository : `${destination.dir} (OCI layout)`;
+}

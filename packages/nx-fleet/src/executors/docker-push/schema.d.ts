@@ -1,0 +1,7 @@
+export interface DockerPushExecutorSchema {
+  registry?: string;
+  buildTarget?: string;
+  tags?: string[];
+  latest?: boolean;
+  tlsVerify?: boolean;
+}

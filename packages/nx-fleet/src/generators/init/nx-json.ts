@@ -1,0 +1,23 @@
+import type { NxJsonConfiguration, PluginConfiguration } from '@nx/devkit';
+import type { FleetPluginOptions } from '../../plugins/options';
+
+export const PLUGIN_NAME = 'nx-fleet';
+
+function isFleetPlugin(plugin: PluginConfiguration): boolean {
+  return (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME;
+}
+
+/** Idempotent: an existing registration keeps its options; only an explicitly given registry updates it. */
+export function addFleetPlugin(nxJson: NxJsonConfiguration, options: Pick<FleetPluginOptions, 'registry'>): NxJsonConfiguration {
+  const plugins = [...(nxJson.plugins ?? [])];
+  const index = plugins.findIndex(isFleetPlugin);
+  const existing = index >= 0 ? plugins[index]! : undefined;
+  const existingOptions = existing && typeof existing !== 'string' ? (existing.options as FleetPluginOptions | undefined) : undefined;
+  const merged: FleetPluginOptions = { ...existingOptions, ...(options.registry ? { registry: options.registry } : {}) };
+  const base = existing && typeof existing !== 'string' ? existing : { plugin: PLUGIN_NAME };
+  // The bare string form keeps a default registration as short as `nx add` writes it for Nx's own plugins.
+  const entry: PluginConfiguration = Object.keys(merged).length ? { ...base, options: merged } : existing ?? PLUGIN_NAME;
+  if (index >= 0) plugins[index] = entry;
+  else plugins.push(entry);
+  return { ...nxJson, plugins };
+}

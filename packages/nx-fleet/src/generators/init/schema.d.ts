@@ -1,0 +1,4 @@
+export interface InitGeneratorSchema {
+  registry?: string;
+  skipFormat?: boolean;
+}

@@ -1,0 +1,37 @@
+import { run } from './process';
+
+export interface GitRevision {
+  sha: string;
+  /** Commit time, ISO 8601: a label from it stays the same when the same commit is rebuilt. */
+  committedAt: string;
+}
+
+/** Undefined outside a git repository or before the first commit: images are still buildable. */
+export async function readGitRevision(cwd: string): Promise<GitRevision | undefined> {
+  try {
+    const result = await run('git', ['log', '-1', '--format=%H %cI'], { cwd });
+    if (result.code !== 0) return undefined;
+    const [sha, committedAt] = result.stdout.trim().split(' ');
+    return sha && committedAt ? { sha, committedAt } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function shortSha(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+/** For the OCI `source` label: the origin URL without credentials a CI checkout may embed in it. */
+export async function readSourceUrl(cwd: string): Promise<string | undefined> {
+  try {
+    const result = await run('git', ['remote', 'get-url', 'origin'], { cwd });
+    return result.code === 0 ? stripCredentials(result.stdout.trim()) || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function stripCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+}

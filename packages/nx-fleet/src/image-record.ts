@@ -1,0 +1,55 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { EngineName } from './plugins/options';
+
+/** `dist/fleet/<projectRoot>/image.json`: the cacheable output of docker-build. */
+export interface ImageRecord {
+  image: string;
+  contentTag: string;
+  /** The reference the engine knows the image by on the machine that built it. */
+  localRef: string;
+  imageId?: string;
+  engine: EngineName;
+  platforms: string[];
+  /** False when an image with this content tag already existed and no engine build ran. */
+  built: boolean;
+  revision?: string;
+  recordedAt: string;
+}
+
+/** `dist/fleet/<projectRoot>/push.json`: what the registry holds after docker-push. */
+export interface PushRecord {
+  repository: string;
+  digest: string;
+  /** Digest-pinned reference (`name@sha256:…`): what deployments should use. */
+  reference: string;
+  tags: string[];
+  /** False when the destination already had the content tag and only tags were added. */
+  uploaded: boolean;
+  destination: 'registry' | 'oci-layout';
+  pushedAt: string;
+}
+
+export async function writeRecord(file: string, record: ImageRecord | PushRecord): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export async function readImageRecord(file: string): Promise<ImageRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as ImageRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Registry repository names are lowercase paths; npm scopes (`@acme/orders`) become `acme/orders`. */
+export function imageNameFor(projectName: string): string {
+  const name = projectName
+    .toLowerCase()
+    .replace(/^@/, '')
+    .replace(/[^a-z0-9._/-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  if (!name) throw new Error(`nx-fleet: cannot derive an image name from project "${projectName}"; set the "image" option.`);
+  return name;
+}

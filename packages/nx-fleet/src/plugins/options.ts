@@ -1,0 +1,36 @@
+/** Options of the nx-fleet entry in `nx.json` `plugins`. Every field is optional. */
+export interface FleetPluginOptions {
+  /** Target names, so teams with existing `docker-build`-like targets can avoid clashes. */
+  buildTargetName?: string;
+  pushTargetName?: string;
+  /** Registry host (and optional namespace) images are pushed to, e.g. `ghcr.io/acme`. Env `FLEET_REGISTRY` wins. */
+  registry?: string;
+  /** Container engine; auto-detected when unset. Env `FLEET_ENGINE` wins. */
+  engine?: EngineName;
+  /** Glob patterns (relative to the workspace root) of paths whose Dockerfiles never make a service. */
+  exclude?: string[];
+}
+
+export type EngineName = 'docker' | 'podman' | 'buildah';
+export const ENGINE_NAMES: readonly EngineName[] = ['docker', 'podman', 'buildah'];
+
+export interface NormalizedFleetOptions {
+  buildTargetName: string;
+  pushTargetName: string;
+  registry?: string;
+  engine?: EngineName;
+  exclude: string[];
+}
+
+/** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
+export const DEFAULT_EXCLUDES = ['**/.devcontainer/**', '**/templates/**', '**/generators/**/files/**', '**/__fixtures__/**'];
+
+export function normalizeOptions(options: FleetPluginOptions | undefined): NormalizedFleetOptions {
+  return {
+    buildTargetName: options?.buildTargetName ?? 'docker-build',
+    pushTargetName: options?.pushTargetName ?? 'docker-push',
+    registry: options?.registry,
+    engine: options?.engine,
+    exclude: options?.exclude ?? DEFAULT_EXCLUDES,
+  };
+}

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Stream the tool's output to the user (builds, pushes) instead of only capturing it. */
+  echo?: boolean;
+  timeoutMs?: number;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  /** The exact bytes, for output that is hashed (raw manifests). */
+  stdoutBytes: Buffer;
+  stderr: string;
+}
+
+/** A tool that could not be started at all, as opposed to one that ran and failed. */
+export class ToolNotFoundError extends Error {
+  constructor(readonly tool: string) {
+    super(`nx-fleet: "${tool}" was not found on PATH. Install it (see the nx-fleet README, "Support matrix") or choose another engine with the "engine" option or FLEET_ENGINE.`);
+  }
+}
+
+/** Always an argument array, never a shell string: names, options and paths cannot inject. */
+export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs,
+    });
+    const stdout: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      if (options.echo) process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+      if (options.echo) process.stderr.write(chunk);
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new ToolNotFoundError(command) : error));
+    child.on('close', (code, signal) => {
+      const stdoutBytes = Buffer.concat(stdout);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr });
+    });
+  });
+}
+
+export class ToolFailedError extends Error {
+  constructor(readonly command: string, readonly args: readonly string[], readonly result: RunResult) {
+    super(`nx-fleet: \`${[command, ...args].join(' ')}\` exited with code ${result.code}${tail(result.stderr || result.stdout)}`);
+  }
+}
+
+export async function runOk(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const result = await run(command, args, options);
+  if (result.code !== 0) throw new ToolFailedError(command, args, result);
+  return result;
+}
+
+function tail(text: string): string {
+  const lines = text.trim().split('\n').slice(-15).join('\n');
+  return lines ? `:\n${lines}` : '';
+}
