@@ -59,8 +59,9 @@ fi
 write_root_file() { # path content — only writes when the content differs, to stay idempotent
   local path="$1" content="$2"
   if [ -f "$path" ] && [ "$(cat "$path")" = "$content" ]; then return 0; fi
-  as_root mkdir -p "$(dirname "$path")"
-  printf '%s\n' "$content" | as_root tee "$path" >/dev/null
+  # Explicit "|| return": set -e does not apply inside a function called from a condition.
+  as_root mkdir -p "$(dirname "$path")" || return 1
+  printf '%s\n' "$content" | as_root tee "$path" >/dev/null || return 1
   echo "setup-tools: wrote $path"
 }
 
@@ -76,14 +77,15 @@ if have podman; then
     echo "setup-tools: ERROR: could not write /etc/containers/containers.conf.d/50-nx-fleet.conf" >&2
   fi
   runtime="$(podman info --format '{{.Host.OCIRuntime.Name}}' 2>/dev/null || true)"
-  if [ "$runtime" != "runc" ]; then
+  # Empty means podman itself failed (e.g. unprivileged user), which says nothing about drop-ins.
+  if [ -n "$runtime" ] && [ "$runtime" != "runc" ]; then
     # Drop-in ignored (older containers-common): fall back to the main file, never clobbering one.
     if [ ! -e /etc/containers/containers.conf ]; then
       write_root_file /etc/containers/containers.conf "$PODMAN_CONF" || true
       runtime="$(podman info --format '{{.Host.OCIRuntime.Name}}' 2>/dev/null || true)"
     fi
-    [ "$runtime" = "runc" ] || echo "setup-tools: WARNING: podman OCI runtime is '${runtime:-unknown}', expected runc" >&2
   fi
+  [ "$runtime" = "runc" ] || echo "setup-tools: WARNING: podman OCI runtime is '${runtime:-unknown}', expected runc" >&2
 fi
 
 version_of() { # tool probe package

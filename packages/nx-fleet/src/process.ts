@@ -51,14 +51,16 @@ export function run(command: string, args: readonly string[], options: RunOption
 }
 
 export class ToolFailedError extends Error {
-  constructor(readonly command: string, readonly args: readonly string[], readonly result: RunResult) {
-    super(`nx-fleet: \`${[command, ...args].join(' ')}\` exited with code ${result.code}${tail(result.stderr || result.stdout)}`);
+  constructor(readonly command: string, readonly args: readonly string[], readonly result: RunResult, echoed: boolean) {
+    // Output the user already saw streamed is not repeated.
+    const detail = echoed ? '' : tail(result.stderr || result.stdout);
+    super(`nx-fleet: \`${[command, ...args].join(' ')}\` exited with code ${result.code}${detail}`);
   }
 }
 
 export async function runOk(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const result = await run(command, args, options);
-  if (result.code !== 0) throw new ToolFailedError(command, args, result);
+  if (result.code !== 0) throw new ToolFailedError(command, args, result, options.echo ?? false);
   return result;
 }
 

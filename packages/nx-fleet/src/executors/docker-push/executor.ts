@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logger, readTargetOptions, type ExecutorContext } from '@nx/devkit';
 import { resolveEngine } from '../../engines/detect';
@@ -39,6 +40,7 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
   const tls = tlsVerifyOf(destination);
   const contentRef = destinationRef(destination, record.contentTag);
   const started = Date.now();
+  if (destination.kind === 'oci-layout') await mkdir(destination.dir, { recursive: true });
 
   // The registry is the source of truth: a record restored from a cache proves nothing about it.
   let digest = await manifestDigest(contentRef, tls);

@@ -1,0 +1,91 @@
+import { startRegistry, type RunningRegistry } from '../src/harness/registry';
+import { TestWorkspace } from '../src/harness/workspace';
+
+describe('nx-fleet installed from dist/nx-fleet.tgz into a fresh Nx 23.2.1 workspace', () => {
+  let ws: TestWorkspace;
+
+  beforeAll(() => {
+    ws = TestWorkspace.create('foundation');
+  });
+  afterAll(() => ws?.dispose());
+
+  it('is installed from the tarball and registered in nx.json by its init generator', async () => {
+    const installed = ws.readJson<{ name: string; version: string }>('node_modules/nx-fleet/package.json');
+    expect(installed.name).toBe('nx-fleet');
+    expect(ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['nx-fleet']).toMatch(/nx-fleet\.tgz$/);
+    expect(ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['nx']).toBe('23.2.1');
+    expect(ws.readJson<{ plugins: unknown[] }>('nx.json').plugins).toContain('nx-fleet');
+    expect(await ws.projects()).toEqual([]);
+  });
+
+  it('init is idempotent and --dry-run changes nothing', async () => {
+    const before = ws.read('nx.json');
+    await ws.nxOk(['g', 'nx-fleet:init', '--no-interactive']);
+    expect(ws.read('nx.json')).toBe(before);
+    const dry = await ws.nxOk(['g', 'nx-fleet:init', '--registry=127.0.0.1:5999', '--dry-run', '--no-interactive']);
+    expect(dry.stdout).toMatch(/UPDATE nx\.json/);
+    expect(ws.read('nx.json')).toBe(before);
+  });
+
+  it('exposes the nx-fleet command with --help', async () => {
+    const help = await ws.bin('nx-fleet', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: nx-fleet <command>/);
+    expect(help.stdout).toMatch(/status/);
+    const unknown = await ws.bin('nx-fleet', ['no-such-command']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "no-such-command"/);
+  });
+
+  it('infers docker-build and docker-push for a project with a Dockerfile, and ignores an orphan Dockerfile with one warning', async () => {
+    ws.addService('orders');
+    ws.write('tools/orphan/Dockerfile', 'FROM node:20\n');
+    const result = await ws.nxOk(['show', 'projects', '--json']);
+    expect(JSON.parse(result.stdout)).toEqual(['orders']);
+    expect(result.stderr + result.stdout).toMatch(/tools\/orphan\/Dockerfile has no project\.json/);
+
+    const project = await ws.showProject('orders');
+    expect(project.targets['docker-build']).toMatchObject({ executor: 'nx-fleet:docker-build', cache: true, metadata: { technologies: ['docker'] } });
+    expect(project.targets['docker-push']).toMatchObject({ executor: 'nx-fleet:docker-push', dependsOn: ['docker-build'] });
+  });
+});
+
+describe('build and push with the real engine and a real registry', () => {
+  let ws: TestWorkspace;
+  let registry: RunningRegistry;
+
+  beforeAll(async () => {
+    ws = TestWorkspace.create('push');
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    ws?.dispose();
+  });
+
+  it('builds a one-file image, pushes it, and the registry serves the recorded digest', async () => {
+    ws.addService('hello');
+    const sha = await ws.commit('add hello');
+
+    const run = await ws.nx(['run', 'hello:docker-push', '--output-style=static'], { env: { FLEET_REGISTRY: registry.host } });
+    expect(run.code).toBe(0);
+
+    const image = ws.readJson<{ contentTag: string; built: boolean }>('dist/fleet/services/hello/image.json');
+    const push = ws.readJson<{ digest: string; reference: string; tags: string[]; uploaded: boolean }>('dist/fleet/services/hello/push.json');
+    expect(image.built).toBe(true);
+    expect(push.uploaded).toBe(true);
+    expect(push.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(push.reference).toBe(`${registry.host}/hello@${push.digest}`);
+    expect(await registry.manifestDigest('hello', image.contentTag)).toBe(push.digest);
+    expect(await registry.manifestDigest('hello', sha.slice(0, 12))).toBe(push.digest);
+    expect((await registry.tags('hello')).sort()).toEqual([image.contentTag, sha.slice(0, 12)].sort());
+  });
+
+  it('affected follows the commit helpers: only the changed service is affected', async () => {
+    ws.addService('billing');
+    const base = await ws.commit('add billing');
+    ws.write('services/billing/main.js', 'console.log("billing v2");\n');
+    await ws.commit('change billing');
+    expect(await ws.projects(['--affected', `--base=${base}`, '--head=HEAD'])).toEqual(['billing']);
+  });
+});
