@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { commitAll, nxEnv } from './nx-workspace';
 import { run, runOk, type RunResult } from './tools';
 
 /** Set by global-setup: a fresh Nx 23.2.1 workspace with the packed nx-fleet installed and registered. */
@@ -37,18 +38,7 @@ export class TestWorkspace {
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return {
-      ...process.env,
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      NX_TUI: 'false',
-      // Plain text, so assertions on output do not have to see through colour codes.
-      FORCE_COLOR: '0',
-      NO_COLOR: '1',
-      NX_CACHE_DIRECTORY: join(this.root, '.nx', 'cache'),
-      CI: 'true',
-      ...extra,
-    };
+    return nxEnv(this.root, extra);
   }
 
   nx(args: string[], options: NxRunOptions = {}): Promise<RunResult> {
@@ -108,8 +98,7 @@ export class TestWorkspace {
 
   /** Commits everything; returns the new HEAD so affected scenarios can name their base. */
   async commit(message: string): Promise<string> {
-    await this.git(['add', '-A']);
-    await this.git(['-c', 'user.name=nx-fleet e2e', '-c', 'user.email=e2e@nx-fleet.invalid', 'commit', '--quiet', '--allow-empty', '-m', message]);
+    await commitAll(this.root, message);
     return this.head();
   }
 

@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureNodeBaseImage } from '../../e2e/nx-fleet-e2e/src/harness/base-image';
+import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../e2e/nx-fleet-e2e/src/harness/nx-workspace';
+import { detectEngine } from '../../e2e/nx-fleet-e2e/src/harness/tools';
+import { serviceFiles, serviceNames, writeFiles } from './fleet';
+import { outcomeSince, table, type ServiceOutcome } from './records';
+import { timed } from './timing';
+
+const SERVICES = 12;
+const CHANGED = 'orders';
+
+function step(text: string): void {
+  console.log(`\n\x1b[1m▶ ${text}\x1b[0m`);
+}
+
+async function nx(root: string, args: string[]) {
+  console.log(`  $ nx ${args.join(' ')}`);
+  const result = await timed(join(root, 'node_modules', '.bin', 'nx'), args, { cwd: root, env: nxEnv(root, { FLEET_REGISTRY: process.env['FLEET_REGISTRY'] ?? '' }) });
+  if (result.code !== 0) {
+    console.error(result.stdout, result.stderr);
+    throw new Error(`nx ${args.join(' ')} failed with exit code ${result.code}`);
+  }
+  return result;
+}
+
+function report(outcomes: ServiceOutcome[]): void {
+  console.log(table(['SERVICE', 'IMAGE BUILD', 'PUSH', 'DIGEST'], outcomes.map((o) => [o.service, o.build, o.push === 'not run' ? 'skipped (not affected)' : o.push, o.digest ? `${o.digest.slice(0, 19)}…` : ''])));
+  const count = (f: (o: ServiceOutcome) => boolean) => outcomes.filter(f).length;
+  console.log(
+    `  → ${count((o) => o.build === 'built')} built, ${count((o) => o.push === 'uploaded')} uploaded, ` +
+      `${count((o) => o.push === 'already in registry')} already in registry, ${count((o) => o.push === 'not run')} skipped`,
+  );
+}
+
+async function main(): Promise<void> {
+  // Outside this repository: the demo workspace is a git repository of its own.
+  const parent = join(tmpdir(), 'nx-fleet-demo');
+  const root = join(parent, 'fleet-demo');
+  const registry = process.env['FLEET_REGISTRY'];
+  console.log('nx-fleet demo: a fleet of services where each commit ships only what it changed.');
+
+  step('Packing nx-fleet and creating a fresh Nx 23.2.1 workspace with it installed (create-nx-workspace, npm install dist/nx-fleet.tgz, nx g nx-fleet:init)');
+  const engine = detectEngine();
+  const [tarball] = await Promise.all([packPlugin(), ensureNodeBaseImage(engine)]);
+  if (existsSync(root)) rmSync(root, { recursive: true, force: true });
+  mkdirSync(parent, { recursive: true });
+  await createFleetWorkspace(parent, 'fleet-demo', tarball);
+  const names = serviceNames(SERVICES);
+  for (const name of names) writeFiles(root, serviceFiles(name));
+  await commitAll(root, `add ${SERVICES} services`);
+  console.log(`  ${root}: ${SERVICES} services (${names.join(', ')}), engine ${engine}, ` +
+    (registry ? `registry ${registry}` : 'no registry configured → embedded OCI image layout in dist/fleet-registry/'));
+
+  step('First deploy: every service is new');
+  let since = new Date();
+  const full = await nx(root, ['run-many', '-t', 'docker-push', '--output-style=static']);
+  report(names.map((n) => outcomeSince(root, n, `services/${n}`, since)));
+
+  step(`A one-service commit: edit services/${CHANGED}/main.js`);
+  const file = join(root, 'services', CHANGED, 'main.js');
+  writeFiles(root, { [`services/${CHANGED}/main.js`]: `${readFileSync(file, 'utf8')}// v2: faster checkout\n` });
+  await commitAll(root, `${CHANGED}: v2`);
+
+  step('CI runs one line: nx affected -t docker-push');
+  since = new Date();
+  const affected = await nx(root, ['affected', '-t', 'docker-push', '--base=HEAD~1', '--head=HEAD', '--output-style=static']);
+  const outcomes = names.map((n) => outcomeSince(root, n, `services/${n}`, since));
+  report(outcomes);
+
+  step('Timings');
+  console.log(`  first deploy (run-many, ${SERVICES} services): ${full.seconds.toFixed(1)} s`);
+  console.log(`  one-service change (affected):           ${affected.seconds.toFixed(1)} s  (${(full.seconds / affected.seconds).toFixed(1)}× faster)`);
+  console.log(`\nExplore it: cd ${root} && npx nx show project ${CHANGED} && npx nx-fleet status && npx nx graph`);
+
+  const wrong = outcomes.filter((o) => (o.service === CHANGED) !== (o.push !== 'not run'));
+  if (wrong.length) throw new Error(`demo: unexpected services in the affected run: ${wrong.map((o) => o.service).join(', ')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,36 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** A realistic spread of service names; numbered beyond the list for large benchmark fleets. */
+const NAMES = ['gateway', 'orders', 'payments', 'inventory', 'shipping', 'users', 'auth', 'notifications', 'search', 'catalog', 'reviews', 'billing'];
+
+export function serviceNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => (i < NAMES.length ? NAMES[i]! : `svc-${String(i + 1).padStart(3, '0')}`));
+}
+
+/** The files of one small HTTP service with a health endpoint: what a team's service looks like to nx-fleet. */
+export function serviceFiles(name: string, dir = `services/${name}`): Record<string, string> {
+  return {
+    [`${dir}/project.json`]: `${JSON.stringify({ name, $schema: '../../node_modules/nx/schemas/project-schema.json', root: dir, tags: ['type:service'] }, null, 2)}\n`,
+    [`${dir}/main.js`]: [
+      "const http = require('node:http');",
+      `const name = ${JSON.stringify(name)};`,
+      'const server = http.createServer((req, res) => {',
+      "  res.setHeader('content-type', 'application/json');",
+      "  res.end(JSON.stringify(req.url === '/health' ? { status: 'ok', name } : { name }));",
+      '});',
+      'server.listen(Number(process.env.PORT ?? 3000));',
+      "process.on('SIGTERM', () => server.close(() => process.exit(0)));",
+      '',
+    ].join('\n'),
+    [`${dir}/Dockerfile`]: ['FROM node:20', 'WORKDIR /app', 'COPY main.js ./', 'USER node', 'EXPOSE 3000', 'CMD ["node", "main.js"]', ''].join('\n'),
+    [`${dir}/.dockerignore`]: ['*.md', '*.spec.js', ''].join('\n'),
+  };
+}
+
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
