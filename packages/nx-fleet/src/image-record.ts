@@ -37,19 +37,29 @@ export async function writeRecord(file: string, record: ImageRecord | PushRecord
 
 export async function readImageRecord(file: string): Promise<ImageRecord | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as ImageRecord;
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return isImageRecord(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
 }
 
+function isImageRecord(value: unknown): value is ImageRecord {
+  const record = value as Partial<ImageRecord> | null;
+  return typeof record === 'object' && record !== null && typeof record.image === 'string' && typeof record.contentTag === 'string' && typeof record.localRef === 'string';
+}
+
 /** Registry repository names are lowercase paths; npm scopes (`@acme/orders`) become `acme/orders`. */
 export function imageNameFor(projectName: string): string {
+  // Each path component must start and end with [a-z0-9] (OCI distribution spec).
   const name = projectName
     .toLowerCase()
     .replace(/^@/, '')
     .replace(/[^a-z0-9._/-]+/g, '-')
-    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+    .split('/')
+    .map((part) => part.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, ''))
+    .filter(Boolean)
+    .join('/');
   if (!name) throw new Error(`nx-fleet: cannot derive an image name from project "${projectName}"; set the "image" option.`);
   return name;
 }

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { filterContext, hashContextFiles, listContextFiles, parseIgnoreFile, readIgnorePatterns } from './build-context';
+
+let tmp: string;
+
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'nx-fleet-context-spec-'));
+});
+
+afterEach(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function write(files: Record<string, string>): void {
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(tmp, file)), { recursive: true });
+    writeFileSync(join(tmp, file), text);
+  }
+}
+
+describe('parseIgnoreFile', () => {
+  it('drops comments and blank lines, trims, and accepts CRLF', () => {
+    expect(parseIgnoreFile('# deps\nnode_modules\n\n   \r\n  *.log  \r\n!keep.log\n  # indented comment\ndist/**\n')).toEqual([
+      'node_modules',
+      '*.log',
+      '!keep.log',
+      'dist/**',
+    ]);
+  });
+
+  it('returns nothing for an empty file', () => {
+    expect(parseIgnoreFile('')).toEqual([]);
+  });
+});
+
+describe('filterContext', () => {
+  const paths = [
+    'src/main.ts',
+    'README.md',
+    'docs/guide.md',
+    'node_modules/x/index.js',
+    'a.log',
+    'keep.log',
+    'deep/nested/b.log',
+    'Dockerfile',
+    '.env',
+  ];
+
+  it('keeps everything, sorted, without patterns', () => {
+    expect(filterContext(paths, [])).toEqual([...paths].sort());
+  });
+
+  it('returns sorted paths and does not mutate its input', () => {
+    const input = ['b', 'a', 'c'];
+    expect(filterContext(input, [])).toEqual(['a', 'b', 'c']);
+    expect(input).toEqual(['b', 'a', 'c']);
+  });
+
+  it('ignores a directory and everything in it', () => {
+    expect(filterContext(paths, ['node_modules'])).not.toContain('node_modules/x/index.js');
+  });
+
+  it('anchors a bare glob at the context root, as docker does', () => {
+    const kept = filterContext(paths, ['*.md', '*.log']);
+    expect(kept).not.toContain('README.md');
+    expect(kept).not.toContain('a.log');
+    expect(kept).toContain('docs/guide.md');
+    expect(kept).toContain('deep/nested/b.log');
+  });
+
+  it('matches any depth with **', () => {
+    const kept = filterContext(paths, ['**/*.log', '**/*.md']);
+    expect(kept).toEqual(['.env', 'Dockerfile', 'node_modules/x/index.js', 'src/main.ts']);
+  });
+
+  it('re-includes a path with a later ! exception', () => {
+    expect(filterContext(paths, ['**/*.log', '!keep.log'])).toEqual([
+      '.env',
+      'Dockerfile',
+      'README.md',
+      'docs/guide.md',
+      'keep.log',
+      'node_modules/x/index.js',
+      'src/main.ts',
+    ]);
+  });
+
+  it('lets the last matching pattern win', () => {
+    expect(filterContext(['keep.log'], ['!keep.log', '*.log'])).toEqual([]);
+  });
+
+  it('supports the "ignore all, then allow" style', () => {
+    expect(filterContext(paths, ['*', '!src', '!Dockerfile'])).toEqual(['Dockerfile', 'src/main.ts']);
+  });
+
+  it('is case sensitive', () => {
+    expect(filterContext(['README.md', 'readme.md'], ['README.md'])).toEqual(['readme.md']);
+  });
+
+  it('ignores dotfiles when asked to', () => {
+    expect(filterContext(paths, ['.env'])).not.toContain('.env');
+  });
+});
+
+describe('readIgnorePatterns', () => {
+  it('reads .dockerignore at the context root', () => {
+    write({ '.dockerignore': '# x\nnode_modules\n', Dockerfile: 'FROM scratch\n' });
+    expect(readIgnorePatterns(tmp, join(tmp, 'Dockerfile'))).toEqual(['node_modules']);
+  });
+
+  it('prefers <Dockerfile>.dockerignore over .dockerignore', () => {
+    write({
+      '.dockerignore': 'from-root\n',
+      'docker/api.Dockerfile': 'FROM scratch\n',
+      'docker/api.Dockerfile.dockerignore': 'from-dockerfile\n!keep\n',
+    });
+    expect(readIgnorePatterns(tmp, join(tmp, 'docker/api.Dockerfile'))).toEqual(['from-dockerfile', '!keep']);
+  });
+
+  it('returns nothing when there is no ignore file', () => {
+    write({ Dockerfile: 'FROM scratch\n' });
+    expect(readIgnorePatterns(tmp, join(tmp, 'Dockerfile'))).toEqual([]);
+  });
+});
+
+describe('listContextFiles', () => {
+  it('lists files (not directories) with dotfiles, posix, sorted, minus ignored ones', async () => {
+    write({
+      Dockerfile: 'FROM scratch\n',
+      '.dockerignore': 'node_modules\n*.log\n',
+      '.env.example': 'A=1\n',
+      '.config/settings.json': '{}',
+      'src/main.ts': 'console.log(1);\n',
+      'src/nested/deep.ts': 'export {};\n',
+      'node_modules/dep/index.js': '',
+      'debug.log': 'x',
+    });
+    mkdirSync(join(tmp, 'empty-dir'));
+    expect(await listContextFiles(tmp, join(tmp, 'Dockerfile'))).toEqual([
+      '.config/settings.json',
+      '.dockerignore',
+      '.env.example',
+      'Dockerfile',
+      'src/main.ts',
+      'src/nested/deep.ts',
+    ]);
+  });
+
+  it('uses <Dockerfile>.dockerignore when there is one', async () => {
+    write({
+      Dockerfile: 'FROM scratch\n',
+      'Dockerfile.dockerignore': 'src\n',
+      '.dockerignore': 'Dockerfile\n',
+      'src/main.ts': '',
+    });
+    expect(await listContextFiles(tmp, join(tmp, 'Dockerfile'))).toEqual(['.dockerignore', 'Dockerfile', 'Dockerfile.dockerignore']);
+  });
+});
+
+describe('hashContextFiles', () => {
+  it('gives the sha256 hex of each file, in the given order', async () => {
+    write({ 'a.txt': 'hello\n', 'dir/b.bin': '' });
+    expect(await hashContextFiles(tmp, ['dir/b.bin', 'a.txt'])).toEqual([
+      { path: 'dir/b.bin', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+      { path: 'a.txt', sha256: createHash('sha256').update('hello\n').digest('hex') },
+    ]);
+    expect(createHash('sha256').update('hello\n').digest('hex')).toBe('5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03');
+  });
+
+  it('hashes binary content byte for byte', async () => {
+    const bytes = Buffer.from([0, 255, 128, 10, 13]);
+    writeFileSync(join(tmp, 'x.bin'), bytes);
+    expect(await hashContextFiles(tmp, ['x.bin'])).toEqual([{ path: 'x.bin', sha256: createHash('sha256').update(bytes).digest('hex') }]);
+  });
+
+  it('rejects for a missing file', async () => {
+    await expect(hashContextFiles(tmp, ['missing.txt'])).rejects.toThrow(/ENOENT/);
+  });
+});

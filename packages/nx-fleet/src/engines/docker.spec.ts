@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { dockerBuildArgs, dockerEngine, parseDockerPushDigest } from './docker';
+import type { BuildRequest } from './engine';
+
+function request(overrides: Partial<BuildRequest> = {}): BuildRequest {
+  return {
+    dockerfile: '/ws/services/a/Dockerfile',
+    context: '/ws/services/a',
+    tags: ['acme/a:ct-0123'],
+    buildArgs: {},
+    platforms: [],
+    labels: {},
+    secrets: [],
+    cacheFrom: [],
+    cacheTo: [],
+    iidFile: '/tmp/iid',
+    ...overrides,
+  };
+}
+
+const withCache = request({
+  buildArgs: { NODE_ENV: 'production' },
+  cacheFrom: ['type=registry,ref=ghcr.io/acme/a:cache'],
+  cacheTo: ['type=registry,ref=ghcr.io/acme/a:cache,mode=max'],
+});
+
+describe('dockerBuildArgs', () => {
+  it('uses `buildx build --load` with buildx, keeping --cache-to', () => {
+    expect(dockerBuildArgs(withCache, true)).toEqual([
+      'buildx', 'build', '--load',
+      '-f', '/ws/services/a/Dockerfile',
+      '--iidfile', '/tmp/iid',
+      '-t', 'acme/a:ct-0123',
+      '--build-arg', 'NODE_ENV=production',
+      '--cache-from', 'type=registry,ref=ghcr.io/acme/a:cache',
+      '--cache-to', 'type=registry,ref=ghcr.io/acme/a:cache,mode=max',
+      '/ws/services/a',
+    ]);
+  });
+
+  it('uses plain `build` with the classic builder and drops --cache-to (it has none)', () => {
+    const args = dockerBuildArgs(withCache, false);
+    expect(args).toEqual([
+      'build',
+      '-f', '/ws/services/a/Dockerfile',
+      '--iidfile', '/tmp/iid',
+      '-t', 'acme/a:ct-0123',
+      '--build-arg', 'NODE_ENV=production',
+      '--cache-from', 'type=registry,ref=ghcr.io/acme/a:cache',
+      '/ws/services/a',
+    ]);
+    expect(args).not.toContain('--cache-to');
+    expect(args).not.toContain('--load');
+  });
+
+  it('joins platforms with a comma and passes target and secrets', () => {
+    const args = dockerBuildArgs(
+      request({ platforms: ['linux/amd64', 'linux/arm64'], target: 'prod', secrets: [{ id: 'npmrc', env: 'NPMRC' }] }),
+      true,
+    );
+    expect(args).toContain('--platform');
+    expect(args[args.indexOf('--platform') + 1]).toBe('linux/amd64,linux/arm64');
+    expect(args[args.indexOf('--target') + 1]).toBe('prod');
+    expect(args[args.indexOf('--secret') + 1]).toBe('id=npmrc,env=NPMRC');
+  });
+
+  it('keeps a build arg value with shell metacharacters as one argv element', () => {
+    for (const buildx of [true, false]) {
+      const args = dockerBuildArgs(request({ buildArgs: { CMD: '$(rm -rf /); echo' } }), buildx);
+      expect(args.filter((arg) => arg.includes('rm -rf'))).toEqual(['CMD=$(rm -rf /); echo']);
+      expect(args.at(-1)).toBe('/ws/services/a');
+    }
+  });
+});
+
+describe('parseDockerPushDigest', () => {
+  const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+
+  it('reads the digest from real `docker push` output', () => {
+    const output = [
+      'The push refers to repository [localhost:5000/acme/a]',
+      '5f70bf18a086: Layer already exists',
+      'a1b2c3d4e5f6: Pushed',
+      `1: digest: ${digest} size: 527`,
+      '',
+    ].join('\n');
+    expect(parseDockerPushDigest(output)).toBe(digest);
+  });
+
+  it('reads it from a named tag line too', () => {
+    expect(parseDockerPushDigest(`ct-0123: digest: ${digest} size: 1570\n`)).toBe(digest);
+  });
+
+  it('returns undefined without a full digest', () => {
+    expect(parseDockerPushDigest('The push refers to repository [x]\nPushed\n')).toBeUndefined();
+    expect(parseDockerPushDigest('latest: digest: sha256:abc size: 527')).toBeUndefined();
+    expect(parseDockerPushDigest('')).toBeUndefined();
+  });
+});
+
+describe('dockerEngine', () => {
+  it('is named docker and starts no process until used', () => {
+    expect(dockerEngine().name).toBe('docker');
+  });
+});

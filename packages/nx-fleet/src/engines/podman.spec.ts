@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { BuildRequest } from './engine';
+import { podmanBuildArgs, podmanFamilyEngine, podmanPushArgs } from './podman';
+
+function request(overrides: Partial<BuildRequest> = {}): BuildRequest {
+  return {
+    dockerfile: '/ws/services/a/Dockerfile',
+    context: '/ws/services/a',
+    tags: ['acme/a:ct-0123'],
+    buildArgs: {},
+    platforms: [],
+    labels: {},
+    secrets: [],
+    cacheFrom: [],
+    cacheTo: [],
+    iidFile: '/tmp/iid',
+    ...overrides,
+  };
+}
+
+describe('podmanBuildArgs', () => {
+  it('uses `podman build --layers` and ends with the context', () => {
+    expect(podmanBuildArgs('podman', request())).toEqual([
+      'build', '--layers',
+      '-f', '/ws/services/a/Dockerfile',
+      '--iidfile', '/tmp/iid',
+      '-t', 'acme/a:ct-0123',
+      '/ws/services/a',
+    ]);
+  });
+
+  it('uses `buildah bud --layers` (layer caching is off by default in buildah)', () => {
+    const args = podmanBuildArgs('buildah', request());
+    expect(args.slice(0, 2)).toEqual(['bud', '--layers']);
+    expect(args.at(-1)).toBe('/ws/services/a');
+  });
+
+  it('passes every build option, cache flags after the common ones, context last', () => {
+    expect(
+      podmanBuildArgs(
+        'buildah',
+        request({
+          labels: { team: 'orders' },
+          buildArgs: { NODE_ENV: 'production' },
+          target: 'runtime',
+          platforms: ['linux/amd64', 'linux/arm64'],
+          secrets: [{ id: 'npmrc', src: '/s/.npmrc' }, { id: 'tok', env: 'NPM_TOKEN' }],
+          cacheFrom: ['registry.local/cache/a'],
+          cacheTo: ['registry.local/cache/a'],
+        }),
+      ),
+    ).toEqual([
+      'bud', '--layers',
+      '-f', '/ws/services/a/Dockerfile',
+      '--iidfile', '/tmp/iid',
+      '-t', 'acme/a:ct-0123',
+      '--label', 'team=orders',
+      '--build-arg', 'NODE_ENV=production',
+      '--target', 'runtime',
+      '--platform', 'linux/amd64,linux/arm64',
+      '--secret', 'id=npmrc,src=/s/.npmrc',
+      '--secret', 'id=tok,env=NPM_TOKEN',
+      '--cache-from', 'registry.local/cache/a',
+      '--cache-to', 'registry.local/cache/a',
+      '/ws/services/a',
+    ]);
+  });
+
+  it('keeps a build arg value with shell metacharacters as one argv element', () => {
+    const args = podmanBuildArgs('podman', request({ buildArgs: { X: '$(rm -rf /); echo' } }));
+    expect(args).toContain('X=$(rm -rf /); echo');
+    expect(args[args.indexOf('X=$(rm -rf /); echo') - 1]).toBe('--build-arg');
+    expect(args.some((arg) => arg === '$(rm' || arg === 'echo')).toBe(false);
+  });
+
+  it('rejects a secret with neither src nor env', () => {
+    expect(() => podmanBuildArgs('podman', request({ secrets: [{ id: 'npmrc' }] }))).toThrow(
+      'nx-fleet: build secret "npmrc" needs "src" (a file) or "env" (an environment variable).',
+    );
+  });
+});
+
+describe('podmanPushArgs', () => {
+  it('spells tls verification and the digest file', () => {
+    expect(podmanPushArgs('acme/a:ct-1', 'docker://localhost:5000/acme/a:ct-1', false, '/tmp/d/digest')).toEqual([
+      'push', '--tls-verify=false', '--digestfile', '/tmp/d/digest', 'acme/a:ct-1', 'docker://localhost:5000/acme/a:ct-1',
+    ]);
+    expect(podmanPushArgs('acme/a:ct-1', 'oci:/ws/dist/fleet-registry/acme/a:ct-1', true, '/d')).toEqual([
+      'push', '--tls-verify=true', '--digestfile', '/d', 'acme/a:ct-1', 'oci:/ws/dist/fleet-registry/acme/a:ct-1',
+    ]);
+  });
+});
+
+describe('podmanFamilyEngine', () => {
+  it('carries the tool name', () => {
+    expect(podmanFamilyEngine('podman').name).toBe('podman');
+    expect(podmanFamilyEngine('buildah').name).toBe('buildah');
+  });
+});
