@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,6 +26,12 @@ export interface ServiceSpec {
  * drives it. Each test gets its own copy, its own Nx cache and no daemon (so runs are independent).
  */
 export class TestWorkspace {
+  /**
+   * Unique per workspace and written into generated services: the engine's image store outlives
+   * test runs, and an image left by an earlier run would (correctly) turn a build into a reuse.
+   */
+  readonly id = randomBytes(6).toString('hex');
+
   private constructor(readonly root: string) {}
 
   static create(label: string): TestWorkspace {
@@ -110,7 +117,7 @@ export class TestWorkspace {
   addService(name: string, spec: ServiceSpec = {}): string {
     const dir = spec.dir ?? `services/${name}`;
     this.write(`${dir}/project.json`, JSON.stringify({ name, $schema: '../../node_modules/nx/schemas/project-schema.json', root: dir }, null, 2));
-    this.write(`${dir}/main.js`, spec.main ?? `console.log(${JSON.stringify(`${name} up`)});\n`);
+    this.write(`${dir}/main.js`, spec.main ?? `// test workspace ${this.id}\nconsole.log(${JSON.stringify(`${name} up`)});\n`);
     this.write(`${dir}/Dockerfile`, spec.dockerfile ?? ['FROM node:20', 'WORKDIR /app', 'COPY main.js ./', 'USER node', 'CMD ["node", "main.js"]', ''].join('\n'));
     return dir;
   }
