@@ -6,6 +6,8 @@ set -euo pipefail
 # "package:probe" — probe is a command name or an absolute path that proves the package is usable.
 # runc comes first so apt satisfies podman's "crun | runc" with runc instead of pulling crun.
 # netavark + iptables: podman's network stack for RUN steps (recommends are not installed).
+# docker.io: a real dockerd (20.10) for the docker-engine tests; the harness starts its own
+# instance on a private socket. Probed as dockerd because /usr/local/bin/docker may be a lone client.
 TOOLS=(
   "runc:runc"
   "podman:podman"
@@ -16,6 +18,7 @@ TOOLS=(
   "uidmap:newuidmap"
   "netavark:/usr/lib/podman/netavark"
   "iptables:iptables"
+  "docker.io:dockerd"
 )
 
 # runc/iptables live in sbin, which a non-root PATH may lack.
@@ -40,8 +43,21 @@ for entry in "${TOOLS[@]}"; do
   have "${entry#*:}" || missing+=("${entry%%:*}")
 done
 
+# docker.io Conflicts with podman-docker (and docker-ce); apt would silently remove those.
+if [[ " ${missing[*]} " == *" docker.io "* ]] && dpkg-query -W -f='${Status}' podman-docker 2>/dev/null | grep -q 'ok installed'; then
+  echo "setup-tools: WARNING: podman-docker is installed and conflicts with docker.io; not installing docker.io" >&2
+  kept=()
+  for pkg in "${missing[@]}"; do [ "$pkg" = docker.io ] || kept+=("$pkg"); done
+  missing=("${kept[@]}")
+fi
+
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup-tools: installing ${missing[*]}"
+  # docker.io/containerd postinst would start system daemons; policy-rc.d (honoured by invoke-rc.d
+  # and deb-systemd-invoke) forbids that. Only a file we created is removed again.
+  if [ ! -e /usr/sbin/policy-rc.d ] && as_root sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'; then
+    trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt_install() { as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; }
   if ! as_root apt-get update; then
     echo "setup-tools: WARNING: apt-get update failed (not root and no sudo?); trying to install anyway" >&2
@@ -94,6 +110,7 @@ version_of() { # tool probe package
     busybox) out="$(busybox --help 2>&1 || true)" ;;
     newuidmap | netavark | iptables) out="$(dpkg-query -W -f='${Version}' "$3" 2>/dev/null || true)" ;;
     runc) out="$({ runc --version || /usr/sbin/runc --version; } 2>/dev/null || true)" ;;
+    dockerd) out="$({ dockerd --version || /usr/sbin/dockerd --version; } 2>/dev/null || true)" ;;
     *) out="$("$1" --version 2>&1 || true)" ;;
   esac
   printf '%s' "${out%%$'\n'*}"

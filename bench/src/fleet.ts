@@ -23,8 +23,8 @@ export function serviceFiles(name: string, dir = `services/${name}`): Record<str
       "process.on('SIGTERM', () => server.close(() => process.exit(0)));",
       '',
     ].join('\n'),
-    [`${dir}/Dockerfile`]: ['FROM node:20', 'WORKDIR /app', 'COPY main.js ./', 'USER node', 'EXPOSE 3000', 'CMD ["node", "main.js"]', ''].join('\n'),
-    [`${dir}/.dockerignore`]: ['*.md', '*.spec.js', ''].join('\n'),
+    // The default build context is pruned and repo-shaped, like `turbo prune --docker` output.
+    [`${dir}/Dockerfile`]: ['FROM node:20', 'WORKDIR /app', `COPY ${dir}/main.js ./`, 'USER node', 'EXPOSE 3000', 'CMD ["node", "main.js"]', ''].join('\n'),
   };
 }
 

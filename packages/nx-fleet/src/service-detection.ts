@@ -1,42 +1,60 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
+import type { FleetServiceConfig, ProjectManifest } from './service-config';
 
 /** The file names that make a folder's project a service. */
 export const CONTAINERFILE_NAMES = ['Dockerfile', 'Containerfile'] as const;
 export const CONTAINERFILE_GLOB = '**/{Dockerfile,Containerfile}';
+/** Project manifests are matched too: their `fleet` block can point at a Dockerfile elsewhere. */
+export const PLUGIN_GLOB = '**/{Dockerfile,Containerfile,project.json,package.json}';
 
-/** What lies beside a Dockerfile, read by the caller so that detection stays pure. */
-export interface ProjectFiles {
-  projectJson?: { name?: unknown };
-  packageJson?: { name?: unknown };
+/** One folder as the plugin sees it; read by the caller so that detection stays pure. */
+export interface FolderInput {
+  root: string;
+  /** Dockerfile/Containerfile paths in this folder (workspace-relative). */
+  containerfiles: readonly string[];
+  projectJson?: ProjectManifest;
+  packageJson?: ProjectManifest;
+  config: FleetServiceConfig;
 }
 
 export type Detection =
-  | { kind: 'service'; root: string; dockerfile: string; name?: string }
+  | { kind: 'service'; root: string; dockerfile: string; name?: string; config: FleetServiceConfig }
   | { kind: 'excluded'; dockerfile: string; pattern: string }
-  | { kind: 'orphan'; dockerfile: string };
+  | { kind: 'orphan'; dockerfile: string }
+  | { kind: 'opted-out'; root: string }
+  | { kind: 'none' };
 
-export function detectService(dockerfile: string, files: ProjectFiles, exclude: readonly string[]): Detection {
-  const pattern = exclude.find((glob) => picomatch(glob, { dot: true })(dockerfile));
-  if (pattern) return { kind: 'excluded', dockerfile, pattern };
-  if (!files.projectJson && !files.packageJson) return { kind: 'orphan', dockerfile };
-  const root = posix.dirname(dockerfile);
-  // Nx names a project.json project itself; a bare package.json outside npm workspaces would
-  // stay nameless (which breaks every Nx command), so its package name is passed on.
-  const name = files.projectJson ? undefined : stringOrUndefined(files.packageJson?.name);
-  if (!files.projectJson && !name) return { kind: 'orphan', dockerfile };
-  return { kind: 'service', root, dockerfile, name };
+export function detectService(folder: FolderInput, exclude: readonly string[]): Detection {
+  const ownDockerfile = preferredContainerfile(folder.containerfiles);
+  const hasProject = !!folder.projectJson || !!folder.packageJson;
+  // Nx names a project.json project itself; a bare package.json outside npm workspaces would stay
+  // nameless (which breaks every Nx command), so its package name is passed on.
+  const name = folder.projectJson ? undefined : stringOrUndefined(folder.packageJson?.name);
+  if (!hasProject || (!folder.projectJson && !name)) return ownDockerfile ? { kind: 'orphan', dockerfile: ownDockerfile } : { kind: 'none' };
+  if (folder.config.enabled === false) return { kind: 'opted-out', root: folder.root };
+
+  // A Dockerfile named in the project's own settings is deliberate: exclusions do not apply to it.
+  if (folder.config.dockerfile) return { kind: 'service', root: folder.root, dockerfile: posix.normalize(folder.config.dockerfile), name, config: folder.config };
+  if (!ownDockerfile) return { kind: 'none' };
+  const pattern = exclude.find((glob) => picomatch(glob, { dot: true })(ownDockerfile));
+  if (pattern) return { kind: 'excluded', dockerfile: ownDockerfile, pattern };
+  return { kind: 'service', root: folder.root, dockerfile: ownDockerfile, name, config: folder.config };
 }
 
 /** When a folder holds both, Dockerfile wins: it is what `docker build` picks by default. */
-export function preferredContainerfile(dockerfiles: readonly string[]): string[] {
-  const byRoot = new Map<string, string>();
-  for (const file of dockerfiles) {
+export function preferredContainerfile(files: readonly string[]): string | undefined {
+  return files.find((file) => posix.basename(file) === 'Dockerfile') ?? files.find((file) => posix.basename(file) === 'Containerfile');
+}
+
+/** Groups the plugin's matched files by folder. */
+export function groupByFolder(files: readonly string[]): Map<string, string[]> {
+  const folders = new Map<string, string[]>();
+  for (const file of files) {
     const root = posix.dirname(file);
-    const current = byRoot.get(root);
-    if (!current || posix.basename(file) === 'Dockerfile') byRoot.set(root, file);
+    folders.set(root, [...(folders.get(root) ?? []), file]);
   }
-  return [...byRoot.values()];
+  return folders;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

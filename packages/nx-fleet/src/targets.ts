@@ -1,9 +1,11 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import type { NormalizedFleetOptions } from './plugins/options';
+import type { ContextMode, FleetServiceConfig } from './service-config';
 
 export interface ServiceTargetsInput {
   projectRoot: string;
   dockerfile: string;
+  config: FleetServiceConfig;
   options: NormalizedFleetOptions;
 }
 
@@ -15,24 +17,49 @@ export function pushRecordPath(projectRoot: string): string {
   return `dist/fleet/${projectRoot}/push.json`;
 }
 
-export function buildServiceTargets({ projectRoot, dockerfile, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
+/** Executor options that select a context mode: the directory sent, and whether it is pruned. */
+export function contextOptions(mode: ContextMode, projectRoot: string, contextInclude: readonly string[]): Record<string, unknown> {
+  if (mode === 'project') return { context: projectRoot };
+  if (mode === 'workspace') return { context: '.', prune: false };
+  return { context: '.', prune: true, ...(contextInclude.length ? { contextInclude } : {}) };
+}
+
+/**
+ * Exactly what can reach the context: a cache hit must never restore a record of an image whose
+ * inputs changed. A pruned context holds the service, the workspace projects it depends on (their
+ * npm dependency versions are hashed by Nx with them) and the extra included files.
+ */
+export function buildInputs(mode: ContextMode, contextInclude: readonly string[]): Array<string | { env: string }> {
+  const engine = { env: 'FLEET_ENGINE' };
+  if (mode === 'project') return ['{projectRoot}/**/*', engine];
+  if (mode === 'workspace') return ['{workspaceRoot}/**/*', engine];
+  return ['default', '^default', ...contextInclude.map((glob) => `{workspaceRoot}/${glob}`), engine];
+}
+
+export function buildServiceTargets({ projectRoot, dockerfile, config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
+  const mode = config.context ?? options.context;
+  const include = config.contextInclude ?? options.contextInclude;
   return {
     [options.buildTargetName]: {
       executor: 'nx-fleet:docker-build',
-      options: { dockerfile, context: projectRoot },
-      // The build context is the project folder, so every file in it can reach the image.
-      inputs: ['{projectRoot}/**/*', { env: 'FLEET_ENGINE' }],
+      options: {
+        dockerfile,
+        ...contextOptions(mode, projectRoot, include),
+        ...(config.image ? { image: config.image } : {}),
+        ...(options.registry ? { registry: options.registry } : {}),
+      },
+      inputs: buildInputs(mode, include),
       outputs: [`{workspaceRoot}/${imageRecordPath(projectRoot)}`],
       cache: true,
       metadata: {
         technologies: ['docker'],
-        description: 'Build the service image; skipped when an image with the same content tag exists',
+        description: `Build the service image from a ${mode} context; no engine build when an image with the same content tag exists`,
       },
     },
     [options.pushTargetName]: {
       executor: 'nx-fleet:docker-push',
       dependsOn: [options.buildTargetName],
-      options: options.registry ? { registry: options.registry } : {},
+      options: { buildTarget: options.buildTargetName, ...(options.registry ? { registry: options.registry } : {}) },
       // Never cached: whether the registry still holds the image is only known by asking it.
       cache: false,
       outputs: [`{workspaceRoot}/${pushRecordPath(projectRoot)}`],

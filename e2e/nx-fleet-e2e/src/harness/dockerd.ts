@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,7 +34,7 @@ export interface RunningDockerd {
 }
 
 const READY_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 20_000; // dockerd gives running containers 15 s before killing them
+const STOP_GRACE_MS = 15_000;
 const LOG_TAIL_CHARS = 6_000;
 
 /** The docker.io client, or an actionable error. */
@@ -74,7 +74,10 @@ export async function startDockerd(): Promise<RunningDockerd> {
   const dir = mkdtempSync('/tmp/nxd-');
   const sock = join(dir, 'docker.sock');
   const host = `unix://${sock}`;
-  const bridge = `nxf${randomBytes(4).toString('hex')}`; // IFNAMSIZ: at most 15 characters
+  const id = randomBytes(4).toString('hex');
+  const bridge = `nxf${id}`; // IFNAMSIZ: at most 15 characters
+  // A private cgroup parent instead of the shared /docker: after a crash its processes can be found and killed, and it can be removed.
+  const cgroupParent = `/nx-fleet-dockerd-${id}`;
   const binDir = join(dir, 'bin');
   const clientConfig = join(dir, 'client');
   mkdirSync(binDir);
@@ -85,9 +88,10 @@ export async function startDockerd(): Promise<RunningDockerd> {
 
   let bridgeCreated = false;
   const cleanupSync = () => {
-    for (const pid of ownProcesses(dir)) killQuietly(pid, 'SIGKILL');
+    for (const pid of [...ownProcesses(dir), ...cgroupProcesses(cgroupParent)]) killQuietly(pid, 'SIGKILL');
     for (const mountPoint of mountsUnder(dir)) spawnSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
     if (bridgeCreated) spawnSync(ipBin, ['link', 'del', bridge], { stdio: 'ignore' });
+    removeCgroups(cgroupParent);
     try {
       rmSync(dir, { recursive: true, force: true });
     } catch {
@@ -109,6 +113,7 @@ export async function startDockerd(): Promise<RunningDockerd> {
     '--pidfile', join(dir, 'dockerd.pid'),
     '-H', host,
     `--bridge=${bridge}`,
+    `--cgroup-parent=${cgroupParent}`,
     ...DOCKERD_FLAGS,
   ];
   // Own process group, so a Ctrl-C aimed at jest does not hit dockerd before stop() can.
@@ -142,19 +147,23 @@ export async function startDockerd(): Promise<RunningDockerd> {
   const stop = () =>
     (stopping ??= (async () => {
       if (!done) {
+        // Containers get 10 s each to honour SIGTERM on shutdown; a test daemon has nothing to save.
+        for (const pid of cgroupProcesses(cgroupParent)) killQuietly(pid, 'SIGKILL');
         child.kill('SIGTERM');
         const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
         await exited;
         clearTimeout(force);
       }
-      // After a clean shutdown nothing is left; after SIGKILL, containerd and shims may be, and mounts are.
-      for (const pid of ownProcesses(dir)) killQuietly(pid, 'SIGKILL');
-      for (let i = 0; i < 50 && ownProcesses(dir).length > 0; i++) await sleep(100);
+      // After a clean shutdown nothing is left; after SIGKILL, containerd, shims and containers may be, and mounts are.
+      const leftovers = () => [...ownProcesses(dir), ...cgroupProcesses(cgroupParent)];
+      for (const pid of leftovers()) killQuietly(pid, 'SIGKILL');
+      for (let i = 0; i < 50 && leftovers().length > 0; i++) await sleep(100);
       for (const mountPoint of mountsUnder(dir)) {
         if ((await run('umount', [mountPoint])).code !== 0) await run('umount', ['-l', mountPoint]);
       }
       await run(ipBin, ['link', 'del', bridge]);
       bridgeCreated = false;
+      removeCgroups(cgroupParent);
       process.off('exit', killOnExit);
       rmSync(dir, { recursive: true, force: true });
     })());
@@ -230,6 +239,52 @@ function ownProcesses(dir: string): number[] {
     }
   }
   return pids;
+}
+
+/** `parent` in every mounted hierarchy (v1 controllers, hybrid "unified", or a pure v2 root), subtrees deepest first. */
+function cgroupDirs(parent: string): string[] {
+  const root = '/sys/fs/cgroup';
+  let hierarchies: string[];
+  try {
+    hierarchies = [root, ...readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(root, d.name))];
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    let children;
+    try {
+      children = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // absent in this hierarchy
+    }
+    for (const child of children) if (child.isDirectory()) walk(join(dir, child.name));
+    found.push(dir);
+  };
+  for (const h of hierarchies) walk(join(h, parent));
+  return found;
+}
+
+function cgroupProcesses(parent: string): number[] {
+  const pids = new Set<number>();
+  for (const dir of cgroupDirs(parent)) {
+    try {
+      for (const line of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n')) if (line) pids.add(Number(line));
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return [...pids];
+}
+
+function removeCgroups(parent: string): void {
+  for (const dir of cgroupDirs(parent)) {
+    try {
+      rmdirSync(dir); // cgroup directories are removed with rmdir, and only once empty
+    } catch {
+      // still busy (a zombie not yet reaped) or already gone
+    }
+  }
 }
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { run, runOk } from './tools';
 
 export const NX_VERSION = '23.2.1';
+export const TYPESCRIPT_VERSION = '5.9.3';
 /** Found by walking up, so the harness also works compiled elsewhere (the demo and bench run it from dist/). */
 export const REPO_ROOT = findRepoRoot(__dirname);
 export const TARBALL = join(REPO_ROOT, 'dist', 'nx-fleet.tgz');
@@ -45,7 +46,8 @@ export async function createFleetWorkspace(parent: string, name: string, tarball
   // create-nx-workspace skips `git init` inside another repository; commits must never land there.
   const top = await run('git', ['rev-parse', '--show-toplevel'], { cwd: root });
   if (top.code !== 0 || realpathSync(top.stdout.trim()) !== realpathSync(root)) await runOk('git', ['init', '--quiet', '--initial-branch=main'], { cwd: root });
-  await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', tarball], { cwd: root, env, timeoutMs: 600_000 });
+  // TypeScript, as in any Nx TS workspace: without it Nx does not analyse imports at all.
+  await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', tarball, `typescript@${TYPESCRIPT_VERSION}`], { cwd: root, env, timeoutMs: 600_000 });
   await runOk(join(root, 'node_modules', '.bin', 'nx'), ['g', 'nx-fleet:init', '--no-interactive'], { cwd: root, env });
   await commitAll(root, 'add nx-fleet');
   return root;

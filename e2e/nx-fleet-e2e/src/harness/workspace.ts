@@ -118,7 +118,8 @@ export class TestWorkspace {
     const dir = spec.dir ?? `services/${name}`;
     this.write(`${dir}/project.json`, JSON.stringify({ name, $schema: '../../node_modules/nx/schemas/project-schema.json', root: dir }, null, 2));
     this.write(`${dir}/main.js`, spec.main ?? `// test workspace ${this.id}\nconsole.log(${JSON.stringify(`${name} up`)});\n`);
-    this.write(`${dir}/Dockerfile`, spec.dockerfile ?? ['FROM node:20', 'WORKDIR /app', 'COPY main.js ./', 'USER node', 'CMD ["node", "main.js"]', ''].join('\n'));
+    // Written for nx-fleet's default pruned context, which is repo-shaped.
+    this.write(`${dir}/Dockerfile`, spec.dockerfile ?? ['FROM node:20', 'WORKDIR /app', `COPY ${dir}/main.js ./`, 'USER node', 'CMD ["node", "main.js"]', ''].join('\n'));
     return dir;
   }
 

@@ -2,5 +2,7 @@ export interface Command {
   summary: string;
   help: string;
   options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
-  run(values: Record<string, string | boolean | undefined>, env: { cwd: string }): Promise<number>;
+  /** Names of the positional arguments, for help and validation; none when absent. */
+  positionals?: string[];
+  run(values: Record<string, string | boolean | undefined>, env: { cwd: string; positionals: string[] }): Promise<number>;
 }

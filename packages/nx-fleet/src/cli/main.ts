@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { contextCommand } from './context';
 import { statusCommand } from './status';
 import type { Command } from './command';
 
 const commands: Record<string, Command> = {
   status: statusCommand,
+  context: contextCommand,
 };
 
 const version = (require('../../package.json') as { version: string }).version;
@@ -41,8 +43,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: !!command.positionals,
+    }));
   } catch (error) {
     console.error(`nx-fleet ${name}: ${(error as Error).message}\n\n${command.help}`);
     return 2;
@@ -51,7 +59,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(command.help);
     return 0;
   }
-  return command.run(values, { cwd: process.cwd() });
+  const expected = command.positionals ?? [];
+  if (positionals.length !== expected.length) {
+    console.error(`nx-fleet ${name}: expected ${expected.map((p) => `<${p}>`).join(' ') || 'no arguments'}.\n\n${command.help}`);
+    return 2;
+  }
+  return command.run(values, { cwd: process.cwd(), positionals });
 }
 
 if (require.main === module) {

@@ -1,3 +1,5 @@
+import type { ContextMode, FleetServiceConfig } from '../service-config';
+
 /** Options of the nx-fleet entry in `nx.json` `plugins`. Every field is optional. */
 export interface FleetPluginOptions {
   /** Target names, so teams with existing `docker-build`-like targets can avoid clashes. */
@@ -9,6 +11,12 @@ export interface FleetPluginOptions {
   engine?: EngineName;
   /** Glob patterns (relative to the workspace root) of paths whose Dockerfiles never make a service. */
   exclude?: string[];
+  /** Build context of every service unless it says otherwise; default `pruned`. */
+  context?: ContextMode;
+  /** Extra workspace files every pruned context gets, e.g. `["tsconfig.base.json"]`. */
+  contextInclude?: string[];
+  /** Per-service settings keyed by project name or root, for projects whose files cannot be edited. */
+  services?: Record<string, FleetServiceConfig>;
 }
 
 export type EngineName = 'docker' | 'podman' | 'buildah';
@@ -20,6 +28,9 @@ export interface NormalizedFleetOptions {
   registry?: string;
   engine?: EngineName;
   exclude: string[];
+  context: ContextMode;
+  contextInclude: string[];
+  services: Record<string, FleetServiceConfig>;
 }
 
 /** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
@@ -32,5 +43,8 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     registry: options?.registry,
     engine: options?.engine,
     exclude: options?.exclude ?? DEFAULT_EXCLUDES,
+    context: options?.context ?? 'pruned',
+    contextInclude: options?.contextInclude ?? [],
+    services: options?.services ?? {},
   };
 }

@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { logger, type ExecutorContext } from '@nx/devkit';
+import { logger, type ExecutorContext, type ProjectGraph } from '@nx/devkit';
 import { hashContextFiles, listContextFiles } from '../../build-context';
+import { assemblePrunedContext } from '../../pruned-context';
+import { destinationRef, manifestDigest, resolveDestination, tlsVerifyOf } from '../../registry';
 import { contentTag } from '../../content-tag';
 import { resolveEngine } from '../../engines/detect';
 import type { Engine } from '../../engines/engine';
@@ -16,6 +18,7 @@ export interface ServiceRef {
   workspaceRoot: string;
   projectName: string;
   projectRoot: string;
+  graph: ProjectGraph;
 }
 
 export default async function dockerBuildExecutor(options: DockerBuildExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -30,20 +33,39 @@ export default async function dockerBuildExecutor(options: DockerBuildExecutorSc
 }
 
 export function serviceRefOf(context: ExecutorContext): ServiceRef {
-  return { workspaceRoot: context.root, projectName: context.projectName!, projectRoot: projectRootOf(context) };
+  return { workspaceRoot: context.root, projectName: context.projectName!, projectRoot: projectRootOf(context), graph: context.projectGraph };
 }
 
 function projectRootOf(context: ExecutorContext): string {
   return context.projectsConfigurations.projects[context.projectName!]!.root;
 }
 
-/** Computes the content tag and builds only when no image with that tag exists locally. */
+/**
+ * Computes the content tag from the context actually sent, and builds only when no image with that
+ * tag exists, neither in the engine nor in the registry.
+ */
 export async function buildServiceImage(options: DockerBuildExecutorSchema, service: ServiceRef): Promise<ImageRecord> {
   const dockerfile = resolve(service.workspaceRoot, options.dockerfile);
-  const contextDir = resolve(service.workspaceRoot, options.context);
   if (!existsSync(dockerfile)) throw new Error(`nx-fleet: ${options.dockerfile} (option "dockerfile" of ${service.projectName}) does not exist.`);
-  if (!existsSync(contextDir)) throw new Error(`nx-fleet: ${options.context} (option "context" of ${service.projectName}) does not exist.`);
+  const context = await prepareContext(options, service);
+  try {
+    return await buildFromContext(options, service, dockerfile, context.dir);
+  } finally {
+    await context.dispose();
+  }
+}
 
+export async function prepareContext(options: DockerBuildExecutorSchema, service: ServiceRef): Promise<{ dir: string; dispose(): Promise<void> }> {
+  const contextDir = resolve(service.workspaceRoot, options.context);
+  if (!existsSync(contextDir)) throw new Error(`nx-fleet: ${options.context} (option "context" of ${service.projectName}) does not exist.`);
+  if (!options.prune) return { dir: contextDir, dispose: async () => undefined };
+  if (resolve(contextDir) !== resolve(service.workspaceRoot)) {
+    throw new Error(`nx-fleet: option "prune" of ${service.projectName} needs "context": "." (a pruned context is repo-shaped); got "${options.context}".`);
+  }
+  return assemblePrunedContext({ workspaceRoot: service.workspaceRoot, graph: service.graph, service: service.projectName, include: options.contextInclude ?? [] });
+}
+
+async function buildFromContext(options: DockerBuildExecutorSchema, service: ServiceRef, dockerfile: string, contextDir: string): Promise<ImageRecord> {
   const buildArgs = options.buildArgs ?? {};
   const platforms = options.platforms ?? [];
   const files = await hashContextFiles(contextDir, await listContextFiles(contextDir, dockerfile));
@@ -54,11 +76,11 @@ export async function buildServiceImage(options: DockerBuildExecutorSchema, serv
   const revision = await readGitRevision(service.workspaceRoot);
 
   const started = Date.now();
-  const exists = await engine.imageExists(localRef);
-  const imageId = exists ? undefined : await runBuild(engine, options, { dockerfile, contextDir, localRef, buildArgs, platforms, revision, workspaceRoot: service.workspaceRoot });
+  const found = (await engine.imageExists(localRef)) ? 'engine' : await registryHolds(options, image, tag, service.workspaceRoot);
+  const imageId = found ? undefined : await runBuild(engine, options, { dockerfile, contextDir, localRef, buildArgs, platforms, revision, workspaceRoot: service.workspaceRoot });
   logger.info(
-    exists
-      ? `nx-fleet: ${service.projectName}: ${localRef} already exists, no build needed`
+    found
+      ? `nx-fleet: ${service.projectName}: ${localRef} already exists (${found === 'engine' ? `in ${engine.name}` : 'in the registry'}), no build needed`
       : `nx-fleet: ${service.projectName}: built ${localRef} with ${engine.name} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
   return {
@@ -68,10 +90,18 @@ export async function buildServiceImage(options: DockerBuildExecutorSchema, serv
     ...(imageId ? { imageId } : {}),
     engine: engine.name,
     platforms,
-    built: !exists,
+    built: !found,
     ...(revision ? { revision: revision.sha } : {}),
     recordedAt: new Date().toISOString(),
   };
+}
+
+/** On a machine that never built it, an image the registry already holds needs no build: push only adds tags. */
+async function registryHolds(options: DockerBuildExecutorSchema, image: string, tag: string, workspaceRoot: string): Promise<'registry' | undefined> {
+  const registry = process.env['FLEET_REGISTRY'] || options.registry;
+  if (!registry) return undefined;
+  const destination = resolveDestination({ registry, imageName: image, workspaceRoot, tlsVerify: options.tlsVerify });
+  return (await manifestDigest(destinationRef(destination, tag), tlsVerifyOf(destination))) ? 'registry' : undefined;
 }
 
 async function runBuild(

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
+import { listContextFiles } from '../build-context';
+import { prepareContext } from '../executors/docker-build/executor';
+import type { DockerBuildExecutorSchema } from '../executors/docker-build/schema';
+import { assemblePrunedContext } from '../pruned-context';
+import type { Command } from './command';
+
+export const contextCommand: Command = {
+  summary: 'Show (or write out) the build context a service sends to the engine',
+  help: [
+    'Usage: nx-fleet context <project> [--out <dir>] [--target <name>]',
+    '',
+    'Lists the files of the build context docker-build sends for <project>. With a pruned',
+    'context, --out writes it to <dir> (repo-shaped: the service, the workspace projects it',
+    'depends on, and a pruned package.json + lockfile), the way `turbo prune --docker` would.',
+    '',
+    'Options:',
+    '  --out <dir>      Write the pruned context to <dir>',
+    '  --target <name>  The docker-build target name (default: docker-build)',
+  ].join('\n'),
+  positionals: ['project'],
+  options: { out: { type: 'string' }, target: { type: 'string' } },
+  async run(values, { positionals }) {
+    const [project] = positionals as [string];
+    const graph = await createProjectGraphAsync({ exitOnError: false });
+    const node = graph.nodes[project];
+    const targetName = typeof values['target'] === 'string' ? values['target'] : 'docker-build';
+    const options = node?.data.targets?.[targetName]?.options as DockerBuildExecutorSchema | undefined;
+    if (!node || !options) {
+      console.error(`nx-fleet context: "${project}" has no ${targetName} target. \`npx nx-fleet status\` lists the services.`);
+      return 1;
+    }
+    const service = { workspaceRoot, projectName: project, projectRoot: node.data.root, graph };
+    const out = typeof values['out'] === 'string' ? values['out'] : undefined;
+    if (out && !options.prune) {
+      console.error(`nx-fleet context: ${project} sends the folder "${options.context}" as it is; there is nothing to write out.`);
+      return 1;
+    }
+    const context = out
+      ? await assemblePrunedContext({ workspaceRoot, graph, service: project, include: options.contextInclude ?? [], into: out })
+      : await prepareContext(options, service);
+    try {
+      for (const file of await listContextFiles(context.dir, resolve(workspaceRoot, options.dockerfile))) console.log(file);
+    } finally {
+      await context.dispose();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * Per-service settings: in `project.json` `metadata.fleet`, in `package.json` `nx.metadata.fleet`,
+ * or in the plugin options' `services` map (keyed by project name or root) for projects that
+ * cannot be edited. The project's own file wins over the plugin options.
+ */
+export interface FleetServiceConfig {
+  /** Dockerfile elsewhere than the project folder, relative to the workspace root. */
+  dockerfile?: string;
+  /**
+   * `pruned` (default): a repo-shaped context with only this service's files, the workspace
+   * projects it depends on and a pruned package.json + lockfile; `workspace`: the whole repository;
+   * `project`: the project folder alone.
+   */
+  context?: ContextMode;
+  /** Extra workspace files (globs) a pruned context needs, e.g. `tsconfig.base.json`. */
+  contextInclude?: string[];
+  image?: string;
+  /** `false` opts a project with a Dockerfile out of the fleet. */
+  enabled?: boolean;
+}
+
+export type ContextMode = 'pruned' | 'workspace' | 'project';
+export const CONTEXT_MODES: readonly ContextMode[] = ['pruned', 'workspace', 'project'];
+
+export interface ConfigProblem {
+  field: string;
+  message: string;
+}
+
+/** Keeps the valid fields and reports the others, so one typo never drops a service from the graph. */
+export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const config: FleetServiceConfig = {};
+  if (raw === undefined) return { config, problems };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { config, problems: [{ field: 'fleet', message: 'must be an object' }] };
+  }
+  const input = raw as Record<string, unknown>;
+  for (const [field, value] of Object.entries(input)) {
+    switch (field) {
+      case 'dockerfile':
+      case 'image':
+        if (typeof value === 'string' && value) config[field] = value;
+        else problems.push({ field, message: 'must be a non-empty string' });
+        break;
+      case 'context':
+        if (CONTEXT_MODES.includes(value as ContextMode)) config.context = value as ContextMode;
+        else problems.push({ field, message: `must be one of ${CONTEXT_MODES.join(', ')}` });
+        break;
+      case 'contextInclude':
+        if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.contextInclude = value as string[];
+        else problems.push({ field, message: 'must be an array of glob strings' });
+        break;
+      case 'enabled':
+        if (typeof value === 'boolean') config.enabled = value;
+        else problems.push({ field, message: 'must be true or false' });
+        break;
+      default:
+        problems.push({ field, message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled)' });
+    }
+  }
+  return { config, problems };
+}
+
+/** The `fleet` block of a project.json (`metadata.fleet`) or package.json (`nx.metadata.fleet`). */
+export function fleetBlockOf(manifest: ProjectManifest | undefined, kind: 'project.json' | 'package.json'): unknown {
+  const metadata = kind === 'project.json' ? manifest?.metadata : manifest?.nx?.metadata;
+  return typeof metadata === 'object' && metadata !== null ? (metadata as { fleet?: unknown }).fleet : undefined;
+}
+
+export interface ProjectManifest {
+  name?: unknown;
+  metadata?: unknown;
+  nx?: { metadata?: unknown };
+}
