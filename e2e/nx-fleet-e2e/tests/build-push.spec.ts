@@ -112,19 +112,18 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
     const result = await ws.nx(['affected', '-t', 'docker-push', `--base=${base}`, '--head=HEAD', '--output-style=static'], { env: env() });
     expect(result.code).toBe(0);
     const calls = spy.calls();
-    // payments is affected too (its library changed in (g)): its content tag changed, so it rebuilds.
-    expect(builds(calls).map((c) => /-t (\S+)/.exec(c.args)?.[1]?.split(':')[0]).sort()).toEqual(['orders', 'payments']);
-    expect(pushes(calls)).toHaveLength(2);
-    for (const other of ['gateway', 'users', 'billing']) expect(calls.filter((c) => c.args.includes(other))).toEqual([]);
+    expect(builds(calls).map((c) => /-t (\S+)/.exec(c.args)?.[1]?.split(':')[0])).toEqual(['orders']);
+    expect(pushes(calls)).toHaveLength(1);
+    for (const other of SERVICES.filter((s) => s !== 'orders')) expect(calls.filter((c) => c.args.includes(other))).toEqual([]);
     expect(push('orders').uploaded).toBe(true);
   });
 
   it('(d) local cache wiped, Nx remote cache on: no rebuild, push skipped', async () => {
     const cache: RunningRemoteCache = await startRemoteCache();
     try {
-      // This machine fills the remote cache (its local cache is gone, so every build task runs).
+      // This machine ships everything and fills the remote cache (its local cache is gone, so every build task runs).
       ws.remove('.nx');
-      await ws.nxOk(['run-many', '-t', 'docker-build'], { env: env(cache.env) });
+      await ws.nxOk(['run-many', '-t', 'docker-push'], { env: env(cache.env) });
       expect(cache.stats.puts).toBeGreaterThanOrEqual(5);
       // Another machine: no local Nx cache, no workspace data, no records, no images in the engine.
       const localRefs = SERVICES.map((s) => image(s).localRef);

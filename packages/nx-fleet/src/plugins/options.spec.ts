@@ -9,15 +9,34 @@ describe('normalizeOptions', () => {
       registry: undefined,
       engine: undefined,
       exclude: ['**/.devcontainer/**', '**/templates/**', '**/generators/**/files/**', '**/__fixtures__/**'],
+      context: 'pruned',
+      contextInclude: [],
+      services: {},
     };
     expect(normalizeOptions(undefined)).toEqual(expected);
     expect(normalizeOptions({})).toEqual(expected);
   });
 
   it('keeps what is given', () => {
-    expect(
-      normalizeOptions({ buildTargetName: 'image', pushTargetName: 'publish', registry: 'localhost:5000', engine: 'podman', exclude: ['legacy/**'] }),
-    ).toEqual({ buildTargetName: 'image', pushTargetName: 'publish', registry: 'localhost:5000', engine: 'podman', exclude: ['legacy/**'] });
+    const given = {
+      buildTargetName: 'image',
+      pushTargetName: 'publish',
+      registry: 'localhost:5000',
+      engine: 'podman' as const,
+      exclude: ['legacy/**'],
+      context: 'workspace' as const,
+      contextInclude: ['tsconfig.base.json'],
+      services: { 'services/a': { context: 'project' as const }, b: { enabled: false } },
+    };
+    expect(normalizeOptions(given)).toEqual(given);
+  });
+
+  it('fills the new defaults independently of the others', () => {
+    const normalized = normalizeOptions({ registry: 'ghcr.io/acme', context: 'project' });
+    expect(normalized.context).toBe('project');
+    expect(normalized.contextInclude).toEqual([]);
+    expect(normalized.services).toEqual({});
+    expect(normalizeOptions({ contextInclude: ['a/**'] }).context).toBe('pruned');
   });
 
   it('lets an explicit empty exclude list switch the defaults off', () => {

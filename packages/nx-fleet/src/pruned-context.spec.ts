@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ProjectGraph, ProjectGraphDependency, ProjectGraphProjectNode } from '@nx/devkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BUILD_EXECUTOR, contextProjects, listWorkspaceFiles } from './pruned-context';
+
+function node(name: string, type: 'app' | 'lib', service = false): ProjectGraphProjectNode {
+  return {
+    name,
+    type,
+    data: {
+      root: `${type === 'app' ? 'services' : 'libs'}/${name}`,
+      targets: service ? { 'docker-build': { executor: BUILD_EXECUTOR }, lint: { executor: 'nx:run-commands' } } : { lint: { executor: 'nx:run-commands' } },
+    },
+  };
+}
+
+const edge = (source: string, target: string, type: ProjectGraphDependency['type'] = 'static'): ProjectGraphDependency => ({ source, target, type });
+
+/**
+ * api -> lib-a -> lib-b -> lib-c, lib-c -> lib-a (cycle), lib-b -> api (cycle back to the service);
+ * api -> npm:express; api -> orders (runtime edge to another service), orders -> orders-lib;
+ * api -> ghost (missing from the graph); unrelated is not reachable.
+ */
+const graph: ProjectGraph = {
+  nodes: {
+    api: node('api', 'app', true),
+    orders: node('orders', 'app', true),
+    'lib-a': node('lib-a', 'lib'),
+    'lib-b': node('lib-b', 'lib'),
+    'lib-c': node('lib-c', 'lib'),
+    'orders-lib': node('orders-lib', 'lib'),
+    unrelated: node('unrelated', 'lib'),
+  },
+  externalNodes: {
+    'npm:express': { name: 'npm:express', type: 'npm', data: { version: '4.21.2', packageName: 'express' } },
+  },
+  dependencies: {
+    api: [edge('api', 'lib-a'), edge('api', 'npm:express'), edge('api', 'orders', 'implicit'), edge('api', 'ghost')],
+    'lib-a': [edge('lib-a', 'lib-b'), edge('lib-a', 'npm:express')],
+    'lib-b': [edge('lib-b', 'lib-c'), edge('lib-b', 'api')],
+    'lib-c': [edge('lib-c', 'lib-a', 'dynamic')],
+    orders: [edge('orders', 'orders-lib')],
+    'orders-lib': [],
+    unrelated: [edge('unrelated', 'lib-a')],
+  },
+};
+
+describe('contextProjects', () => {
+  it('follows the library chain through the cycle, skipping npm packages, missing nodes and other services', () => {
+    expect(contextProjects(graph, 'api')).toEqual(['api', 'lib-a', 'lib-b', 'lib-c']);
+  });
+
+  it('includes the other service’s own libraries only for that service', () => {
+    expect(contextProjects(graph, 'orders')).toEqual(['orders', 'orders-lib']);
+  });
+
+  it('returns the service alone when it has no dependencies, or no entry in dependencies at all', () => {
+    expect(contextProjects({ ...graph, dependencies: { ...graph.dependencies, orders: [] } }, 'orders')).toEqual(['orders']);
+    const { orders: _orders, ...withoutOrders } = graph.dependencies;
+    expect(contextProjects({ ...graph, dependencies: withoutOrders }, 'orders')).toEqual(['orders']);
+  });
+
+  it('treats a project as a service by its build executor, whatever the target is called', () => {
+    const renamed: ProjectGraph = {
+      ...graph,
+      nodes: { ...graph.nodes, 'lib-b': { ...node('lib-b', 'lib'), data: { root: 'libs/lib-b', targets: { image: { executor: BUILD_EXECUTOR } } } } },
+    };
+    expect(contextProjects(renamed, 'api')).toEqual(['api', 'lib-a']);
+  });
+
+  it('does not modify the graph', () => {
+    const before = JSON.stringify(graph);
+    contextProjects(graph, 'api');
+    expect(JSON.stringify(graph)).toBe(before);
+  });
+});
+
+describe('listWorkspaceFiles', () => {
+  const dirs: string[] = [];
+
+  function tempDir(): string {
+    // realpath: on some systems tmpdir() is a symlink, and git reports paths from the real one.
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'nx-fleet-pruned-spec-')));
+    dirs.push(dir);
+    return dir;
+  }
+
+  function write(root: string, files: Record<string, string>): void {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, file)), { recursive: true });
+      writeFileSync(join(root, file), text);
+    }
+  }
+
+  function git(cwd: string, ...args: string[]): void {
+    execFileSync('git', args, { cwd, stdio: 'ignore', env: { ...process.env, GIT_CEILING_DIRECTORIES: dirname(cwd) } });
+  }
+
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('in a git checkout: tracked and untracked files under the patterns, never git-ignored or deleted ones', async () => {
+    const root = tempDir();
+    write(root, {
+      '.gitignore': 'dist/\n*.log\nservices/api/.env\n',
+      'package.json': '{}\n',
+      'tsconfig.base.json': '{}\n',
+      'services/api/src/main.ts': 'tracked\n',
+      'services/api/Dockerfile': 'FROM scratch\n',
+      'services/api/gone.ts': 'tracked, then deleted\n',
+      'services/api/src/new.ts': 'untracked\n',
+      'services/api/debug.log': 'ignored\n',
+      'services/api/.env': 'ignored\n',
+      'services/api/dist/main.js': 'ignored\n',
+      'services/orders/src/main.ts': 'outside the patterns\n',
+      'libs/a/index.ts': 'tracked\n',
+    });
+    git(root, 'init', '-q');
+    git(root, 'add', '.gitignore', 'package.json', 'services/api/src/main.ts', 'services/api/Dockerfile', 'services/api/gone.ts', 'libs/a/index.ts');
+    unlinkSync(join(root, 'services/api/gone.ts'));
+
+    expect(await listWorkspaceFiles(root, ['services/api/**', 'libs/a/**', 'tsconfig.base.json'])).toEqual([
+      'libs/a/index.ts',
+      'services/api/Dockerfile',
+      'services/api/src/main.ts',
+      'services/api/src/new.ts',
+      'tsconfig.base.json',
+    ]);
+  });
+
+  it('in a git checkout: a pattern matching nothing gives nothing', async () => {
+    const root = tempDir();
+    write(root, { 'a.txt': 'x\n' });
+    git(root, 'init', '-q');
+    expect(await listWorkspaceFiles(root, ['services/none/**'])).toEqual([]);
+  });
+
+  it('outside git: globs the patterns, dot files included, skipping node_modules, .git, dist and .nx', async () => {
+    const root = tempDir();
+    write(root, {
+      'package.json': '{}\n',
+      'services/api/src/main.ts': 'x\n',
+      'services/api/.env': 'x\n',
+      'services/api/node_modules/dep/index.js': 'x\n',
+      'node_modules/dep/index.js': 'x\n',
+      'dist/services/api/main.js': 'x\n',
+      '.nx/cache/x': 'x\n',
+      'libs/a/index.ts': 'x\n',
+    });
+    const previous = process.env['GIT_CEILING_DIRECTORIES'];
+    // Keeps git from finding a repository above the temp dir, so the fallback is what runs.
+    process.env['GIT_CEILING_DIRECTORIES'] = dirname(root);
+    try {
+      expect(await listWorkspaceFiles(root, ['services/api/**', 'package.json'])).toEqual(['package.json', 'services/api/.env', 'services/api/src/main.ts']);
+      expect(await listWorkspaceFiles(root, ['**'])).toEqual(['libs/a/index.ts', 'package.json', 'services/api/.env', 'services/api/src/main.ts']);
+    } finally {
+      if (previous === undefined) delete process.env['GIT_CEILING_DIRECTORIES'];
+      else process.env['GIT_CEILING_DIRECTORIES'] = previous;
+    }
+  });
+});

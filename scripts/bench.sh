@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm run bench`: every benchmark, each on workspaces it generates itself. Figures go to bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-tools.sh >/dev/null
+bash scripts/ensure-deps.sh
+npx tsc -p bench/tsconfig.json
+node dist/bench/bench/src/build-push.js
