@@ -100,8 +100,7 @@ describe('detectService', () => {
     expect(detectService(folder(root, [dockerfile], { projectJson: {} }), DEFAULT_EXCLUDES)).toEqual({ kind: 'excluded', dockerfile, pattern });
   });
 
-  // BUG: the orphan check now runs before the exclusions, so a project-less .devcontainer/templates Dockerfile is reported (and warned about) as an orphan.
-  it.fails('excludes a Dockerfile in an excluded path even when no project lies beside it', () => {
+  it('excludes a Dockerfile in an excluded path even when no project lies beside it', () => {
     expect(detectService(folder('.devcontainer', ['.devcontainer/Dockerfile']), DEFAULT_EXCLUDES)).toEqual({
       kind: 'excluded',
       dockerfile: '.devcontainer/Dockerfile',

