@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { tree } from '../src/harness/files';
 import { builds, createEngineSpy, pushes, type EngineSpy } from '../src/harness/engine-spy';
 import { startRegistry, type RunningRegistry } from '../src/harness/registry';
 import { startRemoteCache, type RunningRemoteCache } from '../src/harness/remote-cache';
@@ -11,20 +12,6 @@ const SERVICES = ['gateway', 'orders', 'payments', 'users', 'billing'];
 
 interface ImageJson { image: string; contentTag: string; localRef: string; built: boolean }
 interface PushJson { digest: string; reference: string; tags: string[]; uploaded: boolean }
-
-/** Every file under a directory with its bytes, for byte-for-byte comparisons of contexts. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(dir, path)] = readFileSync(path).toString('base64');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('docker-build and docker-push on a 5-service workspace (real engine, real registry)', () => {
   let ws: TestWorkspace;
@@ -70,10 +57,13 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
       expect(await registry.manifestDigest(s, image(s).contentTag)).toBe(push(s).digest);
       expect(push(s).reference).toBe(`${registry.host}/${s}@${push(s).digest}`);
     }
-    // The image really contains the library from the pruned context.
+    // The image really contains the library from the pruned context, and carries the OCI labels.
     if (engine === 'podman') {
       const out = await runOk('podman', ['run', '--rm', image('payments').localRef]);
       expect(out.stdout.trim()).toBe('12.34');
+      const labels = JSON.parse((await runOk('podman', ['image', 'inspect', '--format', '{{json .Labels}}', image('payments').localRef])).stdout);
+      const [sha, time] = (await ws.git(['log', '-1', '--format=%H %cI'])).stdout.trim().split(' ');
+      expect(labels).toMatchObject({ 'org.opencontainers.image.revision': sha, 'org.opencontainers.image.created': time });
     }
   });
 

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { startRegistry, type RunningRegistry } from '../src/harness/registry';
+import { runOk } from '../src/harness/tools';
 import { TestWorkspace } from '../src/harness/workspace';
 
 describe('nx-fleet installed from dist/nx-fleet.tgz into a fresh Nx 23.2.1 workspace', () => {
@@ -79,6 +81,18 @@ describe('build and push with the real engine and a real registry', () => {
     expect(await registry.manifestDigest('hello', image.contentTag)).toBe(push.digest);
     expect(await registry.manifestDigest('hello', sha.slice(0, 12))).toBe(push.digest);
     expect((await registry.tags('hello')).sort()).toEqual([image.contentTag, sha.slice(0, 12)].sort());
+  });
+
+  it('with no registry configured, pushes to the embedded OCI image layout', async () => {
+    ws.addService('embedded');
+    await ws.commit('add embedded');
+    const run = await ws.nx(['run', 'embedded:docker-push', '--output-style=static'], { env: { FLEET_REGISTRY: '' } });
+    expect(run.code).toBe(0);
+    const image = ws.readJson<{ contentTag: string }>('dist/fleet/services/embedded/image.json');
+    const push = ws.readJson<{ digest: string; destination: string; reference: string }>('dist/fleet/services/embedded/push.json');
+    expect(push).toMatchObject({ destination: 'oci-layout', reference: `embedded@${push.digest}` });
+    const raw = await runOk('skopeo', ['inspect', '--raw', `oci:${ws.root}/dist/fleet-registry/embedded:${image.contentTag}`]);
+    expect(`sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`).toBe(push.digest);
   });
 
   it('affected follows the commit helpers: only the changed service is affected', async () => {

@@ -163,3 +163,12 @@ describe('listWorkspaceFiles', () => {
     }
   });
 });
+
+describe('installsAnything', () => {
+  it('is false for a lockfile holding only the root package, true when it lists a package or cannot be read', async () => {
+    const { installsAnything } = await import('./pruned-context');
+    expect(installsAnything(JSON.stringify({ packages: { '': { name: 'svc' } } }))).toBe(false);
+    expect(installsAnything(JSON.stringify({ packages: { '': {}, 'node_modules/is-number': { version: '7.0.0' } } }))).toBe(true);
+    expect(installsAnything('{ not json')).toBe(true);
+  });
+});

@@ -1,9 +1,10 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { detectPackageManager, type ProjectGraph } from '@nx/devkit';
-import { createPackageJson, generatePrunedDeployOutput } from '@nx/devkit/internal';
+import { createPackageJson, generatePrunedDeployOutput, workspaceDataDirectory } from '@nx/devkit/internal';
 import { glob } from 'tinyglobby';
 import { run } from './process';
 
@@ -99,14 +100,37 @@ export async function assemblePrunedContext(input: {
   };
 }
 
-/** A pruned lockfile that npm would refuse with `npm ci` fails here, naming the service, not mid-build. */
+/**
+ * A pruned lockfile that npm would refuse with `npm ci` fails here, naming the service, not
+ * mid-build. A lockfile with nothing to install cannot fail, and a pair that passed once is
+ * remembered by content in Nx's workspace-data directory.
+ */
 async function checkFrozenInstall(dir: string, service: string): Promise<void> {
-  if (!existsSync(join(dir, 'package-lock.json'))) return;
+  const lockFile = join(dir, 'package-lock.json');
+  if (!existsSync(lockFile)) return;
+  const lock = await readFile(lockFile, 'utf8');
+  const manifest = await readFile(join(dir, 'package.json'), 'utf8');
+  if (!installsAnything(lock)) return;
+  const marker = join(workspaceDataDirectory, 'nx-fleet', 'frozen-install', createHash('sha256').update(manifest).update('\0').update(lock).digest('hex'));
+  if (existsSync(marker)) return;
   const result = await run('npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
-  if (result.code !== 0) {
-    throw new Error(
-      `nx-fleet: the lockfile pruned for ${service} does not install frozen (npm ci):\n${result.stderr.trim().split('\n').slice(-8).join('\n')}\n` +
-        'Run `npm install` at the workspace root so package.json and package-lock.json agree, or use "context": "workspace" for this service.',
-    );
+  if (result.code === 0) {
+    await mkdir(dirname(marker), { recursive: true });
+    await writeFile(marker, '');
+    return;
+  }
+  throw new Error(
+    `nx-fleet: the lockfile pruned for ${service} does not install frozen (npm ci):\n${result.stderr.trim().split('\n').slice(-8).join('\n')}\n` +
+      'Run `npm install` at the workspace root so package.json and package-lock.json agree, or use "context": "workspace" for this service.',
+  );
+}
+
+export function installsAnything(packageLock: string): boolean {
+  try {
+    const packages = (JSON.parse(packageLock) as { packages?: Record<string, unknown> }).packages ?? {};
+    return Object.keys(packages).some((key) => key !== '');
+  } catch {
+    // Let npm itself say what is wrong with it.
+    return true;
   }
 }

@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tree } from '../src/harness/files';
+import { detectEngine, runOk } from '../src/harness/tools';
+import { TestWorkspace } from '../src/harness/workspace';
+
+interface PackageLock { packages: Record<string, { version?: string }> }
+
+describe('pruned contexts: package.json and lockfile pruned to each service, installing frozen in the image', () => {
+  let ws: TestWorkspace;
+  let scratch: string;
+  const engine = detectEngine();
+
+  const writeContext = async (project: string, name: string) => {
+    const dir = join(scratch, name);
+    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', project, '--out', dir], { cwd: ws.root, env: ws.env() });
+    return {
+      dir,
+      packageJson: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> },
+      lock: JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as PackageLock,
+      bytes: tree(dir),
+    };
+  };
+
+  beforeAll(async () => {
+    ws = TestWorkspace.create('pruned');
+    scratch = mkdtempSync(join(tmpdir(), 'nx-fleet-e2e-pruned-'));
+    await runOk('npm', ['install', '--no-fund', '--no-audit', 'is-number@7.0.0', 'is-odd@3.0.1'], { cwd: ws.root, env: ws.env() });
+    ws.addService('numbers', {
+      main: `// ${ws.id}\nconsole.log(require('is-number')(42));\n`,
+      dockerfile: [
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY package.json package-lock.json ./',
+        'RUN npm ci --omit=dev --no-audit --no-fund',
+        'COPY services/numbers services/numbers',
+        'CMD ["node", "services/numbers/main.js"]',
+        '',
+      ].join('\n'),
+    });
+    ws.addService('odds', { main: `// ${ws.id}\nconsole.log(require('is-odd')(3));\n` });
+    await ws.commit('two services with npm dependencies');
+  });
+  afterAll(() => {
+    ws?.dispose();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('keeps only each service\'s dependency closure', async () => {
+    const numbers = await writeContext('numbers', 'numbers-1');
+    const odds = await writeContext('odds', 'odds-1');
+    expect(numbers.packageJson.dependencies).toEqual({ 'is-number': '^7.0.0' });
+    expect(Object.keys(numbers.lock.packages).filter(Boolean)).toEqual(['node_modules/is-number']);
+    expect(odds.packageJson.dependencies).toEqual({ 'is-odd': '^3.0.1' });
+    // is-odd depends on is-number@6: the closure, not just the direct dependency.
+    expect(Object.keys(odds.lock.packages).filter(Boolean).sort()).toEqual(['node_modules/is-number', 'node_modules/is-odd']);
+    expect(odds.lock.packages['node_modules/is-number']?.version).toMatch(/^6\./);
+  });
+
+  it('builds an image that installs the pruned lockfile with npm ci', async () => {
+    await ws.nxOk(['run', 'numbers:docker-build', '--output-style=static']);
+    const image = ws.readJson<{ localRef: string }>('dist/fleet/services/numbers/image.json');
+    if (engine === 'podman') expect((await runOk('podman', ['run', '--rm', image.localRef])).stdout.trim()).toBe('true');
+  });
+
+  it('a dependency change only another service uses leaves this context byte-identical', async () => {
+    const before = await writeContext('numbers', 'numbers-2');
+    const oddsBefore = await writeContext('odds', 'odds-2');
+    await runOk('npm', ['install', '--no-fund', '--no-audit', 'is-odd@3.0.0'], { cwd: ws.root, env: ws.env() });
+    await ws.commit('is-odd 3.0.0');
+    expect((await writeContext('numbers', 'numbers-3')).bytes).toEqual(before.bytes);
+    expect((await writeContext('odds', 'odds-3')).bytes).not.toEqual(oddsBefore.bytes);
+  });
+});
