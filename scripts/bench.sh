@@ -5,4 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-tools.sh >/dev/null
 bash scripts/ensure-deps.sh
 npx tsc -p bench/tsconfig.json
-node dist/bench/bench/src/build-push.js
+echo "== build/push: services whose images npm ci their pruned dependencies"
+BENCH_BUILD=install node dist/bench/bench/src/build-push.js
+echo "== build/push: minimal services (one COPY each)"
+BENCH_BUILD=minimal node dist/bench/bench/src/build-push.js

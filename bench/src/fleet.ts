@@ -9,12 +9,17 @@ export function serviceNames(count: number): string[] {
 }
 
 /** The files of one small HTTP service with a health endpoint: what a team's service looks like to nx-fleet. */
-export function serviceFiles(name: string, dir = `services/${name}`): Record<string, string> {
+/**
+ * The files of one service. `installs` makes its image install its pruned npm dependencies with
+ * `npm ci`, as real service builds do (the benchmark's services); the demo keeps them instant.
+ */
+export function serviceFiles(name: string, dir = `services/${name}`, installs = false): Record<string, string> {
   return {
     [`${dir}/project.json`]: `${JSON.stringify({ name, $schema: '../../node_modules/nx/schemas/project-schema.json', root: dir, tags: ['type:service'] }, null, 2)}\n`,
     [`${dir}/main.js`]: [
       "const http = require('node:http');",
       `const name = ${JSON.stringify(name)};`,
+      ...(installs ? ["const isNumber = require('is-number');", "if (!isNumber(1)) throw new Error('is-number is broken');"] : []),
       'const server = http.createServer((req, res) => {',
       "  res.setHeader('content-type', 'application/json');",
       "  res.end(JSON.stringify(req.url === '/health' ? { status: 'ok', name } : { name }));",
@@ -24,7 +29,16 @@ export function serviceFiles(name: string, dir = `services/${name}`): Record<str
       '',
     ].join('\n'),
     // The default build context is pruned and repo-shaped, like `turbo prune --docker` output.
-    [`${dir}/Dockerfile`]: ['FROM node:20', 'WORKDIR /app', `COPY ${dir}/main.js ./`, 'USER node', 'EXPOSE 3000', 'CMD ["node", "main.js"]', ''].join('\n'),
+    [`${dir}/Dockerfile`]: [
+      'FROM node:20',
+      'WORKDIR /app',
+      ...(installs ? ['COPY package.json package-lock.json ./', 'RUN npm ci --omit=dev --no-audit --no-fund'] : []),
+      `COPY ${dir}/main.js ./`,
+      'USER node',
+      'EXPOSE 3000',
+      'CMD ["node", "main.js"]',
+      '',
+    ].join('\n'),
   };
 }
 

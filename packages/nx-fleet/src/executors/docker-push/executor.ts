@@ -48,9 +48,11 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
   if (!digest) digest = await upload(record, contentRef, tls, options.buildTarget ?? 'docker-build', context);
 
   const tags = pushTags(record.contentTag, (await readGitRevision(context.root))?.sha, options);
+  // After a fresh upload no other tag can point at the new digest yet: copy without asking first.
+  // Sequential: an OCI layout's index.json is not safe for concurrent writers.
   for (const tag of tags.slice(1)) {
     const ref = destinationRef(destination, tag);
-    if ((await manifestDigest(ref, tls)) !== digest) await copyImage(contentRef, ref, { srcTlsVerify: tls, destTlsVerify: tls });
+    if (uploaded || (await manifestDigest(ref, tls)) !== digest) await copyImage(contentRef, ref, { srcTlsVerify: tls, destTlsVerify: tls });
   }
 
   await writeRecord(join(context.root, pushRecordPath(service.projectRoot)), {
