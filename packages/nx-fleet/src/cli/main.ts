@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { contextCommand } from './context';
+import { graphCommand } from './graph';
 import { statusCommand } from './status';
 import type { Command } from './command';
 
 const commands: Record<string, Command> = {
   status: statusCommand,
   context: contextCommand,
+  graph: graphCommand,
 };
 
 const version = (require('../../package.json') as { version: string }).version;

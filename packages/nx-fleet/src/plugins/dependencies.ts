@@ -1,8 +1,39 @@
-import type { CreateDependencies } from '@nx/devkit';
+import { logger, validateDependency, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
+import { workspaceDataDirectory } from '@nx/devkit/internal';
+import { ImportCache } from '../import-cache';
+import { runtimeEdges } from '../runtime-graph';
+import { projectInfos, scanRuntimeImports } from '../sdk-graph';
 import type { FleetPluginOptions } from './options';
 
+const warned = new Set<string>();
+
 /**
- * Runtime edges between services (consumer imports a provider's SDK) are added here by the
- * SDK-graph feature; until then nx-fleet adds no edges beyond Nx's own.
+ * Runtime edges: a project that imports another service's SDK depends on that service, so
+ * `nx affected` reaches consumers when a provider changes and `nx graph` shows the real architecture.
  */
-export const createDependencies: CreateDependencies<FleetPluginOptions> = () => [];
+export const createDependencies: CreateDependencies<FleetPluginOptions> = (options, ctx) => {
+  const cache = ImportCache.load(workspaceDataDirectory);
+  const imports = scanRuntimeImports({
+    workspaceRoot: ctx.workspaceRoot,
+    projects: projectInfos(ctx.workspaceRoot, ctx.projects),
+    files: ctx.fileMap.projectFileMap,
+    sdksOption: options?.sdks,
+    cache,
+    warn: (key, message) => {
+      if (warned.has(key)) return;
+      warned.add(key);
+      logger.warn(message);
+    },
+  });
+  // One invalid edge fails the whole graph: keep only what Nx accepts.
+  return runtimeEdges(imports).filter((edge) => isValid(edge, ctx));
+};
+
+function isValid(edge: RawProjectGraphDependency, ctx: Parameters<typeof validateDependency>[1]): boolean {
+  try {
+    validateDependency(edge, ctx);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -17,6 +17,8 @@ export interface FleetPluginOptions {
   contextInclude?: string[];
   /** Per-service settings keyed by project name or root, for projects whose files cannot be edited. */
   services?: Record<string, FleetServiceConfig>;
+  /** SDK ownership for SDKs that live elsewhere: `{ "<project or package name>": "<service project>" }`. */
+  sdks?: Record<string, string>;
 }
 
 export type EngineName = 'docker' | 'podman' | 'buildah';

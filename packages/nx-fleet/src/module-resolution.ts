@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, posix, relative, sep } from 'node:path';
+import { exports as resolvePackageExports } from 'resolve.exports';
+import { ts } from 'ts-morph';
+import type { ProjectInfo } from './sdk-ownership';
+
+export type Resolution = { file: string } | { project: string };
+
+/**
+ * Resolves import specifiers the way TypeScript does for the importing project (its tsconfig's
+ * `paths`/`baseUrl`, relative paths, node_modules links into the workspace), then falls back to
+ * workspace package names with their package.json `exports` subpaths.
+ */
+export class ImportResolver {
+  private readonly optionsByConfig = new Map<string, ts.CompilerOptions>();
+  private readonly configByDir = new Map<string, string | undefined>();
+  private readonly cache: ts.ModuleResolutionCache;
+  private readonly byPackage: Array<[string, ProjectInfo]>;
+
+  constructor(
+    private readonly workspaceRoot: string,
+    projects: readonly ProjectInfo[],
+    private readonly warn: (file: string, message: string) => void,
+  ) {
+    this.cache = ts.createModuleResolutionCache(workspaceRoot, (name) => name);
+    // Longest first, so `@acme/orders-sdk` wins over `@acme/orders`.
+    this.byPackage = projects.flatMap((p) => (p.packageName ? [[p.packageName, p] as [string, ProjectInfo]] : [])).sort((a, b) => b[0].length - a[0].length);
+  }
+
+  /** `file` and the returned file are workspace-relative; undefined means an npm package or nothing. */
+  resolve(specifier: string, file: string, projectRoot: string): Resolution | undefined {
+    const viaTs = this.resolveWithTypeScript(specifier, file, projectRoot);
+    if (viaTs) return { file: viaTs };
+    return this.resolveWorkspacePackage(specifier);
+  }
+
+  private resolveWithTypeScript(specifier: string, file: string, projectRoot: string): string | undefined {
+    const options = this.compilerOptionsFor(projectRoot);
+    let resolved: string | undefined;
+    try {
+      resolved = ts.resolveModuleName(specifier, join(this.workspaceRoot, file), options, ts.sys, this.cache).resolvedModule?.resolvedFileName;
+    } catch {
+      return undefined;
+    }
+    if (!resolved) return undefined;
+    const rel = relative(this.workspaceRoot, resolved).split(sep).join(posix.sep);
+    if (rel.startsWith('..') || rel.split('/').includes('node_modules')) return undefined;
+    return rel;
+  }
+
+  private resolveWorkspacePackage(specifier: string): Resolution | undefined {
+    const match = this.byPackage.find(([name]) => specifier === name || specifier.startsWith(`${name}/`));
+    if (!match) return undefined;
+    const [name, project] = match;
+    const manifestPath = join(this.workspaceRoot, project.root, 'package.json');
+    try {
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+      const target = resolvePackageExports(manifest, specifier === name ? '.' : `.${specifier.slice(name.length)}`, { conditions: ['types', 'node'] })?.[0];
+      if (target) return { file: posix.normalize(posix.join(project.root, target)) };
+    } catch {
+      // no exports map, or the subpath is not exported: the package itself still names its project
+    }
+    return { project: project.name };
+  }
+
+  /** The nearest tsconfig.json (or the workspace's tsconfig.base.json) from the project up. */
+  private compilerOptionsFor(projectRoot: string): ts.CompilerOptions {
+    const config = this.configFor(projectRoot);
+    if (!config) return {};
+    let options = this.optionsByConfig.get(config);
+    if (!options) {
+      options = this.readCompilerOptions(config);
+      this.optionsByConfig.set(config, options);
+    }
+    return options;
+  }
+
+  private configFor(dir: string): string | undefined {
+    if (this.configByDir.has(dir)) return this.configByDir.get(dir);
+    const here = ['tsconfig.json', 'tsconfig.base.json'].map((name) => posix.join(dir, name)).find((path) => existsSync(join(this.workspaceRoot, path)));
+    const found = here ?? (dir === '.' || dir === '' ? undefined : this.configFor(posix.dirname(dir)));
+    this.configByDir.set(dir, found);
+    return found;
+  }
+
+  private readCompilerOptions(config: string): ts.CompilerOptions {
+    const path = join(this.workspaceRoot, config);
+    // Never enumerate the files a tsconfig includes: only its compiler options matter here.
+    const host: ts.ParseConfigHost = { ...ts.sys, readDirectory: () => [] };
+    try {
+      const read = ts.readConfigFile(path, ts.sys.readFile);
+      if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
+      const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(path), undefined, path);
+      const fatal = parsed.errors.find((d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003 /* no inputs: expected, nothing is enumerated */);
+      if (fatal) throw new Error(ts.flattenDiagnosticMessageText(fatal.messageText, '\n'));
+      return parsed.options;
+    } catch (error) {
+      this.warn(config, `nx-fleet: ${config} could not be read (${(error as Error).message}); imports of its projects resolve with default options.`);
+      return {};
+    }
+  }
+}

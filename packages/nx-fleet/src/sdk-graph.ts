@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { ImportCache } from './import-cache';
+import { ImportResolver } from './module-resolution';
+import { BUILD_EXECUTOR } from './pruned-context';
+import type { RuntimeImport } from './runtime-graph';
+import { importsOf, isSourceFile, mayReferenceOtherProjects, prefixPattern, type ImportRef } from './sdk-imports';
+import { resolveOwnership, type ProjectInfo } from './sdk-ownership';
+
+/** Generated bundles and fixtures this large are not hand-written SDK consumers; parsing them would stall the graph. */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+
+export interface ScanInput {
+  workspaceRoot: string;
+  projects: readonly ProjectInfo[];
+  /** Files per project with Nx's content hash. */
+  files: Readonly<Record<string, ReadonlyArray<{ file: string; hash: string }>>>;
+  sdksOption?: Readonly<Record<string, string>>;
+  cache: ImportCache;
+  warn(key: string, message: string): void;
+}
+
+interface ProjectConfigLike {
+  root: string;
+  tags?: string[];
+  targets?: Record<string, { executor?: string }>;
+  metadata?: { js?: { packageName?: string } };
+}
+
+/** Project facts ownership needs, from Nx's configurations (and package.json names where Nx has none). */
+export function projectInfos(workspaceRoot: string, projects: Readonly<Record<string, ProjectConfigLike>>): ProjectInfo[] {
+  return Object.entries(projects).map(([name, config]) => ({
+    name,
+    root: config.root,
+    tags: config.tags ?? [],
+    packageName: config.metadata?.js?.packageName ?? packageNameAt(workspaceRoot, config.root),
+    isService: Object.values(config.targets ?? {}).some((t) => t.executor === BUILD_EXECUTOR),
+  }));
+}
+
+function packageNameAt(workspaceRoot: string, root: string): string | undefined {
+  const file = join(workspaceRoot, root, 'package.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every import, in every project's sources, that reaches another service's SDK or folder. */
+export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
+  const ownership = resolveOwnership(input.projects, input.sdksOption);
+  for (const problem of ownership.problems) input.warn(problem, `nx-fleet: ${problem}.`);
+  if (!input.projects.some((p) => p.isService)) return [];
+
+  const byName = new Map(input.projects.map((p) => [p.name, p]));
+  const resolver = new ImportResolver(input.workspaceRoot, input.projects, input.warn);
+  const prefixes = candidatePrefixes(input.workspaceRoot, input.projects, ownership.sdkOwner);
+  const pattern = prefixPattern(prefixes);
+  const signature = createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16);
+  const seen = new Set<string>();
+  const found: RuntimeImport[] = [];
+
+  for (const project of input.projects) {
+    for (const { file, hash } of input.files[project.name] ?? []) {
+      if (!isSourceFile(file)) continue;
+      seen.add(file);
+      // The pre-filter's verdict depends on the known SDK names and the project root, so it is part of the key.
+      const key = `${hash}:${project.root}`;
+      let imports = input.cache.get(file, key) ?? input.cache.get(file, `${key}:${signature}`);
+      if (!imports) {
+        const scanned = scanFile(input, file, project.root, pattern);
+        imports = scanned.imports;
+        input.cache.set(file, scanned.filtered ? `${key}:${signature}` : key, imports);
+      }
+      for (const ref of imports) {
+        const hit = providerOf(ref, file, project, resolver, ownership, byName);
+        if (hit) found.push({ consumer: project.name, file, line: ref.line, specifier: ref.specifier, ...hit });
+      }
+    }
+  }
+  input.cache.retainOnly(seen);
+  input.cache.save();
+  return found;
+}
+
+function providerOf(
+  ref: ImportRef,
+  file: string,
+  project: ProjectInfo,
+  resolver: ImportResolver,
+  ownership: ReturnType<typeof resolveOwnership>,
+  byName: Map<string, ProjectInfo>,
+): { provider: string; sdk?: string } | undefined {
+  const resolution = resolver.resolve(ref.specifier, file, project.root);
+  if (!resolution) return undefined;
+  const target = 'file' in resolution ? ownership.projectOfFile(resolution.file) : resolution.project;
+  if (!target) return undefined;
+  const provider = ownership.sdkOwner.get(target) ?? (byName.get(target)?.isService ? target : 'file' in resolution ? ownership.ownerOfFile(resolution.file) : undefined);
+  // A service's own SDK, or an SDK importing its own service, is no runtime edge.
+  if (!provider || provider === project.name || ownership.sdkOwner.get(project.name) === provider) return undefined;
+  return { provider, ...(target !== provider ? { sdk: target } : {}) };
+}
+
+/** Specifier starts that can reach an SDK: package names of SDKs and services, and tsconfig path aliases. */
+function candidatePrefixes(workspaceRoot: string, projects: readonly ProjectInfo[], sdkOwner: ReadonlyMap<string, string>): string[] {
+  const names = projects.filter((p) => p.isService || sdkOwner.has(p.name)).flatMap((p) => (p.packageName ? [p.packageName] : []));
+  const aliases = ['tsconfig.base.json', 'tsconfig.json'].flatMap((config) => pathAliases(join(workspaceRoot, config)));
+  return [...new Set([...names, ...aliases])].sort();
+}
+
+function pathAliases(tsconfig: string): string[] {
+  if (!existsSync(tsconfig)) return [];
+  try {
+    // tsconfig files may hold comments and trailing commas; a failed parse only widens nothing.
+    const text = readFileSync(tsconfig, 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:"'])\/\/.*$/gm, '$1').replace(/,(\s*[}\]])/g, '$1');
+    const paths = (JSON.parse(text) as { compilerOptions?: { paths?: Record<string, unknown> } }).compilerOptions?.paths ?? {};
+    return Object.keys(paths).map((key) => (key.endsWith('*') ? key.slice(0, -1) : key)).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function scanFile(input: ScanInput, file: string, projectRoot: string, pattern: RegExp | undefined): { imports: ImportRef[]; filtered: boolean } {
+  const path = join(input.workspaceRoot, file);
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_SOURCE_BYTES) {
+      input.warn(file, `nx-fleet: ${file} is ${(size / 1024 / 1024).toFixed(1)} MB; files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports.`);
+      return { imports: [], filtered: false };
+    }
+    if (looksBinary(path)) {
+      input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
+      return { imports: [], filtered: false };
+    }
+    const text = readFileSync(path, 'utf8');
+    const levels = posix.relative(projectRoot === '.' ? '' : projectRoot, posix.dirname(file)).split('/').filter(Boolean).length + 1;
+    if (!mayReferenceOtherProjects(text, pattern, levels)) return { imports: [], filtered: true };
+    return { imports: importsOf(file, text), filtered: false };
+  } catch (error) {
+    input.warn(file, `nx-fleet: ${file} could not be scanned for SDK imports (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    return { imports: [], filtered: false };
+  }
+}
+
+function looksBinary(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(8000);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, read).includes(0);
+  } finally {
+    closeSync(fd);
+  }
+}

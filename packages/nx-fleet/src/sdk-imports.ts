@@ -1,0 +1,83 @@
+import { Node, Project, SyntaxKind, ts, type SourceFile } from 'ts-morph';
+
+export type ImportKind = 'import' | 'type-import' | 'export' | 'dynamic-import' | 'require' | 'import-equals' | 'import-type';
+
+/** One module reference in a source file, as the compiler sees it (comments and strings never count). */
+export interface ImportRef {
+  specifier: string;
+  line: number;
+  kind: ImportKind;
+}
+
+export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
+
+export function isSourceFile(file: string): boolean {
+  return SOURCE_EXTENSIONS.some((ext) => file.endsWith(ext)) && !file.endsWith('.d.ts');
+}
+
+// One parser for every file: an in-memory project that never reads the disk or resolves anything.
+let parser: Project | undefined;
+
+function parse(fileName: string, text: string): SourceFile {
+  parser ??= new Project({
+    useInMemoryFileSystem: true,
+    skipAddingFilesFromTsConfig: true,
+    skipFileDependencyResolution: true,
+    compilerOptions: { allowJs: true, noLib: true, noResolve: true, jsx: ts.JsxEmit.Preserve },
+  });
+  return parser.createSourceFile(`/${fileName}`, text, { overwrite: true });
+}
+
+/** Static imports and re-exports (type-only too), `import()`, `require()`, `import x = require()` and `import('x')` types. */
+export function importsOf(fileName: string, text: string): ImportRef[] {
+  const source = parse(fileName, text);
+  try {
+    const refs: ImportRef[] = [];
+    const add = (node: Node, specifier: string | undefined, kind: ImportKind) => {
+      if (specifier !== undefined) refs.push({ specifier, line: node.getStartLineNumber(), kind });
+    };
+    for (const decl of source.getImportDeclarations()) add(decl, decl.getModuleSpecifierValue(), decl.isTypeOnly() ? 'type-import' : 'import');
+    for (const decl of source.getExportDeclarations()) add(decl, decl.getModuleSpecifierValue(), 'export');
+    source.forEachDescendant((node) => {
+      if (Node.isCallExpression(node)) {
+        const callee = node.getExpression();
+        const kind = callee.getKind() === SyntaxKind.ImportKeyword ? 'dynamic-import' : Node.isIdentifier(callee) && callee.getText() === 'require' ? 'require' : undefined;
+        if (kind) add(node, literalText(node.getArguments()[0]), kind);
+      } else if (Node.isImportEqualsDeclaration(node)) {
+        const reference = node.getModuleReference();
+        if (Node.isExternalModuleReference(reference)) add(node, literalText(reference.getExpression()), 'import-equals');
+      } else if (Node.isImportTypeNode(node)) {
+        const argument = node.getArgument();
+        if (Node.isLiteralTypeNode(argument)) add(node, literalText(argument.getLiteral()), 'import-type');
+      }
+    });
+    return refs.sort((a, b) => a.line - b.line);
+  } finally {
+    parser?.removeSourceFile(source);
+  }
+}
+
+/** Only a literal names a module statically: `require(name)` or a template with `${}` does not. */
+function literalText(node: Node | undefined): string | undefined {
+  return node && (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) ? node.getLiteralValue() : undefined;
+}
+
+/**
+ * Cheap text test before parsing: can this file reference one of `prefixes` (package names, path
+ * aliases) or climb out of its own project with enough `../`? False positives only cost a parse.
+ */
+export function mayReferenceOtherProjects(text: string, prefixes: RegExp | undefined, levelsToLeaveProject: number): boolean {
+  if (prefixes?.test(text)) return true;
+  return new RegExp(`['"\`](?:\\.\\./){${levelsToLeaveProject},}`).test(text);
+}
+
+/**
+ * One regex for every prefix, quoted as a specifier would start. A name must end there or go on
+ * with `/` (`@acme/orders` must not match `@acme/orders-ui`); a prefix ending in `/` (from a
+ * `paths` wildcard such as `@sdk/*`) may go on with anything.
+ */
+export function prefixPattern(prefixes: readonly string[]): RegExp | undefined {
+  if (!prefixes.length) return undefined;
+  const alternatives = [...new Set(prefixes)].map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + (p.endsWith('/') ? '' : '(?=[\'"`/])'));
+  return new RegExp(`['"\`](?:${alternatives.join('|')})`);
+}
