@@ -9,3 +9,5 @@ echo "== build/push: services whose images npm ci their pruned dependencies"
 BENCH_BUILD=install node dist/bench/bench/src/build-push.js
 echo "== build/push: minimal services (one COPY each)"
 BENCH_BUILD=minimal node dist/bench/bench/src/build-push.js
+echo "== runtime SDK graph: nx graph with and without nx-fleet (200 services x 15 files)"
+node dist/bench/bench/src/sdk-graph.js

@@ -2,12 +2,23 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ImportRef } from './sdk-imports';
 
+/** An import already resolved to its provider service. */
+export interface ResolvedImport {
+  provider: string;
+  sdk?: string;
+  line: number;
+  specifier: string;
+}
+
 interface Entry {
   hash: string;
   imports: ImportRef[];
+  /** What `imports` resolved to, valid while the workspace's shape (`world`) is unchanged. */
+  world?: string;
+  resolved?: ResolvedImport[];
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /**
  * What each file imports, keyed by Nx's hash of the file: an unchanged file is never read or
@@ -38,6 +49,19 @@ export class ImportCache {
 
   set(path: string, hash: string, imports: ImportRef[]): void {
     this.entries.set(path, { hash, imports });
+    this.dirty = true;
+  }
+
+  resolved(path: string, hash: string, world: string): ResolvedImport[] | undefined {
+    const entry = this.entries.get(path);
+    return entry?.hash === hash && entry.world === world ? entry.resolved : undefined;
+  }
+
+  setResolved(path: string, hash: string, world: string, resolved: ResolvedImport[]): void {
+    const entry = this.entries.get(path);
+    if (entry?.hash !== hash) return;
+    entry.world = world;
+    entry.resolved = resolved;
     this.dirty = true;
   }
 

@@ -1,7 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { exports as resolvePackageExports } from 'resolve.exports';
-import { ts } from 'ts-morph';
+import type { ts as TS } from 'ts-morph';
+
+/** Loaded on first use: see sdk-imports.ts. */
+function typescript(): typeof TS {
+  return (require('ts-morph') as typeof import('ts-morph')).ts;
+}
 import type { ProjectInfo } from './sdk-ownership';
 
 export type Resolution = { file: string } | { project: string };
@@ -12,9 +17,9 @@ export type Resolution = { file: string } | { project: string };
  * workspace package names with their package.json `exports` subpaths.
  */
 export class ImportResolver {
-  private readonly optionsByConfig = new Map<string, ts.CompilerOptions>();
+  private readonly optionsByConfig = new Map<string, TS.CompilerOptions>();
   private readonly configByDir = new Map<string, string | undefined>();
-  private readonly cache: ts.ModuleResolutionCache;
+  private cache: TS.ModuleResolutionCache | undefined;
   private readonly byPackage: Array<[string, ProjectInfo]>;
 
   constructor(
@@ -22,7 +27,6 @@ export class ImportResolver {
     projects: readonly ProjectInfo[],
     private readonly warn: (file: string, message: string) => void,
   ) {
-    this.cache = ts.createModuleResolutionCache(workspaceRoot, (name) => name);
     // Longest first, so `@acme/orders-sdk` wins over `@acme/orders`.
     this.byPackage = projects.flatMap((p) => (p.packageName ? [[p.packageName, p] as [string, ProjectInfo]] : [])).sort((a, b) => b[0].length - a[0].length);
   }
@@ -35,7 +39,9 @@ export class ImportResolver {
   }
 
   private resolveWithTypeScript(specifier: string, file: string, projectRoot: string): string | undefined {
+    const ts = typescript();
     const options = this.compilerOptionsFor(projectRoot);
+    this.cache ??= ts.createModuleResolutionCache(this.workspaceRoot, (name) => name);
     let resolved: string | undefined;
     try {
       resolved = ts.resolveModuleName(specifier, join(this.workspaceRoot, file), options, ts.sys, this.cache).resolvedModule?.resolvedFileName;
@@ -64,7 +70,7 @@ export class ImportResolver {
   }
 
   /** The nearest tsconfig.json (or the workspace's tsconfig.base.json) from the project up. */
-  private compilerOptionsFor(projectRoot: string): ts.CompilerOptions {
+  private compilerOptionsFor(projectRoot: string): TS.CompilerOptions {
     const config = this.configFor(projectRoot);
     if (!config) return {};
     let options = this.optionsByConfig.get(config);
@@ -83,10 +89,11 @@ export class ImportResolver {
     return found;
   }
 
-  private readCompilerOptions(config: string): ts.CompilerOptions {
+  private readCompilerOptions(config: string): TS.CompilerOptions {
+    const ts = typescript();
     const path = join(this.workspaceRoot, config);
     // Never enumerate the files a tsconfig includes: only its compiler options matter here.
-    const host: ts.ParseConfigHost = { ...ts.sys, readDirectory: () => [] };
+    const host: TS.ParseConfigHost = { ...ts.sys, readDirectory: () => [] };
     try {
       const read = ts.readConfigFile(path, ts.sys.readFile);
       if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));

@@ -16,6 +16,8 @@ export interface ScanInput {
   projects: readonly ProjectInfo[];
   /** Files per project with Nx's content hash. */
   files: Readonly<Record<string, ReadonlyArray<{ file: string; hash: string }>>>;
+  /** Files outside every project (the root tsconfig.base.json, package.json, …) with their hash. */
+  otherFiles?: ReadonlyArray<{ file: string; hash: string }>;
   sdksOption?: Readonly<Record<string, string>>;
   cache: ImportCache;
   warn(key: string, message: string): void;
@@ -61,6 +63,7 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
   const prefixes = candidatePrefixes(input.workspaceRoot, input.projects, ownership.sdkOwner);
   const pattern = prefixPattern(prefixes);
   const signature = createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16);
+  const world = worldSignature(input, signature);
   const seen = new Set<string>();
   const found: RuntimeImport[] = [];
 
@@ -70,16 +73,25 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
       seen.add(file);
       // The pre-filter's verdict depends on the known SDK names and the project root, so it is part of the key.
       const key = `${hash}:${project.root}`;
-      let imports = input.cache.get(file, key) ?? input.cache.get(file, `${key}:${signature}`);
-      if (!imports) {
+      const filteredKey = `${key}:${signature}`;
+      let entryKey = input.cache.get(file, key) ? key : input.cache.get(file, filteredKey) ? filteredKey : undefined;
+      if (!entryKey) {
         const scanned = scanFile(input, file, project.root, pattern);
-        imports = scanned.imports;
-        input.cache.set(file, scanned.filtered ? `${key}:${signature}` : key, imports);
+        entryKey = scanned.filtered ? filteredKey : key;
+        input.cache.set(file, entryKey, scanned.imports);
       }
-      for (const ref of imports) {
-        const hit = providerOf(ref, file, project, resolver, ownership, byName);
-        if (hit) found.push({ consumer: project.name, file, line: ref.line, specifier: ref.specifier, ...hit });
+      const imports = input.cache.get(file, entryKey)!;
+      if (!imports.length) continue;
+      // Resolution depends only on the workspace's shape: while that is unchanged, an unchanged file keeps its answer.
+      let resolved = input.cache.resolved(file, entryKey, world);
+      if (!resolved) {
+        resolved = imports.flatMap((ref) => {
+          const hit = providerOf(ref, file, project, resolver, ownership, byName);
+          return hit ? [{ ...hit, line: ref.line, specifier: ref.specifier }] : [];
+        });
+        input.cache.setResolved(file, entryKey, world, resolved);
       }
+      for (const r of resolved) found.push({ consumer: project.name, file, ...r });
     }
   }
   input.cache.retainOnly(seen);
@@ -103,6 +115,22 @@ function providerOf(
   // A service's own SDK, or an SDK importing its own service, is no runtime edge.
   if (!provider || provider === project.name || ownership.sdkOwner.get(project.name) === provider) return undefined;
   return { provider, ...(target !== provider ? { sdk: target } : {}) };
+}
+
+/**
+ * Everything resolution depends on besides a file's own text: the projects and their SDK ownership,
+ * the option, every tsconfig and package.json, and which source files exist (a new file can make an
+ * import resolve).
+ */
+function worldSignature(input: ScanInput, prefixSignature: string): string {
+  const hash = createHash('sha256').update(prefixSignature).update(JSON.stringify(input.sdksOption ?? {}));
+  for (const p of [...input.projects].sort((a, b) => a.name.localeCompare(b.name))) hash.update(JSON.stringify(p));
+  const all = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])].sort((a, b) => (a.file < b.file ? -1 : 1));
+  for (const { file, hash: fileHash } of all) {
+    hash.update(file).update('\0');
+    if (/(^|\/)(tsconfig[^/]*\.json|package\.json)$/.test(file)) hash.update(fileHash);
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** Specifier starts that can reach an SDK: package names of SDKs and services, and tsconfig path aliases. */

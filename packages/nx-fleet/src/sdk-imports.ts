@@ -1,4 +1,12 @@
-import { Node, Project, SyntaxKind, ts, type SourceFile } from 'ts-morph';
+import type { Node as NodeType, Project, SourceFile } from 'ts-morph';
+
+/**
+ * ts-morph (with its TypeScript) takes a quarter of a second to load: it is loaded on the first
+ * parse, so a graph where every file is answered from the cache never pays for it.
+ */
+function tsMorph(): typeof import('ts-morph') {
+  return require('ts-morph') as typeof import('ts-morph');
+}
 
 export type ImportKind = 'import' | 'type-import' | 'export' | 'dynamic-import' | 'require' | 'import-equals' | 'import-type';
 
@@ -19,6 +27,7 @@ export function isSourceFile(file: string): boolean {
 let parser: Project | undefined;
 
 function parse(fileName: string, text: string): SourceFile {
+  const { Project, ts } = tsMorph();
   parser ??= new Project({
     useInMemoryFileSystem: true,
     skipAddingFilesFromTsConfig: true,
@@ -30,10 +39,11 @@ function parse(fileName: string, text: string): SourceFile {
 
 /** Static imports and re-exports (type-only too), `import()`, `require()`, `import x = require()` and `import('x')` types. */
 export function importsOf(fileName: string, text: string): ImportRef[] {
+  const { Node, SyntaxKind } = tsMorph();
   const source = parse(fileName, text);
   try {
     const refs: ImportRef[] = [];
-    const add = (node: Node, specifier: string | undefined, kind: ImportKind) => {
+    const add = (node: NodeType, specifier: string | undefined, kind: ImportKind) => {
       if (specifier !== undefined) refs.push({ specifier, line: node.getStartLineNumber(), kind });
     };
     for (const decl of source.getImportDeclarations()) add(decl, decl.getModuleSpecifierValue(), decl.isTypeOnly() ? 'type-import' : 'import');
@@ -58,7 +68,8 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
 }
 
 /** Only a literal names a module statically: `require(name)` or a template with `${}` does not. */
-function literalText(node: Node | undefined): string | undefined {
+function literalText(node: NodeType | undefined): string | undefined {
+  const { Node } = tsMorph();
   return node && (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) ? node.getLiteralValue() : undefined;
 }
 

@@ -36,10 +36,12 @@ export const graphCommand: Command = {
   async run(values) {
     const graph = await createProjectGraphAsync({ exitOnError: false });
     const projects = projectInfos(workspaceRoot, Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])));
+    const fileMap = readFileMapCache()?.fileMap;
     const imports = scanRuntimeImports({
       workspaceRoot,
       projects,
-      files: readFileMapCache()?.fileMap.projectFileMap ?? {},
+      files: fileMap?.projectFileMap ?? {},
+      otherFiles: fileMap?.nonProjectFiles ?? [],
       cache: ImportCache.load(workspaceDataDirectory),
       warn: (_key, message) => console.error(message),
     });

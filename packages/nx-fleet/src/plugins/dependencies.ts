@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { logger, validateDependency, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
 import { workspaceDataDirectory } from '@nx/devkit/internal';
 import { ImportCache } from '../import-cache';
@@ -12,11 +13,13 @@ const warned = new Set<string>();
  * `nx affected` reaches consumers when a provider changes and `nx graph` shows the real architecture.
  */
 export const createDependencies: CreateDependencies<FleetPluginOptions> = (options, ctx) => {
+  const started = performance.now();
   const cache = ImportCache.load(workspaceDataDirectory);
   const imports = scanRuntimeImports({
     workspaceRoot: ctx.workspaceRoot,
     projects: projectInfos(ctx.workspaceRoot, ctx.projects),
     files: ctx.fileMap.projectFileMap,
+    otherFiles: ctx.fileMap.nonProjectFiles,
     sdksOption: options?.sdks,
     cache,
     warn: (key, message) => {
@@ -26,7 +29,9 @@ export const createDependencies: CreateDependencies<FleetPluginOptions> = (optio
     },
   });
   // One invalid edge fails the whole graph: keep only what Nx accepts.
-  return runtimeEdges(imports).filter((edge) => isValid(edge, ctx));
+  const edges = runtimeEdges(imports).filter((edge) => isValid(edge, ctx));
+  logger.verbose(`nx-fleet: createDependencies: ${edges.length} runtime edges from ${imports.length} SDK imports in ${(performance.now() - started).toFixed(1)} ms`);
+  return edges;
 };
 
 function isValid(edge: RawProjectGraphDependency, ctx: Parameters<typeof validateDependency>[1]): boolean {

@@ -1,0 +1,123 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../e2e/nx-fleet-e2e/src/harness/nx-workspace';
+import { writeFiles } from './fleet';
+import { timed } from './timing';
+
+/**
+ * Issue 4's benchmark: `nx graph` on a generated workspace of 200 services × 15 files, with
+ * nx-fleet registered and without it, side by side in one run; and nx-fleet's own
+ * createDependencies time after one file changed.
+ */
+const SERVICES = Number(process.env['BENCH_SERVICES'] ?? 200);
+const FILES_PER_SERVICE = 15;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+const svc = (i: number) => `svc-${String(i).padStart(3, '0')}`;
+
+/** 12 service files and 3 SDK files per service; every service calls two others through their SDKs. */
+function fleetFiles(): { files: Record<string, string>; paths: Record<string, string[]> } {
+  const files: Record<string, string> = {};
+  const paths: Record<string, string[]> = {};
+  for (let i = 0; i < SERVICES; i++) {
+    const name = svc(i);
+    const dir = `services/${name}`;
+    const [a, b] = [svc((i + 1) % SERVICES), svc((i + 7) % SERVICES)];
+    files[`${dir}/project.json`] = JSON.stringify({ name, root: dir });
+    files[`${dir}/Dockerfile`] = `FROM node:20\nCOPY ${dir} /app\n`;
+    files[`${dir}/sdk/project.json`] = JSON.stringify({ name: `${name}-sdk`, root: `${dir}/sdk` });
+    files[`${dir}/sdk/src/index.ts`] = `export * from './client';\nexport * from './types';\n`;
+    files[`${dir}/sdk/src/client.ts`] = `import type { Order } from './types';\nexport async function get(id: string): Promise<Order> {\n  return { id, total: 1 };\n}\n`;
+    files[`${dir}/sdk/src/types.ts`] = `export interface Order {\n  id: string;\n  total: number;\n}\n`;
+    paths[`@acme/${name}-sdk`] = [`${dir}/sdk/src/index.ts`];
+    files[`${dir}/src/main.ts`] = `import { get as getA } from '@acme/${a}-sdk';\nimport { get as getB } from '@acme/${b}-sdk';\nimport { handler } from './handlers/h0';\nexport const main = () => [getA('1'), getB('2'), handler()];\n`;
+    for (let h = 0; h < FILES_PER_SERVICE - 4; h++) {
+      const next = h + 1 < FILES_PER_SERVICE - 4 ? `import { handler as next } from './h${h + 1}';\n` : 'const next = () => 0;\n';
+      files[`${dir}/src/handlers/h${h}.ts`] = `${next}// Handler ${h}: validates, maps and forwards the request.\nexport function handler(): number {\n  const values = [1, 2, 3].map((v) => v * ${h});\n  return values.reduce((s, v) => s + v, 0) + next();\n}\n`;
+    }
+  }
+  return { files, paths };
+}
+
+function setPlugin(root: string, on: boolean): void {
+  const file = join(root, 'nx.json');
+  const nxJson = JSON.parse(readFileSync(file, 'utf8')) as { plugins?: unknown[] };
+  nxJson.plugins = on ? ['nx-fleet'] : [];
+  writeFileSync(file, JSON.stringify(nxJson, null, 2));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const tarball = await packPlugin();
+  const parent = mkdtempSync(join(tmpdir(), 'nx-fleet-bench-graph-'));
+  try {
+    const root = await createFleetWorkspace(parent, 'fleet', tarball);
+    const { files, paths } = fleetFiles();
+    writeFiles(root, files);
+    writeFileSync(join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }, null, 2));
+    await commitAll(root, `${SERVICES} services`);
+    const nx = join(root, 'node_modules', '.bin', 'nx');
+    const env = nxEnv(root, { NX_DAEMON: 'false' });
+    const graph = () => timed(nx, ['graph', '--file=tmp/graph.json'], { cwd: root, env });
+
+    const cold: Record<'with' | 'without', number[]> = { with: [], without: [] };
+    const warm: Record<'with' | 'without', number[]> = { with: [], without: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternating keeps slow phases of a noisy machine from landing on one side only.
+      for (const side of round % 2 ? (['without', 'with'] as const) : (['with', 'without'] as const)) {
+        setPlugin(root, side === 'with');
+        await timed(nx, ['reset'], { cwd: root, env });
+        const c = await graph();
+        if (c.code !== 0) throw new Error(`nx graph failed:\n${c.stdout}\n${c.stderr}`);
+        cold[side].push(c.seconds);
+        warm[side].push((await graph()).seconds);
+      }
+    }
+    setPlugin(root, true);
+    await graph();
+    const edges = (JSON.parse(readFileSync(join(root, 'tmp/graph.json'), 'utf8')) as { graph: { dependencies: Record<string, Array<{ type: string }>> } }).graph.dependencies;
+    const runtimeEdges = Object.values(edges).flat().filter((e) => e.type === 'implicit').length;
+
+    // One file changed, daemon off: a fresh process, so this includes loading ts-morph for the parse.
+    const oneFileCold: number[] = [];
+    // And with the daemon, where the plugin stays loaded: the everyday edit-and-run loop.
+    const oneFileDaemon: number[] = [];
+    const daemonLog = join(root, '.nx', 'workspace-data', 'd', 'daemon.log');
+    const daemonEnv = { ...env, NX_DAEMON: 'true', CI: 'false', NX_VERBOSE_LOGGING: 'true' };
+    const lastTiming = (text: string) => [...text.matchAll(/nx-fleet: createDependencies: .* in ([\d.]+) ms/g)].pop()?.[1];
+    for (let round = 0; round < ROUNDS; round++) {
+      writeFileSync(join(root, `services/${svc(5)}/src/main.ts`), `import { get } from '@acme/${svc(9)}-sdk';\nexport const main = () => get('cold ${round}');\n`);
+      const run = await timed(nx, ['graph', '--file=tmp/graph.json'], { cwd: root, env: { ...env, NX_VERBOSE_LOGGING: 'true' } });
+      const ms = lastTiming(run.stdout + run.stderr);
+      if (!ms) throw new Error(`no nx-fleet timing in the verbose output:\n${run.stdout}\n${run.stderr}`);
+      oneFileCold.push(Number(ms));
+    }
+    await timed(nx, ['graph', '--file=tmp/graph.json'], { cwd: root, env: daemonEnv });
+    for (let round = 0; round < ROUNDS; round++) {
+      writeFileSync(join(root, `services/${svc(5)}/src/main.ts`), `import { get } from '@acme/${svc(9)}-sdk';\nexport const main = () => get('daemon ${round}');\n`);
+      await timed(nx, ['graph', '--file=tmp/graph.json'], { cwd: root, env: daemonEnv });
+      const ms = lastTiming(readFileSync(daemonLog, 'utf8'));
+      if (!ms) throw new Error(`no nx-fleet timing in ${daemonLog}`);
+      oneFileDaemon.push(Number(ms));
+    }
+    await timed(nx, ['daemon', '--stop'], { cwd: root, env: daemonEnv });
+
+    const fileCount = Object.keys(files).filter((f) => f.endsWith('.ts')).length;
+    const ratio = (side: Record<'with' | 'without', number[]>) => median(side.with) / median(side.without);
+    console.log(`workspace: ${SERVICES} services, ${fileCount} TypeScript files, ${runtimeEdges} runtime edges found; ${ROUNDS} rounds, medians`);
+    console.log(`nx graph cold (nx reset, daemon off): with nx-fleet ${median(cold.with).toFixed(2)} s, without ${median(cold.without).toFixed(2)} s → ${ratio(cold).toFixed(2)}× (goal ≤ 1.25×) ${ratio(cold) <= 1.25 ? 'MET' : 'NOT MET'}`);
+    console.log(`nx graph warm (nothing changed):     with nx-fleet ${median(warm.with).toFixed(2)} s, without ${median(warm.without).toFixed(2)} s → ${ratio(warm).toFixed(2)}× (goal ≤ 1.05×) ${ratio(warm) <= 1.05 ? 'MET' : 'NOT MET'}`);
+    const runs = (xs: number[]) => `${median(xs).toFixed(1)} ms (runs: ${xs.map((m) => m.toFixed(1)).join(', ')})`;
+    console.log(`one file changed, with the daemon: nx-fleet createDependencies ${runs(oneFileDaemon)} (goal ≤ 50 ms) ${median(oneFileDaemon) <= 50 ? 'MET' : 'NOT MET'}`);
+    console.log(`one file changed, daemon off (fresh process, loads ts-morph): nx-fleet createDependencies ${runs(oneFileCold)}`);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,199 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ImportResolver } from './module-resolution';
+import type { ProjectInfo } from './sdk-ownership';
+
+const temps: string[] = [];
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A workspace in a temp dir (under a parent, so "outside the workspace" exists too). */
+function workspace(files: Record<string, string>): string {
+  const parent = mkdtempSync(join(tmpdir(), 'nx-fleet-resolve-'));
+  temps.push(parent);
+  const root = join(parent, 'ws');
+  for (const [path, content] of Object.entries({ ...files })) {
+    const full = join(parent, path.startsWith('../') ? path.slice(3) : `ws/${path}`);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+  mkdirSync(root, { recursive: true });
+  return root;
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+const service = (name: string, root: string, packageName?: string): ProjectInfo => ({ name, root, tags: [], isService: true, packageName });
+const lib = (name: string, root: string, packageName?: string): ProjectInfo => ({ name, root, tags: [], isService: false, packageName });
+
+const PROJECTS = [
+  service('api', 'services/api', '@acme/api'),
+  service('orders', 'services/orders', '@acme/orders'),
+  lib('orders-sdk', 'services/orders/sdk', '@acme/orders-sdk'),
+  lib('payments-sdk', 'services/payments/sdk'),
+];
+
+const SDK_FILES = {
+  'services/orders/sdk/src/index.ts': 'export const orders = 1;\n',
+  'services/payments/sdk/src/index.ts': 'export const payments = 1;\n',
+  'services/api/src/main.ts': '',
+};
+
+function resolver(root: string, projects = PROJECTS) {
+  const warnings: Array<{ file: string; message: string }> = [];
+  const r = new ImportResolver(root, projects, (file, message) => warnings.push({ file, message }));
+  return { resolve: (specifier: string, from = 'services/api/src/main.ts', projectRoot = 'services/api') => r.resolve(specifier, from, projectRoot), warnings };
+}
+
+describe('ImportResolver: TypeScript resolution', () => {
+  it('resolves relative paths into other projects to workspace-relative files', () => {
+    const { resolve } = resolver(workspace(SDK_FILES));
+    expect(resolve('../../orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+    expect(resolve('../../orders/sdk/src/index')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+  });
+
+  it('resolves exact and wildcard paths aliases of tsconfig.base.json', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      'tsconfig.base.json': json({ compilerOptions: { paths: { '@orders/sdk': ['services/orders/sdk/src/index.ts'], '@sdk/*': ['services/*/sdk/src/index.ts'] } } }),
+    });
+    const { resolve, warnings } = resolver(root);
+    expect(resolve('@orders/sdk')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+    expect(resolve('@sdk/payments')).toEqual({ file: 'services/payments/sdk/src/index.ts' });
+    expect(resolve('@sdk/orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+    expect(resolve('@sdk/nothing')).toBeUndefined();
+    expect(warnings).toEqual([]);
+  });
+
+  it('uses the nearest tsconfig.json, following its extends to the base', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      'tsconfig.base.json': json({ compilerOptions: { paths: { '@sdk/*': ['services/*/sdk/src/index.ts'] } } }),
+      'services/api/tsconfig.json': json({ extends: '../../tsconfig.base.json', compilerOptions: {} }),
+      'services/orders/tsconfig.json': json({ compilerOptions: { paths: { '@sdk/*': ['./nowhere/*'] } } }),
+    });
+    const { resolve } = resolver(root);
+    expect(resolve('@sdk/payments')).toEqual({ file: 'services/payments/sdk/src/index.ts' });
+    // orders' own tsconfig maps @sdk/* elsewhere, and nothing is there.
+    expect(resolve('@sdk/payments', 'services/orders/src/main.ts', 'services/orders')).toBeUndefined();
+  });
+
+  it('resolves paths of a project tsconfig.json relative to that tsconfig', () => {
+    const root = workspace({ ...SDK_FILES, 'services/api/tsconfig.json': json({ compilerOptions: { paths: { '#orders': ['../orders/sdk/src/index.ts'] } } }) });
+    expect(resolver(root).resolve('#orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+  });
+
+  it('resolves through baseUrl', () => {
+    const root = workspace({ ...SDK_FILES, 'tsconfig.base.json': json({ compilerOptions: { baseUrl: '.', moduleResolution: 'node' } }) });
+    expect(resolver(root).resolve('services/orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+  });
+
+  it('follows an npm-workspaces link in node_modules back into the workspace', () => {
+    const root = workspace({ ...SDK_FILES, 'services/payments/sdk/package.json': json({ name: '@acme/payments-sdk', main: 'src/index.ts' }) });
+    mkdirSync(join(root, 'node_modules/@acme'), { recursive: true });
+    symlinkSync('../../services/payments/sdk', join(root, 'node_modules/@acme/payments-sdk'));
+    expect(resolver(root).resolve('@acme/payments-sdk')).toEqual({ file: 'services/payments/sdk/src/index.ts' });
+  });
+
+  it('never returns files in node_modules, even when their name looks like a workspace SDK', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      'node_modules/@acme/orders-sdk-client/package.json': json({ name: '@acme/orders-sdk-client', main: 'index.js' }),
+      'node_modules/@acme/orders-sdk-client/index.js': 'module.exports = {};\n',
+      'node_modules/@acme/payments-sdk/package.json': json({ name: '@acme/payments-sdk', types: 'index.d.ts' }),
+      'node_modules/@acme/payments-sdk/index.d.ts': 'export declare const x: number;\n',
+    });
+    const { resolve } = resolver(root);
+    expect(resolve('@acme/orders-sdk-client')).toBeUndefined();
+    expect(resolve('@acme/payments-sdk')).toBeUndefined();
+    expect(resolve('@acme/orders-sdk-client/index.js')).toBeUndefined();
+  });
+
+  it('never returns files outside the workspace', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      '../outside/sdk/index.ts': 'export {};\n',
+      'tsconfig.base.json': json({ compilerOptions: { paths: { '@outside/*': ['../outside/*/index.ts'] } } }),
+    });
+    const { resolve } = resolver(root);
+    expect(resolve('@outside/sdk')).toBeUndefined();
+    expect(resolve('../../../../outside/sdk')).toBeUndefined();
+  });
+
+  it('returns undefined for what resolves nowhere, without throwing', () => {
+    const { resolve } = resolver(workspace(SDK_FILES));
+    expect(resolve('@acme/does-not-exist')).toBeUndefined();
+    expect(resolve('./missing')).toBeUndefined();
+    expect(resolve('')).toBeUndefined();
+    expect(resolve('node:fs')).toBeUndefined();
+  });
+});
+
+describe('ImportResolver: workspace package names', () => {
+  it('names the project of a package without exports', () => {
+    const root = workspace({ ...SDK_FILES, 'services/orders/sdk/package.json': json({ name: '@acme/orders-sdk' }) });
+    expect(resolver(root).resolve('@acme/orders-sdk')).toEqual({ project: 'orders-sdk' });
+  });
+
+  it('names the project even when it has no package.json on disk', () => {
+    expect(resolver(workspace(SDK_FILES)).resolve('@acme/orders-sdk/anything')).toEqual({ project: 'orders-sdk' });
+  });
+
+  it('follows package.json exports subpaths to files', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      'services/orders/package.json': json({
+        name: '@acme/orders',
+        exports: { '.': './src/main.ts', './sdk': { types: './sdk/src/index.ts', default: './dist/sdk/index.js' }, './client/*': './src/clients/*.ts' },
+      }),
+    });
+    const { resolve } = resolver(root);
+    expect(resolve('@acme/orders')).toEqual({ file: 'services/orders/src/main.ts' });
+    expect(resolve('@acme/orders/sdk')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+    expect(resolve('@acme/orders/client/http')).toEqual({ file: 'services/orders/src/clients/http.ts' });
+    // Not exported: still the package, so still the project.
+    expect(resolve('@acme/orders/internal')).toEqual({ project: 'orders' });
+  });
+
+  it('does not take a longer name for a package that only starts the same', () => {
+    const { resolve } = resolver(workspace(SDK_FILES));
+    expect(resolve('@acme/orders-ui')).toBeUndefined();
+    expect(resolve('@acme/ordersx/sdk')).toBeUndefined();
+    expect(resolve('@acme/orders-sdk-client')).toBeUndefined();
+    expect(resolve('@acme/orders-sdk')).toEqual({ project: 'orders-sdk' });
+    expect(resolve('@acme/orders/x')).toEqual({ project: 'orders' });
+  });
+});
+
+describe('ImportResolver: broken tsconfig files', () => {
+  it('warns once naming a tsconfig that does not parse, and resolves on with defaults', () => {
+    const root = workspace({ ...SDK_FILES, 'tsconfig.base.json': '{ "compilerOptions": { "paths": { "@sdk/*": [ ' });
+    const { resolve, warnings } = resolver(root);
+    expect(resolve('../../orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+    expect(resolve('@acme/orders-sdk')).toEqual({ project: 'orders-sdk' });
+    expect(resolve('../../api/src/main', 'services/orders/src/x.ts', 'services/orders')).toEqual({ file: 'services/api/src/main.ts' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.file).toBe('tsconfig.base.json');
+    expect(warnings[0]!.message).toContain('tsconfig.base.json');
+  });
+
+  it('warns naming a project tsconfig whose extends target is missing', () => {
+    const root = workspace({ ...SDK_FILES, 'services/api/tsconfig.json': json({ extends: './tsconfig.missing.json' }) });
+    const { resolve, warnings } = resolver(root);
+    expect(resolve('../../orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+    expect(warnings.map((w) => w.file)).toEqual(['services/api/tsconfig.json']);
+    expect(warnings[0]!.message).toContain('services/api/tsconfig.json');
+  });
+
+  it('accepts comments and trailing commas, as TypeScript does', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      'tsconfig.base.json': '{\n  // aliases\n  "compilerOptions": { /* sdk */ "paths": { "@sdk/*": ["services/*/sdk/src/index.ts"], }, },\n}\n',
+    });
+    const { resolve, warnings } = resolver(root);
+    expect(resolve('@sdk/orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+    expect(warnings).toEqual([]);
+  });
+});

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { importsOf, isSourceFile, mayReferenceOtherProjects, prefixPattern } from './sdk-imports';
+
+const lines = (...text: string[]) => text.join('\n');
+
+describe('importsOf', () => {
+  it('finds every kind of module reference, with its 1-based line', () => {
+    const text = lines(
+      "import { OrdersClient } from '@acme/orders-sdk';",
+      "import type { Order } from '@acme/orders-types';",
+      "import '@acme/side-effect';",
+      "export * from '@acme/reexport-all';",
+      "export { pay } from '@acme/payments-sdk';",
+      "export type { Invoice } from '@acme/invoices-sdk';",
+      "import legacy = require('@acme/legacy-sdk');",
+      "type Client = import('@acme/type-only-sdk').Client;",
+      'async function load() {',
+      "  const lazy = await import('@acme/lazy-sdk');",
+      "  const required = require('@acme/required-sdk');",
+      '  const templated = await import(`@acme/template-sdk`);',
+      '  return [lazy, required, templated, legacy];',
+      '}',
+      "export * as ns from '@acme/namespace-sdk';",
+    );
+    expect(importsOf('services/api/src/main.ts', text)).toEqual([
+      { specifier: '@acme/orders-sdk', line: 1, kind: 'import' },
+      { specifier: '@acme/orders-types', line: 2, kind: 'type-import' },
+      { specifier: '@acme/side-effect', line: 3, kind: 'import' },
+      { specifier: '@acme/reexport-all', line: 4, kind: 'export' },
+      { specifier: '@acme/payments-sdk', line: 5, kind: 'export' },
+      { specifier: '@acme/invoices-sdk', line: 6, kind: 'export' },
+      { specifier: '@acme/legacy-sdk', line: 7, kind: 'import-equals' },
+      { specifier: '@acme/type-only-sdk', line: 8, kind: 'import-type' },
+      { specifier: '@acme/lazy-sdk', line: 10, kind: 'dynamic-import' },
+      { specifier: '@acme/required-sdk', line: 11, kind: 'require' },
+      { specifier: '@acme/template-sdk', line: 12, kind: 'dynamic-import' },
+      { specifier: '@acme/namespace-sdk', line: 15, kind: 'export' },
+    ]);
+  });
+
+  it('never counts comments, plain strings or template literals', () => {
+    const text = lines(
+      "// import { OrdersClient } from '@acme/orders-sdk';",
+      '/* export * from "@acme/orders-sdk"; */',
+      '/** @see import("@acme/orders-sdk") */',
+      "const docs = \"import { x } from '@acme/orders-sdk'\";",
+      "const single = 'require(\"@acme/orders-sdk\")';",
+      "const template = `import('@acme/orders-sdk') and require('@acme/orders-sdk')`;",
+      "const withSubstitution = `${docs} import x from '@acme/orders-sdk'`;",
+      "const regex = /import '@acme\\/orders-sdk'/;",
+      'export const all = [docs, single, template, withSubstitution, regex];',
+    );
+    expect(importsOf('services/api/src/decoys.ts', text)).toEqual([]);
+  });
+
+  it('ignores import() and require() whose argument is no literal', () => {
+    const text = lines(
+      "const name = '@acme/orders-sdk';",
+      'const a = require(name);',
+      'const b = import(name);',
+      'const c = import(`@acme/${name}`);',
+      "const d = require('@acme/' + 'orders-sdk');",
+      "const e = module.require('@acme/orders-sdk');",
+      "const f = require.resolve('@acme/orders-sdk');",
+      "const g = foo.import('@acme/orders-sdk');",
+      'export { a, b, c, d, e, f, g };',
+    );
+    expect(importsOf('services/api/src/dynamic.ts', text)).toEqual([]);
+  });
+
+  it('still counts a require() or import() inside a template substitution, which is code', () => {
+    // eslint-disable-next-line no-template-curly-in-string
+    const text = "export const banner = `client: ${require('@acme/orders-sdk').name}`;";
+    expect(importsOf('services/api/src/banner.ts', text)).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'require' }]);
+  });
+
+  it('parses a file with syntax errors without throwing, keeping the imports it can see', () => {
+    const text = lines("import { ok } from '@acme/orders-sdk';", 'const = ;', "import { from '@acme/broken'", 'function ( {', "export * from '@acme/after-the-error';");
+    let refs: ReturnType<typeof importsOf> = [];
+    expect(() => (refs = importsOf('services/api/src/broken.ts', text))).not.toThrow();
+    expect(refs).toContainEqual({ specifier: '@acme/orders-sdk', line: 1, kind: 'import' });
+  });
+
+  it('reads JavaScript, JSX and module/commonjs flavours by their extension', () => {
+    expect(importsOf('a/b.js', "const sdk = require('@acme/orders-sdk');\nmodule.exports = sdk;")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'require' }]);
+    expect(importsOf('a/b.cjs', "const sdk = require('@acme/orders-sdk');")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'require' }]);
+    expect(importsOf('a/b.mjs', "import sdk from '@acme/orders-sdk';")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import' }]);
+    expect(importsOf('a/b.mts', "import type { T } from '@acme/orders-sdk';")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'type-import' }]);
+    expect(importsOf('a/b.cts', "import sdk = require('@acme/orders-sdk');")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import-equals' }]);
+    const jsx = lines("import { Widget } from '@acme/orders-sdk';", "const text = '<p>import(\"@acme/nope\")</p>';", 'export const App = () => <Widget label="import x from \'@acme/nope\'">{text}</Widget>;');
+    expect(importsOf('a/App.tsx', jsx)).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import' }]);
+    expect(importsOf('a/App.jsx', jsx)).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import' }]);
+  });
+
+  it('gives each call its own file: parsing the same name twice never mixes the texts', () => {
+    expect(importsOf('same.ts', "import 'first';")).toEqual([{ specifier: 'first', line: 1, kind: 'import' }]);
+    expect(importsOf('same.ts', "\nimport 'second';")).toEqual([{ specifier: 'second', line: 2, kind: 'import' }]);
+    expect(importsOf('same.ts', '')).toEqual([]);
+  });
+
+  it('keeps relative specifiers as written', () => {
+    expect(importsOf('libs/x/src/a.ts', "export { b } from '../../../services/orders/sdk/src';")).toEqual([{ specifier: '../../../services/orders/sdk/src', line: 1, kind: 'export' }]);
+  });
+});
+
+describe('isSourceFile', () => {
+  it.each(['a.ts', 'a.tsx', 'a.mts', 'a.cts', 'a.js', 'a.jsx', 'a.mjs', 'a.cjs', 'dir.d/x.ts'])('%s is a source file', (file) => {
+    expect(isSourceFile(file)).toBe(true);
+  });
+
+  it.each(['a.d.ts', 'a.json', 'a.md', 'a.ts.map', 'Dockerfile', 'a.tsbuildinfo', 'ts'])('%s is not', (file) => {
+    expect(isSourceFile(file)).toBe(false);
+  });
+});
+
+describe('prefixPattern', () => {
+  it('is undefined for no prefix', () => {
+    expect(prefixPattern([])).toBeUndefined();
+  });
+
+  it('matches a name as a whole quoted specifier or followed by a subpath, with any quote', () => {
+    const pattern = prefixPattern(['@acme/orders'])!;
+    for (const text of ["'@acme/orders'", '"@acme/orders"', '`@acme/orders`', "'@acme/orders/sdk'", 'from "@acme/orders/a/b"']) expect(pattern.test(text), text).toBe(true);
+  });
+
+  it('does not match a longer name that only starts the same, or an unquoted mention', () => {
+    const pattern = prefixPattern(['@acme/orders'])!;
+    for (const text of ["'@acme/orders-ui'", "'@acme/orders.sdk'", "'@acme/ordersx'", '@acme/orders', "'x/@acme/orders'", "'@acme/order'"]) expect(pattern.test(text), text).toBe(false);
+  });
+
+  it('lets a prefix ending in "/" (a paths wildcard) go on with anything', () => {
+    const pattern = prefixPattern(['@sdk/'])!;
+    expect(pattern.test("'@sdk/orders'")).toBe(true);
+    expect(pattern.test("'@sdk/orders-client/x'")).toBe(true);
+    expect(pattern.test("'@sdkx/orders'")).toBe(false);
+    expect(pattern.test("'@sdk'")).toBe(false);
+  });
+
+  it('escapes regex characters in names and accepts duplicates', () => {
+    const pattern = prefixPattern(['a.b', 'a.b', 'c+d', '(e)'])!;
+    expect(pattern.test("'a.b'")).toBe(true);
+    expect(pattern.test("'axb'")).toBe(false);
+    expect(pattern.test("'c+d/x'")).toBe(true);
+    expect(pattern.test("'ccd'")).toBe(false);
+    expect(pattern.test("'(e)'")).toBe(true);
+  });
+
+  it('matches any of several prefixes', () => {
+    const pattern = prefixPattern(['@acme/orders', '@acme/payments-sdk', '@sdk/'])!;
+    expect(pattern.test("import x from '@acme/payments-sdk';")).toBe(true);
+    expect(pattern.test("import x from '@sdk/billing';")).toBe(true);
+    expect(pattern.test("import x from '@acme/payments';")).toBe(false);
+  });
+});
+
+describe('mayReferenceOtherProjects', () => {
+  const pattern = prefixPattern(['@acme/orders-sdk']);
+
+  it('is true when a known prefix appears quoted', () => {
+    expect(mayReferenceOtherProjects("import { a } from '@acme/orders-sdk';", pattern, 3)).toBe(true);
+  });
+
+  it('is true when a relative specifier climbs enough levels to leave the project', () => {
+    expect(mayReferenceOtherProjects("import a from '../../x';", pattern, 2)).toBe(true);
+    expect(mayReferenceOtherProjects("import a from '../../../../x';", pattern, 2)).toBe(true);
+    expect(mayReferenceOtherProjects('const a = require(`../../x`);', undefined, 2)).toBe(true);
+  });
+
+  it('is false for relative specifiers staying inside the project and unknown names', () => {
+    expect(mayReferenceOtherProjects("import a from '../x';\nimport b from './y';", pattern, 2)).toBe(false);
+    expect(mayReferenceOtherProjects("import a from '@acme/orders-sdk-client';\nimport b from 'lodash';", pattern, 2)).toBe(false);
+    expect(mayReferenceOtherProjects('', undefined, 1)).toBe(false);
+  });
+});

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { contains, resolveOwnership, SDK_TAG_PREFIX, type ProjectInfo } from './sdk-ownership';
+
+const service = (name: string, root: string, extra: Partial<ProjectInfo> = {}): ProjectInfo => ({ name, root, tags: [], isService: true, ...extra });
+const lib = (name: string, root: string, extra: Partial<ProjectInfo> = {}): ProjectInfo => ({ name, root, tags: [], isService: false, ...extra });
+
+const owners = (projects: ProjectInfo[], sdks?: Record<string, string>) => Object.fromEntries(resolveOwnership(projects, sdks).sdkOwner);
+
+describe('resolveOwnership: the folder convention', () => {
+  it('makes a non-service project nested in a service folder that service\'s SDK', () => {
+    expect(owners([service('orders', 'services/orders'), lib('orders-sdk', 'services/orders/sdk'), lib('shared', 'libs/shared')])).toEqual({ 'orders-sdk': 'orders' });
+  });
+
+  it('claims projects nested at any depth, by the deepest enclosing service', () => {
+    const projects = [
+      service('orders', 'services/orders'),
+      service('billing', 'services/orders/billing'),
+      lib('billing-sdk', 'services/orders/billing/sdk'),
+      lib('orders-client', 'services/orders/clients/http'),
+    ];
+    expect(owners(projects)).toEqual({ 'billing-sdk': 'billing', 'orders-client': 'orders' });
+  });
+
+  it('never makes a service nested in another service an SDK of the outer one', () => {
+    const ownership = resolveOwnership([service('orders', 'services/orders'), service('billing', 'services/orders/billing')]);
+    expect(ownership.sdkOwner.size).toBe(0);
+    expect(ownership.problems).toEqual([]);
+  });
+
+  it('does not let a sibling folder that merely shares a name prefix count as nested', () => {
+    expect(owners([service('orders', 'services/orders'), lib('orders-ui', 'services/orders-ui')])).toEqual({});
+  });
+
+  it('never lets a root "." service claim every project in the workspace', () => {
+    expect(owners([service('gateway', '.'), lib('shared', 'libs/shared'), lib('client', 'gateway-client')])).toEqual({});
+  });
+
+  it('still applies the folder convention below other services when one service sits at the root', () => {
+    expect(owners([service('gateway', '.'), service('orders', 'services/orders'), lib('orders-sdk', 'services/orders/sdk')])).toEqual({ 'orders-sdk': 'orders' });
+  });
+});
+
+describe('resolveOwnership: the tag convention', () => {
+  it(`makes a project tagged ${SDK_TAG_PREFIX}<service> that service's SDK, wherever it lives`, () => {
+    const projects = [service('orders', 'services/orders'), lib('orders-client', 'libs/clients/orders', { tags: ['scope:shared', 'fleet:sdk-of:orders'] })];
+    expect(owners(projects)).toEqual({ 'orders-client': 'orders' });
+  });
+
+  it('wins over the folder convention', () => {
+    const projects = [service('orders', 'services/orders'), service('payments', 'services/payments'), lib('sdk', 'services/orders/sdk', { tags: ['fleet:sdk-of:payments'] })];
+    expect(owners(projects)).toEqual({ sdk: 'payments' });
+  });
+
+  it('reports a tag naming no service, and the project then falls back to the folder convention', () => {
+    const projects = [service('orders', 'services/orders'), lib('shared', 'libs/shared'), lib('sdk', 'services/orders/sdk', { tags: ['fleet:sdk-of:shared'] }), lib('x', 'libs/x', { tags: ['fleet:sdk-of:ghost'] })];
+    const ownership = resolveOwnership(projects);
+    expect(Object.fromEntries(ownership.sdkOwner)).toEqual({ sdk: 'orders' });
+    expect(ownership.problems).toHaveLength(2);
+    expect(ownership.problems[0]).toContain('"shared"');
+    expect(ownership.problems[0]).toContain('fleet:sdk-of:shared');
+    expect(ownership.problems[1]).toContain('"ghost"');
+  });
+
+  it('never makes a tagged service an SDK', () => {
+    expect(owners([service('orders', 'services/orders'), service('payments', 'services/payments', { tags: ['fleet:sdk-of:orders'] })])).toEqual({});
+  });
+});
+
+describe('resolveOwnership: the sdks plugin option', () => {
+  it('names SDKs by project name', () => {
+    expect(owners([service('orders', 'services/orders'), lib('client', 'libs/client')], { client: 'orders' })).toEqual({ client: 'orders' });
+  });
+
+  it('names SDKs by package name', () => {
+    expect(owners([service('orders', 'services/orders'), lib('client', 'libs/client', { packageName: '@acme/orders-client' })], { '@acme/orders-client': 'orders' })).toEqual({ client: 'orders' });
+  });
+
+  it('wins over a tag and over the folder convention', () => {
+    const projects = [
+      service('orders', 'services/orders'),
+      service('payments', 'services/payments'),
+      service('users', 'services/users'),
+      lib('a', 'services/orders/sdk', { tags: ['fleet:sdk-of:users'] }),
+    ];
+    expect(owners(projects, { a: 'payments' })).toEqual({ a: 'payments' });
+  });
+
+  it('reports keys that are no project or package, and owners that are no service', () => {
+    const projects = [service('orders', 'services/orders'), lib('client', 'libs/client'), lib('shared', 'libs/shared')];
+    const ownership = resolveOwnership(projects, { ghost: 'orders', client: 'shared', shared: 'nobody' });
+    expect(ownership.sdkOwner.size).toBe(0);
+    expect(ownership.problems).toHaveLength(3);
+    expect(ownership.problems[0]).toMatch(/sdks names "ghost", which is no workspace project or package/);
+    expect(ownership.problems[1]).toMatch(/sdks\["client"\] names "shared".*not a service/);
+    expect(ownership.problems[2]).toMatch(/sdks\["shared"\] names "nobody".*not a service/);
+  });
+
+  it('never makes a service an SDK, and reports nothing for it', () => {
+    const ownership = resolveOwnership([service('orders', 'services/orders'), service('payments', 'services/payments')], { payments: 'orders' });
+    expect(ownership.sdkOwner.size).toBe(0);
+    expect(ownership.problems).toEqual([]);
+  });
+});
+
+describe('resolveOwnership: ownerOfFile and projectOfFile', () => {
+  const projects = [
+    service('gateway', '.'),
+    service('orders', 'services/orders'),
+    service('billing', 'services/orders/billing'),
+    lib('orders-sdk', 'services/orders/sdk'),
+    lib('client', 'libs/client', { tags: ['fleet:sdk-of:billing'] }),
+    lib('shared', 'libs/shared'),
+  ];
+  const ownership = resolveOwnership(projects);
+
+  it.each([
+    ['services/orders/src/routes.ts', 'orders', 'orders'],
+    ['services/orders/billing/src/main.ts', 'billing', 'billing'],
+    ['services/orders/sdk/src/index.ts', 'orders-sdk', 'orders'],
+    ['libs/client/src/index.ts', 'client', 'billing'],
+    ['libs/shared/src/index.ts', 'shared', undefined],
+    ['tools/script.ts', 'gateway', 'gateway'],
+    ['services/orders-ui/x.ts', 'gateway', 'gateway'],
+    ['services/orders/../orders/src/x.ts', 'orders', 'orders'],
+  ])('%s belongs to project %s, owned by %s (the deepest root wins)', (file, project, owner) => {
+    expect(ownership.projectOfFile(file)).toBe(project);
+    expect(ownership.ownerOfFile(file)).toBe(owner);
+  });
+
+  it('owns nothing outside every project', () => {
+    const noRoot = resolveOwnership([service('orders', 'services/orders'), lib('shared', 'libs/shared')]);
+    expect(noRoot.projectOfFile('tools/x.ts')).toBeUndefined();
+    expect(noRoot.ownerOfFile('tools/x.ts')).toBeUndefined();
+    expect(noRoot.ownerOfFile('libs/shared/x.ts')).toBeUndefined();
+  });
+});
+
+describe('contains', () => {
+  it.each([
+    ['.', 'anything/at/all.ts', true],
+    ['', 'x.ts', true],
+    ['services/orders', 'services/orders', true],
+    ['services/orders', 'services/orders/src/a.ts', true],
+    ['services/orders', './services/orders/a.ts', true],
+    ['services/orders', 'services/orders-ui/a.ts', false],
+    ['services/orders', 'services/order', false],
+    ['services/orders', 'services/orders/../payments/a.ts', false],
+    ['services/orders', 'libs/services/orders/a.ts', false],
+  ])('contains(%j, %j) is %s', (root, path, expected) => {
+    expect(contains(root, path)).toBe(expected);
+  });
+});
