@@ -113,7 +113,8 @@ async function main(): Promise<void> {
     console.log(`one file changed, with the daemon: nx-fleet createDependencies ${runs(oneFileDaemon)} (goal ≤ 50 ms) ${median(oneFileDaemon) <= 50 ? 'MET' : 'NOT MET'}`);
     console.log(`one file changed, daemon off (fresh process, loads ts-morph): nx-fleet createDependencies ${runs(oneFileCold)}`);
   } finally {
-    rmSync(parent, { recursive: true, force: true });
+    if (process.env['BENCH_KEEP']) console.log(`kept ${parent}`);
+    else rmSync(parent, { recursive: true, force: true });
   }
 }
 

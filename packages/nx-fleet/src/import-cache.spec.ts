@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ImportCache } from './import-cache';
+import { ImportCache, type ResolvedImport } from './import-cache';
 import type { ImportRef } from './sdk-imports';
 
 let dir: string;
@@ -13,7 +13,12 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const cacheFile = () => join(dir, 'nx-fleet', 'imports.v1.json');
+/** The one cache file, whatever format version its name carries. */
+function cacheFile(base = dir): string {
+  const names = existsSync(join(base, 'nx-fleet')) ? readdirSync(join(base, 'nx-fleet')).filter((name) => /^imports\.v\d+\.json$/.test(name)) : [];
+  expect(names).toHaveLength(1);
+  return join(base, 'nx-fleet', names[0]!);
+}
 const refs: ImportRef[] = [{ specifier: '@acme/orders-sdk', line: 3, kind: 'import' }];
 
 describe('ImportCache', () => {
@@ -32,7 +37,7 @@ describe('ImportCache', () => {
     expect(cache.get('a.ts', 'h1')).toBeUndefined();
   });
 
-  it('saves to <dir>/nx-fleet/imports.v1.json and loads it back', () => {
+  it('saves to <dir>/nx-fleet/imports.v<format>.json and loads it back', () => {
     const cache = ImportCache.load(dir);
     cache.set('a.ts', 'h1', refs);
     cache.set('b.ts', 'h2', []);
@@ -47,7 +52,7 @@ describe('ImportCache', () => {
     const cache = ImportCache.load(dir);
     cache.set('a.ts', 'h1', refs);
     cache.save();
-    expect(readdirSync(join(dir, 'nx-fleet'))).toEqual(['imports.v1.json']);
+    expect(readdirSync(join(dir, 'nx-fleet'))).toEqual([cacheFile().split('/').pop()]);
   });
 
   it('writes nothing when nothing changed', () => {
@@ -79,7 +84,9 @@ describe('ImportCache', () => {
   });
 
   it('starts empty over a corrupt cache file, and overwrites it on save', () => {
-    mkdirSync(join(dir, 'nx-fleet'), { recursive: true });
+    const seed = ImportCache.load(dir);
+    seed.set('x.ts', 'h', []);
+    seed.save();
     writeFileSync(cacheFile(), '{"a.ts": {"hash": "h1", "impo');
     const cache = ImportCache.load(dir);
     expect(cache.get('a.ts', 'h1')).toBeUndefined();
@@ -93,6 +100,48 @@ describe('ImportCache', () => {
     const cache = ImportCache.load(nested);
     cache.set('a.ts', 'h1', refs);
     cache.save();
-    expect(existsSync(join(nested, 'nx-fleet', 'imports.v1.json'))).toBe(true);
+    expect(existsSync(cacheFile(nested))).toBe(true);
+  });
+
+  describe('resolved imports', () => {
+    const resolved: ResolvedImport[] = [{ provider: 'orders', sdk: 'orders-sdk', line: 3, specifier: '@acme/orders-sdk' }];
+
+    it('are returned only for the same hash and the same world', () => {
+      const cache = ImportCache.load(dir);
+      cache.set('a.ts', 'h1', refs);
+      expect(cache.resolved('a.ts', 'h1', 'w1')).toBeUndefined();
+      cache.setResolved('a.ts', 'h1', 'w1', resolved);
+      expect(cache.resolved('a.ts', 'h1', 'w1')).toEqual(resolved);
+      expect(cache.resolved('a.ts', 'h1', 'w2')).toBeUndefined();
+      expect(cache.resolved('a.ts', 'h2', 'w1')).toBeUndefined();
+      expect(cache.get('a.ts', 'h1')).toEqual(refs);
+    });
+
+    it('are not recorded for a file whose entry has another hash, or none', () => {
+      const cache = ImportCache.load(dir);
+      cache.set('a.ts', 'h1', refs);
+      cache.setResolved('a.ts', 'h2', 'w1', resolved);
+      cache.setResolved('b.ts', 'h1', 'w1', resolved);
+      expect(cache.resolved('a.ts', 'h2', 'w1')).toBeUndefined();
+      expect(cache.resolved('a.ts', 'h1', 'w1')).toBeUndefined();
+      expect(cache.resolved('b.ts', 'h1', 'w1')).toBeUndefined();
+      expect(cache.get('b.ts', 'h1')).toBeUndefined();
+    });
+
+    it('are forgotten when the file is parsed again', () => {
+      const cache = ImportCache.load(dir);
+      cache.set('a.ts', 'h1', refs);
+      cache.setResolved('a.ts', 'h1', 'w1', resolved);
+      cache.set('a.ts', 'h1', []);
+      expect(cache.resolved('a.ts', 'h1', 'w1')).toBeUndefined();
+    });
+
+    it('are saved and loaded back', () => {
+      const cache = ImportCache.load(dir);
+      cache.set('a.ts', 'h1', refs);
+      cache.setResolved('a.ts', 'h1', 'w1', resolved);
+      cache.save();
+      expect(ImportCache.load(dir).resolved('a.ts', 'h1', 'w1')).toEqual(resolved);
+    });
   });
 });

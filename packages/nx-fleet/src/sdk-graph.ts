@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
+import { parseJson } from '@nx/devkit';
 import { join, posix } from 'node:path';
 import type { ImportCache } from './import-cache';
 import { ImportResolver } from './module-resolution';
 import { BUILD_EXECUTOR } from './pruned-context';
 import type { RuntimeImport } from './runtime-graph';
 import { importsOf, isSourceFile, mayReferenceOtherProjects, prefixPattern, type ImportRef } from './sdk-imports';
-import { resolveOwnership, type ProjectInfo } from './sdk-ownership';
+import { contains, resolveOwnership, type ProjectInfo } from './sdk-ownership';
 
 /** Generated bundles and fixtures this large are not hand-written SDK consumers; parsing them would stall the graph. */
 export const MAX_SOURCE_BYTES = 1024 * 1024;
@@ -21,6 +22,8 @@ export interface ScanInput {
   sdksOption?: Readonly<Record<string, string>>;
   cache: ImportCache;
   warn(key: string, message: string): void;
+  /** Filled in, when given: how much work the scan did (for verbose logs and benchmarks). */
+  stats?: { parsed: number; resolved: number };
 }
 
 interface ProjectConfigLike {
@@ -60,7 +63,7 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
 
   const byName = new Map(input.projects.map((p) => [p.name, p]));
   const resolver = new ImportResolver(input.workspaceRoot, input.projects, input.warn);
-  const prefixes = candidatePrefixes(input.workspaceRoot, input.projects, ownership.sdkOwner);
+  const prefixes = candidatePrefixes(input, ownership.sdkOwner);
   const pattern = prefixPattern(prefixes);
   const signature = createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16);
   const world = worldSignature(input, signature);
@@ -68,6 +71,8 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
   const found: RuntimeImport[] = [];
 
   for (const project of input.projects) {
+    // Projects inside this one's folder (a nested SDK): even `./sdk` reaches another project.
+    const nested = input.projects.filter((p) => p !== project && p.root !== project.root && contains(project.root, p.root)).map((p) => p.root);
     for (const { file, hash } of input.files[project.name] ?? []) {
       if (!isSourceFile(file)) continue;
       seen.add(file);
@@ -76,7 +81,9 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
       const filteredKey = `${key}:${signature}`;
       let entryKey = input.cache.get(file, key) ? key : input.cache.get(file, filteredKey) ? filteredKey : undefined;
       if (!entryKey) {
-        const scanned = scanFile(input, file, project.root, pattern);
+        const scanned = scanFile(input, file, project.root, pattern, nested);
+        if (input.stats && scanned.parsed) input.stats.parsed++;
+        if (scanned.transient) continue;
         entryKey = scanned.filtered ? filteredKey : key;
         input.cache.set(file, entryKey, scanned.imports);
       }
@@ -85,6 +92,7 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
       // Resolution depends only on the workspace's shape: while that is unchanged, an unchanged file keeps its answer.
       let resolved = input.cache.resolved(file, entryKey, world);
       if (!resolved) {
+        if (input.stats) input.stats.resolved++;
         resolved = imports.flatMap((ref) => {
           const hit = providerOf(ref, file, project, resolver, ownership, byName);
           return hit ? [{ ...hit, line: ref.line, specifier: ref.specifier }] : [];
@@ -133,26 +141,39 @@ function worldSignature(input: ScanInput, prefixSignature: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Specifier starts that can reach an SDK: package names of SDKs and services, and tsconfig path aliases. */
-function candidatePrefixes(workspaceRoot: string, projects: readonly ProjectInfo[], sdkOwner: ReadonlyMap<string, string>): string[] {
-  const names = projects.filter((p) => p.isService || sdkOwner.has(p.name)).flatMap((p) => (p.packageName ? [p.packageName] : []));
-  const aliases = ['tsconfig.base.json', 'tsconfig.json'].flatMap((config) => pathAliases(join(workspaceRoot, config)));
-  return [...new Set([...names, ...aliases])].sort();
+/**
+ * Specifier starts that can reach an SDK: package names of SDKs and services, every tsconfig's path
+ * aliases (the root's, a project's own, and what they extend), and the top folders of project roots
+ * (for `baseUrl` imports such as `services/orders/sdk/src`).
+ */
+function candidatePrefixes(input: ScanInput, sdkOwner: ReadonlyMap<string, string>): string[] {
+  const names = input.projects.filter((p) => p.isService || sdkOwner.has(p.name)).flatMap((p) => (p.packageName ? [p.packageName] : []));
+  const tsconfigs = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])].map((f) => f.file).filter((file) => /(^|\/)tsconfig[^/]*\.json$/.test(file));
+  const aliases = tsconfigs.flatMap((config) => pathAliases(join(input.workspaceRoot, config)));
+  const topFolders = input.projects.flatMap((p) => (p.root === '.' ? [] : [`${p.root.split('/')[0]}/`]));
+  return [...new Set([...names, ...aliases, ...topFolders])].sort();
 }
 
 function pathAliases(tsconfig: string): string[] {
-  if (!existsSync(tsconfig)) return [];
   try {
-    // tsconfig files may hold comments and trailing commas; a failed parse only widens nothing.
-    const text = readFileSync(tsconfig, 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:"'])\/\/.*$/gm, '$1').replace(/,(\s*[}\]])/g, '$1');
-    const paths = (JSON.parse(text) as { compilerOptions?: { paths?: Record<string, unknown> } }).compilerOptions?.paths ?? {};
+    const paths = parseJson<{ compilerOptions?: { paths?: Record<string, unknown> } }>(readFileSync(tsconfig, 'utf8')).compilerOptions?.paths ?? {};
     return Object.keys(paths).map((key) => (key.endsWith('*') ? key.slice(0, -1) : key)).filter(Boolean);
   } catch {
+    // A tsconfig that does not parse is reported by the resolver, which reads it too.
     return [];
   }
 }
 
-function scanFile(input: ScanInput, file: string, projectRoot: string, pattern: RegExp | undefined): { imports: ImportRef[]; filtered: boolean } {
+interface Scanned {
+  imports: ImportRef[];
+  /** Rejected by the text pre-filter: valid only for the set of names it was tested against. */
+  filtered: boolean;
+  /** Not parsed for a passing reason (a read error): not to be cached. */
+  transient?: boolean;
+  parsed?: boolean;
+}
+
+function scanFile(input: ScanInput, file: string, projectRoot: string, pattern: RegExp | undefined, nested: readonly string[]): Scanned {
   const path = join(input.workspaceRoot, file);
   try {
     const size = statSync(path).size;
@@ -165,12 +186,15 @@ function scanFile(input: ScanInput, file: string, projectRoot: string, pattern: 
       return { imports: [], filtered: false };
     }
     const text = readFileSync(path, 'utf8');
-    const levels = posix.relative(projectRoot === '.' ? '' : projectRoot, posix.dirname(file)).split('/').filter(Boolean).length + 1;
-    if (!mayReferenceOtherProjects(text, pattern, levels)) return { imports: [], filtered: true };
-    return { imports: importsOf(file, text), filtered: false };
+    const reaches = (specifier: string) => {
+      const target = posix.normalize(posix.join(posix.dirname(file), specifier));
+      return !contains(projectRoot, target) || nested.some((root) => contains(root, target));
+    };
+    if (!mayReferenceOtherProjects(text, pattern, reaches)) return { imports: [], filtered: true };
+    return { imports: importsOf(file, text), filtered: false, parsed: true };
   } catch (error) {
     input.warn(file, `nx-fleet: ${file} could not be scanned for SDK imports (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
-    return { imports: [], filtered: false };
+    return { imports: [], filtered: false, transient: true };
   }
 }
 

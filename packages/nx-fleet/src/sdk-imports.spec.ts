@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importsOf, isSourceFile, mayReferenceOtherProjects, prefixPattern } from './sdk-imports';
 
@@ -155,20 +156,22 @@ describe('prefixPattern', () => {
 
 describe('mayReferenceOtherProjects', () => {
   const pattern = prefixPattern(['@acme/orders-sdk']);
+  // As sdk-graph asks it: does the relative specifier, from services/api/src, leave services/api?
+  const leaves = (specifier: string) => !join('services/api/src', specifier).startsWith('services/api/');
 
   it('is true when a known prefix appears quoted', () => {
-    expect(mayReferenceOtherProjects("import { a } from '@acme/orders-sdk';", pattern, 3)).toBe(true);
+    expect(mayReferenceOtherProjects("import { a } from '@acme/orders-sdk';", pattern, leaves)).toBe(true);
   });
 
-  it('is true when a relative specifier climbs enough levels to leave the project', () => {
-    expect(mayReferenceOtherProjects("import a from '../../x';", pattern, 2)).toBe(true);
-    expect(mayReferenceOtherProjects("import a from '../../../../x';", pattern, 2)).toBe(true);
-    expect(mayReferenceOtherProjects('const a = require(`../../x`);', undefined, 2)).toBe(true);
+  it('is true when a relative specifier reaches another project, whatever its quotes', () => {
+    expect(mayReferenceOtherProjects("import a from '../../x';", pattern, leaves)).toBe(true);
+    expect(mayReferenceOtherProjects("import a from '../../../../x';", pattern, leaves)).toBe(true);
+    expect(mayReferenceOtherProjects('const a = require(`../../x`);', undefined, leaves)).toBe(true);
   });
 
   it('is false for relative specifiers staying inside the project and unknown names', () => {
-    expect(mayReferenceOtherProjects("import a from '../x';\nimport b from './y';", pattern, 2)).toBe(false);
-    expect(mayReferenceOtherProjects("import a from '@acme/orders-sdk-client';\nimport b from 'lodash';", pattern, 2)).toBe(false);
-    expect(mayReferenceOtherProjects('', undefined, 1)).toBe(false);
+    expect(mayReferenceOtherProjects("import a from '../x';\nimport b from './y';", pattern, leaves)).toBe(false);
+    expect(mayReferenceOtherProjects("import a from '@acme/orders-sdk-client';\nimport b from 'lodash';", pattern, leaves)).toBe(false);
+    expect(mayReferenceOtherProjects('', undefined, leaves)).toBe(false);
   });
 });

@@ -75,12 +75,18 @@ function literalText(node: NodeType | undefined): string | undefined {
 
 /**
  * Cheap text test before parsing: can this file reference one of `prefixes` (package names, path
- * aliases) or climb out of its own project with enough `../`? False positives only cost a parse.
+ * aliases, baseUrl folders), or does a relative specifier in it reach another project? It reads the
+ * text, not the syntax, so it over-approximates (comments count here); false positives only cost a parse.
  */
-export function mayReferenceOtherProjects(text: string, prefixes: RegExp | undefined, levelsToLeaveProject: number): boolean {
+export function mayReferenceOtherProjects(text: string, prefixes: RegExp | undefined, reachesOtherProject: (relativeSpecifier: string) => boolean): boolean {
   if (prefixes?.test(text)) return true;
-  return new RegExp(`['"\`](?:\\.\\./){${levelsToLeaveProject},}`).test(text);
+  for (const match of text.matchAll(RELATIVE_SPECIFIER)) {
+    if (reachesOtherProject(match[1]!)) return true;
+  }
+  return false;
 }
+
+const RELATIVE_SPECIFIER = /['"`](\.\.?\/[^'"`\n]*)['"`]/g;
 
 /**
  * One regex for every prefix, quoted as a specifier would start. A name must end there or go on

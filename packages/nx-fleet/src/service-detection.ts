@@ -27,7 +27,7 @@ export type Detection =
 
 export function detectService(folder: FolderInput, exclude: readonly string[]): Detection {
   const ownDockerfile = preferredContainerfile(folder.containerfiles);
-  const excludedBy = ownDockerfile ? exclude.find((glob) => picomatch(glob, { dot: true })(ownDockerfile)) : undefined;
+  const excludedBy = ownDockerfile ? exclude.find((glob) => matcher(glob)(ownDockerfile)) : undefined;
   const hasProject = !!folder.projectJson || !!folder.packageJson;
   // Nx names a project.json project itself; a bare package.json outside npm workspaces would stay
   // nameless (which breaks every Nx command), so its package name is passed on.
@@ -42,6 +42,18 @@ export function detectService(folder: FolderInput, exclude: readonly string[]): 
   if (!ownDockerfile) return { kind: 'none' };
   if (excludedBy) return { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy };
   return { kind: 'service', root: folder.root, dockerfile: ownDockerfile, name, config: folder.config };
+}
+
+const matchers = new Map<string, (path: string) => boolean>();
+
+/** Compiled once per pattern: createNodes runs for every Dockerfile of the workspace on every graph. */
+function matcher(glob: string): (path: string) => boolean {
+  let match = matchers.get(glob);
+  if (!match) {
+    match = picomatch(glob, { dot: true });
+    matchers.set(glob, match);
+  }
+  return match;
 }
 
 /** When a folder holds both, Dockerfile wins: it is what `docker build` picks by default. */

@@ -15,6 +15,7 @@ const warned = new Set<string>();
 export const createDependencies: CreateDependencies<FleetPluginOptions> = (options, ctx) => {
   const started = performance.now();
   const cache = ImportCache.load(workspaceDataDirectory);
+  const stats = { parsed: 0, resolved: 0 };
   const imports = scanRuntimeImports({
     workspaceRoot: ctx.workspaceRoot,
     projects: projectInfos(ctx.workspaceRoot, ctx.projects),
@@ -22,6 +23,7 @@ export const createDependencies: CreateDependencies<FleetPluginOptions> = (optio
     otherFiles: ctx.fileMap.nonProjectFiles,
     sdksOption: options?.sdks,
     cache,
+    stats,
     warn: (key, message) => {
       if (warned.has(key)) return;
       warned.add(key);
@@ -30,7 +32,7 @@ export const createDependencies: CreateDependencies<FleetPluginOptions> = (optio
   });
   // One invalid edge fails the whole graph: keep only what Nx accepts.
   const edges = runtimeEdges(imports).filter((edge) => isValid(edge, ctx));
-  logger.verbose(`nx-fleet: createDependencies: ${edges.length} runtime edges from ${imports.length} SDK imports in ${(performance.now() - started).toFixed(1)} ms`);
+  logger.verbose(`nx-fleet: createDependencies: ${edges.length} runtime edges from ${imports.length} SDK imports in ${(performance.now() - started).toFixed(1)} ms (files parsed: ${stats.parsed}, re-resolved: ${stats.resolved})`);
   return edges;
 };
 
