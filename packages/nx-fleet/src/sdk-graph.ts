@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseJson } from '@nx/devkit';
 import { join, posix } from 'node:path';
 import type { ImportCache } from './import-cache';
@@ -70,9 +70,8 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
   const seen = new Set<string>();
   const found: RuntimeImport[] = [];
 
+  const nestedRoots = nestedProjectRoots(input.projects);
   for (const project of input.projects) {
-    // Projects inside this one's folder (a nested SDK): even `./sdk` reaches another project.
-    const nested = input.projects.filter((p) => p !== project && p.root !== project.root && contains(project.root, p.root)).map((p) => p.root);
     for (const { file, hash } of input.files[project.name] ?? []) {
       if (!isSourceFile(file)) continue;
       seen.add(file);
@@ -81,7 +80,7 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
       const filteredKey = `${key}:${signature}`;
       let entryKey = input.cache.get(file, key) ? key : input.cache.get(file, filteredKey) ? filteredKey : undefined;
       if (!entryKey) {
-        const scanned = scanFile(input, file, project.root, pattern, nested);
+        const scanned = scanFile(input, file, project.root, pattern, nestedRoots.get(project.root) ?? []);
         if (input.stats && scanned.parsed) input.stats.parsed++;
         if (scanned.transient) continue;
         entryKey = scanned.filtered ? filteredKey : key;
@@ -123,6 +122,20 @@ function providerOf(
   // A service's own SDK, or an SDK importing its own service, is no runtime edge.
   if (!provider || provider === project.name || ownership.sdkOwner.get(project.name) === provider) return undefined;
   return { provider, ...(target !== provider ? { sdk: target } : {}) };
+}
+
+/** For each project root, the roots of the projects inside its folder (a nested SDK): even `./sdk` reaches them. */
+function nestedProjectRoots(projects: readonly ProjectInfo[]): Map<string, string[]> {
+  const roots = new Set(projects.map((p) => p.root));
+  const nested = new Map<string, string[]>();
+  for (const { root } of projects) {
+    if (root === '.') continue;
+    const segments = root.split('/');
+    for (const ancestor of ['.', ...segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'))]) {
+      if (roots.has(ancestor)) nested.set(ancestor, [...(nested.get(ancestor) ?? []), root]);
+    }
+  }
+  return nested;
 }
 
 /**
@@ -174,18 +187,18 @@ interface Scanned {
 }
 
 function scanFile(input: ScanInput, file: string, projectRoot: string, pattern: RegExp | undefined, nested: readonly string[]): Scanned {
-  const path = join(input.workspaceRoot, file);
   try {
-    const size = statSync(path).size;
-    if (size > MAX_SOURCE_BYTES) {
-      input.warn(file, `nx-fleet: ${file} is ${(size / 1024 / 1024).toFixed(1)} MB; files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports.`);
+    // One read: the size and the NUL test come from the same bytes the parse uses.
+    const bytes = readFileSync(join(input.workspaceRoot, file));
+    if (bytes.length > MAX_SOURCE_BYTES) {
+      input.warn(file, `nx-fleet: ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports.`);
       return { imports: [], filtered: false };
     }
-    if (looksBinary(path)) {
+    if (bytes.subarray(0, 8000).includes(0)) {
       input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
       return { imports: [], filtered: false };
     }
-    const text = readFileSync(path, 'utf8');
+    const text = bytes.toString('utf8');
     const reaches = (specifier: string) => {
       const target = posix.normalize(posix.join(posix.dirname(file), specifier));
       return !contains(projectRoot, target) || nested.some((root) => contains(root, target));
@@ -195,16 +208,5 @@ function scanFile(input: ScanInput, file: string, projectRoot: string, pattern: 
   } catch (error) {
     input.warn(file, `nx-fleet: ${file} could not be scanned for SDK imports (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
     return { imports: [], filtered: false, transient: true };
-  }
-}
-
-function looksBinary(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.alloc(8000);
-    const read = readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, read).includes(0);
-  } finally {
-    closeSync(fd);
   }
 }

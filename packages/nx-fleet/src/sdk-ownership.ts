@@ -52,13 +52,15 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: R
     const tag = project.tags.find((t) => t.startsWith(SDK_TAG_PREFIX));
     if (tag) claim(project, tag.slice(SDK_TAG_PREFIX.length), `tag "${tag}" of ${project.name}`);
   }
+  // A root '.' service never claims everything in the workspace.
+  const serviceByRoot = new Map(services.filter((s) => s.root !== '.').map((s) => [s.root, s]));
   for (const project of projects) {
-    const service = deepestContaining(services, project.root, project.name);
-    if (service) claim(project, service.name, `the folder of ${service.name}`);
+    const service = enclosing(serviceByRoot, parentOf(project.root));
+    if (service && !project.isService) claim(project, service.name, `the folder of ${service.name}`);
   }
 
-  const roots = [...projects].sort((a, b) => b.root.length - a.root.length);
-  const projectOfFile = (file: string) => roots.find((p) => contains(p.root, file))?.name;
+  const projectByRoot = new Map(projects.map((p) => [p.root, p]));
+  const projectOfFile = (file: string) => enclosing(projectByRoot, parentOf(posix.normalize(file)))?.name ?? projectByRoot.get('.')?.name;
   return {
     sdkOwner,
     projectOfFile,
@@ -72,10 +74,19 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: R
   };
 }
 
-function deepestContaining(services: readonly ProjectInfo[], root: string, except: string): ProjectInfo | undefined {
-  return services
-    .filter((s) => s.name !== except && s.root !== '.' && s.root !== root && contains(s.root, root))
-    .sort((a, b) => b.root.length - a.root.length)[0];
+/** The deepest entry of `byRoot` at `dir` or above it (walking up folders, never past the workspace root). */
+function enclosing<T>(byRoot: ReadonlyMap<string, T>, dir: string | undefined): T | undefined {
+  for (let d = dir; d !== undefined; d = parentOf(d)) {
+    const hit = byRoot.get(d);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function parentOf(path: string): string | undefined {
+  if (path === '.' || path === '') return undefined;
+  const i = path.lastIndexOf('/');
+  return i < 0 ? undefined : path.slice(0, i);
 }
 
 export function contains(root: string, path: string): boolean {
