@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireTool, run, runOk } from './tools';
+import { requireTool, run, runOk, spawnServer } from './tools';
 
 /**
  * The docker CLI the harness drives: docker.io's 20.10 client. The Docker 28 client in
@@ -116,42 +116,24 @@ export async function startDockerd(): Promise<RunningDockerd> {
     `--cgroup-parent=${cgroupParent}`,
     ...DOCKERD_FLAGS,
   ];
-  // Own process group, so a Ctrl-C aimed at jest does not hit dockerd before stop() can.
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let log = '';
-  const collect = (d: Buffer) => {
-    log = (log + d.toString('utf8')).slice(-LOG_TAIL_CHARS);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  let done = false;
-  const exited = new Promise<void>((resolve) => {
-    const finish = () => {
-      done = true;
-      resolve();
-    };
-    child.once('exit', finish);
-    child.once('error', (e) => {
-      collect(Buffer.from(`spawn error: ${e.message}\n`));
-      finish();
-    });
+  const server = spawnServer(bin, args, {
+    // Own process group, so a Ctrl-C aimed at jest does not hit dockerd before stop() can.
+    detached: true,
+    logTailChars: LOG_TAIL_CHARS,
+    // The daemon, its containerd and its mounts must never outlive the test process.
+    onExit: cleanupSync,
   });
-  // The daemon, its containerd and its mounts must never outlive the test process.
-  const killOnExit = () => {
-    child.kill('SIGKILL');
-    cleanupSync();
-  };
-  process.on('exit', killOnExit);
+  const { child } = server;
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      if (!done) {
+      if (!server.done()) {
         // Containers get 10 s each to honour SIGTERM on shutdown; a test daemon has nothing to save.
         for (const pid of cgroupProcesses(cgroupParent)) killQuietly(pid, 'SIGKILL');
         child.kill('SIGTERM');
         const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-        await exited;
+        await server.exited;
         clearTimeout(force);
       }
       // After a clean shutdown nothing is left; after SIGKILL, containerd, shims and containers may be, and mounts are.
@@ -164,7 +146,7 @@ export async function startDockerd(): Promise<RunningDockerd> {
       await run(ipBin, ['link', 'del', bridge]);
       bridgeCreated = false;
       removeCgroups(cgroupParent);
-      process.off('exit', killOnExit);
+      server.dispose();
       rmSync(dir, { recursive: true, force: true });
     })());
 
@@ -175,15 +157,15 @@ export async function startDockerd(): Promise<RunningDockerd> {
   };
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (done) {
+    if (server.done()) {
       await stop();
-      throw new Error(`dockerd exited before answering on ${host}:\n${log}`);
+      throw new Error(`dockerd exited before answering on ${host}:\n${server.log()}`);
     }
     const version = await run(client, ['version', '--format', '{{.Server.Version}}'], { env: { ...process.env, ...env }, timeoutMs: 5_000 });
     if (version.code === 0 && version.stdout.trim()) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`dockerd did not answer on ${host} within ${READY_TIMEOUT_MS} ms:\n${log}`);
+      throw new Error(`dockerd did not answer on ${host} within ${READY_TIMEOUT_MS} ms:\n${server.log()}`);
     }
     await sleep(200);
   }

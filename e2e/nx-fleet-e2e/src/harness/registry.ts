@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, requireTool } from './tools';
+import { freePort, requireTool, spawnServer } from './tools';
 
 export interface RunningRegistry {
   /** "127.0.0.1:PORT" */
@@ -71,45 +70,25 @@ async function launch(bin: string, workDir: string, dataDir: string, port: numbe
     ].join('\n'),
   );
 
-  const child = spawn(bin, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const collect = (d: Buffer) => {
-    log = (log + d.toString('utf8')).slice(-LOG_TAIL_CHARS);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  let done = false;
-  const exited = new Promise<void>((resolve) => {
-    const finish = () => {
-      done = true;
-      resolve();
-    };
-    child.once('exit', finish);
-    // A failed spawn emits 'error' and possibly no 'exit'.
-    child.once('error', (e) => {
-      collect(Buffer.from(`spawn error: ${e.message}\n`));
-      finish();
-    });
+  const server = spawnServer(bin, ['serve', config], {
+    logTailChars: LOG_TAIL_CHARS,
+    // A registry must never outlive the test process, even when afterAll is skipped.
+    onExit: () => rmSync(workDir, { recursive: true, force: true }),
   });
-  // A registry must never outlive the test process, even when afterAll is skipped.
-  const killOnExit = () => {
-    child.kill('SIGKILL');
-    rmSync(workDir, { recursive: true, force: true });
-  };
-  process.on('exit', killOnExit);
+  const { child } = server;
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (done) {
-      process.off('exit', killOnExit);
-      throw new RegistryExitedEarly(`docker-registry exited before becoming ready on ${host}:\n${log}`);
+    if (server.done()) {
+      server.dispose();
+      throw new RegistryExitedEarly(`docker-registry exited before becoming ready on ${host}:\n${server.log()}`);
     }
     if (await answers200(`http://${host}/v2/`)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      await exited;
-      process.off('exit', killOnExit);
-      throw new Error(`docker-registry did not answer on ${host} within ${READY_TIMEOUT_MS} ms:\n${log}`);
+      await server.exited;
+      server.dispose();
+      throw new Error(`docker-registry did not answer on ${host} within ${READY_TIMEOUT_MS} ms:\n${server.log()}`);
     }
     await sleep(100);
   }
@@ -117,13 +96,13 @@ async function launch(bin: string, workDir: string, dataDir: string, port: numbe
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      if (!done) {
+      if (!server.done()) {
         child.kill('SIGTERM');
         const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-        await exited;
+        await server.exited;
         clearTimeout(force);
       }
-      process.off('exit', killOnExit);
+      server.dispose();
       // workDir holds the config and, unless the caller supplied dataDir, the data; a caller's dataDir is kept.
       rmSync(workDir, { recursive: true, force: true });
     })());

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { constants as osConstants } from 'node:os';
@@ -98,6 +98,69 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       child.stdin.end(opts.input);
     }
   });
+}
+
+export interface SpawnServerOptions {
+  /** Start the server in its own process group. */
+  detached?: boolean;
+  /** How much of the server's combined stdout and stderr `log()` keeps (default 4,000 characters). */
+  logTailChars?: number;
+  /** Synchronous cleanup for the `process.on('exit')` killer, run after the server was sent SIGKILL. */
+  onExit?: () => void;
+}
+
+export interface SpawnedServer {
+  child: ChildProcess;
+  /** The tail of the server's stdout and stderr, plus a spawn error if there was one. */
+  log(): string;
+  /** Resolves once the server has exited, or could not be spawned. */
+  exited: Promise<void>;
+  /** Whether `exited` has resolved. */
+  done(): boolean;
+  /** Unregisters the `process.on('exit')` killer; the server itself is left alone. */
+  dispose(): void;
+}
+
+/**
+ * Spawns a long-running server without a shell, keeps a tail of its output for error messages, and
+ * registers a `process.on('exit')` handler that SIGKILLs it (then runs `onExit`) until `dispose()`.
+ */
+export function spawnServer(bin: string, args: string[], opts: SpawnServerOptions = {}): SpawnedServer {
+  const logTailChars = opts.logTailChars ?? 4_000;
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+  let log = '';
+  const collect = (d: Buffer) => {
+    log = (log + d.toString('utf8')).slice(-logTailChars);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let done = false;
+  const exited = new Promise<void>((resolve) => {
+    const finish = () => {
+      done = true;
+      resolve();
+    };
+    child.once('exit', finish);
+    // A failed spawn emits 'error' and possibly no 'exit'.
+    child.once('error', (e) => {
+      collect(Buffer.from(`spawn error: ${e.message}\n`));
+      finish();
+    });
+  });
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    opts.onExit?.();
+  };
+  process.on('exit', killOnExit);
+  return {
+    child,
+    log: () => log,
+    exited,
+    done: () => done,
+    dispose: () => {
+      process.off('exit', killOnExit);
+    },
+  };
 }
 
 /** Like `run`, but rejects on a non-zero exit with the command line, code and stderr tail. */

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dockerBuildArgs, dockerEngine, parseDockerPushDigest } from './docker';
-import type { BuildRequest } from './engine';
+import { buildRequest } from './testing/build-request';
 
-function request(overrides: Partial<BuildRequest> = {}): BuildRequest {
-  return {
-    dockerfile: '/ws/services/a/Dockerfile',
-    context: '/ws/services/a',
-    tags: ['acme/a:ct-0123'],
-    buildArgs: {},
-    platforms: [],
-    labels: {},
-    secrets: [],
-    cacheFrom: [],
-    cacheTo: [],
-    iidFile: '/tmp/iid',
-    ...overrides,
-  };
-}
-
-const withCache = request({
+const withCache = buildRequest({
   buildArgs: { NODE_ENV: 'production' },
   cacheFrom: ['type=registry,ref=ghcr.io/acme/a:cache'],
   cacheTo: ['type=registry,ref=ghcr.io/acme/a:cache,mode=max'],
@@ -55,7 +39,7 @@ describe('dockerBuildArgs', () => {
 
   it('joins platforms with a comma and passes target and secrets', () => {
     const args = dockerBuildArgs(
-      request({ platforms: ['linux/amd64', 'linux/arm64'], target: 'prod', secrets: [{ id: 'npmrc', env: 'NPMRC' }] }),
+      buildRequest({ platforms: ['linux/amd64', 'linux/arm64'], target: 'prod', secrets: [{ id: 'npmrc', env: 'NPMRC' }] }),
       true,
     );
     expect(args).toContain('--platform');
@@ -66,7 +50,7 @@ describe('dockerBuildArgs', () => {
 
   it('keeps a build arg value with shell metacharacters as one argv element', () => {
     for (const buildx of [true, false]) {
-      const args = dockerBuildArgs(request({ buildArgs: { CMD: '$(rm -rf /); echo' } }), buildx);
+      const args = dockerBuildArgs(buildRequest({ buildArgs: { CMD: '$(rm -rf /); echo' } }), buildx);
       expect(args.filter((arg) => arg.includes('rm -rf'))).toEqual(['CMD=$(rm -rf /); echo']);
       expect(args.at(-1)).toBe('/ws/services/a');
     }

@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commonBuildFlags, secretFlag, type BuildRequest } from './engine';
-
-function request(overrides: Partial<BuildRequest> = {}): BuildRequest {
-  return {
-    dockerfile: '/ws/services/a/Dockerfile',
-    context: '/ws/services/a',
-    tags: ['acme/a:ct-0123'],
-    buildArgs: {},
-    platforms: [],
-    labels: {},
-    secrets: [],
-    cacheFrom: [],
-    cacheTo: [],
-    iidFile: '/tmp/iid',
-    ...overrides,
-  };
-}
+import { commonBuildFlags, secretFlag } from './engine';
+import { buildRequest } from './testing/build-request';
 
 describe('secretFlag', () => {
   it('spells a file secret as id=…,src=…', () => {
@@ -39,13 +24,13 @@ describe('secretFlag', () => {
 
 describe('commonBuildFlags', () => {
   it('always names the Dockerfile and the iid file', () => {
-    expect(commonBuildFlags(request({ tags: [] }))).toEqual(['-f', '/ws/services/a/Dockerfile', '--iidfile', '/tmp/iid']);
+    expect(commonBuildFlags(buildRequest({ tags: [] }))).toEqual(['-f', '/ws/services/a/Dockerfile', '--iidfile', '/tmp/iid']);
   });
 
   it('spells every flag in order', () => {
     expect(
       commonBuildFlags(
-        request({
+        buildRequest({
           tags: ['acme/a:ct-1', 'acme/a:latest'],
           labels: { 'org.opencontainers.image.revision': 'abc' },
           buildArgs: { NODE_ENV: 'production', EMPTY: '' },
@@ -70,25 +55,25 @@ describe('commonBuildFlags', () => {
   });
 
   it('omits --target and --platform when not set', () => {
-    const flags = commonBuildFlags(request({ target: undefined, platforms: [] }));
+    const flags = commonBuildFlags(buildRequest({ target: undefined, platforms: [] }));
     expect(flags).not.toContain('--target');
     expect(flags).not.toContain('--platform');
   });
 
   it('keeps a build arg value with shell metacharacters as one argv element', () => {
     const value = '$(rm -rf /); echo "pwned" `id` && | > x';
-    const flags = commonBuildFlags(request({ buildArgs: { EVIL: value } }));
+    const flags = commonBuildFlags(buildRequest({ buildArgs: { EVIL: value } }));
     const i = flags.indexOf('--build-arg');
     expect(flags[i + 1]).toBe(`EVIL=${value}`);
     expect(flags.filter((flag) => flag.includes('rm -rf'))).toHaveLength(1);
   });
 
   it('keeps a label value with spaces and quotes as one argv element', () => {
-    const flags = commonBuildFlags(request({ labels: { description: `it's "quoted"; $HOME` } }));
+    const flags = commonBuildFlags(buildRequest({ labels: { description: `it's "quoted"; $HOME` } }));
     expect(flags.slice(-2)).toEqual(['--label', `description=it's "quoted"; $HOME`]);
   });
 
   it('throws for a secret with neither src nor env', () => {
-    expect(() => commonBuildFlags(request({ secrets: [{ id: 'oops' }] }))).toThrow(/build secret "oops"/);
+    expect(() => commonBuildFlags(buildRequest({ secrets: [{ id: 'oops' }] }))).toThrow(/build secret "oops"/);
   });
 });

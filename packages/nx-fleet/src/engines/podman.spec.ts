@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { BuildRequest } from './engine';
 import { podmanBuildArgs, podmanFamilyEngine, podmanPushArgs } from './podman';
-
-function request(overrides: Partial<BuildRequest> = {}): BuildRequest {
-  return {
-    dockerfile: '/ws/services/a/Dockerfile',
-    context: '/ws/services/a',
-    tags: ['acme/a:ct-0123'],
-    buildArgs: {},
-    platforms: [],
-    labels: {},
-    secrets: [],
-    cacheFrom: [],
-    cacheTo: [],
-    iidFile: '/tmp/iid',
-    ...overrides,
-  };
-}
+import { buildRequest } from './testing/build-request';
 
 describe('podmanBuildArgs', () => {
   it('uses `podman build --layers` and ends with the context', () => {
-    expect(podmanBuildArgs('podman', request())).toEqual([
+    expect(podmanBuildArgs('podman', buildRequest())).toEqual([
       'build', '--layers',
       '-f', '/ws/services/a/Dockerfile',
       '--iidfile', '/tmp/iid',
@@ -30,7 +14,7 @@ describe('podmanBuildArgs', () => {
   });
 
   it('uses `buildah bud --layers` (layer caching is off by default in buildah)', () => {
-    const args = podmanBuildArgs('buildah', request());
+    const args = podmanBuildArgs('buildah', buildRequest());
     expect(args.slice(0, 2)).toEqual(['bud', '--layers']);
     expect(args.at(-1)).toBe('/ws/services/a');
   });
@@ -39,7 +23,7 @@ describe('podmanBuildArgs', () => {
     expect(
       podmanBuildArgs(
         'buildah',
-        request({
+        buildRequest({
           labels: { team: 'orders' },
           buildArgs: { NODE_ENV: 'production' },
           target: 'runtime',
@@ -67,14 +51,14 @@ describe('podmanBuildArgs', () => {
   });
 
   it('keeps a build arg value with shell metacharacters as one argv element', () => {
-    const args = podmanBuildArgs('podman', request({ buildArgs: { X: '$(rm -rf /); echo' } }));
+    const args = podmanBuildArgs('podman', buildRequest({ buildArgs: { X: '$(rm -rf /); echo' } }));
     expect(args).toContain('X=$(rm -rf /); echo');
     expect(args[args.indexOf('X=$(rm -rf /); echo') - 1]).toBe('--build-arg');
     expect(args.some((arg) => arg === '$(rm' || arg === 'echo')).toBe(false);
   });
 
   it('rejects a secret with neither src nor env', () => {
-    expect(() => podmanBuildArgs('podman', request({ secrets: [{ id: 'npmrc' }] }))).toThrow(
+    expect(() => podmanBuildArgs('podman', buildRequest({ secrets: [{ id: 'npmrc' }] }))).toThrow(
       'nx-fleet: build secret "npmrc" needs "src" (a file) or "env" (an environment variable).',
     );
   });
