@@ -11,3 +11,5 @@ echo "== build/push: minimal services (one COPY each)"
 BENCH_BUILD=minimal node dist/bench/bench/src/build-push.js
 echo "== runtime SDK graph: nx graph with and without nx-fleet (200 services x 15 files)"
 node dist/bench/bench/src/sdk-graph.js
+echo "== runtime SDK graph, plugins in-process (NX_ISOLATE_PLUGINS=false)"
+BENCH_ISOLATE_PLUGINS=false node dist/bench/bench/src/sdk-graph.js

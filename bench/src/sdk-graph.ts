@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     writeFileSync(join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }, null, 2));
     await commitAll(root, `${SERVICES} services`);
     const nx = join(root, 'node_modules', '.bin', 'nx');
-    const env = nxEnv(root, { NX_DAEMON: 'false' });
+    // BENCH_ISOLATE_PLUGINS=false measures Nx's in-process plugin mode (NX_ISOLATE_PLUGINS=false).
+    const isolation = process.env['BENCH_ISOLATE_PLUGINS'] === 'false' ? { NX_ISOLATE_PLUGINS: 'false' } : {};
+    const env = nxEnv(root, { NX_DAEMON: 'false', ...isolation });
     const graph = () => timed(nx, ['graph', '--file=tmp/graph.json'], { cwd: root, env });
 
     const cold: Record<'with' | 'without', number[]> = { with: [], without: [] };
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
 
     const fileCount = Object.keys(files).filter((f) => f.endsWith('.ts')).length;
     const ratio = (side: Record<'with' | 'without', number[]>) => median(side.with) / median(side.without);
-    console.log(`workspace: ${SERVICES} services, ${fileCount} TypeScript files, ${runtimeEdges} runtime edges found; ${ROUNDS} rounds, medians`);
+    console.log(`workspace: ${SERVICES} services, ${fileCount} TypeScript files, ${runtimeEdges} runtime edges found; ${ROUNDS} rounds, medians; plugins ${'NX_ISOLATE_PLUGINS' in isolation ? 'in-process (NX_ISOLATE_PLUGINS=false)' : 'isolated (Nx default)'}`);
     console.log(`nx graph cold (nx reset, daemon off): with nx-fleet ${median(cold.with).toFixed(2)} s, without ${median(cold.without).toFixed(2)} s → ${ratio(cold).toFixed(2)}× (goal ≤ 1.25×) ${ratio(cold) <= 1.25 ? 'MET' : 'NOT MET'}`);
     console.log(`nx graph warm (nothing changed):     with nx-fleet ${median(warm.with).toFixed(2)} s, without ${median(warm.without).toFixed(2)} s → ${ratio(warm).toFixed(2)}× (goal ≤ 1.05×) ${ratio(warm) <= 1.05 ? 'MET' : 'NOT MET'}`);
     const runs = (xs: number[]) => `${median(xs).toFixed(1)} ms (runs: ${xs.map((m) => m.toFixed(1)).join(', ')})`;

@@ -44,7 +44,8 @@ export async function listWorkspaceFiles(workspaceRoot: string, patterns: readon
 /** Pruned package.json and lockfile, as Nx's own deploy output computes them from the graph. */
 export function prunedManifests(graph: ProjectGraph, service: string, workspaceRoot: string): Record<string, string> {
   if (!existsSync(join(workspaceRoot, 'package.json'))) return {};
-  const packageJson = createPackageJson(service, graph, { root: workspaceRoot, isProduction: true });
+  // Development dependencies the service's files use stay: a multi-stage build compiles or bundles with them.
+  const packageJson = createPackageJson(service, graph, { root: workspaceRoot, isProduction: false });
   const files: Record<string, string> = {};
   generatePrunedDeployOutput(packageJson, graph, graph.nodes[service]!.data.root, {
     packageManager: detectPackageManager(workspaceRoot),

@@ -115,6 +115,9 @@ async function runBuild(
     ...(source ? { 'org.opencontainers.image.source': source } : {}),
     ...options.labels,
   };
+  // FLEET_GIT_SHA lets an image report the commit it was built from; it is no part of the content
+  // tag (the same sources keep the same tag), and it is only passed to Dockerfiles that declare it.
+  const revisionArg: Record<string, string> = input.revision && /\bARG\s+FLEET_GIT_SHA\b/.test(readFileSync(input.dockerfile, 'utf8')) ? { FLEET_GIT_SHA: input.revision.sha } : {};
   const dir = await mkdtemp(join(tmpdir(), 'nx-fleet-build-'));
   try {
     const iidFile = join(dir, 'iid');
@@ -122,7 +125,7 @@ async function runBuild(
       dockerfile: input.dockerfile,
       context: input.contextDir,
       tags: [input.localRef],
-      buildArgs: input.buildArgs,
+      buildArgs: { ...input.buildArgs, ...revisionArg },
       target: options.target,
       platforms: input.platforms,
       labels,

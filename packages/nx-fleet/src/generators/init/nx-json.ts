@@ -21,3 +21,23 @@ export function addFleetPlugin(nxJson: NxJsonConfiguration, options: Pick<FleetP
   else plugins.push(entry);
   return { ...nxJson, plugins };
 }
+
+/** Production files are the project's files without tests, as Nx's own plugins define them. */
+export const PRODUCTION_INPUT = [
+  'default',
+  '!{projectRoot}/**/?(*.)+(spec|test).[jt]s?(x)?(.snap)',
+  '!{projectRoot}/tsconfig.spec.json',
+  '!{projectRoot}/vitest.config.[jt]s',
+];
+
+/** Named inputs and target defaults the fleet's targets and generated services rely on; existing ones are kept. */
+export function addFleetDefaults(nxJson: NxJsonConfiguration): NxJsonConfiguration {
+  const namedInputs: NonNullable<NxJsonConfiguration['namedInputs']> = { default: ['{projectRoot}/**/*', 'sharedGlobals'], sharedGlobals: [], ...nxJson.namedInputs };
+  namedInputs['production'] ??= PRODUCTION_INPUT;
+  const targetDefaults = { ...nxJson.targetDefaults };
+  for (const target of ['test', 'typecheck']) targetDefaults[target] ??= { cache: true, inputs: ['default', '^production'] };
+  return { ...nxJson, namedInputs, targetDefaults };
+}
+
+/** What a build context never needs; pruned contexts copy the workspace's root .dockerignore. */
+export const DOCKERIGNORE = ['.git', 'node_modules', 'dist', 'tmp', 'coverage', '.nx', '**/*.spec.ts', '**/*.test.ts', ''].join('\n');

@@ -1,0 +1,4 @@
+export interface SdkGeneratorSchema {
+  service: string;
+  skipFormat?: boolean;
+}

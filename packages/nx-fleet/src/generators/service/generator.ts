@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import {
+  addDependenciesToPackageJson,
+  addProjectConfiguration,
+  formatFiles,
+  generateFiles,
+  getProjects,
+  names,
+  offsetFromRoot,
+  runTasksInSerial,
+  type GeneratorCallback,
+  type Tree,
+} from '@nx/devkit';
+import { initGenerator } from '../init/generator';
+import { writeSdk } from '../sdk/generator';
+import { assertServiceName, GENERATED_DEV_DEPENDENCIES, sdkImportPath } from '../workspace-setup';
+import type { ServiceGeneratorSchema } from './schema';
+
+export interface NormalizedService {
+  name: string;
+  root: string;
+  port: number;
+  consumes: string[];
+}
+
+export function normalizeServiceOptions(options: ServiceGeneratorSchema): NormalizedService {
+  assertServiceName(options.name);
+  const consumes = (options.consumes ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const c of consumes) assertServiceName(c, '--consumes entry');
+  if (consumes.includes(options.name)) throw new Error(`nx-fleet: ${options.name} cannot consume itself (--consumes).`);
+  const port = options.port ?? 3000;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`nx-fleet: --port ${options.port} is not a TCP port (1-65535).`);
+  const directory = (options.directory ?? 'services').replace(/^\.?\/+|\/+$/g, '');
+  return { name: options.name, root: directory ? `${directory}/${options.name}` : options.name, port, consumes: [...new Set(consumes)] };
+}
+
+export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<GeneratorCallback> {
+  const service = normalizeServiceOptions(options);
+  const projects = getProjects(tree);
+  if (!options.force && (projects.has(service.name) || tree.exists(service.root))) {
+    throw new Error(`nx-fleet: ${projects.has(service.name) ? `project "${service.name}"` : service.root} already exists; pass --force to overwrite it.`);
+  }
+  const consumed = service.consumes.map((name) => {
+    const sdkPath = `${projects.get(name)?.root}/sdk/src/index.ts`;
+    if (!projects.has(name) || !tree.exists(sdkPath)) {
+      throw new Error(`nx-fleet: --consumes ${name}: no service "${name}" with an SDK (${projects.has(name) ? `missing ${sdkPath}; run \`nx g nx-fleet:sdk ${name}\`` : 'no such project'}).`);
+    }
+    // The provider's port as its own Dockerfile exposes it, for the default upstream URL.
+    const exposed = /^EXPOSE\s+(\d+)/m.exec(tree.read(`${projects.get(name)!.root}/Dockerfile`, 'utf-8') ?? '')?.[1];
+    return { ...names(name), name, importPath: sdkImportPath(tree, name), port: Number(exposed ?? 3000) };
+  });
+  if (options.force) tree.delete(service.root);
+
+  const init = await initGenerator(tree, { skipFormat: true });
+  addProjectConfiguration(tree, service.name, {
+    root: service.root,
+    sourceRoot: `${service.root}/src`,
+    projectType: 'application',
+    tags: ['type:service'],
+    // tsconfig.base.json holds the SDK path aliases the bundle resolves.
+    metadata: { fleet: { contextInclude: ['tsconfig.base.json'] } },
+    targets: {
+      test: { executor: 'nx:run-commands', options: { command: 'vitest run --root {projectRoot}' }, cache: true, inputs: ['default', '^default'] },
+      typecheck: { executor: 'nx:run-commands', options: { command: 'tsc -p {projectRoot}/tsconfig.json --noEmit' }, cache: true, inputs: ['default', '^default'] },
+    },
+  } as Parameters<typeof addProjectConfiguration>[2]);
+  generateFiles(tree, join(__dirname, 'files'), service.root, {
+    ...names(service.name),
+    name: service.name,
+    root: service.root,
+    port: service.port,
+    consumes: consumed,
+    offset: offsetFromRoot(service.root),
+    tmpl: '',
+  });
+  writeSdk(tree, service.name, service.port);
+  const install = addDependenciesToPackageJson(tree, {}, GENERATED_DEV_DEPENDENCIES);
+  if (!options.skipFormat) await formatFiles(tree);
+  return runTasksInSerial(init, install);
+}
+
+export default serviceGenerator;

@@ -1,0 +1,50 @@
+import { readJson, updateJson, type Tree } from '@nx/devkit';
+
+/** Versions the generated code is written and tested against. */
+export const GENERATED_DEV_DEPENDENCIES: Record<string, string> = {
+  esbuild: '0.28.2',
+  typescript: '5.9.3',
+  vitest: '4.1.12',
+  '@types/node': '20.19.43',
+};
+
+export const TSCONFIG_BASE = 'tsconfig.base.json';
+
+/** The npm scope SDK packages are named under: the root package's scope, else the workspace folder's name. */
+export function npmScope(tree: Tree): string {
+  const name = tree.exists('package.json') ? (readJson<{ name?: string }>(tree, 'package.json').name ?? '') : '';
+  const scope = /^@([^/]+)\//.exec(name)?.[1];
+  return scope ?? (name.replace(/[^a-z0-9-]/g, '') || 'fleet');
+}
+
+export function sdkImportPath(tree: Tree, service: string): string {
+  return `@${npmScope(tree)}/${service}-sdk`;
+}
+
+/** Creates tsconfig.base.json when the workspace has none, and maps the SDK's import path in it. */
+export function addSdkPath(tree: Tree, importPath: string, entry: string): void {
+  if (!tree.exists(TSCONFIG_BASE)) {
+    tree.write(
+      TSCONFIG_BASE,
+      JSON.stringify({
+        compilerOptions: { target: 'es2022', module: 'commonjs', moduleResolution: 'node10', strict: true, esModuleInterop: true, skipLibCheck: true, types: ['node'], baseUrl: '.', paths: {} },
+        exclude: ['node_modules', 'tmp', 'dist'],
+      }),
+    );
+  }
+  updateJson(tree, TSCONFIG_BASE, (json: { compilerOptions?: { paths?: Record<string, string[]>; baseUrl?: string } }) => {
+    json.compilerOptions ??= {};
+    json.compilerOptions.baseUrl ??= '.';
+    json.compilerOptions.paths = { ...json.compilerOptions.paths, [importPath]: [entry] };
+    return json;
+  });
+}
+
+/** Lowercase letters, digits and dashes, starting with a letter: valid as project, folder, image and DNS name. */
+export function assertServiceName(name: string, option = 'name'): void {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 50) {
+    throw new Error(
+      `nx-fleet: "${name}" is not a valid service ${option}: use lowercase letters, digits and single dashes, starting with a letter, at most 50 characters (e.g. "orders" or "order-history").`,
+    );
+  }
+}
