@@ -1,0 +1,101 @@
+import { startRegistry, type RunningRegistry } from '../src/harness/registry';
+import { detectEngine, freePort, run, runOk } from '../src/harness/tools';
+import { TestWorkspace } from '../src/harness/workspace';
+
+type Edge = { source: string; target: string; type: string };
+
+async function getJson(url: string, attempts = 50): Promise<unknown> {
+  for (let i = 0; ; i++) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return await response.json();
+    } catch {
+      // not listening yet
+    }
+    if (i >= attempts) throw new Error(`${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('generators: a complete service in one command (real nx, real engine, real registry)', () => {
+  let ws: TestWorkspace;
+  let registry: RunningRegistry;
+  const engine = detectEngine();
+  const containers: string[] = [];
+
+  beforeAll(async () => {
+    ws = TestWorkspace.create('generators');
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    for (const name of containers) await run('podman', ['rm', '-f', name]);
+    await registry?.stop();
+    ws?.dispose();
+  });
+
+  it('scaffolds three services, two consuming the first; bad input is refused; --dry-run writes nothing', async () => {
+    await ws.nxOk(['g', 'nx-fleet:service', 'orders', '--no-interactive']);
+    await ws.nxOk(['g', 'nx-fleet:service', 'payments', '--consumes=orders', '--port=3001', '--no-interactive']);
+    await ws.nxOk(['g', 'nx-fleet:service', 'shipping', '--consumes=orders', '--port=3002', '--no-interactive']);
+
+    const bad = await ws.nx(['g', 'nx-fleet:service', 'Bad_Name', '--no-interactive']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toMatch(/"Bad_Name" is not a valid service name/);
+    const again = await ws.nx(['g', 'nx-fleet:service', 'orders', '--no-interactive']);
+    expect(again.code).not.toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/already exists; pass --force/);
+    const dry = await ws.nxOk(['g', 'nx-fleet:service', 'billing', '--dry-run', '--no-interactive']);
+    expect(dry.stdout).toMatch(/CREATE services\/billing\/Dockerfile/);
+    expect(dry.stdout).toMatch(/CREATE services\/billing\/sdk\/src\/index\.ts/);
+    expect(ws.exists('services/billing')).toBe(false);
+    await ws.commit('three services');
+
+    expect((await ws.showProject('orders')).targets).toEqual(expect.objectContaining({ 'docker-build': expect.anything(), 'docker-push': expect.anything() }));
+  });
+
+  it('the generated code passes its own type checks and tests', async () => {
+    const result = await ws.nx(['run-many', '-t', 'typecheck,test', '--output-style=static']);
+    expect(result.stdout + result.stderr).toMatch(/Successfully ran targets typecheck, test for 6 projects/);
+    expect(result.code).toBe(0);
+  });
+
+  it('nx graph shows the runtime edges from the generated SDK imports', async () => {
+    await ws.nxOk(['graph', '--file=tmp/graph.json']);
+    const deps = ws.readJson<{ graph: { dependencies: Record<string, Edge[]> } }>('tmp/graph.json').graph.dependencies;
+    const runtime = Object.values(deps).flat().filter((e) => e.type === 'implicit').map((e) => `${e.source}->${e.target}`).sort();
+    expect(runtime).toEqual(['payments->orders', 'shipping->orders']);
+  });
+
+  it('nx run-many -t docker-push builds and pushes all three; each container answers health with the git SHA and a consumer reaches its provider', async () => {
+    const sha = await ws.head();
+    const result = await ws.nx(['run-many', '-t', 'docker-push', '--output-style=static'], { env: { FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine } });
+    if (result.code !== 0) throw new Error(result.stdout + result.stderr);
+    for (const s of ['orders', 'payments', 'shipping']) {
+      const push = ws.readJson<{ digest: string; tags: string[] }>(`dist/fleet/services/${s}/push.json`);
+      expect(await registry.manifestDigest(s, push.tags[0]!)).toBe(push.digest);
+    }
+    if (engine !== 'podman') return;
+    const image = (s: string) => ws.readJson<{ localRef: string }>(`dist/fleet/services/${s}/image.json`).localRef;
+    const [ordersPort, paymentsPort] = [await freePort(), await freePort()];
+    const start = async (name: string, env: string[]) => {
+      const container = `${name}-${ws.id}`;
+      containers.push(container);
+      await runOk('podman', ['run', '-d', '--name', container, '--network', 'host', ...env.flatMap((e) => ['-e', e]), image(name)]);
+      return container;
+    };
+    await start('orders', [`PORT=${ordersPort}`]);
+    const payments = await start('payments', [`PORT=${paymentsPort}`, `ORDERS_URL=http://127.0.0.1:${ordersPort}`]);
+    expect(await getJson(`http://127.0.0.1:${ordersPort}/health`)).toEqual({ status: 'ok', service: 'orders', revision: sha });
+    expect(await getJson(`http://127.0.0.1:${paymentsPort}/health`)).toEqual({ status: 'ok', service: 'payments', revision: sha });
+    expect(await getJson(`http://127.0.0.1:${paymentsPort}/upstream/orders`)).toEqual({ status: 'ok', service: 'orders', revision: sha });
+
+    // SIGTERM: it finishes and exits 0; its logs are JSON lines.
+    await runOk('podman', ['stop', '-t', '10', payments]);
+    expect((await runOk('podman', ['inspect', payments, '--format', '{{.State.ExitCode}}'])).stdout.trim()).toBe('0');
+    const logs = (await runOk('podman', ['logs', payments])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; service: string });
+    expect(logs.map((l) => l.msg)).toEqual(['listening', 'shutting down']);
+    // Non-root, and nothing but the bundle in the runtime image.
+    expect((await runOk('podman', ['image', 'inspect', image('payments'), '--format', '{{.Config.User}}'])).stdout.trim()).toBe('node');
+    expect((await runOk('podman', ['run', '--rm', image('payments'), 'ls', '/app'])).stdout.trim()).toBe('main.js');
+  });
+});
