@@ -4,11 +4,26 @@ import { join } from 'node:path';
 import { ensureNodeBaseImage } from '../../e2e/nx-fleet-e2e/src/harness/base-image';
 import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../e2e/nx-fleet-e2e/src/harness/nx-workspace';
 import { detectEngine } from '../../e2e/nx-fleet-e2e/src/harness/tools';
-import { serviceFiles, serviceNames, writeFiles } from './fleet';
+import { writeFiles } from './fleet';
 import { outcomeSince, table, type ServiceOutcome } from './records';
 import { timed } from './timing';
 
-const SERVICES = 12;
+/** A fleet with real call paths: each entry consumes the SDKs of the services listed after it. */
+const FLEET: ReadonlyArray<[string, string[]]> = [
+  ['orders', []],
+  ['catalog', []],
+  ['users', []],
+  ['inventory', []],
+  ['auth', ['users']],
+  ['payments', ['orders']],
+  ['shipping', ['orders', 'inventory']],
+  ['notifications', ['users']],
+  ['search', ['catalog']],
+  ['reviews', ['catalog', 'users']],
+  ['billing', ['payments']],
+  ['gateway', ['orders', 'catalog', 'users']],
+];
+const SERVICES = FLEET.length;
 const CHANGED = 'orders';
 
 function step(text: string): void {
@@ -47,9 +62,15 @@ async function main(): Promise<void> {
   if (existsSync(root)) rmSync(root, { recursive: true, force: true });
   mkdirSync(parent, { recursive: true });
   await createFleetWorkspace(parent, 'fleet-demo', tarball);
-  const names = serviceNames(SERVICES);
-  for (const name of names) writeFiles(root, serviceFiles(name));
+  const names = FLEET.map(([name]) => name);
+  step(`Generating ${SERVICES} services with nx g nx-fleet:service (each with an SDK; consumers call providers through them)`);
+  for (const [name, consumes] of FLEET) {
+    await nx(root, ['g', 'nx-fleet:service', name, ...(consumes.length ? [`--consumes=${consumes.join(',')}`] : []), '--no-interactive']);
+  }
   await commitAll(root, `add ${SERVICES} services`);
+  const graph = await timed(join(root, 'node_modules', '.bin', 'nx-fleet'), ['graph', '--json'], { cwd: root, env: nxEnv(root) });
+  const runtime = JSON.parse(graph.stdout) as Array<{ service: string; consumers: Array<{ service: string }> }>;
+  console.log(`  runtime graph (nx-fleet graph): ${runtime.filter((r) => r.consumers.length).map((r) => `${r.service} ← ${r.consumers.map((c) => c.service).join(', ')}`).join('; ')}`);
   console.log(`  ${root}: ${SERVICES} services (${names.join(', ')}), engine ${engine}, ` +
     (registry ? `registry ${registry}` : 'no registry configured → embedded OCI image layout in dist/fleet-registry/'));
 
@@ -58,9 +79,9 @@ async function main(): Promise<void> {
   const full = await nx(root, ['run-many', '-t', 'docker-push', '--output-style=static']);
   report(names.map((n) => outcomeSince(root, n, `services/${n}`, since)));
 
-  step(`A one-service commit: edit services/${CHANGED}/main.js`);
-  const file = join(root, 'services', CHANGED, 'main.js');
-  writeFiles(root, { [`services/${CHANGED}/main.js`]: `${readFileSync(file, 'utf8')}// v2: faster checkout\n` });
+  step(`A one-service commit: edit services/${CHANGED}/src/app.ts (its consumers become affected, their images do not change)`);
+  const file = join(root, 'services', CHANGED, 'src', 'app.ts');
+  writeFiles(root, { [`services/${CHANGED}/src/app.ts`]: `${readFileSync(file, 'utf8')}// v2: faster checkout\n` });
   await commitAll(root, `${CHANGED}: v2`);
 
   step('CI runs one line: nx affected -t docker-push');
@@ -74,8 +95,9 @@ async function main(): Promise<void> {
   console.log(`  one-service change (affected):           ${affected.seconds.toFixed(1)} s  (${(full.seconds / affected.seconds).toFixed(1)}× faster)`);
   console.log(`\nExplore it: cd ${root} && npx nx show project ${CHANGED} && npx nx-fleet status && npx nx graph`);
 
-  const wrong = outcomes.filter((o) => (o.service === CHANGED) !== (o.push !== 'not run'));
-  if (wrong.length) throw new Error(`demo: unexpected services in the affected run: ${wrong.map((o) => o.service).join(', ')}`);
+  // Only the changed service is rebuilt and uploaded; its consumers run but find their images unchanged.
+  const wrong = outcomes.filter((o) => (o.service === CHANGED) !== (o.build === 'built' && o.push === 'uploaded'));
+  if (wrong.length) throw new Error(`demo: unexpected builds or uploads in the affected run: ${wrong.map((o) => o.service).join(', ')}`);
 }
 
 main().catch((error: unknown) => {

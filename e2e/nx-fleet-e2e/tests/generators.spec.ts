@@ -48,6 +48,9 @@ describe('generators: a complete service in one command (real nx, real engine, r
     expect(dry.stdout).toMatch(/CREATE services\/billing\/Dockerfile/);
     expect(dry.stdout).toMatch(/CREATE services\/billing\/sdk\/src\/index\.ts/);
     expect(ws.exists('services/billing')).toBe(false);
+    // Images outlive test runs in the engine's store; a per-run build argument keeps this run's content new.
+    const nxJson = ws.readJson<Record<string, unknown>>('nx.json');
+    ws.write('nx.json', JSON.stringify({ ...nxJson, targetDefaults: { ...(nxJson['targetDefaults'] as object), 'docker-build': { options: { buildArgs: { E2E_RUN: ws.id } } } } }, null, 2));
     await ws.commit('three services');
 
     expect((await ws.showProject('orders')).targets).toEqual(expect.objectContaining({ 'docker-build': expect.anything(), 'docker-push': expect.anything() }));

@@ -1,7 +1,8 @@
-import { readNxJson, type Tree } from '@nx/devkit';
+import { readNxJson, writeJson, type NxJsonConfiguration, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import initGenerator, { initGenerator as namedInitGenerator } from './generator';
+import { DOCKERIGNORE, PRODUCTION_INPUT } from './nx-json';
 
 function fleetEntries(tree: Tree) {
   return (readNxJson(tree)?.plugins ?? []).filter((p) => (typeof p === 'string' ? p : p.plugin) === 'nx-fleet');
@@ -41,11 +42,100 @@ describe('init generator', () => {
     expect(fleetEntries(tree)).toEqual([{ plugin: 'nx-fleet', options: { registry: 'ghcr.io/acme' } }]);
   });
 
-  it('keeps the rest of nx.json', async () => {
+  it('keeps the rest of nx.json and adds only the fleet defaults', async () => {
     const before = readNxJson(tree)!;
     await initGenerator(tree, { skipFormat: true });
     const after = readNxJson(tree)!;
-    expect({ ...after, plugins: undefined }).toEqual({ ...before, plugins: undefined });
+    expect({ ...after, plugins: undefined, namedInputs: undefined, targetDefaults: undefined }).toEqual({
+      ...before,
+      plugins: undefined,
+      namedInputs: undefined,
+      targetDefaults: undefined,
+    });
     expect(after.plugins?.slice(0, -1)).toEqual(before.plugins ?? []);
+    expect(after.namedInputs).toEqual({ ...before.namedInputs, default: ['{projectRoot}/**/*', 'sharedGlobals'], sharedGlobals: [], production: PRODUCTION_INPUT });
+    expect(after.targetDefaults).toEqual({
+      ...(before.targetDefaults as object),
+      test: { cache: true, inputs: ['default', '^production'] },
+      typecheck: { cache: true, inputs: ['default', '^production'] },
+    });
+  });
+
+  it('keeps existing named inputs and target defaults untouched and adds only the missing ones', async () => {
+    const existing: NxJsonConfiguration = {
+      $schema: './node_modules/nx/schemas/nx-schema.json',
+      defaultBase: 'trunk',
+      plugins: ['@nx/js/typescript', { plugin: '@nx/vite/plugin', options: { testTargetName: 'test' } }],
+      namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.md'], docs: ['{projectRoot}/**/*.md'] },
+      targetDefaults: { test: { cache: false, dependsOn: ['^build'], inputs: ['default'] }, build: { cache: true, dependsOn: ['^build'] } },
+      parallel: 3,
+    };
+    writeJson(tree, 'nx.json', existing);
+    await initGenerator(tree, { skipFormat: true });
+    expect(readNxJson(tree)).toEqual({
+      ...existing,
+      plugins: [...existing.plugins!, 'nx-fleet'],
+      namedInputs: { ...existing.namedInputs, sharedGlobals: [] },
+      targetDefaults: { ...existing.targetDefaults, typecheck: { cache: true, inputs: ['default', '^production'] } },
+    });
+  });
+
+  it('writes nx.json when the workspace has none', async () => {
+    tree.delete('nx.json');
+    await initGenerator(tree, { skipFormat: true });
+    const nxJson = readNxJson(tree)!;
+    expect(nxJson.plugins).toEqual(['nx-fleet']);
+    expect(Object.keys(nxJson.namedInputs ?? {}).sort()).toEqual(['default', 'production', 'sharedGlobals']);
+    expect(Object.keys(nxJson.targetDefaults ?? {}).sort()).toEqual(['test', 'typecheck']);
+  });
+
+  it('is idempotent: a second run leaves nx.json and .dockerignore byte-identical', async () => {
+    await initGenerator(tree, { registry: 'ghcr.io/acme', skipFormat: true });
+    const nxJson = tree.read('nx.json', 'utf-8');
+    const dockerignore = tree.read('.dockerignore', 'utf-8');
+    await initGenerator(tree, { registry: 'ghcr.io/acme', skipFormat: true });
+    expect(tree.read('nx.json', 'utf-8')).toBe(nxJson);
+    expect(tree.read('.dockerignore', 'utf-8')).toBe(dockerignore);
+    await initGenerator(tree, { skipFormat: true });
+    expect(tree.read('nx.json', 'utf-8')).toBe(nxJson);
+    expect(tree.read('.dockerignore', 'utf-8')).toBe(dockerignore);
+  });
+
+  it('writes a root .dockerignore for build contexts', async () => {
+    expect(tree.exists('.dockerignore')).toBe(false);
+    await initGenerator(tree, { skipFormat: true });
+    const lines = tree.read('.dockerignore', 'utf-8')!.split('\n');
+    expect(tree.read('.dockerignore', 'utf-8')).toBe(DOCKERIGNORE);
+    expect(lines).toEqual(expect.arrayContaining(['.git', 'node_modules', 'dist', '.nx']));
+    expect(DOCKERIGNORE.endsWith('\n')).toBe(true);
+  });
+
+  it('never overwrites an existing .dockerignore', async () => {
+    tree.write('.dockerignore', '# ours\n*.log\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(tree.read('.dockerignore', 'utf-8')).toBe('# ours\n*.log\n');
+  });
+
+  it('sets and updates the registry with --registry, keeping the defaults', async () => {
+    await initGenerator(tree, { skipFormat: true });
+    await initGenerator(tree, { registry: 'ghcr.io/acme', skipFormat: true });
+    expect(fleetEntries(tree)).toEqual([{ plugin: 'nx-fleet', options: { registry: 'ghcr.io/acme' } }]);
+    await initGenerator(tree, { registry: 'localhost:5000', skipFormat: true });
+    expect(fleetEntries(tree)).toEqual([{ plugin: 'nx-fleet', options: { registry: 'localhost:5000' } }]);
+    const nxJson = readNxJson(tree)!;
+    expect(nxJson.namedInputs?.['production']).toEqual(PRODUCTION_INPUT);
+    expect(Object.keys(nxJson.targetDefaults ?? {})).toEqual(expect.arrayContaining(['test', 'typecheck']));
+  });
+
+  it('returns a callback and writes nothing but nx.json and .dockerignore', async () => {
+    const before = new Set(tree.listChanges().map((c) => c.path));
+    const callback = await initGenerator(tree, { skipFormat: true });
+    expect(typeof callback).toBe('function');
+    expect(
+      tree
+        .listChanges()
+        .map((c) => c.path)
+        .filter((p) => !before.has(p)),
+    ).toEqual(['.dockerignore']);
   });
 });
