@@ -37,8 +37,7 @@ describe('npmScope', () => {
     expect(npmScope(tree)).toBe('acmeplatformjs');
   });
 
-  // BUG: uppercase letters are dropped instead of lowercased ("MyPlatform" -> "ylatform").
-  it.fails('lowercases an unscoped name with capitals rather than dropping letters', () => {
+  it('lowercases an unscoped name with capitals rather than dropping letters', () => {
     tree.write('package.json', JSON.stringify({ name: 'MyPlatform' }));
     expect(npmScope(tree)).toBe('myplatform');
   });

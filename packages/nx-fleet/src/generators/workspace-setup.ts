@@ -14,7 +14,7 @@ export const TSCONFIG_BASE = 'tsconfig.base.json';
 export function npmScope(tree: Tree): string {
   const name = tree.exists('package.json') ? (readJson<{ name?: string }>(tree, 'package.json').name ?? '') : '';
   const scope = /^@([^/]+)\//.exec(name)?.[1];
-  return scope ?? (name.replace(/[^a-z0-9-]/g, '') || 'fleet');
+  return scope ?? (name.toLowerCase().replace(/[^a-z0-9-]/g, '') || 'fleet');
 }
 
 export function sdkImportPath(tree: Tree, service: string): string {

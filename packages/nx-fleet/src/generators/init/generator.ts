@@ -1,11 +1,13 @@
-import { formatFiles, readNxJson, updateNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { formatFiles, readNxJson, updateNxJson, writeJson, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { addFleetDefaults, addFleetPlugin, DOCKERIGNORE } from './nx-json';
 import type { InitGeneratorSchema } from './schema';
 
 /** `nx add nx-fleet`: idempotent, and `--dry-run` shows what would change. */
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema): Promise<GeneratorCallback> {
-  const nxJson = readNxJson(tree) ?? {};
-  updateNxJson(tree, addFleetDefaults(addFleetPlugin(nxJson, { registry: options.registry })));
+  const nxJson = addFleetDefaults(addFleetPlugin(readNxJson(tree) ?? {}, { registry: options.registry }));
+  // updateNxJson only updates an nx.json that exists.
+  if (tree.exists('nx.json')) updateNxJson(tree, nxJson);
+  else writeJson(tree, 'nx.json', nxJson);
   if (!tree.exists('.dockerignore')) tree.write('.dockerignore', DOCKERIGNORE);
   if (!options.skipFormat) await formatFiles(tree);
   return () => undefined;

@@ -27,7 +27,7 @@ export const PRODUCTION_INPUT = [
   'default',
   '!{projectRoot}/**/?(*.)+(spec|test).[jt]s?(x)?(.snap)',
   '!{projectRoot}/tsconfig.spec.json',
-  '!{projectRoot}/vitest.config.[jt]s',
+  '!{projectRoot}/vitest.config.*',
 ];
 
 /** Named inputs and target defaults the fleet's targets and generated services rely on; existing ones are kept. */
@@ -41,3 +41,6 @@ export function addFleetDefaults(nxJson: NxJsonConfiguration): NxJsonConfigurati
 
 /** What a build context never needs; pruned contexts copy the workspace's root .dockerignore. */
 export const DOCKERIGNORE = ['.git', 'node_modules', 'dist', 'tmp', 'coverage', '.nx', '**/*.spec.ts', '**/*.test.ts', ''].join('\n');
+
+/** For adopted apps, whose Dockerfiles may copy prebuilt output. */
+export const ADOPT_DOCKERIGNORE = ['.git', 'node_modules', 'tmp', 'coverage', '.nx', ''].join('\n');

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { addProjectConfiguration, formatFiles, generateFiles, names, offsetFromRoot, readProjectConfiguration, type Tree } from '@nx/devkit';
+import { addDependenciesToPackageJson, addProjectConfiguration, formatFiles, generateFiles, names, offsetFromRoot, readProjectConfiguration, runTasksInSerial, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { initGenerator } from '../init/generator';
 import { SDK_TAG_PREFIX } from '../../sdk-ownership';
-import { addSdkPath, sdkImportPath } from '../workspace-setup';
+import { addSdkPath, GENERATED_DEV_DEPENDENCIES, sdkImportPath } from '../workspace-setup';
 import type { SdkGeneratorSchema } from './schema';
 
 export interface SdkFiles {
@@ -33,9 +34,12 @@ export function writeSdk(tree: Tree, service: string, port: number): SdkFiles {
   return { project, root, importPath };
 }
 
-export async function sdkGenerator(tree: Tree, options: SdkGeneratorSchema): Promise<void> {
+export async function sdkGenerator(tree: Tree, options: SdkGeneratorSchema): Promise<GeneratorCallback> {
+  const init = await initGenerator(tree, { skipFormat: true });
   writeSdk(tree, options.service, 3000);
+  const install = addDependenciesToPackageJson(tree, {}, GENERATED_DEV_DEPENDENCIES);
   if (!options.skipFormat) await formatFiles(tree);
+  return runTasksInSerial(init, install);
 }
 
 export default sdkGenerator;

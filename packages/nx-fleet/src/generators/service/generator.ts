@@ -52,7 +52,12 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     const exposed = /^EXPOSE\s+(\d+)/m.exec(tree.read(`${projects.get(name)!.root}/Dockerfile`, 'utf-8') ?? '')?.[1];
     return { ...names(name), name, importPath: sdkImportPath(tree, name), port: Number(exposed ?? 3000) };
   });
-  if (options.force) tree.delete(service.root);
+  if (options.force) {
+    // The old service may live in another folder (a different --directory): it goes too.
+    const previous = projects.get(service.name)?.root;
+    if (previous) tree.delete(previous);
+    tree.delete(service.root);
+  }
 
   const init = await initGenerator(tree, { skipFormat: true });
   addProjectConfiguration(tree, service.name, {
