@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXCLUDES } from './plugins/options';
 import type { FleetServiceConfig } from './service-config';
 import {
-  CONTAINERFILE_GLOB,
   CONTAINERFILE_NAMES,
   detectService,
   groupByFolder,
@@ -207,7 +206,6 @@ describe('groupByFolder', () => {
 describe('globs', () => {
   it('names both container file names', () => {
     expect(CONTAINERFILE_NAMES).toEqual(['Dockerfile', 'Containerfile']);
-    expect(CONTAINERFILE_GLOB).toBe('**/{Dockerfile,Containerfile}');
   });
 
   it('PLUGIN_GLOB matches container files and project manifests at any depth, nothing else', () => {

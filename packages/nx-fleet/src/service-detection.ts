@@ -4,7 +4,6 @@ import type { FleetServiceConfig, ProjectManifest } from './service-config';
 
 /** The file names that make a folder's project a service. */
 export const CONTAINERFILE_NAMES = ['Dockerfile', 'Containerfile'] as const;
-export const CONTAINERFILE_GLOB = '**/{Dockerfile,Containerfile}';
 /** Project manifests are matched too: their `fleet` block can point at a Dockerfile elsewhere. */
 export const PLUGIN_GLOB = '**/{Dockerfile,Containerfile,project.json,package.json}';
 
