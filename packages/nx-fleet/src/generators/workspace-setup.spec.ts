@@ -152,7 +152,31 @@ describe('addSdkPath', () => {
 
 describe('GENERATED_DEV_DEPENDENCIES', () => {
   it('pins exact versions of what the generated code needs', () => {
-    expect(Object.keys(GENERATED_DEV_DEPENDENCIES).sort()).toEqual(['@types/node', 'esbuild', 'typescript', 'vitest']);
+    expect(Object.keys(GENERATED_DEV_DEPENDENCIES).sort()).toEqual(['@types/node', 'esbuild', 'eslint', 'typescript', 'typescript-eslint', 'vitest']);
     for (const version of Object.values(GENERATED_DEV_DEPENDENCIES)) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('ensureEslintConfig and checkTargets', () => {
+  it('writes a flat config once and never over an existing one', async () => {
+    const { createTreeWithEmptyWorkspace } = await import('@nx/devkit/testing');
+    const { ensureEslintConfig } = await import('./workspace-setup');
+    const tree = createTreeWithEmptyWorkspace();
+    ensureEslintConfig(tree);
+    expect(tree.read('eslint.config.mjs', 'utf-8')).toContain('tseslint.configs.recommended');
+    const other = createTreeWithEmptyWorkspace();
+    other.write('eslint.config.js', 'module.exports = [];\n');
+    ensureEslintConfig(other);
+    expect(other.exists('eslint.config.mjs')).toBe(false);
+  });
+
+  it('gives lint, test and typecheck targets on the project folder', async () => {
+    const { checkTargets } = await import('./workspace-setup');
+    const targets = checkTargets();
+    expect(Object.fromEntries(Object.entries(targets).map(([name, t]) => [name, t.options.command]))).toEqual({
+      lint: 'eslint {projectRoot}/src',
+      test: 'vitest run --root {projectRoot}',
+      typecheck: 'tsc -p {projectRoot}/tsconfig.json --noEmit',
+    });
   });
 });

@@ -3,6 +3,8 @@ import { readJson, updateJson, type Tree } from '@nx/devkit';
 /** Versions the generated code is written and tested against. */
 export const GENERATED_DEV_DEPENDENCIES: Record<string, string> = {
   esbuild: '0.28.2',
+  eslint: '9.39.5',
+  'typescript-eslint': '8.73.0',
   typescript: '5.9.3',
   vitest: '4.1.12',
   '@types/node': '20.19.43',
@@ -47,4 +49,33 @@ export function assertServiceName(name: string, option = 'name'): void {
       `nx-fleet: "${name}" is not a valid service ${option}: use lowercase letters, digits and single dashes, starting with a letter, at most 50 characters (e.g. "orders" or "order-history").`,
     );
   }
+}
+
+const ESLINT_CONFIGS = ['eslint.config.mjs', 'eslint.config.js', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js'];
+
+/** A flat ESLint config with typescript-eslint's recommended rules, unless the workspace has its own. */
+export function ensureEslintConfig(tree: Tree): void {
+  if (ESLINT_CONFIGS.some((file) => tree.exists(file))) return;
+  tree.write(
+    'eslint.config.mjs',
+    [
+      "import tseslint from 'typescript-eslint';",
+      '',
+      'export default tseslint.config(',
+      "  { ignores: ['**/dist/**', '**/node_modules/**', '**/tmp/**', '**/.nx/**'] },",
+      '  ...tseslint.configs.recommended,',
+      ');',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The check targets every generated project gets: lint, typecheck and unit tests. */
+export function checkTargets(): Record<string, { executor: string; options: { command: string }; cache: boolean; inputs: string[] }> {
+  const target = (command: string) => ({ executor: 'nx:run-commands', options: { command }, cache: true, inputs: ['default', '^default'] });
+  return {
+    lint: target('eslint {projectRoot}/src'),
+    test: target('vitest run --root {projectRoot}'),
+    typecheck: target('tsc -p {projectRoot}/tsconfig.json --noEmit'),
+  };
 }

@@ -28,7 +28,7 @@ describe('sdk generator', () => {
       tags: ['fleet:sdk-of:billing', 'type:sdk'],
     });
     const targets = readProjectConfiguration(tree, 'billing-sdk').targets ?? {};
-    expect(Object.keys(targets).sort()).toEqual(['test', 'typecheck']);
+    expect(Object.keys(targets).sort()).toEqual(['lint', 'test', 'typecheck']);
     expect(readProjectConfiguration(tree, 'billing')).toMatchObject({ root: 'apps/billing', tags: ['team:payments'] });
   });
 

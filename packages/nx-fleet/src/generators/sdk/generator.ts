@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { addDependenciesToPackageJson, addProjectConfiguration, formatFiles, generateFiles, names, offsetFromRoot, readProjectConfiguration, runTasksInSerial, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { initGenerator } from '../init/generator';
 import { SDK_TAG_PREFIX } from '../../sdk-ownership';
-import { addSdkPath, GENERATED_DEV_DEPENDENCIES, sdkImportPath } from '../workspace-setup';
+import { addSdkPath, checkTargets, ensureEslintConfig, GENERATED_DEV_DEPENDENCIES, sdkImportPath } from '../workspace-setup';
 import type { SdkGeneratorSchema } from './schema';
 
 export interface SdkFiles {
@@ -23,10 +23,7 @@ export function writeSdk(tree: Tree, service: string, port: number): SdkFiles {
     projectType: 'library',
     // Nested in the service's folder already makes it the service's SDK; the tag says so where it is read.
     tags: [`${SDK_TAG_PREFIX}${service}`, 'type:sdk'],
-    targets: {
-      test: { executor: 'nx:run-commands', options: { command: 'vitest run --root {projectRoot}' }, cache: true, inputs: ['default', '^default'] },
-      typecheck: { executor: 'nx:run-commands', options: { command: 'tsc -p {projectRoot}/tsconfig.json --noEmit' }, cache: true, inputs: ['default', '^default'] },
-    },
+    targets: checkTargets(),
   });
   generateFiles(tree, join(__dirname, 'files'), root, { ...names(service), name: service, port, offset: offsetFromRoot(root), tmpl: '' });
   const importPath = sdkImportPath(tree, service);
@@ -37,6 +34,7 @@ export function writeSdk(tree: Tree, service: string, port: number): SdkFiles {
 export async function sdkGenerator(tree: Tree, options: SdkGeneratorSchema): Promise<GeneratorCallback> {
   const init = await initGenerator(tree, { skipFormat: true });
   writeSdk(tree, options.service, 3000);
+  ensureEslintConfig(tree);
   const install = addDependenciesToPackageJson(tree, {}, GENERATED_DEV_DEPENDENCIES);
   if (!options.skipFormat) await formatFiles(tree);
   return runTasksInSerial(init, install);

@@ -132,7 +132,8 @@ describe('service generator', () => {
       expect(runtime[0]).toBe('FROM ${NODE_IMAGE}');
       expect(runtime).toContain('COPY --from=build /workspace/services/orders/dist/main.js ./main.js');
       expect(runtime).toContain('ARG FLEET_GIT_SHA=unknown');
-      expect(runtime).toContain('ENV NODE_ENV=production PORT=3000 GIT_SHA=${FLEET_GIT_SHA}');
+      expect(runtime).toContain('ENV NODE_ENV=production PORT=3000');
+      expect(runtime).toContain(`RUN printf '%s' "$FLEET_GIT_SHA" > /app/REVISION`);
       expect(runtime).toContain('USER node');
       expect(runtime).toContain('EXPOSE 3000');
       expect(runtime.indexOf('USER node')).toBeLessThan(runtime.findIndex((l) => l.startsWith('CMD')));
@@ -153,7 +154,8 @@ describe('service generator', () => {
     it('writes main.ts listening on the port and shutting down on SIGTERM', () => {
       const main = read(tree, 'services/orders/src/main.ts');
       expect(main).toContain("const port = Number(process.env['PORT'] ?? 3000);");
-      expect(main).toContain("process.env['GIT_SHA']");
+      expect(main).toContain("env['GIT_SHA']");
+      expect(main).toContain("join(__dirname, 'REVISION')");
       expect(main).toContain("for (const signal of ['SIGTERM', 'SIGINT'] as const)");
       expect(main).toContain('server.close(() => process.exit(0))');
     });
@@ -293,7 +295,7 @@ describe('service generator', () => {
     await generate(tree, { name: 'orders', port: 4000 });
     const { stages } = dockerStages(read(tree, 'services/orders/Dockerfile'));
     expect(stages[1]).toContain('EXPOSE 4000');
-    expect(stages[1]).toContain('ENV NODE_ENV=production PORT=4000 GIT_SHA=${FLEET_GIT_SHA}');
+    expect(stages[1]).toContain('ENV NODE_ENV=production PORT=4000');
     expect(read(tree, 'services/orders/Dockerfile')).not.toContain('3000');
     expect(read(tree, 'services/orders/src/main.ts')).toContain("const port = Number(process.env['PORT'] ?? 4000);");
     expect(read(tree, 'services/orders/sdk/src/index.spec.ts')).toContain("'http://orders:4000/health'");

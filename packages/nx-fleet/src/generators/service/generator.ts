@@ -13,7 +13,7 @@ import {
 } from '@nx/devkit';
 import { initGenerator } from '../init/generator';
 import { writeSdk } from '../sdk/generator';
-import { assertServiceName, GENERATED_DEV_DEPENDENCIES, sdkImportPath } from '../workspace-setup';
+import { assertServiceName, checkTargets, ensureEslintConfig, GENERATED_DEV_DEPENDENCIES, sdkImportPath } from '../workspace-setup';
 import type { ServiceGeneratorSchema } from './schema';
 
 export interface NormalizedService {
@@ -67,10 +67,7 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     tags: ['type:service'],
     // tsconfig.base.json holds the SDK path aliases the bundle resolves.
     metadata: { fleet: { contextInclude: ['tsconfig.base.json'] } },
-    targets: {
-      test: { executor: 'nx:run-commands', options: { command: 'vitest run --root {projectRoot}' }, cache: true, inputs: ['default', '^default'] },
-      typecheck: { executor: 'nx:run-commands', options: { command: 'tsc -p {projectRoot}/tsconfig.json --noEmit' }, cache: true, inputs: ['default', '^default'] },
-    },
+    targets: checkTargets(),
   } as Parameters<typeof addProjectConfiguration>[2]);
   generateFiles(tree, join(__dirname, 'files'), service.root, {
     ...names(service.name),
@@ -82,6 +79,7 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     tmpl: '',
   });
   writeSdk(tree, service.name, service.port);
+  ensureEslintConfig(tree);
   const install = addDependenciesToPackageJson(tree, {}, GENERATED_DEV_DEPENDENCIES);
   if (!options.skipFormat) await formatFiles(tree);
   return runTasksInSerial(init, install);
