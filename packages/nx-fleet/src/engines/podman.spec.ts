@@ -81,3 +81,12 @@ describe('podmanFamilyEngine', () => {
     expect(podmanFamilyEngine('buildah').name).toBe('buildah');
   });
 });
+
+describe('isStorageRace', () => {
+  it('recognises the containers/storage errors of a layer removed during a build, and nothing else', async () => {
+    const { isStorageRace } = await import('./podman');
+    expect(isStorageRace('Error: checking if cached image exists from a previous build: getting top layer info: layer not known')).toBe(true);
+    expect(isStorageRace('Error: image not known')).toBe(true);
+    expect(isStorageRace('Error: error building at STEP "RUN npm ci": exit status 1')).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, runOk } from '../process';
+import { run, runOk, ToolFailedError } from '../process';
 import { commonBuildFlags, type BuildRequest, type Engine, type TransportRef } from './engine';
 
 /** podman and buildah share containers/image and containers/storage, and nearly all flags. */
@@ -22,6 +22,10 @@ export function podmanBuildArgs(tool: PodmanFamily, request: BuildRequest): stri
   ];
 }
 
+export function isStorageRace(stderr: string): boolean {
+  return /(layer|image) not known/.test(stderr);
+}
+
 export function podmanPushArgs(localRef: string, destination: TransportRef, tlsVerify: boolean, digestFile: string): string[] {
   return ['push', `--tls-verify=${tlsVerify}`, '--digestfile', digestFile, localRef, destination];
 }
@@ -30,7 +34,15 @@ export function podmanFamilyEngine(tool: PodmanFamily): Engine {
   return {
     name: tool,
     async build(request) {
-      await runOk(tool, podmanBuildArgs(tool, request), { echo: true });
+      const args = podmanBuildArgs(tool, request);
+      try {
+        await runOk(tool, args, { echo: true });
+      } catch (error) {
+        // containers/storage can lose a cached layer to a concurrent `rmi`/prune while the build
+        // looks for it; the build itself is sound, so it is tried once more.
+        if (!(error instanceof ToolFailedError) || !isStorageRace(error.result.stderr)) throw error;
+        await runOk(tool, args, { echo: true });
+      }
     },
     async imageExists(ref) {
       const args = tool === 'podman' ? ['image', 'exists', ref] : ['inspect', '--type', 'image', ref];
