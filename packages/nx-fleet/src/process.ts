@@ -18,8 +18,11 @@ export interface RunResult {
 
 /** A tool that could not be started at all, as opposed to one that ran and failed. */
 export class ToolNotFoundError extends Error {
-  constructor(readonly tool: string) {
-    super(`nx-fleet: "${tool}" was not found on PATH. Install it (see the nx-fleet README, "Support matrix") or choose another engine with the "engine" option or FLEET_ENGINE.`);
+  constructor(
+    readonly tool: string,
+    hint = 'Install it (see the nx-fleet README, "Support matrix") or choose another engine with the "engine" option or FLEET_ENGINE.',
+  ) {
+    super(`nx-fleet: "${tool}" was not found on PATH. ${hint}`);
   }
 }
 

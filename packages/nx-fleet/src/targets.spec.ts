@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from './plugins/options';
 import type { FleetServiceConfig } from './service-config';
-import { buildInputs, buildServiceTargets, contextOptions, imageRecordPath, pushRecordPath } from './targets';
+import { buildInputs, buildServiceTargets, contextOptions, imageRecordPath, pushRecordPath, scanInputs, scanRecordDir } from './targets';
 
 const ENGINE = { env: 'FLEET_ENGINE' };
 
@@ -16,6 +16,7 @@ describe('record paths', () => {
   it('puts records under dist/fleet/<projectRoot>', () => {
     expect(imageRecordPath('services/orders')).toBe('dist/fleet/services/orders/image.json');
     expect(pushRecordPath('services/orders')).toBe('dist/fleet/services/orders/push.json');
+    expect(scanRecordDir('services/orders')).toBe('dist/fleet/services/orders');
   });
 });
 
@@ -57,8 +58,8 @@ describe('buildInputs', () => {
 });
 
 describe('buildServiceTargets', () => {
-  it('creates docker-build and docker-push by default, and nothing else', () => {
-    expect(Object.keys(buildServiceTargets(input()))).toEqual(['docker-build', 'docker-push']);
+  it('creates docker-build, scan and docker-push by default, and nothing else', () => {
+    expect(Object.keys(buildServiceTargets(input()))).toEqual(['docker-build', 'scan', 'docker-push']);
   });
 
   it('describes the build target, with a pruned context by default', () => {
@@ -85,13 +86,44 @@ describe('buildServiceTargets', () => {
     expect(push.metadata?.technologies).toEqual(['docker']);
   });
 
-  it('uses configured target names, including in dependsOn and the push buildTarget', () => {
-    const targets = buildServiceTargets(input({ buildTargetName: 'image', pushTargetName: 'publish' }));
-    expect(Object.keys(targets)).toEqual(['image', 'publish']);
+  it('describes the scan target: depends on the build, names it in its options, cached on the scan inputs', () => {
+    const scan = buildServiceTargets(input())['scan']!;
+    expect(scan.executor).toBe('nx-fleet:scan');
+    expect(scan.dependsOn).toEqual(['docker-build']);
+    expect(scan.options).toEqual({ buildTarget: 'docker-build' });
+    expect(scan.cache).toBe(true);
+    expect(scan.inputs).toEqual(scanInputs(24));
+    expect(scan.outputs).toEqual([
+      '{workspaceRoot}/dist/fleet/services/orders/scan.json',
+      '{workspaceRoot}/dist/fleet/services/orders/scan.sarif',
+      '{workspaceRoot}/dist/fleet/services/orders/sbom.*.json',
+    ]);
+    expect(scan.metadata?.technologies).toEqual(['docker']);
+    expect(scan.metadata?.description).toMatch(/at most 24 h$/);
+  });
+
+  it('gives the scan target the configured maximum age in its inputs and description', () => {
+    const scan = buildServiceTargets(input({ scanMaxAgeHours: 6 }))['scan']!;
+    expect(scan.inputs).toEqual(scanInputs(6));
+    expect(scan.inputs).not.toEqual(scanInputs(24));
+    expect(scan.metadata?.description).toMatch(/at most 6 h$/);
+  });
+
+  it('never passes the registry or the image to the scan target', () => {
+    const scan = buildServiceTargets(input({ registry: 'ghcr.io/acme' }, { image: 'acme/orders' }))['scan']!;
+    expect(scan.options).toEqual({ buildTarget: 'docker-build' });
+  });
+
+  it('uses configured target names, including in dependsOn and the push and scan buildTarget', () => {
+    const targets = buildServiceTargets(input({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+    expect(Object.keys(targets)).toEqual(['image', 'audit', 'publish']);
     expect(targets['image']!.executor).toBe('nx-fleet:docker-build');
     expect(targets['publish']!.executor).toBe('nx-fleet:docker-push');
     expect(targets['publish']!.dependsOn).toEqual(['image']);
     expect(targets['publish']!.options).toEqual({ buildTarget: 'image' });
+    expect(targets['audit']!.executor).toBe('nx-fleet:scan');
+    expect(targets['audit']!.dependsOn).toEqual(['image']);
+    expect(targets['audit']!.options).toEqual({ buildTarget: 'image' });
   });
 
   it('passes the registry to both targets only when it is set', () => {
@@ -142,5 +174,53 @@ describe('buildServiceTargets', () => {
     const none = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: [] }))['docker-build']!;
     expect(none.options).not.toHaveProperty('contextInclude');
     expect(none.inputs).toEqual(['default', '^default', ENGINE]);
+  });
+});
+
+describe('scanInputs', () => {
+  const runtimeOf = (inputs: ReturnType<typeof scanInputs>) =>
+    inputs.flatMap((entry) => (typeof entry === 'object' && 'runtime' in entry ? [entry.runtime] : []));
+
+  it('24 h: the image record of the build (not transitive), the allowlist, the scanner and a daily bucket', () => {
+    expect(scanInputs(24)).toEqual([
+      { dependentTasksOutputFiles: '**/image.json', transitive: false },
+      '{workspaceRoot}/fleet-allowlist.json',
+      { env: 'FLEET_SCANNER' },
+      { runtime: 'node -e "process.stdout.write(String(Math.floor(Date.now() / 86400000)))"' },
+    ]);
+  });
+
+  it('1.5 h: a bucket of 5400000 ms, the other inputs unchanged', () => {
+    const inputs = scanInputs(1.5);
+    expect(runtimeOf(inputs)).toEqual(['node -e "process.stdout.write(String(Math.floor(Date.now() / 5400000)))"']);
+    expect(inputs.slice(0, 3)).toEqual(scanInputs(24).slice(0, 3));
+    expect(inputs).toHaveLength(4);
+  });
+
+  it('writes an integer divisor into the command, never a fraction or an exponent', () => {
+    for (const hours of [1 / 3, 0.1, 7, 1000]) {
+      const [command] = runtimeOf(scanInputs(hours));
+      expect(command).toMatch(/^node -e "process\.stdout\.write\(String\(Math\.floor\(Date\.now\(\) \/ [1-9]\d*\)\)\)"$/);
+    }
+  });
+
+  it('never writes a zero divisor, even for a tiny positive maximum age', () => {
+    const { scanMaxAgeHours } = normalizeOptions({ scanMaxAgeHours: 1e-7 });
+    expect(scanMaxAgeHours).toBeGreaterThan(0);
+    const [command] = runtimeOf(scanInputs(scanMaxAgeHours));
+    expect(command).not.toContain('/ 0)');
+  });
+
+  it('gives a runtime command that prints the current bucket when run', () => {
+    const [command] = runtimeOf(scanInputs(1.5));
+    const script = /node -e "(.*)"$/.exec(command!)![1]!;
+    let printed = '';
+    const write = (text: string) => {
+      printed += text;
+    };
+    const before = Math.floor(Date.now() / 5_400_000);
+    new Function('process', script)({ stdout: { write } });
+    const after = Math.floor(Date.now() / 5_400_000);
+    expect([String(before), String(after)]).toContain(printed);
   });
 });

@@ -17,6 +17,11 @@ export function pushRecordPath(projectRoot: string): string {
   return `dist/fleet/${projectRoot}/push.json`;
 }
 
+/** Where scan writes its reports and the SBOM: next to image.json. */
+export function scanRecordDir(projectRoot: string): string {
+  return `dist/fleet/${projectRoot}`;
+}
+
 /** Executor options that select a context mode: the directory sent, and whether it is pruned. */
 export function contextOptions(mode: ContextMode, projectRoot: string, contextInclude: readonly string[]): Record<string, unknown> {
   if (mode === 'project') return { context: projectRoot };
@@ -34,6 +39,19 @@ export function buildInputs(mode: ContextMode, contextInclude: readonly string[]
   if (mode === 'project') return ['{projectRoot}/**/*', engine];
   if (mode === 'workspace') return ['{workspaceRoot}/**/*', engine];
   return ['default', '^default', ...contextInclude.map((glob) => `{workspaceRoot}/${glob}`), engine];
+}
+
+/**
+ * The image (its content tag, through docker-build's record), the scanner, the allowlist, and a time
+ * bucket: a cached pass never outlives newly published vulnerabilities by more than `maxAgeHours`.
+ */
+export function scanInputs(maxAgeHours: number): NonNullable<TargetConfiguration['inputs']> {
+  return [
+    { dependentTasksOutputFiles: '**/image.json', transitive: false },
+    '{workspaceRoot}/fleet-allowlist.json',
+    { env: 'FLEET_SCANNER' },
+    { runtime: `node -e "process.stdout.write(String(Math.floor(Date.now() / ${Math.max(1, Math.round(maxAgeHours * 3_600_000))})))"` },
+  ];
 }
 
 export function buildServiceTargets({ projectRoot, dockerfile, config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
@@ -54,6 +72,18 @@ export function buildServiceTargets({ projectRoot, dockerfile, config, options }
       metadata: {
         technologies: ['docker'],
         description: `Build the service image from a ${mode} context; no engine build when an image with the same content tag exists`,
+      },
+    },
+    [options.scanTargetName]: {
+      executor: 'nx-fleet:scan',
+      dependsOn: [options.buildTargetName],
+      options: { buildTarget: options.buildTargetName },
+      inputs: scanInputs(options.scanMaxAgeHours),
+      outputs: [`{workspaceRoot}/${scanRecordDir(projectRoot)}/scan.json`, `{workspaceRoot}/${scanRecordDir(projectRoot)}/scan.sarif`, `{workspaceRoot}/${scanRecordDir(projectRoot)}/sbom.*.json`],
+      cache: true,
+      metadata: {
+        technologies: ['docker'],
+        description: `Scan the exact image built: SBOM, vulnerability report (JSON, SARIF) and a severity gate; a cached pass is reused for at most ${options.scanMaxAgeHours} h`,
       },
     },
     [options.pushTargetName]: {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { run, runOk } from '../process';
 import { dockerBuildArgs, dockerEngine, parseDockerPushDigest } from './docker';
 import { buildRequest } from './testing/build-request';
 
@@ -82,8 +83,34 @@ describe('parseDockerPushDigest', () => {
   });
 });
 
+// No process is started: the engine methods below are checked by the argv they hand to runOk.
+vi.mock('../process', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../process')>()),
+  run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
+  runOk: vi.fn(() => Promise.resolve({ code: 0, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: '' })),
+}));
+
 describe('dockerEngine', () => {
+  beforeEach(() => {
+    vi.mocked(runOk).mockClear();
+    vi.mocked(run).mockClear();
+  });
+
   it('is named docker and starts no process until used', () => {
     expect(dockerEngine().name).toBe('docker');
+    expect(run).not.toHaveBeenCalled();
+    expect(runOk).not.toHaveBeenCalled();
+  });
+
+  it('saves with `docker save -o FILE REF`', async () => {
+    await dockerEngine().save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
+    expect(runOk).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual(['docker', ['save', '-o', '/tmp/nx-fleet-scan-x/image.tar', 'acme/a:ct-0123']]);
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('passes a failure of save on', async () => {
+    vi.mocked(runOk).mockRejectedValueOnce(new Error('nx-fleet: `docker save` exited with code 1'));
+    await expect(dockerEngine().save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow('exited with code 1');
   });
 });

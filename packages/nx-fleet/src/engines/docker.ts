@@ -29,6 +29,9 @@ export function dockerEngine(): Engine {
     async imageExists(ref) {
       return (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref])).code === 0;
     },
+    async save(localRef, archive) {
+      await runOk('docker', ['save', '-o', archive, localRef]);
+    },
     async push(localRef, destination, tlsVerify) {
       if (!destination.startsWith('docker://')) {
         // The daemon cannot write an OCI layout; skopeo reads the image out of the daemon.

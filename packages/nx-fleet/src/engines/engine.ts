@@ -32,6 +32,8 @@ export interface Engine {
   imageExists(ref: string): Promise<boolean>;
   /** Pushes a local image and returns the manifest digest the destination stored. */
   push(localRef: string, destination: TransportRef, tlsVerify: boolean): Promise<string>;
+  /** Writes a local image to a docker-archive tarball, the input scanners read offline. */
+  save(localRef: string, archive: string): Promise<void>;
 }
 
 export function secretFlag(secret: BuildSecret): string {

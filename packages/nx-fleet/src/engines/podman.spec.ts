@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { run, runOk } from '../process';
 import { podmanBuildArgs, podmanFamilyEngine, podmanPushArgs } from './podman';
 import { buildRequest } from './testing/build-request';
 
@@ -79,6 +80,47 @@ describe('podmanFamilyEngine', () => {
   it('carries the tool name', () => {
     expect(podmanFamilyEngine('podman').name).toBe('podman');
     expect(podmanFamilyEngine('buildah').name).toBe('buildah');
+  });
+});
+
+// No process is started: the engine methods below are checked by the argv they hand to runOk.
+vi.mock('../process', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../process')>()),
+  run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
+  runOk: vi.fn(() => Promise.resolve({ code: 0, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: '' })),
+}));
+
+describe('save', () => {
+  beforeEach(() => {
+    vi.mocked(runOk).mockClear();
+    vi.mocked(run).mockClear();
+  });
+
+  it('podman: `podman save --format docker-archive -o FILE REF`', async () => {
+    await podmanFamilyEngine('podman').save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
+    expect(runOk).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual([
+      'podman',
+      ['save', '--format', 'docker-archive', '-o', '/tmp/nx-fleet-scan-x/image.tar', 'acme/a:ct-0123'],
+    ]);
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('buildah (no save command): `buildah push REF docker-archive:FILE`', async () => {
+    await podmanFamilyEngine('buildah').save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
+    expect(runOk).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual(['buildah', ['push', 'acme/a:ct-0123', 'docker-archive:/tmp/nx-fleet-scan-x/image.tar']]);
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('keeps a path with spaces as one argv element', async () => {
+    await podmanFamilyEngine('podman').save('acme/a:ct-0123', '/tmp/my dir/image.tar');
+    expect(vi.mocked(runOk).mock.calls[0]![1]).toContain('/tmp/my dir/image.tar');
+  });
+
+  it('passes a failure of the tool on', async () => {
+    vi.mocked(runOk).mockRejectedValueOnce(new Error('nx-fleet: `podman save` exited with code 125'));
+    await expect(podmanFamilyEngine('podman').save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow('exited with code 125');
   });
 });
 

@@ -48,6 +48,11 @@ export function podmanFamilyEngine(tool: PodmanFamily): Engine {
       const args = tool === 'podman' ? ['image', 'exists', ref] : ['inspect', '--type', 'image', ref];
       return (await run(tool, args)).code === 0;
     },
+    async save(localRef, archive) {
+      // buildah has no `save`: pushing to the docker-archive transport writes the same tarball.
+      const args = tool === 'podman' ? ['save', '--format', 'docker-archive', '-o', archive, localRef] : ['push', localRef, `docker-archive:${archive}`];
+      await runOk(tool, args);
+    },
     async push(localRef, destination, tlsVerify) {
       const dir = await mkdtemp(join(tmpdir(), 'nx-fleet-push-'));
       try {

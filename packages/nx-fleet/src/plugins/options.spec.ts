@@ -6,6 +6,8 @@ describe('normalizeOptions', () => {
     const expected = {
       buildTargetName: 'docker-build',
       pushTargetName: 'docker-push',
+      scanTargetName: 'scan',
+      scanMaxAgeHours: 24,
       registry: undefined,
       engine: undefined,
       exclude: ['**/.devcontainer/**', '**/templates/**', '**/generators/**/files/**', '**/__fixtures__/**'],
@@ -21,6 +23,8 @@ describe('normalizeOptions', () => {
     const given = {
       buildTargetName: 'image',
       pushTargetName: 'publish',
+      scanTargetName: 'audit',
+      scanMaxAgeHours: 6,
       registry: 'localhost:5000',
       engine: 'podman' as const,
       exclude: ['legacy/**'],
@@ -37,6 +41,33 @@ describe('normalizeOptions', () => {
     expect(normalized.contextInclude).toEqual([]);
     expect(normalized.services).toEqual({});
     expect(normalizeOptions({ contextInclude: ['a/**'] }).context).toBe('pruned');
+  });
+
+  it('keeps a positive scanMaxAgeHours, fractions included', () => {
+    expect(normalizeOptions({ scanMaxAgeHours: 1 }).scanMaxAgeHours).toBe(1);
+    expect(normalizeOptions({ scanMaxAgeHours: 1.5 }).scanMaxAgeHours).toBe(1.5);
+    expect(normalizeOptions({ scanMaxAgeHours: 168 }).scanMaxAgeHours).toBe(168);
+  });
+
+  it.each([
+    ['zero', 0],
+    ['a negative number', -1],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a numeric string', '12'],
+    ['a string', 'daily'],
+    ['null', null],
+    ['a boolean', true],
+    ['an object', { hours: 12 }],
+  ])('falls back to 24 hours for %s (it becomes part of a shell command)', (_, value) => {
+    expect(normalizeOptions({ scanMaxAgeHours: value as unknown as number }).scanMaxAgeHours).toBe(24);
+  });
+
+  it('fills the scan defaults independently of the other target names', () => {
+    const normalized = normalizeOptions({ buildTargetName: 'image', scanMaxAgeHours: 2 });
+    expect(normalized.scanTargetName).toBe('scan');
+    expect(normalized.pushTargetName).toBe('docker-push');
+    expect(normalizeOptions({ scanTargetName: 'audit' }).scanMaxAgeHours).toBe(24);
   });
 
   it('lets an explicit empty exclude list switch the defaults off', () => {

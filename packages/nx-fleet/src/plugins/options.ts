@@ -5,6 +5,9 @@ export interface FleetPluginOptions {
   /** Target names, so teams with existing `docker-build`-like targets can avoid clashes. */
   buildTargetName?: string;
   pushTargetName?: string;
+  scanTargetName?: string;
+  /** How old a cached passing scan may be before it runs again against newer vulnerability data; default 24. */
+  scanMaxAgeHours?: number;
   /** Registry host (and optional namespace) images are pushed to, e.g. `ghcr.io/acme`. Env `FLEET_REGISTRY` wins. */
   registry?: string;
   /** Container engine; auto-detected when unset. Env `FLEET_ENGINE` wins. */
@@ -27,6 +30,8 @@ export const ENGINE_NAMES: readonly EngineName[] = ['docker', 'podman', 'buildah
 export interface NormalizedFleetOptions {
   buildTargetName: string;
   pushTargetName: string;
+  scanTargetName: string;
+  scanMaxAgeHours: number;
   registry?: string;
   engine?: EngineName;
   exclude: string[];
@@ -42,6 +47,9 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
   return {
     buildTargetName: options?.buildTargetName ?? 'docker-build',
     pushTargetName: options?.pushTargetName ?? 'docker-push',
+    scanTargetName: options?.scanTargetName ?? 'scan',
+    // A number only: it becomes part of a runtime input's command.
+    scanMaxAgeHours: Number.isFinite(options?.scanMaxAgeHours) && options!.scanMaxAgeHours! > 0 ? options!.scanMaxAgeHours! : 24,
     registry: options?.registry,
     engine: options?.engine,
     exclude: options?.exclude ?? DEFAULT_EXCLUDES,

@@ -58,11 +58,17 @@ const MATCHED = matched(FILES);
 
 const ENGINE = { env: 'FLEET_ENGINE' };
 const PRUNED_INPUTS = ['default', '^default', ENGINE];
+const SCAN_INPUTS = [
+  { dependentTasksOutputFiles: '**/image.json', transitive: false },
+  '{workspaceRoot}/fleet-allowlist.json',
+  { env: 'FLEET_SCANNER' },
+  { runtime: 'node -e "process.stdout.write(String(Math.floor(Date.now() / 86400000)))"' },
+];
 
 function expectedTargets(
   root: string,
   dockerfile: string,
-  { build = 'docker-build', push = 'docker-push', buildOptions = {}, pushOptions = {}, inputs = PRUNED_INPUTS as unknown[] } = {},
+  { build = 'docker-build', push = 'docker-push', scan = 'scan', buildOptions = {}, pushOptions = {}, inputs = PRUNED_INPUTS as unknown[] } = {},
 ) {
   return {
     [build]: expect.objectContaining({
@@ -71,6 +77,15 @@ function expectedTargets(
       inputs,
       outputs: [`{workspaceRoot}/dist/fleet/${root}/image.json`],
       cache: true,
+    }),
+    [scan]: expect.objectContaining({
+      executor: 'nx-fleet:scan',
+      dependsOn: [build],
+      options: { buildTarget: build },
+      inputs: SCAN_INPUTS,
+      outputs: [`{workspaceRoot}/dist/fleet/${root}/scan.json`, `{workspaceRoot}/dist/fleet/${root}/scan.sarif`, `{workspaceRoot}/dist/fleet/${root}/sbom.*.json`],
+      cache: true,
+      metadata: expect.objectContaining({ technologies: ['docker'] }),
     }),
     [push]: expect.objectContaining({
       executor: 'nx-fleet:docker-push',
@@ -192,19 +207,31 @@ describe('createNodes', () => {
     expect(messages).toHaveLength(3);
   });
 
-  it('uses configured target names and passes the registry to both targets', async () => {
+  it('uses configured target names and passes the registry to the build and push targets', async () => {
     const createNodes = await freshCreateNodes();
-    const results = await run(createNodes, { buildTargetName: 'image', pushTargetName: 'publish', registry: 'ghcr.io/acme' });
+    const results = await run(createNodes, { buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit', registry: 'ghcr.io/acme' });
     const a = results.find(([file]) => file === 'services/a/Dockerfile')![1];
     expect(a.projects!['services/a']!.targets).toEqual(
       expectedTargets('services/a', 'services/a/Dockerfile', {
         build: 'image',
         push: 'publish',
+        scan: 'audit',
         buildOptions: { registry: 'ghcr.io/acme' },
         pushOptions: { registry: 'ghcr.io/acme' },
       }),
     );
-    expect(Object.keys(a.projects!['services/a']!.targets!)).toEqual(['image', 'publish']);
+    expect(Object.keys(a.projects!['services/a']!.targets!)).toEqual(['image', 'audit', 'publish']);
+  });
+
+  it('passes scanMaxAgeHours to the scan inputs, and falls back to 24 h for an invalid value', async () => {
+    const createNodes = await freshCreateNodes();
+    const runtimeOf = async (scanMaxAgeHours: unknown) => {
+      const results = new Map(await run(createNodes, { scanMaxAgeHours: scanMaxAgeHours as number }));
+      return results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['scan']!.inputs!.at(-1);
+    };
+    expect(await runtimeOf(1.5)).toEqual({ runtime: 'node -e "process.stdout.write(String(Math.floor(Date.now() / 5400000)))"' });
+    expect(await runtimeOf(-3)).toEqual(SCAN_INPUTS.at(-1));
+    expect(await runtimeOf('1; rm -rf /')).toEqual(SCAN_INPUTS.at(-1));
   });
 
   it('applies the plugin-wide context settings', async () => {

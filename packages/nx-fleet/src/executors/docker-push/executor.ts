@@ -1,13 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { logger, readTargetOptions, type ExecutorContext } from '@nx/devkit';
-import { resolveEngine } from '../../engines/detect';
+import { logger, type ExecutorContext } from '@nx/devkit';
 import { readGitRevision, shortSha } from '../../git';
 import { readImageRecord, writeRecord, type ImageRecord } from '../../image-record';
 import { copyImage, destinationRef, manifestDigest, resolveDestination, tlsVerifyOf, type Destination } from '../../registry';
 import { imageRecordPath, pushRecordPath } from '../../targets';
-import { buildServiceImage, serviceRefOf } from '../docker-build/executor';
-import type { DockerBuildExecutorSchema } from '../docker-build/schema';
+import { serviceRefOf } from '../docker-build/executor';
+import { ensureLocalImage } from '../../local-image';
 import type { DockerPushExecutorSchema } from './schema';
 
 export default async function dockerPushExecutor(options: DockerPushExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
@@ -72,18 +71,7 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
 
 /** Uploads the image, rebuilding it first when this machine never built it (a remote-cache hit). */
 async function upload(record: ImageRecord, contentRef: string, tls: boolean, buildTargetName: string, context: ExecutorContext): Promise<string> {
-  const engine = await resolveEngine(record.engine);
-  if (!(await engine.imageExists(record.localRef))) {
-    logger.info(`nx-fleet: ${record.localRef} is neither in the registry nor on this machine; rebuilding it.`);
-    const buildTarget = { project: context.projectName!, target: buildTargetName };
-    const buildOptions = readTargetOptions<DockerBuildExecutorSchema>(buildTarget, context);
-    const rebuilt = await buildServiceImage(buildOptions, serviceRefOf(context));
-    if (rebuilt.contentTag !== record.contentTag) {
-      throw new Error(
-        `nx-fleet: the sources of ${context.projectName} changed since docker-build recorded ${record.contentTag} (now ${rebuilt.contentTag}); run docker-build again.`,
-      );
-    }
-  }
+  const engine = await ensureLocalImage(record, buildTargetName, context, 'and the registry does not have it');
   return engine.push(record.localRef, contentRef, tls);
 }
 
