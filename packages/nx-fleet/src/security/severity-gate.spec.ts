@@ -37,22 +37,26 @@ describe('parseTrivyReport', () => {
     expect(findings.find((f) => f.package === 'path-to-regexp')).toMatchObject({ fixedIn: '1.9.0, 0.1.10, 8.0.0, 3.3.0, 6.3.0', fixable: true, target: 'Node.js' });
   });
 
-  it('marks will_not_fix and affected vulnerabilities as unfixable (real Trivy report format)', () => {
+  it('marks affected and fix_deferred vulnerabilities as unfixable (real Trivy report format)', () => {
     const findings = parseTrivyReport(fixture('trivy-report.json'));
     const zlib = findings.find((f) => f.package === 'zlib1g');
     expect(zlib).toMatchObject({ id: 'CVE-2023-45853', severity: 'CRITICAL', fixable: false });
     expect(zlib).not.toHaveProperty('fixedIn');
     expect(findings.find((f) => f.package === 'apt')).toMatchObject({ severity: 'LOW', fixable: false });
+    expect(findings.find((f) => f.package === 'libgssapi-krb5-2')).toMatchObject({ severity: 'MEDIUM', fixable: false });
     expect(findings.find((f) => f.package === 'libexpat1')).toMatchObject({ severity: 'UNKNOWN', fixable: true });
     expect(findings.filter((f) => !f.fixable).map((f) => f.package).sort()).toEqual(['apt', 'bash', 'bsdutils', 'libgssapi-krb5-2', 'zlib1g']);
   });
 
-  it('trusts FixedVersion in reports from before Trivy wrote Status', () => {
+  it('lets Status overrule FixedVersion, and trusts FixedVersion in reports from before Trivy wrote Status', () => {
     const report = { SchemaVersion: 2, Results: [{ Target: 't', Vulnerabilities: [
       { VulnerabilityID: 'CVE-1', PkgName: 'a', InstalledVersion: '1', FixedVersion: '2', Severity: 'HIGH' },
       { VulnerabilityID: 'CVE-2', PkgName: 'b', InstalledVersion: '1', Severity: 'HIGH' },
+      { VulnerabilityID: 'CVE-3', PkgName: 'c', InstalledVersion: '1', FixedVersion: '2', Status: 'will_not_fix', Severity: 'HIGH' },
     ] }] };
-    expect(parseTrivyReport(report).map((f) => f.fixable)).toEqual([true, false]);
+    const findings = parseTrivyReport(report);
+    expect(findings.map((f) => f.fixable)).toEqual([true, false, false]);
+    expect(findings[2]!.fixedIn).toBe('2');
   });
 
   it('accepts a clean report, which has no Results at all', () => {

@@ -94,7 +94,7 @@ export function parseTrivyReport(json: unknown): Finding[] {
           package: pkg,
           installed,
           fixedIn,
-          // Status (Trivy ≥ 0.37) says whether the vendor ships the fix; reports older than that only have FixedVersion.
+          // Status is the vendor's verdict and wins when present; reports from before Trivy wrote it only have FixedVersion.
           fixable: fixedIn !== undefined && (status === undefined || status === 'fixed'),
           title: optionalString(vulnerability['Title']),
           url: optionalString(vulnerability['PrimaryURL']),
