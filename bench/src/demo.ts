@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   console.log(`  runtime graph (nx-fleet graph): ${runtime.filter((r) => r.consumers.length).map((r) => `${r.service} ← ${r.consumers.map((c) => c.service).join(', ')}`).join('; ')}`);
   console.log(`  ${root}: ${SERVICES} services (${names.join(', ')}), engine ${engine}, ` +
     (registry ? `registry ${registry}` : 'no registry configured → embedded OCI image layout in dist/fleet-registry/'));
+  console.log('  scan gate off (nx.json gates.scan=false): no vulnerability database can be downloaded here; every push says so.');
 
   step('First deploy: every service is new');
   let since = new Date();

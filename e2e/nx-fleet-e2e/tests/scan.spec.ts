@@ -1,5 +1,6 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startRegistry } from '../src/harness/registry';
 import { runOk } from '../src/harness/tools';
 import { REPO_ROOT } from '../src/harness/nx-workspace';
 import { TestWorkspace } from '../src/harness/workspace';
@@ -42,6 +43,39 @@ describe('scan: SBOM of the exact image and a severity gate (real trivy from the
     const result = await ws.nx(['run', 'api:scan', '--report=trivy-report.json', '--sbom=none', '--output-style=static']);
     expect(result.code).toBe(0);
     expect(ws.readJson<{ passed: boolean }>('dist/fleet/services/api/scan.json').passed).toBe(true);
+  });
+
+  it('gates the push: a failing scan pushes nothing; a passing one lets the image through', async () => {
+    const registry = await startRegistry();
+    try {
+      const nxJson = ws.readJson<Record<string, unknown>>('nx.json');
+      // The scan gate back on (the harness turns it off: no vulnerability database can be downloaded here).
+      ws.write('nx.json', JSON.stringify({ ...nxJson, plugins: ['nx-fleet'] }, null, 2));
+      ws.remove('fleet-allowlist.json');
+      ws.remove('dist/fleet/services/api/push.json');
+      const env = { FLEET_REGISTRY: registry.host, TRIVY_CACHE_DIR: join(ws.root, 'tmp', 'empty-trivy-cache') };
+      expect((await ws.showProject('api')).targets['docker-push']?.dependsOn).toEqual(['docker-build', 'scan']);
+
+      const blocked = await ws.nx(['run', 'api:docker-push', '--output-style=static'], { env });
+      expect(blocked.code).not.toBe(0);
+      expect(blocked.stdout + blocked.stderr).toMatch(/trivy could not get its vulnerability database/);
+      expect(ws.exists('dist/fleet/services/api/push.json')).toBe(false);
+      expect(await registry.tags('api')).toEqual([]);
+
+      // The same gate with a report produced elsewhere, its failing findings accepted until 2099.
+      const last = ws.readJson<{ failing: Array<{ id: string }>; allowed: Array<{ finding: { id: string } }> }>('dist/fleet/services/api/scan.json');
+      const ids = [...last.failing.map((f) => f.id), ...last.allowed.map((a) => a.finding.id)];
+      ws.write('fleet-allowlist.json', JSON.stringify([...new Set(ids)].map((id) => ({ id, reason: 'not reachable in this service', expires: '2099-01-01' }))));
+      ws.write('nx.json', JSON.stringify({ ...nxJson, plugins: ['nx-fleet'], targetDefaults: { scan: { options: { report: 'trivy-report.json', sbom: 'none' } } } }, null, 2));
+      const passed = await ws.nx(['run', 'api:docker-push', '--output-style=static'], { env });
+      expect(passed.code).toBe(0);
+      expect(passed.stdout + passed.stderr).not.toMatch(/gate is turned off/);
+      const push = ws.readJson<{ digest: string; tags: string[] }>('dist/fleet/services/api/push.json');
+      expect(await registry.manifestDigest('api', push.tags[0]!)).toBe(push.digest);
+    } finally {
+      await registry.stop();
+      ws.write('nx.json', JSON.stringify({ ...ws.readJson<Record<string, unknown>>('nx.json'), targetDefaults: {} }, null, 2));
+    }
   });
 
   it('without a vulnerability database (offline), says so and how to fix it, and fails', async () => {

@@ -59,7 +59,7 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
     sdk(ws, 'services/payments/sdk', 'payments-sdk', '@acme/payments-sdk');
     ws.write('services/payments/src/bill.ts', "import legacy = require('@acme/legacy-billing');\nexport const l = legacy;\n");
     const nxJson = ws.readJson<{ plugins: unknown[] }>('nx.json');
-    ws.write('nx.json', JSON.stringify({ ...nxJson, plugins: [{ plugin: 'nx-fleet', options: { sdks: { '@acme/legacy-billing': 'billing' } } }] }, null, 2));
+    ws.write('nx.json', JSON.stringify({ ...nxJson, plugins: [{ plugin: 'nx-fleet', options: { gates: { scan: false }, sdks: { '@acme/legacy-billing': 'billing' } } }] }, null, 2));
     await ws.commit('a fleet with SDKs');
   });
   afterAll(() => ws?.dispose());

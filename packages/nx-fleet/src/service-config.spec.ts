@@ -44,7 +44,7 @@ describe('parseServiceConfig', () => {
       { field: 'context', message: 'must be one of pruned, workspace, project' },
       { field: 'contextInclude', message: 'must be an array of glob strings' },
       { field: 'enabled', message: 'must be true or false' },
-      { field: 'ports', message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled)' },
+      { field: 'ports', message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled, gates)' },
     ]);
   });
 
@@ -59,6 +59,34 @@ describe('parseServiceConfig', () => {
   ])('rejects %s = %j', (field, value, message) => {
     const valid = field === 'image' ? { enabled: true } : { image: 'kept' };
     expect(parseServiceConfig({ [field]: value, ...valid })).toEqual({ config: valid, problems: [{ field, message }] });
+  });
+
+  it.each([
+    [{ scan: false }],
+    [{ scan: true }],
+  ])('accepts gates = %j', (gates) => {
+    expect(parseServiceConfig({ gates, image: 'kept' })).toEqual({ config: { gates, image: 'kept' }, problems: [] });
+  });
+
+  const GATES_MESSAGE = 'must be an object like { "scan": false }';
+
+  it.each([
+    ['a non-boolean scan', { scan: 'no' }],
+    ['an unknown gate', { scans: false }],
+    ['an unknown gate beside a valid one', { scan: false, sbom: false }],
+    ['null', null],
+    ['a boolean', false],
+    ['a string', 'scan'],
+  ])('rejects gates that is %s, keeping the other fields', (_label, gates) => {
+    expect(parseServiceConfig({ gates, image: 'kept' })).toEqual({ config: { image: 'kept' }, problems: [{ field: 'gates', message: GATES_MESSAGE }] });
+  });
+
+  it('rejects gates that is an empty array', () => {
+    expect(parseServiceConfig({ gates: [], image: 'kept' })).toEqual({ config: { image: 'kept' }, problems: [{ field: 'gates', message: GATES_MESSAGE }] });
+  });
+
+  it('rejects gates that is a non-empty array', () => {
+    expect(parseServiceConfig({ gates: [false], image: 'kept' })).toEqual({ config: { image: 'kept' }, problems: [{ field: 'gates', message: GATES_MESSAGE }] });
   });
 });
 

@@ -17,6 +17,12 @@ export interface FleetServiceConfig {
   image?: string;
   /** `false` opts a project with a Dockerfile out of the fleet. */
   enabled?: boolean;
+  /** Checks docker-push waits for; turning one off makes every push warn that it was skipped. */
+  gates?: FleetGates;
+}
+
+export interface FleetGates {
+  scan?: boolean;
 }
 
 export type ContextMode = 'pruned' | 'workspace' | 'project';
@@ -55,8 +61,12 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
         if (typeof value === 'boolean') config.enabled = value;
         else problems.push({ field, message: 'must be true or false' });
         break;
+      case 'gates':
+        if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.entries(value).every(([k, v]) => k === 'scan' && typeof v === 'boolean')) config.gates = value as FleetGates;
+        else problems.push({ field, message: 'must be an object like { "scan": false }' });
+        break;
       default:
-        problems.push({ field, message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled)' });
+        problems.push({ field, message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled, gates)' });
     }
   }
   return { config, problems };

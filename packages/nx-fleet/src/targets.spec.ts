@@ -76,10 +76,10 @@ describe('buildServiceTargets', () => {
     );
   });
 
-  it('describes the push target: depends on the build, names it in its options, never cached', () => {
+  it('describes the push target: depends on the build and the scan, names the build in its options, never cached', () => {
     const push = buildServiceTargets(input())['docker-push']!;
     expect(push.executor).toBe('nx-fleet:docker-push');
-    expect(push.dependsOn).toEqual(['docker-build']);
+    expect(push.dependsOn).toEqual(['docker-build', 'scan']);
     expect(push.options).toEqual({ buildTarget: 'docker-build' });
     expect(push.cache).toBe(false);
     expect(push.outputs).toEqual(['{workspaceRoot}/dist/fleet/services/orders/push.json']);
@@ -119,11 +119,53 @@ describe('buildServiceTargets', () => {
     expect(Object.keys(targets)).toEqual(['image', 'audit', 'publish']);
     expect(targets['image']!.executor).toBe('nx-fleet:docker-build');
     expect(targets['publish']!.executor).toBe('nx-fleet:docker-push');
-    expect(targets['publish']!.dependsOn).toEqual(['image']);
+    expect(targets['publish']!.dependsOn).toEqual(['image', 'audit']);
     expect(targets['publish']!.options).toEqual({ buildTarget: 'image' });
     expect(targets['audit']!.executor).toBe('nx-fleet:scan');
     expect(targets['audit']!.dependsOn).toEqual(['image']);
     expect(targets['audit']!.options).toEqual({ buildTarget: 'image' });
+  });
+
+  describe('scan gate', () => {
+    it('makes the push depend on the scan target by default, with configured target names', () => {
+      const targets = buildServiceTargets(input({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+      expect(targets['publish']!.dependsOn).toEqual(['image', 'audit']);
+      expect(targets['publish']!.options).not.toHaveProperty('skippedGates');
+      expect(buildServiceTargets(input({ gates: { scan: true } }))['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+    });
+
+    it('plugin gates.scan false: the push depends on the build only and names the skipped gate', () => {
+      const targets = buildServiceTargets(input({ gates: { scan: false } }));
+      expect(targets['docker-push']!.dependsOn).toEqual(['docker-build']);
+      expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+      // The scan target itself stays, unchanged.
+      expect(targets['scan']!.dependsOn).toEqual(['docker-build']);
+      expect(targets['scan']!.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
+    it('keeps the registry beside skippedGates, with configured target names', () => {
+      const targets = buildServiceTargets(input({ gates: { scan: false }, registry: 'ghcr.io/acme', buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+      expect(targets['publish']!.dependsOn).toEqual(['image']);
+      expect(targets['publish']!.options).toEqual({ buildTarget: 'image', registry: 'ghcr.io/acme', skippedGates: ['scan'] });
+    });
+
+    it("lets the service's gates.scan false win over the plugin default", () => {
+      const push = buildServiceTargets(input({}, { gates: { scan: false } }))['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+    });
+
+    it("lets the service's gates.scan true win over a plugin false", () => {
+      const push = buildServiceTargets(input({ gates: { scan: false } }, { gates: { scan: true } }))['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
+    it('falls back to the plugin setting when the service gates name no scan', () => {
+      const push = buildServiceTargets(input({ gates: { scan: false } }, { gates: {} }))['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+    });
   });
 
   it('passes the registry to both targets only when it is set', () => {

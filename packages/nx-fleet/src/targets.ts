@@ -56,6 +56,7 @@ export function scanInputs(maxAgeHours: number): NonNullable<TargetConfiguration
 
 export function buildServiceTargets({ projectRoot, dockerfile, config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const mode = config.context ?? options.context;
+  const scanGate = config.gates?.scan ?? options.gates.scan;
   const include = config.contextInclude ?? options.contextInclude;
   return {
     [options.buildTargetName]: {
@@ -88,8 +89,9 @@ export function buildServiceTargets({ projectRoot, dockerfile, config, options }
     },
     [options.pushTargetName]: {
       executor: 'nx-fleet:docker-push',
-      dependsOn: [options.buildTargetName],
-      options: { buildTarget: options.buildTargetName, ...(options.registry ? { registry: options.registry } : {}) },
+      // Nothing reaches the registry before the image passed its scan, unless that gate is turned off.
+      dependsOn: scanGate ? [options.buildTargetName, options.scanTargetName] : [options.buildTargetName],
+      options: { buildTarget: options.buildTargetName, ...(options.registry ? { registry: options.registry } : {}), ...(scanGate ? {} : { skippedGates: ['scan'] }) },
       // Never cached: whether the registry still holds the image is only known by asking it.
       cache: false,
       outputs: [`{workspaceRoot}/${pushRecordPath(projectRoot)}`],

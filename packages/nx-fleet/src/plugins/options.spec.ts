@@ -14,6 +14,7 @@ describe('normalizeOptions', () => {
       context: 'pruned',
       contextInclude: [],
       services: {},
+      gates: { scan: true },
     };
     expect(normalizeOptions(undefined)).toEqual(expected);
     expect(normalizeOptions({})).toEqual(expected);
@@ -31,6 +32,7 @@ describe('normalizeOptions', () => {
       context: 'workspace' as const,
       contextInclude: ['tsconfig.base.json'],
       services: { 'services/a': { context: 'project' as const }, b: { enabled: false } },
+      gates: { scan: false },
     };
     expect(normalizeOptions(given)).toEqual(given);
   });
@@ -41,6 +43,14 @@ describe('normalizeOptions', () => {
     expect(normalized.contextInclude).toEqual([]);
     expect(normalized.services).toEqual({});
     expect(normalizeOptions({ contextInclude: ['a/**'] }).context).toBe('pruned');
+  });
+
+  it('turns the scan gate on unless it is explicitly turned off', () => {
+    expect(normalizeOptions({}).gates).toEqual({ scan: true });
+    expect(normalizeOptions({ gates: {} }).gates).toEqual({ scan: true });
+    expect(normalizeOptions({ gates: { scan: true } }).gates).toEqual({ scan: true });
+    expect(normalizeOptions({ gates: { scan: false } }).gates).toEqual({ scan: false });
+    expect(normalizeOptions({ registry: 'ghcr.io/acme' }).gates).toEqual({ scan: true });
   });
 
   it('keeps a positive scanMaxAgeHours, fractions included', () => {

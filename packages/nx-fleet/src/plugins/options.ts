@@ -1,4 +1,4 @@
-import type { ContextMode, FleetServiceConfig } from '../service-config';
+import type { ContextMode, FleetGates, FleetServiceConfig } from '../service-config';
 
 /** Options of the nx-fleet entry in `nx.json` `plugins`. Every field is optional. */
 export interface FleetPluginOptions {
@@ -22,6 +22,8 @@ export interface FleetPluginOptions {
   services?: Record<string, FleetServiceConfig>;
   /** SDK ownership for SDKs that live elsewhere: `{ "<project or package name>": "<service project>" }`. */
   sdks?: Record<string, string>;
+  /** Checks docker-push waits for (default: all on); per service in `metadata.fleet.gates`. */
+  gates?: FleetGates;
 }
 
 export type EngineName = 'docker' | 'podman' | 'buildah';
@@ -38,6 +40,7 @@ export interface NormalizedFleetOptions {
   context: ContextMode;
   contextInclude: string[];
   services: Record<string, FleetServiceConfig>;
+  gates: Required<FleetGates>;
 }
 
 /** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
@@ -56,5 +59,7 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     context: options?.context ?? 'pruned',
     contextInclude: options?.contextInclude ?? [],
     services: options?.services ?? {},
+    // Only an explicit false turns a gate off: a typo must never silently skip a check.
+    gates: { scan: options?.gates?.scan !== false },
   };
 }

@@ -68,7 +68,7 @@ const SCAN_INPUTS = [
 function expectedTargets(
   root: string,
   dockerfile: string,
-  { build = 'docker-build', push = 'docker-push', scan = 'scan', buildOptions = {}, pushOptions = {}, inputs = PRUNED_INPUTS as unknown[] } = {},
+  { build = 'docker-build', push = 'docker-push', scan = 'scan', buildOptions = {}, pushOptions = {}, inputs = PRUNED_INPUTS as unknown[], scanGate = true } = {},
 ) {
   return {
     [build]: expect.objectContaining({
@@ -89,8 +89,9 @@ function expectedTargets(
     }),
     [push]: expect.objectContaining({
       executor: 'nx-fleet:docker-push',
-      dependsOn: [build],
-      options: { buildTarget: build, ...pushOptions },
+      // The scan gate (on by default) holds the push until the scan passed.
+      dependsOn: scanGate ? [build, scan] : [build],
+      options: { buildTarget: build, ...pushOptions, ...(scanGate ? {} : { skippedGates: ['scan'] }) },
       outputs: [`{workspaceRoot}/dist/fleet/${root}/push.json`],
       cache: false,
     }),
@@ -221,6 +222,29 @@ describe('createNodes', () => {
       }),
     );
     expect(Object.keys(a.projects!['services/a']!.targets!)).toEqual(['image', 'audit', 'publish']);
+  });
+
+  it('makes the push depend on the scan target by default, with configured target names', async () => {
+    const createNodes = await freshCreateNodes();
+    const results = new Map(await run(createNodes, { buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+    const publish = results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['publish']!;
+    expect(publish.dependsOn).toEqual(['image', 'audit']);
+    expect(publish.options).toEqual({ buildTarget: 'image' });
+    const byDefault = new Map(await run(createNodes, undefined)).get('services/b/Containerfile')!.projects!['services/b']!.targets!['docker-push']!;
+    expect(byDefault.dependsOn).toEqual(['docker-build', 'scan']);
+  });
+
+  it('plugin gates.scan false: every push depends on the build only and gets skippedGates, without a warning at graph time', async () => {
+    const createNodes = await freshCreateNodes();
+    const results = new Map(await run(createNodes, { gates: { scan: false } }));
+    for (const [file, root] of [
+      ['services/a/Dockerfile', 'services/a'],
+      ['services/b/Containerfile', 'services/b'],
+      ['both/Dockerfile', 'both'],
+    ] as const) {
+      expect(results.get(file)!.projects![root]!.targets).toEqual(expectedTargets(root, file, { scanGate: false }));
+    }
+    expect(warnings(warn).some((m) => m.includes('gate'))).toBe(false);
   });
 
   it('passes scanMaxAgeHours to the scan inputs, and falls back to 24 h for an invalid value', async () => {
@@ -378,6 +402,64 @@ describe('createNodes', () => {
       expect(results.map(([file]) => file)).toEqual(['services/a/Dockerfile']);
       // The invalid field falls back to the default, the valid one is kept.
       expect(onlyProject(results).targets!['docker-build']!.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: '.', prune: true, image: 'acme/a' });
+    });
+
+    it("lets a service's metadata.fleet.gates.scan false override the plugin default", async () => {
+      const { byFile } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { scan: false } } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+        'services/b/project.json': json({ name: 'b' }),
+        'services/b/Dockerfile': 'FROM scratch\n',
+      });
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
+        expectedTargets('services/a', 'services/a/Dockerfile', { scanGate: false }),
+      );
+      expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets).toEqual(expectedTargets('services/b', 'services/b/Dockerfile'));
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it("lets a service's metadata.fleet.gates.scan true override a plugin gates.scan false", async () => {
+      const { byFile } = await runWorkspace(
+        {
+          'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { scan: true } } } }),
+          'services/a/Dockerfile': 'FROM scratch\n',
+          'services/b/project.json': json({ name: 'b' }),
+          'services/b/Dockerfile': 'FROM scratch\n',
+        },
+        { gates: { scan: false } },
+      );
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(expectedTargets('services/a', 'services/a/Dockerfile'));
+      expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets).toEqual(
+        expectedTargets('services/b', 'services/b/Dockerfile', { scanGate: false }),
+      );
+    });
+
+    it('reads gates from nx.metadata.fleet of a package.json and from the plugin services map', async () => {
+      const { byFile } = await runWorkspace(
+        {
+          'services/web/package.json': json({ name: '@acme/web', nx: { metadata: { fleet: { gates: { scan: false } } } } }),
+          'services/web/Dockerfile': 'FROM scratch\n',
+          'services/a/project.json': json({ name: 'a' }),
+          'services/a/Dockerfile': 'FROM scratch\n',
+        },
+        { services: { a: { gates: { scan: false } } } },
+      );
+      expect(byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.dependsOn).toEqual(['docker-build']);
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-push']!.options).toEqual({
+        buildTarget: 'docker-build',
+        skippedGates: ['scan'],
+      });
+    });
+
+    it('warns about invalid gates and keeps the scan gate on', async () => {
+      const { results } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { scan: 'no' } } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+      });
+      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false }; it is ignored.']);
+      const push = onlyProject(results).targets!['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build' });
     });
 
     it('reads nx.metadata.fleet from a package.json, keeping the package name', async () => {

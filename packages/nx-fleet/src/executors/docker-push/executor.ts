@@ -26,6 +26,9 @@ export function pushTags(contentTag: string, sha: string | undefined, options: P
 
 async function pushService(options: DockerPushExecutorSchema, context: ExecutorContext): Promise<void> {
   const service = serviceRefOf(context);
+  for (const gate of options.skippedGates ?? []) {
+    logger.warn(`nx-fleet: ${service.projectName}: the ${gate} gate is turned off (gates.${gate} = false), so this image is pushed without one.`);
+  }
   const recordFile = join(context.root, imageRecordPath(service.projectRoot));
   const record = await readImageRecord(recordFile);
   if (!record) throw new Error(`nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`);

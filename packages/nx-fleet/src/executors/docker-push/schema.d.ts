@@ -4,4 +4,5 @@ export interface DockerPushExecutorSchema {
   tags?: string[];
   latest?: boolean;
   tlsVerify?: boolean;
+  skippedGates?: string[];
 }

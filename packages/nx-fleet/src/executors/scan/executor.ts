@@ -53,7 +53,9 @@ async function scan(options: ScanExecutorSchema, context: ExecutorContext): Prom
     const result = evaluateGate({ findings, threshold: options.threshold ?? 'HIGH', ignoreUnfixed: options.ignoreUnfixed ?? false, allowlist, service: service.projectName, now: new Date() });
 
     await writeFile(join(outDir, 'scan.json'), `${JSON.stringify({ image: record.localRef, contentTag: record.contentTag, scanner, threshold: options.threshold ?? 'HIGH', ...result, scannedAt: new Date().toISOString() }, null, 2)}\n`);
-    await writeFile(join(outDir, 'scan.sarif'), `${JSON.stringify(toSarif(findings, { toolName: scanner, toolVersion: 'unknown', artifact: record.localRef }), null, 2)}\n`);
+    // SARIF locations are files: findings point at the Dockerfile the image came from.
+    const dockerfile = (context.projectsConfigurations.projects[service.projectName]?.targets?.[options.buildTarget ?? 'docker-build']?.options as { dockerfile?: string } | undefined)?.dockerfile ?? `${service.projectRoot}/Dockerfile`;
+    await writeFile(join(outDir, 'scan.sarif'), `${JSON.stringify(toSarif(findings, { toolName: scanner, toolVersion: 'unknown', artifact: dockerfile }), null, 2)}\n`);
     for (const entry of result.expired) logger.warn(`nx-fleet: allowlist entry ${entry.id} expired on ${entry.expires} (${allowlistFile}).`);
     if (result.passed) {
       logger.info(`nx-fleet: ${service.projectName}: scan passed (${findings.length} findings, ${result.allowed.length} allowlisted, threshold ${options.threshold ?? 'HIGH'})`);
