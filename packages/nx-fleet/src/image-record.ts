@@ -35,10 +35,19 @@ export async function writeRecord(file: string, record: ImageRecord | PushRecord
   await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
-export async function readImageRecord(file: string): Promise<ImageRecord | undefined> {
+export function readImageRecord(file: string): Promise<ImageRecord | undefined> {
+  return readRecord(file, isImageRecord);
+}
+
+export function readPushRecord(file: string): Promise<PushRecord | undefined> {
+  return readRecord(file, (value): value is PushRecord => typeof (value as Partial<PushRecord> | null)?.digest === 'string');
+}
+
+/** A missing, unparseable or foreign file reads as no record: callers say what to run instead. */
+async function readRecord<T>(file: string, guard: (value: unknown) => value is T): Promise<T | undefined> {
   try {
     const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-    return isImageRecord(parsed) ? parsed : undefined;
+    return guard(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot, type ProjectGraphProjectNode } from '@nx/devkit';
-import type { ImageRecord, PushRecord } from '../image-record';
+import { readImageRecord, readPushRecord, type ImageRecord, type PushRecord } from '../image-record';
 import { imageRecordPath, pushRecordPath } from '../targets';
 import type { Command } from './command';
 
@@ -31,14 +30,6 @@ export function formatStatusTable(statuses: readonly ServiceStatus[]): string {
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 export const statusCommand: Command = {
   summary: 'List the services and what their last docker-build and docker-push recorded',
   help: [
@@ -53,12 +44,14 @@ export const statusCommand: Command = {
   options: { json: { type: 'boolean' } },
   async run(values) {
     const graph = await createProjectGraphAsync({ exitOnError: false });
-    const statuses: ServiceStatus[] = fleetServices(Object.values(graph.nodes)).map((node) => ({
-      project: node.name,
-      root: node.data.root,
-      image: readJson<ImageRecord>(join(workspaceRoot, imageRecordPath(node.data.root))),
-      push: readJson<PushRecord>(join(workspaceRoot, pushRecordPath(node.data.root))),
-    }));
+    const statuses: ServiceStatus[] = await Promise.all(
+      fleetServices(Object.values(graph.nodes)).map(async (node) => ({
+        project: node.name,
+        root: node.data.root,
+        image: await readImageRecord(join(workspaceRoot, imageRecordPath(node.data.root))),
+        push: await readPushRecord(join(workspaceRoot, pushRecordPath(node.data.root))),
+      })),
+    );
     console.log(values['json'] ? JSON.stringify(statuses, null, 2) : formatStatusTable(statuses));
     return 0;
   },
