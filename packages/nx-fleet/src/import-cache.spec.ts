@@ -144,4 +144,15 @@ describe('ImportCache', () => {
       expect(ImportCache.load(dir).resolved('a.ts', 'h1', 'w1')).toEqual(resolved);
     });
   });
+  it('reuses what this process saved while the file is unchanged, and reloads what another process wrote', () => {
+    const cache = ImportCache.load(dir);
+    cache.set('a.ts', 'h1', refs);
+    cache.save();
+    expect(ImportCache.load(dir)).toBe(cache);
+    writeFileSync(cacheFile(), JSON.stringify({ 'b.ts': { hash: 'h9', imports: [] } }));
+    const reloaded = ImportCache.load(dir);
+    expect(reloaded).not.toBe(cache);
+    expect(reloaded.get('a.ts', 'h1')).toBeUndefined();
+    expect(reloaded.get('b.ts', 'h9')).toEqual([]);
+  });
 });

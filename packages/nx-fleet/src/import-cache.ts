@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ImportRef } from './sdk-imports';
 
@@ -21,11 +21,28 @@ interface Entry {
 const FORMAT = 2;
 
 /**
+ * The last cache this process loaded or saved, with the file's stamp at that moment. A plugin worker
+ * that outlives one graph computation (the daemon keeps it) reuses it instead of parsing the file
+ * again, unless another process has written the file since.
+ */
+const inMemory = new Map<string, { stamp: string | undefined; cache: ImportCache }>();
+
+function stampOf(file: string): string | undefined {
+  try {
+    const stat = statSync(file);
+    return `${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * What each file imports, keyed by Nx's hash of the file: an unchanged file is never read or
  * parsed again. Lives in Nx's workspace-data directory, so `nx reset` clears it.
  */
 export class ImportCache {
   private dirty = false;
+  private pendingSave = false;
 
   private constructor(
     private readonly file: string,
@@ -34,12 +51,18 @@ export class ImportCache {
 
   static load(workspaceDataDirectory: string): ImportCache {
     const file = join(workspaceDataDirectory, 'nx-fleet', `imports.v${FORMAT}.json`);
+    const stamp = stampOf(file);
+    const kept = inMemory.get(file);
+    if (kept && kept.stamp === stamp) return kept.cache;
+    let entries = new Map<string, Entry>();
     try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Entry>;
-      return new ImportCache(file, new Map(Object.entries(data)));
+      entries = new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, Entry>));
     } catch {
-      return new ImportCache(file, new Map());
+      // missing or unreadable: start empty
     }
+    const cache = new ImportCache(file, entries);
+    inMemory.set(file, { stamp, cache });
+    return cache;
   }
 
   get(path: string, hash: string): ImportRef[] | undefined {
@@ -75,6 +98,26 @@ export class ImportCache {
     }
   }
 
+  /**
+   * Saves right after the graph has its answer instead of before: the caller is not kept waiting for
+   * the write. A worker that exits first still saves on the way out.
+   */
+  saveSoon(): void {
+    if (!this.dirty || this.pendingSave) return;
+    this.pendingSave = true;
+    const flush = () => {
+      process.off('exit', flush);
+      this.pendingSave = false;
+      try {
+        this.save();
+      } catch {
+        // Unsaved, the next graph parses these files again; nothing is wrong with this one.
+      }
+    };
+    process.once('exit', flush);
+    setImmediate(flush);
+  }
+
   save(): void {
     if (!this.dirty) return;
     mkdirSync(dirname(this.file), { recursive: true });
@@ -83,5 +126,6 @@ export class ImportCache {
     writeFileSync(temp, JSON.stringify(Object.fromEntries(this.entries)));
     renameSync(temp, this.file);
     this.dirty = false;
+    inMemory.set(this.file, { stamp: stampOf(this.file), cache: this });
   }
 }

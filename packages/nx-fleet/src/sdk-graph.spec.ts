@@ -624,9 +624,11 @@ describe('scanRuntimeImports: cache', () => {
     expect(scan({ ...FLEET, client: lib('libs/client', ['fleet:sdk-of:payments']) }).edges).toEqual(['api -> payments']);
   });
 
-  it('saves the cache, and drops entries of files that are no longer listed', () => {
+  it('saves the cache once the scan has answered, and drops entries of files that are no longer listed', async () => {
+    const afterAnswer = () => new Promise((resolve) => setImmediate(resolve));
     writeFleet({ [CONSUMER]: "import '@acme/orders-sdk';\n", 'services/api/src/old.ts': "import '@acme/payments-sdk';\n" });
     scan(FLEET);
+    await afterAnswer();
     const dir = join(root, '.nx', 'workspace-data', 'nx-fleet');
     const names = readdirSync(dir).filter((name) => /^imports\.v\d+\.json$/.test(name));
     expect(names).toHaveLength(1);
@@ -634,6 +636,7 @@ describe('scanRuntimeImports: cache', () => {
     expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object)).toContain('services/api/src/old.ts');
     unlinkSync(join(root, 'services/api/src/old.ts'));
     expect(scan(FLEET).edges).toEqual(['api -> orders']);
+    await afterAnswer();
     const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     expect(saved).not.toHaveProperty(['services/api/src/old.ts']);
     expect(saved).toHaveProperty([CONSUMER]);

@@ -62,11 +62,7 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
   if (!input.projects.some((p) => p.isService)) return [];
 
   const byName = new Map(input.projects.map((p) => [p.name, p]));
-  const resolver = new ImportResolver(input.workspaceRoot, input.projects, input.warn);
-  const prefixes = candidatePrefixes(input, ownership.sdkOwner);
-  const pattern = prefixPattern(prefixes);
-  const signature = createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16);
-  const world = worldSignature(input, signature);
+  const { world, resolver, pattern, signature } = shapeOf(input, ownership.sdkOwner);
   const seen = new Set<string>();
   const found: RuntimeImport[] = [];
 
@@ -102,7 +98,7 @@ export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
     }
   }
   input.cache.retainOnly(seen);
-  input.cache.save();
+  input.cache.saveSoon();
   return found;
 }
 
@@ -138,21 +134,53 @@ function nestedProjectRoots(projects: readonly ProjectInfo[]): Map<string, strin
   return nested;
 }
 
-/**
- * Everything resolution depends on besides a file's own text: the projects and their SDK ownership,
- * the option, every tsconfig and package.json, and which source files exist (a new file can make an
- * import resolve).
- */
-function worldSignature(input: ScanInput, prefixSignature: string): string {
-  const hash = createHash('sha256').update(prefixSignature).update(JSON.stringify(input.sdksOption ?? {}));
-  for (const p of [...input.projects].sort((a, b) => a.name.localeCompare(b.name))) hash.update(JSON.stringify(p));
-  const all = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])].sort((a, b) => (a.file < b.file ? -1 : 1));
-  for (const { file, hash: fileHash } of all) {
-    hash.update(file).update('\0');
-    if (/(^|\/)(tsconfig[^/]*\.json|package\.json)$/.test(file)) hash.update(fileHash);
-  }
-  return hash.digest('hex').slice(0, 16);
+interface Shape {
+  world: string;
+  resolver: ImportResolver;
+  pattern: RegExp | undefined;
+  /** Of the pre-filter's prefixes: a file the filter rejected is rejected again while they are unchanged. */
+  signature: string;
 }
+
+/**
+ * The last workspace shape seen in this process. The daemon keeps nx-fleet's worker between graph
+ * computations; while the shape is unchanged an edit reuses the resolver's warm caches and the
+ * pre-filter instead of reading every tsconfig again.
+ */
+let lastShape: { key: string; shape: Shape } | undefined;
+
+function shapeOf(input: ScanInput, sdkOwner: ReadonlyMap<string, string>): Shape {
+  const world = worldSignature(input);
+  const key = `${input.workspaceRoot}\0${world}`;
+  if (lastShape?.key === key) return lastShape.shape;
+  const prefixes = candidatePrefixes(input, sdkOwner);
+  const shape: Shape = {
+    world,
+    resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn),
+    pattern: prefixPattern(prefixes),
+    signature: createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16),
+  };
+  lastShape = { key, shape };
+  return shape;
+}
+
+/**
+ * Everything resolution and the pre-filter depend on besides a file's own text: the projects and
+ * their SDK ownership, the option, every tsconfig and package.json, and which source files exist (a
+ * new file can make an import resolve).
+ */
+function worldSignature(input: ScanInput): string {
+  const hash = createHash('sha256').update(JSON.stringify(input.sdksOption ?? {}));
+  for (const p of [...input.projects].sort((a, b) => a.name.localeCompare(b.name))) hash.update(JSON.stringify(p));
+  // Sorted: the daemon's file map lists a changed file in another place than a fresh one does.
+  const entries: string[] = [];
+  for (const files of [...Object.values(input.files), input.otherFiles ?? []]) {
+    for (const { file, hash: fileHash } of files) entries.push(CONFIG_FILE.test(file) ? `${file}\0${fileHash}` : file);
+  }
+  return hash.update(entries.sort().join('\n')).digest('hex').slice(0, 16);
+}
+
+const CONFIG_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
 
 /**
  * Specifier starts that can reach an SDK: package names of SDKs and services, every tsconfig's path

@@ -23,6 +23,14 @@ export function isSourceFile(file: string): boolean {
   return SOURCE_EXTENSIONS.some((ext) => file.endsWith(ext)) && !file.endsWith('.d.ts');
 }
 
+/**
+ * Loads ts-morph ahead of the first parse. For the daemon, whose worker outlives the graph: done while
+ * it waits, the load does not land on the first edit after the daemon starts.
+ */
+export function preloadParser(): void {
+  tsMorph();
+}
+
 // One parser for every file: an in-memory project that never reads the disk or resolves anything.
 let parser: Project | undefined;
 
