@@ -106,6 +106,13 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
     expect(pushes(calls)).toHaveLength(1);
     for (const other of SERVICES.filter((s) => s !== 'orders')) expect(calls.filter((c) => c.args.includes(other))).toEqual([]);
     expect(push('orders').uploaded).toBe(true);
+    // What the run pushed, for the CI step after it: written by the plugin's postTasksExecution hook.
+    const lastRun = ws.readJson<{ tasks: Array<{ task: string; image?: string; built?: boolean; pushed?: string; uploaded?: boolean }> }>('dist/fleet/last-run.json');
+    expect(lastRun.tasks).toEqual([
+      expect.objectContaining({ task: 'orders:docker-build', image: `${image('orders').image}:${image('orders').contentTag}`, built: true }),
+      expect.objectContaining({ task: 'orders:docker-push', pushed: push('orders').reference, uploaded: true }),
+    ]);
+    expect(result.stdout).toContain(`nx-fleet: 1 image(s) built, 1 uploaded, 0 already in the registry.\n  orders: ${push('orders').reference}`);
   });
 
   it('(d) local cache wiped, Nx remote cache on: no rebuild, push skipped', async () => {
