@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from './plugins/options';
 import type { FleetServiceConfig } from './service-config';
+import { scannerFingerprint } from './scanners/fingerprint';
 import { buildInputs, buildServiceTargets, contextOptions, imageRecordPath, pushRecordPath, scanInputs, scanRecordDir } from './targets';
 
 const ENGINE = { env: 'FLEET_ENGINE' };
@@ -223,46 +224,52 @@ describe('scanInputs', () => {
   const runtimeOf = (inputs: ReturnType<typeof scanInputs>) =>
     inputs.flatMap((entry) => (typeof entry === 'object' && 'runtime' in entry ? [entry.runtime] : []));
 
-  it('24 h: the image record of the build (not transitive), the allowlist, the scanner and a daily bucket', () => {
+  it('24 h: the image record of the build (not transitive), the allowlist, the scanner settings and the scanners\' fingerprint with a daily bucket', () => {
     expect(scanInputs(24)).toEqual([
       { dependentTasksOutputFiles: '**/image.json', transitive: false },
       '{workspaceRoot}/fleet-allowlist.json',
       { env: 'FLEET_SCANNER' },
-      { runtime: 'node -e "process.stdout.write(String(Math.floor(Date.now() / 86400000)))"' },
+      { env: 'FLEET_TRIVY' },
+      { env: 'TRIVY_CACHE_DIR' },
+      { env: 'GRYPE_DB_CACHE_DIR' },
+      { runtime: `node -e "process.stdout.write(require('nx-fleet/src/scanners/fingerprint').scannerFingerprint(86400000))"` },
     ]);
   });
 
   it('1.5 h: a bucket of 5400000 ms, the other inputs unchanged', () => {
     const inputs = scanInputs(1.5);
-    expect(runtimeOf(inputs)).toEqual(['node -e "process.stdout.write(String(Math.floor(Date.now() / 5400000)))"']);
-    expect(inputs.slice(0, 3)).toEqual(scanInputs(24).slice(0, 3));
-    expect(inputs).toHaveLength(4);
+    expect(runtimeOf(inputs)).toEqual([`node -e "process.stdout.write(require('nx-fleet/src/scanners/fingerprint').scannerFingerprint(5400000))"`]);
+    expect(inputs.slice(0, 6)).toEqual(scanInputs(24).slice(0, 6));
+    expect(inputs).toHaveLength(7);
   });
 
-  it('writes an integer divisor into the command, never a fraction or an exponent', () => {
+  it('writes an integer bucket length into the command, never a fraction or an exponent', () => {
     for (const hours of [1 / 3, 0.1, 7, 1000]) {
       const [command] = runtimeOf(scanInputs(hours));
-      expect(command).toMatch(/^node -e "process\.stdout\.write\(String\(Math\.floor\(Date\.now\(\) \/ [1-9]\d*\)\)\)"$/);
+      expect(command).toMatch(/scannerFingerprint\([1-9]\d*\)\)"$/);
     }
   });
 
-  it('never writes a zero divisor, even for a tiny positive maximum age', () => {
+  it('never writes a zero bucket length, even for a tiny positive maximum age', () => {
     const { scanMaxAgeHours } = normalizeOptions({ scanMaxAgeHours: 1e-7 });
     expect(scanMaxAgeHours).toBeGreaterThan(0);
     const [command] = runtimeOf(scanInputs(scanMaxAgeHours));
-    expect(command).not.toContain('/ 0)');
+    expect(command).not.toContain('(0)');
   });
 
-  it('gives a runtime command that prints the current bucket when run', () => {
+  it('gives a runtime command that prints the scanners\' fingerprint when run (nx-fleet resolved as in a user workspace)', () => {
     const [command] = runtimeOf(scanInputs(1.5));
     const script = /node -e "(.*)"$/.exec(command!)![1]!;
     let printed = '';
     const write = (text: string) => {
       printed += text;
     };
-    const before = Math.floor(Date.now() / 5_400_000);
-    new Function('process', script)({ stdout: { write } });
-    const after = Math.floor(Date.now() / 5_400_000);
-    expect([String(before), String(after)]).toContain(printed);
+    // The path inside the installed package; the e2e scan runs the real command in a user workspace.
+    const requireFromPackage = (id: string) => {
+      expect(id).toBe('nx-fleet/src/scanners/fingerprint');
+      return { scannerFingerprint };
+    };
+    new Function('process', 'require', script)({ stdout: { write } }, requireFromPackage);
+    expect(printed).toMatch(/^bucket=\d+ trivy=\S+ trivy-db=\S+ grype=\S+ grype-db-v5=\S+ grype-db-v6=\S+$/);
   });
 });

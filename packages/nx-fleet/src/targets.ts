@@ -42,15 +42,21 @@ export function buildInputs(mode: ContextMode, contextInclude: readonly string[]
 }
 
 /**
- * The image (its content tag, through docker-build's record), the scanner, the allowlist, and a time
- * bucket: a cached pass never outlives newly published vulnerabilities by more than `maxAgeHours`.
+ * The image (its content tag, through docker-build's record), the scanner choice, the allowlist, and
+ * the scanners' fingerprint: their binaries, their databases' dates and a time bucket, so a cached
+ * pass never outlives newly published vulnerabilities by more than `maxAgeHours`.
  */
 export function scanInputs(maxAgeHours: number): NonNullable<TargetConfiguration['inputs']> {
+  const maxAgeMs = Math.max(1, Math.round(maxAgeHours * 3_600_000));
   return [
     { dependentTasksOutputFiles: '**/image.json', transitive: false },
     '{workspaceRoot}/fleet-allowlist.json',
     { env: 'FLEET_SCANNER' },
-    { runtime: `node -e "process.stdout.write(String(Math.floor(Date.now() / ${Math.max(1, Math.round(maxAgeHours * 3_600_000))})))"` },
+    { env: 'FLEET_TRIVY' },
+    { env: 'TRIVY_CACHE_DIR' },
+    { env: 'GRYPE_DB_CACHE_DIR' },
+    // A fixed command (the only variable part is a number): Nx runs runtime inputs in a shell.
+    { runtime: `node -e "process.stdout.write(require('nx-fleet/src/scanners/fingerprint').scannerFingerprint(${maxAgeMs}))"` },
   ];
 }
 
