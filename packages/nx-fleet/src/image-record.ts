@@ -27,6 +27,10 @@ export interface PushRecord {
   /** False when the destination already had the content tag and only tags were added. */
   uploaded: boolean;
   destination: 'registry' | 'oci-layout';
+  /** Digest of the SBOM artifact attached to the image, when one was. */
+  sbom?: string;
+  /** How the digest was signed, when it was. */
+  signature?: 'sigstore' | 'cosign';
   pushedAt: string;
 }
 

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import type { NormalizedFleetOptions } from './plugins/options';
+import type { FleetSigning, NormalizedFleetOptions } from './plugins/options';
 import type { ContextMode, FleetServiceConfig } from './service-config';
 
 export interface ServiceTargetsInput {
@@ -60,6 +60,11 @@ export function scanInputs(maxAgeHours: number): NonNullable<TargetConfiguration
   ];
 }
 
+/** docker-push options for the plugin's `signing` setting. */
+export function signingOptions(signing: FleetSigning): Record<string, unknown> {
+  return { sign: signing.method, ...(signing.key ? { signingKey: signing.key } : {}), ...(signing.keyless ? { keyless: true } : {}) };
+}
+
 export function buildServiceTargets({ projectRoot, dockerfile, config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const mode = config.context ?? options.context;
   const scanGate = config.gates?.scan ?? options.gates.scan;
@@ -97,7 +102,12 @@ export function buildServiceTargets({ projectRoot, dockerfile, config, options }
       executor: 'nx-fleet:docker-push',
       // Nothing reaches the registry before the image passed its scan, unless that gate is turned off.
       dependsOn: scanGate ? [options.buildTargetName, options.scanTargetName] : [options.buildTargetName],
-      options: { buildTarget: options.buildTargetName, ...(options.registry ? { registry: options.registry } : {}), ...(scanGate ? {} : { skippedGates: ['scan'] }) },
+      options: {
+        buildTarget: options.buildTargetName,
+        ...(options.registry ? { registry: options.registry } : {}),
+        ...(scanGate ? {} : { skippedGates: ['scan'] }),
+        ...(options.signing ? signingOptions(options.signing) : {}),
+      },
       // Never cached: whether the registry still holds the image is only known by asking it.
       cache: false,
       outputs: [`{workspaceRoot}/${pushRecordPath(projectRoot)}`],

@@ -5,6 +5,7 @@ import { contextProjects } from '../pruned-context';
 import { serviceRuntime, type ServiceRuntime } from '../runtime-graph';
 import { projectInfos, scanRuntimeImports } from '../sdk-graph';
 import type { Command } from './command';
+import { fleetPluginOptions } from './fleet-options';
 
 export function formatRuntime(runtime: readonly ServiceRuntime[]): string {
   const link = (l: ServiceRuntime['providers'][number]) =>
@@ -42,6 +43,7 @@ export const graphCommand: Command = {
       projects,
       files: fileMap?.projectFileMap ?? {},
       otherFiles: fileMap?.nonProjectFiles ?? [],
+      sdksOption: fleetPluginOptions(workspaceRoot)?.sdks,
       cache: ImportCache.load(workspaceDataDirectory),
       warn: (_key, message) => console.error(message),
     });

@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { contextCommand } from './context';
 import { graphCommand } from './graph';
 import { statusCommand } from './status';
+import { verifyCommand } from './verify';
 import type { Command } from './command';
 
 const commands: Record<string, Command> = {
   status: statusCommand,
   context: contextCommand,
   graph: graphCommand,
+  verify: verifyCommand,
 };
 
 const version = (require('../../package.json') as { version: string }).version;
@@ -44,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`nx-fleet: unknown command "${name}".\n\n${usage()}`);
     return 2;
   }
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({

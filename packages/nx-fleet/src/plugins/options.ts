@@ -24,7 +24,26 @@ export interface FleetPluginOptions {
   sdks?: Record<string, string>;
   /** Checks docker-push waits for (default: all on); per service in `metadata.fleet.gates`. */
   gates?: FleetGates;
+  /** Sign every pushed digest; unset: images are pushed unsigned. */
+  signing?: FleetSigning;
 }
+
+/**
+ * `sigstore`: the built-in key-based signer, a Sigstore bundle stored in the registry as a referrer
+ * of the digest. `cosign`: runs cosign (key, KMS URI, or keyless).
+ */
+export interface FleetSigning {
+  method: SigningMethod;
+  /** sigstore: path of a PKCS#8 PEM private key (ECDSA P-256 or Ed25519). cosign: its `--key` reference. Env FLEET_SIGNING_KEY wins. */
+  key?: string;
+  /** cosign only: keyless signing (OIDC). */
+  keyless?: boolean;
+  /** Path of the PEM public key `nx-fleet verify` checks signatures with; env FLEET_VERIFY_KEY wins. */
+  publicKey?: string;
+}
+
+export type SigningMethod = 'sigstore' | 'cosign';
+export const SIGNING_METHODS: readonly SigningMethod[] = ['sigstore', 'cosign'];
 
 export type EngineName = 'docker' | 'podman' | 'buildah';
 export const ENGINE_NAMES: readonly EngineName[] = ['docker', 'podman', 'buildah'];
@@ -41,6 +60,7 @@ export interface NormalizedFleetOptions {
   contextInclude: string[];
   services: Record<string, FleetServiceConfig>;
   gates: Required<FleetGates>;
+  signing?: FleetSigning;
 }
 
 /** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
@@ -61,5 +81,6 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     services: options?.services ?? {},
     // Only an explicit false turns a gate off: a typo must never silently skip a check.
     gates: { scan: options?.gates?.scan !== false },
+    ...(options?.signing ? { signing: options.signing } : {}),
   };
 }

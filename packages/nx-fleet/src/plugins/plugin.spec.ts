@@ -62,7 +62,10 @@ const SCAN_INPUTS = [
   { dependentTasksOutputFiles: '**/image.json', transitive: false },
   '{workspaceRoot}/fleet-allowlist.json',
   { env: 'FLEET_SCANNER' },
-  { runtime: 'node -e "process.stdout.write(String(Math.floor(Date.now() / 86400000)))"' },
+  { env: 'FLEET_TRIVY' },
+  { env: 'TRIVY_CACHE_DIR' },
+  { env: 'GRYPE_DB_CACHE_DIR' },
+  { runtime: `node -e "process.stdout.write(require('nx-fleet/src/scanners/fingerprint').scannerFingerprint(86400000))"` },
 ];
 
 function expectedTargets(
@@ -253,7 +256,7 @@ describe('createNodes', () => {
       const results = new Map(await run(createNodes, { scanMaxAgeHours: scanMaxAgeHours as number }));
       return results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['scan']!.inputs!.at(-1);
     };
-    expect(await runtimeOf(1.5)).toEqual({ runtime: 'node -e "process.stdout.write(String(Math.floor(Date.now() / 5400000)))"' });
+    expect(await runtimeOf(1.5)).toEqual({ runtime: `node -e "process.stdout.write(require('nx-fleet/src/scanners/fingerprint').scannerFingerprint(5400000))"` });
     expect(await runtimeOf(-3)).toEqual(SCAN_INPUTS.at(-1));
     expect(await runtimeOf('1; rm -rf /')).toEqual(SCAN_INPUTS.at(-1));
   });

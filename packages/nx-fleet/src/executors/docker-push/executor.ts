@@ -1,10 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { readGitRevision, shortSha } from '../../git';
-import { readImageRecord, writeRecord, type ImageRecord } from '../../image-record';
+import { attachSbom, ensureSigned, findSbom, loadSigningKey, subjectOf } from '../../attestations';
+import { readImageRecord, writeRecord, type ImageRecord, type PushRecord } from '../../image-record';
+import { OciRegistryClient } from '../../oci-client';
+import { run, runOk, ToolNotFoundError } from '../../process';
+import { registryCredentials } from '../../registry-credentials';
+import { cosignSignArgs } from '../../signing/cosign';
 import { copyImage, destinationRef, manifestDigest, resolveDestination, tlsVerifyOf, type Destination } from '../../registry';
-import { imageRecordPath, pushRecordPath } from '../../targets';
+import { imageRecordPath, pushRecordPath, scanRecordDir } from '../../targets';
 import { serviceRefOf } from '../docker-build/executor';
 import { ensureLocalImage } from '../../local-image';
 import type { DockerPushExecutorSchema } from './schema';
@@ -29,6 +35,7 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
   for (const gate of options.skippedGates ?? []) {
     logger.warn(`nx-fleet: ${service.projectName}: the ${gate} gate is turned off (gates.${gate} = false), so this image is pushed without one.`);
   }
+  const signing = await prepareSigning(options, context.root);
   const recordFile = join(context.root, imageRecordPath(service.projectRoot));
   const record = await readImageRecord(recordFile);
   if (!record) throw new Error(`nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`);
@@ -57,6 +64,9 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
     if (uploaded || (await manifestDigest(ref, tls)) !== digest) await copyImage(contentRef, ref, { srcTlsVerify: tls, destTlsVerify: tls });
   }
 
+  // Before the record: a push whose SBOM or signature failed is not recorded as pushed.
+  const attached = await attachToDigest(destination, digest, signing, options, context, service);
+
   await writeRecord(join(context.root, pushRecordPath(service.projectRoot)), {
     repository: destination.repository,
     digest,
@@ -64,12 +74,79 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
     tags,
     uploaded,
     destination: destination.kind,
+    ...attached,
     pushedAt: new Date().toISOString(),
   });
   logger.info(
     `nx-fleet: ${service.projectName}: ${uploaded ? 'pushed' : 'already present, no upload:'} ${describe(destination)}@${digest} ` +
       `[${tags.join(', ')}] in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
+}
+
+type Signing =
+  | { method: 'none' }
+  | { method: 'sigstore'; key: { privateKeyPem: string; publicKeyPem: string } }
+  | { method: 'cosign'; key?: string };
+
+/** Everything signing needs, checked before anything is pushed: bad settings leave the registry untouched. */
+async function prepareSigning(options: DockerPushExecutorSchema, workspaceRoot: string): Promise<Signing> {
+  const method = process.env['FLEET_SIGN'] || options.sign || 'none';
+  if (method === 'none') return { method };
+  if (method === 'sigstore') return { method, key: loadSigningKey(readSigningKey(options, workspaceRoot), process.env['FLEET_SIGNING_KEY_PASSWORD'] || undefined) };
+  if (method !== 'cosign') throw new Error(`nx-fleet: FLEET_SIGN is "${method}"; use none, sigstore or cosign.`);
+  const key = process.env['FLEET_SIGNING_KEY'] || options.signingKey;
+  if (!key && !options.keyless) throw new Error('nx-fleet: sign is "cosign" but no key is configured: set signing.key in the nx-fleet plugin options (the signingKey option) or FLEET_SIGNING_KEY, or keyless: true.');
+  await run('cosign', ['version']).catch((error: unknown) => {
+    throw error instanceof ToolNotFoundError ? new ToolNotFoundError('cosign', 'Install cosign (https://docs.sigstore.dev/cosign/system_config/installation/), or use the built-in signer: signing.method "sigstore".') : error;
+  });
+  return { method, ...(key ? { key } : {}) };
+}
+
+/** The SBOM and the signature, attached to the pushed digest as OCI referrers. */
+async function attachToDigest(
+  destination: Destination,
+  digest: string,
+  signing: Signing,
+  options: DockerPushExecutorSchema,
+  context: ExecutorContext,
+  service: ReturnType<typeof serviceRefOf>,
+): Promise<Pick<PushRecord, 'sbom' | 'signature'>> {
+  if (destination.kind !== 'registry') {
+    if (signing.method !== 'none') logger.warn(`nx-fleet: ${service.projectName}: not signed: signatures and SBOMs are attached in a registry, and no registry is configured.`);
+    return {};
+  }
+  const [host, ...path] = destination.repository.split('/');
+  const client = new OciRegistryClient(host!, path.join('/'), { credentials: registryCredentials(host!) });
+  const subject = await subjectOf(client, digest);
+  const result: Pick<PushRecord, 'sbom' | 'signature'> = {};
+  if (options.attachSbom !== false) {
+    const sbom = findSbom(join(context.root, scanRecordDir(service.projectRoot)));
+    if (sbom) result.sbom = await attachSbom(client, subject, sbom);
+    else logger.warn(`nx-fleet: ${service.projectName}: no SBOM to attach (the scan target writes it next to image.json; is the scan gate off?).`);
+  }
+  const reference = `${destination.repository}@${digest}`;
+  if (signing.method === 'sigstore') {
+    const outcome = await ensureSigned(client, subject, { repository: destination.repository, ...signing.key });
+    logger.info(`nx-fleet: ${service.projectName}: ${outcome === 'signed' ? 'signed' : 'already signed by this key:'} ${reference} (Sigstore bundle attached as a referrer)`);
+    result.signature = 'sigstore';
+  } else if (signing.method === 'cosign') {
+    await runOk('cosign', cosignSignArgs({ reference, ...(signing.key ? { key: signing.key } : {}), tlsVerify: destination.tlsVerify }), { echo: true });
+    result.signature = 'cosign';
+  }
+  return result;
+}
+
+/** FLEET_SIGNING_KEY (the PEM itself, for CI secrets, or a path), else the signingKey option's file. */
+function readSigningKey(options: DockerPushExecutorSchema, workspaceRoot: string): string {
+  const value = process.env['FLEET_SIGNING_KEY'] || options.signingKey;
+  if (!value) throw new Error('nx-fleet: sign is "sigstore" but no key is configured: set FLEET_SIGNING_KEY (a PEM private key or its path) or signing.key in the nx-fleet plugin options.');
+  if (value.includes('-----BEGIN')) return value;
+  const file = resolve(workspaceRoot, value);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`nx-fleet: the signing key file ${file} could not be read (${(error as NodeJS.ErrnoException).code}). Check FLEET_SIGNING_KEY or signing.key.`);
+  }
 }
 
 /** Uploads the image, rebuilding it first when this machine never built it (a remote-cache hit). */

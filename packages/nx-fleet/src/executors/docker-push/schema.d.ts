@@ -5,4 +5,8 @@ export interface DockerPushExecutorSchema {
   latest?: boolean;
   tlsVerify?: boolean;
   skippedGates?: string[];
+  sign?: 'none' | 'sigstore' | 'cosign';
+  signingKey?: string;
+  keyless?: boolean;
+  attachSbom?: boolean;
 }
