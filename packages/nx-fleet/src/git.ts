@@ -35,3 +35,16 @@ export async function readSourceUrl(cwd: string): Promise<string | undefined> {
 export function stripCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
+
+/** The branch being built: CI's variable when the checkout is detached, else git's current branch. */
+export async function readGitBranch(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const fromCi = env['GITHUB_HEAD_REF'] || env['GITHUB_REF_NAME'] || env['CI_COMMIT_REF_NAME'];
+  if (fromCi) return fromCi;
+  try {
+    const result = await run('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd });
+    const branch = result.stdout.trim();
+    return result.code === 0 && branch && branch !== 'HEAD' ? branch : undefined;
+  } catch {
+    return undefined;
+  }
+}

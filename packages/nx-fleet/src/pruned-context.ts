@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { detectPackageManager, type ProjectGraph } from '@nx/devkit';
 import { createPackageJson, generatePrunedDeployOutput, workspaceDataDirectory } from '@nx/devkit/internal';
 import { glob } from 'tinyglobby';
+import { PACTS_FOLDER } from './contracts/pacts';
 import { run } from './process';
 
 export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
@@ -77,7 +78,10 @@ export async function assemblePrunedContext(input: {
 }): Promise<PrunedContext> {
   const roots = contextProjects(input.graph, input.service).map((name) => input.graph.nodes[name]!.data.root);
   const patterns = [...roots.map((root) => (root === '.' ? '**' : `${root}/**`)), ...input.include, '.dockerignore'];
-  const files = await listWorkspaceFiles(input.workspaceRoot, patterns);
+  const serviceRoot = input.graph.nodes[input.service]!.data.root;
+  // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
+  const pacts = `${serviceRoot === '.' ? '' : `${serviceRoot}/`}${PACTS_FOLDER}/`;
+  const files = (await listWorkspaceFiles(input.workspaceRoot, patterns)).filter((file) => !file.startsWith(pacts));
   const manifests = prunedManifests(input.graph, input.service, input.workspaceRoot);
   const dir = input.into ?? (await mkdtemp(join(tmpdir(), 'nx-fleet-context-')));
   await mkdir(dir, { recursive: true });

@@ -23,7 +23,11 @@ export interface FleetServiceConfig {
 
 export interface FleetGates {
   scan?: boolean;
+  /** contract-verify, for services that consumers have pacts with. */
+  contract?: boolean;
 }
+
+export const GATE_NAMES = ['scan', 'contract'] as const;
 
 export type ContextMode = 'pruned' | 'workspace' | 'project';
 export const CONTEXT_MODES: readonly ContextMode[] = ['pruned', 'workspace', 'project'];
@@ -62,8 +66,8 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
         else problems.push({ field, message: 'must be true or false' });
         break;
       case 'gates':
-        if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.entries(value).every(([k, v]) => k === 'scan' && typeof v === 'boolean')) config.gates = value as FleetGates;
-        else problems.push({ field, message: 'must be an object like { "scan": false }' });
+        if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.entries(value).every(([k, v]) => (GATE_NAMES as readonly string[]).includes(k) && typeof v === 'boolean')) config.gates = value as FleetGates;
+        else problems.push({ field, message: 'must be an object like { "scan": false, "contract": false }' });
         break;
       default:
         problems.push({ field, message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled, gates)' });

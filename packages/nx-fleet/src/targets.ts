@@ -1,10 +1,13 @@
 import type { TargetConfiguration } from '@nx/devkit';
+import { PACTS_FOLDER } from './contracts/pacts';
 import type { FleetSigning, NormalizedFleetOptions } from './plugins/options';
 import type { ContextMode, FleetServiceConfig } from './service-config';
 
 export interface ServiceTargetsInput {
   projectRoot: string;
   dockerfile: string;
+  /** Pact files in the service's `pacts/` folder: consumers' expectations it must verify. */
+  pacts?: readonly string[];
   config: FleetServiceConfig;
   options: NormalizedFleetOptions;
 }
@@ -38,7 +41,8 @@ export function buildInputs(mode: ContextMode, contextInclude: readonly string[]
   const engine = { env: 'FLEET_ENGINE' };
   if (mode === 'project') return ['{projectRoot}/**/*', engine];
   if (mode === 'workspace') return ['{workspaceRoot}/**/*', engine];
-  return ['default', '^default', ...contextInclude.map((glob) => `{workspaceRoot}/${glob}`), engine];
+  // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
+  return ['default', `!{projectRoot}/${PACTS_FOLDER}/**/*`, '^default', ...contextInclude.map((glob) => `{workspaceRoot}/${glob}`), engine];
 }
 
 /**
@@ -65,9 +69,25 @@ export function signingOptions(signing: FleetSigning): Record<string, unknown> {
   return { sign: signing.method, ...(signing.key ? { signingKey: signing.key } : {}), ...(signing.keyless ? { keyless: true } : {}) };
 }
 
-export function buildServiceTargets({ projectRoot, dockerfile, config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
+/** Where contract-verify records which pacts it verified against which image. */
+export function contractRecordPath(projectRoot: string): string {
+  return `dist/fleet/${projectRoot}/contract-verify.json`;
+}
+
+/**
+ * The provider's image (through docker-build's record) and its pacts folder (the pacts and the
+ * provider-state handlers): a consumer's new expectations re-run the verification, nothing else does.
+ */
+export function contractInputs(): NonNullable<TargetConfiguration['inputs']> {
+  return [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, `{projectRoot}/${PACTS_FOLDER}/**/*`];
+}
+
+export function buildServiceTargets({ projectRoot, dockerfile, pacts = [], config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const mode = config.context ?? options.context;
   const scanGate = config.gates?.scan ?? options.gates.scan;
+  const hasPacts = pacts.length > 0;
+  const contractGate = hasPacts && (config.gates?.contract ?? options.gates.contract);
+  const skippedGates = [...(scanGate ? [] : ['scan']), ...(hasPacts && !contractGate ? ['contract'] : [])];
   const include = config.contextInclude ?? options.contextInclude;
   return {
     [options.buildTargetName]: {
@@ -98,14 +118,29 @@ export function buildServiceTargets({ projectRoot, dockerfile, config, options }
         description: `Scan the exact image built: SBOM, vulnerability report (JSON, SARIF) and a severity gate; a cached pass is reused for at most ${options.scanMaxAgeHours} h`,
       },
     },
+    // On every service, so `nx show project` lists it from the start; without pacts it verifies nothing and the push does not wait for it.
+    [options.contractTargetName]: {
+      executor: 'nx-fleet:contract-verify',
+      dependsOn: [options.buildTargetName],
+      options: { buildTarget: options.buildTargetName },
+      inputs: contractInputs(),
+      outputs: [`{workspaceRoot}/${contractRecordPath(projectRoot)}`],
+      cache: true,
+      metadata: {
+        technologies: ['docker', 'pact'],
+        description: hasPacts
+          ? `Run the image built and verify the ${pacts.length} pact(s) consumers have with this service (${PACTS_FOLDER}/); re-runs when the image or a pact changes`
+          : `Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to ${PACTS_FOLDER}/)`,
+      },
+    },
     [options.pushTargetName]: {
       executor: 'nx-fleet:docker-push',
-      // Nothing reaches the registry before the image passed its scan, unless that gate is turned off.
-      dependsOn: scanGate ? [options.buildTargetName, options.scanTargetName] : [options.buildTargetName],
+      // Nothing reaches the registry before the image passed its scan and its consumers' contracts, unless a gate is turned off.
+      dependsOn: [options.buildTargetName, ...(scanGate ? [options.scanTargetName] : []), ...(contractGate ? [options.contractTargetName] : [])],
       options: {
         buildTarget: options.buildTargetName,
         ...(options.registry ? { registry: options.registry } : {}),
-        ...(scanGate ? {} : { skippedGates: ['scan'] }),
+        ...(skippedGates.length ? { skippedGates } : {}),
         ...(options.signing ? signingOptions(options.signing) : {}),
       },
       // Never cached: whether the registry still holds the image is only known by asking it.

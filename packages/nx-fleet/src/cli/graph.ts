@@ -1,4 +1,4 @@
-import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
+import { createProjectGraphAsync, workspaceRoot, type ProjectGraph } from '@nx/devkit';
 import { readFileMapCache, workspaceDataDirectory } from '@nx/devkit/internal';
 import { ImportCache } from '../import-cache';
 import { contextProjects } from '../pruned-context';
@@ -21,6 +21,24 @@ export function formatRuntime(runtime: readonly ServiceRuntime[]): string {
     .join('\n');
 }
 
+/** The project graph and the service-level runtime graph, as the plugin computes them. */
+export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime: ServiceRuntime[] }> {
+  const graph = await createProjectGraphAsync({ exitOnError: false });
+  const projects = projectInfos(workspaceRoot, Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])));
+  const fileMap = readFileMapCache()?.fileMap;
+  const imports = scanRuntimeImports({
+    workspaceRoot,
+    projects,
+    files: fileMap?.projectFileMap ?? {},
+    otherFiles: fileMap?.nonProjectFiles ?? [],
+    sdksOption: fleetPluginOptions(workspaceRoot)?.sdks,
+    cache: ImportCache.load(workspaceDataDirectory),
+    warn: (_key, message) => console.error(message),
+  });
+  const services = projects.filter((p) => p.isService).map((p) => p.name);
+  return { graph, runtime: serviceRuntime(services, imports, (service) => contextProjects(graph, service)) };
+}
+
 export const graphCommand: Command = {
   summary: 'Print the runtime service graph: each service\'s providers and consumers, with the importing file:line',
   help: [
@@ -35,20 +53,7 @@ export const graphCommand: Command = {
   ].join('\n'),
   options: { json: { type: 'boolean' } },
   async run(values) {
-    const graph = await createProjectGraphAsync({ exitOnError: false });
-    const projects = projectInfos(workspaceRoot, Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])));
-    const fileMap = readFileMapCache()?.fileMap;
-    const imports = scanRuntimeImports({
-      workspaceRoot,
-      projects,
-      files: fileMap?.projectFileMap ?? {},
-      otherFiles: fileMap?.nonProjectFiles ?? [],
-      sdksOption: fleetPluginOptions(workspaceRoot)?.sdks,
-      cache: ImportCache.load(workspaceDataDirectory),
-      warn: (_key, message) => console.error(message),
-    });
-    const services = projects.filter((p) => p.isService).map((p) => p.name);
-    const runtime = serviceRuntime(services, imports, (service) => contextProjects(graph, service));
+    const { runtime } = await workspaceRuntime();
     console.log(values['json'] ? JSON.stringify(runtime, null, 2) : formatRuntime(runtime));
     return 0;
   },

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { contextCommand } from './context';
 import { graphCommand } from './graph';
+import { pactsCommand } from './pacts';
 import { statusCommand } from './status';
 import { verifyCommand } from './verify';
 import type { Command } from './command';
@@ -11,6 +12,7 @@ const commands: Record<string, Command> = {
   context: contextCommand,
   graph: graphCommand,
   verify: verifyCommand,
+  pacts: pactsCommand,
 };
 
 const version = (require('../../package.json') as { version: string }).version;

@@ -1,5 +1,5 @@
 import { run, runOk } from '../process';
-import { commonBuildFlags, type BuildRequest, type Engine } from './engine';
+import { commonBuildFlags, runContainer, type BuildRequest, type Engine } from './engine';
 import { copyImage } from '../registry';
 
 export function dockerBuildArgs(request: BuildRequest, buildx: boolean): string[] {
@@ -32,6 +32,7 @@ export function dockerEngine(): Engine {
     async save(localRef, archive) {
       await runOk('docker', ['save', '-o', archive, localRef]);
     },
+    run: (request) => runContainer('docker', request),
     async push(localRef, destination, tlsVerify) {
       if (!destination.startsWith('docker://')) {
         // The daemon cannot write an OCI layout; skopeo reads the image out of the daemon.

@@ -1,4 +1,5 @@
 import type { EngineName } from '../plugins/options';
+import { run, runOk } from '../process';
 
 export interface BuildSecret {
   id: string;
@@ -26,6 +27,21 @@ export interface BuildRequest {
 /** An image destination in containers-transport form: `docker://host/repo:tag` or `oci:/dir:tag`. */
 export type TransportRef = string;
 
+/** A container to run in the background, reachable on a loopback port (contract verification). */
+export interface RunRequest {
+  image: string;
+  hostPort: number;
+  containerPort: number;
+  env: Record<string, string>;
+}
+
+export interface RunningContainer {
+  id: string;
+  running(): Promise<boolean>;
+  logs(): Promise<string>;
+  remove(): Promise<void>;
+}
+
 export interface Engine {
   readonly name: EngineName;
   build(request: BuildRequest): Promise<void>;
@@ -34,6 +50,34 @@ export interface Engine {
   push(localRef: string, destination: TransportRef, tlsVerify: boolean): Promise<string>;
   /** Writes a local image to a docker-archive tarball, the input scanners read offline. */
   save(localRef: string, archive: string): Promise<void>;
+  /** Starts a container in the background; buildah cannot run containers and refuses. */
+  run(request: RunRequest): Promise<RunningContainer>;
+}
+
+/** `run` for podman and docker, which spell it the same: detached, published on loopback only. */
+export function containerRunArgs(request: RunRequest): string[] {
+  return [
+    'run', '--detach',
+    '--publish', `127.0.0.1:${request.hostPort}:${request.containerPort}`,
+    ...Object.entries(request.env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+    request.image,
+  ];
+}
+
+/** The same container handle for podman and docker. */
+export async function runContainer(tool: 'podman' | 'docker', request: RunRequest): Promise<RunningContainer> {
+  const id = (await runOk(tool, containerRunArgs(request))).stdout.trim().split('\n').pop()!;
+  return {
+    id,
+    running: async () => (await run(tool, ['inspect', '--format', '{{.State.Running}}', id])).stdout.trim() === 'true',
+    logs: async () => {
+      const result = await run(tool, ['logs', '--tail', '50', id]);
+      return `${result.stdout}${result.stderr}`.trim();
+    },
+    remove: async () => {
+      await run(tool, ['rm', '--force', id]);
+    },
+  };
 }
 
 export function secretFlag(secret: BuildSecret): string {

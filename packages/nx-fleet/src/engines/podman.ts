@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, runOk, ToolFailedError } from '../process';
-import { commonBuildFlags, type BuildRequest, type Engine, type TransportRef } from './engine';
+import { commonBuildFlags, runContainer, type BuildRequest, type Engine, type TransportRef } from './engine';
 
 /** podman and buildah share containers/image and containers/storage, and nearly all flags. */
 export type PodmanFamily = 'podman' | 'buildah';
@@ -52,6 +52,10 @@ export function podmanFamilyEngine(tool: PodmanFamily): Engine {
       // buildah has no `save`: pushing to the docker-archive transport writes the same tarball.
       const args = tool === 'podman' ? ['save', '--format', 'docker-archive', '-o', archive, localRef] : ['push', localRef, `docker-archive:${archive}`];
       await runOk(tool, args);
+    },
+    async run(request) {
+      if (tool === 'buildah') throw new Error('nx-fleet: buildah builds images but cannot run them; contract-verify runs the provider with podman or docker (FLEET_ENGINE=podman), or give it a startCommand.');
+      return runContainer(tool, request);
     },
     async push(localRef, destination, tlsVerify) {
       const dir = await mkdtemp(join(tmpdir(), 'nx-fleet-push-'));

@@ -10,6 +10,9 @@ export const GENERATED_DEV_DEPENDENCIES: Record<string, string> = {
   '@types/node': '20.19.43',
 };
 
+/** What consumers' Pact tests run on: 16.x is the Pact line that supports Node 20. */
+export const PACT_DEV_DEPENDENCY: Record<string, string> = { '@pact-foundation/pact': '16.5.0' };
+
 export const TSCONFIG_BASE = 'tsconfig.base.json';
 
 /** The npm scope SDK packages are named under: the root package's scope, else the workspace folder's name. */

@@ -6,6 +6,7 @@ export interface FleetPluginOptions {
   buildTargetName?: string;
   pushTargetName?: string;
   scanTargetName?: string;
+  contractTargetName?: string;
   /** How old a cached passing scan may be before it runs again against newer vulnerability data; default 24. */
   scanMaxAgeHours?: number;
   /** Registry host (and optional namespace) images are pushed to, e.g. `ghcr.io/acme`. Env `FLEET_REGISTRY` wins. */
@@ -52,6 +53,7 @@ export interface NormalizedFleetOptions {
   buildTargetName: string;
   pushTargetName: string;
   scanTargetName: string;
+  contractTargetName: string;
   scanMaxAgeHours: number;
   registry?: string;
   engine?: EngineName;
@@ -71,6 +73,7 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     buildTargetName: options?.buildTargetName ?? 'docker-build',
     pushTargetName: options?.pushTargetName ?? 'docker-push',
     scanTargetName: options?.scanTargetName ?? 'scan',
+    contractTargetName: options?.contractTargetName ?? 'contract-verify',
     // A number only: it becomes part of a runtime input's command.
     scanMaxAgeHours: Number.isFinite(options?.scanMaxAgeHours) && options!.scanMaxAgeHours! > 0 ? options!.scanMaxAgeHours! : 24,
     registry: options?.registry,
@@ -80,7 +83,7 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     contextInclude: options?.contextInclude ?? [],
     services: options?.services ?? {},
     // Only an explicit false turns a gate off: a typo must never silently skip a check.
-    gates: { scan: options?.gates?.scan !== false },
+    gates: { scan: options?.gates?.scan !== false, contract: options?.gates?.contract !== false },
     ...(options?.signing ? { signing: options.signing } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { logger, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
+import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
 import { fleetBlockOf, parseServiceConfig, type FleetServiceConfig, type ProjectManifest } from '../service-config';
 import { CONTAINERFILE_NAMES, detectService, groupByFolder, PLUGIN_GLOB, type Detection } from '../service-detection';
 import { buildServiceTargets } from '../targets';
@@ -12,12 +13,14 @@ export const createNodes: CreateNodes<FleetPluginOptions> = [
   PLUGIN_GLOB,
   (files, rawOptions, context) => {
     const options = normalizeOptions(rawOptions);
-    const detections = [...groupByFolder(files)].map(([root, folderFiles]) => detectFolder(root, folderFiles, options, context.workspaceRoot));
+    const pacts = pactFilesByRoot(files);
+    const manifests = files.filter((file) => !PACT_FILE.test(file));
+    const detections = [...groupByFolder(manifests)].map(([root, folderFiles]) => detectFolder(root, folderFiles, options, context.workspaceRoot));
     const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
     for (const detection of detections) {
       if (detection.kind === 'orphan' && !referenced.has(detection.dockerfile)) warnOrphan(detection.dockerfile);
     }
-    return detections.flatMap((detection) => (detection.kind === 'service' ? [[sourceFileOf(detection, files), serviceNode(detection, options)] as const] : []));
+    return detections.flatMap((detection) => (detection.kind === 'service' ? [[sourceFileOf(detection, files), serviceNode(detection, pacts.get(detection.root) ?? [], options)] as const] : []));
   },
 ];
 
@@ -49,12 +52,12 @@ function serviceConfig(root: string, projectJson: ProjectManifest | undefined, p
   return { context: options.context, contextInclude: options.contextInclude, ...fromPlugin, ...own.config };
 }
 
-function serviceNode(detection: Extract<Detection, { kind: 'service' }>, options: NormalizedFleetOptions): CreateNodesResult {
+function serviceNode(detection: Extract<Detection, { kind: 'service' }>, pacts: readonly string[], options: NormalizedFleetOptions): CreateNodesResult {
   return {
     projects: {
       [detection.root]: {
         ...(detection.name ? { name: detection.name } : {}),
-        targets: buildServiceTargets({ projectRoot: detection.root, dockerfile: detection.dockerfile, config: detection.config, options }),
+        targets: buildServiceTargets({ projectRoot: detection.root, dockerfile: detection.dockerfile, pacts, config: detection.config, options }),
         metadata: { technologies: ['docker'] },
       },
     },

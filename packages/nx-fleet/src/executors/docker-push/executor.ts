@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { logger, type ExecutorContext } from '@nx/devkit';
 import { readGitRevision, shortSha } from '../../git';
+import { brokerConfigFromEnv, canIDeploy } from '../../contracts/pact-broker';
 import { attachSbom, ensureSigned, findSbom, loadSigningKey, subjectOf } from '../../attestations';
 import { readImageRecord, writeRecord, type ImageRecord, type PushRecord } from '../../image-record';
 import { OciRegistryClient } from '../../oci-client';
@@ -36,6 +37,7 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
     logger.warn(`nx-fleet: ${service.projectName}: the ${gate} gate is turned off (gates.${gate} = false), so this image is pushed without one.`);
   }
   const signing = await prepareSigning(options, context.root);
+  if (options.canIDeploy) await checkCanIDeploy(service.projectName, options.canIDeploy, context.root);
   const recordFile = join(context.root, imageRecordPath(service.projectRoot));
   const record = await readImageRecord(recordFile);
   if (!record) throw new Error(`nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`);
@@ -81,6 +83,19 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
     `nx-fleet: ${service.projectName}: ${uploaded ? 'pushed' : 'already present, no upload:'} ${describe(destination)}@${digest} ` +
       `[${tags.join(', ')}] in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
+}
+
+/** The Pact Broker's verdict for this commit of the service, before anything reaches the registry. */
+async function checkCanIDeploy(pacticipant: string, environment: string, workspaceRoot: string): Promise<void> {
+  const broker = brokerConfigFromEnv();
+  if (!broker) throw new Error(`nx-fleet: ${pacticipant}: canIDeploy is set but no Pact Broker is configured: set PACT_BROKER_BASE_URL (and PACT_BROKER_TOKEN).`);
+  const version = (await readGitRevision(workspaceRoot))?.sha;
+  if (!version) throw new Error(`nx-fleet: ${pacticipant}: can-i-deploy asks about a git commit; there is none.`);
+  const verdict = await canIDeploy(broker, { pacticipant, version, environment });
+  if (!verdict.deployable) {
+    throw new Error(`nx-fleet: ${pacticipant} ${version.slice(0, 12)} cannot be deployed to ${environment} (Pact Broker: ${verdict.reason})${verdict.failures.length ? `:\n${verdict.failures.map((f) => `  ${f}`).join('\n')}` : ''}`);
+  }
+  logger.info(`nx-fleet: ${pacticipant}: can-i-deploy to ${environment}: yes (${verdict.reason})`);
 }
 
 type Signing =

@@ -9,4 +9,5 @@ export interface DockerPushExecutorSchema {
   signingKey?: string;
   keyless?: boolean;
   attachSbom?: boolean;
+  canIDeploy?: string;
 }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import {
   addDependenciesToPackageJson,
   addProjectConfiguration,
@@ -13,7 +13,8 @@ import {
 } from '@nx/devkit';
 import { initGenerator } from '../init/generator';
 import { writeSdk } from '../sdk/generator';
-import { assertServiceName, checkTargets, ensureEslintConfig, GENERATED_DEV_DEPENDENCIES, sdkImportPath } from '../workspace-setup';
+import { PACTS_FOLDER } from '../../contracts/pacts';
+import { assertServiceName, checkTargets, ensureEslintConfig, GENERATED_DEV_DEPENDENCIES, PACT_DEV_DEPENDENCY, sdkImportPath } from '../workspace-setup';
 import type { ServiceGeneratorSchema } from './schema';
 
 export interface NormalizedService {
@@ -50,7 +51,7 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     }
     // The provider's port as its own Dockerfile exposes it, for the default upstream URL.
     const exposed = /^EXPOSE\s+(\d+)/m.exec(tree.read(`${projects.get(name)!.root}/Dockerfile`, 'utf-8') ?? '')?.[1];
-    return { ...names(name), name, importPath: sdkImportPath(tree, name), port: Number(exposed ?? 3000) };
+    return { ...names(name), name, root: projects.get(name)!.root, importPath: sdkImportPath(tree, name), port: Number(exposed ?? 3000) };
   });
   if (options.force) {
     // The old service may live in another folder (a different --directory): it goes too.
@@ -78,9 +79,19 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     offset: offsetFromRoot(service.root),
     tmpl: '',
   });
+  // One Pact consumer test per provider: it writes the pact into the provider's pacts/ folder.
+  for (const provider of consumed) {
+    generateFiles(tree, join(__dirname, 'pact', 'files'), service.root, {
+      name: service.name,
+      provider,
+      providerName: provider.name,
+      pactsDir: posix.relative(`${service.root}/src`, `${provider.root}/${PACTS_FOLDER}`),
+      tmpl: '',
+    });
+  }
   writeSdk(tree, service.name, service.port);
   ensureEslintConfig(tree);
-  const install = addDependenciesToPackageJson(tree, {}, GENERATED_DEV_DEPENDENCIES);
+  const install = addDependenciesToPackageJson(tree, {}, { ...GENERATED_DEV_DEPENDENCIES, ...(consumed.length ? PACT_DEV_DEPENDENCY : {}) });
   if (!options.skipFormat) await formatFiles(tree);
   return runTasksInSerial(init, install);
 }

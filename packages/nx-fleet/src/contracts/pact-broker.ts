@@ -1,0 +1,256 @@
+/**
+ * A client of the Pact Broker HTTP API (pact_broker and PactFlow speak the same one) for nx-fleet's optional
+ * broker integration: publish pacts, ask can-i-deploy, record deployments. Node's fetch, no Pact CLI needed.
+ */
+
+export interface BrokerConfig {
+  url: string;
+  token?: string;
+  username?: string;
+  password?: string;
+}
+
+export interface PublishPactInput {
+  /** The parsed pact file; the broker takes it as is. */
+  pact: unknown;
+  /** The consumer's git SHA: the broker's docs ask for a version that changes with every commit. */
+  consumerVersion: string;
+  branch?: string;
+  tags?: string[];
+}
+
+export interface DeploymentInput {
+  pacticipant: string;
+  version: string;
+  environment: string;
+}
+
+export interface CanIDeployResult {
+  deployable: boolean;
+  reason: string;
+  /** One line per integration without a successful verification: `<consumer> <version> → <provider> <version>: <why>`. */
+  failures: string[];
+}
+
+/** Every failure talking to the broker. Messages name the broker and what to check, never a secret. */
+export class PactBrokerError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'PactBrokerError';
+  }
+}
+
+/** The variables the Pact CLI reads, so a pipeline already set up for it needs nothing more. */
+export function brokerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, url?: string): BrokerConfig | undefined {
+  const base = url || env.PACT_BROKER_BASE_URL;
+  if (!base) return undefined;
+  return {
+    url: base,
+    token: env.PACT_BROKER_TOKEN || undefined,
+    username: env.PACT_BROKER_USERNAME || undefined,
+    password: env.PACT_BROKER_PASSWORD || undefined,
+  };
+}
+
+export async function publishPact(config: BrokerConfig, input: PublishPactInput): Promise<void> {
+  const broker = connect(config);
+  const { consumer, provider } = pacticipantsOf(input.pact);
+  const version = `/pacticipants/${segment(consumer)}/versions/${segment(input.consumerVersion)}`;
+  const named = `${consumer} ${input.consumerVersion}`;
+  // Branch and tags go first, as the Pact CLI does: publishing the pact fires the broker's webhooks, which read them.
+  if (input.branch) {
+    const path = `/pacticipants/${segment(consumer)}/branches/${segment(input.branch)}/versions/${segment(input.consumerVersion)}`;
+    await send(broker, { method: 'PUT', path, body: {}, operation: `record ${named} on branch ${input.branch}` });
+  }
+  for (const tag of input.tags ?? []) {
+    await send(broker, { method: 'PUT', path: `${version}/tags/${segment(tag)}`, body: {}, operation: `tag ${named} "${tag}"` });
+  }
+  const path = `/pacts/provider/${segment(provider)}/consumer/${segment(consumer)}/version/${segment(input.consumerVersion)}`;
+  await send(broker, { method: 'PUT', path, body: input.pact, operation: `publish the pact ${consumer} → ${provider} for ${named}` });
+}
+
+export async function canIDeploy(config: BrokerConfig, input: DeploymentInput): Promise<CanIDeployResult> {
+  const broker = connect(config);
+  const query = new URLSearchParams({ pacticipant: input.pacticipant, version: input.version, environment: input.environment });
+  const operation = `can-i-deploy ${input.pacticipant} ${input.version} to ${input.environment}`;
+  const answer = (await receive(broker, { method: 'GET', path: `/can-i-deploy?${query}`, operation, notFound: unknownVersion(input) })) as CanIDeployAnswer | null;
+  if (typeof answer?.summary !== 'object' || answer.summary === null) throw notABroker(broker, operation);
+  return {
+    // The broker answers null when it cannot tell (a pact nobody verified yet): that is not a yes.
+    deployable: answer.summary.deployable === true,
+    reason: answer.summary.reason ?? '',
+    failures: (answer.matrix ?? []).filter((row) => row.verificationResult?.success !== true).map(failureOf),
+  };
+}
+
+export async function recordDeployment(config: BrokerConfig, input: DeploymentInput): Promise<void> {
+  const broker = connect(config);
+  const uuid = await environmentUuid(broker, input.environment);
+  const path = `/pacticipants/${segment(input.pacticipant)}/versions/${segment(input.version)}/deployed-versions/environment/${segment(uuid)}`;
+  const operation = `record the deployment of ${input.pacticipant} ${input.version} to ${input.environment}`;
+  await send(broker, { method: 'POST', path, body: {}, operation, notFound: unknownVersion(input) });
+}
+
+interface Broker {
+  /** The base URL without credentials: the one messages show. */
+  url: string;
+  authorization: string | undefined;
+  secrets: string[];
+}
+
+interface BrokerRequest {
+  method: 'GET' | 'PUT' | 'POST';
+  path: string;
+  body?: unknown;
+  /** What was being done, for messages: "publish the pact …". */
+  operation: string;
+  /** What a 404 means for this request. */
+  notFound?: string;
+}
+
+interface CanIDeployAnswer {
+  summary?: { deployable?: boolean | null; reason?: string } | null;
+  matrix?: MatrixRow[];
+}
+
+interface MatrixRow {
+  consumer: { name: string; version?: { number?: string } | null };
+  provider: { name: string; version?: { number?: string } | null };
+  verificationResult?: { success?: boolean } | null;
+}
+
+interface EnvironmentsAnswer {
+  _embedded?: { environments?: Array<{ uuid?: string; name?: string }> };
+}
+
+function connect(config: BrokerConfig): Broker {
+  let url: URL;
+  try {
+    url = new URL(config.url);
+  } catch {
+    throw new PactBrokerError('nx-fleet: the Pact Broker URL (PACT_BROKER_BASE_URL) is not a valid URL.');
+  }
+  // fetch refuses URLs with credentials in them: they become Basic auth, and messages never show them.
+  const username = config.username ?? decodeURIComponent(url.username);
+  const password = config.password ?? decodeURIComponent(url.password);
+  const basic = username || password ? Buffer.from(`${username}:${password}`).toString('base64') : undefined;
+  return {
+    url: `${url.origin}${url.pathname}`.replace(/\/+$/, ''),
+    authorization: config.token ? `Bearer ${config.token}` : basic && `Basic ${basic}`,
+    secrets: [config.token, password, basic].filter((secret): secret is string => !!secret),
+  };
+}
+
+function pacticipantsOf(pact: unknown): { consumer: string; provider: string } {
+  const names = pact as { consumer?: { name?: unknown }; provider?: { name?: unknown } } | null;
+  const consumer = names?.consumer?.name;
+  const provider = names?.provider?.name;
+  if (typeof consumer !== 'string' || !consumer || typeof provider !== 'string' || !provider) {
+    throw new Error("nx-fleet: the pact to publish has no consumer.name or provider.name; regenerate it by running the consumer's Pact tests.");
+  }
+  return { consumer, provider };
+}
+
+/** Names go in one path segment each: `@acme/orders` must not become two. */
+const segment = encodeURIComponent;
+
+async function send(broker: Broker, request: BrokerRequest): Promise<string> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(broker.url + request.path, {
+      method: request.method,
+      headers: headersFor(broker, request),
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    });
+    text = await response.text();
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+    throw failure(broker, `nx-fleet: ${request.operation} failed: could not reach the Pact Broker at ${broker.url} (${cause}). Check PACT_BROKER_BASE_URL.`);
+  }
+  if (!response.ok) throw failure(broker, statusMessage(broker, request, response.status, text), response.status);
+  return text;
+}
+
+async function receive(broker: Broker, request: BrokerRequest): Promise<unknown> {
+  const text = await send(broker, request);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw notABroker(broker, request.operation);
+  }
+}
+
+function headersFor(broker: Broker, request: BrokerRequest): Record<string, string> {
+  return {
+    Accept: 'application/hal+json',
+    ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    ...(broker.authorization ? { Authorization: broker.authorization } : {}),
+  };
+}
+
+function statusMessage(broker: Broker, request: BrokerRequest, status: number, text: string): string {
+  const detail = brokerDetail(text);
+  const hint = hintFor(broker, request, status);
+  return `nx-fleet: ${request.operation} failed: the Pact Broker at ${broker.url} answered HTTP ${status}${detail ? ` (${detail})` : ''}.${hint ? ` ${hint}` : ''}`;
+}
+
+function hintFor(broker: Broker, request: BrokerRequest, status: number): string | undefined {
+  const variables = 'PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD';
+  if (status === 401) return broker.authorization ? `The broker refused the credentials: check ${variables}.` : `The broker needs credentials: set ${variables}.`;
+  if (status === 403) return `The credentials lack the permission for this: check ${variables}.`;
+  if (status === 404) return request.notFound ?? 'Check that PACT_BROKER_BASE_URL is the base URL of the broker.';
+  return undefined;
+}
+
+/** The broker's own words: `{"errors": {"field": ["…"]}}` for validation, `{"error": …}` otherwise. */
+function brokerDetail(text: string): string {
+  try {
+    const body = JSON.parse(text) as { errors?: unknown; error?: unknown };
+    return stringsIn(body.errors ?? body.error).join('; ').slice(0, 500);
+  } catch {
+    return '';
+  }
+}
+
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+/** A broker, or a proxy in front of it, may echo the request's credentials in an error body. */
+function failure(broker: Broker, message: string, status?: number): PactBrokerError {
+  return new PactBrokerError(
+    broker.secrets.reduce((text, secret) => text.split(secret).join('***'), message),
+    status,
+  );
+}
+
+function notABroker(broker: Broker, operation: string): PactBrokerError {
+  return failure(broker, `nx-fleet: ${operation} failed: ${broker.url} did not answer like a Pact Broker. Check PACT_BROKER_BASE_URL.`);
+}
+
+function unknownVersion(input: DeploymentInput): string {
+  return `The broker does not know ${input.pacticipant} ${input.version}: publish its pacts (or verification results) first.`;
+}
+
+function failureOf(row: MatrixRow): string {
+  const side = (pacticipant: MatrixRow['consumer']) => [pacticipant.name, pacticipant.version?.number].filter(Boolean).join(' ');
+  return `${side(row.consumer)} → ${side(row.provider)}: ${row.verificationResult ? 'verification failed' : 'no verification'}`;
+}
+
+async function environmentUuid(broker: Broker, name: string): Promise<string> {
+  const operation = `find the environment ${name}`;
+  const answer = (await receive(broker, { method: 'GET', path: '/environments', operation })) as EnvironmentsAnswer | null;
+  const environments = answer?._embedded?.environments;
+  if (!Array.isArray(environments)) throw notABroker(broker, operation);
+  const uuid = environments.find((environment) => environment.name === name)?.uuid;
+  if (uuid) return uuid;
+  const known = environments.map((environment) => environment.name).join(', ') || 'none';
+  throw failure(broker, `nx-fleet: ${operation} failed: the Pact Broker at ${broker.url} has no environment "${name}" (it has: ${known}). Create it with \`pact-broker create-environment --name ${name}\`.`);
+}

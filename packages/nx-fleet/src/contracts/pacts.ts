@@ -1,0 +1,57 @@
+import { posix } from 'node:path';
+
+/**
+ * Where pacts live: in the provider's folder, `<provider root>/pacts/<consumer>-<provider>.json`.
+ * There a consumer's changed expectations touch the provider's project, so `nx affected` re-runs
+ * the provider's verification, while its build inputs (and image) leave the folder out.
+ */
+export const PACTS_FOLDER = 'pacts';
+export const PACT_FILE = /(^|\/)pacts\/[^/]+\.json$/;
+
+/** Pact files grouped by the folder that holds their `pacts/` folder: the provider's root. */
+export function pactFilesByRoot(files: readonly string[]): Map<string, string[]> {
+  const byRoot = new Map<string, string[]>();
+  for (const file of files) {
+    if (!PACT_FILE.test(file)) continue;
+    const root = posix.dirname(posix.dirname(file));
+    byRoot.set(root, [...(byRoot.get(root) ?? []), file].sort());
+  }
+  return byRoot;
+}
+
+export interface PactInteraction {
+  description: string;
+  providerStates: string[];
+}
+
+export interface PactSummary {
+  file: string;
+  consumer: string;
+  provider: string;
+  interactions: PactInteraction[];
+}
+
+/** The parts of a pact (V2 to V4) nx-fleet reads; anything else is the verifier's business. */
+export function parsePact(file: string, text: string): PactSummary {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`nx-fleet: ${file} is not valid JSON (${(error as Error).message}); regenerate it by running the consumer's Pact tests.`);
+  }
+  const pact = document as { consumer?: { name?: unknown }; provider?: { name?: unknown }; interactions?: unknown };
+  const consumer = pact?.consumer?.name;
+  const provider = pact?.provider?.name;
+  if (typeof consumer !== 'string' || typeof provider !== 'string' || !Array.isArray(pact.interactions)) {
+    throw new Error(`nx-fleet: ${file} is not a pact (it needs consumer.name, provider.name and interactions); regenerate it by running the consumer's Pact tests.`);
+  }
+  const interactions = (pact.interactions as Array<{ description?: unknown; providerState?: unknown; providerStates?: unknown }>).map((i) => ({
+    description: typeof i.description === 'string' ? i.description : '(no description)',
+    providerStates: Array.isArray(i.providerStates)
+      ? i.providerStates.flatMap((s: { name?: unknown }) => (typeof s?.name === 'string' ? [s.name] : []))
+      : typeof i.providerState === 'string'
+        ? [i.providerState]
+        : [],
+  }));
+  return { file, consumer, provider, interactions };
+}
