@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ProjectGraph, ProjectGraphDependency, ProjectGraphProjectNode } from '@nx/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUILD_EXECUTOR, contextProjects, listWorkspaceFiles } from './pruned-context';
+import { assemblePrunedContext, BUILD_EXECUTOR, contextProjects, listWorkspaceFiles } from './pruned-context';
 
 function node(name: string, type: 'app' | 'lib', service = false): ProjectGraphProjectNode {
   return {
@@ -162,6 +162,85 @@ describe('listWorkspaceFiles', () => {
       else process.env['GIT_CEILING_DIRECTORIES'] = previous;
     }
   });
+});
+
+describe('assemblePrunedContext', () => {
+  const dirs: string[] = [];
+
+  function tempDir(): string {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'nx-fleet-pruned-pacts-spec-')));
+    dirs.push(dir);
+    return dir;
+  }
+
+  function git(cwd: string, ...args: string[]): void {
+    execFileSync('git', args, { cwd, stdio: 'ignore', env: { ...process.env, GIT_CEILING_DIRECTORIES: dirname(cwd) } });
+  }
+
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // No root package.json: no manifests to prune and no install to check, only the files copied.
+  const FILES: Record<string, string> = {
+    'services/orders/Dockerfile': 'FROM scratch\n',
+    'services/orders/src/main.ts': 'export {};\n',
+    'services/orders/pacts/web-orders.json': '{}\n',
+    'services/orders/pacts/states.js': 'module.exports = {};\n',
+    'services/orders/pacts-notes.md': 'not the pacts folder\n',
+    'services/orders/src/pacts/fixture.json': 'a folder of the source, not the pacts folder\n',
+    'libs/shared/index.ts': 'export {};\n',
+    'libs/shared/pacts/keep.json': "a library's own folder, not the service's pacts\n",
+    'tsconfig.base.json': '{}\n',
+  };
+
+  const ordersGraph = (root = 'services/orders'): ProjectGraph => ({
+    nodes: {
+      orders: { name: 'orders', type: 'app', data: { root, targets: { 'docker-build': { executor: BUILD_EXECUTOR } } } },
+      shared: { name: 'shared', type: 'lib', data: { root: 'libs/shared' } },
+    },
+    dependencies: { orders: [edge('orders', 'shared')], shared: [] },
+  });
+
+  async function assemble(workspaceRoot: string, graph: ProjectGraph, include: string[] = []) {
+    const into = tempDir();
+    const context = await assemblePrunedContext({ workspaceRoot, graph, service: 'orders', include, into });
+    return { context, into };
+  }
+
+  it("leaves the service's own pacts folder out of its context, keeping look-alikes and other projects' pacts folders", async () => {
+    const root = tempDir();
+    write(root, FILES);
+    git(root, 'init', '-q');
+    const { context, into } = await assemble(root, ordersGraph(), ['tsconfig.base.json', 'services/orders/pacts/**']);
+    expect(context.files).toEqual([
+      'libs/shared/index.ts',
+      'libs/shared/pacts/keep.json',
+      'services/orders/Dockerfile',
+      'services/orders/pacts-notes.md',
+      'services/orders/src/main.ts',
+      'services/orders/src/pacts/fixture.json',
+      'tsconfig.base.json',
+    ]);
+    expect(context.dir).toBe(into);
+    expect(existsSync(join(into, 'services/orders/src/main.ts'))).toBe(true);
+    expect(existsSync(join(into, 'services/orders/pacts'))).toBe(false);
+  });
+
+  it('leaves out the pacts folder of a service at the workspace root', async () => {
+    const root = tempDir();
+    write(root, { Dockerfile: 'FROM scratch\n', 'src/main.ts': 'export {};\n', 'pacts/web-orders.json': '{}\n', 'libs/shared/index.ts': 'export {};\n' });
+    git(root, 'init', '-q');
+    const { context } = await assemble(root, ordersGraph('.'));
+    expect(context.files).toEqual(['Dockerfile', 'libs/shared/index.ts', 'src/main.ts']);
+  });
+
+  function write(root: string, files: Record<string, string>): void {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, file)), { recursive: true });
+      writeFileSync(join(root, file), text);
+    }
+  }
 });
 
 describe('installsAnything', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_MODES, fleetBlockOf, parseServiceConfig } from './service-config';
+import { CONTEXT_MODES, fleetBlockOf, GATE_NAMES, parseServiceConfig } from './service-config';
 
 describe('parseServiceConfig', () => {
   it('returns an empty config and no problems when there is no fleet block', () => {
@@ -64,15 +64,22 @@ describe('parseServiceConfig', () => {
   it.each([
     [{ scan: false }],
     [{ scan: true }],
+    [{ contract: false }],
+    [{ contract: true }],
+    [{ scan: false, contract: false }],
+    [{}],
   ])('accepts gates = %j', (gates) => {
     expect(parseServiceConfig({ gates, image: 'kept' })).toEqual({ config: { gates, image: 'kept' }, problems: [] });
   });
 
-  const GATES_MESSAGE = 'must be an object like { "scan": false }';
+  const GATES_MESSAGE = 'must be an object like { "scan": false, "contract": false }';
 
   it.each([
     ['a non-boolean scan', { scan: 'no' }],
+    ['a non-boolean contract', { contract: 'off' }],
+    ['a non-boolean contract beside a valid scan', { scan: false, contract: 0 }],
     ['an unknown gate', { scans: false }],
+    ['a misspelt contract gate', { contracts: false }],
     ['an unknown gate beside a valid one', { scan: false, sbom: false }],
     ['null', null],
     ['a boolean', false],
@@ -118,6 +125,12 @@ describe('fleetBlockOf', () => {
 
   it('hands an invalid block over as it is, for parseServiceConfig to report', () => {
     expect(fleetBlockOf({ metadata: { fleet: 'yes' } }, 'project.json')).toBe('yes');
+  });
+});
+
+describe('GATE_NAMES', () => {
+  it('lists the gates a push can wait for: scan and contract', () => {
+    expect(GATE_NAMES).toEqual(['scan', 'contract']);
   });
 });
 

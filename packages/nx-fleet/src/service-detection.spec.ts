@@ -208,13 +208,33 @@ describe('globs', () => {
     expect(CONTAINERFILE_NAMES).toEqual(['Dockerfile', 'Containerfile']);
   });
 
-  it('PLUGIN_GLOB matches container files and project manifests at any depth, nothing else', () => {
-    expect(PLUGIN_GLOB).toBe('**/{Dockerfile,Containerfile,project.json,package.json}');
+  it('PLUGIN_GLOB matches container files, project manifests and pacts at any depth, nothing else', () => {
+    expect(PLUGIN_GLOB).toBe('**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}');
     const matches = picomatch(PLUGIN_GLOB, { dot: true });
-    for (const file of ['Dockerfile', 'package.json', 'services/a/Containerfile', 'services/a/project.json', '.deploy/api/Dockerfile']) {
+    for (const file of [
+      'Dockerfile',
+      'package.json',
+      'services/a/Containerfile',
+      'services/a/project.json',
+      '.deploy/api/Dockerfile',
+      'services/orders/pacts/web-orders.json',
+      'pacts/web-root.json',
+    ]) {
       expect(matches(file), file).toBe(true);
     }
-    for (const file of ['services/a/Dockerfile.prod', 'services/a/tsconfig.json', 'services/a/package-lock.json', 'README.md']) {
+    for (const file of [
+      'services/a/Dockerfile.prod',
+      'services/a/tsconfig.json',
+      'services/a/package-lock.json',
+      'README.md',
+      // Only JSON files directly in a folder named pacts.
+      'services/orders/pacts/states.js',
+      'services/orders/pacts/README.md',
+      'services/orders/pacts/old/web-orders.json',
+      'services/orders/my-pacts/web-orders.json',
+      'services/orders/pactsx/web-orders.json',
+      'services/orders/web-orders.json',
+    ]) {
       expect(matches(file), file).toBe(false);
     }
   });

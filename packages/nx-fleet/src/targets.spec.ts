@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from './plugins/options';
 import type { FleetServiceConfig } from './service-config';
 import { scannerFingerprint } from './scanners/fingerprint';
-import { buildInputs, buildServiceTargets, contextOptions, imageRecordPath, pushRecordPath, scanInputs, scanRecordDir } from './targets';
+import { buildInputs, buildServiceTargets, contextOptions, contractInputs, contractRecordPath, imageRecordPath, pushRecordPath, scanInputs, scanRecordDir } from './targets';
 
 const ENGINE = { env: 'FLEET_ENGINE' };
+/** Pruned builds leave the service's pacts folder out: a consumer's new pact re-verifies, it never rebuilds. */
+const NO_PACTS = '!{projectRoot}/pacts/**/*';
+const PACTS = ['services/orders/pacts/mobile-orders.json', 'services/orders/pacts/web-orders.json'];
 
 const input = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({
   projectRoot: 'services/orders',
@@ -13,11 +16,15 @@ const input = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: F
   options: normalizeOptions(overrides),
 });
 
+/** The same service with two consumers' pacts in its pacts folder. */
+const withPacts = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({ ...input(overrides, config), pacts: PACTS });
+
 describe('record paths', () => {
   it('puts records under dist/fleet/<projectRoot>', () => {
     expect(imageRecordPath('services/orders')).toBe('dist/fleet/services/orders/image.json');
     expect(pushRecordPath('services/orders')).toBe('dist/fleet/services/orders/push.json');
     expect(scanRecordDir('services/orders')).toBe('dist/fleet/services/orders');
+    expect(contractRecordPath('services/orders')).toBe('dist/fleet/services/orders/contract-verify.json');
   });
 });
 
@@ -39,9 +46,10 @@ describe('contextOptions', () => {
 
 describe('buildInputs', () => {
   it('pruned: the project and its workspace dependencies, the extra files, and the engine', () => {
-    expect(buildInputs('pruned', [])).toEqual(['default', '^default', ENGINE]);
+    expect(buildInputs('pruned', [])).toEqual(['default', NO_PACTS, '^default', ENGINE]);
     expect(buildInputs('pruned', ['tsconfig.base.json', 'tools/scripts/**'])).toEqual([
       'default',
+      NO_PACTS,
       '^default',
       '{workspaceRoot}/tsconfig.base.json',
       '{workspaceRoot}/tools/scripts/**',
@@ -59,15 +67,16 @@ describe('buildInputs', () => {
 });
 
 describe('buildServiceTargets', () => {
-  it('creates docker-build, scan and docker-push by default, and nothing else', () => {
-    expect(Object.keys(buildServiceTargets(input()))).toEqual(['docker-build', 'scan', 'docker-push']);
+  it('creates docker-build, scan, contract-verify and docker-push by default, and nothing else, with or without pacts', () => {
+    expect(Object.keys(buildServiceTargets(input()))).toEqual(['docker-build', 'scan', 'contract-verify', 'docker-push']);
+    expect(Object.keys(buildServiceTargets(withPacts()))).toEqual(['docker-build', 'scan', 'contract-verify', 'docker-push']);
   });
 
   it('describes the build target, with a pruned context by default', () => {
     const build = buildServiceTargets(input())['docker-build']!;
     expect(build.executor).toBe('nx-fleet:docker-build');
     expect(build.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true });
-    expect(build.inputs).toEqual(['default', '^default', ENGINE]);
+    expect(build.inputs).toEqual(['default', NO_PACTS, '^default', ENGINE]);
     expect(build.outputs).toEqual(['{workspaceRoot}/dist/fleet/services/orders/image.json']);
     expect(build.cache).toBe(true);
     expect(build.dependsOn).toBeUndefined();
@@ -117,7 +126,7 @@ describe('buildServiceTargets', () => {
 
   it('uses configured target names, including in dependsOn and the push and scan buildTarget', () => {
     const targets = buildServiceTargets(input({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
-    expect(Object.keys(targets)).toEqual(['image', 'audit', 'publish']);
+    expect(Object.keys(targets)).toEqual(['image', 'audit', 'contract-verify', 'publish']);
     expect(targets['image']!.executor).toBe('nx-fleet:docker-build');
     expect(targets['publish']!.executor).toBe('nx-fleet:docker-push');
     expect(targets['publish']!.dependsOn).toEqual(['image', 'audit']);
@@ -196,7 +205,7 @@ describe('buildServiceTargets', () => {
   it('takes the context mode and extra files from the plugin options when the service config has none', () => {
     const build = buildServiceTargets(input({ context: 'pruned', contextInclude: ['tsconfig.base.json'] }))['docker-build']!;
     expect(build.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, contextInclude: ['tsconfig.base.json'] });
-    expect(build.inputs).toEqual(['default', '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE]);
+    expect(build.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE]);
 
     const workspace = buildServiceTargets(input({ context: 'workspace' }))['docker-build']!;
     expect(workspace.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: false });
@@ -212,11 +221,110 @@ describe('buildServiceTargets', () => {
 
     const include = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: ['b/**'] }))['docker-build']!;
     expect(include.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, contextInclude: ['b/**'] });
-    expect(include.inputs).toEqual(['default', '^default', '{workspaceRoot}/b/**', ENGINE]);
+    expect(include.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/b/**', ENGINE]);
 
     const none = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: [] }))['docker-build']!;
     expect(none.options).not.toHaveProperty('contextInclude');
-    expect(none.inputs).toEqual(['default', '^default', ENGINE]);
+    expect(none.inputs).toEqual(['default', NO_PACTS, '^default', ENGINE]);
+  });
+
+  it('keeps the pacts folder in the build inputs of the workspace and project modes, where the whole folder is the context', () => {
+    expect(buildServiceTargets(withPacts({ context: 'workspace' }))['docker-build']!.inputs).toEqual(['{workspaceRoot}/**/*', ENGINE]);
+    expect(buildServiceTargets(withPacts({}, { context: 'project' }))['docker-build']!.inputs).toEqual(['{projectRoot}/**/*', ENGINE]);
+  });
+
+  describe('contract gate', () => {
+    it('a service with pacts: contract-verify runs the image built, cached on the image record and the pacts folder', () => {
+      expect(buildServiceTargets(withPacts())['contract-verify']).toEqual({
+        executor: 'nx-fleet:contract-verify',
+        dependsOn: ['docker-build'],
+        options: { buildTarget: 'docker-build' },
+        inputs: [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*'],
+        outputs: ['{workspaceRoot}/dist/fleet/services/orders/contract-verify.json'],
+        cache: true,
+        metadata: {
+          technologies: ['docker', 'pact'],
+          description: "Run the image built and verify the 2 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes",
+        },
+      });
+      expect(contractInputs()).toEqual([{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*']);
+    });
+
+    it('a service with pacts: the push waits for the scan and the contracts, and skips no gate', () => {
+      const push = buildServiceTargets(withPacts())['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build' });
+      expect(buildServiceTargets(withPacts({ gates: { contract: true } }))['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+    });
+
+    it('uses configured target names in contract-verify and in the push dependsOn', () => {
+      const targets = buildServiceTargets(withPacts({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit', contractTargetName: 'pact-verify' }));
+      expect(Object.keys(targets)).toEqual(['image', 'audit', 'pact-verify', 'publish']);
+      expect(targets['pact-verify']!.executor).toBe('nx-fleet:contract-verify');
+      expect(targets['pact-verify']!.dependsOn).toEqual(['image']);
+      expect(targets['pact-verify']!.options).toEqual({ buildTarget: 'image' });
+      expect(targets['publish']!.dependsOn).toEqual(['image', 'audit', 'pact-verify']);
+    });
+
+    it('plugin gates.contract false: the push does not wait for contract-verify and names the skipped gate; the target stays', () => {
+      const targets = buildServiceTargets(withPacts({ gates: { contract: false } }));
+      expect(targets['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+      expect(targets['contract-verify']!.dependsOn).toEqual(['docker-build']);
+      expect(targets['contract-verify']!.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
+    it("lets the service's gates.contract false win over the plugin default, and true win over a plugin false", () => {
+      const off = buildServiceTargets(withPacts({}, { gates: { contract: false } }))['docker-push']!;
+      expect(off.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(off.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+
+      const on = buildServiceTargets(withPacts({ gates: { contract: false } }, { gates: { contract: true } }))['docker-push']!;
+      expect(on.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(on.options).toEqual({ buildTarget: 'docker-build' });
+
+      // A service gates block naming only the scan leaves the contract gate to the plugin.
+      const fallback = buildServiceTargets(withPacts({ gates: { contract: false } }, { gates: { scan: true } }))['docker-push']!;
+      expect(fallback.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+    });
+
+    it('both gates off: the push depends on the build only and lists both skipped gates, scan first, beside the registry', () => {
+      const push = buildServiceTargets(withPacts({ gates: { scan: false, contract: false }, registry: 'ghcr.io/acme' }))['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build', registry: 'ghcr.io/acme', skippedGates: ['scan', 'contract'] });
+
+      const mixed = buildServiceTargets(withPacts({ gates: { scan: false } }, { gates: { contract: false } }))['docker-push']!;
+      expect(mixed.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan', 'contract'] });
+    });
+
+    it('a service without pacts: the push never waits for contract-verify and no contract gate counts as skipped, whatever the setting', () => {
+      for (const targets of [
+        buildServiceTargets(input()),
+        buildServiceTargets({ ...input(), pacts: [] }),
+        buildServiceTargets(input({ gates: { contract: false } })),
+        buildServiceTargets(input({}, { gates: { contract: false } })),
+      ]) {
+        expect(targets['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+        expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+      }
+      const bothOff = buildServiceTargets(input({ gates: { scan: false, contract: false } }))['docker-push']!;
+      expect(bothOff.dependsOn).toEqual(['docker-build']);
+      expect(bothOff.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+    });
+
+    it('a service without pacts: contract-verify is listed, says there are none yet, and is configured as with pacts', () => {
+      const target = buildServiceTargets(input())['contract-verify']!;
+      const { metadata, ...rest } = buildServiceTargets(withPacts())['contract-verify']!;
+      expect(target).toEqual({
+        ...rest,
+        metadata: { technologies: ['docker', 'pact'], description: "Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to pacts/)" },
+      });
+      expect(metadata?.description).not.toBe(target.metadata?.description);
+    });
+
+    it('counts the pacts in the description', () => {
+      expect(buildServiceTargets({ ...input(), pacts: ['services/orders/pacts/web-orders.json'] })['contract-verify']!.metadata?.description).toMatch(/^Run the image built and verify the 1 pact\(s\)/);
+    });
   });
 });
 

@@ -151,3 +151,12 @@ describe('parsePact', () => {
     );
   });
 });
+
+describe('a project folder named pacts', () => {
+  it('keeps its manifests: project.json and package.json are never pacts', () => {
+    expect(PACT_FILE.test('services/pacts/project.json')).toBe(false);
+    expect(PACT_FILE.test('services/pacts/package.json')).toBe(false);
+    expect(PACT_FILE.test('services/pacts/web-pacts.json')).toBe(true);
+    expect(pactFilesByRoot(['services/pacts/project.json', 'services/pacts/package.json'])).toEqual(new Map());
+  });
+});

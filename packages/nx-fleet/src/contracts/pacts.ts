@@ -6,7 +6,8 @@ import { posix } from 'node:path';
  * the provider's verification, while its build inputs (and image) leave the folder out.
  */
 export const PACTS_FOLDER = 'pacts';
-export const PACT_FILE = /(^|\/)pacts\/[^/]+\.json$/;
+// A project whose folder is named `pacts` keeps its manifests: they are never pacts.
+export const PACT_FILE = /(^|\/)pacts\/(?!(?:project|package)\.json$)[^/]+\.json$/;
 
 /** Pact files grouped by the folder that holds their `pacts/` folder: the provider's root. */
 export function pactFilesByRoot(files: readonly string[]): Map<string, string[]> {

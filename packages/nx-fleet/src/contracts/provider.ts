@@ -56,7 +56,8 @@ export async function startCommand(input: { command: readonly string[]; cwd: str
   child.stderr.on('data', collect);
   let exited = false;
   const exit = new Promise<void>((resolve) => {
-    child.on('exit', () => {
+    // 'close', not 'exit': by then the output it wrote has all arrived.
+    child.on('close', () => {
       exited = true;
       resolve();
     });
@@ -74,7 +75,7 @@ export async function startCommand(input: { command: readonly string[]; cwd: str
     stop: async () => {
       if (exited) return;
       child.kill('SIGTERM');
-      await Promise.race([exit, sleep(5000)]);
+      await Promise.race([exit, sleep(5000, undefined, { ref: false })]);
       if (!exited) child.kill('SIGKILL');
     },
   };

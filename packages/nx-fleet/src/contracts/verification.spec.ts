@@ -212,3 +212,10 @@ describe('loadVerifier', () => {
     return expect(verifier.verifyProvider()).resolves.toBe('verified orders');
   });
 });
+
+describe('failuresOf: rejections that are not Pact\'s results', () => {
+  it('keeps the message when the JSON is null or has no errors, instead of losing it', () => {
+    expect(failuresOf(new Error('null'))).toEqual([{ interaction: '(verification did not run)', mismatches: ['null'] }]);
+    expect(failuresOf(new Error('{"result":false}'))).toEqual([{ interaction: '(verification did not run)', mismatches: ['{"result":false}'] }]);
+  });
+});

@@ -68,13 +68,14 @@ export async function verifyPact(verifier: VerifierFactory, input: { pact: PactS
 
 export function failuresOf(error: unknown): InteractionFailure[] {
   const message = error instanceof Error ? error.message : String(error);
-  let parsed: { errors?: Array<{ interaction?: string; mismatch?: { mismatches?: Array<{ mismatch?: string; path?: string }>; message?: string } }> };
+  let parsed: { errors?: Array<{ interaction?: string; mismatch?: { mismatches?: Array<{ mismatch?: string; path?: string }>; message?: string } }> } | null;
   try {
     parsed = JSON.parse(message) as typeof parsed;
   } catch {
-    return [{ interaction: '(verification did not run)', mismatches: [message] }];
+    parsed = null;
   }
-  return (parsed.errors ?? []).map((e) => ({
+  if (!Array.isArray(parsed?.errors) || !parsed.errors.length) return [{ interaction: '(verification did not run)', mismatches: [message] }];
+  return parsed.errors.map((e) => ({
     interaction: e.interaction ?? '(unnamed interaction)',
     mismatches: e.mismatch?.mismatches?.map((m) => (m.path ? `${m.path}: ${m.mismatch}` : (m.mismatch ?? 'mismatch'))) ?? [e.mismatch?.message ?? 'failed'],
   }));

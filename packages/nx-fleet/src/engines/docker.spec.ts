@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { run, runOk } from '../process';
 import { dockerBuildArgs, dockerEngine, parseDockerPushDigest } from './docker';
+import { containerRunArgs } from './engine';
 import { buildRequest } from './testing/build-request';
 
 const withCache = buildRequest({
@@ -112,5 +113,14 @@ describe('dockerEngine', () => {
   it('passes a failure of save on', async () => {
     vi.mocked(runOk).mockRejectedValueOnce(new Error('nx-fleet: `docker save` exited with code 1'));
     await expect(dockerEngine().save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow('exited with code 1');
+  });
+
+  it('runs a container with `docker run --detach …` (the shared run arguments) and keeps the id it prints', async () => {
+    const request = { image: 'acme/a:ct-0123', hostPort: 41234, containerPort: 8080, env: { PORT: '8080', LOG_LEVEL: 'debug' } };
+    vi.mocked(runOk).mockResolvedValueOnce({ code: 0, stdout: 'deadbeef\n', stdoutBytes: Buffer.from('deadbeef\n'), stderr: '' });
+    const container = await dockerEngine().run(request);
+    expect(container.id).toBe('deadbeef');
+    expect(vi.mocked(runOk).mock.calls).toEqual([['docker', containerRunArgs(request)]]);
+    expect(run).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,24 @@
-import { describe, expect, it } from 'vitest';
-import { commonBuildFlags, secretFlag } from './engine';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { run, runOk, type RunResult } from '../process';
+import { commonBuildFlags, containerRunArgs, runContainer, secretFlag, type RunRequest } from './engine';
 import { buildRequest } from './testing/build-request';
+
+// No process is started: runContainer is checked by the argv it hands to run and runOk.
+vi.mock('../process', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../process')>()),
+  run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
+  runOk: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
+}));
+
+const result = (stdout: string, stderr = '', code = 0): RunResult => ({ code, stdout, stdoutBytes: Buffer.from(stdout), stderr });
+
+const runRequest = (overrides: Partial<RunRequest> = {}): RunRequest => ({
+  image: 'acme/orders:ct-0123',
+  hostPort: 41234,
+  containerPort: 3000,
+  env: {},
+  ...overrides,
+});
 
 describe('secretFlag', () => {
   it('spells a file secret as id=…,src=…', () => {
@@ -75,5 +93,83 @@ describe('commonBuildFlags', () => {
 
   it('throws for a secret with neither src nor env', () => {
     expect(() => commonBuildFlags(buildRequest({ secrets: [{ id: 'oops' }] }))).toThrow(/build secret "oops"/);
+  });
+});
+
+describe('containerRunArgs', () => {
+  it('runs detached, publishes the container port on the loopback host port only, and ends with the image', () => {
+    expect(containerRunArgs(runRequest())).toEqual(['run', '--detach', '--publish', '127.0.0.1:41234:3000', 'acme/orders:ct-0123']);
+  });
+
+  it('passes every env pair as --env KEY=VALUE, in order, before the image', () => {
+    expect(containerRunArgs(runRequest({ env: { PORT: '3000', DATABASE_URL: 'postgres://db/orders', EMPTY: '' } }))).toEqual([
+      'run', '--detach',
+      '--publish', '127.0.0.1:41234:3000',
+      '--env', 'PORT=3000',
+      '--env', 'DATABASE_URL=postgres://db/orders',
+      '--env', 'EMPTY=',
+      'acme/orders:ct-0123',
+    ]);
+  });
+
+  it('keeps a value with spaces and shell metacharacters as one argv element, and the image last', () => {
+    const value = '$(rm -rf /); echo "x" `id`';
+    const args = containerRunArgs(runRequest({ env: { EVIL: value } }));
+    expect(args[args.indexOf('--env') + 1]).toBe(`EVIL=${value}`);
+    expect(args.at(-1)).toBe('acme/orders:ct-0123');
+    expect(args).toHaveLength(7);
+  });
+
+  it('never publishes on every interface', () => {
+    const publish = containerRunArgs(runRequest({ hostPort: 5000, containerPort: 8080 }));
+    expect(publish[publish.indexOf('--publish') + 1]).toBe('127.0.0.1:5000:8080');
+    expect(publish.some((arg) => arg.startsWith('0.0.0.0') || arg === '-P' || arg === '--publish-all')).toBe(false);
+  });
+});
+
+describe('runContainer', () => {
+  beforeEach(() => {
+    vi.mocked(run).mockReset();
+    vi.mocked(runOk).mockReset();
+  });
+
+  it.each(['podman', 'docker'] as const)('%s: starts the container with containerRunArgs and takes the id from the last line of its output', async (tool) => {
+    vi.mocked(runOk).mockResolvedValueOnce(result('Trying to pull acme/orders...\n4f1e2d3c4b5a69788796a5b4c3d2e1f0\n'));
+    const container = await runContainer(tool, runRequest({ env: { PORT: '3000' } }));
+    expect(container.id).toBe('4f1e2d3c4b5a69788796a5b4c3d2e1f0');
+    expect(vi.mocked(runOk).mock.calls).toEqual([[tool, containerRunArgs(runRequest({ env: { PORT: '3000' } }))]]);
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('asks the engine whether the container still runs, by id', async () => {
+    vi.mocked(runOk).mockResolvedValueOnce(result('abc123\n'));
+    const container = await runContainer('podman', runRequest());
+    vi.mocked(run).mockResolvedValueOnce(result('true\n')).mockResolvedValueOnce(result('false\n'));
+    expect(await container.running()).toBe(true);
+    expect(await container.running()).toBe(false);
+    expect(vi.mocked(run).mock.calls[0]).toEqual(['podman', ['inspect', '--format', '{{.State.Running}}', 'abc123']]);
+  });
+
+  it('counts a container the engine no longer knows as not running', async () => {
+    vi.mocked(runOk).mockResolvedValueOnce(result('abc123\n'));
+    const container = await runContainer('docker', runRequest());
+    vi.mocked(run).mockResolvedValueOnce(result('', 'Error: No such object: abc123', 1));
+    expect(await container.running()).toBe(false);
+  });
+
+  it('returns the last 50 lines of logs, stdout and stderr together, and removes the container by force', async () => {
+    vi.mocked(runOk).mockResolvedValueOnce(result('abc123\n'));
+    const container = await runContainer('docker', runRequest());
+    vi.mocked(run).mockResolvedValueOnce(result('listening on 3000\n', 'warning: no DATABASE_URL\n'));
+    expect(await container.logs()).toBe('listening on 3000\nwarning: no DATABASE_URL');
+    expect(vi.mocked(run).mock.calls[0]).toEqual(['docker', ['logs', '--tail', '50', 'abc123']]);
+    vi.mocked(run).mockResolvedValueOnce(result('abc123\n'));
+    await container.remove();
+    expect(vi.mocked(run).mock.calls[1]).toEqual(['docker', ['rm', '--force', 'abc123']]);
+  });
+
+  it('passes a failure to start on', async () => {
+    vi.mocked(runOk).mockRejectedValueOnce(new Error('nx-fleet: `docker run` exited with code 125'));
+    await expect(runContainer('docker', runRequest())).rejects.toThrow('exited with code 125');
   });
 });

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { run, runOk } from '../process';
+import { containerRunArgs } from './engine';
 import { podmanBuildArgs, podmanFamilyEngine, podmanPushArgs } from './podman';
 import { buildRequest } from './testing/build-request';
 
@@ -121,6 +122,30 @@ describe('save', () => {
   it('passes a failure of the tool on', async () => {
     vi.mocked(runOk).mockRejectedValueOnce(new Error('nx-fleet: `podman save` exited with code 125'));
     await expect(podmanFamilyEngine('podman').save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow('exited with code 125');
+  });
+});
+
+describe('run', () => {
+  const request = { image: 'acme/a:ct-0123', hostPort: 41234, containerPort: 3000, env: { PORT: '3000' } };
+
+  beforeEach(() => {
+    vi.mocked(runOk).mockClear();
+    vi.mocked(run).mockClear();
+  });
+
+  it('podman: `podman run --detach …` with the shared run arguments, and the id it prints', async () => {
+    vi.mocked(runOk).mockResolvedValueOnce({ code: 0, stdout: 'c0ffee\n', stdoutBytes: Buffer.from('c0ffee\n'), stderr: '' });
+    const container = await podmanFamilyEngine('podman').run(request);
+    expect(container.id).toBe('c0ffee');
+    expect(vi.mocked(runOk).mock.calls).toEqual([['podman', containerRunArgs(request)]]);
+  });
+
+  it('buildah: refuses, pointing at podman, docker or a startCommand, and starts nothing', async () => {
+    await expect(podmanFamilyEngine('buildah').run(request)).rejects.toThrow(
+      'nx-fleet: buildah builds images but cannot run them; contract-verify runs the provider with podman or docker (FLEET_ENGINE=podman), or give it a startCommand.',
+    );
+    expect(runOk).not.toHaveBeenCalled();
+    expect(run).not.toHaveBeenCalled();
   });
 });
 

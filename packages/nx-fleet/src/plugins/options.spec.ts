@@ -7,6 +7,7 @@ describe('normalizeOptions', () => {
       buildTargetName: 'docker-build',
       pushTargetName: 'docker-push',
       scanTargetName: 'scan',
+      contractTargetName: 'contract-verify',
       scanMaxAgeHours: 24,
       registry: undefined,
       engine: undefined,
@@ -14,7 +15,7 @@ describe('normalizeOptions', () => {
       context: 'pruned',
       contextInclude: [],
       services: {},
-      gates: { scan: true },
+      gates: { scan: true, contract: true },
     };
     expect(normalizeOptions(undefined)).toEqual(expected);
     expect(normalizeOptions({})).toEqual(expected);
@@ -25,6 +26,7 @@ describe('normalizeOptions', () => {
       buildTargetName: 'image',
       pushTargetName: 'publish',
       scanTargetName: 'audit',
+      contractTargetName: 'pact-verify',
       scanMaxAgeHours: 6,
       registry: 'localhost:5000',
       engine: 'podman' as const,
@@ -32,7 +34,7 @@ describe('normalizeOptions', () => {
       context: 'workspace' as const,
       contextInclude: ['tsconfig.base.json'],
       services: { 'services/a': { context: 'project' as const }, b: { enabled: false } },
-      gates: { scan: false },
+      gates: { scan: false, contract: false },
     };
     expect(normalizeOptions(given)).toEqual(given);
   });
@@ -46,11 +48,19 @@ describe('normalizeOptions', () => {
   });
 
   it('turns the scan gate on unless it is explicitly turned off', () => {
-    expect(normalizeOptions({}).gates).toEqual({ scan: true });
-    expect(normalizeOptions({ gates: {} }).gates).toEqual({ scan: true });
-    expect(normalizeOptions({ gates: { scan: true } }).gates).toEqual({ scan: true });
-    expect(normalizeOptions({ gates: { scan: false } }).gates).toEqual({ scan: false });
-    expect(normalizeOptions({ registry: 'ghcr.io/acme' }).gates).toEqual({ scan: true });
+    expect(normalizeOptions({}).gates).toEqual({ scan: true, contract: true });
+    expect(normalizeOptions({ gates: {} }).gates).toEqual({ scan: true, contract: true });
+    expect(normalizeOptions({ gates: { scan: true } }).gates).toEqual({ scan: true, contract: true });
+    expect(normalizeOptions({ gates: { scan: false } }).gates).toEqual({ scan: false, contract: true });
+    expect(normalizeOptions({ registry: 'ghcr.io/acme' }).gates).toEqual({ scan: true, contract: true });
+  });
+
+  it('turns the contract gate on unless it is explicitly turned off, independently of the scan gate', () => {
+    expect(normalizeOptions({ gates: { contract: true } }).gates).toEqual({ scan: true, contract: true });
+    expect(normalizeOptions({ gates: { contract: false } }).gates).toEqual({ scan: true, contract: false });
+    expect(normalizeOptions({ gates: { scan: false, contract: false } }).gates).toEqual({ scan: false, contract: false });
+    // Only an explicit false turns it off: a misspelt value keeps the gate.
+    expect(normalizeOptions({ gates: { contract: 'no' as unknown as boolean } }).gates).toEqual({ scan: true, contract: true });
   });
 
   it('keeps a positive scanMaxAgeHours, fractions included', () => {
@@ -77,7 +87,9 @@ describe('normalizeOptions', () => {
     const normalized = normalizeOptions({ buildTargetName: 'image', scanMaxAgeHours: 2 });
     expect(normalized.scanTargetName).toBe('scan');
     expect(normalized.pushTargetName).toBe('docker-push');
+    expect(normalized.contractTargetName).toBe('contract-verify');
     expect(normalizeOptions({ scanTargetName: 'audit' }).scanMaxAgeHours).toBe(24);
+    expect(normalizeOptions({ contractTargetName: 'pact' }).scanTargetName).toBe('scan');
   });
 
   it('lets an explicit empty exclude list switch the defaults off', () => {

@@ -22,10 +22,10 @@ function writeTree(root: string, files: Record<string, string>): void {
   }
 }
 
-/** What Nx would hand the plugin: every file matching its glob, sorted. */
+/** What Nx would hand the plugin: every file matching its glob (manifests, container files, JSON files directly in a pacts folder), sorted. */
 function matched(files: Record<string, string>): string[] {
   return Object.keys(files)
-    .filter((file) => ['Dockerfile', 'Containerfile', 'project.json', 'package.json'].includes(posix.basename(file)))
+    .filter((file) => ['Dockerfile', 'Containerfile', 'project.json', 'package.json'].includes(posix.basename(file)) || /(^|\/)pacts\/[^/]+\.json$/.test(file))
     .sort();
 }
 
@@ -57,7 +57,8 @@ const FILES: Record<string, string> = {
 const MATCHED = matched(FILES);
 
 const ENGINE = { env: 'FLEET_ENGINE' };
-const PRUNED_INPUTS = ['default', '^default', ENGINE];
+const PRUNED_INPUTS = ['default', '!{projectRoot}/pacts/**/*', '^default', ENGINE];
+const CONTRACT_INPUTS = [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*'];
 const SCAN_INPUTS = [
   { dependentTasksOutputFiles: '**/image.json', transitive: false },
   '{workspaceRoot}/fleet-allowlist.json',
@@ -71,8 +72,21 @@ const SCAN_INPUTS = [
 function expectedTargets(
   root: string,
   dockerfile: string,
-  { build = 'docker-build', push = 'docker-push', scan = 'scan', buildOptions = {}, pushOptions = {}, inputs = PRUNED_INPUTS as unknown[], scanGate = true } = {},
+  {
+    build = 'docker-build',
+    push = 'docker-push',
+    scan = 'scan',
+    contract = 'contract-verify',
+    buildOptions = {},
+    pushOptions = {},
+    inputs = PRUNED_INPUTS as unknown[],
+    scanGate = true,
+    pacts = 0,
+    contractGate = true,
+  } = {},
 ) {
+  const waitsForContracts = pacts > 0 && contractGate;
+  const skippedGates = [...(scanGate ? [] : ['scan']), ...(pacts > 0 && !contractGate ? ['contract'] : [])];
   return {
     [build]: expect.objectContaining({
       executor: 'nx-fleet:docker-build',
@@ -90,11 +104,23 @@ function expectedTargets(
       cache: true,
       metadata: expect.objectContaining({ technologies: ['docker'] }),
     }),
+    [contract]: expect.objectContaining({
+      executor: 'nx-fleet:contract-verify',
+      dependsOn: [build],
+      options: { buildTarget: build },
+      inputs: CONTRACT_INPUTS,
+      outputs: [`{workspaceRoot}/dist/fleet/${root}/contract-verify.json`],
+      cache: true,
+      metadata: expect.objectContaining({
+        technologies: ['docker', 'pact'],
+        description: pacts > 0 ? expect.stringContaining(`verify the ${pacts} pact(s)`) : expect.stringContaining('none yet'),
+      }),
+    }),
     [push]: expect.objectContaining({
       executor: 'nx-fleet:docker-push',
-      // The scan gate (on by default) holds the push until the scan passed.
-      dependsOn: scanGate ? [build, scan] : [build],
-      options: { buildTarget: build, ...pushOptions, ...(scanGate ? {} : { skippedGates: ['scan'] }) },
+      // The scan gate (on by default) holds the push until the scan passed; the contract gate, until the consumers' pacts are verified.
+      dependsOn: [build, ...(scanGate ? [scan] : []), ...(waitsForContracts ? [contract] : [])],
+      options: { buildTarget: build, ...pushOptions, ...(skippedGates.length ? { skippedGates } : {}) },
       outputs: [`{workspaceRoot}/dist/fleet/${root}/push.json`],
       cache: false,
     }),
@@ -157,7 +183,7 @@ function onlyProject(results: ReadonlyArray<readonly [string, CreateNodesResult]
 describe('createNodes', () => {
   it('matches Dockerfiles, Containerfiles and project manifests anywhere', async () => {
     const createNodes = await freshCreateNodes();
-    expect(createNodes[0]).toBe('**/{Dockerfile,Containerfile,project.json,package.json}');
+    expect(createNodes[0]).toBe('**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}');
   });
 
   it('returns one [file, result] pair per service only, keyed by its Dockerfile', async () => {
@@ -224,7 +250,7 @@ describe('createNodes', () => {
         pushOptions: { registry: 'ghcr.io/acme' },
       }),
     );
-    expect(Object.keys(a.projects!['services/a']!.targets!)).toEqual(['image', 'audit', 'publish']);
+    expect(Object.keys(a.projects!['services/a']!.targets!)).toEqual(['image', 'audit', 'contract-verify', 'publish']);
   });
 
   it('makes the push depend on the scan target by default, with configured target names', async () => {
@@ -267,7 +293,7 @@ describe('createNodes', () => {
     expect(results.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
       expectedTargets('services/a', 'services/a/Dockerfile', {
         buildOptions: { contextInclude: ['tsconfig.base.json'] },
-        inputs: ['default', '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE],
+        inputs: ['default', '!{projectRoot}/pacts/**/*', '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE],
       }),
     );
   });
@@ -459,7 +485,7 @@ describe('createNodes', () => {
         'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { scan: 'no' } } } }),
         'services/a/Dockerfile': 'FROM scratch\n',
       });
-      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false }; it is ignored.']);
+      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false, "contract": false }; it is ignored.']);
       const push = onlyProject(results).targets!['docker-push']!;
       expect(push.dependsOn).toEqual(['docker-build', 'scan']);
       expect(push.options).toEqual({ buildTarget: 'docker-build' });
@@ -481,12 +507,171 @@ describe('createNodes', () => {
       expect(warnings(warn)).toEqual([]);
     });
 
+    it("lets a service's metadata.fleet.gates.contract false release its push from its pacts, the other service keeping the gate", async () => {
+      const { byFile } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { contract: false } } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+        'services/a/pacts/web-a.json': json({ consumer: { name: 'web' }, provider: { name: 'a' }, interactions: [] }),
+        'services/b/project.json': json({ name: 'b', metadata: { fleet: { gates: { scan: false, contract: false } } } }),
+        'services/b/Dockerfile': 'FROM scratch\n',
+        'services/b/pacts/web-b.json': json({ consumer: { name: 'web' }, provider: { name: 'b' }, interactions: [] }),
+        'services/c/project.json': json({ name: 'c' }),
+        'services/c/Dockerfile': 'FROM scratch\n',
+        'services/c/pacts/web-c.json': json({ consumer: { name: 'web' }, provider: { name: 'c' }, interactions: [] }),
+      });
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
+        expectedTargets('services/a', 'services/a/Dockerfile', { pacts: 1, contractGate: false }),
+      );
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+      expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets!['docker-push']).toMatchObject({
+        dependsOn: ['docker-build'],
+        options: { buildTarget: 'docker-build', skippedGates: ['scan', 'contract'] },
+      });
+      expect(byFile.get('services/c/Dockerfile')!.projects!['services/c']!.targets!['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it('warns about an invalid contract gate and keeps the gate on', async () => {
+      const { results } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { contract: 'off' } } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+        'services/a/pacts/web-a.json': json({ consumer: { name: 'web' }, provider: { name: 'a' }, interactions: [] }),
+      });
+      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false, "contract": false }; it is ignored.']);
+      const push = onlyProject(results).targets!['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
     it('ignores a package.json fleet block where a project.json is the project', async () => {
       const { results } = await runWorkspace({
         'services/a/project.json': json({ name: 'a' }),
         'services/a/package.json': json({ name: '@acme/a', nx: { metadata: { fleet: { dockerfile: 'docker/a.Dockerfile' } } } }),
       });
       expect(results).toEqual([]);
+    });
+  });
+
+  describe('contracts', () => {
+    const pact = (consumer: string, provider: string) => json({ consumer: { name: consumer }, provider: { name: provider }, interactions: [] });
+    const ORDERS = {
+      'services/orders/project.json': json({ name: 'orders' }),
+      'services/orders/Dockerfile': 'FROM scratch\n',
+      'services/orders/pacts/web-orders.json': pact('web', 'orders'),
+      'services/web/project.json': json({ name: 'web' }),
+      'services/web/Dockerfile': 'FROM scratch\n',
+    };
+
+    it('gives a service with a pact a contract-verify target the push waits for, and makes no project of its pacts folder', async () => {
+      const { results, byFile } = await runWorkspace(ORDERS);
+      expect(matched(ORDERS)).toContain('services/orders/pacts/web-orders.json');
+      // One result per service, keyed by its Dockerfile: never by the pact, never for the pacts folder.
+      expect(results.map(([file]) => file)).toEqual(['services/orders/Dockerfile', 'services/web/Dockerfile']);
+      expect(results.flatMap(([, result]) => Object.keys(result.projects!))).toEqual(['services/orders', 'services/web']);
+
+      const orders = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!;
+      expect(orders.targets).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 1 }));
+      expect(orders.targets!['contract-verify']).toEqual({
+        executor: 'nx-fleet:contract-verify',
+        dependsOn: ['docker-build'],
+        options: { buildTarget: 'docker-build' },
+        inputs: CONTRACT_INPUTS,
+        outputs: ['{workspaceRoot}/dist/fleet/services/orders/contract-verify.json'],
+        cache: true,
+        metadata: {
+          technologies: ['docker', 'pact'],
+          description: 'Run the image built and verify the 1 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes',
+        },
+      });
+      expect(orders.targets!['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(orders.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+      // The pacts folder is left out of the pruned build inputs: a new pact re-verifies, it never rebuilds.
+      expect(orders.targets!['docker-build']!.inputs).toEqual(PRUNED_INPUTS);
+
+      // The consumer holds no pacts of its own: its push does not wait for contracts.
+      const web = byFile.get('services/web/Dockerfile')!.projects!['services/web']!;
+      expect(web.targets).toEqual(expectedTargets('services/web', 'services/web/Dockerfile'));
+      expect(web.targets!['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it('counts every pact of a provider and keeps nested providers apart', async () => {
+      const { byFile } = await runWorkspace({
+        ...ORDERS,
+        'services/orders/pacts/mobile-orders.json': pact('mobile', 'orders'),
+        'services/orders/billing/project.json': json({ name: 'billing' }),
+        'services/orders/billing/Dockerfile': 'FROM scratch\n',
+        'services/orders/billing/pacts/orders-billing.json': pact('orders', 'billing'),
+      });
+      expect(byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets).toEqual(
+        expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 2 }),
+      );
+      expect(byFile.get('services/orders/billing/Dockerfile')!.projects!['services/orders/billing']!.targets).toEqual(
+        expectedTargets('services/orders/billing', 'services/orders/billing/Dockerfile', { pacts: 1 }),
+      );
+    });
+
+    it('finds the pacts of a project whose fleet.dockerfile points elsewhere in the project folder', async () => {
+      const { results } = await runWorkspace({
+        'services/api/project.json': json({ name: 'api', metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile' } } }),
+        'services/api/pacts/web-api.json': pact('web', 'api'),
+        '.deploy/api/Dockerfile': 'FROM scratch\n',
+      });
+      expect(results.map(([file]) => file)).toEqual(['services/api/project.json']);
+      expect(onlyProject(results).targets).toEqual(expectedTargets('services/api', '.deploy/api/Dockerfile', { pacts: 1 }));
+    });
+
+    it('plugin gates.contract false: the push does not wait for contract-verify and names the skipped gate, without a warning', async () => {
+      const { byFile } = await runWorkspace(ORDERS, { gates: { contract: false } });
+      const orders = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!;
+      expect(orders).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 1, contractGate: false }));
+      expect(orders['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(orders['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+      // Without pacts there is no contract gate to skip.
+      expect(byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it('plugin gates.scan and gates.contract false: the push depends on the build only and lists both skipped gates', async () => {
+      const { byFile } = await runWorkspace(ORDERS, { gates: { scan: false, contract: false } });
+      const push = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan', 'contract'] });
+      expect(byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+    });
+
+    it('applies a contract gate from the plugin services map', async () => {
+      const { byFile } = await runWorkspace(ORDERS, { services: { orders: { gates: { contract: false } } } });
+      expect(byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!['docker-push']!.options).toEqual({
+        buildTarget: 'docker-build',
+        skippedGates: ['contract'],
+      });
+    });
+
+    it('uses the configured contract target name', async () => {
+      const { byFile } = await runWorkspace(ORDERS, { contractTargetName: 'pact-verify', buildTargetName: 'image' });
+      const targets = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!;
+      expect(Object.keys(targets)).toEqual(['image', 'scan', 'pact-verify', 'docker-push']);
+      expect(targets['pact-verify']).toMatchObject({ executor: 'nx-fleet:contract-verify', dependsOn: ['image'], options: { buildTarget: 'image' } });
+      expect(targets['docker-push']!.dependsOn).toEqual(['image', 'scan', 'pact-verify']);
+    });
+
+    it('makes nothing of pacts beside no service, nor of JSON files nested below a pacts folder', async () => {
+      const files = {
+        'libs/util/project.json': json({ name: 'util' }),
+        'libs/util/pacts/web-util.json': pact('web', 'util'),
+        'services/orders/project.json': json({ name: 'orders' }),
+        'services/orders/Dockerfile': 'FROM scratch\n',
+        'services/orders/pacts/archive/old-orders.json': pact('old', 'orders'),
+      };
+      const root = mkdtempSync(join(tmpdir(), 'nx-fleet-plugin-ws-'));
+      extraDirs.push(root);
+      writeTree(root, files);
+      // Handed over even though the glob would not match the nested one: the plugin still ignores it.
+      const results = await run(await freshCreateNodes(), undefined, root, Object.keys(files).sort());
+      expect(results.map(([file]) => file)).toEqual(['services/orders/Dockerfile']);
+      expect(onlyProject(results).targets).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile'));
+      expect(warnings(warn)).toEqual([]);
     });
   });
 });

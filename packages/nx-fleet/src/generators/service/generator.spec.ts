@@ -8,9 +8,29 @@ import picomatch from 'picomatch';
 import ts from 'typescript';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PRODUCTION_INPUT } from '../init/nx-json';
-import { GENERATED_DEV_DEPENDENCIES } from '../workspace-setup';
+import { GENERATED_DEV_DEPENDENCIES, PACT_DEV_DEPENDENCY } from '../workspace-setup';
 import serviceGenerator, { normalizeServiceOptions, serviceGenerator as namedServiceGenerator } from './generator';
 import type { ServiceGeneratorSchema } from './schema';
+
+/** The declarations of @pact-foundation/pact 16.x the generated pact tests rely on (PactV3, MatchersV3.string), same signatures. */
+const PACT_16_SUBSET = `declare module '@pact-foundation/pact' {
+  export interface PactV3Options { dir?: string; consumer: string; provider: string; logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error'; port?: number; host?: string }
+  export interface V3MockServer { port: number; url: string; id: string }
+  export interface V3Request { method: string; path: string; query?: Record<string, string | string[]>; headers?: Record<string, string>; body?: unknown }
+  export interface V3Response { status: number; headers?: Record<string, string>; body?: unknown }
+  export class PactV3 {
+    constructor(opts: PactV3Options);
+    given(providerState: string, parameters?: Record<string, unknown>): PactV3;
+    uponReceiving(description: string): PactV3;
+    withRequest(req: V3Request): PactV3;
+    willRespondWith(res: V3Response): PactV3;
+    executeTest<T>(testFn: (mockServer: V3MockServer) => Promise<T>): Promise<T | undefined>;
+  }
+  export namespace MatchersV3 {
+    function string(example?: string): { 'pact:matcher:type': 'type'; value: string };
+  }
+}
+`;
 
 function workspace(): Tree {
   const tree = createTreeWithEmptyWorkspace();
@@ -308,6 +328,24 @@ describe('service generator', () => {
       await generate(tree, { name: 'order-history', directory: 'apps' });
     });
 
+    it("writes one Pact consumer test per provider, writing its pact into the provider's pacts folder", async () => {
+      await generate(tree, { name: 'web', consumes: 'orders,order-history' });
+      const orders = read(tree, 'services/web/src/orders.pact.spec.ts');
+      expect(orders).toContain("const dir = join(__dirname, '../../orders/pacts');");
+      expect(orders).toContain("rmSync(join(dir, 'web-orders.json'), { force: true });");
+      expect(orders).toContain("new PactV3({ consumer: 'web', provider: 'orders', dir, logLevel: 'warn' })");
+      expect(orders).toContain("from '@acme/orders-sdk'");
+      // A provider in another folder: the path climbs out of services/.
+      expect(read(tree, 'services/web/src/order-history.pact.spec.ts')).toContain("const dir = join(__dirname, '../../../apps/order-history/pacts');");
+      expect(tree.exists('services/web/src/payments.pact.spec.ts')).toBe(false);
+      expect(readJson(tree, 'package.json').devDependencies).toMatchObject(PACT_DEV_DEPENDENCY);
+    });
+
+    it('adds no Pact test and no Pact dependency to a service that consumes nothing', async () => {
+      expect(filesUnder(tree, 'services/orders').filter((file) => file.endsWith('.pact.spec.ts'))).toEqual([]);
+      expect(readJson(tree, 'package.json').devDependencies).not.toHaveProperty('@pact-foundation/pact');
+    });
+
     it('imports the SDKs and calls them on /upstream routes', async () => {
       await generate(tree, { name: 'web', consumes: 'orders,payments' });
       const app = read(tree, 'services/web/src/app.ts');
@@ -400,10 +438,18 @@ describe('service generator', () => {
           rootNames.push(...parsed.fileNames);
           options = parsed.options;
         }
-        const program = ts.createProgram({ rootNames, options: { ...options, noEmit: true } });
+        // The unit suite does not install @pact-foundation/pact: the part of its 16.x API the generated pact tests use, as it declares it.
+        writeFileSync(join(dir, 'pact-foundation-pact.d.ts'), PACT_16_SUBSET);
+        const program = ts.createProgram({ rootNames: [...rootNames, join(dir, 'pact-foundation-pact.d.ts')], options: { ...options, noEmit: true } });
         const errors = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName.slice(dir.length + 1)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
         expect(errors).toEqual([]);
-        expect(rootNames.length).toBe(10);
+        // 10 files of the services and SDKs, and one pact test per consumed provider.
+        expect(rootNames.filter((file) => file.endsWith('.pact.spec.ts')).map((file) => file.slice(dir.length + 1)).sort()).toEqual([
+          'services/web/src/order-history.pact.spec.ts',
+          'services/web/src/orders.pact.spec.ts',
+          'services/web/src/payments.pact.spec.ts',
+        ]);
+        expect(rootNames.length).toBe(13);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -14,6 +14,7 @@ import {
 import { initGenerator } from '../init/generator';
 import { writeSdk } from '../sdk/generator';
 import { PACTS_FOLDER } from '../../contracts/pacts';
+import { exposedPort } from '../../contracts/provider';
 import { assertServiceName, checkTargets, ensureEslintConfig, GENERATED_DEV_DEPENDENCIES, PACT_DEV_DEPENDENCY, sdkImportPath } from '../workspace-setup';
 import type { ServiceGeneratorSchema } from './schema';
 
@@ -50,8 +51,8 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
       throw new Error(`nx-fleet: --consumes ${name}: no service "${name}" with an SDK (${projects.has(name) ? `missing ${sdkPath}; run \`nx g nx-fleet:sdk ${name}\`` : 'no such project'}).`);
     }
     // The provider's port as its own Dockerfile exposes it, for the default upstream URL.
-    const exposed = /^EXPOSE\s+(\d+)/m.exec(tree.read(`${projects.get(name)!.root}/Dockerfile`, 'utf-8') ?? '')?.[1];
-    return { ...names(name), name, root: projects.get(name)!.root, importPath: sdkImportPath(tree, name), port: Number(exposed ?? 3000) };
+    const exposed = exposedPort(tree.read(`${projects.get(name)!.root}/Dockerfile`, 'utf-8') ?? '');
+    return { ...names(name), name, root: projects.get(name)!.root, importPath: sdkImportPath(tree, name), port: exposed ?? 3000 };
   });
   if (options.force) {
     // The old service may live in another folder (a different --directory): it goes too.
