@@ -53,13 +53,24 @@ describe('generators: a complete service in one command (real nx, real engine, r
     ws.write('nx.json', JSON.stringify({ ...nxJson, targetDefaults: { ...(nxJson['targetDefaults'] as object), 'docker-build': { options: { buildArgs: { E2E_RUN: ws.id } } } } }, null, 2));
     await ws.commit('three services');
 
-    expect((await ws.showProject('orders')).targets).toEqual(expect.objectContaining({ 'docker-build': expect.anything(), 'docker-push': expect.anything() }));
+    const targets = (await ws.showProject('orders')).targets;
+    expect(Object.keys(targets)).toEqual(expect.arrayContaining(['docker-build', 'scan', 'contract-verify', 'docker-push']));
+    // A Pact consumer test per consumed service, and Pact itself in the workspace.
+    expect(ws.exists('services/payments/src/orders.pact.spec.ts')).toBe(true);
+    expect(ws.exists('services/shipping/src/orders.pact.spec.ts')).toBe(true);
+    expect(ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['@pact-foundation/pact']).toBe('16.5.0');
   });
 
   it('the generated code passes its own lint, type checks and tests', async () => {
-    const result = await ws.nx(['run-many', '-t', 'lint,typecheck,test', '--output-style=static']);
+    const result = await ws.nx(['run-many', '-t', 'lint,typecheck,test', '--output-style=static'], { env: { PACT_DO_NOT_TRACK: 'true' } });
     expect(result.stdout + result.stderr).toMatch(/Successfully ran targets lint, typecheck, test for 6 projects/);
     expect(result.code).toBe(0);
+    // The consumers' Pact tests wrote their pacts into the provider's folder; they are committed like snapshots.
+    for (const consumer of ['payments', 'shipping']) {
+      expect(ws.readJson<{ consumer: { name: string }; provider: { name: string } }>(`services/orders/pacts/${consumer}-orders.json`)).toMatchObject({ consumer: { name: consumer }, provider: { name: 'orders' } });
+    }
+    await ws.commit('pacts of payments and shipping with orders');
+    expect((await ws.showProject('orders')).targets['docker-push']?.dependsOn).toContain('contract-verify');
   });
 
   it('nx graph shows the runtime edges from the generated SDK imports', async () => {
@@ -71,8 +82,11 @@ describe('generators: a complete service in one command (real nx, real engine, r
 
   it('nx run-many -t docker-push builds and pushes all three; each container answers health with the git SHA and a consumer reaches its provider', async () => {
     const sha = await ws.head();
-    const result = await ws.nx(['run-many', '-t', 'docker-push', '--output-style=static'], { env: { FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine } });
+    const result = await ws.nx(['run-many', '-t', 'docker-push', '--output-style=static'], { env: { FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine, PACT_DO_NOT_TRACK: 'true' } });
     if (result.code !== 0) throw new Error(result.stdout + result.stderr);
+    // orders was pushed only after the consumers' pacts verified against its running image.
+    expect(result.stdout).toMatch(/payments: 1 interaction\(s\) verified/);
+    expect(result.stdout).toMatch(/shipping: 1 interaction\(s\) verified/);
     for (const s of ['orders', 'payments', 'shipping']) {
       const push = ws.readJson<{ digest: string; tags: string[] }>(`dist/fleet/services/${s}/push.json`);
       expect(await registry.manifestDigest(s, push.tags[0]!)).toBe(push.digest);
