@@ -1,4 +1,6 @@
 import { startRegistry, type RunningRegistry } from '../src/harness/registry';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { run, runOk } from '../src/harness/tools';
 import { TestWorkspace } from '../src/harness/workspace';
@@ -39,7 +41,8 @@ describe('contract-verify: consumers\' pacts verified against the provider\'s ru
     registry = await startRegistry();
     await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], { cwd: ws.root, env: ws.env(), timeoutMs: 300_000 });
     ws.addService('orders', { main: ordersMain('total'), dockerfile: ['FROM node:20', 'WORKDIR /app', 'COPY services/orders/main.js ./', 'EXPOSE 3000', 'USER node', 'CMD ["node", "main.js"]', ''].join('\n') });
-    ws.write('services/orders/pacts/states.js', "module.exports = { 'order 1 exists': async () => ({ id: '1' }) };\n");
+    // The documented provider-state module; it leaves a trace so the test sees Pact call it.
+    ws.write('services/orders/pacts/states.js', "const { appendFileSync, mkdirSync } = require('node:fs');\nconst { join } = require('node:path');\nmodule.exports = { 'order 1 exists': async () => { mkdirSync(join(__dirname, '../../../tmp'), { recursive: true }); appendFileSync(join(__dirname, '../../../tmp/states.log'), 'order 1 exists\\n'); } };\n");
     ws.addService('web');
     ws.addService('mobile');
     ws.write('libs/unrelated/project.json', JSON.stringify({ name: 'unrelated', root: 'libs/unrelated' }));
@@ -77,6 +80,8 @@ describe('contract-verify: consumers\' pacts verified against the provider\'s ru
     // The provider was stopped: no container of the image is left running.
     const image = ws.readJson<{ localRef: string }>('dist/fleet/services/orders/image.json').localRef;
     expect((await runOk('podman', ['ps', '--filter', `ancestor=${image}`, '--format', '{{.ID}}'])).stdout.trim()).toBe('');
+    // Provider states came from the documented module.
+    expect(ws.read('tmp/states.log')).toMatch(/order 1 exists/);
   });
 
   it('(b) a provider change that breaks one consumer fails contract-verify naming that interaction, and nothing is pushed', async () => {
@@ -94,6 +99,8 @@ describe('contract-verify: consumers\' pacts verified against the provider\'s ru
     expect(ws.read('dist/fleet/services/orders/push.json')).toBe(pushedBefore);
     const broken = ws.readJson<{ contentTag: string }>('dist/fleet/services/orders/image.json').contentTag;
     expect(await registry.tags('orders')).not.toContain(broken);
+    // Stopped after a failure too.
+    expect((await runOk('podman', ['ps', '--filter', `ancestor=${ws.readJson<{ localRef: string }>('dist/fleet/services/orders/image.json').localRef}`, '--format', '{{.ID}}'])).stdout.trim()).toBe('');
     ws.write('services/orders/main.js', ordersMain('total'));
     await ws.commit('orders: total is back');
   });
@@ -136,5 +143,46 @@ describe('contract-verify: consumers\' pacts verified against the provider\'s ru
     const checked = await pacts(['--check']);
     expect(checked.code).toBe(1);
     expect(checked.stderr).toMatch(/differ from the commit[\s\S]*services\/orders\/pacts\/mobile-orders\.json/);
+  });
+
+  it('(f) with a Pact Broker (a fake speaking its HTTP API; none can run here): pacts published by commit and branch, and a can-i-deploy "no" stops the push', async () => {
+    const requests: Array<{ method: string; url: string; body: string }> = [];
+    const broker = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk));
+      req.on('end', () => {
+        requests.push({ method: req.method!, url: req.url!, body });
+        res.setHeader('content-type', 'application/hal+json');
+        if (req.method === 'GET' && req.url!.startsWith('/can-i-deploy')) {
+          return res.end(JSON.stringify({ summary: { deployable: false, reason: 'There is no verified pact between web (main) and orders', success: 0, failed: 1, unknown: 0 }, matrix: [] }));
+        }
+        res.statusCode = req.method === 'PUT' ? 201 : 404;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => broker.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(broker.address() as AddressInfo).port}`;
+    try {
+      ws.write('services/mobile/pact.test.js', consumerTest('mobile', "{ id: MatchersV3.string('1') }"));
+      await pactTest('mobile');
+      await ws.commit('mobile pact as before');
+      const sha = await ws.head();
+      const published = await run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['pacts', '--publish', '--broker-url', url], { cwd: ws.root, env: { ...ws.env(), PACT_BROKER_TOKEN: 'secret-token' } });
+      expect(published.code).toBe(0);
+      const puts = requests.filter((r) => r.method === 'PUT').map((r) => r.url);
+      expect(puts).toContain(`/pacts/provider/orders/consumer/web/version/${sha}`);
+      expect(puts).toContain(`/pacts/provider/orders/consumer/mobile/version/${sha}`);
+      expect(JSON.parse(requests.find((r) => r.url === `/pacts/provider/orders/consumer/web/version/${sha}`)!.body)).toMatchObject({ consumer: { name: 'web' }, provider: { name: 'orders' } });
+
+      const pushedBefore = ws.read('dist/fleet/services/orders/push.json');
+      const result = await ws.nx(['run', 'orders:docker-push', '--canIDeploy=production', '--output-style=static'], { env: { ...env(), PACT_BROKER_BASE_URL: url, PACT_BROKER_TOKEN: 'secret-token' } });
+      expect(result.code).not.toBe(0);
+      expect(result.stdout + result.stderr).toMatch(/orders [0-9a-f]{12} cannot be deployed to production \(Pact Broker: There is no verified pact/);
+      expect(result.stdout + result.stderr).not.toContain('secret-token');
+      expect(requests.some((r) => r.method === 'GET' && r.url.includes('pacticipant=orders') && r.url.includes(`version=${sha}`) && r.url.includes('environment=production'))).toBe(true);
+      expect(ws.read('dist/fleet/services/orders/push.json')).toBe(pushedBefore);
+    } finally {
+      broker.close();
+    }
   });
 });
