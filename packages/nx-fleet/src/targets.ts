@@ -8,6 +8,8 @@ export interface ServiceTargetsInput {
   dockerfile: string;
   /** Pact files in the service's `pacts/` folder: consumers' expectations it must verify. */
   pacts?: readonly string[];
+  /** Paths outside every project (rule b) and parent service folders (rule c) that affect this service. */
+  affectedBy?: readonly string[];
   config: FleetServiceConfig;
   options: NormalizedFleetOptions;
 }
@@ -82,7 +84,7 @@ export function contractInputs(): NonNullable<TargetConfiguration['inputs']> {
   return [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, `{projectRoot}/${PACTS_FOLDER}/**/*`];
 }
 
-export function buildServiceTargets({ projectRoot, dockerfile, pacts = [], config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
+export function buildServiceTargets({ projectRoot, dockerfile, pacts = [], affectedBy = [], config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const mode = config.context ?? options.context;
   const scanGate = config.gates?.scan ?? options.gates.scan;
   const hasPacts = pacts.length > 0;
@@ -143,8 +145,11 @@ export function buildServiceTargets({ projectRoot, dockerfile, pacts = [], confi
         ...(skippedGates.length ? { skippedGates } : {}),
         ...(options.signing ? signingOptions(options.signing) : {}),
       },
-      // Never cached: whether the registry still holds the image is only known by asking it.
+      // Never cached: whether the registry still holds the image is only known by asking it. Its
+      // inputs only tell `nx affected` what else affects the service (Nx reads every target's
+      // {workspaceRoot} inputs for that), without touching the build's cache key.
       cache: false,
+      ...(affectedBy.length ? { inputs: affectedBy.map((path) => `{workspaceRoot}/${path}`) } : {}),
       outputs: [`{workspaceRoot}/${pushRecordPath(projectRoot)}`],
       metadata: {
         technologies: ['docker'],

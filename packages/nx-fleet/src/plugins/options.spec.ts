@@ -16,6 +16,8 @@ describe('normalizeOptions', () => {
       contextInclude: [],
       services: {},
       gates: { scan: true, contract: true },
+      ledger: 'deploy/fleet.json',
+      releaseIgnore: ['*.md', 'docs/**', 'deploy/fleet.json'],
     };
     expect(normalizeOptions(undefined)).toEqual(expected);
     expect(normalizeOptions({})).toEqual(expected);
@@ -36,7 +38,7 @@ describe('normalizeOptions', () => {
       services: { 'services/a': { context: 'project' as const }, b: { enabled: false } },
       gates: { scan: false, contract: false },
     };
-    expect(normalizeOptions(given)).toEqual(given);
+    expect(normalizeOptions({ ...given, release: { ledger: '../gitops/fleet.json', ignore: ['handbook/**'] } })).toEqual({ ...given, ledger: '../gitops/fleet.json', releaseIgnore: ['handbook/**', '../gitops/fleet.json'] });
   });
 
   it('fills the new defaults independently of the others', () => {

@@ -1,3 +1,5 @@
+import { DEFAULT_RELEASE_IGNORE } from '../release/change-rules';
+import { DEFAULT_LEDGER } from '../release/ledger';
 import type { ContextMode, FleetGates, FleetServiceConfig } from '../service-config';
 
 /** Options of the nx-fleet entry in `nx.json` `plugins`. Every field is optional. */
@@ -27,6 +29,15 @@ export interface FleetPluginOptions {
   gates?: FleetGates;
   /** Sign every pushed digest; unset: images are pushed unsigned. */
   signing?: FleetSigning;
+  /** Releases: where the ledger lives, and which files outside projects never affect services. */
+  release?: FleetRelease;
+}
+
+export interface FleetRelease {
+  /** Default `deploy/fleet.json`; may be outside the workspace (a GitOps checkout). */
+  ledger?: string;
+  /** Globs of files outside every project that affect no service; default `["*.md", "docs/**"]`. */
+  ignore?: string[];
 }
 
 /**
@@ -63,6 +74,9 @@ export interface NormalizedFleetOptions {
   services: Record<string, FleetServiceConfig>;
   gates: Required<FleetGates>;
   signing?: FleetSigning;
+  ledger: string;
+  /** Globs of files outside projects that affect no service (the ledger included: a release must not affect everything). */
+  releaseIgnore: string[];
 }
 
 /** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
@@ -85,5 +99,7 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     // Only an explicit false turns a gate off: a typo must never silently skip a check.
     gates: { scan: options?.gates?.scan !== false, contract: options?.gates?.contract !== false },
     ...(options?.signing ? { signing: options.signing } : {}),
+    ledger: options?.release?.ledger ?? DEFAULT_LEDGER,
+    releaseIgnore: [...(options?.release?.ignore ?? DEFAULT_RELEASE_IGNORE), options?.release?.ledger ?? DEFAULT_LEDGER],
   };
 }

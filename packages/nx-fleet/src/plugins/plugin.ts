@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { logger, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
+import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
 import { fleetBlockOf, parseServiceConfig, type FleetServiceConfig, type ProjectManifest } from '../service-config';
 import { CONTAINERFILE_NAMES, detectService, groupByFolder, PLUGIN_GLOB, type Detection } from '../service-detection';
 import { buildServiceTargets } from '../targets';
@@ -16,13 +17,25 @@ export const createNodes: CreateNodes<FleetPluginOptions> = [
     const pacts = pactFilesByRoot(files);
     const manifests = files.filter((file) => !PACT_FILE.test(file));
     const detections = [...groupByFolder(manifests)].map(([root, folderFiles]) => detectFolder(root, folderFiles, options, context.workspaceRoot));
+    const serviceRoots = detections.flatMap((d) => (d.kind === 'service' ? [d.root] : []));
+    const shared = serviceRoots.length ? sharedPatterns({ projectRoots: [...groupByFolder(manifests).keys()], entriesOf: (dir) => entriesOf(context.workspaceRoot, dir), ignore: options.releaseIgnore }) : [];
+    const affectedBy = (root: string) => [...shared, ...parentServiceRoots(root, serviceRoots).map((parent) => (parent === '.' ? '**' : `${parent}/**`))];
     const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
     for (const detection of detections) {
       if (detection.kind === 'orphan' && !referenced.has(detection.dockerfile)) warnOrphan(detection.dockerfile);
     }
-    return detections.flatMap((detection) => (detection.kind === 'service' ? [[sourceFileOf(detection, files), serviceNode(detection, pacts.get(detection.root) ?? [], options)] as const] : []));
+    return detections.flatMap((detection) => (detection.kind === 'service' ? [[sourceFileOf(detection, files), serviceNode(detection, pacts.get(detection.root) ?? [], affectedBy(detection.root), options)] as const] : []));
   },
 ];
+
+/** A folder's entries; an unreadable one (a race with a delete) has none rather than breaking the graph. */
+function entriesOf(workspaceRoot: string, dir: string): DirEntry[] {
+  try {
+    return readdirSync(join(workspaceRoot, dir), { withFileTypes: true }).map((entry) => ({ name: entry.name, isDirectory: entry.isDirectory() }));
+  } catch {
+    return [];
+  }
+}
 
 /** @deprecated Nx 23 reads `createNodes`; kept for tools that still look for the v2 name. */
 export const createNodesV2 = createNodes;
@@ -52,12 +65,12 @@ function serviceConfig(root: string, projectJson: ProjectManifest | undefined, p
   return { context: options.context, contextInclude: options.contextInclude, ...fromPlugin, ...own.config };
 }
 
-function serviceNode(detection: Extract<Detection, { kind: 'service' }>, pacts: readonly string[], options: NormalizedFleetOptions): CreateNodesResult {
+function serviceNode(detection: Extract<Detection, { kind: 'service' }>, pacts: readonly string[], affectedBy: readonly string[], options: NormalizedFleetOptions): CreateNodesResult {
   return {
     projects: {
       [detection.root]: {
         ...(detection.name ? { name: detection.name } : {}),
-        targets: buildServiceTargets({ projectRoot: detection.root, dockerfile: detection.dockerfile, pacts, config: detection.config, options }),
+        targets: buildServiceTargets({ projectRoot: detection.root, dockerfile: detection.dockerfile, pacts, affectedBy, config: detection.config, options }),
         metadata: { technologies: ['docker'] },
       },
     },

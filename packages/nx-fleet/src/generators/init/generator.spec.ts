@@ -46,12 +46,15 @@ describe('init generator', () => {
     const before = readNxJson(tree)!;
     await initGenerator(tree, { skipFormat: true });
     const after = readNxJson(tree)!;
-    expect({ ...after, plugins: undefined, namedInputs: undefined, targetDefaults: undefined }).toEqual({
+    expect({ ...after, plugins: undefined, namedInputs: undefined, targetDefaults: undefined, pluginsConfig: undefined }).toEqual({
       ...before,
       plugins: undefined,
       namedInputs: undefined,
       targetDefaults: undefined,
+      pluginsConfig: undefined,
     });
+    // Rule (d): a lockfile change affects only the projects whose dependencies changed.
+    expect(after.pluginsConfig).toEqual({ ...before.pluginsConfig, '@nx/js': { projectsAffectedByDependencyUpdates: 'auto' } });
     expect(after.plugins?.slice(0, -1)).toEqual(before.plugins ?? []);
     expect(after.namedInputs).toEqual({ ...before.namedInputs, default: ['{projectRoot}/**/*', 'sharedGlobals'], sharedGlobals: [], production: PRODUCTION_INPUT });
     expect(after.targetDefaults).toEqual({
@@ -77,7 +80,14 @@ describe('init generator', () => {
       plugins: [...existing.plugins!, 'nx-fleet'],
       namedInputs: { ...existing.namedInputs, sharedGlobals: [] },
       targetDefaults: { ...existing.targetDefaults, typecheck: { cache: true, inputs: ['default', '^production'] } },
+      pluginsConfig: { '@nx/js': { projectsAffectedByDependencyUpdates: 'auto' } },
     });
+  });
+
+  it('keeps a projectsAffectedByDependencyUpdates choice the workspace already made, and the rest of @nx/js\'s config', async () => {
+    writeJson(tree, 'nx.json', { pluginsConfig: { '@nx/js': { projectsAffectedByDependencyUpdates: 'all', analyzeSourceFiles: false }, other: { x: 1 } } });
+    await initGenerator(tree, { skipFormat: true });
+    expect(readNxJson(tree)!.pluginsConfig).toEqual({ '@nx/js': { projectsAffectedByDependencyUpdates: 'all', analyzeSourceFiles: false }, other: { x: 1 } });
   });
 
   it('writes nx.json when the workspace has none', async () => {

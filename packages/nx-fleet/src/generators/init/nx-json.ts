@@ -36,7 +36,10 @@ export function addFleetDefaults(nxJson: NxJsonConfiguration): NxJsonConfigurati
   namedInputs['production'] ??= PRODUCTION_INPUT;
   const targetDefaults = { ...nxJson.targetDefaults };
   for (const target of ['test', 'typecheck']) targetDefaults[target] ??= { cache: true, inputs: ['default', '^production'] };
-  return { ...nxJson, namedInputs, targetDefaults };
+  // Rule (d): a lockfile change affects only the projects whose resolved dependencies changed, not all.
+  const js = { ...(nxJson.pluginsConfig?.['@nx/js'] as Record<string, unknown> | undefined) };
+  js['projectsAffectedByDependencyUpdates'] ??= 'auto';
+  return { ...nxJson, namedInputs, targetDefaults, pluginsConfig: { ...nxJson.pluginsConfig, '@nx/js': js } };
 }
 
 /** What a build context never needs; pruned contexts copy the workspace's root .dockerignore. */

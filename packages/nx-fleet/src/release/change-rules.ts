@@ -1,0 +1,54 @@
+import { posix } from 'node:path';
+import picomatch from 'picomatch';
+
+/**
+ * Seed.run's change rules, as Nx inputs. Nx ignores a change to a file outside every project; for
+ * services such a file (a root script, a shared Dockerfile fragment, tool config) can change what is
+ * built or deployed, so it affects every service — except documentation.
+ */
+export const DEFAULT_RELEASE_IGNORE = ['*.md', 'docs/**'];
+
+/**
+ * Never "shared" files: Nx already handles nx.json (everything) and the lockfiles (only the projects
+ * whose dependencies changed, rule d), and the rest is build output, caches or VCS data.
+ */
+const NOT_SHARED = new Set(['nx.json', 'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock', '.git', 'node_modules', 'dist', 'tmp', '.nx', 'coverage', '.angular', '.cache']);
+
+export interface DirEntry {
+  name: string;
+  isDirectory: boolean;
+}
+
+/**
+ * Workspace paths outside every project, as globs: each top-level entry that neither is a project
+ * root nor holds one, and, inside folders that hold projects, each such entry again. Ignored paths
+ * (`*.md` matches Markdown anywhere, `docs/**` a folder) are left out.
+ */
+export function sharedPatterns(input: { projectRoots: readonly string[]; entriesOf: (dir: string) => readonly DirEntry[]; ignore: readonly string[] }): string[] {
+  const roots = new Set(input.projectRoots.filter((root) => root !== '.' && root !== ''));
+  const holders = new Set([...roots].flatMap((root) => root.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const ignored = picomatch([...input.ignore], { dot: true, basename: false });
+  const ignoredName = picomatch(input.ignore.filter((p) => !p.includes('/')), { dot: true, basename: true });
+  const patterns: string[] = [];
+  const visit = (dir: string) => {
+    for (const entry of [...input.entriesOf(dir)].sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = dir ? `${dir}/${entry.name}` : entry.name;
+      if (!dir && NOT_SHARED.has(entry.name)) continue;
+      if (entry.name === 'node_modules' || roots.has(path)) continue;
+      if (entry.isDirectory && holders.has(path)) {
+        visit(path);
+        continue;
+      }
+      const pattern = entry.isDirectory ? `${path}/**` : path;
+      if (ignored(pattern) || ignored(path) || (!entry.isDirectory && ignoredName(posix.basename(path)))) continue;
+      patterns.push(pattern);
+    }
+  };
+  visit('');
+  return patterns;
+}
+
+/** Rule (c): the service folders a nested service sits in; a change there affects it too. */
+export function parentServiceRoots(root: string, serviceRoots: readonly string[]): string[] {
+  return serviceRoots.filter((other) => other !== root && (other === '.' || root.startsWith(`${other}/`))).sort();
+}
