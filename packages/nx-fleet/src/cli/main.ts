@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { contextCommand } from './context';
 import { graphCommand } from './graph';
 import { pactsCommand } from './pacts';
+import { releaseCommand } from './release';
+import { reportCommand } from './report';
 import { statusCommand } from './status';
 import { verifyCommand } from './verify';
 import type { Command } from './command';
@@ -13,6 +15,8 @@ const commands: Record<string, Command> = {
   graph: graphCommand,
   verify: verifyCommand,
   pacts: pactsCommand,
+  release: releaseCommand,
+  report: reportCommand,
 };
 
 const version = (require('../../package.json') as { version: string }).version;

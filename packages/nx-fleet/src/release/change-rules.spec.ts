@@ -23,7 +23,7 @@ const workspace: Tree = {
   docs: { 'guide.md': '', 'diagram.png': '' },
   scripts: { 'deploy.sh': '' },
   docker: { 'base.Dockerfile': '' },
-  deploy: { 'fleet.json': '' },
+  deploy: { 'fleet.json': '', 'kustomization.yaml': '' },
   services: {
     'README.md': '',
     'shared.env': '',
@@ -40,7 +40,8 @@ describe('sharedPatterns (rule b: files outside every project affect every servi
       entriesOf: entriesOf(workspace),
       ignore: [...DEFAULT_RELEASE_IGNORE, 'deploy/fleet.json'],
     });
-    expect(patterns).toEqual(['deploy/**', 'docker/**', 'scripts/**', 'services/shared.env', 'tsconfig.base.json']);
+    // The ledger's folder is listed entry by entry: the ledger a release writes must not affect every service.
+    expect(patterns).toEqual(['deploy/kustomization.yaml', 'docker/**', 'scripts/**', 'services/shared.env', 'tsconfig.base.json']);
   });
 
   it('honours a custom ignore list, as folders or single files', () => {

@@ -26,7 +26,10 @@ export interface DirEntry {
  */
 export function sharedPatterns(input: { projectRoots: readonly string[]; entriesOf: (dir: string) => readonly DirEntry[]; ignore: readonly string[] }): string[] {
   const roots = new Set(input.projectRoots.filter((root) => root !== '.' && root !== ''));
-  const holders = new Set([...roots].flatMap((root) => root.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const ancestors = (path: string) => path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+  // Folders holding a project, or an ignored path (`deploy/` for the ledger): listed entry by entry, not as a whole.
+  const literalPrefix = (pattern: string) => pattern.split('/').filter((_, i, parts) => parts.slice(0, i + 1).every((part) => !/[*?[{]/.test(part))).join('/');
+  const holders = new Set([...[...roots].flatMap(ancestors), ...input.ignore.flatMap((pattern) => ancestors(`${literalPrefix(pattern)}/x`).filter(Boolean))]);
   const ignored = picomatch([...input.ignore], { dot: true, basename: false });
   const ignoredName = picomatch(input.ignore.filter((p) => !p.includes('/')), { dot: true, basename: true });
   const patterns: string[] = [];
