@@ -38,10 +38,10 @@ const generators = Object.entries(collection.generators);
 const schemaOf = (name: string) => readJsonFile<Schema>(join(packageRoot, collection.generators[name]!.schema));
 
 describe('generators.json', () => {
-  it('is the nx-fleet collection named in package.json, with the four generators', () => {
+  it('is the nx-fleet collection named in package.json, with the five generators', () => {
     expect(collection.name).toBe('nx-fleet');
     expect(readJsonFile<{ generators: string }>(join(packageRoot, 'package.json')).generators).toBe('./generators.json');
-    expect(Object.keys(collection.generators).sort()).toEqual(['adopt', 'init', 'sdk', 'service']);
+    expect(Object.keys(collection.generators).sort()).toEqual(['adopt', 'ci', 'init', 'sdk', 'service']);
   });
 
   describe.each(generators)('%s', (name, entry) => {

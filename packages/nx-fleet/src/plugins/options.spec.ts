@@ -17,7 +17,7 @@ describe('normalizeOptions', () => {
       services: {},
       gates: { scan: true, contract: true },
       ledger: 'deploy/fleet.json',
-      releaseIgnore: ['*.md', 'docs/**', 'deploy/fleet.json'],
+      releaseIgnore: ['*.md', 'docs/**', 'deploy/**'],
     };
     expect(normalizeOptions(undefined)).toEqual(expected);
     expect(normalizeOptions({})).toEqual(expected);
@@ -38,7 +38,8 @@ describe('normalizeOptions', () => {
       services: { 'services/a': { context: 'project' as const }, b: { enabled: false } },
       gates: { scan: false, contract: false },
     };
-    expect(normalizeOptions({ ...given, release: { ledger: '../gitops/fleet.json', ignore: ['handbook/**'] } })).toEqual({ ...given, ledger: '../gitops/fleet.json', releaseIgnore: ['handbook/**', '../gitops/fleet.json'] });
+    expect(normalizeOptions({ ...given, release: { ledger: '../gitops/fleet.json', ignore: ['handbook/**'] } })).toEqual({ ...given, ledger: '../gitops/fleet.json', releaseIgnore: ['handbook/**', '../gitops/**'] });
+    expect(normalizeOptions({ release: { ledger: 'fleet-ledger.json' } }).releaseIgnore).toEqual(['*.md', 'docs/**', 'fleet-ledger.json']);
   });
 
   it('fills the new defaults independently of the others', () => {

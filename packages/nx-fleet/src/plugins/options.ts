@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { DEFAULT_RELEASE_IGNORE } from '../release/change-rules';
 import { DEFAULT_LEDGER } from '../release/ledger';
 import type { ContextMode, FleetGates, FleetServiceConfig } from '../service-config';
@@ -75,7 +76,7 @@ export interface NormalizedFleetOptions {
   gates: Required<FleetGates>;
   signing?: FleetSigning;
   ledger: string;
-  /** Globs of files outside projects that affect no service (the ledger included: a release must not affect everything). */
+  /** Globs of files outside projects that affect no service (the ledger's folder included: a release must not affect everything). */
   releaseIgnore: string[];
 }
 
@@ -100,6 +101,15 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     gates: { scan: options?.gates?.scan !== false, contract: options?.gates?.contract !== false },
     ...(options?.signing ? { signing: options.signing } : {}),
     ledger: options?.release?.ledger ?? DEFAULT_LEDGER,
-    releaseIgnore: [...(options?.release?.ignore ?? DEFAULT_RELEASE_IGNORE), options?.release?.ledger ?? DEFAULT_LEDGER],
+    releaseIgnore: [...(options?.release?.ignore ?? DEFAULT_RELEASE_IGNORE), releaseOutputs(options?.release?.ledger ?? DEFAULT_LEDGER)],
   };
+}
+
+/**
+ * What releases write — the ledger and the GitOps files beside it — is their output, never a reason
+ * to release: the ledger's folder (or the ledger alone at the workspace root).
+ */
+function releaseOutputs(ledger: string): string {
+  const folder = posix.dirname(ledger.replace(/\\/g, '/'));
+  return folder === '.' ? ledger : `${folder}/**`;
 }

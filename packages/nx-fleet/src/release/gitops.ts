@@ -37,8 +37,12 @@ export function bumpKustomization(text: string, promoted: readonly Promoted[], f
 export function bumpHelmValues(text: string, promoted: readonly Promoted[], file: string): string {
   const document = parse(text, file);
   for (const p of promoted) {
-    const service = document.get(p.service);
-    if (service !== undefined && !isMap(service)) throw new Error(`nx-fleet: ${file}: "${p.service}" is not a map; it cannot hold image settings.`);
+    // `orders:` with nothing under it is an empty map to fill; a scalar there is a mistake to report.
+    for (const path of [[p.service], [p.service, 'image']]) {
+      const node = document.getIn(path);
+      if (node === null) document.setIn(path, document.createNode({}));
+      else if (node !== undefined && !isMap(node)) throw new Error(`nx-fleet: ${file}: "${path.join('.')}" is not a map; it cannot hold image settings.`);
+    }
     document.setIn([p.service, 'image', 'repository'], p.image);
     document.setIn([p.service, 'image', 'tag'], p.contentTag);
     document.setIn([p.service, 'image', 'digest'], p.digest);
@@ -50,6 +54,8 @@ function parse(text: string, file: string): Document {
   // An empty file is an empty (block) map, ready to be filled.
   const document: Document = text.trim() ? parseDocument(text) : new Document({});
   if (document.errors.length) throw new Error(`nx-fleet: ${file} is not valid YAML (${document.errors[0]!.message.split('\n')[0]}).`);
+  // Only comments: keep them above an empty map.
+  if (document.contents === null) document.contents = document.createNode({}) as Document['contents'];
   if (!isMap(document.contents)) throw new Error(`nx-fleet: ${file} is not a YAML map.`);
   return document;
 }

@@ -138,20 +138,42 @@ function explain(service: ServiceFacts, entry: LedgerEntry, input: PlanInput, by
   return reasons.length ? reasons : fallback.length ? fallback : [{ kind: 'content', from: entry.releaseHash, to: input.hashes.get(service.name)! }];
 }
 
-/** Kahn's order over the runtime edges inside the release set; what is left in a cycle goes out together. */
+/**
+ * Kahn's order over the runtime edges inside the release set. When only cycles are left, the cycles
+ * that wait for nothing outside themselves go out together; their consumers still wait for them.
+ */
 export function waves(set: readonly string[], providers: ProviderMap): string[][] {
   const inSet = new Set(set);
   const waiting = new Map(set.map((s) => [s, new Set((providers.get(s) ?? []).map((p) => p.service).filter((p) => inSet.has(p) && p !== s))]));
   const result: string[][] = [];
   while (waiting.size) {
     let wave = [...waiting].filter(([, deps]) => deps.size === 0).map(([s]) => s);
-    if (!wave.length) wave = [...waiting.keys()];
+    if (!wave.length) wave = readyCycles(waiting);
     wave.sort();
     result.push(wave);
     for (const s of wave) waiting.delete(s);
     for (const deps of waiting.values()) for (const s of wave) deps.delete(s);
   }
   return result;
+}
+
+/** Members of the strongly connected groups that depend on nothing outside their group. */
+function readyCycles(waiting: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const reach = (from: string) => {
+    const seen = new Set<string>();
+    const stack = [...(waiting.get(from) ?? [])];
+    while (stack.length) {
+      const next = stack.pop()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(waiting.get(next) ?? []));
+    }
+    return seen;
+  };
+  const reaches = new Map([...waiting.keys()].map((s) => [s, reach(s)]));
+  const ready = [...waiting.keys()].filter((s) => [...reaches.get(s)!].every((dep) => reaches.get(dep)!.has(s)));
+  // Every remaining service waits on a cycle, so some cycle is ready; the fallback only guards the loop.
+  return ready.length ? ready : [...waiting.keys()];
 }
 
 export function describeReason(reason: Reason): string {
