@@ -59,6 +59,12 @@ describe('generators: a complete service in one command (real nx, real engine, r
     expect(ws.exists('services/payments/src/orders.pact.spec.ts')).toBe(true);
     expect(ws.exists('services/shipping/src/orders.pact.spec.ts')).toBe(true);
     expect(ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['@pact-foundation/pact']).toBe('16.5.0');
+    // The CI pipeline, from the installed plugin in a real workspace.
+    await ws.nxOk(['g', 'nx-fleet:ci', '--environment=staging', '--no-interactive']);
+    expect(ws.read('.github/workflows/fleet.yml')).toMatch(/nx-fleet release --env staging --commit/);
+    const gitlab = await ws.nxOk(['g', 'nx-fleet:ci', '--provider=gitlab', '--dry-run', '--no-interactive']);
+    expect(gitlab.stdout).toMatch(/CREATE \.gitlab-ci\.yml/);
+    expect(ws.exists('.gitlab-ci.yml')).toBe(false);
   });
 
   it('the generated code passes its own lint, type checks and tests', async () => {
