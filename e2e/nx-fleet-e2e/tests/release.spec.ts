@@ -64,6 +64,8 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     // A service nested in another service's folder (rule c).
     ws.addService('admin', { dir: 'services/gateway/admin' });
     ws.write('scripts/tool.sh', 'echo shared tooling\n');
+    // A GitOps target next to the ledger: releases bump its images in the same commit.
+    ws.write('deploy/kustomization.yaml', '# bumped by nx-fleet release\nresources:\n  - orders.yaml\nimages:\n  - name: orders\n    newTag: old\n');
     ws.write('docs/runbook.md', '# Runbook\n');
     await ws.commit('five services, one nested; web calls orders through its SDK and has a pact with it');
   });
@@ -74,7 +76,7 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
 
   it('first release: every service, providers first, recorded in the ledger in one commit', async () => {
     const head = await ws.head();
-    const result = await releaseJson(['--commit']);
+    const result = await releaseJson(['--commit', '--kustomize', 'deploy/kustomization.yaml']);
     expect(result.services.sort()).toEqual([...SERVICES].sort());
     for (const r of result.release) expect(r.reasons).toEqual([{ kind: 'first-deploy' }]);
     const wave = (s: string) => result.waves.findIndex((w) => w.includes(s));
@@ -89,6 +91,11 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     // Committed: the ledger is the last commit, and the tree is clean.
     expect((await ws.git(['log', '-1', '--format=%s'])).stdout.trim()).toBe(`release(production): ${result.promoted!.map((p) => p.service).join(', ')}`);
     expect((await ws.git(['status', '--porcelain', '--', 'deploy'])).stdout.trim()).toBe('');
+    expect((await ws.git(['show', '--name-only', '--format=', 'HEAD'])).stdout.trim().split('\n').sort()).toEqual(['deploy/fleet.json', 'deploy/kustomization.yaml']);
+    const kustomization = ws.read('deploy/kustomization.yaml');
+    expect(kustomization).toMatch(/^# bumped by nx-fleet release/);
+    expect(kustomization).toContain(`- name: orders\n    newName: ${entries['orders']!.image}\n    digest: ${entries['orders']!.digest}`);
+    expect(kustomization).toContain(`- name: ${entries['web']!.image}\n    digest: ${entries['web']!.digest}`);
   });
 
   it('no-op release: nothing changed, every service skipped as already deployed, ledger and history untouched', async () => {
@@ -148,12 +155,14 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     ws.write('services/orders/main.js', ordersMain('amount', 'v3: total renamed'));
     await ws.commit('orders breaks web\'s contract');
     const before = ws.read('deploy/fleet.json');
+    const kustomizationBefore = ws.read('deploy/kustomization.yaml');
     const head = await ws.head();
-    const failed = await release(['--force', '--commit']);
+    const failed = await release(['--force', '--commit', '--kustomize', 'deploy/kustomization.yaml']);
     expect(failed.code).toBe(1);
     expect(failed.stdout + failed.stderr).toMatch(/web: FAILED/);
     expect(failed.stderr).toMatch(/nothing was promoted, the ledger is unchanged/);
     expect(ws.read('deploy/fleet.json')).toBe(before);
+    expect(ws.read('deploy/kustomization.yaml')).toBe(kustomizationBefore);
     expect(await ws.head()).toBe(head);
 
     ws.write('services/orders/main.js', ordersMain('total', 'v4: total is back'));
@@ -172,6 +181,16 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     const result = await releaseJson(['--force', '--commit']);
     expect(result.services.sort()).toEqual([...SERVICES].sort());
     for (const r of result.release) expect(r.reasons).toEqual([{ kind: 'forced' }]);
+  });
+
+  it('nx-fleet report: DORA figures from the ledger\'s history', async () => {
+    const result = await run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['report', '--env', 'production', '--json'], { cwd: ws.root, env: ws.env() });
+    expect(result.code).toBe(0);
+    const rows = JSON.parse(result.stdout) as Array<{ service: string | null; deployments: number; leadTimeMedianHours: number | null }>;
+    // billing: the first release, then its change (the forced re-release promoted the same digest).
+    expect(rows.find((r) => r.service === 'billing')).toMatchObject({ deployments: 2 });
+    expect(rows.find((r) => r.service === null)!.deployments).toBeGreaterThanOrEqual(SERVICES.length * 2);
+    expect(rows.find((r) => r.service === 'billing')!.leadTimeMedianHours).not.toBeNull();
   });
 
   it('bad input: a missing --env and a corrupt ledger are refused with what to fix, and nothing runs', async () => {
