@@ -7,7 +7,7 @@ import { attachSbom, ensureSigned, findSbom, loadSigningKey, sbomStatus, signatu
 import { OciRegistryClient } from './oci-client';
 import { OCI_MANIFEST_MEDIA_TYPE, attachArtifact, listReferrers, readArtifact, type Descriptor } from './oci-referrers';
 import { SIGSTORE_BUNDLE_MEDIA_TYPE, signImageDigest } from './signing/sigstore';
-import { startFakeRegistry, type FakeRegistry } from './testing/fake-oci-registry';
+import { pushTestImage, startFakeRegistry, type FakeRegistry } from './testing/fake-oci-registry';
 
 const CDX = 'application/vnd.cyclonedx+json';
 const SPDX = 'application/spdx+json';
@@ -35,28 +35,13 @@ beforeEach(async () => {
   registry = await startFakeRegistry();
   client = new OciRegistryClient(registry.host, 'acme/orders');
   repository = `${registry.host}/acme/orders`;
-  image = await pushImage(client, 'amd64');
+  image = await pushTestImage(client);
   workDir = mkdtempSync(join(tmpdir(), 'nx-fleet-attestations-'));
 });
 afterEach(async () => {
   rmSync(workDir, { recursive: true, force: true });
   await registry.close();
 });
-
-/** A one-layer image, standing in for what skopeo pushes; `architecture` varies the digest. */
-async function pushImage(target: OciRegistryClient, architecture: string, tag = 'v1'): Promise<Descriptor> {
-  const config = Buffer.from(JSON.stringify({ architecture, os: 'linux' }));
-  const layer = Buffer.from('not really a tarball');
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await target.putBlob(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await target.putBlob(layer), size: layer.length }],
-    }),
-  );
-  return { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: await target.putManifest(tag, manifest, OCI_MANIFEST_MEDIA_TYPE), size: manifest.length };
-}
 
 function writeSbom(file: string, text: string): string {
   const path = join(workDir, file);
@@ -121,7 +106,7 @@ describe('attachSbom and sbomStatus', () => {
   });
 
   it("does not count another image's SBOM", async () => {
-    const other = await pushImage(client, 'arm64', 'v2');
+    const other = await pushTestImage(client, 'arm64', 'v2');
     await attachSbom(client, other, { path: writeSbom('sbom.cdx.json', cdxDocument), mediaType: CDX });
     expect(await sbomStatus(client, image.digest)).toEqual({ status: 'missing' });
     expect(await sbomStatus(client, other.digest)).toEqual({ status: 'present', format: 'CycloneDX' });
@@ -232,7 +217,7 @@ describe('signatureStatus', () => {
   });
 
   it('is invalid for a bundle that signs another digest but is attached to this one', async () => {
-    const other = await pushImage(client, 'arm64', 'v2');
+    const other = await pushTestImage(client, 'arm64', 'v2');
     const bundle = await signImageDigest({ repository, digest: other.digest, privateKeyPem: keys.privateKeyPem });
     const attached = await attachRaw(image, SIGSTORE_BUNDLE_MEDIA_TYPE, JSON.stringify(bundle));
 

@@ -13,7 +13,7 @@ import {
   type OciIndex,
 } from './oci-referrers';
 import { manifestDigestOf } from './registry';
-import { startFakeRegistry, type FakeRegistry } from './testing/fake-oci-registry';
+import { pushTestImage, startFakeRegistry, type FakeRegistry } from './testing/fake-oci-registry';
 
 const SBOM = 'application/spdx+json';
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -27,24 +27,9 @@ let image: Descriptor;
 beforeEach(async () => {
   registry = await startFakeRegistry();
   client = new OciRegistryClient(registry.host, 'acme/orders');
-  image = await pushImage(client);
+  image = await pushTestImage(client);
 });
 afterEach(() => registry.close());
-
-/** A one-layer image, standing in for what skopeo pushes. */
-async function pushImage(target: OciRegistryClient): Promise<Descriptor> {
-  const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
-  const layer = Buffer.from('not really a tarball');
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await target.putBlob(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await target.putBlob(layer), size: layer.length }],
-    }),
-  );
-  return { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: await target.putManifest('v1', manifest, OCI_MANIFEST_MEDIA_TYPE), size: manifest.length };
-}
 
 async function referrersIndex(): Promise<OciIndex> {
   const document = await client.getManifest(referrersTag(image.digest));

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
+
+/** A TCP port that was free on 127.0.0.1 a moment ago: the plugin's own helper, under the harness's name. */
+export { freeLoopbackPort as freePort } from '../../../../packages/nx-fleet/src/contracts/provider';
 
 /** Debian package that provides each tool, so a missing-tool error says what to install. */
 const DEBIAN_PACKAGE: Record<string, string> = {
@@ -201,15 +203,3 @@ export function detectEngine(): Engine {
   return 'podman'; // podman appeared between the two checks
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attachSbom, ensureSigned } from '../attestations';
 import { OciRegistryClient } from '../oci-client';
-import { OCI_MANIFEST_MEDIA_TYPE, attachArtifact, type Descriptor } from '../oci-referrers';
-import { startFakeRegistry, type FakeRegistry } from '../testing/fake-oci-registry';
+import { attachArtifact, type Descriptor } from '../oci-referrers';
+import { pushTestImage, startFakeRegistry, type FakeRegistry } from '../testing/fake-oci-registry';
 import { formatVerifyTable, parsePinnedReference, verifyTarget, type VerifyResult } from './verify';
 
 const digest = `sha256:${'a1'.repeat(32)}`;
@@ -115,7 +115,7 @@ describe('verifyTarget', () => {
     registry = await startFakeRegistry();
     client = new OciRegistryClient(registry.host, 'acme/orders');
     repository = `${registry.host}/acme/orders`;
-    image = await pushImage('amd64', CONTENT_TAG);
+    image = await pushTestImage(client, 'amd64', CONTENT_TAG);
     home = mkdtempSync(join(tmpdir(), 'nx-fleet-verify-'));
     env = { HOME: home };
   });
@@ -123,20 +123,6 @@ describe('verifyTarget', () => {
     rmSync(home, { recursive: true, force: true });
     await registry.close();
   });
-
-  async function pushImage(architecture: string, tag: string): Promise<Descriptor> {
-    const config = Buffer.from(JSON.stringify({ architecture, os: 'linux' }));
-    const layer = Buffer.from('not really a tarball');
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST_MEDIA_TYPE,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await client.putBlob(config), size: config.length },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await client.putBlob(layer), size: layer.length }],
-      }),
-    );
-    return { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: await client.putManifest(tag, manifest, OCI_MANIFEST_MEDIA_TYPE), size: manifest.length };
-  }
 
   async function signAndAttachSbom(subject: Descriptor): Promise<void> {
     await ensureSigned(client, subject, { repository, ...keys });
@@ -162,7 +148,7 @@ describe('verifyTarget', () => {
 
   it('fails when the content tag now names another digest, naming both', async () => {
     await signAndAttachSbom(image);
-    const moved = await pushImage('arm64', CONTENT_TAG);
+    const moved = await pushTestImage(client, 'arm64', CONTENT_TAG);
     expect(moved.digest).not.toBe(image.digest);
 
     const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: true, env });

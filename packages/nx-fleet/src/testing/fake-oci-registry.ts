@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OCI_MANIFEST_MEDIA_TYPE, type Descriptor, type OciRegistryClient } from '../oci-client';
 import { manifestDigestOf as sha256 } from '../registry';
 
 export interface FakeRegistryOptions {
@@ -163,6 +164,21 @@ export async function startFakeRegistry(options: Partial<FakeRegistryOptions> = 
   }
 
   return registry;
+}
+
+/** A one-layer image, standing in for what skopeo pushes; `architecture` varies the digest. */
+export async function pushTestImage(client: OciRegistryClient, architecture = 'amd64', tag = 'v1'): Promise<Descriptor> {
+  const config = Buffer.from(JSON.stringify({ architecture, os: 'linux' }));
+  const layer = Buffer.from('not really a tarball');
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await client.putBlob(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await client.putBlob(layer), size: layer.length }],
+    }),
+  );
+  return { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: await client.putManifest(tag, manifest, OCI_MANIFEST_MEDIA_TYPE), size: manifest.length };
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {

@@ -12,15 +12,11 @@ import { ensureLocalImage } from '../../local-image';
 import { contractRecordPath, imageRecordPath } from '../../targets';
 import type { DockerBuildExecutorSchema } from '../docker-build/schema';
 import { serviceRefOf } from '../docker-build/executor';
+import { reportingFailures } from '../run-executor';
 import type { ContractVerifyExecutorSchema } from './schema';
 
 export default async function contractVerifyExecutor(options: ContractVerifyExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
-    return { success: await verifyContracts(options, context) };
-  } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    return { success: false };
-  }
+  return reportingFailures(() => verifyContracts(options, context));
 }
 
 async function verifyContracts(options: ContractVerifyExecutorSchema, context: ExecutorContext): Promise<boolean> {

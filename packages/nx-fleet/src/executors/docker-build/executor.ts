@@ -12,6 +12,7 @@ import type { Engine } from '../../engines/engine';
 import { readGitRevision, readSourceUrl, type GitRevision } from '../../git';
 import { imageNameFor, writeRecord, type ImageRecord } from '../../image-record';
 import { imageRecordPath } from '../../targets';
+import { reportingFailures } from '../run-executor';
 import type { DockerBuildExecutorSchema } from './schema';
 
 export interface ServiceRef {
@@ -22,14 +23,11 @@ export interface ServiceRef {
 }
 
 export default async function dockerBuildExecutor(options: DockerBuildExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
+  return reportingFailures(async () => {
     const record = await buildServiceImage(options, serviceRefOf(context));
     await writeRecord(join(context.root, imageRecordPath(projectRootOf(context))), record);
-    return { success: true };
-  } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    return { success: false };
-  }
+    return true;
+  });
 }
 
 export function serviceRefOf(context: ExecutorContext): ServiceRef {

@@ -14,16 +14,14 @@ import { copyImage, destinationRef, manifestDigest, resolveDestination, tlsVerif
 import { imageRecordPath, pushRecordPath, scanRecordDir } from '../../targets';
 import { serviceRefOf } from '../docker-build/executor';
 import { ensureLocalImage } from '../../local-image';
+import { reportingFailures } from '../run-executor';
 import type { DockerPushExecutorSchema } from './schema';
 
 export default async function dockerPushExecutor(options: DockerPushExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
+  return reportingFailures(async () => {
     await pushService(options, context);
-    return { success: true };
-  } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    return { success: false };
-  }
+    return true;
+  });
 }
 
 export function pushTags(contentTag: string, sha: string | undefined, options: Pick<DockerPushExecutorSchema, 'tags' | 'latest'>): string[] {

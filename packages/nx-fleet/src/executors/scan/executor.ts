@@ -11,15 +11,11 @@ import { toSarif } from '../../security/sarif';
 import { evaluateGate, formatFindingsTable, parseAllowlist, parseGrypeReport, parseTrivyReport, type Finding } from '../../security/severity-gate';
 import { imageRecordPath, scanRecordDir } from '../../targets';
 import { serviceRefOf } from '../docker-build/executor';
+import { reportingFailures } from '../run-executor';
 import type { ScanExecutorSchema } from './schema';
 
 export default async function scanExecutor(options: ScanExecutorSchema, context: ExecutorContext): Promise<{ success: boolean }> {
-  try {
-    return { success: await scan(options, context) };
-  } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
-    return { success: false };
-  }
+  return reportingFailures(() => scan(options, context));
 }
 
 async function scan(options: ScanExecutorSchema, context: ExecutorContext): Promise<boolean> {
