@@ -91,6 +91,31 @@ async function main(): Promise<void> {
   const outcomes = names.map((n) => outcomeSince(root, n, `services/${n}`, since));
   report(outcomes);
 
+  step('Releases: nx-fleet release records what is deployed in a ledger (deploy/fleet.json) and promotes all or nothing');
+  const fleet = (args: string[]) => {
+    console.log(`  $ nx-fleet ${args.join(' ')}`);
+    return timed(join(root, 'node_modules', '.bin', 'nx-fleet'), args, { cwd: root, env: nxEnv(root, { FLEET_REGISTRY: process.env['FLEET_REGISTRY'] ?? '' }) });
+  };
+  await commitAll(root, 'before the first release');
+  const first = await fleet(['release', '--env', 'demo', '--commit', '--json']);
+  if (first.code !== 0) throw new Error(`nx-fleet release failed:\n${first.stdout}\n${first.stderr}`);
+  console.log(`  first release: ${(JSON.parse(first.stdout) as { services: string[] }).services.length} services promoted (first deploy), ledger committed`);
+  writeFiles(root, { [`services/${CHANGED}/src/app.ts`]: `${readFileSync(file, 'utf8')}// v3: refunds\n` });
+  await commitAll(root, `${CHANGED}: v3`);
+  const plan = await fleet(['release', '--env', 'demo', '--plan']);
+  if (plan.code !== 0) throw new Error(`nx-fleet release --plan failed:\n${plan.stdout}\n${plan.stderr}`);
+  console.log(plan.stdout.replace(/^/gm, '    '));
+  const second = await fleet(['release', '--env', 'demo', '--commit', '--json']);
+  if (second.code !== 0) throw new Error(`nx-fleet release failed:\n${second.stdout}\n${second.stderr}`);
+  const promoted = (JSON.parse(second.stdout) as { services: string[] }).services;
+  // Everything that reaches the changed service through SDK calls, directly or through another service.
+  const consumers: string[] = [];
+  for (const queue = [CHANGED]; queue.length; ) {
+    for (const c of runtime.find((r) => r.service === queue.shift())!.consumers) if (!consumers.includes(c.service)) consumers.push(c.service), queue.push(c.service);
+  }
+  console.log(`  second release: ${promoted.join(', ')} promoted in ${second.seconds.toFixed(1)} s; the other ${SERVICES - promoted.length} skipped as already deployed`);
+  if ([...promoted].sort().join() !== [CHANGED, ...consumers].sort().join()) throw new Error(`demo: expected ${CHANGED} and its consumers (${consumers.join(', ')}) in the release, got ${promoted.join(', ')}`);
+
   step('Timings');
   console.log(`  first deploy (run-many, ${SERVICES} services): ${full.seconds.toFixed(1)} s`);
   console.log(`  one-service change (affected):           ${affected.seconds.toFixed(1)} s  (${(full.seconds / affected.seconds).toFixed(1)}× faster)`);
