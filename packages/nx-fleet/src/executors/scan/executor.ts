@@ -6,6 +6,7 @@ import { logger, type ExecutorContext } from '@nx/devkit';
 import { readImageRecord } from '../../image-record';
 import { ensureLocalImage } from '../../local-image';
 import { run, ToolNotFoundError } from '../../process';
+import { syftSbomArgs } from '../../scanners/syft';
 import { explainScannerFailure, findTrivy, trivySbomArgs, trivyVulnArgs } from '../../scanners/trivy';
 import { toSarif } from '../../security/sarif';
 import { evaluateGate, formatFindingsTable, parseAllowlist, parseGrypeReport, parseTrivyReport, type Finding } from '../../security/severity-gate';
@@ -38,7 +39,8 @@ async function scan(options: ScanExecutorSchema, context: ExecutorContext): Prom
     if ((options.sbom ?? 'cyclonedx') !== 'none') {
       const format = options.sbom === 'spdx' ? 'spdx-json' : 'cyclonedx';
       const output = join(outDir, format === 'cyclonedx' ? 'sbom.cdx.json' : 'sbom.spdx.json');
-      await runScanner(await findTrivy(context.root), trivySbomArgs(archive, format, output));
+      if (options.sbomGenerator === 'syft') await runScanner('syft', syftSbomArgs(archive, format, output));
+      else await runScanner(await findTrivy(context.root), trivySbomArgs(archive, format, output));
       logger.info(`nx-fleet: ${service.projectName}: SBOM of ${record.localRef} written to ${output}`);
     }
 
@@ -80,6 +82,7 @@ async function runScanner(binary: string, args: string[]): Promise<void> {
     result = await run(binary, args);
   } catch (error) {
     if (error instanceof ToolNotFoundError && binary === 'grype') throw new ToolNotFoundError('grype', 'Install grype (https://github.com/anchore/grype) or use the trivy scanner.');
+    if (error instanceof ToolNotFoundError && binary === 'syft') throw new ToolNotFoundError('syft', 'Install syft (https://github.com/anchore/syft) or let trivy write the SBOM (sbomGenerator "trivy").');
     throw error;
   }
   if (result.code !== 0) throw explainScannerFailure(binary, args, result);

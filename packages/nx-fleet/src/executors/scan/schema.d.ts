@@ -4,6 +4,7 @@ export interface ScanExecutorSchema {
   ignoreUnfixed?: boolean;
   allowlist?: string;
   sbom?: 'cyclonedx' | 'spdx' | 'none';
+  sbomGenerator?: 'trivy' | 'syft';
   report?: string;
   buildTarget?: string;
 }
