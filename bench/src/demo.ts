@@ -111,7 +111,12 @@ async function main(): Promise<void> {
   // Everything that reaches the changed service through SDK calls, directly or through another service.
   const consumers: string[] = [];
   for (const queue = [CHANGED]; queue.length; ) {
-    for (const c of runtime.find((r) => r.service === queue.shift())!.consumers) if (!consumers.includes(c.service)) consumers.push(c.service), queue.push(c.service);
+    const provider = queue.shift();
+    for (const c of runtime.find((r) => r.service === provider)?.consumers ?? []) {
+      if (consumers.includes(c.service)) continue;
+      consumers.push(c.service);
+      queue.push(c.service);
+    }
   }
   console.log(`  second release: ${promoted.join(', ')} promoted in ${second.seconds.toFixed(1)} s; the other ${SERVICES - promoted.length} skipped as already deployed`);
   if ([...promoted].sort().join() !== [CHANGED, ...consumers].sort().join()) throw new Error(`demo: expected ${CHANGED} and its consumers (${consumers.join(', ')}) in the release, got ${promoted.join(', ')}`);
