@@ -185,4 +185,55 @@ describe('contract-verify: consumers\' pacts verified against the provider\'s ru
       broker.close();
     }
   });
+
+  it('(g) with a Pact Broker, contract-verify also verifies the pacts it holds (real Pact Verifier) and publishes the results with the git SHA and branch', async () => {
+    const requests: Array<{ method: string; url: string; body: string }> = [];
+    let url = '';
+    const pactPath = '/pacts/provider/orders/consumer/web/pact-version/1';
+    // The HAL resources Pact's verifier walks: the index, pacts-for-verification, the pact, its results link.
+    const broker = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk));
+      req.on('end', () => {
+        requests.push({ method: req.method!, url: req.url!, body });
+        res.setHeader('content-type', 'application/hal+json');
+        const send = (status: number, document: unknown) => {
+          res.statusCode = status;
+          res.end(JSON.stringify(document));
+        };
+        if (req.method === 'GET' && req.url === '/') return send(200, { _links: { 'pb:provider-pacts-for-verification': { href: `${url}/pacts/provider/{provider}/for-verification`, templated: true } } });
+        if (req.method === 'GET' && req.url === '/pacts/provider/orders/for-verification') return send(200, { _links: { self: { href: `${url}/pacts/provider/orders/for-verification` } } });
+        if (req.method === 'POST' && req.url === '/pacts/provider/orders/for-verification') {
+          return send(200, { _embedded: { pacts: [{ shortDescription: 'latest from web', verificationProperties: { pending: false, notices: [] }, _links: { self: { href: `${url}${pactPath}`, name: 'Pact between web and orders' } } }] } });
+        }
+        if (req.method === 'GET' && req.url === pactPath) {
+          return send(200, { ...ws.readJson<Record<string, unknown>>('services/orders/pacts/web-orders.json'), _links: { 'pb:publish-verification-results': { href: `${url}${pactPath}/verification-results` }, 'pb:provider': { href: `${url}/pacticipants/orders` } } });
+        }
+        if (req.method === 'GET' && req.url === '/pacticipants/orders') {
+          return send(200, { name: 'orders', _links: { self: { href: `${url}/pacticipants/orders` }, 'pb:branch-version': { href: `${url}/pacticipants/orders/branches/{branch}/versions/{version}`, templated: true }, 'pb:version-tag': { href: `${url}/pacticipants/orders/versions/{version}/tags/{tag}`, templated: true } } });
+        }
+        if (req.method === 'PUT') return send(201, {});
+        if (req.method === 'POST' && req.url === `${pactPath}/verification-results`) return send(201, {});
+        send(404, {});
+      });
+    });
+    await new Promise<void>((resolve) => broker.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(broker.address() as AddressInfo).port}`;
+    try {
+      const sha = await ws.head();
+      const result = await ws.nx(['run', 'orders:contract-verify', '--skip-nx-cache', '--output-style=static'], { env: { ...env(), PACT_BROKER_BASE_URL: url, PACT_BROKER_TOKEN: 'secret-token', GITHUB_REF_NAME: 'main' } });
+      if (result.code !== 0) throw new Error(`${result.stdout}\n${result.stderr}\n${JSON.stringify(requests, null, 1)}`);
+      expect(result.stdout).toMatch(/\(Pact Broker\): verified \(http/);
+      expect(result.stdout + result.stderr).not.toMatch(/Publishing of verification results failed/);
+      const forVerification = JSON.parse(requests.find((r) => r.method === 'POST' && r.url.endsWith('/for-verification'))!.body) as { consumerVersionSelectors: unknown[]; providerVersionBranch?: string };
+      expect(forVerification.consumerVersionSelectors).toEqual([{ mainBranch: true }, { deployedOrReleased: true }]);
+      expect(forVerification.providerVersionBranch).toBe('main');
+      const published = requests.find((r) => r.method === 'POST' && r.url.endsWith('/verification-results'));
+      expect(JSON.parse(published!.body)).toMatchObject({ success: true, providerApplicationVersion: sha });
+      // The provider version is put on its branch first, as the broker's matrix needs.
+      expect(requests.some((r) => r.method === 'PUT' && r.url === `/pacticipants/orders/branches/main/versions/${sha}`)).toBe(true);
+    } finally {
+      broker.close();
+    }
+  });
 });

@@ -115,6 +115,24 @@ describe('verifyPact', () => {
     return { factory, calls, verifyProvider };
   }
 
+  it('hides PACT_BROKER_* from Pact while it verifies a repository pact (Pact would read them and verify the broker\'s pacts instead), and restores them', async () => {
+    process.env['PACT_BROKER_BASE_URL'] = 'http://broker.example';
+    process.env['PACT_BROKER_TOKEN'] = 'secret';
+    try {
+      let seen: Array<string | undefined> = [];
+      const { factory } = fakeVerifier(async () => {
+        seen = [process.env['PACT_BROKER_BASE_URL'], process.env['PACT_BROKER_TOKEN']];
+        throw new Error('{"errors":[]}');
+      });
+      await verifyPact(factory, input);
+      expect(seen).toEqual([undefined, undefined]);
+      expect([process.env['PACT_BROKER_BASE_URL'], process.env['PACT_BROKER_TOKEN']]).toEqual(['http://broker.example', 'secret']);
+    } finally {
+      delete process.env['PACT_BROKER_BASE_URL'];
+      delete process.env['PACT_BROKER_TOKEN'];
+    }
+  });
+
   it('passes the pact file alone, the provider, its base URL and the state handlers to the verifier', async () => {
     const { factory, calls, verifyProvider } = fakeVerifier(() => Promise.resolve('finished: 0'));
     await verifyPact(factory, input);

@@ -59,10 +59,24 @@ export function loadVerifier(workspaceRoot: string): VerifierFactory {
 export async function verifyPact(verifier: VerifierFactory, input: { pact: PactSummary; provider: string; baseUrl: string; stateHandlers: Record<string, StateHandler> }): Promise<PactResult> {
   const base = { file: input.pact.file, consumer: input.pact.consumer, verified: input.pact.interactions.length };
   try {
-    await verifier({ providerBaseUrl: input.baseUrl, provider: input.provider, pactUrls: [input.pact.file], stateHandlers: input.stateHandlers, logLevel: 'warn' }).verifyProvider();
+    await withoutBrokerEnv(() => verifier({ providerBaseUrl: input.baseUrl, provider: input.provider, pactUrls: [input.pact.file], stateHandlers: input.stateHandlers, logLevel: 'warn' }).verifyProvider());
     return { ...base, passed: true, failures: [] };
   } catch (error) {
     return { ...base, passed: false, failures: failuresOf(error) };
+  }
+}
+
+/**
+ * Pact reads PACT_BROKER_* from the environment on its own, and would then verify the broker's pacts
+ * instead of the file: a repository pact is verified with them out of sight.
+ */
+async function withoutBrokerEnv<T>(work: () => Promise<T>): Promise<T> {
+  const saved = Object.entries(process.env).filter(([key]) => key.startsWith('PACT_BROKER_'));
+  for (const [key] of saved) delete process.env[key];
+  try {
+    return await work();
+  } finally {
+    for (const [key, value] of saved) process.env[key] = value;
   }
 }
 
@@ -85,7 +99,7 @@ export function formatContractReport(provider: string, results: readonly PactRes
   return results
     .map((r) =>
       r.passed
-        ? `  ${r.consumer}: ${r.verified} interaction(s) verified (${r.file})`
+        ? `  ${r.consumer}: ${r.verified ? `${r.verified} interaction(s) ` : ''}verified (${r.file})`
         : [`  ${r.consumer}: FAILED (${r.file})`, ...r.failures.flatMap((f) => [`    - ${f.interaction}`, ...f.mismatches.map((m) => `        ${m}`)])].join('\n'),
     )
     .reduce((text, line) => `${text}\n${line}`, `nx-fleet: ${provider}: contracts of ${results.length} consumer(s):`);
