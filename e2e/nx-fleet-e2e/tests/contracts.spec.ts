@@ -30,6 +30,29 @@ pact.executeTest(async (mock) => {
 }).catch((error) => { console.error(error); process.exit(1); });
 `;
 
+interface BrokerRequest { method: string; url: string; body: string }
+
+/** A fake Pact Broker on a loopback port (none can run here): records every request; `answer` gives status and HAL document. */
+async function startFakeBroker(answer: (request: BrokerRequest, url: string) => [number, unknown]): Promise<{ url: string; requests: BrokerRequest[]; close(): void }> {
+  const requests: BrokerRequest[] = [];
+  let url = '';
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk));
+    req.on('end', () => {
+      const request = { method: req.method!, url: req.url!, body };
+      requests.push(request);
+      const [status, document] = answer(request, url);
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/hal+json');
+      res.end(JSON.stringify(document));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, requests, close: () => server.close() };
+}
+
 describe('contract-verify: consumers\' pacts verified against the provider\'s running image (real Pact, real container)', () => {
   let ws: TestWorkspace;
   let registry: RunningRegistry;
@@ -146,22 +169,11 @@ describe('contract-verify: consumers\' pacts verified against the provider\'s ru
   });
 
   it('(f) with a Pact Broker (a fake speaking its HTTP API; none can run here): pacts published by commit and branch, and a can-i-deploy "no" stops the push', async () => {
-    const requests: Array<{ method: string; url: string; body: string }> = [];
-    const broker = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk));
-      req.on('end', () => {
-        requests.push({ method: req.method!, url: req.url!, body });
-        res.setHeader('content-type', 'application/hal+json');
-        if (req.method === 'GET' && req.url!.startsWith('/can-i-deploy')) {
-          return res.end(JSON.stringify({ summary: { deployable: false, reason: 'There is no verified pact between web (main) and orders', success: 0, failed: 1, unknown: 0 }, matrix: [] }));
-        }
-        res.statusCode = req.method === 'PUT' ? 201 : 404;
-        res.end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => broker.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(broker.address() as AddressInfo).port}`;
+    const { url, requests, close } = await startFakeBroker(({ method, url: path }) =>
+      method === 'GET' && path.startsWith('/can-i-deploy')
+        ? [200, { summary: { deployable: false, reason: 'There is no verified pact between web (main) and orders', success: 0, failed: 1, unknown: 0 }, matrix: [] }]
+        : [method === 'PUT' ? 201 : 404, {}],
+    );
     try {
       ws.write('services/mobile/pact.test.js', consumerTest('mobile', "{ id: MatchersV3.string('1') }"));
       await pactTest('mobile');
@@ -182,43 +194,28 @@ describe('contract-verify: consumers\' pacts verified against the provider\'s ru
       expect(requests.some((r) => r.method === 'GET' && r.url.includes('pacticipant=orders') && r.url.includes(`version=${sha}`) && r.url.includes('environment=production'))).toBe(true);
       expect(ws.read('dist/fleet/services/orders/push.json')).toBe(pushedBefore);
     } finally {
-      broker.close();
+      close();
     }
   });
 
   it('(g) with a Pact Broker, contract-verify also verifies the pacts it holds (real Pact Verifier) and publishes the results with the git SHA and branch', async () => {
-    const requests: Array<{ method: string; url: string; body: string }> = [];
-    let url = '';
     const pactPath = '/pacts/provider/orders/consumer/web/pact-version/1';
-    // The HAL resources Pact's verifier walks: the index, pacts-for-verification, the pact, its results link.
-    const broker = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk));
-      req.on('end', () => {
-        requests.push({ method: req.method!, url: req.url!, body });
-        res.setHeader('content-type', 'application/hal+json');
-        const send = (status: number, document: unknown) => {
-          res.statusCode = status;
-          res.end(JSON.stringify(document));
-        };
-        if (req.method === 'GET' && req.url === '/') return send(200, { _links: { 'pb:provider-pacts-for-verification': { href: `${url}/pacts/provider/{provider}/for-verification`, templated: true } } });
-        if (req.method === 'GET' && req.url === '/pacts/provider/orders/for-verification') return send(200, { _links: { self: { href: `${url}/pacts/provider/orders/for-verification` } } });
-        if (req.method === 'POST' && req.url === '/pacts/provider/orders/for-verification') {
-          return send(200, { _embedded: { pacts: [{ shortDescription: 'latest from web', verificationProperties: { pending: false, notices: [] }, _links: { self: { href: `${url}${pactPath}`, name: 'Pact between web and orders' } } }] } });
-        }
-        if (req.method === 'GET' && req.url === pactPath) {
-          return send(200, { ...ws.readJson<Record<string, unknown>>('services/orders/pacts/web-orders.json'), _links: { 'pb:publish-verification-results': { href: `${url}${pactPath}/verification-results` }, 'pb:provider': { href: `${url}/pacticipants/orders` } } });
-        }
-        if (req.method === 'GET' && req.url === '/pacticipants/orders') {
-          return send(200, { name: 'orders', _links: { self: { href: `${url}/pacticipants/orders` }, 'pb:branch-version': { href: `${url}/pacticipants/orders/branches/{branch}/versions/{version}`, templated: true }, 'pb:version-tag': { href: `${url}/pacticipants/orders/versions/{version}/tags/{tag}`, templated: true } } });
-        }
-        if (req.method === 'PUT') return send(201, {});
-        if (req.method === 'POST' && req.url === `${pactPath}/verification-results`) return send(201, {});
-        send(404, {});
-      });
+    // The HAL resources Pact's verifier walks: the index, pacts-for-verification, the pact, its provider, its results link.
+    const { url, requests, close } = await startFakeBroker(({ method, url: path }, url): [number, unknown] => {
+      if (method === 'GET' && path === '/') return [200, { _links: { 'pb:provider-pacts-for-verification': { href: `${url}/pacts/provider/{provider}/for-verification`, templated: true } } }];
+      if (method === 'GET' && path === '/pacts/provider/orders/for-verification') return [200, { _links: { self: { href: `${url}/pacts/provider/orders/for-verification` } } }];
+      if (method === 'POST' && path === '/pacts/provider/orders/for-verification') {
+        return [200, { _embedded: { pacts: [{ shortDescription: 'latest from web', verificationProperties: { pending: false, notices: [] }, _links: { self: { href: `${url}${pactPath}`, name: 'Pact between web and orders' } } }] } }];
+      }
+      if (method === 'GET' && path === pactPath) {
+        return [200, { ...ws.readJson<Record<string, unknown>>('services/orders/pacts/web-orders.json'), _links: { 'pb:publish-verification-results': { href: `${url}${pactPath}/verification-results` }, 'pb:provider': { href: `${url}/pacticipants/orders` } } }];
+      }
+      if (method === 'GET' && path === '/pacticipants/orders') {
+        return [200, { name: 'orders', _links: { self: { href: `${url}/pacticipants/orders` }, 'pb:branch-version': { href: `${url}/pacticipants/orders/branches/{branch}/versions/{version}`, templated: true }, 'pb:version-tag': { href: `${url}/pacticipants/orders/versions/{version}/tags/{tag}`, templated: true } } }];
+      }
+      if (method === 'PUT' || (method === 'POST' && path === `${pactPath}/verification-results`)) return [201, {}];
+      return [404, {}];
     });
-    await new Promise<void>((resolve) => broker.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(broker.address() as AddressInfo).port}`;
     try {
       const sha = await ws.head();
       const result = await ws.nx(['run', 'orders:contract-verify', '--skip-nx-cache', '--output-style=static'], { env: { ...env(), PACT_BROKER_BASE_URL: url, PACT_BROKER_TOKEN: 'secret-token', GITHUB_REF_NAME: 'main' } });
@@ -233,7 +230,7 @@ describe('contract-verify: consumers\' pacts verified against the provider\'s ru
       // The provider version is put on its branch first, as the broker's matrix needs.
       expect(requests.some((r) => r.method === 'PUT' && r.url === `/pacticipants/orders/branches/main/versions/${sha}`)).toBe(true);
     } finally {
-      broker.close();
+      close();
     }
   });
 });
