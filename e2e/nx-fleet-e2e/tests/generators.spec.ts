@@ -68,14 +68,23 @@ describe('generators: a complete service in one command (real nx, real engine, r
   });
 
   it('the generated code passes its own lint, type checks and tests', async () => {
-    const result = await ws.nx(['run-many', '-t', 'lint,typecheck,test', '--output-style=static'], { env: { PACT_DO_NOT_TRACK: 'true' } });
+    // On a developer machine (CI unset) the consumers' Pact tests write their pacts into the provider's folder.
+    const result = await ws.nx(['run-many', '-t', 'lint,typecheck,test', '--output-style=static'], { env: { PACT_DO_NOT_TRACK: 'true', CI: 'false' } });
     expect(result.stdout + result.stderr).toMatch(/Successfully ran targets lint, typecheck, test for 6 projects/);
     expect(result.code).toBe(0);
-    // The consumers' Pact tests wrote their pacts into the provider's folder; they are committed like snapshots.
     for (const consumer of ['payments', 'shipping']) {
       expect(ws.readJson<{ consumer: { name: string }; provider: { name: string } }>(`services/orders/pacts/${consumer}-orders.json`)).toMatchObject({ consumer: { name: consumer }, provider: { name: 'orders' } });
     }
     await ws.commit('pacts of payments and shipping with orders');
+    // Committed like snapshots: in CI the tests compare instead of writing, and a pact that differs fails.
+    const ciTest = () => ws.nx(['run-many', '-t', 'test', '-p', 'payments,shipping', '--skip-nx-cache', '--output-style=static'], { env: { PACT_DO_NOT_TRACK: 'true', CI: 'true' } });
+    expect((await ciTest()).code).toBe(0);
+    const committed = ws.read('services/orders/pacts/payments-orders.json');
+    ws.write('services/orders/pacts/payments-orders.json', committed.replace('payments reads the health of orders', 'payments reads something else'));
+    const stale = await ciTest();
+    expect(stale.code).not.toBe(0);
+    expect(stale.stdout + stale.stderr).toMatch(/payments-orders\.json differs from what this test expects now: run the test without CI=true and commit the pact/);
+    ws.write('services/orders/pacts/payments-orders.json', committed);
     expect((await ws.showProject('orders')).targets['docker-push']?.dependsOn).toContain('contract-verify');
   });
 

@@ -331,12 +331,14 @@ describe('service generator', () => {
     it("writes one Pact consumer test per provider, writing its pact into the provider's pacts folder", async () => {
       await generate(tree, { name: 'web', consumes: 'orders,order-history' });
       const orders = read(tree, 'services/web/src/orders.pact.spec.ts');
-      expect(orders).toContain("const dir = join(__dirname, '../../orders/pacts');");
-      expect(orders).toContain("rmSync(join(dir, 'web-orders.json'), { force: true });");
+      expect(orders).toContain("const committedDir = join(__dirname, '../../orders/pacts');");
+      expect(orders).toContain("const file = 'web-orders.json';");
       expect(orders).toContain("new PactV3({ consumer: 'web', provider: 'orders', dir, logLevel: 'warn' })");
+      // In CI it writes aside and compares with the committed pact.
+      expect(orders).toContain("const dir = checking ? mkdtempSync(join(tmpdir(), 'pact-')) : committedDir;");
       expect(orders).toContain("from '@acme/orders-sdk'");
       // A provider in another folder: the path climbs out of services/.
-      expect(read(tree, 'services/web/src/order-history.pact.spec.ts')).toContain("const dir = join(__dirname, '../../../apps/order-history/pacts');");
+      expect(read(tree, 'services/web/src/order-history.pact.spec.ts')).toContain("const committedDir = join(__dirname, '../../../apps/order-history/pacts');");
       expect(tree.exists('services/web/src/payments.pact.spec.ts')).toBe(false);
       expect(readJson(tree, 'package.json').devDependencies).toMatchObject(PACT_DEV_DEPENDENCY);
     });
