@@ -1,5 +1,5 @@
 import { isLoopbackRegistry, manifestDigestOf } from './registry';
-import type { RegistryCredentials } from './registry-credentials';
+import { registryCredentials, type RegistryCredentials } from './registry-credentials';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
@@ -331,4 +331,10 @@ function errorCodes(body: string): string {
 
 function basicAuthorization({ username, password }: RegistryCredentials): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+/** The client for a full repository reference (`host[:port]/path`), with the credentials `podman login`/`docker login` stored for its host. */
+export function registryClientFor(repository: string, env: NodeJS.ProcessEnv = process.env): OciRegistryClient {
+  const [host, ...path] = repository.split('/');
+  return new OciRegistryClient(host!, path.join('/'), { credentials: registryCredentials(host!, env) });
 }

@@ -1,16 +1,15 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { workspaceRoot, type ProjectGraph } from '@nx/devkit';
-import picomatch from 'picomatch';
 import { readGitRevision } from '../git';
 import { readImageRecord, readPushRecord } from '../image-record';
 import { normalizeOptions, type NormalizedFleetOptions } from '../plugins/options';
 import { contextProjects } from '../pruned-context';
 import { run, runOk } from '../process';
-import { parentServiceRoots } from '../release/change-rules';
+import { parentServiceRoots, sharedFileTest } from '../release/change-rules';
 import { bumpHelmValues, bumpKustomization, type Promoted } from '../release/gitops';
 import { emptyLedger, parseLedger, serializeLedger, withReleased, type Ledger, type LedgerEntry } from '../release/ledger';
 import { formatPlan, planRelease, providerMap, releaseHashes, type ReleasePlan, type ServiceFacts } from '../release/plan';
@@ -37,12 +36,9 @@ async function phase(name: string, args: readonly string[], json: boolean): Prom
   if (code !== 0) throw new ReleaseError(`nx-fleet release: ${name} failed (nx ${args.join(' ')} exited ${code}); nothing was promoted, the ledger is unchanged. Fix it and run the release again.`);
 }
 
-/** Files outside every project that count for releases (rule b), hashed from git's index: cheap, and exactly what is committed. */
+/** The committed files outside every project (rule b), hashed from git's index: cheap, and exactly what is committed. */
 async function sharedFiles(projectRoots: readonly string[], ignore: readonly string[]): Promise<{ hash: string; isShared(file: string): boolean }> {
-  const isIgnored = picomatch([...ignore], { dot: true });
-  const isIgnoredName = picomatch(ignore.filter((p) => !p.includes('/')), { dot: true, basename: true });
-  const roots = projectRoots.filter((r) => r !== '.');
-  const isShared = (file: string) => !roots.some((root) => file.startsWith(`${root}/`)) && !isIgnored(file) && !isIgnoredName(file) && !/^(nx\.json|package\.json|package-lock\.json|yarn\.lock|pnpm-lock\.yaml)$/.test(file);
+  const isShared = sharedFileTest(projectRoots, ignore);
   const listed = await runOk('git', ['ls-files', '-s'], { cwd: workspaceRoot });
   const hash = createHash('sha256');
   for (const line of listed.stdout.split('\n')) {
@@ -52,14 +48,11 @@ async function sharedFiles(projectRoots: readonly string[], ignore: readonly str
   return { hash: hash.digest('hex'), isShared };
 }
 
-function changedSince(cache: Map<string, string[] | undefined>): (sha: string) => string[] | undefined {
-  return (sha) => {
-    if (!cache.has(sha)) {
-      const result = spawnSync('git', ['diff', '--name-only', sha, 'HEAD'], { cwd: workspaceRoot, encoding: 'utf8' });
-      cache.set(sha, result.status === 0 ? result.stdout.split('\n').filter(Boolean) : undefined);
-    }
-    return cache.get(sha);
-  };
+/** Files changed since each released commit, one `git diff` per distinct commit; undefined where git does not know it. */
+async function changedSinceReleases(deployed: Readonly<Record<string, LedgerEntry>>): Promise<Map<string, string[] | undefined>> {
+  const shas = [...new Set(Object.values(deployed).map((entry) => entry.gitSha))];
+  const diffs = await Promise.all(shas.map((sha) => run('git', ['diff', '--name-only', sha, 'HEAD'], { cwd: workspaceRoot })));
+  return new Map(shas.map((sha, i) => [sha, diffs[i]!.code === 0 ? diffs[i]!.stdout.split('\n').filter(Boolean) : undefined]));
 }
 
 async function serviceFacts(graph: ProjectGraph, options: NormalizedFleetOptions): Promise<ServiceFacts[]> {
@@ -147,13 +140,15 @@ export const releaseCommand: Command = {
       const facts = await serviceFacts(graph, options);
       const providers = providerMap(runtime);
       const shared = await sharedFiles(Object.values(graph.nodes).map((n) => n.data.root), options.releaseIgnore);
+      const deployed = ledger.environments[environment] ?? {};
+      const changes = await changedSinceReleases(deployed);
       const plan = planRelease({
         services: facts,
         providers,
         hashes: releaseHashes(facts, providers, shared.hash),
-        deployed: ledger.environments[environment] ?? {},
+        deployed,
         force: values['force'] === true,
-        changedSince: changedSince(new Map()),
+        changedSince: (sha) => changes.get(sha),
         isShared: shared.isShared,
       });
       const report = (promoted: Promoted[] | undefined) =>

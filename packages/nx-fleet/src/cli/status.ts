@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot, type ProjectGraphProjectNode } from '@nx/devkit';
 import { readImageRecord, readPushRecord, type ImageRecord, type PushRecord } from '../image-record';
 import { imageRecordPath, pushRecordPath } from '../targets';
+import { BUILD_EXECUTOR } from '../pruned-context';
 import type { Command } from './command';
 
 export interface ServiceStatus {
@@ -13,7 +14,7 @@ export interface ServiceStatus {
 
 export function fleetServices(nodes: readonly ProjectGraphProjectNode[]): ProjectGraphProjectNode[] {
   return nodes
-    .filter((node) => Object.values(node.data.targets ?? {}).some((target) => target.executor === 'nx-fleet:docker-build'))
+    .filter((node) => Object.values(node.data.targets ?? {}).some((target) => target.executor === BUILD_EXECUTOR))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { sbomStatus, signatureStatus, type SbomStatus, type SignatureStatus } from '../attestations';
 import { readPushRecord } from '../image-record';
-import { OciRegistryClient } from '../oci-client';
-import { registryCredentials } from '../registry-credentials';
+import { registryClientFor } from '../oci-client';
 import { pushRecordPath } from '../targets';
 import type { Command } from './command';
 import { fleetPluginOptions } from './fleet-options';
@@ -58,8 +57,7 @@ export function formatVerifyTable(results: readonly VerifyResult[]): string {
 
 /** One image: the tag still names the digest, a signature by the key signs exactly it, an SBOM travels with it. */
 export async function verifyTarget(target: VerifyTarget, publicKeyPem: string, options: { sbom: boolean; env?: NodeJS.ProcessEnv }): Promise<VerifyResult> {
-  const [host, ...path] = target.repository.split('/');
-  const client = new OciRegistryClient(host!, path.join('/'), { credentials: registryCredentials(host!, options.env) });
+  const client = registryClientFor(target.repository, options.env);
   const problems: string[] = [];
   if (target.contentTag) {
     const tagged = await client.getManifest(target.contentTag);

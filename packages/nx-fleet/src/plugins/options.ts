@@ -56,7 +56,6 @@ export interface FleetSigning {
 }
 
 export type SigningMethod = 'sigstore' | 'cosign';
-export const SIGNING_METHODS: readonly SigningMethod[] = ['sigstore', 'cosign'];
 
 export type EngineName = 'docker' | 'podman' | 'buildah';
 export const ENGINE_NAMES: readonly EngineName[] = ['docker', 'podman', 'buildah'];

@@ -16,9 +16,10 @@ export const createNodes: CreateNodes<FleetPluginOptions> = [
     const options = normalizeOptions(rawOptions);
     const pacts = pactFilesByRoot(files);
     const manifests = files.filter((file) => !PACT_FILE.test(file));
-    const detections = [...groupByFolder(manifests)].map(([root, folderFiles]) => detectFolder(root, folderFiles, options, context.workspaceRoot));
+    const folders = groupByFolder(manifests);
+    const detections = [...folders].map(([root, folderFiles]) => detectFolder(root, folderFiles, options, context.workspaceRoot));
     const serviceRoots = detections.flatMap((d) => (d.kind === 'service' ? [d.root] : []));
-    const shared = serviceRoots.length ? sharedPatterns({ projectRoots: [...groupByFolder(manifests).keys()], entriesOf: (dir) => entriesOf(context.workspaceRoot, dir), ignore: options.releaseIgnore }) : [];
+    const shared = serviceRoots.length ? sharedPatterns({ projectRoots: [...folders.keys()], entriesOf: (dir) => entriesOf(context.workspaceRoot, dir), ignore: options.releaseIgnore }) : [];
     const affectedBy = (root: string) => [...shared, ...parentServiceRoots(root, serviceRoots).map((parent) => (parent === '.' ? '**' : `${parent}/**`))];
     const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
     for (const detection of detections) {

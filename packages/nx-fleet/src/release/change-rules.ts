@@ -30,8 +30,7 @@ export function sharedPatterns(input: { projectRoots: readonly string[]; entries
   // Folders holding a project, or an ignored path (`deploy/` for the ledger): listed entry by entry, not as a whole.
   const literalPrefix = (pattern: string) => pattern.split('/').filter((_, i, parts) => parts.slice(0, i + 1).every((part) => !/[*?[{]/.test(part))).join('/');
   const holders = new Set([...[...roots].flatMap(ancestors), ...input.ignore.flatMap((pattern) => ancestors(`${literalPrefix(pattern)}/x`).filter(Boolean))]);
-  const ignored = picomatch([...input.ignore], { dot: true, basename: false });
-  const ignoredName = picomatch(input.ignore.filter((p) => !p.includes('/')), { dot: true, basename: true });
+  const ignored = ignoreMatcher(input.ignore);
   const patterns: string[] = [];
   const visit = (dir: string) => {
     for (const entry of [...input.entriesOf(dir)].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -42,13 +41,27 @@ export function sharedPatterns(input: { projectRoots: readonly string[]; entries
         visit(path);
         continue;
       }
-      const pattern = entry.isDirectory ? `${path}/**` : path;
-      if (ignored(pattern) || ignored(path) || (!entry.isDirectory && ignoredName(posix.basename(path)))) continue;
-      patterns.push(pattern);
+      if (ignored(path, entry.isDirectory)) continue;
+      patterns.push(entry.isDirectory ? `${path}/**` : path);
     }
   };
   visit('');
   return patterns;
+}
+
+/** Rule (b) for one committed file: outside every project, not ignored, not a file Nx handles itself. */
+export function sharedFileTest(projectRoots: readonly string[], ignore: readonly string[]): (file: string) => boolean {
+  const roots = projectRoots.filter((root) => root !== '.' && root !== '');
+  const ignored = ignoreMatcher(ignore);
+  return (file) => !NOT_SHARED.has(file.split('/')[0]!) && !roots.some((root) => file.startsWith(`${root}/`)) && !ignored(file);
+}
+
+/** `*.md`-style patterns match a file's name anywhere; patterns with a `/` match the path (a folder by its `/**`). */
+function ignoreMatcher(ignore: readonly string[]): (path: string, isDirectory?: boolean) => boolean {
+  const byPath = picomatch([...ignore], { dot: true });
+  const names = ignore.filter((pattern) => !pattern.includes('/'));
+  const byName = names.length ? picomatch(names, { dot: true, basename: true }) : () => false;
+  return (path, isDirectory = false) => (isDirectory ? byPath(`${path}/**`) || byPath(path) : byPath(path) || byName(posix.basename(path)));
 }
 
 /** Rule (c): the service folders a nested service sits in; a change there affects it too. */

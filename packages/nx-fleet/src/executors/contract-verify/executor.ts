@@ -22,7 +22,8 @@ export default async function contractVerifyExecutor(options: ContractVerifyExec
 async function verifyContracts(options: ContractVerifyExecutorSchema, context: ExecutorContext): Promise<boolean> {
   const service = serviceRefOf(context);
   const pacts = readPacts(context.root, service.projectRoot, service.projectName);
-  if (!pacts.length && !brokerConfigFromEnv(process.env, options.pactBrokerUrl)) {
+  const broker = brokerConfigFromEnv(process.env, options.pactBrokerUrl);
+  if (!pacts.length && !broker) {
     logger.info(`nx-fleet: ${service.projectName}: no consumer has a pact with it yet (${posix.join(service.projectRoot, PACTS_FOLDER)}/): nothing to verify.`);
     await writeContractRecord(context.root, service.projectRoot, { provider: service.projectName, passed: true, pacts: [] });
     return true;
@@ -33,6 +34,8 @@ async function verifyContracts(options: ContractVerifyExecutorSchema, context: E
   // Loaded before the provider starts: a missing Pact install should not cost a container start.
   const verifier = loadVerifier(context.root);
   const stateHandlers = loadStateHandlers(context.root, service.projectRoot, options.stateHandlers);
+  const revision = await readGitRevision(context.root);
+  if (broker && !revision) throw new Error('nx-fleet: publishing verification results to the Pact Broker needs a git commit to version them by.');
 
   const provider = await startProvider(options, context, record, buildTarget);
   const results: PactResult[] = [];
@@ -41,11 +44,8 @@ async function verifyContracts(options: ContractVerifyExecutorSchema, context: E
     logger.info(`nx-fleet: ${service.projectName}: provider ${provider.describe} healthy at ${provider.baseUrl}; verifying ${pacts.length} pact(s)`);
     // One consumer at a time: each failure is reported under the consumer whose expectations broke.
     for (const pact of pacts) results.push(await verifyPact(verifier, { pact, provider: service.projectName, baseUrl: provider.baseUrl, stateHandlers }));
-    const broker = brokerConfigFromEnv(process.env, options.pactBrokerUrl);
-    if (broker) {
-      const version = (await readGitRevision(context.root))?.sha;
-      if (!version) throw new Error('nx-fleet: publishing verification results to the Pact Broker needs a git commit to version them by.');
-      results.push(await verifyBrokerPacts(verifier, { broker, provider: service.projectName, baseUrl: provider.baseUrl, stateHandlers, version, branch: await readGitBranch(context.root) }));
+    if (broker && revision) {
+      results.push(await verifyBrokerPacts(verifier, { broker, provider: service.projectName, baseUrl: provider.baseUrl, stateHandlers, version: revision.sha, branch: await readGitBranch(context.root) }));
     }
   } finally {
     await provider.stop();
@@ -55,7 +55,6 @@ async function verifyContracts(options: ContractVerifyExecutorSchema, context: E
   const report = formatContractReport(service.projectName, results);
   if (passed) logger.info(report);
   else logger.error(report);
-  const revision = await readGitRevision(context.root);
   await writeContractRecord(context.root, service.projectRoot, { provider: service.projectName, image: `${record.image}:${record.contentTag}`, revision: revision?.sha, passed, pacts: results });
   return passed;
 }

@@ -6,9 +6,8 @@ import { readGitRevision, shortSha } from '../../git';
 import { brokerConfigFromEnv, canIDeploy } from '../../contracts/pact-broker';
 import { attachSbom, ensureSigned, findSbom, loadSigningKey, subjectOf } from '../../attestations';
 import { readImageRecord, writeRecord, type ImageRecord, type PushRecord } from '../../image-record';
-import { OciRegistryClient } from '../../oci-client';
+import { registryClientFor } from '../../oci-client';
 import { run, runOk, ToolNotFoundError } from '../../process';
-import { registryCredentials } from '../../registry-credentials';
 import { cosignSignArgs } from '../../signing/cosign';
 import { copyImage, destinationRef, manifestDigest, resolveDestination, tlsVerifyOf, type Destination } from '../../registry';
 import { imageRecordPath, pushRecordPath, scanRecordDir } from '../../targets';
@@ -35,7 +34,8 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
     logger.warn(`nx-fleet: ${service.projectName}: the ${gate} gate is turned off (gates.${gate} = false), so this image is pushed without one.`);
   }
   const signing = await prepareSigning(options, context.root);
-  if (options.canIDeploy) await checkCanIDeploy(service.projectName, options.canIDeploy, context.root);
+  const sha = (await readGitRevision(context.root))?.sha;
+  if (options.canIDeploy) await checkCanIDeploy(service.projectName, options.canIDeploy, sha);
   const recordFile = join(context.root, imageRecordPath(service.projectRoot));
   const record = await readImageRecord(recordFile);
   if (!record) throw new Error(`nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`);
@@ -56,7 +56,7 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
   const uploaded = !digest;
   if (!digest) digest = await upload(record, contentRef, tls, options.buildTarget ?? 'docker-build', context);
 
-  const tags = pushTags(record.contentTag, (await readGitRevision(context.root))?.sha, options);
+  const tags = pushTags(record.contentTag, sha, options);
   // After a fresh upload no other tag can point at the new digest yet: copy without asking first.
   // Sequential: an OCI layout's index.json is not safe for concurrent writers.
   for (const tag of tags.slice(1)) {
@@ -84,10 +84,9 @@ async function pushService(options: DockerPushExecutorSchema, context: ExecutorC
 }
 
 /** The Pact Broker's verdict for this commit of the service, before anything reaches the registry. */
-async function checkCanIDeploy(pacticipant: string, environment: string, workspaceRoot: string): Promise<void> {
+async function checkCanIDeploy(pacticipant: string, environment: string, version: string | undefined): Promise<void> {
   const broker = brokerConfigFromEnv();
   if (!broker) throw new Error(`nx-fleet: ${pacticipant}: canIDeploy is set but no Pact Broker is configured: set PACT_BROKER_BASE_URL (and PACT_BROKER_TOKEN).`);
-  const version = (await readGitRevision(workspaceRoot))?.sha;
   if (!version) throw new Error(`nx-fleet: ${pacticipant}: can-i-deploy asks about a git commit; there is none.`);
   const verdict = await canIDeploy(broker, { pacticipant, version, environment });
   if (!verdict.deployable) {
@@ -128,8 +127,7 @@ async function attachToDigest(
     if (signing.method !== 'none') logger.warn(`nx-fleet: ${service.projectName}: not signed: signatures and SBOMs are attached in a registry, and no registry is configured.`);
     return {};
   }
-  const [host, ...path] = destination.repository.split('/');
-  const client = new OciRegistryClient(host!, path.join('/'), { credentials: registryCredentials(host!) });
+  const client = registryClientFor(destination.repository);
   const subject = await subjectOf(client, digest);
   const result: Pick<PushRecord, 'sbom' | 'signature'> = {};
   if (options.attachSbom !== false) {
