@@ -5,7 +5,7 @@ import { runOk } from '../src/harness/tools';
 import { REPO_ROOT } from '../src/harness/nx-workspace';
 import { TestWorkspace } from '../src/harness/workspace';
 
-const FIXTURES = join(REPO_ROOT, 'packages/nx-fleet/src/security/testing');
+const FIXTURES = join(REPO_ROOT, 'packages/nx-fleet/src/testing');
 
 describe('scan: SBOM of the exact image and a severity gate (real trivy from the npm package)', () => {
   let ws: TestWorkspace;

@@ -1,14 +1,14 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
-import { OciRegistryClient } from '../../../packages/nx-fleet/src/oci-client';
-import { attachArtifact, listReferrers, readArtifact, referrersTag } from '../../../packages/nx-fleet/src/oci-referrers';
+import { OciRegistryClient } from '../../../packages/nx-fleet/src/registry/oci-client';
+import { attachArtifact, listReferrers, readArtifact, referrersTag } from '../../../packages/nx-fleet/src/registry/oci-referrers';
 import { startRegistry, type RunningRegistry } from '../src/harness/registry';
 import { run, runOk } from '../src/harness/tools';
 import { REPO_ROOT } from '../src/harness/nx-workspace';
 import { TestWorkspace } from '../src/harness/workspace';
 
-const FIXTURES = join(REPO_ROOT, 'packages/nx-fleet/src/security/testing');
+const FIXTURES = join(REPO_ROOT, 'packages/nx-fleet/src/testing');
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const CYCLONEDX = 'application/vnd.cyclonedx+json';
 

@@ -1,4 +1,4 @@
-export { createNodes, createNodesV2 } from './plugins/plugin';
-export { createDependencies } from './plugins/dependencies';
-export type { FleetPluginOptions } from './plugins/options';
-export { postTasksExecution } from './plugins/post-tasks';
+export { createNodes, createNodesV2 } from './nx/create-nodes';
+export { createDependencies } from './nx/create-dependencies';
+export type { FleetPluginOptions } from './config/options';
+export { postTasksExecution } from './nx/post-tasks';

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
-import { listContextFiles } from '../build-context';
+import { listContextFiles } from '../image/build-context';
 import { prepareContext } from '../executors/docker-build/executor';
 import type { DockerBuildExecutorSchema } from '../executors/docker-build/schema';
-import { assemblePrunedContext } from '../pruned-context';
+import { assemblePrunedContext } from '../image/pruned-context';
 import type { Command } from './command';
 
 export const contextCommand: Command = {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FleetPluginOptions } from '../plugins/options';
+import type { FleetPluginOptions } from '../config/options';
 
 /** The nx-fleet entry's options in nx.json, so the command line honours what the graph does. */
 export function fleetPluginOptions(workspaceRoot: string): FleetPluginOptions | undefined {

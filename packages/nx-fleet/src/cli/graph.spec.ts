@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceRuntime, type RuntimeImport } from '../runtime-graph';
+import { serviceRuntime, type RuntimeImport } from '../runtime-graph/edges';
 import { formatRuntime } from './graph';
 
 describe('formatRuntime', () => {

@@ -1,9 +1,9 @@
 import { createProjectGraphAsync, workspaceRoot, type ProjectGraph } from '@nx/devkit';
 import { readFileMapCache, workspaceDataDirectory } from '@nx/devkit/internal';
-import { ImportCache } from '../import-cache';
-import { contextProjects } from '../pruned-context';
-import { serviceRuntime, type ServiceRuntime } from '../runtime-graph';
-import { projectInfos, scanRuntimeImports } from '../sdk-graph';
+import { ImportCache } from '../runtime-graph/import-cache';
+import { contextProjects } from '../image/pruned-context';
+import { serviceRuntime, type ServiceRuntime } from '../runtime-graph/edges';
+import { projectInfos, scanRuntimeImports } from '../runtime-graph/sdk-graph';
 import type { Command } from './command';
 import { fleetPluginOptions } from './fleet-options';
 

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
-import { shortSha } from '../git';
-import { run, runOk, ToolFailedError } from '../process';
+import { shortSha } from '../io/git';
+import { run, runOk, ToolFailedError } from '../io/process';
 import { deploymentsFromHistory, doraFigures, formatDoraTable, inWindow, type LedgerVersion } from '../release/dora';
 import { DEFAULT_LEDGER, parseLedger } from '../release/ledger';
 import type { Command } from './command';

@@ -1,6 +1,6 @@
 import type { ProjectGraphProjectNode } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
-import type { ImageRecord, PushRecord } from '../image-record';
+import type { ImageRecord, PushRecord } from '../image/records';
 import { fleetServices, formatStatusTable, statusCommand, type ServiceStatus } from './status';
 
 function node(name: string, executors: string[]): ProjectGraphProjectNode {

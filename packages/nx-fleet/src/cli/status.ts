@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot, type ProjectGraphProjectNode } from '@nx/devkit';
-import { readImageRecord, readPushRecord, type ImageRecord, type PushRecord } from '../image-record';
-import { imageRecordPath, pushRecordPath } from '../targets';
-import { BUILD_EXECUTOR } from '../pruned-context';
+import { readImageRecord, readPushRecord, type ImageRecord, type PushRecord } from '../image/records';
+import { imageRecordPath, pushRecordPath } from '../nx/targets';
+import { BUILD_EXECUTOR } from '../image/pruned-context';
 import type { Command } from './command';
 
 export interface ServiceStatus {

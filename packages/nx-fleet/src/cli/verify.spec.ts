@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attachSbom, ensureSigned } from '../attestations';
-import { OciRegistryClient } from '../oci-client';
-import { attachArtifact, type Descriptor } from '../oci-referrers';
+import { attachSbom, ensureSigned } from '../supply-chain/attestations';
+import { OciRegistryClient } from '../registry/oci-client';
+import { attachArtifact, type Descriptor } from '../registry/oci-referrers';
 import { pushTestImage, startFakeRegistry, type FakeRegistry } from '../testing/fake-oci-registry';
 import { formatVerifyTable, parsePinnedReference, verifyTarget, type VerifyResult } from './verify';
 

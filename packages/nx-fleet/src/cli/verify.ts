@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
-import { sbomStatus, signatureStatus, type SbomStatus, type SignatureStatus } from '../attestations';
-import { readPushRecord } from '../image-record';
-import { registryClientFor } from '../oci-client';
-import { pushRecordPath } from '../targets';
+import { sbomStatus, signatureStatus, type SbomStatus, type SignatureStatus } from '../supply-chain/attestations';
+import { readPushRecord } from '../image/records';
+import { registryClientFor } from '../registry/oci-client';
+import { pushRecordPath } from '../nx/targets';
 import type { Command } from './command';
 import { fleetPluginOptions } from './fleet-options';
 import { fleetServices } from './status';

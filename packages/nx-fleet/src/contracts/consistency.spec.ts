@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceRuntime } from '../runtime-graph';
+import type { ServiceRuntime } from '../runtime-graph/edges';
 import { contractWarnings } from './consistency';
 
 const roots: Record<string, string> = { orders: 'services/orders', web: 'apps/web', mobile: 'apps/mobile' };

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { ServiceRuntime } from '../runtime-graph';
+import type { ServiceRuntime } from '../runtime-graph/edges';
 import { PACTS_FOLDER } from './pacts';
 
 export interface PactLink {

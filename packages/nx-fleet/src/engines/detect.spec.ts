@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { run } from '../process';
+import { run } from '../io/process';
 import { engineByName, parseEngineName, resolveEngine } from './detect';
 
 // Proves these tests start no process: detection would have to call `run`.
-vi.mock('../process', () => ({
+vi.mock('../io/process', () => ({
   run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
   runOk: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
 }));

@@ -1,5 +1,5 @@
-import { ENGINE_NAMES, type EngineName } from '../plugins/options';
-import { run } from '../process';
+import { ENGINE_NAMES, type EngineName } from '../config/options';
+import { run } from '../io/process';
 import { dockerEngine } from './docker';
 import type { Engine } from './engine';
 import { podmanFamilyEngine } from './podman';

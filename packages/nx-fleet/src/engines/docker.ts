@@ -1,6 +1,6 @@
-import { run, runOk } from '../process';
+import { run, runOk } from '../io/process';
 import { commonBuildFlags, runContainer, type BuildRequest, type Engine } from './engine';
-import { copyImage } from '../registry';
+import { copyImage } from '../registry/destinations';
 
 export function dockerBuildArgs(request: BuildRequest, buildx: boolean): string[] {
   const cache = [

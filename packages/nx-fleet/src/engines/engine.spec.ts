@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { run, runOk, type RunResult } from '../process';
+import { run, runOk, type RunResult } from '../io/process';
 import { commonBuildFlags, containerRunArgs, runContainer, secretFlag, type RunRequest } from './engine';
-import { buildRequest } from './testing/build-request';
+import { buildRequest } from '../testing/build-request';
 
 // No process is started: runContainer is checked by the argv it hands to run and runOk.
-vi.mock('../process', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../process')>()),
+vi.mock('../io/process', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../io/process')>()),
   run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
   runOk: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
 }));

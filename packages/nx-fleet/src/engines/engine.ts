@@ -1,5 +1,5 @@
-import type { EngineName } from '../plugins/options';
-import { run, runOk } from '../process';
+import type { EngineName } from '../config/options';
+import { run, runOk } from '../io/process';
 
 export interface BuildSecret {
   id: string;

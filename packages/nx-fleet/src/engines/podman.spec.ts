@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { run, runOk } from '../process';
+import { run, runOk } from '../io/process';
 import { containerRunArgs } from './engine';
 import { podmanBuildArgs, podmanFamilyEngine, podmanPushArgs } from './podman';
-import { buildRequest } from './testing/build-request';
+import { buildRequest } from '../testing/build-request';
 
 describe('podmanBuildArgs', () => {
   it('uses `podman build --layers` and ends with the context', () => {
@@ -85,8 +85,8 @@ describe('podmanFamilyEngine', () => {
 });
 
 // No process is started: the engine methods below are checked by the argv they hand to runOk.
-vi.mock('../process', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../process')>()),
+vi.mock('../io/process', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../io/process')>()),
   run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
   runOk: vi.fn(() => Promise.resolve({ code: 0, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: '' })),
 }));

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, runOk, ToolFailedError } from '../process';
+import { run, runOk, ToolFailedError } from '../io/process';
 import { commonBuildFlags, runContainer, type BuildRequest, type Engine, type TransportRef } from './engine';
 
 /** podman and buildah share containers/image and containers/storage, and nearly all flags. */

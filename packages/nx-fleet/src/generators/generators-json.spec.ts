@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_MODES } from '../service-config';
+import { CONTEXT_MODES } from '../config/service-settings';
 import { assertServiceName } from './workspace-setup';
 
 const packageRoot = join(__dirname, '..', '..');

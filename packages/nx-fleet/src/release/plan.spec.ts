@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceRuntime } from '../runtime-graph';
+import type { ServiceRuntime } from '../runtime-graph/edges';
 import type { LedgerEntry } from './ledger';
 import { describeReason, formatPlan, planRelease, providerChains, providerMap, releaseHashes, waves, type PlanInput, type ProviderMap, type Reason, type ReleasePlan, type ServiceFacts } from './plan';
 

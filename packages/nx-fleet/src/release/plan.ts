@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ServiceRuntime } from '../runtime-graph';
+import type { ServiceRuntime } from '../runtime-graph/edges';
 import type { LedgerEntry } from './ledger';
 
 /** What a release needs to know of one service, gathered by the caller. */

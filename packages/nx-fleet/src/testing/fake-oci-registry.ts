@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OCI_MANIFEST_MEDIA_TYPE, type Descriptor, type OciRegistryClient } from '../oci-client';
-import { manifestDigestOf as sha256 } from '../registry';
+import { OCI_MANIFEST_MEDIA_TYPE, type Descriptor, type OciRegistryClient } from '../registry/oci-client';
+import { manifestDigestOf as sha256 } from '../registry/destinations';
 
 export interface FakeRegistryOptions {
   auth: 'none' | 'basic' | 'bearer';

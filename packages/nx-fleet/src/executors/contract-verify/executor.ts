@@ -6,10 +6,10 @@ import { parsePact, PACTS_FOLDER, type PactSummary } from '../../contracts/pacts
 import { exposedPort, startCommand, startContainer, waitUntilHealthy, type StartedProvider } from '../../contracts/provider';
 import { brokerConfigFromEnv } from '../../contracts/pact-broker';
 import { formatContractReport, loadVerifier, verifyBrokerPacts, verifyPact, type PactResult } from '../../contracts/verification';
-import { readGitBranch, readGitRevision } from '../../git';
-import { readImageRecord } from '../../image-record';
-import { ensureLocalImage } from '../../local-image';
-import { contractRecordPath, imageRecordPath } from '../../targets';
+import { readGitBranch, readGitRevision } from '../../io/git';
+import { readImageRecord } from '../../image/records';
+import { ensureLocalImage } from '../../image/local-image';
+import { contractRecordPath, imageRecordPath } from '../../nx/targets';
 import type { DockerBuildExecutorSchema } from '../docker-build/schema';
 import { serviceRefOf } from '../docker-build/executor';
 import { reportingFailures } from '../run-executor';

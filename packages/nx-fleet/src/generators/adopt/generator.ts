@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { formatFiles, readProjectConfiguration, updateProjectConfiguration, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
-import type { FleetServiceConfig } from '../../service-config';
+import type { FleetServiceConfig } from '../../config/service-settings';
 import type { AdoptGeneratorSchema } from './schema';
 
 export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema): Promise<GeneratorCallback> {

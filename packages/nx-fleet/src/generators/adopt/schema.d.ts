@@ -1,4 +1,4 @@
-import type { ContextMode } from '../../service-config';
+import type { ContextMode } from '../../config/service-settings';
 
 export interface AdoptGeneratorSchema {
   project: string;

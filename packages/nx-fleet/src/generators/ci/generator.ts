@@ -1,5 +1,5 @@
 import { formatFiles, logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
-import { normalizeOptions, type FleetPluginOptions } from '../../plugins/options';
+import { normalizeOptions, type FleetPluginOptions } from '../../config/options';
 import { PLUGIN_NAME } from '../init/nx-json';
 import { ciPipeline, normalizeCiOptions, type CiPipelineOptions } from './pipeline';
 import type { CiGeneratorSchema } from './schema';

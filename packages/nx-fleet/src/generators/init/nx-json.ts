@@ -1,5 +1,5 @@
 import type { NxJsonConfiguration, PluginConfiguration } from '@nx/devkit';
-import type { FleetPluginOptions } from '../../plugins/options';
+import type { FleetPluginOptions } from '../../config/options';
 
 export const PLUGIN_NAME = 'nx-fleet';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { addDependenciesToPackageJson, addProjectConfiguration, formatFiles, generateFiles, names, offsetFromRoot, readProjectConfiguration, runTasksInSerial, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { initGenerator } from '../init/generator';
-import { SDK_TAG_PREFIX } from '../../sdk-ownership';
+import { SDK_TAG_PREFIX } from '../../runtime-graph/sdk-ownership';
 import { addSdkPath, checkTargets, ensureEslintConfig, GENERATED_DEV_DEPENDENCIES, sdkImportPath } from '../workspace-setup';
 import type { SdkGeneratorSchema } from './schema';
 

@@ -1,0 +1,114 @@
+import { posix } from 'node:path';
+import { DEFAULT_RELEASE_IGNORE } from '../release/change-rules';
+import { DEFAULT_LEDGER } from '../release/ledger';
+import type { ContextMode, FleetGates, FleetServiceConfig } from './service-settings';
+
+/** Options of the nx-fleet entry in `nx.json` `plugins`. Every field is optional. */
+export interface FleetPluginOptions {
+  /** Target names, so teams with existing `docker-build`-like targets can avoid clashes. */
+  buildTargetName?: string;
+  pushTargetName?: string;
+  scanTargetName?: string;
+  contractTargetName?: string;
+  /** How old a cached passing scan may be before it runs again against newer vulnerability data; default 24. */
+  scanMaxAgeHours?: number;
+  /** Registry host (and optional namespace) images are pushed to, e.g. `ghcr.io/acme`. Env `FLEET_REGISTRY` wins. */
+  registry?: string;
+  /** Container engine; auto-detected when unset. Env `FLEET_ENGINE` wins. */
+  engine?: EngineName;
+  /** Glob patterns (relative to the workspace root) of paths whose Dockerfiles never make a service. */
+  exclude?: string[];
+  /** Build context of every service unless it says otherwise; default `pruned`. */
+  context?: ContextMode;
+  /** Extra workspace files every pruned context gets, e.g. `["tsconfig.base.json"]`. */
+  contextInclude?: string[];
+  /** Per-service settings keyed by project name or root, for projects whose files cannot be edited. */
+  services?: Record<string, FleetServiceConfig>;
+  /** SDK ownership for SDKs that live elsewhere: `{ "<project or package name>": "<service project>" }`. */
+  sdks?: Record<string, string>;
+  /** Checks docker-push waits for (default: all on); per service in `metadata.fleet.gates`. */
+  gates?: FleetGates;
+  /** Sign every pushed digest; unset: images are pushed unsigned. */
+  signing?: FleetSigning;
+  /** Releases: where the ledger lives, and which files outside projects never affect services. */
+  release?: FleetRelease;
+}
+
+export interface FleetRelease {
+  /** Default `deploy/fleet.json`; may be outside the workspace (a GitOps checkout). */
+  ledger?: string;
+  /** Globs of files outside every project that affect no service; default `["*.md", "docs/**"]`. */
+  ignore?: string[];
+}
+
+/**
+ * `sigstore`: the built-in key-based signer, a Sigstore bundle stored in the registry as a referrer
+ * of the digest. `cosign`: runs cosign (key, KMS URI, or keyless).
+ */
+export interface FleetSigning {
+  method: SigningMethod;
+  /** sigstore: path of a PKCS#8 PEM private key (ECDSA P-256 or Ed25519). cosign: its `--key` reference. Env FLEET_SIGNING_KEY wins. */
+  key?: string;
+  /** cosign only: keyless signing (OIDC). */
+  keyless?: boolean;
+  /** Path of the PEM public key `nx-fleet verify` checks signatures with; env FLEET_VERIFY_KEY wins. */
+  publicKey?: string;
+}
+
+export type SigningMethod = 'sigstore' | 'cosign';
+
+export type EngineName = 'docker' | 'podman' | 'buildah';
+export const ENGINE_NAMES: readonly EngineName[] = ['docker', 'podman', 'buildah'];
+
+export interface NormalizedFleetOptions {
+  buildTargetName: string;
+  pushTargetName: string;
+  scanTargetName: string;
+  contractTargetName: string;
+  scanMaxAgeHours: number;
+  registry?: string;
+  engine?: EngineName;
+  exclude: string[];
+  context: ContextMode;
+  contextInclude: string[];
+  services: Record<string, FleetServiceConfig>;
+  gates: Required<FleetGates>;
+  signing?: FleetSigning;
+  ledger: string;
+  /** Globs of files outside projects that affect no service (the ledger's folder included: a release must not affect everything). */
+  releaseIgnore: string[];
+}
+
+/** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
+export const DEFAULT_EXCLUDES = ['**/.devcontainer/**', '**/templates/**', '**/generators/**/files/**', '**/__fixtures__/**'];
+
+export function normalizeOptions(options: FleetPluginOptions | undefined): NormalizedFleetOptions {
+  return {
+    buildTargetName: options?.buildTargetName ?? 'docker-build',
+    pushTargetName: options?.pushTargetName ?? 'docker-push',
+    scanTargetName: options?.scanTargetName ?? 'scan',
+    contractTargetName: options?.contractTargetName ?? 'contract-verify',
+    // A number only: it becomes part of a runtime input's command.
+    scanMaxAgeHours: Number.isFinite(options?.scanMaxAgeHours) && options!.scanMaxAgeHours! > 0 ? options!.scanMaxAgeHours! : 24,
+    registry: options?.registry,
+    engine: options?.engine,
+    exclude: options?.exclude ?? DEFAULT_EXCLUDES,
+    context: options?.context ?? 'pruned',
+    contextInclude: options?.contextInclude ?? [],
+    services: options?.services ?? {},
+    // Only an explicit false turns a gate off: a typo must never silently skip a check.
+    gates: { scan: options?.gates?.scan !== false, contract: options?.gates?.contract !== false },
+    ...(options?.signing ? { signing: options.signing } : {}),
+    ledger: options?.release?.ledger ?? DEFAULT_LEDGER,
+    releaseIgnore: [...(options?.release?.ignore ?? DEFAULT_RELEASE_IGNORE), releaseOutputs(options?.release?.ledger ?? DEFAULT_LEDGER)],
+  };
+}
+
+/**
+ * What releases write — the ledger and the GitOps files beside it — is their output, never a reason
+ * to release: the ledger's folder (or the ledger alone at the workspace root).
+ */
+function releaseOutputs(ledger: string): string {
+  const folder = posix.dirname(ledger.replace(/\\/g, '/'));
+  return folder === '.' ? ledger : `${folder}/**`;
+}

@@ -1,0 +1,78 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { EngineName } from '../config/options';
+
+/** `dist/fleet/<projectRoot>/image.json`: the cacheable output of docker-build. */
+export interface ImageRecord {
+  image: string;
+  contentTag: string;
+  /** The reference the engine knows the image by on the machine that built it. */
+  localRef: string;
+  imageId?: string;
+  engine: EngineName;
+  platforms: string[];
+  /** False when an image with this content tag already existed and no engine build ran. */
+  built: boolean;
+  revision?: string;
+  recordedAt: string;
+}
+
+/** `dist/fleet/<projectRoot>/push.json`: what the registry holds after docker-push. */
+export interface PushRecord {
+  repository: string;
+  digest: string;
+  /** Digest-pinned reference (`name@sha256:…`): what deployments should use. */
+  reference: string;
+  tags: string[];
+  /** False when the destination already had the content tag and only tags were added. */
+  uploaded: boolean;
+  destination: 'registry' | 'oci-layout';
+  /** Digest of the SBOM artifact attached to the image, when one was. */
+  sbom?: string;
+  /** How the digest was signed, when it was. */
+  signature?: 'sigstore' | 'cosign';
+  pushedAt: string;
+}
+
+export async function writeRecord(file: string, record: ImageRecord | PushRecord): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export function readImageRecord(file: string): Promise<ImageRecord | undefined> {
+  return readRecord(file, isImageRecord);
+}
+
+export function readPushRecord(file: string): Promise<PushRecord | undefined> {
+  return readRecord(file, (value): value is PushRecord => typeof (value as Partial<PushRecord> | null)?.digest === 'string');
+}
+
+/** A missing, unparseable or foreign file reads as no record: callers say what to run instead. */
+async function readRecord<T>(file: string, guard: (value: unknown) => value is T): Promise<T | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return guard(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isImageRecord(value: unknown): value is ImageRecord {
+  const record = value as Partial<ImageRecord> | null;
+  return typeof record === 'object' && record !== null && typeof record.image === 'string' && typeof record.contentTag === 'string' && typeof record.localRef === 'string';
+}
+
+/** Registry repository names are lowercase paths; npm scopes (`@acme/orders`) become `acme/orders`. */
+export function imageNameFor(projectName: string): string {
+  // Each path component must start and end with [a-z0-9] (OCI distribution spec).
+  const name = projectName
+    .toLowerCase()
+    .replace(/^@/, '')
+    .replace(/[^a-z0-9._/-]+/g, '-')
+    .split('/')
+    .map((part) => part.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, ''))
+    .filter(Boolean)
+    .join('/');
+  if (!name) throw new Error(`nx-fleet: cannot derive an image name from project "${projectName}"; set the "image" option.`);
+  return name;
+}

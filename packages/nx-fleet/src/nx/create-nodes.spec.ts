@@ -1,0 +1,677 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { logger, type CreateNodesResult } from '@nx/devkit';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import type { FleetPluginOptions } from '../config/options';
+
+/**
+ * The plugin remembers which warnings it printed (module state), so every test loads a fresh copy.
+ * `@nx/devkit` is an external CommonJS module: its `logger` stays the one object spied on here.
+ */
+async function freshCreateNodes() {
+  vi.resetModules();
+  return (await import('./create-nodes')).createNodes;
+}
+type CreateNodesTuple = Awaited<ReturnType<typeof freshCreateNodes>>;
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+}
+
+/** What Nx would hand the plugin: every file matching its glob (manifests, container files, JSON files directly in a pacts folder), sorted. */
+function matched(files: Record<string, string>): string[] {
+  return Object.keys(files)
+    .filter((file) => ['Dockerfile', 'Containerfile', 'project.json', 'package.json'].includes(posix.basename(file)) || /(^|\/)pacts\/[^/]+\.json$/.test(file))
+    .sort();
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+const FILES: Record<string, string> = {
+  'package.json': json({ name: '@acme/source', private: true }),
+  'services/a/project.json': json({ name: 'a' }),
+  'services/a/Dockerfile': 'FROM scratch\n',
+  'services/b/package.json': json({ name: '@acme/b' }),
+  'services/b/Containerfile': 'FROM scratch\n',
+  'orphan/Dockerfile': 'FROM scratch\n',
+  'unnamed/package.json': json({ private: true }),
+  'unnamed/Dockerfile': 'FROM scratch\n',
+  '.devcontainer/project.json': json({ name: 'devcontainer' }),
+  '.devcontainer/Dockerfile': 'FROM scratch\n',
+  'both/project.json': json({ name: 'both' }),
+  'both/Containerfile': 'FROM scratch\n',
+  'both/Dockerfile': 'FROM scratch\n',
+  'broken/project.json': '{ "name": "broken", ',
+  'broken/Dockerfile': 'FROM scratch\n',
+  // Projects without a Dockerfile: never a service, never a warning, even when their JSON is broken.
+  'libs/util/project.json': json({ name: 'util' }),
+  'libs/util/package.json': json({ name: '@acme/util' }),
+  'libs/broken-lib/project.json': '{ "name": ',
+  'libs/broken-pkg/package.json': '{',
+  'services/a/src/main.ts': 'export {};\n',
+};
+const MATCHED = matched(FILES);
+
+const ENGINE = { env: 'FLEET_ENGINE' };
+const PRUNED_INPUTS = ['default', '!{projectRoot}/pacts/**/*', '^default', ENGINE];
+const CONTRACT_INPUTS = [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*'];
+const SCAN_INPUTS = [
+  { dependentTasksOutputFiles: '**/image.json', transitive: false },
+  '{workspaceRoot}/fleet-allowlist.json',
+  { env: 'FLEET_SCANNER' },
+  { env: 'FLEET_TRIVY' },
+  { env: 'TRIVY_CACHE_DIR' },
+  { env: 'GRYPE_DB_CACHE_DIR' },
+  { runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(86400000))"` },
+];
+
+function expectedTargets(
+  root: string,
+  dockerfile: string,
+  {
+    build = 'docker-build',
+    push = 'docker-push',
+    scan = 'scan',
+    contract = 'contract-verify',
+    buildOptions = {},
+    pushOptions = {},
+    inputs = PRUNED_INPUTS as unknown[],
+    scanGate = true,
+    pacts = 0,
+    contractGate = true,
+  } = {},
+) {
+  const waitsForContracts = pacts > 0 && contractGate;
+  const skippedGates = [...(scanGate ? [] : ['scan']), ...(pacts > 0 && !contractGate ? ['contract'] : [])];
+  return {
+    [build]: expect.objectContaining({
+      executor: 'nx-fleet:docker-build',
+      options: { dockerfile, context: '.', prune: true, ...buildOptions },
+      inputs,
+      outputs: [`{workspaceRoot}/dist/fleet/${root}/image.json`],
+      cache: true,
+    }),
+    [scan]: expect.objectContaining({
+      executor: 'nx-fleet:scan',
+      dependsOn: [build],
+      options: { buildTarget: build },
+      inputs: SCAN_INPUTS,
+      outputs: [`{workspaceRoot}/dist/fleet/${root}/scan.json`, `{workspaceRoot}/dist/fleet/${root}/scan.sarif`, `{workspaceRoot}/dist/fleet/${root}/sbom.*.json`],
+      cache: true,
+      metadata: expect.objectContaining({ technologies: ['docker'] }),
+    }),
+    [contract]: expect.objectContaining({
+      executor: 'nx-fleet:contract-verify',
+      dependsOn: [build],
+      options: { buildTarget: build },
+      inputs: CONTRACT_INPUTS,
+      outputs: [`{workspaceRoot}/dist/fleet/${root}/contract-verify.json`],
+      cache: true,
+      metadata: expect.objectContaining({
+        technologies: ['docker', 'pact'],
+        description: pacts > 0 ? expect.stringContaining(`verify the ${pacts} pact(s)`) : expect.stringContaining('none yet'),
+      }),
+    }),
+    [push]: expect.objectContaining({
+      executor: 'nx-fleet:docker-push',
+      // The scan gate (on by default) holds the push until the scan passed; the contract gate, until the consumers' pacts are verified.
+      dependsOn: [build, ...(scanGate ? [scan] : []), ...(waitsForContracts ? [contract] : [])],
+      options: { buildTarget: build, ...pushOptions, ...(skippedGates.length ? { skippedGates } : {}) },
+      outputs: [`{workspaceRoot}/dist/fleet/${root}/push.json`],
+      cache: false,
+    }),
+  };
+}
+
+function warnings(spy: MockInstance): string[] {
+  return spy.mock.calls.map((call) => String(call[0]));
+}
+
+const orphanWarning = (dockerfile: string, folder: string) =>
+  `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
+  `Add a project.json to ${folder}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } }, or exclude it with the plugin option "exclude".`;
+
+let tmp: string;
+let warn: MockInstance;
+const extraDirs: string[] = [];
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'nx-fleet-plugin-spec-'));
+  writeTree(tmp, FILES);
+});
+
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const dir of extraDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(createNodes: CreateNodesTuple, options: FleetPluginOptions | undefined, workspaceRoot = tmp, files = MATCHED) {
+  // `configFiles` is not part of the public context type; Nx passes it anyway.
+  const context = { workspaceRoot, nxJsonConfiguration: {}, configFiles: files };
+  return createNodes[1](files, options, context);
+}
+
+/** A workspace of its own, for the per-service settings cases; removed after the test. */
+async function runWorkspace(files: Record<string, string>, options?: FleetPluginOptions) {
+  const root = mkdtempSync(join(tmpdir(), 'nx-fleet-plugin-ws-'));
+  extraDirs.push(root);
+  writeTree(root, files);
+  const createNodes = await freshCreateNodes();
+  const results = await run(createNodes, options, root, matched(files));
+  return { results, byFile: new Map<string, CreateNodesResult>(results.map(([file, result]) => [file, result])), rerun: () => run(createNodes, options, root, matched(files)) };
+}
+
+function onlyProject(results: ReadonlyArray<readonly [string, CreateNodesResult]>) {
+  expect(results).toHaveLength(1);
+  const projects = results[0]![1].projects!;
+  expect(Object.keys(projects)).toHaveLength(1);
+  return Object.values(projects)[0]!;
+}
+
+describe('createNodes', () => {
+  it('matches Dockerfiles, Containerfiles and project manifests anywhere', async () => {
+    const createNodes = await freshCreateNodes();
+    expect(createNodes[0]).toBe('**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}');
+  });
+
+  it('returns one [file, result] pair per service only, keyed by its Dockerfile', async () => {
+    const createNodes = await freshCreateNodes();
+    const results = await run(createNodes, undefined);
+
+    // Not here: the excluded .devcontainer, the orphans, the shadowed both/Containerfile, projects without a Dockerfile.
+    expect(results.map(([file]) => file)).toEqual(['both/Dockerfile', 'broken/Dockerfile', 'services/a/Dockerfile', 'services/b/Containerfile']);
+    const byFile = new Map<string, CreateNodesResult>(results.map(([file, result]) => [file, result]));
+
+    // Dockerfile wins over Containerfile in the same folder.
+    expect(byFile.get('both/Dockerfile')).toEqual({
+      projects: { both: { targets: expectedTargets('both', 'both/Dockerfile'), metadata: { technologies: ['docker'] } } },
+    });
+
+    // project.json: Nx names the project, so the plugin adds no name.
+    expect(byFile.get('services/a/Dockerfile')).toEqual({
+      projects: { 'services/a': { targets: expectedTargets('services/a', 'services/a/Dockerfile'), metadata: { technologies: ['docker'] } } },
+    });
+    expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']).not.toHaveProperty('name');
+
+    // Named package.json: the package name becomes the project name.
+    expect(byFile.get('services/b/Containerfile')).toEqual({
+      projects: {
+        'services/b': {
+          name: '@acme/b',
+          targets: expectedTargets('services/b', 'services/b/Containerfile'),
+          metadata: { technologies: ['docker'] },
+        },
+      },
+    });
+
+    // Invalid project.json does not break the graph: still a service, without a name from the plugin.
+    expect(byFile.get('broken/Dockerfile')).toEqual({
+      projects: { broken: { targets: expectedTargets('broken', 'broken/Dockerfile'), metadata: { technologies: ['docker'] } } },
+    });
+  });
+
+  it('warns once per orphan, naming the file and its folder, and once per invalid JSON file beside a Dockerfile, across runs', async () => {
+    const createNodes = await freshCreateNodes();
+    await run(createNodes, undefined);
+    await run(createNodes, undefined);
+
+    const messages = warnings(warn);
+    const orphan = messages.filter((m) => m.includes('orphan/Dockerfile'));
+    expect(orphan).toEqual([orphanWarning('orphan/Dockerfile', 'orphan')]);
+    expect(messages.filter((m) => m.includes('unnamed/Dockerfile'))).toEqual([orphanWarning('unnamed/Dockerfile', 'unnamed')]);
+    expect(messages.filter((m) => m.includes('broken/project.json'))).toEqual(['nx-fleet: broken/project.json is not valid JSON; its project is treated as unnamed.']);
+    // Excluded and Containerfile-shadowed files, services, and broken JSON without a Dockerfile never warn.
+    expect(messages.some((m) => m.includes('.devcontainer') || m.includes('both/') || m.includes('services/') || m.includes('libs/'))).toBe(false);
+    expect(messages).toHaveLength(3);
+  });
+
+  it('uses configured target names and passes the registry to the build and push targets', async () => {
+    const createNodes = await freshCreateNodes();
+    const results = await run(createNodes, { buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit', registry: 'ghcr.io/acme' });
+    const a = results.find(([file]) => file === 'services/a/Dockerfile')![1];
+    expect(a.projects!['services/a']!.targets).toEqual(
+      expectedTargets('services/a', 'services/a/Dockerfile', {
+        build: 'image',
+        push: 'publish',
+        scan: 'audit',
+        buildOptions: { registry: 'ghcr.io/acme' },
+        pushOptions: { registry: 'ghcr.io/acme' },
+      }),
+    );
+    expect(Object.keys(a.projects!['services/a']!.targets!)).toEqual(['image', 'audit', 'contract-verify', 'publish']);
+  });
+
+  it('makes the push depend on the scan target by default, with configured target names', async () => {
+    const createNodes = await freshCreateNodes();
+    const results = new Map(await run(createNodes, { buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+    const publish = results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['publish']!;
+    expect(publish.dependsOn).toEqual(['image', 'audit']);
+    expect(publish.options).toEqual({ buildTarget: 'image' });
+    const byDefault = new Map(await run(createNodes, undefined)).get('services/b/Containerfile')!.projects!['services/b']!.targets!['docker-push']!;
+    expect(byDefault.dependsOn).toEqual(['docker-build', 'scan']);
+  });
+
+  it('plugin gates.scan false: every push depends on the build only and gets skippedGates, without a warning at graph time', async () => {
+    const createNodes = await freshCreateNodes();
+    const results = new Map(await run(createNodes, { gates: { scan: false } }));
+    for (const [file, root] of [
+      ['services/a/Dockerfile', 'services/a'],
+      ['services/b/Containerfile', 'services/b'],
+      ['both/Dockerfile', 'both'],
+    ] as const) {
+      expect(results.get(file)!.projects![root]!.targets).toEqual(expectedTargets(root, file, { scanGate: false }));
+    }
+    expect(warnings(warn).some((m) => m.includes('gate'))).toBe(false);
+  });
+
+  it('passes scanMaxAgeHours to the scan inputs, and falls back to 24 h for an invalid value', async () => {
+    const createNodes = await freshCreateNodes();
+    const runtimeOf = async (scanMaxAgeHours: unknown) => {
+      const results = new Map(await run(createNodes, { scanMaxAgeHours: scanMaxAgeHours as number }));
+      return results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['scan']!.inputs!.at(-1);
+    };
+    expect(await runtimeOf(1.5)).toEqual({ runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(5400000))"` });
+    expect(await runtimeOf(-3)).toEqual(SCAN_INPUTS.at(-1));
+    expect(await runtimeOf('1; rm -rf /')).toEqual(SCAN_INPUTS.at(-1));
+  });
+
+  it('applies the plugin-wide context settings', async () => {
+    const createNodes = await freshCreateNodes();
+    const results = new Map(await run(createNodes, { contextInclude: ['tsconfig.base.json'] }));
+    expect(results.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
+      expectedTargets('services/a', 'services/a/Dockerfile', {
+        buildOptions: { contextInclude: ['tsconfig.base.json'] },
+        inputs: ['default', '!{projectRoot}/pacts/**/*', '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE],
+      }),
+    );
+  });
+
+  it('replaces the default excludes with the configured ones', async () => {
+    const createNodes = await freshCreateNodes();
+    const results = new Map(await run(createNodes, { exclude: ['services/a/**'] }));
+    expect(results.has('services/a/Dockerfile')).toBe(false);
+    expect(results.get('.devcontainer/Dockerfile')!.projects).toHaveProperty(['.devcontainer']);
+    expect([...results.keys()]).toEqual(['.devcontainer/Dockerfile', 'both/Dockerfile', 'broken/Dockerfile', 'services/b/Containerfile']);
+    expect(warnings(warn).some((m) => m.includes('services/a'))).toBe(false);
+  });
+
+  it('reads only the manifests among the matched files', async () => {
+    const createNodes = await freshCreateNodes();
+    // services/a/project.json is on disk but not handed over: the Dockerfile is an orphan.
+    const results = await run(createNodes, undefined, tmp, ['services/a/Dockerfile']);
+    expect(results).toEqual([]);
+    expect(warnings(warn)).toEqual([orphanWarning('services/a/Dockerfile', 'services/a')]);
+  });
+
+  it('names "the workspace root" in the warning for an orphan Dockerfile at the root', async () => {
+    const { results } = await runWorkspace({ Dockerfile: 'FROM scratch\n' });
+    expect(results).toEqual([]);
+    expect(warnings(warn)).toEqual([orphanWarning('Dockerfile', 'the workspace root')]);
+  });
+
+  it('does not warn about a Dockerfile in an excluded path without a project beside it', async () => {
+    const { results } = await runWorkspace({ '.devcontainer/Dockerfile': 'FROM scratch\n', 'templates/node/Dockerfile': 'FROM scratch\n' });
+    expect(results).toEqual([]);
+    expect(warnings(warn)).toEqual([]);
+  });
+
+  describe('per-service settings', () => {
+    it('makes a service of a project whose fleet.dockerfile points elsewhere, and does not call that Dockerfile an orphan', async () => {
+      const { results } = await runWorkspace({
+        'services/api/project.json': json({ name: 'api', metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile' } } }),
+        'services/api/src/main.ts': 'export {};\n',
+        '.deploy/api/Dockerfile': 'FROM scratch\n',
+        '.deploy/other/Dockerfile': 'FROM scratch\n',
+      });
+      // The Dockerfile is among the matched files, so Nx records it as the source.
+      expect(results).toEqual([
+        [
+          'services/api/project.json',
+          { projects: { 'services/api': { targets: expectedTargets('services/api', '.deploy/api/Dockerfile'), metadata: { technologies: ['docker'] } } } },
+        ],
+      ]);
+      // The unreferenced one next to it still warns.
+      expect(warnings(warn)).toEqual([orphanWarning('.deploy/other/Dockerfile', '.deploy/other')]);
+    });
+
+    it('records the project.json as the source when the fleet.dockerfile is not among the matched files', async () => {
+      const { results } = await runWorkspace({
+        'services/api/project.json': json({ name: 'api', metadata: { fleet: { dockerfile: 'docker/api.Dockerfile' } } }),
+        'docker/api.Dockerfile': 'FROM scratch\n',
+      });
+      expect(results.map(([file]) => file)).toEqual(['services/api/project.json']);
+      expect(onlyProject(results).targets!['docker-build']!.options).toEqual({ dockerfile: 'docker/api.Dockerfile', context: '.', prune: true });
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it('opts a project out with enabled: false, without a warning', async () => {
+      const { results } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { enabled: false } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+        'services/b/project.json': json({ name: 'b' }),
+        'services/b/Dockerfile': 'FROM scratch\n',
+      });
+      expect(results.map(([file]) => file)).toEqual(['services/b/Dockerfile']);
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it('opts a project out with enabled: false in the plugin services map', async () => {
+      const { results } = await runWorkspace(
+        { 'services/a/project.json': json({ name: 'a' }), 'services/a/Dockerfile': 'FROM scratch\n' },
+        { services: { a: { enabled: false } } },
+      );
+      expect(results).toEqual([]);
+    });
+
+    it('passes metadata.fleet.image to the docker-build options', async () => {
+      const { results } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { image: 'acme/a-api' } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+      });
+      const targets = onlyProject(results).targets!;
+      expect(targets['docker-build']!.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: '.', prune: true, image: 'acme/a-api' });
+      expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
+    it('changes the build options and inputs with context: project', async () => {
+      const { results } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { context: 'project', contextInclude: ['tsconfig.base.json'] } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+      });
+      const build = onlyProject(results).targets!['docker-build']!;
+      expect(build.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: 'services/a' });
+      expect(build.inputs).toEqual(['{projectRoot}/**/*', ENGINE]);
+    });
+
+    it('applies the plugin services map by root, and the project’s own block wins over it field by field', async () => {
+      const files = {
+        'services/a/project.json': json({ name: 'a' }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+        'services/b/project.json': json({ name: 'b', metadata: { fleet: { context: 'project' } } }),
+        'services/b/Dockerfile': 'FROM scratch\n',
+      };
+      const { byFile } = await runWorkspace(files, {
+        services: { 'services/a': { context: 'workspace' }, 'services/b': { context: 'workspace', image: 'from-plugin/b' } },
+      });
+      const a = byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-build']!;
+      expect(a.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: '.', prune: false });
+      expect(a.inputs).toEqual(['{workspaceRoot}/**/*', ENGINE]);
+      const b = byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets!['docker-build']!;
+      expect(b.options).toEqual({ dockerfile: 'services/b/Dockerfile', context: 'services/b', image: 'from-plugin/b' });
+      expect(b.inputs).toEqual(['{projectRoot}/**/*', ENGINE]);
+    });
+
+    it('applies the plugin services map by project name over the entry by root', async () => {
+      const { results } = await runWorkspace(
+        { 'services/a/project.json': json({ name: 'a' }), 'services/a/Dockerfile': 'FROM scratch\n' },
+        { services: { 'services/a': { image: 'by-root', context: 'project' }, a: { image: 'by-name' } } },
+      );
+      expect(onlyProject(results).targets!['docker-build']!.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: 'services/a', image: 'by-name' });
+    });
+
+    it('warns once about an invalid field, naming the file and the field, and still creates the service', async () => {
+      const { results, rerun } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { context: 'bogus', image: 'acme/a' } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+      });
+      await rerun();
+      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "context" must be one of pruned, workspace, project; it is ignored.']);
+      expect(results.map(([file]) => file)).toEqual(['services/a/Dockerfile']);
+      // The invalid field falls back to the default, the valid one is kept.
+      expect(onlyProject(results).targets!['docker-build']!.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: '.', prune: true, image: 'acme/a' });
+    });
+
+    it("lets a service's metadata.fleet.gates.scan false override the plugin default", async () => {
+      const { byFile } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { scan: false } } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+        'services/b/project.json': json({ name: 'b' }),
+        'services/b/Dockerfile': 'FROM scratch\n',
+      });
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
+        expectedTargets('services/a', 'services/a/Dockerfile', { scanGate: false }),
+      );
+      expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets).toEqual(expectedTargets('services/b', 'services/b/Dockerfile'));
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it("lets a service's metadata.fleet.gates.scan true override a plugin gates.scan false", async () => {
+      const { byFile } = await runWorkspace(
+        {
+          'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { scan: true } } } }),
+          'services/a/Dockerfile': 'FROM scratch\n',
+          'services/b/project.json': json({ name: 'b' }),
+          'services/b/Dockerfile': 'FROM scratch\n',
+        },
+        { gates: { scan: false } },
+      );
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(expectedTargets('services/a', 'services/a/Dockerfile'));
+      expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets).toEqual(
+        expectedTargets('services/b', 'services/b/Dockerfile', { scanGate: false }),
+      );
+    });
+
+    it('reads gates from nx.metadata.fleet of a package.json and from the plugin services map', async () => {
+      const { byFile } = await runWorkspace(
+        {
+          'services/web/package.json': json({ name: '@acme/web', nx: { metadata: { fleet: { gates: { scan: false } } } } }),
+          'services/web/Dockerfile': 'FROM scratch\n',
+          'services/a/project.json': json({ name: 'a' }),
+          'services/a/Dockerfile': 'FROM scratch\n',
+        },
+        { services: { a: { gates: { scan: false } } } },
+      );
+      expect(byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.dependsOn).toEqual(['docker-build']);
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-push']!.options).toEqual({
+        buildTarget: 'docker-build',
+        skippedGates: ['scan'],
+      });
+    });
+
+    it('warns about invalid gates and keeps the scan gate on', async () => {
+      const { results } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { scan: 'no' } } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+      });
+      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false, "contract": false }; it is ignored.']);
+      const push = onlyProject(results).targets!['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
+    it('reads nx.metadata.fleet from a package.json, keeping the package name', async () => {
+      const { results, byFile } = await runWorkspace({
+        'services/web/package.json': json({ name: '@acme/web', nx: { metadata: { fleet: { context: 'project', image: 'acme/web' } } } }),
+        'services/web/Dockerfile': 'FROM scratch\n',
+        'services/worker/package.json': json({ name: '@acme/worker', nx: { metadata: { fleet: { dockerfile: 'docker/worker.Dockerfile' } } } }),
+      });
+      expect(results.map(([file]) => file)).toEqual(['services/web/Dockerfile', 'services/worker/package.json']);
+      const web = byFile.get('services/web/Dockerfile')!.projects!['services/web']!;
+      expect(web.name).toBe('@acme/web');
+      expect(web.targets!['docker-build']!.options).toEqual({ dockerfile: 'services/web/Dockerfile', context: 'services/web', image: 'acme/web' });
+      const worker = byFile.get('services/worker/package.json')!.projects!['services/worker']!;
+      expect(worker.name).toBe('@acme/worker');
+      expect(worker.targets!['docker-build']!.options).toEqual({ dockerfile: 'docker/worker.Dockerfile', context: '.', prune: true });
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it("lets a service's metadata.fleet.gates.contract false release its push from its pacts, the other service keeping the gate", async () => {
+      const { byFile } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { contract: false } } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+        'services/a/pacts/web-a.json': json({ consumer: { name: 'web' }, provider: { name: 'a' }, interactions: [] }),
+        'services/b/project.json': json({ name: 'b', metadata: { fleet: { gates: { scan: false, contract: false } } } }),
+        'services/b/Dockerfile': 'FROM scratch\n',
+        'services/b/pacts/web-b.json': json({ consumer: { name: 'web' }, provider: { name: 'b' }, interactions: [] }),
+        'services/c/project.json': json({ name: 'c' }),
+        'services/c/Dockerfile': 'FROM scratch\n',
+        'services/c/pacts/web-c.json': json({ consumer: { name: 'web' }, provider: { name: 'c' }, interactions: [] }),
+      });
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
+        expectedTargets('services/a', 'services/a/Dockerfile', { pacts: 1, contractGate: false }),
+      );
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+      expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets!['docker-push']).toMatchObject({
+        dependsOn: ['docker-build'],
+        options: { buildTarget: 'docker-build', skippedGates: ['scan', 'contract'] },
+      });
+      expect(byFile.get('services/c/Dockerfile')!.projects!['services/c']!.targets!['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it('warns about an invalid contract gate and keeps the gate on', async () => {
+      const { results } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { contract: 'off' } } } }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+        'services/a/pacts/web-a.json': json({ consumer: { name: 'web' }, provider: { name: 'a' }, interactions: [] }),
+      });
+      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false, "contract": false }; it is ignored.']);
+      const push = onlyProject(results).targets!['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
+    it('ignores a package.json fleet block where a project.json is the project', async () => {
+      const { results } = await runWorkspace({
+        'services/a/project.json': json({ name: 'a' }),
+        'services/a/package.json': json({ name: '@acme/a', nx: { metadata: { fleet: { dockerfile: 'docker/a.Dockerfile' } } } }),
+      });
+      expect(results).toEqual([]);
+    });
+  });
+
+  describe('contracts', () => {
+    const pact = (consumer: string, provider: string) => json({ consumer: { name: consumer }, provider: { name: provider }, interactions: [] });
+    const ORDERS = {
+      'services/orders/project.json': json({ name: 'orders' }),
+      'services/orders/Dockerfile': 'FROM scratch\n',
+      'services/orders/pacts/web-orders.json': pact('web', 'orders'),
+      'services/web/project.json': json({ name: 'web' }),
+      'services/web/Dockerfile': 'FROM scratch\n',
+    };
+
+    it('gives a service with a pact a contract-verify target the push waits for, and makes no project of its pacts folder', async () => {
+      const { results, byFile } = await runWorkspace(ORDERS);
+      expect(matched(ORDERS)).toContain('services/orders/pacts/web-orders.json');
+      // One result per service, keyed by its Dockerfile: never by the pact, never for the pacts folder.
+      expect(results.map(([file]) => file)).toEqual(['services/orders/Dockerfile', 'services/web/Dockerfile']);
+      expect(results.flatMap(([, result]) => Object.keys(result.projects!))).toEqual(['services/orders', 'services/web']);
+
+      const orders = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!;
+      expect(orders.targets).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 1 }));
+      expect(orders.targets!['contract-verify']).toEqual({
+        executor: 'nx-fleet:contract-verify',
+        dependsOn: ['docker-build'],
+        options: { buildTarget: 'docker-build' },
+        inputs: CONTRACT_INPUTS,
+        outputs: ['{workspaceRoot}/dist/fleet/services/orders/contract-verify.json'],
+        cache: true,
+        metadata: {
+          technologies: ['docker', 'pact'],
+          description: 'Run the image built and verify the 1 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes',
+        },
+      });
+      expect(orders.targets!['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(orders.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+      // The pacts folder is left out of the pruned build inputs: a new pact re-verifies, it never rebuilds.
+      expect(orders.targets!['docker-build']!.inputs).toEqual(PRUNED_INPUTS);
+
+      // The consumer holds no pacts of its own: its push does not wait for contracts.
+      const web = byFile.get('services/web/Dockerfile')!.projects!['services/web']!;
+      expect(web.targets).toEqual(expectedTargets('services/web', 'services/web/Dockerfile'));
+      expect(web.targets!['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it('counts every pact of a provider and keeps nested providers apart', async () => {
+      const { byFile } = await runWorkspace({
+        ...ORDERS,
+        'services/orders/pacts/mobile-orders.json': pact('mobile', 'orders'),
+        'services/orders/billing/project.json': json({ name: 'billing' }),
+        'services/orders/billing/Dockerfile': 'FROM scratch\n',
+        'services/orders/billing/pacts/orders-billing.json': pact('orders', 'billing'),
+      });
+      expect(byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets).toEqual(
+        expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 2 }),
+      );
+      expect(byFile.get('services/orders/billing/Dockerfile')!.projects!['services/orders/billing']!.targets).toEqual(
+        expectedTargets('services/orders/billing', 'services/orders/billing/Dockerfile', { pacts: 1 }),
+      );
+    });
+
+    it('finds the pacts of a project whose fleet.dockerfile points elsewhere in the project folder', async () => {
+      const { results } = await runWorkspace({
+        'services/api/project.json': json({ name: 'api', metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile' } } }),
+        'services/api/pacts/web-api.json': pact('web', 'api'),
+        '.deploy/api/Dockerfile': 'FROM scratch\n',
+      });
+      expect(results.map(([file]) => file)).toEqual(['services/api/project.json']);
+      expect(onlyProject(results).targets).toEqual(expectedTargets('services/api', '.deploy/api/Dockerfile', { pacts: 1 }));
+    });
+
+    it('plugin gates.contract false: the push does not wait for contract-verify and names the skipped gate, without a warning', async () => {
+      const { byFile } = await runWorkspace(ORDERS, { gates: { contract: false } });
+      const orders = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!;
+      expect(orders).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 1, contractGate: false }));
+      expect(orders['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(orders['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+      // Without pacts there is no contract gate to skip.
+      expect(byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+      expect(warnings(warn)).toEqual([]);
+    });
+
+    it('plugin gates.scan and gates.contract false: the push depends on the build only and lists both skipped gates', async () => {
+      const { byFile } = await runWorkspace(ORDERS, { gates: { scan: false, contract: false } });
+      const push = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan', 'contract'] });
+      expect(byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+    });
+
+    it('applies a contract gate from the plugin services map', async () => {
+      const { byFile } = await runWorkspace(ORDERS, { services: { orders: { gates: { contract: false } } } });
+      expect(byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!['docker-push']!.options).toEqual({
+        buildTarget: 'docker-build',
+        skippedGates: ['contract'],
+      });
+    });
+
+    it('uses the configured contract target name', async () => {
+      const { byFile } = await runWorkspace(ORDERS, { contractTargetName: 'pact-verify', buildTargetName: 'image' });
+      const targets = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!;
+      expect(Object.keys(targets)).toEqual(['image', 'scan', 'pact-verify', 'docker-push']);
+      expect(targets['pact-verify']).toMatchObject({ executor: 'nx-fleet:contract-verify', dependsOn: ['image'], options: { buildTarget: 'image' } });
+      expect(targets['docker-push']!.dependsOn).toEqual(['image', 'scan', 'pact-verify']);
+    });
+
+    it('makes nothing of pacts beside no service, nor of JSON files nested below a pacts folder', async () => {
+      const files = {
+        'libs/util/project.json': json({ name: 'util' }),
+        'libs/util/pacts/web-util.json': pact('web', 'util'),
+        'services/orders/project.json': json({ name: 'orders' }),
+        'services/orders/Dockerfile': 'FROM scratch\n',
+        'services/orders/pacts/archive/old-orders.json': pact('old', 'orders'),
+      };
+      const root = mkdtempSync(join(tmpdir(), 'nx-fleet-plugin-ws-'));
+      extraDirs.push(root);
+      writeTree(root, files);
+      // Handed over even though the glob would not match the nested one: the plugin still ignores it.
+      const results = await run(await freshCreateNodes(), undefined, root, Object.keys(files).sort());
+      expect(results.map(([file]) => file)).toEqual(['services/orders/Dockerfile']);
+      expect(onlyProject(results).targets).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile'));
+      expect(warnings(warn)).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,24 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { logger, type PostTasksExecution } from '@nx/devkit';
+import { formatRunSummary, summarizeRun } from '../image/run-summary';
+import type { FleetPluginOptions } from '../config/options';
+
+/** Where the last run's images and digests are written, for CI steps that deploy what was just pushed. */
+export const RUN_SUMMARY_FILE = 'dist/fleet/last-run.json';
+
+/**
+ * After every run that built or pushed images: `dist/fleet/last-run.json` and a short summary.
+ *
+ * Registering a hook of the task phases also keeps nx-fleet's plugin worker alive between graph
+ * computations in the daemon (Nx shuts a worker down after its last registered phase), so ts-morph
+ * stays loaded and an edit costs the SDK graph one parse instead of a worker start.
+ */
+export const postTasksExecution: PostTasksExecution<FleetPluginOptions> = async (_options, context) => {
+  const entries = await summarizeRun(context.workspaceRoot, Object.values(context.taskResults));
+  if (!entries.length) return;
+  const file = join(context.workspaceRoot, RUN_SUMMARY_FILE);
+  await mkdir(join(file, '..'), { recursive: true });
+  await writeFile(file, `${JSON.stringify({ startTime: context.startTime, endTime: context.endTime, tasks: entries }, null, 2)}\n`);
+  logger.info(formatRunSummary(entries));
+};

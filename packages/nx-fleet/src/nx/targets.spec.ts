@@ -1,0 +1,383 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeOptions } from '../config/options';
+import type { FleetServiceConfig } from '../config/service-settings';
+import { scannerFingerprint } from '../supply-chain/scanners/fingerprint';
+import { buildInputs, buildServiceTargets, contextOptions, contractInputs, contractRecordPath, imageRecordPath, pushRecordPath, scanInputs, scanRecordDir } from './targets';
+
+const ENGINE = { env: 'FLEET_ENGINE' };
+/** Pruned builds leave the service's pacts folder out: a consumer's new pact re-verifies, it never rebuilds. */
+const NO_PACTS = '!{projectRoot}/pacts/**/*';
+const PACTS = ['services/orders/pacts/mobile-orders.json', 'services/orders/pacts/web-orders.json'];
+
+const input = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({
+  projectRoot: 'services/orders',
+  dockerfile: 'services/orders/Dockerfile',
+  config,
+  options: normalizeOptions(overrides),
+});
+
+/** The same service with two consumers' pacts in its pacts folder. */
+const withPacts = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({ ...input(overrides, config), pacts: PACTS });
+
+describe('record paths', () => {
+  it('puts records under dist/fleet/<projectRoot>', () => {
+    expect(imageRecordPath('services/orders')).toBe('dist/fleet/services/orders/image.json');
+    expect(pushRecordPath('services/orders')).toBe('dist/fleet/services/orders/push.json');
+    expect(scanRecordDir('services/orders')).toBe('dist/fleet/services/orders');
+    expect(contractRecordPath('services/orders')).toBe('dist/fleet/services/orders/contract-verify.json');
+  });
+});
+
+describe('contextOptions', () => {
+  it('pruned: the workspace root, pruned, with the extra files only when there are some', () => {
+    expect(contextOptions('pruned', 'services/orders', [])).toEqual({ context: '.', prune: true });
+    expect(contextOptions('pruned', 'services/orders', ['tsconfig.base.json'])).toEqual({ context: '.', prune: true, contextInclude: ['tsconfig.base.json'] });
+  });
+
+  it('workspace: the whole workspace root, not pruned, ignoring extra files', () => {
+    expect(contextOptions('workspace', 'services/orders', ['tsconfig.base.json'])).toEqual({ context: '.', prune: false });
+  });
+
+  it('project: the project folder alone, ignoring extra files', () => {
+    expect(contextOptions('project', 'services/orders', ['tsconfig.base.json'])).toEqual({ context: 'services/orders' });
+    expect(contextOptions('project', '.', [])).toEqual({ context: '.' });
+  });
+});
+
+describe('buildInputs', () => {
+  it('pruned: the project and its workspace dependencies, the extra files, and the engine', () => {
+    expect(buildInputs('pruned', [])).toEqual(['default', NO_PACTS, '^default', ENGINE]);
+    expect(buildInputs('pruned', ['tsconfig.base.json', 'tools/scripts/**'])).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      '{workspaceRoot}/tsconfig.base.json',
+      '{workspaceRoot}/tools/scripts/**',
+      ENGINE,
+    ]);
+  });
+
+  it('workspace: every file of the workspace and the engine', () => {
+    expect(buildInputs('workspace', ['tsconfig.base.json'])).toEqual(['{workspaceRoot}/**/*', ENGINE]);
+  });
+
+  it('project: every file of the project and the engine', () => {
+    expect(buildInputs('project', ['tsconfig.base.json'])).toEqual(['{projectRoot}/**/*', ENGINE]);
+  });
+});
+
+describe('buildServiceTargets', () => {
+  it('creates docker-build, scan, contract-verify and docker-push by default, and nothing else, with or without pacts', () => {
+    expect(Object.keys(buildServiceTargets(input()))).toEqual(['docker-build', 'scan', 'contract-verify', 'docker-push']);
+    expect(Object.keys(buildServiceTargets(withPacts()))).toEqual(['docker-build', 'scan', 'contract-verify', 'docker-push']);
+  });
+
+  it('describes the build target, with a pruned context by default', () => {
+    const build = buildServiceTargets(input())['docker-build']!;
+    expect(build.executor).toBe('nx-fleet:docker-build');
+    expect(build.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true });
+    expect(build.inputs).toEqual(['default', NO_PACTS, '^default', ENGINE]);
+    expect(build.outputs).toEqual(['{workspaceRoot}/dist/fleet/services/orders/image.json']);
+    expect(build.cache).toBe(true);
+    expect(build.dependsOn).toBeUndefined();
+    expect(build.metadata?.technologies).toEqual(['docker']);
+    expect(build.metadata?.description).toBe(
+      'Build the service image from a pruned context; no engine build when an image with the same content tag exists',
+    );
+  });
+
+  it('describes the push target: depends on the build and the scan, names the build in its options, never cached', () => {
+    const push = buildServiceTargets(input())['docker-push']!;
+    expect(push.executor).toBe('nx-fleet:docker-push');
+    expect(push.dependsOn).toEqual(['docker-build', 'scan']);
+    expect(push.options).toEqual({ buildTarget: 'docker-build' });
+    expect(push.cache).toBe(false);
+    expect(push.outputs).toEqual(['{workspaceRoot}/dist/fleet/services/orders/push.json']);
+    expect(push.metadata?.technologies).toEqual(['docker']);
+  });
+
+  it('describes the scan target: depends on the build, names it in its options, cached on the scan inputs', () => {
+    const scan = buildServiceTargets(input())['scan']!;
+    expect(scan.executor).toBe('nx-fleet:scan');
+    expect(scan.dependsOn).toEqual(['docker-build']);
+    expect(scan.options).toEqual({ buildTarget: 'docker-build' });
+    expect(scan.cache).toBe(true);
+    expect(scan.inputs).toEqual(scanInputs(24));
+    expect(scan.outputs).toEqual([
+      '{workspaceRoot}/dist/fleet/services/orders/scan.json',
+      '{workspaceRoot}/dist/fleet/services/orders/scan.sarif',
+      '{workspaceRoot}/dist/fleet/services/orders/sbom.*.json',
+    ]);
+    expect(scan.metadata?.technologies).toEqual(['docker']);
+    expect(scan.metadata?.description).toMatch(/at most 24 h$/);
+  });
+
+  it('gives the scan target the configured maximum age in its inputs and description', () => {
+    const scan = buildServiceTargets(input({ scanMaxAgeHours: 6 }))['scan']!;
+    expect(scan.inputs).toEqual(scanInputs(6));
+    expect(scan.inputs).not.toEqual(scanInputs(24));
+    expect(scan.metadata?.description).toMatch(/at most 6 h$/);
+  });
+
+  it('never passes the registry or the image to the scan target', () => {
+    const scan = buildServiceTargets(input({ registry: 'ghcr.io/acme' }, { image: 'acme/orders' }))['scan']!;
+    expect(scan.options).toEqual({ buildTarget: 'docker-build' });
+  });
+
+  it('uses configured target names, including in dependsOn and the push and scan buildTarget', () => {
+    const targets = buildServiceTargets(input({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+    expect(Object.keys(targets)).toEqual(['image', 'audit', 'contract-verify', 'publish']);
+    expect(targets['image']!.executor).toBe('nx-fleet:docker-build');
+    expect(targets['publish']!.executor).toBe('nx-fleet:docker-push');
+    expect(targets['publish']!.dependsOn).toEqual(['image', 'audit']);
+    expect(targets['publish']!.options).toEqual({ buildTarget: 'image' });
+    expect(targets['audit']!.executor).toBe('nx-fleet:scan');
+    expect(targets['audit']!.dependsOn).toEqual(['image']);
+    expect(targets['audit']!.options).toEqual({ buildTarget: 'image' });
+  });
+
+  describe('scan gate', () => {
+    it('makes the push depend on the scan target by default, with configured target names', () => {
+      const targets = buildServiceTargets(input({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+      expect(targets['publish']!.dependsOn).toEqual(['image', 'audit']);
+      expect(targets['publish']!.options).not.toHaveProperty('skippedGates');
+      expect(buildServiceTargets(input({ gates: { scan: true } }))['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+    });
+
+    it('plugin gates.scan false: the push depends on the build only and names the skipped gate', () => {
+      const targets = buildServiceTargets(input({ gates: { scan: false } }));
+      expect(targets['docker-push']!.dependsOn).toEqual(['docker-build']);
+      expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+      // The scan target itself stays, unchanged.
+      expect(targets['scan']!.dependsOn).toEqual(['docker-build']);
+      expect(targets['scan']!.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
+    it('keeps the registry beside skippedGates, with configured target names', () => {
+      const targets = buildServiceTargets(input({ gates: { scan: false }, registry: 'ghcr.io/acme', buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+      expect(targets['publish']!.dependsOn).toEqual(['image']);
+      expect(targets['publish']!.options).toEqual({ buildTarget: 'image', registry: 'ghcr.io/acme', skippedGates: ['scan'] });
+    });
+
+    it("lets the service's gates.scan false win over the plugin default", () => {
+      const push = buildServiceTargets(input({}, { gates: { scan: false } }))['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+    });
+
+    it("lets the service's gates.scan true win over a plugin false", () => {
+      const push = buildServiceTargets(input({ gates: { scan: false } }, { gates: { scan: true } }))['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
+    it('falls back to the plugin setting when the service gates name no scan', () => {
+      const push = buildServiceTargets(input({ gates: { scan: false } }, { gates: {} }))['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+    });
+  });
+
+  it('passes the registry to both targets only when it is set', () => {
+    const without = buildServiceTargets(input());
+    expect(without['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+    expect(without['docker-build']!.options).not.toHaveProperty('registry');
+
+    const withRegistry = buildServiceTargets(input({ registry: 'ghcr.io/acme' }));
+    expect(withRegistry['docker-push']!.options).toEqual({ buildTarget: 'docker-build', registry: 'ghcr.io/acme' });
+    expect(withRegistry['docker-build']!.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, registry: 'ghcr.io/acme' });
+  });
+
+  it('passes the image from the service config to the build only', () => {
+    const targets = buildServiceTargets(input({}, { image: 'acme/orders' }));
+    expect(targets['docker-build']!.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, image: 'acme/orders' });
+    expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+    expect(buildServiceTargets(input())['docker-build']!.options).not.toHaveProperty('image');
+  });
+
+  it('keeps a Containerfile (or any path) as the dockerfile option', () => {
+    const targets = buildServiceTargets({ ...input(), dockerfile: 'services/orders/Containerfile' });
+    expect(targets['docker-build']!.options).toEqual({ dockerfile: 'services/orders/Containerfile', context: '.', prune: true });
+    const elsewhere = buildServiceTargets({ ...input(), dockerfile: '.deploy/orders/Dockerfile' });
+    expect(elsewhere['docker-build']!.options).toMatchObject({ dockerfile: '.deploy/orders/Dockerfile' });
+  });
+
+  it('takes the context mode and extra files from the plugin options when the service config has none', () => {
+    const build = buildServiceTargets(input({ context: 'pruned', contextInclude: ['tsconfig.base.json'] }))['docker-build']!;
+    expect(build.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, contextInclude: ['tsconfig.base.json'] });
+    expect(build.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE]);
+
+    const workspace = buildServiceTargets(input({ context: 'workspace' }))['docker-build']!;
+    expect(workspace.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: false });
+    expect(workspace.inputs).toEqual(['{workspaceRoot}/**/*', ENGINE]);
+    expect(workspace.metadata?.description).toMatch(/^Build the service image from a workspace context;/);
+  });
+
+  it('lets the service config win over the plugin options', () => {
+    const project = buildServiceTargets(input({ context: 'workspace', contextInclude: ['a/**'] }, { context: 'project' }))['docker-build']!;
+    expect(project.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: 'services/orders' });
+    expect(project.inputs).toEqual(['{projectRoot}/**/*', ENGINE]);
+    expect(project.metadata?.description).toMatch(/^Build the service image from a project context;/);
+
+    const include = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: ['b/**'] }))['docker-build']!;
+    expect(include.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, contextInclude: ['b/**'] });
+    expect(include.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/b/**', ENGINE]);
+
+    const none = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: [] }))['docker-build']!;
+    expect(none.options).not.toHaveProperty('contextInclude');
+    expect(none.inputs).toEqual(['default', NO_PACTS, '^default', ENGINE]);
+  });
+
+  it('keeps the pacts folder in the build inputs of the workspace and project modes, where the whole folder is the context', () => {
+    expect(buildServiceTargets(withPacts({ context: 'workspace' }))['docker-build']!.inputs).toEqual(['{workspaceRoot}/**/*', ENGINE]);
+    expect(buildServiceTargets(withPacts({}, { context: 'project' }))['docker-build']!.inputs).toEqual(['{projectRoot}/**/*', ENGINE]);
+  });
+
+  describe('contract gate', () => {
+    it('a service with pacts: contract-verify runs the image built, cached on the image record and the pacts folder', () => {
+      expect(buildServiceTargets(withPacts())['contract-verify']).toEqual({
+        executor: 'nx-fleet:contract-verify',
+        dependsOn: ['docker-build'],
+        options: { buildTarget: 'docker-build' },
+        inputs: [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*'],
+        outputs: ['{workspaceRoot}/dist/fleet/services/orders/contract-verify.json'],
+        cache: true,
+        metadata: {
+          technologies: ['docker', 'pact'],
+          description: "Run the image built and verify the 2 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes",
+        },
+      });
+      expect(contractInputs()).toEqual([{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*']);
+    });
+
+    it('a service with pacts: the push waits for the scan and the contracts, and skips no gate', () => {
+      const push = buildServiceTargets(withPacts())['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build' });
+      expect(buildServiceTargets(withPacts({ gates: { contract: true } }))['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+    });
+
+    it('uses configured target names in contract-verify and in the push dependsOn', () => {
+      const targets = buildServiceTargets(withPacts({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit', contractTargetName: 'pact-verify' }));
+      expect(Object.keys(targets)).toEqual(['image', 'audit', 'pact-verify', 'publish']);
+      expect(targets['pact-verify']!.executor).toBe('nx-fleet:contract-verify');
+      expect(targets['pact-verify']!.dependsOn).toEqual(['image']);
+      expect(targets['pact-verify']!.options).toEqual({ buildTarget: 'image' });
+      expect(targets['publish']!.dependsOn).toEqual(['image', 'audit', 'pact-verify']);
+    });
+
+    it('plugin gates.contract false: the push does not wait for contract-verify and names the skipped gate; the target stays', () => {
+      const targets = buildServiceTargets(withPacts({ gates: { contract: false } }));
+      expect(targets['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+      expect(targets['contract-verify']!.dependsOn).toEqual(['docker-build']);
+      expect(targets['contract-verify']!.options).toEqual({ buildTarget: 'docker-build' });
+    });
+
+    it("lets the service's gates.contract false win over the plugin default, and true win over a plugin false", () => {
+      const off = buildServiceTargets(withPacts({}, { gates: { contract: false } }))['docker-push']!;
+      expect(off.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(off.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+
+      const on = buildServiceTargets(withPacts({ gates: { contract: false } }, { gates: { contract: true } }))['docker-push']!;
+      expect(on.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(on.options).toEqual({ buildTarget: 'docker-build' });
+
+      // A service gates block naming only the scan leaves the contract gate to the plugin.
+      const fallback = buildServiceTargets(withPacts({ gates: { contract: false } }, { gates: { scan: true } }))['docker-push']!;
+      expect(fallback.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+    });
+
+    it('both gates off: the push depends on the build only and lists both skipped gates, scan first, beside the registry', () => {
+      const push = buildServiceTargets(withPacts({ gates: { scan: false, contract: false }, registry: 'ghcr.io/acme' }))['docker-push']!;
+      expect(push.dependsOn).toEqual(['docker-build']);
+      expect(push.options).toEqual({ buildTarget: 'docker-build', registry: 'ghcr.io/acme', skippedGates: ['scan', 'contract'] });
+
+      const mixed = buildServiceTargets(withPacts({ gates: { scan: false } }, { gates: { contract: false } }))['docker-push']!;
+      expect(mixed.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan', 'contract'] });
+    });
+
+    it('a service without pacts: the push never waits for contract-verify and no contract gate counts as skipped, whatever the setting', () => {
+      for (const targets of [
+        buildServiceTargets(input()),
+        buildServiceTargets({ ...input(), pacts: [] }),
+        buildServiceTargets(input({ gates: { contract: false } })),
+        buildServiceTargets(input({}, { gates: { contract: false } })),
+      ]) {
+        expect(targets['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+        expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+      }
+      const bothOff = buildServiceTargets(input({ gates: { scan: false, contract: false } }))['docker-push']!;
+      expect(bothOff.dependsOn).toEqual(['docker-build']);
+      expect(bothOff.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+    });
+
+    it('a service without pacts: contract-verify is listed, says there are none yet, and is configured as with pacts', () => {
+      const target = buildServiceTargets(input())['contract-verify']!;
+      const { metadata, ...rest } = buildServiceTargets(withPacts())['contract-verify']!;
+      expect(target).toEqual({
+        ...rest,
+        metadata: { technologies: ['docker', 'pact'], description: "Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to pacts/)" },
+      });
+      expect(metadata?.description).not.toBe(target.metadata?.description);
+    });
+
+    it('counts the pacts in the description', () => {
+      expect(buildServiceTargets({ ...input(), pacts: ['services/orders/pacts/web-orders.json'] })['contract-verify']!.metadata?.description).toMatch(/^Run the image built and verify the 1 pact\(s\)/);
+    });
+  });
+});
+
+describe('scanInputs', () => {
+  const runtimeOf = (inputs: ReturnType<typeof scanInputs>) =>
+    inputs.flatMap((entry) => (typeof entry === 'object' && 'runtime' in entry ? [entry.runtime] : []));
+
+  it('24 h: the image record of the build (not transitive), the allowlist, the scanner settings and the scanners\' fingerprint with a daily bucket', () => {
+    expect(scanInputs(24)).toEqual([
+      { dependentTasksOutputFiles: '**/image.json', transitive: false },
+      '{workspaceRoot}/fleet-allowlist.json',
+      { env: 'FLEET_SCANNER' },
+      { env: 'FLEET_TRIVY' },
+      { env: 'TRIVY_CACHE_DIR' },
+      { env: 'GRYPE_DB_CACHE_DIR' },
+      { runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(86400000))"` },
+    ]);
+  });
+
+  it('1.5 h: a bucket of 5400000 ms, the other inputs unchanged', () => {
+    const inputs = scanInputs(1.5);
+    expect(runtimeOf(inputs)).toEqual([`node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(5400000))"`]);
+    expect(inputs.slice(0, 6)).toEqual(scanInputs(24).slice(0, 6));
+    expect(inputs).toHaveLength(7);
+  });
+
+  it('writes an integer bucket length into the command, never a fraction or an exponent', () => {
+    for (const hours of [1 / 3, 0.1, 7, 1000]) {
+      const [command] = runtimeOf(scanInputs(hours));
+      expect(command).toMatch(/scannerFingerprint\([1-9]\d*\)\)"$/);
+    }
+  });
+
+  it('never writes a zero bucket length, even for a tiny positive maximum age', () => {
+    const { scanMaxAgeHours } = normalizeOptions({ scanMaxAgeHours: 1e-7 });
+    expect(scanMaxAgeHours).toBeGreaterThan(0);
+    const [command] = runtimeOf(scanInputs(scanMaxAgeHours));
+    expect(command).not.toContain('(0)');
+  });
+
+  it('gives a runtime command that prints the scanners\' fingerprint when run (nx-fleet resolved as in a user workspace)', () => {
+    const [command] = runtimeOf(scanInputs(1.5));
+    const script = /node -e "(.*)"$/.exec(command!)![1]!;
+    let printed = '';
+    const write = (text: string) => {
+      printed += text;
+    };
+    // The path inside the installed package; the e2e scan runs the real command in a user workspace.
+    const requireFromPackage = (id: string) => {
+      expect(id).toBe('nx-fleet/src/supply-chain/scanners/fingerprint');
+      return { scannerFingerprint };
+    };
+    new Function('process', 'require', script)({ stdout: { write } }, requireFromPackage);
+    expect(printed).toMatch(/^bucket=\d+ trivy=\S+ trivy-db=\S+ grype=\S+ grype-db-v5=\S+ grype-db-v6=\S+$/);
+  });
+});

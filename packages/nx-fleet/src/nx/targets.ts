@@ -1,0 +1,160 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { PACTS_FOLDER } from '../contracts/pacts';
+import type { FleetSigning, NormalizedFleetOptions } from '../config/options';
+import type { ContextMode, FleetServiceConfig } from '../config/service-settings';
+
+export interface ServiceTargetsInput {
+  projectRoot: string;
+  dockerfile: string;
+  /** Pact files in the service's `pacts/` folder: consumers' expectations it must verify. */
+  pacts?: readonly string[];
+  /** Paths outside every project (rule b) and parent service folders (rule c) that affect this service. */
+  affectedBy?: readonly string[];
+  config: FleetServiceConfig;
+  options: NormalizedFleetOptions;
+}
+
+export function imageRecordPath(projectRoot: string): string {
+  return `dist/fleet/${projectRoot}/image.json`;
+}
+
+export function pushRecordPath(projectRoot: string): string {
+  return `dist/fleet/${projectRoot}/push.json`;
+}
+
+/** Where scan writes its reports and the SBOM: next to image.json. */
+export function scanRecordDir(projectRoot: string): string {
+  return `dist/fleet/${projectRoot}`;
+}
+
+/** Executor options that select a context mode: the directory sent, and whether it is pruned. */
+export function contextOptions(mode: ContextMode, projectRoot: string, contextInclude: readonly string[]): Record<string, unknown> {
+  if (mode === 'project') return { context: projectRoot };
+  if (mode === 'workspace') return { context: '.', prune: false };
+  return { context: '.', prune: true, ...(contextInclude.length ? { contextInclude } : {}) };
+}
+
+/**
+ * Exactly what can reach the context: a cache hit must never restore a record of an image whose
+ * inputs changed. A pruned context holds the service, the workspace projects it depends on (their
+ * npm dependency versions are hashed by Nx with them) and the extra included files.
+ */
+export function buildInputs(mode: ContextMode, contextInclude: readonly string[]): Array<string | { env: string }> {
+  const engine = { env: 'FLEET_ENGINE' };
+  if (mode === 'project') return ['{projectRoot}/**/*', engine];
+  if (mode === 'workspace') return ['{workspaceRoot}/**/*', engine];
+  // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
+  return ['default', `!{projectRoot}/${PACTS_FOLDER}/**/*`, '^default', ...contextInclude.map((glob) => `{workspaceRoot}/${glob}`), engine];
+}
+
+/**
+ * The image (its content tag, through docker-build's record), the scanner choice, the allowlist, and
+ * the scanners' fingerprint: their binaries, their databases' dates and a time bucket, so a cached
+ * pass never outlives newly published vulnerabilities by more than `maxAgeHours`.
+ */
+export function scanInputs(maxAgeHours: number): NonNullable<TargetConfiguration['inputs']> {
+  const maxAgeMs = Math.max(1, Math.round(maxAgeHours * 3_600_000));
+  return [
+    { dependentTasksOutputFiles: '**/image.json', transitive: false },
+    '{workspaceRoot}/fleet-allowlist.json',
+    { env: 'FLEET_SCANNER' },
+    { env: 'FLEET_TRIVY' },
+    { env: 'TRIVY_CACHE_DIR' },
+    { env: 'GRYPE_DB_CACHE_DIR' },
+    // A fixed command (the only variable part is a number): Nx runs runtime inputs in a shell.
+    { runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(${maxAgeMs}))"` },
+  ];
+}
+
+/** docker-push options for the plugin's `signing` setting. */
+export function signingOptions(signing: FleetSigning): Record<string, unknown> {
+  return { sign: signing.method, ...(signing.key ? { signingKey: signing.key } : {}), ...(signing.keyless ? { keyless: true } : {}) };
+}
+
+/** Where contract-verify records which pacts it verified against which image. */
+export function contractRecordPath(projectRoot: string): string {
+  return `dist/fleet/${projectRoot}/contract-verify.json`;
+}
+
+/**
+ * The provider's image (through docker-build's record) and its pacts folder (the pacts and the
+ * provider-state handlers): a consumer's new expectations re-run the verification, nothing else does.
+ */
+export function contractInputs(): NonNullable<TargetConfiguration['inputs']> {
+  return [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, `{projectRoot}/${PACTS_FOLDER}/**/*`];
+}
+
+export function buildServiceTargets({ projectRoot, dockerfile, pacts = [], affectedBy = [], config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
+  const mode = config.context ?? options.context;
+  const scanGate = config.gates?.scan ?? options.gates.scan;
+  const hasPacts = pacts.length > 0;
+  const contractGate = hasPacts && (config.gates?.contract ?? options.gates.contract);
+  const skippedGates = [...(scanGate ? [] : ['scan']), ...(hasPacts && !contractGate ? ['contract'] : [])];
+  const include = config.contextInclude ?? options.contextInclude;
+  return {
+    [options.buildTargetName]: {
+      executor: 'nx-fleet:docker-build',
+      options: {
+        dockerfile,
+        ...contextOptions(mode, projectRoot, include),
+        ...(config.image ? { image: config.image } : {}),
+        ...(options.registry ? { registry: options.registry } : {}),
+      },
+      inputs: buildInputs(mode, include),
+      outputs: [`{workspaceRoot}/${imageRecordPath(projectRoot)}`],
+      cache: true,
+      metadata: {
+        technologies: ['docker'],
+        description: `Build the service image from a ${mode} context; no engine build when an image with the same content tag exists`,
+      },
+    },
+    [options.scanTargetName]: {
+      executor: 'nx-fleet:scan',
+      dependsOn: [options.buildTargetName],
+      options: { buildTarget: options.buildTargetName },
+      inputs: scanInputs(options.scanMaxAgeHours),
+      outputs: [`{workspaceRoot}/${scanRecordDir(projectRoot)}/scan.json`, `{workspaceRoot}/${scanRecordDir(projectRoot)}/scan.sarif`, `{workspaceRoot}/${scanRecordDir(projectRoot)}/sbom.*.json`],
+      cache: true,
+      metadata: {
+        technologies: ['docker'],
+        description: `Scan the exact image built: SBOM, vulnerability report (JSON, SARIF) and a severity gate; a cached pass is reused for at most ${options.scanMaxAgeHours} h`,
+      },
+    },
+    // On every service, so `nx show project` lists it from the start; without pacts it verifies nothing and the push does not wait for it.
+    [options.contractTargetName]: {
+      executor: 'nx-fleet:contract-verify',
+      dependsOn: [options.buildTargetName],
+      options: { buildTarget: options.buildTargetName },
+      inputs: contractInputs(),
+      outputs: [`{workspaceRoot}/${contractRecordPath(projectRoot)}`],
+      cache: true,
+      metadata: {
+        technologies: ['docker', 'pact'],
+        description: hasPacts
+          ? `Run the image built and verify the ${pacts.length} pact(s) consumers have with this service (${PACTS_FOLDER}/); re-runs when the image or a pact changes`
+          : `Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to ${PACTS_FOLDER}/)`,
+      },
+    },
+    [options.pushTargetName]: {
+      executor: 'nx-fleet:docker-push',
+      // Nothing reaches the registry before the image passed its scan and its consumers' contracts, unless a gate is turned off.
+      dependsOn: [options.buildTargetName, ...(scanGate ? [options.scanTargetName] : []), ...(contractGate ? [options.contractTargetName] : [])],
+      options: {
+        buildTarget: options.buildTargetName,
+        ...(options.registry ? { registry: options.registry } : {}),
+        ...(skippedGates.length ? { skippedGates } : {}),
+        ...(options.signing ? signingOptions(options.signing) : {}),
+      },
+      // Never cached: whether the registry still holds the image is only known by asking it. Its
+      // inputs only tell `nx affected` what else affects the service (Nx reads every target's
+      // {workspaceRoot} inputs for that), without touching the build's cache key.
+      cache: false,
+      ...(affectedBy.length ? { inputs: affectedBy.map((path) => `{workspaceRoot}/${path}`) } : {}),
+      outputs: [`{workspaceRoot}/${pushRecordPath(projectRoot)}`],
+      metadata: {
+        technologies: ['docker'],
+        description: 'Push the image by content tag and git SHA; uploads nothing when the registry already has it',
+      },
+    },
+  };
+}

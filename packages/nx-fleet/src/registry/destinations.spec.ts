@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OCI_LAYOUT_ROOT, destinationRef, isLoopbackRegistry, manifestDigestOf, resolveDestination, tlsVerifyOf } from './destinations';
+
+const ws = '/work/ws';
+
+describe('resolveDestination', () => {
+  it('falls back to an OCI layout under <ws>/dist/fleet-registry/<image> without a registry', () => {
+    const expected = { kind: 'oci-layout', repository: 'acme/orders', dir: join(ws, 'dist/fleet-registry/acme/orders') };
+    expect(OCI_LAYOUT_ROOT).toBe('dist/fleet-registry');
+    expect(resolveDestination({ registry: undefined, imageName: 'acme/orders', workspaceRoot: ws })).toEqual(expected);
+    expect(resolveDestination({ registry: '', imageName: 'acme/orders', workspaceRoot: ws })).toEqual(expected);
+  });
+
+  it.each([
+    ['ghcr.io/acme', 'ghcr.io/acme/orders'],
+    ['ghcr.io/acme/', 'ghcr.io/acme/orders'],
+    ['ghcr.io/acme///', 'ghcr.io/acme/orders'],
+    ['docker://ghcr.io/acme', 'ghcr.io/acme/orders'],
+    ['https://ghcr.io/acme/', 'ghcr.io/acme/orders'],
+    ['http://registry.internal:5000', 'registry.internal:5000/orders'],
+  ])('normalises the registry %s', (registry, repository) => {
+    expect(resolveDestination({ registry, imageName: 'orders', workspaceRoot: ws })).toEqual({ kind: 'registry', repository, tlsVerify: true });
+  });
+
+  it.each(['127.0.0.1:5000', 'localhost:5000', '[::1]:5000', 'docker://localhost:5000/', 'http://127.0.0.1:5000/team'])(
+    'turns TLS verification off for the loopback registry %s',
+    (registry) => {
+      const destination = resolveDestination({ registry, imageName: 'orders', workspaceRoot: ws });
+      expect(destination).toMatchObject({ kind: 'registry', tlsVerify: false });
+      expect(tlsVerifyOf(destination)).toBe(false);
+    },
+  );
+
+  it('lets an explicit tlsVerify win either way', () => {
+    expect(resolveDestination({ registry: 'localhost:5000', imageName: 'o', workspaceRoot: ws, tlsVerify: true })).toMatchObject({ tlsVerify: true });
+    expect(resolveDestination({ registry: 'ghcr.io/acme', imageName: 'o', workspaceRoot: ws, tlsVerify: false })).toMatchObject({ tlsVerify: false });
+  });
+});
+
+describe('isLoopbackRegistry', () => {
+  it.each([
+    ['127.0.0.1:5000', true],
+    ['127.1.2.3', true],
+    ['localhost:5000', true],
+    ['localhost', true],
+    ['localhost:5000/team/ns', true],
+    ['[::1]:5000', true],
+    ['ghcr.io', false],
+    ['ghcr.io/acme', false],
+    ['registry.localhost.example.com:5000', false],
+    ['localhost.example.com', false],
+    ['127.0.0.1.nip.io:5000', false],
+    ['10.0.0.1:5000', false],
+  ])('%s → %s', (registry, expected) => {
+    expect(isLoopbackRegistry(registry)).toBe(expected);
+  });
+});
+
+describe('destinationRef', () => {
+  it('spells a registry destination as docker://host/repo:tag', () => {
+    const destination = resolveDestination({ registry: 'localhost:5000', imageName: 'acme/orders', workspaceRoot: ws });
+    expect(destinationRef(destination, 'ct-abc')).toBe('docker://localhost:5000/acme/orders:ct-abc');
+  });
+
+  it('spells an OCI layout as oci:/dir:tag', () => {
+    const destination = resolveDestination({ registry: undefined, imageName: 'acme/orders', workspaceRoot: ws });
+    expect(destinationRef(destination, 'latest')).toBe(`oci:${join(ws, 'dist/fleet-registry/acme/orders')}:latest`);
+    expect(tlsVerifyOf(destination)).toBe(true);
+  });
+});
+
+describe('manifestDigestOf', () => {
+  it('is sha256 of the exact bytes', () => {
+    expect(manifestDigestOf(Buffer.from('{}'))).toBe('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
+    const bytes = Buffer.from('{"schemaVersion":2}\n');
+    expect(manifestDigestOf(bytes)).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+  });
+
+  it('differs for bytes that differ only in whitespace', () => {
+    expect(manifestDigestOf(Buffer.from('{"a":1}'))).not.toBe(manifestDigestOf(Buffer.from('{"a": 1}')));
+  });
+});

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TransportRef } from '../engines/engine';
+import { run, runOk } from '../io/process';
+
+/** Where pushed images go: a registry repository, or the embedded OCI image-layout directory. */
+export type Destination =
+  | { kind: 'registry'; repository: string; tlsVerify: boolean }
+  | { kind: 'oci-layout'; repository: string; dir: string };
+
+/** Where images go when no registry is configured (relative to the workspace root). */
+export const OCI_LAYOUT_ROOT = 'dist/fleet-registry';
+
+export function resolveDestination(input: {
+  registry: string | undefined;
+  imageName: string;
+  workspaceRoot: string;
+  tlsVerify?: boolean;
+}): Destination {
+  const registry = input.registry?.replace(/^(docker|https?):\/\//, '').replace(/\/+$/, '');
+  if (!registry) {
+    return { kind: 'oci-layout', repository: input.imageName, dir: join(input.workspaceRoot, OCI_LAYOUT_ROOT, input.imageName) };
+  }
+  const repository = `${registry}/${input.imageName}`;
+  return { kind: 'registry', repository, tlsVerify: input.tlsVerify ?? !isLoopbackRegistry(registry) };
+}
+
+/** Like the Docker daemon, treat loopback registries (127.0.0.0/8, localhost, ::1) as plain HTTP. */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.split('/')[0]!.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function destinationRef(destination: Destination, tag: string): TransportRef {
+  return destination.kind === 'registry' ? `docker://${destination.repository}:${tag}` : `oci:${destination.dir}:${tag}`;
+}
+
+export function tlsVerifyOf(destination: Destination): boolean {
+  return destination.kind === 'registry' ? destination.tlsVerify : true;
+}
+
+const NOT_FOUND = /manifest unknown|name unknown|not found|no such file or directory|no descriptor found|does not exist/i;
+
+export function manifestDigestOf(rawManifest: Buffer): string {
+  return `sha256:${createHash('sha256').update(rawManifest).digest('hex')}`;
+}
+
+/**
+ * The digest the destination holds for a reference, or undefined when it holds none.
+ * An unreachable registry is an error, never "not found": that would trigger a pointless rebuild.
+ */
+export async function manifestDigest(ref: TransportRef, tlsVerify: boolean): Promise<string | undefined> {
+  const result = await run('skopeo', ['inspect', '--raw', `--tls-verify=${tlsVerify}`, ref]);
+  // Hash the exact bytes: decoding them as text could change the digest.
+  if (result.code === 0) return manifestDigestOf(result.stdoutBytes);
+  const stderr = result.stderr;
+  if (NOT_FOUND.test(stderr) && !/connection refused|no such host|timeout/i.test(stderr)) return undefined;
+  throw new Error(`nx-fleet: could not read ${ref} (${stderr.trim().split('\n').pop()}). Is the registry up and the "registry" option / FLEET_REGISTRY right?`);
+}
+
+/** Copies a manifest (and any blobs the destination lacks); within one repository that is a tag operation. */
+export async function copyImage(
+  source: string,
+  destination: TransportRef,
+  tls: { srcTlsVerify: boolean; destTlsVerify: boolean },
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'nx-fleet-copy-'));
+  try {
+    const digestFile = join(dir, 'digest');
+    await runOk('skopeo', [
+      'copy', '--quiet', '--preserve-digests',
+      `--src-tls-verify=${tls.srcTlsVerify}`, `--dest-tls-verify=${tls.destTlsVerify}`,
+      '--digestfile', digestFile, source, destination,
+    ]);
+    return (await readFile(digestFile, 'utf8')).trim();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

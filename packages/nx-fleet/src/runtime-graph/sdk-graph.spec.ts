@@ -1,0 +1,728 @@
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ImportCache } from './import-cache';
+import { BUILD_EXECUTOR } from '../image/pruned-context';
+import { runtimeEdges, type RuntimeImport } from './edges';
+import { MAX_SOURCE_BYTES, projectInfos, scanRuntimeImports } from './sdk-graph';
+import { importsOf } from './sdk-imports';
+
+// Every parse goes through importsOf: counting its calls shows what the cache spared.
+vi.mock('./sdk-imports', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./sdk-imports')>();
+  return { ...original, importsOf: vi.fn(original.importsOf) };
+});
+const parsed = () => vi.mocked(importsOf).mock.calls.map(([file]) => file).sort();
+
+interface Config {
+  root: string;
+  tags?: string[];
+  targets?: Record<string, { executor?: string }>;
+  metadata?: { js?: { packageName?: string } };
+}
+const service = (root: string, tags: string[] = []): Config => ({ root, tags, targets: { 'docker-build': { executor: BUILD_EXECUTOR }, test: { executor: 'nx:run-commands' } } });
+const lib = (root: string, tags: string[] = []): Config => ({ root, tags, targets: { test: { executor: 'nx:run-commands' } } });
+const pkg = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({ name, ...extra });
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'nx-fleet-sdk-graph-'));
+  vi.mocked(importsOf).mockClear();
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function write(files: Record<string, string | Buffer>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
+type FileList = Array<{ file: string; hash: string }>;
+
+/**
+ * The files as Nx lists them: each under its deepest project, the rest as non-project files;
+ * node_modules and dot dirs left out; hashed by content (a symlink by its target) unless overridden.
+ */
+function nxFiles(configs: Record<string, Config>, overrides: Record<string, string> = {}): { projectFileMap: Record<string, FileList>; nonProjectFiles: FileList } {
+  const roots = Object.entries(configs).sort(([, a], [, b]) => b.root.length - a.root.length);
+  const owner = (file: string) => roots.find(([, c]) => c.root === '.' || file.startsWith(`${c.root}/`))?.[0];
+  const projectFileMap: Record<string, FileList> = Object.fromEntries(Object.keys(configs).map((name) => [name, []]));
+  const nonProjectFiles: FileList = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const rel = dir ? posix.join(dir, entry.name) : entry.name;
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      if (entry.isDirectory()) walk(rel);
+      else {
+        const full = join(root, rel);
+        const content = lstatSync(full).isSymbolicLink() ? readlinkSync(full) : readFileSync(full);
+        const listed = { file: rel, hash: overrides[rel] ?? createHash('sha1').update(content).digest('hex') };
+        const project = owner(rel);
+        (project ? projectFileMap[project]! : nonProjectFiles).push(listed);
+      }
+    }
+  };
+  walk('');
+  return { projectFileMap, nonProjectFiles };
+}
+const fileMap = (configs: Record<string, Config>, overrides?: Record<string, string>) => nxFiles(configs, overrides).projectFileMap;
+
+interface ScanOptions {
+  sdks?: Record<string, string>;
+  /** The project files Nx would pass, instead of listing the disk now. */
+  files?: Record<string, FileList>;
+  otherFiles?: FileList;
+  hashes?: Record<string, string>;
+  cache?: ImportCache;
+  stats?: { parsed: number; resolved: number };
+}
+
+function scan(configs: Record<string, Config>, options: ScanOptions = {}) {
+  const warnings: Array<{ key: string; message: string }> = [];
+  const cache = options.cache ?? ImportCache.load(join(root, '.nx', 'workspace-data'));
+  const listed = nxFiles(configs, options.hashes);
+  const imports = scanRuntimeImports({
+    workspaceRoot: root,
+    projects: projectInfos(root, configs),
+    files: options.files ?? listed.projectFileMap,
+    otherFiles: options.otherFiles ?? listed.nonProjectFiles,
+    sdksOption: options.sdks,
+    cache,
+    ...(options.stats ? { stats: options.stats } : {}),
+    warn: (key, message) => warnings.push({ key, message }),
+  });
+  return { imports, edges: runtimeEdges(imports).map((e) => `${e.source} -> ${e.target}`), warnings, cache };
+}
+
+/** orders and payments, each with an SDK nested in its folder, and api, a service that consumes. */
+const FLEET: Record<string, Config> = {
+  api: service('services/api'),
+  orders: service('services/orders'),
+  'orders-sdk': lib('services/orders/sdk'),
+  payments: service('services/payments'),
+  'payments-sdk': lib('services/payments/sdk'),
+  shared: lib('libs/shared'),
+};
+function writeFleet(extra: Record<string, string | Buffer> = {}): void {
+  write({
+    'services/api/package.json': pkg('@acme/api'),
+    'services/api/src/main.ts': 'export const main = 1;\n',
+    'services/orders/package.json': pkg('@acme/orders'),
+    'services/orders/src/main.ts': 'export const main = 1;\n',
+    'services/orders/src/routes.ts': 'export const routes = [];\n',
+    'services/orders/sdk/package.json': pkg('@acme/orders-sdk', { main: 'src/index.ts' }),
+    'services/orders/sdk/src/index.ts': 'export class OrdersClient {}\n',
+    'services/payments/package.json': pkg('@acme/payments'),
+    'services/payments/src/main.ts': 'export const main = 1;\n',
+    'services/payments/sdk/package.json': pkg('@acme/payments-sdk', { main: 'src/index.ts' }),
+    'services/payments/sdk/src/index.ts': 'export class PaymentsClient {}\n',
+    'libs/shared/package.json': pkg('@acme/shared'),
+    'libs/shared/src/index.ts': 'export const shared = 1;\n',
+    ...extra,
+  });
+}
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+const brief = (imports: RuntimeImport[]) => imports.map((i) => `${i.consumer} -> ${i.provider} ${i.file}:${i.line}${i.sdk ? ` via ${i.sdk}` : ''}`);
+
+describe('projectInfos', () => {
+  it('reads names, roots, tags, package names and whether a project is a service', () => {
+    write({
+      'services/orders/package.json': pkg('@acme/orders'),
+      'libs/broken/package.json': '{ "name": ',
+      'libs/nameless/package.json': '{ "version": "1.0.0" }',
+      'libs/numeric/package.json': '{ "name": 42 }',
+    });
+    expect(
+      projectInfos(root, {
+        orders: service('services/orders', ['fleet:x']),
+        meta: { root: 'libs/meta', metadata: { js: { packageName: '@acme/from-metadata' } } },
+        broken: lib('libs/broken'),
+        nameless: lib('libs/nameless'),
+        numeric: lib('libs/numeric'),
+        none: { root: 'libs/none' },
+      }),
+    ).toEqual([
+      { name: 'orders', root: 'services/orders', tags: ['fleet:x'], packageName: '@acme/orders', isService: true },
+      { name: 'meta', root: 'libs/meta', tags: [], packageName: '@acme/from-metadata', isService: false },
+      { name: 'broken', root: 'libs/broken', tags: [], packageName: undefined, isService: false },
+      { name: 'nameless', root: 'libs/nameless', tags: [], packageName: undefined, isService: false },
+      { name: 'numeric', root: 'libs/numeric', tags: [], packageName: undefined, isService: false },
+      { name: 'none', root: 'libs/none', tags: [], packageName: undefined, isService: false },
+    ]);
+  });
+});
+
+describe('scanRuntimeImports: ownership conventions', () => {
+  it('folder: importing the SDK nested in a service folder depends on that service', () => {
+    writeFleet({ 'services/api/src/main.ts': lines('export const x = 1;', "import { OrdersClient } from '@acme/orders-sdk';") });
+    const { imports, edges, warnings } = scan(FLEET);
+    expect(imports).toEqual([{ consumer: 'api', provider: 'orders', file: 'services/api/src/main.ts', line: 2, specifier: '@acme/orders-sdk', sdk: 'orders-sdk' }]);
+    expect(edges).toEqual(['api -> orders']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('tag: a library tagged fleet:sdk-of:<service> anywhere is that service\'s SDK', () => {
+    writeFleet({
+      'libs/orders-client/package.json': pkg('@acme/orders-client'),
+      'libs/orders-client/src/index.ts': 'export {};\n',
+      'services/api/src/main.ts': "import '@acme/orders-client';\n",
+    });
+    const configs = { ...FLEET, 'orders-client': lib('libs/orders-client', ['fleet:sdk-of:orders']) };
+    expect(brief(scan(configs).imports)).toEqual(['api -> orders services/api/src/main.ts:1 via orders-client']);
+    // Without the tag it is a plain library: no runtime edge.
+    expect(scan({ ...FLEET, 'orders-client': lib('libs/orders-client') }).edges).toEqual([]);
+  });
+
+  it('option: sdks names SDKs by project or package name, and bad entries warn', () => {
+    writeFleet({
+      'libs/a/package.json': pkg('@acme/a-client'),
+      'libs/a/src/index.ts': 'export {};\n',
+      'libs/b/src/index.ts': 'export {};\n',
+      'services/api/src/main.ts': lines("import '@acme/a-client';", "import '../../../libs/b/src';"),
+    });
+    const configs = { ...FLEET, a: lib('libs/a'), b: lib('libs/b') };
+    const { imports, warnings } = scan(configs, { sdks: { '@acme/a-client': 'orders', b: 'payments', ghost: 'orders' } });
+    expect(brief(imports)).toEqual(['api -> orders services/api/src/main.ts:1 via a', 'api -> payments services/api/src/main.ts:2 via b']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('"ghost"');
+  });
+
+  it('a file in a service folder: importing it (relatively or by an exports subpath) depends on that service', () => {
+    writeFleet({
+      'services/orders/package.json': pkg('@acme/orders', { exports: { './routes': './src/routes.ts' } }),
+      'services/api/src/main.ts': lines("import { routes } from '../../orders/src/routes';", "import type { routes as r } from '@acme/orders/routes';"),
+    });
+    expect(brief(scan(FLEET).imports)).toEqual(['api -> orders services/api/src/main.ts:1', 'api -> orders services/api/src/main.ts:2']);
+  });
+
+  it('a service importing its own SDK, or an SDK its own service, is no runtime edge', () => {
+    writeFleet({
+      'services/orders/src/main.ts': "import '@acme/orders-sdk';\n",
+      'services/orders/sdk/src/index.ts': "import type { routes } from '../../src/routes';\nexport * from '@acme/orders';\n",
+    });
+    const { imports, warnings } = scan(FLEET);
+    expect(imports).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('an SDK consuming another service\'s SDK makes its own edge', () => {
+    writeFleet({ 'services/orders/sdk/src/index.ts': "export type { PaymentsClient } from '@acme/payments-sdk';\n" });
+    expect(scan(FLEET).edges).toEqual(['orders-sdk -> payments']);
+  });
+
+  it('finds nothing, and scans nothing, in a workspace without services', () => {
+    writeFleet({ 'libs/shared/src/index.ts': "import '@acme/orders-sdk';\n" });
+    const libsOnly = { 'orders-sdk': lib('services/orders/sdk'), shared: lib('libs/shared') };
+    expect(scan(libsOnly).imports).toEqual([]);
+    expect(parsed()).toEqual([]);
+  });
+});
+
+describe('scanRuntimeImports: traps', () => {
+  it('comments, plain strings and template literals naming an SDK never count', () => {
+    writeFleet({
+      'services/api/src/main.ts': lines(
+        "// import { OrdersClient } from '@acme/orders-sdk';",
+        '/* const p = require("@acme/payments-sdk"); */',
+        "const help = 'run: import(\"@acme/orders-sdk\")';",
+        "const doc = `import { x } from '@acme/payments-sdk'`;",
+        'export { help, doc };',
+      ),
+    });
+    const { imports } = scan(FLEET);
+    expect(imports).toEqual([]);
+    // They did reach the parser (the pre-filter is textual): the parser is what discards them.
+    expect(parsed()).toEqual(['services/api/src/main.ts']);
+  });
+
+  it('type-only imports, dynamic import(), require() and import x = require() all count, each at its line', () => {
+    writeFleet({
+      'services/api/src/a.ts': "import type { OrdersClient } from '@acme/orders-sdk';\n",
+      'services/api/src/b.ts': "export async function pay() {\n  return import('@acme/payments-sdk');\n}\n",
+      'services/api/src/c.js': "\n\nconst orders = require('@acme/orders-sdk');\nmodule.exports = orders;\n",
+      'services/api/src/d.ts': "\nimport payments = require('@acme/payments-sdk');\nexport { payments };\n",
+      'services/api/src/e.ts': "export type C = import('@acme/orders-sdk').OrdersClient;\n",
+    });
+    expect(brief(scan(FLEET).imports).sort()).toEqual([
+      'api -> orders services/api/src/a.ts:1 via orders-sdk',
+      'api -> orders services/api/src/c.js:3 via orders-sdk',
+      'api -> orders services/api/src/e.ts:1 via orders-sdk',
+      'api -> payments services/api/src/b.ts:2 via payments-sdk',
+      'api -> payments services/api/src/d.ts:2 via payments-sdk',
+    ]);
+  });
+
+  it('re-export chains: the library re-exporting an SDK gets the edge, not the services importing the library', () => {
+    writeFleet({
+      'libs/shared/src/index.ts': lines("export * from './clients';"),
+      'libs/shared/src/clients.ts': lines("export { OrdersClient } from '@acme/orders-sdk';"),
+      'services/api/src/main.ts': "import { OrdersClient } from '@acme/shared';\n",
+    });
+    const { imports, edges } = scan(FLEET);
+    expect(brief(imports)).toEqual(['shared -> orders libs/shared/src/clients.ts:1 via orders-sdk']);
+    expect(edges).toEqual(['shared -> orders']);
+  });
+
+  it('an exact tsconfig paths alias reaches an SDK that has no package name', () => {
+    write({
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@orders/sdk': ['services/orders/sdk/src/index.ts'], '@payments/sdk': ['services/payments/sdk/src/index.ts'] } } }),
+      'services/api/src/main.ts': lines("import { OrdersClient } from '@orders/sdk';", "import { PaymentsClient } from '@payments/sdk/index';"),
+      'services/orders/sdk/src/index.ts': 'export class OrdersClient {}\n',
+      'services/payments/sdk/src/index.ts': 'export class PaymentsClient {}\n',
+    });
+    expect(brief(scan(FLEET).imports)).toEqual(['api -> orders services/api/src/main.ts:1 via orders-sdk']);
+  });
+
+  it('a wildcard paths alias reaches SDKs (targets without "*/")', () => {
+    write({
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@sdk/*': ['sdks/*'] } } }),
+      'services/api/src/main.ts': lines("import { OrdersClient } from '@sdk/orders';", "import { PaymentsClient } from '@sdk/payments';", "import { nothing } from '@sdk/missing';"),
+      'sdks/orders/index.ts': 'export class OrdersClient {}\n',
+      'sdks/payments/index.ts': 'export class PaymentsClient {}\n',
+    });
+    const configs = { api: service('services/api'), orders: service('services/orders'), payments: service('services/payments'), 'orders-sdk': lib('sdks/orders', ['fleet:sdk-of:orders']), 'payments-sdk': lib('sdks/payments', ['fleet:sdk-of:payments']) };
+    expect(brief(scan(configs).imports)).toEqual([
+      'api -> orders services/api/src/main.ts:1 via orders-sdk',
+      'api -> payments services/api/src/main.ts:2 via payments-sdk',
+    ]);
+  });
+
+  // "/*" inside a paths key must not be read as a comment opener.
+  it('a wildcard paths alias "@sdk/*" -> "services/*/sdk/src/index.ts" reaches the nested SDKs', () => {
+    write({
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@sdk/*': ['services/*/sdk/src/index.ts'] } } }),
+      'services/api/src/main.ts': lines("import { OrdersClient } from '@sdk/orders';", "import { PaymentsClient } from '@sdk/payments';"),
+      'services/orders/sdk/src/index.ts': 'export class OrdersClient {}\n',
+      'services/payments/sdk/src/index.ts': 'export class PaymentsClient {}\n',
+    });
+    expect(brief(scan(FLEET).imports)).toEqual([
+      'api -> orders services/api/src/main.ts:1 via orders-sdk',
+      'api -> payments services/api/src/main.ts:2 via payments-sdk',
+    ]);
+  });
+
+  it('the same "@sdk/*" alias works once the file gets past the pre-filter (control for the bug above)', () => {
+    write({
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@sdk/*': ['services/*/sdk/src/index.ts'] } } }),
+      'services/api/src/main.ts': lines("import { OrdersClient } from '@sdk/orders';", "// '../../../'"),
+      'services/orders/sdk/src/index.ts': 'export class OrdersClient {}\n',
+    });
+    expect(brief(scan(FLEET).imports)).toEqual(['api -> orders services/api/src/main.ts:1 via orders-sdk']);
+  });
+
+  it('package.json exports subpaths lead to the SDK they point into', () => {
+    writeFleet({
+      'services/orders/package.json': pkg('@acme/orders', { exports: { '.': './src/main.ts', './sdk': { types: './sdk/src/index.ts', default: './sdk/dist/index.js' } } }),
+      'services/api/src/main.ts': "import { OrdersClient } from '@acme/orders/sdk';\n",
+    });
+    expect(brief(scan(FLEET).imports)).toEqual(['api -> orders services/api/src/main.ts:1 via orders-sdk']);
+  });
+
+  it('nested services: a service inside another service folder is a provider of its own, not an SDK of the outer one', () => {
+    writeFleet({
+      'services/orders/billing/package.json': pkg('@acme/billing'),
+      'services/orders/billing/src/main.ts': "import { routes } from '@acme/orders';\n",
+      'services/orders/billing/sdk/package.json': pkg('@acme/billing-sdk'),
+      'services/orders/billing/sdk/src/index.ts': 'export {};\n',
+      'services/api/src/main.ts': lines("import '@acme/billing';", "import '@acme/billing-sdk';"),
+    });
+    const configs = { ...FLEET, billing: service('services/orders/billing'), 'billing-sdk': lib('services/orders/billing/sdk') };
+    const { imports, edges } = scan(configs);
+    expect(brief(imports)).toEqual([
+      'api -> billing services/api/src/main.ts:1',
+      'api -> billing services/api/src/main.ts:2 via billing-sdk',
+      'billing -> orders services/orders/billing/src/main.ts:1',
+    ]);
+    expect(edges).toEqual(['api -> billing', 'billing -> orders']);
+  });
+
+  it('cycles: A importing B\'s SDK and B importing A\'s give both edges, without error', () => {
+    writeFleet({
+      'services/orders/src/main.ts': "import { PaymentsClient } from '@acme/payments-sdk';\n",
+      'services/payments/src/main.ts': "import { OrdersClient } from '@acme/orders-sdk';\n",
+    });
+    const { edges, warnings } = scan(FLEET);
+    expect(edges).toEqual(['orders -> payments', 'payments -> orders']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('npm packages in node_modules whose names look like workspace SDKs make no edge', () => {
+    writeFleet({
+      'node_modules/@acme/orders-sdk-client/package.json': pkg('@acme/orders-sdk-client', { main: 'index.js' }),
+      'node_modules/@acme/orders-sdk-client/index.js': 'module.exports = {};\n',
+      'node_modules/@acme/billing-sdk/package.json': pkg('@acme/billing-sdk', { types: 'index.d.ts' }),
+      'node_modules/@acme/billing-sdk/index.d.ts': 'export declare const billing: number;\n',
+      'services/api/src/main.ts': lines("import '@acme/orders-sdk-client';", "import '@acme/billing-sdk';", "import '@acme/orders-sdk-client/index.js';"),
+    });
+    const { imports, warnings } = scan(FLEET);
+    expect(imports).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a real node_modules directory named like an SDK does not shadow, or impersonate, the workspace SDK of a service', () => {
+    // The workspace's payments SDK has no package name; node_modules/@acme/payments-sdk is someone else's.
+    write({
+      'node_modules/@acme/payments-sdk/package.json': pkg('@acme/payments-sdk', { main: 'index.js' }),
+      'node_modules/@acme/payments-sdk/index.js': 'module.exports = {};\n',
+      'services/payments/sdk/src/index.ts': 'export {};\n',
+      'services/api/src/main.ts': "import '@acme/payments-sdk';\nimport '@acme/payments-sdk/index.js';\n",
+    });
+    expect(scan(FLEET).imports).toEqual([]);
+  });
+});
+
+describe('scanRuntimeImports: bad input', () => {
+  it('parses a file with syntax errors without throwing', () => {
+    writeFleet({ 'services/api/src/main.ts': lines("import { OrdersClient } from '@acme/orders-sdk';", 'export function broken( {', '  const = ;') });
+    const { edges, warnings } = scan(FLEET);
+    expect(edges).toEqual(['api -> orders']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('an unresolvable import makes no edge and no error', () => {
+    writeFleet({ 'services/api/src/main.ts': lines("import '../../../services/nowhere/sdk';", "import '../../../services/orders/sdk/src/missing';", "import '@acme/ghost-sdk';", "import '@acme/orders-sdk-v2';") });
+    const { imports, warnings } = scan(FLEET);
+    expect(imports).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('skips a file over 1 MB with one warning naming it, without parsing it', () => {
+    const big = `import '@acme/orders-sdk';\n${'// padding\n'.repeat(Math.ceil(MAX_SOURCE_BYTES / 11) + 1)}`;
+    writeFleet({ 'services/api/src/generated.ts': big, 'services/api/src/main.ts': "import '@acme/payments-sdk';\n" });
+    const { edges, warnings } = scan(FLEET);
+    expect(edges).toEqual(['api -> payments']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('services/api/src/generated.ts');
+    expect(warnings[0]!.message).toMatch(/MB/);
+    expect(parsed()).not.toContain('services/api/src/generated.ts');
+  });
+
+  it('scans a file of exactly 1 MB', () => {
+    const head = "import '@acme/orders-sdk';\n";
+    writeFleet({ 'services/api/src/main.ts': head + ' '.repeat(MAX_SOURCE_BYTES - head.length) });
+    const { edges, warnings } = scan(FLEET);
+    expect(edges).toEqual(['api -> orders']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('skips a binary file with a .ts name, with one warning naming it', () => {
+    const binary = Buffer.concat([Buffer.from("import '@acme/orders-sdk';\n"), Buffer.from([0, 1, 2, 0xff, 0]), Buffer.from("import '@acme/payments-sdk';\n")]);
+    writeFleet({ 'services/api/src/video.ts': binary });
+    const { imports, warnings } = scan(FLEET);
+    expect(imports).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('services/api/src/video.ts');
+    expect(parsed()).not.toContain('services/api/src/video.ts');
+  });
+
+  it('warns once, naming it, about a tsconfig that does not parse, and still finds edges', () => {
+    writeFleet({
+      'tsconfig.base.json': '{ "compilerOptions": { "paths": ',
+      'services/api/src/main.ts': "import '@acme/orders-sdk';\n",
+      'services/payments/src/main.ts': "import '@acme/orders-sdk';\n",
+      'libs/shared/src/index.ts': "import '@acme/payments-sdk';\n",
+    });
+    const { edges, warnings } = scan(FLEET);
+    expect(edges).toEqual(['api -> orders', 'payments -> orders', 'shared -> payments']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('tsconfig.base.json');
+  });
+
+  it('warns about a symlink loop without throwing, and scans the other files', () => {
+    writeFleet({ 'services/api/src/main.ts': "import '@acme/orders-sdk';\n" });
+    // a -> b -> a, and x.ts (listed by Nx) points into the loop.
+    symlinkSync('b', join(root, 'services/api/src/a'));
+    symlinkSync('a', join(root, 'services/api/src/b'));
+    symlinkSync('a', join(root, 'services/api/src/x.ts'));
+    let result: ReturnType<typeof scan> | undefined;
+    expect(() => (result = scan(FLEET))).not.toThrow();
+    expect(result!.edges).toEqual(['api -> orders']);
+    expect(result!.warnings).toHaveLength(1);
+    expect(result!.warnings[0]!.message).toContain('services/api/src/x.ts');
+  });
+
+  it('warns about a listed file that is gone, without throwing', () => {
+    writeFleet();
+    const files = fileMap(FLEET);
+    files['api']!.push({ file: 'services/api/src/deleted.ts', hash: 'h' });
+    const { imports, warnings } = scan(FLEET, { files });
+    expect(imports).toEqual([]);
+    expect(warnings.map((w) => w.key)).toEqual(['services/api/src/deleted.ts']);
+  });
+
+  it('never reads declaration files or non-source files', () => {
+    writeFleet({
+      'services/api/src/types.d.ts': "import '@acme/orders-sdk';\n",
+      'services/api/README.md': "import '@acme/orders-sdk';\n",
+      'services/api/src/data.json': '{"x": "@acme/orders-sdk"}',
+    });
+    expect(scan(FLEET).imports).toEqual([]);
+    expect(parsed()).toEqual([]);
+  });
+});
+
+describe('scanRuntimeImports: cache', () => {
+  const CONSUMER = 'services/api/src/main.ts';
+
+  it('a second scan with unchanged hashes reads, parses and resolves nothing, even from a freshly loaded cache', () => {
+    writeFleet({
+      [CONSUMER]: lines("import '@acme/orders-sdk';", "import { routes } from '../../orders/src/routes';"),
+      'libs/shared/src/index.ts': "import { x } from '@acme/payments-sdk';\n",
+    });
+    const { projectFileMap, nonProjectFiles } = nxFiles(FLEET);
+    const stats = { parsed: 0, resolved: 0 };
+    const first = scan(FLEET, { files: projectFileMap, otherFiles: nonProjectFiles, stats });
+    expect(parsed()).toEqual(['libs/shared/src/index.ts', CONSUMER]);
+    expect(stats).toEqual({ parsed: 2, resolved: 2 });
+    expect(brief(first.imports)).toEqual([
+      `api -> orders ${CONSUMER}:1 via orders-sdk`,
+      `api -> orders ${CONSUMER}:2`,
+      'shared -> payments libs/shared/src/index.ts:1 via payments-sdk',
+    ]);
+    vi.mocked(importsOf).mockClear();
+
+    // Remove every source file (the routes.ts the relative import resolves to too): reading any would warn, resolving any would miss.
+    for (const list of Object.values(projectFileMap)) for (const { file } of list) if (file.endsWith('.ts')) rmSync(join(root, file));
+    const again = { parsed: 0, resolved: 0 };
+    const second = scan(FLEET, { files: projectFileMap, otherFiles: nonProjectFiles, stats: again });
+    expect(parsed()).toEqual([]);
+    expect(again).toEqual({ parsed: 0, resolved: 0 });
+    expect(second.warnings).toEqual([]);
+    expect(second.imports).toEqual(first.imports);
+  });
+
+  it('a file that starts to exist makes an unchanged file\'s import resolve', () => {
+    writeFleet({ [CONSUMER]: "import { later } from '../../orders/src/later';\n" });
+    expect(scan(FLEET).imports).toEqual([]);
+    write({ 'services/orders/src/later.ts': 'export const later = 1;\n' });
+    expect(brief(scan(FLEET).imports)).toEqual([`api -> orders ${CONSUMER}:1`]);
+    vi.mocked(importsOf).mockClear();
+    rmSync(join(root, 'services/orders/src/later.ts'));
+    expect(scan(FLEET).imports).toEqual([]);
+    expect(parsed()).toEqual([]);
+  });
+
+  it('a changed root tsconfig (a non-project file) re-resolves unchanged files', () => {
+    writeFleet({ [CONSUMER]: "import { Client } from '~client';\n" });
+    write({ 'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '~client': ['services/orders/sdk/src/index.ts'] } } }) });
+    expect(scan(FLEET).edges).toEqual(['api -> orders']);
+    write({ 'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '~client': ['services/payments/sdk/src/index.ts'] } } }) });
+    vi.mocked(importsOf).mockClear();
+    const stats = { parsed: 0, resolved: 0 };
+    expect(scan(FLEET, { stats }).edges).toEqual(['api -> payments']);
+    expect(parsed()).toEqual([]);
+    expect(stats).toEqual({ parsed: 0, resolved: 1 });
+  });
+
+  it('a changed package.json exports map re-resolves unchanged files', () => {
+    writeFleet({ [CONSUMER]: "import { Client } from '@acme/orders/client';\n" });
+    expect(brief(scan(FLEET).imports)).toEqual([`api -> orders ${CONSUMER}:1`]);
+    write({ 'services/orders/package.json': pkg('@acme/orders', { exports: { './client': './sdk/src/index.ts' } }) });
+    expect(brief(scan(FLEET).imports)).toEqual([`api -> orders ${CONSUMER}:1 via orders-sdk`]);
+  });
+
+  it('a changed sdks option re-resolves unchanged files', () => {
+    writeFleet({
+      'libs/client/package.json': pkg('@acme/client'),
+      'libs/client/src/index.ts': 'export {};\n',
+      [CONSUMER]: "import '@acme/client';\n",
+    });
+    const configs = { ...FLEET, client: lib('libs/client') };
+    expect(scan(configs, { sdks: { client: 'orders' } }).edges).toEqual(['api -> orders']);
+    expect(scan(configs, { sdks: { client: 'payments' } }).edges).toEqual(['api -> payments']);
+    expect(scan(configs).edges).toEqual([]);
+  });
+
+  it('a changed hash re-parses that file only', () => {
+    writeFleet({ [CONSUMER]: "import '@acme/orders-sdk';\n", 'libs/shared/src/index.ts': "import { x } from '@acme/payments-sdk';\n" });
+    expect(scan(FLEET).edges).toEqual(['api -> orders', 'shared -> payments']);
+    vi.mocked(importsOf).mockClear();
+
+    write({ [CONSUMER]: "import '@acme/payments-sdk';\n" });
+    expect(scan(FLEET).edges).toEqual(['api -> payments', 'shared -> payments']);
+    expect(parsed()).toEqual([CONSUMER]);
+  });
+
+  it('the same hash with different content is trusted: the cached imports are used', () => {
+    writeFleet({ [CONSUMER]: "import '@acme/orders-sdk';\n" });
+    scan(FLEET, { hashes: { [CONSUMER]: 'h1' } });
+    write({ [CONSUMER]: "import '@acme/payments-sdk';\n" });
+    expect(scan(FLEET, { hashes: { [CONSUMER]: 'h1' } }).edges).toEqual(['api -> orders']);
+    expect(scan(FLEET, { hashes: { [CONSUMER]: 'h2' } }).edges).toEqual(['api -> payments']);
+  });
+
+  it('a new SDK whose package name an unchanged, pre-filtered file already imports gets its edge on the next scan', () => {
+    writeFleet({ [CONSUMER]: "import { InventoryClient } from '@acme/inventory-sdk';\n" });
+    const before = scan(FLEET);
+    expect(before.imports).toEqual([]);
+    // The pre-filter knew no such name: the file was not parsed.
+    expect(parsed()).not.toContain(CONSUMER);
+    vi.mocked(importsOf).mockClear();
+
+    write({
+      'services/inventory/package.json': pkg('@acme/inventory'),
+      'services/inventory/src/main.ts': 'export {};\n',
+      'services/inventory/sdk/package.json': pkg('@acme/inventory-sdk'),
+      'services/inventory/sdk/src/index.ts': 'export class InventoryClient {}\n',
+    });
+    const configs = { ...FLEET, inventory: service('services/inventory'), 'inventory-sdk': lib('services/inventory/sdk') };
+    const after = scan(configs);
+    expect(brief(after.imports)).toEqual([`api -> inventory ${CONSUMER}:1 via inventory-sdk`]);
+    expect(parsed()).toContain(CONSUMER);
+  });
+
+  it('a new paths alias that an unchanged, pre-filtered file already uses gets its edge on the next scan', () => {
+    writeFleet({ [CONSUMER]: "import { OrdersClient } from '~orders';\n" });
+    expect(scan(FLEET).imports).toEqual([]);
+    write({ 'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '~orders': ['services/orders/sdk/src/index.ts'] } } }) });
+    expect(scan(FLEET).edges).toEqual(['api -> orders']);
+  });
+
+  it('deleting the provider service removes the edge, though the consumer is unchanged and cached', () => {
+    writeFleet({ [CONSUMER]: lines("import '@acme/orders-sdk';", "import '@acme/payments';") });
+    expect(scan(FLEET).edges).toEqual(['api -> orders', 'api -> payments']);
+    vi.mocked(importsOf).mockClear();
+
+    // payments goes entirely; orders loses its service project but the SDK folder stays.
+    rmSync(join(root, 'services/payments'), { recursive: true });
+    const { orders: _orders, payments: _payments, 'payments-sdk': _paymentsSdk, ...rest } = FLEET;
+    const { imports, edges } = scan(rest);
+    expect(edges).toEqual([]);
+    expect(imports).toEqual([]);
+    expect(parsed()).not.toContain(CONSUMER);
+  });
+
+  it('moving an SDK to another service moves the edge, though the consumer is unchanged and cached', () => {
+    writeFleet({
+      'services/orders/client/package.json': pkg('@acme/client'),
+      'services/orders/client/src/index.ts': 'export class Client {}\n',
+      [CONSUMER]: "import { Client } from '@acme/client';\n",
+    });
+    expect(brief(scan({ ...FLEET, client: lib('services/orders/client') }).imports)).toEqual([`api -> orders ${CONSUMER}:1 via client`]);
+    vi.mocked(importsOf).mockClear();
+
+    renameSync(join(root, 'services/orders/client'), join(root, 'services/payments/client'));
+    const { imports, edges } = scan({ ...FLEET, client: lib('services/payments/client') });
+    expect(brief(imports)).toEqual([`api -> payments ${CONSUMER}:1 via client`]);
+    expect(edges).toEqual(['api -> payments']);
+    expect(parsed()).not.toContain(CONSUMER);
+  });
+
+  it('retagging an SDK moves the edge', () => {
+    writeFleet({
+      'libs/client/package.json': pkg('@acme/client'),
+      'libs/client/src/index.ts': 'export {};\n',
+      [CONSUMER]: "import '@acme/client';\n",
+    });
+    expect(scan({ ...FLEET, client: lib('libs/client', ['fleet:sdk-of:orders']) }).edges).toEqual(['api -> orders']);
+    expect(scan({ ...FLEET, client: lib('libs/client', ['fleet:sdk-of:payments']) }).edges).toEqual(['api -> payments']);
+  });
+
+  it('saves the cache once the scan has answered, and drops entries of files that are no longer listed', async () => {
+    const afterAnswer = () => new Promise((resolve) => setImmediate(resolve));
+    writeFleet({ [CONSUMER]: "import '@acme/orders-sdk';\n", 'services/api/src/old.ts': "import '@acme/payments-sdk';\n" });
+    scan(FLEET);
+    await afterAnswer();
+    const dir = join(root, '.nx', 'workspace-data', 'nx-fleet');
+    const names = readdirSync(dir).filter((name) => /^imports\.v\d+\.json$/.test(name));
+    expect(names).toHaveLength(1);
+    const file = join(dir, names[0]!);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object)).toContain('services/api/src/old.ts');
+    unlinkSync(join(root, 'services/api/src/old.ts'));
+    expect(scan(FLEET).edges).toEqual(['api -> orders']);
+    await afterAnswer();
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(saved).not.toHaveProperty(['services/api/src/old.ts']);
+    expect(saved).toHaveProperty([CONSUMER]);
+  });
+});
+
+describe('scanRuntimeImports: imports the pre-filter must not drop', () => {
+  it('a relative import climbing out of the project reaches an SDK without a package name', () => {
+    write({
+      'services/orders/sdk/src/index.ts': 'export {};\n',
+      'services/api/src/deep/er/main.ts': "import '../../../../orders/sdk/src';\n",
+      'services/api/src/deep/er/near.ts': "import '../../../other';\n",
+      'services/api/other.ts': 'export {};\n',
+    });
+    const { imports } = scan(FLEET);
+    expect(brief(imports)).toEqual(['api -> orders services/api/src/deep/er/main.ts:1 via orders-sdk']);
+  });
+
+  interface Dropped {
+    files: Record<string, string>;
+    configs?: Record<string, Config>;
+    consumer: string;
+    edge: string;
+  }
+  const dropped: Record<string, Dropped> = {
+    "a paths alias declared in the consuming project's own tsconfig.json": {
+      files: {
+        'services/orders/sdk/src/index.ts': 'export {};\n',
+        'services/api/tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '#orders-sdk': ['../orders/sdk/src/index.ts'] } } }),
+        'services/api/src/main.ts': "import { x } from '#orders-sdk';\n",
+      },
+      consumer: 'services/api/src/main.ts',
+      edge: 'api -> orders',
+    },
+    'a paths alias that tsconfig.base.json inherits through extends': {
+      files: {
+        'tsconfig.paths.json': JSON.stringify({ compilerOptions: { paths: { '@orders/sdk': ['services/orders/sdk/src/index.ts'] } } }),
+        'tsconfig.base.json': JSON.stringify({ extends: './tsconfig.paths.json', compilerOptions: { strict: true } }),
+        'services/orders/sdk/src/index.ts': 'export {};\n',
+        'services/api/src/main.ts': "import { x } from '@orders/sdk';\n",
+      },
+      consumer: 'services/api/src/main.ts',
+      edge: 'api -> orders',
+    },
+    'a baseUrl-relative import': {
+      files: {
+        'tsconfig.base.json': JSON.stringify({ compilerOptions: { baseUrl: '.' } }),
+        'services/orders/sdk/src/index.ts': 'export {};\n',
+        'services/api/src/main.ts': "import { x } from 'services/orders/sdk/src';\n",
+      },
+      consumer: 'services/api/src/main.ts',
+      edge: 'api -> orders',
+    },
+    'a relative import from a root "." service': {
+      files: { 'services/orders/sdk/src/index.ts': 'export {};\n', 'src/main.ts': "import { x } from '../services/orders/sdk/src';\n" },
+      configs: { gateway: service('.'), orders: service('services/orders'), 'orders-sdk': lib('services/orders/sdk') },
+      consumer: 'src/main.ts',
+      edge: 'gateway -> orders',
+    },
+    'a relative import of the SDK of a service nested in the importing service\'s folder': {
+      files: { 'services/orders/billing/sdk/src/index.ts': 'export {};\n', 'services/orders/src/main.ts': "import { x } from '../billing/sdk/src';\n" },
+      configs: { orders: service('services/orders'), billing: service('services/orders/billing'), 'billing-sdk': lib('services/orders/billing/sdk') },
+      consumer: 'services/orders/src/main.ts',
+      edge: 'orders -> billing',
+    },
+  };
+
+  // Each of these slips past a naive pre-filter (root-only aliases, no baseUrl folders, counting `../` without nested projects).
+  it.each(Object.entries(dropped))('%s makes its edge', (_name, { files, configs, edge }) => {
+    write(files);
+    expect(scan(configs ?? FLEET).edges).toEqual([edge]);
+  });
+
+  // Control for the bugs above: the same files with a line that gets past the pre-filter do make the edge, so resolution and ownership are right.
+  it.each(Object.entries(dropped))('%s makes its edge once the pre-filter lets the file through', (_name, { files, configs, edge, consumer }) => {
+    write({ ...files, [consumer]: `${files[consumer]}// '../../../../../../'\n` });
+    expect(scan(configs ?? FLEET).edges).toEqual([edge]);
+  });
+});
+
+describe('scanRuntimeImports: sanity of the fixture helpers', () => {
+  it('lists each file under its deepest project only', () => {
+    writeFleet();
+    const files = fileMap(FLEET);
+    expect(files['orders']!.map((f) => f.file).sort()).toEqual(['services/orders/package.json', 'services/orders/src/main.ts', 'services/orders/src/routes.ts']);
+    expect(files['orders-sdk']!.map((f) => f.file).sort()).toEqual(['services/orders/sdk/package.json', 'services/orders/sdk/src/index.ts']);
+    expect(existsSync(join(root, 'services/api/src/main.ts'))).toBe(true);
+  });
+});

@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseJson } from '@nx/devkit';
+import { join, posix } from 'node:path';
+import type { ImportCache } from './import-cache';
+import { ImportResolver } from './module-resolution';
+import { BUILD_EXECUTOR } from '../image/pruned-context';
+import type { RuntimeImport } from './edges';
+import { importsOf, isSourceFile, mayReferenceOtherProjects, prefixPattern, type ImportRef } from './sdk-imports';
+import { contains, resolveOwnership, type ProjectInfo } from './sdk-ownership';
+
+/** Generated bundles and fixtures this large are not hand-written SDK consumers; parsing them would stall the graph. */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
+
+export interface ScanInput {
+  workspaceRoot: string;
+  projects: readonly ProjectInfo[];
+  /** Files per project with Nx's content hash. */
+  files: Readonly<Record<string, ReadonlyArray<{ file: string; hash: string }>>>;
+  /** Files outside every project (the root tsconfig.base.json, package.json, …) with their hash. */
+  otherFiles?: ReadonlyArray<{ file: string; hash: string }>;
+  sdksOption?: Readonly<Record<string, string>>;
+  cache: ImportCache;
+  warn(key: string, message: string): void;
+  /** Filled in, when given: how much work the scan did (for verbose logs and benchmarks). */
+  stats?: { parsed: number; resolved: number };
+}
+
+interface ProjectConfigLike {
+  root: string;
+  tags?: string[];
+  targets?: Record<string, { executor?: string }>;
+  metadata?: { js?: { packageName?: string } };
+}
+
+/** Project facts ownership needs, from Nx's configurations (and package.json names where Nx has none). */
+export function projectInfos(workspaceRoot: string, projects: Readonly<Record<string, ProjectConfigLike>>): ProjectInfo[] {
+  return Object.entries(projects).map(([name, config]) => ({
+    name,
+    root: config.root,
+    tags: config.tags ?? [],
+    packageName: config.metadata?.js?.packageName ?? packageNameAt(workspaceRoot, config.root),
+    isService: Object.values(config.targets ?? {}).some((t) => t.executor === BUILD_EXECUTOR),
+  }));
+}
+
+function packageNameAt(workspaceRoot: string, root: string): string | undefined {
+  const file = join(workspaceRoot, root, 'package.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every import, in every project's sources, that reaches another service's SDK or folder. */
+export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
+  const ownership = resolveOwnership(input.projects, input.sdksOption);
+  for (const problem of ownership.problems) input.warn(problem, `nx-fleet: ${problem}.`);
+  if (!input.projects.some((p) => p.isService)) return [];
+
+  const byName = new Map(input.projects.map((p) => [p.name, p]));
+  const { world, resolver, pattern, signature } = shapeOf(input, ownership.sdkOwner);
+  const seen = new Set<string>();
+  const found: RuntimeImport[] = [];
+
+  const nestedRoots = nestedProjectRoots(input.projects);
+  for (const project of input.projects) {
+    for (const { file, hash } of input.files[project.name] ?? []) {
+      if (!isSourceFile(file)) continue;
+      seen.add(file);
+      // The pre-filter's verdict depends on the known SDK names and the project root, so it is part of the key.
+      const key = `${hash}:${project.root}`;
+      const filteredKey = `${key}:${signature}`;
+      let entryKey = input.cache.get(file, key) ? key : input.cache.get(file, filteredKey) ? filteredKey : undefined;
+      if (!entryKey) {
+        const scanned = scanFile(input, file, project.root, pattern, nestedRoots.get(project.root) ?? []);
+        if (input.stats && scanned.parsed) input.stats.parsed++;
+        if (scanned.transient) continue;
+        entryKey = scanned.filtered ? filteredKey : key;
+        input.cache.set(file, entryKey, scanned.imports);
+      }
+      const imports = input.cache.get(file, entryKey)!;
+      if (!imports.length) continue;
+      // Resolution depends only on the workspace's shape: while that is unchanged, an unchanged file keeps its answer.
+      let resolved = input.cache.resolved(file, entryKey, world);
+      if (!resolved) {
+        if (input.stats) input.stats.resolved++;
+        resolved = imports.flatMap((ref) => {
+          const hit = providerOf(ref, file, project, resolver, ownership, byName);
+          return hit ? [{ ...hit, line: ref.line, specifier: ref.specifier }] : [];
+        });
+        input.cache.setResolved(file, entryKey, world, resolved);
+      }
+      for (const r of resolved) found.push({ consumer: project.name, file, ...r });
+    }
+  }
+  input.cache.retainOnly(seen);
+  input.cache.saveSoon();
+  return found;
+}
+
+function providerOf(
+  ref: ImportRef,
+  file: string,
+  project: ProjectInfo,
+  resolver: ImportResolver,
+  ownership: ReturnType<typeof resolveOwnership>,
+  byName: Map<string, ProjectInfo>,
+): { provider: string; sdk?: string } | undefined {
+  const resolution = resolver.resolve(ref.specifier, file, project.root);
+  if (!resolution) return undefined;
+  const target = 'file' in resolution ? ownership.projectOfFile(resolution.file) : resolution.project;
+  if (!target) return undefined;
+  const provider = ownership.sdkOwner.get(target) ?? (byName.get(target)?.isService ? target : 'file' in resolution ? ownership.ownerOfFile(resolution.file) : undefined);
+  // A service's own SDK, or an SDK importing its own service, is no runtime edge.
+  if (!provider || provider === project.name || ownership.sdkOwner.get(project.name) === provider) return undefined;
+  return { provider, ...(target !== provider ? { sdk: target } : {}) };
+}
+
+/** For each project root, the roots of the projects inside its folder (a nested SDK): even `./sdk` reaches them. */
+function nestedProjectRoots(projects: readonly ProjectInfo[]): Map<string, string[]> {
+  const roots = new Set(projects.map((p) => p.root));
+  const nested = new Map<string, string[]>();
+  for (const { root } of projects) {
+    if (root === '.') continue;
+    const segments = root.split('/');
+    for (const ancestor of ['.', ...segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'))]) {
+      if (roots.has(ancestor)) nested.set(ancestor, [...(nested.get(ancestor) ?? []), root]);
+    }
+  }
+  return nested;
+}
+
+interface Shape {
+  world: string;
+  resolver: ImportResolver;
+  pattern: RegExp | undefined;
+  /** Of the pre-filter's prefixes: a file the filter rejected is rejected again while they are unchanged. */
+  signature: string;
+}
+
+/**
+ * The last workspace shape seen in this process. The daemon keeps nx-fleet's worker between graph
+ * computations; while the shape is unchanged an edit reuses the resolver's warm caches and the
+ * pre-filter instead of reading every tsconfig again.
+ */
+let lastShape: { key: string; shape: Shape } | undefined;
+
+function shapeOf(input: ScanInput, sdkOwner: ReadonlyMap<string, string>): Shape {
+  const world = worldSignature(input);
+  const key = `${input.workspaceRoot}\0${world}`;
+  if (lastShape?.key === key) return lastShape.shape;
+  const prefixes = candidatePrefixes(input, sdkOwner);
+  const shape: Shape = {
+    world,
+    resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn),
+    pattern: prefixPattern(prefixes),
+    signature: createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16),
+  };
+  lastShape = { key, shape };
+  return shape;
+}
+
+/**
+ * Everything resolution and the pre-filter depend on besides a file's own text: the projects and
+ * their SDK ownership, the option, every tsconfig and package.json, and which source files exist (a
+ * new file can make an import resolve).
+ */
+function worldSignature(input: ScanInput): string {
+  const hash = createHash('sha256').update(JSON.stringify(input.sdksOption ?? {}));
+  for (const p of [...input.projects].sort((a, b) => a.name.localeCompare(b.name))) hash.update(JSON.stringify(p));
+  // Sorted: the daemon's file map lists a changed file in another place than a fresh one does.
+  const entries: string[] = [];
+  for (const files of [...Object.values(input.files), input.otherFiles ?? []]) {
+    for (const { file, hash: fileHash } of files) entries.push(CONFIG_FILE.test(file) ? `${file}\0${fileHash}` : file);
+  }
+  return hash.update(entries.sort().join('\n')).digest('hex').slice(0, 16);
+}
+
+const CONFIG_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
+
+/**
+ * Specifier starts that can reach an SDK: package names of SDKs and services, every tsconfig's path
+ * aliases (the root's, a project's own, and what they extend), and the top folders of project roots
+ * (for `baseUrl` imports such as `services/orders/sdk/src`).
+ */
+function candidatePrefixes(input: ScanInput, sdkOwner: ReadonlyMap<string, string>): string[] {
+  const names = input.projects.filter((p) => p.isService || sdkOwner.has(p.name)).flatMap((p) => (p.packageName ? [p.packageName] : []));
+  const tsconfigs = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])].map((f) => f.file).filter((file) => /(^|\/)tsconfig[^/]*\.json$/.test(file));
+  const aliases = tsconfigs.flatMap((config) => pathAliases(join(input.workspaceRoot, config)));
+  const topFolders = input.projects.flatMap((p) => (p.root === '.' ? [] : [`${p.root.split('/')[0]}/`]));
+  return [...new Set([...names, ...aliases, ...topFolders])].sort();
+}
+
+function pathAliases(tsconfig: string): string[] {
+  try {
+    const paths = parseJson<{ compilerOptions?: { paths?: Record<string, unknown> } }>(readFileSync(tsconfig, 'utf8')).compilerOptions?.paths ?? {};
+    return Object.keys(paths).map((key) => (key.endsWith('*') ? key.slice(0, -1) : key)).filter(Boolean);
+  } catch {
+    // A tsconfig that does not parse is reported by the resolver, which reads it too.
+    return [];
+  }
+}
+
+interface Scanned {
+  imports: ImportRef[];
+  /** Rejected by the text pre-filter: valid only for the set of names it was tested against. */
+  filtered: boolean;
+  /** Not parsed for a passing reason (a read error): not to be cached. */
+  transient?: boolean;
+  parsed?: boolean;
+}
+
+function scanFile(input: ScanInput, file: string, projectRoot: string, pattern: RegExp | undefined, nested: readonly string[]): Scanned {
+  try {
+    // One read: the size and the NUL test come from the same bytes the parse uses.
+    const bytes = readFileSync(join(input.workspaceRoot, file));
+    if (bytes.length > MAX_SOURCE_BYTES) {
+      input.warn(file, `nx-fleet: ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports.`);
+      return { imports: [], filtered: false };
+    }
+    if (bytes.subarray(0, 8000).includes(0)) {
+      input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
+      return { imports: [], filtered: false };
+    }
+    const text = bytes.toString('utf8');
+    const reaches = (specifier: string) => {
+      const target = posix.normalize(posix.join(posix.dirname(file), specifier));
+      return !contains(projectRoot, target) || nested.some((root) => contains(root, target));
+    };
+    if (!mayReferenceOtherProjects(text, pattern, reaches)) return { imports: [], filtered: true };
+    return { imports: importsOf(file, text), filtered: false, parsed: true };
+  } catch (error) {
+    input.warn(file, `nx-fleet: ${file} could not be scanned for SDK imports (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    return { imports: [], filtered: false, transient: true };
+  }
+}

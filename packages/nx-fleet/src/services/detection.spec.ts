@@ -1,0 +1,241 @@
+import picomatch from 'picomatch';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EXCLUDES } from '../config/options';
+import type { FleetServiceConfig } from '../config/service-settings';
+import {
+  CONTAINERFILE_NAMES,
+  detectService,
+  groupByFolder,
+  PLUGIN_GLOB,
+  preferredContainerfile,
+  type FolderInput,
+} from './detection';
+
+/** A folder as the plugin hands it over; `config` defaults to no settings. */
+function folder(root: string, containerfiles: string[], rest: Partial<Omit<FolderInput, 'root' | 'containerfiles'>> = {}): FolderInput {
+  return { root, containerfiles, config: {}, ...rest };
+}
+
+describe('detectService', () => {
+  it('makes a service of a Dockerfile with a project.json beside it, leaving the name to Nx', () => {
+    expect(detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: { name: 'a' } }), DEFAULT_EXCLUDES)).toEqual({
+      kind: 'service',
+      root: 'services/a',
+      dockerfile: 'services/a/Dockerfile',
+      name: undefined,
+      config: {},
+    });
+  });
+
+  it('prefers project.json over package.json for naming (project.json names itself)', () => {
+    const detection = detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, packageJson: { name: '@acme/a' } }), DEFAULT_EXCLUDES);
+    expect(detection).toEqual({ kind: 'service', root: 'services/a', dockerfile: 'services/a/Dockerfile', name: undefined, config: {} });
+  });
+
+  it('makes a service of a Containerfile with a named package.json beside it and passes the package name on', () => {
+    expect(detectService(folder('services/b', ['services/b/Containerfile'], { packageJson: { name: '@acme/b' } }), DEFAULT_EXCLUDES)).toEqual({
+      kind: 'service',
+      root: 'services/b',
+      dockerfile: 'services/b/Containerfile',
+      name: '@acme/b',
+      config: {},
+    });
+  });
+
+  it('picks the Dockerfile when the folder has a Containerfile too', () => {
+    const detection = detectService(folder('both', ['both/Containerfile', 'both/Dockerfile'], { projectJson: {} }), DEFAULT_EXCLUDES);
+    expect(detection).toMatchObject({ kind: 'service', dockerfile: 'both/Dockerfile' });
+  });
+
+  it('uses "." as the root for a Dockerfile at the workspace root', () => {
+    expect(detectService(folder('.', ['Dockerfile'], { projectJson: {} }), DEFAULT_EXCLUDES)).toEqual({
+      kind: 'service',
+      root: '.',
+      dockerfile: 'Dockerfile',
+      name: undefined,
+      config: {},
+    });
+  });
+
+  it('passes the folder config on with the service', () => {
+    const config: FleetServiceConfig = { context: 'project', image: 'acme/a', contextInclude: ['tsconfig.base.json'] };
+    const detection = detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, config }), DEFAULT_EXCLUDES);
+    expect(detection).toEqual({ kind: 'service', root: 'services/a', dockerfile: 'services/a/Dockerfile', name: undefined, config });
+  });
+
+  it('reports an orphan when nothing describes a project', () => {
+    expect(detectService(folder('orphan', ['orphan/Dockerfile']), DEFAULT_EXCLUDES)).toEqual({ kind: 'orphan', dockerfile: 'orphan/Dockerfile' });
+  });
+
+  it.each([
+    ['no name', {}],
+    ['an empty name', { name: '' }],
+    ['a non-string name', { name: 42 }],
+  ])('reports an orphan for a package.json with %s', (_label, packageJson) => {
+    expect(detectService(folder('tools/x', ['tools/x/Dockerfile'], { packageJson }), DEFAULT_EXCLUDES)).toEqual({
+      kind: 'orphan',
+      dockerfile: 'tools/x/Dockerfile',
+    });
+  });
+
+  it('reports nothing for a project without a Dockerfile or a fleet dockerfile, and for an empty folder', () => {
+    expect(detectService(folder('libs/util', [], { projectJson: { name: 'util' } }), DEFAULT_EXCLUDES)).toEqual({ kind: 'none' });
+    expect(detectService(folder('libs/util', [], { packageJson: { name: '@acme/util' }, config: { image: 'x' } }), DEFAULT_EXCLUDES)).toEqual({
+      kind: 'none',
+    });
+    expect(detectService(folder('empty', []), DEFAULT_EXCLUDES)).toEqual({ kind: 'none' });
+  });
+
+  it.each([
+    ['.devcontainer/Dockerfile', '**/.devcontainer/**'],
+    ['apps/web/.devcontainer/Dockerfile', '**/.devcontainer/**'],
+    ['libs/x/generators/app/files/Dockerfile', '**/generators/**/files/**'],
+    ['libs/x/src/generators/files/Dockerfile', '**/generators/**/files/**'],
+    ['templates/node/Dockerfile', '**/templates/**'],
+    ['tools/templates/go/Containerfile', '**/templates/**'],
+    ['services/a/__fixtures__/Dockerfile', '**/__fixtures__/**'],
+  ])('excludes %s by the default pattern %s, even with a project.json beside it', (dockerfile, pattern) => {
+    const root = dockerfile.slice(0, dockerfile.lastIndexOf('/'));
+    expect(detectService(folder(root, [dockerfile], { projectJson: {} }), DEFAULT_EXCLUDES)).toEqual({ kind: 'excluded', dockerfile, pattern });
+  });
+
+  it('excludes a Dockerfile in an excluded path even when no project lies beside it', () => {
+    expect(detectService(folder('.devcontainer', ['.devcontainer/Dockerfile']), DEFAULT_EXCLUDES)).toEqual({
+      kind: 'excluded',
+      dockerfile: '.devcontainer/Dockerfile',
+      pattern: '**/.devcontainer/**',
+    });
+  });
+
+  it('does not exclude look-alike folder names', () => {
+    for (const root of ['services/templates-api', 'services/devcontainer', 'services/generators']) {
+      expect(detectService(folder(root, [`${root}/Dockerfile`], { projectJson: {} }), DEFAULT_EXCLUDES).kind).toBe('service');
+    }
+  });
+
+  it('uses the given exclude list instead of the defaults', () => {
+    expect(detectService(folder('legacy', ['legacy/Dockerfile'], { projectJson: {} }), ['legacy/**'])).toEqual({
+      kind: 'excluded',
+      dockerfile: 'legacy/Dockerfile',
+      pattern: 'legacy/**',
+    });
+    expect(detectService(folder('.devcontainer', ['.devcontainer/Dockerfile'], { projectJson: {} }), []).kind).toBe('service');
+  });
+
+  describe('with a dockerfile in the project settings', () => {
+    it('makes a service of a folder without a Dockerfile, with the normalized path', () => {
+      const config = { dockerfile: './.deploy/api/Dockerfile' };
+      expect(detectService(folder('services/api', [], { projectJson: { name: 'api' }, config }), DEFAULT_EXCLUDES)).toEqual({
+        kind: 'service',
+        root: 'services/api',
+        dockerfile: '.deploy/api/Dockerfile',
+        name: undefined,
+        config,
+      });
+    });
+
+    it('uses it instead of the folder’s own Dockerfile, and passes a package name on', () => {
+      const detection = detectService(
+        folder('services/web', ['services/web/Dockerfile'], { packageJson: { name: '@acme/web' }, config: { dockerfile: 'docker/web.Dockerfile' } }),
+        DEFAULT_EXCLUDES,
+      );
+      expect(detection).toMatchObject({ kind: 'service', root: 'services/web', dockerfile: 'docker/web.Dockerfile', name: '@acme/web' });
+    });
+
+    it('is not subject to the exclusions, neither its own path nor the folder’s', () => {
+      expect(detectService(folder('services/api', [], { projectJson: {}, config: { dockerfile: 'templates/api/Dockerfile' } }), DEFAULT_EXCLUDES)).toMatchObject({
+        kind: 'service',
+        dockerfile: 'templates/api/Dockerfile',
+      });
+      const excludedFolder = folder('legacy', ['legacy/Dockerfile'], { projectJson: {}, config: { dockerfile: 'legacy/Dockerfile.new' } });
+      expect(detectService(excludedFolder, ['legacy/**'])).toMatchObject({ kind: 'service', root: 'legacy', dockerfile: 'legacy/Dockerfile.new' });
+    });
+  });
+
+  describe('with enabled: false', () => {
+    it('opts the project out, even with a Dockerfile beside it and a fleet dockerfile', () => {
+      expect(detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, config: { enabled: false } }), DEFAULT_EXCLUDES)).toEqual({
+        kind: 'opted-out',
+        root: 'services/a',
+      });
+      expect(
+        detectService(folder('services/b', [], { packageJson: { name: '@acme/b' }, config: { enabled: false, dockerfile: 'x/Dockerfile' } }), DEFAULT_EXCLUDES),
+      ).toEqual({ kind: 'opted-out', root: 'services/b' });
+    });
+
+    it('keeps enabled: true a service', () => {
+      expect(detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, config: { enabled: true } }), DEFAULT_EXCLUDES).kind).toBe(
+        'service',
+      );
+    });
+  });
+});
+
+describe('preferredContainerfile', () => {
+  it('picks Dockerfile over Containerfile in the same folder, whatever the order', () => {
+    expect(preferredContainerfile(['x/Containerfile', 'x/Dockerfile'])).toBe('x/Dockerfile');
+    expect(preferredContainerfile(['x/Dockerfile', 'x/Containerfile'])).toBe('x/Dockerfile');
+  });
+
+  it('returns a lone Containerfile and ignores other file names', () => {
+    expect(preferredContainerfile(['x/project.json', 'x/Containerfile'])).toBe('x/Containerfile');
+    expect(preferredContainerfile(['Containerfile'])).toBe('Containerfile');
+    expect(preferredContainerfile(['x/Dockerfile.prod', 'x/package.json'])).toBeUndefined();
+  });
+
+  it('returns undefined for nothing', () => {
+    expect(preferredContainerfile([])).toBeUndefined();
+  });
+});
+
+describe('groupByFolder', () => {
+  it('groups files by their folder, "." for the workspace root, in the order given', () => {
+    const groups = groupByFolder(['package.json', 'services/a/Dockerfile', 'Dockerfile', 'services/a/project.json', 'services/a/src/package.json']);
+    expect([...groups]).toEqual([
+      ['.', ['package.json', 'Dockerfile']],
+      ['services/a', ['services/a/Dockerfile', 'services/a/project.json']],
+      ['services/a/src', ['services/a/src/package.json']],
+    ]);
+  });
+
+  it('returns an empty map for no files', () => {
+    expect(groupByFolder([]).size).toBe(0);
+  });
+});
+
+describe('globs', () => {
+  it('names both container file names', () => {
+    expect(CONTAINERFILE_NAMES).toEqual(['Dockerfile', 'Containerfile']);
+  });
+
+  it('PLUGIN_GLOB matches container files, project manifests and pacts at any depth, nothing else', () => {
+    expect(PLUGIN_GLOB).toBe('**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}');
+    const matches = picomatch(PLUGIN_GLOB, { dot: true });
+    for (const file of [
+      'Dockerfile',
+      'package.json',
+      'services/a/Containerfile',
+      'services/a/project.json',
+      '.deploy/api/Dockerfile',
+      'services/orders/pacts/web-orders.json',
+      'pacts/web-root.json',
+    ]) {
+      expect(matches(file), file).toBe(true);
+    }
+    for (const file of [
+      'services/a/Dockerfile.prod',
+      'services/a/tsconfig.json',
+      'services/a/package-lock.json',
+      'README.md',
+      // Only JSON files directly in a folder named pacts.
+      'services/orders/pacts/states.js',
+      'services/orders/pacts/README.md',
+      'services/orders/pacts/old/web-orders.json',
+      'services/orders/my-pacts/web-orders.json',
+      'services/orders/pactsx/web-orders.json',
+      'services/orders/web-orders.json',
+    ]) {
+      expect(matches(file), file).toBe(false);
+    }
+  });
+});
