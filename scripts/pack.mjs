@@ -10,7 +10,10 @@ if (!packageDir || !tarball) {
   process.exit(2);
 }
 const out = mkdtempSync(join(tmpdir(), 'nx-fleet-pack-'));
-execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: resolve(packageDir), stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync('npm', ['pack', '--silent', '--pack-destination', out], {
+  cwd: resolve(packageDir),
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 const [packed] = readdirSync(out).filter((file) => file.endsWith('.tgz'));
 renameSync(join(out, packed), resolve(tarball));
 rmSync(out, { recursive: true, force: true });

@@ -32,8 +32,13 @@ async function main(): Promise<void> {
     // A nonce keeps every image new: "cold" means nothing from earlier runs in the engine either.
     const nonce = randomBytes(4).toString('hex');
     const names = serviceNames(COUNT);
-    if (BUILD === 'install') await runOk('npm', ['install', '--no-fund', '--no-audit', 'is-number@7.0.0'], { cwd: root });
-    for (const name of names) writeFiles(root, { ...serviceFiles(name, `services/${name}`, BUILD === 'install'), [`services/${name}/build-id.txt`]: `${nonce}\n` });
+    if (BUILD === 'install')
+      await runOk('npm', ['install', '--no-fund', '--no-audit', 'is-number@7.0.0'], { cwd: root });
+    for (const name of names)
+      writeFiles(root, {
+        ...serviceFiles(name, `services/${name}`, BUILD === 'install'),
+        [`services/${name}/build-id.txt`]: `${nonce}\n`,
+      });
     writeFileSync(join(root, '.dockerignore'), 'node_modules\n.git\ndist\n.nx\n');
     await commitAll(root, `${COUNT} services`);
     const env = nxEnv(root, { FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine });
@@ -43,21 +48,37 @@ async function main(): Promise<void> {
     if (full.code !== 0) throw new Error(`run-many failed:\n${full.stdout}\n${full.stderr}`);
     writeFiles(root, { [`services/${names[1]}/main.js`]: `// one-line change ${nonce}\nconsole.log('v2');\n` });
     await commitAll(root, 'one-service change');
-    const affected = await timed(nx, ['affected', '-t', 'docker-push', '--base=HEAD~1', '--head=HEAD', '--output-style=static'], { cwd: root, env });
+    const affected = await timed(
+      nx,
+      ['affected', '-t', 'docker-push', '--base=HEAD~1', '--head=HEAD', '--output-style=static'],
+      { cwd: root, env },
+    );
     if (affected.code !== 0) throw new Error(`affected failed:\n${affected.stdout}\n${affected.stderr}`);
 
     const fleetCli = join(root, 'node_modules', '.bin', 'nx-fleet');
     const prunedDir = join(parent, 'pruned');
-    const pruned = (await runOk(fleetCli, ['context', names[1]!, '--out', prunedDir], { cwd: root, env })).stdout.trim().split('\n');
-    const repo = (await runOk('git', ['ls-files', '-co', '--exclude-standard'], { cwd: root })).stdout.trim().split('\n');
+    const pruned = (await runOk(fleetCli, ['context', names[1]!, '--out', prunedDir], { cwd: root, env })).stdout
+      .trim()
+      .split('\n');
+    const repo = (await runOk('git', ['ls-files', '-co', '--exclude-standard'], { cwd: root })).stdout
+      .trim()
+      .split('\n');
 
     const ratio = affected.seconds / full.seconds;
-    console.log(`services: ${COUNT} (${BUILD === 'install' ? 'each image runs npm ci of its pruned lockfile' : 'each image is one COPY'}), engine: ${engine}, registry: distribution on ${registry.host}`);
+    console.log(
+      `services: ${COUNT} (${BUILD === 'install' ? 'each image runs npm ci of its pruned lockfile' : 'each image is one COPY'}), engine: ${engine}, registry: distribution on ${registry.host}`,
+    );
     console.log(`nx run-many -t docker-push (cold, all ${COUNT}): ${full.seconds.toFixed(1)} s`);
     console.log(`nx affected -t docker-push (one service changed): ${affected.seconds.toFixed(1)} s`);
-    console.log(`ratio affected/full: 1/${(1 / ratio).toFixed(1)} (goal: at most 1/25) ${ratio <= 1 / 25 ? 'MET' : 'NOT MET'}`);
-    console.log(`pruned context of ${names[1]}: ${pruned.length} files, ${bytesOf(prunedDir, pruned)} bytes (including the pruned package.json and lockfile)`);
-    console.log(`full-repo context (git-visible files, .dockerignore: node_modules .git dist .nx): ${repo.length} files, ${bytesOf(root, repo)} bytes`);
+    console.log(
+      `ratio affected/full: 1/${(1 / ratio).toFixed(1)} (goal: at most 1/25) ${ratio <= 1 / 25 ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `pruned context of ${names[1]}: ${pruned.length} files, ${bytesOf(prunedDir, pruned)} bytes (including the pruned package.json and lockfile)`,
+    );
+    console.log(
+      `full-repo context (git-visible files, .dockerignore: node_modules .git dist .nx): ${repo.length} files, ${bytesOf(root, repo)} bytes`,
+    );
   } finally {
     await registry.stop();
     rmSync(parent, { recursive: true, force: true });

@@ -2,10 +2,25 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** A realistic spread of service names; numbered beyond the list for large benchmark fleets. */
-const NAMES = ['gateway', 'orders', 'payments', 'inventory', 'shipping', 'users', 'auth', 'notifications', 'search', 'catalog', 'reviews', 'billing'];
+const NAMES = [
+  'gateway',
+  'orders',
+  'payments',
+  'inventory',
+  'shipping',
+  'users',
+  'auth',
+  'notifications',
+  'search',
+  'catalog',
+  'reviews',
+  'billing',
+];
 
 export function serviceNames(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => (i < NAMES.length ? NAMES[i]! : `svc-${String(i + 1).padStart(3, '0')}`));
+  return Array.from({ length: count }, (_, i) =>
+    i < NAMES.length ? NAMES[i]! : `svc-${String(i + 1).padStart(3, '0')}`,
+  );
 }
 
 /** The files of one small HTTP service with a health endpoint: what a team's service looks like to nx-fleet. */
@@ -19,7 +34,9 @@ export function serviceFiles(name: string, dir = `services/${name}`, installs = 
     [`${dir}/main.js`]: [
       "const http = require('node:http');",
       `const name = ${JSON.stringify(name)};`,
-      ...(installs ? ["const isNumber = require('is-number');", "if (!isNumber(1)) throw new Error('is-number is broken');"] : []),
+      ...(installs
+        ? ["const isNumber = require('is-number');", "if (!isNumber(1)) throw new Error('is-number is broken');"]
+        : []),
       'const server = http.createServer((req, res) => {',
       "  res.setHeader('content-type', 'application/json');",
       "  res.end(JSON.stringify(req.url === '/health' ? { status: 'ok', name } : { name }));",

@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface ImageRecord { contentTag: string; built: boolean; recordedAt: string }
-interface PushRecord { digest: string; uploaded: boolean; pushedAt: string }
+interface ImageRecord {
+  contentTag: string;
+  built: boolean;
+  recordedAt: string;
+}
+interface PushRecord {
+  digest: string;
+  uploaded: boolean;
+  pushedAt: string;
+}
 
 export type BuildOutcome = 'built' | 'reused image' | 'cache hit' | 'not run';
 export type PushOutcome = 'uploaded' | 'already in registry' | 'not run';
@@ -31,7 +39,13 @@ export function outcomeSince(root: string, service: string, projectRoot: string,
   const push = readJson<PushRecord>(join(root, 'dist/fleet', projectRoot, 'push.json'));
   const pushedNow = !!push && new Date(push.pushedAt) >= since;
   const recordedNow = !!image && new Date(image.recordedAt) >= since;
-  const build: BuildOutcome = recordedNow ? (image!.built ? 'built' : 'reused image') : pushedNow ? 'cache hit' : 'not run';
+  const build: BuildOutcome = recordedNow
+    ? image!.built
+      ? 'built'
+      : 'reused image'
+    : pushedNow
+      ? 'cache hit'
+      : 'not run';
   return {
     service,
     build,
@@ -42,5 +56,14 @@ export function outcomeSince(root: string, service: string, projectRoot: string,
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => '  ' + r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map(
+      (r) =>
+        '  ' +
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+    )
+    .join('\n');
 }

@@ -28,13 +28,17 @@ function fleetFiles(): { files: Record<string, string>; paths: Record<string, st
     files[`${dir}/Dockerfile`] = `FROM node:20\nCOPY ${dir} /app\n`;
     files[`${dir}/sdk/project.json`] = JSON.stringify({ name: `${name}-sdk`, root: `${dir}/sdk` });
     files[`${dir}/sdk/src/index.ts`] = `export * from './client';\nexport * from './types';\n`;
-    files[`${dir}/sdk/src/client.ts`] = `import type { Order } from './types';\nexport async function get(id: string): Promise<Order> {\n  return { id, total: 1 };\n}\n`;
+    files[`${dir}/sdk/src/client.ts`] =
+      `import type { Order } from './types';\nexport async function get(id: string): Promise<Order> {\n  return { id, total: 1 };\n}\n`;
     files[`${dir}/sdk/src/types.ts`] = `export interface Order {\n  id: string;\n  total: number;\n}\n`;
     paths[`@acme/${name}-sdk`] = [`${dir}/sdk/src/index.ts`];
-    files[`${dir}/src/main.ts`] = `import { get as getA } from '@acme/${a}-sdk';\nimport { get as getB } from '@acme/${b}-sdk';\nimport { handler } from './handlers/h0';\nexport const main = () => [getA('1'), getB('2'), handler()];\n`;
+    files[`${dir}/src/main.ts`] =
+      `import { get as getA } from '@acme/${a}-sdk';\nimport { get as getB } from '@acme/${b}-sdk';\nimport { handler } from './handlers/h0';\nexport const main = () => [getA('1'), getB('2'), handler()];\n`;
     for (let h = 0; h < FILES_PER_SERVICE - 4; h++) {
-      const next = h + 1 < FILES_PER_SERVICE - 4 ? `import { handler as next } from './h${h + 1}';\n` : 'const next = () => 0;\n';
-      files[`${dir}/src/handlers/h${h}.ts`] = `${next}// Handler ${h}: validates, maps and forwards the request.\nexport function handler(): number {\n  const values = [1, 2, 3].map((v) => v * ${h});\n  return values.reduce((s, v) => s + v, 0) + next();\n}\n`;
+      const next =
+        h + 1 < FILES_PER_SERVICE - 4 ? `import { handler as next } from './h${h + 1}';\n` : 'const next = () => 0;\n';
+      files[`${dir}/src/handlers/h${h}.ts`] =
+        `${next}// Handler ${h}: validates, maps and forwards the request.\nexport function handler(): number {\n  const values = [1, 2, 3].map((v) => v * ${h});\n  return values.reduce((s, v) => s + v, 0) + next();\n}\n`;
     }
   }
   return { files, paths };
@@ -56,7 +60,10 @@ async function main(): Promise<void> {
     const root = await createFleetWorkspace(parent, 'fleet', tarball);
     const { files, paths } = fleetFiles();
     writeFiles(root, files);
-    writeFileSync(join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }, null, 2));
+    writeFileSync(
+      join(root, 'tsconfig.base.json'),
+      JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }, null, 2),
+    );
     await commitAll(root, `${SERVICES} services`);
     const nx = join(root, 'node_modules', '.bin', 'nx');
     // BENCH_ISOLATE_PLUGINS=false measures Nx's in-process plugin mode (NX_ISOLATE_PLUGINS=false).
@@ -79,8 +86,14 @@ async function main(): Promise<void> {
     }
     setPlugin(root, true);
     await graph();
-    const edges = (JSON.parse(readFileSync(join(root, 'tmp/graph.json'), 'utf8')) as { graph: { dependencies: Record<string, Array<{ type: string }>> } }).graph.dependencies;
-    const runtimeEdges = Object.values(edges).flat().filter((e) => e.type === 'implicit').length;
+    const edges = (
+      JSON.parse(readFileSync(join(root, 'tmp/graph.json'), 'utf8')) as {
+        graph: { dependencies: Record<string, Array<{ type: string }>> };
+      }
+    ).graph.dependencies;
+    const runtimeEdges = Object.values(edges)
+      .flat()
+      .filter((e) => e.type === 'implicit').length;
 
     // One file changed, daemon off: a fresh process, so this includes loading ts-morph for the parse.
     const oneFileCold: number[] = [];
@@ -88,17 +101,27 @@ async function main(): Promise<void> {
     const oneFileDaemon: number[] = [];
     const daemonLog = join(root, '.nx', 'workspace-data', 'd', 'daemon.log');
     const daemonEnv = { ...env, NX_DAEMON: 'true', CI: 'false', NX_VERBOSE_LOGGING: 'true' };
-    const lastTiming = (text: string) => [...text.matchAll(/nx-fleet: createDependencies: .* in ([\d.]+) ms/g)].pop()?.[1];
+    const lastTiming = (text: string) =>
+      [...text.matchAll(/nx-fleet: createDependencies: .* in ([\d.]+) ms/g)].pop()?.[1];
     for (let round = 0; round < ROUNDS; round++) {
-      writeFileSync(join(root, `services/${svc(5)}/src/main.ts`), `import { get } from '@acme/${svc(9)}-sdk';\nexport const main = () => get('cold ${round}');\n`);
-      const run = await timed(nx, ['graph', '--file=tmp/graph.json'], { cwd: root, env: { ...env, NX_VERBOSE_LOGGING: 'true' } });
+      writeFileSync(
+        join(root, `services/${svc(5)}/src/main.ts`),
+        `import { get } from '@acme/${svc(9)}-sdk';\nexport const main = () => get('cold ${round}');\n`,
+      );
+      const run = await timed(nx, ['graph', '--file=tmp/graph.json'], {
+        cwd: root,
+        env: { ...env, NX_VERBOSE_LOGGING: 'true' },
+      });
       const ms = lastTiming(run.stdout + run.stderr);
       if (!ms) throw new Error(`no nx-fleet timing in the verbose output:\n${run.stdout}\n${run.stderr}`);
       oneFileCold.push(Number(ms));
     }
     await timed(nx, ['graph', '--file=tmp/graph.json'], { cwd: root, env: daemonEnv });
     for (let round = 0; round < Math.max(ROUNDS, 5); round++) {
-      writeFileSync(join(root, `services/${svc(5)}/src/main.ts`), `import { get } from '@acme/${svc(9)}-sdk';\nexport const main = () => get('daemon ${round}');\n`);
+      writeFileSync(
+        join(root, `services/${svc(5)}/src/main.ts`),
+        `import { get } from '@acme/${svc(9)}-sdk';\nexport const main = () => get('daemon ${round}');\n`,
+      );
       await timed(nx, ['graph', '--file=tmp/graph.json'], { cwd: root, env: daemonEnv });
       const ms = lastTiming(readFileSync(daemonLog, 'utf8'));
       if (!ms) throw new Error(`no nx-fleet timing in ${daemonLog}`);
@@ -108,12 +131,22 @@ async function main(): Promise<void> {
 
     const fileCount = Object.keys(files).filter((f) => f.endsWith('.ts')).length;
     const ratio = (side: Record<'with' | 'without', number[]>) => median(side.with) / median(side.without);
-    console.log(`workspace: ${SERVICES} services, ${fileCount} TypeScript files, ${runtimeEdges} runtime edges found; ${ROUNDS} rounds, medians; plugins ${'NX_ISOLATE_PLUGINS' in isolation ? 'in-process (NX_ISOLATE_PLUGINS=false)' : 'isolated (Nx default)'}`);
-    console.log(`nx graph cold (nx reset, daemon off): with nx-fleet ${median(cold.with).toFixed(2)} s, without ${median(cold.without).toFixed(2)} s → ${ratio(cold).toFixed(2)}× (goal ≤ 1.25×) ${ratio(cold) <= 1.25 ? 'MET' : 'NOT MET'}`);
-    console.log(`nx graph warm (nothing changed):     with nx-fleet ${median(warm.with).toFixed(2)} s, without ${median(warm.without).toFixed(2)} s → ${ratio(warm).toFixed(2)}× (goal ≤ 1.05×) ${ratio(warm) <= 1.05 ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `workspace: ${SERVICES} services, ${fileCount} TypeScript files, ${runtimeEdges} runtime edges found; ${ROUNDS} rounds, medians; plugins ${'NX_ISOLATE_PLUGINS' in isolation ? 'in-process (NX_ISOLATE_PLUGINS=false)' : 'isolated (Nx default)'}`,
+    );
+    console.log(
+      `nx graph cold (nx reset, daemon off): with nx-fleet ${median(cold.with).toFixed(2)} s, without ${median(cold.without).toFixed(2)} s → ${ratio(cold).toFixed(2)}× (goal ≤ 1.25×) ${ratio(cold) <= 1.25 ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `nx graph warm (nothing changed):     with nx-fleet ${median(warm.with).toFixed(2)} s, without ${median(warm.without).toFixed(2)} s → ${ratio(warm).toFixed(2)}× (goal ≤ 1.05×) ${ratio(warm) <= 1.05 ? 'MET' : 'NOT MET'}`,
+    );
     const runs = (xs: number[]) => `${median(xs).toFixed(1)} ms (runs: ${xs.map((m) => m.toFixed(1)).join(', ')})`;
-    console.log(`one file changed, with the daemon: nx-fleet createDependencies ${runs(oneFileDaemon)} (goal ≤ 50 ms) ${median(oneFileDaemon) <= 50 ? 'MET' : 'NOT MET'}`);
-    console.log(`one file changed, daemon off (fresh process, loads ts-morph): nx-fleet createDependencies ${runs(oneFileCold)}`);
+    console.log(
+      `one file changed, with the daemon: nx-fleet createDependencies ${runs(oneFileDaemon)} (goal ≤ 50 ms) ${median(oneFileDaemon) <= 50 ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `one file changed, daemon off (fresh process, loads ts-morph): nx-fleet createDependencies ${runs(oneFileCold)}`,
+    );
   } finally {
     if (process.env['BENCH_KEEP']) console.log(`kept ${parent}`);
     else rmSync(parent, { recursive: true, force: true });

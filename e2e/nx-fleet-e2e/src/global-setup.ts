@@ -16,7 +16,12 @@ export default async function globalSetup(): Promise<void> {
   const engine = detectEngine();
   const tarball = await packPlugin();
   const parent = mkdtempSync(join(tmpdir(), 'nx-fleet-e2e-template-'));
-  const [template] = await Promise.all([createFleetWorkspace(parent, 'template', tarball), ensureNodeBaseImage(engine)]);
+  const [template] = await Promise.all([
+    createFleetWorkspace(parent, 'template', tarball),
+    ensureNodeBaseImage(engine),
+  ]);
   process.env[TEMPLATE_ENV] = template;
-  console.log(`\nnx-fleet e2e: template workspace ${template}, engine ${engine}, ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  console.log(
+    `\nnx-fleet e2e: template workspace ${template}, engine ${engine}, ready in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
 }

@@ -10,8 +10,18 @@ import { TestWorkspace } from '../src/harness/workspace';
 
 const SERVICES = ['gateway', 'orders', 'payments', 'users', 'billing'];
 
-interface ImageJson { image: string; contentTag: string; localRef: string; built: boolean }
-interface PushJson { digest: string; reference: string; tags: string[]; uploaded: boolean }
+interface ImageJson {
+  image: string;
+  contentTag: string;
+  localRef: string;
+  built: boolean;
+}
+interface PushJson {
+  digest: string;
+  reference: string;
+  tags: string[];
+  uploaded: boolean;
+}
 
 describe('docker-build and docker-push on a 5-service workspace (real engine, real registry)', () => {
   let ws: TestWorkspace;
@@ -22,7 +32,12 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
 
   const image = (s: string) => ws.readJson<ImageJson>(`dist/fleet/services/${s}/image.json`);
   const push = (s: string) => ws.readJson<PushJson>(`dist/fleet/services/${s}/push.json`);
-  const env = (extra: NodeJS.ProcessEnv = {}) => ({ FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine, ...spy.env, ...extra });
+  const env = (extra: NodeJS.ProcessEnv = {}) => ({
+    FLEET_REGISTRY: registry.host,
+    FLEET_ENGINE: engine,
+    ...spy.env,
+    ...extra,
+  });
 
   beforeAll(async () => {
     ws = TestWorkspace.create('build-push');
@@ -35,8 +50,14 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
     ws.write('libs/unrelated/index.js', 'module.exports = 1;\n');
     for (const name of SERVICES) ws.addService(name);
     // payments imports the money library: Nx sees the edge, and money is part of its pruned context.
-    ws.write('services/payments/main.js', `// ${ws.id}\nconst money = require('../../libs/money');\nconsole.log(money(1234));\n`);
-    ws.write('services/payments/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY libs/money libs/money\nCOPY services/payments services/payments\nUSER node\nCMD ["node", "services/payments/main.js"]\n');
+    ws.write(
+      'services/payments/main.js',
+      `// ${ws.id}\nconst money = require('../../libs/money');\nconsole.log(money(1234));\n`,
+    );
+    ws.write(
+      'services/payments/Dockerfile',
+      'FROM node:20\nWORKDIR /app\nCOPY libs/money libs/money\nCOPY services/payments services/payments\nUSER node\nCMD ["node", "services/payments/main.js"]\n',
+    );
     await ws.commit('five services');
   });
   afterAll(async () => {
@@ -61,9 +82,15 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
     if (engine === 'podman') {
       const out = await runOk('podman', ['run', '--rm', image('payments').localRef]);
       expect(out.stdout.trim()).toBe('12.34');
-      const labels = JSON.parse((await runOk('podman', ['image', 'inspect', '--format', '{{json .Labels}}', image('payments').localRef])).stdout);
+      const labels = JSON.parse(
+        (await runOk('podman', ['image', 'inspect', '--format', '{{json .Labels}}', image('payments').localRef]))
+          .stdout,
+      );
       const [sha, time] = (await ws.git(['log', '-1', '--format=%H %cI'])).stdout.trim().split(' ');
-      expect(labels).toMatchObject({ 'org.opencontainers.image.revision': sha, 'org.opencontainers.image.created': time });
+      expect(labels).toMatchObject({
+        'org.opencontainers.image.revision': sha,
+        'org.opencontainers.image.created': time,
+      });
     }
   });
 
@@ -81,14 +108,25 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
     const before = join(scratch, 'ctx-before');
     const after = join(scratch, 'ctx-after');
     const paymentsBefore = join(scratch, 'payments-before');
-    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', 'orders', '--out', before], { cwd: ws.root, env: ws.env() });
-    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', 'payments', '--out', paymentsBefore], { cwd: ws.root, env: ws.env() });
+    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', 'orders', '--out', before], {
+      cwd: ws.root,
+      env: ws.env(),
+    });
+    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', 'payments', '--out', paymentsBefore], {
+      cwd: ws.root,
+      env: ws.env(),
+    });
     ws.write('libs/unrelated/index.js', 'module.exports = 2;\n');
     ws.write('libs/money/index.js', 'module.exports = (cents) => (cents / 100).toFixed(2); // v2\n');
     await ws.commit('change libraries orders does not use');
-    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', 'orders', '--out', after], { cwd: ws.root, env: ws.env() });
+    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', 'orders', '--out', after], {
+      cwd: ws.root,
+      env: ws.env(),
+    });
     expect(tree(after)).toEqual(tree(before));
-    expect(Object.keys(tree(after))).toEqual(expect.arrayContaining(['services/orders/main.js', 'package.json', 'package-lock.json']));
+    expect(Object.keys(tree(after))).toEqual(
+      expect.arrayContaining(['services/orders/main.js', 'package.json', 'package-lock.json']),
+    );
     expect(Object.keys(tree(after)).some((f) => f.startsWith('libs/'))).toBe(false);
     // ...while the service that uses the changed library does see it.
     expect(Object.keys(tree(paymentsBefore))).toContain('libs/money/index.js');
@@ -99,20 +137,32 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
     ws.write('services/orders/main.js', `// ${ws.id}\nconsole.log('orders v2');\n`);
     await ws.commit('orders v2');
     spy.reset();
-    const result = await ws.nx(['affected', '-t', 'docker-push', `--base=${base}`, '--head=HEAD', '--output-style=static'], { env: env() });
+    const result = await ws.nx(
+      ['affected', '-t', 'docker-push', `--base=${base}`, '--head=HEAD', '--output-style=static'],
+      { env: env() },
+    );
     expect(result.code).toBe(0);
     const calls = spy.calls();
     expect(builds(calls).map((c) => /-t (\S+)/.exec(c.args)?.[1]?.split(':')[0])).toEqual(['orders']);
     expect(pushes(calls)).toHaveLength(1);
-    for (const other of SERVICES.filter((s) => s !== 'orders')) expect(calls.filter((c) => c.args.includes(other))).toEqual([]);
+    for (const other of SERVICES.filter((s) => s !== 'orders'))
+      expect(calls.filter((c) => c.args.includes(other))).toEqual([]);
     expect(push('orders').uploaded).toBe(true);
     // What the run pushed, for the CI step after it: written by the plugin's postTasksExecution hook.
-    const lastRun = ws.readJson<{ tasks: Array<{ task: string; image?: string; built?: boolean; pushed?: string; uploaded?: boolean }> }>('dist/fleet/last-run.json');
+    const lastRun = ws.readJson<{
+      tasks: Array<{ task: string; image?: string; built?: boolean; pushed?: string; uploaded?: boolean }>;
+    }>('dist/fleet/last-run.json');
     expect(lastRun.tasks).toEqual([
-      expect.objectContaining({ task: 'orders:docker-build', image: `${image('orders').image}:${image('orders').contentTag}`, built: true }),
+      expect.objectContaining({
+        task: 'orders:docker-build',
+        image: `${image('orders').image}:${image('orders').contentTag}`,
+        built: true,
+      }),
       expect.objectContaining({ task: 'orders:docker-push', pushed: push('orders').reference, uploaded: true }),
     ]);
-    expect(result.stdout).toContain(`nx-fleet: 1 image(s) built, 1 uploaded, 0 already in the registry.\n  orders: ${push('orders').reference}`);
+    expect(result.stdout).toContain(
+      `nx-fleet: 1 image(s) built, 1 uploaded, 0 already in the registry.\n  orders: ${push('orders').reference}`,
+    );
   });
 
   it('(d) local cache wiped, Nx remote cache on: no rebuild, push skipped', async () => {
@@ -158,9 +208,13 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
     const down = await startRegistry();
     const host = down.host;
     await down.stop();
-    const result = await ws.nx(['run', 'billing:docker-push', '--output-style=static'], { env: env({ FLEET_REGISTRY: host }) });
+    const result = await ws.nx(['run', 'billing:docker-push', '--output-style=static'], {
+      env: env({ FLEET_REGISTRY: host }),
+    });
     expect(result.code).not.toBe(0);
-    expect(result.stdout + result.stderr).toMatch(new RegExp(`${host.replace(/\./g, '\\.')}.*(Is the registry up|FLEET_REGISTRY)`, 's'));
+    expect(result.stdout + result.stderr).toMatch(
+      new RegExp(`${host.replace(/\./g, '\\.')}.*(Is the registry up|FLEET_REGISTRY)`, 's'),
+    );
     expect(ws.exists('dist/fleet/services/billing/push.json')).toBe(false);
   });
 });

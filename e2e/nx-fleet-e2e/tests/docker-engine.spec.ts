@@ -27,13 +27,23 @@ describe('the docker engine path against a real dockerd (Debian docker.io)', () 
         'WORKDIR /app',
         'COPY services/api/main.js ./',
         // The secret is readable while building; only its length lands in the image.
-        'RUN --mount=type=secret,id=token node -e "require(\'fs\').writeFileSync(\'/app/len\', String(require(\'fs\').readFileSync(\'/run/secrets/token\').length))"',
+        "RUN --mount=type=secret,id=token node -e \"require('fs').writeFileSync('/app/len', String(require('fs').readFileSync('/run/secrets/token').length))\"",
         'CMD ["node", "main.js"]',
         '',
       ].join('\n'),
     });
     const project = ws.readJson<Record<string, unknown>>('services/api/project.json');
-    ws.write('services/api/project.json', JSON.stringify({ ...project, targets: { 'docker-build': { options: { secrets: [{ id: 'token', src: join(secretDir, 'token') }] } } } }, null, 2));
+    ws.write(
+      'services/api/project.json',
+      JSON.stringify(
+        {
+          ...project,
+          targets: { 'docker-build': { options: { secrets: [{ id: 'token', src: join(secretDir, 'token') }] } } },
+        },
+        null,
+        2,
+      ),
+    );
     await ws.commit('api');
   });
   afterAll(async () => {
@@ -46,7 +56,9 @@ describe('the docker engine path against a real dockerd (Debian docker.io)', () 
     const env = { ...dockerd.env, FLEET_ENGINE: 'docker', FLEET_REGISTRY: registry.host };
     const result = await ws.nx(['run', 'api:docker-push', '--output-style=static'], { env });
     expect(result.code).toBe(0);
-    const image = ws.readJson<{ engine: string; localRef: string; contentTag: string; built: boolean }>('dist/fleet/services/api/image.json');
+    const image = ws.readJson<{ engine: string; localRef: string; contentTag: string; built: boolean }>(
+      'dist/fleet/services/api/image.json',
+    );
     const push = ws.readJson<{ digest: string; uploaded: boolean }>('dist/fleet/services/api/push.json');
     expect(image).toMatchObject({ engine: 'docker', built: true });
     expect(push.uploaded).toBe(true);
@@ -54,7 +66,9 @@ describe('the docker engine path against a real dockerd (Debian docker.io)', () 
 
     const docker = dockerClient();
     const denv = { ...process.env, DOCKER_HOST: dockerd.host };
-    expect((await runOk(docker, ['run', '--rm', image.localRef, 'cat', '/app/len'], { env: denv })).stdout).toBe(String(secret.length));
+    expect((await runOk(docker, ['run', '--rm', image.localRef, 'cat', '/app/len'], { env: denv })).stdout).toBe(
+      String(secret.length),
+    );
     const history = await runOk(docker, ['history', '--no-trunc', image.localRef], { env: denv });
     expect(history.stdout).not.toContain(secret);
     expect(result.stdout + result.stderr).not.toContain(secret);

@@ -14,10 +14,17 @@ describe('nx-fleet installed from dist/nx-fleet.tgz into a fresh Nx 23.2.1 works
   it('is installed from the tarball and registered in nx.json by its init generator', async () => {
     const installed = ws.readJson<{ name: string; version: string }>('node_modules/nx-fleet/package.json');
     expect(installed.name).toBe('nx-fleet');
-    expect(ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['nx-fleet']).toMatch(/nx-fleet\.tgz$/);
-    expect(ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['nx']).toBe('23.2.1');
+    expect(
+      ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['nx-fleet'],
+    ).toMatch(/nx-fleet\.tgz$/);
+    expect(ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['nx']).toBe(
+      '23.2.1',
+    );
     // Registered by init; the harness then turns the scan gate off (no vulnerability database here).
-    expect(ws.readJson<{ plugins: unknown[] }>('nx.json').plugins).toContainEqual({ plugin: 'nx-fleet', options: { gates: { scan: false } } });
+    expect(ws.readJson<{ plugins: unknown[] }>('nx.json').plugins).toContainEqual({
+      plugin: 'nx-fleet',
+      options: { gates: { scan: false } },
+    });
     expect(await ws.projects()).toEqual([]);
   });
 
@@ -48,8 +55,15 @@ describe('nx-fleet installed from dist/nx-fleet.tgz into a fresh Nx 23.2.1 works
     expect(result.stderr + result.stdout).toMatch(/tools\/orphan\/Dockerfile has no project\.json/);
 
     const project = await ws.showProject('orders');
-    expect(project.targets['docker-build']).toMatchObject({ executor: 'nx-fleet:docker-build', cache: true, metadata: { technologies: ['docker'] } });
-    expect(project.targets['docker-push']).toMatchObject({ executor: 'nx-fleet:docker-push', dependsOn: ['docker-build'] });
+    expect(project.targets['docker-build']).toMatchObject({
+      executor: 'nx-fleet:docker-build',
+      cache: true,
+      metadata: { technologies: ['docker'] },
+    });
+    expect(project.targets['docker-push']).toMatchObject({
+      executor: 'nx-fleet:docker-push',
+      dependsOn: ['docker-build'],
+    });
   });
 });
 
@@ -70,12 +84,16 @@ describe('build and push with the real engine and a real registry', () => {
     ws.addService('hello');
     const sha = await ws.commit('add hello');
 
-    const run = await ws.nx(['run', 'hello:docker-push', '--output-style=static'], { env: { FLEET_REGISTRY: registry.host } });
+    const run = await ws.nx(['run', 'hello:docker-push', '--output-style=static'], {
+      env: { FLEET_REGISTRY: registry.host },
+    });
     expect(run.code).toBe(0);
     expect(run.stdout + run.stderr).toMatch(/hello: the scan gate is turned off/);
 
     const image = ws.readJson<{ contentTag: string; built: boolean }>('dist/fleet/services/hello/image.json');
-    const push = ws.readJson<{ digest: string; reference: string; tags: string[]; uploaded: boolean }>('dist/fleet/services/hello/push.json');
+    const push = ws.readJson<{ digest: string; reference: string; tags: string[]; uploaded: boolean }>(
+      'dist/fleet/services/hello/push.json',
+    );
     expect(image.built).toBe(true);
     expect(push.uploaded).toBe(true);
     expect(push.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -91,9 +109,15 @@ describe('build and push with the real engine and a real registry', () => {
     const run = await ws.nx(['run', 'embedded:docker-push', '--output-style=static'], { env: { FLEET_REGISTRY: '' } });
     expect(run.code).toBe(0);
     const image = ws.readJson<{ contentTag: string }>('dist/fleet/services/embedded/image.json');
-    const push = ws.readJson<{ digest: string; destination: string; reference: string }>('dist/fleet/services/embedded/push.json');
+    const push = ws.readJson<{ digest: string; destination: string; reference: string }>(
+      'dist/fleet/services/embedded/push.json',
+    );
     expect(push).toMatchObject({ destination: 'oci-layout', reference: `embedded@${push.digest}` });
-    const raw = await runOk('skopeo', ['inspect', '--raw', `oci:${ws.root}/dist/fleet-registry/embedded:${image.contentTag}`]);
+    const raw = await runOk('skopeo', [
+      'inspect',
+      '--raw',
+      `oci:${ws.root}/dist/fleet-registry/embedded:${image.contentTag}`,
+    ]);
     expect(`sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`).toBe(push.digest);
   });
 

@@ -50,15 +50,32 @@ describe('generators: a complete service in one command (real nx, real engine, r
     expect(ws.exists('services/billing')).toBe(false);
     // Images outlive test runs in the engine's store; a per-run build argument keeps this run's content new.
     const nxJson = ws.readJson<Record<string, unknown>>('nx.json');
-    ws.write('nx.json', JSON.stringify({ ...nxJson, targetDefaults: { ...(nxJson['targetDefaults'] as object), 'docker-build': { options: { buildArgs: { E2E_RUN: ws.id } } } } }, null, 2));
+    ws.write(
+      'nx.json',
+      JSON.stringify(
+        {
+          ...nxJson,
+          targetDefaults: {
+            ...(nxJson['targetDefaults'] as object),
+            'docker-build': { options: { buildArgs: { E2E_RUN: ws.id } } },
+          },
+        },
+        null,
+        2,
+      ),
+    );
     await ws.commit('three services');
 
     const targets = (await ws.showProject('orders')).targets;
-    expect(Object.keys(targets)).toEqual(expect.arrayContaining(['docker-build', 'scan', 'contract-verify', 'docker-push']));
+    expect(Object.keys(targets)).toEqual(
+      expect.arrayContaining(['docker-build', 'scan', 'contract-verify', 'docker-push']),
+    );
     // A Pact consumer test per consumed service, and Pact itself in the workspace.
     expect(ws.exists('services/payments/src/orders.pact.spec.ts')).toBe(true);
     expect(ws.exists('services/shipping/src/orders.pact.spec.ts')).toBe(true);
-    expect(ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['@pact-foundation/pact']).toBe('16.5.0');
+    expect(
+      ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['@pact-foundation/pact'],
+    ).toBe('16.5.0');
     // The CI pipeline, from the installed plugin in a real workspace.
     await ws.nxOk(['g', 'nx-fleet:ci', '--environment=staging', '--no-interactive']);
     expect(ws.read('.github/workflows/fleet.yml')).toMatch(/nx-fleet release --env staging --commit/);
@@ -69,21 +86,35 @@ describe('generators: a complete service in one command (real nx, real engine, r
 
   it('the generated code passes its own lint, type checks and tests', async () => {
     // On a developer machine (CI unset) the consumers' Pact tests write their pacts into the provider's folder.
-    const result = await ws.nx(['run-many', '-t', 'lint,typecheck,test', '--output-style=static'], { env: { PACT_DO_NOT_TRACK: 'true', CI: 'false' } });
+    const result = await ws.nx(['run-many', '-t', 'lint,typecheck,test', '--output-style=static'], {
+      env: { PACT_DO_NOT_TRACK: 'true', CI: 'false' },
+    });
     expect(result.stdout + result.stderr).toMatch(/Successfully ran targets lint, typecheck, test for 6 projects/);
     expect(result.code).toBe(0);
     for (const consumer of ['payments', 'shipping']) {
-      expect(ws.readJson<{ consumer: { name: string }; provider: { name: string } }>(`services/orders/pacts/${consumer}-orders.json`)).toMatchObject({ consumer: { name: consumer }, provider: { name: 'orders' } });
+      expect(
+        ws.readJson<{ consumer: { name: string }; provider: { name: string } }>(
+          `services/orders/pacts/${consumer}-orders.json`,
+        ),
+      ).toMatchObject({ consumer: { name: consumer }, provider: { name: 'orders' } });
     }
     await ws.commit('pacts of payments and shipping with orders');
     // Committed like snapshots: in CI the tests compare instead of writing, and a pact that differs fails.
-    const ciTest = () => ws.nx(['run-many', '-t', 'test', '-p', 'payments,shipping', '--skip-nx-cache', '--output-style=static'], { env: { PACT_DO_NOT_TRACK: 'true', CI: 'true' } });
+    const ciTest = () =>
+      ws.nx(['run-many', '-t', 'test', '-p', 'payments,shipping', '--skip-nx-cache', '--output-style=static'], {
+        env: { PACT_DO_NOT_TRACK: 'true', CI: 'true' },
+      });
     expect((await ciTest()).code).toBe(0);
     const committed = ws.read('services/orders/pacts/payments-orders.json');
-    ws.write('services/orders/pacts/payments-orders.json', committed.replace('payments reads the health of orders', 'payments reads something else'));
+    ws.write(
+      'services/orders/pacts/payments-orders.json',
+      committed.replace('payments reads the health of orders', 'payments reads something else'),
+    );
     const stale = await ciTest();
     expect(stale.code).not.toBe(0);
-    expect(stale.stdout + stale.stderr).toMatch(/payments-orders\.json differs from what this test expects now: run the test without CI=true and commit the pact/);
+    expect(stale.stdout + stale.stderr).toMatch(
+      /payments-orders\.json differs from what this test expects now: run the test without CI=true and commit the pact/,
+    );
     ws.write('services/orders/pacts/payments-orders.json', committed);
     expect((await ws.showProject('orders')).targets['docker-push']?.dependsOn).toContain('contract-verify');
   });
@@ -91,13 +122,19 @@ describe('generators: a complete service in one command (real nx, real engine, r
   it('nx graph shows the runtime edges from the generated SDK imports', async () => {
     await ws.nxOk(['graph', '--file=tmp/graph.json']);
     const deps = ws.readJson<{ graph: { dependencies: Record<string, Edge[]> } }>('tmp/graph.json').graph.dependencies;
-    const runtime = Object.values(deps).flat().filter((e) => e.type === 'implicit').map((e) => `${e.source}->${e.target}`).sort();
+    const runtime = Object.values(deps)
+      .flat()
+      .filter((e) => e.type === 'implicit')
+      .map((e) => `${e.source}->${e.target}`)
+      .sort();
     expect(runtime).toEqual(['payments->orders', 'shipping->orders']);
   });
 
   it('nx run-many -t docker-push builds and pushes all three; each container answers health with the git SHA and a consumer reaches its provider', async () => {
     const sha = await ws.head();
-    const result = await ws.nx(['run-many', '-t', 'docker-push', '--output-style=static'], { env: { FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine, PACT_DO_NOT_TRACK: 'true' } });
+    const result = await ws.nx(['run-many', '-t', 'docker-push', '--output-style=static'], {
+      env: { FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine, PACT_DO_NOT_TRACK: 'true' },
+    });
     if (result.code !== 0) throw new Error(result.stdout + result.stderr);
     // orders was pushed only after the consumers' pacts verified against its running image.
     expect(result.stdout).toMatch(/payments: 1 interaction\(s\) verified/);
@@ -112,22 +149,50 @@ describe('generators: a complete service in one command (real nx, real engine, r
     const start = async (name: string, env: string[]) => {
       const container = `${name}-${ws.id}`;
       containers.push(container);
-      await runOk('podman', ['run', '-d', '--name', container, '--network', 'host', ...env.flatMap((e) => ['-e', e]), image(name)]);
+      await runOk('podman', [
+        'run',
+        '-d',
+        '--name',
+        container,
+        '--network',
+        'host',
+        ...env.flatMap((e) => ['-e', e]),
+        image(name),
+      ]);
       return container;
     };
     await start('orders', [`PORT=${ordersPort}`]);
     const payments = await start('payments', [`PORT=${paymentsPort}`, `ORDERS_URL=http://127.0.0.1:${ordersPort}`]);
-    expect(await getJson(`http://127.0.0.1:${ordersPort}/health`)).toEqual({ status: 'ok', service: 'orders', revision: sha });
-    expect(await getJson(`http://127.0.0.1:${paymentsPort}/health`)).toEqual({ status: 'ok', service: 'payments', revision: sha });
-    expect(await getJson(`http://127.0.0.1:${paymentsPort}/upstream/orders`)).toEqual({ status: 'ok', service: 'orders', revision: sha });
+    expect(await getJson(`http://127.0.0.1:${ordersPort}/health`)).toEqual({
+      status: 'ok',
+      service: 'orders',
+      revision: sha,
+    });
+    expect(await getJson(`http://127.0.0.1:${paymentsPort}/health`)).toEqual({
+      status: 'ok',
+      service: 'payments',
+      revision: sha,
+    });
+    expect(await getJson(`http://127.0.0.1:${paymentsPort}/upstream/orders`)).toEqual({
+      status: 'ok',
+      service: 'orders',
+      revision: sha,
+    });
 
     // SIGTERM: it finishes and exits 0; its logs are JSON lines.
     await runOk('podman', ['stop', '-t', '10', payments]);
     expect((await runOk('podman', ['inspect', payments, '--format', '{{.State.ExitCode}}'])).stdout.trim()).toBe('0');
-    const logs = (await runOk('podman', ['logs', payments])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; service: string });
+    const logs = (await runOk('podman', ['logs', payments])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; service: string });
     expect(logs.map((l) => l.msg)).toEqual(['listening', 'shutting down']);
     // Non-root, and nothing but the bundle in the runtime image.
-    expect((await runOk('podman', ['image', 'inspect', image('payments'), '--format', '{{.Config.User}}'])).stdout.trim()).toBe('node');
-    expect((await runOk('podman', ['run', '--rm', image('payments'), 'ls', '/app'])).stdout.trim().split('\n').sort()).toEqual(['REVISION', 'main.js']);
+    expect(
+      (await runOk('podman', ['image', 'inspect', image('payments'), '--format', '{{.Config.User}}'])).stdout.trim(),
+    ).toBe('node');
+    expect(
+      (await runOk('podman', ['run', '--rm', image('payments'), 'ls', '/app'])).stdout.trim().split('\n').sort(),
+    ).toEqual(['REVISION', 'main.js']);
   });
 });

@@ -41,13 +41,23 @@ describe('remote cache harness: Nx 23.2.1 stores to and restores from it', () =>
 
   it('restores a cacheable run-commands output after the local cache (.nx) is deleted', async () => {
     // Date.now() makes a re-run distinguishable from a restore.
-    ws.write('tools/stamp/stamp.js', "const fs = require('fs');\nfs.mkdirSync('dist/stamp', { recursive: true });\nfs.writeFileSync('dist/stamp/stamp.txt', String(Date.now()));\nconsole.log('stamped');\n");
+    ws.write(
+      'tools/stamp/stamp.js',
+      "const fs = require('fs');\nfs.mkdirSync('dist/stamp', { recursive: true });\nfs.writeFileSync('dist/stamp/stamp.txt', String(Date.now()));\nconsole.log('stamped');\n",
+    );
     ws.write(
       'tools/stamp/project.json',
       JSON.stringify({
         name: 'stamp',
         root: 'tools/stamp',
-        targets: { stamp: { executor: 'nx:run-commands', cache: true, outputs: ['{workspaceRoot}/dist/stamp'], options: { command: 'node tools/stamp/stamp.js' } } },
+        targets: {
+          stamp: {
+            executor: 'nx:run-commands',
+            cache: true,
+            outputs: ['{workspaceRoot}/dist/stamp'],
+            options: { command: 'node tools/stamp/stamp.js' },
+          },
+        },
       }),
     );
     const args = ['run', 'stamp:stamp', '--output-style=static'];
@@ -96,7 +106,9 @@ describe('dockerd harness: BuildKit secret build and push to a loopback registry
     expect(version.Server.Version).toMatch(/^20\.10\./);
     expect(version.Client.Version).toMatch(/^20\.10\./);
     expect((await run('docker', ['--version'], { env })).stdout).toMatch(/^Docker version 20\.10\./); // PATH from env
-    expect(JSON.parse((await docker$(['info', '--format', '{{json .RegistryConfig.InsecureRegistryCIDRs}}'])).stdout)).toContain('127.0.0.0/8');
+    expect(
+      JSON.parse((await docker$(['info', '--format', '{{json .RegistryConfig.InsecureRegistryCIDRs}}'])).stdout),
+    ).toContain('127.0.0.0/8');
     expect((await docker$(['image', 'inspect', '--format', '{{.Id}}', 'node:20'])).stdout.trim()).toBe(
       (await docker$(['image', 'inspect', '--format', '{{.Id}}', NODE_BASE_IMAGE])).stdout.trim(),
     );
@@ -106,19 +118,38 @@ describe('dockerd harness: BuildKit secret build and push to a loopback registry
     const ctx = join(work, 'ctx');
     const secretFile = join(work, 'token');
     writeFileSync(secretFile, secret);
-    const digestJs = "const fs=require('fs');fs.writeFileSync('/secret.sha256',require('crypto').createHash('sha256').update(fs.readFileSync('/run/secrets/token')).digest('hex'))";
-    const dockerfile = ['FROM node:20', `RUN --mount=type=secret,id=token ${JSON.stringify(['node', '-e', digestJs])}`, 'CMD ["cat", "/secret.sha256"]', ''].join('\n');
+    const digestJs =
+      "const fs=require('fs');fs.writeFileSync('/secret.sha256',require('crypto').createHash('sha256').update(fs.readFileSync('/run/secrets/token')).digest('hex'))";
+    const dockerfile = [
+      'FROM node:20',
+      `RUN --mount=type=secret,id=token ${JSON.stringify(['node', '-e', digestJs])}`,
+      'CMD ["cat", "/secret.sha256"]',
+      '',
+    ].join('\n');
     mkdirSync(ctx); // the secret file stays outside the build context
     writeFileSync(join(ctx, 'Dockerfile'), dockerfile);
     const image = `${registry.host}/secret-demo:1`;
 
-    await runOk(DOCKER_CLIENT, ['build', '--progress=plain', '--secret', `id=token,src=${secretFile}`, '-t', image, ctx], {
-      env: { ...env, DOCKER_BUILDKIT: '1' },
-      timeoutMs: 300_000,
-    });
+    await runOk(
+      DOCKER_CLIENT,
+      ['build', '--progress=plain', '--secret', `id=token,src=${secretFile}`, '-t', image, ctx],
+      {
+        env: { ...env, DOCKER_BUILDKIT: '1' },
+        timeoutMs: 300_000,
+      },
+    );
 
-    expect((await docker$(['run', '--rm', image])).stdout.trim()).toBe(createHash('sha256').update(secret).digest('hex'));
-    const probe = await docker$(['run', '--rm', image, 'sh', '-c', 'cat /run/secrets/token 2>/dev/null; ls -A /run/secrets 2>/dev/null; echo end']);
+    expect((await docker$(['run', '--rm', image])).stdout.trim()).toBe(
+      createHash('sha256').update(secret).digest('hex'),
+    );
+    const probe = await docker$([
+      'run',
+      '--rm',
+      image,
+      'sh',
+      '-c',
+      'cat /run/secrets/token 2>/dev/null; ls -A /run/secrets 2>/dev/null; echo end',
+    ]);
     expect(probe.stdout.trim()).toBe('end');
     expect((await docker$(['history', '--no-trunc', image])).stdout).not.toContain(secret);
     const saved = join(work, 'image.tar');
@@ -129,6 +160,8 @@ describe('dockerd harness: BuildKit secret build and push to a loopback registry
     const pushed = /digest: (sha256:[0-9a-f]{64})/.exec(push.stdout)?.[1];
     expect(pushed).toBeDefined();
     expect(await registry.manifestDigest('secret-demo', '1')).toBe(pushed);
-    expect((await docker$(['image', 'inspect', '--format', '{{json .RepoDigests}}', image])).stdout).toContain(`${registry.host}/secret-demo@${pushed}`);
+    expect((await docker$(['image', 'inspect', '--format', '{{json .RepoDigests}}', image])).stdout).toContain(
+      `${registry.host}/secret-demo@${pushed}`,
+    );
   });
 });

@@ -5,7 +5,9 @@ import { tree } from '../src/harness/files';
 import { detectEngine, runOk } from '../src/harness/tools';
 import { TestWorkspace } from '../src/harness/workspace';
 
-interface PackageLock { packages: Record<string, { version?: string }> }
+interface PackageLock {
+  packages: Record<string, { version?: string }>;
+}
 
 describe('pruned contexts: package.json and lockfile pruned to each service, installing frozen in the image', () => {
   let ws: TestWorkspace;
@@ -14,10 +16,15 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
 
   const writeContext = async (project: string, name: string) => {
     const dir = join(scratch, name);
-    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', project, '--out', dir], { cwd: ws.root, env: ws.env() });
+    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', project, '--out', dir], {
+      cwd: ws.root,
+      env: ws.env(),
+    });
     return {
       dir,
-      packageJson: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> },
+      packageJson: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+      },
       lock: JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as PackageLock,
       bytes: tree(dir),
     };
@@ -26,7 +33,10 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
   beforeAll(async () => {
     ws = TestWorkspace.create('pruned');
     scratch = mkdtempSync(join(tmpdir(), 'nx-fleet-e2e-pruned-'));
-    await runOk('npm', ['install', '--no-fund', '--no-audit', 'is-number@7.0.0', 'is-odd@3.0.1'], { cwd: ws.root, env: ws.env() });
+    await runOk('npm', ['install', '--no-fund', '--no-audit', 'is-number@7.0.0', 'is-odd@3.0.1'], {
+      cwd: ws.root,
+      env: ws.env(),
+    });
     ws.addService('numbers', {
       main: `// ${ws.id}\nconsole.log(require('is-number')(42));\n`,
       dockerfile: [
@@ -47,21 +57,25 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('keeps only each service\'s dependency closure', async () => {
+  it("keeps only each service's dependency closure", async () => {
     const numbers = await writeContext('numbers', 'numbers-1');
     const odds = await writeContext('odds', 'odds-1');
     expect(numbers.packageJson.dependencies).toEqual({ 'is-number': '^7.0.0' });
     expect(Object.keys(numbers.lock.packages).filter(Boolean)).toEqual(['node_modules/is-number']);
     expect(odds.packageJson.dependencies).toEqual({ 'is-odd': '^3.0.1' });
     // is-odd depends on is-number@6: the closure, not just the direct dependency.
-    expect(Object.keys(odds.lock.packages).filter(Boolean).sort()).toEqual(['node_modules/is-number', 'node_modules/is-odd']);
+    expect(Object.keys(odds.lock.packages).filter(Boolean).sort()).toEqual([
+      'node_modules/is-number',
+      'node_modules/is-odd',
+    ]);
     expect(odds.lock.packages['node_modules/is-number']?.version).toMatch(/^6\./);
   });
 
   it('builds an image that installs the pruned lockfile with npm ci', async () => {
     await ws.nxOk(['run', 'numbers:docker-build', '--output-style=static']);
     const image = ws.readJson<{ localRef: string }>('dist/fleet/services/numbers/image.json');
-    if (engine === 'podman') expect((await runOk('podman', ['run', '--rm', image.localRef])).stdout.trim()).toBe('true');
+    if (engine === 'podman')
+      expect((await runOk('podman', ['run', '--rm', image.localRef])).stdout.trim()).toBe('true');
   });
 
   it('a dependency change only another service uses leaves this context byte-identical', async () => {

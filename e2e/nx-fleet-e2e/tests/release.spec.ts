@@ -3,11 +3,21 @@ import { startRegistry, type RunningRegistry } from '../src/harness/registry';
 import { run, runOk } from '../src/harness/tools';
 import { TestWorkspace } from '../src/harness/workspace';
 
-interface LedgerJson { environments: Record<string, Record<string, { image: string; digest: string; contentTag: string; gitSha: string }>> }
+interface LedgerJson {
+  environments: Record<string, Record<string, { image: string; digest: string; contentTag: string; gitSha: string }>>;
+}
 interface ReleaseJson {
   services: string[];
   waves: string[][];
-  release: Array<{ service: string; reasons: Array<{ kind: string; provider?: string; files?: string[]; chain?: Array<{ consumer: string; provider: string; file: string; line: number }> }> }>;
+  release: Array<{
+    service: string;
+    reasons: Array<{
+      kind: string;
+      provider?: string;
+      files?: string[];
+      chain?: Array<{ consumer: string; provider: string; file: string; line: number }>;
+    }>;
+  }>;
   skipped: Array<{ service: string }>;
   promoted?: Array<{ service: string; image: string; digest: string }>;
 }
@@ -24,48 +34,102 @@ require('node:http').createServer((req, res) => {
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-const webPact = JSON.stringify({
-  consumer: { name: 'web' },
-  provider: { name: 'orders' },
-  interactions: [{ description: 'web reads order 1', request: { method: 'GET', path: '/orders/1' }, response: { status: 200, headers: { 'Content-Type': 'application/json' }, body: { id: '1', total: 10 } } }],
-  metadata: { pactSpecification: { version: '3.0.0' } },
-}, null, 2);
+const webPact = JSON.stringify(
+  {
+    consumer: { name: 'web' },
+    provider: { name: 'orders' },
+    interactions: [
+      {
+        description: 'web reads order 1',
+        request: { method: 'GET', path: '/orders/1' },
+        response: { status: 200, headers: { 'Content-Type': 'application/json' }, body: { id: '1', total: 10 } },
+      },
+    ],
+    metadata: { pactSpecification: { version: '3.0.0' } },
+  },
+  null,
+  2,
+);
 
 describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with reasons (real engine, registry, Pact)', () => {
   let ws: TestWorkspace;
   let registry: RunningRegistry;
   const env = () => ({ FLEET_REGISTRY: registry.host, PACT_DO_NOT_TRACK: 'true' });
-  const release = async (args: string[]) => run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['release', '--env', 'production', ...args], { cwd: ws.root, env: { ...ws.env(), ...env() } });
+  const release = async (args: string[]) =>
+    run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['release', '--env', 'production', ...args], {
+      cwd: ws.root,
+      env: { ...ws.env(), ...env() },
+    });
   const releaseJson = async (args: string[]) => {
     const result = await release([...args, '--json']);
     if (result.code !== 0) throw new Error(`release failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
     return JSON.parse(result.stdout) as ReleaseJson;
   };
   const ledger = () => ws.readJson<LedgerJson>('deploy/fleet.json');
-  const affected = async (base: string) => (await ws.nxOk(['show', 'projects', '--affected', `--base=${base}`, '--head=HEAD', '--json'])).stdout;
-  const affectedServices = async (base: string) => (JSON.parse(await affected(base)) as string[]).filter((p) => SERVICES.includes(p)).sort();
+  const affected = async (base: string) =>
+    (await ws.nxOk(['show', 'projects', '--affected', `--base=${base}`, '--head=HEAD', '--json'])).stdout;
+  const affectedServices = async (base: string) =>
+    (JSON.parse(await affected(base)) as string[]).filter((p) => SERVICES.includes(p)).sort();
 
   beforeAll(async () => {
     ws = TestWorkspace.create('release');
     registry = await startRegistry();
     await runOk('git', ['config', 'user.name', 'release-bot'], { cwd: ws.root });
     await runOk('git', ['config', 'user.email', 'release-bot@example.invalid'], { cwd: ws.root });
-    await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], { cwd: ws.root, env: ws.env(), timeoutMs: 300_000 });
-    await runOk('npm', ['install', '--save', '--no-fund', '--no-audit', 'ms@2.1.2'], { cwd: ws.root, env: ws.env(), timeoutMs: 300_000 });
-    ws.write('tsconfig.base.json', JSON.stringify({ compilerOptions: { baseUrl: '.', allowJs: true, paths: { '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'] } } }, null, 2));
-    ws.addService('orders', { main: ordersMain('total'), dockerfile: ['FROM node:20', 'WORKDIR /app', 'COPY services/orders/main.js ./', 'EXPOSE 3000', 'USER node', 'CMD ["node", "main.js"]', ''].join('\n') });
+    await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], {
+      cwd: ws.root,
+      env: ws.env(),
+      timeoutMs: 300_000,
+    });
+    await runOk('npm', ['install', '--save', '--no-fund', '--no-audit', 'ms@2.1.2'], {
+      cwd: ws.root,
+      env: ws.env(),
+      timeoutMs: 300_000,
+    });
+    ws.write(
+      'tsconfig.base.json',
+      JSON.stringify(
+        {
+          compilerOptions: {
+            baseUrl: '.',
+            allowJs: true,
+            paths: { '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'] },
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    ws.addService('orders', {
+      main: ordersMain('total'),
+      dockerfile: [
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY services/orders/main.js ./',
+        'EXPOSE 3000',
+        'USER node',
+        'CMD ["node", "main.js"]',
+        '',
+      ].join('\n'),
+    });
     ws.write('services/orders/sdk/project.json', JSON.stringify({ name: 'orders-sdk', root: 'services/orders/sdk' }));
     ws.write('services/orders/sdk/src/index.ts', 'export const getOrder = (id: string) => fetch(`/orders/${id}`);\n');
     ws.write('services/orders/pacts/web-orders.json', webPact);
     ws.addService('web');
-    ws.write('services/web/src/client.ts', "import { getOrder } from '@acme/orders-sdk';\nexport const first = () => getOrder('1');\n");
+    ws.write(
+      'services/web/src/client.ts',
+      "import { getOrder } from '@acme/orders-sdk';\nexport const first = () => getOrder('1');\n",
+    );
     ws.addService('billing', { main: "const ms = require('ms');\nconsole.log(ms('1d'));\n" });
     ws.addService('gateway');
     // A service nested in another service's folder (rule c).
     ws.addService('admin', { dir: 'services/gateway/admin' });
     ws.write('scripts/tool.sh', 'echo shared tooling\n');
     // A GitOps target next to the ledger: releases bump its images in the same commit.
-    ws.write('deploy/kustomization.yaml', '# bumped by nx-fleet release\nresources:\n  - orders.yaml\nimages:\n  - name: orders\n    newTag: old\n');
+    ws.write(
+      'deploy/kustomization.yaml',
+      '# bumped by nx-fleet release\nresources:\n  - orders.yaml\nimages:\n  - name: orders\n    newTag: old\n',
+    );
     ws.write('docs/runbook.md', '# Runbook\n');
     await ws.commit('five services, one nested; web calls orders through its SDK and has a pact with it');
   });
@@ -89,12 +153,19 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     }
     expect(result.promoted?.map((p) => p.service).sort()).toEqual([...SERVICES].sort());
     // Committed: the ledger is the last commit, and the tree is clean.
-    expect((await ws.git(['log', '-1', '--format=%s'])).stdout.trim()).toBe(`release(production): ${result.promoted!.map((p) => p.service).join(', ')}`);
+    expect((await ws.git(['log', '-1', '--format=%s'])).stdout.trim()).toBe(
+      `release(production): ${result.promoted!.map((p) => p.service).join(', ')}`,
+    );
     expect((await ws.git(['status', '--porcelain', '--', 'deploy'])).stdout.trim()).toBe('');
-    expect((await ws.git(['show', '--name-only', '--format=', 'HEAD'])).stdout.trim().split('\n').sort()).toEqual(['deploy/fleet.json', 'deploy/kustomization.yaml']);
+    expect((await ws.git(['show', '--name-only', '--format=', 'HEAD'])).stdout.trim().split('\n').sort()).toEqual([
+      'deploy/fleet.json',
+      'deploy/kustomization.yaml',
+    ]);
     const kustomization = ws.read('deploy/kustomization.yaml');
     expect(kustomization).toMatch(/^# bumped by nx-fleet release/);
-    expect(kustomization).toContain(`- name: orders\n    newName: ${entries['orders']!.image}\n    digest: ${entries['orders']!.digest}`);
+    expect(kustomization).toContain(
+      `- name: orders\n    newName: ${entries['orders']!.image}\n    digest: ${entries['orders']!.digest}`,
+    );
     expect(kustomization).toContain(`- name: ${entries['web']!.image}\n    digest: ${entries['web']!.digest}`);
   });
 
@@ -131,7 +202,11 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     expect(await affectedServices(base)).toEqual(['admin', 'gateway']);
 
     base = await ws.head();
-    await runOk('npm', ['install', '--save', '--no-fund', '--no-audit', 'ms@2.1.3'], { cwd: ws.root, env: ws.env(), timeoutMs: 300_000 });
+    await runOk('npm', ['install', '--save', '--no-fund', '--no-audit', 'ms@2.1.3'], {
+      cwd: ws.root,
+      env: ws.env(),
+      timeoutMs: 300_000,
+    });
     await ws.commit('bump ms');
     expect(await affectedServices(base)).toEqual(['billing']);
   });
@@ -141,19 +216,36 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     await ws.commit('orders v2');
     const plan = await releaseJson(['--plan']);
     const web = plan.release.find((r) => r.service === 'web')!;
-    expect(web.reasons).toContainEqual(expect.objectContaining({ kind: 'provider', provider: 'orders', files: ['services/orders/main.js'], chain: [{ consumer: 'web', provider: 'orders', file: 'services/web/src/client.ts', line: 1 }] }));
-    expect(plan.release.find((r) => r.service === 'orders')!.reasons).toContainEqual({ kind: 'changed', files: ['services/orders/main.js'] });
+    expect(web.reasons).toContainEqual(
+      expect.objectContaining({
+        kind: 'provider',
+        provider: 'orders',
+        files: ['services/orders/main.js'],
+        chain: [{ consumer: 'web', provider: 'orders', file: 'services/web/src/client.ts', line: 1 }],
+      }),
+    );
+    expect(plan.release.find((r) => r.service === 'orders')!.reasons).toContainEqual({
+      kind: 'changed',
+      files: ['services/orders/main.js'],
+    });
     // The shared script and the parent folder changed since the first release: those rules explain too.
-    expect(plan.release.find((r) => r.service === 'admin')!.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'parent', parent: 'gateway' }), expect.objectContaining({ kind: 'shared', files: ['scripts/tool.sh'] })]));
+    expect(plan.release.find((r) => r.service === 'admin')!.reasons).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'parent', parent: 'gateway' }),
+        expect.objectContaining({ kind: 'shared', files: ['scripts/tool.sh'] }),
+      ]),
+    );
     const text = await release(['--plan']);
-    expect(text.stdout).toMatch(/web\s+\S+\n\s+provider orders changed \(services\/orders\/main\.js\) via web → orders \(services\/web\/src\/client\.ts:1\)/);
+    expect(text.stdout).toMatch(
+      /web\s+\S+\n\s+provider orders changed \(services\/orders\/main\.js\) via web → orders \(services\/web\/src\/client\.ts:1\)/,
+    );
     // --plan changes nothing.
     expect(ledger().environments['production']!['orders']!.gitSha).not.toBe(await ws.head());
   });
 
   it('one service fails its contract: zero services promoted, ledger untouched; fixed and re-run, exactly the pending services are promoted', async () => {
     ws.write('services/orders/main.js', ordersMain('amount', 'v3: total renamed'));
-    await ws.commit('orders breaks web\'s contract');
+    await ws.commit("orders breaks web's contract");
     const before = ws.read('deploy/fleet.json');
     const kustomizationBefore = ws.read('deploy/kustomization.yaml');
     const head = await ws.head();
@@ -183,10 +275,17 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     for (const r of result.release) expect(r.reasons).toEqual([{ kind: 'forced' }]);
   });
 
-  it('nx-fleet report: DORA figures from the ledger\'s history', async () => {
-    const result = await run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['report', '--env', 'production', '--json'], { cwd: ws.root, env: ws.env() });
+  it("nx-fleet report: DORA figures from the ledger's history", async () => {
+    const result = await run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['report', '--env', 'production', '--json'], {
+      cwd: ws.root,
+      env: ws.env(),
+    });
     expect(result.code).toBe(0);
-    const rows = JSON.parse(result.stdout) as Array<{ service: string | null; deployments: number; leadTimeMedianHours: number | null }>;
+    const rows = JSON.parse(result.stdout) as Array<{
+      service: string | null;
+      deployments: number;
+      leadTimeMedianHours: number | null;
+    }>;
     // billing: the first release, then its change (the forced re-release promoted the same digest).
     expect(rows.find((r) => r.service === 'billing')).toMatchObject({ deployments: 2 });
     expect(rows.find((r) => r.service === null)!.deployments).toBeGreaterThanOrEqual(SERVICES.length * 2);

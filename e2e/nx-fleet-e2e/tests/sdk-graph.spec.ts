@@ -3,7 +3,11 @@ import { TestWorkspace } from '../src/harness/workspace';
 type Edge = { source: string; target: string; type: string };
 
 /** The service-to-service edges nx-fleet adds (implicit, between services), as `nx graph --file` shows them. */
-async function serviceEdges(ws: TestWorkspace, services: readonly string[], env?: NodeJS.ProcessEnv): Promise<string[]> {
+async function serviceEdges(
+  ws: TestWorkspace,
+  services: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<string[]> {
   const file = `tmp/graph-${Date.now()}.json`;
   await ws.nxOk(['graph', `--file=${file}`], { env });
   const graph = ws.readJson<{ graph: { dependencies: Record<string, Edge[]> } }>(file).graph;
@@ -20,9 +24,22 @@ function service(ws: TestWorkspace, name: string, main: string): void {
   ws.write(`services/${name}/src/main.ts`, main);
 }
 
-function sdk(ws: TestWorkspace, dir: string, name: string, packageName: string, extra: Record<string, unknown> = {}): void {
+function sdk(
+  ws: TestWorkspace,
+  dir: string,
+  name: string,
+  packageName: string,
+  extra: Record<string, unknown> = {},
+): void {
   ws.write(`${dir}/project.json`, JSON.stringify({ name, root: dir, ...extra }));
-  ws.write(`${dir}/package.json`, JSON.stringify({ name: packageName, version: '1.0.0', exports: { '.': './src/index.ts', './client': './src/client.ts' } }));
+  ws.write(
+    `${dir}/package.json`,
+    JSON.stringify({
+      name: packageName,
+      version: '1.0.0',
+      exports: { '.': './src/index.ts', './client': './src/client.ts' },
+    }),
+  );
   ws.write(`${dir}/src/index.ts`, 'export const call = (): number => 1;\n');
   ws.write(`${dir}/src/client.ts`, 'export interface Client { id: string }\n');
 }
@@ -34,17 +51,26 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
 
   beforeAll(async () => {
     ws = TestWorkspace.create('sdk-graph');
-    ws.write('tsconfig.base.json', JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'] } } }));
+    ws.write(
+      'tsconfig.base.json',
+      JSON.stringify({
+        compilerOptions: { baseUrl: '.', paths: { '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'] } },
+      }),
+    );
     // (1) nested SDK, reached through a tsconfig path alias
     service(ws, 'orders', 'export const orders = 1;\n');
     sdk(ws, 'services/orders/sdk', 'orders-sdk', '@acme/orders-sdk');
-    service(ws, 'payments', [
-      "import { call } from '@acme/orders-sdk';",
-      "// import { call } from '@acme/catalog-client';",
-      "export const snippet = `import { x } from '@acme/catalog-client'`;",
-      'export const paid = call();',
-      '',
-    ].join('\n'));
+    service(
+      ws,
+      'payments',
+      [
+        "import { call } from '@acme/orders-sdk';",
+        "// import { call } from '@acme/catalog-client';",
+        "export const snippet = `import { x } from '@acme/catalog-client'`;",
+        'export const paid = call();',
+        '',
+      ].join('\n'),
+    );
     // (4) a package.json exports subpath, type-only
     service(ws, 'shipping', "import type { Client } from '@acme/orders-sdk/client';\nexport type C = Client;\n");
     // (2) a tagged SDK elsewhere, used through a shared library by gateway
@@ -57,9 +83,24 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
     sdk(ws, 'libs/legacy-billing', 'legacy-billing', '@acme/legacy-billing');
     service(ws, 'billing', "const { call } = require('@acme/payments-sdk');\nexport const b = call;\n");
     sdk(ws, 'services/payments/sdk', 'payments-sdk', '@acme/payments-sdk');
-    ws.write('services/payments/src/bill.ts', "import legacy = require('@acme/legacy-billing');\nexport const l = legacy;\n");
+    ws.write(
+      'services/payments/src/bill.ts',
+      "import legacy = require('@acme/legacy-billing');\nexport const l = legacy;\n",
+    );
     const nxJson = ws.readJson<{ plugins: unknown[] }>('nx.json');
-    ws.write('nx.json', JSON.stringify({ ...nxJson, plugins: [{ plugin: 'nx-fleet', options: { gates: { scan: false }, sdks: { '@acme/legacy-billing': 'billing' } } }] }, null, 2));
+    ws.write(
+      'nx.json',
+      JSON.stringify(
+        {
+          ...nxJson,
+          plugins: [
+            { plugin: 'nx-fleet', options: { gates: { scan: false }, sdks: { '@acme/legacy-billing': 'billing' } } },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
     await ws.commit('a fleet with SDKs');
   });
   afterAll(() => ws?.dispose());
@@ -73,33 +114,66 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
       'shipping->orders',
     ]);
     // Nx's own edges stay as they were, not duplicated: consumer → SDK project.
-    const graph = ws.readJson<{ graph: { dependencies: Record<string, Edge[]> } }>((await ws.nxOk(['graph', '--file=tmp/full.json']), 'tmp/full.json')).graph;
+    const graph = ws.readJson<{ graph: { dependencies: Record<string, Edge[]> } }>(
+      (await ws.nxOk(['graph', '--file=tmp/full.json']), 'tmp/full.json'),
+    ).graph;
     expect(graph.dependencies['payments']!.filter((e) => e.target === 'orders-sdk')).toHaveLength(1);
-    expect(graph.dependencies['payments']!.filter((e) => e.target === 'orders')).toEqual([{ source: 'payments', target: 'orders', type: 'implicit' }]);
+    expect(graph.dependencies['payments']!.filter((e) => e.target === 'orders')).toEqual([
+      { source: 'payments', target: 'orders', type: 'implicit' },
+    ]);
   });
 
   it('nx affected reaches consumers, also through a shared library', async () => {
     const base = await ws.head();
     ws.write('services/catalog/src/main.ts', 'export const catalog = 2;\n');
     await ws.commit('catalog v2');
-    expect((await ws.projects(['--affected', `--base=${base}`, '--head=HEAD'])).sort()).toEqual(['catalog', 'gateway', 'shared']);
+    expect((await ws.projects(['--affected', `--base=${base}`, '--head=HEAD'])).sort()).toEqual([
+      'catalog',
+      'gateway',
+      'shared',
+    ]);
     const base2 = await ws.head();
     ws.write('services/orders/src/main.ts', 'export const orders = 2;\n');
     await ws.commit('orders v2');
     // Transitive, as Nx is: billing calls payments, which calls orders.
-    expect((await ws.projects(['--affected', `--base=${base2}`, '--head=HEAD'])).sort()).toEqual(['billing', 'orders', 'payments', 'shipping']);
+    expect((await ws.projects(['--affected', `--base=${base2}`, '--head=HEAD'])).sort()).toEqual([
+      'billing',
+      'orders',
+      'payments',
+      'shipping',
+    ]);
   });
 
   it('nx-fleet graph --json lists providers and consumers with file:line', async () => {
     const result = await ws.bin('nx-fleet', ['graph', '--json']);
     expect(result.code).toBe(0);
-    const runtime = JSON.parse(result.stdout) as Array<{ service: string; providers: Array<{ service: string; imports: Array<{ file: string; line: number; via: string }> }>; consumers: Array<{ service: string }> }>;
+    const runtime = JSON.parse(result.stdout) as Array<{
+      service: string;
+      providers: Array<{ service: string; imports: Array<{ file: string; line: number; via: string }> }>;
+      consumers: Array<{ service: string }>;
+    }>;
     const orders = runtime.find((s) => s.service === 'orders')!;
     expect(orders.consumers.map((c) => c.service)).toEqual(['payments', 'shipping']);
     const gateway = runtime.find((s) => s.service === 'gateway')!;
-    expect(gateway.providers).toEqual([{ service: 'catalog', imports: [{ file: 'libs/shared/index.ts', line: 1, specifier: '@acme/catalog-client', via: 'shared', sdk: 'catalog-client' }] }]);
+    expect(gateway.providers).toEqual([
+      {
+        service: 'catalog',
+        imports: [
+          {
+            file: 'libs/shared/index.ts',
+            line: 1,
+            specifier: '@acme/catalog-client',
+            via: 'shared',
+            sdk: 'catalog-client',
+          },
+        ],
+      },
+    ]);
     const payments = runtime.find((s) => s.service === 'payments')!;
-    expect(payments.providers.find((p) => p.service === 'orders')!.imports[0]).toMatchObject({ file: 'services/payments/src/main.ts', line: 1 });
+    expect(payments.providers.find((p) => p.service === 'orders')!.imports[0]).toMatchObject({
+      file: 'services/payments/src/main.ts',
+      line: 1,
+    });
   });
 
   describe.each([
@@ -113,7 +187,10 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
     it('a new service whose SDK an unchanged file already imports, then deleted; a moved SDK; a renamed package; an edited import', async () => {
       const name = env.NX_DAEMON === 'true' ? 'ledger-d' : 'ledger';
       // An unchanged file imports an SDK that does not exist yet.
-      ws.write(`services/gateway/src/${name}.ts`, `import { call } from '@acme/${name}-sdk';\nexport const v = call;\n`);
+      ws.write(
+        `services/gateway/src/${name}.ts`,
+        `import { call } from '@acme/${name}-sdk';\nexport const v = call;\n`,
+      );
       await ws.commit(`gateway uses ${name}`);
       expect(await serviceEdges(ws, [...SERVICES, name], env)).not.toContain(`gateway->${name}`);
       service(ws, name, 'export const l = 1;\n');
@@ -136,7 +213,10 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
       expect(await serviceEdges(ws, [...SERVICES, name], env)).not.toContain('gateway->billing');
 
       // The import is edited to the new name: the edge is back.
-      ws.write(`services/gateway/src/${name}.ts`, `import { call } from '@acme/${name}-client';\nexport const v = call;\n`);
+      ws.write(
+        `services/gateway/src/${name}.ts`,
+        `import { call } from '@acme/${name}-client';\nexport const v = call;\n`,
+      );
       await ws.commit('follow the rename');
       expect(await serviceEdges(ws, [...SERVICES, name], env)).toContain('gateway->billing');
 
@@ -152,9 +232,15 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
 
   it('bad input never breaks the graph: at most one warning naming the file', async () => {
     ws.write('services/orders/src/broken.ts', 'import { call } from "@acme/payments-sdk"\nexport const = ;;; {{{\n');
-    ws.write('services/orders/src/unresolved.ts', "import { nothing } from '@acme/no-such-sdk';\nimport x from './missing';\n");
+    ws.write(
+      'services/orders/src/unresolved.ts',
+      "import { nothing } from '@acme/no-such-sdk';\nimport x from './missing';\n",
+    );
     ws.write('services/orders/src/binary.ts', Buffer.from([0, 1, 2, 3, 0, 255]).toString('binary'));
-    ws.write('services/orders/src/generated.ts', `// generated\nexport const data = ${JSON.stringify('x'.repeat(5 * 1024 * 1024))};\n`);
+    ws.write(
+      'services/orders/src/generated.ts',
+      `// generated\nexport const data = ${JSON.stringify('x'.repeat(5 * 1024 * 1024))};\n`,
+    );
     ws.write('services/orders/tsconfig.json', '{ "compilerOptions": { "paths": ');
     await ws.commit('bad input');
     const result = await ws.nx(['graph', '--file=tmp/bad.json']);

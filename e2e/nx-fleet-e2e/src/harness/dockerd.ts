@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants as fsConstants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants as fsConstants,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -65,7 +76,8 @@ function dockerdBinary(): string {
 
 /** Starts a private Docker 20.10 daemon (root only) with its own data, socket, containerd and bridge. */
 export async function startDockerd(): Promise<RunningDockerd> {
-  if (process.getuid?.() !== 0) throw new Error('startDockerd needs root: dockerd mounts filesystems and creates a bridge');
+  if (process.getuid?.() !== 0)
+    throw new Error('startDockerd needs root: dockerd mounts filesystems and creates a bridge');
   const bin = dockerdBinary();
   const client = dockerClient();
   const ipBin = requireTool('ip');
@@ -107,11 +119,16 @@ export async function startDockerd(): Promise<RunningDockerd> {
   bridgeCreated = true;
 
   const args = [
-    '--config-file', join(dir, 'daemon.json'),
-    '--data-root', join(dir, 'data'),
-    '--exec-root', join(dir, 'exec'),
-    '--pidfile', join(dir, 'dockerd.pid'),
-    '-H', host,
+    '--config-file',
+    join(dir, 'daemon.json'),
+    '--data-root',
+    join(dir, 'data'),
+    '--exec-root',
+    join(dir, 'exec'),
+    '--pidfile',
+    join(dir, 'dockerd.pid'),
+    '-H',
+    host,
     `--bridge=${bridge}`,
     `--cgroup-parent=${cgroupParent}`,
     ...DOCKERD_FLAGS,
@@ -161,7 +178,10 @@ export async function startDockerd(): Promise<RunningDockerd> {
       await stop();
       throw new Error(`dockerd exited before answering on ${host}:\n${server.log()}`);
     }
-    const version = await run(client, ['version', '--format', '{{.Server.Version}}'], { env: { ...process.env, ...env }, timeoutMs: 5_000 });
+    const version = await run(client, ['version', '--format', '{{.Server.Version}}'], {
+      env: { ...process.env, ...env },
+      timeoutMs: 5_000,
+    });
     if (version.code === 0 && version.stdout.trim()) break;
     if (Date.now() > deadline) {
       await stop();
@@ -228,7 +248,12 @@ function cgroupDirs(parent: string): string[] {
   const root = '/sys/fs/cgroup';
   let hierarchies: string[];
   try {
-    hierarchies = [root, ...readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(root, d.name))];
+    hierarchies = [
+      root,
+      ...readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => join(root, d.name)),
+    ];
   } catch {
     return [];
   }

@@ -44,7 +44,12 @@ export type EngineSpy = ReturnType<typeof createEngineSpy>;
 
 /** Builds and pushes in the log, whichever engine ran them. */
 export function builds(calls: EngineCall[]): EngineCall[] {
-  return calls.filter((c) => (c.tool === 'podman' && c.args.startsWith('build ')) || (c.tool === 'buildah' && c.args.startsWith('bud ')) || (c.tool === 'docker' && /^(buildx )?build /.test(c.args)));
+  return calls.filter(
+    (c) =>
+      (c.tool === 'podman' && c.args.startsWith('build ')) ||
+      (c.tool === 'buildah' && c.args.startsWith('bud ')) ||
+      (c.tool === 'docker' && /^(buildx )?build /.test(c.args)),
+  );
 }
 
 export function pushes(calls: EngineCall[]): EngineCall[] {

@@ -202,4 +202,3 @@ export function detectEngine(): Engine {
   }
   return 'podman'; // podman appeared between the two checks
 }
-

@@ -37,7 +37,9 @@ export class TestWorkspace {
   static create(label: string): TestWorkspace {
     const template = process.env[TEMPLATE_ENV];
     if (!template || !existsSync(template)) {
-      throw new Error(`${TEMPLATE_ENV} is not set: run the e2e suite through its jest config (global-setup builds the template workspace).`);
+      throw new Error(
+        `${TEMPLATE_ENV} is not set: run the e2e suite through its jest config (global-setup builds the template workspace).`,
+      );
     }
     const root = join(mkdtempSync(join(tmpdir(), `nx-fleet-e2e-${label}-`)), 'workspace');
     cpSync(template, root, { recursive: true, verbatimSymlinks: true });
@@ -49,21 +51,45 @@ export class TestWorkspace {
   }
 
   nx(args: string[], options: NxRunOptions = {}): Promise<RunResult> {
-    return run(join(this.root, 'node_modules', '.bin', 'nx'), args, { cwd: this.root, env: this.env(options.env), timeoutMs: options.timeoutMs ?? 300_000 });
+    return run(join(this.root, 'node_modules', '.bin', 'nx'), args, {
+      cwd: this.root,
+      env: this.env(options.env),
+      timeoutMs: options.timeoutMs ?? 300_000,
+    });
   }
 
   async nxOk(args: string[], options: NxRunOptions = {}): Promise<RunResult> {
     const result = await this.nx(args, options);
-    if (result.code !== 0) throw new Error(`nx ${args.join(' ')} exited with ${result.code}\n${result.stdout}\n${result.stderr}`);
+    if (result.code !== 0)
+      throw new Error(`nx ${args.join(' ')} exited with ${result.code}\n${result.stdout}\n${result.stderr}`);
     return result;
   }
 
   /** Runs a binary the workspace installed (e.g. `nx-fleet`), as `npx <bin>` would. */
   bin(name: string, args: string[], options: NxRunOptions = {}): Promise<RunResult> {
-    return run(join(this.root, 'node_modules', '.bin', name), args, { cwd: this.root, env: this.env(options.env), timeoutMs: options.timeoutMs });
+    return run(join(this.root, 'node_modules', '.bin', name), args, {
+      cwd: this.root,
+      env: this.env(options.env),
+      timeoutMs: options.timeoutMs,
+    });
   }
 
-  async showProject(name: string): Promise<{ name: string; root: string; targets: Record<string, { executor?: string; dependsOn?: unknown[]; metadata?: Record<string, unknown>; cache?: boolean; outputs?: string[] }> }> {
+  async showProject(
+    name: string,
+  ): Promise<{
+    name: string;
+    root: string;
+    targets: Record<
+      string,
+      {
+        executor?: string;
+        dependsOn?: unknown[];
+        metadata?: Record<string, unknown>;
+        cache?: boolean;
+        outputs?: string[];
+      }
+    >;
+  }> {
     return JSON.parse((await this.nxOk(['show', 'project', name, '--json'])).stdout);
   }
 
@@ -71,7 +97,12 @@ export class TestWorkspace {
     return JSON.parse((await this.nxOk(['show', 'projects', '--json', ...extra])).stdout) as string[];
   }
 
-  async graph(): Promise<{ graph: { nodes: Record<string, unknown>; dependencies: Record<string, Array<{ source: string; target: string; type: string }>> } }> {
+  async graph(): Promise<{
+    graph: {
+      nodes: Record<string, unknown>;
+      dependencies: Record<string, Array<{ source: string; target: string; type: string }>>;
+    };
+  }> {
     const file = join(this.root, 'tmp', `graph-${Date.now()}.json`);
     await this.nxOk(['graph', `--file=${file}`]);
     return JSON.parse(readFileSync(file, 'utf8'));
@@ -116,10 +147,22 @@ export class TestWorkspace {
   /** A service the way teams have them: a project.json, a Dockerfile FROM node:20 and a script. */
   addService(name: string, spec: ServiceSpec = {}): string {
     const dir = spec.dir ?? `services/${name}`;
-    this.write(`${dir}/project.json`, JSON.stringify({ name, $schema: '../../node_modules/nx/schemas/project-schema.json', root: dir }, null, 2));
-    this.write(`${dir}/main.js`, spec.main ?? `// test workspace ${this.id}\nconsole.log(${JSON.stringify(`${name} up`)});\n`);
+    this.write(
+      `${dir}/project.json`,
+      JSON.stringify({ name, $schema: '../../node_modules/nx/schemas/project-schema.json', root: dir }, null, 2),
+    );
+    this.write(
+      `${dir}/main.js`,
+      spec.main ?? `// test workspace ${this.id}\nconsole.log(${JSON.stringify(`${name} up`)});\n`,
+    );
     // Written for nx-fleet's default pruned context, which is repo-shaped.
-    this.write(`${dir}/Dockerfile`, spec.dockerfile ?? ['FROM node:20', 'WORKDIR /app', `COPY ${dir}/main.js ./`, 'USER node', 'CMD ["node", "main.js"]', ''].join('\n'));
+    this.write(
+      `${dir}/Dockerfile`,
+      spec.dockerfile ??
+        ['FROM node:20', 'WORKDIR /app', `COPY ${dir}/main.js ./`, 'USER node', 'CMD ["node", "main.js"]', ''].join(
+          '\n',
+        ),
+    );
     return dir;
   }
 

@@ -28,20 +28,31 @@ export const contextCommand: Command = {
     const targetName = typeof values['target'] === 'string' ? values['target'] : 'docker-build';
     const options = node?.data.targets?.[targetName]?.options as DockerBuildExecutorSchema | undefined;
     if (!node || !options) {
-      console.error(`nx-fleet context: "${project}" has no ${targetName} target. \`npx nx-fleet status\` lists the services.`);
+      console.error(
+        `nx-fleet context: "${project}" has no ${targetName} target. \`npx nx-fleet status\` lists the services.`,
+      );
       return 1;
     }
     const service = { workspaceRoot, projectName: project, projectRoot: node.data.root, graph };
     const out = typeof values['out'] === 'string' ? values['out'] : undefined;
     if (out && !options.prune) {
-      console.error(`nx-fleet context: ${project} sends the folder "${options.context}" as it is; there is nothing to write out.`);
+      console.error(
+        `nx-fleet context: ${project} sends the folder "${options.context}" as it is; there is nothing to write out.`,
+      );
       return 1;
     }
     const context = out
-      ? await assemblePrunedContext({ workspaceRoot, graph, service: project, include: options.contextInclude ?? [], into: out })
+      ? await assemblePrunedContext({
+          workspaceRoot,
+          graph,
+          service: project,
+          include: options.contextInclude ?? [],
+          into: out,
+        })
       : await prepareContext(options, service);
     try {
-      for (const file of await listContextFiles(context.dir, resolve(workspaceRoot, options.dockerfile))) console.log(file);
+      for (const file of await listContextFiles(context.dir, resolve(workspaceRoot, options.dockerfile)))
+        console.log(file);
     } finally {
       await context.dispose();
     }

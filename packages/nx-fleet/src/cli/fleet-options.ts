@@ -12,7 +12,8 @@ export function fleetPluginOptions(workspaceRoot: string): FleetPluginOptions | 
   }
   for (const entry of nxJson.plugins ?? []) {
     if (entry === 'nx-fleet') return {};
-    if (typeof entry === 'object' && entry !== null && (entry as { plugin?: unknown }).plugin === 'nx-fleet') return ((entry as { options?: FleetPluginOptions }).options ?? {});
+    if (typeof entry === 'object' && entry !== null && (entry as { plugin?: unknown }).plugin === 'nx-fleet')
+      return (entry as { options?: FleetPluginOptions }).options ?? {};
   }
   return undefined;
 }

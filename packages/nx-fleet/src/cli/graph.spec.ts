@@ -9,9 +9,28 @@ describe('formatRuntime', () => {
 
   it('prints each service with its providers and consumers, file:line and the quoted specifier', () => {
     const imports: RuntimeImport[] = [
-      { consumer: 'api', provider: 'orders', file: 'services/api/src/main.ts', line: 3, specifier: '@acme/orders-sdk', sdk: 'orders-sdk' },
-      { consumer: 'shared', provider: 'orders', file: 'libs/shared/src/index.ts', line: 1, specifier: '../../../services/orders/sdk/src' },
-      { consumer: 'orders', provider: 'payments', file: 'services/orders/src/pay.ts', line: 12, specifier: '@sdk/payments' },
+      {
+        consumer: 'api',
+        provider: 'orders',
+        file: 'services/api/src/main.ts',
+        line: 3,
+        specifier: '@acme/orders-sdk',
+        sdk: 'orders-sdk',
+      },
+      {
+        consumer: 'shared',
+        provider: 'orders',
+        file: 'libs/shared/src/index.ts',
+        line: 1,
+        specifier: '../../../services/orders/sdk/src',
+      },
+      {
+        consumer: 'orders',
+        provider: 'payments',
+        file: 'services/orders/src/pay.ts',
+        line: 12,
+        specifier: '@sdk/payments',
+      },
     ];
     const closure = (service: string) => (service === 'api' ? ['api', 'shared'] : [service]);
     const text = formatRuntime(serviceRuntime(['orders', 'payments', 'api', 'idle'], imports, closure));
@@ -44,7 +63,13 @@ describe('formatRuntime', () => {
   });
 
   it('escapes specifiers the way JSON does', () => {
-    const text = formatRuntime([{ service: 'a', providers: [{ service: 'b', imports: [{ file: 'x.ts', line: 1, specifier: 'we"ird\\name', via: 'a' }] }], consumers: [] }]);
+    const text = formatRuntime([
+      {
+        service: 'a',
+        providers: [{ service: 'b', imports: [{ file: 'x.ts', line: 1, specifier: 'we"ird\\name', via: 'a' }] }],
+        consumers: [],
+      },
+    ]);
     expect(text).toContain('x.ts:1  "we\\"ird\\\\name"');
   });
 });

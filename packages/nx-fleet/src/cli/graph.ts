@@ -24,7 +24,10 @@ export function formatRuntime(runtime: readonly ServiceRuntime[]): string {
 /** The project graph and the service-level runtime graph, as the plugin computes them. */
 export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime: ServiceRuntime[] }> {
   const graph = await createProjectGraphAsync({ exitOnError: false });
-  const projects = projectInfos(workspaceRoot, Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])));
+  const projects = projectInfos(
+    workspaceRoot,
+    Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])),
+  );
   const fileMap = readFileMapCache()?.fileMap;
   const imports = scanRuntimeImports({
     workspaceRoot,
@@ -40,13 +43,13 @@ export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime
 }
 
 export const graphCommand: Command = {
-  summary: 'Print the runtime service graph: each service\'s providers and consumers, with the importing file:line',
+  summary: "Print the runtime service graph: each service's providers and consumers, with the importing file:line",
   help: [
     'Usage: nx-fleet graph [--json]',
     '',
     'For every service, the services it calls (providers) and the services that call it',
     '(consumers), found from imports of SDKs, with the importing file:line. A service consumes',
-    'a provider when it, or a workspace library it depends on, imports the provider\'s SDK.',
+    "a provider when it, or a workspace library it depends on, imports the provider's SDK.",
     '',
     'Options:',
     '  --json  Print JSON: [{ service, providers: [{ service, imports: [{ file, line, specifier, via, sdk }] }], consumers: [...] }]',

@@ -115,6 +115,9 @@ describe('main context', () => {
   it('hands the positional and the options to the command', async () => {
     const run = vi.spyOn(contextCommand, 'run').mockResolvedValue(0);
     expect(await main(['context', 'api', '--out', 'tmp/ctx'])).toBe(0);
-    expect(run).toHaveBeenCalledWith(expect.objectContaining({ out: 'tmp/ctx' }), { cwd: process.cwd(), positionals: ['api'] });
+    expect(run).toHaveBeenCalledWith(expect.objectContaining({ out: 'tmp/ctx' }), {
+      cwd: process.cwd(),
+      positionals: ['api'],
+    });
   });
 });

@@ -71,7 +71,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const expected = command.positionals ?? [];
   if (positionals.length !== expected.length) {
-    console.error(`nx-fleet ${name}: expected ${expected.map((p) => `<${p}>`).join(' ') || 'no arguments'}.\n\n${command.help}`);
+    console.error(
+      `nx-fleet ${name}: expected ${expected.map((p) => `<${p}>`).join(' ') || 'no arguments'}.\n\n${command.help}`,
+    );
     return 2;
   }
   return command.run(values, { cwd: process.cwd(), positionals });

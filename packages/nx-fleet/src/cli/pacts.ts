@@ -23,7 +23,9 @@ export function uncommittedPacts(porcelain: string): string[] {
 
 export function formatPacts(pacts: readonly PactSummary[]): string {
   if (!pacts.length) return `No pacts (consumers' Pact tests write them to <provider root>/${PACTS_FOLDER}/).`;
-  return pacts.map((p) => `${p.provider} ← ${p.consumer}: ${p.interactions.length} interaction(s)  ${p.file}`).join('\n');
+  return pacts
+    .map((p) => `${p.provider} ← ${p.consumer}: ${p.interactions.length} interaction(s)  ${p.file}`)
+    .join('\n');
 }
 
 export const pactsCommand: Command = {
@@ -32,16 +34,21 @@ export const pactsCommand: Command = {
     'Usage: nx-fleet pacts [--check] [--publish [--broker-url <url>]] [--json]',
     '',
     `Lists every pact in the services' ${PACTS_FOLDER}/ folders (provider ← consumer), and warns when a`,
-    'service imports another\'s SDK without a pact with it, or a pact names a pair no SDK import explains.',
+    "service imports another's SDK without a pact with it, or a pact names a pair no SDK import explains.",
     '',
     'Options:',
     '  --check  Exit 1 when a pact file differs from the commit (modified or untracked): pacts are',
-    '           committed like snapshots, so run this in CI after the consumers\' Pact tests.',
+    "           committed like snapshots, so run this in CI after the consumers' Pact tests.",
     '  --publish  Publish every pact to the Pact Broker (PACT_BROKER_BASE_URL or --broker-url;',
     '           PACT_BROKER_TOKEN or PACT_BROKER_USERNAME/PASSWORD), versioned by the git SHA, on the branch.',
     '  --json   Print JSON: { pacts, warnings, uncommitted }',
   ].join('\n'),
-  options: { check: { type: 'boolean' }, publish: { type: 'boolean' }, 'broker-url': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    check: { type: 'boolean' },
+    publish: { type: 'boolean' },
+    'broker-url': { type: 'string' },
+    json: { type: 'boolean' },
+  },
   async run(values) {
     const { graph, runtime } = await workspaceRuntime();
     const files = await listWorkspaceFiles(workspaceRoot, [`**/${PACTS_FOLDER}/*.json`]);
@@ -60,14 +67,28 @@ export const pactsCommand: Command = {
     }
     const rootOf = (service: string) => graph.nodes[service]?.data.root;
     const warnings = [...problems, ...contractWarnings(runtime, pacts, rootOf)];
-    const uncommitted = values['check'] ? uncommittedPacts((await run('git', ['status', '--porcelain', '--untracked-files=all', '--', `:(glob)**/${PACTS_FOLDER}/*.json`], { cwd: workspaceRoot })).stdout) : [];
+    const uncommitted = values['check']
+      ? uncommittedPacts(
+          (
+            await run(
+              'git',
+              ['status', '--porcelain', '--untracked-files=all', '--', `:(glob)**/${PACTS_FOLDER}/*.json`],
+              { cwd: workspaceRoot },
+            )
+          ).stdout,
+        )
+      : [];
     if (values['json']) console.log(JSON.stringify({ pacts, warnings, uncommitted }, null, 2));
     else {
       console.log(formatPacts(pacts));
       for (const warning of warnings) console.warn(warning);
-      if (uncommitted.length) console.error(`nx-fleet pacts --check: these pacts differ from the commit; the consumers' expectations changed — review and commit them:\n${uncommitted.map((f) => `  ${f}`).join('\n')}`);
+      if (uncommitted.length)
+        console.error(
+          `nx-fleet pacts --check: these pacts differ from the commit; the consumers' expectations changed — review and commit them:\n${uncommitted.map((f) => `  ${f}`).join('\n')}`,
+        );
     }
-    if (values['publish'] && !uncommitted.length && !problems.length) await publishAll(pacts, values['broker-url'] as string | undefined);
+    if (values['publish'] && !uncommitted.length && !problems.length)
+      await publishAll(pacts, values['broker-url'] as string | undefined);
     return uncommitted.length || problems.length ? 1 : 0;
   },
 };
@@ -75,12 +96,22 @@ export const pactsCommand: Command = {
 /** Consumers' pacts to the broker, versioned like their images: by commit, on the branch being built. */
 async function publishAll(pacts: readonly PactSummary[], url: string | undefined): Promise<void> {
   const broker = brokerConfigFromEnv(process.env, url);
-  if (!broker) throw new Error('nx-fleet pacts --publish: no Pact Broker: set PACT_BROKER_BASE_URL or pass --broker-url.');
+  if (!broker)
+    throw new Error('nx-fleet pacts --publish: no Pact Broker: set PACT_BROKER_BASE_URL or pass --broker-url.');
   const revision = await readGitRevision(workspaceRoot);
-  if (!revision) throw new Error('nx-fleet pacts --publish: pacts are versioned by the git commit; run it in a git checkout with a commit.');
+  if (!revision)
+    throw new Error(
+      'nx-fleet pacts --publish: pacts are versioned by the git commit; run it in a git checkout with a commit.',
+    );
   const branch = await readGitBranch(workspaceRoot);
   for (const pact of pacts) {
-    await publishPact(broker, { pact: JSON.parse(readFileSync(join(workspaceRoot, pact.file), 'utf8')), consumerVersion: revision.sha, ...(branch ? { branch } : {}) });
-    console.log(`published ${pact.consumer} → ${pact.provider} (${revision.sha.slice(0, 12)}${branch ? ` on ${branch}` : ''})`);
+    await publishPact(broker, {
+      pact: JSON.parse(readFileSync(join(workspaceRoot, pact.file), 'utf8')),
+      consumerVersion: revision.sha,
+      ...(branch ? { branch } : {}),
+    });
+    console.log(
+      `published ${pact.consumer} → ${pact.provider} (${revision.sha.slice(0, 12)}${branch ? ` on ${branch}` : ''})`,
+    );
   }
 }

@@ -11,8 +11,22 @@ import { contextProjects } from '../image/pruned-context';
 import { run, runOk } from '../io/process';
 import { parentServiceRoots, sharedFileTest } from '../release/change-rules';
 import { bumpHelmValues, bumpKustomization, type Promoted } from '../release/gitops';
-import { emptyLedger, parseLedger, serializeLedger, withReleased, type Ledger, type LedgerEntry } from '../release/ledger';
-import { formatPlan, planRelease, providerMap, releaseHashes, type ReleasePlan, type ServiceFacts } from '../release/plan';
+import {
+  emptyLedger,
+  parseLedger,
+  serializeLedger,
+  withReleased,
+  type Ledger,
+  type LedgerEntry,
+} from '../release/ledger';
+import {
+  formatPlan,
+  planRelease,
+  providerMap,
+  releaseHashes,
+  type ReleasePlan,
+  type ServiceFacts,
+} from '../release/plan';
 import { imageRecordPath, pushRecordPath } from '../nx/targets';
 import type { Command } from './command';
 import { fleetPluginOptions } from './fleet-options';
@@ -25,7 +39,10 @@ class ReleaseError extends Error {}
 function runNx(args: readonly string[], json: boolean): Promise<number> {
   const nx = join(workspaceRoot, 'node_modules', '.bin', 'nx');
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(nx, [...args, '--output-style=static'], { cwd: workspaceRoot, stdio: ['ignore', json ? process.stderr : 'inherit', 'inherit'] });
+    const child = spawn(nx, [...args, '--output-style=static'], {
+      cwd: workspaceRoot,
+      stdio: ['ignore', json ? process.stderr : 'inherit', 'inherit'],
+    });
     child.on('error', reject);
     child.on('close', (code) => resolvePromise(code ?? 1));
   });
@@ -33,11 +50,17 @@ function runNx(args: readonly string[], json: boolean): Promise<number> {
 
 async function phase(name: string, args: readonly string[], json: boolean): Promise<void> {
   const code = await runNx(args, json);
-  if (code !== 0) throw new ReleaseError(`nx-fleet release: ${name} failed (nx ${args.join(' ')} exited ${code}); nothing was promoted, the ledger is unchanged. Fix it and run the release again.`);
+  if (code !== 0)
+    throw new ReleaseError(
+      `nx-fleet release: ${name} failed (nx ${args.join(' ')} exited ${code}); nothing was promoted, the ledger is unchanged. Fix it and run the release again.`,
+    );
 }
 
 /** The committed files outside every project (rule b), hashed from git's index: cheap, and exactly what is committed. */
-async function sharedFiles(projectRoots: readonly string[], ignore: readonly string[]): Promise<{ hash: string; isShared(file: string): boolean }> {
+async function sharedFiles(
+  projectRoots: readonly string[],
+  ignore: readonly string[],
+): Promise<{ hash: string; isShared(file: string): boolean }> {
   const isShared = sharedFileTest(projectRoots, ignore);
   const listed = await runOk('git', ['ls-files', '-s'], { cwd: workspaceRoot });
   const hash = createHash('sha256');
@@ -49,10 +72,16 @@ async function sharedFiles(projectRoots: readonly string[], ignore: readonly str
 }
 
 /** Files changed since each released commit, one `git diff` per distinct commit; undefined where git does not know it. */
-async function changedSinceReleases(deployed: Readonly<Record<string, LedgerEntry>>): Promise<Map<string, string[] | undefined>> {
+async function changedSinceReleases(
+  deployed: Readonly<Record<string, LedgerEntry>>,
+): Promise<Map<string, string[] | undefined>> {
   const shas = [...new Set(Object.values(deployed).map((entry) => entry.gitSha))];
-  const diffs = await Promise.all(shas.map((sha) => run('git', ['diff', '--name-only', sha, 'HEAD'], { cwd: workspaceRoot })));
-  return new Map(shas.map((sha, i) => [sha, diffs[i]!.code === 0 ? diffs[i]!.stdout.split('\n').filter(Boolean) : undefined]));
+  const diffs = await Promise.all(
+    shas.map((sha) => run('git', ['diff', '--name-only', sha, 'HEAD'], { cwd: workspaceRoot })),
+  );
+  return new Map(
+    shas.map((sha, i) => [sha, diffs[i]!.code === 0 ? diffs[i]!.stdout.split('\n').filter(Boolean) : undefined]),
+  );
 }
 
 async function serviceFacts(graph: ProjectGraph, options: NormalizedFleetOptions): Promise<ServiceFacts[]> {
@@ -61,13 +90,18 @@ async function serviceFacts(graph: ProjectGraph, options: NormalizedFleetOptions
   return Promise.all(
     services.map(async (node) => {
       const record = await readImageRecord(join(workspaceRoot, imageRecordPath(node.data.root)));
-      if (!record) throw new ReleaseError(`nx-fleet release: ${node.name} has no ${imageRecordPath(node.data.root)} after ${options.buildTargetName}; is the target disabled?`);
+      if (!record)
+        throw new ReleaseError(
+          `nx-fleet release: ${node.name} has no ${imageRecordPath(node.data.root)} after ${options.buildTargetName}; is the target disabled?`,
+        );
       return {
         name: node.name,
         root: node.data.root,
         contentTag: record.contentTag,
         contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
-        parents: parentServiceRoots(node.data.root, roots).map((root) => services.find((s) => s.data.root === root)!.name),
+        parents: parentServiceRoots(node.data.root, roots).map(
+          (root) => services.find((s) => s.data.root === root)!.name,
+        ),
       };
     }),
   );
@@ -89,7 +123,8 @@ function gateTargets(graph: ProjectGraph, set: readonly string[], options: Norma
 }
 
 export const releaseCommand: Command = {
-  summary: 'Release what changed since the ledger: build, scan and verify all, push all, then record them — all or nothing',
+  summary:
+    'Release what changed since the ledger: build, scan and verify all, push all, then record them — all or nothing',
   help: [
     'Usage: nx-fleet release --env <name> [--plan] [--force] [--commit] [--ledger <file>] [--kustomize <file>]... [--helm-values <file>]... [--json]',
     '',
@@ -107,7 +142,7 @@ export const releaseCommand: Command = {
     '  --env <name>          Environment (required)',
     '  --plan                Print the release set with the reasons and deploy waves; change nothing',
     '  --force               Release every service',
-    '  --commit              Commit the ledger and GitOps files (in the ledger\'s repository)',
+    "  --commit              Commit the ledger and GitOps files (in the ledger's repository)",
     '  --ledger <file>       Ledger file; default release.ledger in the plugin options, else deploy/fleet.json',
     '  --kustomize <file>    kustomization.yaml whose images: get the promoted digests (repeatable)',
     '  --helm-values <file>  Helm values file whose <service>.image gets repository, tag and digest (repeatable)',
@@ -127,7 +162,9 @@ export const releaseCommand: Command = {
     const json = values['json'] === true;
     const environment = values['env'];
     if (typeof environment !== 'string' || !/^[A-Za-z0-9][\w.-]*$/.test(environment)) {
-      console.error('nx-fleet release: --env <name> is required (letters, digits, ".", "_", "-"), e.g. --env production.');
+      console.error(
+        'nx-fleet release: --env <name> is required (letters, digits, ".", "_", "-"), e.g. --env production.',
+      );
       return 2;
     }
     const options = normalizeOptions(fleetPluginOptions(workspaceRoot));
@@ -139,7 +176,10 @@ export const releaseCommand: Command = {
       const { graph, runtime } = await workspaceRuntime();
       const facts = await serviceFacts(graph, options);
       const providers = providerMap(runtime);
-      const shared = await sharedFiles(Object.values(graph.nodes).map((n) => n.data.root), options.releaseIgnore);
+      const shared = await sharedFiles(
+        Object.values(graph.nodes).map((n) => n.data.root),
+        options.releaseIgnore,
+      );
       const deployed = ledger.environments[environment] ?? {};
       const changes = await changedSinceReleases(deployed);
       const plan = planRelease({
@@ -152,7 +192,22 @@ export const releaseCommand: Command = {
         isShared: shared.isShared,
       });
       const report = (promoted: Promoted[] | undefined) =>
-        json ? console.log(JSON.stringify({ environment, services: plan.release.map((r) => r.service), waves: plan.waves, release: plan.release, skipped: plan.skipped, ...(promoted ? { promoted } : {}) }, null, 2)) : console.log(formatPlan(environment, plan));
+        json
+          ? console.log(
+              JSON.stringify(
+                {
+                  environment,
+                  services: plan.release.map((r) => r.service),
+                  waves: plan.waves,
+                  release: plan.release,
+                  skipped: plan.skipped,
+                  ...(promoted ? { promoted } : {}),
+                },
+                null,
+                2,
+              ),
+            )
+          : console.log(formatPlan(environment, plan));
       if (values['plan'] || !plan.release.length) {
         report(undefined);
         if (!json && !plan.release.length) console.log('Nothing to release.');
@@ -161,13 +216,15 @@ export const releaseCommand: Command = {
       if (!json) console.log(formatPlan(environment, plan));
       const set = plan.release.map((r) => r.service);
       const gates = gateTargets(graph, set, options);
-      if (gates.length) await phase(gates.join(' and '), ['run-many', '-t', gates.join(','), '-p', set.join(',')], json);
+      if (gates.length)
+        await phase(gates.join(' and '), ['run-many', '-t', gates.join(','), '-p', set.join(',')], json);
       await phase(options.pushTargetName, ['run-many', '-t', options.pushTargetName, '-p', set.join(',')], json);
       const promoted = await promote({ plan, graph, environment, ledger, ledgerFile, values });
       report(promoted);
       return 0;
     } catch (error) {
-      if (!(error instanceof ReleaseError) && !(error instanceof Error && error.message.startsWith('nx-fleet'))) throw error;
+      if (!(error instanceof ReleaseError) && !(error instanceof Error && error.message.startsWith('nx-fleet')))
+        throw error;
       console.error(error.message);
       return 1;
     }
@@ -175,7 +232,14 @@ export const releaseCommand: Command = {
 };
 
 /** Every push succeeded: the ledger and GitOps files change together, and with --commit in one commit. */
-async function promote(input: { plan: ReleasePlan; graph: ProjectGraph; environment: string; ledger: Ledger; ledgerFile: string; values: Record<string, unknown> }): Promise<Promoted[]> {
+async function promote(input: {
+  plan: ReleasePlan;
+  graph: ProjectGraph;
+  environment: string;
+  ledger: Ledger;
+  ledgerFile: string;
+  values: Record<string, unknown>;
+}): Promise<Promoted[]> {
   const sha = (await readGitRevision(workspaceRoot))?.sha;
   if (!sha) throw new ReleaseError('nx-fleet release: releases are recorded by git commit; commit your changes first.');
   const now = new Date().toISOString();
@@ -184,14 +248,39 @@ async function promote(input: { plan: ReleasePlan; graph: ProjectGraph; environm
   for (const planned of input.plan.release) {
     const root = input.graph.nodes[planned.service]!.data.root;
     const push = await readPushRecord(join(workspaceRoot, pushRecordPath(root)));
-    if (!push) throw new ReleaseError(`nx-fleet release: ${planned.service} has no ${pushRecordPath(root)} after its push; nothing was promoted.`);
-    entries[planned.service] = { image: push.repository, digest: push.digest, contentTag: planned.contentTag, releaseHash: planned.releaseHash, gitSha: sha, releasedAt: now };
-    promoted.push({ service: planned.service, image: push.repository, digest: push.digest, contentTag: planned.contentTag });
+    if (!push)
+      throw new ReleaseError(
+        `nx-fleet release: ${planned.service} has no ${pushRecordPath(root)} after its push; nothing was promoted.`,
+      );
+    entries[planned.service] = {
+      image: push.repository,
+      digest: push.digest,
+      contentTag: planned.contentTag,
+      releaseHash: planned.releaseHash,
+      gitSha: sha,
+      releasedAt: now,
+    };
+    promoted.push({
+      service: planned.service,
+      image: push.repository,
+      digest: push.digest,
+      contentTag: planned.contentTag,
+    });
   }
   // Computed in full before anything is written: a GitOps file that does not parse leaves all untouched.
-  const writes = new Map<string, string>([[input.ledgerFile, serializeLedger(withReleased(input.ledger, input.environment, entries))]]);
-  for (const file of (input.values['kustomize'] as string[] | undefined) ?? []) writes.set(resolve(workspaceRoot, file), bumpKustomization(readOptional(resolve(workspaceRoot, file)), promoted, file));
-  for (const file of (input.values['helm-values'] as string[] | undefined) ?? []) writes.set(resolve(workspaceRoot, file), bumpHelmValues(readOptional(resolve(workspaceRoot, file)), promoted, file));
+  const writes = new Map<string, string>([
+    [input.ledgerFile, serializeLedger(withReleased(input.ledger, input.environment, entries))],
+  ]);
+  for (const file of (input.values['kustomize'] as string[] | undefined) ?? [])
+    writes.set(
+      resolve(workspaceRoot, file),
+      bumpKustomization(readOptional(resolve(workspaceRoot, file)), promoted, file),
+    );
+  for (const file of (input.values['helm-values'] as string[] | undefined) ?? [])
+    writes.set(
+      resolve(workspaceRoot, file),
+      bumpHelmValues(readOptional(resolve(workspaceRoot, file)), promoted, file),
+    );
   for (const [file, text] of writes) {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, text);
@@ -205,10 +294,21 @@ function readOptional(file: string): string {
 }
 
 /** In the ledger's own repository, which may be a separate GitOps checkout. */
-async function commitRelease(files: readonly string[], environment: string, promoted: readonly Promoted[]): Promise<void> {
+async function commitRelease(
+  files: readonly string[],
+  environment: string,
+  promoted: readonly Promoted[],
+): Promise<void> {
   const repo = (await runOk('git', ['rev-parse', '--show-toplevel'], { cwd: dirname(files[0]!) })).stdout.trim();
   await runOk('git', ['add', '--', ...files.map((f) => relative(repo, f))], { cwd: repo });
-  const message = [`release(${environment}): ${promoted.map((p) => p.service).join(', ')}`, '', ...promoted.map((p) => `${p.service}: ${p.image}@${p.digest}`)].join('\n');
+  const message = [
+    `release(${environment}): ${promoted.map((p) => p.service).join(', ')}`,
+    '',
+    ...promoted.map((p) => `${p.service}: ${p.image}@${p.digest}`),
+  ].join('\n');
   const result = await run('git', ['commit', '--quiet', '-m', message], { cwd: repo });
-  if (result.code !== 0) throw new ReleaseError(`nx-fleet release: the ledger was written but could not be committed (${result.stderr.trim() || result.stdout.trim()}); commit ${files.map((f) => relative(repo, f)).join(', ')} yourself.`);
+  if (result.code !== 0)
+    throw new ReleaseError(
+      `nx-fleet release: the ledger was written but could not be committed (${result.stderr.trim() || result.stdout.trim()}); commit ${files.map((f) => relative(repo, f)).join(', ')} yourself.`,
+    );
 }

@@ -8,10 +8,21 @@ import type { LedgerEntry } from '../release/ledger';
 import { gitReader, reportCommand, runReport } from './report';
 
 // The reader under test runs git with process.env: the developer's own git config must not steer it.
-const gitEnv = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com' };
+const gitEnv = {
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+};
 
 function git(cwd: string, args: string[], date = '2025-03-01T00:00:00Z'): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...gitEnv, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...gitEnv, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+  }).trim();
 }
 
 function init(dir: string): string {
@@ -28,8 +39,16 @@ function commitFile(repo: string, file: string, text: string, date: string): str
   return git(repo, ['rev-parse', 'HEAD']);
 }
 
-const entry = (digest: string, gitSha: string, releasedAt: string): LedgerEntry => ({ image: `ghcr.io/acme/${digest}`, digest, contentTag: `ct-${digest}`, releaseHash: `rh-${digest}`, gitSha, releasedAt });
-const ledgerText = (environments: Record<string, Record<string, LedgerEntry>>) => `${JSON.stringify({ version: 1, environments }, null, 2)}\n`;
+const entry = (digest: string, gitSha: string, releasedAt: string): LedgerEntry => ({
+  image: `ghcr.io/acme/${digest}`,
+  digest,
+  contentTag: `ct-${digest}`,
+  releaseHash: `rh-${digest}`,
+  gitSha,
+  releasedAt,
+});
+const ledgerText = (environments: Record<string, Record<string, LedgerEntry>>) =>
+  `${JSON.stringify({ version: 1, environments }, null, 2)}\n`;
 
 const UNKNOWN_SHA = 'f'.repeat(40);
 const now = new Date('2025-03-31T00:00:00Z');
@@ -60,7 +79,10 @@ beforeAll(() => {
     gitops,
     'deploy/fleet.json',
     ledgerText({
-      prod: { orders: entry('a2', source.second, '2025-03-12T12:00:00Z'), billing: entry('b1', UNKNOWN_SHA, '2025-03-12T12:00:00Z') },
+      prod: {
+        orders: entry('a2', source.second, '2025-03-12T12:00:00Z'),
+        billing: entry('b1', UNKNOWN_SHA, '2025-03-12T12:00:00Z'),
+      },
       staging: { orders: entry('a2', source.second, '2025-03-12T02:00:00Z') },
     }),
     '2025-03-12T12:00:00Z',
@@ -87,14 +109,25 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const report = (values: Record<string, string | boolean>, workspaceRoot = workspace) => runReport(values, { workspaceRoot, now, git: gitReader(workspaceRoot) });
+const report = (values: Record<string, string | boolean>, workspaceRoot = workspace) =>
+  runReport(values, { workspaceRoot, now, git: gitReader(workspaceRoot) });
 const printed = (spy: MockInstance) => spy.mock.calls.map((call) => String(call[0])).join('\n');
 
 describe('gitReader', () => {
   it('lists the ledger commits oldest first, across the rename, with the path in each commit', async () => {
     const history = await gitReader(workspace).log(join(gitops, 'deploy', 'fleet.json'));
-    expect(history?.commits.map((c) => c.path)).toEqual(['fleet.json', 'fleet.json', 'fleet.json', 'deploy/fleet.json', 'deploy/fleet.json']);
-    expect(history?.commits[1]).toEqual({ commit: brokenCommit, committedAt: '2025-03-11T00:00:00+00:00', path: 'fleet.json' });
+    expect(history?.commits.map((c) => c.path)).toEqual([
+      'fleet.json',
+      'fleet.json',
+      'fleet.json',
+      'deploy/fleet.json',
+      'deploy/fleet.json',
+    ]);
+    expect(history?.commits[1]).toEqual({
+      commit: brokenCommit,
+      committedAt: '2025-03-11T00:00:00+00:00',
+      path: 'fleet.json',
+    });
     expect(await gitReader(workspace).show(history!.repository, brokenCommit, 'fleet.json')).toBe('{ "version": 1,');
   });
 
@@ -110,7 +143,9 @@ describe('runReport', () => {
   it('reports the deployments of every environment from the ledger history in another repository', async () => {
     expect(await report({ ledger: '../gitops/deploy/fleet.json', json: true })).toBe(0);
     const rows = JSON.parse(printed(log)) as DoraRow[];
-    expect(rows.map((r) => [r.environment, r.service, r.deployments, r.leadTimeMedianHours, r.leadTimeUnknown])).toEqual([
+    expect(
+      rows.map((r) => [r.environment, r.service, r.deployments, r.leadTimeMedianHours, r.leadTimeUnknown]),
+    ).toEqual([
       ['prod', 'billing', 1, null, 1],
       ['prod', 'orders', 2, 9, 0], // 6h and 12h
       ['prod', null, 3, 9, 1],
@@ -119,14 +154,20 @@ describe('runReport', () => {
     ]);
     expect(rows[1]).toMatchObject({ perDay: 2 / 30, lastDeployedAt: '2025-03-12T12:00:00Z' });
     expect(warn).toHaveBeenCalledTimes(2);
-    expect(printed(warn)).toContain(`skipped the ledger of commit ${brokenCommit}: nx-fleet: the release ledger fleet.json at ${brokenCommit.slice(0, 12)} is not valid JSON`);
-    expect(printed(warn)).toContain(`lead time leaves out 1 deployment(s) released from 1 commit(s) this repository does not have (${UNKNOWN_SHA.slice(0, 12)})`);
+    expect(printed(warn)).toContain(
+      `skipped the ledger of commit ${brokenCommit}: nx-fleet: the release ledger fleet.json at ${brokenCommit.slice(0, 12)} is not valid JSON`,
+    );
+    expect(printed(warn)).toContain(
+      `lead time leaves out 1 deployment(s) released from 1 commit(s) this repository does not have (${UNKNOWN_SHA.slice(0, 12)})`,
+    );
   });
 
   it('prints a table of one environment over the days asked for', async () => {
     expect(await report({ ledger: join(gitops, 'deploy/fleet.json'), env: 'staging', days: '7' })).toBe(0);
     const lines = printed(log).split('\n');
-    expect(lines[0]).toBe(`Deployments in the 7 days to 2025-03-31T00:00:00.000Z, from the history of ${join(gitops, 'deploy/fleet.json')}:`);
+    expect(lines[0]).toBe(
+      `Deployments in the 7 days to 2025-03-31T00:00:00.000Z, from the history of ${join(gitops, 'deploy/fleet.json')}:`,
+    );
     expect(lines.slice(2).map((line) => line.split(/\s{2,}/).slice(0, 4))).toEqual([
       ['ENVIRONMENT', 'SERVICE', 'DEPLOYS', 'PER DAY'],
       ['staging', 'orders', '0', '0.00'],
@@ -136,7 +177,11 @@ describe('runReport', () => {
 
   it('reads deploy/fleet.json of the workspace by default', async () => {
     expect(await report({ json: true }, gitops)).toBe(0);
-    expect((JSON.parse(printed(log)) as DoraRow[]).filter((r) => r.service === null).map((r) => [r.environment, r.deployments, r.leadTimeUnknown])).toEqual([
+    expect(
+      (JSON.parse(printed(log)) as DoraRow[])
+        .filter((r) => r.service === null)
+        .map((r) => [r.environment, r.deployments, r.leadTimeUnknown]),
+    ).toEqual([
       ['prod', 3, 3],
       ['staging', 1, 1],
     ]);
@@ -176,6 +221,8 @@ describe('runReport', () => {
 describe('reportCommand', () => {
   it('takes the documented options', () => {
     expect(Object.keys(reportCommand.options).sort()).toEqual(['days', 'env', 'json', 'ledger']);
-    expect(reportCommand.help).toContain('Usage: nx-fleet report [--env <name>] [--ledger <file>] [--days 30] [--json]');
+    expect(reportCommand.help).toContain(
+      'Usage: nx-fleet report [--env <name>] [--ledger <file>] [--days 30] [--json]',
+    );
   });
 });

@@ -28,7 +28,14 @@ export function formatStatusTable(statuses: readonly ServiceStatus[]): string {
   ]);
   const header = ['SERVICE', 'IMAGE', 'BUILD', 'PUSH', 'PINNED REFERENCE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export const statusCommand: Command = {

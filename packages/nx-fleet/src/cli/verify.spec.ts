@@ -13,12 +13,21 @@ const digest = `sha256:${'a1'.repeat(32)}`;
 
 describe('parsePinnedReference', () => {
   it('splits host:port/name@sha256:…', () => {
-    expect(parsePinnedReference(`127.0.0.1:5000/acme/orders@${digest}`)).toEqual({ repository: '127.0.0.1:5000/acme/orders', digest });
+    expect(parsePinnedReference(`127.0.0.1:5000/acme/orders@${digest}`)).toEqual({
+      repository: '127.0.0.1:5000/acme/orders',
+      digest,
+    });
   });
 
   it('keeps the repository without the tag of name:tag@sha256:…', () => {
-    expect(parsePinnedReference(`registry.example.com/acme/orders:v1.2-rc_1@${digest}`)).toEqual({ repository: 'registry.example.com/acme/orders', digest });
-    expect(parsePinnedReference(`localhost:5000/orders:latest@${digest}`)).toEqual({ repository: 'localhost:5000/orders', digest });
+    expect(parsePinnedReference(`registry.example.com/acme/orders:v1.2-rc_1@${digest}`)).toEqual({
+      repository: 'registry.example.com/acme/orders',
+      digest,
+    });
+    expect(parsePinnedReference(`localhost:5000/orders:latest@${digest}`)).toEqual({
+      repository: 'localhost:5000/orders',
+      digest,
+    });
   });
 
   it.each([
@@ -65,7 +74,9 @@ describe('formatVerifyTable', () => {
   });
 
   it('marks a missing signature FAILED and names the digest below the table', () => {
-    const lines = formatVerifyTable([result({ ok: false, signature: { status: 'missing', problems: [] } })]).split('\n');
+    const lines = formatVerifyTable([result({ ok: false, signature: { status: 'missing', problems: [] } })]).split(
+      '\n',
+    );
     expect(lines[1]).toMatch(/^orders  FAILED  missing    present  /);
     expect(lines.slice(2)).toEqual(['', `orders: no Sigstore signature is attached to ${digest}`]);
   });
@@ -74,13 +85,21 @@ describe('formatVerifyTable', () => {
     const problems = ['sha256:b1: the bundle was signed by another key', 'sha256:c2: the bundle signs another image'];
     const lines = formatVerifyTable([result({ ok: false, signature: { status: 'invalid', problems } })]).split('\n');
     expect(lines[1]).toMatch(/^orders  FAILED  invalid /);
-    expect(lines.slice(2)).toEqual(['', 'orders: signature sha256:b1: the bundle was signed by another key', 'orders: signature sha256:c2: the bundle signs another image']);
+    expect(lines.slice(2)).toEqual([
+      '',
+      'orders: signature sha256:b1: the bundle was signed by another key',
+      'orders: signature sha256:c2: the bundle signs another image',
+    ]);
   });
 
   it('reports a missing SBOM, and an invalid one with its detail', () => {
     const lines = formatVerifyTable([
       result({ ok: false, sbom: { status: 'missing' } }),
-      result({ name: 'billing', ok: false, sbom: { status: 'invalid', format: 'SPDX', detail: 'not a SPDX document' } }),
+      result({
+        name: 'billing',
+        ok: false,
+        sbom: { status: 'invalid', format: 'SPDX', detail: 'not a SPDX document' },
+      }),
     ]).split('\n');
     expect(lines[1]).toMatch(/^orders   FAILED  valid      missing  /);
     expect(lines[2]).toMatch(/^billing  FAILED  valid      invalid  /);
@@ -89,7 +108,9 @@ describe('formatVerifyTable', () => {
 
   it('lists problems outside the attachments first, such as a moved tag', () => {
     const moved = `registry.example.com/acme/orders:ct-1 now names sha256:b2, not the pushed ${digest}`;
-    const lines = formatVerifyTable([result({ ok: false, problems: [moved], signature: { status: 'missing', problems: [] } })]).split('\n');
+    const lines = formatVerifyTable([
+      result({ ok: false, problems: [moved], signature: { status: 'missing', problems: [] } }),
+    ]).split('\n');
     expect(lines[1]).toMatch(/^orders  FAILED  missing    present  /);
     expect(lines.slice(2)).toEqual(['', `orders: ${moved}`, `orders: no Sigstore signature is attached to ${digest}`]);
   });
@@ -154,7 +175,9 @@ describe('verifyTarget', () => {
     const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: true, env });
     expect(result.ok).toBe(false);
     expect(result.signature.status).toBe('valid');
-    expect(result.problems).toEqual([`${repository}:${CONTENT_TAG} now names ${moved.digest}, not the pushed ${image.digest}`]);
+    expect(result.problems).toEqual([
+      `${repository}:${CONTENT_TAG} now names ${moved.digest}, not the pushed ${image.digest}`,
+    ]);
   });
 
   it('fails when the registry no longer has the content tag', async () => {
@@ -169,13 +192,22 @@ describe('verifyTarget', () => {
   it('checks no tag when the target has none (an --image reference)', async () => {
     await signAndAttachSbom(image);
     registry.tags.delete(CONTENT_TAG);
-    const result = await verifyTarget({ name: `${repository}@${image.digest}`, repository, digest: image.digest }, keys.publicKeyPem, { sbom: true, env });
+    const result = await verifyTarget(
+      { name: `${repository}@${image.digest}`, repository, digest: image.digest },
+      keys.publicKeyPem,
+      { sbom: true, env },
+    );
     expect(result).toMatchObject({ ok: true, problems: [] });
   });
 
   it('fails an unsigned image, and one without an SBOM', async () => {
     const unsigned = await verifyTarget(target(), keys.publicKeyPem, { sbom: true, env });
-    expect(unsigned).toMatchObject({ ok: false, signature: { status: 'missing' }, sbom: { status: 'missing' }, problems: [] });
+    expect(unsigned).toMatchObject({
+      ok: false,
+      signature: { status: 'missing' },
+      sbom: { status: 'missing' },
+      problems: [],
+    });
 
     await ensureSigned(client, image, { repository, ...keys });
     const noSbom = await verifyTarget(target(), keys.publicKeyPem, { sbom: true, env });
@@ -184,7 +216,9 @@ describe('verifyTarget', () => {
 
   it('fails a signature made by another key', async () => {
     await signAndAttachSbom(image);
-    const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     const result = await verifyTarget(target(), other, { sbom: true, env });
     expect(result.ok).toBe(false);
     expect(result.signature.status).toBe('invalid');
@@ -200,7 +234,11 @@ describe('verifyTarget', () => {
 
   it('fails on an invalid SBOM even when signed', async () => {
     await ensureSigned(client, image, { repository, ...keys });
-    await attachArtifact(client, { subject: image, artifactType: 'application/vnd.cyclonedx+json', content: Buffer.from('{"hello":"world"}') });
+    await attachArtifact(client, {
+      subject: image,
+      artifactType: 'application/vnd.cyclonedx+json',
+      content: Buffer.from('{"hello":"world"}'),
+    });
     const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: true, env });
     expect(result).toMatchObject({ ok: false, sbom: { status: 'invalid', detail: 'not a CycloneDX document' } });
   });

@@ -37,48 +37,90 @@ export function parsePinnedReference(reference: string): { repository: string; d
   // Docker's rule: the first component names a registry only with a dot, a port, or as localhost.
   const host = match?.groups?.['repository']!.split('/')[0] ?? '';
   if (!match?.groups || !match.groups['repository']!.includes('/') || !(/[.:]/.test(host) || host === 'localhost')) {
-    throw new Error(`nx-fleet verify: --image ${JSON.stringify(reference)} is not a digest-pinned reference (registry/name@sha256:<64 hex>).`);
+    throw new Error(
+      `nx-fleet verify: --image ${JSON.stringify(reference)} is not a digest-pinned reference (registry/name@sha256:<64 hex>).`,
+    );
   }
   return { repository: match.groups['repository']!, digest: match.groups['digest']! };
 }
 
 export function formatVerifyTable(results: readonly VerifyResult[]): string {
-  const rows = results.map((r) => [r.name, r.ok ? 'ok' : 'FAILED', r.signature.status, r.sbom?.status ?? 'not checked', r.reference]);
+  const rows = results.map((r) => [
+    r.name,
+    r.ok ? 'ok' : 'FAILED',
+    r.signature.status,
+    r.sbom?.status ?? 'not checked',
+    r.reference,
+  ]);
   const header = ['IMAGE', 'RESULT', 'SIGNATURE', 'SBOM', 'REFERENCE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const table = [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  const table = [header, ...rows].map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
   const details = results.flatMap((r) => [
     ...r.problems.map((p) => `${r.name}: ${p}`),
-    ...(r.signature.status === 'valid' ? [] : r.signature.status === 'missing' ? [`${r.name}: no Sigstore signature is attached to ${r.digest}`] : r.signature.problems.map((p) => `${r.name}: signature ${p}`)),
-    ...(r.sbom && r.sbom.status !== 'present' ? [`${r.name}: SBOM ${r.sbom.status}${r.sbom.detail ? ` (${r.sbom.detail})` : ''}`] : []),
+    ...(r.signature.status === 'valid'
+      ? []
+      : r.signature.status === 'missing'
+        ? [`${r.name}: no Sigstore signature is attached to ${r.digest}`]
+        : r.signature.problems.map((p) => `${r.name}: signature ${p}`)),
+    ...(r.sbom && r.sbom.status !== 'present'
+      ? [`${r.name}: SBOM ${r.sbom.status}${r.sbom.detail ? ` (${r.sbom.detail})` : ''}`]
+      : []),
   ]);
   return [...table, ...(details.length ? ['', ...details] : [])].join('\n');
 }
 
 /** One image: the tag still names the digest, a signature by the key signs exactly it, an SBOM travels with it. */
-export async function verifyTarget(target: VerifyTarget, publicKeyPem: string, options: { sbom: boolean; env?: NodeJS.ProcessEnv }): Promise<VerifyResult> {
+export async function verifyTarget(
+  target: VerifyTarget,
+  publicKeyPem: string,
+  options: { sbom: boolean; env?: NodeJS.ProcessEnv },
+): Promise<VerifyResult> {
   const client = registryClientFor(target.repository, options.env);
   const problems: string[] = [];
   if (target.contentTag) {
     const tagged = await client.getManifest(target.contentTag);
     if (!tagged) problems.push(`the registry no longer has ${target.repository}:${target.contentTag}`);
-    else if (tagged.digest !== target.digest) problems.push(`${target.repository}:${target.contentTag} now names ${tagged.digest}, not the pushed ${target.digest}`);
+    else if (tagged.digest !== target.digest)
+      problems.push(
+        `${target.repository}:${target.contentTag} now names ${tagged.digest}, not the pushed ${target.digest}`,
+      );
   }
   const signature = await signatureStatus(client, target.digest, { repository: target.repository, publicKeyPem });
   const sbom = options.sbom ? await sbomStatus(client, target.digest) : undefined;
   const ok = !problems.length && signature.status === 'valid' && (!sbom || sbom.status === 'present');
-  return { name: target.name, reference: `${target.repository}@${target.digest}`, digest: target.digest, ok, signature, ...(sbom ? { sbom } : {}), problems };
+  return {
+    name: target.name,
+    reference: `${target.repository}@${target.digest}`,
+    digest: target.digest,
+    ok,
+    signature,
+    ...(sbom ? { sbom } : {}),
+    problems,
+  };
 }
 
 /** --key, else FLEET_VERIFY_KEY (the PEM itself or a path), else signing.publicKey in nx.json. */
 function readPublicKey(values: Record<string, unknown>, root: string): string {
-  const value = (values['key'] as string | undefined) || process.env['FLEET_VERIFY_KEY'] || fleetPluginOptions(root)?.signing?.publicKey;
-  if (!value) throw new UsageError('no public key: pass --key <file>, set FLEET_VERIFY_KEY, or signing.publicKey in the nx-fleet plugin options.');
+  const value =
+    (values['key'] as string | undefined) ||
+    process.env['FLEET_VERIFY_KEY'] ||
+    fleetPluginOptions(root)?.signing?.publicKey;
+  if (!value)
+    throw new UsageError(
+      'no public key: pass --key <file>, set FLEET_VERIFY_KEY, or signing.publicKey in the nx-fleet plugin options.',
+    );
   if (value.includes('-----BEGIN')) return value;
   try {
     return readFileSync(resolve(root, value), 'utf8');
   } catch (error) {
-    throw new UsageError(`the public key ${resolve(root, value)} could not be read (${(error as NodeJS.ErrnoException).code}).`);
+    throw new UsageError(
+      `the public key ${resolve(root, value)} could not be read (${(error as NodeJS.ErrnoException).code}).`,
+    );
   }
 }
 
@@ -91,17 +133,26 @@ async function targetsOf(values: Record<string, unknown>, root: string): Promise
   if (images.length && !projects.length) return targets;
   const graph = await createProjectGraphAsync({ exitOnError: false });
   const services = fleetServices(Object.values(graph.nodes));
-  for (const name of projects) if (!services.some((s) => s.name === name)) throw new UsageError(`"${name}" is not an nx-fleet service (see nx-fleet status).`);
+  for (const name of projects)
+    if (!services.some((s) => s.name === name))
+      throw new UsageError(`"${name}" is not an nx-fleet service (see nx-fleet status).`);
   for (const node of services.filter((s) => !projects.length || projects.includes(s.name))) {
     const push = await readPushRecord(join(root, pushRecordPath(node.data.root)));
     if (!push) {
-      if (projects.length) throw new UsageError(`${node.name} has no ${pushRecordPath(node.data.root)}: run its docker-push target first, or verify a reference with --image.`);
+      if (projects.length)
+        throw new UsageError(
+          `${node.name} has no ${pushRecordPath(node.data.root)}: run its docker-push target first, or verify a reference with --image.`,
+        );
       continue;
     }
-    if (push.destination !== 'registry') throw new UsageError(`${node.name} was pushed to an OCI layout; signatures and SBOMs are attached in a registry only.`);
+    if (push.destination !== 'registry')
+      throw new UsageError(
+        `${node.name} was pushed to an OCI layout; signatures and SBOMs are attached in a registry only.`,
+      );
     targets.push({ name: node.name, repository: push.repository, digest: push.digest, contentTag: push.tags[0] });
   }
-  if (!targets.length) throw new UsageError('nothing to verify: no service has been pushed (no push.json), and no --image was given.');
+  if (!targets.length)
+    throw new UsageError('nothing to verify: no service has been pushed (no push.json), and no --image was given.');
   return targets;
 }
 
@@ -122,7 +173,13 @@ export const verifyCommand: Command = {
     '  --no-sbom         Do not require an SBOM',
     '  --json            Print JSON',
   ].join('\n'),
-  options: { project: { type: 'string', multiple: true }, image: { type: 'string', multiple: true }, key: { type: 'string' }, 'no-sbom': { type: 'boolean' }, json: { type: 'boolean' } },
+  options: {
+    project: { type: 'string', multiple: true },
+    image: { type: 'string', multiple: true },
+    key: { type: 'string' },
+    'no-sbom': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
   async run(values) {
     let targets: VerifyTarget[];
     let publicKeyPem: string;
@@ -130,7 +187,8 @@ export const verifyCommand: Command = {
       publicKeyPem = readPublicKey(values, workspaceRoot);
       targets = await targetsOf(values, workspaceRoot);
     } catch (error) {
-      if (!(error instanceof UsageError) && !(error instanceof Error && error.message.startsWith('nx-fleet verify:'))) throw error;
+      if (!(error instanceof UsageError) && !(error instanceof Error && error.message.startsWith('nx-fleet verify:')))
+        throw error;
       console.error(error.message.startsWith('nx-fleet') ? error.message : `nx-fleet verify: ${error.message}`);
       return 2;
     }

@@ -38,8 +38,14 @@ describe('normalizeOptions', () => {
       services: { 'services/a': { context: 'project' as const }, b: { enabled: false } },
       gates: { scan: false, contract: false },
     };
-    expect(normalizeOptions({ ...given, release: { ledger: '../gitops/fleet.json', ignore: ['handbook/**'] } })).toEqual({ ...given, ledger: '../gitops/fleet.json', releaseIgnore: ['handbook/**', '../gitops/**'] });
-    expect(normalizeOptions({ release: { ledger: 'fleet-ledger.json' } }).releaseIgnore).toEqual(['*.md', 'docs/**', 'fleet-ledger.json']);
+    expect(
+      normalizeOptions({ ...given, release: { ledger: '../gitops/fleet.json', ignore: ['handbook/**'] } }),
+    ).toEqual({ ...given, ledger: '../gitops/fleet.json', releaseIgnore: ['handbook/**', '../gitops/**'] });
+    expect(normalizeOptions({ release: { ledger: 'fleet-ledger.json' } }).releaseIgnore).toEqual([
+      '*.md',
+      'docs/**',
+      'fleet-ledger.json',
+    ]);
   });
 
   it('fills the new defaults independently of the others', () => {
@@ -61,9 +67,15 @@ describe('normalizeOptions', () => {
   it('turns the contract gate on unless it is explicitly turned off, independently of the scan gate', () => {
     expect(normalizeOptions({ gates: { contract: true } }).gates).toEqual({ scan: true, contract: true });
     expect(normalizeOptions({ gates: { contract: false } }).gates).toEqual({ scan: true, contract: false });
-    expect(normalizeOptions({ gates: { scan: false, contract: false } }).gates).toEqual({ scan: false, contract: false });
+    expect(normalizeOptions({ gates: { scan: false, contract: false } }).gates).toEqual({
+      scan: false,
+      contract: false,
+    });
     // Only an explicit false turns it off: a misspelt value keeps the gate.
-    expect(normalizeOptions({ gates: { contract: 'no' as unknown as boolean } }).gates).toEqual({ scan: true, contract: true });
+    expect(normalizeOptions({ gates: { contract: 'no' as unknown as boolean } }).gates).toEqual({
+      scan: true,
+      contract: true,
+    });
   });
 
   it('keeps a positive scanMaxAgeHours, fractions included', () => {

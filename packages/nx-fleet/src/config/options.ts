@@ -80,7 +80,12 @@ export interface NormalizedFleetOptions {
 }
 
 /** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
-export const DEFAULT_EXCLUDES = ['**/.devcontainer/**', '**/templates/**', '**/generators/**/files/**', '**/__fixtures__/**'];
+export const DEFAULT_EXCLUDES = [
+  '**/.devcontainer/**',
+  '**/templates/**',
+  '**/generators/**/files/**',
+  '**/__fixtures__/**',
+];
 
 export function normalizeOptions(options: FleetPluginOptions | undefined): NormalizedFleetOptions {
   return {
@@ -89,7 +94,8 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     scanTargetName: options?.scanTargetName ?? 'scan',
     contractTargetName: options?.contractTargetName ?? 'contract-verify',
     // A number only: it becomes part of a runtime input's command.
-    scanMaxAgeHours: Number.isFinite(options?.scanMaxAgeHours) && options!.scanMaxAgeHours! > 0 ? options!.scanMaxAgeHours! : 24,
+    scanMaxAgeHours:
+      Number.isFinite(options?.scanMaxAgeHours) && options!.scanMaxAgeHours! > 0 ? options!.scanMaxAgeHours! : 24,
     registry: options?.registry,
     engine: options?.engine,
     exclude: options?.exclude ?? DEFAULT_EXCLUDES,
@@ -100,7 +106,10 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     gates: { scan: options?.gates?.scan !== false, contract: options?.gates?.contract !== false },
     ...(options?.signing ? { signing: options.signing } : {}),
     ledger: options?.release?.ledger ?? DEFAULT_LEDGER,
-    releaseIgnore: [...(options?.release?.ignore ?? DEFAULT_RELEASE_IGNORE), releaseOutputs(options?.release?.ledger ?? DEFAULT_LEDGER)],
+    releaseIgnore: [
+      ...(options?.release?.ignore ?? DEFAULT_RELEASE_IGNORE),
+      releaseOutputs(options?.release?.ledger ?? DEFAULT_LEDGER),
+    ],
   };
 }
 

@@ -8,7 +8,13 @@ describe('parseServiceConfig', () => {
   });
 
   it('keeps every valid field as given', () => {
-    const raw = { dockerfile: '.deploy/api/Dockerfile', context: 'workspace', contextInclude: ['tsconfig.base.json', 'tools/**'], image: 'acme/api', enabled: false };
+    const raw = {
+      dockerfile: '.deploy/api/Dockerfile',
+      context: 'workspace',
+      contextInclude: ['tsconfig.base.json', 'tools/**'],
+      image: 'acme/api',
+      enabled: false,
+    };
     expect(parseServiceConfig(raw)).toEqual({ config: raw, problems: [] });
   });
 
@@ -17,7 +23,10 @@ describe('parseServiceConfig', () => {
   });
 
   it('accepts an empty contextInclude and enabled: true', () => {
-    expect(parseServiceConfig({ contextInclude: [], enabled: true })).toEqual({ config: { contextInclude: [], enabled: true }, problems: [] });
+    expect(parseServiceConfig({ contextInclude: [], enabled: true })).toEqual({
+      config: { contextInclude: [], enabled: true },
+      problems: [],
+    });
   });
 
   it.each([
@@ -26,7 +35,10 @@ describe('parseServiceConfig', () => {
     ['an array', [{ dockerfile: 'x' }]],
     ['a number', 1],
   ])('reports one problem on "fleet" when the block is %s', (_label, raw) => {
-    expect(parseServiceConfig(raw)).toEqual({ config: {}, problems: [{ field: 'fleet', message: 'must be an object' }] });
+    expect(parseServiceConfig(raw)).toEqual({
+      config: {},
+      problems: [{ field: 'fleet', message: 'must be an object' }],
+    });
   });
 
   it('drops each invalid field with a message naming what it must be, and keeps the valid ones', () => {
@@ -44,7 +56,10 @@ describe('parseServiceConfig', () => {
       { field: 'context', message: 'must be one of pruned, workspace, project' },
       { field: 'contextInclude', message: 'must be an array of glob strings' },
       { field: 'enabled', message: 'must be true or false' },
-      { field: 'ports', message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled, gates)' },
+      {
+        field: 'ports',
+        message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled, gates)',
+      },
     ]);
   });
 
@@ -85,15 +100,24 @@ describe('parseServiceConfig', () => {
     ['a boolean', false],
     ['a string', 'scan'],
   ])('rejects gates that is %s, keeping the other fields', (_label, gates) => {
-    expect(parseServiceConfig({ gates, image: 'kept' })).toEqual({ config: { image: 'kept' }, problems: [{ field: 'gates', message: GATES_MESSAGE }] });
+    expect(parseServiceConfig({ gates, image: 'kept' })).toEqual({
+      config: { image: 'kept' },
+      problems: [{ field: 'gates', message: GATES_MESSAGE }],
+    });
   });
 
   it('rejects gates that is an empty array', () => {
-    expect(parseServiceConfig({ gates: [], image: 'kept' })).toEqual({ config: { image: 'kept' }, problems: [{ field: 'gates', message: GATES_MESSAGE }] });
+    expect(parseServiceConfig({ gates: [], image: 'kept' })).toEqual({
+      config: { image: 'kept' },
+      problems: [{ field: 'gates', message: GATES_MESSAGE }],
+    });
   });
 
   it('rejects gates that is a non-empty array', () => {
-    expect(parseServiceConfig({ gates: [false], image: 'kept' })).toEqual({ config: { image: 'kept' }, problems: [{ field: 'gates', message: GATES_MESSAGE }] });
+    expect(parseServiceConfig({ gates: [false], image: 'kept' })).toEqual({
+      config: { image: 'kept' },
+      problems: [{ field: 'gates', message: GATES_MESSAGE }],
+    });
   });
 });
 

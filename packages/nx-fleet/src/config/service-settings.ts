@@ -58,7 +58,8 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
         else problems.push({ field, message: `must be one of ${CONTEXT_MODES.join(', ')}` });
         break;
       case 'contextInclude':
-        if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.contextInclude = value as string[];
+        if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+          config.contextInclude = value as string[];
         else problems.push({ field, message: 'must be an array of glob strings' });
         break;
       case 'enabled':
@@ -66,11 +67,22 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
         else problems.push({ field, message: 'must be true or false' });
         break;
       case 'gates':
-        if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.entries(value).every(([k, v]) => (GATE_NAMES as readonly string[]).includes(k) && typeof v === 'boolean')) config.gates = value as FleetGates;
+        if (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.entries(value).every(
+            ([k, v]) => (GATE_NAMES as readonly string[]).includes(k) && typeof v === 'boolean',
+          )
+        )
+          config.gates = value as FleetGates;
         else problems.push({ field, message: 'must be an object like { "scan": false, "contract": false }' });
         break;
       default:
-        problems.push({ field, message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled, gates)' });
+        problems.push({
+          field,
+          message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled, gates)',
+        });
     }
   }
   return { config, problems };

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { brokerConfigFromEnv, canIDeploy, PactBrokerError, publishPact, recordDeployment, type BrokerConfig } from './pact-broker';
+import {
+  brokerConfigFromEnv,
+  canIDeploy,
+  PactBrokerError,
+  publishPact,
+  recordDeployment,
+  type BrokerConfig,
+} from './pact-broker';
 
 interface RecordedRequest {
   method: string;
@@ -83,21 +90,35 @@ async function startFakeBroker(): Promise<FakeBroker> {
     }
     const url = new URL(request.url!, base);
     const path = url.pathname.split('/').slice(1).map(decodeURIComponent);
-    const is = (method: string, pattern: string[]) => request.method === method && pattern.length === path.length && pattern.every((part, i) => part === ':' || part === path[i]);
-    if (request.method !== 'GET' && !request.headers['content-type']?.startsWith('application/json')) return reply(response, 415, '');
-    if (is('PUT', ['pacts', 'provider', ':', 'consumer', ':', 'version', ':'])) return putPact(response, path[2]!, path[4]!, path[6]!, body);
-    if (is('PUT', ['pacticipants', ':', 'branches', ':', 'versions', ':'])) return putBranchVersion(response, path[1]!, path[3]!, path[5]!);
-    if (is('PUT', ['pacticipants', ':', 'versions', ':', 'tags', ':'])) return putTag(response, path[1]!, path[3]!, path[5]!);
+    const is = (method: string, pattern: string[]) =>
+      request.method === method &&
+      pattern.length === path.length &&
+      pattern.every((part, i) => part === ':' || part === path[i]);
+    if (request.method !== 'GET' && !request.headers['content-type']?.startsWith('application/json'))
+      return reply(response, 415, '');
+    if (is('PUT', ['pacts', 'provider', ':', 'consumer', ':', 'version', ':']))
+      return putPact(response, path[2]!, path[4]!, path[6]!, body);
+    if (is('PUT', ['pacticipants', ':', 'branches', ':', 'versions', ':']))
+      return putBranchVersion(response, path[1]!, path[3]!, path[5]!);
+    if (is('PUT', ['pacticipants', ':', 'versions', ':', 'tags', ':']))
+      return putTag(response, path[1]!, path[3]!, path[5]!);
     if (is('GET', ['can-i-deploy'])) return getCanIDeploy(response, url.searchParams);
     if (is('GET', ['environments'])) return getEnvironments(response);
-    if (is('POST', ['pacticipants', ':', 'versions', ':', 'deployed-versions', 'environment', ':'])) return postDeployedVersion(response, path[1]!, path[3]!, path[6]!);
+    if (is('POST', ['pacticipants', ':', 'versions', ':', 'deployed-versions', 'environment', ':']))
+      return postDeployedVersion(response, path[1]!, path[3]!, path[6]!);
     notFound(response);
   }
 
   function putPact(response: ServerResponse, provider: string, consumer: string, version: string, body: string): void {
     const pact = JSON.parse(body) as { consumer: { name: string }; provider: { name: string } };
     if (pact.consumer.name !== consumer) {
-      return reply(response, 400, { errors: { consumer: { name: [`in pact ('${pact.consumer.name}') does not match consumer name in path ('${consumer}').`] } } });
+      return reply(response, 400, {
+        errors: {
+          consumer: {
+            name: [`in pact ('${pact.consumer.name}') does not match consumer name in path ('${consumer}').`],
+          },
+        },
+      });
     }
     const key = `${provider}|${consumer}|${version}`;
     const replaced = broker.pacts.has(key);
@@ -109,8 +130,16 @@ async function startFakeBroker(): Promise<FakeBroker> {
       createdAt: new Date().toISOString(),
       _links: {
         self: { title: 'Pact', name: `Pact between ${consumer} (${version}) and ${provider}`, href },
-        'pb:consumer': { title: 'Consumer', name: consumer, href: `${base}/pacticipants/${encodeURIComponent(consumer)}` },
-        'pb:provider': { title: 'Provider', name: provider, href: `${base}/pacticipants/${encodeURIComponent(provider)}` },
+        'pb:consumer': {
+          title: 'Consumer',
+          name: consumer,
+          href: `${base}/pacticipants/${encodeURIComponent(consumer)}`,
+        },
+        'pb:provider': {
+          title: 'Provider',
+          name: provider,
+          href: `${base}/pacticipants/${encodeURIComponent(provider)}`,
+        },
       },
     });
   }
@@ -118,13 +147,25 @@ async function startFakeBroker(): Promise<FakeBroker> {
   function putBranchVersion(response: ServerResponse, pacticipant: string, branch: string, version: string): void {
     versionOf(pacticipant, version).branches.push(branch);
     const href = `${base}/pacticipants/${encodeURIComponent(pacticipant)}/branches/${encodeURIComponent(branch)}/versions/${encodeURIComponent(version)}`;
-    reply(response, 201, { _links: { self: { title: 'Branch version', href }, 'pb:version': { title: 'Version', name: version, href: versionHref(pacticipant, version) } } });
+    reply(response, 201, {
+      _links: {
+        self: { title: 'Branch version', href },
+        'pb:version': { title: 'Version', name: version, href: versionHref(pacticipant, version) },
+      },
+    });
   }
 
   function putTag(response: ServerResponse, pacticipant: string, version: string, tag: string): void {
     versionOf(pacticipant, version).tags.push(tag);
     const href = `${versionHref(pacticipant, version)}/tags/${encodeURIComponent(tag)}`;
-    reply(response, 201, { name: tag, createdAt: new Date().toISOString(), _links: { self: { title: 'Tag', name: tag, href }, version: { title: 'Version', name: version, href: versionHref(pacticipant, version) } } });
+    reply(response, 201, {
+      name: tag,
+      createdAt: new Date().toISOString(),
+      _links: {
+        self: { title: 'Tag', name: tag, href },
+        version: { title: 'Version', name: version, href: versionHref(pacticipant, version) },
+      },
+    });
   }
 
   function getCanIDeploy(response: ServerResponse, query: URLSearchParams): void {
@@ -138,24 +179,40 @@ async function startFakeBroker(): Promise<FakeBroker> {
       return reply(response, 400, { errors: { environment: [`No environment with name '${environment}' found`] } });
     }
     if (!broker.versions.has(`${pacticipant}|${version}`)) {
-      const summary = { deployable: false, reason: `No pacts or verifications have been published for version ${version} of ${pacticipant}`, success: 0, failed: 0, unknown: 0 };
+      const summary = {
+        deployable: false,
+        reason: `No pacts or verifications have been published for version ${version} of ${pacticipant}`,
+        success: 0,
+        failed: 0,
+        unknown: 0,
+      };
       return reply(response, 200, { summary, matrix: [] });
     }
-    const rows = broker.verifications.filter((row) => (row.consumer === pacticipant && row.consumerVersion === version) || (row.provider === pacticipant && row.providerVersion === version));
+    const rows = broker.verifications.filter(
+      (row) =>
+        (row.consumer === pacticipant && row.consumerVersion === version) ||
+        (row.provider === pacticipant && row.providerVersion === version),
+    );
     reply(response, 200, { summary: summaryOf(rows, environment), matrix: rows.map(matrixRow) });
   }
 
   function summaryOf(rows: Verification[], environment: string) {
     const failed = rows.filter((row) => row.success === false);
     const unknown = rows.filter((row) => row.success === undefined);
-    const between = (row: Verification) => `version ${row.consumerVersion} of ${row.consumer} and the version of ${row.provider} currently in ${environment}${row.providerVersion ? ` (${row.providerVersion})` : ''}`;
+    const between = (row: Verification) =>
+      `version ${row.consumerVersion} of ${row.consumer} and the version of ${row.provider} currently in ${environment}${row.providerVersion ? ` (${row.providerVersion})` : ''}`;
     const reasons = [
       ...failed.map((row) => `The verification for the pact between ${between(row)} failed`),
       ...unknown.map((row) => `There is no verified pact between ${between(row)}`),
     ];
     return {
       deployable: failed.length > 0 ? false : unknown.length > 0 ? null : true,
-      reason: reasons.length > 0 ? reasons.join('\n') : rows.length > 0 ? 'All required verification results are published and successful' : 'There are no missing dependencies',
+      reason:
+        reasons.length > 0
+          ? reasons.join('\n')
+          : rows.length > 0
+            ? 'All required verification results are published and successful'
+            : 'There are no missing dependencies',
       success: rows.length - failed.length - unknown.length,
       failed: failed.length,
       unknown: unknown.length,
@@ -164,13 +221,43 @@ async function startFakeBroker(): Promise<FakeBroker> {
 
   function matrixRow(row: Verification) {
     const pacticipant = (name: string) => ({ self: { href: `${base}/pacticipants/${encodeURIComponent(name)}` } });
-    const versionOfRow = (name: string, number: string) => ({ number, branch: 'main', _links: { self: { href: versionHref(name, number) } }, tags: [] });
+    const versionOfRow = (name: string, number: string) => ({
+      number,
+      branch: 'main',
+      _links: { self: { href: versionHref(name, number) } },
+      tags: [],
+    });
     return {
-      consumer: { name: row.consumer, version: versionOfRow(row.consumer, row.consumerVersion), _links: pacticipant(row.consumer) },
-      provider: { name: row.provider, version: row.providerVersion ? versionOfRow(row.provider, row.providerVersion) : null, _links: pacticipant(row.provider) },
-      pact: { createdAt: '2024-05-01T10:00:00+00:00', _links: { self: { href: `${base}/pacts/provider/${row.provider}/consumer/${row.consumer}/version/${row.consumerVersion}` } } },
+      consumer: {
+        name: row.consumer,
+        version: versionOfRow(row.consumer, row.consumerVersion),
+        _links: pacticipant(row.consumer),
+      },
+      provider: {
+        name: row.provider,
+        version: row.providerVersion ? versionOfRow(row.provider, row.providerVersion) : null,
+        _links: pacticipant(row.provider),
+      },
+      pact: {
+        createdAt: '2024-05-01T10:00:00+00:00',
+        _links: {
+          self: {
+            href: `${base}/pacts/provider/${row.provider}/consumer/${row.consumer}/version/${row.consumerVersion}`,
+          },
+        },
+      },
       verificationResult:
-        row.success === undefined ? null : { success: row.success, verifiedAt: '2024-05-01T10:05:00+00:00', _links: { self: { href: `${base}/pacts/provider/${row.provider}/consumer/${row.consumer}/pact-version/0a1b/verification-results/1` } } },
+        row.success === undefined
+          ? null
+          : {
+              success: row.success,
+              verifiedAt: '2024-05-01T10:05:00+00:00',
+              _links: {
+                self: {
+                  href: `${base}/pacts/provider/${row.provider}/consumer/${row.consumer}/pact-version/0a1b/verification-results/1`,
+                },
+              },
+            },
     };
   }
 
@@ -178,9 +265,14 @@ async function startFakeBroker(): Promise<FakeBroker> {
     const environments = broker.environments.map((environment) => ({
       ...environment,
       createdAt: '2024-01-01T00:00:00+00:00',
-      _links: { self: { title: 'Environment', name: environment.name, href: `${base}/environments/${environment.uuid}` } },
+      _links: {
+        self: { title: 'Environment', name: environment.name, href: `${base}/environments/${environment.uuid}` },
+      },
     }));
-    reply(response, 200, { _embedded: { environments }, _links: { self: { title: 'Environments', href: `${base}/environments` } } });
+    reply(response, 200, {
+      _embedded: { environments },
+      _links: { self: { title: 'Environments', href: `${base}/environments` } },
+    });
   }
 
   function postDeployedVersion(response: ServerResponse, pacticipant: string, version: string, uuid: string): void {
@@ -194,7 +286,15 @@ async function startFakeBroker(): Promise<FakeBroker> {
       currentlyDeployed: true,
       target: null,
       createdAt: new Date().toISOString(),
-      _embedded: { version: { number: version, _links: { self: { href: versionHref(pacticipant, version) } } }, environment: { uuid, name: environment.name, displayName: environment.displayName, production: environment.production } },
+      _embedded: {
+        version: { number: version, _links: { self: { href: versionHref(pacticipant, version) } } },
+        environment: {
+          uuid,
+          name: environment.name,
+          displayName: environment.displayName,
+          production: environment.production,
+        },
+      },
       _links: { self: { href: `${base}/deployed-versions/${deployed}` } },
     });
   }
@@ -227,7 +327,14 @@ const TOKEN = 'pactflow-Zx9_secret-token';
 const pactOf = (consumer: string, provider: string) => ({
   consumer: { name: consumer },
   provider: { name: provider },
-  interactions: [{ description: 'a request for an order', providerStates: [{ name: 'an order exists' }], request: { method: 'GET', path: '/orders/1' }, response: { status: 200 } }],
+  interactions: [
+    {
+      description: 'a request for an order',
+      providerStates: [{ name: 'an order exists' }],
+      request: { method: 'GET', path: '/orders/1' },
+      response: { status: 200 },
+    },
+  ],
   metadata: { pactSpecification: { version: '3.0.0' } },
 });
 
@@ -259,12 +366,21 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
     expect(request!.method).toBe('PUT');
     expect(request!.url).toBe(`/pacts/provider/payments/consumer/orders/version/${SHA}`);
     expect(JSON.parse(request!.body)).toEqual(pact);
-    expect(request!.headers).toMatchObject({ 'content-type': 'application/json', accept: 'application/hal+json', authorization: `Bearer ${TOKEN}` });
+    expect(request!.headers).toMatchObject({
+      'content-type': 'application/json',
+      accept: 'application/hal+json',
+      authorization: `Bearer ${TOKEN}`,
+    });
     expect(broker.pacts.get(`payments|orders|${SHA}`)).toEqual(pact);
   });
 
   it('records the branch and the tags before the pact, so the webhooks the publication fires see them', async () => {
-    await publishPact(config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA, branch: 'feat/checkout', tags: ['main', 'v1.2'] });
+    await publishPact(config, {
+      pact: pactOf('orders', 'payments'),
+      consumerVersion: SHA,
+      branch: 'feat/checkout',
+      tags: ['main', 'v1.2'],
+    });
 
     expect(broker.requests.map((request) => `${request.method} ${request.url} ${request.body}`)).toEqual([
       `PUT /pacticipants/orders/branches/feat%2Fcheckout/versions/${SHA} {}`,
@@ -288,7 +404,10 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
 
   it('sends Basic auth from a username and password', async () => {
     broker.authorization = `Basic ${Buffer.from('ci:s3cret').toString('base64')}`;
-    await publishPact({ ...config, username: 'ci', password: 's3cret' }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA });
+    await publishPact(
+      { ...config, username: 'ci', password: 's3cret' },
+      { pact: pactOf('orders', 'payments'), consumerVersion: SHA },
+    );
     expect(broker.pacts.size).toBe(1);
   });
 
@@ -299,14 +418,18 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
     expect(broker.requests[0]!.url).toBe(`/pacts/provider/payments/consumer/orders/version/${SHA}`);
 
     broker.authorization = 'Basic other';
-    const error = await rejection(publishPact({ url: withCredentials }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }));
+    const error = await rejection(
+      publishPact({ url: withCredentials }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
+    );
     expect(error.message).toContain(`the Pact Broker at ${broker.url} answered HTTP 401`);
     expect(error.message).not.toContain('s3cret');
   });
 
   it('refuses a 401 with a PactBrokerError naming the broker, the operation and the status, never the token', async () => {
     broker.authorization = 'Bearer the-right-token';
-    const error = await rejection(publishPact({ ...config, token: TOKEN }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }));
+    const error = await rejection(
+      publishPact({ ...config, token: TOKEN }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
+    );
 
     expect(error.status).toBe(401);
     expect(error.message).toBe(
@@ -319,32 +442,57 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
   it('asks for credentials when the broker wants some and none are configured', async () => {
     broker.authorization = `Bearer ${TOKEN}`;
     const error = await rejection(publishPact(config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }));
-    expect(error.message).toMatch(/answered HTTP 401\. The broker needs credentials: set PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD\.$/);
+    expect(error.message).toMatch(
+      /answered HTTP 401\. The broker needs credentials: set PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD\.$/,
+    );
     expect(broker.requests[0]!.headers.authorization).toBeUndefined();
   });
 
   it('hides the token even when a proxy echoes the request headers in its error page', async () => {
-    broker.override = (request) => ({ status: 403, body: JSON.stringify({ error: `forbidden for ${request.headers.authorization}` }) });
-    const error = await rejection(publishPact({ ...config, token: TOKEN }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }));
-    expect(error.message).toContain('answered HTTP 403 (forbidden for Bearer ***). The credentials lack the permission');
+    broker.override = (request) => ({
+      status: 403,
+      body: JSON.stringify({ error: `forbidden for ${request.headers.authorization}` }),
+    });
+    const error = await rejection(
+      publishPact({ ...config, token: TOKEN }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
+    );
+    expect(error.message).toContain(
+      'answered HTTP 403 (forbidden for Bearer ***). The credentials lack the permission',
+    );
     expect(error.message).not.toContain(TOKEN);
   });
 
   it("reports the broker's validation errors", async () => {
-    broker.override = (request) => (request.url.startsWith('/pacts/') ? { status: 409, body: JSON.stringify({ error: 'Cannot change the content of the pact for orders version 1 and provider payments' }) } : undefined);
+    broker.override = (request) =>
+      request.url.startsWith('/pacts/')
+        ? {
+            status: 409,
+            body: JSON.stringify({
+              error: 'Cannot change the content of the pact for orders version 1 and provider payments',
+            }),
+          }
+        : undefined;
     const error = await rejection(publishPact(config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }));
     expect(error.status).toBe(409);
-    expect(error.message).toMatch(/answered HTTP 409 \(Cannot change the content of the pact for orders version 1 and provider payments\)\.$/);
+    expect(error.message).toMatch(
+      /answered HTTP 409 \(Cannot change the content of the pact for orders version 1 and provider payments\)\.$/,
+    );
   });
 
   it('says so when the broker cannot be reached', async () => {
     await broker.close();
     const error = await rejection(publishPact(config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }));
-    expect(error.message).toMatch(new RegExp(`^nx-fleet: publish the pact .* failed: could not reach the Pact Broker at ${broker.url} \\(connect ECONNREFUSED .*\\)\\. Check PACT_BROKER_BASE_URL\\.$`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^nx-fleet: publish the pact .* failed: could not reach the Pact Broker at ${broker.url} \\(connect ECONNREFUSED .*\\)\\. Check PACT_BROKER_BASE_URL\\.$`,
+      ),
+    );
   });
 
   it('refuses a pact without consumer and provider names before calling the broker', async () => {
-    await expect(publishPact(config, { pact: { interactions: [] }, consumerVersion: SHA })).rejects.toThrow(/^nx-fleet: the pact to publish has no consumer\.name or provider\.name/);
+    await expect(publishPact(config, { pact: { interactions: [] }, consumerVersion: SHA })).rejects.toThrow(
+      /^nx-fleet: the pact to publish has no consumer\.name or provider\.name/,
+    );
     expect(broker.requests).toEqual([]);
   });
 });
@@ -358,10 +506,19 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
   });
 
   it('asks with the pacticipant, the version and the environment, and says yes when every verification passed', async () => {
-    broker.verifications = [{ consumer: 'orders', consumerVersion: SHA, provider: 'payments', providerVersion: '4.5.6', success: true }];
-    const result = await canIDeploy({ ...config, token: TOKEN }, { pacticipant: 'orders', version: SHA, environment: 'production' });
+    broker.verifications = [
+      { consumer: 'orders', consumerVersion: SHA, provider: 'payments', providerVersion: '4.5.6', success: true },
+    ];
+    const result = await canIDeploy(
+      { ...config, token: TOKEN },
+      { pacticipant: 'orders', version: SHA, environment: 'production' },
+    );
 
-    expect(result).toEqual({ deployable: true, reason: 'All required verification results are published and successful', failures: [] });
+    expect(result).toEqual({
+      deployable: true,
+      reason: 'All required verification results are published and successful',
+      failures: [],
+    });
     const [request] = broker.requests;
     expect(request!.method).toBe('GET');
     expect(request!.url).toBe(`/can-i-deploy?pacticipant=orders&version=${SHA}&environment=production`);
@@ -384,7 +541,10 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
         `There is no verified pact between version ${SHA} of orders and the version of shipping currently in production`,
       ].join('\n'),
     );
-    expect(result.failures).toEqual([`orders ${SHA} → inventory 2.0.1: verification failed`, `orders ${SHA} → shipping: no verification`]);
+    expect(result.failures).toEqual([
+      `orders ${SHA} → inventory 2.0.1: verification failed`,
+      `orders ${SHA} → shipping: no verification`,
+    ]);
   });
 
   it('treats an undecided broker (deployable null) as a no', async () => {
@@ -395,26 +555,44 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
 
   it('passes on the reason for a version the broker has never seen', async () => {
     const result = await canIDeploy(config, { pacticipant: 'orders', version: 'f00d', environment: 'production' });
-    expect(result).toEqual({ deployable: false, reason: 'No pacts or verifications have been published for version f00d of orders', failures: [] });
+    expect(result).toEqual({
+      deployable: false,
+      reason: 'No pacts or verifications have been published for version f00d of orders',
+      failures: [],
+    });
   });
 
   it("reports the broker's validation error for an unknown pacticipant", async () => {
-    const error = await rejection(canIDeploy(config, { pacticipant: '@acme/billing', version: SHA, environment: 'production' }));
+    const error = await rejection(
+      canIDeploy(config, { pacticipant: '@acme/billing', version: SHA, environment: 'production' }),
+    );
     expect(error.status).toBe(400);
-    expect(error.message).toBe(`nx-fleet: can-i-deploy @acme/billing ${SHA} to production failed: the Pact Broker at ${broker.url} answered HTTP 400 (No pacticipant with name '@acme/billing' found).`);
-    expect(broker.requests[0]!.url).toBe(`/can-i-deploy?pacticipant=%40acme%2Fbilling&version=${SHA}&environment=production`);
+    expect(error.message).toBe(
+      `nx-fleet: can-i-deploy @acme/billing ${SHA} to production failed: the Pact Broker at ${broker.url} answered HTTP 400 (No pacticipant with name '@acme/billing' found).`,
+    );
+    expect(broker.requests[0]!.url).toBe(
+      `/can-i-deploy?pacticipant=%40acme%2Fbilling&version=${SHA}&environment=production`,
+    );
   });
 
   it('explains a 404: publish first', async () => {
     broker.override = () => ({ status: 404, body: '' });
-    const error = await rejection(canIDeploy(config, { pacticipant: 'orders', version: SHA, environment: 'production' }));
-    expect(error.message).toMatch(/answered HTTP 404\. The broker does not know orders \w+: publish its pacts \(or verification results\) first\.$/);
+    const error = await rejection(
+      canIDeploy(config, { pacticipant: 'orders', version: SHA, environment: 'production' }),
+    );
+    expect(error.message).toMatch(
+      /answered HTTP 404\. The broker does not know orders \w+: publish its pacts \(or verification results\) first\.$/,
+    );
   });
 
   it('refuses an answer that is not the Pact Broker JSON', async () => {
     broker.override = () => ({ status: 200, body: '<html>Sign in</html>' });
-    const error = await rejection(canIDeploy(config, { pacticipant: 'orders', version: SHA, environment: 'production' }));
-    expect(error.message).toBe(`nx-fleet: can-i-deploy orders ${SHA} to production failed: ${broker.url} did not answer like a Pact Broker. Check PACT_BROKER_BASE_URL.`);
+    const error = await rejection(
+      canIDeploy(config, { pacticipant: 'orders', version: SHA, environment: 'production' }),
+    );
+    expect(error.message).toBe(
+      `nx-fleet: can-i-deploy orders ${SHA} to production failed: ${broker.url} did not answer like a Pact Broker. Check PACT_BROKER_BASE_URL.`,
+    );
   });
 });
 
@@ -436,7 +614,9 @@ describe('recordDeployment against a fake broker speaking the Pact Broker HTTP A
   });
 
   it('names the known environments when the one asked for does not exist', async () => {
-    const error = await rejection(recordDeployment(config, { pacticipant: '@acme/orders', version: SHA, environment: 'prod' }));
+    const error = await rejection(
+      recordDeployment(config, { pacticipant: '@acme/orders', version: SHA, environment: 'prod' }),
+    );
     expect(error.message).toBe(
       `nx-fleet: find the environment prod failed: the Pact Broker at ${broker.url} has no environment "prod" (it has: production, staging). Create it with \`pact-broker create-environment --name prod\`.`,
     );
@@ -444,7 +624,9 @@ describe('recordDeployment against a fake broker speaking the Pact Broker HTTP A
   });
 
   it('explains a version the broker does not know', async () => {
-    const error = await rejection(recordDeployment(config, { pacticipant: '@acme/orders', version: 'f00d', environment: 'production' }));
+    const error = await rejection(
+      recordDeployment(config, { pacticipant: '@acme/orders', version: 'f00d', environment: 'production' }),
+    );
     expect(error.status).toBe(404);
     expect(error.message).toBe(
       `nx-fleet: record the deployment of @acme/orders f00d to production failed: the Pact Broker at ${broker.url} answered HTTP 404 (The requested document was not found on this server.). ` +
@@ -456,12 +638,20 @@ describe('recordDeployment against a fake broker speaking the Pact Broker HTTP A
 describe('brokerConfigFromEnv', () => {
   it('reads the variables the Pact CLI uses', () => {
     expect(
-      brokerConfigFromEnv({ PACT_BROKER_BASE_URL: 'https://acme.pactflow.io', PACT_BROKER_TOKEN: 't0k', PACT_BROKER_USERNAME: 'ci', PACT_BROKER_PASSWORD: 'pw' }),
+      brokerConfigFromEnv({
+        PACT_BROKER_BASE_URL: 'https://acme.pactflow.io',
+        PACT_BROKER_TOKEN: 't0k',
+        PACT_BROKER_USERNAME: 'ci',
+        PACT_BROKER_PASSWORD: 'pw',
+      }),
     ).toEqual({ url: 'https://acme.pactflow.io', token: 't0k', username: 'ci', password: 'pw' });
   });
 
   it('prefers the given URL, and leaves empty variables out', () => {
-    const config = brokerConfigFromEnv({ PACT_BROKER_BASE_URL: 'https://old.example', PACT_BROKER_TOKEN: '' }, 'https://broker.example');
+    const config = brokerConfigFromEnv(
+      { PACT_BROKER_BASE_URL: 'https://old.example', PACT_BROKER_TOKEN: '' },
+      'https://broker.example',
+    );
     expect(config).toEqual({ url: 'https://broker.example' });
     expect(config?.token).toBeUndefined();
   });

@@ -66,17 +66,36 @@ export async function publishPact(config: BrokerConfig, input: PublishPactInput)
     await send(broker, { method: 'PUT', path, body: {}, operation: `record ${named} on branch ${input.branch}` });
   }
   for (const tag of input.tags ?? []) {
-    await send(broker, { method: 'PUT', path: `${version}/tags/${segment(tag)}`, body: {}, operation: `tag ${named} "${tag}"` });
+    await send(broker, {
+      method: 'PUT',
+      path: `${version}/tags/${segment(tag)}`,
+      body: {},
+      operation: `tag ${named} "${tag}"`,
+    });
   }
   const path = `/pacts/provider/${segment(provider)}/consumer/${segment(consumer)}/version/${segment(input.consumerVersion)}`;
-  await send(broker, { method: 'PUT', path, body: input.pact, operation: `publish the pact ${consumer} → ${provider} for ${named}` });
+  await send(broker, {
+    method: 'PUT',
+    path,
+    body: input.pact,
+    operation: `publish the pact ${consumer} → ${provider} for ${named}`,
+  });
 }
 
 export async function canIDeploy(config: BrokerConfig, input: DeploymentInput): Promise<CanIDeployResult> {
   const broker = connect(config);
-  const query = new URLSearchParams({ pacticipant: input.pacticipant, version: input.version, environment: input.environment });
+  const query = new URLSearchParams({
+    pacticipant: input.pacticipant,
+    version: input.version,
+    environment: input.environment,
+  });
   const operation = `can-i-deploy ${input.pacticipant} ${input.version} to ${input.environment}`;
-  const answer = (await receive(broker, { method: 'GET', path: `/can-i-deploy?${query}`, operation, notFound: unknownVersion(input) })) as CanIDeployAnswer | null;
+  const answer = (await receive(broker, {
+    method: 'GET',
+    path: `/can-i-deploy?${query}`,
+    operation,
+    notFound: unknownVersion(input),
+  })) as CanIDeployAnswer | null;
   if (typeof answer?.summary !== 'object' || answer.summary === null) throw notABroker(broker, operation);
   return {
     // The broker answers null when it cannot tell (a pact nobody verified yet): that is not a yes.
@@ -149,7 +168,9 @@ function pacticipantsOf(pact: unknown): { consumer: string; provider: string } {
   const consumer = names?.consumer?.name;
   const provider = names?.provider?.name;
   if (typeof consumer !== 'string' || !consumer || typeof provider !== 'string' || !provider) {
-    throw new Error("nx-fleet: the pact to publish has no consumer.name or provider.name; regenerate it by running the consumer's Pact tests.");
+    throw new Error(
+      "nx-fleet: the pact to publish has no consumer.name or provider.name; regenerate it by running the consumer's Pact tests.",
+    );
   }
   return { consumer, provider };
 }
@@ -169,7 +190,10 @@ async function send(broker: Broker, request: BrokerRequest): Promise<string> {
     text = await response.text();
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-    throw failure(broker, `nx-fleet: ${request.operation} failed: could not reach the Pact Broker at ${broker.url} (${cause}). Check PACT_BROKER_BASE_URL.`);
+    throw failure(
+      broker,
+      `nx-fleet: ${request.operation} failed: could not reach the Pact Broker at ${broker.url} (${cause}). Check PACT_BROKER_BASE_URL.`,
+    );
   }
   if (!response.ok) throw failure(broker, statusMessage(broker, request, response.status, text), response.status);
   return text;
@@ -200,7 +224,10 @@ function statusMessage(broker: Broker, request: BrokerRequest, status: number, t
 
 function hintFor(broker: Broker, request: BrokerRequest, status: number): string | undefined {
   const variables = 'PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD';
-  if (status === 401) return broker.authorization ? `The broker refused the credentials: check ${variables}.` : `The broker needs credentials: set ${variables}.`;
+  if (status === 401)
+    return broker.authorization
+      ? `The broker refused the credentials: check ${variables}.`
+      : `The broker needs credentials: set ${variables}.`;
   if (status === 403) return `The credentials lack the permission for this: check ${variables}.`;
   if (status === 404) return request.notFound ?? 'Check that PACT_BROKER_BASE_URL is the base URL of the broker.';
   return undefined;
@@ -210,7 +237,9 @@ function hintFor(broker: Broker, request: BrokerRequest, status: number): string
 function brokerDetail(text: string): string {
   try {
     const body = JSON.parse(text) as { errors?: unknown; error?: unknown };
-    return stringsIn(body.errors ?? body.error).join('; ').slice(0, 500);
+    return stringsIn(body.errors ?? body.error)
+      .join('; ')
+      .slice(0, 500);
   } catch {
     return '';
   }
@@ -232,7 +261,10 @@ function failure(broker: Broker, message: string, status?: number): PactBrokerEr
 }
 
 function notABroker(broker: Broker, operation: string): PactBrokerError {
-  return failure(broker, `nx-fleet: ${operation} failed: ${broker.url} did not answer like a Pact Broker. Check PACT_BROKER_BASE_URL.`);
+  return failure(
+    broker,
+    `nx-fleet: ${operation} failed: ${broker.url} did not answer like a Pact Broker. Check PACT_BROKER_BASE_URL.`,
+  );
 }
 
 function unknownVersion(input: DeploymentInput): string {
@@ -240,17 +272,25 @@ function unknownVersion(input: DeploymentInput): string {
 }
 
 function failureOf(row: MatrixRow): string {
-  const side = (pacticipant: MatrixRow['consumer']) => [pacticipant.name, pacticipant.version?.number].filter(Boolean).join(' ');
+  const side = (pacticipant: MatrixRow['consumer']) =>
+    [pacticipant.name, pacticipant.version?.number].filter(Boolean).join(' ');
   return `${side(row.consumer)} → ${side(row.provider)}: ${row.verificationResult ? 'verification failed' : 'no verification'}`;
 }
 
 async function environmentUuid(broker: Broker, name: string): Promise<string> {
   const operation = `find the environment ${name}`;
-  const answer = (await receive(broker, { method: 'GET', path: '/environments', operation })) as EnvironmentsAnswer | null;
+  const answer = (await receive(broker, {
+    method: 'GET',
+    path: '/environments',
+    operation,
+  })) as EnvironmentsAnswer | null;
   const environments = answer?._embedded?.environments;
   if (!Array.isArray(environments)) throw notABroker(broker, operation);
   const uuid = environments.find((environment) => environment.name === name)?.uuid;
   if (uuid) return uuid;
   const known = environments.map((environment) => environment.name).join(', ') || 'none';
-  throw failure(broker, `nx-fleet: ${operation} failed: the Pact Broker at ${broker.url} has no environment "${name}" (it has: ${known}). Create it with \`pact-broker create-environment --name ${name}\`.`);
+  throw failure(
+    broker,
+    `nx-fleet: ${operation} failed: the Pact Broker at ${broker.url} has no environment "${name}" (it has: ${known}). Create it with \`pact-broker create-environment --name ${name}\`.`,
+  );
 }

@@ -6,7 +6,8 @@ const json = (value: unknown) => JSON.stringify(value);
 describe('PACTS_FOLDER and PACT_FILE', () => {
   it('names the folder pacts, and matches JSON files directly in a pacts folder only', () => {
     expect(PACTS_FOLDER).toBe('pacts');
-    for (const file of ['services/orders/pacts/web-orders.json', 'pacts/web-root.json', '.deploy/x/pacts/a-b.json']) expect(PACT_FILE.test(file), file).toBe(true);
+    for (const file of ['services/orders/pacts/web-orders.json', 'pacts/web-root.json', '.deploy/x/pacts/a-b.json'])
+      expect(PACT_FILE.test(file), file).toBe(true);
     for (const file of [
       'services/orders/pacts/states.js',
       'services/orders/pacts/old/web-orders.json',
@@ -29,7 +30,10 @@ describe('pactFilesByRoot', () => {
       'apps/web/pacts/e2e-web.json',
     ]);
     expect([...byRoot.keys()].sort()).toEqual(['apps/web', 'services/orders', 'services/orders/billing']);
-    expect(byRoot.get('services/orders')).toEqual(['services/orders/pacts/mobile-orders.json', 'services/orders/pacts/web-orders.json']);
+    expect(byRoot.get('services/orders')).toEqual([
+      'services/orders/pacts/mobile-orders.json',
+      'services/orders/pacts/web-orders.json',
+    ]);
     expect(byRoot.get('services/orders/billing')).toEqual(['services/orders/billing/pacts/orders-billing.json']);
     expect(byRoot.get('apps/web')).toEqual(['apps/web/pacts/e2e-web.json']);
   });
@@ -54,7 +58,11 @@ describe('pactFilesByRoot', () => {
   it('sorts each root’s files whatever order they come in', () => {
     const files = ['s/pacts/c-s.json', 's/pacts/a-s.json', 's/pacts/b-s.json'];
     expect(pactFilesByRoot(files).get('s')).toEqual(['s/pacts/a-s.json', 's/pacts/b-s.json', 's/pacts/c-s.json']);
-    expect(pactFilesByRoot([...files].reverse()).get('s')).toEqual(['s/pacts/a-s.json', 's/pacts/b-s.json', 's/pacts/c-s.json']);
+    expect(pactFilesByRoot([...files].reverse()).get('s')).toEqual([
+      's/pacts/a-s.json',
+      's/pacts/b-s.json',
+      's/pacts/c-s.json',
+    ]);
   });
 
   it('returns an empty map when there are no pacts, without modifying its input', () => {
@@ -72,7 +80,12 @@ describe('parsePact', () => {
       consumer: { name: 'web' },
       provider: { name: 'orders' },
       interactions: [
-        { description: 'a request for order 1', providerState: 'order 1 exists', request: { method: 'GET', path: '/orders/1' }, response: { status: 200 } },
+        {
+          description: 'a request for order 1',
+          providerState: 'order 1 exists',
+          request: { method: 'GET', path: '/orders/1' },
+          response: { status: 200 },
+        },
         { description: 'a health check', request: { method: 'GET', path: '/health' }, response: { status: 200 } },
       ],
       metadata: { pactSpecification: { version: '2.0.0' } },
@@ -102,7 +115,9 @@ describe('parsePact', () => {
       ],
       metadata: { pactSpecification: { version: '3.0.0' } },
     });
-    expect(parsePact(FILE, text).interactions).toEqual([{ description: 'a request for order 1 of customer 7', providerStates: ['customer 7 exists', 'order 1 exists'] }]);
+    expect(parsePact(FILE, text).interactions).toEqual([
+      { description: 'a request for order 1 of customer 7', providerStates: ['customer 7 exists', 'order 1 exists'] },
+    ]);
   });
 
   it('reads a V4 pact (typed interactions), skipping provider states without a name', () => {
@@ -110,7 +125,13 @@ describe('parsePact', () => {
       consumer: { name: 'web' },
       provider: { name: 'orders' },
       interactions: [
-        { type: 'Synchronous/HTTP', key: 'k1', description: 'list orders', providerStates: [{ name: 'orders exist' }, { params: {} }, null], pending: false },
+        {
+          type: 'Synchronous/HTTP',
+          key: 'k1',
+          description: 'list orders',
+          providerStates: [{ name: 'orders exist' }, { params: {} }, null],
+          pending: false,
+        },
         { type: 'Synchronous/HTTP', key: 'k2', description: 'no orders', providerStates: [] },
         { type: 'Synchronous/HTTP', key: 'k3' },
       ],
@@ -129,11 +150,15 @@ describe('parsePact', () => {
   });
 
   it('accepts a pact with no interactions', () => {
-    expect(parsePact(FILE, json({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: [] })).interactions).toEqual([]);
+    expect(
+      parsePact(FILE, json({ consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: [] })).interactions,
+    ).toEqual([]);
   });
 
   it('rejects invalid JSON, naming the file and how to regenerate it', () => {
-    expect(() => parsePact(FILE, '{ "consumer": ')).toThrow(/^nx-fleet: services\/orders\/pacts\/web-orders\.json is not valid JSON \(.+\); regenerate it by running the consumer's Pact tests\.$/);
+    expect(() => parsePact(FILE, '{ "consumer": ')).toThrow(
+      /^nx-fleet: services\/orders\/pacts\/web-orders\.json is not valid JSON \(.+\); regenerate it by running the consumer's Pact tests\.$/,
+    );
   });
 
   it.each([
@@ -141,7 +166,10 @@ describe('parsePact', () => {
     ['a consumer without a name', { consumer: {}, provider: { name: 'orders' }, interactions: [] }],
     ['a provider name that is not a string', { consumer: { name: 'web' }, provider: { name: 3 }, interactions: [] }],
     ['no interactions', { consumer: { name: 'web' }, provider: { name: 'orders' } }],
-    ['interactions that are not an array', { consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: {} }],
+    [
+      'interactions that are not an array',
+      { consumer: { name: 'web' }, provider: { name: 'orders' }, interactions: {} },
+    ],
     ['null', null],
     ['an array', []],
     ['a string', 'pact'],

@@ -38,15 +38,21 @@ export function parsePact(file: string, text: string): PactSummary {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new Error(`nx-fleet: ${file} is not valid JSON (${(error as Error).message}); regenerate it by running the consumer's Pact tests.`);
+    throw new Error(
+      `nx-fleet: ${file} is not valid JSON (${(error as Error).message}); regenerate it by running the consumer's Pact tests.`,
+    );
   }
   const pact = document as { consumer?: { name?: unknown }; provider?: { name?: unknown }; interactions?: unknown };
   const consumer = pact?.consumer?.name;
   const provider = pact?.provider?.name;
   if (typeof consumer !== 'string' || typeof provider !== 'string' || !Array.isArray(pact.interactions)) {
-    throw new Error(`nx-fleet: ${file} is not a pact (it needs consumer.name, provider.name and interactions); regenerate it by running the consumer's Pact tests.`);
+    throw new Error(
+      `nx-fleet: ${file} is not a pact (it needs consumer.name, provider.name and interactions); regenerate it by running the consumer's Pact tests.`,
+    );
   }
-  const interactions = (pact.interactions as Array<{ description?: unknown; providerState?: unknown; providerStates?: unknown }>).map((i) => ({
+  const interactions = (
+    pact.interactions as Array<{ description?: unknown; providerState?: unknown; providerStates?: unknown }>
+  ).map((i) => ({
     description: typeof i.description === 'string' ? i.description : '(no description)',
     providerStates: Array.isArray(i.providerStates)
       ? i.providerStates.flatMap((s: { name?: unknown }) => (typeof s?.name === 'string' ? [s.name] : []))

@@ -5,7 +5,9 @@ import { exposedPort, freeLoopbackPort, startCommand, waitUntilHealthy, type Sta
 
 describe('exposedPort', () => {
   it('reads the first EXPOSE of a Dockerfile', () => {
-    expect(exposedPort('FROM node:20-alpine\nWORKDIR /app\nEXPOSE 8080\nEXPOSE 9090\nCMD ["node", "main.js"]\n')).toBe(8080);
+    expect(exposedPort('FROM node:20-alpine\nWORKDIR /app\nEXPOSE 8080\nEXPOSE 9090\nCMD ["node", "main.js"]\n')).toBe(
+      8080,
+    );
   });
 
   it('reads EXPOSE whatever its case and indentation, with a protocol or several ports', () => {
@@ -16,7 +18,9 @@ describe('exposedPort', () => {
   it('is undefined without an EXPOSE, or when EXPOSE is only mentioned in a comment or another instruction', () => {
     expect(exposedPort('FROM node:20\nCMD ["node", "main.js"]\n')).toBeUndefined();
     expect(exposedPort('')).toBeUndefined();
-    expect(exposedPort('FROM scratch\n# EXPOSE 8080 once the port is fixed\nLABEL note="EXPOSE 7000"\n')).toBeUndefined();
+    expect(
+      exposedPort('FROM scratch\n# EXPOSE 8080 once the port is fixed\nLABEL note="EXPOSE 7000"\n'),
+    ).toBeUndefined();
   });
 });
 
@@ -74,7 +78,9 @@ describe('startCommand and waitUntilHealthy', () => {
   it('starts the command on a free loopback port (PORT), with the env given, and waits until /health answers 200', async () => {
     const provider = await start([process.execPath, '-e', SERVER], { FLEET_SPEC_TOKEN: 'from-env' });
     expect(provider.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(provider.describe).toMatch(new RegExp(`^${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -e [\\s\\S]+ \\(pid \\d+\\)$`));
+    expect(provider.describe).toMatch(
+      new RegExp(`^${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -e [\\s\\S]+ \\(pid \\d+\\)$`),
+    );
 
     await waitUntilHealthy(provider, '/health', 10_000);
     expect(await provider.running()).toBe(true);
@@ -103,7 +109,11 @@ describe('startCommand and waitUntilHealthy', () => {
   });
 
   it('fails fast when the command exits before it is healthy, saying it exited and showing its output', async () => {
-    const provider = await start([process.execPath, '-e', 'console.log("starting orders"); console.error("boom: DATABASE_URL is not set"); process.exit(3)']);
+    const provider = await start([
+      process.execPath,
+      '-e',
+      'console.log("starting orders"); console.error("boom: DATABASE_URL is not set"); process.exit(3)',
+    ]);
     const began = Date.now();
     const error = await waitUntilHealthy(provider, '/health', 30_000).then(
       () => undefined,
@@ -112,8 +122,12 @@ describe('startCommand and waitUntilHealthy', () => {
     // Long before the 30 s timeout.
     expect(Date.now() - began).toBeLessThan(10_000);
     expect(error).toBeInstanceOf(Error);
-    expect(error!.message).toContain(`nx-fleet: the provider ${provider.describe} did not become healthy at ${provider.baseUrl}/health (it exited).`);
-    expect(error!.message).toContain('Check the port (option "port", else the Dockerfile\'s EXPOSE) and the health path (option "healthPath").');
+    expect(error!.message).toContain(
+      `nx-fleet: the provider ${provider.describe} did not become healthy at ${provider.baseUrl}/health (it exited).`,
+    );
+    expect(error!.message).toContain(
+      'Check the port (option "port", else the Dockerfile\'s EXPOSE) and the health path (option "healthPath").',
+    );
     expect(error!.message).toContain('\nIts last output:\n');
     expect(error!.message).toContain('starting orders');
     expect(error!.message).toContain('boom: DATABASE_URL is not set');
@@ -122,7 +136,9 @@ describe('startCommand and waitUntilHealthy', () => {
 
   it('reports a command that cannot be started as exited, naming the binary', async () => {
     const provider = await start(['nx-fleet-spec-no-such-binary', '--port']);
-    await expect(waitUntilHealthy(provider, '/health', 10_000)).rejects.toThrow(/\(it exited\)\.[\s\S]*could not start nx-fleet-spec-no-such-binary: .*ENOENT/);
+    await expect(waitUntilHealthy(provider, '/health', 10_000)).rejects.toThrow(
+      /\(it exited\)\.[\s\S]*could not start nx-fleet-spec-no-such-binary: .*ENOENT/,
+    );
   });
 
   it('refuses an empty command before starting anything', async () => {
@@ -139,13 +155,17 @@ describe('startCommand and waitUntilHealthy', () => {
       (e: Error) => e,
     );
     expect(Date.now() - began).toBeLessThan(5000);
-    expect(error?.message).toContain(`nx-fleet: the provider ${provider.describe} did not become healthy at ${provider.baseUrl}/health (HTTP 503 after 1 s).`);
+    expect(error?.message).toContain(
+      `nx-fleet: the provider ${provider.describe} did not become healthy at ${provider.baseUrl}/health (HTTP 503 after 1 s).`,
+    );
     expect(error?.message).toContain('option "healthPath"');
     expect(await provider.running()).toBe(true);
   });
 
   it('times out on a path the provider does not serve', async () => {
     const provider = await start([process.execPath, '-e', SERVER]);
-    await expect(waitUntilHealthy(provider, '/ready', 1000)).rejects.toThrow(/did not become healthy at http:\/\/127\.0\.0\.1:\d+\/ready \(HTTP 404 after 1 s\)\. .*option "healthPath"/);
+    await expect(waitUntilHealthy(provider, '/ready', 1000)).rejects.toThrow(
+      /did not become healthy at http:\/\/127\.0\.0\.1:\d+\/ready \(HTTP 404 after 1 s\)\. .*option "healthPath"/,
+    );
   });
 });

@@ -30,9 +30,17 @@ export function exposedPort(dockerfile: string): number | undefined {
   return port ? Number(port) : undefined;
 }
 
-export async function startContainer(engine: Engine, input: { image: string; containerPort: number; env: Record<string, string> }): Promise<StartedProvider> {
+export async function startContainer(
+  engine: Engine,
+  input: { image: string; containerPort: number; env: Record<string, string> },
+): Promise<StartedProvider> {
   const hostPort = await freeLoopbackPort();
-  const container = await engine.run({ image: input.image, hostPort, containerPort: input.containerPort, env: { PORT: String(input.containerPort), ...input.env } });
+  const container = await engine.run({
+    image: input.image,
+    hostPort,
+    containerPort: input.containerPort,
+    env: { PORT: String(input.containerPort), ...input.env },
+  });
   return {
     baseUrl: `http://127.0.0.1:${hostPort}`,
     describe: `${input.image} (container ${container.id.slice(0, 12)})`,
@@ -43,11 +51,22 @@ export async function startContainer(engine: Engine, input: { image: string; con
 }
 
 /** A start command as an argument array (never a shell string), with PORT set to a free port. */
-export async function startCommand(input: { command: readonly string[]; cwd: string; env: Record<string, string> }): Promise<StartedProvider> {
+export async function startCommand(input: {
+  command: readonly string[];
+  cwd: string;
+  env: Record<string, string>;
+}): Promise<StartedProvider> {
   const [binary, ...args] = input.command;
-  if (!binary) throw new Error('nx-fleet: the startCommand option is empty; give the provider\'s command as an array, e.g. ["node", "dist/main.js"].');
+  if (!binary)
+    throw new Error(
+      'nx-fleet: the startCommand option is empty; give the provider\'s command as an array, e.g. ["node", "dist/main.js"].',
+    );
   const port = await freeLoopbackPort();
-  const child = spawn(binary, args, { cwd: input.cwd, env: { ...process.env, ...input.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, {
+    cwd: input.cwd,
+    env: { ...process.env, ...input.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-8000);
@@ -82,7 +101,11 @@ export async function startCommand(input: { command: readonly string[]; cwd: str
 }
 
 /** Polls the health endpoint until it answers 2xx; a provider that died or never answered is an error with its last output. */
-export async function waitUntilHealthy(provider: StartedProvider, healthPath: string, timeoutMs: number): Promise<void> {
+export async function waitUntilHealthy(
+  provider: StartedProvider,
+  healthPath: string,
+  timeoutMs: number,
+): Promise<void> {
   const url = new URL(healthPath, provider.baseUrl).href;
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PactSummary } from './pacts';
-import { failuresOf, formatContractReport, loadVerifier, PACT_PACKAGE, verifyPact, type PactResult, type VerifierFactory } from './verification';
+import {
+  failuresOf,
+  formatContractReport,
+  loadVerifier,
+  PACT_PACKAGE,
+  verifyPact,
+  type PactResult,
+  type VerifierFactory,
+} from './verification';
 
 /** The message of the error @pact-foundation/pact 16 rejects with, captured from a real failing verification. */
 const PACT_16_REJECTION = JSON.stringify({
@@ -48,7 +56,10 @@ const PACT: PactSummary = {
 describe('failuresOf', () => {
   it("reads Pact 16's JSON rejection: the failing interaction and each mismatch with its path", () => {
     expect(failuresOf(new Error(PACT_16_REJECTION))).toEqual([
-      { interaction: 'Verifying a pact between web and orders Given order 1 exists - a request for order 1', mismatches: ['$: Actual map is missing the following keys: total'] },
+      {
+        interaction: 'Verifying a pact between web and orders Given order 1 exists - a request for order 1',
+        mismatches: ['$: Actual map is missing the following keys: total'],
+      },
     ]);
   });
 
@@ -60,43 +71,71 @@ describe('failuresOf', () => {
           mismatch: {
             mismatches: [
               { mismatch: 'expected status of 200 but was 500', type: 'StatusMismatch' },
-              { mismatch: "Expected header 'content-type' to have value 'application/json'", path: 'content-type', type: 'HeaderMismatch' },
+              {
+                mismatch: "Expected header 'content-type' to have value 'application/json'",
+                path: 'content-type',
+                type: 'HeaderMismatch',
+              },
             ],
             type: 'mismatches',
           },
         },
-        { interaction: 'Verifying a pact between web and orders - create order', mismatch: { mismatches: [{ path: '$.id', mismatch: 'Expected 1 but received 2' }], type: 'mismatches' } },
+        {
+          interaction: 'Verifying a pact between web and orders - create order',
+          mismatch: { mismatches: [{ path: '$.id', mismatch: 'Expected 1 but received 2' }], type: 'mismatches' },
+        },
       ],
       result: false,
     });
     expect(failuresOf(new Error(message))).toEqual([
       {
         interaction: 'Verifying a pact between web and orders - list orders',
-        mismatches: ['expected status of 200 but was 500', "content-type: Expected header 'content-type' to have value 'application/json'"],
+        mismatches: [
+          'expected status of 200 but was 500',
+          "content-type: Expected header 'content-type' to have value 'application/json'",
+        ],
       },
-      { interaction: 'Verifying a pact between web and orders - create order', mismatches: ['$.id: Expected 1 but received 2'] },
+      {
+        interaction: 'Verifying a pact between web and orders - create order',
+        mismatches: ['$.id: Expected 1 but received 2'],
+      },
     ]);
   });
 
   it('uses the message of an error that is not a list of mismatches (the request itself failed)', () => {
     const message = JSON.stringify({
-      errors: [{ interaction: 'Verifying a pact between web and orders - list orders', mismatch: { type: 'error', message: 'error sending request for url (http://127.0.0.1:1/orders)' } }],
+      errors: [
+        {
+          interaction: 'Verifying a pact between web and orders - list orders',
+          mismatch: { type: 'error', message: 'error sending request for url (http://127.0.0.1:1/orders)' },
+        },
+      ],
       result: false,
     });
     expect(failuresOf(new Error(message))).toEqual([
-      { interaction: 'Verifying a pact between web and orders - list orders', mismatches: ['error sending request for url (http://127.0.0.1:1/orders)'] },
+      {
+        interaction: 'Verifying a pact between web and orders - list orders',
+        mismatches: ['error sending request for url (http://127.0.0.1:1/orders)'],
+      },
     ]);
-    expect(failuresOf(new Error(JSON.stringify({ errors: [{}] })))).toEqual([{ interaction: '(unnamed interaction)', mismatches: ['failed'] }]);
+    expect(failuresOf(new Error(JSON.stringify({ errors: [{}] })))).toEqual([
+      { interaction: '(unnamed interaction)', mismatches: ['failed'] },
+    ]);
   });
 
   it('reports an error that is not JSON as the verification not having run, with its message', () => {
     expect(failuresOf(new Error('Failed to load pact - No such file or directory (os error 2)'))).toEqual([
-      { interaction: '(verification did not run)', mismatches: ['Failed to load pact - No such file or directory (os error 2)'] },
+      {
+        interaction: '(verification did not run)',
+        mismatches: ['Failed to load pact - No such file or directory (os error 2)'],
+      },
     ]);
   });
 
   it('accepts a rejection that is not an Error', () => {
-    expect(failuresOf('connection refused')).toEqual([{ interaction: '(verification did not run)', mismatches: ['connection refused'] }]);
+    expect(failuresOf('connection refused')).toEqual([
+      { interaction: '(verification did not run)', mismatches: ['connection refused'] },
+    ]);
     expect(failuresOf(PACT_16_REJECTION)).toEqual(failuresOf(new Error(PACT_16_REJECTION)));
   });
 });
@@ -115,7 +154,7 @@ describe('verifyPact', () => {
     return { factory, calls, verifyProvider };
   }
 
-  it('hides PACT_BROKER_* from Pact while it verifies a repository pact (Pact would read them and verify the broker\'s pacts instead), and restores them', async () => {
+  it("hides PACT_BROKER_* from Pact while it verifies a repository pact (Pact would read them and verify the broker's pacts instead), and restores them", async () => {
     process.env['PACT_BROKER_BASE_URL'] = 'http://broker.example';
     process.env['PACT_BROKER_TOKEN'] = 'secret';
     try {
@@ -126,7 +165,10 @@ describe('verifyPact', () => {
       });
       await verifyPact(factory, input);
       expect(seen).toEqual([undefined, undefined]);
-      expect([process.env['PACT_BROKER_BASE_URL'], process.env['PACT_BROKER_TOKEN']]).toEqual(['http://broker.example', 'secret']);
+      expect([process.env['PACT_BROKER_BASE_URL'], process.env['PACT_BROKER_TOKEN']]).toEqual([
+        'http://broker.example',
+        'secret',
+      ]);
     } finally {
       delete process.env['PACT_BROKER_BASE_URL'];
       delete process.env['PACT_BROKER_TOKEN'];
@@ -136,14 +178,28 @@ describe('verifyPact', () => {
   it('passes the pact file alone, the provider, its base URL and the state handlers to the verifier', async () => {
     const { factory, calls, verifyProvider } = fakeVerifier(() => Promise.resolve('finished: 0'));
     await verifyPact(factory, input);
-    expect(calls).toEqual([{ providerBaseUrl: 'http://127.0.0.1:41234', provider: 'orders', pactUrls: ['/ws/services/orders/pacts/web-orders.json'], stateHandlers: handlers, logLevel: 'warn' }]);
+    expect(calls).toEqual([
+      {
+        providerBaseUrl: 'http://127.0.0.1:41234',
+        provider: 'orders',
+        pactUrls: ['/ws/services/orders/pacts/web-orders.json'],
+        stateHandlers: handlers,
+        logLevel: 'warn',
+      },
+    ]);
     expect(calls[0]!.stateHandlers).toBe(handlers);
     expect(verifyProvider).toHaveBeenCalledTimes(1);
   });
 
   it('a verifier that resolves: passed, every interaction counted, no failures', async () => {
     const { factory } = fakeVerifier(() => Promise.resolve());
-    expect(await verifyPact(factory, input)).toEqual({ file: PACT.file, consumer: 'web', passed: true, verified: 2, failures: [] });
+    expect(await verifyPact(factory, input)).toEqual({
+      file: PACT.file,
+      consumer: 'web',
+      passed: true,
+      verified: 2,
+      failures: [],
+    });
   });
 
   it('a verifier that rejects: not passed, with the failures read from the rejection', async () => {
@@ -153,26 +209,45 @@ describe('verifyPact', () => {
       consumer: 'web',
       passed: false,
       verified: 2,
-      failures: [{ interaction: 'Verifying a pact between web and orders Given order 1 exists - a request for order 1', mismatches: ['$: Actual map is missing the following keys: total'] }],
+      failures: [
+        {
+          interaction: 'Verifying a pact between web and orders Given order 1 exists - a request for order 1',
+          mismatches: ['$: Actual map is missing the following keys: total'],
+        },
+      ],
     });
   });
 
   it('a verifier that throws before verifying: not passed, with its message', async () => {
     const { factory } = fakeVerifier(() => Promise.reject(new Error('providerBaseUrl is invalid')));
-    expect((await verifyPact(factory, input)).failures).toEqual([{ interaction: '(verification did not run)', mismatches: ['providerBaseUrl is invalid'] }]);
+    expect((await verifyPact(factory, input)).failures).toEqual([
+      { interaction: '(verification did not run)', mismatches: ['providerBaseUrl is invalid'] },
+    ]);
   });
 });
 
 describe('formatContractReport', () => {
-  const passed: PactResult = { file: 'services/orders/pacts/mobile-orders.json', consumer: 'mobile', passed: true, verified: 3, failures: [] };
+  const passed: PactResult = {
+    file: 'services/orders/pacts/mobile-orders.json',
+    consumer: 'mobile',
+    passed: true,
+    verified: 3,
+    failures: [],
+  };
   const failed: PactResult = {
     file: 'services/orders/pacts/web-orders.json',
     consumer: 'web',
     passed: false,
     verified: 2,
     failures: [
-      { interaction: 'Verifying a pact between web and orders Given order 1 exists - a request for order 1', mismatches: ['$: Actual map is missing the following keys: total', '$.id: Expected 1 but received 2'] },
-      { interaction: 'Verifying a pact between web and orders - list orders', mismatches: ['expected status of 200 but was 500'] },
+      {
+        interaction: 'Verifying a pact between web and orders Given order 1 exists - a request for order 1',
+        mismatches: ['$: Actual map is missing the following keys: total', '$.id: Expected 1 but received 2'],
+      },
+      {
+        interaction: 'Verifying a pact between web and orders - list orders',
+        mismatches: ['expected status of 200 but was 500'],
+      },
     ],
   };
 
@@ -219,21 +294,34 @@ describe('loadVerifier', () => {
     const root = tempWorkspace();
     const dir = join(root, 'node_modules', '@pact-foundation', 'pact');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@pact-foundation/pact', version: '16.0.0', main: 'index.js' }));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: '@pact-foundation/pact', version: '16.0.0', main: 'index.js' }),
+    );
     writeFileSync(
       join(dir, 'index.js'),
       'class Verifier { constructor(options) { this.options = options; } verifyProvider() { return Promise.resolve("verified " + this.options.provider); } }\nmodule.exports = { Verifier };\n',
     );
-    const options = { providerBaseUrl: 'http://127.0.0.1:1', provider: 'orders', pactUrls: ['/p.json'], stateHandlers: {}, logLevel: 'warn' as const };
+    const options = {
+      providerBaseUrl: 'http://127.0.0.1:1',
+      provider: 'orders',
+      pactUrls: ['/p.json'],
+      stateHandlers: {},
+      logLevel: 'warn' as const,
+    };
     const verifier = loadVerifier(root)(options) as unknown as { options: unknown; verifyProvider(): Promise<unknown> };
     expect(verifier.options).toBe(options);
     return expect(verifier.verifyProvider()).resolves.toBe('verified orders');
   });
 });
 
-describe('failuresOf: rejections that are not Pact\'s results', () => {
+describe("failuresOf: rejections that are not Pact's results", () => {
   it('keeps the message when the JSON is null or has no errors, instead of losing it', () => {
-    expect(failuresOf(new Error('null'))).toEqual([{ interaction: '(verification did not run)', mismatches: ['null'] }]);
-    expect(failuresOf(new Error('{"result":false}'))).toEqual([{ interaction: '(verification did not run)', mismatches: ['{"result":false}'] }]);
+    expect(failuresOf(new Error('null'))).toEqual([
+      { interaction: '(verification did not run)', mismatches: ['null'] },
+    ]);
+    expect(failuresOf(new Error('{"result":false}'))).toEqual([
+      { interaction: '(verification did not run)', mismatches: ['{"result":false}'] },
+    ]);
   });
 });

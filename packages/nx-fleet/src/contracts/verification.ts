@@ -47,7 +47,9 @@ export function loadVerifier(workspaceRoot: string): VerifierFactory {
   try {
     pact = require(require.resolve(PACT_PACKAGE, { paths: [workspaceRoot] })) as typeof pact;
   } catch {
-    throw new Error(`nx-fleet: contract-verify needs ${PACT_PACKAGE}: \`npm install --save-dev ${PACT_PACKAGE}@16\` (16.x runs on Node 20).`);
+    throw new Error(
+      `nx-fleet: contract-verify needs ${PACT_PACKAGE}: \`npm install --save-dev ${PACT_PACKAGE}@16\` (16.x runs on Node 20).`,
+    );
   }
   return (options) => new pact.Verifier(options);
 }
@@ -56,10 +58,21 @@ export function loadVerifier(workspaceRoot: string): VerifierFactory {
  * Verifies one consumer's pact against the running provider. Pact rejects with its results as JSON
  * (`errors`, `interactionResults`): they name the failing interactions and their mismatches.
  */
-export async function verifyPact(verifier: VerifierFactory, input: { pact: PactSummary; provider: string; baseUrl: string; stateHandlers: Record<string, StateHandler> }): Promise<PactResult> {
+export async function verifyPact(
+  verifier: VerifierFactory,
+  input: { pact: PactSummary; provider: string; baseUrl: string; stateHandlers: Record<string, StateHandler> },
+): Promise<PactResult> {
   const base = { file: input.pact.file, consumer: input.pact.consumer, verified: input.pact.interactions.length };
   try {
-    await withoutBrokerEnv(() => verifier({ providerBaseUrl: input.baseUrl, provider: input.provider, pactUrls: [input.pact.file], stateHandlers: input.stateHandlers, logLevel: 'warn' }).verifyProvider());
+    await withoutBrokerEnv(() =>
+      verifier({
+        providerBaseUrl: input.baseUrl,
+        provider: input.provider,
+        pactUrls: [input.pact.file],
+        stateHandlers: input.stateHandlers,
+        logLevel: 'warn',
+      }).verifyProvider(),
+    );
     return { ...base, passed: true, failures: [] };
   } catch (error) {
     return { ...base, passed: false, failures: failuresOf(error) };
@@ -82,16 +95,24 @@ async function withoutBrokerEnv<T>(work: () => Promise<T>): Promise<T> {
 
 export function failuresOf(error: unknown): InteractionFailure[] {
   const message = error instanceof Error ? error.message : String(error);
-  let parsed: { errors?: Array<{ interaction?: string; mismatch?: { mismatches?: Array<{ mismatch?: string; path?: string }>; message?: string } }> } | null;
+  let parsed: {
+    errors?: Array<{
+      interaction?: string;
+      mismatch?: { mismatches?: Array<{ mismatch?: string; path?: string }>; message?: string };
+    }>;
+  } | null;
   try {
     parsed = JSON.parse(message) as typeof parsed;
   } catch {
     parsed = null;
   }
-  if (!Array.isArray(parsed?.errors) || !parsed.errors.length) return [{ interaction: '(verification did not run)', mismatches: [message] }];
+  if (!Array.isArray(parsed?.errors) || !parsed.errors.length)
+    return [{ interaction: '(verification did not run)', mismatches: [message] }];
   return parsed.errors.map((e) => ({
     interaction: e.interaction ?? '(unnamed interaction)',
-    mismatches: e.mismatch?.mismatches?.map((m) => (m.path ? `${m.path}: ${m.mismatch}` : (m.mismatch ?? 'mismatch'))) ?? [e.mismatch?.message ?? 'failed'],
+    mismatches: e.mismatch?.mismatches?.map((m) =>
+      m.path ? `${m.path}: ${m.mismatch}` : (m.mismatch ?? 'mismatch'),
+    ) ?? [e.mismatch?.message ?? 'failed'],
   }));
 }
 
@@ -100,7 +121,10 @@ export function formatContractReport(provider: string, results: readonly PactRes
     .map((r) =>
       r.passed
         ? `  ${r.consumer}: ${r.verified ? `${r.verified} interaction(s) ` : ''}verified (${r.file})`
-        : [`  ${r.consumer}: FAILED (${r.file})`, ...r.failures.flatMap((f) => [`    - ${f.interaction}`, ...f.mismatches.map((m) => `        ${m}`)])].join('\n'),
+        : [
+            `  ${r.consumer}: FAILED (${r.file})`,
+            ...r.failures.flatMap((f) => [`    - ${f.interaction}`, ...f.mismatches.map((m) => `        ${m}`)]),
+          ].join('\n'),
     )
     .reduce((text, line) => `${text}\n${line}`, `nx-fleet: ${provider}: contracts of ${results.length} consumer(s):`);
 }
@@ -112,7 +136,14 @@ export function formatContractReport(provider: string, results: readonly PactRes
  */
 export async function verifyBrokerPacts(
   verifier: VerifierFactory,
-  input: { broker: BrokerConfig; provider: string; baseUrl: string; stateHandlers: Record<string, StateHandler>; version: string; branch?: string },
+  input: {
+    broker: BrokerConfig;
+    provider: string;
+    baseUrl: string;
+    stateHandlers: Record<string, StateHandler>;
+    version: string;
+    branch?: string;
+  },
 ): Promise<PactResult> {
   const base = { file: input.broker.url, consumer: '(Pact Broker)', verified: 0 };
   try {
@@ -123,7 +154,9 @@ export async function verifyBrokerPacts(
       logLevel: 'warn',
       pactBrokerUrl: input.broker.url,
       ...(input.broker.token ? { pactBrokerToken: input.broker.token } : {}),
-      ...(input.broker.username ? { pactBrokerUsername: input.broker.username, pactBrokerPassword: input.broker.password ?? '' } : {}),
+      ...(input.broker.username
+        ? { pactBrokerUsername: input.broker.username, pactBrokerPassword: input.broker.password ?? '' }
+        : {}),
       consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }],
       publishVerificationResult: true,
       providerVersion: input.version,

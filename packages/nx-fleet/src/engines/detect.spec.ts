@@ -45,10 +45,14 @@ describe('resolveEngine', () => {
   });
 
   it('rejects an unknown FLEET_ENGINE, naming it, even when the option is valid', async () => {
-    await expect(resolveEngine('docker', { FLEET_ENGINE: 'rkt' })).rejects.toThrow('nx-fleet: FLEET_ENGINE is "rkt"; use one of docker, podman, buildah.');
+    await expect(resolveEngine('docker', { FLEET_ENGINE: 'rkt' })).rejects.toThrow(
+      'nx-fleet: FLEET_ENGINE is "rkt"; use one of docker, podman, buildah.',
+    );
   });
 
   it('rejects an unknown option, naming it', async () => {
-    await expect(resolveEngine('containerd', {})).rejects.toThrow('nx-fleet: the "engine" option is "containerd"; use one of docker, podman, buildah.');
+    await expect(resolveEngine('containerd', {})).rejects.toThrow(
+      'nx-fleet: the "engine" option is "containerd"; use one of docker, podman, buildah.',
+    );
   });
 });

@@ -32,7 +32,9 @@ export async function detectEngineName(): Promise<EngineName> {
   for (const [name, args] of probes) {
     if (await answers(name, args)) return name;
   }
-  throw new Error('nx-fleet: no container engine found: install podman or buildah, or start a Docker daemon (see the README, "Support matrix").');
+  throw new Error(
+    'nx-fleet: no container engine found: install podman or buildah, or start a Docker daemon (see the README, "Support matrix").',
+  );
 }
 
 /** Precedence: env FLEET_ENGINE (a CI override), then the option, then detection. */

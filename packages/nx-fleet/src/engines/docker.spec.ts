@@ -13,13 +13,21 @@ const withCache = buildRequest({
 describe('dockerBuildArgs', () => {
   it('uses `buildx build --load` with buildx, keeping --cache-to', () => {
     expect(dockerBuildArgs(withCache, true)).toEqual([
-      'buildx', 'build', '--load',
-      '-f', '/ws/services/a/Dockerfile',
-      '--iidfile', '/tmp/iid',
-      '-t', 'acme/a:ct-0123',
-      '--build-arg', 'NODE_ENV=production',
-      '--cache-from', 'type=registry,ref=ghcr.io/acme/a:cache',
-      '--cache-to', 'type=registry,ref=ghcr.io/acme/a:cache,mode=max',
+      'buildx',
+      'build',
+      '--load',
+      '-f',
+      '/ws/services/a/Dockerfile',
+      '--iidfile',
+      '/tmp/iid',
+      '-t',
+      'acme/a:ct-0123',
+      '--build-arg',
+      'NODE_ENV=production',
+      '--cache-from',
+      'type=registry,ref=ghcr.io/acme/a:cache',
+      '--cache-to',
+      'type=registry,ref=ghcr.io/acme/a:cache,mode=max',
       '/ws/services/a',
     ]);
   });
@@ -28,11 +36,16 @@ describe('dockerBuildArgs', () => {
     const args = dockerBuildArgs(withCache, false);
     expect(args).toEqual([
       'build',
-      '-f', '/ws/services/a/Dockerfile',
-      '--iidfile', '/tmp/iid',
-      '-t', 'acme/a:ct-0123',
-      '--build-arg', 'NODE_ENV=production',
-      '--cache-from', 'type=registry,ref=ghcr.io/acme/a:cache',
+      '-f',
+      '/ws/services/a/Dockerfile',
+      '--iidfile',
+      '/tmp/iid',
+      '-t',
+      'acme/a:ct-0123',
+      '--build-arg',
+      'NODE_ENV=production',
+      '--cache-from',
+      'type=registry,ref=ghcr.io/acme/a:cache',
       '/ws/services/a',
     ]);
     expect(args).not.toContain('--cache-to');
@@ -41,7 +54,11 @@ describe('dockerBuildArgs', () => {
 
   it('joins platforms with a comma and passes target and secrets', () => {
     const args = dockerBuildArgs(
-      buildRequest({ platforms: ['linux/amd64', 'linux/arm64'], target: 'prod', secrets: [{ id: 'npmrc', env: 'NPMRC' }] }),
+      buildRequest({
+        platforms: ['linux/amd64', 'linux/arm64'],
+        target: 'prod',
+        secrets: [{ id: 'npmrc', env: 'NPMRC' }],
+      }),
       true,
     );
     expect(args).toContain('--platform');
@@ -106,7 +123,10 @@ describe('dockerEngine', () => {
   it('saves with `docker save -o FILE REF`', async () => {
     await dockerEngine().save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
     expect(runOk).toHaveBeenCalledTimes(1);
-    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual(['docker', ['save', '-o', '/tmp/nx-fleet-scan-x/image.tar', 'acme/a:ct-0123']]);
+    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual([
+      'docker',
+      ['save', '-o', '/tmp/nx-fleet-scan-x/image.tar', 'acme/a:ct-0123'],
+    ]);
     expect(run).not.toHaveBeenCalled();
   });
 
@@ -116,8 +136,18 @@ describe('dockerEngine', () => {
   });
 
   it('runs a container with `docker run --detach …` (the shared run arguments) and keeps the id it prints', async () => {
-    const request = { image: 'acme/a:ct-0123', hostPort: 41234, containerPort: 8080, env: { PORT: '8080', LOG_LEVEL: 'debug' } };
-    vi.mocked(runOk).mockResolvedValueOnce({ code: 0, stdout: 'deadbeef\n', stdoutBytes: Buffer.from('deadbeef\n'), stderr: '' });
+    const request = {
+      image: 'acme/a:ct-0123',
+      hostPort: 41234,
+      containerPort: 8080,
+      env: { PORT: '8080', LOG_LEVEL: 'debug' },
+    };
+    vi.mocked(runOk).mockResolvedValueOnce({
+      code: 0,
+      stdout: 'deadbeef\n',
+      stdoutBytes: Buffer.from('deadbeef\n'),
+      stderr: '',
+    });
     const container = await dockerEngine().run(request);
     expect(container.id).toBe('deadbeef');
     expect(vi.mocked(runOk).mock.calls).toEqual([['docker', containerRunArgs(request)]]);

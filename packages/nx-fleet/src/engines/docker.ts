@@ -8,7 +8,12 @@ export function dockerBuildArgs(request: BuildRequest, buildx: boolean): string[
     // The classic builder has no --cache-to; it would fail the whole build.
     ...(buildx ? request.cacheTo.flatMap((ref) => ['--cache-to', ref]) : []),
   ];
-  return [...(buildx ? ['buildx', 'build', '--load'] : ['build']), ...commonBuildFlags(request), ...cache, request.context];
+  return [
+    ...(buildx ? ['buildx', 'build', '--load'] : ['build']),
+    ...commonBuildFlags(request),
+    ...cache,
+    request.context,
+  ];
 }
 
 /** `docker push` prints `<tag>: digest: sha256:… size: N` for the manifest it stored. */
@@ -21,7 +26,10 @@ export function dockerEngine(): Engine {
   return {
     name: 'docker',
     async build(request) {
-      buildx ??= run('docker', ['buildx', 'version']).then((r) => r.code === 0, () => false);
+      buildx ??= run('docker', ['buildx', 'version']).then(
+        (r) => r.code === 0,
+        () => false,
+      );
       // Secret mounts need BuildKit; the classic builder only has it behind this switch.
       const env = { ...process.env, DOCKER_BUILDKIT: process.env['DOCKER_BUILDKIT'] ?? '1' };
       await runOk('docker', dockerBuildArgs(request, await buildx), { echo: true, env });
@@ -42,7 +50,8 @@ export function dockerEngine(): Engine {
       await runOk('docker', ['tag', localRef, remote]);
       const result = await runOk('docker', ['push', remote], { echo: true });
       const digest = parseDockerPushDigest(result.stdout);
-      if (!digest) throw new Error(`nx-fleet: docker push of ${remote} printed no digest; cannot record what was pushed.`);
+      if (!digest)
+        throw new Error(`nx-fleet: docker push of ${remote} printed no digest; cannot record what was pushed.`);
       return digest;
     },
   };

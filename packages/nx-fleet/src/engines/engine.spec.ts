@@ -10,7 +10,12 @@ vi.mock('../io/process', async (importOriginal) => ({
   runOk: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
 }));
 
-const result = (stdout: string, stderr = '', code = 0): RunResult => ({ code, stdout, stdoutBytes: Buffer.from(stdout), stderr });
+const result = (stdout: string, stderr = '', code = 0): RunResult => ({
+  code,
+  stdout,
+  stdoutBytes: Buffer.from(stdout),
+  stderr,
+});
 
 const runRequest = (overrides: Partial<RunRequest> = {}): RunRequest => ({
   image: 'acme/orders:ct-0123',
@@ -42,7 +47,12 @@ describe('secretFlag', () => {
 
 describe('commonBuildFlags', () => {
   it('always names the Dockerfile and the iid file', () => {
-    expect(commonBuildFlags(buildRequest({ tags: [] }))).toEqual(['-f', '/ws/services/a/Dockerfile', '--iidfile', '/tmp/iid']);
+    expect(commonBuildFlags(buildRequest({ tags: [] }))).toEqual([
+      '-f',
+      '/ws/services/a/Dockerfile',
+      '--iidfile',
+      '/tmp/iid',
+    ]);
   });
 
   it('spells every flag in order', () => {
@@ -54,21 +64,35 @@ describe('commonBuildFlags', () => {
           buildArgs: { NODE_ENV: 'production', EMPTY: '' },
           target: 'runtime',
           platforms: ['linux/amd64', 'linux/arm64'],
-          secrets: [{ id: 'npmrc', src: '/s/.npmrc' }, { id: 'token', env: 'NPM_TOKEN' }],
+          secrets: [
+            { id: 'npmrc', src: '/s/.npmrc' },
+            { id: 'token', env: 'NPM_TOKEN' },
+          ],
         }),
       ),
     ).toEqual([
-      '-f', '/ws/services/a/Dockerfile',
-      '--iidfile', '/tmp/iid',
-      '-t', 'acme/a:ct-1',
-      '-t', 'acme/a:latest',
-      '--label', 'org.opencontainers.image.revision=abc',
-      '--build-arg', 'NODE_ENV=production',
-      '--build-arg', 'EMPTY=',
-      '--target', 'runtime',
-      '--platform', 'linux/amd64,linux/arm64',
-      '--secret', 'id=npmrc,src=/s/.npmrc',
-      '--secret', 'id=token,env=NPM_TOKEN',
+      '-f',
+      '/ws/services/a/Dockerfile',
+      '--iidfile',
+      '/tmp/iid',
+      '-t',
+      'acme/a:ct-1',
+      '-t',
+      'acme/a:latest',
+      '--label',
+      'org.opencontainers.image.revision=abc',
+      '--build-arg',
+      'NODE_ENV=production',
+      '--build-arg',
+      'EMPTY=',
+      '--target',
+      'runtime',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--secret',
+      'id=npmrc,src=/s/.npmrc',
+      '--secret',
+      'id=token,env=NPM_TOKEN',
     ]);
   });
 
@@ -98,16 +122,29 @@ describe('commonBuildFlags', () => {
 
 describe('containerRunArgs', () => {
   it('runs detached, publishes the container port on the loopback host port only, and ends with the image', () => {
-    expect(containerRunArgs(runRequest())).toEqual(['run', '--detach', '--publish', '127.0.0.1:41234:3000', 'acme/orders:ct-0123']);
+    expect(containerRunArgs(runRequest())).toEqual([
+      'run',
+      '--detach',
+      '--publish',
+      '127.0.0.1:41234:3000',
+      'acme/orders:ct-0123',
+    ]);
   });
 
   it('passes every env pair as --env KEY=VALUE, in order, before the image', () => {
-    expect(containerRunArgs(runRequest({ env: { PORT: '3000', DATABASE_URL: 'postgres://db/orders', EMPTY: '' } }))).toEqual([
-      'run', '--detach',
-      '--publish', '127.0.0.1:41234:3000',
-      '--env', 'PORT=3000',
-      '--env', 'DATABASE_URL=postgres://db/orders',
-      '--env', 'EMPTY=',
+    expect(
+      containerRunArgs(runRequest({ env: { PORT: '3000', DATABASE_URL: 'postgres://db/orders', EMPTY: '' } })),
+    ).toEqual([
+      'run',
+      '--detach',
+      '--publish',
+      '127.0.0.1:41234:3000',
+      '--env',
+      'PORT=3000',
+      '--env',
+      'DATABASE_URL=postgres://db/orders',
+      '--env',
+      'EMPTY=',
       'acme/orders:ct-0123',
     ]);
   });
@@ -133,13 +170,18 @@ describe('runContainer', () => {
     vi.mocked(runOk).mockReset();
   });
 
-  it.each(['podman', 'docker'] as const)('%s: starts the container with containerRunArgs and takes the id from the last line of its output', async (tool) => {
-    vi.mocked(runOk).mockResolvedValueOnce(result('Trying to pull acme/orders...\n4f1e2d3c4b5a69788796a5b4c3d2e1f0\n'));
-    const container = await runContainer(tool, runRequest({ env: { PORT: '3000' } }));
-    expect(container.id).toBe('4f1e2d3c4b5a69788796a5b4c3d2e1f0');
-    expect(vi.mocked(runOk).mock.calls).toEqual([[tool, containerRunArgs(runRequest({ env: { PORT: '3000' } }))]]);
-    expect(run).not.toHaveBeenCalled();
-  });
+  it.each(['podman', 'docker'] as const)(
+    '%s: starts the container with containerRunArgs and takes the id from the last line of its output',
+    async (tool) => {
+      vi.mocked(runOk).mockResolvedValueOnce(
+        result('Trying to pull acme/orders...\n4f1e2d3c4b5a69788796a5b4c3d2e1f0\n'),
+      );
+      const container = await runContainer(tool, runRequest({ env: { PORT: '3000' } }));
+      expect(container.id).toBe('4f1e2d3c4b5a69788796a5b4c3d2e1f0');
+      expect(vi.mocked(runOk).mock.calls).toEqual([[tool, containerRunArgs(runRequest({ env: { PORT: '3000' } }))]]);
+      expect(run).not.toHaveBeenCalled();
+    },
+  );
 
   it('asks the engine whether the container still runs, by id', async () => {
     vi.mocked(runOk).mockResolvedValueOnce(result('abc123\n'));

@@ -57,8 +57,10 @@ export interface Engine {
 /** `run` for podman and docker, which spell it the same: detached, published on loopback only. */
 export function containerRunArgs(request: RunRequest): string[] {
   return [
-    'run', '--detach',
-    '--publish', `127.0.0.1:${request.hostPort}:${request.containerPort}`,
+    'run',
+    '--detach',
+    '--publish',
+    `127.0.0.1:${request.hostPort}:${request.containerPort}`,
     ...Object.entries(request.env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
     request.image,
   ];
@@ -89,8 +91,10 @@ export function secretFlag(secret: BuildSecret): string {
 /** Flags every engine spells the same way. */
 export function commonBuildFlags(request: BuildRequest): string[] {
   return [
-    '-f', request.dockerfile,
-    '--iidfile', request.iidFile,
+    '-f',
+    request.dockerfile,
+    '--iidfile',
+    request.iidFile,
     ...request.tags.flatMap((tag) => ['-t', tag]),
     ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
     ...Object.entries(request.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),

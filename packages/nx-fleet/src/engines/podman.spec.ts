@@ -7,10 +7,14 @@ import { buildRequest } from '../testing/build-request';
 describe('podmanBuildArgs', () => {
   it('uses `podman build --layers` and ends with the context', () => {
     expect(podmanBuildArgs('podman', buildRequest())).toEqual([
-      'build', '--layers',
-      '-f', '/ws/services/a/Dockerfile',
-      '--iidfile', '/tmp/iid',
-      '-t', 'acme/a:ct-0123',
+      'build',
+      '--layers',
+      '-f',
+      '/ws/services/a/Dockerfile',
+      '--iidfile',
+      '/tmp/iid',
+      '-t',
+      'acme/a:ct-0123',
       '/ws/services/a',
     ]);
   });
@@ -30,24 +34,39 @@ describe('podmanBuildArgs', () => {
           buildArgs: { NODE_ENV: 'production' },
           target: 'runtime',
           platforms: ['linux/amd64', 'linux/arm64'],
-          secrets: [{ id: 'npmrc', src: '/s/.npmrc' }, { id: 'tok', env: 'NPM_TOKEN' }],
+          secrets: [
+            { id: 'npmrc', src: '/s/.npmrc' },
+            { id: 'tok', env: 'NPM_TOKEN' },
+          ],
           cacheFrom: ['registry.local/cache/a'],
           cacheTo: ['registry.local/cache/a'],
         }),
       ),
     ).toEqual([
-      'bud', '--layers',
-      '-f', '/ws/services/a/Dockerfile',
-      '--iidfile', '/tmp/iid',
-      '-t', 'acme/a:ct-0123',
-      '--label', 'team=orders',
-      '--build-arg', 'NODE_ENV=production',
-      '--target', 'runtime',
-      '--platform', 'linux/amd64,linux/arm64',
-      '--secret', 'id=npmrc,src=/s/.npmrc',
-      '--secret', 'id=tok,env=NPM_TOKEN',
-      '--cache-from', 'registry.local/cache/a',
-      '--cache-to', 'registry.local/cache/a',
+      'bud',
+      '--layers',
+      '-f',
+      '/ws/services/a/Dockerfile',
+      '--iidfile',
+      '/tmp/iid',
+      '-t',
+      'acme/a:ct-0123',
+      '--label',
+      'team=orders',
+      '--build-arg',
+      'NODE_ENV=production',
+      '--target',
+      'runtime',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--secret',
+      'id=npmrc,src=/s/.npmrc',
+      '--secret',
+      'id=tok,env=NPM_TOKEN',
+      '--cache-from',
+      'registry.local/cache/a',
+      '--cache-to',
+      'registry.local/cache/a',
       '/ws/services/a',
     ]);
   });
@@ -69,10 +88,20 @@ describe('podmanBuildArgs', () => {
 describe('podmanPushArgs', () => {
   it('spells tls verification and the digest file', () => {
     expect(podmanPushArgs('acme/a:ct-1', 'docker://localhost:5000/acme/a:ct-1', false, '/tmp/d/digest')).toEqual([
-      'push', '--tls-verify=false', '--digestfile', '/tmp/d/digest', 'acme/a:ct-1', 'docker://localhost:5000/acme/a:ct-1',
+      'push',
+      '--tls-verify=false',
+      '--digestfile',
+      '/tmp/d/digest',
+      'acme/a:ct-1',
+      'docker://localhost:5000/acme/a:ct-1',
     ]);
     expect(podmanPushArgs('acme/a:ct-1', 'oci:/ws/dist/fleet-registry/acme/a:ct-1', true, '/d')).toEqual([
-      'push', '--tls-verify=true', '--digestfile', '/d', 'acme/a:ct-1', 'oci:/ws/dist/fleet-registry/acme/a:ct-1',
+      'push',
+      '--tls-verify=true',
+      '--digestfile',
+      '/d',
+      'acme/a:ct-1',
+      'oci:/ws/dist/fleet-registry/acme/a:ct-1',
     ]);
   });
 });
@@ -110,7 +139,10 @@ describe('save', () => {
   it('buildah (no save command): `buildah push REF docker-archive:FILE`', async () => {
     await podmanFamilyEngine('buildah').save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
     expect(runOk).toHaveBeenCalledTimes(1);
-    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual(['buildah', ['push', 'acme/a:ct-0123', 'docker-archive:/tmp/nx-fleet-scan-x/image.tar']]);
+    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual([
+      'buildah',
+      ['push', 'acme/a:ct-0123', 'docker-archive:/tmp/nx-fleet-scan-x/image.tar'],
+    ]);
     expect(run).not.toHaveBeenCalled();
   });
 
@@ -121,7 +153,9 @@ describe('save', () => {
 
   it('passes a failure of the tool on', async () => {
     vi.mocked(runOk).mockRejectedValueOnce(new Error('nx-fleet: `podman save` exited with code 125'));
-    await expect(podmanFamilyEngine('podman').save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow('exited with code 125');
+    await expect(podmanFamilyEngine('podman').save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow(
+      'exited with code 125',
+    );
   });
 });
 
@@ -134,7 +168,12 @@ describe('run', () => {
   });
 
   it('podman: `podman run --detach …` with the shared run arguments, and the id it prints', async () => {
-    vi.mocked(runOk).mockResolvedValueOnce({ code: 0, stdout: 'c0ffee\n', stdoutBytes: Buffer.from('c0ffee\n'), stderr: '' });
+    vi.mocked(runOk).mockResolvedValueOnce({
+      code: 0,
+      stdout: 'c0ffee\n',
+      stdoutBytes: Buffer.from('c0ffee\n'),
+      stderr: '',
+    });
     const container = await podmanFamilyEngine('podman').run(request);
     expect(container.id).toBe('c0ffee');
     expect(vi.mocked(runOk).mock.calls).toEqual([['podman', containerRunArgs(request)]]);
@@ -152,7 +191,11 @@ describe('run', () => {
 describe('isStorageRace', () => {
   it('recognises the containers/storage errors of a layer removed during a build, and nothing else', async () => {
     const { isStorageRace } = await import('./podman');
-    expect(isStorageRace('Error: checking if cached image exists from a previous build: getting top layer info: layer not known')).toBe(true);
+    expect(
+      isStorageRace(
+        'Error: checking if cached image exists from a previous build: getting top layer info: layer not known',
+      ),
+    ).toBe(true);
     expect(isStorageRace('Error: image not known')).toBe(true);
     expect(isStorageRace('Error: error building at STEP "RUN npm ci": exit status 1')).toBe(false);
   });

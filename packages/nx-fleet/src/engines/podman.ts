@@ -26,7 +26,12 @@ export function isStorageRace(stderr: string): boolean {
   return /(layer|image) not known/.test(stderr);
 }
 
-export function podmanPushArgs(localRef: string, destination: TransportRef, tlsVerify: boolean, digestFile: string): string[] {
+export function podmanPushArgs(
+  localRef: string,
+  destination: TransportRef,
+  tlsVerify: boolean,
+  digestFile: string,
+): string[] {
   return ['push', `--tls-verify=${tlsVerify}`, '--digestfile', digestFile, localRef, destination];
 }
 
@@ -50,11 +55,17 @@ export function podmanFamilyEngine(tool: PodmanFamily): Engine {
     },
     async save(localRef, archive) {
       // buildah has no `save`: pushing to the docker-archive transport writes the same tarball.
-      const args = tool === 'podman' ? ['save', '--format', 'docker-archive', '-o', archive, localRef] : ['push', localRef, `docker-archive:${archive}`];
+      const args =
+        tool === 'podman'
+          ? ['save', '--format', 'docker-archive', '-o', archive, localRef]
+          : ['push', localRef, `docker-archive:${archive}`];
       await runOk(tool, args);
     },
     async run(request) {
-      if (tool === 'buildah') throw new Error('nx-fleet: buildah builds images but cannot run them; contract-verify runs the provider with podman or docker (FLEET_ENGINE=podman), or give it a startCommand.');
+      if (tool === 'buildah')
+        throw new Error(
+          'nx-fleet: buildah builds images but cannot run them; contract-verify runs the provider with podman or docker (FLEET_ENGINE=podman), or give it a startCommand.',
+        );
       return runContainer(tool, request);
     },
     async push(localRef, destination, tlsVerify) {

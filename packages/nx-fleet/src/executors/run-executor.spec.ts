@@ -15,7 +15,9 @@ describe('reportingFailures', () => {
 
   it('logs the message of a thrown error and fails', async () => {
     const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
-    expect(await reportingFailures(async () => Promise.reject(new Error('nx-fleet: no Dockerfile')))).toEqual({ success: false });
+    expect(await reportingFailures(async () => Promise.reject(new Error('nx-fleet: no Dockerfile')))).toEqual({
+      success: false,
+    });
     expect(error).toHaveBeenCalledWith('nx-fleet: no Dockerfile');
   });
 

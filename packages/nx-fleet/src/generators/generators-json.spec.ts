@@ -33,14 +33,18 @@ interface Schema {
 
 const readJsonFile = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf-8')) as T;
 
-const collection = readJsonFile<{ name: string; generators: Record<string, GeneratorEntry> }>(join(packageRoot, 'generators.json'));
+const collection = readJsonFile<{ name: string; generators: Record<string, GeneratorEntry> }>(
+  join(packageRoot, 'generators.json'),
+);
 const generators = Object.entries(collection.generators);
 const schemaOf = (name: string) => readJsonFile<Schema>(join(packageRoot, collection.generators[name]!.schema));
 
 describe('generators.json', () => {
   it('is the nx-fleet collection named in package.json, with the five generators', () => {
     expect(collection.name).toBe('nx-fleet');
-    expect(readJsonFile<{ generators: string }>(join(packageRoot, 'package.json')).generators).toBe('./generators.json');
+    expect(readJsonFile<{ generators: string }>(join(packageRoot, 'package.json')).generators).toBe(
+      './generators.json',
+    );
     expect(Object.keys(collection.generators).sort()).toEqual(['adopt', 'ci', 'init', 'sdk', 'service']);
   });
 

@@ -1,7 +1,14 @@
 import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { addSdkPath, assertServiceName, GENERATED_DEV_DEPENDENCIES, npmScope, sdkImportPath, TSCONFIG_BASE } from './workspace-setup';
+import {
+  addSdkPath,
+  assertServiceName,
+  GENERATED_DEV_DEPENDENCIES,
+  npmScope,
+  sdkImportPath,
+  TSCONFIG_BASE,
+} from './workspace-setup';
 
 interface TsconfigBase {
   compilerOptions: Record<string, unknown> & { paths?: Record<string, string[]>; baseUrl?: string };
@@ -76,11 +83,15 @@ describe('assertServiceName', () => {
     ['a'.repeat(51)],
   ])('rejects %j, naming it and the rule', (name) => {
     expect(() => assertServiceName(name)).toThrow(`nx-fleet: "${name}" is not a valid service name`);
-    expect(() => assertServiceName(name)).toThrow(/lowercase letters, digits and single dashes, starting with a letter, at most 50 characters/);
+    expect(() => assertServiceName(name)).toThrow(
+      /lowercase letters, digits and single dashes, starting with a letter, at most 50 characters/,
+    );
   });
 
   it('names the option in the message', () => {
-    expect(() => assertServiceName('Payments', '--consumes entry')).toThrow('nx-fleet: "Payments" is not a valid service --consumes entry');
+    expect(() => assertServiceName('Payments', '--consumes entry')).toThrow(
+      'nx-fleet: "Payments" is not a valid service --consumes entry',
+    );
   });
 });
 
@@ -95,7 +106,11 @@ describe('addSdkPath', () => {
     tree.delete(TSCONFIG_BASE);
     addSdkPath(tree, '@acme/orders-sdk', 'services/orders/sdk/src/index.ts');
     const base = readJson<TsconfigBase>(tree, TSCONFIG_BASE);
-    expect(base.compilerOptions).toMatchObject({ strict: true, baseUrl: '.', paths: { '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'] } });
+    expect(base.compilerOptions).toMatchObject({
+      strict: true,
+      baseUrl: '.',
+      paths: { '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'] },
+    });
     expect(Object.keys(base.compilerOptions.paths!)).toEqual(['@acme/orders-sdk']);
     expect(base['exclude']).toEqual(expect.arrayContaining(['node_modules']));
   });
@@ -105,7 +120,11 @@ describe('addSdkPath', () => {
       TSCONFIG_BASE,
       JSON.stringify({
         compileOnSave: false,
-        compilerOptions: { target: 'es2021', baseUrl: './src', paths: { '@acme/shared': ['libs/shared/src/index.ts'] } },
+        compilerOptions: {
+          target: 'es2021',
+          baseUrl: './src',
+          paths: { '@acme/shared': ['libs/shared/src/index.ts'] },
+        },
         exclude: ['tmp'],
       }),
     );
@@ -115,7 +134,10 @@ describe('addSdkPath', () => {
       compilerOptions: {
         target: 'es2021',
         baseUrl: './src',
-        paths: { '@acme/shared': ['libs/shared/src/index.ts'], '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'] },
+        paths: {
+          '@acme/shared': ['libs/shared/src/index.ts'],
+          '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'],
+        },
       },
       exclude: ['tmp'],
     });
@@ -136,7 +158,9 @@ describe('addSdkPath', () => {
     const once = tree.read(TSCONFIG_BASE, 'utf-8');
     addSdkPath(tree, '@acme/orders-sdk', 'services/orders/sdk/src/index.ts');
     expect(tree.read(TSCONFIG_BASE, 'utf-8')).toBe(once);
-    expect(readJson<TsconfigBase>(tree, TSCONFIG_BASE).compilerOptions.paths).toEqual({ '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'] });
+    expect(readJson<TsconfigBase>(tree, TSCONFIG_BASE).compilerOptions.paths).toEqual({
+      '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'],
+    });
   });
 
   it('reads a tsconfig.base.json with comments and trailing commas', () => {
@@ -152,7 +176,14 @@ describe('addSdkPath', () => {
 
 describe('GENERATED_DEV_DEPENDENCIES', () => {
   it('pins exact versions of what the generated code needs', () => {
-    expect(Object.keys(GENERATED_DEV_DEPENDENCIES).sort()).toEqual(['@types/node', 'esbuild', 'eslint', 'typescript', 'typescript-eslint', 'vitest']);
+    expect(Object.keys(GENERATED_DEV_DEPENDENCIES).sort()).toEqual([
+      '@types/node',
+      'esbuild',
+      'eslint',
+      'typescript',
+      'typescript-eslint',
+      'vitest',
+    ]);
     for (const version of Object.values(GENERATED_DEV_DEPENDENCIES)) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

@@ -32,17 +32,31 @@ export function addSdkPath(tree: Tree, importPath: string, entry: string): void 
     tree.write(
       TSCONFIG_BASE,
       JSON.stringify({
-        compilerOptions: { target: 'es2022', module: 'commonjs', moduleResolution: 'node10', strict: true, esModuleInterop: true, skipLibCheck: true, types: ['node'], baseUrl: '.', paths: {} },
+        compilerOptions: {
+          target: 'es2022',
+          module: 'commonjs',
+          moduleResolution: 'node10',
+          strict: true,
+          esModuleInterop: true,
+          skipLibCheck: true,
+          types: ['node'],
+          baseUrl: '.',
+          paths: {},
+        },
         exclude: ['node_modules', 'tmp', 'dist'],
       }),
     );
   }
-  updateJson(tree, TSCONFIG_BASE, (json: { compilerOptions?: { paths?: Record<string, string[]>; baseUrl?: string } }) => {
-    json.compilerOptions ??= {};
-    json.compilerOptions.baseUrl ??= '.';
-    json.compilerOptions.paths = { ...json.compilerOptions.paths, [importPath]: [entry] };
-    return json;
-  });
+  updateJson(
+    tree,
+    TSCONFIG_BASE,
+    (json: { compilerOptions?: { paths?: Record<string, string[]>; baseUrl?: string } }) => {
+      json.compilerOptions ??= {};
+      json.compilerOptions.baseUrl ??= '.';
+      json.compilerOptions.paths = { ...json.compilerOptions.paths, [importPath]: [entry] };
+      return json;
+    },
+  );
 }
 
 /** Lowercase letters, digits and dashes, starting with a letter: valid as project, folder, image and DNS name. */
@@ -54,7 +68,14 @@ export function assertServiceName(name: string, option = 'name'): void {
   }
 }
 
-const ESLINT_CONFIGS = ['eslint.config.mjs', 'eslint.config.js', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js'];
+const ESLINT_CONFIGS = [
+  'eslint.config.mjs',
+  'eslint.config.js',
+  'eslint.config.cjs',
+  'eslint.config.ts',
+  '.eslintrc.json',
+  '.eslintrc.js',
+];
 
 /** A flat ESLint config with typescript-eslint's recommended rules, unless the workspace has its own. */
 export function ensureEslintConfig(tree: Tree): void {
@@ -74,8 +95,16 @@ export function ensureEslintConfig(tree: Tree): void {
 }
 
 /** The check targets every generated project gets: lint, typecheck and unit tests. */
-export function checkTargets(): Record<string, { executor: string; options: { command: string }; cache: boolean; inputs: string[] }> {
-  const target = (command: string) => ({ executor: 'nx:run-commands', options: { command }, cache: true, inputs: ['default', '^default'] });
+export function checkTargets(): Record<
+  string,
+  { executor: string; options: { command: string }; cache: boolean; inputs: string[] }
+> {
+  const target = (command: string) => ({
+    executor: 'nx:run-commands',
+    options: { command },
+    cache: true,
+    inputs: ['default', '^default'],
+  });
   return {
     lint: target('eslint {projectRoot}/src'),
     test: target('vitest run --root {projectRoot}'),

@@ -3,7 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { filterContext, hashContextFiles, listContextFiles, parseIgnoreFile, readIgnorePatterns } from './build-context';
+import {
+  filterContext,
+  hashContextFiles,
+  listContextFiles,
+  parseIgnoreFile,
+  readIgnorePatterns,
+} from './build-context';
 
 let tmp: string;
 
@@ -24,12 +30,9 @@ function write(files: Record<string, string>): void {
 
 describe('parseIgnoreFile', () => {
   it('drops comments and blank lines, trims, and accepts CRLF', () => {
-    expect(parseIgnoreFile('# deps\nnode_modules\n\n   \r\n  *.log  \r\n!keep.log\n  # indented comment\ndist/**\n')).toEqual([
-      'node_modules',
-      '*.log',
-      '!keep.log',
-      'dist/**',
-    ]);
+    expect(
+      parseIgnoreFile('# deps\nnode_modules\n\n   \r\n  *.log  \r\n!keep.log\n  # indented comment\ndist/**\n'),
+    ).toEqual(['node_modules', '*.log', '!keep.log', 'dist/**']);
   });
 
   it('returns nothing for an empty file', () => {
@@ -157,7 +160,11 @@ describe('listContextFiles', () => {
       '.dockerignore': 'Dockerfile\n',
       'src/main.ts': '',
     });
-    expect(await listContextFiles(tmp, join(tmp, 'Dockerfile'))).toEqual(['.dockerignore', 'Dockerfile', 'Dockerfile.dockerignore']);
+    expect(await listContextFiles(tmp, join(tmp, 'Dockerfile'))).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'Dockerfile.dockerignore',
+    ]);
   });
 });
 
@@ -168,13 +175,17 @@ describe('hashContextFiles', () => {
       { path: 'dir/b.bin', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
       { path: 'a.txt', sha256: createHash('sha256').update('hello\n').digest('hex') },
     ]);
-    expect(createHash('sha256').update('hello\n').digest('hex')).toBe('5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03');
+    expect(createHash('sha256').update('hello\n').digest('hex')).toBe(
+      '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03',
+    );
   });
 
   it('hashes binary content byte for byte', async () => {
     const bytes = Buffer.from([0, 255, 128, 10, 13]);
     writeFileSync(join(tmp, 'x.bin'), bytes);
-    expect(await hashContextFiles(tmp, ['x.bin'])).toEqual([{ path: 'x.bin', sha256: createHash('sha256').update(bytes).digest('hex') }]);
+    expect(await hashContextFiles(tmp, ['x.bin'])).toEqual([
+      { path: 'x.bin', sha256: createHash('sha256').update(bytes).digest('hex') },
+    ]);
   });
 
   it('rejects for a missing file', async () => {

@@ -34,7 +34,13 @@ export function filterContext(paths: readonly string[], ignorePatterns: readonly
 }
 
 export async function listContextFiles(contextDir: string, dockerfile: string): Promise<string[]> {
-  const paths = await glob('**/*', { cwd: contextDir, dot: true, onlyFiles: true, followSymbolicLinks: false, expandDirectories: false });
+  const paths = await glob('**/*', {
+    cwd: contextDir,
+    dot: true,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    expandDirectories: false,
+  });
   return filterContext(paths, readIgnorePatterns(contextDir, dockerfile));
 }
 

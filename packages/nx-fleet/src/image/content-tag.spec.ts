@@ -46,8 +46,24 @@ describe('contentTag', () => {
   });
 
   it.each<[string, Partial<ContentInputs>]>([
-    ['a file hash', { files: [{ path: 'Dockerfile', sha256: sha('a') }, { path: 'src/main.ts', sha256: sha('c') }] }],
-    ['a file path', { files: [{ path: 'Dockerfile', sha256: sha('a') }, { path: 'src/index.ts', sha256: sha('b') }] }],
+    [
+      'a file hash',
+      {
+        files: [
+          { path: 'Dockerfile', sha256: sha('a') },
+          { path: 'src/main.ts', sha256: sha('c') },
+        ],
+      },
+    ],
+    [
+      'a file path',
+      {
+        files: [
+          { path: 'Dockerfile', sha256: sha('a') },
+          { path: 'src/index.ts', sha256: sha('b') },
+        ],
+      },
+    ],
     ['an added file', { files: [...inputs().files, { path: 'README.md', sha256: sha('d') }] }],
     ['a removed file', { files: [{ path: 'Dockerfile', sha256: sha('a') }] }],
     ['the Dockerfile text', { dockerfile: 'FROM node:22\nCOPY . .\n' }],

@@ -12,12 +12,18 @@ function node(name: string, type: 'app' | 'lib', service = false): ProjectGraphP
     type,
     data: {
       root: `${type === 'app' ? 'services' : 'libs'}/${name}`,
-      targets: service ? { 'docker-build': { executor: BUILD_EXECUTOR }, lint: { executor: 'nx:run-commands' } } : { lint: { executor: 'nx:run-commands' } },
+      targets: service
+        ? { 'docker-build': { executor: BUILD_EXECUTOR }, lint: { executor: 'nx:run-commands' } }
+        : { lint: { executor: 'nx:run-commands' } },
     },
   };
 }
 
-const edge = (source: string, target: string, type: ProjectGraphDependency['type'] = 'static'): ProjectGraphDependency => ({ source, target, type });
+const edge = (
+  source: string,
+  target: string,
+  type: ProjectGraphDependency['type'] = 'static',
+): ProjectGraphDependency => ({ source, target, type });
 
 /**
  * api -> lib-a -> lib-b -> lib-c, lib-c -> lib-a (cycle), lib-b -> api (cycle back to the service);
@@ -58,7 +64,9 @@ describe('contextProjects', () => {
   });
 
   it('returns the service alone when it has no dependencies, or no entry in dependencies at all', () => {
-    expect(contextProjects({ ...graph, dependencies: { ...graph.dependencies, orders: [] } }, 'orders')).toEqual(['orders']);
+    expect(contextProjects({ ...graph, dependencies: { ...graph.dependencies, orders: [] } }, 'orders')).toEqual([
+      'orders',
+    ]);
     const { orders: _orders, ...withoutOrders } = graph.dependencies;
     expect(contextProjects({ ...graph, dependencies: withoutOrders }, 'orders')).toEqual(['orders']);
   });
@@ -66,7 +74,13 @@ describe('contextProjects', () => {
   it('treats a project as a service by its build executor, whatever the target is called', () => {
     const renamed: ProjectGraph = {
       ...graph,
-      nodes: { ...graph.nodes, 'lib-b': { ...node('lib-b', 'lib'), data: { root: 'libs/lib-b', targets: { image: { executor: BUILD_EXECUTOR } } } } },
+      nodes: {
+        ...graph.nodes,
+        'lib-b': {
+          ...node('lib-b', 'lib'),
+          data: { root: 'libs/lib-b', targets: { image: { executor: BUILD_EXECUTOR } } },
+        },
+      },
     };
     expect(contextProjects(renamed, 'api')).toEqual(['api', 'lib-a']);
   });
@@ -120,7 +134,16 @@ describe('listWorkspaceFiles', () => {
       'libs/a/index.ts': 'tracked\n',
     });
     git(root, 'init', '-q');
-    git(root, 'add', '.gitignore', 'package.json', 'services/api/src/main.ts', 'services/api/Dockerfile', 'services/api/gone.ts', 'libs/a/index.ts');
+    git(
+      root,
+      'add',
+      '.gitignore',
+      'package.json',
+      'services/api/src/main.ts',
+      'services/api/Dockerfile',
+      'services/api/gone.ts',
+      'libs/a/index.ts',
+    );
     unlinkSync(join(root, 'services/api/gone.ts'));
 
     expect(await listWorkspaceFiles(root, ['services/api/**', 'libs/a/**', 'tsconfig.base.json'])).toEqual([
@@ -155,8 +178,17 @@ describe('listWorkspaceFiles', () => {
     // Keeps git from finding a repository above the temp dir, so the fallback is what runs.
     process.env['GIT_CEILING_DIRECTORIES'] = dirname(root);
     try {
-      expect(await listWorkspaceFiles(root, ['services/api/**', 'package.json'])).toEqual(['package.json', 'services/api/.env', 'services/api/src/main.ts']);
-      expect(await listWorkspaceFiles(root, ['**'])).toEqual(['libs/a/index.ts', 'package.json', 'services/api/.env', 'services/api/src/main.ts']);
+      expect(await listWorkspaceFiles(root, ['services/api/**', 'package.json'])).toEqual([
+        'package.json',
+        'services/api/.env',
+        'services/api/src/main.ts',
+      ]);
+      expect(await listWorkspaceFiles(root, ['**'])).toEqual([
+        'libs/a/index.ts',
+        'package.json',
+        'services/api/.env',
+        'services/api/src/main.ts',
+      ]);
     } finally {
       if (previous === undefined) delete process.env['GIT_CEILING_DIRECTORIES'];
       else process.env['GIT_CEILING_DIRECTORIES'] = previous;
@@ -196,7 +228,11 @@ describe('assemblePrunedContext', () => {
 
   const ordersGraph = (root = 'services/orders'): ProjectGraph => ({
     nodes: {
-      orders: { name: 'orders', type: 'app', data: { root, targets: { 'docker-build': { executor: BUILD_EXECUTOR } } } },
+      orders: {
+        name: 'orders',
+        type: 'app',
+        data: { root, targets: { 'docker-build': { executor: BUILD_EXECUTOR } } },
+      },
       shared: { name: 'shared', type: 'lib', data: { root: 'libs/shared' } },
     },
     dependencies: { orders: [edge('orders', 'shared')], shared: [] },
@@ -229,7 +265,12 @@ describe('assemblePrunedContext', () => {
 
   it('leaves out the pacts folder of a service at the workspace root', async () => {
     const root = tempDir();
-    write(root, { Dockerfile: 'FROM scratch\n', 'src/main.ts': 'export {};\n', 'pacts/web-orders.json': '{}\n', 'libs/shared/index.ts': 'export {};\n' });
+    write(root, {
+      Dockerfile: 'FROM scratch\n',
+      'src/main.ts': 'export {};\n',
+      'pacts/web-orders.json': '{}\n',
+      'libs/shared/index.ts': 'export {};\n',
+    });
     git(root, 'init', '-q');
     const { context } = await assemble(root, ordersGraph('.'));
     expect(context.files).toEqual(['Dockerfile', 'libs/shared/index.ts', 'src/main.ts']);
@@ -247,7 +288,9 @@ describe('installsAnything', () => {
   it('is false for a lockfile holding only the root package, true when it lists a package or cannot be read', async () => {
     const { installsAnything } = await import('./pruned-context');
     expect(installsAnything(JSON.stringify({ packages: { '': { name: 'svc' } } }))).toBe(false);
-    expect(installsAnything(JSON.stringify({ packages: { '': {}, 'node_modules/is-number': { version: '7.0.0' } } }))).toBe(true);
+    expect(
+      installsAnything(JSON.stringify({ packages: { '': {}, 'node_modules/is-number': { version: '7.0.0' } } })),
+    ).toBe(true);
     expect(installsAnything('{ not json')).toBe(true);
   });
 });

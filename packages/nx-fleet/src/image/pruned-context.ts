@@ -18,7 +18,8 @@ export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
  * provider.
  */
 export function contextProjects(graph: ProjectGraph, service: string): string[] {
-  const isService = (name: string) => Object.values(graph.nodes[name]?.data.targets ?? {}).some((t) => t.executor === BUILD_EXECUTOR);
+  const isService = (name: string) =>
+    Object.values(graph.nodes[name]?.data.targets ?? {}).some((t) => t.executor === BUILD_EXECUTOR);
   const seen = new Set([service]);
   const queue = [service];
   while (queue.length) {
@@ -34,12 +35,27 @@ export function contextProjects(graph: ProjectGraph, service: string): string[] 
 /** Files under the given roots that belong in a context: tracked or untracked, never git-ignored. */
 export async function listWorkspaceFiles(workspaceRoot: string, patterns: readonly string[]): Promise<string[]> {
   try {
-    const result = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...patterns.map((p) => `:(glob)${p}`)], { cwd: workspaceRoot });
-    if (result.code === 0) return result.stdout.split('\0').filter((file) => file && existsSync(join(workspaceRoot, file))).sort();
+    const result = await run(
+      'git',
+      ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...patterns.map((p) => `:(glob)${p}`)],
+      { cwd: workspaceRoot },
+    );
+    if (result.code === 0)
+      return result.stdout
+        .split('\0')
+        .filter((file) => file && existsSync(join(workspaceRoot, file)))
+        .sort();
   } catch {
     // not a git checkout: fall through
   }
-  return (await glob([...patterns], { cwd: workspaceRoot, dot: true, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**', 'dist/**', '.nx/**'] })).sort();
+  return (
+    await glob([...patterns], {
+      cwd: workspaceRoot,
+      dot: true,
+      onlyFiles: true,
+      ignore: ['**/node_modules/**', '**/.git/**', 'dist/**', '.nx/**'],
+    })
+  ).sort();
 }
 
 /** Pruned package.json and lockfile, as Nx's own deploy output computes them from the graph. */
@@ -116,9 +132,18 @@ async function checkFrozenInstall(dir: string, service: string): Promise<void> {
   const lock = await readFile(lockFile, 'utf8');
   const manifest = await readFile(join(dir, 'package.json'), 'utf8');
   if (!installsAnything(lock)) return;
-  const marker = join(workspaceDataDirectory, 'nx-fleet', 'frozen-install', createHash('sha256').update(manifest).update('\0').update(lock).digest('hex'));
+  const marker = join(
+    workspaceDataDirectory,
+    'nx-fleet',
+    'frozen-install',
+    createHash('sha256').update(manifest).update('\0').update(lock).digest('hex'),
+  );
   if (existsSync(marker)) return;
-  const result = await run('npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
+  const result = await run(
+    'npm',
+    ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+    { cwd: dir },
+  );
   if (result.code === 0) {
     await mkdir(dirname(marker), { recursive: true });
     await writeFile(marker, '');

@@ -23,7 +23,9 @@ describe('imageNameFor', () => {
   });
 
   it('throws for a name with no valid character, naming the project', () => {
-    expect(() => imageNameFor('@@@')).toThrow('nx-fleet: cannot derive an image name from project "@@@"; set the "image" option.');
+    expect(() => imageNameFor('@@@')).toThrow(
+      'nx-fleet: cannot derive an image name from project "@@@"; set the "image" option.',
+    );
     expect(() => imageNameFor('💥')).toThrow(/project "💥"/);
     expect(() => imageNameFor('')).toThrow(/cannot derive an image name/);
   });

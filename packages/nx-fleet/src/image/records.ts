@@ -44,7 +44,10 @@ export function readImageRecord(file: string): Promise<ImageRecord | undefined> 
 }
 
 export function readPushRecord(file: string): Promise<PushRecord | undefined> {
-  return readRecord(file, (value): value is PushRecord => typeof (value as Partial<PushRecord> | null)?.digest === 'string');
+  return readRecord(
+    file,
+    (value): value is PushRecord => typeof (value as Partial<PushRecord> | null)?.digest === 'string',
+  );
 }
 
 /** A missing, unparseable or foreign file reads as no record: callers say what to run instead. */
@@ -59,7 +62,13 @@ async function readRecord<T>(file: string, guard: (value: unknown) => value is T
 
 function isImageRecord(value: unknown): value is ImageRecord {
   const record = value as Partial<ImageRecord> | null;
-  return typeof record === 'object' && record !== null && typeof record.image === 'string' && typeof record.contentTag === 'string' && typeof record.localRef === 'string';
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.image === 'string' &&
+    typeof record.contentTag === 'string' &&
+    typeof record.localRef === 'string'
+  );
 }
 
 /** Registry repository names are lowercase paths; npm scopes (`@acme/orders`) become `acme/orders`. */
@@ -73,6 +82,7 @@ export function imageNameFor(projectName: string): string {
     .map((part) => part.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, ''))
     .filter(Boolean)
     .join('/');
-  if (!name) throw new Error(`nx-fleet: cannot derive an image name from project "${projectName}"; set the "image" option.`);
+  if (!name)
+    throw new Error(`nx-fleet: cannot derive an image name from project "${projectName}"; set the "image" option.`);
   return name;
 }

@@ -11,14 +11,39 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-const image: ImageRecord = { image: 'orders', contentTag: 'c0ffee', localRef: 'orders:c0ffee', engine: 'podman', platforms: [], built: true, recordedAt: 'now' };
-const push: PushRecord = { repository: '127.0.0.1:5000/orders', digest: 'sha256:ab', reference: '127.0.0.1:5000/orders@sha256:ab', tags: ['c0ffee'], uploaded: true, destination: 'registry', pushedAt: 'now' };
-const task = (project: string, target: string, outputs: string[], status = 'success'): FinishedTask => ({ task: { id: `${project}:${target}`, target: { project, target }, outputs }, status });
+const image: ImageRecord = {
+  image: 'orders',
+  contentTag: 'c0ffee',
+  localRef: 'orders:c0ffee',
+  engine: 'podman',
+  platforms: [],
+  built: true,
+  recordedAt: 'now',
+};
+const push: PushRecord = {
+  repository: '127.0.0.1:5000/orders',
+  digest: 'sha256:ab',
+  reference: '127.0.0.1:5000/orders@sha256:ab',
+  tags: ['c0ffee'],
+  uploaded: true,
+  destination: 'registry',
+  pushedAt: 'now',
+};
+const task = (project: string, target: string, outputs: string[], status = 'success'): FinishedTask => ({
+  task: { id: `${project}:${target}`, target: { project, target }, outputs },
+  status,
+});
 
 describe('recordOutput', () => {
   it('finds image.json and push.json among the outputs, whatever the target is called', () => {
-    expect(recordOutput(['dist/fleet/services/orders/image.json'])).toEqual({ kind: 'image', file: 'dist/fleet/services/orders/image.json' });
-    expect(recordOutput(['{workspaceRoot}/dist/fleet/apps/a/push.json'])).toEqual({ kind: 'push', file: '{workspaceRoot}/dist/fleet/apps/a/push.json' });
+    expect(recordOutput(['dist/fleet/services/orders/image.json'])).toEqual({
+      kind: 'image',
+      file: 'dist/fleet/services/orders/image.json',
+    });
+    expect(recordOutput(['{workspaceRoot}/dist/fleet/apps/a/push.json'])).toEqual({
+      kind: 'push',
+      file: '{workspaceRoot}/dist/fleet/apps/a/push.json',
+    });
     expect(recordOutput(['dist/apps/a', 'dist/fleet/a/scan/report.json'])).toBeUndefined();
   });
 });
@@ -40,7 +65,9 @@ describe('summarizeRun', () => {
 
   it('never reports a failed task with the record an earlier run left behind', async () => {
     await writeRecord(join(root, 'dist/fleet/services/orders/push.json'), push);
-    const [entry] = await summarizeRun(root, [task('orders', 'docker-push', ['dist/fleet/services/orders/push.json'], 'failure')]);
+    const [entry] = await summarizeRun(root, [
+      task('orders', 'docker-push', ['dist/fleet/services/orders/push.json'], 'failure'),
+    ]);
     expect(entry).toEqual({ task: 'orders:docker-push', project: 'orders', status: 'failure' });
   });
 
@@ -58,6 +85,12 @@ describe('formatRunSummary', () => {
       { task: 'b:docker-push', project: 'b', status: 'local-cache', pushed: 'r/b@sha256:2', uploaded: false },
       { task: 'c:docker-push', project: 'c', status: 'failure' },
     ]);
-    expect(text).toBe(['nx-fleet: 1 image(s) built, 1 uploaded, 1 already in the registry, 1 task(s) failed.', '  a: r/a@sha256:1', '  b: r/b@sha256:2'].join('\n'));
+    expect(text).toBe(
+      [
+        'nx-fleet: 1 image(s) built, 1 uploaded, 1 already in the registry, 1 task(s) failed.',
+        '  a: r/a@sha256:1',
+        '  b: r/b@sha256:2',
+      ].join('\n'),
+    );
   });
 });

@@ -45,7 +45,9 @@ export function run(command: string, args: readonly string[], options: RunOption
       stderr += chunk;
       if (options.echo) process.stderr.write(chunk);
     });
-    child.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new ToolNotFoundError(command) : error));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new ToolNotFoundError(command) : error),
+    );
     child.on('close', (code, signal) => {
       const stdoutBytes = Buffer.concat(stdout);
       resolve({ code: code ?? (signal ? 128 : 1), stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr });
@@ -54,7 +56,12 @@ export function run(command: string, args: readonly string[], options: RunOption
 }
 
 export class ToolFailedError extends Error {
-  constructor(readonly command: string, readonly args: readonly string[], readonly result: RunResult, echoed: boolean) {
+  constructor(
+    readonly command: string,
+    readonly args: readonly string[],
+    readonly result: RunResult,
+    echoed: boolean,
+  ) {
     // Output the user already saw streamed is not repeated.
     const detail = echoed ? '' : tail(result.stderr || result.stdout);
     super(`nx-fleet: \`${[command, ...args].join(' ')}\` exited with code ${result.code}${detail}`);

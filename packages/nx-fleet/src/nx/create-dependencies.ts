@@ -33,7 +33,9 @@ export const createDependencies: CreateDependencies<FleetPluginOptions> = (optio
   });
   // One invalid edge fails the whole graph: keep only what Nx accepts.
   const edges = runtimeEdges(imports).filter((edge) => isValid(edge, ctx));
-  logger.verbose(`nx-fleet: createDependencies: ${edges.length} runtime edges from ${imports.length} SDK imports in ${(performance.now() - started).toFixed(1)} ms (files parsed: ${stats.parsed}, re-resolved: ${stats.resolved})`);
+  logger.verbose(
+    `nx-fleet: createDependencies: ${edges.length} runtime edges from ${imports.length} SDK imports in ${(performance.now() - started).toFixed(1)} ms (files parsed: ${stats.parsed}, re-resolved: ${stats.resolved})`,
+  );
   // Nx sets this in the daemon, whose workers inherit it; a one-off CLI worker exits before it would help.
   if (process.env['NX_DAEMON_PROCESS'] === 'true') setTimeout(preloadParser, 100).unref();
   return edges;

@@ -25,7 +25,11 @@ function writeTree(root: string, files: Record<string, string>): void {
 /** What Nx would hand the plugin: every file matching its glob (manifests, container files, JSON files directly in a pacts folder), sorted. */
 function matched(files: Record<string, string>): string[] {
   return Object.keys(files)
-    .filter((file) => ['Dockerfile', 'Containerfile', 'project.json', 'package.json'].includes(posix.basename(file)) || /(^|\/)pacts\/[^/]+\.json$/.test(file))
+    .filter(
+      (file) =>
+        ['Dockerfile', 'Containerfile', 'project.json', 'package.json'].includes(posix.basename(file)) ||
+        /(^|\/)pacts\/[^/]+\.json$/.test(file),
+    )
     .sort();
 }
 
@@ -66,7 +70,9 @@ const SCAN_INPUTS = [
   { env: 'FLEET_TRIVY' },
   { env: 'TRIVY_CACHE_DIR' },
   { env: 'GRYPE_DB_CACHE_DIR' },
-  { runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(86400000))"` },
+  {
+    runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(86400000))"`,
+  },
 ];
 
 function expectedTargets(
@@ -100,7 +106,11 @@ function expectedTargets(
       dependsOn: [build],
       options: { buildTarget: build },
       inputs: SCAN_INPUTS,
-      outputs: [`{workspaceRoot}/dist/fleet/${root}/scan.json`, `{workspaceRoot}/dist/fleet/${root}/scan.sarif`, `{workspaceRoot}/dist/fleet/${root}/sbom.*.json`],
+      outputs: [
+        `{workspaceRoot}/dist/fleet/${root}/scan.json`,
+        `{workspaceRoot}/dist/fleet/${root}/scan.sarif`,
+        `{workspaceRoot}/dist/fleet/${root}/sbom.*.json`,
+      ],
       cache: true,
       metadata: expect.objectContaining({ technologies: ['docker'] }),
     }),
@@ -113,7 +123,8 @@ function expectedTargets(
       cache: true,
       metadata: expect.objectContaining({
         technologies: ['docker', 'pact'],
-        description: pacts > 0 ? expect.stringContaining(`verify the ${pacts} pact(s)`) : expect.stringContaining('none yet'),
+        description:
+          pacts > 0 ? expect.stringContaining(`verify the ${pacts} pact(s)`) : expect.stringContaining('none yet'),
       }),
     }),
     [push]: expect.objectContaining({
@@ -157,7 +168,12 @@ afterEach(() => {
   for (const dir of extraDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(createNodes: CreateNodesTuple, options: FleetPluginOptions | undefined, workspaceRoot = tmp, files = MATCHED) {
+async function run(
+  createNodes: CreateNodesTuple,
+  options: FleetPluginOptions | undefined,
+  workspaceRoot = tmp,
+  files = MATCHED,
+) {
   // `configFiles` is not part of the public context type; Nx passes it anyway.
   const context = { workspaceRoot, nxJsonConfiguration: {}, configFiles: files };
   return createNodes[1](files, options, context);
@@ -170,7 +186,11 @@ async function runWorkspace(files: Record<string, string>, options?: FleetPlugin
   writeTree(root, files);
   const createNodes = await freshCreateNodes();
   const results = await run(createNodes, options, root, matched(files));
-  return { results, byFile: new Map<string, CreateNodesResult>(results.map(([file, result]) => [file, result])), rerun: () => run(createNodes, options, root, matched(files)) };
+  return {
+    results,
+    byFile: new Map<string, CreateNodesResult>(results.map(([file, result]) => [file, result])),
+    rerun: () => run(createNodes, options, root, matched(files)),
+  };
 }
 
 function onlyProject(results: ReadonlyArray<readonly [string, CreateNodesResult]>) {
@@ -191,17 +211,29 @@ describe('createNodes', () => {
     const results = await run(createNodes, undefined);
 
     // Not here: the excluded .devcontainer, the orphans, the shadowed both/Containerfile, projects without a Dockerfile.
-    expect(results.map(([file]) => file)).toEqual(['both/Dockerfile', 'broken/Dockerfile', 'services/a/Dockerfile', 'services/b/Containerfile']);
+    expect(results.map(([file]) => file)).toEqual([
+      'both/Dockerfile',
+      'broken/Dockerfile',
+      'services/a/Dockerfile',
+      'services/b/Containerfile',
+    ]);
     const byFile = new Map<string, CreateNodesResult>(results.map(([file, result]) => [file, result]));
 
     // Dockerfile wins over Containerfile in the same folder.
     expect(byFile.get('both/Dockerfile')).toEqual({
-      projects: { both: { targets: expectedTargets('both', 'both/Dockerfile'), metadata: { technologies: ['docker'] } } },
+      projects: {
+        both: { targets: expectedTargets('both', 'both/Dockerfile'), metadata: { technologies: ['docker'] } },
+      },
     });
 
     // project.json: Nx names the project, so the plugin adds no name.
     expect(byFile.get('services/a/Dockerfile')).toEqual({
-      projects: { 'services/a': { targets: expectedTargets('services/a', 'services/a/Dockerfile'), metadata: { technologies: ['docker'] } } },
+      projects: {
+        'services/a': {
+          targets: expectedTargets('services/a', 'services/a/Dockerfile'),
+          metadata: { technologies: ['docker'] },
+        },
+      },
     });
     expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']).not.toHaveProperty('name');
 
@@ -218,7 +250,9 @@ describe('createNodes', () => {
 
     // Invalid project.json does not break the graph: still a service, without a name from the plugin.
     expect(byFile.get('broken/Dockerfile')).toEqual({
-      projects: { broken: { targets: expectedTargets('broken', 'broken/Dockerfile'), metadata: { technologies: ['docker'] } } },
+      projects: {
+        broken: { targets: expectedTargets('broken', 'broken/Dockerfile'), metadata: { technologies: ['docker'] } },
+      },
     });
   });
 
@@ -230,16 +264,29 @@ describe('createNodes', () => {
     const messages = warnings(warn);
     const orphan = messages.filter((m) => m.includes('orphan/Dockerfile'));
     expect(orphan).toEqual([orphanWarning('orphan/Dockerfile', 'orphan')]);
-    expect(messages.filter((m) => m.includes('unnamed/Dockerfile'))).toEqual([orphanWarning('unnamed/Dockerfile', 'unnamed')]);
-    expect(messages.filter((m) => m.includes('broken/project.json'))).toEqual(['nx-fleet: broken/project.json is not valid JSON; its project is treated as unnamed.']);
+    expect(messages.filter((m) => m.includes('unnamed/Dockerfile'))).toEqual([
+      orphanWarning('unnamed/Dockerfile', 'unnamed'),
+    ]);
+    expect(messages.filter((m) => m.includes('broken/project.json'))).toEqual([
+      'nx-fleet: broken/project.json is not valid JSON; its project is treated as unnamed.',
+    ]);
     // Excluded and Containerfile-shadowed files, services, and broken JSON without a Dockerfile never warn.
-    expect(messages.some((m) => m.includes('.devcontainer') || m.includes('both/') || m.includes('services/') || m.includes('libs/'))).toBe(false);
+    expect(
+      messages.some(
+        (m) => m.includes('.devcontainer') || m.includes('both/') || m.includes('services/') || m.includes('libs/'),
+      ),
+    ).toBe(false);
     expect(messages).toHaveLength(3);
   });
 
   it('uses configured target names and passes the registry to the build and push targets', async () => {
     const createNodes = await freshCreateNodes();
-    const results = await run(createNodes, { buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit', registry: 'ghcr.io/acme' });
+    const results = await run(createNodes, {
+      buildTargetName: 'image',
+      pushTargetName: 'publish',
+      scanTargetName: 'audit',
+      registry: 'ghcr.io/acme',
+    });
     const a = results.find(([file]) => file === 'services/a/Dockerfile')![1];
     expect(a.projects!['services/a']!.targets).toEqual(
       expectedTargets('services/a', 'services/a/Dockerfile', {
@@ -255,11 +302,15 @@ describe('createNodes', () => {
 
   it('makes the push depend on the scan target by default, with configured target names', async () => {
     const createNodes = await freshCreateNodes();
-    const results = new Map(await run(createNodes, { buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+    const results = new Map(
+      await run(createNodes, { buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }),
+    );
     const publish = results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['publish']!;
     expect(publish.dependsOn).toEqual(['image', 'audit']);
     expect(publish.options).toEqual({ buildTarget: 'image' });
-    const byDefault = new Map(await run(createNodes, undefined)).get('services/b/Containerfile')!.projects!['services/b']!.targets!['docker-push']!;
+    const byDefault = new Map(await run(createNodes, undefined)).get('services/b/Containerfile')!.projects![
+      'services/b'
+    ]!.targets!['docker-push']!;
     expect(byDefault.dependsOn).toEqual(['docker-build', 'scan']);
   });
 
@@ -282,7 +333,9 @@ describe('createNodes', () => {
       const results = new Map(await run(createNodes, { scanMaxAgeHours: scanMaxAgeHours as number }));
       return results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['scan']!.inputs!.at(-1);
     };
-    expect(await runtimeOf(1.5)).toEqual({ runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(5400000))"` });
+    expect(await runtimeOf(1.5)).toEqual({
+      runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(5400000))"`,
+    });
     expect(await runtimeOf(-3)).toEqual(SCAN_INPUTS.at(-1));
     expect(await runtimeOf('1; rm -rf /')).toEqual(SCAN_INPUTS.at(-1));
   });
@@ -303,7 +356,12 @@ describe('createNodes', () => {
     const results = new Map(await run(createNodes, { exclude: ['services/a/**'] }));
     expect(results.has('services/a/Dockerfile')).toBe(false);
     expect(results.get('.devcontainer/Dockerfile')!.projects).toHaveProperty(['.devcontainer']);
-    expect([...results.keys()]).toEqual(['.devcontainer/Dockerfile', 'both/Dockerfile', 'broken/Dockerfile', 'services/b/Containerfile']);
+    expect([...results.keys()]).toEqual([
+      '.devcontainer/Dockerfile',
+      'both/Dockerfile',
+      'broken/Dockerfile',
+      'services/b/Containerfile',
+    ]);
     expect(warnings(warn).some((m) => m.includes('services/a'))).toBe(false);
   });
 
@@ -322,7 +380,10 @@ describe('createNodes', () => {
   });
 
   it('does not warn about a Dockerfile in an excluded path without a project beside it', async () => {
-    const { results } = await runWorkspace({ '.devcontainer/Dockerfile': 'FROM scratch\n', 'templates/node/Dockerfile': 'FROM scratch\n' });
+    const { results } = await runWorkspace({
+      '.devcontainer/Dockerfile': 'FROM scratch\n',
+      'templates/node/Dockerfile': 'FROM scratch\n',
+    });
     expect(results).toEqual([]);
     expect(warnings(warn)).toEqual([]);
   });
@@ -330,7 +391,10 @@ describe('createNodes', () => {
   describe('per-service settings', () => {
     it('makes a service of a project whose fleet.dockerfile points elsewhere, and does not call that Dockerfile an orphan', async () => {
       const { results } = await runWorkspace({
-        'services/api/project.json': json({ name: 'api', metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile' } } }),
+        'services/api/project.json': json({
+          name: 'api',
+          metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile' } },
+        }),
         'services/api/src/main.ts': 'export {};\n',
         '.deploy/api/Dockerfile': 'FROM scratch\n',
         '.deploy/other/Dockerfile': 'FROM scratch\n',
@@ -339,7 +403,14 @@ describe('createNodes', () => {
       expect(results).toEqual([
         [
           'services/api/project.json',
-          { projects: { 'services/api': { targets: expectedTargets('services/api', '.deploy/api/Dockerfile'), metadata: { technologies: ['docker'] } } } },
+          {
+            projects: {
+              'services/api': {
+                targets: expectedTargets('services/api', '.deploy/api/Dockerfile'),
+                metadata: { technologies: ['docker'] },
+              },
+            },
+          },
         ],
       ]);
       // The unreferenced one next to it still warns.
@@ -348,11 +419,18 @@ describe('createNodes', () => {
 
     it('records the project.json as the source when the fleet.dockerfile is not among the matched files', async () => {
       const { results } = await runWorkspace({
-        'services/api/project.json': json({ name: 'api', metadata: { fleet: { dockerfile: 'docker/api.Dockerfile' } } }),
+        'services/api/project.json': json({
+          name: 'api',
+          metadata: { fleet: { dockerfile: 'docker/api.Dockerfile' } },
+        }),
         'docker/api.Dockerfile': 'FROM scratch\n',
       });
       expect(results.map(([file]) => file)).toEqual(['services/api/project.json']);
-      expect(onlyProject(results).targets!['docker-build']!.options).toEqual({ dockerfile: 'docker/api.Dockerfile', context: '.', prune: true });
+      expect(onlyProject(results).targets!['docker-build']!.options).toEqual({
+        dockerfile: 'docker/api.Dockerfile',
+        context: '.',
+        prune: true,
+      });
       expect(warnings(warn)).toEqual([]);
     });
 
@@ -381,13 +459,21 @@ describe('createNodes', () => {
         'services/a/Dockerfile': 'FROM scratch\n',
       });
       const targets = onlyProject(results).targets!;
-      expect(targets['docker-build']!.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: '.', prune: true, image: 'acme/a-api' });
+      expect(targets['docker-build']!.options).toEqual({
+        dockerfile: 'services/a/Dockerfile',
+        context: '.',
+        prune: true,
+        image: 'acme/a-api',
+      });
       expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
     });
 
     it('changes the build options and inputs with context: project', async () => {
       const { results } = await runWorkspace({
-        'services/a/project.json': json({ name: 'a', metadata: { fleet: { context: 'project', contextInclude: ['tsconfig.base.json'] } } }),
+        'services/a/project.json': json({
+          name: 'a',
+          metadata: { fleet: { context: 'project', contextInclude: ['tsconfig.base.json'] } },
+        }),
         'services/a/Dockerfile': 'FROM scratch\n',
       });
       const build = onlyProject(results).targets!['docker-build']!;
@@ -403,7 +489,10 @@ describe('createNodes', () => {
         'services/b/Dockerfile': 'FROM scratch\n',
       };
       const { byFile } = await runWorkspace(files, {
-        services: { 'services/a': { context: 'workspace' }, 'services/b': { context: 'workspace', image: 'from-plugin/b' } },
+        services: {
+          'services/a': { context: 'workspace' },
+          'services/b': { context: 'workspace', image: 'from-plugin/b' },
+        },
       });
       const a = byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-build']!;
       expect(a.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: '.', prune: false });
@@ -418,7 +507,11 @@ describe('createNodes', () => {
         { 'services/a/project.json': json({ name: 'a' }), 'services/a/Dockerfile': 'FROM scratch\n' },
         { services: { 'services/a': { image: 'by-root', context: 'project' }, a: { image: 'by-name' } } },
       );
-      expect(onlyProject(results).targets!['docker-build']!.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: 'services/a', image: 'by-name' });
+      expect(onlyProject(results).targets!['docker-build']!.options).toEqual({
+        dockerfile: 'services/a/Dockerfile',
+        context: 'services/a',
+        image: 'by-name',
+      });
     });
 
     it('warns once about an invalid field, naming the file and the field, and still creates the service', async () => {
@@ -427,10 +520,17 @@ describe('createNodes', () => {
         'services/a/Dockerfile': 'FROM scratch\n',
       });
       await rerun();
-      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "context" must be one of pruned, workspace, project; it is ignored.']);
+      expect(warnings(warn)).toEqual([
+        'nx-fleet: services/a/project.json: fleet setting "context" must be one of pruned, workspace, project; it is ignored.',
+      ]);
       expect(results.map(([file]) => file)).toEqual(['services/a/Dockerfile']);
       // The invalid field falls back to the default, the valid one is kept.
-      expect(onlyProject(results).targets!['docker-build']!.options).toEqual({ dockerfile: 'services/a/Dockerfile', context: '.', prune: true, image: 'acme/a' });
+      expect(onlyProject(results).targets!['docker-build']!.options).toEqual({
+        dockerfile: 'services/a/Dockerfile',
+        context: '.',
+        prune: true,
+        image: 'acme/a',
+      });
     });
 
     it("lets a service's metadata.fleet.gates.scan false override the plugin default", async () => {
@@ -443,7 +543,9 @@ describe('createNodes', () => {
       expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
         expectedTargets('services/a', 'services/a/Dockerfile', { scanGate: false }),
       );
-      expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets).toEqual(expectedTargets('services/b', 'services/b/Dockerfile'));
+      expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets).toEqual(
+        expectedTargets('services/b', 'services/b/Dockerfile'),
+      );
       expect(warnings(warn)).toEqual([]);
     });
 
@@ -457,7 +559,9 @@ describe('createNodes', () => {
         },
         { gates: { scan: false } },
       );
-      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(expectedTargets('services/a', 'services/a/Dockerfile'));
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
+        expectedTargets('services/a', 'services/a/Dockerfile'),
+      );
       expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets).toEqual(
         expectedTargets('services/b', 'services/b/Dockerfile', { scanGate: false }),
       );
@@ -466,14 +570,19 @@ describe('createNodes', () => {
     it('reads gates from nx.metadata.fleet of a package.json and from the plugin services map', async () => {
       const { byFile } = await runWorkspace(
         {
-          'services/web/package.json': json({ name: '@acme/web', nx: { metadata: { fleet: { gates: { scan: false } } } } }),
+          'services/web/package.json': json({
+            name: '@acme/web',
+            nx: { metadata: { fleet: { gates: { scan: false } } } },
+          }),
           'services/web/Dockerfile': 'FROM scratch\n',
           'services/a/project.json': json({ name: 'a' }),
           'services/a/Dockerfile': 'FROM scratch\n',
         },
         { services: { a: { gates: { scan: false } } } },
       );
-      expect(byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.dependsOn).toEqual(['docker-build']);
+      expect(
+        byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.dependsOn,
+      ).toEqual(['docker-build']);
       expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-push']!.options).toEqual({
         buildTarget: 'docker-build',
         skippedGates: ['scan'],
@@ -485,7 +594,9 @@ describe('createNodes', () => {
         'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { scan: 'no' } } } }),
         'services/a/Dockerfile': 'FROM scratch\n',
       });
-      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false, "contract": false }; it is ignored.']);
+      expect(warnings(warn)).toEqual([
+        'nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false, "contract": false }; it is ignored.',
+      ]);
       const push = onlyProject(results).targets!['docker-push']!;
       expect(push.dependsOn).toEqual(['docker-build', 'scan']);
       expect(push.options).toEqual({ buildTarget: 'docker-build' });
@@ -493,17 +604,31 @@ describe('createNodes', () => {
 
     it('reads nx.metadata.fleet from a package.json, keeping the package name', async () => {
       const { results, byFile } = await runWorkspace({
-        'services/web/package.json': json({ name: '@acme/web', nx: { metadata: { fleet: { context: 'project', image: 'acme/web' } } } }),
+        'services/web/package.json': json({
+          name: '@acme/web',
+          nx: { metadata: { fleet: { context: 'project', image: 'acme/web' } } },
+        }),
         'services/web/Dockerfile': 'FROM scratch\n',
-        'services/worker/package.json': json({ name: '@acme/worker', nx: { metadata: { fleet: { dockerfile: 'docker/worker.Dockerfile' } } } }),
+        'services/worker/package.json': json({
+          name: '@acme/worker',
+          nx: { metadata: { fleet: { dockerfile: 'docker/worker.Dockerfile' } } },
+        }),
       });
       expect(results.map(([file]) => file)).toEqual(['services/web/Dockerfile', 'services/worker/package.json']);
       const web = byFile.get('services/web/Dockerfile')!.projects!['services/web']!;
       expect(web.name).toBe('@acme/web');
-      expect(web.targets!['docker-build']!.options).toEqual({ dockerfile: 'services/web/Dockerfile', context: 'services/web', image: 'acme/web' });
+      expect(web.targets!['docker-build']!.options).toEqual({
+        dockerfile: 'services/web/Dockerfile',
+        context: 'services/web',
+        image: 'acme/web',
+      });
       const worker = byFile.get('services/worker/package.json')!.projects!['services/worker']!;
       expect(worker.name).toBe('@acme/worker');
-      expect(worker.targets!['docker-build']!.options).toEqual({ dockerfile: 'docker/worker.Dockerfile', context: '.', prune: true });
+      expect(worker.targets!['docker-build']!.options).toEqual({
+        dockerfile: 'docker/worker.Dockerfile',
+        context: '.',
+        prune: true,
+      });
       expect(warnings(warn)).toEqual([]);
     });
 
@@ -512,7 +637,10 @@ describe('createNodes', () => {
         'services/a/project.json': json({ name: 'a', metadata: { fleet: { gates: { contract: false } } } }),
         'services/a/Dockerfile': 'FROM scratch\n',
         'services/a/pacts/web-a.json': json({ consumer: { name: 'web' }, provider: { name: 'a' }, interactions: [] }),
-        'services/b/project.json': json({ name: 'b', metadata: { fleet: { gates: { scan: false, contract: false } } } }),
+        'services/b/project.json': json({
+          name: 'b',
+          metadata: { fleet: { gates: { scan: false, contract: false } } },
+        }),
         'services/b/Dockerfile': 'FROM scratch\n',
         'services/b/pacts/web-b.json': json({ consumer: { name: 'web' }, provider: { name: 'b' }, interactions: [] }),
         'services/c/project.json': json({ name: 'c' }),
@@ -522,12 +650,19 @@ describe('createNodes', () => {
       expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
         expectedTargets('services/a', 'services/a/Dockerfile', { pacts: 1, contractGate: false }),
       );
-      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+      expect(byFile.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-push']!.options).toEqual({
+        buildTarget: 'docker-build',
+        skippedGates: ['contract'],
+      });
       expect(byFile.get('services/b/Dockerfile')!.projects!['services/b']!.targets!['docker-push']).toMatchObject({
         dependsOn: ['docker-build'],
         options: { buildTarget: 'docker-build', skippedGates: ['scan', 'contract'] },
       });
-      expect(byFile.get('services/c/Dockerfile')!.projects!['services/c']!.targets!['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(byFile.get('services/c/Dockerfile')!.projects!['services/c']!.targets!['docker-push']!.dependsOn).toEqual([
+        'docker-build',
+        'scan',
+        'contract-verify',
+      ]);
       expect(warnings(warn)).toEqual([]);
     });
 
@@ -537,7 +672,9 @@ describe('createNodes', () => {
         'services/a/Dockerfile': 'FROM scratch\n',
         'services/a/pacts/web-a.json': json({ consumer: { name: 'web' }, provider: { name: 'a' }, interactions: [] }),
       });
-      expect(warnings(warn)).toEqual(['nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false, "contract": false }; it is ignored.']);
+      expect(warnings(warn)).toEqual([
+        'nx-fleet: services/a/project.json: fleet setting "gates" must be an object like { "scan": false, "contract": false }; it is ignored.',
+      ]);
       const push = onlyProject(results).targets!['docker-push']!;
       expect(push.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
       expect(push.options).toEqual({ buildTarget: 'docker-build' });
@@ -546,14 +683,18 @@ describe('createNodes', () => {
     it('ignores a package.json fleet block where a project.json is the project', async () => {
       const { results } = await runWorkspace({
         'services/a/project.json': json({ name: 'a' }),
-        'services/a/package.json': json({ name: '@acme/a', nx: { metadata: { fleet: { dockerfile: 'docker/a.Dockerfile' } } } }),
+        'services/a/package.json': json({
+          name: '@acme/a',
+          nx: { metadata: { fleet: { dockerfile: 'docker/a.Dockerfile' } } },
+        }),
       });
       expect(results).toEqual([]);
     });
   });
 
   describe('contracts', () => {
-    const pact = (consumer: string, provider: string) => json({ consumer: { name: consumer }, provider: { name: provider }, interactions: [] });
+    const pact = (consumer: string, provider: string) =>
+      json({ consumer: { name: consumer }, provider: { name: provider }, interactions: [] });
     const ORDERS = {
       'services/orders/project.json': json({ name: 'orders' }),
       'services/orders/Dockerfile': 'FROM scratch\n',
@@ -567,7 +708,10 @@ describe('createNodes', () => {
       expect(matched(ORDERS)).toContain('services/orders/pacts/web-orders.json');
       // One result per service, keyed by its Dockerfile: never by the pact, never for the pacts folder.
       expect(results.map(([file]) => file)).toEqual(['services/orders/Dockerfile', 'services/web/Dockerfile']);
-      expect(results.flatMap(([, result]) => Object.keys(result.projects!))).toEqual(['services/orders', 'services/web']);
+      expect(results.flatMap(([, result]) => Object.keys(result.projects!))).toEqual([
+        'services/orders',
+        'services/web',
+      ]);
 
       const orders = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!;
       expect(orders.targets).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 1 }));
@@ -580,7 +724,8 @@ describe('createNodes', () => {
         cache: true,
         metadata: {
           technologies: ['docker', 'pact'],
-          description: 'Run the image built and verify the 1 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes',
+          description:
+            'Run the image built and verify the 1 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes',
         },
       });
       expect(orders.targets!['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
@@ -613,22 +758,31 @@ describe('createNodes', () => {
 
     it('finds the pacts of a project whose fleet.dockerfile points elsewhere in the project folder', async () => {
       const { results } = await runWorkspace({
-        'services/api/project.json': json({ name: 'api', metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile' } } }),
+        'services/api/project.json': json({
+          name: 'api',
+          metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile' } },
+        }),
         'services/api/pacts/web-api.json': pact('web', 'api'),
         '.deploy/api/Dockerfile': 'FROM scratch\n',
       });
       expect(results.map(([file]) => file)).toEqual(['services/api/project.json']);
-      expect(onlyProject(results).targets).toEqual(expectedTargets('services/api', '.deploy/api/Dockerfile', { pacts: 1 }));
+      expect(onlyProject(results).targets).toEqual(
+        expectedTargets('services/api', '.deploy/api/Dockerfile', { pacts: 1 }),
+      );
     });
 
     it('plugin gates.contract false: the push does not wait for contract-verify and names the skipped gate, without a warning', async () => {
       const { byFile } = await runWorkspace(ORDERS, { gates: { contract: false } });
       const orders = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!;
-      expect(orders).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 1, contractGate: false }));
+      expect(orders).toEqual(
+        expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 1, contractGate: false }),
+      );
       expect(orders['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
       expect(orders['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
       // Without pacts there is no contract gate to skip.
-      expect(byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+      expect(
+        byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.options,
+      ).toEqual({ buildTarget: 'docker-build' });
       expect(warnings(warn)).toEqual([]);
     });
 
@@ -637,12 +791,16 @@ describe('createNodes', () => {
       const push = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!['docker-push']!;
       expect(push.dependsOn).toEqual(['docker-build']);
       expect(push.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan', 'contract'] });
-      expect(byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+      expect(
+        byFile.get('services/web/Dockerfile')!.projects!['services/web']!.targets!['docker-push']!.options,
+      ).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
     });
 
     it('applies a contract gate from the plugin services map', async () => {
       const { byFile } = await runWorkspace(ORDERS, { services: { orders: { gates: { contract: false } } } });
-      expect(byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!['docker-push']!.options).toEqual({
+      expect(
+        byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!['docker-push']!.options,
+      ).toEqual({
         buildTarget: 'docker-build',
         skippedGates: ['contract'],
       });
@@ -652,7 +810,11 @@ describe('createNodes', () => {
       const { byFile } = await runWorkspace(ORDERS, { contractTargetName: 'pact-verify', buildTargetName: 'image' });
       const targets = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!;
       expect(Object.keys(targets)).toEqual(['image', 'scan', 'pact-verify', 'docker-push']);
-      expect(targets['pact-verify']).toMatchObject({ executor: 'nx-fleet:contract-verify', dependsOn: ['image'], options: { buildTarget: 'image' } });
+      expect(targets['pact-verify']).toMatchObject({
+        executor: 'nx-fleet:contract-verify',
+        dependsOn: ['image'],
+        options: { buildTarget: 'image' },
+      });
       expect(targets['docker-push']!.dependsOn).toEqual(['image', 'scan', 'pact-verify']);
     });
 

@@ -19,6 +19,9 @@ export const postTasksExecution: PostTasksExecution<FleetPluginOptions> = async 
   if (!entries.length) return;
   const file = join(context.workspaceRoot, RUN_SUMMARY_FILE);
   await mkdir(join(file, '..'), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ startTime: context.startTime, endTime: context.endTime, tasks: entries }, null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify({ startTime: context.startTime, endTime: context.endTime, tasks: entries }, null, 2)}\n`,
+  );
   logger.info(formatRunSummary(entries));
 };

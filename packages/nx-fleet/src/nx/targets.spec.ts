@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from '../config/options';
 import type { FleetServiceConfig } from '../config/service-settings';
 import { scannerFingerprint } from '../supply-chain/scanners/fingerprint';
-import { buildInputs, buildServiceTargets, contextOptions, contractInputs, contractRecordPath, imageRecordPath, pushRecordPath, scanInputs, scanRecordDir } from './targets';
+import {
+  buildInputs,
+  buildServiceTargets,
+  contextOptions,
+  contractInputs,
+  contractRecordPath,
+  imageRecordPath,
+  pushRecordPath,
+  scanInputs,
+  scanRecordDir,
+} from './targets';
 
 const ENGINE = { env: 'FLEET_ENGINE' };
 /** Pruned builds leave the service's pacts folder out: a consumer's new pact re-verifies, it never rebuilds. */
@@ -17,7 +27,10 @@ const input = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: F
 });
 
 /** The same service with two consumers' pacts in its pacts folder. */
-const withPacts = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({ ...input(overrides, config), pacts: PACTS });
+const withPacts = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({
+  ...input(overrides, config),
+  pacts: PACTS,
+});
 
 describe('record paths', () => {
   it('puts records under dist/fleet/<projectRoot>', () => {
@@ -31,15 +44,24 @@ describe('record paths', () => {
 describe('contextOptions', () => {
   it('pruned: the workspace root, pruned, with the extra files only when there are some', () => {
     expect(contextOptions('pruned', 'services/orders', [])).toEqual({ context: '.', prune: true });
-    expect(contextOptions('pruned', 'services/orders', ['tsconfig.base.json'])).toEqual({ context: '.', prune: true, contextInclude: ['tsconfig.base.json'] });
+    expect(contextOptions('pruned', 'services/orders', ['tsconfig.base.json'])).toEqual({
+      context: '.',
+      prune: true,
+      contextInclude: ['tsconfig.base.json'],
+    });
   });
 
   it('workspace: the whole workspace root, not pruned, ignoring extra files', () => {
-    expect(contextOptions('workspace', 'services/orders', ['tsconfig.base.json'])).toEqual({ context: '.', prune: false });
+    expect(contextOptions('workspace', 'services/orders', ['tsconfig.base.json'])).toEqual({
+      context: '.',
+      prune: false,
+    });
   });
 
   it('project: the project folder alone, ignoring extra files', () => {
-    expect(contextOptions('project', 'services/orders', ['tsconfig.base.json'])).toEqual({ context: 'services/orders' });
+    expect(contextOptions('project', 'services/orders', ['tsconfig.base.json'])).toEqual({
+      context: 'services/orders',
+    });
     expect(contextOptions('project', '.', [])).toEqual({ context: '.' });
   });
 });
@@ -68,8 +90,18 @@ describe('buildInputs', () => {
 
 describe('buildServiceTargets', () => {
   it('creates docker-build, scan, contract-verify and docker-push by default, and nothing else, with or without pacts', () => {
-    expect(Object.keys(buildServiceTargets(input()))).toEqual(['docker-build', 'scan', 'contract-verify', 'docker-push']);
-    expect(Object.keys(buildServiceTargets(withPacts()))).toEqual(['docker-build', 'scan', 'contract-verify', 'docker-push']);
+    expect(Object.keys(buildServiceTargets(input()))).toEqual([
+      'docker-build',
+      'scan',
+      'contract-verify',
+      'docker-push',
+    ]);
+    expect(Object.keys(buildServiceTargets(withPacts()))).toEqual([
+      'docker-build',
+      'scan',
+      'contract-verify',
+      'docker-push',
+    ]);
   });
 
   it('describes the build target, with a pruned context by default', () => {
@@ -125,7 +157,9 @@ describe('buildServiceTargets', () => {
   });
 
   it('uses configured target names, including in dependsOn and the push and scan buildTarget', () => {
-    const targets = buildServiceTargets(input({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+    const targets = buildServiceTargets(
+      input({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }),
+    );
     expect(Object.keys(targets)).toEqual(['image', 'audit', 'contract-verify', 'publish']);
     expect(targets['image']!.executor).toBe('nx-fleet:docker-build');
     expect(targets['publish']!.executor).toBe('nx-fleet:docker-push');
@@ -138,10 +172,15 @@ describe('buildServiceTargets', () => {
 
   describe('scan gate', () => {
     it('makes the push depend on the scan target by default, with configured target names', () => {
-      const targets = buildServiceTargets(input({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+      const targets = buildServiceTargets(
+        input({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }),
+      );
       expect(targets['publish']!.dependsOn).toEqual(['image', 'audit']);
       expect(targets['publish']!.options).not.toHaveProperty('skippedGates');
-      expect(buildServiceTargets(input({ gates: { scan: true } }))['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(buildServiceTargets(input({ gates: { scan: true } }))['docker-push']!.dependsOn).toEqual([
+        'docker-build',
+        'scan',
+      ]);
     });
 
     it('plugin gates.scan false: the push depends on the build only and names the skipped gate', () => {
@@ -154,9 +193,21 @@ describe('buildServiceTargets', () => {
     });
 
     it('keeps the registry beside skippedGates, with configured target names', () => {
-      const targets = buildServiceTargets(input({ gates: { scan: false }, registry: 'ghcr.io/acme', buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }));
+      const targets = buildServiceTargets(
+        input({
+          gates: { scan: false },
+          registry: 'ghcr.io/acme',
+          buildTargetName: 'image',
+          pushTargetName: 'publish',
+          scanTargetName: 'audit',
+        }),
+      );
       expect(targets['publish']!.dependsOn).toEqual(['image']);
-      expect(targets['publish']!.options).toEqual({ buildTarget: 'image', registry: 'ghcr.io/acme', skippedGates: ['scan'] });
+      expect(targets['publish']!.options).toEqual({
+        buildTarget: 'image',
+        registry: 'ghcr.io/acme',
+        skippedGates: ['scan'],
+      });
     });
 
     it("lets the service's gates.scan false win over the plugin default", () => {
@@ -185,26 +236,47 @@ describe('buildServiceTargets', () => {
 
     const withRegistry = buildServiceTargets(input({ registry: 'ghcr.io/acme' }));
     expect(withRegistry['docker-push']!.options).toEqual({ buildTarget: 'docker-build', registry: 'ghcr.io/acme' });
-    expect(withRegistry['docker-build']!.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, registry: 'ghcr.io/acme' });
+    expect(withRegistry['docker-build']!.options).toEqual({
+      dockerfile: 'services/orders/Dockerfile',
+      context: '.',
+      prune: true,
+      registry: 'ghcr.io/acme',
+    });
   });
 
   it('passes the image from the service config to the build only', () => {
     const targets = buildServiceTargets(input({}, { image: 'acme/orders' }));
-    expect(targets['docker-build']!.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, image: 'acme/orders' });
+    expect(targets['docker-build']!.options).toEqual({
+      dockerfile: 'services/orders/Dockerfile',
+      context: '.',
+      prune: true,
+      image: 'acme/orders',
+    });
     expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
     expect(buildServiceTargets(input())['docker-build']!.options).not.toHaveProperty('image');
   });
 
   it('keeps a Containerfile (or any path) as the dockerfile option', () => {
     const targets = buildServiceTargets({ ...input(), dockerfile: 'services/orders/Containerfile' });
-    expect(targets['docker-build']!.options).toEqual({ dockerfile: 'services/orders/Containerfile', context: '.', prune: true });
+    expect(targets['docker-build']!.options).toEqual({
+      dockerfile: 'services/orders/Containerfile',
+      context: '.',
+      prune: true,
+    });
     const elsewhere = buildServiceTargets({ ...input(), dockerfile: '.deploy/orders/Dockerfile' });
     expect(elsewhere['docker-build']!.options).toMatchObject({ dockerfile: '.deploy/orders/Dockerfile' });
   });
 
   it('takes the context mode and extra files from the plugin options when the service config has none', () => {
-    const build = buildServiceTargets(input({ context: 'pruned', contextInclude: ['tsconfig.base.json'] }))['docker-build']!;
-    expect(build.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, contextInclude: ['tsconfig.base.json'] });
+    const build = buildServiceTargets(input({ context: 'pruned', contextInclude: ['tsconfig.base.json'] }))[
+      'docker-build'
+    ]!;
+    expect(build.options).toEqual({
+      dockerfile: 'services/orders/Dockerfile',
+      context: '.',
+      prune: true,
+      contextInclude: ['tsconfig.base.json'],
+    });
     expect(build.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE]);
 
     const workspace = buildServiceTargets(input({ context: 'workspace' }))['docker-build']!;
@@ -214,13 +286,22 @@ describe('buildServiceTargets', () => {
   });
 
   it('lets the service config win over the plugin options', () => {
-    const project = buildServiceTargets(input({ context: 'workspace', contextInclude: ['a/**'] }, { context: 'project' }))['docker-build']!;
+    const project = buildServiceTargets(
+      input({ context: 'workspace', contextInclude: ['a/**'] }, { context: 'project' }),
+    )['docker-build']!;
     expect(project.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: 'services/orders' });
     expect(project.inputs).toEqual(['{projectRoot}/**/*', ENGINE]);
     expect(project.metadata?.description).toMatch(/^Build the service image from a project context;/);
 
-    const include = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: ['b/**'] }))['docker-build']!;
-    expect(include.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true, contextInclude: ['b/**'] });
+    const include = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: ['b/**'] }))[
+      'docker-build'
+    ]!;
+    expect(include.options).toEqual({
+      dockerfile: 'services/orders/Dockerfile',
+      context: '.',
+      prune: true,
+      contextInclude: ['b/**'],
+    });
     expect(include.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/b/**', ENGINE]);
 
     const none = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: [] }))['docker-build']!;
@@ -229,8 +310,14 @@ describe('buildServiceTargets', () => {
   });
 
   it('keeps the pacts folder in the build inputs of the workspace and project modes, where the whole folder is the context', () => {
-    expect(buildServiceTargets(withPacts({ context: 'workspace' }))['docker-build']!.inputs).toEqual(['{workspaceRoot}/**/*', ENGINE]);
-    expect(buildServiceTargets(withPacts({}, { context: 'project' }))['docker-build']!.inputs).toEqual(['{projectRoot}/**/*', ENGINE]);
+    expect(buildServiceTargets(withPacts({ context: 'workspace' }))['docker-build']!.inputs).toEqual([
+      '{workspaceRoot}/**/*',
+      ENGINE,
+    ]);
+    expect(buildServiceTargets(withPacts({}, { context: 'project' }))['docker-build']!.inputs).toEqual([
+      '{projectRoot}/**/*',
+      ENGINE,
+    ]);
   });
 
   describe('contract gate', () => {
@@ -244,21 +331,36 @@ describe('buildServiceTargets', () => {
         cache: true,
         metadata: {
           technologies: ['docker', 'pact'],
-          description: "Run the image built and verify the 2 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes",
+          description:
+            'Run the image built and verify the 2 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes',
         },
       });
-      expect(contractInputs()).toEqual([{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*']);
+      expect(contractInputs()).toEqual([
+        { dependentTasksOutputFiles: '**/image.json', transitive: false },
+        '{projectRoot}/pacts/**/*',
+      ]);
     });
 
     it('a service with pacts: the push waits for the scan and the contracts, and skips no gate', () => {
       const push = buildServiceTargets(withPacts())['docker-push']!;
       expect(push.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
       expect(push.options).toEqual({ buildTarget: 'docker-build' });
-      expect(buildServiceTargets(withPacts({ gates: { contract: true } }))['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(buildServiceTargets(withPacts({ gates: { contract: true } }))['docker-push']!.dependsOn).toEqual([
+        'docker-build',
+        'scan',
+        'contract-verify',
+      ]);
     });
 
     it('uses configured target names in contract-verify and in the push dependsOn', () => {
-      const targets = buildServiceTargets(withPacts({ buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit', contractTargetName: 'pact-verify' }));
+      const targets = buildServiceTargets(
+        withPacts({
+          buildTargetName: 'image',
+          pushTargetName: 'publish',
+          scanTargetName: 'audit',
+          contractTargetName: 'pact-verify',
+        }),
+      );
       expect(Object.keys(targets)).toEqual(['image', 'audit', 'pact-verify', 'publish']);
       expect(targets['pact-verify']!.executor).toBe('nx-fleet:contract-verify');
       expect(targets['pact-verify']!.dependsOn).toEqual(['image']);
@@ -279,21 +381,33 @@ describe('buildServiceTargets', () => {
       expect(off.dependsOn).toEqual(['docker-build', 'scan']);
       expect(off.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
 
-      const on = buildServiceTargets(withPacts({ gates: { contract: false } }, { gates: { contract: true } }))['docker-push']!;
+      const on = buildServiceTargets(withPacts({ gates: { contract: false } }, { gates: { contract: true } }))[
+        'docker-push'
+      ]!;
       expect(on.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
       expect(on.options).toEqual({ buildTarget: 'docker-build' });
 
       // A service gates block naming only the scan leaves the contract gate to the plugin.
-      const fallback = buildServiceTargets(withPacts({ gates: { contract: false } }, { gates: { scan: true } }))['docker-push']!;
+      const fallback = buildServiceTargets(withPacts({ gates: { contract: false } }, { gates: { scan: true } }))[
+        'docker-push'
+      ]!;
       expect(fallback.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
     });
 
     it('both gates off: the push depends on the build only and lists both skipped gates, scan first, beside the registry', () => {
-      const push = buildServiceTargets(withPacts({ gates: { scan: false, contract: false }, registry: 'ghcr.io/acme' }))['docker-push']!;
+      const push = buildServiceTargets(
+        withPacts({ gates: { scan: false, contract: false }, registry: 'ghcr.io/acme' }),
+      )['docker-push']!;
       expect(push.dependsOn).toEqual(['docker-build']);
-      expect(push.options).toEqual({ buildTarget: 'docker-build', registry: 'ghcr.io/acme', skippedGates: ['scan', 'contract'] });
+      expect(push.options).toEqual({
+        buildTarget: 'docker-build',
+        registry: 'ghcr.io/acme',
+        skippedGates: ['scan', 'contract'],
+      });
 
-      const mixed = buildServiceTargets(withPacts({ gates: { scan: false } }, { gates: { contract: false } }))['docker-push']!;
+      const mixed = buildServiceTargets(withPacts({ gates: { scan: false } }, { gates: { contract: false } }))[
+        'docker-push'
+      ]!;
       expect(mixed.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan', 'contract'] });
     });
 
@@ -317,13 +431,20 @@ describe('buildServiceTargets', () => {
       const { metadata, ...rest } = buildServiceTargets(withPacts())['contract-verify']!;
       expect(target).toEqual({
         ...rest,
-        metadata: { technologies: ['docker', 'pact'], description: "Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to pacts/)" },
+        metadata: {
+          technologies: ['docker', 'pact'],
+          description:
+            "Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to pacts/)",
+        },
       });
       expect(metadata?.description).not.toBe(target.metadata?.description);
     });
 
     it('counts the pacts in the description', () => {
-      expect(buildServiceTargets({ ...input(), pacts: ['services/orders/pacts/web-orders.json'] })['contract-verify']!.metadata?.description).toMatch(/^Run the image built and verify the 1 pact\(s\)/);
+      expect(
+        buildServiceTargets({ ...input(), pacts: ['services/orders/pacts/web-orders.json'] })['contract-verify']!
+          .metadata?.description,
+      ).toMatch(/^Run the image built and verify the 1 pact\(s\)/);
     });
   });
 });
@@ -332,7 +453,7 @@ describe('scanInputs', () => {
   const runtimeOf = (inputs: ReturnType<typeof scanInputs>) =>
     inputs.flatMap((entry) => (typeof entry === 'object' && 'runtime' in entry ? [entry.runtime] : []));
 
-  it('24 h: the image record of the build (not transitive), the allowlist, the scanner settings and the scanners\' fingerprint with a daily bucket', () => {
+  it("24 h: the image record of the build (not transitive), the allowlist, the scanner settings and the scanners' fingerprint with a daily bucket", () => {
     expect(scanInputs(24)).toEqual([
       { dependentTasksOutputFiles: '**/image.json', transitive: false },
       '{workspaceRoot}/fleet-allowlist.json',
@@ -340,13 +461,17 @@ describe('scanInputs', () => {
       { env: 'FLEET_TRIVY' },
       { env: 'TRIVY_CACHE_DIR' },
       { env: 'GRYPE_DB_CACHE_DIR' },
-      { runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(86400000))"` },
+      {
+        runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(86400000))"`,
+      },
     ]);
   });
 
   it('1.5 h: a bucket of 5400000 ms, the other inputs unchanged', () => {
     const inputs = scanInputs(1.5);
-    expect(runtimeOf(inputs)).toEqual([`node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(5400000))"`]);
+    expect(runtimeOf(inputs)).toEqual([
+      `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(5400000))"`,
+    ]);
     expect(inputs.slice(0, 6)).toEqual(scanInputs(24).slice(0, 6));
     expect(inputs).toHaveLength(7);
   });
@@ -365,7 +490,7 @@ describe('scanInputs', () => {
     expect(command).not.toContain('(0)');
   });
 
-  it('gives a runtime command that prints the scanners\' fingerprint when run (nx-fleet resolved as in a user workspace)', () => {
+  it("gives a runtime command that prints the scanners' fingerprint when run (nx-fleet resolved as in a user workspace)", () => {
     const [command] = runtimeOf(scanInputs(1.5));
     const script = /node -e "(.*)"$/.exec(command!)![1]!;
     let printed = '';

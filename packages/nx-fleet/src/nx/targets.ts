@@ -28,7 +28,11 @@ export function scanRecordDir(projectRoot: string): string {
 }
 
 /** Executor options that select a context mode: the directory sent, and whether it is pruned. */
-export function contextOptions(mode: ContextMode, projectRoot: string, contextInclude: readonly string[]): Record<string, unknown> {
+export function contextOptions(
+  mode: ContextMode,
+  projectRoot: string,
+  contextInclude: readonly string[],
+): Record<string, unknown> {
   if (mode === 'project') return { context: projectRoot };
   if (mode === 'workspace') return { context: '.', prune: false };
   return { context: '.', prune: true, ...(contextInclude.length ? { contextInclude } : {}) };
@@ -44,7 +48,13 @@ export function buildInputs(mode: ContextMode, contextInclude: readonly string[]
   if (mode === 'project') return ['{projectRoot}/**/*', engine];
   if (mode === 'workspace') return ['{workspaceRoot}/**/*', engine];
   // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
-  return ['default', `!{projectRoot}/${PACTS_FOLDER}/**/*`, '^default', ...contextInclude.map((glob) => `{workspaceRoot}/${glob}`), engine];
+  return [
+    'default',
+    `!{projectRoot}/${PACTS_FOLDER}/**/*`,
+    '^default',
+    ...contextInclude.map((glob) => `{workspaceRoot}/${glob}`),
+    engine,
+  ];
 }
 
 /**
@@ -62,13 +72,19 @@ export function scanInputs(maxAgeHours: number): NonNullable<TargetConfiguration
     { env: 'TRIVY_CACHE_DIR' },
     { env: 'GRYPE_DB_CACHE_DIR' },
     // A fixed command (the only variable part is a number): Nx runs runtime inputs in a shell.
-    { runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(${maxAgeMs}))"` },
+    {
+      runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(${maxAgeMs}))"`,
+    },
   ];
 }
 
 /** docker-push options for the plugin's `signing` setting. */
 export function signingOptions(signing: FleetSigning): Record<string, unknown> {
-  return { sign: signing.method, ...(signing.key ? { signingKey: signing.key } : {}), ...(signing.keyless ? { keyless: true } : {}) };
+  return {
+    sign: signing.method,
+    ...(signing.key ? { signingKey: signing.key } : {}),
+    ...(signing.keyless ? { keyless: true } : {}),
+  };
 }
 
 /** Where contract-verify records which pacts it verified against which image. */
@@ -84,7 +100,14 @@ export function contractInputs(): NonNullable<TargetConfiguration['inputs']> {
   return [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, `{projectRoot}/${PACTS_FOLDER}/**/*`];
 }
 
-export function buildServiceTargets({ projectRoot, dockerfile, pacts = [], affectedBy = [], config, options }: ServiceTargetsInput): Record<string, TargetConfiguration> {
+export function buildServiceTargets({
+  projectRoot,
+  dockerfile,
+  pacts = [],
+  affectedBy = [],
+  config,
+  options,
+}: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const mode = config.context ?? options.context;
   const scanGate = config.gates?.scan ?? options.gates.scan;
   const hasPacts = pacts.length > 0;
@@ -113,7 +136,11 @@ export function buildServiceTargets({ projectRoot, dockerfile, pacts = [], affec
       dependsOn: [options.buildTargetName],
       options: { buildTarget: options.buildTargetName },
       inputs: scanInputs(options.scanMaxAgeHours),
-      outputs: [`{workspaceRoot}/${scanRecordDir(projectRoot)}/scan.json`, `{workspaceRoot}/${scanRecordDir(projectRoot)}/scan.sarif`, `{workspaceRoot}/${scanRecordDir(projectRoot)}/sbom.*.json`],
+      outputs: [
+        `{workspaceRoot}/${scanRecordDir(projectRoot)}/scan.json`,
+        `{workspaceRoot}/${scanRecordDir(projectRoot)}/scan.sarif`,
+        `{workspaceRoot}/${scanRecordDir(projectRoot)}/sbom.*.json`,
+      ],
       cache: true,
       metadata: {
         technologies: ['docker'],
@@ -138,7 +165,11 @@ export function buildServiceTargets({ projectRoot, dockerfile, pacts = [], affec
     [options.pushTargetName]: {
       executor: 'nx-fleet:docker-push',
       // Nothing reaches the registry before the image passed its scan and its consumers' contracts, unless a gate is turned off.
-      dependsOn: [options.buildTargetName, ...(scanGate ? [options.scanTargetName] : []), ...(contractGate ? [options.contractTargetName] : [])],
+      dependsOn: [
+        options.buildTargetName,
+        ...(scanGate ? [options.scanTargetName] : []),
+        ...(contractGate ? [options.contractTargetName] : []),
+      ],
       options: {
         buildTarget: options.buildTargetName,
         ...(options.registry ? { registry: options.registry } : {}),

@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsFromAuthFile, registryCredentials } from './credentials';
 
-const auth = (username: string, password: string) => ({ auth: Buffer.from(`${username}:${password}`).toString('base64') });
+const auth = (username: string, password: string) => ({
+  auth: Buffer.from(`${username}:${password}`).toString('base64'),
+});
 
 describe('credentialsFromAuthFile', () => {
   it('decodes podman auth.json entries, keeping colons in the password', () => {
@@ -14,18 +16,31 @@ describe('credentialsFromAuthFile', () => {
   });
 
   it('reads username/password fields when there is no auth field', () => {
-    expect(credentialsFromAuthFile({ auths: { 'registry.internal:5000': { username: 'u', password: 'p' } } }, 'registry.internal:5000')).toEqual({ username: 'u', password: 'p' });
+    expect(
+      credentialsFromAuthFile(
+        { auths: { 'registry.internal:5000': { username: 'u', password: 'p' } } },
+        'registry.internal:5000',
+      ),
+    ).toEqual({ username: 'u', password: 'p' });
   });
 
   it('matches docker legacy keys with a scheme and a path, and Docker Hub under any of its names', () => {
-    const file = { auths: { 'https://index.docker.io/v1/': auth('hub', 'h'), 'https://registry.internal:5000': auth('int', 'i') } };
+    const file = {
+      auths: { 'https://index.docker.io/v1/': auth('hub', 'h'), 'https://registry.internal:5000': auth('int', 'i') },
+    };
     expect(credentialsFromAuthFile(file, 'docker.io')).toEqual({ username: 'hub', password: 'h' });
     expect(credentialsFromAuthFile(file, 'registry-1.docker.io')).toEqual({ username: 'hub', password: 'h' });
     expect(credentialsFromAuthFile(file, 'registry.internal:5000')).toEqual({ username: 'int', password: 'i' });
   });
 
   it('prefers the exact key, and does not take a per-repository podman key for the whole host', () => {
-    const file = { auths: { 'https://index.docker.io/v1/': auth('legacy', 'l'), 'docker.io': auth('exact', 'e'), 'ghcr.io/acme/orders': auth('repo', 'r') } };
+    const file = {
+      auths: {
+        'https://index.docker.io/v1/': auth('legacy', 'l'),
+        'docker.io': auth('exact', 'e'),
+        'ghcr.io/acme/orders': auth('repo', 'r'),
+      },
+    };
     expect(credentialsFromAuthFile(file, 'docker.io')).toEqual({ username: 'exact', password: 'e' });
     expect(credentialsFromAuthFile(file, 'ghcr.io')).toBeUndefined();
   });
@@ -63,8 +78,12 @@ describe('registryCredentials', () => {
       XDG_RUNTIME_DIR: join(dir, 'run'),
     };
     await write('run/containers/auth.json', { auths: { 'a.io': auth('runtime', '2'), 'b.io': auth('runtime', '2') } });
-    await write('home/.config/containers/auth.json', { auths: { 'b.io': auth('config', '3'), 'c.io': auth('config', '3') } });
-    await write('home/.docker/config.json', { auths: { 'c.io': auth('docker', '4'), 'https://d.io': auth('docker', '4') } });
+    await write('home/.config/containers/auth.json', {
+      auths: { 'b.io': auth('config', '3'), 'c.io': auth('config', '3') },
+    });
+    await write('home/.docker/config.json', {
+      auths: { 'c.io': auth('docker', '4'), 'https://d.io': auth('docker', '4') },
+    });
     expect(registryCredentials('a.io', env)?.username).toBe('explicit');
     expect(registryCredentials('b.io', env)?.username).toBe('runtime');
     expect(registryCredentials('c.io', env)?.username).toBe('config');
@@ -75,7 +94,9 @@ describe('registryCredentials', () => {
   it('reads DOCKER_CONFIG instead of ~/.docker', async () => {
     await write('home/.docker/config.json', { auths: { 'd.io': auth('home', 'h') } });
     await write('elsewhere/config.json', { auths: { 'd.io': auth('elsewhere', 'e') } });
-    expect(registryCredentials('d.io', { HOME: join(dir, 'home'), DOCKER_CONFIG: join(dir, 'elsewhere') })?.username).toBe('elsewhere');
+    expect(
+      registryCredentials('d.io', { HOME: join(dir, 'home'), DOCKER_CONFIG: join(dir, 'elsewhere') })?.username,
+    ).toBe('elsewhere');
   });
 
   it('names a broken auth file without quoting its secrets', async () => {

@@ -15,7 +15,10 @@ const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.do
  * auth file, in podman's search order then docker's, that holds any. Credential helpers (`credsStore`,
  * `credHelpers`) are not consulted: their entries carry no secret, so they yield undefined.
  */
-export function registryCredentials(host: string, env: NodeJS.ProcessEnv = process.env): RegistryCredentials | undefined {
+export function registryCredentials(
+  host: string,
+  env: NodeJS.ProcessEnv = process.env,
+): RegistryCredentials | undefined {
   for (const file of authFiles(env)) {
     const credentials = credentialsFromAuthFile(readAuthFile(file), host);
     if (credentials) return credentials;
@@ -45,7 +48,9 @@ function readAuthFile(file: string): unknown {
     return JSON.parse(text);
   } catch {
     // JSON.parse quotes the text it choked on, and this text holds secrets: name the file only.
-    throw new Error(`nx-fleet: the registry auth file ${file} is not valid JSON. Fix or remove it, then log in again (podman login / docker login).`);
+    throw new Error(
+      `nx-fleet: the registry auth file ${file} is not valid JSON. Fix or remove it, then log in again (podman login / docker login).`,
+    );
   }
 }
 
@@ -55,7 +60,8 @@ export function credentialsFromAuthFile(authFile: unknown, host: string): Regist
   if (typeof auths !== 'object' || auths === null) return undefined;
   const entries = auths as Record<string, unknown>;
   // An exact key wins over a legacy spelling of the same host.
-  const key = host in entries ? host : Object.keys(entries).find((candidate) => authKeyHost(candidate) === authKeyHost(host));
+  const key =
+    host in entries ? host : Object.keys(entries).find((candidate) => authKeyHost(candidate) === authKeyHost(host));
   return key === undefined ? undefined : credentialsOf(entries[key]);
 }
 
@@ -74,5 +80,7 @@ function credentialsOf(entry: unknown): RegistryCredentials | undefined {
     // Passwords may contain colons; user names may not.
     return colon > 0 ? { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } : undefined;
   }
-  return typeof username === 'string' && username !== '' && typeof password === 'string' ? { username, password } : undefined;
+  return typeof username === 'string' && username !== '' && typeof password === 'string'
+    ? { username, password }
+    : undefined;
 }

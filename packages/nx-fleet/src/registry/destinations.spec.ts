@@ -1,13 +1,24 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OCI_LAYOUT_ROOT, destinationRef, isLoopbackRegistry, manifestDigestOf, resolveDestination, tlsVerifyOf } from './destinations';
+import {
+  OCI_LAYOUT_ROOT,
+  destinationRef,
+  isLoopbackRegistry,
+  manifestDigestOf,
+  resolveDestination,
+  tlsVerifyOf,
+} from './destinations';
 
 const ws = '/work/ws';
 
 describe('resolveDestination', () => {
   it('falls back to an OCI layout under <ws>/dist/fleet-registry/<image> without a registry', () => {
-    const expected = { kind: 'oci-layout', repository: 'acme/orders', dir: join(ws, 'dist/fleet-registry/acme/orders') };
+    const expected = {
+      kind: 'oci-layout',
+      repository: 'acme/orders',
+      dir: join(ws, 'dist/fleet-registry/acme/orders'),
+    };
     expect(OCI_LAYOUT_ROOT).toBe('dist/fleet-registry');
     expect(resolveDestination({ registry: undefined, imageName: 'acme/orders', workspaceRoot: ws })).toEqual(expected);
     expect(resolveDestination({ registry: '', imageName: 'acme/orders', workspaceRoot: ws })).toEqual(expected);
@@ -21,7 +32,11 @@ describe('resolveDestination', () => {
     ['https://ghcr.io/acme/', 'ghcr.io/acme/orders'],
     ['http://registry.internal:5000', 'registry.internal:5000/orders'],
   ])('normalises the registry %s', (registry, repository) => {
-    expect(resolveDestination({ registry, imageName: 'orders', workspaceRoot: ws })).toEqual({ kind: 'registry', repository, tlsVerify: true });
+    expect(resolveDestination({ registry, imageName: 'orders', workspaceRoot: ws })).toEqual({
+      kind: 'registry',
+      repository,
+      tlsVerify: true,
+    });
   });
 
   it.each(['127.0.0.1:5000', 'localhost:5000', '[::1]:5000', 'docker://localhost:5000/', 'http://127.0.0.1:5000/team'])(
@@ -34,8 +49,12 @@ describe('resolveDestination', () => {
   );
 
   it('lets an explicit tlsVerify win either way', () => {
-    expect(resolveDestination({ registry: 'localhost:5000', imageName: 'o', workspaceRoot: ws, tlsVerify: true })).toMatchObject({ tlsVerify: true });
-    expect(resolveDestination({ registry: 'ghcr.io/acme', imageName: 'o', workspaceRoot: ws, tlsVerify: false })).toMatchObject({ tlsVerify: false });
+    expect(
+      resolveDestination({ registry: 'localhost:5000', imageName: 'o', workspaceRoot: ws, tlsVerify: true }),
+    ).toMatchObject({ tlsVerify: true });
+    expect(
+      resolveDestination({ registry: 'ghcr.io/acme', imageName: 'o', workspaceRoot: ws, tlsVerify: false }),
+    ).toMatchObject({ tlsVerify: false });
   });
 });
 
@@ -73,7 +92,9 @@ describe('destinationRef', () => {
 
 describe('manifestDigestOf', () => {
   it('is sha256 of the exact bytes', () => {
-    expect(manifestDigestOf(Buffer.from('{}'))).toBe('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
+    expect(manifestDigestOf(Buffer.from('{}'))).toBe(
+      'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+    );
     const bytes = Buffer.from('{"schemaVersion":2}\n');
     expect(manifestDigestOf(bytes)).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
   });

@@ -21,7 +21,11 @@ export function resolveDestination(input: {
 }): Destination {
   const registry = input.registry?.replace(/^(docker|https?):\/\//, '').replace(/\/+$/, '');
   if (!registry) {
-    return { kind: 'oci-layout', repository: input.imageName, dir: join(input.workspaceRoot, OCI_LAYOUT_ROOT, input.imageName) };
+    return {
+      kind: 'oci-layout',
+      repository: input.imageName,
+      dir: join(input.workspaceRoot, OCI_LAYOUT_ROOT, input.imageName),
+    };
   }
   const repository = `${registry}/${input.imageName}`;
   return { kind: 'registry', repository, tlsVerify: input.tlsVerify ?? !isLoopbackRegistry(registry) };
@@ -29,19 +33,25 @@ export function resolveDestination(input: {
 
 /** Like the Docker daemon, treat loopback registries (127.0.0.0/8, localhost, ::1) as plain HTTP. */
 export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.split('/')[0]!.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const host = registry
+    .split('/')[0]!
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export function destinationRef(destination: Destination, tag: string): TransportRef {
-  return destination.kind === 'registry' ? `docker://${destination.repository}:${tag}` : `oci:${destination.dir}:${tag}`;
+  return destination.kind === 'registry'
+    ? `docker://${destination.repository}:${tag}`
+    : `oci:${destination.dir}:${tag}`;
 }
 
 export function tlsVerifyOf(destination: Destination): boolean {
   return destination.kind === 'registry' ? destination.tlsVerify : true;
 }
 
-const NOT_FOUND = /manifest unknown|name unknown|not found|no such file or directory|no descriptor found|does not exist/i;
+const NOT_FOUND =
+  /manifest unknown|name unknown|not found|no such file or directory|no descriptor found|does not exist/i;
 
 export function manifestDigestOf(rawManifest: Buffer): string {
   return `sha256:${createHash('sha256').update(rawManifest).digest('hex')}`;
@@ -57,7 +67,9 @@ export async function manifestDigest(ref: TransportRef, tlsVerify: boolean): Pro
   if (result.code === 0) return manifestDigestOf(result.stdoutBytes);
   const stderr = result.stderr;
   if (NOT_FOUND.test(stderr) && !/connection refused|no such host|timeout/i.test(stderr)) return undefined;
-  throw new Error(`nx-fleet: could not read ${ref} (${stderr.trim().split('\n').pop()}). Is the registry up and the "registry" option / FLEET_REGISTRY right?`);
+  throw new Error(
+    `nx-fleet: could not read ${ref} (${stderr.trim().split('\n').pop()}). Is the registry up and the "registry" option / FLEET_REGISTRY right?`,
+  );
 }
 
 /** Copies a manifest (and any blobs the destination lacks); within one repository that is a tag operation. */
@@ -70,9 +82,15 @@ export async function copyImage(
   try {
     const digestFile = join(dir, 'digest');
     await runOk('skopeo', [
-      'copy', '--quiet', '--preserve-digests',
-      `--src-tls-verify=${tls.srcTlsVerify}`, `--dest-tls-verify=${tls.destTlsVerify}`,
-      '--digestfile', digestFile, source, destination,
+      'copy',
+      '--quiet',
+      '--preserve-digests',
+      `--src-tls-verify=${tls.srcTlsVerify}`,
+      `--dest-tls-verify=${tls.destTlsVerify}`,
+      '--digestfile',
+      digestFile,
+      source,
+      destination,
     ]);
     return (await readFile(digestFile, 'utf8')).trim();
   } finally {

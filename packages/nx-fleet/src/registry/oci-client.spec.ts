@@ -12,8 +12,10 @@ beforeEach(async () => {
 });
 afterEach(() => registry.close());
 
-const client = (credentials?: { username: string; password: string }) => new OciRegistryClient(registry.host, REPOSITORY, { credentials });
-const indexOf = (manifests: unknown[] = []) => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX_MEDIA_TYPE, manifests }));
+const client = (credentials?: { username: string; password: string }) =>
+  new OciRegistryClient(registry.host, REPOSITORY, { credentials });
+const indexOf = (manifests: unknown[] = []) =>
+  Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX_MEDIA_TYPE, manifests }));
 
 async function rejection(promise: Promise<unknown>): Promise<OciRegistryError> {
   const error = await promise.then(
@@ -25,13 +27,16 @@ async function rejection(promise: Promise<unknown>): Promise<OciRegistryError> {
 }
 
 describe('OciRegistryClient blobs', () => {
-  it.each([false, true])('uploads a blob (absolute upload Location: %s) and reads it back', async (absoluteUploadLocation) => {
-    registry.options.absoluteUploadLocation = absoluteUploadLocation;
-    const digest = await client().putBlob(content);
-    expect(digest).toBe(manifestDigestOf(content));
-    expect(registry.blobs.get(digest)).toEqual(content);
-    expect(await client().getBlob(digest)).toEqual(content);
-  });
+  it.each([false, true])(
+    'uploads a blob (absolute upload Location: %s) and reads it back',
+    async (absoluteUploadLocation) => {
+      registry.options.absoluteUploadLocation = absoluteUploadLocation;
+      const digest = await client().putBlob(content);
+      expect(digest).toBe(manifestDigestOf(content));
+      expect(registry.blobs.get(digest)).toEqual(content);
+      expect(await client().getBlob(digest)).toEqual(content);
+    },
+  );
 
   it('skips the upload when the registry already has the blob', async () => {
     await client().putBlob(content);
@@ -44,13 +49,17 @@ describe('OciRegistryClient blobs', () => {
     const digest = await client().putBlob(content);
     registry.blobs.set(digest, Buffer.from('{"spdxVersion":"tampered"}'));
     const error = await rejection(client().getBlob(digest));
-    expect(error.message).toMatch(/^nx-fleet: read blob sha256:\w+ on 127\.0\.0\.1:\d+\/acme\/orders: the registry sent bytes whose digest is sha256:\w+; refusing them/);
+    expect(error.message).toMatch(
+      /^nx-fleet: read blob sha256:\w+ on 127\.0\.0\.1:\d+\/acme\/orders: the registry sent bytes whose digest is sha256:\w+; refusing them/,
+    );
   });
 
   it('names the operation, the repository, the status and the registry error code for a missing blob', async () => {
     const error = await rejection(client().getBlob(manifestDigestOf(Buffer.from('absent'))));
     expect(error.status).toBe(404);
-    expect(error.message).toMatch(/^nx-fleet: read blob sha256:\w+ on 127\.0\.0\.1:\d+\/acme\/orders failed: HTTP 404 \(BLOB_UNKNOWN\)\. Check that the registry is up/);
+    expect(error.message).toMatch(
+      /^nx-fleet: read blob sha256:\w+ on 127\.0\.0\.1:\d+\/acme\/orders failed: HTTP 404 \(BLOB_UNKNOWN\)\. Check that the registry is up/,
+    );
   });
 });
 
@@ -71,7 +80,10 @@ describe('OciRegistryClient manifests', () => {
 
   it('refuses a manifest fetched by digest whose bytes hash to something else', async () => {
     const digest = await client().putManifest('v1', indexOf(), OCI_INDEX_MEDIA_TYPE);
-    registry.manifests.set(digest, { body: indexOf([{ mediaType: 'x', digest: 'sha256:0', size: 1 }]), mediaType: OCI_INDEX_MEDIA_TYPE });
+    registry.manifests.set(digest, {
+      body: indexOf([{ mediaType: 'x', digest: 'sha256:0', size: 1 }]),
+      mediaType: OCI_INDEX_MEDIA_TYPE,
+    });
     expect((await rejection(client().getManifest(digest))).message).toContain('refusing them');
   });
 
@@ -88,14 +100,34 @@ describe('OciRegistryClient referrers API', () => {
 
   it('collects every page when the registry has it', async () => {
     registry.options.referrersApi = true;
-    const subject = { mediaType: OCI_INDEX_MEDIA_TYPE, digest: await client().putManifest('v1', indexOf(), OCI_INDEX_MEDIA_TYPE), size: indexOf().length };
-    const config = { mediaType: 'application/vnd.oci.empty.v1+json', digest: await client().putBlob(Buffer.from('{}')), size: 2 };
+    const subject = {
+      mediaType: OCI_INDEX_MEDIA_TYPE,
+      digest: await client().putManifest('v1', indexOf(), OCI_INDEX_MEDIA_TYPE),
+      size: indexOf().length,
+    };
+    const config = {
+      mediaType: 'application/vnd.oci.empty.v1+json',
+      digest: await client().putBlob(Buffer.from('{}')),
+      size: 2,
+    };
     for (const artifactType of ['application/spdx+json', 'application/vnd.dev.sigstore.bundle.v0.3+json']) {
-      const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', artifactType, config, layers: [], subject }));
+      const manifest = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          artifactType,
+          config,
+          layers: [],
+          subject,
+        }),
+      );
       await client().putManifest(manifestDigestOf(manifest), manifest, 'application/vnd.oci.image.manifest.v1+json');
     }
     const referrers = await client().referrersApi(subject.digest);
-    expect(referrers?.map((descriptor) => descriptor.artifactType)).toEqual(['application/spdx+json', 'application/vnd.dev.sigstore.bundle.v0.3+json']);
+    expect(referrers?.map((descriptor) => descriptor.artifactType)).toEqual([
+      'application/spdx+json',
+      'application/vnd.dev.sigstore.bundle.v0.3+json',
+    ]);
     expect(registry.requests.filter((request) => request.includes('/referrers/'))).toHaveLength(2);
   });
 });
@@ -109,14 +141,17 @@ describe('OciRegistryClient auth', () => {
     expect(await client(user).getBlob(digest)).toEqual(content);
   });
 
-  it.each(['token', 'access_token'] as const)('gets a push-scoped Bearer token (%s) with the credentials and reuses it', async (tokenField) => {
-    Object.assign(registry.options, { auth: 'bearer', tokenField });
-    const authenticated = client(user);
-    const digest = await authenticated.putBlob(content);
-    await authenticated.putManifest('v1', indexOf(), OCI_INDEX_MEDIA_TYPE);
-    expect(await authenticated.getBlob(digest)).toEqual(content);
-    expect(registry.requests.filter((request) => request === 'GET /token')).toHaveLength(1);
-  });
+  it.each(['token', 'access_token'] as const)(
+    'gets a push-scoped Bearer token (%s) with the credentials and reuses it',
+    async (tokenField) => {
+      Object.assign(registry.options, { auth: 'bearer', tokenField });
+      const authenticated = client(user);
+      const digest = await authenticated.putBlob(content);
+      await authenticated.putManifest('v1', indexOf(), OCI_INDEX_MEDIA_TYPE);
+      expect(await authenticated.getBlob(digest)).toEqual(content);
+      expect(registry.requests.filter((request) => request === 'GET /token')).toHaveLength(1);
+    },
+  );
 
   it('gets an anonymous Bearer token without credentials', async () => {
     Object.assign(registry.options, { auth: 'bearer', anonymousTokens: true });
@@ -146,10 +181,17 @@ describe('OciRegistryClient auth', () => {
     const requested: string[] = [];
     const fetchStub: typeof fetch = async (input) => {
       requested.push(String(input));
-      return new Response('', { status: 401, headers: { 'www-authenticate': 'Bearer realm="http://auth.example/token",service="x"' } });
+      return new Response('', {
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer realm="http://auth.example/token",service="x"' },
+      });
     };
-    const error = await rejection(new OciRegistryClient(registry.host, REPOSITORY, { credentials: user, fetch: fetchStub }).getManifest('v1'));
-    expect(error.message).toContain('the token service http://auth.example is plain HTTP; nx-fleet does not send credentials there');
+    const error = await rejection(
+      new OciRegistryClient(registry.host, REPOSITORY, { credentials: user, fetch: fetchStub }).getManifest('v1'),
+    );
+    expect(error.message).toContain(
+      'the token service http://auth.example is plain HTTP; nx-fleet does not send credentials there',
+    );
     expect(requested).toEqual([`http://${registry.host}/v2/${REPOSITORY}/manifests/v1`]);
   });
 
@@ -162,17 +204,31 @@ describe('OciRegistryClient auth', () => {
     const stopped = await startFakeRegistry();
     await stopped.close();
     const error = await rejection(new OciRegistryClient(stopped.host, REPOSITORY).getManifest('v1'));
-    expect(error.message).toMatch(/^nx-fleet: could not reach http:\/\/127\.0\.0\.1:\d+ to read manifest v1 on 127\.0\.0\.1:\d+\/acme\/orders \(ECONNREFUSED\)/);
+    expect(error.message).toMatch(
+      /^nx-fleet: could not reach http:\/\/127\.0\.0\.1:\d+ to read manifest v1 on 127\.0\.0\.1:\d+\/acme\/orders \(ECONNREFUSED\)/,
+    );
   });
 });
 
 describe('parseChallenge', () => {
   it('reads quoted parameters holding commas and colons, and bare ones', () => {
-    expect(parseChallenge('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push", error=insufficient_scope')).toEqual({
+    expect(
+      parseChallenge(
+        'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push", error=insufficient_scope',
+      ),
+    ).toEqual({
       scheme: 'bearer',
-      params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:a/b:pull,push', error: 'insufficient_scope' },
+      params: {
+        realm: 'https://auth.example/token',
+        service: 'registry.example',
+        scope: 'repository:a/b:pull,push',
+        error: 'insufficient_scope',
+      },
     });
-    expect(parseChallenge('Basic realm="Registry Realm"')).toEqual({ scheme: 'basic', params: { realm: 'Registry Realm' } });
+    expect(parseChallenge('Basic realm="Registry Realm"')).toEqual({
+      scheme: 'basic',
+      params: { realm: 'Registry Realm' },
+    });
     expect(parseChallenge(null)).toBeUndefined();
   });
 });

@@ -56,7 +56,12 @@ export class OciRegistryError extends Error {
   }
 }
 
-const MANIFEST_ACCEPT = [OCI_MANIFEST_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_LIST_MEDIA_TYPE].join(', ');
+const MANIFEST_ACCEPT = [
+  OCI_MANIFEST_MEDIA_TYPE,
+  OCI_INDEX_MEDIA_TYPE,
+  DOCKER_MANIFEST_MEDIA_TYPE,
+  DOCKER_MANIFEST_LIST_MEDIA_TYPE,
+].join(', ');
 const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -77,7 +82,10 @@ export class OciRegistryClient {
     readonly repository: string,
     options: OciRegistryClientOptions = {},
   ) {
-    if (!REPOSITORY.test(repository)) throw new OciRegistryError(`nx-fleet: "${repository}" is not a valid repository name (lower-case path components).`);
+    if (!REPOSITORY.test(repository))
+      throw new OciRegistryError(
+        `nx-fleet: "${repository}" is not a valid repository name (lower-case path components).`,
+      );
     this.baseUrl = new URL(`${isLoopbackRegistry(registryHost) ? 'http' : 'https'}://${registryHost}`);
     this.credentials = options.credentials;
     this.fetchImpl = options.fetch ?? fetch;
@@ -86,7 +94,9 @@ export class OciRegistryClient {
   /** The manifest or index a tag or digest names, or undefined when the registry has none. */
   async getManifest(reference: string): Promise<RegistryDocument | undefined> {
     const operation = `read manifest ${reference}`;
-    const response = await this.send(operation, 'GET', this.path('manifests', checkReference(reference)), { accept: MANIFEST_ACCEPT });
+    const response = await this.send(operation, 'GET', this.path('manifests', checkReference(reference)), {
+      accept: MANIFEST_ACCEPT,
+    });
     const body = await this.readFound(operation, response);
     if (body === undefined) return undefined;
     if (SHA256_DIGEST.test(reference)) this.verify(operation, reference, body);
@@ -96,7 +106,13 @@ export class OciRegistryClient {
   /** Pushes a manifest or index under a tag or its digest; returns its digest. */
   async putManifest(reference: string, body: Buffer, mediaType: string): Promise<string> {
     const operation = `push manifest ${reference}`;
-    await this.read(operation, await this.send(operation, 'PUT', this.path('manifests', checkReference(reference)), { body, contentType: mediaType }));
+    await this.read(
+      operation,
+      await this.send(operation, 'PUT', this.path('manifests', checkReference(reference)), {
+        body,
+        contentType: mediaType,
+      }),
+    );
     return manifestDigestOf(body);
   }
 
@@ -111,15 +127,22 @@ export class OciRegistryClient {
   async putBlob(bytes: Buffer): Promise<string> {
     const digest = manifestDigestOf(bytes);
     const operation = `push blob ${digest}`;
-    if ((await this.readFound(operation, await this.send(operation, 'HEAD', this.path('blobs', digest)))) !== undefined) return digest;
+    if ((await this.readFound(operation, await this.send(operation, 'HEAD', this.path('blobs', digest)))) !== undefined)
+      return digest;
     const started = await this.send(operation, 'POST', this.path('blobs', 'uploads/'));
     await this.read(operation, started);
     const location = started.headers.get('location');
-    if (!location) throw new OciRegistryError(`nx-fleet: ${operation} on ${this.target}: the registry started an upload without a Location header. Is "${this.registryHost}" an OCI registry?`);
+    if (!location)
+      throw new OciRegistryError(
+        `nx-fleet: ${operation} on ${this.target}: the registry started an upload without a Location header. Is "${this.registryHost}" an OCI registry?`,
+      );
     // Location may be relative or absolute and may carry the registry's own upload state in its query.
     const upload = new URL(location, this.baseUrl);
     upload.search = `${upload.search ? `${upload.search}&` : '?'}digest=${encodeURIComponent(digest)}`;
-    await this.read(operation, await this.send(operation, 'PUT', upload, { body: bytes, contentType: 'application/octet-stream' }));
+    await this.read(
+      operation,
+      await this.send(operation, 'PUT', upload, { body: bytes, contentType: 'application/octet-stream' }),
+    );
     return digest;
   }
 
@@ -136,7 +159,10 @@ export class OciRegistryClient {
       const response = await this.send(operation, 'GET', page, { accept: OCI_INDEX_MEDIA_TYPE });
       const body = await this.readFound(operation, response);
       if (body === undefined) return undefined;
-      descriptors.push(...parseIndex({ body, mediaType: mediaTypeOf(response) }, `the referrers list of ${digest} in ${this.target}`).manifests);
+      descriptors.push(
+        ...parseIndex({ body, mediaType: mediaTypeOf(response) }, `the referrers list of ${digest} in ${this.target}`)
+          .manifests,
+      );
       page = nextPage(response, page);
     }
     return descriptors;
@@ -172,7 +198,8 @@ export class OciRegistryClient {
       return this.fetchFrom(operation, url, { method, headers, body: request.body });
     };
     const response = await attempt();
-    const authorization = response.status === 401 ? await this.answer(operation, response.headers.get('www-authenticate')) : undefined;
+    const authorization =
+      response.status === 401 ? await this.answer(operation, response.headers.get('www-authenticate')) : undefined;
     if (authorization === undefined) return response;
     await response.arrayBuffer();
     this.authorization = authorization;
@@ -183,7 +210,8 @@ export class OciRegistryClient {
   private async answer(operation: string, header: string | null): Promise<string | undefined> {
     const challenge = parseChallenge(header);
     if (challenge?.scheme === 'basic') return this.credentials && basicAuthorization(this.credentials);
-    if (challenge?.scheme === 'bearer' && challenge.params.realm) return `Bearer ${await this.token(operation, challenge.params)}`;
+    if (challenge?.scheme === 'bearer' && challenge.params.realm)
+      return `Bearer ${await this.token(operation, challenge.params)}`;
     return undefined;
   }
 
@@ -194,18 +222,30 @@ export class OciRegistryClient {
     try {
       realm = new URL(challenge.realm!);
     } catch {
-      throw new OciRegistryError(`nx-fleet: ${tokenOperation} on ${this.target}: the registry named an invalid token service "${challenge.realm}".`);
+      throw new OciRegistryError(
+        `nx-fleet: ${tokenOperation} on ${this.target}: the registry named an invalid token service "${challenge.realm}".`,
+      );
     }
     if (this.credentials && realm.protocol !== 'https:' && !isLoopbackRegistry(realm.host)) {
-      throw new OciRegistryError(`nx-fleet: ${tokenOperation} on ${this.target}: the token service ${realm.origin} is plain HTTP; nx-fleet does not send credentials there.`);
+      throw new OciRegistryError(
+        `nx-fleet: ${tokenOperation} on ${this.target}: the token service ${realm.origin} is plain HTTP; nx-fleet does not send credentials there.`,
+      );
     }
     if (challenge.service) realm.searchParams.set('service', challenge.service);
     realm.searchParams.set('scope', `repository:${this.repository}:pull,push`);
-    const headers: Record<string, string> = this.credentials ? { authorization: basicAuthorization(this.credentials) } : {};
+    const headers: Record<string, string> = this.credentials
+      ? { authorization: basicAuthorization(this.credentials) }
+      : {};
     const body = await this.read(tokenOperation, await this.fetchFrom(tokenOperation, realm, { headers }));
-    const { token, access_token } = (parseJson(body, `the token service's answer for ${this.target}`) ?? {}) as Record<string, unknown>;
+    const { token, access_token } = (parseJson(body, `the token service's answer for ${this.target}`) ?? {}) as Record<
+      string,
+      unknown
+    >;
     const value = token ?? access_token;
-    if (typeof value !== 'string' || value === '') throw new OciRegistryError(`nx-fleet: ${tokenOperation} on ${this.target}: the token service answered without a token.`);
+    if (typeof value !== 'string' || value === '')
+      throw new OciRegistryError(
+        `nx-fleet: ${tokenOperation} on ${this.target}: the token service answered without a token.`,
+      );
     return value;
   }
 
@@ -214,7 +254,9 @@ export class OciRegistryClient {
       return await this.fetchImpl(url, init);
     } catch (error) {
       const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new OciRegistryError(`nx-fleet: could not reach ${url.origin} to ${operation} on ${this.target} (${reason}). Is the registry up and the "registry" option / FLEET_REGISTRY right?`);
+      throw new OciRegistryError(
+        `nx-fleet: could not reach ${url.origin} to ${operation} on ${this.target} (${reason}). Is the registry up and the "registry" option / FLEET_REGISTRY right?`,
+      );
     }
   }
 
@@ -237,14 +279,19 @@ export class OciRegistryClient {
       response.status === 401 || response.status === 403
         ? `Check the credentials for ${this.registryHost} (podman login ${this.registryHost} or docker login ${this.registryHost}) and that they may pull and push ${this.repository}.`
         : `Check that the registry is up and that the "registry" option / FLEET_REGISTRY names it.`;
-    return new OciRegistryError(`nx-fleet: ${operation} on ${this.target} failed: HTTP ${response.status}${codes && ` (${codes})`}. ${hint}`, response.status);
+    return new OciRegistryError(
+      `nx-fleet: ${operation} on ${this.target} failed: HTTP ${response.status}${codes && ` (${codes})`}. ${hint}`,
+      response.status,
+    );
   }
 
   /** Content is addressed by its digest: bytes that hash to anything else are refused, whoever sent them. */
   private verify(operation: string, digest: string, bytes: Buffer): void {
     const actual = manifestDigestOf(bytes);
     if (actual !== digest) {
-      throw new OciRegistryError(`nx-fleet: ${operation} on ${this.target}: the registry sent bytes whose digest is ${actual}; refusing them. Something altered the content in the registry or on the way.`);
+      throw new OciRegistryError(
+        `nx-fleet: ${operation} on ${this.target}: the registry sent bytes whose digest is ${actual}; refusing them. Something altered the content in the registry or on the way.`,
+      );
     }
   }
 }
@@ -262,14 +309,22 @@ export function parseChallenge(header: string | null): { scheme: string; params:
 
 /** An index from its bytes and media type: the referrers API answer or a referrers tag. */
 export function parseIndex(document: Pick<RegistryDocument, 'body' | 'mediaType'>, what: string): OciIndex {
-  return parseDocument(document, OCI_INDEX_MEDIA_TYPE, 'an OCI image index', what, (value) =>
-    Array.isArray(value.manifests) && value.manifests.every(isDescriptor),
+  return parseDocument(
+    document,
+    OCI_INDEX_MEDIA_TYPE,
+    'an OCI image index',
+    what,
+    (value) => Array.isArray(value.manifests) && value.manifests.every(isDescriptor),
   );
 }
 
 export function parseManifest(document: Pick<RegistryDocument, 'body' | 'mediaType'>, what: string): OciManifest {
-  return parseDocument(document, OCI_MANIFEST_MEDIA_TYPE, 'an OCI image manifest', what, (value) =>
-    isDescriptor(value.config) && Array.isArray(value.layers) && value.layers.every(isDescriptor),
+  return parseDocument(
+    document,
+    OCI_MANIFEST_MEDIA_TYPE,
+    'an OCI image manifest',
+    what,
+    (value) => isDescriptor(value.config) && Array.isArray(value.layers) && value.layers.every(isDescriptor),
   );
 }
 
@@ -280,9 +335,11 @@ function parseDocument<T extends OciIndex | OciManifest>(
   what: string,
   isValid: (value: Record<string, unknown>) => boolean,
 ): T {
-  if (document.mediaType !== mediaType) throw new OciRegistryError(`nx-fleet: ${what} is ${document.mediaType || 'of no media type'}, not ${kind}.`);
+  if (document.mediaType !== mediaType)
+    throw new OciRegistryError(`nx-fleet: ${what} is ${document.mediaType || 'of no media type'}, not ${kind}.`);
   const value = parseJson(document.body, what) as Record<string, unknown> | null;
-  if (value?.schemaVersion !== 2 || !isValid(value)) throw new OciRegistryError(`nx-fleet: ${what} is not a valid ${kind.replace(/^an? /, '')}.`);
+  if (value?.schemaVersion !== 2 || !isValid(value))
+    throw new OciRegistryError(`nx-fleet: ${what} is not a valid ${kind.replace(/^an? /, '')}.`);
   return { ...value, mediaType } as T;
 }
 
@@ -296,11 +353,16 @@ function parseJson(body: Buffer, what: string): unknown {
 
 function isDescriptor(value: unknown): value is Descriptor {
   const descriptor = value as Partial<Descriptor> | null;
-  return typeof descriptor?.mediaType === 'string' && typeof descriptor.digest === 'string' && typeof descriptor.size === 'number';
+  return (
+    typeof descriptor?.mediaType === 'string' &&
+    typeof descriptor.digest === 'string' &&
+    typeof descriptor.size === 'number'
+  );
 }
 
 function checkReference(reference: string): string {
-  if (!TAG.test(reference) && !SHA256_DIGEST.test(reference)) throw new OciRegistryError(`nx-fleet: "${reference}" is neither a tag nor a sha256 digest.`);
+  if (!TAG.test(reference) && !SHA256_DIGEST.test(reference))
+    throw new OciRegistryError(`nx-fleet: "${reference}" is neither a tag nor a sha256 digest.`);
   return reference;
 }
 
@@ -323,7 +385,10 @@ function nextPage(response: Response, current: URL): URL | undefined {
 function errorCodes(body: string): string {
   try {
     const { errors } = JSON.parse(body) as { errors?: Array<{ code?: unknown }> };
-    return (errors ?? []).map((error) => error.code).filter((code): code is string => typeof code === 'string' && /^[A-Z_]+$/.test(code)).join(', ');
+    return (errors ?? [])
+      .map((error) => error.code)
+      .filter((code): code is string => typeof code === 'string' && /^[A-Z_]+$/.test(code))
+      .join(', ');
   } catch {
     return '';
   }

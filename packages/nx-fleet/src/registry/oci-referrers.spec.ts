@@ -38,7 +38,12 @@ async function referrersIndex(): Promise<OciIndex> {
 
 describe('attachArtifact without the referrers API (distribution 2.8)', () => {
   it('pushes an artifact manifest with the empty config and lists both artifacts in the referrers tag', async () => {
-    const first = await attachArtifact(client, { subject: image, artifactType: SBOM, content: sbom, annotations: { 'org.opencontainers.image.created': '2025-01-01T00:00:00Z' } });
+    const first = await attachArtifact(client, {
+      subject: image,
+      artifactType: SBOM,
+      content: sbom,
+      annotations: { 'org.opencontainers.image.created': '2025-01-01T00:00:00Z' },
+    });
     const second = await attachArtifact(client, { subject: image, artifactType: BUNDLE, content: bundle });
 
     const manifest = JSON.parse(registry.manifests.get(first.digest)!.body.toString('utf8'));
@@ -58,8 +63,19 @@ describe('attachArtifact without the referrers API (distribution 2.8)', () => {
       schemaVersion: 2,
       mediaType: OCI_INDEX_MEDIA_TYPE,
       manifests: [
-        { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: first.digest, size: registry.manifests.get(first.digest)!.body.length, artifactType: SBOM, annotations: { 'org.opencontainers.image.created': '2025-01-01T00:00:00Z' } },
-        { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: second.digest, size: registry.manifests.get(second.digest)!.body.length, artifactType: BUNDLE },
+        {
+          mediaType: OCI_MANIFEST_MEDIA_TYPE,
+          digest: first.digest,
+          size: registry.manifests.get(first.digest)!.body.length,
+          artifactType: SBOM,
+          annotations: { 'org.opencontainers.image.created': '2025-01-01T00:00:00Z' },
+        },
+        {
+          mediaType: OCI_MANIFEST_MEDIA_TYPE,
+          digest: second.digest,
+          size: registry.manifests.get(second.digest)!.body.length,
+          artifactType: BUNDLE,
+        },
       ],
     });
   });
@@ -69,12 +85,20 @@ describe('attachArtifact without the referrers API (distribution 2.8)', () => {
     registry.requests.length = 0;
     expect(await attachArtifact(client, { subject: image, artifactType: SBOM, content: sbom })).toEqual(first);
     expect((await referrersIndex()).manifests.map((descriptor) => descriptor.digest)).toEqual([first.digest]);
-    expect(registry.requests.filter((request) => request.startsWith('PUT') && request.includes('/manifests/sha256-'))).toEqual([]);
+    expect(
+      registry.requests.filter((request) => request.startsWith('PUT') && request.includes('/manifests/sha256-')),
+    ).toEqual([]);
   });
 
   it('refuses to overwrite a referrers tag that holds something other than an index', async () => {
-    await client.putManifest(referrersTag(image.digest), registry.manifests.get(image.digest)!.body, OCI_MANIFEST_MEDIA_TYPE);
-    const error = await attachArtifact(client, { subject: image, artifactType: SBOM, content: sbom }).catch((reason: unknown) => reason);
+    await client.putManifest(
+      referrersTag(image.digest),
+      registry.manifests.get(image.digest)!.body,
+      OCI_MANIFEST_MEDIA_TYPE,
+    );
+    const error = await attachArtifact(client, { subject: image, artifactType: SBOM, content: sbom }).catch(
+      (reason: unknown) => reason,
+    );
     expect(error).toBeInstanceOf(OciRegistryError);
     expect((error as Error).message).toMatch(
       /^nx-fleet: 127\.0\.0\.1:\d+\/acme\/orders:sha256-\w+ \(the referrers tag of sha256:\w+; remove or rename it if it is something else\) is application\/vnd\.oci\.image\.manifest\.v1\+json, not an OCI image index\.$/,
@@ -88,8 +112,13 @@ describe('attachArtifact with the referrers API', () => {
     const first = await attachArtifact(client, { subject: image, artifactType: SBOM, content: sbom });
     const second = await attachArtifact(client, { subject: image, artifactType: BUNDLE, content: bundle });
     expect(registry.tags.has(referrersTag(image.digest))).toBe(false);
-    expect((await listReferrers(client, image.digest)).map((descriptor) => descriptor.digest)).toEqual([first.digest, second.digest]);
-    expect((await listReferrers(client, image.digest, BUNDLE)).map((descriptor) => descriptor.digest)).toEqual([second.digest]);
+    expect((await listReferrers(client, image.digest)).map((descriptor) => descriptor.digest)).toEqual([
+      first.digest,
+      second.digest,
+    ]);
+    expect((await listReferrers(client, image.digest, BUNDLE)).map((descriptor) => descriptor.digest)).toEqual([
+      second.digest,
+    ]);
   });
 });
 
@@ -101,12 +130,17 @@ describe('listReferrers', () => {
   it('filters the referrers tag by artifact type', async () => {
     const first = await attachArtifact(client, { subject: image, artifactType: SBOM, content: sbom });
     const second = await attachArtifact(client, { subject: image, artifactType: BUNDLE, content: bundle });
-    expect((await listReferrers(client, image.digest)).map((descriptor) => descriptor.digest)).toEqual([first.digest, second.digest]);
-    expect((await listReferrers(client, image.digest, SBOM)).map((descriptor) => descriptor.digest)).toEqual([first.digest]);
+    expect((await listReferrers(client, image.digest)).map((descriptor) => descriptor.digest)).toEqual([
+      first.digest,
+      second.digest,
+    ]);
+    expect((await listReferrers(client, image.digest, SBOM)).map((descriptor) => descriptor.digest)).toEqual([
+      first.digest,
+    ]);
     expect(await listReferrers(client, image.digest, 'application/vnd.example.other')).toEqual([]);
   });
 
-  it("reads the artifact type from the manifest when the index entry lacks it", async () => {
+  it('reads the artifact type from the manifest when the index entry lacks it', async () => {
     const { digest } = await attachArtifact(client, { subject: image, artifactType: BUNDLE, content: bundle });
     const bare = { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest, size: registry.manifests.get(digest)!.body.length };
     const index = Buffer.from(JSON.stringify(withReferrer(undefined, bare)));
@@ -137,20 +171,39 @@ describe('readArtifact', () => {
     const { digest } = await attachArtifact(client, { subject: image, artifactType: SBOM, content: sbom });
     const other = await attachArtifact(client, { subject: image, artifactType: BUNDLE, content: bundle });
     registry.manifests.set(digest, registry.manifests.get(other.digest)!);
-    await expect(readArtifact(client, { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest, size: 1 })).rejects.toThrow(/refusing them/);
+    await expect(readArtifact(client, { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest, size: 1 })).rejects.toThrow(
+      /refusing them/,
+    );
   });
 });
 
 describe('withReferrer', () => {
-  const descriptor = (digest: string): Descriptor => ({ mediaType: OCI_MANIFEST_MEDIA_TYPE, digest, size: 10, artifactType: SBOM });
+  const descriptor = (digest: string): Descriptor => ({
+    mediaType: OCI_MANIFEST_MEDIA_TYPE,
+    digest,
+    size: 10,
+    artifactType: SBOM,
+  });
 
   it('starts an empty OCI index', () => {
-    expect(withReferrer(undefined, descriptor('sha256:a'))).toEqual({ schemaVersion: 2, mediaType: OCI_INDEX_MEDIA_TYPE, manifests: [descriptor('sha256:a')] });
+    expect(withReferrer(undefined, descriptor('sha256:a'))).toEqual({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX_MEDIA_TYPE,
+      manifests: [descriptor('sha256:a')],
+    });
   });
 
   it('appends, keeping what else the index holds', () => {
-    const index: OciIndex = { schemaVersion: 2, mediaType: OCI_INDEX_MEDIA_TYPE, manifests: [descriptor('sha256:a')], annotations: { kept: 'yes' } };
-    expect(withReferrer(index, descriptor('sha256:b'))).toEqual({ ...index, manifests: [descriptor('sha256:a'), descriptor('sha256:b')] });
+    const index: OciIndex = {
+      schemaVersion: 2,
+      mediaType: OCI_INDEX_MEDIA_TYPE,
+      manifests: [descriptor('sha256:a')],
+      annotations: { kept: 'yes' },
+    };
+    expect(withReferrer(index, descriptor('sha256:b'))).toEqual({
+      ...index,
+      manifests: [descriptor('sha256:a'), descriptor('sha256:b')],
+    });
     expect(index.manifests).toHaveLength(1);
   });
 

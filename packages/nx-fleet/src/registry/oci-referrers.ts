@@ -48,7 +48,11 @@ export interface ArtifactInput {
 export async function attachArtifact(client: OciRegistryClient, input: ArtifactInput): Promise<{ digest: string }> {
   const annotations = input.annotations ? { annotations: input.annotations } : {};
   await client.putBlob(EMPTY_JSON);
-  const layer: Descriptor = { mediaType: input.artifactType, digest: await client.putBlob(input.content), size: input.content.length };
+  const layer: Descriptor = {
+    mediaType: input.artifactType,
+    digest: await client.putBlob(input.content),
+    size: input.content.length,
+  };
   const manifest: OciManifest = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST_MEDIA_TYPE,
@@ -62,8 +66,19 @@ export async function attachArtifact(client: OciRegistryClient, input: ArtifactI
   const digest = await client.putManifest(manifestDigestOf(body), body, OCI_MANIFEST_MEDIA_TYPE);
   if ((await client.referrersApi(input.subject.digest)) === undefined) {
     const index = await readReferrersTag(client, input.subject.digest);
-    const updated = withReferrer(index, { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest, size: body.length, artifactType: input.artifactType, ...annotations });
-    if (updated !== index) await client.putManifest(referrersTag(input.subject.digest), Buffer.from(JSON.stringify(updated)), OCI_INDEX_MEDIA_TYPE);
+    const updated = withReferrer(index, {
+      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      digest,
+      size: body.length,
+      artifactType: input.artifactType,
+      ...annotations,
+    });
+    if (updated !== index)
+      await client.putManifest(
+        referrersTag(input.subject.digest),
+        Buffer.from(JSON.stringify(updated)),
+        OCI_INDEX_MEDIA_TYPE,
+      );
   }
   return { digest };
 }
@@ -76,18 +91,29 @@ export function withReferrer(index: OciIndex | undefined, descriptor: Descriptor
 }
 
 /** The artifacts that refer to a subject, of one artifact type when given. */
-export async function listReferrers(client: OciRegistryClient, subjectDigest: string, artifactType?: string): Promise<Descriptor[]> {
-  const referrers = (await client.referrersApi(subjectDigest)) ?? (await readReferrersTag(client, subjectDigest))?.manifests ?? [];
+export async function listReferrers(
+  client: OciRegistryClient,
+  subjectDigest: string,
+  artifactType?: string,
+): Promise<Descriptor[]> {
+  const referrers =
+    (await client.referrersApi(subjectDigest)) ?? (await readReferrersTag(client, subjectDigest))?.manifests ?? [];
   if (artifactType === undefined) return referrers;
   const types = await Promise.all(referrers.map((descriptor) => artifactTypeOf(client, descriptor)));
   return referrers.filter((_, i) => types[i] === artifactType);
 }
 
 /** An artifact's manifest and its content (its first layer), both checked against their digests. */
-export async function readArtifact(client: OciRegistryClient, descriptor: Descriptor): Promise<{ manifest: OciManifest; content: Buffer }> {
+export async function readArtifact(
+  client: OciRegistryClient,
+  descriptor: Descriptor,
+): Promise<{ manifest: OciManifest; content: Buffer }> {
   const manifest = await readManifest(client, descriptor);
   const layer = manifest.layers[0];
-  if (!layer) throw new OciRegistryError(`nx-fleet: the artifact ${client.describe(descriptor.digest)} has no layer, so no content.`);
+  if (!layer)
+    throw new OciRegistryError(
+      `nx-fleet: the artifact ${client.describe(descriptor.digest)} has no layer, so no content.`,
+    );
   return { manifest, content: await client.getBlob(layer.digest) };
 }
 
@@ -99,7 +125,13 @@ export function referrersTag(subjectDigest: string): string {
 async function readReferrersTag(client: OciRegistryClient, subjectDigest: string): Promise<OciIndex | undefined> {
   const tag = referrersTag(subjectDigest);
   const document = await client.getManifest(tag);
-  return document && parseIndex(document, `${client.describe(tag)} (the referrers tag of ${subjectDigest}; remove or rename it if it is something else)`);
+  return (
+    document &&
+    parseIndex(
+      document,
+      `${client.describe(tag)} (the referrers tag of ${subjectDigest}; remove or rename it if it is something else)`,
+    )
+  );
 }
 
 /** A descriptor's artifact type; lacking one, its manifest's, which defaults to the config's media type (image spec). */
@@ -112,6 +144,9 @@ async function artifactTypeOf(client: OciRegistryClient, descriptor: Descriptor)
 /** getManifest by digest refuses bytes that do not hash to it, so the manifest is the one the descriptor names. */
 async function readManifest(client: OciRegistryClient, descriptor: Descriptor): Promise<OciManifest> {
   const document = await client.getManifest(descriptor.digest);
-  if (!document) throw new OciRegistryError(`nx-fleet: ${client.describe(descriptor.digest)} is listed as a referrer but the registry does not have it.`);
+  if (!document)
+    throw new OciRegistryError(
+      `nx-fleet: ${client.describe(descriptor.digest)} is listed as a referrer but the registry does not have it.`,
+    );
   return parseManifest(document, client.describe(descriptor.digest));
 }

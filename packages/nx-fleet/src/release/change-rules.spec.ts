@@ -7,7 +7,9 @@ function entriesOf(tree: Tree) {
   return (dir: string): DirEntry[] => {
     let node: Tree | string | undefined = tree;
     for (const part of dir ? dir.split('/') : []) node = typeof node === 'object' ? node[part] : undefined;
-    return typeof node === 'object' ? Object.entries(node).map(([name, value]) => ({ name, isDirectory: typeof value === 'object' })) : [];
+    return typeof node === 'object'
+      ? Object.entries(node).map(([name, value]) => ({ name, isDirectory: typeof value === 'object' }))
+      : [];
   };
 }
 
@@ -41,11 +43,21 @@ describe('sharedPatterns (rule b: files outside every project affect every servi
       ignore: [...DEFAULT_RELEASE_IGNORE, 'deploy/fleet.json'],
     });
     // The ledger's folder is listed entry by entry: the ledger a release writes must not affect every service.
-    expect(patterns).toEqual(['deploy/kustomization.yaml', 'docker/**', 'scripts/**', 'services/shared.env', 'tsconfig.base.json']);
+    expect(patterns).toEqual([
+      'deploy/kustomization.yaml',
+      'docker/**',
+      'scripts/**',
+      'services/shared.env',
+      'tsconfig.base.json',
+    ]);
   });
 
   it('honours a custom ignore list, as folders or single files', () => {
-    const patterns = sharedPatterns({ projectRoots: ['services/orders', 'services/payments', 'libs/money'], entriesOf: entriesOf(workspace), ignore: ['scripts/**', 'deploy/**', 'tsconfig.base.json'] });
+    const patterns = sharedPatterns({
+      projectRoots: ['services/orders', 'services/payments', 'libs/money'],
+      entriesOf: entriesOf(workspace),
+      ignore: ['scripts/**', 'deploy/**', 'tsconfig.base.json'],
+    });
     expect(patterns).toEqual(['docker/**', 'docs/**', 'README.md', 'services/README.md', 'services/shared.env']);
   });
 });

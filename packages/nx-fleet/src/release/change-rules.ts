@@ -12,7 +12,24 @@ export const DEFAULT_RELEASE_IGNORE = ['*.md', 'docs/**'];
  * Never "shared" files: Nx already handles nx.json (everything) and the lockfiles (only the projects
  * whose dependencies changed, rule d), and the rest is build output, caches or VCS data.
  */
-const NOT_SHARED = new Set(['nx.json', 'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock', '.git', 'node_modules', 'dist', 'tmp', '.nx', 'coverage', '.angular', '.cache']);
+const NOT_SHARED = new Set([
+  'nx.json',
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'bun.lockb',
+  'bun.lock',
+  '.git',
+  'node_modules',
+  'dist',
+  'tmp',
+  '.nx',
+  'coverage',
+  '.angular',
+  '.cache',
+]);
 
 export interface DirEntry {
   name: string;
@@ -24,12 +41,27 @@ export interface DirEntry {
  * root nor holds one, and, inside folders that hold projects, each such entry again. Ignored paths
  * (`*.md` matches Markdown anywhere, `docs/**` a folder) are left out.
  */
-export function sharedPatterns(input: { projectRoots: readonly string[]; entriesOf: (dir: string) => readonly DirEntry[]; ignore: readonly string[] }): string[] {
+export function sharedPatterns(input: {
+  projectRoots: readonly string[];
+  entriesOf: (dir: string) => readonly DirEntry[];
+  ignore: readonly string[];
+}): string[] {
   const roots = new Set(input.projectRoots.filter((root) => root !== '.' && root !== ''));
-  const ancestors = (path: string) => path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+  const ancestors = (path: string) =>
+    path
+      .split('/')
+      .slice(0, -1)
+      .map((_, i, parts) => parts.slice(0, i + 1).join('/'));
   // Folders holding a project, or an ignored path (`deploy/` for the ledger): listed entry by entry, not as a whole.
-  const literalPrefix = (pattern: string) => pattern.split('/').filter((_, i, parts) => parts.slice(0, i + 1).every((part) => !/[*?[{]/.test(part))).join('/');
-  const holders = new Set([...[...roots].flatMap(ancestors), ...input.ignore.flatMap((pattern) => ancestors(`${literalPrefix(pattern)}/x`).filter(Boolean))]);
+  const literalPrefix = (pattern: string) =>
+    pattern
+      .split('/')
+      .filter((_, i, parts) => parts.slice(0, i + 1).every((part) => !/[*?[{]/.test(part)))
+      .join('/');
+  const holders = new Set([
+    ...[...roots].flatMap(ancestors),
+    ...input.ignore.flatMap((pattern) => ancestors(`${literalPrefix(pattern)}/x`).filter(Boolean)),
+  ]);
   const ignored = ignoreMatcher(input.ignore);
   const patterns: string[] = [];
   const visit = (dir: string) => {
@@ -53,7 +85,8 @@ export function sharedPatterns(input: { projectRoots: readonly string[]; entries
 export function sharedFileTest(projectRoots: readonly string[], ignore: readonly string[]): (file: string) => boolean {
   const roots = projectRoots.filter((root) => root !== '.' && root !== '');
   const ignored = ignoreMatcher(ignore);
-  return (file) => !NOT_SHARED.has(file.split('/')[0]!) && !roots.some((root) => file.startsWith(`${root}/`)) && !ignored(file);
+  return (file) =>
+    !NOT_SHARED.has(file.split('/')[0]!) && !roots.some((root) => file.startsWith(`${root}/`)) && !ignored(file);
 }
 
 /** `*.md`-style patterns match a file's name anywhere; patterns with a `/` match the path (a folder by its `/**`). */
@@ -61,7 +94,8 @@ function ignoreMatcher(ignore: readonly string[]): (path: string, isDirectory?: 
   const byPath = picomatch([...ignore], { dot: true });
   const names = ignore.filter((pattern) => !pattern.includes('/'));
   const byName = names.length ? picomatch(names, { dot: true, basename: true }) : () => false;
-  return (path, isDirectory = false) => (isDirectory ? byPath(`${path}/**`) || byPath(path) : byPath(path) || byName(posix.basename(path)));
+  return (path, isDirectory = false) =>
+    isDirectory ? byPath(`${path}/**`) || byPath(path) : byPath(path) || byName(posix.basename(path));
 }
 
 /** Rule (c): the service folders a nested service sits in; a change there affects it too. */

@@ -85,22 +85,33 @@ export function doraFigures(deployments: readonly Deployment[], input: DoraInput
     else services.set(deployment.service, [deployment]);
   }
   const byName = <T>(a: [string, T], b: [string, T]) => a[0].localeCompare(b[0]);
-  return [...byEnvironment].sort(byName).flatMap(([environment, services]) => [
-    ...[...services].sort(byName).map(([service, list]) => figures(environment, service, list, input)),
-    figures(environment, null, [...services.values()].flat(), input),
-  ]);
+  return [...byEnvironment]
+    .sort(byName)
+    .flatMap(([environment, services]) => [
+      ...[...services].sort(byName).map(([service, list]) => figures(environment, service, list, input)),
+      figures(environment, null, [...services.values()].flat(), input),
+    ]);
 }
 
-function figures(environment: string, service: string | null, deployments: readonly Deployment[], input: DoraInput): DoraRow {
+function figures(
+  environment: string,
+  service: string | null,
+  deployments: readonly Deployment[],
+  input: DoraInput,
+): DoraRow {
   const recent = deployments.filter((d) => inWindow(d.releasedAt, input));
   const leadTimes: number[] = [];
   for (const deployment of recent) {
     const committedAt = Date.parse(input.commitTimeOf(deployment.gitSha) ?? '');
     // Clock skew between the committer and CI cannot make a change ship before it was written.
-    if (!Number.isNaN(committedAt)) leadTimes.push(Math.max(0, Date.parse(deployment.releasedAt) - committedAt) / HOUR_MS);
+    if (!Number.isNaN(committedAt))
+      leadTimes.push(Math.max(0, Date.parse(deployment.releasedAt) - committedAt) / HOUR_MS);
   }
   leadTimes.sort((a, b) => a - b);
-  const last = deployments.reduce<Deployment | undefined>((latest, d) => (!latest || Date.parse(d.releasedAt) > Date.parse(latest.releasedAt) ? d : latest), undefined);
+  const last = deployments.reduce<Deployment | undefined>(
+    (latest, d) => (!latest || Date.parse(d.releasedAt) > Date.parse(latest.releasedAt) ? d : latest),
+    undefined,
+  );
   return {
     environment,
     service,
@@ -134,7 +145,23 @@ export function formatDoraTable(rows: readonly DoraRow[]): string {
     hours(r.leadTimeP90Hours),
     r.lastDeployedAt ?? '-',
   ]);
-  const header = ['ENVIRONMENT', 'SERVICE', 'DEPLOYS', 'PER DAY', 'PER WEEK', 'LEAD TIME P50', 'LEAD TIME P90', 'LAST DEPLOYED'];
+  const header = [
+    'ENVIRONMENT',
+    'SERVICE',
+    'DEPLOYS',
+    'PER DAY',
+    'PER WEEK',
+    'LEAD TIME P50',
+    'LEAD TIME P90',
+    'LAST DEPLOYED',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
-  return [header, ...cells].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...cells]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

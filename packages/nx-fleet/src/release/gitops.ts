@@ -41,7 +41,8 @@ export function bumpHelmValues(text: string, promoted: readonly Promoted[], file
     for (const path of [[p.service], [p.service, 'image']]) {
       const node = document.getIn(path);
       if (node === null) document.setIn(path, document.createNode({}));
-      else if (node !== undefined && !isMap(node)) throw new Error(`nx-fleet: ${file}: "${path.join('.')}" is not a map; it cannot hold image settings.`);
+      else if (node !== undefined && !isMap(node))
+        throw new Error(`nx-fleet: ${file}: "${path.join('.')}" is not a map; it cannot hold image settings.`);
     }
     document.setIn([p.service, 'image', 'repository'], p.image);
     document.setIn([p.service, 'image', 'tag'], p.contentTag);
@@ -53,7 +54,8 @@ export function bumpHelmValues(text: string, promoted: readonly Promoted[], file
 function parse(text: string, file: string): Document {
   // An empty file is an empty (block) map, ready to be filled.
   const document: Document = text.trim() ? parseDocument(text) : new Document({});
-  if (document.errors.length) throw new Error(`nx-fleet: ${file} is not valid YAML (${document.errors[0]!.message.split('\n')[0]}).`);
+  if (document.errors.length)
+    throw new Error(`nx-fleet: ${file} is not valid YAML (${document.errors[0]!.message.split('\n')[0]}).`);
   // Only comments: keep them above an empty map.
   if (document.contents === null) document.contents = document.createNode({}) as Document['contents'];
   if (!isMap(document.contents)) throw new Error(`nx-fleet: ${file} is not a YAML map.`);

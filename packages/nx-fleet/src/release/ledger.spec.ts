@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LEDGER, emptyLedger, parseLedger, serializeLedger, withReleased, type Ledger, type LedgerEntry } from './ledger';
+import {
+  DEFAULT_LEDGER,
+  emptyLedger,
+  parseLedger,
+  serializeLedger,
+  withReleased,
+  type Ledger,
+  type LedgerEntry,
+} from './ledger';
 
 function entry(name: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
-  return { image: `ghcr.io/acme/${name}`, digest: `sha256:${name}`, contentTag: `ct-${name}`, releaseHash: `rh-${name}`, gitSha: `sha-${name}`, releasedAt: '2025-03-01T12:00:00.000Z', ...overrides };
+  return {
+    image: `ghcr.io/acme/${name}`,
+    digest: `sha256:${name}`,
+    contentTag: `ct-${name}`,
+    releaseHash: `rh-${name}`,
+    gitSha: `sha-${name}`,
+    releasedAt: '2025-03-01T12:00:00.000Z',
+    ...overrides,
+  };
 }
 
 const FILE = 'deploy/fleet.json';
@@ -29,13 +45,26 @@ describe('parseLedger', () => {
   });
 
   it('rejects invalid JSON, naming the file and the parse error', () => {
-    expect(() => parseLedger('{ "version": 1, ', FILE)).toThrow(/^nx-fleet: the release ledger deploy\/fleet\.json is not valid JSON \(.+\); fix it or restore it from git\.$/);
+    expect(() => parseLedger('{ "version": 1, ', FILE)).toThrow(
+      /^nx-fleet: the release ledger deploy\/fleet\.json is not valid JSON \(.+\); fix it or restore it from git\.$/,
+    );
     expect(() => parseLedger('', FILE)).toThrow(/is not valid JSON/);
   });
 
   it('rejects a wrong version or shape', () => {
-    const message = 'nx-fleet: deploy/fleet.json is not an nx-fleet release ledger (expected { "version": 1, "environments": { … } }).';
-    for (const text of ['{"version":2,"environments":{}}', '{"version":"1","environments":{}}', '{"environments":{}}', '{"version":1}', '{"version":1,"environments":null}', '{"version":1,"environments":"prod"}', 'null', '[]', '1']) {
+    const message =
+      'nx-fleet: deploy/fleet.json is not an nx-fleet release ledger (expected { "version": 1, "environments": { … } }).';
+    for (const text of [
+      '{"version":2,"environments":{}}',
+      '{"version":"1","environments":{}}',
+      '{"environments":{}}',
+      '{"version":1}',
+      '{"version":1,"environments":null}',
+      '{"version":1,"environments":"prod"}',
+      'null',
+      '[]',
+      '1',
+    ]) {
       expect(() => parseLedger(text, FILE), text).toThrow(message);
     }
   });
@@ -49,8 +78,15 @@ describe('parseLedger', () => {
   });
 
   it('treats a field of the wrong type, or a null entry, as missing', () => {
-    expect(() => parseLedger(JSON.stringify({ version: 1, environments: { staging: { web: { ...entry('web'), digest: 42 } } } }), FILE)).toThrow(/staging\.web lacks digest;/);
-    expect(() => parseLedger(JSON.stringify({ version: 1, environments: { staging: { web: null } } }), FILE)).toThrow(/staging\.web lacks image, digest, contentTag, releaseHash, gitSha, releasedAt;/);
+    expect(() =>
+      parseLedger(
+        JSON.stringify({ version: 1, environments: { staging: { web: { ...entry('web'), digest: 42 } } } }),
+        FILE,
+      ),
+    ).toThrow(/staging\.web lacks digest;/);
+    expect(() => parseLedger(JSON.stringify({ version: 1, environments: { staging: { web: null } } }), FILE)).toThrow(
+      /staging\.web lacks image, digest, contentTag, releaseHash, gitSha, releasedAt;/,
+    );
   });
 });
 
@@ -71,11 +107,26 @@ describe('serializeLedger', () => {
     expect(Object.keys(data)).toEqual(['version', 'environments']);
     expect(Object.keys(data.environments)).toEqual(['prod', 'staging']);
     expect(Object.keys(data.environments['staging']!)).toEqual(['billing', 'web']);
-    expect(Object.keys(data.environments['prod']!['orders']!)).toEqual(['image', 'digest', 'contentTag', 'releaseHash', 'gitSha', 'releasedAt']);
+    expect(Object.keys(data.environments['prod']!['orders']!)).toEqual([
+      'image',
+      'digest',
+      'contentTag',
+      'releaseHash',
+      'gitSha',
+      'releasedAt',
+    ]);
   });
 
   it('writes the fixed field order whatever order the entry came in, dropping unknown fields', () => {
-    const shuffled = { releasedAt: 'T', gitSha: 'g', releaseHash: 'r', contentTag: 'c', digest: 'd', image: 'i', extra: 'x' } as LedgerEntry;
+    const shuffled = {
+      releasedAt: 'T',
+      gitSha: 'g',
+      releaseHash: 'r',
+      contentTag: 'c',
+      digest: 'd',
+      image: 'i',
+      extra: 'x',
+    } as LedgerEntry;
     expect(serializeLedger({ version: 1, environments: { prod: { a: shuffled } } })).toBe(
       [
         '{',
@@ -110,12 +161,21 @@ describe('serializeLedger', () => {
 });
 
 describe('withReleased', () => {
-  const ledger: Ledger = { version: 1, environments: { prod: { orders: entry('orders'), web: entry('web') }, staging: { web: entry('web-staging') } } };
+  const ledger: Ledger = {
+    version: 1,
+    environments: { prod: { orders: entry('orders'), web: entry('web') }, staging: { web: entry('web-staging') } },
+  };
 
   it('adds and overrides entries of one environment, leaving its other services and the other environments', () => {
     const newer = entry('orders', { digest: 'sha256:new', releasedAt: '2025-04-01T00:00:00.000Z' });
     const next = withReleased(ledger, 'prod', { orders: newer, billing: entry('billing') });
-    expect(next).toEqual({ version: 1, environments: { prod: { orders: newer, web: entry('web'), billing: entry('billing') }, staging: { web: entry('web-staging') } } });
+    expect(next).toEqual({
+      version: 1,
+      environments: {
+        prod: { orders: newer, web: entry('web'), billing: entry('billing') },
+        staging: { web: entry('web-staging') },
+      },
+    });
   });
 
   it('creates an environment the ledger does not have yet', () => {

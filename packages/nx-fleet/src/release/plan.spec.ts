@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceRuntime } from '../runtime-graph/edges';
 import type { LedgerEntry } from './ledger';
-import { describeReason, formatPlan, planRelease, providerChains, providerMap, releaseHashes, waves, type PlanInput, type ProviderMap, type Reason, type ReleasePlan, type ServiceFacts } from './plan';
+import {
+  describeReason,
+  formatPlan,
+  planRelease,
+  providerChains,
+  providerMap,
+  releaseHashes,
+  waves,
+  type PlanInput,
+  type ProviderMap,
+  type Reason,
+  type ReleasePlan,
+  type ServiceFacts,
+} from './plan';
 
 /** Direct providers as `consumer: ['provider@file:line', …]`. */
 function providers(edges: Record<string, string[]>): ProviderMap {
@@ -22,7 +35,15 @@ function facts(name: string, root: string, overrides: Partial<ServiceFacts> = {}
 }
 
 function entry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
-  return { image: 'ghcr.io/acme/svc', digest: 'sha256:old', contentTag: 'ct-old', releaseHash: 'rh-old', gitSha: 'sha-old', releasedAt: '2025-01-01T00:00:00.000Z', ...overrides };
+  return {
+    image: 'ghcr.io/acme/svc',
+    digest: 'sha256:old',
+    contentTag: 'ct-old',
+    releaseHash: 'rh-old',
+    gitSha: 'sha-old',
+    releasedAt: '2025-01-01T00:00:00.000Z',
+    ...overrides,
+  };
 }
 
 /*
@@ -82,7 +103,9 @@ describe('providerChains', () => {
   it('reaches providers transitively, with file:line per hop', () => {
     const chains = providerChains('web', fleetProviders);
     expect([...chains.keys()].sort()).toEqual(['billing', 'orders']);
-    expect(chains.get('orders')).toEqual([{ consumer: 'web', provider: 'orders', file: 'apps/web/src/api.ts', line: 3 }]);
+    expect(chains.get('orders')).toEqual([
+      { consumer: 'web', provider: 'orders', file: 'apps/web/src/api.ts', line: 3 },
+    ]);
     expect(chains.get('billing')).toEqual([
       { consumer: 'web', provider: 'orders', file: 'apps/web/src/api.ts', line: 3 },
       { consumer: 'orders', provider: 'billing', file: 'services/orders/src/pay.ts', line: 7 },
@@ -97,7 +120,10 @@ describe('providerChains', () => {
   it('keeps the shortest chain, even when a longer path is listed first', () => {
     const map = providers({ a: ['c@a.ts:1', 'b@a.ts:2'], c: ['e@c.ts:1'], e: ['d@e.ts:1'], b: ['d@b.ts:5'] });
     const chains = providerChains('a', map);
-    expect(chains.get('d')!.map((h) => `${h.consumer}>${h.provider}@${h.file}:${h.line}`)).toEqual(['a>b@a.ts:2', 'b>d@b.ts:5']);
+    expect(chains.get('d')!.map((h) => `${h.consumer}>${h.provider}@${h.file}:${h.line}`)).toEqual([
+      'a>b@a.ts:2',
+      'b>d@b.ts:5',
+    ]);
     expect(chains.get('e')!.map((h) => h.provider)).toEqual(['c', 'e']);
   });
 
@@ -117,7 +143,8 @@ describe('providerChains', () => {
 });
 
 describe('releaseHashes', () => {
-  const hashes = (services = fleet(), map = fleetProviders, shared = 'shared-1') => releaseHashes(services, map, shared);
+  const hashes = (services = fleet(), map = fleetProviders, shared = 'shared-1') =>
+    releaseHashes(services, map, shared);
 
   it('is stable, of the form rh-<32 hex>, and independent of the order services come in', () => {
     const first = hashes();
@@ -161,7 +188,8 @@ describe('releaseHashes', () => {
     const before = hashes();
     const after = hashes(fleet({ audit: 'ct-audit-2' }));
     expect(after.get('audit')).not.toBe(before.get('audit'));
-    for (const name of ['web', 'orders', 'billing', 'orders-worker']) expect(after.get(name), name).toBe(before.get(name));
+    for (const name of ['web', 'orders', 'billing', 'orders-worker'])
+      expect(after.get(name), name).toBe(before.get(name));
   });
 
   it('does not change when a consumer changes (edges point one way)', () => {
@@ -221,7 +249,17 @@ describe('planRelease', () => {
   function deployedAll(services = fleet(), sharedHash = 'shared-1'): Record<string, LedgerEntry> {
     const hashes = releaseHashes(services, fleetProviders, sharedHash);
     return Object.fromEntries(
-      services.map((s) => [s.name, entry({ image: `ghcr.io/acme/${s.name}`, digest: `sha256:${s.name}`, contentTag: s.contentTag, releaseHash: hashes.get(s.name)!, gitSha: 'sha-released', releasedAt: `2025-02-01T00:00:00.000Z` })]),
+      services.map((s) => [
+        s.name,
+        entry({
+          image: `ghcr.io/acme/${s.name}`,
+          digest: `sha256:${s.name}`,
+          contentTag: s.contentTag,
+          releaseHash: hashes.get(s.name)!,
+          gitSha: 'sha-released',
+          releasedAt: `2025-02-01T00:00:00.000Z`,
+        }),
+      ]),
     );
   }
 
@@ -233,15 +271,30 @@ describe('planRelease', () => {
     for (const r of result.release) expect(r.reasons).toEqual([{ kind: 'first-deploy' }]);
     expect(result.skipped).toEqual([]);
     const hashes = releaseHashes(fleet(), fleetProviders, 'shared-1');
-    expect(result.release.find((r) => r.service === 'orders')).toEqual({ service: 'orders', contentTag: 'ct-orders-1', releaseHash: hashes.get('orders'), reasons: [{ kind: 'first-deploy' }] });
+    expect(result.release.find((r) => r.service === 'orders')).toEqual({
+      service: 'orders',
+      contentTag: 'ct-orders-1',
+      releaseHash: hashes.get('orders'),
+      reasons: [{ kind: 'first-deploy' }],
+    });
   });
 
   it('skips a service whose release hash equals the ledger, keeping its digest, content tag and release time', () => {
     const deployed = deployedAll();
-    const result = plan({ deployed, changedSince: () => { throw new Error('not asked for skipped services'); } });
+    const result = plan({
+      deployed,
+      changedSince: () => {
+        throw new Error('not asked for skipped services');
+      },
+    });
     expect(result.release).toEqual([]);
     expect(result.waves).toEqual([]);
-    expect(result.skipped).toContainEqual({ service: 'orders', digest: 'sha256:orders', contentTag: 'ct-orders-1', releasedAt: '2025-02-01T00:00:00.000Z' });
+    expect(result.skipped).toContainEqual({
+      service: 'orders',
+      digest: 'sha256:orders',
+      contentTag: 'ct-orders-1',
+      releasedAt: '2025-02-01T00:00:00.000Z',
+    });
     expect(result.skipped.map((s) => s.service)).toEqual(['web', 'orders', 'billing', 'orders-worker', 'audit']);
   });
 
@@ -263,18 +316,37 @@ describe('planRelease', () => {
 
   it("names a service's own changed files, including its libraries'", () => {
     const deployed = deployedAll();
-    const result = plan({ deployed, tags: { audit: 'ct-audit-2' }, changedSince: (sha) => (sha === 'sha-released' ? ['services/audit/src/main.ts', 'services/audit/Dockerfile', 'docs/guide.md'] : undefined), isShared: () => false });
-    expect(reasonsOf(result)).toEqual({ audit: [{ kind: 'changed', files: ['services/audit/src/main.ts', 'services/audit/Dockerfile'] }] });
+    const result = plan({
+      deployed,
+      tags: { audit: 'ct-audit-2' },
+      changedSince: (sha) =>
+        sha === 'sha-released'
+          ? ['services/audit/src/main.ts', 'services/audit/Dockerfile', 'docs/guide.md']
+          : undefined,
+      isShared: () => false,
+    });
+    expect(reasonsOf(result)).toEqual({
+      audit: [{ kind: 'changed', files: ['services/audit/src/main.ts', 'services/audit/Dockerfile'] }],
+    });
   });
 
-  it("gives a consumer the reason provider, with the changed files and the import chain", () => {
+  it('gives a consumer the reason provider, with the changed files and the import chain', () => {
     const deployed = deployedAll();
-    const result = plan({ deployed, tags: { billing: 'ct-billing-2' }, changedSince: () => ['services/billing/src/invoice.ts'] });
+    const result = plan({
+      deployed,
+      tags: { billing: 'ct-billing-2' },
+      changedSince: () => ['services/billing/src/invoice.ts'],
+    });
     expect(result.release.map((r) => r.service)).toEqual(['web', 'orders', 'billing']);
     const reasons = reasonsOf(result);
     expect(reasons['billing']).toEqual([{ kind: 'changed', files: ['services/billing/src/invoice.ts'] }]);
     expect(reasons['orders']).toEqual([
-      { kind: 'provider', provider: 'billing', files: ['services/billing/src/invoice.ts'], chain: [{ consumer: 'orders', provider: 'billing', file: 'services/orders/src/pay.ts', line: 7 }] },
+      {
+        kind: 'provider',
+        provider: 'billing',
+        files: ['services/billing/src/invoice.ts'],
+        chain: [{ consumer: 'orders', provider: 'billing', file: 'services/orders/src/pay.ts', line: 7 }],
+      },
     ]);
     expect(reasons['web']).toEqual([
       {
@@ -292,37 +364,67 @@ describe('planRelease', () => {
 
   it('lists a library shared with a provider both as own change and as provider change', () => {
     const deployed = deployedAll();
-    const result = plan({ deployed, tags: { orders: 'ct-orders-2', billing: 'ct-billing-2' }, changedSince: () => ['libs/money/src/cents.ts'] });
+    const result = plan({
+      deployed,
+      tags: { orders: 'ct-orders-2', billing: 'ct-billing-2' },
+      changedSince: () => ['libs/money/src/cents.ts'],
+    });
     expect(reasonsOf(result)['orders']).toEqual([
       { kind: 'changed', files: ['libs/money/src/cents.ts'] },
-      { kind: 'provider', provider: 'billing', files: ['libs/money/src/cents.ts'], chain: [{ consumer: 'orders', provider: 'billing', file: 'services/orders/src/pay.ts', line: 7 }] },
+      {
+        kind: 'provider',
+        provider: 'billing',
+        files: ['libs/money/src/cents.ts'],
+        chain: [{ consumer: 'orders', provider: 'billing', file: 'services/orders/src/pay.ts', line: 7 }],
+      },
     ]);
   });
 
   it('gives a nested service the reason parent for files in its parent folder, but not for its own', () => {
     const deployed = deployedAll();
-    const result = plan({ deployed, tags: { orders: 'ct-orders-2', 'orders-worker': 'ct-orders-worker-2' }, changedSince: () => ['services/orders/src/main.ts', 'services/orders/worker/src/job.ts'] });
+    const result = plan({
+      deployed,
+      tags: { orders: 'ct-orders-2', 'orders-worker': 'ct-orders-worker-2' },
+      changedSince: () => ['services/orders/src/main.ts', 'services/orders/worker/src/job.ts'],
+    });
     const reasons = reasonsOf(result);
     expect(reasons['orders-worker']).toEqual([
       { kind: 'changed', files: ['services/orders/worker/src/job.ts'] },
       { kind: 'parent', parent: 'orders', files: ['services/orders/src/main.ts'] },
     ]);
     // The parent's own view: both files are under its root.
-    expect(reasons['orders']).toEqual([{ kind: 'changed', files: ['services/orders/src/main.ts', 'services/orders/worker/src/job.ts'] }]);
+    expect(reasons['orders']).toEqual([
+      { kind: 'changed', files: ['services/orders/src/main.ts', 'services/orders/worker/src/job.ts'] },
+    ]);
   });
 
   it('gives a parent-only change the reason parent alone', () => {
     const deployed = deployedAll();
-    const result = plan({ deployed, tags: { orders: 'ct-orders-2' }, changedSince: () => ['services/orders/Dockerfile'] });
-    expect(reasonsOf(result)['orders-worker']).toEqual([{ kind: 'parent', parent: 'orders', files: ['services/orders/Dockerfile'] }]);
+    const result = plan({
+      deployed,
+      tags: { orders: 'ct-orders-2' },
+      changedSince: () => ['services/orders/Dockerfile'],
+    });
+    expect(reasonsOf(result)['orders-worker']).toEqual([
+      { kind: 'parent', parent: 'orders', files: ['services/orders/Dockerfile'] },
+    ]);
   });
 
   it('gives every service the reason shared when a shared file changed', () => {
     const deployed = deployedAll();
     const services = fleet();
-    const result = planRelease({ services, providers: fleetProviders, hashes: releaseHashes(services, fleetProviders, 'shared-2'), deployed, force: false, changedSince: () => ['docker/base.Dockerfile', 'services/README.md'], isShared: (f) => f === 'docker/base.Dockerfile' });
+    const result = planRelease({
+      services,
+      providers: fleetProviders,
+      hashes: releaseHashes(services, fleetProviders, 'shared-2'),
+      deployed,
+      force: false,
+      changedSince: () => ['docker/base.Dockerfile', 'services/README.md'],
+      isShared: (f) => f === 'docker/base.Dockerfile',
+    });
     expect(result.release).toHaveLength(5);
-    for (const r of result.release) expect(r.reasons, r.service).toEqual([{ kind: 'shared', files: ['docker/base.Dockerfile'] }]);
+    for (const r of result.release)
+      expect(r.reasons, r.service).toEqual([{ kind: 'shared', files: ['docker/base.Dockerfile'] }]);
     expect(result.skipped).toEqual([]);
   });
 
@@ -336,12 +438,18 @@ describe('planRelease', () => {
     const deployed = deployedAll();
     const result = plan({ deployed, tags: { billing: 'ct-billing-2' }, changedSince: () => undefined });
     const hashes = releaseHashes(fleet({ billing: 'ct-billing-2' }), fleetProviders, 'shared-1');
-    expect(reasonsOf(result)['orders']).toEqual([{ kind: 'content', from: deployed['orders']!.releaseHash, to: hashes.get('orders') }]);
+    expect(reasonsOf(result)['orders']).toEqual([
+      { kind: 'content', from: deployed['orders']!.releaseHash, to: hashes.get('orders') },
+    ]);
   });
 
   it('says content when no changed file explains the release but the content tag differs (build settings)', () => {
     const deployed = deployedAll();
-    const result = plan({ deployed, tags: { audit: 'ct-audit-2' }, changedSince: () => ['services/elsewhere/README.md'] });
+    const result = plan({
+      deployed,
+      tags: { audit: 'ct-audit-2' },
+      changedSince: () => ['services/elsewhere/README.md'],
+    });
     expect(reasonsOf(result)).toEqual({ audit: [{ kind: 'content', from: 'ct-audit-1', to: 'ct-audit-2' }] });
   });
 
@@ -355,13 +463,24 @@ describe('planRelease', () => {
   it('explains nothing by a parent or provider it has no facts for', () => {
     const services = [facts('a', 'svc/a', { parents: ['gone'], contentTag: 'ct-a-2' })];
     const map = providers({ a: ['ghost@svc/a/x.ts:1'] });
-    const result = planRelease({ services, providers: map, hashes: releaseHashes(services, map, 's'), deployed: { a: entry({ contentTag: 'ct-a-1' }) }, force: false, changedSince: () => ['svc/gone/x.ts', 'svc/ghost/y.ts'], isShared: () => false });
+    const result = planRelease({
+      services,
+      providers: map,
+      hashes: releaseHashes(services, map, 's'),
+      deployed: { a: entry({ contentTag: 'ct-a-1' }) },
+      force: false,
+      changedSince: () => ['svc/gone/x.ts', 'svc/ghost/y.ts'],
+      isShared: () => false,
+    });
     expect(result.release[0]!.reasons).toEqual([{ kind: 'content', from: 'ct-a-1', to: 'ct-a-2' }]);
   });
 
   it('asks git about the commit each ledger entry was released from', () => {
     const asked: string[] = [];
-    const deployed = { ...deployedAll(), audit: entry({ contentTag: 'ct-audit-1', releaseHash: 'rh-stale', gitSha: 'sha-audit' }) };
+    const deployed = {
+      ...deployedAll(),
+      audit: entry({ contentTag: 'ct-audit-1', releaseHash: 'rh-stale', gitSha: 'sha-audit' }),
+    };
     plan({ deployed, changedSince: (sha) => (asked.push(sha), []) });
     expect(asked).toEqual(['sha-audit']);
   });
@@ -373,8 +492,14 @@ describe('waves', () => {
   });
 
   it('puts independent services in one wave, sorted', () => {
-    expect(waves(['web', 'audit', 'billing', 'orders-worker'], providers({}))).toEqual([['audit', 'billing', 'orders-worker', 'web']]);
-    expect(waves(['web', 'orders', 'billing', 'audit'], fleetProviders)).toEqual([['audit', 'billing'], ['orders'], ['web']]);
+    expect(waves(['web', 'audit', 'billing', 'orders-worker'], providers({}))).toEqual([
+      ['audit', 'billing', 'orders-worker', 'web'],
+    ]);
+    expect(waves(['web', 'orders', 'billing', 'audit'], fleetProviders)).toEqual([
+      ['audit', 'billing'],
+      ['orders'],
+      ['web'],
+    ]);
   });
 
   it('lets a cycle share a wave', () => {
@@ -403,7 +528,10 @@ describe('describeReason', () => {
     [{ kind: 'first-deploy' }, 'first deploy (not in the ledger)'],
     [{ kind: 'forced' }, 'forced (--force)'],
     [{ kind: 'changed', files: ['a.ts', 'b.ts'] }, 'changed: a.ts, b.ts'],
-    [{ kind: 'parent', parent: 'orders', files: ['services/orders/Dockerfile'] }, 'parent service orders changed: services/orders/Dockerfile'],
+    [
+      { kind: 'parent', parent: 'orders', files: ['services/orders/Dockerfile'] },
+      'parent service orders changed: services/orders/Dockerfile',
+    ],
     [{ kind: 'shared', files: ['docker/base.Dockerfile'] }, 'shared file changed: docker/base.Dockerfile'],
     [{ kind: 'content', from: 'ct-1', to: 'ct-2' }, 'content changed: ct-1 → ct-2'],
     [
@@ -428,10 +556,20 @@ describe('formatPlan', () => {
   it('prints the counts, the waves with each service and its reasons, then the skipped services', () => {
     const text = formatPlan('production', {
       release: [
-        { service: 'web', contentTag: 'ct-web-2', releaseHash: 'rh-w', reasons: [{ kind: 'changed', files: ['apps/web/a.ts'] }, { kind: 'shared', files: ['tsconfig.base.json'] }] },
+        {
+          service: 'web',
+          contentTag: 'ct-web-2',
+          releaseHash: 'rh-w',
+          reasons: [
+            { kind: 'changed', files: ['apps/web/a.ts'] },
+            { kind: 'shared', files: ['tsconfig.base.json'] },
+          ],
+        },
         { service: 'billing', contentTag: 'ct-billing-2', releaseHash: 'rh-b', reasons: [{ kind: 'first-deploy' }] },
       ],
-      skipped: [{ service: 'audit', digest: 'sha256:aud', contentTag: 'ct-audit-1', releasedAt: '2025-02-01T00:00:00.000Z' }],
+      skipped: [
+        { service: 'audit', digest: 'sha256:aud', contentTag: 'ct-audit-1', releasedAt: '2025-02-01T00:00:00.000Z' },
+      ],
       waves: [['billing'], ['web']],
     });
     expect(text).toBe(
@@ -450,13 +588,31 @@ describe('formatPlan', () => {
   });
 
   it('prints only the header when nothing is planned', () => {
-    expect(formatPlan('staging', { release: [], skipped: [], waves: [] })).toBe('nx-fleet release staging: 0 to release, 0 already deployed');
+    expect(formatPlan('staging', { release: [], skipped: [], waves: [] })).toBe(
+      'nx-fleet release staging: 0 to release, 0 already deployed',
+    );
   });
 
   it('formats a real plan end to end', () => {
     const services = fleet();
-    const text = formatPlan('prod', planRelease({ services, providers: fleetProviders, hashes: releaseHashes(services, fleetProviders, 's'), deployed: {}, force: false, changedSince: () => [], isShared: () => false }));
-    expect(text.split('\n').slice(0, 4)).toEqual(['nx-fleet release prod: 5 to release, 0 already deployed', 'wave 1:', '  audit  ct-audit-1', '      first deploy (not in the ledger)']);
+    const text = formatPlan(
+      'prod',
+      planRelease({
+        services,
+        providers: fleetProviders,
+        hashes: releaseHashes(services, fleetProviders, 's'),
+        deployed: {},
+        force: false,
+        changedSince: () => [],
+        isShared: () => false,
+      }),
+    );
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'nx-fleet release prod: 5 to release, 0 already deployed',
+      'wave 1:',
+      '  audit  ct-audit-1',
+      '      first deploy (not in the ledger)',
+    ]);
     expect(text).toContain('wave 3:\n  web  ct-web-1');
   });
 });

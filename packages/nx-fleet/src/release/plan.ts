@@ -48,7 +48,12 @@ export interface ReleasePlan {
 export type ProviderMap = ReadonlyMap<string, ReadonlyArray<{ service: string; file: string; line: number }>>;
 
 export function providerMap(runtime: readonly ServiceRuntime[]): ProviderMap {
-  return new Map(runtime.map((s) => [s.service, s.providers.map((p) => ({ service: p.service, file: p.imports[0]?.file ?? '', line: p.imports[0]?.line ?? 0 }))]));
+  return new Map(
+    runtime.map((s) => [
+      s.service,
+      s.providers.map((p) => ({ service: p.service, file: p.imports[0]?.file ?? '', line: p.imports[0]?.line ?? 0 })),
+    ]),
+  );
 }
 
 /** Every provider a service reaches, transitively, with the shortest import chain to it. */
@@ -72,13 +77,19 @@ export function providerChains(service: string, providers: ProviderMap): Map<str
  * change re-releases its consumers), of the service folders around it (rule c), and the files outside
  * every project (rule b). Equal hashes mean nothing that matters changed since the ledger's release.
  */
-export function releaseHashes(services: readonly ServiceFacts[], providers: ProviderMap, sharedHash: string): Map<string, string> {
+export function releaseHashes(
+  services: readonly ServiceFacts[],
+  providers: ProviderMap,
+  sharedHash: string,
+): Map<string, string> {
   const byName = new Map(services.map((s) => [s.name, s]));
   return new Map(
     services.map((s) => {
       const hash = createHash('sha256').update(`own ${s.contentTag}\nshared ${sharedHash}\n`);
-      for (const parent of [...s.parents].sort()) hash.update(`parent ${parent} ${byName.get(parent)?.contentTag ?? '?'}\n`);
-      for (const provider of [...providerChains(s.name, providers).keys()].sort()) hash.update(`provider ${provider} ${byName.get(provider)?.contentTag ?? '?'}\n`);
+      for (const parent of [...s.parents].sort())
+        hash.update(`parent ${parent} ${byName.get(parent)?.contentTag ?? '?'}\n`);
+      for (const provider of [...providerChains(s.name, providers).keys()].sort())
+        hash.update(`provider ${provider} ${byName.get(provider)?.contentTag ?? '?'}\n`);
       return [s.name, `rh-${hash.digest('hex').slice(0, 32)}`];
     }),
   );
@@ -106,19 +117,46 @@ export function planRelease(input: PlanInput): ReleasePlan {
     const releaseHash = input.hashes.get(service.name)!;
     const entry = input.deployed[service.name];
     if (!input.force && entry && entry.releaseHash === releaseHash) {
-      skipped.push({ service: service.name, digest: entry.digest, contentTag: entry.contentTag, releasedAt: entry.releasedAt });
+      skipped.push({
+        service: service.name,
+        digest: entry.digest,
+        contentTag: entry.contentTag,
+        releasedAt: entry.releasedAt,
+      });
       continue;
     }
-    const reasons: Reason[] = input.force ? [{ kind: 'forced' }] : !entry ? [{ kind: 'first-deploy' }] : explain(service, entry, input, byName);
+    const reasons: Reason[] = input.force
+      ? [{ kind: 'forced' }]
+      : !entry
+        ? [{ kind: 'first-deploy' }]
+        : explain(service, entry, input, byName);
     release.push({ service: service.name, contentTag: service.contentTag, releaseHash, reasons });
   }
-  return { release, skipped, waves: waves(release.map((r) => r.service), input.providers) };
+  return {
+    release,
+    skipped,
+    waves: waves(
+      release.map((r) => r.service),
+      input.providers,
+    ),
+  };
 }
 
-function explain(service: ServiceFacts, entry: LedgerEntry, input: PlanInput, byName: ReadonlyMap<string, ServiceFacts>): Reason[] {
+function explain(
+  service: ServiceFacts,
+  entry: LedgerEntry,
+  input: PlanInput,
+  byName: ReadonlyMap<string, ServiceFacts>,
+): Reason[] {
   const files = input.changedSince(entry.gitSha);
-  const fallback: Reason[] = entry.contentTag !== service.contentTag ? [{ kind: 'content', from: entry.contentTag, to: service.contentTag }] : [];
-  if (!files) return fallback.length ? fallback : [{ kind: 'content', from: entry.releaseHash, to: input.hashes.get(service.name)! }];
+  const fallback: Reason[] =
+    entry.contentTag !== service.contentTag
+      ? [{ kind: 'content', from: entry.contentTag, to: service.contentTag }]
+      : [];
+  if (!files)
+    return fallback.length
+      ? fallback
+      : [{ kind: 'content', from: entry.releaseHash, to: input.hashes.get(service.name)! }];
   const reasons: Reason[] = [];
   const own = files.filter((f) => service.contextRoots.some((root) => under(root, f)));
   if (own.length) reasons.push({ kind: 'changed', files: own });
@@ -135,7 +173,11 @@ function explain(service: ServiceFacts, entry: LedgerEntry, input: PlanInput, by
   const shared = files.filter((f) => input.isShared(f));
   if (shared.length) reasons.push({ kind: 'shared', files: shared });
   // Build settings (args, target) live outside the files: the content tag still tells.
-  return reasons.length ? reasons : fallback.length ? fallback : [{ kind: 'content', from: entry.releaseHash, to: input.hashes.get(service.name)! }];
+  return reasons.length
+    ? reasons
+    : fallback.length
+      ? fallback
+      : [{ kind: 'content', from: entry.releaseHash, to: input.hashes.get(service.name)! }];
 }
 
 /**
@@ -144,7 +186,9 @@ function explain(service: ServiceFacts, entry: LedgerEntry, input: PlanInput, by
  */
 export function waves(set: readonly string[], providers: ProviderMap): string[][] {
   const inSet = new Set(set);
-  const waiting = new Map(set.map((s) => [s, new Set((providers.get(s) ?? []).map((p) => p.service).filter((p) => inSet.has(p) && p !== s))]));
+  const waiting = new Map(
+    set.map((s) => [s, new Set((providers.get(s) ?? []).map((p) => p.service).filter((p) => inSet.has(p) && p !== s))]),
+  );
   const result: string[][] = [];
   while (waiting.size) {
     let wave = [...waiting].filter(([, deps]) => deps.size === 0).map(([s]) => s);
@@ -196,7 +240,9 @@ export function describeReason(reason: Reason): string {
 }
 
 export function formatPlan(environment: string, plan: ReleasePlan): string {
-  const lines = [`nx-fleet release ${environment}: ${plan.release.length} to release, ${plan.skipped.length} already deployed`];
+  const lines = [
+    `nx-fleet release ${environment}: ${plan.release.length} to release, ${plan.skipped.length} already deployed`,
+  ];
   plan.waves.forEach((wave, i) => {
     lines.push(`wave ${i + 1}:`);
     for (const name of wave) {
@@ -204,6 +250,7 @@ export function formatPlan(environment: string, plan: ReleasePlan): string {
       lines.push(`  ${name}  ${planned.contentTag}`, ...planned.reasons.map((r) => `      ${describeReason(r)}`));
     }
   });
-  for (const s of plan.skipped) lines.push(`skipped ${s.service}: already deployed (${s.contentTag}, ${s.digest}, ${s.releasedAt})`);
+  for (const s of plan.skipped)
+    lines.push(`skipped ${s.service}: already deployed (${s.contentTag}, ${s.digest}, ${s.releasedAt})`);
   return lines.join('\n');
 }

@@ -2,7 +2,13 @@ import { DependencyType } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import { runtimeEdges, serviceRuntime, type RuntimeImport } from './edges';
 
-const imp = (consumer: string, provider: string, file = `${consumer}/src/main.ts`, line = 1, sdk?: string): RuntimeImport => ({
+const imp = (
+  consumer: string,
+  provider: string,
+  file = `${consumer}/src/main.ts`,
+  line = 1,
+  sdk?: string,
+): RuntimeImport => ({
   consumer,
   provider,
   file,
@@ -34,7 +40,10 @@ describe('runtimeEdges', () => {
   });
 
   it('keeps both directions of a cycle', () => {
-    expect(runtimeEdges([imp('a', 'b'), imp('b', 'a')]).map((e) => `${e.source}->${e.target}`)).toEqual(['a->b', 'b->a']);
+    expect(runtimeEdges([imp('a', 'b'), imp('b', 'a')]).map((e) => `${e.source}->${e.target}`)).toEqual([
+      'a->b',
+      'b->a',
+    ]);
   });
 
   it('does not confuse names that only differ in how they split', () => {
@@ -57,7 +66,11 @@ describe('serviceRuntime', () => {
   it('lists providers and consumers per service, sorted, with every importing file:line', () => {
     const runtime = serviceRuntime(
       ['payments', 'orders', 'api', 'idle'],
-      [imp('api', 'payments', 'services/api/src/pay.ts', 4, 'payments-sdk'), imp('api', 'orders', 'services/api/src/a.ts', 2), imp('api', 'orders', 'services/api/src/b.ts', 7, 'orders-sdk')],
+      [
+        imp('api', 'payments', 'services/api/src/pay.ts', 4, 'payments-sdk'),
+        imp('api', 'orders', 'services/api/src/a.ts', 2),
+        imp('api', 'orders', 'services/api/src/b.ts', 7, 'orders-sdk'),
+      ],
       closure,
     );
     expect(runtime.map((s) => s.service)).toEqual(['api', 'idle', 'orders', 'payments']);
@@ -71,7 +84,18 @@ describe('serviceRuntime', () => {
           { file: 'services/api/src/b.ts', line: 7, specifier: '@acme/orders-sdk', via: 'api', sdk: 'orders-sdk' },
         ],
       },
-      { service: 'payments', imports: [{ file: 'services/api/src/pay.ts', line: 4, specifier: '@acme/payments-sdk', via: 'api', sdk: 'payments-sdk' }] },
+      {
+        service: 'payments',
+        imports: [
+          {
+            file: 'services/api/src/pay.ts',
+            line: 4,
+            specifier: '@acme/payments-sdk',
+            via: 'api',
+            sdk: 'payments-sdk',
+          },
+        ],
+      },
     ]);
     expect(runtime[1]).toEqual({ service: 'idle', providers: [], consumers: [] });
     expect(runtime[2]!.consumers).toEqual([{ service: 'api', imports: api.providers[0]!.imports }]);
@@ -79,7 +103,14 @@ describe('serviceRuntime', () => {
   });
 
   it('lets a service consume through the libraries in its closure, naming the library as via', () => {
-    const runtime = serviceRuntime(['api', 'orders', 'payments'], [imp('shared', 'payments', 'libs/shared/src/index.ts', 1, 'payments-sdk'), imp('ui', 'orders', 'libs/ui/x.ts', 5)], closure);
+    const runtime = serviceRuntime(
+      ['api', 'orders', 'payments'],
+      [
+        imp('shared', 'payments', 'libs/shared/src/index.ts', 1, 'payments-sdk'),
+        imp('ui', 'orders', 'libs/ui/x.ts', 5),
+      ],
+      closure,
+    );
     const byName = Object.fromEntries(runtime.map((s) => [s.service, s]));
     expect(byName['api']!.providers.map((p) => [p.service, p.imports.map((i) => i.via)])).toEqual([
       ['orders', ['ui']],
@@ -97,12 +128,20 @@ describe('serviceRuntime', () => {
   });
 
   it('ignores imports of projects outside every closure', () => {
-    expect(serviceRuntime(['api'], [imp('stray', 'orders')], closure)).toEqual([{ service: 'api', providers: [], consumers: [] }]);
+    expect(serviceRuntime(['api'], [imp('stray', 'orders')], closure)).toEqual([
+      { service: 'api', providers: [], consumers: [] },
+    ]);
   });
 
   it('shows both directions of a cycle', () => {
-    const runtime = serviceRuntime(['orders', 'payments'], [imp('orders', 'payments'), imp('payments', 'orders')], closure);
-    expect(runtime.map((s) => [s.service, s.providers.map((p) => p.service), s.consumers.map((c) => c.service)])).toEqual([
+    const runtime = serviceRuntime(
+      ['orders', 'payments'],
+      [imp('orders', 'payments'), imp('payments', 'orders')],
+      closure,
+    );
+    expect(
+      runtime.map((s) => [s.service, s.providers.map((p) => p.service), s.consumers.map((c) => c.service)]),
+    ).toEqual([
       ['orders', ['payments'], ['payments']],
       ['payments', ['orders'], ['orders']],
     ]);

@@ -40,7 +40,11 @@ export interface ServiceRuntime {
  * imports the provider's SDK. `libraryClosure(service)` lists the projects whose imports count for
  * it (itself and its non-service dependencies).
  */
-export function serviceRuntime(services: readonly string[], imports: readonly RuntimeImport[], libraryClosure: (service: string) => readonly string[]): ServiceRuntime[] {
+export function serviceRuntime(
+  services: readonly string[],
+  imports: readonly RuntimeImport[],
+  libraryClosure: (service: string) => readonly string[],
+): ServiceRuntime[] {
   const byConsumer = new Map<string, RuntimeImport[]>();
   for (const i of imports) byConsumer.set(i.consumer, [...(byConsumer.get(i.consumer) ?? []), i]);
   const links = new Map<string, Map<string, ServiceLink['imports']>>();
@@ -50,13 +54,18 @@ export function serviceRuntime(services: readonly string[], imports: readonly Ru
         if (i.provider === service) continue;
         const perProvider = links.get(service) ?? new Map<string, ServiceLink['imports']>();
         links.set(service, perProvider);
-        perProvider.set(i.provider, [...(perProvider.get(i.provider) ?? []), { file: i.file, line: i.line, specifier: i.specifier, via: project, ...(i.sdk ? { sdk: i.sdk } : {}) }]);
+        perProvider.set(i.provider, [
+          ...(perProvider.get(i.provider) ?? []),
+          { file: i.file, line: i.line, specifier: i.specifier, via: project, ...(i.sdk ? { sdk: i.sdk } : {}) },
+        ]);
       }
     }
   }
   return [...services].sort().map((service) => ({
     service,
-    providers: [...(links.get(service) ?? new Map<string, ServiceLink['imports']>())].sort(([a], [b]) => a.localeCompare(b)).map(([provider, imps]) => ({ service: provider, imports: imps })),
+    providers: [...(links.get(service) ?? new Map<string, ServiceLink['imports']>())]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([provider, imps]) => ({ service: provider, imports: imps })),
     consumers: [...links]
       .filter(([, perProvider]) => perProvider.has(service))
       .sort(([a], [b]) => a.localeCompare(b))

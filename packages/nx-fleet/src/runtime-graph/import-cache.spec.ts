@@ -15,7 +15,9 @@ afterEach(() => {
 
 /** The one cache file, whatever format version its name carries. */
 function cacheFile(base = dir): string {
-  const names = existsSync(join(base, 'nx-fleet')) ? readdirSync(join(base, 'nx-fleet')).filter((name) => /^imports\.v\d+\.json$/.test(name)) : [];
+  const names = existsSync(join(base, 'nx-fleet'))
+    ? readdirSync(join(base, 'nx-fleet')).filter((name) => /^imports\.v\d+\.json$/.test(name))
+    : [];
   expect(names).toHaveLength(1);
   return join(base, 'nx-fleet', names[0]!);
 }
@@ -42,7 +44,10 @@ describe('ImportCache', () => {
     cache.set('a.ts', 'h1', refs);
     cache.set('b.ts', 'h2', []);
     cache.save();
-    expect(JSON.parse(readFileSync(cacheFile(), 'utf8'))).toEqual({ 'a.ts': { hash: 'h1', imports: refs }, 'b.ts': { hash: 'h2', imports: [] } });
+    expect(JSON.parse(readFileSync(cacheFile(), 'utf8'))).toEqual({
+      'a.ts': { hash: 'h1', imports: refs },
+      'b.ts': { hash: 'h2', imports: [] },
+    });
     const loaded = ImportCache.load(dir);
     expect(loaded.get('a.ts', 'h1')).toEqual(refs);
     expect(loaded.get('b.ts', 'h2')).toEqual([]);
@@ -62,7 +67,10 @@ describe('ImportCache', () => {
     const cache = ImportCache.load(dir);
     cache.set('a.ts', 'h1', refs);
     cache.save();
-    writeFileSync(cacheFile(), JSON.stringify({ 'a.ts': { hash: 'h1', imports: refs }, marker: { hash: 'm', imports: [] } }));
+    writeFileSync(
+      cacheFile(),
+      JSON.stringify({ 'a.ts': { hash: 'h1', imports: refs }, marker: { hash: 'm', imports: [] } }),
+    );
     const before = statSync(cacheFile()).mtimeMs;
     const again = ImportCache.load(dir);
     again.get('a.ts', 'h1');
@@ -104,7 +112,9 @@ describe('ImportCache', () => {
   });
 
   describe('resolved imports', () => {
-    const resolved: ResolvedImport[] = [{ provider: 'orders', sdk: 'orders-sdk', line: 3, specifier: '@acme/orders-sdk' }];
+    const resolved: ResolvedImport[] = [
+      { provider: 'orders', sdk: 'orders-sdk', line: 3, specifier: '@acme/orders-sdk' },
+    ];
 
     it('are returned only for the same hash and the same world', () => {
       const cache = ImportCache.load(dir);

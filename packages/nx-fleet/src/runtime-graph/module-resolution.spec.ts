@@ -25,8 +25,20 @@ function workspace(files: Record<string, string>): string {
 }
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
-const service = (name: string, root: string, packageName?: string): ProjectInfo => ({ name, root, tags: [], isService: true, packageName });
-const lib = (name: string, root: string, packageName?: string): ProjectInfo => ({ name, root, tags: [], isService: false, packageName });
+const service = (name: string, root: string, packageName?: string): ProjectInfo => ({
+  name,
+  root,
+  tags: [],
+  isService: true,
+  packageName,
+});
+const lib = (name: string, root: string, packageName?: string): ProjectInfo => ({
+  name,
+  root,
+  tags: [],
+  isService: false,
+  packageName,
+});
 
 const PROJECTS = [
   service('api', 'services/api', '@acme/api'),
@@ -44,7 +56,11 @@ const SDK_FILES = {
 function resolver(root: string, projects = PROJECTS) {
   const warnings: Array<{ file: string; message: string }> = [];
   const r = new ImportResolver(root, projects, (file, message) => warnings.push({ file, message }));
-  return { resolve: (specifier: string, from = 'services/api/src/main.ts', projectRoot = 'services/api') => r.resolve(specifier, from, projectRoot), warnings };
+  return {
+    resolve: (specifier: string, from = 'services/api/src/main.ts', projectRoot = 'services/api') =>
+      r.resolve(specifier, from, projectRoot),
+    warnings,
+  };
 }
 
 describe('ImportResolver: TypeScript resolution', () => {
@@ -57,7 +73,11 @@ describe('ImportResolver: TypeScript resolution', () => {
   it('resolves exact and wildcard paths aliases of tsconfig.base.json', () => {
     const root = workspace({
       ...SDK_FILES,
-      'tsconfig.base.json': json({ compilerOptions: { paths: { '@orders/sdk': ['services/orders/sdk/src/index.ts'], '@sdk/*': ['services/*/sdk/src/index.ts'] } } }),
+      'tsconfig.base.json': json({
+        compilerOptions: {
+          paths: { '@orders/sdk': ['services/orders/sdk/src/index.ts'], '@sdk/*': ['services/*/sdk/src/index.ts'] },
+        },
+      }),
     });
     const { resolve, warnings } = resolver(root);
     expect(resolve('@orders/sdk')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
@@ -81,17 +101,26 @@ describe('ImportResolver: TypeScript resolution', () => {
   });
 
   it('resolves paths of a project tsconfig.json relative to that tsconfig', () => {
-    const root = workspace({ ...SDK_FILES, 'services/api/tsconfig.json': json({ compilerOptions: { paths: { '#orders': ['../orders/sdk/src/index.ts'] } } }) });
+    const root = workspace({
+      ...SDK_FILES,
+      'services/api/tsconfig.json': json({ compilerOptions: { paths: { '#orders': ['../orders/sdk/src/index.ts'] } } }),
+    });
     expect(resolver(root).resolve('#orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
   });
 
   it('resolves through baseUrl', () => {
-    const root = workspace({ ...SDK_FILES, 'tsconfig.base.json': json({ compilerOptions: { baseUrl: '.', moduleResolution: 'node' } }) });
+    const root = workspace({
+      ...SDK_FILES,
+      'tsconfig.base.json': json({ compilerOptions: { baseUrl: '.', moduleResolution: 'node' } }),
+    });
     expect(resolver(root).resolve('services/orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
   });
 
   it('follows an npm-workspaces link in node_modules back into the workspace', () => {
-    const root = workspace({ ...SDK_FILES, 'services/payments/sdk/package.json': json({ name: '@acme/payments-sdk', main: 'src/index.ts' }) });
+    const root = workspace({
+      ...SDK_FILES,
+      'services/payments/sdk/package.json': json({ name: '@acme/payments-sdk', main: 'src/index.ts' }),
+    });
     mkdirSync(join(root, 'node_modules/@acme'), { recursive: true });
     symlinkSync('../../services/payments/sdk', join(root, 'node_modules/@acme/payments-sdk'));
     expect(resolver(root).resolve('@acme/payments-sdk')).toEqual({ file: 'services/payments/sdk/src/index.ts' });
@@ -146,7 +175,11 @@ describe('ImportResolver: workspace package names', () => {
       ...SDK_FILES,
       'services/orders/package.json': json({
         name: '@acme/orders',
-        exports: { '.': './src/main.ts', './sdk': { types: './sdk/src/index.ts', default: './dist/sdk/index.js' }, './client/*': './src/clients/*.ts' },
+        exports: {
+          '.': './src/main.ts',
+          './sdk': { types: './sdk/src/index.ts', default: './dist/sdk/index.js' },
+          './client/*': './src/clients/*.ts',
+        },
       }),
     });
     const { resolve } = resolver(root);
@@ -173,14 +206,19 @@ describe('ImportResolver: broken tsconfig files', () => {
     const { resolve, warnings } = resolver(root);
     expect(resolve('../../orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
     expect(resolve('@acme/orders-sdk')).toEqual({ project: 'orders-sdk' });
-    expect(resolve('../../api/src/main', 'services/orders/src/x.ts', 'services/orders')).toEqual({ file: 'services/api/src/main.ts' });
+    expect(resolve('../../api/src/main', 'services/orders/src/x.ts', 'services/orders')).toEqual({
+      file: 'services/api/src/main.ts',
+    });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.file).toBe('tsconfig.base.json');
     expect(warnings[0]!.message).toContain('tsconfig.base.json');
   });
 
   it('warns naming a project tsconfig whose extends target is missing', () => {
-    const root = workspace({ ...SDK_FILES, 'services/api/tsconfig.json': json({ extends: './tsconfig.missing.json' }) });
+    const root = workspace({
+      ...SDK_FILES,
+      'services/api/tsconfig.json': json({ extends: './tsconfig.missing.json' }),
+    });
     const { resolve, warnings } = resolver(root);
     expect(resolve('../../orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
     expect(warnings.map((w) => w.file)).toEqual(['services/api/tsconfig.json']);
@@ -190,7 +228,8 @@ describe('ImportResolver: broken tsconfig files', () => {
   it('accepts comments and trailing commas, as TypeScript does', () => {
     const root = workspace({
       ...SDK_FILES,
-      'tsconfig.base.json': '{\n  // aliases\n  "compilerOptions": { /* sdk */ "paths": { "@sdk/*": ["services/*/sdk/src/index.ts"], }, },\n}\n',
+      'tsconfig.base.json':
+        '{\n  // aliases\n  "compilerOptions": { /* sdk */ "paths": { "@sdk/*": ["services/*/sdk/src/index.ts"], }, },\n}\n',
     });
     const { resolve, warnings } = resolver(root);
     expect(resolve('@sdk/orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });

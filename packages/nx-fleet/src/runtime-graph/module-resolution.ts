@@ -28,7 +28,9 @@ export class ImportResolver {
     private readonly warn: (file: string, message: string) => void,
   ) {
     // Longest first, so `@acme/orders-sdk` wins over `@acme/orders`.
-    this.byPackage = projects.flatMap((p) => (p.packageName ? [[p.packageName, p] as [string, ProjectInfo]] : [])).sort((a, b) => b[0].length - a[0].length);
+    this.byPackage = projects
+      .flatMap((p) => (p.packageName ? [[p.packageName, p] as [string, ProjectInfo]] : []))
+      .sort((a, b) => b[0].length - a[0].length);
   }
 
   /** `file` and the returned file are workspace-relative; undefined means an npm package or nothing. */
@@ -44,7 +46,8 @@ export class ImportResolver {
     this.cache ??= ts.createModuleResolutionCache(this.workspaceRoot, (name) => name);
     let resolved: string | undefined;
     try {
-      resolved = ts.resolveModuleName(specifier, join(this.workspaceRoot, file), options, ts.sys, this.cache).resolvedModule?.resolvedFileName;
+      resolved = ts.resolveModuleName(specifier, join(this.workspaceRoot, file), options, ts.sys, this.cache)
+        .resolvedModule?.resolvedFileName;
     } catch {
       return undefined;
     }
@@ -61,7 +64,9 @@ export class ImportResolver {
     const manifestPath = join(this.workspaceRoot, project.root, 'package.json');
     try {
       const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-      const target = resolvePackageExports(manifest, specifier === name ? '.' : `.${specifier.slice(name.length)}`, { conditions: ['types', 'node'] })?.[0];
+      const target = resolvePackageExports(manifest, specifier === name ? '.' : `.${specifier.slice(name.length)}`, {
+        conditions: ['types', 'node'],
+      })?.[0];
       if (target) return { file: posix.normalize(posix.join(project.root, target)) };
     } catch {
       // no exports map, or the subpath is not exported: the package itself still names its project
@@ -83,7 +88,9 @@ export class ImportResolver {
 
   private configFor(dir: string): string | undefined {
     if (this.configByDir.has(dir)) return this.configByDir.get(dir);
-    const here = ['tsconfig.json', 'tsconfig.base.json'].map((name) => posix.join(dir, name)).find((path) => existsSync(join(this.workspaceRoot, path)));
+    const here = ['tsconfig.json', 'tsconfig.base.json']
+      .map((name) => posix.join(dir, name))
+      .find((path) => existsSync(join(this.workspaceRoot, path)));
     const found = here ?? (dir === '.' || dir === '' ? undefined : this.configFor(posix.dirname(dir)));
     this.configByDir.set(dir, found);
     return found;
@@ -98,11 +105,18 @@ export class ImportResolver {
       const read = ts.readConfigFile(path, ts.sys.readFile);
       if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
       const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(path), undefined, path);
-      const fatal = parsed.errors.find((d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003 /* no inputs: expected, nothing is enumerated */);
+      const fatal = parsed.errors.find(
+        (d) =>
+          d.category === ts.DiagnosticCategory.Error &&
+          d.code !== 18003 /* no inputs: expected, nothing is enumerated */,
+      );
       if (fatal) throw new Error(ts.flattenDiagnosticMessageText(fatal.messageText, '\n'));
       return parsed.options;
     } catch (error) {
-      this.warn(config, `nx-fleet: ${config} could not be read (${(error as Error).message}); imports of its projects resolve with default options.`);
+      this.warn(
+        config,
+        `nx-fleet: ${config} could not be read (${(error as Error).message}); imports of its projects resolve with default options.`,
+      );
       return {};
     }
   }

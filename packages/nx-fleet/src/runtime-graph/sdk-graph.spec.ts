@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,7 +27,11 @@ vi.mock('./sdk-imports', async (importOriginal) => {
   const original = await importOriginal<typeof import('./sdk-imports')>();
   return { ...original, importsOf: vi.fn(original.importsOf) };
 });
-const parsed = () => vi.mocked(importsOf).mock.calls.map(([file]) => file).sort();
+const parsed = () =>
+  vi
+    .mocked(importsOf)
+    .mock.calls.map(([file]) => file)
+    .sort();
 
 interface Config {
   root: string;
@@ -22,8 +39,16 @@ interface Config {
   targets?: Record<string, { executor?: string }>;
   metadata?: { js?: { packageName?: string } };
 }
-const service = (root: string, tags: string[] = []): Config => ({ root, tags, targets: { 'docker-build': { executor: BUILD_EXECUTOR }, test: { executor: 'nx:run-commands' } } });
-const lib = (root: string, tags: string[] = []): Config => ({ root, tags, targets: { test: { executor: 'nx:run-commands' } } });
+const service = (root: string, tags: string[] = []): Config => ({
+  root,
+  tags,
+  targets: { 'docker-build': { executor: BUILD_EXECUTOR }, test: { executor: 'nx:run-commands' } },
+});
+const lib = (root: string, tags: string[] = []): Config => ({
+  root,
+  tags,
+  targets: { test: { executor: 'nx:run-commands' } },
+});
 const pkg = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({ name, ...extra });
 
 let root: string;
@@ -48,7 +73,10 @@ type FileList = Array<{ file: string; hash: string }>;
  * The files as Nx lists them: each under its deepest project, the rest as non-project files;
  * node_modules and dot dirs left out; hashed by content (a symlink by its target) unless overridden.
  */
-function nxFiles(configs: Record<string, Config>, overrides: Record<string, string> = {}): { projectFileMap: Record<string, FileList>; nonProjectFiles: FileList } {
+function nxFiles(
+  configs: Record<string, Config>,
+  overrides: Record<string, string> = {},
+): { projectFileMap: Record<string, FileList>; nonProjectFiles: FileList } {
   const roots = Object.entries(configs).sort(([, a], [, b]) => b.root.length - a.root.length);
   const owner = (file: string) => roots.find(([, c]) => c.root === '.' || file.startsWith(`${c.root}/`))?.[0];
   const projectFileMap: Record<string, FileList> = Object.fromEntries(Object.keys(configs).map((name) => [name, []]));
@@ -70,7 +98,8 @@ function nxFiles(configs: Record<string, Config>, overrides: Record<string, stri
   walk('');
   return { projectFileMap, nonProjectFiles };
 }
-const fileMap = (configs: Record<string, Config>, overrides?: Record<string, string>) => nxFiles(configs, overrides).projectFileMap;
+const fileMap = (configs: Record<string, Config>, overrides?: Record<string, string>) =>
+  nxFiles(configs, overrides).projectFileMap;
 
 interface ScanOptions {
   sdks?: Record<string, string>;
@@ -128,7 +157,8 @@ function writeFleet(extra: Record<string, string | Buffer> = {}): void {
 }
 
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
-const brief = (imports: RuntimeImport[]) => imports.map((i) => `${i.consumer} -> ${i.provider} ${i.file}:${i.line}${i.sdk ? ` via ${i.sdk}` : ''}`);
+const brief = (imports: RuntimeImport[]) =>
+  imports.map((i) => `${i.consumer} -> ${i.provider} ${i.file}:${i.line}${i.sdk ? ` via ${i.sdk}` : ''}`);
 
 describe('projectInfos', () => {
   it('reads names, roots, tags, package names and whether a project is a service', () => {
@@ -160,14 +190,25 @@ describe('projectInfos', () => {
 
 describe('scanRuntimeImports: ownership conventions', () => {
   it('folder: importing the SDK nested in a service folder depends on that service', () => {
-    writeFleet({ 'services/api/src/main.ts': lines('export const x = 1;', "import { OrdersClient } from '@acme/orders-sdk';") });
+    writeFleet({
+      'services/api/src/main.ts': lines('export const x = 1;', "import { OrdersClient } from '@acme/orders-sdk';"),
+    });
     const { imports, edges, warnings } = scan(FLEET);
-    expect(imports).toEqual([{ consumer: 'api', provider: 'orders', file: 'services/api/src/main.ts', line: 2, specifier: '@acme/orders-sdk', sdk: 'orders-sdk' }]);
+    expect(imports).toEqual([
+      {
+        consumer: 'api',
+        provider: 'orders',
+        file: 'services/api/src/main.ts',
+        line: 2,
+        specifier: '@acme/orders-sdk',
+        sdk: 'orders-sdk',
+      },
+    ]);
     expect(edges).toEqual(['api -> orders']);
     expect(warnings).toEqual([]);
   });
 
-  it('tag: a library tagged fleet:sdk-of:<service> anywhere is that service\'s SDK', () => {
+  it("tag: a library tagged fleet:sdk-of:<service> anywhere is that service's SDK", () => {
     writeFleet({
       'libs/orders-client/package.json': pkg('@acme/orders-client'),
       'libs/orders-client/src/index.ts': 'export {};\n',
@@ -187,8 +228,13 @@ describe('scanRuntimeImports: ownership conventions', () => {
       'services/api/src/main.ts': lines("import '@acme/a-client';", "import '../../../libs/b/src';"),
     });
     const configs = { ...FLEET, a: lib('libs/a'), b: lib('libs/b') };
-    const { imports, warnings } = scan(configs, { sdks: { '@acme/a-client': 'orders', b: 'payments', ghost: 'orders' } });
-    expect(brief(imports)).toEqual(['api -> orders services/api/src/main.ts:1 via a', 'api -> payments services/api/src/main.ts:2 via b']);
+    const { imports, warnings } = scan(configs, {
+      sdks: { '@acme/a-client': 'orders', b: 'payments', ghost: 'orders' },
+    });
+    expect(brief(imports)).toEqual([
+      'api -> orders services/api/src/main.ts:1 via a',
+      'api -> payments services/api/src/main.ts:2 via b',
+    ]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toContain('"ghost"');
   });
@@ -196,22 +242,29 @@ describe('scanRuntimeImports: ownership conventions', () => {
   it('a file in a service folder: importing it (relatively or by an exports subpath) depends on that service', () => {
     writeFleet({
       'services/orders/package.json': pkg('@acme/orders', { exports: { './routes': './src/routes.ts' } }),
-      'services/api/src/main.ts': lines("import { routes } from '../../orders/src/routes';", "import type { routes as r } from '@acme/orders/routes';"),
+      'services/api/src/main.ts': lines(
+        "import { routes } from '../../orders/src/routes';",
+        "import type { routes as r } from '@acme/orders/routes';",
+      ),
     });
-    expect(brief(scan(FLEET).imports)).toEqual(['api -> orders services/api/src/main.ts:1', 'api -> orders services/api/src/main.ts:2']);
+    expect(brief(scan(FLEET).imports)).toEqual([
+      'api -> orders services/api/src/main.ts:1',
+      'api -> orders services/api/src/main.ts:2',
+    ]);
   });
 
   it('a service importing its own SDK, or an SDK its own service, is no runtime edge', () => {
     writeFleet({
       'services/orders/src/main.ts': "import '@acme/orders-sdk';\n",
-      'services/orders/sdk/src/index.ts': "import type { routes } from '../../src/routes';\nexport * from '@acme/orders';\n",
+      'services/orders/sdk/src/index.ts':
+        "import type { routes } from '../../src/routes';\nexport * from '@acme/orders';\n",
     });
     const { imports, warnings } = scan(FLEET);
     expect(imports).toEqual([]);
     expect(warnings).toEqual([]);
   });
 
-  it('an SDK consuming another service\'s SDK makes its own edge', () => {
+  it("an SDK consuming another service's SDK makes its own edge", () => {
     writeFleet({ 'services/orders/sdk/src/index.ts': "export type { PaymentsClient } from '@acme/payments-sdk';\n" });
     expect(scan(FLEET).edges).toEqual(['orders-sdk -> payments']);
   });
@@ -230,7 +283,7 @@ describe('scanRuntimeImports: traps', () => {
       'services/api/src/main.ts': lines(
         "// import { OrdersClient } from '@acme/orders-sdk';",
         '/* const p = require("@acme/payments-sdk"); */',
-        "const help = 'run: import(\"@acme/orders-sdk\")';",
+        'const help = \'run: import("@acme/orders-sdk")\';',
         "const doc = `import { x } from '@acme/payments-sdk'`;",
         'export { help, doc };',
       ),
@@ -271,8 +324,18 @@ describe('scanRuntimeImports: traps', () => {
 
   it('an exact tsconfig paths alias reaches an SDK that has no package name', () => {
     write({
-      'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@orders/sdk': ['services/orders/sdk/src/index.ts'], '@payments/sdk': ['services/payments/sdk/src/index.ts'] } } }),
-      'services/api/src/main.ts': lines("import { OrdersClient } from '@orders/sdk';", "import { PaymentsClient } from '@payments/sdk/index';"),
+      'tsconfig.base.json': JSON.stringify({
+        compilerOptions: {
+          paths: {
+            '@orders/sdk': ['services/orders/sdk/src/index.ts'],
+            '@payments/sdk': ['services/payments/sdk/src/index.ts'],
+          },
+        },
+      }),
+      'services/api/src/main.ts': lines(
+        "import { OrdersClient } from '@orders/sdk';",
+        "import { PaymentsClient } from '@payments/sdk/index';",
+      ),
       'services/orders/sdk/src/index.ts': 'export class OrdersClient {}\n',
       'services/payments/sdk/src/index.ts': 'export class PaymentsClient {}\n',
     });
@@ -282,11 +345,21 @@ describe('scanRuntimeImports: traps', () => {
   it('a wildcard paths alias reaches SDKs (targets without "*/")', () => {
     write({
       'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@sdk/*': ['sdks/*'] } } }),
-      'services/api/src/main.ts': lines("import { OrdersClient } from '@sdk/orders';", "import { PaymentsClient } from '@sdk/payments';", "import { nothing } from '@sdk/missing';"),
+      'services/api/src/main.ts': lines(
+        "import { OrdersClient } from '@sdk/orders';",
+        "import { PaymentsClient } from '@sdk/payments';",
+        "import { nothing } from '@sdk/missing';",
+      ),
       'sdks/orders/index.ts': 'export class OrdersClient {}\n',
       'sdks/payments/index.ts': 'export class PaymentsClient {}\n',
     });
-    const configs = { api: service('services/api'), orders: service('services/orders'), payments: service('services/payments'), 'orders-sdk': lib('sdks/orders', ['fleet:sdk-of:orders']), 'payments-sdk': lib('sdks/payments', ['fleet:sdk-of:payments']) };
+    const configs = {
+      api: service('services/api'),
+      orders: service('services/orders'),
+      payments: service('services/payments'),
+      'orders-sdk': lib('sdks/orders', ['fleet:sdk-of:orders']),
+      'payments-sdk': lib('sdks/payments', ['fleet:sdk-of:payments']),
+    };
     expect(brief(scan(configs).imports)).toEqual([
       'api -> orders services/api/src/main.ts:1 via orders-sdk',
       'api -> payments services/api/src/main.ts:2 via payments-sdk',
@@ -296,8 +369,13 @@ describe('scanRuntimeImports: traps', () => {
   // "/*" inside a paths key must not be read as a comment opener.
   it('a wildcard paths alias "@sdk/*" -> "services/*/sdk/src/index.ts" reaches the nested SDKs', () => {
     write({
-      'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@sdk/*': ['services/*/sdk/src/index.ts'] } } }),
-      'services/api/src/main.ts': lines("import { OrdersClient } from '@sdk/orders';", "import { PaymentsClient } from '@sdk/payments';"),
+      'tsconfig.base.json': JSON.stringify({
+        compilerOptions: { paths: { '@sdk/*': ['services/*/sdk/src/index.ts'] } },
+      }),
+      'services/api/src/main.ts': lines(
+        "import { OrdersClient } from '@sdk/orders';",
+        "import { PaymentsClient } from '@sdk/payments';",
+      ),
       'services/orders/sdk/src/index.ts': 'export class OrdersClient {}\n',
       'services/payments/sdk/src/index.ts': 'export class PaymentsClient {}\n',
     });
@@ -309,7 +387,9 @@ describe('scanRuntimeImports: traps', () => {
 
   it('the same "@sdk/*" alias works once the file gets past the pre-filter (control for the bug above)', () => {
     write({
-      'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@sdk/*': ['services/*/sdk/src/index.ts'] } } }),
+      'tsconfig.base.json': JSON.stringify({
+        compilerOptions: { paths: { '@sdk/*': ['services/*/sdk/src/index.ts'] } },
+      }),
       'services/api/src/main.ts': lines("import { OrdersClient } from '@sdk/orders';", "// '../../../'"),
       'services/orders/sdk/src/index.ts': 'export class OrdersClient {}\n',
     });
@@ -318,7 +398,9 @@ describe('scanRuntimeImports: traps', () => {
 
   it('package.json exports subpaths lead to the SDK they point into', () => {
     writeFleet({
-      'services/orders/package.json': pkg('@acme/orders', { exports: { '.': './src/main.ts', './sdk': { types: './sdk/src/index.ts', default: './sdk/dist/index.js' } } }),
+      'services/orders/package.json': pkg('@acme/orders', {
+        exports: { '.': './src/main.ts', './sdk': { types: './sdk/src/index.ts', default: './sdk/dist/index.js' } },
+      }),
       'services/api/src/main.ts': "import { OrdersClient } from '@acme/orders/sdk';\n",
     });
     expect(brief(scan(FLEET).imports)).toEqual(['api -> orders services/api/src/main.ts:1 via orders-sdk']);
@@ -332,7 +414,11 @@ describe('scanRuntimeImports: traps', () => {
       'services/orders/billing/sdk/src/index.ts': 'export {};\n',
       'services/api/src/main.ts': lines("import '@acme/billing';", "import '@acme/billing-sdk';"),
     });
-    const configs = { ...FLEET, billing: service('services/orders/billing'), 'billing-sdk': lib('services/orders/billing/sdk') };
+    const configs = {
+      ...FLEET,
+      billing: service('services/orders/billing'),
+      'billing-sdk': lib('services/orders/billing/sdk'),
+    };
     const { imports, edges } = scan(configs);
     expect(brief(imports)).toEqual([
       'api -> billing services/api/src/main.ts:1',
@@ -342,7 +428,7 @@ describe('scanRuntimeImports: traps', () => {
     expect(edges).toEqual(['api -> billing', 'billing -> orders']);
   });
 
-  it('cycles: A importing B\'s SDK and B importing A\'s give both edges, without error', () => {
+  it("cycles: A importing B's SDK and B importing A's give both edges, without error", () => {
     writeFleet({
       'services/orders/src/main.ts': "import { PaymentsClient } from '@acme/payments-sdk';\n",
       'services/payments/src/main.ts': "import { OrdersClient } from '@acme/orders-sdk';\n",
@@ -358,7 +444,11 @@ describe('scanRuntimeImports: traps', () => {
       'node_modules/@acme/orders-sdk-client/index.js': 'module.exports = {};\n',
       'node_modules/@acme/billing-sdk/package.json': pkg('@acme/billing-sdk', { types: 'index.d.ts' }),
       'node_modules/@acme/billing-sdk/index.d.ts': 'export declare const billing: number;\n',
-      'services/api/src/main.ts': lines("import '@acme/orders-sdk-client';", "import '@acme/billing-sdk';", "import '@acme/orders-sdk-client/index.js';"),
+      'services/api/src/main.ts': lines(
+        "import '@acme/orders-sdk-client';",
+        "import '@acme/billing-sdk';",
+        "import '@acme/orders-sdk-client/index.js';",
+      ),
     });
     const { imports, warnings } = scan(FLEET);
     expect(imports).toEqual([]);
@@ -379,14 +469,27 @@ describe('scanRuntimeImports: traps', () => {
 
 describe('scanRuntimeImports: bad input', () => {
   it('parses a file with syntax errors without throwing', () => {
-    writeFleet({ 'services/api/src/main.ts': lines("import { OrdersClient } from '@acme/orders-sdk';", 'export function broken( {', '  const = ;') });
+    writeFleet({
+      'services/api/src/main.ts': lines(
+        "import { OrdersClient } from '@acme/orders-sdk';",
+        'export function broken( {',
+        '  const = ;',
+      ),
+    });
     const { edges, warnings } = scan(FLEET);
     expect(edges).toEqual(['api -> orders']);
     expect(warnings).toEqual([]);
   });
 
   it('an unresolvable import makes no edge and no error', () => {
-    writeFleet({ 'services/api/src/main.ts': lines("import '../../../services/nowhere/sdk';", "import '../../../services/orders/sdk/src/missing';", "import '@acme/ghost-sdk';", "import '@acme/orders-sdk-v2';") });
+    writeFleet({
+      'services/api/src/main.ts': lines(
+        "import '../../../services/nowhere/sdk';",
+        "import '../../../services/orders/sdk/src/missing';",
+        "import '@acme/ghost-sdk';",
+        "import '@acme/orders-sdk-v2';",
+      ),
+    });
     const { imports, warnings } = scan(FLEET);
     expect(imports).toEqual([]);
     expect(warnings).toEqual([]);
@@ -412,7 +515,11 @@ describe('scanRuntimeImports: bad input', () => {
   });
 
   it('skips a binary file with a .ts name, with one warning naming it', () => {
-    const binary = Buffer.concat([Buffer.from("import '@acme/orders-sdk';\n"), Buffer.from([0, 1, 2, 0xff, 0]), Buffer.from("import '@acme/payments-sdk';\n")]);
+    const binary = Buffer.concat([
+      Buffer.from("import '@acme/orders-sdk';\n"),
+      Buffer.from([0, 1, 2, 0xff, 0]),
+      Buffer.from("import '@acme/payments-sdk';\n"),
+    ]);
     writeFleet({ 'services/api/src/video.ts': binary });
     const { imports, warnings } = scan(FLEET);
     expect(imports).toEqual([]);
@@ -488,7 +595,8 @@ describe('scanRuntimeImports: cache', () => {
     vi.mocked(importsOf).mockClear();
 
     // Remove every source file (the routes.ts the relative import resolves to too): reading any would warn, resolving any would miss.
-    for (const list of Object.values(projectFileMap)) for (const { file } of list) if (file.endsWith('.ts')) rmSync(join(root, file));
+    for (const list of Object.values(projectFileMap))
+      for (const { file } of list) if (file.endsWith('.ts')) rmSync(join(root, file));
     const again = { parsed: 0, resolved: 0 };
     const second = scan(FLEET, { files: projectFileMap, otherFiles: nonProjectFiles, stats: again });
     expect(parsed()).toEqual([]);
@@ -497,7 +605,7 @@ describe('scanRuntimeImports: cache', () => {
     expect(second.imports).toEqual(first.imports);
   });
 
-  it('a file that starts to exist makes an unchanged file\'s import resolve', () => {
+  it("a file that starts to exist makes an unchanged file's import resolve", () => {
     writeFleet({ [CONSUMER]: "import { later } from '../../orders/src/later';\n" });
     expect(scan(FLEET).imports).toEqual([]);
     write({ 'services/orders/src/later.ts': 'export const later = 1;\n' });
@@ -510,9 +618,17 @@ describe('scanRuntimeImports: cache', () => {
 
   it('a changed root tsconfig (a non-project file) re-resolves unchanged files', () => {
     writeFleet({ [CONSUMER]: "import { Client } from '~client';\n" });
-    write({ 'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '~client': ['services/orders/sdk/src/index.ts'] } } }) });
+    write({
+      'tsconfig.base.json': JSON.stringify({
+        compilerOptions: { paths: { '~client': ['services/orders/sdk/src/index.ts'] } },
+      }),
+    });
     expect(scan(FLEET).edges).toEqual(['api -> orders']);
-    write({ 'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '~client': ['services/payments/sdk/src/index.ts'] } } }) });
+    write({
+      'tsconfig.base.json': JSON.stringify({
+        compilerOptions: { paths: { '~client': ['services/payments/sdk/src/index.ts'] } },
+      }),
+    });
     vi.mocked(importsOf).mockClear();
     const stats = { parsed: 0, resolved: 0 };
     expect(scan(FLEET, { stats }).edges).toEqual(['api -> payments']);
@@ -540,7 +656,10 @@ describe('scanRuntimeImports: cache', () => {
   });
 
   it('a changed hash re-parses that file only', () => {
-    writeFleet({ [CONSUMER]: "import '@acme/orders-sdk';\n", 'libs/shared/src/index.ts': "import { x } from '@acme/payments-sdk';\n" });
+    writeFleet({
+      [CONSUMER]: "import '@acme/orders-sdk';\n",
+      'libs/shared/src/index.ts': "import { x } from '@acme/payments-sdk';\n",
+    });
     expect(scan(FLEET).edges).toEqual(['api -> orders', 'shared -> payments']);
     vi.mocked(importsOf).mockClear();
 
@@ -571,7 +690,11 @@ describe('scanRuntimeImports: cache', () => {
       'services/inventory/sdk/package.json': pkg('@acme/inventory-sdk'),
       'services/inventory/sdk/src/index.ts': 'export class InventoryClient {}\n',
     });
-    const configs = { ...FLEET, inventory: service('services/inventory'), 'inventory-sdk': lib('services/inventory/sdk') };
+    const configs = {
+      ...FLEET,
+      inventory: service('services/inventory'),
+      'inventory-sdk': lib('services/inventory/sdk'),
+    };
     const after = scan(configs);
     expect(brief(after.imports)).toEqual([`api -> inventory ${CONSUMER}:1 via inventory-sdk`]);
     expect(parsed()).toContain(CONSUMER);
@@ -580,7 +703,11 @@ describe('scanRuntimeImports: cache', () => {
   it('a new paths alias that an unchanged, pre-filtered file already uses gets its edge on the next scan', () => {
     writeFleet({ [CONSUMER]: "import { OrdersClient } from '~orders';\n" });
     expect(scan(FLEET).imports).toEqual([]);
-    write({ 'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '~orders': ['services/orders/sdk/src/index.ts'] } } }) });
+    write({
+      'tsconfig.base.json': JSON.stringify({
+        compilerOptions: { paths: { '~orders': ['services/orders/sdk/src/index.ts'] } },
+      }),
+    });
     expect(scan(FLEET).edges).toEqual(['api -> orders']);
   });
 
@@ -604,7 +731,9 @@ describe('scanRuntimeImports: cache', () => {
       'services/orders/client/src/index.ts': 'export class Client {}\n',
       [CONSUMER]: "import { Client } from '@acme/client';\n",
     });
-    expect(brief(scan({ ...FLEET, client: lib('services/orders/client') }).imports)).toEqual([`api -> orders ${CONSUMER}:1 via client`]);
+    expect(brief(scan({ ...FLEET, client: lib('services/orders/client') }).imports)).toEqual([
+      `api -> orders ${CONSUMER}:1 via client`,
+    ]);
     vi.mocked(importsOf).mockClear();
 
     renameSync(join(root, 'services/orders/client'), join(root, 'services/payments/client'));
@@ -621,12 +750,17 @@ describe('scanRuntimeImports: cache', () => {
       [CONSUMER]: "import '@acme/client';\n",
     });
     expect(scan({ ...FLEET, client: lib('libs/client', ['fleet:sdk-of:orders']) }).edges).toEqual(['api -> orders']);
-    expect(scan({ ...FLEET, client: lib('libs/client', ['fleet:sdk-of:payments']) }).edges).toEqual(['api -> payments']);
+    expect(scan({ ...FLEET, client: lib('libs/client', ['fleet:sdk-of:payments']) }).edges).toEqual([
+      'api -> payments',
+    ]);
   });
 
   it('saves the cache once the scan has answered, and drops entries of files that are no longer listed', async () => {
     const afterAnswer = () => new Promise((resolve) => setImmediate(resolve));
-    writeFleet({ [CONSUMER]: "import '@acme/orders-sdk';\n", 'services/api/src/old.ts': "import '@acme/payments-sdk';\n" });
+    writeFleet({
+      [CONSUMER]: "import '@acme/orders-sdk';\n",
+      'services/api/src/old.ts': "import '@acme/payments-sdk';\n",
+    });
     scan(FLEET);
     await afterAnswer();
     const dir = join(root, '.nx', 'workspace-data', 'nx-fleet');
@@ -665,7 +799,9 @@ describe('scanRuntimeImports: imports the pre-filter must not drop', () => {
     "a paths alias declared in the consuming project's own tsconfig.json": {
       files: {
         'services/orders/sdk/src/index.ts': 'export {};\n',
-        'services/api/tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '#orders-sdk': ['../orders/sdk/src/index.ts'] } } }),
+        'services/api/tsconfig.json': JSON.stringify({
+          compilerOptions: { paths: { '#orders-sdk': ['../orders/sdk/src/index.ts'] } },
+        }),
         'services/api/src/main.ts': "import { x } from '#orders-sdk';\n",
       },
       consumer: 'services/api/src/main.ts',
@@ -673,7 +809,9 @@ describe('scanRuntimeImports: imports the pre-filter must not drop', () => {
     },
     'a paths alias that tsconfig.base.json inherits through extends': {
       files: {
-        'tsconfig.paths.json': JSON.stringify({ compilerOptions: { paths: { '@orders/sdk': ['services/orders/sdk/src/index.ts'] } } }),
+        'tsconfig.paths.json': JSON.stringify({
+          compilerOptions: { paths: { '@orders/sdk': ['services/orders/sdk/src/index.ts'] } },
+        }),
         'tsconfig.base.json': JSON.stringify({ extends: './tsconfig.paths.json', compilerOptions: { strict: true } }),
         'services/orders/sdk/src/index.ts': 'export {};\n',
         'services/api/src/main.ts': "import { x } from '@orders/sdk';\n",
@@ -691,14 +829,24 @@ describe('scanRuntimeImports: imports the pre-filter must not drop', () => {
       edge: 'api -> orders',
     },
     'a relative import from a root "." service': {
-      files: { 'services/orders/sdk/src/index.ts': 'export {};\n', 'src/main.ts': "import { x } from '../services/orders/sdk/src';\n" },
+      files: {
+        'services/orders/sdk/src/index.ts': 'export {};\n',
+        'src/main.ts': "import { x } from '../services/orders/sdk/src';\n",
+      },
       configs: { gateway: service('.'), orders: service('services/orders'), 'orders-sdk': lib('services/orders/sdk') },
       consumer: 'src/main.ts',
       edge: 'gateway -> orders',
     },
-    'a relative import of the SDK of a service nested in the importing service\'s folder': {
-      files: { 'services/orders/billing/sdk/src/index.ts': 'export {};\n', 'services/orders/src/main.ts': "import { x } from '../billing/sdk/src';\n" },
-      configs: { orders: service('services/orders'), billing: service('services/orders/billing'), 'billing-sdk': lib('services/orders/billing/sdk') },
+    "a relative import of the SDK of a service nested in the importing service's folder": {
+      files: {
+        'services/orders/billing/sdk/src/index.ts': 'export {};\n',
+        'services/orders/src/main.ts': "import { x } from '../billing/sdk/src';\n",
+      },
+      configs: {
+        orders: service('services/orders'),
+        billing: service('services/orders/billing'),
+        'billing-sdk': lib('services/orders/billing/sdk'),
+      },
       consumer: 'services/orders/src/main.ts',
       edge: 'orders -> billing',
     },
@@ -711,18 +859,28 @@ describe('scanRuntimeImports: imports the pre-filter must not drop', () => {
   });
 
   // Control for the bugs above: the same files with a line that gets past the pre-filter do make the edge, so resolution and ownership are right.
-  it.each(Object.entries(dropped))('%s makes its edge once the pre-filter lets the file through', (_name, { files, configs, edge, consumer }) => {
-    write({ ...files, [consumer]: `${files[consumer]}// '../../../../../../'\n` });
-    expect(scan(configs ?? FLEET).edges).toEqual([edge]);
-  });
+  it.each(Object.entries(dropped))(
+    '%s makes its edge once the pre-filter lets the file through',
+    (_name, { files, configs, edge, consumer }) => {
+      write({ ...files, [consumer]: `${files[consumer]}// '../../../../../../'\n` });
+      expect(scan(configs ?? FLEET).edges).toEqual([edge]);
+    },
+  );
 });
 
 describe('scanRuntimeImports: sanity of the fixture helpers', () => {
   it('lists each file under its deepest project only', () => {
     writeFleet();
     const files = fileMap(FLEET);
-    expect(files['orders']!.map((f) => f.file).sort()).toEqual(['services/orders/package.json', 'services/orders/src/main.ts', 'services/orders/src/routes.ts']);
-    expect(files['orders-sdk']!.map((f) => f.file).sort()).toEqual(['services/orders/sdk/package.json', 'services/orders/sdk/src/index.ts']);
+    expect(files['orders']!.map((f) => f.file).sort()).toEqual([
+      'services/orders/package.json',
+      'services/orders/src/main.ts',
+      'services/orders/src/routes.ts',
+    ]);
+    expect(files['orders-sdk']!.map((f) => f.file).sort()).toEqual([
+      'services/orders/sdk/package.json',
+      'services/orders/sdk/src/index.ts',
+    ]);
     expect(existsSync(join(root, 'services/api/src/main.ts'))).toBe(true);
   });
 });

@@ -34,7 +34,10 @@ interface ProjectConfigLike {
 }
 
 /** Project facts ownership needs, from Nx's configurations (and package.json names where Nx has none). */
-export function projectInfos(workspaceRoot: string, projects: Readonly<Record<string, ProjectConfigLike>>): ProjectInfo[] {
+export function projectInfos(
+  workspaceRoot: string,
+  projects: Readonly<Record<string, ProjectConfigLike>>,
+): ProjectInfo[] {
   return Object.entries(projects).map(([name, config]) => ({
     name,
     root: config.root,
@@ -114,7 +117,13 @@ function providerOf(
   if (!resolution) return undefined;
   const target = 'file' in resolution ? ownership.projectOfFile(resolution.file) : resolution.project;
   if (!target) return undefined;
-  const provider = ownership.sdkOwner.get(target) ?? (byName.get(target)?.isService ? target : 'file' in resolution ? ownership.ownerOfFile(resolution.file) : undefined);
+  const provider =
+    ownership.sdkOwner.get(target) ??
+    (byName.get(target)?.isService
+      ? target
+      : 'file' in resolution
+        ? ownership.ownerOfFile(resolution.file)
+        : undefined);
   // A service's own SDK, or an SDK importing its own service, is no runtime edge.
   if (!provider || provider === project.name || ownership.sdkOwner.get(project.name) === provider) return undefined;
   return { provider, ...(target !== provider ? { sdk: target } : {}) };
@@ -188,8 +197,12 @@ const CONFIG_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
  * (for `baseUrl` imports such as `services/orders/sdk/src`).
  */
 function candidatePrefixes(input: ScanInput, sdkOwner: ReadonlyMap<string, string>): string[] {
-  const names = input.projects.filter((p) => p.isService || sdkOwner.has(p.name)).flatMap((p) => (p.packageName ? [p.packageName] : []));
-  const tsconfigs = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])].map((f) => f.file).filter((file) => /(^|\/)tsconfig[^/]*\.json$/.test(file));
+  const names = input.projects
+    .filter((p) => p.isService || sdkOwner.has(p.name))
+    .flatMap((p) => (p.packageName ? [p.packageName] : []));
+  const tsconfigs = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])]
+    .map((f) => f.file)
+    .filter((file) => /(^|\/)tsconfig[^/]*\.json$/.test(file));
   const aliases = tsconfigs.flatMap((config) => pathAliases(join(input.workspaceRoot, config)));
   const topFolders = input.projects.flatMap((p) => (p.root === '.' ? [] : [`${p.root.split('/')[0]}/`]));
   return [...new Set([...names, ...aliases, ...topFolders])].sort();
@@ -197,8 +210,12 @@ function candidatePrefixes(input: ScanInput, sdkOwner: ReadonlyMap<string, strin
 
 function pathAliases(tsconfig: string): string[] {
   try {
-    const paths = parseJson<{ compilerOptions?: { paths?: Record<string, unknown> } }>(readFileSync(tsconfig, 'utf8')).compilerOptions?.paths ?? {};
-    return Object.keys(paths).map((key) => (key.endsWith('*') ? key.slice(0, -1) : key)).filter(Boolean);
+    const paths =
+      parseJson<{ compilerOptions?: { paths?: Record<string, unknown> } }>(readFileSync(tsconfig, 'utf8'))
+        .compilerOptions?.paths ?? {};
+    return Object.keys(paths)
+      .map((key) => (key.endsWith('*') ? key.slice(0, -1) : key))
+      .filter(Boolean);
   } catch {
     // A tsconfig that does not parse is reported by the resolver, which reads it too.
     return [];
@@ -214,12 +231,21 @@ interface Scanned {
   parsed?: boolean;
 }
 
-function scanFile(input: ScanInput, file: string, projectRoot: string, pattern: RegExp | undefined, nested: readonly string[]): Scanned {
+function scanFile(
+  input: ScanInput,
+  file: string,
+  projectRoot: string,
+  pattern: RegExp | undefined,
+  nested: readonly string[],
+): Scanned {
   try {
     // One read: the size and the NUL test come from the same bytes the parse uses.
     const bytes = readFileSync(join(input.workspaceRoot, file));
     if (bytes.length > MAX_SOURCE_BYTES) {
-      input.warn(file, `nx-fleet: ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports.`);
+      input.warn(
+        file,
+        `nx-fleet: ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports.`,
+      );
       return { imports: [], filtered: false };
     }
     if (bytes.subarray(0, 8000).includes(0)) {
@@ -234,7 +260,10 @@ function scanFile(input: ScanInput, file: string, projectRoot: string, pattern: 
     if (!mayReferenceOtherProjects(text, pattern, reaches)) return { imports: [], filtered: true };
     return { imports: importsOf(file, text), filtered: false, parsed: true };
   } catch (error) {
-    input.warn(file, `nx-fleet: ${file} could not be scanned for SDK imports (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    input.warn(
+      file,
+      `nx-fleet: ${file} could not be scanned for SDK imports (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+    );
     return { imports: [], filtered: false, transient: true };
   }
 }

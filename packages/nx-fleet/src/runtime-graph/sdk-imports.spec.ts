@@ -44,8 +44,8 @@ describe('importsOf', () => {
       "// import { OrdersClient } from '@acme/orders-sdk';",
       '/* export * from "@acme/orders-sdk"; */',
       '/** @see import("@acme/orders-sdk") */',
-      "const docs = \"import { x } from '@acme/orders-sdk'\";",
-      "const single = 'require(\"@acme/orders-sdk\")';",
+      'const docs = "import { x } from \'@acme/orders-sdk\'";',
+      'const single = \'require("@acme/orders-sdk")\';',
       "const template = `import('@acme/orders-sdk') and require('@acme/orders-sdk')`;",
       "const withSubstitution = `${docs} import x from '@acme/orders-sdk'`;",
       "const regex = /import '@acme\\/orders-sdk'/;",
@@ -72,23 +72,45 @@ describe('importsOf', () => {
   it('still counts a require() or import() inside a template substitution, which is code', () => {
     // eslint-disable-next-line no-template-curly-in-string
     const text = "export const banner = `client: ${require('@acme/orders-sdk').name}`;";
-    expect(importsOf('services/api/src/banner.ts', text)).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'require' }]);
+    expect(importsOf('services/api/src/banner.ts', text)).toEqual([
+      { specifier: '@acme/orders-sdk', line: 1, kind: 'require' },
+    ]);
   });
 
   it('parses a file with syntax errors without throwing, keeping the imports it can see', () => {
-    const text = lines("import { ok } from '@acme/orders-sdk';", 'const = ;', "import { from '@acme/broken'", 'function ( {', "export * from '@acme/after-the-error';");
+    const text = lines(
+      "import { ok } from '@acme/orders-sdk';",
+      'const = ;',
+      "import { from '@acme/broken'",
+      'function ( {',
+      "export * from '@acme/after-the-error';",
+    );
     let refs: ReturnType<typeof importsOf> = [];
     expect(() => (refs = importsOf('services/api/src/broken.ts', text))).not.toThrow();
     expect(refs).toContainEqual({ specifier: '@acme/orders-sdk', line: 1, kind: 'import' });
   });
 
   it('reads JavaScript, JSX and module/commonjs flavours by their extension', () => {
-    expect(importsOf('a/b.js', "const sdk = require('@acme/orders-sdk');\nmodule.exports = sdk;")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'require' }]);
-    expect(importsOf('a/b.cjs', "const sdk = require('@acme/orders-sdk');")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'require' }]);
-    expect(importsOf('a/b.mjs', "import sdk from '@acme/orders-sdk';")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import' }]);
-    expect(importsOf('a/b.mts', "import type { T } from '@acme/orders-sdk';")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'type-import' }]);
-    expect(importsOf('a/b.cts', "import sdk = require('@acme/orders-sdk');")).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import-equals' }]);
-    const jsx = lines("import { Widget } from '@acme/orders-sdk';", "const text = '<p>import(\"@acme/nope\")</p>';", 'export const App = () => <Widget label="import x from \'@acme/nope\'">{text}</Widget>;');
+    expect(importsOf('a/b.js', "const sdk = require('@acme/orders-sdk');\nmodule.exports = sdk;")).toEqual([
+      { specifier: '@acme/orders-sdk', line: 1, kind: 'require' },
+    ]);
+    expect(importsOf('a/b.cjs', "const sdk = require('@acme/orders-sdk');")).toEqual([
+      { specifier: '@acme/orders-sdk', line: 1, kind: 'require' },
+    ]);
+    expect(importsOf('a/b.mjs', "import sdk from '@acme/orders-sdk';")).toEqual([
+      { specifier: '@acme/orders-sdk', line: 1, kind: 'import' },
+    ]);
+    expect(importsOf('a/b.mts', "import type { T } from '@acme/orders-sdk';")).toEqual([
+      { specifier: '@acme/orders-sdk', line: 1, kind: 'type-import' },
+    ]);
+    expect(importsOf('a/b.cts', "import sdk = require('@acme/orders-sdk');")).toEqual([
+      { specifier: '@acme/orders-sdk', line: 1, kind: 'import-equals' },
+    ]);
+    const jsx = lines(
+      "import { Widget } from '@acme/orders-sdk';",
+      'const text = \'<p>import("@acme/nope")</p>\';',
+      'export const App = () => <Widget label="import x from \'@acme/nope\'">{text}</Widget>;',
+    );
     expect(importsOf('a/App.tsx', jsx)).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import' }]);
     expect(importsOf('a/App.jsx', jsx)).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import' }]);
   });
@@ -100,14 +122,19 @@ describe('importsOf', () => {
   });
 
   it('keeps relative specifiers as written', () => {
-    expect(importsOf('libs/x/src/a.ts', "export { b } from '../../../services/orders/sdk/src';")).toEqual([{ specifier: '../../../services/orders/sdk/src', line: 1, kind: 'export' }]);
+    expect(importsOf('libs/x/src/a.ts', "export { b } from '../../../services/orders/sdk/src';")).toEqual([
+      { specifier: '../../../services/orders/sdk/src', line: 1, kind: 'export' },
+    ]);
   });
 });
 
 describe('isSourceFile', () => {
-  it.each(['a.ts', 'a.tsx', 'a.mts', 'a.cts', 'a.js', 'a.jsx', 'a.mjs', 'a.cjs', 'dir.d/x.ts'])('%s is a source file', (file) => {
-    expect(isSourceFile(file)).toBe(true);
-  });
+  it.each(['a.ts', 'a.tsx', 'a.mts', 'a.cts', 'a.js', 'a.jsx', 'a.mjs', 'a.cjs', 'dir.d/x.ts'])(
+    '%s is a source file',
+    (file) => {
+      expect(isSourceFile(file)).toBe(true);
+    },
+  );
 
   it.each(['a.d.ts', 'a.json', 'a.md', 'a.ts.map', 'Dockerfile', 'a.tsbuildinfo', 'ts'])('%s is not', (file) => {
     expect(isSourceFile(file)).toBe(false);
@@ -121,12 +148,27 @@ describe('prefixPattern', () => {
 
   it('matches a name as a whole quoted specifier or followed by a subpath, with any quote', () => {
     const pattern = prefixPattern(['@acme/orders'])!;
-    for (const text of ["'@acme/orders'", '"@acme/orders"', '`@acme/orders`', "'@acme/orders/sdk'", 'from "@acme/orders/a/b"']) expect(pattern.test(text), text).toBe(true);
+    for (const text of [
+      "'@acme/orders'",
+      '"@acme/orders"',
+      '`@acme/orders`',
+      "'@acme/orders/sdk'",
+      'from "@acme/orders/a/b"',
+    ])
+      expect(pattern.test(text), text).toBe(true);
   });
 
   it('does not match a longer name that only starts the same, or an unquoted mention', () => {
     const pattern = prefixPattern(['@acme/orders'])!;
-    for (const text of ["'@acme/orders-ui'", "'@acme/orders.sdk'", "'@acme/ordersx'", '@acme/orders', "'x/@acme/orders'", "'@acme/order'"]) expect(pattern.test(text), text).toBe(false);
+    for (const text of [
+      "'@acme/orders-ui'",
+      "'@acme/orders.sdk'",
+      "'@acme/ordersx'",
+      '@acme/orders',
+      "'x/@acme/orders'",
+      "'@acme/order'",
+    ])
+      expect(pattern.test(text), text).toBe(false);
   });
 
   it('lets a prefix ending in "/" (a paths wildcard) go on with anything', () => {
@@ -171,7 +213,9 @@ describe('mayReferenceOtherProjects', () => {
 
   it('is false for relative specifiers staying inside the project and unknown names', () => {
     expect(mayReferenceOtherProjects("import a from '../x';\nimport b from './y';", pattern, leaves)).toBe(false);
-    expect(mayReferenceOtherProjects("import a from '@acme/orders-sdk-client';\nimport b from 'lodash';", pattern, leaves)).toBe(false);
+    expect(
+      mayReferenceOtherProjects("import a from '@acme/orders-sdk-client';\nimport b from 'lodash';", pattern, leaves),
+    ).toBe(false);
     expect(mayReferenceOtherProjects('', undefined, leaves)).toBe(false);
   });
 });

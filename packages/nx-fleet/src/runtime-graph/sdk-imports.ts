@@ -8,7 +8,8 @@ function tsMorph(): typeof import('ts-morph') {
   return require('ts-morph') as typeof import('ts-morph');
 }
 
-export type ImportKind = 'import' | 'type-import' | 'export' | 'dynamic-import' | 'require' | 'import-equals' | 'import-type';
+export type ImportKind =
+  'import' | 'type-import' | 'export' | 'dynamic-import' | 'require' | 'import-equals' | 'import-type';
 
 /** One module reference in a source file, as the compiler sees it (comments and strings never count). */
 export interface ImportRef {
@@ -54,16 +55,23 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
     const add = (node: NodeType, specifier: string | undefined, kind: ImportKind) => {
       if (specifier !== undefined) refs.push({ specifier, line: node.getStartLineNumber(), kind });
     };
-    for (const decl of source.getImportDeclarations()) add(decl, decl.getModuleSpecifierValue(), decl.isTypeOnly() ? 'type-import' : 'import');
+    for (const decl of source.getImportDeclarations())
+      add(decl, decl.getModuleSpecifierValue(), decl.isTypeOnly() ? 'type-import' : 'import');
     for (const decl of source.getExportDeclarations()) add(decl, decl.getModuleSpecifierValue(), 'export');
     source.forEachDescendant((node) => {
       if (Node.isCallExpression(node)) {
         const callee = node.getExpression();
-        const kind = callee.getKind() === SyntaxKind.ImportKeyword ? 'dynamic-import' : Node.isIdentifier(callee) && callee.getText() === 'require' ? 'require' : undefined;
+        const kind =
+          callee.getKind() === SyntaxKind.ImportKeyword
+            ? 'dynamic-import'
+            : Node.isIdentifier(callee) && callee.getText() === 'require'
+              ? 'require'
+              : undefined;
         if (kind) add(node, literalText(node.getArguments()[0]), kind);
       } else if (Node.isImportEqualsDeclaration(node)) {
         const reference = node.getModuleReference();
-        if (Node.isExternalModuleReference(reference)) add(node, literalText(reference.getExpression()), 'import-equals');
+        if (Node.isExternalModuleReference(reference))
+          add(node, literalText(reference.getExpression()), 'import-equals');
       } else if (Node.isImportTypeNode(node)) {
         const argument = node.getArgument();
         if (Node.isLiteralTypeNode(argument)) add(node, literalText(argument.getLiteral()), 'import-type');
@@ -78,7 +86,9 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
 /** Only a literal names a module statically: `require(name)` or a template with `${}` does not. */
 function literalText(node: NodeType | undefined): string | undefined {
   const { Node } = tsMorph();
-  return node && (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) ? node.getLiteralValue() : undefined;
+  return node && (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node))
+    ? node.getLiteralValue()
+    : undefined;
 }
 
 /**
@@ -86,7 +96,11 @@ function literalText(node: NodeType | undefined): string | undefined {
  * aliases, baseUrl folders), or does a relative specifier in it reach another project? It reads the
  * text, not the syntax, so it over-approximates (comments count here); false positives only cost a parse.
  */
-export function mayReferenceOtherProjects(text: string, prefixes: RegExp | undefined, reachesOtherProject: (relativeSpecifier: string) => boolean): boolean {
+export function mayReferenceOtherProjects(
+  text: string,
+  prefixes: RegExp | undefined,
+  reachesOtherProject: (relativeSpecifier: string) => boolean,
+): boolean {
   if (prefixes?.test(text)) return true;
   for (const match of text.matchAll(RELATIVE_SPECIFIER)) {
     if (reachesOtherProject(match[1]!)) return true;
@@ -103,6 +117,8 @@ const RELATIVE_SPECIFIER = /['"`](\.\.?\/[^'"`\n]*)['"`]/g;
  */
 export function prefixPattern(prefixes: readonly string[]): RegExp | undefined {
   if (!prefixes.length) return undefined;
-  const alternatives = [...new Set(prefixes)].map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + (p.endsWith('/') ? '' : '(?=[\'"`/])'));
+  const alternatives = [...new Set(prefixes)].map(
+    (p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + (p.endsWith('/') ? '' : '(?=[\'"`/])'),
+  );
   return new RegExp(`['"\`](?:${alternatives.join('|')})`);
 }

@@ -1,14 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { contains, resolveOwnership, SDK_TAG_PREFIX, type ProjectInfo } from './sdk-ownership';
 
-const service = (name: string, root: string, extra: Partial<ProjectInfo> = {}): ProjectInfo => ({ name, root, tags: [], isService: true, ...extra });
-const lib = (name: string, root: string, extra: Partial<ProjectInfo> = {}): ProjectInfo => ({ name, root, tags: [], isService: false, ...extra });
+const service = (name: string, root: string, extra: Partial<ProjectInfo> = {}): ProjectInfo => ({
+  name,
+  root,
+  tags: [],
+  isService: true,
+  ...extra,
+});
+const lib = (name: string, root: string, extra: Partial<ProjectInfo> = {}): ProjectInfo => ({
+  name,
+  root,
+  tags: [],
+  isService: false,
+  ...extra,
+});
 
-const owners = (projects: ProjectInfo[], sdks?: Record<string, string>) => Object.fromEntries(resolveOwnership(projects, sdks).sdkOwner);
+const owners = (projects: ProjectInfo[], sdks?: Record<string, string>) =>
+  Object.fromEntries(resolveOwnership(projects, sdks).sdkOwner);
 
 describe('resolveOwnership: the folder convention', () => {
-  it('makes a non-service project nested in a service folder that service\'s SDK', () => {
-    expect(owners([service('orders', 'services/orders'), lib('orders-sdk', 'services/orders/sdk'), lib('shared', 'libs/shared')])).toEqual({ 'orders-sdk': 'orders' });
+  it("makes a non-service project nested in a service folder that service's SDK", () => {
+    expect(
+      owners([
+        service('orders', 'services/orders'),
+        lib('orders-sdk', 'services/orders/sdk'),
+        lib('shared', 'libs/shared'),
+      ]),
+    ).toEqual({ 'orders-sdk': 'orders' });
   });
 
   it('claims projects nested at any depth, by the deepest enclosing service', () => {
@@ -22,7 +41,10 @@ describe('resolveOwnership: the folder convention', () => {
   });
 
   it('never makes a service nested in another service an SDK of the outer one', () => {
-    const ownership = resolveOwnership([service('orders', 'services/orders'), service('billing', 'services/orders/billing')]);
+    const ownership = resolveOwnership([
+      service('orders', 'services/orders'),
+      service('billing', 'services/orders/billing'),
+    ]);
     expect(ownership.sdkOwner.size).toBe(0);
     expect(ownership.problems).toEqual([]);
   });
@@ -32,27 +54,43 @@ describe('resolveOwnership: the folder convention', () => {
   });
 
   it('never lets a root "." service claim every project in the workspace', () => {
-    expect(owners([service('gateway', '.'), lib('shared', 'libs/shared'), lib('client', 'gateway-client')])).toEqual({});
+    expect(owners([service('gateway', '.'), lib('shared', 'libs/shared'), lib('client', 'gateway-client')])).toEqual(
+      {},
+    );
   });
 
   it('still applies the folder convention below other services when one service sits at the root', () => {
-    expect(owners([service('gateway', '.'), service('orders', 'services/orders'), lib('orders-sdk', 'services/orders/sdk')])).toEqual({ 'orders-sdk': 'orders' });
+    expect(
+      owners([service('gateway', '.'), service('orders', 'services/orders'), lib('orders-sdk', 'services/orders/sdk')]),
+    ).toEqual({ 'orders-sdk': 'orders' });
   });
 });
 
 describe('resolveOwnership: the tag convention', () => {
   it(`makes a project tagged ${SDK_TAG_PREFIX}<service> that service's SDK, wherever it lives`, () => {
-    const projects = [service('orders', 'services/orders'), lib('orders-client', 'libs/clients/orders', { tags: ['scope:shared', 'fleet:sdk-of:orders'] })];
+    const projects = [
+      service('orders', 'services/orders'),
+      lib('orders-client', 'libs/clients/orders', { tags: ['scope:shared', 'fleet:sdk-of:orders'] }),
+    ];
     expect(owners(projects)).toEqual({ 'orders-client': 'orders' });
   });
 
   it('wins over the folder convention', () => {
-    const projects = [service('orders', 'services/orders'), service('payments', 'services/payments'), lib('sdk', 'services/orders/sdk', { tags: ['fleet:sdk-of:payments'] })];
+    const projects = [
+      service('orders', 'services/orders'),
+      service('payments', 'services/payments'),
+      lib('sdk', 'services/orders/sdk', { tags: ['fleet:sdk-of:payments'] }),
+    ];
     expect(owners(projects)).toEqual({ sdk: 'payments' });
   });
 
   it('reports a tag naming no service, and the project then falls back to the folder convention', () => {
-    const projects = [service('orders', 'services/orders'), lib('shared', 'libs/shared'), lib('sdk', 'services/orders/sdk', { tags: ['fleet:sdk-of:shared'] }), lib('x', 'libs/x', { tags: ['fleet:sdk-of:ghost'] })];
+    const projects = [
+      service('orders', 'services/orders'),
+      lib('shared', 'libs/shared'),
+      lib('sdk', 'services/orders/sdk', { tags: ['fleet:sdk-of:shared'] }),
+      lib('x', 'libs/x', { tags: ['fleet:sdk-of:ghost'] }),
+    ];
     const ownership = resolveOwnership(projects);
     expect(Object.fromEntries(ownership.sdkOwner)).toEqual({ sdk: 'orders' });
     expect(ownership.problems).toHaveLength(2);
@@ -62,17 +100,29 @@ describe('resolveOwnership: the tag convention', () => {
   });
 
   it('never makes a tagged service an SDK', () => {
-    expect(owners([service('orders', 'services/orders'), service('payments', 'services/payments', { tags: ['fleet:sdk-of:orders'] })])).toEqual({});
+    expect(
+      owners([
+        service('orders', 'services/orders'),
+        service('payments', 'services/payments', { tags: ['fleet:sdk-of:orders'] }),
+      ]),
+    ).toEqual({});
   });
 });
 
 describe('resolveOwnership: the sdks plugin option', () => {
   it('names SDKs by project name', () => {
-    expect(owners([service('orders', 'services/orders'), lib('client', 'libs/client')], { client: 'orders' })).toEqual({ client: 'orders' });
+    expect(owners([service('orders', 'services/orders'), lib('client', 'libs/client')], { client: 'orders' })).toEqual({
+      client: 'orders',
+    });
   });
 
   it('names SDKs by package name', () => {
-    expect(owners([service('orders', 'services/orders'), lib('client', 'libs/client', { packageName: '@acme/orders-client' })], { '@acme/orders-client': 'orders' })).toEqual({ client: 'orders' });
+    expect(
+      owners(
+        [service('orders', 'services/orders'), lib('client', 'libs/client', { packageName: '@acme/orders-client' })],
+        { '@acme/orders-client': 'orders' },
+      ),
+    ).toEqual({ client: 'orders' });
   });
 
   it('wins over a tag and over the folder convention', () => {
@@ -96,7 +146,10 @@ describe('resolveOwnership: the sdks plugin option', () => {
   });
 
   it('never makes a service an SDK, and reports nothing for it', () => {
-    const ownership = resolveOwnership([service('orders', 'services/orders'), service('payments', 'services/payments')], { payments: 'orders' });
+    const ownership = resolveOwnership(
+      [service('orders', 'services/orders'), service('payments', 'services/payments')],
+      { payments: 'orders' },
+    );
     expect(ownership.sdkOwner.size).toBe(0);
     expect(ownership.problems).toEqual([]);
   });

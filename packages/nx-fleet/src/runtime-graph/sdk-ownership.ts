@@ -27,7 +27,10 @@ export interface Ownership {
  * package name), a `fleet:sdk-of:<service>` tag, and a project nested in a service's folder.
  * (The fourth, an import resolving into a service's folder, is `ownerOfFile`.)
  */
-export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: Readonly<Record<string, string>> = {}): Ownership {
+export function resolveOwnership(
+  projects: readonly ProjectInfo[],
+  sdksOption: Readonly<Record<string, string>> = {},
+): Ownership {
   const byName = new Map(projects.map((p) => [p.name, p]));
   const byPackage = new Map(projects.flatMap((p) => (p.packageName ? [[p.packageName, p] as const] : [])));
   const services = projects.filter((p) => p.isService);
@@ -60,7 +63,8 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: R
   }
 
   const projectByRoot = new Map(projects.map((p) => [p.root, p]));
-  const projectOfFile = (file: string) => enclosing(projectByRoot, parentOf(posix.normalize(file)))?.name ?? projectByRoot.get('.')?.name;
+  const projectOfFile = (file: string) =>
+    enclosing(projectByRoot, parentOf(posix.normalize(file)))?.name ?? projectByRoot.get('.')?.name;
   return {
     sdkOwner,
     projectOfFile,

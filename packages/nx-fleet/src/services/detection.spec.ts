@@ -12,13 +12,19 @@ import {
 } from './detection';
 
 /** A folder as the plugin hands it over; `config` defaults to no settings. */
-function folder(root: string, containerfiles: string[], rest: Partial<Omit<FolderInput, 'root' | 'containerfiles'>> = {}): FolderInput {
+function folder(
+  root: string,
+  containerfiles: string[],
+  rest: Partial<Omit<FolderInput, 'root' | 'containerfiles'>> = {},
+): FolderInput {
   return { root, containerfiles, config: {}, ...rest };
 }
 
 describe('detectService', () => {
   it('makes a service of a Dockerfile with a project.json beside it, leaving the name to Nx', () => {
-    expect(detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: { name: 'a' } }), DEFAULT_EXCLUDES)).toEqual({
+    expect(
+      detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: { name: 'a' } }), DEFAULT_EXCLUDES),
+    ).toEqual({
       kind: 'service',
       root: 'services/a',
       dockerfile: 'services/a/Dockerfile',
@@ -28,12 +34,26 @@ describe('detectService', () => {
   });
 
   it('prefers project.json over package.json for naming (project.json names itself)', () => {
-    const detection = detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, packageJson: { name: '@acme/a' } }), DEFAULT_EXCLUDES);
-    expect(detection).toEqual({ kind: 'service', root: 'services/a', dockerfile: 'services/a/Dockerfile', name: undefined, config: {} });
+    const detection = detectService(
+      folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, packageJson: { name: '@acme/a' } }),
+      DEFAULT_EXCLUDES,
+    );
+    expect(detection).toEqual({
+      kind: 'service',
+      root: 'services/a',
+      dockerfile: 'services/a/Dockerfile',
+      name: undefined,
+      config: {},
+    });
   });
 
   it('makes a service of a Containerfile with a named package.json beside it and passes the package name on', () => {
-    expect(detectService(folder('services/b', ['services/b/Containerfile'], { packageJson: { name: '@acme/b' } }), DEFAULT_EXCLUDES)).toEqual({
+    expect(
+      detectService(
+        folder('services/b', ['services/b/Containerfile'], { packageJson: { name: '@acme/b' } }),
+        DEFAULT_EXCLUDES,
+      ),
+    ).toEqual({
       kind: 'service',
       root: 'services/b',
       dockerfile: 'services/b/Containerfile',
@@ -43,7 +63,10 @@ describe('detectService', () => {
   });
 
   it('picks the Dockerfile when the folder has a Containerfile too', () => {
-    const detection = detectService(folder('both', ['both/Containerfile', 'both/Dockerfile'], { projectJson: {} }), DEFAULT_EXCLUDES);
+    const detection = detectService(
+      folder('both', ['both/Containerfile', 'both/Dockerfile'], { projectJson: {} }),
+      DEFAULT_EXCLUDES,
+    );
     expect(detection).toMatchObject({ kind: 'service', dockerfile: 'both/Dockerfile' });
   });
 
@@ -59,12 +82,24 @@ describe('detectService', () => {
 
   it('passes the folder config on with the service', () => {
     const config: FleetServiceConfig = { context: 'project', image: 'acme/a', contextInclude: ['tsconfig.base.json'] };
-    const detection = detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, config }), DEFAULT_EXCLUDES);
-    expect(detection).toEqual({ kind: 'service', root: 'services/a', dockerfile: 'services/a/Dockerfile', name: undefined, config });
+    const detection = detectService(
+      folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, config }),
+      DEFAULT_EXCLUDES,
+    );
+    expect(detection).toEqual({
+      kind: 'service',
+      root: 'services/a',
+      dockerfile: 'services/a/Dockerfile',
+      name: undefined,
+      config,
+    });
   });
 
   it('reports an orphan when nothing describes a project', () => {
-    expect(detectService(folder('orphan', ['orphan/Dockerfile']), DEFAULT_EXCLUDES)).toEqual({ kind: 'orphan', dockerfile: 'orphan/Dockerfile' });
+    expect(detectService(folder('orphan', ['orphan/Dockerfile']), DEFAULT_EXCLUDES)).toEqual({
+      kind: 'orphan',
+      dockerfile: 'orphan/Dockerfile',
+    });
   });
 
   it.each([
@@ -79,8 +114,15 @@ describe('detectService', () => {
   });
 
   it('reports nothing for a project without a Dockerfile or a fleet dockerfile, and for an empty folder', () => {
-    expect(detectService(folder('libs/util', [], { projectJson: { name: 'util' } }), DEFAULT_EXCLUDES)).toEqual({ kind: 'none' });
-    expect(detectService(folder('libs/util', [], { packageJson: { name: '@acme/util' }, config: { image: 'x' } }), DEFAULT_EXCLUDES)).toEqual({
+    expect(detectService(folder('libs/util', [], { projectJson: { name: 'util' } }), DEFAULT_EXCLUDES)).toEqual({
+      kind: 'none',
+    });
+    expect(
+      detectService(
+        folder('libs/util', [], { packageJson: { name: '@acme/util' }, config: { image: 'x' } }),
+        DEFAULT_EXCLUDES,
+      ),
+    ).toEqual({
       kind: 'none',
     });
     expect(detectService(folder('empty', []), DEFAULT_EXCLUDES)).toEqual({ kind: 'none' });
@@ -96,7 +138,11 @@ describe('detectService', () => {
     ['services/a/__fixtures__/Dockerfile', '**/__fixtures__/**'],
   ])('excludes %s by the default pattern %s, even with a project.json beside it', (dockerfile, pattern) => {
     const root = dockerfile.slice(0, dockerfile.lastIndexOf('/'));
-    expect(detectService(folder(root, [dockerfile], { projectJson: {} }), DEFAULT_EXCLUDES)).toEqual({ kind: 'excluded', dockerfile, pattern });
+    expect(detectService(folder(root, [dockerfile], { projectJson: {} }), DEFAULT_EXCLUDES)).toEqual({
+      kind: 'excluded',
+      dockerfile,
+      pattern,
+    });
   });
 
   it('excludes a Dockerfile in an excluded path even when no project lies beside it', () => {
@@ -109,7 +155,9 @@ describe('detectService', () => {
 
   it('does not exclude look-alike folder names', () => {
     for (const root of ['services/templates-api', 'services/devcontainer', 'services/generators']) {
-      expect(detectService(folder(root, [`${root}/Dockerfile`], { projectJson: {} }), DEFAULT_EXCLUDES).kind).toBe('service');
+      expect(detectService(folder(root, [`${root}/Dockerfile`], { projectJson: {} }), DEFAULT_EXCLUDES).kind).toBe(
+        'service',
+      );
     }
   });
 
@@ -119,13 +167,17 @@ describe('detectService', () => {
       dockerfile: 'legacy/Dockerfile',
       pattern: 'legacy/**',
     });
-    expect(detectService(folder('.devcontainer', ['.devcontainer/Dockerfile'], { projectJson: {} }), []).kind).toBe('service');
+    expect(detectService(folder('.devcontainer', ['.devcontainer/Dockerfile'], { projectJson: {} }), []).kind).toBe(
+      'service',
+    );
   });
 
   describe('with a dockerfile in the project settings', () => {
     it('makes a service of a folder without a Dockerfile, with the normalized path', () => {
       const config = { dockerfile: './.deploy/api/Dockerfile' };
-      expect(detectService(folder('services/api', [], { projectJson: { name: 'api' }, config }), DEFAULT_EXCLUDES)).toEqual({
+      expect(
+        detectService(folder('services/api', [], { projectJson: { name: 'api' }, config }), DEFAULT_EXCLUDES),
+      ).toEqual({
         kind: 'service',
         root: 'services/api',
         dockerfile: '.deploy/api/Dockerfile',
@@ -136,37 +188,71 @@ describe('detectService', () => {
 
     it('uses it instead of the folder’s own Dockerfile, and passes a package name on', () => {
       const detection = detectService(
-        folder('services/web', ['services/web/Dockerfile'], { packageJson: { name: '@acme/web' }, config: { dockerfile: 'docker/web.Dockerfile' } }),
+        folder('services/web', ['services/web/Dockerfile'], {
+          packageJson: { name: '@acme/web' },
+          config: { dockerfile: 'docker/web.Dockerfile' },
+        }),
         DEFAULT_EXCLUDES,
       );
-      expect(detection).toMatchObject({ kind: 'service', root: 'services/web', dockerfile: 'docker/web.Dockerfile', name: '@acme/web' });
+      expect(detection).toMatchObject({
+        kind: 'service',
+        root: 'services/web',
+        dockerfile: 'docker/web.Dockerfile',
+        name: '@acme/web',
+      });
     });
 
     it('is not subject to the exclusions, neither its own path nor the folder’s', () => {
-      expect(detectService(folder('services/api', [], { projectJson: {}, config: { dockerfile: 'templates/api/Dockerfile' } }), DEFAULT_EXCLUDES)).toMatchObject({
+      expect(
+        detectService(
+          folder('services/api', [], { projectJson: {}, config: { dockerfile: 'templates/api/Dockerfile' } }),
+          DEFAULT_EXCLUDES,
+        ),
+      ).toMatchObject({
         kind: 'service',
         dockerfile: 'templates/api/Dockerfile',
       });
-      const excludedFolder = folder('legacy', ['legacy/Dockerfile'], { projectJson: {}, config: { dockerfile: 'legacy/Dockerfile.new' } });
-      expect(detectService(excludedFolder, ['legacy/**'])).toMatchObject({ kind: 'service', root: 'legacy', dockerfile: 'legacy/Dockerfile.new' });
+      const excludedFolder = folder('legacy', ['legacy/Dockerfile'], {
+        projectJson: {},
+        config: { dockerfile: 'legacy/Dockerfile.new' },
+      });
+      expect(detectService(excludedFolder, ['legacy/**'])).toMatchObject({
+        kind: 'service',
+        root: 'legacy',
+        dockerfile: 'legacy/Dockerfile.new',
+      });
     });
   });
 
   describe('with enabled: false', () => {
     it('opts the project out, even with a Dockerfile beside it and a fleet dockerfile', () => {
-      expect(detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, config: { enabled: false } }), DEFAULT_EXCLUDES)).toEqual({
+      expect(
+        detectService(
+          folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, config: { enabled: false } }),
+          DEFAULT_EXCLUDES,
+        ),
+      ).toEqual({
         kind: 'opted-out',
         root: 'services/a',
       });
       expect(
-        detectService(folder('services/b', [], { packageJson: { name: '@acme/b' }, config: { enabled: false, dockerfile: 'x/Dockerfile' } }), DEFAULT_EXCLUDES),
+        detectService(
+          folder('services/b', [], {
+            packageJson: { name: '@acme/b' },
+            config: { enabled: false, dockerfile: 'x/Dockerfile' },
+          }),
+          DEFAULT_EXCLUDES,
+        ),
       ).toEqual({ kind: 'opted-out', root: 'services/b' });
     });
 
     it('keeps enabled: true a service', () => {
-      expect(detectService(folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, config: { enabled: true } }), DEFAULT_EXCLUDES).kind).toBe(
-        'service',
-      );
+      expect(
+        detectService(
+          folder('services/a', ['services/a/Dockerfile'], { projectJson: {}, config: { enabled: true } }),
+          DEFAULT_EXCLUDES,
+        ).kind,
+      ).toBe('service');
     });
   });
 });
@@ -190,7 +276,13 @@ describe('preferredContainerfile', () => {
 
 describe('groupByFolder', () => {
   it('groups files by their folder, "." for the workspace root, in the order given', () => {
-    const groups = groupByFolder(['package.json', 'services/a/Dockerfile', 'Dockerfile', 'services/a/project.json', 'services/a/src/package.json']);
+    const groups = groupByFolder([
+      'package.json',
+      'services/a/Dockerfile',
+      'Dockerfile',
+      'services/a/project.json',
+      'services/a/src/package.json',
+    ]);
     expect([...groups]).toEqual([
       ['.', ['package.json', 'Dockerfile']],
       ['services/a', ['services/a/Dockerfile', 'services/a/project.json']],

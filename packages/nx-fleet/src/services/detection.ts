@@ -34,11 +34,20 @@ export function detectService(folder: FolderInput, exclude: readonly string[]): 
   const name = folder.projectJson ? undefined : stringOrUndefined(folder.packageJson?.name);
   if (!hasProject || (!folder.projectJson && !name)) {
     if (!ownDockerfile) return { kind: 'none' };
-    return excludedBy ? { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy } : { kind: 'orphan', dockerfile: ownDockerfile };
+    return excludedBy
+      ? { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy }
+      : { kind: 'orphan', dockerfile: ownDockerfile };
   }
   if (folder.config.enabled === false) return { kind: 'opted-out', root: folder.root };
   // A Dockerfile named in the project's own settings is deliberate: exclusions do not apply to it.
-  if (folder.config.dockerfile) return { kind: 'service', root: folder.root, dockerfile: posix.normalize(folder.config.dockerfile), name, config: folder.config };
+  if (folder.config.dockerfile)
+    return {
+      kind: 'service',
+      root: folder.root,
+      dockerfile: posix.normalize(folder.config.dockerfile),
+      name,
+      config: folder.config,
+    };
   if (!ownDockerfile) return { kind: 'none' };
   if (excludedBy) return { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy };
   return { kind: 'service', root: folder.root, dockerfile: ownDockerfile, name, config: folder.config };
@@ -58,7 +67,10 @@ function matcher(glob: string): (path: string) => boolean {
 
 /** When a folder holds both, Dockerfile wins: it is what `docker build` picks by default. */
 export function preferredContainerfile(files: readonly string[]): string | undefined {
-  return files.find((file) => posix.basename(file) === 'Dockerfile') ?? files.find((file) => posix.basename(file) === 'Containerfile');
+  return (
+    files.find((file) => posix.basename(file) === 'Dockerfile') ??
+    files.find((file) => posix.basename(file) === 'Containerfile')
+  );
 }
 
 /** Groups the plugin's matched files by folder. */

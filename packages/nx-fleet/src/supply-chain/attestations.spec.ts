@@ -3,9 +3,24 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attachSbom, ensureSigned, findSbom, loadSigningKey, sbomStatus, signatureStatus, subjectOf, type Subject } from './attestations';
+import {
+  attachSbom,
+  ensureSigned,
+  findSbom,
+  loadSigningKey,
+  sbomStatus,
+  signatureStatus,
+  subjectOf,
+  type Subject,
+} from './attestations';
 import { OciRegistryClient } from '../registry/oci-client';
-import { OCI_MANIFEST_MEDIA_TYPE, attachArtifact, listReferrers, readArtifact, type Descriptor } from '../registry/oci-referrers';
+import {
+  OCI_MANIFEST_MEDIA_TYPE,
+  attachArtifact,
+  listReferrers,
+  readArtifact,
+  type Descriptor,
+} from '../registry/oci-referrers';
 import { SIGSTORE_BUNDLE_MEDIA_TYPE, signImageDigest } from './signing/sigstore';
 import { pushTestImage, startFakeRegistry, type FakeRegistry } from '../testing/fake-oci-registry';
 
@@ -56,12 +71,18 @@ async function attachRaw(subject: Subject, mediaType: string, text: string): Pro
 
 describe('subjectOf', () => {
   it("returns the image manifest's descriptor as the registry serves it", async () => {
-    expect(await subjectOf(client, image.digest)).toEqual({ digest: image.digest, mediaType: OCI_MANIFEST_MEDIA_TYPE, size: image.size });
+    expect(await subjectOf(client, image.digest)).toEqual({
+      digest: image.digest,
+      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      size: image.size,
+    });
   });
 
   it('names the digest when the registry has no such manifest', async () => {
     const absent = `sha256:${'0'.repeat(64)}`;
-    await expect(subjectOf(client, absent)).rejects.toThrow(`the registry has no manifest ${absent}; push the image first`);
+    await expect(subjectOf(client, absent)).rejects.toThrow(
+      `the registry has no manifest ${absent}; push the image first`,
+    );
   });
 });
 
@@ -114,12 +135,20 @@ describe('attachSbom and sbomStatus', () => {
 
   it('reports invalid when the CycloneDX attachment is not a CycloneDX document', async () => {
     await attachRaw(image, CDX, spdxDocument);
-    expect(await sbomStatus(client, image.digest)).toEqual({ status: 'invalid', format: 'CycloneDX', detail: 'not a CycloneDX document' });
+    expect(await sbomStatus(client, image.digest)).toEqual({
+      status: 'invalid',
+      format: 'CycloneDX',
+      detail: 'not a CycloneDX document',
+    });
   });
 
   it('reports invalid when the SPDX attachment lacks spdxVersion', async () => {
     await attachRaw(image, SPDX, cdxDocument);
-    expect(await sbomStatus(client, image.digest)).toEqual({ status: 'invalid', format: 'SPDX', detail: 'not a SPDX document' });
+    expect(await sbomStatus(client, image.digest)).toEqual({
+      status: 'invalid',
+      format: 'SPDX',
+      detail: 'not a SPDX document',
+    });
   });
 
   it('reports invalid, with the parse error, when the attachment is not JSON', async () => {
@@ -139,7 +168,9 @@ describe('loadSigningKey', () => {
 
   it('decrypts an encrypted PEM key with its passphrase and re-exports it unencrypted', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    const encrypted = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' }).toString();
+    const encrypted = privateKey
+      .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' })
+      .toString();
     expect(encrypted).toContain('ENCRYPTED PRIVATE KEY');
 
     const loaded = loadSigningKey(encrypted, 'correct horse');
@@ -151,7 +182,8 @@ describe('loadSigningKey', () => {
   const encryptedKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
     .privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' })
     .toString();
-  const garbage = '-----BEGIN PRIVATE KEY-----\nTUlJQ0lBZ0VBTUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n-----END PRIVATE KEY-----\n';
+  const garbage =
+    '-----BEGIN PRIVATE KEY-----\nTUlJQ0lBZ0VBTUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n-----END PRIVATE KEY-----\n';
 
   it.each([
     ['an encrypted key with the wrong passphrase', encryptedKey, 'battery staple'],
@@ -171,7 +203,8 @@ describe('loadSigningKey', () => {
     expect(message).toContain('FLEET_SIGNING_KEY');
     // Neither the key text nor any line of its body may leak into a log.
     expect(message).not.toContain(pem);
-    for (const line of pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'))) expect(message).not.toContain(line);
+    for (const line of pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')))
+      expect(message).not.toContain(line);
     if (passphrase) expect(message).not.toContain(passphrase);
   });
 });
@@ -183,8 +216,13 @@ describe('ensureSigned', () => {
     expect(first).toBeDefined();
 
     expect(await ensureSigned(client, image, { repository, ...keys })).toBe('already signed');
-    expect((await listReferrers(client, image.digest, SIGSTORE_BUNDLE_MEDIA_TYPE)).map((d) => d.digest)).toEqual([first!.digest]);
-    expect(await signatureStatus(client, image.digest, { repository, publicKeyPem: keys.publicKeyPem })).toEqual({ status: 'valid', problems: [] });
+    expect((await listReferrers(client, image.digest, SIGSTORE_BUNDLE_MEDIA_TYPE)).map((d) => d.digest)).toEqual([
+      first!.digest,
+    ]);
+    expect(await signatureStatus(client, image.digest, { repository, publicKeyPem: keys.publicKeyPem })).toEqual({
+      status: 'valid',
+      problems: [],
+    });
   });
 
   it("signs again when the only signature attached is another key's", async () => {
@@ -197,12 +235,18 @@ describe('ensureSigned', () => {
 describe('signatureStatus', () => {
   it('is valid for a signature of the digest by the key', async () => {
     await ensureSigned(client, image, { repository, ...keys });
-    expect(await signatureStatus(client, image.digest, { repository, publicKeyPem: keys.publicKeyPem })).toEqual({ status: 'valid', problems: [] });
+    expect(await signatureStatus(client, image.digest, { repository, publicKeyPem: keys.publicKeyPem })).toEqual({
+      status: 'valid',
+      problems: [],
+    });
   });
 
   it('is missing when no bundle is attached (an SBOM is not a signature)', async () => {
     await attachRaw(image, CDX, cdxDocument);
-    expect(await signatureStatus(client, image.digest, { repository, publicKeyPem: keys.publicKeyPem })).toEqual({ status: 'missing', problems: [] });
+    expect(await signatureStatus(client, image.digest, { repository, publicKeyPem: keys.publicKeyPem })).toEqual({
+      status: 'missing',
+      problems: [],
+    });
   });
 
   it('is invalid for a signature by another key, naming the bundle', async () => {
@@ -244,6 +288,9 @@ describe('signatureStatus', () => {
   it('is valid when one of several bundles holds, whatever the others are', async () => {
     await ensureSigned(client, image, { repository, ...otherKeys });
     await ensureSigned(client, image, { repository, ...keys });
-    expect(await signatureStatus(client, image.digest, { repository, publicKeyPem: keys.publicKeyPem })).toEqual({ status: 'valid', problems: [] });
+    expect(await signatureStatus(client, image.digest, { repository, publicKeyPem: keys.publicKeyPem })).toEqual({
+      status: 'valid',
+      problems: [],
+    });
   });
 });

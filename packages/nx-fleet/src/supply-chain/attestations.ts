@@ -3,7 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OciRegistryError, type Descriptor, type OciRegistryClient } from '../registry/oci-client';
 import { attachArtifact, listReferrers, readArtifact } from '../registry/oci-referrers';
-import { signImageDigest, SIGSTORE_BUNDLE_MEDIA_TYPE, SignatureVerificationError, verifyImageSignature } from './signing/sigstore';
+import {
+  signImageDigest,
+  SIGSTORE_BUNDLE_MEDIA_TYPE,
+  SignatureVerificationError,
+  verifyImageSignature,
+} from './signing/sigstore';
 
 /** What travels with a pushed digest: its SBOM and its signatures, as OCI referrers. */
 
@@ -34,10 +39,18 @@ export function findSbom(recordDir: string): { path: string; mediaType: string }
  * One SBOM per format and digest: a later scan of the same image (its cached pass expired) describes
  * the same layers, and attaching it again would only pile up near-identical documents.
  */
-export async function attachSbom(client: OciRegistryClient, subject: Subject, sbom: { path: string; mediaType: string }): Promise<string> {
+export async function attachSbom(
+  client: OciRegistryClient,
+  subject: Subject,
+  sbom: { path: string; mediaType: string },
+): Promise<string> {
   const [attached] = await listReferrers(client, subject.digest, sbom.mediaType);
   if (attached) return attached.digest;
-  const { digest } = await attachArtifact(client, { subject, artifactType: sbom.mediaType, content: readFileSync(sbom.path) });
+  const { digest } = await attachArtifact(client, {
+    subject,
+    artifactType: sbom.mediaType,
+    content: readFileSync(sbom.path),
+  });
   return digest;
 }
 
@@ -48,8 +61,13 @@ export function loadSigningKey(pem: string, passphrase?: string): { privateKeyPe
     key = createPrivateKey(passphrase ? { key: pem, passphrase } : pem);
   } catch (error) {
     // The key's text must never reach a log: only what kind of problem it is.
-    if (!passphrase && pem.includes('ENCRYPTED')) throw new Error('nx-fleet: the signing key could not be read (it is encrypted): set FLEET_SIGNING_KEY_PASSWORD to its passphrase.');
-    throw new Error(`nx-fleet: the signing key could not be read (${(error as NodeJS.ErrnoException).code ?? 'not a PEM private key'}). Give a PKCS#8 PEM private key (ECDSA P-256 or Ed25519) in FLEET_SIGNING_KEY or the signingKey option, and FLEET_SIGNING_KEY_PASSWORD if it is encrypted.`);
+    if (!passphrase && pem.includes('ENCRYPTED'))
+      throw new Error(
+        'nx-fleet: the signing key could not be read (it is encrypted): set FLEET_SIGNING_KEY_PASSWORD to its passphrase.',
+      );
+    throw new Error(
+      `nx-fleet: the signing key could not be read (${(error as NodeJS.ErrnoException).code ?? 'not a PEM private key'}). Give a PKCS#8 PEM private key (ECDSA P-256 or Ed25519) in FLEET_SIGNING_KEY or the signingKey option, and FLEET_SIGNING_KEY_PASSWORD if it is encrypted.`,
+    );
   }
   return {
     privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
@@ -66,10 +84,21 @@ export async function ensureSigned(
   subject: Subject,
   input: { repository: string; privateKeyPem: string; publicKeyPem: string },
 ): Promise<'signed' | 'already signed'> {
-  const existing = await signatureStatus(client, subject.digest, { repository: input.repository, publicKeyPem: input.publicKeyPem });
+  const existing = await signatureStatus(client, subject.digest, {
+    repository: input.repository,
+    publicKeyPem: input.publicKeyPem,
+  });
   if (existing.status === 'valid') return 'already signed';
-  const bundle = await signImageDigest({ repository: input.repository, digest: subject.digest, privateKeyPem: input.privateKeyPem });
-  await attachArtifact(client, { subject, artifactType: SIGSTORE_BUNDLE_MEDIA_TYPE, content: Buffer.from(JSON.stringify(bundle)) });
+  const bundle = await signImageDigest({
+    repository: input.repository,
+    digest: subject.digest,
+    privateKeyPem: input.privateKeyPem,
+  });
+  await attachArtifact(client, {
+    subject,
+    artifactType: SIGSTORE_BUNDLE_MEDIA_TYPE,
+    content: Buffer.from(JSON.stringify(bundle)),
+  });
   return 'signed';
 }
 
@@ -90,11 +119,21 @@ export async function signatureStatus(
   for (const descriptor of bundles) {
     try {
       const { content } = await readArtifact(client, descriptor);
-      verifyImageSignature({ bundle: JSON.parse(content.toString('utf8')), digest, publicKeyPem: input.publicKeyPem, repository: input.repository });
+      verifyImageSignature({
+        bundle: JSON.parse(content.toString('utf8')),
+        digest,
+        publicKeyPem: input.publicKeyPem,
+        repository: input.repository,
+      });
       return { status: 'valid', problems: [] };
     } catch (error) {
       // A bundle that fails its digest check in the registry is as untrustworthy as a bad signature.
-      if (!(error instanceof SignatureVerificationError) && !(error instanceof SyntaxError) && !(error instanceof OciRegistryError)) throw error;
+      if (
+        !(error instanceof SignatureVerificationError) &&
+        !(error instanceof SyntaxError) &&
+        !(error instanceof OciRegistryError)
+      )
+        throw error;
       problems.push(`${descriptor.digest}: ${error.message.replace(/^nx-fleet: /, '')}`);
     }
   }
@@ -118,8 +157,12 @@ export async function sbomStatus(client: OciRegistryClient, digest: string): Pro
   if (!found) return { status: 'missing' };
   const { descriptor, format } = found;
   try {
-    const document = JSON.parse((await readArtifact(client, descriptor)).content.toString('utf8')) as Record<string, unknown>;
-    const valid = format === 'CycloneDX' ? document['bomFormat'] === 'CycloneDX' : typeof document['spdxVersion'] === 'string';
+    const document = JSON.parse((await readArtifact(client, descriptor)).content.toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    const valid =
+      format === 'CycloneDX' ? document['bomFormat'] === 'CycloneDX' : typeof document['spdxVersion'] === 'string';
     return valid ? { status: 'present', format } : { status: 'invalid', format, detail: `not a ${format} document` };
   } catch (error) {
     return { status: 'invalid', format, detail: (error as Error).message };

@@ -8,16 +8,46 @@ const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirnam
 const OPTIONS = { toolName: 'trivy', toolVersion: '0.55.0', artifact: 'ghcr.io/acme/orders:3f9c2e1a' };
 
 function finding(overrides: Partial<Finding> = {}): Finding {
-  return { id: 'CVE-2024-0001', severity: 'HIGH', package: 'libfoo', installed: '1.0.0', fixedIn: '1.0.1', fixable: true, ...overrides };
+  return {
+    id: 'CVE-2024-0001',
+    severity: 'HIGH',
+    package: 'libfoo',
+    installed: '1.0.0',
+    fixedIn: '1.0.1',
+    fixable: true,
+    ...overrides,
+  };
 }
 
 describe('toSarif', () => {
   it('builds a SARIF 2.1.0 log with one rule per vulnerability id', () => {
     const log = toSarif(
       [
-        finding({ id: 'CVE-2024-0727', severity: 'MEDIUM', package: 'openssl', installed: '3.0.11', fixedIn: '3.0.13', title: 'openssl: denial of service via null dereference', url: 'https://avd.aquasec.com/nvd/cve-2024-0727' }),
-        finding({ id: 'CVE-2024-0727', severity: 'MEDIUM', package: 'libssl3', installed: '3.0.11', fixedIn: '3.0.13', target: 'img (debian 12.5)' }),
-        finding({ id: 'CVE-2023-45853', severity: 'CRITICAL', package: 'zlib1g', installed: '1:1.2.13', fixedIn: undefined, fixable: false }),
+        finding({
+          id: 'CVE-2024-0727',
+          severity: 'MEDIUM',
+          package: 'openssl',
+          installed: '3.0.11',
+          fixedIn: '3.0.13',
+          title: 'openssl: denial of service via null dereference',
+          url: 'https://avd.aquasec.com/nvd/cve-2024-0727',
+        }),
+        finding({
+          id: 'CVE-2024-0727',
+          severity: 'MEDIUM',
+          package: 'libssl3',
+          installed: '3.0.11',
+          fixedIn: '3.0.13',
+          target: 'img (debian 12.5)',
+        }),
+        finding({
+          id: 'CVE-2023-45853',
+          severity: 'CRITICAL',
+          package: 'zlib1g',
+          installed: '1:1.2.13',
+          fixedIn: undefined,
+          fixable: false,
+        }),
       ],
       OPTIONS,
     );
@@ -33,7 +63,9 @@ describe('toSarif', () => {
       shortDescription: { text: 'openssl: denial of service via null dereference' },
       fullDescription: { text: 'CVE-2024-0727: openssl: denial of service via null dereference' },
       helpUri: 'https://avd.aquasec.com/nvd/cve-2024-0727',
-      help: { text: 'CVE-2024-0727 (MEDIUM): openssl: denial of service via null dereference\nhttps://avd.aquasec.com/nvd/cve-2024-0727' },
+      help: {
+        text: 'CVE-2024-0727 (MEDIUM): openssl: denial of service via null dereference\nhttps://avd.aquasec.com/nvd/cve-2024-0727',
+      },
       defaultConfiguration: { level: 'warning' },
       properties: { tags: ['vulnerability', 'security', 'MEDIUM'], precision: 'very-high', 'security-severity': '5.5' },
     });
@@ -64,20 +96,39 @@ describe('toSarif', () => {
   });
 
   it('maps CRITICAL/HIGH to error, MEDIUM to warning, LOW/UNKNOWN to note', () => {
-    expect((['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const).map(sarifLevel)).toEqual(['error', 'error', 'warning', 'note', 'note']);
-    const levels = toSarif([finding({ id: 'A', severity: 'LOW' }), finding({ id: 'B', severity: 'UNKNOWN' })], OPTIONS).runs[0]!.results.map((r) => r.level);
+    expect((['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const).map(sarifLevel)).toEqual([
+      'error',
+      'error',
+      'warning',
+      'note',
+      'note',
+    ]);
+    const levels = toSarif(
+      [finding({ id: 'A', severity: 'LOW' }), finding({ id: 'B', severity: 'UNKNOWN' })],
+      OPTIONS,
+    ).runs[0]!.results.map((r) => r.level);
     expect(levels).toEqual(['note', 'note']);
   });
 
   it('gives a rule the worst severity among its findings', () => {
-    const log = toSarif([finding({ id: 'CVE-1', severity: 'LOW', package: 'a' }), finding({ id: 'CVE-1', severity: 'HIGH', package: 'b' })], OPTIONS);
+    const log = toSarif(
+      [
+        finding({ id: 'CVE-1', severity: 'LOW', package: 'a' }),
+        finding({ id: 'CVE-1', severity: 'HIGH', package: 'b' }),
+      ],
+      OPTIONS,
+    );
     expect(log.runs[0]!.tool.driver.rules).toHaveLength(1);
     expect(log.runs[0]!.tool.driver.rules[0]!.defaultConfiguration.level).toBe('error');
     expect(log.runs[0]!.results.map((r) => r.level)).toEqual(['error', 'note']);
   });
 
   it('has no rules and no results for no findings, but is still a valid log', () => {
-    expect(toSarif([], OPTIONS)).toEqual({ $schema: SARIF_SCHEMA, version: '2.1.0', runs: [{ tool: { driver: { name: 'trivy', version: '0.55.0', rules: [] } }, results: [] }] });
+    expect(toSarif([], OPTIONS)).toEqual({
+      $schema: SARIF_SCHEMA,
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name: 'trivy', version: '0.55.0', rules: [] } }, results: [] }],
+    });
   });
 
   it('refuses to build results that point nowhere', () => {

@@ -43,7 +43,13 @@ export function sarifLevel(severity: Severity): SarifLevel {
 
 // GitHub ranks security alerts by this number, not by `level`; these are the values Trivy uses when
 // it has no CVSS score, each inside GitHub's band for the severity (critical ≥ 9.0, high ≥ 7.0, …).
-const SECURITY_SEVERITY: Record<Severity, string> = { CRITICAL: '9.5', HIGH: '8.0', MEDIUM: '5.5', LOW: '2.0', UNKNOWN: '0.0' };
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  CRITICAL: '9.5',
+  HIGH: '8.0',
+  MEDIUM: '5.5',
+  LOW: '2.0',
+  UNKNOWN: '0.0',
+};
 
 /**
  * One rule per vulnerability id (a CVE in two packages is one advisory, two results), at the worst
@@ -87,12 +93,20 @@ function ruleFor(group: Finding[]): SarifRule {
     ...(url !== undefined ? { helpUri: url } : {}),
     help: { text: `${id} (${severity})${title ? `: ${title}` : ''}${url ? `\n${url}` : ''}` },
     defaultConfiguration: { level: sarifLevel(severity) },
-    properties: { tags: ['vulnerability', 'security', severity], precision: 'very-high', 'security-severity': SECURITY_SEVERITY[severity] },
+    properties: {
+      tags: ['vulnerability', 'security', severity],
+      precision: 'very-high',
+      'security-severity': SECURITY_SEVERITY[severity],
+    },
   };
 }
 
 function messageFor(finding: Finding): string {
-  const fix = finding.fixedIn ? (finding.fixable ? `Fixed in ${finding.fixedIn}.` : `A fix (${finding.fixedIn}) exists upstream but is not available for this package.`) : 'No fix available.';
+  const fix = finding.fixedIn
+    ? finding.fixable
+      ? `Fixed in ${finding.fixedIn}.`
+      : `A fix (${finding.fixedIn}) exists upstream but is not available for this package.`
+    : 'No fix available.';
   const where = finding.target ? ` Found in ${finding.target}.` : '';
   return `${finding.id} (${finding.severity}) in ${finding.package} ${finding.installed}. ${fix}${where}`;
 }

@@ -1,20 +1,43 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dedupeFindings, evaluateGate, formatFindingsTable, parseAllowlist, parseGrypeReport, parseTrivyReport, type AllowlistEntry, type Finding } from './severity-gate';
+import {
+  dedupeFindings,
+  evaluateGate,
+  formatFindingsTable,
+  parseAllowlist,
+  parseGrypeReport,
+  parseTrivyReport,
+  type AllowlistEntry,
+  type Finding,
+} from './severity-gate';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', 'testing', name), 'utf8'));
 
 function finding(overrides: Partial<Finding> = {}): Finding {
-  return { id: 'CVE-2024-0001', severity: 'HIGH', package: 'libfoo', installed: '1.0.0', fixedIn: '1.0.1', fixable: true, ...overrides };
+  return {
+    id: 'CVE-2024-0001',
+    severity: 'HIGH',
+    package: 'libfoo',
+    installed: '1.0.0',
+    fixedIn: '1.0.1',
+    fixable: true,
+    ...overrides,
+  };
 }
 
 function entry(overrides: Partial<AllowlistEntry> = {}): AllowlistEntry {
-  return { id: 'CVE-2024-0001', reason: 'only reachable through a disabled code path', expires: '2026-12-31', ...overrides };
+  return {
+    id: 'CVE-2024-0001',
+    reason: 'only reachable through a disabled code path',
+    expires: '2026-12-31',
+    ...overrides,
+  };
 }
 
 const NOW = new Date('2026-06-01T12:00:00Z');
-const gate = (options: Partial<Parameters<typeof evaluateGate>[0]> & { findings: Finding[] }) => evaluateGate({ service: 'orders', now: NOW, ...options });
+const gate = (options: Partial<Parameters<typeof evaluateGate>[0]> & { findings: Finding[] }) =>
+  evaluateGate({ service: 'orders', now: NOW, ...options });
 const ids = (findings: Finding[]): string[] => findings.map((f) => f.id);
 
 describe('parseTrivyReport', () => {
@@ -34,7 +57,11 @@ describe('parseTrivyReport', () => {
       url: 'https://avd.aquasec.com/nvd/cve-2024-2961',
       target: 'ghcr.io/acme/orders:3f9c2e1a (debian 12.5)',
     });
-    expect(findings.find((f) => f.package === 'path-to-regexp')).toMatchObject({ fixedIn: '1.9.0, 0.1.10, 8.0.0, 3.3.0, 6.3.0', fixable: true, target: 'Node.js' });
+    expect(findings.find((f) => f.package === 'path-to-regexp')).toMatchObject({
+      fixedIn: '1.9.0, 0.1.10, 8.0.0, 3.3.0, 6.3.0',
+      fixable: true,
+      target: 'Node.js',
+    });
   });
 
   it('marks affected and fix_deferred vulnerabilities as unfixable (real Trivy report format)', () => {
@@ -43,24 +70,49 @@ describe('parseTrivyReport', () => {
     expect(zlib).toMatchObject({ id: 'CVE-2023-45853', severity: 'CRITICAL', fixable: false });
     expect(zlib).not.toHaveProperty('fixedIn');
     expect(findings.find((f) => f.package === 'apt')).toMatchObject({ severity: 'LOW', fixable: false });
-    expect(findings.find((f) => f.package === 'libgssapi-krb5-2')).toMatchObject({ severity: 'MEDIUM', fixable: false });
+    expect(findings.find((f) => f.package === 'libgssapi-krb5-2')).toMatchObject({
+      severity: 'MEDIUM',
+      fixable: false,
+    });
     expect(findings.find((f) => f.package === 'libexpat1')).toMatchObject({ severity: 'UNKNOWN', fixable: true });
-    expect(findings.filter((f) => !f.fixable).map((f) => f.package).sort()).toEqual(['apt', 'bash', 'bsdutils', 'libgssapi-krb5-2', 'zlib1g']);
+    expect(
+      findings
+        .filter((f) => !f.fixable)
+        .map((f) => f.package)
+        .sort(),
+    ).toEqual(['apt', 'bash', 'bsdutils', 'libgssapi-krb5-2', 'zlib1g']);
   });
 
   it('lets Status overrule FixedVersion, and trusts FixedVersion in reports from before Trivy wrote Status', () => {
-    const report = { SchemaVersion: 2, Results: [{ Target: 't', Vulnerabilities: [
-      { VulnerabilityID: 'CVE-1', PkgName: 'a', InstalledVersion: '1', FixedVersion: '2', Severity: 'HIGH' },
-      { VulnerabilityID: 'CVE-2', PkgName: 'b', InstalledVersion: '1', Severity: 'HIGH' },
-      { VulnerabilityID: 'CVE-3', PkgName: 'c', InstalledVersion: '1', FixedVersion: '2', Status: 'will_not_fix', Severity: 'HIGH' },
-    ] }] };
+    const report = {
+      SchemaVersion: 2,
+      Results: [
+        {
+          Target: 't',
+          Vulnerabilities: [
+            { VulnerabilityID: 'CVE-1', PkgName: 'a', InstalledVersion: '1', FixedVersion: '2', Severity: 'HIGH' },
+            { VulnerabilityID: 'CVE-2', PkgName: 'b', InstalledVersion: '1', Severity: 'HIGH' },
+            {
+              VulnerabilityID: 'CVE-3',
+              PkgName: 'c',
+              InstalledVersion: '1',
+              FixedVersion: '2',
+              Status: 'will_not_fix',
+              Severity: 'HIGH',
+            },
+          ],
+        },
+      ],
+    };
     const findings = parseTrivyReport(report);
     expect(findings.map((f) => f.fixable)).toEqual([true, false, false]);
     expect(findings[2]!.fixedIn).toBe('2');
   });
 
   it('accepts a clean report, which has no Results at all', () => {
-    expect(parseTrivyReport({ SchemaVersion: 2, ArtifactName: 'x', ArtifactType: 'container_image', Metadata: {} })).toEqual([]);
+    expect(
+      parseTrivyReport({ SchemaVersion: 2, ArtifactName: 'x', ArtifactType: 'container_image', Metadata: {} }),
+    ).toEqual([]);
   });
 
   it.each([
@@ -70,9 +122,26 @@ describe('parseTrivyReport', () => {
     ['SchemaVersion 1', { SchemaVersion: 1, Results: [] }, /"SchemaVersion" is 1/],
     ['no SchemaVersion', { Results: [] }, /has no "SchemaVersion"/],
     ['Results not an array', { SchemaVersion: 2, Results: {} }, /"Results" is an object, not an array/],
-    ['Vulnerabilities not an array', { SchemaVersion: 2, Results: [{ Target: 't', Vulnerabilities: 'none' }] }, /Results\[0\]\.Vulnerabilities is a string/],
-    ['a vulnerability without an id', { SchemaVersion: 2, Results: [{ Vulnerabilities: [{ PkgName: 'a', InstalledVersion: '1', Severity: 'LOW' }] }] }, /Results\[0\]\.Vulnerabilities\[0\]\.VulnerabilityID is missing/],
-    ['an unknown severity', { SchemaVersion: 2, Results: [{ Vulnerabilities: [{ VulnerabilityID: 'CVE-1', PkgName: 'a', InstalledVersion: '1', Severity: 'SEVERE' }] }] }, /Severity is "SEVERE", not one of CRITICAL, HIGH/],
+    [
+      'Vulnerabilities not an array',
+      { SchemaVersion: 2, Results: [{ Target: 't', Vulnerabilities: 'none' }] },
+      /Results\[0\]\.Vulnerabilities is a string/,
+    ],
+    [
+      'a vulnerability without an id',
+      { SchemaVersion: 2, Results: [{ Vulnerabilities: [{ PkgName: 'a', InstalledVersion: '1', Severity: 'LOW' }] }] },
+      /Results\[0\]\.Vulnerabilities\[0\]\.VulnerabilityID is missing/,
+    ],
+    [
+      'an unknown severity',
+      {
+        SchemaVersion: 2,
+        Results: [
+          { Vulnerabilities: [{ VulnerabilityID: 'CVE-1', PkgName: 'a', InstalledVersion: '1', Severity: 'SEVERE' }] },
+        ],
+      },
+      /Severity is "SEVERE", not one of CRITICAL, HIGH/,
+    ],
   ])('rejects %s, naming the expected format', (_, input, message) => {
     expect(() => parseTrivyReport(input)).toThrow(message);
   });
@@ -93,7 +162,12 @@ describe('parseGrypeReport', () => {
       url: 'https://security-tracker.debian.org/tracker/CVE-2024-2961',
       target: '/usr/share/doc/libc6/copyright',
     });
-    expect(findings.find((f) => f.package === 'ws')).toMatchObject({ id: 'GHSA-3h5v-q93c-6h6q', severity: 'HIGH', fixedIn: '8.17.1', target: '/usr/src/app/node_modules/ws/package.json' });
+    expect(findings.find((f) => f.package === 'ws')).toMatchObject({
+      id: 'GHSA-3h5v-q93c-6h6q',
+      severity: 'HIGH',
+      fixedIn: '8.17.1',
+      target: '/usr/src/app/node_modules/ws/package.json',
+    });
   });
 
   it('maps Negligible to LOW, Unknown to UNKNOWN, and wont-fix/not-fixed/unknown to unfixable (real Grype report format)', () => {
@@ -107,9 +181,27 @@ describe('parseGrypeReport', () => {
 
   it('joins several fix versions and falls back to the first url without a dataSource', () => {
     const [only] = parseGrypeReport({
-      matches: [{ vulnerability: { id: 'GHSA-x', severity: 'Medium', urls: ['https://example.test/a'], fix: { versions: ['1.2.4', '2.0.1'], state: 'fixed' } }, artifact: { name: 'p', version: '1.2.3', type: 'npm' } }],
+      matches: [
+        {
+          vulnerability: {
+            id: 'GHSA-x',
+            severity: 'Medium',
+            urls: ['https://example.test/a'],
+            fix: { versions: ['1.2.4', '2.0.1'], state: 'fixed' },
+          },
+          artifact: { name: 'p', version: '1.2.3', type: 'npm' },
+        },
+      ],
     });
-    expect(only).toEqual({ id: 'GHSA-x', severity: 'MEDIUM', package: 'p', installed: '1.2.3', fixedIn: '1.2.4, 2.0.1', fixable: true, url: 'https://example.test/a' });
+    expect(only).toEqual({
+      id: 'GHSA-x',
+      severity: 'MEDIUM',
+      package: 'p',
+      installed: '1.2.3',
+      fixedIn: '1.2.4, 2.0.1',
+      fixable: true,
+      url: 'https://example.test/a',
+    });
   });
 
   it.each([
@@ -117,8 +209,16 @@ describe('parseGrypeReport', () => {
     ['a Trivy report', { SchemaVersion: 2, Results: [] }, /looks like a Trivy report.*scanner/],
     ['no matches', { source: {}, descriptor: { name: 'grype', version: '0.80.1' } }, /has no "matches" array/],
     ['another tool', { matches: [], descriptor: { name: 'syft' } }, /written by "syft"/],
-    ['a match without an artifact', { matches: [{ vulnerability: { id: 'CVE-1', severity: 'High', fix: { versions: [], state: 'unknown' } } }] }, /matches\[0\]\.artifact is missing/],
-    ['an unknown severity', { matches: [{ vulnerability: { id: 'CVE-1', severity: 'Severe' }, artifact: { name: 'a', version: '1' } }] }, /severity is "Severe", not one of Critical, High, Medium, Low, Negligible, Unknown/],
+    [
+      'a match without an artifact',
+      { matches: [{ vulnerability: { id: 'CVE-1', severity: 'High', fix: { versions: [], state: 'unknown' } } }] },
+      /matches\[0\]\.artifact is missing/,
+    ],
+    [
+      'an unknown severity',
+      { matches: [{ vulnerability: { id: 'CVE-1', severity: 'Severe' }, artifact: { name: 'a', version: '1' } }] },
+      /severity is "Severe", not one of Critical, High, Medium, Low, Negligible, Unknown/,
+    ],
   ])('rejects %s, naming the expected format', (_, input, message) => {
     expect(() => parseGrypeReport(input)).toThrow(message);
   });
@@ -140,22 +240,52 @@ describe('parseAllowlist', () => {
   });
 
   it('names the file for invalid JSON and for a non-array', () => {
-    expect(() => parseAllowlist('[{ "id": ', FILE)).toThrow(/^nx-fleet: \/repo\/fleet-allowlist\.json is not valid JSON \(.+\)\. An allowlist is a JSON array like \[\{ "id": "CVE-2024-1234"/);
-    expect(() => parseAllowlist('{"CVE-2024-1234": "ok"}', FILE)).toThrow('nx-fleet: /repo/fleet-allowlist.json must be a JSON array of allowlist entries');
+    expect(() => parseAllowlist('[{ "id": ', FILE)).toThrow(
+      /^nx-fleet: \/repo\/fleet-allowlist\.json is not valid JSON \(.+\)\. An allowlist is a JSON array like \[\{ "id": "CVE-2024-1234"/,
+    );
+    expect(() => parseAllowlist('{"CVE-2024-1234": "ok"}', FILE)).toThrow(
+      'nx-fleet: /repo/fleet-allowlist.json must be a JSON array of allowlist entries',
+    );
   });
 
   it.each([
     ['not an object', ['CVE-2024-1234'], /allowlist entry 0 is a string; each entry must be an object like/],
     ['no id', [{ reason: 'r', expires: '2026-12-31' }], /allowlist entry 0 needs a non-empty "id"/],
-    ['an empty reason', [entry(), { id: 'CVE-2024-9', reason: '  ', expires: '2026-12-31' }], /allowlist entry 1 \("CVE-2024-9"\) needs a non-empty "reason"/],
-    ['no expires', [{ id: 'CVE-1', reason: 'r' }], /entry 0 \("CVE-1"\) needs "expires" as a date YYYY-MM-DD \(e\.g\. "2026-12-31"\), but it is missing/],
-    ['a non-ISO expires', [{ id: 'CVE-1', reason: 'r', expires: '31/12/2026' }], /needs "expires" as a date YYYY-MM-DD.*but it is "31\/12\/2026"/],
-    ['an impossible date', [{ id: 'CVE-1', reason: 'r', expires: '2026-02-30' }], /"expires": "2026-02-30", which is not a calendar date; use a real YYYY-MM-DD date/],
-    ['empty services', [{ id: 'CVE-1', reason: 'r', expires: '2026-12-31', services: [] }], /"services" that is not a non-empty array of project names; .*omit "services" to cover every service/],
-    ['a misspelt key', [{ id: 'CVE-1', reason: 'r', expires: '2026-12-31', service: 'orders' }], /has unknown key "service"; the keys are id, reason, expires, services/],
+    [
+      'an empty reason',
+      [entry(), { id: 'CVE-2024-9', reason: '  ', expires: '2026-12-31' }],
+      /allowlist entry 1 \("CVE-2024-9"\) needs a non-empty "reason"/,
+    ],
+    [
+      'no expires',
+      [{ id: 'CVE-1', reason: 'r' }],
+      /entry 0 \("CVE-1"\) needs "expires" as a date YYYY-MM-DD \(e\.g\. "2026-12-31"\), but it is missing/,
+    ],
+    [
+      'a non-ISO expires',
+      [{ id: 'CVE-1', reason: 'r', expires: '31/12/2026' }],
+      /needs "expires" as a date YYYY-MM-DD.*but it is "31\/12\/2026"/,
+    ],
+    [
+      'an impossible date',
+      [{ id: 'CVE-1', reason: 'r', expires: '2026-02-30' }],
+      /"expires": "2026-02-30", which is not a calendar date; use a real YYYY-MM-DD date/,
+    ],
+    [
+      'empty services',
+      [{ id: 'CVE-1', reason: 'r', expires: '2026-12-31', services: [] }],
+      /"services" that is not a non-empty array of project names; .*omit "services" to cover every service/,
+    ],
+    [
+      'a misspelt key',
+      [{ id: 'CVE-1', reason: 'r', expires: '2026-12-31', service: 'orders' }],
+      /has unknown key "service"; the keys are id, reason, expires, services/,
+    ],
   ])('rejects an entry with %s, naming the file and the index', (_, data, message) => {
     expect(() => parseAllowlist(JSON.stringify(data), FILE)).toThrow(message);
-    expect(() => parseAllowlist(JSON.stringify(data), FILE)).toThrow(/^nx-fleet: \/repo\/fleet-allowlist\.json: allowlist entry \d/);
+    expect(() => parseAllowlist(JSON.stringify(data), FILE)).toThrow(
+      /^nx-fleet: \/repo\/fleet-allowlist\.json: allowlist entry \d/,
+    );
   });
 });
 
@@ -169,7 +299,14 @@ describe('evaluateGate', () => {
 
   it('passes when every finding is below the threshold', () => {
     const result = gate({ findings: [medium, low, unknown] });
-    expect(result).toEqual({ passed: true, failing: [], allowed: [], ignoredUnfixed: [], belowThreshold: [medium, low, unknown], expired: [] });
+    expect(result).toEqual({
+      passed: true,
+      failing: [],
+      allowed: [],
+      ignoredUnfixed: [],
+      belowThreshold: [medium, low, unknown],
+      expired: [],
+    });
   });
 
   it('fails on findings at or above the default HIGH threshold, worst first', () => {
@@ -198,14 +335,19 @@ describe('evaluateGate', () => {
   });
 
   it('rejects a threshold that is not a severity', () => {
-    expect(() => gate({ findings: all, threshold: 'high' as never })).toThrow('nx-fleet: threshold is "high"; use one of CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN.');
+    expect(() => gate({ findings: all, threshold: 'high' as never })).toThrow(
+      'nx-fleet: threshold is "high"; use one of CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN.',
+    );
   });
 
   it('with ignoreUnfixed sets aside findings that have no fix, and only those', () => {
     const unfixed = finding({ id: 'CVE-2024-0600', severity: 'CRITICAL', fixedIn: undefined, fixable: false });
     expect(gate({ findings: [unfixed] }).passed).toBe(false);
 
-    const result = gate({ findings: [unfixed, high, finding({ id: 'CVE-2024-0700', severity: 'LOW', fixable: false })], ignoreUnfixed: true });
+    const result = gate({
+      findings: [unfixed, high, finding({ id: 'CVE-2024-0700', severity: 'LOW', fixable: false })],
+      ignoreUnfixed: true,
+    });
     expect(result.passed).toBe(false);
     expect(ids(result.failing)).toEqual(['CVE-2024-0200']);
     expect(ids(result.ignoredUnfixed)).toEqual(['CVE-2024-0600']);
@@ -232,7 +374,9 @@ describe('evaluateGate', () => {
     const result = gate({ findings: [high], allowlist: [elsewhere] });
     expect(result.passed).toBe(false);
     expect(result.allowed).toEqual([]);
-    expect(gate({ findings: [high], allowlist: [entry({ id: 'CVE-2024-0200', services: ['billing', 'orders'] })] }).passed).toBe(true);
+    expect(
+      gate({ findings: [high], allowlist: [entry({ id: 'CVE-2024-0200', services: ['billing', 'orders'] })] }).passed,
+    ).toBe(true);
   });
 
   it('fails on a finding whose allowlist entry has expired, and reports the entry', () => {
@@ -246,8 +390,14 @@ describe('evaluateGate', () => {
 
   it('holds an entry through its expiry day (UTC) and lapses it at midnight', () => {
     const allow = [entry({ id: 'CVE-2024-0200', expires: '2026-06-01' })];
-    expect(evaluateGate({ findings: [high], allowlist: allow, service: 'orders', now: new Date('2026-06-01T23:59:59.999Z') }).passed).toBe(true);
-    expect(evaluateGate({ findings: [high], allowlist: allow, service: 'orders', now: new Date('2026-06-02T00:00:00Z') }).passed).toBe(false);
+    expect(
+      evaluateGate({ findings: [high], allowlist: allow, service: 'orders', now: new Date('2026-06-01T23:59:59.999Z') })
+        .passed,
+    ).toBe(true);
+    expect(
+      evaluateGate({ findings: [high], allowlist: allow, service: 'orders', now: new Date('2026-06-02T00:00:00Z') })
+        .passed,
+    ).toBe(false);
   });
 
   it('prefers a live entry over an expired one for the same id', () => {
@@ -274,7 +424,9 @@ describe('evaluateGate', () => {
   });
 
   it('leaves out expired entries that belong to other services', () => {
-    expect(gate({ findings: [], allowlist: [entry({ expires: '2025-01-01', services: ['billing'] })] }).expired).toEqual([]);
+    expect(
+      gate({ findings: [], allowlist: [entry({ expires: '2025-01-01', services: ['billing'] })] }).expired,
+    ).toEqual([]);
   });
 
   it('counts the same id, package and version once across results', () => {
@@ -302,12 +454,15 @@ describe('evaluateGate', () => {
     const accepted = gate({
       findings,
       ignoreUnfixed: true,
-      allowlist: parseAllowlist(JSON.stringify([
-        { id: 'CVE-2024-2961', reason: 'no ISO-2022-CN-EXT input', expires: '2026-12-31' },
-        { id: 'CVE-2024-33599', reason: 'nscd is not running', expires: '2026-12-31', services: ['orders'] },
-        { id: 'CVE-2024-37890', reason: 'ws server behind a header-limiting proxy', expires: '2026-12-31' },
-        { id: 'CVE-2024-45296', reason: 'no user-controlled routes', expires: '2026-12-31' },
-      ]), 'fleet-allowlist.json'),
+      allowlist: parseAllowlist(
+        JSON.stringify([
+          { id: 'CVE-2024-2961', reason: 'no ISO-2022-CN-EXT input', expires: '2026-12-31' },
+          { id: 'CVE-2024-33599', reason: 'nscd is not running', expires: '2026-12-31', services: ['orders'] },
+          { id: 'CVE-2024-37890', reason: 'ws server behind a header-limiting proxy', expires: '2026-12-31' },
+          { id: 'CVE-2024-45296', reason: 'no user-controlled routes', expires: '2026-12-31' },
+        ]),
+        'fleet-allowlist.json',
+      ),
     });
     expect(accepted.passed).toBe(true);
     expect(ids(accepted.ignoredUnfixed)).toEqual(['CVE-2023-45853']);
@@ -317,7 +472,12 @@ describe('evaluateGate', () => {
   it('gates the real Grype report (real Grype report format)', () => {
     const result = gate({ findings: parseGrypeReport(fixture('grype-report.json')) });
     expect(result.passed).toBe(false);
-    expect(result.failing.map((f) => `${f.severity} ${f.id}`)).toEqual(['CRITICAL CVE-2023-45853', 'HIGH CVE-2024-2961', 'HIGH GHSA-3h5v-q93c-6h6q', 'HIGH GHSA-9wv6-86v2-598j']);
+    expect(result.failing.map((f) => `${f.severity} ${f.id}`)).toEqual([
+      'CRITICAL CVE-2023-45853',
+      'HIGH CVE-2024-2961',
+      'HIGH GHSA-3h5v-q93c-6h6q',
+      'HIGH GHSA-9wv6-86v2-598j',
+    ]);
     expect(result.belowThreshold.filter((f) => f.package === 'semver')).toHaveLength(1);
   });
 });
@@ -335,10 +495,35 @@ describe('dedupeFindings', () => {
 describe('formatFindingsTable', () => {
   it('aligns the columns and sorts by severity, then id', () => {
     const table = formatFindingsTable([
-      finding({ id: 'CVE-2024-45296', severity: 'HIGH', package: 'path-to-regexp', installed: '0.1.7', fixedIn: '0.1.10' }),
-      finding({ id: 'CVE-2023-45853', severity: 'CRITICAL', package: 'zlib1g', installed: '1:1.2.13.dfsg-1', fixedIn: undefined, fixable: false }),
-      finding({ id: 'CVE-2024-2961', severity: 'HIGH', package: 'libc6', installed: '2.36-9+deb12u4', fixedIn: '2.36-9+deb12u7' }),
-      finding({ id: 'CVE-2024-0727', severity: 'MEDIUM', package: 'libssl3', installed: '3.0.11-1~deb12u2', fixedIn: '3.0.13-1~deb12u1' }),
+      finding({
+        id: 'CVE-2024-45296',
+        severity: 'HIGH',
+        package: 'path-to-regexp',
+        installed: '0.1.7',
+        fixedIn: '0.1.10',
+      }),
+      finding({
+        id: 'CVE-2023-45853',
+        severity: 'CRITICAL',
+        package: 'zlib1g',
+        installed: '1:1.2.13.dfsg-1',
+        fixedIn: undefined,
+        fixable: false,
+      }),
+      finding({
+        id: 'CVE-2024-2961',
+        severity: 'HIGH',
+        package: 'libc6',
+        installed: '2.36-9+deb12u4',
+        fixedIn: '2.36-9+deb12u7',
+      }),
+      finding({
+        id: 'CVE-2024-0727',
+        severity: 'MEDIUM',
+        package: 'libssl3',
+        installed: '3.0.11-1~deb12u2',
+        fixedIn: '3.0.13-1~deb12u1',
+      }),
     ]);
     expect(table).toBe(
       [
@@ -351,7 +536,7 @@ describe('formatFindingsTable', () => {
     );
   });
 
-  it('does not reorder the caller\'s array', () => {
+  it("does not reorder the caller's array", () => {
     const findings = [finding({ id: 'B', severity: 'LOW' }), finding({ id: 'A', severity: 'CRITICAL' })];
     formatFindingsTable(findings);
     expect(ids(findings)).toEqual(['B', 'A']);

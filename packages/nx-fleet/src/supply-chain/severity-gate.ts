@@ -60,9 +60,14 @@ const TRIVY_EXPECTED = 'a Trivy JSON report (`trivy image --format json`, Schema
 export function parseTrivyReport(json: unknown): Finding[] {
   const fail = (problem: string): Error => new Error(`nx-fleet: expected ${TRIVY_EXPECTED}, but ${problem}.`);
   if (!isRecord(json)) throw fail(`got ${describe(json)}`);
-  if (Array.isArray(json['matches'])) throw fail('this looks like a Grype report (it has "matches"); set the "scanner" option to grype');
+  if (Array.isArray(json['matches']))
+    throw fail('this looks like a Grype report (it has "matches"); set the "scanner" option to grype');
   if (json['SchemaVersion'] !== 2) {
-    throw fail(json['SchemaVersion'] === undefined ? 'it has no "SchemaVersion"' : `"SchemaVersion" is ${JSON.stringify(json['SchemaVersion'])}`);
+    throw fail(
+      json['SchemaVersion'] === undefined
+        ? 'it has no "SchemaVersion"'
+        : `"SchemaVersion" is ${JSON.stringify(json['SchemaVersion'])}`,
+    );
   }
   // Trivy omits Results (omitempty) when it detected nothing to scan in the artifact.
   const results = json['Results'] ?? [];
@@ -74,17 +79,21 @@ export function parseTrivyReport(json: unknown): Finding[] {
     const target = optionalString(result['Target']);
     // Absent for clean or non-vulnerability results (secrets, misconfigurations); older Trivy wrote null.
     const vulnerabilities = result['Vulnerabilities'] ?? [];
-    if (!Array.isArray(vulnerabilities)) throw fail(`Results[${r}].Vulnerabilities is ${describe(vulnerabilities)}, not an array`);
+    if (!Array.isArray(vulnerabilities))
+      throw fail(`Results[${r}].Vulnerabilities is ${describe(vulnerabilities)}, not an array`);
     vulnerabilities.forEach((vulnerability: unknown, v) => {
       const at = `Results[${r}].Vulnerabilities[${v}]`;
       if (!isRecord(vulnerability)) throw fail(`${at} is ${describe(vulnerability)}`);
       const id = requiredString(vulnerability, 'VulnerabilityID', at, fail);
       const pkg = requiredString(vulnerability, 'PkgName', at, fail);
-      const installed = typeof vulnerability['InstalledVersion'] === 'string' ? vulnerability['InstalledVersion'] : undefined;
-      if (installed === undefined) throw fail(`${at}.InstalledVersion is ${describe(vulnerability['InstalledVersion'])}`);
+      const installed =
+        typeof vulnerability['InstalledVersion'] === 'string' ? vulnerability['InstalledVersion'] : undefined;
+      if (installed === undefined)
+        throw fail(`${at}.InstalledVersion is ${describe(vulnerability['InstalledVersion'])}`);
       const rawSeverity = vulnerability['Severity'] ?? 'UNKNOWN';
       const severity = typeof rawSeverity === 'string' ? TRIVY_SEVERITY[rawSeverity.toUpperCase()] : undefined;
-      if (!severity) throw fail(`${at}.Severity is ${JSON.stringify(rawSeverity)}, not one of ${SEVERITIES.join(', ')}`);
+      if (!severity)
+        throw fail(`${at}.Severity is ${JSON.stringify(rawSeverity)}, not one of ${SEVERITIES.join(', ')}`);
       const fixedIn = optionalString(vulnerability['FixedVersion']);
       const status = optionalString(vulnerability['Status']);
       findings.push(
@@ -106,7 +115,13 @@ export function parseTrivyReport(json: unknown): Finding[] {
   return findings;
 }
 
-const TRIVY_SEVERITY: Record<string, Severity | undefined> = { CRITICAL: 'CRITICAL', HIGH: 'HIGH', MEDIUM: 'MEDIUM', LOW: 'LOW', UNKNOWN: 'UNKNOWN' };
+const TRIVY_SEVERITY: Record<string, Severity | undefined> = {
+  CRITICAL: 'CRITICAL',
+  HIGH: 'HIGH',
+  MEDIUM: 'MEDIUM',
+  LOW: 'LOW',
+  UNKNOWN: 'UNKNOWN',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Grype
@@ -116,13 +131,15 @@ const GRYPE_EXPECTED = 'a Grype JSON report (`grype -o json`)';
 export function parseGrypeReport(json: unknown): Finding[] {
   const fail = (problem: string): Error => new Error(`nx-fleet: expected ${GRYPE_EXPECTED}, but ${problem}.`);
   if (!isRecord(json)) throw fail(`got ${describe(json)}`);
-  if ('SchemaVersion' in json || 'Results' in json) throw fail('this looks like a Trivy report (it has "SchemaVersion"/"Results"); set the "scanner" option to trivy');
+  if ('SchemaVersion' in json || 'Results' in json)
+    throw fail('this looks like a Trivy report (it has "SchemaVersion"/"Results"); set the "scanner" option to trivy');
   const descriptor = json['descriptor'];
   if (isRecord(descriptor) && typeof descriptor['name'] === 'string' && descriptor['name'] !== 'grype') {
     throw fail(`it was written by ${JSON.stringify(descriptor['name'])} ("descriptor.name")`);
   }
   const matches = json['matches'];
-  if (!Array.isArray(matches)) throw fail(matches === undefined ? 'it has no "matches" array' : `"matches" is ${describe(matches)}, not an array`);
+  if (!Array.isArray(matches))
+    throw fail(matches === undefined ? 'it has no "matches" array' : `"matches" is ${describe(matches)}, not an array`);
 
   return matches.map((match: unknown, m): Finding => {
     const at = `matches[${m}]`;
@@ -134,14 +151,21 @@ export function parseGrypeReport(json: unknown): Finding[] {
     const id = requiredString(vulnerability, 'id', `${at}.vulnerability`, fail);
     const rawSeverity = vulnerability['severity'] ?? 'Unknown';
     const severity = typeof rawSeverity === 'string' ? GRYPE_SEVERITY[rawSeverity.toLowerCase()] : undefined;
-    if (!severity) throw fail(`${at}.vulnerability.severity is ${JSON.stringify(rawSeverity)}, not one of Critical, High, Medium, Low, Negligible, Unknown`);
+    if (!severity)
+      throw fail(
+        `${at}.vulnerability.severity is ${JSON.stringify(rawSeverity)}, not one of Critical, High, Medium, Low, Negligible, Unknown`,
+      );
     const pkg = requiredString(artifact, 'name', `${at}.artifact`, fail);
     const installed = typeof artifact['version'] === 'string' ? artifact['version'] : undefined;
     if (installed === undefined) throw fail(`${at}.artifact.version is ${describe(artifact['version'])}`);
 
     const fix = isRecord(vulnerability['fix']) ? vulnerability['fix'] : {};
-    const versions = Array.isArray(fix['versions']) ? fix['versions'].filter((version): version is string => typeof version === 'string' && version !== '') : [];
-    const urls = Array.isArray(vulnerability['urls']) ? vulnerability['urls'].filter((url): url is string => typeof url === 'string' && url !== '') : [];
+    const versions = Array.isArray(fix['versions'])
+      ? fix['versions'].filter((version): version is string => typeof version === 'string' && version !== '')
+      : [];
+    const urls = Array.isArray(vulnerability['urls'])
+      ? vulnerability['urls'].filter((url): url is string => typeof url === 'string' && url !== '')
+      : [];
     const locations = Array.isArray(artifact['locations']) ? artifact['locations'] : [];
     const firstLocation: unknown = locations[0];
     return compact({
@@ -158,12 +182,20 @@ export function parseGrypeReport(json: unknown): Finding[] {
 }
 
 // Grype's "Negligible" is the distros' "unimportant": no real risk, so it ranks with LOW, not UNKNOWN.
-const GRYPE_SEVERITY: Record<string, Severity | undefined> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', negligible: 'LOW', unknown: 'UNKNOWN' };
+const GRYPE_SEVERITY: Record<string, Severity | undefined> = {
+  critical: 'CRITICAL',
+  high: 'HIGH',
+  medium: 'MEDIUM',
+  low: 'LOW',
+  negligible: 'LOW',
+  unknown: 'UNKNOWN',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Allowlist
 
-const ALLOWLIST_EXAMPLE = '[{ "id": "CVE-2024-1234", "reason": "not reachable: we never parse untrusted XML", "expires": "2026-12-31", "services": ["orders"] }]';
+const ALLOWLIST_EXAMPLE =
+  '[{ "id": "CVE-2024-1234", "reason": "not reachable: we never parse untrusted XML", "expires": "2026-12-31", "services": ["orders"] }]';
 const ALLOWLIST_KEYS = ['id', 'reason', 'expires', 'services'];
 
 export function parseAllowlist(text: string, file: string): AllowlistEntry[] {
@@ -171,36 +203,61 @@ export function parseAllowlist(text: string, file: string): AllowlistEntry[] {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`nx-fleet: ${file} is not valid JSON (${error instanceof Error ? error.message : String(error)}). An allowlist is a JSON array like ${ALLOWLIST_EXAMPLE}.`);
+    throw new Error(
+      `nx-fleet: ${file} is not valid JSON (${error instanceof Error ? error.message : String(error)}). An allowlist is a JSON array like ${ALLOWLIST_EXAMPLE}.`,
+    );
   }
-  if (!Array.isArray(data)) throw new Error(`nx-fleet: ${file} must be a JSON array of allowlist entries like ${ALLOWLIST_EXAMPLE}, but it is ${describe(data)}.`);
+  if (!Array.isArray(data))
+    throw new Error(
+      `nx-fleet: ${file} must be a JSON array of allowlist entries like ${ALLOWLIST_EXAMPLE}, but it is ${describe(data)}.`,
+    );
   return data.map((raw: unknown, index) => parseAllowlistEntry(raw, index, file));
 }
 
 function parseAllowlistEntry(raw: unknown, index: number, file: string): AllowlistEntry {
-  const named = isRecord(raw) && typeof raw['id'] === 'string' && raw['id'].trim() ? ` (${JSON.stringify(raw['id'].trim())})` : '';
+  const named =
+    isRecord(raw) && typeof raw['id'] === 'string' && raw['id'].trim() ? ` (${JSON.stringify(raw['id'].trim())})` : '';
   const fail = (problem: string): Error => new Error(`nx-fleet: ${file}: allowlist entry ${index}${named} ${problem}.`);
-  if (!isRecord(raw)) throw fail(`is ${describe(raw)}; each entry must be an object like ${ALLOWLIST_EXAMPLE.slice(1, -1)}`);
+  if (!isRecord(raw))
+    throw fail(`is ${describe(raw)}; each entry must be an object like ${ALLOWLIST_EXAMPLE.slice(1, -1)}`);
 
   // An unknown key is usually a typo ("service", "expiry"); ignoring it could widen an entry to every service.
   const unknown = Object.keys(raw).filter((key) => !ALLOWLIST_KEYS.includes(key));
-  if (unknown.length > 0) throw fail(`has unknown ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map((key) => JSON.stringify(key)).join(', ')}; the keys are ${ALLOWLIST_KEYS.join(', ')}`);
+  if (unknown.length > 0)
+    throw fail(
+      `has unknown ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map((key) => JSON.stringify(key)).join(', ')}; the keys are ${ALLOWLIST_KEYS.join(', ')}`,
+    );
 
   const id = typeof raw['id'] === 'string' ? raw['id'].trim() : '';
-  if (!id) throw fail('needs a non-empty "id": the vulnerability ID as the scanner reports it, e.g. "CVE-2024-1234" or "GHSA-9wv6-86v2-598j"');
+  if (!id)
+    throw fail(
+      'needs a non-empty "id": the vulnerability ID as the scanner reports it, e.g. "CVE-2024-1234" or "GHSA-9wv6-86v2-598j"',
+    );
   const reason = typeof raw['reason'] === 'string' ? raw['reason'].trim() : '';
-  if (!reason) throw fail('needs a non-empty "reason" saying why the risk is accepted, so the next reviewer can judge whether it still holds');
+  if (!reason)
+    throw fail(
+      'needs a non-empty "reason" saying why the risk is accepted, so the next reviewer can judge whether it still holds',
+    );
   const expires = raw['expires'];
   if (typeof expires !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) {
-    throw fail(`needs "expires" as a date YYYY-MM-DD (e.g. "2026-12-31"), but it is ${expires === undefined ? 'missing' : JSON.stringify(expires)}`);
+    throw fail(
+      `needs "expires" as a date YYYY-MM-DD (e.g. "2026-12-31"), but it is ${expires === undefined ? 'missing' : JSON.stringify(expires)}`,
+    );
   }
-  if (endOfDay(expires) === undefined) throw fail(`has "expires": ${JSON.stringify(expires)}, which is not a calendar date; use a real YYYY-MM-DD date`);
+  if (endOfDay(expires) === undefined)
+    throw fail(`has "expires": ${JSON.stringify(expires)}, which is not a calendar date; use a real YYYY-MM-DD date`);
 
   const entry: AllowlistEntry = { id, reason, expires };
   if (raw['services'] !== undefined) {
     const services = raw['services'];
-    if (!Array.isArray(services) || services.length === 0 || !services.every((service) => typeof service === 'string' && service.trim() !== '')) {
-      throw fail('has "services" that is not a non-empty array of project names; list the services it covers, or omit "services" to cover every service');
+    if (
+      !Array.isArray(services) ||
+      services.length === 0 ||
+      !services.every((service) => typeof service === 'string' && service.trim() !== '')
+    ) {
+      throw fail(
+        'has "services" that is not a non-empty array of project names; list the services it covers, or omit "services" to cover every service',
+      );
     }
     entry.services = services.map((service: string) => service.trim());
   }
@@ -214,7 +271,8 @@ function endOfDay(date: string): number | undefined {
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const start = new Date(Date.UTC(year, month - 1, day));
   // Date.UTC rolls 2026-02-30 over to March; a round trip catches that.
-  if (start.getUTCFullYear() !== year || start.getUTCMonth() !== month - 1 || start.getUTCDate() !== day) return undefined;
+  if (start.getUTCFullYear() !== year || start.getUTCMonth() !== month - 1 || start.getUTCDate() !== day)
+    return undefined;
   return Date.UTC(year, month - 1, day + 1);
 }
 
@@ -237,12 +295,22 @@ export function evaluateGate(options: GateOptions): GateResult {
   const applicable = allowlist.filter((entry) => entry.services === undefined || entry.services.includes(service));
   const isExpired = (entry: AllowlistEntry): boolean => {
     const end = endOfDay(entry.expires);
-    if (end === undefined) throw new Error(`nx-fleet: allowlist entry ${JSON.stringify(entry.id)} has "expires": ${JSON.stringify(entry.expires)}, which is not a YYYY-MM-DD date.`);
+    if (end === undefined)
+      throw new Error(
+        `nx-fleet: allowlist entry ${JSON.stringify(entry.id)} has "expires": ${JSON.stringify(entry.expires)}, which is not a YYYY-MM-DD date.`,
+      );
     return nowMs >= end;
   };
   const expired = applicable.filter(isExpired);
 
-  const result: GateResult = { passed: true, failing: [], allowed: [], ignoredUnfixed: [], belowThreshold: [], expired };
+  const result: GateResult = {
+    passed: true,
+    failing: [],
+    allowed: [],
+    ignoredUnfixed: [],
+    belowThreshold: [],
+    expired,
+  };
   for (const finding of dedupeFindings(findings)) {
     if (rankOf(finding.severity, `severity of ${finding.id}`) > limit) {
       result.belowThreshold.push(finding);
@@ -286,7 +354,12 @@ export function dedupeFindings(findings: readonly Finding[]): Finding[] {
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || compareText(a.id, b.id) || compareText(a.package, b.package) || compareText(a.installed, b.installed);
+  return (
+    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+    compareText(a.id, b.id) ||
+    compareText(a.package, b.package) ||
+    compareText(a.installed, b.installed)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,10 +368,19 @@ export function compareFindings(a: Finding, b: Finding): number {
 const TABLE_HEADER = ['ID', 'SEVERITY', 'PACKAGE', 'INSTALLED', 'FIXED IN'];
 
 export function formatFindingsTable(findings: Finding[]): string {
-  const rows = [...findings].sort(compareFindings).map((finding) => [finding.id, finding.severity, finding.package, finding.installed, finding.fixedIn ?? '-']);
+  const rows = [...findings]
+    .sort(compareFindings)
+    .map((finding) => [finding.id, finding.severity, finding.package, finding.installed, finding.fixedIn ?? '-']);
   const lines = [TABLE_HEADER, ...rows];
   const widths = TABLE_HEADER.map((_, column) => Math.max(...lines.map((cells) => cells[column]!.length)));
-  return lines.map((cells) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return lines
+    .map((cells) =>
+      cells
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,7 +388,8 @@ export function formatFindingsTable(findings: Finding[]): string {
 
 function rankOf(severity: string, what: string): number {
   const rank = SEVERITIES.indexOf(severity as Severity);
-  if (rank < 0) throw new Error(`nx-fleet: ${what} is ${JSON.stringify(severity)}; use one of ${SEVERITIES.join(', ')}.`);
+  if (rank < 0)
+    throw new Error(`nx-fleet: ${what} is ${JSON.stringify(severity)}; use one of ${SEVERITIES.join(', ')}.`);
   return rank;
 }
 
@@ -330,9 +413,15 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-function requiredString(record: Record<string, unknown>, key: string, at: string, fail: (problem: string) => Error): string {
+function requiredString(
+  record: Record<string, unknown>,
+  key: string,
+  at: string,
+  fail: (problem: string) => Error,
+): string {
   const value = optionalString(record[key]);
-  if (value === undefined) throw fail(`${at}.${key} is ${typeof record[key] === 'string' ? 'empty' : describe(record[key])}`);
+  if (value === undefined)
+    throw fail(`${at}.${key} is ${typeof record[key] === 'string' ? 'empty' : describe(record[key])}`);
   return value;
 }
 

@@ -81,10 +81,15 @@ export async function startFakeRegistry(options: Partial<FakeRegistryOptions> = 
     const [, repository, kind, reference] = route as unknown as [string, string, string, string];
     const action = method === 'GET' || method === 'HEAD' ? 'pull' : 'push';
     if (!authorized(request.headers.authorization, repository, action)) return challenge(response, repository);
-    if (kind === 'manifests') return method === 'PUT' ? putManifest(response, repository, reference, request.headers['content-type'], body) : getManifest(response, reference);
-    if (kind === 'referrers') return listReferrers(response, url.pathname, reference, Number(url.searchParams.get('page') ?? 0));
+    if (kind === 'manifests')
+      return method === 'PUT'
+        ? putManifest(response, repository, reference, request.headers['content-type'], body)
+        : getManifest(response, reference);
+    if (kind === 'referrers')
+      return listReferrers(response, url.pathname, reference, Number(url.searchParams.get('page') ?? 0));
     if (reference === 'uploads/' && method === 'POST') return startUpload(response, repository);
-    if (reference.startsWith('uploads/') && method === 'PUT') return finishUpload(response, reference.slice('uploads/'.length), url.searchParams.get('digest'), body);
+    if (reference.startsWith('uploads/') && method === 'PUT')
+      return finishUpload(response, reference.slice('uploads/'.length), url.searchParams.get('digest'), body);
     const blob = registry.blobs.get(reference);
     if (!blob) return fail(response, 404, 'BLOB_UNKNOWN');
     send(response, 200, { 'content-type': 'application/octet-stream', 'docker-content-digest': reference }, blob);
@@ -114,7 +119,12 @@ export async function startFakeRegistry(options: Partial<FakeRegistryOptions> = 
     if (!allowed) return fail(response, 401, 'UNAUTHORIZED');
     const token = randomUUID();
     registry.tokens.set(token, { repository: scope[1]!, actions: scope[2]!.split(',') });
-    send(response, 200, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ [registry.options.tokenField]: token })));
+    send(
+      response,
+      200,
+      { 'content-type': 'application/json' },
+      Buffer.from(JSON.stringify({ [registry.options.tokenField]: token })),
+    );
   }
 
   function getManifest(response: ServerResponse, reference: string): void {
@@ -124,28 +134,65 @@ export async function startFakeRegistry(options: Partial<FakeRegistryOptions> = 
     send(response, 200, { 'content-type': manifest.mediaType, 'docker-content-digest': digest }, manifest.body);
   }
 
-  function putManifest(response: ServerResponse, repository: string, reference: string, mediaType: string | undefined, body: Buffer): void {
+  function putManifest(
+    response: ServerResponse,
+    repository: string,
+    reference: string,
+    mediaType: string | undefined,
+    body: Buffer,
+  ): void {
     const digest = sha256(body);
     if (reference.startsWith('sha256:') && reference !== digest) return fail(response, 400, 'DIGEST_INVALID');
-    const document = JSON.parse(body.toString('utf8')) as { mediaType?: string; config?: { digest: string }; layers?: Array<{ digest: string }>; manifests?: Array<{ digest: string }>; subject?: { digest: string } };
+    const document = JSON.parse(body.toString('utf8')) as {
+      mediaType?: string;
+      config?: { digest: string };
+      layers?: Array<{ digest: string }>;
+      manifests?: Array<{ digest: string }>;
+      subject?: { digest: string };
+    };
     if (!mediaType || document.mediaType !== mediaType) return fail(response, 400, 'MANIFEST_INVALID');
     const blobs = [document.config, ...(document.layers ?? [])].filter((descriptor) => descriptor !== undefined);
-    if (!blobs.every((descriptor) => registry.blobs.has(descriptor.digest))) return fail(response, 400, 'MANIFEST_BLOB_UNKNOWN');
-    if (!(document.manifests ?? []).every((descriptor) => registry.manifests.has(descriptor.digest))) return fail(response, 400, 'MANIFEST_UNKNOWN');
+    if (!blobs.every((descriptor) => registry.blobs.has(descriptor.digest)))
+      return fail(response, 400, 'MANIFEST_BLOB_UNKNOWN');
+    if (!(document.manifests ?? []).every((descriptor) => registry.manifests.has(descriptor.digest)))
+      return fail(response, 400, 'MANIFEST_UNKNOWN');
     registry.manifests.set(digest, { body, mediaType });
     if (reference !== digest) registry.tags.set(reference, digest);
-    const subject: Record<string, string> = registry.options.referrersApi && document.subject ? { 'oci-subject': document.subject.digest } : {};
-    send(response, 201, { location: `/v2/${repository}/manifests/${digest}`, 'docker-content-digest': digest, ...subject });
+    const subject: Record<string, string> =
+      registry.options.referrersApi && document.subject ? { 'oci-subject': document.subject.digest } : {};
+    send(response, 201, {
+      location: `/v2/${repository}/manifests/${digest}`,
+      'docker-content-digest': digest,
+      ...subject,
+    });
   }
 
   function listReferrers(response: ServerResponse, path: string, subject: string, page: number): void {
     const referrers = [...registry.manifests].flatMap(([digest, { body, mediaType }]) => {
-      const manifest = JSON.parse(body.toString('utf8')) as { artifactType?: string; config?: { mediaType: string }; subject?: { digest: string }; annotations?: Record<string, string> };
+      const manifest = JSON.parse(body.toString('utf8')) as {
+        artifactType?: string;
+        config?: { mediaType: string };
+        subject?: { digest: string };
+        annotations?: Record<string, string>;
+      };
       if (manifest.subject?.digest !== subject) return [];
-      return [{ mediaType, digest, size: body.length, artifactType: manifest.artifactType ?? manifest.config?.mediaType, annotations: manifest.annotations }];
+      return [
+        {
+          mediaType,
+          digest,
+          size: body.length,
+          artifactType: manifest.artifactType ?? manifest.config?.mediaType,
+          annotations: manifest.annotations,
+        },
+      ];
     });
-    const next: Record<string, string> = page + 1 < referrers.length ? { link: `<${path}?page=${page + 1}>; rel="next"` } : {};
-    const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: referrers.slice(page, page + 1) };
+    const next: Record<string, string> =
+      page + 1 < referrers.length ? { link: `<${path}?page=${page + 1}>; rel="next"` } : {};
+    const index = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: referrers.slice(page, page + 1),
+    };
     send(response, 200, { 'content-type': index.mediaType, ...next }, Buffer.from(JSON.stringify(index)));
   }
 
@@ -153,7 +200,9 @@ export async function startFakeRegistry(options: Partial<FakeRegistryOptions> = 
     const id = randomUUID();
     uploads.add(id);
     const path = `/v2/${repository}/blobs/uploads/${id}?_state=opaque%3D`;
-    send(response, 202, { location: registry.options.absoluteUploadLocation ? `http://${registry.host}${path}` : path });
+    send(response, 202, {
+      location: registry.options.absoluteUploadLocation ? `http://${registry.host}${path}` : path,
+    });
   }
 
   function finishUpload(response: ServerResponse, id: string, digest: string | null, body: Buffer): void {
@@ -167,18 +216,36 @@ export async function startFakeRegistry(options: Partial<FakeRegistryOptions> = 
 }
 
 /** A one-layer image, standing in for what skopeo pushes; `architecture` varies the digest. */
-export async function pushTestImage(client: OciRegistryClient, architecture = 'amd64', tag = 'v1'): Promise<Descriptor> {
+export async function pushTestImage(
+  client: OciRegistryClient,
+  architecture = 'amd64',
+  tag = 'v1',
+): Promise<Descriptor> {
   const config = Buffer.from(JSON.stringify({ architecture, os: 'linux' }));
   const layer = Buffer.from('not really a tarball');
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST_MEDIA_TYPE,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await client.putBlob(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await client.putBlob(layer), size: layer.length }],
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: await client.putBlob(config),
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar',
+          digest: await client.putBlob(layer),
+          size: layer.length,
+        },
+      ],
     }),
   );
-  return { mediaType: OCI_MANIFEST_MEDIA_TYPE, digest: await client.putManifest(tag, manifest, OCI_MANIFEST_MEDIA_TYPE), size: manifest.length };
+  return {
+    mediaType: OCI_MANIFEST_MEDIA_TYPE,
+    digest: await client.putManifest(tag, manifest, OCI_MANIFEST_MEDIA_TYPE),
+    size: manifest.length,
+  };
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -191,13 +258,23 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /** Node sends no body to HEAD requests, so HEAD and GET share this. */
-function send(response: ServerResponse, status: number, headers: Record<string, string>, body: Buffer = Buffer.alloc(0)): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: Buffer = Buffer.alloc(0),
+): void {
   response.writeHead(status, { 'content-length': String(body.length), ...headers });
   response.end(body);
 }
 
 function fail(response: ServerResponse, status: number, code: string, headers: Record<string, string> = {}): void {
-  send(response, status, { 'content-type': 'application/json', ...headers }, Buffer.from(JSON.stringify({ errors: [{ code, message: `${code.toLowerCase()} (secret-free)` }] })));
+  send(
+    response,
+    status,
+    { 'content-type': 'application/json', ...headers },
+    Buffer.from(JSON.stringify({ errors: [{ code, message: `${code.toLowerCase()} (secret-free)` }] })),
+  );
 }
 
 function basic({ username, password }: { username: string; password: string }): string {

@@ -9,7 +9,13 @@ describe('pushTags', () => {
   });
 
   it('adds extra tags after them and latest last, only when asked', () => {
-    expect(pushTags('ct-abc', sha, { tags: ['v1.2.3', 'stable'], latest: true })).toEqual(['ct-abc', '0123456789ab', 'v1.2.3', 'stable', 'latest']);
+    expect(pushTags('ct-abc', sha, { tags: ['v1.2.3', 'stable'], latest: true })).toEqual([
+      'ct-abc',
+      '0123456789ab',
+      'v1.2.3',
+      'stable',
+      'latest',
+    ]);
     expect(pushTags('ct-abc', sha, { tags: ['v1.2.3'], latest: false })).toEqual(['ct-abc', '0123456789ab', 'v1.2.3']);
     expect(pushTags('ct-abc', sha, { tags: ['v1.2.3'] })).not.toContain('latest');
   });

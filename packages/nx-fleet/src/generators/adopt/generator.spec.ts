@@ -6,7 +6,8 @@ import adoptGenerator, { adoptGenerator as namedAdoptGenerator } from './generat
 import type { AdoptGeneratorSchema } from './schema';
 
 const adopt = (tree: Tree, options: AdoptGeneratorSchema) => adoptGenerator(tree, { skipFormat: true, ...options });
-const fleetOf = (tree: Tree, project: string) => (readProjectConfiguration(tree, project).metadata as { fleet?: unknown } | undefined)?.fleet;
+const fleetOf = (tree: Tree, project: string) =>
+  (readProjectConfiguration(tree, project).metadata as { fleet?: unknown } | undefined)?.fleet;
 
 describe('adopt generator', () => {
   let tree: Tree;
@@ -14,7 +15,11 @@ describe('adopt generator', () => {
   beforeEach(() => {
     tree = createTreeWithEmptyWorkspace();
     tree.write('package.json', JSON.stringify({ name: '@acme/source' }));
-    addProjectConfiguration(tree, 'api', { root: 'apps/api', projectType: 'application', targets: { build: { executor: 'nx:noop' } } });
+    addProjectConfiguration(tree, 'api', {
+      root: 'apps/api',
+      projectType: 'application',
+      targets: { build: { executor: 'nx:noop' } },
+    });
   });
 
   it('exports the same function as default and by name', () => {
@@ -39,8 +44,17 @@ describe('adopt generator', () => {
   it('records a Dockerfile elsewhere, the context and the image', async () => {
     tree.write('.deploy/api/Dockerfile', 'FROM node:20\n');
     tree.delete('.dockerignore');
-    await adopt(tree, { project: 'api', dockerfile: '.deploy/api/Dockerfile', context: 'workspace', image: 'acme/api' });
-    expect(fleetOf(tree, 'api')).toEqual({ dockerfile: '.deploy/api/Dockerfile', context: 'workspace', image: 'acme/api' });
+    await adopt(tree, {
+      project: 'api',
+      dockerfile: '.deploy/api/Dockerfile',
+      context: 'workspace',
+      image: 'acme/api',
+    });
+    expect(fleetOf(tree, 'api')).toEqual({
+      dockerfile: '.deploy/api/Dockerfile',
+      context: 'workspace',
+      image: 'acme/api',
+    });
     expect(tree.read('.dockerignore', 'utf-8')).toBe(ADOPT_DOCKERIGNORE);
     expect(tree.exists('apps/api/.dockerignore')).toBe(false);
   });
@@ -93,7 +107,10 @@ describe('adopt generator', () => {
     const project = readProjectConfiguration(tree, 'api');
     addProjectConfiguration(tree, 'web', {
       root: 'apps/web',
-      metadata: { owner: 'team-a', fleet: { image: 'acme/web', contextInclude: ['tsconfig.base.json'], enabled: true } } as never,
+      metadata: {
+        owner: 'team-a',
+        fleet: { image: 'acme/web', contextInclude: ['tsconfig.base.json'], enabled: true },
+      } as never,
     });
     tree.write('apps/web/Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'web', context: 'pruned' });
@@ -102,19 +119,34 @@ describe('adopt generator', () => {
       fleet: { image: 'acme/web', contextInclude: ['tsconfig.base.json'], enabled: true, context: 'pruned' },
     });
     await adopt(tree, { project: 'web', image: 'acme/web-v2' });
-    expect(fleetOf(tree, 'web')).toEqual({ image: 'acme/web-v2', contextInclude: ['tsconfig.base.json'], enabled: true, context: 'project' });
+    expect(fleetOf(tree, 'web')).toEqual({
+      image: 'acme/web-v2',
+      contextInclude: ['tsconfig.base.json'],
+      enabled: true,
+      context: 'project',
+    });
     expect(readProjectConfiguration(tree, 'api')).toEqual(project);
   });
 
   it('uses the Dockerfile metadata.fleet already points at', async () => {
-    addProjectConfiguration(tree, 'worker', { root: 'apps/worker', metadata: { fleet: { dockerfile: 'docker/worker.Dockerfile' } } as never });
+    addProjectConfiguration(tree, 'worker', {
+      root: 'apps/worker',
+      metadata: { fleet: { dockerfile: 'docker/worker.Dockerfile' } } as never,
+    });
     tree.write('docker/worker.Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'worker', image: 'acme/worker' });
-    expect(fleetOf(tree, 'worker')).toEqual({ dockerfile: 'docker/worker.Dockerfile', context: 'project', image: 'acme/worker' });
+    expect(fleetOf(tree, 'worker')).toEqual({
+      dockerfile: 'docker/worker.Dockerfile',
+      context: 'project',
+      image: 'acme/worker',
+    });
   });
 
   it('lets an explicit --dockerfile replace a configured one', async () => {
-    addProjectConfiguration(tree, 'worker', { root: 'apps/worker', metadata: { fleet: { dockerfile: 'docker/worker.Dockerfile' } } as never });
+    addProjectConfiguration(tree, 'worker', {
+      root: 'apps/worker',
+      metadata: { fleet: { dockerfile: 'docker/worker.Dockerfile' } } as never,
+    });
     tree.write('docker/worker.Dockerfile', 'FROM node:20\n');
     tree.write('apps/worker/Dockerfile', 'FROM node:22\n');
     await adopt(tree, { project: 'worker', dockerfile: 'apps/worker/Dockerfile' });
@@ -127,7 +159,10 @@ describe('adopt generator', () => {
     await adopt(tree, { project: 'api', image: 'acme/api' });
     expect(readNxJson(tree)?.plugins).toEqual(['nx-fleet']);
     // Compared as data: Nx may reorder the keys of project.json when it rewrites it.
-    const snapshot = () => tree.listChanges().map((c) => [c.path, c.path.endsWith('.json') ? JSON.parse(c.content!.toString()) : c.content?.toString()]);
+    const snapshot = () =>
+      tree
+        .listChanges()
+        .map((c) => [c.path, c.path.endsWith('.json') ? JSON.parse(c.content!.toString()) : c.content?.toString()]);
     const before = snapshot();
     await adopt(tree, { project: 'api', image: 'acme/api' });
     expect(snapshot()).toEqual(before);

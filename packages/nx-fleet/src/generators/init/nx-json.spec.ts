@@ -51,7 +51,9 @@ describe('addFleetPlugin', () => {
       exclude: ['services/legacy/**'],
       options: { buildTargetName: 'image', registry: 'old.io' },
     };
-    expect(addFleetPlugin({ plugins: ['@nx/js/typescript', entry] }, {})).toEqual({ plugins: ['@nx/js/typescript', entry] });
+    expect(addFleetPlugin({ plugins: ['@nx/js/typescript', entry] }, {})).toEqual({
+      plugins: ['@nx/js/typescript', entry],
+    });
   });
 
   it('merges a registry into an existing object entry, keeping the rest', () => {

@@ -8,15 +8,24 @@ function isFleetPlugin(plugin: PluginConfiguration): boolean {
 }
 
 /** Idempotent: an existing registration keeps its options; only an explicitly given registry updates it. */
-export function addFleetPlugin(nxJson: NxJsonConfiguration, options: Pick<FleetPluginOptions, 'registry'>): NxJsonConfiguration {
+export function addFleetPlugin(
+  nxJson: NxJsonConfiguration,
+  options: Pick<FleetPluginOptions, 'registry'>,
+): NxJsonConfiguration {
   const plugins = [...(nxJson.plugins ?? [])];
   const index = plugins.findIndex(isFleetPlugin);
   const existing = index >= 0 ? plugins[index]! : undefined;
-  const existingOptions = existing && typeof existing !== 'string' ? (existing.options as FleetPluginOptions | undefined) : undefined;
-  const merged: FleetPluginOptions = { ...existingOptions, ...(options.registry ? { registry: options.registry } : {}) };
+  const existingOptions =
+    existing && typeof existing !== 'string' ? (existing.options as FleetPluginOptions | undefined) : undefined;
+  const merged: FleetPluginOptions = {
+    ...existingOptions,
+    ...(options.registry ? { registry: options.registry } : {}),
+  };
   const base = existing && typeof existing !== 'string' ? existing : { plugin: PLUGIN_NAME };
   // The bare string form keeps a default registration as short as `nx add` writes it for Nx's own plugins.
-  const entry: PluginConfiguration = Object.keys(merged).length ? { ...base, options: merged } : existing ?? PLUGIN_NAME;
+  const entry: PluginConfiguration = Object.keys(merged).length
+    ? { ...base, options: merged }
+    : (existing ?? PLUGIN_NAME);
   if (index >= 0) plugins[index] = entry;
   else plugins.push(entry);
   return { ...nxJson, plugins };
@@ -32,10 +41,15 @@ export const PRODUCTION_INPUT = [
 
 /** Named inputs and target defaults the fleet's targets and generated services rely on; existing ones are kept. */
 export function addFleetDefaults(nxJson: NxJsonConfiguration): NxJsonConfiguration {
-  const namedInputs: NonNullable<NxJsonConfiguration['namedInputs']> = { default: ['{projectRoot}/**/*', 'sharedGlobals'], sharedGlobals: [], ...nxJson.namedInputs };
+  const namedInputs: NonNullable<NxJsonConfiguration['namedInputs']> = {
+    default: ['{projectRoot}/**/*', 'sharedGlobals'],
+    sharedGlobals: [],
+    ...nxJson.namedInputs,
+  };
   namedInputs['production'] ??= PRODUCTION_INPUT;
   const targetDefaults = { ...nxJson.targetDefaults };
-  for (const target of ['test', 'typecheck']) targetDefaults[target] ??= { cache: true, inputs: ['default', '^production'] };
+  for (const target of ['test', 'typecheck'])
+    targetDefaults[target] ??= { cache: true, inputs: ['default', '^production'] };
   // Rule (d): a lockfile change affects only the projects whose resolved dependencies changed, not all.
   const js = { ...(nxJson.pluginsConfig?.['@nx/js'] as Record<string, unknown> | undefined) };
   js['projectsAffectedByDependencyUpdates'] ??= 'auto';
@@ -43,7 +57,17 @@ export function addFleetDefaults(nxJson: NxJsonConfiguration): NxJsonConfigurati
 }
 
 /** What a build context never needs; pruned contexts copy the workspace's root .dockerignore. */
-export const DOCKERIGNORE = ['.git', 'node_modules', 'dist', 'tmp', 'coverage', '.nx', '**/*.spec.ts', '**/*.test.ts', ''].join('\n');
+export const DOCKERIGNORE = [
+  '.git',
+  'node_modules',
+  'dist',
+  'tmp',
+  'coverage',
+  '.nx',
+  '**/*.spec.ts',
+  '**/*.test.ts',
+  '',
+].join('\n');
 
 /** For adopted apps, whose Dockerfiles may copy prebuilt output. */
 export const ADOPT_DOCKERIGNORE = ['.git', 'node_modules', 'tmp', 'coverage', '.nx', ''].join('\n');

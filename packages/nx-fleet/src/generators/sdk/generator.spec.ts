@@ -10,7 +10,11 @@ describe('sdk generator', () => {
   beforeEach(() => {
     tree = createTreeWithEmptyWorkspace();
     tree.write('package.json', JSON.stringify({ name: '@acme/source' }));
-    addProjectConfiguration(tree, 'billing', { root: 'apps/billing', projectType: 'application', tags: ['team:payments'] });
+    addProjectConfiguration(tree, 'billing', {
+      root: 'apps/billing',
+      projectType: 'application',
+      tags: ['team:payments'],
+    });
     tree.write('apps/billing/Dockerfile', 'FROM node:20\n');
   });
 
@@ -47,7 +51,9 @@ describe('sdk generator', () => {
       'apps/billing/sdk/vitest.config.mts',
     ]);
     const index = tree.read('apps/billing/sdk/src/index.ts', 'utf-8')!;
-    expect(index).toContain('export function createBillingClient(baseUrl: string, fetchImpl: typeof fetch = fetch): BillingClient');
+    expect(index).toContain(
+      'export function createBillingClient(baseUrl: string, fetchImpl: typeof fetch = fetch): BillingClient',
+    );
     expect(index).toContain('billing: GET /health answered');
     const tsconfig = readJson<{ extends: string }>(tree, 'apps/billing/sdk/tsconfig.json');
     expect(posix.join('apps/billing/sdk', tsconfig.extends)).toBe('tsconfig.base.json');
@@ -56,22 +62,34 @@ describe('sdk generator', () => {
 
   it('maps the SDK import path in tsconfig.base.json', async () => {
     await sdkGenerator(tree, { service: 'billing', skipFormat: true });
-    expect(readJson(tree, 'tsconfig.base.json').compilerOptions.paths).toEqual({ '@acme/billing-sdk': ['apps/billing/sdk/src/index.ts'] });
+    expect(readJson(tree, 'tsconfig.base.json').compilerOptions.paths).toEqual({
+      '@acme/billing-sdk': ['apps/billing/sdk/src/index.ts'],
+    });
   });
 
   it('names the client after a dashed service', async () => {
     addProjectConfiguration(tree, 'order-history', { root: 'services/order-history' });
     const sdk = writeSdk(tree, 'order-history', 8080);
-    expect(sdk).toEqual({ project: 'order-history-sdk', root: 'services/order-history/sdk', importPath: '@acme/order-history-sdk' });
-    expect(tree.read('services/order-history/sdk/src/index.ts', 'utf-8')).toContain('export function createOrderHistoryClient(');
-    expect(tree.read('services/order-history/sdk/src/index.spec.ts', 'utf-8')).toContain("'http://order-history:8080/health'");
+    expect(sdk).toEqual({
+      project: 'order-history-sdk',
+      root: 'services/order-history/sdk',
+      importPath: '@acme/order-history-sdk',
+    });
+    expect(tree.read('services/order-history/sdk/src/index.ts', 'utf-8')).toContain(
+      'export function createOrderHistoryClient(',
+    );
+    expect(tree.read('services/order-history/sdk/src/index.spec.ts', 'utf-8')).toContain(
+      "'http://order-history:8080/health'",
+    );
   });
 
   it('errors when the project already has an SDK, changing nothing', async () => {
     await sdkGenerator(tree, { service: 'billing', skipFormat: true });
     tree.write('apps/billing/sdk/src/index.ts', '// edited\n');
     const before = tree.listChanges().map((c) => [c.path, c.content?.toString()]);
-    await expect(sdkGenerator(tree, { service: 'billing', skipFormat: true })).rejects.toThrow('nx-fleet: billing already has an SDK at apps/billing/sdk.');
+    await expect(sdkGenerator(tree, { service: 'billing', skipFormat: true })).rejects.toThrow(
+      'nx-fleet: billing already has an SDK at apps/billing/sdk.',
+    );
     expect(tree.listChanges().map((c) => [c.path, c.content?.toString()])).toEqual(before);
   });
 

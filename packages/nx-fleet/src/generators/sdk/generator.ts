@@ -1,8 +1,25 @@
 import { join } from 'node:path';
-import { addDependenciesToPackageJson, addProjectConfiguration, formatFiles, generateFiles, names, offsetFromRoot, readProjectConfiguration, runTasksInSerial, type GeneratorCallback, type Tree } from '@nx/devkit';
+import {
+  addDependenciesToPackageJson,
+  addProjectConfiguration,
+  formatFiles,
+  generateFiles,
+  names,
+  offsetFromRoot,
+  readProjectConfiguration,
+  runTasksInSerial,
+  type GeneratorCallback,
+  type Tree,
+} from '@nx/devkit';
 import { initGenerator } from '../init/generator';
 import { SDK_TAG_PREFIX } from '../../runtime-graph/sdk-ownership';
-import { addSdkPath, checkTargets, ensureEslintConfig, GENERATED_DEV_DEPENDENCIES, sdkImportPath } from '../workspace-setup';
+import {
+  addSdkPath,
+  checkTargets,
+  ensureEslintConfig,
+  GENERATED_DEV_DEPENDENCIES,
+  sdkImportPath,
+} from '../workspace-setup';
 import type { SdkGeneratorSchema } from './schema';
 
 export interface SdkFiles {
@@ -25,7 +42,13 @@ export function writeSdk(tree: Tree, service: string, port: number): SdkFiles {
     tags: [`${SDK_TAG_PREFIX}${service}`, 'type:sdk'],
     targets: checkTargets(),
   });
-  generateFiles(tree, join(__dirname, 'files'), root, { ...names(service), name: service, port, offset: offsetFromRoot(root), tmpl: '' });
+  generateFiles(tree, join(__dirname, 'files'), root, {
+    ...names(service),
+    name: service,
+    port,
+    offset: offsetFromRoot(root),
+    tmpl: '',
+  });
   const importPath = sdkImportPath(tree, service);
   addSdkPath(tree, importPath, `${root}/src/index.ts`);
   return { project, root, importPath };

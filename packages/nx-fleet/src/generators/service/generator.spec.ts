@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import { addProjectConfiguration, getProjects, readJson, readNxJson, readProjectConfiguration, type Tree } from '@nx/devkit';
+import {
+  addProjectConfiguration,
+  getProjects,
+  readJson,
+  readNxJson,
+  readProjectConfiguration,
+  type Tree,
+} from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import picomatch from 'picomatch';
 import ts from 'typescript';
@@ -38,7 +45,8 @@ function workspace(): Tree {
   return tree;
 }
 
-const generate = (tree: Tree, options: Partial<ServiceGeneratorSchema> & { name: string }) => serviceGenerator(tree, { skipFormat: true, ...options });
+const generate = (tree: Tree, options: Partial<ServiceGeneratorSchema> & { name: string }) =>
+  serviceGenerator(tree, { skipFormat: true, ...options });
 
 const read = (tree: Tree, path: string): string => {
   const content = tree.read(path, 'utf-8');
@@ -71,8 +79,14 @@ function dockerStages(dockerfile: string): { preamble: string[]; stages: string[
 }
 
 /** Runs a generated module, transpiled to CommonJS, with the given modules and process. */
-function runModule(source: string, modules: Record<string, unknown>, processStub: unknown = process): Record<string, unknown> {
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+function runModule(
+  source: string,
+  modules: Record<string, unknown>,
+  processStub: unknown = process,
+): Record<string, unknown> {
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  });
   const exports: Record<string, unknown> = {};
   const requireStub = (id: string) => {
     if (id in modules) return modules[id];
@@ -114,7 +128,11 @@ describe('service generator', () => {
         tags: ['type:service'],
         metadata: { fleet: { contextInclude: ['tsconfig.base.json'] } },
       });
-      expect(project.targets?.['test']).toMatchObject({ executor: 'nx:run-commands', options: { command: 'vitest run --root {projectRoot}' }, cache: true });
+      expect(project.targets?.['test']).toMatchObject({
+        executor: 'nx:run-commands',
+        options: { command: 'vitest run --root {projectRoot}' },
+        cache: true,
+      });
       expect(project.targets?.['typecheck']).toMatchObject({
         executor: 'nx:run-commands',
         options: { command: 'tsc -p {projectRoot}/tsconfig.json --noEmit' },
@@ -182,14 +200,24 @@ describe('service generator', () => {
 
     it('writes log.ts that prints one JSON object per line', () => {
       const written: string[] = [];
-      const { log } = runModule(read(tree, 'services/orders/src/log.ts'), {}, { stdout: { write: (s: string) => written.push(s) } }) as {
+      const { log } = runModule(
+        read(tree, 'services/orders/src/log.ts'),
+        {},
+        { stdout: { write: (s: string) => written.push(s) } },
+      ) as {
         log: (level: string, msg: string, fields?: Record<string, unknown>) => void;
       };
       log('info', 'listening', { port: 3000 });
       log('error', 'failed');
       expect(written).toHaveLength(2);
       for (const line of written) expect(line.endsWith('\n') && !line.slice(0, -1).includes('\n')).toBe(true);
-      expect(JSON.parse(written[0]!)).toEqual({ time: expect.any(String), level: 'info', service: 'orders', msg: 'listening', port: 3000 });
+      expect(JSON.parse(written[0]!)).toEqual({
+        time: expect.any(String),
+        level: 'info',
+        service: 'orders',
+        msg: 'listening',
+        port: 3000,
+      });
       expect(JSON.parse(written[1]!)).toMatchObject({ level: 'error', service: 'orders', msg: 'failed' });
     });
 
@@ -199,7 +227,9 @@ describe('service generator', () => {
       expect(app).toContain("service: 'orders', revision");
       expect(app).not.toContain('/upstream/');
       expect(app).not.toMatch(/from '@acme\//);
-      const { upstreamsFromEnv } = runModule(app, { 'node:http': {}, './log': { log: () => undefined } }) as { upstreamsFromEnv: (env: object) => object };
+      const { upstreamsFromEnv } = runModule(app, { 'node:http': {}, './log': { log: () => undefined } }) as {
+        upstreamsFromEnv: (env: object) => object;
+      };
       expect(upstreamsFromEnv({})).toEqual({});
     });
 
@@ -265,13 +295,21 @@ describe('service generator', () => {
   it('creates tsconfig.base.json when the workspace has none', async () => {
     tree.delete('tsconfig.base.json');
     await generate(tree, { name: 'orders' });
-    const base = readJson<{ compilerOptions: { paths: Record<string, string[]>; strict: boolean } }>(tree, 'tsconfig.base.json');
+    const base = readJson<{ compilerOptions: { paths: Record<string, string[]>; strict: boolean } }>(
+      tree,
+      'tsconfig.base.json',
+    );
     expect(base.compilerOptions.strict).toBe(true);
     expect(base.compilerOptions.paths).toEqual({ '@acme/orders-sdk': ['services/orders/sdk/src/index.ts'] });
   });
 
   it('merges into a tsconfig.base.json that has paths and options', async () => {
-    tree.write('tsconfig.base.json', JSON.stringify({ compilerOptions: { target: 'es2022', paths: { '@acme/shared': ['libs/shared/src/index.ts'] } } }));
+    tree.write(
+      'tsconfig.base.json',
+      JSON.stringify({
+        compilerOptions: { target: 'es2022', paths: { '@acme/shared': ['libs/shared/src/index.ts'] } },
+      }),
+    );
     await generate(tree, { name: 'orders' });
     expect(readJson(tree, 'tsconfig.base.json').compilerOptions).toEqual({
       target: 'es2022',
@@ -281,7 +319,10 @@ describe('service generator', () => {
   });
 
   it('keeps dependencies already in package.json', async () => {
-    tree.write('package.json', JSON.stringify({ name: '@acme/source', dependencies: { zod: '4.0.0' }, devDependencies: { nx: '23.2.1' } }));
+    tree.write(
+      'package.json',
+      JSON.stringify({ name: '@acme/source', dependencies: { zod: '4.0.0' }, devDependencies: { nx: '23.2.1' } }),
+    );
     await generate(tree, { name: 'orders' });
     const pkg = readJson(tree, 'package.json');
     expect(pkg.dependencies).toEqual({ zod: '4.0.0' });
@@ -296,7 +337,9 @@ describe('service generator', () => {
     const dockerfile = read(tree, 'apps/orders/Dockerfile');
     expect(dockerfile).toContain('RUN node apps/orders/bundle.mjs');
     expect(dockerfile).toContain('COPY --from=build /workspace/apps/orders/dist/main.js ./main.js');
-    expect(readJson(tree, 'tsconfig.base.json').compilerOptions.paths['@acme/orders-sdk']).toEqual(['apps/orders/sdk/src/index.ts']);
+    expect(readJson(tree, 'tsconfig.base.json').compilerOptions.paths['@acme/orders-sdk']).toEqual([
+      'apps/orders/sdk/src/index.ts',
+    ]);
   });
 
   it.each([
@@ -338,7 +381,9 @@ describe('service generator', () => {
       expect(orders).toContain("const dir = checking ? mkdtempSync(join(tmpdir(), 'pact-')) : committedDir;");
       expect(orders).toContain("from '@acme/orders-sdk'");
       // A provider in another folder: the path climbs out of services/.
-      expect(read(tree, 'services/web/src/order-history.pact.spec.ts')).toContain("const committedDir = join(__dirname, '../../../apps/order-history/pacts');");
+      expect(read(tree, 'services/web/src/order-history.pact.spec.ts')).toContain(
+        "const committedDir = join(__dirname, '../../../apps/order-history/pacts');",
+      );
       expect(tree.exists('services/web/src/payments.pact.spec.ts')).toBe(false);
       expect(readJson(tree, 'package.json').devDependencies).toMatchObject(PACT_DEV_DEPENDENCY);
     });
@@ -374,7 +419,9 @@ describe('service generator', () => {
         payments: { client: 'payments', url: 'http://payments:3000' },
         orderHistory: { client: 'order-history', url: 'http://order-history:3000' },
       });
-      expect(upstreamsFromEnv({ ORDER_HISTORY_URL: 'http://localhost:9000' })).toMatchObject({ orderHistory: { url: 'http://localhost:9000' } });
+      expect(upstreamsFromEnv({ ORDER_HISTORY_URL: 'http://localhost:9000' })).toMatchObject({
+        orderHistory: { url: 'http://localhost:9000' },
+      });
     });
 
     it('writes one app.spec.ts test per consumed service', async () => {
@@ -396,7 +443,8 @@ describe('service generator', () => {
 
     it('leaves no ejs in the generated files', async () => {
       await generate(tree, { name: 'web', consumes: 'orders,payments,order-history' });
-      for (const file of filesUnder(tree, 'services/web')) expect(read(tree, `services/web/${file}`), file).not.toMatch(/<%|%>/);
+      for (const file of filesUnder(tree, 'services/web'))
+        expect(read(tree, `services/web/${file}`), file).not.toMatch(/<%|%>/);
     });
 
     it('generates TypeScript without syntax errors', async () => {
@@ -404,8 +452,15 @@ describe('service generator', () => {
       const sources = tree.listChanges().filter((c) => c.type !== 'DELETE' && /\.(ts|mts|mjs)$/.test(c.path));
       expect(sources.length).toBeGreaterThan(20);
       for (const { path, content } of sources) {
-        const { diagnostics } = ts.transpileModule(content!.toString('utf-8'), { fileName: path, reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.ESNext } });
-        expect(diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), path).toEqual([]);
+        const { diagnostics } = ts.transpileModule(content!.toString('utf-8'), {
+          fileName: path,
+          reportDiagnostics: true,
+          compilerOptions: { module: ts.ModuleKind.ESNext },
+        });
+        expect(
+          diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+          path,
+        ).toEqual([]);
       }
     });
 
@@ -430,23 +485,39 @@ describe('service generator', () => {
         const rootNames: string[] = [];
         let options: ts.CompilerOptions = {};
         for (const project of ['services/web', 'services/orders/sdk', 'apps/order-history']) {
-          const parsed = ts.getParsedCommandLineOfConfigFile(join(dir, project, 'tsconfig.json'), {}, {
-            ...ts.sys,
-            onUnRecoverableConfigFileDiagnostic: (d) => {
-              throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+          const parsed = ts.getParsedCommandLineOfConfigFile(
+            join(dir, project, 'tsconfig.json'),
+            {},
+            {
+              ...ts.sys,
+              onUnRecoverableConfigFileDiagnostic: (d) => {
+                throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+              },
             },
-          })!;
+          )!;
           expect(parsed.errors).toEqual([]);
           rootNames.push(...parsed.fileNames);
           options = parsed.options;
         }
         // The unit suite does not install @pact-foundation/pact: the part of its 16.x API the generated pact tests use, as it declares it.
         writeFileSync(join(dir, 'pact-foundation-pact.d.ts'), PACT_16_SUBSET);
-        const program = ts.createProgram({ rootNames: [...rootNames, join(dir, 'pact-foundation-pact.d.ts')], options: { ...options, noEmit: true } });
-        const errors = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName.slice(dir.length + 1)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+        const program = ts.createProgram({
+          rootNames: [...rootNames, join(dir, 'pact-foundation-pact.d.ts')],
+          options: { ...options, noEmit: true },
+        });
+        const errors = ts
+          .getPreEmitDiagnostics(program)
+          .map(
+            (d) => `${d.file?.fileName.slice(dir.length + 1)}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+          );
         expect(errors).toEqual([]);
         // 10 files of the services and SDKs, and one pact test per consumed provider.
-        expect(rootNames.filter((file) => file.endsWith('.pact.spec.ts')).map((file) => file.slice(dir.length + 1)).sort()).toEqual([
+        expect(
+          rootNames
+            .filter((file) => file.endsWith('.pact.spec.ts'))
+            .map((file) => file.slice(dir.length + 1))
+            .sort(),
+        ).toEqual([
           'services/web/src/order-history.pact.spec.ts',
           'services/web/src/orders.pact.spec.ts',
           'services/web/src/payments.pact.spec.ts',
@@ -459,34 +530,49 @@ describe('service generator', () => {
   });
 
   describe('errors', () => {
-    it.each(['Orders', '1abc', 'a_b', '-x', 'x-', 'a--b', 'a'.repeat(51)])('rejects the name %j, naming it and the rule', async (name) => {
-      const before = tree.listChanges().length;
-      await expect(generate(tree, { name })).rejects.toThrow(`nx-fleet: "${name}" is not a valid service name: use lowercase letters, digits and single dashes`);
-      expect(tree.listChanges()).toHaveLength(before);
-    });
+    it.each(['Orders', '1abc', 'a_b', '-x', 'x-', 'a--b', 'a'.repeat(51)])(
+      'rejects the name %j, naming it and the rule',
+      async (name) => {
+        const before = tree.listChanges().length;
+        await expect(generate(tree, { name })).rejects.toThrow(
+          `nx-fleet: "${name}" is not a valid service name: use lowercase letters, digits and single dashes`,
+        );
+        expect(tree.listChanges()).toHaveLength(before);
+      },
+    );
 
     it('accepts a name of 50 characters', async () => {
       await expect(generate(tree, { name: 'a'.repeat(50) })).resolves.toBeTypeOf('function');
     });
 
     it('rejects an invalid --consumes entry', async () => {
-      await expect(generate(tree, { name: 'web', consumes: 'orders,Payments' })).rejects.toThrow('"Payments" is not a valid service --consumes entry');
+      await expect(generate(tree, { name: 'web', consumes: 'orders,Payments' })).rejects.toThrow(
+        '"Payments" is not a valid service --consumes entry',
+      );
     });
 
     it('refuses an existing service without --force', async () => {
       await generate(tree, { name: 'orders' });
-      await expect(generate(tree, { name: 'orders' })).rejects.toThrow('nx-fleet: project "orders" already exists; pass --force to overwrite it.');
-      await expect(generate(tree, { name: 'orders', directory: 'apps' })).rejects.toThrow('project "orders" already exists; pass --force');
+      await expect(generate(tree, { name: 'orders' })).rejects.toThrow(
+        'nx-fleet: project "orders" already exists; pass --force to overwrite it.',
+      );
+      await expect(generate(tree, { name: 'orders', directory: 'apps' })).rejects.toThrow(
+        'project "orders" already exists; pass --force',
+      );
     });
 
     it('refuses an existing folder without --force', async () => {
       tree.write('services/orders/README.md', '# orders\n');
-      await expect(generate(tree, { name: 'orders' })).rejects.toThrow('nx-fleet: services/orders already exists; pass --force to overwrite it.');
+      await expect(generate(tree, { name: 'orders' })).rejects.toThrow(
+        'nx-fleet: services/orders already exists; pass --force to overwrite it.',
+      );
       expect(read(tree, 'services/orders/README.md')).toBe('# orders\n');
     });
 
     it('rejects --consumes of a missing project, naming it', async () => {
-      await expect(generate(tree, { name: 'web', consumes: 'payments' })).rejects.toThrow('nx-fleet: --consumes payments: no service "payments" with an SDK (no such project).');
+      await expect(generate(tree, { name: 'web', consumes: 'payments' })).rejects.toThrow(
+        'nx-fleet: --consumes payments: no service "payments" with an SDK (no such project).',
+      );
       expect(getProjects(tree).has('web')).toBe(false);
     });
 
@@ -499,11 +585,15 @@ describe('service generator', () => {
     });
 
     it('rejects a service consuming itself', async () => {
-      await expect(generate(tree, { name: 'orders', consumes: 'payments,orders' })).rejects.toThrow('nx-fleet: orders cannot consume itself (--consumes).');
+      await expect(generate(tree, { name: 'orders', consumes: 'payments,orders' })).rejects.toThrow(
+        'nx-fleet: orders cannot consume itself (--consumes).',
+      );
     });
 
     it.each([0, -1, 65536, 3000.5, Number.NaN])('rejects --port %s', async (port) => {
-      await expect(generate(tree, { name: 'orders', port })).rejects.toThrow(`nx-fleet: --port ${port} is not a TCP port (1-65535).`);
+      await expect(generate(tree, { name: 'orders', port })).rejects.toThrow(
+        `nx-fleet: --port ${port} is not a TCP port (1-65535).`,
+      );
       expect(getProjects(tree).has('orders')).toBe(false);
     });
 
@@ -543,7 +633,9 @@ describe('service generator', () => {
 
   describe('the production named input init adds', () => {
     const production = (root: string) => {
-      const excluded = PRODUCTION_INPUT.filter((p) => p.startsWith('!')).map((p) => p.slice(1).replace('{projectRoot}', root));
+      const excluded = PRODUCTION_INPUT.filter((p) => p.startsWith('!')).map((p) =>
+        p.slice(1).replace('{projectRoot}', root),
+      );
       return (file: string) => !excluded.some((glob) => picomatch(glob)(file));
     };
 

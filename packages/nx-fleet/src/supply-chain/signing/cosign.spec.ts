@@ -7,11 +7,23 @@ const issuer = 'https://token.actions.githubusercontent.com';
 
 describe('cosignSignArgs (argument construction only: cosign is not installed here)', () => {
   it('signs with a key', () => {
-    expect(cosignSignArgs({ reference, key: 'cosign.key', tlsVerify: true })).toEqual(['sign', '--yes', '--key', 'cosign.key', reference]);
+    expect(cosignSignArgs({ reference, key: 'cosign.key', tlsVerify: true })).toEqual([
+      'sign',
+      '--yes',
+      '--key',
+      'cosign.key',
+      reference,
+    ]);
   });
 
   it('passes a KMS URI as the key unchanged', () => {
-    expect(cosignSignArgs({ reference, key: 'awskms:///alias/fleet', tlsVerify: true })).toEqual(['sign', '--yes', '--key', 'awskms:///alias/fleet', reference]);
+    expect(cosignSignArgs({ reference, key: 'awskms:///alias/fleet', tlsVerify: true })).toEqual([
+      'sign',
+      '--yes',
+      '--key',
+      'awskms:///alias/fleet',
+      reference,
+    ]);
   });
 
   it('signs keyless without a key', () => {
@@ -20,7 +32,13 @@ describe('cosignSignArgs (argument construction only: cosign is not installed he
 
   it('allows an insecure and a plain-HTTP registry when TLS verification is off, reference last', () => {
     expect(cosignSignArgs({ reference, key: 'cosign.key', tlsVerify: false })).toEqual([
-      'sign', '--yes', '--key', 'cosign.key', '--allow-insecure-registry', '--allow-http-registry', reference,
+      'sign',
+      '--yes',
+      '--key',
+      'cosign.key',
+      '--allow-insecure-registry',
+      '--allow-http-registry',
+      reference,
     ]);
   });
 
@@ -32,7 +50,9 @@ describe('cosignSignArgs (argument construction only: cosign is not installed he
     ['two digests', `acme/orders@sha256:${'ab'.repeat(32)}@sha256:${'ab'.repeat(32)}`],
     ['a flag-like reference', `--key=evil@sha256:${'ab'.repeat(32)}`],
   ])('refuses to sign %s', (_label, ref) => {
-    expect(() => cosignSignArgs({ reference: ref, key: 'cosign.key', tlsVerify: true })).toThrow(/^nx-fleet: cosign must sign an image by digest/);
+    expect(() => cosignSignArgs({ reference: ref, key: 'cosign.key', tlsVerify: true })).toThrow(
+      /^nx-fleet: cosign must sign an image by digest/,
+    );
   });
 
   it('accepts a tag next to the digest: the digest is what is signed', () => {
@@ -47,18 +67,28 @@ describe('cosignSignArgs (argument construction only: cosign is not installed he
 
 describe('cosignVerifyArgs (argument construction only: cosign is not installed here)', () => {
   it('verifies with a key', () => {
-    expect(cosignVerifyArgs({ reference, key: 'cosign.pub', tlsVerify: true })).toEqual(['verify', '--key', 'cosign.pub', reference]);
+    expect(cosignVerifyArgs({ reference, key: 'cosign.pub', tlsVerify: true })).toEqual([
+      'verify',
+      '--key',
+      'cosign.pub',
+      reference,
+    ]);
   });
 
   it('verifies keyless with the certificate identity and issuer', () => {
-    expect(cosignVerifyArgs({ reference, certificateIdentity: identity, certificateOidcIssuer: issuer, tlsVerify: true })).toEqual([
-      'verify', '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, reference,
-    ]);
+    expect(
+      cosignVerifyArgs({ reference, certificateIdentity: identity, certificateOidcIssuer: issuer, tlsVerify: true }),
+    ).toEqual(['verify', '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, reference]);
   });
 
   it('allows an insecure and a plain-HTTP registry when TLS verification is off', () => {
     expect(cosignVerifyArgs({ reference, key: 'cosign.pub', tlsVerify: false })).toEqual([
-      'verify', '--key', 'cosign.pub', '--allow-insecure-registry', '--allow-http-registry', reference,
+      'verify',
+      '--key',
+      'cosign.pub',
+      '--allow-insecure-registry',
+      '--allow-http-registry',
+      reference,
     ]);
   });
 
@@ -74,9 +104,15 @@ describe('cosignVerifyArgs (argument construction only: cosign is not installed 
   });
 
   it('refuses a key together with a certificate identity', () => {
-    expect(() => cosignVerifyArgs({ reference, key: 'cosign.pub', certificateIdentity: identity, certificateOidcIssuer: issuer, tlsVerify: true })).toThrow(
-      /apply to keyless verification only/,
-    );
+    expect(() =>
+      cosignVerifyArgs({
+        reference,
+        key: 'cosign.pub',
+        certificateIdentity: identity,
+        certificateOidcIssuer: issuer,
+        tlsVerify: true,
+      }),
+    ).toThrow(/apply to keyless verification only/);
   });
 
   it('refuses to verify a tag', () => {

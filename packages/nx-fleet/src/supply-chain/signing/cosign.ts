@@ -29,7 +29,10 @@ function pinned(reference: string, verb: 'sign' | 'verify'): string {
 function keyArgs(key: string | undefined): string[] {
   if (key === undefined) return [];
   // An empty key would otherwise fall through to keyless signing with someone's OIDC identity.
-  if (key === '') throw new Error('nx-fleet: the cosign key is empty; pass a key file path or KMS URI, or leave it out for keyless signing.');
+  if (key === '')
+    throw new Error(
+      'nx-fleet: the cosign key is empty; pass a key file path or KMS URI, or leave it out for keyless signing.',
+    );
   return ['--key', key];
 }
 
@@ -38,13 +41,15 @@ function verifierArgs(input: { key?: string; certificateIdentity?: string; certi
   if (key !== undefined) {
     // A key signature carries no certificate, so an identity given here would look enforced and not be.
     if (identity !== undefined || issuer !== undefined) {
-      throw new Error('nx-fleet: certificateIdentity and certificateOidcIssuer apply to keyless verification only; pass either a key or both of them.');
+      throw new Error(
+        'nx-fleet: certificateIdentity and certificateOidcIssuer apply to keyless verification only; pass either a key or both of them.',
+      );
     }
     return keyArgs(key);
   }
   if (!identity || !issuer) {
     throw new Error(
-      'nx-fleet: keyless verification needs certificateIdentity and certificateOidcIssuer (e.g. the signing workflow\'s URL and https://token.actions.githubusercontent.com); without them any Fulcio identity would pass.',
+      "nx-fleet: keyless verification needs certificateIdentity and certificateOidcIssuer (e.g. the signing workflow's URL and https://token.actions.githubusercontent.com); without them any Fulcio identity would pass.",
     );
   }
   return ['--certificate-identity', identity, '--certificate-oidc-issuer', issuer];

@@ -2,7 +2,13 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder } from '@sigstore/sign';
 import { describe, it, expect } from 'vitest';
-import { SIGSTORE_BUNDLE_MEDIA_TYPE, SignatureVerificationError, signImageDigest, verifyImageSignature, type SerializedBundle } from './sigstore';
+import {
+  SIGSTORE_BUNDLE_MEDIA_TYPE,
+  SignatureVerificationError,
+  signImageDigest,
+  verifyImageSignature,
+  type SerializedBundle,
+} from './sigstore';
 
 const repository = 'registry.local:5000/acme/orders';
 const digest = `sha256:${'a1'.repeat(32)}`;
@@ -68,7 +74,9 @@ describe.each([
   });
 
   it('still verifies after a JSON.stringify / JSON.parse round trip', async () => {
-    const bundle: unknown = JSON.parse(JSON.stringify(await signImageDigest({ repository, digest, privateKeyPem: keys.privateKeyPem })));
+    const bundle: unknown = JSON.parse(
+      JSON.stringify(await signImageDigest({ repository, digest, privateKeyPem: keys.privateKeyPem })),
+    );
     expect(() => verifyImageSignature({ bundle, digest, publicKeyPem: keys.publicKeyPem })).not.toThrow();
   });
 
@@ -85,7 +93,13 @@ describe.each([
     // Re-point the signed statement at the image under verification: one character changes.
     const statement = Buffer.from(envelope.payload, 'base64').toString('utf8').replace('"sha256":"b2', '"sha256":"a2');
     const forged = { ...bundle, dsseEnvelope: { ...envelope, payload: Buffer.from(statement).toString('base64') } };
-    const error = verifyError(() => verifyImageSignature({ bundle: forged, digest: otherDigest.replace('b2', 'a2'), publicKeyPem: keys.publicKeyPem }));
+    const error = verifyError(() =>
+      verifyImageSignature({
+        bundle: forged,
+        digest: otherDigest.replace('b2', 'a2'),
+        publicKeyPem: keys.publicKeyPem,
+      }),
+    );
     expect(error.message).toContain('signature does not verify');
   });
 
@@ -94,7 +108,10 @@ describe.each([
     const envelope = envelopeOf(bundle);
     const sig = Buffer.from(envelope.signatures[0].sig, 'base64');
     sig[sig.length - 1] ^= 0x01;
-    const forged = { ...bundle, dsseEnvelope: { ...envelope, signatures: [{ ...envelope.signatures[0], sig: sig.toString('base64') }] } };
+    const forged = {
+      ...bundle,
+      dsseEnvelope: { ...envelope, signatures: [{ ...envelope.signatures[0], sig: sig.toString('base64') }] },
+    };
     const error = verifyError(() => verifyImageSignature({ bundle: forged, digest, publicKeyPem: keys.publicKeyPem }));
     expect(error.message).toContain('signature does not verify');
   });
@@ -102,18 +119,32 @@ describe.each([
   it('rejects another key, also when the bundle claims that key in its hint', async () => {
     const bundle = await signImageDigest({ repository, digest, privateKeyPem: keys.privateKeyPem });
     const other = pemPair('p256');
-    expect(verifyError(() => verifyImageSignature({ bundle, digest, publicKeyPem: other.publicKeyPem })).message).toContain('signed by another key');
+    expect(
+      verifyError(() => verifyImageSignature({ bundle, digest, publicKeyPem: other.publicKeyPem })).message,
+    ).toContain('signed by another key');
 
-    const otherHint = (await signImageDigest({ repository, digest, privateKeyPem: other.privateKeyPem })).verificationMaterial.publicKey?.hint ?? '';
-    const relabelled = { ...bundle, verificationMaterial: { ...bundle.verificationMaterial, publicKey: { hint: otherHint } } };
-    expect(verifyError(() => verifyImageSignature({ bundle: relabelled, digest, publicKeyPem: other.publicKeyPem })).message).toContain(
-      'signature does not verify',
-    );
+    const otherHint =
+      (await signImageDigest({ repository, digest, privateKeyPem: other.privateKeyPem })).verificationMaterial.publicKey
+        ?.hint ?? '';
+    const relabelled = {
+      ...bundle,
+      verificationMaterial: { ...bundle.verificationMaterial, publicKey: { hint: otherHint } },
+    };
+    expect(
+      verifyError(() => verifyImageSignature({ bundle: relabelled, digest, publicKeyPem: other.publicKeyPem })).message,
+    ).toContain('signature does not verify');
   });
 
   it('rejects a repository other than the signed one', async () => {
     const bundle = await signImageDigest({ repository, digest, privateKeyPem: keys.privateKeyPem });
-    const error = verifyError(() => verifyImageSignature({ bundle, digest, publicKeyPem: keys.publicKeyPem, repository: 'registry.local:5000/acme/billing' }));
+    const error = verifyError(() =>
+      verifyImageSignature({
+        bundle,
+        digest,
+        publicKeyPem: keys.publicKeyPem,
+        repository: 'registry.local:5000/acme/billing',
+      }),
+    );
     expect(error.message).toContain('not as "registry.local:5000/acme/billing"');
   });
 });
@@ -129,22 +160,31 @@ describe('verifyImageSignature on bundles that are not image signatures', () => 
   });
 
   it('names the missing fields of a malformed bundle', () => {
-    const error = verifyError(() => verifyImageSignature({ bundle: { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE }, digest, publicKeyPem: p256.publicKeyPem }));
+    const error = verifyError(() =>
+      verifyImageSignature({
+        bundle: { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE },
+        digest,
+        publicKeyPem: p256.publicKeyPem,
+      }),
+    );
     expect(error.message).toContain('missing or invalid: content, verificationMaterial');
   });
 
   it('rejects a validly signed attestation that is not the image-signature claim', async () => {
-    const bundle = await signStatement({ ...imageStatement(), predicateType: 'https://slsa.dev/provenance/v1' }, p256.privateKeyPem);
-    expect(verifyError(() => verifyImageSignature({ bundle, digest, publicKeyPem: p256.publicKeyPem })).message).toContain(
-      'is a "https://slsa.dev/provenance/v1" attestation, not an image signature',
+    const bundle = await signStatement(
+      { ...imageStatement(), predicateType: 'https://slsa.dev/provenance/v1' },
+      p256.privateKeyPem,
     );
+    expect(
+      verifyError(() => verifyImageSignature({ bundle, digest, publicKeyPem: p256.publicKeyPem })).message,
+    ).toContain('is a "https://slsa.dev/provenance/v1" attestation, not an image signature');
   });
 
   it('rejects a validly signed payload that is not an in-toto statement', async () => {
     const bundle = await signStatement(imageStatement(), p256.privateKeyPem, 'application/vnd.example+json');
-    expect(verifyError(() => verifyImageSignature({ bundle, digest, publicKeyPem: p256.publicKeyPem })).message).toContain(
-      'signs a "application/vnd.example+json" payload, not an in-toto statement',
-    );
+    expect(
+      verifyError(() => verifyImageSignature({ bundle, digest, publicKeyPem: p256.publicKeyPem })).message,
+    ).toContain('signs a "application/vnd.example+json" payload, not an in-toto statement');
   });
 });
 
@@ -158,11 +198,25 @@ function imageStatement() {
 }
 
 // Signs any payload the way signImageDigest does, to reach the checks behind the signature.
-async function signStatement(statement: object, privateKeyPem: string, type = 'application/vnd.in-toto+json'): Promise<SerializedBundle> {
+async function signStatement(
+  statement: object,
+  privateKeyPem: string,
+  type = 'application/vnd.in-toto+json',
+): Promise<SerializedBundle> {
   const privateKey = createPrivateKey(privateKeyPem);
-  const hint = createHash('sha256').update(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })).digest('hex');
-  const signer = { sign: async (data: Buffer) => ({ signature: sign('sha256', data, privateKey), key: { $case: 'publicKey' as const, publicKey: '', hint } }) };
-  const bundle = await new DSSEBundleBuilder({ signer, witnesses: [] }).create({ data: Buffer.from(JSON.stringify(statement)), type });
+  const hint = createHash('sha256')
+    .update(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }))
+    .digest('hex');
+  const signer = {
+    sign: async (data: Buffer) => ({
+      signature: sign('sha256', data, privateKey),
+      key: { $case: 'publicKey' as const, publicKey: '', hint },
+    }),
+  };
+  const bundle = await new DSSEBundleBuilder({ signer, witnesses: [] }).create({
+    data: Buffer.from(JSON.stringify(statement)),
+    type,
+  });
   return bundleToJSON(bundle);
 }
 
@@ -174,7 +228,9 @@ describe('signImageDigest key and input checks', () => {
   });
 
   it('rejects ECDSA on another curve', async () => {
-    await expect(signImageDigest({ repository, digest, privateKeyPem: pemPair('p384').privateKeyPem })).rejects.toThrow(/not ec \(secp384r1\)/);
+    await expect(signImageDigest({ repository, digest, privateKeyPem: pemPair('p384').privateKeyPem })).rejects.toThrow(
+      /not ec \(secp384r1\)/,
+    );
   });
 
   it('accepts a SEC1 EC key, the `openssl ecparam -genkey` output', async () => {
@@ -188,11 +244,16 @@ describe('signImageDigest key and input checks', () => {
   });
 
   it("explains that cosign's encrypted key format cannot be read", async () => {
-    const cosignKey = '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJrZGYiOnt9fQ==\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n';
-    await expect(signImageDigest({ repository, digest, privateKeyPem: cosignKey })).rejects.toThrow(/cosign's own encrypted key format/);
+    const cosignKey =
+      '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJrZGYiOnt9fQ==\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n';
+    await expect(signImageDigest({ repository, digest, privateKeyPem: cosignKey })).rejects.toThrow(
+      /cosign's own encrypted key format/,
+    );
   });
 
   it('rejects a digest that is not sha256:<64 hex>', async () => {
-    await expect(signImageDigest({ repository, digest: 'latest', privateKeyPem: p256.privateKeyPem })).rejects.toThrow(/"latest" is not an image digest/);
+    await expect(signImageDigest({ repository, digest: 'latest', privateKeyPem: p256.privateKeyPem })).rejects.toThrow(
+      /"latest" is not an image digest/,
+    );
   });
 });

@@ -1,5 +1,12 @@
 import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { bundleFromJSON, bundleToJSON, ValidationError, type Bundle, type Envelope, type SerializedBundle } from '@sigstore/bundle';
+import {
+  bundleFromJSON,
+  bundleToJSON,
+  ValidationError,
+  type Bundle,
+  type Envelope,
+  type SerializedBundle,
+} from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer } from '@sigstore/sign';
 import { toSignedEntity, toTrustMaterial, VerificationError, Verifier } from '@sigstore/verify';
 
@@ -38,7 +45,11 @@ interface ImageStatement {
   predicateType: unknown;
 }
 
-export async function signImageDigest(input: { repository: string; digest: string; privateKeyPem: string }): Promise<SerializedBundle> {
+export async function signImageDigest(input: {
+  repository: string;
+  digest: string;
+  privateKeyPem: string;
+}): Promise<SerializedBundle> {
   const statement = {
     _type: STATEMENT_TYPE,
     subject: [{ name: input.repository, digest: { sha256: digestHex(input.digest) } }],
@@ -51,7 +62,12 @@ export async function signImageDigest(input: { repository: string; digest: strin
   return bundleToJSON(bundle);
 }
 
-export function verifyImageSignature(input: { bundle: unknown; digest: string; publicKeyPem: string; repository?: string }): void {
+export function verifyImageSignature(input: {
+  bundle: unknown;
+  digest: string;
+  publicKeyPem: string;
+  repository?: string;
+}): void {
   const hex = digestHex(input.digest);
   const publicKey = readPublicKey(input.publicKeyPem);
   const { bundle, envelope } = parseBundle(input.bundle);
@@ -87,7 +103,9 @@ function readPrivateKey(pem: string): KeyObject {
   try {
     return createPrivateKey(pem);
   } catch (error) {
-    throw new Error(`nx-fleet: the signing key is not an unencrypted PEM private key (${errorText(error)}); pass PKCS#8 or SEC1 PEM text.`);
+    throw new Error(
+      `nx-fleet: the signing key is not an unencrypted PEM private key (${errorText(error)}); pass PKCS#8 or SEC1 PEM text.`,
+    );
   }
 }
 
@@ -106,31 +124,43 @@ function readPublicKey(pem: string): KeyObject {
   try {
     return createPublicKey(pem);
   } catch (error) {
-    throw new Error(`nx-fleet: the verification key is not a PEM public key (${errorText(error)}); pass the SPKI PEM text, e.g. cosign.pub.`);
+    throw new Error(
+      `nx-fleet: the verification key is not a PEM public key (${errorText(error)}); pass the SPKI PEM text, e.g. cosign.pub.`,
+    );
   }
 }
 
 /** Names the key in the bundle so a verifier holding several keys can pick the right one. */
 function keyHint(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 function digestHex(digest: string): string {
   const hex = DIGEST.exec(digest)?.[1];
-  if (!hex) throw new Error(`nx-fleet: "${digest}" is not an image digest; expected sha256: followed by 64 lowercase hex digits.`);
+  if (!hex)
+    throw new Error(
+      `nx-fleet: "${digest}" is not an image digest; expected sha256: followed by 64 lowercase hex digits.`,
+    );
   return hex;
 }
 
 function parseBundle(json: unknown): { bundle: Bundle; envelope: Envelope } {
   if (typeof json !== 'object' || json === null) {
-    throw new SignatureVerificationError(`the bundle is not a Sigstore bundle: expected its parsed JSON object, got ${json === null ? 'null' : typeof json}.`);
+    throw new SignatureVerificationError(
+      `the bundle is not a Sigstore bundle: expected its parsed JSON object, got ${json === null ? 'null' : typeof json}.`,
+    );
   }
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(json);
   } catch (error) {
-    const detail = error instanceof ValidationError ? `missing or invalid: ${error.fields.join(', ')}` : errorText(error);
-    throw new SignatureVerificationError(`the bundle is not a valid Sigstore bundle (${detail}); pass the bundle JSON exactly as it was produced.`);
+    const detail =
+      error instanceof ValidationError ? `missing or invalid: ${error.fields.join(', ')}` : errorText(error);
+    throw new SignatureVerificationError(
+      `the bundle is not a valid Sigstore bundle (${detail}); pass the bundle JSON exactly as it was produced.`,
+    );
   }
   if (bundle.verificationMaterial.content.$case !== 'publicKey') {
     throw new SignatureVerificationError(
@@ -138,7 +168,9 @@ function parseBundle(json: unknown): { bundle: Bundle; envelope: Envelope } {
     );
   }
   if (bundle.content.$case !== 'dsseEnvelope') {
-    throw new SignatureVerificationError('the bundle holds a bare message signature, not a signed statement about an image; pass an image signature bundle.');
+    throw new SignatureVerificationError(
+      'the bundle holds a bare message signature, not a signed statement about an image; pass an image signature bundle.',
+    );
   }
   return { bundle, envelope: bundle.content.dsseEnvelope };
 }
@@ -171,7 +203,9 @@ function verifySignature(bundle: Bundle, publicKey: KeyObject): void {
 
 function readStatement(envelope: Envelope): ImageStatement {
   if (envelope.payloadType !== STATEMENT_PAYLOAD_TYPE) {
-    throw new SignatureVerificationError(`the bundle signs a "${envelope.payloadType}" payload, not an in-toto statement (${STATEMENT_PAYLOAD_TYPE}); pass an image signature bundle.`);
+    throw new SignatureVerificationError(
+      `the bundle signs a "${envelope.payloadType}" payload, not an in-toto statement (${STATEMENT_PAYLOAD_TYPE}); pass an image signature bundle.`,
+    );
   }
   let statement: unknown;
   try {
@@ -180,7 +214,9 @@ function readStatement(envelope: Envelope): ImageStatement {
     statement = undefined;
   }
   if (!isStatement(statement)) {
-    throw new SignatureVerificationError(`the bundle's payload is not an in-toto ${STATEMENT_TYPE} statement with subjects; pass an image signature bundle.`);
+    throw new SignatureVerificationError(
+      `the bundle's payload is not an in-toto ${STATEMENT_TYPE} statement with subjects; pass an image signature bundle.`,
+    );
   }
   return statement;
 }
@@ -188,13 +224,18 @@ function readStatement(envelope: Envelope): ImageStatement {
 function isStatement(value: unknown): value is ImageStatement {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<Record<keyof ImageStatement, unknown>>;
-  return candidate._type === STATEMENT_TYPE && Array.isArray(candidate.subject) && candidate.subject.every((s) => typeof s === 'object' && s !== null);
+  return (
+    candidate._type === STATEMENT_TYPE &&
+    Array.isArray(candidate.subject) &&
+    candidate.subject.every((s) => typeof s === 'object' && s !== null)
+  );
 }
 
 function checkSubject(statement: ImageStatement, hex: string, repository: string | undefined): void {
   const matches = statement.subject.filter((subject) => subject.digest?.sha256 === hex);
   if (matches.length === 0) {
-    const signed = statement.subject.map((subject) => `sha256:${String(subject.digest?.sha256)}`).join(', ') || 'no digest';
+    const signed =
+      statement.subject.map((subject) => `sha256:${String(subject.digest?.sha256)}`).join(', ') || 'no digest';
     throw new SignatureVerificationError(
       `the bundle signs another image (${signed}), not sha256:${hex}; pass the signature bundle attached to sha256:${hex}.`,
     );
