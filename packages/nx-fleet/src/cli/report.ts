@@ -4,7 +4,8 @@ import { workspaceRoot } from '@nx/devkit';
 import { shortSha } from '../io/git';
 import { run, runOk, ToolFailedError } from '../io/process';
 import { deploymentsFromHistory, doraFigures, formatDoraTable, inWindow, type LedgerVersion } from '../release/dora';
-import { DEFAULT_LEDGER, parseLedger } from '../release/ledger';
+import { DEFAULT_LEDGER } from '../config/defaults';
+import { parseLedger } from '../release/ledger';
 import type { Command } from './command';
 
 export interface LedgerHistory {

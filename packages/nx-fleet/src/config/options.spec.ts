@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXCLUDES, ENGINE_NAMES, normalizeOptions } from './options';
+import { DEFAULT_EXCLUDES } from './defaults';
+import { ENGINE_NAMES, normalizeOptions } from './options';
 
 describe('normalizeOptions', () => {
   it('fills every default when no options are given', () => {

@@ -1,6 +1,5 @@
 import { posix } from 'node:path';
-import { DEFAULT_RELEASE_IGNORE } from '../release/change-rules';
-import { DEFAULT_LEDGER } from '../release/ledger';
+import { DEFAULT_EXCLUDES, DEFAULT_LEDGER, DEFAULT_RELEASE_IGNORE, DEFAULT_TARGET_NAMES } from './defaults';
 import type { ContextMode, FleetGates, FleetServiceConfig } from './service-settings';
 
 /** Options of the nx-fleet entry in `nx.json` `plugins`. Every field is optional. */
@@ -79,20 +78,12 @@ export interface NormalizedFleetOptions {
   releaseIgnore: string[];
 }
 
-/** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
-export const DEFAULT_EXCLUDES = [
-  '**/.devcontainer/**',
-  '**/templates/**',
-  '**/generators/**/files/**',
-  '**/__fixtures__/**',
-];
-
 export function normalizeOptions(options: FleetPluginOptions | undefined): NormalizedFleetOptions {
   return {
-    buildTargetName: options?.buildTargetName ?? 'docker-build',
-    pushTargetName: options?.pushTargetName ?? 'docker-push',
-    scanTargetName: options?.scanTargetName ?? 'scan',
-    contractTargetName: options?.contractTargetName ?? 'contract-verify',
+    buildTargetName: options?.buildTargetName ?? DEFAULT_TARGET_NAMES.build,
+    pushTargetName: options?.pushTargetName ?? DEFAULT_TARGET_NAMES.push,
+    scanTargetName: options?.scanTargetName ?? DEFAULT_TARGET_NAMES.scan,
+    contractTargetName: options?.contractTargetName ?? DEFAULT_TARGET_NAMES.contract,
     // A number only: it becomes part of a runtime input's command.
     scanMaxAgeHours:
       Number.isFinite(options?.scanMaxAgeHours) && options!.scanMaxAgeHours! > 0 ? options!.scanMaxAgeHours! : 24,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RELEASE_IGNORE, parentServiceRoots, sharedPatterns, type DirEntry } from './change-rules';
+import { DEFAULT_RELEASE_IGNORE } from '../config/defaults';
+import { parentServiceRoots, sharedPatterns, type DirEntry } from './change-rules';
 
 /** A workspace tree as nested objects: a string is a file, an object a folder. */
 type Tree = { [name: string]: Tree | string };

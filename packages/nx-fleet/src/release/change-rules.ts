@@ -6,7 +6,6 @@ import picomatch from 'picomatch';
  * services such a file (a root script, a shared Dockerfile fragment, tool config) can change what is
  * built or deployed, so it affects every service — except documentation.
  */
-export const DEFAULT_RELEASE_IGNORE = ['*.md', 'docs/**'];
 
 /**
  * Never "shared" files: Nx already handles nx.json (everything) and the lockfiles (only the projects

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_LEDGER,
-  emptyLedger,
-  parseLedger,
-  serializeLedger,
-  withReleased,
-  type Ledger,
-  type LedgerEntry,
-} from './ledger';
+import { DEFAULT_LEDGER } from '../config/defaults';
+import { emptyLedger, parseLedger, serializeLedger, withReleased, type Ledger, type LedgerEntry } from './ledger';
 
 function entry(name: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
   return {

@@ -3,7 +3,6 @@
  * deployed. It is the only state releases need: no base SHA, and a failed release, which never
  * writes it, is simply retried by the next one.
  */
-export const DEFAULT_LEDGER = 'deploy/fleet.json';
 
 export interface LedgerEntry {
   /** Registry repository, e.g. `ghcr.io/acme/orders`. */

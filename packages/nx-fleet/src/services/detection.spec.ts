@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXCLUDES } from '../config/options';
+import { DEFAULT_EXCLUDES } from '../config/defaults';
 import type { FleetServiceConfig } from '../config/service-settings';
 import {
   CONTAINERFILE_NAMES,

@@ -1,4 +1,4 @@
-import { DEFAULT_LEDGER } from '../../release/ledger';
+import { DEFAULT_LEDGER } from '../../config/defaults';
 import type { CiGeneratorSchema } from './schema';
 
 export type CiProvider = NonNullable<CiGeneratorSchema['provider']>;

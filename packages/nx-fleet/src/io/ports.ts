@@ -1,0 +1,94 @@
+import { logger } from '@nx/devkit';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { readGitBranch, readGitRevision, readSourceUrl, type GitRevision } from './git';
+import { run, runOk, type RunOptions, type RunResult } from './process';
+
+/**
+ * The effects nx-fleet's use cases have, each a small interface: use cases take the ports they need
+ * as arguments, executors and CLI commands pass `nodePorts()`, unit tests pass fakes.
+ */
+
+/** Spawns tools with argument arrays (never a shell string). */
+export interface ProcessRunner {
+  run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Like run, but a non-zero exit throws ToolFailedError. */
+  runOk(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+}
+
+export interface GitPort {
+  revision(cwd: string): Promise<GitRevision | undefined>;
+  branch(cwd: string): Promise<string | undefined>;
+  sourceUrl(cwd: string): Promise<string | undefined>;
+}
+
+/** The environment as read once: settings resolve from it (see config/settings.ts), never from process.env. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export type HttpFetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface FilePort {
+  exists(file: string): boolean;
+  /** Undefined when the file does not exist. */
+  readText(file: string): Promise<string | undefined>;
+  /** Creates the folder; replaces the file atomically, so a reader never sees half a record. */
+  writeText(file: string, text: string): Promise<void>;
+}
+
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Ports {
+  processes: ProcessRunner;
+  git: GitPort;
+  http: HttpFetch;
+  files: FilePort;
+  env: Env;
+  log: Log;
+  clock: Clock;
+}
+
+export const nodeProcesses: ProcessRunner = { run, runOk };
+
+export function nodeGit(env: Env): GitPort {
+  return { revision: readGitRevision, branch: (cwd) => readGitBranch(cwd, env), sourceUrl: readSourceUrl };
+}
+
+export const nodeFiles: FilePort = {
+  exists: existsSync,
+  async readText(file) {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  },
+  async writeText(file, text) {
+    await mkdir(dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, text);
+    await rename(temp, file);
+  },
+};
+
+/** The real machine: what executors and CLI commands hand to use cases. */
+export function nodePorts(env: Env = process.env): Ports {
+  return {
+    processes: nodeProcesses,
+    git: nodeGit(env),
+    http: (input, init) => fetch(input, init),
+    files: nodeFiles,
+    env,
+    log: logger,
+    clock: { now: () => new Date() },
+  };
+}
