@@ -9,7 +9,7 @@ import { listWorkspaceFiles } from '../image/pruned-context';
 import { run } from '../io/process';
 import type { Command } from './command';
 import { workspaceRuntime } from './graph';
-import { fleetServices } from './status';
+import { serviceNodes } from '../services/projects';
 
 /** Pact files that differ from the commit: what a consumer's tests wrote and nobody committed. */
 export function uncommittedPacts(porcelain: string): string[] {
@@ -52,7 +52,7 @@ export const pactsCommand: Command = {
   async run(values) {
     const { graph, runtime } = await workspaceRuntime();
     const files = await listWorkspaceFiles(workspaceRoot, [`**/${PACTS_FOLDER}/*.json`]);
-    const services = new Map(fleetServices(Object.values(graph.nodes)).map((node) => [node.data.root, node.name]));
+    const services = new Map(serviceNodes(Object.values(graph.nodes)).map((node) => [node.data.root, node.name]));
     const pacts: PactSummary[] = [];
     const problems: string[] = [];
     for (const [root, rootFiles] of pactFilesByRoot(files)) {

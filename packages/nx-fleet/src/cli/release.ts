@@ -31,7 +31,7 @@ import { imageRecordPath, pushRecordPath } from '../nx/targets';
 import type { Command } from './command';
 import { fleetPluginOptions } from './fleet-options';
 import { workspaceRuntime } from './graph';
-import { fleetServices } from './status';
+import { serviceNodes } from '../services/projects';
 
 class ReleaseError extends Error {}
 
@@ -85,7 +85,7 @@ async function changedSinceReleases(
 }
 
 async function serviceFacts(graph: ProjectGraph, options: NormalizedFleetOptions): Promise<ServiceFacts[]> {
-  const services = fleetServices(Object.values(graph.nodes));
+  const services = serviceNodes(Object.values(graph.nodes));
   const roots = services.map((s) => s.data.root);
   return Promise.all(
     services.map(async (node) => {

@@ -1,38 +1,6 @@
-import type { ProjectGraphProjectNode } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import type { ImageRecord, PushRecord } from '../image/records';
-import { fleetServices, formatStatusTable, statusCommand, type ServiceStatus } from './status';
-
-function node(name: string, executors: string[]): ProjectGraphProjectNode {
-  return {
-    name,
-    type: 'app',
-    data: {
-      root: `services/${name}`,
-      targets: Object.fromEntries(executors.map((executor, i) => [`t${i}`, { executor }])),
-    },
-  };
-}
-
-describe('fleetServices', () => {
-  it('keeps projects with an nx-fleet:docker-build target, sorted by name', () => {
-    const nodes: ProjectGraphProjectNode[] = [
-      node('orders', ['nx-fleet:docker-build', 'nx-fleet:docker-push']),
-      node('web', ['@nx/vite:build']),
-      node('billing', ['nx:run-commands', 'nx-fleet:docker-build']),
-      node('push-only', ['nx-fleet:docker-push']),
-      node('lookalike', ['@acme/nx-fleet:docker-build']),
-      { name: 'no-targets', type: 'lib', data: { root: 'libs/x' } },
-    ];
-    expect(fleetServices(nodes).map((n) => n.name)).toEqual(['billing', 'orders']);
-  });
-
-  it('does not reorder its input', () => {
-    const nodes = [node('b', ['nx-fleet:docker-build']), node('a', ['nx-fleet:docker-build'])];
-    fleetServices(nodes);
-    expect(nodes.map((n) => n.name)).toEqual(['b', 'a']);
-  });
-});
+import { formatStatusTable, statusCommand, type ServiceStatus } from './status';
 
 describe('formatStatusTable', () => {
   const image = (built: boolean): ImageRecord => ({

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { createProjectGraphAsync, workspaceRoot, type ProjectGraphProjectNode } from '@nx/devkit';
+import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { readImageRecord, readPushRecord, type ImageRecord, type PushRecord } from '../image/records';
 import { imageRecordPath, pushRecordPath } from '../nx/targets';
-import { BUILD_EXECUTOR } from '../image/pruned-context';
+import { serviceNodes } from '../services/projects';
 import type { Command } from './command';
 
 export interface ServiceStatus {
@@ -10,12 +10,6 @@ export interface ServiceStatus {
   root: string;
   image?: ImageRecord;
   push?: PushRecord;
-}
-
-export function fleetServices(nodes: readonly ProjectGraphProjectNode[]): ProjectGraphProjectNode[] {
-  return nodes
-    .filter((node) => Object.values(node.data.targets ?? {}).some((target) => target.executor === BUILD_EXECUTOR))
-    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function formatStatusTable(statuses: readonly ServiceStatus[]): string {
@@ -53,7 +47,7 @@ export const statusCommand: Command = {
   async run(values) {
     const graph = await createProjectGraphAsync({ exitOnError: false });
     const statuses: ServiceStatus[] = await Promise.all(
-      fleetServices(Object.values(graph.nodes)).map(async (node) => ({
+      serviceNodes(Object.values(graph.nodes)).map(async (node) => ({
         project: node.name,
         root: node.data.root,
         image: await readImageRecord(join(workspaceRoot, imageRecordPath(node.data.root))),

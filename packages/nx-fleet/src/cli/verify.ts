@@ -7,7 +7,7 @@ import { registryClientFor } from '../registry/oci-client';
 import { pushRecordPath } from '../nx/targets';
 import type { Command } from './command';
 import { fleetPluginOptions } from './fleet-options';
-import { fleetServices } from './status';
+import { serviceNodes } from '../services/projects';
 
 export interface VerifyTarget {
   /** The service, or the reference given with --image. */
@@ -132,7 +132,7 @@ async function targetsOf(values: Record<string, unknown>, root: string): Promise
   const targets: VerifyTarget[] = images.map((image) => ({ name: image, ...parsePinnedReference(image) }));
   if (images.length && !projects.length) return targets;
   const graph = await createProjectGraphAsync({ exitOnError: false });
-  const services = fleetServices(Object.values(graph.nodes));
+  const services = serviceNodes(Object.values(graph.nodes));
   for (const name of projects)
     if (!services.some((s) => s.name === name))
       throw new UsageError(`"${name}" is not an nx-fleet service (see nx-fleet status).`);

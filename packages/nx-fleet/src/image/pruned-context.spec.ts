@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ProjectGraph, ProjectGraphDependency, ProjectGraphProjectNode } from '@nx/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assemblePrunedContext, BUILD_EXECUTOR, contextProjects, listWorkspaceFiles } from './pruned-context';
+import { BUILD_EXECUTOR } from '../services/projects';
+import { assemblePrunedContext, contextProjects, listWorkspaceFiles } from './pruned-context';
 
 function node(name: string, type: 'app' | 'lib', service = false): ProjectGraphProjectNode {
   return {

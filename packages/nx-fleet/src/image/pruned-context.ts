@@ -8,8 +8,7 @@ import { createPackageJson, generatePrunedDeployOutput, workspaceDataDirectory }
 import { glob } from 'tinyglobby';
 import { PACTS_FOLDER } from '../contracts/pacts';
 import { run } from '../io/process';
-
-export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
+import { isServiceProject } from '../services/projects';
 
 /**
  * The workspace projects whose files a service's image may contain: everything it depends on,
@@ -18,8 +17,7 @@ export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
  * provider.
  */
 export function contextProjects(graph: ProjectGraph, service: string): string[] {
-  const isService = (name: string) =>
-    Object.values(graph.nodes[name]?.data.targets ?? {}).some((t) => t.executor === BUILD_EXECUTOR);
+  const isService = (name: string) => isServiceProject(graph.nodes[name]?.data);
   const seen = new Set([service]);
   const queue = [service];
   while (queue.length) {

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ImportCache } from './import-cache';
-import { BUILD_EXECUTOR } from '../image/pruned-context';
+import { BUILD_EXECUTOR } from '../services/projects';
 import { runtimeEdges, type RuntimeImport } from './edges';
 import { MAX_SOURCE_BYTES, projectInfos, scanRuntimeImports } from './sdk-graph';
 import { importsOf } from './sdk-imports';

@@ -4,7 +4,7 @@ import { parseJson } from '@nx/devkit';
 import { join, posix } from 'node:path';
 import type { ImportCache } from './import-cache';
 import { ImportResolver } from './module-resolution';
-import { BUILD_EXECUTOR } from '../image/pruned-context';
+import { isServiceProject } from '../services/projects';
 import type { RuntimeImport } from './edges';
 import { importsOf, isSourceFile, mayReferenceOtherProjects, prefixPattern, type ImportRef } from './sdk-imports';
 import { contains, resolveOwnership, type ProjectInfo } from './sdk-ownership';
@@ -43,7 +43,7 @@ export function projectInfos(
     root: config.root,
     tags: config.tags ?? [],
     packageName: config.metadata?.js?.packageName ?? packageNameAt(workspaceRoot, config.root),
-    isService: Object.values(config.targets ?? {}).some((t) => t.executor === BUILD_EXECUTOR),
+    isService: isServiceProject(config),
   }));
 }
 
