@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { readGitBranch, readGitRevision, readSourceUrl, type GitRevision } from './git';
-import { run, runOk, type RunOptions, type RunResult } from './process';
+import { run, runAttached, runOk, startProcess, type RunOptions, type RunResult, type StartedProcess } from './process';
 
 /**
  * The effects nx-fleet's use cases have, each a small interface: use cases take the ports they need
@@ -15,6 +15,14 @@ export interface ProcessRunner {
   run(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Like run, but a non-zero exit throws ToolFailedError. */
   runOk(command: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Output streamed to the user; resolves with the exit code. */
+  runAttached(
+    command: string,
+    args: readonly string[],
+    options?: { cwd?: string; stdout?: 'inherit' | 'stderr' },
+  ): Promise<number>;
+  /** A long-running process its caller stops. */
+  start(command: string, args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): StartedProcess;
 }
 
 export interface GitPort {
@@ -56,7 +64,7 @@ export interface Ports {
   clock: Clock;
 }
 
-export const nodeProcesses: ProcessRunner = { run, runOk };
+export const nodeProcesses: ProcessRunner = { run, runOk, runAttached, start: startProcess };
 
 export function nodeGit(env: Env): GitPort {
   return { revision: readGitRevision, branch: (cwd) => readGitBranch(cwd, env), sourceUrl: readSourceUrl };

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunOptions {
   cwd?: string;
@@ -77,4 +78,77 @@ export async function runOk(command: string, args: readonly string[], options: R
 function tail(text: string): string {
   const lines = text.trim().split('\n').slice(-15).join('\n');
   return lines ? `:\n${lines}` : '';
+}
+
+/**
+ * A tool whose output belongs to the user (a whole `nx run-many` phase): its stdout goes to this
+ * process's stdout, or to stderr when stdout carries JSON. Resolves with the exit code.
+ */
+export function runAttached(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; stdout?: 'inherit' | 'stderr' } = {},
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      stdio: ['ignore', options.stdout === 'stderr' ? process.stderr : 'inherit', 'inherit'],
+    });
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new ToolNotFoundError(command) : error),
+    );
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+/** A long-running process (a provider under test), stopped by its owner. */
+export interface StartedProcess {
+  pid?: number;
+  running(): boolean;
+  /** The last 8,000 characters it wrote, stdout and stderr together. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 5 s. */
+  stop(): Promise<void>;
+}
+
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): StartedProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    // 'close', not 'exit': by then the output it wrote has all arrived.
+    child.on('close', () => {
+      exited = true;
+      resolve();
+    });
+    child.on('error', (error) => {
+      collect(Buffer.from(`could not start ${command}: ${error.message}\n`));
+      exited = true;
+      resolve();
+    });
+  });
+  return {
+    pid: child.pid,
+    running: () => !exited,
+    output: () => output,
+    stop: async () => {
+      if (exited) return;
+      child.kill('SIGTERM');
+      await Promise.race([exit, sleep(5000, undefined, { ref: false })]);
+      if (!exited) child.kill('SIGKILL');
+    },
+  };
 }
