@@ -27,7 +27,7 @@ import {
   type ReleasePlan,
   type ServiceFacts,
 } from '../release/plan';
-import { imageRecordPath, pushRecordPath } from '../nx/targets';
+import { imageRecordPath, pushRecordPath } from '../image/records';
 import type { Command } from './command';
 import { fleetPluginOptions } from './fleet-options';
 import { workspaceRuntime } from './graph';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { readImageRecord, readPushRecord, type ImageRecord, type PushRecord } from '../image/records';
-import { imageRecordPath, pushRecordPath } from '../nx/targets';
+import { imageRecordPath, pushRecordPath } from '../image/records';
 import { serviceNodes } from '../services/projects';
 import type { Command } from './command';
 

@@ -4,7 +4,7 @@ import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { sbomStatus, signatureStatus, type SbomStatus, type SignatureStatus } from '../supply-chain/attestations';
 import { readPushRecord } from '../image/records';
 import { registryClientFor } from '../registry/oci-client';
-import { pushRecordPath } from '../nx/targets';
+import { pushRecordPath } from '../image/records';
 import type { Command } from './command';
 import { fleetPluginOptions } from './fleet-options';
 import { serviceNodes } from '../services/projects';

@@ -2,10 +2,34 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { imageNameFor, readImageRecord, writeRecord, type ImageRecord, type PushRecord } from './records';
+import {
+  contractRecordPath,
+  imageNameFor,
+  imageRecordPath,
+  pushRecordPath,
+  readImageRecord,
+  RUN_SUMMARY_FILE,
+  scanRecordDir,
+  writeRecord,
+  type ImageRecord,
+  type PushRecord,
+} from './records';
 
 /** OCI distribution spec, repository name grammar. */
 const OCI_REPOSITORY = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
+
+describe('record paths', () => {
+  it('puts records under dist/fleet/<projectRoot>', () => {
+    expect(imageRecordPath('services/orders')).toBe('dist/fleet/services/orders/image.json');
+    expect(pushRecordPath('services/orders')).toBe('dist/fleet/services/orders/push.json');
+    expect(scanRecordDir('services/orders')).toBe('dist/fleet/services/orders');
+    expect(contractRecordPath('services/orders')).toBe('dist/fleet/services/orders/contract-verify.json');
+  });
+
+  it('writes the run summary to dist/fleet/last-run.json', () => {
+    expect(RUN_SUMMARY_FILE).toBe('dist/fleet/last-run.json');
+  });
+});
 
 describe('imageNameFor', () => {
   it.each([

@@ -2,6 +2,33 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EngineName } from '../config/options';
 
+/**
+ * Every file nx-fleet writes for Nx to cache or for CI to read lives under this folder of the
+ * workspace root, one subfolder per project root: these functions are the only spelling of it.
+ */
+export const RECORDS_ROOT = 'dist/fleet';
+
+export function imageRecordPath(projectRoot: string): string {
+  return `${RECORDS_ROOT}/${projectRoot}/image.json`;
+}
+
+export function pushRecordPath(projectRoot: string): string {
+  return `${RECORDS_ROOT}/${projectRoot}/push.json`;
+}
+
+/** Where scan writes its reports and the SBOM: next to image.json. */
+export function scanRecordDir(projectRoot: string): string {
+  return `${RECORDS_ROOT}/${projectRoot}`;
+}
+
+/** Where contract-verify records which pacts it verified against which image. */
+export function contractRecordPath(projectRoot: string): string {
+  return `${RECORDS_ROOT}/${projectRoot}/contract-verify.json`;
+}
+
+/** Where the last run's images and digests are written, for CI steps that deploy what was just pushed. */
+export const RUN_SUMMARY_FILE = `${RECORDS_ROOT}/last-run.json`;
+
 /** `dist/fleet/<projectRoot>/image.json`: the cacheable output of docker-build. */
 export interface ImageRecord {
   image: string;

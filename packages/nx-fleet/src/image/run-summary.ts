@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readImageRecord, readPushRecord } from './records';
+import { readImageRecord, readPushRecord, RECORDS_ROOT } from './records';
 
 /** What Nx tells a postTasksExecution hook about one task (the fields this module reads). */
 export interface FinishedTask {
@@ -19,7 +19,7 @@ export interface RunEntry {
   uploaded?: boolean;
 }
 
-const RECORD = /(^|\/)dist\/fleet\/.+\/(image|push)\.json$/;
+const RECORD = new RegExp(`(^|/)${RECORDS_ROOT}/.+/(image|push)\\.json$`);
 
 /** The fleet record a task writes (image.json or push.json), found by its declared outputs whatever the target is named. */
 export function recordOutput(outputs: readonly string[]): { kind: 'image' | 'push'; file: string } | undefined {

@@ -2,10 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logger, type PostTasksExecution } from '@nx/devkit';
 import { formatRunSummary, summarizeRun } from '../image/run-summary';
+import { RUN_SUMMARY_FILE } from '../image/records';
 import type { FleetPluginOptions } from '../config/options';
-
-/** Where the last run's images and digests are written, for CI steps that deploy what was just pushed. */
-export const RUN_SUMMARY_FILE = 'dist/fleet/last-run.json';
 
 /**
  * After every run that built or pushed images: `dist/fleet/last-run.json` and a short summary.

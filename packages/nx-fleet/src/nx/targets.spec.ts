@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from '../config/options';
 import type { FleetServiceConfig } from '../config/service-settings';
 import { scannerFingerprint } from '../supply-chain/scanners/fingerprint';
-import {
-  buildInputs,
-  buildServiceTargets,
-  contextOptions,
-  contractInputs,
-  contractRecordPath,
-  imageRecordPath,
-  pushRecordPath,
-  scanInputs,
-  scanRecordDir,
-} from './targets';
+import { buildInputs, buildServiceTargets, contextOptions, contractInputs, scanInputs } from './targets';
 
 const ENGINE = { env: 'FLEET_ENGINE' };
 /** Pruned builds leave the service's pacts folder out: a consumer's new pact re-verifies, it never rebuilds. */
@@ -30,15 +20,6 @@ const input = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: F
 const withPacts = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({
   ...input(overrides, config),
   pacts: PACTS,
-});
-
-describe('record paths', () => {
-  it('puts records under dist/fleet/<projectRoot>', () => {
-    expect(imageRecordPath('services/orders')).toBe('dist/fleet/services/orders/image.json');
-    expect(pushRecordPath('services/orders')).toBe('dist/fleet/services/orders/push.json');
-    expect(scanRecordDir('services/orders')).toBe('dist/fleet/services/orders');
-    expect(contractRecordPath('services/orders')).toBe('dist/fleet/services/orders/contract-verify.json');
-  });
 });
 
 describe('contextOptions', () => {

@@ -2,6 +2,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import { PACTS_FOLDER } from '../contracts/pacts';
 import type { FleetSigning, NormalizedFleetOptions } from '../config/options';
 import type { ContextMode, FleetServiceConfig } from '../config/service-settings';
+import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } from '../image/records';
 
 export interface ServiceTargetsInput {
   projectRoot: string;
@@ -12,19 +13,6 @@ export interface ServiceTargetsInput {
   affectedBy?: readonly string[];
   config: FleetServiceConfig;
   options: NormalizedFleetOptions;
-}
-
-export function imageRecordPath(projectRoot: string): string {
-  return `dist/fleet/${projectRoot}/image.json`;
-}
-
-export function pushRecordPath(projectRoot: string): string {
-  return `dist/fleet/${projectRoot}/push.json`;
-}
-
-/** Where scan writes its reports and the SBOM: next to image.json. */
-export function scanRecordDir(projectRoot: string): string {
-  return `dist/fleet/${projectRoot}`;
 }
 
 /** Executor options that select a context mode: the directory sent, and whether it is pruned. */
@@ -85,11 +73,6 @@ export function signingOptions(signing: FleetSigning): Record<string, unknown> {
     ...(signing.key ? { signingKey: signing.key } : {}),
     ...(signing.keyless ? { keyless: true } : {}),
   };
-}
-
-/** Where contract-verify records which pacts it verified against which image. */
-export function contractRecordPath(projectRoot: string): string {
-  return `dist/fleet/${projectRoot}/contract-verify.json`;
 }
 
 /**

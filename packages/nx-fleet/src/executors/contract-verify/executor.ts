@@ -21,7 +21,7 @@ import {
 import { readGitBranch, readGitRevision } from '../../io/git';
 import { readImageRecord } from '../../image/records';
 import { ensureLocalImage } from '../../image/local-image';
-import { contractRecordPath, imageRecordPath } from '../../nx/targets';
+import { contractRecordPath, imageRecordPath } from '../../image/records';
 import type { DockerBuildExecutorSchema } from '../docker-build/schema';
 import { serviceRefOf } from '../docker-build/executor';
 import { reportingFailures } from '../run-executor';

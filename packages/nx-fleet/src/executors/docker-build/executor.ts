@@ -11,7 +11,7 @@ import { resolveEngine } from '../../engines/detect';
 import type { Engine } from '../../engines/engine';
 import { readGitRevision, readSourceUrl, type GitRevision } from '../../io/git';
 import { imageNameFor, writeRecord, type ImageRecord } from '../../image/records';
-import { imageRecordPath } from '../../nx/targets';
+import { imageRecordPath } from '../../image/records';
 import { reportingFailures } from '../run-executor';
 import type { DockerBuildExecutorSchema } from './schema';
 

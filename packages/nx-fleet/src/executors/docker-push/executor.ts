@@ -17,7 +17,7 @@ import {
   tlsVerifyOf,
   type Destination,
 } from '../../registry/destinations';
-import { imageRecordPath, pushRecordPath, scanRecordDir } from '../../nx/targets';
+import { imageRecordPath, pushRecordPath, scanRecordDir } from '../../image/records';
 import { serviceRefOf } from '../docker-build/executor';
 import { ensureLocalImage } from '../../image/local-image';
 import { reportingFailures } from '../run-executor';

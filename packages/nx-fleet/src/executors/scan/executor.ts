@@ -17,7 +17,7 @@ import {
   parseTrivyReport,
   type Finding,
 } from '../../supply-chain/severity-gate';
-import { imageRecordPath, scanRecordDir } from '../../nx/targets';
+import { imageRecordPath, scanRecordDir } from '../../image/records';
 import { serviceRefOf } from '../docker-build/executor';
 import { reportingFailures } from '../run-executor';
 import type { ScanExecutorSchema } from './schema';
