@@ -5,7 +5,7 @@ import { contextProjects } from '../image/pruned-context';
 import { serviceRuntime, type ServiceRuntime } from '../runtime-graph/edges';
 import { projectInfos, scanRuntimeImports } from '../runtime-graph/sdk-graph';
 import type { Command } from './command';
-import { fleetPluginOptions } from './fleet-options';
+import { fleetPluginOptions } from '../config/workspace-options';
 
 export function formatRuntime(runtime: readonly ServiceRuntime[]): string {
   const link = (l: ServiceRuntime['providers'][number]) =>

@@ -29,7 +29,7 @@ import {
 } from '../release/plan';
 import { imageRecordPath, pushRecordPath } from '../image/records';
 import type { Command } from './command';
-import { fleetPluginOptions } from './fleet-options';
+import { fleetPluginOptions } from '../config/workspace-options';
 import { workspaceRuntime } from './graph';
 import { serviceNodes } from '../services/projects';
 

@@ -6,7 +6,7 @@ import { readPushRecord } from '../image/records';
 import { registryClientFor } from '../registry/oci-client';
 import { pushRecordPath } from '../image/records';
 import type { Command } from './command';
-import { fleetPluginOptions } from './fleet-options';
+import { fleetPluginOptions } from '../config/workspace-options';
 import { serviceNodes } from '../services/projects';
 
 export interface VerifyTarget {
