@@ -10,6 +10,9 @@ import {
   recordDeployment,
   type BrokerConfig,
 } from './pact-broker';
+import { nodePorts } from '../io/ports';
+
+const { http } = nodePorts();
 
 interface RecordedRequest {
   method: string;
@@ -359,7 +362,7 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
   it('PUTs the pact as JSON to its consumer version, with the token as a Bearer', async () => {
     broker.authorization = `Bearer ${TOKEN}`;
     const pact = pactOf('orders', 'payments');
-    await publishPact({ ...config, token: TOKEN }, { pact, consumerVersion: SHA });
+    await publishPact(http, { ...config, token: TOKEN }, { pact, consumerVersion: SHA });
 
     expect(broker.requests).toHaveLength(1);
     const [request] = broker.requests;
@@ -375,7 +378,7 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
   });
 
   it('records the branch and the tags before the pact, so the webhooks the publication fires see them', async () => {
-    await publishPact(config, {
+    await publishPact(http, config, {
       pact: pactOf('orders', 'payments'),
       consumerVersion: SHA,
       branch: 'feat/checkout',
@@ -393,7 +396,11 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
   });
 
   it('URL-encodes scoped package names, each into one path segment', async () => {
-    await publishPact(config, { pact: pactOf('@acme/orders', '@acme/payments'), consumerVersion: SHA, tags: ['main'] });
+    await publishPact(http, config, {
+      pact: pactOf('@acme/orders', '@acme/payments'),
+      consumerVersion: SHA,
+      tags: ['main'],
+    });
 
     expect(broker.requests.map((request) => request.url)).toEqual([
       `/pacticipants/%40acme%2Forders/versions/${SHA}/tags/main`,
@@ -405,6 +412,7 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
   it('sends Basic auth from a username and password', async () => {
     broker.authorization = `Basic ${Buffer.from('ci:s3cret').toString('base64')}`;
     await publishPact(
+      http,
       { ...config, username: 'ci', password: 's3cret' },
       { pact: pactOf('orders', 'payments'), consumerVersion: SHA },
     );
@@ -414,12 +422,16 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
   it('turns credentials in the URL into Basic auth and keeps them out of messages', async () => {
     broker.authorization = `Basic ${Buffer.from('ci:s3cret').toString('base64')}`;
     const withCredentials = broker.url.replace('http://', 'http://ci:s3cret@');
-    await publishPact({ url: `${withCredentials}/` }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA });
+    await publishPact(
+      http,
+      { url: `${withCredentials}/` },
+      { pact: pactOf('orders', 'payments'), consumerVersion: SHA },
+    );
     expect(broker.requests[0]!.url).toBe(`/pacts/provider/payments/consumer/orders/version/${SHA}`);
 
     broker.authorization = 'Basic other';
     const error = await rejection(
-      publishPact({ url: withCredentials }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
+      publishPact(http, { url: withCredentials }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
     );
     expect(error.message).toContain(`the Pact Broker at ${broker.url} answered HTTP 401`);
     expect(error.message).not.toContain('s3cret');
@@ -428,7 +440,7 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
   it('refuses a 401 with a PactBrokerError naming the broker, the operation and the status, never the token', async () => {
     broker.authorization = 'Bearer the-right-token';
     const error = await rejection(
-      publishPact({ ...config, token: TOKEN }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
+      publishPact(http, { ...config, token: TOKEN }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
     );
 
     expect(error.status).toBe(401);
@@ -441,7 +453,9 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
 
   it('asks for credentials when the broker wants some and none are configured', async () => {
     broker.authorization = `Bearer ${TOKEN}`;
-    const error = await rejection(publishPact(config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }));
+    const error = await rejection(
+      publishPact(http, config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
+    );
     expect(error.message).toMatch(
       /answered HTTP 401\. The broker needs credentials: set PACT_BROKER_TOKEN, or PACT_BROKER_USERNAME and PACT_BROKER_PASSWORD\.$/,
     );
@@ -454,7 +468,7 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
       body: JSON.stringify({ error: `forbidden for ${request.headers.authorization}` }),
     });
     const error = await rejection(
-      publishPact({ ...config, token: TOKEN }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
+      publishPact(http, { ...config, token: TOKEN }, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
     );
     expect(error.message).toContain(
       'answered HTTP 403 (forbidden for Bearer ***). The credentials lack the permission',
@@ -472,7 +486,9 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
             }),
           }
         : undefined;
-    const error = await rejection(publishPact(config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }));
+    const error = await rejection(
+      publishPact(http, config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
+    );
     expect(error.status).toBe(409);
     expect(error.message).toMatch(
       /answered HTTP 409 \(Cannot change the content of the pact for orders version 1 and provider payments\)\.$/,
@@ -481,7 +497,9 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
 
   it('says so when the broker cannot be reached', async () => {
     await broker.close();
-    const error = await rejection(publishPact(config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }));
+    const error = await rejection(
+      publishPact(http, config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA }),
+    );
     expect(error.message).toMatch(
       new RegExp(
         `^nx-fleet: publish the pact .* failed: could not reach the Pact Broker at ${broker.url} \\(connect ECONNREFUSED .*\\)\\. Check PACT_BROKER_BASE_URL\\.$`,
@@ -490,7 +508,7 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
   });
 
   it('refuses a pact without consumer and provider names before calling the broker', async () => {
-    await expect(publishPact(config, { pact: { interactions: [] }, consumerVersion: SHA })).rejects.toThrow(
+    await expect(publishPact(http, config, { pact: { interactions: [] }, consumerVersion: SHA })).rejects.toThrow(
       /^nx-fleet: the pact to publish has no consumer\.name or provider\.name/,
     );
     expect(broker.requests).toEqual([]);
@@ -499,9 +517,9 @@ describe('publishPact against a fake broker speaking the Pact Broker HTTP API', 
 
 describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', () => {
   beforeEach(async () => {
-    await publishPact(config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA });
-    await publishPact(config, { pact: pactOf('orders', 'inventory'), consumerVersion: SHA });
-    await publishPact(config, { pact: pactOf('orders', 'shipping'), consumerVersion: SHA });
+    await publishPact(http, config, { pact: pactOf('orders', 'payments'), consumerVersion: SHA });
+    await publishPact(http, config, { pact: pactOf('orders', 'inventory'), consumerVersion: SHA });
+    await publishPact(http, config, { pact: pactOf('orders', 'shipping'), consumerVersion: SHA });
     broker.requests.length = 0;
   });
 
@@ -510,6 +528,7 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
       { consumer: 'orders', consumerVersion: SHA, provider: 'payments', providerVersion: '4.5.6', success: true },
     ];
     const result = await canIDeploy(
+      http,
       { ...config, token: TOKEN },
       { pacticipant: 'orders', version: SHA, environment: 'production' },
     );
@@ -532,7 +551,7 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
       { consumer: 'orders', consumerVersion: SHA, provider: 'inventory', providerVersion: '2.0.1', success: false },
       { consumer: 'orders', consumerVersion: SHA, provider: 'shipping' },
     ];
-    const result = await canIDeploy(config, { pacticipant: 'orders', version: SHA, environment: 'production' });
+    const result = await canIDeploy(http, config, { pacticipant: 'orders', version: SHA, environment: 'production' });
 
     expect(result.deployable).toBe(false);
     expect(result.reason).toBe(
@@ -549,12 +568,16 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
 
   it('treats an undecided broker (deployable null) as a no', async () => {
     broker.verifications = [{ consumer: 'orders', consumerVersion: SHA, provider: 'shipping' }];
-    const result = await canIDeploy(config, { pacticipant: 'orders', version: SHA, environment: 'production' });
+    const result = await canIDeploy(http, config, { pacticipant: 'orders', version: SHA, environment: 'production' });
     expect(result).toMatchObject({ deployable: false, failures: [`orders ${SHA} → shipping: no verification`] });
   });
 
   it('passes on the reason for a version the broker has never seen', async () => {
-    const result = await canIDeploy(config, { pacticipant: 'orders', version: 'f00d', environment: 'production' });
+    const result = await canIDeploy(http, config, {
+      pacticipant: 'orders',
+      version: 'f00d',
+      environment: 'production',
+    });
     expect(result).toEqual({
       deployable: false,
       reason: 'No pacts or verifications have been published for version f00d of orders',
@@ -564,7 +587,7 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
 
   it("reports the broker's validation error for an unknown pacticipant", async () => {
     const error = await rejection(
-      canIDeploy(config, { pacticipant: '@acme/billing', version: SHA, environment: 'production' }),
+      canIDeploy(http, config, { pacticipant: '@acme/billing', version: SHA, environment: 'production' }),
     );
     expect(error.status).toBe(400);
     expect(error.message).toBe(
@@ -578,7 +601,7 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
   it('explains a 404: publish first', async () => {
     broker.override = () => ({ status: 404, body: '' });
     const error = await rejection(
-      canIDeploy(config, { pacticipant: 'orders', version: SHA, environment: 'production' }),
+      canIDeploy(http, config, { pacticipant: 'orders', version: SHA, environment: 'production' }),
     );
     expect(error.message).toMatch(
       /answered HTTP 404\. The broker does not know orders \w+: publish its pacts \(or verification results\) first\.$/,
@@ -588,7 +611,7 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
   it('refuses an answer that is not the Pact Broker JSON', async () => {
     broker.override = () => ({ status: 200, body: '<html>Sign in</html>' });
     const error = await rejection(
-      canIDeploy(config, { pacticipant: 'orders', version: SHA, environment: 'production' }),
+      canIDeploy(http, config, { pacticipant: 'orders', version: SHA, environment: 'production' }),
     );
     expect(error.message).toBe(
       `nx-fleet: can-i-deploy orders ${SHA} to production failed: ${broker.url} did not answer like a Pact Broker. Check PACT_BROKER_BASE_URL.`,
@@ -598,12 +621,12 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
 
 describe('recordDeployment against a fake broker speaking the Pact Broker HTTP API', () => {
   beforeEach(async () => {
-    await publishPact(config, { pact: pactOf('@acme/orders', 'payments'), consumerVersion: SHA });
+    await publishPact(http, config, { pact: pactOf('@acme/orders', 'payments'), consumerVersion: SHA });
     broker.requests.length = 0;
   });
 
   it('finds the environment by name and POSTs to its deployed versions', async () => {
-    await recordDeployment(config, { pacticipant: '@acme/orders', version: SHA, environment: 'staging' });
+    await recordDeployment(http, config, { pacticipant: '@acme/orders', version: SHA, environment: 'staging' });
 
     expect(broker.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
       'GET /environments',
@@ -615,7 +638,7 @@ describe('recordDeployment against a fake broker speaking the Pact Broker HTTP A
 
   it('names the known environments when the one asked for does not exist', async () => {
     const error = await rejection(
-      recordDeployment(config, { pacticipant: '@acme/orders', version: SHA, environment: 'prod' }),
+      recordDeployment(http, config, { pacticipant: '@acme/orders', version: SHA, environment: 'prod' }),
     );
     expect(error.message).toBe(
       `nx-fleet: find the environment prod failed: the Pact Broker at ${broker.url} has no environment "prod" (it has: production, staging). Create it with \`pact-broker create-environment --name prod\`.`,
@@ -625,7 +648,7 @@ describe('recordDeployment against a fake broker speaking the Pact Broker HTTP A
 
   it('explains a version the broker does not know', async () => {
     const error = await rejection(
-      recordDeployment(config, { pacticipant: '@acme/orders', version: 'f00d', environment: 'production' }),
+      recordDeployment(http, config, { pacticipant: '@acme/orders', version: 'f00d', environment: 'production' }),
     );
     expect(error.status).toBe(404);
     expect(error.message).toBe(

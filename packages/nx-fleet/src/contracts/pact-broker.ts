@@ -1,7 +1,9 @@
 /**
  * A client of the Pact Broker HTTP API (pact_broker and PactFlow speak the same one) for nx-fleet's optional
- * broker integration: publish pacts, ask can-i-deploy, record deployments. Node's fetch, no Pact CLI needed.
+ * broker integration: publish pacts, ask can-i-deploy, record deployments. Plain HTTP (the HttpFetch port), no Pact CLI needed.
  */
+
+import type { Env, HttpFetch } from '../io/ports';
 
 export interface BrokerConfig {
   url: string;
@@ -44,19 +46,19 @@ export class PactBrokerError extends Error {
 }
 
 /** The variables the Pact CLI reads, so a pipeline already set up for it needs nothing more. */
-export function brokerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, url?: string): BrokerConfig | undefined {
-  const base = url || env.PACT_BROKER_BASE_URL;
+export function brokerConfigFromEnv(env: Env, url?: string): BrokerConfig | undefined {
+  const base = url || env['PACT_BROKER_BASE_URL'];
   if (!base) return undefined;
   return {
     url: base,
-    token: env.PACT_BROKER_TOKEN || undefined,
-    username: env.PACT_BROKER_USERNAME || undefined,
-    password: env.PACT_BROKER_PASSWORD || undefined,
+    token: env['PACT_BROKER_TOKEN'] || undefined,
+    username: env['PACT_BROKER_USERNAME'] || undefined,
+    password: env['PACT_BROKER_PASSWORD'] || undefined,
   };
 }
 
-export async function publishPact(config: BrokerConfig, input: PublishPactInput): Promise<void> {
-  const broker = connect(config);
+export async function publishPact(http: HttpFetch, config: BrokerConfig, input: PublishPactInput): Promise<void> {
+  const broker = connect(http, config);
   const { consumer, provider } = pacticipantsOf(input.pact);
   const version = `/pacticipants/${segment(consumer)}/versions/${segment(input.consumerVersion)}`;
   const named = `${consumer} ${input.consumerVersion}`;
@@ -82,8 +84,12 @@ export async function publishPact(config: BrokerConfig, input: PublishPactInput)
   });
 }
 
-export async function canIDeploy(config: BrokerConfig, input: DeploymentInput): Promise<CanIDeployResult> {
-  const broker = connect(config);
+export async function canIDeploy(
+  http: HttpFetch,
+  config: BrokerConfig,
+  input: DeploymentInput,
+): Promise<CanIDeployResult> {
+  const broker = connect(http, config);
   const query = new URLSearchParams({
     pacticipant: input.pacticipant,
     version: input.version,
@@ -105,8 +111,8 @@ export async function canIDeploy(config: BrokerConfig, input: DeploymentInput): 
   };
 }
 
-export async function recordDeployment(config: BrokerConfig, input: DeploymentInput): Promise<void> {
-  const broker = connect(config);
+export async function recordDeployment(http: HttpFetch, config: BrokerConfig, input: DeploymentInput): Promise<void> {
+  const broker = connect(http, config);
   const uuid = await environmentUuid(broker, input.environment);
   const path = `/pacticipants/${segment(input.pacticipant)}/versions/${segment(input.version)}/deployed-versions/environment/${segment(uuid)}`;
   const operation = `record the deployment of ${input.pacticipant} ${input.version} to ${input.environment}`;
@@ -114,6 +120,7 @@ export async function recordDeployment(config: BrokerConfig, input: DeploymentIn
 }
 
 interface Broker {
+  http: HttpFetch;
   /** The base URL without credentials: the one messages show. */
   url: string;
   authorization: string | undefined;
@@ -145,7 +152,7 @@ interface EnvironmentsAnswer {
   _embedded?: { environments?: Array<{ uuid?: string; name?: string }> };
 }
 
-function connect(config: BrokerConfig): Broker {
+function connect(http: HttpFetch, config: BrokerConfig): Broker {
   let url: URL;
   try {
     url = new URL(config.url);
@@ -157,6 +164,7 @@ function connect(config: BrokerConfig): Broker {
   const password = config.password ?? decodeURIComponent(url.password);
   const basic = username || password ? Buffer.from(`${username}:${password}`).toString('base64') : undefined;
   return {
+    http,
     url: `${url.origin}${url.pathname}`.replace(/\/+$/, ''),
     authorization: config.token ? `Bearer ${config.token}` : basic && `Basic ${basic}`,
     secrets: [config.token, password, basic].filter((secret): secret is string => !!secret),
@@ -182,7 +190,7 @@ async function send(broker: Broker, request: BrokerRequest): Promise<string> {
   let response: Response;
   let text: string;
   try {
-    response = await fetch(broker.url + request.path, {
+    response = await broker.http(broker.url + request.path, {
       method: request.method,
       headers: headersFor(broker, request),
       body: request.body === undefined ? undefined : JSON.stringify(request.body),

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodePorts } from '../io/ports';
 import { exposedPort, freeLoopbackPort, startCommand, waitUntilHealthy, type StartedProvider } from './provider';
 
 describe('exposedPort', () => {
@@ -64,9 +65,10 @@ function isAlive(pid: number): boolean {
 const pidOf = (provider: StartedProvider) => Number(/\(pid (\d+)\)$/.exec(provider.describe)![1]);
 
 describe('startCommand and waitUntilHealthy', () => {
+  const ports = nodePorts();
   const started: StartedProvider[] = [];
   const start = async (command: readonly string[], env: Record<string, string> = {}) => {
-    const provider = await startCommand({ command, cwd: tmpdir(), env });
+    const provider = await startCommand(ports, { command, cwd: tmpdir(), env });
     started.push(provider);
     return provider;
   };
@@ -82,7 +84,7 @@ describe('startCommand and waitUntilHealthy', () => {
       new RegExp(`^${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -e [\\s\\S]+ \\(pid \\d+\\)$`),
     );
 
-    await waitUntilHealthy(provider, '/health', 10_000);
+    await waitUntilHealthy(ports.http, provider, '/health', 10_000);
     expect(await provider.running()).toBe(true);
     const response = await fetch(`${provider.baseUrl}/token`);
     expect(await response.text()).toBe('from-env');
@@ -91,7 +93,7 @@ describe('startCommand and waitUntilHealthy', () => {
 
   it('stop() ends the child, and the provider no longer runs or answers', async () => {
     const provider = await start([process.execPath, '-e', SERVER]);
-    await waitUntilHealthy(provider, '/health', 10_000);
+    await waitUntilHealthy(ports.http, provider, '/health', 10_000);
     const pid = pidOf(provider);
     expect(isAlive(pid)).toBe(true);
 
@@ -105,7 +107,7 @@ describe('startCommand and waitUntilHealthy', () => {
 
   it('resolves a health path given without a leading slash against the base URL', async () => {
     const provider = await start([process.execPath, '-e', SERVER]);
-    await expect(waitUntilHealthy(provider, 'health', 10_000)).resolves.toBeUndefined();
+    await expect(waitUntilHealthy(ports.http, provider, 'health', 10_000)).resolves.toBeUndefined();
   });
 
   it('fails fast when the command exits before it is healthy, saying it exited and showing its output', async () => {
@@ -115,7 +117,7 @@ describe('startCommand and waitUntilHealthy', () => {
       'console.log("starting orders"); console.error("boom: DATABASE_URL is not set"); process.exit(3)',
     ]);
     const began = Date.now();
-    const error = await waitUntilHealthy(provider, '/health', 30_000).then(
+    const error = await waitUntilHealthy(ports.http, provider, '/health', 30_000).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -136,13 +138,13 @@ describe('startCommand and waitUntilHealthy', () => {
 
   it('reports a command that cannot be started as exited, naming the binary', async () => {
     const provider = await start(['nx-fleet-spec-no-such-binary', '--port']);
-    await expect(waitUntilHealthy(provider, '/health', 10_000)).rejects.toThrow(
+    await expect(waitUntilHealthy(ports.http, provider, '/health', 10_000)).rejects.toThrow(
       /\(it exited\)\.[\s\S]*could not start nx-fleet-spec-no-such-binary: .*ENOENT/,
     );
   });
 
   it('refuses an empty command before starting anything', async () => {
-    await expect(startCommand({ command: [], cwd: tmpdir(), env: {} })).rejects.toThrow(
+    await expect(startCommand(ports, { command: [], cwd: tmpdir(), env: {} })).rejects.toThrow(
       'nx-fleet: the startCommand option is empty; give the provider\'s command as an array, e.g. ["node", "dist/main.js"].',
     );
   });
@@ -150,7 +152,7 @@ describe('startCommand and waitUntilHealthy', () => {
   it('times out when the provider runs but its health path never answers 2xx, naming the last answer and the healthPath option', async () => {
     const provider = await start([process.execPath, '-e', SERVER], { HEALTH_STATUS: '503' });
     const began = Date.now();
-    const error = await waitUntilHealthy(provider, '/health', 1000).then(
+    const error = await waitUntilHealthy(ports.http, provider, '/health', 1000).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -164,7 +166,7 @@ describe('startCommand and waitUntilHealthy', () => {
 
   it('times out on a path the provider does not serve', async () => {
     const provider = await start([process.execPath, '-e', SERVER]);
-    await expect(waitUntilHealthy(provider, '/ready', 1000)).rejects.toThrow(
+    await expect(waitUntilHealthy(ports.http, provider, '/ready', 1000)).rejects.toThrow(
       /did not become healthy at http:\/\/127\.0\.0\.1:\d+\/ready \(HTTP 404 after 1 s\)\. .*option "healthPath"/,
     );
   });

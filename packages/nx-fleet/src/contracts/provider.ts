@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine } from '../engines/engine';
+import type { HttpFetch, Ports } from '../io/ports';
 
 /** A provider started for verification: where it answers, and how to stop it whatever happens. */
 export interface StartedProvider {
@@ -51,57 +51,32 @@ export async function startContainer(
 }
 
 /** A start command as an argument array (never a shell string), with PORT set to a free port. */
-export async function startCommand(input: {
-  command: readonly string[];
-  cwd: string;
-  env: Record<string, string>;
-}): Promise<StartedProvider> {
+export async function startCommand(
+  ports: Pick<Ports, 'processes' | 'env'>,
+  input: { command: readonly string[]; cwd: string; env: Record<string, string> },
+): Promise<StartedProvider> {
   const [binary, ...args] = input.command;
   if (!binary)
     throw new Error(
       'nx-fleet: the startCommand option is empty; give the provider\'s command as an array, e.g. ["node", "dist/main.js"].',
     );
   const port = await freeLoopbackPort();
-  const child = spawn(binary, args, {
+  const child = ports.processes.start(binary, args, {
     cwd: input.cwd,
-    env: { ...process.env, ...input.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8000);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    // 'close', not 'exit': by then the output it wrote has all arrived.
-    child.on('close', () => {
-      exited = true;
-      resolve();
-    });
-    child.on('error', (error) => {
-      collect(Buffer.from(`could not start ${binary}: ${error.message}\n`));
-      exited = true;
-      resolve();
-    });
+    env: { ...ports.env, ...input.env, PORT: String(port) },
   });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     describe: `${input.command.join(' ')} (pid ${child.pid ?? '?'})`,
-    running: async () => !exited,
-    logs: async () => output.trim(),
-    stop: async () => {
-      if (exited) return;
-      child.kill('SIGTERM');
-      await Promise.race([exit, sleep(5000, undefined, { ref: false })]);
-      if (!exited) child.kill('SIGKILL');
-    },
+    running: async () => child.running(),
+    logs: async () => child.output().trim(),
+    stop: () => child.stop(),
   };
 }
 
 /** Polls the health endpoint until it answers 2xx; a provider that died or never answered is an error with its last output. */
 export async function waitUntilHealthy(
+  http: HttpFetch,
   provider: StartedProvider,
   healthPath: string,
   timeoutMs: number,
@@ -111,7 +86,7 @@ export async function waitUntilHealthy(
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const response = await http(url, { signal: AbortSignal.timeout(2000) });
       if (response.ok) return;
       last = `HTTP ${response.status}`;
     } catch (error) {
