@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { DoraRow } from '../release/dora';
 import type { LedgerEntry } from '../release/ledger';
-import { gitReader, reportCommand, runReport } from './report';
+import { nodeProcesses } from '../io/ports';
+import { ledgerHistoryReader } from '../release/ledger-history';
+import { reportCommand, runReport } from './report';
 
 // The reader under test runs git with process.env: the developer's own git config must not steer it.
 const gitEnv = {
@@ -109,11 +111,12 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+const gitReader = (workspaceRoot: string) => ledgerHistoryReader(workspaceRoot, nodeProcesses);
 const report = (values: Record<string, string | boolean>, workspaceRoot = workspace) =>
-  runReport(values, { workspaceRoot, now, git: gitReader(workspaceRoot) });
+  runReport(values, { workspaceRoot, now, history: gitReader(workspaceRoot) });
 const printed = (spy: MockInstance) => spy.mock.calls.map((call) => String(call[0])).join('\n');
 
-describe('gitReader', () => {
+describe('ledgerHistoryReader', () => {
   it('lists the ledger commits oldest first, across the rename, with the path in each commit', async () => {
     const history = await gitReader(workspace).log(join(gitops, 'deploy', 'fleet.json'));
     expect(history?.commits.map((c) => c.path)).toEqual([

@@ -1,3 +1,4 @@
+import { formatTable } from '../text/table';
 import type { Ledger } from './ledger';
 
 /** One committed version of the ledger file. */
@@ -155,13 +156,5 @@ export function formatDoraTable(rows: readonly DoraRow[]): string {
     'LEAD TIME P90',
     'LAST DEPLOYED',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
-  return [header, ...cells]
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(header, cells);
 }
