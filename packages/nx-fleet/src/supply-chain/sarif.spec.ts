@@ -1,23 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SARIF_SCHEMA, sarifLevel, toSarif } from './sarif';
-import { parseGrypeReport, parseTrivyReport, type Finding } from './severity-gate';
+import { finding, reportFixture } from '../testing/findings';
+import { parseGrypeReport } from './reports/grype';
+import { parseTrivyReport } from './reports/trivy';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '..', 'testing', name), 'utf8'));
 const OPTIONS = { toolName: 'trivy', toolVersion: '0.55.0', artifact: 'ghcr.io/acme/orders:3f9c2e1a' };
-
-function finding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    id: 'CVE-2024-0001',
-    severity: 'HIGH',
-    package: 'libfoo',
-    installed: '1.0.0',
-    fixedIn: '1.0.1',
-    fixable: true,
-    ...overrides,
-  };
-}
 
 describe('toSarif', () => {
   it('builds a SARIF 2.1.0 log with one rule per vulnerability id', () => {
@@ -136,10 +123,10 @@ describe('toSarif', () => {
   });
 
   it.each([
-    ['trivy-report.json', parseTrivyReport, 14, 13],
-    ['grype-report.json', parseGrypeReport, 9, 9],
+    ['trivy-report.json' as const, parseTrivyReport, 14, 13],
+    ['grype-report.json' as const, parseGrypeReport, 9, 9],
   ])('references only declared rules for %s (real Trivy/Grype report format)', (file, parse, results, rules) => {
-    const log = toSarif(parse(fixture(file)), OPTIONS);
+    const log = toSarif(parse(reportFixture(file)), OPTIONS);
     const { rules: declared } = log.runs[0]!.tool.driver;
     expect(log.runs[0]!.results).toHaveLength(results);
     expect(declared).toHaveLength(rules);

@@ -1,4 +1,4 @@
-import { dedupeFindings, type Finding, type Severity } from './severity-gate';
+import { dedupeFindings, type Finding, type Severity } from './findings';
 
 /** The schema URL GitHub code scanning and Trivy's own SARIF output use. */
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';

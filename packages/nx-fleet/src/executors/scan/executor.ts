@@ -9,14 +9,11 @@ import { run, ToolNotFoundError } from '../../io/process';
 import { syftSbomArgs } from '../../supply-chain/scanners/syft';
 import { explainScannerFailure, findTrivy, trivySbomArgs, trivyVulnArgs } from '../../supply-chain/scanners/trivy';
 import { toSarif } from '../../supply-chain/sarif';
-import {
-  evaluateGate,
-  formatFindingsTable,
-  parseAllowlist,
-  parseGrypeReport,
-  parseTrivyReport,
-  type Finding,
-} from '../../supply-chain/severity-gate';
+import { parseAllowlist } from '../../supply-chain/allowlist';
+import { formatFindingsTable, type Finding } from '../../supply-chain/findings';
+import { evaluateGate } from '../../supply-chain/gate';
+import { parseGrypeReport } from '../../supply-chain/reports/grype';
+import { parseTrivyReport } from '../../supply-chain/reports/trivy';
 import { imageRecordPath, scanRecordDir } from '../../image/records';
 import { serviceRefOf } from '../docker-build/executor';
 import { reportingFailures } from '../run-executor';
