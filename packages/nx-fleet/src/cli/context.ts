@@ -4,6 +4,8 @@ import { listContextFiles } from '../image/build-context';
 import { prepareContext } from '../executors/docker-build/executor';
 import type { DockerBuildExecutorSchema } from '../executors/docker-build/schema';
 import { assemblePrunedContext } from '../image/pruned-context';
+import { normalizeOptions } from '../config/options';
+import { fleetPluginOptions } from '../config/workspace-options';
 import type { Command } from './command';
 
 export const contextCommand: Command = {
@@ -17,7 +19,7 @@ export const contextCommand: Command = {
     '',
     'Options:',
     '  --out <dir>      Write the pruned context to <dir>',
-    '  --target <name>  The docker-build target name (default: docker-build)',
+    '  --target <name>  The docker-build target name (default: buildTargetName in nx.json, else docker-build)',
   ].join('\n'),
   positionals: ['project'],
   options: { out: { type: 'string' }, target: { type: 'string' } },
@@ -25,7 +27,10 @@ export const contextCommand: Command = {
     const [project] = positionals as [string];
     const graph = await createProjectGraphAsync({ exitOnError: false });
     const node = graph.nodes[project];
-    const targetName = typeof values['target'] === 'string' ? values['target'] : 'docker-build';
+    const targetName =
+      typeof values['target'] === 'string'
+        ? values['target']
+        : normalizeOptions(fleetPluginOptions(workspaceRoot)).buildTargetName;
     const options = node?.data.targets?.[targetName]?.options as DockerBuildExecutorSchema | undefined;
     if (!node || !options) {
       console.error(

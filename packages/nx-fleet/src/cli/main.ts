@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { contextCommand } from './context';
 import { graphCommand } from './graph';
 import { pactsCommand } from './pacts';
@@ -7,7 +6,7 @@ import { releaseCommand } from './release';
 import { reportCommand } from './report';
 import { statusCommand } from './status';
 import { verifyCommand } from './verify';
-import type { Command } from './command';
+import { parseCommandArgs, type Command } from './command';
 
 const commands: Record<string, Command> = {
   status: statusCommand,
@@ -52,31 +51,9 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`nx-fleet: unknown command "${name}".\n\n${usage()}`);
     return 2;
   }
-  let values: Record<string, string | boolean | string[] | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: rest,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: !!command.positionals,
-    }));
-  } catch (error) {
-    console.error(`nx-fleet ${name}: ${(error as Error).message}\n\n${command.help}`);
-    return 2;
-  }
-  if (values['help']) {
-    console.log(command.help);
-    return 0;
-  }
-  const expected = command.positionals ?? [];
-  if (positionals.length !== expected.length) {
-    console.error(
-      `nx-fleet ${name}: expected ${expected.map((p) => `<${p}>`).join(' ') || 'no arguments'}.\n\n${command.help}`,
-    );
-    return 2;
-  }
-  return command.run(values, { cwd: process.cwd(), positionals });
+  const parsed = parseCommandArgs(name, command, rest);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  return command.run(parsed.values, { cwd: process.cwd(), positionals: parsed.positionals });
 }
 
 if (require.main === module) {
