@@ -2,10 +2,16 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ensureNodeBaseImage } from '../../e2e/nx-fleet-e2e/src/harness/base-image';
-import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../e2e/nx-fleet-e2e/src/harness/nx-workspace';
-import { startRegistry } from '../../e2e/nx-fleet-e2e/src/harness/registry';
-import { detectEngine, runOk } from '../../e2e/nx-fleet-e2e/src/harness/tools';
+import {
+  commitAll,
+  createFleetWorkspace,
+  detectEngine,
+  ensureNodeBaseImage,
+  nxEnv,
+  packPlugin,
+  runOk,
+  startRegistry,
+} from '../../tools/fleet-harness/src';
 import { serviceFiles, serviceNames, writeFiles } from './fleet';
 import { timed } from './timing';
 

@@ -1,9 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureNodeBaseImage } from '../../e2e/nx-fleet-e2e/src/harness/base-image';
-import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../e2e/nx-fleet-e2e/src/harness/nx-workspace';
-import { detectEngine } from '../../e2e/nx-fleet-e2e/src/harness/tools';
+import {
+  commitAll,
+  createFleetWorkspace,
+  detectEngine,
+  ensureNodeBaseImage,
+  nxEnv,
+  packPlugin,
+} from '../../tools/fleet-harness/src';
 import { writeFiles } from './fleet';
 import { outcomeSince, table, type ServiceOutcome } from './records';
 import { timed } from './timing';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../e2e/nx-fleet-e2e/src/harness/nx-workspace';
+import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src';
 import { writeFiles } from './fleet';
 import { timed } from './timing';
 

@@ -1,4 +1,4 @@
-import { run, type RunResult } from '../../e2e/nx-fleet-e2e/src/harness/tools';
+import { run, type RunResult } from '../../tools/fleet-harness/src';
 
 export interface Timed extends RunResult {
   seconds: number;

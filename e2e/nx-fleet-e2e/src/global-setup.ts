@@ -1,10 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureNodeBaseImage } from './harness/base-image';
-import { createFleetWorkspace, packPlugin } from './harness/nx-workspace';
-import { detectEngine, requireTool } from './harness/tools';
-import { TEMPLATE_ENV } from './harness/workspace';
+import {
+  createFleetWorkspace,
+  detectEngine,
+  ensureNodeBaseImage,
+  packPlugin,
+  requireTool,
+  TEMPLATE_ENV,
+} from '../../../tools/fleet-harness/src';
 
 /**
  * Once per run: pack the plugin, create one fresh Nx workspace with the tarball installed as a

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TEMPLATE_ENV } from './harness/workspace';
+import { TEMPLATE_ENV } from '../../../tools/fleet-harness/src';
 
 export default async function globalTeardown(): Promise<void> {
   const template = process.env[TEMPLATE_ENV];

@@ -1,12 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tree } from '../src/harness/files';
-import { builds, createEngineSpy, pushes, type EngineSpy } from '../src/harness/engine-spy';
-import { startRegistry, type RunningRegistry } from '../src/harness/registry';
-import { startRemoteCache, type RunningRemoteCache } from '../src/harness/remote-cache';
-import { detectEngine, run, runOk } from '../src/harness/tools';
-import { TestWorkspace } from '../src/harness/workspace';
+import {
+  builds,
+  createEngineSpy,
+  detectEngine,
+  type EngineSpy,
+  pushes,
+  run,
+  type RunningRegistry,
+  type RunningRemoteCache,
+  runOk,
+  startRegistry,
+  startRemoteCache,
+  TestWorkspace,
+  tree,
+} from '../../../tools/fleet-harness/src';
 
 const SERVICES = ['gateway', 'orders', 'payments', 'users', 'billing'];
 

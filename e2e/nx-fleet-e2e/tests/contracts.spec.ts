@@ -1,9 +1,7 @@
-import { startRegistry, type RunningRegistry } from '../src/harness/registry';
+import { run, type RunningRegistry, runOk, startRegistry, TestWorkspace } from '../../../tools/fleet-harness/src';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { run, runOk } from '../src/harness/tools';
-import { TestWorkspace } from '../src/harness/workspace';
 
 /** The provider: a real HTTP service in a real container. `total` is what web relies on; mobile only reads `id`. */
 const ordersMain = (field: string) => `const http = require('node:http');

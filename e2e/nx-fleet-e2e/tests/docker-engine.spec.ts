@@ -1,11 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureNodeBaseImage, NODE_BASE_IMAGE } from '../src/harness/base-image';
-import { dockerClient, loadImage, startDockerd, type RunningDockerd } from '../src/harness/dockerd';
-import { startRegistry, type RunningRegistry } from '../src/harness/registry';
-import { runOk } from '../src/harness/tools';
-import { TestWorkspace } from '../src/harness/workspace';
+import {
+  dockerClient,
+  ensureNodeBaseImage,
+  loadImage,
+  NODE_BASE_IMAGE,
+  type RunningDockerd,
+  type RunningRegistry,
+  runOk,
+  startDockerd,
+  startRegistry,
+  TestWorkspace,
+} from '../../../tools/fleet-harness/src';
 
 describe('the docker engine path against a real dockerd (Debian docker.io)', () => {
   let ws: TestWorkspace;

@@ -1,9 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureNodeBaseImage } from '../src/harness/base-image';
-import { startRegistry, type RunningRegistry } from '../src/harness/registry';
-import { detectEngine, requireTool, run, runOk } from '../src/harness/tools';
+import {
+  detectEngine,
+  ensureNodeBaseImage,
+  requireTool,
+  run,
+  type RunningRegistry,
+  runOk,
+  startRegistry,
+} from '../../../tools/fleet-harness/src';
 
 // Proves the tool layer end to end: local base image -> build -> run -> push -> registry digest.
 describe('container engine + local registry', () => {

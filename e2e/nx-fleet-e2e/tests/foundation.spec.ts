@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { startRegistry, type RunningRegistry } from '../src/harness/registry';
-import { runOk } from '../src/harness/tools';
-import { TestWorkspace } from '../src/harness/workspace';
+import { type RunningRegistry, runOk, startRegistry, TestWorkspace } from '../../../tools/fleet-harness/src';
 
 describe('nx-fleet installed from dist/nx-fleet.tgz into a fresh Nx 23.2.1 workspace', () => {
   let ws: TestWorkspace;

@@ -1,6 +1,12 @@
-import { startRegistry, type RunningRegistry } from '../src/harness/registry';
-import { detectEngine, freePort, run, runOk } from '../src/harness/tools';
-import { TestWorkspace } from '../src/harness/workspace';
+import {
+  detectEngine,
+  freePort,
+  run,
+  type RunningRegistry,
+  runOk,
+  startRegistry,
+  TestWorkspace,
+} from '../../../tools/fleet-harness/src';
 
 type Edge = { source: string; target: string; type: string };
 

@@ -2,12 +2,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureNodeBaseImage, NODE_BASE_IMAGE } from '../src/harness/base-image';
-import { DOCKER_CLIENT, loadImage, startDockerd, type RunningDockerd } from '../src/harness/dockerd';
-import { startRegistry, type RunningRegistry } from '../src/harness/registry';
-import { startRemoteCache, type RunningRemoteCache } from '../src/harness/remote-cache';
-import { run, runOk } from '../src/harness/tools';
-import { TestWorkspace } from '../src/harness/workspace';
+import {
+  DOCKER_CLIENT,
+  ensureNodeBaseImage,
+  loadImage,
+  NODE_BASE_IMAGE,
+  run,
+  type RunningDockerd,
+  type RunningRegistry,
+  type RunningRemoteCache,
+  runOk,
+  startDockerd,
+  startRegistry,
+  startRemoteCache,
+  TestWorkspace,
+} from '../../../tools/fleet-harness/src';
 
 describe('remote cache harness: Nx 23.2.1 stores to and restores from it', () => {
   let ws: TestWorkspace;

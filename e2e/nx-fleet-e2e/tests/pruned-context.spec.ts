@@ -1,9 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tree } from '../src/harness/files';
-import { detectEngine, runOk } from '../src/harness/tools';
-import { TestWorkspace } from '../src/harness/workspace';
+import { detectEngine, runOk, TestWorkspace, tree } from '../../../tools/fleet-harness/src';
 
 interface PackageLock {
   packages: Record<string, { version?: string }>;

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import { startRegistry, type RunningRegistry } from '../src/harness/registry';
-import { run, runOk } from '../src/harness/tools';
-import { TestWorkspace } from '../src/harness/workspace';
+import { run, type RunningRegistry, runOk, startRegistry, TestWorkspace } from '../../../tools/fleet-harness/src';
 
 interface LedgerJson {
   environments: Record<string, Record<string, { image: string; digest: string; contentTag: string; gitSha: string }>>;

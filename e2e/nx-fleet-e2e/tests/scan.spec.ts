@@ -1,11 +1,6 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRegistry } from '../src/harness/registry';
-import { runOk } from '../src/harness/tools';
-import { REPO_ROOT } from '../src/harness/nx-workspace';
-import { TestWorkspace } from '../src/harness/workspace';
-
-const FIXTURES = join(REPO_ROOT, 'packages/nx-fleet/src/testing');
+import { fixture, runOk, startRegistry, TestWorkspace } from '../../../tools/fleet-harness/src';
 
 describe('scan: SBOM of the exact image and a severity gate (real trivy from the npm package)', () => {
   let ws: TestWorkspace;
@@ -19,7 +14,7 @@ describe('scan: SBOM of the exact image and a severity gate (real trivy from the
       { cwd: ws.root, env: ws.env(), timeoutMs: 300_000 },
     );
     ws.addService('api');
-    copyFileSync(join(FIXTURES, 'trivy-report.json'), join(ws.root, 'trivy-report.json'));
+    copyFileSync(fixture('trivy-report.json'), join(ws.root, 'trivy-report.json'));
     await ws.commit('api');
   });
   afterAll(() => ws?.dispose());

@@ -1,4 +1,4 @@
-import { TestWorkspace } from '../src/harness/workspace';
+import { TestWorkspace } from '../../../tools/fleet-harness/src';
 
 type Edge = { source: string; target: string; type: string };
 

@@ -1,4 +1,4 @@
-import { TestWorkspace } from '../src/harness/workspace';
+import { TestWorkspace } from '../../../tools/fleet-harness/src';
 
 describe('service detection settings, Nx overrides and graph safety (real nx CLI)', () => {
   let ws: TestWorkspace;

@@ -1,19 +1,17 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
-import { OciRegistryClient } from '../../../packages/nx-fleet/src/registry/oci-client';
 import {
-  attachArtifact,
-  listReferrers,
-  readArtifact,
+  fixture,
+  OciRepository,
   referrersTag,
-} from '../../../packages/nx-fleet/src/registry/oci-referrers';
-import { startRegistry, type RunningRegistry } from '../src/harness/registry';
-import { run, runOk } from '../src/harness/tools';
-import { REPO_ROOT } from '../src/harness/nx-workspace';
-import { TestWorkspace } from '../src/harness/workspace';
+  run,
+  type RunningRegistry,
+  runOk,
+  startRegistry,
+  TestWorkspace,
+} from '../../../tools/fleet-harness/src';
 
-const FIXTURES = join(REPO_ROOT, 'packages/nx-fleet/src/testing');
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const CYCLONEDX = 'application/vnd.cyclonedx+json';
 
@@ -33,7 +31,7 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
   const env = () => ({ FLEET_REGISTRY: registry.host });
   const verify = (args: string[]) =>
     run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['verify', ...args], { cwd: ws.root, env: ws.env() });
-  const client = (service: string) => new OciRegistryClient(registry.host, service);
+  const client = (service: string) => new OciRepository(registry.host, service);
 
   beforeAll(async () => {
     ws = TestWorkspace.create('signing');
@@ -55,9 +53,9 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
     );
     // The scan gate on, evaluating a report in Trivy's real format (no vulnerability database can be
     // downloaded here) with its findings allowlisted; the SBOM is trivy's own, of the image built.
-    copyFileSync(join(FIXTURES, 'trivy-report.json'), join(ws.root, 'trivy-report.json'));
+    copyFileSync(fixture('trivy-report.json'), join(ws.root, 'trivy-report.json'));
     const ids = (
-      JSON.parse(readFileSync(join(FIXTURES, 'trivy-report.json'), 'utf8')) as {
+      JSON.parse(readFileSync(fixture('trivy-report.json'), 'utf8')) as {
         Results: Array<{ Vulnerabilities?: Array<{ VulnerabilityID: string }> }>;
       }
     ).Results.flatMap((r) => r.Vulnerabilities ?? []).map((v) => v.VulnerabilityID);
@@ -109,12 +107,9 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
       expect(record).toMatchObject({ signature: 'sigstore', sbom: expect.stringMatching(/^sha256:/) });
       // distribution 2.8 has no referrers API: the fallback tag holds the index of referrers.
       expect(await registry.tags(service)).toContain(referrersTag(record.digest));
-      const referrers = await listReferrers(client(service), record.digest);
+      const referrers = await client(service).referrers(record.digest);
       expect(referrers.map((r) => r.artifactType).sort()).toEqual([CYCLONEDX, BUNDLE]);
-      const sbom = await readArtifact(
-        client(service),
-        referrers.find((r) => r.artifactType === CYCLONEDX)!,
-      );
+      const sbom = await client(service).readArtifact(referrers.find((r) => r.artifactType === CYCLONEDX)!);
       expect(JSON.parse(sbom.content.toString('utf8'))).toMatchObject({ bomFormat: 'CycloneDX' });
       expect(sbom.content.equals(readFileSync(join(ws.root, `dist/fleet/services/${service}/sbom.cdx.json`)))).toBe(
         true,
@@ -134,11 +129,11 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
   });
 
   it('pushing an unchanged image again adds no second signature or SBOM', async () => {
-    const before = await listReferrers(client('api'), push('api').digest);
+    const before = await client('api').referrers(push('api').digest);
     const result = await ws.nx(['run', 'api:docker-push', '--output-style=static'], { env: env() });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/api: already signed by this key/);
-    expect(await listReferrers(client('api'), push('api').digest)).toEqual(before);
+    expect(await client('api').referrers(push('api').digest)).toEqual(before);
   });
 
   it('fails for another key, for a bundle of another digest, and for a tampered bundle', async () => {
@@ -147,8 +142,8 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
     expect(otherKey.stdout).toMatch(/^api\s+FAILED\s+invalid\s/m);
 
     // api's valid bundle, attached to web's digest as well: it signs api's digest, not web's.
-    const [apiBundle] = await listReferrers(client('api'), push('api').digest, BUNDLE);
-    const { content } = await readArtifact(client('api'), apiBundle!);
+    const [apiBundle] = await client('api').referrers(push('api').digest, BUNDLE);
+    const { content } = await client('api').readArtifact(apiBundle!);
     const webSubject = await client('web').getManifest(push('web').digest);
     const webIndex = await client('web').getManifest(referrersTag(push('web').digest));
     await client('web').putManifest(
@@ -158,7 +153,7 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
       ),
       'application/vnd.oci.image.index.v1+json',
     );
-    await attachArtifact(client('web'), {
+    await client('web').attachArtifact({
       subject: { digest: webSubject!.digest, mediaType: webSubject!.mediaType, size: webSubject!.body.length },
       artifactType: BUNDLE,
       content,
@@ -183,7 +178,7 @@ describe('supply chain at push: SBOM and Sigstore signature attached to the dige
       ),
       'application/vnd.oci.image.index.v1+json',
     );
-    await attachArtifact(webClient, {
+    await webClient.attachArtifact({
       subject: { digest: webSubject!.digest, mediaType: webSubject!.mediaType, size: webSubject!.body.length },
       artifactType: BUNDLE,
       content: Buffer.from(JSON.stringify(bundle)),

@@ -1,5 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { REPO_ROOT } from './nx-workspace';
+
+/** A report the suite feeds the plugin. The harness keeps its own: the plugin's unit-test fixtures are private to it. */
+export function fixture(name: string): string {
+  return join(REPO_ROOT, 'tools', 'fleet-harness', 'fixtures', name);
+}
 
 /** Every file under a directory with its bytes (base64), for byte-for-byte comparisons. */
 export function tree(dir: string): Record<string, string> {

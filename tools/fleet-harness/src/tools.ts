@@ -1,10 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-/** A TCP port that was free on 127.0.0.1 a moment ago: the plugin's own helper, under the harness's name. */
-export { freeLoopbackPort as freePort } from '../../../../packages/nx-fleet/src/contracts/provider';
+/** A TCP port that was free on 127.0.0.1 a moment ago (the caller may still lose a race for it). */
+export async function freePort(): Promise<number> {
+  const probe = createServer().unref().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((closed) => probe.close(closed));
+  return port;
+}
 
 /** Debian package that provides each tool, so a missing-tool error says what to install. */
 const DEBIAN_PACKAGE: Record<string, string> = {

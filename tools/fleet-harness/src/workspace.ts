@@ -74,9 +74,7 @@ export class TestWorkspace {
     });
   }
 
-  async showProject(
-    name: string,
-  ): Promise<{
+  async showProject(name: string): Promise<{
     name: string;
     root: string;
     targets: Record<
