@@ -20,3 +20,10 @@ export const DEFAULT_LEDGER = 'deploy/fleet.json';
 
 /** Files outside every project that never make a service affected or released. */
 export const DEFAULT_RELEASE_IGNORE = ['*.md', 'docs/**'];
+
+/**
+ * Where pacts live: in the provider's folder, `<provider root>/pacts/<consumer>-<provider>.json`.
+ * There a consumer's changed expectations touch the provider's project, so `nx affected` re-runs
+ * the provider's verification, while its build inputs (and image) leave the folder out.
+ */
+export const PACTS_FOLDER = 'pacts';

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { ServiceRuntime } from '../runtime-graph/edges';
-import { PACTS_FOLDER } from './pacts';
+import { PACTS_FOLDER } from '../config/defaults';
 
 export interface PactLink {
   file: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PACT_FILE, PACTS_FOLDER, pactFilesByRoot, parsePact } from './pacts';
+import { PACTS_FOLDER } from '../config/defaults';
+import { PACT_FILE, pactFilesByRoot, parsePact } from './pacts';
 
 const json = (value: unknown) => JSON.stringify(value);
 

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { detectPackageManager, type ProjectGraph } from '@nx/devkit';
 import { createPackageJson, generatePrunedDeployOutput, workspaceDataDirectory } from '@nx/devkit/internal';
 import { glob } from 'tinyglobby';
-import { PACTS_FOLDER } from '../contracts/pacts';
+import { PACTS_FOLDER } from '../config/defaults';
 import { run } from '../io/process';
 import { isServiceProject } from '../services/projects';
 

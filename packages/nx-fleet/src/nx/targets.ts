@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { PACTS_FOLDER } from '../contracts/pacts';
+import { PACTS_FOLDER } from '../config/defaults';
 import type { FleetSigning, NormalizedFleetOptions } from '../config/options';
 import type { ContextMode, FleetServiceConfig } from '../config/service-settings';
 import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } from '../image/records';

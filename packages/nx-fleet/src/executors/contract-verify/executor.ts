@@ -2,7 +2,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix, resolve } from 'node:path';
 import { logger, readTargetOptions, type ExecutorContext } from '@nx/devkit';
-import { parsePact, PACTS_FOLDER, type PactSummary } from '../../contracts/pacts';
+import { PACTS_FOLDER } from '../../config/defaults';
+import { parsePact, type PactSummary } from '../../contracts/pacts';
 import {
   exposedPort,
   startCommand,

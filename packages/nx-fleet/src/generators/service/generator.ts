@@ -13,7 +13,7 @@ import {
 } from '@nx/devkit';
 import { initGenerator } from '../init/generator';
 import { writeSdk } from '../sdk/generator';
-import { PACTS_FOLDER } from '../../contracts/pacts';
+import { PACTS_FOLDER } from '../../config/defaults';
 import { exposedPort } from '../../contracts/provider';
 import {
   assertServiceName,
