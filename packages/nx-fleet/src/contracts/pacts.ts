@@ -1,11 +1,7 @@
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
+import type { FilePort } from '../io/ports';
+import { PACTS_FOLDER } from '../config/defaults';
 
-/**
- * Where pacts live: in the provider's folder, `<provider root>/pacts/<consumer>-<provider>.json`.
- * There a consumer's changed expectations touch the provider's project, so `nx affected` re-runs
- * the provider's verification, while its build inputs (and image) leave the folder out.
- */
-export const PACTS_FOLDER = 'pacts';
 // A project whose folder is named `pacts` keeps its manifests: they are never pacts.
 export const PACT_FILE = /(^|\/)pacts\/(?!(?:project|package)\.json$)[^/]+\.json$/;
 
@@ -61,4 +57,29 @@ export function parsePact(file: string, text: string): PactSummary {
         : [],
   }));
   return { file, consumer, provider, interactions };
+}
+
+/** The file names in a folder ([] when it does not exist): FilePort reads files, this lists them. */
+export type ListFolder = (folder: string) => Promise<string[]>;
+
+/** Every pact in the provider's pacts folder; one that names another provider is a mistake worth stopping for. */
+export async function readProviderPacts(
+  ports: { files: Pick<FilePort, 'readText'>; listFolder: ListFolder },
+  input: { workspaceRoot: string; projectRoot: string; provider: string },
+): Promise<PactSummary[]> {
+  const folder = posix.join(input.projectRoot, PACTS_FOLDER);
+  const names = (await ports.listFolder(join(input.workspaceRoot, folder)))
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+  const pacts: PactSummary[] = [];
+  for (const name of names) {
+    const file = posix.join(folder, name);
+    const pact = parsePact(file, (await ports.files.readText(join(input.workspaceRoot, file))) ?? '');
+    if (pact.provider !== input.provider)
+      throw new Error(
+        `nx-fleet: ${file} is a pact with provider "${pact.provider}", but it is in the pacts folder of ${input.provider}; move it to ${pact.provider}'s pacts/ folder.`,
+      );
+    pacts.push({ ...pact, file: join(input.workspaceRoot, file) });
+  }
+  return pacts;
 }

@@ -17,7 +17,7 @@ export interface PactResult {
   failures: InteractionFailure[];
 }
 
-type StateHandler = (params?: Record<string, unknown>) => unknown;
+export type StateHandler = (params?: Record<string, unknown>) => unknown;
 
 interface VerifierLike {
   verifyProvider(): Promise<unknown>;
@@ -81,7 +81,8 @@ export async function verifyPact(
 
 /**
  * Pact reads PACT_BROKER_* from the environment on its own, and would then verify the broker's pacts
- * instead of the file: a repository pact is verified with them out of sight.
+ * instead of the file: a repository pact is verified with them out of sight. Pact reads the real
+ * process.env, not the Env port, so this is the one place nx-fleet changes it, restored at once.
  */
 async function withoutBrokerEnv<T>(work: () => Promise<T>): Promise<T> {
   const saved = Object.entries(process.env).filter(([key]) => key.startsWith('PACT_BROKER_'));

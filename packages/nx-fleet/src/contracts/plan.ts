@@ -1,0 +1,53 @@
+import { DEFAULT_TARGET_NAMES } from '../config/defaults';
+import type { BrokerConfig } from './pact-broker';
+import type { PactSummary } from './pacts';
+import { exposedPort } from './provider';
+
+/** The contract-verify options (schema.json states the same defaults for Nx Console). */
+export interface ContractVerifyOptions {
+  buildTarget?: string;
+  port?: number;
+  healthPath?: string;
+  startTimeoutSeconds?: number;
+  env?: Record<string, string>;
+  startCommand?: string[];
+  stateHandlers?: string;
+  pactBrokerUrl?: string;
+}
+
+/** What there is to verify: the repository's pacts and the broker's, or nothing at all (no provider starts). */
+export type VerificationPlan =
+  { verify: 'nothing' } | { verify: 'pacts'; pacts: readonly PactSummary[]; broker: BrokerConfig | undefined };
+
+export function planVerification(pacts: readonly PactSummary[], broker: BrokerConfig | undefined): VerificationPlan {
+  return pacts.length || broker ? { verify: 'pacts', pacts, broker } : { verify: 'nothing' };
+}
+
+/** Where the provider comes from: its start command, else the image its build target recorded. */
+export type ProviderPlan =
+  | { from: 'command'; command: readonly string[]; env: Record<string, string> }
+  | { from: 'image'; port: number | undefined; env: Record<string, string> };
+
+export interface ProviderSettings {
+  provider: ProviderPlan;
+  buildTarget: string;
+  healthPath: string;
+  startTimeoutMs: number;
+}
+
+export function planProvider(options: ContractVerifyOptions): ProviderSettings {
+  const env = options.env ?? {};
+  return {
+    provider: options.startCommand
+      ? { from: 'command', command: options.startCommand, env }
+      : { from: 'image', port: options.port, env },
+    buildTarget: options.buildTarget ?? DEFAULT_TARGET_NAMES.build,
+    healthPath: options.healthPath ?? '/health',
+    startTimeoutMs: (options.startTimeoutSeconds ?? 60) * 1000,
+  };
+}
+
+/** The port the provider listens on in its container: the option, else the Dockerfile's first EXPOSE, else 3000. */
+export function containerPort(option: number | undefined, dockerfile: string | undefined): number {
+  return option ?? (dockerfile === undefined ? undefined : exposedPort(dockerfile)) ?? 3000;
+}
