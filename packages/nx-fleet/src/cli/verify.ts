@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
-import { sbomStatus, signatureStatus, type SbomStatus, type SignatureStatus } from '../supply-chain/attestations';
+import { sbomStatus, type SbomStatus } from '../supply-chain/sbom';
+import { signatureStatus, type SignatureStatus } from '../supply-chain/signatures';
 import { readPushRecord } from '../image/records';
 import { registryClientFor } from '../registry/oci-client';
 import { pushRecordPath } from '../image/records';

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import {
   bundleFromJSON,
   bundleToJSON,
@@ -9,6 +9,7 @@ import {
 } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer } from '@sigstore/sign';
 import { toSignedEntity, toTrustMaterial, VerificationError, Verifier } from '@sigstore/verify';
+import { readPrivateKey } from './keys';
 
 export type { SerializedBundle } from '@sigstore/bundle';
 
@@ -92,21 +93,6 @@ function keySigner(privateKeyPem: string): Signer {
     hint: keyHint(publicKey),
   };
   return { sign: async (data) => ({ signature: sign(algorithm, data, privateKey), key }) };
-}
-
-function readPrivateKey(pem: string): KeyObject {
-  if (/-----BEGIN ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY-----/.test(pem)) {
-    throw new Error(
-      "nx-fleet: this is cosign's own encrypted key format, which only cosign can read. Use a PEM key instead: `openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out cosign.key` (import it into cosign with `cosign import-key-pair --key cosign.key` if cosign signs too).",
-    );
-  }
-  try {
-    return createPrivateKey(pem);
-  } catch (error) {
-    throw new Error(
-      `nx-fleet: the signing key is not an unencrypted PEM private key (${errorText(error)}); pass PKCS#8 or SEC1 PEM text.`,
-    );
-  }
 }
 
 // P-256 only because @sigstore/verify checks ECDSA with OpenSSL's default digest, SHA-256: a

@@ -1,0 +1,51 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterEach, beforeEach } from 'vitest';
+import { OciRegistryClient, type Descriptor } from '../registry/oci-client';
+import { attachArtifact } from '../registry/oci-referrers';
+import type { Subject } from '../supply-chain/subject';
+import { pushTestImage, startFakeRegistry, type FakeRegistry } from './fake-oci-registry';
+
+export interface RegistryImage {
+  registry: FakeRegistry;
+  client: OciRegistryClient;
+  /** `host:port/acme/orders`, as a signature names it. */
+  repository: string;
+  image: Descriptor;
+}
+
+/**
+ * A fake registry holding one pushed image, fresh for every test of the calling file: read the
+ * returned object's fields inside the tests, they are replaced before each one.
+ */
+export function useRegistryImage(tag?: string): RegistryImage {
+  const current = {} as RegistryImage;
+  beforeEach(async () => {
+    current.registry = await startFakeRegistry();
+    current.client = new OciRegistryClient(current.registry.host, 'acme/orders');
+    current.repository = `${current.registry.host}/acme/orders`;
+    current.image = await pushTestImage(current.client, 'amd64', tag);
+  });
+  afterEach(async () => {
+    await current.registry.close();
+  });
+  return current;
+}
+
+/** An ECDSA P-256 key pair as PEM: what nx-fleet signs with. */
+export function signingKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/** Attaches raw bytes as an artifact of the given type, valid or not, bypassing nx-fleet's checks. */
+export async function attachRaw(
+  client: OciRegistryClient,
+  subject: Subject,
+  mediaType: string,
+  text: string,
+): Promise<string> {
+  return (await attachArtifact(client, { subject, artifactType: mediaType, content: Buffer.from(text) })).digest;
+}
