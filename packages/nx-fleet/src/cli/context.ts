@@ -4,6 +4,8 @@ import { listContextFiles } from '../image/build-context';
 import { prepareContext } from '../executors/docker-build/executor';
 import type { DockerBuildExecutorSchema } from '../executors/docker-build/schema';
 import { assemblePrunedContext } from '../image/pruned-context';
+import { nodePorts } from '../io/ports';
+import { nxPruning } from '../nx/devkit-internal';
 import { normalizeOptions } from '../config/options';
 import { fleetPluginOptions } from '../config/workspace-options';
 import type { Command } from './command';
@@ -46,8 +48,9 @@ export const contextCommand: Command = {
       );
       return 1;
     }
+    const ports = { ...nodePorts(), pruning: nxPruning };
     const context = out
-      ? await assemblePrunedContext({
+      ? await assemblePrunedContext(ports, {
           workspaceRoot,
           graph,
           service: project,

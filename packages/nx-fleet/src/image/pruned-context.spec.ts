@@ -4,8 +4,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ProjectGraph, ProjectGraphDependency, ProjectGraphProjectNode } from '@nx/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nodeProcesses } from '../io/ports';
 import { BUILD_EXECUTOR } from '../services/projects';
-import { assemblePrunedContext, contextProjects, listWorkspaceFiles } from './pruned-context';
+import { assemblePrunedContext, contextProjects, listWorkspaceFiles, type PruningPorts } from './pruned-context';
+
+/** Real git; no fixture has a root package.json, so nothing asks Nx to prune manifests. */
+const ports: PruningPorts = {
+  processes: nodeProcesses,
+  pruning: {
+    prunedManifests: () => {
+      throw new Error('no manifests to prune without a root package.json');
+    },
+    workspaceDataDirectory: '/nonexistent',
+  },
+};
 
 function node(name: string, type: 'app' | 'lib', service = false): ProjectGraphProjectNode {
   return {
@@ -147,7 +159,7 @@ describe('listWorkspaceFiles', () => {
     );
     unlinkSync(join(root, 'services/api/gone.ts'));
 
-    expect(await listWorkspaceFiles(root, ['services/api/**', 'libs/a/**', 'tsconfig.base.json'])).toEqual([
+    expect(await listWorkspaceFiles(ports, root, ['services/api/**', 'libs/a/**', 'tsconfig.base.json'])).toEqual([
       'libs/a/index.ts',
       'services/api/Dockerfile',
       'services/api/src/main.ts',
@@ -160,7 +172,7 @@ describe('listWorkspaceFiles', () => {
     const root = tempDir();
     write(root, { 'a.txt': 'x\n' });
     git(root, 'init', '-q');
-    expect(await listWorkspaceFiles(root, ['services/none/**'])).toEqual([]);
+    expect(await listWorkspaceFiles(ports, root, ['services/none/**'])).toEqual([]);
   });
 
   it('outside git: globs the patterns, dot files included, skipping node_modules, .git, dist and .nx', async () => {
@@ -179,12 +191,12 @@ describe('listWorkspaceFiles', () => {
     // Keeps git from finding a repository above the temp dir, so the fallback is what runs.
     process.env['GIT_CEILING_DIRECTORIES'] = dirname(root);
     try {
-      expect(await listWorkspaceFiles(root, ['services/api/**', 'package.json'])).toEqual([
+      expect(await listWorkspaceFiles(ports, root, ['services/api/**', 'package.json'])).toEqual([
         'package.json',
         'services/api/.env',
         'services/api/src/main.ts',
       ]);
-      expect(await listWorkspaceFiles(root, ['**'])).toEqual([
+      expect(await listWorkspaceFiles(ports, root, ['**'])).toEqual([
         'libs/a/index.ts',
         'package.json',
         'services/api/.env',
@@ -241,7 +253,7 @@ describe('assemblePrunedContext', () => {
 
   async function assemble(workspaceRoot: string, graph: ProjectGraph, include: string[] = []) {
     const into = tempDir();
-    const context = await assemblePrunedContext({ workspaceRoot, graph, service: 'orders', include, into });
+    const context = await assemblePrunedContext(ports, { workspaceRoot, graph, service: 'orders', include, into });
     return { context, into };
   }
 

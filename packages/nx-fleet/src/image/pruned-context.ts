@@ -3,12 +3,24 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { detectPackageManager, type ProjectGraph } from '@nx/devkit';
-import { createPackageJson, generatePrunedDeployOutput, workspaceDataDirectory } from '@nx/devkit/internal';
+import type { ProjectGraph } from '@nx/devkit';
 import { glob } from 'tinyglobby';
 import { PACTS_FOLDER } from '../config/defaults';
-import { run } from '../io/process';
+import type { Ports } from '../io/ports';
 import { isServiceProject } from '../services/projects';
+
+/**
+ * What pruning takes from Nx's internal API, which only nx/ may import: nx/devkit-internal.ts
+ * implements it.
+ */
+export interface NxPruning {
+  /** package.json and the lockfile pruned to the service's dependency closure, as Nx's deploy output computes them. */
+  prunedManifests(graph: ProjectGraph, service: string, workspaceRoot: string): Record<string, string>;
+  /** Nx's workspace-data directory: what holds for given contents is remembered there. */
+  workspaceDataDirectory: string;
+}
+
+export type PruningPorts = Pick<Ports, 'processes'> & { pruning: NxPruning };
 
 /**
  * The workspace projects whose files a service's image may contain: everything it depends on,
@@ -31,9 +43,13 @@ export function contextProjects(graph: ProjectGraph, service: string): string[] 
 }
 
 /** Files under the given roots that belong in a context: tracked or untracked, never git-ignored. */
-export async function listWorkspaceFiles(workspaceRoot: string, patterns: readonly string[]): Promise<string[]> {
+export async function listWorkspaceFiles(
+  ports: Pick<Ports, 'processes'>,
+  workspaceRoot: string,
+  patterns: readonly string[],
+): Promise<string[]> {
   try {
-    const result = await run(
+    const result = await ports.processes.run(
       'git',
       ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...patterns.map((p) => `:(glob)${p}`)],
       { cwd: workspaceRoot },
@@ -56,22 +72,6 @@ export async function listWorkspaceFiles(workspaceRoot: string, patterns: readon
   ).sort();
 }
 
-/** Pruned package.json and lockfile, as Nx's own deploy output computes them from the graph. */
-export function prunedManifests(graph: ProjectGraph, service: string, workspaceRoot: string): Record<string, string> {
-  if (!existsSync(join(workspaceRoot, 'package.json'))) return {};
-  // Development dependencies the service's files use stay: a multi-stage build compiles or bundles with them.
-  const packageJson = createPackageJson(service, graph, { root: workspaceRoot, isProduction: false });
-  const files: Record<string, string> = {};
-  generatePrunedDeployOutput(packageJson, graph, graph.nodes[service]!.data.root, {
-    packageManager: detectPackageManager(workspaceRoot),
-    workspaceRoot,
-    emit: (path, content) => (files[path] = content.toString()),
-  });
-  // Written after: generating the lockfile may rewrite the manifest it ships with.
-  files['package.json'] = `${JSON.stringify(packageJson, null, 2)}\n`;
-  return files;
-}
-
 export interface PrunedContext {
   dir: string;
   files: string[];
@@ -83,20 +83,27 @@ export interface PrunedContext {
  * its files, the workspace projects it depends on, the extra included files, the workspace's root
  * `.dockerignore`, and a package.json + lockfile pruned to its dependency closure.
  */
-export async function assemblePrunedContext(input: {
-  workspaceRoot: string;
-  graph: ProjectGraph;
-  service: string;
-  include: readonly string[];
-  into?: string;
-}): Promise<PrunedContext> {
+export async function assemblePrunedContext(
+  ports: PruningPorts,
+  input: {
+    workspaceRoot: string;
+    graph: ProjectGraph;
+    service: string;
+    include: readonly string[];
+    into?: string;
+  },
+): Promise<PrunedContext> {
   const roots = contextProjects(input.graph, input.service).map((name) => input.graph.nodes[name]!.data.root);
   const patterns = [...roots.map((root) => (root === '.' ? '**' : `${root}/**`)), ...input.include, '.dockerignore'];
   const serviceRoot = input.graph.nodes[input.service]!.data.root;
   // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
   const pacts = `${serviceRoot === '.' ? '' : `${serviceRoot}/`}${PACTS_FOLDER}/`;
-  const files = (await listWorkspaceFiles(input.workspaceRoot, patterns)).filter((file) => !file.startsWith(pacts));
-  const manifests = prunedManifests(input.graph, input.service, input.workspaceRoot);
+  const files = (await listWorkspaceFiles(ports, input.workspaceRoot, patterns)).filter(
+    (file) => !file.startsWith(pacts),
+  );
+  const manifests = existsSync(join(input.workspaceRoot, 'package.json'))
+    ? ports.pruning.prunedManifests(input.graph, input.service, input.workspaceRoot)
+    : {};
   const dir = input.into ?? (await mkdtemp(join(tmpdir(), 'nx-fleet-context-')));
   await mkdir(dir, { recursive: true });
   await Promise.all(
@@ -111,7 +118,7 @@ export async function assemblePrunedContext(input: {
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await writeFile(join(dir, file), content);
   }
-  await checkFrozenInstall(dir, input.service);
+  await checkFrozenInstall(ports, dir, input.service);
   return {
     dir,
     files: [...new Set([...files, ...Object.keys(manifests)])].sort(),
@@ -124,20 +131,20 @@ export async function assemblePrunedContext(input: {
  * mid-build. A lockfile with nothing to install cannot fail, and a pair that passed once is
  * remembered by content in Nx's workspace-data directory.
  */
-async function checkFrozenInstall(dir: string, service: string): Promise<void> {
+async function checkFrozenInstall(ports: PruningPorts, dir: string, service: string): Promise<void> {
   const lockFile = join(dir, 'package-lock.json');
   if (!existsSync(lockFile)) return;
   const lock = await readFile(lockFile, 'utf8');
   const manifest = await readFile(join(dir, 'package.json'), 'utf8');
   if (!installsAnything(lock)) return;
   const marker = join(
-    workspaceDataDirectory,
+    ports.pruning.workspaceDataDirectory,
     'nx-fleet',
     'frozen-install',
     createHash('sha256').update(manifest).update('\0').update(lock).digest('hex'),
   );
   if (existsSync(marker)) return;
-  const result = await run(
+  const result = await ports.processes.run(
     'npm',
     ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
     { cwd: dir },

@@ -13,6 +13,8 @@ import { readGitRevision, readSourceUrl, type GitRevision } from '../../io/git';
 import { imageNameFor, writeRecord, type ImageRecord } from '../../image/records';
 import { imageRecordPath } from '../../image/records';
 import { reportingFailures } from '../run-executor';
+import { nodePorts } from '../../io/ports';
+import { nxPruning } from '../../nx/devkit-internal';
 import type { DockerBuildExecutorSchema } from './schema';
 
 export interface ServiceRef {
@@ -75,12 +77,15 @@ export async function prepareContext(
       `nx-fleet: option "prune" of ${service.projectName} needs "context": "." (a pruned context is repo-shaped); got "${options.context}".`,
     );
   }
-  return assemblePrunedContext({
-    workspaceRoot: service.workspaceRoot,
-    graph: service.graph,
-    service: service.projectName,
-    include: options.contextInclude ?? [],
-  });
+  return assemblePrunedContext(
+    { ...nodePorts(), pruning: nxPruning },
+    {
+      workspaceRoot: service.workspaceRoot,
+      graph: service.graph,
+      service: service.projectName,
+      include: options.contextInclude ?? [],
+    },
+  );
 }
 
 async function buildFromContext(
