@@ -1,11 +1,14 @@
 import { logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
-import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { createTree, createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { initGenerator } from '../init/generator';
-import ciGenerator, { ciGenerator as namedCiGenerator, ciPipelineOptions } from './generator';
-import { ciPipelineYaml } from './pipeline';
+import ciGenerator, { ciGenerator as namedCiGenerator, ciPipelineOptions, writeCiPipeline } from './generator';
+import { ciTemplate, type CiPipelineOptions } from './options';
 import type { CiGeneratorSchema } from './schema';
+
+/** The pipeline the templates render for the options, in a tree of its own. */
+const ciPipelineYaml = (options: CiPipelineOptions = {}) => writeCiPipeline(createTree(), ciTemplate(options)).content;
 
 const generate = (tree: Tree, options: CiGeneratorSchema = {}) => ciGenerator(tree, { skipFormat: true, ...options });
 
@@ -89,6 +92,27 @@ describe('ci generator', () => {
     const text = read(tree, '.github/workflows/fleet.yml');
     expect(text).toContain('registry="${FLEET_REGISTRY:-registry.example.com/team}"');
     expect(text).toContain("':(exclude)ops/fleet-ledger.json'");
+  });
+
+  it('runs the target names nx.json configures', async () => {
+    setFleetOptions(tree, { buildTargetName: 'image', scanTargetName: 'vuln-scan', contractTargetName: 'pact-verify' });
+    expect(ciPipelineOptions(tree, {})).toMatchObject({
+      buildTargetName: 'image',
+      scanTargetName: 'vuln-scan',
+      contractTargetName: 'pact-verify',
+    });
+    await generate(tree, { matrix: true });
+    const text = read(tree, '.github/workflows/fleet.yml');
+    expect(text).toContain('- run: npx nx affected -t lint test typecheck image vuln-scan pact-verify\n');
+    expect(text).toContain('run: npx nx run-many -t image,vuln-scan,pact-verify -p "$SERVICE"\n');
+  });
+
+  it('refuses a target name the pipeline cannot run, writing nothing', async () => {
+    setFleetOptions(tree, { scanTargetName: 'scan; rm -rf /' });
+    await expect(generate(tree)).rejects.toThrow(
+      'nx-fleet: the target name "scan; rm -rf /" (scanTargetName in nx.json) cannot be written into the pipeline',
+    );
+    expect(tree.exists('.github/workflows/fleet.yml')).toBe(false);
   });
 
   it('refuses a ledger outside the workspace, writing nothing', async () => {

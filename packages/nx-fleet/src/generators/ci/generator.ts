@@ -1,22 +1,13 @@
-import { formatFiles, logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
-import { normalizeOptions, type FleetPluginOptions } from '../../config/options';
-import { PLUGIN_NAME } from '../init/nx-json';
-import { ciPipeline, normalizeCiOptions, type CiPipelineOptions } from './pipeline';
+import { join } from 'node:path';
+import { formatFiles, generateFiles, logger, readNxJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { normalizeOptions } from '../../config/options';
+import { fleetOptionsOf } from '../../config/workspace-options';
+import { ciTemplate, ciWarnings, type CiPipelineOptions, type CiTemplate } from './options';
 import type { CiGeneratorSchema } from './schema';
 
-/** The nx-fleet entry's options in nx.json (undefined: not registered), as the plugin reads them. */
-function fleetPluginOptions(tree: Tree): FleetPluginOptions | undefined {
-  for (const entry of readNxJson(tree)?.plugins ?? []) {
-    if (entry === PLUGIN_NAME) return {};
-    if (typeof entry !== 'string' && entry.plugin === PLUGIN_NAME)
-      return (entry.options as FleetPluginOptions | undefined) ?? {};
-  }
-  return undefined;
-}
-
-/** The pipeline options for a workspace: the generator's options plus the registry and ledger nx.json configures. */
+/** The pipeline options for a workspace: the generator's options plus the registry, ledger and target names nx.json configures. */
 export function ciPipelineOptions(tree: Tree, options: CiGeneratorSchema): CiPipelineOptions {
-  const plugin = normalizeOptions(fleetPluginOptions(tree));
+  const plugin = normalizeOptions(fleetOptionsOf(readNxJson(tree)));
   const { provider, environment, registry, mainBranch, matrix, nodeVersion, remoteCache } = options;
   return {
     provider,
@@ -28,30 +19,32 @@ export function ciPipelineOptions(tree: Tree, options: CiGeneratorSchema): CiPip
     remoteCache,
     configuredRegistry: plugin.registry,
     ledger: plugin.ledger,
+    buildTargetName: plugin.buildTargetName,
+    scanTargetName: plugin.scanTargetName,
+    contractTargetName: plugin.contractTargetName,
   };
+}
+
+/** Shell and YAML blocks of the templates sit at their block's depth; empty lines stay empty. */
+const indent = (text: string, spaces: number) =>
+  text
+    .split('\n')
+    .map((line) => (line ? `${' '.repeat(spaces)}${line}` : line))
+    .join('\n');
+
+/** Renders files/<provider>/ into the tree: the pipeline file at `template.path`, whose text it returns. */
+export function writeCiPipeline(tree: Tree, template: CiTemplate): { path: string; content: string } {
+  generateFiles(tree, join(__dirname, 'files', template.provider), '.', { ...template, indent, tmpl: '' });
+  return { path: template.path, content: tree.read(template.path, 'utf-8') ?? '' };
 }
 
 /** `nx g nx-fleet:ci`: writes the fleet's CI pipeline; an existing one only with --force. */
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema): Promise<GeneratorCallback> {
-  const pipelineOptions = ciPipelineOptions(tree, options);
-  const normalized = normalizeCiOptions(pipelineOptions);
-  const { path, content } = ciPipeline(pipelineOptions);
-  if (tree.exists(path) && !options.force)
-    throw new Error(`nx-fleet: ${path} already exists; pass --force to overwrite it.`);
-  if (fleetPluginOptions(tree) === undefined)
-    logger.warn(
-      `nx-fleet: nx.json does not register nx-fleet yet; run \`nx g nx-fleet:init\` (or \`nx add nx-fleet\`) so the pipeline's targets exist.`,
-    );
-  if (normalized.matrix && normalized.provider === 'gitlab') {
-    logger.warn(
-      'nx-fleet: --matrix is GitHub only (a GitLab parallel:matrix needs its values before the pipeline runs); the GitLab pipeline releases in one job.',
-    );
-  } else if (normalized.matrix && !normalized.remoteCache) {
-    logger.warn(
-      "nx-fleet: --matrix without --remoteCache: the release job cannot reuse the matrix jobs' results and runs every check again.",
-    );
-  }
-  tree.write(path, content);
+  const template = ciTemplate(ciPipelineOptions(tree, options));
+  if (tree.exists(template.path) && !options.force)
+    throw new Error(`nx-fleet: ${template.path} already exists; pass --force to overwrite it.`);
+  for (const warning of ciWarnings(template, fleetOptionsOf(readNxJson(tree)) !== undefined)) logger.warn(warning);
+  writeCiPipeline(tree, template);
   if (!options.skipFormat) await formatFiles(tree);
   return () => undefined;
 }

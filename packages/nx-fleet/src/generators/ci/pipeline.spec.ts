@@ -2,15 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { createTree } from '@nx/devkit/testing';
+import { writeCiPipeline } from './generator';
 import {
   CI_FILES,
   CI_PROVIDERS,
   RELEASE_PLAN_FILE,
-  ciPipeline,
-  ciPipelineYaml,
+  ciTemplate,
   normalizeCiOptions,
   type CiPipelineOptions,
-} from './pipeline';
+} from './options';
+
+/** The pipeline the templates render for the options, in a tree of its own. */
+const ciPipeline = (options: CiPipelineOptions = {}) => writeCiPipeline(createTree(), ciTemplate(options));
+const ciPipelineYaml = (options: CiPipelineOptions = {}) => ciPipeline(options).content;
 
 // The shapes of the two pipeline files, as far as the tests read them.
 interface Step {
@@ -98,6 +103,8 @@ function shellLines(options: CiPipelineOptions): string[] {
   );
 }
 
+const TARGET_NAMES = { buildTargetName: 'image', scanTargetName: 'vuln-scan', contractTargetName: 'pact-verify' };
+
 const VARIANTS: CiPipelineOptions[] = [
   {},
   { matrix: true },
@@ -106,6 +113,8 @@ const VARIANTS: CiPipelineOptions[] = [
   { provider: 'gitlab' },
   { provider: 'gitlab', matrix: true, registry: 'ghcr.io/acme', remoteCache: false },
   { provider: 'gitlab', configuredRegistry: 'ghcr.io/acme', environment: 'staging', mainBranch: 'trunk' },
+  { matrix: true, ...TARGET_NAMES },
+  { provider: 'gitlab', ...TARGET_NAMES },
 ];
 
 describe('ciPipeline: GitHub Actions (default)', () => {
@@ -275,6 +284,18 @@ describe('ciPipeline: options', () => {
       expect.arrayContaining(['npx nx-fleet release --env staging --commit', 'git fetch --quiet origin trunk']),
     );
     expect(text).not.toMatch(/production|refs\/heads\/main|"main"/);
+  });
+
+  it('runs the target names nx.json configures', () => {
+    const affected = 'npx nx affected -t lint test typecheck image vuln-scan pact-verify';
+    const workflow = github({ ...TARGET_NAMES, matrix: true });
+    expect(workflow.jobs['verify']!.steps.some((s) => s.run === affected)).toBe(true);
+    expect(workflow.jobs['build']!.steps.at(-1)!.run).toBe(
+      'npx nx run-many -t image,vuln-scan,pact-verify -p "$SERVICE"',
+    );
+    expect(gitlabLines(gitlab(TARGET_NAMES).verify.script)).toContain(affected);
+    for (const provider of CI_PROVIDERS)
+      expect(ciPipelineYaml({ ...TARGET_NAMES, provider, matrix: true })).not.toMatch(/docker-build|contract-verify\b/);
   });
 
   it('uses the ledger nx.json configures', () => {

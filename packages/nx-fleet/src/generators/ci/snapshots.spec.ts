@@ -3,7 +3,7 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { describe, expect, it, vi } from 'vitest';
 import type { FleetPluginOptions } from '../../config/options';
 import { initGenerator } from '../init/generator';
-import { CI_FILES } from './pipeline';
+import { CI_FILES } from './options';
 import { ciGenerator } from './generator';
 import type { CiGeneratorSchema } from './schema';
 
