@@ -38,7 +38,7 @@ export const pactsCommand: Command = {
   async run(values) {
     const ports = nodePorts();
     const { graph, runtime } = await workspaceRuntime();
-    const files = await listWorkspaceFiles(workspaceRoot, [`**/${PACTS_FOLDER}/*.json`]);
+    const files = await listWorkspaceFiles(ports, workspaceRoot, [`**/${PACTS_FOLDER}/*.json`]);
     const { pacts, warnings, uncommitted, clean } = await reviewPacts(ports, {
       workspaceRoot,
       graph,

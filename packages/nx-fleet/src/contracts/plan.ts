@@ -26,6 +26,7 @@ export function planVerification(pacts: readonly PactSummary[], broker: BrokerCo
 /** Where the provider comes from: its start command, else the image its build target recorded. */
 export type ProviderPlan =
   | { from: 'command'; command: readonly string[]; env: Record<string, string> }
+  /** port undefined: the Dockerfile's, read once the image is on this machine. */
   | { from: 'image'; port: number | undefined; env: Record<string, string> };
 
 export interface ProviderSettings {
@@ -47,7 +48,7 @@ export function planProvider(options: ContractVerifyOptions): ProviderSettings {
   };
 }
 
-/** The port the provider listens on in its container: the option, else the Dockerfile's first EXPOSE, else 3000. */
-export function containerPort(option: number | undefined, dockerfile: string | undefined): number {
-  return option ?? (dockerfile === undefined ? undefined : exposedPort(dockerfile)) ?? 3000;
+/** The port a provider's image listens on when the port option does not say: its Dockerfile's first EXPOSE, else 3000. */
+export function portFromDockerfile(dockerfile: string | undefined): number {
+  return (dockerfile === undefined ? undefined : exposedPort(dockerfile)) ?? 3000;
 }

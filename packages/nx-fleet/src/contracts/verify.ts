@@ -1,0 +1,140 @@
+import { join, posix } from 'node:path';
+import { PACTS_FOLDER } from '../config/defaults';
+import type { Engine } from '../engines/engine';
+import { contractRecordPath, imageRecordPath, type ImageRecord } from '../image/records';
+import type { Ports } from '../io/ports';
+import { brokerConfigFromEnv } from './pact-broker';
+import type { PactLoader } from './pact-loader';
+import { readProviderPacts } from './pacts';
+import {
+  planProvider,
+  planVerification,
+  portFromDockerfile,
+  type ContractVerifyOptions,
+  type ProviderSettings,
+} from './plan';
+import { startCommand, startContainer, waitUntilHealthy, type StartedProvider } from './provider';
+import { loadStateHandlers } from './state-handlers';
+import { formatContractReport, verifyBrokerPacts, verifyPact, type PactResult } from './verification';
+
+/** The image the build target recorded, as Nx and the engine know it: adapters the executor passes. */
+export interface RecordedImage {
+  record(buildTarget: string): Promise<ImageRecord | undefined>;
+  /** The engine holding the recorded image, rebuilt when this machine lacks it. */
+  ensureLocal(record: ImageRecord, buildTarget: string, why: string): Promise<Engine>;
+  /** The Dockerfile the build target builds, relative to the workspace root. */
+  dockerfile(buildTarget: string): string;
+}
+
+export type ContractVerifyPorts = Pick<Ports, 'processes' | 'git' | 'http' | 'files' | 'env' | 'log' | 'clock'> & {
+  pact: PactLoader;
+  image: RecordedImage;
+};
+
+export interface ContractVerifyRequest {
+  workspaceRoot: string;
+  service: { projectName: string; projectRoot: string };
+  options: ContractVerifyOptions;
+}
+
+/**
+ * Verifies the provider against its consumers' pacts (and the Pact Broker's): starts it, waits until
+ * it is healthy, verifies one consumer at a time, always stops it, and records the outcome.
+ */
+export async function verifyContracts(ports: ContractVerifyPorts, request: ContractVerifyRequest): Promise<boolean> {
+  const { workspaceRoot, service, options } = request;
+  const provider = service.projectName;
+  const pacts = await readProviderPacts(
+    { files: ports.files, listFolder: ports.pact.listFolder },
+    { workspaceRoot, projectRoot: service.projectRoot, provider },
+  );
+  const plan = planVerification(pacts, brokerConfigFromEnv(ports.env, options.pactBrokerUrl));
+  if (plan.verify === 'nothing') {
+    ports.log.info(
+      `nx-fleet: ${provider}: no consumer has a pact with it yet (${posix.join(service.projectRoot, PACTS_FOLDER)}/): nothing to verify.`,
+    );
+    await writeContractRecord(ports, request, { provider, passed: true, pacts: [] });
+    return true;
+  }
+  const settings = planProvider(options);
+  const record = await ports.image.record(settings.buildTarget);
+  if (!record)
+    throw new Error(
+      `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the ${settings.buildTarget} target of ${provider} first.`,
+    );
+  // Loaded before the provider starts: a missing Pact install should not cost a container start.
+  const verifier = ports.pact.verifier(workspaceRoot);
+  const stateHandlers = loadStateHandlers(
+    { files: ports.files, loader: ports.pact },
+    { workspaceRoot, projectRoot: service.projectRoot, option: options.stateHandlers },
+  );
+  const revision = await ports.git.revision(workspaceRoot);
+  if (plan.broker && !revision)
+    throw new Error(
+      'nx-fleet: publishing verification results to the Pact Broker needs a git commit to version them by.',
+    );
+
+  const started = await startProvider(ports, workspaceRoot, settings, record);
+  const results: PactResult[] = [];
+  try {
+    await waitUntilHealthy(ports.http, started, settings.healthPath, settings.startTimeoutMs);
+    ports.log.info(
+      `nx-fleet: ${provider}: provider ${started.describe} healthy at ${started.baseUrl}; verifying ${plan.pacts.length} pact(s)`,
+    );
+    const target = { provider, baseUrl: started.baseUrl, stateHandlers };
+    // One consumer at a time: each failure is reported under the consumer whose expectations broke.
+    for (const pact of plan.pacts) results.push(await verifyPact(verifier, { pact, ...target }));
+    if (plan.broker && revision) {
+      const branch = await ports.git.branch(workspaceRoot);
+      results.push(
+        await verifyBrokerPacts(verifier, { broker: plan.broker, ...target, version: revision.sha, branch }),
+      );
+    }
+  } finally {
+    await started.stop();
+  }
+
+  const passed = results.every((r) => r.passed);
+  const report = formatContractReport(provider, results);
+  if (passed) ports.log.info(report);
+  else ports.log.error(report);
+  await writeContractRecord(ports, request, {
+    provider,
+    image: `${record.image}:${record.contentTag}`,
+    revision: revision?.sha,
+    passed,
+    pacts: results,
+  });
+  return passed;
+}
+
+async function startProvider(
+  ports: ContractVerifyPorts,
+  workspaceRoot: string,
+  settings: ProviderSettings,
+  record: ImageRecord,
+): Promise<StartedProvider> {
+  const { provider } = settings;
+  if (provider.from === 'command')
+    return startCommand(ports, { command: provider.command, cwd: workspaceRoot, env: provider.env });
+  const engine = await ports.image.ensureLocal(
+    record,
+    settings.buildTarget,
+    'contract-verify runs the exact image built',
+  );
+  const dockerfile = join(workspaceRoot, ports.image.dockerfile(settings.buildTarget));
+  const containerPort = provider.port ?? portFromDockerfile(await ports.files.readText(dockerfile));
+  return startContainer(engine, { image: record.localRef, containerPort, env: provider.env });
+}
+
+async function writeContractRecord(
+  ports: Pick<Ports, 'files' | 'clock'>,
+  request: ContractVerifyRequest,
+  record: Record<string, unknown>,
+): Promise<void> {
+  const file = join(request.workspaceRoot, contractRecordPath(request.service.projectRoot));
+  await ports.files.writeText(
+    file,
+    `${JSON.stringify({ ...record, verifiedAt: ports.clock.now().toISOString() }, null, 2)}\n`,
+  );
+}
