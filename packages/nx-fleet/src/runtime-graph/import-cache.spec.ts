@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportCache, type ResolvedImport } from './import-cache';
+import { resetWorkerState } from './worker-state';
 import type { ImportRef } from './sdk-imports';
 
 let dir: string;
@@ -164,5 +165,15 @@ describe('ImportCache', () => {
     expect(reloaded).not.toBe(cache);
     expect(reloaded.get('a.ts', 'h1')).toBeUndefined();
     expect(reloaded.get('b.ts', 'h9')).toEqual([]);
+  });
+
+  it('after a worker reset, loads the file again instead of reusing what this process kept', () => {
+    const cache = ImportCache.load(dir);
+    cache.set('a.ts', 'h1', refs);
+    cache.save();
+    resetWorkerState();
+    const loaded = ImportCache.load(dir);
+    expect(loaded).not.toBe(cache);
+    expect(loaded.get('a.ts', 'h1')).toEqual(refs);
   });
 });

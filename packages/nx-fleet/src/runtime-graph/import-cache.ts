@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ImportRef } from './sdk-imports';
+import { workerState } from './worker-state';
 
 /** An import already resolved to its provider service. */
 export interface ResolvedImport {
@@ -21,24 +22,10 @@ interface Entry {
 const FORMAT = 2;
 
 /**
- * The last cache this process loaded or saved, with the file's stamp at that moment. A plugin worker
- * that outlives one graph computation (the daemon keeps it) reuses it instead of parsing the file
- * again, unless another process has written the file since.
- */
-const inMemory = new Map<string, { stamp: string | undefined; cache: ImportCache }>();
-
-function stampOf(file: string): string | undefined {
-  try {
-    const stat = statSync(file);
-    return `${stat.mtimeMs}:${stat.size}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * What each file imports, keyed by Nx's hash of the file: an unchanged file is never read or
- * parsed again. Lives in Nx's workspace-data directory, so `nx reset` clears it.
+ * parsed again. Lives in Nx's workspace-data directory, so `nx reset` clears it. A plugin worker
+ * that outlives one graph computation (the daemon keeps it) reuses the cache it loaded or saved
+ * last instead of parsing the file again, unless another process has written the file since.
  */
 export class ImportCache {
   private dirty = false;
@@ -47,21 +34,23 @@ export class ImportCache {
   private constructor(
     private readonly file: string,
     private readonly entries: Map<string, Entry>,
+    private readonly files: SyncFiles,
   ) {}
 
-  static load(workspaceDataDirectory: string): ImportCache {
+  /** `workspaceDataDirectory` is Nx's, handed over by its caller: the runtime graph never asks Nx for it. */
+  static load(workspaceDataDirectory: string, files: SyncFiles = nodeSyncFiles): ImportCache {
     const file = join(workspaceDataDirectory, 'nx-fleet', `imports.v${FORMAT}.json`);
-    const stamp = stampOf(file);
-    const kept = inMemory.get(file);
+    const stamp = files.stamp(file);
+    const kept = workerState.importCaches.get(file);
     if (kept && kept.stamp === stamp) return kept.cache;
     let entries = new Map<string, Entry>();
     try {
-      entries = new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, Entry>));
+      entries = new Map(Object.entries(JSON.parse(files.read(file).toString('utf8')) as Record<string, Entry>));
     } catch {
       // missing or unreadable: start empty
     }
-    const cache = new ImportCache(file, entries);
-    inMemory.set(file, { stamp, cache });
+    const cache = new ImportCache(file, entries, files);
+    workerState.importCaches.set(file, { stamp, cache });
     return cache;
   }
 
@@ -120,12 +109,8 @@ export class ImportCache {
 
   save(): void {
     if (!this.dirty) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    // Written aside then renamed: a concurrent reader never sees half a file.
-    const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(Object.fromEntries(this.entries)));
-    renameSync(temp, this.file);
+    this.files.replace(this.file, JSON.stringify(Object.fromEntries(this.entries)));
     this.dirty = false;
-    inMemory.set(this.file, { stamp: stampOf(this.file), cache: this });
+    workerState.importCaches.set(this.file, { stamp: this.files.stamp(this.file), cache: this });
   }
 }

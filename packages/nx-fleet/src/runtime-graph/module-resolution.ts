@@ -1,20 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { exports as resolvePackageExports } from 'resolve.exports';
 import type { ts as TS } from 'ts-morph';
+import { nodeSyncFiles, type SyncFiles } from './files';
+import type { ProjectInfo } from './sdk-ownership';
 
 /** Loaded on first use: see sdk-imports.ts. */
 function typescript(): typeof TS {
   return (require('ts-morph') as typeof import('ts-morph')).ts;
 }
-import type { ProjectInfo } from './sdk-ownership';
 
 export type Resolution = { file: string } | { project: string };
 
 /**
  * Resolves import specifiers the way TypeScript does for the importing project (its tsconfig's
  * `paths`/`baseUrl`, relative paths, node_modules links into the workspace), then falls back to
- * workspace package names with their package.json `exports` subpaths.
+ * workspace package names with their package.json `exports` subpaths. TypeScript reads what it
+ * resolves through its own `ts.sys`; nx-fleet's own reads go through `files`.
  */
 export class ImportResolver {
   private readonly optionsByConfig = new Map<string, TS.CompilerOptions>();
@@ -26,6 +27,7 @@ export class ImportResolver {
     private readonly workspaceRoot: string,
     projects: readonly ProjectInfo[],
     private readonly warn: (file: string, message: string) => void,
+    private readonly files: SyncFiles = nodeSyncFiles,
   ) {
     // Longest first, so `@acme/orders-sdk` wins over `@acme/orders`.
     this.byPackage = projects
@@ -63,7 +65,7 @@ export class ImportResolver {
     const [name, project] = match;
     const manifestPath = join(this.workspaceRoot, project.root, 'package.json');
     try {
-      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+      const manifest = JSON.parse(this.files.read(manifestPath).toString('utf8')) as Record<string, unknown>;
       const target = resolvePackageExports(manifest, specifier === name ? '.' : `.${specifier.slice(name.length)}`, {
         conditions: ['types', 'node'],
       })?.[0];
@@ -90,7 +92,7 @@ export class ImportResolver {
     if (this.configByDir.has(dir)) return this.configByDir.get(dir);
     const here = ['tsconfig.json', 'tsconfig.base.json']
       .map((name) => posix.join(dir, name))
-      .find((path) => existsSync(join(this.workspaceRoot, path)));
+      .find((path) => this.files.exists(join(this.workspaceRoot, path)));
     const found = here ?? (dir === '.' || dir === '' ? undefined : this.configFor(posix.dirname(dir)));
     this.configByDir.set(dir, found);
     return found;

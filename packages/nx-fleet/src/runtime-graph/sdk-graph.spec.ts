@@ -16,22 +16,16 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { nodeSyncFiles, type SyncFiles } from './files';
 import { ImportCache } from './import-cache';
 import { BUILD_EXECUTOR } from '../services/projects';
 import { runtimeEdges, type RuntimeImport } from './edges';
 import { MAX_SOURCE_BYTES, projectInfos, scanRuntimeImports } from './sdk-graph';
 import { importsOf } from './sdk-imports';
 
-// Every parse goes through importsOf: counting its calls shows what the cache spared.
-vi.mock('./sdk-imports', async (importOriginal) => {
-  const original = await importOriginal<typeof import('./sdk-imports')>();
-  return { ...original, importsOf: vi.fn(original.importsOf) };
-});
-const parsed = () =>
-  vi
-    .mocked(importsOf)
-    .mock.calls.map(([file]) => file)
-    .sort();
+// Every parse goes through the extractor: counting its calls shows what the cache spared.
+const extract = vi.fn(importsOf);
+const parsed = () => extract.mock.calls.map(([file]) => file).sort();
 
 interface Config {
   root: string;
@@ -54,7 +48,7 @@ const pkg = (name: string, extra: Record<string, unknown> = {}) => JSON.stringif
 let root: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'nx-fleet-sdk-graph-'));
-  vi.mocked(importsOf).mockClear();
+  extract.mockClear();
 });
 afterEach(() => {
   rmSync(root, { recursive: true, force: true });
@@ -109,6 +103,7 @@ interface ScanOptions {
   hashes?: Record<string, string>;
   cache?: ImportCache;
   stats?: { parsed: number; resolved: number };
+  fs?: SyncFiles;
 }
 
 function scan(configs: Record<string, Config>, options: ScanOptions = {}) {
@@ -122,7 +117,9 @@ function scan(configs: Record<string, Config>, options: ScanOptions = {}) {
     otherFiles: options.otherFiles ?? listed.nonProjectFiles,
     sdksOption: options.sdks,
     cache,
+    extract,
     ...(options.stats ? { stats: options.stats } : {}),
+    ...(options.fs ? { fs: options.fs } : {}),
     warn: (key, message) => warnings.push({ key, message }),
   });
   return { imports, edges: runtimeEdges(imports).map((e) => `${e.source} -> ${e.target}`), warnings, cache };
@@ -563,6 +560,29 @@ describe('scanRuntimeImports: bad input', () => {
     expect(warnings.map((w) => w.key)).toEqual(['services/api/src/deleted.ts']);
   });
 
+  it('warns with the error code about a file it may not read, and reads it again on the next scan', () => {
+    writeFleet({ 'services/api/src/main.ts': "import '@acme/orders-sdk';\n" });
+    const denied = join(root, 'services/api/src/main.ts');
+    let deny = true;
+    const fs: SyncFiles = {
+      ...nodeSyncFiles,
+      read: (path) => {
+        if (deny && path === denied) throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+        return nodeSyncFiles.read(path);
+      },
+    };
+    const first = scan(FLEET, { fs });
+    expect(first.edges).toEqual([]);
+    expect(first.warnings).toEqual([
+      {
+        key: 'services/api/src/main.ts',
+        message: 'nx-fleet: services/api/src/main.ts could not be scanned for SDK imports (EACCES).',
+      },
+    ]);
+    deny = false;
+    expect(scan(FLEET, { fs, cache: first.cache }).edges).toEqual(['api -> orders']);
+  });
+
   it('never reads declaration files or non-source files', () => {
     writeFleet({
       'services/api/src/types.d.ts': "import '@acme/orders-sdk';\n",
@@ -592,7 +612,7 @@ describe('scanRuntimeImports: cache', () => {
       `api -> orders ${CONSUMER}:2`,
       'shared -> payments libs/shared/src/index.ts:1 via payments-sdk',
     ]);
-    vi.mocked(importsOf).mockClear();
+    extract.mockClear();
 
     // Remove every source file (the routes.ts the relative import resolves to too): reading any would warn, resolving any would miss.
     for (const list of Object.values(projectFileMap))
@@ -610,7 +630,7 @@ describe('scanRuntimeImports: cache', () => {
     expect(scan(FLEET).imports).toEqual([]);
     write({ 'services/orders/src/later.ts': 'export const later = 1;\n' });
     expect(brief(scan(FLEET).imports)).toEqual([`api -> orders ${CONSUMER}:1`]);
-    vi.mocked(importsOf).mockClear();
+    extract.mockClear();
     rmSync(join(root, 'services/orders/src/later.ts'));
     expect(scan(FLEET).imports).toEqual([]);
     expect(parsed()).toEqual([]);
@@ -629,7 +649,7 @@ describe('scanRuntimeImports: cache', () => {
         compilerOptions: { paths: { '~client': ['services/payments/sdk/src/index.ts'] } },
       }),
     });
-    vi.mocked(importsOf).mockClear();
+    extract.mockClear();
     const stats = { parsed: 0, resolved: 0 };
     expect(scan(FLEET, { stats }).edges).toEqual(['api -> payments']);
     expect(parsed()).toEqual([]);
@@ -661,7 +681,7 @@ describe('scanRuntimeImports: cache', () => {
       'libs/shared/src/index.ts': "import { x } from '@acme/payments-sdk';\n",
     });
     expect(scan(FLEET).edges).toEqual(['api -> orders', 'shared -> payments']);
-    vi.mocked(importsOf).mockClear();
+    extract.mockClear();
 
     write({ [CONSUMER]: "import '@acme/payments-sdk';\n" });
     expect(scan(FLEET).edges).toEqual(['api -> payments', 'shared -> payments']);
@@ -682,7 +702,7 @@ describe('scanRuntimeImports: cache', () => {
     expect(before.imports).toEqual([]);
     // The pre-filter knew no such name: the file was not parsed.
     expect(parsed()).not.toContain(CONSUMER);
-    vi.mocked(importsOf).mockClear();
+    extract.mockClear();
 
     write({
       'services/inventory/package.json': pkg('@acme/inventory'),
@@ -714,7 +734,7 @@ describe('scanRuntimeImports: cache', () => {
   it('deleting the provider service removes the edge, though the consumer is unchanged and cached', () => {
     writeFleet({ [CONSUMER]: lines("import '@acme/orders-sdk';", "import '@acme/payments';") });
     expect(scan(FLEET).edges).toEqual(['api -> orders', 'api -> payments']);
-    vi.mocked(importsOf).mockClear();
+    extract.mockClear();
 
     // payments goes entirely; orders loses its service project but the SDK folder stays.
     rmSync(join(root, 'services/payments'), { recursive: true });
@@ -734,7 +754,7 @@ describe('scanRuntimeImports: cache', () => {
     expect(brief(scan({ ...FLEET, client: lib('services/orders/client') }).imports)).toEqual([
       `api -> orders ${CONSUMER}:1 via client`,
     ]);
-    vi.mocked(importsOf).mockClear();
+    extract.mockClear();
 
     renameSync(join(root, 'services/orders/client'), join(root, 'services/payments/client'));
     const { imports, edges } = scan({ ...FLEET, client: lib('services/payments/client') });

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { parseJson } from '@nx/devkit';
 import { join, posix } from 'node:path';
-import type { ImportCache } from './import-cache';
-import { ImportResolver } from './module-resolution';
 import { isServiceProject } from '../services/projects';
 import type { RuntimeImport } from './edges';
+import { nodeSyncFiles, type SyncFiles } from './files';
+import type { ImportCache } from './import-cache';
+import { ImportResolver } from './module-resolution';
 import { importsOf, isSourceFile, mayReferenceOtherProjects, prefixPattern, type ImportRef } from './sdk-imports';
 import { contains, resolveOwnership, type ProjectInfo } from './sdk-ownership';
+import { workerState } from './worker-state';
 
 /** Generated bundles and fixtures this large are not hand-written SDK consumers; parsing them would stall the graph. */
 export const MAX_SOURCE_BYTES = 1024 * 1024;
@@ -24,7 +25,13 @@ export interface ScanInput {
   warn(key: string, message: string): void;
   /** Filled in, when given: how much work the scan did (for verbose logs and benchmarks). */
   stats?: { parsed: number; resolved: number };
+  /** The disk, unless given. */
+  fs?: SyncFiles;
+  /** The import extractor (ts-morph's parse), unless given. */
+  extract?: (file: string, text: string) => ImportRef[];
 }
+
+type Scan = ScanInput & Required<Pick<ScanInput, 'fs' | 'extract'>>;
 
 interface ProjectConfigLike {
   root: string;
@@ -37,21 +44,23 @@ interface ProjectConfigLike {
 export function projectInfos(
   workspaceRoot: string,
   projects: Readonly<Record<string, ProjectConfigLike>>,
+  fs: SyncFiles = nodeSyncFiles,
 ): ProjectInfo[] {
   return Object.entries(projects).map(([name, config]) => ({
     name,
     root: config.root,
     tags: config.tags ?? [],
-    packageName: config.metadata?.js?.packageName ?? packageNameAt(workspaceRoot, config.root),
+    packageName: config.metadata?.js?.packageName ?? packageNameAt(fs, workspaceRoot, config.root),
     isService: isServiceProject(config),
   }));
 }
 
-function packageNameAt(workspaceRoot: string, root: string): string | undefined {
+function packageNameAt(fs: SyncFiles, workspaceRoot: string, root: string): string | undefined {
   const file = join(workspaceRoot, root, 'package.json');
-  if (!existsSync(file)) return undefined;
+  // Asked first: most projects have none, and a failed read costs an exception each.
+  if (!fs.exists(file)) return undefined;
   try {
-    const name = (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name;
+    const name = (JSON.parse(fs.read(file).toString('utf8')) as { name?: unknown }).name;
     return typeof name === 'string' ? name : undefined;
   } catch {
     return undefined;
@@ -59,7 +68,8 @@ function packageNameAt(workspaceRoot: string, root: string): string | undefined 
 }
 
 /** Every import, in every project's sources, that reaches another service's SDK or folder. */
-export function scanRuntimeImports(input: ScanInput): RuntimeImport[] {
+export function scanRuntimeImports(scanInput: ScanInput): RuntimeImport[] {
+  const input: Scan = { ...scanInput, fs: scanInput.fs ?? nodeSyncFiles, extract: scanInput.extract ?? importsOf };
   const ownership = resolveOwnership(input.projects, input.sdksOption);
   for (const problem of ownership.problems) input.warn(problem, `nx-fleet: ${problem}.`);
   if (!input.projects.some((p) => p.isService)) return [];
@@ -143,7 +153,7 @@ function nestedProjectRoots(projects: readonly ProjectInfo[]): Map<string, strin
   return nested;
 }
 
-interface Shape {
+export interface Shape {
   world: string;
   resolver: ImportResolver;
   pattern: RegExp | undefined;
@@ -152,24 +162,21 @@ interface Shape {
 }
 
 /**
- * The last workspace shape seen in this process. The daemon keeps nx-fleet's worker between graph
- * computations; while the shape is unchanged an edit reuses the resolver's warm caches and the
- * pre-filter instead of reading every tsconfig again.
+ * The workspace shape, reused from the last scan of this worker while it is unchanged: an edit in
+ * the daemon keeps the resolver's warm caches and the pre-filter instead of reading every tsconfig again.
  */
-let lastShape: { key: string; shape: Shape } | undefined;
-
-function shapeOf(input: ScanInput, sdkOwner: ReadonlyMap<string, string>): Shape {
+function shapeOf(input: Scan, sdkOwner: ReadonlyMap<string, string>): Shape {
   const world = worldSignature(input);
   const key = `${input.workspaceRoot}\0${world}`;
-  if (lastShape?.key === key) return lastShape.shape;
+  if (workerState.lastShape?.key === key) return workerState.lastShape.shape;
   const prefixes = candidatePrefixes(input, sdkOwner);
   const shape: Shape = {
     world,
-    resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn),
+    resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs),
     pattern: prefixPattern(prefixes),
     signature: createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16),
   };
-  lastShape = { key, shape };
+  workerState.lastShape = { key, shape };
   return shape;
 }
 
@@ -196,22 +203,22 @@ const CONFIG_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
  * aliases (the root's, a project's own, and what they extend), and the top folders of project roots
  * (for `baseUrl` imports such as `services/orders/sdk/src`).
  */
-function candidatePrefixes(input: ScanInput, sdkOwner: ReadonlyMap<string, string>): string[] {
+function candidatePrefixes(input: Scan, sdkOwner: ReadonlyMap<string, string>): string[] {
   const names = input.projects
     .filter((p) => p.isService || sdkOwner.has(p.name))
     .flatMap((p) => (p.packageName ? [p.packageName] : []));
   const tsconfigs = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])]
     .map((f) => f.file)
     .filter((file) => /(^|\/)tsconfig[^/]*\.json$/.test(file));
-  const aliases = tsconfigs.flatMap((config) => pathAliases(join(input.workspaceRoot, config)));
+  const aliases = tsconfigs.flatMap((config) => pathAliases(input.fs, join(input.workspaceRoot, config)));
   const topFolders = input.projects.flatMap((p) => (p.root === '.' ? [] : [`${p.root.split('/')[0]}/`]));
   return [...new Set([...names, ...aliases, ...topFolders])].sort();
 }
 
-function pathAliases(tsconfig: string): string[] {
+function pathAliases(fs: SyncFiles, tsconfig: string): string[] {
   try {
     const paths =
-      parseJson<{ compilerOptions?: { paths?: Record<string, unknown> } }>(readFileSync(tsconfig, 'utf8'))
+      parseJson<{ compilerOptions?: { paths?: Record<string, unknown> } }>(fs.read(tsconfig).toString('utf8'))
         .compilerOptions?.paths ?? {};
     return Object.keys(paths)
       .map((key) => (key.endsWith('*') ? key.slice(0, -1) : key))
@@ -232,7 +239,7 @@ interface Scanned {
 }
 
 function scanFile(
-  input: ScanInput,
+  input: Scan,
   file: string,
   projectRoot: string,
   pattern: RegExp | undefined,
@@ -240,7 +247,7 @@ function scanFile(
 ): Scanned {
   try {
     // One read: the size and the NUL test come from the same bytes the parse uses.
-    const bytes = readFileSync(join(input.workspaceRoot, file));
+    const bytes = input.fs.read(join(input.workspaceRoot, file));
     if (bytes.length > MAX_SOURCE_BYTES) {
       input.warn(
         file,
@@ -258,7 +265,7 @@ function scanFile(
       return !contains(projectRoot, target) || nested.some((root) => contains(root, target));
     };
     if (!mayReferenceOtherProjects(text, pattern, reaches)) return { imports: [], filtered: true };
-    return { imports: importsOf(file, text), filtered: false, parsed: true };
+    return { imports: input.extract(file, text), filtered: false, parsed: true };
   } catch (error) {
     input.warn(
       file,

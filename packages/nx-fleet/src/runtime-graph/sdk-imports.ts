@@ -1,4 +1,5 @@
-import type { Node as NodeType, Project, SourceFile } from 'ts-morph';
+import type { Node as NodeType, SourceFile } from 'ts-morph';
+import { workerState } from './worker-state';
 
 /**
  * ts-morph (with its TypeScript) takes a quarter of a second to load: it is loaded on the first
@@ -32,18 +33,16 @@ export function preloadParser(): void {
   tsMorph();
 }
 
-// One parser for every file: an in-memory project that never reads the disk or resolves anything.
-let parser: Project | undefined;
-
+/** One parser for every file: an in-memory project that never reads the disk or resolves anything. */
 function parse(fileName: string, text: string): SourceFile {
   const { Project, ts } = tsMorph();
-  parser ??= new Project({
+  workerState.parser ??= new Project({
     useInMemoryFileSystem: true,
     skipAddingFilesFromTsConfig: true,
     skipFileDependencyResolution: true,
     compilerOptions: { allowJs: true, noLib: true, noResolve: true, jsx: ts.JsxEmit.Preserve },
   });
-  return parser.createSourceFile(`/${fileName}`, text, { overwrite: true });
+  return workerState.parser.createSourceFile(`/${fileName}`, text, { overwrite: true });
 }
 
 /** Static imports and re-exports (type-only too), `import()`, `require()`, `import x = require()` and `import('x')` types. */
@@ -79,7 +78,7 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
     });
     return refs.sort((a, b) => a.line - b.line);
   } finally {
-    parser?.removeSourceFile(source);
+    workerState.parser?.removeSourceFile(source);
   }
 }
 

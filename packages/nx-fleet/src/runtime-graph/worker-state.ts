@@ -1,0 +1,31 @@
+import type { Project } from 'ts-morph';
+import type { ImportCache } from './import-cache';
+import type { Shape } from './sdk-graph';
+
+/**
+ * Everything the runtime graph keeps between calls, for as long as Nx's plugin worker lives: the
+ * daemon keeps nx-fleet's worker across graph computations (see nx/post-tasks.ts), so an edit
+ * reuses these instead of loading the cache, reading every tsconfig and creating a parser again.
+ * The only module-level mutable state of runtime-graph/.
+ */
+export interface RuntimeGraphWorkerState {
+  /** The last cache this process loaded or saved per file, with the file's stamp at that moment. */
+  importCaches: Map<string, { stamp: string | undefined; cache: ImportCache }>;
+  /** The last workspace shape seen: the resolver's warm caches and the pre-filter. */
+  lastShape: { key: string; shape: Shape } | undefined;
+  /** One in-memory ts-morph project parses every file. */
+  parser: Project | undefined;
+}
+
+export const workerState: RuntimeGraphWorkerState = {
+  importCaches: new Map(),
+  lastShape: undefined,
+  parser: undefined,
+};
+
+/** As after a worker start: for tests. */
+export function resetWorkerState(): void {
+  workerState.importCaches.clear();
+  workerState.lastShape = undefined;
+  workerState.parser = undefined;
+}
