@@ -19,7 +19,7 @@ import { formatContractReport, verifyBrokerPacts, verifyPact, type PactResult } 
 
 /** The image the build target recorded, as Nx and the engine know it: adapters the executor passes. */
 export interface RecordedImage {
-  record(buildTarget: string): Promise<ImageRecord | undefined>;
+  record(): Promise<ImageRecord | undefined>;
   /** The engine holding the recorded image, rebuilt when this machine lacks it. */
   ensureLocal(record: ImageRecord, buildTarget: string, why: string): Promise<Engine>;
   /** The Dockerfile the build target builds, relative to the workspace root. */
@@ -57,7 +57,7 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
     return true;
   }
   const settings = planProvider(options);
-  const record = await ports.image.record(settings.buildTarget);
+  const record = await ports.image.record();
   if (!record)
     throw new Error(
       `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the ${settings.buildTarget} target of ${provider} first.`,

@@ -1,10 +1,1 @@
-export interface ContractVerifyExecutorSchema {
-  buildTarget?: string;
-  port?: number;
-  healthPath?: string;
-  startTimeoutSeconds?: number;
-  env?: Record<string, string>;
-  startCommand?: string[];
-  stateHandlers?: string;
-  pactBrokerUrl?: string;
-}
+export type { ContractVerifyOptions as ContractVerifyExecutorSchema } from '../../contracts/plan';
