@@ -4,10 +4,12 @@ import type { LedgerEntry } from './ledger';
 import {
   describeReason,
   formatPlan,
+  formatRelease,
   planRelease,
   providerChains,
   providerMap,
   releaseHashes,
+  sharedFilesHash,
   waves,
   type PlanInput,
   type ProviderMap,
@@ -614,5 +616,81 @@ describe('formatPlan', () => {
       '      first deploy (not in the ledger)',
     ]);
     expect(text).toContain('wave 3:\n  web  ct-web-1');
+  });
+});
+
+describe('sharedFilesHash', () => {
+  const isShared = (file: string) => !file.startsWith('services/') && !file.endsWith('.md');
+  const listing = (...lines: string[]) => `${lines.join('\n')}\n`;
+  const base = listing(
+    '100644 aaa 0\tscripts/deploy.sh',
+    '100644 bbb 0\tservices/orders/a.ts',
+    '100644 ccc 0\tREADME.md',
+  );
+
+  it.each([
+    [
+      'stays when a file inside a project changes',
+      listing('100644 aaa 0\tscripts/deploy.sh', '100644 bb2 0\tservices/orders/a.ts'),
+      true,
+    ],
+    ['stays when an ignored file changes', listing('100644 aaa 0\tscripts/deploy.sh', '100644 cc2 0\tREADME.md'), true],
+    ['stays when only the mode of a shared file changes', listing('100755 aaa 0\tscripts/deploy.sh'), true],
+    ['changes when a shared file changes', listing('100644 aa2 0\tscripts/deploy.sh'), false],
+    [
+      'changes when a shared file is added',
+      listing('100644 aaa 0\tscripts/deploy.sh', '100644 ddd 0\tDockerfile.base'),
+      false,
+    ],
+    ['changes when a shared file is renamed', listing('100644 aaa 0\tscripts/release.sh'), false],
+  ])('%s', (_name, other, equal) => {
+    expect(sharedFilesHash(other, isShared) === sharedFilesHash(base, isShared)).toBe(equal);
+  });
+
+  it('is a sha256 in hex, also of no shared file', () => {
+    expect(sharedFilesHash('', isShared)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('formatRelease', () => {
+  const plan: ReleasePlan = {
+    release: [{ service: 'web', contentTag: 'ct-web', releaseHash: 'rh-web', reasons: [{ kind: 'forced' }] }],
+    skipped: [],
+    waves: [['web']],
+  };
+  const promoted = [{ service: 'web', image: 'ghcr.io/acme/web', digest: 'sha256:w', contentTag: 'ct-web' }];
+
+  it.each([
+    ['the plan in text', { plan }, false, formatPlan('production', plan)],
+    ['the same text once promoted', { plan, promoted }, false, formatPlan('production', plan)],
+    [
+      'JSON without promoted before the release',
+      { plan },
+      true,
+      JSON.stringify(
+        { environment: 'production', services: ['web'], waves: [['web']], release: plan.release, skipped: [] },
+        null,
+        2,
+      ),
+    ],
+    [
+      'JSON with promoted after it',
+      { plan, promoted },
+      true,
+      JSON.stringify(
+        {
+          environment: 'production',
+          services: ['web'],
+          waves: [['web']],
+          release: plan.release,
+          skipped: [],
+          promoted,
+        },
+        null,
+        2,
+      ),
+    ],
+  ])('prints %s', (_name, outcome, json, expected) => {
+    expect(formatRelease('production', outcome, json)).toBe(expected);
   });
 });

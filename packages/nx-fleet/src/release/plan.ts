@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ServiceRuntime } from '../runtime-graph/edges';
+import type { Promoted } from './gitops';
 import type { LedgerEntry } from './ledger';
 
 /** What a release needs to know of one service, gathered by the caller. */
@@ -93,6 +94,19 @@ export function releaseHashes(
       return [s.name, `rh-${hash.digest('hex').slice(0, 32)}`];
     }),
   );
+}
+
+/**
+ * Rule (b)'s part of every release hash: the committed files outside every project, from
+ * `git ls-files -s`: cheap, and exactly what is committed.
+ */
+export function sharedFilesHash(lsFilesStaged: string, isShared: (file: string) => boolean): string {
+  const hash = createHash('sha256');
+  for (const line of lsFilesStaged.split('\n')) {
+    const [meta, file] = line.split('\t');
+    if (file && isShared(file)) hash.update(`${file} ${meta!.split(' ')[1]}\n`);
+  }
+  return hash.digest('hex');
 }
 
 export interface PlanInput {
@@ -237,6 +251,22 @@ export function describeReason(reason: Reason): string {
     case 'content':
       return `content changed: ${reason.from} → ${reason.to}`;
   }
+}
+
+/** What a release prints: with --json the plan and, once promoted, what was; else the plan in text. */
+export function formatRelease(
+  environment: string,
+  outcome: { plan: ReleasePlan; promoted?: readonly Promoted[] },
+  json: boolean,
+): string {
+  const { plan, promoted } = outcome;
+  if (!json) return formatPlan(environment, plan);
+  const summary = { environment, services: plan.release.map((r) => r.service), waves: plan.waves };
+  return JSON.stringify(
+    { ...summary, release: plan.release, skipped: plan.skipped, ...(promoted ? { promoted } : {}) },
+    null,
+    2,
+  );
 }
 
 export function formatPlan(environment: string, plan: ReleasePlan): string {

@@ -1,0 +1,202 @@
+import { dirname, join, relative, resolve } from 'node:path';
+import type { ProjectGraph } from '@nx/devkit';
+import type { NormalizedFleetOptions } from '../config/options';
+import { imageRecordPath } from '../image/records';
+import { contextProjects } from '../image/pruned-context';
+import type { Clock, FilePort, GitPort, ProcessRunner } from '../io/ports';
+import type { ServiceRuntime } from '../runtime-graph/edges';
+import { serviceNodes } from '../services/projects';
+import { parentServiceRoots, sharedFileTest } from './change-rules';
+import type { Promoted } from './gitops';
+import { emptyLedger, parseLedger, type Ledger, type LedgerEntry } from './ledger';
+import { planRelease, providerMap, releaseHashes, sharedFilesHash, type ReleasePlan, type ServiceFacts } from './plan';
+import type { ServiceRecords } from './records';
+import { buildPhase, promotion, releasePhases, type NxPhase } from './steps';
+
+export interface ReleaseRequest {
+  workspaceRoot: string;
+  environment: string;
+  options: NormalizedFleetOptions;
+  /** Absolute. */
+  ledgerFile: string;
+  /**
+   * plan: plan only; force: release every service; commit: commit what the release writes;
+   * json: stdout carries JSON, so nx's output goes to stderr.
+   */
+  flags: { plan: boolean; force: boolean; commit: boolean; json: boolean };
+  /** GitOps files to bump, relative to the workspace root. */
+  gitops: { kustomize: readonly string[]; helmValues: readonly string[] };
+}
+
+export interface ReleasePorts {
+  processes: Pick<ProcessRunner, 'run' | 'runOk' | 'runAttached'>;
+  git: Pick<GitPort, 'revision'>;
+  files: Pick<FilePort, 'readText' | 'writeText'>;
+  clock: Clock;
+  records: ServiceRecords;
+  /** The project graph and the runtime graph as the plugin computes them: read after the build phase. */
+  workspace(): Promise<{ graph: ProjectGraph; runtime: ServiceRuntime[] }>;
+}
+
+export interface ReleaseOutcome {
+  plan: ReleasePlan;
+  /** Set when the release ran: every push succeeded and the ledger was written. */
+  promoted?: Promoted[];
+}
+
+/**
+ * One transaction: build, plan, then (unless only a plan was asked for, or nothing changed) the gates,
+ * the pushes, and the ledger with the GitOps files. A failure anywhere leaves the ledger as it was.
+ * `planned` hears the plan before the first of those phases runs.
+ */
+export async function release(
+  request: ReleaseRequest,
+  ports: ReleasePorts,
+  planned: (plan: ReleasePlan) => void = () => undefined,
+): Promise<ReleaseOutcome> {
+  const ledgerText = await ports.files.readText(request.ledgerFile);
+  const ledger = ledgerText === undefined ? emptyLedger() : parseLedger(ledgerText, request.ledgerFile);
+  await runPhase(buildPhase(request.options), request, ports);
+  const { graph, runtime } = await ports.workspace();
+  const plan = await planFor(request, { graph, runtime, ledger }, ports);
+  const phases = releasePhases({ plan, graph, options: request.options, planOnly: request.flags.plan });
+  if (!phases) return { plan };
+  planned(plan);
+  for (const phase of phases) await runPhase(phase, request, ports);
+  return { plan, promoted: await promote(request, { plan, graph, ledger }, ports) };
+}
+
+/** The facts a plan needs (content tags, the shared files' hash, what changed since each release), then the plan. */
+async function planFor(
+  request: ReleaseRequest,
+  state: { graph: ProjectGraph; runtime: ServiceRuntime[]; ledger: Ledger },
+  ports: ReleasePorts,
+): Promise<ReleasePlan> {
+  const facts = await serviceFacts(state.graph, request.options, ports.records);
+  const providers = providerMap(state.runtime);
+  const isShared = sharedFileTest(
+    Object.values(state.graph.nodes).map((n) => n.data.root),
+    request.options.releaseIgnore,
+  );
+  const listed = await ports.processes.runOk('git', ['ls-files', '-s'], { cwd: request.workspaceRoot });
+  const deployed = state.ledger.environments[request.environment] ?? {};
+  const changes = await changedSinceReleases(deployed, request.workspaceRoot, ports.processes);
+  return planRelease({
+    services: facts,
+    providers,
+    hashes: releaseHashes(facts, providers, sharedFilesHash(listed.stdout, isShared)),
+    deployed,
+    force: request.flags.force,
+    changedSince: (sha) => changes.get(sha),
+    isShared,
+  });
+}
+
+/** Every push succeeded: the ledger and GitOps files change together, and with --commit in one commit. */
+async function promote(
+  request: ReleaseRequest,
+  state: { plan: ReleasePlan; graph: ProjectGraph; ledger: Ledger },
+  ports: ReleasePorts,
+): Promise<Promoted[]> {
+  const { plan } = state;
+  const gitops = (files: readonly string[]) =>
+    Promise.all(
+      files.map(async (file) => {
+        const path = resolve(request.workspaceRoot, file);
+        return { file, path, text: (await ports.files.readText(path)) ?? '' };
+      }),
+    );
+  const roots = new Map(plan.release.map((r) => [r.service, state.graph.nodes[r.service]!.data.root]));
+  const pushes = new Map(
+    await Promise.all(
+      plan.release.map(async (r) => [r.service, await ports.records.push(roots.get(r.service)!)] as const),
+    ),
+  );
+  const decided = promotion({
+    plan,
+    environment: request.environment,
+    ledger: state.ledger,
+    ledgerFile: request.ledgerFile,
+    roots,
+    pushes,
+    gitSha: (await ports.git.revision(request.workspaceRoot))?.sha,
+    releasedAt: ports.clock.now().toISOString(),
+    kustomize: await gitops(request.gitops.kustomize),
+    helmValues: await gitops(request.gitops.helmValues),
+  });
+  for (const [file, text] of decided.writes) await ports.files.writeText(file, text);
+  if (request.flags.commit) await commitRelease([...decided.writes.keys()], decided.commitMessage, ports.processes);
+  return decided.promoted;
+}
+
+/** The workspace's own nx, its output the user's (on stderr when stdout carries JSON). */
+async function runPhase(phase: NxPhase, request: ReleaseRequest, ports: Pick<ReleasePorts, 'processes'>) {
+  const nx = join(request.workspaceRoot, 'node_modules', '.bin', 'nx');
+  const code = await ports.processes.runAttached(nx, [...phase.args, '--output-style=static'], {
+    cwd: request.workspaceRoot,
+    stdout: request.flags.json ? 'stderr' : 'inherit',
+  });
+  if (code !== 0)
+    throw new Error(
+      `nx-fleet release: ${phase.name} failed (nx ${phase.args.join(' ')} exited ${code}); nothing was promoted, the ledger is unchanged. Fix it and run the release again.`,
+    );
+}
+
+async function serviceFacts(
+  graph: ProjectGraph,
+  options: NormalizedFleetOptions,
+  records: ServiceRecords,
+): Promise<ServiceFacts[]> {
+  const services = serviceNodes(Object.values(graph.nodes));
+  const roots = services.map((s) => s.data.root);
+  return Promise.all(
+    services.map(async (node) => {
+      const record = await records.image(node.data.root);
+      if (!record)
+        throw new Error(
+          `nx-fleet release: ${node.name} has no ${imageRecordPath(node.data.root)} after ${options.buildTargetName}; is the target disabled?`,
+        );
+      return {
+        name: node.name,
+        root: node.data.root,
+        contentTag: record.contentTag,
+        contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
+        parents: parentServiceRoots(node.data.root, roots).map(
+          (root) => services.find((s) => s.data.root === root)!.name,
+        ),
+      };
+    }),
+  );
+}
+
+/** Files changed since each released commit, one `git diff` per distinct commit; undefined where git does not know it. */
+async function changedSinceReleases(
+  deployed: Readonly<Record<string, LedgerEntry>>,
+  cwd: string,
+  processes: Pick<ProcessRunner, 'run'>,
+): Promise<Map<string, string[] | undefined>> {
+  const shas = [...new Set(Object.values(deployed).map((entry) => entry.gitSha))];
+  const diffs = await Promise.all(
+    shas.map((sha) => processes.run('git', ['diff', '--name-only', sha, 'HEAD'], { cwd })),
+  );
+  return new Map(
+    shas.map((sha, i) => [sha, diffs[i]!.code === 0 ? diffs[i]!.stdout.split('\n').filter(Boolean) : undefined]),
+  );
+}
+
+/** In the ledger's own repository, which may be a separate GitOps checkout. */
+async function commitRelease(
+  files: readonly string[],
+  message: string,
+  processes: Pick<ProcessRunner, 'run' | 'runOk'>,
+): Promise<void> {
+  const repo = (
+    await processes.runOk('git', ['rev-parse', '--show-toplevel'], { cwd: dirname(files[0]!) })
+  ).stdout.trim();
+  await processes.runOk('git', ['add', '--', ...files.map((f) => relative(repo, f))], { cwd: repo });
+  const result = await processes.run('git', ['commit', '--quiet', '-m', message], { cwd: repo });
+  if (result.code !== 0)
+    throw new Error(
+      `nx-fleet release: the ledger was written but could not be committed (${result.stderr.trim() || result.stdout.trim()}); commit ${files.map((f) => relative(repo, f)).join(', ')} yourself.`,
+    );
+}

@@ -1,0 +1,121 @@
+import type { ProjectGraph } from '@nx/devkit';
+import type { NormalizedFleetOptions } from '../config/options';
+import { pushRecordPath, type PushRecord } from '../image/records';
+import { bumpHelmValues, bumpKustomization, type Promoted } from './gitops';
+import { serializeLedger, withReleased, type Ledger, type LedgerEntry } from './ledger';
+import type { ReleasePlan } from './plan';
+
+/** One `nx run-many` of a release; `name` is how its failure message calls it. */
+export interface NxPhase {
+  name: string;
+  args: string[];
+}
+
+type TargetNames = Pick<NormalizedFleetOptions, 'buildTargetName' | 'pushTargetName'>;
+
+/** Before planning: the current content tag of every service is what docker-build records (unchanged: cache hits). */
+export function buildPhase(options: Pick<NormalizedFleetOptions, 'buildTargetName'>): NxPhase {
+  return { name: options.buildTargetName, args: ['run-many', '-t', options.buildTargetName] };
+}
+
+/**
+ * The phases that release the plan's set, in order: the gates docker-push waits for, then docker-push.
+ * Undefined when nothing runs: only a plan was asked for, or everything is deployed already.
+ */
+export function releasePhases(input: {
+  plan: ReleasePlan;
+  graph: Pick<ProjectGraph, 'nodes'>;
+  options: TargetNames;
+  planOnly: boolean;
+}): NxPhase[] | undefined {
+  if (input.planOnly || !input.plan.release.length) return undefined;
+  const set = input.plan.release.map((r) => r.service);
+  const gates = gateTargets(input.graph, set, input.options);
+  const push = input.options.pushTargetName;
+  return [
+    ...(gates.length
+      ? [{ name: gates.join(' and '), args: ['run-many', '-t', gates.join(','), '-p', set.join(',')] }]
+      : []),
+    { name: push, args: ['run-many', '-t', push, '-p', set.join(',')] },
+  ];
+}
+
+/** The gates docker-push waits for (scan, contract-verify, unless turned off), per the inferred configuration. */
+function gateTargets(graph: Pick<ProjectGraph, 'nodes'>, set: readonly string[], options: TargetNames): string[] {
+  const gates = new Set<string>();
+  for (const name of set) {
+    for (const dep of graph.nodes[name]?.data.targets?.[options.pushTargetName]?.dependsOn ?? []) {
+      if (typeof dep === 'string' && !dep.startsWith('^') && dep !== options.buildTargetName) gates.add(dep);
+    }
+  }
+  return [...gates].sort();
+}
+
+export interface PromotionInput {
+  plan: ReleasePlan;
+  environment: string;
+  ledger: Ledger;
+  /** Absolute. */
+  ledgerFile: string;
+  /** Project roots of the released services. */
+  roots: ReadonlyMap<string, string>;
+  /** What each released service's docker-push recorded. */
+  pushes: ReadonlyMap<string, PushRecord | undefined>;
+  /** The commit released from; undefined outside git or before the first commit. */
+  gitSha: string | undefined;
+  releasedAt: string;
+  /** GitOps files as given (`file`, for messages), where they are (`path`), and their text now ('' when missing). */
+  kustomize: ReadonlyArray<{ file: string; path: string; text: string }>;
+  helmValues: ReadonlyArray<{ file: string; path: string; text: string }>;
+}
+
+export interface Promotion {
+  promoted: Promoted[];
+  /**
+   * Path → text, the ledger first: computed in full before anything is written, so a GitOps file
+   * that does not parse leaves all untouched.
+   */
+  writes: Map<string, string>;
+  commitMessage: string;
+}
+
+/** Every push succeeded: the ledger entries and GitOps bumps that record it. */
+export function promotion(input: PromotionInput): Promotion {
+  if (!input.gitSha)
+    throw new Error('nx-fleet release: releases are recorded by git commit; commit your changes first.');
+  const entries: Record<string, LedgerEntry> = {};
+  const promoted: Promoted[] = [];
+  for (const planned of input.plan.release) {
+    const push = input.pushes.get(planned.service);
+    if (!push)
+      throw new Error(
+        `nx-fleet release: ${planned.service} has no ${pushRecordPath(input.roots.get(planned.service)!)} after its push; nothing was promoted.`,
+      );
+    entries[planned.service] = {
+      image: push.repository,
+      digest: push.digest,
+      contentTag: planned.contentTag,
+      releaseHash: planned.releaseHash,
+      gitSha: input.gitSha,
+      releasedAt: input.releasedAt,
+    };
+    promoted.push({
+      service: planned.service,
+      image: push.repository,
+      digest: push.digest,
+      contentTag: planned.contentTag,
+    });
+  }
+  const writes = new Map([[input.ledgerFile, serializeLedger(withReleased(input.ledger, input.environment, entries))]]);
+  for (const { file, path, text } of input.kustomize) writes.set(path, bumpKustomization(text, promoted, file));
+  for (const { file, path, text } of input.helmValues) writes.set(path, bumpHelmValues(text, promoted, file));
+  return { promoted, writes, commitMessage: commitMessage(input.environment, promoted) };
+}
+
+function commitMessage(environment: string, promoted: readonly Promoted[]): string {
+  return [
+    `release(${environment}): ${promoted.map((p) => p.service).join(', ')}`,
+    '',
+    ...promoted.map((p) => `${p.service}: ${p.image}@${p.digest}`),
+  ].join('\n');
+}
