@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { DoraRow } from '../release/dora';
-import type { LedgerEntry } from '../release/ledger';
 import { nodeProcesses } from '../io/ports';
 import { ledgerHistoryReader } from '../release/ledger-history';
 import { reportCommand, runReport } from './report';
+import { ledgerEntry, ledgerText } from '../testing/ledger';
 
 // The reader under test runs git with process.env: the developer's own git config must not steer it.
 const gitEnv = {
@@ -41,17 +41,6 @@ function commitFile(repo: string, file: string, text: string, date: string): str
   return git(repo, ['rev-parse', 'HEAD']);
 }
 
-const entry = (digest: string, gitSha: string, releasedAt: string): LedgerEntry => ({
-  image: `ghcr.io/acme/${digest}`,
-  digest,
-  contentTag: `ct-${digest}`,
-  releaseHash: `rh-${digest}`,
-  gitSha,
-  releasedAt,
-});
-const ledgerText = (environments: Record<string, Record<string, LedgerEntry>>) =>
-  `${JSON.stringify({ version: 1, environments }, null, 2)}\n`;
-
 const UNKNOWN_SHA = 'f'.repeat(40);
 const now = new Date('2025-03-31T00:00:00Z');
 
@@ -70,7 +59,7 @@ beforeAll(() => {
   };
   // The GitOps checkout is its own repository; the ledger starts at its top level and moves to deploy/.
   gitops = init(join(root, 'gitops'));
-  const first = { prod: { orders: entry('a1', source.first, '2025-03-10T06:00:00Z') } };
+  const first = { prod: { orders: ledgerEntry('a1', source.first, '2025-03-10T06:00:00Z') } };
   commitFile(gitops, 'fleet.json', ledgerText(first), '2025-03-10T06:00:00Z');
   brokenCommit = commitFile(gitops, 'fleet.json', '{ "version": 1,', '2025-03-11T00:00:00Z');
   commitFile(gitops, 'fleet.json', ledgerText(first), '2025-03-11T01:00:00Z');
@@ -82,10 +71,10 @@ beforeAll(() => {
     'deploy/fleet.json',
     ledgerText({
       prod: {
-        orders: entry('a2', source.second, '2025-03-12T12:00:00Z'),
-        billing: entry('b1', UNKNOWN_SHA, '2025-03-12T12:00:00Z'),
+        orders: ledgerEntry('a2', source.second, '2025-03-12T12:00:00Z'),
+        billing: ledgerEntry('b1', UNKNOWN_SHA, '2025-03-12T12:00:00Z'),
       },
-      staging: { orders: entry('a2', source.second, '2025-03-12T02:00:00Z') },
+      staging: { orders: ledgerEntry('a2', source.second, '2025-03-12T02:00:00Z') },
     }),
     '2025-03-12T12:00:00Z',
   );

@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DoraRow } from './dora';
 import type { LedgerHistory, LedgerHistoryReader } from './ledger-history';
-import type { LedgerEntry } from './ledger';
 import { doraReport, formatReport, leadTimeWarning } from './report';
+import { ledgerEntry, ledgerText } from '../testing/ledger';
 
 const now = new Date('2025-03-31T00:00:00Z');
 const SHA_A = 'a'.repeat(40);
 const SHA_B = 'b'.repeat(40);
-
-const entry = (digest: string, gitSha: string, releasedAt: string): LedgerEntry => ({
-  image: `ghcr.io/acme/${digest}`,
-  digest,
-  contentTag: `ct-${digest}`,
-  releaseHash: `rh-${digest}`,
-  gitSha,
-  releasedAt,
-});
-const ledgerText = (environments: Record<string, Record<string, LedgerEntry>>) =>
-  JSON.stringify({ version: 1, environments });
 
 /** A ledger history in memory: versions by commit, commit times by SHA. */
 function fakeHistory(input: {
@@ -81,7 +70,7 @@ describe('doraReport', () => {
   it('skips a version that cannot be read or parsed, with a warning, and reads the rest', async () => {
     const { reader } = fakeHistory({
       history: commits('c1', 'c2', 'c3'),
-      versions: { c1: '{', c3: ledgerText({ prod: { orders: entry('d1', SHA_A, '2025-03-20T00:00:00Z') } }) },
+      versions: { c1: '{', c3: ledgerText({ prod: { orders: ledgerEntry('d1', SHA_A, '2025-03-20T00:00:00Z') } }) },
     });
     const { result, warnings } = await run(reader);
     expect(warnings).toEqual([
@@ -100,11 +89,11 @@ describe('doraReport', () => {
       versions: {
         c1: ledgerText({
           prod: {
-            orders: entry('d1', SHA_A, '2025-03-20T00:00:00Z'),
-            billing: entry('d2', SHA_A, '2025-03-21T00:00:00Z'),
-            old: entry('d3', 'c'.repeat(40), '2024-01-01T00:00:00Z'),
+            orders: ledgerEntry('d1', SHA_A, '2025-03-20T00:00:00Z'),
+            billing: ledgerEntry('d2', SHA_A, '2025-03-21T00:00:00Z'),
+            old: ledgerEntry('d3', 'c'.repeat(40), '2024-01-01T00:00:00Z'),
           },
-          staging: { orders: entry('d1', SHA_B, '2025-03-20T00:00:00Z') },
+          staging: { orders: ledgerEntry('d1', SHA_B, '2025-03-20T00:00:00Z') },
         }),
       },
       commitTimes: { [SHA_A]: '2025-03-19T00:00:00Z' },
