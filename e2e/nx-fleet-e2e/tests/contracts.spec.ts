@@ -13,7 +13,10 @@ http.createServer((req, res) => {
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-/** A consumer's Pact test (Pact's own consumer DSL, run with node): it writes the pact into the provider's pacts/ folder. */
+/**
+ * A consumer's Pact test (Pact's own consumer DSL, run with node): it writes the pact into the provider's
+ * pacts/ folder.
+ */
 const consumerTest = (
   consumer: string,
   body: string,
@@ -38,7 +41,10 @@ interface BrokerRequest {
   body: string;
 }
 
-/** A fake Pact Broker on a loopback port (none can run here): records every request; `answer` gives status and HAL document. */
+/**
+ * A fake Pact Broker on a loopback port (none can run here): records every request; `answer` gives status
+ * and HAL document.
+ */
 async function startFakeBroker(
   answer: (request: BrokerRequest, url: string) => [number, unknown],
 ): Promise<{ url: string; requests: BrokerRequest[]; close(): void }> {
@@ -299,7 +305,8 @@ describe("contract-verify: consumers' pacts verified against the provider's runn
 
   it('(g) with a Pact Broker, contract-verify also verifies the pacts it holds (real Pact Verifier) and publishes the results with the git SHA and branch', async () => {
     const pactPath = '/pacts/provider/orders/consumer/web/pact-version/1';
-    // The HAL resources Pact's verifier walks: the index, pacts-for-verification, the pact, its provider, its results link.
+    // The HAL resources Pact's verifier walks: the index, pacts-for-verification, the pact, its provider,
+    // its results link.
     const { url, requests, close } = await startFakeBroker(({ method, url: path }, url): [number, unknown] => {
       if (method === 'GET' && path === '/')
         return [

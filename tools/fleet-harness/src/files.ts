@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from './nx-workspace';
 
-/** A report the suite feeds the plugin. The harness keeps its own: the plugin's unit-test fixtures are private to it. */
+/** A report the suite feeds the plugin, from the harness's own fixtures (the plugin's unit-test ones stay private). */
 export function fixture(name: string): string {
   return join(REPO_ROOT, 'tools', 'fleet-harness', 'fixtures', name);
 }
