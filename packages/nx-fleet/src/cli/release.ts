@@ -60,12 +60,14 @@ export const releaseCommand: Command = {
     const flags = { plan: flag('plan'), force: flag('force'), commit: flag('commit'), json: flag('json') };
     const gitops = { kustomize: list('kustomize'), helmValues: list('helm-values') };
     const request = { workspaceRoot, environment, options, ledgerFile, flags, gitops };
-    const json = flags.json;
     const ports = { ...nodePorts(), records: workspaceRecords(workspaceRoot), workspace: workspaceRuntime };
     try {
-      const outcome = await release(request, ports, (plan) => !json && console.log(formatPlan(environment, plan)));
-      console.log(formatRelease(environment, outcome, json));
-      if (!json && !outcome.plan.release.length) console.log('Nothing to release.');
+      // In text, the plan is printed before the phases' output, and again with the outcome.
+      const outcome = await release(request, ports, (plan) => {
+        if (!flags.json) console.log(formatPlan(environment, plan));
+      });
+      console.log(formatRelease(environment, outcome, flags.json));
+      if (!flags.json && !outcome.plan.release.length) console.log('Nothing to release.');
       return 0;
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith('nx-fleet'))) throw error;
