@@ -1,15 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  brokerConfigFromEnv,
-  canIDeploy,
-  PactBrokerError,
-  publishPact,
-  recordDeployment,
-  type BrokerConfig,
-} from './pact-broker';
+import { brokerConfigFromEnv, canIDeploy, PactBrokerError, publishPact, type BrokerConfig } from './pact-broker';
 import { nodePorts } from '../io/ports';
 
 const { http } = nodePorts();
@@ -41,9 +33,9 @@ interface FakeBroker {
   pacts: Map<string, unknown>;
   /** `pacticipant|version` → its branches and tags; the broker creates pacticipants and versions on first mention. */
   versions: Map<string, { branches: string[]; tags: string[] }>;
-  environments: Array<{ uuid: string; name: string; displayName: string; production: boolean }>;
+  /** The names of the broker's environments. */
+  environments: string[];
   verifications: Verification[];
-  deployments: Array<{ pacticipant: string; version: string; environment: string }>;
   /** A reply to send instead of the broker's: what a proxy in front of it, or another broker release, says. */
   override: ((request: RecordedRequest) => { status: number; body: string } | undefined) | undefined;
   close(): Promise<void>;
@@ -69,12 +61,8 @@ async function startFakeBroker(): Promise<FakeBroker> {
     requests: [],
     pacts: new Map(),
     versions: new Map(),
-    environments: [
-      { uuid: '79060381-269c-4769-9894-9ec3cab44729', name: 'production', displayName: 'Production', production: true },
-      { uuid: 'c2a8ba6f-3b6a-4d1e-9f3c-5d5a1f0f6a11', name: 'staging', displayName: 'Staging', production: false },
-    ],
+    environments: ['production', 'staging'],
     verifications: [],
-    deployments: [],
     override: undefined,
     close: () => {
       server.closeAllConnections();
@@ -106,9 +94,6 @@ async function startFakeBroker(): Promise<FakeBroker> {
     if (is('PUT', ['pacticipants', ':', 'versions', ':', 'tags', ':']))
       return putTag(response, path[1]!, path[3]!, path[5]!);
     if (is('GET', ['can-i-deploy'])) return getCanIDeploy(response, url.searchParams);
-    if (is('GET', ['environments'])) return getEnvironments(response);
-    if (is('POST', ['pacticipants', ':', 'versions', ':', 'deployed-versions', 'environment', ':']))
-      return postDeployedVersion(response, path[1]!, path[3]!, path[6]!);
     notFound(response);
   }
 
@@ -178,7 +163,7 @@ async function startFakeBroker(): Promise<FakeBroker> {
     if (![...broker.versions.keys()].some((key) => key.startsWith(`${pacticipant}|`))) {
       return reply(response, 400, { errors: { pacticipant: [`No pacticipant with name '${pacticipant}' found`] } });
     }
-    if (!broker.environments.some((known) => known.name === environment)) {
+    if (!broker.environments.includes(environment)) {
       return reply(response, 400, { errors: { environment: [`No environment with name '${environment}' found`] } });
     }
     if (!broker.versions.has(`${pacticipant}|${version}`)) {
@@ -262,44 +247,6 @@ async function startFakeBroker(): Promise<FakeBroker> {
               },
             },
     };
-  }
-
-  function getEnvironments(response: ServerResponse): void {
-    const environments = broker.environments.map((environment) => ({
-      ...environment,
-      createdAt: '2024-01-01T00:00:00+00:00',
-      _links: {
-        self: { title: 'Environment', name: environment.name, href: `${base}/environments/${environment.uuid}` },
-      },
-    }));
-    reply(response, 200, {
-      _embedded: { environments },
-      _links: { self: { title: 'Environments', href: `${base}/environments` } },
-    });
-  }
-
-  function postDeployedVersion(response: ServerResponse, pacticipant: string, version: string, uuid: string): void {
-    const environment = broker.environments.find((known) => known.uuid === uuid);
-    if (!broker.versions.has(`${pacticipant}|${version}`) || !environment) return notFound(response);
-    broker.deployments.push({ pacticipant, version, environment: environment.name });
-    const deployed = randomUUID();
-    response.setHeader('location', `${base}/deployed-versions/${deployed}`);
-    reply(response, 201, {
-      uuid: deployed,
-      currentlyDeployed: true,
-      target: null,
-      createdAt: new Date().toISOString(),
-      _embedded: {
-        version: { number: version, _links: { self: { href: versionHref(pacticipant, version) } } },
-        environment: {
-          uuid,
-          name: environment.name,
-          displayName: environment.displayName,
-          production: environment.production,
-        },
-      },
-      _links: { self: { href: `${base}/deployed-versions/${deployed}` } },
-    });
   }
 
   function versionOf(pacticipant: string, version: string) {
@@ -615,45 +562,6 @@ describe('canIDeploy against a fake broker speaking the Pact Broker HTTP API', (
     );
     expect(error.message).toBe(
       `nx-fleet: can-i-deploy orders ${SHA} to production failed: ${broker.url} did not answer like a Pact Broker. Check PACT_BROKER_BASE_URL.`,
-    );
-  });
-});
-
-describe('recordDeployment against a fake broker speaking the Pact Broker HTTP API', () => {
-  beforeEach(async () => {
-    await publishPact(http, config, { pact: pactOf('@acme/orders', 'payments'), consumerVersion: SHA });
-    broker.requests.length = 0;
-  });
-
-  it('finds the environment by name and POSTs to its deployed versions', async () => {
-    await recordDeployment(http, config, { pacticipant: '@acme/orders', version: SHA, environment: 'staging' });
-
-    expect(broker.requests.map((request) => `${request.method} ${request.url}`)).toEqual([
-      'GET /environments',
-      `POST /pacticipants/%40acme%2Forders/versions/${SHA}/deployed-versions/environment/c2a8ba6f-3b6a-4d1e-9f3c-5d5a1f0f6a11`,
-    ]);
-    expect(broker.requests[1]!.headers['content-type']).toBe('application/json');
-    expect(broker.deployments).toEqual([{ pacticipant: '@acme/orders', version: SHA, environment: 'staging' }]);
-  });
-
-  it('names the known environments when the one asked for does not exist', async () => {
-    const error = await rejection(
-      recordDeployment(http, config, { pacticipant: '@acme/orders', version: SHA, environment: 'prod' }),
-    );
-    expect(error.message).toBe(
-      `nx-fleet: find the environment prod failed: the Pact Broker at ${broker.url} has no environment "prod" (it has: production, staging). Create it with \`pact-broker create-environment --name prod\`.`,
-    );
-    expect(broker.deployments).toEqual([]);
-  });
-
-  it('explains a version the broker does not know', async () => {
-    const error = await rejection(
-      recordDeployment(http, config, { pacticipant: '@acme/orders', version: 'f00d', environment: 'production' }),
-    );
-    expect(error.status).toBe(404);
-    expect(error.message).toBe(
-      `nx-fleet: record the deployment of @acme/orders f00d to production failed: the Pact Broker at ${broker.url} answered HTTP 404 (The requested document was not found on this server.). ` +
-        'The broker does not know @acme/orders f00d: publish its pacts (or verification results) first.',
     );
   });
 });

@@ -1,6 +1,6 @@
 /**
  * A client of the Pact Broker HTTP API (pact_broker and PactFlow speak the same one) for nx-fleet's optional
- * broker integration: publish pacts, ask can-i-deploy, record deployments. Plain HTTP (the HttpFetch port), no Pact CLI needed.
+ * broker integration: publish pacts and ask can-i-deploy. Plain HTTP (the HttpFetch port), no Pact CLI needed.
  */
 
 import type { Env, HttpFetch } from '../io/ports';
@@ -111,14 +111,6 @@ export async function canIDeploy(
   };
 }
 
-export async function recordDeployment(http: HttpFetch, config: BrokerConfig, input: DeploymentInput): Promise<void> {
-  const broker = connect(http, config);
-  const uuid = await environmentUuid(broker, input.environment);
-  const path = `/pacticipants/${segment(input.pacticipant)}/versions/${segment(input.version)}/deployed-versions/environment/${segment(uuid)}`;
-  const operation = `record the deployment of ${input.pacticipant} ${input.version} to ${input.environment}`;
-  await send(broker, { method: 'POST', path, body: {}, operation, notFound: unknownVersion(input) });
-}
-
 interface Broker {
   http: HttpFetch;
   /** The base URL without credentials: the one messages show. */
@@ -128,7 +120,7 @@ interface Broker {
 }
 
 interface BrokerRequest {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT';
   path: string;
   body?: unknown;
   /** What was being done, for messages: "publish the pact …". */
@@ -146,10 +138,6 @@ interface MatrixRow {
   consumer: { name: string; version?: { number?: string } | null };
   provider: { name: string; version?: { number?: string } | null };
   verificationResult?: { success?: boolean } | null;
-}
-
-interface EnvironmentsAnswer {
-  _embedded?: { environments?: Array<{ uuid?: string; name?: string }> };
 }
 
 function connect(http: HttpFetch, config: BrokerConfig): Broker {
@@ -283,22 +271,4 @@ function failureOf(row: MatrixRow): string {
   const side = (pacticipant: MatrixRow['consumer']) =>
     [pacticipant.name, pacticipant.version?.number].filter(Boolean).join(' ');
   return `${side(row.consumer)} → ${side(row.provider)}: ${row.verificationResult ? 'verification failed' : 'no verification'}`;
-}
-
-async function environmentUuid(broker: Broker, name: string): Promise<string> {
-  const operation = `find the environment ${name}`;
-  const answer = (await receive(broker, {
-    method: 'GET',
-    path: '/environments',
-    operation,
-  })) as EnvironmentsAnswer | null;
-  const environments = answer?._embedded?.environments;
-  if (!Array.isArray(environments)) throw notABroker(broker, operation);
-  const uuid = environments.find((environment) => environment.name === name)?.uuid;
-  if (uuid) return uuid;
-  const known = environments.map((environment) => environment.name).join(', ') || 'none';
-  throw failure(
-    broker,
-    `nx-fleet: ${operation} failed: the Pact Broker at ${broker.url} has no environment "${name}" (it has: ${known}). Create it with \`pact-broker create-environment --name ${name}\`.`,
-  );
 }

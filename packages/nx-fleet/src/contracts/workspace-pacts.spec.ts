@@ -57,23 +57,27 @@ describe('reviewPacts', () => {
     tools: { root: 'libs/tools', service: false },
   });
 
+  /** The workspace's pact files (relative to /ws) and what they hold; web calls orders through its SDK. */
+  const review = (files: Record<string, string>, check = false, processes = fakeProcesses()) =>
+    reviewPacts(
+      fakePorts({
+        processes,
+        files: memoryFiles(Object.fromEntries(Object.entries(files).map(([file, text]) => [`/ws/${file}`, text]))),
+      }),
+      { workspaceRoot: '/ws', graph, runtime: runtimeOf('web', 'orders'), files: Object.keys(files).sort(), check },
+    );
+
   it("reads the services' pacts only, and asks git nothing without check", async () => {
     const processes = fakeProcesses();
-    const ports = fakePorts({
+    const result = await review(
+      {
+        'services/orders/pacts/web-orders.json': pactText('web', 'orders'),
+        'libs/tools/pacts/web-tools.json': pactText('web', 'tools'),
+      },
+      false,
       processes,
-      files: memoryFiles({
-        '/ws/services/orders/pacts/web-orders.json': pactText('web', 'orders'),
-        '/ws/libs/tools/pacts/web-tools.json': pactText('web', 'tools'),
-      }),
-    });
-    const review = await reviewPacts(ports, {
-      workspaceRoot: '/ws',
-      graph,
-      runtime: runtimeOf('web', 'orders'),
-      files: ['libs/tools/pacts/web-tools.json', 'services/orders/pacts/web-orders.json'],
-      check: false,
-    });
-    expect(review).toEqual({
+    );
+    expect(result).toEqual({
       pacts: [
         {
           file: 'services/orders/pacts/web-orders.json',
@@ -90,40 +94,25 @@ describe('reviewPacts', () => {
   });
 
   it('reports a pact it cannot read first, then where contracts and SDK imports disagree, and is not clean', async () => {
-    const ports = fakePorts({
-      files: memoryFiles({
-        '/ws/services/orders/pacts/web-orders.json': '{',
-        '/ws/apps/web/pacts/orders-web.json': pactText('orders', 'web'),
-      }),
+    const result = await review({
+      'services/orders/pacts/web-orders.json': '{',
+      'apps/web/pacts/orders-web.json': pactText('orders', 'web'),
     });
-    const review = await reviewPacts(ports, {
-      workspaceRoot: '/ws',
-      graph,
-      runtime: runtimeOf('web', 'orders'),
-      files: ['apps/web/pacts/orders-web.json', 'services/orders/pacts/web-orders.json'],
-      check: false,
-    });
-    expect(review.pacts.map((p) => p.file)).toEqual(['apps/web/pacts/orders-web.json']);
-    expect(review.warnings).toHaveLength(3);
-    expect(review.warnings[0]).toMatch(/^nx-fleet: services\/orders\/pacts\/web-orders\.json is not valid JSON/);
-    expect(review.warnings[1]).toBe(
+    expect(result.pacts.map((p) => p.file)).toEqual(['apps/web/pacts/orders-web.json']);
+    expect(result.warnings).toHaveLength(3);
+    expect(result.warnings[0]).toMatch(/^nx-fleet: services\/orders\/pacts\/web-orders\.json is not valid JSON/);
+    expect(result.warnings[1]).toBe(
       "nx-fleet: web imports orders's SDK (web/main.ts:1) but has no pact with it (expected services/orders/pacts/web-orders.json); add a Pact consumer test.",
     );
-    expect(review.warnings[2]).toMatch(
+    expect(result.warnings[2]).toMatch(
       /^nx-fleet: apps\/web\/pacts\/orders-web\.json is a pact of orders with web, but no SDK import/,
     );
-    expect(review.clean).toBe(false);
+    expect(result.clean).toBe(false);
   });
 
   it('with check, asks git for the pacts that differ from the commit, and is not clean when there are some', async () => {
     const processes = fakeProcesses(() => runResult('?? services/orders/pacts/web-orders.json\n'));
-    const review = await reviewPacts(fakePorts({ processes }), {
-      workspaceRoot: '/ws',
-      graph,
-      runtime: [],
-      files: [],
-      check: true,
-    });
+    const result = await review({}, true, processes);
     expect(processes.calls).toEqual([
       {
         method: 'run',
@@ -132,7 +121,7 @@ describe('reviewPacts', () => {
         options: { cwd: '/ws' },
       },
     ]);
-    expect(review).toEqual({
+    expect(result).toEqual({
       pacts: [],
       warnings: [],
       uncommitted: ['services/orders/pacts/web-orders.json'],
@@ -151,28 +140,29 @@ describe('publishPacts', () => {
     '/ws/services/orders/pacts/billing-orders.json': pactText('billing', 'orders'),
   });
 
-  function recordingHttp() {
+  /** Publishes with a broker answering 200 to everything; what it was sent and what was printed. */
+  async function publish(given: { env?: Record<string, string>; branch?: string; brokerUrl?: string }, only = pacts) {
     const requests: Array<{ url: string; method?: string; body?: unknown }> = [];
     const http = async (input: string | URL, init?: RequestInit) => {
       requests.push({ url: String(input), method: init?.method, body: init?.body });
       return new Response('{}', { status: 200 });
     };
-    return { requests, http };
+    const git = fakeGit({ revision: { sha: SHA, committedAt: '2025-01-01T00:00:00Z' }, branch: given.branch });
+    const lines: string[] = [];
+    await publishPacts(
+      fakePorts({ env: given.env ?? {}, git, http, files }),
+      { workspaceRoot: '/ws', pacts: only, brokerUrl: given.brokerUrl },
+      (line) => lines.push(line),
+    );
+    return { requests, lines };
   }
 
   it('publishes every pact versioned by the commit on the branch, saying so after each', async () => {
-    const { requests, http } = recordingHttp();
-    const lines: string[] = [];
-    await publishPacts(
-      fakePorts({
-        env: { PACT_BROKER_BASE_URL: 'http://env-broker.example' },
-        git: fakeGit({ revision: { sha: SHA, committedAt: '2025-01-01T00:00:00Z' }, branch: 'main' }),
-        http,
-        files,
-      }),
-      { workspaceRoot: '/ws', pacts, brokerUrl: 'http://broker.example' },
-      (line) => lines.push(line),
-    );
+    const { requests, lines } = await publish({
+      env: { PACT_BROKER_BASE_URL: 'http://env-broker.example' },
+      branch: 'main',
+      brokerUrl: 'http://broker.example',
+    });
     expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       `PUT http://broker.example/pacticipants/web/branches/main/versions/${SHA}`,
       `PUT http://broker.example/pacts/provider/orders/consumer/web/version/${SHA}`,
@@ -187,17 +177,9 @@ describe('publishPacts', () => {
   });
 
   it('publishes without a branch when there is none', async () => {
-    const { requests, http } = recordingHttp();
-    const lines: string[] = [];
-    await publishPacts(
-      fakePorts({
-        env: { PACT_BROKER_BASE_URL: 'http://broker.example' },
-        git: fakeGit({ revision: { sha: SHA, committedAt: 'x' } }),
-        http,
-        files,
-      }),
-      { workspaceRoot: '/ws', pacts: pacts.slice(0, 1), brokerUrl: undefined },
-      (line) => lines.push(line),
+    const { requests, lines } = await publish(
+      { env: { PACT_BROKER_BASE_URL: 'http://broker.example' } },
+      pacts.slice(0, 1),
     );
     expect(requests.map((r) => r.url)).toEqual([
       `http://broker.example/pacts/provider/orders/consumer/web/version/${SHA}`,
@@ -206,7 +188,11 @@ describe('publishPacts', () => {
   });
 
   it('refuses without a broker, and without a commit, before publishing anything', async () => {
-    const { requests, http } = recordingHttp();
+    const requests: unknown[] = [];
+    const http = async (input: string | URL) => {
+      requests.push(input);
+      return new Response('{}');
+    };
     await expect(
       publishPacts(fakePorts({ http, files }), { workspaceRoot: '/ws', pacts, brokerUrl: undefined }, () => undefined),
     ).rejects.toThrow('nx-fleet pacts --publish: no Pact Broker: set PACT_BROKER_BASE_URL or pass --broker-url.');
