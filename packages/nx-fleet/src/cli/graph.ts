@@ -1,5 +1,5 @@
 import { createProjectGraphAsync, workspaceRoot, type ProjectGraph } from '@nx/devkit';
-import { readFileMapCache, workspaceDataDirectory } from '@nx/devkit/internal';
+import { readFileMapCache, workspaceDataDirectory } from '../nx/devkit-internal';
 import { ImportCache } from '../runtime-graph/import-cache';
 import { contextProjects } from '../image/pruned-context';
 import { serviceRuntime, type ServiceRuntime } from '../runtime-graph/edges';
