@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Descriptor, OciRegistryClient } from '../registry/oci-client';
 import { listReferrers, readArtifact } from '../registry/oci-referrers';
 import { pushTestImage } from '../testing/fake-oci-registry';
-import { attachRaw, signingKeyPair, useRegistryImage } from '../testing/registry-image';
+import { attachRaw, signingKeyPair, client, image, repository, useRegistryImage } from '../testing/registry-image';
 import { attachSbom, findSbom, sbomStatus } from './sbom';
 import { ensureSigned } from './signatures';
 
@@ -15,11 +14,7 @@ const cdxDocument = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5',
 const spdxDocument = JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'orders' });
 const keys = signingKeyPair();
 
-const setup = useRegistryImage();
-let client: OciRegistryClient;
-let repository: string;
-let image: Descriptor;
-beforeEach(() => ({ client, repository, image } = setup));
+useRegistryImage();
 let workDir: string;
 beforeEach(() => {
   workDir = mkdtempSync(join(tmpdir(), 'nx-fleet-sbom-'));
@@ -81,21 +76,15 @@ describe('attachSbom and sbomStatus', () => {
     expect(await sbomStatus(client, other.digest)).toEqual({ status: 'present', format: 'CycloneDX' });
   });
 
-  it('reports invalid when the CycloneDX attachment is not a CycloneDX document', async () => {
-    await attachRaw(client, image, CDX, spdxDocument);
+  it.each([
+    ['the CycloneDX attachment is not a CycloneDX document', CDX, spdxDocument, 'CycloneDX'],
+    ['the SPDX attachment lacks spdxVersion', SPDX, cdxDocument, 'SPDX'],
+  ])('reports invalid when %s', async (_case, mediaType, document, format) => {
+    await attachRaw(client, image, mediaType, document);
     expect(await sbomStatus(client, image.digest)).toEqual({
       status: 'invalid',
-      format: 'CycloneDX',
-      detail: 'not a CycloneDX document',
-    });
-  });
-
-  it('reports invalid when the SPDX attachment lacks spdxVersion', async () => {
-    await attachRaw(client, image, SPDX, cdxDocument);
-    expect(await sbomStatus(client, image.digest)).toEqual({
-      status: 'invalid',
-      format: 'SPDX',
-      detail: 'not a SPDX document',
+      format,
+      detail: `not a ${format} document`,
     });
   });
 

@@ -1,8 +1,7 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import type { Descriptor, OciRegistryClient } from '../registry/oci-client';
+import { describe, expect, it } from 'vitest';
 import { listReferrers } from '../registry/oci-referrers';
 import { pushTestImage } from '../testing/fake-oci-registry';
-import { attachRaw, signingKeyPair, useRegistryImage } from '../testing/registry-image';
+import { attachRaw, signingKeyPair, client, image, repository, useRegistryImage } from '../testing/registry-image';
 import { ensureSigned, signatureStatus } from './signatures';
 import { SIGSTORE_BUNDLE_MEDIA_TYPE, signImageDigest } from './signing/sigstore';
 
@@ -11,11 +10,7 @@ const cdxDocument = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5',
 const keys = signingKeyPair();
 const otherKeys = signingKeyPair();
 
-const setup = useRegistryImage();
-let client: OciRegistryClient;
-let repository: string;
-let image: Descriptor;
-beforeEach(() => ({ client, repository, image } = setup));
+useRegistryImage();
 
 describe('ensureSigned', () => {
   it('signs once, then finds its own signature and attaches no second one', async () => {

@@ -1,13 +1,9 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import type { Descriptor, OciRegistryClient } from '../registry/oci-client';
+import { describe, expect, it } from 'vitest';
 import { OCI_MANIFEST_MEDIA_TYPE } from '../registry/oci-referrers';
-import { useRegistryImage } from '../testing/registry-image';
+import { client, image, useRegistryImage } from '../testing/registry-image';
 import { subjectOf } from './subject';
 
-const setup = useRegistryImage();
-let client: OciRegistryClient;
-let image: Descriptor;
-beforeEach(() => ({ client, image } = setup));
+useRegistryImage();
 
 describe('subjectOf', () => {
   it("returns the image manifest's descriptor as the registry serves it", async () => {

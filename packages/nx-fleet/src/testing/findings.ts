@@ -7,6 +7,16 @@ import type { Finding } from '../supply-chain/findings';
 export const reportFixture = (name: 'trivy-report.json' | 'grype-report.json'): unknown =>
   JSON.parse(readFileSync(join(__dirname, name), 'utf8'));
 
+/** CVE-2024-2961 in libc6 as both fixture reports describe it; each scanner adds its own url and target. */
+export const LIBC6_ICONV: Finding = {
+  id: 'CVE-2024-2961',
+  severity: 'HIGH',
+  package: 'libc6',
+  installed: '2.36-9+deb12u4',
+  fixedIn: '2.36-9+deb12u7',
+  fixable: true,
+};
+
 export function finding(overrides: Partial<Finding> = {}): Finding {
   return {
     id: 'CVE-2024-0001',

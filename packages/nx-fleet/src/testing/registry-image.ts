@@ -5,30 +5,24 @@ import { attachArtifact } from '../registry/oci-referrers';
 import type { Subject } from '../supply-chain/subject';
 import { pushTestImage, startFakeRegistry, type FakeRegistry } from './fake-oci-registry';
 
-export interface RegistryImage {
-  registry: FakeRegistry;
-  client: OciRegistryClient;
-  /** `host:port/acme/orders`, as a signature names it. */
-  repository: string;
-  image: Descriptor;
-}
+// Live bindings, replaced before each test of the file that calls useRegistryImage.
+export let registry: FakeRegistry;
+export let client: OciRegistryClient;
+/** `host:port/acme/orders`, as a signature names it. */
+export let repository: string;
+export let image: Descriptor;
 
-/**
- * A fake registry holding one pushed image, fresh for every test of the calling file: read the
- * returned object's fields inside the tests, they are replaced before each one.
- */
-export function useRegistryImage(tag?: string): RegistryImage {
-  const current = {} as RegistryImage;
+/** A fake registry holding one pushed image, fresh for every test of the calling file. */
+export function useRegistryImage(tag?: string): void {
   beforeEach(async () => {
-    current.registry = await startFakeRegistry();
-    current.client = new OciRegistryClient(current.registry.host, 'acme/orders');
-    current.repository = `${current.registry.host}/acme/orders`;
-    current.image = await pushTestImage(current.client, 'amd64', tag);
+    registry = await startFakeRegistry();
+    client = new OciRegistryClient(registry.host, 'acme/orders');
+    repository = `${registry.host}/acme/orders`;
+    image = await pushTestImage(client, 'amd64', tag);
   });
   afterEach(async () => {
-    await current.registry.close();
+    await registry.close();
   });
-  return current;
 }
 
 /** An ECDSA P-256 key pair as PEM: what nx-fleet signs with. */

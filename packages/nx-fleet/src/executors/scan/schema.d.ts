@@ -1,10 +1,5 @@
-export interface ScanExecutorSchema {
-  scanner?: 'trivy' | 'grype';
-  threshold?: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
-  ignoreUnfixed?: boolean;
-  allowlist?: string;
-  sbom?: 'cyclonedx' | 'spdx' | 'none';
-  sbomGenerator?: 'trivy' | 'syft';
-  report?: string;
+import type { ScanOptions } from '../../supply-chain/scan';
+
+export interface ScanExecutorSchema extends ScanOptions {
   buildTarget?: string;
 }

