@@ -1,4 +1,12 @@
-import { readJson, updateJson, type Tree } from '@nx/devkit';
+import {
+  addDependenciesToPackageJson,
+  formatFiles,
+  readJson,
+  runTasksInSerial,
+  updateJson,
+  type GeneratorCallback,
+  type Tree,
+} from '@nx/devkit';
 
 /** Versions the generated code is written and tested against. */
 export const GENERATED_DEV_DEPENDENCIES: Record<string, string> = {
@@ -14,6 +22,9 @@ export const GENERATED_DEV_DEPENDENCIES: Record<string, string> = {
 export const PACT_DEV_DEPENDENCY: Record<string, string> = { '@pact-foundation/pact': '16.5.0' };
 
 export const TSCONFIG_BASE = 'tsconfig.base.json';
+
+/** The port a generated service listens on, and its SDK's default, unless told otherwise. */
+export const DEFAULT_SERVICE_PORT = 3000;
 
 /** The npm scope SDK packages are named under: the root package's scope, else the workspace folder's name. */
 export function npmScope(tree: Tree): string {
@@ -110,4 +121,19 @@ export function checkTargets(): Record<
     test: target('vitest run --root {projectRoot}'),
     typecheck: target('tsc -p {projectRoot}/tsconfig.json --noEmit'),
   };
+}
+
+/**
+ * The last steps of a generator that adds projects: an ESLint config for their lint target, the dev
+ * dependencies their checks run on (plus `devDependencies`), formatting, then `init`'s install and ours.
+ */
+export async function finishProjects(
+  tree: Tree,
+  init: GeneratorCallback,
+  options: { skipFormat?: boolean; devDependencies?: Record<string, string> },
+): Promise<GeneratorCallback> {
+  ensureEslintConfig(tree);
+  const install = addDependenciesToPackageJson(tree, {}, { ...GENERATED_DEV_DEPENDENCIES, ...options.devDependencies });
+  if (!options.skipFormat) await formatFiles(tree);
+  return runTasksInSerial(init, install);
 }

@@ -42,7 +42,7 @@ describe('ci generator', () => {
     expect(ciGenerator).toBe(namedCiGenerator);
   });
 
-  it("writes the GitHub workflow by default: the pure function's YAML, and nothing else", async () => {
+  it("writes the GitHub workflow by default: the templates' YAML, and nothing else", async () => {
     const before = new Set(tree.listChanges().map((c) => c.path));
     const callback = await generate(tree);
     expect(typeof callback).toBe('function');

@@ -1,6 +1,7 @@
 import type { NxJsonConfiguration } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
-import { PLUGIN_NAME, addFleetPlugin } from './nx-json';
+import { PLUGIN_NAME } from '../../config/workspace-options';
+import { addFleetPlugin } from './nx-json';
 
 describe('addFleetPlugin', () => {
   it('adds the bare string entry to an nx.json without plugins', () => {

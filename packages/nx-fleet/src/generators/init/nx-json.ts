@@ -1,11 +1,6 @@
 import type { NxJsonConfiguration, PluginConfiguration } from '@nx/devkit';
 import type { FleetPluginOptions } from '../../config/options';
-
-export const PLUGIN_NAME = 'nx-fleet';
-
-function isFleetPlugin(plugin: PluginConfiguration): boolean {
-  return (typeof plugin === 'string' ? plugin : plugin.plugin) === PLUGIN_NAME;
-}
+import { isFleetPlugin, PLUGIN_NAME } from '../../config/workspace-options';
 
 /** Idempotent: an existing registration keeps its options; only an explicitly given registry updates it. */
 export function addFleetPlugin(

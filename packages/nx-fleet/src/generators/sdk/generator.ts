@@ -1,25 +1,16 @@
 import { join } from 'node:path';
 import {
-  addDependenciesToPackageJson,
   addProjectConfiguration,
-  formatFiles,
   generateFiles,
   names,
   offsetFromRoot,
   readProjectConfiguration,
-  runTasksInSerial,
   type GeneratorCallback,
   type Tree,
 } from '@nx/devkit';
 import { initGenerator } from '../init/generator';
 import { SDK_TAG_PREFIX } from '../../runtime-graph/sdk-ownership';
-import {
-  addSdkPath,
-  checkTargets,
-  ensureEslintConfig,
-  GENERATED_DEV_DEPENDENCIES,
-  sdkImportPath,
-} from '../workspace-setup';
+import { addSdkPath, checkTargets, DEFAULT_SERVICE_PORT, finishProjects, sdkImportPath } from '../workspace-setup';
 import type { SdkGeneratorSchema } from './schema';
 
 export interface SdkFiles {
@@ -56,11 +47,8 @@ export function writeSdk(tree: Tree, service: string, port: number): SdkFiles {
 
 export async function sdkGenerator(tree: Tree, options: SdkGeneratorSchema): Promise<GeneratorCallback> {
   const init = await initGenerator(tree, { skipFormat: true });
-  writeSdk(tree, options.service, 3000);
-  ensureEslintConfig(tree);
-  const install = addDependenciesToPackageJson(tree, {}, GENERATED_DEV_DEPENDENCIES);
-  if (!options.skipFormat) await formatFiles(tree);
-  return runTasksInSerial(init, install);
+  writeSdk(tree, options.service, DEFAULT_SERVICE_PORT);
+  return finishProjects(tree, init, options);
 }
 
 export default sdkGenerator;

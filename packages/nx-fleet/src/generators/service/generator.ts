@@ -1,14 +1,12 @@
 import { join, posix } from 'node:path';
 import {
-  addDependenciesToPackageJson,
   addProjectConfiguration,
-  formatFiles,
   generateFiles,
   getProjects,
   names,
   offsetFromRoot,
-  runTasksInSerial,
   type GeneratorCallback,
+  type ProjectConfiguration,
   type Tree,
 } from '@nx/devkit';
 import { initGenerator } from '../init/generator';
@@ -18,10 +16,11 @@ import { exposedPort } from '../../contracts/provider';
 import {
   assertServiceName,
   checkTargets,
-  ensureEslintConfig,
-  GENERATED_DEV_DEPENDENCIES,
+  DEFAULT_SERVICE_PORT,
+  finishProjects,
   PACT_DEV_DEPENDENCY,
   sdkImportPath,
+  TSCONFIG_BASE,
 } from '../workspace-setup';
 import type { ServiceGeneratorSchema } from './schema';
 
@@ -40,7 +39,7 @@ export function normalizeServiceOptions(options: ServiceGeneratorSchema): Normal
     .filter(Boolean);
   for (const c of consumes) assertServiceName(c, '--consumes entry');
   if (consumes.includes(options.name)) throw new Error(`nx-fleet: ${options.name} cannot consume itself (--consumes).`);
-  const port = options.port ?? 3000;
+  const port = options.port ?? DEFAULT_SERVICE_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new Error(`nx-fleet: --port ${options.port} is not a TCP port (1-65535).`);
   const directory = (options.directory ?? 'services').replace(/^\.?\/+|\/+$/g, '');
@@ -52,6 +51,20 @@ export function normalizeServiceOptions(options: ServiceGeneratorSchema): Normal
   };
 }
 
+/** A provider the new service consumes, as its templates and Pact test need it: it must have an SDK. */
+function consumedService(tree: Tree, projects: Map<string, ProjectConfiguration>, name: string) {
+  const root = projects.get(name)?.root;
+  const sdkPath = `${root}/sdk/src/index.ts`;
+  if (root === undefined || !tree.exists(sdkPath)) {
+    throw new Error(
+      `nx-fleet: --consumes ${name}: no service "${name}" with an SDK (${root !== undefined ? `missing ${sdkPath}; run \`nx g nx-fleet:sdk ${name}\`` : 'no such project'}).`,
+    );
+  }
+  // The provider's port as its own Dockerfile exposes it, for the default upstream URL.
+  const exposed = exposedPort(tree.read(`${root}/Dockerfile`, 'utf-8') ?? '');
+  return { ...names(name), name, root, importPath: sdkImportPath(tree, name), port: exposed ?? DEFAULT_SERVICE_PORT };
+}
+
 export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<GeneratorCallback> {
   const service = normalizeServiceOptions(options);
   const projects = getProjects(tree);
@@ -60,23 +73,7 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
       `nx-fleet: ${projects.has(service.name) ? `project "${service.name}"` : service.root} already exists; pass --force to overwrite it.`,
     );
   }
-  const consumed = service.consumes.map((name) => {
-    const sdkPath = `${projects.get(name)?.root}/sdk/src/index.ts`;
-    if (!projects.has(name) || !tree.exists(sdkPath)) {
-      throw new Error(
-        `nx-fleet: --consumes ${name}: no service "${name}" with an SDK (${projects.has(name) ? `missing ${sdkPath}; run \`nx g nx-fleet:sdk ${name}\`` : 'no such project'}).`,
-      );
-    }
-    // The provider's port as its own Dockerfile exposes it, for the default upstream URL.
-    const exposed = exposedPort(tree.read(`${projects.get(name)!.root}/Dockerfile`, 'utf-8') ?? '');
-    return {
-      ...names(name),
-      name,
-      root: projects.get(name)!.root,
-      importPath: sdkImportPath(tree, name),
-      port: exposed ?? 3000,
-    };
-  });
+  const consumed = service.consumes.map((name) => consumedService(tree, projects, name));
   if (options.force) {
     // The old service may live in another folder (a different --directory): it goes too.
     const previous = projects.get(service.name)?.root;
@@ -91,7 +88,7 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     projectType: 'application',
     tags: ['type:service'],
     // tsconfig.base.json holds the SDK path aliases the bundle resolves.
-    metadata: { fleet: { contextInclude: ['tsconfig.base.json'] } },
+    metadata: { fleet: { contextInclude: [TSCONFIG_BASE] } },
     targets: checkTargets(),
   } as Parameters<typeof addProjectConfiguration>[2]);
   generateFiles(tree, join(__dirname, 'files'), service.root, {
@@ -114,14 +111,7 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     });
   }
   writeSdk(tree, service.name, service.port);
-  ensureEslintConfig(tree);
-  const install = addDependenciesToPackageJson(
-    tree,
-    {},
-    { ...GENERATED_DEV_DEPENDENCIES, ...(consumed.length ? PACT_DEV_DEPENDENCY : {}) },
-  );
-  if (!options.skipFormat) await formatFiles(tree);
-  return runTasksInSerial(init, install);
+  return finishProjects(tree, init, { ...options, devDependencies: consumed.length ? PACT_DEV_DEPENDENCY : {} });
 }
 
 export default serviceGenerator;
