@@ -2,16 +2,10 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import {
-  commitAll,
-  createFleetWorkspace,
-  detectEngine,
-  ensureNodeBaseImage,
-  nxEnv,
-  packPlugin,
-  runOk,
-  startRegistry,
-} from '../../tools/fleet-harness/src';
+import { ensureNodeBaseImage } from '../../tools/fleet-harness/src/base-image';
+import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src/nx-workspace';
+import { startRegistry } from '../../tools/fleet-harness/src/registry';
+import { detectEngine, runOk } from '../../tools/fleet-harness/src/tools';
 import { serviceFiles, serviceNames, writeFiles } from './fleet';
 import { timed } from './timing';
 

@@ -1,14 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  commitAll,
-  createFleetWorkspace,
-  detectEngine,
-  ensureNodeBaseImage,
-  nxEnv,
-  packPlugin,
-} from '../../tools/fleet-harness/src';
+import { ensureNodeBaseImage } from '../../tools/fleet-harness/src/base-image';
+import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src/nx-workspace';
+import { detectEngine } from '../../tools/fleet-harness/src/tools';
 import { writeFiles } from './fleet';
 import { outcomeSince, table, type ServiceOutcome } from './records';
 import { timed } from './timing';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src';
+import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src/nx-workspace';
 import { writeFiles } from './fleet';
 import { timed } from './timing';
 

@@ -1,4 +1,4 @@
-import { run, type RunResult } from '../../tools/fleet-harness/src';
+import { run, type RunResult } from '../../tools/fleet-harness/src/tools';
 
 export interface Timed extends RunResult {
   seconds: number;

@@ -1,14 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createFleetWorkspace,
-  detectEngine,
-  ensureNodeBaseImage,
-  packPlugin,
-  requireTool,
-  TEMPLATE_ENV,
-} from '../../../tools/fleet-harness/src';
+import { ensureNodeBaseImage } from '../../../tools/fleet-harness/src/base-image';
+import { createFleetWorkspace, packPlugin } from '../../../tools/fleet-harness/src/nx-workspace';
+import { detectEngine, requireTool } from '../../../tools/fleet-harness/src/tools';
+import { TEMPLATE_ENV } from '../../../tools/fleet-harness/src/workspace';
 
 /**
  * Once per run: pack the plugin, create one fresh Nx workspace with the tarball installed as a

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TEMPLATE_ENV } from '../../../tools/fleet-harness/src';
+import { TEMPLATE_ENV } from '../../../tools/fleet-harness/src/workspace';
 
 export default async function globalTeardown(): Promise<void> {
   const template = process.env[TEMPLATE_ENV];

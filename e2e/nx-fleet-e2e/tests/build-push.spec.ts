@@ -1,21 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  builds,
-  createEngineSpy,
-  detectEngine,
-  type EngineSpy,
-  pushes,
-  run,
-  type RunningRegistry,
-  type RunningRemoteCache,
-  runOk,
-  startRegistry,
-  startRemoteCache,
-  TestWorkspace,
-  tree,
-} from '../../../tools/fleet-harness/src';
+import { builds, createEngineSpy, type EngineSpy, pushes } from '../../../tools/fleet-harness/src/engine-spy';
+import { tree } from '../../../tools/fleet-harness/src/files';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { type RunningRemoteCache, startRemoteCache } from '../../../tools/fleet-harness/src/remote-cache';
+import { detectEngine, run, runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 const SERVICES = ['gateway', 'orders', 'payments', 'users', 'billing'];
 

@@ -1,4 +1,6 @@
-import { run, type RunningRegistry, runOk, startRegistry, TestWorkspace } from '../../../tools/fleet-harness/src';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { run, runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';

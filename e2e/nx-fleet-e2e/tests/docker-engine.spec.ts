@@ -1,18 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  dockerClient,
-  ensureNodeBaseImage,
-  loadImage,
-  NODE_BASE_IMAGE,
-  type RunningDockerd,
-  type RunningRegistry,
-  runOk,
-  startDockerd,
-  startRegistry,
-  TestWorkspace,
-} from '../../../tools/fleet-harness/src';
+import { ensureNodeBaseImage, NODE_BASE_IMAGE } from '../../../tools/fleet-harness/src/base-image';
+import { dockerClient, loadImage, type RunningDockerd, startDockerd } from '../../../tools/fleet-harness/src/dockerd';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 describe('the docker engine path against a real dockerd (Debian docker.io)', () => {
   let ws: TestWorkspace;

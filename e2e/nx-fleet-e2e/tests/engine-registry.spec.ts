@@ -1,15 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  detectEngine,
-  ensureNodeBaseImage,
-  requireTool,
-  run,
-  type RunningRegistry,
-  runOk,
-  startRegistry,
-} from '../../../tools/fleet-harness/src';
+import { ensureNodeBaseImage } from '../../../tools/fleet-harness/src/base-image';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { detectEngine, requireTool, run, runOk } from '../../../tools/fleet-harness/src/tools';
 
 // Proves the tool layer end to end: local base image -> build -> run -> push -> registry digest.
 describe('container engine + local registry', () => {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type RunningRegistry, runOk, startRegistry, TestWorkspace } from '../../../tools/fleet-harness/src';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 describe('nx-fleet installed from dist/nx-fleet.tgz into a fresh Nx 23.2.1 workspace', () => {
   let ws: TestWorkspace;

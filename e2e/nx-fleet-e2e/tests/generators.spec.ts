@@ -1,12 +1,6 @@
-import {
-  detectEngine,
-  freePort,
-  run,
-  type RunningRegistry,
-  runOk,
-  startRegistry,
-  TestWorkspace,
-} from '../../../tools/fleet-harness/src';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { detectEngine, freePort, run, runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 type Edge = { source: string; target: string; type: string };
 

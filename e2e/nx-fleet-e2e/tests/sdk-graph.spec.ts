@@ -1,4 +1,4 @@
-import { TestWorkspace } from '../../../tools/fleet-harness/src';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 type Edge = { source: string; target: string; type: string };
 

@@ -1,4 +1,4 @@
-import { TestWorkspace } from '../../../tools/fleet-harness/src';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 describe('service detection settings, Nx overrides and graph safety (real nx CLI)', () => {
   let ws: TestWorkspace;

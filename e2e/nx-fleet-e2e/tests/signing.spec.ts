@@ -1,16 +1,11 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
-import {
-  fixture,
-  OciRepository,
-  referrersTag,
-  run,
-  type RunningRegistry,
-  runOk,
-  startRegistry,
-  TestWorkspace,
-} from '../../../tools/fleet-harness/src';
+import { fixture } from '../../../tools/fleet-harness/src/files';
+import { OciRepository, referrersTag } from '../../../tools/fleet-harness/src/oci';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { run, runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const CYCLONEDX = 'application/vnd.cyclonedx+json';
