@@ -10,7 +10,7 @@ const SRC = 'packages/nx-fleet/src';
 
 /**
  * The plugin's layers, lowest first (ARCHITECTURE.md): a folder may import its own rank and lower ones,
- * so nothing below nx/ can reach what Nx calls, and nothing at all can reach an entry point.
+ * so nothing below nx/ can reach what Nx calls, and no production code can reach an entry point.
  */
 const RANKS = [
   ['io', 'text'],
