@@ -5,7 +5,7 @@ import { fleetOptionsOf } from '../../config/workspace-options';
 import { ciTemplate, ciWarnings, type CiPipelineOptions, type CiTemplate } from './options';
 import type { CiGeneratorSchema } from './schema';
 
-/** The pipeline options for a workspace: the generator's options plus the registry, ledger and target names nx.json configures. */
+/** The generator's options plus what nx.json configures: the registry, the ledger and the target names. */
 export function ciPipelineOptions(tree: Tree, options: CiGeneratorSchema): CiPipelineOptions {
   const plugin = normalizeOptions(fleetOptionsOf(readNxJson(tree)));
   const { provider, environment, registry, mainBranch, matrix, nodeVersion, remoteCache } = options;
