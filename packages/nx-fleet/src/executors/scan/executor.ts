@@ -2,12 +2,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { ensureLocalImage } from '../../image/local-image';
 import { imageRecordPath, readImageRecord } from '../../image/records';
 import { nodePorts } from '../../io/ports';
 import { scanService, type ScanDirs } from '../../supply-chain/scan';
-import { serviceRefOf } from '../docker-build/executor';
-import { reportingFailures } from '../run-executor';
+import { ensureLocalImage, reportingFailures, serviceRefOf } from '../run-executor';
 import type { ScanExecutorSchema } from './schema';
 
 export default async function scanExecutor(

@@ -1,4 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { FilePort } from '../../io/ports';
 
 /**
  * The one reader of private keys: PEM text (PKCS#8 or SEC1, optionally encrypted) into a key object.
@@ -30,4 +32,26 @@ export function loadSigningKey(pem: string, passphrase?: string): { privateKeyPe
     privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKeyPem: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
   };
+}
+
+/**
+ * A key setting's text: the PEM itself (a CI secret) or the path of a file holding it, relative to
+ * the workspace. `unreadable` words the error from the file's path and the reason (an errno code).
+ */
+export async function keyText(
+  value: string,
+  workspaceRoot: string,
+  files: Pick<FilePort, 'readText'>,
+  unreadable: (file: string, code: string | undefined) => Error,
+): Promise<string> {
+  if (value.includes('-----BEGIN')) return value;
+  const file = resolve(workspaceRoot, value);
+  let text: string | undefined;
+  try {
+    text = await files.readText(file);
+  } catch (error) {
+    throw unreadable(file, (error as NodeJS.ErrnoException).code);
+  }
+  if (text === undefined) throw unreadable(file, 'ENOENT');
+  return text;
 }
