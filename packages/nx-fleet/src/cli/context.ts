@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { listContextFiles } from '../image/build-context';
-import { prepareContext } from '../executors/docker-build/executor';
-import type { DockerBuildExecutorSchema } from '../executors/docker-build/schema';
+import { prepareContext, type BuildOptions as DockerBuildExecutorSchema } from '../image/build';
 import { assemblePrunedContext } from '../image/pruned-context';
 import { nodePorts } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
@@ -57,7 +56,7 @@ export const contextCommand: Command = {
           include: options.contextInclude ?? [],
           into: out,
         })
-      : await prepareContext(options, service);
+      : await prepareContext(ports, options, service);
     try {
       for (const file of await listContextFiles(context.dir, resolve(workspaceRoot, options.dockerfile)))
         console.log(file);

@@ -1,15 +1,14 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { run } from '../io/process';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Env } from '../io/ports';
+import { fakeProcesses } from '../testing/fake-ports';
 import { engineByName, parseEngineName, resolveEngine } from './detect';
 
-// Proves these tests start no process: detection would have to call `run`.
-vi.mock('../io/process', () => ({
-  run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
-  runOk: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
-}));
+// Proves these tests start no process: detection would have to run one.
+const processes = fakeProcesses(() => new Error('no process may be spawned in unit tests'));
+const ports = (env: Env) => ({ processes, env });
 
 afterEach(() => {
-  expect(run).not.toHaveBeenCalled();
+  expect(processes.calls).toEqual([]);
 });
 
 describe('parseEngineName', () => {
@@ -29,29 +28,29 @@ describe('parseEngineName', () => {
 
 describe('engineByName', () => {
   it.each(['docker', 'podman', 'buildah'] as const)('builds the %s engine', (name) => {
-    expect(engineByName(name).name).toBe(name);
+    expect(engineByName(name, ports({})).name).toBe(name);
   });
 });
 
 describe('resolveEngine', () => {
   it('lets FLEET_ENGINE win over the option', async () => {
-    expect((await resolveEngine('docker', { FLEET_ENGINE: 'podman' })).name).toBe('podman');
-    expect((await resolveEngine('podman', { FLEET_ENGINE: 'buildah' })).name).toBe('buildah');
+    expect((await resolveEngine(ports({ FLEET_ENGINE: 'podman' }), 'docker')).name).toBe('podman');
+    expect((await resolveEngine(ports({ FLEET_ENGINE: 'buildah' }), 'podman')).name).toBe('buildah');
   });
 
   it('uses the option when FLEET_ENGINE is unset or empty', async () => {
-    expect((await resolveEngine('buildah', {})).name).toBe('buildah');
-    expect((await resolveEngine('docker', { FLEET_ENGINE: '' })).name).toBe('docker');
+    expect((await resolveEngine(ports({}), 'buildah')).name).toBe('buildah');
+    expect((await resolveEngine(ports({ FLEET_ENGINE: '' }), 'docker')).name).toBe('docker');
   });
 
   it('rejects an unknown FLEET_ENGINE, naming it, even when the option is valid', async () => {
-    await expect(resolveEngine('docker', { FLEET_ENGINE: 'rkt' })).rejects.toThrow(
+    await expect(resolveEngine(ports({ FLEET_ENGINE: 'rkt' }), 'docker')).rejects.toThrow(
       'nx-fleet: FLEET_ENGINE is "rkt"; use one of docker, podman, buildah.',
     );
   });
 
   it('rejects an unknown option, naming it', async () => {
-    await expect(resolveEngine('containerd', {})).rejects.toThrow(
+    await expect(resolveEngine(ports({}), 'containerd')).rejects.toThrow(
       'nx-fleet: the "engine" option is "containerd"; use one of docker, podman, buildah.',
     );
   });

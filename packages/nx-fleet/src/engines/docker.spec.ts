@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { run, runOk } from '../io/process';
+import { describe, expect, it } from 'vitest';
 import { dockerBuildArgs, dockerEngine, parseDockerPushDigest } from './docker';
 import { containerRunArgs } from './engine';
 import { buildRequest } from '../testing/build-request';
+import { fakeProcesses, runResult, type ProcessAnswer } from '../testing/fake-ports';
 
 const withCache = buildRequest({
   buildArgs: { NODE_ENV: 'production' },
@@ -101,38 +101,31 @@ describe('parseDockerPushDigest', () => {
   });
 });
 
-// No process is started: the engine methods below are checked by the argv they hand to runOk.
-vi.mock('../io/process', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../io/process')>()),
-  run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
-  runOk: vi.fn(() => Promise.resolve({ code: 0, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: '' })),
-}));
+// No process is started: the engine methods below are checked by the argv they hand to runOk,
+// which answers exit 0 unless a test says otherwise.
+function engineWith(...answers: ProcessAnswer[]) {
+  const processes = fakeProcesses(() => answers.shift());
+  return { engine: dockerEngine(processes, {}), calls: processes.calls };
+}
 
 describe('dockerEngine', () => {
-  beforeEach(() => {
-    vi.mocked(runOk).mockClear();
-    vi.mocked(run).mockClear();
-  });
-
   it('is named docker and starts no process until used', () => {
-    expect(dockerEngine().name).toBe('docker');
-    expect(run).not.toHaveBeenCalled();
-    expect(runOk).not.toHaveBeenCalled();
+    const { engine, calls } = engineWith();
+    expect(engine.name).toBe('docker');
+    expect(calls).toEqual([]);
   });
 
   it('saves with `docker save -o FILE REF`', async () => {
-    await dockerEngine().save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
-    expect(runOk).toHaveBeenCalledTimes(1);
-    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual([
-      'docker',
-      ['save', '-o', '/tmp/nx-fleet-scan-x/image.tar', 'acme/a:ct-0123'],
+    const { engine, calls } = engineWith();
+    await engine.save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
+    expect(calls).toEqual([
+      { method: 'runOk', command: 'docker', args: ['save', '-o', '/tmp/nx-fleet-scan-x/image.tar', 'acme/a:ct-0123'] },
     ]);
-    expect(run).not.toHaveBeenCalled();
   });
 
   it('passes a failure of save on', async () => {
-    vi.mocked(runOk).mockRejectedValueOnce(new Error('nx-fleet: `docker save` exited with code 1'));
-    await expect(dockerEngine().save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow('exited with code 1');
+    const { engine } = engineWith(new Error('nx-fleet: `docker save` exited with code 1'));
+    await expect(engine.save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow('exited with code 1');
   });
 
   it('runs a container with `docker run --detach …` (the shared run arguments) and keeps the id it prints', async () => {
@@ -142,15 +135,9 @@ describe('dockerEngine', () => {
       containerPort: 8080,
       env: { PORT: '8080', LOG_LEVEL: 'debug' },
     };
-    vi.mocked(runOk).mockResolvedValueOnce({
-      code: 0,
-      stdout: 'deadbeef\n',
-      stdoutBytes: Buffer.from('deadbeef\n'),
-      stderr: '',
-    });
-    const container = await dockerEngine().run(request);
+    const { engine, calls } = engineWith(runResult('deadbeef\n'));
+    const container = await engine.run(request);
     expect(container.id).toBe('deadbeef');
-    expect(vi.mocked(runOk).mock.calls).toEqual([['docker', containerRunArgs(request)]]);
-    expect(run).not.toHaveBeenCalled();
+    expect(calls).toEqual([{ method: 'runOk', command: 'docker', args: containerRunArgs(request) }]);
   });
 });

@@ -1,5 +1,5 @@
-import { run, runOk } from '../io/process';
-import { commonBuildFlags, runContainer, type BuildRequest, type Engine } from './engine';
+import type { Env, ProcessRunner } from '../io/ports';
+import { answerInFile, commonBuildFlags, runContainer, type BuildRequest, type Engine } from './engine';
 import { copyImage } from '../registry/destinations';
 
 export function dockerBuildArgs(request: BuildRequest, buildx: boolean): string[] {
@@ -21,34 +21,41 @@ export function parseDockerPushDigest(output: string): string | undefined {
   return /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1];
 }
 
-export function dockerEngine(): Engine {
+/** `env`: the environment docker's builds run in. */
+export function dockerEngine(processes: ProcessRunner, env: Env): Engine {
   let buildx: Promise<boolean> | undefined;
   return {
     name: 'docker',
     async build(request) {
-      buildx ??= run('docker', ['buildx', 'version']).then(
+      buildx ??= processes.run('docker', ['buildx', 'version']).then(
         (r) => r.code === 0,
         () => false,
       );
       // Secret mounts need BuildKit; the classic builder only has it behind this switch.
-      const env = { ...process.env, DOCKER_BUILDKIT: process.env['DOCKER_BUILDKIT'] ?? '1' };
-      await runOk('docker', dockerBuildArgs(request, await buildx), { echo: true, env });
+      const buildEnv = { ...env, DOCKER_BUILDKIT: env['DOCKER_BUILDKIT'] ?? '1' };
+      const withBuildx = await buildx;
+      return answerInFile('nx-fleet-build-', 'iid', (iidFile) =>
+        processes.runOk('docker', dockerBuildArgs({ ...request, iidFile }, withBuildx), { echo: true, env: buildEnv }),
+      );
     },
     async imageExists(ref) {
-      return (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref])).code === 0;
+      return (await processes.run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref])).code === 0;
     },
     async save(localRef, archive) {
-      await runOk('docker', ['save', '-o', archive, localRef]);
+      await processes.runOk('docker', ['save', '-o', archive, localRef]);
     },
-    run: (request) => runContainer('docker', request),
+    run: (request) => runContainer(processes, 'docker', request),
     async push(localRef, destination, tlsVerify) {
       if (!destination.startsWith('docker://')) {
         // The daemon cannot write an OCI layout; skopeo reads the image out of the daemon.
-        return copyImage(`docker-daemon:${localRef}`, destination, { srcTlsVerify: true, destTlsVerify: tlsVerify });
+        return copyImage(processes, `docker-daemon:${localRef}`, destination, {
+          srcTlsVerify: true,
+          destTlsVerify: tlsVerify,
+        });
       }
       const remote = destination.slice('docker://'.length);
-      await runOk('docker', ['tag', localRef, remote]);
-      const result = await runOk('docker', ['push', remote], { echo: true });
+      await processes.runOk('docker', ['tag', localRef, remote]);
+      const result = await processes.runOk('docker', ['push', remote], { echo: true });
       const digest = parseDockerPushDigest(result.stdout);
       if (!digest)
         throw new Error(`nx-fleet: docker push of ${remote} printed no digest; cannot record what was pushed.`);

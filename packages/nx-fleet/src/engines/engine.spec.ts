@@ -1,21 +1,12 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { run, runOk, type RunResult } from '../io/process';
+import { describe, expect, it } from 'vitest';
 import { commonBuildFlags, containerRunArgs, runContainer, secretFlag, type RunRequest } from './engine';
 import { buildRequest } from '../testing/build-request';
+import { fakeProcesses, runResult as result, type ProcessAnswer } from '../testing/fake-ports';
 
-// No process is started: runContainer is checked by the argv it hands to run and runOk.
-vi.mock('../io/process', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../io/process')>()),
-  run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
-  runOk: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
-}));
-
-const result = (stdout: string, stderr = '', code = 0): RunResult => ({
-  code,
-  stdout,
-  stdoutBytes: Buffer.from(stdout),
-  stderr,
-});
+/** No process is started: runContainer is checked by the argv it hands to run and runOk, answered in turn. */
+function processesAnswering(...answers: ProcessAnswer[]) {
+  return fakeProcesses(() => answers.shift() ?? new Error('no process may be spawned in unit tests'));
+}
 
 const runRequest = (overrides: Partial<RunRequest> = {}): RunRequest => ({
   image: 'acme/orders:ct-0123',
@@ -165,53 +156,51 @@ describe('containerRunArgs', () => {
 });
 
 describe('runContainer', () => {
-  beforeEach(() => {
-    vi.mocked(run).mockReset();
-    vi.mocked(runOk).mockReset();
-  });
-
   it.each(['podman', 'docker'] as const)(
     '%s: starts the container with containerRunArgs and takes the id from the last line of its output',
     async (tool) => {
-      vi.mocked(runOk).mockResolvedValueOnce(
-        result('Trying to pull acme/orders...\n4f1e2d3c4b5a69788796a5b4c3d2e1f0\n'),
-      );
-      const container = await runContainer(tool, runRequest({ env: { PORT: '3000' } }));
+      const processes = processesAnswering(result('Trying to pull acme/orders...\n4f1e2d3c4b5a69788796a5b4c3d2e1f0\n'));
+      const container = await runContainer(processes, tool, runRequest({ env: { PORT: '3000' } }));
       expect(container.id).toBe('4f1e2d3c4b5a69788796a5b4c3d2e1f0');
-      expect(vi.mocked(runOk).mock.calls).toEqual([[tool, containerRunArgs(runRequest({ env: { PORT: '3000' } }))]]);
-      expect(run).not.toHaveBeenCalled();
+      expect(processes.calls).toEqual([
+        { method: 'runOk', command: tool, args: containerRunArgs(runRequest({ env: { PORT: '3000' } })) },
+      ]);
     },
   );
 
   it('asks the engine whether the container still runs, by id', async () => {
-    vi.mocked(runOk).mockResolvedValueOnce(result('abc123\n'));
-    const container = await runContainer('podman', runRequest());
-    vi.mocked(run).mockResolvedValueOnce(result('true\n')).mockResolvedValueOnce(result('false\n'));
+    const processes = processesAnswering(result('abc123\n'), result('true\n'), result('false\n'));
+    const container = await runContainer(processes, 'podman', runRequest());
     expect(await container.running()).toBe(true);
     expect(await container.running()).toBe(false);
-    expect(vi.mocked(run).mock.calls[0]).toEqual(['podman', ['inspect', '--format', '{{.State.Running}}', 'abc123']]);
+    expect(processes.calls[1]).toEqual({
+      method: 'run',
+      command: 'podman',
+      args: ['inspect', '--format', '{{.State.Running}}', 'abc123'],
+    });
   });
 
   it('counts a container the engine no longer knows as not running', async () => {
-    vi.mocked(runOk).mockResolvedValueOnce(result('abc123\n'));
-    const container = await runContainer('docker', runRequest());
-    vi.mocked(run).mockResolvedValueOnce(result('', 'Error: No such object: abc123', 1));
+    const processes = processesAnswering(result('abc123\n'), result('', 'Error: No such object: abc123', 1));
+    const container = await runContainer(processes, 'docker', runRequest());
     expect(await container.running()).toBe(false);
   });
 
   it('returns the last 50 lines of logs, stdout and stderr together, and removes the container by force', async () => {
-    vi.mocked(runOk).mockResolvedValueOnce(result('abc123\n'));
-    const container = await runContainer('docker', runRequest());
-    vi.mocked(run).mockResolvedValueOnce(result('listening on 3000\n', 'warning: no DATABASE_URL\n'));
+    const processes = processesAnswering(
+      result('abc123\n'),
+      result('listening on 3000\n', 'warning: no DATABASE_URL\n'),
+      result('abc123\n'),
+    );
+    const container = await runContainer(processes, 'docker', runRequest());
     expect(await container.logs()).toBe('listening on 3000\nwarning: no DATABASE_URL');
-    expect(vi.mocked(run).mock.calls[0]).toEqual(['docker', ['logs', '--tail', '50', 'abc123']]);
-    vi.mocked(run).mockResolvedValueOnce(result('abc123\n'));
+    expect(processes.calls[1]).toEqual({ method: 'run', command: 'docker', args: ['logs', '--tail', '50', 'abc123'] });
     await container.remove();
-    expect(vi.mocked(run).mock.calls[1]).toEqual(['docker', ['rm', '--force', 'abc123']]);
+    expect(processes.calls[2]).toEqual({ method: 'run', command: 'docker', args: ['rm', '--force', 'abc123'] });
   });
 
   it('passes a failure to start on', async () => {
-    vi.mocked(runOk).mockRejectedValueOnce(new Error('nx-fleet: `docker run` exited with code 125'));
-    await expect(runContainer('docker', runRequest())).rejects.toThrow('exited with code 125');
+    const processes = processesAnswering(new Error('nx-fleet: `docker run` exited with code 125'));
+    await expect(runContainer(processes, 'docker', runRequest())).rejects.toThrow('exited with code 125');
   });
 });

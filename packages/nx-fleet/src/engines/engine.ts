@@ -1,5 +1,8 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EngineName } from '../config/options';
-import { run, runOk } from '../io/process';
+import type { ProcessRunner } from '../io/ports';
 
 export interface BuildSecret {
   id: string;
@@ -44,7 +47,8 @@ export interface RunningContainer {
 
 export interface Engine {
   readonly name: EngineName;
-  build(request: BuildRequest): Promise<void>;
+  /** Builds the image and returns its id (the engine writes it to a file of its own). */
+  build(request: Omit<BuildRequest, 'iidFile'>): Promise<string>;
   imageExists(ref: string): Promise<boolean>;
   /** Pushes a local image and returns the manifest digest the destination stored. */
   push(localRef: string, destination: TransportRef, tlsVerify: boolean): Promise<string>;
@@ -67,19 +71,43 @@ export function containerRunArgs(request: RunRequest): string[] {
 }
 
 /** The same container handle for podman and docker. */
-export async function runContainer(tool: 'podman' | 'docker', request: RunRequest): Promise<RunningContainer> {
-  const id = (await runOk(tool, containerRunArgs(request))).stdout.trim().split('\n').pop()!;
+export async function runContainer(
+  processes: ProcessRunner,
+  tool: 'podman' | 'docker',
+  request: RunRequest,
+): Promise<RunningContainer> {
+  const id = (await processes.runOk(tool, containerRunArgs(request))).stdout.trim().split('\n').pop()!;
   return {
     id,
-    running: async () => (await run(tool, ['inspect', '--format', '{{.State.Running}}', id])).stdout.trim() === 'true',
+    running: async () =>
+      (await processes.run(tool, ['inspect', '--format', '{{.State.Running}}', id])).stdout.trim() === 'true',
     logs: async () => {
-      const result = await run(tool, ['logs', '--tail', '50', id]);
+      const result = await processes.run(tool, ['logs', '--tail', '50', id]);
       return `${result.stdout}${result.stderr}`.trim();
     },
     remove: async () => {
-      await run(tool, ['rm', '--force', id]);
+      await processes.run(tool, ['rm', '--force', id]);
     },
   };
+}
+
+/**
+ * Runs a tool that writes its answer (an image id, a digest) to the file it is given, in a folder of
+ * its own, and returns that answer: the tools' machine-readable output, unlike their logs.
+ */
+export async function answerInFile(
+  folderPrefix: string,
+  fileName: string,
+  tool: (file: string) => Promise<unknown>,
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), folderPrefix));
+  try {
+    const file = join(dir, fileName);
+    await tool(file);
+    return (await readFile(file, 'utf8')).trim();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export function secretFlag(secret: BuildSecret): string {

@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { run, runOk } from '../io/process';
+import { describe, expect, it } from 'vitest';
 import { containerRunArgs } from './engine';
 import { podmanBuildArgs, podmanFamilyEngine, podmanPushArgs } from './podman';
 import { buildRequest } from '../testing/build-request';
+import { fakeProcesses, runResult, type ProcessAnswer } from '../testing/fake-ports';
 
 describe('podmanBuildArgs', () => {
   it('uses `podman build --layers` and ends with the context', () => {
@@ -106,85 +106,73 @@ describe('podmanPushArgs', () => {
   });
 });
 
+// No process is started: the engine methods below are checked by the argv they hand to runOk,
+// which answers exit 0 unless a test says otherwise.
+function engineWith(tool: 'podman' | 'buildah', ...answers: ProcessAnswer[]) {
+  const processes = fakeProcesses(() => answers.shift());
+  return { engine: podmanFamilyEngine(tool, processes), calls: processes.calls };
+}
+
 describe('podmanFamilyEngine', () => {
   it('carries the tool name', () => {
-    expect(podmanFamilyEngine('podman').name).toBe('podman');
-    expect(podmanFamilyEngine('buildah').name).toBe('buildah');
+    expect(engineWith('podman').engine.name).toBe('podman');
+    expect(engineWith('buildah').engine.name).toBe('buildah');
   });
 });
 
-// No process is started: the engine methods below are checked by the argv they hand to runOk.
-vi.mock('../io/process', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../io/process')>()),
-  run: vi.fn(() => Promise.reject(new Error('no process may be spawned in unit tests'))),
-  runOk: vi.fn(() => Promise.resolve({ code: 0, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: '' })),
-}));
-
 describe('save', () => {
-  beforeEach(() => {
-    vi.mocked(runOk).mockClear();
-    vi.mocked(run).mockClear();
-  });
-
   it('podman: `podman save --format docker-archive -o FILE REF`', async () => {
-    await podmanFamilyEngine('podman').save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
-    expect(runOk).toHaveBeenCalledTimes(1);
-    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual([
-      'podman',
-      ['save', '--format', 'docker-archive', '-o', '/tmp/nx-fleet-scan-x/image.tar', 'acme/a:ct-0123'],
+    const { engine, calls } = engineWith('podman');
+    await engine.save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
+    expect(calls).toEqual([
+      {
+        method: 'runOk',
+        command: 'podman',
+        args: ['save', '--format', 'docker-archive', '-o', '/tmp/nx-fleet-scan-x/image.tar', 'acme/a:ct-0123'],
+      },
     ]);
-    expect(run).not.toHaveBeenCalled();
   });
 
   it('buildah (no save command): `buildah push REF docker-archive:FILE`', async () => {
-    await podmanFamilyEngine('buildah').save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
-    expect(runOk).toHaveBeenCalledTimes(1);
-    expect(vi.mocked(runOk).mock.calls[0]!.slice(0, 2)).toEqual([
-      'buildah',
-      ['push', 'acme/a:ct-0123', 'docker-archive:/tmp/nx-fleet-scan-x/image.tar'],
+    const { engine, calls } = engineWith('buildah');
+    await engine.save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');
+    expect(calls).toEqual([
+      {
+        method: 'runOk',
+        command: 'buildah',
+        args: ['push', 'acme/a:ct-0123', 'docker-archive:/tmp/nx-fleet-scan-x/image.tar'],
+      },
     ]);
-    expect(run).not.toHaveBeenCalled();
   });
 
   it('keeps a path with spaces as one argv element', async () => {
-    await podmanFamilyEngine('podman').save('acme/a:ct-0123', '/tmp/my dir/image.tar');
-    expect(vi.mocked(runOk).mock.calls[0]![1]).toContain('/tmp/my dir/image.tar');
+    const { engine, calls } = engineWith('podman');
+    await engine.save('acme/a:ct-0123', '/tmp/my dir/image.tar');
+    expect(calls[0]!.args).toContain('/tmp/my dir/image.tar');
   });
 
   it('passes a failure of the tool on', async () => {
-    vi.mocked(runOk).mockRejectedValueOnce(new Error('nx-fleet: `podman save` exited with code 125'));
-    await expect(podmanFamilyEngine('podman').save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow(
-      'exited with code 125',
-    );
+    const { engine } = engineWith('podman', new Error('nx-fleet: `podman save` exited with code 125'));
+    await expect(engine.save('acme/a:ct-0123', '/tmp/i.tar')).rejects.toThrow('exited with code 125');
   });
 });
 
 describe('run', () => {
   const request = { image: 'acme/a:ct-0123', hostPort: 41234, containerPort: 3000, env: { PORT: '3000' } };
 
-  beforeEach(() => {
-    vi.mocked(runOk).mockClear();
-    vi.mocked(run).mockClear();
-  });
-
   it('podman: `podman run --detach …` with the shared run arguments, and the id it prints', async () => {
-    vi.mocked(runOk).mockResolvedValueOnce({
-      code: 0,
-      stdout: 'c0ffee\n',
-      stdoutBytes: Buffer.from('c0ffee\n'),
-      stderr: '',
-    });
-    const container = await podmanFamilyEngine('podman').run(request);
+    const { engine, calls } = engineWith('podman', runResult('c0ffee\n'));
+    const container = await engine.run(request);
     expect(container.id).toBe('c0ffee');
-    expect(vi.mocked(runOk).mock.calls).toEqual([['podman', containerRunArgs(request)]]);
+    expect(calls).toEqual([{ method: 'runOk', command: 'podman', args: containerRunArgs(request) }]);
   });
 
   it('buildah: refuses, pointing at podman, docker or a startCommand, and starts nothing', async () => {
-    await expect(podmanFamilyEngine('buildah').run(request)).rejects.toThrow(
+    const { engine, calls } = engineWith('buildah');
+    await expect(engine.run(request)).rejects.toThrow(
       'nx-fleet: buildah builds images but cannot run them; contract-verify runs the provider with podman or docker (FLEET_ENGINE=podman), or give it a startCommand.',
     );
-    expect(runOk).not.toHaveBeenCalled();
-    expect(run).not.toHaveBeenCalled();
+    expect(calls).toEqual([]);
   });
 });
 

@@ -1,8 +1,13 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { run, runOk, ToolFailedError } from '../io/process';
-import { commonBuildFlags, runContainer, type BuildRequest, type Engine, type TransportRef } from './engine';
+import type { ProcessRunner } from '../io/ports';
+import { ToolFailedError } from '../io/process';
+import {
+  answerInFile,
+  commonBuildFlags,
+  runContainer,
+  type BuildRequest,
+  type Engine,
+  type TransportRef,
+} from './engine';
 
 /** podman and buildah share containers/image and containers/storage, and nearly all flags. */
 export type PodmanFamily = 'podman' | 'buildah';
@@ -35,23 +40,24 @@ export function podmanPushArgs(
   return ['push', `--tls-verify=${tlsVerify}`, '--digestfile', digestFile, localRef, destination];
 }
 
-export function podmanFamilyEngine(tool: PodmanFamily): Engine {
+export function podmanFamilyEngine(tool: PodmanFamily, processes: ProcessRunner): Engine {
   return {
     name: tool,
-    async build(request) {
-      const args = podmanBuildArgs(tool, request);
-      try {
-        await runOk(tool, args, { echo: true });
-      } catch (error) {
-        // containers/storage can lose a cached layer to a concurrent `rmi`/prune while the build
-        // looks for it; the build itself is sound, so it is tried once more.
-        if (!(error instanceof ToolFailedError) || !isStorageRace(error.result.stderr)) throw error;
-        await runOk(tool, args, { echo: true });
-      }
-    },
+    build: (request) =>
+      answerInFile('nx-fleet-build-', 'iid', async (iidFile) => {
+        const args = podmanBuildArgs(tool, { ...request, iidFile });
+        try {
+          await processes.runOk(tool, args, { echo: true });
+        } catch (error) {
+          // containers/storage can lose a cached layer to a concurrent `rmi`/prune while the build
+          // looks for it; the build itself is sound, so it is tried once more.
+          if (!(error instanceof ToolFailedError) || !isStorageRace(error.result.stderr)) throw error;
+          await processes.runOk(tool, args, { echo: true });
+        }
+      }),
     async imageExists(ref) {
       const args = tool === 'podman' ? ['image', 'exists', ref] : ['inspect', '--type', 'image', ref];
-      return (await run(tool, args)).code === 0;
+      return (await processes.run(tool, args)).code === 0;
     },
     async save(localRef, archive) {
       // buildah has no `save`: pushing to the docker-archive transport writes the same tarball.
@@ -59,24 +65,18 @@ export function podmanFamilyEngine(tool: PodmanFamily): Engine {
         tool === 'podman'
           ? ['save', '--format', 'docker-archive', '-o', archive, localRef]
           : ['push', localRef, `docker-archive:${archive}`];
-      await runOk(tool, args);
+      await processes.runOk(tool, args);
     },
     async run(request) {
       if (tool === 'buildah')
         throw new Error(
           'nx-fleet: buildah builds images but cannot run them; contract-verify runs the provider with podman or docker (FLEET_ENGINE=podman), or give it a startCommand.',
         );
-      return runContainer(tool, request);
+      return runContainer(processes, tool, request);
     },
-    async push(localRef, destination, tlsVerify) {
-      const dir = await mkdtemp(join(tmpdir(), 'nx-fleet-push-'));
-      try {
-        const digestFile = join(dir, 'digest');
-        await runOk(tool, podmanPushArgs(localRef, destination, tlsVerify, digestFile), { echo: true });
-        return (await readFile(digestFile, 'utf8')).trim();
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
+    push: (localRef, destination, tlsVerify) =>
+      answerInFile('nx-fleet-push-', 'digest', (digestFile) =>
+        processes.runOk(tool, podmanPushArgs(localRef, destination, tlsVerify, digestFile), { echo: true }),
+      ),
   };
 }

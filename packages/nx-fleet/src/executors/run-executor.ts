@@ -1,4 +1,11 @@
-import { logger } from '@nx/devkit';
+import { logger, readTargetOptions, type ExecutorContext } from '@nx/devkit';
+import type { Engine } from '../engines/engine';
+import type { BuildOptions, BuildPorts } from '../image/build';
+import { engineHolding } from '../image/local-image';
+import type { ImageRecord } from '../image/records';
+import type { ServiceRef } from '../image/service-ref';
+import { nodePorts } from '../io/ports';
+import { nxPruning } from '../nx/devkit-internal';
 
 /**
  * An executor's result from its work: `success` is what the work answers; a thrown error is logged
@@ -11,4 +18,39 @@ export async function reportingFailures(work: () => Promise<boolean>): Promise<{
     logger.error(error instanceof Error ? error.message : String(error));
     return { success: false };
   }
+}
+
+/** The project the executor runs for. */
+export function serviceRefOf(context: ExecutorContext): ServiceRef {
+  return {
+    workspaceRoot: context.root,
+    projectName: context.projectName!,
+    projectRoot: context.projectsConfigurations.projects[context.projectName!]!.root,
+    graph: context.projectGraph,
+  };
+}
+
+/** This machine, with Nx's pruning: what building an image takes. */
+export function buildPorts(): BuildPorts {
+  return { ...nodePorts(), pruning: nxPruning };
+}
+
+/** The options of one of the project's build targets, as Nx resolves them (defaults, configuration). */
+export function buildOptionsOf(context: ExecutorContext, buildTarget: string): BuildOptions {
+  return readTargetOptions<BuildOptions>({ project: context.projectName!, target: buildTarget }, context);
+}
+
+/** The engine holding the image `buildTarget` recorded, rebuilt first when this machine lacks it (a remote-cache hit). */
+export function ensureLocalImage(
+  record: ImageRecord,
+  buildTarget: string,
+  context: ExecutorContext,
+  why: string,
+): Promise<Engine> {
+  return engineHolding(buildPorts(), {
+    record,
+    service: serviceRefOf(context),
+    buildOptions: () => buildOptionsOf(context, buildTarget),
+    why,
+  });
 }

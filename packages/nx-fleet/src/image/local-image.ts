@@ -1,32 +1,35 @@
-import { logger, readTargetOptions, type ExecutorContext } from '@nx/devkit';
 import { resolveEngine } from '../engines/detect';
 import type { Engine } from '../engines/engine';
-import { buildServiceImage, serviceRefOf } from '../executors/docker-build/executor';
-import type { DockerBuildExecutorSchema } from '../executors/docker-build/schema';
+import { buildServiceImage, type BuildOptions, type BuildPorts } from './build';
 import type { ImageRecord } from './records';
+import type { ServiceRef } from './service-ref';
+
+export interface RecordedImage {
+  record: ImageRecord;
+  service: ServiceRef;
+  /** The build target's options, read only when a rebuild needs them. */
+  buildOptions: () => BuildOptions;
+  /** Why the image must be on this machine, for the log. */
+  why: string;
+}
+
+/** The engine holding the image docker-build recorded, rebuilt first when this machine lacks it. */
+export async function engineHolding(ports: BuildPorts, image: RecordedImage): Promise<Engine> {
+  const engine = await resolveEngine(ports, image.record.engine);
+  if (!(await engine.imageExists(image.record.localRef))) await rebuildRecordedImage(ports, image);
+  return engine;
+}
 
 /**
- * The engine holding the image docker-build recorded. After a remote-cache hit this machine never
- * built it: it is rebuilt from the same sources, and refused if they no longer give the same tag.
+ * After a remote-cache hit this machine never built the recorded image: it is rebuilt from the same
+ * sources, and refused if they no longer give the same tag.
  */
-export async function ensureLocalImage(
-  record: ImageRecord,
-  buildTargetName: string,
-  context: ExecutorContext,
-  why: string,
-): Promise<Engine> {
-  const engine = await resolveEngine(record.engine);
-  if (await engine.imageExists(record.localRef)) return engine;
-  logger.info(`nx-fleet: ${record.localRef} is not on this machine (${why}); rebuilding it.`);
-  const buildOptions = readTargetOptions<DockerBuildExecutorSchema>(
-    { project: context.projectName!, target: buildTargetName },
-    context,
-  );
-  const rebuilt = await buildServiceImage(buildOptions, serviceRefOf(context));
+export async function rebuildRecordedImage(ports: BuildPorts, { record, service, buildOptions, why }: RecordedImage) {
+  ports.log.info(`nx-fleet: ${record.localRef} is not on this machine (${why}); rebuilding it.`);
+  const rebuilt = await buildServiceImage(ports, buildOptions(), service);
   if (rebuilt.contentTag !== record.contentTag) {
     throw new Error(
-      `nx-fleet: the sources of ${context.projectName} changed since docker-build recorded ${record.contentTag} (now ${rebuilt.contentTag}); run docker-build again.`,
+      `nx-fleet: the sources of ${service.projectName} changed since docker-build recorded ${record.contentTag} (now ${rebuilt.contentTag}); run docker-build again.`,
     );
   }
-  return engine;
 }

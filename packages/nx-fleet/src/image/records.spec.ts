@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeFiles } from '../io/ports';
 import {
   contractRecordPath,
   imageNameFor,
@@ -85,7 +86,7 @@ describe('image records', () => {
 
   it('writes a record (creating folders) and reads it back', async () => {
     const file = join(tmp, 'dist/fleet/services/orders/image.json');
-    await writeRecord(file, record);
+    await writeRecord(file, record, nodeFiles);
     expect(await readImageRecord(file)).toEqual(record);
     const text = readFileSync(file, 'utf8');
     expect(text.endsWith('}\n')).toBe(true);
@@ -103,14 +104,14 @@ describe('image records', () => {
       pushedAt: '2025-01-01T00:00:00.000Z',
     };
     const file = join(tmp, 'push.json');
-    await writeRecord(file, push);
+    await writeRecord(file, push, nodeFiles);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(push);
   });
 
   it('overwrites an existing record', async () => {
     const file = join(tmp, 'image.json');
-    await writeRecord(file, record);
-    await writeRecord(file, { ...record, built: false });
+    await writeRecord(file, record, nodeFiles);
+    await writeRecord(file, { ...record, built: false }, nodeFiles);
     expect((await readImageRecord(file))?.built).toBe(false);
   });
 

@@ -1,6 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { EngineName } from '../config/options';
+import { nodeFiles, type FilePort } from '../io/ports';
 
 /**
  * Every file nx-fleet writes for Nx to cache or for CI to read lives under this folder of the
@@ -61,26 +60,41 @@ export interface PushRecord {
   pushedAt: string;
 }
 
-export async function writeRecord(file: string, record: ImageRecord | PushRecord): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+export function writeRecord(
+  file: string,
+  record: ImageRecord | PushRecord,
+  files: Pick<FilePort, 'writeText'>,
+): Promise<void> {
+  return files.writeText(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
-export function readImageRecord(file: string): Promise<ImageRecord | undefined> {
-  return readRecord(file, isImageRecord);
+/** `files`: the FilePort of the use case reading it (the machine's files by default). */
+export function readImageRecord(
+  file: string,
+  files: Pick<FilePort, 'readText'> = nodeFiles,
+): Promise<ImageRecord | undefined> {
+  return readRecord(files, file, isImageRecord);
 }
 
-export function readPushRecord(file: string): Promise<PushRecord | undefined> {
+export function readPushRecord(
+  file: string,
+  files: Pick<FilePort, 'readText'> = nodeFiles,
+): Promise<PushRecord | undefined> {
   return readRecord(
+    files,
     file,
     (value): value is PushRecord => typeof (value as Partial<PushRecord> | null)?.digest === 'string',
   );
 }
 
 /** A missing, unparseable or foreign file reads as no record: callers say what to run instead. */
-async function readRecord<T>(file: string, guard: (value: unknown) => value is T): Promise<T | undefined> {
+async function readRecord<T>(
+  files: Pick<FilePort, 'readText'>,
+  file: string,
+  guard: (value: unknown) => value is T,
+): Promise<T | undefined> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const parsed: unknown = JSON.parse((await files.readText(file)) ?? '');
     return guard(parsed) ? parsed : undefined;
   } catch {
     return undefined;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeFiles } from '../io/ports';
 import { writeRecord, type ImageRecord, type PushRecord } from './records';
 import { formatRunSummary, recordOutput, summarizeRun, type FinishedTask } from './run-summary';
 
@@ -50,8 +51,8 @@ describe('recordOutput', () => {
 
 describe('summarizeRun', () => {
   it('reports what the records of the run say and ignores tasks that are not fleet tasks', async () => {
-    await writeRecord(join(root, 'dist/fleet/services/orders/image.json'), image);
-    await writeRecord(join(root, 'dist/fleet/services/orders/push.json'), push);
+    await writeRecord(join(root, 'dist/fleet/services/orders/image.json'), image, nodeFiles);
+    await writeRecord(join(root, 'dist/fleet/services/orders/push.json'), push, nodeFiles);
     const entries = await summarizeRun(root, [
       task('orders', 'docker-push', ['dist/fleet/services/orders/push.json']),
       task('orders', 'build', ['dist/services/orders']),
@@ -64,7 +65,7 @@ describe('summarizeRun', () => {
   });
 
   it('never reports a failed task with the record an earlier run left behind', async () => {
-    await writeRecord(join(root, 'dist/fleet/services/orders/push.json'), push);
+    await writeRecord(join(root, 'dist/fleet/services/orders/push.json'), push, nodeFiles);
     const [entry] = await summarizeRun(root, [
       task('orders', 'docker-push', ['dist/fleet/services/orders/push.json'], 'failure'),
     ]);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Env } from '../io/ports';
 
 export interface RegistryCredentials {
   username: string;
@@ -15,10 +16,7 @@ const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.do
  * auth file, in podman's search order then docker's, that holds any. Credential helpers (`credsStore`,
  * `credHelpers`) are not consulted: their entries carry no secret, so they yield undefined.
  */
-export function registryCredentials(
-  host: string,
-  env: NodeJS.ProcessEnv = process.env,
-): RegistryCredentials | undefined {
+export function registryCredentials(host: string, env: Env): RegistryCredentials | undefined {
   for (const file of authFiles(env)) {
     const credentials = credentialsFromAuthFile(readAuthFile(file), host);
     if (credentials) return credentials;
@@ -26,13 +24,13 @@ export function registryCredentials(
   return undefined;
 }
 
-function authFiles(env: NodeJS.ProcessEnv): string[] {
-  const home = env.HOME || homedir();
+function authFiles(env: Env): string[] {
+  const home = env['HOME'] || homedir();
   return [
-    env.REGISTRY_AUTH_FILE,
-    env.XDG_RUNTIME_DIR && join(env.XDG_RUNTIME_DIR, 'containers/auth.json'),
-    join(env.XDG_CONFIG_HOME || join(home, '.config'), 'containers/auth.json'),
-    join(env.DOCKER_CONFIG || join(home, '.docker'), 'config.json'),
+    env['REGISTRY_AUTH_FILE'],
+    env['XDG_RUNTIME_DIR'] && join(env['XDG_RUNTIME_DIR'], 'containers/auth.json'),
+    join(env['XDG_CONFIG_HOME'] || join(home, '.config'), 'containers/auth.json'),
+    join(env['DOCKER_CONFIG'] || join(home, '.docker'), 'config.json'),
   ].filter((file): file is string => Boolean(file));
 }
 

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TransportRef } from '../engines/engine';
-import { run, runOk } from '../io/process';
+import { answerInFile, type TransportRef } from '../engines/engine';
+import { setting } from '../config/settings';
+import type { Env, ProcessRunner } from '../io/ports';
 
 /** Where pushed images go: a registry repository, or the embedded OCI image-layout directory. */
 export type Destination =
@@ -29,6 +28,21 @@ export function resolveDestination(input: {
   }
   const repository = `${registry}/${input.imageName}`;
   return { kind: 'registry', repository, tlsVerify: input.tlsVerify ?? !isLoopbackRegistry(registry) };
+}
+
+/** A service's destination: the registry setting (FLEET_REGISTRY over the option), else the OCI layout. */
+export function destinationFor(
+  env: Env,
+  options: { registry?: string; tlsVerify?: boolean },
+  imageName: string,
+  workspaceRoot: string,
+): Destination {
+  return resolveDestination({
+    registry: setting(env, 'registry', options.registry),
+    imageName,
+    workspaceRoot,
+    tlsVerify: options.tlsVerify,
+  });
 }
 
 /** Like the Docker daemon, treat loopback registries (127.0.0.0/8, localhost, ::1) as plain HTTP. */
@@ -61,8 +75,12 @@ export function manifestDigestOf(rawManifest: Buffer): string {
  * The digest the destination holds for a reference, or undefined when it holds none.
  * An unreachable registry is an error, never "not found": that would trigger a pointless rebuild.
  */
-export async function manifestDigest(ref: TransportRef, tlsVerify: boolean): Promise<string | undefined> {
-  const result = await run('skopeo', ['inspect', '--raw', `--tls-verify=${tlsVerify}`, ref]);
+export async function manifestDigest(
+  processes: ProcessRunner,
+  ref: TransportRef,
+  tlsVerify: boolean,
+): Promise<string | undefined> {
+  const result = await processes.run('skopeo', ['inspect', '--raw', `--tls-verify=${tlsVerify}`, ref]);
   // Hash the exact bytes: decoding them as text could change the digest.
   if (result.code === 0) return manifestDigestOf(result.stdoutBytes);
   const stderr = result.stderr;
@@ -73,15 +91,14 @@ export async function manifestDigest(ref: TransportRef, tlsVerify: boolean): Pro
 }
 
 /** Copies a manifest (and any blobs the destination lacks); within one repository that is a tag operation. */
-export async function copyImage(
+export function copyImage(
+  processes: ProcessRunner,
   source: string,
   destination: TransportRef,
   tls: { srcTlsVerify: boolean; destTlsVerify: boolean },
 ): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'nx-fleet-copy-'));
-  try {
-    const digestFile = join(dir, 'digest');
-    await runOk('skopeo', [
+  return answerInFile('nx-fleet-copy-', 'digest', (digestFile) =>
+    processes.runOk('skopeo', [
       'copy',
       '--quiet',
       '--preserve-digests',
@@ -91,9 +108,6 @@ export async function copyImage(
       digestFile,
       source,
       destination,
-    ]);
-    return (await readFile(digestFile, 'utf8')).trim();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    ]),
+  );
 }

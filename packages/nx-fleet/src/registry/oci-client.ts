@@ -1,5 +1,6 @@
 import { isLoopbackRegistry, manifestDigestOf } from './destinations';
 import { registryCredentials, type RegistryCredentials } from './credentials';
+import type { Env, HttpFetch } from '../io/ports';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
@@ -42,7 +43,7 @@ export interface RegistryDocument {
 
 export interface OciRegistryClientOptions {
   credentials?: RegistryCredentials;
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
 }
 
 /** Every failure talking to a registry. Messages name the registry and what to check, never a secret. */
@@ -73,7 +74,7 @@ const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 export class OciRegistryClient {
   private readonly baseUrl: URL;
   private readonly credentials: RegistryCredentials | undefined;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: HttpFetch;
   /** The Authorization header the registry last asked for; a Bearer token is reused until it is refused. */
   private authorization: string | undefined;
 
@@ -399,7 +400,10 @@ function basicAuthorization({ username, password }: RegistryCredentials): string
 }
 
 /** The client for a full repository reference (`host[:port]/path`), with the credentials `podman login`/`docker login` stored for its host. */
-export function registryClientFor(repository: string, env: NodeJS.ProcessEnv = process.env): OciRegistryClient {
+export function registryClientFor(repository: string, env: Env, http?: HttpFetch): OciRegistryClient {
   const [host, ...path] = repository.split('/');
-  return new OciRegistryClient(host!, path.join('/'), { credentials: registryCredentials(host!, env) });
+  return new OciRegistryClient(host!, path.join('/'), {
+    credentials: registryCredentials(host!, env),
+    ...(http ? { fetch: http } : {}),
+  });
 }

@@ -2,12 +2,10 @@ import { join } from 'node:path';
 import { readTargetOptions, type ExecutorContext } from '@nx/devkit';
 import { nodePactLoader } from '../../contracts/pact-loader';
 import { verifyContracts, type RecordedImage } from '../../contracts/verify';
-import { ensureLocalImage } from '../../image/local-image';
 import { imageRecordPath, readImageRecord } from '../../image/records';
 import { nodePorts } from '../../io/ports';
-import type { DockerBuildExecutorSchema } from '../docker-build/schema';
-import { serviceRefOf } from '../docker-build/executor';
-import { reportingFailures } from '../run-executor';
+import type { BuildOptions as DockerBuildExecutorSchema } from '../../image/build';
+import { ensureLocalImage, reportingFailures, serviceRefOf } from '../run-executor';
 import type { ContractVerifyExecutorSchema } from './schema';
 
 export default async function contractVerifyExecutor(

@@ -1,0 +1,186 @@
+import { resolve } from 'node:path';
+import type { EngineName } from '../config/options';
+import { resolveEngine } from '../engines/detect';
+import type { BuildSecret, Engine } from '../engines/engine';
+import type { GitRevision } from '../io/git';
+import type { Ports } from '../io/ports';
+import { destinationFor, destinationRef, manifestDigest, tlsVerifyOf } from '../registry/destinations';
+import { hashContextFiles, listContextFiles } from './build-context';
+import { contentTag } from './content-tag';
+import { decideBuild, type BuildDecision } from './decide';
+import { assemblePrunedContext, type NxPruning } from './pruned-context';
+import { imageNameFor, type ImageRecord } from './records';
+import type { ServiceRef } from './service-ref';
+
+/** docker-build's options (its schema.json states them for Nx Console). */
+export interface BuildOptions {
+  dockerfile: string;
+  context: string;
+  prune?: boolean;
+  contextInclude?: string[];
+  registry?: string;
+  tlsVerify?: boolean;
+  image?: string;
+  engine?: EngineName;
+  buildArgs?: Record<string, string>;
+  target?: string;
+  platforms?: string[];
+  secrets?: BuildSecret[];
+  cacheFrom?: string[];
+  cacheTo?: string[];
+  labels?: Record<string, string>;
+}
+
+export type BuildPorts = Pick<Ports, 'processes' | 'files' | 'git' | 'env' | 'log' | 'clock'> & { pruning: NxPruning };
+
+/**
+ * Computes the content tag from the context actually sent, and builds only when no image with that
+ * tag exists, neither in the engine nor in the registry.
+ */
+export async function buildServiceImage(
+  ports: BuildPorts,
+  options: BuildOptions,
+  service: ServiceRef,
+): Promise<ImageRecord> {
+  const dockerfile = resolve(service.workspaceRoot, options.dockerfile);
+  if (!ports.files.exists(dockerfile))
+    throw new Error(`nx-fleet: ${options.dockerfile} (option "dockerfile" of ${service.projectName}) does not exist.`);
+  const context = await prepareContext(ports, options, service);
+  try {
+    return await buildFromContext(ports, options, service, dockerfile, context.dir);
+  } finally {
+    await context.dispose();
+  }
+}
+
+export async function prepareContext(
+  ports: Pick<BuildPorts, 'processes' | 'files' | 'pruning'>,
+  options: BuildOptions,
+  service: ServiceRef,
+): Promise<{ dir: string; dispose(): Promise<void> }> {
+  const contextDir = resolve(service.workspaceRoot, options.context);
+  if (!ports.files.exists(contextDir))
+    throw new Error(`nx-fleet: ${options.context} (option "context" of ${service.projectName}) does not exist.`);
+  if (!options.prune) return { dir: contextDir, dispose: async () => undefined };
+  if (resolve(contextDir) !== resolve(service.workspaceRoot)) {
+    throw new Error(
+      `nx-fleet: option "prune" of ${service.projectName} needs "context": "." (a pruned context is repo-shaped); got "${options.context}".`,
+    );
+  }
+  return assemblePrunedContext(ports, {
+    workspaceRoot: service.workspaceRoot,
+    graph: service.graph,
+    service: service.projectName,
+    include: options.contextInclude ?? [],
+  });
+}
+
+async function buildFromContext(
+  ports: BuildPorts,
+  options: BuildOptions,
+  service: ServiceRef,
+  dockerfile: string,
+  contextDir: string,
+): Promise<ImageRecord> {
+  const dockerfileText = (await ports.files.readText(dockerfile)) ?? '';
+  const buildArgs = options.buildArgs ?? {};
+  const platforms = options.platforms ?? [];
+  const files = await hashContextFiles(contextDir, await listContextFiles(contextDir, dockerfile));
+  const tag = contentTag({ files, dockerfile: dockerfileText, buildArgs, target: options.target, platforms });
+  const image = options.image ?? imageNameFor(service.projectName);
+  const localRef = `${image}:${tag}`;
+  const engine = await resolveEngine(ports, options.engine);
+  const revision = await ports.git.revision(service.workspaceRoot);
+
+  const started = ports.clock.now().getTime();
+  const inEngine = await engine.imageExists(localRef);
+  const decision = decideBuild({
+    inEngine,
+    registryDigest: inEngine ? undefined : await registryDigest(ports, options, image, tag, service.workspaceRoot),
+  });
+  const imageId =
+    decision.kind === 'build'
+      ? await runBuild(ports, engine, options, {
+          dockerfile,
+          dockerfileText,
+          contextDir,
+          localRef,
+          revision,
+          workspaceRoot: service.workspaceRoot,
+        })
+      : undefined;
+  const seconds = ((ports.clock.now().getTime() - started) / 1000).toFixed(1);
+  ports.log.info(`nx-fleet: ${service.projectName}: ${outcome(decision, localRef, engine, seconds)}`);
+  return {
+    image,
+    contentTag: tag,
+    localRef,
+    ...(imageId ? { imageId } : {}),
+    engine: engine.name,
+    platforms,
+    built: decision.kind === 'build',
+    ...(revision ? { revision: revision.sha } : {}),
+    recordedAt: ports.clock.now().toISOString(),
+  };
+}
+
+function outcome(decision: BuildDecision, localRef: string, engine: Engine, seconds: string): string {
+  if (decision.kind === 'build') return `built ${localRef} with ${engine.name} in ${seconds}s`;
+  const where = decision.kind === 'present-in-engine' ? `in ${engine.name}` : 'in the registry';
+  return `${localRef} already exists (${where}), no build needed`;
+}
+
+/** On a machine that never built it, an image the registry already holds needs no build: push only adds tags. */
+async function registryDigest(
+  ports: Pick<BuildPorts, 'processes' | 'env'>,
+  options: BuildOptions,
+  image: string,
+  tag: string,
+  workspaceRoot: string,
+): Promise<string | undefined> {
+  const destination = destinationFor(ports.env, options, image, workspaceRoot);
+  if (destination.kind !== 'registry') return undefined; // no registry configured
+  return manifestDigest(ports.processes, destinationRef(destination, tag), tlsVerifyOf(destination));
+}
+
+async function runBuild(
+  ports: Pick<BuildPorts, 'git'>,
+  engine: Engine,
+  options: BuildOptions,
+  input: {
+    dockerfile: string;
+    dockerfileText: string;
+    contextDir: string;
+    localRef: string;
+    revision?: GitRevision;
+    workspaceRoot: string;
+  },
+): Promise<string> {
+  const source = await ports.git.sourceUrl(input.workspaceRoot);
+  const labels: Record<string, string> = {
+    ...(input.revision
+      ? {
+          'org.opencontainers.image.revision': input.revision.sha,
+          'org.opencontainers.image.created': input.revision.committedAt,
+        }
+      : {}),
+    ...(source ? { 'org.opencontainers.image.source': source } : {}),
+    ...options.labels,
+  };
+  // FLEET_GIT_SHA lets an image report the commit it was built from; it is no part of the content
+  // tag (the same sources keep the same tag), and it is only passed to Dockerfiles that declare it.
+  const revisionArg: Record<string, string> =
+    input.revision && /\bARG\s+FLEET_GIT_SHA\b/.test(input.dockerfileText) ? { FLEET_GIT_SHA: input.revision.sha } : {};
+  return engine.build({
+    dockerfile: input.dockerfile,
+    context: input.contextDir,
+    tags: [input.localRef],
+    buildArgs: { ...(options.buildArgs ?? {}), ...revisionArg },
+    target: options.target,
+    platforms: options.platforms ?? [],
+    labels,
+    secrets: options.secrets ?? [],
+    cacheFrom: options.cacheFrom ?? [],
+    cacheTo: options.cacheTo ?? [],
+  });
+}
