@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signingKeyPair } from '../../testing/registry-image';
-import { loadSigningKey } from './keys';
+import { memoryFiles } from '../../testing/fake-ports';
+import { keyText, loadSigningKey, readPrivateKey } from './keys';
 
 const keys = signingKeyPair();
 
@@ -52,5 +53,46 @@ describe('loadSigningKey', () => {
     for (const line of pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')))
       expect(message).not.toContain(line);
     if (passphrase) expect(message).not.toContain(passphrase);
+  });
+});
+
+describe('readPrivateKey', () => {
+  it("explains cosign's own encrypted key format rather than asking for its password", () => {
+    const cosignKey =
+      '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJrZGYiOnt9fQ==\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n';
+    expect(() => readPrivateKey(cosignKey)).toThrow(/^nx-fleet: this is cosign's own encrypted key format/);
+    expect(() => loadSigningKey(cosignKey, 'a passphrase')).toThrow(/cosign's own encrypted key format/);
+  });
+
+  it('reads SEC1 as well as PKCS#8 PEM', () => {
+    const sec1 = generateKeyPairSync('ec', {
+      namedCurve: 'prime256v1',
+      privateKeyEncoding: { type: 'sec1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    expect(readPrivateKey(sec1.privateKey).asymmetricKeyType).toBe('ec');
+  });
+});
+
+describe('keyText', () => {
+  const unreadable = (file: string, code: string | undefined) => new Error(`${file} (${code})`);
+  const files = memoryFiles({ '/ws/keys/fleet.pub': 'PUBLIC KEY TEXT' });
+
+  it('takes PEM text as the key itself, reading no file', async () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----\n';
+    expect(await keyText(pem, '/ws', memoryFiles(), unreadable)).toBe(pem);
+  });
+
+  it('reads a path relative to the workspace, or an absolute one', async () => {
+    expect(await keyText('keys/fleet.pub', '/ws', files, unreadable)).toBe('PUBLIC KEY TEXT');
+    expect(await keyText('/ws/keys/fleet.pub', '/elsewhere', files, unreadable)).toBe('PUBLIC KEY TEXT');
+  });
+
+  it('words a missing file as ENOENT, and another failure with its code', async () => {
+    await expect(keyText('keys/none.pub', '/ws', files, unreadable)).rejects.toThrow('/ws/keys/none.pub (ENOENT)');
+    const failing = {
+      readText: () => Promise.reject(Object.assign(new Error('is a directory'), { code: 'EISDIR' })),
+    };
+    await expect(keyText('keys', '/ws', failing, unreadable)).rejects.toThrow('/ws/keys (EISDIR)');
   });
 });
