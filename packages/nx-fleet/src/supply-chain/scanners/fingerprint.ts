@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import type { Env } from '../../io/ports';
 
 /**
  * What a cached scan result depends on besides the image: which scanner binaries would run, the
@@ -11,7 +12,14 @@ import { delimiter, join } from 'node:path';
  * Computed without running the scanners: `trivy --version` takes seconds, and Nx computes this on
  * every command whose task graph holds a scan.
  */
-export function scannerFingerprint(maxAgeMs: number, env: NodeJS.ProcessEnv = process.env, now = Date.now()): string {
+export function scannerFingerprint(
+  maxAgeMs: number,
+  // Nx runs this alone as a runtime input (`node -e`, see scanInputs): no executor hands it ports,
+  // and loading io/ports (with @nx/devkit) would slow every command down.
+  // eslint-disable-next-line no-restricted-properties
+  env: Env = process.env,
+  now = Date.now(),
+): string {
   const home = env['HOME'] || homedir();
   const trivyCache = env['TRIVY_CACHE_DIR'] || join(env['XDG_CACHE_HOME'] || join(home, '.cache'), 'trivy');
   const grypeCache = env['GRYPE_DB_CACHE_DIR'] || join(env['XDG_CACHE_HOME'] || join(home, '.cache'), 'grype', 'db');
@@ -25,7 +33,7 @@ export function scannerFingerprint(maxAgeMs: number, env: NodeJS.ProcessEnv = pr
   ].join(' ');
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+function onPath(name: string, env: Env): string | undefined {
   for (const dir of (env['PATH'] ?? '').split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name);
     if (binaryStamp(candidate) !== 'none') return candidate;
