@@ -154,19 +154,21 @@ describe('against a registry', () => {
   }
 
   const target = () => ({ name: 'orders', repository, digest: image.digest, contentTag: CONTENT_TAG });
+  /** What verifying the signed image with its SBOM answers. */
+  const passed = (): VerifyResult => ({
+    name: 'orders',
+    reference: `${repository}@${image.digest}`,
+    digest: image.digest,
+    ok: true,
+    signature: { status: 'valid', problems: [] },
+    sbom: { status: 'present', format: 'CycloneDX' },
+    problems: [],
+  });
 
   describe('verifyTarget', () => {
     it('passes a signed image with an SBOM whose content tag still names it', async () => {
       await signAndAttachSbom(image);
-      expect(await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env })).toEqual({
-        name: 'orders',
-        reference: `${repository}@${image.digest}`,
-        digest: image.digest,
-        ok: true,
-        signature: { status: 'valid', problems: [] },
-        sbom: { status: 'present', format: 'CycloneDX' },
-        problems: [],
-      });
+      expect(await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env })).toEqual(passed());
     });
 
     it('fails when the content tag now names another digest, naming both', async () => {
@@ -299,17 +301,7 @@ describe('against a registry', () => {
     it('verifies every pushed service when nothing is named, with the key read from its file', async () => {
       await signAndAttachSbom(image);
       const { verify, asked } = harness({ request: withKey });
-      expect(await verify()).toEqual([
-        {
-          name: 'orders',
-          reference: `${repository}@${image.digest}`,
-          digest: image.digest,
-          ok: true,
-          signature: { status: 'valid', problems: [] },
-          sbom: { status: 'present', format: 'CycloneDX' },
-          problems: [],
-        },
-      ]);
+      expect(await verify()).toEqual([passed()]);
       expect(asked).toEqual({ graph: 1, records: ['services/orders'] });
     });
 
