@@ -1,7 +1,6 @@
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { fleetPluginOptions } from '../config/workspace-options';
 import { nodePorts } from '../io/ports';
-import { workspaceRecords } from '../release/records';
 import { formatVerifyTable, verifyImages, VerifyUsageError, type VerifyResult } from '../supply-chain/verify';
 import type { Command } from './command';
 
@@ -44,7 +43,6 @@ export const verifyCommand: Command = {
         {
           ...nodePorts(),
           projects: async () => Object.values((await createProjectGraphAsync({ exitOnError: false })).nodes),
-          pushRecord: workspaceRecords(workspaceRoot).push,
         },
       );
     } catch (error) {

@@ -110,11 +110,15 @@ function harness(
     options?: ScanOptions;
     env?: Env;
     files?: Record<string, string>;
-    record?: ImageRecord;
+    /** docker-build never ran: no image.json. */
+    unbuilt?: boolean;
     tools?: (call: ProcessCall, files: Map<string, string>) => ProcessAnswer | undefined;
   } = {},
 ) {
-  const files = memoryFiles(input.files);
+  const files = memoryFiles({
+    ...(input.unbuilt ? {} : { [`${OUT}/image.json`]: JSON.stringify(record) }),
+    ...input.files,
+  });
   const saved: Array<[string, string]> = [];
   const dirs = { ensured: [] as string[], removed: [] as string[] };
   const log = collectingLog();
@@ -138,16 +142,12 @@ function harness(
         }
       },
     },
-    image: {
-      read: async () => ('record' in input ? input.record : record),
-      ensureLocal: async () => ({ save: async (ref, archive) => void saved.push([ref, archive]) }),
-    },
+    localImage: async () => ({ save: async (ref, archive) => void saved.push([ref, archive]) }),
   };
   const scan = () =>
     scanService(
       {
-        workspaceRoot: ROOT,
-        service: { projectName: 'orders', projectRoot: 'services/orders' },
+        service: { workspaceRoot: ROOT, projectName: 'orders', projectRoot: 'services/orders' },
         options: input.options ?? {},
         dockerfile: 'services/orders/Dockerfile',
       },
@@ -288,7 +288,7 @@ describe('scanService', () => {
   });
 
   it('asks for docker-build when there is no image record, before anything else', async () => {
-    const { scan, processes, dirs } = harness({ record: undefined, env: { FLEET_SCANNER: 'snyk' } });
+    const { scan, processes, dirs } = harness({ unbuilt: true, env: { FLEET_SCANNER: 'snyk' } });
     await expect(scan()).rejects.toThrow(
       'nx-fleet: dist/fleet/services/orders/image.json is missing; run the docker-build target of orders first.',
     );

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { setting } from '../config/settings';
 import type { Engine } from '../engines/engine';
-import { imageRecordPath, scanRecordDir, type ImageRecord } from '../image/records';
+import { imageRecordPath, readImageRecord, scanRecordDir, type ImageRecord } from '../image/records';
+import type { ServiceRef } from '../image/service-ref';
 import type { Ports } from '../io/ports';
 import { ToolNotFoundError } from '../io/process';
 import { parseAllowlist } from './allowlist';
@@ -66,8 +67,7 @@ export function planScan(options: ScanOptions, env: Ports['env'], workspaceRoot:
 }
 
 export interface ScanRequest {
-  workspaceRoot: string;
-  service: { projectName: string; projectRoot: string };
+  service: Pick<ServiceRef, 'workspaceRoot' | 'projectName' | 'projectRoot'>;
   options: ScanOptions;
   /** SARIF locations are files: findings point at the Dockerfile the image came from. */
   dockerfile: string;
@@ -81,16 +81,10 @@ export interface ScanDirs {
   withTemp<T>(use: (dir: string) => Promise<T>): Promise<T>;
 }
 
-/** docker-build's output for the service: its record, and an engine holding the image it names. */
-export interface RecordedImage {
-  read(): Promise<ImageRecord | undefined>;
-  /** Rebuilds the image when this machine never built it (a remote-cache hit). */
-  ensureLocal(record: ImageRecord): Promise<Pick<Engine, 'save'>>;
-}
-
 export type ScanPorts = Pick<Ports, 'processes' | 'files' | 'env' | 'log' | 'clock'> & {
   dirs: ScanDirs;
-  image: RecordedImage;
+  /** The engine holding the recorded image, rebuilt first when this machine never built it (a remote-cache hit). */
+  localImage(record: ImageRecord): Promise<Pick<Engine, 'save'>>;
 };
 
 /**
@@ -98,8 +92,9 @@ export type ScanPorts = Pick<Ports, 'processes' | 'files' | 'env' | 'log' | 'clo
  * through the gate, scan.json and scan.sarif. Resolves false when the gate fails.
  */
 export async function scanService(request: ScanRequest, ports: ScanPorts): Promise<boolean> {
-  const { service, workspaceRoot } = request;
-  const record = await ports.image.read();
+  const { service } = request;
+  const { workspaceRoot } = service;
+  const record = await readImageRecord(join(workspaceRoot, imageRecordPath(service.projectRoot)), ports.files);
   if (!record)
     throw new Error(
       `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`,
@@ -110,7 +105,7 @@ export async function scanService(request: ScanRequest, ports: ScanPorts): Promi
 
   return ports.dirs.withTemp(async (work) => {
     const archive = join(work, 'image.tar');
-    if (plan.needsImage) await (await ports.image.ensureLocal(record)).save(record.localRef, archive);
+    if (plan.needsImage) await (await ports.localImage(record)).save(record.localRef, archive);
     if (plan.sbom) {
       const output = join(outDir, plan.sbom.file);
       if (plan.sbom.generator === 'syft')

@@ -267,7 +267,9 @@ describe('against a registry', () => {
       ...overrides,
     });
 
-    /** Fakes of the graph, the push records, the files and the environment; counts what was asked. */
+    const PUSH_RECORD = '/ws/dist/fleet/services/orders/push.json';
+
+    /** Fakes of the graph, the files (the key, orders' push.json) and the environment; records what was read. */
     function harness(
       input: {
         request?: Partial<VerifyRequest>;
@@ -278,20 +280,26 @@ describe('against a registry', () => {
         pushedAs?: Partial<PushRecord> | null;
       } = {},
     ) {
-      const asked = { graph: 0, records: [] as string[] };
+      const asked = { graph: 0, read: [] as string[] };
       const request: VerifyRequest = { workspaceRoot: '/ws', images: [], projects: [], sbom: true, ...input.request };
+      const files = memoryFiles({
+        ...(input.files ?? { [PUBLIC_KEY_FILE]: keys.publicKeyPem }),
+        ...(input.pushedAs === null ? {} : { [PUSH_RECORD]: JSON.stringify(pushed(input.pushedAs)) }),
+      });
       const verify = () =>
         verifyImages(request, {
           env: { ...env, ...input.env },
-          files: memoryFiles(input.files ?? { [PUBLIC_KEY_FILE]: keys.publicKeyPem }),
+          files: {
+            ...files,
+            readText: (file) => {
+              asked.read.push(file);
+              return files.readText(file);
+            },
+          },
           http: (url, init) => fetch(url, init),
           projects: async () => {
             asked.graph++;
             return input.nodes ?? [serviceNode('orders'), serviceNode('lib', '@nx/js:tsc')];
-          },
-          pushRecord: async (root) => {
-            asked.records.push(root);
-            return root === 'services/orders' && input.pushedAs !== null ? pushed(input.pushedAs) : undefined;
           },
         });
       return { verify, asked };
@@ -302,7 +310,7 @@ describe('against a registry', () => {
       await signAndAttachSbom(image);
       const { verify, asked } = harness({ request: withKey });
       expect(await verify()).toEqual([passed()]);
-      expect(asked).toEqual({ graph: 1, records: ['services/orders'] });
+      expect(asked).toEqual({ graph: 1, read: [PUBLIC_KEY_FILE, PUSH_RECORD] });
     });
 
     it('verifies only the --image references without asking the graph', async () => {
@@ -310,7 +318,7 @@ describe('against a registry', () => {
       const reference = `${repository}@${image.digest}`;
       const { verify, asked } = harness({ request: { ...withKey, images: [reference], sbom: false } });
       expect(await verify()).toMatchObject([{ name: reference, ok: true, problems: [] }]);
-      expect(asked).toEqual({ graph: 0, records: [] });
+      expect(asked).toEqual({ graph: 0, read: [PUBLIC_KEY_FILE] });
     });
 
     it('checks the content tag a push recorded, and reports a failing image without throwing', async () => {

@@ -1,6 +1,7 @@
-import type { ProjectGraphProjectNode } from '@nx/devkit';
 import { setting } from '../config/settings';
-import { pushRecordPath, type PushRecord } from '../image/records';
+import { join } from 'node:path';
+import type { ProjectGraphProjectNode } from '@nx/devkit';
+import { pushRecordPath, readPushRecord } from '../image/records';
 import type { Ports } from '../io/ports';
 import { registryClientFor } from '../registry/oci-client';
 import { serviceNodes } from '../services/projects';
@@ -121,8 +122,6 @@ export interface VerifyRequest {
 export type VerifyPorts = Pick<Ports, 'env' | 'files' | 'http'> & {
   /** The project graph's nodes, asked for only when services are verified. */
   projects(): Promise<ProjectGraphProjectNode[]>;
-  /** What docker-push recorded for a service, by its project root. */
-  pushRecord(projectRoot: string): Promise<PushRecord | undefined>;
 };
 
 /** Every image asked for, verified in order; bad input throws VerifyUsageError before any registry is asked. */
@@ -158,7 +157,7 @@ async function targetsOf(request: VerifyRequest, ports: VerifyPorts): Promise<Ve
     if (!services.some((s) => s.name === name))
       throw new VerifyUsageError(`"${name}" is not an nx-fleet service (see nx-fleet status).`);
   for (const node of services.filter((s) => !projects.length || projects.includes(s.name))) {
-    const push = await ports.pushRecord(node.data.root);
+    const push = await readPushRecord(join(request.workspaceRoot, pushRecordPath(node.data.root)), ports.files);
     if (!push) {
       if (projects.length)
         throw new VerifyUsageError(

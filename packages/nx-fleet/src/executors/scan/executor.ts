@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { imageRecordPath, readImageRecord } from '../../image/records';
 import { nodePorts } from '../../io/ports';
 import { scanService, type ScanDirs } from '../../supply-chain/scan';
 import { ensureLocalImage, reportingFailures, serviceRefOf } from '../run-executor';
@@ -19,15 +18,11 @@ export default async function scanExecutor(
     const dockerfile =
       (build?.options as { dockerfile?: string } | undefined)?.dockerfile ?? `${service.projectRoot}/Dockerfile`;
     return scanService(
-      { workspaceRoot: context.root, service, options, dockerfile },
+      { service, options, dockerfile },
       {
         ...nodePorts(),
         dirs: nodeDirs,
-        image: {
-          read: () => readImageRecord(join(context.root, imageRecordPath(service.projectRoot))),
-          ensureLocal: (record) =>
-            ensureLocalImage(record, buildTarget, context, 'the scan reads the exact image built'),
-        },
+        localImage: (record) => ensureLocalImage(record, buildTarget, context, 'the scan reads the exact image built'),
       },
     );
   });
