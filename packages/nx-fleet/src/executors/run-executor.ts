@@ -1,10 +1,11 @@
 import { logger, readTargetOptions, type ExecutorContext } from '@nx/devkit';
 import type { Engine } from '../engines/engine';
-import type { BuildOptions, BuildPorts } from '../image/build';
+import type { BuildOptions } from '../image/build';
 import { engineHolding } from '../image/local-image';
 import type { ImageRecord } from '../image/records';
 import type { ServiceRef } from '../image/service-ref';
-import { nodePorts } from '../io/ports';
+import type { NxPruning } from '../image/pruned-context';
+import { nodePorts, type Ports } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
 
 /**
@@ -30,8 +31,8 @@ export function serviceRefOf(context: ExecutorContext): ServiceRef {
   };
 }
 
-/** This machine, with Nx's pruning: what building an image takes. */
-export function buildPorts(): BuildPorts {
+/** This machine (nodePorts), with Nx's pruning: what building and pushing images take. */
+export function fleetPorts(): Ports & { pruning: NxPruning } {
   return { ...nodePorts(), pruning: nxPruning };
 }
 
@@ -47,7 +48,7 @@ export function ensureLocalImage(
   context: ExecutorContext,
   why: string,
 ): Promise<Engine> {
-  return engineHolding(buildPorts(), {
+  return engineHolding(fleetPorts(), {
     record,
     service: serviceRefOf(context),
     buildOptions: () => buildOptionsOf(context, buildTarget),

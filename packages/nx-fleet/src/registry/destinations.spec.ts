@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   OCI_LAYOUT_ROOT,
+  destinationFor,
   destinationRef,
   isLoopbackRegistry,
   manifestDigestOf,
@@ -55,6 +56,29 @@ describe('resolveDestination', () => {
     expect(
       resolveDestination({ registry: 'ghcr.io/acme', imageName: 'o', workspaceRoot: ws, tlsVerify: false }),
     ).toMatchObject({ tlsVerify: false });
+  });
+});
+
+describe('destinationFor', () => {
+  it.each([
+    ['FLEET_REGISTRY over the option', { FLEET_REGISTRY: 'ghcr.io/ci' }, 'ghcr.io/acme', 'ghcr.io/ci/orders'],
+    ['the option when FLEET_REGISTRY is unset', {}, 'ghcr.io/acme', 'ghcr.io/acme/orders'],
+    [
+      'the option when FLEET_REGISTRY is empty (an unset CI secret)',
+      { FLEET_REGISTRY: '' },
+      'ghcr.io/acme',
+      'ghcr.io/acme/orders',
+    ],
+    ['FLEET_REGISTRY without an option', { FLEET_REGISTRY: 'ghcr.io/ci' }, undefined, 'ghcr.io/ci/orders'],
+  ])('takes %s', (_case, env, registry, repository) => {
+    expect(destinationFor(env, { registry }, 'orders', ws)).toEqual({ kind: 'registry', repository, tlsVerify: true });
+  });
+
+  it('falls back to the OCI layout with neither, and passes tlsVerify on', () => {
+    expect(destinationFor({}, {}, 'orders', ws)).toMatchObject({ kind: 'oci-layout' });
+    expect(destinationFor({}, { registry: 'localhost:5000', tlsVerify: true }, 'orders', ws)).toMatchObject({
+      tlsVerify: true,
+    });
   });
 });
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { buildServiceImage } from '../../image/build';
 import { imageRecordPath, writeRecord } from '../../image/records';
-import { buildPorts, reportingFailures, serviceRefOf } from '../run-executor';
+import { fleetPorts, reportingFailures, serviceRefOf } from '../run-executor';
 import type { DockerBuildExecutorSchema } from './schema';
 
 export default async function dockerBuildExecutor(
@@ -10,7 +10,7 @@ export default async function dockerBuildExecutor(
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
   return reportingFailures(async () => {
-    const ports = buildPorts();
+    const ports = fleetPorts();
     const service = serviceRefOf(context);
     const record = await buildServiceImage(ports, options, service);
     await writeRecord(join(context.root, imageRecordPath(service.projectRoot)), record, ports.files);

@@ -1,13 +1,1 @@
-export interface DockerPushExecutorSchema {
-  registry?: string;
-  buildTarget?: string;
-  tags?: string[];
-  latest?: boolean;
-  tlsVerify?: boolean;
-  skippedGates?: string[];
-  sign?: 'none' | 'sigstore' | 'cosign';
-  signingKey?: string;
-  keyless?: boolean;
-  attachSbom?: boolean;
-  canIDeploy?: string;
-}
+export type { PushOptions as DockerPushExecutorSchema } from '../../push/push';
