@@ -97,5 +97,5 @@ export function fleetBlockOf(manifest: ProjectManifest | undefined, kind: 'proje
 export interface ProjectManifest {
   name?: unknown;
   metadata?: unknown;
-  nx?: { metadata?: unknown };
+  nx?: { metadata?: unknown; name?: unknown };
 }

@@ -1,19 +1,29 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import { logger, type CreateNodesResult } from '@nx/devkit';
+import { AggregateCreateNodesError, logger, type CreateNodesResult } from '@nx/devkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { FleetPluginOptions } from '../config/options';
+import { fleetCreateNodes } from './create-nodes';
+import { cacheFile } from './folder-cache';
+import { OnceWarnings } from './worker-state';
 
 /**
- * The plugin remembers which warnings it printed (module state), so every test loads a fresh copy.
+ * A plugin as a new worker has it: no warning printed yet, and an empty cache directory of its own
+ * (or the given one, to start a worker over a cache an earlier one wrote).
  * `@nx/devkit` is an external CommonJS module: its `logger` stays the one object spied on here.
  */
-async function freshCreateNodes() {
-  vi.resetModules();
-  return (await import('./create-nodes')).createNodes;
+function freshCreateNodes(cacheDirectory = tempDir('nx-fleet-plugin-cache-')) {
+  return fleetCreateNodes({ cacheDirectory, warnings: new OnceWarnings() });
 }
-type CreateNodesTuple = Awaited<ReturnType<typeof freshCreateNodes>>;
+type CreateNodesTuple = ReturnType<typeof freshCreateNodes>;
+
+/** Removed after the test. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  extraDirs.push(dir);
+  return dir;
+}
 
 function writeTree(root: string, files: Record<string, string>): void {
   for (const [file, text] of Object.entries(files)) {
@@ -61,6 +71,11 @@ const FILES: Record<string, string> = {
 const MATCHED = matched(FILES);
 
 const ENGINE = { env: 'FLEET_ENGINE' };
+/** Every service's project metadata: its technology, and its four targets as one group in Nx Console. */
+const PROJECT_METADATA = {
+  technologies: ['docker'],
+  targetGroups: { Fleet: ['docker-build', 'scan', 'contract-verify', 'docker-push'] },
+};
 const PRUNED_INPUTS = ['default', '!{projectRoot}/pacts/**/*', '^default', ENGINE];
 const CONTRACT_INPUTS = [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*'];
 const SCAN_INPUTS = [
@@ -181,10 +196,9 @@ async function run(
 
 /** A workspace of its own, for the per-service settings cases; removed after the test. */
 async function runWorkspace(files: Record<string, string>, options?: FleetPluginOptions) {
-  const root = mkdtempSync(join(tmpdir(), 'nx-fleet-plugin-ws-'));
-  extraDirs.push(root);
+  const root = tempDir('nx-fleet-plugin-ws-');
   writeTree(root, files);
-  const createNodes = await freshCreateNodes();
+  const createNodes = freshCreateNodes();
   const results = await run(createNodes, options, root, matched(files));
   return {
     results,
@@ -202,12 +216,12 @@ function onlyProject(results: ReadonlyArray<readonly [string, CreateNodesResult]
 
 describe('createNodes', () => {
   it('matches Dockerfiles, Containerfiles and project manifests anywhere', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     expect(createNodes[0]).toBe('**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}');
   });
 
   it('returns one [file, result] pair per service only, keyed by its Dockerfile', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     const results = await run(createNodes, undefined);
 
     // Not here: the excluded .devcontainer, the orphans, the shadowed both/Containerfile, projects without a Dockerfile.
@@ -222,7 +236,7 @@ describe('createNodes', () => {
     // Dockerfile wins over Containerfile in the same folder.
     expect(byFile.get('both/Dockerfile')).toEqual({
       projects: {
-        both: { targets: expectedTargets('both', 'both/Dockerfile'), metadata: { technologies: ['docker'] } },
+        both: { targets: expectedTargets('both', 'both/Dockerfile'), metadata: PROJECT_METADATA },
       },
     });
 
@@ -231,7 +245,7 @@ describe('createNodes', () => {
       projects: {
         'services/a': {
           targets: expectedTargets('services/a', 'services/a/Dockerfile'),
-          metadata: { technologies: ['docker'] },
+          metadata: PROJECT_METADATA,
         },
       },
     });
@@ -243,7 +257,7 @@ describe('createNodes', () => {
         'services/b': {
           name: '@acme/b',
           targets: expectedTargets('services/b', 'services/b/Containerfile'),
-          metadata: { technologies: ['docker'] },
+          metadata: PROJECT_METADATA,
         },
       },
     });
@@ -251,13 +265,13 @@ describe('createNodes', () => {
     // Invalid project.json does not break the graph: still a service, without a name from the plugin.
     expect(byFile.get('broken/Dockerfile')).toEqual({
       projects: {
-        broken: { targets: expectedTargets('broken', 'broken/Dockerfile'), metadata: { technologies: ['docker'] } },
+        broken: { targets: expectedTargets('broken', 'broken/Dockerfile'), metadata: PROJECT_METADATA },
       },
     });
   });
 
   it('warns once per orphan, naming the file and its folder, and once per invalid JSON file beside a Dockerfile, across runs', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     await run(createNodes, undefined);
     await run(createNodes, undefined);
 
@@ -280,7 +294,7 @@ describe('createNodes', () => {
   });
 
   it('uses configured target names and passes the registry to the build and push targets', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     const results = await run(createNodes, {
       buildTargetName: 'image',
       pushTargetName: 'publish',
@@ -298,10 +312,14 @@ describe('createNodes', () => {
       }),
     );
     expect(Object.keys(a.projects!['services/a']!.targets!)).toEqual(['image', 'audit', 'contract-verify', 'publish']);
+    expect(a.projects!['services/a']!.metadata).toEqual({
+      technologies: ['docker'],
+      targetGroups: { Fleet: ['image', 'audit', 'contract-verify', 'publish'] },
+    });
   });
 
   it('makes the push depend on the scan target by default, with configured target names', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     const results = new Map(
       await run(createNodes, { buildTargetName: 'image', pushTargetName: 'publish', scanTargetName: 'audit' }),
     );
@@ -315,7 +333,7 @@ describe('createNodes', () => {
   });
 
   it('plugin gates.scan false: every push depends on the build only and gets skippedGates, without a warning at graph time', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     const results = new Map(await run(createNodes, { gates: { scan: false } }));
     for (const [file, root] of [
       ['services/a/Dockerfile', 'services/a'],
@@ -328,7 +346,7 @@ describe('createNodes', () => {
   });
 
   it('passes scanMaxAgeHours to the scan inputs, and falls back to 24 h for an invalid value', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     const runtimeOf = async (scanMaxAgeHours: unknown) => {
       const results = new Map(await run(createNodes, { scanMaxAgeHours: scanMaxAgeHours as number }));
       return results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['scan']!.inputs!.at(-1);
@@ -341,7 +359,7 @@ describe('createNodes', () => {
   });
 
   it('applies the plugin-wide context settings', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     const results = new Map(await run(createNodes, { contextInclude: ['tsconfig.base.json'] }));
     expect(results.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
       expectedTargets('services/a', 'services/a/Dockerfile', {
@@ -352,7 +370,7 @@ describe('createNodes', () => {
   });
 
   it('replaces the default excludes with the configured ones', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     const results = new Map(await run(createNodes, { exclude: ['services/a/**'] }));
     expect(results.has('services/a/Dockerfile')).toBe(false);
     expect(results.get('.devcontainer/Dockerfile')!.projects).toHaveProperty(['.devcontainer']);
@@ -366,7 +384,7 @@ describe('createNodes', () => {
   });
 
   it('reads only the manifests among the matched files', async () => {
-    const createNodes = await freshCreateNodes();
+    const createNodes = freshCreateNodes();
     // services/a/project.json is on disk but not handed over: the Dockerfile is an orphan.
     const results = await run(createNodes, undefined, tmp, ['services/a/Dockerfile']);
     expect(results).toEqual([]);
@@ -407,7 +425,7 @@ describe('createNodes', () => {
             projects: {
               'services/api': {
                 targets: expectedTargets('services/api', '.deploy/api/Dockerfile'),
-                metadata: { technologies: ['docker'] },
+                metadata: PROJECT_METADATA,
               },
             },
           },
@@ -726,6 +744,10 @@ describe('createNodes', () => {
           technologies: ['docker', 'pact'],
           description:
             'Run the image built and verify the 1 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes',
+          help: {
+            command: 'npx nx run orders:contract-verify --help',
+            example: { options: { port: 8080, healthPath: '/healthz' } },
+          },
         },
       });
       expect(orders.targets!['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
@@ -826,14 +848,170 @@ describe('createNodes', () => {
         'services/orders/Dockerfile': 'FROM scratch\n',
         'services/orders/pacts/archive/old-orders.json': pact('old', 'orders'),
       };
-      const root = mkdtempSync(join(tmpdir(), 'nx-fleet-plugin-ws-'));
-      extraDirs.push(root);
+      const root = tempDir('nx-fleet-plugin-ws-');
       writeTree(root, files);
       // Handed over even though the glob would not match the nested one: the plugin still ignores it.
-      const results = await run(await freshCreateNodes(), undefined, root, Object.keys(files).sort());
+      const results = await run(freshCreateNodes(), undefined, root, Object.keys(files).sort());
       expect(results.map(([file]) => file)).toEqual(['services/orders/Dockerfile']);
       expect(onlyProject(results).targets).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile'));
       expect(warnings(warn)).toEqual([]);
+    });
+  });
+
+  it("names the project as Nx does in its targets' help commands", async () => {
+    const { byFile } = await runWorkspace({
+      'services/a/project.json': json({ name: 'api' }),
+      'services/a/package.json': json({ name: '@acme/a' }),
+      'services/a/Dockerfile': 'FROM scratch\n',
+      'services/b/package.json': json({ name: '@acme/b', nx: { name: 'billing' } }),
+      'services/b/Dockerfile': 'FROM scratch\n',
+      'services/c/package.json': json({ name: '@acme/c' }),
+      'services/c/Dockerfile': 'FROM scratch\n',
+      'services/Unnamed/project.json': json({}),
+      'services/Unnamed/Dockerfile': 'FROM scratch\n',
+    });
+    const helpOf = (file: string, root: string) =>
+      byFile.get(file)!.projects![root]!.targets!['docker-build']!.metadata!.help!;
+    expect(helpOf('services/a/Dockerfile', 'services/a')).toEqual({
+      command: 'npx nx run api:docker-build --help',
+      example: { options: { platforms: ['linux/amd64', 'linux/arm64'] } },
+    });
+    expect(helpOf('services/b/Dockerfile', 'services/b').command).toBe('npx nx run billing:docker-build --help');
+    expect(helpOf('services/c/Dockerfile', 'services/c').command).toBe('npx nx run @acme/c:docker-build --help');
+    expect(helpOf('services/Unnamed/Dockerfile', 'services/Unnamed').command).toBe(
+      'npx nx run unnamed:docker-build --help',
+    );
+  });
+
+  describe('cache (one file per options hash in the workspace-data directory, an entry per folder)', () => {
+    const WORKSPACE = {
+      'services/a/project.json': json({ name: 'a' }),
+      'services/a/Dockerfile': 'FROM scratch\n',
+      'services/b/project.json': json({ name: 'b' }),
+      'services/b/Dockerfile': 'FROM scratch\n',
+    };
+
+    type Analysis = { detection: { config: Record<string, unknown> | null } };
+    /** Changes what the cache holds for one folder, keeping its hash: what a run then returns came from the cache. */
+    function tamper(
+      cacheDirectory: string,
+      options: FleetPluginOptions | undefined,
+      root: string,
+      change: (analysis: Analysis) => void,
+    ) {
+      const file = cacheFile(cacheDirectory, options);
+      const cache = JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, { analysis: Analysis }> };
+      change(cache.entries[root]!.analysis);
+      writeFileSync(file, JSON.stringify(cache));
+    }
+
+    /** A workspace whose cache says services/a's image is "from-the-cache", and a run of a new worker over it. */
+    async function cachedWorkspace() {
+      const root = tempDir('nx-fleet-plugin-ws-');
+      const files: Record<string, string> = { ...WORKSPACE };
+      writeTree(root, files);
+      const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
+      await run(freshCreateNodes(cacheDirectory), undefined, root, matched(files));
+      tamper(
+        cacheDirectory,
+        undefined,
+        'services/a',
+        (analysis) => (analysis.detection.config!['image'] = 'from-the-cache'),
+      );
+      return {
+        root,
+        cacheDirectory,
+        change(changed: Record<string, string>) {
+          Object.assign(files, changed);
+          writeTree(root, changed);
+        },
+        run: (options?: FleetPluginOptions) => run(freshCreateNodes(cacheDirectory), options, root, matched(files)),
+        async imageOfA(options?: FleetPluginOptions) {
+          const results = new Map(await this.run(options));
+          return results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-build']!.options.image;
+        },
+      };
+    }
+
+    it.each<FleetPluginOptions | undefined>([
+      undefined,
+      { registry: 'ghcr.io/acme', gates: { scan: false }, exclude: [] },
+    ])(
+      'returns the same projects and prints the same warnings from the cache as without it (options %j)',
+      async (options) => {
+        const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
+        const computed = await run(freshCreateNodes(cacheDirectory), options);
+        const printed = warnings(warn);
+        expect(readdirSync(cacheDirectory)).toEqual([posix.basename(cacheFile(cacheDirectory, options))]);
+        expect(readdirSync(cacheDirectory)[0]).toMatch(/^nx-fleet-\w+\.hash$/);
+        warn.mockClear();
+
+        const cached = await run(freshCreateNodes(cacheDirectory), options);
+        expect(cached).toStrictEqual(computed);
+        expect(warnings(warn)).toEqual(printed);
+      },
+    );
+
+    it('answers from the cache while a folder is unchanged; a Dockerfile whose content changes is unchanged for nx-fleet', async () => {
+      const workspace = await cachedWorkspace();
+      expect(await workspace.imageOfA()).toBe('from-the-cache');
+      workspace.change({ 'services/a/Dockerfile': 'FROM node:22\nCOPY . .\n' });
+      expect(await workspace.imageOfA()).toBe('from-the-cache');
+    });
+
+    it.each<[string, (workspace: Awaited<ReturnType<typeof cachedWorkspace>>) => Promise<unknown>]>([
+      [
+        'its project.json changes',
+        (workspace) => {
+          workspace.change({ 'services/a/project.json': json({ name: 'a', tags: ['x'] }) });
+          return workspace.imageOfA();
+        },
+      ],
+      [
+        'a Containerfile appears beside its Dockerfile',
+        (workspace) => {
+          workspace.change({ 'services/a/Containerfile': 'FROM scratch\n' });
+          return workspace.imageOfA();
+        },
+      ],
+      ['the plugin options change', (workspace) => workspace.imageOfA({ registry: 'ghcr.io/acme' })],
+    ])('analyses a folder again when %s', async (_change, imageAfter) => {
+      const workspace = await cachedWorkspace();
+      expect(await imageAfter(workspace)).toBeUndefined();
+    });
+
+    it('keeps one file per options hash, and other folders answered from it', async () => {
+      const workspace = await cachedWorkspace();
+      await workspace.imageOfA({ registry: 'ghcr.io/acme' });
+      expect(readdirSync(workspace.cacheDirectory).sort()).toEqual(
+        [
+          cacheFile(workspace.cacheDirectory, undefined),
+          cacheFile(workspace.cacheDirectory, { registry: 'ghcr.io/acme' }),
+        ]
+          .map((file) => posix.basename(file))
+          .sort(),
+      );
+      expect(await workspace.imageOfA()).toBe('from-the-cache');
+    });
+
+    it('fails one folder alone: the other services still become projects, and Nx hears which file failed', async () => {
+      const workspace = await cachedWorkspace();
+      tamper(workspace.cacheDirectory, undefined, 'services/a', (analysis) => (analysis.detection.config = null));
+      const error: unknown = await workspace.run().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AggregateCreateNodesError);
+      const aggregate = error as AggregateCreateNodesError;
+      expect(aggregate.errors.map(([file]) => file)).toEqual(['services/a/Dockerfile']);
+      expect(aggregate.partialResults.map(([file]) => file)).toEqual(['services/b/Dockerfile']);
+    });
+
+    it('treats an entry it cannot use as a miss, and a cache file it cannot read as empty', async () => {
+      const workspace = await cachedWorkspace();
+      tamper(workspace.cacheDirectory, undefined, 'services/a', (analysis) => {
+        (analysis as { detection: unknown }).detection = { kind: 'service', root: 42 };
+      });
+      expect(await workspace.imageOfA()).toBeUndefined();
+      writeFileSync(cacheFile(workspace.cacheDirectory, undefined), '{ not json');
+      expect(await workspace.imageOfA()).toBeUndefined();
     });
   });
 });

@@ -19,3 +19,6 @@ export const nxPruning: NxPruning = {
   },
   workspaceDataDirectory,
 };
+
+/** For nx/ hooks: where Nx keeps workspace data (`nx reset` clears it), and its plugin-cache helpers. */
+export { hashObject, PluginCache, readFileMapCache, workspaceDataDirectory } from '@nx/devkit/internal';

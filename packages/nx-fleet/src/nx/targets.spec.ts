@@ -2,15 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from '../config/options';
 import type { FleetServiceConfig } from '../config/service-settings';
 import { scannerFingerprint } from '../supply-chain/scanners/fingerprint';
-import { buildInputs, buildServiceTargets, contextOptions, contractInputs, scanInputs } from './targets';
+import {
+  buildInputs,
+  buildServiceTargets,
+  contextOptions,
+  contractInputs,
+  scanInputs,
+  serviceProjectMetadata,
+  targetHelp,
+} from './targets';
 
 const ENGINE = { env: 'FLEET_ENGINE' };
 /** Pruned builds leave the service's pacts folder out: a consumer's new pact re-verifies, it never rebuilds. */
 const NO_PACTS = '!{projectRoot}/pacts/**/*';
 const PACTS = ['services/orders/pacts/mobile-orders.json', 'services/orders/pacts/web-orders.json'];
+const CONTRACT_HELP = {
+  command: 'npx nx run orders:contract-verify --help',
+  example: { options: { port: 8080, healthPath: '/healthz' } },
+};
 
 const input = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({
   projectRoot: 'services/orders',
+  projectName: 'orders',
   dockerfile: 'services/orders/Dockerfile',
   config,
   options: normalizeOptions(overrides),
@@ -314,6 +327,7 @@ describe('buildServiceTargets', () => {
           technologies: ['docker', 'pact'],
           description:
             'Run the image built and verify the 2 pact(s) consumers have with this service (pacts/); re-runs when the image or a pact changes',
+          help: CONTRACT_HELP,
         },
       });
       expect(contractInputs()).toEqual([
@@ -416,6 +430,7 @@ describe('buildServiceTargets', () => {
           technologies: ['docker', 'pact'],
           description:
             "Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to pacts/)",
+          help: CONTRACT_HELP,
         },
       });
       expect(metadata?.description).not.toBe(target.metadata?.description);
@@ -485,5 +500,59 @@ describe('scanInputs', () => {
     };
     new Function('process', 'require', script)({ stdout: { write } }, requireFromPackage);
     expect(printed).toMatch(/^bucket=\d+ trivy=\S+ trivy-db=\S+ grype=\S+ grype-db-v5=\S+ grype-db-v6=\S+$/);
+  });
+});
+
+describe('Nx Console metadata', () => {
+  it('groups the four targets under "Fleet", in their order, with configured names, beside the technology', () => {
+    expect(serviceProjectMetadata(normalizeOptions({}))).toEqual({
+      technologies: ['docker'],
+      targetGroups: { Fleet: ['docker-build', 'scan', 'contract-verify', 'docker-push'] },
+    });
+    expect(
+      serviceProjectMetadata(
+        normalizeOptions({
+          buildTargetName: 'image',
+          scanTargetName: 'audit',
+          contractTargetName: 'pact-verify',
+          pushTargetName: 'publish',
+        }),
+      ).targetGroups,
+    ).toEqual({ Fleet: ['image', 'audit', 'pact-verify', 'publish'] });
+  });
+
+  it("gives every target a help command printing its executor's options, with an example of them", () => {
+    const targets = buildServiceTargets(withPacts({ buildTargetName: 'image', pushTargetName: 'publish' }));
+    expect(Object.fromEntries(Object.entries(targets).map(([name, target]) => [name, target.metadata?.help]))).toEqual({
+      image: {
+        command: 'npx nx run orders:image --help',
+        example: { options: { platforms: ['linux/amd64', 'linux/arm64'] } },
+      },
+      scan: {
+        command: 'npx nx run orders:scan --help',
+        example: { options: { threshold: 'CRITICAL', ignoreUnfixed: true } },
+      },
+      'contract-verify': CONTRACT_HELP,
+      publish: { command: 'npx nx run orders:publish --help', example: { options: { tags: ['stable'] } } },
+    });
+  });
+
+  it('keeps the description and technologies beside the help', () => {
+    const build = buildServiceTargets(input())['docker-build']!;
+    expect(build.metadata).toEqual({
+      technologies: ['docker'],
+      description: expect.stringMatching(/^Build the service image from a pruned context;/),
+      help: expect.objectContaining({ command: 'npx nx run orders:docker-build --help' }),
+    });
+  });
+
+  it.each([
+    ['@acme/orders', 'docker-build', 'npx nx run @acme/orders:docker-build --help'],
+    ['orders.v2_api', 'docker-build', 'npx nx run orders.v2_api:docker-build --help'],
+    ['orders; rm -rf /', 'docker-build', undefined],
+    ['$(whoami)', 'docker-build', undefined],
+    ['orders', 'build && curl x', undefined],
+  ])('help for project %j, target %j: %j (a name a shell would interpret gets none)', (project, target, command) => {
+    expect(targetHelp(project, target, { x: 1 }).help?.command).toBe(command);
   });
 });

@@ -1,4 +1,4 @@
-import type { TargetConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { PACTS_FOLDER } from '../config/defaults';
 import type { FleetSigning, NormalizedFleetOptions } from '../config/options';
 import type { ContextMode, FleetServiceConfig } from '../config/service-settings';
@@ -6,6 +6,8 @@ import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } fr
 
 export interface ServiceTargetsInput {
   projectRoot: string;
+  /** The name Nx gives the project: the targets' help commands name it. */
+  projectName: string;
   dockerfile: string;
   /** Pact files in the service's `pacts/` folder: consumers' expectations it must verify. */
   pacts?: readonly string[];
@@ -83,8 +85,43 @@ export function contractInputs(): NonNullable<TargetConfiguration['inputs']> {
   return [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, `{projectRoot}/${PACTS_FOLDER}/**/*`];
 }
 
+/** Nx Console shows a service's four targets together, under this group. */
+export const TARGET_GROUP = 'Fleet';
+
+/** The project metadata of every service: its technology, and its targets as one group. */
+export function serviceProjectMetadata(options: NormalizedFleetOptions): NonNullable<ProjectConfiguration['metadata']> {
+  return {
+    technologies: ['docker'],
+    targetGroups: {
+      [TARGET_GROUP]: [
+        options.buildTargetName,
+        options.scanTargetName,
+        options.contractTargetName,
+        options.pushTargetName,
+      ],
+    },
+  };
+}
+
+/** Names that need no quoting in any shell: the help command is run through one. */
+const PLAIN_NAME = /^[\w@./-]+$/;
+
+/**
+ * What Nx Console's help button runs and shows: `nx run … --help` prints the executor's options
+ * from its schema, with an example. A project whose name would need shell quoting gets none.
+ */
+export function targetHelp(
+  projectName: string,
+  targetName: string,
+  example: Record<string, unknown>,
+): { help?: NonNullable<TargetConfiguration['metadata']>['help'] } {
+  if (!PLAIN_NAME.test(projectName) || !PLAIN_NAME.test(targetName)) return {};
+  return { help: { command: `npx nx run ${projectName}:${targetName} --help`, example: { options: example } } };
+}
+
 export function buildServiceTargets({
   projectRoot,
+  projectName,
   dockerfile,
   pacts = [],
   affectedBy = [],
@@ -112,6 +149,7 @@ export function buildServiceTargets({
       metadata: {
         technologies: ['docker'],
         description: `Build the service image from a ${mode} context; no engine build when an image with the same content tag exists`,
+        ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },
     },
     [options.scanTargetName]: {
@@ -128,6 +166,7 @@ export function buildServiceTargets({
       metadata: {
         technologies: ['docker'],
         description: `Scan the exact image built: SBOM, vulnerability report (JSON, SARIF) and a severity gate; a cached pass is reused for at most ${options.scanMaxAgeHours} h`,
+        ...targetHelp(projectName, options.scanTargetName, { threshold: 'CRITICAL', ignoreUnfixed: true }),
       },
     },
     // On every service, so `nx show project` lists it from the start; without pacts it verifies nothing and the push does not wait for it.
@@ -143,6 +182,7 @@ export function buildServiceTargets({
         description: hasPacts
           ? `Run the image built and verify the ${pacts.length} pact(s) consumers have with this service (${PACTS_FOLDER}/); re-runs when the image or a pact changes`
           : `Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to ${PACTS_FOLDER}/)`,
+        ...targetHelp(projectName, options.contractTargetName, { port: 8080, healthPath: '/healthz' }),
       },
     },
     [options.pushTargetName]: {
@@ -168,6 +208,7 @@ export function buildServiceTargets({
       metadata: {
         technologies: ['docker'],
         description: 'Push the image by content tag and git SHA; uploads nothing when the registry already has it',
+        ...targetHelp(projectName, options.pushTargetName, { tags: ['stable'] }),
       },
     },
   };

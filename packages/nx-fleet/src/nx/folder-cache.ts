@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { FleetPluginOptions } from '../config/options';
+import { hashObject, PluginCache } from './devkit-internal';
+import { isContainerfile, type FolderAnalysis, type ManifestTexts } from './service-folders';
+
+/** A new nx-fleet may analyse the same files differently: its version is part of every key. */
+const VERSION = (require('../../package.json') as { version: string }).version;
+
+interface Entry {
+  hash: string;
+  analysis: FolderAnalysis;
+}
+
+/**
+ * Folders' analyses, as Nx's own plugins keep their targets: one file per options hash in Nx's
+ * workspace-data directory (`nx-fleet-<optionsHash>.hash`, cleared by `nx reset`), each folder's
+ * entry valid for the hash of the files it was made from. A folder is made from its manifests'
+ * texts and the names of its matched files; a Dockerfile's content never changes what nx-fleet
+ * infers, so it is not read.
+ */
+export class FolderCache {
+  private changed = false;
+
+  private constructor(private readonly entries: PluginCache<Entry>) {}
+
+  static load(directory: string, options: FleetPluginOptions | undefined): FolderCache {
+    return new FolderCache(new PluginCache<Entry>(cacheFile(directory, options)));
+  }
+
+  analysis(
+    root: string,
+    folderFiles: readonly string[],
+    texts: ManifestTexts,
+    analyse: () => FolderAnalysis,
+  ): FolderAnalysis {
+    // Kept for folders with a container file, as Nx's Docker plugin keeps its own: the others (most
+    // projects) cost one JSON parse, less than their entry. A manifest that could not be read (a
+    // race with a delete) is a passing state, never kept.
+    if (!folderFiles.some(isContainerfile) || Object.values(texts).some((text) => text === undefined)) return analyse();
+    // One digest of one string: Nx's hashObject costs a native call per field, ten times this per folder.
+    const hash = createHash('sha256')
+      .update(JSON.stringify([VERSION, root, folderFiles, texts]))
+      .digest('hex');
+    const entry = this.entries.get(root);
+    if (entry?.hash === hash && isFolderAnalysis(entry.analysis)) return entry.analysis;
+    const analysis = analyse();
+    this.entries.set(root, { hash, analysis });
+    this.changed = true;
+    return analysis;
+  }
+
+  /** Once the batch is analysed; only when something changed. A cache that cannot be written is no error of the graph. */
+  save(): void {
+    if (!this.changed) return;
+    try {
+      this.entries.writeToDisk();
+      this.changed = false;
+    } catch {
+      // The next graph analyses these folders again.
+    }
+  }
+}
+
+/** What the batch reads of an analysis before any one folder's project is made: an entry without it is a miss. */
+function isFolderAnalysis(value: unknown): value is FolderAnalysis {
+  const analysis = value as Partial<FolderAnalysis> | null;
+  const detection = analysis?.detection as Record<string, unknown> | undefined;
+  return (
+    typeof analysis?.projectName === 'string' &&
+    Array.isArray(analysis.warnings) &&
+    typeof detection?.['kind'] === 'string' &&
+    ['root', 'dockerfile'].every((field) => !(field in detection) || typeof detection[field] === 'string')
+  );
+}
+
+export function cacheFile(directory: string, options: FleetPluginOptions | undefined): string {
+  return join(directory, `nx-fleet-${hashObject(options ?? {})}.hash`);
+}

@@ -1,0 +1,121 @@
+import { posix } from 'node:path';
+import type { NormalizedFleetOptions } from '../config/options';
+import {
+  fleetBlockOf,
+  parseServiceConfig,
+  type FleetServiceConfig,
+  type ProjectManifest,
+} from '../config/service-settings';
+import { CONTAINERFILE_NAMES, detectService, type Detection } from '../services/detection';
+
+export const MANIFEST_NAMES = ['project.json', 'package.json'] as const;
+export type ManifestName = (typeof MANIFEST_NAMES)[number];
+
+/** The texts of a folder's manifests among the matched files; undefined for one that could not be read. */
+export type ManifestTexts = Partial<Record<ManifestName, string | undefined>>;
+
+export interface Warning {
+  /** Printed once per key for as long as the worker lives. */
+  key: string;
+  message: string;
+}
+
+/** What one folder of matched files makes, and what the user should hear about it. */
+export interface FolderAnalysis {
+  detection: Detection;
+  /** The name Nx gives the folder's project: its targets' help commands name it. */
+  projectName: string;
+  warnings: Warning[];
+}
+
+export function isContainerfile(file: string): boolean {
+  return (CONTAINERFILE_NAMES as readonly string[]).includes(posix.basename(file));
+}
+
+/** Pure: the manifests' texts are read by the caller, so the analysis can be cached by them. */
+export function analyseFolder(
+  root: string,
+  folderFiles: readonly string[],
+  texts: ManifestTexts,
+  options: NormalizedFleetOptions,
+): FolderAnalysis {
+  const warnings: Warning[] = [];
+  const containerfiles = folderFiles.filter(isContainerfile);
+  const manifest = (name: ManifestName) =>
+    name in texts ? parseManifest(posix.join(root, name), texts[name], containerfiles.length > 0, warnings) : undefined;
+  const projectJson = manifest('project.json');
+  const packageJson = manifest('package.json');
+  const projectName = nameOf(root, projectJson, packageJson);
+  if (!containerfiles.length && !hasFleetBlock(projectJson, packageJson))
+    return { detection: { kind: 'none' }, projectName, warnings };
+  const config = serviceConfig(root, projectJson, packageJson, options, warnings);
+  return {
+    detection: detectService({ root, containerfiles, projectJson, packageJson, config }, options.exclude),
+    projectName,
+    warnings,
+  };
+}
+
+/**
+ * A broken JSON file must not break the graph: Nx reports it itself when it reads the project.
+ * nx-fleet only mentions it where it matters, beside a Dockerfile.
+ */
+function parseManifest(
+  file: string,
+  text: string | undefined,
+  besideDockerfile: boolean,
+  warnings: Warning[],
+): ProjectManifest {
+  try {
+    const parsed: unknown = JSON.parse(text ?? '');
+    return typeof parsed === 'object' && parsed !== null ? (parsed as ProjectManifest) : {};
+  } catch {
+    if (besideDockerfile)
+      warnings.push({ key: file, message: `nx-fleet: ${file} is not valid JSON; its project is treated as unnamed.` });
+    return {};
+  }
+}
+
+function hasFleetBlock(projectJson: ProjectManifest | undefined, packageJson: ProjectManifest | undefined): boolean {
+  return (
+    fleetBlockOf(projectJson, 'project.json') !== undefined || fleetBlockOf(packageJson, 'package.json') !== undefined
+  );
+}
+
+function serviceConfig(
+  root: string,
+  projectJson: ProjectManifest | undefined,
+  packageJson: ProjectManifest | undefined,
+  options: NormalizedFleetOptions,
+  warnings: Warning[],
+): FleetServiceConfig {
+  const kind = projectJson ? 'project.json' : 'package.json';
+  const file = posix.join(root, kind);
+  const own = parseServiceConfig(fleetBlockOf(projectJson ?? packageJson, kind));
+  for (const problem of own.problems)
+    warnings.push({
+      key: `${file}:${problem.field}`,
+      message: `nx-fleet: ${file}: fleet setting "${problem.field}" ${problem.message}; it is ignored.`,
+    });
+  const name = (projectJson ?? packageJson)?.name;
+  const fromPlugin = { ...options.services[root], ...(typeof name === 'string' ? options.services[name] : undefined) };
+  return { context: options.context, contextInclude: options.contextInclude, ...fromPlugin, ...own.config };
+}
+
+/** As Nx names it: project.json's name, else the package's (`nx.name` first), else the folder's. */
+function nameOf(root: string, projectJson?: ProjectManifest, packageJson?: ProjectManifest): string {
+  const named = [projectJson?.name, packageJson?.nx?.name, packageJson?.name].find(
+    (name): name is string => typeof name === 'string' && name.length > 0,
+  );
+  return named ?? posix.basename(root).toLowerCase();
+}
+
+export function orphanWarning(dockerfile: string): Warning {
+  const root = posix.dirname(dockerfile);
+  return {
+    key: dockerfile,
+    message:
+      `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
+      `Add a project.json to ${root === '.' ? 'the workspace root' : root}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } }, or exclude it with the plugin option "exclude".`,
+  };
+}

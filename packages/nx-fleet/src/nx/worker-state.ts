@@ -1,0 +1,22 @@
+import { logger } from '@nx/devkit';
+
+/** Prints each warning once per key, however often Nx calls the plugin. */
+export class OnceWarnings {
+  private readonly printed = new Set<string>();
+
+  warn(key: string, message: string): void {
+    if (this.printed.has(key)) return;
+    this.printed.add(key);
+    logger.warn(message);
+  }
+}
+
+/**
+ * What nx/ keeps for as long as Nx's plugin worker lives (the daemon keeps it across graph
+ * computations, so a warning about a file Nx reads on every graph is printed once, not on every
+ * edit). The only module-level mutable state of nx/; tests hand the hooks their own.
+ */
+export const workerState = {
+  nodeWarnings: new OnceWarnings(),
+  dependencyWarnings: new OnceWarnings(),
+};
