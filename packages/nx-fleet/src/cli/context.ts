@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
+import { normalizeOptions } from '../config/options';
+import { fleetPluginOptions } from '../config/workspace-options';
 import { listContextFiles } from '../image/build-context';
-import { prepareContext, type BuildOptions as DockerBuildExecutorSchema } from '../image/build';
+import { prepareContext, type BuildOptions } from '../image/build';
 import { assemblePrunedContext } from '../image/pruned-context';
 import { nodePorts } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
-import { normalizeOptions } from '../config/options';
-import { fleetPluginOptions } from '../config/workspace-options';
 import type { Command } from './command';
 
 export const contextCommand: Command = {
@@ -32,7 +32,7 @@ export const contextCommand: Command = {
       typeof values['target'] === 'string'
         ? values['target']
         : normalizeOptions(fleetPluginOptions(workspaceRoot)).buildTargetName;
-    const options = node?.data.targets?.[targetName]?.options as DockerBuildExecutorSchema | undefined;
+    const options = node?.data.targets?.[targetName]?.options as BuildOptions | undefined;
     if (!node || !options) {
       console.error(
         `nx-fleet context: "${project}" has no ${targetName} target. \`npx nx-fleet status\` lists the services.`,

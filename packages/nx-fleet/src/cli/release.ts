@@ -4,7 +4,6 @@ import { normalizeOptions } from '../config/options';
 import { fleetPluginOptions } from '../config/workspace-options';
 import { nodePorts } from '../io/ports';
 import { formatPlan, formatRelease } from '../release/plan';
-import { workspaceRecords } from '../release/records';
 import { release } from '../release/release';
 import type { Command } from './command';
 import { workspaceRuntime } from './graph';
@@ -60,7 +59,7 @@ export const releaseCommand: Command = {
     const flags = { plan: flag('plan'), force: flag('force'), commit: flag('commit'), json: flag('json') };
     const gitops = { kustomize: list('kustomize'), helmValues: list('helm-values') };
     const request = { workspaceRoot, environment, options, ledgerFile, flags, gitops };
-    const ports = { ...nodePorts(), records: workspaceRecords(workspaceRoot), workspace: workspaceRuntime };
+    const ports = { ...nodePorts(), workspace: workspaceRuntime };
     try {
       // In text, the plan is printed before the phases' output, and again with the outcome.
       const outcome = await release(request, ports, (plan) => {

@@ -1,5 +1,6 @@
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
-import { workspaceRecords } from '../release/records';
+import { nodePorts } from '../io/ports';
+import { serviceRecords } from '../release/records';
 import { formatStatusTable, serviceStatuses } from '../release/status';
 import type { Command } from './command';
 
@@ -17,7 +18,10 @@ export const statusCommand: Command = {
   options: { json: { type: 'boolean' } },
   async run(values) {
     const graph = await createProjectGraphAsync({ exitOnError: false });
-    const statuses = await serviceStatuses(Object.values(graph.nodes), workspaceRecords(workspaceRoot));
+    const statuses = await serviceStatuses(
+      Object.values(graph.nodes),
+      serviceRecords(workspaceRoot, nodePorts().files),
+    );
     console.log(values['json'] ? JSON.stringify(statuses, null, 2) : formatStatusTable(statuses));
     return 0;
   },

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { FilePort } from '../io/ports';
 import {
   imageRecordPath,
   pushRecordPath,
@@ -14,9 +15,9 @@ export interface ServiceRecords {
   push(projectRoot: string): Promise<PushRecord | undefined>;
 }
 
-export function workspaceRecords(workspaceRoot: string): ServiceRecords {
+export function serviceRecords(workspaceRoot: string, files: Pick<FilePort, 'readText'>): ServiceRecords {
   return {
-    image: (root) => readImageRecord(join(workspaceRoot, imageRecordPath(root))),
-    push: (root) => readPushRecord(join(workspaceRoot, pushRecordPath(root))),
+    image: (root) => readImageRecord(join(workspaceRoot, imageRecordPath(root)), files),
+    push: (root) => readPushRecord(join(workspaceRoot, pushRecordPath(root)), files),
   };
 }

@@ -10,7 +10,7 @@ import { parentServiceRoots, sharedFileTest } from './change-rules';
 import type { Promoted } from './gitops';
 import { emptyLedger, parseLedger, type Ledger, type LedgerEntry } from './ledger';
 import { planRelease, providerMap, releaseHashes, sharedFilesHash, type ReleasePlan, type ServiceFacts } from './plan';
-import type { ServiceRecords } from './records';
+import { serviceRecords, type ServiceRecords } from './records';
 import { buildPhase, promotion, releasePhases, type NxPhase } from './steps';
 
 export interface ReleaseRequest {
@@ -33,7 +33,6 @@ export interface ReleasePorts {
   git: Pick<GitPort, 'revision'>;
   files: Pick<FilePort, 'readText' | 'writeText'>;
   clock: Clock;
-  records: ServiceRecords;
   /** The project graph and the runtime graph as the plugin computes them: read after the build phase. */
   workspace(): Promise<{ graph: ProjectGraph; runtime: ServiceRuntime[] }>;
 }
@@ -72,7 +71,8 @@ async function planFor(
   state: { graph: ProjectGraph; runtime: ServiceRuntime[]; ledger: Ledger },
   ports: ReleasePorts,
 ): Promise<ReleasePlan> {
-  const facts = await serviceFacts(state.graph, request.options, ports.records);
+  const records = serviceRecords(request.workspaceRoot, ports.files);
+  const facts = await serviceFacts(state.graph, request.options, records);
   const providers = providerMap(state.runtime);
   const isShared = sharedFileTest(
     Object.values(state.graph.nodes).map((n) => n.data.root),
@@ -99,6 +99,7 @@ async function promote(
   ports: ReleasePorts,
 ): Promise<Promoted[]> {
   const { plan } = state;
+  const records = serviceRecords(request.workspaceRoot, ports.files);
   const gitops = (files: readonly string[]) =>
     Promise.all(
       files.map(async (file) => {
@@ -108,9 +109,7 @@ async function promote(
     );
   const roots = new Map(plan.release.map((r) => [r.service, state.graph.nodes[r.service]!.data.root]));
   const pushes = new Map(
-    await Promise.all(
-      plan.release.map(async (r) => [r.service, await ports.records.push(roots.get(r.service)!)] as const),
-    ),
+    await Promise.all(plan.release.map(async (r) => [r.service, await records.push(roots.get(r.service)!)] as const)),
   );
   const decided = promotion({
     plan,

@@ -1,8 +1,9 @@
 import type { ProjectGraphProjectNode } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
-import type { ImageRecord, PushRecord } from '../image/records';
+import { imageRecordPath, pushRecordPath, type ImageRecord, type PushRecord } from '../image/records';
 import { BUILD_EXECUTOR } from '../services/projects';
-import type { ServiceRecords } from './records';
+import { memoryFiles } from '../testing/fake-ports';
+import { serviceRecords } from './records';
 import { formatStatusTable, serviceStatuses, type ServiceStatus } from './status';
 
 describe('formatStatusTable', () => {
@@ -57,18 +58,18 @@ describe('serviceStatuses', () => {
   });
 
   it('lists the services by name with the records found under their roots', async () => {
-    const image = { image: 'acme/orders', contentTag: 'ct-1' } as ImageRecord;
+    const image = { image: 'acme/orders', contentTag: 'ct-1', localRef: 'acme/orders:ct-1' } as ImageRecord;
     const push = { digest: 'sha256:abcd' } as PushRecord;
-    const records: ServiceRecords = {
-      image: async (root) => (root === 'services/orders' ? image : undefined),
-      push: async (root) => (root === 'services/orders' ? push : undefined),
-    };
+    const files = memoryFiles({
+      [`/ws/${imageRecordPath('services/orders')}`]: JSON.stringify(image),
+      [`/ws/${pushRecordPath('services/orders')}`]: JSON.stringify(push),
+    });
     const nodes = [
       node('web', 'apps/web', BUILD_EXECUTOR),
       node('lib', 'libs/lib', 'nx:run-commands'),
       node('orders', 'services/orders', BUILD_EXECUTOR),
     ];
-    expect(await serviceStatuses(nodes, records)).toEqual([
+    expect(await serviceStatuses(nodes, serviceRecords('/ws', files))).toEqual([
       { project: 'orders', root: 'services/orders', image, push },
       { project: 'web', root: 'apps/web', image: undefined, push: undefined },
     ]);
