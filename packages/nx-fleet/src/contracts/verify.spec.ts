@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine, RunRequest } from '../engines/engine';
 import type { ImageRecord } from '../image/records';
 import type { GitRevision } from '../io/git';
-import { collectingLog, fakeGit, fakePorts, fakeProcesses, memoryFiles } from '../testing/fake-ports';
+import { collectingLog, fakeGit, fakePorts, fakeProcesses, memoryFiles, runResult } from '../testing/fake-ports';
 import type { VerifierFactory } from './verification';
 import { verifyContracts, type ContractVerifyPorts } from './verify';
 import type { ContractVerifyOptions } from './plan';
 
 const ROOT = '/ws';
-const SERVICE = { projectName: 'orders', projectRoot: 'services/orders' };
+const SERVICE = { workspaceRoot: ROOT, projectName: 'orders', projectRoot: 'services/orders' };
+const CONTAINER = '0123456789abcdef0123';
 const PACTS = `${ROOT}/services/orders/pacts`;
 const RECORD_FILE = `${ROOT}/dist/fleet/services/orders/contract-verify.json`;
 const NOW = '2025-01-01T00:00:00.000Z';
@@ -35,6 +35,7 @@ type VerifierOptions = Parameters<VerifierFactory>[0];
 interface Setup {
   /** Files of the workspace, relative to its root. */
   files?: Record<string, string>;
+  /** The image record docker-build wrote. */
   record?: ImageRecord;
   env?: Record<string, string>;
   revision?: GitRevision;
@@ -46,29 +47,24 @@ interface Setup {
   noPact?: boolean;
 }
 
-/** Every port faked; `events` is the order things happened in. */
+/** Every port faked (docker answers like a daemon holding the image); `events` is the order things happened in. */
 function setup(given: Setup = {}) {
   const events: string[] = [];
   const runs: VerifierOptions[] = [];
-  const containers: RunRequest[] = [];
   const files = memoryFiles(
-    Object.fromEntries(Object.entries(given.files ?? {}).map(([file, text]) => [`${ROOT}/${file}`, text])),
+    Object.fromEntries([
+      ...Object.entries(given.files ?? {}).map(([file, text]) => [`${ROOT}/${file}`, text]),
+      ...(given.record ? [[`${ROOT}/dist/fleet/services/orders/image.json`, JSON.stringify(given.record)]] : []),
+    ]),
   );
-  const processes = fakeProcesses();
+  const processes = fakeProcesses(({ command, args }) => {
+    events.push(`${command} ${args[0]}`);
+    if (args[0] === 'run') return runResult(`${CONTAINER}\n`);
+    if (args[0] === 'inspect') return runResult('false\n');
+    if (args[0] === 'logs') return runResult('container output');
+    return undefined;
+  });
   const log = collectingLog();
-  const engine = {
-    name: 'docker',
-    async run(request: RunRequest) {
-      events.push(`run ${request.image}`);
-      containers.push(request);
-      return {
-        id: '0123456789abcdef',
-        running: async () => false,
-        logs: async () => 'container output',
-        remove: async () => void events.push('remove'),
-      };
-    },
-  } as unknown as Engine;
   const ports: ContractVerifyPorts = {
     ...fakePorts({
       processes,
@@ -81,6 +77,12 @@ function setup(given: Setup = {}) {
         return new Response('', { status: given.healthStatus ?? 200 });
       },
     }),
+    pruning: {
+      prunedManifests: () => {
+        throw new Error('the image is on this machine: nothing is rebuilt');
+      },
+      workspaceDataDirectory: '/ws/.nx/workspace-data',
+    },
     pact: {
       verifier: () => {
         if (given.noPact) throw new Error('nx-fleet: contract-verify needs @pact-foundation/pact');
@@ -99,30 +101,31 @@ function setup(given: Setup = {}) {
           .filter((file) => file.startsWith(`${folder}/`))
           .map((file) => file.slice(folder.length + 1)),
     },
-    image: {
-      record: async () => {
-        events.push('read image record');
-        return given.record;
-      },
-      ensureLocal: async (record, buildTarget, why) => {
-        events.push(`ensure ${record.localRef} of ${buildTarget} (${why})`);
-        return engine;
-      },
-      dockerfile: (buildTarget) => {
-        events.push(`dockerfile of ${buildTarget}`);
-        return 'services/orders/Dockerfile';
-      },
+    buildOptions: (buildTarget) => {
+      events.push(`options of ${buildTarget}`);
+      return { dockerfile: 'services/orders/Dockerfile', context: '.' };
     },
   };
-  const verify = (options: ContractVerifyOptions = {}) =>
-    verifyContracts(ports, { workspaceRoot: ROOT, service: SERVICE, options });
+  const service = { ...SERVICE, graph: { nodes: {}, dependencies: {} } };
+  const verify = (options: ContractVerifyOptions = {}) => verifyContracts(ports, { service, options });
   const record = () => JSON.parse(files.files.get(RECORD_FILE) ?? 'null') as Record<string, unknown> | null;
-  return { ports, events, runs, containers, processes, log, files, verify, record };
+  /** The arguments of `docker run`, and the base URL its published port gives. */
+  const container = () => {
+    const args = processes.calls.find((call) => call.args[0] === 'run')!.args;
+    const hostPort = /^127\.0\.0\.1:(\d+):/.exec(args[3]!)![1];
+    return { args, baseUrl: `http://127.0.0.1:${hostPort}` };
+  };
+  return { events, runs, processes, log, verify, record, container };
 }
 
 describe('verifyContracts', () => {
+  const WITH_PACT = { 'services/orders/pacts/web-orders.json': pactText('web') };
+
   it('records a pass without starting anything when there are no pacts and no broker', async () => {
-    const { verify, events, processes, log, record } = setup({ files: { 'services/orders/pacts/states.js': '' } });
+    const { verify, events, processes, log, record } = setup({
+      files: { 'services/orders/pacts/states.js': '' },
+      record: IMAGE,
+    });
     expect(await verify()).toBe(true);
     expect(log.of('info')).toEqual([
       'nx-fleet: orders: no consumer has a pact with it yet (services/orders/pacts/): nothing to verify.',
@@ -133,17 +136,18 @@ describe('verifyContracts', () => {
   });
 
   it('refuses a missing image record, naming it and the build target to run, before loading Pact', async () => {
-    const { verify, events, record } = setup({ files: { 'services/orders/pacts/web-orders.json': pactText('web') } });
+    const { verify, events, record } = setup({ files: WITH_PACT });
     await expect(verify({ buildTarget: 'image' })).rejects.toThrow(
       'nx-fleet: dist/fleet/services/orders/image.json is missing; run the image target of orders first.',
     );
-    expect(events).toEqual(['read image record']);
+    expect(events).toEqual([]);
     expect(record()).toBeNull();
   });
 
   it('refuses a pact in the wrong folder before anything else', async () => {
     const { verify, events } = setup({
       files: { 'services/orders/pacts/web-payments.json': pactText('web', 'payments') },
+      record: IMAGE,
     });
     await expect(verify()).rejects.toThrow(
       /is a pact with provider "payments", but it is in the pacts folder of orders/,
@@ -152,31 +156,27 @@ describe('verifyContracts', () => {
   });
 
   it('loads Pact before the provider starts: without it, no container starts', async () => {
-    const { verify, events } = setup({
-      files: { 'services/orders/pacts/web-orders.json': pactText('web') },
-      record: IMAGE,
-      noPact: true,
-    });
+    const { verify, events } = setup({ files: WITH_PACT, record: IMAGE, noPact: true });
     await expect(verify()).rejects.toThrow('nx-fleet: contract-verify needs @pact-foundation/pact');
-    expect(events).toEqual(['read image record']);
+    expect(events).toEqual([]);
   });
 
   it('checks the broker settings (a git commit to version results by) before the provider starts', async () => {
     const { verify, events } = setup({
-      files: { 'services/orders/pacts/web-orders.json': pactText('web') },
+      files: WITH_PACT,
       record: IMAGE,
       env: { PACT_BROKER_BASE_URL: 'http://broker.example' },
     });
     await expect(verify()).rejects.toThrow(
       'nx-fleet: publishing verification results to the Pact Broker needs a git commit to version them by.',
     );
-    expect(events).toEqual(['read image record', 'load Pact']);
+    expect(events).toEqual(['load Pact']);
   });
 
   it("runs the recorded image on its Dockerfile's port, verifies each consumer in turn, stops it, and records the pass", async () => {
-    const { verify, events, runs, containers, log, record } = setup({
+    const { verify, events, runs, container, log, record } = setup({
       files: {
-        'services/orders/pacts/web-orders.json': pactText('web'),
+        ...WITH_PACT,
         'services/orders/pacts/billing-orders.json': pactText('billing'),
         'services/orders/Dockerfile': 'FROM node:20\nEXPOSE 8080\n',
       },
@@ -184,25 +184,27 @@ describe('verifyContracts', () => {
       revision: REVISION,
     });
     expect(await verify({ env: { MODE: 'pact' } })).toBe(true);
-    const baseUrl = `http://127.0.0.1:${containers[0]!.hostPort}`;
+    const { args, baseUrl } = container();
     expect(events).toEqual([
-      'read image record',
       'load Pact',
-      'ensure orders:c0ffee of docker-build (contract-verify runs the exact image built)',
-      'dockerfile of docker-build',
-      'run orders:c0ffee',
+      'docker image',
+      'options of docker-build',
+      'docker run',
       `GET ${baseUrl}/health`,
       `verify ${PACTS}/billing-orders.json`,
       `verify ${PACTS}/web-orders.json`,
-      'remove',
+      'docker rm',
     ]);
-    expect(containers).toEqual([
-      {
-        image: 'orders:c0ffee',
-        hostPort: expect.any(Number),
-        containerPort: 8080,
-        env: { PORT: '8080', MODE: 'pact' },
-      },
+    expect(args).toEqual([
+      'run',
+      '--detach',
+      '--publish',
+      expect.stringMatching(/^127\.0\.0\.1:\d+:8080$/),
+      '--env',
+      'PORT=8080',
+      '--env',
+      'MODE=pact',
+      'orders:c0ffee',
     ]);
     expect(runs.map((options) => options.providerBaseUrl)).toEqual([baseUrl, baseUrl]);
     expect(runs[0]).toMatchObject({ provider: 'orders', stateHandlers: {}, logLevel: 'warn' });
@@ -231,20 +233,17 @@ describe('verifyContracts', () => {
     ['the port option over the Dockerfile', { 'services/orders/Dockerfile': 'EXPOSE 8080\n' }, { port: 9000 }, 9000],
     ['3000 without a Dockerfile', {}, {}, 3000],
   ])('runs the container on %s', async (_case, files, options, port) => {
-    const { verify, containers } = setup({
-      files: { 'services/orders/pacts/web-orders.json': pactText('web'), ...files },
-      record: IMAGE,
-    });
+    const { verify, container } = setup({ files: { ...WITH_PACT, ...files }, record: IMAGE });
     await verify(options);
-    expect(containers.map((c) => [c.containerPort, c.env['PORT']])).toEqual([[port, String(port)]]);
+    expect(container().args.slice(3, 6)).toEqual([
+      expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:\\d+:${port}$`)),
+      '--env',
+      `PORT=${port}`,
+    ]);
   });
 
   it('runs the start command instead of the image, from the workspace root with PORT and the env', async () => {
-    const { verify, events, processes } = setup({
-      files: { 'services/orders/pacts/web-orders.json': pactText('web') },
-      record: IMAGE,
-      env: { HOME: '/home/ci' },
-    });
+    const { verify, events, processes } = setup({ files: WITH_PACT, record: IMAGE, env: { HOME: '/home/ci' } });
     expect(await verify({ startCommand: ['node', 'dist/main.js'], env: { MODE: 'pact' } })).toBe(true);
     expect(processes.calls).toEqual([
       {
@@ -254,20 +253,21 @@ describe('verifyContracts', () => {
         options: { cwd: ROOT, env: { HOME: '/home/ci', MODE: 'pact', PORT: expect.stringMatching(/^\d+$/) } },
       },
     ]);
-    expect(events.filter((event) => !event.startsWith('GET') && !event.startsWith('verify'))).toEqual([
-      'read image record',
+    expect(events).toEqual([
       'load Pact',
+      expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/health$/),
+      `verify ${PACTS}/web-orders.json`,
     ]);
   });
 
-  it('stops the provider and records the failure when a consumer’s pact fails, reporting it as an error', async () => {
+  it("stops the provider and records the failure when a consumer's pact fails, reporting it as an error", async () => {
     const { verify, events, log, record } = setup({
-      files: { 'services/orders/pacts/web-orders.json': pactText('web') },
+      files: WITH_PACT,
       record: IMAGE,
       verify: () => Promise.reject(new Error('boom')),
     });
     expect(await verify()).toBe(false);
-    expect(events.at(-1)).toBe('remove');
+    expect(events.at(-1)).toBe('docker rm');
     expect(log.of('error')).toEqual([
       [
         'nx-fleet: orders: contracts of 1 consumer(s):',
@@ -280,32 +280,28 @@ describe('verifyContracts', () => {
   });
 
   it('always stops the provider, even when it never becomes healthy, and records nothing', async () => {
-    const { verify, events, record } = setup({
-      files: { 'services/orders/pacts/web-orders.json': pactText('web') },
-      record: IMAGE,
-      healthStatus: 503,
-    });
+    const { verify, events, record } = setup({ files: WITH_PACT, record: IMAGE, healthStatus: 503 });
     await expect(verify({ healthPath: '/ready' })).rejects.toThrow(
-      /^nx-fleet: the provider orders:c0ffee \(container 0123456789ab\) did not become healthy at http:\/\/127\.0\.0\.1:\d+\/ready \(it exited\)\./,
+      /^nx-fleet: the provider orders:c0ffee \(container 0123456789ab\) did not become healthy at http:\/\/127\.0\.0\.1:\d+\/ready \(it exited\)\.[\s\S]*\nIts last output:\ncontainer output$/,
     );
-    expect(events.at(-1)).toBe('remove');
+    expect(events.at(-1)).toBe('docker rm');
     expect(events.some((event) => event.startsWith('verify'))).toBe(false);
     expect(record()).toBeNull();
   });
 
   it("with a broker, verifies the broker's pacts after the repository's, publishing under the commit and branch", async () => {
     const { verify, events, runs, record } = setup({
-      files: { 'services/orders/pacts/web-orders.json': pactText('web') },
+      files: WITH_PACT,
       record: IMAGE,
       env: { PACT_BROKER_BASE_URL: 'http://env-broker.example', PACT_BROKER_TOKEN: 't0k' },
       revision: REVISION,
       branch: 'main',
     });
     expect(await verify({ pactBrokerUrl: 'http://broker.example' })).toBe(true);
-    expect(events.filter((event) => event.startsWith('verify') || event === 'remove')).toEqual([
+    expect(events.filter((event) => event.startsWith('verify') || event === 'docker rm')).toEqual([
       `verify ${PACTS}/web-orders.json`,
       'verify http://broker.example',
-      'remove',
+      'docker rm',
     ]);
     expect(runs[1]).toMatchObject({
       pactBrokerUrl: 'http://broker.example',

@@ -1,7 +1,9 @@
 import { join, posix } from 'node:path';
 import { PACTS_FOLDER } from '../config/defaults';
-import type { Engine } from '../engines/engine';
-import { contractRecordPath, imageRecordPath, type ImageRecord } from '../image/records';
+import type { BuildOptions, BuildPorts } from '../image/build';
+import { engineHolding } from '../image/local-image';
+import { contractRecordPath, imageRecordPath, readImageRecord, type ImageRecord } from '../image/records';
+import type { ServiceRef } from '../image/service-ref';
 import type { Ports } from '../io/ports';
 import { brokerConfigFromEnv } from './pact-broker';
 import type { PactLoader } from './pact-loader';
@@ -17,23 +19,15 @@ import { startCommand, startContainer, waitUntilHealthy, type StartedProvider } 
 import { loadStateHandlers } from './state-handlers';
 import { formatContractReport, verifyBrokerPacts, verifyPact, type PactResult } from './verification';
 
-/** The image the build target recorded, as Nx and the engine know it: adapters the executor passes. */
-export interface RecordedImage {
-  record(): Promise<ImageRecord | undefined>;
-  /** The engine holding the recorded image, rebuilt when this machine lacks it. */
-  ensureLocal(record: ImageRecord, buildTarget: string, why: string): Promise<Engine>;
-  /** The Dockerfile the build target builds, relative to the workspace root. */
-  dockerfile(buildTarget: string): string;
-}
-
-export type ContractVerifyPorts = Pick<Ports, 'processes' | 'git' | 'http' | 'files' | 'env' | 'log' | 'clock'> & {
-  pact: PactLoader;
-  image: RecordedImage;
-};
+export type ContractVerifyPorts = BuildPorts &
+  Pick<Ports, 'http'> & {
+    pact: PactLoader;
+    /** The options of one of the project's build targets, as Nx resolves them; read only when needed. */
+    buildOptions(buildTarget: string): BuildOptions;
+  };
 
 export interface ContractVerifyRequest {
-  workspaceRoot: string;
-  service: { projectName: string; projectRoot: string };
+  service: ServiceRef;
   options: ContractVerifyOptions;
 }
 
@@ -42,7 +36,8 @@ export interface ContractVerifyRequest {
  * it is healthy, verifies one consumer at a time, always stops it, and records the outcome.
  */
 export async function verifyContracts(ports: ContractVerifyPorts, request: ContractVerifyRequest): Promise<boolean> {
-  const { workspaceRoot, service, options } = request;
+  const { service, options } = request;
+  const { workspaceRoot } = service;
   const provider = service.projectName;
   const pacts = await readProviderPacts(
     { files: ports.files, listFolder: ports.pact.listFolder },
@@ -57,7 +52,7 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
     return true;
   }
   const settings = planProvider(options);
-  const record = await ports.image.record();
+  const record = await readImageRecord(join(workspaceRoot, imageRecordPath(service.projectRoot)), ports.files);
   if (!record)
     throw new Error(
       `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the ${settings.buildTarget} target of ${provider} first.`,
@@ -74,7 +69,7 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
       'nx-fleet: publishing verification results to the Pact Broker needs a git commit to version them by.',
     );
 
-  const started = await startProvider(ports, workspaceRoot, settings, record);
+  const started = await startProvider(ports, service, settings, record);
   const results: PactResult[] = [];
   try {
     await waitUntilHealthy(ports.http, started, settings.healthPath, settings.startTimeoutMs);
@@ -110,20 +105,22 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
 
 async function startProvider(
   ports: ContractVerifyPorts,
-  workspaceRoot: string,
+  service: ServiceRef,
   settings: ProviderSettings,
   record: ImageRecord,
 ): Promise<StartedProvider> {
-  const { provider } = settings;
+  const { provider, buildTarget } = settings;
   if (provider.from === 'command')
-    return startCommand(ports, { command: provider.command, cwd: workspaceRoot, env: provider.env });
-  const engine = await ports.image.ensureLocal(
+    return startCommand(ports, { command: provider.command, cwd: service.workspaceRoot, env: provider.env });
+  const engine = await engineHolding(ports, {
     record,
-    settings.buildTarget,
-    'contract-verify runs the exact image built',
-  );
-  const dockerfile = join(workspaceRoot, ports.image.dockerfile(settings.buildTarget));
-  const containerPort = provider.port ?? portFromDockerfile(await ports.files.readText(dockerfile));
+    service,
+    buildOptions: () => ports.buildOptions(buildTarget),
+    why: 'contract-verify runs the exact image built',
+  });
+  const dockerfile = ports.buildOptions(buildTarget).dockerfile ?? join(service.projectRoot, 'Dockerfile');
+  const containerPort =
+    provider.port ?? portFromDockerfile(await ports.files.readText(join(service.workspaceRoot, dockerfile)));
   return startContainer(engine, { image: record.localRef, containerPort, env: provider.env });
 }
 
@@ -132,7 +129,7 @@ async function writeContractRecord(
   request: ContractVerifyRequest,
   record: Record<string, unknown>,
 ): Promise<void> {
-  const file = join(request.workspaceRoot, contractRecordPath(request.service.projectRoot));
+  const file = join(request.service.workspaceRoot, contractRecordPath(request.service.projectRoot));
   await ports.files.writeText(
     file,
     `${JSON.stringify({ ...record, verifiedAt: ports.clock.now().toISOString() }, null, 2)}\n`,
