@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logger, type PostTasksExecution } from '@nx/devkit';
-import { formatRunSummary, summarizeRun } from '../image/run-summary';
-import { RUN_SUMMARY_FILE } from '../image/records';
 import type { FleetPluginOptions } from '../config/options';
+import { RUN_SUMMARY_FILE } from '../image/records';
+import { formatRunSummary, summarizeRun } from '../image/run-summary';
+import { nodeFiles } from '../io/ports';
 
 /**
  * After every run that built or pushed images: `dist/fleet/last-run.json` and a short summary.
@@ -15,10 +15,8 @@ import type { FleetPluginOptions } from '../config/options';
 export const postTasksExecution: PostTasksExecution<FleetPluginOptions> = async (_options, context) => {
   const entries = await summarizeRun(context.workspaceRoot, Object.values(context.taskResults));
   if (!entries.length) return;
-  const file = join(context.workspaceRoot, RUN_SUMMARY_FILE);
-  await mkdir(join(file, '..'), { recursive: true });
-  await writeFile(
-    file,
+  await nodeFiles.writeText(
+    join(context.workspaceRoot, RUN_SUMMARY_FILE),
     `${JSON.stringify({ startTime: context.startTime, endTime: context.endTime, tasks: entries }, null, 2)}\n`,
   );
   logger.info(formatRunSummary(entries));

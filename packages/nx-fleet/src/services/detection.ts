@@ -4,8 +4,10 @@ import type { FleetServiceConfig, ProjectManifest } from '../config/service-sett
 
 /** The file names that make a folder's project a service. */
 export const CONTAINERFILE_NAMES = ['Dockerfile', 'Containerfile'] as const;
-/** Project manifests are matched too: their `fleet` block can point at a Dockerfile elsewhere. */
-/** Manifests and container files make services; `pacts/*.json` in a service folder adds its contract-verify target. */
+/**
+ * Container files and project manifests make services (a manifest's `fleet` block can point at a
+ * Dockerfile elsewhere); `pacts/*.json` in a service folder adds its contract-verify target.
+ */
 export const PLUGIN_GLOB = '**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}';
 
 /** One folder as the plugin sees it; read by the caller so that detection stays pure. */
