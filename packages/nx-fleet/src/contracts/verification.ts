@@ -85,12 +85,14 @@ export async function verifyPact(
  * process.env, not the Env port, so this is the one place nx-fleet changes it, restored at once.
  */
 async function withoutBrokerEnv<T>(work: () => Promise<T>): Promise<T> {
-  const saved = Object.entries(process.env).filter(([key]) => key.startsWith('PACT_BROKER_'));
-  for (const [key] of saved) delete process.env[key];
+  // eslint-disable-next-line no-restricted-properties
+  const env = process.env;
+  const saved = Object.entries(env).filter(([key]) => key.startsWith('PACT_BROKER_'));
+  for (const [key] of saved) delete env[key];
   try {
     return await work();
   } finally {
-    for (const [key, value] of saved) process.env[key] = value;
+    for (const [key, value] of saved) env[key] = value;
   }
 }
 
