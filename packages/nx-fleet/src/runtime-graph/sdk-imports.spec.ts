@@ -70,7 +70,6 @@ describe('importsOf', () => {
   });
 
   it('still counts a require() or import() inside a template substitution, which is code', () => {
-    // eslint-disable-next-line no-template-curly-in-string
     const text = "export const banner = `client: ${require('@acme/orders-sdk').name}`;";
     expect(importsOf('services/api/src/banner.ts', text)).toEqual([
       { specifier: '@acme/orders-sdk', line: 1, kind: 'require' },
