@@ -13,7 +13,7 @@ beforeEach(async () => {
 afterEach(() => registry.close());
 
 const client = (credentials?: { username: string; password: string }) =>
-  new OciRegistryClient(registry.host, REPOSITORY, { credentials });
+  new OciRegistryClient(registry.host, REPOSITORY, { credentials, fetch });
 const indexOf = (manifests: unknown[] = []) =>
   Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX_MEDIA_TYPE, manifests }));
 
@@ -203,7 +203,7 @@ describe('OciRegistryClient auth', () => {
   it('reports an unreachable registry', async () => {
     const stopped = await startFakeRegistry();
     await stopped.close();
-    const error = await rejection(new OciRegistryClient(stopped.host, REPOSITORY).getManifest('v1'));
+    const error = await rejection(new OciRegistryClient(stopped.host, REPOSITORY, { fetch }).getManifest('v1'));
     expect(error.message).toMatch(
       /^nx-fleet: could not reach http:\/\/127\.0\.0\.1:\d+ to read manifest v1 on 127\.0\.0\.1:\d+\/acme\/orders \(ECONNREFUSED\)/,
     );

@@ -1,6 +1,6 @@
 import { isLoopbackRegistry, manifestDigestOf } from './destinations';
 import { registryCredentials, type RegistryCredentials } from './credentials';
-import type { Env, HttpFetch } from '../io/ports';
+import { nodePorts, type Env, type HttpFetch } from '../io/ports';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
@@ -43,7 +43,7 @@ export interface RegistryDocument {
 
 export interface OciRegistryClientOptions {
   credentials?: RegistryCredentials;
-  fetch?: HttpFetch;
+  fetch: HttpFetch;
 }
 
 /** Every failure talking to a registry. Messages name the registry and what to check, never a secret. */
@@ -68,7 +68,7 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /**
- * A client of the OCI distribution API for one repository, on Node's fetch. Loopback registries are
+ * A client of the OCI distribution API for one repository, over the HttpFetch port. Loopback registries are
  * spoken to over plain HTTP, like the Docker daemon does; every other over HTTPS.
  */
 export class OciRegistryClient {
@@ -81,7 +81,7 @@ export class OciRegistryClient {
   constructor(
     readonly registryHost: string,
     readonly repository: string,
-    options: OciRegistryClientOptions = {},
+    options: OciRegistryClientOptions,
   ) {
     if (!REPOSITORY.test(repository))
       throw new OciRegistryError(
@@ -89,7 +89,7 @@ export class OciRegistryClient {
       );
     this.baseUrl = new URL(`${isLoopbackRegistry(registryHost) ? 'http' : 'https'}://${registryHost}`);
     this.credentials = options.credentials;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch;
   }
 
   /** The manifest or index a tag or digest names, or undefined when the registry has none. */
@@ -400,10 +400,11 @@ function basicAuthorization({ username, password }: RegistryCredentials): string
 }
 
 /** The client for a full repository reference (`host[:port]/path`), with the credentials `podman login`/`docker login` stored for its host. */
-export function registryClientFor(repository: string, env: Env, http?: HttpFetch): OciRegistryClient {
+export function registryClientFor(
+  repository: string,
+  env: Env,
+  http: HttpFetch = nodePorts(env).http,
+): OciRegistryClient {
   const [host, ...path] = repository.split('/');
-  return new OciRegistryClient(host!, path.join('/'), {
-    credentials: registryCredentials(host!, env),
-    ...(http ? { fetch: http } : {}),
-  });
+  return new OciRegistryClient(host!, path.join('/'), { credentials: registryCredentials(host!, env), fetch: http });
 }

@@ -26,7 +26,7 @@ let image: Descriptor;
 
 beforeEach(async () => {
   registry = await startFakeRegistry();
-  client = new OciRegistryClient(registry.host, 'acme/orders');
+  client = new OciRegistryClient(registry.host, 'acme/orders', { fetch });
   image = await pushTestImage(client);
 });
 afterEach(() => registry.close());

@@ -16,7 +16,7 @@ export let image: Descriptor;
 export function useRegistryImage(tag?: string): void {
   beforeEach(async () => {
     registry = await startFakeRegistry();
-    client = new OciRegistryClient(registry.host, 'acme/orders');
+    client = new OciRegistryClient(registry.host, 'acme/orders', { fetch });
     repository = `${registry.host}/acme/orders`;
     image = await pushTestImage(client, 'amd64', tag);
   });

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import type { Env } from '../io/ports';
+import { fakeContainerTools } from '../testing/fake-container-tools';
+import { collectingLog, fakeGit, fixedClock, memoryFiles } from '../testing/fake-ports';
+import { buildServiceImage, prepareContext, type BuildOptions } from './build';
+import type { NxPruning } from './pruned-context';
+import type { ServiceRef } from './service-ref';
+
+const SHA = 'a'.repeat(40);
+const service: ServiceRef = {
+  workspaceRoot: '/ws',
+  projectName: 'orders',
+  projectRoot: 'services/orders',
+  graph: { nodes: {}, dependencies: {} },
+};
+const options: BuildOptions = {
+  dockerfile: 'services/orders/Dockerfile',
+  context: 'services/orders',
+  engine: 'podman',
+  buildArgs: { NODE_ENV: 'production' },
+  labels: { team: 'orders' },
+};
+const DOCKERFILE = 'FROM scratch\nARG FLEET_GIT_SHA\n';
+const noPruning: NxPruning = {
+  prunedManifests: () => {
+    throw new Error('no pruned context in these tests');
+  },
+  workspaceDataDirectory: '/nonexistent',
+};
+
+/**
+ * A workspace whose Dockerfile and context folder exist for the FilePort only: on disk the context
+ * lists no files, so the content tag comes from the Dockerfile and the options.
+ */
+function setup(env: Env = {}, dockerfile = DOCKERFILE) {
+  const tools = fakeContainerTools();
+  const log = collectingLog();
+  const files = memoryFiles({ '/ws/services/orders/Dockerfile': dockerfile, '/ws/services/orders': '' });
+  const ports = {
+    processes: tools.processes,
+    files,
+    git: fakeGit({
+      revision: { sha: SHA, committedAt: '2025-01-02T03:04:05Z' },
+      sourceUrl: 'https://github.com/acme/fleet',
+    }),
+    env,
+    log,
+    clock: fixedClock('2025-06-01T00:00:00.000Z'),
+    pruning: noPruning,
+  };
+  return { ports, tools, log };
+}
+
+const commands = (tools: ReturnType<typeof fakeContainerTools>) =>
+  tools.processes.calls.map((call) => `${call.command} ${call.args[0]}`);
+
+describe('buildServiceImage', () => {
+  it('builds when neither the engine nor a registry has the content tag, with the labels and build args', async () => {
+    const { ports, tools, log } = setup();
+    const record = await buildServiceImage(ports, options, service);
+    expect(record).toEqual({
+      image: 'orders',
+      contentTag: expect.stringMatching(/^ct-[0-9a-f]{32}$/),
+      localRef: `orders:${record.contentTag}`,
+      imageId: `sha256:${'1'.repeat(64)}`,
+      engine: 'podman',
+      platforms: [],
+      built: true,
+      revision: SHA,
+      recordedAt: '2025-06-01T00:00:00.000Z',
+    });
+    // No registry is configured: it is not asked.
+    expect(commands(tools)).toEqual(['podman image', 'podman build']);
+    const build = tools.processes.calls[1]!.args;
+    const values = (flag: string) => build.flatMap((arg, i) => (build[i - 1] === flag ? [arg] : []));
+    expect(values('--label')).toEqual([
+      `org.opencontainers.image.revision=${SHA}`,
+      'org.opencontainers.image.created=2025-01-02T03:04:05Z',
+      'org.opencontainers.image.source=https://github.com/acme/fleet',
+      'team=orders',
+    ]);
+    expect(values('--build-arg')).toEqual(['NODE_ENV=production', `FLEET_GIT_SHA=${SHA}`]);
+    expect(values('-t')).toEqual([record.localRef]);
+    expect(build.at(-1)).toBe('/ws/services/orders');
+    expect(tools.images.has(record.localRef)).toBe(true);
+    expect(log.of('info')).toEqual([`nx-fleet: orders: built ${record.localRef} with podman in 0.0s`]);
+  });
+
+  it('passes FLEET_GIT_SHA only to a Dockerfile that declares it', async () => {
+    const { ports, tools } = setup({}, 'FROM scratch\n');
+    await buildServiceImage(ports, options, service);
+    expect(tools.processes.calls[1]!.args.filter((arg) => arg.startsWith('FLEET_GIT_SHA'))).toEqual([]);
+  });
+
+  it('gives the same sources the same content tag at another commit', async () => {
+    const first = await buildServiceImage(setup().ports, options, service);
+    const { ports } = setup();
+    const later = await buildServiceImage(
+      { ...ports, git: fakeGit({ revision: { sha: 'b'.repeat(40), committedAt: '2025-02-01T00:00:00Z' } }) },
+      options,
+      service,
+    );
+    expect(later.contentTag).toBe(first.contentTag);
+    expect(later.revision).toBe('b'.repeat(40));
+  });
+
+  it('does not build when the engine has the content tag, and does not ask the registry', async () => {
+    const { ports, tools, log } = setup({ FLEET_REGISTRY: 'registry.example:5000/acme' });
+    const first = await buildServiceImage(ports, options, service);
+    tools.processes.calls.length = 0;
+    const again = await buildServiceImage(ports, options, service);
+    expect(again).toMatchObject({ contentTag: first.contentTag, built: false });
+    expect(again.imageId).toBeUndefined();
+    expect(commands(tools)).toEqual(['podman image']);
+    expect(log.of('info').at(-1)).toBe(
+      `nx-fleet: orders: ${first.localRef} already exists (in podman), no build needed`,
+    );
+  });
+
+  it('does not build when the registry has the content tag (FLEET_REGISTRY over the option)', async () => {
+    const { ports, tools, log } = setup({ FLEET_REGISTRY: 'registry.example:5000/acme' });
+    const { contentTag } = await buildServiceImage(setup().ports, options, service);
+    tools.manifests.set(`docker://registry.example:5000/acme/orders:${contentTag}`, '{}');
+    const record = await buildServiceImage(ports, { ...options, registry: 'ignored.example' }, service);
+    expect(record).toMatchObject({ contentTag, built: false });
+    expect(tools.processes.calls.map((call) => [call.command, ...call.args])).toEqual([
+      ['podman', 'image', 'exists', `orders:${contentTag}`],
+      ['skopeo', 'inspect', '--raw', '--tls-verify=true', `docker://registry.example:5000/acme/orders:${contentTag}`],
+    ]);
+    expect(log.of('info')).toEqual([
+      `nx-fleet: orders: orders:${contentTag} already exists (in the registry), no build needed`,
+    ]);
+  });
+
+  it('builds when the registry does not have it', async () => {
+    const { ports, tools } = setup({}, DOCKERFILE);
+    const record = await buildServiceImage(ports, { ...options, registry: 'localhost:5000' }, service);
+    expect(record.built).toBe(true);
+    expect(commands(tools)).toEqual(['podman image', 'skopeo inspect', 'podman build']);
+    expect(tools.processes.calls[1]!.args).toContain('--tls-verify=false');
+  });
+
+  it('names a missing Dockerfile', async () => {
+    const { ports, tools } = setup();
+    await expect(buildServiceImage(ports, { ...options, dockerfile: 'nope/Dockerfile' }, service)).rejects.toThrow(
+      'nx-fleet: nope/Dockerfile (option "dockerfile" of orders) does not exist.',
+    );
+    expect(tools.processes.calls).toEqual([]);
+  });
+});
+
+describe('prepareContext', () => {
+  it('sends the context folder as it is without prune', async () => {
+    const context = await prepareContext(setup().ports, options, service);
+    expect(context.dir).toBe('/ws/services/orders');
+  });
+
+  it('names a missing context folder', async () => {
+    await expect(prepareContext(setup().ports, { ...options, context: 'nope' }, service)).rejects.toThrow(
+      'nx-fleet: nope (option "context" of orders) does not exist.',
+    );
+  });
+
+  it('refuses to prune a context that is not the workspace root', async () => {
+    await expect(prepareContext(setup().ports, { ...options, prune: true }, service)).rejects.toThrow(
+      'nx-fleet: option "prune" of orders needs "context": "." (a pruned context is repo-shaped); got "services/orders".',
+    );
+  });
+});

@@ -1,0 +1,240 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildServiceImage, type BuildOptions } from '../image/build';
+import { imageRecordPath, pushRecordPath, type ImageRecord, type PushRecord } from '../image/records';
+import type { ServiceRef } from '../image/service-ref';
+import type { Env, HttpFetch } from '../io/ports';
+import { manifestDigestOf } from '../registry/destinations';
+import { OCI_MANIFEST_MEDIA_TYPE } from '../registry/oci-client';
+import { fakeContainerTools } from '../testing/fake-container-tools';
+import { collectingLog, fakeGit, fixedClock, memoryFiles } from '../testing/fake-ports';
+import { signingKeyPair } from '../testing/registry-image';
+import { pushImage, type PushOptions } from './push';
+
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+const buildOptions: BuildOptions = {
+  dockerfile: 'services/orders/Dockerfile',
+  context: 'services/orders',
+  engine: 'podman',
+};
+const serviceAt = (workspaceRoot: string): ServiceRef => ({
+  workspaceRoot,
+  projectName: 'orders',
+  projectRoot: 'services/orders',
+  graph: { nodes: {}, dependencies: {} },
+});
+const service = serviceAt('/ws');
+const REGISTRY = { FLEET_REGISTRY: 'localhost:5000', HOME: '/nonexistent' };
+const ref = (tag: string) => `docker://localhost:5000/orders:${tag}`;
+const digestOf = (manifest: string) => manifestDigestOf(Buffer.from(manifest));
+
+/** The registry's manifests by digest (a referrer's subject is read from it), and nothing else. */
+function registryHttp(manifests: Map<string, string>): HttpFetch {
+  return async (input) => {
+    const digest = String(input).split('/manifests/')[1];
+    const manifest = [...manifests.values()].find((text) => digestOf(text) === digest);
+    return manifest === undefined
+      ? new Response('', { status: 404 })
+      : new Response(manifest, { headers: { 'content-type': OCI_MANIFEST_MEDIA_TYPE } });
+  };
+}
+
+/** docker-build ran on another machine: its record is here, its image is not (tests put it in the engine). */
+async function setup(env: Env = REGISTRY, workspaceRoot = '/ws') {
+  const files = {
+    [join(workspaceRoot, 'services/orders/Dockerfile')]: 'FROM scratch\n',
+    [join(workspaceRoot, 'services/orders')]: '',
+  };
+  const tools = fakeContainerTools();
+  const log = collectingLog();
+  const ports = {
+    processes: tools.processes,
+    files: memoryFiles(files),
+    git: fakeGit({ revision: { sha: SHA, committedAt: '2025-01-01T00:00:00Z' } }),
+    http: registryHttp(tools.manifests),
+    env,
+    log,
+    clock: fixedClock('2025-06-01T00:00:00.000Z'),
+    pruning: { prunedManifests: () => ({}), workspaceDataDirectory: '/nonexistent' },
+  };
+  const record: ImageRecord = await buildServiceImage(
+    { ...ports, processes: fakeContainerTools().processes, log: collectingLog() },
+    buildOptions,
+    serviceAt(workspaceRoot),
+  );
+  await ports.files.writeText(join(workspaceRoot, imageRecordPath('services/orders')), JSON.stringify(record));
+  const push = (options: PushOptions = { attachSbom: false }) =>
+    pushImage(ports, { service: serviceAt(workspaceRoot), options, buildOptions: () => buildOptions });
+  const pushRecord = async (): Promise<PushRecord | undefined> => {
+    const text = await ports.files.readText(join(workspaceRoot, pushRecordPath('services/orders')));
+    return text === undefined ? undefined : JSON.parse(text);
+  };
+  const calls = () =>
+    tools.processes.calls.map((call) => [call.command, ...call.args.filter((a) => !a.startsWith('/'))]);
+  return { ports, tools, log, record, push, pushRecord, calls };
+}
+
+describe('pushImage', () => {
+  it('uploads nothing when the registry has the content tag, and copies only the tags that do not name its digest', async () => {
+    const { tools, record, push, pushRecord, calls, log } = await setup();
+    tools.manifests.set(ref(record.contentTag), 'pushed before');
+    tools.manifests.set(ref('0123456789ab'), 'pushed before');
+    const digest = digestOf('pushed before');
+
+    await push({ attachSbom: false, latest: true });
+
+    expect(calls()).toEqual([
+      ['skopeo', 'inspect', '--raw', '--tls-verify=false', ref(record.contentTag)],
+      ['skopeo', 'inspect', '--raw', '--tls-verify=false', ref('0123456789ab')],
+      ['skopeo', 'inspect', '--raw', '--tls-verify=false', ref('latest')],
+      [
+        'skopeo',
+        'copy',
+        '--quiet',
+        '--preserve-digests',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--digestfile',
+        ref(record.contentTag),
+        ref('latest'),
+      ],
+    ]);
+    expect(await pushRecord()).toEqual({
+      repository: 'localhost:5000/orders',
+      digest,
+      reference: `localhost:5000/orders@${digest}`,
+      tags: [record.contentTag, '0123456789ab', 'latest'],
+      uploaded: false,
+      destination: 'registry',
+      pushedAt: '2025-06-01T00:00:00.000Z',
+    });
+    expect(log.of('info')).toEqual([
+      `nx-fleet: orders: already present, no upload: localhost:5000/orders@${digest} [${record.contentTag}, 0123456789ab, latest] in 0.0s`,
+    ]);
+  });
+
+  it("uploads the engine's image when the registry lacks it, then copies every other tag without asking", async () => {
+    const { tools, record, push, pushRecord, calls } = await setup();
+    tools.images.add(record.localRef);
+
+    await push();
+
+    expect(calls()).toEqual([
+      ['skopeo', 'inspect', '--raw', '--tls-verify=false', ref(record.contentTag)],
+      ['podman', 'image', 'exists', record.localRef],
+      ['podman', 'push', '--tls-verify=false', '--digestfile', record.localRef, ref(record.contentTag)],
+      [
+        'skopeo',
+        'copy',
+        '--quiet',
+        '--preserve-digests',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--digestfile',
+        ref(record.contentTag),
+        ref('0123456789ab'),
+      ],
+    ]);
+    expect(await pushRecord()).toMatchObject({ uploaded: true, digest: digestOf(`manifest of ${record.localRef}`) });
+  });
+
+  it('rebuilds the image first after a remote-cache hit (the engine never built it)', async () => {
+    const { tools, record, push, pushRecord, log } = await setup();
+
+    await push();
+
+    expect(tools.processes.calls.map((call) => `${call.command} ${call.args[0]}`)).toEqual([
+      'skopeo inspect',
+      'podman image',
+      // the rebuild: docker-build's own questions, then the build
+      'podman image',
+      'skopeo inspect',
+      'podman build',
+      'podman push',
+      'skopeo copy',
+    ]);
+    expect(log.of('info')[0]).toBe(
+      `nx-fleet: ${record.localRef} is not on this machine (and the registry does not have it); rebuilding it.`,
+    );
+    expect(await pushRecord()).toMatchObject({ uploaded: true });
+  });
+
+  it('refuses to rebuild sources that no longer give the recorded content tag, and pushes nothing', async () => {
+    const { ports, record, push, pushRecord, calls } = await setup();
+    await ports.files.writeText(
+      join('/ws', imageRecordPath('services/orders')),
+      JSON.stringify({ ...record, contentTag: 'ct-recorded', localRef: 'orders:ct-recorded' }),
+    );
+
+    await expect(push()).rejects.toThrow(
+      /^nx-fleet: the sources of orders changed since docker-build recorded ct-recorded \(now ct-[0-9a-f]{32}\); run docker-build again\.$/,
+    );
+    expect(calls().filter(([tool, verb]) => verb === 'push' || (tool === 'skopeo' && verb === 'copy'))).toEqual([]);
+    expect(await pushRecord()).toBeUndefined();
+  });
+
+  it('writes no push.json when attaching to the digest fails', async () => {
+    const { ports, tools, record, pushRecord } = await setup();
+    tools.images.add(record.localRef);
+    const failing = { ...ports, http: () => Promise.reject(new Error('registry went away')) };
+
+    await expect(pushImage(failing, { service, options: {}, buildOptions: () => buildOptions })).rejects.toThrow();
+    expect(await pushRecord()).toBeUndefined();
+  });
+
+  it('warns about every gate turned off', async () => {
+    const { tools, record, push, log } = await setup();
+    tools.images.add(record.localRef);
+    await push({ attachSbom: false, skippedGates: ['scan', 'contract'] });
+    expect(log.of('warn')).toEqual([
+      'nx-fleet: orders: the scan gate is turned off (gates.scan = false), so this image is pushed without one.',
+      'nx-fleet: orders: the contract gate is turned off (gates.contract = false), so this image is pushed without one.',
+    ]);
+  });
+
+  it('names the missing image record, asking nothing of the registry', async () => {
+    const { ports, push, calls } = await setup();
+    ports.files.files.delete(join('/ws', imageRecordPath('services/orders')));
+    await expect(push()).rejects.toThrow(
+      'nx-fleet: dist/fleet/services/orders/image.json is missing; run the docker-build target of orders first.',
+    );
+    expect(calls()).toEqual([]);
+  });
+
+  it('asks the Pact Broker before anything reaches the registry, and stops without one', async () => {
+    const { push, calls } = await setup();
+    await expect(push({ canIDeploy: 'production' })).rejects.toThrow(
+      'nx-fleet: orders: canIDeploy is set but no Pact Broker is configured: set PACT_BROKER_BASE_URL (and PACT_BROKER_TOKEN).',
+    );
+    expect(calls()).toEqual([]);
+  });
+
+  describe('without a registry', () => {
+    let root: string | undefined;
+    afterEach(() => {
+      if (root) rmSync(root, { recursive: true, force: true });
+    });
+
+    it('pushes to the OCI layout, warning that nothing is signed there', async () => {
+      root = mkdtempSync(join(tmpdir(), 'nx-fleet-push-spec-'));
+      const { tools, record, push, pushRecord, log } = await setup(
+        { FLEET_SIGN: 'sigstore', FLEET_SIGNING_KEY: signingKeyPair().privateKeyPem },
+        root,
+      );
+      tools.images.add(record.localRef);
+      tools.processes.calls.length = 0;
+
+      await push();
+
+      const layout = `oci:${join(root, 'dist/fleet-registry/orders')}`;
+      expect(tools.manifests.has(`${layout}:${record.contentTag}`)).toBe(true);
+      expect(tools.manifests.has(`${layout}:0123456789ab`)).toBe(true);
+      expect(await pushRecord()).toMatchObject({ destination: 'oci-layout', repository: 'orders', uploaded: true });
+      expect(log.of('warn')).toEqual([
+        'nx-fleet: orders: not signed: signatures and SBOMs are attached in a registry, and no registry is configured.',
+      ]);
+    });
+  });
+});

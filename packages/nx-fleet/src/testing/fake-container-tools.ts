@@ -1,0 +1,52 @@
+import { writeFileSync } from 'node:fs';
+import { manifestDigestOf } from '../registry/destinations';
+import { fakeProcesses, runResult, type FakeProcesses, type ProcessCall } from './fake-ports';
+
+export interface FakeContainerTools {
+  processes: FakeProcesses;
+  /** The references podman holds locally. */
+  images: Set<string>;
+  /** What destinations hold, by transport reference (`docker://host/repo:tag`, `oci:/dir:tag`): the manifest text. */
+  manifests: Map<string, string>;
+}
+
+/**
+ * podman and skopeo as the build and push use cases call them, over in-memory state: `image exists`,
+ * `build` and `push` (writing their --iidfile/--digestfile like the real tools), `inspect --raw`
+ * and `copy`. Anything else is refused.
+ */
+export function fakeContainerTools(): FakeContainerTools {
+  const images = new Set<string>();
+  const manifests = new Map<string, string>();
+  const answerFile = (call: ProcessCall, flag: string, text: string) =>
+    writeFileSync(call.args[call.args.indexOf(flag) + 1]!, `${text}\n`);
+  const processes = fakeProcesses((call) => {
+    const [verb, ...rest] = call.args;
+    const last = rest.at(-1)!;
+    if (call.command === 'podman' && verb === 'image' && rest[0] === 'exists')
+      return runResult('', '', images.has(last) ? 0 : 1);
+    if (call.command === 'podman' && verb === 'build') {
+      images.add(call.args[call.args.indexOf('-t') + 1]!);
+      answerFile(call, '--iidfile', `sha256:${'1'.repeat(64)}`);
+      return runResult();
+    }
+    if (call.command === 'podman' && verb === 'push') {
+      const manifest = `manifest of ${rest.at(-2)}`;
+      manifests.set(last, manifest);
+      answerFile(call, '--digestfile', manifestDigestOf(Buffer.from(manifest)));
+      return runResult();
+    }
+    if (call.command === 'skopeo' && verb === 'inspect') {
+      const manifest = manifests.get(last);
+      return manifest === undefined ? runResult('', 'manifest unknown', 1) : runResult(manifest);
+    }
+    if (call.command === 'skopeo' && verb === 'copy') {
+      const manifest = manifests.get(rest.at(-2)!)!;
+      manifests.set(last, manifest);
+      answerFile(call, '--digestfile', manifestDigestOf(Buffer.from(manifest)));
+      return runResult();
+    }
+    return new Error(`unexpected: ${call.command} ${call.args.join(' ')}`);
+  });
+  return { processes, images, manifests };
+}
