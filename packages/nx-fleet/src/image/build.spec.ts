@@ -1,58 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../io/ports';
-import { fakeContainerTools } from '../testing/fake-container-tools';
-import { collectingLog, fakeGit, fixedClock, memoryFiles } from '../testing/fake-ports';
+import type { FakeContainerTools } from '../testing/fake-container-tools';
+import { fakeGit } from '../testing/fake-ports';
+import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import { buildServiceImage, prepareContext, type BuildOptions } from './build';
-import type { NxPruning } from './pruned-context';
-import type { ServiceRef } from './service-ref';
 
 const SHA = 'a'.repeat(40);
-const service: ServiceRef = {
-  workspaceRoot: '/ws',
-  projectName: 'orders',
-  projectRoot: 'services/orders',
-  graph: { nodes: {}, dependencies: {} },
-};
+const service = ordersService();
 const options: BuildOptions = {
-  dockerfile: 'services/orders/Dockerfile',
-  context: 'services/orders',
-  engine: 'podman',
+  ...ordersBuildOptions,
   buildArgs: { NODE_ENV: 'production' },
   labels: { team: 'orders' },
 };
 const DOCKERFILE = 'FROM scratch\nARG FLEET_GIT_SHA\n';
-const noPruning: NxPruning = {
-  prunedManifests: () => {
-    throw new Error('no pruned context in these tests');
-  },
-  workspaceDataDirectory: '/nonexistent',
-};
+const git = fakeGit({
+  revision: { sha: SHA, committedAt: '2025-01-02T03:04:05Z' },
+  sourceUrl: 'https://github.com/acme/fleet',
+});
+const setup = (env: Env = {}, dockerfile = DOCKERFILE) => imageWorkspace({ env, dockerfile, git });
 
-/**
- * A workspace whose Dockerfile and context folder exist for the FilePort only: on disk the context
- * lists no files, so the content tag comes from the Dockerfile and the options.
- */
-function setup(env: Env = {}, dockerfile = DOCKERFILE) {
-  const tools = fakeContainerTools();
-  const log = collectingLog();
-  const files = memoryFiles({ '/ws/services/orders/Dockerfile': dockerfile, '/ws/services/orders': '' });
-  const ports = {
-    processes: tools.processes,
-    files,
-    git: fakeGit({
-      revision: { sha: SHA, committedAt: '2025-01-02T03:04:05Z' },
-      sourceUrl: 'https://github.com/acme/fleet',
-    }),
-    env,
-    log,
-    clock: fixedClock('2025-06-01T00:00:00.000Z'),
-    pruning: noPruning,
-  };
-  return { ports, tools, log };
-}
-
-const commands = (tools: ReturnType<typeof fakeContainerTools>) =>
-  tools.processes.calls.map((call) => `${call.command} ${call.args[0]}`);
+const commands = (tools: FakeContainerTools) => tools.processes.calls.map((call) => `${call.command} ${call.args[0]}`);
 
 describe('buildServiceImage', () => {
   it('builds when neither the engine nor a registry has the content tag, with the labels and build args', async () => {

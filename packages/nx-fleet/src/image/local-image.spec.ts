@@ -1,37 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fakeContainerTools } from '../testing/fake-container-tools';
-import { collectingLog, fakeGit, fixedClock, memoryFiles } from '../testing/fake-ports';
-import { buildServiceImage, type BuildOptions } from './build';
+import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
+import { buildServiceImage } from './build';
 import { engineHolding } from './local-image';
 import type { ImageRecord } from './records';
-import type { ServiceRef } from './service-ref';
 
-const service: ServiceRef = {
-  workspaceRoot: '/ws',
-  projectName: 'orders',
-  projectRoot: 'services/orders',
-  graph: { nodes: {}, dependencies: {} },
-};
-const buildOptions: BuildOptions = {
-  dockerfile: 'services/orders/Dockerfile',
-  context: 'services/orders',
-  engine: 'podman',
-};
-
-function setup() {
-  const tools = fakeContainerTools();
-  const log = collectingLog();
-  const ports = {
-    processes: tools.processes,
-    files: memoryFiles({ '/ws/services/orders/Dockerfile': 'FROM scratch\n', '/ws/services/orders': '' }),
-    git: fakeGit(),
-    env: {},
-    log,
-    clock: fixedClock(),
-    pruning: { prunedManifests: () => ({}), workspaceDataDirectory: '/nonexistent' },
-  };
-  return { ports, tools, log };
-}
+const service = ordersService();
+const buildOptions = ordersBuildOptions;
+const setup = () => imageWorkspace();
 
 /** The record docker-build wrote on another machine (a remote-cache hit): this engine never built it. */
 async function recordedElsewhere(): Promise<ImageRecord> {

@@ -2,32 +2,33 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildServiceImage, type BuildOptions } from '../image/build';
-import { imageRecordPath, pushRecordPath, type ImageRecord, type PushRecord } from '../image/records';
-import type { ServiceRef } from '../image/service-ref';
+import { buildServiceImage } from '../image/build';
+import { imageRecordPath, pushRecordPath, type PushRecord } from '../image/records';
 import type { Env, HttpFetch } from '../io/ports';
 import { manifestDigestOf } from '../registry/destinations';
 import { OCI_MANIFEST_MEDIA_TYPE } from '../registry/oci-client';
-import { fakeContainerTools } from '../testing/fake-container-tools';
-import { collectingLog, fakeGit, fixedClock, memoryFiles } from '../testing/fake-ports';
+import { fakeGit } from '../testing/fake-ports';
+import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import { signingKeyPair } from '../testing/registry-image';
 import { pushImage, type PushOptions } from './push';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
-const buildOptions: BuildOptions = {
-  dockerfile: 'services/orders/Dockerfile',
-  context: 'services/orders',
-  engine: 'podman',
-};
-const serviceAt = (workspaceRoot: string): ServiceRef => ({
-  workspaceRoot,
-  projectName: 'orders',
-  projectRoot: 'services/orders',
-  graph: { nodes: {}, dependencies: {} },
-});
-const service = serviceAt('/ws');
+const buildOptions = ordersBuildOptions;
+const service = ordersService();
 const REGISTRY = { FLEET_REGISTRY: 'localhost:5000', HOME: '/nonexistent' };
 const ref = (tag: string) => `docker://localhost:5000/orders:${tag}`;
+const inspect = (tag: string) => ['skopeo', 'inspect', '--raw', '--tls-verify=false', ref(tag)];
+const copy = (from: string, to: string) => [
+  'skopeo',
+  'copy',
+  '--quiet',
+  '--preserve-digests',
+  '--src-tls-verify=false',
+  '--dest-tls-verify=false',
+  '--digestfile',
+  ref(from),
+  ref(to),
+];
 const digestOf = (manifest: string) => manifestDigestOf(Buffer.from(manifest));
 
 /** The registry's manifests by digest (a referrer's subject is read from it), and nothing else. */
@@ -43,30 +44,17 @@ function registryHttp(manifests: Map<string, string>): HttpFetch {
 
 /** docker-build ran on another machine: its record is here, its image is not (tests put it in the engine). */
 async function setup(env: Env = REGISTRY, workspaceRoot = '/ws') {
-  const files = {
-    [join(workspaceRoot, 'services/orders/Dockerfile')]: 'FROM scratch\n',
-    [join(workspaceRoot, 'services/orders')]: '',
-  };
-  const tools = fakeContainerTools();
-  const log = collectingLog();
-  const ports = {
-    processes: tools.processes,
-    files: memoryFiles(files),
-    git: fakeGit({ revision: { sha: SHA, committedAt: '2025-01-01T00:00:00Z' } }),
-    http: registryHttp(tools.manifests),
-    env,
-    log,
-    clock: fixedClock('2025-06-01T00:00:00.000Z'),
-    pruning: { prunedManifests: () => ({}), workspaceDataDirectory: '/nonexistent' },
-  };
-  const record: ImageRecord = await buildServiceImage(
-    { ...ports, processes: fakeContainerTools().processes, log: collectingLog() },
+  const git = fakeGit({ revision: { sha: SHA, committedAt: '2025-01-01T00:00:00Z' } });
+  const { tools, log, ports: buildPorts } = imageWorkspace({ env, workspaceRoot, git });
+  const ports = { ...buildPorts, http: registryHttp(tools.manifests) };
+  const record = await buildServiceImage(
+    imageWorkspace({ env, workspaceRoot, git }).ports,
     buildOptions,
-    serviceAt(workspaceRoot),
+    ordersService(workspaceRoot),
   );
   await ports.files.writeText(join(workspaceRoot, imageRecordPath('services/orders')), JSON.stringify(record));
   const push = (options: PushOptions = { attachSbom: false }) =>
-    pushImage(ports, { service: serviceAt(workspaceRoot), options, buildOptions: () => buildOptions });
+    pushImage(ports, { service: ordersService(workspaceRoot), options, buildOptions: () => buildOptions });
   const pushRecord = async (): Promise<PushRecord | undefined> => {
     const text = await ports.files.readText(join(workspaceRoot, pushRecordPath('services/orders')));
     return text === undefined ? undefined : JSON.parse(text);
@@ -86,20 +74,10 @@ describe('pushImage', () => {
     await push({ attachSbom: false, latest: true });
 
     expect(calls()).toEqual([
-      ['skopeo', 'inspect', '--raw', '--tls-verify=false', ref(record.contentTag)],
-      ['skopeo', 'inspect', '--raw', '--tls-verify=false', ref('0123456789ab')],
-      ['skopeo', 'inspect', '--raw', '--tls-verify=false', ref('latest')],
-      [
-        'skopeo',
-        'copy',
-        '--quiet',
-        '--preserve-digests',
-        '--src-tls-verify=false',
-        '--dest-tls-verify=false',
-        '--digestfile',
-        ref(record.contentTag),
-        ref('latest'),
-      ],
+      inspect(record.contentTag),
+      inspect('0123456789ab'),
+      inspect('latest'),
+      copy(record.contentTag, 'latest'),
     ]);
     expect(await pushRecord()).toEqual({
       repository: 'localhost:5000/orders',
@@ -122,20 +100,10 @@ describe('pushImage', () => {
     await push();
 
     expect(calls()).toEqual([
-      ['skopeo', 'inspect', '--raw', '--tls-verify=false', ref(record.contentTag)],
+      inspect(record.contentTag),
       ['podman', 'image', 'exists', record.localRef],
       ['podman', 'push', '--tls-verify=false', '--digestfile', record.localRef, ref(record.contentTag)],
-      [
-        'skopeo',
-        'copy',
-        '--quiet',
-        '--preserve-digests',
-        '--src-tls-verify=false',
-        '--dest-tls-verify=false',
-        '--digestfile',
-        ref(record.contentTag),
-        ref('0123456789ab'),
-      ],
+      copy(record.contentTag, '0123456789ab'),
     ]);
     expect(await pushRecord()).toMatchObject({ uploaded: true, digest: digestOf(`manifest of ${record.localRef}`) });
   });
