@@ -1,6 +1,7 @@
 import { logger } from '@nx/devkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { reportingFailures } from './run-executor';
+import type { ExecutorContext } from '@nx/devkit';
+import { reportingFailures, serviceRefOf } from './run-executor';
 
 describe('reportingFailures', () => {
   afterEach(() => {
@@ -25,5 +26,23 @@ describe('reportingFailures', () => {
     const error = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     expect(await reportingFailures(() => Promise.reject('exit 2'))).toEqual({ success: false });
     expect(error).toHaveBeenCalledWith('exit 2');
+  });
+});
+
+describe('serviceRefOf', () => {
+  it('reads the project the executor runs for from its context', () => {
+    const graph = { nodes: {}, dependencies: {} };
+    const context = {
+      root: '/ws',
+      projectName: 'orders',
+      projectsConfigurations: { version: 2, projects: { orders: { root: 'services/orders' } } },
+      projectGraph: graph,
+    } as unknown as ExecutorContext;
+    expect(serviceRefOf(context)).toEqual({
+      workspaceRoot: '/ws',
+      projectName: 'orders',
+      projectRoot: 'services/orders',
+      graph,
+    });
   });
 });

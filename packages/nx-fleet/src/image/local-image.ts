@@ -24,7 +24,10 @@ export async function engineHolding(ports: BuildPorts, image: RecordedImage): Pr
  * After a remote-cache hit this machine never built the recorded image: it is rebuilt from the same
  * sources, and refused if they no longer give the same tag.
  */
-export async function rebuildRecordedImage(ports: BuildPorts, { record, service, buildOptions, why }: RecordedImage) {
+export async function rebuildRecordedImage(
+  ports: BuildPorts,
+  { record, service, buildOptions, why }: RecordedImage,
+): Promise<void> {
   ports.log.info(`nx-fleet: ${record.localRef} is not on this machine (${why}); rebuilding it.`);
   const rebuilt = await buildServiceImage(ports, buildOptions(), service);
   if (rebuilt.contentTag !== record.contentTag) {
