@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PACTS_FOLDER } from '../config/defaults';
 import { nodeFiles } from '../io/ports';
-import { nodePactLoader } from './pact-loader';
 import { PACT_FILE, pactFilesByRoot, parsePact, readProviderPacts } from './pacts';
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -209,10 +208,7 @@ const pact = (
 
 describe('readProviderPacts', () => {
   const readPacts = (workspaceRoot: string, projectRoot: string, provider: string) =>
-    readProviderPacts(
-      { files: nodeFiles, listFolder: nodePactLoader.listFolder },
-      { workspaceRoot, projectRoot, provider },
-    );
+    readProviderPacts({ files: nodeFiles }, { workspaceRoot, projectRoot, provider });
 
   const dirs: string[] = [];
 

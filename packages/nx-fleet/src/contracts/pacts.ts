@@ -59,16 +59,13 @@ export function parsePact(file: string, text: string): PactSummary {
   return { file, consumer, provider, interactions };
 }
 
-/** The file names in a folder ([] when it does not exist): FilePort reads files, this lists them. */
-export type ListFolder = (folder: string) => Promise<string[]>;
-
 /** Every pact in the provider's pacts folder; one that names another provider is a mistake worth stopping for. */
 export async function readProviderPacts(
-  ports: { files: Pick<FilePort, 'readText'>; listFolder: ListFolder },
+  ports: { files: Pick<FilePort, 'readText' | 'list'> },
   input: { workspaceRoot: string; projectRoot: string; provider: string },
 ): Promise<PactSummary[]> {
   const folder = posix.join(input.projectRoot, PACTS_FOLDER);
-  const names = (await ports.listFolder(join(input.workspaceRoot, folder)))
+  const names = (await ports.files.list(join(input.workspaceRoot, folder)))
     .filter((name) => name.endsWith('.json'))
     .sort();
   const pacts: PactSummary[] = [];

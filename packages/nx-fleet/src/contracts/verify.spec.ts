@@ -96,10 +96,6 @@ function setup(given: Setup = {}) {
         });
       },
       module: () => ({}),
-      listFolder: async (folder) =>
-        [...files.files.keys()]
-          .filter((file) => file.startsWith(`${folder}/`))
-          .map((file) => file.slice(folder.length + 1)),
     },
     buildOptions: (buildTarget) => {
       events.push(`options of ${buildTarget}`);

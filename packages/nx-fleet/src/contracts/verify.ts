@@ -40,7 +40,7 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
   const { workspaceRoot } = service;
   const provider = service.projectName;
   const pacts = await readProviderPacts(
-    { files: ports.files, listFolder: ports.pact.listFolder },
+    { files: ports.files },
     { workspaceRoot, projectRoot: service.projectRoot, provider },
   );
   const plan = planVerification(pacts, brokerConfigFromEnv(ports.env, options.pactBrokerUrl));

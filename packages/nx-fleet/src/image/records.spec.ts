@@ -87,7 +87,7 @@ describe('image records', () => {
   it('writes a record (creating folders) and reads it back', async () => {
     const file = join(tmp, 'dist/fleet/services/orders/image.json');
     await writeRecord(file, record, nodeFiles);
-    expect(await readImageRecord(file)).toEqual(record);
+    expect(await readImageRecord(file, nodeFiles)).toEqual(record);
     const text = readFileSync(file, 'utf8');
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "image": "acme/orders",');
@@ -112,26 +112,26 @@ describe('image records', () => {
     const file = join(tmp, 'image.json');
     await writeRecord(file, record, nodeFiles);
     await writeRecord(file, { ...record, built: false }, nodeFiles);
-    expect((await readImageRecord(file))?.built).toBe(false);
+    expect((await readImageRecord(file, nodeFiles))?.built).toBe(false);
   });
 
   it('reads undefined for a missing file', async () => {
-    expect(await readImageRecord(join(tmp, 'nope/image.json'))).toBeUndefined();
+    expect(await readImageRecord(join(tmp, 'nope/image.json'), nodeFiles)).toBeUndefined();
   });
 
   it('reads undefined for invalid or truncated JSON', async () => {
     const file = join(tmp, 'image.json');
     writeFileSync(file, '{ "image": "acme/or');
-    expect(await readImageRecord(file)).toBeUndefined();
+    expect(await readImageRecord(file, nodeFiles)).toBeUndefined();
     writeFileSync(file, '');
-    expect(await readImageRecord(file)).toBeUndefined();
+    expect(await readImageRecord(file, nodeFiles)).toBeUndefined();
   });
 
   it('reads undefined for JSON that is not a record object', async () => {
     const file = join(tmp, 'image.json');
     for (const text of ['null', '42', '[]', '"acme/orders"']) {
       writeFileSync(file, text);
-      expect(await readImageRecord(file)).toBeUndefined();
+      expect(await readImageRecord(file, nodeFiles)).toBeUndefined();
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { EngineName } from '../config/options';
-import { nodeFiles, type FilePort } from '../io/ports';
+import type { FilePort } from '../io/ports';
 
 /**
  * Every file nx-fleet writes for Nx to cache or for CI to read lives under this folder of the
@@ -68,18 +68,11 @@ export function writeRecord(
   return files.writeText(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
-/** `files`: the FilePort of the use case reading it (the machine's files by default). */
-export function readImageRecord(
-  file: string,
-  files: Pick<FilePort, 'readText'> = nodeFiles,
-): Promise<ImageRecord | undefined> {
+export function readImageRecord(file: string, files: Pick<FilePort, 'readText'>): Promise<ImageRecord | undefined> {
   return readRecord(files, file, isImageRecord);
 }
 
-export function readPushRecord(
-  file: string,
-  files: Pick<FilePort, 'readText'> = nodeFiles,
-): Promise<PushRecord | undefined> {
+export function readPushRecord(file: string, files: Pick<FilePort, 'readText'>): Promise<PushRecord | undefined> {
   return readRecord(
     files,
     file,

@@ -53,11 +53,15 @@ describe('summarizeRun', () => {
   it('reports what the records of the run say and ignores tasks that are not fleet tasks', async () => {
     await writeRecord(join(root, 'dist/fleet/services/orders/image.json'), image, nodeFiles);
     await writeRecord(join(root, 'dist/fleet/services/orders/push.json'), push, nodeFiles);
-    const entries = await summarizeRun(root, [
-      task('orders', 'docker-push', ['dist/fleet/services/orders/push.json']),
-      task('orders', 'build', ['dist/services/orders']),
-      task('orders', 'docker-build', ['dist/fleet/services/orders/image.json'], 'local-cache'),
-    ]);
+    const entries = await summarizeRun(
+      root,
+      [
+        task('orders', 'docker-push', ['dist/fleet/services/orders/push.json']),
+        task('orders', 'build', ['dist/services/orders']),
+        task('orders', 'docker-build', ['dist/fleet/services/orders/image.json'], 'local-cache'),
+      ],
+      nodeFiles,
+    );
     expect(entries).toEqual([
       { task: 'orders:docker-build', project: 'orders', status: 'local-cache', image: 'orders:c0ffee', built: true },
       { task: 'orders:docker-push', project: 'orders', status: 'success', pushed: push.reference, uploaded: true },
@@ -66,14 +70,16 @@ describe('summarizeRun', () => {
 
   it('never reports a failed task with the record an earlier run left behind', async () => {
     await writeRecord(join(root, 'dist/fleet/services/orders/push.json'), push, nodeFiles);
-    const [entry] = await summarizeRun(root, [
-      task('orders', 'docker-push', ['dist/fleet/services/orders/push.json'], 'failure'),
-    ]);
+    const [entry] = await summarizeRun(
+      root,
+      [task('orders', 'docker-push', ['dist/fleet/services/orders/push.json'], 'failure')],
+      nodeFiles,
+    );
     expect(entry).toEqual({ task: 'orders:docker-push', project: 'orders', status: 'failure' });
   });
 
   it('reports a task whose record is missing or unreadable without a reference', async () => {
-    const [entry] = await summarizeRun(root, [task('a', 'docker-build', ['dist/fleet/a/image.json'])]);
+    const [entry] = await summarizeRun(root, [task('a', 'docker-build', ['dist/fleet/a/image.json'])], nodeFiles);
     expect(entry).toEqual({ task: 'a:docker-build', project: 'a', status: 'success' });
   });
 });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { FilePort } from '../io/ports';
 import { readImageRecord, readPushRecord, RECORDS_ROOT } from './records';
 
 /** What Nx tells a postTasksExecution hook about one task (the fields this module reads). */
@@ -34,7 +35,11 @@ export function recordOutput(outputs: readonly string[]): { kind: 'image' | 'pus
  * One entry per docker-build and docker-push task of a run, with what its record says now: the
  * images CI just built and the digests it just pushed, without knowing the services in advance.
  */
-export async function summarizeRun(workspaceRoot: string, results: readonly FinishedTask[]): Promise<RunEntry[]> {
+export async function summarizeRun(
+  workspaceRoot: string,
+  results: readonly FinishedTask[],
+  files: Pick<FilePort, 'readText'>,
+): Promise<RunEntry[]> {
   const entries = await Promise.all(
     results.map(async ({ task, status }): Promise<RunEntry | undefined> => {
       const record = recordOutput(task.outputs);
@@ -42,10 +47,10 @@ export async function summarizeRun(workspaceRoot: string, results: readonly Fini
       const base = { task: task.id, project: task.target.project, status };
       const file = join(workspaceRoot, record.file);
       if (record.kind === 'image') {
-        const image = status === 'failure' ? undefined : await readImageRecord(file);
+        const image = status === 'failure' ? undefined : await readImageRecord(file, files);
         return image ? { ...base, image: `${image.image}:${image.contentTag}`, built: image.built } : base;
       }
-      const push = status === 'failure' ? undefined : await readPushRecord(file);
+      const push = status === 'failure' ? undefined : await readPushRecord(file, files);
       return push ? { ...base, pushed: push.reference, uploaded: push.uploaded } : base;
     }),
   );

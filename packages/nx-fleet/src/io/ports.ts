@@ -1,7 +1,8 @@
 import { logger } from '@nx/devkit';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readGitBranch, readGitRevision, readSourceUrl, type GitRevision } from './git';
 import { run, runAttached, runOk, startProcess, type RunOptions, type RunResult, type StartedProcess } from './process';
 
@@ -42,6 +43,12 @@ export interface FilePort {
   readText(file: string): Promise<string | undefined>;
   /** Creates the folder; replaces the file atomically, so a reader never sees half a record. */
   writeText(file: string, text: string): Promise<void>;
+  /** The names in a folder; [] when it does not exist. */
+  list(folder: string): Promise<string[]>;
+  /** Creates the folder and its parents when missing. */
+  makeDir(folder: string): Promise<void>;
+  /** A fresh empty folder for `use`, removed afterwards whatever happens: tools write their outputs there. */
+  withTempDir<T>(prefix: string, use: (folder: string) => Promise<T>): Promise<T>;
 }
 
 export interface Log {
@@ -85,6 +92,25 @@ export const nodeFiles: FilePort = {
     const temp = `${file}.${process.pid}.tmp`;
     await writeFile(temp, text);
     await rename(temp, file);
+  },
+  async list(folder) {
+    try {
+      return await readdir(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  },
+  async makeDir(folder) {
+    await mkdir(folder, { recursive: true });
+  },
+  async withTempDir(prefix, use) {
+    const folder = await mkdtemp(join(tmpdir(), prefix));
+    try {
+      return await use(folder);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   },
 };
 

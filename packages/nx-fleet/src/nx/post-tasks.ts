@@ -13,7 +13,7 @@ import { nodeFiles } from '../io/ports';
  * stays loaded and an edit costs the SDK graph one parse instead of a worker start.
  */
 export const postTasksExecution: PostTasksExecution<FleetPluginOptions> = async (_options, context) => {
-  const entries = await summarizeRun(context.workspaceRoot, Object.values(context.taskResults));
+  const entries = await summarizeRun(context.workspaceRoot, Object.values(context.taskResults), nodeFiles);
   if (!entries.length) return;
   await nodeFiles.writeText(
     join(context.workspaceRoot, RUN_SUMMARY_FILE),

@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_TARGET_NAMES } from '../config/defaults';
 import { brokerConfigFromEnv, canIDeploy } from '../contracts/pact-broker';
 import { resolveEngine } from '../engines/detect';
 import type { BuildOptions, BuildPorts } from '../image/build';
@@ -71,13 +71,13 @@ export async function pushImage(
 
   const destination = destinationFor(ports.env, options, record.image, service.workspaceRoot);
   const started = ports.clock.now().getTime();
-  if (destination.kind === 'oci-layout') await mkdir(destination.dir, { recursive: true });
+  if (destination.kind === 'oci-layout') await ports.files.makeDir(destination.dir);
   const tags = pushTags(record.contentTag, sha, options);
   const decision = decidePush(await pushFacts(ports, destination, record, tags.slice(1)));
   const digest = await carryOut(ports, decision, destination, record, {
     service,
     why: 'and the registry does not have it',
-    buildOptions: () => buildOptions(options.buildTarget ?? 'docker-build'),
+    buildOptions: () => buildOptions(options.buildTarget ?? DEFAULT_TARGET_NAMES.build),
   });
 
   // Before the record: a push whose SBOM or signature failed is not recorded as pushed.

@@ -1,6 +1,6 @@
 import { isLoopbackRegistry, manifestDigestOf } from './destinations';
 import { registryCredentials, type RegistryCredentials } from './credentials';
-import { nodePorts, type Env, type HttpFetch } from '../io/ports';
+import type { Env, HttpFetch } from '../io/ports';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
@@ -400,11 +400,7 @@ function basicAuthorization({ username, password }: RegistryCredentials): string
 }
 
 /** The client for a full repository reference (`host[:port]/path`), with the credentials `podman login`/`docker login` stored for its host. */
-export function registryClientFor(
-  repository: string,
-  env: Env,
-  http: HttpFetch = nodePorts(env).http,
-): OciRegistryClient {
+export function registryClientFor(repository: string, env: Env, http: HttpFetch): OciRegistryClient {
   const [host, ...path] = repository.split('/');
   return new OciRegistryClient(host!, path.join('/'), { credentials: registryCredentials(host!, env), fetch: http });
 }

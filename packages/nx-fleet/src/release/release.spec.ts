@@ -4,6 +4,7 @@ import { DEFAULT_LEDGER } from '../config/defaults';
 import { normalizeOptions } from '../config/options';
 import { imageRecordPath, pushRecordPath, type ImageRecord, type PushRecord } from '../image/records';
 import { BUILD_EXECUTOR } from '../services/projects';
+import { ToolNotFoundError } from '../io/process';
 import { fakeGit, fakeProcesses, fixedClock, memoryFiles, runResult, type ProcessCall } from '../testing/fake-ports';
 import { parseLedger } from './ledger';
 import type { ReleasePlan } from './plan';
@@ -280,5 +281,14 @@ describe('release', () => {
     const { ports, phases } = setup({ files: { [LEDGER]: '{' } });
     await expect(release(request(), ports)).rejects.toThrow(`nx-fleet: the release ledger ${LEDGER} is not valid JSON`);
     expect(phases()).toEqual([]);
+  });
+
+  it('says how to get nx when the workspace has none, before anything runs', async () => {
+    const { ports, written } = setup();
+    ports.processes = { ...ports.processes, runAttached: () => Promise.reject(new ToolNotFoundError(NX)) };
+    await expect(release(request(), ports)).rejects.toThrow(
+      `nx-fleet: "${NX}" was not found on PATH. Run nx-fleet release from the workspace root after \`npm install\``,
+    );
+    expect(written()).toEqual([]);
   });
 });

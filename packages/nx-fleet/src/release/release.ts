@@ -4,6 +4,7 @@ import type { NormalizedFleetOptions } from '../config/options';
 import { imageRecordPath } from '../image/records';
 import { contextProjects } from '../image/pruned-context';
 import type { Clock, FilePort, GitPort, ProcessRunner } from '../io/ports';
+import { ToolNotFoundError } from '../io/process';
 import type { ServiceRuntime } from '../runtime-graph/edges';
 import { serviceNodes } from '../services/projects';
 import { parentServiceRoots, sharedFileTest } from './change-rules';
@@ -131,10 +132,19 @@ async function promote(
 /** The workspace's own nx, its output the user's (on stderr when stdout carries JSON). */
 async function runPhase(phase: NxPhase, request: ReleaseRequest, ports: Pick<ReleasePorts, 'processes'>) {
   const nx = join(request.workspaceRoot, 'node_modules', '.bin', 'nx');
-  const code = await ports.processes.runAttached(nx, [...phase.args, '--output-style=static'], {
-    cwd: request.workspaceRoot,
-    stdout: request.flags.json ? 'stderr' : 'inherit',
-  });
+  const code = await ports.processes
+    .runAttached(nx, [...phase.args, '--output-style=static'], {
+      cwd: request.workspaceRoot,
+      stdout: request.flags.json ? 'stderr' : 'inherit',
+    })
+    .catch((error: unknown) => {
+      throw error instanceof ToolNotFoundError
+        ? new ToolNotFoundError(
+            nx,
+            "Run nx-fleet release from the workspace root after `npm install` (it runs the workspace's own nx).",
+          )
+        : error;
+    });
   if (code !== 0)
     throw new Error(
       `nx-fleet release: ${phase.name} failed (nx ${phase.args.join(' ')} exited ${code}); nothing was promoted, the ledger is unchanged. Fix it and run the release again.`,

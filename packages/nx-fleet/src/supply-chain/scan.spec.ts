@@ -15,7 +15,7 @@ import { planScan, scanService, type ScanOptions, type ScanPlan, type ScanPorts 
 
 const ROOT = '/ws';
 const OUT = '/ws/dist/fleet/services/orders';
-const WORK = '/tmp/scan-work';
+const WORK = '/tmp/nx-fleet-scan-1';
 
 describe('planScan', () => {
   const base: ScanPlan = {
@@ -120,7 +120,6 @@ function harness(
     ...input.files,
   });
   const saved: Array<[string, string]> = [];
-  const dirs = { ensured: [] as string[], removed: [] as string[] };
   const log = collectingLog();
   const processes = fakeProcesses((call) => {
     if (call.command.endsWith('trivy') && call.args[0] === '--version') return runResult('Version: 0.55.0');
@@ -132,16 +131,6 @@ function harness(
     env: input.env ?? {},
     log,
     clock: fixedClock('2026-06-01T12:00:00.000Z'),
-    dirs: {
-      ensure: async (dir) => void dirs.ensured.push(dir),
-      async withTemp(use) {
-        try {
-          return await use(WORK);
-        } finally {
-          dirs.removed.push(WORK);
-        }
-      },
-    },
     localImage: async () => ({ save: async (ref, archive) => void saved.push([ref, archive]) }),
   };
   const scan = () =>
@@ -153,7 +142,7 @@ function harness(
       },
       ports,
     );
-  return { scan, files: files.files, processes, saved, dirs, log };
+  return { scan, files: files.files, processes, saved, dirs: files.folders, log };
 }
 
 /** A scanner run that writes `report` where it was asked to (trivy's --output, grype's --file). */
@@ -179,7 +168,7 @@ describe('scanService', () => {
       'trivy --version',
       `trivy image --input ${WORK}/image.tar --scanners vuln --format json --output ${WORK}/report.json`,
     ]);
-    expect(dirs).toEqual({ ensured: [OUT], removed: [WORK] });
+    expect(dirs).toEqual({ made: [OUT], temp: [WORK], removed: [WORK] });
     expect(JSON.parse(files.get(`${OUT}/scan.json`)!)).toEqual({
       image: 'orders:ct-0123456789ab',
       contentTag: 'ct-0123456789ab',
@@ -293,13 +282,13 @@ describe('scanService', () => {
       'nx-fleet: dist/fleet/services/orders/image.json is missing; run the docker-build target of orders first.',
     );
     expect(processes.calls).toEqual([]);
-    expect(dirs.ensured).toEqual([]);
+    expect(dirs.made).toEqual([]);
   });
 
   it('refuses an unknown scanner before creating any folder', async () => {
     const { scan, dirs } = harness({ env: { FLEET_SCANNER: 'snyk' } });
     await expect(scan()).rejects.toThrow('is not trivy or grype');
-    expect(dirs.ensured).toEqual([]);
+    expect(dirs.made).toEqual([]);
   });
 
   it('explains a scanner failure and removes its scratch folder', async () => {

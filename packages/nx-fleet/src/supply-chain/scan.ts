@@ -74,15 +74,7 @@ export interface ScanRequest {
 }
 
 /** Folders the scanners write into; the node implementation lives with the executor. */
-export interface ScanDirs {
-  /** Creates the folder (and its parents) if missing. */
-  ensure(dir: string): Promise<void>;
-  /** A fresh empty folder for `use`, removed afterwards whatever happens. */
-  withTemp<T>(use: (dir: string) => Promise<T>): Promise<T>;
-}
-
 export type ScanPorts = Pick<Ports, 'processes' | 'files' | 'env' | 'log' | 'clock'> & {
-  dirs: ScanDirs;
   /** The engine holding the recorded image, rebuilt first when this machine never built it (a remote-cache hit). */
   localImage(record: ImageRecord): Promise<Pick<Engine, 'save'>>;
 };
@@ -101,9 +93,9 @@ export async function scanService(request: ScanRequest, ports: ScanPorts): Promi
     );
   const plan = planScan(request.options, ports.env, workspaceRoot);
   const outDir = join(workspaceRoot, scanRecordDir(service.projectRoot));
-  await ports.dirs.ensure(outDir);
+  await ports.files.makeDir(outDir);
 
-  return ports.dirs.withTemp(async (work) => {
+  return ports.files.withTempDir('nx-fleet-scan-', async (work) => {
     const archive = join(work, 'image.tar');
     if (plan.needsImage) await (await ports.localImage(record)).save(record.localRef, archive);
     if (plan.sbom) {

@@ -168,7 +168,7 @@ describe('against a registry', () => {
   describe('verifyTarget', () => {
     it('passes a signed image with an SBOM whose content tag still names it', async () => {
       await signAndAttachSbom(image);
-      expect(await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env })).toEqual(passed());
+      expect(await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env, http: fetch })).toEqual(passed());
     });
 
     it('fails when the content tag now names another digest, naming both', async () => {
@@ -176,7 +176,7 @@ describe('against a registry', () => {
       const moved = await pushTestImage(client, 'arm64', CONTENT_TAG);
       expect(moved.digest).not.toBe(image.digest);
 
-      const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env });
+      const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env, http: fetch });
       expect(result.ok).toBe(false);
       expect(result.signature.status).toBe('valid');
       expect(result.problems).toEqual([
@@ -188,7 +188,7 @@ describe('against a registry', () => {
       await signAndAttachSbom(image);
       registry.tags.delete(CONTENT_TAG);
 
-      const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env });
+      const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env, http: fetch });
       expect(result.ok).toBe(false);
       expect(result.problems).toEqual([`the registry no longer has ${repository}:${CONTENT_TAG}`]);
     });
@@ -200,13 +200,13 @@ describe('against a registry', () => {
         { name: `${repository}@${image.digest}`, repository, digest: image.digest },
         keys.publicKeyPem,
         { sbom: true },
-        { env },
+        { env, http: fetch },
       );
       expect(result).toMatchObject({ ok: true, problems: [] });
     });
 
     it('fails an unsigned image, and one without an SBOM', async () => {
-      const unsigned = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env });
+      const unsigned = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env, http: fetch });
       expect(unsigned).toMatchObject({
         ok: false,
         signature: { status: 'missing' },
@@ -215,7 +215,7 @@ describe('against a registry', () => {
       });
 
       await ensureSigned(client, image, { repository, ...keys });
-      const noSbom = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env });
+      const noSbom = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env, http: fetch });
       expect(noSbom).toMatchObject({ ok: false, signature: { status: 'valid' }, sbom: { status: 'missing' } });
     });
 
@@ -224,14 +224,14 @@ describe('against a registry', () => {
       const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
         .publicKey.export({ type: 'spki', format: 'pem' })
         .toString();
-      const result = await verifyTarget(target(), other, { sbom: true }, { env });
+      const result = await verifyTarget(target(), other, { sbom: true }, { env, http: fetch });
       expect(result.ok).toBe(false);
       expect(result.signature.status).toBe('invalid');
     });
 
     it('skips the SBOM with sbom: false, passing a signed image without one', async () => {
       await ensureSigned(client, image, { repository, ...keys });
-      const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: false }, { env });
+      const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: false }, { env, http: fetch });
       expect(result.ok).toBe(true);
       expect(result).not.toHaveProperty('sbom');
       expect(formatVerifyTable([result])).toContain('not checked');
@@ -244,7 +244,7 @@ describe('against a registry', () => {
         artifactType: 'application/vnd.cyclonedx+json',
         content: Buffer.from('{"hello":"world"}'),
       });
-      const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env });
+      const result = await verifyTarget(target(), keys.publicKeyPem, { sbom: true }, { env, http: fetch });
       expect(result).toMatchObject({ ok: false, sbom: { status: 'invalid', detail: 'not a CycloneDX document' } });
     });
   });

@@ -80,7 +80,7 @@ export async function verifyTarget(
   target: VerifyTarget,
   publicKeyPem: string,
   options: { sbom: boolean },
-  ports: Pick<Ports, 'env'> & Partial<Pick<Ports, 'http'>>,
+  ports: Pick<Ports, 'env' | 'http'>,
 ): Promise<VerifyResult> {
   const client = registryClientFor(target.repository, ports.env, ports.http);
   const problems: string[] = [];

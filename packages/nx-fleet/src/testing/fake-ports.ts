@@ -72,16 +72,37 @@ export function fakeProcesses(
 export interface MemoryFiles extends FilePort {
   /** The files by path: seed it, and read what was written. */
   readonly files: Map<string, string>;
+  /** Folders made with makeDir, and the temporary folders handed out and removed, in order. */
+  readonly folders: { made: string[]; temp: string[]; removed: string[] };
 }
 
 export function memoryFiles(initial: Record<string, string> = {}): MemoryFiles {
   const files = new Map(Object.entries(initial));
+  const folders = { made: [] as string[], temp: [] as string[], removed: [] as string[] };
   return {
     files,
+    folders,
     exists: (file) => files.has(file),
     readText: async (file) => files.get(file),
     writeText: async (file, text) => {
       files.set(file, text);
+    },
+    list: async (folder) => [
+      ...new Set(
+        [...files.keys()]
+          .filter((file) => file.startsWith(`${folder}/`))
+          .map((file) => file.slice(folder.length + 1).split('/')[0]!),
+      ),
+    ],
+    makeDir: async (folder) => void folders.made.push(folder),
+    async withTempDir(prefix, use) {
+      const folder = `/tmp/${prefix}${folders.temp.length + 1}`;
+      folders.temp.push(folder);
+      try {
+        return await use(folder);
+      } finally {
+        folders.removed.push(folder);
+      }
     },
   };
 }
