@@ -5,7 +5,7 @@ import { publishPacts, reviewPacts } from '../contracts/workspace-pacts';
 import { listWorkspaceFiles } from '../image/pruned-context';
 import { nodePorts } from '../io/ports';
 import type { Command } from './command';
-import { workspaceRuntime } from './graph';
+import { workspaceRuntime } from '../nx/workspace-runtime';
 
 export function formatPacts(pacts: readonly PactSummary[]): string {
   if (!pacts.length) return `No pacts (consumers' Pact tests write them to <provider root>/${PACTS_FOLDER}/).`;

@@ -6,7 +6,7 @@ import { nodePorts } from '../io/ports';
 import { formatPlan, formatRelease } from '../release/plan';
 import { release } from '../release/release';
 import type { Command } from './command';
-import { workspaceRuntime } from './graph';
+import { workspaceRuntime } from '../nx/workspace-runtime';
 
 export const releaseCommand: Command = {
   summary:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { serviceRuntime, type RuntimeImport } from '../runtime-graph/edges';
-import { formatRuntime } from './graph';
+import { serviceRuntime, type RuntimeImport } from './edges';
+import { formatRuntime } from './format';
 
 describe('formatRuntime', () => {
   it('prints nothing for no services', () => {

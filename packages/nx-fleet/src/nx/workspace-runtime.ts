@@ -1,0 +1,31 @@
+import { createProjectGraphAsync, workspaceRoot, type ProjectGraph } from '@nx/devkit';
+import { fleetPluginOptions } from '../config/workspace-options';
+import { contextProjects } from '../image/pruned-context';
+import { serviceRuntime, type ServiceRuntime } from '../runtime-graph/edges';
+import { ImportCache } from '../runtime-graph/import-cache';
+import { projectInfos, scanRuntimeImports } from '../runtime-graph/sdk-graph';
+import { readFileMapCache, workspaceDataDirectory } from './devkit-internal';
+
+/**
+ * The project graph and the service-level runtime graph, as the plugin computes them, for commands
+ * that run outside Nx's graph phase (nx-fleet graph, pacts, release): the same per-file cache.
+ */
+export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime: ServiceRuntime[] }> {
+  const graph = await createProjectGraphAsync({ exitOnError: false });
+  const projects = projectInfos(
+    workspaceRoot,
+    Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])),
+  );
+  const fileMap = readFileMapCache()?.fileMap;
+  const imports = scanRuntimeImports({
+    workspaceRoot,
+    projects,
+    files: fileMap?.projectFileMap ?? {},
+    otherFiles: fileMap?.nonProjectFiles ?? [],
+    sdksOption: fleetPluginOptions(workspaceRoot)?.sdks,
+    cache: ImportCache.load(workspaceDataDirectory),
+    warn: (_key, message) => console.error(message),
+  });
+  const services = projects.filter((p) => p.isService).map((p) => p.name);
+  return { graph, runtime: serviceRuntime(services, imports, (service) => contextProjects(graph, service)) };
+}
