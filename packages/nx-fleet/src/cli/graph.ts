@@ -1,23 +1,59 @@
+import { resolve } from 'node:path';
+import { nodePorts } from '../io/ports';
 import { workspaceRuntime } from '../nx/workspace-runtime';
-import { formatRuntime } from '../runtime-graph/format';
-import type { Command } from './command';
+import { isRuntimeFormat, renderRuntime, RUNTIME_FORMATS, type RuntimeFormat } from '../runtime-graph/render';
+import type { Command, CommandValues } from './command';
+
+/** The format the options ask for (`--json` is `--format json`), or the error to print. */
+export function graphFormat(values: CommandValues): RuntimeFormat | { error: string } {
+  const format = values['format'];
+  const allowed = RUNTIME_FORMATS.join(', ');
+  if (format === undefined) return values['json'] ? 'json' : 'text';
+  if (typeof format !== 'string' || !isRuntimeFormat(format))
+    return { error: `nx-fleet graph: --format must be one of ${allowed}; got ${JSON.stringify(format)}.` };
+  if (values['json'] && format !== 'json')
+    return { error: `nx-fleet graph: --json means --format json; it cannot go with --format ${format}.` };
+  return format;
+}
 
 export const graphCommand: Command = {
-  summary: "Print the runtime service graph: each service's providers and consumers, with the importing file:line",
+  summary: 'Show the runtime service graph (text, JSON, Mermaid, DOT or an HTML page) with the importing file:line',
   help: [
-    'Usage: nx-fleet graph [--json]',
+    'Usage: nx-fleet graph [--format text|json|mermaid|dot|html] [--out <file>] [--json]',
     '',
     'For every service, the services it calls (providers) and the services that call it',
     '(consumers), found from imports of SDKs, with the importing file:line. A service consumes',
-    "a provider when it, or a workspace library it depends on, imports the provider's SDK.",
+    "a provider when it, or a workspace library it depends on, imports the provider's SDK; the",
+    'import is then shown "via <library>". These runtime links are not in `nx graph`.',
     '',
     'Options:',
-    '  --json  Print JSON: [{ service, providers: [{ service, imports: [{ file, line, specifier, via, sdk }] }], consumers: [...] }]',
+    '  --format <name>  text (default): each service, its providers and consumers, file:line "specifier" [via <library>]',
+    '                   json: [{ service, providers: [{ service, imports: [{ file, line, specifier, via, sdk }] }], consumers: [...] }]',
+    '                   mermaid: a flowchart (paste it into Markdown), edges labelled file:line [via <library>]',
+    '                   dot: a Graphviz digraph (dot -Tsvg), the same labels, every import in the edge tooltip',
+    '                   html: one self-contained page (no network) with the graph, the evidence on hover and in a table',
+    '  --out <file>     Write to <file> instead of printing',
+    '  --json           The same as --format json',
+    '',
+    'Labels list the first 3 imports of an edge and "+N more"; json, tooltips and the html table list all.',
   ].join('\n'),
-  options: { json: { type: 'boolean' } },
-  async run(values) {
+  options: { format: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values, { cwd }) {
+    const format = graphFormat(values);
+    if (typeof format !== 'string') {
+      console.error(format.error);
+      return 2;
+    }
     const { runtime } = await workspaceRuntime();
-    console.log(values['json'] ? JSON.stringify(runtime, null, 2) : formatRuntime(runtime));
+    const text = renderRuntime(format, runtime);
+    const out = values['out'];
+    if (typeof out !== 'string') {
+      console.log(text);
+      return 0;
+    }
+    const file = resolve(cwd, out);
+    await nodePorts().files.writeText(file, `${text}\n`);
+    console.error(`nx-fleet graph: wrote ${format} to ${file}`);
     return 0;
   },
 };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { serviceRuntime, type RuntimeImport } from './edges';
 import { formatRuntime } from './format';
 
 describe('formatRuntime', () => {
@@ -7,40 +6,30 @@ describe('formatRuntime', () => {
     expect(formatRuntime([])).toBe('');
   });
 
-  it('prints each service with its providers and consumers, file:line and the quoted specifier', () => {
-    const imports: RuntimeImport[] = [
-      {
-        consumer: 'api',
-        provider: 'orders',
-        file: 'services/api/src/main.ts',
-        line: 3,
-        specifier: '@acme/orders-sdk',
-        sdk: 'orders-sdk',
-      },
-      {
-        consumer: 'shared',
-        provider: 'orders',
-        file: 'libs/shared/src/index.ts',
-        line: 1,
-        specifier: '../../../services/orders/sdk/src',
-      },
-      {
-        consumer: 'orders',
-        provider: 'payments',
-        file: 'services/orders/src/pay.ts',
-        line: 12,
-        specifier: '@sdk/payments',
-      },
+  it('prints each service with its providers and consumers, file:line, the quoted specifier and "via <library>" on both ends', () => {
+    const ev = (file: string, line: number, specifier: string, via: string) => ({ file, line, specifier, via });
+    const apiOrders = [
+      { ...ev('services/api/src/main.ts', 3, '@acme/orders-sdk', 'api'), sdk: 'orders-sdk' },
+      ev('libs/shared/src/index.ts', 1, '../../../services/orders/sdk/src', 'shared'),
     ];
-    const closure = (service: string) => (service === 'api' ? ['api', 'shared'] : [service]);
-    const text = formatRuntime(serviceRuntime(['orders', 'payments', 'api', 'idle'], imports, closure));
+    const ordersPayments = [ev('services/orders/src/pay.ts', 12, '@sdk/payments', 'orders')];
+    const text = formatRuntime([
+      { service: 'api', providers: [{ service: 'orders', imports: apiOrders }], consumers: [] },
+      { service: 'idle', providers: [], consumers: [] },
+      {
+        service: 'orders',
+        providers: [{ service: 'payments', imports: ordersPayments }],
+        consumers: [{ service: 'api', imports: apiOrders }],
+      },
+      { service: 'payments', providers: [], consumers: [{ service: 'orders', imports: ordersPayments }] },
+    ]);
     expect(text).toBe(
       [
         'api',
         '  providers:',
         '    orders',
         '      services/api/src/main.ts:3  "@acme/orders-sdk"',
-        '      libs/shared/src/index.ts:1  "../../../services/orders/sdk/src"',
+        '      libs/shared/src/index.ts:1  "../../../services/orders/sdk/src"  via shared',
         '  consumers: none',
         'idle',
         '  providers: none',
@@ -52,7 +41,7 @@ describe('formatRuntime', () => {
         '  consumers:',
         '    api',
         '      services/api/src/main.ts:3  "@acme/orders-sdk"',
-        '      libs/shared/src/index.ts:1  "../../../services/orders/sdk/src"',
+        '      libs/shared/src/index.ts:1  "../../../services/orders/sdk/src"  via shared',
         'payments',
         '  providers: none',
         '  consumers:',

@@ -1,15 +1,27 @@
-import type { ServiceRuntime } from './edges';
+import type { ServiceLink, ServiceRuntime } from './edges';
+import { viaLibrary } from './render/model';
 
-/** `nx-fleet graph`'s text: each service with its providers and consumers and the importing file:line. */
+/**
+ * `nx-fleet graph`'s text: each service with its providers and consumers and the importing
+ * file:line, then "via <library>" where the import sits in a library rather than in the consumer.
+ */
 export function formatRuntime(runtime: readonly ServiceRuntime[]): string {
-  const link = (l: ServiceRuntime['providers'][number]) =>
-    `    ${l.service}\n${l.imports.map((i) => `      ${i.file}:${i.line}  ${JSON.stringify(i.specifier)}`).join('\n')}`;
+  const link = (l: ServiceLink, consumer: string) =>
+    [
+      `    ${l.service}`,
+      ...l.imports.map((i) => {
+        const via = viaLibrary(consumer, i);
+        return `      ${i.file}:${i.line}  ${JSON.stringify(i.specifier)}${via ? `  via ${via}` : ''}`;
+      }),
+    ].join('\n');
+  const links = (title: string, list: readonly ServiceLink[], consumer: (l: ServiceLink) => string) =>
+    `  ${title}:${list.length ? `\n${list.map((l) => link(l, consumer(l))).join('\n')}` : ' none'}`;
   return runtime
     .map((s) =>
       [
         s.service,
-        `  providers:${s.providers.length ? `\n${s.providers.map(link).join('\n')}` : ' none'}`,
-        `  consumers:${s.consumers.length ? `\n${s.consumers.map(link).join('\n')}` : ' none'}`,
+        links('providers', s.providers, () => s.service),
+        links('consumers', s.consumers, (l) => l.service),
       ].join('\n'),
     )
     .join('\n');
