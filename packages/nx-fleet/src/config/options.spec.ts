@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXCLUDES } from './defaults';
-import { ENGINE_NAMES, normalizeOptions } from './options';
+import { DEFAULT_TEST_FILES, ENGINE_NAMES, normalizeOptions, type FleetPluginOptions } from './options';
 
 describe('normalizeOptions', () => {
   it('fills every default when no options are given', () => {
@@ -19,6 +19,7 @@ describe('normalizeOptions', () => {
       gates: { scan: true, contract: true },
       ledger: 'deploy/fleet.json',
       releaseIgnore: ['*.md', 'docs/**', 'deploy/**'],
+      runtimeTestFiles: ['**/*.spec.*', '**/*.test.*', '**/__tests__/**', '**/e2e/**', '**/cypress/**'],
     };
     expect(normalizeOptions(undefined)).toEqual(expected);
     expect(normalizeOptions({})).toEqual(expected);
@@ -40,8 +41,17 @@ describe('normalizeOptions', () => {
       gates: { scan: false, contract: false },
     };
     expect(
-      normalizeOptions({ ...given, release: { ledger: '../gitops/fleet.json', ignore: ['handbook/**'] } }),
-    ).toEqual({ ...given, ledger: '../gitops/fleet.json', releaseIgnore: ['handbook/**', '../gitops/**'] });
+      normalizeOptions({
+        ...given,
+        release: { ledger: '../gitops/fleet.json', ignore: ['handbook/**'] },
+        runtimeGraph: { testFiles: ['**/fixtures/**'] },
+      }),
+    ).toEqual({
+      ...given,
+      ledger: '../gitops/fleet.json',
+      releaseIgnore: ['handbook/**', '../gitops/**'],
+      runtimeTestFiles: ['**/fixtures/**'],
+    });
     expect(normalizeOptions({ release: { ledger: 'fleet-ledger.json' } }).releaseIgnore).toEqual([
       '*.md',
       'docs/**',
@@ -110,6 +120,22 @@ describe('normalizeOptions', () => {
 
   it('lets an explicit empty exclude list switch the defaults off', () => {
     expect(normalizeOptions({ exclude: [] }).exclude).toEqual([]);
+  });
+
+  it.each<[string, unknown, readonly string[]]>([
+    ['unset: the defaults', undefined, DEFAULT_TEST_FILES],
+    ['a list: replaces the defaults', ['**/fixtures/**'], ['**/fixtures/**']],
+    ['an empty list: no test files', [], []],
+    ['a string (not a list): the defaults', '**/fixtures/**', DEFAULT_TEST_FILES],
+    ['a list with a non-string: the defaults', ['**/x/**', 3], DEFAULT_TEST_FILES],
+  ])('runtimeGraph.testFiles %s', (_name, testFiles, expected) => {
+    const options = { runtimeGraph: { testFiles } } as FleetPluginOptions;
+    expect(normalizeOptions(options).runtimeTestFiles).toEqual(expected);
+  });
+
+  it('never shares the default test-file list with a caller that changes it', () => {
+    normalizeOptions({}).runtimeTestFiles.push('mine/**');
+    expect(normalizeOptions({}).runtimeTestFiles).toEqual(DEFAULT_TEST_FILES);
   });
 
   it('exports the default excludes and engine names', () => {

@@ -23,8 +23,16 @@ export interface FleetPluginOptions {
   contextInclude?: string[];
   /** Per-service settings keyed by project name or root, for projects whose files cannot be edited. */
   services?: Record<string, FleetServiceConfig>;
-  /** SDK ownership for SDKs that live elsewhere: `{ "<project or package name>": "<service project>" }`. */
-  sdks?: Record<string, string>;
+  /**
+   * SDK ownership for SDKs that live elsewhere: `{ "<project or package name>": "<service project>" }`.
+   * A client that talks to several services names them all (`"@acme/client": ["api", "realtime"]`:
+   * an import of it calls each). A key may be a subpath of a workspace package
+   * (`"@acme/core/v3/workers": "workers"`): it matches that specifier and the ones below it
+   * (`@acme/core/v3/workers/queue`), and the longest matching key wins.
+   */
+  sdks?: Record<string, string | string[]>;
+  /** What counts as evidence of runtime calls between services. */
+  runtimeGraph?: FleetRuntimeGraph;
   /** Checks docker-push waits for (default: all on); per service in `metadata.fleet.gates`. */
   gates?: FleetGates;
   /** Sign every pushed digest; unset: images are pushed unsigned. */
@@ -32,6 +40,26 @@ export interface FleetPluginOptions {
   /** Releases: where the ledger lives, and which files outside projects never affect services. */
   release?: FleetRelease;
 }
+
+export interface FleetRuntimeGraph {
+  /**
+   * Globs (relative to the workspace root) of test files: their imports of an SDK make no runtime
+   * edge, and their imports of libraries no code edge, since a test never ships in an image.
+   * Replaces the default list, `DEFAULT_TEST_FILES`: `*.spec.*` and `*.test.*` files, and whatever
+   * lies in `__tests__`, `e2e` or `cypress` folders, at any depth. Repeat those to add to them; `[]`
+   * counts every file.
+   */
+  testFiles?: string[];
+}
+
+/** Files whose imports never count as runtime calls, unless `runtimeGraph.testFiles` says otherwise. */
+export const DEFAULT_TEST_FILES: readonly string[] = [
+  '**/*.spec.*',
+  '**/*.test.*',
+  '**/__tests__/**',
+  '**/e2e/**',
+  '**/cypress/**',
+];
 
 export interface FleetRelease {
   /** Default `deploy/fleet.json`; may be outside the workspace (a GitOps checkout). */
@@ -76,6 +104,8 @@ export interface NormalizedFleetOptions {
   ledger: string;
   /** Globs of files outside projects that affect no service (the ledger's folder included: a release must not affect everything). */
   releaseIgnore: string[];
+  /** Globs of test files, whose imports make no runtime or code edge (`runtimeGraph.testFiles`). */
+  runtimeTestFiles: string[];
 }
 
 export function normalizeOptions(options: FleetPluginOptions | undefined): NormalizedFleetOptions {
@@ -101,6 +131,7 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
       ...(options?.release?.ignore ?? DEFAULT_RELEASE_IGNORE),
       releaseOutputs(options?.release?.ledger ?? DEFAULT_LEDGER),
     ],
+    runtimeTestFiles: testFiles(options?.runtimeGraph?.testFiles),
   };
 }
 
@@ -111,4 +142,11 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
 function releaseOutputs(ledger: string): string {
   const folder = posix.dirname(ledger.replace(/\\/g, '/'));
   return folder === '.' ? ledger : `${folder}/**`;
+}
+
+/** A list of globs replaces the defaults; anything else (a typo'd string) keeps them. */
+function testFiles(option: unknown): string[] {
+  return Array.isArray(option) && option.every((g) => typeof g === 'string')
+    ? [...(option as string[])]
+    : [...DEFAULT_TEST_FILES];
 }

@@ -1,9 +1,8 @@
 import { createProjectGraphAsync, workspaceRoot, type ProjectGraph } from '@nx/devkit';
 import { fleetPluginOptions } from '../config/workspace-options';
-import { contextProjects } from '../image/pruned-context';
 import { serviceRuntime, type ServiceRuntime } from '../runtime-graph/edges';
 import { ImportCache } from '../runtime-graph/import-cache';
-import { projectInfos, scanRuntimeImports } from '../runtime-graph/sdk-graph';
+import { projectInfos, scanRuntimeGraph } from '../runtime-graph/sdk-graph';
 import { readFileMapCache, workspaceDataDirectory } from './devkit-internal';
 
 /**
@@ -17,15 +16,17 @@ export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime
     Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])),
   );
   const fileMap = readFileMapCache()?.fileMap;
-  const imports = scanRuntimeImports({
+  const options = fleetPluginOptions(workspaceRoot);
+  const scan = scanRuntimeGraph({
     workspaceRoot,
     projects,
     files: fileMap?.projectFileMap ?? {},
     otherFiles: fileMap?.nonProjectFiles ?? [],
-    sdksOption: fleetPluginOptions(workspaceRoot)?.sdks,
+    sdksOption: options?.sdks,
+    testFiles: options?.runtimeGraph?.testFiles,
     cache: ImportCache.load(workspaceDataDirectory),
     warn: (_key, message) => console.error(message),
   });
   const services = projects.filter((p) => p.isService).map((p) => p.name);
-  return { graph, runtime: serviceRuntime(services, imports, (service) => contextProjects(graph, service)) };
+  return { graph, runtime: serviceRuntime(services, scan.imports, scan.codeEdges) };
 }

@@ -24,6 +24,12 @@ export function runtimeEdges(imports: readonly RuntimeImport[]): RawProjectGraph
   });
 }
 
+/** One workspace project importing another at runtime (no type-only import, no test file). */
+export interface CodeEdge {
+  source: string;
+  target: string;
+}
+
 export interface ServiceLink {
   service: string;
   imports: Array<{ file: string; line: number; specifier: string; via: string; sdk?: string }>;
@@ -36,39 +42,83 @@ export interface ServiceRuntime {
 }
 
 /**
- * Service-level view: a service consumes a provider when it, or a workspace library it depends on,
- * imports the provider's SDK. `libraryClosure(service)` lists the projects whose imports count for
- * it (itself and its non-service dependencies).
+ * Each service's code closure: itself, then the non-service projects it reaches through code edges
+ * (sorted). Never through another service: a provider's image never holds a consumer's code, and
+ * what the provider imports is the provider's business.
  */
-export function serviceRuntime(
+export function codeClosures(services: readonly string[], codeEdges: readonly CodeEdge[]): Map<string, string[]> {
+  const isService = new Set(services);
+  const targets = new Map<string, string[]>();
+  for (const { source, target } of codeEdges) targets.set(source, [...(targets.get(source) ?? []), target]);
+  const closures = new Map<string, string[]>();
+  for (const service of services) {
+    const reached = new Set([service]);
+    const queue = [service];
+    for (let project = queue.pop(); project !== undefined; project = queue.pop()) {
+      for (const next of targets.get(project) ?? []) {
+        if (isService.has(next) || reached.has(next)) continue;
+        reached.add(next);
+        queue.push(next);
+      }
+    }
+    reached.delete(service);
+    closures.set(service, [service, ...[...reached].sort()]);
+  }
+  return closures;
+}
+
+/**
+ * The providers each service calls at runtime, with the evidence: a service calls P when a project
+ * of its code closure (itself, or a library it reaches) imports P's SDK or folder; `via` names that
+ * project. Every service is a key (with `[]` when it calls no one); providers and evidence sorted.
+ */
+export function runtimeProviders(
   services: readonly string[],
   imports: readonly RuntimeImport[],
-  libraryClosure: (service: string) => readonly string[],
-): ServiceRuntime[] {
+  codeEdges: readonly CodeEdge[],
+): Map<string, ServiceLink[]> {
   const byConsumer = new Map<string, RuntimeImport[]>();
   for (const i of imports) byConsumer.set(i.consumer, [...(byConsumer.get(i.consumer) ?? []), i]);
-  const links = new Map<string, Map<string, ServiceLink['imports']>>();
-  for (const service of services) {
-    for (const project of libraryClosure(service)) {
+  const result = new Map<string, ServiceLink[]>();
+  for (const [service, closure] of codeClosures(services, codeEdges)) {
+    const perProvider = new Map<string, ServiceLink['imports']>();
+    for (const project of closure) {
       for (const i of byConsumer.get(project) ?? []) {
         if (i.provider === service) continue;
-        const perProvider = links.get(service) ?? new Map<string, ServiceLink['imports']>();
-        links.set(service, perProvider);
         perProvider.set(i.provider, [
           ...(perProvider.get(i.provider) ?? []),
           { file: i.file, line: i.line, specifier: i.specifier, via: project, ...(i.sdk ? { sdk: i.sdk } : {}) },
         ]);
       }
     }
+    result.set(
+      service,
+      [...perProvider]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([provider, evidence]) => ({
+          service: provider,
+          imports: evidence.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+        })),
+    );
   }
+  return result;
+}
+
+/** Service-level view for `nx-fleet graph` and releases: each service's providers and, turned around, its consumers. */
+export function serviceRuntime(
+  services: readonly string[],
+  imports: readonly RuntimeImport[],
+  codeEdges: readonly CodeEdge[],
+): ServiceRuntime[] {
+  const providers = runtimeProviders(services, imports, codeEdges);
   return [...services].sort().map((service) => ({
     service,
-    providers: [...(links.get(service) ?? new Map<string, ServiceLink['imports']>())]
+    providers: providers.get(service)!,
+    consumers: [...providers]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([provider, imps]) => ({ service: provider, imports: imps })),
-    consumers: [...links]
-      .filter(([, perProvider]) => perProvider.has(service))
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([consumer, perProvider]) => ({ service: consumer, imports: perProvider.get(service)! })),
+      .flatMap(([consumer, links]) => {
+        const link = links.find((l) => l.service === service);
+        return link ? [{ service: consumer, imports: link.imports }] : [];
+      }),
   }));
 }

@@ -114,7 +114,9 @@ describe('ImportCache', () => {
 
   describe('resolved imports', () => {
     const resolved: ResolvedImport[] = [
-      { provider: 'orders', sdk: 'orders-sdk', line: 3, specifier: '@acme/orders-sdk' },
+      { target: 'orders-sdk', providers: ['orders'], line: 3, specifier: '@acme/orders-sdk' },
+      { target: 'shared', providers: [], line: 4, specifier: '@acme/shared' },
+      { target: 'client', providers: ['api', 'realtime'], line: 5, specifier: '@acme/client', typeOnly: true },
     ];
 
     it('are returned only for the same hash and the same world', () => {

@@ -3,12 +3,16 @@ import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ImportRef } from './sdk-imports';
 import { workerState } from './worker-state';
 
-/** An import already resolved to its provider service. */
+/** An import already resolved to the other workspace project it reaches, and the services it calls there. */
 export interface ResolvedImport {
-  provider: string;
-  sdk?: string;
+  /** The project the specifier resolves into (never the importing project). */
+  target: string;
+  /** The services the import calls: the target's owners (several for a multi-owner SDK), or none (a plain library). */
+  providers: string[];
   line: number;
   specifier: string;
+  /** Erased by the compiler: evidence only, no runtime or code edge. */
+  typeOnly?: true;
 }
 
 interface Entry {
@@ -19,7 +23,7 @@ interface Entry {
   resolved?: ResolvedImport[];
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 /**
  * What each file imports, keyed by Nx's hash of the file: an unchanged file is never read or
@@ -52,6 +56,11 @@ export class ImportCache {
     const cache = new ImportCache(file, entries, files);
     workerState.importCaches.set(file, { stamp, cache });
     return cache;
+  }
+
+  /** A file's entry, whatever its key: for callers that accept more than one key. */
+  lookup(path: string): Readonly<{ hash: string; imports: ImportRef[] }> | undefined {
+    return this.entries.get(path);
   }
 
   get(path: string, hash: string): ImportRef[] | undefined {

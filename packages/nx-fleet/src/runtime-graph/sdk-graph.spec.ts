@@ -20,8 +20,10 @@ import { nodeSyncFiles, type SyncFiles } from './files';
 import { ImportCache } from './import-cache';
 import { BUILD_EXECUTOR } from '../services/projects';
 import { runtimeEdges, type RuntimeImport } from './edges';
-import { MAX_SOURCE_BYTES, projectInfos, scanRuntimeImports } from './sdk-graph';
+import { MAX_SOURCE_BYTES, projectInfos, scanRuntimeGraph } from './sdk-graph';
 import { importsOf } from './sdk-imports';
+import type { SdksOption } from './sdk-ownership';
+import { resetWorkerState } from './worker-state';
 
 // Every parse goes through the extractor: counting its calls shows what the cache spared.
 const extract = vi.fn(importsOf);
@@ -96,7 +98,8 @@ const fileMap = (configs: Record<string, Config>, overrides?: Record<string, str
   nxFiles(configs, overrides).projectFileMap;
 
 interface ScanOptions {
-  sdks?: Record<string, string>;
+  sdks?: SdksOption;
+  testFiles?: string[];
   /** The project files Nx would pass, instead of listing the disk now. */
   files?: Record<string, FileList>;
   otherFiles?: FileList;
@@ -110,19 +113,27 @@ function scan(configs: Record<string, Config>, options: ScanOptions = {}) {
   const warnings: Array<{ key: string; message: string }> = [];
   const cache = options.cache ?? ImportCache.load(join(root, '.nx', 'workspace-data'));
   const listed = nxFiles(configs, options.hashes);
-  const imports = scanRuntimeImports({
+  const { imports, typeOnly, codeEdges } = scanRuntimeGraph({
     workspaceRoot: root,
     projects: projectInfos(root, configs),
     files: options.files ?? listed.projectFileMap,
     otherFiles: options.otherFiles ?? listed.nonProjectFiles,
     sdksOption: options.sdks,
+    ...(options.testFiles ? { testFiles: options.testFiles } : {}),
     cache,
     extract,
     ...(options.stats ? { stats: options.stats } : {}),
     ...(options.fs ? { fs: options.fs } : {}),
     warn: (key, message) => warnings.push({ key, message }),
   });
-  return { imports, edges: runtimeEdges(imports).map((e) => `${e.source} -> ${e.target}`), warnings, cache };
+  return {
+    imports,
+    typeOnly,
+    edges: runtimeEdges(imports).map((e) => `${e.source} -> ${e.target}`),
+    codeEdges: codeEdges.map((e) => `${e.source} -> ${e.target}`),
+    warnings,
+    cache,
+  };
 }
 
 /** orders and payments, each with an SDK nested in its folder, and api, a service that consumes. */
@@ -241,7 +252,7 @@ describe('scanRuntimeImports: ownership conventions', () => {
       'services/orders/package.json': pkg('@acme/orders', { exports: { './routes': './src/routes.ts' } }),
       'services/api/src/main.ts': lines(
         "import { routes } from '../../orders/src/routes';",
-        "import type { routes as r } from '@acme/orders/routes';",
+        "import { routes as r } from '@acme/orders/routes';",
       ),
     });
     expect(brief(scan(FLEET).imports)).toEqual([
@@ -262,7 +273,7 @@ describe('scanRuntimeImports: ownership conventions', () => {
   });
 
   it("an SDK consuming another service's SDK makes its own edge", () => {
-    writeFleet({ 'services/orders/sdk/src/index.ts': "export type { PaymentsClient } from '@acme/payments-sdk';\n" });
+    writeFleet({ 'services/orders/sdk/src/index.ts': "export { PaymentsClient } from '@acme/payments-sdk';\n" });
     expect(scan(FLEET).edges).toEqual(['orders-sdk -> payments']);
   });
 
@@ -271,6 +282,218 @@ describe('scanRuntimeImports: ownership conventions', () => {
     const libsOnly = { 'orders-sdk': lib('services/orders/sdk'), shared: lib('libs/shared') };
     expect(scan(libsOnly).imports).toEqual([]);
     expect(parsed()).toEqual([]);
+  });
+});
+
+describe('scanRuntimeGraph: code edges', () => {
+  it('records every runtime import from one project into another, once per pair, libraries by package name too', () => {
+    writeFleet({
+      'libs/ui/package.json': pkg('@acme/ui'),
+      'libs/ui/src/index.ts': lines(
+        "import { shared } from '@acme/shared';",
+        "import { shared as s } from '@acme/shared';",
+      ),
+      'libs/shared/src/index.ts': lines("import { OrdersClient } from '@acme/orders-sdk';", 'export const shared = 1;'),
+      'services/api/src/main.ts': lines(
+        "import { ui } from '@acme/ui';",
+        "import { x } from '../../../libs/shared/src';",
+      ),
+      'services/payments/src/main.ts': "import { routes } from '@acme/orders';\n",
+    });
+    const configs = { ...FLEET, ui: lib('libs/ui') };
+    const { codeEdges, edges } = scan(configs);
+    expect(codeEdges).toEqual([
+      'api -> shared',
+      'api -> ui',
+      'payments -> orders',
+      'shared -> orders-sdk',
+      'ui -> shared',
+    ]);
+    // The runtime edges are the SDK imports only; the closure is the caller's business.
+    expect(edges).toEqual(['payments -> orders', 'shared -> orders']);
+  });
+
+  it("a file that imports only a library by package name is parsed (it was pre-filtered when only SDKs' names counted)", () => {
+    writeFleet({ 'services/api/src/main.ts': "import { shared } from '@acme/shared';\n" });
+    const { codeEdges, imports } = scan(FLEET);
+    expect(codeEdges).toEqual(['api -> shared']);
+    expect(imports).toEqual([]);
+    expect(parsed()).toEqual(['services/api/src/main.ts']);
+  });
+
+  it('makes none for type-only imports, imports inside the project, npm packages, or what does not resolve', () => {
+    writeFleet({
+      'services/api/src/main.ts': lines(
+        "import type { Shared } from '@acme/shared';",
+        "import { type A, type B } from '@acme/orders-sdk';",
+        "import { local } from './local';",
+        "import { ghost } from '@acme/ghost';",
+        "import { readFileSync } from 'node:fs';",
+      ),
+      'services/api/src/local.ts': 'export const local = 1;\n',
+    });
+    const { codeEdges, imports, typeOnly } = scan(FLEET);
+    expect(codeEdges).toEqual([]);
+    expect(imports).toEqual([]);
+    expect(brief(typeOnly)).toEqual(['api -> orders services/api/src/main.ts:2 via orders-sdk']);
+  });
+
+  it('comes from the cache on an unchanged second scan: nothing parsed or resolved', () => {
+    writeFleet({ 'services/api/src/main.ts': "import { shared } from '@acme/shared';\n" });
+    const { projectFileMap, nonProjectFiles } = nxFiles(FLEET);
+    const first = scan(FLEET, { files: projectFileMap, otherFiles: nonProjectFiles });
+    const stats = { parsed: 0, resolved: 0 };
+    const second = scan(FLEET, { files: projectFileMap, otherFiles: nonProjectFiles, stats });
+    expect(stats).toEqual({ parsed: 0, resolved: 0 });
+    expect(second.codeEdges).toEqual(first.codeEdges);
+    expect(second.codeEdges).toEqual(['api -> shared']);
+  });
+
+  it('a new library whose package name an unchanged, pre-filtered file already imports gets its code edge', () => {
+    writeFleet({ 'services/api/src/main.ts': "import { ui } from '@acme/ui';\n" });
+    expect(scan(FLEET).codeEdges).toEqual([]);
+    write({ 'libs/ui/package.json': pkg('@acme/ui'), 'libs/ui/src/index.ts': 'export const ui = 1;\n' });
+    expect(scan({ ...FLEET, ui: lib('libs/ui') }).codeEdges).toEqual(['api -> ui']);
+  });
+});
+
+describe('scanRuntimeGraph: test files', () => {
+  const SDK_IMPORT = "import { OrdersClient } from '@acme/orders-sdk';\nimport { shared } from '@acme/shared';\n";
+
+  it.each([
+    ['services/api/src/main.spec.ts', true],
+    ['services/api/src/main.test.tsx', true],
+    ['services/api/src/main.spec.js', true],
+    ['services/api/src/__tests__/main.ts', true],
+    ['services/api/e2e/flow.ts', true],
+    ['services/api/cypress/support/commands.ts', true],
+    ['services/api/src/main.ts', false],
+    ['services/api/src/spec.ts', false],
+    ['services/api/src/contest.ts', false],
+    ['services/api/src/e2e-helpers.ts', false],
+    ['services/api/src/testing/fake.ts', false],
+  ])('%s is a test file by default: %s', (file, isTest) => {
+    writeFleet({ [file]: SDK_IMPORT });
+    const { edges, codeEdges, typeOnly } = scan(FLEET);
+    expect(edges).toEqual(isTest ? [] : ['api -> orders']);
+    expect(codeEdges).toEqual(isTest ? [] : ['api -> orders-sdk', 'api -> shared']);
+    expect(typeOnly).toEqual([]);
+    if (isTest) expect(parsed()).toEqual([]);
+  });
+
+  it.each<[string, string[], string, boolean]>([
+    ['a glob of its own replaces the defaults', ['**/fixtures/**'], 'services/api/src/main.spec.ts', false],
+    ['a glob of its own applies', ['**/fixtures/**'], 'services/api/fixtures/orders.ts', true],
+    ['an empty list counts every file', [], 'services/api/src/__tests__/main.ts', false],
+    ['globs are relative to the workspace root', ['services/api/src/**'], 'services/api/src/main.ts', true],
+    ['and match dot folders too', ['**/*.stories.*'], 'services/api/.storybook/x.stories.ts', true],
+  ])('runtimeGraph.testFiles: %s', (_name, testFiles, file, isTest) => {
+    writeFleet({ [file]: SDK_IMPORT });
+    const files = fileMap(FLEET);
+    // Nx lists dot folders that are not ignored; the fixture helper leaves them out.
+    if (file.includes('/.')) files['api']!.push({ file, hash: 'h' });
+    expect(scan(FLEET, { testFiles, files }).edges).toEqual(isTest ? [] : ['api -> orders']);
+  });
+
+  it('a file that becomes a test file by option loses its edge, and one that stops being one gets it back, from the cache', () => {
+    writeFleet({ 'services/api/src/main.spec.ts': SDK_IMPORT });
+    expect(scan(FLEET, { testFiles: [] }).edges).toEqual(['api -> orders']);
+    expect(scan(FLEET).edges).toEqual([]);
+    expect(scan(FLEET, { testFiles: [] }).edges).toEqual(['api -> orders']);
+  });
+});
+
+describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
+  const CLIENTS: Record<string, Config> = {
+    ...FLEET,
+    realtime: service('services/realtime'),
+    client: lib('libs/client'),
+    core: lib('libs/core'),
+  };
+  function writeClients(main: string): void {
+    writeFleet({
+      'services/realtime/package.json': pkg('@acme/realtime'),
+      'services/realtime/src/main.ts': 'export {};\n',
+      'libs/client/package.json': pkg('@acme/client'),
+      'libs/client/src/index.ts': 'export {};\n',
+      'libs/core/package.json': pkg('@acme/core', {
+        exports: {
+          '.': './src/index.ts',
+          './v3/workers': './src/v3/workers/index.ts',
+          './v3/workers/*': './src/v3/workers/*.ts',
+          './v3/*': './src/v3/*.ts',
+        },
+      }),
+      'libs/core/src/index.ts': 'export {};\n',
+      'libs/core/src/v3/workers/index.ts': 'export {};\n',
+      'libs/core/src/v3/workers/queue.ts': 'export {};\n',
+      'libs/core/src/v3/mail.ts': 'export {};\n',
+      'services/api/src/main.ts': main,
+    });
+  }
+
+  it('a client of two services makes one import per owner, and an edge to each', () => {
+    writeClients("import { connect } from '@acme/client';\n");
+    const { imports, edges, codeEdges } = scan(CLIENTS, { sdks: { '@acme/client': ['orders', 'realtime'] } });
+    expect(brief(imports)).toEqual([
+      'api -> orders services/api/src/main.ts:1 via client',
+      'api -> realtime services/api/src/main.ts:1 via client',
+    ]);
+    expect(edges).toEqual(['api -> orders', 'api -> realtime']);
+    expect(codeEdges).toEqual(['api -> client']);
+  });
+
+  it('an owner importing its multi-owner SDK calls only the other owner', () => {
+    writeClients('export {};\n');
+    write({ 'services/realtime/src/main.ts': "import { connect } from '@acme/client';\n" });
+    expect(scan(CLIENTS, { sdks: { client: ['orders', 'realtime'] } }).edges).toEqual(['realtime -> orders']);
+  });
+
+  it.each([
+    ['@acme/core/v3/workers', 'workers'],
+    ['@acme/core/v3/workers/queue', 'workers'],
+    ['@acme/core/v3/mail', 'payments'],
+    ['@acme/core', 'orders'],
+  ])('%s calls %s: the longest key of sdks wins', (specifier, provider) => {
+    writeClients(`import { x } from '${specifier}';\n`);
+    const configs = { ...CLIENTS, workers: service('services/workers') };
+    write({ 'services/workers/package.json': pkg('@acme/workers'), 'services/workers/src/main.ts': 'export {};\n' });
+    const { imports, codeEdges, warnings } = scan(configs, {
+      sdks: { '@acme/core': 'orders', '@acme/core/v3': 'payments', '@acme/core/v3/workers': 'workers' },
+    });
+    expect(brief(imports)).toEqual([`api -> ${provider} services/api/src/main.ts:1 via core`]);
+    expect(codeEdges).toEqual(['api -> core']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a subpath key without a key for its package leaves the rest of the package a plain library', () => {
+    writeClients(lines("import { q } from '@acme/core/v3/workers/queue';", "import { c } from '@acme/core';"));
+    const { imports, codeEdges } = scan(CLIENTS, { sdks: { '@acme/core/v3/workers': 'realtime' } });
+    expect(brief(imports)).toEqual(['api -> realtime services/api/src/main.ts:1 via core']);
+    expect(codeEdges).toEqual(['api -> core']);
+  });
+});
+
+describe('scanRuntimeGraph: problems in sdks', () => {
+  it('are printed once per worker, whatever reports them, and each distinct problem once', () => {
+    writeFleet();
+    const first = scan(FLEET, { sdks: { ghost: 'orders' } });
+    const second = scan(FLEET, { sdks: { ghost: 'orders' } });
+    const third = scan(FLEET, { sdks: { ghost: 'orders', shared: 'nobody' } });
+    expect(first.warnings.map((w) => w.message)).toEqual([
+      'nx-fleet: plugin option sdks names "ghost", which is no workspace project or package, nor a subpath of one.',
+    ]);
+    expect(second.warnings).toEqual([]);
+    expect(third.warnings.map((w) => w.message)).toEqual([
+      'nx-fleet: plugin option sdks["shared"] names "nobody" as the owner of shared, but "nobody" is not a service.',
+    ]);
+  });
+
+  it('are printed again after a worker restart', () => {
+    writeFleet();
+    expect(scan(FLEET, { sdks: { ghost: 'orders' } }).warnings).toHaveLength(1);
+    resetWorkerState();
+    expect(scan(FLEET, { sdks: { ghost: 'orders' } }).warnings).toHaveLength(1);
   });
 });
 
@@ -291,21 +514,28 @@ describe('scanRuntimeImports: traps', () => {
     expect(parsed()).toEqual(['services/api/src/main.ts']);
   });
 
-  it('type-only imports, dynamic import(), require() and import x = require() all count, each at its line', () => {
+  it('dynamic import(), require() and import x = require() count, each at its line; type-only references are evidence only', () => {
     writeFleet({
       'services/api/src/a.ts': "import type { OrdersClient } from '@acme/orders-sdk';\n",
       'services/api/src/b.ts': "export async function pay() {\n  return import('@acme/payments-sdk');\n}\n",
       'services/api/src/c.js': "\n\nconst orders = require('@acme/orders-sdk');\nmodule.exports = orders;\n",
       'services/api/src/d.ts': "\nimport payments = require('@acme/payments-sdk');\nexport { payments };\n",
       'services/api/src/e.ts': "export type C = import('@acme/orders-sdk').OrdersClient;\n",
+      'services/api/src/f.ts':
+        "import { type PaymentsClient } from '@acme/payments-sdk';\nexport type { PaymentsClient };\n",
     });
-    expect(brief(scan(FLEET).imports).sort()).toEqual([
-      'api -> orders services/api/src/a.ts:1 via orders-sdk',
+    const { imports, typeOnly, edges } = scan(FLEET);
+    expect(brief(imports).sort()).toEqual([
       'api -> orders services/api/src/c.js:3 via orders-sdk',
-      'api -> orders services/api/src/e.ts:1 via orders-sdk',
       'api -> payments services/api/src/b.ts:2 via payments-sdk',
       'api -> payments services/api/src/d.ts:2 via payments-sdk',
     ]);
+    expect(brief(typeOnly).sort()).toEqual([
+      'api -> orders services/api/src/a.ts:1 via orders-sdk',
+      'api -> orders services/api/src/e.ts:1 via orders-sdk',
+      'api -> payments services/api/src/f.ts:1 via payments-sdk',
+    ]);
+    expect(edges).toEqual(['api -> orders', 'api -> payments']);
   });
 
   it('re-export chains: the library re-exporting an SDK gets the edge, not the services importing the library', () => {

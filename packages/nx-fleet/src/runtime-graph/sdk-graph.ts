@@ -2,12 +2,21 @@ import { createHash } from 'node:crypto';
 import { parseJson } from '@nx/devkit';
 import { join, posix } from 'node:path';
 import { isServiceProject } from '../services/projects';
-import type { RuntimeImport } from './edges';
+import { DEFAULT_TEST_FILES } from '../config/options';
+import type { CodeEdge, RuntimeImport } from './edges';
 import { nodeSyncFiles, type SyncFiles } from './files';
-import type { ImportCache } from './import-cache';
+import type { ImportCache, ResolvedImport } from './import-cache';
 import { ImportResolver } from './module-resolution';
-import { importsOf, isSourceFile, mayReferenceOtherProjects, prefixPattern, type ImportRef } from './sdk-imports';
-import { contains, resolveOwnership, type ProjectInfo } from './sdk-ownership';
+import {
+  importsOf,
+  isSourceFile,
+  isTypeOnly,
+  mayReferenceOtherProjects,
+  prefixPattern,
+  type ImportRef,
+} from './sdk-imports';
+import { contains, resolveOwnership, type Ownership, type ProjectInfo, type SdksOption } from './sdk-ownership';
+import { testFileMatcher } from './test-files';
 import { workerState } from './worker-state';
 
 /** Generated bundles and fixtures this large are not hand-written SDK consumers; parsing them would stall the graph. */
@@ -20,7 +29,9 @@ export interface ScanInput {
   files: Readonly<Record<string, ReadonlyArray<{ file: string; hash: string }>>>;
   /** Files outside every project (the root tsconfig.base.json, package.json, …) with their hash. */
   otherFiles?: ReadonlyArray<{ file: string; hash: string }>;
-  sdksOption?: Readonly<Record<string, string>>;
+  sdksOption?: SdksOption;
+  /** Globs of test files, whose imports make no edge (the plugin option `runtimeGraph.testFiles`); default `DEFAULT_TEST_FILES`. */
+  testFiles?: readonly string[];
   cache: ImportCache;
   warn(key: string, message: string): void;
   /** Filled in, when given: how much work the scan did (for verbose logs and benchmarks). */
@@ -67,76 +78,133 @@ function packageNameAt(fs: SyncFiles, workspaceRoot: string, root: string): stri
   }
 }
 
-/** Every import, in every project's sources, that reaches another service's SDK or folder. */
-export function scanRuntimeImports(scanInput: ScanInput): RuntimeImport[] {
+/** What one scan of the workspace's sources finds. */
+export interface RuntimeScan {
+  /** Runtime imports that reach another service, its SDK or its folder: one per provider an SDK has. */
+  imports: RuntimeImport[];
+  /** The same for imports the compiler erases (`import type`, …): "types only" evidence, no edge. */
+  typeOnly: RuntimeImport[];
+  /**
+   * Project → project, once per pair: every runtime import from one workspace project into another.
+   * Grouped by source in the order of `projects`, targets sorted.
+   */
+  codeEdges: CodeEdge[];
+}
+
+/**
+ * Every import, in every project's sources except test files, that reaches another workspace
+ * project: the runtime imports of services (directly, or by SDK), the type-only ones, and the
+ * project-level code edges the runtime graph computes its library closures from (no Nx graph).
+ */
+export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   const input: Scan = { ...scanInput, fs: scanInput.fs ?? nodeSyncFiles, extract: scanInput.extract ?? importsOf };
   const ownership = resolveOwnership(input.projects, input.sdksOption);
-  for (const problem of ownership.problems) input.warn(problem, `nx-fleet: ${problem}.`);
-  if (!input.projects.some((p) => p.isService)) return [];
+  for (const problem of ownership.problems) {
+    // Once per worker, whichever hook (nodes or dependencies) scanned first.
+    const key = `${input.workspaceRoot}\0${problem}`;
+    if (workerState.reportedProblems.has(key)) continue;
+    workerState.reportedProblems.add(key);
+    input.warn(problem, `nx-fleet: ${problem}.`);
+  }
+  const result: RuntimeScan = { imports: [], typeOnly: [], codeEdges: [] };
+  if (!input.projects.some((p) => p.isService)) return result;
 
-  const byName = new Map(input.projects.map((p) => [p.name, p]));
-  const { world, resolver, pattern, signature } = shapeOf(input, ownership.sdkOwner);
+  const isTest = testFileMatcher(input.testFiles ?? DEFAULT_TEST_FILES);
+  const { world, resolver, pattern, signature } = shapeOf(input);
   const seen = new Set<string>();
-  const found: RuntimeImport[] = [];
 
   const nestedRoots = nestedProjectRoots(input.projects);
   for (const project of input.projects) {
+    const targets = new Set<string>();
     for (const { file, hash } of input.files[project.name] ?? []) {
       if (!isSourceFile(file)) continue;
       seen.add(file);
-      // The pre-filter's verdict depends on the known SDK names and the project root, so it is part of the key.
+      // The pre-filter's verdict depends on the known names and the project root, so it is part of the key.
       const key = `${hash}:${project.root}`;
-      const filteredKey = `${key}:${signature}`;
-      let entryKey = input.cache.get(file, key) ? key : input.cache.get(file, filteredKey) ? filteredKey : undefined;
+      // One lookup, and no second key built, for the many files a warm graph answers from the cache.
+      const stored = input.cache.lookup(file);
+      let entryKey = stored && isKeyFor(stored.hash, key, signature) ? stored.hash : undefined;
+      let imports = stored?.imports ?? [];
+      // A test file is never parsed; one cached from before it was one (the option changed) is skipped
+      // below. Asked only of files with imports: most files of a warm graph import no other project.
       if (!entryKey) {
+        if (isTest(file)) continue;
         const scanned = scanFile(input, file, project.root, pattern, nestedRoots.get(project.root) ?? []);
         if (input.stats && scanned.parsed) input.stats.parsed++;
         if (scanned.transient) continue;
-        entryKey = scanned.filtered ? filteredKey : key;
-        input.cache.set(file, entryKey, scanned.imports);
+        entryKey = scanned.filtered ? `${key}:${signature}` : key;
+        imports = scanned.imports;
+        input.cache.set(file, entryKey, imports);
       }
-      const imports = input.cache.get(file, entryKey)!;
-      if (!imports.length) continue;
+      if (!imports.length || isTest(file)) continue;
       // Resolution depends only on the workspace's shape: while that is unchanged, an unchanged file keeps its answer.
       let resolved = input.cache.resolved(file, entryKey, world);
       if (!resolved) {
         if (input.stats) input.stats.resolved++;
         resolved = imports.flatMap((ref) => {
-          const hit = providerOf(ref, file, project, resolver, ownership, byName);
-          return hit ? [{ ...hit, line: ref.line, specifier: ref.specifier }] : [];
+          const hit = reach(ref, file, project, resolver, ownership);
+          return hit ? [hit] : [];
         });
         input.cache.setResolved(file, entryKey, world, resolved);
       }
-      for (const r of resolved) found.push({ consumer: project.name, file, ...r });
+      for (const r of resolved) {
+        if (!r.typeOnly) targets.add(r.target);
+        for (const provider of r.providers) {
+          (r.typeOnly ? result.typeOnly : result.imports).push({
+            consumer: project.name,
+            provider,
+            file,
+            line: r.line,
+            specifier: r.specifier,
+            ...(r.target !== provider ? { sdk: r.target } : {}),
+          });
+        }
+      }
     }
+    for (const target of [...targets].sort()) result.codeEdges.push({ source: project.name, target });
   }
   input.cache.retainOnly(seen);
   input.cache.saveSoon();
-  return found;
+  return result;
 }
 
-function providerOf(
+/** Whether a cache entry's key is `key`, or `key:signature` (a file the pre-filter rejected against these names). */
+function isKeyFor(stored: string, key: string, signature: string): boolean {
+  if (stored === key) return true;
+  return (
+    stored.length === key.length + 1 + signature.length &&
+    stored.startsWith(key) &&
+    stored[key.length] === ':' &&
+    stored.endsWith(signature)
+  );
+}
+
+/**
+ * The project an import reaches, when it is another workspace project, and the services it calls
+ * there: a subpath key of `sdks` matching the specifier, else the target's owners (an SDK's, or the
+ * service itself). A service's own SDK, or an SDK reaching its own service, calls no one.
+ */
+function reach(
   ref: ImportRef,
   file: string,
   project: ProjectInfo,
   resolver: ImportResolver,
-  ownership: ReturnType<typeof resolveOwnership>,
-  byName: Map<string, ProjectInfo>,
-): { provider: string; sdk?: string } | undefined {
+  ownership: Ownership,
+): ResolvedImport | undefined {
   const resolution = resolver.resolve(ref.specifier, file, project.root);
   if (!resolution) return undefined;
   const target = 'file' in resolution ? ownership.projectOfFile(resolution.file) : resolution.project;
-  if (!target) return undefined;
-  const provider =
-    ownership.sdkOwner.get(target) ??
-    (byName.get(target)?.isService
-      ? target
-      : 'file' in resolution
-        ? ownership.ownerOfFile(resolution.file)
-        : undefined);
-  // A service's own SDK, or an SDK importing its own service, is no runtime edge.
-  if (!provider || provider === project.name || ownership.sdkOwner.get(project.name) === provider) return undefined;
-  return { provider, ...(target !== provider ? { sdk: target } : {}) };
+  if (!target || target === project.name) return undefined;
+  const owners = ownership.ownersOfSpecifier(ref.specifier) ?? ownership.ownersOfProject(target);
+  const own = ownership.sdkOwners.get(project.name) ?? [];
+  const providers = owners.filter((p) => p !== project.name && !own.includes(p));
+  return {
+    target,
+    providers,
+    line: ref.line,
+    specifier: ref.specifier,
+    ...(isTypeOnly(ref.kind) ? { typeOnly: true as const } : {}),
+  };
 }
 
 /** For each project root, the roots of the projects inside its folder (a nested SDK): even `./sdk` reaches them. */
@@ -165,11 +233,11 @@ export interface Shape {
  * The workspace shape, reused from the last scan of this worker while it is unchanged: an edit in
  * the daemon keeps the resolver's warm caches and the pre-filter instead of reading every tsconfig again.
  */
-function shapeOf(input: Scan, sdkOwner: ReadonlyMap<string, string>): Shape {
+function shapeOf(input: Scan): Shape {
   const world = worldSignature(input);
   const key = `${input.workspaceRoot}\0${world}`;
   if (workerState.lastShape?.key === key) return workerState.lastShape.shape;
-  const prefixes = candidatePrefixes(input, sdkOwner);
+  const prefixes = candidatePrefixes(input);
   const shape: Shape = {
     world,
     resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs),
@@ -199,14 +267,13 @@ function worldSignature(input: ScanInput): string {
 const CONFIG_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
 
 /**
- * Specifier starts that can reach an SDK: package names of SDKs and services, every tsconfig's path
- * aliases (the root's, a project's own, and what they extend), and the top folders of project roots
- * (for `baseUrl` imports such as `services/orders/sdk/src`).
+ * Specifier starts that can reach another workspace project: every project's package name (a
+ * library's too: code edges make the closures), every tsconfig's path aliases (the root's, a
+ * project's own, and what they extend), and the top folders of project roots (for `baseUrl` imports
+ * such as `services/orders/sdk/src`).
  */
-function candidatePrefixes(input: Scan, sdkOwner: ReadonlyMap<string, string>): string[] {
-  const names = input.projects
-    .filter((p) => p.isService || sdkOwner.has(p.name))
-    .flatMap((p) => (p.packageName ? [p.packageName] : []));
+function candidatePrefixes(input: Scan): string[] {
+  const names = input.projects.flatMap((p) => (p.packageName ? [p.packageName] : []));
   const tsconfigs = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])]
     .map((f) => f.file)
     .filter((file) => /(^|\/)tsconfig[^/]*\.json$/.test(file));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importsOf, isSourceFile, mayReferenceOtherProjects, prefixPattern } from './sdk-imports';
+import { importsOf, isSourceFile, isTypeOnly, mayReferenceOtherProjects, prefixPattern } from './sdk-imports';
 
 const lines = (...text: string[]) => text.join('\n');
 
@@ -29,7 +29,7 @@ describe('importsOf', () => {
       { specifier: '@acme/side-effect', line: 3, kind: 'import' },
       { specifier: '@acme/reexport-all', line: 4, kind: 'export' },
       { specifier: '@acme/payments-sdk', line: 5, kind: 'export' },
-      { specifier: '@acme/invoices-sdk', line: 6, kind: 'export' },
+      { specifier: '@acme/invoices-sdk', line: 6, kind: 'type-export' },
       { specifier: '@acme/legacy-sdk', line: 7, kind: 'import-equals' },
       { specifier: '@acme/type-only-sdk', line: 8, kind: 'import-type' },
       { specifier: '@acme/lazy-sdk', line: 10, kind: 'dynamic-import' },
@@ -37,6 +37,48 @@ describe('importsOf', () => {
       { specifier: '@acme/template-sdk', line: 12, kind: 'dynamic-import' },
       { specifier: '@acme/namespace-sdk', line: 15, kind: 'export' },
     ]);
+  });
+
+  // What the compiler erases makes no runtime edge; anything that keeps a value binding, or loads the module, does.
+  it.each([
+    ["import type { A } from 'x';", 'type-import'],
+    ["import type A from 'x';", 'type-import'],
+    ["import type * as ns from 'x';", 'type-import'],
+    ["import { type A } from 'x';", 'type-import'],
+    ["import { type A, type B } from 'x';", 'type-import'],
+    ["import { type A, B } from 'x';", 'import'],
+    ["import A, { type B } from 'x';", 'import'],
+    ["import * as ns from 'x';", 'import'],
+    ["import {} from 'x';", 'import'],
+    ["import 'x';", 'import'],
+    ["export type { A } from 'x';", 'type-export'],
+    ["export type * from 'x';", 'type-export'],
+    ["export { type A } from 'x';", 'type-export'],
+    ["export { type A, type B as C } from 'x';", 'type-export'],
+    ["export { type A, B } from 'x';", 'export'],
+    ["export * from 'x';", 'export'],
+    ["export * as ns from 'x';", 'export'],
+    ["import type x = require('x');", 'type-import'],
+    ["import x = require('x');", 'import-equals'],
+    ["let a: typeof import('x');", 'import-type'],
+    ["type T = import('x').T;", 'import-type'],
+    ["const m = import('x');", 'dynamic-import'],
+    ["const m = require('x');", 'require'],
+  ])('%s is a %s reference', (text, kind) => {
+    expect(importsOf('src/a.ts', text)).toEqual([{ specifier: 'x', line: 1, kind }]);
+  });
+
+  it.each([
+    ['type-import', true],
+    ['type-export', true],
+    ['import-type', true],
+    ['import', false],
+    ['export', false],
+    ['dynamic-import', false],
+    ['require', false],
+    ['import-equals', false],
+  ] as const)('isTypeOnly(%s) is %s', (kind, expected) => {
+    expect(isTypeOnly(kind)).toBe(expected);
   });
 
   it('never counts comments, plain strings or template literals', () => {

@@ -10,7 +10,17 @@ function tsMorph(): typeof import('ts-morph') {
 }
 
 export type ImportKind =
-  'import' | 'type-import' | 'export' | 'dynamic-import' | 'require' | 'import-equals' | 'import-type';
+  'import' | 'type-import' | 'export' | 'type-export' | 'dynamic-import' | 'require' | 'import-equals' | 'import-type';
+
+/**
+ * References the compiler erases: `import type`, `export type`, an import or re-export whose every
+ * specifier is `type` (`import { type A, type B }`), `import type x = require()`, and `import('x')`
+ * in a type position. They make no runtime edge. (Under `verbatimModuleSyntax`, `import { type A }
+ * from 'x'` keeps a bare `import 'x'`; a module loaded only for its side effects is no SDK call.)
+ */
+export function isTypeOnly(kind: ImportKind): boolean {
+  return kind === 'type-import' || kind === 'type-export' || kind === 'import-type';
+}
 
 /** One module reference in a source file, as the compiler sees it (comments and strings never count). */
 export interface ImportRef {
@@ -45,7 +55,7 @@ function parse(fileName: string, text: string): SourceFile {
   return workerState.parser.createSourceFile(`/${fileName}`, text, { overwrite: true });
 }
 
-/** Static imports and re-exports (type-only too), `import()`, `require()`, `import x = require()` and `import('x')` types. */
+/** Static imports and re-exports (type-only ones marked so), `import()`, `require()`, `import x = require()` and `import('x')` types. */
 export function importsOf(fileName: string, text: string): ImportRef[] {
   const { Node, SyntaxKind } = tsMorph();
   const source = parse(fileName, text);
@@ -54,9 +64,21 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
     const add = (node: NodeType, specifier: string | undefined, kind: ImportKind) => {
       if (specifier !== undefined) refs.push({ specifier, line: node.getStartLineNumber(), kind });
     };
-    for (const decl of source.getImportDeclarations())
-      add(decl, decl.getModuleSpecifierValue(), decl.isTypeOnly() ? 'type-import' : 'import');
-    for (const decl of source.getExportDeclarations()) add(decl, decl.getModuleSpecifierValue(), 'export');
+    for (const decl of source.getImportDeclarations()) {
+      const named = decl.getNamedImports();
+      const typesOnly =
+        decl.isTypeOnly() ||
+        (!decl.getDefaultImport() &&
+          !decl.getNamespaceImport() &&
+          named.length > 0 &&
+          named.every((n) => n.isTypeOnly()));
+      add(decl, decl.getModuleSpecifierValue(), typesOnly ? 'type-import' : 'import');
+    }
+    for (const decl of source.getExportDeclarations()) {
+      const named = decl.getNamedExports();
+      const typesOnly = decl.isTypeOnly() || (named.length > 0 && named.every((n) => n.isTypeOnly()));
+      add(decl, decl.getModuleSpecifierValue(), typesOnly ? 'type-export' : 'export');
+    }
     source.forEachDescendant((node) => {
       if (Node.isCallExpression(node)) {
         const callee = node.getExpression();
@@ -70,7 +92,7 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
       } else if (Node.isImportEqualsDeclaration(node)) {
         const reference = node.getModuleReference();
         if (Node.isExternalModuleReference(reference))
-          add(node, literalText(reference.getExpression()), 'import-equals');
+          add(node, literalText(reference.getExpression()), node.isTypeOnly() ? 'type-import' : 'import-equals');
       } else if (Node.isImportTypeNode(node)) {
         const argument = node.getArgument();
         if (Node.isLiteralTypeNode(argument)) add(node, literalText(argument.getLiteral()), 'import-type');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contains, resolveOwnership, SDK_TAG_PREFIX, type ProjectInfo } from './sdk-ownership';
+import { contains, resolveOwnership, SDK_TAG_PREFIX, type ProjectInfo, type SdksOption } from './sdk-ownership';
 
 const service = (name: string, root: string, extra: Partial<ProjectInfo> = {}): ProjectInfo => ({
   name,
@@ -16,8 +16,9 @@ const lib = (name: string, root: string, extra: Partial<ProjectInfo> = {}): Proj
   ...extra,
 });
 
-const owners = (projects: ProjectInfo[], sdks?: Record<string, string>) =>
-  Object.fromEntries(resolveOwnership(projects, sdks).sdkOwner);
+/** SDK → its owners, comma-separated. */
+const owners = (projects: ProjectInfo[], sdks?: SdksOption) =>
+  Object.fromEntries([...resolveOwnership(projects, sdks).sdkOwners].map(([sdk, list]) => [sdk, list.join(', ')]));
 
 describe('resolveOwnership: the folder convention', () => {
   it("makes a non-service project nested in a service folder that service's SDK", () => {
@@ -45,7 +46,7 @@ describe('resolveOwnership: the folder convention', () => {
       service('orders', 'services/orders'),
       service('billing', 'services/orders/billing'),
     ]);
-    expect(ownership.sdkOwner.size).toBe(0);
+    expect(ownership.sdkOwners.size).toBe(0);
     expect(ownership.problems).toEqual([]);
   });
 
@@ -92,7 +93,7 @@ describe('resolveOwnership: the tag convention', () => {
       lib('x', 'libs/x', { tags: ['fleet:sdk-of:ghost'] }),
     ];
     const ownership = resolveOwnership(projects);
-    expect(Object.fromEntries(ownership.sdkOwner)).toEqual({ sdk: 'orders' });
+    expect(Object.fromEntries(ownership.sdkOwners)).toEqual({ sdk: ['orders'] });
     expect(ownership.problems).toHaveLength(2);
     expect(ownership.problems[0]).toContain('"shared"');
     expect(ownership.problems[0]).toContain('fleet:sdk-of:shared');
@@ -138,9 +139,11 @@ describe('resolveOwnership: the sdks plugin option', () => {
   it('reports keys that are no project or package, and owners that are no service', () => {
     const projects = [service('orders', 'services/orders'), lib('client', 'libs/client'), lib('shared', 'libs/shared')];
     const ownership = resolveOwnership(projects, { ghost: 'orders', client: 'shared', shared: 'nobody' });
-    expect(ownership.sdkOwner.size).toBe(0);
+    expect(ownership.sdkOwners.size).toBe(0);
     expect(ownership.problems).toHaveLength(3);
-    expect(ownership.problems[0]).toMatch(/sdks names "ghost", which is no workspace project or package/);
+    expect(ownership.problems[0]).toMatch(
+      /sdks names "ghost", which is no workspace project or package, nor a subpath of one/,
+    );
     expect(ownership.problems[1]).toMatch(/sdks\["client"\] names "shared".*not a service/);
     expect(ownership.problems[2]).toMatch(/sdks\["shared"\] names "nobody".*not a service/);
   });
@@ -150,12 +153,101 @@ describe('resolveOwnership: the sdks plugin option', () => {
       [service('orders', 'services/orders'), service('payments', 'services/payments')],
       { payments: 'orders' },
     );
-    expect(ownership.sdkOwner.size).toBe(0);
+    expect(ownership.sdkOwners.size).toBe(0);
     expect(ownership.problems).toEqual([]);
   });
 });
 
-describe('resolveOwnership: ownerOfFile and projectOfFile', () => {
+describe('resolveOwnership: several owners', () => {
+  const projects = [
+    service('api', 'services/api'),
+    service('realtime', 'services/realtime'),
+    service('orders', 'services/orders'),
+    lib('client', 'libs/client', { packageName: '@acme/client' }),
+  ];
+
+  it.each<[string, SdksOption, Record<string, string>, number]>([
+    ['one owner', { '@acme/client': 'api' }, { client: 'api' }, 0],
+    ['a list of owners', { '@acme/client': ['api', 'realtime'] }, { client: 'api, realtime' }, 0],
+    ['a list of one', { client: ['realtime'] }, { client: 'realtime' }, 0],
+    ['a repeated owner, once', { client: ['api', 'api', 'realtime'] }, { client: 'api, realtime' }, 0],
+    ['a list with a non-service: the others, and a problem', { client: ['api', 'ghost'] }, { client: 'api' }, 1],
+    ['a list of non-services: nothing, and a problem each', { client: ['ghost', 'nobody'] }, {}, 2],
+    ['an empty list: nothing, and a problem', { client: [] }, {}, 1],
+    ['no string: nothing, and a problem', { client: [42] as unknown as string[] }, {}, 1],
+  ])('%s', (_name, sdks, expected, problems) => {
+    expect(owners(projects, sdks)).toEqual(expected);
+    expect(resolveOwnership(projects, sdks).problems).toHaveLength(problems);
+  });
+
+  it('takes several fleet:sdk-of tags as several owners', () => {
+    const tagged = lib('client', 'libs/client', { tags: ['fleet:sdk-of:api', 'x', 'fleet:sdk-of:realtime'] });
+    expect(owners([...projects.slice(0, 3), tagged])).toEqual({ client: 'api, realtime' });
+  });
+
+  it('lets the option win over the tags as a whole, not owner by owner', () => {
+    const tagged = lib('client', 'libs/client', { tags: ['fleet:sdk-of:api', 'fleet:sdk-of:realtime'] });
+    expect(owners([...projects.slice(0, 3), tagged], { client: 'orders' })).toEqual({ client: 'orders' });
+  });
+});
+
+describe('resolveOwnership: subpath keys', () => {
+  const projects = [
+    service('webapp', 'apps/webapp'),
+    service('workers', 'apps/workers'),
+    service('mailer', 'apps/mailer'),
+    lib('core', 'packages/core', { packageName: '@acme/core' }),
+  ];
+  const ownership = resolveOwnership(projects, {
+    '@acme/core': 'webapp',
+    '@acme/core/v3': 'mailer',
+    '@acme/core/v3/workers': 'workers',
+    '@acme/core/v4/both': ['workers', 'mailer'],
+  });
+
+  it.each([
+    ['@acme/core/v3/workers', 'workers'],
+    ['@acme/core/v3/workers/queue', 'workers'],
+    ['@acme/core/v3/workers/queue/deep', 'workers'],
+    ['@acme/core/v3', 'mailer'],
+    ['@acme/core/v3/mail', 'mailer'],
+    ['@acme/core/v3/workers-ui', 'mailer'],
+    ['@acme/core/v4/both', 'workers, mailer'],
+    ['@acme/core/v4', undefined],
+    ['@acme/core', undefined],
+    ['@acme/core/v', undefined],
+    ['@acme/other/v3/workers', undefined],
+    ['./v3/workers', undefined],
+  ])('%s: the longest matching key names %s', (specifier, expected) => {
+    expect(ownership.ownersOfSpecifier(specifier)?.join(', ')).toBe(expected);
+  });
+
+  it('leaves the package key to the project itself', () => {
+    expect(Object.fromEntries(ownership.sdkOwners)).toEqual({ core: ['webapp'] });
+    expect(ownership.problems).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a subpath of no workspace package',
+      { '@acme/nowhere/v3': 'workers' },
+      /which is no workspace project or package, nor a subpath of one/,
+    ],
+    ['a name that only starts like a package', { '@acme/core-x/v3': 'workers' }, /nor a subpath of one/],
+    [
+      'a subpath owned by no service',
+      { '@acme/core/v3': 'core' },
+      /sdks\["@acme\/core\/v3"\] names "core".*not a service/,
+    ],
+  ])('reports %s', (_name, sdks, problem) => {
+    const bad = resolveOwnership(projects, sdks);
+    expect(bad.problems).toHaveLength(1);
+    expect(bad.problems[0]).toMatch(problem);
+    expect(bad.ownersOfSpecifier('@acme/core/v3/x')).toBeUndefined();
+  });
+});
+
+describe('resolveOwnership: ownersOfFile and projectOfFile', () => {
   const projects = [
     service('gateway', '.'),
     service('orders', 'services/orders'),
@@ -171,20 +263,22 @@ describe('resolveOwnership: ownerOfFile and projectOfFile', () => {
     ['services/orders/billing/src/main.ts', 'billing', 'billing'],
     ['services/orders/sdk/src/index.ts', 'orders-sdk', 'orders'],
     ['libs/client/src/index.ts', 'client', 'billing'],
-    ['libs/shared/src/index.ts', 'shared', undefined],
+    ['libs/shared/src/index.ts', 'shared', ''],
     ['tools/script.ts', 'gateway', 'gateway'],
     ['services/orders-ui/x.ts', 'gateway', 'gateway'],
     ['services/orders/../orders/src/x.ts', 'orders', 'orders'],
-  ])('%s belongs to project %s, owned by %s (the deepest root wins)', (file, project, owner) => {
+  ])('%s belongs to project %s, owned by "%s" (the deepest root wins)', (file, project, owner) => {
     expect(ownership.projectOfFile(file)).toBe(project);
-    expect(ownership.ownerOfFile(file)).toBe(owner);
+    expect(ownership.ownersOfFile(file).join(', ')).toBe(owner);
+    expect(ownership.ownersOfProject(project).join(', ')).toBe(owner);
   });
 
   it('owns nothing outside every project', () => {
     const noRoot = resolveOwnership([service('orders', 'services/orders'), lib('shared', 'libs/shared')]);
     expect(noRoot.projectOfFile('tools/x.ts')).toBeUndefined();
-    expect(noRoot.ownerOfFile('tools/x.ts')).toBeUndefined();
-    expect(noRoot.ownerOfFile('libs/shared/x.ts')).toBeUndefined();
+    expect(noRoot.ownersOfFile('tools/x.ts')).toEqual([]);
+    expect(noRoot.ownersOfFile('libs/shared/x.ts')).toEqual([]);
+    expect(noRoot.ownersOfProject('ghost')).toEqual([]);
   });
 });
 

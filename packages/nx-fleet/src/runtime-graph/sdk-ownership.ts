@@ -12,11 +12,21 @@ export interface ProjectInfo {
 
 export const SDK_TAG_PREFIX = 'fleet:sdk-of:';
 
+/**
+ * The plugin option `sdks`: each key a project name, a package name, or a subpath of a workspace
+ * package (`@acme/core/v3/workers`); each value one owning service or several.
+ */
+export type SdksOption = Readonly<Record<string, string | readonly string[]>>;
+
 export interface Ownership {
-  /** SDK project → the service that owns it. */
-  sdkOwner: ReadonlyMap<string, string>;
-  /** The service owning a workspace file: through an SDK project, or because the file lies in its folder. */
-  ownerOfFile(file: string): string | undefined;
+  /** SDK project → the services that own it (one, unless `sdks` names several). */
+  sdkOwners: ReadonlyMap<string, readonly string[]>;
+  /** The services a specifier names through a subpath key of `sdks`, the longest matching key winning. */
+  ownersOfSpecifier(specifier: string): readonly string[] | undefined;
+  /** The services owning a project: an SDK's owners, or the service itself. */
+  ownersOfProject(project: string): readonly string[];
+  /** The services owning a workspace file: through an SDK project, or because the file lies in its folder. */
+  ownersOfFile(file: string): readonly string[];
   /** The project a workspace file belongs to (deepest root). */
   projectOfFile(file: string): string | undefined;
   problems: string[];
@@ -24,55 +34,80 @@ export interface Ownership {
 
 /**
  * The four ownership conventions, most explicit first: the plugin option `sdks` (by project or
- * package name), a `fleet:sdk-of:<service>` tag, and a project nested in a service's folder.
- * (The fourth, an import resolving into a service's folder, is `ownerOfFile`.)
+ * package name, or by a package subpath, matched on the specifier), `fleet:sdk-of:<service>` tags,
+ * and a project nested in a service's folder. (The fourth, an import resolving into a service's
+ * folder, is `ownersOfFile`.) A convention that claims an SDK leaves it to no later one.
  */
-export function resolveOwnership(
-  projects: readonly ProjectInfo[],
-  sdksOption: Readonly<Record<string, string>> = {},
-): Ownership {
+export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: SdksOption = {}): Ownership {
   const byName = new Map(projects.map((p) => [p.name, p]));
   const byPackage = new Map(projects.flatMap((p) => (p.packageName ? [[p.packageName, p] as const] : [])));
   const services = projects.filter((p) => p.isService);
   const problems: string[] = [];
-  const sdkOwner = new Map<string, string>();
+  const sdkOwners = new Map<string, string[]>();
 
-  const claim = (sdk: ProjectInfo, service: string, source: string) => {
-    if (sdk.isService || sdkOwner.has(sdk.name)) return;
-    if (!byName.get(service)?.isService) {
-      problems.push(`${source} names "${service}" as the owner of ${sdk.name}, but "${service}" is not a service`);
-      return;
-    }
-    if (service !== sdk.name) sdkOwner.set(sdk.name, service);
+  /** The named owners that are services, each problem reported. */
+  const validOwners = (named: readonly string[], what: string, source: string) =>
+    [...new Set(named)].filter((service) => {
+      if (byName.get(service)?.isService) return true;
+      problems.push(`${source} names "${service}" as the owner of ${what}, but "${service}" is not a service`);
+      return false;
+    });
+  const claim = (sdk: ProjectInfo, named: readonly string[], source: string) => {
+    if (sdk.isService || sdkOwners.has(sdk.name)) return;
+    const owners = validOwners(named, sdk.name, source).filter((service) => service !== sdk.name);
+    if (owners.length) sdkOwners.set(sdk.name, owners);
   };
 
-  for (const [key, service] of Object.entries(sdksOption)) {
+  const subpaths: Array<[string, string[]]> = [];
+  for (const [key, value] of Object.entries(sdksOption)) {
+    const named = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as string[]) : [];
+    const source = `plugin option sdks["${key}"]`;
+    if (!named.length || named.some((n) => typeof n !== 'string')) {
+      problems.push(`${source} must name a service or a list of services`);
+      continue;
+    }
     const sdk = byName.get(key) ?? byPackage.get(key);
-    if (sdk) claim(sdk, service, `plugin option sdks["${key}"]`);
-    else problems.push(`plugin option sdks names "${key}", which is no workspace project or package`);
+    if (sdk) claim(sdk, named, source);
+    else if ([...byPackage.keys()].some((name) => key.startsWith(`${name}/`))) {
+      const owners = validOwners(named, key, source);
+      if (owners.length) subpaths.push([key, owners]);
+    } else
+      problems.push(
+        `plugin option sdks names "${key}", which is no workspace project or package, nor a subpath of one`,
+      );
   }
   for (const project of projects) {
-    const tag = project.tags.find((t) => t.startsWith(SDK_TAG_PREFIX));
-    if (tag) claim(project, tag.slice(SDK_TAG_PREFIX.length), `tag "${tag}" of ${project.name}`);
+    const tags = project.tags.filter((t) => t.startsWith(SDK_TAG_PREFIX));
+    if (tags.length)
+      claim(
+        project,
+        tags.map((t) => t.slice(SDK_TAG_PREFIX.length)),
+        `tag${tags.length > 1 ? 's' : ''} ${tags.map((t) => `"${t}"`).join(', ')} of ${project.name}`,
+      );
   }
   // A root '.' service never claims everything in the workspace.
   const serviceByRoot = new Map(services.filter((s) => s.root !== '.').map((s) => [s.root, s]));
   for (const project of projects) {
     const service = enclosing(serviceByRoot, parentOf(project.root));
-    if (service && !project.isService) claim(project, service.name, `the folder of ${service.name}`);
+    if (service && !project.isService) claim(project, [service.name], `the folder of ${service.name}`);
   }
 
+  // Longest first: `@acme/core/v3/workers` wins over `@acme/core/v3` for `@acme/core/v3/workers/x`.
+  subpaths.sort(([a], [b]) => b.length - a.length);
   const projectByRoot = new Map(projects.map((p) => [p.root, p]));
   const projectOfFile = (file: string) =>
     enclosing(projectByRoot, parentOf(posix.normalize(file)))?.name ?? projectByRoot.get('.')?.name;
+  const ownersOfProject = (project: string) =>
+    sdkOwners.get(project) ?? (byName.get(project)?.isService ? [project] : []);
   return {
-    sdkOwner,
+    sdkOwners,
+    ownersOfSpecifier: (specifier) =>
+      subpaths.find(([key]) => specifier === key || specifier.startsWith(`${key}/`))?.[1],
     projectOfFile,
-    ownerOfFile(file) {
+    ownersOfProject,
+    ownersOfFile(file) {
       const project = projectOfFile(file);
-      if (!project) return undefined;
-      if (sdkOwner.has(project)) return sdkOwner.get(project);
-      return byName.get(project)?.isService ? project : undefined;
+      return project ? ownersOfProject(project) : [];
     },
     problems,
   };

@@ -15,12 +15,18 @@ export interface RuntimeGraphWorkerState {
   lastShape: { key: string; shape: Shape } | undefined;
   /** One in-memory ts-morph project parses every file. */
   parser: Project | undefined;
+  /** Ownership problems (in `sdks`, in tags) already printed, per workspace: once per worker, not once per hook. */
+  reportedProblems: Set<string>;
+  /** The test-file globs last compiled, and their matcher. */
+  testFiles: { key: string; matches: (file: string) => boolean } | undefined;
 }
 
 export const workerState: RuntimeGraphWorkerState = {
   importCaches: new Map(),
   lastShape: undefined,
   parser: undefined,
+  reportedProblems: new Set(),
+  testFiles: undefined,
 };
 
 /** As after a worker start: for tests. */
@@ -28,4 +34,6 @@ export function resetWorkerState(): void {
   workerState.importCaches.clear();
   workerState.lastShape = undefined;
   workerState.parser = undefined;
+  workerState.reportedProblems.clear();
+  workerState.testFiles = undefined;
 }

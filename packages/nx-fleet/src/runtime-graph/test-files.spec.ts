@@ -1,0 +1,31 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_TEST_FILES } from '../config/options';
+import { testFileMatcher } from './test-files';
+import { resetWorkerState } from './worker-state';
+
+describe('testFileMatcher', () => {
+  beforeEach(resetWorkerState);
+
+  it.each([
+    ['apps/api/src/main.spec.ts', true],
+    ['main.test.js', true],
+    ['apps/api/src/__tests__/x.ts', true],
+    ['e2e/flow.ts', true],
+    ['apps/web/cypress/support/e2e.ts', true],
+    ['apps/api/src/main.ts', false],
+    ['apps/api-e2e/src/flow.ts', false],
+    ['apps/api/src/spec/helpers.ts', false],
+  ])('the defaults: %s is a test file: %s', (file, expected) => {
+    expect(testFileMatcher(DEFAULT_TEST_FILES)(file)).toBe(expected);
+  });
+
+  it('matches nothing for no globs', () => {
+    expect(testFileMatcher([])('a.spec.ts')).toBe(false);
+  });
+
+  it('compiles the same globs once per worker, and other globs again', () => {
+    const first = testFileMatcher(['**/*.spec.*']);
+    expect(testFileMatcher(['**/*.spec.*'])).toBe(first);
+    expect(testFileMatcher(['**/*.test.*'])).not.toBe(first);
+  });
+});
