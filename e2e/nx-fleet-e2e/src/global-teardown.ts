@@ -1,8 +1,12 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TEMPLATE_ENV } from '../../../tools/fleet-harness/src/workspace';
+import { TEMPLATE_ENVS } from '../../../tools/fleet-harness/src/workspace';
 
 export default async function globalTeardown(): Promise<void> {
-  const template = process.env[TEMPLATE_ENV];
-  if (template) rmSync(dirname(template), { recursive: true, force: true });
+  const parents = new Set<string>();
+  for (const variable of Object.values(TEMPLATE_ENVS)) {
+    const template = process.env[variable];
+    if (template) parents.add(dirname(template));
+  }
+  for (const parent of parents) rmSync(parent, { recursive: true, force: true });
 }

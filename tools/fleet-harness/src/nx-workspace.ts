@@ -75,16 +75,22 @@ export async function createFleetWorkspace(parent: string, name: string, tarball
     { cwd: root, env, timeoutMs: 600_000 },
   );
   await runOk(join(root, 'node_modules', '.bin', 'nx'), ['g', 'nx-fleet:init', '--no-interactive'], { cwd: root, env });
-  // No vulnerability database can be downloaded on these machines, so no scan can pass: pushes here
-  // skip the scan gate (and say so). tests/scan.spec.ts turns it back on to test the gate itself.
+  disableScanGate(root);
+  await commitAll(root, 'add nx-fleet');
+  return root;
+}
+
+/**
+ * No vulnerability database can be downloaded on these machines, so no scan can pass: pushes in the
+ * templates skip the scan gate (and say so). tests/scan.spec.ts turns it back on to test the gate itself.
+ */
+export function disableScanGate(root: string): void {
   const nxJsonPath = join(root, 'nx.json');
-  const nxJson = JSON.parse(readFileSync(nxJsonPath, 'utf8')) as { plugins: unknown[] };
-  nxJson.plugins = nxJson.plugins.map((p) =>
+  const nxJson = JSON.parse(readFileSync(nxJsonPath, 'utf8')) as { plugins?: unknown[] };
+  nxJson.plugins = (nxJson.plugins ?? []).map((p) =>
     p === 'nx-fleet' ? { plugin: 'nx-fleet', options: { gates: { scan: false } } } : p,
   );
   writeFileSync(nxJsonPath, `${JSON.stringify(nxJson, null, 2)}\n`);
-  await commitAll(root, 'add nx-fleet');
-  return root;
 }
 
 export async function commitAll(root: string, message: string): Promise<void> {

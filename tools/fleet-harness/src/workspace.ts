@@ -8,6 +8,18 @@ import { run, runOk, type RunResult } from './tools';
 /** Set by global-setup: a fresh Nx 23.2.1 workspace with the packed nx-fleet installed and registered. */
 export const TEMPLATE_ENV = 'NX_FLEET_E2E_TEMPLATE';
 
+/**
+ * The workspaces global-setup prepares once per run, which tests copy: `nx23` (create-nx-workspace
+ * 23.2.1 + nx-fleet), `nx24` (hand-written Nx 24.0.6 + nx-fleet), `nx24-bare` (the same Nx 24
+ * workspace before nx-fleet: for `npm i -D` / `nx add` and for "without nx-fleet" comparisons).
+ */
+export type WorkspaceTemplate = 'nx23' | 'nx24' | 'nx24-bare';
+export const TEMPLATE_ENVS: Record<WorkspaceTemplate, string> = {
+  nx23: TEMPLATE_ENV,
+  nx24: 'NX_FLEET_E2E_NX24_TEMPLATE',
+  'nx24-bare': 'NX_FLEET_E2E_NX24_BARE_TEMPLATE',
+};
+
 export interface NxRunOptions {
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -32,18 +44,33 @@ export class TestWorkspace {
    */
   readonly id = randomBytes(6).toString('hex');
 
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    readonly template: WorkspaceTemplate,
+  ) {}
 
-  static create(label: string): TestWorkspace {
-    const template = process.env[TEMPLATE_ENV];
-    if (!template || !existsSync(template)) {
+  /** A copy of one of global-setup's templates (default: the Nx 23 one). */
+  static create(label: string, template: WorkspaceTemplate = 'nx23'): TestWorkspace {
+    const variable = TEMPLATE_ENVS[template];
+    const source = process.env[variable];
+    if (!source || !existsSync(source)) {
       throw new Error(
-        `${TEMPLATE_ENV} is not set: run the e2e suite through its jest config (global-setup builds the template workspace).`,
+        `${variable} is not set: run the e2e suite through its jest config (global-setup builds the template workspaces).`,
       );
     }
     const root = join(mkdtempSync(join(tmpdir(), `nx-fleet-e2e-${label}-`)), 'workspace');
-    cpSync(template, root, { recursive: true, verbatimSymlinks: true });
-    return new TestWorkspace(root);
+    cpSync(source, root, { recursive: true, verbatimSymlinks: true });
+    return new TestWorkspace(root, template);
+  }
+
+  /** The installed Nx version, e.g. "24.0.6". */
+  nxVersion(): string {
+    return this.readJson<{ version: string }>('node_modules/nx/package.json').version;
+  }
+
+  /** The installed Nx major: 23 or 24. */
+  nxMajor(): number {
+    return Number(this.nxVersion().split('.')[0]);
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -164,8 +191,77 @@ export class TestWorkspace {
     return dir;
   }
 
+  /**
+   * A TypeScript service the way the affected scenarios need it: a project.json, `src/main.ts` (plus
+   * any `files`, relative to the service folder) and a Dockerfile for the pruned context that copies
+   * the service folder. Nx reads the TS imports (TypeScript is installed in every template).
+   */
+  addTsService(name: string, spec: TsServiceSpec = {}): string {
+    const dir = spec.dir ?? `services/${name}`;
+    const depth = dir.split('/').length;
+    this.write(
+      `${dir}/project.json`,
+      `${JSON.stringify({ name, $schema: `${'../'.repeat(depth)}node_modules/nx/schemas/project-schema.json`, root: dir, tags: spec.tags ?? [] }, null, 2)}\n`,
+    );
+    // The workspace id heads every main.ts, so an image left in the engine by an earlier run is never reused.
+    this.write(
+      `${dir}/src/main.ts`,
+      `// test workspace ${this.id}\n${spec.source ?? `export const service = ${JSON.stringify(name)};\nconsole.log(\`\${service} up\`);\n`}`,
+    );
+    for (const [file, content] of Object.entries(spec.files ?? {})) this.write(`${dir}/${file}`, content);
+    this.write(
+      `${dir}/Dockerfile`,
+      spec.dockerfile ??
+        [
+          'FROM node:20',
+          'WORKDIR /app',
+          `COPY ${dir} ${dir}`,
+          'USER node',
+          `CMD ["node", "-e", ${JSON.stringify(`console.log(${JSON.stringify(`${name} up`)})`)}]`,
+          '',
+        ].join('\n'),
+    );
+    return dir;
+  }
+
   dispose(): void {
     rmSync(dirname(this.root), { recursive: true, force: true });
+  }
+}
+
+export interface TsServiceSpec {
+  /** Folder relative to the workspace root; default `services/<name>`. */
+  dir?: string;
+  /** Contents of src/main.ts after a first line naming the workspace id (see `id`); default exports the service name. */
+  source?: string;
+  /** More files, relative to the service folder (e.g. `{ 'src/orders.ts': "import … from '@acme/orders-sdk';" }`). */
+  files?: Record<string, string>;
+  dockerfile?: string;
+  tags?: string[];
+}
+
+/**
+ * A copy of a template (default: Nx 24 with nx-fleet) with `services` added as TypeScript services
+ * (`addTsService`) and committed: the starting point of the affected scenarios on either major.
+ * `services` is a count (`svc1`…`svcN`), names, or names with specs.
+ */
+export async function workspaceWithServices(
+  label: string,
+  services: number | Array<string | ({ name: string } & TsServiceSpec)>,
+  opts: { template?: WorkspaceTemplate; message?: string } = {},
+): Promise<TestWorkspace> {
+  const ws = TestWorkspace.create(label, opts.template ?? 'nx24');
+  try {
+    const list = typeof services === 'number' ? Array.from({ length: services }, (_, i) => `svc${i + 1}`) : services;
+    for (const service of list) {
+      if (typeof service === 'string') ws.addTsService(service);
+      else ws.addTsService(service.name, service);
+    }
+    await ws.commit(opts.message ?? `${list.length} services`);
+    return ws;
+  } catch (e) {
+    ws.dispose();
+    throw e;
   }
 }
 

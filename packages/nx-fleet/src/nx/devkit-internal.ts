@@ -1,6 +1,14 @@
 import { detectPackageManager } from '@nx/devkit';
 import { createPackageJson, generatePrunedDeployOutput, workspaceDataDirectory } from '@nx/devkit/internal';
+import { getAllFileDataInContext as nxAllFileData } from 'nx/src/utils/workspace-context';
 import type { NxPruning } from '../image/pruned-context';
+
+/*
+ * Nx 23.2.1+ and 24.x: every name below exists with the same signature in @nx/devkit 23.2.1 and
+ * 24.0.0 (`@nx/devkit/internal` re-exports `nx/src/devkit-internals`), and
+ * `nx/src/utils/workspace-context` is the same module path on both majors (nx's `./src/*` export).
+ * devkit-internal.spec.ts pins the shapes; the e2e suite runs them on Nx 24.
+ */
 
 /** Nx's own pruning, for the pruned build context (image/ states what it needs; only nx/ imports Nx's internals). */
 export const nxPruning: NxPruning = {
@@ -19,6 +27,23 @@ export const nxPruning: NxPruning = {
   },
   workspaceDataDirectory,
 };
+
+/** One workspace file as Nx's workspace context knows it: workspace-relative path and Nx's content hash. */
+export interface WorkspaceFileData {
+  file: string;
+  hash: string;
+}
+
+/**
+ * Every file of the workspace (gitignore and .nxignore applied) with the hash Nx uses for task
+ * inputs. Without the daemon (and in the daemon itself) Nx reads its native workspace context for
+ * `workspaceRoot`; from a process that talks to a running daemon, the daemon answers for the
+ * workspace it serves, which is the current workspace. On Nx 24 a plugin worker loads the context
+ * its host wrote instead of walking the files again.
+ */
+export function getAllFileDataInContext(workspaceRoot: string): Promise<WorkspaceFileData[]> {
+  return nxAllFileData(workspaceRoot);
+}
 
 /** For nx/ hooks: where Nx keeps workspace data (`nx reset` clears it), and its plugin-cache helpers. */
 export { hashObject, PluginCache, readFileMapCache, workspaceDataDirectory } from '@nx/devkit/internal';

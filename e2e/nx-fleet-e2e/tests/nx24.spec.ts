@@ -1,0 +1,219 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { TARBALL } from '../../../tools/fleet-harness/src/nx-workspace';
+import { NX24_DEVKIT_VERSION, NX24_VERSION } from '../../../tools/fleet-harness/src/nx24-workspace';
+import { type RunningNpmRegistry, startNpmRegistry, tarEntry } from '../../../tools/fleet-harness/src/npm-registry';
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { detectEngine, run, type RunResult } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace, workspaceWithServices } from '../../../tools/fleet-harness/src/workspace';
+
+/*
+ * nx-fleet on Nx 23.2.1 and 24.x: `nx add nx-fleet` from a registry on both majors, and on Nx 24
+ * the install of the tarball (peer ranges: npm 11 refuses a mismatch with ERESOLVE), the inferred
+ * targets, a real build and push, the graph, and every Nx internal the plugin uses.
+ */
+
+const FLEET_TARGETS = ['docker-build', 'scan', 'contract-verify', 'docker-push'];
+// Explicit, so a machine-wide npm setting cannot hide a peer conflict.
+const STRICT_NPM = { npm_config_legacy_peer_deps: 'false', npm_config_force: 'false' };
+/** The version inside the tarball, which the registry serves as `latest`. */
+const pluginVersion = (): string =>
+  (
+    JSON.parse(tarEntry(gunzipSync(readFileSync(TARBALL)), 'package/package.json').toString('utf8')) as {
+      version: string;
+    }
+  ).version;
+
+function npm(ws: TestWorkspace, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return run('npm', args, { cwd: ws.root, env: ws.env({ ...STRICT_NPM, ...env }), timeoutMs: 300_000 });
+}
+
+function expectInstalled(result: RunResult, what: string): void {
+  if (result.code !== 0) throw new Error(`${what} exited with ${result.code}\n${result.stdout}\n${result.stderr}`);
+  expect(`${result.stdout}\n${result.stderr}`).not.toMatch(/ERESOLVE|peer dep/i);
+}
+
+/** `npm ls <names>` exits non-zero when one of them is missing or outside a range that asks for it (nx-fleet's peers). */
+async function expectConsistentTree(ws: TestWorkspace): Promise<void> {
+  const ls = await npm(ws, ['ls', 'nx', '@nx/devkit', 'nx-fleet']);
+  if (ls.code !== 0) throw new Error(`npm ls: ${ls.stdout}\n${ls.stderr}`);
+}
+
+type PluginEntry = string | { plugin: string };
+const isFleet = (p: PluginEntry) => (typeof p === 'string' ? p : p.plugin) === 'nx-fleet';
+const fleetPluginEntries = (ws: TestWorkspace): PluginEntry[] =>
+  (ws.readJson<{ plugins?: PluginEntry[] }>('nx.json').plugins ?? []).filter(isFleet);
+
+describe('Nx 23 and Nx 24: nx add nx-fleet', () => {
+  let npmRegistry: RunningNpmRegistry;
+  const workspaces: TestWorkspace[] = [];
+
+  beforeAll(async () => {
+    npmRegistry = await startNpmRegistry([TARBALL]);
+  });
+  afterAll(async () => {
+    await npmRegistry?.stop();
+    for (const ws of workspaces) ws.dispose();
+  });
+
+  it('installs nx-fleet from a registry and runs its init generator, on Nx 23 and Nx 24', async () => {
+    const nx23 = TestWorkspace.create('add23', 'nx23');
+    const nx24 = TestWorkspace.create('add24', 'nx24-bare');
+    workspaces.push(nx23, nx24);
+    expect([nx23.nxVersion(), nx24.nxVersion()]).toEqual(['23.2.1', NX24_VERSION]);
+    // Global-setup installed the tarball into the Nx 23 template with a plain `npm i -D`: the tree is consistent.
+    await expectConsistentTree(nx23);
+    // Then take it out again, as for a user who never had it.
+    const uninstall = await npm(nx23, ['uninstall', '--no-audit', '--no-fund', 'nx-fleet']);
+    expect(uninstall.code).toBe(0);
+    const nxJson = nx23.readJson<{ plugins?: PluginEntry[] }>('nx.json');
+    nxJson.plugins = (nxJson.plugins ?? []).filter((p) => !isFleet(p));
+    nx23.write('nx.json', `${JSON.stringify(nxJson, null, 2)}\n`);
+    expect(nx23.exists('node_modules/nx-fleet')).toBe(false);
+
+    const before = npmRegistry.served['nx-fleet']!.packuments;
+    const results = await Promise.all(
+      [nx23, nx24].map((ws) => ws.nx(['add', 'nx-fleet'], { env: { ...npmRegistry.env, ...STRICT_NPM } })),
+    );
+    for (const [i, ws] of [nx23, nx24].entries()) {
+      expectInstalled(results[i]!, `nx add nx-fleet on Nx ${ws.nxVersion()}`);
+      expect(results[i]!.stdout).toContain('Package nx-fleet added successfully');
+      // From the registry, as `npm i -D nx-fleet@latest` records it, and registered by init.
+      expect(ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['nx-fleet']).toBe(
+        `^${pluginVersion()}`,
+      );
+      expect(fleetPluginEntries(ws)).toEqual(['nx-fleet']);
+      expect(ws.exists('.dockerignore')).toBe(true);
+      await expectConsistentTree(ws);
+    }
+    expect(npmRegistry.served['nx-fleet']!.packuments).toBeGreaterThanOrEqual(before + 2);
+  });
+});
+
+describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real registry)', () => {
+  let ws: TestWorkspace;
+  let registry: RunningRegistry;
+  let scratch: string;
+  const engine = detectEngine();
+  const env = () => ({ FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine });
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'nx-fleet-e2e-nx24-'));
+    registry = await startRegistry();
+    ws = await workspaceWithServices('nx24', [
+      'orders',
+      // An npm dependency in the service's sources: the pruned context's package.json and lockfile keep it.
+      { name: 'users', source: "import * as ts from 'typescript';\nexport const version = ts.version;\n" },
+    ]);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    ws?.dispose();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('npm i -D <tarball> installs on Nx 24.0.6 / @nx/devkit 24.0.0 with no --legacy-peer-deps', async () => {
+    // The template is the bare Nx 24 workspace plus a plain `npm install --save-dev <tarball>` (global-setup),
+    // which npm 11 refuses with ERESOLVE when the peer range leaves Nx 24 out.
+    expect(ws.nxVersion()).toBe(NX24_VERSION);
+    expect(ws.readJson<{ version: string }>('node_modules/@nx/devkit/package.json').version).toBe(NX24_DEVKIT_VERSION);
+    expect(
+      ws.readJson<{ devDependencies: Record<string, string> }>('package.json').devDependencies['nx-fleet'],
+    ).toMatch(/^file:.*nx-fleet\.tgz$/);
+    await expectConsistentTree(ws);
+  });
+
+  it('nx show project lists the inferred fleet targets', async () => {
+    const project = await ws.showProject('orders');
+    expect(Object.keys(project.targets)).toEqual(expect.arrayContaining(FLEET_TARGETS));
+    expect(project.targets['docker-push']?.executor).toBe('nx-fleet:docker-push');
+  });
+
+  it('nx run-many -t docker-push builds and pushes both services to the registry', async () => {
+    const result = await ws.nx(['run-many', '-t', 'docker-push', '--output-style=static'], { env: env() });
+    if (result.code !== 0) throw new Error(`docker-push failed\n${result.stdout}\n${result.stderr}`);
+    for (const service of ['orders', 'users']) {
+      const image = ws.readJson<{ contentTag: string; built: boolean }>(`dist/fleet/services/${service}/image.json`);
+      const push = ws.readJson<{ digest: string; uploaded: boolean }>(`dist/fleet/services/${service}/push.json`);
+      expect(image.built).toBe(true);
+      expect(push.uploaded).toBe(true);
+      expect(await registry.manifestDigest(service, image.contentTag)).toBe(push.digest);
+    }
+  });
+
+  it('nx graph --file writes the project graph with both services and their targets', async () => {
+    const { graph } = await ws.graph();
+    for (const service of ['orders', 'users']) {
+      const node = graph.nodes[service] as { data: { targets: Record<string, unknown> } } | undefined;
+      expect(Object.keys(node?.data.targets ?? {})).toEqual(expect.arrayContaining(FLEET_TARGETS));
+    }
+  });
+
+  it("Nx's internals nx-fleet uses work on Nx 24: pruning, workspace data, plugin cache, file map, workspace context", async () => {
+    // The pruned context: createPackageJson + generatePrunedDeployOutput over the real Nx 24 graph.
+    const out = join(scratch, 'users-context');
+    const context = await ws.bin('nx-fleet', ['context', 'users', '--out', out]);
+    if (context.code !== 0) throw new Error(`nx-fleet context failed\n${context.stdout}\n${context.stderr}`);
+    const pruned = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string>
+    >;
+    expect({ ...pruned['dependencies'], ...pruned['devDependencies'] }).toHaveProperty('typescript');
+    const lock = JSON.parse(readFileSync(join(out, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, unknown>;
+    };
+    expect(Object.keys(lock.packages)).toContain('node_modules/typescript');
+    expect(Object.keys(lock.packages)).not.toContain('node_modules/nx');
+
+    // readFileMapCache (through the runtime graph command) and the module's other exports, loaded by Nx 24's node_modules.
+    const graph = await ws.bin('nx-fleet', ['graph', '--json']);
+    if (graph.code !== 0) throw new Error(`nx-fleet graph failed\n${graph.stdout}\n${graph.stderr}`);
+    const probe = await run(
+      process.execPath,
+      [
+        '-e',
+        `(async () => {
+          const m = require('nx-fleet/src/nx/devkit-internal');
+          const files = await m.getAllFileDataInContext(process.cwd());
+          const cache = new m.PluginCache(require('path').join(m.workspaceDataDirectory, 'nx-fleet-probe.hash'));
+          cache.set('k', 1);
+          console.log(JSON.stringify({
+            types: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v])),
+            hash: m.hashObject({ a: 1 }),
+            cached: cache.get('k'),
+            fileMap: Object.keys(m.readFileMapCache()?.fileMap?.projectFileMap ?? {}).sort(),
+            dataDir: m.workspaceDataDirectory,
+            files: files.filter((f) => f.file.startsWith('services/')).map((f) => f.file + ':' + typeof f.hash).sort(),
+          }));
+        })().catch((e) => { console.error(e); process.exit(1); });`,
+      ],
+      { cwd: ws.root, env: ws.env() },
+    );
+    if (probe.code !== 0) throw new Error(`probe failed\n${probe.stderr}`);
+    const facts = JSON.parse(probe.stdout) as {
+      types: Record<string, string>;
+      hash: string;
+      cached: number;
+      fileMap: string[];
+      dataDir: string;
+      files: string[];
+    };
+    expect(facts.types).toEqual({
+      nxPruning: 'object',
+      getAllFileDataInContext: 'function',
+      hashObject: 'function',
+      PluginCache: 'function',
+      readFileMapCache: 'function',
+      workspaceDataDirectory: 'string',
+    });
+    expect(facts.hash).toMatch(/^\d+$/);
+    expect(facts.cached).toBe(1);
+    expect(facts.fileMap).toEqual(expect.arrayContaining(['orders', 'users']));
+    expect(facts.dataDir.startsWith(ws.root)).toBe(true);
+    expect(facts.files).toEqual(
+      expect.arrayContaining(['services/orders/src/main.ts:string', 'services/users/Dockerfile:string']),
+    );
+  });
+});

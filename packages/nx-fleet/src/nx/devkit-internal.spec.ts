@@ -1,0 +1,115 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ProjectGraph } from '@nx/devkit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  getAllFileDataInContext,
+  hashObject,
+  nxPruning,
+  PluginCache,
+  readFileMapCache,
+  workspaceDataDirectory,
+} from './devkit-internal';
+
+/*
+ * What nx-fleet takes from Nx's internals, pinned: the same shapes hold on Nx 23.2.1 (installed here)
+ * and 24.0.6 / @nx/devkit 24.0.0 (checked by e2e/nx-fleet-e2e/tests/nx24.spec.ts, which loads this
+ * module inside an Nx 24 workspace).
+ */
+
+const temps: string[] = [];
+afterEach(() => {
+  vi.unstubAllEnvs();
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function workspace(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'nx-fleet-devkit-internal-'));
+  temps.push(root);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+  return root;
+}
+
+describe('devkit-internal', () => {
+  it('exposes the functions with the arities the callers use', () => {
+    expect(typeof workspaceDataDirectory).toBe('string');
+    expect(hashObject).toHaveLength(1);
+    expect(readFileMapCache).toHaveLength(0);
+    expect(typeof hashObject({ a: 1 })).toBe('string');
+    expect(hashObject({ a: 1 })).not.toBe(hashObject({ a: 2 }));
+  });
+
+  it('PluginCache keeps what was set and writes it where it was told', () => {
+    const root = workspace({});
+    const file = join(root, 'cache', 'c.hash');
+    const cache = new PluginCache<{ n: number }>(file);
+    cache.set('k', { n: 1 });
+    cache.writeToDisk();
+    expect(new PluginCache<{ n: number }>(file).get('k')).toEqual({ n: 1 });
+  });
+
+  it('getAllFileDataInContext lists the workspace files with content hashes, git-ignored files left out', async () => {
+    vi.stubEnv('NX_DAEMON', 'false');
+    const root = workspace({
+      '.gitignore': 'ignored/\n',
+      'a/one.ts': 'same\n',
+      'b/two.ts': 'same\n',
+      'b/three.ts': 'other\n',
+      'ignored/x.ts': 'x\n',
+    });
+    const files = await getAllFileDataInContext(root);
+    const byName = Object.fromEntries(files.map((f) => [f.file, f.hash]));
+    expect(Object.keys(byName).sort()).toEqual(['.gitignore', 'a/one.ts', 'b/three.ts', 'b/two.ts']);
+    expect(byName['a/one.ts']).toBe(byName['b/two.ts']);
+    expect(byName['a/one.ts']).not.toBe(byName['b/three.ts']);
+  });
+
+  it("nxPruning prunes package.json and the npm lockfile to the service's closure", () => {
+    const root = workspace({
+      'package.json': JSON.stringify({
+        name: 'ws',
+        version: '0.0.0',
+        private: true,
+        workspaces: ['services/*'],
+        dependencies: { yaml: '2.9.1', picomatch: '4.0.4' },
+      }),
+      'package-lock.json': JSON.stringify({
+        name: 'ws',
+        version: '0.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: {
+          '': { name: 'ws', version: '0.0.0', dependencies: { yaml: '2.9.1', picomatch: '4.0.4' } },
+          'node_modules/yaml': { version: '2.9.1', integrity: 'sha512-y', license: 'ISC' },
+          'node_modules/picomatch': { version: '4.0.4', integrity: 'sha512-p', license: 'MIT' },
+        },
+      }),
+      // The service's own manifest names what it uses; Nx keeps it as written and prunes the lockfile to it.
+      'services/a/package.json': JSON.stringify({ name: 'a', version: '1.0.0', dependencies: { yaml: '*' } }),
+    });
+    const npm = (name: string, version: string) => ({
+      name: `npm:${name}`,
+      type: 'npm' as const,
+      data: { packageName: name, version, hash: `sha512-${name[0]}` },
+    });
+    const graph: ProjectGraph = {
+      nodes: { a: { name: 'a', type: 'app', data: { root: 'services/a', targets: {} } } },
+      externalNodes: { 'npm:yaml': npm('yaml', '2.9.1'), 'npm:picomatch': npm('picomatch', '4.0.4') },
+      dependencies: {
+        a: [{ source: 'a', target: 'npm:yaml', type: 'static' }],
+        'npm:yaml': [],
+        'npm:picomatch': [],
+      },
+    };
+    const files = nxPruning.prunedManifests(graph, 'a', root);
+    expect(Object.keys(files).sort()).toEqual(['package-lock.json', 'package.json']);
+    expect(JSON.parse(files['package.json']!)).toMatchObject({ name: 'a', dependencies: { yaml: '*' } });
+    const lock = JSON.parse(files['package-lock.json']!) as { packages: Record<string, unknown> };
+    expect(Object.keys(lock.packages).sort()).toEqual(['', 'node_modules/yaml']);
+    expect(nxPruning.workspaceDataDirectory).toBe(workspaceDataDirectory);
+  });
+});
