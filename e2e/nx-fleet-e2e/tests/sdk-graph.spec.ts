@@ -1,20 +1,36 @@
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 type Edge = { source: string; target: string; type: string };
+type Node = { name: string; data: { root: string; targets?: Record<string, { inputs?: unknown[] }> } };
 
-/** The service-to-service edges nx-fleet adds (implicit, between services), as `nx graph --file` shows them. */
-async function serviceEdges(
+/**
+ * The runtime links nx-fleet infers, as `nx graph --file` shows them: a provider's folder among a
+ * consumer's docker-push inputs (`consumer->provider`). Runtime knowledge is never a project-graph edge.
+ */
+async function runtimeLinks(
   ws: TestWorkspace,
   services: readonly string[],
   env?: NodeJS.ProcessEnv,
 ): Promise<string[]> {
   const file = `tmp/graph-${Date.now()}.json`;
   await ws.nxOk(['graph', `--file=${file}`], { env });
-  const graph = ws.readJson<{ graph: { dependencies: Record<string, Edge[]> } }>(file).graph;
-  return Object.values(graph.dependencies)
+  const graph = ws.readJson<{ graph: { nodes: Record<string, Node>; dependencies: Record<string, Edge[]> } }>(
+    file,
+  ).graph;
+  const byRoot = new Map(Object.values(graph.nodes).map((node) => [node.data.root, node.name]));
+  // nx-fleet adds no edge of its own: every edge into a service is one of Nx's code edges.
+  const implicit = Object.values(graph.dependencies)
     .flat()
-    .filter((e) => e.type === 'implicit' && services.includes(e.target))
-    .map((e) => `${e.source}->${e.target}`)
+    .filter((e) => e.type === 'implicit' && services.includes(e.target));
+  expect(implicit).toEqual([]);
+  return services
+    .flatMap((consumer) =>
+      (graph.nodes[consumer]?.data.targets?.['docker-push']?.inputs ?? []).flatMap((input) => {
+        const root = typeof input === 'string' ? /^\{workspaceRoot\}\/(.+)\/\*\*$/.exec(input)?.[1] : undefined;
+        const provider = root ? byRoot.get(root) : undefined;
+        return provider && services.includes(provider) ? [`${consumer}->${provider}`] : [];
+      }),
+    )
     .sort();
 }
 
@@ -46,7 +62,7 @@ function sdk(
 
 const SERVICES = ['orders', 'payments', 'shipping', 'gateway', 'catalog', 'billing'];
 
-describe('runtime edges from SDK imports (real nx CLI)', () => {
+describe('runtime links from SDK imports (real nx CLI)', () => {
   let ws: TestWorkspace;
 
   beforeAll(async () => {
@@ -105,42 +121,35 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
   });
   afterAll(() => ws?.dispose());
 
-  it('nx graph has exactly the expected service edges, cycles included', async () => {
-    expect(await serviceEdges(ws, SERVICES)).toEqual([
+  it('every consumer push names its providers, cycles included; no project-graph edge, type-only imports call nothing', async () => {
+    // shipping only imports a type of orders' SDK: no call, no link.
+    expect(await runtimeLinks(ws, SERVICES)).toEqual([
       'billing->payments',
+      'gateway->catalog',
       'payments->billing',
       'payments->orders',
-      'shared->catalog',
-      'shipping->orders',
     ]);
-    // Nx's own edges stay as they were, not duplicated: consumer → SDK project.
+    // Nx's own edges stay as they were: consumer → SDK project, and nothing from nx-fleet.
     const graph = ws.readJson<{ graph: { dependencies: Record<string, Edge[]> } }>(
       (await ws.nxOk(['graph', '--file=tmp/full.json']), 'tmp/full.json'),
     ).graph;
     expect(graph.dependencies['payments']!.filter((e) => e.target === 'orders-sdk')).toHaveLength(1);
-    expect(graph.dependencies['payments']!.filter((e) => e.target === 'orders')).toEqual([
-      { source: 'payments', target: 'orders', type: 'implicit' },
-    ]);
+    expect(graph.dependencies['payments']!.filter((e) => e.target === 'orders')).toEqual([]);
   });
 
-  it('nx affected reaches consumers, also through a shared library', async () => {
+  it('nx affected (Nx 23, per project) reaches the services that call the provider, never a library, never further', async () => {
     const base = await ws.head();
     ws.write('services/catalog/src/main.ts', 'export const catalog = 2;\n');
     await ws.commit('catalog v2');
-    expect((await ws.projects(['--affected', `--base=${base}`, '--head=HEAD'])).sort()).toEqual([
-      'catalog',
-      'gateway',
-      'shared',
-    ]);
+    // gateway calls catalog through the library shared: shared itself is not affected.
+    expect((await ws.projects(['--affected', `--base=${base}`, '--head=HEAD'])).sort()).toEqual(['catalog', 'gateway']);
     const base2 = await ws.head();
     ws.write('services/orders/src/main.ts', 'export const orders = 2;\n');
     await ws.commit('orders v2');
-    // Transitive, as Nx is: billing calls payments, which calls orders.
+    // billing calls payments, which calls orders: billing is not affected by orders (no transitive runtime closure).
     expect((await ws.projects(['--affected', `--base=${base2}`, '--head=HEAD'])).sort()).toEqual([
-      'billing',
       'orders',
       'payments',
-      'shipping',
     ]);
   });
 
@@ -153,7 +162,8 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
       consumers: Array<{ service: string }>;
     }>;
     const orders = runtime.find((s) => s.service === 'orders')!;
-    expect(orders.consumers.map((c) => c.service)).toEqual(['payments', 'shipping']);
+    // shipping imports only a type of orders' SDK: evidence, not a call.
+    expect(orders.consumers.map((c) => c.service)).toEqual(['payments']);
     const gateway = runtime.find((s) => s.service === 'gateway')!;
     expect(gateway.providers).toEqual([
       {
@@ -179,7 +189,7 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
   describe.each([
     ['without the daemon', { NX_DAEMON: 'false' }],
     ['with the daemon', { NX_DAEMON: 'true', CI: 'false' }],
-  ])('edges stay right as the workspace changes, %s, without nx reset', (_label, env) => {
+  ])('links stay right as the workspace changes, %s, without nx reset', (_label, env) => {
     afterAll(async () => {
       await ws.nx(['daemon', '--stop'], { env });
     });
@@ -192,17 +202,17 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
         `import { call } from '@acme/${name}-sdk';\nexport const v = call;\n`,
       );
       await ws.commit(`gateway uses ${name}`);
-      expect(await serviceEdges(ws, [...SERVICES, name], env)).not.toContain(`gateway->${name}`);
+      expect(await runtimeLinks(ws, [...SERVICES, name], env)).not.toContain(`gateway->${name}`);
       service(ws, name, 'export const l = 1;\n');
       sdk(ws, `services/${name}/sdk`, `${name}-sdk`, `@acme/${name}-sdk`);
       await ws.commit(`add ${name}`);
-      expect(await serviceEdges(ws, [...SERVICES, name], env)).toContain(`gateway->${name}`);
+      expect(await runtimeLinks(ws, [...SERVICES, name], env)).toContain(`gateway->${name}`);
 
       // The SDK moves to another service (re-tagged and moved out of the folder).
       ws.remove(`services/${name}/sdk`);
       sdk(ws, `libs/${name}-sdk`, `${name}-sdk`, `@acme/${name}-sdk`, { tags: ['fleet:sdk-of:billing'] });
       await ws.commit('move the sdk to billing');
-      let edges = await serviceEdges(ws, [...SERVICES, name], env);
+      let edges = await runtimeLinks(ws, [...SERVICES, name], env);
       expect(edges).not.toContain(`gateway->${name}`);
       expect(edges).toContain('gateway->billing');
 
@@ -210,7 +220,7 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
       const pkg = ws.readJson<Record<string, unknown>>(`libs/${name}-sdk/package.json`);
       ws.write(`libs/${name}-sdk/package.json`, JSON.stringify({ ...pkg, name: `@acme/${name}-client` }));
       await ws.commit('rename the package');
-      expect(await serviceEdges(ws, [...SERVICES, name], env)).not.toContain('gateway->billing');
+      expect(await runtimeLinks(ws, [...SERVICES, name], env)).not.toContain('gateway->billing');
 
       // The import is edited to the new name: the edge is back.
       ws.write(
@@ -218,13 +228,13 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
         `import { call } from '@acme/${name}-client';\nexport const v = call;\n`,
       );
       await ws.commit('follow the rename');
-      expect(await serviceEdges(ws, [...SERVICES, name], env)).toContain('gateway->billing');
+      expect(await runtimeLinks(ws, [...SERVICES, name], env)).toContain('gateway->billing');
 
       // The service is deleted; the graph still builds and the edge is gone.
       ws.remove(`libs/${name}-sdk`);
       ws.remove(`services/${name}`);
       await ws.commit(`delete ${name}`);
-      edges = await serviceEdges(ws, SERVICES, env);
+      edges = await runtimeLinks(ws, SERVICES, env);
       expect(edges.some((e) => e.includes(name))).toBe(false);
       expect(edges).not.toContain('gateway->billing');
     });
@@ -251,6 +261,6 @@ describe('runtime edges from SDK imports (real nx CLI)', () => {
     expect(output).toMatch(/services\/orders\/tsconfig\.json could not be read/);
     expect(output.match(/generated\.ts is 5\.0 MB/g)).toHaveLength(1);
     // The syntax error does not hide the import that is there.
-    expect(await serviceEdges(ws, SERVICES)).toContain('orders->payments');
+    expect(await runtimeLinks(ws, SERVICES)).toContain('orders->payments');
   });
 });

@@ -1,4 +1,3 @@
 export { createNodes, createNodesV2 } from './nx/create-nodes';
-export { createDependencies } from './nx/create-dependencies';
 export type { FleetPluginOptions } from './config/options';
 export { postTasksExecution } from './nx/post-tasks';

@@ -96,6 +96,7 @@ export function fleetBlockOf(manifest: ProjectManifest | undefined, kind: 'proje
 
 export interface ProjectManifest {
   name?: unknown;
+  tags?: unknown;
   metadata?: unknown;
-  nx?: { metadata?: unknown; name?: unknown };
+  nx?: { metadata?: unknown; name?: unknown; tags?: unknown };
 }

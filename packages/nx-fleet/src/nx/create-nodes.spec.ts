@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
@@ -14,7 +15,22 @@ import { OnceWarnings } from './worker-state';
  * `@nx/devkit` is an external CommonJS module: its `logger` stays the one object spied on here.
  */
 function freshCreateNodes(cacheDirectory = tempDir('nx-fleet-plugin-cache-')) {
-  return fleetCreateNodes({ cacheDirectory, warnings: new OnceWarnings() });
+  return fleetCreateNodes({ cacheDirectory, warnings: new OnceWarnings(), sourceFiles: diskFiles, env: {} });
+}
+
+/** What Nx's workspace context gives: every file under the root, with a content hash. */
+async function diskFiles(root: string): Promise<Array<{ file: string; hash: string }>> {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+      const path = dir ? `${dir}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? walk(path) : [path];
+    });
+  return walk('').map((file) => ({
+    file,
+    hash: createHash('sha256')
+      .update(readFileSync(join(root, file)))
+      .digest('hex'),
+  }));
 }
 type CreateNodesTuple = ReturnType<typeof freshCreateNodes>;
 
@@ -1013,5 +1029,114 @@ describe('createNodes', () => {
       writeFileSync(cacheFile(workspace.cacheDirectory, undefined), '{ not json');
       expect(await workspace.imageOfA()).toBeUndefined();
     });
+  });
+});
+
+describe('createNodes: runtime knowledge on the deploy side only', () => {
+  /** Services a, b, c, d and a library; who calls whom is set per case. */
+  const FLEET: Record<string, string> = {
+    'package.json': json({ name: '@acme/source', private: true, workspaces: ['services/*', 'libs/*'] }),
+    'services/a/package.json': json({ name: '@acme/a' }),
+    'services/a/Dockerfile': 'FROM scratch\n',
+    'services/b/package.json': json({ name: '@acme/b' }),
+    'services/b/Dockerfile': 'FROM scratch\n',
+    'services/b/sdk/package.json': json({ name: '@acme/b-sdk', nx: { tags: ['fleet:sdk-of:@acme/b'] } }),
+    'services/b/sdk/index.ts': 'export const callB = () => fetch("http://b/");\n',
+    'services/c/package.json': json({ name: '@acme/c' }),
+    'services/c/Dockerfile': 'FROM scratch\n',
+    'services/d/package.json': json({ name: '@acme/d' }),
+    'services/d/Dockerfile': 'FROM scratch\n',
+    'libs/client/package.json': json({ name: '@acme/client' }),
+  };
+
+  async function pushInputsOf(sources: Record<string, string>) {
+    const { results } = await runWorkspace({ ...FLEET, ...sources });
+    const inputs = new Map<string, unknown>();
+    for (const [, result] of results)
+      for (const [root, project] of Object.entries(result.projects ?? {}))
+        inputs.set(root, project.targets?.['docker-push']?.inputs);
+    return inputs;
+  }
+
+  it.each([
+    [
+      'a direct SDK import',
+      { 'services/a/src/main.ts': "import { callB } from '@acme/b-sdk';\ncallB();\n" },
+      'services/a',
+    ],
+    [
+      'a library the service imports, which imports the SDK',
+      {
+        'libs/client/index.ts': "export { callB } from '@acme/b-sdk';\n",
+        'services/c/src/main.ts': "import { callB } from '@acme/client';\ncallB();\n",
+      },
+      'services/c',
+    ],
+  ])('%s puts the provider folder into the consumer push inputs only', async (_, sources, consumer) => {
+    const inputs = await pushInputsOf(sources);
+    expect(inputs.get(consumer)).toEqual([...PRUNED_INPUTS, '{workspaceRoot}/services/b/**']);
+    for (const [root, value] of inputs) if (root !== consumer) expect(value).toEqual(PRUNED_INPUTS);
+  });
+
+  it.each([
+    [
+      'a type-only import',
+      { 'services/a/src/types.ts': "import type { callB } from '@acme/b-sdk';\nexport type T = typeof callB;\n" },
+    ],
+    ['an import in a test file', { 'services/a/src/main.spec.ts': "import { callB } from '@acme/b-sdk';\ncallB();\n" }],
+    ['a library no service imports', { 'libs/client/index.ts': "export { callB } from '@acme/b-sdk';\n" }],
+  ])('%s calls nothing', async (_, sources) => {
+    const inputs = await pushInputsOf(sources);
+    for (const value of inputs.values()) expect(value).toEqual(PRUNED_INPUTS);
+  });
+
+  it('two services that call each other each get the other folder, and nothing else changes', async () => {
+    const sources = {
+      'services/d/sdk/package.json': json({ name: '@acme/d-sdk', nx: { tags: ['fleet:sdk-of:@acme/d'] } }),
+      'services/d/sdk/index.ts': 'export const callD = () => 1;\n',
+      'services/b/src/main.ts': "import { callD } from '@acme/d-sdk';\ncallD();\n",
+      'services/d/src/main.ts': "import { callB } from '@acme/b-sdk';\ncallB();\n",
+    };
+    const { results } = await runWorkspace({ ...FLEET, ...sources });
+    const { results: without } = await runWorkspace({
+      ...FLEET,
+      ...sources,
+      'services/b/src/main.ts': 'export {};\n',
+      'services/d/src/main.ts': 'export {};\n',
+    });
+    const targetsOf = (list: typeof results, root: string) =>
+      list.flatMap(([, r]) => (r.projects?.[root] ? [r.projects[root]!.targets!] : []))[0]!;
+    expect(targetsOf(results, 'services/b')['docker-push']!.inputs).toEqual([
+      ...PRUNED_INPUTS,
+      '{workspaceRoot}/services/d/**',
+    ]);
+    expect(targetsOf(results, 'services/d')['docker-push']!.inputs).toEqual([
+      ...PRUNED_INPUTS,
+      '{workspaceRoot}/services/b/**',
+    ]);
+    for (const root of ['services/b', 'services/d']) {
+      const withCalls = targetsOf(results, root);
+      const plain = targetsOf(without, root);
+      for (const target of ['docker-build', 'scan', 'contract-verify'])
+        expect(withCalls[target]).toEqual(plain[target]);
+      expect(withCalls['docker-push']!.dependsOn).toEqual(plain['docker-push']!.dependsOn);
+    }
+  });
+
+  it('keeps the graph when the sources cannot be listed, with one warning', async () => {
+    const root = tempDir('nx-fleet-plugin-ws-');
+    writeTree(root, FLEET);
+    const createNodes = fleetCreateNodes({
+      cacheDirectory: tempDir('nx-fleet-plugin-cache-'),
+      warnings: new OnceWarnings(),
+      sourceFiles: () => Promise.reject(new Error('no workspace context')),
+      env: {},
+    });
+    const results = await run(createNodes, undefined, root, matched(FLEET));
+    expect(results).toHaveLength(4);
+    await run(createNodes, undefined, root, matched(FLEET));
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: the runtime graph could not be computed (no workspace context); docker-push targets are affected by their own inputs only.',
+    ]);
   });
 });

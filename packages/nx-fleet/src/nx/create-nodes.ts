@@ -1,11 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { createNodesFromFiles, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
+import { performance } from 'node:perf_hooks';
+import { createNodesFromFiles, logger, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
 import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
 import { groupByFolder, PLUGIN_GLOB, preferredContainerfile, type Detection } from '../services/detection';
-import { workspaceDataDirectory } from './devkit-internal';
+import type { Env } from '../io/ports';
+import { nodePorts } from '../io/ports';
+import { preloadParser } from '../runtime-graph/sdk-imports';
+import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
+import { getAllFileDataInContext, workspaceDataDirectory, type WorkspaceFileData } from './devkit-internal';
 import { FolderCache } from './folder-cache';
 import {
   analyseFolder,
@@ -14,6 +19,7 @@ import {
   type FolderAnalysis,
   type ManifestTexts,
 } from './service-folders';
+import { runtimeProviderRoots } from './runtime-providers';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
 
@@ -26,9 +32,12 @@ type Outcome = { analysis: FolderAnalysis } | { file: string; error: unknown };
 type Unit = { file: string } & ({ service: Service; projectName: string } | { error: unknown });
 
 export interface CreateNodesDeps {
-  /** Nx's workspace-data directory: where the per-options cache file lives. */
+  /** Nx's workspace-data directory: where the per-options cache and the import cache live. */
   cacheDirectory: string;
   warnings: OnceWarnings;
+  /** Every workspace file with Nx's content hash (Nx's workspace context). */
+  sourceFiles(workspaceRoot: string): Promise<readonly WorkspaceFileData[]>;
+  env: Env;
 }
 
 /**
@@ -39,7 +48,7 @@ export interface CreateNodesDeps {
 export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPluginOptions> {
   return [
     PLUGIN_GLOB,
-    (files, rawOptions, context) => {
+    async (files, rawOptions, context) => {
       const options = normalizeOptions(rawOptions);
       const folders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
       const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
@@ -55,6 +64,7 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
         deps.warnings.warn(key, message);
 
       const affectedBy = affectedByOf(detections, [...folders.keys()], options, context.workspaceRoot);
+      const providerRoots = await providersOf(outcomes, [...folders.keys()], rawOptions, context.workspaceRoot, deps);
       const pacts = pactFilesByRoot(files);
       const matched = new Set(files);
       const units = outcomes.flatMap((outcome) => unitOf(outcome, matched));
@@ -63,7 +73,11 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
           const unit = units[index]!;
           if ('error' in unit) throw unit.error;
           const { service, projectName } = unit;
-          return serviceNode(service, projectName, pacts.get(service.root) ?? [], affectedBy(service.root), options);
+          return serviceNode(service, projectName, options, {
+            pacts: pacts.get(service.root) ?? [],
+            affectedBy: affectedBy(service.root),
+            providerRoots: providerRoots.get(projectName) ?? [],
+          });
         },
         units.map((unit) => unit.file),
         rawOptions,
@@ -76,6 +90,8 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
 export const createNodes = fleetCreateNodes({
   cacheDirectory: workspaceDataDirectory,
   warnings: workerState.nodeWarnings,
+  sourceFiles: getAllFileDataInContext,
+  env: nodePorts().env,
 });
 
 /** @deprecated Nx 23 reads `createNodes`; kept for tools that still look for the v2 name. */
@@ -134,12 +150,62 @@ function orphanWarnings(detections: readonly Detection[]) {
   );
 }
 
+/**
+ * Runtime knowledge for the pushes: which providers each service calls. A failure here costs the
+ * pushes their runtime inputs, never the graph.
+ */
+async function providersOf(
+  outcomes: readonly Outcome[],
+  roots: readonly string[],
+  rawOptions: FleetPluginOptions | undefined,
+  workspaceRoot: string,
+  deps: CreateNodesDeps,
+): Promise<Map<string, string[]>> {
+  const projects: ProjectInfo[] = outcomes.flatMap((outcome, i) =>
+    'analysis' in outcome && outcome.analysis.project
+      ? [
+          {
+            name: outcome.analysis.projectName,
+            root: roots[i]!,
+            ...outcome.analysis.project,
+            isService: outcome.analysis.detection.kind === 'service',
+          },
+        ]
+      : [],
+  );
+  const started = performance.now();
+  const stats = { parsed: 0, resolved: 0, imports: 0 };
+  try {
+    const roots = runtimeProviderRoots({
+      workspaceRoot,
+      projects,
+      files: await deps.sourceFiles(workspaceRoot),
+      options: rawOptions,
+      cacheDirectory: deps.cacheDirectory,
+      warn: (key, message) => deps.warnings.warn(key, message),
+      stats,
+    });
+    logger.verbose(
+      `nx-fleet: runtime graph: ${[...roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (files parsed: ${stats.parsed}, re-resolved: ${stats.resolved})`,
+    );
+    return roots;
+  } catch (error) {
+    deps.warnings.warn(
+      'runtime-graph',
+      `nx-fleet: the runtime graph could not be computed (${error instanceof Error ? error.message : String(error)}); docker-push targets are affected by their own inputs only.`,
+    );
+    return new Map();
+  } finally {
+    // The daemon keeps this worker: ts-morph loaded now makes the next edit cost one parse.
+    if (deps.env['NX_DAEMON_PROCESS'] === 'true') setTimeout(preloadParser, 100).unref();
+  }
+}
+
 function serviceNode(
   service: Service,
   projectName: string,
-  pacts: readonly string[],
-  affectedBy: readonly string[],
   options: NormalizedFleetOptions,
+  inputs: { pacts: readonly string[]; affectedBy: readonly string[]; providerRoots: readonly string[] },
 ): CreateNodesResult {
   return {
     projects: {
@@ -149,8 +215,7 @@ function serviceNode(
           projectRoot: service.root,
           projectName,
           dockerfile: service.dockerfile,
-          pacts,
-          affectedBy,
+          ...inputs,
           config: service.config,
           options,
         }),

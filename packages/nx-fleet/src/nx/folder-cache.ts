@@ -6,6 +6,8 @@ import { isContainerfile, type FolderAnalysis, type ManifestTexts } from './serv
 
 /** A new nx-fleet may analyse the same files differently: its version is part of every key. */
 const VERSION = (require('../../package.json') as { version: string }).version;
+/** Bumped when FolderAnalysis changes shape: an entry written by an older shape is recomputed. */
+const SHAPE = 2;
 
 interface Entry {
   hash: string;
@@ -40,7 +42,7 @@ export class FolderCache {
     if (!folderFiles.some(isContainerfile) || Object.values(texts).some((text) => text === undefined)) return analyse();
     // One digest of one string: Nx's hashObject costs a native call per field, ten times this per folder.
     const hash = createHash('sha256')
-      .update(JSON.stringify([VERSION, root, folderFiles, texts]))
+      .update(JSON.stringify([VERSION, SHAPE, root, folderFiles, texts]))
       .digest('hex');
     const entry = this.entries.get(root);
     if (entry?.hash === hash && isFolderAnalysis(entry.analysis)) return entry.analysis;

@@ -25,6 +25,8 @@ export interface FolderAnalysis {
   detection: Detection;
   /** The name Nx gives the folder's project: its targets' help commands name it. */
   projectName: string;
+  /** What the runtime graph knows of the folder's project; absent when the folder names no project. */
+  project?: { tags: string[]; packageName?: string };
   warnings: Warning[];
 }
 
@@ -46,14 +48,31 @@ export function analyseFolder(
   const projectJson = manifest('project.json');
   const packageJson = manifest('package.json');
   const projectName = nameOf(root, projectJson, packageJson);
+  const project = projectFacts(projectJson, packageJson);
+  const facts = { projectName, ...(project ? { project } : {}), warnings };
   if (!containerfiles.length && !hasFleetBlock(projectJson, packageJson))
-    return { detection: { kind: 'none' }, projectName, warnings };
+    return { detection: { kind: 'none' }, ...facts };
   const config = serviceConfig(root, projectJson, packageJson, options, warnings);
   return {
     detection: detectService({ root, containerfiles, projectJson, packageJson, config }, options.exclude),
-    projectName,
-    warnings,
+    ...facts,
   };
+}
+
+/**
+ * A folder is a project for the runtime graph when Nx would name it: a project.json, or a package.json
+ * with a name. Its tags (SDK ownership by `fleet:sdk-of:<service>`) and npm name (imports by package).
+ */
+function projectFacts(
+  projectJson: ProjectManifest | undefined,
+  packageJson: ProjectManifest | undefined,
+): FolderAnalysis['project'] {
+  const packageName = typeof packageJson?.name === 'string' && packageJson.name ? packageJson.name : undefined;
+  if (!projectJson && !packageName) return undefined;
+  const tags = [projectJson?.tags, packageJson?.nx?.tags].flatMap((list) =>
+    Array.isArray(list) ? list.filter((tag): tag is string => typeof tag === 'string') : [],
+  );
+  return { tags: [...new Set(tags)], ...(packageName ? { packageName } : {}) };
 }
 
 /**

@@ -556,3 +556,47 @@ describe('Nx Console metadata', () => {
     expect(targetHelp(project, target, { x: 1 }).help?.command).toBe(command);
   });
 });
+
+describe('docker-push inputs: what makes a push affected', () => {
+  const IMAGE = ['default', NO_PACTS, '^default', ENGINE];
+
+  it.each([
+    ['nothing but the image', [], [], IMAGE],
+    ['a shared file (rule b)', ['.gitignore'], [], [...IMAGE, '{workspaceRoot}/.gitignore']],
+    ['a parent service folder (rule c)', ['platform/**'], [], [...IMAGE, '{workspaceRoot}/platform/**']],
+    [
+      'providers called through their SDKs',
+      [],
+      ['services/payments', 'services/users'],
+      [...IMAGE, '{workspaceRoot}/services/payments/**', '{workspaceRoot}/services/users/**'],
+    ],
+    ['a provider at the workspace root', [], ['.'], [...IMAGE, '{workspaceRoot}/**']],
+    [
+      'all three',
+      ['renovate.json'],
+      ['services/payments'],
+      [...IMAGE, '{workspaceRoot}/renovate.json', '{workspaceRoot}/services/payments/**'],
+    ],
+  ])('%s', (_, affectedBy, providerRoots, expected) => {
+    const push = buildServiceTargets({ ...input(), affectedBy, providerRoots })['docker-push']!;
+    expect(push.inputs).toEqual(expected);
+  });
+
+  it('starts with the build inputs of every context mode, so a changed image is always pushed', () => {
+    for (const context of ['pruned', 'workspace', 'project'] as const) {
+      const targets = buildServiceTargets({ ...input({ context }), providerRoots: ['services/payments'] });
+      expect(targets['docker-push']!.inputs).toEqual([
+        ...targets['docker-build']!.inputs!,
+        '{workspaceRoot}/services/payments/**',
+      ]);
+    }
+  });
+
+  it('never puts runtime knowledge into the build, scan or contract inputs, nor into any dependsOn', () => {
+    const plain = buildServiceTargets(input());
+    const withProviders = buildServiceTargets({ ...input(), providerRoots: ['services/payments'] });
+    for (const target of ['docker-build', 'scan', 'contract-verify'])
+      expect(withProviders[target]).toEqual(plain[target]);
+    expect(withProviders['docker-push']!.dependsOn).toEqual(plain['docker-push']!.dependsOn);
+  });
+});

@@ -13,6 +13,8 @@ export interface ServiceTargetsInput {
   pacts?: readonly string[];
   /** Paths outside every project (rule b) and parent service folders (rule c) that affect this service. */
   affectedBy?: readonly string[];
+  /** Roots of the services this one calls through their SDKs, itself or through a library it uses. */
+  providerRoots?: readonly string[];
   config: FleetServiceConfig;
   options: NormalizedFleetOptions;
 }
@@ -65,6 +67,25 @@ export function scanInputs(maxAgeHours: number): NonNullable<TargetConfiguration
     {
       runtime: `node -e "process.stdout.write(require('nx-fleet/src/supply-chain/scanners/fingerprint').scannerFingerprint(${maxAgeMs}))"`,
     },
+  ];
+}
+
+/**
+ * What makes a push affected, and nothing else, as both of Nx's affected modes read it: Nx 24 matches
+ * changed files against each task's inputs (so the image's own inputs come first: a service whose
+ * image may have changed is always pushed); Nx 23 touches the projects whose targets name a
+ * `{workspaceRoot}` path. Runtime knowledge lives here, on the deploy side, never in the project
+ * graph: a provider's files affect its consumers' pushes, never their builds or their build order.
+ */
+export function pushInputs(
+  imageInputs: ReturnType<typeof buildInputs>,
+  affectedBy: readonly string[],
+  providerRoots: readonly string[],
+): NonNullable<TargetConfiguration['inputs']> {
+  return [
+    ...imageInputs,
+    ...affectedBy.map((path) => `{workspaceRoot}/${path}`),
+    ...providerRoots.map((root) => (root === '.' ? '{workspaceRoot}/**' : `{workspaceRoot}/${root}/**`)),
   ];
 }
 
@@ -125,6 +146,7 @@ export function buildServiceTargets({
   dockerfile,
   pacts = [],
   affectedBy = [],
+  providerRoots = [],
   config,
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
@@ -134,6 +156,7 @@ export function buildServiceTargets({
   const contractGate = hasPacts && (config.gates?.contract ?? options.gates.contract);
   const skippedGates = [...(scanGate ? [] : ['scan']), ...(hasPacts && !contractGate ? ['contract'] : [])];
   const include = config.contextInclude ?? options.contextInclude;
+  const imageInputs = buildInputs(mode, include);
   return {
     [options.buildTargetName]: {
       executor: 'nx-fleet:docker-build',
@@ -143,7 +166,7 @@ export function buildServiceTargets({
         ...(config.image ? { image: config.image } : {}),
         ...(options.registry ? { registry: options.registry } : {}),
       },
-      inputs: buildInputs(mode, include),
+      inputs: imageInputs,
       outputs: [`{workspaceRoot}/${imageRecordPath(projectRoot)}`],
       cache: true,
       metadata: {
@@ -200,10 +223,9 @@ export function buildServiceTargets({
         ...(options.signing ? signingOptions(options.signing) : {}),
       },
       // Never cached: whether the registry still holds the image is only known by asking it. Its
-      // inputs only tell `nx affected` what else affects the service (Nx reads every target's
-      // {workspaceRoot} inputs for that), without touching the build's cache key.
+      // inputs only tell `nx affected` what affects the push, without touching the build's cache key.
       cache: false,
-      ...(affectedBy.length ? { inputs: affectedBy.map((path) => `{workspaceRoot}/${path}`) } : {}),
+      inputs: pushInputs(imageInputs, affectedBy, providerRoots),
       outputs: [`{workspaceRoot}/${pushRecordPath(projectRoot)}`],
       metadata: {
         technologies: ['docker'],

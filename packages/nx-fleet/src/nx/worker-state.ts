@@ -18,5 +18,4 @@ export class OnceWarnings {
  */
 export const workerState = {
   nodeWarnings: new OnceWarnings(),
-  dependencyWarnings: new OnceWarnings(),
 };
