@@ -119,15 +119,26 @@ describe('generators: a complete service in one command (real nx, real engine, r
     expect((await ws.showProject('orders')).targets['docker-push']?.dependsOn).toContain('contract-verify');
   });
 
-  it('nx graph shows the runtime edges from the generated SDK imports', async () => {
+  it('the generated SDK calls make each consumer push follow its provider, with no project-graph edge', async () => {
     await ws.nxOk(['graph', '--file=tmp/graph.json']);
-    const deps = ws.readJson<{ graph: { dependencies: Record<string, Edge[]> } }>('tmp/graph.json').graph.dependencies;
-    const runtime = Object.values(deps)
-      .flat()
-      .filter((e) => e.type === 'implicit')
-      .map((e) => `${e.source}->${e.target}`)
-      .sort();
-    expect(runtime).toEqual(['payments->orders', 'shipping->orders']);
+    const graph = ws.readJson<{
+      graph: {
+        nodes: Record<string, { data: { targets?: Record<string, { inputs?: unknown[] }> } }>;
+        dependencies: Record<string, Edge[]>;
+      };
+    }>('tmp/graph.json').graph;
+    expect(
+      Object.values(graph.dependencies)
+        .flat()
+        .filter((e) => e.type === 'implicit'),
+    ).toEqual([]);
+    const follows = (service: string) =>
+      (graph.nodes[service]!.data.targets!['docker-push']!.inputs ?? []).filter(
+        (input) => typeof input === 'string' && input.endsWith('/**') && input.startsWith('{workspaceRoot}/services/'),
+      );
+    expect(follows('payments')).toEqual(['{workspaceRoot}/services/orders/**']);
+    expect(follows('shipping')).toEqual(['{workspaceRoot}/services/orders/**']);
+    expect(follows('orders')).toEqual([]);
   });
 
   it('nx run-many -t docker-push builds and pushes all three; each container answers health with the git SHA and a consumer reaches its provider', async () => {

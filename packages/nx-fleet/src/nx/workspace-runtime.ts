@@ -28,5 +28,5 @@ export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime
     warn: (_key, message) => console.error(message),
   });
   const services = projects.filter((p) => p.isService).map((p) => p.name);
-  return { graph, runtime: serviceRuntime(services, scan.imports, scan.codeEdges) };
+  return { graph, runtime: serviceRuntime(services, scan.imports, scan.codeEdges, scan.typeOnly) };
 }

@@ -1,6 +1,5 @@
-import { DependencyType } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
-import { codeClosures, runtimeEdges, runtimeProviders, serviceRuntime, type RuntimeImport } from './edges';
+import { codeClosures, runtimeProviders, serviceRuntime, type RuntimeImport } from './edges';
 
 const imp = (
   consumer: string,
@@ -23,43 +22,6 @@ const edges = (...pairs: string[]) =>
     const [source, target] = pair.split(' -> ') as [string, string];
     return { source, target };
   });
-
-describe('runtimeEdges', () => {
-  it('is empty for no imports', () => {
-    expect(runtimeEdges([])).toEqual([]);
-  });
-
-  it('makes one implicit edge per consumer/provider pair, sorted, and none to self', () => {
-    const edges = runtimeEdges([
-      imp('web', 'orders', 'web/a.ts', 3),
-      imp('api', 'payments'),
-      imp('api', 'orders', 'api/a.ts', 1),
-      imp('api', 'orders', 'api/b.ts', 9),
-      imp('orders', 'orders'),
-      imp('orders', 'api'),
-    ]);
-    expect(edges).toEqual([
-      { source: 'api', target: 'orders', type: DependencyType.implicit },
-      { source: 'api', target: 'payments', type: DependencyType.implicit },
-      { source: 'orders', target: 'api', type: DependencyType.implicit },
-      { source: 'web', target: 'orders', type: DependencyType.implicit },
-    ]);
-  });
-
-  it('keeps both directions of a cycle', () => {
-    expect(runtimeEdges([imp('a', 'b'), imp('b', 'a')]).map((e) => `${e.source}->${e.target}`)).toEqual([
-      'a->b',
-      'b->a',
-    ]);
-  });
-
-  it('does not confuse names that only differ in how they split', () => {
-    expect(runtimeEdges([imp('a-b', 'c'), imp('a', 'b-c')]).map((e) => [e.source, e.target])).toEqual([
-      ['a', 'b-c'],
-      ['a-b', 'c'],
-    ]);
-  });
-});
 
 describe('serviceRuntime', () => {
   // api uses shared and ui, orders uses shared.

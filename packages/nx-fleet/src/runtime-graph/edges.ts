@@ -1,5 +1,3 @@
-import { DependencyType, type RawProjectGraphDependency } from '@nx/devkit';
-
 /** One import that makes `consumer` depend on service `provider` at runtime. */
 export interface RuntimeImport {
   consumer: string;
@@ -9,19 +7,6 @@ export interface RuntimeImport {
   specifier: string;
   /** The SDK project the import reaches, when it is not the provider's own folder. */
   sdk?: string;
-}
-
-/**
- * One edge per (consumer, provider) pair. Implicit: Nx caches static edges per file, so an
- * unchanged file would keep an edge to an SDK that moved or a service that was deleted; implicit
- * edges are recomputed on every graph, from nx-fleet's own per-file cache.
- */
-export function runtimeEdges(imports: readonly RuntimeImport[]): RawProjectGraphDependency[] {
-  const pairs = new Set(imports.filter((i) => i.consumer !== i.provider).map((i) => `${i.consumer}\0${i.provider}`));
-  return [...pairs].sort().map((pair) => {
-    const [source, target] = pair.split('\0') as [string, string];
-    return { source, target, type: DependencyType.implicit };
-  });
 }
 
 /** One workspace project importing another at runtime (no type-only import, no test file). */
@@ -39,6 +24,8 @@ export interface ServiceRuntime {
   service: string;
   providers: ServiceLink[];
   consumers: ServiceLink[];
+  /** Services whose SDK types it imports without calling them: evidence, no link. Absent when none. */
+  typesOnly?: ServiceLink[];
 }
 
 /**
@@ -109,11 +96,14 @@ export function serviceRuntime(
   services: readonly string[],
   imports: readonly RuntimeImport[],
   codeEdges: readonly CodeEdge[],
+  typeOnly: readonly RuntimeImport[] = [],
 ): ServiceRuntime[] {
   const providers = runtimeProviders(services, imports, codeEdges);
+  const typed = runtimeProviders(services, typeOnly, codeEdges);
   return [...services].sort().map((service) => ({
     service,
     providers: providers.get(service)!,
+    ...(typed.get(service)!.length ? { typesOnly: typed.get(service)! } : {}),
     consumers: [...providers]
       .sort(([a], [b]) => a.localeCompare(b))
       .flatMap(([consumer, links]) => {

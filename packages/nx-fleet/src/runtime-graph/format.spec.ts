@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatRuntime } from './format';
+import { serviceRuntime } from './edges';
 
 describe('formatRuntime', () => {
   it('prints nothing for no services', () => {
@@ -60,5 +61,40 @@ describe('formatRuntime', () => {
       },
     ]);
     expect(text).toContain('x.ts:1  "we\\"ird\\\\name"');
+  });
+});
+
+describe('formatRuntime: types only', () => {
+  it('lists the services whose SDK types a service imports without calling them, apart from its providers', () => {
+    const text = formatRuntime(
+      serviceRuntime(
+        ['orders', 'shipping'],
+        [],
+        [],
+        [
+          {
+            consumer: 'shipping',
+            provider: 'orders',
+            file: 'services/shipping/src/main.ts',
+            line: 2,
+            specifier: '@acme/orders-sdk',
+            sdk: 'orders-sdk',
+          },
+        ],
+      ),
+    );
+    expect(text).toBe(
+      [
+        'orders',
+        '  providers: none',
+        '  consumers: none',
+        'shipping',
+        '  providers: none',
+        '  consumers: none',
+        '  types only (no call):',
+        '    orders',
+        '      services/shipping/src/main.ts:2  "@acme/orders-sdk"',
+      ].join('\n'),
+    );
   });
 });

@@ -22,6 +22,7 @@ export function formatRuntime(runtime: readonly ServiceRuntime[]): string {
         s.service,
         links('providers', s.providers, () => s.service),
         links('consumers', s.consumers, (l) => l.service),
+        ...(s.typesOnly ? [links('types only (no call)', s.typesOnly, () => s.service)] : []),
       ].join('\n'),
     )
     .join('\n');

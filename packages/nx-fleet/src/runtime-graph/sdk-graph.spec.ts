@@ -19,7 +19,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import { ImportCache } from './import-cache';
 import { BUILD_EXECUTOR } from '../services/projects';
-import { runtimeEdges, type RuntimeImport } from './edges';
+import type { RuntimeImport } from './edges';
 import { MAX_SOURCE_BYTES, projectInfos, scanRuntimeGraph } from './sdk-graph';
 import { importsOf } from './sdk-imports';
 import type { SdksOption } from './sdk-ownership';
@@ -129,7 +129,7 @@ function scan(configs: Record<string, Config>, options: ScanOptions = {}) {
   return {
     imports,
     typeOnly,
-    edges: runtimeEdges(imports).map((e) => `${e.source} -> ${e.target}`),
+    edges: consumerProviderPairs(imports),
     codeEdges: codeEdges.map((e) => `${e.source} -> ${e.target}`),
     warnings,
     cache,
@@ -1134,3 +1134,10 @@ describe('scanRuntimeImports: sanity of the fixture helpers', () => {
     expect(existsSync(join(root, 'services/api/src/main.ts'))).toBe(true);
   });
 });
+
+/** Each (consumer, provider) pair the imports make, once, sorted: the links a scan finds. */
+function consumerProviderPairs(imports: readonly RuntimeImport[]): string[] {
+  return [
+    ...new Set(imports.filter((i) => i.consumer !== i.provider).map((i) => `${i.consumer} -> ${i.provider}`)),
+  ].sort();
+}
