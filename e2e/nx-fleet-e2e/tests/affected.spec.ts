@@ -15,7 +15,7 @@ import { TestWorkspace, type WorkspaceTemplate } from '../../../tools/fleet-harn
  */
 
 const CALLERS = ['orders', 'payments', 'billing', 'gateway', 'shipping'];
-const OTHERS = ['api', 'realtime', 'web', 'workers', 'jobs', 'audit'];
+const OTHERS = ['api', 'realtime', 'web', 'workers', 'jobs', 'audit', 'platform', 'platform-agent'];
 const SERVICES = [...CALLERS, ...OTHERS];
 const LIBRARIES = ['orders-sdk', 'payments-sdk', 'billing-sdk', 'shared', 'client', 'core'];
 
@@ -40,7 +40,9 @@ function library(ws: TestWorkspace, dir: string, name: string, packageName: stri
 /** The fleet above, with a `build` target on every project and `build.dependsOn ["^build"]`, committed. */
 async function fleet(template: WorkspaceTemplate): Promise<TestWorkspace> {
   const ws = TestWorkspace.create(`affected-${template}`, template);
-  const tsconfig = ws.readJson<{ compilerOptions?: Record<string, unknown> }>('tsconfig.base.json');
+  const tsconfig = ws.exists('tsconfig.base.json')
+    ? ws.readJson<{ compilerOptions?: Record<string, unknown> }>('tsconfig.base.json')
+    : {};
   const alias = (dir: string) => [`${dir}/src/index.ts`];
   ws.write(
     'tsconfig.base.json',
@@ -117,6 +119,15 @@ async function fleet(template: WorkspaceTemplate): Promise<TestWorkspace> {
       2,
     ),
   );
+  // A service nested in another's folder (rule c): the outer folder's own files affect its push.
+  ws.addTsService('platform-agent', { dir: 'platform/agent' });
+  ws.write(
+    'platform/agent/project.json',
+    JSON.stringify({ ...ws.readJson<Record<string, unknown>>('platform/agent/project.json'), targets: BUILD }),
+  );
+  ws.write('platform/project.json', JSON.stringify({ name: 'platform', root: 'platform', targets: BUILD }));
+  ws.write('platform/Dockerfile', 'FROM node:20\nCOPY platform/settings.json /app/\n');
+  ws.write('platform/settings.json', '{}\n');
   ws.write('scripts/deploy.sh', 'echo deploy\n');
   await ws.commit('a fleet with runtime calls');
   return ws;
@@ -133,18 +144,19 @@ describe.each<[string, WorkspaceTemplate]>([
   const engine = detectEngine();
   const env = () => ({ FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine });
 
-  /** The tasks `nx affected -t <target>` selects for the commits since `base`, without their dependencies (not run). */
+  /**
+   * The tasks `nx affected -t <target>` starts for the commits since `base`, without their
+   * dependencies, not run: Nx 23 starts the target of every affected project that has it (its
+   * `--graph` output also lists dependency tasks), Nx 24 the tasks its task-level selection picks.
+   */
   async function affectedTasks(target: string, base: string): Promise<string[]> {
+    const range = [`--base=${base}`, '--head=HEAD'];
+    if (template === 'nx23')
+      return (await ws.projects(['--affected', ...range, `--with-target=${target}`]))
+        .map((p) => `${p}:${target}`)
+        .sort();
     const file = `tmp/affected-${target}-${Date.now()}.json`;
-    await ws.nxOk([
-      'affected',
-      '-t',
-      target,
-      `--base=${base}`,
-      '--head=HEAD',
-      '--exclude-task-dependencies',
-      `--graph=${file}`,
-    ]);
+    await ws.nxOk(['affected', '-t', target, ...range, '--exclude-task-dependencies', `--graph=${file}`]);
     const { tasks } = ws.readJson<{ tasks: TaskGraph }>(file);
     return Object.keys(tasks.tasks)
       .filter((id) => id.endsWith(`:${target}`))
@@ -192,7 +204,9 @@ describe.each<[string, WorkspaceTemplate]>([
     const links = SERVICES.flatMap((consumer) =>
       (graph.nodes[consumer]!.data.targets!['docker-push']!.inputs ?? []).flatMap((input) => {
         const root = typeof input === 'string' ? /^\{workspaceRoot\}\/(.+)\/\*\*$/.exec(input)?.[1] : undefined;
-        return root && rootOf.has(root) ? [`${consumer}->${rootOf.get(root)}`] : [];
+        // A parent service's folder (rule c) is no runtime link.
+        const parent = root !== undefined && graph.nodes[consumer]!.data.root.startsWith(`${root}/`);
+        return root && rootOf.has(root) && !parent ? [`${consumer}->${rootOf.get(root)}`] : [];
       }),
     ).sort();
     expect(links).toEqual([
@@ -284,6 +298,16 @@ describe.each<[string, WorkspaceTemplate]>([
       expect(pushRecord(caller).uploaded).toBe(false);
       expect(pushRecord(caller).digest).toBe(digests[caller]);
     }
+  });
+
+  it("a parent service's own file (rule c) affects the nested service's push, and its build only per project on Nx 23", async () => {
+    const base = await ws.head();
+    ws.write('platform/settings.json', '{ "v": 2 }\n');
+    await ws.commit('platform settings');
+    expect(await affectedTasks('docker-push', base)).toEqual(['platform-agent:docker-push', 'platform:docker-push']);
+    expect(await affectedTasks('build', base)).toEqual(
+      template === 'nx24' ? ['platform:build'] : ['platform-agent:build', 'platform:build'],
+    );
   });
 
   it('a file outside every project (rule b) affects every push, and no build', async () => {
