@@ -1,5 +1,5 @@
 import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
-import { detectEngine } from '../../../tools/fleet-harness/src/tools';
+import { detectEngine, runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace, type WorkspaceTemplate } from '../../../tools/fleet-harness/src/workspace';
 
 /*
@@ -308,6 +308,32 @@ describe.each<[string, WorkspaceTemplate]>([
     expect(await affectedTasks('build', base)).toEqual(
       template === 'nx24' ? ['platform:build'] : ['platform-agent:build', 'platform:build'],
     );
+  });
+
+  it('a lockfile change (rule d): the push of the service that imports the package on Nx 23; on Nx 24 what Nx selects for every target', async () => {
+    const npm = (version: string) =>
+      runOk('npm', ['install', '--save', '--no-fund', '--no-audit', `ms@${version}`], {
+        cwd: ws.root,
+        env: ws.env(),
+        timeoutMs: 300_000,
+      });
+    await npm('2.1.2');
+    ws.write('services/audit/src/ms.ts', "import ms from 'ms';\nexport const day = ms('1d');\n");
+    await ws.commit('audit uses ms');
+    const base = await ws.head();
+    await npm('2.1.3');
+    await ws.commit('bump ms');
+    const pushes = await affectedTasks('docker-push', base);
+    if (template === 'nx23') expect(pushes).toEqual(['audit:docker-push']);
+    // Nx 24 without @nx/js 24 (not published yet) plans every task with the root's dependencies: the
+    // bump affects every task, the user's own builds included. The pushes follow Nx, never more.
+    else
+      expect(pushes).toEqual(
+        (await affectedTasks('build', base))
+          .map((id) => id.replace(/:build$/, ''))
+          .filter((p) => SERVICES.includes(p))
+          .map((p) => `${p}:docker-push`),
+      );
   });
 
   it('a file outside every project (rule b) affects every push, and no build', async () => {
