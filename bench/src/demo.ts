@@ -184,7 +184,9 @@ async function main(): Promise<void> {
   console.log(
     `  one-service change (affected):           ${affected.seconds.toFixed(1)} s  (${(full.seconds / affected.seconds).toFixed(1)}× faster)`,
   );
-  console.log(`\nExplore it: cd ${root} && npx nx show project ${CHANGED} && npx nx-fleet status && npx nx graph`);
+  console.log(
+    `\nExplore it: cd ${root} && npx nx show project ${CHANGED} && npx nx-fleet status && npx nx-fleet graph --format html --out runtime-graph.html`,
+  );
 
   // Only the changed service is uploaded (and built, unless an earlier demo run left its image in the
   // engine); its consumers run but find their images unchanged.
