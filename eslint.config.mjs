@@ -52,6 +52,10 @@ const NX_INTERNAL = [
     message: 'Only nx/ imports @nx/devkit/internal; inject what a lower layer needs as a port.',
   },
 ];
+// Nx's modules by path (nx/src/…) are internals too: only nx/devkit-internal.ts reaches them.
+const NX_MODULES = [
+  { group: ['nx/src/*', 'nx/src/**'], message: 'Only nx/devkit-internal.ts imports Nx modules by path; add it there.' },
+];
 const CHILD_PROCESS = ['child_process', 'node:child_process'].map((name) => ({
   name,
   message: 'Spawn through the ProcessRunner port (io/ports.ts).',
@@ -125,7 +129,7 @@ export default defineConfig(
     files: [`${SRC}/**/*.ts`],
     ignores: [`${SRC}/**/*.spec.ts`, `${SRC}/testing/**`],
     rules: {
-      'no-restricted-imports': ['error', { paths: [...NX_INTERNAL, ...CHILD_PROCESS] }],
+      'no-restricted-imports': ['error', { paths: [...NX_INTERNAL, ...CHILD_PROCESS], patterns: NX_MODULES }],
       'no-restricted-globals': ['error', { name: 'fetch', message: 'Use the HttpFetch port (io/ports.ts).' }],
       'no-restricted-properties': [
         'error',
@@ -140,6 +144,10 @@ export default defineConfig(
   {
     files: [`${SRC}/nx/**/*.ts`],
     ignores: [`${SRC}/**/*.spec.ts`],
+    rules: { 'no-restricted-imports': ['error', { paths: CHILD_PROCESS, patterns: NX_MODULES }] },
+  },
+  {
+    files: [`${SRC}/nx/devkit-internal.ts`],
     rules: { 'no-restricted-imports': ['error', { paths: CHILD_PROCESS }] },
   },
   // io/ is where the effects live: the adapters spawn, fetch and hand children the environment.
@@ -147,7 +155,7 @@ export default defineConfig(
     files: [`${SRC}/io/**/*.ts`],
     ignores: [`${SRC}/**/*.spec.ts`],
     rules: {
-      'no-restricted-imports': ['error', { paths: NX_INTERNAL }],
+      'no-restricted-imports': ['error', { paths: NX_INTERNAL, patterns: NX_MODULES }],
       'no-restricted-globals': 'off',
       'no-restricted-properties': 'off',
     },
