@@ -54,7 +54,7 @@ export async function buildServiceImage(
 }
 
 export async function prepareContext(
-  ports: Pick<BuildPorts, 'processes' | 'files' | 'pruning'>,
+  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning'>,
   options: BuildOptions,
   service: ServiceRef,
 ): Promise<{ dir: string; dispose(): Promise<void> }> {

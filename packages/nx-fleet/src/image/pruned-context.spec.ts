@@ -1,16 +1,33 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ProjectGraph, ProjectGraphDependency, ProjectGraphProjectNode } from '@nx/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeProcesses } from '../io/ports';
 import { BUILD_EXECUTOR } from '../services/projects';
-import { assemblePrunedContext, contextProjects, listWorkspaceFiles, type PruningPorts } from './pruned-context';
+import { collectingLog } from '../testing/fake-ports';
+import {
+  assemblePrunedContext,
+  contextProjects,
+  listWorkspaceFiles,
+  npmInstallProblems,
+  type PruningPorts,
+} from './pruned-context';
 
 /** Real git; no fixture has a root package.json, so nothing asks Nx to prune manifests. */
 const ports: PruningPorts = {
   processes: nodeProcesses,
+  log: collectingLog(),
   pruning: {
     prunedManifests: () => {
       throw new Error('no manifests to prune without a root package.json');
@@ -257,6 +274,47 @@ describe('assemblePrunedContext', () => {
     return { context, into };
   }
 
+  it("announces a pruned lockfile npm refuses with npm's reasons, and carries the workspace's package.json and lockfile instead", async () => {
+    const root = tempDir();
+    const workspaceManifest = JSON.stringify({ name: 'ws', version: '1.0.0', private: true });
+    const workspaceLock = JSON.stringify({
+      name: 'ws',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': { name: 'ws', version: '1.0.0' } },
+    });
+    write(root, { ...FILES, 'package.json': workspaceManifest, 'package-lock.json': workspaceLock });
+    git(root, 'init', '-q');
+    const log = collectingLog();
+    const refused = {
+      'package.json': JSON.stringify({ name: 'orders', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } }),
+      'package-lock.json': JSON.stringify({
+        name: 'orders',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: {
+          '': { name: 'orders', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } },
+          'node_modules/ms': { version: '2.1.2' },
+        },
+      }),
+    };
+    const into = tempDir();
+    await assemblePrunedContext(
+      { ...ports, log, pruning: { prunedManifests: () => refused, workspaceDataDirectory: tempDir() } },
+      { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [], into },
+    );
+    expect(readFileSync(join(into, 'package.json'), 'utf8')).toBe(workspaceManifest);
+    expect(readFileSync(join(into, 'package-lock.json'), 'utf8')).toBe(workspaceLock);
+    expect(log.of('warn')).toEqual([
+      'nx-fleet: orders: the lockfile Nx pruned for it does not install frozen (npm ci):\n' +
+        '  Missing: is-number@7.0.0 from lock file\n' +
+        "Its context carries the workspace's package.json and package-lock.json instead (they install together); " +
+        'the image installs more than the service needs until the pruned lockfile installs.',
+    ]);
+  });
+
   it("leaves the service's own pacts folder out of its context, keeping look-alikes and other projects' pacts folders", async () => {
     const root = tempDir();
     write(root, FILES);
@@ -305,5 +363,51 @@ describe('installsAnything', () => {
       installsAnything(JSON.stringify({ packages: { '': {}, 'node_modules/is-number': { version: '7.0.0' } } })),
     ).toBe(true);
     expect(installsAnything('{ not json')).toBe(true);
+  });
+});
+
+describe("npmInstallProblems: npm's reasons, never its usage text", () => {
+  const usage = [
+    'npm error',
+    'npm error Clean install a project',
+    'npm error',
+    'npm error Usage:',
+    'npm error npm ci',
+    'npm error',
+    'npm error Options:',
+    'npm error [--install-strategy <hoisted|nested|shallow|linked>] [--legacy-bundling]',
+    'npm error A complete log of this run can be found in: /root/.npm/_logs/x-debug-0.log',
+  ];
+
+  it.each([
+    [
+      'out of sync (npm 11, real output shape)',
+      [
+        'npm error code EUSAGE',
+        'npm error',
+        'npm error `npm ci` can only install packages when your package.json and package-lock.json or npm-shrinkwrap.json are in sync. Please update your lock file with `npm install` before continuing.',
+        'npm error',
+        'npm error Missing: @octokit/request-error@3.0.3 from lock file',
+        "npm error Invalid: lock file's ms@2.1.2 does not satisfy ms@2.1.3",
+        ...usage,
+      ],
+      [
+        'Missing: @octokit/request-error@3.0.3 from lock file',
+        "Invalid: lock file's ms@2.1.2 does not satisfy ms@2.1.3",
+      ],
+    ],
+    [
+      'another error: its message, not the usage',
+      [
+        'npm error code EJSONPARSE',
+        'npm error JSON.parse Invalid package.json: Unexpected end of JSON input',
+        ...usage,
+      ],
+      ['JSON.parse Invalid package.json: Unexpected end of JSON input'],
+    ],
+    ['nothing said', [''], ['(npm printed no reason)']],
+    ['npm 6 prefix', ['npm ERR! Missing: left-pad@1.3.0 from lock file'], ['Missing: left-pad@1.3.0 from lock file']],
+  ])('%s', (_, lines, expected) => {
+    expect(npmInstallProblems(lines.join('\n'))).toEqual(expected);
   });
 });

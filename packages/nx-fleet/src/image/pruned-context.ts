@@ -20,7 +20,7 @@ export interface NxPruning {
   workspaceDataDirectory: string;
 }
 
-export type PruningPorts = Pick<Ports, 'processes'> & { pruning: NxPruning };
+export type PruningPorts = Pick<Ports, 'processes' | 'log'> & { pruning: NxPruning };
 
 /**
  * The workspace projects whose files a service's image may contain: everything it depends on,
@@ -118,7 +118,7 @@ export async function assemblePrunedContext(
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await writeFile(join(dir, file), content);
   }
-  await checkFrozenInstall(ports, dir, input.service);
+  await checkFrozenInstall(ports, dir, input.service, input.workspaceRoot);
   return {
     dir,
     files: [...new Set([...files, ...Object.keys(manifests)])].sort(),
@@ -127,11 +127,17 @@ export async function assemblePrunedContext(
 }
 
 /**
- * A pruned lockfile that npm would refuse with `npm ci` fails here, naming the service, not
- * mid-build. A lockfile with nothing to install cannot fail, and a pair that passed once is
- * remembered by content in Nx's workspace-data directory.
+ * A pruned lockfile npm would refuse with `npm ci` is announced here, naming the service and npm's
+ * own reasons, not mid-build: the context then carries the workspace's package.json and lockfile,
+ * which the workspace installs with. A lockfile with nothing to install cannot fail, and a pair that
+ * passed once is remembered by content in Nx's workspace-data directory.
  */
-async function checkFrozenInstall(ports: PruningPorts, dir: string, service: string): Promise<void> {
+async function checkFrozenInstall(
+  ports: PruningPorts,
+  dir: string,
+  service: string,
+  workspaceRoot: string,
+): Promise<void> {
   const lockFile = join(dir, 'package-lock.json');
   if (!existsSync(lockFile)) return;
   const lock = await readFile(lockFile, 'utf8');
@@ -154,10 +160,30 @@ async function checkFrozenInstall(ports: PruningPorts, dir: string, service: str
     await writeFile(marker, '');
     return;
   }
-  throw new Error(
-    `nx-fleet: the lockfile pruned for ${service} does not install frozen (npm ci):\n${result.stderr.trim().split('\n').slice(-8).join('\n')}\n` +
-      'Run `npm install` at the workspace root so package.json and package-lock.json agree, or use "context": "workspace" for this service.',
+  for (const file of ['package.json', 'package-lock.json']) await copyFile(join(workspaceRoot, file), join(dir, file));
+  ports.log.warn(
+    `nx-fleet: ${service}: the lockfile Nx pruned for it does not install frozen (npm ci):\n` +
+      npmInstallProblems(result.stderr)
+        .map((line) => `  ${line}`)
+        .join('\n') +
+      "\nIts context carries the workspace's package.json and package-lock.json instead (they install together); " +
+      'the image installs more than the service needs until the pruned lockfile installs.',
   );
+}
+
+/**
+ * What npm says is wrong, without its usage text: the lines naming packages (`Missing: x@1 from lock
+ * file`, `Invalid: lock file's x@1 does not satisfy x@2`), else its error message before the usage.
+ */
+export function npmInstallProblems(stderr: string): string[] {
+  const lines = stderr.split('\n').map((line) => line.replace(/^npm (?:error|ERR!)\s?/, '').trimEnd());
+  const named = lines.filter((line) => /^(Missing|Invalid): /.test(line));
+  if (named.length) return named;
+  const usage = lines.findIndex((line) => line === 'Clean install a project' || line.startsWith('Usage:'));
+  const message = (usage < 0 ? lines : lines.slice(0, usage)).filter(
+    (line) => line && !/^code E/.test(line) && !line.startsWith('A complete log of this run'),
+  );
+  return message.length ? message.slice(-8) : ['(npm printed no reason)'];
 }
 
 export function installsAnything(packageLock: string): boolean {
