@@ -4,6 +4,7 @@ import type { FakeContainerTools } from '../testing/fake-container-tools';
 import { fakeGit } from '../testing/fake-ports';
 import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import { buildServiceImage, prepareContext, type BuildOptions } from './build';
+import { contentTag } from './content-tag';
 
 const SHA = 'a'.repeat(40);
 const service = ordersService();
@@ -105,6 +106,23 @@ describe('buildServiceImage', () => {
     expect(record.built).toBe(true);
     expect(commands(tools)).toEqual(['podman image', 'skopeo inspect', 'podman build']);
     expect(tools.processes.calls[1]!.args).toContain('--tls-verify=false');
+  });
+
+  it('names the Dockerfile line of a COPY source the context lacks, and the setting, before the engine builds', async () => {
+    const { ports, tools } = setup({}, 'FROM scratch\nCOPY --chown=node src/ ./src/\n');
+    await expect(buildServiceImage(ports, options, service)).rejects.toThrow(
+      'nx-fleet: services/orders/Dockerfile:2 COPY --chown=node src/ ./src/: "src/" is not in the build context of orders. ' +
+        'The context is the folder services/orders; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace"',
+    );
+    expect(commands(tools)).toEqual(['podman image']);
+  });
+
+  it('does not check COPY sources when no build runs (the engine has the image)', async () => {
+    const dockerfile = 'FROM scratch\nCOPY src/ ./src/\n';
+    const { ports, tools } = setup({}, dockerfile);
+    const tag = contentTag({ files: [], dockerfile, buildArgs: options.buildArgs ?? {}, platforms: [] });
+    tools.images.add(`orders:${tag}`);
+    await expect(buildServiceImage(ports, options, service)).resolves.toMatchObject({ contentTag: tag, built: false });
   });
 
   it('names a missing Dockerfile', async () => {

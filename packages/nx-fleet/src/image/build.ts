@@ -6,6 +6,7 @@ import type { GitRevision } from '../io/git';
 import type { Ports } from '../io/ports';
 import { destinationFor, destinationRef, manifestDigest, tlsVerifyOf } from '../registry/destinations';
 import { hashContextFiles, listContextFiles } from './build-context';
+import { copySources, missingSources } from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { decideBuild, type BuildDecision } from './decide';
 import { assemblePrunedContext, type NxPruning } from './pruned-context';
@@ -85,7 +86,8 @@ async function buildFromContext(
   const dockerfileText = (await ports.files.readText(dockerfile)) ?? '';
   const buildArgs = options.buildArgs ?? {};
   const platforms = options.platforms ?? [];
-  const files = await hashContextFiles(contextDir, await listContextFiles(contextDir, dockerfile));
+  const listed = await listContextFiles(contextDir, dockerfile);
+  const files = await hashContextFiles(contextDir, listed);
   const tag = contentTag({ files, dockerfile: dockerfileText, buildArgs, target: options.target, platforms });
   const image = options.image ?? imageNameFor(service.projectName);
   const localRef = `${image}:${tag}`;
@@ -98,6 +100,7 @@ async function buildFromContext(
     inEngine,
     registryDigest: inEngine ? undefined : await registryDigest(ports, options, image, tag, service.workspaceRoot),
   });
+  if (decision.kind === 'build') checkCopySources(dockerfileText, listed, options, service);
   const imageId =
     decision.kind === 'build'
       ? await runBuild(ports, engine, options, {
@@ -122,6 +125,29 @@ async function buildFromContext(
     ...(revision ? { revision: revision.sha } : {}),
     recordedAt: ports.clock.now().toISOString(),
   };
+}
+
+/**
+ * A COPY whose source the context does not hold fails in the engine with a path inside a temporary
+ * folder; here it fails first, naming the Dockerfile line and the setting that fits the Dockerfile.
+ */
+function checkCopySources(
+  dockerfileText: string,
+  contextFiles: readonly string[],
+  options: BuildOptions,
+  service: ServiceRef,
+): void {
+  const [missing] = missingSources(copySources(dockerfileText), contextFiles);
+  if (!missing) return;
+  const where = `${options.dockerfile}:${missing.line}`;
+  const fix = options.prune
+    ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
+    : options.context === '.'
+      ? 'It is not in the workspace, or the .dockerignore leaves it out.'
+      : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+  throw new Error(
+    `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`,
+  );
 }
 
 function outcome(decision: BuildDecision, localRef: string, engine: Engine, seconds: string): string {
