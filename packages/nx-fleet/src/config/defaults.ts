@@ -8,7 +8,7 @@ export const DEFAULT_TARGET_NAMES = {
 } as const;
 
 /** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
-export const DEFAULT_EXCLUDES = [
+export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/.devcontainer/**',
   '**/templates/**',
   '**/generators/**/files/**',
@@ -18,8 +18,31 @@ export const DEFAULT_EXCLUDES = [
 /** The release ledger, relative to the workspace root. */
 export const DEFAULT_LEDGER = 'deploy/fleet.json';
 
-/** Files outside every project that never make a service affected or released. */
-export const DEFAULT_RELEASE_IGNORE = ['*.md', 'docs/**'];
+/**
+ * Files outside every project that never make a service affected or released: what cannot reach an
+ * image or a deployment (CI and editor configuration, changesets, git hooks, dev containers, agent
+ * settings, documentation, licences, bot configuration, logs). A pattern without a `/` matches a
+ * file's name at any depth. The plugin option `release.ignore` replaces this list.
+ */
+export const DEFAULT_RELEASE_IGNORE: readonly string[] = [
+  '.github/**',
+  '.gitlab/**',
+  '.gitlab-ci.yml',
+  '.vscode/**',
+  '.idea/**',
+  '.changeset/**',
+  '.husky/**',
+  '.devcontainer/**',
+  '.claude/**',
+  'docs/**',
+  '**/*.md',
+  'LICENSE*',
+  'CITATION.cff',
+  'renovate.json',
+  '.renovaterc*',
+  '.github/dependabot.yml',
+  '**/*.log',
+];
 
 /**
  * Where pacts live: in the provider's folder, `<provider root>/pacts/<consumer>-<provider>.json`.

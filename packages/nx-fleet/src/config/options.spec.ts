@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXCLUDES } from './defaults';
+import { DEFAULT_EXCLUDES, DEFAULT_RELEASE_IGNORE } from './defaults';
 import { DEFAULT_TEST_FILES, ENGINE_NAMES, normalizeOptions, type FleetPluginOptions } from './options';
 
 describe('normalizeOptions', () => {
@@ -18,7 +18,7 @@ describe('normalizeOptions', () => {
       services: {},
       gates: { scan: true, contract: true },
       ledger: 'deploy/fleet.json',
-      releaseIgnore: ['*.md', 'docs/**', 'deploy/**'],
+      releaseIgnore: [...DEFAULT_RELEASE_IGNORE, 'deploy/**'],
       runtimeTestFiles: ['**/*.spec.*', '**/*.test.*', '**/__tests__/**', '**/e2e/**', '**/cypress/**'],
     };
     expect(normalizeOptions(undefined)).toEqual(expected);
@@ -48,13 +48,13 @@ describe('normalizeOptions', () => {
       }),
     ).toEqual({
       ...given,
+      exclude: [...DEFAULT_EXCLUDES, 'legacy/**'],
       ledger: '../gitops/fleet.json',
       releaseIgnore: ['handbook/**', '../gitops/**'],
       runtimeTestFiles: ['**/fixtures/**'],
     });
     expect(normalizeOptions({ release: { ledger: 'fleet-ledger.json' } }).releaseIgnore).toEqual([
-      '*.md',
-      'docs/**',
+      ...DEFAULT_RELEASE_IGNORE,
       'fleet-ledger.json',
     ]);
   });
@@ -118,8 +118,59 @@ describe('normalizeOptions', () => {
     expect(normalizeOptions({ contractTargetName: 'pact' }).scanTargetName).toBe('scan');
   });
 
-  it('lets an explicit empty exclude list switch the defaults off', () => {
-    expect(normalizeOptions({ exclude: [] }).exclude).toEqual([]);
+  it.each<[string, Pick<FleetPluginOptions, 'exclude' | 'excludeDefaults'>, readonly string[]]>([
+    ['unset: the defaults', {}, DEFAULT_EXCLUDES],
+    ['an empty list: the defaults', { exclude: [] }, DEFAULT_EXCLUDES],
+    ['a list: added to the defaults', { exclude: ['legacy/**'] }, [...DEFAULT_EXCLUDES, 'legacy/**']],
+    ['a default repeated: listed once', { exclude: ['**/templates/**', 'x/**'] }, [...DEFAULT_EXCLUDES, 'x/**']],
+    [
+      'excludeDefaults true: added',
+      { exclude: ['legacy/**'], excludeDefaults: true },
+      [...DEFAULT_EXCLUDES, 'legacy/**'],
+    ],
+    ['excludeDefaults false: replaces them', { exclude: ['legacy/**'], excludeDefaults: false }, ['legacy/**']],
+    ['excludeDefaults false alone: nothing excluded', { excludeDefaults: false }, []],
+    ['excludeDefaults false, empty list: nothing excluded', { exclude: [], excludeDefaults: false }, []],
+    [
+      'excludeDefaults a string (not false): added',
+      { exclude: ['a/**'], excludeDefaults: 'false' as unknown as boolean },
+      [...DEFAULT_EXCLUDES, 'a/**'],
+    ],
+    ['exclude a string (not a list): the defaults', { exclude: 'legacy/**' as unknown as string[] }, DEFAULT_EXCLUDES],
+    [
+      'a list with a non-string: its strings added',
+      { exclude: ['a/**', 3] as unknown as string[] },
+      [...DEFAULT_EXCLUDES, 'a/**'],
+    ],
+  ])('exclude %s', (_name, options, expected) => {
+    expect(normalizeOptions(options).exclude).toEqual(expected);
+  });
+
+  it('never shares the default exclude list with a caller that changes it', () => {
+    normalizeOptions({}).exclude.push('mine/**');
+    expect(normalizeOptions({}).exclude).toEqual(DEFAULT_EXCLUDES);
+  });
+
+  it.each<[string, FleetPluginOptions['release'], readonly string[]]>([
+    ['unset: the defaults and the ledger folder', undefined, [...DEFAULT_RELEASE_IGNORE, 'deploy/**']],
+    ['a list: replaces the defaults', { ignore: ['handbook/**'] }, ['handbook/**', 'deploy/**']],
+    ['an empty list: only the ledger folder', { ignore: [] }, ['deploy/**']],
+  ])('release.ignore %s', (_name, release, expected) => {
+    expect(normalizeOptions({ release }).releaseIgnore).toEqual(expected);
+  });
+
+  it('ignores by default what cannot reach an image or a deployment', () => {
+    expect(DEFAULT_RELEASE_IGNORE).toEqual(
+      expect.arrayContaining([
+        '.github/**',
+        '.changeset/**',
+        '.vscode/**',
+        '**/*.md',
+        'LICENSE*',
+        'renovate.json',
+        '**/*.log',
+      ]),
+    );
   });
 
   it.each<[string, unknown, readonly string[]]>([

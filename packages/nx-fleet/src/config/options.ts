@@ -15,8 +15,14 @@ export interface FleetPluginOptions {
   registry?: string;
   /** Container engine; auto-detected when unset. Env `FLEET_ENGINE` wins. */
   engine?: EngineName;
-  /** Glob patterns (relative to the workspace root) of paths whose Dockerfiles never make a service. */
+  /**
+   * Glob patterns (relative to the workspace root) of paths whose Dockerfiles never make a service.
+   * Added to the defaults (`DEFAULT_EXCLUDES`: dev containers, templates, generator files, fixtures)
+   * unless `excludeDefaults` is `false`.
+   */
   exclude?: string[];
+  /** Only an explicit `false` drops the default excludes, so `exclude` alone applies. */
+  excludeDefaults?: boolean;
   /** Build context of every service unless it says otherwise; default `pruned`. */
   context?: ContextMode;
   /** Extra workspace files every pruned context gets, e.g. `["tsconfig.base.json"]`. */
@@ -64,7 +70,11 @@ export const DEFAULT_TEST_FILES: readonly string[] = [
 export interface FleetRelease {
   /** Default `deploy/fleet.json`; may be outside the workspace (a GitOps checkout). */
   ledger?: string;
-  /** Globs of files outside every project that affect no service; default `["*.md", "docs/**"]`. */
+  /**
+   * Globs of files outside every project that affect no service and no release hash. Replaces the
+   * default list, `DEFAULT_RELEASE_IGNORE` (CI and editor folders, changesets, hooks, docs, Markdown,
+   * licences, bot configs, logs); repeat those to add to them. The ledger's folder is always ignored.
+   */
   ignore?: string[];
 }
 
@@ -119,7 +129,7 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
       Number.isFinite(options?.scanMaxAgeHours) && options!.scanMaxAgeHours! > 0 ? options!.scanMaxAgeHours! : 24,
     registry: options?.registry,
     engine: options?.engine,
-    exclude: options?.exclude ?? DEFAULT_EXCLUDES,
+    exclude: excludes(options?.exclude, options?.excludeDefaults),
     context: options?.context ?? 'pruned',
     contextInclude: options?.contextInclude ?? [],
     services: options?.services ?? {},
@@ -142,6 +152,12 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
 function releaseOutputs(ledger: string): string {
   const folder = posix.dirname(ledger.replace(/\\/g, '/'));
   return folder === '.' ? ledger : `${folder}/**`;
+}
+
+/** `exclude` adds to the default excludes; only `excludeDefaults: false` drops them. Duplicates are kept out. */
+function excludes(option: unknown, withDefaults: unknown): string[] {
+  const given = Array.isArray(option) ? option.filter((g): g is string => typeof g === 'string') : [];
+  return [...new Set([...(withDefaults === false ? [] : DEFAULT_EXCLUDES), ...given])];
 }
 
 /** A list of globs replaces the defaults; anything else (a typo'd string) keeps them. */

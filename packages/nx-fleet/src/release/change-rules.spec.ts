@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RELEASE_IGNORE } from '../config/defaults';
-import { parentServiceRoots, sharedPatterns, type DirEntry } from './change-rules';
+import { parentServiceRoots, sharedFileTest, sharedPatterns, type DirEntry } from './change-rules';
 
 /** A workspace tree as nested objects: a string is a file, an object a folder. */
 type Tree = { [name: string]: Tree | string };
@@ -60,6 +60,69 @@ describe('sharedPatterns (rule b: files outside every project affect every servi
       ignore: ['scripts/**', 'deploy/**', 'tsconfig.base.json'],
     });
     expect(patterns).toEqual(['docker/**', 'docs/**', 'README.md', 'services/README.md', 'services/shared.env']);
+  });
+});
+
+/** A repository shaped like a real one: CI, editor, changeset, bot and licence files around its projects. */
+const realRepo: Tree = {
+  '.github': { workflows: { 'ci.yml': '' }, 'dependabot.yml': '', CODEOWNERS: '' },
+  '.gitlab': { merge_request_templates: { 'default.md': '' } },
+  '.gitlab-ci.yml': '',
+  '.vscode': { 'settings.json': '' },
+  '.idea': { 'workspace.xml': '' },
+  '.changeset': { 'x.md': '', 'config.json': '' },
+  '.husky': { 'pre-commit': '' },
+  '.devcontainer': { Dockerfile: '', 'devcontainer.json': '' },
+  '.claude': { 'settings.json': '' },
+  docs: { 'guide.md': '' },
+  'CHANGELOG.md': '',
+  LICENSE: '',
+  'LICENSE-APACHE': '',
+  'CITATION.cff': '',
+  'renovate.json': '',
+  '.renovaterc.json': '',
+  'npm-debug.log': '',
+  scripts: { 'deploy.sh': '' },
+  services: { api: { 'project.json': '', 'server.ts': '' } },
+};
+const realFiles = (tree: Tree, dir = ''): string[] =>
+  Object.entries(tree).flatMap(([name, value]) => {
+    const path = dir ? `${dir}/${name}` : name;
+    return typeof value === 'object' ? realFiles(value, path) : [path];
+  });
+
+describe('the default release ignore list (rule b and the release hash)', () => {
+  it('shares only what can reach an image or a deployment', () => {
+    const patterns = sharedPatterns({
+      projectRoots: ['services/api'],
+      entriesOf: entriesOf(realRepo),
+      ignore: DEFAULT_RELEASE_IGNORE,
+    });
+    expect(patterns).toEqual(['scripts/**']);
+  });
+
+  it('gives the release hash the same shared files, file by file', () => {
+    const shared = sharedFileTest(['services/api'], DEFAULT_RELEASE_IGNORE);
+    expect(realFiles(realRepo).filter(shared)).toEqual(['scripts/deploy.sh']);
+  });
+
+  it.each([
+    ['.github/workflows/ci.yml', false],
+    ['.changeset/x.md', false],
+    ['renovate.json', false],
+    ['LICENSE', false],
+    ['scripts/deploy.sh', true],
+    ['docker/base.Dockerfile', true],
+    ['tools/README.md', false],
+    ['tools/run.log', false],
+    ['tools/license-check.ts', true],
+  ])('%s shared: %s', (file, shared) => {
+    expect(sharedFileTest([], DEFAULT_RELEASE_IGNORE)(file)).toBe(shared);
+  });
+
+  it('shares everything again when release.ignore replaces the defaults with an empty list', () => {
+    const patterns = sharedPatterns({ projectRoots: ['services/api'], entriesOf: entriesOf(realRepo), ignore: [] });
+    expect(patterns).toEqual(expect.arrayContaining(['.github/**', '.changeset/**', 'LICENSE', 'renovate.json']));
   });
 });
 

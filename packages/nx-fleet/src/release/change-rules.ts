@@ -4,7 +4,8 @@ import picomatch from 'picomatch';
 /**
  * Seed.run's change rules, as Nx inputs. Nx ignores a change to a file outside every project; for
  * services such a file (a root script, a shared Dockerfile fragment, tool config) can change what is
- * built or deployed, so it affects every service — except documentation.
+ * built or deployed, so it affects every service — except what cannot reach an image or a deployment
+ * (`DEFAULT_RELEASE_IGNORE`: CI and editor configuration, changesets, documentation, licences, logs).
  */
 
 /**
@@ -38,7 +39,7 @@ export interface DirEntry {
 /**
  * Workspace paths outside every project, as globs: each top-level entry that neither is a project
  * root nor holds one, and, inside folders that hold projects, each such entry again. Ignored paths
- * (`*.md` matches Markdown anywhere, `docs/**` a folder) are left out.
+ * (`**\/*.md` or `*.md` match Markdown anywhere, `docs/**` a folder) are left out.
  */
 export function sharedPatterns(input: {
   projectRoots: readonly string[];

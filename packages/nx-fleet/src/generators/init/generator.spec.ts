@@ -2,7 +2,7 @@ import { readNxJson, writeJson, type NxJsonConfiguration, type Tree } from '@nx/
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import initGenerator, { initGenerator as namedInitGenerator } from './generator';
-import { DOCKERIGNORE, PRODUCTION_INPUT } from './nx-json';
+import { addNxGitignore, DOCKERIGNORE, PRODUCTION_INPUT } from './nx-json';
 
 function fleetEntries(tree: Tree) {
   return (readNxJson(tree)?.plugins ?? []).filter((p) => (typeof p === 'string' ? p : p.plugin) === 'nx-fleet');
@@ -166,7 +166,51 @@ describe('init generator', () => {
     expect(Object.keys(nxJson.targetDefaults ?? {})).toEqual(expect.arrayContaining(['test', 'typecheck']));
   });
 
-  it('returns a callback and writes nothing but nx.json and .dockerignore', async () => {
+  it("adds the .nx folders to a missing .gitignore, as Nx's init does", async () => {
+    tree.delete('.gitignore');
+    await initGenerator(tree, { skipFormat: true });
+    expect(tree.read('.gitignore', 'utf-8')).toBe('.nx/cache\n.nx/workspace-data\n');
+  });
+
+  it('appends the .nx folders to an existing .gitignore, keeping its lines, once over two runs', async () => {
+    tree.write('.gitignore', 'node_modules\ndist');
+    await initGenerator(tree, { skipFormat: true });
+    const once = tree.read('.gitignore', 'utf-8');
+    expect(once).toBe('node_modules\ndist\n.nx/cache\n.nx/workspace-data\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(tree.read('.gitignore', 'utf-8')).toBe(once);
+  });
+
+  it('leaves a .gitignore that already ignores the .nx folders untouched', async () => {
+    tree.write('.gitignore', '# Nx\n.nx/cache\n.nx/workspace-data\n');
+    await initGenerator(tree, { skipFormat: true });
+    expect(tree.read('.gitignore', 'utf-8')).toBe('# Nx\n.nx/cache\n.nx/workspace-data\n');
+  });
+
+  it('writes .gitignore through the Tree only, so --dry-run writes nothing to disk', async () => {
+    tree.delete('.gitignore');
+    await initGenerator(tree, { skipFormat: true });
+    expect(tree.listChanges().find((c) => c.path === '.gitignore')?.type).toBe('CREATE');
+  });
+
+  it.each<[string, string | undefined, string]>([
+    ['no .gitignore', undefined, '.nx/cache\n.nx/workspace-data\n'],
+    ['an empty one', '', '.nx/cache\n.nx/workspace-data\n'],
+    ['one ending in a newline', 'dist\n', 'dist\n.nx/cache\n.nx/workspace-data\n'],
+    ['one without a final newline', 'dist', 'dist\n.nx/cache\n.nx/workspace-data\n'],
+    ['one with .nx/cache only', 'dist\n.nx/cache\n', 'dist\n.nx/cache\n.nx/workspace-data\n'],
+    ['one with /.nx/workspace-data/', '/.nx/workspace-data/\n', '/.nx/workspace-data/\n.nx/cache\n'],
+    ['one ignoring .nx as a whole', '.nx\n', '.nx\n'],
+    ['one ignoring /.nx/', 'dist\r\n/.nx/\r\n', 'dist\r\n/.nx/\r\n'],
+    ['one with both', '.nx/workspace-data\n.nx/cache\n', '.nx/workspace-data\n.nx/cache\n'],
+    ['one naming it only in a comment', '# .nx/cache\n', '# .nx/cache\n.nx/cache\n.nx/workspace-data\n'],
+  ])('addNxGitignore: %s', (_name, text, expected) => {
+    expect(addNxGitignore(text)).toBe(expected);
+    expect(addNxGitignore(expected)).toBe(expected);
+  });
+
+  it('returns a callback and writes nothing but nx.json, .dockerignore and .gitignore', async () => {
+    tree.delete('.gitignore');
     const before = new Set(tree.listChanges().map((c) => c.path));
     const callback = await initGenerator(tree, { skipFormat: true });
     expect(typeof callback).toBe('function');
@@ -174,7 +218,8 @@ describe('init generator', () => {
       tree
         .listChanges()
         .map((c) => c.path)
-        .filter((p) => !before.has(p)),
-    ).toEqual(['.dockerignore']);
+        .filter((p) => !before.has(p))
+        .sort(),
+    ).toEqual(['.dockerignore', '.gitignore']);
   });
 });

@@ -1,5 +1,5 @@
 import { formatFiles, readNxJson, updateNxJson, writeJson, type GeneratorCallback, type Tree } from '@nx/devkit';
-import { addFleetDefaults, addFleetPlugin, DOCKERIGNORE } from './nx-json';
+import { addFleetDefaults, addFleetPlugin, addNxGitignore, DOCKERIGNORE } from './nx-json';
 import type { InitGeneratorSchema } from './schema';
 
 /** `nx add nx-fleet`: idempotent, and `--dry-run` shows what would change. */
@@ -9,6 +9,10 @@ export async function initGenerator(tree: Tree, options: InitGeneratorSchema): P
   if (tree.exists('nx.json')) updateNxJson(tree, nxJson);
   else writeJson(tree, 'nx.json', nxJson);
   if (!tree.exists('.dockerignore')) tree.write('.dockerignore', DOCKERIGNORE);
+  // As Nx's own init: its cache and workspace data never belong in git.
+  const gitignore = tree.exists('.gitignore') ? tree.read('.gitignore', 'utf-8')! : undefined;
+  const updated = addNxGitignore(gitignore);
+  if (updated !== gitignore) tree.write('.gitignore', updated);
   if (!options.skipFormat) await formatFiles(tree);
   return () => undefined;
 }

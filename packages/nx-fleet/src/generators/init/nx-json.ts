@@ -66,3 +66,20 @@ export const DOCKERIGNORE = [
 
 /** For adopted apps, whose Dockerfiles may copy prebuilt output. */
 export const ADOPT_DOCKERIGNORE = ['.git', 'node_modules', 'tmp', 'coverage', '.nx', ''].join('\n');
+
+/** What Nx's own init adds to `.gitignore`: its local cache and its workspace-data directory. */
+export const NX_GITIGNORE = ['.nx/cache', '.nx/workspace-data'] as const;
+
+/**
+ * `.gitignore` with the `.nx` folders, each appended once: a line already naming it (with or without
+ * a leading or trailing `/`), or `.nx` itself, counts. Unchanged text comes back as it was.
+ */
+export function addNxGitignore(text: string | undefined): string {
+  const lines = (text ?? '').split(/\r?\n/).map((line) => line.trim().replace(/^\//, '').replace(/\/$/, ''));
+  const covered = (path: string) => lines.includes(path) || lines.includes('.nx') || lines.includes('.nx/**');
+  const missing = NX_GITIGNORE.filter((path) => !covered(path));
+  if (!missing.length) return text ?? '';
+  const before = text ?? '';
+  const separator = before === '' ? '' : before.endsWith('\n') ? '' : '\n';
+  return `${before}${separator}${missing.join('\n')}\n`;
+}
