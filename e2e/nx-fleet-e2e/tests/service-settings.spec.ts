@@ -105,4 +105,45 @@ describe('service detection settings, Nx overrides and graph safety (real nx CLI
     expect(result.code).toBe(0);
     expect(ws.readJson<{ uploaded: boolean }>('dist/fleet/services/ping/push.json').uploaded).toBe(true);
   });
+
+  it('makes a project without a Dockerfile a service from the plugin option services, and warns once per workspace state', async () => {
+    // The README's route for projects you cannot edit: docker/Dockerfile (no manifest beside it) builds apps/webapp.
+    ws.write('apps/webapp/package.json', JSON.stringify({ name: 'webapp', version: '0.0.0' }));
+    ws.write('apps/webapp/src/main.js', 'console.log("webapp");\n');
+    ws.write('docker/Dockerfile', 'FROM node:20\nCOPY apps/webapp /app\n');
+    const nxJson = ws.readJson<{ plugins?: unknown[] }>('nx.json');
+    ws.write(
+      'nx.json',
+      JSON.stringify(
+        {
+          ...nxJson,
+          plugins: [
+            ...(nxJson.plugins ?? []).filter(
+              (p) => p !== 'nx-fleet' && (p as { plugin?: string }).plugin !== 'nx-fleet',
+            ),
+            {
+              plugin: 'nx-fleet',
+              options: { services: { webapp: { dockerfile: 'docker/Dockerfile', context: 'workspace' } } },
+            },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    const first = await ws.nxOk(['show', 'projects', '--json']);
+    expect(JSON.parse(first.stdout)).toContain('webapp');
+    expect(first.stderr + first.stdout).not.toMatch(/docker\/Dockerfile has no project/);
+    expect(first.stderr + first.stdout).toMatch(/services\/typo\/project\.json: fleet setting "context"/);
+
+    const webapp = await ws.showProject('webapp');
+    expect(webapp.targets['docker-build']).toMatchObject({
+      executor: 'nx-fleet:docker-build',
+      options: { dockerfile: 'docker/Dockerfile', context: '.', prune: false },
+    });
+
+    // The next Nx command over the same files prints the warning no more.
+    const second = await ws.nxOk(['show', 'projects', '--json']);
+    expect(second.stderr + second.stdout).not.toMatch(/fleet setting "context"/);
+  });
 });

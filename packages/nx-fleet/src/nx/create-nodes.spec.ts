@@ -385,9 +385,9 @@ describe('createNodes', () => {
     );
   });
 
-  it('replaces the default excludes with the configured ones', async () => {
+  it('replaces the default excludes with the configured ones when excludeDefaults is false', async () => {
     const createNodes = freshCreateNodes();
-    const results = new Map(await run(createNodes, { exclude: ['services/a/**'] }));
+    const results = new Map(await run(createNodes, { exclude: ['services/a/**'], excludeDefaults: false }));
     expect(results.has('services/a/Dockerfile')).toBe(false);
     expect(results.get('.devcontainer/Dockerfile')!.projects).toHaveProperty(['.devcontainer']);
     expect([...results.keys()]).toEqual([
@@ -466,6 +466,58 @@ describe('createNodes', () => {
         prune: true,
       });
       expect(warnings(warn)).toEqual([]);
+    });
+
+    describe('the plugin option services with a dockerfile elsewhere (a project folder without a Dockerfile)', () => {
+      /** docker/Dockerfile at the root builds apps/webapp; no manifest beside it, none of it in the project. */
+      const WEBAPP = {
+        'package.json': json({ name: '@acme/source', private: true, workspaces: ['apps/*'] }),
+        'apps/webapp/package.json': json({ name: 'webapp' }),
+        'apps/webapp/src/main.ts': 'export {};\n',
+        'docker/Dockerfile': 'FROM node:22\nCOPY . .\n',
+      };
+      const WEBAPP_PROJECT = {
+        name: 'webapp',
+        targets: expectedTargets('apps/webapp', 'docker/Dockerfile', {
+          buildOptions: { context: '.', prune: false },
+          inputs: ['{workspaceRoot}/**/*', ENGINE],
+        }),
+        metadata: PROJECT_METADATA,
+      };
+
+      it.each<[string, string]>([
+        ['by project name', 'webapp'],
+        ['by root', 'apps/webapp'],
+      ])('makes the project a service %s, and the Dockerfile it points at is no orphan', async (_how, key) => {
+        const { results } = await runWorkspace(WEBAPP, {
+          services: { [key]: { dockerfile: 'docker/Dockerfile', context: 'workspace' } },
+        });
+        expect(results).toEqual([['apps/webapp/package.json', { projects: { 'apps/webapp': WEBAPP_PROJECT } }]]);
+        expect(warnings(warn)).toEqual([]);
+      });
+
+      it('takes a project.json project by its name as well', async () => {
+        const { results } = await runWorkspace(
+          { 'apps/api/project.json': json({ name: 'api' }), 'docker/api.Dockerfile': 'FROM scratch\n' },
+          { services: { api: { dockerfile: './docker/api.Dockerfile' } } },
+        );
+        expect(results.map(([file]) => file)).toEqual(['apps/api/project.json']);
+        expect(onlyProject(results).targets!['docker-build']!.options).toEqual({
+          dockerfile: 'docker/api.Dockerfile',
+          context: '.',
+          prune: true,
+        });
+      });
+
+      it.each<[string, FleetPluginOptions]>([
+        ['an entry naming no project', { services: { nobody: { dockerfile: 'docker/Dockerfile' } } }],
+        ['an entry for a folder with no project', { services: { docker: { dockerfile: 'docker/Dockerfile' } } }],
+        ['an entry without a dockerfile', { services: { webapp: { context: 'workspace' } } }],
+      ])('changes nothing for %s: no service, and the Dockerfile still warns', async (_case, options) => {
+        const { results } = await runWorkspace(WEBAPP, options);
+        expect(results).toEqual([]);
+        expect(warnings(warn)).toEqual([orphanWarning('docker/Dockerfile', 'docker')]);
+      });
     });
 
     it('opts a project out with enabled: false, without a warning', async () => {
@@ -953,20 +1005,90 @@ describe('createNodes', () => {
       undefined,
       { registry: 'ghcr.io/acme', gates: { scan: false }, exclude: [] },
     ])(
-      'returns the same projects and prints the same warnings from the cache as without it (options %j)',
+      'returns the same projects from the cache as without it, and does not print the same warnings again (options %j)',
       async (options) => {
         const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
         const computed = await run(freshCreateNodes(cacheDirectory), options);
-        const printed = warnings(warn);
+        expect(warnings(warn)).toHaveLength(3);
         expect(readdirSync(cacheDirectory)).toEqual([posix.basename(cacheFile(cacheDirectory, options))]);
         expect(readdirSync(cacheDirectory)[0]).toMatch(/^nx-fleet-\w+\.hash$/);
         warn.mockClear();
 
+        // A second Nx command (a new process, a new worker) over the same cache directory.
         const cached = await run(freshCreateNodes(cacheDirectory), options);
         expect(cached).toStrictEqual(computed);
-        expect(warnings(warn)).toEqual(printed);
+        expect(warnings(warn)).toEqual([]);
       },
     );
+
+    describe('warnings once per workspace state, across Nx commands', () => {
+      const ORPHANS = {
+        'services/a/project.json': json({ name: 'a' }),
+        'services/a/Dockerfile': 'FROM scratch\n',
+        'deploy/Dockerfile': 'FROM scratch\n',
+        'broken/project.json': '{ "name": ',
+        'broken/Dockerfile': 'FROM scratch\n',
+      };
+      const ORPHAN = orphanWarning('deploy/Dockerfile', 'deploy');
+      const BROKEN = 'nx-fleet: broken/project.json is not valid JSON; its project is treated as unnamed.';
+
+      function workspace(options?: FleetPluginOptions) {
+        const root = tempDir('nx-fleet-plugin-ws-');
+        const files: Record<string, string> = { ...ORPHANS };
+        writeTree(root, files);
+        const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
+        return {
+          change(changed: Record<string, string>) {
+            Object.assign(files, changed);
+            writeTree(root, changed);
+          },
+          remove(file: string) {
+            delete files[file];
+            rmSync(join(root, file));
+          },
+          /** One Nx command: a fresh plugin over the shared cache directory; what it printed. */
+          async command(): Promise<string[]> {
+            warn.mockClear();
+            await run(freshCreateNodes(cacheDirectory), options, root, matched(files));
+            return warnings(warn);
+          },
+        };
+      }
+
+      it('prints a warning once, then not again while nothing changed; again once its folder changes', async () => {
+        const ws = workspace();
+        expect((await ws.command()).sort()).toEqual([BROKEN, ORPHAN].sort());
+        expect(await ws.command()).toEqual([]);
+        expect(await ws.command()).toEqual([]);
+
+        // The Dockerfile's content changes: that folder's warning again, not the other.
+        ws.change({ 'deploy/Dockerfile': 'FROM node:22\n' });
+        expect(await ws.command()).toEqual([ORPHAN]);
+        expect(await ws.command()).toEqual([]);
+
+        // A file appears in the folder of the broken manifest.
+        ws.change({ 'broken/Containerfile': 'FROM scratch\n' });
+        expect(await ws.command()).toEqual([BROKEN]);
+        expect(await ws.command()).toEqual([]);
+      });
+
+      it('prints a warning that went away and came back again', async () => {
+        const ws = workspace();
+        await ws.command();
+        ws.change({ 'deploy/project.json': json({ name: 'deploy' }) });
+        expect(await ws.command()).toEqual([]);
+        ws.remove('deploy/project.json');
+        expect(await ws.command()).toEqual([ORPHAN]);
+      });
+
+      it('keeps what was printed per options hash: other options print their warnings once too', async () => {
+        const ws = workspace();
+        await ws.command();
+        const other = workspace({ registry: 'ghcr.io/acme' });
+        expect((await other.command()).sort()).toEqual([BROKEN, ORPHAN].sort());
+        expect(await other.command()).toEqual([]);
+      });
+    });
 
     it('answers from the cache while a folder is unchanged; a Dockerfile whose content changes is unchanged for nx-fleet', async () => {
       const workspace = await cachedWorkspace();

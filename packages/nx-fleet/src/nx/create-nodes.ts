@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -55,16 +56,23 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
       const outcomes = [...folders].map(([root, folderFiles]) =>
         analyse(root, folderFiles, options, context.workspaceRoot, cache),
       );
-      cache.save();
       const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
-      for (const { key, message } of [
-        ...outcomes.flatMap((o) => ('analysis' in o ? o.analysis.warnings : [])),
+      const roots = [...folders.keys()];
+      const warnings = [
+        ...outcomes.flatMap((o, i) =>
+          'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, root: roots[i]! })) : [],
+        ),
         ...orphanWarnings(detections),
-      ])
-        deps.warnings.warn(key, message);
+      ].map(({ root, ...warning }) => ({
+        ...warning,
+        state: warningState(warning.message, folders.get(root) ?? [], context.workspaceRoot),
+      }));
+      // Once per workspace state: a warning an earlier Nx command printed over the same files is not printed again.
+      for (const { key, message, state } of cache.unprinted(warnings)) deps.warnings.warn(`${key}\0${state}`, message);
+      cache.save();
 
-      const affectedBy = affectedByOf(detections, [...folders.keys()], options, context.workspaceRoot);
-      const providerRoots = await providersOf(outcomes, [...folders.keys()], rawOptions, context.workspaceRoot, deps);
+      const affectedBy = affectedByOf(detections, roots, options, context.workspaceRoot);
+      const providerRoots = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, deps);
       const pacts = pactFilesByRoot(files);
       const matched = new Set(files);
       const units = outcomes.flatMap((outcome) => unitOf(outcome, matched));
@@ -142,12 +150,31 @@ function affectedByOf(
   ];
 }
 
-/** A Dockerfile no project is (or names) a service of deserves a word; an excluded one does not. */
+/**
+ * A Dockerfile no project is (or names, in its fleet block or through the plugin option `services`) a
+ * service of deserves a word; an excluded one does not.
+ */
 function orphanWarnings(detections: readonly Detection[]) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   return detections.flatMap((d) =>
-    d.kind === 'orphan' && !referenced.has(d.dockerfile) ? [orphanWarning(d.dockerfile)] : [],
+    d.kind === 'orphan' && !referenced.has(d.dockerfile)
+      ? [{ ...orphanWarning(d.dockerfile), root: posix.dirname(d.dockerfile) }]
+      : [],
   );
+}
+
+/** What a warning is about: its message and its folder's matched files, names and contents. Read only for warned folders. */
+function warningState(message: string, folderFiles: readonly string[], workspaceRoot: string): string {
+  const hash = createHash('sha256').update(message);
+  for (const file of folderFiles) {
+    hash.update(`\0${file}\0`);
+    try {
+      hash.update(readFileSync(join(workspaceRoot, file)));
+    } catch {
+      hash.update('\0unreadable');
+    }
+  }
+  return hash.digest('hex');
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { FleetPluginOptions } from '../config/options';
 import { hashObject, PluginCache } from './devkit-internal';
-import { isContainerfile, type FolderAnalysis, type ManifestTexts } from './service-folders';
+import { isContainerfile, type FolderAnalysis, type ManifestTexts, type Warning } from './service-folders';
 
 /** A new nx-fleet may analyse the same files differently: its version is part of every key. */
 const VERSION = (require('../../package.json') as { version: string }).version;
@@ -12,6 +12,19 @@ const SHAPE = 2;
 interface Entry {
   hash: string;
   analysis: FolderAnalysis;
+}
+
+/** The warnings in force at the last graph: each key with the digest of the state it was printed for. */
+interface Printed {
+  printed: Record<string, string>;
+}
+
+/** Not a folder: a root is a relative path, never this. */
+const PRINTED_KEY = '\0printed-warnings';
+
+/** A warning and the digest of what it is about (its message and its folder's files). */
+export interface StatedWarning extends Warning {
+  state: string;
 }
 
 /**
@@ -24,10 +37,26 @@ interface Entry {
 export class FolderCache {
   private changed = false;
 
-  private constructor(private readonly entries: PluginCache<Entry>) {}
+  private constructor(private readonly entries: PluginCache<Entry | Printed>) {}
 
   static load(directory: string, options: FleetPluginOptions | undefined): FolderCache {
-    return new FolderCache(new PluginCache<Entry>(cacheFile(directory, options)));
+    return new FolderCache(new PluginCache<Entry | Printed>(cacheFile(directory, options)));
+  }
+
+  /**
+   * The warnings not printed yet for the state they are about: a warning printed by an earlier
+   * process over the same files is not printed again. What is kept is exactly the warnings in force
+   * now, so one that went away and comes back is printed again.
+   */
+  unprinted(warnings: readonly StatedWarning[]): StatedWarning[] {
+    const stored = this.entries.get(PRINTED_KEY);
+    const before = stored && 'printed' in stored && isRecordOfStrings(stored.printed) ? stored.printed : {};
+    const now = Object.fromEntries(warnings.map(({ key, state }) => [key, state]));
+    if (JSON.stringify(now) !== JSON.stringify(before)) {
+      this.entries.set(PRINTED_KEY, { printed: now });
+      this.changed = true;
+    }
+    return warnings.filter(({ key, state }) => before[key] !== state);
   }
 
   analysis(
@@ -45,7 +74,7 @@ export class FolderCache {
       .update(JSON.stringify([VERSION, SHAPE, root, folderFiles, texts]))
       .digest('hex');
     const entry = this.entries.get(root);
-    if (entry?.hash === hash && isFolderAnalysis(entry.analysis)) return entry.analysis;
+    if (entry && 'hash' in entry && entry.hash === hash && isFolderAnalysis(entry.analysis)) return entry.analysis;
     const analysis = analyse();
     this.entries.set(root, { hash, analysis });
     this.changed = true;
@@ -73,6 +102,15 @@ function isFolderAnalysis(value: unknown): value is FolderAnalysis {
     Array.isArray(analysis.warnings) &&
     typeof detection?.['kind'] === 'string' &&
     ['root', 'dockerfile'].every((field) => !(field in detection) || typeof detection[field] === 'string')
+  );
+}
+
+function isRecordOfStrings(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
   );
 }
 

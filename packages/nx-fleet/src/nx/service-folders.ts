@@ -15,7 +15,7 @@ export type ManifestName = (typeof MANIFEST_NAMES)[number];
 export type ManifestTexts = Partial<Record<ManifestName, string | undefined>>;
 
 export interface Warning {
-  /** Printed once per key for as long as the worker lives. */
+  /** Printed once per key and state of its folder (kept in the plugin's cache file across Nx commands). */
   key: string;
   message: string;
 }
@@ -50,9 +50,12 @@ export function analyseFolder(
   const projectName = nameOf(root, projectJson, packageJson);
   const project = projectFacts(projectJson, packageJson);
   const facts = { projectName, ...(project ? { project } : {}), warnings };
-  if (!containerfiles.length && !hasFleetBlock(projectJson, packageJson))
+  const fromPlugin = pluginSettings(root, projectName, projectJson, packageJson, options);
+  // A project that names its Dockerfile (its own fleet block, or the plugin option `services`) is a
+  // service even when its folder holds none.
+  if (!containerfiles.length && !hasFleetBlock(projectJson, packageJson) && !fromPlugin.dockerfile)
     return { detection: { kind: 'none' }, ...facts };
-  const config = serviceConfig(root, projectJson, packageJson, options, warnings);
+  const config = serviceConfig(root, projectJson, packageJson, fromPlugin, options, warnings);
   return {
     detection: detectService({ root, containerfiles, projectJson, packageJson, config }, options.exclude),
     ...facts,
@@ -105,6 +108,7 @@ function serviceConfig(
   root: string,
   projectJson: ProjectManifest | undefined,
   packageJson: ProjectManifest | undefined,
+  fromPlugin: FleetServiceConfig,
   options: NormalizedFleetOptions,
   warnings: Warning[],
 ): FleetServiceConfig {
@@ -116,9 +120,25 @@ function serviceConfig(
       key: `${file}:${problem.field}`,
       message: `nx-fleet: ${file}: fleet setting "${problem.field}" ${problem.message}; it is ignored.`,
     });
-  const name = (projectJson ?? packageJson)?.name;
-  const fromPlugin = { ...options.services[root], ...(typeof name === 'string' ? options.services[name] : undefined) };
   return { context: options.context, contextInclude: options.contextInclude, ...fromPlugin, ...own.config };
+}
+
+/**
+ * The plugin option `services` for this folder's project: by root, then by name (the manifest's, and
+ * the name Nx gives the project), a name winning over the root.
+ */
+function pluginSettings(
+  root: string,
+  projectName: string,
+  projectJson: ProjectManifest | undefined,
+  packageJson: ProjectManifest | undefined,
+  options: NormalizedFleetOptions,
+): FleetServiceConfig {
+  const name = (projectJson ?? packageJson)?.name;
+  const names = [...new Set([typeof name === 'string' ? name : undefined, projectName])];
+  const byKey = (key: string | undefined) =>
+    key !== undefined && Object.hasOwn(options.services, key) ? options.services[key] : undefined;
+  return Object.assign({}, byKey(root), ...names.map(byKey)) as FleetServiceConfig;
 }
 
 /** As Nx names it: project.json's name, else the package's (`nx.name` first), else the folder's. */
