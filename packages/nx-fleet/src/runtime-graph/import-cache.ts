@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ImportRef } from './sdk-imports';
-import { workerState } from './worker-state';
+import { saveBeforeExit, workerState } from './worker-state';
 
 /** An import already resolved to the other workspace project it reaches, and the services it calls there. */
 export interface ResolvedImport {
@@ -104,7 +104,7 @@ export class ImportCache {
     if (!this.dirty || this.pendingSave) return;
     this.pendingSave = true;
     const flush = () => {
-      process.off('exit', flush);
+      if (!workerState.pendingSaves.delete(flush)) return;
       this.pendingSave = false;
       try {
         this.save();
@@ -112,7 +112,7 @@ export class ImportCache {
         // Unsaved, the next graph parses these files again; nothing is wrong with this one.
       }
     };
-    process.once('exit', flush);
+    saveBeforeExit(flush);
     setImmediate(flush);
   }
 

@@ -19,6 +19,9 @@ export interface RuntimeGraphWorkerState {
   reportedProblems: Set<string>;
   /** The test-file globs last compiled, and their matcher. */
   testFiles: { key: string; matches: (file: string) => boolean } | undefined;
+  /** Cache saves due before the worker exits, run by one exit listener however many caches wait. */
+  pendingSaves: Set<() => void>;
+  exitListener: boolean;
 }
 
 export const workerState: RuntimeGraphWorkerState = {
@@ -27,7 +30,19 @@ export const workerState: RuntimeGraphWorkerState = {
   parser: undefined,
   reportedProblems: new Set(),
   testFiles: undefined,
+  pendingSaves: new Set(),
+  exitListener: false,
 };
+
+/** Runs `save` when the worker exits, unless it ran before (then it removes itself from the set). */
+export function saveBeforeExit(save: () => void): void {
+  workerState.pendingSaves.add(save);
+  if (workerState.exitListener) return;
+  workerState.exitListener = true;
+  process.once('exit', () => {
+    for (const pending of [...workerState.pendingSaves]) pending();
+  });
+}
 
 /** As after a worker start: for tests. */
 export function resetWorkerState(): void {
