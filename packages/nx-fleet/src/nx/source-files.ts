@@ -1,3 +1,4 @@
+import { deepestAt } from '../runtime-graph/sdk-ownership';
 import type { WorkspaceFileData } from './devkit-internal';
 
 export interface SourceFiles {
@@ -19,17 +20,9 @@ export function filesByProject(
   const projectFiles: Record<string, WorkspaceFileData[]> = Object.fromEntries(projects.map((p) => [p.name, []]));
   const otherFiles: WorkspaceFileData[] = [];
   for (const data of files) {
-    const owner = ownerOf(data.file, byRoot);
+    const owner = deepestAt(byRoot, data.file);
     if (owner === undefined) otherFiles.push(data);
     else projectFiles[owner]!.push(data);
   }
   return { projectFiles, otherFiles };
-}
-
-function ownerOf(file: string, byRoot: ReadonlyMap<string, string>): string | undefined {
-  for (let end = file.lastIndexOf('/'); end > 0; end = file.lastIndexOf('/', end - 1)) {
-    const owner = byRoot.get(file.slice(0, end));
-    if (owner !== undefined) return owner;
-  }
-  return byRoot.get('.');
 }

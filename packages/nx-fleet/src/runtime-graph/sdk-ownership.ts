@@ -95,8 +95,7 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
   // Longest first: `@acme/core/v3/workers` wins over `@acme/core/v3` for `@acme/core/v3/workers/x`.
   subpaths.sort(([a], [b]) => b.length - a.length);
   const projectByRoot = new Map(projects.map((p) => [p.root, p]));
-  const projectOfFile = (file: string) =>
-    enclosing(projectByRoot, parentOf(posix.normalize(file)))?.name ?? projectByRoot.get('.')?.name;
+  const projectOfFile = (file: string) => deepestAt(projectByRoot, file)?.name;
   const ownersOfProject = (project: string) =>
     sdkOwners.get(project) ?? (byName.get(project)?.isService ? [project] : []);
   return {
@@ -111,6 +110,11 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
     },
     problems,
   };
+}
+
+/** What the deepest root holding a workspace file maps to, as Nx assigns files to projects; a root of `.` holds every file. */
+export function deepestAt<T>(byRoot: ReadonlyMap<string, T>, file: string): T | undefined {
+  return enclosing(byRoot, parentOf(posix.normalize(file))) ?? byRoot.get('.');
 }
 
 /** The deepest entry of `byRoot` at `dir` or above it (walking up folders, never past the workspace root). */
