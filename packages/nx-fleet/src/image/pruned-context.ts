@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
-import { glob } from 'tinyglobby';
+import { glob, isDynamicPattern } from 'tinyglobby';
 import { PACTS_FOLDER } from '../config/defaults';
 import type { Ports } from '../io/ports';
 import { isServiceProject } from '../services/projects';
@@ -72,6 +72,18 @@ export async function listWorkspaceFiles(
   ).sort();
 }
 
+/** Files on disk under the given outputs (folders, files or globs), ignored by git or not. */
+export async function listOutputFiles(workspaceRoot: string, outputs: readonly string[]): Promise<string[]> {
+  if (!outputs.length) return [];
+  const patterns = outputs.flatMap((output) => {
+    const path = output.replace(/^\.?\//, '').replace(/\/+$/, '');
+    return isDynamicPattern(path) ? [path] : [path, `${path}/**`];
+  });
+  return (
+    await glob(patterns, { cwd: workspaceRoot, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] })
+  ).sort();
+}
+
 export interface PrunedContext {
   dir: string;
   files: string[];
@@ -90,6 +102,11 @@ export async function assemblePrunedContext(
     graph: ProjectGraph;
     service: string;
     include: readonly string[];
+    /**
+     * Build outputs the Dockerfile copies (e.g. `dist/apps/api`): git-ignored, so taken from the disk
+     * as the build task left (or Nx's cache restored) them.
+     */
+    outputs?: readonly string[];
     into?: string;
   },
 ): Promise<PrunedContext> {
@@ -98,9 +115,12 @@ export async function assemblePrunedContext(
   const serviceRoot = input.graph.nodes[input.service]!.data.root;
   // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
   const pacts = `${serviceRoot === '.' ? '' : `${serviceRoot}/`}${PACTS_FOLDER}/`;
-  const files = (await listWorkspaceFiles(ports, input.workspaceRoot, patterns)).filter(
-    (file) => !file.startsWith(pacts),
-  );
+  const files = [
+    ...new Set([
+      ...(await listWorkspaceFiles(ports, input.workspaceRoot, patterns)).filter((file) => !file.startsWith(pacts)),
+      ...(await listOutputFiles(input.workspaceRoot, input.outputs ?? [])),
+    ]),
+  ].sort();
   const manifests = existsSync(join(input.workspaceRoot, 'package.json'))
     ? ports.pruning.prunedManifests(input.graph, input.service, input.workspaceRoot)
     : {};
