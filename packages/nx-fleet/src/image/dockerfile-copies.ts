@@ -47,7 +47,7 @@ export function missingSources(sources: readonly CopySource[], contextFiles: rea
 }
 
 /** Instructions with their first line: continuation lines joined, comments and blank lines skipped. */
-function instructions(dockerfile: string): Array<{ line: number; text: string }> {
+export function instructions(dockerfile: string): Array<{ line: number; text: string }> {
   const result: Array<{ line: number; text: string }> = [];
   const lines = dockerfile.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {

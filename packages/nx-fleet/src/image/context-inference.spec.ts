@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { inferContext, type ContextFacts } from './context-inference';
+
+/** A small npm + Nx monorepo: two apps, a library, root manifests and a base tsconfig. */
+const FILES = [
+  'package.json',
+  'package-lock.json',
+  'nx.json',
+  'tsconfig.base.json',
+  'apps/api/project.json',
+  'apps/api/package.json',
+  'apps/api/src/main.ts',
+  'apps/api/src/routes/users.ts',
+  'apps/api/Dockerfile',
+  'apps/web/project.json',
+  'apps/web/index.html',
+  'libs/shared/project.json',
+  'libs/shared/src/index.ts',
+  'tools/scripts/healthcheck.sh',
+  'docker/api.Dockerfile',
+];
+
+function facts(dockerfileText: string, extra: Partial<ContextFacts> = {}): ContextFacts {
+  return {
+    projectRoot: 'apps/api',
+    dockerfile: 'apps/api/Dockerfile',
+    dockerfileText,
+    files: FILES,
+    ignore: { project: [], workspace: [] },
+    ...extra,
+  };
+}
+
+describe('inferContext', () => {
+  it.each([
+    [
+      'a Dockerfile written for its folder',
+      'FROM node:20\nCOPY package.json ./\nCOPY src/ ./src/\nCMD ["node", "src/main.js"]\n',
+      'project',
+      /"COPY src\/ \.\/src\/" \(apps\/api\/Dockerfile:3\) names a path in apps\/api, not at the workspace root/,
+    ],
+    [
+      "nx-fleet's repo-shaped Dockerfile",
+      'FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY apps/api/ apps/api/\nCOPY libs/shared/ libs/shared/\n',
+      'pruned',
+      /"COPY package\.json package-lock\.json \.\/" \(apps\/api\/Dockerfile:2\) names a workspace path/,
+    ],
+    [
+      'COPY . . followed by turbo prune',
+      'FROM node:20 AS prune\nCOPY . .\nRUN npx turbo@2 prune --scope=api --docker\n',
+      'workspace',
+      /"COPY \. \." \(apps\/api\/Dockerfile:2\) is followed by "RUN npx turbo@2 prune --scope=api --docker" \(apps\/api\/Dockerfile:3\), which needs the whole workspace/,
+    ],
+    [
+      'COPY . . then pnpm deploy',
+      'FROM node:20\nCOPY . .\nRUN pnpm --filter=api deploy /out\n',
+      'workspace',
+      /which needs the whole workspace/,
+    ],
+    [
+      'COPY . . of a Dockerfile in its folder, with a folder-only source',
+      'FROM node:20\nCOPY src/main.ts ./\nCOPY . .\n',
+      'project',
+      /names a path in apps\/api/,
+    ],
+    [
+      'COPY . . with a workspace path: the image holds the whole repository',
+      'FROM node:20\nCOPY tsconfig.base.json ./\nCOPY . .\n',
+      'workspace',
+      /"COPY tsconfig\.base\.json \.\/" \(apps\/api\/Dockerfile:2\) names a workspace path and "COPY \. \." .* copies the whole context/,
+    ],
+    [
+      'nothing copied',
+      'FROM node:20\nRUN echo hi\n',
+      'project',
+      /apps\/api\/Dockerfile is in the project folder and it copies nothing from the context/,
+    ],
+    [
+      'only sources found in both places',
+      'FROM node:20\nCOPY package.json ./\n',
+      'project',
+      /its COPY sources are found in the project folder/,
+    ],
+  ])('%s → %s', (_, dockerfile, mode, reason) => {
+    const result = inferContext(facts(dockerfile));
+    expect(result.mode).toBe(mode);
+    expect(result.reason).toMatch(reason);
+  });
+
+  it('a Dockerfile outside its project with no deciding source: pruned', () => {
+    expect(
+      inferContext(facts('FROM node:20\nCOPY package.json ./\n', { dockerfile: 'docker/api.Dockerfile' })),
+    ).toMatchObject({
+      mode: 'pruned',
+      reason: 'no COPY source decides between the project folder and the workspace root',
+    });
+  });
+
+  it('copies of workspace paths outside the service become includes (folders as globs), manifests do not', () => {
+    expect(
+      inferContext(
+        facts(
+          'FROM node:20\nCOPY package.json package-lock.json tsconfig.base.json ./\nCOPY libs/shared ./libs/shared\nCOPY apps/api apps/api\nCOPY tools/scripts/*.sh /usr/local/bin/\n',
+        ),
+      ),
+    ).toEqual({
+      mode: 'pruned',
+      reason: expect.any(String),
+      include: ['tsconfig.base.json', 'libs/shared/**', 'tools/scripts/*.sh'],
+      outputs: [],
+    });
+  });
+
+  it("a Dockerfile copying the Nx build's output (git-ignored, so absent): pruned, with the output", () => {
+    const result = inferContext(
+      facts('FROM node:20\nWORKDIR /app\nCOPY ./dist/apps/api .\nCOPY package.json ./\nCMD ["node", "main.js"]\n'),
+    );
+    expect(result).toMatchObject({ mode: 'pruned', outputs: ['dist/apps/api'], include: [] });
+    expect(result.reason).toMatch(/"COPY \.\/dist\/apps\/api \." \(apps\/api\/Dockerfile:3\) names a workspace path/);
+  });
+
+  it('a declared build output outside the conventional folders counts as one', () => {
+    const result = inferContext(facts('FROM node:20\nCOPY artifacts/api /app\n', { buildOutputs: ['artifacts/api'] }));
+    expect(result).toMatchObject({ mode: 'pruned', outputs: ['artifacts/api'] });
+  });
+
+  it("the project's own dist folder, copied from its folder: project context, with the output", () => {
+    const result = inferContext(facts('FROM nginx:1\nCOPY dist/ /usr/share/nginx/html/\nCOPY src/main.ts /x\n'));
+    expect(result).toMatchObject({ mode: 'project', outputs: ['apps/api/dist'] });
+  });
+
+  it("a source the project's .dockerignore leaves out does not count there", () => {
+    const dockerfile = 'FROM node:20\nCOPY src/ ./src/\n';
+    expect(inferContext(facts(dockerfile)).mode).toBe('project');
+    expect(inferContext(facts(dockerfile, { ignore: { project: ['src'], workspace: [] } })).reason).toMatch(
+      /no COPY source decides|its COPY sources/,
+    );
+  });
+
+  it('a majority decides between conflicting sources, and the reason counts the others', () => {
+    const result = inferContext(
+      facts('FROM node:20\nCOPY src ./src\nCOPY libs/shared ./libs/shared\nCOPY apps/web ./web\n'),
+    );
+    expect(result.mode).toBe('pruned');
+    expect(result.reason).toMatch(/1 other source is only in apps\/api \(checked before the build\)/);
+  });
+
+  it('globs match files and folders', () => {
+    expect(inferContext(facts('FROM node:20\nCOPY src/*.ts ./\n')).mode).toBe('project');
+    expect(inferContext(facts('FROM node:20\nCOPY libs/*/src ./libs/\n')).mode).toBe('pruned');
+  });
+
+  it('the service at the workspace root is pruned', () => {
+    expect(inferContext(facts('FROM node:20\nCOPY . .\n', { projectRoot: '.', dockerfile: 'Dockerfile' })).mode).toBe(
+      'pruned',
+    );
+  });
+
+  it('stages and URLs are no sources', () => {
+    expect(
+      inferContext(facts('FROM node:20 AS build\nCOPY --from=build /app/dist ./dist\nADD https://x.io/a.tgz /tmp/\n')),
+    ).toMatchObject({ mode: 'project', reason: expect.stringMatching(/copies nothing from the context/) });
+  });
+});

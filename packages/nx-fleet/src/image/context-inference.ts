@@ -1,0 +1,250 @@
+import { posix } from 'node:path';
+import dockerignore from '@balena/dockerignore';
+import picomatch from 'picomatch';
+import type { ContextMode } from '../config/service-settings';
+import { copySources, instructions, type CopySource } from './dockerfile-copies';
+
+/** What the choice of a service's build context is made from; read by the caller, so the choice stays pure. */
+export interface ContextFacts {
+  projectRoot: string;
+  /** Workspace-relative. */
+  dockerfile: string;
+  dockerfileText: string;
+  /** Workspace files (posix, relative), as Nx lists them: git-ignored files (build outputs) are absent. */
+  files: readonly string[];
+  /** The `.dockerignore` patterns the engine would apply with the project folder, and with the workspace root, as context. */
+  ignore: { project: readonly string[]; workspace: readonly string[] };
+  /** Outputs of the project's build target, workspace-relative, when its configuration states them. */
+  buildOutputs?: readonly string[];
+}
+
+export interface ContextChoice {
+  mode: ContextMode;
+  /** One sentence a user can check against the Dockerfile: which instruction decided, and why. */
+  reason: string;
+  /** Workspace paths (globs) outside the service that a pruned context must hold because the Dockerfile copies them. */
+  include: string[];
+  /** Build outputs the Dockerfile copies (workspace-relative): docker-build depends on the build target that makes them. */
+  outputs: string[];
+}
+
+/** Tools that cut a whole monorepo down to one app inside the build: the context must be the whole workspace. */
+const PRUNE_TOOLS = /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune)\b/;
+/** Folders build tools write to by convention; a missing COPY source under one is taken for a build output. */
+const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out']);
+/** What pruning writes itself (pruned to the service): never an extra include. */
+const PRUNED_MANIFESTS = new Set([
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'pnpm-lock.yaml',
+  'yarn.lock',
+  'bun.lockb',
+]);
+
+type Found = 'file' | 'output' | 'missing';
+
+/**
+ * Where a Dockerfile's COPY/ADD sources are: in the project folder (a Dockerfile written for
+ * `docker build .` there), at the workspace root (repo-shaped: nx-fleet's pruned context), or
+ * everywhere (`COPY . .` before a monorepo prune tool). Sources found in one place only decide;
+ * build outputs (missing because git ignores them) count where their folder would be.
+ */
+export function inferContext(facts: ContextFacts): ContextChoice {
+  const where = `${facts.dockerfile}:`;
+  const sources = copySources(facts.dockerfileText);
+  const index = indexOf(facts.files);
+  const atProject = (s: CopySource) => find(index, facts, facts.projectRoot, s.source, facts.ignore.project);
+  const atWorkspace = (s: CopySource) => find(index, facts, '.', s.source, facts.ignore.workspace);
+  const whole = sources.find((s) => isWholeContext(s.source));
+  const pruneStep = instructions(facts.dockerfileText).find(
+    ({ text }) => /^RUN\s/i.test(text) && PRUNE_TOOLS.test(text),
+  );
+  const quote = (s: { line: number; instruction?: string; text?: string }) =>
+    `"${truncate(s.instruction ?? s.text ?? '')}" (${where}${s.line})`;
+
+  if (whole && pruneStep)
+    return choice('workspace', `${quote(whole)} is followed by ${quote(pruneStep)}, which needs the whole workspace`);
+
+  const inFolder = posix.dirname(facts.dockerfile) === facts.projectRoot;
+  const partial = sources.filter((s) => !isWholeContext(s.source));
+  if (facts.projectRoot === '.') return pruned(partial, 'the service is the workspace root');
+  const placed = partial.map((source) => ({ source, project: atProject(source), workspace: atWorkspace(source) }));
+  const projectOnly = placed.filter((p) => p.project !== 'missing' && p.workspace === 'missing');
+  const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing');
+
+  const projectWins =
+    projectOnly.length > workspaceOnly.length || (projectOnly.length === workspaceOnly.length && inFolder);
+  if (projectOnly.length === 0 && workspaceOnly.length === 0) {
+    if (whole && !inFolder)
+      return choice('workspace', `${quote(whole)} copies the whole context, and the Dockerfile is outside its project`);
+    if (!inFolder) return pruned(partial, 'no COPY source decides between the project folder and the workspace root');
+    const why = sources.length
+      ? 'its COPY sources are found in the project folder (as `docker build .` there sends it)'
+      : 'it copies nothing from the context';
+    return choice('project', `${facts.dockerfile} is in the project folder and ${why}`, outputsAt(placed, 'project'));
+  }
+  if (projectWins) {
+    const [first] = projectOnly;
+    const conflict = workspaceOnly.length ? `; ${conflicts(workspaceOnly.length, 'are workspace paths')}` : '';
+    return choice(
+      'project',
+      `${quote(first!.source)} names a path in ${facts.projectRoot}, not at the workspace root${conflict}`,
+      outputsAt(placed, 'project'),
+    );
+  }
+  if (whole)
+    return choice(
+      'workspace',
+      `${quote(workspaceOnly[0]!.source)} names a workspace path and ${quote(whole)} copies the whole context`,
+      outputsAt(placed, 'workspace'),
+    );
+  const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
+  return pruned(partial, `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}`);
+
+  function pruned(copies: readonly CopySource[], reason: string): ContextChoice {
+    const outputs: string[] = [];
+    const include: string[] = [];
+    for (const source of copies) {
+      const path = normalizeSource('.', source.source);
+      if (path === undefined) continue;
+      const found = find(index, facts, '.', source.source, facts.ignore.workspace);
+      if (found === 'output') outputs.push(path);
+      else if (found === 'file' && !insideOf(path, facts.projectRoot) && !PRUNED_MANIFESTS.has(path))
+        include.push(index.has(path) || picomatch.scan(path).isGlob ? path : `${path}/**`);
+    }
+    return { mode: 'pruned', reason, include: unique(include), outputs: unique(outputs) };
+  }
+
+  function outputsAt(list: typeof placed, at: 'project' | 'workspace'): string[] {
+    const base = at === 'project' ? facts.projectRoot : '.';
+    return unique(list.filter((p) => p[at] === 'output').flatMap((p) => normalizeSource(base, p.source.source) ?? []));
+  }
+}
+
+function choice(mode: ContextMode, reason: string, outputs: string[] = []): ContextChoice {
+  return { mode, reason, include: [], outputs };
+}
+
+function conflicts(count: number, what: string): string {
+  return `${count} other source${count === 1 ? '' : 's'} ${count === 1 ? what.replace(/^are/, 'is') : what} (checked before the build)`;
+}
+
+function isWholeContext(source: string): boolean {
+  return ['.', './', '*', './*'].includes(source);
+}
+
+/** A source as a workspace-relative path under a context root; undefined when it leaves the context. */
+function normalizeSource(base: string, source: string): string | undefined {
+  const path = posix.normalize(posix.join(base, source.replace(/^\/+/, ''))).replace(/\/+$/, '');
+  if (path === '..' || path.startsWith('../')) return undefined;
+  return path === '' ? '.' : path;
+}
+
+function insideOf(path: string, root: string): boolean {
+  return root === '.' || path === root || path.startsWith(`${root}/`);
+}
+
+/**
+ * Whether the context rooted at `base` provides the source: a file, a folder with files, or a glob's
+ * match, that its `.dockerignore` keeps. A source that is missing but lies where builds write (a
+ * declared output of the project's build, or a `dist`/`build`/`out` folder) is a build output.
+ */
+function find(index: FileIndex, facts: ContextFacts, base: string, source: string, ignore: readonly string[]): Found {
+  const path = normalizeSource(base, source);
+  if (path === undefined) return 'missing';
+  const candidates = picomatch.scan(path).isGlob ? index.matching(path) : index.under(path);
+  const relative = candidates.map((file) => (base === '.' ? file : file.slice(base.length + 1)));
+  if (relative.length && keep(ignore)(relative).length) return 'file';
+  return isOutputPath(path, base, facts) ? 'output' : 'missing';
+}
+
+/**
+ * Nx writes a project's output to `dist/<project root>` at the workspace root: such a path is an
+ * output there, never inside the project folder.
+ */
+function isOutputPath(path: string, base: string, facts: ContextFacts): boolean {
+  if ((facts.buildOutputs ?? []).some((output) => insideOf(path, output) || insideOf(output, path))) return true;
+  const [first, ...rest] = (base === '.' ? path : path.slice(base.length + 1)).split('/');
+  if (!OUTPUT_FOLDERS.has(first!)) return false;
+  return base === '.' || !insideOf(rest.join('/'), facts.projectRoot);
+}
+
+const ignoreFilters = new Map<string, (paths: string[]) => string[]>();
+
+function keep(patterns: readonly string[]): (paths: string[]) => string[] {
+  if (!patterns.length) return (paths) => paths;
+  const key = patterns.join('\n');
+  let filter = ignoreFilters.get(key);
+  if (!filter) {
+    const ignore = dockerignore({ ignorecase: false }).add([...patterns]);
+    filter = (paths) => ignore.filter(paths);
+    ignoreFilters.set(key, filter);
+  }
+  return filter;
+}
+
+/** Sorted workspace files with prefix lookups: one index per file list, however many services ask. */
+class FileIndex {
+  private readonly sorted: string[];
+  private readonly set: Set<string>;
+
+  constructor(files: readonly string[]) {
+    this.sorted = [...files].sort();
+    this.set = new Set(files);
+  }
+
+  has(path: string): boolean {
+    return this.set.has(path);
+  }
+
+  /** The file itself, or the files below the folder. */
+  under(path: string): string[] {
+    if (path === '.') return this.sorted;
+    if (this.set.has(path)) return [path];
+    const prefix = `${path}/`;
+    const result: string[] = [];
+    for (let i = this.lowerBound(prefix); i < this.sorted.length && this.sorted[i]!.startsWith(prefix); i++)
+      result.push(this.sorted[i]!);
+    return result;
+  }
+
+  /** A glob's matches, and the files below matched folders (`COPY libs/* ./libs/` copies folders). */
+  matching(glob: string): string[] {
+    const literal = picomatch.scan(glob).base;
+    const match = picomatch(glob, { dot: true });
+    return this.under(literal || '.').filter(
+      (file) => match(file) || file.split('/').some((_, i, parts) => match(parts.slice(0, i + 1).join('/'))),
+    );
+  }
+
+  private lowerBound(prefix: string): number {
+    let low = 0;
+    let high = this.sorted.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.sorted[mid]! < prefix) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}
+
+const indexes = new WeakMap<readonly string[], FileIndex>();
+
+function indexOf(files: readonly string[]): FileIndex {
+  let index = indexes.get(files);
+  if (!index) {
+    index = new FileIndex(files);
+    indexes.set(files, index);
+  }
+  return index;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function truncate(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
