@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inferContext, type ContextFacts } from './context-inference';
+import { contextNeeds, inferContext, type ContextFacts } from './context-inference';
 
 /** A small npm + Nx monorepo: two apps, a library, root manifests and a base tsconfig. */
 const FILES = [
@@ -160,5 +160,17 @@ describe('inferContext', () => {
     expect(
       inferContext(facts('FROM node:20 AS build\nCOPY --from=build /app/dist ./dist\nADD https://x.io/a.tgz /tmp/\n')),
     ).toMatchObject({ mode: 'project', reason: expect.stringMatching(/copies nothing from the context/) });
+  });
+});
+
+describe('contextNeeds', () => {
+  const dockerfile = 'FROM node:20\nCOPY dist/apps/api ./\nCOPY tsconfig.base.json ./\n';
+
+  it.each([
+    ['pruned', { include: ['tsconfig.base.json'], outputs: ['dist/apps/api'] }],
+    ['workspace', { include: [], outputs: ['dist/apps/api'] }],
+    ['project', { include: [], outputs: [] }],
+  ] as const)('for a context set to %s', (mode, expected) => {
+    expect(contextNeeds(facts(dockerfile), mode)).toEqual(expected);
   });
 });

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import picomatch from 'picomatch';
 import type { ContextMode } from '../config/service-settings';
-import { copySources, instructions, type CopySource } from './dockerfile-copies';
+import { copySources, instructions } from './dockerfile-copies';
 
 /** What the choice of a service's build context is made from; read by the caller, so the choice stays pure. */
 export interface ContextFacts {
@@ -51,11 +51,35 @@ type Found = 'file' | 'output' | 'missing';
  * build outputs (missing because git ignores them) count where their folder would be.
  */
 export function inferContext(facts: ContextFacts): ContextChoice {
+  const { mode, reason } = chooseMode(facts);
+  return { mode, reason, ...contextNeeds(facts, mode) };
+}
+
+/**
+ * What a context of the given mode (inferred or set) must also hold for this Dockerfile: the
+ * workspace paths outside the service it copies (pruned), and the build outputs it copies.
+ */
+export function contextNeeds(facts: ContextFacts, mode: ContextMode): Pick<ContextChoice, 'include' | 'outputs'> {
+  const base = mode === 'project' ? facts.projectRoot : '.';
+  const ignore = mode === 'project' ? facts.ignore.project : facts.ignore.workspace;
+  const index = indexOf(facts.files);
+  const outputs: string[] = [];
+  const include: string[] = [];
+  for (const { source } of copySources(facts.dockerfileText)) {
+    const path = normalizeSource(base, source);
+    if (path === undefined || isWholeContext(source)) continue;
+    const found = find(index, facts, base, source, ignore);
+    if (found === 'output') outputs.push(path);
+    else if (mode === 'pruned' && found === 'file' && !insideOf(path, facts.projectRoot) && !PRUNED_MANIFESTS.has(path))
+      include.push(index.has(path) || picomatch.scan(path).isGlob ? path : `${path}/**`);
+  }
+  return { include: unique(include), outputs: unique(outputs) };
+}
+
+function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason'> {
   const where = `${facts.dockerfile}:`;
   const sources = copySources(facts.dockerfileText);
   const index = indexOf(facts.files);
-  const atProject = (s: CopySource) => find(index, facts, facts.projectRoot, s.source, facts.ignore.project);
-  const atWorkspace = (s: CopySource) => find(index, facts, '.', s.source, facts.ignore.workspace);
   const whole = sources.find((s) => isWholeContext(s.source));
   const pruneStep = instructions(facts.dockerfileText).find(
     ({ text }) => /^RUN\s/i.test(text) && PRUNE_TOOLS.test(text),
@@ -64,66 +88,50 @@ export function inferContext(facts: ContextFacts): ContextChoice {
     `"${truncate(s.instruction ?? s.text ?? '')}" (${where}${s.line})`;
 
   if (whole && pruneStep)
-    return choice('workspace', `${quote(whole)} is followed by ${quote(pruneStep)}, which needs the whole workspace`);
+    return {
+      mode: 'workspace',
+      reason: `${quote(whole)} is followed by ${quote(pruneStep)}, which needs the whole workspace`,
+    };
+  if (facts.projectRoot === '.') return { mode: 'pruned', reason: 'the service is the workspace root' };
 
   const inFolder = posix.dirname(facts.dockerfile) === facts.projectRoot;
-  const partial = sources.filter((s) => !isWholeContext(s.source));
-  if (facts.projectRoot === '.') return pruned(partial, 'the service is the workspace root');
-  const placed = partial.map((source) => ({ source, project: atProject(source), workspace: atWorkspace(source) }));
+  const placed = sources
+    .filter((s) => !isWholeContext(s.source))
+    .map((source) => ({
+      source,
+      project: find(index, facts, facts.projectRoot, source.source, facts.ignore.project),
+      workspace: find(index, facts, '.', source.source, facts.ignore.workspace),
+    }));
   const projectOnly = placed.filter((p) => p.project !== 'missing' && p.workspace === 'missing');
   const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing');
 
-  const projectWins =
-    projectOnly.length > workspaceOnly.length || (projectOnly.length === workspaceOnly.length && inFolder);
   if (projectOnly.length === 0 && workspaceOnly.length === 0) {
     if (whole && !inFolder)
-      return choice('workspace', `${quote(whole)} copies the whole context, and the Dockerfile is outside its project`);
-    if (!inFolder) return pruned(partial, 'no COPY source decides between the project folder and the workspace root');
+      return {
+        mode: 'workspace',
+        reason: `${quote(whole)} copies the whole context, and the Dockerfile is outside its project`,
+      };
+    if (!inFolder)
+      return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
     const why = sources.length
       ? 'its COPY sources are found in the project folder (as `docker build .` there sends it)'
       : 'it copies nothing from the context';
-    return choice('project', `${facts.dockerfile} is in the project folder and ${why}`, outputsAt(placed, 'project'));
+    return { mode: 'project', reason: `${facts.dockerfile} is in the project folder and ${why}` };
   }
-  if (projectWins) {
-    const [first] = projectOnly;
+  if (projectOnly.length > workspaceOnly.length || (projectOnly.length === workspaceOnly.length && inFolder)) {
     const conflict = workspaceOnly.length ? `; ${conflicts(workspaceOnly.length, 'are workspace paths')}` : '';
-    return choice(
-      'project',
-      `${quote(first!.source)} names a path in ${facts.projectRoot}, not at the workspace root${conflict}`,
-      outputsAt(placed, 'project'),
-    );
+    return {
+      mode: 'project',
+      reason: `${quote(projectOnly[0]!.source)} names a path in ${facts.projectRoot}, not at the workspace root${conflict}`,
+    };
   }
   if (whole)
-    return choice(
-      'workspace',
-      `${quote(workspaceOnly[0]!.source)} names a workspace path and ${quote(whole)} copies the whole context`,
-      outputsAt(placed, 'workspace'),
-    );
+    return {
+      mode: 'workspace',
+      reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${quote(whole)} copies the whole context`,
+    };
   const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
-  return pruned(partial, `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}`);
-
-  function pruned(copies: readonly CopySource[], reason: string): ContextChoice {
-    const outputs: string[] = [];
-    const include: string[] = [];
-    for (const source of copies) {
-      const path = normalizeSource('.', source.source);
-      if (path === undefined) continue;
-      const found = find(index, facts, '.', source.source, facts.ignore.workspace);
-      if (found === 'output') outputs.push(path);
-      else if (found === 'file' && !insideOf(path, facts.projectRoot) && !PRUNED_MANIFESTS.has(path))
-        include.push(index.has(path) || picomatch.scan(path).isGlob ? path : `${path}/**`);
-    }
-    return { mode: 'pruned', reason, include: unique(include), outputs: unique(outputs) };
-  }
-
-  function outputsAt(list: typeof placed, at: 'project' | 'workspace'): string[] {
-    const base = at === 'project' ? facts.projectRoot : '.';
-    return unique(list.filter((p) => p[at] === 'output').flatMap((p) => normalizeSource(base, p.source.source) ?? []));
-  }
-}
-
-function choice(mode: ContextMode, reason: string, outputs: string[] = []): ContextChoice {
-  return { mode, reason, include: [], outputs };
+  return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
 }
 
 function conflicts(count: number, what: string): string {
