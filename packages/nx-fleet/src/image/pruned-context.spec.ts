@@ -308,9 +308,9 @@ describe('assemblePrunedContext', () => {
     expect(readFileSync(join(into, 'package.json'), 'utf8')).toBe(workspaceManifest);
     expect(readFileSync(join(into, 'package-lock.json'), 'utf8')).toBe(workspaceLock);
     expect(log.of('warn')).toEqual([
-      'nx-fleet: orders: the lockfile Nx pruned for it does not install frozen (npm ci):\n' +
+      'nx-fleet: orders: the lockfile Nx pruned for it does not install frozen (npm ci --dry-run --ignore-scripts --no-audit --no-fund --loglevel=error):\n' +
         '  Missing: is-number@7.0.0 from lock file\n' +
-        "Its context carries the workspace's package.json and package-lock.json instead (they install together); " +
+        "Its context carries the workspace's package.json, package-lock.json instead (they install together); " +
         'the image installs more than the service needs until the pruned lockfile installs.',
     ]);
   });

@@ -7,7 +7,23 @@ import type { ProjectGraph } from '@nx/devkit';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { PACTS_FOLDER } from '../config/defaults';
 import type { Ports } from '../io/ports';
+import { ToolNotFoundError } from '../io/process';
 import { isServiceProject } from '../services/projects';
+import {
+  describeInvocation,
+  detectPackageManager,
+  INSTALL_PROBLEMS,
+  LOCKFILES,
+  planFrozenInstall,
+  SUPPORT_FILES,
+  type FrozenInstallPlan,
+  type InstallFacts,
+  type Invocation,
+  type PackageManager,
+} from './frozen-install';
+import { relocateWorkspaceLibraries, type WorkspaceLibrary } from './workspace-libraries';
+
+export { npmInstallProblems } from './frozen-install';
 
 /**
  * What pruning takes from Nx's internal API, which only nx/ may import: nx/devkit-internal.ts
@@ -110,8 +126,15 @@ export async function assemblePrunedContext(
     into?: string;
   },
 ): Promise<PrunedContext> {
-  const roots = contextProjects(input.graph, input.service).map((name) => input.graph.nodes[name]!.data.root);
-  const patterns = [...roots.map((root) => (root === '.' ? '**' : `${root}/**`)), ...input.include, '.dockerignore'];
+  const projects = contextProjects(input.graph, input.service);
+  const roots = projects.map((name) => input.graph.nodes[name]!.data.root);
+  const patterns = [
+    ...roots.map((root) => (root === '.' ? '**' : `${root}/**`)),
+    ...input.include,
+    '.dockerignore',
+    // What the workspace's package manager reads beside the lockfile (only what exists is copied).
+    ...new Set(Object.values(SUPPORT_FILES).flat()),
+  ];
   const serviceRoot = input.graph.nodes[input.service]!.data.root;
   // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
   const pacts = `${serviceRoot === '.' ? '' : `${serviceRoot}/`}${PACTS_FOLDER}/`;
@@ -122,7 +145,11 @@ export async function assemblePrunedContext(
     ]),
   ].sort();
   const manifests = existsSync(join(input.workspaceRoot, 'package.json'))
-    ? ports.pruning.prunedManifests(input.graph, input.service, input.workspaceRoot)
+    ? await repoShaped(
+        ports.pruning.prunedManifests(input.graph, input.service, input.workspaceRoot),
+        input.workspaceRoot,
+        roots.filter((root) => root !== serviceRoot),
+      )
     : {};
   const dir = input.into ?? (await mkdtemp(join(tmpdir(), 'nx-fleet-context-')));
   await mkdir(dir, { recursive: true });
@@ -138,72 +165,203 @@ export async function assemblePrunedContext(
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await writeFile(join(dir, file), content);
   }
-  await checkFrozenInstall(ports, dir, input.service, input.workspaceRoot);
+  const all = [...new Set([...files, ...Object.keys(manifests)])].sort();
+  const fallback = await checkFrozenInstall(ports, dir, all, input.service, input.workspaceRoot);
   return {
     dir,
-    files: [...new Set([...files, ...Object.keys(manifests)])].sort(),
+    files: [...new Set([...all, ...fallback])].sort(),
     dispose: () => (input.into ? Promise.resolve() : rm(dir, { recursive: true, force: true })),
   };
 }
 
+/** Nx's pruned manifests with the workspace libraries the context holds referenced at their roots. */
+async function repoShaped(
+  manifests: Record<string, string>,
+  workspaceRoot: string,
+  libraryRoots: readonly string[],
+): Promise<Record<string, string>> {
+  const packageManager = detectPackageManager({
+    files: Object.keys(manifests),
+    packageManagerField: packageManagerFieldOf(manifests['package.json']),
+    yarnLock: manifests['yarn.lock'],
+  });
+  if (!packageManager) return manifests;
+  const libraries: WorkspaceLibrary[] = [];
+  for (const root of libraryRoots) {
+    const text = await readText(join(workspaceRoot, root, 'package.json'));
+    if (!text) continue;
+    const manifest = JSON.parse(text) as { name?: string; version?: string; dependencies?: Record<string, string> };
+    if (manifest.name)
+      libraries.push({ name: manifest.name, root, version: manifest.version, dependencies: manifest.dependencies });
+  }
+  const rootYarnLock = packageManager === 'yarn-berry' ? await readText(join(workspaceRoot, 'yarn.lock')) : undefined;
+  return relocateWorkspaceLibraries(packageManager, manifests, libraries, rootYarnLock);
+}
+
+const readText = (file: string) => readFile(file, 'utf8').catch(() => undefined);
+
+function packageManagerFieldOf(manifest: string | undefined): string | undefined {
+  try {
+    return (JSON.parse(manifest ?? '{}') as { packageManager?: string }).packageManager;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * A pruned lockfile npm would refuse with `npm ci` is announced here, naming the service and npm's
- * own reasons, not mid-build: the context then carries the workspace's package.json and lockfile,
- * which the workspace installs with. A lockfile with nothing to install cannot fail, and a pair that
- * passed once is remembered by content in Nx's workspace-data directory.
+ * Package managers already said to be missing, by tool: said once per process, not once per
+ * service (a docker-build run assembles many contexts in one process).
+ */
+const toldMissing = new Set<string>();
+
+/**
+ * The pruned lockfile installs frozen with the workspace's package manager, or is announced here,
+ * naming the service and the package manager's own reasons, not mid-build: the context then
+ * carries the workspace's manifests and lockfile, which the workspace installs with. The check runs
+ * in a scratch copy of the manifests, so the context gets no node_modules. A pair that passed once
+ * is remembered by content in Nx's workspace-data directory. Returns the files the fallback added.
  */
 async function checkFrozenInstall(
   ports: PruningPorts,
   dir: string,
+  files: readonly string[],
   service: string,
   workspaceRoot: string,
-): Promise<void> {
-  const lockFile = join(dir, 'package-lock.json');
-  if (!existsSync(lockFile)) return;
-  const lock = await readFile(lockFile, 'utf8');
-  const manifest = await readFile(join(dir, 'package.json'), 'utf8');
-  if (!installsAnything(lock)) return;
-  const marker = join(
-    ports.pruning.workspaceDataDirectory,
-    'nx-fleet',
-    'frozen-install',
-    createHash('sha256').update(manifest).update('\0').update(lock).digest('hex'),
-  );
-  if (existsSync(marker)) return;
-  const result = await ports.processes.run(
-    'npm',
-    ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
-    { cwd: dir },
-  );
-  if (result.code === 0) {
+): Promise<string[]> {
+  const plan = planFrozenInstall(await installFacts(dir, files));
+  if (!plan) return [];
+  const lock = await readFile(join(dir, plan.lockfile), 'utf8');
+  if (plan.packageManager === 'npm' && !installsAnything(lock)) return [];
+  const inputs = installInputs(plan.packageManager, files);
+  const hash = createHash('sha256').update(plan.packageManager);
+  for (const file of inputs)
+    hash
+      .update('\0')
+      .update(file)
+      .update('\0')
+      .update(await readFile(join(dir, file)));
+  const marker = join(ports.pruning.workspaceDataDirectory, 'nx-fleet', 'frozen-install', hash.digest('hex'));
+  if (existsSync(marker)) return [];
+  const outcome = await frozenInstall(ports, plan, dir, inputs);
+  if (outcome.kind === 'missing') {
+    if (!toldMissing.has(plan.packageManager)) {
+      toldMissing.add(plan.packageManager);
+      ports.log.warn(
+        `nx-fleet: ${plan.missingToolHint}. The pruned ${plan.lockfile} of ${service} (and of every other service) ` +
+          'goes into its context unchecked.',
+      );
+    }
+    return [];
+  }
+  if (outcome.kind === 'passed') {
     await mkdir(dirname(marker), { recursive: true });
     await writeFile(marker, '');
-    return;
+    return [];
   }
-  for (const file of ['package.json', 'package-lock.json']) await copyFile(join(workspaceRoot, file), join(dir, file));
+  const problems = INSTALL_PROBLEMS[plan.packageManager](outcome.output);
+  const fallback = await workspaceInstallFiles(ports, workspaceRoot, plan);
+  for (const file of fallback) {
+    await mkdir(dirname(join(dir, file)), { recursive: true });
+    await copyFile(join(workspaceRoot, file), join(dir, file));
+  }
+  const again = await frozenInstall(ports, plan, dir, installInputs(plan.packageManager, [...files, ...fallback]));
+  const shown = (lines: string[]) => lines.map((line) => `  ${line}`).join('\n');
+  const carried = fallback
+    .filter((file) => !file.endsWith('/package.json'))
+    .sort((a, b) => Number(b === 'package.json') - Number(a === 'package.json') || a.localeCompare(b))
+    .join(', ');
   ports.log.warn(
-    `nx-fleet: ${service}: the lockfile Nx pruned for it does not install frozen (npm ci):\n` +
-      npmInstallProblems(result.stderr)
-        .map((line) => `  ${line}`)
-        .join('\n') +
-      "\nIts context carries the workspace's package.json and package-lock.json instead (they install together); " +
-      'the image installs more than the service needs until the pruned lockfile installs.',
+    `nx-fleet: ${service}: the lockfile Nx pruned for it does not install frozen (${describeInvocation(outcome.invocation)}):\n` +
+      `${shown(problems)}\n` +
+      (again.kind === 'failed'
+        ? `Its context carries the workspace's ${carried} instead, but they do not install frozen there either:\n` +
+          shown(INSTALL_PROBLEMS[plan.packageManager](again.output))
+        : `Its context carries the workspace's ${carried} instead (they install together); ` +
+          'the image installs more than the service needs until the pruned lockfile installs.'),
+  );
+  return fallback;
+}
+
+type InstallOutcome =
+  { kind: 'passed' } | { kind: 'missing' } | { kind: 'failed'; invocation: Invocation; output: string };
+
+/** Runs the plan's first candidate that starts, in a scratch copy of the install inputs. */
+async function frozenInstall(
+  ports: PruningPorts,
+  plan: FrozenInstallPlan,
+  dir: string,
+  inputs: readonly string[],
+): Promise<InstallOutcome> {
+  const scratch = await mkdtemp(join(tmpdir(), 'nx-fleet-frozen-'));
+  try {
+    for (const file of inputs) {
+      await mkdir(dirname(join(scratch, file)), { recursive: true });
+      await copyFile(join(dir, file), join(scratch, file));
+    }
+    for (const invocation of plan.candidates) {
+      let result;
+      try {
+        result = await ports.processes.run(invocation.command, invocation.args, { cwd: scratch });
+      } catch (error) {
+        if (error instanceof ToolNotFoundError) continue;
+        throw error;
+      }
+      // corepack that cannot fetch the release is a missing tool, not a broken lockfile.
+      if (
+        invocation.command === 'corepack' &&
+        result.code !== 0 &&
+        !/\bERR_PNPM_|YN\d{4}|^error /m.test(result.stdout + result.stderr)
+      )
+        continue;
+      return result.code === 0
+        ? { kind: 'passed' }
+        : { kind: 'failed', invocation, output: `${result.stdout}\n${result.stderr}` };
+    }
+    return { kind: 'missing' };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function installFacts(dir: string, files: readonly string[]): Promise<InstallFacts> {
+  return {
+    files,
+    packageManagerField: packageManagerFieldOf(await readText(join(dir, 'package.json'))),
+    yarnLock: files.includes('yarn.lock') ? await readText(join(dir, 'yarn.lock')) : undefined,
+    yarnrcYml: files.includes('.yarnrc.yml') ? await readText(join(dir, '.yarnrc.yml')) : undefined,
+  };
+}
+
+/** What a package manager reads to install: every manifest, the lockfile and its settings. */
+export function installInputs(packageManager: PackageManager, files: readonly string[]): string[] {
+  const support = SUPPORT_FILES[packageManager].map((pattern) => pattern.replace(/\*\*$/, ''));
+  return files.filter(
+    (file) =>
+      file === 'package.json' ||
+      file.endsWith('/package.json') ||
+      file === LOCKFILES[packageManager] ||
+      file === 'npm-shrinkwrap.json' ||
+      file === 'pnpm-workspace.yaml' ||
+      support.some((prefix) => (prefix.endsWith('/') ? file.startsWith(prefix) : file === prefix)),
   );
 }
 
-/**
- * What npm says is wrong, without its usage text: the lines naming packages (`Missing: x@1 from lock
- * file`, `Invalid: lock file's x@1 does not satisfy x@2`), else its error message before the usage.
- */
-export function npmInstallProblems(stderr: string): string[] {
-  const lines = stderr.split('\n').map((line) => line.replace(/^npm (?:error|ERR!)\s?/, '').trimEnd());
-  const named = lines.filter((line) => /^(Missing|Invalid): /.test(line));
-  if (named.length) return named;
-  const usage = lines.findIndex((line) => line === 'Clean install a project' || line.startsWith('Usage:'));
-  const message = (usage < 0 ? lines : lines.slice(0, usage)).filter(
-    (line) => line && !/^code E/.test(line) && !line.startsWith('A complete log of this run'),
+/** The workspace's own install files: root manifest, lockfile, settings, and every project's manifest. */
+async function workspaceInstallFiles(
+  ports: PruningPorts,
+  workspaceRoot: string,
+  plan: FrozenInstallPlan,
+): Promise<string[]> {
+  const listed = await listWorkspaceFiles(ports, workspaceRoot, [
+    '**/package.json',
+    plan.lockfile,
+    'pnpm-workspace.yaml',
+    ...SUPPORT_FILES[plan.packageManager],
+  ]);
+  return installInputs(
+    plan.packageManager,
+    listed.filter((file) => !file.split('/').includes('node_modules')),
   );
-  return message.length ? message.slice(-8) : ['(npm printed no reason)'];
 }
 
 export function installsAnything(packageLock: string): boolean {

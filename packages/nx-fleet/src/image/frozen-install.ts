@@ -1,0 +1,217 @@
+/**
+ * Which package manager a context installs with, the frozen install that proves its lockfile, and
+ * what the package manager's refusal says: pure, so the whole decision is table-tested
+ * (frozen-install.spec.ts); pruned-context.ts carries it out.
+ */
+
+export type PackageManager = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry';
+
+export const LOCKFILES: Record<PackageManager, string> = {
+  npm: 'package-lock.json',
+  pnpm: 'pnpm-lock.yaml',
+  'yarn-classic': 'yarn.lock',
+  'yarn-berry': 'yarn.lock',
+};
+
+/** The tool a user types, for messages. */
+export const TOOL_NAMES: Record<PackageManager, string> = {
+  npm: 'npm',
+  pnpm: 'pnpm',
+  'yarn-classic': 'yarn',
+  'yarn-berry': 'yarn',
+};
+
+/**
+ * Beside the lockfile, what a package manager reads to install a workspace: its settings, the yarn
+ * release a `yarnPath` names, plugins, patches, pnpm's hooks. Patterns, workspace-relative.
+ */
+export const SUPPORT_FILES: Record<PackageManager, readonly string[]> = {
+  npm: ['.npmrc'],
+  pnpm: ['.npmrc', '.pnpmfile.cjs', 'patches/**'],
+  'yarn-classic': ['.npmrc', '.yarnrc'],
+  'yarn-berry': ['.yarnrc.yml', '.yarn/releases/**', '.yarn/plugins/**', '.yarn/patches/**'],
+};
+
+/** What is known about a folder before deciding: the files at hand and the few texts that decide. */
+export interface InstallFacts {
+  /** Folder-relative paths that exist (the lockfiles and settings are what matter). */
+  files: readonly string[];
+  /** `packageManager` of the folder's package.json, e.g. `pnpm@10.34.9`. */
+  packageManagerField?: string;
+  /** yarn.lock's text: yarn berry's has a `__metadata` block, classic's does not. */
+  yarnLock?: string;
+  /** .yarnrc.yml's text: a `yarnPath` names the release the workspace runs. */
+  yarnrcYml?: string;
+}
+
+export interface Invocation {
+  command: string;
+  args: string[];
+}
+
+export interface FrozenInstallPlan {
+  packageManager: PackageManager;
+  lockfile: string;
+  /** Tried in order; the first whose binary starts is the one that decides. */
+  candidates: Invocation[];
+  /** Said once when none of the candidates starts. */
+  missingToolHint: string;
+}
+
+/** `pnpm@10.34.9+sha512.…` → { name: 'pnpm', version: '10.34.9' }. */
+export function parsePackageManagerField(field: string | undefined): { name: string; version: string } | undefined {
+  const match = /^(npm|pnpm|yarn)@(\d+\.\d+\.\d+[^+\s]*)/.exec(field?.trim() ?? '');
+  return match ? { name: match[1]!, version: match[2]! } : undefined;
+}
+
+/** From the lockfile first (it is what gets installed), then the `packageManager` field. */
+export function detectPackageManager(facts: InstallFacts): PackageManager | undefined {
+  const has = (file: string) => facts.files.includes(file);
+  const field = parsePackageManagerField(facts.packageManagerField);
+  if (has('pnpm-lock.yaml')) return 'pnpm';
+  if (has('yarn.lock')) {
+    if (facts.yarnLock !== undefined) return /^__metadata:/m.test(facts.yarnLock) ? 'yarn-berry' : 'yarn-classic';
+    if (field?.name === 'yarn') return Number(field.version.split('.')[0]) >= 2 ? 'yarn-berry' : 'yarn-classic';
+    return has('.yarnrc.yml') ? 'yarn-berry' : 'yarn-classic';
+  }
+  if (has('package-lock.json') || has('npm-shrinkwrap.json')) return 'npm';
+  return undefined;
+}
+
+/** `yarnPath: .yarn/releases/yarn-4.18.1.cjs` from .yarnrc.yml (quoted or not). */
+export function yarnPathOf(yarnrcYml: string | undefined): string | undefined {
+  const match = /^yarnPath:\s*['"]?([^'"\n#]+?)['"]?\s*(?:#.*)?$/m.exec(yarnrcYml ?? '');
+  return match?.[1];
+}
+
+const FROZEN_ARGS: Record<PackageManager, string[]> = {
+  // --dry-run: npm checks the lockfile against the manifests and writes nothing.
+  npm: ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+  // --lockfile-only: pnpm checks the specifiers and resolves nothing it does not need to.
+  pnpm: ['install', '--frozen-lockfile', '--lockfile-only', '--ignore-scripts', '--reporter=append-only'],
+  'yarn-classic': ['install', '--frozen-lockfile', '--ignore-scripts', '--non-interactive', '--no-progress'],
+  // skip-build: resolution and fetch prove the lockfile; no package's build runs (update-lockfile
+  // cannot be combined with --immutable).
+  'yarn-berry': ['install', '--immutable', '--mode=skip-build'],
+};
+
+const INSTALL_HINTS: Record<PackageManager, string> = {
+  npm: 'npm ships with Node.js',
+  pnpm: 'install it with `npm install -g pnpm` or `corepack enable pnpm`',
+  'yarn-classic': 'install it with `npm install -g yarn` or `corepack enable yarn`',
+  'yarn-berry': 'install it with `corepack enable yarn`, or commit the release .yarnrc.yml names in yarnPath',
+};
+
+/**
+ * The frozen install for a folder, or undefined when there is no lockfile to prove. The binary is
+ * the workspace's: the yarn release `yarnPath` names, else the tool on PATH, else the exact
+ * version of the `packageManager` field through corepack.
+ */
+export function planFrozenInstall(facts: InstallFacts): FrozenInstallPlan | undefined {
+  const packageManager = detectPackageManager(facts);
+  if (!packageManager) return undefined;
+  const args = FROZEN_ARGS[packageManager];
+  const tool = TOOL_NAMES[packageManager];
+  const candidates: Invocation[] = [];
+  const yarnPath = packageManager === 'yarn-berry' ? yarnPathOf(facts.yarnrcYml) : undefined;
+  if (yarnPath && facts.files.includes(yarnPath.replace(/^\.\//, '')))
+    candidates.push({ command: 'node', args: [yarnPath, ...args] });
+  candidates.push({ command: tool, args });
+  const field = parsePackageManagerField(facts.packageManagerField);
+  if (field && field.name === tool && tool !== 'npm')
+    candidates.push({ command: 'corepack', args: [`${field.name}@${field.version}`, ...args] });
+  return {
+    packageManager,
+    lockfile: facts.files.includes('npm-shrinkwrap.json') ? 'npm-shrinkwrap.json' : LOCKFILES[packageManager],
+    candidates,
+    missingToolHint: `${tool} (${packageManager}) is not installed: ${INSTALL_HINTS[packageManager]}`,
+  };
+}
+
+/** The command line a plan ran, for messages. */
+export function describeInvocation(invocation: Invocation): string {
+  return [invocation.command, ...invocation.args].join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// What each package manager says is wrong: the lines naming packages, never usage text or advice.
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+const clean = (output: string): string[] =>
+  output
+    .replace(ANSI, '')
+    .split('\n')
+    .map((line) => line.trimEnd());
+
+/**
+ * npm: `Missing: x@1 from lock file`, `Invalid: lock file's x@1 does not satisfy x@2`; else its error
+ * message before the usage text.
+ */
+export function npmInstallProblems(output: string): string[] {
+  const lines = clean(output).map((line) => line.replace(/^npm (?:error|ERR!)\s?/, ''));
+  const named = lines.filter((line) => /^(Missing|Invalid): /.test(line));
+  if (named.length) return named;
+  const usage = lines.findIndex((line) => line === 'Clean install a project' || line.startsWith('Usage:'));
+  const message = (usage < 0 ? lines : lines.slice(0, usage)).filter(
+    (line) => line && !/^code E/.test(line) && !line.startsWith('A complete log of this run'),
+  );
+  return message.length ? message.slice(-8) : ['(npm printed no reason)'];
+}
+
+/**
+ * pnpm: the `ERR_PNPM_…` line (without the folder it names) and the failure reason's package lines
+ * (`- x (lockfile: a, manifest: b)`, `dependencies were added: x@1`); never its
+ * `--no-frozen-lockfile` advice, which would defeat the point of a lockfile.
+ */
+export function pnpmInstallProblems(output: string): string[] {
+  const lines = clean(output);
+  const result: string[] = [];
+  for (const raw of lines) {
+    const line = raw.trim();
+    const error = /^(ERR_PNPM_[A-Z_]+)\s+(.*)$/.exec(line);
+    if (error) {
+      result.push(`${error[1]}: ${error[2]!.replace(/<ROOT>\//g, '')}`);
+      continue;
+    }
+    if (/^[-*]\s/.test(line) && /\S@|\(lockfile:|: /.test(line)) result.push(line.replace(/^[-*]\s+/, ''));
+    else if (/^\d+ dependenc(y|ies) (was|were) (added|removed)/.test(line)) result.push(line);
+  }
+  return result.length ? result : lastWords(lines, 'pnpm');
+}
+
+/** yarn 1: its `error …` lines; never `info Visit … for documentation`. */
+export function yarnClassicInstallProblems(output: string): string[] {
+  const lines = clean(output);
+  const errors = lines.filter((line) => line.startsWith('error ')).map((line) => line.slice('error '.length));
+  return errors.length ? errors : lastWords(lines, 'yarn');
+}
+
+/**
+ * yarn 2+: the YN-coded errors (not YN0000, its progress), with the lockfile diff's added or removed
+ * lines when it says the lockfile would change; no stack traces, no usage text.
+ */
+export function yarnBerryInstallProblems(output: string): string[] {
+  const lines = clean(output);
+  const result: string[] = [];
+  for (const line of lines) {
+    const coded = /^➤ (YN\d{4}): [│└┌·]?\s*(.*)$/.exec(line);
+    if (coded && coded[1] !== 'YN0000' && coded[2]) result.push(`${coded[1]}: ${coded[2].replace(/\s+/g, ' ').trim()}`);
+  }
+  if (result.length) return result;
+  const usage = lines.find((line) => /^Usage Error: /.test(line));
+  if (usage) return [usage];
+  return lastWords(lines, 'yarn');
+}
+
+export const INSTALL_PROBLEMS: Record<PackageManager, (output: string) => string[]> = {
+  npm: npmInstallProblems,
+  pnpm: pnpmInstallProblems,
+  'yarn-classic': yarnClassicInstallProblems,
+  'yarn-berry': yarnBerryInstallProblems,
+};
+
+function lastWords(lines: string[], tool: string): string[] {
+  const said = lines.filter((line) => line.trim() && !/^\s+at /.test(line));
+  return said.length ? said.slice(-5) : [`(${tool} printed no reason)`];
+}

@@ -1,0 +1,118 @@
+import type { PackageManager } from './frozen-install';
+
+/**
+ * Nx prunes for its deploy output, where workspace libraries are copied to `workspace_modules/<name>`
+ * beside a standalone manifest. A pruned context is repo-shaped instead: each library sits at its
+ * own root, so the manifest and lockfile are pointed there (pure: text in, text out).
+ */
+export interface WorkspaceLibrary {
+  /** Its package.json name. */
+  name: string;
+  /** Workspace-relative root, e.g. `libs/util`. */
+  root: string;
+  /** Its package.json version (yarn 1 locks a `file:` package with it). */
+  version?: string;
+  /** Its package.json dependencies (yarn 1 locks a `file:` package with them). */
+  dependencies?: Record<string, string>;
+}
+
+interface Manifest {
+  version?: string;
+  workspaces?: string[];
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+const SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies'] as const;
+
+/**
+ * The pruned files with the service's workspace libraries referenced where the context holds
+ * them. `rootYarnLock` is the workspace's own yarn.lock (yarn 2+ locks each workspace there).
+ * Files for other package managers, or without libraries, come back unchanged.
+ */
+export function relocateWorkspaceLibraries(
+  packageManager: PackageManager,
+  files: Readonly<Record<string, string>>,
+  libraries: readonly WorkspaceLibrary[],
+  rootYarnLock?: string,
+): Record<string, string> {
+  const manifestText = files['package.json'];
+  if (!manifestText) return { ...files };
+  const manifest = JSON.parse(manifestText) as Manifest;
+  const used = libraries.filter((library) => SECTIONS.some((section) => manifest[section]?.[library.name]));
+  if (!used.length && packageManager !== 'pnpm') return { ...files };
+  const out = { ...files };
+  const write = () => (out['package.json'] = `${JSON.stringify(manifest, null, 2)}\n`);
+  const pointAt = (prefix: string) => {
+    for (const library of used)
+      for (const section of SECTIONS)
+        if (manifest[section]?.[library.name]) manifest[section]![library.name] = `${prefix}./${library.root}`;
+  };
+  switch (packageManager) {
+    case 'pnpm': {
+      const lock = files['pnpm-lock.yaml'];
+      if (lock === undefined) return out;
+      let relocated = lock;
+      for (const library of libraries)
+        relocated = relocated.split(`workspace_modules/${library.name}`).join(library.root);
+      out['pnpm-lock.yaml'] = relocated;
+      pointAt('file:');
+      write();
+      return out;
+    }
+    case 'yarn-classic': {
+      const lock = files['yarn.lock'];
+      if (lock === undefined) return out;
+      pointAt('file:');
+      write();
+      out['yarn.lock'] = addYarnClassicEntries(lock, used.map(yarnClassicEntry));
+      return out;
+    }
+    case 'yarn-berry': {
+      const lock = files['yarn.lock'];
+      if (lock === undefined || rootYarnLock === undefined) return out;
+      // Nx writes the service's version as its workspace range; yarn wants a version there.
+      if (manifest.version?.startsWith('workspace:')) manifest.version = '0.0.0';
+      manifest.workspaces = used.map((library) => library.root);
+      write();
+      const fixed = lock.replace(/"npm:workspace:/g, '"workspace:');
+      const entries = used.flatMap((library) => berryWorkspaceEntry(rootYarnLock, library) ?? []);
+      out['yarn.lock'] = addBerryEntries(fixed, entries);
+      return out;
+    }
+    case 'npm':
+      return out;
+  }
+}
+
+function yarnClassicEntry(library: WorkspaceLibrary): string {
+  const deps = Object.entries(library.dependencies ?? {});
+  return [
+    `"${library.name}@file:./${library.root}":`,
+    `  version "${library.version ?? '0.0.0'}"`,
+    ...(deps.length ? ['  dependencies:', ...deps.map(([name, range]) => `    ${quoteClassic(name)} "${range}"`)] : []),
+  ].join('\n');
+}
+
+const quoteClassic = (name: string) => (/^[a-zA-Z][\w.-]*$/.test(name) ? name : `"${name}"`);
+
+function addYarnClassicEntries(lock: string, entries: string[]): string {
+  return `${lock.trimEnd()}\n\n${entries.join('\n\n')}\n`;
+}
+
+/** The library's block in the workspace's yarn.lock: the one resolving to `<name>@workspace:<root>`. */
+export function berryWorkspaceEntry(rootYarnLock: string, library: WorkspaceLibrary): string | undefined {
+  const resolution = `resolution: "${library.name}@workspace:${library.root}"`;
+  return rootYarnLock.split(/\n\n+/).find((block) => block.includes(`\n  ${resolution}`));
+}
+
+/** Blocks in yarn's order: `__metadata` first, then by key as yarn sorts them (quotes aside). */
+function addBerryEntries(lock: string, entries: string[]): string {
+  const blocks = lock.trim().split(/\n\n+/);
+  const header = blocks.filter((block) => block.startsWith('#') || block.startsWith('__metadata:'));
+  const body = [...blocks.filter((block) => !header.includes(block)), ...entries.map((entry) => entry.trim())];
+  const key = (block: string) => block.split('\n')[0]!.replace(/"/g, '');
+  body.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return `${[...header, ...body].join('\n\n')}\n`;
+}
