@@ -1,6 +1,7 @@
 import { addProjectConfiguration, readNxJson, readProjectConfiguration, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { logger } from '@nx/devkit';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import adoptGenerator, { adoptGenerator as namedAdoptGenerator } from './generator';
 import type { AdoptGeneratorSchema } from './schema';
@@ -26,19 +27,19 @@ describe('adopt generator', () => {
     expect(adoptGenerator).toBe(namedAdoptGenerator);
   });
 
-  it('adopts a project with its own Dockerfile, using its folder as context', async () => {
+  it('adopts a project with its own Dockerfile, leaving the context to inference', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\nCOPY . .\n');
     const callback = await adopt(tree, { project: 'api' });
     expect(typeof callback).toBe('function');
-    expect(fleetOf(tree, 'api')).toEqual({ context: 'project' });
+    expect(fleetOf(tree, 'api')).toBeUndefined();
     expect(tree.read('apps/api/.dockerignore', 'utf-8')).toBe(ADOPT_DOCKERIGNORE);
     expect(readProjectConfiguration(tree, 'api').targets).toEqual({ build: { executor: 'nx:noop' } });
   });
 
   it('finds a Containerfile too', async () => {
     tree.write('apps/api/Containerfile', 'FROM node:20\n');
-    await adopt(tree, { project: 'api' });
-    expect(fleetOf(tree, 'api')).toEqual({ context: 'project' });
+    await adopt(tree, { project: 'api', image: 'acme/api' });
+    expect(fleetOf(tree, 'api')).toEqual({ image: 'acme/api' });
   });
 
   it('records a Dockerfile elsewhere, the context and the image', async () => {
@@ -70,7 +71,7 @@ describe('adopt generator', () => {
   it('does not record --dockerfile when it is the project’s own', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile' });
-    expect(fleetOf(tree, 'api')).toEqual({ context: 'project' });
+    expect(fleetOf(tree, 'api')).toBeUndefined();
   });
 
   it('never overwrites an existing .dockerignore', async () => {
@@ -123,7 +124,7 @@ describe('adopt generator', () => {
       image: 'acme/web-v2',
       contextInclude: ['tsconfig.base.json'],
       enabled: true,
-      context: 'project',
+      context: 'pruned',
     });
     expect(readProjectConfiguration(tree, 'api')).toEqual(project);
   });
@@ -135,11 +136,7 @@ describe('adopt generator', () => {
     });
     tree.write('docker/worker.Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'worker', image: 'acme/worker' });
-    expect(fleetOf(tree, 'worker')).toEqual({
-      dockerfile: 'docker/worker.Dockerfile',
-      context: 'project',
-      image: 'acme/worker',
-    });
+    expect(fleetOf(tree, 'worker')).toEqual({ dockerfile: 'docker/worker.Dockerfile', image: 'acme/worker' });
   });
 
   it('lets an explicit --dockerfile replace a configured one', async () => {
@@ -166,5 +163,121 @@ describe('adopt generator', () => {
     const before = snapshot();
     await adopt(tree, { project: 'api', image: 'acme/api' });
     expect(snapshot()).toEqual(before);
+  });
+
+  describe('without --project: what already builds images', () => {
+    let printed: string[];
+    beforeEach(() => {
+      printed = [];
+      vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+      // @nx/docker: plugin entry with a --tag, a project whose Dockerfile is written for its folder.
+      tree.write(
+        'nx.json',
+        JSON.stringify({
+          plugins: [
+            {
+              plugin: '@nx/docker',
+              options: { buildTarget: { name: 'docker:build', args: ['--tag acme/{projectName}'] } },
+            },
+          ],
+        }),
+      );
+      addProjectConfiguration(tree, 'build-manager', {
+        root: 'apps/build-manager',
+        targets: {
+          'docker:build': {
+            dependsOn: ['prebuild', 'build'],
+            options: { args: ['--tag acme/build-manager', '--build-arg NODE_ENV=production'] },
+          },
+        },
+      });
+      tree.write(
+        'apps/build-manager/Dockerfile',
+        'FROM node:20\nWORKDIR /app\nCOPY main.js ./\nCMD ["node", "main.js"]\n',
+      );
+      tree.write('apps/build-manager/main.js', 'console.log(1);\n');
+      // nx-container: a project.json target, repo-shaped Dockerfile elsewhere.
+      addProjectConfiguration(tree, 'billing', {
+        root: 'apps/billing',
+        targets: {
+          container: {
+            executor: '@nx-tools/nx-container:build',
+            dependsOn: ['build'],
+            options: {
+              context: '.',
+              file: 'docker/billing.Dockerfile',
+              target: 'runner',
+              metadata: { images: ['acme/billing-api'] },
+            },
+          },
+        },
+      });
+      tree.write('docker/billing.Dockerfile', 'FROM node:20 AS runner\nCOPY apps/billing/main.js /app/\n');
+      tree.write('apps/billing/main.js', 'console.log(2);\n');
+      // An npm script that streams its context on stdin: reported, not guessed.
+      tree.write(
+        'apps/legacy/package.json',
+        JSON.stringify({ name: 'legacy', scripts: { image: 'docker build -t acme/legacy - < Dockerfile.legacy' } }),
+      );
+      tree.write('apps/legacy/Dockerfile.legacy', 'FROM node:20\n');
+      tree.write('package.json', JSON.stringify({ name: '@acme/source', workspaces: ['apps/*'] }));
+    });
+    afterEach(() => vi.restoreAllMocks());
+
+    it('keeps image names, build args, target stages and dependsOn, and prints the table', async () => {
+      await adopt(tree, {});
+      expect(fleetOf(tree, 'build-manager')).toEqual({ image: 'acme/build-manager' });
+      expect(readProjectConfiguration(tree, 'build-manager').targets).toEqual({
+        'docker:build': {
+          dependsOn: ['prebuild', 'build'],
+          options: { args: ['--tag acme/build-manager', '--build-arg NODE_ENV=production'] },
+        },
+        'docker-build': { dependsOn: ['prebuild', 'build'], options: { buildArgs: { NODE_ENV: 'production' } } },
+      });
+      expect(fleetOf(tree, 'billing')).toEqual({ dockerfile: 'docker/billing.Dockerfile', image: 'acme/billing-api' });
+      expect(readProjectConfiguration(tree, 'billing').targets?.['docker-build']).toEqual({
+        dependsOn: ['build'],
+        options: { target: 'runner' },
+      });
+      // The script's stdin context is reported, and nothing is written.
+      expect(fleetOf(tree, 'legacy')).toBeUndefined();
+      expect(tree.exists('apps/legacy/.dockerignore')).toBe(false);
+      const table = printed.join('\n');
+      expect(table).toMatch(/^SERVICE\s+DOCKERFILE\s+CONTEXT\s+WHY\s+IMAGE\s+NOT ADOPTED$/m);
+      expect(table).toMatch(/^billing\s+docker\/billing\.Dockerfile\s+pruned\s+.*acme\/billing-api\s+-$/m);
+      expect(table).toMatch(/^build-manager\s+apps\/build-manager\/Dockerfile\s+project\s+.*acme\/build-manager\s+-$/m);
+      expect(table).toMatch(/^legacy .*npm script image: the context is streamed on stdin \(-\): no folder to adopt$/m);
+      expect(table).toContain(
+        'build-manager: @nx/docker target docker:build is kept: remove it once docker-build builds the image',
+      );
+    });
+
+    it('is idempotent', async () => {
+      await adopt(tree, {});
+      const snapshot = () =>
+        tree
+          .listChanges()
+          .map((c) => [c.path, c.path.endsWith('.json') ? JSON.parse(c.content!.toString()) : c.content?.toString()]);
+      const before = snapshot();
+      await adopt(tree, {});
+      expect(snapshot()).toEqual(before);
+    });
+
+    it('writes build settings of a package.json project into its nx field', async () => {
+      tree.write('nx.json', '{}');
+      tree.write(
+        'apps/web/package.json',
+        JSON.stringify({ name: 'web', scripts: { 'docker:build': 'docker build --target prod -t acme/web:latest .' } }),
+      );
+      tree.write('apps/web/Dockerfile', 'FROM node:20 AS prod\nCOPY server.js ./\n');
+      tree.write('apps/web/server.js', '\n');
+      await adopt(tree, { project: 'web' });
+      const manifest = JSON.parse(tree.read('apps/web/package.json', 'utf-8')!);
+      expect(manifest.nx).toEqual({
+        metadata: { fleet: { image: 'acme/web' } },
+        targets: { 'docker-build': { options: { target: 'prod' } } },
+      });
+      expect(manifest.scripts['docker:build']).toBeDefined();
+    });
   });
 });

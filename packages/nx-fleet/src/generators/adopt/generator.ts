@@ -1,43 +1,186 @@
 import { posix } from 'node:path';
 import {
   formatFiles,
+  getProjects,
+  logger,
+  readNxJson,
   readProjectConfiguration,
   updateProjectConfiguration,
+  visitNotIgnoredFiles,
   type GeneratorCallback,
+  type ProjectConfiguration,
   type Tree,
 } from '@nx/devkit';
+import picomatch from 'picomatch';
+import { DEFAULT_EXCLUDES, DEFAULT_TARGET_NAMES } from '../../config/defaults';
+import type { FleetServiceConfig } from '../../config/service-settings';
+import { fleetOptionsOf } from '../../config/workspace-options';
+import { inferContext } from '../../image/context-inference';
+import { preferredContainerfile } from '../../services/detection';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
-import type { FleetServiceConfig } from '../../config/service-settings';
+import { planAdoption, type ProjectAdoption } from './plan';
+import { readSetups, type AdoptProject, type AdoptWorkspace } from './readers';
+import { adoptionReport } from './report';
 import type { AdoptGeneratorSchema } from './schema';
 
+/**
+ * `nx g nx-fleet:adopt [--project p]`: reads what builds each project's image today (@nx/docker,
+ * nx-container, run-commands targets, npm scripts), plans each service (planAdoption), prints the
+ * table, then writes. With Nx's --dry-run the table is the same and the tree is never written.
+ */
 export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema): Promise<GeneratorCallback> {
-  const project = readProjectConfiguration(tree, options.project);
-  const metadata = (project.metadata ?? {}) as Record<string, unknown>;
-  const existing = (metadata['fleet'] ?? {}) as FleetServiceConfig;
-  const own = ['Dockerfile', 'Containerfile']
-    .map((name) => posix.join(project.root, name))
-    .find((file) => tree.exists(file));
-  // An explicit --dockerfile wins, then one already configured, then the project's own.
-  const dockerfile = options.dockerfile ?? existing.dockerfile ?? own;
-  if (!dockerfile || !tree.exists(dockerfile)) {
-    throw new Error(
-      `nx-fleet: ${options.dockerfile ? `${options.dockerfile} (--dockerfile) does not exist` : `${options.project} has no Dockerfile or Containerfile in ${project.root}`}; pass --dockerfile <path>.`,
+  const nxJson = readNxJson(tree) ?? {};
+  const buildTargetName = fleetOptionsOf(nxJson)?.buildTargetName ?? DEFAULT_TARGET_NAMES.build;
+  const workspace: AdoptWorkspace = {
+    plugins: nxJson.plugins ?? [],
+    targetDefaults: (nxJson.targetDefaults ?? {}) as AdoptWorkspace['targetDefaults'],
+    release: nxJson.release as AdoptWorkspace['release'],
+  };
+  const configs = options.project
+    ? [readProjectConfiguration(tree, options.project)]
+    : [...getProjects(tree).values()].sort((a, b) => a.name!.localeCompare(b.name!));
+  const flags = options.project
+    ? {
+        ...(options.dockerfile ? { dockerfile: options.dockerfile } : {}),
+        ...(options.context ? { context: options.context } : {}),
+        ...(options.image ? { image: options.image } : {}),
+      }
+    : {};
+  let files: string[] | undefined;
+  const workspaceFiles = () => (files ??= listFiles(tree));
+
+  const plans: ProjectAdoption[] = [];
+  for (const config of configs) {
+    const project = adoptProject(tree, config);
+    const existing = fleetOf(config);
+    const setups = readSetups(project, workspace, buildTargetName);
+    const ownDockerfile = preferredContainerfile(
+      ['Dockerfile', 'Containerfile'].map((name) => posix.join(config.root, name)).filter((file) => tree.exists(file)),
     );
+    if (!options.project && !wanted(setups.length > 0, ownDockerfile, existing)) continue;
+    const candidates = [flags.dockerfile, existing.dockerfile, ownDockerfile, ...setups.map((s) => s.dockerfile)];
+    const dockerfiles: Record<string, string> = {};
+    for (const path of candidates) if (path && tree.isFile(path)) dockerfiles[path] = tree.read(path, 'utf-8') ?? '';
+    const plan = planAdoption({
+      project,
+      setups,
+      existing,
+      existingBuildTarget: config.targets?.[buildTargetName],
+      ...(ownDockerfile ? { ownDockerfile } : {}),
+      flags,
+      buildTargetName,
+      dockerfiles,
+      workspace: {
+        files: workspaceFiles(),
+        ignore: {
+          project: ignorePatterns(tree, posix.join(config.root, '.dockerignore')),
+          workspace: ignorePatterns(tree, '.dockerignore'),
+        },
+        buildOutputs: buildOutputs(config, existing.buildTarget ?? 'build'),
+      },
+      infer: inferContext,
+    });
+    if (options.project && plan.error) throw new Error(plan.error);
+    plans.push(plan);
   }
-  const context = options.context ?? 'project';
-  const fleet: FleetServiceConfig = { ...existing, context, ...(options.image ? { image: options.image } : {}) };
-  // The project's own Dockerfile needs no setting; any other is recorded.
-  if (dockerfile === own) delete fleet.dockerfile;
-  else fleet.dockerfile = dockerfile;
-  updateProjectConfiguration(tree, options.project, { ...project, metadata: { ...metadata, fleet } } as typeof project);
-  // With its own folder as context, the engine reads the project's .dockerignore.
-  const ignore = context === 'project' ? posix.join(project.root, '.dockerignore') : '.dockerignore';
-  // Prebuilt output (dist) stays in: existing Dockerfiles often copy it.
-  if (!tree.exists(ignore)) tree.write(ignore, ADOPT_DOCKERIGNORE);
+
+  logger.info(adoptionReport(plans, buildTargetName));
+  for (const plan of plans) {
+    if (!plan.write) continue;
+    const current = readProjectConfiguration(tree, plan.project);
+    const metadata = (current.metadata ?? {}) as Record<string, unknown>;
+    const hadFleet = metadata['fleet'] !== undefined;
+    const fleet = plan.write.fleet;
+    const targets = plan.write.buildTarget
+      ? { ...(current.targets ?? {}), [buildTargetName]: plan.write.buildTarget }
+      : current.targets;
+    updateProjectConfiguration(tree, plan.project, {
+      ...current,
+      ...(hadFleet || Object.keys(fleet).length ? { metadata: { ...metadata, fleet } } : {}),
+      ...(targets ? { targets } : {}),
+    } as ProjectConfiguration);
+    // Prebuilt output (dist) stays in: existing Dockerfiles often copy it.
+    if (plan.write.dockerignore && !tree.exists(plan.write.dockerignore))
+      tree.write(plan.write.dockerignore, ADOPT_DOCKERIGNORE);
+  }
   const init = await initGenerator(tree, { skipFormat: true });
   if (!options.skipFormat) await formatFiles(tree);
   return init;
 }
 
 export default adoptGenerator;
+
+/** Without --project: projects something builds an image for, and those with a Dockerfile nx-fleet would use. */
+function wanted(hasSetup: boolean, ownDockerfile: string | undefined, existing: FleetServiceConfig): boolean {
+  if (existing.enabled === false) return false;
+  if (hasSetup || existing.dockerfile) return true;
+  return !!ownDockerfile && !DEFAULT_EXCLUDES.some((glob) => picomatch(glob, { dot: true })(ownDockerfile));
+}
+
+function fleetOf(config: ProjectConfiguration): FleetServiceConfig {
+  const fleet = (config.metadata as { fleet?: unknown } | undefined)?.fleet;
+  return typeof fleet === 'object' && fleet !== null ? (fleet as FleetServiceConfig) : {};
+}
+
+function readJson(tree: Tree, path: string): Record<string, unknown> | undefined {
+  if (!tree.isFile(path)) return undefined;
+  try {
+    const value = JSON.parse(tree.read(path, 'utf-8') ?? '') as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function adoptProject(tree: Tree, config: ProjectConfiguration): AdoptProject {
+  const projectJson = readJson(tree, posix.join(config.root, 'project.json'));
+  const packageJson = readJson(tree, posix.join(config.root, 'package.json'));
+  const name = (json: Record<string, unknown> | undefined) =>
+    typeof json?.['name'] === 'string' ? (json['name'] as string) : undefined;
+  const scripts = packageJson?.['scripts'];
+  const manifestName = name(projectJson) ?? name(packageJson);
+  return {
+    name: config.name!,
+    root: config.root,
+    targets: config.targets ?? {},
+    ...(manifestName ? { manifestName } : {}),
+    scripts:
+      typeof scripts === 'object' && scripts !== null
+        ? Object.fromEntries(Object.entries(scripts).filter(([, v]) => typeof v === 'string'))
+        : {},
+    ...(config.release ? { release: config.release as AdoptProject['release'] } : {}),
+    hasDockerfile: tree.isFile(posix.join(config.root, 'Dockerfile')),
+  };
+}
+
+/** Files as git sees them (ignored ones, such as build outputs, absent), sorted. */
+function listFiles(tree: Tree): string[] {
+  const files: string[] = [];
+  visitNotIgnoredFiles(tree, '', (path) => files.push(path));
+  return files.sort();
+}
+
+function ignorePatterns(tree: Tree, path: string): string[] {
+  if (!tree.isFile(path)) return [];
+  return (tree.read(path, 'utf-8') ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+}
+
+/** The build target's `outputs` as workspace paths; ones naming other tokens are left out. */
+function buildOutputs(config: ProjectConfiguration, target: string): string[] {
+  const build = config.targets?.[target];
+  const options = (build?.options ?? {}) as Record<string, unknown>;
+  return (build?.outputs ?? []).flatMap((output) => {
+    const path = output
+      .replace('{workspaceRoot}/', '')
+      .replaceAll('{projectRoot}', config.root)
+      .replaceAll('{projectName}', config.name ?? '')
+      .replace(/\{options\.([\w-]+)\}/g, (all, key: string) =>
+        typeof options[key] === 'string' ? (options[key] as string) : all,
+      );
+    return /[{}]/.test(path) ? [] : [path];
+  });
+}

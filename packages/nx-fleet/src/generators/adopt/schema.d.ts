@@ -1,7 +1,8 @@
 import type { ContextMode } from '../../config/service-settings';
 
 export interface AdoptGeneratorSchema {
-  project: string;
+  /** One project; without it, every project whose image something already builds. */
+  project?: string;
   dockerfile?: string;
   context?: ContextMode;
   image?: string;

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { inferContext } from '../../image/context-inference';
+import { planAdoption, type ProjectAdoptionInput } from './plan';
+import type { ImageBuildSetup } from './readers';
+
+const FOLDER_DOCKERFILE =
+  'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY src/ ./src/\nCMD ["node", "src/main.js"]\n';
+const REPO_DOCKERFILE = 'FROM node:20\nWORKDIR /app\nCOPY apps/api/src ./src\nCMD ["node", "src/main.js"]\n';
+const FILES = [
+  'apps/api/Dockerfile',
+  'apps/api/package.json',
+  'apps/api/project.json',
+  'apps/api/src/main.js',
+  'package.json',
+];
+
+const setup = (over: Partial<ImageBuildSetup>): ImageBuildSetup => ({
+  source: '@nx/docker target docker:build',
+  oldTarget: 'docker:build',
+  problems: [],
+  notes: [],
+  ...over,
+});
+const input = (over: Partial<ProjectAdoptionInput> = {}): ProjectAdoptionInput => ({
+  project: { name: 'api', root: 'apps/api', targets: {}, scripts: {}, hasDockerfile: true },
+  setups: [],
+  existing: {},
+  ownDockerfile: 'apps/api/Dockerfile',
+  flags: {},
+  buildTargetName: 'docker-build',
+  dockerfiles: { 'apps/api/Dockerfile': FOLDER_DOCKERFILE },
+  workspace: { files: FILES, ignore: { project: [], workspace: [] } },
+  infer: inferContext,
+  ...over,
+});
+
+describe('planAdoption', () => {
+  it('writes no context when the one the setup sends is the one inferred', () => {
+    const plan = planAdoption(
+      input({
+        setups: [
+          setup({
+            context: 'apps/api',
+            dockerfile: 'apps/api/Dockerfile',
+            image: 'acme/build-manager',
+            dependsOn: ['build', '^build'],
+          }),
+        ],
+      }),
+    );
+    expect(plan.write).toEqual({
+      fleet: { image: 'acme/build-manager' },
+      buildTarget: { dependsOn: ['build', '^build'] },
+      dockerignore: 'apps/api/.dockerignore',
+    });
+    expect(plan.row).toMatchObject({
+      service: 'api',
+      context: 'project',
+      image: 'acme/build-manager',
+      notAdopted: '-',
+    });
+    expect(plan.row.why).toMatch(/names a path in apps\/api/);
+    expect(plan.notes).toEqual([
+      '@nx/docker target docker:build is kept: remove it once docker-build builds the image',
+    ]);
+  });
+
+  it('writes the context the setup sends when inference would choose another', () => {
+    // Sent as the project folder, but its COPY names a workspace path: the setup's choice is kept, and said.
+    const plan = planAdoption(
+      input({
+        dockerfiles: { 'apps/api/Dockerfile': REPO_DOCKERFILE },
+        setups: [setup({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile' })],
+      }),
+    );
+    expect(plan.write?.fleet).toEqual({ context: 'project' });
+    expect(plan.row.why).toMatch(/^@nx\/docker target docker:build sends the project folder \(inferred pruned: /);
+  });
+
+  it('keeps the workspace root only when inference would take the project folder', () => {
+    const repo = planAdoption(
+      input({
+        dockerfiles: { 'apps/api/Dockerfile': REPO_DOCKERFILE },
+        setups: [setup({ context: '.', dockerfile: 'apps/api/Dockerfile' })],
+      }),
+    );
+    expect(repo.write?.fleet).toEqual({});
+    expect(repo.row.context).toBe('pruned');
+    const folder = planAdoption(input({ setups: [setup({ context: '.', dockerfile: 'apps/api/Dockerfile' })] }));
+    expect(folder.write?.fleet).toEqual({ context: 'workspace' });
+    expect(folder.write?.dockerignore).toBe('.dockerignore');
+  });
+
+  it('keeps another folder (a build output) as docker-build’s context option, with build args and stage', () => {
+    const plan = planAdoption(
+      input({
+        setups: [
+          setup({
+            source: 'nx-container target container',
+            oldTarget: 'container',
+            context: 'dist/apps/api',
+            dockerfile: 'apps/api/Dockerfile',
+            buildArgs: { NODE_ENV: 'production' },
+            target: 'runner',
+            dependsOn: ['build'],
+          }),
+        ],
+      }),
+    );
+    expect(plan.write).toEqual({
+      fleet: {},
+      buildTarget: {
+        dependsOn: ['build'],
+        options: { context: 'dist/apps/api', prune: false, buildArgs: { NODE_ENV: 'production' }, target: 'runner' },
+      },
+    });
+    expect(plan.row.context).toBe('dist/apps/api');
+  });
+
+  it('records a Dockerfile outside the project folder, and the user’s settings win over what is read', () => {
+    const plan = planAdoption(
+      input({
+        existing: { image: 'acme/kept', context: 'pruned' },
+        dockerfiles: { 'apps/api/Dockerfile': FOLDER_DOCKERFILE, 'docker/api.Dockerfile': REPO_DOCKERFILE },
+        setups: [setup({ context: '.', dockerfile: 'docker/api.Dockerfile', image: 'acme/read' })],
+        existingBuildTarget: { options: { target: 'mine' } },
+      }),
+    );
+    expect(plan.write?.fleet).toEqual({ image: 'acme/kept', context: 'pruned', dockerfile: 'docker/api.Dockerfile' });
+    expect(plan.row).toMatchObject({ context: 'pruned', why: 'set in metadata.fleet', image: 'acme/kept' });
+  });
+
+  it('reports setups it cannot adopt, and adopts the next one', () => {
+    const plan = planAdoption(
+      input({
+        setups: [
+          setup({ source: 'npm script image', problems: ['the context is streamed on stdin (-): no folder to adopt'] }),
+          setup({
+            context: 'apps/api',
+            dockerfile: 'apps/api/Dockerfile',
+            problems: ['build arg TOKEN takes its value from the environment'],
+          }),
+          setup({ source: 'npm script other', context: 'apps/api', dockerfile: 'apps/api/Dockerfile' }),
+        ],
+      }),
+    );
+    expect(plan.row.notAdopted).toBe(
+      'npm script image: the context is streamed on stdin (-): no folder to adopt; build arg TOKEN takes its value from the environment',
+    );
+    expect(plan.notes).toContain('npm script other also builds an image: not adopted (one image per service)');
+    expect(plan.write).toBeDefined();
+  });
+
+  it('writes nothing for a project with no usable Dockerfile, and explains', () => {
+    const plan = planAdoption(
+      input({
+        ownDockerfile: undefined,
+        dockerfiles: {},
+        setups: [setup({ source: 'npm script image', problems: ['no build context argument'] })],
+      }),
+    );
+    expect(plan.write).toBeUndefined();
+    expect(plan.row.notAdopted).toBe('npm script image: no build context argument');
+    expect(plan.error).toMatch(/has no Dockerfile/);
+  });
+
+  it('does not touch a build target the project uses for something else', () => {
+    const plan = planAdoption(
+      input({
+        setups: [setup({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: { A: 'b' } })],
+        existingBuildTarget: { command: 'docker build .' },
+      }),
+    );
+    expect(plan.write?.buildTarget).toBeUndefined();
+    expect(plan.row.notAdopted).toMatch(/^target docker-build already runs docker build \./);
+  });
+
+  it('lets flags win: --context is written as given, --image replaces', () => {
+    const plan = planAdoption(
+      input({ flags: { context: 'workspace', image: 'acme/flag' }, existing: { image: 'acme/old' } }),
+    );
+    expect(plan.write?.fleet).toEqual({ context: 'workspace', image: 'acme/flag' });
+    expect(plan.row.why).toMatch(/^--context \(inferred project: /);
+  });
+});

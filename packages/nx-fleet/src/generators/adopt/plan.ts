@@ -1,0 +1,210 @@
+import { posix } from 'node:path';
+import type { TargetConfiguration } from '@nx/devkit';
+import type { ContextMode, FleetServiceConfig } from '../../config/service-settings';
+import type { ContextChoice, ContextFacts } from '../../image/context-inference';
+import { imageNameFor } from '../../image/records';
+import type { AdoptProject, ImageBuildSetup } from './readers';
+
+export const FLEET_BUILD_EXECUTOR = 'nx-fleet:docker-build';
+const MODES: Record<ContextMode, true> = { project: true, pruned: true, workspace: true };
+
+/** Settings given on the command line: they win over everything read. */
+export interface AdoptFlags {
+  dockerfile?: string;
+  context?: ContextMode;
+  image?: string;
+}
+
+/** Everything the plan of one project is decided from, read beforehand. */
+export interface ProjectAdoptionInput {
+  project: AdoptProject;
+  /** What builds its image today, most explicit first (readSetups). */
+  setups: readonly ImageBuildSetup[];
+  /** Its `metadata.fleet` as it is: the user's nx-fleet settings win over what adopt reads. */
+  existing: FleetServiceConfig;
+  /** The nx-fleet build target its project.json or package.json already states, if any. */
+  existingBuildTarget?: TargetConfiguration;
+  /** The Dockerfile (or Containerfile) in its folder that nx-fleet finds without a setting. */
+  ownDockerfile?: string;
+  flags: AdoptFlags;
+  buildTargetName: string;
+  /** Texts of the Dockerfiles that exist, by workspace path. */
+  dockerfiles: Readonly<Record<string, string>>;
+  /** The workspace facts context inference needs besides the Dockerfile. */
+  workspace: Pick<ContextFacts, 'files' | 'ignore' | 'buildOutputs'>;
+  infer: (facts: ContextFacts) => ContextChoice;
+}
+
+export interface AdoptRow {
+  service: string;
+  dockerfile: string;
+  context: string;
+  why: string;
+  image: string;
+  notAdopted: string;
+}
+
+export interface ProjectAdoption {
+  project: string;
+  row: AdoptRow;
+  /** Lines printed under the table: old targets that can go, registries, other setups. */
+  notes: string[];
+  /** Undefined: nothing is written for this project. */
+  write?: {
+    fleet: FleetServiceConfig;
+    /** The nx-fleet build target's configuration in the project's file (merged over the inferred one by Nx). */
+    buildTarget?: TargetConfiguration;
+    /** Where a `.dockerignore` belongs for the context it gets; written only when missing. */
+    dockerignore?: string;
+  };
+  /** Set when the project cannot be adopted at all and the user named it: the generator fails with it. */
+  error?: string;
+}
+
+/**
+ * How one project becomes a fleet service: which setup is adopted, the context it states against the
+ * one nx-fleet infers (written only when they differ), the image name, build args, target stage and
+ * dependsOn, and what could not be carried over. Pure: the generator reads and writes.
+ */
+export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
+  const { project, setups, existing, flags } = input;
+  const notes: string[] = [];
+  const problems: string[] = [];
+  const usable = (setup: ImageBuildSetup) => setup.dockerfile !== undefined && setup.dockerfile in input.dockerfiles;
+  const chosen = setups.find(usable);
+  for (const setup of setups) {
+    if (setup === chosen) continue;
+    if (!chosen || setups.indexOf(setup) < setups.indexOf(chosen)) {
+      const why = setup.problems.length
+        ? setup.problems
+        : setup.dockerfile
+          ? [`${setup.dockerfile} does not exist`]
+          : ['no Dockerfile found'];
+      problems.push(...why.map((problem) => `${setup.source}: ${problem}`));
+    } else
+      notes.push(
+        `${setup.source} also builds an image: not adopted (one image per service)${setup.problems.length ? `; ${setup.problems.join('; ')}` : ''}`,
+      );
+  }
+  if (chosen) problems.push(...chosen.problems);
+
+  const dockerfile = flags.dockerfile ?? existing.dockerfile ?? chosen?.dockerfile ?? input.ownDockerfile;
+  const row = (fields: Partial<AdoptRow>): AdoptRow => ({
+    service: project.name,
+    dockerfile: dockerfile ?? '-',
+    context: '-',
+    why: '-',
+    image: '-',
+    notAdopted: problems.length ? problems.join('; ') : '-',
+    ...fields,
+  });
+  if (flags.dockerfile && !(flags.dockerfile in input.dockerfiles))
+    return {
+      project: project.name,
+      row: row({}),
+      notes,
+      error: `nx-fleet: ${flags.dockerfile} (--dockerfile) does not exist; pass --dockerfile <path>.`,
+    };
+  if (!dockerfile || !(dockerfile in input.dockerfiles))
+    return {
+      project: project.name,
+      row: row({ dockerfile: '-', notAdopted: problems.length ? problems.join('; ') : 'no Dockerfile found' }),
+      notes,
+      error: `nx-fleet: ${project.name} has no Dockerfile or Containerfile in ${project.root}; pass --dockerfile <path>.`,
+    };
+
+  const inferred = input.infer({
+    projectRoot: project.root,
+    dockerfile,
+    dockerfileText: input.dockerfiles[dockerfile]!,
+    ...input.workspace,
+  });
+  const fleet: FleetServiceConfig = { ...existing };
+  const targetOptions: Record<string, unknown> = {};
+  let context: string = existing.context ?? inferred.mode;
+  let why = existing.context ? 'set in metadata.fleet' : inferred.reason;
+  if (flags.context) {
+    fleet.context = context = flags.context;
+    why = `--context (inferred ${inferred.mode}: ${inferred.reason})`;
+  } else if (!existing.context && chosen?.context !== undefined) {
+    const stated = statedMode(chosen.context, project.root);
+    if (stated === undefined) {
+      // A folder that is neither the project nor the workspace root (e.g. a build output): the executor's own option.
+      Object.assign(targetOptions, { context: chosen.context, prune: false });
+      context = chosen.context;
+      why = `folder ${chosen.context} as ${chosen.source} sends it (docker-build's context option; not an nx-fleet mode)`;
+    } else if (stated === 'project' ? inferred.mode !== 'project' : inferred.mode === 'project') {
+      fleet.context = context = stated;
+      why = `${chosen.source} sends ${stated === 'project' ? 'the project folder' : 'the workspace root'} (inferred ${inferred.mode}: ${inferred.reason})`;
+    }
+  }
+
+  if (dockerfile === input.ownDockerfile) delete fleet.dockerfile;
+  else fleet.dockerfile = dockerfile;
+  const image = flags.image ?? existing.image ?? chosen?.image;
+  if (image && image !== imageNameFor(project.name)) fleet.image = image;
+  if (flags.image) fleet.image = flags.image;
+
+  if (chosen?.buildArgs) targetOptions['buildArgs'] = chosen.buildArgs;
+  if (chosen?.target) targetOptions['target'] = chosen.target;
+  const buildTarget = planBuildTarget(input, targetOptions, chosen?.dependsOn, problems);
+  if (chosen) {
+    notes.push(...chosen.notes);
+    if (chosen.oldTarget)
+      notes.push(`${chosen.source} is kept: remove it once ${input.buildTargetName} builds the image`);
+  }
+  const dockerignore =
+    context === 'project' ? posix.join(project.root, '.dockerignore') : context in MODES ? '.dockerignore' : undefined;
+  return {
+    project: project.name,
+    row: row({
+      context,
+      why,
+      image: image ?? `${imageNameFor(project.name)} (default)`,
+      notAdopted: problems.length ? problems.join('; ') : '-',
+    }),
+    notes,
+    write: {
+      fleet,
+      ...(buildTarget ? { buildTarget } : {}),
+      ...(dockerignore ? { dockerignore } : {}),
+    },
+  };
+}
+
+/** The project folder → `project`; the workspace root → `workspace` (repo-shaped); any other folder → undefined. */
+function statedMode(contextDir: string, projectRoot: string): ContextMode | undefined {
+  if (contextDir === projectRoot) return 'project';
+  if (contextDir === '.') return 'workspace';
+  return undefined;
+}
+
+/**
+ * The nx-fleet build target's configuration with the options and dependsOn read, merged into the one
+ * the project already states; nothing when there is nothing to add, and a problem when the project
+ * already uses that target name for something else.
+ */
+function planBuildTarget(
+  input: ProjectAdoptionInput,
+  options: Record<string, unknown>,
+  dependsOn: TargetConfiguration['dependsOn'],
+  problems: string[],
+): TargetConfiguration | undefined {
+  if (!Object.keys(options).length && !dependsOn?.length) return undefined;
+  const current = input.existingBuildTarget;
+  const foreign = current && (current.command || (current.executor && current.executor !== FLEET_BUILD_EXECUTOR));
+  if (foreign) {
+    problems.push(
+      `target ${input.buildTargetName} already runs ${current.command ?? current.executor}: build args, target stage and dependsOn not written (rename it, or set nx-fleet's buildTargetName)`,
+    );
+    return undefined;
+  }
+  const next: TargetConfiguration = {
+    ...(current ?? {}),
+    ...(dependsOn?.length && !current?.dependsOn ? { dependsOn: [...dependsOn] } : {}),
+  };
+  // The project's own options win: the user set them for nx-fleet.
+  const merged = { ...options, ...(current?.options ?? {}) };
+  if (Object.keys(merged).length) next.options = merged;
+  return next;
+}

@@ -1,0 +1,82 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { readDockerBuild, isDockerBuild } from './docker-cli';
+import { emptySetup, imageFromReferences, type ImageBuildSetup } from './setup';
+import { shellCommands, type ShellCommand } from './shell-words';
+
+export interface CommandSource {
+  source: string;
+  oldTarget?: string;
+  /** Command lines, run in order (run-commands' `commands`, or one script). */
+  scripts: readonly string[];
+  /** Workspace-relative directory the commands run in. */
+  cwd: string;
+  dependsOn?: TargetConfiguration['dependsOn'];
+  /** Orders the references the build tags: the first usable one names the image. */
+  rankTags?: (references: string[]) => string[];
+}
+
+/**
+ * The one `docker build` among a target's or a script's commands, read as a setup. No build: no
+ * setup. Several builds in one chain are reported: which one is the service's image is a guess.
+ */
+export function setupFromCommands(input: CommandSource): ImageBuildSetup | undefined {
+  const commands = input.scripts.flatMap((script) => shellCommands(script));
+  const builds = commands.filter(isDockerBuild);
+  if (!builds.length) return undefined;
+  const setup = emptySetup(input.source, input.oldTarget);
+  if (input.dependsOn?.length) setup.dependsOn = [...input.dependsOn];
+  if (builds.length > 1) {
+    setup.problems.push(
+      `${builds.length} image builds in one command chain: which one is the service's is not guessed`,
+    );
+    return setup;
+  }
+  const build = builds[0]!;
+  const others = commands.filter((command) => command !== build);
+  if (others.length)
+    setup.notes.push(
+      `also runs ${others.map(quoteCommand).join(', ')}: not part of docker-build (a dependsOn can run it)`,
+    );
+  if (build.after === '|') setup.problems.push('the build reads its input from a pipe');
+  const call = readDockerBuild(build, input.cwd);
+  setup.problems.push(...call.problems);
+  if (call.context !== undefined) setup.context = call.context;
+  if (call.dockerfile !== undefined && call.context !== undefined) setup.dockerfile = call.dockerfile;
+  if (Object.keys(call.buildArgs).length) setup.buildArgs = call.buildArgs;
+  if (call.target) setup.target = call.target;
+  const references = call.tags.map((tag) => tag.text);
+  imageFromReferences(input.rankTags ? input.rankTags(references) : references, setup);
+  return setup;
+}
+
+function quoteCommand(command: ShellCommand): string {
+  const text = command.words.map((word) => word.text).join(' ');
+  return `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
+}
+
+/** The command lines of a run-commands target (its `command` shorthand, `command` or `commands`, with `args`). */
+export function runCommandsScripts(config: TargetConfiguration): string[] | undefined {
+  const executor = config.executor ?? (config.command ? 'nx:run-commands' : undefined);
+  if (executor !== 'nx:run-commands') return undefined;
+  const options = (config.options ?? {}) as Record<string, unknown>;
+  const raw = config.command ?? options['command'] ?? options['commands'];
+  const list = (Array.isArray(raw) ? raw : [raw])
+    .map((entry) => (typeof entry === 'object' && entry !== null ? (entry as { command?: unknown }).command : entry))
+    .filter((entry): entry is string => typeof entry === 'string');
+  const args = options['args'];
+  const extra = Array.isArray(args)
+    ? args.filter((a) => typeof a === 'string').join(' ')
+    : typeof args === 'string'
+      ? args
+      : '';
+  // run-commands appends args to each command that does not place them with {args}.
+  return list.map((command) =>
+    extra ? (command.includes('{args}') ? command.replaceAll('{args}', extra) : `${command} ${extra}`) : command,
+  );
+}
+
+/** run-commands runs in the workspace root unless `cwd` (workspace-relative) says otherwise. */
+export function runCommandsCwd(config: TargetConfiguration): string {
+  const cwd = (config.options as { cwd?: unknown } | undefined)?.cwd;
+  return typeof cwd === 'string' && cwd ? cwd.replace(/^\.\//, '').replace(/\/+$/, '') || '.' : '.';
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { isDockerBuild, readDockerBuild, workspacePath } from './docker-cli';
+import { shellCommands } from './shell-words';
+
+const read = (script: string, cwd = 'apps/api') => {
+  const call = readDockerBuild(shellCommands(script)[0]!, cwd);
+  return { ...call, tags: call.tags.map((t) => t.text) };
+};
+
+describe('readDockerBuild', () => {
+  it.each([
+    [
+      'docker build -t acme/api:latest .',
+      {
+        tags: ['acme/api:latest'],
+        context: 'apps/api',
+        dockerfile: 'apps/api/Dockerfile',
+        buildArgs: {},
+        problems: [],
+      },
+    ],
+    [
+      'docker buildx build --tag=acme/api -f docker/api.Dockerfile --build-arg NODE_ENV=production --target runtime ../..',
+      {
+        tags: ['acme/api'],
+        context: '.',
+        dockerfile: 'apps/api/docker/api.Dockerfile',
+        buildArgs: { NODE_ENV: 'production' },
+        target: 'runtime',
+        problems: [],
+      },
+    ],
+    [
+      'DOCKER_BUILDKIT=1 docker image build --platform linux/amd64 --no-cache -q -t a -t b:1 .',
+      { tags: ['a', 'b:1'], context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: {}, problems: [] },
+    ],
+    [
+      'podman build --layers -t api --network=host .',
+      { tags: ['api'], context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: {}, problems: [] },
+    ],
+  ])('%s', (script, expected) => {
+    expect(read(script)).toEqual(expected);
+  });
+
+  it.each([
+    ['docker build -t api - < Dockerfile', 'the context is streamed on stdin (-): no folder to adopt'],
+    [
+      'docker build -t api https://github.com/acme/api.git',
+      'the context is a remote URL (https://github.com/acme/api.git)',
+    ],
+    ['docker build -t api $CONTEXT', 'the context $CONTEXT depends on the environment'],
+    ['docker build -t api ../../..', 'the context ../../.. is outside the workspace'],
+    ['docker build -t api', 'no build context argument'],
+    ['docker build --build-arg TOKEN .', 'build arg TOKEN takes its value from the environment'],
+    ['docker build --build-arg V=$VERSION .', 'build arg V=$VERSION depends on the environment'],
+    ['docker build -f $FILE .', 'the Dockerfile $FILE depends on the environment'],
+    ['docker build --target $STAGE .', '--target $STAGE depends on the environment'],
+  ])('reports %s', (script, problem) => {
+    expect(read(script).problems).toContain(problem);
+  });
+
+  it('recognises image builds only', () => {
+    const is = (script: string) => isDockerBuild(shellCommands(script)[0]!);
+    expect(['docker build .', 'docker buildx build .', 'podman build .', 'X=1 docker build .'].map(is)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['docker push api', 'docker run api', 'docker compose build', 'npm run build'].map(is)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('resolves paths from the directory the command runs in', () => {
+    expect(workspacePath('apps/api', '.')).toBe('apps/api');
+    expect(workspacePath('apps/api', '../..')).toBe('.');
+    expect(workspacePath('.', './dist/apps/api/')).toBe('dist/apps/api');
+    expect(workspacePath('apps/api', '/abs')).toBeUndefined();
+  });
+});

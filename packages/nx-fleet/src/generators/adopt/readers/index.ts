@@ -1,0 +1,42 @@
+import { runCommandsCwd, runCommandsScripts, setupFromCommands } from './commands';
+import { readNpmScripts } from './npm-scripts';
+import { readNxContainer } from './nx-container';
+import { readNxDocker } from './nx-docker';
+import type { AdoptProject, AdoptWorkspace } from './project';
+import type { ImageBuildSetup } from './setup';
+
+export type { AdoptProject, AdoptWorkspace } from './project';
+export type { ImageBuildSetup } from './setup';
+
+/** run-commands targets the project states that run `docker build` (a repo's own `container` target). */
+export function readRunCommands(project: AdoptProject, skip: ReadonlySet<string>): ImageBuildSetup[] {
+  return Object.entries(project.targets).flatMap(([name, config]) => {
+    if (skip.has(name)) return [];
+    const scripts = runCommandsScripts(config);
+    const setup = scripts
+      ? setupFromCommands({
+          source: `run-commands target ${name}`,
+          oldTarget: name,
+          scripts,
+          cwd: runCommandsCwd(config),
+          dependsOn: config.dependsOn,
+        })
+      : undefined;
+    return setup ? [setup] : [];
+  });
+}
+
+/**
+ * Everything that builds the project's image today, most explicit first: nx-container targets, the
+ * project's own run-commands targets, @nx/docker's target, npm scripts. The plan adopts the first.
+ */
+export function readSetups(project: AdoptProject, workspace: AdoptWorkspace, fleetTarget: string): ImageBuildSetup[] {
+  const nxDocker = readNxDocker(project, workspace);
+  const skip = new Set([fleetTarget, ...(nxDocker?.oldTarget ? [nxDocker.oldTarget] : [])]);
+  return [
+    ...readNxContainer(project),
+    ...readRunCommands(project, skip),
+    ...(nxDocker ? [nxDocker] : []),
+    ...readNpmScripts(project),
+  ];
+}

@@ -1,0 +1,76 @@
+import { posix } from 'node:path';
+import type { TargetConfiguration } from '@nx/devkit';
+import { workspacePath } from './docker-cli';
+import { isRecord, type AdoptProject } from './project';
+import { emptySetup, imageFromReferences, type ImageBuildSetup } from './setup';
+
+/** The build executors of @nx-tools (nx-container, and nx-docker before its rename): same options. */
+export const NX_CONTAINER_EXECUTORS = ['@nx-tools/nx-container:build', '@nx-tools/nx-docker:build'];
+
+/** Options that name what the image is built from; a configuration that changes one is not adopted. */
+const SHAPE_OPTIONS = ['context', 'file', 'tags', 'metadata', 'build-args', 'target'];
+
+const strings = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+
+/**
+ * Every target of the project that runs the nx-container build executor, read as a setup. The
+ * executor runs in the workspace root: `context` (default `.`) and `file` (default the context's
+ * Dockerfile) are workspace-relative; the image comes from `metadata.images`, else from `tags`.
+ */
+export function readNxContainer(project: AdoptProject): ImageBuildSetup[] {
+  return Object.entries(project.targets)
+    .filter(([, config]) => NX_CONTAINER_EXECUTORS.includes(config.executor ?? ''))
+    .map(([name, config]) => readTarget(name, config));
+}
+
+function readTarget(name: string, config: TargetConfiguration): ImageBuildSetup {
+  const setup = emptySetup(`nx-container target ${name}`, name);
+  const options = (config.options ?? {}) as Record<string, unknown>;
+  if (config.dependsOn?.length) setup.dependsOn = [...config.dependsOn];
+
+  const context = typeof options['context'] === 'string' && options['context'] ? options['context'] : '.';
+  const contextDir = literal(context) ? workspacePath('.', context) : undefined;
+  if (contextDir === undefined) setup.problems.push(`context ${context}: not a folder of the workspace`);
+  else setup.context = contextDir;
+  const file = typeof options['file'] === 'string' && options['file'] ? options['file'] : undefined;
+  if (file) {
+    const path = literal(file) ? workspacePath('.', file) : undefined;
+    if (path === undefined) setup.problems.push(`file ${file}: not a file of the workspace`);
+    else if (contextDir !== undefined) setup.dockerfile = path;
+  } else if (contextDir !== undefined) setup.dockerfile = posix.join(contextDir, 'Dockerfile');
+
+  const buildArgs: Record<string, string> = {};
+  for (const arg of strings(options['build-args'])) {
+    const eq = arg.indexOf('=');
+    if (eq < 0) setup.problems.push(`build-arg ${arg} takes its value from the environment`);
+    else if (!literal(arg)) setup.problems.push(`build-arg ${arg} depends on the environment`);
+    else buildArgs[arg.slice(0, eq)] = arg.slice(eq + 1);
+  }
+  if (Object.keys(buildArgs).length) setup.buildArgs = buildArgs;
+  if (typeof options['target'] === 'string' && options['target']) setup.target = options['target'];
+
+  const metadata = isRecord(options['metadata']) ? options['metadata'] : {};
+  const registries = strings(options['registries']);
+  imageFromReferences([...strings(metadata['images']), ...strings(options['tags'])], setup);
+  if (registries.length)
+    setup.notes.push(`registries ${registries.join(', ')}: set nx-fleet's registry option (images are pushed there)`);
+  if (options['push'] === true) setup.notes.push('push: true: nx-fleet pushes with docker-push, after the scan');
+  if (typeof options['engine'] === 'string')
+    setup.notes.push(`engine ${options['engine']}: nx-fleet detects its engine (FLEET_ENGINE chooses one)`);
+  for (const [configuration, values] of Object.entries(config.configurations ?? {})) {
+    const changed = SHAPE_OPTIONS.filter((option) => option in (values ?? {}));
+    if (changed.length)
+      setup.problems.push(
+        `configuration ${configuration} (${changed.join(', ')}): nx-fleet builds one image per service`,
+      );
+  }
+  return setup;
+}
+
+/** No variable, handlebars or environment lookup in it. */
+function literal(text: string): boolean {
+  return !/[$`{}]/.test(text);
+}

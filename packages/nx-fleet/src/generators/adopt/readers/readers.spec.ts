@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { readSetups, readRunCommands } from './index';
+import { readNpmScripts } from './npm-scripts';
+import { readNxContainer } from './nx-container';
+import { nxDockerImageRef, readNxDocker } from './nx-docker';
+import type { AdoptProject, AdoptWorkspace } from './project';
+
+const project = (over: Partial<AdoptProject> = {}): AdoptProject => ({
+  name: 'build-manager',
+  root: 'apps/build-manager',
+  targets: {},
+  manifestName: 'build-manager',
+  scripts: {},
+  hasDockerfile: true,
+  ...over,
+});
+const workspace = (over: Partial<AdoptWorkspace> = {}): AdoptWorkspace => ({
+  plugins: ['@nx/docker'],
+  targetDefaults: {},
+  ...over,
+});
+
+describe('readNxDocker (fixtures shaped like @nx/docker 23.2.1 workspaces)', () => {
+  it('computes the default image reference from the project root', () => {
+    expect(nxDockerImageRef('apps/build-manager')).toBe('apps-build-manager');
+    expect(nxDockerImageRef('Apps/My App')).toBe('apps-my-app');
+  });
+
+  it('reads the inferred docker:build target: project folder as context, default tag, dependsOn build', () => {
+    expect(readNxDocker(project(), workspace())).toEqual({
+      source: '@nx/docker target docker:build',
+      oldTarget: 'docker:build',
+      context: 'apps/build-manager',
+      dockerfile: 'apps/build-manager/Dockerfile',
+      image: 'apps-build-manager',
+      dependsOn: ['build', '^build'],
+      problems: [],
+      notes: [],
+    });
+  });
+
+  it('prefers a --tag the plugin options add (with tokens), and keeps build args and the target stage', () => {
+    const setup = readNxDocker(
+      project(),
+      workspace({
+        plugins: [
+          {
+            plugin: '@nx/docker',
+            options: {
+              buildTarget: {
+                name: 'image',
+                args: [
+                  '--tag acme/{projectName}:{shortCommitSha}',
+                  '--build-arg NODE_ENV=production',
+                  '--target=runtime',
+                ],
+              },
+            },
+          },
+        ],
+      }),
+    );
+    expect(setup).toMatchObject({
+      source: '@nx/docker target image',
+      image: 'acme/build-manager',
+      buildArgs: { NODE_ENV: 'production' },
+      target: 'runtime',
+      notes: ['also tagged apps-build-manager: nx-fleet names one repository per service'],
+    });
+  });
+
+  it('merges the project target over the inferred one as Nx does (options shallow, dependsOn replaced)', () => {
+    const setup = readNxDocker(
+      project({
+        targets: {
+          'docker:build': {
+            dependsOn: ['prebuild', 'build', 'postbuild'],
+            options: { args: ['--tag acme/build-manager', '-f docker/Dockerfile.prod'], cwd: '.' },
+          },
+        },
+      }),
+      workspace({ targetDefaults: { 'docker:build': { options: { args: ['--tag overridden'] } } } }),
+    );
+    expect(setup).toMatchObject({
+      context: '.',
+      dockerfile: 'docker/Dockerfile.prod',
+      image: 'acme/build-manager',
+      dependsOn: ['prebuild', 'build', 'postbuild'],
+    });
+  });
+
+  it('takes the release repositoryName first (what nx release pushes), project over workspace', () => {
+    const ws = workspace({ release: { docker: { repositoryName: 'acme/all', registryUrl: 'ghcr.io' } } });
+    expect(readNxDocker(project(), ws)).toMatchObject({
+      image: 'acme/all',
+      notes: expect.arrayContaining(["release registry ghcr.io: set nx-fleet's registry option"]),
+    });
+    expect(readNxDocker(project({ release: { docker: { repositoryName: 'acme/bm' } } }), ws)?.image).toBe('acme/bm');
+  });
+
+  it('honours skipDefaultTag, include/exclude and the Dockerfile rule', () => {
+    const skip = workspace({ plugins: [{ plugin: '@nx/docker', options: { buildTarget: { skipDefaultTag: true } } }] });
+    expect(readNxDocker(project(), skip)).toMatchObject({ problems: [] });
+    expect(readNxDocker(project(), skip)?.image).toBeUndefined();
+    expect(
+      readNxDocker(project(), workspace({ plugins: [{ plugin: '@nx/docker', exclude: ['apps/**'] }] })),
+    ).toBeUndefined();
+    expect(
+      readNxDocker(project(), workspace({ plugins: [{ plugin: '@nx/docker', include: ['libs/**'] }] })),
+    ).toBeUndefined();
+    expect(readNxDocker(project({ hasDockerfile: false }), workspace())).toBeUndefined();
+    expect(readNxDocker(project(), workspace({ plugins: ['nx-fleet'] }))).toBeUndefined();
+  });
+
+  it('reports a tag whose repository depends on the environment', () => {
+    const setup = readNxDocker(
+      project({ targets: { 'docker:build': { options: { args: ['--tag {env.REPO}/api'] } } } }),
+      workspace(),
+    );
+    expect(setup?.problems).toEqual(['image {env.REPO}/api: its name depends on the environment']);
+  });
+});
+
+describe('readNxContainer (fixtures shaped like @nx-tools/nx-container targets)', () => {
+  it('reads context, file, metadata.images, build-args, target and dependsOn', () => {
+    const [setup] = readNxContainer(
+      project({
+        targets: {
+          container: {
+            executor: '@nx-tools/nx-container:build',
+            dependsOn: ['build'],
+            options: {
+              engine: 'docker',
+              context: 'dist/apps/build-manager',
+              file: 'apps/build-manager/Dockerfile',
+              push: true,
+              'build-args': ['NODE_ENV=production', 'GIT_SHA'],
+              target: 'runner',
+              metadata: { images: ['ghcr.io/acme/build-manager'], tags: ['type=sha'] },
+            },
+            configurations: { ci: { push: true }, prod: { tags: ['acme/prod:latest'] } },
+          },
+        },
+      }),
+    );
+    expect(setup).toEqual({
+      source: 'nx-container target container',
+      oldTarget: 'container',
+      dependsOn: ['build'],
+      context: 'dist/apps/build-manager',
+      dockerfile: 'apps/build-manager/Dockerfile',
+      buildArgs: { NODE_ENV: 'production' },
+      target: 'runner',
+      image: 'acme/build-manager',
+      problems: [
+        'build-arg GIT_SHA takes its value from the environment',
+        'configuration prod (tags): nx-fleet builds one image per service',
+      ],
+      notes: [
+        "registry ghcr.io: set nx-fleet's registry option (images are pushed there)",
+        'push: true: nx-fleet pushes with docker-push, after the scan',
+        'engine docker: nx-fleet detects its engine (FLEET_ENGINE chooses one)',
+      ],
+    });
+  });
+
+  it('defaults to the workspace root as context and its Dockerfile, and the image from tags', () => {
+    const [setup] = readNxContainer(
+      project({ targets: { docker: { executor: '@nx-tools/nx-docker:build', options: { tags: ['acme/api:dev'] } } } }),
+    );
+    expect(setup).toMatchObject({ context: '.', dockerfile: 'Dockerfile', image: 'acme/api', problems: [] });
+  });
+});
+
+describe('npm scripts and run-commands targets', () => {
+  it('reads a docker build script relative to the package folder', () => {
+    expect(
+      readNpmScripts(
+        project({
+          scripts: {
+            build: 'tsc',
+            'docker:build': 'npm run build && docker build -t acme/web --build-arg PORT=8080 -f Dockerfile ../..',
+          },
+        }),
+      ),
+    ).toEqual([
+      {
+        source: 'npm script docker:build',
+        oldTarget: 'docker:build',
+        context: '.',
+        dockerfile: 'apps/build-manager/Dockerfile',
+        buildArgs: { PORT: '8080' },
+        image: 'acme/web',
+        problems: [],
+        notes: ['also runs `npm run build`: not part of docker-build (a dependsOn can run it)'],
+      },
+    ]);
+  });
+
+  it.each([
+    ['docker build -t acme/web - < Dockerfile', ['the context is streamed on stdin (-): no folder to adopt']],
+    ['docker build -t $IMAGE .', ['image $IMAGE: its name depends on the environment']],
+    [
+      'docker build -t a . && docker build -t b -f Dockerfile.worker .',
+      ["2 image builds in one command chain: which one is the service's is not guessed"],
+    ],
+  ])('reports %s', (script, problems) => {
+    expect(readNpmScripts(project({ scripts: { image: script } }))[0]?.problems).toEqual(problems);
+  });
+
+  it('reads a run-commands target that runs docker build, from its cwd', () => {
+    const targets = {
+      container: {
+        executor: 'nx:run-commands',
+        dependsOn: ['prebuild', 'build', 'postbuild'],
+        options: { commands: ['docker build -t acme/build-manager -f apps/build-manager/Dockerfile .'] },
+      },
+      lint: { command: 'eslint .' },
+    };
+    expect(readRunCommands(project({ targets }), new Set())).toMatchObject([
+      {
+        source: 'run-commands target container',
+        context: '.',
+        dockerfile: 'apps/build-manager/Dockerfile',
+        image: 'acme/build-manager',
+        dependsOn: ['prebuild', 'build', 'postbuild'],
+      },
+    ]);
+  });
+
+  it('lists every setup, most explicit first, and skips nx-fleet’s own target', () => {
+    const setups = readSetups(
+      project({
+        targets: {
+          'docker-build': { command: 'docker build .' },
+          container: { executor: '@nx-tools/nx-container:build', options: {} },
+        },
+        scripts: { image: 'docker build -t x .' },
+      }),
+      workspace(),
+      'docker-build',
+    );
+    expect(setups.map((s) => s.source)).toEqual([
+      'nx-container target container',
+      '@nx/docker target docker:build',
+      'npm script image',
+    ]);
+  });
+});

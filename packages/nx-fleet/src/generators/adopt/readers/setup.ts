@@ -1,0 +1,53 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { isValidRepository, parseImageRef } from './image-ref';
+
+/** What already builds a project's image, as one reader understood it: plain data for the plan. */
+export interface ImageBuildSetup {
+  /** Where it was found, as the table names it: `@nx/docker target docker:build`, `npm script docker:build`… */
+  source: string;
+  /** The target or script that builds the image today: it is kept, and the notes say it can go. */
+  oldTarget?: string;
+  /** Workspace-relative. */
+  dockerfile?: string;
+  /** Workspace-relative directory sent to the engine. */
+  context?: string;
+  /** Repository without registry or tag. */
+  image?: string;
+  buildArgs?: Record<string, string>;
+  target?: string;
+  dependsOn?: NonNullable<TargetConfiguration['dependsOn']>;
+  /** What could not be carried over, and why. */
+  problems: string[];
+  /** Facts worth knowing that need no action (a registry, other tags). */
+  notes: string[];
+}
+
+export function emptySetup(source: string, oldTarget?: string): ImageBuildSetup {
+  return { source, ...(oldTarget ? { oldTarget } : {}), problems: [], notes: [] };
+}
+
+/**
+ * The image name from the references a setup tags (first the one it prefers): the repository of the
+ * first usable one; registries and other repositories become notes, a name that depends on the
+ * environment a problem.
+ */
+export function imageFromReferences(references: readonly string[], setup: ImageBuildSetup): void {
+  const repositories: string[] = [];
+  for (const reference of references) {
+    const ref = parseImageRef(reference);
+    if (/[$`{}]/.test(ref.repository) || (ref.registry && /[$`{}]/.test(ref.registry))) {
+      setup.problems.push(`image ${reference}: its name depends on the environment`);
+      continue;
+    }
+    if (!isValidRepository(ref.repository)) {
+      setup.problems.push(`image ${reference}: "${ref.repository}" is not a valid repository name`);
+      continue;
+    }
+    if (ref.registry && !setup.notes.some((note) => note.includes(ref.registry!)))
+      setup.notes.push(`registry ${ref.registry}: set nx-fleet's registry option (images are pushed there)`);
+    if (!repositories.includes(ref.repository)) repositories.push(ref.repository);
+  }
+  const [image, ...others] = repositories;
+  if (image) setup.image = image;
+  if (others.length) setup.notes.push(`also tagged ${others.join(', ')}: nx-fleet names one repository per service`);
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { shellCommands } from './shell-words';
+
+const texts = (script: string) => shellCommands(script).map((c) => [c.after ?? '', ...c.words.map((w) => w.text)]);
+
+describe('shellCommands', () => {
+  it.each([
+    ['docker build -t acme/api .', [['', 'docker', 'build', '-t', 'acme/api', '.']]],
+    [
+      `docker build -t "acme/api:1" --build-arg 'A=b c' .`,
+      [['', 'docker', 'build', '-t', 'acme/api:1', '--build-arg', 'A=b c', '.']],
+    ],
+    [
+      'npm run build && docker buildx build . ; echo done',
+      [
+        ['', 'npm', 'run', 'build'],
+        ['&&', 'docker', 'buildx', 'build', '.'],
+        [';', 'echo', 'done'],
+      ],
+    ],
+    ['docker build . # the image', [['', 'docker', 'build', '.']]],
+    [
+      'cat Dockerfile | docker build -',
+      [
+        ['', 'cat', 'Dockerfile'],
+        ['|', 'docker', 'build', '-'],
+      ],
+    ],
+  ])('%s', (script, expected) => {
+    expect(texts(script)).toEqual(expected);
+  });
+
+  it('records variables without reading the environment, and keeps each word whole', () => {
+    const [command] = shellCommands('docker build -t "acme/$NAME:${VERSION}" .');
+    expect(command!.words[3]).toEqual({ text: 'acme/$NAME:$VERSION', variables: ['NAME', 'VERSION'], dynamic: false });
+  });
+
+  it('marks command substitutions and globs as dynamic, and records redirections', () => {
+    const [sub] = shellCommands('docker build -t api $(pwd)');
+    expect(sub!.words.some((w) => w.dynamic)).toBe(true);
+    const [back] = shellCommands('docker build -t `cat name` .');
+    expect(back!.words[3]!.dynamic).toBe(true);
+    const [glob] = shellCommands('docker build -f *.Dockerfile .');
+    expect(glob!.words[3]).toEqual({ text: '*.Dockerfile', variables: [], dynamic: true });
+    const [stdin] = shellCommands('docker build -t api - < Dockerfile');
+    expect(stdin!.redirects).toEqual(['< Dockerfile']);
+  });
+});
