@@ -26,7 +26,8 @@ describe('lockfiles: pruned contexts install frozen with the workspace’s packa
   const imageTag = async (ws: PmWorkspace) => {
     await nx(ws, ['run', `${ws.service}:docker-build`, '--output-style=static', '--skip-nx-cache']);
     const { readFileSync } = await import('node:fs');
-    return (JSON.parse(readFileSync(join(ws.root, 'dist/fleet/apps/api/image.json'), 'utf8')) as { contentTag: string }).contentTag;
+    return (JSON.parse(readFileSync(join(ws.root, 'dist/fleet/apps/api/image.json'), 'utf8')) as { contentTag: string })
+      .contentTag;
   };
 
   beforeAll(async () => {
