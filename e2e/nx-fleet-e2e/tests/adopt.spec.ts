@@ -1,0 +1,160 @@
+import { detectEngine, runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
+
+/**
+ * `nx g nx-fleet:adopt` on a repository whose images something else builds: @nx/docker (installed,
+ * as a user has it: its plugin entry in nx.json, a project target overriding its docker:build) and
+ * @nx-tools/nx-container (a project.json target only; the executor is not needed to read it).
+ */
+describe('adopt: @nx/docker and nx-container setups become fleet services with the same image names', () => {
+  let ws: TestWorkspace;
+
+  beforeAll(async () => {
+    ws = TestWorkspace.create('adopt');
+    await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@nx/docker@23.2.1'], {
+      cwd: ws.root,
+      env: ws.env(),
+      timeoutMs: 300_000,
+    });
+    const nxJson = ws.readJson<{ plugins?: unknown[] }>('nx.json');
+    ws.write(
+      'nx.json',
+      JSON.stringify(
+        {
+          ...nxJson,
+          plugins: [
+            ...(nxJson.plugins ?? []),
+            { plugin: '@nx/docker', options: { buildTarget: 'docker:build', runTarget: 'docker:run' } },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    // @nx/docker: a Dockerfile written for its folder; the project's target adds the team's tag and a build arg.
+    ws.write(
+      'apps/build-manager/project.json',
+      JSON.stringify(
+        {
+          name: 'build-manager',
+          root: 'apps/build-manager',
+          targets: {
+            'docker:build': {
+              options: { args: ['--tag acme/build-manager', `--build-arg GREETING=hello-${ws.id}`] },
+            },
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    ws.write(
+      'apps/build-manager/Dockerfile',
+      [
+        'FROM node:20',
+        'ARG GREETING',
+        'WORKDIR /app',
+        'COPY main.js ./',
+        'RUN echo "$GREETING" > greeting.txt',
+        'CMD ["node", "main.js"]',
+        '',
+      ].join('\n'),
+    );
+    ws.write('apps/build-manager/main.js', `console.log('build-manager ${ws.id}');\n`);
+    // nx-container: a repo-shaped Dockerfile, a target stage before a debug stage, the image from metadata.images.
+    ws.write(
+      'apps/billing/project.json',
+      JSON.stringify(
+        {
+          name: 'billing',
+          root: 'apps/billing',
+          targets: {
+            container: {
+              executor: '@nx-tools/nx-container:build',
+              options: {
+                engine: 'docker',
+                context: '.',
+                file: 'apps/billing/Dockerfile',
+                target: 'runner',
+                'build-args': ['PORT=8080'],
+                metadata: { images: ['acme/billing-api'], tags: ['type=sha'] },
+              },
+            },
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    ws.write(
+      'apps/billing/Dockerfile',
+      [
+        'FROM node:20 AS runner',
+        'ARG PORT',
+        'WORKDIR /app',
+        'COPY apps/billing/main.js ./',
+        'RUN echo "$PORT" > port.txt',
+        'CMD ["node", "main.js"]',
+        'FROM runner AS debug',
+        'RUN false',
+        '',
+      ].join('\n'),
+    );
+    ws.write('apps/billing/main.js', `console.log('billing ${ws.id}');\n`);
+    await ws.commit('services built by @nx/docker and nx-container');
+  });
+  afterAll(() => ws?.dispose());
+
+  it('--dry-run prints the table and writes nothing', async () => {
+    const result = await ws.nxOk(['g', 'nx-fleet:adopt', '--dry-run', '--no-interactive']);
+    const out = result.stdout + result.stderr;
+    expect(out).toMatch(/SERVICE\s+DOCKERFILE\s+CONTEXT\s+WHY\s+IMAGE\s+NOT ADOPTED/);
+    expect(out).toMatch(/billing\s+apps\/billing\/Dockerfile\s+pruned\s+.*acme\/billing-api\s+-/);
+    expect(out).toMatch(/build-manager\s+apps\/build-manager\/Dockerfile\s+project\s+.*acme\/build-manager\s+-/);
+    expect(out).toMatch(/@nx\/docker target docker:build is kept: remove it once docker-build builds the image/);
+    expect((await ws.git(['status', '--porcelain'])).stdout.trim()).toBe('');
+  });
+
+  it('converts both, keeping image names, build args and the target stage', async () => {
+    const result = await ws.nxOk(['g', 'nx-fleet:adopt', '--no-interactive']);
+    expect(result.stdout).toMatch(/build-manager\s+apps\/build-manager\/Dockerfile\s+project/);
+    const manager = ws.readJson<{ metadata?: { fleet?: unknown }; targets: Record<string, unknown> }>(
+      'apps/build-manager/project.json',
+    );
+    expect(manager.metadata?.fleet).toEqual({ image: 'acme/build-manager' });
+    expect(manager.targets['docker-build']).toEqual({
+      dependsOn: ['build', '^build'],
+      options: { buildArgs: { GREETING: `hello-${ws.id}` } },
+    });
+    // The old target stays (the notes say it can go).
+    expect(manager.targets['docker:build']).toBeDefined();
+    const billing = ws.readJson<{ metadata?: { fleet?: unknown }; targets: Record<string, unknown> }>(
+      'apps/billing/project.json',
+    );
+    expect(billing.metadata?.fleet).toEqual({ image: 'acme/billing-api' });
+    expect(billing.targets['docker-build']).toEqual({ options: { buildArgs: { PORT: '8080' }, target: 'runner' } });
+    expect(billing.targets['container']).toBeDefined();
+  });
+
+  it('the converted services build real images under the same names', async () => {
+    await ws.nxOk(['run-many', '-t', 'docker-build', '--projects=build-manager,billing', '--output-style=static']);
+    const manager = ws.readJson<{ image: string; localRef: string }>('dist/fleet/apps/build-manager/image.json');
+    const billing = ws.readJson<{ image: string; localRef: string }>('dist/fleet/apps/billing/image.json');
+    expect(manager.image).toBe('acme/build-manager');
+    expect(billing.image).toBe('acme/billing-api');
+    // The build arg and the target stage reached the engine (the debug stage would have failed the build).
+    if (detectEngine() === 'podman') {
+      const read = (ref: string, file: string) =>
+        runOk('podman', [
+          'run',
+          '--rm',
+          ref,
+          'node',
+          '-e',
+          `process.stdout.write(require('fs').readFileSync('${file}', 'utf8'))`,
+        ]).then((r) => r.stdout.trim());
+      expect(await read(manager.localRef, '/app/greeting.txt')).toBe(`hello-${ws.id}`);
+      expect(await read(billing.localRef, '/app/port.txt')).toBe('8080');
+    }
+  });
+});
