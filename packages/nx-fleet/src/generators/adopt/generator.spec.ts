@@ -99,6 +99,12 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'api')).toBeUndefined();
   });
 
+  it('errors for per-project flags without --project', async () => {
+    await expect(adopt(tree, { image: 'acme/api' })).rejects.toThrow(
+      'nx-fleet: --image applies to one project; pass --project <name> too.',
+    );
+  });
+
   it('errors for a project that does not exist', async () => {
     await expect(adopt(tree, { project: 'nope' })).rejects.toThrow(/nope/);
   });

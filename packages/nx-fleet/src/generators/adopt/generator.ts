@@ -30,6 +30,11 @@ import type { AdoptGeneratorSchema } from './schema';
  * table, then writes. With Nx's --dry-run the table is the same and the tree is never written.
  */
 export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema): Promise<GeneratorCallback> {
+  const unscoped = (['dockerfile', 'context', 'image'] as const).filter((flag) => options[flag] && !options.project);
+  if (unscoped.length)
+    throw new Error(
+      `nx-fleet: --${unscoped.join(', --')} ${unscoped.length === 1 ? 'applies' : 'apply'} to one project; pass --project <name> too.`,
+    );
   const nxJson = readNxJson(tree) ?? {};
   const buildTargetName = fleetOptionsOf(nxJson)?.buildTargetName ?? DEFAULT_TARGET_NAMES.build;
   const workspace: AdoptWorkspace = {
