@@ -14,7 +14,8 @@ export const contextCommand: Command = {
   help: [
     'Usage: nx-fleet context <project> [--out <dir>] [--target <name>]',
     '',
-    'Lists the files of the build context docker-build sends for <project>. With a pruned',
+    'Says which build context docker-build uses for <project> and why (inferred from the',
+    "Dockerfile's COPY/ADD sources, or set), then lists its files. With a pruned",
     'context, --out writes it to <dir> (repo-shaped: the service, the workspace projects it',
     'depends on, and a pruned package.json + lockfile), the way `turbo prune --docker` would.',
     '',
@@ -32,7 +33,8 @@ export const contextCommand: Command = {
       typeof values['target'] === 'string'
         ? values['target']
         : normalizeOptions(fleetPluginOptions(workspaceRoot)).buildTargetName;
-    const options = node?.data.targets?.[targetName]?.options as BuildOptions | undefined;
+    const target = node?.data.targets?.[targetName];
+    const options = target?.options as BuildOptions | undefined;
     if (!node || !options) {
       console.error(
         `nx-fleet context: "${project}" has no ${targetName} target. \`npx nx-fleet status\` lists the services.`,
@@ -47,6 +49,15 @@ export const contextCommand: Command = {
       );
       return 1;
     }
+    const chosen = target?.metadata?.['context'] as { mode?: string; origin?: string; reason?: string } | undefined;
+    // On stderr: stdout stays the file list, for scripts.
+    if (chosen?.mode)
+      console.error(
+        `${project}: ${chosen.mode} context, ${chosen.origin === 'inferred' ? 'inferred' : 'set'}: ${chosen.reason}` +
+          (options.contextOutputs?.length
+            ? `\nbuild outputs it copies (docker-build depends on their build target): ${options.contextOutputs.join(', ')}`
+            : ''),
+      );
     const ports = { ...nodePorts(), pruning: nxPruning };
     const context = out
       ? await assemblePrunedContext(ports, {
@@ -54,6 +65,7 @@ export const contextCommand: Command = {
           graph,
           service: project,
           include: options.contextInclude ?? [],
+          outputs: options.contextOutputs ?? [],
           into: out,
         })
       : await prepareContext(ports, options, service);

@@ -13,8 +13,8 @@ describe('normalizeOptions', () => {
       registry: undefined,
       engine: undefined,
       exclude: ['**/.devcontainer/**', '**/templates/**', '**/generators/**/files/**', '**/__fixtures__/**'],
-      context: 'pruned',
       contextInclude: [],
+      buildTarget: 'build',
       services: {},
       gates: { scan: true, contract: true },
       ledger: 'deploy/fleet.json',
@@ -37,6 +37,7 @@ describe('normalizeOptions', () => {
       exclude: ['legacy/**'],
       context: 'workspace' as const,
       contextInclude: ['tsconfig.base.json'],
+      buildTarget: 'compile',
       services: { 'services/a': { context: 'project' as const }, b: { enabled: false } },
       gates: { scan: false, contract: false },
     };
@@ -64,7 +65,9 @@ describe('normalizeOptions', () => {
     expect(normalized.context).toBe('project');
     expect(normalized.contextInclude).toEqual([]);
     expect(normalized.services).toEqual({});
-    expect(normalizeOptions({ contextInclude: ['a/**'] }).context).toBe('pruned');
+    // Unset, the context is inferred per Dockerfile.
+    expect(normalizeOptions({ contextInclude: ['a/**'] }).context).toBeUndefined();
+    expect(normalizeOptions({ buildTarget: '' }).buildTarget).toBe('build');
   });
 
   it('turns the scan gate on unless it is explicitly turned off', () => {

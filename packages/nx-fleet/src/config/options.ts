@@ -23,8 +23,16 @@ export interface FleetPluginOptions {
   exclude?: string[];
   /** Only an explicit `false` drops the default excludes, so `exclude` alone applies. */
   excludeDefaults?: boolean;
-  /** Build context of every service unless it says otherwise; default `pruned`. */
+  /**
+   * Build context of every service unless it says otherwise. Unset: inferred per Dockerfile from its
+   * COPY/ADD sources (the project folder, a pruned repo-shaped context, or the whole workspace).
+   */
   context?: ContextMode;
+  /**
+   * The project target whose outputs a Dockerfile copies (e.g. `COPY dist/apps/api .`): docker-build
+   * depends on it, as @nx/docker's `buildTarget`. Default `build`.
+   */
+  buildTarget?: string;
   /** Extra workspace files every pruned context gets, e.g. `["tsconfig.base.json"]`. */
   contextInclude?: string[];
   /** Per-service settings keyed by project name or root, for projects whose files cannot be edited. */
@@ -106,8 +114,10 @@ export interface NormalizedFleetOptions {
   registry?: string;
   engine?: EngineName;
   exclude: string[];
-  context: ContextMode;
+  /** Set for every service by the plugin option; undefined: inferred per Dockerfile. */
+  context?: ContextMode;
   contextInclude: string[];
+  buildTarget: string;
   services: Record<string, FleetServiceConfig>;
   gates: Required<FleetGates>;
   signing?: FleetSigning;
@@ -130,7 +140,8 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     registry: options?.registry,
     engine: options?.engine,
     exclude: excludes(options?.exclude, options?.excludeDefaults),
-    context: options?.context ?? 'pruned',
+    ...(options?.context ? { context: options.context } : {}),
+    buildTarget: typeof options?.buildTarget === 'string' && options.buildTarget ? options.buildTarget : 'build',
     contextInclude: options?.contextInclude ?? [],
     services: options?.services ?? {},
     // Only an explicit false turns a gate off: a typo must never silently skip a check.

@@ -58,7 +58,7 @@ describe('parseServiceConfig', () => {
       { field: 'enabled', message: 'must be true or false' },
       {
         field: 'ports',
-        message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled, gates)',
+        message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, enabled, gates)',
       },
     ]);
   });

@@ -7,11 +7,13 @@ export interface FleetServiceConfig {
   /** Dockerfile elsewhere than the project folder, relative to the workspace root. */
   dockerfile?: string;
   /**
-   * `pruned` (default): a repo-shaped context with only this service's files, the workspace
-   * projects it depends on and a pruned package.json + lockfile; `workspace`: the whole repository;
-   * `project`: the project folder alone.
+   * `pruned`: a repo-shaped context with only this service's files, the workspace projects it
+   * depends on and a pruned package.json + lockfile; `workspace`: the whole repository; `project`:
+   * the project folder alone. Unset: inferred from the Dockerfile's COPY/ADD sources.
    */
   context?: ContextMode;
+  /** The project target whose outputs the Dockerfile copies (default: the plugin option `buildTarget`, else `build`). */
+  buildTarget?: string;
   /** Extra workspace files (globs) a pruned context needs, e.g. `tsconfig.base.json`. */
   contextInclude?: string[];
   image?: string;
@@ -50,6 +52,7 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
     switch (field) {
       case 'dockerfile':
       case 'image':
+      case 'buildTarget':
         if (typeof value === 'string' && value) config[field] = value;
         else problems.push({ field, message: 'must be a non-empty string' });
         break;
@@ -81,7 +84,8 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
       default:
         problems.push({
           field,
-          message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, image, enabled, gates)',
+          message:
+            'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, enabled, gates)',
         });
     }
   }

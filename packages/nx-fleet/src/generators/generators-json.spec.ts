@@ -109,9 +109,9 @@ describe('generators.json', () => {
     }
   });
 
-  it('offers exactly the context modes the plugin knows for adopt, defaulting to project', () => {
+  it('offers exactly the context modes the plugin knows for adopt, with no default: unset, the plugin infers it', () => {
     const context = schemaOf('adopt').properties['context']!;
     expect([...context.enum!].sort()).toEqual([...CONTEXT_MODES].sort());
-    expect(context.default).toBe('project');
+    expect(context.default).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
 import type { EngineName } from '../config/options';
 import { resolveEngine } from '../engines/detect';
 import type { BuildSecret, Engine } from '../engines/engine';
@@ -19,6 +19,8 @@ export interface BuildOptions {
   context: string;
   prune?: boolean;
   contextInclude?: string[];
+  /** Build outputs the Dockerfile copies (git-ignored): a pruned context takes them from the disk. */
+  contextOutputs?: string[];
   registry?: string;
   tlsVerify?: boolean;
   image?: string;
@@ -73,6 +75,7 @@ export async function prepareContext(
     graph: service.graph,
     service: service.projectName,
     include: options.contextInclude ?? [],
+    outputs: options.contextOutputs ?? [],
   });
 }
 
@@ -140,11 +143,17 @@ function checkCopySources(
   const [missing] = missingSources(copySources(dockerfileText), contextFiles);
   if (!missing) return;
   const where = `${options.dockerfile}:${missing.line}`;
-  const fix = options.prune
-    ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
-    : options.context === '.'
-      ? 'It is not in the workspace, or the .dockerignore leaves it out.'
-      : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+  const path = posix.normalize(posix.join(options.context, missing.source)).replace(/\/+$/, '');
+  const output = (options.contextOutputs ?? []).find(
+    (out) => path === out || path.startsWith(`${out}/`) || out.startsWith(`${path}/`),
+  );
+  const fix = output
+    ? `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
+    : options.prune
+      ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
+      : options.context === '.'
+        ? 'It is not in the workspace, or the .dockerignore leaves it out.'
+        : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
   throw new Error(
     `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`,
   );

@@ -93,6 +93,9 @@ const PROJECT_METADATA = {
   targetGroups: { Fleet: ['docker-build', 'scan', 'contract-verify', 'docker-push'] },
 };
 const PRUNED_INPUTS = ['default', '!{projectRoot}/pacts/**/*', '^default', ENGINE];
+/** The fixtures' Dockerfiles copy nothing, so their inferred context is the project folder. */
+const PROJECT_INPUTS = ['{projectRoot}/**/*', ENGINE];
+const PRUNED = { buildOptions: { context: '.', prune: true }, inputs: PRUNED_INPUTS };
 const CONTRACT_INPUTS = [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*'];
 const SCAN_INPUTS = [
   { dependentTasksOutputFiles: '**/image.json', transitive: false },
@@ -116,7 +119,7 @@ function expectedTargets(
     contract = 'contract-verify',
     buildOptions = {},
     pushOptions = {},
-    inputs = PRUNED_INPUTS as unknown[],
+    inputs = PROJECT_INPUTS as unknown[],
     scanGate = true,
     pacts = 0,
     contractGate = true,
@@ -127,7 +130,7 @@ function expectedTargets(
   return {
     [build]: expect.objectContaining({
       executor: 'nx-fleet:docker-build',
-      options: { dockerfile, context: '.', prune: true, ...buildOptions },
+      options: { dockerfile, context: root, ...buildOptions },
       inputs,
       outputs: [`{workspaceRoot}/dist/fleet/${root}/image.json`],
       cache: true,
@@ -376,10 +379,10 @@ describe('createNodes', () => {
 
   it('applies the plugin-wide context settings', async () => {
     const createNodes = freshCreateNodes();
-    const results = new Map(await run(createNodes, { contextInclude: ['tsconfig.base.json'] }));
+    const results = new Map(await run(createNodes, { context: 'pruned', contextInclude: ['tsconfig.base.json'] }));
     expect(results.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
       expectedTargets('services/a', 'services/a/Dockerfile', {
-        buildOptions: { contextInclude: ['tsconfig.base.json'] },
+        buildOptions: { context: '.', prune: true, contextInclude: ['tsconfig.base.json'] },
         inputs: ['default', '!{projectRoot}/pacts/**/*', '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE],
       }),
     );
@@ -440,7 +443,7 @@ describe('createNodes', () => {
           {
             projects: {
               'services/api': {
-                targets: expectedTargets('services/api', '.deploy/api/Dockerfile'),
+                targets: expectedTargets('services/api', '.deploy/api/Dockerfile', PRUNED),
                 metadata: PROJECT_METADATA,
               },
             },
@@ -547,8 +550,7 @@ describe('createNodes', () => {
       const targets = onlyProject(results).targets!;
       expect(targets['docker-build']!.options).toEqual({
         dockerfile: 'services/a/Dockerfile',
-        context: '.',
-        prune: true,
+        context: 'services/a',
         image: 'acme/a-api',
       });
       expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
@@ -610,11 +612,10 @@ describe('createNodes', () => {
         'nx-fleet: services/a/project.json: fleet setting "context" must be one of pruned, workspace, project; it is ignored.',
       ]);
       expect(results.map(([file]) => file)).toEqual(['services/a/Dockerfile']);
-      // The invalid field falls back to the default, the valid one is kept.
+      // The invalid field falls back to inference (a Dockerfile that copies nothing: its folder), the valid one is kept.
       expect(onlyProject(results).targets!['docker-build']!.options).toEqual({
         dockerfile: 'services/a/Dockerfile',
-        context: '.',
-        prune: true,
+        context: 'services/a',
         image: 'acme/a',
       });
     });
@@ -783,7 +784,8 @@ describe('createNodes', () => {
       json({ consumer: { name: consumer }, provider: { name: provider }, interactions: [] });
     const ORDERS = {
       'services/orders/project.json': json({ name: 'orders' }),
-      'services/orders/Dockerfile': 'FROM scratch\n',
+      // Repo-shaped: a pruned context, whose inputs leave the pacts folder out.
+      'services/orders/Dockerfile': 'FROM scratch\nCOPY services/orders/ services/orders/\n',
       'services/orders/pacts/web-orders.json': pact('web', 'orders'),
       'services/web/project.json': json({ name: 'web' }),
       'services/web/Dockerfile': 'FROM scratch\n',
@@ -800,7 +802,9 @@ describe('createNodes', () => {
       ]);
 
       const orders = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!;
-      expect(orders.targets).toEqual(expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 1 }));
+      expect(orders.targets).toEqual(
+        expectedTargets('services/orders', 'services/orders/Dockerfile', { ...PRUNED, pacts: 1 }),
+      );
       expect(orders.targets!['contract-verify']).toEqual({
         executor: 'nx-fleet:contract-verify',
         dependsOn: ['docker-build'],
@@ -839,7 +843,7 @@ describe('createNodes', () => {
         'services/orders/billing/pacts/orders-billing.json': pact('orders', 'billing'),
       });
       expect(byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets).toEqual(
-        expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 2 }),
+        expectedTargets('services/orders', 'services/orders/Dockerfile', { ...PRUNED, pacts: 2 }),
       );
       expect(byFile.get('services/orders/billing/Dockerfile')!.projects!['services/orders/billing']!.targets).toEqual(
         expectedTargets('services/orders/billing', 'services/orders/billing/Dockerfile', { pacts: 1 }),
@@ -857,7 +861,7 @@ describe('createNodes', () => {
       });
       expect(results.map(([file]) => file)).toEqual(['services/api/project.json']);
       expect(onlyProject(results).targets).toEqual(
-        expectedTargets('services/api', '.deploy/api/Dockerfile', { pacts: 1 }),
+        expectedTargets('services/api', '.deploy/api/Dockerfile', { ...PRUNED, pacts: 1 }),
       );
     });
 
@@ -865,7 +869,7 @@ describe('createNodes', () => {
       const { byFile } = await runWorkspace(ORDERS, { gates: { contract: false } });
       const orders = byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets!;
       expect(orders).toEqual(
-        expectedTargets('services/orders', 'services/orders/Dockerfile', { pacts: 1, contractGate: false }),
+        expectedTargets('services/orders', 'services/orders/Dockerfile', { ...PRUNED, pacts: 1, contractGate: false }),
       );
       expect(orders['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
       expect(orders['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
@@ -1196,8 +1200,8 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
     ],
   ])('%s puts the provider folder into the consumer push inputs only', async (_, sources, consumer) => {
     const inputs = await pushInputsOf(sources);
-    expect(inputs.get(consumer)).toEqual([...PRUNED_INPUTS, '{workspaceRoot}/services/b/**']);
-    for (const [root, value] of inputs) if (root !== consumer) expect(value).toEqual(PRUNED_INPUTS);
+    expect(inputs.get(consumer)).toEqual([...PROJECT_INPUTS, '{workspaceRoot}/services/b/**']);
+    for (const [root, value] of inputs) if (root !== consumer) expect(value).toEqual(PROJECT_INPUTS);
   });
 
   it.each([
@@ -1209,7 +1213,7 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
     ['a library no service imports', { 'libs/client/index.ts': "export { callB } from '@acme/b-sdk';\n" }],
   ])('%s calls nothing', async (_, sources) => {
     const inputs = await pushInputsOf(sources);
-    for (const value of inputs.values()) expect(value).toEqual(PRUNED_INPUTS);
+    for (const value of inputs.values()) expect(value).toEqual(PROJECT_INPUTS);
   });
 
   it('two services that call each other each get the other folder, and nothing else changes', async () => {
@@ -1229,11 +1233,11 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
     const targetsOf = (list: typeof results, root: string) =>
       list.flatMap(([, r]) => (r.projects?.[root] ? [r.projects[root]!.targets!] : []))[0]!;
     expect(targetsOf(results, 'services/b')['docker-push']!.inputs).toEqual([
-      ...PRUNED_INPUTS,
+      ...PROJECT_INPUTS,
       '{workspaceRoot}/services/d/**',
     ]);
     expect(targetsOf(results, 'services/d')['docker-push']!.inputs).toEqual([
-      ...PRUNED_INPUTS,
+      ...PROJECT_INPUTS,
       '{workspaceRoot}/services/b/**',
     ]);
     for (const root of ['services/b', 'services/d']) {
@@ -1258,7 +1262,7 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
     expect(results).toHaveLength(4);
     await run(createNodes, undefined, root, matched(FLEET));
     expect(warnings(warn)).toEqual([
-      'nx-fleet: the runtime graph could not be computed (no workspace context); docker-push targets are affected by their own inputs only.',
+      "nx-fleet: the workspace's files could not be listed (no workspace context); build contexts are not inferred and docker-push targets are affected by their own inputs only.",
     ]);
   });
 });

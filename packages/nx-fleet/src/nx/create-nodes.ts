@@ -7,6 +7,8 @@ import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions 
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
 import { groupByFolder, PLUGIN_GLOB, preferredContainerfile, type Detection } from '../services/detection';
+import { readIgnorePatterns } from '../image/build-context';
+import type { ContextFacts } from '../image/context-inference';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { preloadParser } from '../runtime-graph/sdk-imports';
@@ -21,6 +23,7 @@ import {
   type ManifestTexts,
 } from './service-folders';
 import { runtimeProviderRoots } from './runtime-providers';
+import { resolveServiceContext, type ServiceContext } from './service-context';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
 
@@ -72,7 +75,9 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
       cache.save();
 
       const affectedBy = affectedByOf(detections, roots, options, context.workspaceRoot);
-      const providerRoots = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, deps);
+      const workspaceFiles = await listSourceFiles(context.workspaceRoot, deps);
+      const providerRoots = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, workspaceFiles, deps);
+      const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
       const pacts = pactFilesByRoot(files);
       const matched = new Set(files);
       const units = outcomes.flatMap((outcome) => unitOf(outcome, matched));
@@ -81,7 +86,9 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
           const unit = units[index]!;
           if ('error' in unit) throw unit.error;
           const { service, projectName } = unit;
+          const facts = workspaceFiles && contextFacts(service, filePaths, context.workspaceRoot);
           return serviceNode(service, projectName, options, {
+            context: resolveServiceContext(service.config, options, facts),
             pacts: pacts.get(service.root) ?? [],
             affectedBy: affectedBy(service.root),
             providerRoots: providerRoots.get(projectName) ?? [],
@@ -186,8 +193,10 @@ async function providersOf(
   roots: readonly string[],
   rawOptions: FleetPluginOptions | undefined,
   workspaceRoot: string,
+  files: readonly WorkspaceFileData[] | undefined,
   deps: CreateNodesDeps,
 ): Promise<Map<string, string[]>> {
+  if (!files) return new Map();
   const projects: ProjectInfo[] = outcomes.flatMap((outcome, i) =>
     'analysis' in outcome && outcome.analysis.project
       ? [
@@ -206,7 +215,7 @@ async function providersOf(
     const roots = runtimeProviderRoots({
       workspaceRoot,
       projects,
-      files: await deps.sourceFiles(workspaceRoot),
+      files,
       options: rawOptions,
       cacheDirectory: deps.cacheDirectory,
       warn: (key, message) => deps.warnings.warn(key, message),
@@ -228,11 +237,55 @@ async function providersOf(
   }
 }
 
+/**
+ * Every workspace file, from Nx's workspace context: the runtime graph reads them, and context
+ * inference looks up the Dockerfiles' COPY sources in them. Without them, pushes lose their runtime
+ * inputs and contexts their inference, never the graph.
+ */
+async function listSourceFiles(
+  workspaceRoot: string,
+  deps: CreateNodesDeps,
+): Promise<readonly WorkspaceFileData[] | undefined> {
+  try {
+    return await deps.sourceFiles(workspaceRoot);
+  } catch (error) {
+    deps.warnings.warn(
+      'workspace-files',
+      `nx-fleet: the workspace's files could not be listed (${error instanceof Error ? error.message : String(error)}); build contexts are not inferred and docker-push targets are affected by their own inputs only.`,
+    );
+    return undefined;
+  }
+}
+
+/** What context inference reads for one service: its Dockerfile and the .dockerignore files either context would use. */
+function contextFacts(service: Service, files: readonly string[], workspaceRoot: string): ContextFacts | undefined {
+  const dockerfile = join(workspaceRoot, service.dockerfile);
+  try {
+    return {
+      projectRoot: service.root,
+      dockerfile: service.dockerfile,
+      dockerfileText: readFileSync(dockerfile, 'utf8'),
+      files,
+      ignore: {
+        project: readIgnorePatterns(join(workspaceRoot, service.root), dockerfile),
+        workspace: readIgnorePatterns(workspaceRoot, dockerfile),
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 function serviceNode(
   service: Service,
   projectName: string,
   options: NormalizedFleetOptions,
-  inputs: { pacts: readonly string[]; affectedBy: readonly string[]; providerRoots: readonly string[] },
+  inputs: {
+    context: ServiceContext;
+    pacts: readonly string[];
+    affectedBy: readonly string[];
+    providerRoots: readonly string[];
+  },
 ): CreateNodesResult {
   return {
     projects: {

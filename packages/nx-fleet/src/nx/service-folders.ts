@@ -55,7 +55,7 @@ export function analyseFolder(
   // service even when its folder holds none.
   if (!containerfiles.length && !hasFleetBlock(projectJson, packageJson) && !fromPlugin.dockerfile)
     return { detection: { kind: 'none' }, ...facts };
-  const config = serviceConfig(root, projectJson, packageJson, fromPlugin, options, warnings);
+  const config = serviceConfig(root, projectJson, packageJson, fromPlugin, warnings);
   return {
     detection: detectService({ root, containerfiles, projectJson, packageJson, config }, options.exclude),
     ...facts,
@@ -109,7 +109,6 @@ function serviceConfig(
   projectJson: ProjectManifest | undefined,
   packageJson: ProjectManifest | undefined,
   fromPlugin: FleetServiceConfig,
-  options: NormalizedFleetOptions,
   warnings: Warning[],
 ): FleetServiceConfig {
   const kind = projectJson ? 'project.json' : 'package.json';
@@ -120,7 +119,8 @@ function serviceConfig(
       key: `${file}:${problem.field}`,
       message: `nx-fleet: ${file}: fleet setting "${problem.field}" ${problem.message}; it is ignored.`,
     });
-  return { context: options.context, contextInclude: options.contextInclude, ...fromPlugin, ...own.config };
+  // The plugin-wide context and includes apply in nx/targets, where they are told apart from inference.
+  return { ...fromPlugin, ...own.config };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from '../config/options';
 import type { FleetServiceConfig } from '../config/service-settings';
+import type { ContextFacts } from '../image/context-inference';
 import { scannerFingerprint } from '../supply-chain/scanners/fingerprint';
+import { resolveServiceContext } from './service-context';
 import {
   buildInputs,
   buildServiceTargets,
@@ -21,13 +23,31 @@ const CONTRACT_HELP = {
   example: { options: { port: 8080, healthPath: '/healthz' } },
 };
 
-const input = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({
+/** A Dockerfile written for nx-fleet's repo-shaped context: inferred pruned. */
+const REPO_SHAPED: ContextFacts = {
   projectRoot: 'services/orders',
-  projectName: 'orders',
   dockerfile: 'services/orders/Dockerfile',
-  config,
-  options: normalizeOptions(overrides),
-});
+  dockerfileText: 'FROM node:20\nCOPY services/orders/ services/orders/\n',
+  files: ['services/orders/Dockerfile', 'services/orders/main.js'],
+  ignore: { project: [], workspace: [] },
+};
+const INFERRED = '"COPY services/orders/ services/orders/" (services/orders/Dockerfile:2) names a workspace path';
+
+const input = (
+  overrides: Parameters<typeof normalizeOptions>[0] = {},
+  config: FleetServiceConfig = {},
+  facts: ContextFacts = REPO_SHAPED,
+) => {
+  const options = normalizeOptions(overrides);
+  return {
+    projectRoot: 'services/orders',
+    projectName: 'orders',
+    dockerfile: 'services/orders/Dockerfile',
+    config,
+    context: resolveServiceContext(config, options, facts),
+    options,
+  };
+};
 
 /** The same service with two consumers' pacts in its pacts folder. */
 const withPacts = (overrides: Parameters<typeof normalizeOptions>[0] = {}, config: FleetServiceConfig = {}) => ({
@@ -108,7 +128,7 @@ describe('buildServiceTargets', () => {
     expect(build.dependsOn).toBeUndefined();
     expect(build.metadata?.technologies).toEqual(['docker']);
     expect(build.metadata?.description).toBe(
-      'Build the service image from a pruned context; no engine build when an image with the same content tag exists',
+      `Build the service image from a pruned context (inferred: ${INFERRED}); no engine build when an image with the same content tag exists`,
     );
   });
 
@@ -276,7 +296,9 @@ describe('buildServiceTargets', () => {
     const workspace = buildServiceTargets(input({ context: 'workspace' }))['docker-build']!;
     expect(workspace.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: false });
     expect(workspace.inputs).toEqual(['{workspaceRoot}/**/*', ENGINE]);
-    expect(workspace.metadata?.description).toMatch(/^Build the service image from a workspace context;/);
+    expect(workspace.metadata?.description).toMatch(
+      /^Build the service image from a workspace context \(set to workspace by the plugin option "context"\);/,
+    );
   });
 
   it('lets the service config win over the plugin options', () => {
@@ -285,7 +307,9 @@ describe('buildServiceTargets', () => {
     )['docker-build']!;
     expect(project.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: 'services/orders' });
     expect(project.inputs).toEqual(['{projectRoot}/**/*', ENGINE]);
-    expect(project.metadata?.description).toMatch(/^Build the service image from a project context;/);
+    expect(project.metadata?.description).toMatch(
+      /^Build the service image from a project context \(set to project by the service's settings\);/,
+    );
 
     const include = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: ['b/**'] }))[
       'docker-build'
@@ -541,7 +565,8 @@ describe('Nx Console metadata', () => {
     const build = buildServiceTargets(input())['docker-build']!;
     expect(build.metadata).toEqual({
       technologies: ['docker'],
-      description: expect.stringMatching(/^Build the service image from a pruned context;/),
+      description: expect.stringMatching(/^Build the service image from a pruned context \(inferred: /),
+      context: { mode: 'pruned', origin: 'inferred', reason: INFERRED },
       help: expect.objectContaining({ command: 'npx nx run orders:docker-build --help' }),
     });
   });

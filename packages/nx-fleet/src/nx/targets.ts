@@ -3,6 +3,7 @@ import { PACTS_FOLDER } from '../config/defaults';
 import type { FleetSigning, NormalizedFleetOptions } from '../config/options';
 import type { ContextMode, FleetServiceConfig } from '../config/service-settings';
 import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } from '../image/records';
+import type { ServiceContext } from './service-context';
 
 export interface ServiceTargetsInput {
   projectRoot: string;
@@ -16,35 +17,44 @@ export interface ServiceTargetsInput {
   /** Roots of the services this one calls through their SDKs, itself or through a library it uses. */
   providerRoots?: readonly string[];
   config: FleetServiceConfig;
+  /** The build context chosen for the Dockerfile (`resolveServiceContext`). */
+  context: ServiceContext;
   options: NormalizedFleetOptions;
 }
 
-/** Executor options that select a context mode: the directory sent, and whether it is pruned. */
+/** Executor options that select a context mode: the directory sent, whether it is pruned, the build outputs it holds. */
 export function contextOptions(
   mode: ContextMode,
   projectRoot: string,
   contextInclude: readonly string[],
+  outputs: readonly string[] = [],
 ): Record<string, unknown> {
-  if (mode === 'project') return { context: projectRoot };
-  if (mode === 'workspace') return { context: '.', prune: false };
-  return { context: '.', prune: true, ...(contextInclude.length ? { contextInclude } : {}) };
+  const withOutputs = outputs.length ? { contextOutputs: [...outputs] } : {};
+  if (mode === 'project') return { context: projectRoot, ...withOutputs };
+  if (mode === 'workspace') return { context: '.', prune: false, ...withOutputs };
+  return { context: '.', prune: true, ...(contextInclude.length ? { contextInclude } : {}), ...withOutputs };
 }
+
+type BuildInput = string | { env: string } | { dependentTasksOutputFiles: string; transitive: boolean };
 
 /**
  * Exactly what can reach the context: a cache hit must never restore a record of an image whose
  * inputs changed. A pruned context holds the service, the workspace projects it depends on (their
- * npm dependency versions are hashed by Nx with them) and the extra included files.
+ * npm dependency versions are hashed by Nx with them) and the extra included files; build outputs
+ * the Dockerfile copies are git-ignored, so they are hashed as the build task's outputs.
  */
-export function buildInputs(mode: ContextMode, contextInclude: readonly string[]): Array<string | { env: string }> {
+export function buildInputs(mode: ContextMode, contextInclude: readonly string[], copiesOutputs = false): BuildInput[] {
   const engine = { env: 'FLEET_ENGINE' };
-  if (mode === 'project') return ['{projectRoot}/**/*', engine];
-  if (mode === 'workspace') return ['{workspaceRoot}/**/*', engine];
+  const outputs = copiesOutputs ? [{ dependentTasksOutputFiles: '**/*', transitive: false }] : [];
+  if (mode === 'project') return ['{projectRoot}/**/*', ...outputs, engine];
+  if (mode === 'workspace') return ['{workspaceRoot}/**/*', ...outputs, engine];
   // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
   return [
     'default',
     `!{projectRoot}/${PACTS_FOLDER}/**/*`,
     '^default',
     ...contextInclude.map((glob) => `{workspaceRoot}/${glob}`),
+    ...outputs,
     engine,
   ];
 }
@@ -148,21 +158,23 @@ export function buildServiceTargets({
   affectedBy = [],
   providerRoots = [],
   config,
+  context,
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
-  const mode = config.context ?? options.context;
+  const { mode, include, outputs } = context;
   const scanGate = config.gates?.scan ?? options.gates.scan;
   const hasPacts = pacts.length > 0;
   const contractGate = hasPacts && (config.gates?.contract ?? options.gates.contract);
   const skippedGates = [...(scanGate ? [] : ['scan']), ...(hasPacts && !contractGate ? ['contract'] : [])];
-  const include = config.contextInclude ?? options.contextInclude;
-  const imageInputs = buildInputs(mode, include);
+  const imageInputs = buildInputs(mode, include, outputs.length > 0);
   return {
     [options.buildTargetName]: {
       executor: 'nx-fleet:docker-build',
+      // The Dockerfile copies what the project's build writes: it runs first (or its cache restores the outputs).
+      ...(outputs.length ? { dependsOn: [context.buildTarget] } : {}),
       options: {
         dockerfile,
-        ...contextOptions(mode, projectRoot, include),
+        ...contextOptions(mode, projectRoot, include, outputs),
         ...(config.image ? { image: config.image } : {}),
         ...(options.registry ? { registry: options.registry } : {}),
       },
@@ -171,7 +183,8 @@ export function buildServiceTargets({
       cache: true,
       metadata: {
         technologies: ['docker'],
-        description: `Build the service image from a ${mode} context; no engine build when an image with the same content tag exists`,
+        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists`,
+        context: { mode, origin: context.origin, reason: context.reason },
         ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },
     },

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeOptions } from '../config/options';
+import type { ContextFacts } from '../image/context-inference';
+import { resolveServiceContext } from './service-context';
+
+/** A Dockerfile copying a folder source, the Nx build output and a root file: the workspace paths outnumber it. */
+const FACTS: ContextFacts = {
+  projectRoot: 'apps/api',
+  dockerfile: 'apps/api/Dockerfile',
+  dockerfileText: 'FROM node:20\nCOPY src/ ./src/\nCOPY dist/apps/api ./dist\nCOPY tsconfig.base.json ./\n',
+  files: ['apps/api/src/main.ts', 'tsconfig.base.json'],
+  ignore: { project: [], workspace: [] },
+};
+
+describe('resolveServiceContext', () => {
+  it('infers the mode when nothing sets it, with the build target to depend on', () => {
+    expect(resolveServiceContext({}, normalizeOptions({}), FACTS)).toMatchObject({
+      mode: 'pruned',
+      origin: 'inferred',
+      buildTarget: 'build',
+      include: ['tsconfig.base.json'],
+      outputs: ['dist/apps/api'],
+    });
+  });
+
+  it.each([
+    [
+      'the service settings win over the plugin option',
+      { context: 'workspace' as const },
+      { context: 'project' as const },
+      'workspace',
+      'service settings',
+    ],
+    ['the plugin option wins over inference', {}, { context: 'pruned' as const }, 'pruned', 'plugin option'],
+  ])('%s', (_, config, plugin, mode, origin) => {
+    const result = resolveServiceContext(config, normalizeOptions(plugin), FACTS);
+    expect(result).toMatchObject({ mode, origin, outputs: ['dist/apps/api'] });
+    expect(result.reason).toMatch(new RegExp(`^set to ${mode} by the`));
+  });
+
+  it('a set pruned context keeps the includes its Dockerfile needs, after the configured ones', () => {
+    const result = resolveServiceContext(
+      { contextInclude: ['.npmrc'], buildTarget: 'compile' },
+      normalizeOptions({ context: 'pruned', buildTarget: 'bundle' }),
+      FACTS,
+    );
+    expect(result).toMatchObject({ include: ['.npmrc', 'tsconfig.base.json'], buildTarget: 'compile' });
+  });
+
+  it('without facts (the Dockerfile could not be read): pruned, saying why', () => {
+    expect(resolveServiceContext({}, normalizeOptions({}), undefined)).toEqual({
+      mode: 'pruned',
+      reason: 'the Dockerfile could not be read',
+      include: [],
+      outputs: [],
+      origin: 'inferred',
+      buildTarget: 'build',
+    });
+  });
+});

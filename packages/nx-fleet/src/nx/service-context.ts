@@ -1,0 +1,50 @@
+import type { NormalizedFleetOptions } from '../config/options';
+import type { FleetServiceConfig } from '../config/service-settings';
+import { contextNeeds, inferContext, type ContextChoice, type ContextFacts } from '../image/context-inference';
+
+/** A service's build context as its targets state it: the choice, why, and what decided it. */
+export interface ServiceContext extends ContextChoice {
+  origin: 'inferred' | 'service settings' | 'plugin option';
+  /** The project target docker-build depends on when the Dockerfile copies build outputs. */
+  buildTarget: string;
+}
+
+/**
+ * Settings always win over inference: the service's own (`metadata.fleet` or the plugin option
+ * `services`), then the plugin-wide `context`. Whatever decided the mode, the Dockerfile still says
+ * which workspace paths and build outputs the context must hold. Without facts (the Dockerfile could
+ * not be read) an unset context is pruned, the default of generated services.
+ */
+export function resolveServiceContext(
+  config: FleetServiceConfig,
+  options: NormalizedFleetOptions,
+  facts: ContextFacts | undefined,
+): ServiceContext {
+  const buildTarget = config.buildTarget ?? options.buildTarget;
+  const set = config.context
+    ? { mode: config.context, origin: 'service settings' as const }
+    : options.context
+      ? { mode: options.context, origin: 'plugin option' as const }
+      : undefined;
+  const explicitInclude = config.contextInclude ?? options.contextInclude;
+  const inferred: ContextChoice = facts
+    ? set
+      ? {
+          mode: set.mode,
+          reason: `set to ${set.mode} by the ${set.origin === 'plugin option' ? 'plugin option "context"' : "service's settings"}`,
+          ...contextNeeds(facts, set.mode),
+        }
+      : inferContext(facts)
+    : {
+        mode: set?.mode ?? 'pruned',
+        reason: set ? `set to ${set.mode}` : 'the Dockerfile could not be read',
+        include: [],
+        outputs: [],
+      };
+  return {
+    ...inferred,
+    include: [...new Set([...explicitInclude, ...inferred.include])],
+    origin: set?.origin ?? 'inferred',
+    buildTarget,
+  };
+}
