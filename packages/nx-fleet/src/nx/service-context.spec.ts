@@ -47,6 +47,16 @@ describe('resolveServiceContext', () => {
     expect(result).toMatchObject({ include: ['.npmrc', 'tsconfig.base.json'], buildTarget: 'compile' });
   });
 
+  it("a service's contextInclude asks for a pruned context (services generated before inference set no context)", () => {
+    expect(
+      resolveServiceContext({ contextInclude: ['tsconfig.base.json'] }, normalizeOptions({}), FACTS),
+    ).toMatchObject({
+      mode: 'pruned',
+      origin: 'service settings',
+      reason: "set to pruned by the service's settings",
+    });
+  });
+
   it('without facts (the Dockerfile could not be read): pruned, saying why', () => {
     expect(resolveServiceContext({}, normalizeOptions({}), undefined)).toEqual({
       mode: 'pruned',

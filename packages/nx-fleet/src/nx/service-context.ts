@@ -11,7 +11,7 @@ export interface ServiceContext extends ContextChoice {
 
 /**
  * Settings always win over inference: the service's own (`metadata.fleet` or the plugin option
- * `services`), then the plugin-wide `context`. Whatever decided the mode, the Dockerfile still says
+ * `services`; a `contextInclude` there asks for a pruned context), then the plugin-wide `context`. Whatever decided the mode, the Dockerfile still says
  * which workspace paths and build outputs the context must hold. Without facts (the Dockerfile could
  * not be read) an unset context is pruned, the default of generated services.
  */
@@ -21,11 +21,14 @@ export function resolveServiceContext(
   facts: ContextFacts | undefined,
 ): ServiceContext {
   const buildTarget = config.buildTarget ?? options.buildTarget;
+  // contextInclude only means something in a pruned context: a service that sets it (as generated ones do) asks for one.
   const set = config.context
     ? { mode: config.context, origin: 'service settings' as const }
-    : options.context
-      ? { mode: options.context, origin: 'plugin option' as const }
-      : undefined;
+    : config.contextInclude
+      ? { mode: 'pruned' as const, origin: 'service settings' as const }
+      : options.context
+        ? { mode: options.context, origin: 'plugin option' as const }
+        : undefined;
   const explicitInclude = config.contextInclude ?? options.contextInclude;
   const inferred: ContextChoice = facts
     ? set
