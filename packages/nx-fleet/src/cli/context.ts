@@ -66,6 +66,7 @@ export const contextCommand: Command = {
           service: project,
           include: options.contextInclude ?? [],
           outputs: options.contextOutputs ?? [],
+          workspaceManifests: options.workspaceManifests ?? false,
           into: out,
         })
       : await prepareContext(ports, options, service);

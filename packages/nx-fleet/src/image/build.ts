@@ -21,6 +21,8 @@ export interface BuildOptions {
   contextInclude?: string[];
   /** Build outputs the Dockerfile copies (git-ignored): a pruned context takes them from the disk. */
   contextOutputs?: string[];
+  /** With prune: a prune tool runs in the build, so manifests and root files are sent whole and unpruned. */
+  workspaceManifests?: boolean;
   registry?: string;
   tlsVerify?: boolean;
   image?: string;
@@ -76,6 +78,7 @@ export async function prepareContext(
     service: service.projectName,
     include: options.contextInclude ?? [],
     outputs: options.contextOutputs ?? [],
+    workspaceManifests: options.workspaceManifests ?? false,
   });
 }
 

@@ -48,14 +48,14 @@ describe('inferContext', () => {
     [
       'COPY . . followed by turbo prune',
       'FROM node:20 AS prune\nCOPY . .\nRUN npx turbo@2 prune --scope=api --docker\n',
-      'workspace',
-      /"COPY \. \." \(apps\/api\/Dockerfile:2\) is followed by "RUN npx turbo@2 prune --scope=api --docker" \(apps\/api\/Dockerfile:3\), which needs the whole workspace/,
+      'pruned',
+      /"COPY \. \." \(apps\/api\/Dockerfile:2\) is followed by "RUN npx turbo@2 prune --scope=api --docker" \(apps\/api\/Dockerfile:3\): the context holds every workspace manifest and root file as they are/,
     ],
     [
       'COPY . . then pnpm deploy',
       'FROM node:20\nCOPY . .\nRUN pnpm --filter=api deploy /out\n',
-      'workspace',
-      /which needs the whole workspace/,
+      'pruned',
+      /is followed by "RUN pnpm --filter=api deploy \/out"/,
     ],
     [
       'COPY . . of a Dockerfile in its folder, with a folder-only source',
@@ -85,6 +85,13 @@ describe('inferContext', () => {
     const result = inferContext(facts(dockerfile));
     expect(result.mode).toBe(mode);
     expect(result.reason).toMatch(reason);
+  });
+
+  it('a prune tool in the build keeps the workspace manifests; a plain COPY . . does not', () => {
+    expect(inferContext(facts('FROM node:20\nCOPY . .\nRUN yarn workspaces focus api\n')).workspaceManifests).toBe(
+      true,
+    );
+    expect(inferContext(facts('FROM node:20\nCOPY src/main.ts ./\nCOPY . .\n')).workspaceManifests).toBeUndefined();
   });
 
   it('a Dockerfile outside its project with no deciding source: pruned', () => {

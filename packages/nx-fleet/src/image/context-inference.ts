@@ -26,7 +26,15 @@ export interface ContextChoice {
   include: string[];
   /** Build outputs the Dockerfile copies (workspace-relative): docker-build depends on the build target that makes them. */
   outputs: string[];
+  /**
+   * A prune tool runs inside the build: the pruned context keeps every workspace manifest and root
+   * file unpruned (what the tool reads to find the service's closure), and only the closure's sources.
+   */
+  workspaceManifests?: boolean;
 }
+
+/** What a prune tool run inside the build reads besides the service's closure: root files and every package manifest. */
+export const WORKSPACE_MANIFESTS: readonly string[] = ['*', '**/package.json'];
 
 /** Tools that cut a whole monorepo down to one app inside the build: the context must be the whole workspace. */
 const PRUNE_TOOLS = /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune)\b/;
@@ -51,8 +59,8 @@ type Found = 'file' | 'output' | 'missing';
  * build outputs (missing because git ignores them) count where their folder would be.
  */
 export function inferContext(facts: ContextFacts): ContextChoice {
-  const { mode, reason } = chooseMode(facts);
-  return { mode, reason, ...contextNeeds(facts, mode) };
+  const chosen = chooseMode(facts);
+  return { ...chosen, ...contextNeeds(facts, chosen.mode) };
 }
 
 /**
@@ -76,7 +84,7 @@ export function contextNeeds(facts: ContextFacts, mode: ContextMode): Pick<Conte
   return { include: unique(include), outputs: unique(outputs) };
 }
 
-function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason'> {
+function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> {
   const where = `${facts.dockerfile}:`;
   const sources = copySources(facts.dockerfileText);
   const index = indexOf(facts.files);
@@ -87,10 +95,13 @@ function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason'>
   const quote = (s: { line: number; instruction?: string; text?: string }) =>
     `"${truncate(s.instruction ?? s.text ?? '')}" (${where}${s.line})`;
 
+  // The tool reads the workspace's manifests and copies the service's closure: that is all it gets,
+  // so another project's sources never change this image's content tag.
   if (whole && pruneStep)
     return {
-      mode: 'workspace',
-      reason: `${quote(whole)} is followed by ${quote(pruneStep)}, which needs the whole workspace`,
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: `${quote(whole)} is followed by ${quote(pruneStep)}: the context holds every workspace manifest and root file as they are, and the sources of the service and the projects it depends on`,
     };
   if (facts.projectRoot === '.') return { mode: 'pruned', reason: 'the service is the workspace root' };
 

@@ -313,7 +313,7 @@ describe('assemblePrunedContext', () => {
         "Its context carries the workspace's package.json, package-lock.json instead (they install together); " +
         'the image installs more than the service needs until the pruned lockfile installs.',
     ]);
-  });
+  }, 60_000); // runs the real npm: slow on a busy 2-core machine
 
   it("leaves the service's own pacts folder out of its context, keeping look-alikes and other projects' pacts folders", async () => {
     const root = tempDir();
@@ -332,6 +332,48 @@ describe('assemblePrunedContext', () => {
     expect(context.dir).toBe(into);
     expect(existsSync(join(into, 'services/orders/src/main.ts'))).toBe(true);
     expect(existsSync(join(into, 'services/orders/pacts'))).toBe(false);
+  });
+
+  it("for a prune tool in the build: every manifest and root file unpruned, other projects' sources left out; build outputs from the disk", async () => {
+    const root = tempDir();
+    write(root, {
+      ...FILES,
+      'package.json': '{"name":"ws","workspaces":["services/*","libs/*"]}\n',
+      'turbo.json': '{}\n',
+      'services/web/package.json': '{"name":"web"}\n',
+      'services/web/src/main.ts': 'export {};\n',
+      '.gitignore': 'dist\n',
+      'dist/services/orders/main.js': 'built\n',
+    });
+    git(root, 'init', '-q');
+    const into = tempDir();
+    const context = await assemblePrunedContext(
+      { ...ports, pruning: { ...ports.pruning, prunedManifests: () => ({ 'package.json': 'pruned by Nx' }) } },
+      {
+        workspaceRoot: root,
+        graph: ordersGraph(),
+        service: 'orders',
+        include: [],
+        outputs: ['dist/services/orders'],
+        workspaceManifests: true,
+        into,
+      },
+    );
+    expect(context.files).toEqual([
+      '.gitignore',
+      'dist/services/orders/main.js',
+      'libs/shared/index.ts',
+      'libs/shared/pacts/keep.json',
+      'package.json',
+      'services/orders/Dockerfile',
+      'services/orders/pacts-notes.md',
+      'services/orders/src/main.ts',
+      'services/orders/src/pacts/fixture.json',
+      'services/web/package.json',
+      'tsconfig.base.json',
+      'turbo.json',
+    ]);
+    expect(readFileSync(join(into, 'package.json'), 'utf8')).toContain('"workspaces"');
   });
 
   it('leaves out the pacts folder of a service at the workspace root', async () => {

@@ -9,6 +9,7 @@ import { PACTS_FOLDER } from '../config/defaults';
 import type { Ports } from '../io/ports';
 import { ToolNotFoundError } from '../io/process';
 import { isServiceProject } from '../services/projects';
+import { WORKSPACE_MANIFESTS } from './context-inference';
 import {
   describeInvocation,
   detectPackageManager,
@@ -123,6 +124,8 @@ export async function assemblePrunedContext(
      * as the build task left (or Nx's cache restored) them.
      */
     outputs?: readonly string[];
+    /** A prune tool runs in the build: every manifest and root file as they are, nothing pruned by Nx. */
+    workspaceManifests?: boolean;
     into?: string;
   },
 ): Promise<PrunedContext> {
@@ -134,6 +137,7 @@ export async function assemblePrunedContext(
     '.dockerignore',
     // What the workspace's package manager reads beside the lockfile (only what exists is copied).
     ...new Set(Object.values(SUPPORT_FILES).flat()),
+    ...(input.workspaceManifests ? WORKSPACE_MANIFESTS : []),
   ];
   const serviceRoot = input.graph.nodes[input.service]!.data.root;
   // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
@@ -144,13 +148,14 @@ export async function assemblePrunedContext(
       ...(await listOutputFiles(input.workspaceRoot, input.outputs ?? [])),
     ]),
   ].sort();
-  const manifests = existsSync(join(input.workspaceRoot, 'package.json'))
-    ? await repoShaped(
-        ports.pruning.prunedManifests(input.graph, input.service, input.workspaceRoot),
-        input.workspaceRoot,
-        roots.filter((root) => root !== serviceRoot),
-      )
-    : {};
+  const manifests =
+    !input.workspaceManifests && existsSync(join(input.workspaceRoot, 'package.json'))
+      ? await repoShaped(
+          ports.pruning.prunedManifests(input.graph, input.service, input.workspaceRoot),
+          input.workspaceRoot,
+          roots.filter((root) => root !== serviceRoot),
+        )
+      : {};
   const dir = input.into ?? (await mkdtemp(join(tmpdir(), 'nx-fleet-context-')));
   await mkdir(dir, { recursive: true });
   await Promise.all(
@@ -166,7 +171,10 @@ export async function assemblePrunedContext(
     await writeFile(join(dir, file), content);
   }
   const all = [...new Set([...files, ...Object.keys(manifests)])].sort();
-  const fallback = await checkFrozenInstall(ports, dir, all, input.service, input.workspaceRoot);
+  // The workspace's own lockfile needs no proof: the workspace installs with it.
+  const fallback = input.workspaceManifests
+    ? []
+    : await checkFrozenInstall(ports, dir, all, input.service, input.workspaceRoot);
   return {
     dir,
     files: [...new Set([...all, ...fallback])].sort(),

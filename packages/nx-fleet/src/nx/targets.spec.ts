@@ -57,33 +57,81 @@ const withPacts = (overrides: Parameters<typeof normalizeOptions>[0] = {}, confi
 
 describe('contextOptions', () => {
   it('pruned: the workspace root, pruned, with the extra files only when there are some', () => {
-    expect(contextOptions('pruned', 'services/orders', [])).toEqual({ context: '.', prune: true });
-    expect(contextOptions('pruned', 'services/orders', ['tsconfig.base.json'])).toEqual({
+    expect(contextOptions({ mode: 'pruned', include: [], outputs: [] }, 'services/orders')).toEqual({
       context: '.',
       prune: true,
-      contextInclude: ['tsconfig.base.json'],
     });
+    expect(contextOptions({ mode: 'pruned', include: ['tsconfig.base.json'], outputs: [] }, 'services/orders')).toEqual(
+      {
+        context: '.',
+        prune: true,
+        contextInclude: ['tsconfig.base.json'],
+      },
+    );
   });
 
   it('workspace: the whole workspace root, not pruned, ignoring extra files', () => {
-    expect(contextOptions('workspace', 'services/orders', ['tsconfig.base.json'])).toEqual({
+    expect(
+      contextOptions({ mode: 'workspace', include: ['tsconfig.base.json'], outputs: [] }, 'services/orders'),
+    ).toEqual({
       context: '.',
       prune: false,
     });
   });
 
   it('project: the project folder alone, ignoring extra files', () => {
-    expect(contextOptions('project', 'services/orders', ['tsconfig.base.json'])).toEqual({
+    expect(
+      contextOptions({ mode: 'project', include: ['tsconfig.base.json'], outputs: [] }, 'services/orders'),
+    ).toEqual({
       context: 'services/orders',
     });
-    expect(contextOptions('project', '.', [])).toEqual({ context: '.' });
+    expect(contextOptions({ mode: 'project', include: [], outputs: [] }, '.')).toEqual({ context: '.' });
+  });
+});
+
+describe('a prune tool in the build, and build outputs', () => {
+  const context = { mode: 'pruned' as const, include: [], outputs: ['dist/apps/api'], workspaceManifests: true };
+
+  it('sends every manifest unpruned and the outputs, and hashes them', () => {
+    expect(contextOptions(context, 'apps/api')).toEqual({
+      context: '.',
+      prune: true,
+      workspaceManifests: true,
+      contextOutputs: ['dist/apps/api'],
+    });
+    expect(buildInputs(context)).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      '{workspaceRoot}/*',
+      '{workspaceRoot}/**/package.json',
+      { dependentTasksOutputFiles: '**/*', transitive: false },
+      ENGINE,
+    ]);
+  });
+
+  it('makes docker-build depend on the build target that writes the outputs', () => {
+    const facts: ContextFacts = {
+      ...REPO_SHAPED,
+      dockerfileText: 'FROM node:20\nCOPY dist/services/orders ./\n',
+    };
+    const targets = buildServiceTargets(input({ buildTarget: 'compile' }, {}, facts));
+    expect(targets['docker-build']).toMatchObject({
+      dependsOn: ['compile'],
+      options: { context: '.', prune: true, contextOutputs: ['dist/services/orders'] },
+    });
   });
 });
 
 describe('buildInputs', () => {
   it('pruned: the project and its workspace dependencies, the extra files, and the engine', () => {
-    expect(buildInputs('pruned', [])).toEqual(['default', NO_PACTS, '^default', ENGINE]);
-    expect(buildInputs('pruned', ['tsconfig.base.json', 'tools/scripts/**'])).toEqual([
+    expect(buildInputs({ mode: 'pruned', include: [], outputs: [] })).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      ENGINE,
+    ]);
+    expect(buildInputs({ mode: 'pruned', include: ['tsconfig.base.json', 'tools/scripts/**'], outputs: [] })).toEqual([
       'default',
       NO_PACTS,
       '^default',
@@ -94,11 +142,17 @@ describe('buildInputs', () => {
   });
 
   it('workspace: every file of the workspace and the engine', () => {
-    expect(buildInputs('workspace', ['tsconfig.base.json'])).toEqual(['{workspaceRoot}/**/*', ENGINE]);
+    expect(buildInputs({ mode: 'workspace', include: ['tsconfig.base.json'], outputs: [] })).toEqual([
+      '{workspaceRoot}/**/*',
+      ENGINE,
+    ]);
   });
 
   it('project: every file of the project and the engine', () => {
-    expect(buildInputs('project', ['tsconfig.base.json'])).toEqual(['{projectRoot}/**/*', ENGINE]);
+    expect(buildInputs({ mode: 'project', include: ['tsconfig.base.json'], outputs: [] })).toEqual([
+      '{projectRoot}/**/*',
+      ENGINE,
+    ]);
   });
 });
 

@@ -1,8 +1,9 @@
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { PACTS_FOLDER } from '../config/defaults';
 import type { FleetSigning, NormalizedFleetOptions } from '../config/options';
-import type { ContextMode, FleetServiceConfig } from '../config/service-settings';
+import type { FleetServiceConfig } from '../config/service-settings';
 import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } from '../image/records';
+import { WORKSPACE_MANIFESTS } from '../image/context-inference';
 import type { ServiceContext } from './service-context';
 
 export interface ServiceTargetsInput {
@@ -22,17 +23,21 @@ export interface ServiceTargetsInput {
   options: NormalizedFleetOptions;
 }
 
-/** Executor options that select a context mode: the directory sent, whether it is pruned, the build outputs it holds. */
-export function contextOptions(
-  mode: ContextMode,
-  projectRoot: string,
-  contextInclude: readonly string[],
-  outputs: readonly string[] = [],
-): Record<string, unknown> {
+type ContextShape = Pick<ServiceContext, 'mode' | 'include' | 'outputs' | 'workspaceManifests'>;
+
+/** Executor options that select a context: the directory sent, whether it is pruned, what else it holds. */
+export function contextOptions(context: ContextShape, projectRoot: string): Record<string, unknown> {
+  const { mode, include, outputs } = context;
   const withOutputs = outputs.length ? { contextOutputs: [...outputs] } : {};
   if (mode === 'project') return { context: projectRoot, ...withOutputs };
   if (mode === 'workspace') return { context: '.', prune: false, ...withOutputs };
-  return { context: '.', prune: true, ...(contextInclude.length ? { contextInclude } : {}), ...withOutputs };
+  return {
+    context: '.',
+    prune: true,
+    ...(include.length ? { contextInclude: [...include] } : {}),
+    ...(context.workspaceManifests ? { workspaceManifests: true } : {}),
+    ...withOutputs,
+  };
 }
 
 type BuildInput = string | { env: string } | { dependentTasksOutputFiles: string; transitive: boolean };
@@ -40,20 +45,22 @@ type BuildInput = string | { env: string } | { dependentTasksOutputFiles: string
 /**
  * Exactly what can reach the context: a cache hit must never restore a record of an image whose
  * inputs changed. A pruned context holds the service, the workspace projects it depends on (their
- * npm dependency versions are hashed by Nx with them) and the extra included files; build outputs
- * the Dockerfile copies are git-ignored, so they are hashed as the build task's outputs.
+ * npm dependency versions are hashed by Nx with them), the extra included files and, for a prune
+ * tool run in the build, every manifest and root file; build outputs the Dockerfile copies are
+ * git-ignored, so they are hashed as the build task's outputs.
  */
-export function buildInputs(mode: ContextMode, contextInclude: readonly string[], copiesOutputs = false): BuildInput[] {
+export function buildInputs(context: ContextShape): BuildInput[] {
   const engine = { env: 'FLEET_ENGINE' };
-  const outputs = copiesOutputs ? [{ dependentTasksOutputFiles: '**/*', transitive: false }] : [];
-  if (mode === 'project') return ['{projectRoot}/**/*', ...outputs, engine];
-  if (mode === 'workspace') return ['{workspaceRoot}/**/*', ...outputs, engine];
+  const outputs = context.outputs.length ? [{ dependentTasksOutputFiles: '**/*', transitive: false }] : [];
+  if (context.mode === 'project') return ['{projectRoot}/**/*', ...outputs, engine];
+  if (context.mode === 'workspace') return ['{workspaceRoot}/**/*', ...outputs, engine];
   // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
   return [
     'default',
     `!{projectRoot}/${PACTS_FOLDER}/**/*`,
     '^default',
-    ...contextInclude.map((glob) => `{workspaceRoot}/${glob}`),
+    ...context.include.map((glob) => `{workspaceRoot}/${glob}`),
+    ...(context.workspaceManifests ? WORKSPACE_MANIFESTS.map((glob) => `{workspaceRoot}/${glob}`) : []),
     ...outputs,
     engine,
   ];
@@ -161,12 +168,12 @@ export function buildServiceTargets({
   context,
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
-  const { mode, include, outputs } = context;
+  const { mode, outputs } = context;
   const scanGate = config.gates?.scan ?? options.gates.scan;
   const hasPacts = pacts.length > 0;
   const contractGate = hasPacts && (config.gates?.contract ?? options.gates.contract);
   const skippedGates = [...(scanGate ? [] : ['scan']), ...(hasPacts && !contractGate ? ['contract'] : [])];
-  const imageInputs = buildInputs(mode, include, outputs.length > 0);
+  const imageInputs = buildInputs(context);
   return {
     [options.buildTargetName]: {
       executor: 'nx-fleet:docker-build',
@@ -174,7 +181,7 @@ export function buildServiceTargets({
       ...(outputs.length ? { dependsOn: [context.buildTarget] } : {}),
       options: {
         dockerfile,
-        ...contextOptions(mode, projectRoot, include, outputs),
+        ...contextOptions(context, projectRoot),
         ...(config.image ? { image: config.image } : {}),
         ...(options.registry ? { registry: options.registry } : {}),
       },
