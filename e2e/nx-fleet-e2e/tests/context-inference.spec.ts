@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
+
+/**
+ * Dockerfiles as teams already have them, none written for nx-fleet and none with a per-service
+ * setting: one written for its own folder, one copying the Nx build's output from dist/, one
+ * running a monorepo prune tool after `COPY . .`. Each builds a real image, and another project's
+ * change leaves every content tag as it was.
+ */
+describe('build contexts inferred from existing Dockerfiles (real nx CLI, real engine)', () => {
+  let ws: TestWorkspace;
+  const tag = (root: string) => ws.readJson<{ contentTag: string }>(`dist/fleet/${root}/image.json`).contentTag;
+  const SERVICES = ['folder-api', 'dist-api', 'turbo-web'];
+
+  beforeAll(async () => {
+    ws = TestWorkspace.create('contexts');
+    const main = (name: string) => `console.log(${JSON.stringify(`${name} ${ws.id}`)});\n`;
+
+    // Written for `docker build .` in its folder.
+    ws.write('apps/folder-api/project.json', JSON.stringify({ name: 'folder-api' }));
+    ws.write('apps/folder-api/package.json', JSON.stringify({ name: 'folder-api', private: true }));
+    ws.write('apps/folder-api/src/main.js', main('folder-api'));
+    ws.write(
+      'apps/folder-api/Dockerfile',
+      'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY src/ ./src/\nCMD ["node", "src/main.js"]\n',
+    );
+
+    // Copies what its Nx build target writes to the git-ignored dist/ folder.
+    ws.write(
+      'apps/dist-api/project.json',
+      JSON.stringify({
+        name: 'dist-api',
+        targets: {
+          build: {
+            executor: 'nx:run-commands',
+            options: { command: 'node apps/dist-api/build.mjs' },
+            inputs: ['{projectRoot}/**/*'],
+            outputs: ['{workspaceRoot}/dist/apps/dist-api'],
+            cache: true,
+          },
+        },
+      }),
+    );
+    ws.write('apps/dist-api/src/main.js', main('dist-api'));
+    ws.write(
+      'apps/dist-api/build.mjs',
+      [
+        "import { mkdirSync, copyFileSync } from 'node:fs';",
+        "mkdirSync('dist/apps/dist-api', { recursive: true });",
+        "copyFileSync('apps/dist-api/src/main.js', 'dist/apps/dist-api/main.js');",
+        '',
+      ].join('\n'),
+    );
+    ws.write(
+      'apps/dist-api/Dockerfile',
+      'FROM node:20\nWORKDIR /app\nCOPY ./dist/apps/dist-api .\nCMD ["node", "main.js"]\n',
+    );
+
+    // COPY . . and a prune step (turbo is not in this base image: the fallback branch copies the same closure).
+    ws.write('libs/util/project.json', JSON.stringify({ name: 'util' }));
+    ws.write('libs/util/index.js', 'module.exports = 1;\n');
+    ws.write('apps/turbo-web/project.json', JSON.stringify({ name: 'turbo-web', implicitDependencies: ['util'] }));
+    ws.write('apps/turbo-web/main.js', main('turbo-web'));
+    ws.write('turbo.json', JSON.stringify({ tasks: {} }));
+    ws.write(
+      'apps/turbo-web/Dockerfile',
+      [
+        'FROM node:20 AS prune',
+        'WORKDIR /repo',
+        'COPY . .',
+        'RUN if command -v turbo >/dev/null 2>&1; then turbo prune turbo-web --docker; else mkdir -p out/full && cp -r apps libs turbo.json out/full/; fi',
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY --from=prune /repo/out/full .',
+        'CMD ["node", "apps/turbo-web/main.js"]',
+        '',
+      ].join('\n'),
+    );
+
+    // Unrelated to all three.
+    ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
+    ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
+    await ws.commit('existing Dockerfiles');
+  });
+  afterAll(() => ws?.dispose());
+
+  it('shows each choice and why in nx show project, and nx-fleet context says it too', async () => {
+    const folder = await ws.showProject('folder-api');
+    expect(folder.targets['docker-build']!.metadata!['description']).toMatch(
+      /from a project context \(inferred: "COPY src\/ \.\/src\/" \(apps\/folder-api\/Dockerfile:4\) names a path in apps\/folder-api, not at the workspace root\)/,
+    );
+    const dist = await ws.showProject('dist-api');
+    expect(dist.targets['docker-build']).toMatchObject({
+      dependsOn: ['build'],
+      metadata: { context: { mode: 'pruned', origin: 'inferred' } },
+    });
+    const web = await ws.showProject('turbo-web');
+    expect(web.targets['docker-build']!.metadata!['context']).toMatchObject({
+      mode: 'pruned',
+      reason: expect.stringMatching(/is followed by "RUN if command -v turbo .*every workspace manifest and root file/),
+    });
+
+    const context = await ws.bin('nx-fleet', ['context', 'dist-api']);
+    expect(context.code).toBe(0);
+    expect(context.stderr).toMatch(/dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/dist-api \."/);
+    expect(context.stderr).toMatch(/build outputs it copies .*: dist\/apps\/dist-api/);
+  });
+
+  it('builds every one with no setting; the build output is built first; another project leaves the tags alone', async () => {
+    const first = await ws.nxOk(['run-many', '-t', 'docker-build', '-p', ...SERVICES, '--output-style=stream']);
+    expect(first.stdout).toMatch(/nx run dist-api:build/);
+    const tags = Object.fromEntries(SERVICES.map((s) => [s, tag(`apps/${s}`)]));
+
+    ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
+    ws.write('apps/other/README.md', 'notes\n');
+    await ws.commit('unrelated change');
+    await ws.nxOk(['run-many', '-t', 'docker-build', '-p', ...SERVICES, '--skip-nx-cache']);
+    for (const s of SERVICES) expect(tag(`apps/${s}`)).toBe(tags[s]);
+
+    // The check can fail: the service's own change moves its tag, and only its tag.
+    ws.write('apps/dist-api/src/main.js', `console.log('dist-api v2 ${ws.id}');\n`);
+    await ws.commit('dist-api change');
+    await ws.nxOk(['run-many', '-t', 'docker-build', '-p', ...SERVICES]);
+    expect(tag('apps/dist-api')).not.toBe(tags['dist-api']);
+    expect(tag('apps/folder-api')).toBe(tags['folder-api']);
+    expect(tag('apps/turbo-web')).toBe(tags['turbo-web']);
+  });
+
+  it("a cache hit restores the build's outputs first", async () => {
+    ws.remove('dist');
+    const again = await ws.nxOk(['run', 'dist-api:docker-build', '--output-style=stream']);
+    expect(again.stdout).toMatch(
+      /dist-api:build.*\[local cache\]|existing outputs match the cache|Nx read the output from the cache/s,
+    );
+    expect(existsSync(join(ws.root, 'dist/apps/dist-api/main.js'))).toBe(true);
+    expect(existsSync(join(ws.root, 'dist/fleet/apps/dist-api/image.json'))).toBe(true);
+  });
+});
