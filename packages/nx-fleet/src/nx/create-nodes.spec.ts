@@ -779,6 +779,45 @@ describe('createNodes', () => {
     });
   });
 
+  describe('contexts inferred from the Dockerfile', () => {
+    it('a Dockerfile copying the outputs project.json declares for its build: pruned, depending on the build', async () => {
+      const { results } = await runWorkspace({
+        'apps/api/project.json': json({
+          name: 'api',
+          targets: { build: { command: 'node build.mjs', outputs: ['{workspaceRoot}/artifacts/{projectName}'] } },
+        }),
+        'apps/api/Dockerfile': 'FROM node:20\nCOPY artifacts/api /app\n',
+      });
+      expect(onlyProject(results).targets!['docker-build']).toMatchObject({
+        dependsOn: ['build'],
+        options: { context: '.', prune: true, contextOutputs: ['artifacts/api'] },
+        metadata: { context: { mode: 'pruned', origin: 'inferred' } },
+      });
+    });
+
+    it('the configured build target name is the one depended on', async () => {
+      const { results } = await runWorkspace(
+        {
+          'apps/api/project.json': json({ name: 'api' }),
+          'apps/api/Dockerfile': 'FROM node:20\nCOPY dist/apps/api /app\n',
+        },
+        { buildTarget: 'compile' },
+      );
+      expect(onlyProject(results).targets!['docker-build']!.dependsOn).toEqual(['compile']);
+    });
+
+    it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {
+      const { results } = await runWorkspace({
+        'apps/api/project.json': json({ name: 'api' }),
+        'apps/api/src/main.js': '',
+        'apps/api/Dockerfile': 'FROM node:20\nCOPY src ./src\n',
+      });
+      const build = onlyProject(results).targets!['docker-build']!;
+      expect(build.options).toEqual({ dockerfile: 'apps/api/Dockerfile', context: 'apps/api' });
+      expect(build.dependsOn).toBeUndefined();
+    });
+  });
+
   describe('contracts', () => {
     const pact = (consumer: string, provider: string) =>
       json({ consumer: { name: consumer }, provider: { name: provider }, interactions: [] });

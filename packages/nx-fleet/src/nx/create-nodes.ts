@@ -86,7 +86,15 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
           const unit = units[index]!;
           if ('error' in unit) throw unit.error;
           const { service, projectName } = unit;
-          const facts = workspaceFiles && contextFacts(service, filePaths, context.workspaceRoot);
+          const facts =
+            workspaceFiles &&
+            contextFacts(
+              service,
+              projectName,
+              filePaths,
+              context.workspaceRoot,
+              service.config.buildTarget ?? options.buildTarget,
+            );
           return serviceNode(service, projectName, options, {
             context: resolveServiceContext(service.config, options, facts),
             pacts: pacts.get(service.root) ?? [],
@@ -257,11 +265,21 @@ async function listSourceFiles(
   }
 }
 
-/** What context inference reads for one service: its Dockerfile and the .dockerignore files either context would use. */
-function contextFacts(service: Service, files: readonly string[], workspaceRoot: string): ContextFacts | undefined {
+/**
+ * What context inference reads for one service: its Dockerfile, the .dockerignore files either
+ * context would use, and the outputs its project.json declares for its build target.
+ */
+function contextFacts(
+  service: Service,
+  projectName: string,
+  files: readonly string[],
+  workspaceRoot: string,
+  buildTarget: string,
+): ContextFacts | undefined {
   const dockerfile = join(workspaceRoot, service.dockerfile);
   try {
     return {
+      buildOutputs: declaredOutputs(workspaceRoot, service.root, projectName, buildTarget),
       projectRoot: service.root,
       dockerfile: service.dockerfile,
       dockerfileText: readFileSync(dockerfile, 'utf8'),
@@ -273,6 +291,30 @@ function contextFacts(service: Service, files: readonly string[], workspaceRoot:
     };
   } catch {
     return undefined;
+  }
+}
+
+/** The build target's `outputs` in project.json, as workspace paths; targets other plugins infer are not known yet. */
+function declaredOutputs(workspaceRoot: string, root: string, projectName: string, buildTarget: string): string[] {
+  try {
+    const project = JSON.parse(readFileSync(join(workspaceRoot, root, 'project.json'), 'utf8')) as {
+      targets?: Record<string, { outputs?: unknown }>;
+    };
+    const outputs = project.targets?.[buildTarget]?.outputs;
+    return Array.isArray(outputs)
+      ? outputs
+          .filter((output): output is string => typeof output === 'string' && !output.includes('{options.'))
+          .map((output) =>
+            posix.normalize(
+              output
+                .replace(/^\{workspaceRoot\}\/?/, '')
+                .replace(/\{projectRoot\}/g, root)
+                .replace(/\{projectName\}/g, projectName),
+            ),
+          )
+      : [];
+  } catch {
+    return [];
   }
 }
 
