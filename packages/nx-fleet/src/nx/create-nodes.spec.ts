@@ -1098,6 +1098,14 @@ describe('createNodes', () => {
         };
       }
 
+      it("prints the sources' warnings (an sdks entry naming no service) once per workspace state too", async () => {
+        const ws = workspace({ sdks: { '@acme/nothing': 'nobody' } });
+        const first = await ws.command();
+        const sdks = first.filter((message) => message.includes('@acme/nothing'));
+        expect(sdks).toHaveLength(1);
+        expect(await ws.command()).toEqual([]);
+      });
+
       it('prints a warning once, then not again while nothing changed; again once its folder changes', async () => {
         const ws = workspace();
         expect((await ws.command()).sort()).toEqual([BROKEN, ORPHAN].sort());

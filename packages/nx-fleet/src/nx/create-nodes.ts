@@ -21,6 +21,7 @@ import {
   orphanWarning,
   type FolderAnalysis,
   type ManifestTexts,
+  type Warning,
 } from './service-folders';
 import { runtimeProviderRoots } from './runtime-providers';
 import { resolveServiceContext, type ServiceContext } from './service-context';
@@ -61,22 +62,30 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
       );
       const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
       const roots = [...folders.keys()];
+      // The sources' warnings (unreadable files, SDK owners) join the folders': all print once per workspace state.
+      const sourceWarnings: Warning[] = [];
+      const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
+      const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
+      const providerRoots = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, workspaceFiles, {
+        ...deps,
+        warn: collect,
+      });
       const warnings = [
         ...outcomes.flatMap((o, i) =>
           'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, root: roots[i]! })) : [],
         ),
         ...orphanWarnings(detections),
-      ].map(({ root, ...warning }) => ({
-        ...warning,
-        state: warningState(warning.message, folders.get(root) ?? [], context.workspaceRoot),
-      }));
+      ]
+        .map(({ root, ...warning }) => ({
+          ...warning,
+          state: warningState(warning.message, folders.get(root) ?? [], context.workspaceRoot),
+        }))
+        .concat(sourceWarnings.map((warning) => ({ ...warning, state: warningState(warning.message, [], '') })));
       // Once per workspace state: a warning an earlier Nx command printed over the same files is not printed again.
       for (const { key, message, state } of cache.unprinted(warnings)) deps.warnings.warn(`${key}\0${state}`, message);
       cache.save();
 
       const affectedBy = affectedByOf(detections, roots, options, context.workspaceRoot);
-      const workspaceFiles = await listSourceFiles(context.workspaceRoot, deps);
-      const providerRoots = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, workspaceFiles, deps);
       const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
       const pacts = pactFilesByRoot(files);
       const matched = new Set(files);
@@ -202,7 +211,7 @@ async function providersOf(
   rawOptions: FleetPluginOptions | undefined,
   workspaceRoot: string,
   files: readonly WorkspaceFileData[] | undefined,
-  deps: CreateNodesDeps,
+  deps: CreateNodesDeps & { warn(key: string, message: string): void },
 ): Promise<Map<string, string[]>> {
   if (!files) return new Map();
   const projects: ProjectInfo[] = outcomes.flatMap((outcome, i) =>
@@ -226,7 +235,7 @@ async function providersOf(
       files,
       options: rawOptions,
       cacheDirectory: deps.cacheDirectory,
-      warn: (key, message) => deps.warnings.warn(key, message),
+      warn: deps.warn,
       stats,
     });
     logger.verbose(
@@ -234,7 +243,7 @@ async function providersOf(
     );
     return roots;
   } catch (error) {
-    deps.warnings.warn(
+    deps.warn(
       'runtime-graph',
       `nx-fleet: the runtime graph could not be computed (${error instanceof Error ? error.message : String(error)}); docker-push targets are affected by their own inputs only.`,
     );
@@ -252,12 +261,13 @@ async function providersOf(
  */
 async function listSourceFiles(
   workspaceRoot: string,
+  warn: (key: string, message: string) => void,
   deps: CreateNodesDeps,
 ): Promise<readonly WorkspaceFileData[] | undefined> {
   try {
     return await deps.sourceFiles(workspaceRoot);
   } catch (error) {
-    deps.warnings.warn(
+    warn(
       'workspace-files',
       `nx-fleet: the workspace's files could not be listed (${error instanceof Error ? error.message : String(error)}); build contexts are not inferred and docker-push targets are affected by their own inputs only.`,
     );

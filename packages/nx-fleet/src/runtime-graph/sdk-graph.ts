@@ -99,13 +99,8 @@ export interface RuntimeScan {
 export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   const input: Scan = { ...scanInput, fs: scanInput.fs ?? nodeSyncFiles, extract: scanInput.extract ?? importsOf };
   const ownership = resolveOwnership(input.projects, input.sdksOption);
-  for (const problem of ownership.problems) {
-    // Once per worker, whichever hook (nodes or dependencies) scanned first.
-    const key = `${input.workspaceRoot}\0${problem}`;
-    if (workerState.reportedProblems.has(key)) continue;
-    workerState.reportedProblems.add(key);
-    input.warn(problem, `nx-fleet: ${problem}.`);
-  }
+  // Every scan reports them: the caller prints each once (createNodes: once per workspace state).
+  for (const problem of ownership.problems) input.warn(problem, `nx-fleet: ${problem}.`);
   const result: RuntimeScan = { imports: [], typeOnly: [], codeEdges: [] };
   if (!input.projects.some((p) => p.isService)) return result;
 

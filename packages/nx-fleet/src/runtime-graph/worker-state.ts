@@ -15,8 +15,6 @@ export interface RuntimeGraphWorkerState {
   lastShape: { key: string; shape: Shape } | undefined;
   /** One in-memory ts-morph project parses every file. */
   parser: Project | undefined;
-  /** Ownership problems (in `sdks`, in tags) already printed, per workspace: once per worker, not once per hook. */
-  reportedProblems: Set<string>;
   /** The test-file globs last compiled, and their matcher. */
   testFiles: { key: string; matches: (file: string) => boolean } | undefined;
   /** Cache saves due before the worker exits, run by one exit listener however many caches wait. */
@@ -28,7 +26,6 @@ export const workerState: RuntimeGraphWorkerState = {
   importCaches: new Map(),
   lastShape: undefined,
   parser: undefined,
-  reportedProblems: new Set(),
   testFiles: undefined,
   pendingSaves: new Set(),
   exitListener: false,
@@ -49,6 +46,5 @@ export function resetWorkerState(): void {
   workerState.importCaches.clear();
   workerState.lastShape = undefined;
   workerState.parser = undefined;
-  workerState.reportedProblems.clear();
   workerState.testFiles = undefined;
 }
