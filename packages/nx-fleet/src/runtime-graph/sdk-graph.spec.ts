@@ -23,7 +23,6 @@ import type { RuntimeImport } from './edges';
 import { MAX_SOURCE_BYTES, projectInfos, scanRuntimeGraph } from './sdk-graph';
 import { importsOf } from './sdk-imports';
 import type { SdksOption } from './sdk-ownership';
-import { resetWorkerState } from './worker-state';
 
 // Every parse goes through the extractor: counting its calls shows what the cache spared.
 const extract = vi.fn(importsOf);
