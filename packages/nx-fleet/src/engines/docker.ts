@@ -1,5 +1,12 @@
 import type { Env, ProcessRunner } from '../io/ports';
-import { answerInFile, commonBuildFlags, runContainer, type BuildRequest, type Engine } from './engine';
+import {
+  answerInFile,
+  commonBuildFlags,
+  parseImageInspect,
+  runContainer,
+  type BuildRequest,
+  type Engine,
+} from './engine';
 import { copyImage } from '../registry/destinations';
 
 export function dockerBuildArgs(request: BuildRequest, buildx: boolean): string[] {
@@ -40,6 +47,10 @@ export function dockerEngine(processes: ProcessRunner, env: Env): Engine {
     },
     async imageExists(ref) {
       return (await processes.run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref])).code === 0;
+    },
+    async inspect(ref) {
+      const result = await processes.run('docker', ['image', 'inspect', ref]);
+      return result.code === 0 ? parseImageInspect(result.stdout) : undefined;
     },
     async save(localRef, archive) {
       await processes.runOk('docker', ['save', '-o', archive, localRef]);

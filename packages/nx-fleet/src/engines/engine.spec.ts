@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { commonBuildFlags, containerRunArgs, runContainer, secretFlag, type RunRequest } from './engine';
+import {
+  commonBuildFlags,
+  containerRunArgs,
+  parseImageInspect,
+  runContainer,
+  secretFlag,
+  type RunRequest,
+} from './engine';
 import { buildRequest } from '../testing/build-request';
 import { fakeProcesses, runResult as result, type ProcessAnswer } from '../testing/fake-ports';
 
@@ -202,5 +209,37 @@ describe('runContainer', () => {
   it('passes a failure to start on', async () => {
     const processes = processesAnswering(new Error('nx-fleet: `docker run` exited with code 125'));
     await expect(runContainer(processes, 'docker', runRequest())).rejects.toThrow('exited with code 125');
+  });
+});
+
+describe('parseImageInspect', () => {
+  // Trimmed from `podman image inspect` 4.3.1 here (the same shape as `docker image inspect`).
+  const PODMAN = JSON.stringify([
+    {
+      Id: '942120feab44a3c963992891ca47ef7a53e0fb1a425c8f54c27f451b84762dc4',
+      Labels: { 'io.buildah.version': '1.28.2' },
+      Config: { Labels: { 'io.buildah.version': '1.28.2', 'org.opencontainers.image.revision': '33d2138a' } },
+    },
+  ]);
+  // `buildah inspect --type image`: one object, the labels under the OCI config.
+  const BUILDAH = JSON.stringify({
+    FromImageID: '942120feab44a3c963992891ca47ef7a53e0fb1a425c8f54c27f451b84762dc4',
+    OCIv1: { config: { Labels: { 'dev.nx-fleet.content-tag': 'ct-1' } } },
+  });
+
+  it.each([
+    ['podman/docker', PODMAN, { 'io.buildah.version': '1.28.2', 'org.opencontainers.image.revision': '33d2138a' }],
+    ['buildah', BUILDAH, { 'dev.nx-fleet.content-tag': 'ct-1' }],
+  ])('%s: the id as a digest and the labels', (_, stdout, labels) => {
+    expect(parseImageInspect(stdout)).toEqual({
+      id: 'sha256:942120feab44a3c963992891ca47ef7a53e0fb1a425c8f54c27f451b84762dc4',
+      labels,
+    });
+  });
+
+  it('nothing it can read: undefined', () => {
+    expect(parseImageInspect('')).toBeUndefined();
+    expect(parseImageInspect('[]')).toBeUndefined();
+    expect(parseImageInspect('[{"Id":""}]')).toBeUndefined();
   });
 });

@@ -50,12 +50,45 @@ export interface Engine {
   /** Builds the image and returns its id (the engine writes it to a file of its own). */
   build(request: Omit<BuildRequest, 'iidFile'>): Promise<string>;
   imageExists(ref: string): Promise<boolean>;
+  /** The local image's id and labels, as the engine reports them; undefined when it holds no such image. */
+  inspect(ref: string): Promise<LocalImageFacts | undefined>;
   /** Pushes a local image and returns the manifest digest the destination stored. */
   push(localRef: string, destination: TransportRef, tlsVerify: boolean): Promise<string>;
   /** Writes a local image to a docker-archive tarball, the input scanners read offline. */
   save(localRef: string, archive: string): Promise<void>;
   /** Starts a container in the background; buildah cannot run containers and refuses. */
   run(request: RunRequest): Promise<RunningContainer>;
+}
+
+export interface LocalImageFacts {
+  /** The image id (config digest), `sha256:…`. */
+  id: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * `podman image inspect` / `docker image inspect` (an array of `{ Id, Config: { Labels } }`) and
+ * `buildah inspect --type image` (`{ FromImageID, OCIv1: { config: { Labels } } }`), read alike.
+ */
+export function parseImageInspect(stdout: string): LocalImageFacts | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+  const entry = (Array.isArray(parsed) ? parsed[0] : parsed) as Record<string, any> | undefined;
+  const id: unknown = entry?.['Id'] ?? entry?.['FromImageID'];
+  if (typeof id !== 'string' || !id) return undefined;
+  const labels: unknown =
+    entry?.['Config']?.['Labels'] ?? entry?.['OCIv1']?.['config']?.['Labels'] ?? entry?.['Labels'];
+  return {
+    id: id.startsWith('sha256:') ? id : `sha256:${id}`,
+    labels:
+      labels && typeof labels === 'object'
+        ? Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'))
+        : {},
+  };
 }
 
 /** `run` for podman and docker, which spell it the same: detached, published on loopback only. */

@@ -3,6 +3,7 @@ import { ToolFailedError } from '../io/process';
 import {
   answerInFile,
   commonBuildFlags,
+  parseImageInspect,
   runContainer,
   type BuildRequest,
   type Engine,
@@ -58,6 +59,11 @@ export function podmanFamilyEngine(tool: PodmanFamily, processes: ProcessRunner)
     async imageExists(ref) {
       const args = tool === 'podman' ? ['image', 'exists', ref] : ['inspect', '--type', 'image', ref];
       return (await processes.run(tool, args)).code === 0;
+    },
+    async inspect(ref) {
+      const args = tool === 'podman' ? ['image', 'inspect', ref] : ['inspect', '--type', 'image', ref];
+      const result = await processes.run(tool, args);
+      return result.code === 0 ? parseImageInspect(result.stdout) : undefined;
     },
     async save(localRef, archive) {
       // buildah has no `save`: pushing to the docker-archive transport writes the same tarball.
