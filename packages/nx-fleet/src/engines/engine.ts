@@ -77,11 +77,17 @@ export function parseImageInspect(stdout: string): LocalImageFacts | undefined {
   } catch {
     return undefined;
   }
-  const entry = (Array.isArray(parsed) ? parsed[0] : parsed) as Record<string, any> | undefined;
-  const id: unknown = entry?.['Id'] ?? entry?.['FromImageID'];
+  type Inspected = {
+    Id?: unknown;
+    FromImageID?: unknown;
+    Labels?: unknown;
+    Config?: { Labels?: unknown };
+    OCIv1?: { config?: { Labels?: unknown } };
+  };
+  const entry = (Array.isArray(parsed) ? parsed[0] : parsed) as Inspected | undefined;
+  const id = entry?.Id ?? entry?.FromImageID;
   if (typeof id !== 'string' || !id) return undefined;
-  const labels: unknown =
-    entry?.['Config']?.['Labels'] ?? entry?.['OCIv1']?.['config']?.['Labels'] ?? entry?.['Labels'];
+  const labels = entry?.Config?.Labels ?? entry?.OCIv1?.config?.Labels ?? entry?.Labels;
   return {
     id: id.startsWith('sha256:') ? id : `sha256:${id}`,
     labels:
