@@ -4,7 +4,8 @@ import { resolveEngine } from '../engines/detect';
 import type { BuildSecret, Engine } from '../engines/engine';
 import type { GitRevision } from '../io/git';
 import type { Ports } from '../io/ports';
-import { destinationFor, destinationRef, manifestDigest, tlsVerifyOf } from '../registry/destinations';
+import { registryAccess } from '../registry/access';
+import { destinationFor } from '../registry/destinations';
 import { hashContextFiles, listContextFiles } from './build-context';
 import { copySources, missingSources } from './dockerfile-copies';
 import { contentTag } from './content-tag';
@@ -36,7 +37,9 @@ export interface BuildOptions {
   labels?: Record<string, string>;
 }
 
-export type BuildPorts = Pick<Ports, 'processes' | 'files' | 'git' | 'env' | 'log' | 'clock'> & { pruning: NxPruning };
+export type BuildPorts = Pick<Ports, 'processes' | 'files' | 'git' | 'env' | 'log' | 'clock' | 'http'> & {
+  pruning: NxPruning;
+};
 
 /**
  * Computes the content tag from the context actually sent, and builds only when no image with that
@@ -170,7 +173,7 @@ function outcome(decision: BuildDecision, localRef: string, engine: Engine, seco
 
 /** On a machine that never built it, an image the registry already holds needs no build: push only adds tags. */
 async function registryDigest(
-  ports: Pick<BuildPorts, 'processes' | 'env'>,
+  ports: Pick<BuildPorts, 'processes' | 'env' | 'http'>,
   options: BuildOptions,
   image: string,
   tag: string,
@@ -178,7 +181,7 @@ async function registryDigest(
 ): Promise<string | undefined> {
   const destination = destinationFor(ports.env, options, image, workspaceRoot);
   if (destination.kind !== 'registry') return undefined; // no registry configured
-  return manifestDigest(ports.processes, destinationRef(destination, tag), tlsVerifyOf(destination));
+  return registryAccess(ports).digest(destination, tag);
 }
 
 async function runBuild(

@@ -14,14 +14,8 @@ import {
 } from '../image/records';
 import type { ServiceRef } from '../image/service-ref';
 import type { Ports } from '../io/ports';
-import {
-  copyImage,
-  destinationFor,
-  destinationRef,
-  manifestDigest,
-  tlsVerifyOf,
-  type Destination,
-} from '../registry/destinations';
+import { registryAccess } from '../registry/access';
+import { destinationFor, destinationRef, tlsVerifyOf, type Destination } from '../registry/destinations';
 import { prepareSigning, type SigningOptions } from '../supply-chain/signing/settings';
 import { attachToDigest } from './attest';
 import { decidePush, pushTags, type PushDecision, type PushFacts } from './decide';
@@ -114,15 +108,14 @@ async function pushFacts(
   record: ImageRecord,
   extraTags: string[],
 ): Promise<PushFacts> {
-  const tls = tlsVerifyOf(destination);
-  const contentDigest = await manifestDigest(ports.processes, destinationRef(destination, record.contentTag), tls);
+  const registry = registryAccess(ports);
+  const contentDigest = await registry.digest(destination, record.contentTag);
   if (contentDigest === undefined) {
     const engine = await resolveEngine(ports, record.engine);
     return { extraTags, contentDigest, inEngine: await engine.imageExists(record.localRef) };
   }
   const tagDigests = new Map<string, string | undefined>();
-  for (const tag of extraTags)
-    tagDigests.set(tag, await manifestDigest(ports.processes, destinationRef(destination, tag), tls));
+  for (const tag of extraTags) tagDigests.set(tag, await registry.digest(destination, tag));
   return { extraTags, contentDigest, tagDigests };
 }
 
@@ -144,11 +137,7 @@ async function carryOut(
     digest = await engine.push(record.localRef, contentRef, tls);
   }
   // Sequential: an OCI layout's index.json is not safe for concurrent writers.
-  for (const tag of decision.copy)
-    await copyImage(ports.processes, contentRef, destinationRef(destination, tag), {
-      srcTlsVerify: tls,
-      destTlsVerify: tls,
-    });
+  for (const tag of decision.copy) await registryAccess(ports).copyTag(destination, record.contentTag, tag);
   return digest;
 }
 
