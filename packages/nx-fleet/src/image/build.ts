@@ -7,6 +7,7 @@ import type { Ports } from '../io/ports';
 import { registryAccess } from '../registry/access';
 import { destinationFor } from '../registry/destinations';
 import { hashContextFiles, listContextFiles } from './build-context';
+import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { copySources, missingSources } from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { decideBuild, type BuildDecision } from './decide';
@@ -104,12 +105,16 @@ async function buildFromContext(
   const revision = await ports.git.revision(service.workspaceRoot);
 
   const started = ports.clock.now().getTime();
-  const inEngine = await engine.imageExists(localRef);
+  // An image under this tag that does not carry it as its label (an older nx-fleet, a retag) is built over.
+  const inEngine = isLocalImageOf(await engine.inspect(localRef), tag);
   const decision = decideBuild({
     inEngine,
     registryDigest: inEngine ? undefined : await registryDigest(ports, options, image, tag, service.workspaceRoot),
   });
-  if (decision.kind === 'build') checkCopySources(dockerfileText, listed, options, service);
+  if (decision.kind === 'build')
+    checkCopySources(dockerfileText, listed, options, service, (path) =>
+      ports.files.exists(resolve(service.workspaceRoot, path)),
+    );
   const imageId =
     decision.kind === 'build'
       ? await runBuild(ports, engine, options, {
@@ -117,6 +122,7 @@ async function buildFromContext(
           dockerfileText,
           contextDir,
           localRef,
+          contentTag: tag,
           revision,
           workspaceRoot: service.workspaceRoot,
         })
@@ -145,6 +151,7 @@ function checkCopySources(
   contextFiles: readonly string[],
   options: BuildOptions,
   service: ServiceRef,
+  onDisk: (workspacePath: string) => boolean,
 ): void {
   const [missing] = missingSources(copySources(dockerfileText), contextFiles);
   if (!missing) return;
@@ -154,7 +161,9 @@ function checkCopySources(
     (out) => path === out || path.startsWith(`${out}/`) || out.startsWith(`${path}/`),
   );
   const fix = output
-    ? `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
+    ? onDisk(output)
+      ? `It is a build output (${output}), on disk but left out by the .dockerignore the engine uses (${options.prune ? 'the root one' : "the context's"}): let it through (e.g. "!${output}").`
+      : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
     : options.prune
       ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
       : options.context === '.'
@@ -193,6 +202,7 @@ async function runBuild(
     dockerfileText: string;
     contextDir: string;
     localRef: string;
+    contentTag: string;
     revision?: GitRevision;
     workspaceRoot: string;
   },
@@ -207,6 +217,8 @@ async function runBuild(
       : {}),
     ...(source ? { 'org.opencontainers.image.source': source } : {}),
     ...options.labels,
+    // Last, so no label option can change what the image says it was built from.
+    [CONTENT_TAG_LABEL]: input.contentTag,
   };
   // FLEET_GIT_SHA lets an image report the commit it was built from; it is no part of the content
   // tag (the same sources keep the same tag), and it is only passed to Dockerfiles that declare it.
