@@ -138,6 +138,8 @@ describe('dockerEngine', () => {
     const { engine, calls } = engineWith(runResult('deadbeef\n'));
     const container = await engine.run(request);
     expect(container.id).toBe('deadbeef');
-    expect(calls).toEqual([{ method: 'runOk', command: 'docker', args: containerRunArgs(request) }]);
+    expect(calls).toEqual([
+      { method: 'runOk', command: 'docker', args: containerRunArgs(request), options: { addEnv: request.env } },
+    ]);
   });
 });

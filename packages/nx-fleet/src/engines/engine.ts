@@ -97,14 +97,27 @@ export function parseImageInspect(stdout: string): LocalImageFacts | undefined {
   };
 }
 
-/** `run` for podman and docker, which spell it the same: detached, published on loopback only. */
+// What podman and docker take as a name-only `--env NAME` (no `=`, no podman glob `*`).
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * `run` for podman and docker, which spell it the same: detached, published on loopback only. The
+ * environment goes by name only (`--env KEY`): the engine reads each value from its own environment
+ * (runContainer puts them there), so no value is on a command line `ps` shows.
+ */
 export function containerRunArgs(request: RunRequest): string[] {
   return [
     'run',
     '--detach',
     '--publish',
     `127.0.0.1:${request.hostPort}:${request.containerPort}`,
-    ...Object.entries(request.env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+    ...Object.keys(request.env).flatMap((key) => {
+      if (!ENV_NAME.test(key))
+        throw new Error(
+          `nx-fleet: the container environment variable "${key}" is not a valid name (letters, digits, "_", ".", "-"; not starting with a digit).`,
+        );
+      return ['--env', key];
+    }),
     request.image,
   ];
 }
@@ -115,7 +128,10 @@ export async function runContainer(
   tool: 'podman' | 'docker',
   request: RunRequest,
 ): Promise<RunningContainer> {
-  const id = (await processes.runOk(tool, containerRunArgs(request))).stdout.trim().split('\n').pop()!;
+  const id = (await processes.runOk(tool, containerRunArgs(request), { addEnv: request.env })).stdout
+    .trim()
+    .split('\n')
+    .pop()!;
   return {
     id,
     running: async () =>

@@ -164,7 +164,9 @@ describe('run', () => {
     const { engine, calls } = engineWith('podman', runResult('c0ffee\n'));
     const container = await engine.run(request);
     expect(container.id).toBe('c0ffee');
-    expect(calls).toEqual([{ method: 'runOk', command: 'podman', args: containerRunArgs(request) }]);
+    expect(calls).toEqual([
+      { method: 'runOk', command: 'podman', args: containerRunArgs(request), options: { addEnv: request.env } },
+    ]);
   });
 
   it('buildah: refuses, pointing at podman, docker or a startCommand, and starts nothing', async () => {

@@ -1,9 +1,15 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { redactArgs, redactText } from '../text/redact';
 
 export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Variables added to the child's environment (on top of `env`, else this process's): how a secret
+   * reaches a tool by name (`--env KEY`, `env://KEY`) instead of on its command line, where `ps` shows it.
+   */
+  addEnv?: Readonly<Record<string, string>>;
   /** Stream the tool's output to the user (builds, pushes) instead of only capturing it. */
   echo?: boolean;
   timeoutMs?: number;
@@ -32,7 +38,7 @@ export function run(command: string, args: readonly string[], options: RunOption
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: options.addEnv ? { ...(options.env ?? process.env), ...options.addEnv } : (options.env ?? process.env),
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.timeoutMs,
     });
@@ -56,6 +62,10 @@ export function run(command: string, args: readonly string[], options: RunOption
   });
 }
 
+/**
+ * A tool that ran and failed. The message (what logs and Nx's terminal output keep) shows the command
+ * line and the output's tail redacted: secret flags' values, `KEY=VALUE` values, PEMs, URL credentials.
+ */
 export class ToolFailedError extends Error {
   constructor(
     readonly command: string,
@@ -64,8 +74,8 @@ export class ToolFailedError extends Error {
     echoed: boolean,
   ) {
     // Output the user already saw streamed is not repeated.
-    const detail = echoed ? '' : tail(result.stderr || result.stdout);
-    super(`nx-fleet: \`${[command, ...args].join(' ')}\` exited with code ${result.code}${detail}`);
+    const detail = echoed ? '' : redactText(tail(result.stderr || result.stdout));
+    super(`nx-fleet: \`${[command, ...redactArgs(args)].join(' ')}\` exited with code ${result.code}${detail}`);
   }
 }
 

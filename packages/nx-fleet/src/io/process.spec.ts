@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { run, ToolFailedError, type RunResult } from './process';
+
+const CANARY = 'canary-s3cr3t-91bc';
+const failed = (stderr = ''): RunResult => ({ code: 1, stdout: '', stdoutBytes: Buffer.from(''), stderr });
+
+describe('ToolFailedError', () => {
+  it('shows the command line with secret values, env values and URL credentials redacted', () => {
+    const error = new ToolFailedError(
+      'skopeo',
+      ['copy', '--dest-creds', `fleet:${CANARY}`, `docker://u:${CANARY}@reg.local/a:1`, '--env', `T=${CANARY}`],
+      failed(`unauthorized: http://fleet:${CANARY}@reg.local refused`),
+      false,
+    );
+    expect(error.message).not.toContain(CANARY);
+    expect(error.message).toBe(
+      'nx-fleet: `skopeo copy --dest-creds *** docker://***@reg.local/a:1 --env T=***` exited with code 1:\nunauthorized: http://***@reg.local refused',
+    );
+  });
+
+  it('redacts a PEM given as cosign --key and in the output', () => {
+    const pem = `-----BEGIN PRIVATE KEY-----\n${CANARY}\n-----END PRIVATE KEY-----`;
+    const error = new ToolFailedError('cosign', ['sign', '--key', pem, 'r@sha256:x'], failed(`bad key ${pem}`), false);
+    expect(error.message).not.toContain(CANARY);
+    expect(error.message).toContain('`cosign sign --key *** r@sha256:x`');
+  });
+});
+
+describe('run: addEnv', () => {
+  it("adds variables to the child's environment, keeping the others", async () => {
+    const result = await run(
+      process.execPath,
+      ['-e', 'process.stdout.write(`${process.env.FLEET_CANARY}|${typeof process.env.PATH}`)'],
+      { addEnv: { FLEET_CANARY: CANARY } },
+    );
+    expect(result.stdout).toBe(`${CANARY}|string`);
+  });
+
+  it('adds them on top of a given env', async () => {
+    const result = await run(process.execPath, ['-e', 'process.stdout.write(`${process.env.A}${process.env.B}`)'], {
+      env: { A: 'a', PATH: process.env['PATH'] },
+      addEnv: { B: 'b' },
+    });
+    expect(result.stdout).toBe('ab');
+  });
+});
