@@ -61,4 +61,24 @@ describe('cosignSignArgs (argument construction only: cosign is not installed he
   it('refuses an empty key instead of silently signing keyless', () => {
     expect(() => cosignSignArgs({ reference, key: '', tlsVerify: true })).toThrow(/the cosign key is empty/);
   });
+
+  it('passes an env:// key reference unchanged', () => {
+    expect(cosignSignArgs({ reference, key: 'env://FLEET_SIGNING_KEY', tlsVerify: true })).toEqual([
+      'sign',
+      '--yes',
+      '--key',
+      'env://FLEET_SIGNING_KEY',
+      reference,
+    ]);
+  });
+
+  it.each([
+    ['a PEM', '-----BEGIN PRIVATE KEY-----\nMIGHAgEA\n-----END PRIVATE KEY-----\n'],
+    [
+      "cosign's own format",
+      '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJr\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----',
+    ],
+  ])('refuses %s as --key: it would be on the command line', (_label, key) => {
+    expect(() => cosignSignArgs({ reference, key, tlsVerify: true })).toThrow(/--key env:\/\/FLEET_SIGNING_KEY/);
+  });
 });

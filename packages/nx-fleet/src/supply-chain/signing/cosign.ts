@@ -23,7 +23,21 @@ function keyArgs(key: string | undefined): string[] {
     throw new Error(
       'nx-fleet: the cosign key is empty; pass a key file path or KMS URI, or leave it out for keyless signing.',
     );
+  // A key's text on cosign's command line would be in `ps` and in every failure log: cosign reads it
+  // from a variable instead (`env://NAME`, see prepareSigning).
+  if (isKeyText(key))
+    throw new Error(
+      `nx-fleet: the cosign key is the key's text, which would go on cosign's command line; put it in ${COSIGN_KEY_VARIABLE} (nx-fleet passes it as --key env://${COSIGN_KEY_VARIABLE}) or give a key file path or KMS URI.`,
+    );
   return ['--key', key];
+}
+
+/** Where an inline key is for cosign: the variable nx-fleet already reads it from. */
+export const COSIGN_KEY_VARIABLE = 'FLEET_SIGNING_KEY';
+
+/** A PEM or cosign's own key format, as opposed to a path, `env://…` or a KMS URI. */
+export function isKeyText(key: string): boolean {
+  return /-----BEGIN [A-Z0-9 ]+-----/.test(key) || key.includes('\n');
 }
 
 // tlsVerify=false means a local or test registry: skip certificate checks and allow plain HTTP.

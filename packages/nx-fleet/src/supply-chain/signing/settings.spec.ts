@@ -97,6 +97,23 @@ describe('prepareSigning', () => {
     expect(calls).toEqual([{ method: 'run', command: 'cosign', args: ['version'] }]);
   });
 
+  it('cosign: a PEM in FLEET_SIGNING_KEY goes by reference (env://), its text only in the environment', async () => {
+    const { ports, calls } = portsWith({ FLEET_SIGN: 'cosign', FLEET_SIGNING_KEY: keys.privateKeyPem });
+    expect(await prepareSigning(ports, {}, root)).toEqual({
+      method: 'cosign',
+      key: 'env://FLEET_SIGNING_KEY',
+      env: { FLEET_SIGNING_KEY: keys.privateKeyPem },
+    });
+    expect(JSON.stringify(calls)).not.toContain('PRIVATE KEY');
+  });
+
+  it('cosign: refuses a PEM in the signingKey option (it cannot go by reference)', async () => {
+    const { ports } = portsWith({});
+    await expect(prepareSigning(ports, { sign: 'cosign', signingKey: keys.privateKeyPem }, root)).rejects.toThrow(
+      /signing.key holds a key's text; put the key in FLEET_SIGNING_KEY/,
+    );
+  });
+
   it('cosign: says how to install it, or to use the built-in signer, when it is missing', async () => {
     const { ports } = portsWith({}, {}, new ToolNotFoundError('cosign'));
     const error = await prepareSigning(ports, { sign: 'cosign', keyless: true }, root).catch((e: unknown) => e);

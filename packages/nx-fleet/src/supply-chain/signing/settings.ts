@@ -1,6 +1,7 @@
 import { setting } from '../../config/settings';
 import type { Ports } from '../../io/ports';
 import { ToolNotFoundError } from '../../io/process';
+import { COSIGN_KEY_VARIABLE, isKeyText } from './cosign';
 import { keyText, loadSigningKey } from './keys';
 
 /** docker-push's signing options (the plugin's `signing` setting fills them). */
@@ -13,7 +14,13 @@ export interface SigningOptions {
 export type Signing =
   | { method: 'none' }
   | { method: 'sigstore'; key: { privateKeyPem: string; publicKeyPem: string } }
-  | { method: 'cosign'; key?: string };
+  | {
+      method: 'cosign';
+      /** A path, a KMS URI or `env://FLEET_SIGNING_KEY`: never the key's text. */
+      key?: string;
+      /** What cosign's environment needs for `env://` (its caller passes it as RunOptions.addEnv). */
+      env?: Record<string, string>;
+    };
 
 export type SigningPorts = Pick<Ports, 'env' | 'files' | 'processes'>;
 
@@ -47,6 +54,14 @@ export async function prepareSigning(
         )
       : error;
   });
+  if (key && isKeyText(key)) {
+    // The PEM stays in the environment cosign inherits; only its variable's name goes on the command line.
+    if (ports.env[COSIGN_KEY_VARIABLE] !== key)
+      throw new Error(
+        `nx-fleet: signing.key holds a key's text; put the key in ${COSIGN_KEY_VARIABLE} (a CI secret) or in a file and give its path.`,
+      );
+    return { method, key: `env://${COSIGN_KEY_VARIABLE}`, env: { [COSIGN_KEY_VARIABLE]: key } };
+  }
   return { method, ...(key ? { key } : {}) };
 }
 
