@@ -26,7 +26,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY src/ ./src/\nCMD ["node", "src/main.js"]\n',
     );
 
-    // Copies what its Nx build target writes to the git-ignored dist/ folder.
+    // Copies what its Nx build target writes to the git-ignored dist/ folder; the repo's .dockerignore
+    // lets dist/ through, as repos whose Dockerfiles copy build outputs have it.
+    ws.write('.dockerignore', 'node_modules\n.git\n.nx\ntmp\ncoverage\ndist/fleet\n');
     ws.write(
       'apps/dist-api/project.json',
       JSON.stringify({
