@@ -4,6 +4,7 @@ import type { FakeContainerTools } from '../testing/fake-container-tools';
 import { fakeGit } from '../testing/fake-ports';
 import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import { buildServiceImage, prepareContext, type BuildOptions } from './build';
+import { CONTENT_TAG_LABEL } from './content-label';
 import { contentTag } from './content-tag';
 
 const SHA = 'a'.repeat(40);
@@ -46,6 +47,7 @@ describe('buildServiceImage', () => {
       'org.opencontainers.image.created=2025-01-02T03:04:05Z',
       'org.opencontainers.image.source=https://github.com/acme/fleet',
       'team=orders',
+      `dev.nx-fleet.content-tag=${record.contentTag}`,
     ]);
     expect(values('--build-arg')).toEqual(['NODE_ENV=production', `FLEET_GIT_SHA=${SHA}`]);
     expect(values('-t')).toEqual([record.localRef]);
@@ -92,7 +94,7 @@ describe('buildServiceImage', () => {
     const record = await buildServiceImage(ports, { ...options, registry: 'ignored.example' }, service);
     expect(record).toMatchObject({ contentTag, built: false });
     expect(tools.processes.calls.map((call) => [call.command, ...call.args])).toEqual([
-      ['podman', 'image', 'exists', `orders:${contentTag}`],
+      ['podman', 'image', 'inspect', `orders:${contentTag}`],
       ['skopeo', 'inspect', '--raw', '--tls-verify=true', `docker://registry.example:5000/acme/orders:${contentTag}`],
     ]);
     expect(log.of('info')).toEqual([
@@ -122,7 +124,31 @@ describe('buildServiceImage', () => {
     const { ports, tools } = setup({}, dockerfile);
     const tag = contentTag({ files: [], dockerfile, buildArgs: options.buildArgs ?? {}, platforms: [] });
     tools.images.add(`orders:${tag}`);
+    tools.labels.set(`orders:${tag}`, { [CONTENT_TAG_LABEL]: tag });
     await expect(buildServiceImage(ports, options, service)).resolves.toMatchObject({ contentTag: tag, built: false });
+  });
+
+  it('builds over a local image under the content tag that does not carry it as its label', async () => {
+    const tag = contentTag({ files: [], dockerfile: DOCKERFILE, buildArgs: options.buildArgs ?? {}, platforms: [] });
+    for (const labels of [undefined, { [CONTENT_TAG_LABEL]: 'ct-older' }]) {
+      const { ports, tools } = setup();
+      tools.images.add(`orders:${tag}`);
+      if (labels) tools.labels.set(`orders:${tag}`, labels);
+      await expect(buildServiceImage(ports, options, service)).resolves.toMatchObject({ contentTag: tag, built: true });
+      expect(tools.labels.get(`orders:${tag}`)?.[CONTENT_TAG_LABEL]).toBe(tag);
+    }
+  });
+
+  it('labels cannot override the content-tag label, and it is no part of the content tag', async () => {
+    const plain = await buildServiceImage(setup().ports, options, service);
+    const { ports, tools } = setup();
+    const forged = await buildServiceImage(
+      ports,
+      { ...options, labels: { [CONTENT_TAG_LABEL]: 'ct-forged', team: 'other' } },
+      service,
+    );
+    expect(forged.contentTag).toBe(plain.contentTag);
+    expect(tools.labels.get(forged.localRef)?.[CONTENT_TAG_LABEL]).toBe(plain.contentTag);
   });
 
   it('names a missing Dockerfile', async () => {

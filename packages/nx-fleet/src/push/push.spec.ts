@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildServiceImage } from '../image/build';
-import { imageRecordPath, pushRecordPath, type PushRecord } from '../image/records';
+import { CONTENT_TAG_LABEL } from '../image/content-label';
+import { imageRecordPath, pushRecordPath, type ImageRecord, type PushRecord } from '../image/records';
 import type { Env, HttpFetch } from '../io/ports';
 import { manifestDigestOf } from '../registry/destinations';
 import { OCI_MANIFEST_MEDIA_TYPE } from '../registry/oci-client';
+import type { FakeContainerTools } from '../testing/fake-container-tools';
 import { fakeGit } from '../testing/fake-ports';
 import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import { signingKeyPair } from '../testing/registry-image';
@@ -30,6 +32,11 @@ const copy = (from: string, to: string) => [
   ref(to),
 ];
 const digestOf = (manifest: string) => manifestDigestOf(Buffer.from(manifest));
+/** The engine holds the recorded image, labelled as docker-build labels it. */
+const hold = (tools: FakeContainerTools, record: Pick<ImageRecord, 'localRef' | 'contentTag'>) => {
+  tools.images.add(record.localRef);
+  tools.labels.set(record.localRef, { [CONTENT_TAG_LABEL]: record.contentTag });
+};
 
 /** The registry's manifests by digest (a referrer's subject is read from it), and nothing else. */
 function registryHttp(manifests: Map<string, string>): HttpFetch {
@@ -74,6 +81,7 @@ describe('pushImage', () => {
     await push({ attachSbom: false, latest: true });
 
     expect(calls()).toEqual([
+      ['podman', 'image', 'inspect', record.localRef],
       inspect(record.contentTag),
       inspect('0123456789ab'),
       inspect('latest'),
@@ -95,13 +103,13 @@ describe('pushImage', () => {
 
   it("uploads the engine's image when the registry lacks it, then copies every other tag without asking", async () => {
     const { tools, record, push, pushRecord, calls } = await setup();
-    tools.images.add(record.localRef);
+    hold(tools, record);
 
     await push();
 
     expect(calls()).toEqual([
+      ['podman', 'image', 'inspect', record.localRef],
       inspect(record.contentTag),
-      ['podman', 'image', 'exists', record.localRef],
       ['podman', 'push', '--tls-verify=false', '--digestfile', record.localRef, ref(record.contentTag)],
       copy(record.contentTag, '0123456789ab'),
     ]);
@@ -114,38 +122,74 @@ describe('pushImage', () => {
     await push();
 
     expect(tools.processes.calls.map((call) => `${call.command} ${call.args[0]}`)).toEqual([
-      'skopeo inspect',
       'podman image',
+      'skopeo inspect',
       // the rebuild: docker-build's own questions, then the build
       'podman image',
       'skopeo inspect',
       'podman build',
+      'podman image', // the rebuilt image carries the content tag
       'podman push',
       'skopeo copy',
     ]);
     expect(log.of('info')[0]).toBe(
-      `nx-fleet: ${record.localRef} is not on this machine (and the registry does not have it); rebuilding it.`,
+      `nx-fleet: ${record.localRef} is not on this machine; rebuilding it (the registry does not have it).`,
     );
     expect(await pushRecord()).toMatchObject({ uploaded: true });
   });
 
-  it('refuses to rebuild sources that no longer give the recorded content tag, and pushes nothing', async () => {
-    const { ports, record, push, pushRecord, calls } = await setup();
-    await ports.files.writeText(
-      join('/ws', imageRecordPath('services/orders')),
-      JSON.stringify({ ...record, contentTag: 'ct-recorded', localRef: 'orders:ct-recorded' }),
-    );
+  it('refuses a poisoned record naming an older content tag the registry still holds: nothing pushed, tagged or recorded', async () => {
+    const { ports, tools, record, push, pushRecord, calls } = await setup();
+    const older = { ...record, contentTag: 'ct-recorded', localRef: 'orders:ct-recorded' };
+    await ports.files.writeText(join('/ws', imageRecordPath('services/orders')), JSON.stringify(older));
+    tools.manifests.set(ref('ct-recorded'), 'the old image');
+    hold(tools, older);
 
     await expect(push()).rejects.toThrow(
-      /^nx-fleet: the sources of orders changed since docker-build recorded ct-recorded \(now ct-[0-9a-f]{32}\); run docker-build again\.$/,
+      /^nx-fleet: orders: dist\/fleet\/services\/orders\/image\.json is not trusted: it records content tag ct-recorded, but the current sources give ct-[0-9a-f]{32}\. /,
     );
-    expect(calls().filter(([tool, verb]) => verb === 'push' || (tool === 'skopeo' && verb === 'copy'))).toEqual([]);
+    expect(calls().filter(([tool]) => tool === 'skopeo')).toEqual([]);
+    expect(calls().filter(([, verb]) => verb === 'push' || verb === 'build')).toEqual([]);
     expect(await pushRecord()).toBeUndefined();
+  });
+
+  it("refuses a tampered localRef naming another service's image, before the registry is asked", async () => {
+    const { ports, tools, record, push, pushRecord, calls } = await setup();
+    const tampered = { ...record, localRef: `payments:${record.contentTag}` };
+    await ports.files.writeText(join('/ws', imageRecordPath('services/orders')), JSON.stringify(tampered));
+    hold(tools, tampered);
+
+    await expect(push()).rejects.toThrow(
+      `is not trusted: its localRef "payments:${record.contentTag}" is not "orders:${record.contentTag}".`,
+    );
+    expect(calls()).toEqual([['podman', 'image', 'inspect', tampered.localRef]]);
+    expect(await pushRecord()).toBeUndefined();
+  });
+
+  it('rebuilds a local image without the content-tag label before uploading it', async () => {
+    const { tools, record, push, log } = await setup();
+    tools.images.add(record.localRef);
+
+    await push();
+
+    expect(tools.processes.calls.filter((call) => call.args[0] === 'build')).toHaveLength(1);
+    expect(tools.labels.get(record.localRef)?.[CONTENT_TAG_LABEL]).toBe(record.contentTag);
+    expect(log.of('info')[0]).toMatch(
+      /has no dev\.nx-fleet\.content-tag label .*; rebuilding it \(the registry does not have it\)\.$/,
+    );
+  });
+
+  it('rebuilds nothing when the registry has the verified content tag, whatever the local image', async () => {
+    const { tools, record, push, pushRecord } = await setup();
+    tools.manifests.set(ref(record.contentTag), 'pushed before');
+    await push();
+    expect(tools.processes.calls.filter((call) => call.args[0] === 'build' || call.args[0] === 'push')).toEqual([]);
+    expect(await pushRecord()).toMatchObject({ uploaded: false, digest: digestOf('pushed before') });
   });
 
   it('writes no push.json when attaching to the digest fails', async () => {
     const { ports, tools, record, pushRecord } = await setup();
-    tools.images.add(record.localRef);
+    hold(tools, record);
     const failing = { ...ports, http: () => Promise.reject(new Error('registry went away')) };
 
     await expect(pushImage(failing, { service, options: {}, buildOptions: () => buildOptions })).rejects.toThrow();
@@ -154,7 +198,7 @@ describe('pushImage', () => {
 
   it('warns about every gate turned off', async () => {
     const { tools, record, push, log } = await setup();
-    tools.images.add(record.localRef);
+    hold(tools, record);
     await push({ attachSbom: false, skippedGates: ['scan', 'contract'] });
     expect(log.of('warn')).toEqual([
       'nx-fleet: orders: the scan gate is turned off (gates.scan = false), so this image is pushed without one.',
@@ -191,7 +235,7 @@ describe('pushImage', () => {
         { FLEET_SIGN: 'sigstore', FLEET_SIGNING_KEY: signingKeyPair().privateKeyPem },
         root,
       );
-      tools.images.add(record.localRef);
+      hold(tools, record);
       tools.processes.calls.length = 0;
 
       await push();

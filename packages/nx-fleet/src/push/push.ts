@@ -3,7 +3,7 @@ import { DEFAULT_TARGET_NAMES } from '../config/defaults';
 import { brokerConfigFromEnv, canIDeploy } from '../contracts/pact-broker';
 import { resolveEngine } from '../engines/detect';
 import type { BuildOptions, BuildPorts } from '../image/build';
-import { rebuildRecordedImage, type RecordedImage } from '../image/local-image';
+import { rebuildRecordedImage, verifiedRecord, type RecordedImage } from '../image/local-image';
 import {
   imageRecordPath,
   pushRecordPath,
@@ -63,16 +63,24 @@ export async function pushImage(
       `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`,
     );
 
+  const rebuildOptions = () => buildOptions(options.buildTarget ?? DEFAULT_TARGET_NAMES.build);
+  // Before the registry is asked anything: a record the sources do not confirm is refused, so no
+  // digest of another image is recorded and no other image is pushed (a poisoned cache entry).
+  const verdict = await verifiedRecord(ports, { record, service, buildOptions: rebuildOptions });
+
   const destination = destinationFor(ports.env, options, record.image, service.workspaceRoot);
   const started = ports.clock.now().getTime();
   if (destination.kind === 'oci-layout') await ports.files.makeDir(destination.dir);
   const tags = pushTags(record.contentTag, sha, options);
-  const decision = decidePush(await pushFacts(ports, destination, record, tags.slice(1)));
-  const digest = await carryOut(ports, decision, destination, record, {
-    service,
-    why: 'and the registry does not have it',
-    buildOptions: () => buildOptions(options.buildTarget ?? DEFAULT_TARGET_NAMES.build),
-  });
+  const decision = decidePush(await pushFacts(ports, destination, record, tags.slice(1), verdict));
+  const digest = await carryOut(
+    ports,
+    decision,
+    destination,
+    record,
+    { service, why: 'the registry does not have it', buildOptions: rebuildOptions },
+    verdict.kind === 'rebuild' ? verdict.why : undefined,
+  );
 
   // Before the record: a push whose SBOM or signature failed is not recorded as pushed.
   const attached = await attachToDigest(ports, {
@@ -101,19 +109,22 @@ export async function pushImage(
   return pushed;
 }
 
-/** What the destination holds, asked only as far as the decision needs it. */
+/**
+ * What the destination holds, asked only as far as the decision needs it. The content tag's digest
+ * is taken as this image's only because the record passed verifyRecord first: the tag was recomputed
+ * from the current sources, and a content tag names one set of sources in any registry nx-fleet pushes to.
+ */
 async function pushFacts(
   ports: PushPorts,
   destination: Destination,
   record: ImageRecord,
   extraTags: string[],
+  verdict: { kind: 'trusted' | 'rebuild' },
 ): Promise<PushFacts> {
   const registry = registryAccess(ports);
   const contentDigest = await registry.digest(destination, record.contentTag);
-  if (contentDigest === undefined) {
-    const engine = await resolveEngine(ports, record.engine);
-    return { extraTags, contentDigest, inEngine: await engine.imageExists(record.localRef) };
-  }
+  // Only a local image verifyRecord trusted counts as held: any other is built again before the upload.
+  if (contentDigest === undefined) return { extraTags, contentDigest, inEngine: verdict.kind === 'trusted' };
   const tagDigests = new Map<string, string | undefined>();
   for (const tag of extraTags) tagDigests.set(tag, await registry.digest(destination, tag));
   return { extraTags, contentDigest, tagDigests };
@@ -126,6 +137,7 @@ async function carryOut(
   destination: Destination,
   record: ImageRecord,
   rebuild: Omit<RecordedImage, 'record'>,
+  rebuildReason: string | undefined,
 ): Promise<string> {
   const tls = tlsVerifyOf(destination);
   const contentRef = destinationRef(destination, record.contentTag);
@@ -133,7 +145,7 @@ async function carryOut(
   if (decision.kind === 'present') digest = decision.digest;
   else {
     const engine = await resolveEngine(ports, record.engine);
-    if (decision.rebuild) await rebuildRecordedImage(ports, { ...rebuild, record });
+    if (decision.rebuild) await rebuildRecordedImage(ports, { ...rebuild, record }, rebuildReason);
     digest = await engine.push(record.localRef, contentRef, tls);
   }
   // Sequential: an OCI layout's index.json is not safe for concurrent writers.

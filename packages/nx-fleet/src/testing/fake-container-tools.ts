@@ -2,21 +2,27 @@ import { writeFileSync } from 'node:fs';
 import { manifestDigestOf } from '../registry/destinations';
 import { fakeProcesses, runResult, type FakeProcesses, type ProcessCall } from './fake-ports';
 
+/** The id every fake build answers. */
+export const IMAGE_ID = `sha256:${'1'.repeat(64)}`;
+
 export interface FakeContainerTools {
   processes: FakeProcesses;
   /** The references podman holds locally. */
   images: Set<string>;
+  /** The labels of the local images that have any (`build --label`, or set by a test); `image inspect` reports them. */
+  labels: Map<string, Record<string, string>>;
   /** What destinations hold, by transport reference (`docker://host/repo:tag`, `oci:/dir:tag`): the manifest text. */
   manifests: Map<string, string>;
 }
 
 /**
  * podman and skopeo as the build and push use cases call them, over in-memory state: `image exists`,
- * `build` and `push` (writing their --iidfile/--digestfile like the real tools), `inspect --raw`
+ * `image inspect`, `build` and `push` (writing their --iidfile/--digestfile like the real tools), `inspect --raw`
  * and `copy`. Anything else is refused.
  */
 export function fakeContainerTools(): FakeContainerTools {
   const images = new Set<string>();
+  const labels = new Map<string, Record<string, string>>();
   const manifests = new Map<string, string>();
   const answerFile = (call: ProcessCall, flag: string, text: string) =>
     writeFileSync(call.args[call.args.indexOf(flag) + 1]!, `${text}\n`);
@@ -25,9 +31,16 @@ export function fakeContainerTools(): FakeContainerTools {
     const last = rest.at(-1)!;
     if (call.command === 'podman' && verb === 'image' && rest[0] === 'exists')
       return runResult('', '', images.has(last) ? 0 : 1);
+    if (call.command === 'podman' && verb === 'image' && rest[0] === 'inspect')
+      return images.has(last)
+        ? runResult(JSON.stringify([{ Id: IMAGE_ID, Config: { Labels: labels.get(last) ?? null } }]))
+        : runResult('', `Error: ${last}: image not known`, 125);
     if (call.command === 'podman' && verb === 'build') {
-      images.add(call.args[call.args.indexOf('-t') + 1]!);
-      answerFile(call, '--iidfile', `sha256:${'1'.repeat(64)}`);
+      const tag = call.args[call.args.indexOf('-t') + 1]!;
+      images.add(tag);
+      const built = call.args.flatMap((arg, i) => (call.args[i - 1] === '--label' ? [arg.split(/=(.*)/s)] : []));
+      labels.set(tag, Object.fromEntries(built.map(([key, value]) => [key!, value ?? ''])));
+      answerFile(call, '--iidfile', IMAGE_ID);
       return runResult();
     }
     if (call.command === 'podman' && verb === 'push') {
@@ -48,5 +61,5 @@ export function fakeContainerTools(): FakeContainerTools {
     }
     return new Error(`unexpected: ${call.command} ${call.args.join(' ')}`);
   });
-  return { processes, images, manifests };
+  return { processes, images, labels, manifests };
 }
