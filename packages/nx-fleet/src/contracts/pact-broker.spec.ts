@@ -587,6 +587,28 @@ describe('brokerConfigFromEnv', () => {
     expect(config?.token).toBeUndefined();
   });
 
+  it.each<[string, Record<string, string>, object]>([
+    [
+      'user and password',
+      { PACT_BROKER_BASE_URL: 'http://fleet:s3cr%40t@broker.local:9292/' },
+      { url: 'http://broker.local:9292', username: 'fleet', password: 's3cr@t' },
+    ],
+    [
+      'a token-like user',
+      { PACT_BROKER_BASE_URL: 'https://tok3n@broker.local/base' },
+      { url: 'https://broker.local/base', username: 'tok3n' },
+    ],
+    [
+      'the variables winning over the URL',
+      { PACT_BROKER_BASE_URL: 'http://a:b@broker.local', PACT_BROKER_USERNAME: 'ci', PACT_BROKER_PASSWORD: 'pw' },
+      { url: 'http://broker.local', username: 'ci', password: 'pw' },
+    ],
+  ])('moves credentials in the URL (%s) out of it', (_name, env, expected) => {
+    const config = brokerConfigFromEnv(env);
+    expect(JSON.parse(JSON.stringify(config))).toEqual(expected);
+    expect(config!.url).not.toContain('@');
+  });
+
   it('is undefined without a broker URL: the integration is off', () => {
     expect(brokerConfigFromEnv({ PACT_BROKER_TOKEN: 't0k' })).toBeUndefined();
     expect(brokerConfigFromEnv({ PACT_BROKER_BASE_URL: '' }, '')).toBeUndefined();

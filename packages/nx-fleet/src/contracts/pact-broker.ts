@@ -45,16 +45,39 @@ export class PactBrokerError extends Error {
   }
 }
 
-/** The variables the Pact CLI reads, so a pipeline already set up for it needs nothing more. */
+/**
+ * The variables the Pact CLI reads, so a pipeline already set up for it needs nothing more. Credentials
+ * in the URL (`http://user:pw@host`) move to username/password (the variables win): the config's `url`
+ * is what messages, records and the Pact verifier see, so it never carries them.
+ */
 export function brokerConfigFromEnv(env: Env, url?: string): BrokerConfig | undefined {
   const base = url || env['PACT_BROKER_BASE_URL'];
   if (!base) return undefined;
+  const split = splitCredentials(base);
+  const username = env['PACT_BROKER_USERNAME'] || split.username || undefined;
+  const password = env['PACT_BROKER_PASSWORD'] || (env['PACT_BROKER_USERNAME'] ? undefined : split.password);
   return {
-    url: base,
+    url: split.url,
     token: env['PACT_BROKER_TOKEN'] || undefined,
-    username: env['PACT_BROKER_USERNAME'] || undefined,
-    password: env['PACT_BROKER_PASSWORD'] || undefined,
+    username,
+    password: password || undefined,
   };
+}
+
+function splitCredentials(base: string): { url: string; username?: string; password?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    // connect() reports an invalid URL without printing it.
+    return { url: base };
+  }
+  if (!parsed.username && !parsed.password) return { url: base };
+  const username = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href.replace(/\/+$/, ''), username, password };
 }
 
 export async function publishPact(http: HttpFetch, config: BrokerConfig, input: PublishPactInput): Promise<void> {

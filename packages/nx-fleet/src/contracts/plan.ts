@@ -1,4 +1,5 @@
 import { DEFAULT_TARGET_NAMES } from '../config/defaults';
+import { secretEnvValues } from '../text/redact';
 import type { BrokerConfig } from './pact-broker';
 import type { PactSummary } from './pacts';
 import { exposedPort } from './provider';
@@ -51,4 +52,12 @@ export function planProvider(options: ContractVerifyOptions): ProviderSettings {
 /** The port a provider's image listens on when the port option does not say: its Dockerfile's first EXPOSE, else 3000. */
 export function portFromDockerfile(dockerfile: string | undefined): number {
   return (dockerfile === undefined ? undefined : exposedPort(dockerfile)) ?? 3000;
+}
+
+/**
+ * The values contract-verify must never print or record: the broker's credentials and the provider
+ * variables whose names say they are secrets (URL credentials anywhere are redacted regardless).
+ */
+export function secretValues(broker: BrokerConfig | undefined, env: Readonly<Record<string, string>>): string[] {
+  return [broker?.password, broker?.token, ...secretEnvValues(env)].filter((value): value is string => !!value);
 }

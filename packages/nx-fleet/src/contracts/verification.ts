@@ -1,3 +1,4 @@
+import { redactUrl } from '../text/redact';
 import type { BrokerConfig } from './pact-broker';
 import type { PactSummary } from './pacts';
 
@@ -148,7 +149,8 @@ export async function verifyBrokerPacts(
     branch?: string;
   },
 ): Promise<PactResult> {
-  const base = { file: input.broker.url, consumer: '(Pact Broker)', verified: 0 };
+  // brokerConfigFromEnv already moved URL credentials out; a config built elsewhere may still hold them.
+  const base = { file: redactUrl(input.broker.url), consumer: '(Pact Broker)', verified: 0 };
   try {
     await verifier({
       providerBaseUrl: input.baseUrl,

@@ -5,6 +5,7 @@ import { engineHolding } from '../image/local-image';
 import { contractRecordPath, imageRecordPath, readImageRecord, type ImageRecord } from '../image/records';
 import type { ServiceRef } from '../image/service-ref';
 import type { Ports } from '../io/ports';
+import { redactText } from '../text/redact';
 import { brokerConfigFromEnv } from './pact-broker';
 import type { PactLoader } from './pact-loader';
 import { readProviderPacts } from './pacts';
@@ -12,8 +13,10 @@ import {
   planProvider,
   planVerification,
   portFromDockerfile,
+  secretValues,
   type ContractVerifyOptions,
   type ProviderSettings,
+  type VerificationPlan,
 } from './plan';
 import { startCommand, startContainer, waitUntilHealthy, type StartedProvider } from './provider';
 import { loadStateHandlers } from './state-handlers';
@@ -48,10 +51,33 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
     ports.log.info(
       `nx-fleet: ${provider}: no consumer has a pact with it yet (${posix.join(service.projectRoot, PACTS_FOLDER)}/): nothing to verify.`,
     );
-    await writeContractRecord(ports, request, { provider, passed: true, pacts: [] });
+    await writeContractRecord(ports, request, [], { provider, passed: true, pacts: [] });
     return true;
   }
   const settings = planProvider(options);
+  const secrets = secretValues(plan.broker, settings.provider.env);
+  try {
+    return await verifyPlanned(ports, request, { plan, settings, secrets });
+  } catch (error) {
+    // A provider's last output, a Pact error: what Nx prints and caches loses the secrets first.
+    if (error instanceof Error) error.message = redactText(error.message, secrets);
+    throw error;
+  }
+}
+
+async function verifyPlanned(
+  ports: ContractVerifyPorts,
+  request: ContractVerifyRequest,
+  planned: {
+    plan: Extract<VerificationPlan, { verify: 'pacts' }>;
+    settings: ProviderSettings;
+    secrets: string[];
+  },
+): Promise<boolean> {
+  const { service } = request;
+  const { workspaceRoot } = service;
+  const provider = service.projectName;
+  const { plan, settings, secrets } = planned;
   const record = await readImageRecord(join(workspaceRoot, imageRecordPath(service.projectRoot)), ports.files);
   if (!record)
     throw new Error(
@@ -61,7 +87,7 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
   const verifier = ports.pact.verifier(workspaceRoot);
   const stateHandlers = loadStateHandlers(
     { files: ports.files, loader: ports.pact },
-    { workspaceRoot, projectRoot: service.projectRoot, option: options.stateHandlers },
+    { workspaceRoot, projectRoot: service.projectRoot, option: request.options.stateHandlers },
   );
   const revision = await ports.git.revision(workspaceRoot);
   if (plan.broker && !revision)
@@ -90,10 +116,10 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
   }
 
   const passed = results.every((r) => r.passed);
-  const report = formatContractReport(provider, results);
+  const report = redactText(formatContractReport(provider, results), secrets);
   if (passed) ports.log.info(report);
   else ports.log.error(report);
-  await writeContractRecord(ports, request, {
+  await writeContractRecord(ports, request, secrets, {
     provider,
     image: `${record.image}:${record.contentTag}`,
     revision: revision?.sha,
@@ -127,11 +153,11 @@ async function startProvider(
 async function writeContractRecord(
   ports: Pick<Ports, 'files' | 'clock'>,
   request: ContractVerifyRequest,
+  secrets: readonly string[],
   record: Record<string, unknown>,
 ): Promise<void> {
   const file = join(request.service.workspaceRoot, contractRecordPath(request.service.projectRoot));
-  await ports.files.writeText(
-    file,
-    `${JSON.stringify({ ...record, verifiedAt: ports.clock.now().toISOString() }, null, 2)}\n`,
-  );
+  const text = JSON.stringify({ ...record, verifiedAt: ports.clock.now().toISOString() }, null, 2);
+  // Redacted as JSON text: a secret inside a failure message is a plain substring there too.
+  await ports.files.writeText(file, `${redactText(text, secrets)}\n`);
 }

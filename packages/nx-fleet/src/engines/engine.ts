@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../config/options';
 import type { ProcessRunner } from '../io/ports';
+import { redactText, secretEnvValues } from '../text/redact';
 
 export interface BuildSecret {
   id: string;
@@ -128,10 +129,12 @@ export async function runContainer(
   tool: 'podman' | 'docker',
   request: RunRequest,
 ): Promise<RunningContainer> {
-  const id = (await processes.runOk(tool, containerRunArgs(request), { addEnv: request.env })).stdout
-    .trim()
-    .split('\n')
-    .pop()!;
+  const started = await processes.runOk(tool, containerRunArgs(request), { addEnv: request.env }).catch((error) => {
+    // The engine may quote a variable it could not use; the failure log must not.
+    if (error instanceof Error) error.message = redactText(error.message, secretEnvValues(request.env));
+    throw error;
+  });
+  const id = started.stdout.trim().split('\n').pop()!;
   return {
     id,
     running: async () =>

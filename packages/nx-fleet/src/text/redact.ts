@@ -10,6 +10,16 @@ export const REDACTED = '***';
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"<>]+@/gi;
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g;
 
+// Variable names whose values are secrets by convention; other values (PORT, LOG_LEVEL) stay readable.
+const SECRET_NAME = /token|secret|passw|pwd|key|credential|auth|private|cookie|session|dsn/i;
+
+/** The values of the variables whose names say they are secrets: what to redact from a tool's output. */
+export function secretEnvValues(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => SECRET_NAME.test(name) && !!value)
+    .map(([, value]) => value!);
+}
+
 /** A URL without its credentials: `http://user:pw@host/x` → `http://***@host/x`; other text unchanged. */
 export function redactUrl(url: string): string {
   return url.replace(URL_CREDENTIALS, `$1${REDACTED}@`);
