@@ -11,6 +11,8 @@ export const statusCommand: Command = {
     '',
     'Lists every project nx-fleet treats as a service, with the image and content tag from',
     'dist/fleet/<root>/image.json and the pushed digest from dist/fleet/<root>/push.json.',
+    'Says when the last push is of an older content tag than the current image record, and',
+    'exits 1 when two services would push to the same image repository (naming both).',
     '',
     'Options:',
     '  --json  Print JSON instead of a table',
@@ -23,6 +25,7 @@ export const statusCommand: Command = {
       serviceRecords(workspaceRoot, nodePorts().files),
     );
     console.log(values['json'] ? JSON.stringify(statuses, null, 2) : formatStatusTable(statuses));
-    return 0;
+    // Services sharing a repository are an error (docker-push refuses them): CI can fail on status alone.
+    return statuses.some((s) => s.sharesRepositoryWith) ? 1 : 0;
   },
 };

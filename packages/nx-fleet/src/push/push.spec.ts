@@ -206,6 +206,23 @@ describe('pushImage', () => {
     ]);
   });
 
+  it('refuses a service whose repository another service also derives, naming both, before anything else', async () => {
+    const { ports, calls, pushRecord } = await setup();
+    const node = (name: string) => ({
+      name,
+      type: 'app' as const,
+      data: { root: `services/${name}`, targets: { b: { executor: 'nx-fleet:docker-build' } } },
+    });
+    const graph = { nodes: { orders: node('orders'), Orders: node('Orders') }, dependencies: {} };
+    await expect(
+      pushImage(ports, { service: { ...service, graph }, options: {}, buildOptions: () => buildOptions }),
+    ).rejects.toThrow(
+      'nx-fleet: orders: not pushed: the services "Orders" and "orders" share the image repository "orders"; set a distinct "image" option on one of them.',
+    );
+    expect(calls()).toEqual([]);
+    expect(await pushRecord()).toBeUndefined();
+  });
+
   it('names the missing image record, asking nothing of the registry', async () => {
     const { ports, push, calls } = await setup();
     ports.files.files.delete(join('/ws', imageRecordPath('services/orders')));

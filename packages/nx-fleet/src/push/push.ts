@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DEFAULT_TARGET_NAMES } from '../config/defaults';
 import { brokerConfigFromEnv, canIDeploy } from '../contracts/pact-broker';
 import { resolveEngine } from '../engines/detect';
+import { describeCollision, repositoryCollisions } from '../image/collisions';
 import type { BuildOptions, BuildPorts } from '../image/build';
 import { rebuildRecordedImage, verifiedRecord, type RecordedImage } from '../image/local-image';
 import {
@@ -54,6 +55,11 @@ export async function pushImage(
       `nx-fleet: ${service.projectName}: the ${gate} gate is turned off (gates.${gate} = false), so this image is pushed without one.`,
     );
   }
+  // Two services sharing a repository would move each other's commit and latest tags: refused first.
+  const collision = repositoryCollisions(Object.values(service.graph.nodes)).find((c) =>
+    c.projects.includes(service.projectName),
+  );
+  if (collision) throw new Error(`nx-fleet: ${service.projectName}: not pushed: ${describeCollision(collision)}.`);
   const signing = await prepareSigning(ports, options, service.workspaceRoot);
   const sha = (await ports.git.revision(service.workspaceRoot))?.sha;
   if (options.canIDeploy) await checkCanIDeploy(ports, service.projectName, options.canIDeploy, sha);

@@ -44,6 +44,24 @@ describe('formatStatusTable', () => {
     ]);
   });
 
+  it('says when the last push is of an older content tag, and names services sharing a repository', () => {
+    const older = { ...push(true), tags: ['ct-0999', '0123456789ab'] };
+    const statuses: ServiceStatus[] = [
+      { project: 'orders', root: 'services/orders', image: image(true), push: older, pushOutdated: true },
+      { project: 'my service', root: 'services/a', image: image(true), sharesRepositoryWith: ['my-service'] },
+      { project: 'my-service', root: 'services/b', sharesRepositoryWith: ['my service'] },
+    ];
+    const lines = formatStatusTable(statuses).split('\n');
+    expect(lines[1]).toBe(
+      'orders      acme/orders:ct-1234  built      uploaded, older: ct-0999  localhost:5000/acme/orders@sha256:abcd',
+    );
+    expect(lines.slice(4)).toEqual([
+      '',
+      'orders: the last push is of ct-0999, an older content tag than the current image ct-1234: run docker-push.',
+      'error: the services "my service" and "my-service" share one image repository ("acme/orders"): docker-push refuses them until one sets a distinct "image" option.',
+    ]);
+  });
+
   it('leaves no trailing spaces', () => {
     const table = formatStatusTable([{ project: 'a-very-long-service-name', root: 'x' }]);
     for (const line of table.split('\n')) expect(line).toBe(line.trimEnd());
@@ -72,6 +90,25 @@ describe('serviceStatuses', () => {
     expect(await serviceStatuses(nodes, serviceRecords('/ws', files))).toEqual([
       { project: 'orders', root: 'services/orders', image, push },
       { project: 'web', root: 'apps/web', image: undefined, push: undefined },
+    ]);
+  });
+
+  it('marks a push of another content tag than the image record, and services sharing a repository', async () => {
+    const image = { image: 'orders', contentTag: 'ct-2', localRef: 'orders:ct-2' } as ImageRecord;
+    const push = { digest: 'sha256:abcd', tags: ['ct-1', '0123456789ab'] } as PushRecord;
+    const files = memoryFiles({
+      [`/ws/${imageRecordPath('services/orders')}`]: JSON.stringify(image),
+      [`/ws/${pushRecordPath('services/orders')}`]: JSON.stringify(push),
+    });
+    const nodes = [
+      node('orders', 'services/orders', BUILD_EXECUTOR),
+      node('my service', 'services/a', BUILD_EXECUTOR),
+      node('my-service', 'services/b', BUILD_EXECUTOR),
+    ];
+    expect(await serviceStatuses(nodes, serviceRecords('/ws', files))).toEqual([
+      { project: 'my service', root: 'services/a', sharesRepositoryWith: ['my-service'] },
+      { project: 'my-service', root: 'services/b', sharesRepositoryWith: ['my service'] },
+      { project: 'orders', root: 'services/orders', image, push, pushOutdated: true },
     ]);
   });
 });
