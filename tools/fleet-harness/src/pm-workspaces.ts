@@ -1,5 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { commitAll, disableScanGate, nxEnv, NX_VERSION, TYPESCRIPT_VERSION } from './nx-workspace';
 import { runOk } from './tools';
@@ -50,8 +49,9 @@ function write(root: string, file: string, text: string): void {
  * A small monorepo the way teams have them: `apps/api` (the service: a workspace library and an npm
  * package), `libs/util` (the library, with its own npm dependency), `apps/other` (unrelated), Nx
  * 23.2.1 and the packed nx-fleet installed with the workspace's package manager, one commit.
- * npm's variant names its library `is-number` at 99.0.0 while `is-odd` needs the registry's
- * is-number 6: the case Nx's pruning cannot lock, which must fall back.
+ * npm's variant adds a library named `is-number` (99.0.0, libs/num) that `@acme/util` uses while
+ * the service needs the registry's is-number 7: Nx's pruning cannot lock both (it returns the
+ * root lockfile), so the context must fall back.
  */
 export async function createPmWorkspace(
   kind: PmKind,
@@ -63,18 +63,17 @@ export async function createPmWorkspace(
   const binDir = packageManagerBin(parent);
   const env = { ...nxEnv(root), PATH: `${binDir}:${process.env['PATH']}` };
   const workspaceRange = kind === 'pnpm' || kind === 'yarn-berry' ? 'workspace:*' : kind === 'npm' ? '*' : '1.0.0';
-  const libName = kind === 'npm' ? 'is-number' : '@acme/util';
-  const libVersion = kind === 'npm' ? '99.0.0' : '1.0.0';
   json(root, 'apps/api/package.json', {
     name: '@acme/api',
     version: '1.0.0',
     private: true,
-    dependencies: { [libName]: workspaceRange, ...(kind === 'npm' ? { 'is-odd': '3.0.1' } : { 'is-number': '7.0.0' }) },
+    dependencies: { '@acme/util': workspaceRange, 'is-number': '7.0.0' },
   });
+  // Run in the installed context: the library, its npm dependency and the service's resolve.
   write(
     root,
     'apps/api/main.js',
-    `// ${id}\nconst util = require('${libName}');\nconsole.log('api up', typeof util);\n`,
+    `// ${id}\nconst util = require('@acme/util');\nconsole.log('api up', util.odd(3), require('is-number')(7));\n`,
   );
   write(
     root,
@@ -90,13 +89,17 @@ export async function createPmWorkspace(
     ].join('\n'),
   );
   json(root, 'libs/util/package.json', {
-    name: libName,
-    version: libVersion,
+    name: '@acme/util',
+    version: '1.0.0',
     private: true,
     main: 'index.js',
-    dependencies: { 'is-odd': '3.0.1' },
+    dependencies: { 'is-odd': '3.0.1', ...(kind === 'npm' ? { 'is-number': '99.0.0' } : {}) },
   });
   write(root, 'libs/util/index.js', "exports.odd = (n) => require('is-odd')(n);\n");
+  if (kind === 'npm') {
+    json(root, 'libs/num/package.json', { name: 'is-number', version: '99.0.0', private: true, main: 'index.js' });
+    write(root, 'libs/num/index.js', 'module.exports = () => 99;\n');
+  }
   json(root, 'apps/other/package.json', {
     name: '@acme/other',
     version: '1.0.0',
@@ -114,7 +117,13 @@ export async function createPmWorkspace(
     '.gitignore',
     ['node_modules', 'dist', 'tmp', '.nx/cache', '.nx/workspace-data', '.yarn/*', '!.yarn/releases', ''].join('\n'),
   );
-  const devDependencies = { '@nx/devkit': NX_VERSION, nx: NX_VERSION, typescript: TYPESCRIPT_VERSION };
+  // nx-fleet from the tarball in the manifest from the start: one install per workspace.
+  const devDependencies = {
+    '@nx/devkit': NX_VERSION,
+    nx: NX_VERSION,
+    'nx-fleet': `file:${tarball}`,
+    typescript: TYPESCRIPT_VERSION,
+  };
   const manifest = (packageManager?: string, workspaces = true) => ({
     name: `acme-${kind}`,
     version: '0.0.0',
@@ -129,34 +138,28 @@ export async function createPmWorkspace(
     case 'npm':
       json(root, 'package.json', manifest());
       await runOk('npm', ['install', '--no-audit', '--no-fund'], quiet);
-      await runOk('npm', ['install', '--save-dev', '--no-audit', '--no-fund', tarball], quiet);
       frozenInstall = ['npm', ['ci', '--dry-run', '--ignore-scripts']];
       break;
     case 'pnpm':
       json(root, 'package.json', manifest(`pnpm@${PNPM_VERSION}`, false));
       write(root, 'pnpm-workspace.yaml', "packages:\n  - 'apps/*'\n  - 'libs/*'\n");
       await runOk('pnpm', ['install'], quiet);
-      await runOk('pnpm', ['add', '-D', '-w', tarball], quiet);
       frozenInstall = ['pnpm', ['install', '--frozen-lockfile', '--ignore-scripts']];
       break;
     case 'yarn-classic':
       json(root, 'package.json', manifest(`yarn@${YARN_CLASSIC_VERSION}`));
       await runOk('yarn', ['install', '--non-interactive'], quiet);
-      await runOk('yarn', ['add', '-D', '-W', '--non-interactive', `file:${tarball}`], quiet);
       frozenInstall = ['yarn', ['install', '--frozen-lockfile', '--ignore-scripts', '--non-interactive']];
       break;
     case 'yarn-berry': {
       json(root, 'package.json', manifest(`yarn@${YARN_BERRY_VERSION}`));
       const release = `.yarn/releases/yarn-${YARN_BERRY_VERSION}.cjs`;
-      await runOk(
-        'npm',
-        ['exec', '-y', '-p', `@yarnpkg/cli-dist@${YARN_BERRY_VERSION}`, '--', 'yarn', '--version'],
-        quiet,
-      );
-      copyFileSync(berryRelease(), join(root, release));
+      mkdirSync(join(root, '.yarn', 'releases'), { recursive: true });
+      copyFileSync(await berryRelease(parent), join(root, release));
       write(root, '.yarnrc.yml', `nodeLinker: node-modules\nyarnPath: ${release}\nenableTelemetry: false\n`);
-      await runOk('node', [release, 'install'], quiet);
-      await runOk('node', [release, 'add', '-D', `nx-fleet@file:${tarball}`], quiet);
+      // CI=true (nxEnv) makes yarn 4 refuse to create the lockfile this first install writes.
+      const creating = { ...quiet, env: { ...env, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' } };
+      await runOk('node', [release, 'install'], creating);
       frozenInstall = ['node', [release, 'install', '--immutable', '--mode=skip-build']];
       break;
     }
@@ -167,17 +170,22 @@ export async function createPmWorkspace(
   return { kind, root, binDir, service: '@acme/api', frozenInstall };
 }
 
-/** The yarn release npx unpacked from @yarnpkg/cli-dist (its bin/yarn.js is the standalone bundle). */
-function berryRelease(): string {
-  const npx = join(homedir(), '.npm', '_npx');
-  for (const dir of readdirSync(npx)) {
-    const candidate = join(npx, dir, 'node_modules', '@yarnpkg', 'cli-dist');
-    try {
-      const { version } = JSON.parse(readFileSync(join(candidate, 'package.json'), 'utf8')) as { version: string };
-      if (version === YARN_BERRY_VERSION) return join(candidate, 'bin', 'yarn.js');
-    } catch {
-      // another npx package
-    }
-  }
-  throw new Error(`@yarnpkg/cli-dist@${YARN_BERRY_VERSION} was not found under ${npx}`);
+/**
+ * The standalone yarn bundle @yarnpkg/cli-dist ships (bin/yarn.js), as berry repos commit it under
+ * .yarn/releases: packed from npm's cache, never run inside a workspace (yarn 4 refuses a project
+ * missing from its lockfile, even for `--version`).
+ */
+async function berryRelease(parent: string): Promise<string> {
+  const dir = join(parent, `yarn-cli-dist-${YARN_BERRY_VERSION}`);
+  const bundle = join(dir, 'package', 'bin', 'yarn.js');
+  if (existsSync(bundle)) return bundle;
+  mkdirSync(dir, { recursive: true });
+  const packed = await runOk(
+    'npm',
+    ['pack', '--json', '--pack-destination', dir, `@yarnpkg/cli-dist@${YARN_BERRY_VERSION}`],
+    { cwd: dir, timeoutMs: 300_000 },
+  );
+  const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
+  await runOk('tar', ['-xzf', join(dir, filename), '-C', dir, 'package/bin/yarn.js'], { cwd: dir });
+  return bundle;
 }

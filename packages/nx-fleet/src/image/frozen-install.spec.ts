@@ -202,6 +202,11 @@ describe('install problems: the lines naming packages, from real output; never u
     ]);
   });
 
+  it('npm 11.19.1: the version it could not find, not its guess about why', () => {
+    const lines = npmInstallProblems(captured('npm-11.19.1-notarget.txt'));
+    expect(lines).toEqual(['No matching version found for is-number@99.0.0.']);
+  });
+
   it('pnpm 10.34.9: the error and the mismatched specifier, not the --no-frozen-lockfile advice', () => {
     const lines = pnpmInstallProblems(captured('pnpm-10.34.9-outdated-lockfile.txt'));
     expect(lines).toEqual([

@@ -145,13 +145,17 @@ const clean = (output: string): string[] =>
     .map((line) => line.trimEnd());
 
 /**
- * npm: `Missing: x@1 from lock file`, `Invalid: lock file's x@1 does not satisfy x@2`; else its error
- * message before the usage text.
+ * npm: `Missing: x@1 from lock file`, `Invalid: lock file's x@1 does not satisfy x@2`, `No matching
+ * version found for x@1.`; else its error message before the usage text.
  */
 export function npmInstallProblems(output: string): string[] {
   const lines = clean(output).map((line) => line.replace(/^npm (?:error|ERR!)\s?/, ''));
   const named = lines.filter((line) => /^(Missing|Invalid): /.test(line));
   if (named.length) return named;
+  // ETARGET: the version npm looked for in the registry; not its "In most cases you or one of your
+  // dependencies…" guess, which is wrong when the name belongs to a workspace library.
+  const targets = lines.flatMap((line) => /^notarget (No matching version found for \S+)/.exec(line)?.[1] ?? []);
+  if (targets.length) return targets;
   const usage = lines.findIndex((line) => line === 'Clean install a project' || line.startsWith('Usage:'));
   const message = (usage < 0 ? lines : lines.slice(0, usage)).filter(
     (line) => line && !/^code E/.test(line) && !line.startsWith('A complete log of this run'),

@@ -60,6 +60,26 @@ const UTIL_ENTRY = [
 
 const BERRY_ROOT = `__metadata:\n  version: 10\n\n"@acme/other@workspace:apps/other":\n  version: 0.0.0-use.local\n\n${UTIL_ENTRY}\n\n"is-odd@npm:3.0.1":\n  version: 3.0.1\n`;
 
+const NPM_LOCK = `${JSON.stringify(
+  {
+    name: '@acme/api',
+    lockfileVersion: 3,
+    packages: {
+      '': { name: '@acme/api', dependencies: { '@acme/util': '*', 'is-number': '7.0.0' } },
+      'node_modules/is-number': { version: '7.0.0' },
+      'node_modules/@acme/util': {
+        version: 'file:./workspace_modules/@acme/util',
+        resolved: 'workspace_modules/@acme/util',
+        link: true,
+      },
+      'workspace_modules/@acme/util': { name: '@acme/util', version: '0.0.1', dependencies: { 'is-odd': '3.0.1' } },
+      'workspace_modules/@acme/util/node_modules/is-odd': { version: '3.0.1' },
+    },
+  },
+  null,
+  2,
+)}\n`;
+
 describe('relocateWorkspaceLibraries: workspace libraries referenced where the repo-shaped context holds them', () => {
   it('pnpm: workspace_modules/<name> becomes the library root, in the lockfile and the manifest', () => {
     const out = relocateWorkspaceLibraries(
@@ -116,10 +136,33 @@ describe('relocateWorkspaceLibraries: workspace libraries referenced where the r
     expect(out['yarn.lock']).not.toContain('npm:workspace:');
   });
 
-  it('leaves files alone when no library is used, or for npm', () => {
+  it('npm: the link to workspace_modules/<name> (absent from the context) becomes a link to the library root', () => {
+    const out = relocateWorkspaceLibraries('npm', { 'package.json': manifest('*'), 'package-lock.json': NPM_LOCK }, [
+      util,
+    ]);
+    expect(JSON.parse(out['package.json']!).dependencies).toEqual({
+      '@acme/util': 'file:./libs/util',
+      'is-number': '7.0.0',
+    });
+    const lock = JSON.parse(out['package-lock.json']!);
+    expect(lock.packages).toEqual({
+      '': { name: '@acme/api', dependencies: { '@acme/util': 'file:./libs/util', 'is-number': '7.0.0' } },
+      'node_modules/is-number': { version: '7.0.0' },
+      'node_modules/@acme/util': { resolved: 'libs/util', link: true },
+      'libs/util': { name: '@acme/util', version: '1.0.0', dependencies: { 'is-odd': '3.0.1' } },
+      'libs/util/node_modules/is-odd': { version: '3.0.1' },
+    });
+    expect(out['package-lock.json']).not.toContain('workspace_modules');
+  });
+
+  it('npm: a lockfile without workspace_modules (Nx returned the root lockfile) is left alone', () => {
+    const files = { 'package.json': manifest('*'), 'package-lock.json': '{"packages":{"":{}}}\n' };
+    expect(relocateWorkspaceLibraries('npm', files, [util])).toEqual(files);
+  });
+
+  it('leaves files alone when no library is used', () => {
     const files = { 'package.json': manifest('workspace:*'), 'yarn.lock': BERRY_PRUNED };
     expect(relocateWorkspaceLibraries('yarn-berry', files, [], BERRY_ROOT)).toEqual(files);
-    expect(relocateWorkspaceLibraries('npm', files, [util])).toEqual(files);
   });
 
   it('finds a library’s block in the workspace yarn.lock by its resolution', () => {

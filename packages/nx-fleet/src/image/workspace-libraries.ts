@@ -81,9 +81,65 @@ export function relocateWorkspaceLibraries(
       out['yarn.lock'] = addBerryEntries(fixed, entries);
       return out;
     }
-    case 'npm':
+    case 'npm': {
+      const lock = files['package-lock.json'];
+      if (lock === undefined) return out;
+      const relocated = relocateNpmLock(lock, used);
+      if (!relocated) return out;
+      out['package-lock.json'] = relocated.lock;
+      for (const library of used.filter((library) => relocated.moved.includes(library.name)))
+        for (const section of SECTIONS)
+          if (manifest[section]?.[library.name]) manifest[section]![library.name] = `file:./${library.root}`;
+      write();
       return out;
+    }
   }
+}
+
+interface NpmLock {
+  packages?: Record<string, { dependencies?: Record<string, string>; [field: string]: unknown }>;
+  [field: string]: unknown;
+}
+
+/**
+ * npm: Nx links each library to `workspace_modules/<name>`, a folder only its deploy output has
+ * (npm ci then leaves a dangling link, and `--dry-run` cannot tell). The library is linked at its
+ * root instead, as npm locks a `file:` folder dependency, with its own version and dependencies.
+ * Undefined when Nx's lockfile holds none of them (e.g. it returned the root lockfile).
+ */
+function relocateNpmLock(
+  lockText: string,
+  libraries: readonly WorkspaceLibrary[],
+): { lock: string; moved: string[] } | undefined {
+  const lock = JSON.parse(lockText) as NpmLock;
+  const packages = lock.packages;
+  if (!packages) return undefined;
+  const moved: string[] = [];
+  for (const library of libraries) {
+    const from = `workspace_modules/${library.name}`;
+    if (!packages[from]) continue;
+    moved.push(library.name);
+    for (const key of Object.keys(packages)) {
+      if (key !== from && !key.startsWith(`${from}/`)) continue;
+      const entry = packages[key]!;
+      delete packages[key];
+      packages[`${library.root}${key.slice(from.length)}`] =
+        key === from
+          ? {
+              name: library.name,
+              version: library.version ?? '0.0.0',
+              ...(library.dependencies ? { dependencies: library.dependencies } : {}),
+            }
+          : entry;
+    }
+    packages[`node_modules/${library.name}`] = { resolved: library.root, link: true };
+    const root = packages[''];
+    for (const section of SECTIONS) {
+      const deps = root?.[section] as Record<string, string> | undefined;
+      if (deps?.[library.name]) deps[library.name] = `file:./${library.root}`;
+    }
+  }
+  return moved.length ? { lock: `${JSON.stringify(lock, null, 2)}\n`, moved } : undefined;
 }
 
 function yarnClassicEntry(library: WorkspaceLibrary): string {
