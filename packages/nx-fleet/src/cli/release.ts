@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { workspaceRoot } from '@nx/devkit';
 import { normalizeOptions } from '../config/options';
 import { fleetPluginOptions } from '../config/workspace-options';
+import { nodeLockFiles } from '../io/git';
 import { nodePorts } from '../io/ports';
 import { formatPlan, formatRelease } from '../release/plan';
 import { release } from '../release/release';
@@ -12,7 +13,7 @@ export const releaseCommand: Command = {
   summary:
     'Release what changed since the ledger: build, scan and verify all, push all, then record them — all or nothing',
   help: [
-    'Usage: nx-fleet release --env <name> [--plan] [--force] [--commit] [--ledger <file>] [--kustomize <file>]... [--helm-values <file>]... [--json]',
+    'Usage: nx-fleet release --env <name> [--plan] [--force] [--commit] [--ledger <file>] [--kustomize <file>]... [--helm-values <file>]... [--wait <s>] [--json]',
     '',
     'The release set is every service whose release hash (its content tag, the content tags of the',
     'providers it reaches through SDK imports, of the service folders around it, and the files outside',
@@ -22,7 +23,7 @@ export const releaseCommand: Command = {
     '',
     'Then, as one transaction: docker-build, scan and contract-verify every service in the set; only if',
     'all pass, docker-push them all; only if every push succeeds, write the ledger (and bump the',
-    'Kustomize images / Helm values files), and with --commit commit them together.',
+    'Kustomize images / Helm values files), and with --commit commit them together. One at a time (a lock).',
     '',
     'Options:',
     '  --env <name>          Environment (required)',
@@ -32,6 +33,7 @@ export const releaseCommand: Command = {
     '  --ledger <file>       Ledger file; default release.ledger in the plugin options, else deploy/fleet.json',
     '  --kustomize <file>    kustomization.yaml whose images: get the promoted digests (repeatable)',
     '  --helm-values <file>  Helm values file whose <service>.image gets repository, tag and digest (repeatable)',
+    '  --wait <seconds>      Wait this long for a release holding the lock; default 0: fail at once',
     '  --json                Print JSON: { environment, services, waves, release, skipped, promoted }',
   ].join('\n'),
   options: {
@@ -43,6 +45,7 @@ export const releaseCommand: Command = {
     kustomize: { type: 'string', multiple: true },
     'helm-values': { type: 'string', multiple: true },
     json: { type: 'boolean' },
+    wait: { type: 'string' },
   },
   async run(values) {
     const environment = values['env'];
@@ -58,8 +61,9 @@ export const releaseCommand: Command = {
     const ledgerFile = resolve(workspaceRoot, (values['ledger'] as string | undefined) ?? options.ledger);
     const flags = { plan: flag('plan'), force: flag('force'), commit: flag('commit'), json: flag('json') };
     const gitops = { kustomize: list('kustomize'), helmValues: list('helm-values') };
-    const request = { workspaceRoot, environment, options, ledgerFile, flags, gitops };
-    const ports = { ...nodePorts(), workspace: workspaceRuntime };
+    const waitMs = Math.max(0, Number(values['wait'] ?? 0) * 1000) || 0;
+    const request = { workspaceRoot, environment, options, ledgerFile, flags, gitops, lockWaitMs: waitMs };
+    const ports = { ...nodePorts(), lock: nodeLockFiles, workspace: workspaceRuntime };
     try {
       // In text, the plan is printed before the phases' output, and again with the outcome.
       const outcome = await release(request, ports, (plan) => {

@@ -1,3 +1,7 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from './process';
 
 export interface GitRevision {
@@ -48,3 +52,62 @@ export async function readGitBranch(cwd: string, env: NodeJS.ProcessEnv = proces
     return undefined;
   }
 }
+
+/**
+ * Lock files in a git dir (or next to a ledger outside git), like git's own `index.lock`: created
+ * atomically (O_EXCL), so of two processes exactly one gets it.
+ */
+export interface LockFiles {
+  /** False when the file already exists. */
+  create(file: string, text: string): Promise<boolean>;
+  /** Undefined when it does not exist. */
+  read(file: string): Promise<string | undefined>;
+  remove(file: string): Promise<void>;
+  /** Whether a process with this pid runs on this host. */
+  alive(pid: number): boolean;
+  readonly host: string;
+  readonly pid: number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const nodeLockFiles: LockFiles = {
+  async create(file, text) {
+    await mkdir(dirname(file), { recursive: true });
+    let handle;
+    try {
+      handle = await open(file, 'wx', 0o644);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  },
+  async read(file) {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  },
+  async remove(file) {
+    await rm(file, { force: true });
+  },
+  alive(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      // EPERM: it runs, as another user.
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  },
+  host: hostname(),
+  pid: process.pid,
+  sleep: (ms) => sleep(ms),
+};

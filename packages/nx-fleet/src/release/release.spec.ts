@@ -5,8 +5,18 @@ import { normalizeOptions } from '../config/options';
 import { imageRecordPath, pushRecordPath, type ImageRecord, type PushRecord } from '../image/records';
 import { BUILD_EXECUTOR } from '../services/projects';
 import { ToolNotFoundError } from '../io/process';
-import { fakeGit, fakeProcesses, fixedClock, memoryFiles, runResult, type ProcessCall } from '../testing/fake-ports';
+import type { LockFiles } from '../io/git';
+import {
+  collectingLog,
+  fakeGit,
+  fakeProcesses,
+  fixedClock,
+  memoryFiles,
+  runResult,
+  type ProcessCall,
+} from '../testing/fake-ports';
 import { parseLedger } from './ledger';
+import { lockFileName, serializeLockHolder } from './lock';
 import type { ReleasePlan } from './plan';
 import { release, type ReleasePorts, type ReleaseRequest } from './release';
 
@@ -54,6 +64,38 @@ interface Setup {
   pushes?: Record<string, PushRecord>;
   revision?: boolean;
   commitFails?: boolean;
+  /** What `git rev-list -1 HEAD -- . :(exclude)<ledger>…` answers: the last commit that changed sources. */
+  sourceSha?: string;
+  /** Lock files present before the release, by path. */
+  locks?: Record<string, string>;
+  /** The pids running on this host (ours, 100, always does). */
+  alive?: number[];
+}
+
+const GIT_DIR = `${WS}/.git`;
+
+/** Lock files in memory, with O_EXCL's answer; records what happened to them. */
+function memoryLocks(initial: Record<string, string>, alive: readonly number[]) {
+  const files = new Map(Object.entries(initial));
+  const events: string[] = [];
+  const lock: LockFiles = {
+    create: async (file, text) => {
+      if (files.has(file)) return false;
+      files.set(file, text);
+      events.push(`create ${file}`);
+      return true;
+    },
+    read: async (file) => files.get(file),
+    remove: async (file) => {
+      files.delete(file);
+      events.push(`remove ${file}`);
+    },
+    alive: (pid) => pid === 100 || alive.includes(pid),
+    host: 'ci-1',
+    pid: 100,
+    sleep: async (ms) => void events.push(`sleep ${ms}`),
+  };
+  return { lock, files, events };
 }
 
 function setup(input: Setup = {}) {
@@ -65,6 +107,8 @@ function setup(input: Setup = {}) {
       return runResult('100644 5hared 0\tscripts/deploy.sh\n100644 0wn 0\tservices/orders/a.ts\n');
     if (git.startsWith('diff --name-only')) return runResult('services/orders/a.ts\n');
     if (git === 'rev-parse --show-toplevel') return runResult(`${WS}\n`);
+    if (git === 'rev-parse --git-common-dir') return runResult('../.git\n');
+    if (git.startsWith('rev-list -1 HEAD')) return runResult(`${input.sourceSha ?? SHA}\n`);
     if (git.startsWith('commit') && input.commitFails) return runResult('', 'nothing added to commit\n', 1);
     return undefined;
   });
@@ -81,17 +125,21 @@ function setup(input: Setup = {}) {
   const files = memoryFiles({ ...records, ...input.files });
   /** What the release wrote: every file but the records. */
   const written = () => [...files.files].filter(([file]) => !(file in records));
+  const locks = memoryLocks(input.locks ?? {}, input.alive ?? []);
+  const log = collectingLog();
   const ports: ReleasePorts = {
     processes,
     git: fakeGit(input.revision === false ? {} : { revision: { sha: SHA, committedAt: '2025-03-01T00:00:00Z' } }),
     files,
     clock: fixedClock('2025-03-02T00:00:00.000Z'),
+    log,
+    lock: locks.lock,
     workspace: async () => ({ graph, runtime }),
   };
   /** The nx phases run, without the --output-style every one gets. */
   const phases = () => processes.calls.filter((c) => c.command === NX).map((c) => c.args.slice(0, -1).join(' '));
   const gitCalls = () => processes.calls.filter((c) => c.command === 'git').map((c) => c.args.join(' '));
-  return { ports, files, written, processes, phases, gitCalls };
+  return { ports, files, written, processes, phases, gitCalls, locks, log };
 }
 
 function request(
@@ -158,7 +206,12 @@ describe('release', () => {
     expect(heard).toEqual([]);
     expect(again.files.files).toEqual(first.files.files);
     // One diff per released commit tells why, were anything to release.
-    expect(again.gitCalls()).toEqual(['ls-files -s', `diff --name-only ${SHA} HEAD`]);
+    expect(again.gitCalls()).toEqual([
+      'rev-parse --git-common-dir',
+      'rev-list -1 HEAD -- . :(exclude)deploy/fleet.json',
+      'ls-files -s',
+      `diff --name-only ${SHA} HEAD`,
+    ]);
   });
 
   it('runs no phase after the build and writes nothing for --plan', async () => {
@@ -290,5 +343,72 @@ describe('release', () => {
       `nx-fleet: "${NX}" was not found on PATH. Run nx-fleet release from the workspace root after \`npm install\``,
     );
     expect(written()).toEqual([]);
+  });
+});
+
+describe('release: one at a time, recording the source commit', () => {
+  const LOCK = `${GIT_DIR}/${lockFileName(LEDGER, 'production')}`;
+  const holder = (pid: number, host = 'ci-1') =>
+    serializeLockHolder({ pid, host, since: '2025-03-01T23:00:00.000Z', environment: 'production' });
+
+  it("records the commit the release was planned from, not HEAD when HEAD is a release's own ledger commit", async () => {
+    const source = '5ource'.padEnd(40, '0');
+    const { ports, files, gitCalls } = setup({ sourceSha: source });
+    await release(request({ commit: true }, { kustomize: ['deploy/k.yaml'] }), ports);
+    const ledger = parseLedger(files.files.get(LEDGER)!, LEDGER);
+    expect(ledger.environments['production']!['orders']!.gitSha).toBe(source);
+    expect(gitCalls()).toContain('rev-list -1 HEAD -- . :(exclude)deploy/fleet.json :(exclude)deploy/k.yaml');
+  });
+
+  it('takes the lock in the git dir before reading the ledger, and removes it after the release', async () => {
+    const { ports, locks } = setup();
+    await release(request({ commit: true }), ports);
+    expect(locks.events).toEqual([`create ${LOCK}`, `remove ${LOCK}`]);
+    expect(locks.files.size).toBe(0);
+  });
+
+  it('removes the lock after a failed release too', async () => {
+    const { ports, locks } = setup({ failing: 'scan' });
+    await expect(release(request(), ports)).rejects.toThrow('scan failed');
+    expect(locks.files.size).toBe(0);
+  });
+
+  it('a second release while the first runs fails at once naming it: nothing built, written or unlocked', async () => {
+    const { ports, phases, written, locks } = setup({ locks: { [LOCK]: holder(4242) }, alive: [4242] });
+    await expect(release(request({ commit: true }), ports)).rejects.toThrow(
+      new Error(
+        `nx-fleet release: another release (pid 4242 on ci-1, since 2025-03-01T23:00:00.000Z) holds the production release lock ${LOCK}; wait for it to finish, then run the release again. Nothing was built or recorded.`,
+      ),
+    );
+    expect(phases()).toEqual([]);
+    expect(written()).toEqual([]);
+    expect(locks.files.get(LOCK)).toBe(holder(4242));
+  });
+
+  it('waits for the lock up to --wait, then fails', async () => {
+    const { ports, locks } = setup({ locks: { [LOCK]: holder(4242) }, alive: [4242] });
+    await expect(release({ ...request(), lockWaitMs: 2500 }, ports)).rejects.toThrow('(waited 3 s)');
+    expect(locks.events).toEqual(['sleep 1000', 'sleep 1000', 'sleep 500']);
+  });
+
+  it("takes over a dead holder's lock on this host, warning", async () => {
+    const { ports, locks, log, phases } = setup({ locks: { [LOCK]: holder(4242) } });
+    await release(request(), ports);
+    expect(log.of('warn')).toEqual([
+      `nx-fleet release: taking over a stale release lock ${LOCK} (pid 4242 on ci-1 since 2025-03-01T23:00:00.000Z is no longer running).`,
+    ]);
+    expect(locks.events).toEqual([`remove ${LOCK}`, `create ${LOCK}`, `remove ${LOCK}`]);
+    expect(phases()).toEqual([BUILD, GATES, PUSH]);
+  });
+
+  it("never takes over another host's lock", async () => {
+    const { ports } = setup({ locks: { [LOCK]: holder(4242, 'laptop') } });
+    await expect(release(request(), ports)).rejects.toThrow(`if that release is gone, remove ${LOCK}`);
+  });
+
+  it('--plan takes no lock (it writes nothing)', async () => {
+    const { ports, locks } = setup({ locks: { [LOCK]: holder(4242) }, alive: [4242] });
+    await release(request({ plan: true }), ports);
+    expect(locks.events).toEqual([]);
   });
 });

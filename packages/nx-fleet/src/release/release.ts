@@ -1,15 +1,17 @@
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
 import type { NormalizedFleetOptions } from '../config/options';
 import { imageRecordPath } from '../image/records';
 import { contextProjects } from '../image/pruned-context';
-import type { Clock, FilePort, GitPort, ProcessRunner } from '../io/ports';
+import type { LockFiles } from '../io/git';
+import type { Clock, FilePort, GitPort, Log, ProcessRunner } from '../io/ports';
 import { ToolNotFoundError } from '../io/process';
 import type { ServiceRuntime } from '../runtime-graph/edges';
 import { serviceNodes } from '../services/projects';
 import { parentServiceRoots, sharedFileTest } from './change-rules';
 import type { Promoted } from './gitops';
 import { emptyLedger, parseLedger, type Ledger, type LedgerEntry } from './ledger';
+import { decideLock, lockFileName, parseLockHolder, serializeLockHolder } from './lock';
 import { planRelease, providerMap, releaseHashes, sharedFilesHash, type ReleasePlan, type ServiceFacts } from './plan';
 import { serviceRecords, type ServiceRecords } from './records';
 import { buildPhase, promotion, releasePhases, type NxPhase } from './steps';
@@ -27,6 +29,8 @@ export interface ReleaseRequest {
   flags: { plan: boolean; force: boolean; commit: boolean; json: boolean };
   /** GitOps files to bump, relative to the workspace root. */
   gitops: { kustomize: readonly string[]; helmValues: readonly string[] };
+  /** How long a release waits for another one on the same ledger and environment; 0 (default): fail at once. */
+  lockWaitMs?: number;
 }
 
 export interface ReleasePorts {
@@ -34,6 +38,9 @@ export interface ReleasePorts {
   git: Pick<GitPort, 'revision'>;
   files: Pick<FilePort, 'readText' | 'writeText'>;
   clock: Clock;
+  log: Pick<Log, 'warn'>;
+  /** The release lock's file (see lock.ts). */
+  lock: LockFiles;
   /** The project graph and the runtime graph as the plugin computes them: read after the build phase. */
   workspace(): Promise<{ graph: ProjectGraph; runtime: ServiceRuntime[] }>;
 }
@@ -54,6 +61,23 @@ export async function release(
   ports: ReleasePorts,
   planned: (plan: ReleasePlan) => void = () => undefined,
 ): Promise<ReleaseOutcome> {
+  if (request.flags.plan) return releaseLocked(request, ports, planned);
+  // One release at a time per ledger and environment; the ledger is read under the lock.
+  const lock = await takeLock(request, ports);
+  try {
+    return await releaseLocked(request, ports, planned);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function releaseLocked(
+  request: ReleaseRequest,
+  ports: ReleasePorts,
+  planned: (plan: ReleasePlan) => void,
+): Promise<ReleaseOutcome> {
+  // The commit the release is planned from, read before anything runs (a ledger commit is never it).
+  const source = await sourceCommit(request, ports);
   const ledgerText = await ports.files.readText(request.ledgerFile);
   const ledger = ledgerText === undefined ? emptyLedger() : parseLedger(ledgerText, request.ledgerFile);
   await runPhase(buildPhase(request.options), request, ports);
@@ -63,7 +87,71 @@ export async function release(
   if (!phases) return { plan };
   planned(plan);
   for (const phase of phases) await runPhase(phase, request, ports);
-  return { plan, promoted: await promote(request, { plan, graph, ledger }, ports) };
+  return { plan, promoted: await promote(request, { plan, graph, ledger, source }, ports) };
+}
+
+/**
+ * HEAD, or when HEAD only changed the ledger and GitOps files (a release's own commit), the last
+ * commit before it that changed anything else: the sources the images were built from.
+ */
+async function sourceCommit(request: ReleaseRequest, ports: ReleasePorts): Promise<string | undefined> {
+  const head = (await ports.git.revision(request.workspaceRoot))?.sha;
+  if (!head) return undefined;
+  const written = [request.ledgerFile, ...[...request.gitops.kustomize, ...request.gitops.helmValues]]
+    .map((file) => relative(request.workspaceRoot, resolve(request.workspaceRoot, file)))
+    .filter((file) => file && !file.startsWith('..') && !isAbsolute(file));
+  if (!written.length) return head;
+  const listed = await ports.processes.run(
+    'git',
+    ['rev-list', '-1', 'HEAD', '--', '.', ...written.map((file) => `:(exclude)${file}`)],
+    { cwd: request.workspaceRoot },
+  );
+  return (listed.code === 0 && listed.stdout.trim()) || head;
+}
+
+/** The lock file in the ledger repository's git dir (shared by its worktrees), else next to the ledger. */
+async function lockPath(request: ReleaseRequest, ports: ReleasePorts): Promise<string> {
+  const cwd = dirname(request.ledgerFile);
+  const name = lockFileName(request.ledgerFile, request.environment);
+  const gitDir = await ports.processes.run('git', ['rev-parse', '--git-common-dir'], { cwd }).catch(() => undefined);
+  const dir = gitDir?.code === 0 && gitDir.stdout.trim() ? resolve(cwd, gitDir.stdout.trim()) : cwd;
+  return join(dir, name);
+}
+
+async function takeLock(request: ReleaseRequest, ports: ReleasePorts): Promise<{ release(): Promise<void> }> {
+  const file = await lockPath(request, ports);
+  const self = {
+    pid: ports.lock.pid,
+    host: ports.lock.host,
+    since: ports.clock.now().toISOString(),
+    environment: request.environment,
+  };
+  const text = serializeLockHolder(self);
+  const timeoutMs = request.lockWaitMs ?? 0;
+  let waitedMs = 0;
+  while (!(await ports.lock.create(file, text))) {
+    const held = await ports.lock.read(file);
+    const holder = parseLockHolder(held);
+    const holderAlive = holder ? holder.host !== self.host || ports.lock.alive(holder.pid) : false;
+    const decision = decideLock({ file, holder, holderAlive, host: self.host, waitedMs, timeoutMs });
+    if (decision.kind === 'fail') throw new Error(decision.message);
+    if (decision.kind === 'take-over') {
+      ports.log.warn(decision.warning);
+      // Still the stale holder's (not a lock a concurrent take-over just created): remove it, then retry.
+      if ((await ports.lock.read(file)) === held) await ports.lock.remove(file);
+    } else {
+      await ports.lock.sleep(decision.delayMs);
+      waitedMs += decision.delayMs;
+    }
+  }
+  return {
+    async release() {
+      // Only our own: a lock someone took over from us is theirs.
+      const holder = parseLockHolder(await ports.lock.read(file));
+      if (holder?.pid === self.pid && holder.host === self.host && holder.since === self.since)
+        await ports.lock.remove(file);
+    },
+  };
 }
 
 /** The facts a plan needs (content tags, the shared files' hash, what changed since each release), then the plan. */
@@ -96,7 +184,7 @@ async function planFor(
 /** Every push succeeded: the ledger and GitOps files change together, and with --commit in one commit. */
 async function promote(
   request: ReleaseRequest,
-  state: { plan: ReleasePlan; graph: ProjectGraph; ledger: Ledger },
+  state: { plan: ReleasePlan; graph: ProjectGraph; ledger: Ledger; source: string | undefined },
   ports: ReleasePorts,
 ): Promise<Promoted[]> {
   const { plan } = state;
@@ -119,7 +207,7 @@ async function promote(
     ledgerFile: request.ledgerFile,
     roots,
     pushes,
-    gitSha: (await ports.git.revision(request.workspaceRoot))?.sha,
+    gitSha: state.source,
     releasedAt: ports.clock.now().toISOString(),
     kustomize: await gitops(request.gitops.kustomize),
     helmValues: await gitops(request.gitops.helmValues),
