@@ -56,7 +56,7 @@ interface GitlabJob {
   artifacts?: { when: string; paths: string[] };
 }
 type GitlabPipeline = {
-  workflow: { rules: Array<{ if: string }> };
+  workflow: { rules: Array<{ if: string; variables?: Record<string, string> }> };
   stages: string[];
   variables: Record<string, string>;
   default: { image: string; cache: { key: { files: string[] }; paths: string[] }; before_script: string[] };
@@ -192,11 +192,17 @@ describe('ciPipeline: GitHub Actions (default)', () => {
     for (const step of after) expect(step.if).toBe("steps.ledger.outputs.superseded == 'false'");
   });
 
-  it('wires the Nx remote cache from a repository variable and a secret', () => {
+  it('wires the Nx remote cache from a repository variable; only pushes to the main branch get the read-write secret, everything else the read token', () => {
     expect(github().env).toMatchObject({
       NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER }}',
-      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN:
+        "${{ github.event_name == 'push' && github.ref == 'refs/heads/main' && secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN || secrets.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN }}",
     });
+    // A pull request (even one from a branch of this repository) never holds the token that writes the cache.
+    expect(github({ mainBranch: 'release/v2' }).env['NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN']).toContain(
+      "github.event_name == 'push' && github.ref == 'refs/heads/release/v2' && secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN ||",
+    );
+    expect(ciPipelineYaml()).toContain('NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN (a token your cache');
   });
 
   it('leaves the remote cache out with remoteCache: false', () => {
@@ -409,9 +415,16 @@ describe('ciPipeline: GitLab CI', () => {
     const pipeline = gitlab();
     expect(pipeline.stages).toEqual(['verify', 'release']);
     expect(pipeline.workflow.rules).toEqual([
-      { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
+      {
+        if: '$CI_PIPELINE_SOURCE == "merge_request_event"',
+        // Merge requests read the remote cache with the read token; only main writes it.
+        variables: { NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '$NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN' },
+      },
       { if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == "main"' },
     ]);
+    expect(gitlab({ remoteCache: false }).workflow.rules[0]).toEqual({
+      if: '$CI_PIPELINE_SOURCE == "merge_request_event"',
+    });
     expect(pipeline.variables['GIT_DEPTH']).toBe('0');
     expect(pipeline.default.image).toBe('node:20');
     expect(pipeline.default.cache).toEqual({ key: { files: ['package-lock.json'] }, paths: ['.npm/'] });
@@ -467,8 +480,13 @@ describe('ciPipeline: GitLab CI', () => {
     );
   });
 
-  it('documents the remote cache CI/CD variables only with remoteCache', () => {
-    expect(ciPipelineYaml({ provider: 'gitlab' })).toContain('$NX_SELF_HOSTED_REMOTE_CACHE_SERVER');
+  it('documents the remote cache CI/CD variables only with remoteCache: the read-write token protected, a read token for merge requests', () => {
+    const text = ciPipelineYaml({ provider: 'gitlab' });
+    expect(text).toContain(
+      'NX_SELF_HOSTED_REMOTE_CACHE_SERVER, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN (masked, protected',
+    );
+    expect(text).toContain('NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN (masked, a token');
+    expect(text).toContain('Merge requests use the read token');
     expect(ciPipelineYaml({ provider: 'gitlab', remoteCache: false })).not.toContain('NX_SELF_HOSTED_REMOTE_CACHE');
   });
 
@@ -520,7 +538,10 @@ describe.each(VARIANTS)('ciPipeline %j', (options) => {
       const secretRefs: string[] = [];
       const visit = (value: unknown, key: string, parent: string) => {
         if (typeof value === 'string' && value.includes('secrets.')) {
-          expect(value, key).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
+          // One secret, or the remote cache token: the read-write secret on pushes to the main branch only.
+          expect(value, key).toMatch(
+            /^\$\{\{ secrets\.[A-Z_]+ \}\}$|^\$\{\{ github\.event_name == 'push' && github\.ref == 'refs\/heads\/[\w./-]+' && secrets\.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN \|\| secrets\.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN \}\}$/,
+          );
           expect(parent, key).toBe('env');
           secretRefs.push(value);
         } else if (value && typeof value === 'object') {
@@ -532,7 +553,7 @@ describe.each(VARIANTS)('ciPipeline %j', (options) => {
       // Expressions only read contexts: no literal values smuggled into ${{ }}.
       for (const [expression] of text.matchAll(/\$\{\{[^}]*\}\}/g)) {
         expect(expression).toMatch(
-          /^\$\{\{ (secrets|vars|steps|needs|matrix)\.[\w.]+ \}\}$|^\$\{\{ fromJSON\(needs\.plan\.outputs\.services\) \}\}$/,
+          /^\$\{\{ (secrets|vars|steps|needs|matrix)\.[\w.]+ \}\}$|^\$\{\{ fromJSON\(needs\.plan\.outputs\.services\) \}\}$|^\$\{\{ github\.event_name == 'push' && github\.ref == 'refs\/heads\/[\w./-]+' && secrets\.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN \|\| secrets\.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN \}\}$/,
         );
       }
     } else {
