@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { output } from 'nx/src/utils/output';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   getAllFileDataInContext,
@@ -111,5 +113,30 @@ describe('devkit-internal', () => {
     const lock = JSON.parse(files['package-lock.json']!) as { packages: Record<string, unknown> };
     expect(Object.keys(lock.packages).sort()).toEqual(['', 'node_modules/yaml']);
     expect(nxPruning.workspaceDataDirectory).toBe(workspaceDataDirectory);
+  });
+
+  it("says in its own words when Nx cannot prune, and keeps Nx's issue-template advice out of the output", () => {
+    const root = workspace({
+      'package.json': JSON.stringify({ name: 'ws', version: '0.0.0', private: true, dependencies: { yaml: '2.9.1' } }),
+      'package-lock.json': '{ "lockfileVersion": 3, "packages": ',
+      'services/a/package.json': JSON.stringify({ name: 'a', version: '1.0.0', dependencies: { yaml: '*' } }),
+    });
+    const graph: ProjectGraph = {
+      nodes: { a: { name: 'a', type: 'app', data: { root: 'services/a', targets: {} } } },
+      externalNodes: {},
+      dependencies: { a: [] },
+    };
+    const nxError = output.error;
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      nxPruning.prunedManifests(graph, 'a', root);
+    } catch {
+      // Nx may also give up by throwing: what matters is what reached the user.
+    }
+    expect(output.error).toBe(nxError);
+    expect(stderr.mock.calls.flat().join('\n')).not.toMatch(/open an issue/);
+    if (warn.mock.calls.length)
+      expect(String(warn.mock.calls[0]![0])).toMatch(/^nx-fleet: a: Nx could not prune the lockfile/);
   });
 });

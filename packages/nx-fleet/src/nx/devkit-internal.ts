@@ -1,5 +1,6 @@
-import { detectPackageManager } from '@nx/devkit';
+import { detectPackageManager, logger } from '@nx/devkit';
 import { createPackageJson, generatePrunedDeployOutput, workspaceDataDirectory } from '@nx/devkit/internal';
+import { output } from 'nx/src/utils/output';
 import { getAllFileDataInContext as nxAllFileData } from 'nx/src/utils/workspace-context';
 import type { NxPruning } from '../image/pruned-context';
 
@@ -16,11 +17,27 @@ export const nxPruning: NxPruning = {
     // Development dependencies the service's files use stay: a multi-stage build compiles or bundles with them.
     const packageJson = createPackageJson(service, graph, { root: workspaceRoot, isProduction: false });
     const files: Record<string, string> = {};
-    generatePrunedDeployOutput(packageJson, graph, graph.nodes[service]!.data.root, {
-      packageManager: detectPackageManager(workspaceRoot),
-      workspaceRoot,
-      emit: (path, content) => (files[path] = content.toString()),
-    });
+    // When it cannot prune, Nx prints its own error (an issue template, advice to run `npm install`
+    // in a deploy output) and keeps the workspace's lockfile: false advice here, so nx-fleet says it.
+    const nxError = output.error;
+    const reported: string[] = [];
+    output.error = ({ bodyLines }) => {
+      const original = bodyLines?.find((line) => line.includes('Original error:'));
+      reported.push(original ? original.replace(/^\s*Original error:\s*/, '').trim() : 'no reason given');
+    };
+    try {
+      generatePrunedDeployOutput(packageJson, graph, graph.nodes[service]!.data.root, {
+        packageManager: detectPackageManager(workspaceRoot),
+        workspaceRoot,
+        emit: (path, content) => (files[path] = content.toString()),
+      });
+    } finally {
+      output.error = nxError;
+    }
+    if (reported.length)
+      logger.warn(
+        `nx-fleet: ${service}: Nx could not prune the lockfile to its dependencies (${reported[0]}); its context carries the workspace's whole lockfile, checked like a pruned one before the build.`,
+      );
     // Written after: generating the lockfile may rewrite the manifest it ships with.
     files['package.json'] = `${JSON.stringify(packageJson, null, 2)}\n`;
     return files;
