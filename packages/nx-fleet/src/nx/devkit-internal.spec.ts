@@ -136,7 +136,8 @@ describe('devkit-internal', () => {
     }
     expect(output.error).toBe(nxError);
     expect(stderr.mock.calls.flat().join('\n')).not.toMatch(/open an issue/);
-    if (warn.mock.calls.length)
-      expect(String(warn.mock.calls[0]![0])).toMatch(/^nx-fleet: a: Nx could not prune the lockfile/);
+    expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+      expect.stringMatching(/^nx-fleet: a: Nx could not prune the lockfile/),
+    ]);
   });
 });
