@@ -70,6 +70,8 @@ interface Setup {
   locks?: Record<string, string>;
   /** The pids running on this host (ours, 100, always does). */
   alive?: number[];
+  /** The ledger's branch tracks origin/main: each push answers in turn (default: accepted). */
+  upstream?: { pushes?: ReturnType<typeof runResult>[]; remoteLedger?: string; mergeFails?: boolean };
 }
 
 const GIT_DIR = `${WS}/.git`;
@@ -110,6 +112,15 @@ function setup(input: Setup = {}) {
     if (git === 'rev-parse --git-common-dir') return runResult('../.git\n');
     if (git.startsWith('rev-list -1 HEAD')) return runResult(`${input.sourceSha ?? SHA}\n`);
     if (git.startsWith('commit') && input.commitFails) return runResult('', 'nothing added to commit\n', 1);
+    if (input.upstream) {
+      if (git === 'symbolic-ref -q HEAD') return runResult('refs/heads/main\n');
+      if (git.startsWith('for-each-ref')) return runResult('origin\0refs/heads/main\n');
+      if (git.startsWith('push')) return input.upstream.pushes?.shift() ?? runResult();
+      if (git === 'show FETCH_HEAD:deploy/fleet.json')
+        return input.upstream.remoteLedger ? runResult(input.upstream.remoteLedger) : runResult('', 'fatal: path', 128);
+      if (git.startsWith('merge') && input.upstream.mergeFails)
+        return runResult('', 'fatal: Not possible to fast-forward', 128);
+    }
     return undefined;
   });
   const images = input.images ?? { 'services/orders': image('orders'), 'apps/web': image('web') };
@@ -410,5 +421,102 @@ describe('release: one at a time, recording the source commit', () => {
     const { ports, locks } = setup({ locks: { [LOCK]: holder(4242) }, alive: [4242] });
     await release(request({ plan: true }), ports);
     expect(locks.events).toEqual([]);
+  });
+});
+
+describe('release --commit with a remote for the ledger', () => {
+  const PUSH_GIT = 'push --quiet origin HEAD:refs/heads/main';
+  const REJECTED = runResult(
+    '',
+    ' ! [rejected]        HEAD -> main (fetch first)\nerror: failed to push some refs\n',
+    1,
+  );
+  const entry = (gitSha: string) => ({
+    image: 'ghcr.io/acme/billing',
+    digest: 'sha256:billing',
+    contentTag: 'ct-billing',
+    releaseHash: 'rh',
+    gitSha,
+    releasedAt: '2025-03-01T00:00:00.000Z',
+  });
+  const remoteLedger = (production: Record<string, unknown>) =>
+    JSON.stringify({ version: 1, environments: { production } });
+  const commits = (calls: string[]) => calls.filter((c) => c.startsWith('commit')).length;
+
+  it('pushes the release commit to the branch it tracks', async () => {
+    const { ports, gitCalls } = setup({ upstream: {} });
+    await release(request({ commit: true }), ports);
+    expect(gitCalls().slice(-2)).toEqual([expect.stringMatching(/^commit /), PUSH_GIT]);
+  });
+
+  it('without --commit pushes nothing and asks git nothing about remotes', async () => {
+    const { ports, gitCalls } = setup({ upstream: {} });
+    await release(request(), ports);
+    expect(gitCalls().filter((c) => /push|symbolic-ref|for-each-ref/.test(c))).toEqual([]);
+  });
+
+  it('rejected because another clone released other services: undoes, fetches, records again on their ledger, pushes', async () => {
+    const { ports, gitCalls, files } = setup({
+      upstream: { pushes: [REJECTED], remoteLedger: remoteLedger({ billing: entry('b1') }) },
+    });
+    const outcome = await release(request({ commit: true }), ports);
+    expect(outcome.promoted?.map((p) => p.service)).toEqual(['orders', 'web']);
+    expect(gitCalls().slice(-9)).toEqual([
+      PUSH_GIT,
+      'reset --quiet --keep HEAD~1',
+      'fetch --quiet origin refs/heads/main',
+      'show FETCH_HEAD:deploy/fleet.json',
+      'merge --ff-only --quiet FETCH_HEAD',
+      'rev-parse --show-toplevel',
+      'add -- deploy/fleet.json',
+      expect.stringMatching(/^commit /),
+      PUSH_GIT,
+    ]);
+    const ledger = parseLedger(files.files.get(LEDGER)!, LEDGER);
+    expect(Object.keys(ledger.environments['production']!)).toEqual(['billing', 'orders', 'web']);
+  });
+
+  it('rejected because another release recorded the same service: fails cleanly, the commit undone, nothing recorded again', async () => {
+    const { ports, gitCalls } = setup({
+      upstream: {
+        pushes: [REJECTED],
+        remoteLedger: remoteLedger({ orders: { ...entry('d0d0d0d0d0d0d0'), image: 'x' } }),
+      },
+    });
+    await expect(release(request({ commit: true }), ports)).rejects.toThrow(
+      'nx-fleet release: another release recorded orders (d0d0d0d0d0d0) in production on origin/main meanwhile; nothing was recorded here (the images are pushed). Pull and run the release again.',
+    );
+    expect(gitCalls()).toContain('reset --quiet --keep HEAD~1');
+    expect(gitCalls()).not.toContain('merge --ff-only --quiet FETCH_HEAD');
+    expect(commits(gitCalls())).toBe(1);
+  });
+
+  it('rejected on every attempt: fails after three', async () => {
+    const { ports, gitCalls } = setup({
+      upstream: { pushes: [REJECTED, REJECTED, REJECTED], remoteLedger: remoteLedger({}) },
+    });
+    await expect(release(request({ commit: true }), ports)).rejects.toThrow('rejected the ledger commit 3 times');
+    expect(gitCalls().filter((c) => c === PUSH_GIT)).toHaveLength(3);
+    expect(gitCalls().at(-1)).toBe('show FETCH_HEAD:deploy/fleet.json');
+  });
+
+  it('a push that fails for another reason undoes the commit and says why, credentials redacted', async () => {
+    const { ports, gitCalls } = setup({
+      upstream: {
+        pushes: [runResult('', "fatal: Authentication failed for 'https://ci:s3cr3t-pw@git.example/acme.git/'", 128)],
+      },
+    });
+    const error = await release(request({ commit: true }), ports).catch((e: unknown) => e as Error);
+    expect(error.message).toBe(
+      "nx-fleet release: pushing the ledger commit to origin/main failed (fatal: Authentication failed for 'https://***@git.example/acme.git/'); the commit was undone, nothing was recorded (the images are pushed). Fix it and run the release again.",
+    );
+    expect(gitCalls().slice(-2)).toEqual([PUSH_GIT, 'reset --quiet --keep HEAD~1']);
+  });
+
+  it('a branch that cannot fast-forward to the remote: fails, the commit undone, no merge left behind', async () => {
+    const { ports } = setup({ upstream: { pushes: [REJECTED], remoteLedger: remoteLedger({}), mergeFails: true } });
+    await expect(release(request({ commit: true }), ports)).rejects.toThrow(
+      "this branch has commits origin/main lacks, so it cannot take the remote's ledger without a merge; the commit was undone",
+    );
   });
 });

@@ -6,11 +6,13 @@ import { contextProjects } from '../image/pruned-context';
 import type { LockFiles } from '../io/git';
 import type { Clock, FilePort, GitPort, Log, ProcessRunner } from '../io/ports';
 import { ToolNotFoundError } from '../io/process';
+import { redactText } from '../text/redact';
 import type { ServiceRuntime } from '../runtime-graph/edges';
 import { serviceNodes } from '../services/projects';
 import { parentServiceRoots, sharedFileTest } from './change-rules';
 import type { Promoted } from './gitops';
 import { emptyLedger, parseLedger, type Ledger, type LedgerEntry } from './ledger';
+import { classifyPush, decideAfterRejection, MAX_PUSH_ATTEMPTS, parseUpstream, type Upstream } from './ledger-sync';
 import { decideLock, lockFileName, parseLockHolder, serializeLockHolder } from './lock';
 import { planRelease, providerMap, releaseHashes, sharedFilesHash, type ReleasePlan, type ServiceFacts } from './plan';
 import { serviceRecords, type ServiceRecords } from './records';
@@ -181,12 +183,39 @@ async function planFor(
   });
 }
 
-/** Every push succeeded: the ledger and GitOps files change together, and with --commit in one commit. */
+/**
+ * Every push succeeded: the ledger and GitOps files change together, and with --commit in one commit.
+ * With an upstream for the ledger's branch the commit is pushed; a rejection undoes it, fetches, and
+ * records again on the remote's ledger (see ledger-sync.ts), so no conflict and no half record is left.
+ */
 async function promote(
   request: ReleaseRequest,
   state: { plan: ReleasePlan; graph: ProjectGraph; ledger: Ledger; source: string | undefined },
   ports: ReleasePorts,
 ): Promise<Promoted[]> {
+  const upstream = request.flags.commit ? await ledgerUpstream(request, ports.processes) : undefined;
+  let ledger = state.ledger;
+  for (let attempt = 1; ; attempt++) {
+    const decided = await decidePromotion(request, { ...state, ledger }, ports);
+    for (const [file, text] of decided.writes) await ports.files.writeText(file, text);
+    if (!request.flags.commit) return decided.promoted;
+    const repo = await commitRelease([...decided.writes.keys()], decided.commitMessage, ports.processes);
+    if (!upstream) return decided.promoted;
+    const remote = await pushRelease(
+      request,
+      { repo, upstream, attempt, plannedOn: state.ledger, plan: state.plan },
+      ports,
+    );
+    if (!remote) return decided.promoted;
+    ledger = remote;
+  }
+}
+
+async function decidePromotion(
+  request: ReleaseRequest,
+  state: { plan: ReleasePlan; graph: ProjectGraph; ledger: Ledger; source: string | undefined },
+  ports: ReleasePorts,
+) {
   const { plan } = state;
   const records = serviceRecords(request.workspaceRoot, ports.files);
   const gitops = (files: readonly string[]) =>
@@ -200,7 +229,7 @@ async function promote(
   const pushes = new Map(
     await Promise.all(plan.release.map(async (r) => [r.service, await records.push(roots.get(r.service)!)] as const)),
   );
-  const decided = promotion({
+  return promotion({
     plan,
     environment: request.environment,
     ledger: state.ledger,
@@ -212,9 +241,67 @@ async function promote(
     kustomize: await gitops(request.gitops.kustomize),
     helmValues: await gitops(request.gitops.helmValues),
   });
-  for (const [file, text] of decided.writes) await ports.files.writeText(file, text);
-  if (request.flags.commit) await commitRelease([...decided.writes.keys()], decided.commitMessage, ports.processes);
-  return decided.promoted;
+}
+
+/** The remote and ref the ledger's branch tracks; undefined on a detached HEAD or a branch without one. */
+async function ledgerUpstream(
+  request: ReleaseRequest,
+  processes: Pick<ProcessRunner, 'run'>,
+): Promise<Upstream | undefined> {
+  const cwd = dirname(request.ledgerFile);
+  const head = await processes.run('git', ['symbolic-ref', '-q', 'HEAD'], { cwd });
+  const ref = head.code === 0 ? head.stdout.trim() : '';
+  if (!ref) return undefined;
+  const tracked = await processes.run(
+    'git',
+    ['for-each-ref', '--format=%(upstream:remotename)%00%(upstream:remoteref)', ref],
+    { cwd },
+  );
+  return tracked.code === 0 ? parseUpstream(tracked.stdout) : undefined;
+}
+
+/**
+ * Pushes the release commit. Undefined: pushed. A ledger: the remote's, to record on again (the
+ * commit was undone and the branch fast-forwarded to the remote). Anything else throws, the commit undone.
+ */
+async function pushRelease(
+  request: ReleaseRequest,
+  input: { repo: string; upstream: Upstream; attempt: number; plannedOn: Ledger; plan: ReleasePlan },
+  ports: ReleasePorts,
+): Promise<Ledger | undefined> {
+  const { repo, upstream } = input;
+  const git = (args: string[]) => ports.processes.run('git', args, { cwd: repo });
+  const name = `${upstream.remote}/${upstream.ref.replace(/^refs\/heads\//, '')}`;
+  const pushed = await git(['push', '--quiet', upstream.remote, `HEAD:${upstream.ref}`]);
+  const verdict = classifyPush(pushed);
+  if (verdict === 'pushed') return undefined;
+  const undone = await git(['reset', '--quiet', '--keep', 'HEAD~1']);
+  const undo = undone.code === 0 ? 'the commit was undone' : 'undo the release commit with `git reset --keep HEAD~1`';
+  const fail = (why: string) =>
+    new Error(
+      `nx-fleet release: ${why}; ${undo}, nothing was recorded (the images are pushed). Fix it and run the release again.`,
+    );
+  if (undone.code !== 0 || verdict === 'failed')
+    throw fail(`pushing the ledger commit to ${name} failed (${redactText(pushed.stderr.trim())})`);
+  const fetched = await git(['fetch', '--quiet', upstream.remote, upstream.ref]);
+  if (fetched.code !== 0) throw fail(`fetching ${name} failed (${redactText(fetched.stderr.trim())})`);
+  const shown = await git(['show', `FETCH_HEAD:${relative(repo, request.ledgerFile)}`]);
+  const remote =
+    shown.code === 0 ? parseLedger(shown.stdout, `${name}:${relative(repo, request.ledgerFile)}`) : emptyLedger();
+  const decision = decideAfterRejection({
+    attempt: input.attempt,
+    maxAttempts: MAX_PUSH_ATTEMPTS,
+    environment: request.environment,
+    releasing: input.plan.release.map((r) => r.service),
+    plannedOn: input.plannedOn,
+    remote,
+    upstream: name,
+  });
+  if (decision.kind === 'fail') throw new Error(decision.message);
+  const merged = await git(['merge', '--ff-only', '--quiet', 'FETCH_HEAD']);
+  if (merged.code !== 0)
+    throw fail(`this branch has commits ${name} lacks, so it cannot take the remote's ledger without a merge`);
+  return remote;
 }
 
 /** The workspace's own nx, its output the user's (on stderr when stdout carries JSON). */
@@ -286,7 +373,7 @@ async function commitRelease(
   files: readonly string[],
   message: string,
   processes: Pick<ProcessRunner, 'run' | 'runOk'>,
-): Promise<void> {
+): Promise<string> {
   const repo = (
     await processes.runOk('git', ['rev-parse', '--show-toplevel'], { cwd: dirname(files[0]!) })
   ).stdout.trim();
@@ -296,4 +383,5 @@ async function commitRelease(
     throw new Error(
       `nx-fleet release: the ledger was written but could not be committed (${result.stderr.trim() || result.stdout.trim()}); commit ${files.map((f) => relative(repo, f)).join(', ')} yourself.`,
     );
+  return repo;
 }
