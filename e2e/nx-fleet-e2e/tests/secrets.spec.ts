@@ -1,0 +1,233 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngineSpy, type EngineSpy } from '../../../tools/fleet-harness/src/engine-spy';
+import { runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
+
+/**
+ * Issue 15, deliverable 5: a canary secret in contract-verify's provider env and in the Pact Broker URL's
+ * credentials must not reach podman's command line (a PATH shim records every argv: `ps` is racy), Nx's
+ * output, the Nx cache, dist/fleet records, or the image's layers.
+ */
+const CANARY = `canary${Math.random().toString(36).slice(2, 10)}s3cr3t`;
+
+/** The provider refuses to be healthy unless the secret reached it (by name, through podman's environment). */
+const ordersMain = `const http = require('node:http');
+http.createServer((req, res) => {
+  if (req.url === '/health') { res.writeHead(process.env.API_TOKEN === ${JSON.stringify(CANARY)} ? 200 : 500); return res.end(); }
+  if (req.url === '/orders/1') { res.writeHead(200, { 'content-type': 'application/json' }); return res.end(JSON.stringify({ id: '1' })); }
+  res.writeHead(404); res.end();
+}).listen(Number(process.env.PORT || 3000));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+const pact = {
+  consumer: { name: 'web' },
+  provider: { name: 'orders' },
+  interactions: [
+    {
+      description: 'web reads order 1',
+      request: { method: 'GET', path: '/orders/1' },
+      response: { status: 200, headers: { 'Content-Type': 'application/json' }, body: { id: '1' } },
+    },
+  ],
+  metadata: { pactSpecification: { version: '2.0.0' } },
+};
+
+/** Every file under a folder whose bytes contain the needle (a few MB at most here). */
+function filesContaining(dir: string, needle: string): string[] {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  const walk = (folder: string) => {
+    for (const name of readdirSync(folder)) {
+      const path = join(folder, name);
+      const stat = statSync(path);
+      if (stat.isDirectory()) walk(path);
+      else if (stat.isFile() && readFileSync(path).includes(needle)) found.push(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+type Answer = [number, unknown];
+
+/**
+ * A fake Pact Broker (none can run here) serving the HAL resources Pact's verifier walks for one pact,
+ * or refusing everything with 401. Records the Authorization headers it got.
+ */
+async function startFakeBroker() {
+  const pactPath = '/pacts/provider/orders/consumer/web/pact-version/1';
+  const state = { refuse: true, auth: [] as string[] };
+  let base = '';
+  const answer = (method: string, path: string): Answer => {
+    if (state.refuse) return [401, {}];
+    if (method === 'GET' && path === '/')
+      return [
+        200,
+        {
+          _links: {
+            'pb:provider-pacts-for-verification': {
+              href: `${base}/pacts/provider/{provider}/for-verification`,
+              templated: true,
+            },
+          },
+        },
+      ];
+    if (method === 'GET' && path === '/pacts/provider/orders/for-verification')
+      return [200, { _links: { self: { href: `${base}/pacts/provider/orders/for-verification` } } }];
+    if (method === 'POST' && path === '/pacts/provider/orders/for-verification')
+      return [
+        200,
+        {
+          _embedded: {
+            pacts: [
+              {
+                shortDescription: 'latest from web',
+                verificationProperties: { pending: false, notices: [] },
+                _links: { self: { href: `${base}${pactPath}`, name: 'Pact between web and orders' } },
+              },
+            ],
+          },
+        },
+      ];
+    if (method === 'GET' && path === pactPath)
+      return [
+        200,
+        {
+          ...pact,
+          _links: {
+            'pb:publish-verification-results': { href: `${base}${pactPath}/verification-results` },
+            'pb:provider': { href: `${base}/pacticipants/orders` },
+          },
+        },
+      ];
+    if (method === 'GET' && path === '/pacticipants/orders')
+      return [
+        200,
+        {
+          name: 'orders',
+          _links: {
+            self: { href: `${base}/pacticipants/orders` },
+            'pb:branch-version': {
+              href: `${base}/pacticipants/orders/branches/{branch}/versions/{version}`,
+              templated: true,
+            },
+            'pb:version-tag': { href: `${base}/pacticipants/orders/versions/{version}/tags/{tag}`, templated: true },
+          },
+        },
+      ];
+    if (method === 'PUT' || method === 'POST') return [201, {}];
+    return [404, {}];
+  };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      state.auth.push(req.headers.authorization ?? '');
+      const [status, document] = answer(req.method!, req.url!);
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/hal+json');
+      res.end(JSON.stringify(document));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const hostPort = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://${hostPort}`;
+  return { hostPort, state, close: () => server.close() };
+}
+
+describe('secrets: a canary in contract-verify env and the Pact Broker URL reaches no argv, output, cache, record or layer', () => {
+  let ws: TestWorkspace;
+  let spy: EngineSpy;
+  let broker: Awaited<ReturnType<typeof startFakeBroker>>;
+  const verify = () =>
+    ws.nx(['run', 'orders:contract-verify', '--output-style=static'], {
+      env: {
+        ...spy.env,
+        PACT_DO_NOT_TRACK: 'true',
+        PACT_BROKER_BASE_URL: `http://fleet:${CANARY}@${broker.hostPort}`,
+        GITHUB_REF_NAME: 'main',
+      },
+    });
+  /** Nothing anywhere nx-fleet writes or spawns carries the canary. */
+  const expectNoCanary = async (output: string) => {
+    expect(spy.calls().filter((c) => c.args.includes(CANARY))).toEqual([]);
+    expect(output).not.toContain(CANARY);
+    expect(filesContaining(join(ws.root, '.nx', 'cache'), CANARY)).toEqual([]);
+    expect(filesContaining(join(ws.root, 'dist', 'fleet'), CANARY)).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    ws = TestWorkspace.create('secrets');
+    spy = createEngineSpy(join(ws.root, '..', 'spy'), ['podman']);
+    broker = await startFakeBroker();
+    await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], {
+      cwd: ws.root,
+      env: ws.env(),
+      timeoutMs: 300_000,
+    });
+    const dir = ws.addService('orders', {
+      main: ordersMain,
+      dockerfile: [
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY services/orders/main.js ./',
+        'EXPOSE 3000',
+        'USER node',
+        'CMD ["node", "main.js"]',
+        '',
+      ].join('\n'),
+    });
+    const project = ws.readJson<Record<string, unknown>>(`${dir}/project.json`);
+    ws.write(
+      `${dir}/project.json`,
+      JSON.stringify(
+        { ...project, targets: { 'contract-verify': { options: { env: { API_TOKEN: CANARY } } } } },
+        null,
+        2,
+      ),
+    );
+    ws.write(`${dir}/pacts/web-orders.json`, JSON.stringify(pact, null, 2));
+    await ws.commit('orders with a pact and a secret-bearing provider env');
+  });
+  afterAll(() => {
+    broker?.close();
+    ws?.dispose();
+  });
+
+  it('a broker refusing the credentials: FAILED names it without them; the provider still got its secret by name', async () => {
+    broker.state.refuse = true;
+    const result = await verify();
+    const output = `${result.stdout}\n${result.stderr}`;
+    // The repository's pact verified against the running container: its health needs the secret.
+    expect(output).toMatch(/web: 1 interaction\(s\) verified/);
+    expect(output).toContain(`(Pact Broker): FAILED (http://${broker.hostPort})`);
+    expect(broker.state.auth.some((header) => header.startsWith('Basic '))).toBe(true);
+    expect(result.code).not.toBe(0);
+    const runs = spy.calls().filter((c) => c.args.startsWith('run '));
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.args).toMatch(/--env API_TOKEN(\s|$)/);
+    await expectNoCanary(output);
+    expect(ws.read('dist/fleet/services/orders/contract-verify.json')).toContain(`http://${broker.hostPort}`);
+  });
+
+  it("a broker serving a pact: verified, cached (Nx's terminal output and outputs), still no canary; none in the image's layers", async () => {
+    broker.state.refuse = false;
+    const result = await verify();
+    const output = `${result.stdout}\n${result.stderr}`;
+    if (result.code !== 0) throw new Error(output);
+    expect(output).toContain(`(Pact Broker): verified (http://${broker.hostPort})`);
+    await expectNoCanary(output);
+    expect(filesContaining(join(ws.root, '.nx', 'cache'), `http://${broker.hostPort}`).length).toBeGreaterThan(0);
+    const image = ws.readJson<{ localRef: string }>('dist/fleet/services/orders/image.json').localRef;
+    const archive = join(ws.root, '..', 'orders.tar');
+    await runOk('podman', ['save', '--format', 'docker-archive', '-o', archive, image]);
+    expect(readFileSync(archive).includes(CANARY)).toBe(false);
+    // The provider was stopped.
+    expect((await runOk('podman', ['ps', '--filter', `ancestor=${image}`, '--format', '{{.ID}}'])).stdout.trim()).toBe(
+      '',
+    );
+  });
+});
