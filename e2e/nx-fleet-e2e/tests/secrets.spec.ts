@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,10 +14,15 @@ import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
  */
 const CANARY = `canary${Math.random().toString(36).slice(2, 10)}s3cr3t`;
 
+// Only the canary's hash goes into the provider's source (and so its image): the layers must not hold the canary.
+const CANARY_SHA256 = createHash('sha256').update(CANARY).digest('hex');
+
 /** The provider refuses to be healthy unless the secret reached it (by name, through podman's environment). */
 const ordersMain = `const http = require('node:http');
+const { createHash } = require('node:crypto');
+const token = createHash('sha256').update(process.env.API_TOKEN || '').digest('hex');
 http.createServer((req, res) => {
-  if (req.url === '/health') { res.writeHead(process.env.API_TOKEN === ${JSON.stringify(CANARY)} ? 200 : 500); return res.end(); }
+  if (req.url === '/health') { res.writeHead(token === '${CANARY_SHA256}' ? 200 : 500); return res.end(); }
   if (req.url === '/orders/1') { res.writeHead(200, { 'content-type': 'application/json' }); return res.end(JSON.stringify({ id: '1' })); }
   res.writeHead(404); res.end();
 }).listen(Number(process.env.PORT || 3000));
