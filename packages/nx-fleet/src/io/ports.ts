@@ -2,6 +2,8 @@ import { logger } from '@nx/devkit';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { dirname, join } from 'node:path';
 import { readGitBranch, readGitRevision, readSourceUrl, type GitRevision } from './git';
 import { run, runAttached, runOk, startProcess, type RunOptions, type RunResult, type StartedProcess } from './process';
@@ -35,7 +37,18 @@ export interface GitPort {
 /** The environment as read once: settings resolve from it (see config/settings.ts), never from process.env. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export type HttpFetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+/**
+ * TLS for one request, which Node's global fetch cannot vary per request: `verify: false` accepts any
+ * certificate (self-signed registries the user marked so); `ca` adds certificates to the system roots.
+ */
+export interface HttpTls {
+  verify: boolean;
+  ca?: readonly string[];
+}
+
+export type HttpInit = RequestInit & { tls?: HttpTls };
+
+export type HttpFetch = (input: string | URL, init?: HttpInit) => Promise<Response>;
 
 export interface FilePort {
   exists(file: string): boolean;
@@ -114,12 +127,36 @@ export const nodeFiles: FilePort = {
   },
 };
 
+const tlsAgents = new Map<string, Agent>();
+
+/** One connection pool per TLS setting, so keep-alive connections are shared by requests with the same rules. */
+function tlsAgent(tls: HttpTls): Agent {
+  const key = JSON.stringify(tls);
+  let agent = tlsAgents.get(key);
+  if (!agent) {
+    // `ca` replaces Node's roots, so the system roots go in with the extra certificates.
+    const ca = tls.ca?.length ? { ca: [...rootCertificates, ...tls.ca] } : {};
+    agent = new Agent({ connect: { rejectUnauthorized: tls.verify, ...ca } });
+    tlsAgents.set(key, agent);
+  }
+  return agent;
+}
+
+export const nodeHttp: HttpFetch = (input, init) => {
+  if (!init?.tls) return fetch(input, init);
+  const { tls, ...rest } = init;
+  return undiciFetch(input, {
+    ...(rest as UndiciRequestInit),
+    dispatcher: tlsAgent(tls),
+  }) as unknown as Promise<Response>;
+};
+
 /** The real machine: what executors and CLI commands hand to use cases. */
 export function nodePorts(env: Env = process.env): Ports {
   return {
     processes: nodeProcesses,
     git: nodeGit(env),
-    http: (input, init) => fetch(input, init),
+    http: nodeHttp,
     files: nodeFiles,
     env,
     log: logger,

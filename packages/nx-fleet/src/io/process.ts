@@ -13,6 +13,8 @@ export interface RunOptions {
   /** Stream the tool's output to the user (builds, pushes) instead of only capturing it. */
   echo?: boolean;
   timeoutMs?: number;
+  /** Written to the tool's stdin, then closed: how a secret or a question reaches a tool off its command line. */
+  input?: string;
 }
 
 export interface RunResult {
@@ -39,9 +41,15 @@ export function run(command: string, args: readonly string[], options: RunOption
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.addEnv ? { ...(options.env ?? process.env), ...options.addEnv } : (options.env ?? process.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // Typed as piped for spawn's overloads; stdin is only touched when there is input.
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'],
       timeout: options.timeoutMs,
     });
+    if (options.input !== undefined) {
+      // A tool that exits without reading its stdin makes the write fail with EPIPE: its exit code tells what happened.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
     const stdout: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -1,8 +1,16 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { credentialsFromAuthFile, registryCredentials } from './credentials';
+import {
+  credentialSourceFor,
+  credentialsFromAuthFile,
+  lookUpCredentials,
+  parseHelperAnswer,
+  registryCredentials,
+} from './credentials';
+import { nodeProcesses } from '../io/ports';
+import { fakeProcesses, runResult } from '../testing/fake-ports';
 
 const auth = (username: string, password: string) => ({
   auth: Buffer.from(`${username}:${password}`).toString('base64'),
@@ -104,5 +112,151 @@ describe('registryCredentials', () => {
     const read = () => registryCredentials('d.io', { HOME: join(dir, 'home') });
     expect(read).toThrow(file);
     expect(read).not.toThrow(/c2VjcmV0/);
+  });
+});
+
+describe('credentialSourceFor', () => {
+  const files = (...contents: unknown[]) => contents.map((content, i) => ({ file: `f${i}.json`, content }));
+
+  it.each([
+    [
+      'credHelpers for the host wins over its auths entry and credsStore',
+      files({ auths: { 'reg.io': auth('u', 'p') }, credHelpers: { 'reg.io': 'gcloud' }, credsStore: 'desktop' }),
+      { source: { kind: 'helper', file: 'f0.json', helper: 'gcloud', serverUrl: 'reg.io' }, lookedIn: [] },
+    ],
+    [
+      'an auths entry holding a secret wins over credsStore',
+      files({ auths: { 'reg.io': auth('u', 'p') }, credsStore: 'desktop' }),
+      { source: { kind: 'auth-file', file: 'f0.json', credentials: { username: 'u', password: 'p' } }, lookedIn: [] },
+    ],
+    [
+      "credsStore when the host's auths entry is docker's empty placeholder",
+      files({ auths: { 'reg.io': {} }, credsStore: 'desktop' }),
+      { source: { kind: 'helper', file: 'f0.json', helper: 'desktop', serverUrl: 'reg.io' }, lookedIn: [] },
+    ],
+    [
+      "the first file naming the host, listing those before it; Docker Hub's helper is asked for the v1 URL",
+      files(
+        undefined,
+        { auths: { 'other.io': auth('o', 'o') } },
+        { credHelpers: { 'https://index.docker.io/v1/': 'pass' } },
+      ),
+      {
+        source: { kind: 'helper', file: 'f2.json', helper: 'pass', serverUrl: 'https://index.docker.io/v1/' },
+        lookedIn: ['f1.json'],
+      },
+      'docker.io',
+    ],
+    [
+      'nothing, listing every file read',
+      files({ credHelpers: { 'other.io': 'x' } }, { auths: {} }),
+      { lookedIn: ['f0.json', 'f1.json'] },
+    ],
+    [
+      'nothing for a helper name that is not a plain word (it becomes a command name)',
+      files({ credHelpers: { 'reg.io': '../../bin/sh' } }),
+      { lookedIn: ['f0.json'] },
+    ],
+  ])('%s', (_, given, expected, host = 'reg.io') => {
+    expect(credentialSourceFor(host, given)).toEqual(expected);
+  });
+});
+
+describe('parseHelperAnswer', () => {
+  it.each([
+    ['{"ServerURL":"reg.io","Username":"fleet","Secret":"s3"}', { username: 'fleet', password: 's3' }],
+    [
+      '{"ServerURL":"reg.io","Username":"<token>","Secret":"refresh"}',
+      { username: '', password: '', identityToken: 'refresh' },
+    ],
+    ['{"ServerURL":"reg.io","Username":"fleet","Secret":""}', undefined],
+    ['credentials not found in native keychain', undefined],
+  ])('%s', (stdout, expected) => {
+    expect(parseHelperAnswer(stdout)).toEqual(expected);
+  });
+});
+
+describe('lookUpCredentials', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nx-fleet-helper-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const dockerConfig = async (content: unknown) => {
+    await mkdir(join(dir, 'docker'), { recursive: true });
+    await writeFile(join(dir, 'docker/config.json'), JSON.stringify(content));
+    return { HOME: join(dir, 'home'), DOCKER_CONFIG: join(dir, 'docker') };
+  };
+
+  it('runs docker-credential-<name> get with the server URL on stdin, never on the command line', async () => {
+    const env = await dockerConfig({ credHelpers: { 'reg.io:5000': 'fleet' } });
+    const processes = fakeProcesses(() => runResult('{"ServerURL":"reg.io:5000","Username":"u","Secret":"s"}'));
+    expect(await lookUpCredentials('reg.io:5000', env, processes)).toEqual({
+      credentials: { username: 'u', password: 's' },
+      lookedIn: [`docker-credential-fleet (named in ${join(dir, 'docker/config.json')})`],
+    });
+    expect(processes.calls).toEqual([
+      {
+        method: 'run',
+        command: 'docker-credential-fleet',
+        args: ['get'],
+        options: { input: 'reg.io:5000', timeoutMs: 60_000 },
+      },
+    ]);
+  });
+
+  it('reports where it looked when the helper has nothing for the host', async () => {
+    const env = await dockerConfig({ credsStore: 'fleet' });
+    const processes = fakeProcesses(() => runResult('credentials not found in native keychain', '', 1));
+    const lookup = await lookUpCredentials('reg.io', env, processes);
+    expect(lookup.credentials).toBeUndefined();
+    expect(lookup.lookedIn.join(', ')).toContain('docker-credential-fleet');
+  });
+
+  it('fails naming the helper and its own words when it breaks, and a helper that is not installed', async () => {
+    const env = await dockerConfig({ credsStore: 'fleet' });
+    await expect(
+      lookUpCredentials(
+        'reg.io',
+        env,
+        fakeProcesses(() => runResult('', 'keychain locked', 1)),
+      ),
+    ).rejects.toThrow(/the credential helper docker-credential-fleet failed for reg\.io \(exit 1: keychain locked\)/);
+    await expect(
+      lookUpCredentials(
+        'reg.io',
+        env,
+        fakeProcesses(() => new Error('"docker-credential-fleet" was not found on PATH')),
+      ),
+    ).rejects.toThrow(/names the credential helper docker-credential-fleet for reg\.io, and it could not run/);
+  });
+
+  it('lists the auth files it read when none names the host', async () => {
+    const env = await dockerConfig({ auths: {} });
+    const lookup = await lookUpCredentials('reg.io', env, fakeProcesses());
+    expect(lookup).toEqual({ lookedIn: [join(dir, 'docker/config.json')] });
+  });
+
+  it('talks to a real helper script through the process runner (stdin input)', async () => {
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    const script = join(bin, 'docker-credential-script');
+    await writeFile(
+      script,
+      '#!/bin/sh\nread url\nprintf \'{"ServerURL":"%s","Username":"helper-user","Secret":"pw-for-%s"}\' "$url" "$url"\n',
+    );
+    await chmod(script, 0o755);
+    const env = await dockerConfig({ credHelpers: { 'reg.io': 'script' } });
+    const processes = {
+      ...nodeProcesses,
+      run: (command: string, args: readonly string[], options?: Parameters<typeof nodeProcesses.run>[2]) =>
+        nodeProcesses.run(join(bin, command), args, options),
+    };
+    expect((await lookUpCredentials('reg.io', env, processes)).credentials).toEqual({
+      username: 'helper-user',
+      password: 'pw-for-reg.io',
+    });
   });
 });

@@ -1,20 +1,32 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Env } from '../io/ports';
+import type { Env, ProcessRunner } from '../io/ports';
 
 export interface RegistryCredentials {
   username: string;
   password: string;
+  /** A credential helper's identity token (`Username: "<token>"`): exchanged at the token service, never sent as Basic. */
+  identityToken?: string;
+}
+
+/** Where credentials for a host come from, as the auth files say: decided before any helper runs. */
+export type CredentialSource =
+  | { kind: 'auth-file'; file: string; credentials: RegistryCredentials }
+  | { kind: 'helper'; file: string; helper: string; serverUrl: string };
+
+/** What a lookup found, and every place it looked (for "no credentials found for <host> (looked in: …)"). */
+export interface CredentialLookup {
+  credentials?: RegistryCredentials;
+  lookedIn: string[];
 }
 
 /** Docker Hub's names: `docker login` files its credentials under the legacy `https://index.docker.io/v1/`. */
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 /**
- * The credentials `podman login` / `skopeo login` / `docker login` stored for a registry host, from the first
- * auth file, in podman's search order then docker's, that holds any. Credential helpers (`credsStore`,
- * `credHelpers`) are not consulted: their entries carry no secret, so they yield undefined.
+ * The credentials `podman login` / `skopeo login` / `docker login` stored for a registry host in an auth file,
+ * in podman's search order then docker's. Credential helpers are not run here: see `lookUpCredentials`.
  */
 export function registryCredentials(host: string, env: Env): RegistryCredentials | undefined {
   for (const file of authFiles(env)) {
@@ -22,6 +34,94 @@ export function registryCredentials(host: string, env: Env): RegistryCredentials
     if (credentials) return credentials;
   }
   return undefined;
+}
+
+/**
+ * Where the credentials for `host` are, from the first auth file that names the host: its `credHelpers`
+ * entry, else its `auths` entry holding a secret, else its `credsStore` (docker's config.json holds empty
+ * `auths` placeholders next to a store). The files that name nothing are listed in `lookedIn`.
+ */
+export function credentialSourceFor(
+  host: string,
+  files: ReadonlyArray<{ file: string; content: unknown }>,
+): { source?: CredentialSource; lookedIn: string[] } {
+  const lookedIn: string[] = [];
+  for (const { file, content } of files) {
+    if (content === undefined) continue;
+    const helper = helperFor(content, host);
+    if (helper) return { source: { kind: 'helper', file, helper, serverUrl: helperServerUrl(host) }, lookedIn };
+    const credentials = credentialsFromAuthFile(content, host);
+    if (credentials) return { source: { kind: 'auth-file', file, credentials }, lookedIn };
+    const store = (content as { credsStore?: unknown }).credsStore;
+    if (typeof store === 'string' && store !== '')
+      return { source: { kind: 'helper', file, helper: store, serverUrl: helperServerUrl(host) }, lookedIn };
+    lookedIn.push(file);
+  }
+  return { lookedIn };
+}
+
+function helperFor(content: unknown, host: string): string | undefined {
+  const helpers = (content as { credHelpers?: unknown }).credHelpers;
+  if (typeof helpers !== 'object' || helpers === null) return undefined;
+  const entries = helpers as Record<string, unknown>;
+  const key =
+    host in entries ? host : Object.keys(entries).find((candidate) => authKeyHost(candidate) === authKeyHost(host));
+  const name = key === undefined ? undefined : entries[key];
+  return typeof name === 'string' && /^[A-Za-z0-9._-]+$/.test(name) ? name : undefined;
+}
+
+/** The server URL helpers file Docker Hub under is its legacy v1 address; every other host under its name. */
+function helperServerUrl(host: string): string {
+  return authKeyHost(host) === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+}
+
+/** `docker-credential-<name> get`'s answer → credentials; undefined for an answer without a secret. */
+export function parseHelperAnswer(stdout: string): RegistryCredentials | undefined {
+  let answer: Record<string, unknown>;
+  try {
+    answer = JSON.parse(stdout) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const { Username, Secret } = answer ?? {};
+  if (typeof Secret !== 'string' || Secret === '') return undefined;
+  if (Username === '<token>') return { username: '', password: '', identityToken: Secret };
+  return typeof Username === 'string' ? { username: Username, password: Secret } : undefined;
+}
+
+/** Helpers say "not found" in their own words (docker-credential-osxkeychain, -pass, -ecr-login, gcloud…). */
+const HELPER_NOT_FOUND = /not found|no credentials/i;
+
+/**
+ * The credentials for `host`: from an auth file, or by running its credential helper
+ * (`docker-credential-<name> get`, the server URL on stdin, never on the command line).
+ */
+export async function lookUpCredentials(host: string, env: Env, processes: ProcessRunner): Promise<CredentialLookup> {
+  const files = authFiles(env).map((file) => ({ file, content: readAuthFile(file) }));
+  const { source, lookedIn } = credentialSourceFor(host, files);
+  const searched = lookedIn.length ? lookedIn : files.map(({ file }) => file);
+  if (!source) return { lookedIn: searched };
+  if (source.kind === 'auth-file') return { credentials: source.credentials, lookedIn: [...lookedIn, source.file] };
+  const helper = `docker-credential-${source.helper}`;
+  const where = [...lookedIn, `${helper} (named in ${source.file})`];
+  let result;
+  try {
+    result = await processes.run(helper, ['get'], { input: source.serverUrl, timeoutMs: 60_000 });
+  } catch (error) {
+    throw new Error(
+      `nx-fleet: ${source.file} names the credential helper ${helper} for ${host}, and it could not run: ${(error as Error).message}`,
+    );
+  }
+  if (result.code !== 0) {
+    const said = `${result.stdout} ${result.stderr}`.trim();
+    if (HELPER_NOT_FOUND.test(said)) return { lookedIn: where };
+    // A helper's own words name its problem (keychain locked, expired login); they never carry the secret it failed to give.
+    throw new Error(
+      `nx-fleet: the credential helper ${helper} failed for ${host} (exit ${result.code}: ${said.split('\n').pop()?.slice(0, 300)}).`,
+    );
+  }
+  const credentials = parseHelperAnswer(result.stdout);
+  return credentials ? { credentials, lookedIn: where } : { lookedIn: where };
 }
 
 function authFiles(env: Env): string[] {

@@ -1,6 +1,8 @@
 import { isLoopbackRegistry, manifestDigestOf } from './destinations';
-import { registryCredentials, type RegistryCredentials } from './credentials';
-import type { Env, HttpFetch } from '../io/ports';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { lookUpCredentials, type CredentialLookup, type RegistryCredentials } from './credentials';
+import { readTransportSettings, transportFor, type Transport, type TransportAttempt } from './transport';
+import { nodeProcesses, type Env, type HttpFetch, type HttpInit, type Log, type ProcessRunner } from '../io/ports';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
@@ -42,19 +44,62 @@ export interface RegistryDocument {
 }
 
 export interface OciRegistryClientOptions {
-  credentials?: RegistryCredentials;
+  /** The credentials, or how to look them up (auth files, credential helpers) once the registry asks. */
+  credentials?: RegistryCredentials | (() => Promise<CredentialLookup>);
   fetch: HttpFetch;
+  /** How to reach the host (see transportFor); without it, loopback hosts get plain HTTP and others verified HTTPS. */
+  transport?: Transport;
+  /** Where retries are announced. */
+  log?: Pick<Log, 'warn'>;
+  retry?: RetryPolicy;
 }
+
+/** Idempotent requests are retried on 5xx, 429 and connection resets: `tries` in all, waiting delayMs·2^n between. */
+export interface RetryPolicy {
+  tries: number;
+  delayMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { tries: 3, delayMs: 200 };
+
+/** What went wrong, for callers that act on it and for users who fix it. */
+export type RegistryErrorKind = 'unreachable' | 'tls' | 'unauthorized' | 'not-found' | 'registry';
 
 /** Every failure talking to a registry. Messages name the registry and what to check, never a secret. */
 export class OciRegistryError extends Error {
+  readonly kind: RegistryErrorKind;
   constructor(
     message: string,
     readonly status?: number,
+    kind?: RegistryErrorKind,
   ) {
     super(message);
     this.name = 'OciRegistryError';
+    this.kind = kind ?? (status === 401 || status === 403 ? 'unauthorized' : status === 404 ? 'not-found' : 'registry');
   }
+}
+
+/** Whether a request may be sent again: reads, and manifest PUTs (the same bytes under the same reference). */
+export function isIdempotent(method: string, url: URL): boolean {
+  return method === 'GET' || method === 'HEAD' || (method === 'PUT' && /\/manifests\/[^/]+$/.test(url.pathname));
+}
+
+/** Whether an answer or a connection failure is worth another try. */
+export function isTransient(outcome: { status: number } | { code: string }): boolean {
+  return 'status' in outcome
+    ? outcome.status === 429 || (outcome.status >= 500 && outcome.status !== 501)
+    : ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT'].includes(outcome.code);
+}
+
+const TLS_CODES = /CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+/** The code of a fetch failure: undici puts the socket's error in `cause`. */
+function failureCode(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof (error as { code?: unknown }).code === 'string') return (error as { code: string }).code;
+  return (error as Error).message ?? String(error);
 }
 
 const MANIFEST_ACCEPT = [
@@ -72,9 +117,15 @@ const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
  * spoken to over plain HTTP, like the Docker daemon does; every other over HTTPS.
  */
 export class OciRegistryClient {
-  private readonly baseUrl: URL;
-  private readonly credentials: RegistryCredentials | undefined;
+  private readonly attempts: TransportAttempt[];
+  /** The attempt that reached the registry, kept for every later request. */
+  private chosen: TransportAttempt | undefined;
+  private readonly transportReason: string | undefined;
+  private readonly credentialSource: OciRegistryClientOptions['credentials'];
+  private lookup: Promise<CredentialLookup> | undefined;
   private readonly fetchImpl: HttpFetch;
+  private readonly log: Pick<Log, 'warn'> | undefined;
+  private readonly retry: RetryPolicy;
   /** The Authorization header the registry last asked for; a Bearer token is reused until it is refused. */
   private authorization: string | undefined;
 
@@ -87,9 +138,28 @@ export class OciRegistryClient {
       throw new OciRegistryError(
         `nx-fleet: "${repository}" is not a valid repository name (lower-case path components).`,
       );
-    this.baseUrl = new URL(`${isLoopbackRegistry(registryHost) ? 'http' : 'https'}://${registryHost}`);
-    this.credentials = options.credentials;
+    this.attempts = options.transport?.attempts ?? [
+      isLoopbackRegistry(registryHost) ? { scheme: 'http' } : { scheme: 'https', tls: { verify: true } },
+    ];
+    this.transportReason = options.transport?.reason;
+    this.credentialSource = options.credentials;
     this.fetchImpl = options.fetch;
+    this.log = options.log;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  private get baseUrl(): URL {
+    return new URL(`${(this.chosen ?? this.attempts[0]!).scheme}://${this.registryHost}`);
+  }
+
+  /** The credentials, looked up once, when the registry first asks for them. */
+  private credentials(): Promise<CredentialLookup> {
+    const source = this.credentialSource;
+    this.lookup ??=
+      typeof source === 'function'
+        ? source()
+        : Promise.resolve(source ? { credentials: source, lookedIn: [] } : { lookedIn: [] });
+    return this.lookup;
   }
 
   /** The manifest or index a tag or digest names, or undefined when the registry has none. */
@@ -195,7 +265,8 @@ export class OciRegistryClient {
       if (request.accept) headers.accept = request.accept;
       if (request.contentType) headers['content-type'] = request.contentType;
       // Never hand the registry's credentials to another origin an absolute Location points at.
-      if (this.authorization && url.origin === this.baseUrl.origin) headers.authorization = this.authorization;
+      // The scheme may fall back to plain HTTP for a host marked insecure: the host is what must match.
+      if (this.authorization && url.host === this.registryHost) headers.authorization = this.authorization;
       return this.fetchFrom(operation, url, { method, headers, body: request.body });
     };
     const response = await attempt();
@@ -210,7 +281,10 @@ export class OciRegistryClient {
   /** The Authorization header a WWW-Authenticate challenge asks for, or undefined when nx-fleet has nothing to offer. */
   private async answer(operation: string, header: string | null): Promise<string | undefined> {
     const challenge = parseChallenge(header);
-    if (challenge?.scheme === 'basic') return this.credentials && basicAuthorization(this.credentials);
+    if (challenge?.scheme === 'basic') {
+      const { credentials } = await this.credentials();
+      return credentials && !credentials.identityToken ? basicAuthorization(credentials) : undefined;
+    }
     if (challenge?.scheme === 'bearer' && challenge.params.realm)
       return `Bearer ${await this.token(operation, challenge.params)}`;
     return undefined;
@@ -227,17 +301,40 @@ export class OciRegistryClient {
         `nx-fleet: ${tokenOperation} on ${this.target}: the registry named an invalid token service "${challenge.realm}".`,
       );
     }
-    if (this.credentials && realm.protocol !== 'https:' && !isLoopbackRegistry(realm.host)) {
+    const { credentials } = await this.credentials();
+    if (
+      credentials &&
+      realm.protocol !== 'https:' &&
+      !isLoopbackRegistry(realm.host) &&
+      realm.host !== this.registryHost
+    ) {
       throw new OciRegistryError(
         `nx-fleet: ${tokenOperation} on ${this.target}: the token service ${realm.origin} is plain HTTP; nx-fleet does not send credentials there.`,
       );
     }
-    if (challenge.service) realm.searchParams.set('service', challenge.service);
-    realm.searchParams.set('scope', `repository:${this.repository}:pull,push`);
-    const headers: Record<string, string> = this.credentials
-      ? { authorization: basicAuthorization(this.credentials) }
-      : {};
-    const body = await this.read(tokenOperation, await this.fetchFrom(tokenOperation, realm, { headers }));
+    const scope = `repository:${this.repository}:pull,push`;
+    let response: Response;
+    if (credentials?.identityToken) {
+      // An identity token is a refresh token: the OAuth2 form POST exchanges it, as docker does.
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credentials.identityToken,
+        client_id: 'nx-fleet',
+        scope,
+        ...(challenge.service ? { service: challenge.service } : {}),
+      });
+      response = await this.fetchFrom(tokenOperation, realm, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+    } else {
+      if (challenge.service) realm.searchParams.set('service', challenge.service);
+      realm.searchParams.set('scope', scope);
+      const headers: Record<string, string> = credentials ? { authorization: basicAuthorization(credentials) } : {};
+      response = await this.fetchFrom(tokenOperation, realm, { headers });
+    }
+    const body = await this.read(tokenOperation, response);
     const { token, access_token } = (parseJson(body, `the token service's answer for ${this.target}`) ?? {}) as Record<
       string,
       unknown
@@ -250,15 +347,78 @@ export class OciRegistryClient {
     return value;
   }
 
+  /**
+   * One request to the registry's host through its transport: the attempts in order (HTTPS, then plain HTTP
+   * for an insecure host) until one connects; other hosts (a token service elsewhere) with verified TLS.
+   */
   private async fetchFrom(operation: string, url: URL, init: RequestInit): Promise<Response> {
-    try {
-      return await this.fetchImpl(url, init);
-    } catch (error) {
-      const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new OciRegistryError(
-        `nx-fleet: could not reach ${url.origin} to ${operation} on ${this.target} (${reason}). Is the registry up and the "registry" option / FLEET_REGISTRY right?`,
+    const own = url.host === this.registryHost && (url.protocol === 'https:' || url.protocol === 'http:');
+    const attempts: Array<TransportAttempt | undefined> = own
+      ? this.chosen
+        ? [this.chosen]
+        : this.attempts
+      : [undefined];
+    const failures: Array<{ origin: string; code: string }> = [];
+    for (const attempt of attempts) {
+      const target = new URL(url);
+      if (attempt) target.protocol = `${attempt.scheme}:`;
+      const request: HttpInit = attempt?.scheme === 'https' ? { ...init, tls: attempt.tls } : init;
+      try {
+        const response = await this.withRetries(operation, target, request);
+        if (own) this.chosen = attempt;
+        return response;
+      } catch (error) {
+        failures.push({ origin: target.origin, code: failureCode(error) });
+      }
+    }
+    throw this.unreachable(operation, failures);
+  }
+
+  /** The request, sent again after a transient failure when it is idempotent; each retry logged. */
+  private async withRetries(operation: string, url: URL, init: HttpInit): Promise<Response> {
+    const method = init.method ?? 'GET';
+    const tries = isIdempotent(method, url) ? Math.max(1, this.retry.tries) : 1;
+    const sleep = this.retry.sleep ?? ((ms: number) => sleepFor(ms));
+    for (let attempt = 1; ; attempt++) {
+      let outcome: { status: number } | { code: string };
+      try {
+        const response = await this.fetchImpl(url, init);
+        if (attempt >= tries || !isTransient(response)) return response;
+        await response.arrayBuffer().catch(() => undefined);
+        outcome = response;
+      } catch (error) {
+        const code = failureCode(error);
+        if (attempt >= tries || !isTransient({ code })) throw error;
+        outcome = { code };
+      }
+      const delay = this.retry.delayMs * 2 ** (attempt - 1);
+      this.log?.warn(
+        `nx-fleet: ${operation} on ${this.target}: ${'status' in outcome ? `HTTP ${outcome.status}` : outcome.code}; retrying in ${delay} ms (try ${attempt + 1} of ${tries}).`,
+      );
+      await sleep(delay);
+    }
+  }
+
+  private unreachable(operation: string, failures: Array<{ origin: string; code: string }>): OciRegistryError {
+    const tls = failures.find(({ code }) => TLS_CODES.test(code));
+    const tried = failures.map(({ origin, code }) => `${origin}: ${code}`).join('; ');
+    if (tls && failures.length === 1) {
+      const host = this.registryHost;
+      return new OciRegistryError(
+        `nx-fleet: TLS to ${tls.origin} failed to ${operation} on ${this.target} (${tls.code}). For a registry with a self-signed or private CA, put the CA in /etc/containers/certs.d/${host}/ca.crt (or NODE_EXTRA_CA_CERTS) or set "tlsVerify": false for it; for a plain-HTTP registry, mark it insecure (registries.conf [[registry]] location = "${host}", insecure = true).`,
+        undefined,
+        'tls',
       );
     }
+    const how = this.transportReason ? ` (${this.transportReason})` : '';
+    const first = failures[0]?.origin ?? this.baseUrl.origin;
+    return new OciRegistryError(
+      failures.length > 1
+        ? `nx-fleet: could not reach ${this.registryHost}${how} to ${operation} on ${this.target} (${tried}). Is the registry up and the "registry" option / FLEET_REGISTRY right?`
+        : `nx-fleet: could not reach ${first} to ${operation} on ${this.target} (${failures[0]?.code ?? 'no attempt'}). Is the registry up and the "registry" option / FLEET_REGISTRY right?`,
+      undefined,
+      'unreachable',
+    );
   }
 
   /** The body of a successful response; an OciRegistryError for any other. */
@@ -276,14 +436,21 @@ export class OciRegistryClient {
 
   private async failure(operation: string, response: Response): Promise<OciRegistryError> {
     const codes = errorCodes(await response.text());
+    const status = `HTTP ${response.status}${codes && ` (${codes})`}`;
+    const host = this.registryHost;
+    const login = `podman login ${host} or docker login ${host}`;
+    if (response.status === 401 || response.status === 403) {
+      const { credentials, lookedIn } = await this.credentials();
+      const message = credentials
+        ? `credentials refused by ${host} (${status}). Check the credentials for ${host} (${login}) and that they may pull and push ${this.repository}.`
+        : `no credentials found for ${host} (looked in: ${lookedIn.join(', ') || 'nothing given'}); the registry answered ${status}. Log in (${login}) or configure a credential helper for it.`;
+      return new OciRegistryError(`nx-fleet: ${operation} on ${this.target} failed: ${message}`, response.status);
+    }
     const hint =
-      response.status === 401 || response.status === 403
-        ? `Check the credentials for ${this.registryHost} (podman login ${this.registryHost} or docker login ${this.registryHost}) and that they may pull and push ${this.repository}.`
+      response.status >= 500 || response.status === 429
+        ? `The registry kept failing (reads and manifest writes are tried ${this.retry.tries} times).`
         : `Check that the registry is up and that the "registry" option / FLEET_REGISTRY names it.`;
-    return new OciRegistryError(
-      `nx-fleet: ${operation} on ${this.target} failed: HTTP ${response.status}${codes && ` (${codes})`}. ${hint}`,
-      response.status,
-    );
+    return new OciRegistryError(`nx-fleet: ${operation} on ${this.target} failed: ${status}. ${hint}`, response.status);
   }
 
   /** Content is addressed by its digest: bytes that hash to anything else are refused, whoever sent them. */
@@ -399,8 +566,23 @@ function basicAuthorization({ username, password }: RegistryCredentials): string
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
-/** The client for a full repository reference (`host[:port]/path`), with the credentials `podman login`/`docker login` stored for its host. */
-export function registryClientFor(repository: string, env: Env, http: HttpFetch): OciRegistryClient {
+/**
+ * The client for a full repository reference (`host[:port]/path`): credentials from the auth files and
+ * credential helpers `podman login`/`docker login` use, TLS and plain-HTTP rules as the engines' files say.
+ * Callers should pass their `processes` port; the default runs helpers on this machine.
+ */
+export function registryClientFor(
+  repository: string,
+  env: Env,
+  http: HttpFetch,
+  processes: ProcessRunner = nodeProcesses,
+  more: { tlsVerify?: boolean; log?: Pick<Log, 'warn'> } = {},
+): OciRegistryClient {
   const [host, ...path] = repository.split('/');
-  return new OciRegistryClient(host!, path.join('/'), { credentials: registryCredentials(host!, env), fetch: http });
+  return new OciRegistryClient(host!, path.join('/'), {
+    credentials: () => lookUpCredentials(host!, env, processes),
+    fetch: http,
+    transport: transportFor(host!, readTransportSettings(env, more.tlsVerify)),
+    ...(more.log ? { log: more.log } : {}),
+  });
 }
