@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CONTENT_TAG_LABEL } from '../image/content-label';
+import { contentTag } from '../image/content-tag';
 import type { ImageRecord } from '../image/records';
 import type { GitRevision } from '../io/git';
 import { collectingLog, fakeGit, fakePorts, fakeProcesses, memoryFiles, runResult } from '../testing/fake-ports';
@@ -6,7 +11,8 @@ import type { VerifierFactory } from './verification';
 import { verifyContracts, type ContractVerifyPorts } from './verify';
 import type { ContractVerifyOptions } from './plan';
 
-const ROOT = '/ws';
+// A real (empty) folder: before running the image, the record's content tag is recomputed from the sources on disk.
+const ROOT = mkdtempSync(join(tmpdir(), 'nx-fleet-contracts-ws-'));
 const SERVICE = { workspaceRoot: ROOT, projectName: 'orders', projectRoot: 'services/orders' };
 const CONTAINER = '0123456789abcdef0123';
 const PACTS = `${ROOT}/services/orders/pacts`;
@@ -14,7 +20,7 @@ const RECORD_FILE = `${ROOT}/dist/fleet/services/orders/contract-verify.json`;
 const NOW = '2025-01-01T00:00:00.000Z';
 const REVISION: GitRevision = { sha: '0123456789abcdef0123456789abcdef01234567', committedAt: '2025-01-01T00:00:00Z' };
 const IMAGE: ImageRecord = {
-  image: 'registry.example/orders',
+  image: 'orders',
   contentTag: 'c0ffee',
   localRef: 'orders:c0ffee',
   engine: 'docker',
@@ -51,15 +57,29 @@ interface Setup {
 function setup(given: Setup = {}) {
   const events: string[] = [];
   const runs: VerifierOptions[] = [];
+  // The record docker-build would have written for these sources: the tag of an empty context and this Dockerfile.
+  const tag = contentTag({
+    files: [],
+    dockerfile: given.files?.['services/orders/Dockerfile'] ?? '',
+    buildArgs: {},
+    platforms: [],
+  });
+  const imageRecord = given.record && { ...given.record, contentTag: tag, localRef: `${given.record.image}:${tag}` };
   const files = memoryFiles(
     Object.fromEntries([
+      [ROOT, ''],
       ...Object.entries(given.files ?? {}).map(([file, text]) => [`${ROOT}/${file}`, text]),
-      ...(given.record ? [[`${ROOT}/dist/fleet/services/orders/image.json`, JSON.stringify(given.record)]] : []),
+      ...(imageRecord ? [[`${ROOT}/dist/fleet/services/orders/image.json`, JSON.stringify(imageRecord)]] : []),
     ]),
   );
   const processes = fakeProcesses(({ command, args }) => {
     events.push(`${command} ${args[0]}`);
     if (args[0] === 'run') return runResult(`${CONTAINER}\n`);
+    // The image docker-build built for these sources, labelled with their content tag.
+    if (args[0] === 'image' && args[1] === 'inspect')
+      return runResult(
+        JSON.stringify([{ Id: `sha256:${'a'.repeat(64)}`, Config: { Labels: { [CONTENT_TAG_LABEL]: tag } } }]),
+      );
     if (args[0] === 'inspect') return runResult('false\n');
     if (args[0] === 'logs') return runResult('container output');
     return undefined;
@@ -183,6 +203,8 @@ describe('verifyContracts', () => {
     const { args, baseUrl } = container();
     expect(events).toEqual([
       'load Pact',
+      // The record is checked against the sources (the build options name them) and the local image first.
+      'options of docker-build',
       'docker image',
       'options of docker-build',
       'docker run',
@@ -197,15 +219,19 @@ describe('verifyContracts', () => {
       '--publish',
       expect.stringMatching(/^127\.0\.0\.1:\d+:8080$/),
       '--env',
-      'PORT=8080',
+      'PORT',
       '--env',
-      'MODE=pact',
-      'orders:c0ffee',
+      'MODE',
+      expect.stringMatching(/^orders:ct-[0-9a-f]{32}$/),
     ]);
     expect(runs.map((options) => options.providerBaseUrl)).toEqual([baseUrl, baseUrl]);
     expect(runs[0]).toMatchObject({ provider: 'orders', stateHandlers: {}, logLevel: 'warn' });
     expect(log.of('info')).toEqual([
-      `nx-fleet: orders: provider orders:c0ffee (container 0123456789ab) healthy at ${baseUrl}; verifying 2 pact(s)`,
+      expect.stringMatching(
+        new RegExp(
+          `^nx-fleet: orders: provider orders:ct-[0-9a-f]{32} \\(container 0123456789ab\\) healthy at ${baseUrl}; verifying 2 pact\\(s\\)$`,
+        ),
+      ),
       [
         'nx-fleet: orders: contracts of 2 consumer(s):',
         `  billing: 1 interaction(s) verified (${PACTS}/billing-orders.json)`,
@@ -214,7 +240,7 @@ describe('verifyContracts', () => {
     ]);
     expect(record()).toEqual({
       provider: 'orders',
-      image: 'registry.example/orders:c0ffee',
+      image: expect.stringMatching(/^orders:ct-[0-9a-f]{32}$/),
       revision: REVISION.sha,
       passed: true,
       pacts: [
@@ -234,7 +260,8 @@ describe('verifyContracts', () => {
     expect(container().args.slice(3, 6)).toEqual([
       expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:\\d+:${port}$`)),
       '--env',
-      `PORT=${port}`,
+      // By name: the value reaches podman/docker through its environment, never its command line.
+      'PORT',
     ]);
   });
 
@@ -278,7 +305,7 @@ describe('verifyContracts', () => {
   it('always stops the provider, even when it never becomes healthy, and records nothing', async () => {
     const { verify, events, record } = setup({ files: WITH_PACT, record: IMAGE, healthStatus: 503 });
     await expect(verify({ healthPath: '/ready' })).rejects.toThrow(
-      /^nx-fleet: the provider orders:c0ffee \(container 0123456789ab\) did not become healthy at http:\/\/127\.0\.0\.1:\d+\/ready \(it exited\)\.[\s\S]*\nIts last output:\ncontainer output$/,
+      /^nx-fleet: the provider orders:ct-[0-9a-f]+ \(container 0123456789ab\) did not become healthy at http:\/\/127\.0\.0\.1:\d+\/ready \(it exited\)\.[\s\S]*\nIts last output:\ncontainer output$/,
     );
     expect(events.at(-1)).toBe('docker rm');
     expect(events.some((event) => event.startsWith('verify'))).toBe(false);
