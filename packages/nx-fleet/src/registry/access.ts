@@ -1,5 +1,6 @@
 import type { Ports } from '../io/ports';
 import { copyImage, destinationRef, manifestDigest, tlsVerifyOf, type Destination } from './destinations';
+import { OciRegistryError, registryClientFor, type OciRegistryClient } from './oci-client';
 
 /**
  * What the tool itself asks of a destination, tag by tag (the engine uploads images): the one place
@@ -12,8 +13,10 @@ export interface RegistryAccess {
   copyTag(destination: Destination, fromTag: string, toTag: string): Promise<void>;
 }
 
-export type RegistryPorts = Pick<Ports, 'processes' | 'http' | 'env'>;
+/** `log`, when given, hears about retries. */
+export type RegistryPorts = Pick<Ports, 'processes' | 'http' | 'env'> & Partial<Pick<Ports, 'log'>>;
 
+/** What build and push use today: skopeo for registries and the OCI layout. */
 export function registryAccess(ports: RegistryPorts): RegistryAccess {
   return {
     digest: (destination, tag) =>
@@ -23,6 +26,52 @@ export function registryAccess(ports: RegistryPorts): RegistryAccess {
       await copyImage(ports.processes, destinationRef(destination, fromTag), destinationRef(destination, toTag), {
         srcTlsVerify: tls,
         destTlsVerify: tls,
+      });
+    },
+  };
+}
+
+/**
+ * Registries through nx-fleet's own client (the engines' credentials, TLS and insecure-host rules, retries);
+ * the OCI layout, a directory no HTTP client reads, through skopeo. `registryAccess` becomes this once
+ * build's and push's unit tests answer registry reads over HTTP instead of from a fake skopeo.
+ */
+export function clientRegistryAccess(ports: RegistryPorts): RegistryAccess {
+  // One client per repository: credentials are looked up and tokens fetched once per access.
+  const clients = new Map<string, OciRegistryClient>();
+  const clientFor = (destination: Extract<Destination, { kind: 'registry' }>) => {
+    const key = `${destination.repository} ${destination.tlsVerify}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = registryClientFor(destination.repository, ports.env, ports.http, ports.processes, {
+        tlsVerify: destination.tlsVerify,
+        ...(ports.log ? { log: ports.log } : {}),
+      });
+      clients.set(key, client);
+    }
+    return client;
+  };
+  return {
+    async digest(destination, tag) {
+      if (destination.kind === 'registry') return (await clientFor(destination).getManifest(tag))?.digest;
+      return manifestDigest(ports.processes, destinationRef(destination, tag), true);
+    },
+    async copyTag(destination, fromTag, toTag) {
+      if (destination.kind === 'registry') {
+        const client = clientFor(destination);
+        const manifest = await client.getManifest(fromTag);
+        if (!manifest)
+          throw new OciRegistryError(
+            `nx-fleet: cannot tag ${client.describe(toTag)}: the registry no longer has ${client.describe(fromTag)}.`,
+            404,
+          );
+        // Within one repository the blobs are already there: the same manifest bytes under the new tag.
+        await client.putManifest(toTag, manifest.body, manifest.mediaType);
+        return;
+      }
+      await copyImage(ports.processes, destinationRef(destination, fromTag), destinationRef(destination, toTag), {
+        srcTlsVerify: true,
+        destTlsVerify: true,
       });
     },
   };
