@@ -18,6 +18,15 @@ describe('ToolFailedError', () => {
     );
   });
 
+  it('keeps the raw args and output off what console.error / util.inspect print', async () => {
+    const { inspect } = await import('node:util');
+    // echoed: the output is not in the message (the user saw it streamed), so only the fields could show it.
+    const error = new ToolFailedError('podman', ['login', '--password', CANARY], failed(`pw ${CANARY}`), true);
+    expect(inspect(error)).not.toContain(CANARY);
+    expect(error.args).toEqual(['login', '--password', CANARY]);
+    expect(error.result.stderr).toBe(`pw ${CANARY}`);
+  });
+
   it('redacts a PEM given as cosign --key and in the output', () => {
     const pem = `-----BEGIN PRIVATE KEY-----\n${CANARY}\n-----END PRIVATE KEY-----`;
     const error = new ToolFailedError('cosign', ['sign', '--key', pem, 'r@sha256:x'], failed(`bad key ${pem}`), false);

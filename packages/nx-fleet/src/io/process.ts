@@ -84,6 +84,9 @@ export class ToolFailedError extends Error {
     // Output the user already saw streamed is not repeated.
     const detail = echoed ? '' : redactText(tail(result.stderr || result.stdout));
     super(`nx-fleet: \`${[command, ...redactArgs(args)].join(' ')}\` exited with code ${result.code}${detail}`);
+    // Kept for callers that read them, hidden from console.error/util.inspect of the error, which would
+    // otherwise print the raw argument vector and output next to the redacted message.
+    for (const key of ['args', 'result'] as const) Object.defineProperty(this, key, { enumerable: false });
   }
 }
 
