@@ -22,7 +22,12 @@ import { verifyContracts, type ContractVerifyPorts } from './verify';
  */
 const CANARY = 'canary-9f3e1c7d-s3cr3t';
 const ROOT = '/ws';
-const SERVICE = { workspaceRoot: ROOT, projectName: 'orders', projectRoot: 'services/orders' };
+const SERVICE = {
+  workspaceRoot: ROOT,
+  projectName: 'orders',
+  projectRoot: 'services/orders',
+  graph: { nodes: {}, dependencies: {} },
+};
 const REVISION = { sha: '0123456789abcdef0123456789abcdef01234567', committedAt: '2025-01-01T00:00:00Z' };
 const IMAGE = {
   image: 'registry.example/orders',
@@ -119,7 +124,7 @@ describe('canary secret: contract-verify', () => {
       ...ports.processes,
       start: () => ({ running: () => false, output: () => `booting with API_TOKEN=${CANARY}`, stop: async () => {} }),
     };
-    const error = await verifyContracts(ports, { service: SERVICE, options }).catch((e: unknown) => e as Error);
+    const error = (await verifyContracts(ports, { service: SERVICE, options }).catch((e: unknown) => e)) as Error;
     expect(error.message).toContain('did not become healthy');
     expect(error.message).not.toContain(CANARY);
   });
@@ -136,7 +141,7 @@ describe('canary secret: contract-verify', () => {
   it('container provider: a failed `podman run` message does not carry it', async () => {
     const processes = fakeProcesses(() => runResult('', `Error: bad env API_TOKEN=${CANARY}`, 125));
     const request = { image: 'orders:c0ffee', hostPort: 41234, containerPort: 3000, env: { API_TOKEN: CANARY } };
-    const error = await runContainer(processes, 'podman', request).catch((e: unknown) => e as Error);
+    const error = (await runContainer(processes, 'podman', request).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(ToolFailedError);
     expect(error.message).not.toContain(CANARY);
   });
@@ -164,9 +169,9 @@ describe('canary secret: cosign signing', () => {
 
   it("cosign's failure message (what the log prints) carries neither the PEM nor its echo", async () => {
     const processes = fakeProcesses(() => runResult('', `error: reading key ${pem}`, 1));
-    const error = await processes
+    const error = (await processes
       .runOk('cosign', ['sign', '--yes', '--key', pem, reference])
-      .catch((e: unknown) => e as Error);
+      .catch((e: unknown) => e)) as Error;
     expect(error.message).toContain('cosign sign --yes --key ***');
     expect(error.message).not.toContain(CANARY);
   });
@@ -187,7 +192,7 @@ describe('canary secret: push and pull failure messages', () => {
     const processes = fakeProcesses(() =>
       runResult('', `Error: unauthorized: authentication required for http://fleet:${CANARY}@r.local/v2/`, 1),
     );
-    const error = await processes.runOk(tool, args).catch((e: unknown) => e as Error);
+    const error = (await processes.runOk(tool, args).catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/exited with code 1/);
     expect(error.message).not.toContain(CANARY);
   });

@@ -506,7 +506,7 @@ describe('release --commit with a remote for the ledger', () => {
         pushes: [runResult('', "fatal: Authentication failed for 'https://ci:s3cr3t-pw@git.example/acme.git/'", 128)],
       },
     });
-    const error = await release(request({ commit: true }), ports).catch((e: unknown) => e as Error);
+    const error = (await release(request({ commit: true }), ports).catch((e: unknown) => e)) as Error;
     expect(error.message).toBe(
       "nx-fleet release: pushing the ledger commit to origin/main failed (fatal: Authentication failed for 'https://***@git.example/acme.git/'); the commit was undone, nothing was recorded (the images are pushed). Fix it and run the release again.",
     );
