@@ -47,7 +47,8 @@ export async function attachToDigest(
     await ports.processes.runOk(
       'cosign',
       cosignSignArgs({ reference, ...(signing.key ? { key: signing.key } : {}), tlsVerify: destination.tlsVerify }),
-      { echo: true },
+      // An `env://` key reaches cosign through its environment, never its command line.
+      { echo: true, ...(signing.env ? { addEnv: signing.env } : {}) },
     );
     result.signature = 'cosign';
   }

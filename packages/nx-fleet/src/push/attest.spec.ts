@@ -1,0 +1,36 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { OciRegistryClient } from '../registry/oci-client';
+import { fakePorts, fakeProcesses } from '../testing/fake-ports';
+import { pushTestImage, startFakeRegistry, type FakeRegistry } from '../testing/fake-oci-registry';
+import { attachToDigest } from './attest';
+
+const PEM = '-----BEGIN PRIVATE KEY-----\nCANARY-KEY-TEXT\n-----END PRIVATE KEY-----\n';
+
+describe('attachToDigest with cosign', () => {
+  let registry: FakeRegistry | undefined;
+  afterEach(async () => registry?.close());
+
+  it('hands an env:// key to cosign through its environment, never its command line', async () => {
+    registry = await startFakeRegistry();
+    const client = new OciRegistryClient(registry.host, 'orders', { fetch });
+    const { digest } = await pushTestImage(client);
+    const processes = fakeProcesses();
+    const ports = { ...fakePorts({ processes }), http: fetch };
+    await attachToDigest(ports, {
+      destination: { kind: 'registry', repository: `${registry.host}/orders`, tlsVerify: false },
+      digest,
+      signing: { method: 'cosign', key: 'env://FLEET_SIGNING_KEY', env: { FLEET_SIGNING_KEY: PEM } },
+      attachSbom: false,
+      service: {
+        workspaceRoot: '/ws',
+        projectName: 'orders',
+        projectRoot: 'services/orders',
+        graph: { nodes: {}, dependencies: {} },
+      },
+    });
+    const [cosign] = processes.calls.filter((call) => call.command === 'cosign');
+    expect(cosign!.args).toContain('env://FLEET_SIGNING_KEY');
+    expect(cosign!.args.join(' ')).not.toContain('CANARY-KEY-TEXT');
+    expect(cosign!.options?.addEnv).toEqual({ FLEET_SIGNING_KEY: PEM });
+  });
+});
