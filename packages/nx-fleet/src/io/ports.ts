@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import type { Agent, RequestInit as UndiciRequestInit } from 'undici';
 import { dirname, join } from 'node:path';
 import { readGitBranch, readGitRevision, readSourceUrl, type GitRevision } from './git';
 import { run, runAttached, runOk, startProcess, type RunOptions, type RunResult, type StartedProcess } from './process';
@@ -129,8 +129,12 @@ export const nodeFiles: FilePort = {
 
 const tlsAgents = new Map<string, Agent>();
 
-/** One connection pool per TLS setting, so keep-alive connections are shared by requests with the same rules. */
-function tlsAgent(tls: HttpTls): Agent {
+/**
+ * One connection pool per TLS setting, so keep-alive connections are shared by requests with the same
+ * rules. undici loads only here: every Nx command loads this module in the plugin worker, and undici
+ * costs it ~300 ms that only a registry request with its own TLS rules needs.
+ */
+function tlsAgent(tls: HttpTls, { Agent }: typeof import('undici')): Agent {
   const key = JSON.stringify(tls);
   let agent = tlsAgents.get(key);
   if (!agent) {
@@ -142,13 +146,14 @@ function tlsAgent(tls: HttpTls): Agent {
   return agent;
 }
 
-export const nodeHttp: HttpFetch = (input, init) => {
+export const nodeHttp: HttpFetch = async (input, init) => {
   if (!init?.tls) return fetch(input, init);
   const { tls, ...rest } = init;
-  return undiciFetch(input, {
+  const undici = await import('undici');
+  return (await undici.fetch(input, {
     ...(rest as UndiciRequestInit),
-    dispatcher: tlsAgent(tls),
-  }) as unknown as Promise<Response>;
+    dispatcher: tlsAgent(tls, undici),
+  })) as unknown as Response;
 };
 
 /** The real machine: what executors and CLI commands hand to use cases. */
