@@ -80,7 +80,7 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
           ...warning,
           state: warningState(warning.message, folders.get(root) ?? [], context.workspaceRoot),
         }))
-        .concat(sourceWarnings.map((warning) => ({ ...warning, state: warningState(warning.message, [], '') })));
+        .concat(sourceWarnings.map((warning) => ({ ...warning, state: messageState(warning.message) })));
       // Once per workspace state: a warning an earlier Nx command printed over the same files is not printed again.
       for (const { key, message, state } of cache.unprinted(warnings)) deps.warnings.warn(`${key}\0${state}`, message);
       cache.save();
@@ -185,6 +185,11 @@ function orphanWarnings(detections: readonly Detection[]) {
       ? [{ ...orphanWarning(d.dockerfile), root: posix.dirname(d.dockerfile) }]
       : [],
   );
+}
+
+/** A warning about no folder (the sources' warnings name their files): its message alone. */
+function messageState(message: string): string {
+  return createHash('sha256').update(message).digest('hex');
 }
 
 /** What a warning is about: its message and its folder's matched files, names and contents. Read only for warned folders. */
