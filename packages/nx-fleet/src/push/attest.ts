@@ -25,7 +25,10 @@ export async function attachToDigest(
       );
     return {};
   }
-  const client = registryClientFor(destination.repository, ports.env, ports.http);
+  const client = registryClientFor(destination.repository, ports.env, ports.http, ports.processes, {
+    tlsVerify: destination.tlsVerify,
+    log: ports.log,
+  });
   const subject = await subjectOf(client, digest);
   const result: Pick<PushRecord, 'sbom' | 'signature'> = {};
   if (input.attachSbom !== false) {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clientRegistryAccess } from './access';
+import { registryAccess } from './access';
 import type { Destination } from './destinations';
 import { OciRegistryClient } from './oci-client';
 import { nodeHttp } from '../io/ports';
@@ -21,11 +21,11 @@ const ports = (processes = fakeProcesses()) => ({
   log: collectingLog(),
 });
 
-describe('clientRegistryAccess on a registry', () => {
+describe('registryAccess on a registry', () => {
   it('reads a tag’s digest and copies a tag by PUTting the same manifest bytes, running no tool', async () => {
     const image = await pushTestImage(new OciRegistryClient(registry.host, 'acme/orders', { fetch }), 'amd64', 'ct-1');
     const given = ports();
-    const access = clientRegistryAccess(given);
+    const access = registryAccess(given);
     expect(await access.digest(destination, 'ct-1')).toBe(image.digest);
     expect(await access.digest(destination, 'sha-abc')).toBeUndefined();
     registry.requests.length = 0;
@@ -38,24 +38,24 @@ describe('clientRegistryAccess on a registry', () => {
   });
 
   it('refuses to copy from a tag the registry no longer has, naming it', async () => {
-    await expect(clientRegistryAccess(ports()).copyTag(destination, 'ct-gone', 'sha-abc')).rejects.toThrow(
+    await expect(registryAccess(ports()).copyTag(destination, 'ct-gone', 'sha-abc')).rejects.toThrow(
       `nx-fleet: cannot tag ${registry.host}/acme/orders:sha-abc: the registry no longer has ${registry.host}/acme/orders:ct-gone.`,
     );
   });
 
   it('says the registry is unreachable instead of answering "not found"', async () => {
     await registry.close();
-    await expect(clientRegistryAccess(ports()).digest(destination, 'ct-1')).rejects.toThrow(
+    await expect(registryAccess(ports()).digest(destination, 'ct-1')).rejects.toThrow(
       /could not reach 127\.0\.0\.1:\d+ \(tlsVerify: false\).*Is the registry up/,
     );
   });
 });
 
-describe('clientRegistryAccess on the OCI layout', () => {
+describe('registryAccess on the OCI layout', () => {
   it('asks skopeo, which reads the layout directory', async () => {
     const processes = fakeProcesses(() => runResult('{"schemaVersion":2}'));
     const layout: Destination = { kind: 'oci-layout', repository: 'orders', dir: '/w/dist/fleet-registry/orders' };
-    expect(await clientRegistryAccess(ports(processes)).digest(layout, 'ct-1')).toMatch(/^sha256:/);
+    expect(await registryAccess(ports(processes)).digest(layout, 'ct-1')).toMatch(/^sha256:/);
     expect(processes.calls.map(({ command, args }) => [command, ...args].join(' '))).toEqual([
       'skopeo inspect --raw --tls-verify=true oci:/w/dist/fleet-registry/orders:ct-1',
     ]);

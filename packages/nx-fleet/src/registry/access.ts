@@ -1,5 +1,5 @@
 import type { Ports } from '../io/ports';
-import { copyImage, destinationRef, manifestDigest, tlsVerifyOf, type Destination } from './destinations';
+import { copyImage, destinationRef, manifestDigest, type Destination } from './destinations';
 import { OciRegistryError, registryClientFor, type OciRegistryClient } from './oci-client';
 
 /**
@@ -16,27 +16,11 @@ export interface RegistryAccess {
 /** `log`, when given, hears about retries. */
 export type RegistryPorts = Pick<Ports, 'processes' | 'http' | 'env'> & Partial<Pick<Ports, 'log'>>;
 
-/** What build and push use today: skopeo for registries and the OCI layout. */
-export function registryAccess(ports: RegistryPorts): RegistryAccess {
-  return {
-    digest: (destination, tag) =>
-      manifestDigest(ports.processes, destinationRef(destination, tag), tlsVerifyOf(destination)),
-    async copyTag(destination, fromTag, toTag) {
-      const tls = tlsVerifyOf(destination);
-      await copyImage(ports.processes, destinationRef(destination, fromTag), destinationRef(destination, toTag), {
-        srcTlsVerify: tls,
-        destTlsVerify: tls,
-      });
-    },
-  };
-}
-
 /**
  * Registries through nx-fleet's own client (the engines' credentials, TLS and insecure-host rules, retries);
- * the OCI layout, a directory no HTTP client reads, through skopeo. `registryAccess` becomes this once
- * build's and push's unit tests answer registry reads over HTTP instead of from a fake skopeo.
+ * the OCI layout, a directory no HTTP client reads, through skopeo.
  */
-export function clientRegistryAccess(ports: RegistryPorts): RegistryAccess {
+export function registryAccess(ports: RegistryPorts): RegistryAccess {
   // One client per repository: credentials are looked up and tokens fetched once per access.
   const clients = new Map<string, OciRegistryClient>();
   const clientFor = (destination: Extract<Destination, { kind: 'registry' }>) => {

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import type { HttpFetch } from '../io/ports';
 import { manifestDigestOf } from '../registry/destinations';
+import { OCI_MANIFEST_MEDIA_TYPE } from '../registry/oci-client';
 import { fakeProcesses, runResult, type FakeProcesses, type ProcessCall } from './fake-ports';
 
 /** The id every fake build answers. */
@@ -13,6 +15,10 @@ export interface FakeContainerTools {
   labels: Map<string, Record<string, string>>;
   /** What destinations hold, by transport reference (`docker://host/repo:tag`, `oci:/dir:tag`): the manifest text. */
   manifests: Map<string, string>;
+  /** The registries' manifest API over `manifests` (GET/HEAD/PUT `/v2/<repo>/manifests/<tag|digest>`), as nx-fleet's client reads and tags. */
+  http: HttpFetch;
+  /** `METHOD host/repo:reference` of every registry request, in order. */
+  httpCalls: string[];
 }
 
 /**
@@ -61,5 +67,30 @@ export function fakeContainerTools(): FakeContainerTools {
     }
     return new Error(`unexpected: ${call.command} ${call.args.join(' ')}`);
   });
-  return { processes, images, labels, manifests };
+  const httpCalls: string[] = [];
+  const http: HttpFetch = async (input, init) => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    // Registries are plain HTTP here: the TLS attempt a loopback or tlsVerify: false host gets first fails, as it would.
+    if (url.protocol === 'https:' && init?.tls?.verify === false)
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ERR_SSL_WRONG_VERSION_NUMBER' } });
+    const [, repository, reference] = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname) ?? [];
+    if (!repository || !reference) return new Response('', { status: 404 });
+    const key = `docker://${url.host}/${repository}:${reference}`;
+    httpCalls.push(`${method} ${url.host}/${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`);
+    if (method === 'PUT') {
+      manifests.set(key, Buffer.from(init!.body as Buffer).toString('utf8'));
+      return new Response('', { status: 201 });
+    }
+    const manifest = reference.startsWith('sha256:')
+      ? [...manifests.entries()].find(
+          ([ref, text]) =>
+            ref.startsWith(`docker://${url.host}/${repository}:`) && manifestDigestOf(Buffer.from(text)) === reference,
+        )?.[1]
+      : manifests.get(key);
+    return manifest === undefined
+      ? new Response('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', { status: 404 })
+      : new Response(manifest, { headers: { 'content-type': OCI_MANIFEST_MEDIA_TYPE } });
+  };
+  return { processes, images, labels, manifests, http, httpCalls };
 }

@@ -3,15 +3,7 @@ import type { BuildOptions, BuildPorts } from '../image/build';
 import type { ServiceRef } from '../image/service-ref';
 import type { Env, GitPort } from '../io/ports';
 import { fakeContainerTools, type FakeContainerTools } from './fake-container-tools';
-import {
-  collectingLog,
-  fakeGit,
-  fixedClock,
-  memoryFiles,
-  type CollectingLog,
-  type MemoryFiles,
-  fakePorts,
-} from './fake-ports';
+import { collectingLog, fakeGit, fixedClock, memoryFiles, type CollectingLog, type MemoryFiles } from './fake-ports';
 
 /** The `orders` service at `services/orders` of a workspace, with no project graph to prune from. */
 export function ordersService(workspaceRoot = '/ws'): ServiceRef {
@@ -53,7 +45,7 @@ export function imageWorkspace(
       [join(root, 'services/orders')]: '',
     }),
     git: setup.git ?? fakeGit(),
-    http: fakePorts().http,
+    http: tools.http,
     env: setup.env ?? {},
     log,
     clock: fixedClock('2025-06-01T00:00:00.000Z'),
