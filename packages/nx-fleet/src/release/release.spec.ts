@@ -2,6 +2,7 @@ import type { ProjectGraph } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LEDGER } from '../config/defaults';
 import { normalizeOptions } from '../config/options';
+import { contentTag } from '../image/content-tag';
 import { imageRecordPath, pushRecordPath, type ImageRecord, type PushRecord } from '../image/records';
 import { BUILD_EXECUTOR } from '../services/projects';
 import { ToolNotFoundError } from '../io/process';
@@ -47,13 +48,33 @@ const runtime = [
 
 function service(name: string, root: string): ProjectGraph['nodes'][string] {
   const targets = {
-    'docker-build': { executor: BUILD_EXECUTOR },
+    'docker-build': { executor: BUILD_EXECUTOR, options: { dockerfile: `${root}/Dockerfile`, context: root } },
     'docker-push': { dependsOn: ['docker-build', 'scan', 'contract-verify'] },
   };
   return { name, type: 'app', data: { root, targets } };
 }
 
-const image = (name: string) => ({ image: `acme/${name}`, contentTag: `ct-${name}`, localRef: 'x' }) as ImageRecord;
+/**
+ * Each service's sources as docker-build reads them: a Dockerfile and a context folder that holds no
+ * file on disk, so the content tag comes from the Dockerfile alone.
+ */
+const ROOTS = { orders: 'services/orders', web: 'apps/web' } as const;
+const dockerfile = (name: string) => `FROM node:20\nCOPY . /app # ${name}\n`;
+const SOURCES = Object.fromEntries(
+  Object.entries(ROOTS).flatMap(([name, root]) => [
+    [`${WS}/${root}/Dockerfile`, dockerfile(name)],
+    [`${WS}/${root}`, ''],
+  ]),
+);
+const TAG: Record<string, string> = Object.fromEntries(
+  Object.keys(ROOTS).map((name) => [
+    name,
+    contentTag({ files: [], dockerfile: dockerfile(name), buildArgs: {}, platforms: [] }),
+  ]),
+);
+/** The record docker-build writes for these sources. */
+const image = (name: string): ImageRecord =>
+  ({ image: name, contentTag: TAG[name], localRef: `${name}:${TAG[name]}` }) as ImageRecord;
 const push = (name: string) => ({ repository: `ghcr.io/acme/${name}`, digest: `sha256:${name}` }) as PushRecord;
 
 interface Setup {
@@ -125,7 +146,8 @@ function setup(input: Setup = {}) {
   });
   const images = input.images ?? { 'services/orders': image('orders'), 'apps/web': image('web') };
   const pushes = input.pushes ?? { 'services/orders': push('orders'), 'apps/web': push('web') };
-  const records = {
+  const records: Record<string, string> = {
+    ...SOURCES,
     ...Object.fromEntries(
       Object.entries(images).map(([root, r]) => [`${WS}/${imageRecordPath(root)}`, JSON.stringify(r)]),
     ),
@@ -180,8 +202,8 @@ describe('release', () => {
     expect(heard).toEqual([{ plan: outcome.plan, callsBefore: 1 }]);
     expect(outcome.plan.waves).toEqual([['orders'], ['web']]);
     expect(outcome.promoted).toEqual([
-      { service: 'orders', image: 'ghcr.io/acme/orders', digest: 'sha256:orders', contentTag: 'ct-orders' },
-      { service: 'web', image: 'ghcr.io/acme/web', digest: 'sha256:web', contentTag: 'ct-web' },
+      { service: 'orders', image: 'ghcr.io/acme/orders', digest: 'sha256:orders', contentTag: TAG['orders'] },
+      { service: 'web', image: 'ghcr.io/acme/web', digest: 'sha256:web', contentTag: TAG['web'] },
     ]);
     const ledger = parseLedger(files.files.get(LEDGER)!, LEDGER);
     expect(ledger.environments['production']!['orders']).toMatchObject({
@@ -314,7 +336,9 @@ describe('release', () => {
     expect(files.files.get(kustomization)).toBe(
       'images:\n  - name: orders\n    newName: ghcr.io/acme/orders\n    digest: sha256:orders\n  - name: ghcr.io/acme/web\n    digest: sha256:web\n',
     );
-    expect(files.files.get(values)).toContain('web:\n  image:\n    repository: ghcr.io/acme/web\n    tag: ct-web\n');
+    expect(files.files.get(values)).toContain(
+      `web:\n  image:\n    repository: ghcr.io/acme/web\n    tag: ${TAG['web']}\n`,
+    );
     expect(gitCalls().slice(-3)).toEqual([
       'rev-parse --show-toplevel',
       'add -- deploy/fleet.json deploy/prod/kustomization.yaml deploy/values.yaml',
@@ -421,6 +445,81 @@ describe('release: one at a time, recording the source commit', () => {
     const { ports, locks } = setup({ locks: { [LOCK]: holder(4242) }, alive: [4242] });
     await release(request({ plan: true }), ports);
     expect(locks.events).toEqual([]);
+  });
+});
+
+describe('release checks the records against the sources before it plans', () => {
+  /** The ledger already records orders' older image: a poisoned record naming it would skip orders. */
+  const deployedOlder = JSON.stringify({
+    version: 1,
+    environments: {
+      production: {
+        orders: {
+          image: 'ghcr.io/acme/orders',
+          digest: 'sha256:older',
+          contentTag: 'ct-older',
+          releaseHash: 'rh-older',
+          gitSha: 'b'.repeat(40),
+          releasedAt: '2025-01-01T00:00:00.000Z',
+        },
+      },
+    },
+  });
+
+  it.each<[string, ImageRecord, RegExp]>([
+    [
+      'an older content tag (a poisoned cache entry)',
+      { ...image('orders'), contentTag: 'ct-older', localRef: 'orders:ct-older' },
+      /it records content tag ct-older, but the current sources give ct-/,
+    ],
+    ['another image', { ...image('orders'), image: 'payments' }, /it names the image "payments"/],
+  ])('refuses a record naming %s: no plan, no gate, no push, the ledger untouched', async (_case, poisoned, why) => {
+    const { ports, files, written, phases } = setup({
+      images: { 'services/orders': poisoned, 'apps/web': image('web') },
+      files: { [LEDGER]: deployedOlder },
+    });
+    const heard: ReleasePlan[] = [];
+    const outcome = release(request({ commit: true }), ports, (plan) => heard.push(plan));
+    await expect(outcome).rejects.toThrow(why);
+    await expect(release(request({ commit: true }), ports)).rejects.toThrow(
+      /^nx-fleet: orders: dist\/fleet\/services\/orders\/image\.json is not trusted: .* nothing was pushed or recorded\./,
+    );
+    expect(heard).toEqual([]);
+    expect(new Set(phases())).toEqual(new Set([BUILD]));
+    expect(files.files.get(LEDGER)).toBe(deployedOlder);
+    expect(written()).toEqual([[LEDGER, deployedOlder]]);
+  });
+
+  it('refuses a poisoned record even for --plan, so no plan ever shows its content tag', async () => {
+    const { ports } = setup({ images: { 'services/orders': { ...image('orders'), contentTag: 'ct-older' } } });
+    await expect(release(request({ plan: true }), ports)).rejects.toThrow(/is not trusted/);
+  });
+
+  it("plans with the record's content tag once the sources give it", async () => {
+    const { ports } = setup();
+    const { plan } = await release(request({ plan: true }), ports);
+    expect(plan.release.map((r) => [r.service, r.contentTag])).toEqual([
+      ['orders', TAG['orders']],
+      ['web', TAG['web']],
+    ]);
+  });
+
+  it('says so when a pruned context cannot be checked here (no pruning given), and leaves that check to docker-push', async () => {
+    const { ports, log } = setup();
+    const pruned = structuredClone(graph);
+    pruned.nodes['web']!.data.targets!['docker-build']!.options = {
+      dockerfile: 'apps/web/Dockerfile',
+      context: '.',
+      prune: true,
+    };
+    const { plan } = await release(request({ plan: true }), {
+      ...ports,
+      workspace: async () => ({ graph: pruned, runtime }),
+    });
+    expect(plan.release.map((r) => r.service)).toEqual(['orders', 'web']);
+    expect(log.of('warn')).toEqual([
+      "nx-fleet release: web: dist/fleet/apps/web/image.json is not checked against the sources here (its pruned context needs Nx's pruning); docker-push checks it before a push.",
+    ]);
   });
 });
 

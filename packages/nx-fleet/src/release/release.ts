@@ -1,8 +1,10 @@
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
 import type { NormalizedFleetOptions } from '../config/options';
-import { imageRecordPath } from '../image/records';
-import { contextProjects } from '../image/pruned-context';
+import type { BuildOptions } from '../image/build';
+import { verifiedContentTag } from '../image/local-image';
+import { imageRecordPath, type ImageRecord } from '../image/records';
+import { contextProjects, type NxPruning } from '../image/pruned-context';
 import type { LockFiles } from '../io/git';
 import type { Clock, FilePort, GitPort, Log, ProcessRunner } from '../io/ports';
 import { ToolNotFoundError } from '../io/process';
@@ -36,11 +38,16 @@ export interface ReleaseRequest {
 }
 
 export interface ReleasePorts {
-  processes: Pick<ProcessRunner, 'run' | 'runOk' | 'runAttached'>;
+  processes: ProcessRunner;
   git: Pick<GitPort, 'revision'>;
-  files: Pick<FilePort, 'readText' | 'writeText'>;
+  files: FilePort;
   clock: Clock;
-  log: Pick<Log, 'warn'>;
+  log: Log;
+  /**
+   * Nx's pruning: a pruned context's content tag is recomputed with it when the records are checked
+   * against the sources. Without it, a pruned service's record is checked by docker-push alone.
+   */
+  pruning?: NxPruning;
   /** The release lock's file (see lock.ts). */
   lock: LockFiles;
   /** The project graph and the runtime graph as the plugin computes them: read after the build phase. */
@@ -163,7 +170,7 @@ async function planFor(
   ports: ReleasePorts,
 ): Promise<ReleasePlan> {
   const records = serviceRecords(request.workspaceRoot, ports.files);
-  const facts = await serviceFacts(state.graph, request.options, records);
+  const facts = await serviceFacts(request, state.graph, records, ports);
   const providers = providerMap(state.runtime);
   const isShared = sharedFileTest(
     Object.values(state.graph.nodes).map((n) => n.data.root),
@@ -326,31 +333,75 @@ async function runPhase(phase: NxPhase, request: ReleaseRequest, ports: Pick<Rel
     );
 }
 
+/**
+ * Each service's facts, its content tag from a record the current sources confirm: a record restored
+ * from a poisoned cache (another content tag, image or localRef) is refused here, so it never
+ * enters a plan, and a service is never skipped as deployed on the strength of it.
+ */
 async function serviceFacts(
+  request: ReleaseRequest,
   graph: ProjectGraph,
-  options: NormalizedFleetOptions,
   records: ServiceRecords,
+  ports: ReleasePorts,
 ): Promise<ServiceFacts[]> {
+  const { options } = request;
   const services = serviceNodes(Object.values(graph.nodes));
   const roots = services.map((s) => s.data.root);
-  return Promise.all(
-    services.map(async (node) => {
-      const record = await records.image(node.data.root);
-      if (!record)
-        throw new Error(
-          `nx-fleet release: ${node.name} has no ${imageRecordPath(node.data.root)} after ${options.buildTargetName}; is the target disabled?`,
-        );
-      return {
-        name: node.name,
-        root: node.data.root,
-        contentTag: record.contentTag,
-        contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
-        parents: parentServiceRoots(node.data.root, roots).map(
-          (root) => services.find((s) => s.data.root === root)!.name,
-        ),
-      };
-    }),
+  const facts: ServiceFacts[] = [];
+  // One service at a time: each check assembles and hashes a build context.
+  for (const node of services) {
+    const record = await records.image(node.data.root);
+    if (!record)
+      throw new Error(
+        `nx-fleet release: ${node.name} has no ${imageRecordPath(node.data.root)} after ${options.buildTargetName}; is the target disabled?`,
+      );
+    facts.push({
+      name: node.name,
+      root: node.data.root,
+      contentTag: await checkedContentTag(request, { graph, node, record }, ports),
+      contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
+      parents: parentServiceRoots(node.data.root, roots).map(
+        (root) => services.find((s) => s.data.root === root)!.name,
+      ),
+    });
+  }
+  return facts;
+}
+
+/** The record's content tag, checked against the sources with the build target's options from the graph. */
+async function checkedContentTag(
+  request: ReleaseRequest,
+  input: { graph: ProjectGraph; node: ProjectGraph['nodes'][string]; record: ImageRecord },
+  ports: ReleasePorts,
+): Promise<string> {
+  const { graph, node, record } = input;
+  const options = buildTargetOptions(node, request.options.buildTargetName);
+  const service = { workspaceRoot: request.workspaceRoot, projectName: node.name, projectRoot: node.data.root, graph };
+  if (options.prune && !ports.pruning) {
+    ports.log.warn(
+      `nx-fleet release: ${node.name}: ${imageRecordPath(node.data.root)} is not checked against the sources here (its pruned context needs Nx's pruning); docker-push checks it before a push.`,
+    );
+    return record.contentTag;
+  }
+  return verifiedContentTag(
+    { ...ports, pruning: ports.pruning ?? NO_PRUNING },
+    { record, service, buildOptions: () => options },
   );
+}
+
+/** Only a pruned context asks for pruning, and those are never checked without it. */
+const NO_PRUNING: NxPruning = {
+  prunedManifests: () => {
+    throw new Error('nx-fleet release: no pruning here');
+  },
+  workspaceDataDirectory: '',
+};
+
+/** The build target's options as the graph holds them (Nx resolved the tokens), its default configuration over them. */
+function buildTargetOptions(node: ProjectGraph['nodes'][string], target: string): BuildOptions {
+  const config = node.data.targets?.[target];
+  const chosen = config?.defaultConfiguration ? config.configurations?.[config.defaultConfiguration] : undefined;
+  return { ...(config?.options ?? {}), ...(chosen ?? {}) } as BuildOptions;
 }
 
 /** Files changed since each released commit, one `git diff` per distinct commit; undefined where git does not know it. */
