@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -49,6 +51,20 @@ describe('resolveDestination', () => {
     },
   );
 
+  it.each([
+    ['host:port', [{ location: 'registry.test:5000' }], 'registry.test:5000/team', false],
+    ['a path prefix', [{ location: 'registry.test:5000/team' }], 'registry.test:5000', false],
+    ['a wildcard', [{ location: '*.corp.example' }], 'reg.corp.example/acme', false],
+    ['another port', [{ location: 'registry.test:5000' }], 'registry.test:5001', true],
+    ['nothing', [], 'registry.test:5000', true],
+  ])('turns TLS verification off for a host marked insecure (%s)', (_case, insecure, registry, tlsVerify) => {
+    // podman's explicit --tls-verify=true overrides registries.conf and refuses a plain-HTTP registry.
+    expect(resolveDestination({ registry, imageName: 'orders', workspaceRoot: ws, insecure })).toMatchObject({
+      kind: 'registry',
+      tlsVerify,
+    });
+  });
+
   it('lets an explicit tlsVerify win either way', () => {
     expect(
       resolveDestination({ registry: 'localhost:5000', imageName: 'o', workspaceRoot: ws, tlsVerify: true }),
@@ -56,6 +72,15 @@ describe('resolveDestination', () => {
     expect(
       resolveDestination({ registry: 'ghcr.io/acme', imageName: 'o', workspaceRoot: ws, tlsVerify: false }),
     ).toMatchObject({ tlsVerify: false });
+    expect(
+      resolveDestination({
+        registry: 'registry.test:5000',
+        imageName: 'o',
+        workspaceRoot: ws,
+        tlsVerify: true,
+        insecure: [{ location: 'registry.test:5000' }],
+      }),
+    ).toMatchObject({ tlsVerify: true });
   });
 });
 
@@ -72,6 +97,25 @@ describe('destinationFor', () => {
     ['FLEET_REGISTRY without an option', { FLEET_REGISTRY: 'ghcr.io/ci' }, undefined, 'ghcr.io/ci/orders'],
   ])('takes %s', (_case, env, registry, repository) => {
     expect(destinationFor(env, { registry }, 'orders', ws)).toEqual({ kind: 'registry', repository, tlsVerify: true });
+  });
+
+  it('reads the hosts CONTAINERS_REGISTRIES_CONF marks insecure', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nx-fleet-destinations-'));
+    try {
+      const conf = join(dir, 'registries.conf');
+      await writeFile(conf, '[[registry]]\nlocation = "fleet-registry.test:5000"\ninsecure = true\n');
+      const env = { CONTAINERS_REGISTRIES_CONF: conf, FLEET_REGISTRY: 'fleet-registry.test:5000' };
+      expect(destinationFor(env, {}, 'orders', ws)).toEqual({
+        kind: 'registry',
+        repository: 'fleet-registry.test:5000/orders',
+        tlsVerify: false,
+      });
+      expect(destinationFor({ ...env, FLEET_REGISTRY: 'fleet-registry.test:5001' }, {}, 'orders', ws)).toMatchObject({
+        tlsVerify: true,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('falls back to the OCI layout with neither, and passes tlsVerify on', () => {

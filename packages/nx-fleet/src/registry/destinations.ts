@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { answerInFile, type TransportRef } from '../engines/engine';
 import { setting } from '../config/settings';
 import type { Env, ProcessRunner } from '../io/ports';
+import { markedInsecure, readInsecureLocations } from './insecure-hosts';
 
 /** Where pushed images go: a registry repository, or the embedded OCI image-layout directory. */
 export type Destination =
@@ -17,6 +18,8 @@ export function resolveDestination(input: {
   imageName: string;
   workspaceRoot: string;
   tlsVerify?: boolean;
+  /** Hosts the engines' files mark insecure (see readInsecureLocations). */
+  insecure?: ReadonlyArray<{ location: string }>;
 }): Destination {
   const registry = input.registry?.replace(/^(docker|https?):\/\//, '').replace(/\/+$/, '');
   if (!registry) {
@@ -27,10 +30,16 @@ export function resolveDestination(input: {
     };
   }
   const repository = `${registry}/${input.imageName}`;
-  return { kind: 'registry', repository, tlsVerify: input.tlsVerify ?? !isLoopbackRegistry(registry) };
+  // A host marked insecure gets --tls-verify=false, as podman decides with no flag: an explicit
+  // --tls-verify=true would override registries.conf and refuse the plain-HTTP registry.
+  const insecure = isLoopbackRegistry(registry) || markedInsecure(registry.split('/')[0]!, input.insecure ?? []);
+  return { kind: 'registry', repository, tlsVerify: input.tlsVerify ?? !insecure };
 }
 
-/** A service's destination: the registry setting (FLEET_REGISTRY over the option), else the OCI layout. */
+/**
+ * A service's destination: the registry setting (FLEET_REGISTRY over the option), else the OCI layout;
+ * TLS verified unless the option says otherwise or the host is loopback or marked insecure on this machine.
+ */
 export function destinationFor(
   env: Env,
   options: { registry?: string; tlsVerify?: boolean },
@@ -42,6 +51,7 @@ export function destinationFor(
     imageName,
     workspaceRoot,
     tlsVerify: options.tlsVerify,
+    insecure: readInsecureLocations(env),
   });
 }
 

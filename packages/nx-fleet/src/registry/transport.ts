@@ -1,7 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env, HttpTls } from '../io/ports';
 import { isLoopbackRegistry } from './destinations';
+import { markedInsecure, readInsecureLocations, readText } from './insecure-hosts';
+
+export { insecureLocationsOf } from './insecure-hosts';
 
 /** How to speak to one registry host: the attempts in order, the first that connects is kept. */
 export interface Transport {
@@ -29,7 +32,7 @@ export interface TransportSettings {
  * HTTPS, verified against the system roots plus the engines' CAs for that host and NODE_EXTRA_CA_CERTS.
  */
 export function transportFor(host: string, settings: TransportSettings): Transport {
-  const marked = settings.insecure.find(({ location }) => insecureMatches(location, host));
+  const marked = markedInsecure(host, settings.insecure);
   const insecure = marked
     ? `marked insecure in ${marked.file}`
     : settings.tlsVerify === false
@@ -46,57 +49,9 @@ export function transportFor(host: string, settings: TransportSettings): Transpo
   };
 }
 
-/** A registries.conf location is a host, host:port, or a host with a path prefix; `*.example.com` matches subdomains. */
-function insecureMatches(location: string, host: string): boolean {
-  const bare = location.replace(/^(https?|docker):\/\//, '').replace(/\/.*$/, '');
-  if (bare.startsWith('*.')) return host.replace(/:\d+$/, '').endsWith(bare.slice(1));
-  return bare === host;
-}
-
-/** The insecure locations a registries.conf (v2 `[[registry]]` tables, v1 `[registries.insecure]`) marks. */
-export function insecureLocationsOf(toml: string): string[] {
-  const found: string[] = [];
-  let table = '';
-  let location: string | undefined;
-  let insecure = false;
-  const flush = () => {
-    if (table === '[[registry]]' && location && insecure) found.push(location);
-    location = undefined;
-    insecure = false;
-  };
-  for (const raw of toml.split('\n')) {
-    const line = raw.replace(/#.*$/, '').trim();
-    if (!line) continue;
-    if (line.startsWith('[')) {
-      flush();
-      table = line.replace(/\s+/g, '');
-      continue;
-    }
-    const [, key, value] = /^([A-Za-z_-]+)\s*=\s*(.*)$/.exec(line) ?? [];
-    if (table === '[[registry]]' && key === 'location') location = unquote(value!);
-    if (table === '[[registry]]' && key === 'insecure') insecure = value === 'true';
-    if (table === '[registries.insecure]' && key === 'registries')
-      found.push(...[...value!.matchAll(/["']([^"']+)["']/g)].map((match) => match[1]!));
-  }
-  flush();
-  return found;
-}
-
-function unquote(value: string): string {
-  return value.replace(/^["']|["']$/g, '');
-}
-
 /** The engines' files about registry hosts, read from this machine. Missing files say nothing. */
 export function readTransportSettings(env: Env, tlsVerify?: boolean): TransportSettings {
-  const insecure: Array<{ location: string; file: string }> = [];
-  const registriesConf = env['CONTAINERS_REGISTRIES_CONF'] || '/etc/containers/registries.conf';
-  for (const location of insecureLocationsOf(readText(registriesConf) ?? ''))
-    insecure.push({ location, file: registriesConf });
-  const daemonJson = '/etc/docker/daemon.json';
-  const daemon = parseJson(readText(daemonJson));
-  const registries = (daemon as { 'insecure-registries'?: unknown } | undefined)?.['insecure-registries'];
-  if (Array.isArray(registries))
-    for (const location of registries) if (typeof location === 'string') insecure.push({ location, file: daemonJson });
+  const insecure = readInsecureLocations(env);
   const hostCas: Record<string, string[]> = {};
   for (const root of ['/etc/containers/certs.d', '/etc/docker/certs.d']) {
     for (const host of list(root)) {
@@ -111,26 +66,10 @@ export function readTransportSettings(env: Env, tlsVerify?: boolean): TransportS
   return { ...(tlsVerify === undefined ? {} : { tlsVerify }), insecure, hostCas, extraCas: extra ? [extra] : [] };
 }
 
-function readText(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 function list(folder: string): string[] {
   try {
     return readdirSync(folder);
   } catch {
     return [];
-  }
-}
-
-function parseJson(text: string | undefined): unknown {
-  try {
-    return text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
