@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { engineHolding } from '../image/local-image';
 import type { ImageRecord } from '../image/records';
 import type { Env } from '../io/ports';
 import { ToolFailedError, ToolNotFoundError } from '../io/process';
@@ -11,6 +12,7 @@ import {
   type ProcessAnswer,
   type ProcessCall,
 } from '../testing/fake-ports';
+import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import { planScan, scanService, type ScanOptions, type ScanPlan, type ScanPorts } from './scan';
 
 const ROOT = '/ws';
@@ -113,6 +115,8 @@ function harness(
     /** docker-build never ran: no image.json. */
     unbuilt?: boolean;
     tools?: (call: ProcessCall, files: Map<string, string>) => ProcessAnswer | undefined;
+    /** The executor's port; default: an engine holding the image, verified. */
+    localImage?: ScanPorts['localImage'];
   } = {},
 ) {
   const files = memoryFiles({
@@ -120,6 +124,8 @@ function harness(
     ...input.files,
   });
   const saved: Array<[string, string]> = [];
+  /** The records the scan asked the engine for (where the executor verifies them). */
+  const asked: ImageRecord[] = [];
   const log = collectingLog();
   const processes = fakeProcesses((call) => {
     if (call.command.endsWith('trivy') && call.args[0] === '--version') return runResult('Version: 0.55.0');
@@ -131,7 +137,11 @@ function harness(
     env: input.env ?? {},
     log,
     clock: fixedClock('2026-06-01T12:00:00.000Z'),
-    localImage: async () => ({ save: async (ref, archive) => void saved.push([ref, archive]) }),
+    localImage: async (asking) => {
+      asked.push(asking);
+      if (input.localImage) return input.localImage(asking);
+      return { save: async (ref, archive) => void saved.push([ref, archive]) };
+    },
   };
   const scan = () =>
     scanService(
@@ -142,7 +152,7 @@ function harness(
       },
       ports,
     );
-  return { scan, files: files.files, processes, saved, dirs: files.folders, log };
+  return { scan, files: files.files, processes, saved, asked, dirs: files.folders, log };
 }
 
 /** A scanner run that writes `report` where it was asked to (trivy's --output, grype's --file). */
@@ -212,13 +222,14 @@ describe('scanService', () => {
     );
   });
 
-  it('evaluates a given report without exporting the image or running a scanner', async () => {
-    const { scan, processes, saved, log } = harness({
+  it('evaluates a given report without exporting the image or running a scanner, the record still verified', async () => {
+    const { scan, processes, saved, asked, log } = harness({
       options: { report: 'reports/trivy.json', sbom: 'none' },
       files: { '/ws/reports/trivy.json': trivyReport(vulnerability('CVE-2024-0001', 'MEDIUM')) },
     });
 
     expect(await scan()).toBe(true);
+    expect(asked).toEqual([record]);
     expect(saved).toEqual([]);
     expect(processes.calls).toEqual([]);
     expect(log.of('info')).toEqual(['nx-fleet: orders: scan passed (1 findings, 0 allowlisted, threshold HIGH)']);
@@ -312,5 +323,40 @@ describe('scanService', () => {
     expect(error).toBeInstanceOf(ToolNotFoundError);
     expect((error as ToolNotFoundError).tool).toBe(tool);
     expect((error as Error).message).toContain(hint);
+  });
+
+  describe('a record the sources do not confirm (a poisoned cache entry)', () => {
+    /** The executor's localImage: engineHolding over a workspace whose sources give another content tag. */
+    const verifying = (): ScanPorts['localImage'] => {
+      const { ports } = imageWorkspace();
+      return (asking) =>
+        engineHolding(ports, {
+          // The fake engine is podman.
+          record: { ...asking, engine: 'podman' },
+          service: ordersService(),
+          buildOptions: () => ordersBuildOptions,
+          why: 'the scan reads it',
+        });
+    };
+
+    it.each<[string, ScanOptions]>([
+      ['a given report and no SBOM', { report: 'reports/trivy.json', sbom: 'none' }],
+      ['a given report and an SBOM', { report: 'reports/trivy.json' }],
+      ['the scanner on the image', {}],
+    ])('is refused with %s, before any folder, tool or record', async (_case, options) => {
+      const { scan, files, processes, dirs, saved } = harness({
+        options,
+        files: { '/ws/reports/trivy.json': trivyReport() },
+        localImage: verifying(),
+      });
+      await expect(scan()).rejects.toThrow(
+        /^nx-fleet: orders: dist\/fleet\/services\/orders\/image\.json is not trusted: it records content tag ct-0123456789ab, but the current sources give ct-[0-9a-f]{32}\./,
+      );
+      expect(dirs.made).toEqual([]);
+      expect(processes.calls).toEqual([]);
+      expect(saved).toEqual([]);
+      expect(files.has(`${OUT}/scan.json`)).toBe(false);
+      expect(files.has(`${OUT}/scan.sarif`)).toBe(false);
+    });
   });
 });

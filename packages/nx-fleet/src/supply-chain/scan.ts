@@ -75,7 +75,11 @@ export interface ScanRequest {
 
 /** Folders the scanners write into; the node implementation lives with the executor. */
 export type ScanPorts = Pick<Ports, 'processes' | 'files' | 'env' | 'log' | 'clock'> & {
-  /** The engine holding the recorded image, rebuilt first when this machine never built it (a remote-cache hit). */
+  /**
+   * The engine holding the recorded image once the record is verified (the sources' content tag, the
+   * local image's label), rebuilt first when this machine never built it (a remote-cache hit); a record
+   * the sources do not confirm throws. Asked on every scan, even one that only reads a report.
+   */
   localImage(record: ImageRecord): Promise<Pick<Engine, 'save'>>;
 };
 
@@ -92,12 +96,15 @@ export async function scanService(request: ScanRequest, ports: ScanPorts): Promi
       `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`,
     );
   const plan = planScan(request.options, ports.env, workspaceRoot);
+  // Verified in every mode, a given report included: scan.json names this record's image and content
+  // tag, and a poisoned record (restored from a cache) must not get a pass recorded under its name.
+  const engine = await ports.localImage(record);
   const outDir = join(workspaceRoot, scanRecordDir(service.projectRoot));
   await ports.files.makeDir(outDir);
 
   return ports.files.withTempDir('nx-fleet-scan-', async (work) => {
     const archive = join(work, 'image.tar');
-    if (plan.needsImage) await (await ports.localImage(record)).save(record.localRef, archive);
+    if (plan.needsImage) await engine.save(record.localRef, archive);
     if (plan.sbom) {
       const output = join(outDir, plan.sbom.file);
       if (plan.sbom.generator === 'syft')
