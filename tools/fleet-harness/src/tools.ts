@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { accessSync, appendFileSync, constants as fsConstants, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (the caller may still lose a race for it). */
 export async function freePort(): Promise<number> {
@@ -61,11 +61,22 @@ export interface RunResult {
 }
 
 /**
+ * With FLEET_E2E_TIMINGS=<file>, every command's wall time is appended there (ms, cwd, command): where the
+ * suite's minutes go, e.g. `sort -n <file> | tail`.
+ */
+function noteTiming(cmd: string, args: string[], cwd: string | undefined, ms: number): void {
+  const file = process.env['FLEET_E2E_TIMINGS'];
+  if (!file) return;
+  appendFileSync(file, `${ms}\t${cwd ?? ''}\t${[basename(cmd), ...args].join(' ').slice(0, 200)}\n`);
+}
+
+/**
  * Runs a command without a shell. Resolves for any exit status: a signal becomes 128+N
  * and a timeout becomes 124 (like coreutils `timeout`), noted in stderr.
  * Rejects only when the process cannot be spawned at all.
  */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
@@ -99,6 +110,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
         status = 124;
         stderr += `\n[run] ${cmd} timed out after ${opts.timeoutMs} ms and was killed`;
       }
+      noteTiming(cmd, args, opts.cwd, Date.now() - started);
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr, code: status });
     });
 
