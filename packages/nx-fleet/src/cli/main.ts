@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { brokerFingerprintCommand } from './broker-fingerprint';
 import { contextCommand } from './context';
 import { graphCommand } from './graph';
 import { pactsCommand } from './pacts';
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   pacts: pactsCommand,
   release: releaseCommand,
   report: reportCommand,
+  broker: brokerFingerprintCommand,
 };
 
 const version = (require('../../package.json') as { version: string }).version;

@@ -134,6 +134,75 @@ export async function canIDeploy(
   };
 }
 
+/**
+ * The consumer versions whose pacts contract-verify verifies: each consumer's latest pact, its main
+ * branch's, and what is deployed or released. The verifier and the cache fingerprint ask the same.
+ */
+export const CONSUMER_VERSION_SELECTORS: ReadonlyArray<Record<string, unknown>> = [
+  { mainBranch: true },
+  { deployedOrReleased: true },
+  { latest: true },
+];
+
+/** One pact the broker holds for a provider: its URL names the pact's content version (`pact-version/<sha>`). */
+export interface BrokerPact {
+  href: string;
+  name: string;
+}
+
+/**
+ * The pacts the broker would hand the verifier for this provider (`pacts for verification`, the same
+ * selectors); an older broker without that resource answers with the latest pact of each consumer. A
+ * provider the broker does not know has none.
+ */
+export async function pactsForVerification(
+  http: HttpFetch,
+  config: BrokerConfig,
+  provider: string,
+): Promise<BrokerPact[]> {
+  const broker = connect(http, config);
+  const base = `/pacts/provider/${segment(provider)}`;
+  try {
+    const answer = (await receive(broker, {
+      method: 'POST',
+      path: `${base}/for-verification`,
+      body: { consumerVersionSelectors: CONSUMER_VERSION_SELECTORS, includePendingStatus: false },
+      operation: `list the pacts for verification of ${provider}`,
+    })) as { _embedded?: { pacts?: Array<{ _links?: { self?: Link } }> } } | null;
+    const pacts = answer?._embedded?.pacts;
+    // Every answer of a broker lists them, even none: anything else is not a broker's, never "no pacts".
+    if (!Array.isArray(pacts)) throw notABroker(broker, `list the pacts for verification of ${provider}`);
+    return linksOf(pacts.map((pact) => pact._links?.self));
+  } catch (error) {
+    if (!(error instanceof PactBrokerError) || (error.status !== 404 && error.status !== 405)) throw error;
+  }
+  try {
+    const latest = (await receive(broker, {
+      method: 'GET',
+      path: `${base}/latest`,
+      operation: `list the latest pacts of ${provider}`,
+    })) as { _links?: { 'pb:pacts'?: Link[] } } | null;
+    const pacts = latest?._links?.['pb:pacts'];
+    if (!Array.isArray(pacts)) throw notABroker(broker, `list the latest pacts of ${provider}`);
+    return linksOf(pacts);
+  } catch (error) {
+    if (error instanceof PactBrokerError && error.status === 404) return [];
+    throw error;
+  }
+}
+
+interface Link {
+  href?: string;
+  name?: string;
+  title?: string;
+}
+
+function linksOf(links: ReadonlyArray<Link | undefined>): BrokerPact[] {
+  return links
+    .filter((link): link is Link & { href: string } => typeof link?.href === 'string')
+    .map((link) => ({ href: link.href, name: link.name ?? link.title ?? '' }));
+}
+
 interface Broker {
   http: HttpFetch;
   /** The base URL without credentials: the one messages show. */
@@ -143,7 +212,7 @@ interface Broker {
 }
 
 interface BrokerRequest {
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'POST';
   path: string;
   body?: unknown;
   /** What was being done, for messages: "publish the pact …". */

@@ -12,13 +12,34 @@ const PACT: PactSummary = {
 const BROKER: BrokerConfig = { url: 'http://broker.example', token: 't0k' };
 
 describe('planVerification', () => {
-  it.each<[string, PactSummary[], BrokerConfig | undefined, ReturnType<typeof planVerification>]>([
-    ['no pacts and no broker: nothing to verify', [], undefined, { verify: 'nothing' }],
-    ["the repository's pacts", [PACT], undefined, { verify: 'pacts', pacts: [PACT], broker: undefined }],
-    ["the broker's pacts only", [], BROKER, { verify: 'pacts', pacts: [], broker: BROKER }],
-    ['both', [PACT], BROKER, { verify: 'pacts', pacts: [PACT], broker: BROKER }],
-  ])('%s', (_case, pacts, broker, plan) => {
-    expect(planVerification(pacts, broker)).toEqual(plan);
+  it.each<[string, PactSummary[], BrokerConfig | undefined, number | undefined, ReturnType<typeof planVerification>]>([
+    ['no pacts and no broker: nothing to verify', [], undefined, undefined, { verify: 'nothing' }],
+    ["the repository's pacts", [PACT], undefined, undefined, { verify: 'pacts', pacts: [PACT], broker: undefined }],
+    ["the broker's pacts only", [], BROKER, 2, { verify: 'pacts', pacts: [], broker: BROKER }],
+    ['both', [PACT], BROKER, 1, { verify: 'pacts', pacts: [PACT], broker: BROKER }],
+    [
+      'a broker that could not list them: the verifier asks and reports',
+      [],
+      BROKER,
+      undefined,
+      { verify: 'pacts', pacts: [], broker: BROKER },
+    ],
+    [
+      'a broker with none for this provider and no repository pacts: nothing to verify',
+      [],
+      BROKER,
+      0,
+      { verify: 'nothing' },
+    ],
+    [
+      "a broker with none: the repository's pacts alone",
+      [PACT],
+      BROKER,
+      0,
+      { verify: 'pacts', pacts: [PACT], broker: undefined },
+    ],
+  ])('%s', (_case, pacts, broker, brokerPacts, plan) => {
+    expect(planVerification(pacts, broker, brokerPacts)).toEqual(plan);
   });
 });
 

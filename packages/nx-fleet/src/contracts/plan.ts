@@ -20,8 +20,18 @@ export interface ContractVerifyOptions {
 export type VerificationPlan =
   { verify: 'nothing' } | { verify: 'pacts'; pacts: readonly PactSummary[]; broker: BrokerConfig | undefined };
 
-export function planVerification(pacts: readonly PactSummary[], broker: BrokerConfig | undefined): VerificationPlan {
-  return pacts.length || broker ? { verify: 'pacts', pacts, broker } : { verify: 'nothing' };
+/**
+ * `brokerPacts`: how many pacts the broker listed for this provider; undefined when it could not say
+ * (the verifier then asks it again and reports the real error). A broker with none for this provider
+ * is not verified: Pact fails a verification that finds no pacts, and no provider starts for nothing.
+ */
+export function planVerification(
+  pacts: readonly PactSummary[],
+  broker: BrokerConfig | undefined,
+  brokerPacts?: number,
+): VerificationPlan {
+  const fromBroker = brokerPacts === 0 ? undefined : broker;
+  return pacts.length || fromBroker ? { verify: 'pacts', pacts, broker: fromBroker } : { verify: 'nothing' };
 }
 
 /** Where the provider comes from: its start command, else the image its build target recorded. */

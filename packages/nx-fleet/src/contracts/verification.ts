@@ -1,5 +1,5 @@
 import { redactUrl } from '../text/redact';
-import type { BrokerConfig } from './pact-broker';
+import { CONSUMER_VERSION_SELECTORS, type BrokerConfig } from './pact-broker';
 import type { PactSummary } from './pacts';
 
 /** The Pact package nx-fleet drives; installed by the workspace (16.x is the line that runs on Node 20). */
@@ -134,8 +134,8 @@ export function formatContractReport(provider: string, results: readonly PactRes
 }
 
 /**
- * With a Pact Broker: also verify the pacts it holds for this provider (its consumers' main
- * branches and what is deployed), and publish the results under the git SHA and branch, which is
+ * With a Pact Broker: also verify the pacts it holds for this provider (each consumer's latest, its
+ * main branch's and what is deployed), and publish the results under the git SHA and branch, which is
  * what can-i-deploy reads.
  */
 export async function verifyBrokerPacts(
@@ -162,7 +162,7 @@ export async function verifyBrokerPacts(
       ...(input.broker.username
         ? { pactBrokerUsername: input.broker.username, pactBrokerPassword: input.broker.password ?? '' }
         : {}),
-      consumerVersionSelectors: [{ mainBranch: true }, { deployedOrReleased: true }],
+      consumerVersionSelectors: CONSUMER_VERSION_SELECTORS.map((selector) => ({ ...selector })),
       publishVerificationResult: true,
       providerVersion: input.version,
       ...(input.branch ? { providerVersionBranch: input.branch } : {}),

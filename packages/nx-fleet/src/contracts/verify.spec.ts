@@ -51,6 +51,8 @@ interface Setup {
   healthStatus?: number;
   /** The Pact package is not installed. */
   noPact?: boolean;
+  /** The pact URLs the broker lists for verification; undefined: it answers like no broker (an empty 200). */
+  brokerPacts?: string[];
 }
 
 /** Every port faked (docker answers like a daemon holding the image); `events` is the order things happened in. */
@@ -92,8 +94,12 @@ function setup(given: Setup = {}) {
       log,
       env: given.env ?? {},
       git: fakeGit({ revision: given.revision, branch: given.branch }),
-      http: async (url) => {
-        events.push(`GET ${String(url)}`);
+      http: async (url, init) => {
+        events.push(`${init?.method ?? 'GET'} ${String(url)}`);
+        if (given.brokerPacts && String(url).endsWith('/for-verification'))
+          return new Response(
+            JSON.stringify({ _embedded: { pacts: given.brokerPacts.map((href) => ({ _links: { self: { href } } })) } }),
+          );
         return new Response('', { status: given.healthStatus ?? 200 });
       },
     }),
@@ -186,7 +192,7 @@ describe('verifyContracts', () => {
     await expect(verify()).rejects.toThrow(
       'nx-fleet: publishing verification results to the Pact Broker needs a git commit to version them by.',
     );
-    expect(events).toEqual(['load Pact']);
+    expect(events).toEqual(['POST http://broker.example/pacts/provider/orders/for-verification', 'load Pact']);
   });
 
   it("runs the recorded image on its Dockerfile's port, verifies each consumer in turn, stops it, and records the pass", async () => {
@@ -337,6 +343,55 @@ describe('verifyContracts', () => {
       passed: true,
       pacts: [{ consumer: 'web' }, { consumer: '(Pact Broker)', file: 'http://broker.example' }],
     });
+  });
+
+  it('a broker holding no pact for the provider and no repository pacts: records a pass without starting anything', async () => {
+    const { verify, events, log, record } = setup({
+      record: IMAGE,
+      env: { PACT_BROKER_BASE_URL: 'http://fleet:pw@broker.example' },
+      revision: REVISION,
+      brokerPacts: [],
+    });
+    expect(await verify()).toBe(true);
+    expect(events).toEqual(['POST http://broker.example/pacts/provider/orders/for-verification']);
+    expect(log.of('info')).toEqual([
+      'nx-fleet: orders: no consumer has a pact with it yet (services/orders/pacts/ or in the Pact Broker at http://broker.example): nothing to verify.',
+    ]);
+    expect(record()).toMatchObject({ passed: true, pacts: [] });
+  });
+
+  it("a broker holding no pact for the provider: the repository's pacts alone, nothing published", async () => {
+    const { verify, runs } = setup({
+      files: WITH_PACT,
+      record: IMAGE,
+      env: { PACT_BROKER_BASE_URL: 'http://broker.example' },
+      revision: REVISION,
+      brokerPacts: [],
+    });
+    expect(await verify()).toBe(true);
+    expect(runs.map((options) => options.pactUrls ?? options.pactBrokerUrl)).toEqual([[`${PACTS}/web-orders.json`]]);
+  });
+
+  it("a broker listing pacts: verifies them with the listing's selectors (each consumer's latest among them)", async () => {
+    const { verify, runs } = setup({
+      record: IMAGE,
+      env: { PACT_BROKER_BASE_URL: 'http://broker.example' },
+      revision: REVISION,
+      brokerPacts: ['http://broker.example/pacts/provider/orders/consumer/web/pact-version/abc'],
+    });
+    expect(await verify()).toBe(true);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.consumerVersionSelectors).toEqual([
+      { mainBranch: true },
+      { deployedOrReleased: true },
+      { latest: true },
+    ]);
+  });
+
+  it('warns when only the pactBrokerUrl option names the broker: the push gate and the cache key follow PACT_BROKER_BASE_URL', async () => {
+    const { verify, log } = setup({ record: IMAGE, revision: REVISION });
+    await verify({ pactBrokerUrl: 'http://broker.example' });
+    expect(log.of('warn')).toEqual([expect.stringMatching(/pactBrokerUrl option .* PACT_BROKER_BASE_URL is not set/)]);
   });
 
   it("with a broker and no pacts of its own, verifies the broker's", async () => {

@@ -6,7 +6,8 @@ import { contractRecordPath, imageRecordPath, readImageRecord, type ImageRecord 
 import type { ServiceRef } from '../image/service-ref';
 import type { Ports } from '../io/ports';
 import { redactText } from '../text/redact';
-import { brokerConfigFromEnv } from './pact-broker';
+import { FINGERPRINT_TIMEOUT_MS, withTimeout } from './broker-fingerprint';
+import { brokerConfigFromEnv, pactsForVerification, type BrokerConfig } from './pact-broker';
 import type { PactLoader } from './pact-loader';
 import { readProviderPacts } from './pacts';
 import {
@@ -46,10 +47,16 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
     { files: ports.files },
     { workspaceRoot, projectRoot: service.projectRoot, provider },
   );
-  const plan = planVerification(pacts, brokerConfigFromEnv(ports.env, options.pactBrokerUrl));
+  const broker = brokerConfigFromEnv(ports.env, options.pactBrokerUrl);
+  if (options.pactBrokerUrl && !ports.env['PACT_BROKER_BASE_URL'])
+    ports.log.warn(
+      `nx-fleet: ${provider}: the pactBrokerUrl option names the Pact Broker, but PACT_BROKER_BASE_URL is not set where Nx runs: docker-push does not wait for the broker's pacts and a cached verification does not follow them. Set PACT_BROKER_BASE_URL instead.`,
+    );
+  const plan = planVerification(pacts, broker, broker && (await brokerPactCount(ports, broker, provider)));
   if (plan.verify === 'nothing') {
+    const where = posix.join(service.projectRoot, PACTS_FOLDER);
     ports.log.info(
-      `nx-fleet: ${provider}: no consumer has a pact with it yet (${posix.join(service.projectRoot, PACTS_FOLDER)}/): nothing to verify.`,
+      `nx-fleet: ${provider}: no consumer has a pact with it yet (${where}/${broker ? ` or in the Pact Broker at ${redactText(broker.url)}` : ''}): nothing to verify.`,
     );
     await writeContractRecord(ports, request, [], { provider, passed: true, pacts: [] });
     return true;
@@ -62,6 +69,19 @@ export async function verifyContracts(ports: ContractVerifyPorts, request: Contr
     // A provider's last output, a Pact error: what Nx prints and caches loses the secrets first.
     if (error instanceof Error) error.message = redactText(error.message, secrets);
     throw error;
+  }
+}
+
+/** How many pacts the broker holds for the provider; undefined when it cannot say (the verifier then reports why). */
+async function brokerPactCount(
+  ports: Pick<Ports, 'http'>,
+  broker: BrokerConfig,
+  provider: string,
+): Promise<number | undefined> {
+  try {
+    return (await pactsForVerification(withTimeout(ports.http, FINGERPRINT_TIMEOUT_MS), broker, provider)).length;
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,6 +5,7 @@ import type { ContextFacts } from '../image/context-inference';
 import { scannerFingerprint } from '../supply-chain/scanners/fingerprint';
 import { resolveServiceContext } from './service-context';
 import {
+  brokerFingerprintCommand,
   buildInputs,
   buildServiceTargets,
   contextOptions,
@@ -44,6 +45,8 @@ const input = (
     projectName: 'orders',
     dockerfile: 'services/orders/Dockerfile',
     config,
+    // This process's environment never decides a test.
+    broker: false,
     context: resolveServiceContext(config, options, facts),
     options,
   };
@@ -497,6 +500,67 @@ describe('buildServiceTargets', () => {
       const bothOff = buildServiceTargets(input({ gates: { scan: false, contract: false } }))['docker-push']!;
       expect(bothOff.dependsOn).toEqual(['docker-build']);
       expect(bothOff.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['scan'] });
+    });
+
+    const FINGERPRINT = {
+      runtime: `node -e "require('nx-fleet/src/cli/broker-fingerprint').printBrokerFingerprint('orders')"`,
+    };
+
+    it("a Pact Broker and no repository pacts: the push waits for contract-verify, whose cache key holds the broker's pacts", () => {
+      const targets = buildServiceTargets({ ...input(), broker: true });
+      expect(targets['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build' });
+      expect(targets['contract-verify']).toMatchObject({
+        dependsOn: ['docker-build'],
+        cache: true,
+        inputs: [
+          { dependentTasksOutputFiles: '**/image.json', transitive: false },
+          '{projectRoot}/pacts/**/*',
+          FINGERPRINT,
+        ],
+        metadata: {
+          description:
+            "Run the image built and verify the pacts the Pact Broker (PACT_BROKER_BASE_URL) holds for this service; re-runs when the image or the broker's pacts change",
+        },
+      });
+      // Only contract-verify's key: the image's and the push's inputs do not follow the broker.
+      expect(targets['docker-build']!.inputs).not.toContainEqual(FINGERPRINT);
+      expect(targets['docker-push']!.inputs).not.toContainEqual(FINGERPRINT);
+    });
+
+    it('a Pact Broker and repository pacts: one verification of both gates the push', () => {
+      const targets = buildServiceTargets({ ...withPacts(), broker: true });
+      expect(targets['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+      expect(targets['contract-verify']!.inputs).toContainEqual(FINGERPRINT);
+      expect(targets['contract-verify']!.metadata?.description).toMatch(/2 pact\(s\) .* and the Pact Broker's for it/);
+    });
+
+    it('a Pact Broker with the contract gate off: skipped and named, and still never a cached verification across broker changes', () => {
+      const targets = buildServiceTargets({ ...input({ gates: { contract: false } }), broker: true });
+      expect(targets['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
+      expect(targets['docker-push']!.options).toEqual({ buildTarget: 'docker-build', skippedGates: ['contract'] });
+      expect(targets['contract-verify']!.inputs).toContainEqual(FINGERPRINT);
+    });
+
+    it('a Pact Broker and a project name no shell command can carry: contract-verify is never cached', () => {
+      const targets = buildServiceTargets({ ...input(), projectName: "o'rders", broker: true });
+      expect(targets['contract-verify']!.cache).toBe(false);
+      expect(targets['contract-verify']!.inputs).toEqual([
+        { dependentTasksOutputFiles: '**/image.json', transitive: false },
+        '{projectRoot}/pacts/**/*',
+      ]);
+      expect(brokerFingerprintCommand("o'rders")).toBeUndefined();
+    });
+
+    it('the runtime input is the fingerprint command and carries no broker URL or credential', () => {
+      expect(brokerFingerprintCommand('@acme/orders')).toBe(
+        `node -e "require('nx-fleet/src/cli/broker-fingerprint').printBrokerFingerprint('@acme/orders')"`,
+      );
+      expect(contractInputs(FINGERPRINT.runtime)).toEqual([
+        { dependentTasksOutputFiles: '**/image.json', transitive: false },
+        '{projectRoot}/pacts/**/*',
+        FINGERPRINT,
+      ]);
     });
 
     it('a service without pacts: contract-verify is listed, says there are none yet, and is configured as with pacts', () => {

@@ -4,6 +4,9 @@ import type { FleetSigning, NormalizedFleetOptions } from '../config/options';
 import type { FleetServiceConfig } from '../config/service-settings';
 import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } from '../image/records';
 import { WORKSPACE_MANIFESTS } from '../image/context-inference';
+import { decideContractGate } from '../contracts/gate';
+import { brokerConfigFromEnv } from '../contracts/pact-broker';
+import { nodePorts } from '../io/ports';
 import type { ServiceContext } from './service-context';
 
 export interface ServiceTargetsInput {
@@ -18,6 +21,11 @@ export interface ServiceTargetsInput {
   /** Roots of the services this one calls through their SDKs, itself or through a library it uses. */
   providerRoots?: readonly string[];
   config: FleetServiceConfig;
+  /**
+   * A Pact Broker is configured (`PACT_BROKER_BASE_URL` where Nx computes the graph; Nx's daemon
+   * recomputes it when the variable changes). Default: read from this process's environment.
+   */
+  broker?: boolean;
   /** The build context chosen for the Dockerfile (`resolveServiceContext`). */
   context: ServiceContext;
   options: NormalizedFleetOptions;
@@ -116,11 +124,27 @@ export function signingOptions(signing: FleetSigning): Record<string, unknown> {
 }
 
 /**
- * The provider's image (through docker-build's record) and its pacts folder (the pacts and the
- * provider-state handlers): a consumer's new expectations re-run the verification, nothing else does.
+ * The provider's image (through docker-build's record), its pacts folder (the pacts and the
+ * provider-state handlers) and, with a Pact Broker, the broker's pacts for it: a consumer's new
+ * expectations, in the repository or in the broker, re-run the verification, nothing else does.
  */
-export function contractInputs(): NonNullable<TargetConfiguration['inputs']> {
-  return [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, `{projectRoot}/${PACTS_FOLDER}/**/*`];
+export function contractInputs(brokerFingerprint?: string): NonNullable<TargetConfiguration['inputs']> {
+  return [
+    { dependentTasksOutputFiles: '**/image.json', transitive: false },
+    `{projectRoot}/${PACTS_FOLDER}/**/*`,
+    ...(brokerFingerprint ? [{ runtime: brokerFingerprint }] : []),
+  ];
+}
+
+/**
+ * The runtime input that fingerprints the broker's pacts for a provider (`nx-fleet broker fingerprint`,
+ * loaded alone to stay fast). Nx runs it through a shell with the task's environment, where the broker's
+ * URL and credentials are read: none is on the command line, and none needs an env input (the printed
+ * fingerprint names the broker). Undefined for a name that would need quoting.
+ */
+export function brokerFingerprintCommand(projectName: string): string | undefined {
+  if (!PLAIN_NAME.test(projectName)) return undefined;
+  return `node -e "require('nx-fleet/src/cli/broker-fingerprint').printBrokerFingerprint('${projectName}')"`;
 }
 
 /** Nx Console shows a service's four targets together, under this group. */
@@ -165,14 +189,21 @@ export function buildServiceTargets({
   affectedBy = [],
   providerRoots = [],
   config,
+  broker = brokerConfigFromEnv(nodePorts().env) !== undefined,
   context,
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const { mode, outputs } = context;
   const scanGate = config.gates?.scan ?? options.gates.scan;
-  const hasPacts = pacts.length > 0;
-  const contractGate = hasPacts && (config.gates?.contract ?? options.gates.contract);
-  const skippedGates = [...(scanGate ? [] : ['scan']), ...(hasPacts && !contractGate ? ['contract'] : [])];
+  const gate = decideContractGate({
+    repositoryPacts: pacts.length,
+    broker,
+    enabled: config.gates?.contract ?? options.gates.contract,
+  });
+  const skippedGates = [...(scanGate ? [] : ['scan']), ...(gate.skipped ? ['contract'] : [])];
+  const fingerprint = gate.brokerFingerprint ? brokerFingerprintCommand(projectName) : undefined;
+  // A name no command can carry: never cached rather than cached across the broker's changes.
+  const contractCache = !gate.brokerFingerprint || fingerprint !== undefined;
   const imageInputs = buildInputs(context);
   return {
     [options.buildTargetName]: {
@@ -212,19 +243,17 @@ export function buildServiceTargets({
         ...targetHelp(projectName, options.scanTargetName, { threshold: 'CRITICAL', ignoreUnfixed: true }),
       },
     },
-    // On every service, so `nx show project` lists it from the start; without pacts it verifies nothing and the push does not wait for it.
+    // On every service, so `nx show project` lists it from the start; without pacts or a broker it verifies nothing and the push does not wait for it.
     [options.contractTargetName]: {
       executor: 'nx-fleet:contract-verify',
       dependsOn: [options.buildTargetName],
       options: { buildTarget: options.buildTargetName },
-      inputs: contractInputs(),
+      inputs: contractInputs(fingerprint),
       outputs: [`{workspaceRoot}/${contractRecordPath(projectRoot)}`],
-      cache: true,
+      cache: contractCache,
       metadata: {
         technologies: ['docker', 'pact'],
-        description: hasPacts
-          ? `Run the image built and verify the ${pacts.length} pact(s) consumers have with this service (${PACTS_FOLDER}/); re-runs when the image or a pact changes`
-          : `Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to ${PACTS_FOLDER}/)`,
+        description: contractDescription(pacts.length, broker),
         ...targetHelp(projectName, options.contractTargetName, { port: 8080, healthPath: '/healthz' }),
       },
     },
@@ -234,7 +263,7 @@ export function buildServiceTargets({
       dependsOn: [
         options.buildTargetName,
         ...(scanGate ? [options.scanTargetName] : []),
-        ...(contractGate ? [options.contractTargetName] : []),
+        ...(gate.pushWaits ? [options.contractTargetName] : []),
       ],
       options: {
         buildTarget: options.buildTargetName,
@@ -254,4 +283,13 @@ export function buildServiceTargets({
       },
     },
   };
+}
+
+function contractDescription(repositoryPacts: number, broker: boolean): string {
+  const brokerToo = broker ? " and the Pact Broker's for it (PACT_BROKER_BASE_URL)" : '';
+  if (repositoryPacts)
+    return `Run the image built and verify the ${repositoryPacts} pact(s) consumers have with this service (${PACTS_FOLDER}/)${brokerToo}; re-runs when the image or a pact changes`;
+  if (broker)
+    return `Run the image built and verify the pacts the Pact Broker (PACT_BROKER_BASE_URL) holds for this service; re-runs when the image or the broker's pacts change`;
+  return `Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to ${PACTS_FOLDER}/)`;
 }
