@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LEDGER } from '../config/defaults';
@@ -87,6 +88,8 @@ interface Setup {
   commitFails?: boolean;
   /** What `git rev-list -1 HEAD -- . :(exclude)<ledger>…` answers: the last commit that changed sources. */
   sourceSha?: string;
+  /** Before the first release: deploy/ does not exist yet. */
+  noLedgerFolder?: boolean;
   /** Lock files present before the release, by path. */
   locks?: Record<string, string>;
   /** The pids running on this host (ours, 100, always does). */
@@ -130,7 +133,8 @@ function setup(input: Setup = {}) {
       return runResult('100644 5hared 0\tscripts/deploy.sh\n100644 0wn 0\tservices/orders/a.ts\n');
     if (git.startsWith('diff --name-only')) return runResult('services/orders/a.ts\n');
     if (git === 'rev-parse --show-toplevel') return runResult(`${WS}\n`);
-    if (git === 'rev-parse --git-common-dir') return runResult('../.git\n');
+    if (git === 'rev-parse --git-common-dir')
+      return runResult(`${relative(call.options?.cwd ?? WS, GIT_DIR) || '.git'}\n`);
     if (git.startsWith('rev-list -1 HEAD')) return runResult(`${input.sourceSha ?? SHA}\n`);
     if (git.startsWith('commit') && input.commitFails) return runResult('', 'nothing added to commit\n', 1);
     if (input.upstream) {
@@ -147,6 +151,9 @@ function setup(input: Setup = {}) {
   const images = input.images ?? { 'services/orders': image('orders'), 'apps/web': image('web') };
   const pushes = input.pushes ?? { 'services/orders': push('orders'), 'apps/web': push('web') };
   const records: Record<string, string> = {
+    // The workspace and the ledger's folder (only folders the release reads from are listed).
+    [WS]: '',
+    ...(input.noLedgerFolder ? {} : { [`${WS}/deploy`]: '' }),
     ...SOURCES,
     ...Object.fromEntries(
       Object.entries(images).map(([root, r]) => [`${WS}/${imageRecordPath(root)}`, JSON.stringify(r)]),
@@ -400,6 +407,14 @@ describe('release: one at a time, recording the source commit', () => {
     await release(request({ commit: true }), ports);
     expect(locks.events).toEqual([`create ${LOCK}`, `remove ${LOCK}`]);
     expect(locks.files.size).toBe(0);
+  });
+
+  it("takes the same lock before the first release, when the ledger's folder does not exist yet", async () => {
+    const { ports, locks, processes } = setup({ noLedgerFolder: true });
+    await release(request({ commit: true }), ports);
+    expect(locks.events).toEqual([`create ${LOCK}`, `remove ${LOCK}`]);
+    const asked = processes.calls.find((c) => c.args.join(' ') === 'rev-parse --git-common-dir');
+    expect(asked?.options?.cwd).toBe(WS);
   });
 
   it('removes the lock after a failed release too', async () => {

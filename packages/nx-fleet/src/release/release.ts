@@ -120,7 +120,10 @@ async function sourceCommit(request: ReleaseRequest, ports: ReleasePorts): Promi
 
 /** The lock file in the ledger repository's git dir (shared by its worktrees), else next to the ledger. */
 async function lockPath(request: ReleaseRequest, ports: ReleasePorts): Promise<string> {
-  const cwd = dirname(request.ledgerFile);
+  // From the nearest folder that exists: before the first release the ledger's folder may not, and
+  // git would not run there, so two first releases would each put the lock somewhere else.
+  let cwd = dirname(request.ledgerFile);
+  while (!ports.files.exists(cwd) && dirname(cwd) !== cwd) cwd = dirname(cwd);
   const name = lockFileName(request.ledgerFile, request.environment);
   const gitDir = await ports.processes.run('git', ['rev-parse', '--git-common-dir'], { cwd }).catch(() => undefined);
   const dir = gitDir?.code === 0 && gitDir.stdout.trim() ? resolve(cwd, gitDir.stdout.trim()) : cwd;
