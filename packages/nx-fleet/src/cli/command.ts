@@ -11,6 +11,12 @@ export interface Command {
   run(values: CommandValues, env: { cwd: string; positionals: string[] }): Promise<number>;
 }
 
+/** A command's refusal: the message on stderr, and the exit code (1: bad input or state, 2: bad usage). */
+export function fail(message: string, exitCode = 1): number {
+  console.error(message);
+  return exitCode;
+}
+
 /**
  * A command's arguments, strictly: an unknown option or a wrong number of positionals prints the
  * error with the command's help and gives exit code 2; --help prints the help and gives 0.

@@ -7,7 +7,7 @@ import { prepareContext, type BuildOptions } from '../image/build';
 import { assemblePrunedContext } from '../image/pruned-context';
 import { nodePorts } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
-import type { Command } from './command';
+import { fail, type Command } from './command';
 
 export const contextCommand: Command = {
   summary: 'Show (or write out) the build context a service sends to the engine',
@@ -36,18 +36,16 @@ export const contextCommand: Command = {
     const target = node?.data.targets?.[targetName];
     const options = target?.options as BuildOptions | undefined;
     if (!node || !options) {
-      console.error(
+      return fail(
         `nx-fleet context: "${project}" has no ${targetName} target. \`npx nx-fleet status\` lists the services.`,
       );
-      return 1;
     }
     const service = { workspaceRoot, projectName: project, projectRoot: node.data.root, graph };
     const out = typeof values['out'] === 'string' ? values['out'] : undefined;
     if (out && !options.prune) {
-      console.error(
+      return fail(
         `nx-fleet context: ${project} sends the folder "${options.context}" as it is; there is nothing to write out.`,
       );
-      return 1;
     }
     const chosen = target?.metadata?.['context'] as { mode?: string; origin?: string; reason?: string } | undefined;
     // On stderr: stdout stays the file list, for scripts.

@@ -6,7 +6,7 @@ import { nodeLockFiles } from '../io/git';
 import { nodePorts } from '../io/ports';
 import { formatPlan, formatRelease } from '../release/plan';
 import { release } from '../release/release';
-import type { Command } from './command';
+import { fail, type Command } from './command';
 import { workspaceRuntime } from '../nx/workspace-runtime';
 
 export const releaseCommand: Command = {
@@ -50,10 +50,10 @@ export const releaseCommand: Command = {
   async run(values) {
     const environment = values['env'];
     if (typeof environment !== 'string' || !/^[A-Za-z0-9][\w.-]*$/.test(environment)) {
-      console.error(
+      return fail(
         'nx-fleet release: --env <name> is required (letters, digits, ".", "_", "-"), e.g. --env production.',
+        2,
       );
-      return 2;
     }
     const options = normalizeOptions(fleetPluginOptions(workspaceRoot));
     const flag = (name: string) => values[name] === true;
@@ -74,8 +74,7 @@ export const releaseCommand: Command = {
       return 0;
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith('nx-fleet'))) throw error;
-      console.error(error.message);
-      return 1;
+      return fail(error.message);
     }
   },
 };
