@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   credentialSourceFor,
   credentialsFromAuthFile,
+  credentialHelpersOf,
+  credentialStores,
   lookUpCredentials,
   parseHelperAnswer,
   registryCredentials,
@@ -258,5 +260,101 @@ describe('lookUpCredentials', () => {
       username: 'helper-user',
       password: 'pw-for-reg.io',
     });
+  });
+});
+
+describe('credentialHelpersOf', () => {
+  it.each([
+    ['unset', '[[registry]]\nlocation = "a"\n', undefined],
+    ['a list', 'credential-helpers = ["containers-auth.json", "gcloud"]\n', ['containers-auth.json', 'gcloud']],
+    [
+      'a list over lines, with comments',
+      'x = 1\ncredential-helpers = [\n  "secretservice", # the desktop\n  \'pass\',\n]\n',
+      ['secretservice', 'pass'],
+    ],
+    [
+      'a key inside a table, which is not the top-level key',
+      '[[registry]]\ncredential-helpers = ["nope"]\n',
+      undefined,
+    ],
+    ['a commented-out key', '# credential-helpers = ["nope"]\n', undefined],
+  ])('%s', (_case, toml, expected) => {
+    expect(credentialHelpersOf(toml)).toEqual(expected);
+  });
+});
+
+describe('credentialStores', () => {
+  it.each([
+    ['no registries.conf setting: the auth files', undefined, [{ kind: 'auth-files' }]],
+    [
+      'the listed order, containers-auth.json meaning the auth files',
+      { helpers: ['gcloud', 'containers-auth.json'], file: '/r.conf' },
+      [{ kind: 'helper', helper: 'gcloud', file: '/r.conf' }, { kind: 'auth-files' }],
+    ],
+    [
+      'a name that is no helper name is skipped',
+      { helpers: ['../x', 'ok'], file: '/r.conf' },
+      [{ kind: 'helper', helper: 'ok', file: '/r.conf' }],
+    ],
+    ['an empty list: the auth files, as podman defaults', { helpers: [], file: '/r.conf' }, [{ kind: 'auth-files' }]],
+  ])('%s', (_case, configured, expected) => {
+    expect(credentialStores(configured)).toEqual(expected);
+  });
+});
+
+describe('lookUpCredentials with registries.conf credential-helpers', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nx-fleet-conf-helpers-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const setup = async (helpers: string[], authFile: unknown) => {
+    const conf = join(dir, 'registries.conf');
+    await writeFile(conf, `credential-helpers = ${JSON.stringify(helpers)}\n`);
+    await writeFile(join(dir, 'auth.json'), JSON.stringify(authFile));
+    return {
+      conf,
+      env: { HOME: join(dir, 'home'), REGISTRY_AUTH_FILE: join(dir, 'auth.json'), CONTAINERS_REGISTRIES_CONF: conf },
+    };
+  };
+
+  it('runs a listed helper for a host no auth file names, the host on stdin', async () => {
+    const { conf, env } = await setup(['containers-auth.json', 'fleet'], {});
+    const processes = fakeProcesses(() => runResult('{"ServerURL":"reg.io","Username":"u","Secret":"s"}'));
+    const lookup = await lookUpCredentials('reg.io', env, processes);
+    expect(lookup.credentials).toEqual({ username: 'u', password: 's' });
+    expect(lookup.lookedIn).toContain(`docker-credential-fleet (named in credential-helpers in ${conf})`);
+    expect(processes.calls).toEqual([
+      {
+        method: 'run',
+        command: 'docker-credential-fleet',
+        args: ['get'],
+        options: { input: 'reg.io', timeoutMs: 60_000 },
+      },
+    ]);
+  });
+
+  it('takes the auth files first when listed first, and runs no helper', async () => {
+    const { env } = await setup(['containers-auth.json', 'fleet'], {
+      auths: { 'reg.io': { auth: Buffer.from('a:b').toString('base64') } },
+    });
+    const processes = fakeProcesses();
+    expect((await lookUpCredentials('reg.io', env, processes)).credentials).toEqual({ username: 'a', password: 'b' });
+    expect(processes.calls).toEqual([]);
+  });
+
+  it('without containers-auth.json in the list, ignores the auth files as podman does', async () => {
+    const { env } = await setup(['fleet'], { auths: { 'reg.io': { auth: Buffer.from('a:b').toString('base64') } } });
+    const lookup = await lookUpCredentials(
+      'reg.io',
+      env,
+      fakeProcesses(() => runResult('credentials not found', '', 1)),
+    );
+    expect(lookup.credentials).toBeUndefined();
+    expect(lookup.lookedIn).toEqual([
+      expect.stringMatching(/^docker-credential-fleet \(named in credential-helpers in /),
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Env, ProcessRunner } from '../io/ports';
+import { readText, registriesConfPath } from './insecure-hosts';
 
 export interface RegistryCredentials {
   username: string;
@@ -92,24 +93,90 @@ export function parseHelperAnswer(stdout: string): RegistryCredentials | undefin
 /** Helpers say "not found" in their own words (docker-credential-osxkeychain, -pass, -ecr-login, gcloud…). */
 const HELPER_NOT_FOUND = /not found|no credentials/i;
 
+/** podman's name, in registries.conf `credential-helpers`, for "the auth files" (credHelpers included). */
+export const AUTH_FILES_HELPER = 'containers-auth.json';
+
 /**
- * The credentials for `host`: from an auth file, or by running its credential helper
- * (`docker-credential-<name> get`, the server URL on stdin, never on the command line).
+ * The top-level `credential-helpers` array of a registries.conf: podman asks these in order for every
+ * registry, `containers-auth.json` meaning the auth files. Undefined when the file sets none.
+ */
+export function credentialHelpersOf(toml: string): string[] | undefined {
+  // Top-level keys come before the first table header.
+  const top = toml
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, ''))
+    .join('\n')
+    .split(/^\s*\[/m)[0]!;
+  const match = /^\s*credential-helpers\s*=\s*\[([^\]]*)\]/m.exec(top);
+  if (!match) return undefined;
+  return [...match[1]!.matchAll(/["']([^"']+)["']/g)].map((name) => name[1]!);
+}
+
+/** Where to look, in order: registries.conf `credential-helpers` as podman reads it, else the auth files alone. */
+export function credentialStores(
+  configured: { helpers: readonly string[]; file: string } | undefined,
+): Array<{ kind: 'auth-files' } | { kind: 'helper'; helper: string; file: string }> {
+  // An empty list is podman's default too: the auth files.
+  if (!configured?.helpers.length) return [{ kind: 'auth-files' }];
+  return configured.helpers
+    .filter((name) => name === AUTH_FILES_HELPER || /^[A-Za-z0-9._-]+$/.test(name))
+    .map((name) =>
+      name === AUTH_FILES_HELPER
+        ? { kind: 'auth-files' as const }
+        : { kind: 'helper' as const, helper: name, file: configured.file },
+    );
+}
+
+/**
+ * The credentials for `host`, where podman looks: the auth files (an entry, or the credential helper they
+ * name for the host) and the helpers registries.conf's `credential-helpers` lists, in its order. A helper
+ * runs as `docker-credential-<name> get` with the server URL on stdin, never on the command line.
  */
 export async function lookUpCredentials(host: string, env: Env, processes: ProcessRunner): Promise<CredentialLookup> {
+  const file = registriesConfPath(env);
+  const helpers = credentialHelpersOf(readText(file) ?? '');
+  const lookedIn: string[] = [];
+  for (const store of credentialStores(helpers ? { helpers, file } : undefined)) {
+    const found =
+      store.kind === 'auth-files'
+        ? await fromAuthFiles(host, env, processes)
+        : await fromHelper(host, { helper: store.helper, namedIn: `credential-helpers in ${store.file}` }, processes);
+    lookedIn.push(...found.lookedIn);
+    if (found.credentials) return { credentials: found.credentials, lookedIn };
+  }
+  return { lookedIn };
+}
+
+async function fromAuthFiles(host: string, env: Env, processes: ProcessRunner): Promise<CredentialLookup> {
   const files = authFiles(env).map((file) => ({ file, content: readAuthFile(file) }));
   const { source, lookedIn } = credentialSourceFor(host, files);
   const searched = lookedIn.length ? lookedIn : files.map(({ file }) => file);
   if (!source) return { lookedIn: searched };
   if (source.kind === 'auth-file') return { credentials: source.credentials, lookedIn: [...lookedIn, source.file] };
+  const found = await fromHelper(
+    host,
+    { helper: source.helper, namedIn: source.file, serverUrl: source.serverUrl },
+    processes,
+  );
+  return { ...found, lookedIn: [...lookedIn, ...found.lookedIn] };
+}
+
+async function fromHelper(
+  host: string,
+  source: { helper: string; namedIn: string; serverUrl?: string },
+  processes: ProcessRunner,
+): Promise<CredentialLookup> {
   const helper = `docker-credential-${source.helper}`;
-  const where = [...lookedIn, `${helper} (named in ${source.file})`];
+  const where = [`${helper} (named in ${source.namedIn})`];
   let result;
   try {
-    result = await processes.run(helper, ['get'], { input: source.serverUrl, timeoutMs: 60_000 });
+    result = await processes.run(helper, ['get'], {
+      input: source.serverUrl ?? helperServerUrl(host),
+      timeoutMs: 60_000,
+    });
   } catch (error) {
     throw new Error(
-      `nx-fleet: ${source.file} names the credential helper ${helper} for ${host}, and it could not run: ${(error as Error).message}`,
+      `nx-fleet: ${source.namedIn} names the credential helper ${helper} for ${host}, and it could not run: ${(error as Error).message}`,
     );
   }
   if (result.code !== 0) {

@@ -58,7 +58,7 @@ function unquote(value: string): string {
  */
 export function readInsecureLocations(env: Env): InsecureLocation[] {
   const insecure: InsecureLocation[] = [];
-  const registriesConf = env['CONTAINERS_REGISTRIES_CONF'] || '/etc/containers/registries.conf';
+  const registriesConf = registriesConfPath(env);
   for (const location of insecureLocationsOf(readText(registriesConf) ?? ''))
     insecure.push({ location, file: registriesConf });
   const daemonJson = '/etc/docker/daemon.json';
@@ -67,6 +67,11 @@ export function readInsecureLocations(env: Env): InsecureLocation[] {
   if (Array.isArray(registries))
     for (const location of registries) if (typeof location === 'string') insecure.push({ location, file: daemonJson });
   return insecure;
+}
+
+/** podman's registries.conf: CONTAINERS_REGISTRIES_CONF, else the system file. */
+export function registriesConfPath(env: Env): string {
+  return env['CONTAINERS_REGISTRIES_CONF'] || '/etc/containers/registries.conf';
 }
 
 /** A file's text; undefined when it cannot be read (a missing engine file says nothing). */
