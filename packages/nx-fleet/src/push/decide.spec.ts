@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decidePush, pushTags, type PushDecision, type PushFacts } from './decide';
+import { decidePush, pushTags, stepName, type PushDecision, type PushFacts, type PushStep } from './decide';
 
 const sha = '0123456789abcdef0123456789abcdef01234567';
 
@@ -36,46 +36,103 @@ describe('pushTags', () => {
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const OTHER = `sha256:${'0'.repeat(64)}`;
-const extraTags = ['0123456789ab', 'latest'];
-const present = (tagDigests: Record<string, string | undefined>): PushFacts => ({
+const COMMIT = '0123456789ab';
+const extraTags = [COMMIT, 'latest'];
+const facts = (over: Partial<PushFacts>): PushFacts => ({
   extraTags,
   contentDigest: DIGEST,
-  tagDigests: new Map(Object.entries(tagDigests)),
+  tagDigests: new Map(),
+  inEngine: true,
+  attachments: [],
+  ...over,
 });
+const tags = (digests: Record<string, string | undefined>) => new Map(Object.entries(digests));
+const record = { step: 'record' } as const;
 
-describe('decidePush', () => {
+describe('decidePush: exactly the missing steps, then the record', () => {
   it.each<[string, PushFacts, PushDecision]>([
     [
-      'the registry has the content tag and every tag names its digest: nothing to do',
-      present({ '0123456789ab': DIGEST, latest: DIGEST }),
-      { kind: 'present', digest: DIGEST, copy: [] },
+      'fresh: nothing there, the engine holds the image: upload, every tag, every attachment, record',
+      facts({ contentDigest: undefined, attachments: [{ kind: 'sbom' }, { kind: 'signature' }] }),
+      {
+        steps: [
+          { step: 'upload', rebuild: false },
+          { step: 'tag', tag: COMMIT },
+          { step: 'tag', tag: 'latest' },
+          { step: 'sbom' },
+          { step: 'signature' },
+          record,
+        ],
+      },
     ],
     [
-      'the registry has the content tag; a missing tag and one naming another digest are copied',
-      present({ '0123456789ab': undefined, latest: OTHER }),
-      { kind: 'present', digest: DIGEST, copy: ['0123456789ab', 'latest'] },
+      'fresh after a remote-cache hit (the engine lacks the image): rebuild first',
+      facts({ contentDigest: undefined, inEngine: false, extraTags: [] }),
+      { steps: [{ step: 'upload', rebuild: true }, record] },
     ],
     [
-      'the registry has the content tag; only the tag that moved is copied',
-      present({ '0123456789ab': DIGEST, latest: OTHER }),
-      { kind: 'present', digest: DIGEST, copy: ['latest'] },
+      'half-done: the content tag is there, the commit tag missing: only the tag copy',
+      facts({ tagDigests: tags({ [COMMIT]: undefined, latest: DIGEST }) }),
+      { digest: DIGEST, steps: [{ step: 'tag', tag: COMMIT }, record] },
     ],
     [
-      'the registry lacks the content tag and the engine has the image: upload, copy every tag',
-      { extraTags, contentDigest: undefined, inEngine: true },
-      { kind: 'upload', rebuild: false, copy: extraTags },
+      'everything present and right: record only',
+      facts({
+        tagDigests: tags({ [COMMIT]: DIGEST, latest: DIGEST }),
+        attachments: [
+          { kind: 'sbom', present: true },
+          { kind: 'signature', present: true },
+        ],
+      }),
+      { digest: DIGEST, steps: [record] },
     ],
     [
-      'the registry lacks it and so does the engine (a remote-cache hit): rebuild, upload, copy every tag',
-      { extraTags, contentDigest: undefined, inEngine: false },
-      { kind: 'upload', rebuild: true, copy: extraTags },
+      'a tag pointing at another digest: moved, saying from where',
+      facts({ tagDigests: tags({ [COMMIT]: DIGEST, latest: OTHER }) }),
+      { digest: DIGEST, steps: [{ step: 'tag', tag: 'latest', moved: OTHER }, record] },
     ],
     [
-      'only the content tag: nothing to copy either way',
-      { extraTags: [], contentDigest: undefined, inEngine: true },
-      { kind: 'upload', rebuild: false, copy: [] },
+      'fresh, with latest naming the previous image: uploaded, then latest moved from it',
+      facts({ contentDigest: undefined, tagDigests: tags({ latest: OTHER }) }),
+      {
+        steps: [
+          { step: 'upload', rebuild: false },
+          { step: 'tag', tag: COMMIT },
+          { step: 'tag', tag: 'latest', moved: OTHER },
+          record,
+        ],
+      },
     ],
-  ])('%s', (_case, facts, decision) => {
-    expect(decidePush(facts)).toEqual(decision);
+    [
+      'half-done: tags right, the SBOM attached, the signature missing: only the signature',
+      facts({
+        tagDigests: tags({ [COMMIT]: DIGEST, latest: DIGEST }),
+        attachments: [
+          { kind: 'sbom', present: true },
+          { kind: 'signature', present: false },
+        ],
+      }),
+      { digest: DIGEST, steps: [{ step: 'signature' }, record] },
+    ],
+    [
+      'a signature nx-fleet cannot read (cosign): signed again',
+      facts({ tagDigests: tags({ [COMMIT]: DIGEST, latest: DIGEST }), attachments: [{ kind: 'signature' }] }),
+      { digest: DIGEST, steps: [{ step: 'signature' }, record] },
+    ],
+    [
+      'only the content tag, nothing wanted: record only',
+      facts({ extraTags: [] }),
+      { digest: DIGEST, steps: [record] },
+    ],
+  ])('%s', (_case, given, decision) => {
+    expect(decidePush(given)).toEqual(decision);
+  });
+
+  it('names the steps as errors and the log do', () => {
+    expect(
+      [{ step: 'upload', rebuild: false }, { step: 'tag', tag: COMMIT, moved: OTHER }, { step: 'sbom' }, record].map(
+        (step) => stepName(step as PushStep),
+      ),
+    ).toEqual(['upload', `tag ${COMMIT}`, 'sbom', 'record']);
   });
 });

@@ -15,28 +15,67 @@ export function pushTags(
   return [...new Set(tags)];
 }
 
-/**
- * What the destination holds, asked in that order: the content tag's digest; then, when it has one,
- * the digest of every other tag, else whether the engine holds the image to upload.
- */
-export type PushFacts =
-  | { extraTags: readonly string[]; contentDigest: string; tagDigests: ReadonlyMap<string, string | undefined> }
-  | { extraTags: readonly string[]; contentDigest: undefined; inEngine: boolean };
+export type AttachmentKind = 'sbom' | 'signature';
 
 /**
- * `present`: the destination has the content tag, nothing is uploaded, and only the tags that do not
- * name its digest yet are copied. `upload`: the image is uploaded (rebuilt first when the engine lacks
- * it: a remote-cache hit on a machine that never built it), then every other tag is copied.
+ * What the destination holds, read before anything is written: the content tag's digest, every other
+ * tag's digest, and (for the content tag's digest) which of the wanted attachments it already has.
  */
-export type PushDecision =
-  { kind: 'present'; digest: string; copy: string[] } | { kind: 'upload'; rebuild: boolean; copy: string[] };
+export interface PushFacts {
+  /** The tags after the content tag: the commit SHA, the extra tags, `latest`. */
+  extraTags: readonly string[];
+  /** The content tag's digest; undefined: the destination lacks it. */
+  contentDigest: string | undefined;
+  /** Every extra tag's digest; a tag not in the map (or undefined) is missing. */
+  tagDigests: ReadonlyMap<string, string | undefined>;
+  /** Whether the engine holds the verified image to upload; read only when the content tag is missing. */
+  inEngine: boolean;
+  /**
+   * The attachments this push wants (an SBOM the scan wrote, a signature), each with whether the content
+   * digest already has it. Undefined `present` (a new upload, or a signature nx-fleet cannot read): not there.
+   */
+  attachments: ReadonlyArray<{ kind: AttachmentKind; present?: boolean }>;
+}
 
-/** The registry is the source of truth: a record restored from a cache proves nothing about it. */
+/** One thing a push does; the order of PushDecision.steps is the order they run in. */
+export type PushStep =
+  | { step: 'upload'; rebuild: boolean }
+  /** `moved`: the digest the tag named before (another image); absent: the tag is new. */
+  | { step: 'tag'; tag: string; moved?: string }
+  | { step: AttachmentKind }
+  /** push.json: written last, only when every step before it is done. */
+  | { step: 'record' };
+
+export interface PushDecision {
+  /** The content tag's digest when the destination has it; after an upload, the engine reports it. */
+  digest?: string;
+  /** Exactly what is missing, then the record. */
+  steps: PushStep[];
+}
+
+/**
+ * The registry is the source of truth: a record restored from a cache proves nothing about it, and a
+ * push that stopped half-way (content tag uploaded, a tag or an attachment missing, no push.json) is
+ * completed by the next run doing only what is missing. Nothing is uploaded the destination has.
+ */
 export function decidePush(facts: PushFacts): PushDecision {
-  if (facts.contentDigest !== undefined) {
-    const digest = facts.contentDigest;
-    return { kind: 'present', digest, copy: facts.extraTags.filter((tag) => facts.tagDigests.get(tag) !== digest) };
+  const digest = facts.contentDigest;
+  const steps: PushStep[] = [];
+  if (digest === undefined) steps.push({ step: 'upload', rebuild: !facts.inEngine });
+  for (const tag of facts.extraTags) {
+    const named = facts.tagDigests.get(tag);
+    // After an upload the new digest is unknown until the engine reports it: every tag is written.
+    if (digest !== undefined && named === digest) continue;
+    steps.push(named === undefined ? { step: 'tag', tag } : { step: 'tag', tag, moved: named });
   }
-  // After a fresh upload no other tag can name the new digest yet: they are copied without asking.
-  return { kind: 'upload', rebuild: !facts.inEngine, copy: [...facts.extraTags] };
+  for (const attachment of facts.attachments) {
+    if (digest === undefined || !attachment.present) steps.push({ step: attachment.kind });
+  }
+  steps.push({ step: 'record' });
+  return digest === undefined ? { steps } : { digest, steps };
+}
+
+/** How an error and the log name a step: `upload`, `tag <t>`, `sbom`, `signature`, `record`. */
+export function stepName(step: PushStep): string {
+  return step.step === 'tag' ? `tag ${step.tag}` : step.step;
 }

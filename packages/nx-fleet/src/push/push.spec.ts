@@ -1,14 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildServiceImage } from '../image/build';
 import { CONTENT_TAG_LABEL } from '../image/content-label';
-import { imageRecordPath, pushRecordPath, type ImageRecord, type PushRecord } from '../image/records';
-import type { Env } from '../io/ports';
+import { imageRecordPath, pushRecordPath, scanRecordDir, type ImageRecord, type PushRecord } from '../image/records';
+import type { Env, HttpFetch, ProcessRunner } from '../io/ports';
 import { manifestDigestOf } from '../registry/destinations';
 import type { FakeContainerTools } from '../testing/fake-container-tools';
-import { fakeGit } from '../testing/fake-ports';
+import { ToolFailedError } from '../io/process';
+import { fakeGit, runResult } from '../testing/fake-ports';
 import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import { signingKeyPair } from '../testing/registry-image';
 import { pushImage, type PushOptions } from './push';
@@ -54,6 +55,7 @@ describe('pushImage', () => {
     const { tools, record, push, pushRecord, calls, log } = await setup();
     tools.manifests.set(ref(record.contentTag), 'pushed before');
     tools.manifests.set(ref('0123456789ab'), 'pushed before');
+    tools.manifests.set(ref('latest'), 'nothing yet');
     const digest = digestOf('pushed before');
 
     await push({ attachSbom: false, latest: true });
@@ -66,7 +68,6 @@ describe('pushImage', () => {
       get('latest'),
       get(record.contentTag),
       put('latest'),
-      `GET localhost:5000/orders@${digest}`, // the referrers' subject
     ]);
     expect(await pushRecord()).toEqual({
       repository: 'localhost:5000/orders',
@@ -78,11 +79,12 @@ describe('pushImage', () => {
       pushedAt: '2025-06-01T00:00:00.000Z',
     });
     expect(log.of('info')).toEqual([
-      `nx-fleet: orders: already present, no upload: localhost:5000/orders@${digest} [${record.contentTag}, 0123456789ab, latest] in 0.0s`,
+      `nx-fleet: orders: tag latest moved from ${digestOf('nothing yet')} to ${digest} (${record.contentTag}).`,
+      `nx-fleet: orders: already present, no upload: localhost:5000/orders@${digest} [${record.contentTag}, 0123456789ab, latest] in 0.0s (completed: tag latest)`,
     ]);
   });
 
-  it("uploads the engine's image when the registry lacks it, then copies every other tag without asking", async () => {
+  it("uploads the engine's image when the registry lacks it, then copies every other tag", async () => {
     const { tools, record, push, pushRecord, calls } = await setup();
     hold(tools, record);
 
@@ -93,13 +95,14 @@ describe('pushImage', () => {
       ['podman', 'push', '--tls-verify=false', '--digestfile', record.localRef, ref(record.contentTag)],
     ]);
     const uploaded = digestOf(`manifest of ${record.localRef}`);
+    // Nothing to attach: no request about attachments.
     expect(tools.httpCalls).toEqual([
       get(record.contentTag),
+      get('0123456789ab'),
       get(record.contentTag),
       put('0123456789ab'),
-      `GET localhost:5000/orders@${uploaded}`, // the referrers' subject
     ]);
-    expect(await pushRecord()).toMatchObject({ uploaded: true, digest: digestOf(`manifest of ${record.localRef}`) });
+    expect(await pushRecord()).toMatchObject({ uploaded: true, digest: uploaded });
   });
 
   it('rebuilds the image first after a remote-cache hit (the engine never built it)', async () => {
@@ -221,6 +224,112 @@ describe('pushImage', () => {
       'nx-fleet: orders: canIDeploy is set but no Pact Broker is configured: set PACT_BROKER_BASE_URL (and PACT_BROKER_TOKEN).',
     );
     expect(calls()).toEqual([]);
+  });
+
+  describe('a push stopped half-way', () => {
+    /** The registry refuses to write one tag; every other request is served. */
+    const refusingTag =
+      (tools: FakeContainerTools, tag: string): HttpFetch =>
+      async (input, init) =>
+        init?.method === 'PUT' && String(input).endsWith(`/manifests/${tag}`)
+          ? new Response('{"errors":[{"code":"DENIED","message":"tag is immutable"}]}', { status: 403 })
+          : tools.http(input, init);
+
+    it('fails naming the tag step, records nothing; the re-run copies only that tag, uploading nothing', async () => {
+      const { ports, tools, record, pushRecord, log } = await setup();
+      hold(tools, record);
+      const service = ordersService();
+      const run = (http: HttpFetch) =>
+        pushImage({ ...ports, http }, { service, options: { attachSbom: false }, buildOptions: () => buildOptions });
+
+      await expect(run(refusingTag(tools, '0123456789ab'))).rejects.toThrow(
+        /^nx-fleet: orders: push step "tag 0123456789ab" failed: .*\nNothing was recorded \(no push\.json\); run docker-push again: it does only what is still missing\.$/s,
+      );
+      expect(tools.manifests.has(ref(record.contentTag))).toBe(true);
+      expect(tools.manifests.has(ref('0123456789ab'))).toBe(false);
+      expect(await pushRecord()).toBeUndefined();
+
+      tools.processes.calls.length = 0;
+      tools.httpCalls.length = 0;
+      await run(tools.http);
+      expect(tools.processes.calls.filter((call) => call.args[0] === 'push' || call.args[0] === 'build')).toEqual([]);
+      expect(tools.httpCalls.filter((call) => call.startsWith('PUT'))).toEqual([put('0123456789ab')]);
+      const uploaded = digestOf(`manifest of ${record.localRef}`);
+      expect(await pushRecord()).toMatchObject({ digest: uploaded, uploaded: false });
+      expect(log.of('info').at(-1)).toMatch(/already present, no upload: .* \(completed: tag 0123456789ab\)$/);
+    });
+
+    it('fails naming the upload when the engine cannot push: no tag written, nothing recorded', async () => {
+      const { ports, tools, record, pushRecord } = await setup();
+      hold(tools, record);
+      const refusing: ProcessRunner = {
+        ...tools.processes,
+        run: (command, args, options) =>
+          args[0] === 'push'
+            ? Promise.resolve(runResult('', 'Error: writing blob: 500 Internal Server Error', 125))
+            : tools.processes.run(command, args, options),
+        runOk: (command, args, options) =>
+          args[0] === 'push'
+            ? Promise.reject(new Error('podman push: writing blob: 500 Internal Server Error'))
+            : tools.processes.runOk(command, args, options),
+      };
+      await expect(
+        pushImage(
+          { ...ports, processes: refusing },
+          { service: ordersService(), options: { attachSbom: false }, buildOptions: () => buildOptions },
+        ),
+      ).rejects.toThrow(/^nx-fleet: orders: push step "upload" failed: .*500 Internal Server Error/);
+      expect(tools.httpCalls.filter((call) => call.startsWith('PUT'))).toEqual([]);
+      expect(await pushRecord()).toBeUndefined();
+    });
+
+    it('fails naming the signature when signing fails, after the image and tags are there', async () => {
+      const { ports, tools, record, pushRecord } = await setup();
+      hold(tools, record);
+      // cosign is there (its version answers) and fails to sign.
+      const cosign = (args: readonly string[]) =>
+        args[0] === 'version' ? runResult('v2.4.1') : runResult('', 'Error: signing: no identity token', 1);
+      const processes: ProcessRunner = {
+        ...tools.processes,
+        run: (command, args, options) =>
+          command === 'cosign' ? Promise.resolve(cosign(args)) : tools.processes.run(command, args, options),
+        runOk: async (command, args, options) => {
+          if (command !== 'cosign') return tools.processes.runOk(command, args, options);
+          const result = cosign(args);
+          if (result.code !== 0) throw new ToolFailedError(command, args, result, true);
+          return result;
+        },
+      };
+      await expect(
+        pushImage(
+          { ...ports, processes },
+          {
+            service: ordersService(),
+            options: { attachSbom: false, sign: 'cosign', keyless: true },
+            buildOptions: () => buildOptions,
+          },
+        ),
+      ).rejects.toThrow(/^nx-fleet: orders: push step "signature" failed: `cosign sign .*` exited with code 1\n/);
+      expect(tools.manifests.has(ref('0123456789ab'))).toBe(true);
+      expect(await pushRecord()).toBeUndefined();
+    });
+
+    it('fails naming the SBOM when the registry refuses the attachment', async () => {
+      root = mkdtempSync(join(tmpdir(), 'nx-fleet-push-spec-'));
+      const { tools, record, push, pushRecord } = await setup(REGISTRY, root);
+      hold(tools, record);
+      mkdirSync(join(root, scanRecordDir('services/orders')), { recursive: true });
+      writeFileSync(join(root, scanRecordDir('services/orders'), 'sbom.cdx.json'), '{"bomFormat":"CycloneDX"}');
+      await expect(push({})).rejects.toThrow(/^nx-fleet: orders: push step "sbom" failed: /);
+      expect(tools.manifests.has(ref('0123456789ab'))).toBe(true);
+      expect(await pushRecord()).toBeUndefined();
+    });
+
+    let root: string | undefined;
+    afterEach(() => {
+      if (root) rmSync(root, { recursive: true, force: true });
+      root = undefined;
+    });
   });
 
   describe('without a registry', () => {

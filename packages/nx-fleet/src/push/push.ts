@@ -18,8 +18,8 @@ import type { Ports } from '../io/ports';
 import { registryAccess } from '../registry/access';
 import { destinationFor, destinationRef, tlsVerifyOf, type Destination } from '../registry/destinations';
 import { prepareSigning, type SigningOptions } from '../supply-chain/signing/settings';
-import { attachToDigest } from './attest';
-import { decidePush, pushTags, type PushDecision, type PushFacts } from './decide';
+import { pushAttachments, recordedAttachments, type AttachmentFact, type Attachments } from './attest';
+import { decidePush, pushTags, stepName, type PushDecision, type PushFacts, type PushStep } from './decide';
 
 /** docker-push's options (its schema.json states them for Nx Console). */
 export interface PushOptions extends SigningOptions {
@@ -78,85 +78,131 @@ export async function pushImage(
   const started = ports.clock.now().getTime();
   if (destination.kind === 'oci-layout') await ports.files.makeDir(destination.dir);
   const tags = pushTags(record.contentTag, sha, options);
-  const decision = decidePush(await pushFacts(ports, destination, record, tags.slice(1), verdict));
-  const digest = await carryOut(
-    ports,
+  const attachments = pushAttachments(ports, { destination, signing, attachSbom: options.attachSbom, service });
+  const facts = await pushFacts(ports, { destination, record, extraTags: tags.slice(1), verdict, attachments });
+  const decision = decidePush(facts);
+  const done = await carryOut(ports, {
     decision,
     destination,
     record,
-    { service, why: 'the registry does not have it', buildOptions: rebuildOptions },
-    verdict.kind === 'rebuild' ? verdict.why : undefined,
-  );
-
-  // Before the record: a push whose SBOM or signature failed is not recorded as pushed.
-  const attached = await attachToDigest(ports, {
-    destination,
-    digest,
-    signing,
-    attachSbom: options.attachSbom,
-    service,
+    attachments,
+    rebuild: { service, why: 'the registry does not have it', buildOptions: rebuildOptions },
+    rebuildReason: verdict.kind === 'rebuild' ? verdict.why : undefined,
   });
+
+  const uploaded = decision.steps.some((step) => step.step === 'upload');
   const pushed: PushRecord = {
     repository: destination.repository,
-    digest,
-    reference: `${destination.repository}@${digest}`,
+    digest: done.digest,
+    reference: `${destination.repository}@${done.digest}`,
     tags,
-    uploaded: decision.kind === 'upload',
+    uploaded,
     destination: destination.kind,
-    ...attached,
+    ...recordedAttachments(facts.attachments, signing),
+    ...done.attached,
     pushedAt: ports.clock.now().toISOString(),
   };
-  await writeRecord(join(service.workspaceRoot, pushRecordPath(service.projectRoot)), pushed, ports.files);
+  // Last: push.json says the content tag, every tag and every attachment are there.
+  await step(service, { step: 'record' }, () =>
+    writeRecord(join(service.workspaceRoot, pushRecordPath(service.projectRoot)), pushed, ports.files),
+  );
   const seconds = ((ports.clock.now().getTime() - started) / 1000).toFixed(1);
+  const completed = uploaded ? [] : decision.steps.filter((s) => s.step !== 'record').map(stepName);
   ports.log.info(
-    `nx-fleet: ${service.projectName}: ${pushed.uploaded ? 'pushed' : 'already present, no upload:'} ${describe(destination)}@${digest} ` +
-      `[${tags.join(', ')}] in ${seconds}s`,
+    `nx-fleet: ${service.projectName}: ${uploaded ? 'pushed' : 'already present, no upload:'} ${describe(destination)}@${done.digest} ` +
+      `[${tags.join(', ')}] in ${seconds}s${completed.length ? ` (completed: ${completed.join(', ')})` : ''}`,
   );
   return pushed;
 }
 
 /**
- * What the destination holds, asked only as far as the decision needs it. The content tag's digest
- * is taken as this image's only because the record passed verifyRecord first: the tag was recomputed
- * from the current sources, and a content tag names one set of sources in any registry nx-fleet pushes to.
+ * What the destination holds: the content tag's digest, every other tag's, and the attachments the
+ * content digest has. The content tag's digest is taken as this image's only because the record passed
+ * verifyRecord first: the tag was recomputed from the current sources, and a content tag names one set
+ * of sources in any registry nx-fleet pushes to.
  */
 async function pushFacts(
   ports: PushPorts,
-  destination: Destination,
-  record: ImageRecord,
-  extraTags: string[],
-  verdict: { kind: 'trusted' | 'rebuild' },
-): Promise<PushFacts> {
+  input: {
+    destination: Destination;
+    record: ImageRecord;
+    extraTags: string[];
+    verdict: { kind: 'trusted' | 'rebuild' };
+    attachments: Attachments;
+  },
+): Promise<PushFacts & { attachments: AttachmentFact[] }> {
   const registry = registryAccess(ports);
-  const contentDigest = await registry.digest(destination, record.contentTag);
-  // Only a local image verifyRecord trusted counts as held: any other is built again before the upload.
-  if (contentDigest === undefined) return { extraTags, contentDigest, inEngine: verdict.kind === 'trusted' };
+  const contentDigest = await registry.digest(input.destination, input.record.contentTag);
   const tagDigests = new Map<string, string | undefined>();
-  for (const tag of extraTags) tagDigests.set(tag, await registry.digest(destination, tag));
-  return { extraTags, contentDigest, tagDigests };
+  for (const tag of input.extraTags) tagDigests.set(tag, await registry.digest(input.destination, tag));
+  return {
+    extraTags: input.extraTags,
+    contentDigest,
+    tagDigests,
+    // Only a local image verifyRecord trusted counts as held: any other is built again before the upload.
+    inEngine: input.verdict.kind === 'trusted',
+    attachments: await input.attachments.facts(contentDigest),
+  };
 }
 
-/** Uploads (rebuilding first) when decided, then copies the tags; returns the content tag's digest. */
+/**
+ * Runs the decided steps but the record, in order (sequential: an OCI layout's index.json is not safe
+ * for concurrent writers); the first failure stops the push, naming its step.
+ */
 async function carryOut(
   ports: PushPorts,
-  decision: PushDecision,
-  destination: Destination,
-  record: ImageRecord,
-  rebuild: Omit<RecordedImage, 'record'>,
-  rebuildReason: string | undefined,
-): Promise<string> {
-  const tls = tlsVerifyOf(destination);
-  const contentRef = destinationRef(destination, record.contentTag);
-  let digest: string;
-  if (decision.kind === 'present') digest = decision.digest;
-  else {
-    const engine = await resolveEngine(ports, record.engine);
-    if (decision.rebuild) await rebuildRecordedImage(ports, { ...rebuild, record }, rebuildReason);
-    digest = await engine.push(record.localRef, contentRef, tls);
+  input: {
+    decision: PushDecision;
+    destination: Destination;
+    record: ImageRecord;
+    attachments: Attachments;
+    rebuild: Omit<RecordedImage, 'record'>;
+    rebuildReason: string | undefined;
+  },
+): Promise<{ digest: string; attached: Pick<PushRecord, 'sbom' | 'signature'> }> {
+  const { decision, destination, record } = input;
+  const service = input.rebuild.service;
+  let digest = decision.digest;
+  let attached: Pick<PushRecord, 'sbom' | 'signature'> = {};
+  for (const current of decision.steps) {
+    if (current.step === 'record') continue;
+    await step(service, current, async () => {
+      if (current.step === 'upload') {
+        const engine = await resolveEngine(ports, record.engine);
+        if (current.rebuild) await rebuildRecordedImage(ports, { ...input.rebuild, record }, input.rebuildReason);
+        digest = await engine.push(
+          record.localRef,
+          destinationRef(destination, record.contentTag),
+          tlsVerifyOf(destination),
+        );
+      } else if (current.step === 'tag') {
+        await registryAccess(ports).copyTag(destination, record.contentTag, current.tag);
+        if (current.moved)
+          ports.log.info(
+            `nx-fleet: ${service.projectName}: tag ${current.tag} moved from ${current.moved} to ${digest} (${record.contentTag}).`,
+          );
+      } else attached = { ...attached, ...(await input.attachments.attach(current.step, digest!)) };
+    });
   }
-  // Sequential: an OCI layout's index.json is not safe for concurrent writers.
-  for (const tag of decision.copy) await registryAccess(ports).copyTag(destination, record.contentTag, tag);
-  return digest;
+  return { digest: digest!, attached };
+}
+
+/** One step of a push; a failure says which, and that nothing was recorded. */
+async function step<T>(
+  service: Pick<ServiceRef, 'projectName'>,
+  current: PushStep,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const why = (error instanceof Error ? error.message : String(error)).replace(/^nx-fleet: /, '');
+    throw new Error(
+      `nx-fleet: ${service.projectName}: push step "${stepName(current)}" failed: ${why}\n` +
+        `Nothing was recorded (no push.json); run docker-push again: it does only what is still missing.`,
+      { cause: error },
+    );
+  }
 }
 
 /** The Pact Broker's verdict for this commit of the service, before anything reaches the registry. */
