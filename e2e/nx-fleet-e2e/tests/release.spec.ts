@@ -1,11 +1,7 @@
 import { join } from 'node:path';
-import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { startReleaseHarness, type ReleaseHarness } from '../../../tools/fleet-harness/src/release-setup';
 import { run, runOk } from '../../../tools/fleet-harness/src/tools';
-import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
-
-interface LedgerJson {
-  environments: Record<string, Record<string, { image: string; digest: string; contentTag: string; gitSha: string }>>;
-}
+import type { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 interface ReleaseJson {
   services: string[];
   waves: string[][];
@@ -52,30 +48,19 @@ const webPact = JSON.stringify(
 );
 
 describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with reasons (real engine, registry, Pact)', () => {
+  let harness: ReleaseHarness;
   let ws: TestWorkspace;
-  let registry: RunningRegistry;
-  const env = () => ({ FLEET_REGISTRY: registry.host, PACT_DO_NOT_TRACK: 'true' });
-  const release = async (args: string[]) =>
-    run(join(ws.root, 'node_modules/.bin/nx-fleet'), ['release', '--env', 'production', ...args], {
-      cwd: ws.root,
-      env: { ...ws.env(), ...env() },
-    });
-  const releaseJson = async (args: string[]) => {
-    const result = await release([...args, '--json']);
-    if (result.code !== 0) throw new Error(`release failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-    return JSON.parse(result.stdout) as ReleaseJson;
-  };
-  const ledger = () => ws.readJson<LedgerJson>('deploy/fleet.json');
+  const release = (args: string[]) => harness.release(args);
+  const releaseJson = (args: string[]) => harness.releaseJson<ReleaseJson>(args);
+  const ledger = () => harness.ledger();
   const affected = async (base: string) =>
     (await ws.nxOk(['show', 'projects', '--affected', `--base=${base}`, '--head=HEAD', '--json'])).stdout;
   const affectedServices = async (base: string) =>
     (JSON.parse(await affected(base)) as string[]).filter((p) => SERVICES.includes(p)).sort();
 
   beforeAll(async () => {
-    ws = TestWorkspace.create('release');
-    registry = await startRegistry();
-    await runOk('git', ['config', 'user.name', 'release-bot'], { cwd: ws.root });
-    await runOk('git', ['config', 'user.email', 'release-bot@example.invalid'], { cwd: ws.root });
+    harness = await startReleaseHarness('release');
+    ws = harness.ws;
     await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], {
       cwd: ws.root,
       env: ws.env(),
@@ -134,8 +119,7 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     await ws.commit('five services, one nested; web calls orders through its SDK and has a pact with it');
   });
   afterAll(async () => {
-    await registry?.stop();
-    ws?.dispose();
+    await harness?.stop();
   });
 
   it('first release: every service, providers first, recorded in the ledger in one commit', async () => {
@@ -149,7 +133,7 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     expect(Object.keys(entries).sort()).toEqual([...SERVICES].sort());
     for (const s of SERVICES) {
       expect(entries[s]!.gitSha).toBe(head);
-      expect(await registry.manifestDigest(s, entries[s]!.contentTag)).toBe(entries[s]!.digest);
+      expect(await harness.registry.manifestDigest(s, entries[s]!.contentTag)).toBe(entries[s]!.digest);
     }
     expect(result.promoted?.map((p) => p.service).sort()).toEqual([...SERVICES].sort());
     // Committed: the ledger is the last commit, and the tree is clean.
