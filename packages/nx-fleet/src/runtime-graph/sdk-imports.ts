@@ -1,4 +1,5 @@
 import type { Node as NodeType, SourceFile } from 'ts-morph';
+import { scanImports } from './scan-imports';
 import { workerState } from './worker-state';
 
 /**
@@ -55,8 +56,20 @@ function parse(fileName: string, text: string): SourceFile {
   return workerState.parser.createSourceFile(`/${fileName}`, text, { overwrite: true });
 }
 
-/** Static imports and re-exports (type-only ones marked so), `import()`, `require()`, `import x = require()` and `import('x')` types. */
-export function importsOf(fileName: string, text: string): ImportRef[] {
+/**
+ * Static imports and re-exports (type-only ones marked so), `import()`, `require()`, `import x = require()`
+ * and `import('x')` types: from the scanner's tokens where they decide it (nearly every file), else
+ * from a full parse. `stats.parsed` counts the full parses.
+ */
+export function importsOf(fileName: string, text: string, stats?: { fullParses: number }): ImportRef[] {
+  const scanned = scanImports(fileName, text);
+  if (scanned) return scanned;
+  if (stats) stats.fullParses++;
+  return parsedImportsOf(fileName, text);
+}
+
+/** The same from ts-morph's full parse: the reference the scanner is tested against, and its fallback. */
+export function parsedImportsOf(fileName: string, text: string): ImportRef[] {
   const { Node, SyntaxKind } = tsMorph();
   const source = parse(fileName, text);
   try {

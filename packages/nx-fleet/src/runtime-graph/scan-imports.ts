@@ -1,0 +1,431 @@
+import type { ts as TS } from 'ts-morph';
+import type { ImportKind, ImportRef } from './sdk-imports';
+
+/** Loaded on first use: see sdk-imports.ts. */
+function typescript(): typeof TS {
+  return (require('ts-morph') as typeof import('ts-morph')).ts;
+}
+
+/**
+ * A file's module references from TypeScript's scanner alone: a token walk, no syntax tree, so a file
+ * costs about what reading it does. It answers only when the tokens decide the answer the full parse
+ * would give (`importsOf` in sdk-imports.ts, the reference); anything it cannot decide — JSX, an
+ * `import()` that may sit in a type position, a slash that may start a regular expression and hide a
+ * quote, unbalanced brackets, a scanner error, unusual syntax — returns undefined, and the caller
+ * parses that file in full.
+ */
+export function scanImports(fileName: string, text: string): ImportRef[] | undefined {
+  // Every module reference needs one of these words: a file without them has none to find.
+  if (!text.includes('import') && !text.includes('require') && !text.includes('export')) return [];
+  const tokens = tokenize(fileName, text);
+  return tokens && walk(tokens, text);
+}
+
+/** The tokens the walk needs, as parallel arrays: kind, start, end, brace depth, and string values. */
+interface Tokens {
+  kind: number[];
+  start: number[];
+  end: number[];
+  depth: number[];
+  /** Open parentheses and brackets before each token: a declaration needs none. */
+  nesting: number[];
+  value: Map<number, string>;
+}
+
+let kinds: ReturnType<typeof syntaxKinds> | undefined;
+
+function syntaxKinds() {
+  const ts = typescript();
+  const K = ts.SyntaxKind;
+  const regexKeywords = [
+    K.ReturnKeyword,
+    K.TypeOfKeyword,
+    K.InstanceOfKeyword,
+    K.InKeyword,
+    K.OfKeyword,
+    K.NewKeyword,
+    K.DeleteKeyword,
+    K.VoidKeyword,
+    K.ThrowKeyword,
+    K.CaseKeyword,
+    K.DoKeyword,
+    K.ElseKeyword,
+    K.YieldKeyword,
+    K.AwaitKeyword,
+  ];
+  // After a member or property named `import`.
+  const propertyFollowers = [
+    K.ColonToken,
+    K.EqualsToken,
+    K.QuestionToken,
+    K.ExclamationToken,
+    K.CommaToken,
+    K.CloseBraceToken,
+    K.SemicolonToken,
+  ];
+  return {
+    ts,
+    K,
+    regexKeywords: new Set<number>(regexKeywords),
+    propertyFollowers: new Set<number>(propertyFollowers),
+  };
+}
+
+function tokenize(fileName: string, text: string): Tokens | undefined {
+  kinds ??= syntaxKinds();
+  const { ts, K, regexKeywords } = kinds;
+  // As the parser reads the file: .js, .jsx, .tsx, .mjs and .cjs allow JSX; .ts, .mts and .cts do not.
+  const jsx = !/\.[mc]?ts$/.test(fileName);
+  let failed = false;
+  const scanner = ts.createScanner(
+    ts.ScriptTarget.Latest,
+    true,
+    jsx ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard,
+    text,
+    () => {
+      failed = true;
+    },
+  );
+  const tokens: Tokens = { kind: [], start: [], end: [], depth: [], nesting: [], value: new Map() };
+  // Brace depth at which each open template substitution started.
+  const templates: number[] = [];
+  let braces = 0;
+  let parens = 0;
+  let brackets = 0;
+  let previous = -1;
+  for (;;) {
+    let kind: number = scanner.scan();
+    if (kind === K.EndOfFileToken) break;
+    if (kind === K.SlashToken || kind === K.SlashEqualsToken) {
+      const slash = scanner.getTokenStart();
+      if (
+        previous === K.CloseParenToken ||
+        previous === K.CloseBraceToken ||
+        previous === K.PlusPlusToken ||
+        previous === K.MinusMinusToken
+      ) {
+        // `(a) / b` or `if (a) /re/`: taken as a division unless reading a regular expression as code could go wrong.
+        if (riskyDivision(text, slash)) return undefined;
+      } else if (regexAllowedAfter(previous, K, regexKeywords)) {
+        kind = scanner.reScanSlashToken();
+      }
+    } else if (kind === K.LessThanToken && jsx && regexAllowedAfter(previous, K, regexKeywords)) {
+      return undefined;
+    } else if (kind === K.OpenBraceToken) {
+      braces++;
+    } else if (kind === K.CloseBraceToken) {
+      if (templates.length && templates[templates.length - 1] === braces) {
+        kind = scanner.reScanTemplateToken(false);
+        if (kind === K.TemplateTail) templates.pop();
+      } else braces--;
+    } else if (kind === K.TemplateHead) {
+      templates.push(braces);
+    } else if (kind === K.OpenParenToken) parens++;
+    else if (kind === K.CloseParenToken) parens--;
+    else if (kind === K.OpenBracketToken) brackets++;
+    else if (kind === K.CloseBracketToken) brackets--;
+    else if (kind === K.ConflictMarkerTrivia || kind === K.Unknown) return undefined;
+    if (failed || braces < 0 || parens < 0 || brackets < 0) return undefined;
+    const index = tokens.kind.length;
+    tokens.kind.push(kind);
+    tokens.start.push(scanner.getTokenStart());
+    tokens.end.push(scanner.getTokenEnd());
+    tokens.depth.push(braces);
+    tokens.nesting.push(parens + brackets);
+    if (kind === K.StringLiteral || kind === K.NoSubstitutionTemplateLiteral)
+      tokens.value.set(index, scanner.getTokenValue());
+    previous = kind;
+  }
+  if (failed || braces || parens || brackets || templates.length) return undefined;
+  return tokens;
+}
+
+/**
+ * Whether taking the slash at `slash` for a division could misread the file if it opened a regular
+ * expression: that expression's body holds a quote or backtick, or its closing slash would be read as
+ * one opening another expression, or as a comment with an import word after it.
+ */
+function riskyDivision(text: string, slash: number): boolean {
+  let i = slash + 1;
+  let inClass = false;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n' || c === '\r') return false; // no regular expression ends on this line: a division
+    if (c === '\\') i++;
+    else if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    else if (c === '/' && !inClass) break;
+  }
+  if (i >= text.length) return false;
+  const body = text.slice(slash + 1, i);
+  if (/['"`]/.test(body)) return true;
+  const after = text[i + 1];
+  if (after === '/' || after === '*') {
+    const end = text.indexOf('\n', i);
+    return /import|require/.test(text.slice(i, end < 0 ? text.length : end));
+  }
+  return !/[\w$)\]]\s*$/.test(body);
+}
+
+/** Whether an expression can start after this token: then `/` opens a regular expression and `<` a JSX element. */
+function regexAllowedAfter(previous: number, K: typeof TS.SyntaxKind, keywords: ReadonlySet<number>): boolean {
+  if (previous < 0) return true;
+  if (previous === K.TemplateHead || previous === K.TemplateMiddle) return true;
+  if (previous >= K.FirstPunctuation && previous <= K.LastPunctuation)
+    return previous !== K.CloseParenToken && previous !== K.CloseBracketToken && previous !== K.CloseBraceToken;
+  return keywords.has(previous);
+}
+
+class Undecided extends Error {}
+
+function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
+  const { K, propertyFollowers } = kinds!;
+  const { kind, start, depth, nesting, value } = tokens;
+  const count = kind.length;
+  // In the order the full parse lists them before its (stable) sort by line: import declarations,
+  // export declarations, then the rest in the text's order.
+  const groups: [ImportRef[], ImportRef[], ImportRef[]] = [[], [], []];
+  let lineStarts: number[] | undefined;
+  const lineOf = (token: number) => {
+    lineStarts ??= newlines(text);
+    return lineAt(lineStarts, start[token]!);
+  };
+  const add = (group: 0 | 1 | 2, token: number, specifier: string | undefined, refKind: ImportKind) => {
+    if (specifier !== undefined) groups[group].push({ specifier, line: lineOf(token), kind: refKind });
+  };
+  const at = (i: number) => (i >= 0 && i < count ? kind[i]! : -1);
+  const isString = (i: number) => at(i) === K.StringLiteral || at(i) === K.NoSubstitutionTemplateLiteral;
+  const isName = (i: number) => at(i) === K.Identifier || (at(i) >= K.FirstKeyword && at(i) <= K.LastKeyword);
+  const textOf = (i: number) => text.slice(start[i]!, tokens.end[i]!);
+  /** `(` literal then `)` or `,`: the literal is the call's first argument as written. */
+  const literalArgument = (open: number) =>
+    at(open) === K.OpenParenToken &&
+    isString(open + 1) &&
+    (at(open + 2) === K.CloseParenToken || at(open + 2) === K.CommaToken)
+      ? value.get(open + 1)
+      : undefined;
+  /** After `from`: the specifier. */
+  const fromClause = (i: number) => {
+    if (at(i) !== K.FromKeyword || !isString(i + 1)) throw new Undecided();
+    return value.get(i + 1);
+  };
+  /** `{ a, type b as c }` from its `{`: whether every element is type-only (and there is one), and the index after `}`. */
+  const namedList = (open: number): { typesOnly: boolean; next: number } => {
+    let i = open + 1;
+    let elements = 0;
+    let typed = 0;
+    while (at(i) !== K.CloseBraceToken) {
+      const first = i;
+      while (at(i) !== K.CommaToken && at(i) !== K.CloseBraceToken) {
+        if (i >= count || at(i) === K.OpenBraceToken) throw new Undecided();
+        i++;
+      }
+      const length = i - first;
+      if (length) {
+        elements++;
+        if (at(first) === K.TypeKeyword && length > 1) {
+          // `type X` or `type X as Y`; `type as …` is a puzzle the parser settles, not the walk.
+          if (at(first + 1) === K.AsKeyword || (length !== 2 && !(length === 4 && at(first + 2) === K.AsKeyword)))
+            throw new Undecided();
+          typed++;
+        } else if (length !== 1 && !(length === 3 && at(first + 1) === K.AsKeyword)) throw new Undecided();
+      }
+      if (at(i) === K.CommaToken) i++;
+    }
+    return { typesOnly: elements > 0 && typed === elements, next: i + 1 };
+  };
+  /** `= require('x')` from the `=`: the specifier, or undefined for `import A = B.C`. */
+  const requireClause = (equals: number) => {
+    if (!(at(equals + 1) === K.RequireKeyword && textOf(equals + 1) === 'require')) return undefined;
+    // Not a require() call of its own.
+    consumedRequire = equals + 1;
+    return literalArgument(equals + 2) ?? undecided();
+  };
+  let consumedRequire = -1;
+  const undecided = (): never => {
+    throw new Undecided();
+  };
+
+  try {
+    // A decorator since the last statement boundary would start the declaration that follows (a syntax error).
+    let decorated = false;
+    for (let i = 0; i < count; i++) {
+      const k = kind[i]!;
+      const prev = at(i - 1);
+      if (k === K.AtToken) decorated = true;
+      else if (k === K.SemicolonToken || k === K.OpenBraceToken || k === K.CloseBraceToken) decorated = false;
+      if (k === K.ImportKeyword) {
+        if (prev === K.DotToken || prev === K.QuestionDotToken) continue;
+        const next = at(i + 1);
+        if (next === K.DotToken) continue; // import.meta
+        if (next === K.OpenParenToken) {
+          // A first argument longer than a literal (`'a' + b`, `'x' as T`) names no module.
+          const specifier = literalArgument(i + 1);
+          if (specifier === undefined) continue;
+          add(2, i, specifier, importCallKind(i));
+          continue;
+        }
+        // `export import A = require('x')` starts at `export`.
+        if (depth[i]! > 0 && propertyFollowers.has(next)) continue; // { import: 1 }, class { import = 1 }
+        if (decorated) undecided();
+        importDeclaration(i, prev === K.ExportKeyword ? i - 1 : i);
+        continue;
+      }
+      if (k === K.ExportKeyword && depth[i] === 0) {
+        exportDeclaration(i, decorated);
+        continue;
+      }
+      if ((k === K.RequireKeyword || k === K.Identifier) && textOf(i) === 'require') {
+        if (i === consumedRequire || prev === K.DotToken || prev === K.QuestionDotToken || prev === K.NewKeyword)
+          continue;
+        const next = at(i + 1);
+        if (next === K.LessThanToken || next === K.QuestionDotToken) undecided();
+        if (next !== K.OpenParenToken) continue;
+        add(2, i, literalArgument(i + 1), 'require');
+      }
+    }
+  } catch (error) {
+    if (error instanceof Undecided) return undefined;
+    throw error;
+  }
+  return groups.flat().sort((a, b) => a.line - b.line);
+
+  /** `import(…)` with a literal: a dynamic import where only an expression can be, a type where only a type can be. */
+  function importCallKind(i: number): ImportKind {
+    const prev = at(i - 1);
+    if (prev === K.AwaitKeyword || prev === K.ReturnKeyword || prev === K.YieldKeyword || prev < 0)
+      return 'dynamic-import';
+    if (prev === K.SemicolonToken || prev === K.OpenBraceToken || prev === K.CloseBraceToken) return 'dynamic-import';
+    if (prev === K.OpenParenToken && at(i - 2) === K.Identifier) return 'dynamic-import';
+    if (prev === K.EqualsToken && isName(i - 2)) {
+      const before = at(i - 3);
+      if (before === K.ConstKeyword || before === K.LetKeyword || before === K.VarKeyword) return 'dynamic-import';
+      // `type T = import('x')`, at a statement's start.
+      const head = at(i - 4);
+      if (
+        before === K.TypeKeyword &&
+        (head < 0 ||
+          head === K.SemicolonToken ||
+          head === K.OpenBraceToken ||
+          head === K.CloseBraceToken ||
+          head === K.ExportKeyword ||
+          head === K.DeclareKeyword)
+      )
+        return 'import-type';
+    }
+    return undecided();
+  }
+
+  /**
+   * Whether a declaration can start at token `i` as the parser would start it: after a statement's end,
+   * or on a new line after a token that can end one, outside parentheses and brackets.
+   */
+  function statementStart(i: number): void {
+    if (nesting[i]) undecided();
+    const prev = at(i - 1);
+    if (prev < 0 || prev === K.SemicolonToken || prev === K.OpenBraceToken || prev === K.CloseBraceToken) return;
+    const punctuation = prev >= K.FirstPunctuation && prev <= K.LastPunctuation;
+    if (punctuation && prev !== K.CloseParenToken && prev !== K.CloseBracketToken) undecided();
+    if (!/[\n\r\u2028\u2029]/.test(text.slice(tokens.end[i - 1]!, start[i]!))) undecided();
+  }
+
+  /** `line`: the token the declaration starts at (`export` for `export import A = require()`). */
+  function importDeclaration(i: number, line: number): void {
+    statementStart(line);
+    const topLevel = depth[i] === 0;
+    let j = i + 1;
+    if (isString(j)) {
+      if (topLevel) add(0, line, value.get(j), 'import');
+      return;
+    }
+    let typeOnly = false;
+    if (at(j) === K.TypeKeyword) {
+      const after = at(j + 1);
+      if (after === K.FromKeyword || after === K.CommaToken || after === K.EqualsToken) {
+        // `import type from 'x'`, `import type, {…}`, `import type = require()`: a binding named `type`,
+        // unless it is `import type from from 'x'`.
+        if (after === K.FromKeyword && !isString(j + 2)) undecided();
+      } else {
+        typeOnly = true;
+        j++;
+      }
+    }
+    let named: { typesOnly: boolean } | undefined;
+    let hasDefault = false;
+    if (isName(j) && at(j) !== K.FromKeyword) {
+      if (at(j + 1) === K.EqualsToken) {
+        const specifier = requireClause(j + 1);
+        add(2, line, specifier, typeOnly ? 'type-import' : 'import-equals');
+        return;
+      }
+      hasDefault = true;
+      j++;
+      if (at(j) === K.CommaToken) j++;
+      else if (at(j) !== K.FromKeyword) undecided();
+    } else if (at(j) === K.FromKeyword && !isString(j + 1)) {
+      // `import from from 'x'`
+      undecided();
+    }
+    if (at(j) === K.OpenBraceToken) {
+      const list = namedList(j);
+      named = list;
+      j = list.next;
+    } else if (at(j) === K.AsteriskToken) {
+      if (at(j + 1) !== K.AsKeyword || !isName(j + 2)) undecided();
+      hasDefault = true; // a namespace binding: a value, as a default is
+      j += 3;
+    } else if (at(j) !== K.FromKeyword || !hasDefault) undecided();
+    const specifier = fromClause(j);
+    if (!topLevel) return;
+    const typesOnly = typeOnly || (!hasDefault && named !== undefined && named.typesOnly);
+    add(0, line, specifier, typesOnly ? 'type-import' : 'import');
+  }
+
+  function exportDeclaration(i: number, decorated: boolean): void {
+    let j = i + 1;
+    let typeOnly = false;
+    if (at(j) === K.TypeKeyword) {
+      if (at(j + 1) !== K.OpenBraceToken && at(j + 1) !== K.AsteriskToken) return; // export type Alias = …
+      typeOnly = true;
+      j++;
+    }
+    const reexport = () => {
+      if (decorated) undecided();
+      statementStart(i);
+    };
+    if (at(j) === K.AsteriskToken) {
+      reexport();
+      j++;
+      if (at(j) === K.AsKeyword) {
+        if (!isName(j + 1) && !isString(j + 1)) undecided();
+        j += 2;
+      }
+      add(1, i, fromClause(j), typeOnly ? 'type-export' : 'export');
+      return;
+    }
+    if (at(j) !== K.OpenBraceToken) return; // export const, default, function, =, import A = … (seen at `import`)
+    const list = namedList(j);
+    if (at(list.next) !== K.FromKeyword) return; // export { a, b } names local bindings
+    reexport();
+    add(1, i, fromClause(list.next), typeOnly || list.typesOnly ? 'type-export' : 'export');
+  }
+}
+
+/** Offsets where lines start. */
+function newlines(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line of an offset. Only line feeds count: ts-morph's line numbers do the same. */
+function lineAt(starts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low + 1;
+}
