@@ -202,6 +202,22 @@ describe('docker-push to real registry setups (podman, distribution, nx CLI)', (
       expect(output).toMatch(new RegExp(`no credentials found for ${escape(reg.host)}`));
       expect(ws.exists(PUSH_JSON)).toBe(false);
     });
+
+    it("(d) the helper named only in registries.conf's credential-helpers (podman's way to a desktop or cloud helper)", async () => {
+      const conf = join(scratch, 'credential-helpers.conf');
+      writeFileSync(conf, `credential-helpers = ["containers-auth.json", "${helper.name}"]\n`);
+      const callsBefore = helper.calls().length;
+      const { code, output } = await push('htpasswd, helper named only in registries.conf credential-helpers', {
+        ...env,
+        FLEET_REGISTRY: `${reg.host}/conf`,
+        REGISTRY_AUTH_FILE: authFile('no-helper-auth.json', {}),
+        DOCKER_CONFIG: emptyDockerConfig(),
+        CONTAINERS_REGISTRIES_CONF: conf,
+      });
+      expect({ code, output }).toMatchObject({ code: 0 });
+      await expectRecorded(reg, `conf/${SERVICE}`);
+      expect(helper.calls().slice(callsBefore)).toContain(reg.host);
+    });
   });
 
   describe('(2) self-signed TLS with htpasswd on a named host', () => {
