@@ -1,8 +1,7 @@
+import { halPactsForVerification, startFakeBroker } from '../../../tools/fleet-harness/src/pact-broker';
 import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
 import { run, runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 /** The provider: a real HTTP service in a real container. `total` is what web relies on; mobile only reads `id`. */
@@ -36,38 +35,6 @@ pact.executeTest(async (mock) => {
   if (order.id !== '1') throw new Error('unexpected order ' + JSON.stringify(order));
 }).catch((error) => { console.error(error); process.exit(1); });
 `;
-
-interface BrokerRequest {
-  method: string;
-  url: string;
-  body: string;
-}
-
-/**
- * A fake Pact Broker on a loopback port (none can run here): records every request; `answer` gives status
- * and HAL document.
- */
-async function startFakeBroker(
-  answer: (request: BrokerRequest, url: string) => [number, unknown],
-): Promise<{ url: string; requests: BrokerRequest[]; close(): void }> {
-  const requests: BrokerRequest[] = [];
-  let url = '';
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk));
-    req.on('end', () => {
-      const request = { method: req.method!, url: req.url!, body };
-      requests.push(request);
-      const [status, document] = answer(request, url);
-      res.statusCode = status;
-      res.setHeader('content-type', 'application/hal+json');
-      res.end(JSON.stringify(document));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, requests, close: () => server.close() };
-}
 
 describe("contract-verify: consumers' pacts verified against the provider's running image (real Pact, real container)", () => {
   let ws: TestWorkspace;
@@ -246,7 +213,7 @@ describe("contract-verify: consumers' pacts verified against the provider's runn
   });
 
   it('(f) with a Pact Broker (a fake speaking its HTTP API; none can run here): pacts published by commit and branch, and a can-i-deploy "no" stops the push', async () => {
-    const { url, requests, close } = await startFakeBroker(({ method, url: path }) =>
+    const { url, requests, close } = await startFakeBroker(({ method, url: path }): [number, unknown] =>
       method === 'GET' && path.startsWith('/can-i-deploy')
         ? [
             200,
@@ -306,71 +273,12 @@ describe("contract-verify: consumers' pacts verified against the provider's runn
   });
 
   it('(g) with a Pact Broker, contract-verify also verifies the pacts it holds (real Pact Verifier) and publishes the results with the git SHA and branch', async () => {
-    const pactPath = '/pacts/provider/orders/consumer/web/pact-version/1';
-    // The HAL resources Pact's verifier walks: the index, pacts-for-verification, the pact, its provider,
-    // its results link.
-    const { url, requests, close } = await startFakeBroker(({ method, url: path }, url): [number, unknown] => {
-      if (method === 'GET' && path === '/')
-        return [
-          200,
-          {
-            _links: {
-              'pb:provider-pacts-for-verification': {
-                href: `${url}/pacts/provider/{provider}/for-verification`,
-                templated: true,
-              },
-            },
-          },
-        ];
-      if (method === 'GET' && path === '/pacts/provider/orders/for-verification')
-        return [200, { _links: { self: { href: `${url}/pacts/provider/orders/for-verification` } } }];
-      if (method === 'POST' && path === '/pacts/provider/orders/for-verification') {
-        return [
-          200,
-          {
-            _embedded: {
-              pacts: [
-                {
-                  shortDescription: 'latest from web',
-                  verificationProperties: { pending: false, notices: [] },
-                  _links: { self: { href: `${url}${pactPath}`, name: 'Pact between web and orders' } },
-                },
-              ],
-            },
-          },
-        ];
-      }
-      if (method === 'GET' && path === pactPath) {
-        return [
-          200,
-          {
-            ...ws.readJson<Record<string, unknown>>('services/orders/pacts/web-orders.json'),
-            _links: {
-              'pb:publish-verification-results': { href: `${url}${pactPath}/verification-results` },
-              'pb:provider': { href: `${url}/pacticipants/orders` },
-            },
-          },
-        ];
-      }
-      if (method === 'GET' && path === '/pacticipants/orders') {
-        return [
-          200,
-          {
-            name: 'orders',
-            _links: {
-              self: { href: `${url}/pacticipants/orders` },
-              'pb:branch-version': {
-                href: `${url}/pacticipants/orders/branches/{branch}/versions/{version}`,
-                templated: true,
-              },
-              'pb:version-tag': { href: `${url}/pacticipants/orders/versions/{version}/tags/{tag}`, templated: true },
-            },
-          },
-        ];
-      }
-      if (method === 'PUT' || (method === 'POST' && path === `${pactPath}/verification-results`)) return [201, {}];
-      return [404, {}];
-    });
+    // The HAL resources Pact's verifier walks: the index, pacts-for-verification, the pact, its provider, its results link.
+    const { requests, url, close } = await startFakeBroker(
+      halPactsForVerification('orders', () => [
+        { consumer: 'web', version: '1', pact: ws.readJson<unknown>('services/orders/pacts/web-orders.json') },
+      ]),
+    );
     try {
       const sha = await ws.head();
       const result = await ws.nx(['run', 'orders:contract-verify', '--skip-nx-cache', '--output-style=static'], {
@@ -380,10 +288,19 @@ describe("contract-verify: consumers' pacts verified against the provider's runn
         throw new Error(`${result.stdout}\n${result.stderr}\n${JSON.stringify(requests, null, 1)}`);
       expect(result.stdout).toMatch(/\(Pact Broker\): verified \(http/);
       expect(result.stdout + result.stderr).not.toMatch(/Publishing of verification results failed/);
-      const forVerification = JSON.parse(
-        requests.find((r) => r.method === 'POST' && r.url.endsWith('/for-verification'))!.body,
-      ) as { consumerVersionSelectors: unknown[]; providerVersionBranch?: string };
-      expect(forVerification.consumerVersionSelectors).toEqual([{ mainBranch: true }, { deployedOrReleased: true }]);
+      // The cache fingerprint and contract-verify's listing ask first, the verifier last: all with the same selectors.
+      const asked = requests
+        .filter((r) => r.method === 'POST' && r.url.endsWith('/for-verification'))
+        .map((r) => JSON.parse(r.body) as { consumerVersionSelectors: unknown[]; providerVersionBranch?: string });
+      expect(asked.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(asked.map((body) => JSON.stringify(body.consumerVersionSelectors))).size).toBe(1);
+      const forVerification = asked.at(-1)!;
+      // Each consumer's latest pact too: a consumer's new pact is verified before the provider ships.
+      expect(forVerification.consumerVersionSelectors).toEqual([
+        { mainBranch: true },
+        { deployedOrReleased: true },
+        { latest: true },
+      ]);
       expect(forVerification.providerVersionBranch).toBe('main');
       const published = requests.find((r) => r.method === 'POST' && r.url.endsWith('/verification-results'));
       expect(JSON.parse(published!.body)).toMatchObject({ success: true, providerApplicationVersion: sha });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngineSpy, type EngineSpy } from '../../../tools/fleet-harness/src/engine-spy';
+import { halPactsForVerification, startFakeBroker as startBroker } from '../../../tools/fleet-harness/src/pact-broker';
 import { runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
@@ -58,90 +57,15 @@ function filesContaining(dir: string, needle: string): string[] {
   return found;
 }
 
-type Answer = [number, unknown];
-
 /**
  * A fake Pact Broker (none can run here) serving the HAL resources Pact's verifier walks for one pact,
- * or refusing everything with 401. Records the Authorization headers it got.
+ * or refusing everything with 401 while `state.refuse`.
  */
 async function startFakeBroker() {
-  const pactPath = '/pacts/provider/orders/consumer/web/pact-version/1';
-  const state = { refuse: true, auth: [] as string[] };
-  let base = '';
-  const answer = (method: string, path: string): Answer => {
-    if (state.refuse) return [401, {}];
-    if (method === 'GET' && path === '/')
-      return [
-        200,
-        {
-          _links: {
-            'pb:provider-pacts-for-verification': {
-              href: `${base}/pacts/provider/{provider}/for-verification`,
-              templated: true,
-            },
-          },
-        },
-      ];
-    if (method === 'GET' && path === '/pacts/provider/orders/for-verification')
-      return [200, { _links: { self: { href: `${base}/pacts/provider/orders/for-verification` } } }];
-    if (method === 'POST' && path === '/pacts/provider/orders/for-verification')
-      return [
-        200,
-        {
-          _embedded: {
-            pacts: [
-              {
-                shortDescription: 'latest from web',
-                verificationProperties: { pending: false, notices: [] },
-                _links: { self: { href: `${base}${pactPath}`, name: 'Pact between web and orders' } },
-              },
-            ],
-          },
-        },
-      ];
-    if (method === 'GET' && path === pactPath)
-      return [
-        200,
-        {
-          ...pact,
-          _links: {
-            'pb:publish-verification-results': { href: `${base}${pactPath}/verification-results` },
-            'pb:provider': { href: `${base}/pacticipants/orders` },
-          },
-        },
-      ];
-    if (method === 'GET' && path === '/pacticipants/orders')
-      return [
-        200,
-        {
-          name: 'orders',
-          _links: {
-            self: { href: `${base}/pacticipants/orders` },
-            'pb:branch-version': {
-              href: `${base}/pacticipants/orders/branches/{branch}/versions/{version}`,
-              templated: true,
-            },
-            'pb:version-tag': { href: `${base}/pacticipants/orders/versions/{version}/tags/{tag}`, templated: true },
-          },
-        },
-      ];
-    if (method === 'PUT' || method === 'POST') return [201, {}];
-    return [404, {}];
-  };
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      state.auth.push(req.headers.authorization ?? '');
-      const [status, document] = answer(req.method!, req.url!);
-      res.statusCode = status;
-      res.setHeader('content-type', 'application/hal+json');
-      res.end(JSON.stringify(document));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const hostPort = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  base = `http://${hostPort}`;
-  return { hostPort, state, close: () => server.close() };
+  const state = { refuse: true };
+  const hal = halPactsForVerification('orders', () => [{ consumer: 'web', version: '1', pact }]);
+  const broker = await startBroker((request, base) => (state.refuse ? [401, {}] : hal(request, base)));
+  return { ...broker, state, auth: () => broker.requests.map((request) => request.authorization) };
 }
 
 describe('secrets: a canary in contract-verify env and the Pact Broker URL reaches no argv, output, cache, record or layer', () => {
@@ -210,7 +134,7 @@ describe('secrets: a canary in contract-verify env and the Pact Broker URL reach
     // The repository's pact verified against the running container: its health needs the secret.
     expect(output).toMatch(/web: 1 interaction\(s\) verified/);
     expect(output).toContain(`(Pact Broker): FAILED (http://${broker.hostPort})`);
-    expect(broker.state.auth.some((header) => header.startsWith('Basic '))).toBe(true);
+    expect(broker.auth().some((header) => header.startsWith('Basic '))).toBe(true);
     expect(result.code).not.toBe(0);
     const runs = spy.calls().filter((c) => c.args.startsWith('run '));
     expect(runs).toHaveLength(1);
