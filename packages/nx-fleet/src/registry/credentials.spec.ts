@@ -345,6 +345,16 @@ describe('lookUpCredentials with registries.conf credential-helpers', () => {
     expect(processes.calls).toEqual([]);
   });
 
+  it("lets a drop-in's credential-helpers override the main file's", async () => {
+    const { env } = await setup(['containers-auth.json'], {});
+    const dropIns = join(env.HOME, '.config/containers/registries.conf.d');
+    await mkdir(dropIns, { recursive: true });
+    await writeFile(join(dropIns, '50-cloud.conf'), 'credential-helpers = ["cloud"]\n');
+    const processes = fakeProcesses(() => runResult('{"ServerURL":"reg.io","Username":"c","Secret":"s"}'));
+    expect((await lookUpCredentials('reg.io', env, processes)).credentials).toEqual({ username: 'c', password: 's' });
+    expect(processes.calls.map((call) => call.command)).toEqual(['docker-credential-cloud']);
+  });
+
   it('without containers-auth.json in the list, ignores the auth files as podman does', async () => {
     const { env } = await setup(['fleet'], { auths: { 'reg.io': { auth: Buffer.from('a:b').toString('base64') } } });
     const lookup = await lookUpCredentials(

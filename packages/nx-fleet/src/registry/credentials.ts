@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Env, ProcessRunner } from '../io/ports';
-import { readText, registriesConfPath } from './insecure-hosts';
+import { registriesConfFiles } from './insecure-hosts';
 
 export interface RegistryCredentials {
   username: string;
@@ -133,10 +133,8 @@ export function credentialStores(
  * runs as `docker-credential-<name> get` with the server URL on stdin, never on the command line.
  */
 export async function lookUpCredentials(host: string, env: Env, processes: ProcessRunner): Promise<CredentialLookup> {
-  const file = registriesConfPath(env);
-  const helpers = credentialHelpersOf(readText(file) ?? '');
   const lookedIn: string[] = [];
-  for (const store of credentialStores(helpers ? { helpers, file } : undefined)) {
+  for (const store of credentialStores(configuredHelpers(env))) {
     const found =
       store.kind === 'auth-files'
         ? await fromAuthFiles(host, env, processes)
@@ -145,6 +143,16 @@ export async function lookUpCredentials(host: string, env: Env, processes: Proce
     if (found.credentials) return { credentials: found.credentials, lookedIn };
   }
   return { lookedIn };
+}
+
+/** registries.conf's `credential-helpers`: a drop-in that sets it overrides the files before it. */
+function configuredHelpers(env: Env): { helpers: string[]; file: string } | undefined {
+  let configured: { helpers: string[]; file: string } | undefined;
+  for (const { file, text } of registriesConfFiles(env)) {
+    const helpers = credentialHelpersOf(text);
+    if (helpers) configured = { helpers, file };
+  }
+  return configured;
 }
 
 async function fromAuthFiles(host: string, env: Env, processes: ProcessRunner): Promise<CredentialLookup> {

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Env } from '../io/ports';
 
 /** A host an engine's file marks insecure (HTTPS unverified, then plain HTTP), and the file that says so. */
@@ -53,14 +55,13 @@ function unquote(value: string): string {
 }
 
 /**
- * The hosts this machine's engines treat as insecure: podman's registries.conf (CONTAINERS_REGISTRIES_CONF
- * or /etc/containers/registries.conf) and docker's /etc/docker/daemon.json `insecure-registries`.
+ * The hosts this machine's engines treat as insecure: podman's registries.conf files (see registriesConfFiles)
+ * and docker's /etc/docker/daemon.json `insecure-registries`.
  */
-export function readInsecureLocations(env: Env): InsecureLocation[] {
+export function readInsecureLocations(env: Env, systemDir = '/etc/containers'): InsecureLocation[] {
   const insecure: InsecureLocation[] = [];
-  const registriesConf = registriesConfPath(env);
-  for (const location of insecureLocationsOf(readText(registriesConf) ?? ''))
-    insecure.push({ location, file: registriesConf });
+  for (const { file, text } of registriesConfFiles(env, systemDir))
+    for (const location of insecureLocationsOf(text)) insecure.push({ location, file });
   const daemonJson = '/etc/docker/daemon.json';
   const daemon = parseJson(readText(daemonJson));
   const registries = (daemon as { 'insecure-registries'?: unknown } | undefined)?.['insecure-registries'];
@@ -69,9 +70,35 @@ export function readInsecureLocations(env: Env): InsecureLocation[] {
   return insecure;
 }
 
-/** podman's registries.conf: CONTAINERS_REGISTRIES_CONF, else the system file. */
-export function registriesConfPath(env: Env): string {
-  return env['CONTAINERS_REGISTRIES_CONF'] || '/etc/containers/registries.conf';
+/**
+ * podman's registries.conf files in the order containers/image reads them: the main file
+ * (CONTAINERS_REGISTRIES_CONF, else ~/.config/containers/registries.conf when it exists, else the system
+ * file), then the `*.conf` drop-ins of the system and the user registries.conf.d, each sorted by name.
+ */
+export function registriesConfFiles(env: Env, systemDir = '/etc/containers'): Array<{ file: string; text: string }> {
+  const userDir = join(env['XDG_CONFIG_HOME'] || join(env['HOME'] || homedir(), '.config'), 'containers');
+  const userFile = join(userDir, 'registries.conf');
+  const candidates = [
+    env['CONTAINERS_REGISTRIES_CONF'] ||
+      (readText(userFile) !== undefined ? userFile : join(systemDir, 'registries.conf')),
+    ...dropIns(join(systemDir, 'registries.conf.d')),
+    ...dropIns(join(userDir, 'registries.conf.d')),
+  ];
+  return candidates.flatMap((file) => {
+    const text = readText(file);
+    return text === undefined ? [] : [{ file, text }];
+  });
+}
+
+function dropIns(folder: string): string[] {
+  try {
+    return readdirSync(folder)
+      .filter((name) => name.endsWith('.conf'))
+      .sort()
+      .map((name) => join(folder, name));
+  } catch {
+    return [];
+  }
 }
 
 /** A file's text; undefined when it cannot be read (a missing engine file says nothing). */
