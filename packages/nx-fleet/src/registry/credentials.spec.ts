@@ -14,6 +14,14 @@ import {
 import { nodeProcesses } from '../io/ports';
 import { fakeProcesses, runResult } from '../testing/fake-ports';
 
+/** The call a helper lookup makes: `get`, the server URL on stdin. */
+const helperGet = (command: string, input: string) => ({
+  method: 'run',
+  command,
+  args: ['get'],
+  options: { input, timeoutMs: 60_000 },
+});
+
 const auth = (username: string, password: string) => ({
   auth: Buffer.from(`${username}:${password}`).toString('base64'),
 });
@@ -199,14 +207,7 @@ describe('lookUpCredentials', () => {
       credentials: { username: 'u', password: 's' },
       lookedIn: [`docker-credential-fleet (named in ${join(dir, 'docker/config.json')})`],
     });
-    expect(processes.calls).toEqual([
-      {
-        method: 'run',
-        command: 'docker-credential-fleet',
-        args: ['get'],
-        options: { input: 'reg.io:5000', timeoutMs: 60_000 },
-      },
-    ]);
+    expect(processes.calls).toEqual([helperGet('docker-credential-fleet', 'reg.io:5000')]);
   });
 
   it('reports where it looked when the helper has nothing for the host', async () => {
@@ -261,6 +262,59 @@ describe('lookUpCredentials', () => {
       password: 'pw-for-reg.io',
     });
   });
+
+  const confHelpers = async (helpers: string[], authFile: unknown) => {
+    const conf = join(dir, 'registries.conf');
+    await writeFile(conf, `credential-helpers = ${JSON.stringify(helpers)}\n`);
+    await writeFile(join(dir, 'auth.json'), JSON.stringify(authFile));
+    return {
+      conf,
+      env: { HOME: join(dir, 'home'), REGISTRY_AUTH_FILE: join(dir, 'auth.json'), CONTAINERS_REGISTRIES_CONF: conf },
+    };
+  };
+
+  it('runs a listed helper for a host no auth file names, the host on stdin', async () => {
+    const { conf, env } = await confHelpers(['containers-auth.json', 'fleet'], {});
+    const processes = fakeProcesses(() => runResult('{"ServerURL":"reg.io","Username":"u","Secret":"s"}'));
+    const lookup = await lookUpCredentials('reg.io', env, processes);
+    expect(lookup.credentials).toEqual({ username: 'u', password: 's' });
+    expect(lookup.lookedIn).toContain(`docker-credential-fleet (named in credential-helpers in ${conf})`);
+    expect(processes.calls).toEqual([helperGet('docker-credential-fleet', 'reg.io')]);
+  });
+
+  it('takes the auth files first when listed first, and runs no helper', async () => {
+    const { env } = await confHelpers(['containers-auth.json', 'fleet'], {
+      auths: { 'reg.io': { auth: Buffer.from('a:b').toString('base64') } },
+    });
+    const processes = fakeProcesses();
+    expect((await lookUpCredentials('reg.io', env, processes)).credentials).toEqual({ username: 'a', password: 'b' });
+    expect(processes.calls).toEqual([]);
+  });
+
+  it("lets a drop-in's credential-helpers override the main file's", async () => {
+    const { env } = await confHelpers(['containers-auth.json'], {});
+    const dropIns = join(env.HOME, '.config/containers/registries.conf.d');
+    await mkdir(dropIns, { recursive: true });
+    await writeFile(join(dropIns, '50-cloud.conf'), 'credential-helpers = ["cloud"]\n');
+    const processes = fakeProcesses(() => runResult('{"ServerURL":"reg.io","Username":"c","Secret":"s"}'));
+    expect((await lookUpCredentials('reg.io', env, processes)).credentials).toEqual({ username: 'c', password: 's' });
+    expect(processes.calls.map((call) => call.command)).toEqual(['docker-credential-cloud']);
+  });
+
+  it('without containers-auth.json in the list, ignores the auth files as podman does', async () => {
+    const { env } = await confHelpers(['fleet'], {
+      auths: { 'reg.io': { auth: Buffer.from('a:b').toString('base64') } },
+    });
+    const lookup = await lookUpCredentials(
+      'reg.io',
+      env,
+      fakeProcesses(() => runResult('credentials not found', '', 1)),
+    );
+    expect(lookup.credentials).toBeUndefined();
+    expect(lookup.lookedIn).toEqual([
+      expect.stringMatching(/^docker-credential-fleet \(named in credential-helpers in /),
+    ]);
+  });
 });
 
 describe('credentialHelpersOf', () => {
@@ -299,72 +353,5 @@ describe('credentialStores', () => {
     ['an empty list: the auth files, as podman defaults', { helpers: [], file: '/r.conf' }, [{ kind: 'auth-files' }]],
   ])('%s', (_case, configured, expected) => {
     expect(credentialStores(configured)).toEqual(expected);
-  });
-});
-
-describe('lookUpCredentials with registries.conf credential-helpers', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nx-fleet-conf-helpers-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  const setup = async (helpers: string[], authFile: unknown) => {
-    const conf = join(dir, 'registries.conf');
-    await writeFile(conf, `credential-helpers = ${JSON.stringify(helpers)}\n`);
-    await writeFile(join(dir, 'auth.json'), JSON.stringify(authFile));
-    return {
-      conf,
-      env: { HOME: join(dir, 'home'), REGISTRY_AUTH_FILE: join(dir, 'auth.json'), CONTAINERS_REGISTRIES_CONF: conf },
-    };
-  };
-
-  it('runs a listed helper for a host no auth file names, the host on stdin', async () => {
-    const { conf, env } = await setup(['containers-auth.json', 'fleet'], {});
-    const processes = fakeProcesses(() => runResult('{"ServerURL":"reg.io","Username":"u","Secret":"s"}'));
-    const lookup = await lookUpCredentials('reg.io', env, processes);
-    expect(lookup.credentials).toEqual({ username: 'u', password: 's' });
-    expect(lookup.lookedIn).toContain(`docker-credential-fleet (named in credential-helpers in ${conf})`);
-    expect(processes.calls).toEqual([
-      {
-        method: 'run',
-        command: 'docker-credential-fleet',
-        args: ['get'],
-        options: { input: 'reg.io', timeoutMs: 60_000 },
-      },
-    ]);
-  });
-
-  it('takes the auth files first when listed first, and runs no helper', async () => {
-    const { env } = await setup(['containers-auth.json', 'fleet'], {
-      auths: { 'reg.io': { auth: Buffer.from('a:b').toString('base64') } },
-    });
-    const processes = fakeProcesses();
-    expect((await lookUpCredentials('reg.io', env, processes)).credentials).toEqual({ username: 'a', password: 'b' });
-    expect(processes.calls).toEqual([]);
-  });
-
-  it("lets a drop-in's credential-helpers override the main file's", async () => {
-    const { env } = await setup(['containers-auth.json'], {});
-    const dropIns = join(env.HOME, '.config/containers/registries.conf.d');
-    await mkdir(dropIns, { recursive: true });
-    await writeFile(join(dropIns, '50-cloud.conf'), 'credential-helpers = ["cloud"]\n');
-    const processes = fakeProcesses(() => runResult('{"ServerURL":"reg.io","Username":"c","Secret":"s"}'));
-    expect((await lookUpCredentials('reg.io', env, processes)).credentials).toEqual({ username: 'c', password: 's' });
-    expect(processes.calls.map((call) => call.command)).toEqual(['docker-credential-cloud']);
-  });
-
-  it('without containers-auth.json in the list, ignores the auth files as podman does', async () => {
-    const { env } = await setup(['fleet'], { auths: { 'reg.io': { auth: Buffer.from('a:b').toString('base64') } } });
-    const lookup = await lookUpCredentials(
-      'reg.io',
-      env,
-      fakeProcesses(() => runResult('credentials not found', '', 1)),
-    );
-    expect(lookup.credentials).toBeUndefined();
-    expect(lookup.lookedIn).toEqual([
-      expect.stringMatching(/^docker-credential-fleet \(named in credential-helpers in /),
-    ]);
   });
 });
