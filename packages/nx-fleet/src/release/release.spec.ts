@@ -129,6 +129,9 @@ function setup(input: Setup = {}) {
     if (call.command === NX)
       return runResult('', '', call.args.some((arg) => arg.split(',').includes(input.failing ?? '-')) ? 1 : 0);
     const git = call.args.join(' ');
+    // As spawning does: git cannot start in a folder that does not exist (Node reports ENOENT, as for a missing git).
+    if (call.command === 'git' && call.options?.cwd && !files.exists(call.options.cwd))
+      return new ToolNotFoundError('git');
     if (git === 'ls-files -s')
       return runResult('100644 5hared 0\tscripts/deploy.sh\n100644 0wn 0\tservices/orders/a.ts\n');
     if (git.startsWith('diff --name-only')) return runResult('services/orders/a.ts\n');
@@ -163,6 +166,8 @@ function setup(input: Setup = {}) {
     ),
   };
   const files = memoryFiles({ ...records, ...input.files });
+  // A folder exists once a file is in it (writing the ledger makes deploy/, as the node FilePort does).
+  files.exists = (path) => [...files.files.keys()].some((file) => file === path || file.startsWith(`${path}/`));
   /** What the release wrote: every file but the records. */
   const written = () => [...files.files].filter(([file]) => !(file in records));
   const locks = memoryLocks(input.locks ?? {}, input.alive ?? []);
@@ -415,6 +420,15 @@ describe('release: one at a time, recording the source commit', () => {
     expect(locks.events).toEqual([`create ${LOCK}`, `remove ${LOCK}`]);
     const asked = processes.calls.find((c) => c.args.join(' ') === 'rev-parse --git-common-dir');
     expect(asked?.options?.cwd).toBe(WS);
+  });
+
+  it('commits and pushes the first release, when deploy/ does not exist until the ledger is written', async () => {
+    const { ports, gitCalls } = setup({ noLedgerFolder: true, upstream: {} });
+    await release(request({ commit: true }), ports);
+    expect(gitCalls().slice(-2)).toEqual([
+      expect.stringMatching(/^commit /),
+      'push --quiet origin HEAD:refs/heads/main',
+    ]);
   });
 
   it('removes the lock after a failed release too', async () => {

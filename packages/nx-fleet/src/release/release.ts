@@ -118,12 +118,20 @@ async function sourceCommit(request: ReleaseRequest, ports: ReleasePorts): Promi
   return (listed.code === 0 && listed.stdout.trim()) || head;
 }
 
+/**
+ * Where git is asked about the ledger's repository: the nearest folder of the ledger's path that exists.
+ * Before the first release the ledger's folder may not (git cannot even start there), and two first
+ * releases would otherwise put the lock somewhere else than every later one.
+ */
+function ledgerFolder(request: ReleaseRequest, files: Pick<FilePort, 'exists'>): string {
+  let folder = dirname(request.ledgerFile);
+  while (!files.exists(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  return folder;
+}
+
 /** The lock file in the ledger repository's git dir (shared by its worktrees), else next to the ledger. */
 async function lockPath(request: ReleaseRequest, ports: ReleasePorts): Promise<string> {
-  // From the nearest folder that exists: before the first release the ledger's folder may not, and
-  // git would not run there, so two first releases would each put the lock somewhere else.
-  let cwd = dirname(request.ledgerFile);
-  while (!ports.files.exists(cwd) && dirname(cwd) !== cwd) cwd = dirname(cwd);
+  const cwd = ledgerFolder(request, ports.files);
   const name = lockFileName(request.ledgerFile, request.environment);
   const gitDir = await ports.processes.run('git', ['rev-parse', '--git-common-dir'], { cwd }).catch(() => undefined);
   const dir = gitDir?.code === 0 && gitDir.stdout.trim() ? resolve(cwd, gitDir.stdout.trim()) : cwd;
@@ -203,7 +211,9 @@ async function promote(
   state: { plan: ReleasePlan; graph: ProjectGraph; ledger: Ledger; source: string | undefined },
   ports: ReleasePorts,
 ): Promise<Promoted[]> {
-  const upstream = request.flags.commit ? await ledgerUpstream(request, ports.processes) : undefined;
+  const upstream = request.flags.commit
+    ? await ledgerUpstream(ledgerFolder(request, ports.files), ports.processes)
+    : undefined;
   let ledger = state.ledger;
   for (let attempt = 1; ; attempt++) {
     const decided = await decidePromotion(request, { ...state, ledger }, ports);
@@ -254,11 +264,7 @@ async function decidePromotion(
 }
 
 /** The remote and ref the ledger's branch tracks; undefined on a detached HEAD or a branch without one. */
-async function ledgerUpstream(
-  request: ReleaseRequest,
-  processes: Pick<ProcessRunner, 'run'>,
-): Promise<Upstream | undefined> {
-  const cwd = dirname(request.ledgerFile);
+async function ledgerUpstream(cwd: string, processes: Pick<ProcessRunner, 'run'>): Promise<Upstream | undefined> {
   const head = await processes.run('git', ['symbolic-ref', '-q', 'HEAD'], { cwd });
   const ref = head.code === 0 ? head.stdout.trim() : '';
   if (!ref) return undefined;
