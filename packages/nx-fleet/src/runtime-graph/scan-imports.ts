@@ -1,5 +1,6 @@
 import type { ts as TS } from 'ts-morph';
 import type { ImportKind, ImportRef } from './sdk-imports';
+import { workerState } from './worker-state';
 
 /** Loaded on first use: see sdk-imports.ts. */
 function typescript(): typeof TS {
@@ -33,6 +34,9 @@ interface Tokens {
 }
 
 let kinds: ReturnType<typeof syntaxKinds> | undefined;
+
+/** Enough for the longest tail the walk reads after a keyword at the top level: `} from 'x'`, `'x')`. */
+const TOKENS_AFTER_LAST_WORD = 8;
 
 function syntaxKinds() {
   const ts = typescript();
@@ -77,15 +81,13 @@ function tokenize(fileName: string, text: string): Tokens | undefined {
   // As the parser reads the file: .js, .jsx, .tsx, .mjs and .cjs allow JSX; .ts, .mts and .cts do not.
   const jsx = !/\.[mc]?ts$/.test(fileName);
   let failed = false;
-  const scanner = ts.createScanner(
-    ts.ScriptTarget.Latest,
-    true,
-    jsx ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard,
-    text,
-    () => {
-      failed = true;
-    },
-  );
+  // One scanner for every file: a new one per file costs its closures, and V8 optimises one set sooner.
+  const scanner = (workerState.scanner ??= ts.createScanner(ts.ScriptTarget.Latest, true));
+  scanner.setLanguageVariant(jsx ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
+  scanner.setOnError(() => {
+    failed = true;
+  });
+  scanner.setText(text);
   const tokens: Tokens = { kind: [], start: [], end: [], depth: [], nesting: [], value: new Map() };
   // Brace depth at which each open template substitution started.
   const templates: number[] = [];
@@ -93,9 +95,16 @@ function tokenize(fileName: string, text: string): Tokens | undefined {
   let parens = 0;
   let brackets = 0;
   let previous = -1;
+  // Past the last `import`, `require` or re-export in the text no reference can start: once the tokens
+  // are there, at the top level with nothing open, a few more finish the last one (`from 'x'`).
+  const lastWord = Math.max(text.lastIndexOf('import'), text.lastIndexOf('require'), lastReexport(text));
+  let pastLastWord = 0;
   for (;;) {
     let kind: number = scanner.scan();
     if (kind === K.EndOfFileToken) break;
+    if (scanner.getTokenStart() > lastWord && !braces && !parens && !brackets && !templates.length) {
+      if (++pastLastWord > TOKENS_AFTER_LAST_WORD) return tokens;
+    }
     if (kind === K.SlashToken || kind === K.SlashEqualsToken) {
       const slash = scanner.getTokenStart();
       if (
@@ -428,4 +437,15 @@ function lineAt(starts: readonly number[], offset: number): number {
     else high = mid - 1;
   }
   return low + 1;
+}
+
+/** Where the last `export` that may re-export (`export *`, `export {`, `export type`) is, or -1. */
+function lastReexport(text: string): number {
+  for (let at = text.lastIndexOf('export'); at >= 0; at = at ? text.lastIndexOf('export', at - 1) : -1) {
+    let next = at + 6;
+    while (next < text.length && /\s/.test(text[next]!)) next++;
+    const c = text[next];
+    if (c === '*' || c === '{' || text.startsWith('type', next)) return at;
+  }
+  return -1;
 }

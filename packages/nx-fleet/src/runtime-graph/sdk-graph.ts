@@ -15,6 +15,7 @@ import {
   prefixPattern,
   type ImportRef,
 } from './sdk-imports';
+import { bareSpecifierFilter, isRelativeSpecifier, type ReachableNames } from './specifier-filter';
 import { contains, resolveOwnership, type Ownership, type ProjectInfo, type SdksOption } from './sdk-ownership';
 import { testFileMatcher } from './test-files';
 import { workerState } from './worker-state';
@@ -34,8 +35,12 @@ export interface ScanInput {
   testFiles?: readonly string[];
   cache: ImportCache;
   warn(key: string, message: string): void;
-  /** Filled in, when given: how much work the scan did (for verbose logs and benchmarks). */
-  stats?: { parsed: number; resolved: number };
+  /**
+   * Filled in, when given: how much work the scan did (for verbose logs and benchmarks): files whose
+   * imports were extracted, files resolved, and (when the field is there) extractions that needed
+   * the full parse.
+   */
+  stats?: { parsed: number; resolved: number; fullParses?: number };
   /** The disk, unless given. */
   fs?: SyncFiles;
   /** The import extractor (ts-morph's parse), unless given. */
@@ -97,7 +102,16 @@ export interface RuntimeScan {
  * project-level code edges the runtime graph computes its library closures from (no Nx graph).
  */
 export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
-  const input: Scan = { ...scanInput, fs: scanInput.fs ?? nodeSyncFiles, extract: scanInput.extract ?? importsOf };
+  const stats = scanInput.stats;
+  const input: Scan = {
+    ...scanInput,
+    fs: scanInput.fs ?? nodeSyncFiles,
+    extract:
+      scanInput.extract ??
+      (stats?.fullParses !== undefined
+        ? (file, text) => importsOf(file, text, stats as { fullParses: number })
+        : (file, text) => importsOf(file, text)),
+  };
   const ownership = resolveOwnership(input.projects, input.sdksOption);
   // Every scan reports them: the caller prints each once (createNodes: once per workspace state).
   for (const problem of ownership.problems) input.warn(problem, `nx-fleet: ${problem}.`);
@@ -105,7 +119,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   if (!input.projects.some((p) => p.isService)) return result;
 
   const isTest = testFileMatcher(input.testFiles ?? DEFAULT_TEST_FILES);
-  const { world, resolver, pattern, signature } = shapeOf(input);
+  const { world, resolver, pattern, signature, bare } = shapeOf(input);
   const seen = new Set<string>();
 
   const nestedRoots = nestedProjectRoots(input.projects);
@@ -136,7 +150,13 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       let resolved = input.cache.resolved(file, entryKey, world);
       if (!resolved) {
         if (input.stats) input.stats.resolved++;
+        const nested = nestedRoots.get(project.root) ?? [];
         resolved = imports.flatMap((ref) => {
+          // Only a specifier that can name another project is resolved: npm packages and the project's own files are not.
+          const candidate = isRelativeSpecifier(ref.specifier)
+            ? relativeReachesOut(file, ref.specifier, project.root, nested)
+            : bare(ref.specifier);
+          if (!candidate) return [];
           const hit = reach(ref, file, project, resolver, ownership);
           return hit ? [hit] : [];
         });
@@ -222,6 +242,8 @@ export interface Shape {
   pattern: RegExp | undefined;
   /** Of the pre-filter's prefixes: a file the filter rejected is rejected again while they are unchanged. */
   signature: string;
+  /** Whether a bare specifier can name another project (whole specifiers). */
+  bare: (specifier: string) => boolean;
 }
 
 /**
@@ -232,12 +254,20 @@ function shapeOf(input: Scan): Shape {
   const world = worldSignature(input);
   const key = `${input.workspaceRoot}\0${world}`;
   if (workerState.lastShape?.key === key) return workerState.lastShape.shape;
-  const prefixes = candidatePrefixes(input);
+  const names = candidateNames(input);
+  const prefixes = [
+    ...new Set([
+      ...names.packageNames,
+      ...names.aliases.map((a) => (a.includes('*') ? a.slice(0, a.indexOf('*')) : a)).filter(Boolean),
+      ...names.topFolders.map((folder) => `${folder}/`),
+    ]),
+  ].sort();
   const shape: Shape = {
     world,
     resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs),
     pattern: prefixPattern(prefixes),
     signature: createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16),
+    bare: bareSpecifierFilter(names),
   };
   workerState.lastShape = { key, shape };
   return shape;
@@ -262,19 +292,19 @@ function worldSignature(input: ScanInput): string {
 const CONFIG_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
 
 /**
- * Specifier starts that can reach another workspace project: every project's package name (a
- * library's too: code edges make the closures), every tsconfig's path aliases (the root's, a
- * project's own, and what they extend), and the top folders of project roots (for `baseUrl` imports
- * such as `services/orders/sdk/src`).
+ * What can name another workspace project: every project's package name (a library's too: code
+ * edges make the closures), every tsconfig's path aliases (the root's, a project's own, and what
+ * they extend), and the top folders of project roots (for `baseUrl` imports such as
+ * `services/orders/sdk/src`).
  */
-function candidatePrefixes(input: Scan): string[] {
-  const names = input.projects.flatMap((p) => (p.packageName ? [p.packageName] : []));
+function candidateNames(input: Scan): ReachableNames {
+  const packageNames = input.projects.flatMap((p) => (p.packageName ? [p.packageName] : []));
   const tsconfigs = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])]
     .map((f) => f.file)
     .filter((file) => /(^|\/)tsconfig[^/]*\.json$/.test(file));
   const aliases = tsconfigs.flatMap((config) => pathAliases(input.fs, join(input.workspaceRoot, config)));
-  const topFolders = input.projects.flatMap((p) => (p.root === '.' ? [] : [`${p.root.split('/')[0]}/`]));
-  return [...new Set([...names, ...aliases, ...topFolders])].sort();
+  const topFolders = input.projects.flatMap((p) => (p.root === '.' ? [] : [p.root.split('/')[0]!]));
+  return { packageNames, aliases: [...new Set(aliases)], topFolders: [...new Set(topFolders)] };
 }
 
 function pathAliases(fs: SyncFiles, tsconfig: string): string[] {
@@ -282,9 +312,7 @@ function pathAliases(fs: SyncFiles, tsconfig: string): string[] {
     const paths =
       parseJson<{ compilerOptions?: { paths?: Record<string, unknown> } }>(fs.read(tsconfig).toString('utf8'))
         .compilerOptions?.paths ?? {};
-    return Object.keys(paths)
-      .map((key) => (key.endsWith('*') ? key.slice(0, -1) : key))
-      .filter(Boolean);
+    return Object.keys(paths).filter(Boolean);
   } catch {
     // A tsconfig that does not parse is reported by the resolver, which reads it too.
     return [];
@@ -322,10 +350,7 @@ function scanFile(
       return { imports: [], filtered: false };
     }
     const text = bytes.toString('utf8');
-    const reaches = (specifier: string) => {
-      const target = posix.normalize(posix.join(posix.dirname(file), specifier));
-      return !contains(projectRoot, target) || nested.some((root) => contains(root, target));
-    };
+    const reaches = (specifier: string) => relativeReachesOut(file, specifier, projectRoot, nested);
     if (!mayReferenceOtherProjects(text, pattern, reaches)) return { imports: [], filtered: true };
     return { imports: input.extract(file, text), filtered: false, parsed: true };
   } catch (error) {
@@ -335,4 +360,10 @@ function scanFile(
     );
     return { imports: [], filtered: false, transient: true };
   }
+}
+
+/** Whether a relative specifier leaves the importing file's project, or enters a project nested in it. */
+function relativeReachesOut(file: string, specifier: string, projectRoot: string, nested: readonly string[]): boolean {
+  const target = posix.normalize(posix.join(posix.dirname(file), specifier));
+  return !contains(projectRoot, target) || nested.some((root) => contains(root, target));
 }

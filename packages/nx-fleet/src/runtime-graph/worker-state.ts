@@ -1,4 +1,4 @@
-import type { Project } from 'ts-morph';
+import type { Project, ts } from 'ts-morph';
 import type { ImportCache } from './import-cache';
 import type { Shape } from './sdk-graph';
 
@@ -15,6 +15,8 @@ export interface RuntimeGraphWorkerState {
   lastShape: { key: string; shape: Shape } | undefined;
   /** One in-memory ts-morph project parses every file. */
   parser: Project | undefined;
+  /** One TypeScript scanner reads every file's tokens. */
+  scanner: ts.Scanner | undefined;
   /** The test-file globs last compiled, and their matcher. */
   testFiles: { key: string; matches: (file: string) => boolean } | undefined;
   /** Cache saves due before the worker exits, run by one exit listener however many caches wait. */
@@ -26,6 +28,7 @@ export const workerState: RuntimeGraphWorkerState = {
   importCaches: new Map(),
   lastShape: undefined,
   parser: undefined,
+  scanner: undefined,
   testFiles: undefined,
   pendingSaves: new Set(),
   exitListener: false,
