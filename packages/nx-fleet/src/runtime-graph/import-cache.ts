@@ -23,11 +23,15 @@ interface Entry {
   resolved?: ResolvedImport[];
 }
 
-const FORMAT = 3;
+// 4: extracted by the scanner (the same references) and resolved through the whole-specifier filter.
+const FORMAT = 4;
 
 /**
  * What each file imports, keyed by Nx's hash of the file: an unchanged file is never read or
- * parsed again. Lives in Nx's workspace-data directory, so `nx reset` clears it. A plugin worker
+ * parsed again. Lives in Nx's workspace-data directory (`.nx/workspace-data/nx-fleet/imports.v4.json`
+ * unless `NX_WORKSPACE_DATA_DIRECTORY` moves it), so `nx reset` clears it. It holds no absolute path
+ * and nothing of the machine: a CI cache step that keeps `.nx/workspace-data/nx-fleet` between runs
+ * makes a run with no source change read and parse no file. A plugin worker
  * that outlives one graph computation (the daemon keeps it) reuses the cache it loaded or saved
  * last instead of parsing the file again, unless another process has written the file since.
  */
@@ -42,8 +46,13 @@ export class ImportCache {
   ) {}
 
   /** `workspaceDataDirectory` is Nx's, handed over by its caller: the runtime graph never asks Nx for it. */
+  /** Where the cache of a workspace-data directory lives. */
+  static path(workspaceDataDirectory: string): string {
+    return join(workspaceDataDirectory, 'nx-fleet', `imports.v${FORMAT}.json`);
+  }
+
   static load(workspaceDataDirectory: string, files: SyncFiles = nodeSyncFiles): ImportCache {
-    const file = join(workspaceDataDirectory, 'nx-fleet', `imports.v${FORMAT}.json`);
+    const file = ImportCache.path(workspaceDataDirectory);
     const stamp = files.stamp(file);
     const kept = workerState.importCaches.get(file);
     if (kept && kept.stamp === stamp) return kept.cache;

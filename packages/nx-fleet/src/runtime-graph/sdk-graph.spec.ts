@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -22,6 +23,7 @@ import { BUILD_EXECUTOR } from '../services/projects';
 import type { RuntimeImport } from './edges';
 import { MAX_SOURCE_BYTES, projectInfos, scanRuntimeGraph } from './sdk-graph';
 import { importsOf } from './sdk-imports';
+import { resetWorkerState } from './worker-state';
 import type { SdksOption } from './sdk-ownership';
 
 // Every parse goes through the extractor: counting its calls shows what the cache spared.
@@ -844,6 +846,38 @@ describe('scanRuntimeImports: cache', () => {
     expect(again).toEqual({ parsed: 0, resolved: 0 });
     expect(second.warnings).toEqual([]);
     expect(second.imports).toEqual(first.imports);
+  });
+
+  it('a cache restored into another checkout (a CI cache step keeping .nx/workspace-data/nx-fleet) parses and resolves nothing', async () => {
+    writeFleet({
+      [CONSUMER]: lines("import '@acme/orders-sdk';", "import { routes } from '../../orders/src/routes';"),
+      'libs/shared/src/index.ts': "import { x } from '@acme/payments-sdk';\nimport { z } from 'zod';\n",
+    });
+    const first = scan(FLEET);
+    expect(parsed()).toEqual(['libs/shared/src/index.ts', CONSUMER]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(existsSync(ImportCache.path(join(root, '.nx', 'workspace-data')))).toBe(true);
+
+    // The next CI run: a fresh checkout elsewhere, a fresh process, only the cached folder restored.
+    const checkout = mkdtempSync(join(tmpdir(), 'nx-fleet-sdk-graph-ci-'));
+    const original = root;
+    try {
+      cpSync(root, checkout, { recursive: true, filter: (path) => !path.includes(`${join(root, '.nx')}`) });
+      cpSync(join(root, '.nx', 'workspace-data', 'nx-fleet'), join(checkout, '.nx', 'workspace-data', 'nx-fleet'), {
+        recursive: true,
+      });
+      root = checkout;
+      resetWorkerState();
+      extract.mockClear();
+      const stats = { parsed: 0, resolved: 0 };
+      const second = scan(FLEET, { stats });
+      expect(parsed()).toEqual([]);
+      expect(stats).toEqual({ parsed: 0, resolved: 0 });
+      expect(second.imports).toEqual(first.imports);
+    } finally {
+      root = original;
+      rmSync(checkout, { recursive: true, force: true });
+    }
   });
 
   it("a file that starts to exist makes an unchanged file's import resolve", () => {
