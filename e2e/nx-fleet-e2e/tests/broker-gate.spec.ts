@@ -1,11 +1,12 @@
 import {
+  addProvider,
   halPactsForVerification,
+  installPact,
   startFakeBroker,
   type FakeBroker,
   type HeldPact,
 } from '../../../tools/fleet-harness/src/pact-broker';
 import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
-import { runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 /**
@@ -55,23 +56,8 @@ describe("broker gate: the Pact Broker's pacts gate a provider's push and key it
     ws = TestWorkspace.create('broker-gate');
     registry = await startRegistry();
     broker = await startFakeBroker(halPactsForVerification('orders', () => held));
-    await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], {
-      cwd: ws.root,
-      env: ws.env(),
-      timeoutMs: 300_000,
-    });
-    ws.addService('orders', {
-      main: ordersMain,
-      dockerfile: [
-        'FROM node:20',
-        'WORKDIR /app',
-        'COPY services/orders/main.js ./',
-        'EXPOSE 3000',
-        'USER node',
-        'CMD ["node", "main.js"]',
-        '',
-      ].join('\n'),
-    });
+    await installPact(ws);
+    addProvider(ws, 'orders', ordersMain);
     await ws.commit('orders, a provider with no repository pacts');
   });
   afterAll(async () => {

@@ -1,4 +1,9 @@
-import { halPactsForVerification, startFakeBroker } from '../../../tools/fleet-harness/src/pact-broker';
+import {
+  addProvider,
+  halPactsForVerification,
+  installPact,
+  startFakeBroker,
+} from '../../../tools/fleet-harness/src/pact-broker';
 import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
 import { run, runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
@@ -49,23 +54,8 @@ describe("contract-verify: consumers' pacts verified against the provider's runn
   beforeAll(async () => {
     ws = TestWorkspace.create('contracts');
     registry = await startRegistry();
-    await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], {
-      cwd: ws.root,
-      env: ws.env(),
-      timeoutMs: 300_000,
-    });
-    ws.addService('orders', {
-      main: ordersMain('total'),
-      dockerfile: [
-        'FROM node:20',
-        'WORKDIR /app',
-        'COPY services/orders/main.js ./',
-        'EXPOSE 3000',
-        'USER node',
-        'CMD ["node", "main.js"]',
-        '',
-      ].join('\n'),
-    });
+    await installPact(ws);
+    addProvider(ws, 'orders', ordersMain('total'));
     // The documented provider-state module; it leaves a trace so the test sees Pact call it.
     ws.write(
       'services/orders/pacts/states.js',

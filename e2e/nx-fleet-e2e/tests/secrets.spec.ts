@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngineSpy, type EngineSpy } from '../../../tools/fleet-harness/src/engine-spy';
-import { halPactsForVerification, startFakeBroker as startBroker } from '../../../tools/fleet-harness/src/pact-broker';
+import {
+  addProvider,
+  halPactsForVerification,
+  installPact,
+  startFakeBroker as startBroker,
+} from '../../../tools/fleet-harness/src/pact-broker';
 import { runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
@@ -93,23 +98,8 @@ describe('secrets: a canary in contract-verify env and the Pact Broker URL reach
     ws = TestWorkspace.create('secrets');
     spy = createEngineSpy(join(ws.root, '..', 'spy'), ['podman']);
     broker = await startFakeBroker();
-    await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], {
-      cwd: ws.root,
-      env: ws.env(),
-      timeoutMs: 300_000,
-    });
-    const dir = ws.addService('orders', {
-      main: ordersMain,
-      dockerfile: [
-        'FROM node:20',
-        'WORKDIR /app',
-        'COPY services/orders/main.js ./',
-        'EXPOSE 3000',
-        'USER node',
-        'CMD ["node", "main.js"]',
-        '',
-      ].join('\n'),
-    });
+    await installPact(ws);
+    const dir = addProvider(ws, 'orders', ordersMain);
     const project = ws.readJson<Record<string, unknown>>(`${dir}/project.json`);
     ws.write(
       `${dir}/project.json`,

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { runOk } from './tools';
+import type { TestWorkspace } from './workspace';
 
 /**
  * A fake Pact Broker on a loopback port (no broker can run here) for e2e tests: it records every
@@ -132,4 +134,30 @@ export function halPactsForVerification(provider: string, pacts: () => readonly 
     if (method === 'PUT' || method === 'POST') return [201, {}];
     return undefined;
   };
+}
+
+/** Pact in a test workspace, as users install it: contract-verify loads the workspace's own (16.x runs on Node 20). */
+export async function installPact(ws: TestWorkspace): Promise<void> {
+  await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], {
+    cwd: ws.root,
+    env: ws.env(),
+    timeoutMs: 300_000,
+  });
+}
+
+/** A provider service whose `main.js` serves on PORT (default 3000, the port its Dockerfile exposes); returns its folder. */
+export function addProvider(ws: TestWorkspace, name: string, main: string): string {
+  const dir = `services/${name}`;
+  return ws.addService(name, {
+    main,
+    dockerfile: [
+      'FROM node:20',
+      'WORKDIR /app',
+      `COPY ${dir}/main.js ./`,
+      'EXPOSE 3000',
+      'USER node',
+      'CMD ["node", "main.js"]',
+      '',
+    ].join('\n'),
+  });
 }
