@@ -14,8 +14,8 @@ import { OnceWarnings } from './worker-state';
  * (or the given one, to start a worker over a cache an earlier one wrote).
  * `@nx/devkit` is an external CommonJS module: its `logger` stays the one object spied on here.
  */
-function freshCreateNodes(cacheDirectory = tempDir('nx-fleet-plugin-cache-')) {
-  return fleetCreateNodes({ cacheDirectory, warnings: new OnceWarnings(), sourceFiles: diskFiles, env: {} });
+function freshCreateNodes(cacheDirectory = tempDir('nx-fleet-plugin-cache-'), env: Record<string, string> = {}) {
+  return fleetCreateNodes({ cacheDirectory, warnings: new OnceWarnings(), sourceFiles: diskFiles, env });
 }
 
 /** What Nx's workspace context gives: every file under the root, with a content hash. */
@@ -349,6 +349,19 @@ describe('createNodes', () => {
       'services/b'
     ]!.targets!['docker-push']!;
     expect(byDefault.dependsOn).toEqual(['docker-build', 'scan']);
+  });
+
+  it('with PACT_BROKER_BASE_URL where the graph is computed, every push waits for contract-verify, whose key holds the broker', async () => {
+    const push = async (env: Record<string, string>) =>
+      new Map(await run(freshCreateNodes(undefined, env), undefined)).get('services/a/Dockerfile')!.projects![
+        'services/a'
+      ]!.targets!;
+    const withBroker = await push({ PACT_BROKER_BASE_URL: 'https://broker.example' });
+    expect(withBroker['docker-push']!.dependsOn).toEqual(['docker-build', 'scan', 'contract-verify']);
+    expect(withBroker['contract-verify']!.inputs).toContainEqual({
+      runtime: `node -e "require('nx-fleet/src/cli/broker-fingerprint').printBrokerFingerprint('a')"`,
+    });
+    expect((await push({}))['docker-push']!.dependsOn).toEqual(['docker-build', 'scan']);
   });
 
   it('plugin gates.scan false: every push depends on the build only and gets skippedGates, without a warning at graph time', async () => {

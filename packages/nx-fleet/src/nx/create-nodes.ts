@@ -4,6 +4,7 @@ import { join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createNodesFromFiles, logger, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
 import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
+import { brokerConfigFromEnv } from '../contracts/pact-broker';
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
 import { groupByFolder, PLUGIN_GLOB, preferredContainerfile, type Detection } from '../services/detection';
@@ -105,6 +106,7 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
               service.config.buildTarget ?? options.buildTarget,
             );
           return serviceNode(service, projectName, options, {
+            broker: brokerConfigFromEnv(deps.env) !== undefined,
             context: resolveServiceContext(service.config, options, facts),
             pacts: pacts.get(service.root) ?? [],
             affectedBy: affectedBy(service.root),
@@ -338,6 +340,7 @@ function serviceNode(
   projectName: string,
   options: NormalizedFleetOptions,
   inputs: {
+    broker: boolean;
     context: ServiceContext;
     pacts: readonly string[];
     affectedBy: readonly string[];

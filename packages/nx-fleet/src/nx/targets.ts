@@ -5,8 +5,6 @@ import type { FleetServiceConfig } from '../config/service-settings';
 import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } from '../image/records';
 import { WORKSPACE_MANIFESTS } from '../image/context-inference';
 import { decideContractGate } from '../contracts/gate';
-import { brokerConfigFromEnv } from '../contracts/pact-broker';
-import { nodePorts } from '../io/ports';
 import type { ServiceContext } from './service-context';
 
 export interface ServiceTargetsInput {
@@ -23,7 +21,7 @@ export interface ServiceTargetsInput {
   config: FleetServiceConfig;
   /**
    * A Pact Broker is configured (`PACT_BROKER_BASE_URL` where Nx computes the graph; Nx's daemon
-   * recomputes it when the variable changes). Default: read from this process's environment.
+   * recomputes it when the variable changes).
    */
   broker?: boolean;
   /** The build context chosen for the Dockerfile (`resolveServiceContext`). */
@@ -189,7 +187,7 @@ export function buildServiceTargets({
   affectedBy = [],
   providerRoots = [],
   config,
-  broker = brokerConfigFromEnv(nodePorts().env) !== undefined,
+  broker = false,
   context,
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
