@@ -1,13 +1,9 @@
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { exports as resolvePackageExports } from 'resolve.exports';
 import type { ts as TS } from 'ts-morph';
+import { typescript } from './typescript';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ProjectInfo } from './sdk-ownership';
-
-/** Loaded on first use: see sdk-imports.ts. */
-function typescript(): typeof TS {
-  return (require('ts-morph') as typeof import('ts-morph')).ts;
-}
 
 export type Resolution = { file: string } | { project: string };
 

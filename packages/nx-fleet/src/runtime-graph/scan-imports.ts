@@ -1,11 +1,7 @@
 import type { ts as TS } from 'ts-morph';
+import { typescript } from './typescript';
 import type { ImportKind, ImportRef } from './sdk-imports';
 import { workerState } from './worker-state';
-
-/** Loaded on first use: see sdk-imports.ts. */
-function typescript(): typeof TS {
-  return (require('ts-morph') as typeof import('ts-morph')).ts;
-}
 
 /**
  * A file's module references from TypeScript's scanner alone: a token walk, no syntax tree, so a file
