@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import type { ts as TS } from 'ts-morph';
+import { workerState } from './worker-state';
 
 /**
  * The TypeScript that ts-morph bundles, without ts-morph itself: the scanner and module resolution
@@ -8,6 +9,11 @@ import type { ts as TS } from 'ts-morph';
  * full parse; any other layout falls back to ts-morph's export.
  */
 export function typescript(): typeof TS {
+  // Kept: resolving with `paths` is not cached by Node, and resolution asks for TypeScript per import.
+  return (workerState.typescript ??= load());
+}
+
+function load(): typeof TS {
   try {
     const common = require.resolve('@ts-morph/common/dist/typescript.js', {
       paths: [dirname(require.resolve('ts-morph'))],

@@ -15,6 +15,8 @@ export interface RuntimeGraphWorkerState {
   lastShape: { key: string; shape: Shape } | undefined;
   /** One in-memory ts-morph project parses every file. */
   parser: Project | undefined;
+  /** The TypeScript module, once found (see typescript.ts). */
+  typescript: typeof ts | undefined;
   /** One TypeScript scanner reads every file's tokens. */
   scanner: ts.Scanner | undefined;
   /** The test-file globs last compiled, and their matcher. */
@@ -28,6 +30,7 @@ export const workerState: RuntimeGraphWorkerState = {
   importCaches: new Map(),
   lastShape: undefined,
   parser: undefined,
+  typescript: undefined,
   scanner: undefined,
   testFiles: undefined,
   pendingSaves: new Set(),
