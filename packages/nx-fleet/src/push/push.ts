@@ -90,6 +90,11 @@ export async function pushImage(
     rebuildReason: verdict.kind === 'rebuild' ? verdict.why : undefined,
   });
 
+  // Said as signing says it, when the digest already carried this key's signature (no step ran for it).
+  if (signing.method === 'sigstore' && facts.attachments.some((a) => a.kind === 'signature' && a.present))
+    ports.log.info(
+      `nx-fleet: ${service.projectName}: already signed by this key: ${destination.repository}@${done.digest} (Sigstore bundle attached as a referrer)`,
+    );
   const uploaded = decision.steps.some((step) => step.step === 'upload');
   const pushed: PushRecord = {
     repository: destination.repository,
