@@ -15,8 +15,11 @@ export interface RuntimeProvidersInput {
   options: FleetPluginOptions | undefined;
   cacheDirectory: string;
   warn(key: string, message: string): void;
-  /** Filled in: how much work the scan did (for the verbose log and the benchmarks). */
-  stats?: { parsed: number; resolved: number; imports: number };
+  /**
+   * Filled in: how much work the scan did (for the verbose log and the benchmarks). `fullParses`,
+   * when the field is there: files the scanner could not decide, parsed in full.
+   */
+  stats?: { parsed: number; resolved: number; imports: number; fullParses?: number };
 }
 
 /**

@@ -271,6 +271,16 @@ describe('scanImports against the full parse', () => {
     ]);
   });
 
+  it('decides a JSX file whose JSX comes after its last import: the tokens past it are never read', () => {
+    const text = lines(
+      "import { Widget } from '@acme/ui';",
+      "import type { Props } from '@acme/ui-types';",
+      "export const App = (p: Props) => <Widget>Don't {p.label}</Widget>;",
+    );
+    expect(scanImports('a.tsx', text)).toEqual(parsedImportsOf('a.tsx', text));
+    expect(scanImports('a.tsx', text)).toHaveLength(2);
+  });
+
   // Random files stitched from the pieces above and more: no combination may make the scanner disagree.
   it('agrees with the full parse on 2,000 random files stitched from tricky pieces', () => {
     const pieces = [

@@ -880,6 +880,25 @@ describe('scanRuntimeImports: cache', () => {
     }
   });
 
+  it('counts the files the scanner could not decide, and parsed in full, when asked', () => {
+    writeFleet({
+      [CONSUMER]: "import '@acme/orders-sdk';\n",
+      'services/api/src/App.tsx':
+        "export const App = () => <p>Don't</p>;\nexport const lazy = () => import('@acme/payments-sdk');\n",
+    });
+    const stats = { parsed: 0, resolved: 0, fullParses: 0 };
+    const { imports } = scanRuntimeGraph({
+      workspaceRoot: root,
+      projects: projectInfos(root, FLEET),
+      files: fileMap(FLEET),
+      cache: ImportCache.load(join(root, '.nx', 'workspace-data')),
+      warn: () => undefined,
+      stats,
+    });
+    expect(consumerProviderPairs(imports)).toEqual(['api -> orders', 'api -> payments']);
+    expect(stats).toEqual({ parsed: 2, resolved: 2, fullParses: 1 });
+  });
+
   it("a file that starts to exist makes an unchanged file's import resolve", () => {
     writeFleet({ [CONSUMER]: "import { later } from '../../orders/src/later';\n" });
     expect(scan(FLEET).imports).toEqual([]);
