@@ -192,6 +192,14 @@ const TRICKY: Record<string, string> = {
   ),
   'unterminated template': "import '@acme/a';\nconst t = `never ends ${1}\nimport '@acme/b';\n",
   'unterminated comment': "import '@acme/a';\n/* never ends\nimport '@acme/b';\n",
+  're-exports after comments, past the last import': lines(
+    "import a from '@acme/a';",
+    'const x = 1; const y = 2; const z = 3; export const w = [a, x, y, z];',
+    "export /* c */ * from '@acme/late';",
+    'export // c',
+    "{ q } from '@acme/late2';",
+    'module.exports.e = 1; exports.f = 2;',
+  ),
   'an empty file': '',
   'a file with no import words': 'export const a = 1;\nconst b = "x";\n',
   'require with type arguments or optional call':
@@ -241,9 +249,9 @@ describe('scanImports against the full parse', () => {
     'regular expressions',
     'a division after a closing parenthesis, with a comment after it',
     'properties and members named import or require',
-    'declare module blocks',
     'shebang, BOM-free CRLF lines and unicode',
     'multi-line declarations',
+    're-exports after comments, past the last import',
     'an empty file',
     'a file with no import words',
   ])('%s is decided by the scanner in .ts', (name) => {
@@ -259,6 +267,7 @@ describe('scanImports against the full parse', () => {
     ['unterminated comment', 'a.ts'],
     ['require with type arguments or optional call', 'a.ts'],
     ['import type puzzles', 'a.ts'],
+    ['declare module blocks', 'a.ts'],
   ])('%s is left to the full parse (%s)', (name, file) => {
     expect(scanImports(file, TRICKY[name]!)).toBeUndefined();
   });
@@ -324,6 +333,8 @@ describe('scanImports against the full parse', () => {
       const scanned = scanImports(file, text);
       if (scanned === undefined) continue;
       decided++;
+      if (JSON.stringify(scanned) !== JSON.stringify(parsedImportsOf(file, text)))
+        console.log(file, JSON.stringify(text), JSON.stringify(scanned), JSON.stringify(parsedImportsOf(file, text)));
       expect({ file, text, refs: scanned }).toEqual({ file, text, refs: parsedImportsOf(file, text) });
     }
     // The scanner must decide most of them, or it saves nothing.

@@ -26,6 +26,8 @@ interface Tokens {
   depth: number[];
   /** Open parentheses and brackets before each token: a declaration needs none. */
   nesting: number[];
+  /** Whether each token sits directly in a class body, where `require(…)` would name a method. */
+  member: boolean[];
   value: Map<number, string>;
 }
 
@@ -84,7 +86,10 @@ function tokenize(fileName: string, text: string): Tokens | undefined {
     failed = true;
   });
   scanner.setText(text);
-  const tokens: Tokens = { kind: [], start: [], end: [], depth: [], nesting: [], value: new Map() };
+  const tokens: Tokens = { kind: [], start: [], end: [], depth: [], nesting: [], member: [], value: new Map() };
+  // Brace depths of the class bodies open around the current token, and whether a class header runs.
+  const classBodies: number[] = [];
+  let classHeader = false;
   // Brace depth at which each open template substitution started.
   const templates: number[] = [];
   let braces = 0;
@@ -118,11 +123,20 @@ function tokenize(fileName: string, text: string): Tokens | undefined {
       return undefined;
     } else if (kind === K.OpenBraceToken) {
       braces++;
+      if (classHeader) classBodies.push(braces);
+      classHeader = false;
     } else if (kind === K.CloseBraceToken) {
       if (templates.length && templates[templates.length - 1] === braces) {
         kind = scanner.reScanTemplateToken(false);
         if (kind === K.TemplateTail) templates.pop();
-      } else braces--;
+      } else {
+        if (classBodies[classBodies.length - 1] === braces) classBodies.pop();
+        braces--;
+      }
+    } else if (kind === K.ClassKeyword && previous !== K.DotToken) {
+      classHeader = true;
+    } else if (kind === K.SemicolonToken) {
+      classHeader = false;
     } else if (kind === K.TemplateHead) {
       templates.push(braces);
     } else if (kind === K.OpenParenToken) parens++;
@@ -137,6 +151,7 @@ function tokenize(fileName: string, text: string): Tokens | undefined {
     tokens.end.push(scanner.getTokenEnd());
     tokens.depth.push(braces);
     tokens.nesting.push(parens + brackets);
+    tokens.member.push(classBodies[classBodies.length - 1] === braces);
     if (kind === K.StringLiteral || kind === K.NoSubstitutionTemplateLiteral)
       tokens.value.set(index, scanner.getTokenValue());
     previous = kind;
@@ -185,7 +200,7 @@ class Undecided extends Error {}
 
 function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
   const { K, propertyFollowers } = kinds!;
-  const { kind, start, depth, nesting, value } = tokens;
+  const { kind, start, depth, nesting, member, value } = tokens;
   const count = kind.length;
   // In the order the full parse lists them before its (stable) sort by line: import declarations,
   // export declarations, then the rest in the text's order.
@@ -267,6 +282,7 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
           // A first argument longer than a literal (`'a' + b`, `'x' as T`) names no module.
           const specifier = literalArgument(i + 1);
           if (specifier === undefined) continue;
+          memberCheck(i);
           add(2, i, specifier, importCallKind(i));
           continue;
         }
@@ -286,7 +302,9 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
         const next = at(i + 1);
         if (next === K.LessThanToken || next === K.QuestionDotToken) undecided();
         if (next !== K.OpenParenToken) continue;
-        add(2, i, literalArgument(i + 1), 'require');
+        const specifier = literalArgument(i + 1);
+        if (specifier !== undefined) memberCheck(i);
+        add(2, i, specifier, 'require');
       }
     }
   } catch (error) {
@@ -294,6 +312,14 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
     throw error;
   }
   return groups.flat().sort((a, b) => a.line - b.line);
+
+  /** In a class body, after a member's start, `require('x')` may be read as a method: the parser says. */
+  function memberCheck(i: number): void {
+    if (!member[i]) return;
+    const prev = at(i - 1);
+    if (prev === K.OpenBraceToken || prev === K.SemicolonToken || prev === K.CloseBraceToken) undecided();
+    if (prev === K.AsteriskToken || (prev >= K.FirstKeyword && prev <= K.LastKeyword)) undecided();
+  }
 
   /** `import(…)` with a literal: a dynamic import where only an expression can be, a type where only a type can be. */
   function importCallKind(i: number): ImportKind {
@@ -331,16 +357,30 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
     if (prev < 0 || prev === K.SemicolonToken || prev === K.OpenBraceToken || prev === K.CloseBraceToken) return;
     const punctuation = prev >= K.FirstPunctuation && prev <= K.LastPunctuation;
     if (punctuation && prev !== K.CloseParenToken && prev !== K.CloseBracketToken) undecided();
+    // A keyword before it (`export`, `declare`, `async`, …) could be its modifier, unless it ends an expression.
+    const keyword = prev >= K.FirstKeyword && prev <= K.LastKeyword;
+    const endsExpression =
+      prev === K.ThisKeyword ||
+      prev === K.TrueKeyword ||
+      prev === K.FalseKeyword ||
+      prev === K.NullKeyword ||
+      prev === K.SuperKeyword;
+    if (keyword && !endsExpression) undecided();
     if (!/[\n\r\u2028\u2029]/.test(text.slice(tokens.end[i - 1]!, start[i]!))) undecided();
   }
 
   /** `line`: the token the declaration starts at (`export` for `export import A = require()`). */
   function importDeclaration(i: number, line: number): void {
     statementStart(line);
+    // Inside braces only `import A = require()` (in a namespace) is plain; any other import there is an
+    // error or an ambient module's, and in a class body even that one: the parser decides where it belongs.
+    if (member[i]) undecided();
     const topLevel = depth[i] === 0;
     let j = i + 1;
+    if (!topLevel && !(isName(j + 1) && at(j + 2) === K.EqualsToken) && !(isName(j) && at(j + 1) === K.EqualsToken))
+      undecided();
     if (isString(j)) {
-      if (topLevel) add(0, line, value.get(j), 'import');
+      add(0, line, value.get(j), 'import');
       return;
     }
     let typeOnly = false;
@@ -381,7 +421,6 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
       j += 3;
     } else if (at(j) !== K.FromKeyword || !hasDefault) undecided();
     const specifier = fromClause(j);
-    if (!topLevel) return;
     const typesOnly = typeOnly || (!hasDefault && named !== undefined && named.typesOnly);
     add(0, line, specifier, typesOnly ? 'type-import' : 'import');
   }
@@ -435,13 +474,17 @@ function lineAt(starts: readonly number[], offset: number): number {
   return low + 1;
 }
 
-/** Where the last `export` that may re-export (`export *`, `export {`, `export type`) is, or -1. */
+/**
+ * Where the last `export` keyword that may re-export is, or -1: any `export` but one that plainly
+ * declares (`export const`, `export default`, …) or is part of a longer name (`exports`). A comment
+ * after `export` keeps it a candidate.
+ */
 function lastReexport(text: string): number {
   for (let at = text.lastIndexOf('export'); at >= 0; at = at ? text.lastIndexOf('export', at - 1) : -1) {
-    let next = at + 6;
-    while (next < text.length && /\s/.test(text[next]!)) next++;
-    const c = text[next];
-    if (c === '*' || c === '{' || text.startsWith('type', next)) return at;
+    if (/[\w$]/.test(text[at + 6] ?? '') || (at > 0 && /[\w$.]/.test(text[at - 1]!))) continue;
+    if (!DECLARES.test(text.slice(at + 6, at + 40))) return at;
   }
   return -1;
 }
+
+const DECLARES = /^\s+(const|let|var|function|class|default|async|interface|enum|abstract|declare|namespace|module)\b/;
