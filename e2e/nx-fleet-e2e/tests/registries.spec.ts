@@ -348,21 +348,15 @@ describe('docker-push to real registry setups (podman, distribution, nx CLI)', (
       expect(pushed.uploaded).toBe(false);
     });
 
-    it('(c) 500 once on a blob upload: pushed with a retry, or refused naming the upload and completed by a re-run', async () => {
+    it('(c) 500 once on a blob upload: the engine push is tried again (logged) and the push completes', async () => {
       const { upstream, proxy } = await faultyRegistry([
         { label: '500 on blob PUT', method: 'PUT', path: /\/blobs\/uploads\//, fault: { status: 500 }, times: 1 },
       ]);
       const first = await push('fault proxy: 500 once on a blob upload', { FLEET_REGISTRY: proxy.host });
       expect(proxy.unusedRules()).toEqual([]);
-      if (first.code !== 0) {
-        // podman 4.3 does not retry a failed layer upload itself: the push fails at the upload, unrecorded.
-        expect(first.output).toMatch(/uploading layer|writing blob/);
-        expect(first.output).toMatch(/500/);
-        expect(ws.exists(PUSH_JSON)).toBe(false);
-        expect(await upstream.manifestDigest(SERVICE, image.contentTag)).toBeUndefined();
-        const rerun = await push('fault proxy: re-run after the blob 500', { FLEET_REGISTRY: proxy.host });
-        expect({ code: rerun.code, output: rerun.output }).toMatchObject({ code: 0 });
-      }
+      // podman 4.3 does not retry a failed layer upload itself; nx-fleet runs its push again.
+      expect({ code: first.code, output: first.output }).toMatchObject({ code: 0 });
+      expect(first.output).toMatch(/pushing \S+: HTTP 500; retrying in \d+ ms \(try 2 of 3\)/);
       await expectRecorded(upstream, SERVICE);
     });
   });

@@ -7,6 +7,7 @@ import { nodePorts } from '../io/ports';
 import { formatPlan, formatRelease } from '../release/plan';
 import { release } from '../release/release';
 import { fail, type Command } from './command';
+import { nxPruning } from '../nx/devkit-internal';
 import { workspaceRuntime } from '../nx/workspace-runtime';
 
 export const releaseCommand: Command = {
@@ -50,10 +51,7 @@ export const releaseCommand: Command = {
   async run(values) {
     const environment = values['env'];
     if (typeof environment !== 'string' || !/^[A-Za-z0-9][\w.-]*$/.test(environment)) {
-      return fail(
-        'nx-fleet release: --env <name> is required (letters, digits, ".", "_", "-"), e.g. --env production.',
-        2,
-      );
+      return fail('nx-fleet release: --env <name> is required (letters, digits, ".", "_", "-"), e.g. --env prod.', 2);
     }
     const options = normalizeOptions(fleetPluginOptions(workspaceRoot));
     const flag = (name: string) => values[name] === true;
@@ -61,9 +59,9 @@ export const releaseCommand: Command = {
     const ledgerFile = resolve(workspaceRoot, (values['ledger'] as string | undefined) ?? options.ledger);
     const flags = { plan: flag('plan'), force: flag('force'), commit: flag('commit'), json: flag('json') };
     const gitops = { kustomize: list('kustomize'), helmValues: list('helm-values') };
-    const waitMs = Math.max(0, Number(values['wait'] ?? 0) * 1000) || 0;
-    const request = { workspaceRoot, environment, options, ledgerFile, flags, gitops, lockWaitMs: waitMs };
-    const ports = { ...nodePorts(), lock: nodeLockFiles, workspace: workspaceRuntime };
+    const lockWaitMs = Math.max(0, Number(values['wait'] ?? 0) * 1000) || 0;
+    const request = { workspaceRoot, environment, options, ledgerFile, flags, gitops, lockWaitMs };
+    const ports = { ...nodePorts(), pruning: nxPruning, lock: nodeLockFiles, workspace: workspaceRuntime };
     try {
       // In text, the plan is printed before the phases' output, and again with the outcome.
       const outcome = await release(request, ports, (plan) => {

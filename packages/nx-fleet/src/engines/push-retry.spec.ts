@@ -45,7 +45,12 @@ describe('transientPushFailure', () => {
 
 describe('pushWithRetries', () => {
   const failure = (stderr: string) =>
-    new ToolFailedError('podman', ['push', 'a:1'], { code: 125, stdout: '', stderr }, true);
+    new ToolFailedError(
+      'podman',
+      ['push', 'a:1'],
+      { code: 125, stdout: '', stdoutBytes: Buffer.alloc(0), stderr },
+      true,
+    );
   const HTTP_500 = 'Error: writing blob: received unexpected HTTP status: 500 Internal Server Error';
 
   function scripted(outcomes: Array<string | Error>) {

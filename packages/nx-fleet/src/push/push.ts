@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DEFAULT_TARGET_NAMES } from '../config/defaults';
 import { brokerConfigFromEnv, canIDeploy } from '../contracts/pact-broker';
 import { resolveEngine } from '../engines/detect';
+import { pushWithRetries } from '../engines/push-retry';
 import { describeCollision, repositoryCollisions } from '../image/collisions';
 import type { BuildOptions, BuildPorts } from '../image/build';
 import { rebuildRecordedImage, verifiedRecord, type RecordedImage } from '../image/local-image';
@@ -175,10 +176,11 @@ async function carryOut(
       if (current.step === 'upload') {
         const engine = await resolveEngine(ports, record.engine);
         if (current.rebuild) await rebuildRecordedImage(ports, { ...input.rebuild, record }, input.rebuildReason);
-        digest = await engine.push(
-          record.localRef,
-          destinationRef(destination, record.contentTag),
-          tlsVerifyOf(destination),
+        const ref = destinationRef(destination, record.contentTag);
+        digest = await pushWithRetries(
+          () => engine.push(record.localRef, ref, tlsVerifyOf(destination)),
+          ref,
+          (message) => ports.log.warn(message),
         );
       } else if (current.step === 'tag') {
         await registryAccess(ports).copyTag(destination, record.contentTag, current.tag);
