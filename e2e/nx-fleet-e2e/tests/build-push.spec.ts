@@ -5,7 +5,7 @@ import { builds, createEngineSpy, type EngineSpy, pushes } from '../../../tools/
 import { tree } from '../../../tools/fleet-harness/src/files';
 import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
 import { type RunningRemoteCache, startRemoteCache } from '../../../tools/fleet-harness/src/remote-cache';
-import { detectEngine, run, runOk } from '../../../tools/fleet-harness/src/tools';
+import { detectEngine, forgetImage, runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 const SERVICES = ['gateway', 'orders', 'payments', 'users', 'billing'];
@@ -176,7 +176,7 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
       const localRefs = SERVICES.map((s) => image(s).localRef);
       ws.remove('.nx');
       ws.remove('dist');
-      for (const ref of localRefs) await run(engine, ['rmi', '-f', ref]);
+      for (const ref of localRefs) await forgetImage(engine, ref);
       spy.reset();
       const result = await ws.nx(['run-many', '-t', 'docker-push', '--output-style=static'], { env: env(cache.env) });
       expect(result.code).toBe(0);
@@ -192,7 +192,7 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
 
   it('(e) the registry lost the image: rebuilt and pushed', async () => {
     await registry.deleteRepo('users');
-    await run(engine, ['rmi', '-f', image('users').localRef]);
+    await forgetImage(engine, image('users').localRef);
     spy.reset();
     const result = await ws.nx(['run', 'users:docker-push', '--output-style=static'], { env: env() });
     expect(result.code).toBe(0);

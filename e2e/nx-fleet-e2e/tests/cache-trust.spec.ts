@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
 import { type RunningRemoteCache, startRemoteCache } from '../../../tools/fleet-harness/src/remote-cache';
-import { detectEngine, run, runOk } from '../../../tools/fleet-harness/src/tools';
+import { detectEngine, forgetImage, runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 /**
@@ -190,7 +190,7 @@ describe('a poisoned remote cache: a docker-build entry whose image.json names a
     // Another machine at the same commit: no local cache, no records, neither image in the engine.
     ws.remove('.nx');
     ws.remove('dist');
-    for (const ref of [v1.localRef, v2.localRef]) await run(engine, ['rmi', '-f', ref]);
+    for (const ref of [v1.localRef, v2.localRef]) await forgetImage(engine, ref);
     const result = await ws.nx(['run', `${LEDGER}:docker-push`, '--output-style=static'], { env: env(cache.env) });
     const output = result.stdout + result.stderr;
 

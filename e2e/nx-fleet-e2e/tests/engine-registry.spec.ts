@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureNodeBaseImage } from '../../../tools/fleet-harness/src/base-image';
 import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
-import { detectEngine, requireTool, run, runOk } from '../../../tools/fleet-harness/src/tools';
+import { detectEngine, forgetImage, requireTool, runOk } from '../../../tools/fleet-harness/src/tools';
 
 // Proves the tool layer end to end: local base image -> build -> run -> push -> registry digest.
 describe('container engine + local registry', () => {
@@ -21,7 +21,7 @@ describe('container engine + local registry', () => {
 
   afterAll(async () => {
     await registry?.stop();
-    if (image) await run(bin, ['rmi', '-f', image]);
+    if (image) await forgetImage(engine, image);
     rmSync(context, { recursive: true, force: true });
   });
 

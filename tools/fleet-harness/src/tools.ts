@@ -222,3 +222,11 @@ export function detectEngine(): Engine {
   }
   return 'podman'; // podman appeared between the two checks
 }
+
+/**
+ * Takes `ref`'s name off its local image, so the engine no longer holds `ref`, and keeps the layers:
+ * removing them (`rmi`) races the builds other jest workers run on the same storage ("layer not known").
+ */
+export async function forgetImage(engine: Engine, ref: string): Promise<void> {
+  await run(engine, engine === 'podman' ? ['untag', ref] : ['rmi', '-f', ref]);
+}

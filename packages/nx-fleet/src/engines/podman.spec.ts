@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { containerRunArgs } from './engine';
 import { podmanBuildArgs, podmanFamilyEngine, podmanPushArgs } from './podman';
@@ -117,6 +118,43 @@ describe('podmanFamilyEngine', () => {
   it('carries the tool name', () => {
     expect(engineWith('podman').engine.name).toBe('podman');
     expect(engineWith('buildah').engine.name).toBe('buildah');
+  });
+});
+
+describe('build', () => {
+  const RACE = 'Error: checking if cached image exists from a previous build: getting top layer info: layer not known';
+  const failed = (stderr: string) => runResult('', stderr, 125);
+
+  /** A podman whose builds answer `outcomes` in turn; a success writes the image id where --iidfile says. */
+  function builds(...outcomes: Array<ReturnType<typeof runResult>>) {
+    const sleeps: number[] = [];
+    const processes = fakeProcesses((call) => {
+      const outcome = outcomes.shift()!;
+      if (outcome.code === 0) writeFileSync(call.args[call.args.indexOf('--iidfile') + 1]!, 'sha256:b\n');
+      return outcome;
+    });
+    const engine = podmanFamilyEngine('podman', processes, {
+      tries: 3,
+      delayMs: 100,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
+    return { build: () => engine.build(buildRequest()), processes, sleeps };
+  }
+
+  it('builds again after a layer removed under it, waiting longer each time, and answers the image id', async () => {
+    const b = builds(failed(RACE), failed(RACE), runResult(''));
+    expect(await b.build()).toBe('sha256:b');
+    expect(b.processes.calls.map((c) => c.args[0])).toEqual(['build', 'build', 'build']);
+    expect(b.sleeps).toEqual([100, 200]);
+  });
+
+  it('gives up after the last try, and never retries a failing Dockerfile', async () => {
+    const race = builds(failed(RACE), failed(RACE), failed(RACE));
+    await expect(race.build()).rejects.toThrow('exited with code 125');
+    expect(race.processes.calls).toHaveLength(3);
+    const broken = builds(failed('Error: building at STEP "RUN npm ci": exit status 1'));
+    await expect(broken.build()).rejects.toThrow('exited with code 125');
+    expect(broken.processes.calls).toHaveLength(1);
   });
 });
 

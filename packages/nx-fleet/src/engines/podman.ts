@@ -1,4 +1,5 @@
 import type { ProcessRunner } from '../io/ports';
+import { retrying, type RetryPolicy } from '../io/retry';
 import { ToolFailedError } from '../io/process';
 import {
   answerInFile,
@@ -41,20 +42,32 @@ export function podmanPushArgs(
   return ['push', `--tls-verify=${tlsVerify}`, '--digestfile', digestFile, localRef, destination];
 }
 
-export function podmanFamilyEngine(tool: PodmanFamily, processes: ProcessRunner): Engine {
+/**
+ * containers/storage can lose a cached layer to a concurrent `rmi`/prune while a build looks for it;
+ * the build itself is sound, so it is tried again once the removal has had time to finish.
+ */
+export const STORAGE_RACE_RETRY: RetryPolicy = { tries: 3, delayMs: 1000 };
+
+export function podmanFamilyEngine(
+  tool: PodmanFamily,
+  processes: ProcessRunner,
+  storageRaceRetry: RetryPolicy = STORAGE_RACE_RETRY,
+): Engine {
   return {
     name: tool,
     build: (request) =>
       answerInFile('nx-fleet-build-', 'iid', async (iidFile) => {
         const args = podmanBuildArgs(tool, { ...request, iidFile });
-        try {
-          await processes.runOk(tool, args, { echo: true });
-        } catch (error) {
-          // containers/storage can lose a cached layer to a concurrent `rmi`/prune while the build
-          // looks for it; the build itself is sound, so it is tried once more.
-          if (!(error instanceof ToolFailedError) || !isStorageRace(error.result.stderr)) throw error;
-          await processes.runOk(tool, args, { echo: true });
-        }
+        await retrying(
+          () => processes.runOk(tool, args, { echo: true }),
+          storageRaceRetry,
+          (outcome) =>
+            'error' in outcome && outcome.error instanceof ToolFailedError && isStorageRace(outcome.error.result.stderr)
+              ? 'storage race'
+              : undefined,
+          // podman's own error is already echoed; the next try's output follows it.
+          () => undefined,
+        );
       }),
     async imageExists(ref) {
       const args = tool === 'podman' ? ['image', 'exists', ref] : ['inspect', '--type', 'image', ref];

@@ -1,5 +1,5 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { ToolFailedError } from '../io/process';
+import { retrying, type RetryPolicy } from '../io/retry';
 
 /**
  * What an engine's failed push printed that another try can cure: the registry's 5xx or 429, a reset
@@ -26,37 +26,26 @@ const TRANSIENT: ReadonlyArray<readonly [RegExp, (match: RegExpExecArray) => str
   [/i\/o timeout|TLS handshake timeout|net\/http: request canceled/i, () => 'timeout'],
 ];
 
-export interface PushRetryPolicy {
-  tries: number;
-  delayMs: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export const DEFAULT_PUSH_RETRY: PushRetryPolicy = { tries: 3, delayMs: 1000 };
+export const DEFAULT_PUSH_RETRY: RetryPolicy = { tries: 3, delayMs: 1000 };
 
 /**
  * Runs an engine push, again after a transient failure (bounded, backoff doubling, each retry logged);
  * any other failure, or the last try's, is thrown as it was.
  */
-export async function pushWithRetries(
+export function pushWithRetries(
   push: () => Promise<string>,
   what: string,
   warn: (message: string) => void,
-  policy: PushRetryPolicy = DEFAULT_PUSH_RETRY,
+  policy: RetryPolicy = DEFAULT_PUSH_RETRY,
 ): Promise<string> {
-  const sleep = policy.sleep ?? ((ms: number) => sleepFor(ms));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await push();
-    } catch (error) {
-      const reason =
-        error instanceof ToolFailedError
-          ? transientPushFailure(`${error.result.stderr}\n${error.result.stdout}`)
-          : undefined;
-      if (!reason || attempt >= policy.tries) throw error;
-      const delay = policy.delayMs * 2 ** (attempt - 1);
-      warn(`nx-fleet: pushing ${what}: ${reason}; retrying in ${delay} ms (try ${attempt + 1} of ${policy.tries}).`);
-      await sleep(delay);
-    }
-  }
+  return retrying(
+    push,
+    policy,
+    (outcome) =>
+      'error' in outcome && outcome.error instanceof ToolFailedError
+        ? transientPushFailure(`${outcome.error.result.stderr}\n${outcome.error.result.stdout}`)
+        : undefined,
+    ({ reason, delayMs, nextTry }) =>
+      warn(`nx-fleet: pushing ${what}: ${reason}; retrying in ${delayMs} ms (try ${nextTry} of ${policy.tries}).`),
+  );
 }

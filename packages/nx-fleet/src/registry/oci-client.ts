@@ -1,8 +1,8 @@
 import { isLoopbackRegistry, manifestDigestOf } from './destinations';
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { lookUpCredentials, type CredentialLookup, type RegistryCredentials } from './credentials';
 import { readTransportSettings, transportFor, type Transport, type TransportAttempt } from './transport';
 import { nodeProcesses, type Env, type HttpFetch, type HttpInit, type Log, type ProcessRunner } from '../io/ports';
+import { retrying, type RetryPolicy } from '../io/retry';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
@@ -54,13 +54,7 @@ export interface OciRegistryClientOptions {
   retry?: RetryPolicy;
 }
 
-/** Idempotent requests are retried on 5xx, 429 and connection resets: `tries` in all, waiting delayMs·2^n between. */
-export interface RetryPolicy {
-  tries: number;
-  delayMs: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
+/** Idempotent requests are retried on 5xx, 429 and connection resets. */
 export const DEFAULT_RETRY: RetryPolicy = { tries: 3, delayMs: 200 };
 
 /** What went wrong, for callers that act on it and for users who fix it. */
@@ -375,28 +369,24 @@ export class OciRegistryClient {
   }
 
   /** The request, sent again after a transient failure when it is idempotent; each retry logged. */
-  private async withRetries(operation: string, url: URL, init: HttpInit): Promise<Response> {
+  private withRetries(operation: string, url: URL, init: HttpInit): Promise<Response> {
     const method = init.method ?? 'GET';
     const tries = isIdempotent(method, url) ? Math.max(1, this.retry.tries) : 1;
-    const sleep = this.retry.sleep ?? ((ms: number) => sleepFor(ms));
-    for (let attempt = 1; ; attempt++) {
-      let outcome: { status: number } | { code: string };
-      try {
-        const response = await this.fetchImpl(url, init);
-        if (attempt >= tries || !isTransient(response)) return response;
-        await response.arrayBuffer().catch(() => undefined);
-        outcome = response;
-      } catch (error) {
-        const code = failureCode(error);
-        if (attempt >= tries || !isTransient({ code })) throw error;
-        outcome = { code };
-      }
-      const delay = this.retry.delayMs * 2 ** (attempt - 1);
-      this.log?.warn(
-        `nx-fleet: ${operation} on ${this.target}: ${'status' in outcome ? `HTTP ${outcome.status}` : outcome.code}; retrying in ${delay} ms (try ${attempt + 1} of ${tries}).`,
-      );
-      await sleep(delay);
-    }
+    return retrying(
+      () => this.fetchImpl(url, init),
+      { ...this.retry, tries },
+      (outcome) => {
+        if ('value' in outcome) return isTransient(outcome.value) ? `HTTP ${outcome.value.status}` : undefined;
+        const code = failureCode(outcome.error);
+        return isTransient({ code }) ? code : undefined;
+      },
+      async ({ reason, delayMs, nextTry, outcome }) => {
+        if ('value' in outcome) await outcome.value.arrayBuffer().catch(() => undefined);
+        this.log?.warn(
+          `nx-fleet: ${operation} on ${this.target}: ${reason}; retrying in ${delayMs} ms (try ${nextTry} of ${tries}).`,
+        );
+      },
+    );
   }
 
   private unreachable(operation: string, failures: Array<{ origin: string; code: string }>): OciRegistryError {
