@@ -223,8 +223,9 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     expect(text.stdout).toMatch(
       /web\s+\S+\n\s+provider orders changed \(services\/orders\/main\.js\) via web → orders \(services\/web\/src\/client\.ts:1\)/,
     );
-    // --plan changes nothing.
+    // --plan changes nothing, and is a read: no task runs, no engine builds.
     expect(ledger().environments['production']!['orders']!.gitSha).not.toBe(await ws.head());
+    expect(text.stdout + text.stderr).not.toMatch(/STEP \d|nx run |docker-build/);
   });
 
   it('one service fails its contract: zero services promoted, ledger untouched; fixed and re-run, exactly the pending services are promoted', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import { buildServiceImage } from './build';
 import { CONTENT_TAG_LABEL } from './content-label';
-import { engineHolding, verifiedContentTag } from './local-image';
+import { engineHolding } from './local-image';
 import type { ImageRecord } from './records';
 
 const service = ordersService();
@@ -65,33 +65,5 @@ describe('engineHolding', () => {
     await expect(holding(ports, { ...record, localRef: `payments:${record.contentTag}` })).rejects.toThrow(
       `is not trusted: its localRef "payments:${record.contentTag}" is not "orders:${record.contentTag}".`,
     );
-  });
-});
-
-describe('verifiedContentTag', () => {
-  const check = (ports: ReturnType<typeof setup>['ports'], record: ImageRecord) =>
-    verifiedContentTag(ports, { record, service, buildOptions: () => buildOptions });
-
-  it("answers the record's content tag when the sources give it, asking no engine", async () => {
-    const record = await recordedElsewhere();
-    const { ports, tools } = setup();
-    expect(await check(ports, record)).toBe(record.contentTag);
-    expect(tools.processes.calls).toEqual([]);
-  });
-
-  it.each<[string, (record: ImageRecord) => ImageRecord, RegExp]>([
-    [
-      'an older content tag',
-      (r) => ({ ...r, contentTag: 'ct-older', localRef: 'orders:ct-older' }),
-      /it records content tag ct-older, but the current sources give ct-/,
-    ],
-    ['another image', (r) => ({ ...r, image: 'payments' }), /it names the image "payments"/],
-    ['a tampered localRef', (r) => ({ ...r, localRef: `payments:${r.contentTag}` }), /its localRef "payments:ct-/],
-  ])('refuses a record naming %s, naming the file', async (_case, poison, why) => {
-    const record = poison(await recordedElsewhere());
-    const { ports, tools } = setup();
-    await expect(check(ports, record)).rejects.toThrow(why);
-    await expect(check(ports, record)).rejects.toThrow(/dist\/fleet\/services\/orders\/image\.json is not trusted/);
-    expect(tools.processes.calls).toEqual([]);
   });
 });

@@ -2,16 +2,9 @@ import { resolveEngine } from '../engines/detect';
 import type { Engine } from '../engines/engine';
 import { isLocalImageOf } from './content-label';
 import { buildServiceImage, type BuildOptions, type BuildPorts } from './build';
-import { imageNameFor, type ImageRecord } from './records';
+import type { ImageRecord } from './records';
 import type { ServiceRef } from './service-ref';
-import {
-  gatherRecordFacts,
-  refusedRecord,
-  sourcesContentTag,
-  verifyRecord,
-  type RecordToVerify,
-  type RecordVerdict,
-} from './verify-record';
+import { gatherRecordFacts, refusedRecord, verifyRecord, type RecordVerdict } from './verify-record';
 
 export interface RecordedImage {
   record: ImageRecord;
@@ -44,26 +37,6 @@ export async function verifiedRecord(
   if (verdict.kind === 'trusted' && verdict.note)
     ports.log.info(`nx-fleet: ${image.service.projectName}: ${verdict.note}`);
   return verdict;
-}
-
-/**
- * The record's content tag once the sources confirm it, for planning (release): no engine is asked,
- * because a plan needs only the tag; whoever reads the image later verifies it with the local one.
- * A record naming other sources or another image throws, naming the file and what differed.
- */
-export async function verifiedContentTag(
-  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning'>,
-  { record, service, buildOptions }: RecordToVerify,
-): Promise<string> {
-  const options = buildOptions();
-  const verdict = verifyRecord({
-    record,
-    image: options.image ?? imageNameFor(service.projectName),
-    sourcesTag: await sourcesContentTag(ports, options, service),
-    local: undefined,
-  });
-  if (verdict.kind === 'refuse') throw refusedRecord(service, verdict.why);
-  return record.contentTag;
 }
 
 /**

@@ -76,7 +76,8 @@ const TAG: Record<string, string> = Object.fromEntries(
 /** The record docker-build writes for these sources. */
 const image = (name: string): ImageRecord =>
   ({ image: name, contentTag: TAG[name], localRef: `${name}:${TAG[name]}` }) as ImageRecord;
-const push = (name: string) => ({ repository: `ghcr.io/acme/${name}`, digest: `sha256:${name}` }) as PushRecord;
+const push = (name: string) =>
+  ({ repository: `ghcr.io/acme/${name}`, digest: `sha256:${name}`, tags: [TAG[name], SHA] }) as PushRecord;
 
 interface Setup {
   /** The nx target whose phase exits 1. */
@@ -99,6 +100,12 @@ interface Setup {
 }
 
 const GIT_DIR = `${WS}/.git`;
+
+/** No service here has a pruned context: pruning is never asked for. */
+const NO_PRUNING = {
+  prunedManifests: () => expect.fail('no pruned context here'),
+  workspaceDataDirectory: `${WS}/.nx/workspace-data`,
+};
 
 /** Lock files in memory, with O_EXCL's answer; records what happened to them. */
 function memoryLocks(initial: Record<string, string>, alive: readonly number[]) {
@@ -127,7 +134,9 @@ function memoryLocks(initial: Record<string, string>, alive: readonly number[]) 
 function setup(input: Setup = {}) {
   const processes = fakeProcesses((call: ProcessCall) => {
     if (call.command === NX)
-      return runResult('', '', call.args.some((arg) => arg.split(',').includes(input.failing ?? '-')) ? 1 : 0);
+      return call.args.some((arg) => arg.split(',').includes(input.failing ?? '-'))
+        ? runResult('', `Running target ${input.failing} failed\n`, 1)
+        : runResult();
     const git = call.args.join(' ');
     // As spawning does: git cannot start in a folder that does not exist (Node reports ENOENT, as for a missing git).
     if (call.command === 'git' && call.options?.cwd && !files.exists(call.options.cwd))
@@ -180,6 +189,7 @@ function setup(input: Setup = {}) {
     log,
     lock: locks.lock,
     workspace: async () => ({ graph, runtime }),
+    pruning: NO_PRUNING,
   };
   /** The nx phases run, without the --output-style every one gets. */
   const phases = () => processes.calls.filter((c) => c.command === NX).map((c) => c.args.slice(0, -1).join(' '));
@@ -201,17 +211,16 @@ function request(
   };
 }
 
-const BUILD = 'run-many -t docker-build';
 const GATES = 'run-many -t contract-verify,scan -p orders,web';
 const PUSH = 'run-many -t docker-push -p orders,web';
 
 describe('release', () => {
-  it('builds, plans, tells the plan, runs the gates, then the pushes, then writes the ledger', async () => {
+  it('plans from the sources, tells the plan, runs the gates, then the pushes, then writes the ledger', async () => {
     const { ports, files, written, processes, phases } = setup();
     const heard: Array<{ plan: ReleasePlan; callsBefore: number }> = [];
     const outcome = await release(request(), ports, (plan) => heard.push({ plan, callsBefore: phases().length }));
-    expect(phases()).toEqual([BUILD, GATES, PUSH]);
-    expect(heard).toEqual([{ plan: outcome.plan, callsBefore: 1 }]);
+    expect(phases()).toEqual([GATES, PUSH]);
+    expect(heard).toEqual([{ plan: outcome.plan, callsBefore: 0 }]);
     expect(outcome.plan.waves).toEqual([['orders'], ['web']]);
     expect(outcome.promoted).toEqual([
       { service: 'orders', image: 'ghcr.io/acme/orders', digest: 'sha256:orders', contentTag: TAG['orders'] },
@@ -226,7 +235,7 @@ describe('release', () => {
     expect(written().map(([file]) => file)).toEqual([LEDGER]);
     // Each phase in the workspace, its output the user's.
     expect(processes.calls.filter((c) => c.command === NX).map((c) => c.options)).toEqual(
-      Array(3).fill({ cwd: WS, stdout: 'inherit' }),
+      Array(2).fill({ cwd: WS, stdout: 'inherit' }),
     );
     expect(processes.calls.every((c) => c.command !== 'git' || !c.args.includes('commit'))).toBe(true);
   });
@@ -239,7 +248,7 @@ describe('release', () => {
     );
   });
 
-  it('runs no phase after the build and writes nothing when everything is deployed', async () => {
+  it('runs no phase and writes nothing when everything is deployed', async () => {
     const first = setup();
     await release(request(), first.ports);
     const again = setup({ files: Object.fromEntries(first.files.files) });
@@ -247,7 +256,7 @@ describe('release', () => {
     const outcome = await release(request(), again.ports, (plan) => heard.push(plan));
     expect(outcome).toEqual({ plan: expect.objectContaining({ release: [] }) });
     expect(outcome.plan.skipped.map((s) => s.service)).toEqual(['orders', 'web']);
-    expect(again.phases()).toEqual([BUILD]);
+    expect(again.phases()).toEqual([]);
     expect(heard).toEqual([]);
     expect(again.files.files).toEqual(first.files.files);
     // One diff per released commit tells why, were anything to release.
@@ -259,15 +268,16 @@ describe('release', () => {
     ]);
   });
 
-  it('runs no phase after the build and writes nothing for --plan', async () => {
-    const { ports, written, phases } = setup();
+  it('runs no phase (no build, no engine) and writes nothing for --plan', async () => {
+    const { ports, written, phases, processes } = setup();
     const outcome = await release(request({ plan: true }), ports, () => expect.fail('no phase follows a plan'));
     expect(outcome.promoted).toBeUndefined();
     expect(outcome.plan.release.map((r) => [r.service, r.reasons])).toEqual([
       ['orders', [{ kind: 'first-deploy' }]],
       ['web', [{ kind: 'first-deploy' }]],
     ]);
-    expect(phases()).toEqual([BUILD]);
+    expect(phases()).toEqual([]);
+    expect(processes.calls.map((c) => c.command)).not.toContain('podman');
     expect(written()).toEqual([]);
   });
 
@@ -277,26 +287,20 @@ describe('release', () => {
     const again = setup({ files: Object.fromEntries(first.files.files) });
     const outcome = await release(request({ force: true }), again.ports);
     expect(outcome.plan.release.map((r) => r.reasons)).toEqual([[{ kind: 'forced' }], [{ kind: 'forced' }]]);
-    expect(again.phases()).toEqual([BUILD, GATES, PUSH]);
+    expect(again.phases()).toEqual([GATES, PUSH]);
   });
 
   it.each([
     [
-      'the build',
-      'docker-build',
-      [BUILD],
-      'nx-fleet release: docker-build failed (nx run-many -t docker-build exited 1); nothing was promoted, the ledger is unchanged. Fix it and run the release again.',
-    ],
-    [
       'a gate',
       'scan',
-      [BUILD, GATES],
+      [GATES],
       `nx-fleet release: contract-verify and scan failed (nx ${GATES} exited 1); nothing was promoted, the ledger is unchanged. Fix it and run the release again.`,
     ],
     [
       'the push',
       'docker-push',
-      [BUILD, GATES, PUSH],
+      [GATES, PUSH],
       `nx-fleet release: docker-push failed (nx ${PUSH} exited 1); nothing was promoted, the ledger is unchanged. Fix it and run the release again.`,
     ],
   ])('stops after a failing phase (%s): no later phase, no ledger', async (_name, failing, ran, message) => {
@@ -310,14 +314,14 @@ describe('release', () => {
 
   it.each<[string, Setup, string]>([
     [
-      'a service without an image record after the build',
-      { images: { 'services/orders': image('orders') } },
-      'nx-fleet release: web has no dist/fleet/apps/web/image.json after docker-build; is the target disabled?',
-    ],
-    [
       'a service without a push record after the push',
       { pushes: { 'apps/web': push('web') } },
       'nx-fleet release: orders has no dist/fleet/services/orders/push.json after its push; nothing was promoted.',
+    ],
+    [
+      'a push record of another content tag (a stale push.json, or sources edited during the release)',
+      { pushes: { 'services/orders': { ...push('orders'), tags: ['ct-older'] }, 'apps/web': push('web') } },
+      `nx-fleet release: orders's dist/fleet/services/orders/push.json is for ct-older, not the planned ${TAG['orders']} (did the sources change during the release?); nothing was promoted. Run the release again.`,
     ],
     [
       'no commit to record the release by',
@@ -462,7 +466,7 @@ describe('release: one at a time, recording the source commit', () => {
       `nx-fleet release: taking over a stale release lock ${LOCK} (pid 4242 on ci-1 since 2025-03-01T23:00:00.000Z is no longer running).`,
     ]);
     expect(locks.events).toEqual([`remove ${LOCK}`, `create ${LOCK}`, `remove ${LOCK}`]);
-    expect(phases()).toEqual([BUILD, GATES, PUSH]);
+    expect(phases()).toEqual([GATES, PUSH]);
   });
 
   it("never takes over another host's lock", async () => {
@@ -477,7 +481,7 @@ describe('release: one at a time, recording the source commit', () => {
   });
 });
 
-describe('release checks the records against the sources before it plans', () => {
+describe('release plans from the sources, never from records', () => {
   /** The ledger already records orders' older image: a poisoned record naming it would skip orders. */
   const deployedOlder = JSON.stringify({
     version: 1,
@@ -495,37 +499,11 @@ describe('release checks the records against the sources before it plans', () =>
     },
   });
 
-  it.each<[string, ImageRecord, RegExp]>([
-    [
-      'an older content tag (a poisoned cache entry)',
-      { ...image('orders'), contentTag: 'ct-older', localRef: 'orders:ct-older' },
-      /it records content tag ct-older, but the current sources give ct-/,
-    ],
-    ['another image', { ...image('orders'), image: 'payments' }, /it names the image "payments"/],
-  ])('refuses a record naming %s: no plan, no gate, no push, the ledger untouched', async (_case, poisoned, why) => {
-    const { ports, files, written, phases } = setup({
-      images: { 'services/orders': poisoned, 'apps/web': image('web') },
+  it('ignores a poisoned image.json (an older content tag): the sources give the tag, so orders is released', async () => {
+    const { ports } = setup({
+      images: { 'services/orders': { ...image('orders'), contentTag: 'ct-older', localRef: 'orders:ct-older' } },
       files: { [LEDGER]: deployedOlder },
     });
-    const heard: ReleasePlan[] = [];
-    const outcome = release(request({ commit: true }), ports, (plan) => heard.push(plan));
-    await expect(outcome).rejects.toThrow(why);
-    await expect(release(request({ commit: true }), ports)).rejects.toThrow(
-      /^nx-fleet: orders: dist\/fleet\/services\/orders\/image\.json is not trusted: .* nothing was pushed or recorded\./,
-    );
-    expect(heard).toEqual([]);
-    expect(new Set(phases())).toEqual(new Set([BUILD]));
-    expect(files.files.get(LEDGER)).toBe(deployedOlder);
-    expect(written()).toEqual([[LEDGER, deployedOlder]]);
-  });
-
-  it('refuses a poisoned record even for --plan, so no plan ever shows its content tag', async () => {
-    const { ports } = setup({ images: { 'services/orders': { ...image('orders'), contentTag: 'ct-older' } } });
-    await expect(release(request({ plan: true }), ports)).rejects.toThrow(/is not trusted/);
-  });
-
-  it("plans with the record's content tag once the sources give it", async () => {
-    const { ports } = setup();
     const { plan } = await release(request({ plan: true }), ports);
     expect(plan.release.map((r) => [r.service, r.contentTag])).toEqual([
       ['orders', TAG['orders']],
@@ -533,22 +511,29 @@ describe('release checks the records against the sources before it plans', () =>
     ]);
   });
 
-  it('says so when a pruned context cannot be checked here (no pruning given), and leaves that check to docker-push', async () => {
-    const { ports, log } = setup();
-    const pruned = structuredClone(graph);
-    pruned.nodes['web']!.data.targets!['docker-build']!.options = {
-      dockerfile: 'apps/web/Dockerfile',
-      context: '.',
-      prune: true,
-    };
-    const { plan } = await release(request({ plan: true }), {
-      ...ports,
-      workspace: async () => ({ graph: pruned, runtime }),
-    });
-    expect(plan.release.map((r) => r.service)).toEqual(['orders', 'web']);
-    expect(log.of('warn')).toEqual([
-      "nx-fleet release: web: dist/fleet/apps/web/image.json is not checked against the sources here (its pruned context needs Nx's pruning); docker-push checks it before a push.",
+  it('makes the build outputs a Dockerfile copies first, quietly, and only for the services that copy them', async () => {
+    const { ports, processes } = setup();
+    const copying = structuredClone(graph);
+    const web = copying.nodes['web']!.data.targets!['docker-build']!;
+    web.options = { ...web.options, contextOutputs: ['dist/apps/web'] };
+    web.dependsOn = ['build'];
+    await release(request({ plan: true }), { ...ports, workspace: async () => ({ graph: copying, runtime }) });
+    expect(processes.calls.filter((c) => c.command === NX).map((c) => [c.method, c.args.join(' ')])).toEqual([
+      ['run', 'run-many -t build -p web --output-style=static'],
     ]);
+  });
+
+  it('a failing outputs build stops the plan, showing its output', async () => {
+    const { ports } = setup({ failing: 'build' });
+    const copying = structuredClone(graph);
+    const web = copying.nodes['web']!.data.targets!['docker-build']!;
+    web.options = { ...web.options, contextOutputs: ['dist/apps/web'] };
+    web.dependsOn = ['build'];
+    await expect(
+      release(request({ plan: true }), { ...ports, workspace: async () => ({ graph: copying, runtime }) }),
+    ).rejects.toThrow(
+      'nx-fleet release: build (the build outputs web copy) failed (nx run-many -t build -p web exited 1); nothing was promoted, the ledger is unchanged. Fix it and run the release again.\nRunning target build failed',
+    );
   });
 });
 

@@ -1,10 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
 import type { NormalizedFleetOptions } from '../config/options';
 import type { BuildOptions } from '../image/build';
-import { verifiedContentTag } from '../image/local-image';
-import { imageRecordPath, type ImageRecord } from '../image/records';
+import { sourcesContentTag } from '../image/verify-record';
 import { contextProjects, type NxPruning } from '../image/pruned-context';
+import { mapWithLimit } from '../io/concurrency';
 import type { LockFiles } from '../io/git';
 import type { Clock, FilePort, GitPort, Log, ProcessRunner } from '../io/ports';
 import { ToolNotFoundError } from '../io/process';
@@ -17,8 +18,8 @@ import { emptyLedger, parseLedger, type Ledger, type LedgerEntry } from './ledge
 import { classifyPush, decideAfterRejection, MAX_PUSH_ATTEMPTS, parseUpstream, type Upstream } from './ledger-sync';
 import { decideLock, lockFileName, parseLockHolder, serializeLockHolder } from './lock';
 import { planRelease, providerMap, releaseHashes, sharedFilesHash, type ReleasePlan, type ServiceFacts } from './plan';
-import { serviceRecords, type ServiceRecords } from './records';
-import { buildPhase, promotion, releasePhases, type NxPhase } from './steps';
+import { serviceRecords } from './records';
+import { outputsPhase, promotion, releasePhases, type NxPhase } from './steps';
 
 export interface ReleaseRequest {
   workspaceRoot: string;
@@ -43,14 +44,11 @@ export interface ReleasePorts {
   files: FilePort;
   clock: Clock;
   log: Log;
-  /**
-   * Nx's pruning: a pruned context's content tag is recomputed with it when the records are checked
-   * against the sources. Without it, a pruned service's record is checked by docker-push alone.
-   */
-  pruning?: NxPruning;
+  /** Nx's pruning: a pruned context's content tag is computed with it. */
+  pruning: NxPruning;
   /** The release lock's file (see lock.ts). */
   lock: LockFiles;
-  /** The project graph and the runtime graph as the plugin computes them: read after the build phase. */
+  /** The project graph and the runtime graph as the plugin computes them. */
   workspace(): Promise<{ graph: ProjectGraph; runtime: ServiceRuntime[] }>;
 }
 
@@ -61,9 +59,9 @@ export interface ReleaseOutcome {
 }
 
 /**
- * One transaction: build, plan, then (unless only a plan was asked for, or nothing changed) the gates,
- * the pushes, and the ledger with the GitOps files. A failure anywhere leaves the ledger as it was.
- * `planned` hears the plan before the first of those phases runs.
+ * One transaction: plan from the sources, then (unless only a plan was asked for, or nothing changed)
+ * the gates, the pushes, and the ledger with the GitOps files. A failure anywhere leaves the ledger
+ * as it was. `planned` hears the plan before the first of those phases runs.
  */
 export async function release(
   request: ReleaseRequest,
@@ -89,8 +87,10 @@ async function releaseLocked(
   const source = await sourceCommit(request, ports);
   const ledgerText = await ports.files.readText(request.ledgerFile);
   const ledger = ledgerText === undefined ? emptyLedger() : parseLedger(ledgerText, request.ledgerFile);
-  await runPhase(buildPhase(request.options), request, ports);
   const { graph, runtime } = await ports.workspace();
+  // A plan is a read: only build outputs a Dockerfile copies are made (or restored by Nx's cache), quietly.
+  const outputs = outputsPhase(graph, request.options);
+  if (outputs) await runPhase(outputs, request, ports, { quiet: true });
   const plan = await planFor(request, { graph, runtime, ledger }, ports);
   const phases = releasePhases({ plan, graph, options: request.options, planOnly: request.flags.plan });
   if (!phases) return { plan };
@@ -180,8 +180,7 @@ async function planFor(
   state: { graph: ProjectGraph; runtime: ServiceRuntime[]; ledger: Ledger },
   ports: ReleasePorts,
 ): Promise<ReleasePlan> {
-  const records = serviceRecords(request.workspaceRoot, ports.files);
-  const facts = await serviceFacts(request, state.graph, records, ports);
+  const facts = await serviceFacts(request, state.graph, ports);
   const providers = providerMap(state.runtime);
   const isShared = sharedFileTest(
     Object.values(state.graph.nodes).map((n) => n.data.root),
@@ -320,91 +319,68 @@ async function pushRelease(
   return remote;
 }
 
-/** The workspace's own nx, its output the user's (on stderr when stdout carries JSON). */
-async function runPhase(phase: NxPhase, request: ReleaseRequest, ports: Pick<ReleasePorts, 'processes'>) {
+/**
+ * The workspace's own nx, its output the user's (on stderr when stdout carries JSON); a quiet phase's
+ * output is shown only when it fails.
+ */
+async function runPhase(
+  phase: NxPhase,
+  request: ReleaseRequest,
+  ports: Pick<ReleasePorts, 'processes'>,
+  { quiet = false } = {},
+) {
   const nx = join(request.workspaceRoot, 'node_modules', '.bin', 'nx');
-  const code = await ports.processes
-    .runAttached(nx, [...phase.args, '--output-style=static'], {
-      cwd: request.workspaceRoot,
-      stdout: request.flags.json ? 'stderr' : 'inherit',
-    })
-    .catch((error: unknown) => {
-      throw error instanceof ToolNotFoundError
-        ? new ToolNotFoundError(
-            nx,
-            "Run nx-fleet release from the workspace root after `npm install` (it runs the workspace's own nx).",
-          )
-        : error;
-    });
-  if (code !== 0)
+  const args = [...phase.args, '--output-style=static'];
+  const cwd = request.workspaceRoot;
+  const ran = quiet
+    ? ports.processes.run(nx, args, { cwd }).then((r) => ({ code: r.code, output: `${r.stdout}${r.stderr}` }))
+    : ports.processes
+        .runAttached(nx, args, { cwd, stdout: request.flags.json ? 'stderr' : 'inherit' })
+        .then((code) => ({ code, output: '' }));
+  const { code, output } = await ran.catch((error: unknown) => {
+    throw error instanceof ToolNotFoundError
+      ? new ToolNotFoundError(
+          nx,
+          "Run nx-fleet release from the workspace root after `npm install` (it runs the workspace's own nx).",
+        )
+      : error;
+  });
+  if (code !== 0) {
+    const tail = output.trim() ? `\n${redactText(output.trim().split('\n').slice(-30).join('\n'))}` : '';
     throw new Error(
-      `nx-fleet release: ${phase.name} failed (nx ${phase.args.join(' ')} exited ${code}); nothing was promoted, the ledger is unchanged. Fix it and run the release again.`,
+      `nx-fleet release: ${phase.name} failed (nx ${phase.args.join(' ')} exited ${code}); nothing was promoted, the ledger is unchanged. Fix it and run the release again.${tail}`,
     );
+  }
 }
 
 /**
- * Each service's facts, its content tag from a record the current sources confirm: a record restored
- * from a poisoned cache (another content tag, image or localRef) is refused here, so it never
- * enters a plan, and a service is never skipped as deployed on the strength of it.
+ * Each service's facts, its content tag computed from its sources as docker-build would: no record
+ * is read (a poisoned one cannot enter a plan), no engine asked. A few services at a time: each
+ * lists and hashes a build context (a pruned one is assembled first).
  */
 async function serviceFacts(
   request: ReleaseRequest,
   graph: ProjectGraph,
-  records: ServiceRecords,
   ports: ReleasePorts,
 ): Promise<ServiceFacts[]> {
-  const { options } = request;
   const services = serviceNodes(Object.values(graph.nodes));
   const roots = services.map((s) => s.data.root);
-  const facts: ServiceFacts[] = [];
-  // One service at a time: each check assembles and hashes a build context.
-  for (const node of services) {
-    const record = await records.image(node.data.root);
-    if (!record)
-      throw new Error(
-        `nx-fleet release: ${node.name} has no ${imageRecordPath(node.data.root)} after ${options.buildTargetName}; is the target disabled?`,
-      );
-    facts.push({
-      name: node.name,
-      root: node.data.root,
-      contentTag: await checkedContentTag(request, { graph, node, record }, ports),
-      contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
-      parents: parentServiceRoots(node.data.root, roots).map(
-        (root) => services.find((s) => s.data.root === root)!.name,
-      ),
-    });
-  }
-  return facts;
+  return mapWithLimit(services, CONTEXTS_AT_ONCE, async (node) => ({
+    name: node.name,
+    root: node.data.root,
+    contentTag: await sourcesContentTag(ports, buildTargetOptions(node, request.options.buildTargetName), {
+      workspaceRoot: request.workspaceRoot,
+      projectName: node.name,
+      projectRoot: node.data.root,
+      graph,
+    }),
+    contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
+    parents: parentServiceRoots(node.data.root, roots).map((root) => services.find((s) => s.data.root === root)!.name),
+  }));
 }
 
-/** The record's content tag, checked against the sources with the build target's options from the graph. */
-async function checkedContentTag(
-  request: ReleaseRequest,
-  input: { graph: ProjectGraph; node: ProjectGraph['nodes'][string]; record: ImageRecord },
-  ports: ReleasePorts,
-): Promise<string> {
-  const { graph, node, record } = input;
-  const options = buildTargetOptions(node, request.options.buildTargetName);
-  const service = { workspaceRoot: request.workspaceRoot, projectName: node.name, projectRoot: node.data.root, graph };
-  if (options.prune && !ports.pruning) {
-    ports.log.warn(
-      `nx-fleet release: ${node.name}: ${imageRecordPath(node.data.root)} is not checked against the sources here (its pruned context needs Nx's pruning); docker-push checks it before a push.`,
-    );
-    return record.contentTag;
-  }
-  return verifiedContentTag(
-    { ...ports, pruning: ports.pruning ?? NO_PRUNING },
-    { record, service, buildOptions: () => options },
-  );
-}
-
-/** Only a pruned context asks for pruning, and those are never checked without it. */
-const NO_PRUNING: NxPruning = {
-  prunedManifests: () => {
-    throw new Error('nx-fleet release: no pruning here');
-  },
-  workspaceDataDirectory: '',
-};
+/** Hashing is file reads: a few at once keep the disk busy without holding many assembled contexts. */
+const CONTEXTS_AT_ONCE = Math.max(2, Math.min(8, availableParallelism()));
 
 /** The build target's options as the graph holds them (Nx resolved the tokens), its default configuration over them. */
 function buildTargetOptions(node: ProjectGraph['nodes'][string], target: string): BuildOptions {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { PushRecord } from '../image/records';
 import { emptyLedger, parseLedger, type Ledger } from './ledger';
 import type { PlannedService, ReleasePlan } from './plan';
-import { buildPhase, promotion, releasePhases, type PromotionInput } from './steps';
+import { outputsPhase, promotion, releasePhases, type PromotionInput } from './steps';
 
 const names = { buildTargetName: 'docker-build', pushTargetName: 'docker-push' };
 
@@ -31,12 +31,43 @@ function graphOf(pushDependsOn: Record<string, TargetConfiguration['dependsOn']>
   };
 }
 
-describe('buildPhase', () => {
-  it.each([
-    ['docker-build', ['run-many', '-t', 'docker-build']],
-    ['image', ['run-many', '-t', 'image']],
-  ])('builds every service with the configured target %s', (buildTargetName, args) => {
-    expect(buildPhase({ buildTargetName })).toEqual({ name: buildTargetName, args });
+describe('outputsPhase', () => {
+  /** Services whose docker-build has these options and dependsOn, under the given build target name. */
+  const graphOf = (builds: Record<string, { outputs?: string[]; dependsOn?: TargetConfiguration['dependsOn'] }>) => ({
+    nodes: Object.fromEntries(
+      Object.entries(builds).map(([name, { outputs, dependsOn }]) => [
+        name,
+        {
+          name,
+          type: 'app' as const,
+          data: {
+            root: `apps/${name}`,
+            targets: {
+              image: { options: outputs ? { contextOutputs: outputs } : {}, ...(dependsOn ? { dependsOn } : {}) },
+            },
+          },
+        },
+      ]),
+    ),
+  });
+
+  it('makes only the outputs Dockerfiles copy, with the targets their build waits for', () => {
+    const graph = graphOf({
+      web: { outputs: ['dist/apps/web'], dependsOn: ['build'] },
+      api: { outputs: ['dist/apps/api'], dependsOn: ['compile', '^build', { target: 'bundle' }] },
+      orders: {},
+      legacy: { dependsOn: ['build'] },
+    });
+    expect(outputsPhase(graph, { buildTargetName: 'image' })).toEqual({
+      name: 'build and bundle and compile (the build outputs api, web copy)',
+      args: ['run-many', '-t', 'build,bundle,compile', '-p', 'api,web'],
+    });
+  });
+
+  it('is undefined when no Dockerfile copies a build output (a plan then runs nothing)', () => {
+    expect(outputsPhase(graphOf({ orders: {}, legacy: { dependsOn: ['build'] } }), { buildTargetName: 'image' })).toBe(
+      undefined,
+    );
   });
 });
 
@@ -190,6 +221,16 @@ describe('promotion', () => {
       'a push without a record',
       { pushes: new Map([['orders', push('orders')]]) },
       'nx-fleet release: web has no dist/fleet/apps/web/push.json after its push; nothing was promoted.',
+    ],
+    [
+      'a push of another content tag than planned',
+      {
+        pushes: new Map([
+          ['orders', push('orders')],
+          ['web', { ...push('web'), tags: ['ct-older', 'abc123'] }],
+        ]),
+      },
+      "nx-fleet release: web's dist/fleet/apps/web/push.json is for ct-older, abc123, not the planned ct-web (did the sources change during the release?); nothing was promoted. Run the release again.",
     ],
     [
       'a GitOps file that does not parse',

@@ -13,9 +13,31 @@ export interface NxPhase {
 
 type TargetNames = Pick<NormalizedFleetOptions, 'buildTargetName' | 'pushTargetName'>;
 
-/** Before planning: the current content tag of every service is what docker-build records (unchanged: cache hits). */
-export function buildPhase(options: Pick<NormalizedFleetOptions, 'buildTargetName'>): NxPhase {
-  return { name: options.buildTargetName, args: ['run-many', '-t', options.buildTargetName] };
+/**
+ * Before planning: the build outputs some Dockerfiles copy (git-ignored, so not sources to read) are
+ * made by the targets docker-build waits for, for those services only. Undefined when none copies any.
+ */
+export function outputsPhase(
+  graph: Pick<ProjectGraph, 'nodes'>,
+  options: Pick<NormalizedFleetOptions, 'buildTargetName'>,
+): NxPhase | undefined {
+  const targets = new Set<string>();
+  const projects: string[] = [];
+  for (const [name, node] of Object.entries(graph.nodes)) {
+    const build = node.data.targets?.[options.buildTargetName];
+    if (!build?.options?.contextOutputs?.length) continue;
+    projects.push(name);
+    for (const dep of build.dependsOn ?? []) {
+      if (typeof dep === 'string' && !dep.startsWith('^')) targets.add(dep);
+      else if (typeof dep === 'object' && dep.target && !dep.dependencies && !dep.projects) targets.add(dep.target);
+    }
+  }
+  if (!projects.length || !targets.size) return undefined;
+  const names = [...targets].sort();
+  return {
+    name: `${names.join(' and ')} (the build outputs ${projects.sort().join(', ')} copy)`,
+    args: ['run-many', '-t', names.join(','), '-p', projects.join(',')],
+  };
 }
 
 /**
@@ -87,9 +109,14 @@ export function promotion(input: PromotionInput): Promotion {
   const promoted: Promoted[] = [];
   for (const planned of input.plan.release) {
     const push = input.pushes.get(planned.service);
+    const record = pushRecordPath(input.roots.get(planned.service)!);
     if (!push)
+      throw new Error(`nx-fleet release: ${planned.service} has no ${record} after its push; nothing was promoted.`);
+    // The plan's tag is the sources' at planning time: a push of anything else (sources edited during
+    // the release, a stale record) is not what was planned, gated and verified.
+    if (!push.tags.includes(planned.contentTag))
       throw new Error(
-        `nx-fleet release: ${planned.service} has no ${pushRecordPath(input.roots.get(planned.service)!)} after its push; nothing was promoted.`,
+        `nx-fleet release: ${planned.service}'s ${record} is for ${push.tags.join(', ') || 'no tag'}, not the planned ${planned.contentTag} (did the sources change during the release?); nothing was promoted. Run the release again.`,
       );
     entries[planned.service] = {
       image: push.repository,

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { mapWithLimit } from './concurrency';
+
+describe('mapWithLimit', () => {
+  it('keeps the order of the items, never running more than the limit at once', async () => {
+    let running = 0;
+    let most = 0;
+    const answers = await mapWithLimit([30, 10, 20, 0, 5], 2, async (ms) => {
+      most = Math.max(most, ++running);
+      await new Promise((done) => setTimeout(done, ms));
+      running--;
+      return ms * 2;
+    });
+    expect(answers).toEqual([60, 20, 40, 0, 10]);
+    expect(most).toBe(2);
+  });
+
+  it('throws the first failure; no items, no work', async () => {
+    await expect(
+      mapWithLimit([1, 2], 4, async (n) => {
+        if (n === 2) throw new Error('two');
+        return n;
+      }),
+    ).rejects.toThrow('two');
+    expect(await mapWithLimit([], 4, async () => expect.fail('no work'))).toEqual([]);
+  });
+});
