@@ -59,7 +59,7 @@ type GitlabPipeline = {
   workflow: { rules: Array<{ if: string; variables?: Record<string, string> }> };
   stages: string[];
   variables: Record<string, string>;
-  default: { image: string; cache: { key: { files: string[] }; paths: string[] }; before_script: string[] };
+  default: { image: string; cache: Array<{ key: string | { files: string[] }; paths: string[] }>; before_script: string[] };
 } & Record<'verify' | 'release', GitlabJob>;
 
 /** Strict YAML: any error or warning (duplicate keys, bad indentation, tabs…) fails the test. */
@@ -248,7 +248,9 @@ describe('ciPipeline: GitHub Actions (default)', () => {
     const uses = Object.values(github({ matrix: true }).jobs).flatMap((job) =>
       job.steps.flatMap((step) => (step.uses ? [step.uses] : [])),
     );
-    expect(new Set(uses)).toEqual(new Set(['actions/checkout@v4', 'actions/setup-node@v4', 'nrwl/nx-set-shas@v4']));
+    expect(new Set(uses)).toEqual(
+      new Set(['actions/checkout@v4', 'actions/setup-node@v4', 'actions/cache@v4', 'nrwl/nx-set-shas@v4']),
+    );
   });
 });
 
@@ -427,7 +429,10 @@ describe('ciPipeline: GitLab CI', () => {
     });
     expect(pipeline.variables['GIT_DEPTH']).toBe('0');
     expect(pipeline.default.image).toBe('node:20');
-    expect(pipeline.default.cache).toEqual({ key: { files: ['package-lock.json'] }, paths: ['.npm/'] });
+    expect(pipeline.default.cache).toEqual([
+      { key: { files: ['package-lock.json'] }, paths: ['.npm/'] },
+      { key: 'nx-fleet-imports', paths: ['.nx/workspace-data/nx-fleet/'] },
+    ]);
     expect(pipeline.default.before_script[0]).toBe('npm ci --cache .npm --prefer-offline');
   });
 
@@ -553,7 +558,7 @@ describe.each(VARIANTS)('ciPipeline %j', (options) => {
       // Expressions only read contexts: no literal values smuggled into ${{ }}.
       for (const [expression] of text.matchAll(/\$\{\{[^}]*\}\}/g)) {
         expect(expression).toMatch(
-          /^\$\{\{ (secrets|vars|steps|needs|matrix)\.[\w.]+ \}\}$|^\$\{\{ fromJSON\(needs\.plan\.outputs\.services\) \}\}$|^\$\{\{ github\.event_name == 'push' && github\.ref == 'refs\/heads\/[\w./-]+' && secrets\.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN \|\| secrets\.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN \}\}$/,
+          /^\$\{\{ (secrets|vars|steps|needs|matrix)\.[\w.]+ \}\}$|^\$\{\{ github\.sha \}\}$|^\$\{\{ fromJSON\(needs\.plan\.outputs\.services\) \}\}$|^\$\{\{ github\.event_name == 'push' && github\.ref == 'refs\/heads\/[\w./-]+' && secrets\.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN \|\| secrets\.NX_SELF_HOSTED_REMOTE_CACHE_READ_TOKEN \}\}$/,
         );
       }
     } else {
