@@ -59,7 +59,11 @@ type GitlabPipeline = {
   workflow: { rules: Array<{ if: string; variables?: Record<string, string> }> };
   stages: string[];
   variables: Record<string, string>;
-  default: { image: string; cache: Array<{ key: string | { files: string[] }; paths: string[] }>; before_script: string[] };
+  default: {
+    image: string;
+    cache: Array<{ key: string | { files: string[] }; paths: string[] }>;
+    before_script: string[];
+  };
 } & Record<'verify' | 'release', GitlabJob>;
 
 /** Strict YAML: any error or warning (duplicate keys, bad indentation, tabs…) fails the test. */
