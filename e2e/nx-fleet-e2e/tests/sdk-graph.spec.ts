@@ -137,6 +137,28 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
     expect(graph.dependencies['payments']!.filter((e) => e.target === 'orders')).toEqual([]);
   });
 
+  it('runtimeGraph.workers: a cold graph extracted on an extra thread (the packaged worker) finds the same links', async () => {
+    const nxJson = ws.read('nx.json');
+    const withWorkers = JSON.parse(nxJson) as { plugins: Array<{ options: Record<string, unknown> }> };
+    withWorkers.plugins[0]!.options['runtimeGraph'] = { workers: 1 };
+    ws.write('nx.json', JSON.stringify(withWorkers, null, 2));
+    try {
+      await ws.nxOk(['reset']);
+      const file = 'tmp/graph-workers.json';
+      const cold = await ws.nxOk(['graph', `--file=${file}`], { env: { NX_VERBOSE_LOGGING: 'true' } });
+      expect(cold.stdout + cold.stderr).toMatch(/nx-fleet: runtime graph: .*extra threads: 1;/);
+      expect(await runtimeLinks(ws, SERVICES)).toEqual([
+        'billing->payments',
+        'gateway->catalog',
+        'payments->billing',
+        'payments->orders',
+      ]);
+    } finally {
+      ws.write('nx.json', nxJson);
+      await ws.nxOk(['reset']);
+    }
+  });
+
   it('nx affected (Nx 23, per project) reaches the services that call the provider, never a library, never further', async () => {
     const base = await ws.head();
     ws.write('services/catalog/src/main.ts', 'export const catalog = 2;\n');

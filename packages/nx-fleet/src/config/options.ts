@@ -64,6 +64,12 @@ export interface FleetRuntimeGraph {
    * counts every file.
    */
   testFiles?: string[];
+  /**
+   * Threads that extract imports besides Nx's plugin worker on a cold graph. Default: one per 8,000
+   * files to read, up to the other cores (none on most repositories: a thread costs ~0.3 s to start);
+   * 0 turns them off.
+   */
+  workers?: number;
 }
 
 /** Files whose imports never count as runtime calls, unless `runtimeGraph.testFiles` says otherwise. */

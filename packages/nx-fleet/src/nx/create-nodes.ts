@@ -234,7 +234,7 @@ async function providersOf(
       : [],
   );
   const started = performance.now();
-  const stats = { parsed: 0, resolved: 0, imports: 0, fullParses: 0 };
+  const stats = { parsed: 0, resolved: 0, imports: 0, fullParses: 0, workers: 0 };
   try {
     const roots = runtimeProviderRoots({
       workspaceRoot,
@@ -246,7 +246,7 @@ async function providersOf(
       stats,
     });
     logger.verbose(
-      `nx-fleet: runtime graph: ${[...roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; re-resolved: ${stats.resolved})`,
+      `nx-fleet: runtime graph: ${[...roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; extra threads: ${stats.workers}; re-resolved: ${stats.resolved})`,
     );
     return roots;
   } catch (error) {

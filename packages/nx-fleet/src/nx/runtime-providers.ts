@@ -19,7 +19,7 @@ export interface RuntimeProvidersInput {
    * Filled in: how much work the scan did (for the verbose log and the benchmarks). `fullParses`,
    * when the field is there: files the scanner could not decide, parsed in full.
    */
-  stats?: { parsed: number; resolved: number; imports: number; fullParses?: number };
+  stats?: { parsed: number; resolved: number; imports: number; fullParses?: number; workers?: number };
 }
 
 /**
@@ -38,6 +38,7 @@ export function runtimeProviderRoots(input: RuntimeProvidersInput): Map<string, 
     otherFiles,
     sdksOption: input.options?.sdks,
     testFiles: input.options?.runtimeGraph?.testFiles,
+    workers: input.options?.runtimeGraph?.workers,
     cache: ImportCache.load(input.cacheDirectory),
     warn: input.warn,
     ...(input.stats ? { stats: input.stats } : {}),

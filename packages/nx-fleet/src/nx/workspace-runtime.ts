@@ -24,6 +24,7 @@ export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime
     otherFiles: fileMap?.nonProjectFiles ?? [],
     sdksOption: options?.sdks,
     testFiles: options?.runtimeGraph?.testFiles,
+    workers: options?.runtimeGraph?.workers,
     cache: ImportCache.load(workspaceDataDirectory),
     warn: (_key, message) => console.error(message),
   });

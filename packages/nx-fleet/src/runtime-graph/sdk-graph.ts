@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseJson } from '@nx/devkit';
+import { availableParallelism } from 'node:os';
 import { join, posix } from 'node:path';
 import { isServiceProject } from '../services/projects';
 import { DEFAULT_TEST_FILES } from '../config/options';
@@ -7,6 +8,7 @@ import type { CodeEdge, RuntimeImport } from './edges';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ImportCache, ResolvedImport } from './import-cache';
 import { ImportResolver } from './module-resolution';
+import { extractAll, workersFor, type PendingFile } from './parallel-extract';
 import {
   importsOf,
   isSourceFile,
@@ -33,6 +35,10 @@ export interface ScanInput {
   sdksOption?: SdksOption;
   /** Globs of test files, whose imports make no edge (the plugin option `runtimeGraph.testFiles`); default `DEFAULT_TEST_FILES`. */
   testFiles?: readonly string[];
+  /** Threads extracting imports besides this one (the plugin option `runtimeGraph.workers`); default: by the work (see parallel-extract.ts). */
+  workers?: unknown;
+  /** The cores to spread over, unless given. */
+  cores?: number;
   cache: ImportCache;
   warn(key: string, message: string): void;
   /**
@@ -40,7 +46,7 @@ export interface ScanInput {
    * imports were extracted, files resolved, and (when the field is there) extractions that needed
    * the full parse.
    */
-  stats?: { parsed: number; resolved: number; fullParses?: number };
+  stats?: { parsed: number; resolved: number; fullParses?: number; workers?: number };
   /** The disk, unless given. */
   fs?: SyncFiles;
   /** The import extractor (ts-morph's parse), unless given. */
@@ -123,8 +129,11 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   const seen = new Set<string>();
 
   const nestedRoots = nestedProjectRoots(input.projects);
+  // First each file's imports: from the cache, or read and pre-filtered now, the extractions gathered
+  // so they can be spread over threads; then resolution, project by project.
+  const entries: FileEntry[] = [];
+  const pending: Array<PendingFile & { entry: FileEntry }> = [];
   for (const project of input.projects) {
-    const targets = new Set<string>();
     for (const { file, hash } of input.files[project.name] ?? []) {
       if (!isSourceFile(file)) continue;
       seen.add(file);
@@ -132,20 +141,43 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       const key = `${hash}:${project.root}`;
       // One lookup, and no second key built, for the many files a warm graph answers from the cache.
       const stored = input.cache.lookup(file);
-      let entryKey = stored && isKeyFor(stored.hash, key, signature) ? stored.hash : undefined;
-      let imports = stored?.imports ?? [];
-      // A test file is never parsed; one cached from before it was one (the option changed) is skipped
-      // below. Asked only of files with imports: most files of a warm graph import no other project.
-      if (!entryKey) {
-        if (isTest(file)) continue;
-        const scanned = scanFile(input, file, project.root, pattern, nestedRoots.get(project.root) ?? []);
-        if (input.stats && scanned.parsed) input.stats.parsed++;
-        if (scanned.transient) continue;
-        entryKey = scanned.filtered ? `${key}:${signature}` : key;
-        imports = scanned.imports;
-        input.cache.set(file, entryKey, imports);
+      if (stored && isKeyFor(stored.hash, key, signature)) {
+        entries.push({ project, file, entryKey: stored.hash, imports: stored.imports });
+        continue;
       }
-      if (!imports.length || isTest(file)) continue;
+      // A test file is never read; one cached from before it was one (the option changed) is skipped below.
+      if (isTest(file)) continue;
+      const read = readForImports(input, file, project.root, pattern, nestedRoots.get(project.root) ?? []);
+      if (read.kind === 'skipped') continue;
+      const entry: FileEntry = { project, file, entryKey: key, imports: [] };
+      entries.push(entry);
+      if (read.kind === 'text') pending.push({ file, text: read.text, entry });
+      else {
+        if (read.byFilter) entry.entryKey = `${key}:${signature}`;
+        input.cache.set(file, entry.entryKey, []);
+      }
+    }
+  }
+  const workers = workersFor(pending.length, input.cores ?? availableParallelism(), input.workers);
+  if (input.stats) input.stats.workers = workers;
+  const extracted = extractAll(pending, workers, input.extract, input.stats);
+  pending.forEach(({ file, entry }, i) => {
+    const imports = extracted[i]!;
+    if (imports instanceof Error) {
+      input.warn(file, `nx-fleet: ${file} could not be scanned for SDK imports (${imports.message}).`);
+      entry.imports = [];
+      entry.skip = true;
+      return;
+    }
+    if (input.stats) input.stats.parsed++;
+    entry.imports = imports;
+    input.cache.set(file, entry.entryKey, imports);
+  });
+
+  let targets = new Set<string>();
+  entries.forEach((entry, i) => {
+    const { project, file, entryKey, imports } = entry;
+    if (!entry.skip && imports.length && !isTest(file)) {
       // Resolution depends only on the workspace's shape: while that is unchanged, an unchanged file keeps its answer.
       let resolved = input.cache.resolved(file, entryKey, world);
       if (!resolved) {
@@ -176,8 +208,12 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
         }
       }
     }
-    for (const target of [...targets].sort()) result.codeEdges.push({ source: project.name, target });
-  }
+    // The project's last file: its code edges, once per target, sorted.
+    if (entries[i + 1]?.project !== project) {
+      for (const target of [...targets].sort()) result.codeEdges.push({ source: project.name, target });
+      targets = new Set();
+    }
+  });
   input.cache.retainOnly(seen);
   input.cache.saveSoon();
   return result;
@@ -319,47 +355,58 @@ function pathAliases(fs: SyncFiles, tsconfig: string): string[] {
   }
 }
 
-interface Scanned {
+/** A source file of a project, with its imports (extracted now, or from the cache) and their cache key. */
+interface FileEntry {
+  project: ProjectInfo;
+  file: string;
+  entryKey: string;
   imports: ImportRef[];
-  /** Rejected by the text pre-filter: valid only for the set of names it was tested against. */
-  filtered: boolean;
-  /** Not parsed for a passing reason (a read error): not to be cached. */
-  transient?: boolean;
-  parsed?: boolean;
+  /** Could not be read or extracted (reported): no edge, not cached. */
+  skip?: boolean;
 }
 
-function scanFile(
+/**
+ * A file read for its imports: its text when the pre-filter lets it through ('text'); 'rejected'
+ * when its size or bytes, or the filter (valid only for the names it was tested against), say it
+ * imports no other project (cached); 'skipped' after a read error (reported, not cached: the next
+ * graph tries again).
+ */
+type ReadForImports = { kind: 'text'; text: string } | { kind: 'rejected'; byFilter: boolean } | { kind: 'skipped' };
+
+function readForImports(
   input: Scan,
   file: string,
   projectRoot: string,
   pattern: RegExp | undefined,
   nested: readonly string[],
-): Scanned {
+): ReadForImports {
+  let bytes: Buffer;
   try {
-    // One read: the size and the NUL test come from the same bytes the parse uses.
-    const bytes = input.fs.read(join(input.workspaceRoot, file));
-    if (bytes.length > MAX_SOURCE_BYTES) {
-      input.warn(
-        file,
-        `nx-fleet: ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports.`,
-      );
-      return { imports: [], filtered: false };
-    }
-    if (bytes.subarray(0, 8000).includes(0)) {
-      input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
-      return { imports: [], filtered: false };
-    }
-    const text = bytes.toString('utf8');
-    const reaches = (specifier: string) => relativeReachesOut(file, specifier, projectRoot, nested);
-    if (!mayReferenceOtherProjects(text, pattern, reaches)) return { imports: [], filtered: true };
-    return { imports: input.extract(file, text), filtered: false, parsed: true };
+    // One read: the size and the NUL test come from the same bytes the scan uses.
+    bytes = input.fs.read(join(input.workspaceRoot, file));
   } catch (error) {
     input.warn(
       file,
       `nx-fleet: ${file} could not be scanned for SDK imports (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
     );
-    return { imports: [], filtered: false, transient: true };
+    return { kind: 'skipped' };
   }
+  if (bytes.length > MAX_SOURCE_BYTES) {
+    input.warn(
+      file,
+      `nx-fleet: ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports.`,
+    );
+    return { kind: 'rejected', byFilter: false };
+  }
+  if (bytes.subarray(0, 8000).includes(0)) {
+    input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
+    return { kind: 'rejected', byFilter: false };
+  }
+  const text = bytes.toString('utf8');
+  const reaches = (specifier: string) => relativeReachesOut(file, specifier, projectRoot, nested);
+  return mayReferenceOtherProjects(text, pattern, reaches)
+    ? { kind: 'text', text }
+    : { kind: 'rejected', byFilter: true };
 }
 
 /** Whether a relative specifier leaves the importing file's project, or enters a project nested in it. */
