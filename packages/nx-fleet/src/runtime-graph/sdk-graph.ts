@@ -46,7 +46,12 @@ export interface ScanInput {
    * imports were extracted, files resolved, and (when the field is there) extractions that needed
    * the full parse.
    */
-  stats?: { parsed: number; resolved: number; fullParses?: number; workers?: number };
+  stats?: {
+    parsed: number;
+    resolved: number;
+    fullParses?: number;
+    /** When the field is there: the extra threads used. */ workers?: number;
+  };
   /** The disk, unless given. */
   fs?: SyncFiles;
   /** The import extractor (ts-morph's parse), unless given. */
@@ -159,7 +164,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
     }
   }
   const workers = workersFor(pending.length, input.cores ?? availableParallelism(), input.workers);
-  if (input.stats) input.stats.workers = workers;
+  if (input.stats?.workers !== undefined) input.stats.workers = workers;
   const extracted = extractAll(pending, workers, input.extract, input.stats);
   pending.forEach(({ file, entry }, i) => {
     const imports = extracted[i]!;
