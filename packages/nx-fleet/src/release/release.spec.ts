@@ -511,6 +511,25 @@ describe('release plans from the sources, never from records', () => {
     ]);
   });
 
+  it("reads the build executor's target under another name, and names a target without a Dockerfile", async () => {
+    const { ports } = setup();
+    const renamed = structuredClone(graph);
+    const targets = renamed.nodes['web']!.data.targets!;
+    targets['image'] = targets['docker-build']!;
+    delete targets['docker-build'];
+    const { plan } = await release(request({ plan: true }), {
+      ...ports,
+      workspace: async () => ({ graph: renamed, runtime }),
+    });
+    expect(plan.release.find((r) => r.service === 'web')!.contentTag).toBe(TAG['web']);
+    targets['image']!.options = {};
+    await expect(
+      release(request({ plan: true }), { ...ports, workspace: async () => ({ graph: renamed, runtime }) }),
+    ).rejects.toThrow(
+      'nx-fleet release: web\'s docker-build target has no "dockerfile" and "context" options; see `nx show project web`.',
+    );
+  });
+
   it('makes the build outputs a Dockerfile copies first, quietly, and only for the services that copy them', async () => {
     const { ports, processes } = setup();
     const copying = structuredClone(graph);

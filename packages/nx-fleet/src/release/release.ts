@@ -11,7 +11,7 @@ import type { Clock, FilePort, GitPort, Log, ProcessRunner } from '../io/ports';
 import { ToolNotFoundError } from '../io/process';
 import { redactText } from '../text/redact';
 import type { ServiceRuntime } from '../runtime-graph/edges';
-import { serviceNodes } from '../services/projects';
+import { BUILD_EXECUTOR, serviceNodes } from '../services/projects';
 import { parentServiceRoots, sharedFileTest } from './change-rules';
 import type { Promoted } from './gitops';
 import { emptyLedger, parseLedger, type Ledger, type LedgerEntry } from './ledger';
@@ -382,11 +382,24 @@ async function serviceFacts(
 /** Hashing is file reads: a few at once keep the disk busy without holding many assembled contexts. */
 const CONTEXTS_AT_ONCE = Math.max(2, Math.min(8, availableParallelism()));
 
-/** The build target's options as the graph holds them (Nx resolved the tokens), its default configuration over them. */
+/**
+ * The build target's options as the graph holds them (Nx resolved the tokens), its default
+ * configuration over them: the target named `target`, else the one nx-fleet's build executor runs
+ * under another name (what makes the project a service).
+ */
 function buildTargetOptions(node: ProjectGraph['nodes'][string], target: string): BuildOptions {
-  const config = node.data.targets?.[target];
+  const targets = node.data.targets ?? {};
+  const config =
+    targets[target]?.executor === BUILD_EXECUTOR
+      ? targets[target]
+      : Object.values(targets).find((t) => t.executor === BUILD_EXECUTOR);
   const chosen = config?.defaultConfiguration ? config.configurations?.[config.defaultConfiguration] : undefined;
-  return { ...(config?.options ?? {}), ...(chosen ?? {}) } as BuildOptions;
+  const options = { ...(config?.options ?? {}), ...(chosen ?? {}) } as Partial<BuildOptions>;
+  if (typeof options.dockerfile !== 'string' || typeof options.context !== 'string')
+    throw new Error(
+      `nx-fleet release: ${node.name}'s ${target} target has no "dockerfile" and "context" options; see \`nx show project ${node.name}\`.`,
+    );
+  return options as BuildOptions;
 }
 
 /** Files changed since each released commit, one `git diff` per distinct commit; undefined where git does not know it. */
