@@ -169,3 +169,39 @@ export function realShapedWorkspace(shape: RealShape, services = 12, libraries =
   files['tsconfig.base.json'] = JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }, null, 2);
   return { files, projects, sdks: shape === 'core-sdk' ? { core: names[0]! } : {} };
 }
+
+/**
+ * The runtime-graph fleet of issue 4 (`bench/src/sdk-graph.ts`), parameterised for issue 16's 1,000-service
+ * run: per service 12 service files and a nested 3-file SDK, every service calling two others through
+ * `@acme/<svc>-sdk` path aliases. The generator is the same as sdk-graph's, file for file.
+ */
+export function sdkFleetFiles(
+  services: number,
+  filesPerService = 15,
+): { files: Record<string, string>; paths: Record<string, string[]> } {
+  const svc = (i: number) => `svc-${String(i).padStart(3, '0')}`;
+  const files: Record<string, string> = {};
+  const paths: Record<string, string[]> = {};
+  for (let i = 0; i < services; i++) {
+    const name = svc(i);
+    const dir = `services/${name}`;
+    const [a, b] = [svc((i + 1) % services), svc((i + 7) % services)];
+    files[`${dir}/project.json`] = JSON.stringify({ name, root: dir });
+    files[`${dir}/Dockerfile`] = `FROM node:20\nCOPY ${dir} /app\n`;
+    files[`${dir}/sdk/project.json`] = JSON.stringify({ name: `${name}-sdk`, root: `${dir}/sdk` });
+    files[`${dir}/sdk/src/index.ts`] = `export * from './client';\nexport * from './types';\n`;
+    files[`${dir}/sdk/src/client.ts`] =
+      `import type { Order } from './types';\nexport async function get(id: string): Promise<Order> {\n  return { id, total: 1 };\n}\n`;
+    files[`${dir}/sdk/src/types.ts`] = `export interface Order {\n  id: string;\n  total: number;\n}\n`;
+    paths[`@acme/${name}-sdk`] = [`${dir}/sdk/src/index.ts`];
+    files[`${dir}/src/main.ts`] =
+      `import { get as getA } from '@acme/${a}-sdk';\nimport { get as getB } from '@acme/${b}-sdk';\nimport { handler } from './handlers/h0';\nexport const main = () => [getA('1'), getB('2'), handler()];\n`;
+    for (let h = 0; h < filesPerService - 4; h++) {
+      const next =
+        h + 1 < filesPerService - 4 ? `import { handler as next } from './h${h + 1}';\n` : 'const next = () => 0;\n';
+      files[`${dir}/src/handlers/h${h}.ts`] =
+        `${next}// Handler ${h}: validates, maps and forwards the request.\nexport function handler(): number {\n  const values = [1, 2, 3].map((v) => v * ${h});\n  return values.reduce((s, v) => s + v, 0) + next();\n}\n`;
+    }
+  }
+  return { files, paths };
+}
