@@ -143,6 +143,18 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     }
   });
 
+  it('nx-fleet release --plan on Nx 24: content tags from the sources (Nx 24 graph and pruning) equal what docker-build built', async () => {
+    const plan = await ws.bin('nx-fleet', ['release', '--env', 'prod', '--plan', '--json'], { env: env() });
+    if (plan.code !== 0) throw new Error(`release --plan failed\n${plan.stdout}\n${plan.stderr}`);
+    const { release } = JSON.parse(plan.stdout) as { release: Array<{ service: string; contentTag: string }> };
+    expect(release.map((r) => [r.service, r.contentTag]).sort()).toEqual(
+      ['orders', 'users'].map((s) => [
+        s,
+        ws.readJson<{ contentTag: string }>(`dist/fleet/services/${s}/image.json`).contentTag,
+      ]),
+    );
+  });
+
   it('nx graph --file writes the project graph with both services and their targets', async () => {
     const { graph } = await ws.graph();
     for (const service of ['orders', 'users']) {
