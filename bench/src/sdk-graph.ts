@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src/nx-workspace';
-import { writeFiles } from './fleet';
+import { sdkFleetFiles, writeFiles } from './fleet';
 import { timed } from './timing';
 
 /**
@@ -15,34 +15,6 @@ const FILES_PER_SERVICE = 15;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 
 const svc = (i: number) => `svc-${String(i).padStart(3, '0')}`;
-
-/** 12 service files and 3 SDK files per service; every service calls two others through their SDKs. */
-function fleetFiles(): { files: Record<string, string>; paths: Record<string, string[]> } {
-  const files: Record<string, string> = {};
-  const paths: Record<string, string[]> = {};
-  for (let i = 0; i < SERVICES; i++) {
-    const name = svc(i);
-    const dir = `services/${name}`;
-    const [a, b] = [svc((i + 1) % SERVICES), svc((i + 7) % SERVICES)];
-    files[`${dir}/project.json`] = JSON.stringify({ name, root: dir });
-    files[`${dir}/Dockerfile`] = `FROM node:20\nCOPY ${dir} /app\n`;
-    files[`${dir}/sdk/project.json`] = JSON.stringify({ name: `${name}-sdk`, root: `${dir}/sdk` });
-    files[`${dir}/sdk/src/index.ts`] = `export * from './client';\nexport * from './types';\n`;
-    files[`${dir}/sdk/src/client.ts`] =
-      `import type { Order } from './types';\nexport async function get(id: string): Promise<Order> {\n  return { id, total: 1 };\n}\n`;
-    files[`${dir}/sdk/src/types.ts`] = `export interface Order {\n  id: string;\n  total: number;\n}\n`;
-    paths[`@acme/${name}-sdk`] = [`${dir}/sdk/src/index.ts`];
-    files[`${dir}/src/main.ts`] =
-      `import { get as getA } from '@acme/${a}-sdk';\nimport { get as getB } from '@acme/${b}-sdk';\nimport { handler } from './handlers/h0';\nexport const main = () => [getA('1'), getB('2'), handler()];\n`;
-    for (let h = 0; h < FILES_PER_SERVICE - 4; h++) {
-      const next =
-        h + 1 < FILES_PER_SERVICE - 4 ? `import { handler as next } from './h${h + 1}';\n` : 'const next = () => 0;\n';
-      files[`${dir}/src/handlers/h${h}.ts`] =
-        `${next}// Handler ${h}: validates, maps and forwards the request.\nexport function handler(): number {\n  const values = [1, 2, 3].map((v) => v * ${h});\n  return values.reduce((s, v) => s + v, 0) + next();\n}\n`;
-    }
-  }
-  return { files, paths };
-}
 
 function setPlugin(root: string, on: boolean): void {
   const file = join(root, 'nx.json');
@@ -58,7 +30,7 @@ async function main(): Promise<void> {
   const parent = mkdtempSync(join(tmpdir(), 'nx-fleet-bench-graph-'));
   try {
     const root = await createFleetWorkspace(parent, 'fleet', tarball);
-    const { files, paths } = fleetFiles();
+    const { files, paths } = sdkFleetFiles(SERVICES, FILES_PER_SERVICE);
     writeFiles(root, files);
     writeFileSync(
       join(root, 'tsconfig.base.json'),
