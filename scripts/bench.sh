@@ -17,3 +17,6 @@ echo "== issue 16: side by side — Nx alone, an empty plugin, @nx/docker 23.2.1
 node dist/bench/bench/src/side-by-side.js
 echo "== issue 16: registry checks at scale — no-op nx affected -t docker-push and release --plan vs nx graph (200 services)"
 node dist/bench/bench/src/registry-scale.js
+echo "== issue 16: import extraction on this thread vs with a worker thread (needs the built package)"
+npx nx run nx-fleet:build --output-style=static >/dev/null
+node dist/bench/bench/src/extract-threads.js

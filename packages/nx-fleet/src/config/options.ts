@@ -65,8 +65,8 @@ export interface FleetRuntimeGraph {
    */
   testFiles?: string[];
   /**
-   * Threads that extract imports besides Nx's plugin worker on a cold graph. Default: one per 8,000
-   * files to read, up to the other cores (none on most repositories: a thread costs ~0.3 s to start);
+   * Threads that extract imports besides Nx's plugin worker on a cold graph. Default: one per 25,000
+   * files to read, up to the other cores (none on most repositories: a thread costs ~0.45 s to start);
    * 0 turns them off.
    */
   workers?: number;

@@ -10,10 +10,12 @@ export interface PendingFile {
 }
 
 /**
- * Files one extra thread must have before it pays: a thread loads TypeScript (~0.3 s) and warms up
- * its JIT before it extracts anything, while the scanner takes ~0.05 ms a file (bench/RESULTS.md).
+ * Files one extra thread must have before it pays: a thread costs ~0.45 s (loading TypeScript, its
+ * JIT warming up) before it extracts anything, and extraction takes ~0.037 ms a file. Measured on
+ * 2 cores (bench/src/extract-threads.ts, bench/RESULTS.md): 4,000 files 1.23× slower with a
+ * thread, 16,000 1.08×, 32,000 0.97×; break-even near 24,000.
  */
-export const FILES_PER_WORKER = 8_000;
+export const FILES_PER_WORKER = 25_000;
 
 /**
  * How many threads extract imports besides this one: the `runtimeGraph.workers` option when it is
