@@ -43,14 +43,14 @@ describe('extractAll', () => {
     );
     return file;
   };
-  const ref = (specifier: string): ImportRef => ({ specifier, kind: 'static', line: 1 }) as ImportRef;
+  const ref = (specifier: string): ImportRef => ({ specifier, kind: 'import', line: 1 });
   const pending: PendingFile[] = Array.from({ length: 7 }, (_, i) => ({ file: `f${i}.ts`, text: `m${i}` }));
   const here = (file: string, text: string) => [ref(`here:${file}:${text}`)];
 
   it("keeps the files' order across threads, this thread taking the first share", () => {
     const worker = script(
       'echo',
-      `port.postMessage({ results: files.map((f) => [{ specifier: 'worker:' + f.file, kind: 'static', line: 1 }]), fullParses: 2 });`,
+      `port.postMessage({ results: files.map((f) => [{ specifier: 'worker:' + f.file, kind: 'import', line: 1 }]), fullParses: 2 });`,
     );
     const stats = { fullParses: 0 };
     const out = extractAll(pending, 2, here, stats, worker) as ImportRef[][];
