@@ -11,7 +11,7 @@ import type { Clock, FilePort, GitPort, Log, ProcessRunner } from '../io/ports';
 import { ToolNotFoundError } from '../io/process';
 import { redactText } from '../text/redact';
 import type { ServiceRuntime } from '../runtime-graph/edges';
-import { BUILD_EXECUTOR, serviceNodes } from '../services/projects';
+import { serviceNodes } from '../services/projects';
 import { parentServiceRoots, sharedFileTest } from './change-rules';
 import type { Promoted } from './gitops';
 import { emptyLedger, parseLedger, type Ledger, type LedgerEntry } from './ledger';
@@ -19,7 +19,7 @@ import { classifyPush, decideAfterRejection, MAX_PUSH_ATTEMPTS, parseUpstream, t
 import { decideLock, lockFileName, parseLockHolder, serializeLockHolder } from './lock';
 import { planRelease, providerMap, releaseHashes, sharedFilesHash, type ReleasePlan, type ServiceFacts } from './plan';
 import { serviceRecords } from './records';
-import { outputsPhase, promotion, releasePhases, type NxPhase } from './steps';
+import { buildTargetOf, outputsPhase, promotion, releasePhases, type NxPhase } from './steps';
 
 export interface ReleaseRequest {
   workspaceRoot: string;
@@ -382,17 +382,9 @@ async function serviceFacts(
 /** Hashing is file reads: a few at once keep the disk busy without holding many assembled contexts. */
 const CONTEXTS_AT_ONCE = Math.max(2, Math.min(8, availableParallelism()));
 
-/**
- * The build target's options as the graph holds them (Nx resolved the tokens), its default
- * configuration over them: the target named `target`, else the one nx-fleet's build executor runs
- * under another name (what makes the project a service).
- */
+/** The build target's options as the graph holds them (Nx resolved the tokens), its default configuration over them. */
 function buildTargetOptions(node: ProjectGraph['nodes'][string], target: string): BuildOptions {
-  const targets = node.data.targets ?? {};
-  const config =
-    targets[target]?.executor === BUILD_EXECUTOR
-      ? targets[target]
-      : Object.values(targets).find((t) => t.executor === BUILD_EXECUTOR);
+  const config = buildTargetOf(node, target);
   const chosen = config?.defaultConfiguration ? config.configurations?.[config.defaultConfiguration] : undefined;
   const options = { ...(config?.options ?? {}), ...(chosen ?? {}) } as Partial<BuildOptions>;
   if (typeof options.dockerfile !== 'string' || typeof options.context !== 'string')

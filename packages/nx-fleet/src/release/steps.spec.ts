@@ -1,6 +1,7 @@
 import type { ProjectGraph, TargetConfiguration } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import type { PushRecord } from '../image/records';
+import { BUILD_EXECUTOR } from '../services/projects';
 import { emptyLedger, parseLedger, type Ledger } from './ledger';
 import type { PlannedService, ReleasePlan } from './plan';
 import { outputsPhase, promotion, releasePhases, type PromotionInput } from './steps';
@@ -43,7 +44,11 @@ describe('outputsPhase', () => {
           data: {
             root: `apps/${name}`,
             targets: {
-              image: { options: outputs ? { contextOutputs: outputs } : {}, ...(dependsOn ? { dependsOn } : {}) },
+              image: {
+                executor: BUILD_EXECUTOR,
+                options: outputs ? { contextOutputs: outputs } : {},
+                ...(dependsOn ? { dependsOn } : {}),
+              },
             },
           },
         },

@@ -1,6 +1,7 @@
-import type { ProjectGraph } from '@nx/devkit';
+import type { ProjectGraph, TargetConfiguration } from '@nx/devkit';
 import type { NormalizedFleetOptions } from '../config/options';
 import { pushRecordPath, type PushRecord } from '../image/records';
+import { BUILD_EXECUTOR } from '../services/projects';
 import { bumpHelmValues, bumpKustomization, type Promoted } from './gitops';
 import { serializeLedger, withReleased, type Ledger, type LedgerEntry } from './ledger';
 import type { ReleasePlan } from './plan';
@@ -14,6 +15,17 @@ export interface NxPhase {
 type TargetNames = Pick<NormalizedFleetOptions, 'buildTargetName' | 'pushTargetName'>;
 
 /**
+ * A service's build target: the one named `name`, else the one nx-fleet's build executor runs under
+ * another name (what makes the project a service).
+ */
+export function buildTargetOf(node: ProjectGraph['nodes'][string], name: string): TargetConfiguration | undefined {
+  const targets = node.data.targets ?? {};
+  return targets[name]?.executor === BUILD_EXECUTOR
+    ? targets[name]
+    : Object.values(targets).find((t) => t.executor === BUILD_EXECUTOR);
+}
+
+/**
  * Before planning: the build outputs some Dockerfiles copy (git-ignored, so not sources to read) are
  * made by the targets docker-build waits for, for those services only. Undefined when none copies any.
  */
@@ -24,7 +36,7 @@ export function outputsPhase(
   const targets = new Set<string>();
   const projects: string[] = [];
   for (const [name, node] of Object.entries(graph.nodes)) {
-    const build = node.data.targets?.[options.buildTargetName];
+    const build = buildTargetOf(node, options.buildTargetName);
     if (!build?.options?.contextOutputs?.length) continue;
     projects.push(name);
     for (const dep of build.dependsOn ?? []) {

@@ -37,8 +37,6 @@ export interface ScanInput {
   testFiles?: readonly string[];
   /** Threads extracting imports besides this one (the plugin option `runtimeGraph.workers`); default: by the work (see parallel-extract.ts). */
   workers?: unknown;
-  /** The cores to spread over, unless given. */
-  cores?: number;
   cache: ImportCache;
   warn(key: string, message: string): void;
   /**
@@ -50,7 +48,8 @@ export interface ScanInput {
     parsed: number;
     resolved: number;
     fullParses?: number;
-    /** When the field is there: the extra threads used. */ workers?: number;
+    /** When the field is there: the extra threads used. */
+    workers?: number;
   };
   /** The disk, unless given. */
   fs?: SyncFiles;
@@ -163,7 +162,8 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       }
     }
   }
-  const workers = workersFor(pending.length, input.cores ?? availableParallelism(), input.workers);
+  // Threads run the package's own extractor: one given by the caller (a benchmark's) stays on this thread.
+  const workers = scanInput.extract ? 0 : workersFor(pending.length, availableParallelism(), input.workers);
   if (input.stats?.workers !== undefined) input.stats.workers = workers;
   const extracted = extractAll(pending, workers, input.extract, input.stats);
   pending.forEach(({ file, entry }, i) => {
