@@ -1,10 +1,10 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureNodeBaseImage } from '../../tools/fleet-harness/src/base-image';
 import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src/nx-workspace';
 import { startRegistry } from '../../tools/fleet-harness/src/registry';
-import { detectEngine } from '../../tools/fleet-harness/src/tools';
+import { detectEngine, runOk } from '../../tools/fleet-harness/src/tools';
 import { sdkFleetFiles, writeFiles } from './fleet';
 import { timed, type Timed } from './timing';
 
@@ -13,6 +13,8 @@ import { timed, type Timed } from './timing';
  * image pushed once, then a rule-(b) change (a committed file outside every project, not docs): the whole
  * no-op `nx affected -t docker-push` and `nx-fleet release --env prod --plan`, each timed against
  * `nx graph` in the same run, alternating, medians of BENCH_ROUNDS (default 3).
+ * BENCH_REUSE=<dir> keeps the workspace and the registry's storage there: a second run with the same
+ * directory skips the hour-long first push and only swaps in the plugin packed from the tree.
  */
 const SERVICES = Number(process.env['BENCH_SERVICES'] ?? 200);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -40,23 +42,15 @@ async function main(): Promise<void> {
   };
   const engine = detectEngine();
   const [tarball] = await Promise.all([packPlugin(), ensureNodeBaseImage(engine)]);
-  const parent = mkdtempSync(join(tmpdir(), 'nx-fleet-bench-registry-'));
-  const registry = await startRegistry();
+  const reuse = process.env['BENCH_REUSE'];
+  const parent = reuse ?? mkdtempSync(join(tmpdir(), 'nx-fleet-bench-registry-'));
+  const reused = reuse !== undefined && existsSync(join(parent, 'fleet', 'nx.json'));
+  mkdirSync(join(parent, 'registry-data'), { recursive: true });
+  const registry = await startRegistry({ dataDir: join(parent, 'registry-data') });
   try {
-    const root = await createFleetWorkspace(parent, 'fleet', tarball);
-    const { files, paths } = sdkFleetFiles(SERVICES);
-    writeFiles(root, files);
-    writeFileSync(
-      join(root, 'tsconfig.base.json'),
-      JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }, null, 2),
-    );
-    writeFileSync(join(root, '.dockerignore'), 'node_modules\n.git\ndist\n.nx\n');
-    // As in side-by-side.ts: users' TypeScript repositories have Nx's import analysis on.
-    const nxJsonPath = join(root, 'nx.json');
-    const nxJson = JSON.parse(readFileSync(nxJsonPath, 'utf8')) as Record<string, unknown>;
-    nxJson['pluginsConfig'] = { '@nx/js': { analyzeSourceFiles: true } };
-    writeFileSync(nxJsonPath, `${JSON.stringify(nxJson, null, 2)}\n`);
-    await commitAll(root, `${SERVICES} services`);
+    const root = reused ? join(parent, 'fleet') : await createFleetWorkspace(parent, 'fleet', tarball);
+    if (reused) await swapInPlugin(root, tarball);
+    else await setUp(root);
     const env = nxEnv(root, { FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine, PACT_DO_NOT_TRACK: 'true' });
     const nx = join(root, 'node_modules', '.bin', 'nx');
     const fleet = join(root, 'node_modules', '.bin', 'nx-fleet');
@@ -66,17 +60,17 @@ async function main(): Promise<void> {
       return r;
     };
 
-    const pushAll = ok(
-      'run-many',
-      await timed(nx, ['run-many', '-t', 'docker-push', '--output-style=static'], { cwd: root, env }),
-    );
-    log(
-      `services: ${SERVICES} × 15 files, engine ${engine}, registry distribution on ${registry.host}; nx run-many -t docker-push (everything, once): ${pushAll.seconds.toFixed(1)} s (${taskSummary(pushAll)})`,
-    );
-
-    // Rule (b): outside every project, not docs — every service is affected, no content tag changes.
-    writeFiles(root, { 'scripts/tool.sh': '#!/bin/sh\necho "release helper"\n' });
-    await commitAll(root, 'a repository script');
+    if (!reused) {
+      const pushAll = ok(
+        'run-many',
+        await timed(nx, ['run-many', '-t', 'docker-push', '--output-style=static'], { cwd: root, env }),
+      );
+      log(`nx run-many -t docker-push (everything, once): ${pushAll.seconds.toFixed(1)} s (${taskSummary(pushAll)})`);
+      // Rule (b): outside every project, not docs — every service is affected, no content tag changes.
+      writeFiles(root, { 'scripts/tool.sh': '#!/bin/sh\necho "release helper"\n' });
+      await commitAll(root, 'a repository script');
+    }
+    log(`services: ${SERVICES} × 15 files, engine ${engine}, registry distribution on ${registry.host}`);
 
     const graph: number[] = [];
     const affected: number[] = [];
@@ -137,11 +131,39 @@ async function main(): Promise<void> {
     log('');
     log(`first affected run: ${firstAffected ? taskSummary(firstAffected) : '—'}`);
     log(`release plan output (first lines):\n${planOutput.split('\n').slice(0, 6).join('\n')}`);
-    if (process.env['BENCH_KEEP']) log(`kept ${parent} (registry stopped)`);
   } finally {
     await registry.stop();
-    if (!process.env['BENCH_KEEP']) rmSync(parent, { recursive: true, force: true });
+    if (!reuse) rmSync(parent, { recursive: true, force: true });
   }
+}
+
+/** The generated services committed into a fresh workspace, with Nx's import analysis on. */
+async function setUp(root: string): Promise<void> {
+  const { files, paths } = sdkFleetFiles(SERVICES);
+  writeFiles(root, files);
+  writeFileSync(
+    join(root, 'tsconfig.base.json'),
+    JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }, null, 2),
+  );
+  writeFileSync(join(root, '.dockerignore'), 'node_modules\n.git\ndist\n.nx\n');
+  // As in side-by-side.ts: users' TypeScript repositories have Nx's import analysis on.
+  const nxJsonPath = join(root, 'nx.json');
+  const nxJson = JSON.parse(readFileSync(nxJsonPath, 'utf8')) as Record<string, unknown>;
+  nxJson['pluginsConfig'] = { '@nx/js': { analyzeSourceFiles: true } };
+  writeFileSync(nxJsonPath, `${JSON.stringify(nxJson, null, 2)}\n`);
+  await commitAll(root, `${SERVICES} services`);
+}
+
+/**
+ * The packed plugin over the installed one, without npm (the lockfile and so every task hash stay),
+ * and the plugin's graph caches dropped (Nx's task cache stays: the builds remain cache hits).
+ */
+async function swapInPlugin(root: string, tarball: string): Promise<void> {
+  const installed = join(root, 'node_modules', 'nx-fleet');
+  rmSync(installed, { recursive: true, force: true });
+  mkdirSync(installed, { recursive: true });
+  await runOk('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], { cwd: root });
+  rmSync(join(root, '.nx', 'workspace-data'), { recursive: true, force: true });
 }
 
 main().catch((error: unknown) => {

@@ -102,6 +102,10 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
     expect(pushes(spy.calls())).toEqual([]);
     for (const s of SERVICES) expect(push(s).uploaded).toBe(false);
     expect(result.stdout.match(/docker-build\s+\[local cache\]/g)).toHaveLength(5);
+    // One process asks the registry for all five (executors.json preferBatch), each push reported under its task.
+    expect(result.stdout).toContain('Running 5 tasks with nx-fleet:docker-push');
+    for (const s of SERVICES)
+      expect(result.stdout).toContain(`nx-fleet: ${s}: already present, no upload: ${push(s).reference}`);
   });
 
   it('(g) a change in an unrelated project leaves the build context byte-identical', async () => {

@@ -8,7 +8,7 @@ import { formatPlan, formatRelease } from '../release/plan';
 import { release } from '../release/release';
 import { fail, type Command } from './command';
 import { nxPruning } from '../nx/devkit-internal';
-import { workspaceRuntime } from '../nx/workspace-runtime';
+import { workspaceRuntime, workspaceSourceFiles } from '../nx/workspace-runtime';
 
 export const releaseCommand: Command = {
   summary:
@@ -63,7 +63,13 @@ export const releaseCommand: Command = {
     const gitops = { kustomize: list('kustomize'), helmValues: list('helm-values') };
     const lockWaitMs = Math.max(0, Number(values['wait'] ?? 0) * 1000) || 0;
     const request = { workspaceRoot, environment, options, ledgerFile, flags, gitops, lockWaitMs };
-    const ports = { ...nodePorts(), pruning: nxPruning, lock: nodeLockFiles, workspace: workspaceRuntime };
+    const ports = {
+      ...nodePorts(),
+      pruning: nxPruning,
+      lock: nodeLockFiles,
+      workspace: workspaceRuntime,
+      sourceFiles: workspaceSourceFiles,
+    };
     try {
       // In text, the plan is printed before the phases' output, and again with the outcome.
       const outcome = await release(request, ports, (plan) => {

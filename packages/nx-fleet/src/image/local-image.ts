@@ -4,7 +4,7 @@ import { isLocalImageOf } from './content-label';
 import { buildServiceImage, type BuildOptions, type BuildPorts } from './build';
 import type { ImageRecord } from './records';
 import type { ServiceRef } from './service-ref';
-import { gatherRecordFacts, refusedRecord, verifyRecord, type RecordVerdict } from './verify-record';
+import { gatherRecordFacts, refusedRecord, verifyRecord, type RecordFacts, type RecordVerdict } from './verify-record';
 
 export interface RecordedImage {
   record: ImageRecord;
@@ -31,11 +31,17 @@ export async function engineHolding(ports: BuildPorts, image: RecordedImage): Pr
 export async function verifiedRecord(
   ports: BuildPorts,
   image: Pick<RecordedImage, 'record' | 'service' | 'buildOptions'>,
-): Promise<Exclude<RecordVerdict, { kind: 'refuse' }>> {
-  const verdict = verifyRecord(await gatherRecordFacts(ports, image));
-  if (verdict.kind === 'refuse') throw refusedRecord(image.service, verdict.why);
-  if (verdict.kind === 'trusted' && verdict.note)
-    ports.log.info(`nx-fleet: ${image.service.projectName}: ${verdict.note}`);
+): Promise<AcceptedVerdict> {
+  return judgedRecord(ports, image.service, await gatherRecordFacts(ports, image));
+}
+
+export type AcceptedVerdict = Exclude<RecordVerdict, { kind: 'refuse' }>;
+
+/** verifyRecord's verdict on gathered facts: a refusal throws, a note is said. */
+export function judgedRecord(ports: Pick<BuildPorts, 'log'>, service: ServiceRef, facts: RecordFacts): AcceptedVerdict {
+  const verdict = verifyRecord(facts);
+  if (verdict.kind === 'refuse') throw refusedRecord(service, verdict.why);
+  if (verdict.kind === 'trusted' && verdict.note) ports.log.info(`nx-fleet: ${service.projectName}: ${verdict.note}`);
   return verdict;
 }
 

@@ -91,18 +91,32 @@ export interface RecordToVerify {
 }
 
 /** Gathers the facts verifyRecord needs: the sources' tag and the engine's image. */
-export async function gatherRecordFacts(
+export async function gatherRecordFacts(ports: BuildPorts, image: RecordToVerify): Promise<RecordFacts> {
+  return withLocalImage(ports, await gatherSourceFacts(ports, image));
+}
+
+/**
+ * The facts that need no engine: the image name and the sources' tag. verifyRecord over them alone
+ * refuses a record the sources do not confirm; a push whose registry already holds the content tag
+ * needs nothing more, since no local image is used.
+ */
+export async function gatherSourceFacts(
   ports: BuildPorts,
   { record, service, buildOptions }: RecordToVerify,
 ): Promise<RecordFacts> {
   const options = buildOptions();
-  const engine = await resolveEngine(ports, record.engine);
   return {
     record,
     image: options.image ?? imageNameFor(service.projectName),
     sourcesTag: await sourcesContentTag(ports, options, service),
-    local: await engine.inspect(record.localRef),
+    local: undefined,
   };
+}
+
+/** The facts with the engine's image under the record's localRef. */
+export async function withLocalImage(ports: BuildPorts, facts: RecordFacts): Promise<RecordFacts> {
+  const engine = await resolveEngine(ports, facts.record.engine);
+  return { ...facts, local: await engine.inspect(facts.record.localRef) };
 }
 
 /** The error for a refused record: which file, what differed, what to run. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapWithLimit } from './concurrency';
+import { eachAsDone, mapWithLimit } from './concurrency';
 
 describe('mapWithLimit', () => {
   it('keeps the order of the items, never running more than the limit at once', async () => {
@@ -23,5 +23,38 @@ describe('mapWithLimit', () => {
       }),
     ).rejects.toThrow('two');
     expect(await mapWithLimit([], 4, async () => expect.fail('no work'))).toEqual([]);
+  });
+});
+
+describe('eachAsDone', () => {
+  const collect = async <T>(answers: AsyncIterable<T>) => {
+    const seen: T[] = [];
+    for await (const answer of answers) seen.push(answer);
+    return seen;
+  };
+
+  it('yields each answer as it is ready, never running more than the limit at once', async () => {
+    let running = 0;
+    let most = 0;
+    const answers = eachAsDone([30, 5, 10, 1], 2, async (ms) => {
+      most = Math.max(most, ++running);
+      await new Promise((done) => setTimeout(done, ms));
+      running--;
+      return ms;
+    });
+    expect(await collect(answers)).toEqual([5, 10, 1, 30]);
+    expect(most).toBe(2);
+  });
+
+  it('throws a failure where it is met; no items, no work', async () => {
+    await expect(
+      collect(
+        eachAsDone([1, 2], 2, async (n) => {
+          if (n === 2) throw new Error('two');
+          return n;
+        }),
+      ),
+    ).rejects.toThrow('two');
+    expect(await collect(eachAsDone([], 3, async () => expect.fail('no work')))).toEqual([]);
   });
 });

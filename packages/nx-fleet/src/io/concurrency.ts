@@ -15,3 +15,40 @@ export async function mapWithLimit<T, R>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
+
+/**
+ * `work` over `items`, at most `limit` at once, each answer yielded as soon as it is ready: a batch of
+ * tasks reports every task when it ends, not when all end. A failure is thrown where it is met.
+ */
+export async function* eachAsDone<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): AsyncGenerator<R> {
+  const ready: Array<PromiseSettledResult<R>> = [];
+  let wake: (() => void) | undefined;
+  let next = 0;
+  let running = 0;
+  const start = () => {
+    for (; running < limit && next < items.length; running++) {
+      work(items[next++]!).then(
+        (value) => settle({ status: 'fulfilled', value }),
+        (reason: unknown) => settle({ status: 'rejected', reason }),
+      );
+    }
+  };
+  const settle = (answer: PromiseSettledResult<R>) => {
+    running--;
+    ready.push(answer);
+    wake?.();
+  };
+  start();
+  while (running > 0 || ready.length > 0) {
+    if (ready.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    start();
+    for (let answer = ready.shift(); answer; answer = ready.shift()) {
+      if (answer.status === 'rejected') throw answer.reason;
+      yield answer.value;
+    }
+  }
+}

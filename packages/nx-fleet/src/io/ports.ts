@@ -168,3 +168,23 @@ export function nodePorts(env: Env = process.env): Ports {
     clock: { now: () => new Date() },
   };
 }
+
+/** A log kept as text: one task's output in a batch of tasks, which Nx shows under that task. */
+export function bufferedLog(): Log & { text(): string } {
+  const lines: string[] = [];
+  const add = (message: string) => void lines.push(message);
+  return { info: add, warn: add, error: add, text: () => (lines.length ? `${lines.join('\n')}\n` : '') };
+}
+
+/** Git asked once per folder for its revision: a batch of tasks in one commit does not ask per task. */
+export function rememberingRevision(git: GitPort): GitPort {
+  const revisions = new Map<string, Promise<GitRevision | undefined>>();
+  return {
+    ...git,
+    revision(cwd) {
+      let revision = revisions.get(cwd);
+      if (!revision) revisions.set(cwd, (revision = git.revision(cwd)));
+      return revision;
+    },
+  };
+}

@@ -3,7 +3,12 @@ import { fleetPluginOptions } from '../config/workspace-options';
 import { serviceRuntime, type ServiceRuntime } from '../runtime-graph/edges';
 import { ImportCache } from '../runtime-graph/import-cache';
 import { projectInfos, scanRuntimeGraph } from '../runtime-graph/sdk-graph';
-import { readFileMapCache, workspaceDataDirectory } from './devkit-internal';
+import {
+  getAllFileDataInContext,
+  readFileMapCache,
+  workspaceDataDirectory,
+  type WorkspaceFileData,
+} from './devkit-internal';
 
 /**
  * The project graph and the service-level runtime graph, as the plugin computes them, for commands
@@ -30,4 +35,14 @@ export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime
   });
   const services = projects.filter((p) => p.isService).map((p) => p.name);
   return { graph, runtime: serviceRuntime(services, scan.imports, scan.codeEdges, scan.typeOnly) };
+}
+
+/**
+ * Nx's list of the workspace's files with their hashes (its workspace context: no walk when the graph
+ * was just computed), and the versions that decide how a content tag is computed.
+ */
+export async function workspaceSourceFiles(): Promise<{ files: WorkspaceFileData[]; versions: string }> {
+  const fleet = (require('../../package.json') as { version: string }).version;
+  const nx = (require('nx/package.json') as { version: string }).version;
+  return { files: await getAllFileDataInContext(workspaceRoot), versions: `nx-fleet@${fleet} nx@${nx}` };
 }

@@ -5,7 +5,7 @@ import { resolveEngine } from '../engines/detect';
 import { pushWithRetries } from '../engines/push-retry';
 import { describeCollision, repositoryCollisions } from '../image/collisions';
 import type { BuildOptions, BuildPorts } from '../image/build';
-import { rebuildRecordedImage, verifiedRecord, type RecordedImage } from '../image/local-image';
+import { judgedRecord, rebuildRecordedImage, type AcceptedVerdict, type RecordedImage } from '../image/local-image';
 import {
   imageRecordPath,
   pushRecordPath,
@@ -15,6 +15,7 @@ import {
   type PushRecord,
 } from '../image/records';
 import type { ServiceRef } from '../image/service-ref';
+import { gatherSourceFacts, withLocalImage } from '../image/verify-record';
 import type { Ports } from '../io/ports';
 import { registryAccess } from '../registry/access';
 import { destinationFor, destinationRef, tlsVerifyOf, type Destination } from '../registry/destinations';
@@ -73,14 +74,22 @@ export async function pushImage(
   const rebuildOptions = () => buildOptions(options.buildTarget ?? DEFAULT_TARGET_NAMES.build);
   // Before the registry is asked anything: a record the sources do not confirm is refused, so no
   // digest of another image is recorded and no other image is pushed (a poisoned cache entry).
-  const verdict = await verifiedRecord(ports, { record, service, buildOptions: rebuildOptions });
+  const sourced = await gatherSourceFacts(ports, { record, service, buildOptions: rebuildOptions });
+  judgedRecord(ports, service, sourced);
 
   const destination = destinationFor(ports.env, options, record.image, service.workspaceRoot);
   const started = ports.clock.now().getTime();
   if (destination.kind === 'oci-layout') await ports.files.makeDir(destination.dir);
   const tags = pushTags(record.contentTag, sha, options);
   const attachments = pushAttachments(ports, { destination, signing, attachSbom: options.attachSbom, service });
-  const facts = await pushFacts(ports, { destination, record, extraTags: tags.slice(1), verdict, attachments });
+  const { verdict, ...facts } = await pushFacts(ports, {
+    destination,
+    record,
+    extraTags: tags.slice(1),
+    attachments,
+    // The local image matters only to an upload: the engine is asked only when the registry lacks the content tag.
+    localVerdict: async () => judgedRecord(ports, service, await withLocalImage(ports, sourced)),
+  });
   const decision = decidePush(facts);
   const done = await carryOut(ports, {
     decision,
@@ -88,7 +97,7 @@ export async function pushImage(
     record,
     attachments,
     rebuild: { service, why: 'the registry does not have it', buildOptions: rebuildOptions },
-    rebuildReason: verdict.kind === 'rebuild' ? verdict.why : undefined,
+    rebuildReason: verdict?.kind === 'rebuild' ? verdict.why : undefined,
   });
 
   // Said as signing says it, when the digest already carried this key's signature (no step ran for it).
@@ -124,8 +133,9 @@ export async function pushImage(
 /**
  * What the destination holds: the content tag's digest, every other tag's, and the attachments the
  * content digest has. The content tag's digest is taken as this image's only because the record passed
- * verifyRecord first: the tag was recomputed from the current sources, and a content tag names one set
- * of sources in any registry nx-fleet pushes to.
+ * verifyRecord against the sources first: the tag was recomputed from the current sources, and a
+ * content tag names one set of sources in any registry nx-fleet pushes to. Without it, the local
+ * image's verdict says whether the engine holds what to upload.
  */
 async function pushFacts(
   ports: PushPorts,
@@ -133,21 +143,23 @@ async function pushFacts(
     destination: Destination;
     record: ImageRecord;
     extraTags: string[];
-    verdict: { kind: 'trusted' | 'rebuild' };
+    localVerdict: () => Promise<AcceptedVerdict>;
     attachments: Attachments;
   },
-): Promise<PushFacts & { attachments: AttachmentFact[] }> {
+): Promise<PushFacts & { attachments: AttachmentFact[]; verdict?: AcceptedVerdict }> {
   const registry = registryAccess(ports);
   const contentDigest = await registry.digest(input.destination, input.record.contentTag);
   const tagDigests = new Map<string, string | undefined>();
   for (const tag of input.extraTags) tagDigests.set(tag, await registry.digest(input.destination, tag));
+  const verdict = contentDigest === undefined ? await input.localVerdict() : undefined;
   return {
     extraTags: input.extraTags,
     contentDigest,
     tagDigests,
     // Only a local image verifyRecord trusted counts as held: any other is built again before the upload.
-    inEngine: input.verdict.kind === 'trusted',
+    inEngine: verdict?.kind === 'trusted',
     attachments: await input.attachments.facts(contentDigest),
+    ...(verdict ? { verdict } : {}),
   };
 }
 

@@ -189,6 +189,7 @@ function setup(input: Setup = {}) {
     log,
     lock: locks.lock,
     workspace: async () => ({ graph, runtime }),
+    sourceFiles: async () => ({ files: [], versions: 'test' }),
     pruning: NO_PRUNING,
   };
   /** The nx phases run, without the --output-style every one gets. */

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
 import type { NormalizedFleetOptions } from '../config/options';
 import type { BuildOptions } from '../image/build';
+import { contentInputsKeys, contentTagMemo, type HashedFile } from '../image/content-inputs';
 import { sourcesContentTag } from '../image/verify-record';
 import { contextProjects, type NxPruning } from '../image/pruned-context';
 import { mapWithLimit } from '../io/concurrency';
@@ -50,6 +51,11 @@ export interface ReleasePorts {
   lock: LockFiles;
   /** The project graph and the runtime graph as the plugin computes them. */
   workspace(): Promise<{ graph: ProjectGraph; runtime: ServiceRuntime[] }>;
+  /**
+   * Nx's list of the workspace's files with their hashes, and the versions of what computes a content
+   * tag (nx-fleet, Nx's pruning): the keys under which content tags are remembered between plans.
+   */
+  sourceFiles(): Promise<{ files: readonly HashedFile[]; versions: string }>;
 }
 
 export interface ReleaseOutcome {
@@ -356,7 +362,8 @@ async function runPhase(
 /**
  * Each service's facts, its content tag computed from its sources as docker-build would: no record
  * is read (a poisoned one cannot enter a plan), no engine asked. A few services at a time: each
- * lists and hashes a build context (a pruned one is assembled first).
+ * lists and hashes a build context (a pruned one is assembled first), unless the same inputs gave
+ * a tag before (contentInputsKeys).
  */
 async function serviceFacts(
   request: ReleaseRequest,
@@ -365,18 +372,29 @@ async function serviceFacts(
 ): Promise<ServiceFacts[]> {
   const services = serviceNodes(Object.values(graph.nodes));
   const roots = services.map((s) => s.data.root);
-  return mapWithLimit(services, CONTEXTS_AT_ONCE, async (node) => ({
-    name: node.name,
-    root: node.data.root,
-    contentTag: await sourcesContentTag(ports, buildTargetOptions(node, request.options.buildTargetName), {
+  const { files, versions } = await ports.sourceFiles();
+  const keyOf = contentInputsKeys(files, versions);
+  const memo = contentTagMemo(ports.files, join(ports.pruning.workspaceDataDirectory, 'nx-fleet', 'content-tags'));
+  return mapWithLimit(services, CONTEXTS_AT_ONCE, async (node) => {
+    const options = buildTargetOptions(node, request.options.buildTargetName);
+    const service = {
       workspaceRoot: request.workspaceRoot,
       projectName: node.name,
       projectRoot: node.data.root,
       graph,
-    }),
-    contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
-    parents: parentServiceRoots(node.data.root, roots).map((root) => services.find((s) => s.data.root === root)!.name),
-  }));
+    };
+    return {
+      name: node.name,
+      root: node.data.root,
+      contentTag: await memo.remembered(node.name, keyOf(options, graph, node.name), () =>
+        sourcesContentTag(ports, options, service),
+      ),
+      contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
+      parents: parentServiceRoots(node.data.root, roots).map(
+        (root) => services.find((s) => s.data.root === root)!.name,
+      ),
+    };
+  });
 }
 
 /** Hashing is file reads: a few at once keep the disk busy without holding many assembled contexts. */

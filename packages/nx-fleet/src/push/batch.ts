@@ -1,0 +1,49 @@
+import { eachAsDone } from '../io/concurrency';
+import { bufferedLog, rememberingRevision } from '../io/ports';
+import { pushImage, type PushPorts, type PushRequest } from './push';
+
+/**
+ * Pushes running at once in one batch. A no-op push is a few registry requests, so one process with a
+ * few at a time beats a process per service; an upload is the engine's work, which more at once on
+ * a CI runner's few cores would only slow down.
+ */
+export const PUSHES_AT_ONCE = 4;
+
+export interface QueuedPush {
+  /** Nx's task id. */
+  id: string;
+  request: PushRequest;
+}
+
+export interface PushOutcome {
+  id: string;
+  success: boolean;
+  /** What this push said, and why it failed: Nx shows it under the task. */
+  output: string;
+  startTime: number;
+  endTime: number;
+}
+
+/**
+ * Every push of a batch, each reported as it ends: the same pushImage as one task, sharing this
+ * process, its registry connections and one git revision; a failed push fails its task alone.
+ */
+export async function* pushEach(
+  ports: PushPorts,
+  pushes: readonly QueuedPush[],
+  limit = PUSHES_AT_ONCE,
+): AsyncGenerator<PushOutcome> {
+  const shared = { ...ports, git: rememberingRevision(ports.git) };
+  yield* eachAsDone(pushes, limit, async ({ id, request }): Promise<PushOutcome> => {
+    const log = bufferedLog();
+    const startTime = ports.clock.now().getTime();
+    let success = true;
+    try {
+      await pushImage({ ...shared, log }, request);
+    } catch (error) {
+      log.error(error instanceof Error ? error.message : String(error));
+      success = false;
+    }
+    return { id, success, output: log.text(), startTime, endTime: ports.clock.now().getTime() };
+  });
+}
