@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureNodeBaseImage } from '../../tools/fleet-harness/src/base-image';
@@ -46,7 +46,11 @@ async function main(): Promise<void> {
   const parent = reuse ?? mkdtempSync(join(tmpdir(), 'nx-fleet-bench-registry-'));
   const reused = reuse !== undefined && existsSync(join(parent, 'fleet', 'nx.json'));
   mkdirSync(join(parent, 'registry-data'), { recursive: true });
-  const registry = await startRegistry({ dataDir: join(parent, 'registry-data') });
+  // The same registry name on every run over the same workspace: FLEET_REGISTRY is part of the task hashes.
+  const portFile = join(parent, 'registry-port');
+  const port = reused && existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : undefined;
+  const registry = await startRegistry({ dataDir: join(parent, 'registry-data'), ...(port ? { port } : {}) });
+  writeFileSync(portFile, registry.host.split(':')[1]!);
   try {
     const root = reused ? join(parent, 'fleet') : await createFleetWorkspace(parent, 'fleet', tarball);
     if (reused) await swapInPlugin(root, tarball);
@@ -163,6 +167,9 @@ async function swapInPlugin(root: string, tarball: string): Promise<void> {
   rmSync(installed, { recursive: true, force: true });
   mkdirSync(installed, { recursive: true });
   await runOk('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], { cwd: root });
+  // npm makes a package's bin executable on install; a tarball's modes do not.
+  const { bin } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  for (const file of Object.values(bin)) chmodSync(join(installed, file), 0o755);
   rmSync(join(root, '.nx', 'workspace-data'), { recursive: true, force: true });
 }
 

@@ -41,6 +41,8 @@ export interface RegistryOptions {
   tls?: { certFile: string; keyFile: string };
   /** Require these htpasswd users (see writeHtpasswd); the harness's own reads log in as `username`. */
   htpasswd?: { file: string; username: string; password: string };
+  /** Listen on this port (a registry restarted over the same data keeps its name); default: a free one. */
+  port?: number;
 }
 
 /** Starts Debian's `docker-registry` (distribution 2.8) on a free loopback port. */
@@ -53,9 +55,9 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Running
     // freePort() can race with other processes grabbing the port; a couple of retries absorb that.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await launch(bin, workDir, dataDir, await freePort(), opts);
+        return await launch(bin, workDir, dataDir, opts.port ?? (await freePort()), opts);
       } catch (e) {
-        if (!(e instanceof RegistryExitedEarly) || attempt >= PORT_ATTEMPTS) throw e;
+        if (!(e instanceof RegistryExitedEarly) || opts.port || attempt >= PORT_ATTEMPTS) throw e;
       }
     }
   } catch (e) {

@@ -57,20 +57,23 @@ export const contextCommand: Command = {
             : ''),
       );
     const ports = { ...nodePorts(), pruning: nxPruning };
-    const context = out
-      ? await assemblePrunedContext(ports, {
-          workspaceRoot,
-          graph,
-          service: project,
-          include: options.contextInclude ?? [],
-          outputs: options.contextOutputs ?? [],
-          workspaceManifests: options.workspaceManifests ?? false,
-          into: out,
-        })
-      : await prepareContext(ports, options, service);
+    const dockerfile = resolve(workspaceRoot, options.dockerfile);
+    if (out) {
+      await assemblePrunedContext(ports, {
+        workspaceRoot,
+        graph,
+        service: project,
+        include: options.contextInclude ?? [],
+        outputs: options.contextOutputs ?? [],
+        workspaceManifests: options.workspaceManifests ?? false,
+        into: out,
+      });
+      for (const file of await listContextFiles(out, dockerfile)) console.log(file);
+      return 0;
+    }
+    const context = await prepareContext(ports, options, service);
     try {
-      for (const file of await listContextFiles(context.dir, resolve(workspaceRoot, options.dockerfile)))
-        console.log(file);
+      for (const file of context.listed) console.log(file);
     } finally {
       await context.dispose();
     }

@@ -48,7 +48,7 @@ export async function hashContextFiles(contextDir: string, paths: readonly strin
   return Promise.all(paths.map(async (path) => ({ path, sha256: await hashFile(join(contextDir, path)) })));
 }
 
-function hashFile(file: string): Promise<string> {
+export function hashFile(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(file)

@@ -163,7 +163,7 @@ describe('buildServiceImage', () => {
 describe('prepareContext', () => {
   it('sends the context folder as it is without prune', async () => {
     const context = await prepareContext(setup().ports, options, service);
-    expect(context.dir).toBe('/ws/services/orders');
+    expect(await context.folder()).toBe('/ws/services/orders');
   });
 
   it('names a missing context folder', async () => {

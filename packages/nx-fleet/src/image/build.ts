@@ -1,4 +1,6 @@
-import { posix, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix, resolve } from 'node:path';
 import type { EngineName } from '../config/options';
 import { resolveEngine } from '../engines/detect';
 import type { BuildSecret, Engine } from '../engines/engine';
@@ -6,12 +8,12 @@ import type { GitRevision } from '../io/git';
 import type { Ports } from '../io/ports';
 import { registryAccess } from '../registry/access';
 import { destinationFor } from '../registry/destinations';
-import { hashContextFiles, listContextFiles } from './build-context';
+import { hashContextFiles, listContextFiles, type ContextFile } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { copySources, missingSources } from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { decideBuild, type BuildDecision } from './decide';
-import { assemblePrunedContext, type NxPruning } from './pruned-context';
+import { hashContents, prunedContents, writeContents, type PruningPorts } from './pruned-context';
 import { imageNameFor, type ImageRecord } from './records';
 import type { ServiceRef } from './service-ref';
 
@@ -38,9 +40,8 @@ export interface BuildOptions {
   labels?: Record<string, string>;
 }
 
-export type BuildPorts = Pick<Ports, 'processes' | 'files' | 'git' | 'env' | 'log' | 'clock' | 'http'> & {
-  pruning: NxPruning;
-};
+export type BuildPorts = Pick<Ports, 'processes' | 'files' | 'git' | 'env' | 'log' | 'clock' | 'http'> &
+  Pick<PruningPorts, 'pruning' | 'listing'>;
 
 /**
  * Computes the content tag from the context actually sent, and builds only when no image with that
@@ -56,27 +57,42 @@ export async function buildServiceImage(
     throw new Error(`nx-fleet: ${options.dockerfile} (option "dockerfile" of ${service.projectName}) does not exist.`);
   const context = await prepareContext(ports, options, service);
   try {
-    return await buildFromContext(ports, options, service, dockerfile, context.dir);
+    return await buildFromContext(ports, options, service, dockerfile, context);
   } finally {
     await context.dispose();
   }
 }
 
+/** A build context as its content tag sees it; a pruned one is written to a folder only for a build. */
+export interface PreparedContext {
+  /** The files the engine is sent (the ignore file applied), sorted. */
+  listed: string[];
+  files: ContextFile[];
+  /** The folder the engine builds from. */
+  folder(): Promise<string>;
+  dispose(): Promise<void>;
+}
+
 export async function prepareContext(
-  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning'>,
+  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning' | 'listing'>,
   options: BuildOptions,
   service: ServiceRef,
-): Promise<{ dir: string; dispose(): Promise<void> }> {
+): Promise<PreparedContext> {
+  const dockerfile = resolve(service.workspaceRoot, options.dockerfile);
   const contextDir = resolve(service.workspaceRoot, options.context);
   if (!ports.files.exists(contextDir))
     throw new Error(`nx-fleet: ${options.context} (option "context" of ${service.projectName}) does not exist.`);
-  if (!options.prune) return { dir: contextDir, dispose: async () => undefined };
+  if (!options.prune) {
+    const listed = await listContextFiles(contextDir, dockerfile);
+    const files = await hashContextFiles(contextDir, listed);
+    return { listed, files, folder: async () => contextDir, dispose: async () => undefined };
+  }
   if (resolve(contextDir) !== resolve(service.workspaceRoot)) {
     throw new Error(
       `nx-fleet: option "prune" of ${service.projectName} needs "context": "." (a pruned context is repo-shaped); got "${options.context}".`,
     );
   }
-  return assemblePrunedContext(ports, {
+  const contents = await prunedContents(ports, {
     workspaceRoot: service.workspaceRoot,
     graph: service.graph,
     service: service.projectName,
@@ -84,6 +100,20 @@ export async function prepareContext(
     outputs: options.contextOutputs ?? [],
     workspaceManifests: options.workspaceManifests ?? false,
   });
+  const { listed, files } = await hashContents(contents, dockerfile);
+  let written: Promise<string> | undefined;
+  return {
+    listed,
+    files,
+    folder: () =>
+      (written ??= mkdtemp(join(tmpdir(), 'nx-fleet-context-')).then(async (dir) => {
+        await writeContents(contents, dir);
+        return dir;
+      })),
+    dispose: async () => {
+      if (written) await rm(await written, { recursive: true, force: true });
+    },
+  };
 }
 
 async function buildFromContext(
@@ -91,13 +121,11 @@ async function buildFromContext(
   options: BuildOptions,
   service: ServiceRef,
   dockerfile: string,
-  contextDir: string,
+  { listed, files, folder }: PreparedContext,
 ): Promise<ImageRecord> {
   const dockerfileText = (await ports.files.readText(dockerfile)) ?? '';
   const buildArgs = options.buildArgs ?? {};
   const platforms = options.platforms ?? [];
-  const listed = await listContextFiles(contextDir, dockerfile);
-  const files = await hashContextFiles(contextDir, listed);
   const tag = contentTag({ files, dockerfile: dockerfileText, buildArgs, target: options.target, platforms });
   const image = options.image ?? imageNameFor(service.projectName);
   const localRef = `${image}:${tag}`;
@@ -120,7 +148,7 @@ async function buildFromContext(
       ? await runBuild(ports, engine, options, {
           dockerfile,
           dockerfileText,
-          contextDir,
+          contextDir: await folder(),
           localRef,
           contentTag: tag,
           revision,

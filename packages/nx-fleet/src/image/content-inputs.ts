@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ProjectGraph } from '@nx/devkit';
 import picomatch from 'picomatch';
 import type { FilePort } from '../io/ports';
+import { withPrefix } from '../text/sorted';
 import type { BuildOptions } from './build';
 import { contextProjects } from './pruned-context';
 
@@ -69,21 +70,10 @@ export function contentInputsKeys(
   };
 }
 
-/** The files under a folder of the workspace ('.' or '': all), found in the sorted list by bisection. */
+/** The files under a folder of the workspace ('.' or '': all). */
 function under(sorted: readonly HashedFile[], root: string): readonly HashedFile[] {
   const folder = root.replace(/^\.\/?/, '').replace(/\/+$/, '');
-  if (!folder) return sorted;
-  const prefix = `${folder}/`;
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (sorted[middle]!.file < prefix) low = middle + 1;
-    else high = middle;
-  }
-  let end = low;
-  while (end < sorted.length && sorted[end]!.file.startsWith(prefix)) end++;
-  return sorted.slice(low, end);
+  return folder ? withPrefix(sorted, `${folder}/`, (f) => f.file) : sorted;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -14,13 +15,17 @@ import { dirname, join } from 'node:path';
 import type { ProjectGraph, ProjectGraphDependency, ProjectGraphProjectNode } from '@nx/devkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeProcesses } from '../io/ports';
+import { hashContextFiles, listContextFiles } from './build-context';
 import { BUILD_EXECUTOR } from '../services/projects';
-import { collectingLog } from '../testing/fake-ports';
+import { collectingLog, fakeProcesses, runResult } from '../testing/fake-ports';
 import {
   assemblePrunedContext,
   contextProjects,
   listWorkspaceFiles,
+  hashContents,
   npmInstallProblems,
+  prunedContents,
+  workspaceListing,
   type PruningPorts,
 } from './pruned-context';
 
@@ -185,6 +190,37 @@ describe('listWorkspaceFiles', () => {
     ]);
   });
 
+  it("in a git checkout: patterns match as git's glob pathspecs do, from one listing however many are asked", async () => {
+    const root = tempDir();
+    write(root, {
+      'libs/a/src/x.ts': 'x\n',
+      'libs/a/y.ts': 'x\n',
+      'config/c.json': 'x\n',
+      'root.json': 'x\n',
+      '.env': 'x\n',
+    });
+    git(root, 'init', '-q');
+    const spawned = fakeProcesses(({ command, args }) =>
+      command === 'git' ? runResult(execFileSync('git', args, { cwd: root, encoding: 'utf8' })) : undefined,
+    );
+    const listing = workspaceListing({ processes: spawned });
+    const list = (...patterns: string[]) => listWorkspaceFiles({ processes: spawned, listing }, root, patterns);
+    // What `git ls-files -- ':(glob)<pattern>'` answers for each.
+    expect(await list('libs/a')).toEqual(['libs/a/src/x.ts', 'libs/a/y.ts']);
+    expect(await list('libs/a/')).toEqual(['libs/a/src/x.ts', 'libs/a/y.ts']);
+    expect(await list('libs/*')).toEqual([]);
+    expect(await list('./config')).toEqual(['config/c.json']);
+    expect(await list('*.json')).toEqual(['root.json']);
+    expect(await list('libs/**/x.ts', '**')).toEqual([
+      '.env',
+      'config/c.json',
+      'libs/a/src/x.ts',
+      'libs/a/y.ts',
+      'root.json',
+    ]);
+    expect(spawned.calls).toHaveLength(1);
+  });
+
   it('in a git checkout: a pattern matching nothing gives nothing', async () => {
     const root = tempDir();
     write(root, { 'a.txt': 'x\n' });
@@ -314,6 +350,43 @@ describe('assemblePrunedContext', () => {
         'the image installs more than the service needs until the pruned lockfile installs.',
     ]);
   }, 60_000); // runs the real npm: slow on a busy 2-core machine
+
+  it('hashes a context where its files are, exactly as the folder it is written to hashes', async () => {
+    const root = tempDir();
+    write(root, {
+      ...FILES,
+      '.dockerignore': '**/*.md\n',
+      '.gitignore': 'dist\n',
+      'dist/services/orders/main.js': 'built\n',
+      'package.json': '{"name":"ws"}\n',
+    });
+    git(root, 'init', '-q');
+    const pruned = {
+      ...ports,
+      pruning: { ...ports.pruning, prunedManifests: () => ({ 'package.json': '{"name":"orders"}\n' }) },
+    };
+    const input = {
+      workspaceRoot: root,
+      graph: ordersGraph(),
+      service: 'orders',
+      include: ['tsconfig.base.json'],
+      outputs: ['dist/services/orders'],
+    };
+    const dockerfile = join(root, 'services/orders/Dockerfile');
+    const into = tempDir();
+    await assemblePrunedContext(pruned, { ...input, into });
+    const listed = await listContextFiles(into, dockerfile);
+
+    const hashed = await hashContents(await prunedContents(pruned, input), dockerfile);
+
+    expect(hashed.listed).toEqual(listed);
+    expect(hashed.files).toEqual(await hashContextFiles(into, listed));
+    expect(listed).toContain('dist/services/orders/main.js');
+    expect(listed).not.toContain('services/orders/pacts-notes.md');
+    expect(hashed.files.find((f) => f.path === 'package.json')?.sha256).toBe(
+      createHash('sha256').update('{"name":"orders"}\n').digest('hex'),
+    );
+  });
 
   it("leaves the service's own pacts folder out of its context, keeping look-alikes and other projects' pacts folders", async () => {
     const root = tempDir();

@@ -4,11 +4,14 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
+import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { PACTS_FOLDER } from '../config/defaults';
 import type { Ports } from '../io/ports';
+import { withPrefix } from '../text/sorted';
 import { ToolNotFoundError } from '../io/process';
 import { isServiceProject } from '../services/projects';
+import { filterContext, hashFile, parseIgnoreFile, type ContextFile } from './build-context';
 import { WORKSPACE_MANIFESTS } from './context-inference';
 import {
   describeInvocation,
@@ -37,7 +40,28 @@ export interface NxPruning {
   workspaceDataDirectory: string;
 }
 
-export type PruningPorts = Pick<Ports, 'processes' | 'log'> & { pruning: NxPruning };
+export type PruningPorts = Pick<Ports, 'processes' | 'log'> & {
+  pruning: NxPruning;
+  /** Shared by a run that assembles many contexts (a batch of pushes, a release plan): one listing of the workspace. */
+  listing?: WorkspaceListing;
+};
+
+/** The workspace's files a context may take, listed once however many contexts are assembled. */
+export interface WorkspaceListing {
+  files(workspaceRoot: string): Promise<readonly string[]>;
+}
+
+/** A listing that asks git (or the disk) once per workspace root. */
+export function workspaceListing(ports: Pick<Ports, 'processes'>): WorkspaceListing {
+  const listed = new Map<string, Promise<string[]>>();
+  return {
+    files(workspaceRoot) {
+      let files = listed.get(workspaceRoot);
+      if (!files) listed.set(workspaceRoot, (files = listAllFiles(ports, workspaceRoot)));
+      return files;
+    },
+  };
+}
 
 /**
  * The workspace projects whose files a service's image may contain: everything it depends on,
@@ -59,18 +83,41 @@ export function contextProjects(graph: ProjectGraph, service: string): string[] 
   return [...seen].sort();
 }
 
-/** Files under the given roots that belong in a context: tracked or untracked, never git-ignored. */
+/**
+ * Files under the given patterns that belong in a context: tracked or untracked, never git-ignored.
+ * Patterns match as git's `:(glob)` pathspecs do: `*` within a folder, `**` across folders, dot files
+ * included, and a pattern without glob characters also names a folder and everything in it.
+ */
 export async function listWorkspaceFiles(
-  ports: Pick<Ports, 'processes'>,
+  ports: Pick<PruningPorts, 'processes' | 'listing'>,
   workspaceRoot: string,
   patterns: readonly string[],
 ): Promise<string[]> {
+  const all = await (ports.listing ?? workspaceListing(ports)).files(workspaceRoot);
+  const found = new Set<string>();
+  const globs: string[] = [];
+  for (const pattern of patterns) {
+    const path = pattern.replace(/^\.\//, '');
+    const folder = /^(.*)\/\*\*$/.exec(path)?.[1] ?? path.replace(/\/+$/, '');
+    // A folder (`libs/a`, `libs/a/**`) is a range of the sorted list; only real globs are matched file by file.
+    if (isDynamicPattern(folder)) globs.push(path);
+    else
+      for (const file of [...withPrefix(all, folder, (f) => f)])
+        if (file === folder || file.startsWith(`${folder}/`)) found.add(file);
+  }
+  if (globs.length) {
+    const matches = picomatch(globs, { dot: true });
+    for (const file of all) if (matches(file)) found.add(file);
+  }
+  return [...found].sort();
+}
+
+/** Every file of the workspace a context may hold, sorted: git's view of it, else the disk's. */
+async function listAllFiles(ports: Pick<Ports, 'processes'>, workspaceRoot: string): Promise<string[]> {
   try {
-    const result = await ports.processes.run(
-      'git',
-      ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...patterns.map((p) => `:(glob)${p}`)],
-      { cwd: workspaceRoot },
-    );
+    const result = await ports.processes.run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: workspaceRoot,
+    });
     if (result.code === 0)
       return result.stdout
         .split('\0')
@@ -80,7 +127,7 @@ export async function listWorkspaceFiles(
     // not a git checkout: fall through
   }
   return (
-    await glob([...patterns], {
+    await glob(['**'], {
       cwd: workspaceRoot,
       dot: true,
       onlyFiles: true,
@@ -108,27 +155,23 @@ export interface PrunedContext {
 }
 
 /**
+ * A pruned context before it is written anywhere: every file it holds, and where each one's bytes
+ * come from. Its content tag is computed from this (hashContents), so only a build writes it out.
+ */
+export interface PrunedContents {
+  workspaceRoot: string;
+  /** Every file of the context, sorted. */
+  files: string[];
+  /** The files pruning wrote (manifests, lockfile), by path; every other file is the workspace's. */
+  generated: Readonly<Record<string, string>>;
+}
+
+/**
  * A repo-shaped context holding only what the service needs (Nx's missing `turbo prune --docker`):
  * its files, the workspace projects it depends on, the extra included files, the workspace's root
  * `.dockerignore`, and a package.json + lockfile pruned to its dependency closure.
  */
-export async function assemblePrunedContext(
-  ports: PruningPorts,
-  input: {
-    workspaceRoot: string;
-    graph: ProjectGraph;
-    service: string;
-    include: readonly string[];
-    /**
-     * Build outputs the Dockerfile copies (e.g. `dist/apps/api`): git-ignored, so taken from the disk
-     * as the build task left (or Nx's cache restored) them.
-     */
-    outputs?: readonly string[];
-    /** A prune tool runs in the build: every manifest and root file as they are, nothing pruned by Nx. */
-    workspaceManifests?: boolean;
-    into?: string;
-  },
-): Promise<PrunedContext> {
+export async function prunedContents(ports: PruningPorts, input: PrunedContextInput): Promise<PrunedContents> {
   const projects = contextProjects(input.graph, input.service);
   const roots = projects.map((name) => input.graph.nodes[name]!.data.root);
   const patterns = [
@@ -143,12 +186,10 @@ export async function assemblePrunedContext(
   // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
   const pacts = `${serviceRoot === '.' ? '' : `${serviceRoot}/`}${PACTS_FOLDER}/`;
   const files = [
-    ...new Set([
-      ...(await listWorkspaceFiles(ports, input.workspaceRoot, patterns)).filter((file) => !file.startsWith(pacts)),
-      ...(await listOutputFiles(input.workspaceRoot, input.outputs ?? [])),
-    ]),
-  ].sort();
-  const manifests =
+    ...(await listWorkspaceFiles(ports, input.workspaceRoot, patterns)).filter((file) => !file.startsWith(pacts)),
+    ...(await listOutputFiles(input.workspaceRoot, input.outputs ?? [])),
+  ];
+  const generated =
     !input.workspaceManifests && existsSync(join(input.workspaceRoot, 'package.json'))
       ? await repoShaped(
           ports.pruning.prunedManifests(input.graph, input.service, input.workspaceRoot),
@@ -156,30 +197,95 @@ export async function assemblePrunedContext(
           roots.filter((root) => root !== serviceRoot),
         )
       : {};
-  const dir = input.into ?? (await mkdtemp(join(tmpdir(), 'nx-fleet-context-')));
-  await mkdir(dir, { recursive: true });
-  await Promise.all(
-    files
-      .filter((file) => !(file in manifests))
-      .map(async (file) => {
-        await mkdir(dirname(join(dir, file)), { recursive: true });
-        await copyFile(join(input.workspaceRoot, file), join(dir, file));
-      }),
-  );
-  for (const [file, content] of Object.entries(manifests)) {
-    await mkdir(dirname(join(dir, file)), { recursive: true });
-    await writeFile(join(dir, file), content);
-  }
-  const all = [...new Set([...files, ...Object.keys(manifests)])].sort();
+  const contents = {
+    workspaceRoot: input.workspaceRoot,
+    files: [...new Set([...files, ...Object.keys(generated)])].sort(),
+    generated,
+  };
   // The workspace's own lockfile needs no proof: the workspace installs with it.
-  const fallback = input.workspaceManifests
-    ? []
-    : await checkFrozenInstall(ports, dir, all, input.service, input.workspaceRoot);
+  return input.workspaceManifests ? contents : checkFrozenInstall(ports, contents, input.service);
+}
+
+export interface PrunedContextInput {
+  workspaceRoot: string;
+  graph: ProjectGraph;
+  service: string;
+  include: readonly string[];
+  /**
+   * Build outputs the Dockerfile copies (e.g. `dist/apps/api`): git-ignored, so taken from the disk
+   * as the build task left (or Nx's cache restored) them.
+   */
+  outputs?: readonly string[];
+  /** A prune tool runs in the build: every manifest and root file as they are, nothing pruned by Nx. */
+  workspaceManifests?: boolean;
+}
+
+/** prunedContents written out, into `into` or a temporary folder that dispose removes. */
+export async function assemblePrunedContext(
+  ports: PruningPorts,
+  input: PrunedContextInput & { into?: string },
+): Promise<PrunedContext> {
+  const contents = await prunedContents(ports, input);
+  const dir = input.into ?? (await mkdtemp(join(tmpdir(), 'nx-fleet-context-')));
+  await writeContents(contents, dir);
   return {
     dir,
-    files: [...new Set([...all, ...fallback])].sort(),
+    files: contents.files,
     dispose: () => (input.into ? Promise.resolve() : rm(dir, { recursive: true, force: true })),
   };
+}
+
+/** The bytes of one file of the context. */
+export function readContent(contents: PrunedContents, file: string): Promise<Buffer> {
+  const text = contents.generated[file];
+  return text === undefined ? readFile(join(contents.workspaceRoot, file)) : Promise.resolve(Buffer.from(text));
+}
+
+/** Writes the context's files into a folder (made if missing). */
+export async function writeContents(
+  contents: PrunedContents,
+  dir: string,
+  only: readonly string[] = contents.files,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await Promise.all(
+    only.map(async (file) => {
+      await mkdir(dirname(join(dir, file)), { recursive: true });
+      const text = contents.generated[file];
+      if (text === undefined) await copyFile(join(contents.workspaceRoot, file), join(dir, file));
+      else await writeFile(join(dir, file), text);
+    }),
+  );
+}
+
+/**
+ * The files the engine would be sent (the ignore file beside the Dockerfile, else the context's
+ * `.dockerignore`, applied) and their hashes, read where they are: nothing is copied to hash a context.
+ */
+export async function hashContents(
+  contents: PrunedContents,
+  dockerfile: string,
+): Promise<{ listed: string[]; files: ContextFile[] }> {
+  const beside = `${dockerfile}.dockerignore`;
+  const ignore = existsSync(beside)
+    ? await readFile(beside, 'utf8')
+    : contents.files.includes('.dockerignore')
+      ? (await readContent(contents, '.dockerignore')).toString('utf8')
+      : '';
+  const listed = filterContext(contents.files, parseIgnoreFile(ignore));
+  const files = await Promise.all(
+    listed.map(async (path) => {
+      const text = contents.generated[path];
+      return {
+        path,
+        sha256:
+          text === undefined
+            ? await hashFile(join(contents.workspaceRoot, path))
+            : createHash('sha256').update(text).digest('hex'),
+      };
+    }),
+  );
+  return { listed, files };
 }
 
 /** Nx's pruned manifests with the workspace libraries the context holds referenced at their roots. */
@@ -231,15 +337,14 @@ const toldMissing = new Set<string>();
  */
 async function checkFrozenInstall(
   ports: PruningPorts,
-  dir: string,
-  files: readonly string[],
+  contents: PrunedContents,
   service: string,
-  workspaceRoot: string,
-): Promise<string[]> {
-  const plan = planFrozenInstall(await installFacts(dir, files));
-  if (!plan) return [];
-  const lock = await readFile(join(dir, plan.lockfile), 'utf8');
-  if (plan.packageManager === 'npm' && !installsAnything(lock)) return [];
+): Promise<PrunedContents> {
+  const { files, workspaceRoot } = contents;
+  const plan = planFrozenInstall(await installFacts(contents));
+  if (!plan) return contents;
+  const lock = (await readContent(contents, plan.lockfile)).toString('utf8');
+  if (plan.packageManager === 'npm' && !installsAnything(lock)) return contents;
   const inputs = installInputs(plan.packageManager, files);
   const hash = createHash('sha256').update(plan.packageManager);
   for (const file of inputs)
@@ -247,10 +352,10 @@ async function checkFrozenInstall(
       .update('\0')
       .update(file)
       .update('\0')
-      .update(await readFile(join(dir, file)));
+      .update(await readContent(contents, file));
   const marker = join(ports.pruning.workspaceDataDirectory, 'nx-fleet', 'frozen-install', hash.digest('hex'));
-  if (existsSync(marker)) return [];
-  const outcome = await frozenInstall(ports, plan, dir, inputs);
+  if (existsSync(marker)) return contents;
+  const outcome = await frozenInstall(ports, plan, contents, inputs);
   if (outcome.kind === 'missing') {
     if (!toldMissing.has(plan.packageManager)) {
       toldMissing.add(plan.packageManager);
@@ -259,20 +364,19 @@ async function checkFrozenInstall(
           'goes into its context unchecked.',
       );
     }
-    return [];
+    return contents;
   }
   if (outcome.kind === 'passed') {
     await mkdir(dirname(marker), { recursive: true });
     await writeFile(marker, '');
-    return [];
+    return contents;
   }
   const problems = INSTALL_PROBLEMS[plan.packageManager](outcome.output);
   const fallback = await workspaceInstallFiles(ports, workspaceRoot, plan);
-  for (const file of fallback) {
-    await mkdir(dirname(join(dir, file)), { recursive: true });
-    await copyFile(join(workspaceRoot, file), join(dir, file));
-  }
-  const again = await frozenInstall(ports, plan, dir, installInputs(plan.packageManager, [...files, ...fallback]));
+  // The workspace's own install files replace the pruned ones.
+  const generated = Object.fromEntries(Object.entries(contents.generated).filter(([file]) => !fallback.includes(file)));
+  const carrying = { workspaceRoot, files: [...new Set([...files, ...fallback])].sort(), generated };
+  const again = await frozenInstall(ports, plan, carrying, installInputs(plan.packageManager, carrying.files));
   const shown = (lines: string[]) => lines.map((line) => `  ${line}`).join('\n');
   const carried = fallback
     .filter((file) => !file.endsWith('/package.json'))
@@ -287,7 +391,7 @@ async function checkFrozenInstall(
         : `Its context carries the workspace's ${carried} instead (they install together); ` +
           'the image installs more than the service needs until the pruned lockfile installs.'),
   );
-  return fallback;
+  return carrying;
 }
 
 type InstallOutcome =
@@ -297,15 +401,12 @@ type InstallOutcome =
 async function frozenInstall(
   ports: PruningPorts,
   plan: FrozenInstallPlan,
-  dir: string,
+  contents: PrunedContents,
   inputs: readonly string[],
 ): Promise<InstallOutcome> {
   const scratch = await mkdtemp(join(tmpdir(), 'nx-fleet-frozen-'));
   try {
-    for (const file of inputs) {
-      await mkdir(dirname(join(scratch, file)), { recursive: true });
-      await copyFile(join(dir, file), join(scratch, file));
-    }
+    await writeContents(contents, scratch, inputs);
     for (const invocation of plan.candidates) {
       let result;
       try {
@@ -331,12 +432,14 @@ async function frozenInstall(
   }
 }
 
-async function installFacts(dir: string, files: readonly string[]): Promise<InstallFacts> {
+async function installFacts(contents: PrunedContents): Promise<InstallFacts> {
+  const text = async (file: string) =>
+    contents.files.includes(file) ? (await readContent(contents, file)).toString('utf8') : undefined;
   return {
-    files,
-    packageManagerField: packageManagerFieldOf(await readText(join(dir, 'package.json'))),
-    yarnLock: files.includes('yarn.lock') ? await readText(join(dir, 'yarn.lock')) : undefined,
-    yarnrcYml: files.includes('.yarnrc.yml') ? await readText(join(dir, '.yarnrc.yml')) : undefined,
+    files: contents.files,
+    packageManagerField: packageManagerFieldOf(await text('package.json')),
+    yarnLock: await text('yarn.lock'),
+    yarnrcYml: await text('.yarnrc.yml'),
   };
 }
 

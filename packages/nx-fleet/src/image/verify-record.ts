@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { resolveEngine } from '../engines/detect';
 import type { LocalImageFacts } from '../engines/engine';
 import { prepareContext, type BuildOptions, type BuildPorts } from './build';
-import { hashContextFiles, listContextFiles } from './build-context';
 import { CONTENT_TAG_LABEL } from './content-label';
 import { contentTag } from './content-tag';
 import { imageNameFor, imageRecordPath, type ImageRecord } from './records';
@@ -63,17 +62,15 @@ export function verifyRecord({ record, image, sourcesTag, local }: RecordFacts):
 
 /** The content tag of the service's current sources: docker-build's context and hashing, no engine. */
 export async function sourcesContentTag(
-  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning'>,
+  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning' | 'listing'>,
   options: BuildOptions,
   service: ServiceRef,
 ): Promise<string> {
-  const dockerfile = resolve(service.workspaceRoot, options.dockerfile);
   const context = await prepareContext(ports, options, service);
   try {
-    const listed = await listContextFiles(context.dir, dockerfile);
     return contentTag({
-      files: await hashContextFiles(context.dir, listed),
-      dockerfile: (await ports.files.readText(dockerfile)) ?? '',
+      files: context.files,
+      dockerfile: (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
       buildArgs: options.buildArgs ?? {},
       target: options.target,
       platforms: options.platforms ?? [],

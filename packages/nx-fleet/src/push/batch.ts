@@ -1,13 +1,14 @@
+import { workspaceListing } from '../image/pruned-context';
 import { eachAsDone } from '../io/concurrency';
 import { bufferedLog, rememberingRevision } from '../io/ports';
 import { pushImage, type PushPorts, type PushRequest } from './push';
 
 /**
- * Pushes running at once in one batch. A no-op push is a few registry requests, so one process with a
- * few at a time beats a process per service; an upload is the engine's work, which more at once on
- * a CI runner's few cores would only slow down.
+ * Pushes running at once in one batch. A no-op push is a few registry requests and file reads, so a
+ * few at a time overlap their waits; measured on 2 cores (200 no-op pushes): 4 at once 4.4 s, 8 at
+ * once 3.9 s, 10 or 12 no faster.
  */
-export const PUSHES_AT_ONCE = 4;
+export const PUSHES_AT_ONCE = 8;
 
 export interface QueuedPush {
   /** Nx's task id. */
@@ -26,14 +27,15 @@ export interface PushOutcome {
 
 /**
  * Every push of a batch, each reported as it ends: the same pushImage as one task, sharing this
- * process, its registry connections and one git revision; a failed push fails its task alone.
+ * process, its registry connections, one git revision and one listing of the workspace's files (each
+ * push recomputes its content tag from the sources); a failed push fails its task alone.
  */
 export async function* pushEach(
   ports: PushPorts,
   pushes: readonly QueuedPush[],
   limit = PUSHES_AT_ONCE,
 ): AsyncGenerator<PushOutcome> {
-  const shared = { ...ports, git: rememberingRevision(ports.git) };
+  const shared = { ...ports, git: rememberingRevision(ports.git), listing: workspaceListing(ports) };
   yield* eachAsDone(pushes, limit, async ({ id, request }): Promise<PushOutcome> => {
     const log = bufferedLog();
     const startTime = ports.clock.now().getTime();

@@ -5,7 +5,7 @@ import type { NormalizedFleetOptions } from '../config/options';
 import type { BuildOptions } from '../image/build';
 import { contentInputsKeys, contentTagMemo, type HashedFile } from '../image/content-inputs';
 import { sourcesContentTag } from '../image/verify-record';
-import { contextProjects, type NxPruning } from '../image/pruned-context';
+import { contextProjects, workspaceListing, type NxPruning } from '../image/pruned-context';
 import { mapWithLimit } from '../io/concurrency';
 import type { LockFiles } from '../io/git';
 import type { Clock, FilePort, GitPort, Log, ProcessRunner } from '../io/ports';
@@ -375,6 +375,7 @@ async function serviceFacts(
   const { files, versions } = await ports.sourceFiles();
   const keyOf = contentInputsKeys(files, versions);
   const memo = contentTagMemo(ports.files, join(ports.pruning.workspaceDataDirectory, 'nx-fleet', 'content-tags'));
+  const sharing = { ...ports, listing: workspaceListing(ports) };
   return mapWithLimit(services, CONTEXTS_AT_ONCE, async (node) => {
     const options = buildTargetOptions(node, request.options.buildTargetName);
     const service = {
@@ -387,7 +388,7 @@ async function serviceFacts(
       name: node.name,
       root: node.data.root,
       contentTag: await memo.remembered(node.name, keyOf(options, graph, node.name), () =>
-        sourcesContentTag(ports, options, service),
+        sourcesContentTag(sharing, options, service),
       ),
       contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
       parents: parentServiceRoots(node.data.root, roots).map(
