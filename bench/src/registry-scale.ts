@@ -10,9 +10,9 @@ import { timed, type Timed } from './timing';
 
 /**
  * Issue 16, deliverables 3 and 2': on the 200-service × 15-file workspace with a real registry, every
- * image pushed once, then a rule-(b) change (a committed file outside every project, not docs): the whole
- * no-op `nx affected -t docker-push` and `nx-fleet release --env prod --plan`, each timed against
- * `nx graph` in the same run, alternating, medians of BENCH_ROUNDS (default 3).
+ * image pushed once, then per round a rule-(b) commit (a file outside every project, not docs): the whole
+ * no-op `nx affected -t docker-push` (every push adds the new commit's tag) and `nx-fleet release --env
+ * prod --plan`, each timed against `nx graph` in the same run, alternating, medians of BENCH_ROUNDS (default 3).
  * BENCH_REUSE=<dir> keeps the workspace and the registry's storage there: a second run with the same
  * directory skips the hour-long first push and only swaps in the plugin packed from the tree.
  */
@@ -70,9 +70,6 @@ async function main(): Promise<void> {
         await timed(nx, ['run-many', '-t', 'docker-push', '--output-style=static'], { cwd: root, env }),
       );
       log(`nx run-many -t docker-push (everything, once): ${pushAll.seconds.toFixed(1)} s (${taskSummary(pushAll)})`);
-      // Rule (b): outside every project, not docs — every service is affected, no content tag changes.
-      writeFiles(root, { 'scripts/tool.sh': '#!/bin/sh\necho "release helper"\n' });
-      await commitAll(root, 'a repository script');
     }
     log(`services: ${SERVICES} × 15 files, engine ${engine}, registry distribution on ${registry.host}`);
 
@@ -83,6 +80,10 @@ async function main(): Promise<void> {
     let planOutput = '';
     const parallel = process.env['BENCH_PARALLEL'];
     for (let round = 0; round < ROUNDS; round++) {
+      // Rule (b), a new commit each round: outside every project, not docs — every service is affected,
+      // no content tag changes, and every push adds the new commit's tag (one copy in the registry each).
+      writeFiles(root, { 'scripts/tool.sh': `#!/bin/sh\necho "release helper ${Date.now()}"\n` });
+      await commitAll(root, 'a repository script');
       const steps: Array<() => Promise<void>> = [
         async () => {
           graph.push(ok('nx graph', await timed(nx, ['graph', '--file=tmp/graph.json'], { cwd: root, env })).seconds);

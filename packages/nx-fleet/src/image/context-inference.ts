@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import picomatch from 'picomatch';
 import type { ContextMode } from '../config/service-settings';
+import { withPrefix } from '../text/sorted';
 import { copySources, instructions } from './dockerfile-copies';
 
 /** What the choice of a service's build context is made from; read by the caller, so the choice stays pure. */
@@ -221,11 +222,7 @@ class FileIndex {
   under(path: string): string[] {
     if (path === '.') return this.sorted;
     if (this.set.has(path)) return [path];
-    const prefix = `${path}/`;
-    const result: string[] = [];
-    for (let i = this.lowerBound(prefix); i < this.sorted.length && this.sorted[i]!.startsWith(prefix); i++)
-      result.push(this.sorted[i]!);
-    return result;
+    return [...withPrefix(this.sorted, `${path}/`, (file) => file)];
   }
 
   /** A glob's matches, and the files below matched folders (`COPY libs/* ./libs/` copies folders). */
@@ -235,17 +232,6 @@ class FileIndex {
     return this.under(literal || '.').filter(
       (file) => match(file) || file.split('/').some((_, i, parts) => match(parts.slice(0, i + 1).join('/'))),
     );
-  }
-
-  private lowerBound(prefix: string): number {
-    let low = 0;
-    let high = this.sorted.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.sorted[mid]! < prefix) low = mid + 1;
-      else high = mid;
-    }
-    return low;
   }
 }
 
