@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -180,7 +181,10 @@ async function swapInPlugin(root: string, tarball: string): Promise<void> {
   // npm makes a package's bin executable on install; a tarball's modes do not.
   const { bin } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
   for (const file of Object.values(bin)) chmodSync(join(installed, file), 0o755);
-  rmSync(join(root, '.nx', 'workspace-data'), { recursive: true, force: true });
+  // Nx's task-cache records live in workspace-data too: only the plugin's own caches go.
+  const data = join(root, '.nx', 'workspace-data');
+  for (const entry of readdirSync(data))
+    if (entry.startsWith('nx-fleet')) rmSync(join(data, entry), { recursive: true, force: true });
 }
 
 main().catch((error: unknown) => {

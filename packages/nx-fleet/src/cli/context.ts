@@ -56,7 +56,7 @@ export const contextCommand: Command = {
             ? `\nbuild outputs it copies (docker-build depends on their build target): ${options.contextOutputs.join(', ')}`
             : ''),
       );
-    const ports = { ...nodePorts(), pruning: nxPruning };
+    const ports = { ...nodePorts(), pruning: nxPruning() };
     const dockerfile = resolve(workspaceRoot, options.dockerfile);
     if (out) {
       await assemblePrunedContext(ports, {

@@ -65,7 +65,7 @@ export const releaseCommand: Command = {
     const request = { workspaceRoot, environment, options, ledgerFile, flags, gitops, lockWaitMs };
     const ports = {
       ...nodePorts(),
-      pruning: nxPruning,
+      pruning: nxPruning(),
       lock: nodeLockFiles,
       workspace: workspaceRuntime,
       sourceFiles: workspaceSourceFiles,

@@ -33,7 +33,7 @@ export function serviceRefOf(context: ExecutorContext): ServiceRef {
 
 /** This machine (nodePorts), with Nx's pruning: what building and pushing images take. */
 export function fleetPorts(): Ports & { pruning: NxPruning } {
-  return { ...nodePorts(), pruning: nxPruning };
+  return { ...nodePorts(), pruning: nxPruning() };
 }
 
 /** The options of one of the project's build targets, as Nx resolves them (defaults, configuration). */

@@ -107,12 +107,15 @@ describe('devkit-internal', () => {
         'npm:picomatch': [],
       },
     };
-    const files = nxPruning.prunedManifests(graph, 'a', root);
+    const pruning = nxPruning();
+    const files = pruning.prunedManifests(graph, 'a', root);
     expect(Object.keys(files).sort()).toEqual(['package-lock.json', 'package.json']);
     expect(JSON.parse(files['package.json']!)).toMatchObject({ name: 'a', dependencies: { yaml: '*' } });
     const lock = JSON.parse(files['package-lock.json']!) as { packages: Record<string, unknown> };
     expect(Object.keys(lock.packages).sort()).toEqual(['', 'node_modules/yaml']);
-    expect(nxPruning.workspaceDataDirectory).toBe(workspaceDataDirectory);
+    expect(pruning.workspaceDataDirectory).toBe(workspaceDataDirectory);
+    // The project file map is read once for the run: a second service costs no second read.
+    expect(pruning.prunedManifests(graph, 'a', root)).toEqual(files);
   });
 
   it("says in its own words when Nx cannot prune, and keeps Nx's issue-template advice out of the output", () => {
@@ -130,7 +133,7 @@ describe('devkit-internal', () => {
     const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      nxPruning.prunedManifests(graph, 'a', root);
+      nxPruning().prunedManifests(graph, 'a', root);
     } catch {
       // Nx may also give up by throwing: what matters is what reached the user.
     }

@@ -17,7 +17,7 @@ import {
 import type { ServiceRef } from '../image/service-ref';
 import { gatherSourceFacts, withLocalImage } from '../image/verify-record';
 import type { Ports } from '../io/ports';
-import { registryAccess } from '../registry/access';
+import { registryAccess, type RegistryAccess } from '../registry/access';
 import { destinationFor, destinationRef, tlsVerifyOf, type Destination } from '../registry/destinations';
 import { prepareSigning, type SigningOptions } from '../supply-chain/signing/settings';
 import { pushAttachments, recordedAttachments, type AttachmentFact, type Attachments } from './attest';
@@ -82,7 +82,9 @@ export async function pushImage(
   if (destination.kind === 'oci-layout') await ports.files.makeDir(destination.dir);
   const tags = pushTags(record.contentTag, sha, options);
   const attachments = pushAttachments(ports, { destination, signing, attachSbom: options.attachSbom, service });
-  const { verdict, ...facts } = await pushFacts(ports, {
+  const registry = registryAccess(ports);
+  const { verdict, ...facts } = await pushFacts({
+    registry,
     destination,
     record,
     extraTags: tags.slice(1),
@@ -92,6 +94,7 @@ export async function pushImage(
   });
   const decision = decidePush(facts);
   const done = await carryOut(ports, {
+    registry,
     decision,
     destination,
     record,
@@ -137,17 +140,15 @@ export async function pushImage(
  * content tag names one set of sources in any registry nx-fleet pushes to. Without it, the local
  * image's verdict says whether the engine holds what to upload.
  */
-async function pushFacts(
-  ports: PushPorts,
-  input: {
-    destination: Destination;
-    record: ImageRecord;
-    extraTags: string[];
-    localVerdict: () => Promise<AcceptedVerdict>;
-    attachments: Attachments;
-  },
-): Promise<PushFacts & { attachments: AttachmentFact[]; verdict?: AcceptedVerdict }> {
-  const registry = registryAccess(ports);
+async function pushFacts(input: {
+  registry: RegistryAccess;
+  destination: Destination;
+  record: ImageRecord;
+  extraTags: string[];
+  localVerdict: () => Promise<AcceptedVerdict>;
+  attachments: Attachments;
+}): Promise<PushFacts & { attachments: AttachmentFact[]; verdict?: AcceptedVerdict }> {
+  const registry = input.registry;
   const contentDigest = await registry.digest(input.destination, input.record.contentTag);
   const tagDigests = new Map<string, string | undefined>();
   for (const tag of input.extraTags) tagDigests.set(tag, await registry.digest(input.destination, tag));
@@ -170,6 +171,7 @@ async function pushFacts(
 async function carryOut(
   ports: PushPorts,
   input: {
+    registry: RegistryAccess;
     decision: PushDecision;
     destination: Destination;
     record: ImageRecord;
@@ -195,7 +197,7 @@ async function carryOut(
           (message) => ports.log.warn(message),
         );
       } else if (current.step === 'tag') {
-        await registryAccess(ports).copyTag(destination, record.contentTag, current.tag);
+        await input.registry.copyTag(destination, record.contentTag, current.tag);
         if (current.moved)
           ports.log.info(
             `nx-fleet: ${service.projectName}: tag ${current.tag} moved from ${current.moved} to ${digest} (${record.contentTag}).`,

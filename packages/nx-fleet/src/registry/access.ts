@@ -1,6 +1,6 @@
 import type { Ports } from '../io/ports';
 import { copyImage, destinationRef, manifestDigest, type Destination } from './destinations';
-import { OciRegistryError, registryClientFor, type OciRegistryClient } from './oci-client';
+import { OciRegistryError, registryClientFor, type OciRegistryClient, type RegistryDocument } from './oci-client';
 
 /**
  * What the tool itself asks of a destination, tag by tag (the engine uploads images): the one place
@@ -18,7 +18,8 @@ export type RegistryPorts = Pick<Ports, 'processes' | 'http' | 'env'> & Partial<
 
 /**
  * Registries through nx-fleet's own client (the engines' credentials, TLS and insecure-host rules, retries);
- * the OCI layout, a directory no HTTP client reads, through skopeo.
+ * the OCI layout, a directory no HTTP client reads, through skopeo. One access is one push's view: what it
+ * read is not read again.
  */
 export function registryAccess(ports: RegistryPorts): RegistryAccess {
   // One client per repository: credentials are looked up and tokens fetched once per access.
@@ -35,15 +36,26 @@ export function registryAccess(ports: RegistryPorts): RegistryAccess {
     }
     return client;
   };
+  // A manifest this access found: copying its tag afterwards needs no second read (one request per
+  // question). A tag it did not find is asked again: an upload may have pushed it since.
+  const found = new Map<string, RegistryDocument>();
+  const manifestOf = async (destination: Extract<Destination, { kind: 'registry' }>, tag: string) => {
+    const key = `${destination.repository}:${tag}`;
+    const known = found.get(key);
+    if (known) return known;
+    const manifest = await clientFor(destination).getManifest(tag);
+    if (manifest) found.set(key, manifest);
+    return manifest;
+  };
   return {
     async digest(destination, tag) {
-      if (destination.kind === 'registry') return (await clientFor(destination).getManifest(tag))?.digest;
+      if (destination.kind === 'registry') return (await manifestOf(destination, tag))?.digest;
       return manifestDigest(ports.processes, destinationRef(destination, tag), true);
     },
     async copyTag(destination, fromTag, toTag) {
       if (destination.kind === 'registry') {
         const client = clientFor(destination);
-        const manifest = await client.getManifest(fromTag);
+        const manifest = await manifestOf(destination, fromTag);
         if (!manifest)
           throw new OciRegistryError(
             `nx-fleet: cannot tag ${client.describe(toTag)}: the registry no longer has ${client.describe(fromTag)}.`,
