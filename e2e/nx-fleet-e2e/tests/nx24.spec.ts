@@ -213,7 +213,7 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       files: string[];
     };
     expect(facts.types).toEqual({
-      nxPruning: 'object',
+      nxPruning: 'function',
       getAllFileDataInContext: 'function',
       hashObject: 'function',
       PluginCache: 'function',
