@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eachAsDone, mapWithLimit } from './concurrency';
+import { eachAsDone, limiter, mapWithLimit } from './concurrency';
 
 describe('mapWithLimit', () => {
   it('keeps the order of the items, never running more than the limit at once', async () => {
@@ -56,5 +56,25 @@ describe('eachAsDone', () => {
       ),
     ).rejects.toThrow('two');
     expect(await collect(eachAsDone([], 3, async () => expect.fail('no work')))).toEqual([]);
+  });
+});
+
+describe('limiter', () => {
+  it('runs at most the limit at once, the rest in turn, and frees a slot after a failure', async () => {
+    const slot = limiter(2);
+    let running = 0;
+    let most = 0;
+    const work = (ms: number, fail = false) =>
+      slot(async () => {
+        most = Math.max(most, ++running);
+        await new Promise((done) => setTimeout(done, ms));
+        running--;
+        if (fail) throw new Error('failed');
+        return ms;
+      });
+    const answers = await Promise.allSettled([work(20, true), work(10), work(5), work(1)]);
+    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : 'failed'))).toEqual(['failed', 10, 5, 1]);
+    expect(most).toBe(2);
+    expect(running).toBe(0);
   });
 });

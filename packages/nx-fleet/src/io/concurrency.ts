@@ -52,3 +52,19 @@ export async function* eachAsDone<T, R>(
     }
   }
 }
+
+/** At most `limit` pieces of work at once, whoever asks: `slot(work)` waits for room, then runs it. */
+export function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (work) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await work();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -1,5 +1,5 @@
 import { workspaceListing } from '../image/pruned-context';
-import { eachAsDone } from '../io/concurrency';
+import { eachAsDone, limiter } from '../io/concurrency';
 import { bufferedLog, rememberingRevision } from '../io/ports';
 import { pushImage, type PushPorts, type PushRequest } from './push';
 
@@ -9,6 +9,9 @@ import { pushImage, type PushPorts, type PushRequest } from './push';
  * once 3.9 s, 10 or 12 no faster.
  */
 export const PUSHES_AT_ONCE = 8;
+
+/** Uploads (and the rebuilds before them) at once: the engine's work, as many as Nx's default parallelism. */
+export const UPLOADS_AT_ONCE = 3;
 
 export interface QueuedPush {
   /** Nx's task id. */
@@ -28,14 +31,19 @@ export interface PushOutcome {
 /**
  * Every push of a batch, each reported as it ends: the same pushImage as one task, sharing this
  * process, its registry connections, one git revision and one listing of the workspace's files (each
- * push recomputes its content tag from the sources); a failed push fails its task alone.
+ * push recomputes its content tag from the sources), uploads taking turns; a failed push fails its task alone.
  */
 export async function* pushEach(
   ports: PushPorts,
   pushes: readonly QueuedPush[],
   limit = PUSHES_AT_ONCE,
 ): AsyncGenerator<PushOutcome> {
-  const shared = { ...ports, git: rememberingRevision(ports.git), listing: workspaceListing(ports) };
+  const shared = {
+    ...ports,
+    git: rememberingRevision(ports.git),
+    listing: workspaceListing(ports),
+    engineSlot: limiter(UPLOADS_AT_ONCE),
+  };
   yield* eachAsDone(pushes, limit, async ({ id, request }): Promise<PushOutcome> => {
     const log = bufferedLog();
     const startTime = ports.clock.now().getTime();

@@ -35,7 +35,11 @@ export interface PushOptions extends SigningOptions {
   canIDeploy?: string;
 }
 
-export type PushPorts = BuildPorts & Pick<Ports, 'http'>;
+export type PushPorts = BuildPorts &
+  Pick<Ports, 'http'> & {
+    /** Runs the engine's work of an upload (a rebuild, the push) when a batch has room for it. */
+    engineSlot?: <T>(work: () => Promise<T>) => Promise<T>;
+  };
 
 export interface PushRequest {
   service: ServiceRef;
@@ -189,13 +193,15 @@ async function carryOut(
     await step(service, current, async () => {
       if (current.step === 'upload') {
         const engine = await resolveEngine(ports, record.engine);
-        if (current.rebuild) await rebuildRecordedImage(ports, { ...input.rebuild, record }, input.rebuildReason);
         const ref = destinationRef(destination, record.contentTag);
-        digest = await pushWithRetries(
-          () => engine.push(record.localRef, ref, tlsVerifyOf(destination)),
-          ref,
-          (message) => ports.log.warn(message),
-        );
+        digest = await (ports.engineSlot ?? ((work) => work()))(async () => {
+          if (current.rebuild) await rebuildRecordedImage(ports, { ...input.rebuild, record }, input.rebuildReason);
+          return pushWithRetries(
+            () => engine.push(record.localRef, ref, tlsVerifyOf(destination)),
+            ref,
+            (message) => ports.log.warn(message),
+          );
+        });
       } else if (current.step === 'tag') {
         await input.registry.copyTag(destination, record.contentTag, current.tag);
         if (current.moved)
