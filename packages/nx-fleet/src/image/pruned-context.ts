@@ -102,7 +102,7 @@ export async function listWorkspaceFiles(
     // A folder (`libs/a`, `libs/a/**`) is a range of the sorted list; only real globs are matched file by file.
     if (isDynamicPattern(folder)) globs.push(path);
     else
-      for (const file of [...withPrefix(all, folder, (f) => f)])
+      for (const file of withPrefix(all, folder, (f) => f))
         if (file === folder || file.startsWith(`${folder}/`)) found.add(file);
   }
   if (globs.length) {
