@@ -2,15 +2,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureNodeBaseImage } from '../../../tools/fleet-harness/src/base-image';
+import { useRunStorage } from '../../../tools/fleet-harness/src/container-storage';
 import { createFleetWorkspace, packPlugin } from '../../../tools/fleet-harness/src/nx-workspace';
 import { createNx24BareWorkspace, createNx24FleetWorkspace } from '../../../tools/fleet-harness/src/nx24-workspace';
 import { detectEngine, requireTool } from '../../../tools/fleet-harness/src/tools';
-import { TEMPLATE_ENVS } from '../../../tools/fleet-harness/src/workspace';
+import { RUN_STORAGE_ENV, TEMPLATE_ENVS } from '../../../tools/fleet-harness/src/workspace';
 
 /**
  * Once per run: pack the plugin, create the template workspaces tests copy — a fresh Nx 23
  * workspace with the tarball installed as a user would, and a hand-written Nx 24 one before and
- * after the same install — and build the local node:20 base image, all side by side.
+ * after the same install — and build the local node:20 base image in the run's own image store
+ * (podman), all side by side.
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
@@ -19,6 +21,7 @@ export default async function globalSetup(): Promise<void> {
   const engine = detectEngine();
   const tarball = await packPlugin();
   const parent = mkdtempSync(join(tmpdir(), 'nx-fleet-e2e-template-'));
+  if (engine === 'podman') process.env[RUN_STORAGE_ENV] = await useRunStorage(parent);
   const timings: string[] = [];
   const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
     const since = Date.now();

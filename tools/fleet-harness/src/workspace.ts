@@ -8,6 +8,9 @@ import { run, runOk, type RunResult } from './tools';
 /** Set by global-setup: a fresh Nx 23.2.1 workspace with the packed nx-fleet installed and registered. */
 export const TEMPLATE_ENV = 'NX_FLEET_E2E_TEMPLATE';
 
+/** Set by global-setup: the run's own podman image store (see useRunStorage), removed by global-teardown. */
+export const RUN_STORAGE_ENV = 'NX_FLEET_E2E_RUN_STORAGE';
+
 /**
  * The workspaces global-setup prepares once per run, which tests copy: `nx23` (create-nx-workspace
  * 23.2.1 + nx-fleet), `nx24` (hand-written Nx 24.0.6 + nx-fleet), `nx24-bare` (the same Nx 24
