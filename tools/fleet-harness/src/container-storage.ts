@@ -12,9 +12,7 @@ const STORAGE_CONF = 'CONTAINERS_STORAGE_CONF';
  * the machine's own. Returns the directory `removeRunStorage` deletes.
  */
 export async function useRunStorage(parent: string): Promise<string> {
-  const driver = (
-    await runOk(requireTool('podman'), ['info', '--format', '{{.Store.GraphDriverName}}'])
-  ).stdout.trim();
+  const driver = (await runOk(requireTool('podman'), ['info', '--format', '{{.Store.GraphDriverName}}'])).stdout.trim();
   const dir = join(parent, 'containers');
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'storage.conf');
