@@ -188,6 +188,21 @@ describe('hashContextFiles', () => {
     ]);
   });
 
+  it('hashes a file larger than one read (streamed) the same way', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 7, 'nx-fleet');
+    writeFileSync(join(tmp, 'big.bin'), big);
+    writeFileSync(join(tmp, 'edge.bin'), big.subarray(0, 1024 * 1024));
+    expect(await hashContextFiles(tmp, ['big.bin', 'edge.bin'])).toEqual([
+      { path: 'big.bin', sha256: createHash('sha256').update(big).digest('hex') },
+      {
+        path: 'edge.bin',
+        sha256: createHash('sha256')
+          .update(big.subarray(0, 1024 * 1024))
+          .digest('hex'),
+      },
+    ]);
+  });
+
   it('rejects for a missing file', async () => {
     await expect(hashContextFiles(tmp, ['missing.txt'])).rejects.toThrow(/ENOENT/);
   });

@@ -1,6 +1,6 @@
-import type { ProjectGraphProjectNode } from '@nx/devkit';
+import type { ProjectGraph, ProjectGraphProjectNode } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
-import { describeCollision, repositoryCollisions } from './collisions';
+import { describeCollision, graphCollisions, repositoryCollisions } from './collisions';
 
 const service = (
   name: string,
@@ -53,5 +53,20 @@ describe('repositoryCollisions', () => {
     expect(describeCollision({ repository: 'my-service', projects: ['my service', 'my-service'] })).toBe(
       'the services "my service" and "my-service" share the image repository "my-service"; set a distinct "image" option on one of them',
     );
+  });
+});
+
+describe('graphCollisions', () => {
+  const graphOf = (nodes: ProjectGraphProjectNode[]): ProjectGraph => ({
+    nodes: Object.fromEntries(nodes.map((n) => [n.name, n])),
+    dependencies: {},
+  });
+
+  it("is repositoryCollisions of the graph's projects, the same answer for the same graph", () => {
+    const graph = graphOf([service('my service'), service('my-service'), service('orders')]);
+    const first = graphCollisions(graph);
+    expect(first).toEqual(repositoryCollisions(Object.values(graph.nodes)));
+    expect(graphCollisions(graph)).toBe(first);
+    expect(graphCollisions(graphOf([service('orders')]))).toEqual([]);
   });
 });

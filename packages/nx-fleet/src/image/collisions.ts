@@ -1,4 +1,4 @@
-import type { ProjectGraphProjectNode } from '@nx/devkit';
+import type { ProjectGraph, ProjectGraphProjectNode } from '@nx/devkit';
 import { BUILD_EXECUTOR, serviceNodes } from '../services/projects';
 import { imageNameFor } from './records';
 
@@ -38,6 +38,15 @@ export function repositoryCollisions(nodes: readonly ProjectGraphProjectNode[]):
   return [...byRepository]
     .filter(([, projects]) => projects.length > 1)
     .map(([repository, projects]) => ({ repository, projects: projects.sort() }));
+}
+
+const collisionsByGraph = new WeakMap<ProjectGraph, RepositoryCollision[]>();
+
+/** repositoryCollisions of a graph's projects, found once per graph: a batch of pushes shares one graph. */
+export function graphCollisions(graph: ProjectGraph): RepositoryCollision[] {
+  let found = collisionsByGraph.get(graph);
+  if (!found) collisionsByGraph.set(graph, (found = repositoryCollisions(Object.values(graph.nodes))));
+  return found;
 }
 
 export function describeCollision(collision: RepositoryCollision): string {

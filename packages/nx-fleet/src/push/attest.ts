@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { scanRecordDir, type PushRecord } from '../image/records';
 import type { ServiceRef } from '../image/service-ref';
 import type { Ports } from '../io/ports';
+import type { RegistryPorts } from '../registry/access';
 import type { Destination } from '../registry/destinations';
 import { registryClientFor, type OciRegistryClient } from '../registry/oci-client';
 import { listReferrers } from '../registry/oci-referrers';
@@ -12,7 +13,7 @@ import type { Signing } from '../supply-chain/signing/settings';
 import { subjectOf, type Subject } from '../supply-chain/subject';
 import type { AttachmentKind } from './decide';
 
-export type AttestPorts = Pick<Ports, 'env' | 'http' | 'log' | 'processes'>;
+export type AttestPorts = Pick<Ports, 'env' | 'http' | 'log' | 'processes'> & Pick<RegistryPorts, 'registryHosts'>;
 
 /** An attachment wanted, whether the digest asked about has it, and (an SBOM there) its digest. */
 export interface AttachmentFact {
@@ -61,6 +62,7 @@ export function pushAttachments(
     (client ??= registryClientFor(destination.repository, ports.env, ports.http, ports.processes, {
       tlsVerify: destination.tlsVerify,
       log: ports.log,
+      ...(ports.registryHosts ? { hosts: ports.registryHosts } : {}),
     }));
   const subjects = new Map<string, Subject>();
   const subject = async (digest: string) => {

@@ -30,8 +30,10 @@ export interface PushOutcome {
 
 /**
  * Every push of a batch, each reported as it ends: the same pushImage as one task, sharing this
- * process, its registry connections, one git revision and one listing of the workspace's files (each
- * push recomputes its content tag from the sources), uploads taking turns; a failed push fails its task alone.
+ * process, its registry connections and what it learnt about each registry host (settings,
+ * credentials, the transport that reached it), one git revision and one listing of the workspace's
+ * files (each push recomputes its content tag from the sources), uploads taking turns; a failed push
+ * fails its task alone.
  */
 export async function* pushEach(
   ports: PushPorts,
@@ -43,7 +45,8 @@ export async function* pushEach(
     git: rememberingRevision(ports.git),
     listing: workspaceListing(ports),
     engineSlot: limiter(UPLOADS_AT_ONCE),
-  };
+    registryHosts: new Map(),
+  } satisfies PushPorts;
   yield* eachAsDone(pushes, limit, async ({ id, request }): Promise<PushOutcome> => {
     const log = bufferedLog();
     const startTime = ports.clock.now().getTime();

@@ -3,7 +3,7 @@ import { DEFAULT_TARGET_NAMES } from '../config/defaults';
 import { brokerConfigFromEnv, canIDeploy } from '../contracts/pact-broker';
 import { resolveEngine } from '../engines/detect';
 import { pushWithRetries } from '../engines/push-retry';
-import { describeCollision, repositoryCollisions } from '../image/collisions';
+import { describeCollision, graphCollisions } from '../image/collisions';
 import type { BuildOptions, BuildPorts } from '../image/build';
 import { judgedRecord, rebuildRecordedImage, type AcceptedVerdict, type RecordedImage } from '../image/local-image';
 import {
@@ -17,7 +17,7 @@ import {
 import type { ServiceRef } from '../image/service-ref';
 import { gatherSourceFacts, withLocalImage } from '../image/verify-record';
 import type { Ports } from '../io/ports';
-import { registryAccess, type RegistryAccess } from '../registry/access';
+import { registryAccess, type RegistryAccess, type RegistryPorts } from '../registry/access';
 import { destinationFor, destinationRef, tlsVerifyOf, type Destination } from '../registry/destinations';
 import { prepareSigning, type SigningOptions } from '../supply-chain/signing/settings';
 import { pushAttachments, recordedAttachments, type AttachmentFact, type Attachments } from './attest';
@@ -36,7 +36,8 @@ export interface PushOptions extends SigningOptions {
 }
 
 export type PushPorts = BuildPorts &
-  Pick<Ports, 'http'> & {
+  Pick<Ports, 'http'> &
+  Pick<RegistryPorts, 'registryHosts'> & {
     /** Runs the engine's work of an upload (a rebuild, the push) when a batch has room for it. */
     engineSlot?: <T>(work: () => Promise<T>) => Promise<T>;
   };
@@ -62,9 +63,7 @@ export async function pushImage(
     );
   }
   // Two services sharing a repository would move each other's commit and latest tags: refused first.
-  const collision = repositoryCollisions(Object.values(service.graph.nodes)).find((c) =>
-    c.projects.includes(service.projectName),
-  );
+  const collision = graphCollisions(service.graph).find((c) => c.projects.includes(service.projectName));
   if (collision) throw new Error(`nx-fleet: ${service.projectName}: not pushed: ${describeCollision(collision)}.`);
   const signing = await prepareSigning(ports, options, service.workspaceRoot);
   const sha = (await ports.git.revision(service.workspaceRoot))?.sha;

@@ -1,6 +1,12 @@
 import type { Ports } from '../io/ports';
 import { copyImage, destinationRef, manifestDigest, type Destination } from './destinations';
-import { OciRegistryError, registryClientFor, type OciRegistryClient, type RegistryDocument } from './oci-client';
+import {
+  OciRegistryError,
+  registryClientFor,
+  type OciRegistryClient,
+  type RegistryDocument,
+  type RegistryHosts,
+} from './oci-client';
 
 /**
  * What the tool itself asks of a destination, tag by tag (the engine uploads images): the one place
@@ -13,8 +19,9 @@ export interface RegistryAccess {
   copyTag(destination: Destination, fromTag: string, toTag: string): Promise<void>;
 }
 
-/** `log`, when given, hears about retries. */
-export type RegistryPorts = Pick<Ports, 'processes' | 'http' | 'env'> & Partial<Pick<Ports, 'log'>>;
+/** `log`, when given, hears about retries; `registryHosts`, when given, is what a run's accesses share per host. */
+export type RegistryPorts = Pick<Ports, 'processes' | 'http' | 'env'> &
+  Partial<Pick<Ports, 'log'>> & { registryHosts?: RegistryHosts };
 
 /**
  * Registries through nx-fleet's own client (the engines' credentials, TLS and insecure-host rules, retries);
@@ -31,6 +38,7 @@ export function registryAccess(ports: RegistryPorts): RegistryAccess {
       client = registryClientFor(destination.repository, ports.env, ports.http, ports.processes, {
         tlsVerify: destination.tlsVerify,
         ...(ports.log ? { log: ports.log } : {}),
+        ...(ports.registryHosts ? { hosts: ports.registryHosts } : {}),
       });
       clients.set(key, client);
     }

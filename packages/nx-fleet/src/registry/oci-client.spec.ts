@@ -6,6 +6,8 @@ import {
   OciRegistryClient,
   OciRegistryError,
   parseChallenge,
+  registryClientFor,
+  type RegistryHosts,
 } from './oci-client';
 import type { Transport } from './transport';
 import type { HttpFetch } from '../io/ports';
@@ -403,6 +405,25 @@ describe('OciRegistryClient transport', () => {
       `http://${registry.host} tls=undefined`,
       `http://${registry.host} tls=undefined`,
     ]);
+  });
+
+  it('clients sharing the hosts of a run try a loopback host over HTTPS once, and read its settings once', async () => {
+    const seen: string[] = [];
+    const recording: HttpFetch = async (input, init) => {
+      seen.push(String(input).split('/v2')[0]!);
+      return fetch(input, init);
+    };
+    const hosts: RegistryHosts = new Map();
+    const ofRun = (repository: string) =>
+      registryClientFor(`${registry.host}/${repository}`, {}, recording, undefined, { hosts });
+    expect(await ofRun('acme/orders').getManifest('v1')).toBeUndefined();
+    expect(await ofRun('acme/payments').getManifest('v1')).toBeUndefined();
+    expect(seen).toEqual([`https://${registry.host}`, `http://${registry.host}`, `http://${registry.host}`]);
+    expect([...hosts.keys()]).toEqual([`${registry.host} undefined`]);
+    // Without shared hosts each client finds its way again.
+    seen.length = 0;
+    await registryClientFor(`${registry.host}/acme/orders`, {}, recording).getManifest('v1');
+    expect(seen).toEqual([`https://${registry.host}`, `http://${registry.host}`]);
   });
 
   it('sends credentials after falling back to HTTP on the same host', async () => {

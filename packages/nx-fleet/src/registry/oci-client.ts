@@ -1,6 +1,12 @@
 import { isLoopbackRegistry, manifestDigestOf } from './destinations';
 import { lookUpCredentials, type CredentialLookup, type RegistryCredentials } from './credentials';
-import { readTransportSettings, transportFor, type Transport, type TransportAttempt } from './transport';
+import {
+  readTransportSettings,
+  transportFor,
+  type Transport,
+  type TransportAttempt,
+  type TransportSettings,
+} from './transport';
 import { nodeProcesses, type Env, type HttpFetch, type HttpInit, type Log, type ProcessRunner } from '../io/ports';
 import { retrying, type RetryPolicy } from '../io/retry';
 
@@ -52,6 +58,13 @@ export interface OciRegistryClientOptions {
   /** Where retries are announced. */
   log?: Pick<Log, 'warn'>;
   retry?: RetryPolicy;
+  /** Where the attempt that reached the host is kept: shared by the clients of one host (see RegistryHosts). */
+  reached?: ReachedBy;
+}
+
+/** The transport attempt that reached a host, once one has. */
+export interface ReachedBy {
+  attempt?: TransportAttempt;
 }
 
 /** Idempotent requests are retried on 5xx, 429 and connection resets. */
@@ -113,7 +126,7 @@ const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 export class OciRegistryClient {
   private readonly attempts: TransportAttempt[];
   /** The attempt that reached the registry, kept for every later request. */
-  private chosen: TransportAttempt | undefined;
+  private readonly reached: ReachedBy;
   private readonly transportReason: string | undefined;
   private readonly credentialSource: OciRegistryClientOptions['credentials'];
   private lookup: Promise<CredentialLookup> | undefined;
@@ -140,10 +153,11 @@ export class OciRegistryClient {
     this.fetchImpl = options.fetch;
     this.log = options.log;
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.reached = options.reached ?? {};
   }
 
   private get baseUrl(): URL {
-    return new URL(`${(this.chosen ?? this.attempts[0]!).scheme}://${this.registryHost}`);
+    return new URL(`${(this.reached.attempt ?? this.attempts[0]!).scheme}://${this.registryHost}`);
   }
 
   /** The credentials, looked up once, when the registry first asks for them. */
@@ -348,8 +362,8 @@ export class OciRegistryClient {
   private async fetchFrom(operation: string, url: URL, init: RequestInit): Promise<Response> {
     const own = url.host === this.registryHost && (url.protocol === 'https:' || url.protocol === 'http:');
     const attempts: Array<TransportAttempt | undefined> = own
-      ? this.chosen
-        ? [this.chosen]
+      ? this.reached.attempt
+        ? [this.reached.attempt]
         : this.attempts
       : [undefined];
     const failures: Array<{ origin: string; code: string }> = [];
@@ -359,7 +373,7 @@ export class OciRegistryClient {
       const request: HttpInit = attempt?.scheme === 'https' ? { ...init, tls: attempt.tls } : init;
       try {
         const response = await this.withRetries(operation, target, request);
-        if (own) this.chosen = attempt;
+        if (own) this.reached.attempt = attempt;
         return response;
       } catch (error) {
         failures.push({ origin: target.origin, code: failureCode(error) });
@@ -557,6 +571,16 @@ function basicAuthorization({ username, password }: RegistryCredentials): string
 }
 
 /**
+ * What the clients of one run share about each registry host (key: host and tlsVerify): the engines'
+ * settings for it, read once; its credentials, looked up once; and the transport that reached it, so a
+ * loopback registry is tried over HTTPS once per run, not once per push of a batch.
+ */
+export type RegistryHosts = Map<
+  string,
+  { settings: TransportSettings; credentials?: Promise<CredentialLookup>; reached: ReachedBy }
+>;
+
+/**
  * The client for a full repository reference (`host[:port]/path`): credentials from the auth files and
  * credential helpers `podman login`/`docker login` use, TLS and plain-HTTP rules as the engines' files say.
  * Callers should pass their `processes` port; the default runs helpers on this machine.
@@ -566,13 +590,21 @@ export function registryClientFor(
   env: Env,
   http: HttpFetch,
   processes: ProcessRunner = nodeProcesses,
-  more: { tlsVerify?: boolean; log?: Pick<Log, 'warn'> } = {},
+  more: { tlsVerify?: boolean; log?: Pick<Log, 'warn'>; hosts?: RegistryHosts } = {},
 ): OciRegistryClient {
   const [host, ...path] = repository.split('/');
+  const key = `${host} ${more.tlsVerify}`;
+  let shared = more.hosts?.get(key);
+  if (!shared) {
+    shared = { settings: readTransportSettings(env, more.tlsVerify), reached: {} };
+    more.hosts?.set(key, shared);
+  }
+  const facts = shared;
   return new OciRegistryClient(host!, path.join('/'), {
-    credentials: () => lookUpCredentials(host!, env, processes),
+    credentials: () => (facts.credentials ??= lookUpCredentials(host!, env, processes)),
     fetch: http,
-    transport: transportFor(host!, readTransportSettings(env, more.tlsVerify)),
+    transport: transportFor(host!, facts.settings),
+    reached: facts.reached,
     ...(more.log ? { log: more.log } : {}),
   });
 }
