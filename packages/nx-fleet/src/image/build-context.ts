@@ -14,8 +14,13 @@ export interface ContextFile {
  * wins over `.dockerignore` at the context root (BuildKit and buildah both follow this rule).
  */
 export function readIgnorePatterns(contextDir: string, dockerfile: string): string[] {
-  for (const file of [`${dockerfile}.dockerignore`, join(contextDir, '.dockerignore')]) {
-    if (existsSync(file)) return parseIgnoreFile(readFileSync(file, 'utf8'));
+  return ignorePatternsOf(dockerfile, join(contextDir, '.dockerignore'));
+}
+
+/** The same rule, given where the context's root `.dockerignore` is (undefined: the context has none). */
+export function ignorePatternsOf(dockerfile: string, contextIgnore: string | undefined): string[] {
+  for (const file of [`${dockerfile}.dockerignore`, contextIgnore]) {
+    if (file && existsSync(file)) return parseIgnoreFile(readFileSync(file, 'utf8'));
   }
   return [];
 }

@@ -11,7 +11,7 @@ import type { Ports } from '../io/ports';
 import { withPrefix } from '../text/sorted';
 import { ToolNotFoundError } from '../io/process';
 import { isServiceProject } from '../services/projects';
-import { filterContext, hashFile, parseIgnoreFile, type ContextFile } from './build-context';
+import { filterContext, hashFile, ignorePatternsOf, type ContextFile } from './build-context';
 import { WORKSPACE_MANIFESTS } from './context-inference';
 import {
   describeInvocation,
@@ -266,13 +266,11 @@ export async function hashContents(
   contents: PrunedContents,
   dockerfile: string,
 ): Promise<{ listed: string[]; files: ContextFile[] }> {
-  const beside = `${dockerfile}.dockerignore`;
-  const ignore = existsSync(beside)
-    ? await readFile(beside, 'utf8')
-    : contents.files.includes('.dockerignore')
-      ? (await readContent(contents, '.dockerignore')).toString('utf8')
-      : '';
-  const listed = filterContext(contents.files, parseIgnoreFile(ignore));
+  // Nx's pruning generates manifests, never the ignore file: the context's is the workspace's own.
+  const contextIgnore = contents.files.includes('.dockerignore')
+    ? join(contents.workspaceRoot, '.dockerignore')
+    : undefined;
+  const listed = filterContext(contents.files, ignorePatternsOf(dockerfile, contextIgnore));
   const files = await Promise.all(
     listed.map(async (path) => {
       const text = contents.generated[path];

@@ -77,4 +77,32 @@ describe('limiter', () => {
     expect(most).toBe(2);
     expect(running).toBe(0);
   });
+
+  it('hands a freed slot to the one waiting, not to one asking in between', async () => {
+    // Whoever asks a few microtasks after a piece ends may land between the slot's release and the
+    // waiting one's start: every such moment is tried.
+    for (let ticks = 0; ticks < 8; ticks++) {
+      const slot = limiter(1);
+      let running = 0;
+      let most = 0;
+      const work = () =>
+        slot(async () => {
+          most = Math.max(most, ++running);
+          await new Promise((done) => setTimeout(done, 1));
+          running--;
+        });
+      const asked: Array<Promise<void>> = [];
+      const late = (left: number): void =>
+        left === 0 ? void asked.push(work()) : queueMicrotask(() => late(left - 1));
+      const first = slot(async () => {
+        most = Math.max(most, ++running);
+        await new Promise((done) => setTimeout(done, 1));
+        running--;
+        late(ticks);
+      });
+      await Promise.all([first, work(), new Promise((done) => setTimeout(done, 5))]);
+      await Promise.all(asked);
+      expect({ ticks, most }).toEqual({ ticks, most: 1 });
+    }
+  });
 });

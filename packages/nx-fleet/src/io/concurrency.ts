@@ -1,19 +1,7 @@
 /** `work` over `items`, at most `limit` at once; the answers in the items' order. The first failure is thrown. */
-export async function mapWithLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
+export function mapWithLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const slot = limiter(limit);
+  return Promise.all(items.map((item) => slot(() => work(item))));
 }
 
 /**
@@ -59,12 +47,14 @@ export function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T
   const waiting: Array<() => void> = [];
   return async (work) => {
     if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
+    else running++;
     try {
       return await work();
     } finally {
-      running--;
-      waiting.shift()?.();
+      // A finished piece hands its slot to the next in line: someone asking meanwhile finds none free.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
     }
   };
 }
