@@ -125,6 +125,12 @@ describe('contextProjects', () => {
     contextProjects(graph, 'api');
     expect(JSON.stringify(graph)).toBe(before);
   });
+
+  it('is found once per graph and service: another graph object is walked again', () => {
+    expect(contextProjects(graph, 'api')).toBe(contextProjects(graph, 'api'));
+    const cut = { ...graph, dependencies: { ...graph.dependencies, api: [] } };
+    expect(contextProjects(cut, 'api')).toEqual(['api']);
+  });
 });
 
 describe('listWorkspaceFiles', () => {

@@ -69,7 +69,18 @@ export function workspaceListing(ports: Pick<Ports, 'processes'>): WorkspaceList
  * edge to another service (from its SDK) makes a consumer affected, but its image never holds the
  * provider.
  */
-export function contextProjects(graph: ProjectGraph, service: string): string[] {
+export function contextProjects(graph: ProjectGraph, service: string): readonly string[] {
+  let ofGraph = contextProjectsByGraph.get(graph);
+  if (!ofGraph) contextProjectsByGraph.set(graph, (ofGraph = new Map()));
+  let projects = ofGraph.get(service);
+  if (!projects) ofGraph.set(service, (projects = closureOf(graph, service)));
+  return projects;
+}
+
+/** contextProjects, found once per graph and service: a plan asks for the key, the facts and the context. */
+const contextProjectsByGraph = new WeakMap<ProjectGraph, Map<string, readonly string[]>>();
+
+function closureOf(graph: ProjectGraph, service: string): string[] {
   const isService = (name: string) => isServiceProject(graph.nodes[name]?.data);
   const seen = new Set([service]);
   const queue = [service];
