@@ -174,8 +174,9 @@ function find(index: FileIndex, facts: ContextFacts, base: string, source: strin
   const path = normalizeSource(base, source);
   if (path === undefined) return 'missing';
   const candidates = picomatch.scan(path).isGlob ? index.matching(path) : index.under(path);
-  const relative = candidates.map((file) => (base === '.' ? file : file.slice(base.length + 1)));
-  if (relative.length && keep(ignore)(relative).length) return 'file';
+  const kept = keeps(ignore);
+  // One kept file decides: the first usually is (a fleet of 1,000 services filtered every file of each).
+  if (candidates.some((file) => kept(base === '.' ? file : file.slice(base.length + 1)))) return 'file';
   return isOutputPath(path, base, facts) ? 'output' : 'missing';
 }
 
@@ -190,18 +191,19 @@ function isOutputPath(path: string, base: string, facts: ContextFacts): boolean 
   return base === '.' || !insideOf(rest.join('/'), facts.projectRoot);
 }
 
-const ignoreFilters = new Map<string, (paths: string[]) => string[]>();
+const ignoreRules = new Map<string, (path: string) => boolean>();
 
-function keep(patterns: readonly string[]): (paths: string[]) => string[] {
-  if (!patterns.length) return (paths) => paths;
+/** Whether the context's ignore patterns keep a path (one compiled rule set per pattern list). */
+function keeps(patterns: readonly string[]): (path: string) => boolean {
+  if (!patterns.length) return () => true;
   const key = patterns.join('\n');
-  let filter = ignoreFilters.get(key);
-  if (!filter) {
+  let kept = ignoreRules.get(key);
+  if (!kept) {
     const ignore = dockerignore({ ignorecase: false }).add([...patterns]);
-    filter = (paths) => ignore.filter(paths);
-    ignoreFilters.set(key, filter);
+    kept = (path) => !ignore.ignores(path);
+    ignoreRules.set(key, kept);
   }
-  return filter;
+  return kept;
 }
 
 /** Sorted workspace files with prefix lookups: one index per file list, however many services ask. */
