@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import { glob } from 'tinyglobby';
@@ -61,18 +61,10 @@ export async function hashContextFiles(contextDir: string, paths: readonly strin
 const READ_WHOLE_UP_TO = 1024 * 1024;
 
 export async function hashFile(file: string): Promise<string> {
-  const fd = openSync(file, 'r');
-  let streaming = false;
-  try {
-    if (fstatSync(fd).size <= READ_WHOLE_UP_TO) return createHash('sha256').update(readFileSync(fd)).digest('hex');
-    streaming = true;
-  } finally {
-    // A stream closes the descriptor when it ends.
-    if (!streaming) closeSync(fd);
-  }
+  if (statSync(file).size <= READ_WHOLE_UP_TO) return createHash('sha256').update(readFileSync(file)).digest('hex');
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(file, { fd })
+    createReadStream(file)
       .on('data', (chunk) => hash.update(chunk))
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));

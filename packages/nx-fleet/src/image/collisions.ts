@@ -1,5 +1,5 @@
-import type { ProjectGraph, ProjectGraphProjectNode } from '@nx/devkit';
-import { BUILD_EXECUTOR, serviceNodes } from '../services/projects';
+import type { ProjectGraphProjectNode } from '@nx/devkit';
+import { BUILD_EXECUTOR, perGraph, serviceNodes } from '../services/projects';
 import { imageNameFor } from './records';
 
 const PUSH_EXECUTOR = 'nx-fleet:docker-push';
@@ -40,14 +40,8 @@ export function repositoryCollisions(nodes: readonly ProjectGraphProjectNode[]):
     .map(([repository, projects]) => ({ repository, projects: projects.sort() }));
 }
 
-const collisionsByGraph = new WeakMap<ProjectGraph, RepositoryCollision[]>();
-
 /** repositoryCollisions of a graph's projects, found once per graph: a batch of pushes shares one graph. */
-export function graphCollisions(graph: ProjectGraph): RepositoryCollision[] {
-  let found = collisionsByGraph.get(graph);
-  if (!found) collisionsByGraph.set(graph, (found = repositoryCollisions(Object.values(graph.nodes))));
-  return found;
-}
+export const graphCollisions = perGraph((graph) => repositoryCollisions(Object.values(graph.nodes)));
 
 export function describeCollision(collision: RepositoryCollision): string {
   const names = collision.projects.map((p) => `"${p}"`);

@@ -10,7 +10,7 @@ import { PACTS_FOLDER } from '../config/defaults';
 import type { Ports } from '../io/ports';
 import { withPrefix } from '../text/sorted';
 import { ToolNotFoundError } from '../io/process';
-import { isServiceProject } from '../services/projects';
+import { isServiceProject, perGraph } from '../services/projects';
 import { filterContext, hashFile, ignorePatternsOf, type ContextFile } from './build-context';
 import { WORKSPACE_MANIFESTS } from './context-inference';
 import {
@@ -70,15 +70,14 @@ export function workspaceListing(ports: Pick<Ports, 'processes'>): WorkspaceList
  * provider.
  */
 export function contextProjects(graph: ProjectGraph, service: string): readonly string[] {
-  let ofGraph = contextProjectsByGraph.get(graph);
-  if (!ofGraph) contextProjectsByGraph.set(graph, (ofGraph = new Map()));
+  const ofGraph = closures(graph);
   let projects = ofGraph.get(service);
   if (!projects) ofGraph.set(service, (projects = closureOf(graph, service)));
   return projects;
 }
 
 /** contextProjects, found once per graph and service: a plan asks for the key, the facts and the context. */
-const contextProjectsByGraph = new WeakMap<ProjectGraph, Map<string, readonly string[]>>();
+const closures = perGraph(() => new Map<string, readonly string[]>());
 
 function closureOf(graph: ProjectGraph, service: string): string[] {
   const isService = (name: string) => isServiceProject(graph.nodes[name]?.data);

@@ -62,7 +62,7 @@ export function pushAttachments(
     (client ??= registryClientFor(destination.repository, ports.env, ports.http, ports.processes, {
       tlsVerify: destination.tlsVerify,
       log: ports.log,
-      ...(ports.registryHosts ? { hosts: ports.registryHosts } : {}),
+      hosts: ports.registryHosts,
     }));
   const subjects = new Map<string, Subject>();
   const subject = async (digest: string) => {

@@ -38,7 +38,7 @@ export function registryAccess(ports: RegistryPorts): RegistryAccess {
       client = registryClientFor(destination.repository, ports.env, ports.http, ports.processes, {
         tlsVerify: destination.tlsVerify,
         ...(ports.log ? { log: ports.log } : {}),
-        ...(ports.registryHosts ? { hosts: ports.registryHosts } : {}),
+        hosts: ports.registryHosts,
       });
       clients.set(key, client);
     }

@@ -590,16 +590,12 @@ export function registryClientFor(
   env: Env,
   http: HttpFetch,
   processes: ProcessRunner = nodeProcesses,
-  more: { tlsVerify?: boolean; log?: Pick<Log, 'warn'>; hosts?: RegistryHosts } = {},
+  more: { tlsVerify?: boolean; log?: Pick<Log, 'warn'>; hosts?: RegistryHosts | undefined } = {},
 ): OciRegistryClient {
   const [host, ...path] = repository.split('/');
   const key = `${host} ${more.tlsVerify}`;
-  let shared = more.hosts?.get(key);
-  if (!shared) {
-    shared = { settings: readTransportSettings(env, more.tlsVerify), reached: {} };
-    more.hosts?.set(key, shared);
-  }
-  const facts = shared;
+  const facts = more.hosts?.get(key) ?? { settings: readTransportSettings(env, more.tlsVerify), reached: {} };
+  more.hosts?.set(key, facts);
   return new OciRegistryClient(host!, path.join('/'), {
     credentials: () => (facts.credentials ??= lookUpCredentials(host!, env, processes)),
     fetch: http,

@@ -1,4 +1,4 @@
-import type { ProjectConfiguration, ProjectGraphProjectNode } from '@nx/devkit';
+import type { ProjectConfiguration, ProjectGraph, ProjectGraphProjectNode } from '@nx/devkit';
 
 /** The executor of the inferred docker-build target: what marks a project as a service in a graph. */
 export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
@@ -11,4 +11,16 @@ export function isServiceProject(project: Pick<ProjectConfiguration, 'targets'> 
 /** The services of a graph, by name. */
 export function serviceNodes(nodes: readonly ProjectGraphProjectNode[]): ProjectGraphProjectNode[] {
   return nodes.filter((node) => isServiceProject(node.data)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * `compute` of a graph, found once per graph object: the tasks of one batch or plan share one graph,
+ * and a graph Nx hands over is not changed afterwards.
+ */
+export function perGraph<T>(compute: (graph: ProjectGraph) => T): (graph: ProjectGraph) => T {
+  const found = new WeakMap<ProjectGraph, T>();
+  return (graph) => {
+    if (!found.has(graph)) found.set(graph, compute(graph));
+    return found.get(graph)!;
+  };
 }
