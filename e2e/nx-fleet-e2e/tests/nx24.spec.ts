@@ -215,6 +215,8 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     expect(facts.types).toEqual({
       nxPruning: 'function',
       getAllFileDataInContext: 'function',
+      createNodesFromFiles: 'function',
+      logger: 'object',
       hashObject: 'function',
       PluginCache: 'function',
       readFileMapCache: 'function',

@@ -149,6 +149,11 @@ export async function createPmWorkspace(
     case 'yarn-classic':
       json(root, 'package.json', manifest(`yarn@${YARN_CLASSIC_VERSION}`));
       await runOk('yarn', ['install', '--non-interactive'], quiet);
+      // Seen once in ~10 CI runs: yarn 1 finished without linking nx-fleet's bin. `--check-files`
+      // makes it verify node_modules against the lockfile and link what is missing.
+      if (!existsSync(join(root, 'node_modules', '.bin', 'nx-fleet'))) {
+        await runOk('yarn', ['install', '--non-interactive', '--check-files'], quiet);
+      }
       frozenInstall = ['yarn', ['install', '--frozen-lockfile', '--ignore-scripts', '--non-interactive']];
       break;
     case 'yarn-berry': {

@@ -19,10 +19,17 @@ export function readIgnorePatterns(contextDir: string, dockerfile: string): stri
 
 /** The same rule, given where the context's root `.dockerignore` is (undefined: the context has none). */
 export function ignorePatternsOf(dockerfile: string, contextIgnore: string | undefined): string[] {
-  for (const file of [`${dockerfile}.dockerignore`, contextIgnore]) {
-    if (file && existsSync(file)) return parseIgnoreFile(readFileSync(file, 'utf8'));
-  }
-  return [];
+  const file = ignoreFileFor(dockerfile, contextIgnore, existsSync);
+  return file ? parseIgnoreFile(readFileSync(file, 'utf8')) : [];
+}
+
+/** Which ignore file the engine reads, by the rule above: the paths are whatever `exists` understands. */
+export function ignoreFileFor(
+  dockerfile: string,
+  contextIgnore: string | undefined,
+  exists: (file: string) => boolean,
+): string | undefined {
+  return [`${dockerfile}.dockerignore`, contextIgnore].find((file) => file !== undefined && exists(file));
 }
 
 export function parseIgnoreFile(text: string): string[] {

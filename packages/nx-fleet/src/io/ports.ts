@@ -1,4 +1,4 @@
-import { logger } from '@nx/devkit';
+import { logger } from 'nx/src/utils/logger';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';

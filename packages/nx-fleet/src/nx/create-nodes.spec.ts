@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, t
 import type { FleetPluginOptions } from '../config/options';
 import { fleetCreateNodes } from './create-nodes';
 import { cacheFile } from './folder-cache';
+import { GraphMemo } from './graph-memo';
 import { OnceWarnings } from './worker-state';
 
 /**
@@ -15,7 +16,13 @@ import { OnceWarnings } from './worker-state';
  * `@nx/devkit` is an external CommonJS module: its `logger` stays the one object spied on here.
  */
 function freshCreateNodes(cacheDirectory = tempDir('nx-fleet-plugin-cache-'), env: Record<string, string> = {}) {
-  return fleetCreateNodes({ cacheDirectory, warnings: new OnceWarnings(), sourceFiles: diskFiles, env });
+  return fleetCreateNodes({
+    cacheDirectory,
+    warnings: new OnceWarnings(),
+    sourceFiles: diskFiles,
+    memo: new GraphMemo(),
+    env,
+  });
 }
 
 /** What Nx's workspace context gives: every file under the root, with a content hash. */
@@ -829,6 +836,38 @@ describe('createNodes', () => {
       expect(build.options).toEqual({ dockerfile: 'apps/api/Dockerfile', context: 'apps/api' });
       expect(build.dependsOn).toBeUndefined();
     });
+
+    it('one worker across edits (the daemon) decides as a new worker would: Dockerfile, files that exist, ignore file', async () => {
+      const root = tempDir('nx-fleet-plugin-ws-');
+      const files: Record<string, string> = {
+        'apps/api/project.json': json({ name: 'api' }),
+        'apps/api/src/main.js': '',
+        'apps/api/Dockerfile': 'FROM node:20\nCOPY libs/util ./util\n',
+      };
+      writeTree(root, files);
+      const worker = freshCreateNodes();
+      const contextBy = async (createNodes: CreateNodesTuple) => {
+        const build = onlyProject(await run(createNodes, undefined, root, matched(files))).targets!['docker-build']!;
+        return { options: build.options, context: build.metadata!['context'] };
+      };
+      const seen: unknown[] = [];
+      for (const changed of <Array<Record<string, string>>>[
+        {},
+        { 'apps/api/src/main.js': '// edited\n' },
+        { 'libs/util/index.js': '' },
+        { 'apps/api/Dockerfile': 'FROM node:20\nCOPY src ./src\n' },
+        { 'apps/api/Dockerfile': 'FROM node:20\nCOPY libs/util ./util\n' },
+        { '.dockerignore': 'libs\n' },
+      ]) {
+        Object.assign(files, changed);
+        writeTree(root, changed);
+        const decided = await contextBy(worker);
+        expect(decided).toEqual(await contextBy(freshCreateNodes()));
+        seen.push(JSON.stringify(decided));
+      }
+      // The edits do move the decision (the comparison above would pass for a constant one too).
+      expect(new Set(seen).size).toBeGreaterThanOrEqual(3);
+    });
   });
 
   describe('contracts', () => {
@@ -1161,6 +1200,28 @@ describe('createNodes', () => {
       expect(await workspace.imageOfA()).toBe('from-the-cache');
     });
 
+    it("names a folder's manifests by Nx's hashes: a folder still in the cache is not read; one Nx does not list is", async () => {
+      const workspace = await cachedWorkspace();
+      const listed = await diskFiles(workspace.root);
+      const withFiles = (files: typeof listed) =>
+        fleetCreateNodes({
+          cacheDirectory: workspace.cacheDirectory,
+          warnings: new OnceWarnings(),
+          sourceFiles: () => Promise.resolve(files),
+          memo: new GraphMemo(),
+          env: {},
+        });
+      const imageOfA = async (createNodes: CreateNodesTuple) =>
+        new Map(await run(createNodes, undefined, workspace.root, matched(WORKSPACE))).get('services/a/Dockerfile')!
+          .projects!['services/a']!.targets!['docker-build']!.options.image;
+      // Nx still reports the hash it knew: were the manifest read, its new text would be a miss.
+      workspace.change({ 'services/a/project.json': json({ name: 'a', tags: ['x'] }) });
+      expect(await imageOfA(withFiles(listed))).toBe('from-the-cache');
+      expect(
+        await imageOfA(withFiles(listed.filter(({ file }) => file !== 'services/a/project.json'))),
+      ).toBeUndefined();
+    });
+
     it.each<[string, (workspace: Awaited<ReturnType<typeof cachedWorkspace>>) => Promise<unknown>]>([
       [
         'its project.json changes',
@@ -1316,6 +1377,7 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
       cacheDirectory: tempDir('nx-fleet-plugin-cache-'),
       warnings: new OnceWarnings(),
       sourceFiles: () => Promise.reject(new Error('no workspace context')),
+      memo: new GraphMemo(),
       env: {},
     });
     const results = await run(createNodes, undefined, root, matched(FLEET));

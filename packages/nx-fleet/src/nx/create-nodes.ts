@@ -2,32 +2,33 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createNodesFromFiles, logger, type CreateNodes, type CreateNodesResult } from '@nx/devkit';
+import type { CreateNodes, CreateNodesContext, CreateNodesResult, CreateNodesResultArray } from '@nx/devkit';
 import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
 import { brokerConfigFromEnv } from '../contracts/pact-broker';
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
 import { groupByFolder, PLUGIN_GLOB, preferredContainerfile, type Detection } from '../services/detection';
-import { readIgnorePatterns } from '../image/build-context';
+import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import type { ContextFacts } from '../image/context-inference';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { preloadParser } from '../runtime-graph/sdk-imports';
 import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
-import { getAllFileDataInContext, workspaceDataDirectory, type WorkspaceFileData } from './devkit-internal';
-import { FolderCache } from './folder-cache';
 import {
-  analyseFolder,
-  MANIFEST_NAMES,
-  orphanWarning,
-  type FolderAnalysis,
-  type ManifestTexts,
-  type Warning,
-} from './service-folders';
+  createNodesFromFiles,
+  getAllFileDataInContext,
+  logger,
+  workspaceDataDirectory,
+  type WorkspaceFileData,
+} from './devkit-internal';
+import { FolderCache, type FolderManifests } from './folder-cache';
+import { analyseFolder, MANIFEST_NAMES, orphanWarning, type FolderAnalysis, type Warning } from './service-folders';
 import { runtimeProviderRoots } from './runtime-providers';
 import { resolveServiceContext, type ServiceContext } from './service-context';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
+import type { GraphMemo } from './graph-memo';
+import { WorkspaceTexts } from './workspace-texts';
 
 type Service = Extract<Detection, { kind: 'service' }>;
 
@@ -43,6 +44,8 @@ export interface CreateNodesDeps {
   warnings: OnceWarnings;
   /** Every workspace file with Nx's content hash (Nx's workspace context). */
   sourceFiles(workspaceRoot: string): Promise<readonly WorkspaceFileData[]>;
+  /** What this worker has answered before (texts read, context decisions): kept while it lives. */
+  memo: GraphMemo;
   env: Env;
 }
 
@@ -55,76 +58,98 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
   return [
     PLUGIN_GLOB,
     async (files, rawOptions, context) => {
-      const options = normalizeOptions(rawOptions);
-      const folders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
-      const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
-      const outcomes = [...folders].map(([root, folderFiles]) =>
-        analyse(root, folderFiles, options, context.workspaceRoot, cache),
-      );
-      const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
-      const roots = [...folders.keys()];
-      // The sources' warnings (unreadable files, SDK owners) join the folders': all print once per workspace state.
-      const sourceWarnings: Warning[] = [];
-      const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
-      const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
-      const providerRoots = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, workspaceFiles, {
-        ...deps,
-        warn: collect,
-      });
-      const warnings = [
-        ...outcomes.flatMap((o, i) =>
-          'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, root: roots[i]! })) : [],
-        ),
-        ...orphanWarnings(detections),
-      ]
-        .map(({ root, ...warning }) => ({
-          ...warning,
-          state: warningState(warning.message, folders.get(root) ?? [], context.workspaceRoot),
-        }))
-        .concat(sourceWarnings.map((warning) => ({ ...warning, state: messageState(warning.message) })));
-      // Once per workspace state: a warning an earlier Nx command printed over the same files is not printed again.
-      for (const { key, message, state } of cache.unprinted(warnings)) deps.warnings.warn(`${key}\0${state}`, message);
-      cache.save();
-
-      const affectedBy = affectedByOf(detections, roots, options, context.workspaceRoot);
-      const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
-      const pacts = pactFilesByRoot(files);
-      const matched = new Set(files);
-      const units = outcomes.flatMap((outcome) => unitOf(outcome, matched));
-      return createNodesFromFiles(
-        (_file, _options, _context, index) => {
-          const unit = units[index]!;
-          if ('error' in unit) throw unit.error;
-          const { service, projectName } = unit;
-          const facts =
-            workspaceFiles &&
-            contextFacts(
-              service,
-              projectName,
-              filePaths,
-              context.workspaceRoot,
-              service.config.buildTarget ?? options.buildTarget,
-            );
-          return serviceNode(service, projectName, options, {
-            broker: brokerConfigFromEnv(deps.env) !== undefined,
-            context: resolveServiceContext(service.config, options, facts),
-            pacts: pacts.get(service.root) ?? [],
-            affectedBy: affectedBy(service.root),
-            providerRoots: providerRoots.get(projectName) ?? [],
-          });
-        },
-        units.map((unit) => unit.file),
-        rawOptions,
-        context,
-      );
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      try {
+        return await fleetNodes(files, rawOptions, context, deps);
+      } finally {
+        // Nx's perf log has the wall time; the CPU time is nx-fleet's own, whatever else the machine runs.
+        logger.verbose(
+          `nx-fleet: createNodes: ${files.length} files in ${(performance.now() - started).toFixed(1)} ms (CPU ${cpuMs(cpu)} ms)`,
+        );
+      }
     },
   ];
+}
+
+/** The CPU time this process used since `since`, in ms. */
+function cpuMs(since: NodeJS.CpuUsage): string {
+  const used = process.cpuUsage(since);
+  return ((used.user + used.system) / 1000).toFixed(1);
+}
+
+async function fleetNodes(
+  files: readonly string[],
+  rawOptions: FleetPluginOptions | undefined,
+  context: CreateNodesContext,
+  deps: CreateNodesDeps,
+): Promise<CreateNodesResultArray> {
+  const options = normalizeOptions(rawOptions);
+  // The sources' warnings (unreadable files, SDK owners) join the folders': all print once per workspace state.
+  const sourceWarnings: Warning[] = [];
+  const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
+  const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
+  const texts = new WorkspaceTexts(context.workspaceRoot, workspaceFiles, deps.memo.texts);
+  const folders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
+  const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
+  const outcomes = [...folders].map(([root, folderFiles]) => analyse(root, folderFiles, options, texts, cache));
+  const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
+  const roots = [...folders.keys()];
+  const providerRoots = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, workspaceFiles, {
+    ...deps,
+    warn: collect,
+  });
+  const warnings = [
+    ...outcomes.flatMap((o, i) => ('analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, root: roots[i]! })) : [])),
+    ...orphanWarnings(detections),
+  ]
+    .map(({ root, ...warning }) => ({
+      ...warning,
+      state: warningState(warning.message, folders.get(root) ?? [], context.workspaceRoot),
+    }))
+    .concat(sourceWarnings.map((warning) => ({ ...warning, state: messageState(warning.message) })));
+  // Once per workspace state: a warning an earlier Nx command printed over the same files is not printed again.
+  for (const { key, message, state } of cache.unprinted(warnings)) deps.warnings.warn(`${key}\0${state}`, message);
+  cache.save();
+
+  const affectedBy = affectedByOf(detections, roots, options, context.workspaceRoot);
+  const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
+  const filesVersion = deps.memo.filesVersion(filePaths);
+  const optionsKey = JSON.stringify(options);
+  const pacts = pactFilesByRoot(files);
+  const matched = new Set(files);
+  const units = outcomes.flatMap((outcome) => unitOf(outcome, matched));
+  return createNodesFromFiles(
+    (_file, _options, _context, index) => {
+      const unit = units[index]!;
+      if ('error' in unit) throw unit.error;
+      const { service, projectName } = unit;
+      const facts =
+        workspaceFiles &&
+        contextFacts(service, projectName, filePaths, texts, service.config.buildTarget ?? options.buildTarget);
+      // A pure decision over these inputs: an edit that leaves them alone (most, in the daemon) reuses it.
+      const contextKey = JSON.stringify([filesVersion, optionsKey, service.config, { ...facts, files: undefined }]);
+      return serviceNode(service, projectName, options, {
+        broker: brokerConfigFromEnv(deps.env) !== undefined,
+        context: deps.memo.decision(`context\0${service.root}`, contextKey, () =>
+          resolveServiceContext(service.config, options, facts),
+        ),
+        pacts: pacts.get(service.root) ?? [],
+        affectedBy: affectedBy(service.root),
+        providerRoots: providerRoots.get(projectName) ?? [],
+      });
+    },
+    units.map((unit) => unit.file),
+    rawOptions,
+    context,
+  );
 }
 
 export const createNodes = fleetCreateNodes({
   cacheDirectory: workspaceDataDirectory,
   warnings: workerState.nodeWarnings,
   sourceFiles: getAllFileDataInContext,
+  memo: workerState.graph,
   env: nodePorts().env,
 });
 
@@ -135,13 +160,13 @@ function analyse(
   root: string,
   folderFiles: readonly string[],
   options: NormalizedFleetOptions,
-  workspaceRoot: string,
+  texts: WorkspaceTexts,
   cache: FolderCache,
 ): Outcome {
   try {
-    const texts = readManifests(workspaceRoot, root, folderFiles);
+    const manifests = manifestsOf(root, folderFiles, texts);
     return {
-      analysis: cache.analysis(root, folderFiles, texts, () => analyseFolder(root, folderFiles, texts, options)),
+      analysis: cache.analysis(root, folderFiles, manifests, (read) => analyseFolder(root, folderFiles, read, options)),
     };
   } catch (error) {
     return { file: preferredContainerfile(folderFiles) ?? folderFiles[0]!, error };
@@ -234,6 +259,7 @@ async function providersOf(
       : [],
   );
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const stats = { parsed: 0, resolved: 0, imports: 0, fullParses: 0, workers: 0 };
   try {
     const roots = runtimeProviderRoots({
@@ -246,7 +272,7 @@ async function providersOf(
       stats,
     });
     logger.verbose(
-      `nx-fleet: runtime graph: ${[...roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; extra threads: ${stats.workers}; re-resolved: ${stats.resolved})`,
+      `nx-fleet: runtime graph: ${[...roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (CPU ${cpuMs(cpu)} ms; files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; extra threads: ${stats.workers}; re-resolved: ${stats.resolved})`,
     );
     return roots;
   } catch (error) {
@@ -290,31 +316,44 @@ function contextFacts(
   service: Service,
   projectName: string,
   files: readonly string[],
-  workspaceRoot: string,
+  texts: WorkspaceTexts,
   buildTarget: string,
 ): ContextFacts | undefined {
-  const dockerfile = join(workspaceRoot, service.dockerfile);
-  try {
-    return {
-      buildOutputs: declaredOutputs(workspaceRoot, service.root, projectName, buildTarget),
-      projectRoot: service.root,
-      dockerfile: service.dockerfile,
-      dockerfileText: readFileSync(dockerfile, 'utf8'),
-      files,
-      ignore: {
-        project: readIgnorePatterns(join(workspaceRoot, service.root), dockerfile),
-        workspace: readIgnorePatterns(workspaceRoot, dockerfile),
-      },
-    };
-  } catch {
-    return undefined;
-  }
+  // An ignore file that is there but cannot be read leaves the context to the settings, as a Dockerfile does.
+  // Both contexts ask first whether the Dockerfile has its own ignore file: the disk is asked once.
+  const exists = once((path: string) => texts.exists(path));
+  const ignorePatterns = (contextIgnore: string) => {
+    const file = ignoreFileFor(service.dockerfile, contextIgnore, exists);
+    const text = file === undefined ? '' : texts.text(file);
+    return text === undefined ? undefined : parseIgnoreFile(text);
+  };
+  const dockerfileText = texts.text(service.dockerfile);
+  const project = ignorePatterns(posix.join(service.root, '.dockerignore'));
+  const workspace = ignorePatterns('.dockerignore');
+  if (dockerfileText === undefined || !project || !workspace) return undefined;
+  return {
+    buildOutputs: declaredOutputs(texts, service.root, projectName, buildTarget),
+    projectRoot: service.root,
+    dockerfile: service.dockerfile,
+    dockerfileText,
+    files,
+    ignore: { project, workspace },
+  };
+}
+
+/** `answer`, asked once per argument. */
+function once<T>(answer: (key: string) => T): (key: string) => T {
+  const answers = new Map<string, T>();
+  return (key) => {
+    if (!answers.has(key)) answers.set(key, answer(key));
+    return answers.get(key)!;
+  };
 }
 
 /** The build target's `outputs` in project.json, as workspace paths; targets other plugins infer are not known yet. */
-function declaredOutputs(workspaceRoot: string, root: string, projectName: string, buildTarget: string): string[] {
+function declaredOutputs(texts: WorkspaceTexts, root: string, projectName: string, buildTarget: string): string[] {
   try {
-    const project = JSON.parse(readFileSync(join(workspaceRoot, root, 'project.json'), 'utf8')) as {
+    const project = JSON.parse(texts.text(posix.join(root, 'project.json')) ?? '{}') as {
       targets?: Record<string, { outputs?: unknown }>;
     };
     const outputs = project.targets?.[buildTarget]?.outputs;
@@ -372,19 +411,14 @@ function sourceFileOf(service: Service, matched: ReadonlySet<string>): string {
   return matched.has(projectJson) ? projectJson : posix.join(service.root, 'package.json');
 }
 
-/** The folder's manifests among the matched files, as text; one that cannot be read is undefined. */
-function readManifests(workspaceRoot: string, root: string, folderFiles: readonly string[]): ManifestTexts {
-  const texts: ManifestTexts = {};
-  for (const name of MANIFEST_NAMES) {
-    const file = posix.join(root, name);
-    if (!folderFiles.includes(file)) continue;
-    try {
-      texts[name] = readFileSync(join(workspaceRoot, file), 'utf8');
-    } catch {
-      texts[name] = undefined;
-    }
-  }
-  return texts;
+/** The folder's manifests among the matched files: named by Nx's hashes when it lists them all, read when asked. */
+function manifestsOf(root: string, folderFiles: readonly string[], texts: WorkspaceTexts): FolderManifests {
+  const present = MANIFEST_NAMES.filter((name) => folderFiles.includes(posix.join(root, name)));
+  const hashes = present.map((name) => texts.hashOf(posix.join(root, name)));
+  return {
+    identity: hashes.every((hash) => hash !== undefined) ? `nx:${hashes.join(',')}` : undefined,
+    texts: () => Object.fromEntries(present.map((name) => [name, texts.text(posix.join(root, name))])),
+  };
 }
 
 /** A folder's entries; an unreadable one (a race with a delete) has none rather than breaking the graph. */

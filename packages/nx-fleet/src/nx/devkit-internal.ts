@@ -1,19 +1,21 @@
-import { detectPackageManager, logger, type ProjectFileMap, type ProjectGraph } from '@nx/devkit';
-import {
-  createPackageJson,
-  generatePrunedDeployOutput,
-  readFileMapCache,
-  workspaceDataDirectory,
-} from '@nx/devkit/internal';
+import type { ProjectFileMap, ProjectGraph } from '@nx/devkit';
+import { readFileMapCache } from 'nx/src/project-graph/nx-deps-cache';
+import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
+import { logger } from 'nx/src/utils/logger';
 import { output } from 'nx/src/utils/output';
+import { detectPackageManager } from 'nx/src/utils/package-manager';
 import { getAllFileDataInContext as nxAllFileData } from 'nx/src/utils/workspace-context';
 import type { NxPruning } from '../image/pruned-context';
 
 /*
- * Nx 23.2.1+ and 24.x: every name below exists with the same signature in @nx/devkit 23.2.1 and
- * 24.0.0 (`@nx/devkit/internal` re-exports `nx/src/devkit-internals`), and
- * `nx/src/utils/workspace-context` is the same module path on both majors (nx's `./src/*` export).
+ * Nx 23.2.1+ and 24.x: every module path and name below exists with the same signature in nx 23.2.1
+ * and 24.0.6 (nx's `./src/*` export; `@nx/devkit` and `@nx/devkit/internal` re-export them).
  * devkit-internal.spec.ts pins the shapes; the e2e suite runs them on Nx 24.
+ *
+ * Graph time (the plugin entry and what it imports) takes Nx's functions from the modules that define
+ * them, which Nx's plugin worker has loaded before it loads a plugin: `@nx/devkit`'s index loads all of
+ * Nx's public API (generators, task runners) and cost each plugin worker ~150 ms. Task-time internals
+ * (the pruning) are loaded when first used.
  */
 
 /**
@@ -38,6 +40,8 @@ function prunedManifests(
   workspaceRoot: string,
   fileMap: ProjectFileMap,
 ): Record<string, string> {
+  const { createPackageJson, generatePrunedDeployOutput } =
+    require('@nx/devkit/internal') as typeof import('@nx/devkit/internal');
   // Development dependencies the service's files use stay: a multi-stage build compiles or bundles with them.
   const packageJson = createPackageJson(service, graph, { root: workspaceRoot, isProduction: false }, fileMap);
   const files: Record<string, string> = {};
@@ -84,5 +88,8 @@ export function getAllFileDataInContext(workspaceRoot: string): Promise<Workspac
   return nxAllFileData(workspaceRoot);
 }
 
-/** For nx/ hooks: where Nx keeps workspace data (`nx reset` clears it), and its plugin-cache helpers. */
-export { hashObject, PluginCache, readFileMapCache, workspaceDataDirectory } from '@nx/devkit/internal';
+/** For nx/ hooks: where Nx keeps workspace data (`nx reset` clears it), its plugin-cache helpers, its logger. */
+export { hashObject } from 'nx/src/hasher/file-hasher';
+export { createNodesFromFiles } from 'nx/src/project-graph/plugins/utils';
+export { PluginCache } from 'nx/src/utils/plugin-cache-utils';
+export { logger, readFileMapCache, workspaceDataDirectory };

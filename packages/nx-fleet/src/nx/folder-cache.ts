@@ -9,6 +9,13 @@ const VERSION = (require('../../package.json') as { version: string }).version;
 /** Bumped when FolderAnalysis changes shape: an entry written by an older shape is recomputed. */
 const SHAPE = 2;
 
+/** A folder's manifests: their texts (read when asked), and a name for them that needs no read, when there is one. */
+export interface FolderManifests {
+  /** Nx's content hashes of every manifest, as one string, when Nx lists them all; never equal to texts' JSON. */
+  identity: string | undefined;
+  texts(): ManifestTexts;
+}
+
 interface Entry {
   hash: string;
   analysis: FolderAnalysis;
@@ -31,8 +38,8 @@ export interface StatedWarning extends Warning {
  * Folders' analyses, as Nx's own plugins keep their targets: one file per options hash in Nx's
  * workspace-data directory (`nx-fleet-<optionsHash>.hash`, cleared by `nx reset`), each folder's
  * entry valid for the hash of the files it was made from. A folder is made from its manifests'
- * texts and the names of its matched files; a Dockerfile's content never changes what nx-fleet
- * infers, so it is not read.
+ * contents and the names of its matched files; a Dockerfile's content never changes what nx-fleet
+ * infers here, so it is not part of the key.
  */
 export class FolderCache {
   private changed = false;
@@ -59,23 +66,36 @@ export class FolderCache {
     return warnings.filter(({ key, state }) => before[key] !== state);
   }
 
+  /**
+   * A folder's analysis, from this cache when its manifests are what they were. `manifests.identity`
+   * names them without reading them (Nx's content hashes) when Nx lists them all: then a folder that
+   * is still in the cache costs no read.
+   */
   analysis(
     root: string,
     folderFiles: readonly string[],
-    texts: ManifestTexts,
-    analyse: () => FolderAnalysis,
+    manifests: FolderManifests,
+    analyse: (texts: ManifestTexts) => FolderAnalysis,
   ): FolderAnalysis {
     // Kept for folders with a container file, as Nx's Docker plugin keeps its own: the others (most
     // projects) cost one JSON parse, less than their entry. A manifest that could not be read (a
     // race with a delete) is a passing state, never kept.
-    if (!folderFiles.some(isContainerfile) || Object.values(texts).some((text) => text === undefined)) return analyse();
+    if (!folderFiles.some(isContainerfile)) return analyse(manifests.texts());
+    let identity = manifests.identity;
+    if (identity === undefined) {
+      const texts = manifests.texts();
+      if (!allRead(texts)) return analyse(texts);
+      identity = JSON.stringify(texts);
+    }
     // One digest of one string: Nx's hashObject costs a native call per field, ten times this per folder.
     const hash = createHash('sha256')
-      .update(JSON.stringify([VERSION, SHAPE, root, folderFiles, texts]))
+      .update(JSON.stringify([VERSION, SHAPE, root, folderFiles, identity]))
       .digest('hex');
     const entry = this.entries.get(root);
     if (entry && 'hash' in entry && entry.hash === hash && isFolderAnalysis(entry.analysis)) return entry.analysis;
-    const analysis = analyse();
+    const texts = manifests.texts();
+    const analysis = analyse(texts);
+    if (!allRead(texts)) return analysis;
     this.entries.set(root, { hash, analysis });
     this.changed = true;
     return analysis;
@@ -91,6 +111,10 @@ export class FolderCache {
       // The next graph analyses these folders again.
     }
   }
+}
+
+function allRead(texts: ManifestTexts): boolean {
+  return Object.values(texts).every((text) => text !== undefined);
 }
 
 /** What the batch reads of an analysis before any one folder's project is made: an entry without it is a miss. */

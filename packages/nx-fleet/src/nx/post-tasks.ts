@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { logger, type PostTasksExecution } from '@nx/devkit';
+import type { PostTasksExecution } from '@nx/devkit';
+import { logger } from './devkit-internal';
 import type { FleetPluginOptions } from '../config/options';
 import { RUN_SUMMARY_FILE } from '../image/records';
 import { formatRunSummary, summarizeRun } from '../image/run-summary';

@@ -1,4 +1,5 @@
-import { logger } from '@nx/devkit';
+import { logger } from './devkit-internal';
+import { GraphMemo } from './graph-memo';
 
 /** Prints each warning once per key, however often Nx calls the plugin. */
 export class OnceWarnings {
@@ -18,4 +19,6 @@ export class OnceWarnings {
  */
 export const workerState = {
   nodeWarnings: new OnceWarnings(),
+  /** What createNodes has read and decided before, while its inputs are unchanged. */
+  graph: new GraphMemo(),
 };

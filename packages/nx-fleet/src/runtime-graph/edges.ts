@@ -35,8 +35,11 @@ export interface ServiceRuntime {
  */
 export function codeClosures(services: readonly string[], codeEdges: readonly CodeEdge[]): Map<string, string[]> {
   const isService = new Set(services);
-  const targets = new Map<string, string[]>();
-  for (const { source, target } of codeEdges) targets.set(source, [...(targets.get(source) ?? []), target]);
+  const targets = groupBy(
+    codeEdges,
+    (edge) => edge.source,
+    (edge) => edge.target,
+  );
   const closures = new Map<string, string[]>();
   for (const service of services) {
     const reached = new Set([service]);
@@ -64,18 +67,26 @@ export function runtimeProviders(
   imports: readonly RuntimeImport[],
   codeEdges: readonly CodeEdge[],
 ): Map<string, ServiceLink[]> {
-  const byConsumer = new Map<string, RuntimeImport[]>();
-  for (const i of imports) byConsumer.set(i.consumer, [...(byConsumer.get(i.consumer) ?? []), i]);
+  const byConsumer = groupBy(
+    imports,
+    (i) => i.consumer,
+    (i) => i,
+  );
   const result = new Map<string, ServiceLink[]>();
   for (const [service, closure] of codeClosures(services, codeEdges)) {
     const perProvider = new Map<string, ServiceLink['imports']>();
     for (const project of closure) {
       for (const i of byConsumer.get(project) ?? []) {
         if (i.provider === service) continue;
-        perProvider.set(i.provider, [
-          ...(perProvider.get(i.provider) ?? []),
-          { file: i.file, line: i.line, specifier: i.specifier, via: project, ...(i.sdk ? { sdk: i.sdk } : {}) },
-        ]);
+        const evidence = perProvider.get(i.provider) ?? [];
+        if (!evidence.length) perProvider.set(i.provider, evidence);
+        evidence.push({
+          file: i.file,
+          line: i.line,
+          specifier: i.specifier,
+          via: project,
+          ...(i.sdk ? { sdk: i.sdk } : {}),
+        });
       }
     }
     result.set(
@@ -111,4 +122,15 @@ export function serviceRuntime(
         return link ? [{ service: consumer, imports: link.imports }] : [];
       }),
   }));
+}
+
+/** `values` grouped by `key`, in their order: one array per key, appended to (a core SDK has thousands of importers). */
+function groupBy<T, V>(values: readonly T[], key: (value: T) => string, value: (value: T) => V): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const item of values) {
+    const group = groups.get(key(item));
+    if (group) group.push(value(item));
+    else groups.set(key(item), [value(item)]);
+  }
+  return groups;
 }

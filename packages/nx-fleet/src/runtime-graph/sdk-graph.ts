@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { parseJson } from '@nx/devkit';
 import { availableParallelism } from 'node:os';
 import { join, posix } from 'node:path';
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { isServiceProject } from '../services/projects';
 import { DEFAULT_TEST_FILES } from '../config/options';
 import type { CodeEdge, RuntimeImport } from './edges';
@@ -350,10 +350,11 @@ function candidateNames(input: Scan): ReachableNames {
 
 function pathAliases(fs: SyncFiles, tsconfig: string): string[] {
   try {
-    const paths =
-      parseJson<{ compilerOptions?: { paths?: Record<string, unknown> } }>(fs.read(tsconfig).toString('utf8'))
-        .compilerOptions?.paths ?? {};
-    return Object.keys(paths).filter(Boolean);
+    const errors: ParseError[] = [];
+    const config = parseJsonc(fs.read(tsconfig).toString('utf8'), errors, { allowTrailingComma: true }) as
+      { compilerOptions?: { paths?: Record<string, unknown> } } | undefined;
+    if (errors.length) return [];
+    return Object.keys(config?.compilerOptions?.paths ?? {}).filter(Boolean);
   } catch {
     // A tsconfig that does not parse is reported by the resolver, which reads it too.
     return [];

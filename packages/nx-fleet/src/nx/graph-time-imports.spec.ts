@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importsOf, isTypeOnly } from '../runtime-graph/sdk-imports';
+
+/*
+ * Every `nx` command loads the plugin entry in a plugin worker. The worker has loaded Nx's own modules
+ * by then; `@nx/devkit`'s index loads all of Nx's public API besides (generators, task runners),
+ * ~150 ms of each worker's start. The entry's module-load closure must reach Nx only through the
+ * modules below: Nx 23.2.1's plugin worker has each loaded before it loads a plugin, except
+ * plugin-cache-utils (two functions over modules it has). (A `require()` inside a function, such as
+ * the pruning's, is loaded when used.)
+ */
+const NX_MODULES_LOADED_BY_THE_PLUGIN_WORKER = [
+  'nx/src/hasher/file-hasher',
+  'nx/src/project-graph/nx-deps-cache',
+  'nx/src/project-graph/plugins/utils',
+  'nx/src/utils/cache-directory',
+  'nx/src/utils/logger',
+  'nx/src/utils/output',
+  'nx/src/utils/package-manager',
+  'nx/src/utils/plugin-cache-utils',
+  'nx/src/utils/workspace-context',
+];
+
+const SRC = join(__dirname, '..');
+
+/** The packages and Nx modules the entry's static imports load, following its own modules. */
+function loadTimeExternals(entry: string): Set<string> {
+  const externals = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const ref of importsOf(file, readFileSync(file, 'utf8'))) {
+      if (isTypeOnly(ref.kind) || (ref.kind !== 'import' && ref.kind !== 'export')) continue;
+      if (ref.specifier.startsWith('.')) visit(`${join(dirname(file), ref.specifier)}.ts`);
+      else if (!ref.specifier.startsWith('node:')) externals.add(ref.specifier);
+    }
+  };
+  visit(entry);
+  return externals;
+}
+
+describe('the plugin entry at graph time', () => {
+  const externals = loadTimeExternals(join(SRC, 'index.ts'));
+
+  it('does not load @nx/devkit or its internals', () => {
+    expect([...externals].filter((name) => name.startsWith('@nx/'))).toEqual([]);
+  });
+
+  it('reaches Nx only through modules the plugin worker has already loaded', () => {
+    const nx = [...externals].filter((name) => name === 'nx' || name.startsWith('nx/'));
+    expect(nx.filter((name) => !NX_MODULES_LOADED_BY_THE_PLUGIN_WORKER.includes(name))).toEqual([]);
+    // The walk itself reaches the graph-time modules (it would pass vacuously otherwise).
+    expect(nx).toContain('nx/src/utils/workspace-context');
+  });
+});

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkspaceTexts, type KnownText } from './workspace-texts';
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+function workspace(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'nx-fleet-texts-'));
+  roots.push(root);
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(root, file), text);
+  return root;
+}
+
+describe('WorkspaceTexts', () => {
+  it('reads a file Nx lists once per hash: the same hash is answered from the memo, a new one is read', () => {
+    const root = workspace({ Dockerfile: 'FROM a\n' });
+    const memo = new Map<string, KnownText>();
+    expect(new WorkspaceTexts(root, [{ file: 'Dockerfile', hash: 'h1' }], memo).text('Dockerfile')).toBe('FROM a\n');
+    // The disk changes under the same hash: what Nx does not know changed is not read again.
+    writeFileSync(join(root, 'Dockerfile'), 'FROM b\n');
+    expect(new WorkspaceTexts(root, [{ file: 'Dockerfile', hash: 'h1' }], memo).text('Dockerfile')).toBe('FROM a\n');
+    expect(new WorkspaceTexts(root, [{ file: 'Dockerfile', hash: 'h2' }], memo).text('Dockerfile')).toBe('FROM b\n');
+    expect(memo.get('Dockerfile')).toEqual({ hash: 'h2', text: 'FROM b\n' });
+  });
+
+  it('asks the disk for a file Nx does not list (git ignores it), every time, and keeps nothing of it', () => {
+    const root = workspace({ '.dockerignore': 'dist\n' });
+    const memo = new Map<string, KnownText>();
+    const texts = new WorkspaceTexts(root, [], memo);
+    expect(texts.exists('.dockerignore')).toBe(true);
+    expect(texts.text('.dockerignore')).toBe('dist\n');
+    writeFileSync(join(root, '.dockerignore'), 'tmp\n');
+    expect(texts.text('.dockerignore')).toBe('tmp\n');
+    expect(texts.hashOf('.dockerignore')).toBeUndefined();
+    expect(memo.size).toBe(0);
+  });
+
+  it('answers a missing file with undefined, and existence from Nx’s list first', () => {
+    const root = workspace({});
+    const texts = new WorkspaceTexts(root, [{ file: 'listed', hash: 'h' }], new Map());
+    expect(texts.text('missing')).toBeUndefined();
+    expect(texts.exists('missing')).toBe(false);
+    expect(texts.exists('listed')).toBe(true);
+    expect(texts.hashOf('listed')).toBe('h');
+    // Listed but gone from the disk (a race with a delete): unreadable, not an error.
+    expect(texts.text('listed')).toBeUndefined();
+  });
+
+  it('without Nx’s list, reads the disk', () => {
+    const root = workspace({ 'project.json': '{}' });
+    const texts = new WorkspaceTexts(root, undefined, new Map());
+    expect(texts.text('project.json')).toBe('{}');
+    expect(texts.exists('project.json')).toBe(true);
+  });
+});
