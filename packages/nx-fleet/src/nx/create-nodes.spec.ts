@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { AggregateCreateNodesError, logger, type CreateNodesResult } from '@nx/devkit';
@@ -40,6 +40,12 @@ async function diskFiles(root: string): Promise<Array<{ file: string; hash: stri
   }));
 }
 type CreateNodesTuple = ReturnType<typeof freshCreateNodes>;
+
+/** Drops createNodes' kept whole answers (nodes-cache.ts) from a cache directory. */
+function forgetAnswers(cacheDirectory: string): void {
+  const dir = join(cacheDirectory, 'nx-fleet');
+  for (const file of existsSync(dir) ? readdirSync(dir) : []) if (file.startsWith('nodes-')) rmSync(join(dir, file));
+}
 
 /** Removed after the test. */
 function tempDir(prefix: string): string {
@@ -1088,7 +1094,11 @@ describe('createNodes', () => {
           Object.assign(files, changed);
           writeTree(root, changed);
         },
-        run: (options?: FleetPluginOptions) => run(freshCreateNodes(cacheDirectory), options, root, matched(files)),
+        // The folder cache answers when the whole answer is not kept (after any change to a file).
+        run: (options?: FleetPluginOptions) => {
+          forgetAnswers(cacheDirectory);
+          return run(freshCreateNodes(cacheDirectory), options, root, matched(files));
+        },
         async imageOfA(options?: FleetPluginOptions) {
           const results = new Map(await this.run(options));
           return results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-build']!.options.image;
@@ -1105,13 +1115,22 @@ describe('createNodes', () => {
         const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
         const computed = await run(freshCreateNodes(cacheDirectory), options);
         expect(warnings(warn)).toHaveLength(3);
-        expect(readdirSync(cacheDirectory)).toEqual([posix.basename(cacheFile(cacheDirectory, options))]);
-        expect(readdirSync(cacheDirectory)[0]).toMatch(/^nx-fleet-\w+\.hash$/);
+        expect(readdirSync(cacheDirectory).sort()).toEqual(
+          ['nx-fleet', posix.basename(cacheFile(cacheDirectory, options))].sort(),
+        );
+        expect(readdirSync(cacheDirectory).filter((f) => f !== 'nx-fleet')[0]).toMatch(/^nx-fleet-\w+\.hash$/);
+        expect(readdirSync(join(cacheDirectory, 'nx-fleet')).filter((f) => f.startsWith('nodes-'))).toHaveLength(1);
         warn.mockClear();
 
-        // A second Nx command (a new process, a new worker) over the same cache directory.
+        // A second Nx command (a new process, a new worker) over the same cache directory: the whole
+        // answer, as Nx receives it from a worker (JSON).
         const cached = await run(freshCreateNodes(cacheDirectory), options);
-        expect(cached).toStrictEqual(computed);
+        expect(cached).toStrictEqual(JSON.parse(JSON.stringify(computed)));
+        expect(warnings(warn)).toEqual([]);
+
+        // Without it (any file changed), the folders' analyses are answered from theirs.
+        forgetAnswers(cacheDirectory);
+        expect(await run(freshCreateNodes(cacheDirectory), options)).toStrictEqual(computed);
         expect(warnings(warn)).toEqual([]);
       },
     );
@@ -1211,15 +1230,120 @@ describe('createNodes', () => {
           memo: new GraphMemo(),
           env: {},
         });
-      const imageOfA = async (createNodes: CreateNodesTuple) =>
-        new Map(await run(createNodes, undefined, workspace.root, matched(WORKSPACE))).get('services/a/Dockerfile')!
-          .projects!['services/a']!.targets!['docker-build']!.options.image;
+      const imageOfA = async (createNodes: CreateNodesTuple) => {
+        forgetAnswers(workspace.cacheDirectory);
+        return new Map(await run(createNodes, undefined, workspace.root, matched(WORKSPACE))).get(
+          'services/a/Dockerfile',
+        )!.projects!['services/a']!.targets!['docker-build']!.options.image;
+      };
       // Nx still reports the hash it knew: were the manifest read, its new text would be a miss.
       workspace.change({ 'services/a/project.json': json({ name: 'a', tags: ['x'] }) });
       expect(await imageOfA(withFiles(listed))).toBe('from-the-cache');
       expect(
         await imageOfA(withFiles(listed.filter(({ file }) => file !== 'services/a/project.json'))),
       ).toBeUndefined();
+    });
+
+    it('a new worker over an unchanged workspace takes the kept whole answer; any change to an input makes a new one', async () => {
+      const root = tempDir('nx-fleet-plugin-ws-');
+      const files: Record<string, string> = {
+        ...WORKSPACE,
+        'services/a/Dockerfile': 'FROM scratch\nCOPY src ./src\n',
+        'services/a/src/main.ts': 'export {};\n',
+      };
+      writeTree(root, files);
+      const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
+      // Git ignores .dockerignore files here: Nx does not list them, so the disk is asked.
+      const listed = async (dir: string) =>
+        (await diskFiles(dir)).filter(({ file }) => !file.endsWith('.dockerignore'));
+      const command = async (changed: Record<string, string> = {}) => {
+        Object.assign(files, changed);
+        writeTree(root, changed);
+        const createNodes = fleetCreateNodes({
+          cacheDirectory,
+          warnings: new OnceWarnings(),
+          sourceFiles: listed,
+          memo: new GraphMemo(),
+          env: {},
+        });
+        const results = new Map(await run(createNodes, undefined, root, matched(files)));
+        return results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-build']!;
+      };
+      const keptFile = () => {
+        const dir = join(cacheDirectory, 'nx-fleet');
+        return join(
+          dir,
+          readdirSync(dir).find((file) => file.startsWith('nodes-'))!,
+        );
+      };
+      /** Marks the kept answer: a run that returns the mark took it. */
+      const mark = () => {
+        const kept = JSON.parse(readFileSync(keptFile(), 'utf8')) as {
+          result: Array<
+            [string, { projects: Record<string, { targets: Record<string, { metadata: { description?: string } }> }> }]
+          >;
+        };
+        kept.result.find(([file]) => file === 'services/a/Dockerfile')![1].projects['services/a']!.targets[
+          'docker-build'
+        ]!.metadata.description = 'kept';
+        writeFileSync(keptFile(), JSON.stringify(kept));
+      };
+
+      expect((await command()).metadata?.['description']).not.toBe('kept');
+      mark();
+      expect((await command()).metadata?.['description']).toBe('kept');
+      // A source file's content (the import scan's input).
+      expect((await command({ 'services/a/src/main.ts': 'export const a = 1;\n' })).metadata?.['description']).not.toBe(
+        'kept',
+      );
+      mark();
+      // A file Nx does not list, which the context inference reads.
+      expect((await command({ 'services/a/Dockerfile.dockerignore': 'src\n' })).metadata?.['description']).not.toBe(
+        'kept',
+      );
+      mark();
+      expect((await command()).metadata?.['description']).toBe('kept');
+      expect((await command({ 'services/a/Dockerfile.dockerignore': 'dist\n' })).metadata?.['description']).not.toBe(
+        'kept',
+      );
+      mark();
+      expect(
+        (await command({ 'services/b/project.json': json({ name: 'b', metadata: { fleet: { image: 'x/b' } } }) }))
+          .metadata?.['description'],
+      ).not.toBe('kept');
+    });
+
+    it('one worker across edits (the daemon): a folder whose manifest changes is analysed again, a library folder too', async () => {
+      const root = tempDir('nx-fleet-plugin-ws-');
+      const files: Record<string, string> = { ...WORKSPACE, 'libs/sdk/package.json': json({ name: '@acme/sdk' }) };
+      writeTree(root, files);
+      const worker = freshCreateNodes();
+      const images = async (changed: Record<string, string>) => {
+        Object.assign(files, changed);
+        writeTree(root, changed);
+        const results = await run(worker, undefined, root, matched(files));
+        return Object.fromEntries(
+          results.flatMap(([, result]) =>
+            Object.entries(result.projects ?? {}).map(([projectRoot, p]) => [
+              projectRoot,
+              p.targets?.['docker-build']?.options.image ?? null,
+            ]),
+          ),
+        );
+      };
+      expect(await images({})).toEqual({ 'services/a': null, 'services/b': null });
+      expect(
+        await images({ 'services/a/project.json': json({ name: 'a', metadata: { fleet: { image: 'acme/a2' } } }) }),
+      ).toEqual({ 'services/a': 'acme/a2', 'services/b': null });
+      // The library becomes a service by its fleet block: its folder is analysed again.
+      expect(
+        await images({
+          'libs/sdk/package.json': json({
+            name: '@acme/sdk',
+            nx: { metadata: { fleet: { dockerfile: 'services/b/Dockerfile', image: 'acme/sdk' } } },
+          }),
+        }),
+      ).toEqual({ 'services/a': 'acme/a2', 'services/b': null, 'libs/sdk': 'acme/sdk' });
     });
 
     it.each<[string, (workspace: Awaited<ReturnType<typeof cachedWorkspace>>) => Promise<unknown>]>([
@@ -1246,7 +1370,11 @@ describe('createNodes', () => {
     it('keeps one file per options hash, and other folders answered from it', async () => {
       const workspace = await cachedWorkspace();
       await workspace.imageOfA({ registry: 'ghcr.io/acme' });
-      expect(readdirSync(workspace.cacheDirectory).sort()).toEqual(
+      expect(
+        readdirSync(workspace.cacheDirectory)
+          .filter((f) => f.endsWith('.hash'))
+          .sort(),
+      ).toEqual(
         [
           cacheFile(workspace.cacheDirectory, undefined),
           cacheFile(workspace.cacheDirectory, { registry: 'ghcr.io/acme' }),

@@ -22,6 +22,7 @@ import {
   type WorkspaceFileData,
 } from './devkit-internal';
 import { FolderCache, type FolderManifests } from './folder-cache';
+import { NodesCache, nodesKey } from './nodes-cache';
 import { analyseFolder, MANIFEST_NAMES, orphanWarning, type FolderAnalysis, type Warning } from './service-folders';
 import { runtimeProviderRoots } from './runtime-providers';
 import { resolveServiceContext, type ServiceContext } from './service-context';
@@ -91,10 +92,27 @@ async function fleetNodes(
   const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
   const texts = new WorkspaceTexts(context.workspaceRoot, workspaceFiles, deps.memo.texts);
   const folders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
-  const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
-  const outcomes = [...folders].map(([root, folderFiles]) => analyse(root, folderFiles, options, texts, cache));
-  const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
   const roots = [...folders.keys()];
+  const shared = sharedPatterns({
+    projectRoots: roots,
+    entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
+    ignore: options.releaseIgnore,
+  });
+  const broker = brokerConfigFromEnv(deps.env) !== undefined;
+  // The whole answer, kept for the state of every input (without Nx's file list there is no such state).
+  const kept = workspaceFiles && {
+    cache: NodesCache.for(deps.cacheDirectory, rawOptions),
+    key: nodesKey({ options: rawOptions, matched: files, files: workspaceFiles, shared, broker }),
+  };
+  const answer = kept?.cache.lookup(kept.key, texts);
+  if (answer) return answer;
+
+  const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
+  const optionsKey = JSON.stringify(options);
+  const outcomes = [...folders].map(([root, folderFiles]) =>
+    analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+  );
+  const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
   const providerRoots = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, workspaceFiles, {
     ...deps,
     warn: collect,
@@ -112,14 +130,14 @@ async function fleetNodes(
   for (const { key, message, state } of cache.unprinted(warnings)) deps.warnings.warn(`${key}\0${state}`, message);
   cache.save();
 
-  const affectedBy = affectedByOf(detections, roots, options, context.workspaceRoot);
+  // Rule (b) only where there are services.
+  const affectedBy = affectedByOf(detections, detections.some((d) => d.kind === 'service') ? shared : []);
   const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
   const filesVersion = deps.memo.filesVersion(filePaths);
-  const optionsKey = JSON.stringify(options);
   const pacts = pactFilesByRoot(files);
   const matched = new Set(files);
   const units = outcomes.flatMap((outcome) => unitOf(outcome, matched));
-  return createNodesFromFiles(
+  const result = await createNodesFromFiles(
     (_file, _options, _context, index) => {
       const unit = units[index]!;
       if ('error' in unit) throw unit.error;
@@ -130,7 +148,7 @@ async function fleetNodes(
       // A pure decision over these inputs: an edit that leaves them alone (most, in the daemon) reuses it.
       const contextKey = JSON.stringify([filesVersion, optionsKey, service.config, { ...facts, files: undefined }]);
       return serviceNode(service, projectName, options, {
-        broker: brokerConfigFromEnv(deps.env) !== undefined,
+        broker,
         context: deps.memo.decision(`context\0${service.root}`, contextKey, () =>
           resolveServiceContext(service.config, options, facts),
         ),
@@ -143,6 +161,8 @@ async function fleetNodes(
     rawOptions,
     context,
   );
+  kept?.cache.save(kept.key, texts.probes, result);
+  return result;
 }
 
 export const createNodes = fleetCreateNodes({
@@ -159,14 +179,21 @@ export const createNodesV2 = createNodes;
 function analyse(
   root: string,
   folderFiles: readonly string[],
-  options: NormalizedFleetOptions,
+  { options, optionsKey }: { options: NormalizedFleetOptions; optionsKey: string },
   texts: WorkspaceTexts,
   cache: FolderCache,
+  memo: GraphMemo,
 ): Outcome {
   try {
     const manifests = manifestsOf(root, folderFiles, texts);
+    const analysed = () =>
+      cache.analysis(root, folderFiles, manifests, (read) => analyseFolder(root, folderFiles, read, options));
+    // A worker that outlives a graph (the daemon's) does not analyse again a folder whose manifests Nx reports unchanged.
     return {
-      analysis: cache.analysis(root, folderFiles, manifests, (read) => analyseFolder(root, folderFiles, read, options)),
+      analysis:
+        manifests.identity === undefined
+          ? analysed()
+          : memo.decision(`folder\0${root}`, JSON.stringify([manifests.identity, folderFiles, optionsKey]), analysed),
     };
   } catch (error) {
     return { file: preferredContainerfile(folderFiles) ?? folderFiles[0]!, error };
@@ -185,16 +212,8 @@ function unitOf(outcome: Outcome, matched: ReadonlySet<string>): Unit[] {
  * What affects a service besides its own files: paths outside every project (rule b, when there are
  * services at all) and the folders of services it is nested in (rule c).
  */
-function affectedByOf(
-  detections: readonly Detection[],
-  projectRoots: readonly string[],
-  options: NormalizedFleetOptions,
-  workspaceRoot: string,
-): (root: string) => string[] {
+function affectedByOf(detections: readonly Detection[], shared: readonly string[]): (root: string) => string[] {
   const serviceRoots = detections.flatMap((d) => (d.kind === 'service' ? [d.root] : []));
-  const shared = serviceRoots.length
-    ? sharedPatterns({ projectRoots, entriesOf: (dir) => entriesOf(workspaceRoot, dir), ignore: options.releaseIgnore })
-    : [];
   return (root) => [
     ...shared,
     ...parentServiceRoots(root, serviceRoots).map((parent) => (parent === '.' ? '**' : `${parent}/**`)),

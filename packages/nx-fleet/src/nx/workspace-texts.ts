@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkspaceFileData } from './devkit-internal';
@@ -9,14 +10,22 @@ export interface KnownText {
 }
 
 /**
+ * What was learnt from the disk about files Nx does not list, by path: `null` missing, `''` there
+ * (not read), else the digest of the text read.
+ */
+export type Probes = Record<string, string | null>;
+
+/**
  * The workspace files createNodes reads (manifests, Dockerfiles, .dockerignore files), by
  * workspace-relative path. A file Nx's workspace context lists is known by Nx's content hash: its
  * text is read once per hash and kept in `memo`, which outlives one graph when the worker does (the
  * daemon keeps it), so an edit elsewhere reads none of them again. A file Nx does not list (git
- * ignores it) is asked of the disk every time, as without this.
+ * ignores it) is asked of the disk every time, as without this, and what the disk said is recorded
+ * (`probes`) so a kept answer can be checked against it.
  */
 export class WorkspaceTexts {
   private readonly hashes: ReadonlyMap<string, string>;
+  readonly probes: Probes = {};
 
   constructor(
     private readonly workspaceRoot: string,
@@ -32,7 +41,10 @@ export class WorkspaceTexts {
   }
 
   exists(path: string): boolean {
-    return this.hashes.has(path) || existsSync(join(this.workspaceRoot, path));
+    if (this.hashes.has(path)) return true;
+    const there = existsSync(join(this.workspaceRoot, path));
+    if (!(path in this.probes) || !there) this.probes[path] = there ? '' : null;
+    return there;
   }
 
   /** The file's text; undefined when it is missing or cannot be read. */
@@ -40,13 +52,31 @@ export class WorkspaceTexts {
     const hash = this.hashes.get(path);
     const known = hash === undefined ? undefined : this.memo.get(path);
     if (known && known.hash === hash) return known.text;
-    let text: string;
+    const text = this.fromDisk(path);
+    if (hash !== undefined) {
+      if (text !== undefined) this.memo.set(path, { hash, text });
+    } else this.probes[path] = text === undefined ? null : digest(text);
+    return text;
+  }
+
+  /** Whether the disk still says what `probes` recorded. */
+  stillHolds(probes: Probes): boolean {
+    return Object.entries(probes).every(([path, probe]) => {
+      if (probe === '') return existsSync(join(this.workspaceRoot, path));
+      const text = this.fromDisk(path);
+      return probe === null ? text === undefined : text !== undefined && digest(text) === probe;
+    });
+  }
+
+  private fromDisk(path: string): string | undefined {
     try {
-      text = readFileSync(join(this.workspaceRoot, path), 'utf8');
+      return readFileSync(join(this.workspaceRoot, path), 'utf8');
     } catch {
       return undefined;
     }
-    if (hash !== undefined) this.memo.set(path, { hash, text });
-    return text;
   }
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CreateNodesResultArray } from '@nx/devkit';
+import type { FleetPluginOptions } from '../config/options';
+import { hashObject, type WorkspaceFileData } from './devkit-internal';
+import type { Probes, WorkspaceTexts } from './workspace-texts';
+
+/** A new nx-fleet may answer the same inputs differently: its version is part of the key. */
+const VERSION = (require('../../package.json') as { version: string }).version;
+
+/** Everything createNodes' answer is made from, besides what `Probes` records as it reads. */
+export interface NodesInputs {
+  options: FleetPluginOptions | undefined;
+  /** The files Nx matched for the plugin. */
+  matched: readonly string[];
+  /** Every workspace file with Nx's content hash: manifests, Dockerfiles, listed ignore files, sources, tsconfigs, the set of paths. */
+  files: readonly WorkspaceFileData[];
+  /** The paths outside every project (rule b), from the folders' entries: read from the disk, not Nx's list. */
+  shared: readonly string[];
+  /** Whether a Pact Broker is configured (the environment). */
+  broker: boolean;
+}
+
+/**
+ * One digest of the inputs. TypeScript's resolution through node_modules is not in it, as it is not
+ * in the import cache's: a link into the workspace changes with the workspace's package.json files.
+ */
+export function nodesKey(inputs: NodesInputs): string {
+  const hash = createHash('sha256').update(
+    JSON.stringify([VERSION, inputs.options ?? {}, [...inputs.matched].sort(), inputs.shared, inputs.broker]),
+  );
+  const files = isSortedByPath(inputs.files) ? inputs.files : [...inputs.files].sort(byPath);
+  for (const { file, hash: fileHash } of files) hash.update(`\0${file}\0${fileHash}`);
+  return hash.digest('hex');
+}
+
+interface Entry {
+  key: string;
+  probes: Probes;
+  result: CreateNodesResultArray;
+}
+
+/**
+ * createNodes' whole answer for the last state of its inputs, one file per options hash in Nx's
+ * workspace-data directory (`nx reset` clears it): a graph over an unchanged workspace (every command
+ * without the daemon, a CI run restoring `.nx/workspace-data`) reads it instead of analysing folders,
+ * reading Dockerfiles and scanning imports again. The files it read outside Nx's list (git-ignored
+ * ignore files, missing ones) are checked again before the answer is used.
+ */
+export class NodesCache {
+  constructor(private readonly file: string) {}
+
+  static for(directory: string, options: FleetPluginOptions | undefined): NodesCache {
+    return new NodesCache(join(directory, 'nx-fleet', `nodes-${hashObject(options ?? {})}.json`));
+  }
+
+  /** The answer kept for `key`, when its probes still hold; a missing or unreadable file is a miss. */
+  lookup(key: string, texts: WorkspaceTexts): CreateNodesResultArray | undefined {
+    let entry: Partial<Entry>;
+    try {
+      entry = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<Entry>;
+    } catch {
+      return undefined;
+    }
+    if (entry.key !== key || !Array.isArray(entry.result) || typeof entry.probes !== 'object' || !entry.probes)
+      return undefined;
+    return texts.stillHolds(entry.probes) ? entry.result : undefined;
+  }
+
+  /** Kept for the next graph; a cache that cannot be written is no error of this one. */
+  save(key: string, probes: Probes, result: CreateNodesResultArray): void {
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const temp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify({ key, probes, result } satisfies Entry));
+      renameSync(temp, this.file);
+    } catch {
+      // The next graph computes its answer again.
+    }
+  }
+}
+
+const byPath = (a: WorkspaceFileData, b: WorkspaceFileData) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+
+function isSortedByPath(files: readonly WorkspaceFileData[]): boolean {
+  for (let i = 1; i < files.length; i++) if (files[i - 1]!.file > files[i]!.file) return false;
+  return true;
+}
