@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src/nx-workspace';
@@ -142,7 +151,7 @@ interface SideResult {
   cold: number[];
   warm: number[];
   daemonEdit: number[];
-  /** nx-fleet's own lines in the daemon log after each edit: createNodes and, of it, the runtime graph (ms). */
+  /** nx-fleet's own lines in the daemon log after each edit, summed over its createNodes calls: createNodes and, of it, the runtime graph (ms). */
   fleetEdit: Array<{ createNodes: number; createNodesCpu: number; runtimeGraph: number; runtimeGraphCpu: number }>;
   /** /usr/bin/time %M of `nx graph`, NX_DAEMON=false, NX_ISOLATE_PLUGINS=false (one process holds all plugins). */
   inProcessMaxRssKiB: number;
@@ -183,12 +192,19 @@ async function benchShape(root: string, shape: Shape, rounds: number, log: (line
   // One file changed with a warm daemon: what an editor save costs the next `nx graph`.
   const daemonLog = join(root, '.nx', 'workspace-data', 'd', 'daemon.log');
   const daemonEnv = { NX_DAEMON: 'true', CI: 'false', NX_VERBOSE_LOGGING: 'true' };
-  const last = (text: string, line: RegExp) => [...text.matchAll(line)].pop()?.slice(1).map(Number);
+  // What nx-fleet's createNodes calls since the edit cost, summed (the daemon may call it more than once).
   const fleetTimes = (text: string) => {
-    const nodes = last(text, /nx-fleet: createNodes: .* in ([\d.]+) ms \(CPU ([\d.]+) ms\)/g);
-    const runtime = last(text, /nx-fleet: runtime graph: .* in ([\d.]+) ms \(CPU ([\d.]+) ms/g);
-    return nodes && runtime
-      ? { createNodes: nodes[0]!, createNodesCpu: nodes[1]!, runtimeGraph: runtime[0]!, runtimeGraphCpu: runtime[1]! }
+    const sum = (line: RegExp, group: number) =>
+      [...text.matchAll(line)].reduce((total, match) => total + Number(match[group]), 0);
+    const nodes = /nx-fleet: createNodes: .* in ([\d.]+) ms \(CPU ([\d.]+) ms\)/g;
+    const runtime = /nx-fleet: runtime graph: .* in ([\d.]+) ms \(CPU ([\d.]+) ms/g;
+    return text.match(nodes)
+      ? {
+          createNodes: sum(nodes, 1),
+          createNodesCpu: sum(nodes, 2),
+          runtimeGraph: sum(runtime, 1),
+          runtimeGraphCpu: sum(runtime, 2),
+        }
       : undefined;
   };
   const original = readFileSync(join(root, shape.editFile), 'utf8');
@@ -198,10 +214,11 @@ async function benchShape(root: string, shape: Shape, rounds: number, log: (line
     await graph(daemonEnv);
     await graph(daemonEnv);
     for (let round = 0; round < Math.max(rounds, 3); round++) {
+      const logged = existsSync(daemonLog) ? readFileSync(daemonLog, 'utf8').length : 0;
       writeFileSync(join(root, shape.editFile), `${original}// edited ${side} ${round}\n`);
       results[side].daemonEdit.push((await graph(daemonEnv)).seconds);
       if (side === 'nx-fleet') {
-        const times = fleetTimes(readFileSync(daemonLog, 'utf8'));
+        const times = fleetTimes(readFileSync(daemonLog, 'utf8').slice(logged));
         if (times) results[side].fleetEdit.push(times);
       }
     }

@@ -1278,7 +1278,8 @@ describe('createNodes', () => {
       };
       /** Marks the kept answer: a run that returns the mark took it. */
       const mark = () => {
-        const kept = JSON.parse(readFileSync(keptFile(), 'utf8')) as {
+        const [key, text] = readFileSync(keptFile(), 'utf8').split(/\n(.*)/s) as [string, string];
+        const kept = JSON.parse(text) as {
           result: Array<
             [string, { projects: Record<string, { targets: Record<string, { metadata: { description?: string } }> }> }]
           >;
@@ -1286,7 +1287,7 @@ describe('createNodes', () => {
         kept.result.find(([file]) => file === 'services/a/Dockerfile')![1].projects['services/a']!.targets[
           'docker-build'
         ]!.metadata.description = 'kept';
-        writeFileSync(keptFile(), JSON.stringify(kept));
+        writeFileSync(keptFile(), `${key}\n${JSON.stringify(kept)}`);
       };
 
       expect((await command()).metadata?.['description']).not.toBe('kept');

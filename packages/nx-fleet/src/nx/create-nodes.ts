@@ -100,11 +100,14 @@ async function fleetNodes(
   });
   const broker = brokerConfigFromEnv(deps.env) !== undefined;
   // The whole answer, kept for the state of every input (without Nx's file list there is no such state).
+  let key: string | undefined;
   const kept = workspaceFiles && {
     cache: NodesCache.for(deps.cacheDirectory, rawOptions),
-    key: nodesKey({ options: rawOptions, matched: files, files: workspaceFiles, shared, broker }),
+    key: () => (key ??= nodesKey({ options: rawOptions, matched: files, files: workspaceFiles, shared, broker })),
   };
-  const answer = kept?.cache.lookup(kept.key, texts);
+  // A worker asks once: Nx calls it again (the daemon) only after something changed since its last answer.
+  const first = deps.memo.firstAnswer();
+  const answer = first ? kept?.cache.lookup(kept.key(), texts) : undefined;
   if (answer) return answer;
 
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
@@ -161,7 +164,10 @@ async function fleetNodes(
     rawOptions,
     context,
   );
-  kept?.cache.save(kept.key, texts.probes, result);
+  const save = () => kept?.cache.save(kept.key(), texts.probes, result);
+  // The daemon's worker outlives this graph: the answer is written after it is returned.
+  if (deps.env['NX_DAEMON_PROCESS'] === 'true') setImmediate(save);
+  else save();
   return result;
 }
 
@@ -213,7 +219,7 @@ function unitOf(outcome: Outcome, matched: ReadonlySet<string>): Unit[] {
  * services at all) and the folders of services it is nested in (rule c).
  */
 function affectedByOf(detections: readonly Detection[], shared: readonly string[]): (root: string) => string[] {
-  const serviceRoots = detections.flatMap((d) => (d.kind === 'service' ? [d.root] : []));
+  const serviceRoots = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.root] : [])));
   return (root) => [
     ...shared,
     ...parentServiceRoots(root, serviceRoots).map((parent) => (parent === '.' ? '**' : `${parent}/**`)),

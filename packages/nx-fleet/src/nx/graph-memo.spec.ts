@@ -25,4 +25,9 @@ describe('GraphMemo', () => {
     expect(decide('s1', 'k2')).toBe('s1:k2:3');
     expect(decide('s1', 'k')).toBe('s1:k:4');
   });
+
+  it('knows its first graph', () => {
+    const memo = new GraphMemo();
+    expect([memo.firstAnswer(), memo.firstAnswer(), memo.firstAnswer()]).toEqual([true, false, false]);
+  });
 });

@@ -9,6 +9,14 @@ export class GraphMemo {
   readonly texts = new Map<string, KnownText>();
   private files: { list: readonly string[]; set: ReadonlySet<string> | undefined; version: number } | undefined;
   private readonly decisions = new Map<string, { key: string; value: unknown }>();
+  private answered = false;
+
+  /** Whether this is the worker's first graph: true the first time it is asked, then false. */
+  firstAnswer(): boolean {
+    const first = !this.answered;
+    this.answered = true;
+    return first;
+  }
 
   /**
    * A number that changes whenever the set of workspace paths does. The order does not count: the

@@ -81,7 +81,7 @@ describe('NodesCache', () => {
     const file = join(directory, 'nx-fleet', readdirSync(join(directory, 'nx-fleet'))[0]!);
     writeFileSync(file, '{ not json');
     expect(cache.lookup('k', texts)).toBeUndefined();
-    writeFileSync(file, JSON.stringify({ key: 'k', result: 'not an array', probes: {} }));
+    writeFileSync(file, `k\n${JSON.stringify({ result: 'not an array', probes: {} })}`);
     expect(cache.lookup('k', texts)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateNodesResultArray } from '@nx/devkit';
 import type { FleetPluginOptions } from '../config/options';
@@ -36,7 +36,6 @@ export function nodesKey(inputs: NodesInputs): string {
 }
 
 interface Entry {
-  key: string;
   probes: Probes;
   result: CreateNodesResultArray;
 }
@@ -55,16 +54,19 @@ export class NodesCache {
     return new NodesCache(join(directory, 'nx-fleet', `nodes-${hashObject(options ?? {})}.json`));
   }
 
-  /** The answer kept for `key`, when its probes still hold; a missing or unreadable file is a miss. */
+  /**
+   * The answer kept for `key`, when its probes still hold; a missing or unreadable file is a miss.
+   * The key is the file's first line: another state's answer (every edit, in the daemon) is not parsed.
+   */
   lookup(key: string, texts: WorkspaceTexts): CreateNodesResultArray | undefined {
     let entry: Partial<Entry>;
     try {
-      entry = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<Entry>;
+      if (firstLine(this.file, key.length) !== key) return undefined;
+      entry = JSON.parse(readFileSync(this.file, 'utf8').slice(key.length + 1)) as Partial<Entry>;
     } catch {
       return undefined;
     }
-    if (entry.key !== key || !Array.isArray(entry.result) || typeof entry.probes !== 'object' || !entry.probes)
-      return undefined;
+    if (!Array.isArray(entry.result) || typeof entry.probes !== 'object' || !entry.probes) return undefined;
     return texts.stillHolds(entry.probes) ? entry.result : undefined;
   }
 
@@ -73,7 +75,7 @@ export class NodesCache {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify({ key, probes, result } satisfies Entry));
+      writeFileSync(temp, `${key}\n${JSON.stringify({ probes, result } satisfies Entry)}`);
       renameSync(temp, this.file);
     } catch {
       // The next graph computes its answer again.
@@ -86,4 +88,15 @@ const byPath = (a: WorkspaceFileData, b: WorkspaceFileData) => (a.file < b.file 
 function isSortedByPath(files: readonly WorkspaceFileData[]): boolean {
   for (let i = 1; i < files.length; i++) if (files[i - 1]!.file > files[i]!.file) return false;
   return true;
+}
+
+/** The first `length` characters of the file (ASCII), read alone. */
+function firstLine(file: string, length: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    return buffer.subarray(0, readSync(fd, buffer, 0, length, 0)).toString('latin1');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -128,9 +128,12 @@ describe('the default release ignore list (rule b and the release hash)', () => 
 
 describe('parentServiceRoots (rule c: a change in a parent service folder affects the nested service)', () => {
   it('finds the service folders around a nested service, not siblings or look-alikes', () => {
-    const roots = ['services/api', 'services/api/worker', 'services/api-gateway', 'services/api/worker/cron'];
+    const roots = new Set(['services/api', 'services/api/worker', 'services/api-gateway', 'services/api/worker/cron']);
     expect(parentServiceRoots('services/api/worker/cron', roots)).toEqual(['services/api', 'services/api/worker']);
     expect(parentServiceRoots('services/api-gateway', roots)).toEqual([]);
     expect(parentServiceRoots('services/api', roots)).toEqual([]);
+    // A service at the workspace root holds every other one.
+    expect(parentServiceRoots('services/api', new Set(['.', 'services/api']))).toEqual(['.']);
+    expect(parentServiceRoots('.', new Set(['.', 'services/api']))).toEqual([]);
   });
 });

@@ -98,7 +98,13 @@ function ignoreMatcher(ignore: readonly string[]): (path: string, isDirectory?: 
     isDirectory ? byPath(`${path}/**`) || byPath(path) : byPath(path) || byName(posix.basename(path));
 }
 
-/** Rule (c): the service folders a nested service sits in; a change there affects it too. */
-export function parentServiceRoots(root: string, serviceRoots: readonly string[]): string[] {
-  return serviceRoots.filter((other) => other !== root && (other === '.' || root.startsWith(`${other}/`))).sort();
+/**
+ * Rule (c): the service folders a nested service sits in (outermost first); a change there affects
+ * it too. The root's ancestors are looked up, not every service compared: a fleet asks for each service.
+ */
+export function parentServiceRoots(root: string, serviceRoots: ReadonlySet<string>): string[] {
+  if (root === '.') return [];
+  const segments = root.split('/');
+  const ancestors = ['.', ...segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'))];
+  return ancestors.filter((ancestor) => serviceRoots.has(ancestor));
 }

@@ -372,6 +372,7 @@ async function serviceFacts(
 ): Promise<ServiceFacts[]> {
   const services = serviceNodes(Object.values(graph.nodes));
   const roots = services.map((s) => s.data.root);
+  const serviceRoots = new Set(roots);
   const { files, versions } = await ports.sourceFiles();
   const keyOf = contentInputsKeys(files, versions);
   const memo = contentTagMemo(ports.files, join(ports.pruning.workspaceDataDirectory, 'nx-fleet', 'content-tags'));
@@ -391,7 +392,7 @@ async function serviceFacts(
         sourcesContentTag(sharing, options, service),
       ),
       contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
-      parents: parentServiceRoots(node.data.root, roots).map(
+      parents: parentServiceRoots(node.data.root, serviceRoots).map(
         (root) => services.find((s) => s.data.root === root)!.name,
       ),
     };

@@ -271,7 +271,10 @@ function nestedProjectRoots(projects: readonly ProjectInfo[]): Map<string, strin
     if (root === '.') continue;
     const segments = root.split('/');
     for (const ancestor of ['.', ...segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'))]) {
-      if (roots.has(ancestor)) nested.set(ancestor, [...(nested.get(ancestor) ?? []), root]);
+      if (!roots.has(ancestor)) continue;
+      const inside = nested.get(ancestor);
+      if (inside) inside.push(root);
+      else nested.set(ancestor, [root]);
     }
   }
   return nested;
