@@ -1314,6 +1314,25 @@ describe('createNodes', () => {
       ).not.toBe('kept');
     });
 
+    it('one worker asked twice for one state (the daemon, after an edit) answers the second time from the first', async () => {
+      const verbose = vi.spyOn(logger, 'verbose').mockImplementation(() => undefined);
+      const root = tempDir('nx-fleet-plugin-ws-');
+      const files: Record<string, string> = { ...WORKSPACE, 'services/a/src/main.ts': 'export {};\n' };
+      writeTree(root, files);
+      const worker = freshCreateNodes();
+      const scans = () => verbose.mock.calls.filter(([line]) => String(line).includes('runtime graph:')).length;
+      const first = await run(worker, undefined, root, matched(files));
+      expect(scans()).toBe(1);
+      const second = await run(worker, undefined, root, matched(files));
+      expect(scans()).toBe(1);
+      expect(second).toEqual(first);
+      // A copy: what Nx does with one answer never reaches the next.
+      expect(second[0]![1]).not.toBe(first[0]![1]);
+      writeTree(root, { 'services/a/src/main.ts': 'export const a = 1;\n' });
+      await run(worker, undefined, root, matched(files));
+      expect(scans()).toBe(2);
+    });
+
     it('one worker across edits (the daemon): a folder whose manifest changes is analysed again, a library folder too', async () => {
       const root = tempDir('nx-fleet-plugin-ws-');
       const files: Record<string, string> = { ...WORKSPACE, 'libs/sdk/package.json': json({ name: '@acme/sdk' }) };

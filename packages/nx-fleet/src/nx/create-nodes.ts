@@ -101,14 +101,22 @@ async function fleetNodes(
   const broker = brokerConfigFromEnv(deps.env) !== undefined;
   // The whole answer, kept for the state of every input (without Nx's file list there is no such state).
   let key: string | undefined;
-  const kept = workspaceFiles && {
+  const keeping = workspaceFiles && {
     cache: NodesCache.for(deps.cacheDirectory, rawOptions),
     key: () => (key ??= nodesKey({ options: rawOptions, matched: files, files: workspaceFiles, shared, broker })),
   };
-  // A worker asks once: Nx calls it again (the daemon) only after something changed since its last answer.
-  const first = deps.memo.firstAnswer();
-  const answer = first ? kept?.cache.lookup(kept.key(), texts) : undefined;
-  if (answer) return answer;
+  // The disk once per worker; after that (the daemon) this worker's own last answer, which Nx often
+  // asks for twice after one edit.
+  const kept = keeping && {
+    ...keeping,
+    answer: deps.memo.firstAnswer()
+      ? keeping.cache.lookup(keeping.key(), texts)
+      : deps.memo.lastAnswer(keeping.key(), texts),
+  };
+  if (kept && kept.answer) {
+    deps.memo.answered(kept.key(), kept.answer);
+    return kept.answer.result;
+  }
 
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);
@@ -164,6 +172,7 @@ async function fleetNodes(
     rawOptions,
     context,
   );
+  if (kept) deps.memo.answered(kept.key(), { probes: texts.probes, result });
   const save = () => kept?.cache.save(kept.key(), texts.probes, result);
   // The daemon's worker outlives this graph: the answer is written after it is returned.
   if (deps.env['NX_DAEMON_PROCESS'] === 'true') setImmediate(save);

@@ -1,21 +1,36 @@
-import type { KnownText } from './workspace-texts';
+import type { KeptAnswer } from './nodes-cache';
+import type { KnownText, WorkspaceTexts } from './workspace-texts';
 
 /**
  * What createNodes can answer again without recomputing while its worker lives (the daemon keeps
- * it across edits): the texts it read, by Nx's hash, and each service's build-context decision, by
- * everything that decision is made from. A new worker starts empty.
+ * it across edits): the texts it read, by Nx's hash, each folder's analysis and each service's
+ * build-context decision, by everything they are made from, and its last whole answer. A new worker
+ * starts empty.
  */
 export class GraphMemo {
   readonly texts = new Map<string, KnownText>();
   private files: { list: readonly string[]; set: ReadonlySet<string> | undefined; version: number } | undefined;
   private readonly decisions = new Map<string, { key: string; value: unknown }>();
-  private answered = false;
+  private asked = false;
+  private last: { key: string; answer: KeptAnswer } | undefined;
 
   /** Whether this is the worker's first graph: true the first time it is asked, then false. */
   firstAnswer(): boolean {
-    const first = !this.answered;
-    this.answered = true;
+    const first = !this.asked;
+    this.asked = true;
     return first;
+  }
+
+  /** Keeps the answer just given for `key`. */
+  answered(key: string, answer: KeptAnswer): void {
+    this.last = { key, answer };
+  }
+
+  /** A copy of the last answer when it was for `key` and the disk still says the same (Nx may change what it is given). */
+  lastAnswer(key: string, texts: WorkspaceTexts): KeptAnswer | undefined {
+    const last = this.last;
+    if (last?.key !== key || !texts.stillHolds(last.answer.probes)) return undefined;
+    return { probes: last.answer.probes, result: structuredClone(last.answer.result) };
   }
 
   /**

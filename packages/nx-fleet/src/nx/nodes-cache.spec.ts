@@ -61,14 +61,14 @@ describe('NodesCache', () => {
     const reading = texts();
     expect(reading.exists('services/a/Dockerfile.dockerignore')).toBe(false);
     cache.save('k', reading.probes, result);
-    expect(cache.lookup('k', texts())).toEqual(result);
+    expect(cache.lookup('k', texts())?.result).toEqual(result);
     expect(cache.lookup('other', texts())).toBeUndefined();
 
     writeFileSync(join(workspace, 'Dockerfile.dockerignore'), 'x\n');
     const read = texts();
     expect(read.text('Dockerfile.dockerignore')).toBe('x\n');
     cache.save('k', read.probes, result);
-    expect(cache.lookup('k', texts())).toEqual(result);
+    expect(cache.lookup('k', texts())?.result).toEqual(result);
     writeFileSync(join(workspace, 'Dockerfile.dockerignore'), 'y\n');
     expect(cache.lookup('k', texts())).toBeUndefined();
   });

@@ -35,7 +35,8 @@ export function nodesKey(inputs: NodesInputs): string {
   return hash.digest('hex');
 }
 
-interface Entry {
+/** An answer createNodes gave, and what the disk said of the files it read outside Nx's list. */
+export interface KeptAnswer {
   probes: Probes;
   result: CreateNodesResultArray;
 }
@@ -58,16 +59,17 @@ export class NodesCache {
    * The answer kept for `key`, when its probes still hold; a missing or unreadable file is a miss.
    * The key is the file's first line: another state's answer (every edit, in the daemon) is not parsed.
    */
-  lookup(key: string, texts: WorkspaceTexts): CreateNodesResultArray | undefined {
-    let entry: Partial<Entry>;
+  lookup(key: string, texts: WorkspaceTexts): KeptAnswer | undefined {
+    let entry: Partial<KeptAnswer>;
     try {
       if (firstLine(this.file, key.length) !== key) return undefined;
-      entry = JSON.parse(readFileSync(this.file, 'utf8').slice(key.length + 1)) as Partial<Entry>;
+      entry = JSON.parse(readFileSync(this.file, 'utf8').slice(key.length + 1)) as Partial<KeptAnswer>;
     } catch {
       return undefined;
     }
-    if (!Array.isArray(entry.result) || typeof entry.probes !== 'object' || !entry.probes) return undefined;
-    return texts.stillHolds(entry.probes) ? entry.result : undefined;
+    const { probes, result } = entry;
+    if (!Array.isArray(result) || typeof probes !== 'object' || !probes) return undefined;
+    return texts.stillHolds(probes) ? { probes, result } : undefined;
   }
 
   /** Kept for the next graph; a cache that cannot be written is no error of this one. */
@@ -75,7 +77,7 @@ export class NodesCache {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, `${key}\n${JSON.stringify({ probes, result } satisfies Entry)}`);
+      writeFileSync(temp, `${key}\n${JSON.stringify({ probes, result } satisfies KeptAnswer)}`);
       renameSync(temp, this.file);
     } catch {
       // The next graph computes its answer again.
