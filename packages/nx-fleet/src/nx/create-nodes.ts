@@ -100,22 +100,17 @@ async function fleetNodes(
   });
   const broker = brokerConfigFromEnv(deps.env) !== undefined;
   // The whole answer, kept for the state of every input (without Nx's file list there is no such state).
+  const answers = workspaceFiles && NodesCache.for(deps.cacheDirectory, rawOptions);
   let key: string | undefined;
-  const keeping = workspaceFiles && {
-    cache: NodesCache.for(deps.cacheDirectory, rawOptions),
-    key: () => (key ??= nodesKey({ options: rawOptions, matched: files, files: workspaceFiles, shared, broker })),
-  };
+  const keyOf = () =>
+    (key ??= nodesKey({ options: rawOptions, matched: files, files: workspaceFiles ?? [], shared, broker }));
   // The disk once per worker; after that (the daemon) this worker's own last answer, which Nx often
   // asks for twice after one edit.
-  const kept = keeping && {
-    ...keeping,
-    answer: deps.memo.firstAnswer()
-      ? keeping.cache.lookup(keeping.key(), texts)
-      : deps.memo.lastAnswer(keeping.key(), texts),
-  };
-  if (kept && kept.answer) {
-    deps.memo.answered(kept.key(), kept.answer);
-    return kept.answer.result;
+  const reused =
+    answers && (deps.memo.firstAnswer() ? answers.lookup(keyOf(), texts) : deps.memo.lastAnswer(keyOf(), texts));
+  if (reused) {
+    deps.memo.answered(keyOf(), reused);
+    return reused.result;
   }
 
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
@@ -172,8 +167,9 @@ async function fleetNodes(
     rawOptions,
     context,
   );
-  if (kept) deps.memo.answered(kept.key(), { probes: texts.probes, result });
-  const save = () => kept?.cache.save(kept.key(), texts.probes, result);
+  if (!answers) return result;
+  deps.memo.answered(keyOf(), { probes: texts.probes, result });
+  const save = () => answers.save(keyOf(), texts.probes, result);
   // The daemon's worker outlives this graph: the answer is written after it is returned.
   if (deps.env['NX_DAEMON_PROCESS'] === 'true') setImmediate(save);
   else save();
