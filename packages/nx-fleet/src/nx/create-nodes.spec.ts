@@ -1328,7 +1328,11 @@ describe('createNodes', () => {
       expect(second).toEqual(first);
       // A copy: what Nx does with one answer never reaches the next.
       expect(second[0]![1]).not.toBe(first[0]![1]);
+      // An edit that leaves every input of the answer alone is answered again too; one to a manifest is not.
       writeTree(root, { 'services/a/src/main.ts': 'export const a = 1;\n' });
+      expect(await run(worker, undefined, root, matched(files))).toEqual(first);
+      expect(scans()).toBe(1);
+      writeTree(root, { 'services/b/project.json': json({ name: 'b', tags: ['x'] }) });
       await run(worker, undefined, root, matched(files));
       expect(scans()).toBe(2);
     });
@@ -1483,6 +1487,59 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
   ])('%s calls nothing', async (_, sources) => {
     const inputs = await pushInputsOf(sources);
     for (const value of inputs.values()) expect(value).toEqual(PROJECT_INPUTS);
+  });
+
+  it('one worker across edits (the daemon) answers each as a new worker would; an edit that keeps the imports scans nothing', async () => {
+    const verbose = vi.spyOn(logger, 'verbose').mockImplementation(() => undefined);
+    const scans = () => verbose.mock.calls.filter(([line]) => String(line).includes('runtime graph:')).length;
+    const root = tempDir('nx-fleet-plugin-ws-');
+    const files: Record<string, string> = {
+      ...FLEET,
+      'README.md': '# fleet\n',
+      'services/a/src/main.ts': 'export {};\n',
+      'services/a/src/main.spec.ts': 'export {};\n',
+      'services/c/src/main.ts': "import { x } from '@acme/client';\nx();\n",
+      'libs/client/index.ts': 'export const x = () => 1;\n',
+    };
+    writeTree(root, files);
+    const worker = freshCreateNodes();
+    const pushInputs = (results: Awaited<ReturnType<typeof run>>) =>
+      Object.fromEntries(
+        results.flatMap(([, r]) =>
+          Object.entries(r.projects ?? {}).map(([at, p]) => [at, p.targets?.['docker-push']?.inputs]),
+        ),
+      );
+    await run(worker, undefined, root, matched(files));
+    const steps: Array<[Record<string, string>, boolean]> = [
+      [{ 'services/a/src/main.ts': 'export const a = 1;\n' }, false],
+      [{ 'services/a/src/main.ts': "import { callB } from '@acme/b-sdk';\ncallB();\n" }, true],
+      [{ 'services/a/src/main.ts': "import { callB } from '@acme/b-sdk';\ncallB();\ncallB();\n" }, false],
+      // Lines move, the references do not; a comment naming an SDK is no reference.
+      [{ 'services/a/src/main.ts': "\n// '@acme/d'\nimport { callB } from '@acme/b-sdk';\ncallB();\n" }, false],
+      [
+        { 'services/a/src/main.ts': "import type { callB } from '@acme/b-sdk';\nexport type T = typeof callB;\n" },
+        true,
+      ],
+      [{ 'services/a/src/main.spec.ts': "import { callB } from '@acme/b-sdk';\ncallB();\n" }, false],
+      [{ 'README.md': '# fleet, edited\n' }, false],
+      // The library c imports now calls b: c's closure changes.
+      [{ 'libs/client/index.ts': "export { callB as x } from '@acme/b-sdk';\n" }, true],
+      [{ 'services/b/sdk/package.json': json({ name: '@acme/b-sdk', nx: { tags: [] } }) }, true],
+      [{ 'services/b/Dockerfile': 'FROM scratch\nCOPY . .\n' }, true],
+      [{ 'services/d/src/main.ts': "import { callB } from '@acme/b-sdk';\n" }, true],
+    ];
+    const seen = new Set<string>();
+    for (const [changed, scanned] of steps) {
+      Object.assign(files, changed);
+      writeTree(root, changed);
+      const before = scans();
+      const answer = await run(worker, undefined, root, matched(files));
+      expect({ changed, scanned: scans() > before }).toEqual({ changed, scanned });
+      expect(answer).toEqual(await run(freshCreateNodes(), undefined, root, matched(files)));
+      seen.add(JSON.stringify(pushInputs(answer)));
+    }
+    // The edits do move the answer (the comparison above would pass for a constant one too).
+    expect(seen.size).toBeGreaterThanOrEqual(4);
   });
 
   it('two services that call each other each get the other folder, and nothing else changes', async () => {

@@ -22,9 +22,9 @@ import {
   type WorkspaceFileData,
 } from './devkit-internal';
 import { FolderCache, type FolderManifests } from './folder-cache';
-import { NodesCache, nodesKey } from './nodes-cache';
+import { frameOf, NodesCache, nodesKey } from './nodes-cache';
 import { analyseFolder, MANIFEST_NAMES, orphanWarning, type FolderAnalysis, type Warning } from './service-folders';
-import { runtimeProviderRoots } from './runtime-providers';
+import { runtimeProviderRoots, type RuntimeProviders } from './runtime-providers';
 import { resolveServiceContext, type ServiceContext } from './service-context';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
@@ -79,13 +79,19 @@ function cpuMs(since: NodeJS.CpuUsage): string {
   return ((used.user + used.system) / 1000).toFixed(1);
 }
 
+/**
+ * `warm`: the daemon's worker, after answering its first graph from the disk, computes the same
+ * answer again while it waits, so that the edits after it have an answer to compare with.
+ */
 async function fleetNodes(
   files: readonly string[],
   rawOptions: FleetPluginOptions | undefined,
   context: CreateNodesContext,
   deps: CreateNodesDeps,
+  warm = false,
 ): Promise<CreateNodesResultArray> {
   const options = normalizeOptions(rawOptions);
+  const daemon = deps.env['NX_DAEMON_PROCESS'] === 'true';
   // The sources' warnings (unreadable files, SDK owners) join the folders': all print once per workspace state.
   const sourceWarnings: Warning[] = [];
   const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
@@ -99,18 +105,26 @@ async function fleetNodes(
     ignore: options.releaseIgnore,
   });
   const broker = brokerConfigFromEnv(deps.env) !== undefined;
+  const frame = frameOf({ options: rawOptions, matched: files, shared, broker });
   // The whole answer, kept for the state of every input (without Nx's file list there is no such state).
   const answers = workspaceFiles && NodesCache.for(deps.cacheDirectory, rawOptions);
   let key: string | undefined;
   const keyOf = () =>
-    (key ??= nodesKey({ options: rawOptions, matched: files, files: workspaceFiles ?? [], shared, broker }));
-  // The disk once per worker; after that (the daemon) this worker's own last answer, which Nx often
-  // asks for twice after one edit.
-  const reused =
-    answers && (deps.memo.firstAnswer() ? answers.lookup(keyOf(), texts) : deps.memo.lastAnswer(keyOf(), texts));
-  if (reused) {
-    deps.memo.answered(keyOf(), reused);
-    return reused.result;
+    (key ??= nodesKey({ options: rawOptions, matched: files, files: workspaceFiles ?? [], shared, broker }, frame));
+  if (answers && !warm) {
+    // The disk once per worker; after that (the daemon) this worker's own last answer, while no edit changes it.
+    if (deps.memo.firstAnswer()) {
+      const kept = answers.lookup(keyOf(), texts);
+      if (kept && daemon)
+        setTimeout(() => void fleetNodes(files, rawOptions, context, deps, true).catch(() => undefined), 100).unref();
+      if (kept) return kept.result;
+    } else {
+      const again = deps.memo.answerAgain(frame, workspaceFiles, texts);
+      if (again) {
+        deps.memo.saveWhenIdle(() => answers.save(keyOf(), again.probes, again.result));
+        return again.result;
+      }
+    }
   }
 
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
@@ -119,7 +133,7 @@ async function fleetNodes(
     analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
   );
   const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
-  const providerRoots = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, workspaceFiles, {
+  const providers = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, workspaceFiles, {
     ...deps,
     warn: collect,
   });
@@ -160,7 +174,7 @@ async function fleetNodes(
         ),
         pacts: pacts.get(service.root) ?? [],
         affectedBy: affectedBy(service.root),
-        providerRoots: providerRoots.get(projectName) ?? [],
+        providerRoots: providers.roots.get(projectName) ?? [],
       });
     },
     units.map((unit) => unit.file),
@@ -168,11 +182,17 @@ async function fleetNodes(
     context,
   );
   if (!answers) return result;
-  deps.memo.answered(keyOf(), { probes: texts.probes, result });
+  // The matched files count as read: a warning's state is made of their contents.
+  const reads = new Set([...texts.read, ...files]);
+  deps.memo.answered(
+    { frame, files: workspaceFiles, reads, unchangedBy: providers.unchangedBy },
+    { probes: texts.probes, result },
+  );
   const save = () => answers.save(keyOf(), texts.probes, result);
   // The daemon's worker outlives this graph: the answer is written after it is returned.
-  if (deps.env['NX_DAEMON_PROCESS'] === 'true') setImmediate(save);
-  else save();
+  if (daemon) {
+    if (!warm) deps.memo.saveWhenIdle(save);
+  } else save();
   return result;
 }
 
@@ -274,8 +294,9 @@ async function providersOf(
   workspaceRoot: string,
   files: readonly WorkspaceFileData[] | undefined,
   deps: CreateNodesDeps & { warn(key: string, message: string): void },
-): Promise<Map<string, string[]>> {
-  if (!files) return new Map();
+): Promise<RuntimeProviders> {
+  // Without the file list there is no kept answer to compare an edit with.
+  if (!files) return { roots: new Map(), unchangedBy: () => false };
   const projects: ProjectInfo[] = outcomes.flatMap((outcome, i) =>
     'analysis' in outcome && outcome.analysis.project
       ? [
@@ -292,7 +313,7 @@ async function providersOf(
   const cpu = process.cpuUsage();
   const stats = { parsed: 0, resolved: 0, imports: 0, fullParses: 0, workers: 0 };
   try {
-    const roots = runtimeProviderRoots({
+    const providers = runtimeProviderRoots({
       workspaceRoot,
       projects,
       files,
@@ -302,15 +323,16 @@ async function providersOf(
       stats,
     });
     logger.verbose(
-      `nx-fleet: runtime graph: ${[...roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (CPU ${cpuMs(cpu)} ms; files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; extra threads: ${stats.workers}; re-resolved: ${stats.resolved})`,
+      `nx-fleet: runtime graph: ${[...providers.roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (CPU ${cpuMs(cpu)} ms; files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; extra threads: ${stats.workers}; re-resolved: ${stats.resolved})`,
     );
-    return roots;
+    return providers;
   } catch (error) {
     deps.warn(
       'runtime-graph',
       `nx-fleet: the runtime graph could not be computed (${error instanceof Error ? error.message : String(error)}); docker-push targets are affected by their own inputs only.`,
     );
-    return new Map();
+    // The next graph tries again whatever the edit.
+    return { roots: new Map(), unchangedBy: () => false };
   } finally {
     // The daemon keeps this worker: ts-morph loaded now makes the next edit cost one parse.
     if (deps.env['NX_DAEMON_PROCESS'] === 'true') setTimeout(preloadParser, 100).unref();

@@ -88,6 +88,14 @@ export function getAllFileDataInContext(workspaceRoot: string): Promise<Workspac
   return nxAllFileData(workspaceRoot);
 }
 
+/**
+ * Whether this process is one of Nx's isolated plugin workers (the default, Nx 23 and 24): what a
+ * hook returns leaves it serialized, so Nx never changes the objects a plugin keeps.
+ */
+export function isPluginWorker(): boolean {
+  return (globalThis as { NX_PLUGIN_WORKER?: boolean }).NX_PLUGIN_WORKER === true;
+}
+
 /** For nx/ hooks: where Nx keeps workspace data (`nx reset` clears it), its plugin-cache helpers, its logger. */
 export { hashObject } from 'nx/src/hasher/file-hasher';
 export { createNodesFromFiles } from 'nx/src/project-graph/plugins/utils';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GraphMemo } from './graph-memo';
+import { filesDelta, GraphMemo } from './graph-memo';
+import { WorkspaceTexts } from './workspace-texts';
 
 describe('GraphMemo', () => {
   it('numbers a set of paths: another order is the same set, a path added or removed is a new one', () => {
@@ -29,5 +30,106 @@ describe('GraphMemo', () => {
   it('knows its first graph', () => {
     const memo = new GraphMemo();
     expect([memo.firstAnswer(), memo.firstAnswer(), memo.firstAnswer()]).toEqual([true, false, false]);
+  });
+
+  it('tells content edits from a changed set of paths', () => {
+    const before = new Map([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+    const list = (entries: Array<[string, string]>) => entries.map(([file, hash]) => ({ file, hash }));
+    expect(
+      filesDelta(
+        before,
+        list([
+          ['b', '2'],
+          ['a', '1'],
+        ]),
+      ),
+    ).toEqual({ kind: 'edits', edits: [] });
+    expect(
+      filesDelta(
+        before,
+        list([
+          ['a', '1'],
+          ['b', '3'],
+        ]),
+      ),
+    ).toEqual({
+      kind: 'edits',
+      edits: [{ file: 'b', before: '2', after: '3' }],
+    });
+    expect(filesDelta(before, list([['a', '1']]))).toEqual({ kind: 'paths' });
+    expect(
+      filesDelta(
+        before,
+        list([
+          ['a', '1'],
+          ['c', '2'],
+        ]),
+      ),
+    ).toEqual({ kind: 'paths' });
+    expect(
+      filesDelta(
+        before,
+        list([
+          ['a', '1'],
+          ['b', '2'],
+          ['c', '3'],
+        ]),
+      ),
+    ).toEqual({ kind: 'paths' });
+  });
+
+  describe('answerAgain', () => {
+    const files = [
+      { file: 'svc/Dockerfile', hash: 'd1' },
+      { file: 'svc/src/main.ts', hash: 's1' },
+      { file: 'README.md', hash: 'r1' },
+    ];
+    const texts = new WorkspaceTexts('/nowhere', files, new Map());
+    const answer = { probes: {}, result: [['svc/Dockerfile', { projects: { svc: {} } }]] as never };
+    const memo = (shared: boolean, unchanged: (file: string) => boolean = () => true) => {
+      const graph = new GraphMemo(shared);
+      graph.answered(
+        { frame: 'f', files, reads: new Set(['svc/Dockerfile']), unchangedBy: ({ file }) => unchanged(file) },
+        answer,
+      );
+      return graph;
+    };
+    const edit = (file: string, hash: string) => files.map((f) => (f.file === file ? { file, hash } : f));
+
+    it('gives the last answer again while nothing it was made from changed', () => {
+      expect(memo(false).answerAgain('f', files, texts)?.result).toBe(answer.result);
+      expect(memo(false).answerAgain('f', edit('README.md', 'r2'), texts)?.result).toBe(answer.result);
+      // In Nx's own process the answer is Nx's to change: a copy.
+      const copy = memo(true).answerAgain('f', files, texts)?.result;
+      expect(copy).toEqual(answer.result);
+      expect(copy).not.toBe(answer.result);
+    });
+
+    it('does not when the frame, the paths, a file it read or the runtime graph changed', () => {
+      expect(memo(false).answerAgain('g', files, texts)).toBeUndefined();
+      expect(memo(false).answerAgain('f', files.slice(1), texts)).toBeUndefined();
+      expect(memo(false).answerAgain('f', edit('svc/Dockerfile', 'd2'), texts)).toBeUndefined();
+      const runtime = memo(false, (file) => file !== 'svc/src/main.ts');
+      expect(runtime.answerAgain('f', edit('svc/src/main.ts', 's2'), texts)).toBeUndefined();
+    });
+
+    it('compares the next edit with the state it answered last', () => {
+      const graph = memo(false, (file) => file === 'README.md');
+      expect(graph.answerAgain('f', edit('README.md', 'r2'), texts)).toBeDefined();
+      // Back to r1 is an edit of the README again; only README edits are harmless here.
+      expect(graph.answerAgain('f', files, texts)).toBeDefined();
+    });
+
+    it("checks the disk's probes again", () => {
+      const graph = new GraphMemo(false);
+      graph.answered(
+        { frame: 'f', files, reads: new Set(), unchangedBy: () => true },
+        { probes: { 'svc/.dockerignore': '' }, result: [] },
+      );
+      expect(graph.answerAgain('f', files, texts)).toBeUndefined();
+    });
   });
 });

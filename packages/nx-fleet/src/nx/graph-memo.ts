@@ -1,18 +1,52 @@
+import type { WorkspaceFileData } from './devkit-internal';
 import type { KeptAnswer } from './nodes-cache';
+import type { FileEdit } from './runtime-providers';
 import type { KnownText, WorkspaceTexts } from './workspace-texts';
+
+/** What Nx's file list says changed since an earlier one: only contents (each edit), or the set of paths. */
+export type FilesDelta = { kind: 'edits'; edits: FileEdit[] } | { kind: 'paths' };
+
+export function filesDelta(before: ReadonlyMap<string, string>, after: readonly WorkspaceFileData[]): FilesDelta {
+  if (before.size !== after.length) return { kind: 'paths' };
+  const edits: FileEdit[] = [];
+  for (const { file, hash } of after) {
+    const was = before.get(file);
+    if (was === undefined) return { kind: 'paths' };
+    if (was !== hash) edits.push({ file, before: was, after: hash });
+  }
+  return { kind: 'edits', edits };
+}
+
+/** What an answer was made from, for a worker to tell whether an edit could change it. */
+export interface AnswerBasis {
+  /** Every input but the file list (`frameOf`). */
+  frame: string;
+  files: readonly WorkspaceFileData[];
+  /** The listed files whose content was read or named by hash (manifests, Dockerfiles, ignore files). */
+  reads: ReadonlySet<string>;
+  /** Whether the runtime graph's part of the answer holds after an edit. */
+  unchangedBy(edit: FileEdit): boolean;
+}
 
 /**
  * What createNodes can answer again without recomputing while its worker lives (the daemon keeps
  * it across edits): the texts it read, by Nx's hash, each folder's analysis and each service's
- * build-context decision, by everything they are made from, and its last whole answer. A new worker
- * starts empty.
+ * build-context decision, by everything they are made from, and its last whole answer with what it
+ * was made from. A new worker starts empty.
  */
 export class GraphMemo {
   readonly texts = new Map<string, KnownText>();
   private files: { list: readonly string[]; set: ReadonlySet<string> | undefined; version: number } | undefined;
   private readonly decisions = new Map<string, { key: string; value: unknown }>();
   private asked = false;
-  private last: { key: string; answer: KeptAnswer } | undefined;
+  private last: (Omit<AnswerBasis, 'files'> & { files: Map<string, string>; answer: KeptAnswer }) | undefined;
+  private pendingSave: NodeJS.Timeout | undefined;
+
+  /**
+   * `shared`: whether the answers given reach Nx as objects it may change (plugins loaded in Nx's own
+   * process); an isolated worker's answers leave it serialized, and are given again without a copy.
+   */
+  constructor(private readonly shared = true) {}
 
   /** Whether this is the worker's first graph: true the first time it is asked, then false. */
   firstAnswer(): boolean {
@@ -21,16 +55,33 @@ export class GraphMemo {
     return first;
   }
 
-  /** Keeps the answer just given for `key`. */
-  answered(key: string, answer: KeptAnswer): void {
-    this.last = { key, answer };
+  /** Keeps the answer just given, and what it was made from. */
+  answered(basis: AnswerBasis, answer: KeptAnswer): void {
+    this.last = { ...basis, files: new Map(basis.files.map(({ file, hash }) => [file, hash])), answer };
   }
 
-  /** A copy of the last answer when it was for `key` and the disk still says the same (Nx may change what it is given). */
-  lastAnswer(key: string, texts: WorkspaceTexts): KeptAnswer | undefined {
+  /**
+   * The last answer again, when nothing it was made from has changed: the same frame and paths, no
+   * file it read edited, every other edit leaving the runtime graph as it was, and the disk still
+   * saying what it did of the files Nx does not list. The edits become part of its basis.
+   */
+  answerAgain(frame: string, files: readonly WorkspaceFileData[], texts: WorkspaceTexts): KeptAnswer | undefined {
     const last = this.last;
-    if (last?.key !== key || !texts.stillHolds(last.answer.probes)) return undefined;
-    return { probes: last.answer.probes, result: structuredClone(last.answer.result) };
+    if (last?.frame !== frame) return undefined;
+    const delta = filesDelta(last.files, files);
+    if (delta.kind === 'paths') return undefined;
+    if (delta.edits.some((edit) => last.reads.has(edit.file))) return undefined;
+    if (!delta.edits.every((edit) => last.unchangedBy(edit))) return undefined;
+    if (!texts.stillHolds(last.answer.probes)) return undefined;
+    for (const { file, after } of delta.edits) last.files.set(file, after);
+    const { probes, result } = last.answer;
+    return { probes, result: this.shared ? structuredClone(result) : result };
+  }
+
+  /** Runs `save` once the worker has been idle a second: a burst of edits writes the last answer once. */
+  saveWhenIdle(save: () => void): void {
+    clearTimeout(this.pendingSave);
+    this.pendingSave = setTimeout(save, 1000).unref();
   }
 
   /**

@@ -22,14 +22,17 @@ export interface NodesInputs {
   broker: boolean;
 }
 
+/** Every input but Nx's file list, as one string: an edit in the daemon compares it whole. */
+export function frameOf(inputs: Omit<NodesInputs, 'files'>): string {
+  return JSON.stringify([VERSION, inputs.options ?? {}, [...inputs.matched].sort(), inputs.shared, inputs.broker]);
+}
+
 /**
  * One digest of the inputs. TypeScript's resolution through node_modules is not in it, as it is not
  * in the import cache's: a link into the workspace changes with the workspace's package.json files.
  */
-export function nodesKey(inputs: NodesInputs): string {
-  const hash = createHash('sha256').update(
-    JSON.stringify([VERSION, inputs.options ?? {}, [...inputs.matched].sort(), inputs.shared, inputs.broker]),
-  );
+export function nodesKey(inputs: NodesInputs, frame = frameOf(inputs)): string {
+  const hash = createHash('sha256').update(frame);
   const files = isSortedByPath(inputs.files) ? inputs.files : [...inputs.files].sort(byPath);
   for (const { file, hash: fileHash } of files) hash.update(`\0${file}\0${fileHash}`);
   return hash.digest('hex');

@@ -1,7 +1,7 @@
 import type { FleetPluginOptions } from '../config/options';
 import { runtimeProviders } from '../runtime-graph/edges';
 import { ImportCache } from '../runtime-graph/import-cache';
-import { scanRuntimeGraph } from '../runtime-graph/sdk-graph';
+import { sameReach, scanRuntimeGraph } from '../runtime-graph/sdk-graph';
 import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
 import type { WorkspaceFileData } from './devkit-internal';
 import { filesByProject } from './source-files';
@@ -22,15 +22,31 @@ export interface RuntimeProvidersInput {
   stats?: { parsed: number; resolved: number; imports: number; fullParses?: number; workers?: number };
 }
 
+/** One file's content edit, by Nx's hashes. */
+export interface FileEdit {
+  file: string;
+  before: string;
+  after: string;
+}
+
+export interface RuntimeProviders {
+  /** For each service, the roots of the providers it calls. */
+  roots: Map<string, string[]>;
+  /** Whether `roots` still hold after `edit`, the rest of the workspace unchanged. */
+  unchangedBy(edit: FileEdit): boolean;
+}
+
 /**
  * For each service, the roots of the providers it calls through their SDKs, itself or through a
  * library of its code closure, computed from the sources (createNodes runs before any project graph
  * exists, so the closure comes from the scan's own code edges).
  */
-export function runtimeProviderRoots(input: RuntimeProvidersInput): Map<string, string[]> {
+export function runtimeProviderRoots(input: RuntimeProvidersInput): RuntimeProviders {
   const services = input.projects.filter((p) => p.isService).map((p) => p.name);
-  if (!services.length) return new Map();
+  // No service, no provider: no edit of a source changes that.
+  if (!services.length) return { roots: new Map(), unchangedBy: () => true };
   const { projectFiles, otherFiles } = filesByProject(input.files, input.projects);
+  const cache = ImportCache.load(input.cacheDirectory);
   const scan = scanRuntimeGraph({
     workspaceRoot: input.workspaceRoot,
     projects: input.projects,
@@ -39,14 +55,19 @@ export function runtimeProviderRoots(input: RuntimeProvidersInput): Map<string, 
     sdksOption: input.options?.sdks,
     testFiles: input.options?.runtimeGraph?.testFiles,
     workers: input.options?.runtimeGraph?.workers,
-    cache: ImportCache.load(input.cacheDirectory),
+    cache,
     warn: input.warn,
     ...(input.stats ? { stats: input.stats } : {}),
   });
   if (input.stats) input.stats.imports = scan.imports.length;
   const rootOf = new Map(input.projects.map((p) => [p.name, p.root]));
   const providers = runtimeProviders(services, scan.imports, scan.codeEdges);
-  return new Map(
-    [...providers].map(([service, links]) => [service, links.map((link) => rootOf.get(link.service)!).sort()]),
-  );
+  const basis = scan.basis;
+  return {
+    roots: new Map(
+      [...providers].map(([service, links]) => [service, links.map((link) => rootOf.get(link.service)!).sort()]),
+    ),
+    unchangedBy: ({ file, before, after }) =>
+      basis !== undefined && sameReach({ workspaceRoot: input.workspaceRoot, cache }, basis, file, before, after),
+  };
 }

@@ -1,4 +1,4 @@
-import { logger } from './devkit-internal';
+import { isPluginWorker, logger } from './devkit-internal';
 import { GraphMemo } from './graph-memo';
 
 /** Prints each warning once per key, however often Nx calls the plugin. */
@@ -20,5 +20,5 @@ export class OnceWarnings {
 export const workerState = {
   nodeWarnings: new OnceWarnings(),
   /** What createNodes has read and decided before, while its inputs are unchanged. */
-  graph: new GraphMemo(),
+  graph: new GraphMemo(!isPluginWorker()),
 };

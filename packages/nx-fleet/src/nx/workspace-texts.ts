@@ -26,6 +26,8 @@ export type Probes = Record<string, string | null>;
 export class WorkspaceTexts {
   private readonly hashes: ReadonlyMap<string, string>;
   readonly probes: Probes = {};
+  /** The listed files whose content was asked for (by text or by hash): what an answer was made from. */
+  readonly read = new Set<string>();
 
   constructor(
     private readonly workspaceRoot: string,
@@ -37,7 +39,9 @@ export class WorkspaceTexts {
 
   /** Nx's content hash of the file, when Nx lists it. */
   hashOf(path: string): string | undefined {
-    return this.hashes.get(path);
+    const hash = this.hashes.get(path);
+    if (hash !== undefined) this.read.add(path);
+    return hash;
   }
 
   exists(path: string): boolean {
@@ -49,7 +53,7 @@ export class WorkspaceTexts {
 
   /** The file's text; undefined when it is missing or cannot be read. */
   text(path: string): string | undefined {
-    const hash = this.hashes.get(path);
+    const hash = this.hashOf(path);
     const known = hash === undefined ? undefined : this.memo.get(path);
     if (known && known.hash === hash) return known.text;
     const text = this.fromDisk(path);

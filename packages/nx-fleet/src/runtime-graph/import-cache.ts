@@ -96,7 +96,7 @@ export class ImportCache {
   }
 
   /** Drops files that no longer exist, so the cache does not grow forever. */
-  retainOnly(paths: ReadonlySet<string>): void {
+  retainOnly(paths: { has(path: string): boolean }): void {
     for (const path of this.entries.keys()) {
       if (!paths.has(path)) {
         this.entries.delete(path);

@@ -104,6 +104,16 @@ export interface RuntimeScan {
    * Grouped by source in the order of `projects`, targets sorted.
    */
   codeEdges: CodeEdge[];
+  /** What a later edit of one file is checked against (`sameReach`); none when there is no service. */
+  basis?: ScanBasis;
+}
+
+/** What `sameReach` needs of a scan: its shape, which project each source file is in, and its test-file rule. */
+export interface ScanBasis {
+  shape: Shape;
+  sources: ReadonlyMap<string, ProjectInfo>;
+  nestedRoots: ReadonlyMap<string, string[]>;
+  isTest(file: string): boolean;
 }
 
 /**
@@ -129,8 +139,9 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   if (!input.projects.some((p) => p.isService)) return result;
 
   const isTest = testFileMatcher(input.testFiles ?? DEFAULT_TEST_FILES);
-  const { world, resolver, pattern, signature, bare } = shapeOf(input);
-  const seen = new Set<string>();
+  const shape = shapeOf(input);
+  const { world, resolver, pattern, signature, bare } = shape;
+  const seen = new Map<string, ProjectInfo>();
 
   const nestedRoots = nestedProjectRoots(input.projects);
   // First each file's imports: from the cache, or read and pre-filtered now, the extractions gathered
@@ -140,7 +151,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   for (const project of input.projects) {
     for (const { file, hash } of input.files[project.name] ?? []) {
       if (!isSourceFile(file)) continue;
-      seen.add(file);
+      seen.set(file, project);
       // The pre-filter's verdict depends on the known names and the project root, so it is part of the key.
       const key = `${hash}:${project.root}`;
       // One lookup, and no second key built, for the many files a warm graph answers from the cache.
@@ -221,7 +232,50 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   });
   input.cache.retainOnly(seen);
   input.cache.saveSoon();
+  result.basis = { shape, sources: seen, nestedRoots, isTest };
   return result;
+}
+
+/**
+ * Whether an edit of `file` (Nx's hash `before` → `after`) leaves the scan `basis` came from as it
+ * was, the rest of the workspace unchanged: a file no scan reads (no project's source, a test file),
+ * or a source whose references a project can be reached by are the same ones in the same order
+ * (lines aside). The new extraction is kept in the cache. False whenever it cannot tell: a
+ * tsconfig or package.json (the shape), a file the cache does not hold at `before`, one that cannot
+ * be read or is no longer scanned (its warning is the full scan's to print).
+ */
+export function sameReach(
+  input: Pick<ScanInput, 'workspaceRoot' | 'cache' | 'fs'>,
+  basis: ScanBasis,
+  file: string,
+  before: string,
+  after: string,
+): boolean {
+  if (CONFIG_FILE.test(file)) return false;
+  const project = basis.sources.get(file);
+  if (!project || basis.isTest(file)) return true;
+  const { signature, pattern } = basis.shape;
+  const stored = input.cache.lookup(file);
+  if (!stored || !isKeyFor(stored.hash, `${before}:${project.root}`, signature)) return false;
+  const reader = { workspaceRoot: input.workspaceRoot, fs: input.fs ?? nodeSyncFiles, warn: () => undefined };
+  const read = readForImports(reader, file, project.root, pattern, basis.nestedRoots.get(project.root) ?? []);
+  if (read.kind === 'skipped' || (read.kind === 'rejected' && !read.byFilter)) return false;
+  let imports: ImportRef[] = [];
+  if (read.kind === 'text') {
+    try {
+      imports = importsOf(file, read.text);
+    } catch {
+      return false;
+    }
+  }
+  const same =
+    imports.length === stored.imports.length &&
+    imports.every((ref, i) => ref.specifier === stored.imports[i]!.specifier && ref.kind === stored.imports[i]!.kind);
+  if (same) {
+    const key = `${after}:${project.root}`;
+    input.cache.set(file, read.kind === 'text' ? key : `${key}:${signature}`, imports);
+  }
+  return same;
 }
 
 /** Whether a cache entry's key is `key`, or `key:signature` (a file the pre-filter rejected against these names). */
@@ -383,7 +437,7 @@ interface FileEntry {
 type ReadForImports = { kind: 'text'; text: string } | { kind: 'rejected'; byFilter: boolean } | { kind: 'skipped' };
 
 function readForImports(
-  input: Scan,
+  input: Pick<Scan, 'workspaceRoot' | 'fs' | 'warn'>,
   file: string,
   projectRoot: string,
   pattern: RegExp | undefined,
