@@ -32,12 +32,21 @@ describe('GraphMemo', () => {
     expect([memo.firstAnswer(), memo.firstAnswer(), memo.firstAnswer()]).toEqual([true, false, false]);
   });
 
-  it('tells content edits from a changed set of paths', () => {
-    const before = new Map([
+  it('tells content edits from a changed set of paths, in any order', () => {
+    const list = (entries: Array<[string, string]>) => entries.map(([file, hash]) => ({ file, hash }));
+    const before = list([
       ['a', '1'],
       ['b', '2'],
     ]);
-    const list = (entries: Array<[string, string]>) => entries.map(([file, hash]) => ({ file, hash }));
+    expect(
+      filesDelta(
+        before,
+        list([
+          ['a', '1'],
+          ['b', '2'],
+        ]),
+      ),
+    ).toEqual({ kind: 'edits', edits: [] });
     expect(
       filesDelta(
         before,
@@ -47,6 +56,7 @@ describe('GraphMemo', () => {
         ]),
       ),
     ).toEqual({ kind: 'edits', edits: [] });
+    const edit = { kind: 'edits', edits: [{ file: 'b', before: '2', after: '3' }] };
     expect(
       filesDelta(
         before,
@@ -55,10 +65,16 @@ describe('GraphMemo', () => {
           ['b', '3'],
         ]),
       ),
-    ).toEqual({
-      kind: 'edits',
-      edits: [{ file: 'b', before: '2', after: '3' }],
-    });
+    ).toEqual(edit);
+    expect(
+      filesDelta(
+        before,
+        list([
+          ['b', '3'],
+          ['a', '1'],
+        ]),
+      ),
+    ).toEqual(edit);
     expect(filesDelta(before, list([['a', '1']]))).toEqual({ kind: 'paths' });
     expect(
       filesDelta(
@@ -66,6 +82,15 @@ describe('GraphMemo', () => {
         list([
           ['a', '1'],
           ['c', '2'],
+        ]),
+      ),
+    ).toEqual({ kind: 'paths' });
+    expect(
+      filesDelta(
+        before,
+        list([
+          ['c', '2'],
+          ['a', '1'],
         ]),
       ),
     ).toEqual({ kind: 'paths' });

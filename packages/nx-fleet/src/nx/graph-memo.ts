@@ -6,11 +6,24 @@ import type { KnownText, WorkspaceTexts } from './workspace-texts';
 /** What Nx's file list says changed since an earlier one: only contents (each edit), or the set of paths. */
 export type FilesDelta = { kind: 'edits'; edits: FileEdit[] } | { kind: 'paths' };
 
-export function filesDelta(before: ReadonlyMap<string, string>, after: readonly WorkspaceFileData[]): FilesDelta {
-  if (before.size !== after.length) return { kind: 'paths' };
+export function filesDelta(before: readonly WorkspaceFileData[], after: readonly WorkspaceFileData[]): FilesDelta {
+  if (before.length !== after.length) return { kind: 'paths' };
+  const edits: FileEdit[] = [];
+  // Nx lists the files in the same order from one call to the next, mostly: compared in place first.
+  for (let i = 0; i < after.length; i++) {
+    const was = before[i]!;
+    const now = after[i]!;
+    if (was.file !== now.file) return byPath(before, after);
+    if (was.hash !== now.hash) edits.push({ file: now.file, before: was.hash, after: now.hash });
+  }
+  return { kind: 'edits', edits };
+}
+
+function byPath(before: readonly WorkspaceFileData[], after: readonly WorkspaceFileData[]): FilesDelta {
+  const hashes = new Map(before.map(({ file, hash }) => [file, hash]));
   const edits: FileEdit[] = [];
   for (const { file, hash } of after) {
-    const was = before.get(file);
+    const was = hashes.get(file);
     if (was === undefined) return { kind: 'paths' };
     if (was !== hash) edits.push({ file, before: was, after: hash });
   }
@@ -39,7 +52,7 @@ export class GraphMemo {
   private files: { list: readonly string[]; set: ReadonlySet<string> | undefined; version: number } | undefined;
   private readonly decisions = new Map<string, { key: string; value: unknown }>();
   private asked = false;
-  private last: (Omit<AnswerBasis, 'files'> & { files: Map<string, string>; answer: KeptAnswer }) | undefined;
+  private last: (AnswerBasis & { answer: KeptAnswer }) | undefined;
   private pendingSave: NodeJS.Timeout | undefined;
 
   /**
@@ -57,7 +70,7 @@ export class GraphMemo {
 
   /** Keeps the answer just given, and what it was made from. */
   answered(basis: AnswerBasis, answer: KeptAnswer): void {
-    this.last = { ...basis, files: new Map(basis.files.map(({ file, hash }) => [file, hash])), answer };
+    this.last = { ...basis, answer };
   }
 
   /**
@@ -73,7 +86,7 @@ export class GraphMemo {
     if (delta.edits.some((edit) => last.reads.has(edit.file))) return undefined;
     if (!delta.edits.every((edit) => last.unchangedBy(edit))) return undefined;
     if (!texts.stillHolds(last.answer.probes)) return undefined;
-    for (const { file, after } of delta.edits) last.files.set(file, after);
+    last.files = files;
     const { probes, result } = last.answer;
     return { probes, result: this.shared ? structuredClone(result) : result };
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,5 +56,32 @@ describe('WorkspaceTexts', () => {
     const texts = new WorkspaceTexts(root, undefined, new Map());
     expect(texts.text('project.json')).toBe('{}');
     expect(texts.exists('project.json')).toBe(true);
+  });
+
+  it('records what the disk said of unlisted files, and tells when it says otherwise', () => {
+    const root = workspace({ '.dockerignore': 'dist\n', 'svc.dockerignore': 'x\n' });
+    const texts = new WorkspaceTexts(root, [], new Map());
+    texts.text('.dockerignore');
+    texts.exists('svc.dockerignore');
+    texts.exists('Dockerfile.dockerignore');
+    const probes = { ...texts.probes };
+    expect(Object.values(probes).map((p) => (p === null ? null : p === '' ? '' : 'digest'))).toEqual([
+      'digest',
+      '',
+      null,
+    ]);
+    expect(texts.stillHolds(probes)).toBe(true);
+    writeFileSync(join(root, 'Dockerfile.dockerignore'), '');
+    expect(texts.stillHolds(probes)).toBe(false);
+    unlinkSync(join(root, 'Dockerfile.dockerignore'));
+    writeFileSync(join(root, '.dockerignore'), 'tmp\n');
+    expect(texts.stillHolds(probes)).toBe(false);
+    unlinkSync(join(root, '.dockerignore'));
+    expect(texts.stillHolds(probes)).toBe(false);
+    writeFileSync(join(root, '.dockerignore'), 'dist\n');
+    unlinkSync(join(root, 'svc.dockerignore'));
+    expect(texts.stillHolds(probes)).toBe(false);
+    writeFileSync(join(root, 'svc.dockerignore'), 'other\n');
+    expect(texts.stillHolds(probes)).toBe(true);
   });
 });

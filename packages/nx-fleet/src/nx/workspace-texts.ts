@@ -24,17 +24,20 @@ export type Probes = Record<string, string | null>;
  * (`probes`) so a kept answer can be checked against it.
  */
 export class WorkspaceTexts {
-  private readonly hashes: ReadonlyMap<string, string>;
+  private known: ReadonlyMap<string, string> | undefined;
   readonly probes: Probes = {};
   /** The listed files whose content was asked for (by text or by hash): what an answer was made from. */
   readonly read = new Set<string>();
 
   constructor(
     private readonly workspaceRoot: string,
-    files: readonly WorkspaceFileData[] | undefined,
+    private readonly files: readonly WorkspaceFileData[] | undefined,
     private readonly memo: Map<string, KnownText>,
-  ) {
-    this.hashes = new Map(files?.map(({ file, hash }) => [file, hash]));
+  ) {}
+
+  /** Built when first asked: an answer given again (`stillHolds` alone) needs none. */
+  private get hashes(): ReadonlyMap<string, string> {
+    return (this.known ??= new Map(this.files?.map(({ file, hash }) => [file, hash])));
   }
 
   /** Nx's content hash of the file, when Nx lists it. */
@@ -66,7 +69,10 @@ export class WorkspaceTexts {
   /** Whether the disk still says what `probes` recorded. */
   stillHolds(probes: Probes): boolean {
     return Object.entries(probes).every(([path, probe]) => {
-      if (probe === '') return existsSync(join(this.workspaceRoot, path));
+      // Missing files are most probes (a Dockerfile's own ignore file): asked without a failing read.
+      const there = existsSync(join(this.workspaceRoot, path));
+      if (probe === '') return there;
+      if (!there) return probe === null;
       const text = this.fromDisk(path);
       return probe === null ? text === undefined : text !== undefined && digest(text) === probe;
     });
