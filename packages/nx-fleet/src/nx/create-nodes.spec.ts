@@ -1337,6 +1337,27 @@ describe('createNodes', () => {
       expect(scans()).toBe(2);
     });
 
+    it("the daemon's worker, first answered from the disk, computes the answer again while it waits: the next edit has a basis", async () => {
+      const verbose = vi.spyOn(logger, 'verbose').mockImplementation(() => undefined);
+      const scans = () => verbose.mock.calls.filter(([line]) => String(line).includes('runtime graph:')).length;
+      const root = tempDir('nx-fleet-plugin-ws-');
+      const files: Record<string, string> = { ...WORKSPACE, 'services/a/src/main.ts': 'export {};\n' };
+      writeTree(root, files);
+      const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
+      await run(freshCreateNodes(cacheDirectory), undefined, root, matched(files));
+      expect(scans()).toBe(1);
+      const daemon = freshCreateNodes(cacheDirectory, { NX_DAEMON_PROCESS: 'true' });
+      const first = await run(daemon, undefined, root, matched(files));
+      // From the disk: nothing scanned; then, while Nx waits for nothing, the same answer computed again.
+      expect(scans()).toBe(1);
+      await vi.waitFor(() => expect(scans()).toBe(2), { timeout: 5000, interval: 20 });
+      writeTree(root, { 'services/a/src/main.ts': 'export const a = 1;\n' });
+      const edited = await run(daemon, undefined, root, matched(files));
+      expect(scans()).toBe(2);
+      expect(edited).toEqual(first);
+      expect(edited).toEqual(await run(freshCreateNodes(), undefined, root, matched(files)));
+    });
+
     it('one worker across edits (the daemon): a folder whose manifest changes is analysed again, a library folder too', async () => {
       const root = tempDir('nx-fleet-plugin-ws-');
       const files: Record<string, string> = { ...WORKSPACE, 'libs/sdk/package.json': json({ name: '@acme/sdk' }) };
