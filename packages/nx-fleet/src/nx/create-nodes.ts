@@ -12,7 +12,7 @@ import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import type { ContextFacts } from '../image/context-inference';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
-import { preloadParser } from '../runtime-graph/sdk-imports';
+import { prepareForEdits } from '../runtime-graph/sdk-imports';
 import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
 import {
   createNodesFromFiles,
@@ -334,8 +334,8 @@ async function providersOf(
     // The next graph tries again whatever the edit.
     return { roots: new Map(), unchangedBy: () => false };
   } finally {
-    // The daemon keeps this worker: ts-morph loaded now makes the next edit cost one parse.
-    if (deps.env['NX_DAEMON_PROCESS'] === 'true') setTimeout(preloadParser, 100).unref();
+    // The daemon keeps this worker: prepared now, the next edit costs one scan (and ts-morph is there for a parse).
+    if (deps.env['NX_DAEMON_PROCESS'] === 'true') setTimeout(prepareForEdits, 100).unref();
   }
 }
 
