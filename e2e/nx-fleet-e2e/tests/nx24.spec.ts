@@ -194,6 +194,10 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
           console.log(JSON.stringify({
             types: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v])),
             hash: m.hashObject({ a: 1 }),
+            worker: m.isPluginWorker(),
+            workerMarks: require('fs')
+              .readFileSync(require.resolve('nx/src/project-graph/plugins/isolation/plugin-worker'), 'utf8')
+              .includes('global.NX_PLUGIN_WORKER = true'),
             cached: cache.get('k'),
             fileMap: Object.keys(m.readFileMapCache()?.fileMap?.projectFileMap ?? {}).sort(),
             dataDir: m.workspaceDataDirectory,
@@ -207,6 +211,8 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     const facts = JSON.parse(probe.stdout) as {
       types: Record<string, string>;
       hash: string;
+      worker: boolean;
+      workerMarks: boolean;
       cached: number;
       fileMap: string[];
       dataDir: string;
@@ -221,8 +227,13 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       PluginCache: 'function',
       readFileMapCache: 'function',
       workspaceDataDirectory: 'string',
+      isPluginWorker: 'function',
     });
     expect(facts.hash).toMatch(/^\d+$/);
+    // A plain process is no plugin worker; Nx 24's worker marks itself as nx-fleet reads it (its answers
+    // leave the worker serialized, so the daemon's worker gives its last answer again without a copy).
+    expect(facts.worker).toBe(false);
+    expect(facts.workerMarks).toBe(true);
     expect(facts.cached).toBe(1);
     expect(facts.fileMap).toEqual(expect.arrayContaining(['orders', 'users']));
     expect(facts.dataDir.startsWith(ws.root)).toBe(true);
