@@ -73,6 +73,11 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
   ];
 }
 
+/** Whether this worker is the daemon's, which outlives one graph. */
+function inDaemon(env: Env): boolean {
+  return env['NX_DAEMON_PROCESS'] === 'true';
+}
+
 /** The CPU time this process used since `since`, in ms. */
 function cpuMs(since: NodeJS.CpuUsage): string {
   const used = process.cpuUsage(since);
@@ -91,7 +96,7 @@ async function fleetNodes(
   warm = false,
 ): Promise<CreateNodesResultArray> {
   const options = normalizeOptions(rawOptions);
-  const daemon = deps.env['NX_DAEMON_PROCESS'] === 'true';
+  const daemon = inDaemon(deps.env);
   // The sources' warnings (unreadable files, SDK owners) join the folders': all print once per workspace state.
   const sourceWarnings: Warning[] = [];
   const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
@@ -109,8 +114,7 @@ async function fleetNodes(
   // The whole answer, kept for the state of every input (without Nx's file list there is no such state).
   const answers = workspaceFiles && NodesCache.for(deps.cacheDirectory, rawOptions);
   let key: string | undefined;
-  const keyOf = () =>
-    (key ??= nodesKey({ options: rawOptions, matched: files, files: workspaceFiles ?? [], shared, broker }, frame));
+  const keyOf = () => (key ??= nodesKey(frame, workspaceFiles ?? []));
   if (answers && !warm) {
     // The disk once per worker; after that (the daemon) this worker's own last answer, while no edit changes it.
     if (deps.memo.firstAnswer()) {
@@ -335,7 +339,7 @@ async function providersOf(
     return { roots: new Map(), unchangedBy: () => false };
   } finally {
     // The daemon keeps this worker: prepared now, the next edit costs one scan (and ts-morph is there for a parse).
-    if (deps.env['NX_DAEMON_PROCESS'] === 'true') setTimeout(prepareForEdits, 100).unref();
+    if (inDaemon(deps.env)) setTimeout(prepareForEdits, 100).unref();
   }
 }
 

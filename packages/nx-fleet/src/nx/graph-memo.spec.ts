@@ -33,77 +33,20 @@ describe('GraphMemo', () => {
   });
 
   it('tells content edits from a changed set of paths, in any order', () => {
-    const list = (entries: Array<[string, string]>) => entries.map(([file, hash]) => ({ file, hash }));
-    const before = list([
-      ['a', '1'],
-      ['b', '2'],
-    ]);
-    expect(
-      filesDelta(
-        before,
-        list([
-          ['a', '1'],
-          ['b', '2'],
-        ]),
-      ),
-    ).toEqual({ kind: 'edits', edits: [] });
-    expect(
-      filesDelta(
-        before,
-        list([
-          ['b', '2'],
-          ['a', '1'],
-        ]),
-      ),
-    ).toEqual({ kind: 'edits', edits: [] });
+    // 'a:1 b:2' is a file list: path a with hash 1, path b with hash 2.
+    const list = (text: string) => text.split(' ').map((entry) => ({ file: entry[0]!, hash: entry[2]! }));
     const edit = { kind: 'edits', edits: [{ file: 'b', before: '2', after: '3' }] };
-    expect(
-      filesDelta(
-        before,
-        list([
-          ['a', '1'],
-          ['b', '3'],
-        ]),
-      ),
-    ).toEqual(edit);
-    expect(
-      filesDelta(
-        before,
-        list([
-          ['b', '3'],
-          ['a', '1'],
-        ]),
-      ),
-    ).toEqual(edit);
-    expect(filesDelta(before, list([['a', '1']]))).toEqual({ kind: 'paths' });
-    expect(
-      filesDelta(
-        before,
-        list([
-          ['a', '1'],
-          ['c', '2'],
-        ]),
-      ),
-    ).toEqual({ kind: 'paths' });
-    expect(
-      filesDelta(
-        before,
-        list([
-          ['c', '2'],
-          ['a', '1'],
-        ]),
-      ),
-    ).toEqual({ kind: 'paths' });
-    expect(
-      filesDelta(
-        before,
-        list([
-          ['a', '1'],
-          ['b', '2'],
-          ['c', '3'],
-        ]),
-      ),
-    ).toEqual({ kind: 'paths' });
+    const cases: Array<[string, unknown]> = [
+      ['a:1 b:2', { kind: 'edits', edits: [] }],
+      ['b:2 a:1', { kind: 'edits', edits: [] }],
+      ['a:1 b:3', edit],
+      ['b:3 a:1', edit],
+      ['a:1', { kind: 'paths' }],
+      ['a:1 c:2', { kind: 'paths' }],
+      ['c:2 a:1', { kind: 'paths' }],
+      ['a:1 b:2 c:3', { kind: 'paths' }],
+    ];
+    for (const [after, delta] of cases) expect(filesDelta(list('a:1 b:2'), list(after))).toEqual(delta);
   });
 
   describe('answerAgain', () => {

@@ -8,22 +8,13 @@ export type FilesDelta = { kind: 'edits'; edits: FileEdit[] } | { kind: 'paths' 
 
 export function filesDelta(before: readonly WorkspaceFileData[], after: readonly WorkspaceFileData[]): FilesDelta {
   if (before.length !== after.length) return { kind: 'paths' };
+  // Nx lists the files in the same order from one call to the next, mostly: compared in place, by path otherwise.
+  let byPath: Map<string, string> | undefined;
   const edits: FileEdit[] = [];
-  // Nx lists the files in the same order from one call to the next, mostly: compared in place first.
   for (let i = 0; i < after.length; i++) {
-    const was = before[i]!;
-    const now = after[i]!;
-    if (was.file !== now.file) return byPath(before, after);
-    if (was.hash !== now.hash) edits.push({ file: now.file, before: was.hash, after: now.hash });
-  }
-  return { kind: 'edits', edits };
-}
-
-function byPath(before: readonly WorkspaceFileData[], after: readonly WorkspaceFileData[]): FilesDelta {
-  const hashes = new Map(before.map(({ file, hash }) => [file, hash]));
-  const edits: FileEdit[] = [];
-  for (const { file, hash } of after) {
-    const was = hashes.get(file);
+    const { file, hash } = after[i]!;
+    const was =
+      before[i]!.file === file ? before[i]!.hash : (byPath ??= new Map(before.map((f) => [f.file, f.hash]))).get(file);
     if (was === undefined) return { kind: 'paths' };
     if (was !== hash) edits.push({ file, before: was, after: hash });
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NodesCache, nodesKey, type NodesInputs } from './nodes-cache';
+import { frameOf, NodesCache, nodesKey as keyOfFrame, type NodesInputs } from './nodes-cache';
 import { WorkspaceTexts } from './workspace-texts';
 
 const dirs: string[] = [];
@@ -14,6 +14,8 @@ function tempDir(): string {
   dirs.push(dir);
   return dir;
 }
+
+const nodesKey = (inputs: NodesInputs) => keyOfFrame(frameOf(inputs), inputs.files);
 
 const INPUTS: NodesInputs = {
   options: { registry: 'ghcr.io/acme' },

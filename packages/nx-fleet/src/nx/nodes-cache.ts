@@ -28,13 +28,14 @@ export function frameOf(inputs: Omit<NodesInputs, 'files'>): string {
 }
 
 /**
- * One digest of the inputs. TypeScript's resolution through node_modules is not in it, as it is not
- * in the import cache's: a link into the workspace changes with the workspace's package.json files.
+ * One digest of the inputs: the frame and Nx's file list. TypeScript's resolution through
+ * node_modules is not in it, as it is not in the import cache's: a link into the workspace changes
+ * with the workspace's package.json files.
  */
-export function nodesKey(inputs: NodesInputs, frame = frameOf(inputs)): string {
+export function nodesKey(frame: string, files: readonly WorkspaceFileData[]): string {
   const hash = createHash('sha256').update(frame);
-  const files = isSortedByPath(inputs.files) ? inputs.files : [...inputs.files].sort(byPath);
-  for (const { file, hash: fileHash } of files) hash.update(`\0${file}\0${fileHash}`);
+  const sorted = isSortedByPath(files) ? files : [...files].sort(byPath);
+  for (const { file, hash: fileHash } of sorted) hash.update(`\0${file}\0${fileHash}`);
   return hash.digest('hex');
 }
 

@@ -153,7 +153,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       if (!isSourceFile(file)) continue;
       seen.set(file, project);
       // The pre-filter's verdict depends on the known names and the project root, so it is part of the key.
-      const key = `${hash}:${project.root}`;
+      const key = entryKeyOf(hash, project.root);
       // One lookup, and no second key built, for the many files a warm graph answers from the cache.
       const stored = input.cache.lookup(file);
       if (stored && isKeyFor(stored.hash, key, signature)) {
@@ -168,7 +168,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       entries.push(entry);
       if (read.kind === 'text') pending.push({ file, text: read.text, entry });
       else {
-        if (read.byFilter) entry.entryKey = `${key}:${signature}`;
+        if (read.byFilter) entry.entryKey = entryKeyOf(hash, project.root, signature);
         input.cache.set(file, entry.entryKey, []);
       }
     }
@@ -256,7 +256,7 @@ export function sameReach(
   if (!project || basis.isTest(file)) return true;
   const { signature, pattern } = basis.shape;
   const stored = input.cache.lookup(file);
-  if (!stored || !isKeyFor(stored.hash, `${before}:${project.root}`, signature)) return false;
+  if (!stored || !isKeyFor(stored.hash, entryKeyOf(before, project.root), signature)) return false;
   const reader = { workspaceRoot: input.workspaceRoot, fs: input.fs ?? nodeSyncFiles, warn: () => undefined };
   const read = readForImports(reader, file, project.root, pattern, basis.nestedRoots.get(project.root) ?? []);
   if (read.kind === 'skipped' || (read.kind === 'rejected' && !read.byFilter)) return false;
@@ -272,10 +272,17 @@ export function sameReach(
     imports.length === stored.imports.length &&
     imports.every((ref, i) => ref.specifier === stored.imports[i]!.specifier && ref.kind === stored.imports[i]!.kind);
   if (same) {
-    const key = `${after}:${project.root}`;
-    input.cache.set(file, read.kind === 'text' ? key : `${key}:${signature}`, imports);
+    input.cache.set(file, entryKeyOf(after, project.root, read.kind === 'text' ? undefined : signature), imports);
   }
   return same;
+}
+
+/**
+ * A file's import-cache key: its hash and project root (the pre-filter's verdict depends on the root),
+ * and the pre-filter's signature when the filter rejected it (valid only for those names).
+ */
+function entryKeyOf(hash: string, root: string, rejectedBy?: string): string {
+  return rejectedBy === undefined ? `${hash}:${root}` : `${hash}:${root}:${rejectedBy}`;
 }
 
 /** Whether a cache entry's key is `key`, or `key:signature` (a file the pre-filter rejected against these names). */
