@@ -16,15 +16,16 @@ import { realShapedWorkspace, sdkFleetFiles, writeFiles } from './fleet';
 import { timed } from './timing';
 
 /**
- * Issue 16, deliverable 4: `nx graph` on workspaces shaped like users' repositories, four sides in one
- * run — Nx alone, an empty isolated plugin (the floor every plugin pays), @nx/docker 23.2.1 and
- * nx-fleet — cold, warm, one file changed with the daemon, and peak memory.
+ * Issue 16, deliverable 4: `nx graph` on workspaces shaped like users' repositories, side by side in one
+ * run — Nx alone, an empty isolated plugin (the floor every plugin pays), @nx/docker 23.2.1, nx-fleet,
+ * and nx-fleet's answer returned precomputed (what Nx pays for nx-fleet's targets) — cold, warm, one
+ * file changed with the daemon, and peak memory.
  *
  * BENCH_WORKSPACES: comma-separated, from `fleet-<N>` (N services × 15 files), `aliases`, `core-sdk`;
  * default `fleet-200,fleet-1000`. BENCH_ROUNDS (default 3); BENCH_ROUNDS_<workspace> overrides it for one
  * workspace (non-word characters as `_`), e.g. BENCH_ROUNDS_fleet_1000=1.
  */
-const SIDES = ['nx alone', 'empty plugin', '@nx/docker', 'nx-fleet'] as const;
+const SIDES = ['nx alone', 'empty plugin', '@nx/docker', 'nx-fleet', 'nx-fleet answer'] as const;
 type Side = (typeof SIDES)[number];
 const NX_DOCKER_VERSION = '23.2.1';
 /**
@@ -33,6 +34,11 @@ const NX_DOCKER_VERSION = '23.2.1';
  * cost @nx/docker and nx-fleet, both installed packages, do not pay.
  */
 const EMPTY_PLUGIN = 'nx-empty-plugin';
+/**
+ * nx-fleet's answer for the shape, computed once beforehand and only returned: the cost Nx itself pays
+ * for nx-fleet's projects and targets (merging them, writing the graph), without nx-fleet's own work.
+ */
+const ANSWER_PLUGIN = 'nx-fleet-answer';
 /** Directories and files the generators write; cleared between workspaces so one install serves all. */
 const GENERATED = ['services', 'apps', 'libs', 'packages', 'tsconfig.base.json'];
 
@@ -85,18 +91,50 @@ const EMPTY_PLUGIN_FILES: Record<string, string> = {
   ].join('\n'),
 };
 
+function fleetOptions(sdks: Record<string, string>) {
+  return { gates: { scan: false }, ...(Object.keys(sdks).length ? { sdks } : {}) };
+}
+
+/**
+ * Computes nx-fleet's answer in a process of its own (as a plugin worker does, with Nx's file list)
+ * and installs the plugin that returns it, matching the same files.
+ */
+async function writeAnswerPlugin(root: string, sdks: Record<string, string>): Promise<void> {
+  const dir = join(root, 'node_modules', ANSWER_PLUGIN);
+  mkdirSync(dir, { recursive: true });
+  const compute = [
+    "const { globWithWorkspaceContext } = require('nx/src/utils/workspace-context');",
+    "const { createNodes } = require('nx-fleet');",
+    '(async () => {',
+    '  const root = process.cwd();',
+    '  const files = await globWithWorkspaceContext(root, [createNodes[0]]);',
+    `  const answer = await createNodes[1](files, ${JSON.stringify(fleetOptions(sdks))}, { nxJsonConfiguration: {}, workspaceRoot: root });`,
+    `  require('fs').writeFileSync(${JSON.stringify(join(dir, 'answer.json'))}, JSON.stringify(answer));`,
+    `  require('fs').writeFileSync(${JSON.stringify(join(dir, 'glob.json'))}, JSON.stringify(createNodes[0]));`,
+    '})();',
+  ].join('\n');
+  await runOk('node', ['-e', compute], { cwd: root, env: nxEnv(root, { NX_DAEMON: 'false' }) });
+  writeFiles(root, {
+    [`node_modules/${ANSWER_PLUGIN}/package.json`]: `${JSON.stringify({ name: ANSWER_PLUGIN, version: '0.0.0', main: 'index.js' })}\n`,
+    [`node_modules/${ANSWER_PLUGIN}/index.js`]: [
+      "const { readFileSync } = require('node:fs');",
+      "const here = (name) => JSON.parse(readFileSync(require('node:path').join(__dirname, name), 'utf8'));",
+      "exports.createNodes = [here('glob.json'), async () => here('answer.json')];",
+      'exports.createDependencies = async () => [];',
+      '',
+    ].join('\n'),
+  });
+}
+
 function setSide(root: string, side: Side, sdks: Record<string, string>): void {
   const file = join(root, 'nx.json');
   const nxJson = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const fleet = {
-    plugin: 'nx-fleet',
-    options: { gates: { scan: false }, ...(Object.keys(sdks).length ? { sdks } : {}) },
-  };
   nxJson['plugins'] = {
     'nx alone': [],
     'empty plugin': [EMPTY_PLUGIN],
     '@nx/docker': ['@nx/docker'],
-    'nx-fleet': [fleet],
+    'nx-fleet': [{ plugin: 'nx-fleet', options: fleetOptions(sdks) }],
+    'nx-fleet answer': [ANSWER_PLUGIN],
   }[side];
   // Users' TypeScript repositories have @nx/js, which analyses imports; every side pays for it alike.
   nxJson['pluginsConfig'] = { '@nx/js': { analyzeSourceFiles: true } };
@@ -163,6 +201,7 @@ async function benchShape(root: string, shape: Shape, rounds: number, log: (line
   for (const dir of GENERATED) rmSync(join(root, dir), { recursive: true, force: true });
   writeFiles(root, shape.files);
   await commitAll(root, shape.name);
+  await writeAnswerPlugin(root, shape.sdks);
   const nx = join(root, 'node_modules', '.bin', 'nx');
   const env = nxEnv(root, { NX_DAEMON: 'false' });
   const graph = async (extra: NodeJS.ProcessEnv = {}) => {
@@ -208,7 +247,8 @@ async function benchShape(root: string, shape: Shape, rounds: number, log: (line
       : undefined;
   };
   const original = readFileSync(join(root, shape.editFile), 'utf8');
-  for (const side of SIDES) {
+  // The precomputed answer does not follow an edit: no daemon round for it.
+  for (const side of SIDES.filter((s) => s !== 'nx-fleet answer')) {
     setSide(root, side, shape.sdks);
     await reset();
     await graph(daemonEnv);
@@ -255,7 +295,7 @@ async function benchShape(root: string, shape: Shape, rounds: number, log: (line
   for (const side of SIDES) {
     const r = results[side];
     log(
-      `| ${side} | ${s(r.cold)} | ${side === 'nx alone' ? '—' : `${over(side) >= 0 ? '+' : ''}${over(side).toFixed(2)} s`} | ${s(r.warm)} | ${s(r.daemonEdit)} | ${(r.inProcessMaxRssKiB / 1024).toFixed(0)} | ${(r.treePeakKiB / 1024).toFixed(0)} |`,
+      `| ${side} | ${s(r.cold)} | ${side === 'nx alone' ? '—' : `${over(side) >= 0 ? '+' : ''}${over(side).toFixed(2)} s`} | ${s(r.warm)} | ${r.daemonEdit.length ? s(r.daemonEdit) : '—'} | ${(r.inProcessMaxRssKiB / 1024).toFixed(0)} | ${(r.treePeakKiB / 1024).toFixed(0)} |`,
     );
   }
   const fleet = results['nx-fleet'];
@@ -277,6 +317,11 @@ async function benchShape(root: string, shape: Shape, rounds: number, log: (line
     fleet.fleetEdit.length
       ? `- one file changed with the daemon: nx-fleet createNodes CPU ${edits((t) => t.createNodesCpu)} → ${verdict(median(fleet.fleetEdit.map((t) => t.createNodesCpu)) <= 50)}; its wall ${edits((t) => t.createNodes)}; of it the runtime graph CPU ${edits((t) => t.runtimeGraphCpu)}, wall ${edits((t) => t.runtimeGraph)}; nx graph wall ${fleet.daemonEdit.map((x) => x.toFixed(2)).join(', ')} s`
       : '- one file changed with the daemon: no nx-fleet timing line found → NOT MET',
+  );
+  const answer = results['nx-fleet answer'];
+  const mib = (kib: number) => `${kib >= 0 ? '+' : ''}${(kib / 1024).toFixed(0)} MiB`;
+  log(
+    `- nx-fleet over its own answer returned precomputed (its work alone; Nx's cost of its targets is the answer's): cold +${(median(fleet.cold) - median(answer.cold)).toFixed(2)} s, warm +${(median(fleet.warm) - median(answer.warm)).toFixed(2)} s; the answer over the empty plugin: warm +${(median(answer.warm) - median(results['empty plugin'].warm)).toFixed(2)} s, in-process ${mib(answer.inProcessMaxRssKiB - results['empty plugin'].inProcessMaxRssKiB)}, tree ${mib(answer.treePeakKiB - results['empty plugin'].treePeakKiB)}; nx-fleet over the answer: in-process ${mib(fleet.inProcessMaxRssKiB - answer.inProcessMaxRssKiB)}, tree ${mib(fleet.treePeakKiB - answer.treePeakKiB)}`,
   );
   const memRatio = (pick: (r: SideResult) => number) => pick(fleet) / pick(base);
   log(
