@@ -13,7 +13,7 @@ echo "== runtime SDK graph: nx graph with and without nx-fleet (200 services x 1
 node dist/bench/bench/src/sdk-graph.js
 echo "== runtime SDK graph, plugins in-process (NX_ISOLATE_PLUGINS=false)"
 BENCH_ISOLATE_PLUGINS=false node dist/bench/bench/src/sdk-graph.js
-echo "== issue 16: side by side — Nx alone, an empty plugin, @nx/docker 23.2.1, nx-fleet (200 and 1,000 services x 15 files)"
+echo "== issue 16: side by side — Nx alone, an empty plugin, @nx/docker 23.2.1, nx-fleet, nx-fleet's answer precomputed (200 and 1,000 services x 15 files)"
 node dist/bench/bench/src/side-by-side.js
 echo "== issue 16: registry checks at scale — no-op nx affected -t docker-push and release --plan vs nx graph (200 services)"
 node dist/bench/bench/src/registry-scale.js

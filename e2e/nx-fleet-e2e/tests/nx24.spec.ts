@@ -163,6 +163,36 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     }
   });
 
+  it("with Nx 24's daemon, edits reach the runtime links: a new call, an edit that keeps it, its removal", async () => {
+    // Nx 24's isolated worker keeps nx-fleet's last answer between graphs and gives it again when an
+    // edit cannot change it: each step checks the answer against the edit.
+    const daemon = { NX_DAEMON: 'true', CI: 'false' };
+    const callsOrders = async () => {
+      const file = `tmp/daemon-${Date.now()}.json`;
+      await ws.nxOk(['graph', `--file=${file}`], { env: daemon });
+      const node = ws.readJson<{
+        graph: { nodes: Record<string, { data: { targets: Record<string, { inputs?: unknown[] }> } }> };
+      }>(file).graph.nodes['users'];
+      return (node?.data.targets['docker-push']?.inputs ?? []).includes('{workspaceRoot}/services/orders/**');
+    };
+    const caller = 'services/users/src/calls-orders.ts';
+    try {
+      expect(await callsOrders()).toBe(false);
+      ws.write(caller, "import * as orders from '../../orders/src/main';\nexport const o = orders;\n");
+      expect(await callsOrders()).toBe(true);
+      ws.write(
+        caller,
+        "// the same call, one line lower\nimport * as orders from '../../orders/src/main';\nexport const o = orders;\n",
+      );
+      expect(await callsOrders()).toBe(true);
+      ws.write(caller, "// the call is gone: import * as orders from '../../orders/src/main';\nexport const o = 1;\n");
+      expect(await callsOrders()).toBe(false);
+    } finally {
+      ws.remove(caller);
+      await ws.nx(['daemon', '--stop'], { env: daemon });
+    }
+  });
+
   it("Nx's internals nx-fleet uses work on Nx 24: pruning, workspace data, plugin cache, file map, workspace context", async () => {
     // The pruned context: createPackageJson + generatePrunedDeployOutput over the real Nx 24 graph.
     const out = join(scratch, 'users-context');
