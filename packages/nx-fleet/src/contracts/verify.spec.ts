@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CONTENT_TAG_LABEL } from '../image/content-label';
 import { contentTag } from '../image/content-tag';
 import type { ImageRecord } from '../image/records';
@@ -13,6 +13,7 @@ import type { ContractVerifyOptions } from './plan';
 
 // A real (empty) folder: before running the image, the record's content tag is recomputed from the sources on disk.
 const ROOT = mkdtempSync(join(tmpdir(), 'nx-fleet-contracts-ws-'));
+afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
 const SERVICE = { workspaceRoot: ROOT, projectName: 'orders', projectRoot: 'services/orders' };
 const CONTAINER = '0123456789abcdef0123';
 const PACTS = `${ROOT}/services/orders/pacts`;

@@ -210,8 +210,10 @@ beforeEach(() => {
   warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
 });
 
-afterEach(() => {
+afterEach(async () => {
   vi.restoreAllMocks();
+  // The import cache is saved on the next turn of the event loop: after it, so the folders stay removed.
+  await new Promise((resolve) => setImmediate(resolve));
   for (const dir of extraDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 

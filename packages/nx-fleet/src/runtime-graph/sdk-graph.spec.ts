@@ -53,7 +53,9 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'nx-fleet-sdk-graph-'));
   extract.mockClear();
 });
-afterEach(() => {
+afterEach(async () => {
+  // The import cache is saved on the next turn of the event loop: after it, so the folder stays removed.
+  await new Promise((resolve) => setImmediate(resolve));
   rmSync(root, { recursive: true, force: true });
 });
 
