@@ -137,16 +137,18 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
     expect(graph.dependencies['payments']!.filter((e) => e.target === 'orders')).toEqual([]);
   });
 
-  it('runtimeGraph.workers: a cold graph extracted on an extra thread (the packaged worker) finds the same links', async () => {
+  it('runtimeGraph.ownProcess and workers: a cold graph scanned in a process of its own, extracting on an extra thread (the packaged scripts), finds the same links', async () => {
     const nxJson = ws.read('nx.json');
     const withWorkers = JSON.parse(nxJson) as { plugins: Array<{ options: Record<string, unknown> }> };
-    withWorkers.plugins[0]!.options['runtimeGraph'] = { workers: 1 };
+    withWorkers.plugins[0]!.options['runtimeGraph'] = { workers: 1, ownProcess: true };
     ws.write('nx.json', JSON.stringify(withWorkers, null, 2));
     try {
       await ws.nxOk(['reset']);
       const file = 'tmp/graph-workers.json';
       const cold = await ws.nxOk(['graph', `--file=${file}`], { env: { NX_VERBOSE_LOGGING: 'true' } });
-      expect(cold.stdout + cold.stderr).toMatch(/nx-fleet: runtime graph: .*extra threads: 1;/);
+      expect(cold.stdout + cold.stderr).toMatch(
+        /nx-fleet: runtime graph: .*extra threads: 1; re-resolved: \d+; in a process of its own, CPU [\d.]+ ms\)/,
+      );
       expect(await runtimeLinks(ws, SERVICES)).toEqual([
         'billing->payments',
         'gateway->catalog',

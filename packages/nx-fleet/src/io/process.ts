@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redactArgs, redactText } from '../text/redact';
 
@@ -172,4 +172,20 @@ export function startProcess(
       if (!exited) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * Runs a Node script of this package in a process of its own, sends it `question` and resolves with
+ * its first answer (both structured-cloned); rejects when it cannot start or exits without one. Its
+ * stdout is dropped (what it has to say is the answer); a crash's trace goes to stderr.
+ */
+export function askScript<A>(script: string, question: unknown): Promise<A> {
+  return new Promise((resolve, reject) => {
+    const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.once('message', (answer: A) => resolve(answer));
+    child.once('error', reject);
+    // After the answer this settles nothing.
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it answered`)));
+    child.send(question as object);
+  });
 }

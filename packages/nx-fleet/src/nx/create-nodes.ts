@@ -24,7 +24,13 @@ import {
 import { FolderCache, type FolderManifests } from './folder-cache';
 import { frameOf, NodesCache, nodesKey } from './nodes-cache';
 import { analyseFolder, MANIFEST_NAMES, orphanWarning, type FolderAnalysis, type Warning } from './service-folders';
-import { runtimeProviderRoots, type RuntimeProviders } from './runtime-providers';
+import {
+  runtimeProviderRoots,
+  runtimeProviderRootsApart,
+  scansApart,
+  type RuntimeProviders,
+  type RuntimeProvidersInput,
+} from './runtime-providers';
 import { resolveServiceContext, type ServiceContext } from './service-context';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
@@ -315,9 +321,16 @@ async function providersOf(
   );
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const stats = { parsed: 0, resolved: 0, imports: 0, fullParses: 0, workers: 0 };
+  const stats: NonNullable<RuntimeProvidersInput['stats']> = {
+    parsed: 0,
+    resolved: 0,
+    imports: 0,
+    fullParses: 0,
+    workers: 0,
+  };
+  const daemon = inDaemon(deps.env);
   try {
-    const providers = runtimeProviderRoots({
+    const input = {
       workspaceRoot,
       projects,
       files,
@@ -325,9 +338,13 @@ async function providersOf(
       cacheDirectory: deps.cacheDirectory,
       warn: deps.warn,
       stats,
-    });
+    };
+    const providers = scansApart(daemon, files.length, rawOptions?.runtimeGraph?.ownProcess)
+      ? await runtimeProviderRootsApart(input)
+      : runtimeProviderRoots(input);
+    const where = stats.apart ? `; in a process of its own, CPU ${stats.apart.cpuMs.toFixed(1)} ms` : '';
     logger.verbose(
-      `nx-fleet: runtime graph: ${[...providers.roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (CPU ${cpuMs(cpu)} ms; files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; extra threads: ${stats.workers}; re-resolved: ${stats.resolved})`,
+      `nx-fleet: runtime graph: ${[...providers.roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (CPU ${cpuMs(cpu)} ms; files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; extra threads: ${stats.workers}; re-resolved: ${stats.resolved}${where})`,
     );
     return providers;
   } catch (error) {
@@ -339,7 +356,7 @@ async function providersOf(
     return { roots: new Map(), unchangedBy: () => false };
   } finally {
     // The daemon keeps this worker: prepared now, the next edit costs one scan (and ts-morph is there for a parse).
-    if (inDaemon(deps.env)) setTimeout(prepareForEdits, 100).unref();
+    if (daemon) setTimeout(prepareForEdits, 100).unref();
   }
 }
 

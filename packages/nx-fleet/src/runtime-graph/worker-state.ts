@@ -42,9 +42,12 @@ export function saveBeforeExit(save: () => void): void {
   workerState.pendingSaves.add(save);
   if (workerState.exitListener) return;
   workerState.exitListener = true;
-  process.once('exit', () => {
-    for (const pending of [...workerState.pendingSaves]) pending();
-  });
+  process.once('exit', flushPendingSaves);
+}
+
+/** Runs the saves still due now: a thread that is about to end does not wait for its exit. */
+export function flushPendingSaves(): void {
+  for (const pending of [...workerState.pendingSaves]) pending();
 }
 
 /** As after a worker start: for tests. */
