@@ -181,7 +181,12 @@ export function startProcess(
  */
 export function askScript<A>(script: string, question: unknown): Promise<A> {
   return new Promise((resolve, reject) => {
-    const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(script, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // A debugger's port is this process's: the script would fail to open it again.
+      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--inspect')),
+    });
     child.once('message', (answer: A) => resolve(answer));
     child.once('error', reject);
     // After the answer this settles nothing.
