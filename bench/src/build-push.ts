@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureNodeBaseImage } from '../../tools/fleet-harness/src/base-image';
+import { removeRunStorage, useRunStorage } from '../../tools/fleet-harness/src/container-storage';
 import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src/nx-workspace';
 import { startRegistry } from '../../tools/fleet-harness/src/registry';
 import { detectEngine, runOk } from '../../tools/fleet-harness/src/tools';
@@ -24,8 +25,10 @@ function bytesOf(root: string, files: string[]): number {
 
 async function main(): Promise<void> {
   const engine = detectEngine();
-  const [tarball] = await Promise.all([packPlugin(), ensureNodeBaseImage(engine)]);
   const parent = mkdtempSync(join(tmpdir(), 'nx-fleet-bench-'));
+  // The run's own image store (podman), removed with it: the machine's store does not keep every service image.
+  const storage = engine === 'podman' ? await useRunStorage(parent) : undefined;
+  const [tarball] = await Promise.all([packPlugin(), ensureNodeBaseImage(engine)]);
   const registry = await startRegistry();
   try {
     const root = await createFleetWorkspace(parent, 'fleet', tarball);
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await registry.stop();
+    if (storage) await removeRunStorage(storage);
     rmSync(parent, { recursive: true, force: true });
   }
 }

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureNodeBaseImage } from '../../tools/fleet-harness/src/base-image';
+import { removeRunStorage, useRunStorage } from '../../tools/fleet-harness/src/container-storage';
 import { commitAll, createFleetWorkspace, nxEnv, packPlugin } from '../../tools/fleet-harness/src/nx-workspace';
 import { startRegistry } from '../../tools/fleet-harness/src/registry';
 import { detectEngine, runOk } from '../../tools/fleet-harness/src/tools';
@@ -51,9 +52,11 @@ async function main(): Promise<void> {
     if (out) appendFileSync(out, `${line}\n`);
   };
   const engine = detectEngine();
-  const [tarball] = await Promise.all([packPlugin(), ensureNodeBaseImage(engine)]);
   const reuse = process.env['BENCH_REUSE'];
   const parent = reuse ?? mkdtempSync(join(tmpdir(), 'nx-fleet-bench-registry-'));
+  // The run's own image store (podman), kept with a reused workspace, else removed with the run.
+  const storage = engine === 'podman' ? await useRunStorage(parent) : undefined;
+  const [tarball] = await Promise.all([packPlugin(), ensureNodeBaseImage(engine)]);
   const reused = reuse !== undefined && existsSync(join(parent, 'fleet', 'nx.json'));
   mkdirSync(join(parent, 'registry-data'), { recursive: true });
   // The same registry name on every run over the same workspace: FLEET_REGISTRY is part of the task hashes.
@@ -148,7 +151,10 @@ async function main(): Promise<void> {
     log(`release plan output (first lines):\n${planOutput.split('\n').slice(0, 6).join('\n')}`);
   } finally {
     await registry.stop();
-    if (!reuse) rmSync(parent, { recursive: true, force: true });
+    if (!reuse) {
+      if (storage) await removeRunStorage(storage);
+      rmSync(parent, { recursive: true, force: true });
+    }
   }
 }
 
