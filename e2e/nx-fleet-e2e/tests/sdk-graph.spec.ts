@@ -286,5 +286,25 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
     expect(output.match(/generated\.ts is 5\.0 MB/g)).toHaveLength(1);
     // The syntax error does not hide the import that is there.
     expect(await runtimeLinks(ws, SERVICES)).toContain('orders->payments');
+
+    // Scanned in a process of its own, the same: its warnings reach Nx's output, once each.
+    const nxJson = ws.read('nx.json');
+    const apart = JSON.parse(nxJson) as { plugins: Array<{ options: Record<string, unknown> }> };
+    apart.plugins[0]!.options['runtimeGraph'] = { ownProcess: true };
+    ws.write('nx.json', JSON.stringify(apart, null, 2));
+    try {
+      await ws.nxOk(['reset']);
+      const inOwn = await ws.nx(['graph', '--file=tmp/bad-apart.json'], { env: { NX_VERBOSE_LOGGING: 'true' } });
+      expect(inOwn.code).toBe(0);
+      const text = inOwn.stdout + inOwn.stderr;
+      expect(text).toMatch(/nx-fleet: runtime graph: .*in a process of its own/);
+      expect(text).toMatch(/services\/orders\/src\/binary\.ts is not text/);
+      expect(text).toMatch(/services\/orders\/tsconfig\.json could not be read/);
+      expect(text.match(/generated\.ts is 5\.0 MB/g)).toHaveLength(1);
+      expect(await runtimeLinks(ws, SERVICES)).toContain('orders->payments');
+    } finally {
+      ws.write('nx.json', nxJson);
+      await ws.nxOk(['reset']);
+    }
   });
 });
