@@ -1432,14 +1432,18 @@ describe('createNodes', () => {
       expect(await workspace.imageOfA()).toBe('from-the-cache');
     });
 
-    it('fails one folder alone: the other services still become projects, and Nx hears which file failed', async () => {
+    it('fails one folder alone: the other services still become projects, Nx hears which file failed, and the warnings print', async () => {
       const workspace = await cachedWorkspace();
       tamper(workspace.cacheDirectory, undefined, 'services/a', (analysis) => (analysis.detection.config = null));
+      workspace.change({ 'services/b/src/blob.ts': 'export {};\0\n' });
       const error: unknown = await workspace.run().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AggregateCreateNodesError);
       const aggregate = error as AggregateCreateNodesError;
       expect(aggregate.errors.map(([file]) => file)).toEqual(['services/a/Dockerfile']);
       expect(aggregate.partialResults.map(([file]) => file)).toEqual(['services/b/Dockerfile']);
+      expect(warnings(warn)).toContain(
+        'nx-fleet: services/b/src/blob.ts is not text; it is not scanned for SDK imports.',
+      );
     });
 
     it('treats an entry it cannot use as a miss, and a cache file it cannot read as empty', async () => {
