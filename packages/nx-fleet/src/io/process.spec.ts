@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, ToolFailedError, type RunResult } from './process';
+import { askScript, run, ToolFailedError, type RunResult } from './process';
 
 const CANARY = 'canary-s3cr3t-91bc';
 const failed = (stderr = ''): RunResult => ({ code: 1, stdout: '', stdoutBytes: Buffer.from(''), stderr });
@@ -51,5 +54,29 @@ describe('run: addEnv', () => {
       addEnv: { B: 'b' },
     });
     expect(result.stdout).toBe('ab');
+  });
+});
+
+describe('askScript', () => {
+  it("runs the script with none of this process's Node flags: a process started with `-e` does not run its code again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nx-fleet-ask-'));
+    const script = join(dir, 'answer.js');
+    writeFileSync(
+      script,
+      "process.once('message', (q) => process.send({ q, execArgv: process.execArgv, added: process.env.ASKED }, () => process.disconnect()));\n",
+    );
+    const execArgv = process.execArgv;
+    // As in `node -e '<code>'`: inherited, the flag would run that code instead of the script.
+    process.execArgv = ['-e', 'process.exit(9)'];
+    try {
+      expect(await askScript(script, { n: new Map([['a', 1]]) }, { ASKED: 'yes' })).toEqual({
+        q: { n: new Map([['a', 1]]) },
+        execArgv: [],
+        added: 'yes',
+      });
+    } finally {
+      process.execArgv = execArgv;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -177,15 +177,22 @@ export function startProcess(
 /**
  * Runs a Node script of this package in a process of its own, sends it `question` and resolves with
  * its first answer (both structured-cloned); rejects when it cannot start or exits without one. Its
- * stdout is dropped (what it has to say is the answer); a crash's trace goes to stderr.
+ * stdout is dropped (what it has to say is the answer); a crash's trace goes to stderr. `addEnv` is
+ * added to this process's environment for it.
  */
-export function askScript<A>(script: string, question: unknown): Promise<A> {
+export function askScript<A>(
+  script: string,
+  question: unknown,
+  addEnv: Readonly<Record<string, string>> = {},
+): Promise<A> {
   return new Promise((resolve, reject) => {
     const child = fork(script, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      // A debugger's port is this process's: the script would fail to open it again.
-      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--inspect')),
+      // None of this process's Node flags: `-e`/`-p` would run its code again instead of the script
+      // (a process that asks a script runs that code again, and so on), `--inspect` would take its port.
+      execArgv: [],
+      env: { ...process.env, ...addEnv },
     });
     child.once('message', (answer: A) => resolve(answer));
     child.once('error', reject);

@@ -339,7 +339,7 @@ async function providersOf(
       warn: deps.warn,
       stats,
     };
-    const providers = scansApart(daemon, files.length, rawOptions?.runtimeGraph?.ownProcess)
+    const providers = scansApart(daemon, files.length, rawOptions?.runtimeGraph?.ownProcess, deps.env)
       ? await runtimeProviderRootsApart(input)
       : runtimeProviderRoots(input);
     const where = stats.apart ? `; in a process of its own, CPU ${stats.apart.cpuMs.toFixed(1)} ms` : '';

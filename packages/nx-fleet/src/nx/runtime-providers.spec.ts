@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   FILES_FOR_A_PROCESS_OF_ITS_OWN,
   runtimeProviderRootsApart,
+  SCAN_PROCESS_ENV,
   scansApart,
   type RuntimeProvidersInput,
 } from './runtime-providers';
@@ -18,7 +19,11 @@ describe('scansApart', () => {
     ['by default, below it', false, FILES_FOR_A_PROCESS_OF_ITS_OWN - 1, undefined, false],
     ['a value that is no boolean counts as unset', false, FILES_FOR_A_PROCESS_OF_ITS_OWN, 'yes', true],
   ])('%s', (_label, daemon, files, option, expected) => {
-    expect(scansApart(daemon, files, option)).toBe(expected);
+    expect(scansApart(daemon, files, option, {})).toBe(expected);
+  });
+
+  it('never inside the scan process itself, whatever the option', () => {
+    expect(scansApart(false, 50_000, true, { [SCAN_PROCESS_ENV]: '1' })).toBe(false);
   });
 });
 
@@ -44,12 +49,12 @@ describe('runtimeProviderRootsApart (a real process; the scan itself is runtime-
   it("gives the process's providers, prints its warnings here, and takes its stats and CPU time", async () => {
     const answering = script(
       'answering',
-      `process.send({ roots: [['svc', [q.workspaceRoot, String(q.files.length), typeof q.warn]]], warnings: [['a.ts', 'nx-fleet: a.ts is odd.']], cpuMs: 12.5, stats: { ...q.stats, parsed: 3 } }, () => process.disconnect());`,
+      `process.send({ roots: [['svc', [q.workspaceRoot, String(q.files.length), typeof q.warn, process.env.NX_FLEET_SCAN_PROCESS]]], warnings: [['a.ts', 'nx-fleet: a.ts is odd.']], cpuMs: 12.5, stats: { ...q.stats, parsed: 3 } }, () => process.disconnect());`,
     );
     const given = input();
     const providers = await runtimeProviderRootsApart(given, answering);
-    // The question is the input without its callback.
-    expect([...providers.roots]).toEqual([['svc', ['/ws', '1', 'undefined']]]);
+    // The question is the input without its callback; the process knows it is the scan's.
+    expect([...providers.roots]).toEqual([['svc', ['/ws', '1', 'undefined', '1']]]);
     expect(given.warn).toHaveBeenCalledWith('a.ts', 'nx-fleet: a.ts is odd.');
     expect(given.stats).toEqual({ parsed: 3, resolved: 0, imports: 0, apart: { cpuMs: 12.5 } });
     // No scan is kept here to compare an edit with.

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetPluginOptions } from '../config/options';
+import type { Env } from '../io/ports';
 import { askScript } from '../io/process';
 import { runtimeProviders } from '../runtime-graph/edges';
 import { ImportCache } from '../runtime-graph/import-cache';
@@ -86,12 +87,16 @@ export function runtimeProviderRoots(input: RuntimeProvidersInput): RuntimeProvi
 /** Workspace files from which a graph without the daemon scans in a process of its own. */
 export const FILES_FOR_A_PROCESS_OF_ITS_OWN = 10_000;
 
+/** Set in the scan's own process: whatever runs there never starts another. */
+export const SCAN_PROCESS_ENV = 'NX_FLEET_SCAN_PROCESS';
+
 /**
  * Whether the scan runs in a process of its own: never in the daemon's worker (it keeps the scan for
- * the next edit), else as the option `runtimeGraph.ownProcess` says, else from FILES_FOR_A_PROCESS_OF_ITS_OWN files.
+ * the next edit) nor inside such a process, else as the option `runtimeGraph.ownProcess` says, else
+ * from FILES_FOR_A_PROCESS_OF_ITS_OWN files.
  */
-export function scansApart(daemon: boolean, files: number, option: unknown): boolean {
-  if (daemon) return false;
+export function scansApart(daemon: boolean, files: number, option: unknown, env: Env): boolean {
+  if (daemon || env[SCAN_PROCESS_ENV] === '1') return false;
   return typeof option === 'boolean' ? option : files >= FILES_FOR_A_PROCESS_OF_ITS_OWN;
 }
 
@@ -126,7 +131,7 @@ export async function runtimeProviderRootsApart(
   const { warn, ...data } = input;
   let answer: ApartAnswer;
   try {
-    answer = await askScript<ApartAnswer>(script, data);
+    answer = await askScript<ApartAnswer>(script, data, { [SCAN_PROCESS_ENV]: '1' });
   } catch {
     return runtimeProviderRoots(input);
   }
