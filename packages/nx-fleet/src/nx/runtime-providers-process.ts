@@ -21,5 +21,7 @@ process.once('message', (input: ApartInput) => {
   } catch (error) {
     answer = { error: error instanceof Error ? error.message : String(error) };
   }
-  process.send?.(answer, () => process.disconnect());
+  // Killed alone mid-scan, the plugin's process hears nothing more: this one ends quietly either way.
+  if (!process.connected) process.exit(0);
+  process.send?.(answer, () => process.exit(0));
 });
