@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const engine = detectEngine();
   const parent = mkdtempSync(join(tmpdir(), 'nx-fleet-bench-'));
   // The run's own image store (podman), removed with it: the machine's store does not keep every service image.
-  const storage = engine === 'podman' ? await useRunStorage(parent) : undefined;
+  const storage = await useRunStorage(parent, engine);
   const [tarball] = await Promise.all([packPlugin(), ensureNodeBaseImage(engine)]);
   const registry = await startRegistry();
   try {

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const reuse = process.env['BENCH_REUSE'];
   const parent = reuse ?? mkdtempSync(join(tmpdir(), 'nx-fleet-bench-registry-'));
   // The run's own image store (podman), kept with a reused workspace, else removed with the run.
-  const storage = engine === 'podman' ? await useRunStorage(parent) : undefined;
+  const storage = await useRunStorage(parent, engine);
   const [tarball] = await Promise.all([packPlugin(), ensureNodeBaseImage(engine)]);
   const reused = reuse !== undefined && existsSync(join(parent, 'fleet', 'nx.json'));
   mkdirSync(join(parent, 'registry-data'), { recursive: true });

@@ -21,7 +21,8 @@ export default async function globalSetup(): Promise<void> {
   const engine = detectEngine();
   const tarball = await packPlugin();
   const parent = mkdtempSync(join(tmpdir(), 'nx-fleet-e2e-template-'));
-  if (engine === 'podman') process.env[RUN_STORAGE_ENV] = await useRunStorage(parent);
+  const storage = await useRunStorage(parent, engine);
+  if (storage) process.env[RUN_STORAGE_ENV] = storage;
   const timings: string[] = [];
   const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
     const since = Date.now();

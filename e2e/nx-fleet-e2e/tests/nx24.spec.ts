@@ -168,11 +168,8 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     // edit cannot change it: each step checks the answer against the edit.
     const daemon = { NX_DAEMON: 'true', CI: 'false' };
     const callsOrders = async () => {
-      const file = `tmp/daemon-${Date.now()}.json`;
-      await ws.nxOk(['graph', `--file=${file}`], { env: daemon });
-      const node = ws.readJson<{
-        graph: { nodes: Record<string, { data: { targets: Record<string, { inputs?: unknown[] }> } }> };
-      }>(file).graph.nodes['users'];
+      const node = (await ws.graph({ env: daemon })).graph.nodes['users'] as
+        { data: { targets: Record<string, { inputs?: unknown[] }> } } | undefined;
       return (node?.data.targets['docker-push']?.inputs ?? []).includes('{workspaceRoot}/services/orders/**');
     };
     const caller = 'services/users/src/calls-orders.ts';

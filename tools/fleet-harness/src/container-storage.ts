@@ -9,9 +9,11 @@ const STORAGE_CONF = 'CONTAINERS_STORAGE_CONF';
  * own under `parent`, through containers/storage's CONTAINERS_STORAGE_CONF. Tests tag every image
  * with their workspace id, so a shared store only grows: a machine that ran the suite a few dozen
  * times holds a thousand images, and every build and lookup slows with them. The store's driver is
- * the machine's own. Returns the directory `removeRunStorage` deletes.
+ * the machine's own. Returns the directory `removeRunStorage` deletes; with docker (one daemon's store),
+ * nothing.
  */
-export async function useRunStorage(parent: string): Promise<string> {
+export async function useRunStorage(parent: string, engine: string): Promise<string | undefined> {
+  if (engine !== 'podman') return undefined;
   const driver = (await runOk(requireTool('podman'), ['info', '--format', '{{.Store.GraphDriverName}}'])).stdout.trim();
   const dir = join(parent, 'containers');
   mkdirSync(dir, { recursive: true });

@@ -125,14 +125,14 @@ export class TestWorkspace {
     return JSON.parse((await this.nxOk(['show', 'projects', '--json', ...extra])).stdout) as string[];
   }
 
-  async graph(): Promise<{
+  async graph(options: NxRunOptions = {}): Promise<{
     graph: {
       nodes: Record<string, unknown>;
       dependencies: Record<string, Array<{ source: string; target: string; type: string }>>;
     };
   }> {
     const file = join(this.root, 'tmp', `graph-${Date.now()}.json`);
-    await this.nxOk(['graph', `--file=${file}`]);
+    await this.nxOk(['graph', `--file=${file}`], options);
     return JSON.parse(readFileSync(file, 'utf8'));
   }
 

@@ -29,7 +29,7 @@ import {
   runtimeProviderRootsApart,
   scansApart,
   type RuntimeProviders,
-  type RuntimeProvidersInput,
+  type ScanStats,
 } from './runtime-providers';
 import { resolveServiceContext, type ServiceContext } from './service-context';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
@@ -321,13 +321,7 @@ async function providersOf(
   );
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const stats: NonNullable<RuntimeProvidersInput['stats']> = {
-    parsed: 0,
-    resolved: 0,
-    imports: 0,
-    fullParses: 0,
-    workers: 0,
-  };
+  const stats: ScanStats = { parsed: 0, resolved: 0, imports: 0, fullParses: 0, workers: 0 };
   const daemon = inDaemon(deps.env);
   try {
     const input = {

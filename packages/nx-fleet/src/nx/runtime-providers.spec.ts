@@ -8,6 +8,7 @@ import {
   SCAN_PROCESS_ENV,
   scansApart,
   type RuntimeProvidersInput,
+  type ScanStats,
 } from './runtime-providers';
 
 describe('scansApart', () => {
@@ -43,7 +44,7 @@ describe('runtimeProviderRootsApart (a real process; the scan itself is runtime-
     options: undefined,
     cacheDirectory: join(dir, 'cache'),
     warn: vi.fn<RuntimeProvidersInput['warn']>(),
-    stats: { parsed: 0, resolved: 0, imports: 0 } as NonNullable<RuntimeProvidersInput['stats']>,
+    stats: { parsed: 0, resolved: 0, imports: 0 } as ScanStats,
   });
 
   it("gives the process's providers, prints its warnings here, and takes its stats and CPU time", async () => {

@@ -23,15 +23,17 @@ export interface RuntimeProvidersInput {
    * Filled in: how much work the scan did (for the verbose log and the benchmarks). `fullParses`,
    * when the field is there: files the scanner could not decide, parsed in full.
    */
-  stats?: {
-    parsed: number;
-    resolved: number;
-    imports: number;
-    fullParses?: number;
-    workers?: number;
-    /** Set when the scan ran in a process of its own (`runtimeProviderRootsApart`), with that process's CPU time. */
-    apart?: { cpuMs: number };
-  };
+  stats?: ScanStats;
+}
+
+export interface ScanStats {
+  parsed: number;
+  resolved: number;
+  imports: number;
+  fullParses?: number;
+  workers?: number;
+  /** Set when the scan ran in a process of its own (`runtimeProviderRootsApart`), with that process's CPU time. */
+  apart?: { cpuMs: number };
 }
 
 /** One file's content edit, by Nx's hashes. */
@@ -109,7 +111,7 @@ export type ApartAnswer =
       roots: Array<[string, string[]]>;
       warnings: Array<[string, string]>;
       cpuMs: number;
-      stats?: RuntimeProvidersInput['stats'];
+      stats?: ScanStats;
     }
   | { error: string };
 
