@@ -5,7 +5,8 @@ import { dirname, join, posix } from 'node:path';
 import { AggregateCreateNodesError, logger, type CreateNodesResult } from '@nx/devkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { FleetPluginOptions } from '../config/options';
-import { fleetCreateNodes } from './create-nodes';
+import { answerApart, fleetCreateNodes, type CreateNodesDeps } from './create-nodes';
+import { NODES_PROCESS_ENV, type ApartAnswer, type ApartQuestion } from './create-nodes-apart';
 import { cacheFile } from './folder-cache';
 import { GraphMemo } from './graph-memo';
 import { OnceWarnings } from './worker-state';
@@ -16,13 +17,27 @@ import { OnceWarnings } from './worker-state';
  * `@nx/devkit` is an external CommonJS module: its `logger` stays the one object spied on here.
  */
 function freshCreateNodes(cacheDirectory = tempDir('nx-fleet-plugin-cache-'), env: Record<string, string> = {}) {
-  return fleetCreateNodes({
-    cacheDirectory,
+  return fleetCreateNodes(workerDeps({ cacheDirectory, env }));
+}
+
+/** A new worker's ports: the disk's files, Nx's logger, and a process of its own played here, answers copied as IPC would. */
+function workerDeps(given: Partial<CreateNodesDeps> = {}): CreateNodesDeps {
+  return {
+    cacheDirectory: tempDir('nx-fleet-plugin-cache-'),
     warnings: new OnceWarnings(),
+    verbose: (message) => logger.verbose(message),
+    askApart: apartHere,
     sourceFiles: diskFiles,
     memo: new GraphMemo(),
-    env,
-  });
+    env: {},
+    ...given,
+  };
+}
+
+/** What create-nodes-process.ts does, without the process: the question and the answer structured-cloned. */
+async function apartHere(question: ApartQuestion): Promise<ApartAnswer> {
+  const ports = { env: { [NODES_PROCESS_ENV]: '1' }, sourceFiles: diskFiles };
+  return structuredClone(await answerApart(structuredClone(question), ports));
 }
 
 /** What Nx's workspace context gives: every file under the root, with a content hash. */
@@ -1225,13 +1240,9 @@ describe('createNodes', () => {
       const workspace = await cachedWorkspace();
       const listed = await diskFiles(workspace.root);
       const withFiles = (files: typeof listed) =>
-        fleetCreateNodes({
-          cacheDirectory: workspace.cacheDirectory,
-          warnings: new OnceWarnings(),
-          sourceFiles: () => Promise.resolve(files),
-          memo: new GraphMemo(),
-          env: {},
-        });
+        fleetCreateNodes(
+          workerDeps({ cacheDirectory: workspace.cacheDirectory, sourceFiles: () => Promise.resolve(files) }),
+        );
       const imageOfA = async (createNodes: CreateNodesTuple) => {
         forgetAnswers(workspace.cacheDirectory);
         return new Map(await run(createNodes, undefined, workspace.root, matched(WORKSPACE))).get(
@@ -1261,13 +1272,7 @@ describe('createNodes', () => {
       const command = async (changed: Record<string, string> = {}) => {
         Object.assign(files, changed);
         writeTree(root, changed);
-        const createNodes = fleetCreateNodes({
-          cacheDirectory,
-          warnings: new OnceWarnings(),
-          sourceFiles: listed,
-          memo: new GraphMemo(),
-          env: {},
-        });
+        const createNodes = fleetCreateNodes(workerDeps({ cacheDirectory, sourceFiles: listed }));
         const results = new Map(await run(createNodes, undefined, root, matched(files)));
         return results.get('services/a/Dockerfile')!.projects!['services/a']!.targets!['docker-build']!;
       };
@@ -1446,6 +1451,25 @@ describe('createNodes', () => {
       );
     });
 
+    it('in a process of its own (runtimeGraph.ownProcess), fails one folder alone the same way, and the warnings print here', async () => {
+      const verbose = vi.spyOn(logger, 'verbose').mockImplementation(() => undefined);
+      const apart: FleetPluginOptions = { runtimeGraph: { ownProcess: true } };
+      const workspace = await cachedWorkspace();
+      await workspace.run(apart);
+      tamper(workspace.cacheDirectory, apart, 'services/a', (analysis) => (analysis.detection.config = null));
+      workspace.change({ 'services/b/src/blob.ts': 'export {};\0\n' });
+      const error: unknown = await workspace.run(apart).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AggregateCreateNodesError);
+      const aggregate = error as AggregateCreateNodesError;
+      expect(aggregate.errors.map(([file]) => file)).toEqual(['services/a/Dockerfile']);
+      expect(aggregate.errors[0]![1]).toBeInstanceOf(Error);
+      expect(aggregate.partialResults.map(([file]) => file)).toEqual(['services/b/Dockerfile']);
+      expect(warnings(warn)).toContain(
+        'nx-fleet: services/b/src/blob.ts is not text; it is not scanned for SDK imports.',
+      );
+      expect(warnings(verbose).filter((line) => line.includes('in a process of its own'))).toHaveLength(2);
+    });
+
     it('treats an entry it cannot use as a miss, and a cache file it cannot read as empty', async () => {
       const workspace = await cachedWorkspace();
       tamper(workspace.cacheDirectory, undefined, 'services/a', (analysis) => {
@@ -1605,18 +1629,90 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
   it('keeps the graph when the sources cannot be listed, with one warning', async () => {
     const root = tempDir('nx-fleet-plugin-ws-');
     writeTree(root, FLEET);
-    const createNodes = fleetCreateNodes({
-      cacheDirectory: tempDir('nx-fleet-plugin-cache-'),
-      warnings: new OnceWarnings(),
-      sourceFiles: () => Promise.reject(new Error('no workspace context')),
-      memo: new GraphMemo(),
-      env: {},
-    });
+    const createNodes = fleetCreateNodes(
+      workerDeps({ sourceFiles: () => Promise.reject(new Error('no workspace context')) }),
+    );
     const results = await run(createNodes, undefined, root, matched(FLEET));
     expect(results).toHaveLength(4);
     await run(createNodes, undefined, root, matched(FLEET));
     expect(warnings(warn)).toEqual([
       "nx-fleet: the workspace's files could not be listed (no workspace context); build contexts are not inferred and docker-push targets are affected by their own inputs only.",
     ]);
+  });
+});
+
+describe('createNodes in a process of its own (runtimeGraph.ownProcess, or 2,000 matched files without the daemon)', () => {
+  const APART: FleetPluginOptions = { runtimeGraph: { ownProcess: true } };
+
+  it("gives the answer computed here, prints the process's warnings here once and its verbose lines, and a new worker over it answers from the disk", async () => {
+    const verbose = vi.spyOn(logger, 'verbose').mockImplementation(() => undefined);
+    const here = await run(freshCreateNodes(), undefined);
+    const warnedHere = warnings(warn);
+    expect(warnedHere.length).toBeGreaterThan(0);
+    warn.mockClear();
+
+    const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
+    const askApart = vi.fn(apartHere);
+    const worker = fleetCreateNodes(workerDeps({ cacheDirectory, askApart }));
+    expect(await run(worker, APART)).toEqual(here);
+    expect(askApart).toHaveBeenCalledTimes(1);
+    expect(askApart.mock.calls[0]![0]).toMatchObject({ files: MATCHED, options: APART, cacheDirectory });
+    expect(warnings(warn)).toEqual(warnedHere);
+    const lines = warnings(verbose);
+    expect(lines.some((line) => /^nx-fleet: runtime graph: /.test(line))).toBe(true);
+    expect(
+      lines.some((line) => /^nx-fleet: createNodes computed in a process of its own \(CPU [\d.]+ ms\)$/.test(line)),
+    ).toBe(true);
+
+    // The process saved the whole answer: the next command's worker answers from it without a process.
+    warn.mockClear();
+    const next = vi.fn(apartHere);
+    expect(await run(fleetCreateNodes(workerDeps({ cacheDirectory, askApart: next })), APART)).toEqual(here);
+    expect(next).not.toHaveBeenCalled();
+    expect(warnings(warn)).toEqual([]);
+  });
+
+  it('lists the files in the worker only when an answer is kept: after `nx reset` the process lists them, after an edit the worker hands its list over', async () => {
+    const root = tempDir('nx-fleet-plugin-ws-');
+    const files = { ...FILES };
+    writeTree(root, files);
+    const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
+    const command = async () => {
+      const sourceFiles = vi.fn(diskFiles);
+      const askApart = vi.fn(apartHere);
+      await run(fleetCreateNodes(workerDeps({ cacheDirectory, sourceFiles, askApart })), APART, root, matched(files));
+      return {
+        listed: sourceFiles.mock.calls.length,
+        handed: askApart.mock.calls.map(([q]) => q.workspaceFiles?.length),
+      };
+    };
+    expect(await command()).toEqual({ listed: 0, handed: [undefined] });
+    writeTree(root, { 'services/a/src/main.ts': 'export const edited = 1;\n' });
+    expect(await command()).toEqual({ listed: 1, handed: [Object.keys(files).length] });
+    expect(await command()).toEqual({ listed: 1, handed: [] });
+  });
+
+  it.each<[string, Partial<CreateNodesDeps>, FleetPluginOptions | undefined]>([
+    ["the daemon's worker, whatever the option", { env: { NX_DAEMON_PROCESS: 'true' } }, APART],
+    ['the option false', {}, { runtimeGraph: { ownProcess: false } }],
+    ['below 2,000 matched files by default', {}, undefined],
+  ])('%s: computes here', async (_label, given, options) => {
+    const askApart = vi.fn(apartHere);
+    await run(fleetCreateNodes(workerDeps({ ...given, askApart })), options);
+    expect(askApart).not.toHaveBeenCalled();
+  });
+
+  it('a process that cannot start or dies without an answer leaves the work to the worker: the same answer', async () => {
+    const verbose = vi.spyOn(logger, 'verbose').mockImplementation(() => undefined);
+    const here = await run(freshCreateNodes(), undefined);
+    const askApart = vi.fn(() => Promise.reject(new Error('exited with 1 before it answered')));
+    expect(await run(fleetCreateNodes(workerDeps({ askApart })), APART)).toEqual(here);
+    expect(askApart).toHaveBeenCalledTimes(1);
+    expect(warnings(verbose).some((line) => line.includes('in a process of its own'))).toBe(false);
+  });
+
+  it('a createNodes that failed there fails here, with its reason', async () => {
+    const askApart = () => Promise.resolve<ApartAnswer>({ error: 'the workspace broke' });
+    await expect(run(fleetCreateNodes(workerDeps({ askApart })), APART)).rejects.toThrow('the workspace broke');
   });
 });

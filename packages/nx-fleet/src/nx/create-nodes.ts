@@ -14,7 +14,9 @@ import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
 import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
+import { askApart, computesApart, type ApartAnswer, type ApartOutcome, type ApartQuestion } from './create-nodes-apart';
 import {
+  AggregateCreateNodesError,
   createNodesFromFiles,
   getAllFileDataInContext,
   logger,
@@ -24,17 +26,11 @@ import {
 import { FolderCache, type FolderManifests } from './folder-cache';
 import { frameOf, NodesCache, nodesKey } from './nodes-cache';
 import { analyseFolder, MANIFEST_NAMES, orphanWarning, type FolderAnalysis, type Warning } from './service-folders';
-import {
-  runtimeProviderRoots,
-  runtimeProviderRootsApart,
-  scansApart,
-  type RuntimeProviders,
-  type ScanStats,
-} from './runtime-providers';
+import { runtimeProviderRoots, type RuntimeProviders, type ScanStats } from './runtime-providers';
 import { resolveServiceContext, type ServiceContext } from './service-context';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
-import type { GraphMemo } from './graph-memo';
+import { GraphMemo } from './graph-memo';
 import { WorkspaceTexts } from './workspace-texts';
 
 type Service = Extract<Detection, { kind: 'service' }>;
@@ -48,7 +44,11 @@ type Unit = { file: string } & ({ service: Service; projectName: string } | { er
 export interface CreateNodesDeps {
   /** Nx's workspace-data directory: where the per-options cache and the import cache live. */
   cacheDirectory: string;
-  warnings: OnceWarnings;
+  warnings: Pick<OnceWarnings, 'warn'>;
+  /** Nx's verbose log (`NX_VERBOSE_LOGGING=true`). */
+  verbose(message: string): void;
+  /** The same createNodes computed in a process of its own (`askApart`). */
+  askApart(question: ApartQuestion): Promise<ApartAnswer>;
   /** Every workspace file with Nx's content hash (Nx's workspace context). */
   sourceFiles(workspaceRoot: string): Promise<readonly WorkspaceFileData[]>;
   /** What this worker has answered before (texts read, context decisions): kept while it lives. */
@@ -71,7 +71,7 @@ export function fleetCreateNodes(deps: CreateNodesDeps): CreateNodes<FleetPlugin
         return await fleetNodes(files, rawOptions, context, deps);
       } finally {
         // Nx's perf log has the wall time; the CPU time is nx-fleet's own, whatever else the machine runs.
-        logger.verbose(
+        deps.verbose(
           `nx-fleet: createNodes: ${files.length} files in ${(performance.now() - started).toFixed(1)} ms (CPU ${cpuMs(cpu)} ms)`,
         );
       }
@@ -91,18 +91,34 @@ function cpuMs(since: NodeJS.CpuUsage): string {
 }
 
 /**
- * `warm`: the daemon's worker, after answering its first graph from the disk, computes the same
- * answer again while it waits, so that the edits after it have an answer to compare with.
+ * `how`: `graph` for Nx's call (computed in a process of its own when `computesApart` says so);
+ * `here` when that process failed; `warm-up` when the daemon's worker, after answering its first
+ * graph from the disk, computes the same answer again while it waits, so that the edits after it
+ * have an answer to compare with.
  */
 async function fleetNodes(
   files: readonly string[],
   rawOptions: FleetPluginOptions | undefined,
   context: CreateNodesContext,
   deps: CreateNodesDeps,
-  warm = false,
+  how: 'graph' | 'here' | 'warm-up' = 'graph',
 ): Promise<CreateNodesResultArray> {
   const options = normalizeOptions(rawOptions);
   const daemon = inDaemon(deps.env);
+  const apart = how === 'graph' && computesApart(daemon, files.length, rawOptions?.runtimeGraph?.ownProcess, deps.env);
+  const computedApart = async (workspaceFiles?: readonly WorkspaceFileData[]) =>
+    (await nodesApart(
+      {
+        files,
+        options: rawOptions,
+        context,
+        cacheDirectory: deps.cacheDirectory,
+        ...(workspaceFiles && { workspaceFiles }),
+      },
+      deps,
+    )) ?? fleetNodes(files, rawOptions, context, deps, 'here');
+  // Nothing kept to compare with (the first graph after `nx reset`): the process lists the files, not this worker.
+  if (apart && !NodesCache.for(deps.cacheDirectory, rawOptions).kept()) return computedApart();
   // The sources' warnings (unreadable files, SDK owners) join the folders': all print once per workspace state.
   const sourceWarnings: Warning[] = [];
   const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
@@ -121,12 +137,15 @@ async function fleetNodes(
   const answers = workspaceFiles && NodesCache.for(deps.cacheDirectory, rawOptions);
   let key: string | undefined;
   const keyOf = () => (key ??= nodesKey(frame, workspaceFiles ?? []));
-  if (answers && !warm) {
+  if (answers && how !== 'warm-up') {
     // The disk once per worker; after that (the daemon) this worker's own last answer, while no edit changes it.
     if (deps.memo.firstAnswer()) {
       const kept = answers.lookup(keyOf(), texts);
       if (kept && daemon)
-        setTimeout(() => void fleetNodes(files, rawOptions, context, deps, true).catch(() => undefined), 100).unref();
+        setTimeout(
+          () => void fleetNodes(files, rawOptions, context, deps, 'warm-up').catch(() => undefined),
+          100,
+        ).unref();
       if (kept) return kept.result;
     } else {
       const again = deps.memo.answerAgain(frame, workspaceFiles, texts);
@@ -135,6 +154,7 @@ async function fleetNodes(
         return again.result;
       }
     }
+    if (apart) return computedApart(workspaceFiles);
   }
 
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
@@ -201,7 +221,7 @@ async function fleetNodes(
   const save = () => answers.save(keyOf(), texts.probes, result);
   // The daemon's worker outlives this graph: the answer is written after it is returned.
   if (daemon) {
-    if (!warm) deps.memo.saveWhenIdle(save);
+    if (how !== 'warm-up') deps.memo.saveWhenIdle(save);
   } else save();
   return result;
 }
@@ -209,10 +229,80 @@ async function fleetNodes(
 export const createNodes = fleetCreateNodes({
   cacheDirectory: workspaceDataDirectory,
   warnings: workerState.nodeWarnings,
+  verbose: (message) => logger.verbose(message),
+  askApart: (question) => askApart(question),
   sourceFiles: getAllFileDataInContext,
   memo: workerState.graph,
   env: nodePorts().env,
 });
+
+/**
+ * The answer computed in a process of its own, given here as if computed here: its warnings and
+ * verbose lines printed by this worker, each file's failure failing that file alone. Undefined when
+ * the process could not start or died without an answer: then this worker computes it.
+ */
+async function nodesApart(question: ApartQuestion, deps: CreateNodesDeps): Promise<CreateNodesResultArray | undefined> {
+  let answer: ApartAnswer;
+  try {
+    answer = await deps.askApart(question);
+  } catch {
+    return undefined;
+  }
+  if ('error' in answer) throw new Error(answer.error);
+  for (const line of answer.logs) deps.verbose(line);
+  for (const [key, message] of answer.warnings) deps.warnings.warn(key, message);
+  deps.verbose(`nx-fleet: createNodes computed in a process of its own (CPU ${answer.cpuMs.toFixed(1)} ms)`);
+  const { outcomes } = answer;
+  return createNodesFromFiles(
+    (_file, _options, _context, index) => {
+      const outcome = outcomes[index]!;
+      if ('error' in outcome) throw outcome.error;
+      return outcome.result;
+    },
+    outcomes.map((outcome) => outcome.file),
+    question.options,
+    question.context,
+  );
+}
+
+/**
+ * What the process of its own answers (create-nodes-process.ts): createNodes over the worker's file
+ * list, or its own listing when the worker has none, its caches saved as here.
+ */
+export async function answerApart(
+  question: ApartQuestion,
+  { env, sourceFiles }: Pick<CreateNodesDeps, 'env' | 'sourceFiles'> = {
+    env: nodePorts().env,
+    sourceFiles: getAllFileDataInContext,
+  },
+): Promise<ApartAnswer> {
+  const warnings: Array<[string, string]> = [];
+  const logs: string[] = [];
+  const deps: CreateNodesDeps = {
+    cacheDirectory: question.cacheDirectory,
+    warnings: { warn: (key, message) => void warnings.push([key, message]) },
+    verbose: (message) => void logs.push(message),
+    askApart: () => Promise.reject(new Error('already in a process of its own')),
+    sourceFiles: question.workspaceFiles ? () => Promise.resolve(question.workspaceFiles!) : sourceFiles,
+    // Its answer leaves this process as a copy.
+    memo: new GraphMemo(false),
+    env,
+  };
+  let outcomes: ApartOutcome[];
+  try {
+    const result = await fleetNodes(question.files, question.options, question.context, deps);
+    outcomes = result.map(([file, value]) => ({ file, result: value }));
+  } catch (error) {
+    const whole = !(error instanceof AggregateCreateNodesError) || error.errors.some(([file]) => file === null);
+    if (whole) return { error: error instanceof Error ? error.message : String(error) };
+    outcomes = [
+      ...error.partialResults.map(([file, value]) => ({ file, result: value })),
+      ...error.errors.map(([file, reason]) => ({ file: file!, error: reason })),
+    ];
+  }
+  const cpu = process.cpuUsage();
+  return { outcomes, warnings, logs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
 
 /** @deprecated Nx 23 reads `createNodes`; kept for tools that still look for the v2 name. */
 export const createNodesV2 = createNodes;
@@ -333,12 +423,9 @@ async function providersOf(
       warn: deps.warn,
       stats,
     };
-    const providers = scansApart(daemon, files.length, rawOptions?.runtimeGraph?.ownProcess, deps.env)
-      ? await runtimeProviderRootsApart(input)
-      : runtimeProviderRoots(input);
-    const where = stats.apart ? `; in a process of its own, CPU ${stats.apart.cpuMs.toFixed(1)} ms` : '';
-    logger.verbose(
-      `nx-fleet: runtime graph: ${[...providers.roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (CPU ${cpuMs(cpu)} ms; files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; extra threads: ${stats.workers}; re-resolved: ${stats.resolved}${where})`,
+    const providers = runtimeProviderRoots(input);
+    deps.verbose(
+      `nx-fleet: runtime graph: ${[...providers.roots.values()].flat().length} service links from ${stats.imports} SDK imports in ${(performance.now() - started).toFixed(1)} ms (CPU ${cpuMs(cpu)} ms; files read: ${stats.parsed}, of them parsed in full: ${stats.fullParses}; extra threads: ${stats.workers}; re-resolved: ${stats.resolved})`,
     );
     return providers;
   } catch (error) {

@@ -13,6 +13,7 @@ import { importsOf, isTypeOnly } from '../runtime-graph/sdk-imports';
  */
 const NX_MODULES_LOADED_BY_THE_PLUGIN_WORKER = [
   'nx/src/hasher/file-hasher',
+  'nx/src/project-graph/error-types',
   'nx/src/project-graph/nx-deps-cache',
   'nx/src/project-graph/plugins/utils',
   'nx/src/utils/cache-directory',

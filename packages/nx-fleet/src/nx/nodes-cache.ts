@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateNodesResultArray } from '@nx/devkit';
 import type { FleetPluginOptions } from '../config/options';
@@ -57,6 +57,11 @@ export class NodesCache {
 
   static for(directory: string, options: FleetPluginOptions | undefined): NodesCache {
     return new NodesCache(join(directory, 'nx-fleet', `nodes-${hashObject(options ?? {})}.json`));
+  }
+
+  /** Whether an answer is kept at all, for whatever state. */
+  kept(): boolean {
+    return existsSync(this.file);
   }
 
   /**
