@@ -71,11 +71,13 @@ export interface FleetRuntimeGraph {
    */
   workers?: number;
   /**
-   * Whether a graph without the daemon scans the sources in a short-lived process of its own, so
-   * that Nx's plugin worker does not keep TypeScript and the scan's memory while Nx builds the graph
-   * (~70 MiB at 1,000 services). Default: from 10,000 workspace files (below that, the ~0.1 s the
-   * process takes to start costs more than the memory is worth). The daemon's worker always scans
-   * itself: it keeps the scan for the next edit.
+   * Whether a graph without the daemon computes createNodes (the scan, the contexts, the targets) in
+   * a short-lived process of its own, so that Nx's plugin worker does not keep TypeScript, the
+   * workspace's file list and the computation's memory while Nx builds the graph (~40 MiB less at
+   * its peak at 1,000 services). Default: from 2,000 files matched for nx-fleet (manifests, container
+   * files, pacts; ~700 services with their SDKs) — below that, the ~0.2 s the process takes to start
+   * costs more than the memory is worth. A graph answered from the kept answer starts no process; the
+   * daemon's worker always computes itself: it keeps what it computed for the next edit.
    */
   ownProcess?: boolean;
 }
