@@ -14,7 +14,8 @@ import {
   isSourceFile,
   isTypeOnly,
   mayReferenceOtherProjects,
-  prefixPattern,
+  prefixFilter,
+  type PrefixFilter,
   type ImportRef,
 } from './sdk-imports';
 import { bareSpecifierFilter, isRelativeSpecifier, type ReachableNames } from './specifier-filter';
@@ -344,7 +345,7 @@ function nestedProjectRoots(projects: readonly ProjectInfo[]): Map<string, strin
 export interface Shape {
   world: string;
   resolver: ImportResolver;
-  pattern: RegExp | undefined;
+  pattern: PrefixFilter | undefined;
   /** Of the pre-filter's prefixes: a file the filter rejected is rejected again while they are unchanged. */
   signature: string;
   /** Whether a bare specifier can name another project (whole specifiers). */
@@ -370,7 +371,7 @@ function shapeOf(input: Scan): Shape {
   const shape: Shape = {
     world,
     resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs),
-    pattern: prefixPattern(prefixes),
+    pattern: prefixFilter(prefixes),
     signature: createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16),
     bare: bareSpecifierFilter(names),
   };
@@ -447,7 +448,7 @@ function readForImports(
   input: Pick<Scan, 'workspaceRoot' | 'fs' | 'warn'>,
   file: string,
   projectRoot: string,
-  pattern: RegExp | undefined,
+  pattern: PrefixFilter | undefined,
   nested: readonly string[],
 ): ReadForImports {
   let bytes: Buffer;
