@@ -192,29 +192,18 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
 
   it('on Nx 24, a cold graph computed in a process of its own gives what the worker computes, runtime links included', async () => {
     const caller = 'services/users/src/calls-orders.ts';
-    const nxJson = ws.read('nx.json');
-    const cold = async (ownProcess: boolean) => {
-      const config = JSON.parse(nxJson) as { plugins: Array<string | { plugin: string; options?: object }> };
-      config.plugins = config.plugins.map((p) =>
-        isFleet(p)
-          ? {
-              plugin: 'nx-fleet',
-              options: { ...(typeof p === 'string' ? {} : p.options), runtimeGraph: { ownProcess } },
-            }
-          : p,
-      );
-      ws.write('nx.json', JSON.stringify(config, null, 2));
-      await ws.nxOk(['reset']);
-      const file = `tmp/graph-own-process-${ownProcess}.json`;
-      const result = await ws.nxOk(['graph', `--file=${file}`], { env: { NX_VERBOSE_LOGGING: 'true' } });
-      const { graph } = ws.readJson<{ graph: { nodes: Record<string, { data: { targets: unknown } }> } }>(file);
-      return {
-        apart: /nx-fleet: createNodes computed in a process of its own \(CPU [\d.]+ ms\)/.test(
-          result.stdout + result.stderr,
-        ),
-        targets: ['orders', 'users'].map((s) => graph.nodes[s]?.data.targets),
-      };
-    };
+    const cold = (ownProcess: boolean) =>
+      ws.withFleetOptions({ runtimeGraph: { ownProcess } }, async () => {
+        const file = `tmp/graph-own-process-${ownProcess}.json`;
+        const result = await ws.nxOk(['graph', `--file=${file}`], { env: { NX_VERBOSE_LOGGING: 'true' } });
+        const { graph } = ws.readJson<{ graph: { nodes: Record<string, { data: { targets: unknown } }> } }>(file);
+        return {
+          apart: /nx-fleet: createNodes computed in a process of its own \(CPU [\d.]+ ms\)/.test(
+            result.stdout + result.stderr,
+          ),
+          targets: ['orders', 'users'].map((s) => graph.nodes[s]?.data.targets),
+        };
+      });
     try {
       ws.write(caller, "import * as orders from '../../orders/src/main';\nexport const o = orders;\n");
       const here = await cold(false);
@@ -224,8 +213,6 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       expect(JSON.stringify(apart.targets)).toContain('{workspaceRoot}/services/orders/**');
     } finally {
       ws.remove(caller);
-      ws.write('nx.json', nxJson);
-      await ws.nxOk(['reset']);
     }
   });
 

@@ -138,12 +138,7 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
   });
 
   it('runtimeGraph.ownProcess and workers: a cold graph computed in a process of its own, extracting on an extra thread (the packaged scripts), finds the same links', async () => {
-    const nxJson = ws.read('nx.json');
-    const withWorkers = JSON.parse(nxJson) as { plugins: Array<{ options: Record<string, unknown> }> };
-    withWorkers.plugins[0]!.options['runtimeGraph'] = { workers: 1, ownProcess: true };
-    ws.write('nx.json', JSON.stringify(withWorkers, null, 2));
-    try {
-      await ws.nxOk(['reset']);
+    await ws.withFleetOptions({ runtimeGraph: { workers: 1, ownProcess: true } }, async () => {
       const file = 'tmp/graph-workers.json';
       const cold = await ws.nxOk(['graph', `--file=${file}`], { env: { NX_VERBOSE_LOGGING: 'true' } });
       // The process's verbose lines reach Nx's output through the plugin's worker.
@@ -157,10 +152,7 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
         'payments->billing',
         'payments->orders',
       ]);
-    } finally {
-      ws.write('nx.json', nxJson);
-      await ws.nxOk(['reset']);
-    }
+    });
   });
 
   it('nx affected (Nx 23, per project) reaches the services that call the provider, never a library, never further', async () => {
@@ -290,12 +282,7 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
     expect(await runtimeLinks(ws, SERVICES)).toContain('orders->payments');
 
     // Computed in a process of its own, the same: its warnings reach Nx's output, once each.
-    const nxJson = ws.read('nx.json');
-    const apart = JSON.parse(nxJson) as { plugins: Array<{ options: Record<string, unknown> }> };
-    apart.plugins[0]!.options['runtimeGraph'] = { ownProcess: true };
-    ws.write('nx.json', JSON.stringify(apart, null, 2));
-    try {
-      await ws.nxOk(['reset']);
+    await ws.withFleetOptions({ runtimeGraph: { ownProcess: true } }, async () => {
       const inOwn = await ws.nx(['graph', '--file=tmp/bad-apart.json'], { env: { NX_VERBOSE_LOGGING: 'true' } });
       expect(inOwn.code).toBe(0);
       const text = inOwn.stdout + inOwn.stderr;
@@ -304,9 +291,6 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
       expect(text).toMatch(/services\/orders\/tsconfig\.json could not be read/);
       expect(text.match(/generated\.ts is 5\.0 MB/g)).toHaveLength(1);
       expect(await runtimeLinks(ws, SERVICES)).toContain('orders->payments');
-    } finally {
-      ws.write('nx.json', nxJson);
-      await ws.nxOk(['reset']);
-    }
+    });
   });
 });

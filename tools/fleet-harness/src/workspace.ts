@@ -227,6 +227,28 @@ export class TestWorkspace {
     return dir;
   }
 
+  /**
+   * Runs `run` with `options` merged into the nx-fleet plugin's options in nx.json, from a graph
+   * reset before; nx.json is restored and the graph reset again after.
+   */
+  async withFleetOptions<T>(options: Record<string, unknown>, run: () => Promise<T>): Promise<T> {
+    const original = this.read('nx.json');
+    type Entry = string | { plugin: string; options?: Record<string, unknown> };
+    const config = JSON.parse(original) as { plugins?: Entry[] };
+    config.plugins = (config.plugins ?? []).map((entry) => {
+      const { plugin, options: own = {} } = typeof entry === 'string' ? { plugin: entry } : entry;
+      return plugin === 'nx-fleet' ? { plugin, options: { ...own, ...options } } : entry;
+    });
+    this.write('nx.json', JSON.stringify(config, null, 2));
+    try {
+      await this.nxOk(['reset']);
+      return await run();
+    } finally {
+      this.write('nx.json', original);
+      await this.nxOk(['reset']);
+    }
+  }
+
   dispose(): void {
     rmSync(dirname(this.root), { recursive: true, force: true });
   }

@@ -117,8 +117,9 @@ async function fleetNodes(
       },
       deps,
     )) ?? fleetNodes(files, rawOptions, context, deps, 'here');
+  const nodesCache = NodesCache.for(deps.cacheDirectory, rawOptions);
   // Nothing kept to compare with (the first graph after `nx reset`): the process lists the files, not this worker.
-  if (apart && !NodesCache.for(deps.cacheDirectory, rawOptions).kept()) return computedApart();
+  if (apart && !nodesCache.kept()) return computedApart();
   // The sources' warnings (unreadable files, SDK owners) join the folders': all print once per workspace state.
   const sourceWarnings: Warning[] = [];
   const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
@@ -134,7 +135,7 @@ async function fleetNodes(
   const broker = brokerConfigFromEnv(deps.env) !== undefined;
   const frame = frameOf({ options: rawOptions, matched: files, shared, broker });
   // The whole answer, kept for the state of every input (without Nx's file list there is no such state).
-  const answers = workspaceFiles && NodesCache.for(deps.cacheDirectory, rawOptions);
+  const answers = workspaceFiles && nodesCache;
   let key: string | undefined;
   const keyOf = () => (key ??= nodesKey(frame, workspaceFiles ?? []));
   if (answers && how !== 'warm-up') {

@@ -141,7 +141,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
 
   const isTest = testFileMatcher(input.testFiles ?? DEFAULT_TEST_FILES);
   const shape = shapeOf(input);
-  const { world, resolver, pattern, signature, bare } = shape;
+  const { world, resolver, filter, signature, bare } = shape;
   const seen = new Map<string, ProjectInfo>();
 
   const nestedRoots = nestedProjectRoots(input.projects);
@@ -163,7 +163,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       }
       // A test file is never read; one cached from before it was one (the option changed) is skipped below.
       if (isTest(file)) continue;
-      const read = readForImports(input, file, project.root, pattern, nestedRoots.get(project.root) ?? []);
+      const read = readForImports(input, file, project.root, filter, nestedRoots.get(project.root) ?? []);
       if (read.kind === 'skipped') continue;
       const entry: FileEntry = { project, file, entryKey: key, imports: [] };
       entries.push(entry);
@@ -255,11 +255,11 @@ export function sameReach(
   if (CONFIG_FILE.test(file)) return false;
   const project = basis.sources.get(file);
   if (!project || basis.isTest(file)) return true;
-  const { signature, pattern } = basis.shape;
+  const { signature, filter } = basis.shape;
   const stored = input.cache.lookup(file);
   if (!stored || !isKeyFor(stored.hash, entryKeyOf(before, project.root), signature)) return false;
   const reader = { workspaceRoot: input.workspaceRoot, fs: input.fs ?? nodeSyncFiles, warn: () => undefined };
-  const read = readForImports(reader, file, project.root, pattern, basis.nestedRoots.get(project.root) ?? []);
+  const read = readForImports(reader, file, project.root, filter, basis.nestedRoots.get(project.root) ?? []);
   if (read.kind === 'skipped' || (read.kind === 'rejected' && !read.byFilter)) return false;
   let imports: ImportRef[] = [];
   if (read.kind === 'text') {
@@ -345,7 +345,7 @@ function nestedProjectRoots(projects: readonly ProjectInfo[]): Map<string, strin
 export interface Shape {
   world: string;
   resolver: ImportResolver;
-  pattern: PrefixFilter | undefined;
+  filter: PrefixFilter | undefined;
   /** Of the pre-filter's prefixes: a file the filter rejected is rejected again while they are unchanged. */
   signature: string;
   /** Whether a bare specifier can name another project (whole specifiers). */
@@ -371,7 +371,7 @@ function shapeOf(input: Scan): Shape {
   const shape: Shape = {
     world,
     resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs),
-    pattern: prefixFilter(prefixes),
+    filter: prefixFilter(prefixes),
     signature: createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16),
     bare: bareSpecifierFilter(names),
   };
@@ -448,7 +448,7 @@ function readForImports(
   input: Pick<Scan, 'workspaceRoot' | 'fs' | 'warn'>,
   file: string,
   projectRoot: string,
-  pattern: PrefixFilter | undefined,
+  filter: PrefixFilter | undefined,
   nested: readonly string[],
 ): ReadForImports {
   let bytes: Buffer;
@@ -475,7 +475,7 @@ function readForImports(
   }
   const text = bytes.toString('utf8');
   const reaches = (specifier: string) => relativeReachesOut(file, specifier, projectRoot, nested);
-  return mayReferenceOtherProjects(text, pattern, reaches)
+  return mayReferenceOtherProjects(text, filter, reaches)
     ? { kind: 'text', text }
     : { kind: 'rejected', byFilter: true };
 }

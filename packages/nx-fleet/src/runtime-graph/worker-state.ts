@@ -45,7 +45,7 @@ export function saveBeforeExit(save: () => void): void {
   process.once('exit', flushPendingSaves);
 }
 
-/** Runs the saves still due now: a thread that is about to end does not wait for its exit. */
+/** Runs the saves still due now: a process that answers before it ends does not wait for its exit. */
 export function flushPendingSaves(): void {
   for (const pending of [...workerState.pendingSaves]) pending();
 }
