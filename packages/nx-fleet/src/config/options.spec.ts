@@ -19,7 +19,7 @@ describe('normalizeOptions', () => {
       gates: { scan: true, contract: true },
       ledger: 'deploy/fleet.json',
       releaseIgnore: [...DEFAULT_RELEASE_IGNORE, 'deploy/**'],
-      runtimeTestFiles: ['**/*.spec.*', '**/*.test.*', '**/__tests__/**', '**/e2e/**', '**/cypress/**'],
+      runtimeTestFiles: [...DEFAULT_TEST_FILES],
     };
     expect(normalizeOptions(undefined)).toEqual(expected);
     expect(normalizeOptions({})).toEqual(expected);

@@ -57,11 +57,12 @@ export interface FleetPluginOptions {
 
 export interface FleetRuntimeGraph {
   /**
-   * Globs (relative to the workspace root) of test files: their imports of an SDK make no runtime
-   * edge, and their imports of libraries no code edge, since a test never ships in an image.
-   * Replaces the default list, `DEFAULT_TEST_FILES`: `*.spec.*` and `*.test.*` files, and whatever
-   * lies in `__tests__`, `e2e` or `cypress` folders, at any depth. Repeat those to add to them; `[]`
-   * counts every file.
+   * Globs (relative to the workspace root) of files that never run in the service: their imports of
+   * an SDK make no runtime edge, and their imports of libraries no code edge. Replaces the default
+   * list, `DEFAULT_TEST_FILES`: `*.spec.*`, `*.test.*` and `*.stories.*` files, whatever lies in
+   * `__tests__`, `e2e`, `cypress` or `.storybook` folders, and build-tool configuration
+   * (`webpack.config.*`, `webpack.*.*`, `vite.config.*`, `jest.config.*`, … ), at any depth. Repeat
+   * those to add to them; `[]` counts every file.
    */
   testFiles?: string[];
   /**
@@ -82,13 +83,21 @@ export interface FleetRuntimeGraph {
   ownProcess?: boolean;
 }
 
-/** Files whose imports never count as runtime calls, unless `runtimeGraph.testFiles` says otherwise. */
+/**
+ * Files whose imports never count as runtime calls, unless `runtimeGraph.testFiles` says otherwise:
+ * tests, stories, and build and tool configuration (a webpack config that requires a sibling
+ * service's copy patterns builds the image, it does not call the service).
+ */
 export const DEFAULT_TEST_FILES: readonly string[] = [
   '**/*.spec.*',
   '**/*.test.*',
   '**/__tests__/**',
   '**/e2e/**',
   '**/cypress/**',
+  '**/*.stories.*',
+  '**/.storybook/**',
+  '**/{webpack,rspack,vite,vitest,jest,rollup,esbuild,tsup,babel,postcss,tailwind,eslint,prettier,playwright,cypress,karma}.config.*',
+  '**/webpack.*.*',
 ];
 
 export interface FleetRelease {

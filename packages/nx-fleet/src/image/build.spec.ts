@@ -119,6 +119,14 @@ describe('buildServiceImage', () => {
     expect(commands(tools)).toEqual(['podman image']);
   });
 
+  it("expands a COPY source with the target's build arguments before checking it", async () => {
+    const { ports, tools } = setup({}, 'FROM scratch\nARG NODE_ENV=development\nCOPY config/${NODE_ENV}.json ./\n');
+    await expect(buildServiceImage(ports, options, service)).rejects.toThrow(
+      'nx-fleet: services/orders/Dockerfile:3 COPY config/${NODE_ENV}.json ./: "config/production.json" is not in the build context of orders.',
+    );
+    expect(commands(tools)).toEqual(['podman image']);
+  });
+
   it('does not check COPY sources when no build runs (the engine has the image)', async () => {
     const dockerfile = 'FROM scratch\nCOPY src/ ./src/\n';
     const { ports, tools } = setup({}, dockerfile);

@@ -181,7 +181,7 @@ function checkCopySources(
   service: ServiceRef,
   onDisk: (workspacePath: string) => boolean,
 ): void {
-  const [missing] = missingSources(copySources(dockerfileText), contextFiles);
+  const [missing] = missingSources(copySources(dockerfileText, options.buildArgs), contextFiles);
   if (!missing) return;
   const where = `${options.dockerfile}:${missing.line}`;
   const path = posix.normalize(posix.join(options.context, missing.source)).replace(/\/+$/, '');

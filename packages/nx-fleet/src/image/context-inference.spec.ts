@@ -81,10 +81,38 @@ describe('inferContext', () => {
       'project',
       /its COPY sources are found in the project folder/,
     ],
+    [
+      'sources a step before the build writes (a context tool)',
+      'FROM node:20\nCOPY --chown=1000:1000 ./meta .\nCOPY ./deps .\nCOPY ./pkg .\n',
+      'project',
+      /apps\/api\/Dockerfile is in the project folder and neither context holds its COPY sources \("COPY --chown=1000:1000 \.\/meta \." \(apps\/api\/Dockerfile:2\) and 2 more\): a step before the build must write them/,
+    ],
+    [
+      'a source only the build can expand',
+      'FROM node:20\nARG APP\nCOPY ${APP}/ ./\n',
+      'project',
+      /its COPY sources depend on values only the build knows \("COPY \$\{APP\}\/ \.\/" \(apps\/api\/Dockerfile:3\)\)/,
+    ],
+    [
+      'workspace paths written with an ARG default',
+      'FROM node:20\nARG lib=shared\nCOPY libs/${lib}/ libs/${lib}/\n',
+      'pruned',
+      /"COPY libs\/\$\{lib\}\/ libs\/\$\{lib\}\/" \(apps\/api\/Dockerfile:3\) names a workspace path/,
+    ],
   ])('%s → %s', (_, dockerfile, mode, reason) => {
     const result = inferContext(facts(dockerfile));
     expect(result.mode).toBe(mode);
     expect(result.reason).toMatch(reason);
+  });
+
+  it("expands COPY sources with the target's build arguments over the ARG defaults", () => {
+    const dockerfile =
+      'FROM node:20\nARG component=missing\nCOPY ./dist/packages/${component} .\nCOPY libs/${component} libs/\n';
+    const outputs = ['dist/packages/api'];
+    expect(inferContext(facts(dockerfile, { buildOutputs: outputs }))).toMatchObject({ mode: 'project', include: [] });
+    expect(
+      inferContext(facts(dockerfile, { buildOutputs: outputs, buildArgs: { component: 'shared' } })),
+    ).toMatchObject({ mode: 'pruned', include: ['libs/shared/**'], outputs: ['dist/packages/shared'] });
   });
 
   it('a prune tool in the build keeps the workspace manifests; a plain COPY . . does not', () => {
@@ -140,7 +168,7 @@ describe('inferContext', () => {
     const dockerfile = 'FROM node:20\nCOPY src/ ./src/\n';
     expect(inferContext(facts(dockerfile)).mode).toBe('project');
     expect(inferContext(facts(dockerfile, { ignore: { project: ['src'], workspace: [] } })).reason).toMatch(
-      /no COPY source decides|its COPY sources/,
+      /neither context holds its COPY sources \("COPY src\/ \.\/src\/" \(apps\/api\/Dockerfile:2\)\)/,
     );
   });
 

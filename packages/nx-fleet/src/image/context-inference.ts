@@ -3,7 +3,14 @@ import dockerignore from '@balena/dockerignore';
 import picomatch from 'picomatch';
 import type { ContextMode } from '../config/service-settings';
 import { withPrefix } from '../text/sorted';
-import { copySources, instructions } from './dockerfile-copies';
+import {
+  copySources,
+  instructions,
+  writtenSources,
+  type BuildArgs,
+  type CopySource,
+  type WrittenSource,
+} from './dockerfile-copies';
 
 /** What the choice of a service's build context is made from; read by the caller, so the choice stays pure. */
 export interface ContextFacts {
@@ -17,6 +24,8 @@ export interface ContextFacts {
   ignore: { project: readonly string[]; workspace: readonly string[] };
   /** Outputs of the project's build target, workspace-relative, when its configuration states them. */
   buildOutputs?: readonly string[];
+  /** The build arguments docker-build passes, when the project's configuration states them; else ARG defaults decide. */
+  buildArgs?: BuildArgs;
 }
 
 export interface ContextChoice {
@@ -74,7 +83,7 @@ export function contextNeeds(facts: ContextFacts, mode: ContextMode): Pick<Conte
   const index = indexOf(facts.files);
   const outputs: string[] = [];
   const include: string[] = [];
-  for (const { source } of copySources(facts.dockerfileText)) {
+  for (const { source } of copySources(facts.dockerfileText, facts.buildArgs)) {
     const path = normalizeSource(base, source);
     if (path === undefined || isWholeContext(source)) continue;
     const found = find(index, facts, base, source, ignore);
@@ -87,7 +96,8 @@ export function contextNeeds(facts: ContextFacts, mode: ContextMode): Pick<Conte
 
 function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> {
   const where = `${facts.dockerfile}:`;
-  const sources = copySources(facts.dockerfileText);
+  const written = writtenSources(facts.dockerfileText, facts.buildArgs);
+  const sources = copySources(facts.dockerfileText, facts.buildArgs);
   const index = indexOf(facts.files);
   const whole = sources.find((s) => isWholeContext(s.source));
   const pruneStep = instructions(facts.dockerfileText).find(
@@ -125,10 +135,10 @@ function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' 
       };
     if (!inFolder)
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
-    const why = sources.length
-      ? 'its COPY sources are found in the project folder (as `docker build .` there sends it)'
-      : 'it copies nothing from the context';
-    return { mode: 'project', reason: `${facts.dockerfile} is in the project folder and ${why}` };
+    return {
+      mode: 'project',
+      reason: `${facts.dockerfile} is in the project folder and ${undecided(placed, written, quote)}`,
+    };
   }
   if (projectOnly.length > workspaceOnly.length || (projectOnly.length === workspaceOnly.length && inFolder)) {
     const conflict = workspaceOnly.length ? `; ${conflicts(workspaceOnly.length, 'are workspace paths')}` : '';
@@ -144,6 +154,21 @@ function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' 
     };
   const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
   return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
+}
+
+/** Why no COPY source decided, for a Dockerfile in the project folder: the project folder is sent, as `docker build .` there would. */
+function undecided(
+  placed: ReadonlyArray<{ source: CopySource; project: Found }>,
+  written: readonly WrittenSource[],
+  quote: (s: { line: number; instruction: string }) => string,
+): string {
+  const found = placed.filter((p) => p.project !== 'missing');
+  if (found.length) return 'its COPY sources are found in the project folder (as `docker build .` there sends it)';
+  if (placed.length)
+    return `neither context holds its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}): a step before the build must write them, or a .dockerignore leaves them out`;
+  const unresolved = written.find((s) => s.source === undefined);
+  if (unresolved) return `its COPY sources depend on values only the build knows (${quote(unresolved)})`;
+  return 'it copies nothing from the context';
 }
 
 function conflicts(count: number, what: string): string {

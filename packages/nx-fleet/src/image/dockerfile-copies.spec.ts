@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copySources, missingSources } from './dockerfile-copies';
+import { copySources, missingSources, writtenSources } from './dockerfile-copies';
 
 describe('copySources', () => {
   it.each([
@@ -29,10 +29,75 @@ describe('copySources', () => {
     ['an URL', 'ADD https://example.com/x.tgz /tmp/\n', []],
     ['a git source', 'ADD git@github.com:acme/x.git /x\n', []],
     ['a heredoc', 'COPY <<EOF /etc/x\nhello\nEOF\n', []],
-    ['a build argument', 'COPY ${APP_DIR}/main.js ./\n', []],
+    ['a build argument only the build knows', 'FROM x\nARG APP_DIR\nCOPY ${APP_DIR}/main.js ./\n', []],
+    ['an undeclared variable', 'FROM x\nCOPY ${APP_DIR}/main.js ./\n', []],
+    [
+      'a build argument with its default',
+      'FROM x\nARG component=api\nCOPY dist/packages/${component} .\n',
+      [[3, 'dist/packages/api']],
+    ],
     ['a comment and RUN lines', '# COPY nothing\nRUN cp a b\n', []],
   ])('%s', (_, dockerfile, expected) => {
     expect(copySources(dockerfile).map((s) => [s.line, s.source])).toEqual(expected);
+  });
+
+  it('expands variables as the build does: ARG defaults, ENV, stages, modifiers', () => {
+    const dockerfile = [
+      'ARG BASE=node:20',
+      'ARG SHARED=libs/shared',
+      'FROM $BASE AS build',
+      'ARG component=plugin-api',
+      'ENV APP=/srv/app OTHER="x y"',
+      'COPY ./dist/packages/${component}/package.json ./',
+      'COPY ./dist/packages/$component ${APP}',
+      'COPY ${missing:-fallback}/x .',
+      'COPY ${undeclared}/y .',
+      'ARG nodef',
+      'COPY ${nodef}/z .',
+      'ARG SHARED',
+      'COPY ${SHARED} ./shared',
+      'ENV STAGE_ENV=e',
+      'COPY ${STAGE_ENV}/e .',
+      'FROM build AS final',
+      'COPY $APP/q .',
+      'COPY ${component}/w .',
+      'COPY ["dist/${component:-c}", "/x"]',
+      'ENV legacy some value',
+      'COPY ${legacy:+set}/l ${unset:+no}/m .',
+      'ARG TARGETARCH',
+      'COPY bin/${TARGETARCH}/tool /usr/bin/',
+      'COPY \\$literal/n ${x#y}/o .',
+      '',
+    ].join('\n');
+    const expanded = (buildArgs?: Record<string, string>) =>
+      writtenSources(dockerfile, buildArgs).map((s) => [s.line, s.written, s.source]);
+    expect(expanded()).toEqual([
+      [6, './dist/packages/${component}/package.json', './dist/packages/plugin-api/package.json'],
+      [7, './dist/packages/$component', './dist/packages/plugin-api'],
+      [8, '${missing:-fallback}/x', 'fallback/x'],
+      [9, '${undeclared}/y', undefined],
+      [11, '${nodef}/z', undefined],
+      [13, '${SHARED}', 'libs/shared'],
+      [15, '${STAGE_ENV}/e', 'e/e'],
+      [17, '$APP/q', '/srv/app/q'],
+      [18, '${component}/w', undefined],
+      [19, 'dist/${component:-c}', 'dist/c'],
+      [21, '${legacy:+set}/l', 'set/l'],
+      [21, '${unset:+no}/m', '/m'],
+      [23, 'bin/${TARGETARCH}/tool', undefined],
+      [24, '\\$literal/n', undefined],
+      [24, '${x#y}/o', undefined],
+    ]);
+    // Build arguments win over defaults and give bare ARGs their value; ENV wins over both.
+    expect(expanded({ component: 'given', nodef: 'n', TARGETARCH: 'amd64', SHARED: 'libs/other' })).toEqual(
+      expect.arrayContaining([
+        [6, './dist/packages/${component}/package.json', './dist/packages/given/package.json'],
+        [11, '${nodef}/z', 'n/z'],
+        [13, '${SHARED}', 'libs/other'],
+        [23, 'bin/${TARGETARCH}/tool', 'bin/amd64/tool'],
+      ]),
+    );
+    expect(copySources('FROM x\nARG v=a\nENV v=b\nCOPY $v .\n', { v: 'c' }).map((s) => s.source)).toEqual(['b']);
   });
 
   it('keeps the instruction for the message', () => {

@@ -8,26 +8,133 @@ export interface CopySource {
   source: string;
 }
 
+/** Build arguments by name, as the engine's `--build-arg` passes them (docker-build's `buildArgs`). */
+export type BuildArgs = Readonly<Record<string, string>>;
+
+/** A COPY/ADD source as written, and as the build expands it (undefined: only the engine can tell). */
+export interface WrittenSource extends Omit<CopySource, 'source'> {
+  written: string;
+  source: string | undefined;
+}
+
 /**
  * The context sources of every COPY/ADD: not those copying from another stage or image
- * (`--from`), not URLs or git sources (ADD), not heredocs, and not sources the build expands
- * (`$VAR`), which only the engine can resolve.
+ * (`--from`), not URLs or git sources (ADD), not heredocs. A source written with variables is
+ * expanded as the build would (`BuildVariables`); one that only the engine can resolve is left out.
  */
-export function copySources(dockerfile: string): CopySource[] {
-  const sources: CopySource[] = [];
+export function copySources(dockerfile: string, buildArgs: BuildArgs = {}): CopySource[] {
+  return writtenSources(dockerfile, buildArgs).flatMap(({ line, instruction, source }) =>
+    source === undefined ? [] : [{ line, instruction, source }],
+  );
+}
+
+/** Every context source of every COPY/ADD, expanded where the Dockerfile and the build arguments tell. */
+export function writtenSources(dockerfile: string, buildArgs: BuildArgs = {}): WrittenSource[] {
+  const sources: WrittenSource[] = [];
+  const variables = new BuildVariables(buildArgs);
   for (const { line, text } of instructions(dockerfile)) {
-    const match = /^(COPY|ADD)\s+(.*)$/is.exec(text);
+    const match = /^([a-z]+)\s+(.*)$/is.exec(text);
     if (!match) continue;
     const keyword = match[1]!.toUpperCase();
+    if (keyword === 'FROM') variables.enterStage(match[2]!);
+    else if (keyword === 'ARG') variables.declareArgs(match[2]!);
+    else if (keyword === 'ENV') variables.setEnv(match[2]!);
+    if (keyword !== 'COPY' && keyword !== 'ADD') continue;
     const args = argumentsOf(match[2]!);
     if (!args || args.some((arg) => /^--from(=|$)/i.test(arg)) || args.some((arg) => arg.startsWith('<<'))) continue;
     const paths = args.filter((arg) => !arg.startsWith('--'));
-    for (const source of paths.slice(0, -1)) {
-      if (source.includes('$') || /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith('git@')) continue;
-      sources.push({ line, instruction: `${keyword} ${match[2]!.trim()}`, source });
+    for (const written of paths.slice(0, -1)) {
+      const source = written.includes('$') ? variables.expand(written) : written;
+      if (source !== undefined && (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith('git@'))) continue;
+      sources.push({ line, instruction: `${keyword} ${match[2]!.trim()}`, written, source });
     }
   }
   return sources;
+}
+
+/**
+ * The variables a Dockerfile instruction sees, by Docker's rules: an ARG declared in the stage (the
+ * build argument given, else its default; a bare `ARG x` takes the default declared before the
+ * first FROM), then the stage's ENV, which wins over an ARG of the same name and passes to a stage
+ * built `FROM` it. A variable whose value only the build knows (no default, no build argument, the
+ * platform's `TARGETARCH`…) leaves the word unexpanded.
+ */
+class BuildVariables {
+  private readonly globalArgs = new Map<string, string | undefined>();
+  private readonly stageEnv = new Map<string, Map<string, string | undefined>>();
+  private args: Map<string, string | undefined> | undefined;
+  private env = new Map<string, string | undefined>();
+
+  constructor(private readonly buildArgs: BuildArgs) {}
+
+  enterStage(rest: string): void {
+    const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
+    this.env = new Map(this.stageEnv.get(words[0]?.toLowerCase() ?? '') ?? []);
+    this.args = new Map();
+    if (words[1]?.toLowerCase() === 'as' && words[2]) this.stageEnv.set(words[2].toLowerCase(), this.env);
+  }
+
+  declareArgs(rest: string): void {
+    for (const word of shellWords(rest)) {
+      const eq = word.indexOf('=');
+      const name = eq < 0 ? word : word.slice(0, eq);
+      const declared = eq < 0 ? this.args && this.globalArgs.get(name) : this.expand(word.slice(eq + 1));
+      (this.args ?? this.globalArgs).set(name, this.buildArgs[name] ?? declared);
+    }
+  }
+
+  setEnv(rest: string): void {
+    const words = shellWords(rest);
+    // The legacy form `ENV name value with spaces` sets one variable.
+    const pairs = words[0]?.includes('=')
+      ? words.map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] as const)
+      : words.length > 1
+        ? [[words[0]!, words.slice(1).join(' ')] as const]
+        : [];
+    for (const [name, value] of pairs) this.env.set(name, this.expand(value));
+  }
+
+  /** The word with `$x`, `${x}`, `${x:-word}` and `${x:+word}` expanded; undefined when one cannot be. */
+  expand(word: string): string | undefined {
+    if (word.includes('\\$')) return undefined;
+    let unknown = false;
+    const expanded = word.replace(
+      /\$(?:\{([A-Za-z_]\w*)(?:(:[-+])([^}]*))?\}|([A-Za-z_]\w*)|(\{[^}]*\}?))/g,
+      (
+        _,
+        braced: string | undefined,
+        modifier: string | undefined,
+        alternative: string | undefined,
+        bare: string | undefined,
+      ) => {
+        const name = braced ?? bare;
+        if (name === undefined) return ((unknown = true), '');
+        const declared = this.env.has(name) || this.args?.has(name) === true;
+        const value = this.env.has(name) ? this.env.get(name) : this.args?.get(name);
+        if (declared && value === undefined) return ((unknown = true), '');
+        if (modifier === ':-') return value ? value : (this.expand(alternative!) ?? ((unknown = true), ''));
+        if (modifier === ':+') return value ? (this.expand(alternative!) ?? ((unknown = true), '')) : '';
+        if (!declared) return ((unknown = true), '');
+        return value!;
+      },
+    );
+    return unknown ? undefined : expanded;
+  }
+}
+
+/** Words split at whitespace outside quotes, the quotes removed (ARG and ENV values). */
+function shellWords(text: string): string[] {
+  const words: string[] = [];
+  for (const match of text.matchAll(/(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|((?:[^\s"'\\]|\\.)+))+|\s+/g)) {
+    if (/^\s+$/.test(match[0])) continue;
+    words.push(
+      match[0].replace(
+        /"((?:[^"\\]|\\.)*)"|'([^']*)'/g,
+        (_, dq: string | undefined, sq: string | undefined) => dq ?? sq ?? '',
+      ),
+    );
+  }
+  return words;
 }
 
 /** The sources no file of the context provides: a path, a folder (any file under it) or a glob. */

@@ -838,6 +838,28 @@ describe('createNodes', () => {
       });
     });
 
+    it("COPY sources written with an ARG: expanded with docker-build's buildArgs from project.json, else the default", async () => {
+      const build = async (buildArgs?: Record<string, string>) =>
+        onlyProject(
+          (
+            await runWorkspace({
+              'apps/api/project.json': json({
+                name: 'api',
+                ...(buildArgs ? { targets: { 'docker-build': { options: { buildArgs } } } } : {}),
+              }),
+              'apps/api/Dockerfile': 'FROM node:20\nARG lib=shared\nCOPY libs/${lib}/ libs/${lib}/\n',
+              'libs/shared/src/index.ts': '',
+              'libs/util/src/index.ts': '',
+            })
+          ).results,
+        ).targets!['docker-build']!;
+      expect(await build()).toMatchObject({
+        options: { context: '.', prune: true, contextInclude: ['libs/shared/**'] },
+        metadata: { context: { mode: 'pruned', reason: expect.stringContaining('"COPY libs/${lib}/ libs/${lib}/"') } },
+      });
+      expect((await build({ lib: 'util' })).options).toMatchObject({ contextInclude: ['libs/util/**'] });
+    });
+
     it('the configured build target name is the one depended on', async () => {
       const { results } = await runWorkspace(
         {

@@ -195,7 +195,10 @@ async function fleetNodes(
       const { service, projectName } = unit;
       const facts =
         workspaceFiles &&
-        contextFacts(service, projectName, filePaths, texts, service.config.buildTarget ?? options.buildTarget);
+        contextFacts(service, projectName, filePaths, texts, {
+          build: service.config.buildTarget ?? options.buildTarget,
+          dockerBuild: options.buildTargetName,
+        });
       // A pure decision over these inputs: an edit that leaves them alone (most, in the daemon) reuses it.
       const contextKey = JSON.stringify([filesVersion, optionsKey, service.config, { ...facts, files: undefined }]);
       return serviceNode(service, projectName, options, {
@@ -472,7 +475,7 @@ function contextFacts(
   projectName: string,
   files: readonly string[],
   texts: WorkspaceTexts,
-  buildTarget: string,
+  targetNames: { build: string; dockerBuild: string },
 ): ContextFacts | undefined {
   // An ignore file that is there but cannot be read leaves the context to the settings, as a Dockerfile does.
   // Both contexts ask first whether the Dockerfile has its own ignore file: the disk is asked once.
@@ -486,8 +489,11 @@ function contextFacts(
   const project = ignorePatterns(posix.join(service.root, '.dockerignore'));
   const workspace = ignorePatterns('.dockerignore');
   if (dockerfileText === undefined || !project || !workspace) return undefined;
+  const targets = declaredTargets(texts, service.root);
+  const buildArgs = declaredBuildArgs(targets[targetNames.dockerBuild]);
   return {
-    buildOutputs: declaredOutputs(texts, service.root, projectName, buildTarget),
+    buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
+    ...(buildArgs ? { buildArgs } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
     dockerfileText,
@@ -505,28 +511,43 @@ function once<T>(answer: (key: string) => T): (key: string) => T {
   };
 }
 
-/** The build target's `outputs` in project.json, as workspace paths; targets other plugins infer are not known yet. */
-function declaredOutputs(texts: WorkspaceTexts, root: string, projectName: string, buildTarget: string): string[] {
+type DeclaredTarget = { outputs?: unknown; options?: { buildArgs?: unknown } } | undefined;
+
+/** The targets project.json states; targets other plugins infer are not known yet. */
+function declaredTargets(texts: WorkspaceTexts, root: string): Record<string, DeclaredTarget> {
   try {
     const project = JSON.parse(texts.text(posix.join(root, 'project.json')) ?? '{}') as {
-      targets?: Record<string, { outputs?: unknown }>;
+      targets?: Record<string, DeclaredTarget>;
     };
-    const outputs = project.targets?.[buildTarget]?.outputs;
-    return Array.isArray(outputs)
-      ? outputs
-          .filter((output): output is string => typeof output === 'string' && !output.includes('{options.'))
-          .map((output) =>
-            posix.normalize(
-              output
-                .replace(/^\{workspaceRoot\}\/?/, '')
-                .replace(/\{projectRoot\}/g, root)
-                .replace(/\{projectName\}/g, projectName),
-            ),
-          )
-      : [];
+    return typeof project.targets === 'object' && project.targets !== null ? project.targets : {};
   } catch {
-    return [];
+    return {};
   }
+}
+
+/** The build target's `outputs`, as workspace paths. */
+function declaredOutputs(target: DeclaredTarget, root: string, projectName: string): string[] {
+  const outputs = target?.outputs;
+  return Array.isArray(outputs)
+    ? outputs
+        .filter((output): output is string => typeof output === 'string' && !output.includes('{options.'))
+        .map((output) =>
+          posix.normalize(
+            output
+              .replace(/^\{workspaceRoot\}\/?/, '')
+              .replace(/\{projectRoot\}/g, root)
+              .replace(/\{projectName\}/g, projectName),
+          ),
+        )
+    : [];
+}
+
+/** docker-build's `buildArgs` (string values), which COPY sources written with an ARG expand with. */
+function declaredBuildArgs(target: DeclaredTarget): Record<string, string> | undefined {
+  const buildArgs = target?.options?.buildArgs;
+  if (typeof buildArgs !== 'object' || buildArgs === null) return undefined;
+  const strings = Object.entries(buildArgs).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return strings.length ? Object.fromEntries(strings) : undefined;
 }
 
 function serviceNode(

@@ -375,6 +375,8 @@ describe('scanRuntimeGraph: test files', () => {
     ['services/api/src/contest.ts', false],
     ['services/api/src/e2e-helpers.ts', false],
     ['services/api/src/testing/fake.ts', false],
+    ['services/api/config/webpack.config.js', true],
+    ['services/api/src/app.config.ts', false],
   ])('%s is a test file by default: %s', (file, isTest) => {
     writeFleet({ [file]: SDK_IMPORT });
     const { edges, codeEdges, typeOnly } = scan(FLEET);

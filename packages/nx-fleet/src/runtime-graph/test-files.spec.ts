@@ -15,6 +15,15 @@ describe('testFileMatcher', () => {
     ['apps/api/src/main.ts', false],
     ['apps/api-e2e/src/flow.ts', false],
     ['apps/api/src/spec/helpers.ts', false],
+    ['apps/worker/config/webpack.config.js', true],
+    ['apps/web/webpack.prod.js', true],
+    ['apps/web/vite.config.mts', true],
+    ['apps/api/jest.config.ts', true],
+    ['apps/web/src/button.stories.tsx', true],
+    ['apps/web/.storybook/main.ts', true],
+    ['apps/api/src/app.config.ts', false],
+    ['apps/api/src/config/webpack.ts', false],
+    ['apps/api/src/webpack-loader.ts', false],
   ])('the defaults: %s is a test file: %s', (file, expected) => {
     expect(testFileMatcher(DEFAULT_TEST_FILES)(file)).toBe(expected);
   });

@@ -164,6 +164,17 @@ describe('planAdoption', () => {
     expect(plan.error).toMatch(/has no Dockerfile/);
   });
 
+  it('infers the context with the build arguments the adopted setup passes', () => {
+    const plan = planAdoption(
+      input({
+        dockerfiles: { 'apps/api/Dockerfile': 'FROM node:20\nARG APP=web\nCOPY apps/${APP}/src ./src\n' },
+        setups: [setup({ dockerfile: 'apps/api/Dockerfile', buildArgs: { APP: 'api' } })],
+      }),
+    );
+    expect(plan.row).toMatchObject({ context: 'pruned', why: expect.stringContaining('"COPY apps/${APP}/src ./src"') });
+    expect(plan.write?.buildTarget).toMatchObject({ options: { buildArgs: { APP: 'api' } } });
+  });
+
   it('does not touch a build target the project uses for something else', () => {
     const plan = planAdoption(
       input({

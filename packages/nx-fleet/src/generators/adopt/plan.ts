@@ -118,6 +118,8 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     dockerfile,
     dockerfileText: input.dockerfiles[dockerfile]!,
     ...input.workspace,
+    // The build arguments the adopted setup passes are the ones docker-build will pass.
+    ...(chosen?.buildArgs ? { buildArgs: chosen.buildArgs } : {}),
   });
   const fleet: FleetServiceConfig = { ...existing };
   const targetOptions: Record<string, unknown> = {};
