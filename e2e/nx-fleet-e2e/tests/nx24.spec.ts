@@ -255,6 +255,9 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
             fileMap: Object.keys(m.readFileMapCache()?.fileMap?.projectFileMap ?? {}).sort(),
             dataDir: m.workspaceDataDirectory,
             files: files.filter((f) => f.file.startsWith('services/')).map((f) => f.file + ':' + typeof f.hash).sort(),
+            packageJsonProjects: ['services/x/package.json', 'services/x/src/package.json'].map(
+              m.packageJsonProjects(process.cwd(), false, true),
+            ),
           }));
         })().catch((e) => { console.error(e); process.exit(1); });`,
       ],
@@ -270,6 +273,7 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       fileMap: string[];
       dataDir: string;
       files: string[];
+      packageJsonProjects: boolean[];
     };
     expect(facts.types).toEqual({
       nxPruning: 'function',
@@ -282,7 +286,10 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       readFileMapCache: 'function',
       workspaceDataDirectory: 'string',
       isPluginWorker: 'function',
+      packageJsonProjects: 'function',
     });
+    // Nx 24's own rule for package.json projects: in the workspaces (services/*), not below them.
+    expect(facts.packageJsonProjects).toEqual([true, false]);
     expect(facts.hash).toMatch(/^\d+$/);
     // A plain process is no plugin worker; Nx 24's worker marks itself as nx-fleet reads it (its answers
     // leave the worker serialized, so the daemon's worker gives its last answer again without a copy).

@@ -1507,7 +1507,11 @@ describe('createNodes', () => {
 describe('createNodes: runtime knowledge on the deploy side only', () => {
   /** Services a, b, c, d and a library; who calls whom is set per case. */
   const FLEET: Record<string, string> = {
-    'package.json': json({ name: '@acme/source', private: true, workspaces: ['services/*', 'libs/*'] }),
+    'package.json': json({
+      name: '@acme/source',
+      private: true,
+      workspaces: ['services/*', 'services/*/sdk', 'libs/*'],
+    }),
     'services/a/package.json': json({ name: '@acme/a' }),
     'services/a/Dockerfile': 'FROM scratch\n',
     'services/b/package.json': json({ name: '@acme/b' }),
@@ -1548,6 +1552,14 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
     const inputs = await pushInputsOf(sources);
     expect(inputs.get(consumer)).toEqual([...PROJECT_INPUTS, '{workspaceRoot}/services/b/**']);
     for (const [root, value] of inputs) if (root !== consumer) expect(value).toEqual(PROJECT_INPUTS);
+  });
+
+  it('a package.json Nx makes no project of (outside the workspaces) leaves its files to the enclosing project', async () => {
+    const inputs = await pushInputsOf({
+      'services/a/src/package.json': json({ name: 'a-src', private: true }),
+      'services/a/src/main.ts': "import { callB } from '@acme/b-sdk';\ncallB();\n",
+    });
+    expect(inputs.get('services/a')).toEqual([...PROJECT_INPUTS, '{workspaceRoot}/services/b/**']);
   });
 
   it.each([

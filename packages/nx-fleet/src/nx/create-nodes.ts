@@ -20,6 +20,7 @@ import {
   createNodesFromFiles,
   getAllFileDataInContext,
   logger,
+  packageJsonProjects,
   workspaceDataDirectory,
   type WorkspaceFileData,
 } from './devkit-internal';
@@ -401,8 +402,11 @@ async function providersOf(
 ): Promise<RuntimeProviders> {
   // Without the file list there is no kept answer to compare an edit with.
   if (!files) return { roots: new Map(), unchangedBy: () => false };
+  const isNxProject = nxProjectRoots(workspaceRoot, files, deps.env);
   const projects: ProjectInfo[] = outcomes.flatMap((outcome, i) =>
-    'analysis' in outcome && outcome.analysis.project
+    'analysis' in outcome &&
+    outcome.analysis.project &&
+    (outcome.analysis.detection.kind === 'service' || isNxProject(roots[i]!))
       ? [
           {
             name: outcome.analysis.projectName,
@@ -443,6 +447,29 @@ async function providersOf(
     // The daemon keeps this worker: prepared now, the next edit costs one scan (and ts-morph is there for a parse).
     if (daemon) setTimeout(prepareForEdits, 100).unref();
   }
+}
+
+/**
+ * Whether Nx makes a project of a folder with a manifest: a project.json, or a package.json in the
+ * package manager's workspaces. A service is a project either way (nx-fleet names it).
+ */
+function nxProjectRoots(
+  workspaceRoot: string,
+  files: readonly WorkspaceFileData[],
+  env: Env,
+): (root: string) => boolean {
+  const projectJsonRoots = new Set<string>();
+  let rootPackageJson = false;
+  for (const { file } of files) {
+    if (file === 'package.json') rootPackageJson = true;
+    else if (file === 'project.json' || file.endsWith('/project.json')) projectJsonRoots.add(posix.dirname(file));
+  }
+  const inWorkspaces = packageJsonProjects(
+    workspaceRoot,
+    env['NX_INFER_ALL_PACKAGE_JSONS'] === 'true',
+    rootPackageJson,
+  );
+  return (root) => projectJsonRoots.has(root) || inWorkspaces(posix.join(root, 'package.json'));
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   getAllFileDataInContext,
   hashObject,
   nxPruning,
+  packageJsonProjects,
   PluginCache,
   readFileMapCache,
   workspaceDataDirectory,
@@ -37,6 +38,20 @@ function workspace(files: Record<string, string>): string {
 }
 
 describe('devkit-internal', () => {
+  it("packageJsonProjects: Nx's rule, the package manager's workspaces (npm and pnpm), or every package.json", () => {
+    const npm = workspace({ 'package.json': JSON.stringify({ workspaces: ['apps/*', '!apps/legacy'] }) });
+    const isProject = packageJsonProjects(npm, false, true);
+    expect(['apps/a/package.json', 'apps/a/src/package.json', 'apps/legacy/package.json'].map(isProject)).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    const pnpm = workspace({ 'package.json': '{}', 'pnpm-workspace.yaml': "packages:\n  - 'services/**'\n" });
+    expect(packageJsonProjects(pnpm, false, true)('services/a/sdk/package.json')).toBe(true);
+    expect(packageJsonProjects(pnpm, false, true)('tools/x/package.json')).toBe(false);
+    expect(packageJsonProjects(workspace({}), true, false)('anything/package.json')).toBe(true);
+  });
+
   it('exposes the functions with the arities the callers use', () => {
     expect(typeof workspaceDataDirectory).toBe('string');
     expect(hashObject).toHaveLength(1);

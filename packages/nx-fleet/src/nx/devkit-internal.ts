@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ProjectFileMap, ProjectGraph } from '@nx/devkit';
 import { readFileMapCache } from 'nx/src/project-graph/nx-deps-cache';
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
@@ -86,6 +88,33 @@ export interface WorkspaceFileData {
  */
 export function getAllFileDataInContext(workspaceRoot: string): Promise<WorkspaceFileData[]> {
   return nxAllFileData(workspaceRoot);
+}
+
+/**
+ * Whether Nx makes a project of a folder's package.json (workspace-relative path): Nx's own rule, that
+ * it is in the package manager's workspaces (package.json, pnpm-workspace.yaml), so that the runtime
+ * graph's projects are Nx's (an Electron app's `src/package.json` is no project of its own). Every
+ * package.json counts when `NX_INFER_ALL_PACKAGE_JSONS=true` and there is no root package.json, as in
+ * Nx; and when the workspaces cannot be read.
+ */
+export function packageJsonProjects(
+  workspaceRoot: string,
+  inferAll: boolean,
+  hasRootPackageJson: boolean,
+): (packageJsonPath: string) => boolean {
+  if (inferAll && !hasRootPackageJson) return () => true;
+  try {
+    // Loaded when first used: only a graph that computes its answer needs it.
+    const { buildPackageJsonPatterns, buildPackageJsonWorkspacesMatcher } =
+      require('nx/src/plugins/package-json/create-nodes') as typeof import('nx/src/plugins/package-json/create-nodes');
+    return buildPackageJsonWorkspacesMatcher(
+      buildPackageJsonPatterns(workspaceRoot, (file: string) =>
+        JSON.parse(readFileSync(join(workspaceRoot, file), 'utf8')),
+      ),
+    );
+  } catch {
+    return () => true;
+  }
 }
 
 /**

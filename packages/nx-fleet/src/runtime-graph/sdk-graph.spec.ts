@@ -352,6 +352,19 @@ describe('scanRuntimeGraph: code edges', () => {
     expect(second.codeEdges).toEqual(['api -> shared']);
   });
 
+  it("shares resolutions between views of the projects that differ in tags other than SDK ownership (Nx's graph adds npm:*)", () => {
+    writeFleet({ 'services/api/src/main.ts': "import { shared } from '@acme/shared';\n" });
+    const { projectFileMap, nonProjectFiles } = nxFiles(FLEET);
+    scan(FLEET, { files: projectFileMap, otherFiles: nonProjectFiles });
+    const tagged = (tags: string[]) =>
+      Object.fromEntries(Object.entries(FLEET).map(([name, config]) => [name, { ...config, tags }]));
+    const stats = { parsed: 0, resolved: 0 };
+    scan(tagged(['npm:private', 'npm:keyword']), { files: projectFileMap, otherFiles: nonProjectFiles, stats });
+    expect(stats).toEqual({ parsed: 0, resolved: 0 });
+    scan(tagged(['fleet:sdk-of:orders']), { files: projectFileMap, otherFiles: nonProjectFiles, stats });
+    expect(stats.resolved).toBe(1);
+  });
+
   it('a new library whose package name an unchanged, pre-filtered file already imports gets its code edge', () => {
     writeFleet({ 'services/api/src/main.ts': "import { ui } from '@acme/ui';\n" });
     expect(scan(FLEET).codeEdges).toEqual([]);

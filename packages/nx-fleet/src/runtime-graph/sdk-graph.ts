@@ -19,7 +19,14 @@ import {
   type ImportRef,
 } from './sdk-imports';
 import { bareSpecifierFilter, isRelativeSpecifier, type ReachableNames } from './specifier-filter';
-import { contains, resolveOwnership, type Ownership, type ProjectInfo, type SdksOption } from './sdk-ownership';
+import {
+  contains,
+  resolveOwnership,
+  SDK_TAG_PREFIX,
+  type Ownership,
+  type ProjectInfo,
+  type SdksOption,
+} from './sdk-ownership';
 import { testFileMatcher } from './test-files';
 import { workerState } from './worker-state';
 
@@ -386,7 +393,10 @@ function shapeOf(input: Scan): Shape {
  */
 function worldSignature(input: ScanInput): string {
   const hash = createHash('sha256').update(JSON.stringify(input.sdksOption ?? {}));
-  for (const p of [...input.projects].sort((a, b) => a.name.localeCompare(b.name))) hash.update(JSON.stringify(p));
+  // Of the tags, only SDK ownership resolves anything: Nx's graph adds others (npm:private, keywords)
+  // that createNodes does not see, and the CLI's scan must find the same world as createNodes' to share the cache.
+  for (const p of [...input.projects].sort((a, b) => a.name.localeCompare(b.name)))
+    hash.update(JSON.stringify([p.name, p.root, p.packageName, p.isService, p.tags.filter(isSdkTag)]));
   // Sorted: the daemon's file map lists a changed file in another place than a fresh one does.
   const entries: string[] = [];
   for (const files of [...Object.values(input.files), input.otherFiles ?? []]) {
@@ -396,6 +406,8 @@ function worldSignature(input: ScanInput): string {
 }
 
 const CONFIG_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
+
+const isSdkTag = (tag: string) => tag.startsWith(SDK_TAG_PREFIX);
 
 /**
  * What can name another workspace project: every project's package name (a library's too: code
