@@ -4,9 +4,9 @@ import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 /**
  * Dockerfiles as teams already have them, none written for nx-fleet and none with a per-service
- * setting: one written for its own folder, one copying the Nx build's output from dist/, one
- * running a monorepo prune tool after `COPY . .`. Each builds a real image, and another project's
- * change leaves every content tag as it was.
+ * setting: one written for its own folder, one copying the Nx build's output from dist/ (its path
+ * written with an ARG), one running a monorepo prune tool after `COPY . .`. Each builds a real
+ * image, and another project's change leaves every content tag as it was.
  */
 describe('build contexts inferred from existing Dockerfiles (real nx CLI, real engine)', () => {
   let ws: TestWorkspace;
@@ -56,7 +56,8 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     ws.write(
       'apps/dist-api/Dockerfile',
-      'FROM node:20\nWORKDIR /app\nCOPY ./dist/apps/dist-api .\nCMD ["node", "main.js"]\n',
+      // The path written with a build argument's default, as many repositories' Dockerfiles do.
+      'FROM node:20\nARG app=dist-api\nWORKDIR /app\nCOPY ./dist/apps/${app} .\nCMD ["node", "main.js"]\n',
     );
 
     // COPY . . and a prune step (turbo is not in this base image: the fallback branch copies the same closure).
@@ -105,7 +106,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
 
     const context = await ws.bin('nx-fleet', ['context', 'dist-api']);
     expect(context.code).toBe(0);
-    expect(context.stderr).toMatch(/dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/dist-api \."/);
+    expect(context.stderr).toMatch(/dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/\$\{app\} \."/);
     expect(context.stderr).toMatch(/build outputs it copies .*: dist\/apps\/dist-api/);
   });
 
