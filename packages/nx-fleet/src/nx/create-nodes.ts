@@ -444,7 +444,7 @@ async function providersOf(
     // The next graph tries again whatever the edit.
     return { roots: new Map(), unchangedBy: () => false };
   } finally {
-    // The daemon keeps this worker: prepared now, the next edit costs one scan (and ts-morph is there for a parse).
+    // The daemon keeps this worker: prepared now, the next edit costs one scan (and TypeScript is there for a parse).
     if (daemon) setTimeout(prepareForEdits, 100).unref();
   }
 }

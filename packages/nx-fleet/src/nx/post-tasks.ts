@@ -10,8 +10,8 @@ import { nodeFiles } from '../io/ports';
  * After every run that built or pushed images: `dist/fleet/last-run.json` and a short summary.
  *
  * Registering a hook of the task phases also keeps nx-fleet's plugin worker alive between graph
- * computations in the daemon (Nx shuts a worker down after its last registered phase), so ts-morph
- * stays loaded and an edit costs the SDK graph one parse instead of a worker start.
+ * computations in the daemon (Nx shuts a worker down after its last registered phase), so TypeScript
+ * stays loaded and an edit costs the SDK graph one scan instead of a worker start.
  */
 export const postTasksExecution: PostTasksExecution<FleetPluginOptions> = async (_options, context) => {
   const entries = await summarizeRun(context.workspaceRoot, Object.values(context.taskResults), nodeFiles);

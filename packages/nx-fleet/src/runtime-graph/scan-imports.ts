@@ -456,14 +456,14 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
 }
 
 /** Offsets where lines start. */
-function newlines(text: string): number[] {
+export function newlines(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return starts;
 }
 
-/** 1-based line of an offset. Only line feeds count: ts-morph's line numbers do the same. */
-function lineAt(starts: readonly number[], offset: number): number {
+/** 1-based line of an offset. Only line feeds count (a `\r` or U+2028 starts no line), in both extractions. */
+export function lineAt(starts: readonly number[], offset: number): number {
   let low = 0;
   let high = starts.length - 1;
   while (low < high) {

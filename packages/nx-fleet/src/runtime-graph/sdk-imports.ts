@@ -1,14 +1,6 @@
-import type { Node as NodeType, SourceFile } from 'ts-morph';
-import { scanImports } from './scan-imports';
-import { workerState } from './worker-state';
-
-/**
- * ts-morph (with its TypeScript) takes a quarter of a second to load: it is loaded on the first
- * parse, so a graph where every file is answered from the cache never pays for it.
- */
-function tsMorph(): typeof import('ts-morph') {
-  return require('ts-morph') as typeof import('ts-morph');
-}
+import type { ts as TS } from 'ts-morph';
+import { lineAt, newlines, scanImports } from './scan-imports';
+import { typescript } from './typescript';
 
 export type ImportKind =
   'import' | 'type-import' | 'export' | 'type-export' | 'dynamic-import' | 'require' | 'import-equals' | 'import-type';
@@ -37,25 +29,12 @@ export function isSourceFile(file: string): boolean {
 }
 
 /**
- * Loads ts-morph ahead of the first parse, and sets up what checking an edit uses: the scanner. For
+ * Loads TypeScript ahead of the first file, and sets up what checking an edit uses: the scanner. For
  * the daemon, whose worker outlives the graph: done while it waits, none of it lands on the first
  * edit after the daemon starts.
  */
 export function prepareForEdits(): void {
-  tsMorph();
   scanImports('prepare.ts', "import 'prepare';\n");
-}
-
-/** One parser for every file: an in-memory project that never reads the disk or resolves anything. */
-function parse(fileName: string, text: string): SourceFile {
-  const { Project, ts } = tsMorph();
-  workerState.parser ??= new Project({
-    useInMemoryFileSystem: true,
-    skipAddingFilesFromTsConfig: true,
-    skipFileDependencyResolution: true,
-    compilerOptions: { allowJs: true, noLib: true, noResolve: true, jsx: ts.JsxEmit.Preserve },
-  });
-  return workerState.parser.createSourceFile(`/${fileName}`, text, { overwrite: true });
 }
 
 /**
@@ -70,61 +49,71 @@ export function importsOf(fileName: string, text: string, stats?: { fullParses: 
   return parsedImportsOf(fileName, text);
 }
 
-/** The same from ts-morph's full parse: the reference the scanner is tested against, and its fallback. */
+/**
+ * The same from the compiler's syntax tree (TypeScript's parser, the one ts-morph bundles, walked
+ * without ts-morph's wrappers, which cost ten times the parse on a JSX file): the reference the
+ * scanner is tested against, and its fallback. Import and export declarations are the file's own
+ * statements; calls, `import x = require()` and `import()` types are found at any depth.
+ */
 export function parsedImportsOf(fileName: string, text: string): ImportRef[] {
-  const { Node, SyntaxKind } = tsMorph();
-  const source = parse(fileName, text);
-  try {
-    const refs: ImportRef[] = [];
-    const add = (node: NodeType, specifier: string | undefined, kind: ImportKind) => {
-      if (specifier !== undefined) refs.push({ specifier, line: node.getStartLineNumber(), kind });
-    };
-    for (const decl of source.getImportDeclarations()) {
-      const named = decl.getNamedImports();
+  const ts = typescript();
+  const K = ts.SyntaxKind;
+  const source = ts.createSourceFile(`/${fileName}`, text, ts.ScriptTarget.Latest, false);
+  const refs: ImportRef[] = [];
+  const lineStarts = newlines(text);
+  const add = (node: TS.Node, specifier: string | undefined, kind: ImportKind) => {
+    if (specifier !== undefined) refs.push({ specifier, line: lineAt(lineStarts, node.getStart(source)), kind });
+  };
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement)) {
+      const clause = statement.importClause;
+      const named =
+        clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : [];
       const typesOnly =
-        decl.isTypeOnly() ||
-        (!decl.getDefaultImport() &&
-          !decl.getNamespaceImport() &&
+        clause?.phaseModifier === K.TypeKeyword ||
+        (!!clause &&
+          !clause.name &&
+          !(clause.namedBindings && ts.isNamespaceImport(clause.namedBindings)) &&
           named.length > 0 &&
-          named.every((n) => n.isTypeOnly()));
-      add(decl, decl.getModuleSpecifierValue(), typesOnly ? 'type-import' : 'import');
+          named.every((n) => n.isTypeOnly));
+      add(statement, literalText(statement.moduleSpecifier), typesOnly ? 'type-import' : 'import');
     }
-    for (const decl of source.getExportDeclarations()) {
-      const named = decl.getNamedExports();
-      const typesOnly = decl.isTypeOnly() || (named.length > 0 && named.every((n) => n.isTypeOnly()));
-      add(decl, decl.getModuleSpecifierValue(), typesOnly ? 'type-export' : 'export');
-    }
-    source.forEachDescendant((node) => {
-      if (Node.isCallExpression(node)) {
-        const callee = node.getExpression();
-        const kind =
-          callee.getKind() === SyntaxKind.ImportKeyword
-            ? 'dynamic-import'
-            : Node.isIdentifier(callee) && callee.getText() === 'require'
-              ? 'require'
-              : undefined;
-        if (kind) add(node, literalText(node.getArguments()[0]), kind);
-      } else if (Node.isImportEqualsDeclaration(node)) {
-        const reference = node.getModuleReference();
-        if (Node.isExternalModuleReference(reference))
-          add(node, literalText(reference.getExpression()), node.isTypeOnly() ? 'type-import' : 'import-equals');
-      } else if (Node.isImportTypeNode(node)) {
-        const argument = node.getArgument();
-        if (Node.isLiteralTypeNode(argument)) add(node, literalText(argument.getLiteral()), 'import-type');
-      }
-    });
-    return refs.sort((a, b) => a.line - b.line);
-  } finally {
-    workerState.parser?.removeSourceFile(source);
   }
+  for (const statement of source.statements) {
+    if (ts.isExportDeclaration(statement)) {
+      const named =
+        statement.exportClause && ts.isNamedExports(statement.exportClause) ? statement.exportClause.elements : [];
+      const typesOnly = statement.isTypeOnly || (named.length > 0 && named.every((n) => n.isTypeOnly));
+      add(statement, literalText(statement.moduleSpecifier), typesOnly ? 'type-export' : 'export');
+    }
+  }
+  const visit = (node: TS.Node): undefined => {
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const kind =
+        callee.kind === K.ImportKeyword
+          ? 'dynamic-import'
+          : ts.isIdentifier(callee) && callee.getText(source) === 'require'
+            ? 'require'
+            : undefined;
+      if (kind) add(node, literalText(node.arguments[0]), kind);
+    } else if (ts.isImportEqualsDeclaration(node)) {
+      if (ts.isExternalModuleReference(node.moduleReference))
+        add(node, literalText(node.moduleReference.expression), node.isTypeOnly ? 'type-import' : 'import-equals');
+    } else if (ts.isImportTypeNode(node)) {
+      if (ts.isLiteralTypeNode(node.argument)) add(node, literalText(node.argument.literal), 'import-type');
+    }
+    ts.forEachChild(node, visit);
+    return undefined;
+  };
+  ts.forEachChild(source, visit);
+  return refs.sort((a, b) => a.line - b.line);
 }
 
 /** Only a literal names a module statically: `require(name)` or a template with `${}` does not. */
-function literalText(node: NodeType | undefined): string | undefined {
-  const { Node } = tsMorph();
-  return node && (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node))
-    ? node.getLiteralValue()
-    : undefined;
+function literalText(node: TS.Node | undefined): string | undefined {
+  const ts = typescript();
+  return node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : undefined;
 }
 
 /**

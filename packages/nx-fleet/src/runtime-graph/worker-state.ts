@@ -1,11 +1,11 @@
-import type { Project, ts } from 'ts-morph';
+import type { ts } from 'ts-morph';
 import type { ImportCache } from './import-cache';
 import type { Shape } from './sdk-graph';
 
 /**
  * Everything the runtime graph keeps between calls, for as long as Nx's plugin worker lives: the
  * daemon keeps nx-fleet's worker across graph computations (see nx/post-tasks.ts), so an edit
- * reuses these instead of loading the cache, reading every tsconfig and creating a parser again.
+ * reuses these instead of loading the cache, reading every tsconfig and loading TypeScript again.
  * The only module-level mutable state of runtime-graph/.
  */
 export interface RuntimeGraphWorkerState {
@@ -13,8 +13,6 @@ export interface RuntimeGraphWorkerState {
   importCaches: Map<string, { stamp: string | undefined; cache: ImportCache }>;
   /** The last workspace shape seen: the resolver's warm caches and the pre-filter. */
   lastShape: { key: string; shape: Shape } | undefined;
-  /** One in-memory ts-morph project parses every file. */
-  parser: Project | undefined;
   /** The TypeScript module, once found (see typescript.ts). */
   typescript: typeof ts | undefined;
   /** One TypeScript scanner reads every file's tokens. */
@@ -29,7 +27,6 @@ export interface RuntimeGraphWorkerState {
 export const workerState: RuntimeGraphWorkerState = {
   importCaches: new Map(),
   lastShape: undefined,
-  parser: undefined,
   typescript: undefined,
   scanner: undefined,
   testFiles: undefined,
@@ -54,6 +51,5 @@ export function flushPendingSaves(): void {
 export function resetWorkerState(): void {
   workerState.importCaches.clear();
   workerState.lastShape = undefined;
-  workerState.parser = undefined;
   workerState.testFiles = undefined;
 }
