@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImportResolver } from './module-resolution';
+import { ImportResolver, rememberingHost } from './module-resolution';
+import { typescript } from './typescript';
 import type { ProjectInfo } from './sdk-ownership';
 
 const temps: string[] = [];
@@ -234,5 +235,32 @@ describe('ImportResolver: broken tsconfig files', () => {
     const { resolve, warnings } = resolver(root);
     expect(resolve('@sdk/orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('rememberingHost', () => {
+  it('asks the file system once per path and answer, and TypeScript resolves through it as through ts.sys', () => {
+    const root = workspace({
+      'libs/orders/src/index.ts': 'export const x = 1;\n',
+      'apps/a/src/main.ts': '',
+      'apps/b/src/main.ts': '',
+    });
+    const ts = typescript();
+    const asked: string[] = [];
+    const counting = { ...ts.sys, directoryExists: (path: string) => (asked.push(path), ts.sys.directoryExists(path)) };
+    const host = rememberingHost(counting);
+    for (const app of ['a', 'b', 'a'])
+      expect(
+        ts.resolveModuleName(
+          'left-pad',
+          join(root, `apps/${app}/src/main.ts`),
+          { moduleResolution: ts.ModuleResolutionKind.Node10 },
+          host,
+        ).resolvedModule,
+      ).toBeUndefined();
+    expect(asked.length).toBeGreaterThan(0);
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(host.directoryExists!(join(root, 'libs'))).toBe(true);
+    expect(host.directoryExists!(join(root, 'nope'))).toBe(false);
   });
 });
