@@ -127,6 +127,32 @@ describe('ImportResolver: TypeScript resolution', () => {
     expect(resolver(root).resolve('@acme/payments-sdk')).toEqual({ file: 'services/payments/sdk/src/index.ts' });
   });
 
+  it('resolves a package name once per project, except from a folder with node_modules of its own', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      'services/api/src/legacy/old.ts': '',
+      'services/api/src/other/main.ts': '',
+      'services/payments/sdk/package.json': json({ name: '@acme/pay', main: 'src/index.ts' }),
+      'services/orders/sdk/package.json': json({ name: '@acme/pay', main: 'src/index.ts' }),
+    });
+    mkdirSync(join(root, 'node_modules/@acme'), { recursive: true });
+    symlinkSync('../../services/payments/sdk', join(root, 'node_modules/@acme/pay'));
+    mkdirSync(join(root, 'services/api/src/legacy/node_modules/@acme'), { recursive: true });
+    symlinkSync('../../../../../orders/sdk', join(root, 'services/api/src/legacy/node_modules/@acme/pay'));
+    const r = new ImportResolver(root, PROJECTS, () => undefined);
+    const payments = { file: 'services/payments/sdk/src/index.ts' };
+    expect(r.resolve('@acme/pay', 'services/api/src/main.ts', 'services/api')).toEqual(payments);
+    expect(r.resolve('@acme/pay', 'services/api/src/other/main.ts', 'services/api')).toEqual(payments);
+    expect(r.typeScriptResolutions).toBe(1);
+    expect(r.resolve('./other/main', 'services/api/src/main.ts', 'services/api')).toEqual({
+      file: 'services/api/src/other/main.ts',
+    });
+    expect(r.resolve('@acme/pay', 'services/api/src/legacy/old.ts', 'services/api')).toEqual({
+      file: 'services/orders/sdk/src/index.ts',
+    });
+    expect(r.typeScriptResolutions).toBe(3);
+  });
+
   it('never returns files in node_modules, even when their name looks like a workspace SDK', () => {
     const root = workspace({
       ...SDK_FILES,

@@ -4,6 +4,7 @@ import type { ts as TS } from 'ts-morph';
 import { typescript } from './typescript';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ProjectInfo } from './sdk-ownership';
+import { isRelativeSpecifier } from './specifier-filter';
 
 export type Resolution = { file: string } | { project: string };
 
@@ -18,6 +19,10 @@ export class ImportResolver {
   private readonly configByDir = new Map<string, string | undefined>();
   private cache: TS.ModuleResolutionCache | undefined;
   private host: TS.ModuleResolutionHost | undefined;
+  private readonly byProject = new Map<string, Resolution | undefined>();
+  /** How many specifiers TypeScript resolved (the rest were answered per project). */
+  typeScriptResolutions = 0;
+  private readonly nodeModulesByDir = new Map<string, boolean>();
   private readonly byPackage: Array<[string, ProjectInfo]>;
 
   constructor(
@@ -34,9 +39,34 @@ export class ImportResolver {
 
   /** `file` and the returned file are workspace-relative; undefined means an npm package or nothing. */
   resolve(specifier: string, file: string, projectRoot: string): Resolution | undefined {
+    // A package name or alias resolves alike from every folder of a project (its tsconfig, the same
+    // node_modules above it), unless a folder inside it has node_modules of its own: asked once per project.
+    const shared = !isRelativeSpecifier(specifier) && !this.nodeModulesBelow(posix.dirname(file), projectRoot);
+    const key = `${projectRoot}\0${specifier}`;
+    if (shared && this.byProject.has(key)) return this.byProject.get(key);
     const viaTs = this.resolveWithTypeScript(specifier, file, projectRoot);
-    if (viaTs) return { file: viaTs };
-    return this.resolveWorkspacePackage(specifier);
+    const resolution = viaTs ? { file: viaTs } : this.resolveWorkspacePackage(specifier);
+    if (shared) this.byProject.set(key, resolution);
+    return resolution;
+  }
+
+  /** Whether a folder between `dir` and the project root (the root excluded) holds node_modules. */
+  private nodeModulesBelow(dir: string, projectRoot: string): boolean {
+    if (
+      dir === projectRoot ||
+      dir === '.' ||
+      dir === '' ||
+      !dir.startsWith(projectRoot === '.' ? '' : `${projectRoot}/`)
+    )
+      return false;
+    let below = this.nodeModulesByDir.get(dir);
+    if (below === undefined) {
+      below =
+        this.files.exists(join(this.workspaceRoot, dir, 'node_modules')) ||
+        this.nodeModulesBelow(posix.dirname(dir), projectRoot);
+      this.nodeModulesByDir.set(dir, below);
+    }
+    return below;
   }
 
   private resolveWithTypeScript(specifier: string, file: string, projectRoot: string): string | undefined {
@@ -45,6 +75,7 @@ export class ImportResolver {
     this.cache ??= ts.createModuleResolutionCache(this.workspaceRoot, (name) => name);
     this.host ??= rememberingHost(ts.sys);
     let resolved: string | undefined;
+    this.typeScriptResolutions++;
     try {
       resolved = ts.resolveModuleName(specifier, join(this.workspaceRoot, file), options, this.host, this.cache)
         .resolvedModule?.resolvedFileName;
