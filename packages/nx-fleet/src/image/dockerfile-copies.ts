@@ -78,7 +78,8 @@ class BuildVariables {
     for (const word of shellWords(rest)) {
       const eq = word.indexOf('=');
       const name = eq < 0 ? word : word.slice(0, eq);
-      const declared = eq < 0 ? this.args && this.globalArgs.get(name) : this.expand(word.slice(eq + 1));
+      // A bare `ARG x` in a stage takes the global default; before the first FROM it has none.
+      const declared = eq >= 0 ? this.expand(word.slice(eq + 1)) : this.args ? this.globalArgs.get(name) : undefined;
       (this.args ?? this.globalArgs).set(name, this.buildArgs[name] ?? declared);
     }
   }
