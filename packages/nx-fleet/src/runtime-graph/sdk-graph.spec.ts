@@ -732,14 +732,18 @@ describe('scanRuntimeImports: bad input', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('skips a file over 1 MB with one warning naming it, without parsing it', () => {
+  it('skips files over 1 MB, all named in one warning, without parsing them', () => {
     const big = `import '@acme/orders-sdk';\n${'// padding\n'.repeat(Math.ceil(MAX_SOURCE_BYTES / 11) + 1)}`;
-    writeFleet({ 'services/api/src/generated.ts': big, 'services/api/src/main.ts': "import '@acme/payments-sdk';\n" });
+    writeFleet({
+      'services/api/src/generated.ts': big,
+      'services/api/src/migrations/1.ts': big,
+      'services/api/src/main.ts': "import '@acme/payments-sdk';\n",
+    });
     const { edges, warnings } = scan(FLEET);
     expect(edges).toEqual(['api -> payments']);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.message).toContain('services/api/src/generated.ts');
-    expect(warnings[0]!.message).toMatch(/MB/);
+    expect(warnings.map((w) => w.message)).toEqual([
+      'nx-fleet: files over 1 MB are not scanned for SDK imports: services/api/src/generated.ts (1.0 MB), services/api/src/migrations/1.ts (1.0 MB).',
+    ]);
     expect(parsed()).not.toContain('services/api/src/generated.ts');
   });
 

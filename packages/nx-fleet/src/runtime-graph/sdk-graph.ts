@@ -156,6 +156,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   // so they can be spread over threads; then resolution, project by project.
   const entries: FileEntry[] = [];
   const pending: Array<PendingFile & { entry: FileEntry }> = [];
+  const tooLarge: string[] = [];
   for (const project of input.projects) {
     for (const { file, hash } of input.files[project.name] ?? []) {
       if (!isSourceFile(file)) continue;
@@ -172,6 +173,8 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       if (isTest(file)) continue;
       const read = readForImports(input, file, project.root, filter, nestedRoots.get(project.root) ?? []);
       if (read.kind === 'skipped') continue;
+      if (read.kind === 'rejected' && read.megabytes !== undefined)
+        tooLarge.push(`${file} (${read.megabytes.toFixed(1)} MB)`);
       const entry: FileEntry = { project, file, entryKey: key, imports: [] };
       entries.push(entry);
       if (read.kind === 'text') pending.push({ file, text: read.text, entry });
@@ -181,6 +184,11 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       }
     }
   }
+  if (tooLarge.length)
+    input.warn(
+      `too-large:${tooLarge.join()}`,
+      `nx-fleet: files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports: ${tooLarge.length > 5 ? `${tooLarge.slice(0, 5).join(', ')} and ${tooLarge.length - 5} more` : tooLarge.join(', ')}.`,
+    );
   // Threads run the package's own extractor: one given by the caller (a benchmark's) stays on this thread.
   const workers = scanInput.extract ? 0 : workersFor(pending.length, availableParallelism(), input.workers);
   if (input.stats?.workers !== undefined) input.stats.workers = workers;
@@ -454,7 +462,8 @@ interface FileEntry {
  * imports no other project (cached); 'skipped' after a read error (reported, not cached: the next
  * graph tries again).
  */
-type ReadForImports = { kind: 'text'; text: string } | { kind: 'rejected'; byFilter: boolean } | { kind: 'skipped' };
+type ReadForImports =
+  { kind: 'text'; text: string } | { kind: 'rejected'; byFilter: boolean; megabytes?: number } | { kind: 'skipped' };
 
 function readForImports(
   input: Pick<Scan, 'workspaceRoot' | 'fs' | 'warn'>,
@@ -474,13 +483,9 @@ function readForImports(
     );
     return { kind: 'skipped' };
   }
-  if (bytes.length > MAX_SOURCE_BYTES) {
-    input.warn(
-      file,
-      `nx-fleet: ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports.`,
-    );
-    return { kind: 'rejected', byFilter: false };
-  }
+  // Reported by the caller, all such files in one warning (a repository's migrations can be many).
+  if (bytes.length > MAX_SOURCE_BYTES)
+    return { kind: 'rejected', byFilter: false, megabytes: bytes.length / 1024 / 1024 };
   if (bytes.subarray(0, 8000).includes(0)) {
     input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
     return { kind: 'rejected', byFilter: false };
