@@ -249,7 +249,9 @@ describe('ImportResolver: broken tsconfig files', () => {
     const { resolve, warnings } = resolver(root);
     expect(resolve('../../orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
     expect(warnings.map((w) => w.file)).toEqual(['services/api/tsconfig.json']);
-    expect(warnings[0]!.message).toContain('services/api/tsconfig.json');
+    expect(warnings[0]!.message).toMatch(
+      /^nx-fleet: services\/api\/tsconfig\.json could not be read \(.*\); imports in the folders it governs resolve with default options\.$/,
+    );
   });
 
   it('accepts comments and trailing commas, as TypeScript does', () => {

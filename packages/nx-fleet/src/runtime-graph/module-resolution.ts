@@ -146,7 +146,7 @@ export class ImportResolver {
     } catch (error) {
       this.warn(
         config,
-        `nx-fleet: ${config} could not be read (${(error as Error).message}); imports of its projects resolve with default options.`,
+        `nx-fleet: ${config} could not be read (${(error as Error).message}); imports in the folders it governs resolve with default options.`,
       );
       return {};
     }
