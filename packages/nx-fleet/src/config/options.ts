@@ -61,8 +61,8 @@ export interface FleetRuntimeGraph {
    * an SDK make no runtime edge, and their imports of libraries no code edge. Replaces the default
    * list, `DEFAULT_TEST_FILES`: `*.spec.*`, `*.test.*` and `*.stories.*` files, whatever lies in
    * `__tests__`, `e2e`, `cypress` or `.storybook` folders, and build-tool configuration
-   * (`webpack.config.*`, `webpack.*.*`, `vite.config.*`, `jest.config.*`, … ), at any depth. Repeat
-   * those to add to them; `[]` counts every file.
+   * (`webpack.config.*`, `webpack.*.*`, `vite.config.*`, `jest.config.*`, … ) and the package
+   * manager's own (`.yarn/`, `.pnp.*`), at any depth. Repeat those to add to them; `[]` counts every file.
    */
   testFiles?: string[];
   /**
@@ -85,8 +85,9 @@ export interface FleetRuntimeGraph {
 
 /**
  * Files whose imports never count as runtime calls, unless `runtimeGraph.testFiles` says otherwise:
- * tests, stories, and build and tool configuration (a webpack config that requires a sibling
- * service's copy patterns builds the image, it does not call the service).
+ * tests, stories, build and tool configuration (a webpack config that requires a sibling service's
+ * copy patterns builds the image, it does not call the service), and the package manager's files
+ * (a vendored Yarn release, Plug'n'Play's loader).
  */
 export const DEFAULT_TEST_FILES: readonly string[] = [
   '**/*.spec.*',
@@ -98,6 +99,8 @@ export const DEFAULT_TEST_FILES: readonly string[] = [
   '**/.storybook/**',
   '**/{webpack,rspack,vite,vitest,jest,rollup,esbuild,tsup,babel,postcss,tailwind,eslint,prettier,playwright,cypress,karma}.config.*',
   '**/webpack.*.*',
+  '**/.yarn/**',
+  '**/.pnp.*',
 ];
 
 export interface FleetRelease {

@@ -124,6 +124,16 @@ const PRUNED_INPUTS = ['default', '!{projectRoot}/pacts/**/*', '^default', ENGIN
 /** The fixtures' Dockerfiles copy nothing, so their inferred context is the project folder. */
 const PROJECT_INPUTS = ['{projectRoot}/**/*', ENGINE];
 const PRUNED = { buildOptions: { context: '.', prune: true }, inputs: PRUNED_INPUTS };
+/** A Dockerfile outside its project is an input of the image, with the ignore file beside it. */
+const PRUNED_ELSEWHERE = (dockerfile: string) => ({
+  ...PRUNED,
+  inputs: [
+    ...PRUNED_INPUTS.slice(0, -1),
+    `{workspaceRoot}/${dockerfile}`,
+    `{workspaceRoot}/${dockerfile}.dockerignore`,
+    ENGINE,
+  ],
+});
 const CONTRACT_INPUTS = [{ dependentTasksOutputFiles: '**/image.json', transitive: false }, '{projectRoot}/pacts/**/*'];
 const SCAN_INPUTS = [
   { dependentTasksOutputFiles: '**/image.json', transitive: false },
@@ -486,7 +496,11 @@ describe('createNodes', () => {
           {
             projects: {
               'services/api': {
-                targets: expectedTargets('services/api', '.deploy/api/Dockerfile', PRUNED),
+                targets: expectedTargets(
+                  'services/api',
+                  '.deploy/api/Dockerfile',
+                  PRUNED_ELSEWHERE('.deploy/api/Dockerfile'),
+                ),
                 metadata: PROJECT_METADATA,
               },
             },
@@ -997,7 +1011,10 @@ describe('createNodes', () => {
       });
       expect(results.map(([file]) => file)).toEqual(['services/api/project.json']);
       expect(onlyProject(results).targets).toEqual(
-        expectedTargets('services/api', '.deploy/api/Dockerfile', { ...PRUNED, pacts: 1 }),
+        expectedTargets('services/api', '.deploy/api/Dockerfile', {
+          ...PRUNED_ELSEWHERE('.deploy/api/Dockerfile'),
+          pacts: 1,
+        }),
       );
     });
 

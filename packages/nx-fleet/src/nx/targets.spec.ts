@@ -151,6 +151,38 @@ describe('buildInputs', () => {
     ]);
   });
 
+  it('a Dockerfile outside the project, and its own ignore file, are inputs; one inside or a workspace context needs none', () => {
+    const outside = { dockerfile: '.deploy/api/Dockerfile', projectRoot: 'apps/api' };
+    expect(buildInputs({ mode: 'project', include: [], outputs: [] }, outside)).toEqual([
+      '{projectRoot}/**/*',
+      '{workspaceRoot}/.deploy/api/Dockerfile',
+      '{workspaceRoot}/.deploy/api/Dockerfile.dockerignore',
+      ENGINE,
+    ]);
+    expect(buildInputs({ mode: 'pruned', include: [], outputs: [] }, outside)).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      '{workspaceRoot}/.deploy/api/Dockerfile',
+      '{workspaceRoot}/.deploy/api/Dockerfile.dockerignore',
+      ENGINE,
+    ]);
+    expect(buildInputs({ mode: 'workspace', include: [], outputs: [] }, outside)).toEqual([
+      '{workspaceRoot}/**/*',
+      ENGINE,
+    ]);
+    const inside = { dockerfile: 'apps/api/docker/Dockerfile', projectRoot: 'apps/api' };
+    expect(buildInputs({ mode: 'pruned', include: [], outputs: [] }, inside)).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      ENGINE,
+    ]);
+    expect(
+      buildInputs({ mode: 'project', include: [], outputs: [] }, { dockerfile: 'Dockerfile', projectRoot: '.' }),
+    ).toEqual(['{projectRoot}/**/*', ENGINE]);
+  });
+
   it('project: every file of the project and the engine', () => {
     expect(buildInputs({ mode: 'project', include: ['tsconfig.base.json'], outputs: [] })).toEqual([
       '{projectRoot}/**/*',

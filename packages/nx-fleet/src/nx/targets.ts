@@ -55,11 +55,20 @@ type BuildInput = string | { env: string } | { dependentTasksOutputFiles: string
  * tool run in the build, every manifest and root file; build outputs the Dockerfile copies are
  * git-ignored, so they are hashed as the build task's outputs.
  */
-export function buildInputs(context: ContextShape): BuildInput[] {
+export function buildInputs(
+  context: ContextShape,
+  placement?: { dockerfile: string; projectRoot: string },
+): BuildInput[] {
   const engine = { env: 'FLEET_ENGINE' };
   const outputs = context.outputs.length ? [{ dependentTasksOutputFiles: '**/*', transitive: false }] : [];
-  if (context.mode === 'project') return ['{projectRoot}/**/*', ...outputs, engine];
   if (context.mode === 'workspace') return ['{workspaceRoot}/**/*', ...outputs, engine];
+  // A Dockerfile kept outside the project (.deploy/api/Dockerfile, set in the settings) is the image's
+  // input too, with the ignore file the engine reads beside it: editing it rebuilds, and pushes.
+  const outside =
+    placement && !insideOf(placement.dockerfile, placement.projectRoot)
+      ? [`{workspaceRoot}/${placement.dockerfile}`, `{workspaceRoot}/${placement.dockerfile}.dockerignore`]
+      : [];
+  if (context.mode === 'project') return ['{projectRoot}/**/*', ...outside, ...outputs, engine];
   // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
   return [
     'default',
@@ -67,9 +76,14 @@ export function buildInputs(context: ContextShape): BuildInput[] {
     '^default',
     ...context.include.map((glob) => `{workspaceRoot}/${glob}`),
     ...(context.workspaceManifests ? WORKSPACE_MANIFESTS.map((glob) => `{workspaceRoot}/${glob}`) : []),
+    ...outside,
     ...outputs,
     engine,
   ];
+}
+
+function insideOf(path: string, root: string): boolean {
+  return root === '.' || path.startsWith(`${root}/`);
 }
 
 /**
@@ -202,7 +216,7 @@ export function buildServiceTargets({
   const fingerprint = gate.brokerFingerprint ? brokerFingerprintCommand(projectName) : undefined;
   // A name no command can carry: never cached rather than cached across the broker's changes.
   const contractCache = !gate.brokerFingerprint || fingerprint !== undefined;
-  const imageInputs = buildInputs(context);
+  const imageInputs = buildInputs(context, { dockerfile, projectRoot });
   return {
     [options.buildTargetName]: {
       executor: 'nx-fleet:docker-build',

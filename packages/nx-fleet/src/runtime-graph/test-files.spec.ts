@@ -21,6 +21,8 @@ describe('testFileMatcher', () => {
     ['apps/api/jest.config.ts', true],
     ['apps/web/src/button.stories.tsx', true],
     ['apps/web/.storybook/main.ts', true],
+    ['.yarn/releases/yarn-4.5.0.cjs', true],
+    ['.pnp.cjs', true],
     ['apps/api/src/app.config.ts', false],
     ['apps/api/src/config/webpack.ts', false],
     ['apps/api/src/webpack-loader.ts', false],
