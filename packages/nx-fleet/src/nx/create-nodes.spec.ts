@@ -874,6 +874,21 @@ describe('createNodes', () => {
       expect((await build({ lib: 'util' })).options).toMatchObject({ contextInclude: ['libs/util/**'] });
     });
 
+    it("reads docker-build's buildArgs from package.json's nx.targets too (a package.json project)", async () => {
+      const { results } = await runWorkspace({
+        'apps/api/package.json': json({
+          name: 'api',
+          nx: { targets: { 'docker-build': { options: { buildArgs: { lib: 'util' } } } } },
+        }),
+        'apps/api/Dockerfile': 'FROM node:20\nARG lib=shared\nCOPY libs/${lib}/ libs/${lib}/\n',
+        'libs/shared/src/index.ts': '',
+        'libs/util/src/index.ts': '',
+      });
+      expect(onlyProject(results).targets!['docker-build']!.options).toMatchObject({
+        contextInclude: ['libs/util/**'],
+      });
+    });
+
     it('the configured build target name is the one depended on', async () => {
       const { results } = await runWorkspace(
         {

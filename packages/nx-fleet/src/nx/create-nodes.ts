@@ -540,16 +540,23 @@ function once<T>(answer: (key: string) => T): (key: string) => T {
 
 type DeclaredTarget = { outputs?: unknown; options?: { buildArgs?: unknown } } | undefined;
 
-/** The targets project.json states; targets other plugins infer are not known yet. */
+/**
+ * The targets the project's manifests state: package.json's `nx.targets`, then project.json's (which
+ * wins, as in Nx); targets other plugins infer are not known yet.
+ */
 function declaredTargets(texts: WorkspaceTexts, root: string): Record<string, DeclaredTarget> {
-  try {
-    const project = JSON.parse(texts.text(posix.join(root, 'project.json')) ?? '{}') as {
-      targets?: Record<string, DeclaredTarget>;
-    };
-    return typeof project.targets === 'object' && project.targets !== null ? project.targets : {};
-  } catch {
-    return {};
-  }
+  const targetsIn = (file: string, pick: (manifest: Record<string, unknown>) => unknown) => {
+    try {
+      const targets = pick(JSON.parse(texts.text(posix.join(root, file)) ?? '{}') as Record<string, unknown>);
+      return typeof targets === 'object' && targets !== null ? (targets as Record<string, DeclaredTarget>) : {};
+    } catch {
+      return {};
+    }
+  };
+  return {
+    ...targetsIn('package.json', (manifest) => (manifest['nx'] as { targets?: unknown } | undefined)?.targets),
+    ...targetsIn('project.json', (manifest) => manifest['targets']),
+  };
 }
 
 /** The build target's `outputs`, as workspace paths. */
