@@ -122,6 +122,42 @@ describe('inferContext', () => {
     expect(inferContext(facts('FROM node:20\nCOPY src/main.ts ./\nCOPY . .\n')).workspaceManifests).toBeUndefined();
   });
 
+  it("the prune tool must be the next step of the COPY . . stage: what runs between may read every project's sources", () => {
+    const outside = { dockerfile: 'docker/api.Dockerfile' };
+    // The tool's own install may come first.
+    expect(
+      inferContext(
+        facts('FROM node:20\nCOPY . .\nRUN npm install -g turbo@2\nRUN turbo prune api --docker\n', outside),
+      ),
+    ).toMatchObject({ mode: 'pruned', workspaceManifests: true });
+    // pnpm's documented pattern builds every package before deploying one: the whole repository.
+    expect(
+      inferContext(
+        facts(
+          'FROM node:20 AS build\nCOPY . /usr/src/app\nWORKDIR /usr/src/app\nRUN pnpm install --frozen-lockfile\nRUN pnpm run -r build\nRUN pnpm deploy --filter=api --prod /prod/api\n',
+          outside,
+        ),
+      ),
+    ).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringContaining('"COPY . /usr/src/app" (docker/api.Dockerfile:2)'),
+    });
+    // A COPY . . in one stage and the tool in another (after a full install in its parent stage).
+    const stages = [
+      'FROM golang:1.22 AS webapp_server_builder',
+      'COPY . .',
+      'RUN go build ./...',
+      'FROM node:20 AS base_builder',
+      'COPY . .',
+      'RUN pnpm install -f',
+      'FROM base_builder AS backend_builder',
+      'RUN pnpm --filter=api deploy /dist/api',
+      '',
+    ].join('\n');
+    expect(inferContext(facts(stages, outside))).toMatchObject({ mode: 'workspace' });
+    expect(inferContext(facts(stages, outside)).workspaceManifests).toBeUndefined();
+  });
+
   it('a Dockerfile outside its project with no deciding source: pruned', () => {
     expect(
       inferContext(facts('FROM node:20\nCOPY package.json ./\n', { dockerfile: 'docker/api.Dockerfile' })),

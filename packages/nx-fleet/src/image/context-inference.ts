@@ -48,6 +48,9 @@ export const WORKSPACE_MANIFESTS: readonly string[] = ['*', '**/package.json'];
 
 /** Tools that cut a whole monorepo down to one app inside the build: the context must be the whole workspace. */
 const PRUNE_TOOLS = /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune)\b/;
+/** RUN steps that install a tool or system packages: they read no project's sources. */
+const TOOL_SETUP =
+  /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
 /** Folders build tools write to by convention; a missing COPY source under one is taken for a build output. */
 const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out']);
 /** What pruning writes itself (pruned to the service): never an extra include. */
@@ -100,19 +103,20 @@ function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' 
   const sources = copySources(facts.dockerfileText, facts.buildArgs);
   const index = indexOf(facts.files);
   const whole = sources.find((s) => isWholeContext(s.source));
-  const pruneStep = instructions(facts.dockerfileText).find(
-    ({ text }) => /^RUN\s/i.test(text) && PRUNE_TOOLS.test(text),
+  const pruned = pruneAfterWholeCopy(
+    facts.dockerfileText,
+    sources.filter((s) => isWholeContext(s.source)),
   );
   const quote = (s: { line: number; instruction?: string; text?: string }) =>
     `"${truncate(s.instruction ?? s.text ?? '')}" (${where}${s.line})`;
 
   // The tool reads the workspace's manifests and copies the service's closure: that is all it gets,
   // so another project's sources never change this image's content tag.
-  if (whole && pruneStep)
+  if (pruned)
     return {
       mode: 'pruned',
       workspaceManifests: true,
-      reason: `${quote(whole)} is followed by ${quote(pruneStep)}: the context holds every workspace manifest and root file as they are, and the sources of the service and the projects it depends on`,
+      reason: `${quote(pruned.copy)} is followed by ${quote(pruned.step)}: the context holds every workspace manifest and root file as they are, and the sources of the service and the projects it depends on`,
     };
   if (facts.projectRoot === '.') return { mode: 'pruned', reason: 'the service is the workspace root' };
 
@@ -169,6 +173,28 @@ function undecided(
   const unresolved = written.find((s) => s.source === undefined);
   if (unresolved) return `its COPY sources depend on values only the build knows (${quote(unresolved)})`;
   return 'it copies nothing from the context';
+}
+
+/**
+ * A monorepo prune tool run on the whole context: `COPY . .`, then as the stage's next RUN the tool
+ * (a tool's own install may come first). A step in between that may read every project's sources (a
+ * full install running lifecycle scripts, `pnpm run -r build`), or a tool in another stage, leaves
+ * the whole context needed: the stage's first real RUN decides.
+ */
+function pruneAfterWholeCopy(
+  dockerfileText: string,
+  wholeCopies: readonly CopySource[],
+): { copy: CopySource; step: { line: number; text: string } } | undefined {
+  const steps = instructions(dockerfileText);
+  for (const copy of wholeCopies) {
+    for (const next of steps.slice(steps.findIndex((s) => s.line === copy.line) + 1)) {
+      if (/^FROM\s/i.test(next.text)) break;
+      if (!/^RUN\s/i.test(next.text) || TOOL_SETUP.test(next.text)) continue;
+      if (PRUNE_TOOLS.test(next.text)) return { copy, step: next };
+      break;
+    }
+  }
+  return undefined;
 }
 
 function conflicts(count: number, what: string): string {
