@@ -127,6 +127,22 @@ describe('buildServiceImage', () => {
     expect(commands(tools)).toEqual(['podman image']);
   });
 
+  it("names another project's build output and the settings that carry it", async () => {
+    const { ports, tools } = setup({}, 'FROM scratch\nCOPY apps/web/dist ./static\n');
+    ports.files.files.set('/ws', '');
+    const graph = {
+      nodes: {
+        orders: { name: 'orders', type: 'app' as const, data: { root: 'services/orders' } },
+        web: { name: 'web', type: 'app' as const, data: { root: 'apps/web' } },
+      },
+      dependencies: {},
+    };
+    await expect(buildServiceImage(ports, { ...options, context: '.' }, { ...service, graph })).rejects.toThrow(
+      `nx-fleet: services/orders/Dockerfile:2 COPY apps/web/dist ./static: "apps/web/dist" is not in the build context of orders. It is web's build output (apps/web/dist): this target must run after the build that writes it and carry it in a pruned or workspace context — in services/orders's project configuration, on this target: "dependsOn": [{ "projects": ["web"], "target": "build" }] and "options": { "contextOutputs": ["apps/web/dist"] }.`,
+    );
+    expect(commands(tools)).toEqual(['podman image']);
+  });
+
   it('does not check COPY sources when no build runs (the engine has the image)', async () => {
     const dockerfile = 'FROM scratch\nCOPY src/ ./src/\n';
     const { ports, tools } = setup({}, dockerfile);

@@ -188,18 +188,36 @@ function checkCopySources(
   const output = (options.contextOutputs ?? []).find(
     (out) => path === out || path.startsWith(`${out}/`) || out.startsWith(`${path}/`),
   );
-  const fix = output
-    ? onDisk(output)
-      ? `It is a build output (${output}), on disk but left out by the .dockerignore the engine uses (${options.prune ? 'the root one' : "the context's"}): let it through (e.g. "!${output}").`
-      : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
-    : options.prune
-      ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
-      : options.context === '.'
-        ? 'It is not in the workspace, or the .dockerignore leaves it out.'
-        : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+  const sibling = output ? undefined : otherProjectsOutput(path, service);
+  const fix = sibling
+    ? `It is ${sibling.project}'s build output (${sibling.output}): this target must run after the build that writes it and carry it in a pruned or workspace context — in ${service.projectRoot}'s project configuration, on this target: "dependsOn": [{ "projects": ["${sibling.project}"], "target": "build" }] and "options": { "contextOutputs": ["${sibling.output}"] }.`
+    : output
+      ? onDisk(output)
+        ? `It is a build output (${output}), on disk but left out by the .dockerignore the engine uses (${options.prune ? 'the root one' : "the context's"}): let it through (e.g. "!${output}").`
+        : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
+      : options.prune
+        ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
+        : options.context === '.'
+          ? 'It is not in the workspace, or the .dockerignore leaves it out.'
+          : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
   throw new Error(
     `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`,
   );
+}
+
+/** A path in another project's `dist`, `build` or `out` folder: that project's build output. */
+function otherProjectsOutput(path: string, service: ServiceRef): { project: string; output: string } | undefined {
+  let owner: { name: string; root: string } | undefined;
+  for (const [name, node] of Object.entries(service.graph.nodes)) {
+    const root = node.data.root;
+    if (root && root !== '.' && path.startsWith(`${root}/`) && root.length > (owner?.root.length ?? 0))
+      owner = { name, root };
+  }
+  if (!owner || owner.name === service.projectName) return undefined;
+  const folder = path.slice(owner.root.length + 1).split('/')[0]!;
+  return ['dist', 'build', 'out'].includes(folder)
+    ? { project: owner.name, output: `${owner.root}/${folder}` }
+    : undefined;
 }
 
 function outcome(decision: BuildDecision, localRef: string, engine: Engine, seconds: string): string {
