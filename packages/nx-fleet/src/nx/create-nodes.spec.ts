@@ -216,7 +216,7 @@ function warnings(spy: MockInstance): string[] {
 
 const orphanWarning = (dockerfile: string, folder: string) =>
   `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
-  `Add a project.json to ${folder}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } }, or exclude it with the plugin option "exclude".`;
+  `Add a project.json to ${folder}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`;
 
 let tmp: string;
 let warn: MockInstance;

@@ -155,6 +155,6 @@ export function orphanWarning(dockerfile: string): Warning {
     key: dockerfile,
     message:
       `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
-      `Add a project.json to ${root === '.' ? 'the workspace root' : root}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } }, or exclude it with the plugin option "exclude".`,
+      `Add a project.json to ${root === '.' ? 'the workspace root' : root}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
   };
 }
