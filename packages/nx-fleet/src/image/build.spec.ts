@@ -141,6 +141,12 @@ describe('buildServiceImage', () => {
       `nx-fleet: services/orders/Dockerfile:2 COPY apps/web/dist ./static: "apps/web/dist" is not in the build context of orders. It is web's build output (apps/web/dist): this target must run after the build that writes it and carry it in a pruned or workspace context — in services/orders's project configuration, on this target: "dependsOn": [{ "projects": ["web"], "target": "build" }] and "options": { "contextOutputs": ["apps/web/dist"] }.`,
     );
     expect(commands(tools)).toEqual(['podman image']);
+    // Inferred and carried, but not built: the producer's build target is named.
+    await expect(
+      buildServiceImage(ports, { ...options, context: '.', contextOutputs: ['apps/web/dist'] }, { ...service, graph }),
+    ).rejects.toThrow(
+      `"apps/web/dist" is not in the build context of orders. It is web's build output (apps/web/dist) that is not on disk: docker-build depends on web's build target`,
+    );
   });
 
   it('does not check COPY sources when no build runs (the engine has the image)', async () => {

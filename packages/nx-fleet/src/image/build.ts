@@ -188,13 +188,16 @@ function checkCopySources(
   const output = (options.contextOutputs ?? []).find(
     (out) => path === out || path.startsWith(`${out}/`) || out.startsWith(`${path}/`),
   );
-  const sibling = output ? undefined : otherProjectsOutput(path, service);
+  const producer = otherProjectsOutput(path, service);
+  const sibling = output ? undefined : producer;
   const fix = sibling
     ? `It is ${sibling.project}'s build output (${sibling.output}): this target must run after the build that writes it and carry it in a pruned or workspace context — in ${service.projectRoot}'s project configuration, on this target: "dependsOn": [{ "projects": ["${sibling.project}"], "target": "build" }] and "options": { "contextOutputs": ["${sibling.output}"] }.`
     : output
       ? onDisk(output)
         ? `It is a build output (${output}), on disk but left out by the .dockerignore the engine uses (${options.prune ? 'the root one' : "the context's"}): let it through (e.g. "!${output}").`
-        : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
+        : producer
+          ? `It is ${producer.project}'s build output (${output}) that is not on disk: docker-build depends on ${producer.project}'s build target (setting "buildTarget", default "build"); check that ${producer.project} has it and that it writes ${output} (its "outputs").`
+          : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
       : options.prune
         ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
         : options.context === '.'

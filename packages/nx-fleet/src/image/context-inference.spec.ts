@@ -122,6 +122,29 @@ describe('inferContext', () => {
     expect(inferContext(facts('FROM node:20\nCOPY src/main.ts ./\nCOPY . .\n')).workspaceManifests).toBeUndefined();
   });
 
+  it("another project's dist, build or out folder is its build output: carried, with the project that builds it", () => {
+    const projects = [
+      { name: 'api', root: 'apps/api' },
+      { name: 'web', root: 'apps/web' },
+      { name: 'admin', root: 'apps/admin' },
+      { name: 'shared', root: 'libs/shared' },
+    ];
+    const dockerfile =
+      'FROM node:20\nCOPY ./apps/web/dist ./static\nCOPY apps/admin/build/ ./admin\nCOPY dist/apps/api .\nCOPY libs/shared/src/missing.ts ./\n';
+    expect(inferContext(facts(dockerfile, { projects }))).toMatchObject({
+      mode: 'pruned',
+      outputs: ['apps/web/dist', 'apps/admin/build', 'dist/apps/api'],
+      producers: [
+        { output: 'apps/web/dist', project: 'web' },
+        { output: 'apps/admin/build', project: 'admin' },
+      ],
+    });
+    // Without the projects known, a sibling's dist decides nothing (as before).
+    expect(inferContext(facts(dockerfile)).producers).toBeUndefined();
+    // The service's own dist is no other project's output.
+    expect(inferContext(facts('FROM node:20\nCOPY apps/api/dist .\n', { projects })).producers).toBeUndefined();
+  });
+
   it("the prune tool must be the next step of the COPY . . stage: what runs between may read every project's sources", () => {
     const outside = { dockerfile: 'docker/api.Dockerfile' };
     // The tool's own install may come first.

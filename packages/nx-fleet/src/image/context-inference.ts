@@ -26,6 +26,8 @@ export interface ContextFacts {
   buildOutputs?: readonly string[];
   /** The build arguments docker-build passes, when the project's configuration states them; else ARG defaults decide. */
   buildArgs?: BuildArgs;
+  /** The workspace's projects: a COPY source in another one's `dist`, `build` or `out` folder is its build output. */
+  projects?: ReadonlyArray<{ name: string; root: string }>;
 }
 
 export interface ContextChoice {
@@ -36,6 +38,8 @@ export interface ContextChoice {
   include: string[];
   /** Build outputs the Dockerfile copies (workspace-relative): docker-build depends on the build target that makes them. */
   outputs: string[];
+  /** Those of them other projects build, and which: docker-build depends on those projects' build targets. */
+  producers?: Array<{ output: string; project: string }>;
   /**
    * A prune tool runs inside the build: the pruned context keeps every workspace manifest and root
    * file unpruned (what the tool reads to find the service's closure), and only the closure's sources.
@@ -80,21 +84,47 @@ export function inferContext(facts: ContextFacts): ContextChoice {
  * What a context of the given mode (inferred or set) must also hold for this Dockerfile: the
  * workspace paths outside the service it copies (pruned), and the build outputs it copies.
  */
-export function contextNeeds(facts: ContextFacts, mode: ContextMode): Pick<ContextChoice, 'include' | 'outputs'> {
+export function contextNeeds(
+  facts: ContextFacts,
+  mode: ContextMode,
+): Pick<ContextChoice, 'include' | 'outputs' | 'producers'> {
   const base = mode === 'project' ? facts.projectRoot : '.';
   const ignore = mode === 'project' ? facts.ignore.project : facts.ignore.workspace;
   const index = indexOf(facts.files);
   const outputs: string[] = [];
   const include: string[] = [];
+  const producers: NonNullable<ContextChoice['producers']> = [];
   for (const { source } of copySources(facts.dockerfileText, facts.buildArgs)) {
     const path = normalizeSource(base, source);
     if (path === undefined || isWholeContext(source)) continue;
     const found = find(index, facts, base, source, ignore);
-    if (found === 'output') outputs.push(path);
-    else if (mode === 'pruned' && found === 'file' && !insideOf(path, facts.projectRoot) && !PRUNED_MANIFESTS.has(path))
+    if (found === 'output') {
+      outputs.push(path);
+      const producer = base === '.' ? producerOf(path, facts) : undefined;
+      if (producer && !producers.some((p) => p.output === path)) producers.push({ output: path, project: producer });
+    } else if (
+      mode === 'pruned' &&
+      found === 'file' &&
+      !insideOf(path, facts.projectRoot) &&
+      !PRUNED_MANIFESTS.has(path)
+    )
       include.push(index.has(path) || picomatch.scan(path).isGlob ? path : `${path}/**`);
   }
-  return { include: unique(include), outputs: unique(outputs) };
+  return { include: unique(include), outputs: unique(outputs), ...(producers.length ? { producers } : {}) };
+}
+
+/**
+ * The other project whose `dist`, `build` or `out` folder holds a workspace path (the deepest root
+ * that contains it): its build writes it, git ignores it.
+ */
+function producerOf(path: string, facts: ContextFacts): string | undefined {
+  let owner: { name: string; root: string } | undefined;
+  for (const project of facts.projects ?? []) {
+    if (project.root !== '.' && path.startsWith(`${project.root}/`) && project.root.length > (owner?.root.length ?? 0))
+      owner = project;
+  }
+  if (!owner || owner.root === facts.projectRoot) return undefined;
+  return OUTPUT_FOLDERS.has(path.slice(owner.root.length + 1).split('/')[0]!) ? owner.name : undefined;
 }
 
 function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> {
@@ -237,6 +267,7 @@ function find(index: FileIndex, facts: ContextFacts, base: string, source: strin
  */
 function isOutputPath(path: string, base: string, facts: ContextFacts): boolean {
   if ((facts.buildOutputs ?? []).some((output) => insideOf(path, output) || insideOf(output, path))) return true;
+  if (base === '.' && producerOf(path, facts)) return true;
   const [first, ...rest] = (base === '.' ? path : path.slice(base.length + 1)).split('/');
   if (!OUTPUT_FOLDERS.has(first!)) return false;
   return base === '.' || !insideOf(rest.join('/'), facts.projectRoot);

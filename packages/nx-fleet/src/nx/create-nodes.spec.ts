@@ -889,6 +889,22 @@ describe('createNodes', () => {
       });
     });
 
+    it("a Dockerfile copying another project's build output depends on that project's build, and carries it", async () => {
+      const { results } = await runWorkspace({
+        'apps/server/project.json': json({ name: 'server' }),
+        'apps/server/Dockerfile': 'FROM node:20\nCOPY ./apps/web/dist ./static\nCOPY dist/apps/server .\n',
+        'apps/web/project.json': json({ name: 'web' }),
+        'apps/web/src/main.ts': '',
+      });
+      const build = results.find(([file]) => file === 'apps/server/Dockerfile')![1].projects!['apps/server']!.targets![
+        'docker-build'
+      ]!;
+      expect(build).toMatchObject({
+        dependsOn: ['build', { projects: ['web'], target: 'build' }],
+        options: { context: '.', prune: true, contextOutputs: ['apps/web/dist', 'dist/apps/server'] },
+      });
+    });
+
     it('the configured build target name is the one depended on', async () => {
       const { results } = await runWorkspace(
         {

@@ -165,7 +165,8 @@ async function fleetNodes(
     analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
   );
   const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
-  const providers = await providersOf(outcomes, roots, rawOptions, context.workspaceRoot, workspaceFiles, {
+  const projects = workspaceFiles && nxProjectsOf(outcomes, roots, context.workspaceRoot, workspaceFiles, deps.env);
+  const providers = await providersOf(projects, rawOptions, context.workspaceRoot, workspaceFiles, {
     ...deps,
     warn: collect,
   });
@@ -189,6 +190,12 @@ async function fleetNodes(
   const pacts = pactFilesByRoot(files);
   const matched = new Set(files);
   const units = outcomes.flatMap((outcome) => unitOf(outcome, matched));
+  const projectRoots = projects?.map(({ name, root }) => ({ name, root }));
+  // What context decisions read of the projects, as one short key (a build output's producer).
+  const projectsVersion = createHash('sha256')
+    .update(JSON.stringify(projectRoots ?? []))
+    .digest('hex')
+    .slice(0, 16);
   const result = await createNodesFromFiles(
     (_file, _options, _context, index) => {
       const unit = units[index]!;
@@ -196,12 +203,18 @@ async function fleetNodes(
       const { service, projectName } = unit;
       const facts =
         workspaceFiles &&
-        contextFacts(service, projectName, filePaths, texts, {
+        contextFacts(service, projectName, filePaths, texts, projectRoots ?? [], {
           build: service.config.buildTarget ?? options.buildTarget,
           dockerBuild: options.buildTargetName,
         });
       // A pure decision over these inputs: an edit that leaves them alone (most, in the daemon) reuses it.
-      const contextKey = JSON.stringify([filesVersion, optionsKey, service.config, { ...facts, files: undefined }]);
+      const contextKey = JSON.stringify([
+        filesVersion,
+        projectsVersion,
+        optionsKey,
+        service.config,
+        { ...facts, files: undefined, projects: undefined },
+      ]);
       return serviceNode(service, projectName, options, {
         broker,
         context: deps.memo.decision(`context\0${service.root}`, contextKey, () =>
@@ -392,18 +405,16 @@ function warningState(message: string, folderFiles: readonly string[], workspace
  * Runtime knowledge for the pushes: which providers each service calls. A failure here costs the
  * pushes their runtime inputs, never the graph.
  */
-async function providersOf(
+/** The workspace's projects as Nx makes them, from the analysed folders: what the runtime graph and build outputs name. */
+function nxProjectsOf(
   outcomes: readonly Outcome[],
   roots: readonly string[],
-  rawOptions: FleetPluginOptions | undefined,
   workspaceRoot: string,
-  files: readonly WorkspaceFileData[] | undefined,
-  deps: CreateNodesDeps & { warn(key: string, message: string): void },
-): Promise<RuntimeProviders> {
-  // Without the file list there is no kept answer to compare an edit with.
-  if (!files) return { roots: new Map(), unchangedBy: () => false };
-  const isNxProject = nxProjectRoots(workspaceRoot, files, deps.env);
-  const projects: ProjectInfo[] = outcomes.flatMap((outcome, i) =>
+  files: readonly WorkspaceFileData[],
+  env: Env,
+): ProjectInfo[] {
+  const isNxProject = nxProjectRoots(workspaceRoot, files, env);
+  return outcomes.flatMap((outcome, i) =>
     'analysis' in outcome &&
     outcome.analysis.project &&
     (outcome.analysis.detection.kind === 'service' || isNxProject(roots[i]!))
@@ -417,6 +428,17 @@ async function providersOf(
         ]
       : [],
   );
+}
+
+async function providersOf(
+  projects: readonly ProjectInfo[] | undefined,
+  rawOptions: FleetPluginOptions | undefined,
+  workspaceRoot: string,
+  files: readonly WorkspaceFileData[] | undefined,
+  deps: CreateNodesDeps & { warn(key: string, message: string): void },
+): Promise<RuntimeProviders> {
+  // Without the file list there is no kept answer to compare an edit with.
+  if (!files || !projects) return { roots: new Map(), unchangedBy: () => false };
   const started = performance.now();
   const cpu = process.cpuUsage();
   const stats: ScanStats = { parsed: 0, resolved: 0, imports: 0, fullParses: 0, workers: 0 };
@@ -502,6 +524,7 @@ function contextFacts(
   projectName: string,
   files: readonly string[],
   texts: WorkspaceTexts,
+  projects: NonNullable<ContextFacts['projects']>,
   targetNames: { build: string; dockerBuild: string },
 ): ContextFacts | undefined {
   // An ignore file that is there but cannot be read leaves the context to the settings, as a Dockerfile does.
@@ -521,6 +544,7 @@ function contextFacts(
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
+    projects,
     projectRoot: service.root,
     dockerfile: service.dockerfile,
     dockerfileText,

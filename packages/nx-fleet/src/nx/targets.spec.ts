@@ -124,6 +124,21 @@ describe('a prune tool in the build, and build outputs', () => {
       options: { context: '.', prune: true, contextOutputs: ['dist/services/orders'] },
     });
   });
+
+  it("depends only on the other project's build when it copies only that project's output", () => {
+    const facts: ContextFacts = {
+      ...REPO_SHAPED,
+      dockerfileText: 'FROM node:20\nCOPY apps/web/dist ./static\n',
+      projects: [
+        { name: 'orders', root: 'services/orders' },
+        { name: 'web', root: 'apps/web' },
+      ],
+    };
+    expect(buildServiceTargets(input({ buildTarget: 'compile' }, {}, facts))['docker-build']).toMatchObject({
+      dependsOn: [{ projects: ['web'], target: 'compile' }],
+      options: { contextOutputs: ['apps/web/dist'] },
+    });
+  });
 });
 
 describe('buildInputs', () => {

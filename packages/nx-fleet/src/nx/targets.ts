@@ -206,6 +206,15 @@ export function buildServiceTargets({
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const { mode, outputs } = context;
+  // Outputs of the project's own build, and of other projects' builds (a sibling app's dist it serves).
+  const producers = context.producers ?? [];
+  const dependsOn = [
+    ...(outputs.some((output) => !producers.some((p) => p.output === output)) ? [context.buildTarget] : []),
+    ...[...new Set(producers.map((p) => p.project))].map((project) => ({
+      projects: [project],
+      target: context.buildTarget,
+    })),
+  ];
   const scanGate = config.gates?.scan ?? options.gates.scan;
   const gate = decideContractGate({
     repositoryPacts: pacts.length,
@@ -220,8 +229,8 @@ export function buildServiceTargets({
   return {
     [options.buildTargetName]: {
       executor: 'nx-fleet:docker-build',
-      // The Dockerfile copies what the project's build writes: it runs first (or its cache restores the outputs).
-      ...(outputs.length ? { dependsOn: [context.buildTarget] } : {}),
+      // The Dockerfile copies what the builds write: they run first (or their caches restore the outputs).
+      ...(dependsOn.length ? { dependsOn } : {}),
       options: {
         dockerfile,
         ...contextOptions(context, projectRoot),
