@@ -118,13 +118,28 @@ export function contextNeeds(
  * that contains it): its build writes it, git ignores it.
  */
 function producerOf(path: string, facts: ContextFacts): string | undefined {
-  let owner: { name: string; root: string } | undefined;
-  for (const project of facts.projects ?? []) {
-    if (project.root !== '.' && path.startsWith(`${project.root}/`) && project.root.length > (owner?.root.length ?? 0))
-      owner = project;
+  if (!facts.projects?.length) return undefined;
+  const names = namesByRoot(facts.projects);
+  const segments = path.split('/');
+  for (let end = segments.length - 1; end > 0; end--) {
+    const root = segments.slice(0, end).join('/');
+    const name = names.get(root);
+    if (name === undefined) continue;
+    return root !== facts.projectRoot && OUTPUT_FOLDERS.has(segments[end]!) ? name : undefined;
   }
-  if (!owner || owner.root === facts.projectRoot) return undefined;
-  return OUTPUT_FOLDERS.has(path.slice(owner.root.length + 1).split('/')[0]!) ? owner.name : undefined;
+  return undefined;
+}
+
+const projectNames = new WeakMap<object, Map<string, string>>();
+
+/** Each project's name by its root: one map per project list, however many services ask. */
+function namesByRoot(projects: NonNullable<ContextFacts['projects']>): Map<string, string> {
+  let names = projectNames.get(projects);
+  if (!names) {
+    names = new Map(projects.map(({ name, root }) => [root, name]));
+    projectNames.set(projects, names);
+  }
+  return names;
 }
 
 function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> {
