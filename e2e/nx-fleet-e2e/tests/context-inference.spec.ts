@@ -11,7 +11,7 @@ import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 describe('build contexts inferred from existing Dockerfiles (real nx CLI, real engine)', () => {
   let ws: TestWorkspace;
   const tag = (root: string) => ws.readJson<{ contentTag: string }>(`dist/fleet/${root}/image.json`).contentTag;
-  const SERVICES = ['folder-api', 'dist-api', 'turbo-web'];
+  const SERVICES = ['folder-api', 'dist-api', 'turbo-web', 'edge'];
 
   beforeAll(async () => {
     ws = TestWorkspace.create('contexts');
@@ -81,7 +81,33 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       ].join('\n'),
     );
 
-    // Unrelated to all three.
+    // Serves another project's build output: that project's build runs first, its dist is carried.
+    ws.write(
+      'apps/site/project.json',
+      JSON.stringify({
+        name: 'site',
+        targets: {
+          build: {
+            executor: 'nx:run-commands',
+            options: {
+              command:
+                "node -e \"require('fs').mkdirSync('apps/site/dist',{recursive:true});require('fs').writeFileSync('apps/site/dist/index.html','<h1>site</h1>')\"",
+            },
+            inputs: ['{projectRoot}/**/*'],
+            outputs: ['{projectRoot}/dist'],
+            cache: true,
+          },
+        },
+      }),
+    );
+    ws.write('apps/site/src/index.html', '<h1>site</h1>\n');
+    ws.write('apps/edge/project.json', JSON.stringify({ name: 'edge' }));
+    ws.write(
+      'apps/edge/Dockerfile',
+      'FROM node:20\nWORKDIR /srv\nCOPY ./apps/site/dist ./public\nCMD ["ls", "public"]\n',
+    );
+
+    // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
     await ws.commit('existing Dockerfiles');
@@ -104,6 +130,11 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       reason: expect.stringMatching(/is followed by "RUN if command -v turbo .*every workspace manifest and root file/),
     });
 
+    expect((await ws.showProject('edge')).targets['docker-build']).toMatchObject({
+      dependsOn: [{ projects: ['site'], target: 'build' }],
+      options: { context: '.', prune: true, contextOutputs: ['apps/site/dist'] },
+    });
+
     const context = await ws.bin('nx-fleet', ['context', 'dist-api']);
     expect(context.code).toBe(0);
     expect(context.stderr).toMatch(/dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/\$\{app\} \."/);
@@ -113,6 +144,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   it('builds every one with no setting; the build output is built first; another project leaves the tags alone', async () => {
     const first = await ws.nxOk(['run-many', '-t', 'docker-build', '-p', ...SERVICES, '--output-style=stream']);
     expect(first.stdout).toMatch(/nx run dist-api:build/);
+    expect(first.stdout).toMatch(/nx run site:build/);
     const tags = Object.fromEntries(SERVICES.map((s) => [s, tag(`apps/${s}`)]));
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
