@@ -401,10 +401,6 @@ function warningState(message: string, folderFiles: readonly string[], workspace
   return hash.digest('hex');
 }
 
-/**
- * Runtime knowledge for the pushes: which providers each service calls. A failure here costs the
- * pushes their runtime inputs, never the graph.
- */
 /** The workspace's projects as Nx makes them, from the analysed folders: what the runtime graph and build outputs name. */
 function nxProjectsOf(
   outcomes: readonly Outcome[],
@@ -430,6 +426,10 @@ function nxProjectsOf(
   );
 }
 
+/**
+ * Runtime knowledge for the pushes: which providers each service calls. A failure here costs the
+ * pushes their runtime inputs, never the graph.
+ */
 async function providersOf(
   projects: readonly ProjectInfo[] | undefined,
   rawOptions: FleetPluginOptions | undefined,
