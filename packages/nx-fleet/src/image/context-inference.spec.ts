@@ -141,7 +141,11 @@ describe('inferContext', () => {
     });
     // Without the projects known, a sibling's dist decides nothing (as before).
     expect(inferContext(facts(dockerfile)).producers).toBeUndefined();
-    // The service's own dist is no other project's output.
+    // The service's own dist, by its workspace path: its own build's output, no other project's.
+    expect(inferContext(facts('FROM node:20\nCOPY apps/api/dist .\n', { projects }))).toMatchObject({
+      mode: 'pruned',
+      outputs: ['apps/api/dist'],
+    });
     expect(inferContext(facts('FROM node:20\nCOPY apps/api/dist .\n', { projects })).producers).toBeUndefined();
   });
 

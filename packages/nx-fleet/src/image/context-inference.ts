@@ -100,8 +100,9 @@ export function contextNeeds(
     const found = find(index, facts, base, source, ignore);
     if (found === 'output') {
       outputs.push(path);
-      const producer = base === '.' ? producerOf(path, facts) : undefined;
-      if (producer && !producers.some((p) => p.output === path)) producers.push({ output: path, project: producer });
+      const builder = base === '.' ? builderOf(path, facts) : undefined;
+      if (builder && !builder.own && !producers.some((p) => p.output === path))
+        producers.push({ output: path, project: builder.name });
     } else if (
       mode === 'pruned' &&
       found === 'file' &&
@@ -114,10 +115,10 @@ export function contextNeeds(
 }
 
 /**
- * The other project whose `dist`, `build` or `out` folder holds a workspace path (the deepest root
- * that contains it): its build writes it, git ignores it.
+ * The project whose `dist`, `build` or `out` folder holds a workspace path (the deepest root that
+ * contains it), the service's own or another: that project's build writes it, git ignores it.
  */
-function producerOf(path: string, facts: ContextFacts): string | undefined {
+function builderOf(path: string, facts: ContextFacts): { name: string; own: boolean } | undefined {
   if (!facts.projects?.length) return undefined;
   const names = namesByRoot(facts.projects);
   const segments = path.split('/');
@@ -125,7 +126,7 @@ function producerOf(path: string, facts: ContextFacts): string | undefined {
     const root = segments.slice(0, end).join('/');
     const name = names.get(root);
     if (name === undefined) continue;
-    return root !== facts.projectRoot && OUTPUT_FOLDERS.has(segments[end]!) ? name : undefined;
+    return OUTPUT_FOLDERS.has(segments[end]!) ? { name, own: root === facts.projectRoot } : undefined;
   }
   return undefined;
 }
@@ -282,7 +283,7 @@ function find(index: FileIndex, facts: ContextFacts, base: string, source: strin
  */
 function isOutputPath(path: string, base: string, facts: ContextFacts): boolean {
   if ((facts.buildOutputs ?? []).some((output) => insideOf(path, output) || insideOf(output, path))) return true;
-  if (base === '.' && producerOf(path, facts)) return true;
+  if (base === '.' && builderOf(path, facts)) return true;
   const [first, ...rest] = (base === '.' ? path : path.slice(base.length + 1)).split('/');
   if (!OUTPUT_FOLDERS.has(first!)) return false;
   return base === '.' || !insideOf(rest.join('/'), facts.projectRoot);
