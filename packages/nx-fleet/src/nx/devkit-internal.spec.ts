@@ -133,6 +133,42 @@ describe('devkit-internal', () => {
     expect(pruning.prunedManifests(graph, 'a', root)).toEqual(files);
   });
 
+  it("says in its own words when Nx falls back to the root lockfile, without Nx's advice to install unfrozen", () => {
+    const root = workspace({
+      'package.json': JSON.stringify({ name: 'ws', version: '0.0.0', private: true, dependencies: { yaml: '2.9.1' } }),
+      // Parses, but holds nothing the service needs: the pruning fails and Nx keeps the root lockfile.
+      'package-lock.json': JSON.stringify({
+        name: 'ws',
+        lockfileVersion: 3,
+        requires: true,
+        packages: { '': { name: 'ws' } },
+      }),
+      'services/a/package.json': JSON.stringify({ name: 'a', version: '1.0.0', dependencies: { yaml: '*' } }),
+    });
+    const graph: ProjectGraph = {
+      nodes: { a: { name: 'a', type: 'app', data: { root: 'services/a', targets: {} } } },
+      externalNodes: {},
+      dependencies: { a: [] },
+    };
+    const nxWarn = output.warn;
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const written: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      nxPruning().prunedManifests(graph, 'a', root);
+    } catch {
+      // Nx may also give up by throwing: what matters is what reached the user.
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(output.warn).toBe(nxWarn);
+    expect(written.join('')).not.toMatch(/falls back to the root lockfile|without immutability|regular install/);
+    expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+      expect.stringMatching(/^nx-fleet: a: Nx could not prune the lockfile to its dependencies \(.+\)/),
+    ]);
+    warn.mockRestore();
+  });
+
   it("says in its own words when Nx cannot prune, and keeps Nx's issue-template advice out of the output", () => {
     const root = workspace({
       'package.json': JSON.stringify({ name: 'ws', version: '0.0.0', private: true, dependencies: { yaml: '2.9.1' } }),

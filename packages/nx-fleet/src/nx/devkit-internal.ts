@@ -47,13 +47,20 @@ function prunedManifests(
   // Development dependencies the service's files use stay: a multi-stage build compiles or bundles with them.
   const packageJson = createPackageJson(service, graph, { root: workspaceRoot, isProduction: false }, fileMap);
   const files: Record<string, string> = {};
-  // When it cannot prune, Nx prints its own error (an issue template, advice to run `npm install`
-  // in a deploy output) and keeps the workspace's lockfile: false advice here, so nx-fleet says it.
+  // When it cannot prune, Nx prints its own error or warning (an issue template, advice to install
+  // without a frozen lockfile in a deploy output) and keeps the workspace's lockfile: false advice
+  // here, where nx-fleet checks that lockfile frozen itself, so nx-fleet says it, once.
   const nxError = output.error;
+  const nxWarn = output.warn;
   const reported: string[] = [];
   output.error = ({ bodyLines }) => {
     const original = bodyLines?.find((line) => line.includes('Original error:'));
     reported.push(original ? original.replace(/^\s*Original error:\s*/, '').trim() : 'no reason given');
+  };
+  output.warn = (message) => {
+    if (!/falls back to the root lockfile/.test(message.title)) return nxWarn.call(output, message);
+    const failed = message.bodyLines?.find((line) => line.includes('pruning failed:'));
+    reported.push(failed ? failed.replace(/^.*pruning failed:\s*/, '').trim() : 'no reason given');
   };
   try {
     generatePrunedDeployOutput(packageJson, graph, graph.nodes[service]!.data.root, {
@@ -63,6 +70,7 @@ function prunedManifests(
     });
   } finally {
     output.error = nxError;
+    output.warn = nxWarn;
   }
   if (reported.length)
     logger.warn(
