@@ -10,6 +10,7 @@ import { registryAccess } from '../registry/access';
 import { destinationFor } from '../registry/destinations';
 import { hashContextFiles, listContextFiles, type ContextFile } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
+import { buildOutputOwner } from './context-inference';
 import { copySources, missingSources } from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { decideBuild, type BuildDecision } from './decide';
@@ -210,17 +211,9 @@ function checkCopySources(
 
 /** A path in another project's `dist`, `build` or `out` folder: that project's build output. */
 function otherProjectsOutput(path: string, service: ServiceRef): { project: string; output: string } | undefined {
-  let owner: { name: string; root: string } | undefined;
-  for (const [name, node] of Object.entries(service.graph.nodes)) {
-    const root = node.data.root;
-    if (root && root !== '.' && path.startsWith(`${root}/`) && root.length > (owner?.root.length ?? 0))
-      owner = { name, root };
-  }
-  if (!owner || owner.name === service.projectName) return undefined;
-  const folder = path.slice(owner.root.length + 1).split('/')[0]!;
-  return ['dist', 'build', 'out'].includes(folder)
-    ? { project: owner.name, output: `${owner.root}/${folder}` }
-    : undefined;
+  const projects = Object.entries(service.graph.nodes).map(([name, node]) => ({ name, root: node.data.root }));
+  const owner = buildOutputOwner(path, projects);
+  return owner && owner.project !== service.projectName ? { project: owner.project, output: owner.output } : undefined;
 }
 
 function outcome(decision: BuildDecision, localRef: string, engine: Engine, seconds: string): string {

@@ -5,6 +5,7 @@ import type { ContextMode } from '../config/service-settings';
 import { withPrefix } from '../text/sorted';
 import {
   copySources,
+  expandedSources,
   instructions,
   writtenSources,
   type BuildArgs,
@@ -114,19 +115,27 @@ export function contextNeeds(
   return { include: unique(include), outputs: unique(outputs), ...(producers.length ? { producers } : {}) };
 }
 
-/**
- * The project whose `dist`, `build` or `out` folder holds a workspace path (the deepest root that
- * contains it), the service's own or another: that project's build writes it, git ignores it.
- */
+/** What a COPY source's owning project is asked: the service's own build output, or another project's. */
 function builderOf(path: string, facts: ContextFacts): { name: string; own: boolean } | undefined {
-  if (!facts.projects?.length) return undefined;
-  const names = namesByRoot(facts.projects);
+  const owner = facts.projects && buildOutputOwner(path, facts.projects);
+  return owner && { name: owner.project, own: owner.root === facts.projectRoot };
+}
+
+/**
+ * The project whose `dist`, `build` or `out` folder holds a workspace path (the deepest project root
+ * that contains it), and that folder: that project's build writes it, git ignores it.
+ */
+export function buildOutputOwner(
+  path: string,
+  projects: NonNullable<ContextFacts['projects']>,
+): { project: string; root: string; output: string } | undefined {
+  const names = namesByRoot(projects);
   const segments = path.split('/');
   for (let end = segments.length - 1; end > 0; end--) {
     const root = segments.slice(0, end).join('/');
-    const name = names.get(root);
-    if (name === undefined) continue;
-    return OUTPUT_FOLDERS.has(segments[end]!) ? { name, own: root === facts.projectRoot } : undefined;
+    const project = names.get(root);
+    if (project === undefined) continue;
+    return OUTPUT_FOLDERS.has(segments[end]!) ? { project, root, output: `${root}/${segments[end]}` } : undefined;
   }
   return undefined;
 }
@@ -146,7 +155,7 @@ function namesByRoot(projects: NonNullable<ContextFacts['projects']>): Map<strin
 function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> {
   const where = `${facts.dockerfile}:`;
   const written = writtenSources(facts.dockerfileText, facts.buildArgs);
-  const sources = copySources(facts.dockerfileText, facts.buildArgs);
+  const sources = expandedSources(written);
   const index = indexOf(facts.files);
   const whole = sources.find((s) => isWholeContext(s.source));
   const pruned = pruneAfterWholeCopy(

@@ -23,7 +23,12 @@ export interface WrittenSource extends Omit<CopySource, 'source'> {
  * expanded as the build would (`BuildVariables`); one that only the engine can resolve is left out.
  */
 export function copySources(dockerfile: string, buildArgs: BuildArgs = {}): CopySource[] {
-  return writtenSources(dockerfile, buildArgs).flatMap(({ line, instruction, source }) =>
+  return expandedSources(writtenSources(dockerfile, buildArgs));
+}
+
+/** The sources the build's expansion decided, as context sources. */
+export function expandedSources(written: readonly WrittenSource[]): CopySource[] {
+  return written.flatMap(({ line, instruction, source }) =>
     source === undefined ? [] : [{ line, instruction, source }],
   );
 }

@@ -165,7 +165,7 @@ async function fleetNodes(
     analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
   );
   const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
-  const projects = workspaceFiles && nxProjectsOf(outcomes, roots, context.workspaceRoot, workspaceFiles, deps.env);
+  const projects = workspaceFiles && nxProjectsOf(outcomes, roots, context.workspaceRoot, files, deps.env);
   const providers = await providersOf(projects, rawOptions, context.workspaceRoot, workspaceFiles, {
     ...deps,
     warn: collect,
@@ -406,10 +406,10 @@ function nxProjectsOf(
   outcomes: readonly Outcome[],
   roots: readonly string[],
   workspaceRoot: string,
-  files: readonly WorkspaceFileData[],
+  matched: readonly string[],
   env: Env,
 ): ProjectInfo[] {
-  const isNxProject = nxProjectRoots(workspaceRoot, files, env);
+  const isNxProject = nxProjectRoots(workspaceRoot, matched, env);
   return outcomes.flatMap((outcome, i) =>
     'analysis' in outcome &&
     outcome.analysis.project &&
@@ -473,16 +473,13 @@ async function providersOf(
 
 /**
  * Whether Nx makes a project of a folder with a manifest: a project.json, or a package.json in the
- * package manager's workspaces. A service is a project either way (nx-fleet names it).
+ * package manager's workspaces. A service is a project either way (nx-fleet names it). From the
+ * files matched for nx-fleet, which are the manifests Nx's own plugins match.
  */
-function nxProjectRoots(
-  workspaceRoot: string,
-  files: readonly WorkspaceFileData[],
-  env: Env,
-): (root: string) => boolean {
+function nxProjectRoots(workspaceRoot: string, matched: readonly string[], env: Env): (root: string) => boolean {
   const projectJsonRoots = new Set<string>();
   let rootPackageJson = false;
-  for (const { file } of files) {
+  for (const file of matched) {
     if (file === 'package.json') rootPackageJson = true;
     else if (file === 'project.json' || file.endsWith('/project.json')) projectJsonRoots.add(posix.dirname(file));
   }

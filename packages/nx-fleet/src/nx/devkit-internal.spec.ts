@@ -37,6 +37,21 @@ function workspace(files: Record<string, string>): string {
   return root;
 }
 
+/** A workspace whose service `a` needs yaml, with the lockfile given, and its project graph. */
+function serviceA(lockfile: string): { root: string; graph: ProjectGraph } {
+  const root = workspace({
+    'package.json': JSON.stringify({ name: 'ws', version: '0.0.0', private: true, dependencies: { yaml: '2.9.1' } }),
+    'package-lock.json': lockfile,
+    'services/a/package.json': JSON.stringify({ name: 'a', version: '1.0.0', dependencies: { yaml: '*' } }),
+  });
+  const graph: ProjectGraph = {
+    nodes: { a: { name: 'a', type: 'app', data: { root: 'services/a', targets: {} } } },
+    externalNodes: {},
+    dependencies: { a: [] },
+  };
+  return { root, graph };
+}
+
 describe('devkit-internal', () => {
   it("packageJsonProjects: Nx's rule, the package manager's workspaces (npm and pnpm), or every package.json", () => {
     const npm = workspace({ 'package.json': JSON.stringify({ workspaces: ['apps/*', '!apps/legacy'] }) });
@@ -134,22 +149,10 @@ describe('devkit-internal', () => {
   });
 
   it("says in its own words when Nx falls back to the root lockfile, without Nx's advice to install unfrozen", () => {
-    const root = workspace({
-      'package.json': JSON.stringify({ name: 'ws', version: '0.0.0', private: true, dependencies: { yaml: '2.9.1' } }),
-      // Parses, but holds nothing the service needs: the pruning fails and Nx keeps the root lockfile.
-      'package-lock.json': JSON.stringify({
-        name: 'ws',
-        lockfileVersion: 3,
-        requires: true,
-        packages: { '': { name: 'ws' } },
-      }),
-      'services/a/package.json': JSON.stringify({ name: 'a', version: '1.0.0', dependencies: { yaml: '*' } }),
-    });
-    const graph: ProjectGraph = {
-      nodes: { a: { name: 'a', type: 'app', data: { root: 'services/a', targets: {} } } },
-      externalNodes: {},
-      dependencies: { a: [] },
-    };
+    // Parses, but holds nothing the service needs: the pruning fails and Nx keeps the root lockfile.
+    const { root, graph } = serviceA(
+      JSON.stringify({ name: 'ws', lockfileVersion: 3, requires: true, packages: { '': { name: 'ws' } } }),
+    );
     const nxWarn = output.warn;
     const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
     const written: string[] = [];
@@ -170,16 +173,7 @@ describe('devkit-internal', () => {
   });
 
   it("says in its own words when Nx cannot prune, and keeps Nx's issue-template advice out of the output", () => {
-    const root = workspace({
-      'package.json': JSON.stringify({ name: 'ws', version: '0.0.0', private: true, dependencies: { yaml: '2.9.1' } }),
-      'package-lock.json': '{ "lockfileVersion": 3, "packages": ',
-      'services/a/package.json': JSON.stringify({ name: 'a', version: '1.0.0', dependencies: { yaml: '*' } }),
-    });
-    const graph: ProjectGraph = {
-      nodes: { a: { name: 'a', type: 'app', data: { root: 'services/a', targets: {} } } },
-      externalNodes: {},
-      dependencies: { a: [] },
-    };
+    const { root, graph } = serviceA('{ "lockfileVersion": 3, "packages": ');
     const nxError = output.error;
     const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);

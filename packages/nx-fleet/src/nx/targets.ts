@@ -5,6 +5,7 @@ import type { FleetServiceConfig } from '../config/service-settings';
 import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } from '../image/records';
 import { WORKSPACE_MANIFESTS } from '../image/context-inference';
 import { decideContractGate } from '../contracts/gate';
+import { contains } from '../runtime-graph/sdk-ownership';
 import type { ServiceContext } from './service-context';
 
 export interface ServiceTargetsInput {
@@ -65,7 +66,7 @@ export function buildInputs(
   // A Dockerfile kept outside the project (.deploy/api/Dockerfile, set in the settings) is the image's
   // input too, with the ignore file the engine reads beside it: editing it rebuilds, and pushes.
   const outside =
-    placement && !insideOf(placement.dockerfile, placement.projectRoot)
+    placement && !contains(placement.projectRoot, placement.dockerfile)
       ? [`{workspaceRoot}/${placement.dockerfile}`, `{workspaceRoot}/${placement.dockerfile}.dockerignore`]
       : [];
   if (context.mode === 'project') return ['{projectRoot}/**/*', ...outside, ...outputs, engine];
@@ -80,10 +81,6 @@ export function buildInputs(
     ...outputs,
     engine,
   ];
-}
-
-function insideOf(path: string, root: string): boolean {
-  return root === '.' || path.startsWith(`${root}/`);
 }
 
 /**
