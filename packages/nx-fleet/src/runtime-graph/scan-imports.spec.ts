@@ -84,6 +84,21 @@ const TRICKY: Record<string, string> = {
     '}',
     "export function* gen() { yield import('@acme/y'); }",
   ),
+  'imports after as, passed in arrows and chained': lines(
+    "const a = x as typeof import('@acme/a');",
+    "const b = y as import('@acme/b').B;",
+    "const c = z satisfies import('@acme/c').C;",
+    "const routes = [{ loadChildren: () => import('@acme/d').then((m) => m.D) }];",
+    "const Page = lazy(() => import('@acme/e'));",
+    "const Other = lazy(async () => import('@acme/f'));",
+    "const g = memo(x => import('@acme/g'));",
+    "const h = lazy((options: { retry: number }) => import('@acme/h'));",
+    'export { a, b, c, routes, Page, Other, g, h };',
+  ),
+  'an arrow whose place the tokens cannot tell': lines(
+    "type T = { load: () => import('@acme/t') };",
+    "const o = { load: () => import('@acme/o') };",
+  ),
   'import types': lines(
     "type A = import('@acme/a').A;",
     "export type B = import('@acme/b');",
@@ -245,6 +260,7 @@ describe('scanImports against the full parse', () => {
     'every export form',
     'import equals and require',
     'dynamic imports where only an expression can be',
+    'imports after as, passed in arrows and chained',
     'comments, strings and templates',
     'regular expressions',
     'a division after a closing parenthesis, with a comment after it',
@@ -268,6 +284,7 @@ describe('scanImports against the full parse', () => {
     ['require with type arguments or optional call', 'a.ts'],
     ['import type puzzles', 'a.ts'],
     ['declare module blocks', 'a.ts'],
+    ['an arrow whose place the tokens cannot tell', 'a.ts'],
   ])('%s is left to the full parse (%s)', (name, file) => {
     expect(scanImports(file, TRICKY[name]!)).toBeUndefined();
   });
@@ -288,6 +305,48 @@ describe('scanImports against the full parse', () => {
     );
     expect(scanImports('a.tsx', text)).toEqual(parsedImportsOf('a.tsx', text));
     expect(scanImports('a.tsx', text)).toHaveLength(2);
+  });
+
+  it('decides a JSX file whose later text holds import words only inside longer names', () => {
+    const text = lines(
+      "import { Field } from '@acme/forms';",
+      'export const Form = () => (',
+      '  <Field isRequired css="color: red !important" hint="imports and exports required">',
+      "    {fieldImports.map((f) => requireAuth(f))} Don't leave it empty",
+      '  </Field>',
+      ');',
+    );
+    expect(scanImports('a.tsx', text)).toEqual([{ specifier: '@acme/forms', line: 1, kind: 'import' }]);
+  });
+
+  it('decides a component file that ends by exporting its local names, and one with no reference word', () => {
+    const text = lines(
+      "import * as React from 'react';",
+      "import { cn } from '@acme/ui';",
+      'const Badge = ({ label }: { label: string }) => <span className={cn("x")}>Don\'t {label}</span>;',
+      'export {',
+      '  Badge,',
+      '  Badge as Pill,',
+      '};',
+    );
+    expect(scanImports('a.tsx', text)).toEqual(parsedImportsOf('a.tsx', text));
+    expect(scanImports('a.tsx', text)).toHaveLength(2);
+    const icon = "export const Icon = (p: Props) => <svg {...p}><title>Don't</title></svg>;\n";
+    expect(scanImports('a.tsx', icon)).toEqual([]);
+    // Listed names with a re-export possible after them stay a candidate.
+    const later = lines("import a from '@acme/a';", "const b = <p>Don't</p>;", "export { b }\nfrom '@acme/late';");
+    expect(scanImports('a.tsx', later)).toBeUndefined();
+    expect(importsOf('a.tsx', later)).toContainEqual({ specifier: '@acme/late', line: 3, kind: 'export' });
+  });
+
+  it('still reads to a word that a character outside ASCII sets apart (a no-break space is a space)', () => {
+    const text = lines(
+      "import { Widget } from '@acme/ui';",
+      "export const App = () => <Widget>Don't</Widget>;",
+      "const late =\u00a0require('@acme/late');",
+    );
+    expect(scanImports('a.tsx', text)).toBeUndefined();
+    expect(importsOf('a.tsx', text)).toContainEqual({ specifier: '@acme/late', line: 3, kind: 'require' });
   });
 
   // Random files stitched from the pieces above and more: no combination may make the scanner disagree.

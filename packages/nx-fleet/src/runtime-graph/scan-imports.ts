@@ -12,9 +12,11 @@ import { workerState } from './worker-state';
  * parses that file in full.
  */
 export function scanImports(fileName: string, text: string): ImportRef[] | undefined {
-  // Every module reference needs one of these words: a file without them has none to find.
-  if (!text.includes('import') && !text.includes('require') && !text.includes('export')) return [];
-  const tokens = tokenize(fileName, text);
+  // Past the last `import`, `require` or re-export in the text no reference can start; a file
+  // without one has none to find.
+  const lastWord = Math.max(lastWholeWord(text, 'import'), lastWholeWord(text, 'require'), lastReexport(text));
+  if (lastWord < 0) return [];
+  const tokens = tokenize(fileName, text, lastWord);
   return tokens && walk(tokens, text);
 }
 
@@ -73,7 +75,7 @@ function syntaxKinds() {
   };
 }
 
-function tokenize(fileName: string, text: string): Tokens | undefined {
+function tokenize(fileName: string, text: string, lastWord: number): Tokens | undefined {
   kinds ??= syntaxKinds();
   const { ts, K, regexKeywords } = kinds;
   // As the parser reads the file: .js, .jsx, .tsx, .mjs and .cjs allow JSX; .ts, .mts and .cts do not.
@@ -96,9 +98,8 @@ function tokenize(fileName: string, text: string): Tokens | undefined {
   let parens = 0;
   let brackets = 0;
   let previous = -1;
-  // Past the last `import`, `require` or re-export in the text no reference can start: once the tokens
-  // are there, at the top level with nothing open, a few more finish the last one (`from 'x'`).
-  const lastWord = Math.max(text.lastIndexOf('import'), text.lastIndexOf('require'), lastReexport(text));
+  // Once the tokens are past the last word, at the top level with nothing open, a few more finish the
+  // last reference (`from 'x'`).
   let pastLastWord = 0;
   for (;;) {
     let kind: number = scanner.scan();
@@ -344,7 +345,40 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
       )
         return 'import-type';
     }
+    // After `as` or `satisfies` (`x as typeof import('y')`, `x as import('y').T`) only a type can be.
+    const operator = prev === K.TypeOfKeyword ? i - 2 : i - 1;
+    if ((at(operator) === K.AsKeyword || at(operator) === K.SatisfiesKeyword) && endsExpressionOnLine(operator - 1))
+      return 'import-type';
+    // `import('x').then(…)`: no type is called.
+    if (at(i + 3) === K.CloseParenToken && at(i + 4) === K.DotToken && isName(i + 5) && at(i + 6) === K.OpenParenToken)
+      return 'dynamic-import';
+    // `lazy(() => import('x'))`: an arrow passed to a call, where no type can be.
+    if (prev === K.EqualsGreaterThanToken) {
+      let head = at(i - 2) === K.CloseParenToken ? openingParen(i - 2) : at(i - 2) === K.Identifier ? i - 2 : -1;
+      if (at(head - 1) === K.AsyncKeyword) head--;
+      if (head > 0 && at(head - 1) === K.OpenParenToken && at(head - 2) === K.Identifier) return 'dynamic-import';
+    }
     return undecided();
+  }
+
+  /** Whether token `i` ends an expression and an operator after it, on its line, would continue that expression. */
+  function endsExpressionOnLine(i: number): boolean {
+    const k = at(i);
+    const ends =
+      k === K.Identifier ||
+      k === K.CloseParenToken ||
+      k === K.CloseBracketToken ||
+      k === K.StringLiteral ||
+      k === K.NumericLiteral ||
+      k === K.NoSubstitutionTemplateLiteral ||
+      k === K.ThisKeyword;
+    return ends && !/[\n\r\u2028\u2029]/.test(text.slice(tokens.end[i]!, start[i + 1]!));
+  }
+
+  /** The `(` that the `)` at `close` closes, or -1. (A token's nesting counts itself when it opens, not when it closes.) */
+  function openingParen(close: number): number {
+    for (let j = close - 1; j >= 0; j--) if (at(j) === K.OpenParenToken && nesting[j] === nesting[close]! + 1) return j;
+    return -1;
   }
 
   /**
@@ -475,16 +509,43 @@ export function lineAt(starts: readonly number[], offset: number): number {
 }
 
 /**
+ * Where the last `word` stands as a whole word, or -1: not inside a longer ASCII name (`important`,
+ * `isRequired`, `exports`), which front-end files hold far past their last import; a letter outside
+ * ASCII beside it keeps it a candidate (it may be a space to the parser).
+ */
+function lastWholeWord(text: string, word: string): number {
+  for (let at = text.lastIndexOf(word); at >= 0; at = at ? text.lastIndexOf(word, at - 1) : -1) {
+    if (!isAsciiNameChar(text.charCodeAt(at + word.length)) && !isAsciiNameChar(text.charCodeAt(at - 1))) return at;
+  }
+  return -1;
+}
+
+function isAsciiNameChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 36
+  );
+}
+
+/**
  * Where the last `export` keyword that may re-export is, or -1: any `export` but one that plainly
- * declares (`export const`, `export default`, …) or is part of a longer name (`exports`). A comment
- * after `export` keeps it a candidate.
+ * declares (`export const`, `export default`, …), lists local names and ends (`export { a, b as c };`,
+ * components' last line), or is part of a longer name (`exports`). A comment after `export` keeps it
+ * a candidate.
  */
 function lastReexport(text: string): number {
   for (let at = text.lastIndexOf('export'); at >= 0; at = at ? text.lastIndexOf('export', at - 1) : -1) {
     if (/[\w$]/.test(text[at + 6] ?? '') || (at > 0 && /[\w$.]/.test(text[at - 1]!))) continue;
-    if (!DECLARES.test(text.slice(at + 6, at + 40))) return at;
+    if (DECLARES.test(text.slice(at + 6, at + 40))) continue;
+    LOCAL_NAMES.lastIndex = at + 6;
+    if (!LOCAL_NAMES.test(text)) return at;
   }
   return -1;
 }
 
 const DECLARES = /^\s+(const|let|var|function|class|default|async|interface|enum|abstract|declare|namespace|module)\b/;
+/** Names, commas and spaces in braces, then `;` or the text's end: nothing can follow with `from`. */
+const LOCAL_NAMES = /\s*\{[\w$\s,]*\}\s*(;|$)/y;
