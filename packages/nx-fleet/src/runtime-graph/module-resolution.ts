@@ -1,6 +1,7 @@
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { exports as resolvePackageExports } from 'resolve.exports';
 import type { ts as TS } from 'ts-morph';
+import { isComponentFile } from './component-scripts';
 import { typescript } from './typescript';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ProjectInfo } from './sdk-ownership';
@@ -44,7 +45,7 @@ export class ImportResolver {
     const shared = !isRelativeSpecifier(specifier) && !this.nodeModulesBelow(posix.dirname(file), projectRoot);
     const key = `${projectRoot}\0${specifier}`;
     if (shared && this.byProject.has(key)) return this.byProject.get(key);
-    const viaTs = this.resolveWithTypeScript(specifier, file, projectRoot);
+    const viaTs = this.resolveWithTypeScript(specifier, file, projectRoot) ?? this.componentFile(specifier, file);
     const resolution = viaTs ? { file: viaTs } : this.resolveWorkspacePackage(specifier);
     if (shared) this.byProject.set(key, resolution);
     return resolution;
@@ -86,6 +87,13 @@ export class ImportResolver {
     const rel = relative(this.workspaceRoot, resolved).split(sep).join(posix.sep);
     if (rel.startsWith('..') || rel.split('/').includes('node_modules')) return undefined;
     return rel;
+  }
+
+  /** `../ui/Button.vue`: TypeScript resolves no component file, a bundler takes the path as written. */
+  private componentFile(specifier: string, file: string): string | undefined {
+    if (!isRelativeSpecifier(specifier) || !isComponentFile(specifier)) return undefined;
+    const target = posix.normalize(posix.join(posix.dirname(file), specifier));
+    return !target.startsWith('..') && this.files.exists(join(this.workspaceRoot, target)) ? target : undefined;
   }
 
   private resolveWorkspacePackage(specifier: string): Resolution | undefined {

@@ -264,6 +264,36 @@ describe('scanRuntimeImports: ownership conventions', () => {
     ]);
   });
 
+  it("Vue and Svelte components' script blocks count, at the component's lines, as Nx's own analysis reads .vue", () => {
+    writeFleet({
+      'libs/ui/package.json': pkg('@acme/ui'),
+      'libs/ui/src/Badge.vue': '<template><span /></template>\n',
+      'services/api/src/App.vue': lines(
+        '<template>',
+        "  <p>import x from '@acme/payments-sdk'</p>",
+        '</template>',
+        '<!-- <script>import "@acme/payments-sdk";</script> -->',
+        '<script setup lang="ts">',
+        "import { OrdersClient } from '@acme/orders-sdk';",
+        "import type { Shared } from '@acme/shared';",
+        "import Badge from '../../../libs/ui/src/Badge.vue';",
+        '</script>',
+      ),
+      'services/api/src/Widget.svelte': lines(
+        '<script context="module">',
+        "  const sdk = require('@acme/payments-sdk');",
+        '</script>',
+      ),
+    });
+    const result = scan({ ...FLEET, ui: lib('libs/ui') });
+    expect(brief(result.imports)).toEqual([
+      'api -> orders services/api/src/App.vue:6 via orders-sdk',
+      'api -> payments services/api/src/Widget.svelte:2 via payments-sdk',
+    ]);
+    expect(brief(result.typeOnly)).toEqual([]);
+    expect(result.codeEdges).toEqual(['api -> orders-sdk', 'api -> payments-sdk', 'api -> ui']);
+  });
+
   it('a service importing its own SDK, or an SDK its own service, is no runtime edge', () => {
     writeFleet({
       'services/orders/src/main.ts': "import '@acme/orders-sdk';\n",

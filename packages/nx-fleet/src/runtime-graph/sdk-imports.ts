@@ -1,4 +1,5 @@
 import type { ts as TS } from 'ts-morph';
+import { isComponentFile, scriptBlocks } from './component-scripts';
 import { lineAt, newlines, scanImports } from './scan-imports';
 import { typescript } from './typescript';
 
@@ -25,7 +26,7 @@ export interface ImportRef {
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
 export function isSourceFile(file: string): boolean {
-  return SOURCE_EXTENSIONS.some((ext) => file.endsWith(ext)) && !file.endsWith('.d.ts');
+  return (SOURCE_EXTENSIONS.some((ext) => file.endsWith(ext)) && !file.endsWith('.d.ts')) || isComponentFile(file);
 }
 
 /**
@@ -43,6 +44,7 @@ export function prepareForEdits(): void {
  * from a full parse. `stats.parsed` counts the full parses.
  */
 export function importsOf(fileName: string, text: string, stats?: { fullParses: number }): ImportRef[] {
+  if (isComponentFile(fileName)) return componentImportsOf(text, (name, code) => importsOf(name, code, stats));
   const scanned = scanImports(fileName, text);
   if (scanned) return scanned;
   if (stats) stats.fullParses++;
@@ -56,6 +58,7 @@ export function importsOf(fileName: string, text: string, stats?: { fullParses: 
  * statements; calls, `import x = require()` and `import()` types are found at any depth.
  */
 export function parsedImportsOf(fileName: string, text: string): ImportRef[] {
+  if (isComponentFile(fileName)) return componentImportsOf(text, parsedImportsOf);
   const ts = typescript();
   const K = ts.SyntaxKind;
   const source = ts.createSourceFile(`/${fileName}`, text, ts.ScriptTarget.Latest, false);
@@ -108,6 +111,13 @@ export function parsedImportsOf(fileName: string, text: string): ImportRef[] {
   };
   ts.forEachChild(source, visit);
   return refs.sort((a, b) => a.line - b.line);
+}
+
+/** A Vue or Svelte component's references: its script blocks', at the component's lines. */
+function componentImportsOf(text: string, extract: (fileName: string, code: string) => ImportRef[]): ImportRef[] {
+  return scriptBlocks(text).flatMap((block) =>
+    extract(block.fileName, block.code).map((ref) => ({ ...ref, line: ref.line + block.line - 1 })),
+  );
 }
 
 /** Only a literal names a module statically: `require(name)` or a template with `${}` does not. */
