@@ -17,6 +17,11 @@ export function readIgnorePatterns(contextDir: string, dockerfile: string): stri
   return ignorePatternsOf(dockerfile, join(contextDir, '.dockerignore'));
 }
 
+/** The ignore file that rule picks for a context folder, if there is one. */
+export function contextIgnoreFile(contextDir: string, dockerfile: string): string | undefined {
+  return ignoreFileFor(dockerfile, join(contextDir, '.dockerignore'), existsSync);
+}
+
 /** The same rule, given where the context's root `.dockerignore` is (undefined: the context has none). */
 export function ignorePatternsOf(dockerfile: string, contextIgnore: string | undefined): string[] {
   const file = ignoreFileFor(dockerfile, contextIgnore, existsSync);
@@ -54,6 +59,14 @@ export async function listContextFiles(contextDir: string, dockerfile: string): 
     expandDirectories: false,
   });
   return filterContext(paths, readIgnorePatterns(contextDir, dockerfile));
+}
+
+/** Folders at a context's root that Nx and git rewrite as they run: a context holding them gets a new content tag each time. */
+const VOLATILE_FOLDERS = ['.nx/cache', '.nx/workspace-data', '.git'] as const;
+
+/** Which of those folders a context's files (as `listContextFiles` lists them) hold. */
+export function volatileFoldersIn(listed: readonly string[]): string[] {
+  return VOLATILE_FOLDERS.filter((folder) => listed.some((path) => path.startsWith(`${folder}/`)));
 }
 
 export async function hashContextFiles(contextDir: string, paths: readonly string[]): Promise<ContextFile[]> {

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../io/ports';
 import type { FakeContainerTools } from '../testing/fake-container-tools';
@@ -194,6 +197,39 @@ describe('prepareContext', () => {
   it('sends the context folder as it is without prune', async () => {
     const context = await prepareContext(setup().ports, options, service);
     expect(await context.folder()).toBe('/ws/services/orders');
+  });
+
+  it("warns, naming the ignore file and the lines to add, when a context holds Nx's or git's working folders", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nx-fleet-volatile-'));
+    try {
+      const write = (path: string, text = '') => {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
+      };
+      write('services/orders/Dockerfile', 'FROM scratch\n');
+      write('services/orders/main.ts');
+      write('services/orders/.nx/cache/a');
+      write('services/orders/.nx/workspace-data/project-graph.json');
+      write('services/orders/.git/HEAD');
+      const here = ordersService(root);
+      const { ports, log } = imageWorkspace({ workspaceRoot: root });
+      await prepareContext(ports, options, here);
+      expect(log.of('warn')).toEqual([
+        'nx-fleet: orders: its build context services/orders holds .nx/cache, .nx/workspace-data, .git, which Nx and git rewrite as they run, and it has no .dockerignore: the engine sends them and the content tag changes with them, so the image is built again every time. Add `.nx/cache`, `.nx/workspace-data`, `.git` to services/orders/.dockerignore unless the image needs them.',
+      ]);
+      write('services/orders/.dockerignore', '.git\n.nx/workspace-data\n');
+      const again = imageWorkspace({ workspaceRoot: root });
+      await prepareContext(again.ports, options, here);
+      expect(again.log.of('warn')).toEqual([
+        'nx-fleet: orders: its build context services/orders holds .nx/cache, which Nx and git rewrite as they run, and services/orders/.dockerignore does not leave them out: the engine sends them and the content tag changes with them, so the image is built again every time. Add `.nx/cache` to services/orders/.dockerignore unless the image needs them.',
+      ]);
+      write('services/orders/.dockerignore', '.git\n.nx\n');
+      const clean = imageWorkspace({ workspaceRoot: root });
+      await prepareContext(clean.ports, options, here);
+      expect(clean.log.of('warn')).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('names a missing context folder', async () => {

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, posix, resolve } from 'node:path';
+import { join, posix, relative, resolve } from 'node:path';
 import type { EngineName } from '../config/options';
 import { resolveEngine } from '../engines/detect';
 import type { BuildSecret, Engine } from '../engines/engine';
@@ -8,7 +8,13 @@ import type { GitRevision } from '../io/git';
 import type { Ports } from '../io/ports';
 import { registryAccess } from '../registry/access';
 import { destinationFor } from '../registry/destinations';
-import { hashContextFiles, listContextFiles, type ContextFile } from './build-context';
+import {
+  contextIgnoreFile,
+  hashContextFiles,
+  listContextFiles,
+  volatileFoldersIn,
+  type ContextFile,
+} from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { buildOutputOwner } from './context-inference';
 import { copySources, missingSources } from './dockerfile-copies';
@@ -85,6 +91,12 @@ export async function prepareContext(
     throw new Error(`nx-fleet: ${options.context} (option "context" of ${service.projectName}) does not exist.`);
   if (!options.prune) {
     const listed = await listContextFiles(contextDir, dockerfile);
+    const volatile = volatileFoldersIn(listed);
+    if (volatile.length) {
+      ports.log.warn(
+        volatileContextWarning(service, options.context, volatile, contextIgnoreFile(contextDir, dockerfile)),
+      );
+    }
     const files = await hashContextFiles(contextDir, listed);
     return { listed, files, folder: async () => contextDir, dispose: async () => undefined };
   }
@@ -115,6 +127,17 @@ export async function prepareContext(
       if (written) await rm(await written, { recursive: true, force: true });
     },
   };
+}
+
+function volatileContextWarning(
+  service: ServiceRef,
+  context: string,
+  volatile: readonly string[],
+  ignoreFile: string | undefined,
+): string {
+  const file = ignoreFile ? relative(service.workspaceRoot, ignoreFile) : posix.join(context, '.dockerignore');
+  const because = ignoreFile ? `${file} does not leave them out` : 'it has no .dockerignore';
+  return `nx-fleet: ${service.projectName}: its build context ${context} holds ${volatile.join(', ')}, which Nx and git rewrite as they run, and ${because}: the engine sends them and the content tag changes with them, so the image is built again every time. Add ${volatile.map((f) => `\`${f}\``).join(', ')} to ${file} unless the image needs them.`;
 }
 
 async function buildFromContext(
