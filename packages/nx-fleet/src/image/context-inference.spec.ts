@@ -149,6 +149,31 @@ describe('inferContext', () => {
     expect(inferContext(facts('FROM node:20\nCOPY apps/api/dist .\n', { projects })).producers).toBeUndefined();
   });
 
+  it('a project folder copied whole carries what its TypeScript build writes inside it, as docker build would send it', () => {
+    const projects = [
+      { name: 'api', root: 'apps/api' },
+      { name: 'web', root: 'apps/web' },
+      { name: 'shared', root: 'libs/shared' },
+    ];
+    // The server image of a repository that builds first, then copies the folders (its CMD runs ./dist/index.js).
+    const dockerfile = 'FROM node:20\nCOPY ./apps/api /app\nCOPY apps/web/ /app/static\nCOPY libs/shared /app/shared\n';
+    const folderOutputs = {
+      'apps/api': ['apps/api/dist'],
+      'apps/web': ['apps/web/dist'],
+      'libs/shared': ['libs/shared/src'],
+    };
+    expect(inferContext(facts(dockerfile, { projects, folderOutputs }))).toMatchObject({
+      mode: 'pruned',
+      // libs/shared/src is committed: the context holds it already.
+      outputs: ['apps/api/dist', 'apps/web/dist'],
+      producers: [{ output: 'apps/web/dist', project: 'web' }],
+    });
+    // Without them known, the folders are sources only (as before).
+    expect(inferContext(facts(dockerfile, { projects }))).toMatchObject({ outputs: [] });
+    // A project context is the folder on the disk: nothing to carry.
+    expect(contextNeeds(facts(dockerfile, { projects, folderOutputs }), 'project').outputs).toEqual([]);
+  });
+
   it("the prune tool must be the next step of the COPY . . stage: what runs between may read every project's sources", () => {
     const outside = { dockerfile: 'docker/api.Dockerfile' };
     // The tool's own install may come first.

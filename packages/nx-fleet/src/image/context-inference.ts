@@ -29,6 +29,12 @@ export interface ContextFacts {
   buildArgs?: BuildArgs;
   /** The workspace's projects: a COPY source in another one's `dist`, `build` or `out` folder is its build output. */
   projects?: ReadonlyArray<{ name: string; root: string }>;
+  /**
+   * For project folders the Dockerfile copies whole (`COPY ./packages/server /app`): the folders inside
+   * them that their TypeScript build writes (tsconfig `outDir`), workspace-relative. `docker build`
+   * sends them from the disk; a pruned context, made of the files Nx lists, would leave them out.
+   */
+  folderOutputs?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface ContextChoice {
@@ -99,6 +105,16 @@ export function contextNeeds(
     const path = normalizeSource(base, source);
     if (path === undefined || isWholeContext(source)) continue;
     const found = find(index, facts, base, source, ignore);
+    if (found === 'file' && mode === 'pruned') {
+      // Carried as another project's output is: from the disk, after the build that writes it.
+      const builder = facts.projects && namesByRoot(facts.projects).get(path);
+      for (const output of facts.folderOutputs?.[path] ?? []) {
+        if (index.under(output).length) continue; // committed: the context holds it already
+        outputs.push(output);
+        if (builder !== undefined && path !== facts.projectRoot && !producers.some((p) => p.output === output))
+          producers.push({ output, project: builder });
+      }
+    }
     if (found === 'output') {
       outputs.push(path);
       const builder = base === '.' ? builderOf(path, facts) : undefined;
@@ -113,6 +129,21 @@ export function contextNeeds(
       include.push(index.has(path) || picomatch.scan(path).isGlob ? path : `${path}/**`);
   }
   return { include: unique(include), outputs: unique(outputs), ...(producers.length ? { producers } : {}) };
+}
+
+/** The project roots a Dockerfile copies whole, from the workspace root (as a pruned context reads its sources). */
+export function copiedProjectRoots(
+  dockerfileText: string,
+  buildArgs: BuildArgs | undefined,
+  projects: NonNullable<ContextFacts['projects']>,
+): string[] {
+  const names = namesByRoot(projects);
+  return unique(
+    copySources(dockerfileText, buildArgs).flatMap(({ source }) => {
+      const path = normalizeSource('.', source);
+      return path !== undefined && path !== '.' && names.has(path) ? [path] : [];
+    }),
+  );
 }
 
 /** What a COPY source's owning project is asked: the service's own build output, or another project's. */

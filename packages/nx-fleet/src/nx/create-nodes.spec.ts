@@ -905,6 +905,27 @@ describe('createNodes', () => {
       });
     });
 
+    it('a Dockerfile copying project folders whole carries their tsconfig outDir (git-ignored) and depends on their builds', async () => {
+      const { results } = await runWorkspace({
+        'packages/server/package.json': json({ name: 'server', scripts: { build: 'tsc' } }),
+        'packages/server/tsconfig.json':
+          '{\n  // JSONC, as tsc reads it\n  "compilerOptions": { "outDir": "dist" }\n}\n',
+        'packages/server/src/index.ts': '',
+        'packages/server/Dockerfile':
+          'FROM node:20\nCOPY ./packages/server /app\nCOPY ./packages/web /app/web\nCMD ["node", "dist/index.js"]\n',
+        'packages/web/project.json': json({ name: 'web' }),
+        'packages/web/tsconfig.app.json': json({ compilerOptions: { outDir: './build/' } }),
+        'packages/web/tsconfig.json': json({ compilerOptions: { outDir: '../../dist/out-tsc' } }),
+        'packages/web/src/main.ts': '',
+      });
+      const build = results.find(([file]) => file === 'packages/server/Dockerfile')![1].projects!['packages/server']!
+        .targets!['docker-build']!;
+      expect(build).toMatchObject({
+        dependsOn: ['build', { projects: ['web'], target: 'build' }],
+        options: { context: '.', prune: true, contextOutputs: ['packages/server/dist', 'packages/web/build'] },
+      });
+    });
+
     it('the configured build target name is the one depended on', async () => {
       const { results } = await runWorkspace(
         {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { performance } from 'node:perf_hooks';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult, CreateNodesResultArray } from '@nx/devkit';
 import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
@@ -9,7 +10,7 @@ import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
 import { groupByFolder, PLUGIN_GLOB, preferredContainerfile, type Detection } from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
-import type { ContextFacts } from '../image/context-inference';
+import { copiedProjectRoots, type ContextFacts } from '../image/context-inference';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -538,10 +539,17 @@ function contextFacts(
   if (dockerfileText === undefined || !project || !workspace) return undefined;
   const targets = declaredTargets(texts, service.root);
   const buildArgs = declaredBuildArgs(targets[targetNames.dockerBuild]);
+  const folderOutputs = Object.fromEntries(
+    copiedProjectRoots(dockerfileText, buildArgs, projects).flatMap((root) => {
+      const outDirs = typeScriptOutDirs(texts, root);
+      return outDirs.length ? [[root, outDirs]] : [];
+    }),
+  );
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
     projects,
+    ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
     dockerfileText,
@@ -549,6 +557,23 @@ function contextFacts(
     ignore: { project, workspace },
   };
 }
+
+/** The tsconfigs a project's TypeScript build is usually run with, in its folder. */
+const BUILD_TSCONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.app.json', 'tsconfig.lib.json'];
+
+/** The folders inside a project that its tsconfigs' `outDir` names (workspace-relative); one outside it is not the folder's. */
+function typeScriptOutDirs(texts: WorkspaceTexts, root: string): string[] {
+  const outDirs = BUILD_TSCONFIGS.flatMap((name) => {
+    const text = texts.text(posix.join(root, name));
+    const outDir = text === undefined ? undefined : (parseJsonc(text) as TsConfig | undefined)?.compilerOptions?.outDir;
+    if (typeof outDir !== 'string') return [];
+    const path = posix.normalize(posix.join(root, outDir)).replace(/\/+$/, '');
+    return path.startsWith(`${root}/`) ? [path] : [];
+  });
+  return [...new Set(outDirs)];
+}
+
+type TsConfig = { compilerOptions?: { outDir?: unknown } };
 
 /** `answer`, asked once per argument. */
 function once<T>(answer: (key: string) => T): (key: string) => T {
