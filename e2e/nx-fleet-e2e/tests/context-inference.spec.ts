@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 /**
@@ -11,7 +12,7 @@ import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 describe('build contexts inferred from existing Dockerfiles (real nx CLI, real engine)', () => {
   let ws: TestWorkspace;
   const tag = (root: string) => ws.readJson<{ contentTag: string }>(`dist/fleet/${root}/image.json`).contentTag;
-  const SERVICES = ['folder-api', 'dist-api', 'turbo-web', 'edge'];
+  const SERVICES = ['folder-api', 'dist-api', 'turbo-web', 'edge', 'node-srv'];
 
   beforeAll(async () => {
     ws = TestWorkspace.create('contexts');
@@ -107,6 +108,29 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'FROM node:20\nWORKDIR /srv\nCOPY ./apps/site/dist ./public\nCMD ["ls", "public"]\n',
     );
 
+    // Copies its own folder whole and runs what its TypeScript build wrote there (tsconfig outDir, git-ignored).
+    ws.write(
+      'apps/node-srv/project.json',
+      JSON.stringify({
+        name: 'node-srv',
+        targets: {
+          build: {
+            executor: 'nx:run-commands',
+            options: {
+              command:
+                "node -e \"const fs=require('fs');fs.mkdirSync('apps/node-srv/dist',{recursive:true});fs.copyFileSync('apps/node-srv/src/index.js','apps/node-srv/dist/index.js')\"",
+            },
+          },
+        },
+      }),
+    );
+    ws.write('apps/node-srv/tsconfig.json', JSON.stringify({ compilerOptions: { outDir: 'dist' } }));
+    ws.write('apps/node-srv/src/index.js', main('node-srv'));
+    ws.write(
+      'apps/node-srv/Dockerfile',
+      'FROM node:20\nCOPY ./apps/node-srv /app\nCMD ["node", "/app/dist/index.js"]\n',
+    );
+
     // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
@@ -135,6 +159,11 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       options: { context: '.', prune: true, contextOutputs: ['apps/site/dist'] },
     });
 
+    expect((await ws.showProject('node-srv')).targets['docker-build']).toMatchObject({
+      dependsOn: ['build'],
+      options: { context: '.', prune: true, contextOutputs: ['apps/node-srv/dist'] },
+    });
+
     const context = await ws.bin('nx-fleet', ['context', 'dist-api']);
     expect(context.code).toBe(0);
     expect(context.stderr).toMatch(/dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/\$\{app\} \."/);
@@ -146,6 +175,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(first.stdout).toMatch(/nx run dist-api:build/);
     expect(first.stdout).toMatch(/nx run site:build/);
     const tags = Object.fromEntries(SERVICES.map((s) => [s, tag(`apps/${s}`)]));
+    // The folder copied whole holds what its build wrote, as `docker build` would have sent it.
+    const nodeSrv = ws.readJson<{ localRef: string }>('dist/fleet/apps/node-srv/image.json').localRef;
+    expect((await runOk('podman', ['run', '--rm', nodeSrv])).stdout).toContain(`node-srv ${ws.id}`);
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
     ws.write('apps/other/README.md', 'notes\n');
