@@ -937,6 +937,19 @@ describe('createNodes', () => {
       expect(onlyProject(results).targets!['docker-build']!.dependsOn).toEqual(['compile']);
     });
 
+    it("a service's own buildTarget setting names its own build; another project's build keeps the workspace's name", async () => {
+      const { results } = await runWorkspace({
+        'apps/server/project.json': json({ name: 'server', metadata: { fleet: { buildTarget: 'compile' } } }),
+        'apps/server/Dockerfile': 'FROM node:20\nCOPY ./apps/web/dist ./static\nCOPY dist/apps/server .\n',
+        'apps/web/project.json': json({ name: 'web' }),
+        'apps/web/src/main.ts': '',
+      });
+      const build = results.find(([file]) => file === 'apps/server/Dockerfile')![1].projects!['apps/server']!.targets![
+        'docker-build'
+      ]!;
+      expect(build.dependsOn).toEqual(['compile', { projects: ['web'], target: 'build' }]);
+    });
+
     it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {
       const { results } = await runWorkspace({
         'apps/api/project.json': json({ name: 'api' }),

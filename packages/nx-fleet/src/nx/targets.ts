@@ -203,13 +203,14 @@ export function buildServiceTargets({
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const { mode, outputs } = context;
-  // Outputs of the project's own build, and of other projects' builds (a sibling app's dist it serves).
+  // Outputs of the project's own build (its own buildTarget setting), and of other projects' builds (a
+  // sibling app's dist it serves), under the workspace's build target name (the plugin option).
   const producers = context.producers ?? [];
   const dependsOn = [
     ...(outputs.some((output) => !producers.some((p) => p.output === output)) ? [context.buildTarget] : []),
     ...[...new Set(producers.map((p) => p.project))].map((project) => ({
       projects: [project],
-      target: context.buildTarget,
+      target: options.buildTarget,
     })),
   ];
   const scanGate = config.gates?.scan ?? options.gates.scan;
