@@ -221,7 +221,7 @@ describe('prepareContext', () => {
       const again = imageWorkspace({ workspaceRoot: root });
       await prepareContext(again.ports, options, here);
       expect(again.log.of('warn')).toEqual([
-        'nx-fleet: orders: its build context services/orders holds .nx/cache, which Nx and git rewrite as they run, and services/orders/.dockerignore does not leave them out: the engine sends them and the content tag changes with them, so the image is built again every time. Add `.nx/cache` to services/orders/.dockerignore unless the image needs them.',
+        'nx-fleet: orders: its build context services/orders holds .nx/cache, which Nx and git rewrite as they run, and services/orders/.dockerignore does not leave it out: the engine sends it and the content tag changes with it, so the image is built again every time. Add `.nx/cache` to services/orders/.dockerignore unless the image needs it.',
       ]);
       write('services/orders/.dockerignore', '.git\n.nx\n');
       const clean = imageWorkspace({ workspaceRoot: root });
