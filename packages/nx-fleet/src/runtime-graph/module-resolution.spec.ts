@@ -55,12 +55,16 @@ const SDK_FILES = {
 };
 
 function resolver(root: string, projects = PROJECTS) {
-  const warnings: Array<{ file: string; message: string }> = [];
-  const r = new ImportResolver(root, projects, (file, message) => warnings.push({ file, message }));
+  const reported: Array<{ file: string; message: string }> = [];
+  const r = new ImportResolver(root, projects, (file, message) => reported.push({ file, message }));
   return {
     resolve: (specifier: string, from = 'services/api/src/main.ts', projectRoot = 'services/api') =>
       r.resolve(specifier, from, projectRoot),
-    warnings,
+    /** What a scan reports when it ends. */
+    get warnings() {
+      r.reportUnreadable();
+      return reported;
+    },
   };
 }
 
@@ -80,12 +84,13 @@ describe('ImportResolver: TypeScript resolution', () => {
         },
       }),
     });
-    const { resolve, warnings } = resolver(root);
+    const r = resolver(root);
+    const { resolve } = r;
     expect(resolve('@orders/sdk')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
     expect(resolve('@sdk/payments')).toEqual({ file: 'services/payments/sdk/src/index.ts' });
     expect(resolve('@sdk/orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
     expect(resolve('@sdk/nothing')).toBeUndefined();
-    expect(warnings).toEqual([]);
+    expect(r.warnings).toEqual([]);
   });
 
   it('uses the nearest tsconfig.json, following its extends to the base', () => {
@@ -230,15 +235,16 @@ describe('ImportResolver: workspace package names', () => {
 describe('ImportResolver: broken tsconfig files', () => {
   it('warns once naming a tsconfig that does not parse, and resolves on with defaults', () => {
     const root = workspace({ ...SDK_FILES, 'tsconfig.base.json': '{ "compilerOptions": { "paths": { "@sdk/*": [ ' });
-    const { resolve, warnings } = resolver(root);
+    const r = resolver(root);
+    const { resolve } = r;
     expect(resolve('../../orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
     expect(resolve('@acme/orders-sdk')).toEqual({ project: 'orders-sdk' });
     expect(resolve('../../api/src/main', 'services/orders/src/x.ts', 'services/orders')).toEqual({
       file: 'services/api/src/main.ts',
     });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.file).toBe('tsconfig.base.json');
-    expect(warnings[0]!.message).toContain('tsconfig.base.json');
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]!.file).toBe('tsconfig.base.json');
+    expect(r.warnings[0]!.message).toContain('tsconfig.base.json');
   });
 
   it('warns naming a project tsconfig whose extends target is missing', () => {
@@ -246,12 +252,32 @@ describe('ImportResolver: broken tsconfig files', () => {
       ...SDK_FILES,
       'services/api/tsconfig.json': json({ extends: './tsconfig.missing.json' }),
     });
-    const { resolve, warnings } = resolver(root);
+    const r = resolver(root);
+    const { resolve } = r;
     expect(resolve('../../orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
-    expect(warnings.map((w) => w.file)).toEqual(['services/api/tsconfig.json']);
-    expect(warnings[0]!.message).toMatch(
+    expect(r.warnings.map((w) => w.file)).toEqual(['services/api/tsconfig.json']);
+    expect(r.warnings[0]!.message).toMatch(
       /^nx-fleet: services\/api\/tsconfig\.json could not be read \(.*\); imports in the folders it governs resolve with default options\.$/,
     );
+  });
+
+  it('reports the tsconfigs a missing shared base fails together, in one warning', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      'services/api/tsconfig.json': json({ extends: '@acme/tsconfig/node.json' }),
+      'services/orders/tsconfig.json': json({ extends: '@acme/tsconfig/node.json' }),
+      'services/payments/tsconfig.json': json({ extends: './missing.json' }),
+    });
+    const r = resolver(root);
+    r.resolve('../../orders/sdk/src');
+    r.resolve('../../api/src/main', 'services/orders/src/x.ts', 'services/orders');
+    r.resolve('../../api/src/main', 'services/payments/src/x.ts', 'services/payments');
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: services\/api\/tsconfig\.json, services\/orders\/tsconfig\.json could not be read \(.*@acme\/tsconfig\/node\.json.*\); imports in the folders they govern resolve with default options\.$/,
+      ),
+      expect.stringMatching(/^nx-fleet: services\/payments\/tsconfig\.json could not be read .*it governs/),
+    ]);
   });
 
   it('accepts comments and trailing commas, as TypeScript does', () => {
@@ -260,9 +286,10 @@ describe('ImportResolver: broken tsconfig files', () => {
       'tsconfig.base.json':
         '{\n  // aliases\n  "compilerOptions": { /* sdk */ "paths": { "@sdk/*": ["services/*/sdk/src/index.ts"], }, },\n}\n',
     });
-    const { resolve, warnings } = resolver(root);
+    const r = resolver(root);
+    const { resolve } = r;
     expect(resolve('@sdk/orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
-    expect(warnings).toEqual([]);
+    expect(r.warnings).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@ import { typescript } from './typescript';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ProjectInfo } from './sdk-ownership';
 import { isRelativeSpecifier } from './specifier-filter';
+import { listed } from '../text/listed';
 
 export type Resolution = { file: string } | { project: string };
 
@@ -25,6 +26,8 @@ export class ImportResolver {
   typeScriptResolutions = 0;
   private readonly nodeModulesByDir = new Map<string, boolean>();
   private readonly byPackage: Array<[string, ProjectInfo]>;
+  /** tsconfig files that could not be read since the last report, by the reason. */
+  private readonly unreadable = new Map<string, string[]>();
 
   constructor(
     private readonly workspaceRoot: string,
@@ -152,12 +155,26 @@ export class ImportResolver {
       if (fatal) throw new Error(ts.flattenDiagnosticMessageText(fatal.messageText, '\n'));
       return parsed.options;
     } catch (error) {
-      this.warn(
-        config,
-        `nx-fleet: ${config} could not be read (${(error as Error).message}); imports in the folders it governs resolve with default options.`,
-      );
+      const reason = (error as Error).message;
+      this.unreadable.set(reason, [...(this.unreadable.get(reason) ?? []), config]);
       return {};
     }
+  }
+
+  /**
+   * Warns about the tsconfig files that could not be read, one warning per reason: a shared base
+   * config that is not there (before an install, `extends` through a workspace package) fails
+   * every project's tsconfig alike.
+   */
+  reportUnreadable(): void {
+    for (const [reason, configs] of this.unreadable) {
+      const one = configs.length === 1;
+      this.warn(
+        configs.join('\n'),
+        `nx-fleet: ${listed(configs)} could not be read (${reason}); imports in the folders ${one ? 'it governs' : 'they govern'} resolve with default options.`,
+      );
+    }
+    this.unreadable.clear();
   }
 }
 

@@ -28,6 +28,7 @@ import {
   type SdksOption,
 } from './sdk-ownership';
 import { testFileMatcher } from './test-files';
+import { listed } from '../text/listed';
 import { workerState } from './worker-state';
 
 /** Generated bundles and fixtures this large are not hand-written SDK consumers; parsing them would stall the graph. */
@@ -187,7 +188,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   if (tooLarge.length)
     input.warn(
       `too-large:${tooLarge.join()}`,
-      `nx-fleet: files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports: ${tooLarge.length > 5 ? `${tooLarge.slice(0, 5).join(', ')} and ${tooLarge.length - 5} more` : tooLarge.join(', ')}.`,
+      `nx-fleet: files over ${MAX_SOURCE_BYTES / 1024 / 1024} MB are not scanned for SDK imports: ${listed(tooLarge)}.`,
     );
   // Threads run the package's own extractor: one given by the caller (a benchmark's) stays on this thread.
   const workers = scanInput.extract ? 0 : workersFor(pending.length, availableParallelism(), input.workers);
@@ -246,6 +247,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       targets = new Set();
     }
   });
+  resolver.reportUnreadable();
   input.cache.retainOnly(seen);
   input.cache.saveSoon();
   result.basis = { shape, sources: seen, nestedRoots, isTest };
