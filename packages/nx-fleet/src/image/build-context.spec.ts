@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -153,6 +153,21 @@ describe('listContextFiles', () => {
     ]);
   });
 
+  it('lists symbolic links as the engine sends them: to a file, to a folder, to nothing; never followed', async () => {
+    write({ Dockerfile: 'FROM scratch\n', 'docs/guide.md': '# guide\n' });
+    mkdirSync(join(tmp, 'links'));
+    symlinkSync('../docs/guide.md', join(tmp, 'links/file'));
+    symlinkSync('../docs', join(tmp, 'links/folder'));
+    symlinkSync('../nowhere', join(tmp, 'links/dangling'));
+    expect(await listContextFiles(tmp, join(tmp, 'Dockerfile'))).toEqual([
+      'Dockerfile',
+      'docs/guide.md',
+      'links/dangling',
+      'links/file',
+      'links/folder',
+    ]);
+  });
+
   it('uses <Dockerfile>.dockerignore when there is one', async () => {
     write({
       Dockerfile: 'FROM scratch\n',
@@ -201,6 +216,22 @@ describe('hashContextFiles', () => {
           .digest('hex'),
       },
     ]);
+  });
+
+  it('hashes a link by where it points (as git keeps it), whatever is there, even a folder or nothing', async () => {
+    write({ 'a.txt': 'hello\n' });
+    symlinkSync('a.txt', join(tmp, 'to-file'));
+    symlinkSync('.', join(tmp, 'to-folder'));
+    symlinkSync('nowhere', join(tmp, 'dangling'));
+    const link = (target: string) => createHash('sha256').update(`symlink\0${target}`).digest('hex');
+    expect(await hashContextFiles(tmp, ['to-file', 'to-folder', 'dangling'])).toEqual([
+      { path: 'to-file', sha256: link('a.txt') },
+      { path: 'to-folder', sha256: link('.') },
+      { path: 'dangling', sha256: link('nowhere') },
+    ]);
+    // A link and a file holding its target's path differ.
+    write({ 'plain.txt': 'a.txt' });
+    expect((await hashContextFiles(tmp, ['plain.txt']))[0]!.sha256).not.toBe(link('a.txt'));
   });
 
   it('rejects for a missing file', async () => {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
-import { glob } from 'tinyglobby';
 
 export interface ContextFile {
   path: string;
@@ -50,14 +50,24 @@ export function filterContext(paths: readonly string[], ignorePatterns: readonly
   return ignore.filter([...paths]).sort();
 }
 
+/**
+ * Every file and symbolic link under the folder, as the engine sends them: a link is sent as a link
+ * (to a folder, or to nothing, too), never followed.
+ */
 export async function listContextFiles(contextDir: string, dockerfile: string): Promise<string[]> {
-  const paths = await glob('**/*', {
-    cwd: contextDir,
-    dot: true,
-    onlyFiles: true,
-    followSymbolicLinks: false,
-    expandDirectories: false,
+  // A folder that is not there holds nothing (the caller names a missing context before it lists).
+  const entries = await readdir(contextDir, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   });
+  const paths = entries
+    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+    // `parentPath` from Node 20.12; `path` before it.
+    .map((entry) =>
+      relative(contextDir, join(entry.parentPath ?? entry.path, entry.name))
+        .split(sep)
+        .join('/'),
+    );
   return filterContext(paths, readIgnorePatterns(contextDir, dockerfile));
 }
 
@@ -81,7 +91,13 @@ export async function hashContextFiles(contextDir: string, paths: readonly strin
 const READ_WHOLE_UP_TO = 1024 * 1024;
 
 export async function hashFile(file: string): Promise<string> {
-  if (statSync(file).size <= READ_WHOLE_UP_TO) return createHash('sha256').update(readFileSync(file)).digest('hex');
+  const stat = lstatSync(file);
+  // A link is what git and the engine keep of it: where it points.
+  if (stat.isSymbolicLink())
+    return createHash('sha256')
+      .update(`symlink\0${readlinkSync(file)}`)
+      .digest('hex');
+  if (stat.size <= READ_WHOLE_UP_TO) return createHash('sha256').update(readFileSync(file)).digest('hex');
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(file)

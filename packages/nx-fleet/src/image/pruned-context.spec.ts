@@ -2,11 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -392,6 +395,26 @@ describe('assemblePrunedContext', () => {
     expect(hashed.files.find((f) => f.path === 'package.json')?.sha256).toBe(
       createHash('sha256').update('{"name":"orders"}\n').digest('hex'),
     );
+  });
+
+  it('carries a committed link as a link (to a folder too), hashed as the folder it is written to hashes', async () => {
+    const root = tempDir();
+    write(root, FILES);
+    mkdirSync(join(root, 'services/orders/skills'), { recursive: true });
+    symlinkSync('../../../libs/shared', join(root, 'services/orders/skills/shared'));
+    symlinkSync('../src/main.ts', join(root, 'services/orders/skills/main'));
+    git(root, 'init', '-q');
+    const input = { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [], outputs: [] };
+    const dockerfile = join(root, 'services/orders/Dockerfile');
+    const into = tempDir();
+    await assemblePrunedContext(ports, { ...input, into });
+    expect(lstatSync(join(into, 'services/orders/skills/shared')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(into, 'services/orders/skills/shared'))).toBe('../../../libs/shared');
+    expect(readlinkSync(join(into, 'services/orders/skills/main'))).toBe('../src/main.ts');
+    const hashed = await hashContents(await prunedContents(ports, input), dockerfile);
+    expect(hashed.listed).toEqual(await listContextFiles(into, dockerfile));
+    expect(hashed.files).toEqual(await hashContextFiles(into, hashed.listed));
+    expect(hashed.listed).toContain('services/orders/skills/shared');
   });
 
   it("leaves the service's own pacts folder out of its context, keeping look-alikes and other projects' pacts folders", async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -262,8 +262,11 @@ export async function writeContents(
     only.map(async (file) => {
       await mkdir(dirname(join(dir, file)), { recursive: true });
       const text = contents.generated[file];
-      if (text === undefined) await copyFile(join(contents.workspaceRoot, file), join(dir, file));
-      else await writeFile(join(dir, file), text);
+      const source = join(contents.workspaceRoot, file);
+      if (text !== undefined) await writeFile(join(dir, file), text);
+      // A link stays a link, as `docker build` sends it (one to a folder cannot be copied as a file).
+      else if ((await lstat(source)).isSymbolicLink()) await symlink(await readlink(source), join(dir, file));
+      else await copyFile(source, join(dir, file));
     }),
   );
 }
