@@ -59,9 +59,9 @@ export interface FleetRuntimeGraph {
   /**
    * Globs (relative to the workspace root) of files that never run in the service: their imports of
    * an SDK make no runtime edge, and their imports of libraries no code edge. Replaces the default
-   * list, `DEFAULT_TEST_FILES`: `*.spec.*`, `*.test.*` and `*.stories.*` files, whatever lies in
-   * `__tests__`, `e2e`, `cypress` or `.storybook` folders, and build-tool configuration
-   * (`webpack.config.*`, `webpack.*.*`, `vite.config.*`, `jest.config.*`, … ) and the package
+   * list, `DEFAULT_TEST_FILES`: `*.spec.*`, `*.test.*`, `*.e2e-spec.*` and `*.stories.*` files,
+   * whatever lies in `__tests__`, `test`, `tests`, `e2e`, `cypress` or `.storybook` folders, and
+   * build-tool configuration (`webpack.config.*`, `webpack.*.*`, `vite.config.*`, `jest.config.*`, … ) and the package
    * manager's own (`.yarn/`, `.pnp.*`), at any depth. Repeat those to add to them; `[]` counts every file.
    */
   testFiles?: string[];
@@ -92,7 +92,10 @@ export interface FleetRuntimeGraph {
 export const DEFAULT_TEST_FILES: readonly string[] = [
   '**/*.spec.*',
   '**/*.test.*',
+  '**/*.e2e-spec.*',
   '**/__tests__/**',
+  '**/test/**',
+  '**/tests/**',
   '**/e2e/**',
   '**/cypress/**',
   '**/*.stories.*',

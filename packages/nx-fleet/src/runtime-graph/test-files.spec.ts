@@ -15,6 +15,12 @@ describe('testFileMatcher', () => {
     ['apps/api/src/main.ts', false],
     ['apps/api-e2e/src/flow.ts', false],
     ['apps/api/src/spec/helpers.ts', false],
+    // NestJS's e2e tests, test helpers in a test/ or tests/ folder.
+    ['apps/api/test/app.e2e-spec.ts', true],
+    ['apps/webapp/test/utils/replicationUtils.ts', true],
+    ['packages/backend/server/tests/utils/user.ts', true],
+    ['apps/api/src/testing/fakes.ts', false],
+    ['apps/api/src/test-utils.ts', false],
     ['apps/worker/config/webpack.config.js', true],
     ['apps/web/webpack.prod.js', true],
     ['apps/web/vite.config.mts', true],
