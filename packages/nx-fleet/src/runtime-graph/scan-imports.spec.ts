@@ -339,6 +339,27 @@ describe('scanImports against the full parse', () => {
     expect(importsOf('a.tsx', later)).toContainEqual({ specifier: '@acme/late', line: 3, kind: 'export' });
   });
 
+  it('stops at JSX or a doubtful regular expression past the last word, inside a function as well', () => {
+    const icon = lines(
+      "import { FireIcon } from '@acme/icons';",
+      "import { cn } from '@acme/ui';",
+      'function ColdStartIcon({ className }: { className?: string }) {',
+      '  return <svg className={className}><path d="M12 2C12.7 2" /></svg>;',
+      '}',
+      'export function WarmStartIcon({ warm }: { warm: boolean }) {',
+      '  if (warm) return <FireIcon className={cn("x")} />;',
+      "  return <p>Don't</p>;",
+      '}',
+    );
+    expect(scanImports('a.tsx', icon)).toEqual(parsedImportsOf('a.tsx', icon));
+    expect(scanImports('a.tsx', icon)).toHaveLength(2);
+    const regex = lines("import { a } from '@acme/a';", 'function f(x) {', "  if (x) /it's/.test(x);", '}');
+    expect(scanImports('a.ts', regex)).toEqual([{ specifier: '@acme/a', line: 1, kind: 'import' }]);
+    // Before the last word it still leaves the file to the full parse.
+    const before = lines("const a = () => <p>Don't</p>;", "import { b } from '@acme/b';");
+    expect(scanImports('a.tsx', before)).toBeUndefined();
+  });
+
   it('still reads to a word that a character outside ASCII sets apart (a no-break space is a space)', () => {
     const text = lines(
       "import { Widget } from '@acme/ui';",

@@ -104,7 +104,11 @@ function tokenize(fileName: string, text: string, lastWord: number): Tokens | un
   for (;;) {
     let kind: number = scanner.scan();
     if (kind === K.EndOfFileToken) break;
-    if (scanner.getTokenStart() > lastWord && !braces && !parens && !brackets && !templates.length) {
+    // What the tokens cannot decide past the last word (JSX, a regular expression that may hide a
+    // quote) ends the scan instead of the answer: no reference starts there, and none of the last
+    // one's tokens (`from 'x'`, `('x')`) can be either.
+    const past = scanner.getTokenStart() > lastWord;
+    if (past && !braces && !parens && !brackets && !templates.length) {
       if (++pastLastWord > TOKENS_AFTER_LAST_WORD) return tokens;
     }
     if (kind === K.SlashToken || kind === K.SlashEqualsToken) {
@@ -116,12 +120,12 @@ function tokenize(fileName: string, text: string, lastWord: number): Tokens | un
         previous === K.MinusMinusToken
       ) {
         // `(a) / b` or `if (a) /re/`: taken as a division unless reading a regular expression as code could go wrong.
-        if (riskyDivision(text, slash)) return undefined;
+        if (riskyDivision(text, slash)) return past ? tokens : undefined;
       } else if (regexAllowedAfter(previous, K, regexKeywords)) {
         kind = scanner.reScanSlashToken();
       }
     } else if (kind === K.LessThanToken && jsx && regexAllowedAfter(previous, K, regexKeywords)) {
-      return undefined;
+      return past ? tokens : undefined;
     } else if (kind === K.OpenBraceToken) {
       braces++;
       if (classHeader) classBodies.push(braces);
