@@ -609,6 +609,37 @@ describe('scanRuntimeImports: traps', () => {
     expect(brief(scan(FLEET).imports)).toEqual(['api -> orders services/api/src/main.ts:1 via orders-sdk']);
   });
 
+  it("a project's own alias into its own folder (`@/*` → `./src/*`) is no candidate in that project: its files are not read for it", () => {
+    const configs = { ...FLEET, web: service('apps/web') };
+    const web = {
+      'apps/web/tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '@/*': ['./src/*'] } } }),
+      'apps/web/src/page.tsx': "import { Button } from '@/components/button';\nexport const Page = Button;\n",
+      'apps/web/src/components/button.tsx': "import { cn } from '@/lib/cn';\nexport const Button = cn;\n",
+      'apps/web/src/lib/cn.ts': 'export const cn = 1;\n',
+      'apps/web/src/api.ts': "import { OrdersClient } from '@acme/orders-sdk';\nexport const c = OrdersClient;\n",
+    };
+    writeFleet(web);
+    expect(brief(scan(configs).imports)).toEqual(['web -> orders apps/web/src/api.ts:1 via orders-sdk']);
+    expect(parsed().filter((file) => file.startsWith('apps/web/'))).toEqual(['apps/web/src/api.ts']);
+
+    // The same key pointing out of its project in another tsconfig keeps it a candidate everywhere.
+    extract.mockClear();
+    writeFleet({
+      ...web,
+      'services/api/tsconfig.json': JSON.stringify({ compilerOptions: { paths: { '@/*': ['../orders/sdk/src/*'] } } }),
+      'services/api/src/main.ts': "import { OrdersClient } from '@/index';\n",
+    });
+    expect(brief(scan(configs).imports)).toEqual([
+      'api -> orders services/api/src/main.ts:1 via orders-sdk',
+      'web -> orders apps/web/src/api.ts:1 via orders-sdk',
+    ]);
+    // The files rejected against web's own names are read again (api.ts comes from the cache).
+    expect(parsed().filter((file) => file.startsWith('apps/web/'))).toEqual([
+      'apps/web/src/components/button.tsx',
+      'apps/web/src/page.tsx',
+    ]);
+  });
+
   it('a wildcard paths alias reaches SDKs (targets without "*/")', () => {
     write({
       'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@sdk/*': ['sdks/*'] } } }),

@@ -21,6 +21,7 @@ import {
 import { bareSpecifierFilter, isRelativeSpecifier, type ReachableNames } from './specifier-filter';
 import {
   contains,
+  deepestAt,
   resolveOwnership,
   SDK_TAG_PREFIX,
   type Ownership,
@@ -149,7 +150,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
 
   const isTest = testFileMatcher(input.testFiles ?? DEFAULT_TEST_FILES);
   const shape = shapeOf(input);
-  const { world, resolver, filter, signature, bare } = shape;
+  const { world, resolver } = shape;
   const seen = new Map<string, ProjectInfo>();
 
   const nestedRoots = nestedProjectRoots(input.projects);
@@ -159,6 +160,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   const pending: Array<PendingFile & { entry: FileEntry }> = [];
   const tooLarge: string[] = [];
   for (const project of input.projects) {
+    const { filter, signature } = shape.filtersFor(project.root);
     for (const { file, hash } of input.files[project.name] ?? []) {
       if (!isSourceFile(file)) continue;
       seen.set(file, project);
@@ -216,6 +218,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       if (!resolved) {
         if (input.stats) input.stats.resolved++;
         const nested = nestedRoots.get(project.root) ?? [];
+        const { bare } = shape.filtersFor(project.root);
         resolved = imports.flatMap((ref) => {
           // Only a specifier that can name another project is resolved: npm packages and the project's own files are not.
           const candidate = isRelativeSpecifier(ref.specifier)
@@ -272,7 +275,7 @@ export function sameReach(
   if (CONFIG_FILE.test(file)) return false;
   const project = basis.sources.get(file);
   if (!project || basis.isTest(file)) return true;
-  const { signature, filter } = basis.shape;
+  const { signature, filter } = basis.shape.filtersFor(project.root);
   const stored = input.cache.lookup(file);
   if (!stored || !isKeyFor(stored.hash, entryKeyOf(before, project.root), signature)) return false;
   const reader = { workspaceRoot: input.workspaceRoot, fs: input.fs ?? nodeSyncFiles, warn: () => undefined };
@@ -362,6 +365,11 @@ function nestedProjectRoots(projects: readonly ProjectInfo[]): Map<string, strin
 export interface Shape {
   world: string;
   resolver: ImportResolver;
+  /** What can name another project from a file of the project at this root. */
+  filtersFor(projectRoot: string): Filters;
+}
+
+export interface Filters {
   filter: PrefixFilter | undefined;
   /** Of the pre-filter's prefixes: a file the filter rejected is rejected again while they are unchanged. */
   signature: string;
@@ -377,7 +385,29 @@ function shapeOf(input: Scan): Shape {
   const world = worldSignature(input);
   const key = `${input.workspaceRoot}\0${world}`;
   if (workerState.lastShape?.key === key) return workerState.lastShape.shape;
-  const names = candidateNames(input);
+  const { internal, ...names } = candidateNames(input);
+  const byAliases = new Map<string, Filters>();
+  const shape: Shape = {
+    world,
+    resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs),
+    filtersFor(projectRoot) {
+      // A project's own aliases into its own folder (`@/*` → `./src/*`) name nothing outside it.
+      const own = internal.get(projectRoot);
+      const aliases = own ? names.aliases.filter((alias) => !own.has(alias)) : names.aliases;
+      const key = aliases.join('\n');
+      let filters = byAliases.get(key);
+      if (!filters) {
+        filters = filtersOf({ ...names, aliases });
+        byAliases.set(key, filters);
+      }
+      return filters;
+    },
+  };
+  workerState.lastShape = { key, shape };
+  return shape;
+}
+
+function filtersOf(names: ReachableNames): Filters {
   const prefixes = [
     ...new Set([
       ...names.packageNames,
@@ -385,15 +415,11 @@ function shapeOf(input: Scan): Shape {
       ...names.topFolders.map((folder) => `${folder}/`),
     ]),
   ].sort();
-  const shape: Shape = {
-    world,
-    resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs),
+  return {
     filter: prefixFilter(prefixes),
     signature: createHash('sha256').update(prefixes.join('\n')).digest('hex').slice(0, 16),
     bare: bareSpecifierFilter(names),
   };
-  workerState.lastShape = { key, shape };
-  return shape;
 }
 
 /**
@@ -425,23 +451,55 @@ const isSdkTag = (tag: string) => tag.startsWith(SDK_TAG_PREFIX);
  * they extend), and the top folders of project roots (for `baseUrl` imports such as
  * `services/orders/sdk/src`).
  */
-function candidateNames(input: Scan): ReachableNames {
+function candidateNames(input: Scan): ReachableNames & { internal: Map<string, Set<string>> } {
   const packageNames = input.projects.flatMap((p) => (p.packageName ? [p.packageName] : []));
   const tsconfigs = [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])]
     .map((f) => f.file)
     .filter((file) => /(^|\/)tsconfig[^/]*\.json$/.test(file));
-  const aliases = tsconfigs.flatMap((config) => pathAliases(input.fs, join(input.workspaceRoot, config)));
+  const roots = new Map(input.projects.map((p) => [p.root, p.root]));
+  const nested = nestedProjectRoots(input.projects);
+  const everywhere = new Set<string>();
+  const internal = new Map<string, Set<string>>();
+  for (const config of tsconfigs) {
+    const owner = deepestAt(roots, config);
+    // Its own folder, when the aliases' targets stay in it: a project holding another has none.
+    const own = owner !== undefined && owner !== '.' && !nested.has(owner) ? owner : undefined;
+    for (const { alias, targets } of pathAliases(input.fs, input.workspaceRoot, config)) {
+      if (own !== undefined && targets.length && targets.every((target) => contains(own, target))) {
+        const set = internal.get(own) ?? new Set<string>();
+        internal.set(own, set.add(alias));
+      } else everywhere.add(alias);
+    }
+  }
+  for (const set of internal.values()) for (const alias of everywhere) set.delete(alias);
+  const aliases = [...new Set([...everywhere, ...[...internal.values()].flatMap((set) => [...set])])];
   const topFolders = input.projects.flatMap((p) => (p.root === '.' ? [] : [p.root.split('/')[0]!]));
-  return { packageNames, aliases: [...new Set(aliases)], topFolders: [...new Set(topFolders)] };
+  return { packageNames, aliases, topFolders: [...new Set(topFolders)], internal };
 }
 
-function pathAliases(fs: SyncFiles, tsconfig: string): string[] {
+/** A tsconfig's `paths` keys, each with where its targets point (workspace paths, up to a `*`). */
+function pathAliases(
+  fs: SyncFiles,
+  workspaceRoot: string,
+  tsconfig: string,
+): Array<{ alias: string; targets: string[] }> {
   try {
     const errors: ParseError[] = [];
-    const config = parseJsonc(fs.read(tsconfig).toString('utf8'), errors, { allowTrailingComma: true }) as
-      { compilerOptions?: { paths?: Record<string, unknown> } } | undefined;
+    const config = parseJsonc(fs.read(join(workspaceRoot, tsconfig)).toString('utf8'), errors, {
+      allowTrailingComma: true,
+    }) as { compilerOptions?: { paths?: Record<string, unknown>; baseUrl?: unknown } } | undefined;
     if (errors.length) return [];
-    return Object.keys(config?.compilerOptions?.paths ?? {}).filter(Boolean);
+    const options = config?.compilerOptions;
+    // Targets are relative to baseUrl, else (TypeScript 4.1+) to the tsconfig's own folder.
+    const base = posix.join(posix.dirname(tsconfig), typeof options?.baseUrl === 'string' ? options.baseUrl : '.');
+    return Object.entries(options?.paths ?? {})
+      .filter(([alias]) => alias)
+      .map(([alias, targets]) => ({
+        alias,
+        targets: (Array.isArray(targets) ? targets : []).map((target) =>
+          typeof target === 'string' ? posix.normalize(posix.join(base, target.split('*')[0]!)) : '..',
+        ),
+      }));
   } catch {
     // A tsconfig that does not parse is reported by the resolver, which reads it too.
     return [];
