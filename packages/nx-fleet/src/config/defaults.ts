@@ -7,9 +7,13 @@ export const DEFAULT_TARGET_NAMES = {
   contract: 'contract-verify',
 } as const;
 
-/** Dev containers and scaffolding templates hold Dockerfiles that are not deployable services. */
+/**
+ * Dev containers, coding agents' environments (`.cursor/Dockerfile`) and scaffolding templates hold
+ * Dockerfiles that are not deployable services.
+ */
 export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/.devcontainer/**',
+  '**/.cursor/**',
   '**/templates/**',
   '**/generators/**/files/**',
   '**/__fixtures__/**',
@@ -34,6 +38,7 @@ export const DEFAULT_RELEASE_IGNORE: readonly string[] = [
   '.husky/**',
   '.devcontainer/**',
   '.claude/**',
+  '.cursor/**',
   'docs/**',
   '**/*.md',
   'LICENSE*',

@@ -100,6 +100,7 @@ const FILES: Record<string, string> = {
   'unnamed/Dockerfile': 'FROM scratch\n',
   '.devcontainer/project.json': json({ name: 'devcontainer' }),
   '.devcontainer/Dockerfile': 'FROM scratch\n',
+  '.cursor/Dockerfile': 'FROM scratch\n',
   'both/project.json': json({ name: 'both' }),
   'both/Containerfile': 'FROM scratch\n',
   'both/Dockerfile': 'FROM scratch\n',
@@ -346,7 +347,12 @@ describe('createNodes', () => {
     // Excluded and Containerfile-shadowed files, services, and broken JSON without a Dockerfile never warn.
     expect(
       messages.some(
-        (m) => m.includes('.devcontainer') || m.includes('both/') || m.includes('services/') || m.includes('libs/'),
+        (m) =>
+          m.includes('.devcontainer') ||
+          m.includes('.cursor') ||
+          m.includes('both/') ||
+          m.includes('services/') ||
+          m.includes('libs/'),
       ),
     ).toBe(false);
     expect(messages).toHaveLength(3);
