@@ -360,6 +360,27 @@ describe('scanImports against the full parse', () => {
     expect(scanImports('a.tsx', before)).toBeUndefined();
   });
 
+  it('reads past no English "export" or "require" in JSX text: only a re-export or a called require counts', () => {
+    const email = lines(
+      "import { Button, Text } from '@acme/email';",
+      'export const Done = ({ url }: { url: string }) => (',
+      "  <Text>Your data export is ready. Don't forget: downloads require a login. <Button href={url} /></Text>",
+      ');',
+    );
+    expect(scanImports('a.tsx', email)).toEqual([{ specifier: '@acme/email', line: 1, kind: 'import' }]);
+    // Re-exports and calls after the JSX still count: the scan reads to them (and leaves the JSX to the parser).
+    for (const tail of [
+      "export type { T } from '@acme/late';",
+      "export type * from '@acme/late';",
+      "export /* c */ * from '@acme/late';",
+      "const late = require /* c */ ('@acme/late');",
+    ]) {
+      const text = lines(email, tail);
+      expect(scanImports('a.tsx', text)).toBeUndefined();
+      expect(importsOf('a.tsx', text).map((ref) => ref.specifier)).toEqual(['@acme/email', '@acme/late']);
+    }
+  });
+
   it('still reads to a word that a character outside ASCII sets apart (a no-break space is a space)', () => {
     const text = lines(
       "import { Widget } from '@acme/ui';",

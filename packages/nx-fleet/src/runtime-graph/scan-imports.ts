@@ -14,7 +14,7 @@ import { workerState } from './worker-state';
 export function scanImports(fileName: string, text: string): ImportRef[] | undefined {
   // Past the last `import`, `require` or re-export in the text no reference can start; a file
   // without one has none to find.
-  const lastWord = Math.max(lastWholeWord(text, 'import'), lastWholeWord(text, 'require'), lastReexport(text));
+  const lastWord = Math.max(lastWholeWord(text, 'import'), lastWholeWord(text, 'require', CALLED), lastReexport(text));
   if (lastWord < 0) return [];
   const tokens = tokenize(fileName, text, lastWord);
   return tokens && walk(tokens, text);
@@ -515,14 +515,20 @@ export function lineAt(starts: readonly number[], offset: number): number {
 /**
  * Where the last `word` stands as a whole word, or -1: not inside a longer ASCII name (`important`,
  * `isRequired`, `exports`), which front-end files hold far past their last import; a letter outside
- * ASCII beside it keeps it a candidate (it may be a space to the parser).
+ * ASCII beside it keeps it a candidate (it may be a space to the parser). With `followedBy`, only
+ * where that comes next (a `require` is a reference only when called).
  */
-function lastWholeWord(text: string, word: string): number {
+function lastWholeWord(text: string, word: string, followedBy?: RegExp): number {
   for (let at = text.lastIndexOf(word); at >= 0; at = at ? text.lastIndexOf(word, at - 1) : -1) {
-    if (!isAsciiNameChar(text.charCodeAt(at + word.length)) && !isAsciiNameChar(text.charCodeAt(at - 1))) return at;
+    if (isAsciiNameChar(text.charCodeAt(at + word.length)) || isAsciiNameChar(text.charCodeAt(at - 1))) continue;
+    if (followedBy) followedBy.lastIndex = at + word.length;
+    if (!followedBy || followedBy.test(text)) return at;
   }
   return -1;
 }
+
+/** What may follow a `require` that is called: `(`, type arguments, `?.(`, or a comment before them. */
+const CALLED = /\s*[(<?/]/y;
 
 function isAsciiNameChar(code: number): boolean {
   return (
@@ -535,21 +541,22 @@ function isAsciiNameChar(code: number): boolean {
 }
 
 /**
- * Where the last `export` keyword that may re-export is, or -1: any `export` but one that plainly
- * declares (`export const`, `export default`, …), lists local names and ends (`export { a, b as c };`,
- * components' last line), or is part of a longer name (`exports`). A comment after `export` keeps it
- * a candidate.
+ * Where the last `export` keyword that may re-export is, or -1: one followed by what a re-export
+ * starts with (`*`, `{`, `type *`, `type {`, or a comment), unless it lists local names and ends
+ * (`export { a, b as c };`, components' last line). Not a declaration (`export const`), nor the
+ * word in a longer name (`exports`) or in JSX text ("Your data export is ready").
  */
 function lastReexport(text: string): number {
   for (let at = text.lastIndexOf('export'); at >= 0; at = at ? text.lastIndexOf('export', at - 1) : -1) {
     if (/[\w$]/.test(text[at + 6] ?? '') || (at > 0 && /[\w$.]/.test(text[at - 1]!))) continue;
-    if (DECLARES.test(text.slice(at + 6, at + 40))) continue;
+    REEXPORT_START.lastIndex = at + 6;
+    if (!REEXPORT_START.test(text)) continue;
     LOCAL_NAMES.lastIndex = at + 6;
     if (!LOCAL_NAMES.test(text)) return at;
   }
   return -1;
 }
 
-const DECLARES = /^\s+(const|let|var|function|class|default|async|interface|enum|abstract|declare|namespace|module)\b/;
+const REEXPORT_START = /\s*(?:[*{/]|type[\s/]*[*{/])/y;
 /** Names, commas and spaces in braces, then `;` or the text's end: nothing can follow with `from`. */
 const LOCAL_NAMES = /\s*\{[\w$\s,]*\}\s*(;|$)/y;
