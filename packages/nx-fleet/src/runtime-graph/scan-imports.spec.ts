@@ -360,6 +360,18 @@ describe('scanImports against the full parse', () => {
     expect(scanImports('a.tsx', before)).toBeUndefined();
   });
 
+  it('decides `type T = typeof import()` (a type) and `this.x = import()` (a call)', () => {
+    const text = lines(
+      "type Jose = typeof import('@acme/jose');",
+      "class Loader { load() { this.jose = import('@acme/jose-runtime'); } }",
+    );
+    expect(scanImports('a.ts', text)).toEqual(parsedImportsOf('a.ts', text));
+    expect(scanImports('a.ts', text)).toEqual([
+      { specifier: '@acme/jose', line: 1, kind: 'import-type' },
+      { specifier: '@acme/jose-runtime', line: 2, kind: 'dynamic-import' },
+    ]);
+  });
+
   it('reads past no English "export" or "require" in JSX text: only a re-export or a called require counts', () => {
     const email = lines(
       "import { Button, Text } from '@acme/email';",

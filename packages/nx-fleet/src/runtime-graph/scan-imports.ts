@@ -336,8 +336,14 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
     if (prev === K.EqualsToken && isName(i - 2)) {
       const before = at(i - 3);
       if (before === K.ConstKeyword || before === K.LetKeyword || before === K.VarKeyword) return 'dynamic-import';
-      // `type T = import('x')`, at a statement's start.
-      const head = at(i - 4);
+      // `this.loaded = import('x')`: an assignment to a member, where no type can be.
+      if (before === K.DotToken) return 'dynamic-import';
+    }
+    // `type T = import('x')` or `type T = typeof import('x')`, at a statement's start.
+    const equals = prev === K.TypeOfKeyword ? i - 2 : i - 1;
+    if (at(equals) === K.EqualsToken && isName(equals - 1)) {
+      const before = at(equals - 2);
+      const head = at(equals - 3);
       if (
         before === K.TypeKeyword &&
         (head < 0 ||
