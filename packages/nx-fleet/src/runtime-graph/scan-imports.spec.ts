@@ -93,6 +93,8 @@ const TRICKY: Record<string, string> = {
     "const Other = lazy(async () => import('@acme/f'));",
     "const g = memo(x => import('@acme/g'));",
     "const h = lazy((options: { retry: number }) => import('@acme/h'));",
+    "type Jose = typeof import('@acme/jose');",
+    "class Loader { load() { this.jose = import('@acme/jose'); } }",
     'export { a, b, c, routes, Page, Other, g, h };',
   ),
   'an arrow whose place the tokens cannot tell': lines(
@@ -358,6 +360,26 @@ describe('scanImports against the full parse', () => {
     // Before the last word it still leaves the file to the full parse.
     const before = lines("const a = () => <p>Don't</p>;", "import { b } from '@acme/b';");
     expect(scanImports('a.tsx', before)).toBeUndefined();
+  });
+
+  it('ends early only where the tokens read the last word as its keyword (a stray */ can part them from the parser)', () => {
+    const text =
+      "comment */ const f = require('@acme/f'); const t = `a ${ /** @see import('@acme/jsdoc') */   type C, const = ;   export const x = d; const r6 = s.split(/[/]/); import '@acme/after-class-slash';";
+    expect(scanImports('a.mjs', text)).toBeUndefined();
+    expect(importsOf('a.mjs', text)).toEqual(parsedImportsOf('a.mjs', text));
+    // A last word inside a string is read to the end: decided when the rest is sound.
+    const sample = lines(
+      "import { a } from '@acme/a';",
+      "const doc = `import { b } from '@acme/b';`;",
+      'export const c = <p>x</p>;',
+    );
+    expect(scanImports('a.tsx', sample)).toBeUndefined();
+    const plain = lines(
+      "import { a } from '@acme/a';",
+      "const doc = `import { b } from '@acme/b';`;",
+      'export const c = a;',
+    );
+    expect(scanImports('a.ts', plain)).toEqual([{ specifier: '@acme/a', line: 1, kind: 'import' }]);
   });
 
   it('decides `type T = typeof import()` (a type) and `this.x = import()` (a call)', () => {

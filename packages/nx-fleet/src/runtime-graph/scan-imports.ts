@@ -101,13 +101,23 @@ function tokenize(fileName: string, text: string, lastWord: number): Tokens | un
   // Once the tokens are past the last word, at the top level with nothing open, a few more finish the
   // last reference (`from 'x'`).
   let pastLastWord = 0;
+  // Whether the tokens read the last word as the keyword it looks like. Only then may the scan end
+  // before the text does: read inside a string or a regular expression, the tokens may have parted
+  // from the parser's reading (a stray `*/` makes both read `/ … /` as a regular expression, and
+  // the parser recovers elsewhere), and the rest of the file must still prove them right.
+  let keywordAtLastWord = false;
   for (;;) {
     let kind: number = scanner.scan();
     if (kind === K.EndOfFileToken) break;
+    if (
+      scanner.getTokenStart() === lastWord &&
+      (kind === K.ImportKeyword || kind === K.ExportKeyword || kind === K.RequireKeyword || kind === K.Identifier)
+    )
+      keywordAtLastWord = true;
     // What the tokens cannot decide past the last word (JSX, a regular expression that may hide a
     // quote) ends the scan instead of the answer: no reference starts there, and none of the last
     // one's tokens (`from 'x'`, `('x')`) can be either.
-    const past = scanner.getTokenStart() > lastWord;
+    const past = keywordAtLastWord && scanner.getTokenStart() > lastWord;
     if (past && !braces && !parens && !brackets && !templates.length) {
       if (++pastLastWord > TOKENS_AFTER_LAST_WORD) return tokens;
     }
