@@ -274,6 +274,11 @@ function onlyProject(results: ReadonlyArray<readonly [string, CreateNodesResult]
   return Object.values(projects)[0]!;
 }
 
+/** The docker-build target of the service at `root` (its Dockerfile in its folder). */
+function dockerBuildOf(results: ReadonlyArray<readonly [string, CreateNodesResult]>, root: string) {
+  return results.find(([file]) => file === `${root}/Dockerfile`)![1].projects![root]!.targets!['docker-build']!;
+}
+
 describe('createNodes', () => {
   it('matches Dockerfiles, Containerfiles and project manifests anywhere', async () => {
     const createNodes = freshCreateNodes();
@@ -902,9 +907,7 @@ describe('createNodes', () => {
         'apps/web/project.json': json({ name: 'web' }),
         'apps/web/src/main.ts': '',
       });
-      const build = results.find(([file]) => file === 'apps/server/Dockerfile')![1].projects!['apps/server']!.targets![
-        'docker-build'
-      ]!;
+      const build = dockerBuildOf(results, 'apps/server');
       expect(build).toMatchObject({
         dependsOn: ['build', { projects: ['web'], target: 'build' }],
         options: { context: '.', prune: true, contextOutputs: ['apps/web/dist', 'dist/apps/server'] },
@@ -924,8 +927,7 @@ describe('createNodes', () => {
         'packages/web/tsconfig.json': json({ compilerOptions: { outDir: '../../dist/out-tsc' } }),
         'packages/web/src/main.ts': '',
       });
-      const build = results.find(([file]) => file === 'packages/server/Dockerfile')![1].projects!['packages/server']!
-        .targets!['docker-build']!;
+      const build = dockerBuildOf(results, 'packages/server');
       expect(build).toMatchObject({
         dependsOn: ['build', { projects: ['web'], target: 'build' }],
         options: { context: '.', prune: true, contextOutputs: ['packages/server/dist', 'packages/web/build'] },
@@ -950,9 +952,7 @@ describe('createNodes', () => {
         'apps/web/project.json': json({ name: 'web' }),
         'apps/web/src/main.ts': '',
       });
-      const build = results.find(([file]) => file === 'apps/server/Dockerfile')![1].projects!['apps/server']!.targets![
-        'docker-build'
-      ]!;
+      const build = dockerBuildOf(results, 'apps/server');
       expect(build.dependsOn).toEqual(['compile', { projects: ['web'], target: 'build' }]);
     });
 
