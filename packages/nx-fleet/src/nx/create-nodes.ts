@@ -564,7 +564,7 @@ const BUILD_TSCONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.app.j
 /** The folders inside a project that its tsconfigs' `outDir` names (workspace-relative); one outside it is not the folder's. */
 function typeScriptOutDirs(texts: WorkspaceTexts, root: string): string[] {
   const outDirs = BUILD_TSCONFIGS.flatMap((name) => {
-    const text = texts.text(posix.join(root, name));
+    const text = texts.committedText(posix.join(root, name));
     const outDir = text === undefined ? undefined : (parseJsonc(text) as TsConfig | undefined)?.compilerOptions?.outDir;
     if (typeof outDir !== 'string') return [];
     const path = posix.normalize(posix.join(root, outDir)).replace(/\/+$/, '');
@@ -593,7 +593,7 @@ type DeclaredTarget = { outputs?: unknown; options?: { buildArgs?: unknown } } |
 function declaredTargets(texts: WorkspaceTexts, root: string): Record<string, DeclaredTarget> {
   const targetsIn = (file: string, pick: (manifest: Record<string, unknown>) => unknown) => {
     try {
-      const targets = pick(JSON.parse(texts.text(posix.join(root, file)) ?? '{}') as Record<string, unknown>);
+      const targets = pick(JSON.parse(texts.committedText(posix.join(root, file)) ?? '{}') as Record<string, unknown>);
       return typeof targets === 'object' && targets !== null ? (targets as Record<string, DeclaredTarget>) : {};
     } catch {
       return {};

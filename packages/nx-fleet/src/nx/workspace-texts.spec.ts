@@ -58,6 +58,16 @@ describe('WorkspaceTexts', () => {
     expect(texts.exists('project.json')).toBe(true);
   });
 
+  it('reads a committed-only file (a manifest, a tsconfig) when Nx lists it, else neither asks the disk nor probes', () => {
+    const root = workspace({ 'project.json': '{"a":1}', 'tsconfig.json': '{}' });
+    const texts = new WorkspaceTexts(root, [{ file: 'project.json', hash: 'h' }], new Map());
+    expect(texts.committedText('project.json')).toBe('{"a":1}');
+    expect(texts.committedText('tsconfig.json')).toBeUndefined();
+    expect(texts.committedText('package.json')).toBeUndefined();
+    expect(texts.probes).toEqual({});
+    expect(new WorkspaceTexts(root, undefined, new Map()).committedText('tsconfig.json')).toBe('{}');
+  });
+
   it('records what the disk said of unlisted files, and tells when it says otherwise', () => {
     const root = workspace({ '.dockerignore': 'dist\n', 'svc.dockerignore': 'x\n' });
     const texts = new WorkspaceTexts(root, [], new Map());

@@ -66,6 +66,15 @@ export class WorkspaceTexts {
     return text;
   }
 
+  /**
+   * The text of a file that is part of the workspace only when committed (manifests, tsconfigs), as
+   * for Nx's own inference: one Nx does not list is absent, so the disk is not asked and nothing is
+   * probed. Without Nx's list, the disk.
+   */
+  committedText(path: string): string | undefined {
+    return this.files === undefined || this.hashes.has(path) ? this.text(path) : undefined;
+  }
+
   /** Whether the disk still says what `probes` recorded. */
   stillHolds(probes: Probes): boolean {
     return Object.entries(probes).every(([path, probe]) => {
