@@ -387,19 +387,28 @@ function shapeOf(input: Scan): Shape {
   if (workerState.lastShape?.key === key) return workerState.lastShape.shape;
   const { internal, ...names } = candidateNames(input);
   const byAliases = new Map<string, Filters>();
+  const byRoot = new Map<string, Filters>();
+  // Most projects have no aliases of their own: they share one, found without joining every alias.
+  let everyAlias: Filters | undefined;
+  const filtersFor = (projectRoot: string): Filters => {
+    // A project's own aliases into its own folder (`@/*` → `./src/*`) name nothing outside it.
+    const own = internal.get(projectRoot);
+    if (!own) return (everyAlias ??= filtersOf(names));
+    const aliases = names.aliases.filter((alias) => !own.has(alias));
+    const key = aliases.join('\n');
+    let filters = byAliases.get(key);
+    if (!filters) {
+      filters = filtersOf({ ...names, aliases });
+      byAliases.set(key, filters);
+    }
+    return filters;
+  };
   const shape: Shape = {
     world,
     resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs),
     filtersFor(projectRoot) {
-      // A project's own aliases into its own folder (`@/*` → `./src/*`) name nothing outside it.
-      const own = internal.get(projectRoot);
-      const aliases = own ? names.aliases.filter((alias) => !own.has(alias)) : names.aliases;
-      const key = aliases.join('\n');
-      let filters = byAliases.get(key);
-      if (!filters) {
-        filters = filtersOf({ ...names, aliases });
-        byAliases.set(key, filters);
-      }
+      let filters = byRoot.get(projectRoot);
+      if (!filters) byRoot.set(projectRoot, (filters = filtersFor(projectRoot)));
       return filters;
     },
   };
