@@ -12,7 +12,7 @@ import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 describe('build contexts inferred from existing Dockerfiles (real nx CLI, real engine)', () => {
   let ws: TestWorkspace;
   const tag = (root: string) => ws.readJson<{ contentTag: string }>(`dist/fleet/${root}/image.json`).contentTag;
-  const SERVICES = ['folder-api', 'dist-api', 'turbo-web', 'edge', 'node-srv'];
+  const SERVICES = ['folder-api', 'dist-api', 'turbo-web', 'edge', 'node-srv', 'variant-web'];
 
   beforeAll(async () => {
     ws = TestWorkspace.create('contexts');
@@ -131,6 +131,15 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'FROM node:20\nCOPY ./apps/node-srv /app\nCMD ["node", "/app/dist/index.js"]\n',
     );
 
+    // Its image's Dockerfile has a name of its own beside a development one (which would fail the build).
+    ws.write('apps/variant-web/package.json', JSON.stringify({ name: 'variant-web', private: true }));
+    ws.write('apps/variant-web/src/main.js', main('variant-web'));
+    ws.write(
+      'apps/variant-web/Dockerfile.web',
+      'FROM node:20\nWORKDIR /app\nCOPY src/ ./src/\nCMD ["node", "src/main.js"]\n',
+    );
+    ws.write('apps/variant-web/Dockerfile.dev', 'FROM node:20\nRUN exit 1\n');
+
     // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
@@ -164,6 +173,10 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       options: { context: '.', prune: true, contextOutputs: ['apps/node-srv/dist'] },
     });
 
+    expect((await ws.showProject('variant-web')).targets['docker-build']).toMatchObject({
+      options: { dockerfile: 'apps/variant-web/Dockerfile.web', context: 'apps/variant-web' },
+    });
+
     const context = await ws.bin('nx-fleet', ['context', 'dist-api']);
     expect(context.code).toBe(0);
     expect(context.stderr).toMatch(/dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/\$\{app\} \."/);
@@ -178,6 +191,8 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     // The folder copied whole holds what its build wrote, as `docker build` would have sent it.
     const nodeSrv = ws.readJson<{ localRef: string }>('dist/fleet/apps/node-srv/image.json').localRef;
     expect((await runOk('podman', ['run', '--rm', nodeSrv])).stdout).toContain(`node-srv ${ws.id}`);
+    const variant = ws.readJson<{ localRef: string }>('dist/fleet/apps/variant-web/image.json').localRef;
+    expect((await runOk('podman', ['run', '--rm', variant])).stdout).toContain(`variant-web ${ws.id}`);
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
     ws.write('apps/other/README.md', 'notes\n');

@@ -3,11 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { AggregateCreateNodesError, logger, type CreateNodesResult } from '@nx/devkit';
+import picomatch from 'picomatch';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { FleetPluginOptions } from '../config/options';
 import { answerApart, fleetCreateNodes, type CreateNodesDeps } from './create-nodes';
 import { NODES_PROCESS_ENV, type ApartAnswer, type ApartQuestion } from './create-nodes-apart';
 import { cacheFile } from './folder-cache';
+import { PLUGIN_GLOB } from '../services/detection';
 import { GraphMemo } from './graph-memo';
 import { OnceWarnings } from './worker-state';
 
@@ -79,13 +81,11 @@ function writeTree(root: string, files: Record<string, string>): void {
 /** What Nx would hand the plugin: every file matching its glob (manifests, container files, JSON files directly in a pacts folder), sorted. */
 function matched(files: Record<string, string>): string[] {
   return Object.keys(files)
-    .filter(
-      (file) =>
-        ['Dockerfile', 'Containerfile', 'project.json', 'package.json'].includes(posix.basename(file)) ||
-        /(^|\/)pacts\/[^/]+\.json$/.test(file),
-    )
+    .filter((file) => matchesPluginGlob(file))
     .sort();
 }
+
+const matchesPluginGlob = picomatch(PLUGIN_GLOB, { dot: true });
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -282,7 +282,7 @@ function dockerBuildOf(results: ReadonlyArray<readonly [string, CreateNodesResul
 describe('createNodes', () => {
   it('matches Dockerfiles, Containerfiles and project manifests anywhere', async () => {
     const createNodes = freshCreateNodes();
-    expect(createNodes[0]).toBe('**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}');
+    expect(createNodes[0]).toBe(PLUGIN_GLOB);
   });
 
   it('returns one [file, result] pair per service only, keyed by its Dockerfile', async () => {
@@ -487,6 +487,40 @@ describe('createNodes', () => {
     });
     expect(results).toEqual([]);
     expect(warnings(warn)).toEqual([]);
+  });
+
+  it('builds a project from its one named variant that is not for development, and names several in one warning', async () => {
+    const { results } = await runWorkspace({
+      'apps/web/package.json': json({ name: 'web' }),
+      'apps/web/Dockerfile.web': 'FROM scratch\n',
+      'apps/web/Dockerfile.dev': 'FROM scratch\n',
+      'apps/web/Dockerfile.web.dockerignore': 'node_modules\n',
+      'apps/api/project.json': json({ name: 'api' }),
+      'apps/api/api.Containerfile': 'FROM scratch\n',
+      'apps/multi/project.json': json({ name: 'multi' }),
+      'apps/multi/Dockerfile.alpine': 'FROM scratch\n',
+      'apps/multi/Dockerfile.debian': 'FROM scratch\n',
+      'apps/multi/Dockerfile.local': 'FROM scratch\n',
+      // Variants no project owns are nobody's service and nobody's orphan.
+      'docker/Dockerfile.pnpm': 'FROM scratch\n',
+      'apps/tools/project.json': json({ name: 'tools' }),
+      'apps/tools/Dockerfile.dev': 'FROM scratch\n',
+    });
+    expect(results.map(([file]) => file)).toEqual(['apps/api/api.Containerfile', 'apps/web/Dockerfile.web']);
+    const optionsOf = (file: string, root: string) =>
+      results.find(([f]) => f === file)![1].projects![root]!.targets!['docker-build']!.options;
+    expect(optionsOf('apps/web/Dockerfile.web', 'apps/web')).toMatchObject({ dockerfile: 'apps/web/Dockerfile.web' });
+    expect(optionsOf('apps/api/api.Containerfile', 'apps/api')).toMatchObject({
+      dockerfile: 'apps/api/api.Containerfile',
+    });
+    // docker/ is still outside every project: a change there affects every service (rule b).
+    expect(
+      results.find(([f]) => f === 'apps/web/Dockerfile.web')![1].projects!['apps/web']!.targets!['docker-push']!.inputs,
+    ).toContain('{workspaceRoot}/docker/**');
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: apps/multi holds Dockerfile.alpine and Dockerfile.debian and no plain Dockerfile, so it is not a service: which one ships is not guessed. ' +
+        'Name it in the project\'s configuration with "metadata": { "fleet": { "dockerfile": "apps/multi/Dockerfile.alpine" } } (or the plugin option "services"), or exclude the others with the plugin option "exclude".',
+    ]);
   });
 
   describe('per-service settings', () => {

@@ -8,7 +8,13 @@ import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions 
 import { brokerConfigFromEnv } from '../contracts/pact-broker';
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
-import { groupByFolder, PLUGIN_GLOB, preferredContainerfile, type Detection } from '../services/detection';
+import {
+  containerfileVariant,
+  groupByFolder,
+  PLUGIN_GLOB,
+  serviceContainerfile,
+  type Detection,
+} from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import { copiedProjectRoots, type ContextFacts } from '../image/context-inference';
 import type { Env } from '../io/ports';
@@ -130,7 +136,7 @@ async function fleetNodes(
   const folders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
   const roots = [...folders.keys()];
   const shared = sharedPatterns({
-    projectRoots: roots,
+    projectRoots: roots.filter((root) => folders.get(root)!.some(marksFolder)),
     entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
     ignore: options.releaseIgnore,
   });
@@ -346,7 +352,7 @@ function analyse(
           : memo.decision(`folder\0${root}`, JSON.stringify([manifests.identity, folderFiles, optionsKey]), analysed),
     };
   } catch (error) {
-    return { file: preferredContainerfile(folderFiles) ?? folderFiles[0]!, error };
+    return { file: serviceContainerfile(folderFiles).file ?? folderFiles[0]!, error };
   }
 }
 
@@ -658,6 +664,14 @@ function serviceNode(
       },
     },
   };
+}
+
+/**
+ * A manifest or a plain container file: a folder only named variants or ignore files were matched in
+ * (a docker/ folder of Dockerfile.pnpm, Dockerfile.bun) belongs to no project, so rule (b) counts its files.
+ */
+function marksFolder(file: string): boolean {
+  return containerfileVariant(file) === '' || (MANIFEST_NAMES as readonly string[]).includes(posix.basename(file));
 }
 
 /** Nx records this file as where the targets came from; a Dockerfile elsewhere may serve several projects. */

@@ -6,7 +6,7 @@ import {
   type FleetServiceConfig,
   type ProjectManifest,
 } from '../config/service-settings';
-import { CONTAINERFILE_NAMES, detectService, type Detection } from '../services/detection';
+import { containerfileVariant, detectService, serviceContainerfile, type Detection } from '../services/detection';
 
 export const MANIFEST_NAMES = ['project.json', 'package.json'] as const;
 export type ManifestName = (typeof MANIFEST_NAMES)[number];
@@ -31,7 +31,7 @@ export interface FolderAnalysis {
 }
 
 export function isContainerfile(file: string): boolean {
-  return (CONTAINERFILE_NAMES as readonly string[]).includes(posix.basename(file));
+  return containerfileVariant(file) !== undefined;
 }
 
 /** Pure: the manifests' texts are read by the caller, so the analysis can be cached by them. */
@@ -56,9 +56,20 @@ export function analyseFolder(
   if (!containerfiles.length && !hasFleetBlock(projectJson, packageJson) && !fromPlugin.dockerfile)
     return { detection: { kind: 'none' }, ...facts };
   const config = serviceConfig(root, projectJson, packageJson, fromPlugin, warnings);
+  const detection = detectService({ root, containerfiles, projectJson, packageJson, config }, options.exclude);
+  const { ambiguous } = serviceContainerfile(containerfiles);
+  if (detection.kind === 'none' && project && ambiguous && root !== '.')
+    warnings.push(ambiguousWarning(root, ambiguous));
+  return { detection, ...facts };
+}
+
+function ambiguousWarning(root: string, variants: readonly string[]): Warning {
+  const names = variants.map((file) => posix.basename(file));
   return {
-    detection: detectService({ root, containerfiles, projectJson, packageJson, config }, options.exclude),
-    ...facts,
+    key: `${root}:variants`,
+    message:
+      `nx-fleet: ${root} holds ${names.slice(0, -1).join(', ')} and ${names.at(-1)} and no plain Dockerfile, so it is not a service: which one ships is not guessed. ` +
+      `Name it in the project's configuration with "metadata": { "fleet": { "dockerfile": "${variants[0]}" } } (or the plugin option "services"), or exclude the others with the plugin option "exclude".`,
   };
 }
 

@@ -8,6 +8,8 @@ import {
   groupByFolder,
   PLUGIN_GLOB,
   preferredContainerfile,
+  serviceContainerfile,
+  containerfileVariant,
   type FolderInput,
 } from './detection';
 
@@ -257,6 +259,65 @@ describe('detectService', () => {
   });
 });
 
+describe('detectService: named variants', () => {
+  it('builds a project folder from its one shipping variant, the workspace root only from a plain one', () => {
+    expect(
+      detectService(
+        folder('apps/web', ['apps/web/Dockerfile.web', 'apps/web/Dockerfile.dev'], { projectJson: {} }),
+        [],
+      ),
+    ).toMatchObject({
+      kind: 'service',
+      dockerfile: 'apps/web/Dockerfile.web',
+    });
+    expect(detectService(folder('.', ['prod.Dockerfile'], { packageJson: { name: 'root' } }), []).kind).toBe('none');
+    expect(
+      detectService(folder('.', ['prod.Dockerfile', 'Dockerfile'], { packageJson: { name: 'root' } }), []),
+    ).toMatchObject({
+      kind: 'service',
+      dockerfile: 'Dockerfile',
+    });
+    // No project: neither a service nor an orphan.
+    expect(detectService(folder('docker', ['docker/Dockerfile.pnpm']), []).kind).toBe('none');
+    expect(
+      detectService(folder('apps/web', ['apps/web/Dockerfile.web'], { projectJson: {} }), ['apps/web/**']).kind,
+    ).toBe('excluded');
+  });
+});
+
+describe('containerfileVariant', () => {
+  it.each([
+    ['apps/web/Dockerfile', ''],
+    ['Containerfile', ''],
+    ['apps/web/Dockerfile.web', 'web'],
+    ['apps/web/web.Dockerfile', 'web'],
+    ['apps/api/Containerfile.prod', 'prod'],
+    ['apps/api/api.Containerfile', 'api'],
+    ['apps/web/Dockerfile.web.dockerignore', undefined],
+    ['apps/web/Dockerfile.dockerignore', undefined],
+    ['apps/web/Dockerfile-dev', undefined],
+    ['apps/web/package.json', undefined],
+  ])('%s → %s', (file, variant) => {
+    expect(containerfileVariant(file)).toBe(variant);
+  });
+});
+
+describe('serviceContainerfile', () => {
+  it.each([
+    ['the plain one over any variant', ['x/Dockerfile.web', 'x/Dockerfile'], { file: 'x/Dockerfile' }],
+    ['the one shipping variant', ['x/Dockerfile.dev', 'x/Dockerfile.web'], { file: 'x/Dockerfile.web' }],
+    ['no development variant', ['x/Dockerfile.dev', 'x/Dockerfile.local', 'x/test.Dockerfile', 'x/Dockerfile.CI'], {}],
+    [
+      'several shipping variants, sorted',
+      ['x/Dockerfile.debian', 'x/Dockerfile.alpine'],
+      { ambiguous: ['x/Dockerfile.alpine', 'x/Dockerfile.debian'] },
+    ],
+    ['nothing', [], {}],
+  ])('%s', (_, files, expected) => {
+    expect(serviceContainerfile(files)).toEqual(expected);
+  });
+});
+
 describe('preferredContainerfile', () => {
   it('picks Dockerfile over Containerfile in the same folder, whatever the order', () => {
     expect(preferredContainerfile(['x/Containerfile', 'x/Dockerfile'])).toBe('x/Dockerfile');
@@ -301,7 +362,9 @@ describe('globs', () => {
   });
 
   it('PLUGIN_GLOB matches container files, project manifests and pacts at any depth, nothing else', () => {
-    expect(PLUGIN_GLOB).toBe('**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}');
+    expect(PLUGIN_GLOB).toBe(
+      '**/{Dockerfile,Containerfile,Dockerfile.*,Containerfile.*,*.Dockerfile,*.Containerfile,project.json,package.json,pacts/*.json}',
+    );
     const matches = picomatch(PLUGIN_GLOB, { dot: true });
     for (const file of [
       'Dockerfile',
@@ -309,13 +372,17 @@ describe('globs', () => {
       'services/a/Containerfile',
       'services/a/project.json',
       '.deploy/api/Dockerfile',
+      'services/a/Dockerfile.prod',
+      'apps/web/web.Dockerfile',
+      'apps/api/Containerfile.api',
       'services/orders/pacts/web-orders.json',
       'pacts/web-root.json',
     ]) {
       expect(matches(file), file).toBe(true);
     }
     for (const file of [
-      'services/a/Dockerfile.prod',
+      'services/a/Dockerfile-dev',
+      'services/a/.dockerignore',
       'services/a/tsconfig.json',
       'services/a/package-lock.json',
       'README.md',

@@ -5,15 +5,35 @@ import type { FleetServiceConfig, ProjectManifest } from '../config/service-sett
 /** The file names that make a folder's project a service. */
 export const CONTAINERFILE_NAMES = ['Dockerfile', 'Containerfile'] as const;
 /**
- * Container files and project manifests make services (a manifest's `fleet` block can point at a
- * Dockerfile elsewhere); `pacts/*.json` in a service folder adds its contract-verify target.
+ * Container files (named variants too: `Dockerfile.web`, `api.Dockerfile`) and project manifests
+ * make services (a manifest's `fleet` block can point at a Dockerfile elsewhere); `pacts/*.json` in
+ * a service folder adds its contract-verify target.
  */
-export const PLUGIN_GLOB = '**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}';
+export const PLUGIN_GLOB =
+  '**/{Dockerfile,Containerfile,Dockerfile.*,Containerfile.*,*.Dockerfile,*.Containerfile,project.json,package.json,pacts/*.json}';
+
+/**
+ * The variant part of a container file's name (`web` of `Dockerfile.web` or `web.Dockerfile`), `''`
+ * for a plain Dockerfile or Containerfile, undefined for any other file (an ignore file among them).
+ */
+export function containerfileVariant(file: string): string | undefined {
+  const name = posix.basename(file);
+  if ((CONTAINERFILE_NAMES as readonly string[]).includes(name)) return '';
+  if (name.endsWith('.dockerignore')) return undefined;
+  return VARIANT.exec(name)
+    ?.slice(1)
+    .find((part) => part !== undefined);
+}
+
+const VARIANT = /^(?:Dockerfile|Containerfile)\.([^/]+)$|^([^/]+)\.(?:Dockerfile|Containerfile)$/;
+
+/** Variants made for development, tests or CI: never the image a service ships. */
+const DEVELOPMENT_VARIANT = /^(dev|develop|development|local|test|tests|testing|debug|ci|e2e|devcontainer)$/i;
 
 /** One folder as the plugin sees it; read by the caller so that detection stays pure. */
 export interface FolderInput {
   root: string;
-  /** Dockerfile/Containerfile paths in this folder (workspace-relative). */
+  /** Container file paths in this folder, named variants too (workspace-relative). */
   containerfiles: readonly string[];
   projectJson?: ProjectManifest;
   packageJson?: ProjectManifest;
@@ -28,17 +48,18 @@ export type Detection =
   | { kind: 'none' };
 
 export function detectService(folder: FolderInput, exclude: readonly string[]): Detection {
-  const ownDockerfile = preferredContainerfile(folder.containerfiles);
-  const excludedBy = ownDockerfile ? exclude.find((glob) => matcher(glob)(ownDockerfile)) : undefined;
   const hasProject = !!folder.projectJson || !!folder.packageJson;
   // Nx names a project.json project itself; a bare package.json outside npm workspaces would stay
   // nameless (which breaks every Nx command), so its package name is passed on.
   const name = folder.projectJson ? undefined : stringOrUndefined(folder.packageJson?.name);
   if (!hasProject || (!folder.projectJson && !name)) {
-    if (!ownDockerfile) return { kind: 'none' };
+    // Named variants outside projects (a docker/ folder of Dockerfile.pnpm, Dockerfile.bun) are no one's.
+    const orphan = preferredContainerfile(folder.containerfiles);
+    if (!orphan) return { kind: 'none' };
+    const excludedBy = exclude.find((glob) => matcher(glob)(orphan));
     return excludedBy
-      ? { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy }
-      : { kind: 'orphan', dockerfile: ownDockerfile };
+      ? { kind: 'excluded', dockerfile: orphan, pattern: excludedBy }
+      : { kind: 'orphan', dockerfile: orphan };
   }
   if (folder.config.enabled === false) return { kind: 'opted-out', root: folder.root };
   // A Dockerfile named in the project's own settings is deliberate: exclusions do not apply to it.
@@ -50,7 +71,13 @@ export function detectService(folder: FolderInput, exclude: readonly string[]): 
       name,
       config: folder.config,
     };
+  // At the workspace root a named variant is usually one of several images built from it (a
+  // prod.Dockerfile with a stage per app): only a plain Dockerfile makes the root a service.
+  const ownDockerfile = isWorkspaceRoot(folder.root)
+    ? preferredContainerfile(folder.containerfiles)
+    : serviceContainerfile(folder.containerfiles).file;
   if (!ownDockerfile) return { kind: 'none' };
+  const excludedBy = exclude.find((glob) => matcher(glob)(ownDockerfile));
   if (excludedBy) return { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy };
   return { kind: 'service', root: folder.root, dockerfile: ownDockerfile, name, config: folder.config };
 }
@@ -75,6 +102,22 @@ export function preferredContainerfile(files: readonly string[]): string | undef
   );
 }
 
+/**
+ * The container file a project folder's image is built from: the plain one, else its one named
+ * variant that is not for development (`Dockerfile.web` beside `Dockerfile.dev`). Several such
+ * variants are `ambiguous`: which one ships is the project's setting to say, never a guess.
+ */
+export function serviceContainerfile(files: readonly string[]): { file?: string; ambiguous?: string[] } {
+  const plain = preferredContainerfile(files);
+  if (plain) return { file: plain };
+  const shipping = files.filter((file) => {
+    const variant = containerfileVariant(file);
+    return variant !== undefined && variant !== '' && !DEVELOPMENT_VARIANT.test(variant);
+  });
+  if (shipping.length === 1) return { file: shipping[0] };
+  return shipping.length ? { ambiguous: [...shipping].sort() } : {};
+}
+
 /** Groups the plugin's matched files by folder. */
 export function groupByFolder(files: readonly string[]): Map<string, string[]> {
   const folders = new Map<string, string[]>();
@@ -83,6 +126,10 @@ export function groupByFolder(files: readonly string[]): Map<string, string[]> {
     folders.set(root, [...(folders.get(root) ?? []), file]);
   }
   return folders;
+}
+
+function isWorkspaceRoot(root: string): boolean {
+  return root === '.' || root === '';
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

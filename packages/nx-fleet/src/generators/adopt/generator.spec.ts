@@ -68,6 +68,16 @@ describe('adopt generator', () => {
     expect(tree.exists('apps/api/.dockerignore')).toBe(false);
   });
 
+  it('finds the one named variant inference would pick, and records one of several', async () => {
+    tree.write('apps/api/Dockerfile.api', 'FROM node:20\n');
+    tree.write('apps/api/Dockerfile.dev', 'FROM node:20\n');
+    await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile.api' });
+    expect(fleetOf(tree, 'api')).toBeUndefined();
+    tree.write('apps/api/Dockerfile.worker', 'FROM node:20\n');
+    await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile.api' });
+    expect(fleetOf(tree, 'api')).toEqual({ dockerfile: 'apps/api/Dockerfile.api' });
+  });
+
   it('does not record --dockerfile when it is the project’s own', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile' });
@@ -223,9 +233,9 @@ describe('adopt generator', () => {
       // An npm script that streams its context on stdin: reported, not guessed.
       tree.write(
         'apps/legacy/package.json',
-        JSON.stringify({ name: 'legacy', scripts: { image: 'docker build -t acme/legacy - < Dockerfile.legacy' } }),
+        JSON.stringify({ name: 'legacy', scripts: { image: 'docker build -t acme/legacy - < legacy.dockerfile' } }),
       );
-      tree.write('apps/legacy/Dockerfile.legacy', 'FROM node:20\n');
+      tree.write('apps/legacy/legacy.dockerfile', 'FROM node:20\n');
       tree.write('package.json', JSON.stringify({ name: '@acme/source', workspaces: ['apps/*'] }));
     });
     afterEach(() => vi.restoreAllMocks());

@@ -16,7 +16,7 @@ import { DEFAULT_EXCLUDES, DEFAULT_TARGET_NAMES } from '../../config/defaults';
 import type { FleetServiceConfig } from '../../config/service-settings';
 import { fleetOptionsOf } from '../../config/workspace-options';
 import { inferContext } from '../../image/context-inference';
-import { preferredContainerfile } from '../../services/detection';
+import { containerfileVariant, serviceContainerfile } from '../../services/detection';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, type ProjectAdoption } from './plan';
@@ -60,9 +60,13 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     const project = adoptProject(tree, config);
     const existing = fleetOf(config);
     const setups = readSetups(project, workspace, buildTargetName);
-    const ownDockerfile = preferredContainerfile(
-      ['Dockerfile', 'Containerfile'].map((name) => posix.join(config.root, name)).filter((file) => tree.exists(file)),
-    );
+    // What inference finds in the folder (a named variant too), so a setting naming it is not written.
+    const ownDockerfile = serviceContainerfile(
+      tree
+        .children(config.root)
+        .map((name) => posix.join(config.root, name))
+        .filter((file) => containerfileVariant(file) !== undefined && tree.isFile(file)),
+    ).file;
     if (!options.project && !wanted(setups.length > 0, ownDockerfile, existing)) continue;
     const candidates = [flags.dockerfile, existing.dockerfile, ownDockerfile, ...setups.map((s) => s.dockerfile)];
     const dockerfiles: Record<string, string> = {};
