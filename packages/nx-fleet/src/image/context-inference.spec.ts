@@ -94,6 +94,30 @@ describe('inferContext', () => {
       /its COPY sources depend on values only the build knows \("COPY \$\{APP\}\/ \.\/" \(apps\/api\/Dockerfile:3\)\)/,
     ],
     [
+      'COPY . . then a workspace build in a heredoc (a generator writes the sources quoted)',
+      'FROM node:20\nWORKDIR /app\nCOPY \\\n    --link \\\n    "." "/app/"\nRUN <<EOF\npnpm install --frozen-lockfile\npnpm turbo run build --filter=@acme/api\nEOF\n',
+      'workspace',
+      /"COPY --link "\." "\/app\/"" \(apps\/api\/Dockerfile:3\) is followed by "RUN <<EOF pnpm install --frozen-lockfile pnpm turbo run b\.\.\." \(apps\/api\/Dockerfile:6\), a workspace tool/,
+    ],
+    [
+      'COPY . . and a build of the folder alone',
+      'FROM node:20\nCOPY . .\nRUN npm ci && npm run build\n',
+      'project',
+      /apps\/api\/Dockerfile is in the project folder/,
+    ],
+    [
+      'a prune tool in a heredoc',
+      'FROM node:20\nCOPY . .\nRUN <<EOF\nturbo prune api --docker\nEOF\n',
+      'pruned',
+      /is followed by "RUN <<EOF turbo prune api --docker"/,
+    ],
+    [
+      "a RUN's bind mounts of workspace files",
+      'FROM node:20\nRUN --mount=type=bind,source=package-lock.json,target=package-lock.json --mount=type=cache,target=/root/.npm npm ci\n',
+      'pruned',
+      /"RUN --mount=type=bind,source=package-lock\.json,target=pac\.\.\." \(apps\/api\/Dockerfile:2\) names a workspace path/,
+    ],
+    [
       'workspace paths written with an ARG default',
       'FROM node:20\nARG lib=shared\nCOPY libs/${lib}/ libs/${lib}/\n',
       'pruned',

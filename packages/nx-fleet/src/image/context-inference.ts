@@ -59,6 +59,12 @@ export const WORKSPACE_MANIFESTS: readonly string[] = ['*', '**/package.json'];
 
 /** Tools that cut a whole monorepo down to one app inside the build: the context must be the whole workspace. */
 const PRUNE_TOOLS = /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune)\b/;
+/**
+ * Monorepo tools run over the whole workspace (a task runner's build, a package manager's filter or
+ * recursive run): after `COPY . .`, they need the workspace root as the context.
+ */
+const WORKSPACE_TOOLS =
+  /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b/m;
 /** RUN steps that install a tool or system packages: they read no project's sources. */
 const TOOL_SETUP =
   /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
@@ -223,6 +229,12 @@ function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' 
         mode: 'workspace',
         reason: `${quote(whole)} copies the whole context, and the Dockerfile is outside its project`,
       };
+    const tool = whole && stepAfter(facts.dockerfileText, whole, WORKSPACE_TOOLS);
+    if (tool)
+      return {
+        mode: 'workspace',
+        reason: `${quote(whole)} is followed by ${quote(tool)}, a workspace tool: it reads the whole workspace`,
+      };
     if (!inFolder)
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
     return {
@@ -279,6 +291,16 @@ function pruneAfterWholeCopy(
       if (PRUNE_TOOLS.test(next.text)) return { copy, step: next };
       break;
     }
+  }
+  return undefined;
+}
+
+/** The first RUN of the copy's stage after it that `tool` matches (a tool's own install aside). */
+function stepAfter(dockerfileText: string, copy: CopySource, tool: RegExp): { line: number; text: string } | undefined {
+  const steps = instructions(dockerfileText);
+  for (const next of steps.slice(steps.findIndex((s) => s.line === copy.line) + 1)) {
+    if (/^FROM\s/i.test(next.text)) return undefined;
+    if (/^RUN\s/i.test(next.text) && !TOOL_SETUP.test(next.text) && tool.test(next.text)) return next;
   }
   return undefined;
 }
@@ -390,6 +412,8 @@ function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
+/** One line (continuations and a heredoc's lines joined), at most 60 characters. */
 function truncate(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }

@@ -37,6 +37,25 @@ describe('copySources', () => {
       [[3, 'dist/packages/api']],
     ],
     ['a comment and RUN lines', '# COPY nothing\nRUN cp a b\n', []],
+    ['quoted sources, as BuildKit unquotes them', 'COPY --link "." "/app/"\n', [[1, '.']]],
+    ['single quotes keep a dollar', "COPY 'a$b' ./\n", [[1, 'a$b']]],
+    ['double quotes expand', 'FROM x\nARG app=api\nCOPY "apps/${app}" ./\n', [[3, 'apps/api']]],
+    ['a quote left open: only the engine can tell', 'COPY "my file" ./\n', []],
+    [
+      "a RUN's bind mounts of the context, not caches, secrets or other stages",
+      'RUN --mount=type=bind,source=pnpm-lock.yaml,target=/l --mount=type=cache,target=/c --mount=type=secret,id=npm --mount=type=bind,from=build,src=/x,target=/y pnpm fetch\n',
+      [[1, 'pnpm-lock.yaml']],
+    ],
+    ['a bind mount without a source is the whole context', 'RUN --mount=target=/src make -C /src\n', [[1, '.']]],
+    ['--mount in the command is not a RUN flag', 'RUN docker run --mount=type=bind,source=x,target=/x img\n', []],
+    [
+      "a heredoc's lines are not instructions",
+      'FROM x\nRUN <<EOF\nCOPY not-this ./\nFROM not-a-stage\nEOF\nCOPY a ./\nCOPY <<-END /etc/x\n\tCOPY nor-this ./\n\tEND\nCOPY b ./\n',
+      [
+        [6, 'a'],
+        [10, 'b'],
+      ],
+    ],
   ])('%s', (_, dockerfile, expected) => {
     expect(copySources(dockerfile).map((s) => [s.line, s.source])).toEqual(expected);
   });

@@ -18,9 +18,11 @@ export interface WrittenSource extends Omit<CopySource, 'source'> {
 }
 
 /**
- * The context sources of every COPY/ADD: not those copying from another stage or image
- * (`--from`), not URLs or git sources (ADD), not heredocs. A source written with variables is
- * expanded as the build would (`BuildVariables`); one that only the engine can resolve is left out.
+ * The context sources of every COPY/ADD and of every RUN's bind mount of the context
+ * (`--mount=type=bind,source=…`, the whole context without a source): not those copying from another
+ * stage or image (`--from`), not URLs or git sources (ADD), not heredocs. A source is read as the
+ * build reads it — quotes removed, variables expanded (`BuildVariables`); one that only the engine
+ * can resolve is left out.
  */
 export function copySources(dockerfile: string, buildArgs: BuildArgs = {}): CopySource[] {
   return expandedSources(writtenSources(dockerfile, buildArgs));
@@ -44,14 +46,20 @@ export function writtenSources(dockerfile: string, buildArgs: BuildArgs = {}): W
     if (keyword === 'FROM') variables.enterStage(match[2]!);
     else if (keyword === 'ARG') variables.declareArgs(match[2]!);
     else if (keyword === 'ENV') variables.setEnv(match[2]!);
+    const instruction = `${keyword} ${match[2]!.trim()}`;
+    if (keyword === 'RUN') {
+      for (const written of contextMounts(match[2]!))
+        sources.push({ line, instruction, written, source: wordValue(written, variables) });
+      continue;
+    }
     if (keyword !== 'COPY' && keyword !== 'ADD') continue;
     const args = argumentsOf(match[2]!);
     if (!args || args.some((arg) => /^--from(=|$)/i.test(arg)) || args.some((arg) => arg.startsWith('<<'))) continue;
     const paths = args.filter((arg) => !arg.startsWith('--'));
     for (const written of paths.slice(0, -1)) {
-      const source = written.includes('$') ? variables.expand(written) : written;
+      const source = wordValue(written, variables);
       if (source !== undefined && (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith('git@'))) continue;
-      sources.push({ line, instruction: `${keyword} ${match[2]!.trim()}`, written, source });
+      sources.push({ line, instruction, written, source });
     }
   }
   return sources;
@@ -128,6 +136,47 @@ class BuildVariables {
   }
 }
 
+/**
+ * A COPY/ADD word as BuildKit reads it once it split the instruction at whitespace: its shell
+ * lexer removes the quotes (generators such as Dofigen write `COPY "." "/app/"`) and expands
+ * variables outside single quotes. Undefined where only the engine can tell (a quote left open).
+ */
+function wordValue(word: string, variables: BuildVariables): string | undefined {
+  if (!/["'$]/.test(word)) return word;
+  let value = '';
+  let read = 0;
+  for (const part of word.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|([^"']+)/g)) {
+    if (part.index !== read) return undefined;
+    read += part[0].length;
+    const text = part[2] ?? variables.expand(part[1] ?? part[3]!);
+    if (text === undefined) return undefined;
+    value += text;
+  }
+  return read === word.length ? value : undefined;
+}
+
+/**
+ * The context paths a RUN's bind mounts read: `--mount=[type=bind,]source=<path>` (`src` too; the
+ * context's root without one), not those of another stage or image (`from=`) nor caches, secrets,
+ * SSH sockets or tmpfs.
+ */
+function contextMounts(rest: string): string[] {
+  const paths: string[] = [];
+  // The RUN's own flags, before its command: `--mount=` in the command is the command's.
+  const flags = /^(?:\s*--\S+)+/.exec(rest)?.[0] ?? '';
+  for (const flag of flags.matchAll(/(?:^|\s)--mount=(\S+)/g)) {
+    const fields = new Map(
+      flag[1]!.split(',').map((field) => {
+        const eq = field.indexOf('=');
+        return [eq < 0 ? field : field.slice(0, eq), eq < 0 ? '' : field.slice(eq + 1)] as const;
+      }),
+    );
+    if ((fields.get('type') ?? 'bind') !== 'bind' || fields.has('from')) continue;
+    paths.push(fields.get('source') ?? fields.get('src') ?? '.');
+  }
+  return paths;
+}
+
 /** Words split at whitespace outside quotes, the quotes removed (ARG and ENV values). */
 function shellWords(text: string): string[] {
   const words: string[] = [];
@@ -159,7 +208,11 @@ export function missingSources(sources: readonly CopySource[], contextFiles: rea
   });
 }
 
-/** Instructions with their first line: continuation lines joined, comments and blank lines skipped. */
+/**
+ * Instructions with their first line: continuation lines joined, comments and blank lines skipped,
+ * a heredoc's lines (`RUN <<EOF` … `EOF`) part of its instruction, one per line, never read as
+ * instructions of their own.
+ */
 export function instructions(dockerfile: string): Array<{ line: number; text: string }> {
   const result: Array<{ line: number; text: string }> = [];
   const lines = dockerfile.split(/\r?\n/);
@@ -172,6 +225,14 @@ export function instructions(dockerfile: string): Array<{ line: number; text: st
       const next = lines[i]!;
       if (/^\s*#/.test(next)) continue;
       text = `${text.replace(/\\\s*$/, '')} ${next.trim()}`;
+    }
+    for (const [, strip, delimiter] of text.matchAll(/<<(-?)["']?([A-Za-z_]\w*)["']?/g)) {
+      // Read to the delimiter's line (`<<-` allows it indented with tabs).
+      while (i + 1 < lines.length) {
+        const body = lines[++i]!;
+        if ((strip ? body.replace(/^\t+/, '') : body) === delimiter) break;
+        text += `\n${body}`;
+      }
     }
     result.push({ line: start + 1, text: text.trim() });
   }

@@ -335,16 +335,15 @@ describe('createNodes', () => {
     });
   });
 
-  it('warns once per orphan, naming the file and its folder, and once per invalid JSON file beside a Dockerfile, across runs', async () => {
+  it('names every orphan in one warning, and warns once per invalid JSON file beside a Dockerfile, across runs', async () => {
     const createNodes = freshCreateNodes();
     await run(createNodes, undefined);
     await run(createNodes, undefined);
 
     const messages = warnings(warn);
-    const orphan = messages.filter((m) => m.includes('orphan/Dockerfile'));
-    expect(orphan).toEqual([orphanWarning('orphan/Dockerfile', 'orphan')]);
-    expect(messages.filter((m) => m.includes('unnamed/Dockerfile'))).toEqual([
-      orphanWarning('unnamed/Dockerfile', 'unnamed'),
+    expect(messages.filter((m) => m.includes('orphan/Dockerfile') || m.includes('unnamed/Dockerfile'))).toEqual([
+      'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: orphan/Dockerfile, unnamed/Dockerfile. ' +
+        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "orphan/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
     ]);
     expect(messages.filter((m) => m.includes('broken/project.json'))).toEqual([
       'nx-fleet: broken/project.json is not valid JSON; its project is treated as unnamed.',
@@ -360,7 +359,7 @@ describe('createNodes', () => {
           m.includes('libs/'),
       ),
     ).toBe(false);
-    expect(messages).toHaveLength(3);
+    expect(messages).toHaveLength(2);
   });
 
   it('uses configured target names and passes the registry to the build and push targets', async () => {
@@ -1275,7 +1274,7 @@ describe('createNodes', () => {
       async (options) => {
         const cacheDirectory = tempDir('nx-fleet-plugin-cache-');
         const computed = await run(freshCreateNodes(cacheDirectory), options);
-        expect(warnings(warn)).toHaveLength(3);
+        expect(warnings(warn)).toHaveLength(2);
         expect(readdirSync(cacheDirectory).sort()).toEqual(
           ['nx-fleet', posix.basename(cacheFile(cacheDirectory, options))].sort(),
         );

@@ -178,12 +178,18 @@ async function fleetNodes(
     warn: collect,
   });
   const warnings = [
-    ...outcomes.flatMap((o, i) => ('analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, root: roots[i]! })) : [])),
+    ...outcomes.flatMap((o, i) =>
+      'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
+    ),
     ...orphanWarnings(detections),
   ]
-    .map(({ root, ...warning }) => ({
+    .map(({ roots: about, ...warning }) => ({
       ...warning,
-      state: warningState(warning.message, folders.get(root) ?? [], context.workspaceRoot),
+      state: warningState(
+        warning.message,
+        about.flatMap((root) => folders.get(root) ?? []),
+        context.workspaceRoot,
+      ),
     }))
     .concat(sourceWarnings.map((warning) => ({ ...warning, state: messageState(warning.message) })));
   // Once per workspace state: a warning an earlier Nx command printed over the same files is not printed again.
@@ -382,11 +388,11 @@ function affectedByOf(detections: readonly Detection[], shared: readonly string[
  */
 function orphanWarnings(detections: readonly Detection[]) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
-  return detections.flatMap((d) =>
-    d.kind === 'orphan' && !referenced.has(d.dockerfile)
-      ? [{ ...orphanWarning(d.dockerfile), root: posix.dirname(d.dockerfile) }]
-      : [],
+  const orphans = detections.flatMap((d) =>
+    d.kind === 'orphan' && !referenced.has(d.dockerfile) ? [d.dockerfile] : [],
   );
+  // Several (a monorepo's Go services beside its Node ones) are named in one warning.
+  return orphans.length ? [{ ...orphanWarning(orphans), roots: orphans.map((file) => posix.dirname(file)) }] : [];
 }
 
 /** A warning about no folder (the sources' warnings name their files): its message alone. */

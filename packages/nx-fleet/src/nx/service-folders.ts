@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { listed } from '../text/listed';
 import type { NormalizedFleetOptions } from '../config/options';
 import {
   fleetBlockOf,
@@ -160,10 +161,18 @@ function nameOf(root: string, projectJson?: ProjectManifest, packageJson?: Proje
   return named ?? posix.basename(root).toLowerCase();
 }
 
-export function orphanWarning(dockerfile: string): Warning {
-  const root = posix.dirname(dockerfile);
+export function orphanWarning(dockerfiles: readonly string[]): Warning {
+  const [dockerfile] = dockerfiles;
+  if (dockerfiles.length > 1)
+    return {
+      key: `orphans:${dockerfiles.join(',')}`,
+      message:
+        `nx-fleet: ${dockerfiles.length} Dockerfiles have no project.json or named package.json beside them, so they are not services: ${listed(dockerfiles)}. ` +
+        `Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
+    };
+  const root = posix.dirname(dockerfile!);
   return {
-    key: dockerfile,
+    key: dockerfile!,
     message:
       `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
       `Add a project.json to ${root === '.' ? 'the workspace root' : root}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
