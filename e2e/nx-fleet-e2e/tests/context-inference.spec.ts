@@ -12,7 +12,7 @@ import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 describe('build contexts inferred from existing Dockerfiles (real nx CLI, real engine)', () => {
   let ws: TestWorkspace;
   const tag = (root: string) => ws.readJson<{ contentTag: string }>(`dist/fleet/${root}/image.json`).contentTag;
-  const SERVICES = ['folder-api', 'dist-api', 'turbo-web', 'edge', 'node-srv', 'variant-web'];
+  const SERVICES = ['folder-api', 'dist-api', 'turbo-web', 'edge', 'node-srv', 'variant-web', 'gen-web', 'mount-api'];
 
   beforeAll(async () => {
     ws = TestWorkspace.create('contexts');
@@ -140,6 +140,37 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     ws.write('apps/variant-web/Dockerfile.dev', 'FROM node:20\nRUN exit 1\n');
 
+    // As a Dockerfile generator writes it (quoted words), in its folder, then a workspace tool: the workspace context.
+    ws.write('apps/gen-web/package.json', JSON.stringify({ name: 'gen-web', private: true }));
+    ws.write('apps/gen-web/main.js', main('gen-web'));
+    ws.write(
+      'apps/gen-web/Dockerfile',
+      [
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY \\',
+        '    "." "/app/"',
+        'RUN if command -v turbo >/dev/null 2>&1; then turbo run build --filter=gen-web; else node apps/gen-web/main.js > /app/out.txt; fi',
+        'CMD ["cat", "/app/out.txt"]',
+        '',
+      ].join('\n'),
+    );
+
+    // Reads a library's file through a RUN bind mount: the pruned context must carry it.
+    ws.write('apps/mount-api/project.json', JSON.stringify({ name: 'mount-api' }));
+    ws.write('apps/mount-api/main.js', "console.log('mount-api', require('./util.js'));\n");
+    ws.write(
+      'apps/mount-api/Dockerfile',
+      [
+        'FROM node:20',
+        'WORKDIR /app',
+        'RUN --mount=type=bind,source=libs/util/index.js,target=/mnt/util.js cp /mnt/util.js /app/util.js',
+        'COPY apps/mount-api/main.js ./',
+        'CMD ["node", "main.js"]',
+        '',
+      ].join('\n'),
+    );
+
     // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
@@ -177,6 +208,15 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       options: { dockerfile: 'apps/variant-web/Dockerfile.web', context: 'apps/variant-web' },
     });
 
+    const gen = (await ws.showProject('gen-web')).targets['docker-build']!;
+    expect(gen).toMatchObject({ options: { context: '.', prune: false } });
+    expect(gen.metadata!['description']).toMatch(
+      /"COPY "\." "\/app\/"" \(apps\/gen-web\/Dockerfile:3\) is followed by "RUN if command -v turbo .*, a workspace tool/,
+    );
+    expect((await ws.showProject('mount-api')).targets['docker-build']).toMatchObject({
+      options: { context: '.', prune: true, contextInclude: ['libs/util/index.js'] },
+    });
+
     const context = await ws.bin('nx-fleet', ['context', 'dist-api']);
     expect(context.code).toBe(0);
     expect(context.stderr).toMatch(/dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/\$\{app\} \."/);
@@ -191,14 +231,20 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     // The folder copied whole holds what its build wrote, as `docker build` would have sent it.
     const nodeSrv = ws.readJson<{ localRef: string }>('dist/fleet/apps/node-srv/image.json').localRef;
     expect((await runOk('podman', ['run', '--rm', nodeSrv])).stdout).toContain(`node-srv ${ws.id}`);
-    const variant = ws.readJson<{ localRef: string }>('dist/fleet/apps/variant-web/image.json').localRef;
-    expect((await runOk('podman', ['run', '--rm', variant])).stdout).toContain(`variant-web ${ws.id}`);
+    const image = (root: string) => ws.readJson<{ localRef: string }>(`dist/fleet/${root}/image.json`).localRef;
+    expect((await runOk('podman', ['run', '--rm', image('apps/variant-web')])).stdout).toContain(
+      `variant-web ${ws.id}`,
+    );
+    expect((await runOk('podman', ['run', '--rm', image('apps/gen-web')])).stdout).toContain(`gen-web ${ws.id}`);
+    expect((await runOk('podman', ['run', '--rm', image('apps/mount-api')])).stdout).toContain('mount-api 1');
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
     ws.write('apps/other/README.md', 'notes\n');
     await ws.commit('unrelated change');
     await ws.nxOk(['run-many', '-t', 'docker-build', '-p', ...SERVICES, '--skip-nx-cache']);
-    for (const s of SERVICES) expect(tag(`apps/${s}`)).toBe(tags[s]);
+    // The workspace context holds the whole repository: its image follows every change, as `docker build .` at the root would.
+    for (const s of SERVICES.filter((s) => s !== 'gen-web')) expect(tag(`apps/${s}`)).toBe(tags[s]);
+    expect(tag('apps/gen-web')).not.toBe(tags['gen-web']);
 
     // The check can fail: the service's own change moves its tag, and only its tag.
     ws.write('apps/dist-api/src/main.js', `console.log('dist-api v2 ${ws.id}');\n`);

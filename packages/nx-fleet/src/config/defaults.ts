@@ -8,13 +8,14 @@ export const DEFAULT_TARGET_NAMES = {
 } as const;
 
 /**
- * Dev containers, coding agents' environments (`.cursor/Dockerfile`) and scaffolding templates hold
- * Dockerfiles that are not deployable services.
+ * Dev containers, coding agents' environments (`.cursor/Dockerfile`), scaffolding templates and
+ * examples (a framework's sample apps, copied by its users) hold Dockerfiles that are not deployable services.
  */
 export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/.devcontainer/**',
   '**/.cursor/**',
   '**/templates/**',
+  '**/examples/**',
   '**/generators/**/files/**',
   '**/__fixtures__/**',
 ];

@@ -16,6 +16,7 @@ describe('normalizeOptions', () => {
         '**/.devcontainer/**',
         '**/.cursor/**',
         '**/templates/**',
+        '**/examples/**',
         '**/generators/**/files/**',
         '**/__fixtures__/**',
       ],

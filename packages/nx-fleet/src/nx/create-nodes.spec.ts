@@ -488,6 +488,27 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it('makes no service of a package.json Nx makes no project of when its name is taken: Nx would refuse the graph', async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'root', private: true }),
+      'apps/web/project.json': json({ name: 'web' }),
+      'demos/a/package.json': json({ name: 'app' }),
+      'demos/a/Dockerfile': 'FROM scratch\n',
+      'demos/b/package.json': json({ name: 'app' }),
+      'demos/b/Dockerfile': 'FROM scratch\n',
+      'demos/web/package.json': json({ name: 'web' }),
+      'demos/web/Dockerfile': 'FROM scratch\n',
+      'demos/unique/package.json': json({ name: 'unique' }),
+      'demos/unique/Dockerfile': 'FROM scratch\n',
+    });
+    expect(results.map(([file]) => file)).toEqual(['demos/unique/Dockerfile']);
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: demos/a/Dockerfile is not a service: Nx makes no project of demos/a/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "app", is also demos/b\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/a, or exclude the Dockerfile with the plugin option "exclude".',
+      'nx-fleet: demos/b/Dockerfile is not a service: Nx makes no project of demos/b/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "app", is also demos/a\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/b, or exclude the Dockerfile with the plugin option "exclude".',
+      'nx-fleet: demos/web/Dockerfile is not a service: Nx makes no project of demos/web/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "web", is also apps/web\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/web, or exclude the Dockerfile with the plugin option "exclude".',
+    ]);
+  });
+
   it('builds a project from its one named variant that is not for development, and names several in one warning', async () => {
     const { results } = await runWorkspace({
       'apps/web/package.json': json({ name: 'web' }),

@@ -20,6 +20,7 @@ import { copiedProjectRoots, type ContextFacts } from '../image/context-inferenc
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
+import { listed } from '../text/listed';
 import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
 import { askApart, computesApart, type ApartAnswer, type ApartOutcome, type ApartQuestion } from './create-nodes-apart';
 import {
@@ -168,11 +169,16 @@ async function fleetNodes(
 
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);
-  const outcomes = [...folders].map(([root, folderFiles]) =>
-    analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+  const isNxProject = nxProjectRoots(context.workspaceRoot, files, deps.env);
+  const outcomes = withoutNameClashes(
+    [...folders].map(([root, folderFiles]) =>
+      analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+    ),
+    roots,
+    isNxProject,
   );
   const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
-  const projects = workspaceFiles && nxProjectsOf(outcomes, roots, context.workspaceRoot, files, deps.env);
+  const projects = workspaceFiles && nxProjectsOf(outcomes, roots, isNxProject);
   const providers = await providersOf(projects, rawOptions, context.workspaceRoot, workspaceFiles, {
     ...deps,
     warn: collect,
@@ -414,15 +420,48 @@ function warningState(message: string, folderFiles: readonly string[], workspace
   return hash.digest('hex');
 }
 
+/**
+ * Services whose project only nx-fleet names (a package.json in none of the package manager's
+ * workspaces) under a name another project has are no services, with a warning: Nx refuses two
+ * projects of one name, and the graph must not break (payload's examples/astro/payload and
+ * examples/remix/payload are both "payload-app").
+ */
+function withoutNameClashes(
+  outcomes: readonly Outcome[],
+  roots: readonly string[],
+  isNxProject: (root: string) => boolean,
+): Outcome[] {
+  const rootsByName = new Map<string, string[]>();
+  outcomes.forEach((outcome, i) => {
+    if (!('analysis' in outcome)) return;
+    const { detection, project, projectName } = outcome.analysis;
+    if (detection.kind === 'service' || (project && isNxProject(roots[i]!)))
+      rootsByName.set(projectName, [...(rootsByName.get(projectName) ?? []), roots[i]!]);
+  });
+  return outcomes.map((outcome, i) => {
+    if (!('analysis' in outcome)) return outcome;
+    const { detection, projectName, warnings } = outcome.analysis;
+    const root = roots[i]!;
+    const others = rootsByName.get(projectName)?.filter((other) => other !== root) ?? [];
+    if (detection.kind !== 'service' || detection.name === undefined || isNxProject(root) || !others.length)
+      return outcome;
+    const clash: Warning = {
+      key: `${root}:name-clash`,
+      message:
+        `nx-fleet: ${detection.dockerfile} is not a service: Nx makes no project of ${posix.join(root, 'package.json')} (it is in none of the package manager's workspaces), ` +
+        `and the name nx-fleet would give it, "${projectName}", is also ${listed(others)}'s: Nx refuses two projects of one name. ` +
+        `Add a project.json with a name of its own to ${root}, or exclude the Dockerfile with the plugin option "exclude".`,
+    };
+    return { analysis: { ...outcome.analysis, detection: { kind: 'none' }, warnings: [...warnings, clash] } };
+  });
+}
+
 /** The workspace's projects as Nx makes them, from the analysed folders: what the runtime graph and build outputs name. */
 function nxProjectsOf(
   outcomes: readonly Outcome[],
   roots: readonly string[],
-  workspaceRoot: string,
-  matched: readonly string[],
-  env: Env,
+  isNxProject: (root: string) => boolean,
 ): ProjectInfo[] {
-  const isNxProject = nxProjectRoots(workspaceRoot, matched, env);
   return outcomes.flatMap((outcome, i) =>
     'analysis' in outcome &&
     outcome.analysis.project &&

@@ -137,6 +137,7 @@ describe('detectService', () => {
     ['libs/x/src/generators/files/Dockerfile', '**/generators/**/files/**'],
     ['templates/node/Dockerfile', '**/templates/**'],
     ['tools/templates/go/Containerfile', '**/templates/**'],
+    ['examples/astro/payload/Dockerfile', '**/examples/**'],
     ['services/a/__fixtures__/Dockerfile', '**/__fixtures__/**'],
   ])('excludes %s by the default pattern %s, even with a project.json beside it', (dockerfile, pattern) => {
     const root = dockerfile.slice(0, dockerfile.lastIndexOf('/'));
