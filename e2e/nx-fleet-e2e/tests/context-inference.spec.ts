@@ -67,6 +67,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write('apps/turbo-web/project.json', JSON.stringify({ name: 'turbo-web', implicitDependencies: ['util'] }));
     ws.write('apps/turbo-web/main.js', main('turbo-web'));
     ws.write('turbo.json', JSON.stringify({ tasks: {} }));
+    ws.write('scripts/start.sh', 'node apps/turbo-web/main.js\n');
     ws.write(
       'apps/turbo-web/Dockerfile',
       [
@@ -77,6 +78,8 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
         'FROM node:20',
         'WORKDIR /app',
         'COPY --from=prune /repo/out/full .',
+        // A root file, no project's, taken from the stage that copied the whole context.
+        'COPY --from=prune /repo/scripts/start.sh /start.sh',
         'CMD ["node", "apps/turbo-web/main.js"]',
         '',
       ].join('\n'),

@@ -198,6 +198,30 @@ describe('inferContext', () => {
     expect(contextNeeds(facts(dockerfile, { projects, folderOutputs }), 'project').outputs).toEqual([]);
   });
 
+  it('a pruned context carries what later stages take from the stage that copied the whole context', () => {
+    const result = inferContext(
+      facts(
+        [
+          'FROM node:20 AS builder',
+          'WORKDIR /app',
+          'COPY . .',
+          'RUN turbo prune api --docker',
+          'FROM node:20',
+          'COPY --from=builder /app/out/full/ .',
+          'COPY --from=builder /app/tools/scripts/healthcheck.sh /healthcheck.sh',
+          'COPY --from=builder /app/libs/shared /libs/shared',
+          'COPY --from=builder /app/package.json /app/apps/api/src/main.ts /app/',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(result).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      include: ['tools/scripts/healthcheck.sh', 'libs/shared/**'],
+    });
+  });
+
   it("the prune tool must be the next step of the COPY . . stage: what runs between may read every project's sources", () => {
     const outside = { dockerfile: 'docker/api.Dockerfile' };
     // The tool's own install may come first.

@@ -7,6 +7,7 @@ import {
   copySources,
   expandedSources,
   instructions,
+  wholeCopyReads,
   writtenSources,
   type BuildArgs,
   type CopySource,
@@ -134,6 +135,12 @@ export function contextNeeds(
     )
       include.push(index.has(path) || picomatch.scan(path).isGlob ? path : `${path}/**`);
   }
+  // What later stages take from a stage that copied the whole context: the pruned context carries it too.
+  if (mode === 'pruned')
+    for (const { source } of wholeCopyReads(facts.dockerfileText, facts.buildArgs)) {
+      const found = index.has(source) ? source : index.under(source).length ? `${source}/**` : undefined;
+      if (found && !insideOf(source, facts.projectRoot) && !PRUNED_MANIFESTS.has(source)) include.push(found);
+    }
   return { include: unique(include), outputs: unique(outputs), ...(producers.length ? { producers } : {}) };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copySources, missingSources, writtenSources } from './dockerfile-copies';
+import { copySources, missingSources, wholeCopyReads, writtenSources } from './dockerfile-copies';
 
 describe('copySources', () => {
   it.each([
@@ -146,5 +146,43 @@ describe('missingSources', () => {
     ['a prefix that is no folder', 'services/ord', true],
   ])('%s: %s missing %s', (_, path, missing) => {
     expect(missingSources([source(path)], files).length > 0).toBe(missing);
+  });
+});
+
+describe('wholeCopyReads', () => {
+  it('maps what later stages copy from a stage holding the whole context back to context paths', () => {
+    const dockerfile = [
+      'FROM node:20 AS base',
+      'FROM base AS builder',
+      'WORKDIR /app',
+      'COPY . .',
+      'RUN turbo prune api --docker',
+      'FROM builder AS more',
+      'FROM base AS runner',
+      'WORKDIR /srv',
+      'COPY --from=builder /app/out/full/ .',
+      'COPY --from=builder /app/scripts/entrypoint.sh /srv/entrypoint.sh',
+      'COPY --from=more app/config "/app/.env.example" ./',
+      'COPY --from=base /etc/hosts /x',
+      'COPY --from=builder /etc/passwd /y',
+      'COPY scripts/other.sh ./',
+      '',
+    ].join('\n');
+    expect(wholeCopyReads(dockerfile).map((r) => [r.line, r.source])).toEqual([
+      [9, 'out/full'],
+      [10, 'scripts/entrypoint.sh'],
+      [11, 'config'],
+      [11, '.env.example'],
+    ]);
+  });
+
+  it('follows the copy destination and WORKDIR, relative or not', () => {
+    const dockerfile =
+      'FROM node:20 AS b\nWORKDIR /work\nWORKDIR repo\nCOPY ./ src/\nFROM node:20\nCOPY --from=b /work/repo/src/tools/x.sh /x.sh\n';
+    expect(wholeCopyReads(dockerfile).map((r) => r.source)).toEqual(['tools/x.sh']);
+  });
+
+  it('reads nothing from stages without a whole copy', () => {
+    expect(wholeCopyReads('FROM node:20 AS b\nCOPY src/ /app/\nFROM node:20\nCOPY --from=b /app/x /x\n')).toEqual([]);
   });
 });

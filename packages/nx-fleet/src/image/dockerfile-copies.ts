@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import picomatch from 'picomatch';
 
 /** A source of a COPY or ADD that must come from the build context. */
@@ -134,6 +135,61 @@ class BuildVariables {
     );
     return unknown ? undefined : expanded;
   }
+}
+
+/**
+ * The context paths later stages read from a stage that copied the whole context: `COPY . .` in a
+ * stage (at its WORKDIR, `/app`), then `COPY --from=<that stage> /app/scripts/entrypoint.sh …`
+ * reads `scripts/entrypoint.sh` of the context (a stage built `FROM` it holds the same). A context
+ * that holds only part of the workspace (pruned) must carry them; a path the stage's own steps wrote
+ * (`/app/out/full` of a prune tool) is no context path, and the caller finds it in no file.
+ */
+export function wholeCopyReads(dockerfile: string, buildArgs: BuildArgs = {}): CopySource[] {
+  const variables = new BuildVariables(buildArgs);
+  /** Per stage (by name), where in its filesystem the whole context was copied. */
+  const roots = new Map<string, string>();
+  let stage: { name: string | undefined; workdir: string; root: string | undefined } | undefined;
+  const reads: CopySource[] = [];
+  for (const { line, text } of instructions(dockerfile)) {
+    const match = /^([a-z]+)\s+(.*)$/is.exec(text);
+    if (!match) continue;
+    const keyword = match[1]!.toUpperCase();
+    const rest = match[2]!;
+    if (keyword === 'FROM') {
+      variables.enterStage(rest);
+      const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
+      const name = words[1]?.toLowerCase() === 'as' ? words[2]?.toLowerCase() : undefined;
+      stage = { name, workdir: '/', root: roots.get(words[0]?.toLowerCase() ?? '') };
+      if (name && stage.root !== undefined) roots.set(name, stage.root);
+    } else if (keyword === 'WORKDIR' && stage) {
+      const dir = wordValue(rest.trim(), variables);
+      stage.workdir = dir === undefined ? stage.workdir : posix.resolve(stage.workdir, dir);
+    } else if (keyword === 'COPY' && stage) {
+      const args = argumentsOf(rest);
+      if (!args) continue;
+      const from = args
+        .find((arg) => /^--from=/i.test(arg))
+        ?.slice('--from='.length)
+        .toLowerCase();
+      const paths = args.filter((arg) => !arg.startsWith('--')).map((arg) => wordValue(arg, variables));
+      if (from === undefined) {
+        const dest = paths.at(-1);
+        if (dest !== undefined && paths.slice(0, -1).some((p) => p !== undefined && ['.', './'].includes(p))) {
+          stage.root = posix.resolve(stage.workdir, dest);
+          if (stage.name) roots.set(stage.name, stage.root);
+        }
+        continue;
+      }
+      const root = roots.get(from);
+      if (root === undefined) continue;
+      for (const source of paths.slice(0, -1)) {
+        const path = source === undefined ? undefined : posix.relative(root, posix.resolve('/', source));
+        if (path && !path.startsWith('..'))
+          reads.push({ line, instruction: `${keyword} ${rest.trim()}`, source: path });
+      }
+    }
+  }
+  return reads;
 }
 
 /**
