@@ -526,16 +526,17 @@ describe('createNodes', () => {
       'apps/tools/project.json': json({ name: 'tools' }),
       'apps/tools/Dockerfile.dev': 'FROM scratch\n',
     });
-    expect(results.map(([file]) => file)).toEqual(['apps/api/api.Containerfile', 'apps/web/Dockerfile.web']);
+    // Nx matched the manifests, not the variants (found in its file list): the targets come from them.
+    expect(results.map(([file]) => file)).toEqual(['apps/api/project.json', 'apps/web/package.json']);
     const optionsOf = (file: string, root: string) =>
       results.find(([f]) => f === file)![1].projects![root]!.targets!['docker-build']!.options;
-    expect(optionsOf('apps/web/Dockerfile.web', 'apps/web')).toMatchObject({ dockerfile: 'apps/web/Dockerfile.web' });
-    expect(optionsOf('apps/api/api.Containerfile', 'apps/api')).toMatchObject({
+    expect(optionsOf('apps/web/package.json', 'apps/web')).toMatchObject({ dockerfile: 'apps/web/Dockerfile.web' });
+    expect(optionsOf('apps/api/project.json', 'apps/api')).toMatchObject({
       dockerfile: 'apps/api/api.Containerfile',
     });
     // docker/ is still outside every project: a change there affects every service (rule b).
     expect(
-      results.find(([f]) => f === 'apps/web/Dockerfile.web')![1].projects!['apps/web']!.targets!['docker-push']!.inputs,
+      results.find(([f]) => f === 'apps/web/package.json')![1].projects!['apps/web']!.targets!['docker-push']!.inputs,
     ).toContain('{workspaceRoot}/docker/**');
     expect(warnings(warn)).toEqual([
       'nx-fleet: apps/multi holds Dockerfile.alpine and Dockerfile.debian and no plain Dockerfile, so it is not a service: which one ships is not guessed. ' +

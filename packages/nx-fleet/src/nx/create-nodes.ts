@@ -13,6 +13,7 @@ import {
   groupByFolder,
   PLUGIN_GLOB,
   serviceContainerfile,
+  variantsByFolder,
   type Detection,
 } from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
@@ -134,10 +135,10 @@ async function fleetNodes(
   const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
   const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
   const texts = new WorkspaceTexts(context.workspaceRoot, workspaceFiles, deps.memo.texts);
-  const folders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
+  const folders = withVariants(groupByFolder(files.filter((file) => !PACT_FILE.test(file))), workspaceFiles);
   const roots = [...folders.keys()];
   const shared = sharedPatterns({
-    projectRoots: roots.filter((root) => folders.get(root)!.some(marksFolder)),
+    projectRoots: roots,
     entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
     ignore: options.releaseIgnore,
   });
@@ -712,11 +713,22 @@ function serviceNode(
 }
 
 /**
- * A manifest or a plain container file: a folder only named variants or ignore files were matched in
- * (a docker/ folder of Dockerfile.pnpm, Dockerfile.bun) belongs to no project, so rule (b) counts its files.
+ * The matched folders with the named Dockerfile variants (`Dockerfile.web`) Nx lists beside a
+ * manifest, where no plain one is: what a service of that folder may be built from. Folders of
+ * variants alone (a docker/ folder of Dockerfile.pnpm, Dockerfile.bun) stay out: no project's.
  */
-function marksFolder(file: string): boolean {
-  return containerfileVariant(file) === '' || (MANIFEST_NAMES as readonly string[]).includes(posix.basename(file));
+function withVariants(
+  folders: Map<string, string[]>,
+  workspaceFiles: readonly WorkspaceFileData[] | undefined,
+): Map<string, string[]> {
+  if (!workspaceFiles) return folders;
+  const variants = variantsByFolder(workspaceFiles.map(({ file }) => file));
+  for (const [root, folderFiles] of folders) {
+    const found = variants.get(root);
+    if (found && !folderFiles.some((file) => containerfileVariant(file) === ''))
+      folders.set(root, [...folderFiles, ...found].sort());
+  }
+  return folders;
 }
 
 /** Nx records this file as where the targets came from; a Dockerfile elsewhere may serve several projects. */

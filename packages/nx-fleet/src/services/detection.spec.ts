@@ -10,6 +10,7 @@ import {
   preferredContainerfile,
   serviceContainerfile,
   containerfileVariant,
+  variantsByFolder,
   type FolderInput,
 } from './detection';
 
@@ -303,6 +304,27 @@ describe('containerfileVariant', () => {
   });
 });
 
+describe('variantsByFolder', () => {
+  it('groups named variants by folder and leaves every other file out', () => {
+    expect(
+      variantsByFolder([
+        'apps/web/Dockerfile.web',
+        'apps/web/Dockerfile',
+        'apps/web/Dockerfile.web.dockerignore',
+        'apps/web/src/DockerfileParser.ts',
+        'apps/api/api.Containerfile',
+        'apps/web/Dockerfile.dev',
+        'README.md',
+      ]),
+    ).toEqual(
+      new Map([
+        ['apps/web', ['apps/web/Dockerfile.web', 'apps/web/Dockerfile.dev']],
+        ['apps/api', ['apps/api/api.Containerfile']],
+      ]),
+    );
+  });
+});
+
 describe('serviceContainerfile', () => {
   it.each([
     ['the plain one over any variant', ['x/Dockerfile.web', 'x/Dockerfile'], { file: 'x/Dockerfile' }],
@@ -363,9 +385,7 @@ describe('globs', () => {
   });
 
   it('PLUGIN_GLOB matches container files, project manifests and pacts at any depth, nothing else', () => {
-    expect(PLUGIN_GLOB).toBe(
-      '**/{Dockerfile,Containerfile,Dockerfile.*,Containerfile.*,*.Dockerfile,*.Containerfile,project.json,package.json,pacts/*.json}',
-    );
+    expect(PLUGIN_GLOB).toBe('**/{Dockerfile,Containerfile,project.json,package.json,pacts/*.json}');
     const matches = picomatch(PLUGIN_GLOB, { dot: true });
     for (const file of [
       'Dockerfile',
@@ -373,15 +393,15 @@ describe('globs', () => {
       'services/a/Containerfile',
       'services/a/project.json',
       '.deploy/api/Dockerfile',
-      'services/a/Dockerfile.prod',
-      'apps/web/web.Dockerfile',
-      'apps/api/Containerfile.api',
       'services/orders/pacts/web-orders.json',
       'pacts/web-root.json',
     ]) {
       expect(matches(file), file).toBe(true);
     }
     for (const file of [
+      // Named variants come from Nx's file list beside the manifests (variantsByFolder).
+      'services/a/Dockerfile.prod',
+      'apps/web/web.Dockerfile',
       'services/a/Dockerfile-dev',
       'services/a/.dockerignore',
       'services/a/tsconfig.json',
