@@ -980,6 +980,8 @@ describe('createNodes', () => {
         'packages/web/project.json': json({ name: 'web' }),
         'packages/web/tsconfig.app.json': json({ compilerOptions: { outDir: './build/' } }),
         'packages/web/tsconfig.json': json({ compilerOptions: { outDir: '../../dist/out-tsc' } }),
+        // tsc writes nothing here (type checking only, as openstatus's Deno packages are): no output.
+        'packages/web/tsconfig.lib.json': json({ compilerOptions: { outDir: './lib', noEmit: true } }),
         'packages/web/src/main.ts': '',
       });
       const build = dockerBuildOf(results, 'packages/server');

@@ -617,7 +617,9 @@ const BUILD_TSCONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.app.j
 function typeScriptOutDirs(texts: WorkspaceTexts, root: string): string[] {
   const outDirs = BUILD_TSCONFIGS.flatMap((name) => {
     const text = texts.committedText(posix.join(root, name));
-    const outDir = text === undefined ? undefined : (parseJsonc(text) as TsConfig | undefined)?.compilerOptions?.outDir;
+    const options = text === undefined ? undefined : (parseJsonc(text) as TsConfig | undefined)?.compilerOptions;
+    // With noEmit, tsc only checks types: the outDir names nothing it writes.
+    const outDir = options?.noEmit === true ? undefined : options?.outDir;
     if (typeof outDir !== 'string') return [];
     const path = posix.normalize(posix.join(root, outDir)).replace(/\/+$/, '');
     return path.startsWith(`${root}/`) ? [path] : [];
@@ -625,7 +627,7 @@ function typeScriptOutDirs(texts: WorkspaceTexts, root: string): string[] {
   return [...new Set(outDirs)];
 }
 
-type TsConfig = { compilerOptions?: { outDir?: unknown } };
+type TsConfig = { compilerOptions?: { outDir?: unknown; noEmit?: unknown } };
 
 /** `answer`, asked once per argument. */
 function once<T>(answer: (key: string) => T): (key: string) => T {
