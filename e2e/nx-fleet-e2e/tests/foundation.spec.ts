@@ -54,6 +54,20 @@ describe('nx-fleet installed from dist/nx-fleet.tgz into a fresh Nx 23.2.1 works
     expect(JSON.parse(result.stdout)).toEqual(['orders']);
     expect(result.stderr + result.stdout).toMatch(/tools\/orphan\/Dockerfile has no project\.json/);
 
+    // Two example apps outside every workspace of the package manager, under one package name:
+    // Nx makes no project of either, and nx-fleet must not make two of one name (Nx would refuse the graph).
+    ws.write('demos/a/package.json', JSON.stringify({ name: 'demo-app' }));
+    ws.write('demos/a/Dockerfile', 'FROM node:20\n');
+    ws.write('demos/b/package.json', JSON.stringify({ name: 'demo-app' }));
+    ws.write('demos/b/Dockerfile', 'FROM node:20\n');
+    const clash = await ws.nxOk(['show', 'projects', '--json']);
+    expect(JSON.parse(clash.stdout)).toEqual(['orders']);
+    expect(clash.stderr + clash.stdout).toMatch(
+      /demos\/a\/Dockerfile is not a service: .*"demo-app", is also demos\/b's/,
+    );
+    await ws.nxOk(['graph', '--file=graph.json']);
+    ws.remove('demos');
+
     const project = await ws.showProject('orders');
     expect(project.targets['docker-build']).toMatchObject({
       executor: 'nx-fleet:docker-build',
