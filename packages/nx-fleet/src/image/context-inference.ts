@@ -5,12 +5,10 @@ import type { ContextMode } from '../config/service-settings';
 import { withPrefix } from '../text/sorted';
 import {
   copySources,
-  expandedSources,
-  instructions,
-  wholeCopyReads,
-  writtenSources,
+  DockerfileReading,
   type BuildArgs,
   type CopySource,
+  type Step,
   type WrittenSource,
 } from './dockerfile-copies';
 
@@ -90,8 +88,9 @@ type Found = 'file' | 'output' | 'missing';
  * build outputs (missing because git ignores them) count where their folder would be.
  */
 export function inferContext(facts: ContextFacts): ContextChoice {
-  const chosen = chooseMode(facts);
-  return { ...chosen, ...contextNeeds(facts, chosen.mode) };
+  const reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs);
+  const chosen = chooseMode(facts, reading);
+  return { ...chosen, ...contextNeeds(facts, chosen.mode, reading) };
 }
 
 /**
@@ -101,6 +100,7 @@ export function inferContext(facts: ContextFacts): ContextChoice {
 export function contextNeeds(
   facts: ContextFacts,
   mode: ContextMode,
+  reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs),
 ): Pick<ContextChoice, 'include' | 'outputs' | 'producers'> {
   const base = mode === 'project' ? facts.projectRoot : '.';
   const ignore = mode === 'project' ? facts.ignore.project : facts.ignore.workspace;
@@ -108,7 +108,7 @@ export function contextNeeds(
   const outputs: string[] = [];
   const include: string[] = [];
   const producers: NonNullable<ContextChoice['producers']> = [];
-  for (const { source } of copySources(facts.dockerfileText, facts.buildArgs)) {
+  for (const { source } of reading.sources) {
     const path = normalizeSource(base, source);
     if (path === undefined || isWholeContext(source)) continue;
     const found = find(index, facts, base, source, ignore);
@@ -137,7 +137,7 @@ export function contextNeeds(
   }
   // What later stages take from a stage that copied the whole context: the pruned context carries it too.
   if (mode === 'pruned')
-    for (const { source } of wholeCopyReads(facts.dockerfileText, facts.buildArgs)) {
+    for (const { source } of reading.wholeCopyReads) {
       const found = index.has(source) ? source : index.under(source).length ? `${source}/**` : undefined;
       if (found && !insideOf(source, facts.projectRoot) && !PRUNED_MANIFESTS.has(source)) include.push(found);
     }
@@ -196,14 +196,16 @@ function namesByRoot(projects: NonNullable<ContextFacts['projects']>): Map<strin
   return names;
 }
 
-function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> {
+function chooseMode(
+  facts: ContextFacts,
+  reading: DockerfileReading,
+): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> {
   const where = `${facts.dockerfile}:`;
-  const written = writtenSources(facts.dockerfileText, facts.buildArgs);
-  const sources = expandedSources(written);
+  const { written, sources } = reading;
   const index = indexOf(facts.files);
   const whole = sources.find((s) => isWholeContext(s.source));
   const pruned = pruneAfterWholeCopy(
-    facts.dockerfileText,
+    reading.steps,
     sources.filter((s) => isWholeContext(s.source)),
   );
   const quote = (s: { line: number; instruction?: string; text?: string }) =>
@@ -236,7 +238,7 @@ function chooseMode(facts: ContextFacts): Pick<ContextChoice, 'mode' | 'reason' 
         mode: 'workspace',
         reason: `${quote(whole)} copies the whole context, and the Dockerfile is outside its project`,
       };
-    const tool = whole && stepAfter(facts.dockerfileText, whole, WORKSPACE_TOOLS);
+    const tool = whole && stepAfter(reading.steps, whole, WORKSPACE_TOOLS);
     if (tool)
       return {
         mode: 'workspace',
@@ -287,10 +289,9 @@ function undecided(
  * the whole context needed: the stage's first real RUN decides.
  */
 function pruneAfterWholeCopy(
-  dockerfileText: string,
+  steps: readonly Step[],
   wholeCopies: readonly CopySource[],
-): { copy: CopySource; step: { line: number; text: string } } | undefined {
-  const steps = instructions(dockerfileText);
+): { copy: CopySource; step: Step } | undefined {
   for (const copy of wholeCopies) {
     for (const next of steps.slice(steps.findIndex((s) => s.line === copy.line) + 1)) {
       if (/^FROM\s/i.test(next.text)) break;
@@ -303,8 +304,7 @@ function pruneAfterWholeCopy(
 }
 
 /** The first RUN of the copy's stage after it that `tool` matches (a tool's own install aside). */
-function stepAfter(dockerfileText: string, copy: CopySource, tool: RegExp): { line: number; text: string } | undefined {
-  const steps = instructions(dockerfileText);
+function stepAfter(steps: readonly Step[], copy: CopySource, tool: RegExp): Step | undefined {
   for (const next of steps.slice(steps.findIndex((s) => s.line === copy.line) + 1)) {
     if (/^FROM\s/i.test(next.text)) return undefined;
     if (/^RUN\s/i.test(next.text) && !TOOL_SETUP.test(next.text) && tool.test(next.text)) return next;

@@ -38,9 +38,50 @@ export function expandedSources(written: readonly WrittenSource[]): CopySource[]
 
 /** Every context source of every COPY/ADD, expanded where the Dockerfile and the build arguments tell. */
 export function writtenSources(dockerfile: string, buildArgs: BuildArgs = {}): WrittenSource[] {
+  return new DockerfileReading(dockerfile, buildArgs).written;
+}
+
+/**
+ * One Dockerfile as the build reads it, parsed once however many questions are asked of it: its
+ * instructions, the context sources of each, and what later stages take from a whole-context stage.
+ */
+export class DockerfileReading {
+  private parsed: { steps?: Step[]; written?: WrittenSource[]; sources?: CopySource[]; reads?: CopySource[] } = {};
+
+  constructor(
+    readonly text: string,
+    readonly buildArgs: BuildArgs = {},
+  ) {}
+
+  get steps(): Step[] {
+    return (this.parsed.steps ??= instructions(this.text));
+  }
+
+  get written(): WrittenSource[] {
+    return (this.parsed.written ??= sourcesOf(this.steps, this.buildArgs));
+  }
+
+  /** The sources the build's expansion decided (`copySources`). */
+  get sources(): CopySource[] {
+    return (this.parsed.sources ??= expandedSources(this.written));
+  }
+
+  /** `wholeCopyReads`. */
+  get wholeCopyReads(): CopySource[] {
+    return (this.parsed.reads ??= readsOfWholeCopies(this.steps, this.buildArgs));
+  }
+}
+
+/** An instruction with its first line. */
+export interface Step {
+  line: number;
+  text: string;
+}
+
+function sourcesOf(steps: readonly Step[], buildArgs: BuildArgs): WrittenSource[] {
   const sources: WrittenSource[] = [];
   const variables = new BuildVariables(buildArgs);
-  for (const { line, text } of instructions(dockerfile)) {
+  for (const { line, text } of steps) {
     const match = /^([a-z]+)\s+(.*)$/is.exec(text);
     if (!match) continue;
     const keyword = match[1]!.toUpperCase();
@@ -145,12 +186,16 @@ class BuildVariables {
  * (`/app/out/full` of a prune tool) is no context path, and the caller finds it in no file.
  */
 export function wholeCopyReads(dockerfile: string, buildArgs: BuildArgs = {}): CopySource[] {
+  return new DockerfileReading(dockerfile, buildArgs).wholeCopyReads;
+}
+
+function readsOfWholeCopies(steps: readonly Step[], buildArgs: BuildArgs): CopySource[] {
   const variables = new BuildVariables(buildArgs);
   /** Per stage (by name), where in its filesystem the whole context was copied. */
   const roots = new Map<string, string>();
   let stage: { name: string | undefined; workdir: string; root: string | undefined } | undefined;
   const reads: CopySource[] = [];
-  for (const { line, text } of instructions(dockerfile)) {
+  for (const { line, text } of steps) {
     const match = /^([a-z]+)\s+(.*)$/is.exec(text);
     if (!match) continue;
     const keyword = match[1]!.toUpperCase();
@@ -269,8 +314,8 @@ export function missingSources(sources: readonly CopySource[], contextFiles: rea
  * a heredoc's lines (`RUN <<EOF` … `EOF`) part of its instruction, one per line, never read as
  * instructions of their own.
  */
-export function instructions(dockerfile: string): Array<{ line: number; text: string }> {
-  const result: Array<{ line: number; text: string }> = [];
+export function instructions(dockerfile: string): Step[] {
+  const result: Step[] = [];
   const lines = dockerfile.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const start = i;
