@@ -264,7 +264,8 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
       'services/orders/src/unresolved.ts',
       "import { nothing } from '@acme/no-such-sdk';\nimport x from './missing';\n",
     );
-    ws.write('services/orders/src/binary.ts', Buffer.from([0, 1, 2, 3, 0, 255]).toString('binary'));
+    // The head of an MPEG transport stream (also `.ts`): NULs and bytes that are no UTF-8.
+    ws.write('services/orders/src/binary.ts', Buffer.from([0x47, 0x40, 0, 0x10, 0, 0xff, 0xfe, 0x80]));
     ws.write(
       'services/orders/src/generated.ts',
       `// generated\nexport const data = ${JSON.stringify('x'.repeat(5 * 1024 * 1024))};\n`,

@@ -136,7 +136,7 @@ export class TestWorkspace {
     return JSON.parse(readFileSync(file, 'utf8'));
   }
 
-  write(path: string, content: string): void {
+  write(path: string, content: string | Buffer): void {
     const file = join(this.root, path);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, content);

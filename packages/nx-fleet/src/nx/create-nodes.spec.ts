@@ -275,8 +275,12 @@ function onlyProject(results: ReadonlyArray<readonly [string, CreateNodesResult]
 }
 
 /** The docker-build target of the service at `root` (its Dockerfile in its folder). */
-function dockerBuildOf(results: ReadonlyArray<readonly [string, CreateNodesResult]>, root: string) {
-  return results.find(([file]) => file === `${root}/Dockerfile`)![1].projects![root]!.targets!['docker-build']!;
+function dockerBuildOf(
+  results: ReadonlyArray<readonly [string, CreateNodesResult]>,
+  root: string,
+  file = `${root}/Dockerfile`,
+) {
+  return results.find(([f]) => f === file)![1].projects![root]!.targets!['docker-build']!;
 }
 
 describe('createNodes', () => {
@@ -503,10 +507,32 @@ describe('createNodes', () => {
     });
     expect(results.map(([file]) => file)).toEqual(['demos/unique/Dockerfile']);
     expect(warnings(warn)).toEqual([
-      'nx-fleet: demos/a/Dockerfile is not a service: Nx makes no project of demos/a/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "app", is also demos/b\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/a, or exclude the Dockerfile with the plugin option "exclude".',
-      'nx-fleet: demos/b/Dockerfile is not a service: Nx makes no project of demos/b/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "app", is also demos/a\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/b, or exclude the Dockerfile with the plugin option "exclude".',
-      'nx-fleet: demos/web/Dockerfile is not a service: Nx makes no project of demos/web/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "web", is also apps/web\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/web, or exclude the Dockerfile with the plugin option "exclude".',
+      'nx-fleet: demos/a/Dockerfile is not a service: Nx makes no project of demos/a/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "app", is also demos/b\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/a, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".',
+      'nx-fleet: demos/b/Dockerfile is not a service: Nx makes no project of demos/b/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "app", is also demos/a\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/b, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".',
+      'nx-fleet: demos/web/Dockerfile is not a service: Nx makes no project of demos/web/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "web", is also apps/web\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/web, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".',
     ]);
+  });
+
+  it("a root Dockerfile whose package name is another project's: that project may build it, through the plugin option services", async () => {
+    const files = {
+      'package.json': json({ name: 'dokploy', private: true, workspaces: ['apps/*'] }),
+      Dockerfile: 'FROM scratch\n',
+      'apps/dokploy/package.json': json({ name: 'dokploy' }),
+    };
+    const unset = await runWorkspace(files);
+    expect(unset.results).toEqual([]);
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: Dockerfile is not a service: .*"dokploy", is also apps\/dokploy's: .* to the workspace root, point a project at the Dockerfile with the plugin option "services"/,
+      ),
+    ]);
+    warn.mockClear();
+    const set = await runWorkspace(files, { services: { dokploy: { dockerfile: 'Dockerfile' } } });
+    expect(set.results.map(([file]) => file)).toEqual(['apps/dokploy/package.json']);
+    expect(dockerBuildOf(set.results, 'apps/dokploy', 'apps/dokploy/package.json').options).toMatchObject({
+      dockerfile: 'Dockerfile',
+    });
+    expect(warnings(warn)).toEqual([]);
   });
 
   it('builds a project from its one named variant that is not for development, and names several in one warning', async () => {
@@ -1607,7 +1633,7 @@ describe('createNodes', () => {
     it('fails one folder alone: the other services still become projects, Nx hears which file failed, and the warnings print', async () => {
       const workspace = await cachedWorkspace();
       tamper(workspace.cacheDirectory, undefined, 'services/a', (analysis) => (analysis.detection.config = null));
-      workspace.change({ 'services/b/src/blob.ts': 'export {};\0\n' });
+      workspace.change({ 'services/b/src/blob.ts': `export {};${'\0'.repeat(64)}\n` });
       const error: unknown = await workspace.run().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AggregateCreateNodesError);
       const aggregate = error as AggregateCreateNodesError;
@@ -1624,7 +1650,7 @@ describe('createNodes', () => {
       const workspace = await cachedWorkspace();
       await workspace.run(apart);
       tamper(workspace.cacheDirectory, apart, 'services/a', (analysis) => (analysis.detection.config = null));
-      workspace.change({ 'services/b/src/blob.ts': 'export {};\0\n' });
+      workspace.change({ 'services/b/src/blob.ts': `export {};${'\0'.repeat(64)}\n` });
       const error: unknown = await workspace.run(apart).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AggregateCreateNodesError);
       const aggregate = error as AggregateCreateNodesError;

@@ -439,6 +439,9 @@ function withoutNameClashes(
     if (detection.kind === 'service' || (project && isNxProject(roots[i]!)))
       rootsByName.set(projectName, [...(rootsByName.get(projectName) ?? []), roots[i]!]);
   });
+  const services = outcomes.flatMap((outcome) =>
+    'analysis' in outcome && outcome.analysis.detection.kind === 'service' ? [outcome.analysis.detection] : [],
+  );
   return outcomes.map((outcome, i) => {
     if (!('analysis' in outcome)) return outcome;
     const { detection, projectName, warnings } = outcome.analysis;
@@ -446,14 +449,18 @@ function withoutNameClashes(
     const others = rootsByName.get(projectName)?.filter((other) => other !== root) ?? [];
     if (detection.kind !== 'service' || detection.name === undefined || isNxProject(root) || !others.length)
       return outcome;
+    // Another project building this Dockerfile (the plugin option `services`) is what the user chose: no word.
+    const taken = services.some((other) => other.root !== root && other.dockerfile === detection.dockerfile);
     const clash: Warning = {
       key: `${root}:name-clash`,
       message:
         `nx-fleet: ${detection.dockerfile} is not a service: Nx makes no project of ${posix.join(root, 'package.json')} (it is in none of the package manager's workspaces), ` +
         `and the name nx-fleet would give it, "${projectName}", is also ${listed(others)}'s: Nx refuses two projects of one name. ` +
-        `Add a project.json with a name of its own to ${root}, or exclude the Dockerfile with the plugin option "exclude".`,
+        `Add a project.json with a name of its own to ${root === '.' ? 'the workspace root' : root}, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".`,
     };
-    return { analysis: { ...outcome.analysis, detection: { kind: 'none' }, warnings: [...warnings, clash] } };
+    return {
+      analysis: { ...outcome.analysis, detection: { kind: 'none' }, warnings: taken ? warnings : [...warnings, clash] },
+    };
   });
 }
 

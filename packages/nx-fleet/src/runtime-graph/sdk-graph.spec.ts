@@ -830,6 +830,24 @@ describe('scanRuntimeImports: bad input', () => {
     expect(parsed()).not.toContain('services/api/src/video.ts');
   });
 
+  it('skips a file of many NULs even when its bytes decode as UTF-8', () => {
+    writeFleet({ 'services/api/src/blob.ts': `import '@acme/orders-sdk';\n${'\u0000'.repeat(64)}\n` });
+    const { edges, warnings } = scan(FLEET);
+    expect(edges).toEqual([]);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining('services/api/src/blob.ts is not text')]);
+  });
+
+  it('scans a source holding a NUL in a string (valid TypeScript, binary to git)', () => {
+    // The file holds the NUL byte itself, inside a template literal.
+    writeFleet({
+      'services/api/src/vault.ts':
+        "import '@acme/orders-sdk';\nexport const key = (a: string, b: string) => `${a}\u0000${b}`;\n",
+    });
+    const { edges, warnings } = scan(FLEET);
+    expect(edges).toEqual(['api -> orders']);
+    expect(warnings).toEqual([]);
+  });
+
   it('warns once, naming it, about a tsconfig that does not parse, and still finds edges', () => {
     writeFleet({
       'tsconfig.base.json': '{ "compilerOptions": { "paths": ',

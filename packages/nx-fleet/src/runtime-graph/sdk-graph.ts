@@ -555,7 +555,7 @@ function readForImports(
   // Reported by the caller, all such files in one warning (a repository's migrations can be many).
   if (bytes.length > MAX_SOURCE_BYTES)
     return { kind: 'rejected', byFilter: false, megabytes: bytes.length / 1024 / 1024 };
-  if (bytes.subarray(0, 8000).includes(0)) {
+  if (looksBinary(bytes.subarray(0, 8000))) {
     input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
     return { kind: 'rejected', byFilter: false };
   }
@@ -564,6 +564,24 @@ function readForImports(
   return mayReferenceOtherProjects(text, filter, reaches)
     ? { kind: 'text', text }
     : { kind: 'rejected', byFilter: true };
+}
+
+/**
+ * Git's test (a NUL in the first 8,000 bytes) refined: a source may hold a NUL in a string (dokploy's
+ * vault keys are `${provider}\0${ref}`), so binary means NULs that are many, or bytes that are no
+ * UTF-8 text (an MPEG transport stream named `.ts`).
+ */
+function looksBinary(head: Buffer): boolean {
+  if (!head.includes(0)) return false;
+  const nuls = head.filter((byte) => byte === 0).length;
+  if (nuls > 16 && nuls > head.length / 100) return true;
+  try {
+    // `stream`: a character cut at the end of the head is no error.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Whether a relative specifier leaves the importing file's project, or enters a project nested in it. */
