@@ -182,6 +182,12 @@ describe('wholeCopyReads', () => {
     expect(wholeCopyReads(dockerfile).map((r) => r.source)).toEqual(['tools/x.sh']);
   });
 
+  it('expands what a later stage copies with its own ARGs, as every other source', () => {
+    const dockerfile =
+      'FROM node:20 AS b\nWORKDIR /app\nCOPY . .\nFROM node:20\nARG dir=scripts\nCOPY --from=b /app/${dir}/x.sh /x.sh\n';
+    expect(wholeCopyReads(dockerfile).map((r) => r.source)).toEqual(['scripts/x.sh']);
+  });
+
   it('reads nothing from stages without a whole copy', () => {
     expect(wholeCopyReads('FROM node:20 AS b\nCOPY src/ /app/\nFROM node:20\nCOPY --from=b /app/x /x\n')).toEqual([]);
   });

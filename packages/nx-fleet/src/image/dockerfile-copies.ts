@@ -46,7 +46,7 @@ export function writtenSources(dockerfile: string, buildArgs: BuildArgs = {}): W
  * instructions, the context sources of each, and what later stages take from a whole-context stage.
  */
 export class DockerfileReading {
-  private parsed: { steps?: Step[]; written?: WrittenSource[]; sources?: CopySource[]; reads?: CopySource[] } = {};
+  private parsed: { steps?: Step[]; walked?: ReturnType<typeof walk>; sources?: CopySource[] } = {};
 
   constructor(
     readonly text: string,
@@ -58,7 +58,7 @@ export class DockerfileReading {
   }
 
   get written(): WrittenSource[] {
-    return (this.parsed.written ??= sourcesOf(this.steps, this.buildArgs));
+    return (this.parsed.walked ??= walk(this.steps, this.buildArgs)).written;
   }
 
   /** The sources the build's expansion decided (`copySources`). */
@@ -68,7 +68,7 @@ export class DockerfileReading {
 
   /** `wholeCopyReads`. */
   get wholeCopyReads(): CopySource[] {
-    return (this.parsed.reads ??= readsOfWholeCopies(this.steps, this.buildArgs));
+    return (this.parsed.walked ??= walk(this.steps, this.buildArgs)).reads;
   }
 }
 
@@ -78,33 +78,74 @@ export interface Step {
   text: string;
 }
 
-function sourcesOf(steps: readonly Step[], buildArgs: BuildArgs): WrittenSource[] {
-  const sources: WrittenSource[] = [];
+/**
+ * One walk of the instructions, each seeing the variables the build gives it: the context sources
+ * of every COPY/ADD and RUN bind mount, and what later stages take from a stage that copied the
+ * whole context (`wholeCopyReads`).
+ */
+function walk(steps: readonly Step[], buildArgs: BuildArgs): { written: WrittenSource[]; reads: CopySource[] } {
   const variables = new BuildVariables(buildArgs);
+  const written: WrittenSource[] = [];
+  const reads: CopySource[] = [];
+  /** Per stage (by name), where in its filesystem the whole context was copied. */
+  const roots = new Map<string, string>();
+  let stage: { name: string | undefined; workdir: string; root: string | undefined } | undefined;
   for (const { line, text } of steps) {
     const match = /^([a-z]+)\s+(.*)$/is.exec(text);
     if (!match) continue;
     const keyword = match[1]!.toUpperCase();
-    if (keyword === 'FROM') variables.enterStage(match[2]!);
-    else if (keyword === 'ARG') variables.declareArgs(match[2]!);
-    else if (keyword === 'ENV') variables.setEnv(match[2]!);
-    const instruction = `${keyword} ${match[2]!.trim()}`;
-    if (keyword === 'RUN') {
-      for (const written of contextMounts(match[2]!))
-        sources.push({ line, instruction, written, source: wordValue(written, variables) });
-      continue;
-    }
-    if (keyword !== 'COPY' && keyword !== 'ADD') continue;
-    const args = argumentsOf(match[2]!);
-    if (!args || args.some((arg) => /^--from(=|$)/i.test(arg)) || args.some((arg) => arg.startsWith('<<'))) continue;
-    const paths = args.filter((arg) => !arg.startsWith('--'));
-    for (const written of paths.slice(0, -1)) {
-      const source = wordValue(written, variables);
-      if (source !== undefined && (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith('git@'))) continue;
-      sources.push({ line, instruction, written, source });
+    const rest = match[2]!;
+    const instruction = `${keyword} ${rest.trim()}`;
+    if (keyword === 'FROM') {
+      variables.enterStage(rest);
+      const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
+      const name = words[1]?.toLowerCase() === 'as' ? words[2]?.toLowerCase() : undefined;
+      stage = { name, workdir: '/', root: roots.get(words[0]?.toLowerCase() ?? '') };
+      if (name && stage.root !== undefined) roots.set(name, stage.root);
+    } else if (keyword === 'ARG') variables.declareArgs(rest);
+    else if (keyword === 'ENV') variables.setEnv(rest);
+    else if (keyword === 'WORKDIR' && stage) {
+      const dir = wordValue(rest.trim(), variables);
+      if (dir !== undefined) stage.workdir = posix.resolve(stage.workdir, dir);
+    } else if (keyword === 'RUN') {
+      for (const mount of contextMounts(rest))
+        written.push({ line, instruction, written: mount, source: wordValue(mount, variables) });
+    } else if (keyword === 'COPY' || keyword === 'ADD') {
+      const args = argumentsOf(rest);
+      if (!args || args.some((arg) => arg.startsWith('<<'))) continue;
+      const paths = args.filter((arg) => !arg.startsWith('--'));
+      const values = paths.map((path) => wordValue(path, variables));
+      if (args.some((arg) => /^--from(=|$)/i.test(arg))) {
+        const from = args
+          .find((arg) => /^--from=/i.test(arg))
+          ?.slice('--from='.length)
+          .toLowerCase();
+        const root = keyword === 'COPY' && from !== undefined ? roots.get(from) : undefined;
+        if (root === undefined) continue;
+        for (const source of values.slice(0, -1)) {
+          const path = source === undefined ? undefined : posix.relative(root, posix.resolve('/', source));
+          if (path && !path.startsWith('..')) reads.push({ line, instruction, source: path });
+        }
+        continue;
+      }
+      paths.slice(0, -1).forEach((word, i) => {
+        const source = values[i];
+        if (source !== undefined && (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith('git@'))) return;
+        written.push({ line, instruction, written: word, source });
+      });
+      const dest = values.at(-1);
+      if (
+        keyword === 'COPY' &&
+        stage &&
+        dest !== undefined &&
+        values.slice(0, -1).some((v) => v === '.' || v === './')
+      ) {
+        stage.root = posix.resolve(stage.workdir, dest);
+        if (stage.name) roots.set(stage.name, stage.root);
+      }
     }
   }
-  return sources;
+  return { written, reads };
 }
 
 /**
@@ -187,54 +228,6 @@ class BuildVariables {
  */
 export function wholeCopyReads(dockerfile: string, buildArgs: BuildArgs = {}): CopySource[] {
   return new DockerfileReading(dockerfile, buildArgs).wholeCopyReads;
-}
-
-function readsOfWholeCopies(steps: readonly Step[], buildArgs: BuildArgs): CopySource[] {
-  const variables = new BuildVariables(buildArgs);
-  /** Per stage (by name), where in its filesystem the whole context was copied. */
-  const roots = new Map<string, string>();
-  let stage: { name: string | undefined; workdir: string; root: string | undefined } | undefined;
-  const reads: CopySource[] = [];
-  for (const { line, text } of steps) {
-    const match = /^([a-z]+)\s+(.*)$/is.exec(text);
-    if (!match) continue;
-    const keyword = match[1]!.toUpperCase();
-    const rest = match[2]!;
-    if (keyword === 'FROM') {
-      variables.enterStage(rest);
-      const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
-      const name = words[1]?.toLowerCase() === 'as' ? words[2]?.toLowerCase() : undefined;
-      stage = { name, workdir: '/', root: roots.get(words[0]?.toLowerCase() ?? '') };
-      if (name && stage.root !== undefined) roots.set(name, stage.root);
-    } else if (keyword === 'WORKDIR' && stage) {
-      const dir = wordValue(rest.trim(), variables);
-      stage.workdir = dir === undefined ? stage.workdir : posix.resolve(stage.workdir, dir);
-    } else if (keyword === 'COPY' && stage) {
-      const args = argumentsOf(rest);
-      if (!args) continue;
-      const from = args
-        .find((arg) => /^--from=/i.test(arg))
-        ?.slice('--from='.length)
-        .toLowerCase();
-      const paths = args.filter((arg) => !arg.startsWith('--')).map((arg) => wordValue(arg, variables));
-      if (from === undefined) {
-        const dest = paths.at(-1);
-        if (dest !== undefined && paths.slice(0, -1).some((p) => p !== undefined && ['.', './'].includes(p))) {
-          stage.root = posix.resolve(stage.workdir, dest);
-          if (stage.name) roots.set(stage.name, stage.root);
-        }
-        continue;
-      }
-      const root = roots.get(from);
-      if (root === undefined) continue;
-      for (const source of paths.slice(0, -1)) {
-        const path = source === undefined ? undefined : posix.relative(root, posix.resolve('/', source));
-        if (path && !path.startsWith('..'))
-          reads.push({ line, instruction: `${keyword} ${rest.trim()}`, source: path });
-      }
-    }
-  }
-  return reads;
 }
 
 /**
