@@ -39,6 +39,18 @@ const EMPTY_PLUGIN = 'nx-empty-plugin';
  * for nx-fleet's projects and targets (merging them, writing the graph), without nx-fleet's own work.
  */
 const ANSWER_PLUGIN = 'nx-fleet-answer';
+/**
+ * The answer with less and less in its targets, each measured warm as the answer plugin's: what Nx
+ * charges for each part of nx-fleet's targets (Nx Console metadata; inputs, outputs, options; the
+ * targets themselves), so the warm goal's floor is a figure, not a guess.
+ */
+const ANSWER_PARTS: ReadonlyArray<[string, (target: Record<string, unknown>) => Record<string, unknown> | undefined]> =
+  [
+    ['whole answer', (target) => target],
+    ['without target metadata', ({ metadata: _metadata, ...rest }) => rest],
+    ['executor and cache only', ({ executor, cache }) => ({ executor, cache })],
+    ['no targets', () => undefined],
+  ];
 /** Directories and files the generators write; cleared between workspaces so one install serves all. */
 const GENERATED = ['services', 'apps', 'libs', 'packages', 'tsconfig.base.json'];
 
@@ -120,10 +132,64 @@ async function writeAnswerPlugin(root: string, sdks: Record<string, string>): Pr
       "const { readFileSync } = require('node:fs');",
       "const here = (name) => JSON.parse(readFileSync(require('node:path').join(__dirname, name), 'utf8'));",
       "exports.createNodes = [here('glob.json'), async () => here('answer.json')];",
-      'exports.createDependencies = async () => [];',
+      // nx-fleet has no createDependencies: Nx would send this worker every project to ask for none.
       '',
     ].join('\n'),
   });
+}
+
+/**
+ * Warm graphs of the empty plugin and of the answer plugin returning each of ANSWER_PARTS, in turn
+ * (order rotated every round); the whole answer is back in place after it.
+ */
+async function answerParts(
+  root: string,
+  sdks: Record<string, string>,
+  rounds: number,
+  graph: () => Promise<{ seconds: number }>,
+  reset: () => Promise<unknown>,
+): Promise<Map<string, number[]>> {
+  const file = join(root, 'node_modules', ANSWER_PLUGIN, 'answer.json');
+  const whole = readFileSync(file, 'utf8');
+  type Answer = Array<
+    [string, { projects?: Record<string, { targets?: Record<string, Record<string, unknown>>; metadata?: unknown }> }]
+  >;
+  const variant = (pick: (typeof ANSWER_PARTS)[number][1]) =>
+    JSON.stringify(
+      (JSON.parse(whole) as Answer).map(([configFile, result]) => {
+        for (const project of Object.values(result.projects ?? {})) {
+          const targets = Object.entries(project.targets ?? {}).flatMap(([name, target]) => {
+            const kept = pick(target);
+            return kept ? [[name, kept] as const] : [];
+          });
+          project.targets = Object.fromEntries(targets);
+          // Target groups name targets: none without them.
+          if (!targets.length) delete project.metadata;
+        }
+        return [configFile, result];
+      }),
+    );
+  const runs = new Map<string, number[]>([
+    ['empty plugin', []],
+    ...ANSWER_PARTS.map(([part]) => [part, []] as [string, number[]]),
+  ]);
+  const names = [...runs.keys()];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(i + round) % names.length]!;
+        const part = ANSWER_PARTS.find(([p]) => p === name);
+        setSide(root, part ? 'nx-fleet answer' : 'empty plugin', sdks);
+        if (part) writeFileSync(file, variant(part[1]));
+        await reset();
+        await graph();
+        runs.get(name)!.push((await graph()).seconds);
+      }
+    }
+  } finally {
+    writeFileSync(file, whole);
+  }
+  return runs;
 }
 
 function setSide(root: string, side: Side, sdks: Record<string, string>): void {
@@ -228,6 +294,8 @@ async function benchShape(root: string, shape: Shape, rounds: number, log: (line
     }
   }
 
+  const parts = await answerParts(root, shape.sdks, rounds, graph, reset);
+
   // One file changed with a warm daemon: what an editor save costs the next `nx graph`.
   const daemonLog = join(root, '.nx', 'workspace-data', 'd', 'daemon.log');
   const daemonEnv = { NX_DAEMON: 'true', CI: 'false', NX_VERBOSE_LOGGING: 'true' };
@@ -322,6 +390,10 @@ async function benchShape(root: string, shape: Shape, rounds: number, log: (line
   const mib = (kib: number) => `${kib >= 0 ? '+' : ''}${(kib / 1024).toFixed(0)} MiB`;
   log(
     `- nx-fleet over its own answer returned precomputed (its work alone; Nx's cost of its targets is the answer's): cold +${(median(fleet.cold) - median(answer.cold)).toFixed(2)} s, warm +${(median(fleet.warm) - median(answer.warm)).toFixed(2)} s; the answer over the empty plugin: warm +${(median(answer.warm) - median(results['empty plugin'].warm)).toFixed(2)} s, in-process ${mib(answer.inProcessMaxRssKiB - results['empty plugin'].inProcessMaxRssKiB)}, tree ${mib(answer.treePeakKiB - results['empty plugin'].treePeakKiB)}; nx-fleet over the answer: in-process ${mib(fleet.inProcessMaxRssKiB - answer.inProcessMaxRssKiB)}, tree ${mib(fleet.treePeakKiB - answer.treePeakKiB)}`,
+  );
+  const emptyWarm = median(parts.get('empty plugin')!);
+  log(
+    `- what Nx charges for the answer's parts, warm, over the empty plugin (${emptyWarm.toFixed(2)} s), measured in turn in one loop: ${ANSWER_PARTS.map(([part]) => `${part} +${(median(parts.get(part)!) - emptyWarm).toFixed(2)} s`).join(', ')}`,
   );
   const memRatio = (pick: (r: SideResult) => number) => pick(fleet) / pick(base);
   log(
