@@ -102,5 +102,7 @@ export interface ProjectManifest {
   name?: unknown;
   tags?: unknown;
   metadata?: unknown;
-  nx?: { metadata?: unknown; name?: unknown; tags?: unknown };
+  targets?: unknown;
+  scripts?: unknown;
+  nx?: { metadata?: unknown; name?: unknown; tags?: unknown; targets?: unknown; includedScripts?: unknown };
 }

@@ -2,7 +2,7 @@ import { join, posix } from 'node:path';
 import { PACTS_FOLDER } from '../config/defaults';
 import type { BuildOptions, BuildPorts } from '../image/build';
 import { engineHolding } from '../image/local-image';
-import { contractRecordPath, imageRecordPath, readImageRecord, type ImageRecord } from '../image/records';
+import { buildTargetIn, builtImageRecord, contractRecordPath, type ImageRecord } from '../image/records';
 import type { ServiceRef } from '../image/service-ref';
 import type { Ports } from '../io/ports';
 import { redactText } from '../text/redact';
@@ -98,11 +98,7 @@ async function verifyPlanned(
   const { workspaceRoot } = service;
   const provider = service.projectName;
   const { plan, settings, secrets } = planned;
-  const record = await readImageRecord(join(workspaceRoot, imageRecordPath(service.projectRoot)), ports.files);
-  if (!record)
-    throw new Error(
-      `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the ${settings.buildTarget} target of ${provider} first.`,
-    );
+  const record = await builtImageRecord(service, buildTargetIn(service, settings.buildTarget), ports.files);
   // Loaded before the provider starts: a missing Pact install should not cost a container start.
   const verifier = ports.pact.verifier(workspaceRoot);
   const stateHandlers = loadStateHandlers(

@@ -101,7 +101,25 @@ describe('inferContext', () => {
     ],
     [
       'COPY . . and a build of the folder alone',
+      'FROM node:20\nCOPY . .\nRUN npm install && npm run build\n',
+      'project',
+      /apps\/api\/Dockerfile is in the project folder/,
+    ],
+    [
+      'COPY . . then an install from the lockfile only the workspace root holds',
       'FROM node:20\nCOPY . .\nRUN npm ci && npm run build\n',
+      'workspace',
+      /"COPY \. \." \(apps\/api\/Dockerfile:2\) is followed by "RUN npm ci && npm run build" \(apps\/api\/Dockerfile:3\), which needs package-lock\.json: the workspace root holds it, the project folder does not/,
+    ],
+    [
+      "COPY ./ then a WORKDIR into the project's own path inside the copy",
+      'FROM node:20\nCOPY ./ /workspace\nWORKDIR /workspace\nRUN yarn install\nWORKDIR /workspace/apps/api\nCMD ["node", "dist/main.js"]\n',
+      'workspace',
+      /"COPY \.\/ \/workspace" \(apps\/api\/Dockerfile:2\) is followed by "WORKDIR \/workspace\/apps\/api" \(apps\/api\/Dockerfile:5\): the project's own path inside the copy/,
+    ],
+    [
+      'COPY . . then a WORKDIR inside the copy that is no project path',
+      'FROM node:20\nWORKDIR /app\nCOPY . .\nWORKDIR /app/src\nRUN yarn install\n',
       'project',
       /apps\/api\/Dockerfile is in the project folder/,
     ],
@@ -256,6 +274,17 @@ describe('inferContext', () => {
     ].join('\n');
     expect(inferContext(facts(stages, outside))).toMatchObject({ mode: 'workspace' });
     expect(inferContext(facts(stages, outside)).workspaceManifests).toBeUndefined();
+  });
+
+  it('an install from a lockfile the project folder holds itself keeps the project context', () => {
+    const own = facts('FROM node:20\nCOPY . .\nRUN yarn install --immutable && yarn build\n', {
+      files: [...FILES, 'yarn.lock', 'apps/api/yarn.lock'],
+    });
+    expect(inferContext(own).mode).toBe('project');
+    expect(inferContext({ ...own, files: [...FILES, 'yarn.lock'] })).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringMatching(/which needs yarn\.lock: the workspace root holds it/),
+    });
   });
 
   it('a Dockerfile outside its project with no deciding source: pruned', () => {

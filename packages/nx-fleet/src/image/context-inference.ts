@@ -244,6 +244,8 @@ function chooseMode(
         mode: 'workspace',
         reason: `${quote(whole)} is followed by ${quote(tool)}, a workspace tool: it reads the whole workspace`,
       };
+    const laidOut = whole && workspaceLayout(facts, reading, whole, index, quote);
+    if (laidOut) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${laidOut}` };
     if (!inFolder)
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
     return {
@@ -299,6 +301,41 @@ function pruneAfterWholeCopy(
       if (PRUNE_TOOLS.test(next.text)) return { copy, step: next };
       break;
     }
+  }
+  return undefined;
+}
+
+/**
+ * Installs that fail without their lockfile (`npm ci`, `yarn install --immutable`, `pnpm install
+ * --frozen-lockfile`, …), with the lockfiles each reads.
+ */
+const LOCKED_INSTALLS: ReadonlyArray<[RegExp, readonly string[]]> = [
+  [/\bnpm\s+ci\b/, ['package-lock.json', 'npm-shrinkwrap.json']],
+  [/\byarn\s+(?:install\b)?[^&|;\n]*\s--(?:immutable|frozen-lockfile)\b/, ['yarn.lock']],
+  [/\bpnpm\s+(?:i|install)\b[^&|;\n]*\s--frozen-lockfile\b/, ['pnpm-lock.yaml']],
+  [/\bbun\s+(?:i|install)\b[^&|;\n]*\s--frozen-lockfile\b/, ['bun.lock', 'bun.lockb']],
+];
+
+/**
+ * Why a whole-context copy from a Dockerfile in its project folder is the workspace, when the steps
+ * after it say so without a workspace tool: a WORKDIR into the project's own path inside the copy
+ * (`COPY ./ /workspace`, `WORKDIR /workspace/packages/auth`), or an install that needs a lockfile
+ * only the workspace root holds. Undefined when neither does.
+ */
+function workspaceLayout(
+  facts: ContextFacts,
+  reading: DockerfileReading,
+  whole: CopySource,
+  index: FileIndex,
+  quote: (s: { line: number; instruction?: string; text?: string }) => string,
+): string | undefined {
+  const into = reading.wholeCopyWorkdirs.find((w) => w.line > whole.line && insideOf(w.source, facts.projectRoot));
+  if (into) return `${quote(into)}: the project's own path inside the copy, as the workspace root lays it out`;
+  for (const [install, lockfiles] of LOCKED_INSTALLS) {
+    const step = stepAfter(reading.steps, whole, install);
+    const atRoot = step && lockfiles.find((lockfile) => index.has(lockfile));
+    if (atRoot && !lockfiles.some((lockfile) => index.has(posix.join(facts.projectRoot, lockfile))))
+      return `${quote(step)}, which needs ${atRoot}: the workspace root holds it, the project folder does not`;
   }
   return undefined;
 }

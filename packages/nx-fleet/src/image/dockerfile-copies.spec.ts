@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copySources, missingSources, wholeCopyReads, writtenSources } from './dockerfile-copies';
+import { copySources, DockerfileReading, missingSources, wholeCopyReads, writtenSources } from './dockerfile-copies';
 
 describe('copySources', () => {
   it.each([
@@ -146,6 +146,28 @@ describe('missingSources', () => {
     ['a prefix that is no folder', 'services/ord', true],
   ])('%s: %s missing %s', (_, path, missing) => {
     expect(missingSources([source(path)], files).length > 0).toBe(missing);
+  });
+});
+
+describe('DockerfileReading.wholeCopyWorkdirs', () => {
+  it('names the WORKDIRs inside a whole-context copy as context paths, through stages and variables', () => {
+    const dockerfile = [
+      'FROM node:20 AS build',
+      'WORKDIR /app',
+      'RUN mkdir -p /app',
+      'COPY ./ /workspace',
+      'ARG PKG=packages/auth',
+      'WORKDIR /workspace/${PKG}',
+      'WORKDIR /srv',
+      'FROM build AS run',
+      'WORKDIR /workspace/packages/files',
+      'FROM node:20',
+      'WORKDIR /workspace/packages/other',
+    ].join('\n');
+    expect(new DockerfileReading(dockerfile).wholeCopyWorkdirs.map((w) => [w.line, w.source])).toEqual([
+      [6, 'packages/auth'],
+      [9, 'packages/files'],
+    ]);
   });
 });
 

@@ -58,7 +58,7 @@ export class DockerfileReading {
   }
 
   get written(): WrittenSource[] {
-    return (this.parsed.walked ??= walk(this.steps, this.buildArgs)).written;
+    return this.walked.written;
   }
 
   /** The sources the build's expansion decided (`copySources`). */
@@ -68,7 +68,20 @@ export class DockerfileReading {
 
   /** `wholeCopyReads`. */
   get wholeCopyReads(): CopySource[] {
-    return (this.parsed.walked ??= walk(this.steps, this.buildArgs)).reads;
+    return this.walked.reads;
+  }
+
+  /**
+   * The WORKDIRs a stage enters inside the whole context it copied (`COPY ./ /workspace`, then
+   * `WORKDIR /workspace/packages/auth`), as context paths (`packages/auth`): where the build expects
+   * which part of the context.
+   */
+  get wholeCopyWorkdirs(): CopySource[] {
+    return this.walked.workdirs;
+  }
+
+  private get walked(): ReturnType<typeof walk> {
+    return (this.parsed.walked ??= walk(this.steps, this.buildArgs));
   }
 }
 
@@ -81,12 +94,16 @@ export interface Step {
 /**
  * One walk of the instructions, each seeing the variables the build gives it: the context sources
  * of every COPY/ADD and RUN bind mount, and what later stages take from a stage that copied the
- * whole context (`wholeCopyReads`).
+ * whole context (`wholeCopyReads`), and the WORKDIRs inside such a copy (`wholeCopyWorkdirs`).
  */
-function walk(steps: readonly Step[], buildArgs: BuildArgs): { written: WrittenSource[]; reads: CopySource[] } {
+function walk(
+  steps: readonly Step[],
+  buildArgs: BuildArgs,
+): { written: WrittenSource[]; reads: CopySource[]; workdirs: CopySource[] } {
   const variables = new BuildVariables(buildArgs);
   const written: WrittenSource[] = [];
   const reads: CopySource[] = [];
+  const workdirs: CopySource[] = [];
   /** Per stage (by name), where in its filesystem the whole context was copied. */
   const roots = new Map<string, string>();
   let stage: { name: string | undefined; workdir: string; root: string | undefined } | undefined;
@@ -107,6 +124,9 @@ function walk(steps: readonly Step[], buildArgs: BuildArgs): { written: WrittenS
     else if (keyword === 'WORKDIR' && stage) {
       const dir = wordValue(rest.trim(), variables);
       if (dir !== undefined) stage.workdir = posix.resolve(stage.workdir, dir);
+      const inside =
+        dir === undefined || stage.root === undefined ? undefined : posix.relative(stage.root, stage.workdir);
+      if (inside && !inside.startsWith('..')) workdirs.push({ line, instruction, source: inside });
     } else if (keyword === 'RUN') {
       for (const mount of contextMounts(rest))
         written.push({ line, instruction, written: mount, source: wordValue(mount, variables) });
@@ -145,7 +165,7 @@ function walk(steps: readonly Step[], buildArgs: BuildArgs): { written: WrittenS
       }
     }
   }
-  return { written, reads };
+  return { written, reads, workdirs };
 }
 
 /**

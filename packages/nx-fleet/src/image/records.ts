@@ -1,5 +1,9 @@
+import { join } from 'node:path';
+import type { TargetConfiguration } from '@nx/devkit';
 import type { EngineName } from '../config/options';
 import type { FilePort } from '../io/ports';
+import { foreignBuildTarget } from '../services/projects';
+import type { ServiceRef } from './service-ref';
 
 /**
  * Every file nx-fleet writes for Nx to cache or for CI to read lives under this folder of the
@@ -70,6 +74,37 @@ export function writeRecord(
 
 export function readImageRecord(file: string, files: Pick<FilePort, 'readText'>): Promise<ImageRecord | undefined> {
   return readRecord(files, file, isImageRecord);
+}
+
+/** A service's build target: its name, and its configuration as Nx resolved it. */
+export interface BuildTargetRef {
+  name: string;
+  target?: Pick<TargetConfiguration, 'executor' | 'options'>;
+}
+
+/**
+ * The record the service's build target wrote, for the targets that use its image. Refused first
+ * when that target is not nx-fleet's (a record there would be stale); a missing one says what to run.
+ */
+export async function builtImageRecord(
+  service: Pick<ServiceRef, 'workspaceRoot' | 'projectName' | 'projectRoot'>,
+  build: BuildTargetRef,
+  files: Pick<FilePort, 'readText'>,
+): Promise<ImageRecord> {
+  const foreign = foreignBuildTarget(service.projectName, build.name, build.target);
+  if (foreign) throw new Error(`nx-fleet: ${foreign}`);
+  const record = await readImageRecord(join(service.workspaceRoot, imageRecordPath(service.projectRoot)), files);
+  if (!record)
+    throw new Error(
+      `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the ${build.name} target of ${service.projectName} first.`,
+    );
+  return record;
+}
+
+/** The build target `name` of a service as its graph states it. */
+export function buildTargetIn(service: Pick<ServiceRef, 'graph' | 'projectName'>, name: string): BuildTargetRef {
+  const target = service.graph.nodes[service.projectName]?.data.targets?.[name];
+  return target ? { name, target } : { name };
 }
 
 export function readPushRecord(file: string, files: Pick<FilePort, 'readText'>): Promise<PushRecord | undefined> {

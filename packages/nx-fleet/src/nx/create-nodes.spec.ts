@@ -570,6 +570,56 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("warns once, naming the files, when projects' own targets take nx-fleet's build target name", async () => {
+    const { results, rerun } = await runWorkspace({
+      'backend/gateway/project.json': json({
+        name: 'gateway',
+        targets: { 'docker-build': { dependsOn: ['build'], command: 'docker build -f backend/gateway/Dockerfile .' } },
+      }),
+      'backend/gateway/Dockerfile': 'FROM scratch\nCOPY dist/ /app/\n',
+      'apps/web/package.json': json({
+        name: 'web',
+        nx: { targets: { 'docker-build': { executor: 'nx-fleet:docker-build', options: { buildArgs: { A: '1' } } } } },
+      }),
+      'apps/web/Dockerfile': 'FROM scratch\n',
+      // npm scripts are targets too; one Nx is told not to include is not.
+      'apps/api/package.json': json({ name: 'api', scripts: { 'docker-build': 'docker build -t acme/api .' } }),
+      'apps/api/Dockerfile': 'FROM scratch\n',
+      'apps/admin/package.json': json({
+        name: 'admin',
+        scripts: { 'docker-build': 'docker build .' },
+        nx: { includedScripts: ['build'] },
+      }),
+      'apps/admin/Dockerfile': 'FROM scratch\n',
+    });
+    // The service keeps its targets: Nx takes the project's own docker-build, and the others refuse to run on it.
+    expect(results.map(([file]) => file)).toEqual([
+      'apps/admin/Dockerfile',
+      'apps/api/Dockerfile',
+      'apps/web/Dockerfile',
+      'backend/gateway/Dockerfile',
+    ]);
+    await rerun();
+    expect(warnings(warn)).toEqual([
+      "nx-fleet: 2 projects give their own build nx-fleet's build target name, docker-build, which replaces nx-fleet's: apps/api/package.json, backend/gateway/project.json. " +
+        "Their scan, contract-verify and docker-push use the image record nx-fleet's docker-build writes, so they refuse to run. " +
+        "Carry those builds over with `nx g nx-fleet:adopt` (their image names, contexts, build args and dependsOn become nx-fleet's docker-build), or give nx-fleet's build target another name (plugin option buildTargetName).",
+    ]);
+    warn.mockClear();
+    await runWorkspace({
+      'backend/gateway/project.json': json({
+        name: 'gateway',
+        targets: { 'docker-build': { dependsOn: ['build'], command: 'docker build -f backend/gateway/Dockerfile .' } },
+      }),
+      'backend/gateway/Dockerfile': 'FROM scratch\n',
+    });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: backend/gateway/project.json: gateway:docker-build runs `docker build -f backend/gateway/Dockerfile .` (nx:run-commands), not nx-fleet:docker-build: ' +
+        "the project's own configuration replaces nx-fleet's docker-build, which writes the image record scan, contract-verify and docker-push use. " +
+        "Carry that build over with `nx g nx-fleet:adopt gateway` (its image name, context, build args and dependsOn become nx-fleet's docker-build), or give nx-fleet's build target another name (plugin option buildTargetName).",
+    ]);
+  });
+
   describe('per-service settings', () => {
     it('makes a service of a project whose fleet.dockerfile points elsewhere, and does not call that Dockerfile an orphan', async () => {
       const { results } = await runWorkspace({

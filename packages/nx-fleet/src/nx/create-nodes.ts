@@ -35,7 +35,14 @@ import {
 } from './devkit-internal';
 import { FolderCache, type FolderManifests } from './folder-cache';
 import { frameOf, NodesCache, nodesKey } from './nodes-cache';
-import { analyseFolder, MANIFEST_NAMES, orphanWarning, type FolderAnalysis, type Warning } from './service-folders';
+import {
+  analyseFolder,
+  MANIFEST_NAMES,
+  orphanWarning,
+  replacedBuildWarning,
+  type FolderAnalysis,
+  type Warning,
+} from './service-folders';
 import { runtimeProviderRoots, type RuntimeProviders, type ScanStats } from './runtime-providers';
 import { resolveServiceContext, type ServiceContext } from './service-context';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
@@ -189,6 +196,7 @@ async function fleetNodes(
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
     ...orphanWarnings(detections),
+    ...replacedBuildWarnings(outcomes, options.buildTargetName),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -400,6 +408,16 @@ function orphanWarnings(detections: readonly Detection[]) {
   );
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
   return orphans.length ? [{ ...orphanWarning(orphans), roots: orphans.map((file) => posix.dirname(file)) }] : [];
+}
+
+/** The services whose own configuration replaces nx-fleet's build target, in one warning. */
+function replacedBuildWarnings(outcomes: readonly Outcome[], name: string) {
+  const builds = outcomes.flatMap((o) =>
+    'analysis' in o && o.analysis.replacedBuild ? [o.analysis.replacedBuild] : [],
+  );
+  return builds.length
+    ? [{ ...replacedBuildWarning(builds, name), roots: builds.map((b) => posix.dirname(b.file)) }]
+    : [];
 }
 
 /** A warning about no folder (the sources' warnings name their files): its message alone. */

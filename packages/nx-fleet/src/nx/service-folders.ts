@@ -8,6 +8,7 @@ import {
   type ProjectManifest,
 } from '../config/service-settings';
 import { containerfileVariant, detectService, serviceContainerfile, type Detection } from '../services/detection';
+import { foreignBuildTarget } from '../services/projects';
 
 export const MANIFEST_NAMES = ['project.json', 'package.json'] as const;
 export type ManifestName = (typeof MANIFEST_NAMES)[number];
@@ -29,6 +30,15 @@ export interface FolderAnalysis {
   /** What the runtime graph knows of the folder's project; absent when the folder names no project. */
   project?: { tags: string[]; packageName?: string };
   warnings: Warning[];
+  /** A service whose own configuration gives nx-fleet's build target name to another build (`replacedBuildWarning`). */
+  replacedBuild?: ReplacedBuild;
+}
+
+/** Where a project's own file states a target under nx-fleet's build target name, and what it runs. */
+export interface ReplacedBuild {
+  file: string;
+  project: string;
+  target: { executor: string; options?: unknown };
 }
 
 export function isContainerfile(file: string): boolean {
@@ -61,7 +71,66 @@ export function analyseFolder(
   const { ambiguous } = serviceContainerfile(containerfiles);
   if (detection.kind === 'none' && project && ambiguous && root !== '.')
     warnings.push(ambiguousWarning(root, ambiguous));
-  return { detection, ...facts };
+  const replacedBuild =
+    detection.kind === 'service'
+      ? ownBuildTarget(root, projectName, { projectJson, packageJson }, options.buildTargetName)
+      : undefined;
+  return { detection, ...facts, ...(replacedBuild ? { replacedBuild } : {}) };
+}
+
+/**
+ * The project's own file gives nx-fleet's build target name to another build (a run-commands
+ * `docker build`, an npm script of that name): Nx takes the project's target, so the service's scan,
+ * contract-verify and push would find no image record (they refuse to run there).
+ */
+function ownBuildTarget(
+  root: string,
+  project: string,
+  { projectJson, packageJson }: { projectJson?: ProjectManifest; packageJson?: ProjectManifest },
+  name: string,
+): ReplacedBuild | undefined {
+  const own = (targets: unknown) => {
+    const target = (targets as Record<string, { executor?: unknown; command?: unknown; options?: unknown }> | null)?.[
+      name
+    ];
+    if (typeof target?.command === 'string')
+      return { executor: 'nx:run-commands', options: { command: target.command } };
+    return typeof target?.executor === 'string' ? { executor: target.executor, options: target.options } : undefined;
+  };
+  const included = packageJson?.nx?.includedScripts;
+  const script = (packageJson?.scripts as Record<string, unknown> | undefined)?.[name];
+  const scriptTarget =
+    typeof script === 'string' && (!Array.isArray(included) || included.includes(name))
+      ? { executor: 'nx:run-script', options: { command: script } }
+      : undefined;
+  // As Nx merges them: project.json over package.json's nx.targets over its scripts.
+  const [file, target] =
+    (
+      [
+        ['project.json', own(projectJson?.targets)],
+        ['package.json', own(packageJson?.nx?.targets) ?? scriptTarget],
+      ] as const
+    ).find(([, found]) => found !== undefined) ?? [];
+  return file && target && foreignBuildTarget(project, name, target)
+    ? { file: posix.join(root, file), project, target }
+    : undefined;
+}
+
+/** One warning for every service whose own configuration replaces nx-fleet's build target (a repository's fourteen, say). */
+export function replacedBuildWarning(builds: readonly ReplacedBuild[], name: string): Warning {
+  const [first] = builds;
+  if (builds.length === 1)
+    return {
+      key: `${first!.file}:${name}`,
+      message: `nx-fleet: ${first!.file}: ${foreignBuildTarget(first!.project, name, first!.target)!}`,
+    };
+  return {
+    key: `replaced:${name}:${builds.map((b) => b.file).join(',')}`,
+    message:
+      `nx-fleet: ${builds.length} projects give their own build nx-fleet's build target name, ${name}, which replaces nx-fleet's: ${listed(builds.map((b) => b.file))}. ` +
+      `Their scan, contract-verify and docker-push use the image record nx-fleet's ${name} writes, so they refuse to run. ` +
+      `Carry those builds over with \`nx g nx-fleet:adopt\` (their image names, contexts, build args and dependsOn become nx-fleet's ${name}), or give nx-fleet's build target another name (plugin option buildTargetName).`,
+  };
 }
 
 function ambiguousWarning(root: string, variants: readonly string[]): Warning {

@@ -214,6 +214,30 @@ describe('pushImage', () => {
     expect(calls()).toEqual([]);
   });
 
+  it("refuses a build target the project's own configuration replaced, even over a record left by an earlier build", async () => {
+    const { ports, calls, pushRecord } = await setup();
+    const graph = {
+      nodes: {
+        orders: {
+          name: 'orders',
+          type: 'app' as const,
+          data: {
+            root: 'services/orders',
+            targets: { 'docker-build': { executor: 'nx:run-commands', options: { command: 'docker build .' } } },
+          },
+        },
+      },
+      dependencies: {},
+    };
+    await expect(
+      pushImage(ports, { service: { ...service, graph }, options: {}, buildOptions: () => buildOptions }),
+    ).rejects.toThrow(
+      /^nx-fleet: orders:docker-build runs `docker build \.` \(nx:run-commands\), not nx-fleet:docker-build/,
+    );
+    expect(calls()).toEqual([]);
+    expect(await pushRecord()).toBeUndefined();
+  });
+
   it('asks the Pact Broker before anything reaches the registry, and stops without one', async () => {
     const { push, calls } = await setup();
     await expect(push({ canIDeploy: 'production' })).rejects.toThrow(

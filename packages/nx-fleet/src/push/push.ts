@@ -7,9 +7,9 @@ import { describeCollision, graphCollisions } from '../image/collisions';
 import type { BuildOptions, BuildPorts } from '../image/build';
 import { judgedRecord, rebuildRecordedImage, type AcceptedVerdict, type RecordedImage } from '../image/local-image';
 import {
-  imageRecordPath,
+  buildTargetIn,
+  builtImageRecord,
   pushRecordPath,
-  readImageRecord,
   writeRecord,
   type ImageRecord,
   type PushRecord,
@@ -68,13 +68,10 @@ export async function pushImage(
   const signing = await prepareSigning(ports, options, service.workspaceRoot);
   const sha = (await ports.git.revision(service.workspaceRoot))?.sha;
   if (options.canIDeploy) await checkCanIDeploy(ports, service.projectName, options.canIDeploy, sha);
-  const record = await readImageRecord(join(service.workspaceRoot, imageRecordPath(service.projectRoot)), ports.files);
-  if (!record)
-    throw new Error(
-      `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`,
-    );
+  const buildTarget = options.buildTarget ?? DEFAULT_TARGET_NAMES.build;
+  const record = await builtImageRecord(service, buildTargetIn(service, buildTarget), ports.files);
 
-  const rebuildOptions = () => buildOptions(options.buildTarget ?? DEFAULT_TARGET_NAMES.build);
+  const rebuildOptions = () => buildOptions(buildTarget);
   // Before the registry is asked anything: a record the sources do not confirm is refused, so no
   // digest of another image is recorded and no other image is pushed (a poisoned cache entry).
   const sourced = await gatherSourceFacts(ports, { record, service, buildOptions: rebuildOptions });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProjectGraphProjectNode } from '@nx/devkit';
-import { BUILD_EXECUTOR, isServiceProject, serviceNodes } from './projects';
+import { BUILD_EXECUTOR, foreignBuildTarget, isServiceProject, serviceNodes } from './projects';
 
 const node = (name: string, executor?: string): ProjectGraphProjectNode => ({
   name,
@@ -55,5 +55,25 @@ describe('serviceNodes', () => {
     const nodes = [nodeWith('b', ['nx-fleet:docker-build']), nodeWith('a', ['nx-fleet:docker-build'])];
     serviceNodes(nodes);
     expect(nodes.map((n) => n.name)).toEqual(['b', 'a']);
+  });
+});
+
+describe('foreignBuildTarget', () => {
+  it("is nothing for nx-fleet's own build target, or one the graph does not state", () => {
+    expect(foreignBuildTarget('gateway', 'docker-build', { executor: BUILD_EXECUTOR })).toBeUndefined();
+    expect(foreignBuildTarget('gateway', 'docker-build', undefined)).toBeUndefined();
+  });
+
+  it('names the command that replaces it, and both ways out', () => {
+    const why = foreignBuildTarget('gateway', 'docker-build', {
+      executor: 'nx:run-commands',
+      options: { command: 'docker build -f backend/gateway/Dockerfile . -t erxes/erxes-next-gateway' },
+    });
+    expect(why).toBe(
+      "gateway:docker-build runs `docker build -f backend/gateway/Dockerfile . -t erxes/erxes-next-gateway` (nx:run-commands), not nx-fleet:docker-build: the project's own configuration replaces nx-fleet's docker-build, which writes the image record scan, contract-verify and docker-push use. Carry that build over with `nx g nx-fleet:adopt gateway` (its image name, context, build args and dependsOn become nx-fleet's docker-build), or give nx-fleet's build target another name (plugin option buildTargetName).",
+    );
+    expect(foreignBuildTarget('web', 'image', { executor: '@nx-tools/nx-container:build' })).toMatch(
+      /^web:image runs @nx-tools\/nx-container:build, not nx-fleet:docker-build/,
+    );
   });
 });

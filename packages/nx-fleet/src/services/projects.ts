@@ -1,7 +1,26 @@
-import type { ProjectConfiguration, ProjectGraph, ProjectGraphProjectNode } from '@nx/devkit';
+import type { ProjectConfiguration, ProjectGraph, ProjectGraphProjectNode, TargetConfiguration } from '@nx/devkit';
 
 /** The executor of the inferred docker-build target: what marks a project as a service in a graph. */
 export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
+
+/**
+ * Why a service's scan, contract-verify and push cannot use its build target: the project's own
+ * configuration gives that name to another build (`docker build` through run-commands, say), which
+ * replaces nx-fleet's and writes no image record. Undefined when the target is nx-fleet's.
+ */
+export function foreignBuildTarget(
+  project: string,
+  name: string,
+  target: Pick<TargetConfiguration, 'executor' | 'options'> | undefined,
+): string | undefined {
+  if (target?.executor === undefined || target.executor === BUILD_EXECUTOR) return undefined;
+  const command = (target.options as { command?: unknown } | undefined)?.command;
+  const runs =
+    typeof command === 'string'
+      ? `\`${command.length > 80 ? `${command.slice(0, 77)}...` : command}\` (${target.executor})`
+      : target.executor;
+  return `${project}:${name} runs ${runs}, not ${BUILD_EXECUTOR}: the project's own configuration replaces nx-fleet's ${name}, which writes the image record scan, contract-verify and docker-push use. Carry that build over with \`nx g nx-fleet:adopt ${project}\` (its image name, context, build args and dependsOn become nx-fleet's ${name}), or give nx-fleet's build target another name (plugin option buildTargetName).`;
+}
 
 /** A project is a service when one of its targets builds an image with nx-fleet, whatever its name. */
 export function isServiceProject(project: Pick<ProjectConfiguration, 'targets'> | undefined): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { engineHolding } from '../image/local-image';
-import type { ImageRecord } from '../image/records';
+import type { BuildTargetRef, ImageRecord } from '../image/records';
 import type { Env } from '../io/ports';
 import { ToolFailedError, ToolNotFoundError } from '../io/process';
 import {
@@ -117,6 +117,7 @@ function harness(
     tools?: (call: ProcessCall, files: Map<string, string>) => ProcessAnswer | undefined;
     /** The executor's port; default: an engine holding the image, verified. */
     localImage?: ScanPorts['localImage'];
+    build?: BuildTargetRef;
   } = {},
 ) {
   const files = memoryFiles({
@@ -149,6 +150,7 @@ function harness(
         service: { workspaceRoot: ROOT, projectName: 'orders', projectRoot: 'services/orders' },
         options: input.options ?? {},
         dockerfile: 'services/orders/Dockerfile',
+        build: input.build ?? { name: 'docker-build' },
       },
       ports,
     );
@@ -294,6 +296,15 @@ describe('scanService', () => {
     );
     expect(processes.calls).toEqual([]);
     expect(dirs.made).toEqual([]);
+  });
+
+  it("refuses a build target the project's own configuration replaced, though a record is there", async () => {
+    const { scan, processes, dirs, asked } = harness({
+      tools: writesReport(trivyReport()),
+      build: { name: 'docker-build', target: { executor: 'nx:run-commands', options: { command: 'docker build .' } } },
+    });
+    await expect(scan()).rejects.toThrow(/^nx-fleet: orders:docker-build runs `docker build \.` \(nx:run-commands\)/);
+    expect([processes.calls, dirs.made, asked]).toEqual([[], [], []]);
   });
 
   it('refuses an unknown scanner before creating any folder', async () => {

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { setting } from '../config/settings';
 import type { Engine } from '../engines/engine';
-import { imageRecordPath, readImageRecord, scanRecordDir, type ImageRecord } from '../image/records';
+import { builtImageRecord, scanRecordDir, type BuildTargetRef, type ImageRecord } from '../image/records';
 import type { ServiceRef } from '../image/service-ref';
 import type { Ports } from '../io/ports';
 import { ToolNotFoundError } from '../io/process';
@@ -71,6 +71,8 @@ export interface ScanRequest {
   options: ScanOptions;
   /** SARIF locations are files: findings point at the Dockerfile the image came from. */
   dockerfile: string;
+  /** The build target whose record names the image. */
+  build: BuildTargetRef;
 }
 
 /** Folders the scanners write into; the node implementation lives with the executor. */
@@ -90,11 +92,7 @@ export type ScanPorts = Pick<Ports, 'processes' | 'files' | 'env' | 'log' | 'clo
 export async function scanService(request: ScanRequest, ports: ScanPorts): Promise<boolean> {
   const { service } = request;
   const { workspaceRoot } = service;
-  const record = await readImageRecord(join(workspaceRoot, imageRecordPath(service.projectRoot)), ports.files);
-  if (!record)
-    throw new Error(
-      `nx-fleet: ${imageRecordPath(service.projectRoot)} is missing; run the docker-build target of ${service.projectName} first.`,
-    );
+  const record = await builtImageRecord(service, request.build, ports.files);
   const plan = planScan(request.options, ports.env, workspaceRoot);
   // Verified in every mode, a given report included: scan.json names this record's image and content
   // tag, and a poisoned record (restored from a cache) must not get a pass recorded under its name.

@@ -16,7 +16,7 @@ export default async function scanExecutor(
     const dockerfile =
       (build?.options as { dockerfile?: string } | undefined)?.dockerfile ?? `${service.projectRoot}/Dockerfile`;
     return scanService(
-      { service, options, dockerfile },
+      { service, options, dockerfile, build: { name: buildTarget, ...(build ? { target: build } : {}) } },
       {
         ...nodePorts(),
         localImage: (record) => ensureLocalImage(record, buildTarget, context, 'the scan reads the exact image built'),

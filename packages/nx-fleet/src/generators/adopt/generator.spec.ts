@@ -181,6 +181,42 @@ describe('adopt generator', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it("replaces a run-commands build that has nx-fleet's build target name, and is idempotent", async () => {
+    addProjectConfiguration(tree, 'gateway', {
+      root: 'backend/gateway',
+      targets: {
+        build: { executor: 'nx:noop' },
+        'docker-build': {
+          dependsOn: ['build'],
+          command: 'docker build -f backend/gateway/Dockerfile . -t erxes/erxes-next-gateway',
+        },
+      },
+    });
+    tree.write('backend/gateway/Dockerfile', 'FROM node:20\nCOPY backend/gateway/main.js /app/\n');
+    tree.write('backend/gateway/main.js', '\n');
+    await adopt(tree, {});
+    expect(fleetOf(tree, 'gateway')).toEqual({ image: 'erxes/erxes-next-gateway' });
+    expect(readProjectConfiguration(tree, 'gateway').targets).toEqual({
+      build: { executor: 'nx:noop' },
+      'docker-build': { dependsOn: ['build'] },
+    });
+    const after = JSON.parse(tree.read('backend/gateway/project.json', 'utf-8')!);
+    await adopt(tree, {});
+    expect(JSON.parse(tree.read('backend/gateway/project.json', 'utf-8')!)).toEqual(after);
+  });
+
+  it('removes the replaced build target when nothing of it is left', async () => {
+    addProjectConfiguration(tree, 'gateway', {
+      root: 'backend/gateway',
+      targets: { 'docker-build': { command: 'docker build -t acme/gateway backend/gateway' } },
+    });
+    tree.write('backend/gateway/Dockerfile', 'FROM node:20\nCOPY main.js /app/\n');
+    tree.write('backend/gateway/main.js', '\n');
+    await adopt(tree, { project: 'gateway' });
+    expect(readProjectConfiguration(tree, 'gateway').targets).toEqual({});
+    expect(fleetOf(tree, 'gateway')).toEqual({ image: 'acme/gateway' });
+  });
+
   describe('without --project: what already builds images', () => {
     let printed: string[];
     beforeEach(() => {

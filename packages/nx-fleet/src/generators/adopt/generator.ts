@@ -59,7 +59,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   for (const config of configs) {
     const project = adoptProject(tree, config);
     const existing = fleetOf(config);
-    const setups = readSetups(project, workspace, buildTargetName);
+    const setups = readSetups(project, workspace);
     // What inference finds in the folder (a named variant too), so a setting naming it is not written.
     const ownDockerfile = serviceContainerfile(
       tree
@@ -101,8 +101,12 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     const metadata = (current.metadata ?? {}) as Record<string, unknown>;
     const hadFleet = metadata['fleet'] !== undefined;
     const fleet = plan.write.fleet;
+    const { [buildTargetName]: _replaced, ...others } = current.targets ?? {};
+    // A target left with nothing to add (the old build it replaced is gone) is no entry at all.
     const targets = plan.write.buildTarget
-      ? { ...(current.targets ?? {}), [buildTargetName]: plan.write.buildTarget }
+      ? Object.keys(plan.write.buildTarget).length
+        ? { ...(current.targets ?? {}), [buildTargetName]: plan.write.buildTarget }
+        : others
       : current.targets;
     updateProjectConfiguration(tree, plan.project, {
       ...current,

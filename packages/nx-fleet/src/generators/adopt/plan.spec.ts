@@ -186,6 +186,64 @@ describe('planAdoption', () => {
     expect(plan.row.notAdopted).toMatch(/^target docker-build already runs docker build \./);
   });
 
+  it("replaces the run-commands build it adopts under nx-fleet's build target name, keeping only what it read", () => {
+    const oldBuild = setup({
+      source: 'run-commands target docker-build',
+      oldTarget: 'docker-build',
+      rewritable: true,
+      context: '.',
+      dockerfile: 'apps/api/Dockerfile',
+      image: 'erxes/erxes-next-api',
+      dependsOn: ['build'],
+    });
+    const existingBuildTarget = {
+      dependsOn: ['build'],
+      command: 'docker build -f apps/api/Dockerfile . -t erxes/erxes-next-api',
+    };
+    const plan = planAdoption(
+      input({ setups: [oldBuild], existingBuildTarget, dockerfiles: { 'apps/api/Dockerfile': REPO_DOCKERFILE } }),
+    );
+    expect(plan.write).toEqual({
+      fleet: { image: 'erxes/erxes-next-api' },
+      buildTarget: { dependsOn: ['build'] },
+      dockerignore: '.dockerignore',
+    });
+    expect(plan.row.notAdopted).toBe('-');
+    expect(plan.notes).toEqual([
+      "run-commands target docker-build is replaced: nx-fleet's docker-build builds the image now (its dependsOn kept)",
+    ]);
+    // Nothing of it left to write: an empty target, which the generator removes.
+    const bare = planAdoption(
+      input({
+        setups: [{ ...oldBuild, dependsOn: undefined }],
+        existingBuildTarget: { command: 'docker build .' },
+        dockerfiles: { 'apps/api/Dockerfile': REPO_DOCKERFILE },
+      }),
+    );
+    expect(bare.write?.buildTarget).toEqual({});
+  });
+
+  it("names an npm script under nx-fleet's build target name, which adopt does not rename", () => {
+    const plan = planAdoption(
+      input({
+        setups: [
+          setup({ source: 'npm script docker-build', oldTarget: 'docker-build', dockerfile: 'apps/api/Dockerfile' }),
+        ],
+      }),
+    );
+    expect(plan.row.notAdopted).toBe(
+      "npm script docker-build has nx-fleet's build target name, so Nx runs it for docker-build: rename it (and what calls it by name), or set nx-fleet's buildTargetName",
+    );
+  });
+
+  it('names a build target the project uses for something else, even with nothing to write into it', () => {
+    const plan = planAdoption(
+      input({ existingBuildTarget: { executor: 'nx:run-commands', options: { command: 'make image' } } }),
+    );
+    expect(plan.write?.buildTarget).toBeUndefined();
+    expect(plan.row.notAdopted).toMatch(/^target docker-build already runs nx:run-commands: it replaces nx-fleet's/);
+  });
+
   it('lets flags win: --context is written as given, --image replaces', () => {
     const plan = planAdoption(
       input({ flags: { context: 'workspace', image: 'acme/flag' }, existing: { image: 'acme/old' } }),

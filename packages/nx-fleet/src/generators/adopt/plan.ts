@@ -3,9 +3,9 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { ContextMode, FleetServiceConfig } from '../../config/service-settings';
 import type { ContextChoice, ContextFacts } from '../../image/context-inference';
 import { imageNameFor } from '../../image/records';
+import { BUILD_EXECUTOR } from '../../services/projects';
 import type { AdoptProject, ImageBuildSetup } from './readers';
 
-export const FLEET_BUILD_EXECUTOR = 'nx-fleet:docker-build';
 const MODES: Record<ContextMode, true> = { project: true, pruned: true, workspace: true };
 
 /** Settings given on the command line: they win over everything read. */
@@ -149,10 +149,20 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
 
   if (chosen?.buildArgs) targetOptions['buildArgs'] = chosen.buildArgs;
   if (chosen?.target) targetOptions['target'] = chosen.target;
-  const buildTarget = planBuildTarget(input, targetOptions, chosen?.dependsOn, problems);
+  // The old build under nx-fleet's target name: Nx would go on running it, so adopting it replaces it.
+  const replaced = chosen?.oldTarget === input.buildTargetName ? chosen : undefined;
+  if (replaced && !replaced.rewritable)
+    problems.push(
+      `${replaced.source} has nx-fleet's build target name, so Nx runs it for ${input.buildTargetName}: rename it (and what calls it by name), or set nx-fleet's buildTargetName`,
+    );
+  const buildTarget = planBuildTarget(input, targetOptions, chosen?.dependsOn, problems, !!replaced?.rewritable);
   if (chosen) {
     notes.push(...chosen.notes);
-    if (chosen.oldTarget)
+    if (replaced?.rewritable)
+      notes.push(
+        `${chosen.source} is replaced: nx-fleet's ${input.buildTargetName} builds the image now${chosen.dependsOn?.length ? ' (its dependsOn kept)' : ''}`,
+      );
+    else if (chosen.oldTarget && !replaced)
       notes.push(`${chosen.source} is kept: remove it once ${input.buildTargetName} builds the image`);
   }
   const dockerignore =
@@ -191,16 +201,18 @@ function planBuildTarget(
   options: Record<string, unknown>,
   dependsOn: TargetConfiguration['dependsOn'],
   problems: string[],
+  replacing: boolean,
 ): TargetConfiguration | undefined {
-  if (!Object.keys(options).length && !dependsOn?.length) return undefined;
-  const current = input.existingBuildTarget;
-  const foreign = current && (current.command || (current.executor && current.executor !== FLEET_BUILD_EXECUTOR));
+  // The old build adopted under this name is replaced whole: nothing of it is kept but what was read.
+  const current = replacing ? undefined : input.existingBuildTarget;
+  const foreign = current && (current.command || (current.executor && current.executor !== BUILD_EXECUTOR));
   if (foreign) {
     problems.push(
-      `target ${input.buildTargetName} already runs ${current.command ?? current.executor}: build args, target stage and dependsOn not written (rename it, or set nx-fleet's buildTargetName)`,
+      `target ${input.buildTargetName} already runs ${current.command ?? current.executor}: it replaces nx-fleet's, so nothing is written for it (rename it, or set nx-fleet's buildTargetName)`,
     );
     return undefined;
   }
+  if (!replacing && !Object.keys(options).length && !dependsOn?.length) return undefined;
   const next: TargetConfiguration = {
     ...(current ?? {}),
     ...(dependsOn?.length && !current?.dependsOn ? { dependsOn: [...dependsOn] } : {}),

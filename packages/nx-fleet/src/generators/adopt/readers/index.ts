@@ -22,7 +22,7 @@ export function readRunCommands(project: AdoptProject, skip: ReadonlySet<string>
           dependsOn: config.dependsOn,
         })
       : undefined;
-    return setup ? [setup] : [];
+    return setup ? [{ ...setup, rewritable: true as const }] : [];
   });
 }
 
@@ -30,9 +30,10 @@ export function readRunCommands(project: AdoptProject, skip: ReadonlySet<string>
  * Everything that builds the project's image today, most explicit first: nx-container targets, the
  * project's own run-commands targets, @nx/docker's target, npm scripts. The plan adopts the first.
  */
-export function readSetups(project: AdoptProject, workspace: AdoptWorkspace, fleetTarget: string): ImageBuildSetup[] {
+export function readSetups(project: AdoptProject, workspace: AdoptWorkspace): ImageBuildSetup[] {
   const nxDocker = readNxDocker(project, workspace);
-  const skip = new Set([fleetTarget, ...(nxDocker?.oldTarget ? [nxDocker.oldTarget] : [])]);
+  // nx-fleet's own target runs no command: a run-commands target under its name is the user's build, read.
+  const skip = new Set(nxDocker?.oldTarget ? [nxDocker.oldTarget] : []);
   return [
     ...readNxContainer(project),
     ...readRunCommands(project, skip),

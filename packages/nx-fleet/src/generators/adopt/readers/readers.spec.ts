@@ -228,7 +228,7 @@ describe('npm scripts and run-commands targets', () => {
     ]);
   });
 
-  it('lists every setup, most explicit first, and skips nx-fleet’s own target', () => {
+  it('lists every setup, most explicit first; a run-commands target under nx-fleet’s build target name is the user’s build', () => {
     const setups = readSetups(
       project({
         targets: {
@@ -238,12 +238,18 @@ describe('npm scripts and run-commands targets', () => {
         scripts: { image: 'docker build -t x .' },
       }),
       workspace(),
-      'docker-build',
     );
-    expect(setups.map((s) => s.source)).toEqual([
-      'nx-container target container',
-      '@nx/docker target docker:build',
-      'npm script image',
+    expect(setups.map((s) => [s.source, s.rewritable ?? false])).toEqual([
+      ['nx-container target container', false],
+      ['run-commands target docker-build', true],
+      ['@nx/docker target docker:build', false],
+      ['npm script image', false],
     ]);
+    // nx-fleet's own target (its executor, options only) runs no command: nothing to read.
+    const own = readSetups(
+      project({ targets: { 'docker-build': { executor: 'nx-fleet:docker-build', options: { target: 'run' } } } }),
+      { ...workspace(), plugins: [] },
+    );
+    expect(own).toEqual([]);
   });
 });

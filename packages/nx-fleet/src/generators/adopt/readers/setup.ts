@@ -7,6 +7,11 @@ export interface ImageBuildSetup {
   source: string;
   /** The target or script that builds the image today: it is kept, and the notes say it can go. */
   oldTarget?: string;
+  /**
+   * `oldTarget` is a target of the project's own configuration (run-commands) that adopt may rewrite:
+   * one that has nx-fleet's build target name becomes nx-fleet's build target.
+   */
+  rewritable?: true;
   /** Workspace-relative. */
   dockerfile?: string;
   /** Workspace-relative directory sent to the engine. */
