@@ -101,9 +101,33 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
       ].join('\n'),
     );
     ws.write('apps/billing/main.js', `console.log('billing ${ws.id}');\n`);
-    await ws.commit('services built by @nx/docker and nx-container');
+    // Its own run-commands target under nx-fleet's build target name (Nx's `command` shorthand).
+    ws.write(
+      'apps/gateway/project.json',
+      JSON.stringify({
+        name: 'gateway',
+        targets: { 'docker-build': { command: 'docker build -f apps/gateway/Dockerfile . -t acme/gateway' } },
+      }),
+    );
+    ws.write(
+      'apps/gateway/Dockerfile',
+      'FROM node:20\nWORKDIR /app\nCOPY apps/gateway/main.js ./\nCMD ["node", "main.js"]\n',
+    );
+    ws.write('apps/gateway/main.js', `console.log('gateway ${ws.id}');\n`);
+    await ws.commit('services built by @nx/docker, nx-container and a run-commands target');
   });
   afterAll(() => ws?.dispose());
+
+  it("names a project's own docker-build at graph time, and the push refuses to run on it", async () => {
+    const graph = await ws.nxOk(['graph', '--file=tmp/graph.json']);
+    expect(graph.stdout + graph.stderr).toMatch(
+      /nx-fleet: apps\/gateway\/project\.json: gateway:docker-build runs `docker build -f apps\/gateway\/Dockerfile \. -t acme\/gateway` \(nx:run-commands\), not nx-fleet:docker-build/,
+    );
+    const push = await ws.nx(['run', 'gateway:docker-push', '--exclude-task-dependencies', '--output-style=stream']);
+    expect(push.code).not.toBe(0);
+    expect(push.stdout + push.stderr).toMatch(/Carry that build over with `nx g nx-fleet:adopt gateway`/);
+    expect(ws.exists('dist/fleet/apps/gateway/push.json')).toBe(false);
+  });
 
   it('--dry-run prints the table and writes nothing', async () => {
     const result = await ws.nxOk(['g', 'nx-fleet:adopt', '--dry-run', '--no-interactive']);
@@ -112,6 +136,10 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
     expect(out).toMatch(/billing\s+apps\/billing\/Dockerfile\s+pruned\s+.*acme\/billing-api\s+-/);
     expect(out).toMatch(/build-manager\s+apps\/build-manager\/Dockerfile\s+project\s+.*acme\/build-manager\s+-/);
     expect(out).toMatch(/@nx\/docker target docker:build is kept: remove it once docker-build builds the image/);
+    expect(out).toMatch(/gateway\s+apps\/gateway\/Dockerfile\s+pruned\s+.*acme\/gateway\s+-/);
+    expect(out).toMatch(
+      /gateway: run-commands target docker-build is replaced: nx-fleet's docker-build builds the image now/,
+    );
     expect((await ws.git(['status', '--porcelain'])).stdout.trim()).toBe('');
   });
 
@@ -134,10 +162,24 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
     expect(billing.metadata?.fleet).toEqual({ image: 'acme/billing-api' });
     expect(billing.targets['docker-build']).toEqual({ options: { buildArgs: { PORT: '8080' }, target: 'runner' } });
     expect(billing.targets['container']).toBeDefined();
+    // The run-commands build under nx-fleet's name is gone: nx-fleet's docker-build takes its place.
+    const gateway = ws.readJson<{ metadata?: { fleet?: unknown }; targets?: Record<string, unknown> }>(
+      'apps/gateway/project.json',
+    );
+    expect(gateway.metadata?.fleet).toEqual({ image: 'acme/gateway' });
+    expect(gateway.targets?.['docker-build']).toBeUndefined();
+    expect((await ws.showProject('gateway')).targets['docker-build']!.executor).toBe('nx-fleet:docker-build');
   });
 
   it('the converted services build real images under the same names', async () => {
-    await ws.nxOk(['run-many', '-t', 'docker-build', '--projects=build-manager,billing', '--output-style=static']);
+    await ws.nxOk([
+      'run-many',
+      '-t',
+      'docker-build',
+      '--projects=build-manager,billing,gateway',
+      '--output-style=static',
+    ]);
+    expect(ws.readJson<{ image: string }>('dist/fleet/apps/gateway/image.json').image).toBe('acme/gateway');
     const manager = ws.readJson<{ image: string; localRef: string }>('dist/fleet/apps/build-manager/image.json');
     const billing = ws.readJson<{ image: string; localRef: string }>('dist/fleet/apps/billing/image.json');
     expect(manager.image).toBe('acme/build-manager');

@@ -12,7 +12,19 @@ import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 describe('build contexts inferred from existing Dockerfiles (real nx CLI, real engine)', () => {
   let ws: TestWorkspace;
   const tag = (root: string) => ws.readJson<{ contentTag: string }>(`dist/fleet/${root}/image.json`).contentTag;
-  const SERVICES = ['folder-api', 'dist-api', 'turbo-web', 'edge', 'node-srv', 'variant-web', 'gen-web', 'mount-api'];
+  const SERVICES = [
+    'folder-api',
+    'dist-api',
+    'turbo-web',
+    'edge',
+    'node-srv',
+    'variant-web',
+    'gen-web',
+    'mount-api',
+    'laid-api',
+  ];
+  /** Their context is the whole workspace: every change moves their tags. */
+  const WHOLE = ['gen-web', 'laid-api'];
 
   beforeAll(async () => {
     ws = TestWorkspace.create('contexts');
@@ -174,6 +186,14 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       ].join('\n'),
     );
 
+    // In its folder, copies the context whole and then works inside its own path there: the workspace.
+    ws.write('apps/laid-api/package.json', JSON.stringify({ name: 'laid-api', private: true }));
+    ws.write('apps/laid-api/main.js', "console.log('laid-api', require('../../libs/util/index.js'));\n");
+    ws.write(
+      'apps/laid-api/Dockerfile',
+      'FROM node:20\nCOPY ./ /workspace\nWORKDIR /workspace/apps/laid-api\nCMD ["node", "main.js"]\n',
+    );
+
     // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
@@ -219,6 +239,11 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await ws.showProject('mount-api')).targets['docker-build']).toMatchObject({
       options: { context: '.', prune: true, contextInclude: ['libs/util/index.js'] },
     });
+    const laid = (await ws.showProject('laid-api')).targets['docker-build']!;
+    expect(laid).toMatchObject({ options: { context: '.', prune: false } });
+    expect(laid.metadata!['description']).toMatch(
+      /"COPY \.\/ \/workspace" \(apps\/laid-api\/Dockerfile:2\) is followed by "WORKDIR \/workspace\/apps\/laid-api" \(apps\/laid-api\/Dockerfile:3\): the project's own path inside the copy/,
+    );
 
     const context = await ws.bin('nx-fleet', ['context', 'dist-api']);
     expect(context.code).toBe(0);
@@ -240,14 +265,15 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     expect((await runOk('podman', ['run', '--rm', image('apps/gen-web')])).stdout).toContain(`gen-web ${ws.id}`);
     expect((await runOk('podman', ['run', '--rm', image('apps/mount-api')])).stdout).toContain('mount-api 1');
+    expect((await runOk('podman', ['run', '--rm', image('apps/laid-api')])).stdout).toContain('laid-api 1');
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
     ws.write('apps/other/README.md', 'notes\n');
     await ws.commit('unrelated change');
     await ws.nxOk(['run-many', '-t', 'docker-build', '-p', ...SERVICES, '--skip-nx-cache']);
     // The workspace context holds the whole repository: its image follows every change, as `docker build .` at the root would.
-    for (const s of SERVICES.filter((s) => s !== 'gen-web')) expect(tag(`apps/${s}`)).toBe(tags[s]);
-    expect(tag('apps/gen-web')).not.toBe(tags['gen-web']);
+    for (const s of SERVICES.filter((s) => !WHOLE.includes(s))) expect(tag(`apps/${s}`)).toBe(tags[s]);
+    for (const s of WHOLE) expect(tag(`apps/${s}`)).not.toBe(tags[s]);
 
     // The check can fail: the service's own change moves its tag, and only its tag.
     ws.write('apps/dist-api/src/main.js', `console.log('dist-api v2 ${ws.id}');\n`);
