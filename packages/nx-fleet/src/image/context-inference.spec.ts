@@ -276,6 +276,13 @@ describe('inferContext', () => {
     expect(inferContext(facts(stages, outside)).workspaceManifests).toBeUndefined();
   });
 
+  it("a WORKDIR the project folder's own copy would also hold decides nothing", () => {
+    const dockerfile = 'FROM node:20\nCOPY . .\nWORKDIR /apps/api\nCMD ["node", "main.js"]\n';
+    expect(inferContext(facts(dockerfile)).mode).toBe('workspace');
+    // apps/api/apps/api/main.js: the project folder has that path itself.
+    expect(inferContext(facts(dockerfile, { files: [...FILES, 'apps/api/apps/api/main.js'] })).mode).toBe('project');
+  });
+
   it('an install from a lockfile the project folder holds itself keeps the project context', () => {
     const own = facts('FROM node:20\nCOPY . .\nRUN yarn install --immutable && yarn build\n', {
       files: [...FILES, 'yarn.lock', 'apps/api/yarn.lock'],

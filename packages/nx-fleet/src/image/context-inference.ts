@@ -329,7 +329,13 @@ function workspaceLayout(
   index: FileIndex,
   quote: (s: { line: number; instruction?: string; text?: string }) => string,
 ): string | undefined {
-  const into = reading.wholeCopyWorkdirs.find((w) => w.line > whole.line && insideOf(w.source, facts.projectRoot));
+  // Unless the project folder holds that path itself: then the copy of the folder alone would have it too.
+  const into = reading.wholeCopyWorkdirs.find(
+    (w) =>
+      w.line > whole.line &&
+      insideOf(w.source, facts.projectRoot) &&
+      !index.under(posix.join(facts.projectRoot, w.source)).length,
+  );
   if (into) return `${quote(into)}: the project's own path inside the copy, as the workspace root lays it out`;
   for (const [install, lockfiles] of LOCKED_INSTALLS) {
     const step = stepAfter(reading.steps, whole, install);
