@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importsOf, isSourceFile, isTypeOnly, mayReferenceOtherProjects, prefixFilter } from './sdk-imports';
+import {
+  importsOf,
+  isSourceFile,
+  isTypeOnly,
+  mayReferenceOtherProjects,
+  MINIFIED_LINE,
+  prefixFilter,
+} from './sdk-imports';
 
 const lines = (...text: string[]) => text.join('\n');
 
@@ -166,6 +173,25 @@ describe('importsOf', () => {
     expect(importsOf('libs/x/src/a.ts', "export { b } from '../../../services/orders/sdk/src';")).toEqual([
       { specifier: '../../../services/orders/sdk/src', line: 1, kind: 'export' },
     ]);
+  });
+});
+
+describe('importsOf on minified code', () => {
+  // JSX the token scan leaves to the full parse, on lines as a bundler writes them.
+  const jsx =
+    "import { Orders } from '@acme/orders-sdk';\nexport const App = () => <div title=\"import x from 'y'\">{Orders}</div>;\n";
+  const minified = (code: string) => `${code}/*${'x'.repeat(MINIFIED_LINE)}*/\n`;
+
+  it('does not parse what the token scan leaves undecided when a line is minified, and says why', () => {
+    expect(importsOf('app.tsx', jsx)).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import' }]);
+    expect(() => importsOf('widget.bundle.tsx', minified(jsx))).toThrow(
+      'a line of over 10,000 characters: minified code is not parsed',
+    );
+  });
+
+  it('keeps what the token scan decides, long lines or not', () => {
+    const dataUrl = `import { Orders } from '@acme/orders-sdk';\nexport const logo = '${'A'.repeat(MINIFIED_LINE + 1)}';\n`;
+    expect(importsOf('logo.ts', dataUrl)).toEqual([{ specifier: '@acme/orders-sdk', line: 1, kind: 'import' }]);
   });
 });
 
