@@ -214,6 +214,17 @@ describe('inferContext', () => {
     expect(inferContext(facts(dockerfile, { projects }))).toMatchObject({ outputs: [] });
     // A project context is the folder on the disk: nothing to carry.
     expect(contextNeeds(facts(dockerfile, { projects, folderOutputs }), 'project').outputs).toEqual([]);
+    // What the .dockerignore leaves out is never sent (the image builds it itself): no output, no build first.
+    for (const pattern of ['**/dist', 'apps/web/dist', '**/dist/**']) {
+      const ignored = inferContext(
+        facts(dockerfile, { projects, folderOutputs, ignore: { project: [], workspace: [pattern] } }),
+      );
+      expect({ pattern, outputs: ignored.outputs, producers: ignored.producers }).toEqual({
+        pattern,
+        outputs: pattern === 'apps/web/dist' ? ['apps/api/dist'] : [],
+        producers: undefined,
+      });
+    }
   });
 
   it('a pruned context carries what later stages take from the stage that copied the whole context', () => {

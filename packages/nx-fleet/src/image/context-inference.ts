@@ -115,8 +115,12 @@ export function contextNeeds(
     if (found === 'file' && mode === 'pruned') {
       // Carried as another project's output is: from the disk, after the build that writes it.
       const builder = facts.projects && namesByRoot(facts.projects).get(path);
+      const kept = keeps(ignore);
       for (const output of facts.folderOutputs?.[path] ?? []) {
         if (index.under(output).length) continue; // committed: the context holds it already
+        // What the .dockerignore leaves out (atproto's `**/dist`) the engine never sends: the image
+        // builds it itself, and waits for no build on the host.
+        if (!kept(output) || !kept(`${output}/index.js`)) continue;
         outputs.push(output);
         if (builder !== undefined && path !== facts.projectRoot && !producers.some((p) => p.output === output))
           producers.push({ output, project: builder });
