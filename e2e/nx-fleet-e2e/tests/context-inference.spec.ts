@@ -22,6 +22,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     'gen-web',
     'mount-api',
     'laid-api',
+    'inside-srv',
   ];
   /** Their context is the whole workspace: every change moves their tags. */
   const WHOLE = ['gen-web', 'laid-api'];
@@ -194,6 +195,20 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'FROM node:20\nCOPY ./ /workspace\nWORKDIR /workspace/apps/laid-api\nCMD ["node", "main.js"]\n',
     );
 
+    // Copies its folder whole and builds it inside the image; its own ignore file leaves dist/ out, so
+    // the host's build (which would fail here) is neither waited for nor carried.
+    ws.write(
+      'apps/inside-srv/project.json',
+      JSON.stringify({ name: 'inside-srv', targets: { build: { command: 'exit 1' } } }),
+    );
+    ws.write('apps/inside-srv/tsconfig.json', JSON.stringify({ compilerOptions: { outDir: 'dist' } }));
+    ws.write('apps/inside-srv/src/index.js', main('inside-srv'));
+    ws.write(
+      'apps/inside-srv/Dockerfile',
+      'FROM node:20\nCOPY ./apps/inside-srv /app\nRUN mkdir -p /app/dist && cp /app/src/index.js /app/dist/index.js\nCMD ["node", "/app/dist/index.js"]\n',
+    );
+    ws.write('apps/inside-srv/Dockerfile.dockerignore', '**/dist\n');
+
     // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
@@ -239,6 +254,10 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await ws.showProject('mount-api')).targets['docker-build']).toMatchObject({
       options: { context: '.', prune: true, contextInclude: ['libs/util/index.js'] },
     });
+    const inside = (await ws.showProject('inside-srv')).targets['docker-build']!;
+    expect(inside).toMatchObject({ options: { context: '.', prune: true } });
+    const insideOptions = (inside as { options?: Record<string, unknown> }).options ?? {};
+    expect([inside.dependsOn, insideOptions['contextOutputs']]).toEqual([undefined, undefined]);
     const laid = (await ws.showProject('laid-api')).targets['docker-build']!;
     expect(laid).toMatchObject({ options: { context: '.', prune: false } });
     expect(laid.metadata!['description']).toMatch(
@@ -266,6 +285,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await runOk('podman', ['run', '--rm', image('apps/gen-web')])).stdout).toContain(`gen-web ${ws.id}`);
     expect((await runOk('podman', ['run', '--rm', image('apps/mount-api')])).stdout).toContain('mount-api 1');
     expect((await runOk('podman', ['run', '--rm', image('apps/laid-api')])).stdout).toContain('laid-api 1');
+    expect((await runOk('podman', ['run', '--rm', image('apps/inside-srv')])).stdout).toContain(`inside-srv ${ws.id}`);
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
     ws.write('apps/other/README.md', 'notes\n');
