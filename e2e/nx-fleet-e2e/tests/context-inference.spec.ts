@@ -314,3 +314,43 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(existsSync(join(ws.root, 'dist/fleet/apps/dist-api/image.json'))).toBe(true);
   });
 });
+
+/**
+ * A Dockerfile at the repository root makes the root a service: its context is the repository as it
+ * is, its own package.json (with `workspaces`) and packages included, as `docker build .` sends it.
+ */
+describe('a service at the workspace root (real nx CLI, real engine)', () => {
+  let ws: TestWorkspace;
+
+  beforeAll(async () => {
+    ws = TestWorkspace.create('root-service');
+    const manifest = ws.readJson<Record<string, unknown>>('package.json');
+    ws.write('package.json', JSON.stringify({ ...manifest, name: 'root-app', workspaces: ['packages/*'] }, null, 2));
+    ws.write(
+      'packages/greeting/package.json',
+      JSON.stringify({ name: 'greeting', version: '1.0.0', main: 'index.js' }),
+    );
+    ws.write('packages/greeting/index.js', `module.exports = 'hello ${ws.id}';\n`);
+    ws.write(
+      'Dockerfile',
+      [
+        'FROM node:20',
+        'WORKDIR /repo',
+        'COPY . .',
+        'CMD ["node", "-e", "console.log(require(\'/repo/package.json\').workspaces.join(), require(\'/repo/packages/greeting\'))"]',
+        '',
+      ].join('\n'),
+    );
+    await ws.commit('a service at the root');
+  });
+  afterAll(() => ws?.dispose());
+
+  it('builds from the workspace as it is, its own manifests included', async () => {
+    const build = (await ws.showProject('root-app')).targets['docker-build']!;
+    expect(build).toMatchObject({ options: { dockerfile: 'Dockerfile', context: '.', prune: false } });
+    expect(build.metadata!['description']).toMatch(/the service is the workspace root: the repository as it is/);
+    await ws.nxOk(['run', 'root-app:docker-build', '--output-style=stream']);
+    const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/image.json');
+    expect((await runOk('podman', ['run', '--rm', localRef])).stdout).toContain(`packages/* hello ${ws.id}`);
+  });
+});

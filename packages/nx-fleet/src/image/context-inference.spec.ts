@@ -368,10 +368,21 @@ describe('inferContext', () => {
     expect(inferContext(facts('FROM node:20\nCOPY libs/*/src ./libs/\n')).mode).toBe('pruned');
   });
 
-  it('the service at the workspace root is pruned', () => {
-    expect(inferContext(facts('FROM node:20\nCOPY . .\n', { projectRoot: '.', dockerfile: 'Dockerfile' })).mode).toBe(
-      'pruned',
-    );
+  it('the service at the workspace root is the repository as it is, unless a prune tool cuts it down in the build', () => {
+    const root = (dockerfile: string) =>
+      inferContext(facts(dockerfile, { projectRoot: '.', dockerfile: 'Dockerfile' }));
+    expect(root('FROM node:20\nCOPY . .\nRUN pnpm i && pnpm -r build\n')).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringMatching(/^the service is the workspace root: the repository as it is/),
+    });
+    // Selective copies of the manifests and packages it builds: their own, not cut to the root project's.
+    expect(
+      root('FROM node:20\nCOPY package.json package-lock.json ./\nCOPY apps/api apps/api\nRUN npm ci\n').mode,
+    ).toBe('workspace');
+    expect(root('FROM node:20 AS prune\nCOPY . .\nRUN turbo prune api --docker\n')).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+    });
   });
 
   it('stages and URLs are no sources', () => {

@@ -223,7 +223,14 @@ function chooseMode(
       workspaceManifests: true,
       reason: `${quote(pruned.copy)} is followed by ${quote(pruned.step)}: the context holds every workspace manifest and root file as they are, and the sources of the service and the projects it depends on`,
     };
-  if (facts.projectRoot === '.') return { mode: 'pruned', reason: 'the service is the workspace root' };
+  // Pruned to the root project's dependencies, the root's manifests would lose every other
+  // package's (logto, growthbook and standardnotes install and build the whole workspace there).
+  if (facts.projectRoot === '.')
+    return {
+      mode: 'workspace',
+      reason:
+        "the service is the workspace root: the repository as it is, with its own package.json and lockfile (a pruned context would cut them down to the root project's dependencies)",
+    };
 
   const inFolder = posix.dirname(facts.dockerfile) === facts.projectRoot;
   const placed = sources
