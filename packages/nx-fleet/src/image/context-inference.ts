@@ -108,6 +108,7 @@ export function contextNeeds(
   const outputs: string[] = [];
   const include: string[] = [];
   const producers: NonNullable<ContextChoice['producers']> = [];
+  const kept = keeps(ignore);
   for (const { source } of reading.sources) {
     const path = normalizeSource(base, source);
     if (path === undefined || isWholeContext(source)) continue;
@@ -115,7 +116,6 @@ export function contextNeeds(
     if (found === 'file' && mode === 'pruned') {
       // Carried as another project's output is: from the disk, after the build that writes it.
       const builder = facts.projects && namesByRoot(facts.projects).get(path);
-      const kept = keeps(ignore);
       for (const output of facts.folderOutputs?.[path] ?? []) {
         if (index.under(output).length) continue; // committed: the context holds it already
         // What the .dockerignore leaves out (atproto's `**/dist`) the engine never sends: the image

@@ -8,7 +8,7 @@ import {
   type ProjectManifest,
 } from '../config/service-settings';
 import { containerfileVariant, detectService, serviceContainerfile, type Detection } from '../services/detection';
-import { foreignBuildTarget } from '../services/projects';
+import { foreignBuildTarget, statedTarget } from '../services/projects';
 
 export const MANIFEST_NAMES = ['project.json', 'package.json'] as const;
 export type ManifestName = (typeof MANIFEST_NAMES)[number];
@@ -34,11 +34,10 @@ export interface FolderAnalysis {
   replacedBuild?: ReplacedBuild;
 }
 
-/** Where a project's own file states a target under nx-fleet's build target name, and what it runs. */
+/** Where a project's own file states a target under nx-fleet's build target name, and why that stops nx-fleet's (`foreignBuildTarget`). */
 export interface ReplacedBuild {
   file: string;
-  project: string;
-  target: { executor: string; options?: unknown };
+  why: string;
 }
 
 export function isContainerfile(file: string): boolean {
@@ -89,14 +88,7 @@ function ownBuildTarget(
   { projectJson, packageJson }: { projectJson?: ProjectManifest; packageJson?: ProjectManifest },
   name: string,
 ): ReplacedBuild | undefined {
-  const own = (targets: unknown) => {
-    const target = (targets as Record<string, { executor?: unknown; command?: unknown; options?: unknown }> | null)?.[
-      name
-    ];
-    if (typeof target?.command === 'string')
-      return { executor: 'nx:run-commands', options: { command: target.command } };
-    return typeof target?.executor === 'string' ? { executor: target.executor, options: target.options } : undefined;
-  };
+  const own = (targets: unknown) => statedTarget((targets as Record<string, unknown> | null | undefined)?.[name]);
   const included = packageJson?.nx?.includedScripts;
   const script = (packageJson?.scripts as Record<string, unknown> | undefined)?.[name];
   const scriptTarget =
@@ -111,19 +103,15 @@ function ownBuildTarget(
         ['package.json', own(packageJson?.nx?.targets) ?? scriptTarget],
       ] as const
     ).find(([, found]) => found !== undefined) ?? [];
-  return file && target && foreignBuildTarget(project, name, target)
-    ? { file: posix.join(root, file), project, target }
-    : undefined;
+  const why = target && foreignBuildTarget(project, name, target);
+  return file && why ? { file: posix.join(root, file), why } : undefined;
 }
 
 /** One warning for every service whose own configuration replaces nx-fleet's build target (a repository's fourteen, say). */
 export function replacedBuildWarning(builds: readonly ReplacedBuild[], name: string): Warning {
-  const [first] = builds;
-  if (builds.length === 1)
-    return {
-      key: `${first!.file}:${name}`,
-      message: `nx-fleet: ${first!.file}: ${foreignBuildTarget(first!.project, name, first!.target)!}`,
-    };
+  const [only] = builds;
+  if (only && builds.length === 1)
+    return { key: `${only.file}:${name}`, message: `nx-fleet: ${only.file}: ${only.why}` };
   return {
     key: `replaced:${name}:${builds.map((b) => b.file).join(',')}`,
     message:

@@ -3,6 +3,15 @@ import type { ProjectConfiguration, ProjectGraph, ProjectGraphProjectNode, Targe
 /** The executor of the inferred docker-build target: what marks a project as a service in a graph. */
 export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
 
+/** A target as a project's own file states it, Nx's `command` shorthand read as run-commands'; undefined without an executor. */
+export function statedTarget(raw: unknown): { executor: string; options?: unknown } | undefined {
+  const target = raw as { executor?: unknown; command?: unknown; options?: unknown } | null | undefined;
+  if (typeof target?.executor === 'string') return { executor: target.executor, options: target.options };
+  return typeof target?.command === 'string'
+    ? { executor: 'nx:run-commands', options: { command: target.command } }
+    : undefined;
+}
+
 /**
  * Why a service's scan, contract-verify and push cannot use its build target: the project's own
  * configuration gives that name to another build (`docker build` through run-commands, say), which

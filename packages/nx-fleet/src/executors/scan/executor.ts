@@ -1,5 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { DEFAULT_TARGET_NAMES } from '../../config/defaults';
+import { buildTargetIn } from '../../image/records';
 import { nodePorts } from '../../io/ports';
 import { scanService } from '../../supply-chain/scan';
 import { ensureLocalImage, reportingFailures, serviceRefOf } from '../run-executor';
@@ -16,7 +17,7 @@ export default async function scanExecutor(
     const dockerfile =
       (build?.options as { dockerfile?: string } | undefined)?.dockerfile ?? `${service.projectRoot}/Dockerfile`;
     return scanService(
-      { service, options, dockerfile, build: { name: buildTarget, ...(build ? { target: build } : {}) } },
+      { service, options, dockerfile, build: buildTargetIn(service, buildTarget) },
       {
         ...nodePorts(),
         localImage: (record) => ensureLocalImage(record, buildTarget, context, 'the scan reads the exact image built'),

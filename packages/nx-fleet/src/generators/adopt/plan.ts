@@ -3,7 +3,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { ContextMode, FleetServiceConfig } from '../../config/service-settings';
 import type { ContextChoice, ContextFacts } from '../../image/context-inference';
 import { imageNameFor } from '../../image/records';
-import { BUILD_EXECUTOR } from '../../services/projects';
+import { foreignBuildTarget, statedTarget } from '../../services/projects';
 import type { AdoptProject, ImageBuildSetup } from './readers';
 
 const MODES: Record<ContextMode, true> = { project: true, pruned: true, workspace: true };
@@ -205,7 +205,7 @@ function planBuildTarget(
 ): TargetConfiguration | undefined {
   // The old build adopted under this name is replaced whole: nothing of it is kept but what was read.
   const current = replacing ? undefined : input.existingBuildTarget;
-  const foreign = current && (current.command || (current.executor && current.executor !== BUILD_EXECUTOR));
+  const foreign = current && foreignBuildTarget(input.project.name, input.buildTargetName, statedTarget(current));
   if (foreign) {
     problems.push(
       `target ${input.buildTargetName} already runs ${current.command ?? current.executor}: it replaces nx-fleet's, so nothing is written for it (rename it, or set nx-fleet's buildTargetName)`,

@@ -1,4 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
+import { statedTarget } from '../../../services/projects';
 import { readDockerBuild, isDockerBuild } from './docker-cli';
 import { emptySetup, imageFromReferences, type ImageBuildSetup } from './setup';
 import { shellCommands, type ShellCommand } from './shell-words';
@@ -56,8 +57,7 @@ function quoteCommand(command: ShellCommand): string {
 
 /** The command lines of a run-commands target (its `command` shorthand, `command` or `commands`, with `args`). */
 export function runCommandsScripts(config: TargetConfiguration): string[] | undefined {
-  const executor = config.executor ?? (config.command ? 'nx:run-commands' : undefined);
-  if (executor !== 'nx:run-commands') return undefined;
+  if (statedTarget(config)?.executor !== 'nx:run-commands') return undefined;
   const options = (config.options ?? {}) as Record<string, unknown>;
   const raw = config.command ?? options['command'] ?? options['commands'];
   const list = (Array.isArray(raw) ? raw : [raw])
