@@ -12,7 +12,8 @@ import { TestWorkspace, workspaceWithServices } from '../../../tools/fleet-harne
 /*
  * nx-fleet on Nx 23.2.1 and 24.x: `nx add nx-fleet` from a registry on both majors, and on Nx 24
  * the install of the tarball (peer ranges: npm 11 refuses a mismatch with ERESOLVE), the inferred
- * targets, a real build and push, the graph, and every Nx internal the plugin uses.
+ * targets, a real build and push, the graph, every Nx internal the plugin uses, and the rules that
+ * read users' own project files and Dockerfiles (a foreign docker-build, a workspace laid out in the image).
  */
 
 const FLEET_TARGETS = ['docker-build', 'scan', 'contract-verify', 'docker-push'];
@@ -301,5 +302,47 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     expect(facts.files).toEqual(
       expect.arrayContaining(['services/orders/src/main.ts:string', 'services/users/Dockerfile:string']),
     );
+  });
+
+  it("on Nx 24: a project's own docker-build is named and push refuses on it; a Dockerfile laying out the workspace builds from it", async () => {
+    // Nx 24 states the `command` shorthand as Nx 23 does; nx-fleet reads the project file, not the graph.
+    ws.write(
+      'services/gateway/project.json',
+      JSON.stringify({
+        name: 'gateway',
+        targets: { 'docker-build': { command: 'docker build -f services/gateway/Dockerfile . -t acme/gateway' } },
+      }),
+    );
+    ws.write('services/gateway/Dockerfile', 'FROM node:20\nCOPY services/gateway/main.js /app/\n');
+    ws.write('services/gateway/main.js', 'console.log(1);\n');
+    // The whole context copied, then a WORKDIR into the project's own path inside it: the workspace context.
+    ws.write('services/laid/project.json', JSON.stringify({ name: 'laid' }));
+    ws.write('services/laid/main.js', "console.log('laid', require('../orders/package.json').name);\n");
+    ws.write(
+      'services/laid/Dockerfile',
+      'FROM node:20\nCOPY ./ /workspace\nWORKDIR /workspace/services/laid\nCMD ["node", "main.js"]\n',
+    );
+    try {
+      const graph = await ws.nxOk(['graph', '--file=tmp/graph-foreign.json']);
+      expect(graph.stdout + graph.stderr).toMatch(
+        /nx-fleet: services\/gateway\/project\.json: gateway:docker-build runs `docker build -f services\/gateway\/Dockerfile \. -t acme\/gateway` \(nx:run-commands\), not nx-fleet:docker-build/,
+      );
+      const push = await ws.nx(['run', 'gateway:docker-push', '--exclude-task-dependencies', '--output-style=stream'], {
+        env: env(),
+      });
+      expect(push.code).not.toBe(0);
+      expect(push.stdout + push.stderr).toMatch(/Carry that build over with `nx g nx-fleet:adopt gateway`/);
+      expect(ws.exists('dist/fleet/services/gateway/push.json')).toBe(false);
+
+      const laid = (await ws.showProject('laid')).targets['docker-build']!;
+      expect(laid).toMatchObject({ options: { context: '.', prune: false } });
+      expect(laid.metadata!['description']).toMatch(/followed by "WORKDIR \/workspace\/services\/laid"/);
+      const build = await ws.nx(['run', 'laid:docker-build', '--output-style=static'], { env: env() });
+      if (build.code !== 0) throw new Error(`laid:docker-build failed\n${build.stdout}\n${build.stderr}`);
+      expect(ws.readJson<{ built: boolean }>('dist/fleet/services/laid/image.json').built).toBe(true);
+    } finally {
+      ws.remove('services/gateway');
+      ws.remove('services/laid');
+    }
   });
 });
