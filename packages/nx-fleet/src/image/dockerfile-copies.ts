@@ -306,18 +306,15 @@ function shellWords(text: string): string[] {
   return words;
 }
 
-/** The sources no file of the context provides: a path, a folder (any file under it) or a glob. */
+/** The sources no file of the context provides: a path or a folder (any file under it); a glob is the engine's to judge. */
 export function missingSources(sources: readonly CopySource[], contextFiles: readonly string[]): CopySource[] {
   const files = new Set(contextFiles);
   return sources.filter(({ source }) => {
     const path = source.replace(/^\.?\//, '').replace(/\/+$/, '');
     if (path === '' || path === '.') return false;
-    if (picomatch.scan(path).isGlob) {
-      const matches = picomatch(path, { dot: true });
-      return !contextFiles.some(
-        (file) => matches(file) || file.split('/').some((_, i, parts) => matches(parts.slice(0, i + 1).join('/'))),
-      );
-    }
+    // A pattern that matches nothing is the engine's to judge: BuildKit copies nothing (the
+    // `COPY ini[t]/ …` idiom for an optional folder), buildah refuses; neither is a missing path.
+    if (picomatch.scan(path).isGlob) return false;
     return !files.has(path) && !contextFiles.some((file) => file.startsWith(`${path}/`));
   });
 }
