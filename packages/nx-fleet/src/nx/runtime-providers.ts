@@ -51,8 +51,8 @@ export interface RuntimeProviders {
  */
 export function runtimeProviderRoots(input: RuntimeProvidersInput): RuntimeProviders {
   const services = input.projects.filter((p) => p.isService).map((p) => p.name);
-  // No service, no provider: no edit of a source changes that.
-  if (!services.length) return { roots: new Map(), unchangedBy: () => true };
+  // A provider is another service: with one service or none, no edit of a source changes that.
+  if (services.length < 2) return { roots: new Map(services.map((s) => [s, []])), unchangedBy: () => true };
   const { projectFiles, otherFiles } = filesByProject(input.files, input.projects);
   const cache = ImportCache.load(input.cacheDirectory);
   const scan = scanRuntimeGraph({

@@ -316,6 +316,20 @@ describe('scanRuntimeImports: ownership conventions', () => {
     expect(scan(libsOnly).imports).toEqual([]);
     expect(parsed()).toEqual([]);
   });
+
+  it('finds nothing, and scans nothing, with one service: a runtime link joins two services', () => {
+    writeFleet({ 'libs/shared/src/index.ts': "import '@acme/orders-sdk';\n" });
+    const oneService = {
+      orders: service('services/orders'),
+      'orders-sdk': lib('services/orders/sdk'),
+      shared: lib('libs/shared'),
+    };
+    expect(scan(oneService)).toMatchObject({ imports: [], edges: [] });
+    expect(parsed()).toEqual([]);
+    // The control: a second service, and the same file is read and links to orders.
+    expect(scan({ ...oneService, payments: service('services/payments') }).imports).not.toEqual([]);
+    expect(parsed()).toEqual(['libs/shared/src/index.ts']);
+  });
 });
 
 describe('scanRuntimeGraph: code edges', () => {

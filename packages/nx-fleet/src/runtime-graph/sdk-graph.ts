@@ -146,7 +146,8 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   // Every scan reports them: the caller prints each once (createNodes: once per workspace state).
   for (const problem of ownership.problems) input.warn(problem, `nx-fleet: ${problem}.`);
   const result: RuntimeScan = { imports: [], typeOnly: [], codeEdges: [] };
-  if (!input.projects.some((p) => p.isService)) return result;
+  // A runtime link joins two services: with one service or none, no source can make one.
+  if (input.projects.filter((p) => p.isService).length < 2) return result;
 
   const isTest = testFileMatcher(input.testFiles ?? DEFAULT_TEST_FILES);
   const shape = shapeOf(input);
