@@ -172,6 +172,25 @@ describe('devkit-internal', () => {
     warn.mockRestore();
   });
 
+  it('ships the pruned package.json alone when the workspace root has no lockfile (each folder installs with its own)', () => {
+    const root = workspace({
+      'package.json': JSON.stringify({ name: 'ws', version: '0.0.0', private: true }),
+      'services/a/package.json': JSON.stringify({ name: 'a', version: '1.0.0', dependencies: { yaml: '*' } }),
+      'services/a/yarn.lock': '# its own\n',
+    });
+    const graph: ProjectGraph = {
+      nodes: { a: { name: 'a', type: 'app', data: { root: 'services/a', targets: {} } } },
+      externalNodes: {},
+      dependencies: { a: [] },
+    };
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const files = nxPruning().prunedManifests(graph, 'a', root);
+    expect(Object.keys(files)).toEqual(['package.json']);
+    expect(JSON.parse(files['package.json']!)).toMatchObject({ name: 'a' });
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
   it("says in its own words when Nx cannot prune, and keeps Nx's issue-template advice out of the output", () => {
     const { root, graph } = serviceA('{ "lockfileVersion": 3, "packages": ');
     const nxError = output.error;

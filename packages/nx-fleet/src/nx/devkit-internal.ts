@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectFileMap, ProjectGraph } from '@nx/devkit';
 import { readFileMapCache } from 'nx/src/project-graph/nx-deps-cache';
@@ -42,7 +42,7 @@ function prunedManifests(
   workspaceRoot: string,
   fileMap: ProjectFileMap,
 ): Record<string, string> {
-  const { createPackageJson, generatePrunedDeployOutput } =
+  const { createPackageJson, generatePrunedDeployOutput, getLockFileName } =
     require('@nx/devkit/internal') as typeof import('@nx/devkit/internal');
   // Development dependencies the service's files use stay: a multi-stage build compiles or bundles with them.
   const packageJson = createPackageJson(service, graph, { root: workspaceRoot, isProduction: false }, fileMap);
@@ -62,12 +62,16 @@ function prunedManifests(
     const failed = message.bodyLines?.find((line) => line.includes('pruning failed:'));
     reported.push(failed ? failed.replace(/^.*pruning failed:\s*/, '').trim() : 'no reason given');
   };
+  const packageManager = detectPackageManager(workspaceRoot);
   try {
-    generatePrunedDeployOutput(packageJson, graph, graph.nodes[service]!.data.root, {
-      packageManager: detectPackageManager(workspaceRoot),
-      workspaceRoot,
-      emit: (path, content) => (files[path] = content.toString()),
-    });
+    // No root lockfile (anything-llm: each folder installs with its own): nothing to prune, and Nx
+    // would fail reading the lockfile it assumes; the context ships the pruned package.json alone.
+    if (existsSync(join(workspaceRoot, getLockFileName(packageManager))))
+      generatePrunedDeployOutput(packageJson, graph, graph.nodes[service]!.data.root, {
+        packageManager,
+        workspaceRoot,
+        emit: (path, content) => (files[path] = content.toString()),
+      });
   } finally {
     output.error = nxError;
     output.warn = nxWarn;
