@@ -209,6 +209,15 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     ws.write('apps/inside-srv/Dockerfile.dockerignore', '**/dist\n');
 
+    // Copies a bundle a package script writes to a git-ignored folder (Huly's pods): Nx cannot hash it.
+    ws.write('apps/bundle-pod/project.json', JSON.stringify({ name: 'bundle-pod' }));
+    ws.write('apps/bundle-pod/.gitignore', 'bundle/\n');
+    ws.write('apps/bundle-pod/bundle/bundle.js', "console.log('bundle v1');\n");
+    ws.write(
+      'apps/bundle-pod/Dockerfile',
+      'FROM node:20\nCOPY bundle/bundle.js /app/bundle.js\nCMD ["node", "/app/bundle.js"]\n',
+    );
+
     // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
@@ -312,6 +321,25 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     expect(existsSync(join(ws.root, 'dist/apps/dist-api/main.js'))).toBe(true);
     expect(existsSync(join(ws.root, 'dist/fleet/apps/dist-api/image.json'))).toBe(true);
+  });
+
+  it('a git-ignored file the Dockerfile copies is not hashed by Nx: docker-build is not cached, and its image follows the file', async () => {
+    const pod = (await ws.showProject('bundle-pod')).targets['docker-build']!;
+    expect(pod).toMatchObject({ cache: false, options: { context: 'apps/bundle-pod' } });
+    expect(pod.metadata!['description']).toMatch(/not cached by Nx: it copies apps\/bundle-pod\/bundle\/bundle\.js/);
+    const run = async () => {
+      await ws.nxOk(['run', 'bundle-pod:docker-build', '--output-style=stream']);
+      const { localRef, contentTag } = ws.readJson<{ localRef: string; contentTag: string }>(
+        'dist/fleet/apps/bundle-pod/image.json',
+      );
+      return { contentTag, says: (await runOk('podman', ['run', '--rm', localRef])).stdout.trim() };
+    };
+    const first = await run();
+    expect(first.says).toBe('bundle v1');
+    // Rewritten by the package script, nothing committed: Nx's hash of the project is the same.
+    ws.write('apps/bundle-pod/bundle/bundle.js', "console.log('bundle v2');\n");
+    const second = await run();
+    expect(second).toEqual({ contentTag: expect.not.stringMatching(first.contentTag), says: 'bundle v2' });
   });
 });
 

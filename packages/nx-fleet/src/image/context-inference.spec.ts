@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextNeeds, inferContext, type ContextFacts } from './context-inference';
+import { contextNeeds, inferContext, scriptsRun, type ContextFacts } from './context-inference';
 
 /** A small npm + Nx monorepo: two apps, a library, root manifests and a base tsconfig. */
 const FILES = [
@@ -398,8 +398,86 @@ describe('contextNeeds', () => {
   it.each([
     ['pruned', { include: ['tsconfig.base.json'], outputs: ['dist/apps/api'] }],
     ['workspace', { include: [], outputs: ['dist/apps/api'] }],
-    ['project', { include: [], outputs: [] }],
+    // Sent from the disk if there at all: nothing Nx lists or a build declares, so nothing Nx can hash.
+    ['project', { include: [], outputs: [], unlisted: ['apps/api/dist/apps/api', 'apps/api/tsconfig.base.json'] }],
   ] as const)('for a context set to %s', (mode, expected) => {
     expect(contextNeeds(facts(dockerfile), mode)).toEqual(expected);
+  });
+
+  it('names what a project or workspace context sends that Nx does not list and no build declares', () => {
+    // Huly's pods: a bundle a package script writes to a git-ignored folder; dist/ is the build's output.
+    const bundled = 'FROM node:20\nCOPY bundle/bundle.js ./\nCOPY dist/ ./dist/\nCOPY src/main.ts ./\n';
+    expect(inferContext(facts(bundled))).toMatchObject({
+      mode: 'project',
+      outputs: ['apps/api/dist'],
+      unlisted: ['apps/api/bundle/bundle.js'],
+    });
+    expect(contextNeeds(facts('FROM node:20\nCOPY . .\nCOPY generated/ ./generated/\n'), 'workspace')).toMatchObject({
+      unlisted: ['generated'],
+    });
+    // Listed sources and build outputs: Nx hashes them all.
+    expect(inferContext(facts('FROM node:20\nCOPY dist/ ./dist/\nCOPY src/main.ts ./\n')).unlisted).toBeUndefined();
+  });
+});
+
+describe('scriptsRun', () => {
+  it.each([
+    ['RUN npm run bootstrap -- --scope=themes', ['bootstrap']],
+    ['RUN npm ci --ignore-scripts && npm run build:server:themes', ['build:server:themes']],
+    ['RUN npm --silent run-script lint', ['lint']],
+    ['RUN NODE_ENV=production npm start', ['start']],
+    ['RUN yarn build:chatgpt', ['build:chatgpt']],
+    ['RUN yarn run build', ['build']],
+    ['RUN yarn install --frozen-lockfile; yarn test', ['test']],
+    ['RUN --mount=type=cache,target=/root/.pnpm pnpm build', ['build']],
+    ['RUN bun run build && bun install', ['build']],
+    // Run in another package, or a command of the package manager: no script of this folder's manifest.
+    ['RUN yarn workspace api build', []],
+    ['RUN npm run build -w api', []],
+    ['RUN npm run build --workspace=api', []],
+    ['RUN pnpm --filter api build', []],
+    ['RUN pnpm -r build', []],
+    ['RUN yarn install && pnpm dlx turbo build', []],
+    ['RUN npx turbo run build', []],
+    ['RUN bun install', []],
+  ])('%s', (run, scripts) => {
+    expect(scriptsRun(run)).toEqual(scripts);
+  });
+});
+
+describe('inferContext: scripts only the workspace root defines', () => {
+  const scripts = { root: ['bootstrap', 'build:chatgpt', 'build'], project: ['start', 'build'] };
+  const withLock = [...FILES, 'apps/api/package-lock.json'];
+
+  it('a whole copy then a root script is the workspace, though the project has its own lockfile', () => {
+    const dockerfile = 'FROM node:20\nCOPY . .\nRUN npm ci\nRUN npm run bootstrap -- --scope=api\n';
+    expect(inferContext(facts(dockerfile, { files: withLock, scripts }))).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringMatching(
+        /"COPY \. \." \(apps\/api\/Dockerfile:2\) is followed by "RUN npm run bootstrap -- --scope=api" \(apps\/api\/Dockerfile:4\) runs "bootstrap", a script only the workspace root's package.json defines/,
+      ),
+    });
+    // The control: without the root's scripts known, its folder, and the reason says it copies it whole.
+    expect(inferContext(facts(dockerfile, { files: withLock }))).toMatchObject({
+      mode: 'project',
+      reason: expect.stringMatching(/"COPY \. \." \(apps\/api\/Dockerfile:2\) copies that folder whole/),
+    });
+  });
+
+  it("workspace paths then a root script is the workspace: a pruned package.json is the service's own", () => {
+    const dockerfile =
+      'FROM node:20\nCOPY package.json package-lock.json nx.json ./\nCOPY apps/api apps/api\nRUN yarn build:chatgpt\n';
+    expect(inferContext(facts(dockerfile, { scripts }))).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringMatching(/names a workspace path and "RUN yarn build:chatgpt" .* runs "build:chatgpt"/),
+    });
+    expect(inferContext(facts(dockerfile))).toMatchObject({ mode: 'pruned' });
+  });
+
+  it('a script the project defines too, or one run in another package, decides nothing', () => {
+    for (const run of ['RUN npm run build', 'RUN yarn workspace api bootstrap', 'RUN npm run bootstrap -w apps/api']) {
+      const dockerfile = `FROM node:20\nCOPY package.json nx.json ./\nCOPY apps/api apps/api\n${run}\n`;
+      expect({ run, mode: inferContext(facts(dockerfile, { scripts })).mode }).toEqual({ run, mode: 'pruned' });
+    }
   });
 });

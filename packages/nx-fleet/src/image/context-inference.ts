@@ -34,6 +34,11 @@ export interface ContextFacts {
    * sends them from the disk; a pruned context, made of the files Nx lists, would leave them out.
    */
   folderOutputs?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The script names of the workspace root's package.json and of the project's: a RUN that runs one
+   * only the root defines (`npm run bootstrap`, `yarn build:chatgpt`) needs the root manifest as it is.
+   */
+  scripts?: { root: readonly string[]; project: readonly string[] };
 }
 
 export interface ContextChoice {
@@ -46,6 +51,12 @@ export interface ContextChoice {
   outputs: string[];
   /** Those of them other projects build, and which: docker-build depends on those projects' build targets. */
   producers?: Array<{ output: string; project: string }>;
+  /**
+   * COPY sources a project or workspace context sends from the disk that Nx's file list does not
+   * hold (git-ignored, or written by a step before the build) and no build output accounts for: Nx
+   * cannot hash them, so a cached build could restore the record of an older image.
+   */
+  unlisted?: string[];
   /**
    * A prune tool runs inside the build: the pruned context keeps every workspace manifest and root
    * file unpruned (what the tool reads to find the service's closure), and only the closure's sources.
@@ -101,18 +112,21 @@ export function contextNeeds(
   facts: ContextFacts,
   mode: ContextMode,
   reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs),
-): Pick<ContextChoice, 'include' | 'outputs' | 'producers'> {
+): Pick<ContextChoice, 'include' | 'outputs' | 'producers' | 'unlisted'> {
   const base = mode === 'project' ? facts.projectRoot : '.';
   const ignore = mode === 'project' ? facts.ignore.project : facts.ignore.workspace;
   const index = indexOf(facts.files);
   const outputs: string[] = [];
   const include: string[] = [];
   const producers: NonNullable<ContextChoice['producers']> = [];
+  const unlisted: string[] = [];
   const kept = keeps(ignore);
   for (const { source } of reading.sources) {
     const path = normalizeSource(base, source);
     if (path === undefined || isWholeContext(source)) continue;
     const found = find(index, facts, base, source, ignore);
+    // A pruned context is made of listed files only: there, such a source fails before the build.
+    if (found === 'missing' && mode !== 'pruned') unlisted.push(path);
     if (found === 'file' && mode === 'pruned') {
       // Carried as another project's output is: from the disk, after the build that writes it.
       const builder = facts.projects && namesByRoot(facts.projects).get(path);
@@ -145,7 +159,12 @@ export function contextNeeds(
       const found = index.has(source) ? source : index.under(source).length ? `${source}/**` : undefined;
       if (found && !insideOf(source, facts.projectRoot) && !PRUNED_MANIFESTS.has(source)) include.push(found);
     }
-  return { include: unique(include), outputs: unique(outputs), ...(producers.length ? { producers } : {}) };
+  return {
+    include: unique(include),
+    outputs: unique(outputs),
+    ...(producers.length ? { producers } : {}),
+    ...(unlisted.length ? { unlisted: unique(unlisted) } : {}),
+  };
 }
 
 /** The project roots a Dockerfile copies whole, from the workspace root (as a pruned context reads its sources). */
@@ -242,6 +261,10 @@ function chooseMode(
     }));
   const projectOnly = placed.filter((p) => p.project !== 'missing' && p.workspace === 'missing');
   const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing');
+  const rootScript = rootScriptStep(reading.steps, facts.scripts);
+  const runsRootScript =
+    rootScript &&
+    `${quote(rootScript.step)} runs "${rootScript.script}", a script only the workspace root's package.json defines`;
 
   if (projectOnly.length === 0 && workspaceOnly.length === 0) {
     if (whole && !inFolder)
@@ -257,11 +280,13 @@ function chooseMode(
       };
     const laidOut = whole && workspaceLayout(facts, reading, whole, index, quote);
     if (laidOut) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${laidOut}` };
+    if (whole && runsRootScript)
+      return { mode: 'workspace', reason: `${quote(whole)} is followed by ${runsRootScript}` };
     if (!inFolder)
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
     return {
       mode: 'project',
-      reason: `${facts.dockerfile} is in the project folder and ${undecided(placed, written, quote)}`,
+      reason: `${facts.dockerfile} is in the project folder and ${undecided(placed, written, whole, quote)}`,
     };
   }
   if (projectOnly.length > workspaceOnly.length || (projectOnly.length === workspaceOnly.length && inFolder)) {
@@ -276,6 +301,12 @@ function chooseMode(
       mode: 'workspace',
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${quote(whole)} copies the whole context`,
     };
+  // A pruned context's package.json is the service's own: the root's scripts are not in it.
+  if (runsRootScript)
+    return {
+      mode: 'workspace',
+      reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${runsRootScript}`,
+    };
   const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
   return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
 }
@@ -284,10 +315,13 @@ function chooseMode(
 function undecided(
   placed: ReadonlyArray<{ source: CopySource; project: Found }>,
   written: readonly WrittenSource[],
+  whole: CopySource | undefined,
   quote: (s: { line: number; instruction: string }) => string,
 ): string {
   const found = placed.filter((p) => p.project !== 'missing');
   if (found.length) return 'its COPY sources are found in the project folder (as `docker build .` there sends it)';
+  if (whole && !placed.length)
+    return `${quote(whole)} copies that folder whole: no step after it needs the workspace root`;
   if (placed.length)
     return `neither context holds its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}): a step before the build must write them, or a .dockerignore leaves them out`;
   const unresolved = written.find((s) => s.source === undefined);
@@ -353,6 +387,66 @@ function workspaceLayout(
     const atRoot = step && lockfiles.find((lockfile) => index.has(lockfile));
     if (atRoot && !lockfiles.some((lockfile) => index.has(posix.join(facts.projectRoot, lockfile))))
       return `${quote(step)}, which needs ${atRoot}: the workspace root holds it, the project folder does not`;
+  }
+  return undefined;
+}
+
+/** Commands of the package managers that are no script of the package (`yarn install`, `pnpm dlx`). */
+const PACKAGE_MANAGER_COMMANDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  yarn: new Set(
+    'add audit autoclean bin cache check config constraints create dedupe dlx exec explain generate-lock-entry global help import info init install link list login logout node npm outdated owner pack patch patch-commit plugin policies publish rebuild remove run search set stage tag team unlink unplug up upgrade upgrade-interactive version versions why workspace workspaces'.split(
+      ' ',
+    ),
+  ),
+  pnpm: new Set(
+    'add audit bin config create dedupe deploy dlx env exec fetch i import init install install-test licenses link list ls outdated pack patch patch-commit prune publish rebuild remove rm root run server setup store un uninstall unlink up update why'.split(
+      ' ',
+    ),
+  ),
+};
+/** Options that run a script of another package than the one in the working folder. */
+const ELSEWHERE = /^(?:--prefix|-w|--workspaces?|-ws|-C|--dir|--cwd|--filter|-F|-r|--recursive)(?:=|$)/;
+
+/**
+ * The scripts a RUN runs by name from the package.json of its working folder: `npm run x`,
+ * `npm start`, `yarn x`, `yarn run x`, `pnpm x`, `bun run x`; not those run in another package
+ * (`yarn workspace a x`, `npm run x -w a`, `pnpm --filter a x`).
+ */
+export function scriptsRun(run: string): string[] {
+  const commands = run.replace(/^RUN\s+(?:--\S+\s+)*/i, '').split(/&&|\|\||[;|\n]/);
+  return commands.flatMap((command) => {
+    const words = command
+      .trim()
+      .split(/\s+/)
+      .map((word) => word.replace(/^["']|["']$/g, ''));
+    while (words.length && /^\w+=/.test(words[0]!)) words.shift();
+    const [tool, ...rest] = words;
+    if (!tool || rest.some((word) => word === 'workspace' || ELSEWHERE.test(word))) return [];
+    const args = rest.filter((word) => !word.startsWith('-'));
+    if (tool === 'npm') {
+      if (args[0] === 'run' || args[0] === 'run-script') return args[1] ? [args[1]] : [];
+      return ['start', 'test', 'stop', 'restart'].includes(args[0] ?? '') ? [args[0]!] : [];
+    }
+    if (tool === 'bun') return args[0] === 'run' && args[1] ? [args[1]] : [];
+    const commands = PACKAGE_MANAGER_COMMANDS[tool];
+    if (!commands || !args[0]) return [];
+    if (args[0] === 'run') return args[1] ? [args[1]] : [];
+    return commands.has(args[0]) ? [] : [args[0]];
+  });
+}
+
+/** The first RUN that runs a script only the workspace root's package.json defines, and that script. */
+function rootScriptStep(
+  steps: readonly Step[],
+  scripts: ContextFacts['scripts'],
+): { step: Step; script: string } | undefined {
+  if (!scripts?.root.length) return undefined;
+  const root = new Set(scripts.root);
+  const own = new Set(scripts.project);
+  for (const step of steps) {
+    if (!/^RUN\s/i.test(step.text)) continue;
+    const script = scriptsRun(step.text).find((name) => root.has(name) && !own.has(name));
+    if (script) return { step, script };
   }
   return undefined;
 }

@@ -224,6 +224,7 @@ async function fleetNodes(
     .update(JSON.stringify(projectRoots ?? []))
     .digest('hex')
     .slice(0, 16);
+  const rootScripts = scriptNames(texts.committedText('package.json'));
   const result = await createNodesFromFiles(
     (_file, _options, _context, index) => {
       const unit = units[index]!;
@@ -231,7 +232,7 @@ async function fleetNodes(
       const { service, projectName } = unit;
       const facts =
         workspaceFiles &&
-        contextFacts(service, projectName, filePaths, texts, projectRoots ?? [], {
+        contextFacts(service, projectName, filePaths, texts, projectRoots ?? [], rootScripts, {
           build: service.config.buildTarget ?? options.buildTarget,
           dockerBuild: options.buildTargetName,
         });
@@ -600,6 +601,7 @@ function contextFacts(
   files: readonly string[],
   texts: WorkspaceTexts,
   projects: NonNullable<ContextFacts['projects']>,
+  rootScripts: readonly string[],
   targetNames: { build: string; dockerBuild: string },
 ): ContextFacts | undefined {
   // An ignore file that is there but cannot be read leaves the context to the settings, as a Dockerfile does.
@@ -622,17 +624,31 @@ function contextFacts(
       return outDirs.length ? [[root, outDirs]] : [];
     }),
   );
+  const scripts = rootScripts.length
+    ? { root: rootScripts, project: scriptNames(texts.committedText(posix.join(service.root, 'package.json'))) }
+    : undefined;
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
     projects,
     ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
+    ...(scripts ? { scripts } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
     dockerfileText,
     files,
     ignore: { project, workspace },
   };
+}
+
+/** The script names a package.json defines; none when it is missing or unreadable. */
+function scriptNames(manifest: string | undefined): string[] {
+  try {
+    const scripts = (JSON.parse(manifest ?? '{}') as { scripts?: unknown }).scripts;
+    return typeof scripts === 'object' && scripts !== null ? Object.keys(scripts) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The tsconfigs a project's TypeScript build is usually run with, in its folder. */

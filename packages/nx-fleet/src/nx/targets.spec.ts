@@ -405,6 +405,26 @@ describe('buildServiceTargets', () => {
     );
   });
 
+  it('leaves docker-build out of Nx cache when its context sends files Nx cannot hash', () => {
+    // Written by a package script into a git-ignored folder (Huly's pods): no build target declares it.
+    const bundled: ContextFacts = {
+      ...REPO_SHAPED,
+      dockerfileText: 'FROM node:20\nCOPY main.js ./\nCOPY bundle/bundle.js ./\n',
+    };
+    const build = buildServiceTargets(input({}, {}, bundled))['docker-build']!;
+    expect(build.options).toMatchObject({ context: 'services/orders' });
+    expect(build.cache).toBe(false);
+    expect(build.metadata?.description).toMatch(
+      /; not cached by Nx: it copies services\/orders\/bundle\/bundle\.js, which Nx does not list \(git-ignored, or written before the build\) and no build target declares as its output$/,
+    );
+    // The control: what Nx lists, it hashes.
+    expect(
+      buildServiceTargets(input({}, {}, { ...bundled, dockerfileText: 'FROM node:20\nCOPY main.js ./\n' }))[
+        'docker-build'
+      ]!.cache,
+    ).toBe(true);
+  });
+
   it('lets the service config win over the plugin options', () => {
     const project = buildServiceTargets(
       input({ context: 'workspace', contextInclude: ['a/**'] }, { context: 'project' }),

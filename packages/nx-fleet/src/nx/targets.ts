@@ -7,6 +7,7 @@ import { WORKSPACE_MANIFESTS } from '../image/context-inference';
 import { decideContractGate } from '../contracts/gate';
 import { contains } from '../runtime-graph/sdk-ownership';
 import type { ServiceContext } from './service-context';
+import { listed } from '../text/listed';
 
 export interface ServiceTargetsInput {
   projectRoot: string;
@@ -237,10 +238,11 @@ export function buildServiceTargets({
       },
       inputs: imageInputs,
       outputs: [`{workspaceRoot}/${imageRecordPath(projectRoot)}`],
-      cache: true,
+      // What Nx cannot hash cannot key its cache: each run computes the content tag from the disk instead.
+      cache: !context.unlisted,
       metadata: {
         technologies: ['docker'],
-        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists`,
+        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and no build target declares as its output` : ''}`,
         context: { mode, origin: context.origin, reason: context.reason },
         ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },
