@@ -23,9 +23,10 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     'mount-api',
     'laid-api',
     'inside-srv',
+    'script-api',
   ];
   /** Their context is the whole workspace: every change moves their tags. */
-  const WHOLE = ['gen-web', 'laid-api'];
+  const WHOLE = ['gen-web', 'laid-api', 'script-api'];
 
   beforeAll(async () => {
     ws = TestWorkspace.create('contexts');
@@ -209,6 +210,29 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     ws.write('apps/inside-srv/Dockerfile.dockerignore', '**/dist\n');
 
+    // Builds through a script only the root package.json defines: a pruned package.json (the service's own) lacks it.
+    const rootManifest = ws.readJson<{ scripts?: Record<string, string> }>('package.json');
+    ws.write(
+      'package.json',
+      JSON.stringify(
+        {
+          ...rootManifest,
+          scripts: { ...rootManifest.scripts, 'build:script-api': 'node apps/script-api/build.js' },
+        },
+        null,
+        2,
+      ),
+    );
+    ws.write('apps/script-api/project.json', JSON.stringify({ name: 'script-api' }));
+    ws.write(
+      'apps/script-api/build.js',
+      `require('fs').writeFileSync(__dirname + '/out.js', "console.log('script-api ${ws.id}')");\n`,
+    );
+    ws.write(
+      'apps/script-api/Dockerfile',
+      'FROM node:20\nWORKDIR /repo\nCOPY package.json ./\nCOPY apps/script-api apps/script-api\nRUN npm run build:script-api\nCMD ["node", "apps/script-api/out.js"]\n',
+    );
+
     // Copies a bundle a package script writes to a git-ignored folder (Huly's pods): Nx cannot hash it.
     ws.write('apps/bundle-pod/project.json', JSON.stringify({ name: 'bundle-pod' }));
     ws.write('apps/bundle-pod/.gitignore', 'bundle/\n');
@@ -267,6 +291,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(inside).toMatchObject({ options: { context: '.', prune: true } });
     const insideOptions = (inside as { options?: Record<string, unknown> }).options ?? {};
     expect([inside.dependsOn, insideOptions['contextOutputs']]).toEqual([undefined, undefined]);
+    expect((await ws.showProject('script-api')).targets['docker-build']!.metadata!['description']).toMatch(
+      /names a workspace path and "RUN npm run build:script-api" \(apps\/script-api\/Dockerfile:5\) runs "build:script-api", a script only the workspace root's package.json defines/,
+    );
     const laid = (await ws.showProject('laid-api')).targets['docker-build']!;
     expect(laid).toMatchObject({ options: { context: '.', prune: false } });
     expect(laid.metadata!['description']).toMatch(
@@ -295,6 +322,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await runOk('podman', ['run', '--rm', image('apps/mount-api')])).stdout).toContain('mount-api 1');
     expect((await runOk('podman', ['run', '--rm', image('apps/laid-api')])).stdout).toContain('laid-api 1');
     expect((await runOk('podman', ['run', '--rm', image('apps/inside-srv')])).stdout).toContain(`inside-srv ${ws.id}`);
+    expect((await runOk('podman', ['run', '--rm', image('apps/script-api')])).stdout).toContain(`script-api ${ws.id}`);
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
     ws.write('apps/other/README.md', 'notes\n');
