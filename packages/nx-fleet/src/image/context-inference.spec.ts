@@ -82,6 +82,12 @@ describe('inferContext', () => {
       /its COPY sources are found in the project folder/,
     ],
     [
+      "only its folder's build output",
+      'FROM node:20\nCOPY dist/ ./dist/\n',
+      'project',
+      /its COPY sources are build outputs in the project folder/,
+    ],
+    [
       'sources a step before the build writes (a context tool)',
       'FROM node:20\nCOPY --chown=1000:1000 ./meta .\nCOPY ./deps .\nCOPY ./pkg .\n',
       'project',

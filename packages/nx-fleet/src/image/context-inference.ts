@@ -318,8 +318,10 @@ function undecided(
   whole: CopySource | undefined,
   quote: (s: { line: number; instruction: string }) => string,
 ): string {
-  const found = placed.filter((p) => p.project !== 'missing');
-  if (found.length) return 'its COPY sources are found in the project folder (as `docker build .` there sends it)';
+  if (placed.some((p) => p.project === 'file'))
+    return 'its COPY sources are found in the project folder (as `docker build .` there sends it)';
+  if (placed.some((p) => p.project === 'output'))
+    return 'its COPY sources are build outputs in the project folder (as `docker build .` there sends it)';
   if (whole && !placed.length)
     return `${quote(whole)} copies that folder whole: no step after it needs the workspace root`;
   if (placed.length)
