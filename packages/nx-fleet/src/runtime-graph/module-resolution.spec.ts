@@ -280,6 +280,24 @@ describe('ImportResolver: broken tsconfig files', () => {
     ]);
   });
 
+  it("reports tsconfigs extending a base in each one's own node_modules (not installed) in one warning", () => {
+    const rig = './node_modules/@acme/rig/profiles/node/tsconfig.json';
+    const root = workspace({
+      ...SDK_FILES,
+      'services/api/tsconfig.json': json({ extends: rig }),
+      'services/orders/tsconfig.json': json({ extends: rig }),
+    });
+    const r = resolver(root);
+    r.resolve('../../orders/sdk/src');
+    r.resolve('../../api/src/main', 'services/orders/src/x.ts', 'services/orders');
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: services\/api\/tsconfig\.json, services\/orders\/tsconfig\.json could not be read \(.*'\.\/node_modules\/@acme\/rig\/profiles\/node\/tsconfig\.json'.*; \.\/ is each one's folder\); imports in the folders they govern/,
+      ),
+    ]);
+    expect(r.warnings[0]!.message).not.toContain(root);
+  });
+
   it('accepts comments and trailing commas, as TypeScript does', () => {
     const root = workspace({
       ...SDK_FILES,

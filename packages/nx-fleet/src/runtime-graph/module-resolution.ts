@@ -155,7 +155,9 @@ export class ImportResolver {
       if (fatal) throw new Error(ts.flattenDiagnosticMessageText(fatal.messageText, '\n'));
       return parsed.options;
     } catch (error) {
-      const reason = (error as Error).message;
+      // A relative `extends` into each folder's own node_modules (Huly's 454 tsconfigs, before an
+      // install) fails alike everywhere: its path relative to the tsconfig makes it one reason.
+      const reason = (error as Error).message.split(`${dirname(path)}/`).join('./');
       this.unreadable.set(reason, [...(this.unreadable.get(reason) ?? []), config]);
       return {};
     }
@@ -171,7 +173,7 @@ export class ImportResolver {
       const one = configs.length === 1;
       this.warn(
         configs.join('\n'),
-        `nx-fleet: ${listed(configs)} could not be read (${reason}); imports in the folders ${one ? 'it governs' : 'they govern'} resolve with default options.`,
+        `nx-fleet: ${listed(configs)} could not be read (${reason}${reason.includes("'./") ? `; ./ is ${one ? 'its' : 'each one's'} folder` : ''}); imports in the folders ${one ? 'it governs' : 'they govern'} resolve with default options.`,
       );
     }
     this.unreadable.clear();
