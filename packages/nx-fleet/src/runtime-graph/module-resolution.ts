@@ -173,7 +173,7 @@ export class ImportResolver {
       const one = configs.length === 1;
       this.warn(
         configs.join('\n'),
-        `nx-fleet: ${listed(configs)} could not be read (${reason}${reason.includes("'./") ? `; ./ is ${one ? 'its' : 'each one's'} folder` : ''}); imports in the folders ${one ? 'it governs' : 'they govern'} resolve with default options.`,
+        `nx-fleet: ${listed(configs)} could not be read (${reason}${reason.includes("'./") ? `; ./ is ${one ? 'its' : "each one's"} folder` : ''}); imports in the folders ${one ? 'it governs' : 'they govern'} resolve with default options.`,
       );
     }
     this.unreadable.clear();
