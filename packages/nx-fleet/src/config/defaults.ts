@@ -18,6 +18,8 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/examples/**',
   '**/generators/**/files/**',
   '**/__fixtures__/**',
+  // Test fixtures (webstudio's fixtures/react-router-docker, a generated copy of its CLI's template).
+  '**/fixtures/**',
 ];
 
 /** The release ledger, relative to the workspace root. */

@@ -19,6 +19,7 @@ describe('normalizeOptions', () => {
         '**/examples/**',
         '**/generators/**/files/**',
         '**/__fixtures__/**',
+        '**/fixtures/**',
       ],
       contextInclude: [],
       buildTarget: 'build',

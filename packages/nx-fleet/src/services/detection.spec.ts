@@ -140,6 +140,7 @@ describe('detectService', () => {
     ['tools/templates/go/Containerfile', '**/templates/**'],
     ['examples/astro/payload/Dockerfile', '**/examples/**'],
     ['services/a/__fixtures__/Dockerfile', '**/__fixtures__/**'],
+    ['fixtures/react-router-docker/Dockerfile', '**/fixtures/**'],
   ])('excludes %s by the default pattern %s, even with a project.json beside it', (dockerfile, pattern) => {
     const root = dockerfile.slice(0, dockerfile.lastIndexOf('/'));
     expect(detectService(folder(root, [dockerfile], { projectJson: {} }), DEFAULT_EXCLUDES)).toEqual({
