@@ -130,6 +130,36 @@ describe('buildServiceImage', () => {
     expect(commands(tools)).toEqual(['podman image']);
   });
 
+  it('names a build argument without a default that makes a COPY source point nowhere, before the engine builds', async () => {
+    const dockerfile = 'FROM scratch\nARG SCOPE\nCOPY scripts/${SCOPE}-entrypoint.sh ./\n';
+    const { ports, tools } = setup({}, dockerfile);
+    await expect(buildServiceImage(ports, options, service)).rejects.toThrow(
+      'nx-fleet: services/orders/Dockerfile:3 COPY scripts/${SCOPE}-entrypoint.sh ./: the build argument SCOPE has no default and docker-build passes none, so the build reads "scripts/-entrypoint.sh", which is not in the build context. Set "SCOPE" in docker-build\'s "buildArgs"',
+    );
+    expect(commands(tools)).toEqual(['podman image']);
+    // Given, it expands as any other: only a missing file is named.
+    await expect(buildServiceImage(ports, { ...options, buildArgs: { SCOPE: 'builder' } }, service)).rejects.toThrow(
+      '"scripts/builder-entrypoint.sh" is not in the build context of orders.',
+    );
+  });
+
+  it('leaves the engine a source an unset build argument empties into a file, and one the builder sets', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nx-fleet-unset-args-'));
+    try {
+      mkdirSync(join(root, 'services/orders'), { recursive: true });
+      writeFileSync(join(root, 'services/orders/app.js'), '');
+      for (const copy of ['ARG PREFIX\nCOPY ${PREFIX}app.js ./', 'ARG TARGETARCH\nCOPY bin/${TARGETARCH}/app ./']) {
+        const dockerfile = `FROM scratch\n${copy}\n`;
+        writeFileSync(join(root, 'services/orders/Dockerfile'), dockerfile);
+        const { ports, tools } = imageWorkspace({ workspaceRoot: root, dockerfile, git });
+        await buildServiceImage(ports, options, ordersService(root));
+        expect(commands(tools)).toContain('podman build');
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("names another project's build output and the settings that carry it", async () => {
     const { ports, tools } = setup({}, 'FROM scratch\nCOPY apps/web/dist ./static\n');
     ports.files.files.set('/ws', '');

@@ -17,7 +17,7 @@ import {
 } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { buildOutputOwner } from './context-inference';
-import { copySources, missingSources } from './dockerfile-copies';
+import { expandedSources, missingSources, writtenSources, type WrittenSource } from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { decideBuild, type BuildDecision } from './decide';
 import { hashContents, prunedContents, writeContents, type PruningPorts } from './pruned-context';
@@ -206,8 +206,9 @@ function checkCopySources(
   service: ServiceRef,
   onDisk: (workspacePath: string) => boolean,
 ): void {
-  const [missing] = missingSources(copySources(dockerfileText, options.buildArgs), contextFiles);
-  if (!missing) return;
+  const written = writtenSources(dockerfileText, options.buildArgs);
+  const [missing] = missingSources(expandedSources(written), contextFiles);
+  if (!missing) return checkUnsetArgs(written, contextFiles, options);
   const where = `${options.dockerfile}:${missing.line}`;
   const path = posix.normalize(posix.join(options.context, missing.source)).replace(/\/+$/, '');
   const output = (options.contextOutputs ?? []).find(
@@ -231,6 +232,25 @@ function checkCopySources(
   throw new Error(
     `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`,
   );
+}
+
+/**
+ * A source written with build arguments that have no default and that docker-build does not pass
+ * (typebot's `COPY scripts/${SCOPE}-entrypoint.sh`): the engine expands them to nothing and fails
+ * on that path after every step before it; here it fails first, naming the arguments.
+ */
+function checkUnsetArgs(
+  written: readonly WrittenSource[],
+  contextFiles: readonly string[],
+  options: BuildOptions,
+): void {
+  for (const { line, instruction, unset } of written) {
+    if (!unset || !missingSources([{ line, instruction, source: unset.source }], contextFiles).length) continue;
+    const args = unset.args;
+    throw new Error(
+      `nx-fleet: ${options.dockerfile}:${line} ${instruction}: the build argument${args.length > 1 ? 's' : ''} ${args.join(', ')} ${args.length > 1 ? 'have' : 'has'} no default and docker-build passes none, so the build reads "${unset.source}", which is not in the build context. Set ${args.map((a) => `"${a}"`).join(', ')} in docker-build's "buildArgs" (its options in the project configuration, or --buildArgs.${args[0]}=… on the command line); a Dockerfile that builds several images, one per value, is one service per value.`,
+    );
+  }
 }
 
 /** A path in another project's `dist`, `build` or `out` folder: that project's build output. */

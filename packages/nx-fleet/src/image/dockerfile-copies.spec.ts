@@ -128,6 +128,34 @@ describe('copySources', () => {
   });
 });
 
+describe('writtenSources: build arguments without a value', () => {
+  it.each([
+    [
+      'declared without a default',
+      'FROM node:20\nARG SCOPE\nCOPY scripts/${SCOPE}-entrypoint.sh ./\n',
+      {},
+      { args: ['SCOPE'], source: 'scripts/-entrypoint.sh' },
+    ],
+    [
+      'the global one taken into the stage',
+      'ARG APP\nFROM node:20\nARG APP\nCOPY apps/$APP ./\n',
+      {},
+      { args: ['APP'], source: 'apps/' },
+    ],
+    [
+      'through an ENV of it (typebot)',
+      'FROM node:20\nARG SCOPE\nENV SCOPE=${SCOPE}\nCOPY scripts/${SCOPE}-entrypoint.sh ./\n',
+      {},
+      { args: ['SCOPE'], source: 'scripts/-entrypoint.sh' },
+    ],
+    ['with an alternative', 'FROM node:20\nARG V\nCOPY ${V:-dist}/x ./\n', {}, { args: ['V'], source: 'dist/x' }],
+    ['set by the builder', 'FROM node:20\nARG TARGETARCH\nCOPY bin/${TARGETARCH} ./\n', {}, undefined],
+    ['given', 'FROM node:20\nARG SCOPE\nCOPY scripts/${SCOPE}.sh ./\n', { SCOPE: 'web' }, undefined],
+  ])('%s', (_, dockerfile, buildArgs, unset) => {
+    expect(writtenSources(dockerfile, buildArgs)[0]!.unset).toEqual(unset);
+  });
+});
+
 describe('missingSources', () => {
   const files = ['package.json', 'services/orders/src/main.ts', 'services/orders/Dockerfile', '.dockerignore'];
   const source = (s: string) => ({ line: 1, instruction: `COPY ${s} .`, source: s });

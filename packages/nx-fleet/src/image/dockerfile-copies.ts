@@ -16,7 +16,18 @@ export type BuildArgs = Readonly<Record<string, string>>;
 export interface WrittenSource extends Omit<CopySource, 'source'> {
   written: string;
   source: string | undefined;
+  /**
+   * When only build arguments declared without a default, and not given, left it unexpanded: their
+   * names, and the source as the engine then reads it (each one empty).
+   */
+  unset?: { args: string[]; source: string };
 }
+
+/** An ENV's value: known, unknown, or left open only by unset build arguments (its value at build time). */
+type EnvValue = string | undefined | { engine: string; args: string[] };
+
+/** Build arguments the builder sets itself (BuildKit's platform arguments): never unset. */
+const AUTOMATIC_ARGS = /^(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT)$|^BUILDKIT_/;
 
 /**
  * The context sources of every COPY/ADD and of every RUN's bind mount of the context
@@ -151,7 +162,8 @@ function walk(
       paths.slice(0, -1).forEach((word, i) => {
         const source = values[i];
         if (source !== undefined && (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith('git@'))) return;
-        written.push({ line, instruction, written: word, source });
+        const unset = source === undefined ? unsetArgs(word, variables) : undefined;
+        written.push({ line, instruction, written: word, source, ...(unset ? { unset } : {}) });
       });
       const dest = values.at(-1);
       if (
@@ -177,9 +189,9 @@ function walk(
  */
 class BuildVariables {
   private readonly globalArgs = new Map<string, string | undefined>();
-  private readonly stageEnv = new Map<string, Map<string, string | undefined>>();
+  private readonly stageEnv = new Map<string, Map<string, EnvValue>>();
   private args: Map<string, string | undefined> | undefined;
-  private env = new Map<string, string | undefined>();
+  private env = new Map<string, EnvValue>();
 
   constructor(private readonly buildArgs: BuildArgs) {}
 
@@ -208,11 +220,25 @@ class BuildVariables {
       : words.length > 1
         ? [[words[0]!, words.slice(1).join(' ')] as const]
         : [];
-    for (const [name, value] of pairs) this.env.set(name, this.expand(value));
+    for (const [name, value] of pairs) {
+      const expanded = this.expand(value);
+      if (expanded !== undefined) {
+        this.env.set(name, expanded);
+        continue;
+      }
+      // `ENV SCOPE=${SCOPE}` of an unset build argument: empty at build time, as the argument is.
+      const args: string[] = [];
+      const engine = this.expand(value, args);
+      this.env.set(name, engine !== undefined && args.length ? { engine, args } : undefined);
+    }
   }
 
-  /** The word with `$x`, `${x}`, `${x:-word}` and `${x:+word}` expanded; undefined when one cannot be. */
-  expand(word: string): string | undefined {
+  /**
+   * The word with `$x`, `${x}`, `${x:-word}` and `${x:+word}` expanded; undefined when one cannot be.
+   * Given `unset`, a build argument declared without a value (none given, no default, not one the
+   * builder sets) expands to nothing, as the engine expands it, and its name is added there.
+   */
+  expand(word: string, unset?: string[]): string | undefined {
     if (word.includes('\\$')) return undefined;
     let unknown = false;
     const expanded = word.replace(
@@ -226,11 +252,23 @@ class BuildVariables {
       ) => {
         const name = braced ?? bare;
         if (name === undefined) return ((unknown = true), '');
-        const declared = this.env.has(name) || this.args?.has(name) === true;
-        const value = this.env.has(name) ? this.env.get(name) : this.args?.get(name);
-        if (declared && value === undefined) return ((unknown = true), '');
-        if (modifier === ':-') return value ? value : (this.expand(alternative!) ?? ((unknown = true), ''));
-        if (modifier === ':+') return value ? (this.expand(alternative!) ?? ((unknown = true), '')) : '';
+        const fromEnv = this.env.has(name);
+        const declared = fromEnv || this.args?.has(name) === true;
+        const raw = fromEnv ? this.env.get(name) : this.args?.get(name);
+        let value = typeof raw === 'object' ? undefined : raw;
+        if (declared && value === undefined) {
+          const open =
+            typeof raw === 'object'
+              ? raw
+              : !fromEnv && !AUTOMATIC_ARGS.test(name)
+                ? { engine: '', args: [name] }
+                : undefined;
+          if (!unset || !open) return ((unknown = true), '');
+          unset.push(...open.args);
+          value = open.engine;
+        }
+        if (modifier === ':-') return value ? value : (this.expand(alternative!, unset) ?? ((unknown = true), ''));
+        if (modifier === ':+') return value ? (this.expand(alternative!, unset) ?? ((unknown = true), '')) : '';
         if (!declared) return ((unknown = true), '');
         return value!;
       },
@@ -255,18 +293,25 @@ export function wholeCopyReads(dockerfile: string, buildArgs: BuildArgs = {}): C
  * lexer removes the quotes (generators such as Dofigen write `COPY "." "/app/"`) and expands
  * variables outside single quotes. Undefined where only the engine can tell (a quote left open).
  */
-function wordValue(word: string, variables: BuildVariables): string | undefined {
+function wordValue(word: string, variables: BuildVariables, unset?: string[]): string | undefined {
   if (!/["'$]/.test(word)) return word;
   let value = '';
   let read = 0;
   for (const part of word.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|([^"']+)/g)) {
     if (part.index !== read) return undefined;
     read += part[0].length;
-    const text = part[2] ?? variables.expand(part[1] ?? part[3]!);
+    const text = part[2] ?? variables.expand(part[1] ?? part[3]!, unset);
     if (text === undefined) return undefined;
     value += text;
   }
   return read === word.length ? value : undefined;
+}
+
+/** The build arguments without a value that alone leave a word unexpanded, and the word as the engine expands it then. */
+function unsetArgs(word: string, variables: BuildVariables): WrittenSource['unset'] {
+  const args: string[] = [];
+  const source = wordValue(word, variables, args);
+  return source === undefined || !args.length ? undefined : { args: [...new Set(args)], source };
 }
 
 /**
