@@ -117,6 +117,8 @@ export function pushInputs(
   affectedBy: readonly string[],
   providerRoots: readonly string[],
 ): NonNullable<TargetConfiguration['inputs']> {
+  // A workspace context's image already follows every file: more paths would only repeat it.
+  if (imageInputs.includes('{workspaceRoot}/**/*')) return [...imageInputs];
   return [
     ...imageInputs,
     ...affectedBy.map((path) => `{workspaceRoot}/${path}`),
