@@ -6,7 +6,7 @@ import type { Env } from '../io/ports';
 import type { FakeContainerTools } from '../testing/fake-container-tools';
 import { fakeGit } from '../testing/fake-ports';
 import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
-import { buildServiceImage, prepareContext, type BuildOptions } from './build';
+import { buildServiceImage, copySourceProblem, prepareContext, type BuildOptions } from './build';
 import { CONTENT_TAG_LABEL } from './content-label';
 import { contentTag } from './content-tag';
 
@@ -272,5 +272,25 @@ describe('prepareContext', () => {
     await expect(prepareContext(setup().ports, { ...options, prune: true }, service)).rejects.toThrow(
       'nx-fleet: option "prune" of orders needs "context": "." (a pruned context is repo-shaped); got "services/orders".',
     );
+  });
+});
+
+describe('copySourceProblem: a pruned context', () => {
+  const pruned: BuildOptions = { dockerfile: 'services/orders/Dockerfile', context: '.', prune: true };
+  const orders = { projectName: 'orders', projectRoot: 'services/orders', graph: { nodes: {}, dependencies: {} } };
+  const problem = (copy: string, onDisk: string[]) =>
+    copySourceProblem(`FROM scratch\n${copy}\n`, ['services/orders/main.js'], pruned, orders, (path) =>
+      onDisk.includes(path),
+    );
+
+  it('names the contexts that would hold a source on disk, and says when nothing holds it', () => {
+    expect(problem('COPY main.js ./', ['services/orders/main.js'])).toMatch(
+      /"main\.js" is not in the build context of orders\. The pruned context holds the service's files .* needs "context": "project"/,
+    );
+    // ever-teams' chatgpt copies packages/config-typescript/package.json: the folder is packages/ts-config now.
+    expect(problem('COPY packages/config-typescript/package.json ./', [])).toMatch(
+      /"packages\/config-typescript\/package\.json" is not in the build context of orders\. Nothing in the workspace or in services\/orders has that path: check it against the repository/,
+    );
+    expect(problem('COPY services/orders/main.js ./', [])).toBeUndefined();
   });
 });

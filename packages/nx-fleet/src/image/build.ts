@@ -164,10 +164,12 @@ async function buildFromContext(
     inEngine,
     registryDigest: inEngine ? undefined : await registryDigest(ports, options, image, tag, service.workspaceRoot),
   });
-  if (decision.kind === 'build')
-    checkCopySources(dockerfileText, listed, options, service, (path) =>
+  const problem =
+    decision.kind === 'build' &&
+    copySourceProblem(dockerfileText, listed, options, service, (path) =>
       ports.files.exists(resolve(service.workspaceRoot, path)),
     );
+  if (problem) throw new Error(problem);
   const imageId =
     decision.kind === 'build'
       ? await runBuild(ports, engine, options, {
@@ -197,18 +199,19 @@ async function buildFromContext(
 
 /**
  * A COPY whose source the context does not hold fails in the engine with a path inside a temporary
- * folder; here it fails first, naming the Dockerfile line and the setting that fits the Dockerfile.
+ * folder; here it fails first, naming the Dockerfile line and the setting that fits the Dockerfile:
+ * the message, or undefined when every source is there.
  */
-function checkCopySources(
+export function copySourceProblem(
   dockerfileText: string,
   contextFiles: readonly string[],
   options: BuildOptions,
-  service: ServiceRef,
+  service: Pick<ServiceRef, 'projectName' | 'projectRoot' | 'graph'>,
   onDisk: (workspacePath: string) => boolean,
-): void {
+): string | undefined {
   const written = writtenSources(dockerfileText, options.buildArgs);
   const [missing] = missingSources(expandedSources(written), contextFiles);
-  if (!missing) return checkUnsetArgs(written, contextFiles, options);
+  if (!missing) return unsetArgsProblem(written, contextFiles, options);
   const where = `${options.dockerfile}:${missing.line}`;
   const path = posix.normalize(posix.join(options.context, missing.source)).replace(/\/+$/, '');
   const output = (options.contextOutputs ?? []).find(
@@ -224,14 +227,14 @@ function checkCopySources(
         : producer
           ? `It is ${producer.project}'s build output (${output}) that is not on disk: docker-build depends on ${producer.project}'s build target (setting "buildTarget", default "build"); check that ${producer.project} has it and that it writes ${output} (its "outputs").`
           : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
-      : options.prune
-        ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
-        : options.context === '.'
-          ? 'It is not in the workspace, or the .dockerignore leaves it out.'
-          : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
-  throw new Error(
-    `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`,
-  );
+      : options.prune && !onDisk(path) && !onDisk(posix.join(service.projectRoot, missing.source))
+        ? `Nothing in the workspace or in ${service.projectRoot} has that path: check it against the repository (a folder renamed or removed?).`
+        : options.prune
+          ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
+          : options.context === '.'
+            ? 'It is not in the workspace, or the .dockerignore leaves it out.'
+            : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+  return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`;
 }
 
 /**
@@ -239,22 +242,25 @@ function checkCopySources(
  * (typebot's `COPY scripts/${SCOPE}-entrypoint.sh`): the engine expands them to nothing and fails
  * on that path after every step before it; here it fails first, naming the arguments.
  */
-function checkUnsetArgs(
+function unsetArgsProblem(
   written: readonly WrittenSource[],
   contextFiles: readonly string[],
   options: BuildOptions,
-): void {
-  for (const { line, instruction, unset } of written) {
-    if (!unset || !missingSources([{ line, instruction, source: unset.source }], contextFiles).length) continue;
-    const args = unset.args;
-    throw new Error(
-      `nx-fleet: ${options.dockerfile}:${line} ${instruction}: the build argument${args.length > 1 ? 's' : ''} ${args.join(', ')} ${args.length > 1 ? 'have' : 'has'} no default and docker-build passes none, so the build reads "${unset.source}", which is not in the build context. Set ${args.map((a) => `"${a}"`).join(', ')} in docker-build's "buildArgs" (its options in the project configuration, or --buildArgs.${args[0]}=… on the command line); a Dockerfile that builds several images, one per value, is one service per value.`,
-    );
-  }
+): string | undefined {
+  const empty = written.find(
+    ({ line, instruction, unset }) =>
+      unset && missingSources([{ line, instruction, source: unset.source }], contextFiles).length,
+  );
+  if (!empty?.unset) return undefined;
+  const { args, source } = empty.unset;
+  return `nx-fleet: ${options.dockerfile}:${empty.line} ${empty.instruction}: the build argument${args.length > 1 ? 's' : ''} ${args.join(', ')} ${args.length > 1 ? 'have' : 'has'} no default and docker-build passes none, so the build reads "${source}", which is not in the build context. Set ${args.map((a) => `"${a}"`).join(', ')} in docker-build's "buildArgs" (its options in the project configuration, or --buildArgs.${args[0]}=… on the command line); a Dockerfile that builds several images, one per value, is one service per value.`;
 }
 
 /** A path in another project's `dist`, `build` or `out` folder: that project's build output. */
-function otherProjectsOutput(path: string, service: ServiceRef): { project: string; output: string } | undefined {
+function otherProjectsOutput(
+  path: string,
+  service: Pick<ServiceRef, 'projectName' | 'graph'>,
+): { project: string; output: string } | undefined {
   const projects = Object.entries(service.graph.nodes).map(([name, node]) => ({ name, root: node.data.root }));
   const owner = buildOutputOwner(path, projects);
   return owner && owner.project !== service.projectName ? { project: owner.project, output: owner.output } : undefined;
