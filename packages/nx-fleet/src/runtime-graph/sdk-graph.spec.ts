@@ -678,6 +678,32 @@ describe('scanRuntimeImports: traps', () => {
     ]);
   });
 
+  it('an alias into folders no project holds names no project: its importers are not read', () => {
+    write({
+      // notesnook: packages/* are no Nx projects; its apps import them through tsconfig paths.
+      'tsconfig.base.json': JSON.stringify({
+        compilerOptions: {
+          paths: { '@acme/theme': ['packages/theme/src'], '@acme/ui-*': ['libs/ui-*'], '@sdk/*': ['sdks/*'] },
+        },
+      }),
+      'services/api/src/theme.ts': "import { theme } from '@acme/theme';\nexport const t = theme;\n",
+      'services/api/src/button.ts': "import { Button } from '@acme/ui-kit';\nexport const b = Button;\n",
+      'services/api/src/main.ts': "import { OrdersClient } from '@sdk/orders';\nexport const c = OrdersClient;\n",
+      'packages/theme/src/index.ts': 'export const theme = 1;\n',
+      'libs/ui-kit/index.ts': 'export const Button = 1;\n',
+      'sdks/orders/index.ts': 'export class OrdersClient {}\n',
+    });
+    const configs = {
+      api: service('services/api'),
+      orders: service('services/orders'),
+      'ui-kit': lib('libs/ui-kit'),
+      'orders-sdk': lib('sdks/orders', ['fleet:sdk-of:orders']),
+    };
+    expect(brief(scan(configs).imports)).toEqual(['api -> orders services/api/src/main.ts:1 via orders-sdk']);
+    // The theme alias points at no project; the ui-* one (cut at its `*`) at libs/ui-kit, a project.
+    expect(parsed()).toEqual(['services/api/src/button.ts', 'services/api/src/main.ts']);
+  });
+
   // "/*" inside a paths key must not be read as a comment opener.
   it('a wildcard paths alias "@sdk/*" -> "services/*/sdk/src/index.ts" reaches the nested SDKs', () => {
     write({

@@ -421,7 +421,16 @@ function filtersOf(names: ReachableNames): Filters {
   const prefixes = [
     ...new Set([
       ...names.packageNames,
-      ...names.aliases.map((a) => (a.includes('*') ? a.slice(0, a.indexOf('*')) : a)).filter(Boolean),
+      // `@sdk/*` → `@sdk/`; `@acme/ui-*` keeps its `*`: its names go on inside the segment.
+      ...names.aliases
+        .map((a) =>
+          !a.includes('*')
+            ? a
+            : a[a.indexOf('*') - 1] === '/'
+              ? a.slice(0, a.indexOf('*'))
+              : a.slice(0, a.indexOf('*') + 1),
+        )
+        .filter((p) => p && p !== '*'),
       ...names.topFolders.map((folder) => `${folder}/`),
     ]),
   ].sort();
@@ -470,11 +479,28 @@ function candidateNames(input: Scan): ReachableNames & { internal: Map<string, S
   const nested = nestedProjectRoots(input.projects);
   const everywhere = new Set<string>();
   const internal = new Map<string, Set<string>>();
+  // Only a file of a project can be reached: an alias into folders no project holds (notesnook's
+  // `@notesnook/theme` → packages/theme, a package Nx has no project for) names none. A target through
+  // node_modules may be a link into one; an unreadable target may be anything.
+  const projectRoots = input.projects.map((p) => p.root);
+  const mayReachProject = (target: string) => {
+    // A target is cut at its `*`: `libs/ui-` names every root it starts.
+    const path = target.replace(/\/+$/, '');
+    return (
+      path === '' ||
+      path === '.' ||
+      path === '..' ||
+      path.startsWith('../') ||
+      path.split('/').includes('node_modules') ||
+      projectRoots.some((root) => contains(root, path) || root.startsWith(path))
+    );
+  };
   for (const config of tsconfigs) {
     const owner = deepestAt(roots, config);
     // Its own folder, when the aliases' targets stay in it: a project holding another has none.
     const own = owner !== undefined && owner !== '.' && !nested.has(owner) ? owner : undefined;
     for (const { alias, targets } of pathAliases(input.fs, input.workspaceRoot, config)) {
+      if (targets.length && !targets.some(mayReachProject)) continue;
       if (own !== undefined && targets.length && targets.every((target) => contains(own, target))) {
         const set = internal.get(own) ?? new Set<string>();
         internal.set(own, set.add(alias));

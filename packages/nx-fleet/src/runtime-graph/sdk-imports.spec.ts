@@ -246,6 +246,14 @@ describe('prefixFilter', () => {
     expect(pattern.test("'@sdk'")).toBe(false);
   });
 
+  it('lets a prefix ending in "*" (a wildcard inside a segment, `@acme/ui-*`) go on with anything', () => {
+    const pattern = prefixFilter(['@acme/ui-*'])!;
+    expect(pattern.test("'@acme/ui-kit'")).toBe(true);
+    expect(pattern.test("'@acme/ui-'")).toBe(true);
+    expect(pattern.test("'@acme/ui'")).toBe(false);
+    expect(pattern.test("'@acme/uikit'")).toBe(false);
+  });
+
   it('takes names with regex characters as they are, and accepts duplicates', () => {
     const pattern = prefixFilter(['a.b', 'a.b', 'c+d', '(e)'])!;
     expect(pattern.test("'a.b'")).toBe(true);

@@ -174,20 +174,23 @@ const QUOTES = '\'"`';
 /**
  * The prefixes, quoted as a specifier would start. A name must end there or go on with `/`
  * (`@acme/orders` must not match `@acme/orders-ui`); a prefix ending in `/` (from a `paths` wildcard
- * such as `@sdk/*`) may go on with anything. Looked up in sets at each `/` of each quoted run rather
- * than by one regular expression of alternatives: with 1,000 services' names, such an expression cost
- * more than reading the files.
+ * such as `@sdk/*`) may go on with anything, and so may one ending in `*` (`@acme/ui-*`, a wildcard
+ * inside a segment). Looked up in sets at each `/` of each quoted run rather than by one regular
+ * expression of alternatives: with 1,000 services' names, such an expression cost more than reading
+ * the files.
  */
 export function prefixFilter(prefixes: readonly string[]): PrefixFilter | undefined {
   if (!prefixes.length) return undefined;
-  const names = new Set(prefixes.filter((p) => !p.endsWith('/')));
+  const names = new Set(prefixes.filter((p) => !p.endsWith('/') && !p.endsWith('*')));
   const wildcards = new Set(prefixes.filter((p) => p.endsWith('/')));
+  // Rare (TypeScript's own docs use `@/*`): tried one by one.
+  const partial = prefixes.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
   // `closed`: the run ends at a quote (not at the line's or the text's end), so a whole name may end there.
   const startsWithOne = (run: string, closed: boolean) => {
     if (closed && names.has(run)) return true;
     for (let slash = run.indexOf('/'); slash !== -1; slash = run.indexOf('/', slash + 1))
       if (names.has(run.slice(0, slash)) || wildcards.has(run.slice(0, slash + 1))) return true;
-    return false;
+    return partial.some((prefix) => run.startsWith(prefix));
   };
   return {
     test(text) {
