@@ -233,6 +233,31 @@ describe('inferContext', () => {
     }
   });
 
+  it("a copied folder the image builds itself is neither carried nor waited for (hyperdx's common-utils)", () => {
+    const projects = [
+      { name: 'api', root: 'apps/api' },
+      { name: 'web', root: 'apps/web', packageName: '@acme/web' },
+    ];
+    const folderOutputs = { 'apps/api': ['apps/api/dist'], 'apps/web': ['apps/web/dist'] };
+    const copies = 'FROM node:20\nCOPY ./apps/api /app/apps/api\nCOPY apps/web/ /app/apps/web\n';
+    const built = (run: string) => inferContext(facts(`${copies}RUN ${run}\n`, { projects, folderOutputs })).outputs;
+    // By package name or project name, with each tool's selector; or every package at once.
+    expect(built('yarn workspace @acme/web run build')).toEqual(['apps/api/dist']);
+    expect(built("pnpm --filter '@acme/web...' build")).toEqual(['apps/api/dist']);
+    expect(built('npm run build -w @acme/web')).toEqual(['apps/api/dist']);
+    expect(built('npx nx build web --prod')).toEqual(['apps/api/dist']);
+    expect(built('npx turbo run build --filter=@acme/web')).toEqual(['apps/api/dist']);
+    expect(built('pnpm -r build')).toEqual([]);
+    expect(built('yarn workspaces foreach -A run build')).toEqual([]);
+    expect(built('npx turbo run build')).toEqual([]);
+    // Another package built, or no build: both carried, and web's build waited for.
+    expect(built('yarn workspace @acme/web-ui run build')).toEqual(['apps/api/dist', 'apps/web/dist']);
+    expect(built('pnpm --filter @acme/web test')).toEqual(['apps/api/dist', 'apps/web/dist']);
+    expect(
+      inferContext(facts(`${copies}RUN yarn workspace @acme/web run build\n`, { projects, folderOutputs })).producers,
+    ).toBeUndefined();
+  });
+
   it('a pruned context carries what later stages take from the stage that copied the whole context', () => {
     const result = inferContext(
       facts(

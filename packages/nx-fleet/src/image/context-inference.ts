@@ -27,7 +27,7 @@ export interface ContextFacts {
   /** The build arguments docker-build passes, when the project's configuration states them; else ARG defaults decide. */
   buildArgs?: BuildArgs;
   /** The workspace's projects: a COPY source in another one's `dist`, `build` or `out` folder is its build output. */
-  projects?: ReadonlyArray<{ name: string; root: string }>;
+  projects?: ReadonlyArray<{ name: string; root: string; packageName?: string }>;
   /**
    * For project folders the Dockerfile copies whole (`COPY ./packages/server /app`): the folders inside
    * them that their TypeScript build writes (tsconfig `outDir`), workspace-relative. `docker build`
@@ -127,7 +127,8 @@ export function contextNeeds(
     const found = find(index, facts, base, source, ignore);
     // A pruned context is made of listed files only: there, such a source fails before the build.
     if (found === 'missing' && mode !== 'pruned') unlisted.push(path);
-    if (found === 'file' && mode === 'pruned') {
+    // A folder the image builds itself (`yarn workspace @hyperdx/common-utils run build`) needs no host build.
+    if (found === 'file' && mode === 'pruned' && !builtInImage(reading.steps, facts, path)) {
       // Carried as another project's output is: from the disk, after the build that writes it.
       const builder = facts.projects && namesByRoot(facts.projects).get(path);
       for (const output of facts.folderOutputs?.[path] ?? []) {
@@ -451,6 +452,51 @@ function rootScriptStep(
     if (script) return { step, script };
   }
   return undefined;
+}
+
+/**
+ * Whether a RUN builds the project at `root` inside the image: by its name or package name
+ * (`yarn workspace <name> run build`, `pnpm --filter <name> build`, `npm run build -w <name>`,
+ * `nx build <name>`, `turbo run build --filter=<name>`, `lerna run build --scope <name>`), or every
+ * package at once (`pnpm -r build`, `yarn workspaces foreach -A run build`, `npm run build -ws`,
+ * `turbo run build`, `lerna run build`, `nx run-many -t build`). A build the name does not show
+ * (a reference `tsc -b` follows) is not seen: its output stays carried, as `docker build .` sends it.
+ */
+function builtInImage(steps: readonly Step[], facts: ContextFacts, root: string): boolean {
+  if (!facts.folderOutputs?.[root]?.length) return false;
+  const project = facts.projects?.find((p) => p.root === root);
+  if (!project) return false;
+  const commands = steps
+    .filter((step) => /^RUN\s/i.test(step.text))
+    .flatMap((step) => step.text.replace(/^RUN\s+(?:--\S+\s+)*/i, '').split(/&&|\|\||[;|\n]/));
+  const names = [...new Set([project.name, ...(project.packageName ? [project.packageName] : [])])];
+  return commands.some((command) => buildsEveryPackage(command) || names.some((name) => buildsPackage(command, name)));
+}
+
+function buildsEveryPackage(command: string): boolean {
+  const has = (pattern: RegExp) => pattern.test(command);
+  if (has(/\bpnpm\b/) && has(/\s(?:-r|--recursive)(?:\s|$)/) && has(/\bbuild/)) return !has(/\s(?:--filter|-F)[\s=]/);
+  if (has(/\byarn\s+workspaces\s+foreach\b/) && has(/\brun\s+build/)) return !has(/--include|--from|--since/);
+  if (has(/\bnpm\s+run\s+build/) && has(/\s(?:--workspaces|-ws)(?:\s|$)/)) return true;
+  if (has(/\bturbo(?:@\S+)?\s+(?:run\s+)?build\b/)) return !has(/\s(?:--filter|-F)[\s=]/);
+  if (has(/\blerna\s+run\s+build\b/)) return !has(/--scope/);
+  if (has(/\bnx\s+run-many\b/) && has(/\s(?:-t|--targets?)[\s=]build\b/)) return !has(/\s(?:-p|--projects)[\s=]/);
+  return false;
+}
+
+function buildsPackage(command: string, name: string): boolean {
+  const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // A selector naming it, alone or with its dependencies or dependents (`pnpm --filter 'api...'`).
+  const selected = (flag: string) =>
+    new RegExp(`\\s(?:${flag})[\\s=]['"]?(?:\\.\\.\\.)?${n}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
+  if (!/\bbuild/.test(command)) return false;
+  return (
+    new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:run\\s+)?build`).test(command) ||
+    (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F')) ||
+    (/\bnpm\b/.test(command) && selected('--workspace|-w')) ||
+    (/\blerna\b/.test(command) && selected('--scope')) ||
+    new RegExp(`\\bnx\\s+(?:run\\s+)?${n}:build|\\bnx\\s+build\\s+${n}(?:\\s|$)`).test(command)
+  );
 }
 
 /** The first RUN of the copy's stage after it that `tool` matches (a tool's own install aside). */

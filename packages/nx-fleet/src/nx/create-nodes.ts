@@ -218,7 +218,11 @@ async function fleetNodes(
   const pacts = pactFilesByRoot(files);
   const matched = new Set(files);
   const units = outcomes.flatMap((outcome) => unitOf(outcome, matched));
-  const projectRoots = projects?.map(({ name, root }) => ({ name, root }));
+  const projectRoots = projects?.map(({ name, root, packageName }) => ({
+    name,
+    root,
+    ...(packageName ? { packageName } : {}),
+  }));
   // What context decisions read of the projects, as one short key (a build output's producer).
   const projectsVersion = createHash('sha256')
     .update(JSON.stringify(projectRoots ?? []))
