@@ -416,8 +416,7 @@ const ELSEWHERE = /^(?:--prefix|-w|--workspaces?|-ws|-C|--dir|--cwd|--filter|-F|
  * (`yarn workspace a x`, `npm run x -w a`, `pnpm --filter a x`).
  */
 export function scriptsRun(run: string): string[] {
-  const commands = run.replace(/^RUN\s+(?:--\S+\s+)*/i, '').split(/&&|\|\||[;|\n]/);
-  return commands.flatMap((command) => {
+  return commandsOf(run).flatMap((command) => {
     const words = command
       .trim()
       .split(/\s+/)
@@ -436,6 +435,11 @@ export function scriptsRun(run: string): string[] {
     if (args[0] === 'run') return args[1] ? [args[1]] : [];
     return commands.has(args[0]) ? [] : [args[0]];
   });
+}
+
+/** A RUN's shell commands, its flags (`--mount=…`) aside: split at `&&`, `||`, `;`, `|` and line ends. */
+function commandsOf(run: string): string[] {
+  return run.replace(/^RUN\s+(?:--\S+\s+)*/i, '').split(/&&|\|\||[;|\n]/);
 }
 
 /** The first RUN that runs a script only the workspace root's package.json defines, and that script. */
@@ -466,9 +470,7 @@ function builtInImage(steps: readonly Step[], facts: ContextFacts, root: string)
   if (!facts.folderOutputs?.[root]?.length) return false;
   const project = facts.projects?.find((p) => p.root === root);
   if (!project) return false;
-  const commands = steps
-    .filter((step) => /^RUN\s/i.test(step.text))
-    .flatMap((step) => step.text.replace(/^RUN\s+(?:--\S+\s+)*/i, '').split(/&&|\|\||[;|\n]/));
+  const commands = steps.filter((step) => /^RUN\s/i.test(step.text)).flatMap((step) => commandsOf(step.text));
   const names = [...new Set([project.name, ...(project.packageName ? [project.packageName] : [])])];
   return commands.some((command) => buildsEveryPackage(command) || names.some((name) => buildsPackage(command, name)));
 }
