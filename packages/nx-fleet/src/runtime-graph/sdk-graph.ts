@@ -30,6 +30,7 @@ import {
 } from './sdk-ownership';
 import { testFileMatcher } from './test-files';
 import { listed } from '../text/listed';
+import { withPrefix } from '../text/sorted';
 import { workerState } from './worker-state';
 
 /** Generated bundles and fixtures this large are not hand-written SDK consumers; parsing them would stall the graph. */
@@ -482,18 +483,20 @@ function candidateNames(input: Scan): ReachableNames & { internal: Map<string, S
   // Only a file of a project can be reached: an alias into folders no project holds (notesnook's
   // `@notesnook/theme` → packages/theme, a package Nx has no project for) names none. A target through
   // node_modules may be a link into one; an unreadable target may be anything.
-  const projectRoots = input.projects.map((p) => p.root);
+  // By lookups, not a scan of every root per alias: 1,000 aliases over 2,000 roots cost 0.5 s that way.
+  const rootSet = new Set(input.projects.map((p) => p.root));
+  const sortedRoots = [...rootSet].sort();
   const mayReachProject = (target: string) => {
     // A target is cut at its `*`: `libs/ui-` names every root it starts.
-    const path = target.replace(/\/+$/, '');
-    return (
-      path === '' ||
-      path === '.' ||
-      path === '..' ||
-      path.startsWith('../') ||
-      path.split('/').includes('node_modules') ||
-      projectRoots.some((root) => contains(root, path) || root.startsWith(path))
-    );
+    const path = posix.normalize(target).replace(/\/+$/, '');
+    if (['', '.', '..'].includes(path) || path.startsWith('../') || path.split('/').includes('node_modules'))
+      return true;
+    // A project holding it (the root project holds everything), or one below it or its cut name.
+    for (let dir = path; ; dir = posix.dirname(dir)) {
+      if (rootSet.has(dir)) return true;
+      if (dir === '.' || !dir.includes('/')) break;
+    }
+    return rootSet.has('.') || withPrefix(sortedRoots, path, (root) => root).length > 0;
   };
   for (const config of tsconfigs) {
     const owner = deepestAt(roots, config);
