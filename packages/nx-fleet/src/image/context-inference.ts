@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import picomatch from 'picomatch';
 import type { ContextMode } from '../config/service-settings';
+import { shellCommands } from '../text/shell-words';
 import { withPrefix } from '../text/sorted';
 import {
   copySources,
@@ -120,6 +121,7 @@ export function contextNeeds(
   const include: string[] = [];
   const producers: NonNullable<ContextChoice['producers']> = [];
   const unlisted: string[] = [];
+  const builtInImage = inImageBuilds(reading.steps, facts);
   const kept = keeps(ignore);
   for (const { source } of reading.sources) {
     const path = normalizeSource(base, source);
@@ -128,7 +130,7 @@ export function contextNeeds(
     // A pruned context is made of listed files only: there, such a source fails before the build.
     if (found === 'missing' && mode !== 'pruned') unlisted.push(path);
     // A folder the image builds itself (`yarn workspace @hyperdx/common-utils run build`) needs no host build.
-    if (found === 'file' && mode === 'pruned' && !builtInImage(reading.steps, facts, path)) {
+    if (found === 'file' && mode === 'pruned' && !builtInImage(path)) {
       // Carried as another project's output is: from the disk, after the build that writes it.
       const builder = facts.projects && namesByRoot(facts.projects).get(path);
       for (const output of facts.folderOutputs?.[path] ?? []) {
@@ -262,10 +264,13 @@ function chooseMode(
     }));
   const projectOnly = placed.filter((p) => p.project !== 'missing' && p.workspace === 'missing');
   const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing');
-  const rootScript = rootScriptStep(reading.steps, facts.scripts);
-  const runsRootScript =
-    rootScript &&
-    `${quote(rootScript.step)} runs "${rootScript.script}", a script only the workspace root's package.json defines`;
+  // Asked only where it can decide: the steps are read as the shell would, which costs a parse each.
+  const runsRootScript = () => {
+    const found = rootScriptStep(reading.steps, facts.scripts);
+    return (
+      found && `${quote(found.step)} runs "${found.script}", a script only the workspace root's package.json defines`
+    );
+  };
 
   if (projectOnly.length === 0 && workspaceOnly.length === 0) {
     if (whole && !inFolder)
@@ -281,8 +286,8 @@ function chooseMode(
       };
     const laidOut = whole && workspaceLayout(facts, reading, whole, index, quote);
     if (laidOut) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${laidOut}` };
-    if (whole && runsRootScript)
-      return { mode: 'workspace', reason: `${quote(whole)} is followed by ${runsRootScript}` };
+    const rootScript = whole && runsRootScript();
+    if (whole && rootScript) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${rootScript}` };
     if (!inFolder)
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
     return {
@@ -303,10 +308,11 @@ function chooseMode(
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${quote(whole)} copies the whole context`,
     };
   // A pruned context's package.json is the service's own: the root's scripts are not in it.
-  if (runsRootScript)
+  const rootScript = runsRootScript();
+  if (rootScript)
     return {
       mode: 'workspace',
-      reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${runsRootScript}`,
+      reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${rootScript}`,
     };
   const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
   return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
@@ -417,10 +423,7 @@ const ELSEWHERE = /^(?:--prefix|-w|--workspaces?|-ws|-C|--dir|--cwd|--filter|-F|
  */
 export function scriptsRun(run: string): string[] {
   return commandsOf(run).flatMap((command) => {
-    const words = command
-      .trim()
-      .split(/\s+/)
-      .map((word) => word.replace(/^["']|["']$/g, ''));
+    const words = [...command];
     while (words.length && /^\w+=/.test(words[0]!)) words.shift();
     const [tool, ...rest] = words;
     if (!tool || rest.some((word) => word === 'workspace' || ELSEWHERE.test(word))) return [];
@@ -437,9 +440,15 @@ export function scriptsRun(run: string): string[] {
   });
 }
 
-/** A RUN's shell commands, its flags (`--mount=…`) aside: split at `&&`, `||`, `;`, `|` and line ends. */
-function commandsOf(run: string): string[] {
-  return run.replace(/^RUN\s+(?:--\S+\s+)*/i, '').split(/&&|\|\||[;|\n]/);
+/**
+ * A RUN's simple commands as the shell splits them into words (quotes removed), its flags
+ * (`--mount=…`) aside; each line on its own (a heredoc's lines are commands of their own).
+ */
+function commandsOf(run: string): string[][] {
+  return run
+    .replace(/^RUN\s+(?:--\S+\s+)*/i, '')
+    .split('\n')
+    .flatMap((line) => shellCommands(line).map((command) => command.words.map((word) => word.text)));
 }
 
 /** The first RUN that runs a script only the workspace root's package.json defines, and that script. */
@@ -459,20 +468,27 @@ function rootScriptStep(
 }
 
 /**
- * Whether a RUN builds the project at `root` inside the image: by its name or package name
+ * For each copied project folder (by root), whether a RUN builds it inside the image: by its name or package name
  * (`yarn workspace <name> run build`, `pnpm --filter <name> build`, `npm run build -w <name>`,
  * `nx build <name>`, `turbo run build --filter=<name>`, `lerna run build --scope <name>`), or every
  * package at once (`pnpm -r build`, `yarn workspaces foreach -A run build`, `npm run build -ws`,
  * `turbo run build`, `lerna run build`, `nx run-many -t build`). A build the name does not show
  * (a reference `tsc -b` follows) is not seen: its output stays carried, as `docker build .` sends it.
  */
-function builtInImage(steps: readonly Step[], facts: ContextFacts, root: string): boolean {
-  if (!facts.folderOutputs?.[root]?.length) return false;
-  const project = facts.projects?.find((p) => p.root === root);
-  if (!project) return false;
-  const commands = steps.filter((step) => /^RUN\s/i.test(step.text)).flatMap((step) => commandsOf(step.text));
-  const names = [...new Set([project.name, ...(project.packageName ? [project.packageName] : [])])];
-  return commands.some((command) => buildsEveryPackage(command) || names.some((name) => buildsPackage(command, name)));
+function inImageBuilds(steps: readonly Step[], facts: ContextFacts): (root: string) => boolean {
+  let commands: string[] | undefined;
+  return (root) => {
+    const project = facts.folderOutputs?.[root]?.length && facts.projects?.find((p) => p.root === root);
+    if (!project) return false;
+    // The Dockerfile's commands once, for however many folders it copies.
+    commands ??= steps
+      .filter((step) => /^RUN\s/i.test(step.text))
+      .flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
+    const names = [...new Set([project.name, ...(project.packageName ? [project.packageName] : [])])];
+    return commands.some(
+      (command) => buildsEveryPackage(command) || names.some((name) => buildsPackage(command, name)),
+    );
+  };
 }
 
 function buildsEveryPackage(command: string): boolean {

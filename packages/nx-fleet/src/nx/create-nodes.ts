@@ -228,7 +228,7 @@ async function fleetNodes(
     .update(JSON.stringify(projectRoots ?? []))
     .digest('hex')
     .slice(0, 16);
-  const rootScripts = scriptNames(texts.committedText('package.json'));
+  const rootScripts = scriptNames(manifestAt(texts, 'package.json'));
   const result = await createNodesFromFiles(
     (_file, _options, _context, index) => {
       const unit = units[index]!;
@@ -620,7 +620,8 @@ function contextFacts(
   const project = ignorePatterns(posix.join(service.root, '.dockerignore'));
   const workspace = ignorePatterns('.dockerignore');
   if (dockerfileText === undefined || !project || !workspace) return undefined;
-  const targets = declaredTargets(texts, service.root);
+  const packageJson = manifestAt(texts, posix.join(service.root, 'package.json'));
+  const targets = declaredTargets(texts, service.root, packageJson);
   const buildArgs = declaredBuildArgs(targets[targetNames.dockerBuild]);
   const folderOutputs = Object.fromEntries(
     copiedProjectRoots(dockerfileText, buildArgs, projects).flatMap((root) => {
@@ -628,9 +629,7 @@ function contextFacts(
       return outDirs.length ? [[root, outDirs]] : [];
     }),
   );
-  const scripts = rootScripts.length
-    ? { root: rootScripts, project: scriptNames(texts.committedText(posix.join(service.root, 'package.json'))) }
-    : undefined;
+  const scripts = rootScripts.length ? { root: rootScripts, project: scriptNames(packageJson) } : undefined;
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
@@ -645,13 +644,19 @@ function contextFacts(
   };
 }
 
-/** The script names a package.json defines; none when it is missing or unreadable. */
-function scriptNames(manifest: string | undefined): string[] {
+/** The script names a package.json defines. */
+function scriptNames(manifest: Record<string, unknown>): string[] {
+  const scripts = manifest['scripts'];
+  return typeof scripts === 'object' && scripts !== null ? Object.keys(scripts) : [];
+}
+
+/** A committed JSON manifest as an object; empty when it is missing or unreadable. */
+function manifestAt(texts: WorkspaceTexts, path: string): Record<string, unknown> {
   try {
-    const scripts = (JSON.parse(manifest ?? '{}') as { scripts?: unknown }).scripts;
-    return typeof scripts === 'object' && scripts !== null ? Object.keys(scripts) : [];
+    const manifest: unknown = JSON.parse(texts.committedText(path) ?? '{}');
+    return typeof manifest === 'object' && manifest !== null ? (manifest as Record<string, unknown>) : {};
   } catch {
-    return [];
+    return {};
   }
 }
 
@@ -689,18 +694,17 @@ type DeclaredTarget = { outputs?: unknown; options?: { buildArgs?: unknown } } |
  * The targets the project's manifests state: package.json's `nx.targets`, then project.json's (which
  * wins, as in Nx); targets other plugins infer are not known yet.
  */
-function declaredTargets(texts: WorkspaceTexts, root: string): Record<string, DeclaredTarget> {
-  const targetsIn = (file: string, pick: (manifest: Record<string, unknown>) => unknown) => {
-    try {
-      const targets = pick(JSON.parse(texts.committedText(posix.join(root, file)) ?? '{}') as Record<string, unknown>);
-      return typeof targets === 'object' && targets !== null ? (targets as Record<string, DeclaredTarget>) : {};
-    } catch {
-      return {};
-    }
-  };
+function declaredTargets(
+  texts: WorkspaceTexts,
+  root: string,
+  packageJson: Record<string, unknown>,
+): Record<string, DeclaredTarget> {
+  const targetsOf = (targets: unknown) =>
+    typeof targets === 'object' && targets !== null ? (targets as Record<string, DeclaredTarget>) : {};
+  const nx = packageJson['nx'];
   return {
-    ...targetsIn('package.json', (manifest) => (manifest['nx'] as { targets?: unknown } | undefined)?.targets),
-    ...targetsIn('project.json', (manifest) => manifest['targets']),
+    ...targetsOf(typeof nx === 'object' && nx !== null ? (nx as { targets?: unknown }).targets : undefined),
+    ...targetsOf(manifestAt(texts, posix.join(root, 'project.json'))['targets']),
   };
 }
 

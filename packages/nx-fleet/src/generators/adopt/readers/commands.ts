@@ -2,7 +2,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import { statedTarget } from '../../../services/projects';
 import { readDockerBuild, isDockerBuild } from './docker-cli';
 import { emptySetup, imageFromReferences, type ImageBuildSetup } from './setup';
-import { shellCommands, type ShellCommand } from './shell-words';
+import { shellCommands, type ShellCommand } from '../../../text/shell-words';
 
 export interface CommandSource {
   source: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isDockerBuild, readDockerBuild, workspacePath } from './docker-cli';
-import { shellCommands } from './shell-words';
+import { shellCommands } from '../../../text/shell-words';
 
 const read = (script: string, cwd = 'apps/api') => {
   const call = readDockerBuild(shellCommands(script)[0]!, cwd);

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { ShellCommand, ShellWord } from './shell-words';
+import type { ShellCommand, ShellWord } from '../../../text/shell-words';
 
 /** What one `docker build` command line states, read without running it. */
 export interface DockerBuildCall {
