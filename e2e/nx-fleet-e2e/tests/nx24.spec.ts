@@ -345,4 +345,24 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       ws.remove('services/laid');
     }
   });
+
+  it('on Nx 24: a git-ignored file a Dockerfile copies leaves docker-build uncached, and the image follows it', async () => {
+    ws.write('services/bundled/project.json', JSON.stringify({ name: 'bundled' }));
+    ws.write('services/bundled/.gitignore', 'bundle/\n');
+    ws.write('services/bundled/bundle/bundle.js', "console.log('bundle v1');\n");
+    ws.write('services/bundled/Dockerfile', 'FROM node:20\nCOPY bundle/bundle.js /app/bundle.js\n');
+    try {
+      expect((await ws.showProject('bundled')).targets['docker-build']).toMatchObject({ cache: false });
+      const tag = async () => {
+        const build = await ws.nx(['run', 'bundled:docker-build', '--output-style=static'], { env: env() });
+        if (build.code !== 0) throw new Error(`bundled:docker-build failed\n${build.stdout}\n${build.stderr}`);
+        return ws.readJson<{ contentTag: string }>('dist/fleet/services/bundled/image.json').contentTag;
+      };
+      const first = await tag();
+      ws.write('services/bundled/bundle/bundle.js', "console.log('bundle v2');\n");
+      expect(await tag()).not.toBe(first);
+    } finally {
+      ws.remove('services/bundled');
+    }
+  });
 });
