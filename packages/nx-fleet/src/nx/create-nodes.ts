@@ -142,8 +142,9 @@ async function fleetNodes(
   const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
   const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
   const texts = new WorkspaceTexts(context.workspaceRoot, workspaceFiles, deps.memo.texts);
-  const folders = withVariants(groupByFolder(files.filter((file) => !PACT_FILE.test(file))), workspaceFiles);
-  const roots = [...folders.keys()];
+  const matchedFolders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
+  // The variants join folders already matched: the roots are known before them, and a kept answer needs no more.
+  const roots = [...matchedFolders.keys()];
   const shared = sharedPatterns({
     projectRoots: roots,
     entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
@@ -175,6 +176,7 @@ async function fleetNodes(
     if (apart) return computedApart(workspaceFiles);
   }
 
+  const folders = withVariants(matchedFolders, workspaceFiles);
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);
   const isNxProject = nxProjectRoots(context.workspaceRoot, files, deps.env);

@@ -59,7 +59,7 @@ describe('sharedPatterns (rule b: files outside every project affect every servi
       entriesOf: entriesOf(workspace),
       ignore: ['scripts/**', 'deploy/**', 'tsconfig.base.json'],
     });
-    expect(patterns).toEqual(['docker/**', 'docs/**', 'README.md', 'services/README.md', 'services/shared.env']);
+    expect(patterns).toEqual(['README.md', 'docker/**', 'docs/**', 'services/README.md', 'services/shared.env']);
   });
 });
 

@@ -65,7 +65,8 @@ export function sharedPatterns(input: {
   const ignored = ignoreMatcher(input.ignore);
   const patterns: string[] = [];
   const visit = (dir: string) => {
-    for (const entry of [...input.entriesOf(dir)].sort((a, b) => a.name.localeCompare(b.name))) {
+    // In code-unit order: a locale comparison loads ICU (~10 ms) in every plugin worker, before any answer is kept.
+    for (const entry of [...input.entriesOf(dir)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const path = dir ? `${dir}/${entry.name}` : entry.name;
       if (!dir && NOT_SHARED.has(entry.name)) continue;
       if (entry.name === 'node_modules' || roots.has(path)) continue;
