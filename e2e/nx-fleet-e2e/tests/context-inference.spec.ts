@@ -242,6 +242,36 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'FROM node:20\nCOPY bundle/bundle.js /app/bundle.js\nCMD ["node", "/app/bundle.js"]\n',
     );
 
+    // Copies a library folder and builds it inside the image by its package name (hyperdx's common-utils):
+    // the library's host build (which would fail here) is neither waited for nor carried.
+    ws.write('libs/shared/project.json', JSON.stringify({ name: 'shared', targets: { build: { command: 'exit 1' } } }));
+    ws.write('libs/shared/package.json', JSON.stringify({ name: '@e2e/shared', private: true }));
+    ws.write('libs/shared/tsconfig.json', JSON.stringify({ compilerOptions: { outDir: 'dist' } }));
+    ws.write('libs/shared/src/index.js', `module.exports = 'shared built in the image ${ws.id}';\n`);
+    ws.write('apps/inimage-api/project.json', JSON.stringify({ name: 'inimage-api' }));
+    ws.write('apps/inimage-api/main.js', "console.log(require('../../libs/shared/dist/index.js'));\n");
+    ws.write(
+      'apps/inimage-api/Dockerfile',
+      [
+        'FROM node:20',
+        'WORKDIR /repo',
+        'COPY libs/shared libs/shared',
+        'COPY apps/inimage-api apps/inimage-api',
+        // No npm workspace in this base image: the fallback builds the same output.
+        'RUN npm run build -w @e2e/shared 2>/dev/null || (mkdir -p libs/shared/dist && cp libs/shared/src/index.js libs/shared/dist/index.js)',
+        'CMD ["node", "apps/inimage-api/main.js"]',
+        '',
+      ].join('\n'),
+    );
+
+    // Its source names a build argument without a default (typebot's `COPY scripts/${SCOPE}-entrypoint.sh`).
+    ws.write('apps/argy-api/project.json', JSON.stringify({ name: 'argy-api' }));
+    ws.write('apps/argy-api/argy-api.js', `console.log('argy-api ${ws.id}');\n`);
+    ws.write(
+      'apps/argy-api/Dockerfile',
+      'FROM node:20\nARG SERVICE\nCOPY ${SERVICE}.js /app/main.js\nCMD ["node", "/app/main.js"]\n',
+    );
+
     // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
@@ -349,6 +379,31 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     expect(existsSync(join(ws.root, 'dist/apps/dist-api/main.js'))).toBe(true);
     expect(existsSync(join(ws.root, 'dist/fleet/apps/dist-api/image.json'))).toBe(true);
+  });
+
+  it('a library the image builds itself is neither waited for nor carried: its failing host build never runs', async () => {
+    const build = (await ws.showProject('inimage-api')).targets['docker-build']!;
+    expect(build).toMatchObject({ options: { context: '.', prune: true } });
+    const options = (build as { options?: Record<string, unknown> }).options ?? {};
+    expect([build.dependsOn, options['contextOutputs']]).toEqual([undefined, undefined]);
+    const run = await ws.nxOk(['run', 'inimage-api:docker-build', '--output-style=stream']);
+    expect(run.stdout).not.toMatch(/nx run shared:build/);
+    const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/inimage-api/image.json');
+    expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(`shared built in the image ${ws.id}`);
+  });
+
+  it('a source a build argument without a default empties fails before the engine, naming the argument; passed, it builds', async () => {
+    const failed = await ws.nx(['run', 'argy-api:docker-build', '--output-style=stream']);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stdout + failed.stderr).toMatch(
+      /apps\/argy-api\/Dockerfile:3 COPY \$\{SERVICE\}\.js \/app\/main\.js: the build argument SERVICE has no default and docker-build passes none, so the build reads "\.js", which is not in the build context\. Set "SERVICE" in docker-build's "buildArgs"/,
+    );
+    // Refused before the engine ran: no step's output, no record.
+    expect(failed.stdout + failed.stderr).not.toMatch(/STEP 1\/|COMMIT|Successfully tagged/);
+    expect(existsSync(join(ws.root, 'dist/fleet/apps/argy-api/image.json'))).toBe(false);
+    await ws.nxOk(['run', 'argy-api:docker-build', '--buildArgs.SERVICE=argy-api', '--output-style=stream']);
+    const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/argy-api/image.json');
+    expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(`argy-api ${ws.id}`);
   });
 
   it('a git-ignored file the Dockerfile copies is not hashed by Nx: docker-build is not cached, and its image follows the file', async () => {

@@ -365,4 +365,46 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       ws.remove('services/bundled');
     }
   });
+  it('on Nx 24: a root-only script makes the workspace context, a library the image builds is not waited for, an unset build argument fails before the engine', async () => {
+    const manifest = ws.readJson<Record<string, unknown> & { scripts?: Record<string, string> }>('package.json');
+    ws.write(
+      'package.json',
+      JSON.stringify({ ...manifest, scripts: { ...manifest.scripts, 'build:scripted': 'node -v' } }, null, 2),
+    );
+    ws.write('services/scripted/project.json', JSON.stringify({ name: 'scripted' }));
+    ws.write(
+      'services/scripted/Dockerfile',
+      'FROM node:20\nWORKDIR /repo\nCOPY package.json ./\nCOPY services/scripted services/scripted\nRUN npm run build:scripted\n',
+    );
+    ws.write('libs/kit/project.json', JSON.stringify({ name: 'kit', targets: { build: { command: 'exit 1' } } }));
+    ws.write('libs/kit/package.json', JSON.stringify({ name: '@nx24/kit', private: true }));
+    ws.write('libs/kit/tsconfig.json', JSON.stringify({ compilerOptions: { outDir: 'dist' } }));
+    ws.write('libs/kit/src/index.js', 'module.exports = 1;\n');
+    ws.write('services/kitted/project.json', JSON.stringify({ name: 'kitted' }));
+    ws.write(
+      'services/kitted/Dockerfile',
+      'FROM node:20\nWORKDIR /repo\nCOPY libs/kit libs/kit\nCOPY services/kitted services/kitted\nRUN npm run build -w @nx24/kit\n',
+    );
+    ws.write('services/argy/project.json', JSON.stringify({ name: 'argy' }));
+    ws.write('services/argy/Dockerfile', 'FROM node:20\nARG SERVICE\nCOPY ${SERVICE}.js /app/main.js\n');
+    try {
+      const scripted = (await ws.showProject('scripted')).targets['docker-build']!;
+      expect(scripted).toMatchObject({ options: { context: '.', prune: false } });
+      expect(scripted.metadata!['description']).toMatch(
+        /runs "build:scripted", a script only the workspace root's package.json defines/,
+      );
+      const kitted = (await ws.showProject('kitted')).targets['docker-build']!;
+      expect(kitted).toMatchObject({ options: { context: '.', prune: true } });
+      expect(kitted.dependsOn).toBeUndefined();
+      const argy = await ws.nx(['run', 'argy:docker-build', '--output-style=static'], { env: env() });
+      expect(argy.code).not.toBe(0);
+      expect(argy.stdout + argy.stderr).toMatch(
+        /the build argument SERVICE has no default and docker-build passes none/,
+      );
+      expect(ws.exists('dist/fleet/services/argy/image.json')).toBe(false);
+    } finally {
+      ws.write('package.json', JSON.stringify(manifest, null, 2));
+      for (const dir of ['services/scripted', 'libs/kit', 'services/kitted', 'services/argy']) ws.remove(dir);
+    }
+  });
 });
