@@ -76,10 +76,13 @@ describe('requireWithCodeCache', () => {
     writeFileSync(join(cache, kept!), 'not V8 code');
     expect(loadAnew()).toBe('compiled 42');
     expect(loadAnew()).toBe('cache 42');
+    const before = readdirSync(cache);
     writeFileSync(file, 'exports.answer = 7;\n');
     expect(loadAnew()).toBe('compiled 7');
     expect(loadAnew()).toBe('cache 7');
-    expect(readdirSync(cache)).toHaveLength(2);
+    // One kept file per file name: the older version's code is gone.
+    expect(readdirSync(cache)).toEqual([expect.stringMatching(/^index\.js-[0-9a-f]{20}\.v8$/)]);
+    expect(readdirSync(cache)).not.toEqual(before);
   });
 
   it('loads where nothing can be kept, and keeps nothing outside a node_modules folder', () => {

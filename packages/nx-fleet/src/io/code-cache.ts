@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
@@ -54,7 +54,11 @@ export function requireWithCodeCache<T>(file: string, cacheDirectory: string | u
   }
   entry.loaded = true;
   const fromCache = cachedData !== undefined && !script.cachedDataRejected;
-  if (kept && !fromCache) keep(kept, script.createCachedData());
+  if (kept && !fromCache) {
+    keep(kept, script.createCachedData());
+    // The code of an older version of the file is never read again: one kept file per file name.
+    forgetOthers(kept);
+  }
   return { exports: entry.exports as T, from: fromCache ? 'cache' : 'compiled' };
 }
 
@@ -63,6 +67,18 @@ function readOrUndefined(file: string): Buffer | undefined {
     return readFileSync(file);
   } catch {
     return undefined;
+  }
+}
+
+function forgetOthers(kept: string): void {
+  const name = basename(kept);
+  const prefix = name.slice(0, name.lastIndexOf('-') + 1);
+  try {
+    for (const other of readdirSync(dirname(kept)))
+      if (other !== name && other.startsWith(prefix) && other.endsWith('.v8'))
+        rmSync(join(dirname(kept), other), { force: true });
+  } catch {
+    // Left for the next load that keeps its code.
   }
 }
 
