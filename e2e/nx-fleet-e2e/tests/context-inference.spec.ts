@@ -442,6 +442,8 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
       JSON.stringify({ name: 'greeting', version: '1.0.0', main: 'index.js' }),
     );
     ws.write('packages/greeting/index.js', `module.exports = 'hello ${ws.id}';\n`);
+    // As umami's: the records folder (dist/fleet) is not left out.
+    ws.write('.dockerignore', '.git\nnode_modules\n.nx\n');
     ws.write(
       'Dockerfile',
       [
@@ -463,5 +465,30 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
     await ws.nxOk(['run', 'root-app:docker-build', '--output-style=stream']);
     const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/image.json');
     expect((await runOk('podman', ['run', '--rm', localRef])).stdout).toContain(`packages/* hello ${ws.id}`);
+  });
+
+  it('its records are in the run summary; the records folder in its context is named, and once left out the tag stays put', async () => {
+    const summary = () =>
+      ws.readJson<{ tasks: Array<{ project: string; image?: string }> }>('dist/fleet/last-run.json').tasks;
+    const first = ws.readJson<{ image: string; contentTag: string }>('dist/fleet/image.json');
+    expect(summary()).toEqual([
+      expect.objectContaining({ project: 'root-app', image: `${first.image}:${first.contentTag}` }),
+    ]);
+    // The context now holds the records the first build wrote: the tag changes, and the warning says why.
+    const again = await ws.nxOk(['run', 'root-app:docker-build', '--skip-nx-cache', '--output-style=stream']);
+    expect(again.stdout + again.stderr).toMatch(
+      /root-app: its build context \. holds dist\/fleet, which Nx, git and nx-fleet rewrite as they run, and \.dockerignore does not leave it out.*Add `dist\/fleet` to \.dockerignore/s,
+    );
+    expect(ws.readJson<{ contentTag: string }>('dist/fleet/image.json').contentTag).not.toBe(first.contentTag);
+    ws.write('.dockerignore', '.git\nnode_modules\n.nx\ndist/fleet\n');
+    const fixed = await ws.nxOk(['run', 'root-app:docker-build', '--skip-nx-cache', '--output-style=stream']);
+    expect(fixed.stdout + fixed.stderr).not.toMatch(/holds dist\/fleet/);
+    // The .dockerignore itself is in the context: the tag differs from the first, and stays put from now on.
+    const settled = ws.readJson<{ contentTag: string }>('dist/fleet/image.json').contentTag;
+    await ws.nxOk(['run', 'root-app:docker-build', '--skip-nx-cache', '--output-style=stream']);
+    expect(ws.readJson<{ contentTag: string; built: boolean }>('dist/fleet/image.json')).toMatchObject({
+      contentTag: settled,
+      built: false,
+    });
   });
 });

@@ -3,6 +3,7 @@ import { createReadStream, existsSync, lstatSync, readFileSync, readlinkSync } f
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
+import { RECORDS_ROOT } from './records';
 
 export interface ContextFile {
   path: string;
@@ -71,8 +72,11 @@ export async function listContextFiles(contextDir: string, dockerfile: string): 
   return filterContext(paths, readIgnorePatterns(contextDir, dockerfile));
 }
 
-/** Folders at a context's root that Nx and git rewrite as they run: a context holding them gets a new content tag each time. */
-const VOLATILE_FOLDERS = ['.nx/cache', '.nx/workspace-data', '.git'] as const;
+/**
+ * Folders at a context's root that Nx, git and nx-fleet (its records: a workspace context whose
+ * `.dockerignore` keeps `dist`) rewrite as they run: a context holding them gets a new content tag each time.
+ */
+const VOLATILE_FOLDERS = ['.nx/cache', '.nx/workspace-data', '.git', RECORDS_ROOT] as const;
 
 /** Which of those folders a context's files (as `listContextFiles` lists them) hold. */
 export function volatileFoldersIn(listed: readonly string[]): string[] {

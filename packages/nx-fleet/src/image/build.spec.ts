@@ -241,19 +241,21 @@ describe('prepareContext', () => {
       write('services/orders/.nx/cache/a');
       write('services/orders/.nx/workspace-data/project-graph.json');
       write('services/orders/.git/HEAD');
+      // nx-fleet's own records, when a context (a workspace one, say) holds the records folder.
+      write('services/orders/dist/fleet/image.json', '{}');
       const here = ordersService(root);
       const { ports, log } = imageWorkspace({ workspaceRoot: root });
       await prepareContext(ports, options, here);
       expect(log.of('warn')).toEqual([
-        'nx-fleet: orders: its build context services/orders holds .nx/cache, .nx/workspace-data, .git, which Nx and git rewrite as they run, and it has no .dockerignore: the engine sends them and the content tag changes with them, so the image is built again every time. Add `.nx/cache`, `.nx/workspace-data`, `.git` to services/orders/.dockerignore unless the image needs them.',
+        'nx-fleet: orders: its build context services/orders holds .nx/cache, .nx/workspace-data, .git, dist/fleet, which Nx, git and nx-fleet rewrite as they run, and it has no .dockerignore: the engine sends them and the content tag changes with them, so the image is built again every time. Add `.nx/cache`, `.nx/workspace-data`, `.git`, `dist/fleet` to services/orders/.dockerignore unless the image needs them.',
       ]);
-      write('services/orders/.dockerignore', '.git\n.nx/workspace-data\n');
+      write('services/orders/.dockerignore', '.git\n.nx/workspace-data\ndist/fleet\n');
       const again = imageWorkspace({ workspaceRoot: root });
       await prepareContext(again.ports, options, here);
       expect(again.log.of('warn')).toEqual([
-        'nx-fleet: orders: its build context services/orders holds .nx/cache, which Nx and git rewrite as they run, and services/orders/.dockerignore does not leave it out: the engine sends it and the content tag changes with it, so the image is built again every time. Add `.nx/cache` to services/orders/.dockerignore unless the image needs it.',
+        'nx-fleet: orders: its build context services/orders holds .nx/cache, which Nx, git and nx-fleet rewrite as they run, and services/orders/.dockerignore does not leave it out: the engine sends it and the content tag changes with it, so the image is built again every time. Add `.nx/cache` to services/orders/.dockerignore unless the image needs it.',
       ]);
-      write('services/orders/.dockerignore', '.git\n.nx\n');
+      write('services/orders/.dockerignore', '.git\n.nx\ndist\n');
       const clean = imageWorkspace({ workspaceRoot: root });
       await prepareContext(clean.ports, options, here);
       expect(clean.log.of('warn')).toEqual([]);

@@ -138,7 +138,7 @@ function volatileContextWarning(
   const file = ignoreFile ? relative(service.workspaceRoot, ignoreFile) : posix.join(context, '.dockerignore');
   const them = volatile.length === 1 ? 'it' : 'them';
   const because = ignoreFile ? `${file} does not leave ${them} out` : 'it has no .dockerignore';
-  return `nx-fleet: ${service.projectName}: its build context ${context} holds ${volatile.join(', ')}, which Nx and git rewrite as they run, and ${because}: the engine sends ${them} and the content tag changes with ${them}, so the image is built again every time. Add ${volatile.map((f) => `\`${f}\``).join(', ')} to ${file} unless the image needs ${them}.`;
+  return `nx-fleet: ${service.projectName}: its build context ${context} holds ${volatile.join(', ')}, which Nx, git and nx-fleet rewrite as they run, and ${because}: the engine sends ${them} and the content tag changes with ${them}, so the image is built again every time. Add ${volatile.map((f) => `\`${f}\``).join(', ')} to ${file} unless the image needs ${them}.`;
 }
 
 async function buildFromContext(

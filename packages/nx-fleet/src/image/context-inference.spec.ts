@@ -258,6 +258,44 @@ describe('inferContext', () => {
     ).toBeUndefined();
   });
 
+  it("a copied folder the image's `tsc --build` compiles through a project reference is neither carried nor waited for (dittofeed's api)", () => {
+    const projects = [
+      { name: 'api', root: 'packages/api' },
+      { name: 'backend-lib', root: 'packages/backend-lib' },
+      { name: 'admin', root: 'packages/admin' },
+    ];
+    const folderOutputs = {
+      'packages/api': ['packages/api/dist'],
+      'packages/backend-lib': ['packages/backend-lib/dist'],
+      'packages/admin': ['packages/admin/dist'],
+    };
+    const dockerfile = (run: string) =>
+      `FROM node:20\nCOPY packages/backend-lib packages/backend-lib\nCOPY packages/admin packages/admin\nCOPY packages/api packages/api\nRUN ${run}\n`;
+    const referenceBuilds = { 'packages/api': ['packages/backend-lib'] };
+    const files = projects.flatMap(({ root }) => [`${root}/package.json`, `${root}/src/index.ts`]);
+    const inferred = (run: string, references: Record<string, string[]> = referenceBuilds) =>
+      inferContext(
+        facts(dockerfile(run), {
+          projectRoot: 'packages/api',
+          dockerfile: 'packages/api/Dockerfile',
+          files: [...files, 'packages/api/Dockerfile'],
+          projects,
+          folderOutputs,
+          referenceBuilds: references,
+        }),
+      );
+    expect(inferred('yarn workspace api build')).toMatchObject({
+      outputs: ['packages/admin/dist'],
+      producers: [{ output: 'packages/admin/dist', project: 'admin' }],
+    });
+    // The referencing package not built in the image, or its build compiling no references: carried and waited for.
+    expect(inferred('yarn workspace admin build').outputs).toEqual(['packages/backend-lib/dist', 'packages/api/dist']);
+    expect(inferred('yarn workspace api build', {}).outputs).toEqual([
+      'packages/backend-lib/dist',
+      'packages/admin/dist',
+    ]);
+  });
+
   it('a pruned context carries what later stages take from the stage that copied the whole context', () => {
     const result = inferContext(
       facts(

@@ -36,6 +36,11 @@ export interface ContextFacts {
    */
   folderOutputs?: Readonly<Record<string, readonly string[]>>;
   /**
+   * For copied project folders whose `build` script runs `tsc --build`: the other project folders
+   * their tsconfig references reach, which that build compiles too (workspace-relative).
+   */
+  referenceBuilds?: Readonly<Record<string, readonly string[]>>;
+  /**
    * The script names of the workspace root's package.json and of the project's: a RUN that runs one
    * only the root defines (`npm run bootstrap`, `yarn build:chatgpt`) needs the root manifest as it is.
    */
@@ -477,8 +482,8 @@ function rootScriptStep(
  */
 function inImageBuilds(steps: readonly Step[], facts: ContextFacts): (root: string) => boolean {
   let commands: string[] | undefined;
-  return (root) => {
-    const project = facts.folderOutputs?.[root]?.length && facts.projects?.find((p) => p.root === root);
+  const builds = (root: string): boolean => {
+    const project = facts.projects?.find((p) => p.root === root);
     if (!project) return false;
     // The Dockerfile's commands once, for however many folders it copies.
     commands ??= steps
@@ -489,6 +494,13 @@ function inImageBuilds(steps: readonly Step[], facts: ContextFacts): (root: stri
       (command) => buildsEveryPackage(command) || names.some((name) => buildsPackage(command, name)),
     );
   };
+  // Built by name, or compiled by the `tsc --build` of a package built by name (its tsconfig references it).
+  return (root) =>
+    Boolean(facts.folderOutputs?.[root]?.length) &&
+    (builds(root) ||
+      Object.entries(facts.referenceBuilds ?? {}).some(
+        ([builder, reached]) => reached.includes(root) && builds(builder),
+      ));
 }
 
 function buildsEveryPackage(command: string): boolean {

@@ -27,6 +27,13 @@ describe('record paths', () => {
     expect(contractRecordPath('services/orders')).toBe('dist/fleet/services/orders/contract-verify.json');
   });
 
+  it("keeps a root service's records in dist/fleet itself, spelt as Nx spells its outputs", () => {
+    expect(imageRecordPath('.')).toBe('dist/fleet/image.json');
+    expect(pushRecordPath('.')).toBe('dist/fleet/push.json');
+    expect(scanRecordDir('.')).toBe('dist/fleet');
+    expect(contractRecordPath('.')).toBe('dist/fleet/contract-verify.json');
+  });
+
   it('writes the run summary to dist/fleet/last-run.json', () => {
     expect(RUN_SUMMARY_FILE).toBe('dist/fleet/last-run.json');
   });

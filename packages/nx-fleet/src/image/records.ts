@@ -11,22 +11,27 @@ import type { ServiceRef } from './service-ref';
  */
 export const RECORDS_ROOT = 'dist/fleet';
 
+/** A service's records folder; a service at the workspace root (`.`) keeps its records in the folder itself. */
+function recordsDir(projectRoot: string): string {
+  return projectRoot === '.' || projectRoot === '' ? RECORDS_ROOT : `${RECORDS_ROOT}/${projectRoot}`;
+}
+
 export function imageRecordPath(projectRoot: string): string {
-  return `${RECORDS_ROOT}/${projectRoot}/image.json`;
+  return `${recordsDir(projectRoot)}/image.json`;
 }
 
 export function pushRecordPath(projectRoot: string): string {
-  return `${RECORDS_ROOT}/${projectRoot}/push.json`;
+  return `${recordsDir(projectRoot)}/push.json`;
 }
 
 /** Where scan writes its reports and the SBOM: next to image.json. */
 export function scanRecordDir(projectRoot: string): string {
-  return `${RECORDS_ROOT}/${projectRoot}`;
+  return recordsDir(projectRoot);
 }
 
 /** Where contract-verify records which pacts it verified against which image. */
 export function contractRecordPath(projectRoot: string): string {
-  return `${RECORDS_ROOT}/${projectRoot}/contract-verify.json`;
+  return `${recordsDir(projectRoot)}/contract-verify.json`;
 }
 
 /** Where the last run's images and digests are written, for CI steps that deploy what was just pushed. */

@@ -45,7 +45,13 @@ describe('recordOutput', () => {
       kind: 'push',
       file: '{workspaceRoot}/dist/fleet/apps/a/push.json',
     });
-    expect(recordOutput(['dist/apps/a', 'dist/fleet/a/scan/report.json'])).toBeUndefined();
+    // A service at the workspace root: its records in the folder itself.
+    expect(recordOutput(['{workspaceRoot}/dist/fleet/image.json'])).toEqual({
+      kind: 'image',
+      file: '{workspaceRoot}/dist/fleet/image.json',
+    });
+    expect(recordOutput(['dist/apps/a', 'dist/fleet/a/scan/report.json', 'dist/fleet/last-run.json'])).toBeUndefined();
+    expect(recordOutput(['dist/fleetwood/image.json'])).toBeUndefined();
   });
 });
 

@@ -20,7 +20,8 @@ export interface RunEntry {
   uploaded?: boolean;
 }
 
-const RECORD = new RegExp(`(^|/)${RECORDS_ROOT}/.+/(image|push)\\.json$`);
+// A root service's records sit in the records folder itself (`dist/fleet/image.json`).
+const RECORD = new RegExp(`(^|/)${RECORDS_ROOT}/(?:.+/)?(image|push)\\.json$`);
 
 /** The fleet record a task writes (image.json or push.json), found by its declared outputs whatever the target is named. */
 export function recordOutput(outputs: readonly string[]): { kind: 'image' | 'push'; file: string } | undefined {

@@ -1067,6 +1067,46 @@ describe('createNodes', () => {
       });
     });
 
+    it("folders the image's `tsc --build` compiles through tsconfig references are neither carried nor waited for (dittofeed)", async () => {
+      const composite = (references: string[]) =>
+        json({
+          compilerOptions: { outDir: 'dist', composite: true },
+          references: references.map((path) => ({ path })),
+        });
+      const { results } = await runWorkspace({
+        'package.json': json({ name: 'ditto', private: true, workspaces: ['packages/*'] }),
+        'packages/api/package.json': json({ name: 'api', scripts: { build: 'tsc --build' } }),
+        'packages/api/tsconfig.json': composite(['../backend-lib']),
+        'packages/api/src/index.ts': '',
+        // Reached through backend-lib's own reference, to a tsconfig file.
+        'packages/backend-lib/package.json': json({ name: 'backend-lib', scripts: { build: 'tsc -b' } }),
+        'packages/backend-lib/tsconfig.json': composite(['../isomorphic-lib/tsconfig.json']),
+        'packages/backend-lib/src/index.ts': '',
+        'packages/isomorphic-lib/package.json': json({ name: 'isomorphic-lib' }),
+        'packages/isomorphic-lib/tsconfig.json': composite([]),
+        'packages/isomorphic-lib/src/index.ts': '',
+        // Copied, referenced by nothing the image builds: its host build is carried and waited for.
+        'packages/admin/package.json': json({ name: 'admin', scripts: { build: 'tsc' } }),
+        'packages/admin/tsconfig.json': composite([]),
+        'packages/admin/src/index.ts': '',
+        'packages/api/Dockerfile': [
+          'FROM node:20',
+          'WORKDIR /app',
+          'COPY packages/isomorphic-lib packages/isomorphic-lib',
+          'COPY packages/backend-lib packages/backend-lib',
+          'COPY packages/admin packages/admin',
+          'COPY packages/api packages/api',
+          'RUN yarn workspace api build',
+          '',
+        ].join('\n'),
+      });
+      const build = dockerBuildOf(results, 'packages/api');
+      expect(build).toMatchObject({
+        dependsOn: [{ projects: ['admin'], target: 'build' }],
+        options: { context: '.', prune: true, contextOutputs: ['packages/admin/dist'] },
+      });
+    });
+
     it('the configured build target name is the one depended on', async () => {
       const { results } = await runWorkspace(
         {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { parse as parseJsonc } from 'jsonc-parser';
 import { performance } from 'node:perf_hooks';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult, CreateNodesResultArray } from '@nx/devkit';
 import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
@@ -48,6 +47,7 @@ import { resolveServiceContext, type ServiceContext } from './service-context';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
 import { GraphMemo } from './graph-memo';
+import { referenceBuilds, typeScriptOutDirs } from './typescript-builds';
 import { WorkspaceTexts } from './workspace-texts';
 
 type Service = Extract<Detection, { kind: 'service' }>;
@@ -625,18 +625,29 @@ function contextFacts(
   const packageJson = manifestAt(texts, posix.join(service.root, 'package.json'));
   const targets = declaredTargets(texts, service.root, packageJson);
   const buildArgs = declaredBuildArgs(targets[targetNames.dockerBuild]);
+  const copied = copiedProjectRoots(dockerfileText, buildArgs, projects);
   const folderOutputs = Object.fromEntries(
-    copiedProjectRoots(dockerfileText, buildArgs, projects).flatMap((root) => {
+    copied.flatMap((root) => {
       const outDirs = typeScriptOutDirs(texts, root);
       return outDirs.length ? [[root, outDirs]] : [];
     }),
   );
+  // Only where a host output could be carried: which copied folders a `tsc --build` in the image compiles too.
+  const compiledWith = Object.keys(folderOutputs).length
+    ? referenceBuilds(
+        texts,
+        copied,
+        new Set(projects.map((p) => p.root)),
+        (root) => scriptsOf(manifestAt(texts, posix.join(root, 'package.json')))['build'],
+      )
+    : {};
   const scripts = rootScripts.length ? { root: rootScripts, project: scriptNames(packageJson) } : undefined;
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
     projects,
     ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
+    ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),
     ...(scripts ? { scripts } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
@@ -646,10 +657,15 @@ function contextFacts(
   };
 }
 
+/** The scripts a package.json defines, by name. */
+function scriptsOf(manifest: Record<string, unknown>): Record<string, unknown> {
+  const scripts = manifest['scripts'];
+  return typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>) : {};
+}
+
 /** The script names a package.json defines. */
 function scriptNames(manifest: Record<string, unknown>): string[] {
-  const scripts = manifest['scripts'];
-  return typeof scripts === 'object' && scripts !== null ? Object.keys(scripts) : [];
+  return Object.keys(scriptsOf(manifest));
 }
 
 /** A committed JSON manifest as an object; empty when it is missing or unreadable. */
@@ -661,25 +677,6 @@ function manifestAt(texts: WorkspaceTexts, path: string): Record<string, unknown
     return {};
   }
 }
-
-/** The tsconfigs a project's TypeScript build is usually run with, in its folder. */
-const BUILD_TSCONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.app.json', 'tsconfig.lib.json'];
-
-/** The folders inside a project that its tsconfigs' `outDir` names (workspace-relative); one outside it is not the folder's. */
-function typeScriptOutDirs(texts: WorkspaceTexts, root: string): string[] {
-  const outDirs = BUILD_TSCONFIGS.flatMap((name) => {
-    const text = texts.committedText(posix.join(root, name));
-    const options = text === undefined ? undefined : (parseJsonc(text) as TsConfig | undefined)?.compilerOptions;
-    // With noEmit, tsc only checks types: the outDir names nothing it writes.
-    const outDir = options?.noEmit === true ? undefined : options?.outDir;
-    if (typeof outDir !== 'string') return [];
-    const path = posix.normalize(posix.join(root, outDir)).replace(/\/+$/, '');
-    return path.startsWith(`${root}/`) ? [path] : [];
-  });
-  return [...new Set(outDirs)];
-}
-
-type TsConfig = { compilerOptions?: { outDir?: unknown; noEmit?: unknown } };
 
 /** `answer`, asked once per argument. */
 function once<T>(answer: (key: string) => T): (key: string) => T {

@@ -64,8 +64,8 @@ export const DOCKERIGNORE = [
   '',
 ].join('\n');
 
-/** For adopted apps, whose Dockerfiles may copy prebuilt output. */
-export const ADOPT_DOCKERIGNORE = ['.git', 'node_modules', 'tmp', 'coverage', '.nx', ''].join('\n');
+/** For adopted apps, whose Dockerfiles may copy prebuilt output (but never nx-fleet's records). */
+export const ADOPT_DOCKERIGNORE = ['.git', 'node_modules', 'tmp', 'coverage', '.nx', 'dist/fleet', ''].join('\n');
 
 /** What Nx's own init adds to `.gitignore`: its local cache and its workspace-data directory. */
 export const NX_GITIGNORE = ['.nx/cache', '.nx/workspace-data'] as const;

@@ -1,0 +1,98 @@
+import { posix } from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
+import { shellCommands } from '../text/shell-words';
+import type { WorkspaceTexts } from './workspace-texts';
+
+/** The tsconfigs a project's TypeScript build is usually run with, in its folder. */
+const BUILD_TSCONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.app.json', 'tsconfig.lib.json'];
+
+type TsConfig = { compilerOptions?: { outDir?: unknown; noEmit?: unknown }; references?: unknown };
+
+function tsconfigAt(texts: WorkspaceTexts, path: string): TsConfig | undefined {
+  const text = texts.committedText(path);
+  return text === undefined ? undefined : (parseJsonc(text) as TsConfig | undefined);
+}
+
+/** The folders inside a project that its tsconfigs' `outDir` names (workspace-relative); one outside it is not the folder's. */
+export function typeScriptOutDirs(texts: WorkspaceTexts, root: string): string[] {
+  const outDirs = BUILD_TSCONFIGS.flatMap((name) => {
+    const options = tsconfigAt(texts, posix.join(root, name))?.compilerOptions;
+    // With noEmit, tsc only checks types: the outDir names nothing it writes.
+    const outDir = options?.noEmit === true ? undefined : options?.outDir;
+    if (typeof outDir !== 'string') return [];
+    const path = posix.normalize(posix.join(root, outDir)).replace(/\/+$/, '');
+    return path.startsWith(`${root}/`) ? [path] : [];
+  });
+  return [...new Set(outDirs)];
+}
+
+const RUNNERS = new Set(['npx', 'pnpx', 'bunx', 'yarn', 'pnpm', 'npm', 'exec']);
+
+/**
+ * The tsconfigs a script's `tsc --build` (`-b`) starts from, relative to the package folder
+ * (`tsconfig.json` when it names none); undefined when the script runs no build mode tsc.
+ */
+export function tscBuildConfigs(script: string): string[] | undefined {
+  for (const { words } of shellCommands(script)) {
+    const texts = words.map((word) => word.text);
+    // The command itself, past a package runner (`npx tsc`, `pnpm exec tsc`, `yarn tsc`) and its flags.
+    const tsc = texts.findIndex((text) => !RUNNERS.has(text) && !text.startsWith('-'));
+    if (tsc < 0 || !/(?:^|\/)tsc$/.test(texts[tsc]!)) continue;
+    if (!texts.slice(tsc + 1).some((text) => text === '-b' || text === '--build')) continue;
+    const named = texts.slice(tsc + 1).filter((text) => !text.startsWith('-'));
+    return named.length ? named : ['tsconfig.json'];
+  }
+  return undefined;
+}
+
+/**
+ * For the project folders given whose `build` script runs `tsc --build`: the other project folders
+ * their tsconfig `references` reach, directly or through the referenced tsconfigs (dittofeed's api
+ * builds backend-lib and isomorphic-lib so). An image that runs that build compiles them itself.
+ */
+export function referenceBuilds(
+  texts: WorkspaceTexts,
+  roots: readonly string[],
+  projectRoots: ReadonlySet<string>,
+  buildScript: (root: string) => unknown,
+): Record<string, string[]> {
+  const ownerOf = (dir: string): string | undefined => {
+    for (let at = dir; at !== '.' && at !== ''; at = posix.dirname(at)) if (projectRoots.has(at)) return at;
+    return undefined;
+  };
+  return Object.fromEntries(
+    roots.flatMap((root) => {
+      const build = buildScript(root);
+      const configs = typeof build === 'string' ? tscBuildConfigs(build) : undefined;
+      if (!configs) return [];
+      const reached = new Set<string>();
+      const queue = configs.map((config) => tsconfigPath(posix.join(root, config)));
+      for (const seen = new Set<string>(); queue.length;) {
+        const config = queue.shift()!;
+        if (seen.has(config)) continue;
+        seen.add(config);
+        const owner = ownerOf(posix.dirname(config));
+        if (owner !== undefined && owner !== root) reached.add(owner);
+        for (const reference of referencePaths(tsconfigAt(texts, config)))
+          queue.push(tsconfigPath(posix.join(posix.dirname(config), reference)));
+      }
+      return reached.size ? [[root, [...reached].sort()]] : [];
+    }),
+  );
+}
+
+/** A tsconfig reference or `tsc -b` argument names a file, or a folder holding its tsconfig.json. */
+function tsconfigPath(path: string): string {
+  const normal = posix.normalize(path).replace(/\/+$/, '');
+  return normal.endsWith('.json') ? normal : posix.join(normal, 'tsconfig.json');
+}
+
+function referencePaths(config: TsConfig | undefined): string[] {
+  const references = config?.references;
+  return Array.isArray(references)
+    ? references.flatMap((reference: unknown) => {
+        const path = (reference as { path?: unknown } | null)?.path;
+        return typeof path === 'string' ? [path] : [];
+      })
+    : [];
+}
