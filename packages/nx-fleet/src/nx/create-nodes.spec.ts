@@ -1076,7 +1076,8 @@ describe('createNodes', () => {
       const { results } = await runWorkspace({
         'package.json': json({ name: 'ditto', private: true, workspaces: ['packages/*'] }),
         'packages/api/package.json': json({ name: 'api', scripts: { build: 'tsc --build' } }),
-        'packages/api/tsconfig.json': composite(['../backend-lib']),
+        // References out of the workspace (absolute, or above it) reach no project.
+        'packages/api/tsconfig.json': composite(['../backend-lib', '/opt/shared', '../../../outside']),
         'packages/api/src/index.ts': '',
         // Reached through backend-lib's own reference, to a tsconfig file.
         'packages/backend-lib/package.json': json({ name: 'backend-lib', scripts: { build: 'tsc -b' } }),

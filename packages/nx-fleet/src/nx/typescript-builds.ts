@@ -57,7 +57,8 @@ export function referenceBuilds(
   buildScript: (root: string) => unknown,
 ): Record<string, string[]> {
   const ownerOf = (dir: string): string | undefined => {
-    for (let at = dir; at !== '.' && at !== ''; at = posix.dirname(at)) if (projectRoots.has(at)) return at;
+    // Up to the workspace root, or to the top of a path that leaves it (`/…`, `../…`).
+    for (let at = dir; at !== posix.dirname(at); at = posix.dirname(at)) if (projectRoots.has(at)) return at;
     return undefined;
   };
   return Object.fromEntries(
