@@ -320,6 +320,50 @@ describe('inferContext', () => {
     });
   });
 
+  it('the root package.json copied and a prune tool run on it keeps every workspace manifest as it is (twenty)', () => {
+    const twenty = {
+      projectRoot: 'packages/twenty-server',
+      dockerfile: 'packages/twenty-docker/twenty/Dockerfile',
+      files: [
+        'package.json',
+        'yarn.lock',
+        '.yarnrc.yml',
+        'nx.json',
+        'packages/twenty-front/package.json',
+        'packages/twenty-front/src/index.tsx',
+        'packages/twenty-server/package.json',
+        'packages/twenty-server/src/main.ts',
+        'packages/twenty-docker/twenty/Dockerfile',
+      ],
+    };
+    const dockerfile = (prune: string) =>
+      [
+        'FROM node:20 AS deps',
+        'WORKDIR /app',
+        'COPY ./package.json ./yarn.lock ./.yarnrc.yml ./nx.json /app/',
+        'COPY ./packages/twenty-front/package.json /app/packages/twenty-front/',
+        'RUN yarn',
+        'FROM deps AS server',
+        'COPY ./packages/twenty-server /app/packages/twenty-server',
+        'RUN npx nx run twenty-server:build',
+        prune,
+        '',
+      ].join('\n');
+    const focused = inferContext(facts(dockerfile('RUN yarn workspaces focus --production twenty-server'), twenty));
+    expect(focused).toMatchObject({ mode: 'pruned', workspaceManifests: true });
+    expect(focused.reason).toMatch(
+      /"COPY \.\/package\.json .*" \(packages\/twenty-docker\/twenty\/Dockerfile:3\) copies the root package\.json and "RUN yarn workspaces focus --production twenty-server" \(packages\/twenty-docker\/twenty\/Dockerfile:9\) runs a prune tool on it/,
+    );
+    // No prune tool, or no root manifest for one to read: the service's own pruned manifests.
+    expect(inferContext(facts(dockerfile('RUN yarn build'), twenty))).toMatchObject({ mode: 'pruned' });
+    expect(inferContext(facts(dockerfile('RUN yarn build'), twenty)).workspaceManifests).toBeUndefined();
+    const withoutRoot = dockerfile('RUN yarn workspaces focus twenty-server').replace(
+      './package.json ./yarn.lock ./.yarnrc.yml ./nx.json',
+      './.yarnrc.yml ./nx.json',
+    );
+    expect(inferContext(facts(withoutRoot, twenty)).workspaceManifests).toBeUndefined();
+  });
+
   it("the prune tool must be the next step of the COPY . . stage: what runs between may read every project's sources", () => {
     const outside = { dockerfile: 'docker/api.Dockerfile' };
     // The tool's own install may come first.

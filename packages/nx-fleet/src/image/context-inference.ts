@@ -320,6 +320,22 @@ function chooseMode(
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${rootScript}`,
     };
   const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
+  // The root manifest copied and a prune tool run on it (twenty's `yarn workspaces focus`): the tool
+  // reads the workspace's manifests as they are; pruned, the root's would list the service's closure only.
+  const rootManifest = placed.find(
+    (p) => p.workspace === 'file' && normalizeSource('.', p.source.source) === 'package.json',
+  );
+  const pruneTool =
+    rootManifest &&
+    reading.steps.find(
+      (step) => /^RUN\s/i.test(step.text) && !TOOL_SETUP.test(step.text) && PRUNE_TOOLS.test(step.text),
+    );
+  if (rootManifest && pruneTool)
+    return {
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: `${quote(rootManifest.source)} copies the root package.json and ${quote(pruneTool)} runs a prune tool on it: the context holds every workspace manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
+    };
   return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
 }
 
