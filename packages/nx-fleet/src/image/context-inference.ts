@@ -325,11 +325,7 @@ function chooseMode(
   const rootManifest = placed.find(
     (p) => p.workspace === 'file' && normalizeSource('.', p.source.source) === 'package.json',
   );
-  const pruneTool =
-    rootManifest &&
-    reading.steps.find(
-      (step) => /^RUN\s/i.test(step.text) && !TOOL_SETUP.test(step.text) && PRUNE_TOOLS.test(step.text),
-    );
+  const pruneTool = rootManifest && reading.steps.find(runsPruneTool);
   if (rootManifest && pruneTool)
     return {
       mode: 'pruned',
@@ -365,6 +361,11 @@ function undecided(
  * full install running lifecycle scripts, `pnpm run -r build`), or a tool in another stage, leaves
  * the whole context needed: the stage's first real RUN decides.
  */
+/** A RUN that runs a monorepo prune tool (its own install aside). */
+function runsPruneTool(step: Step): boolean {
+  return /^RUN\s/i.test(step.text) && !TOOL_SETUP.test(step.text) && PRUNE_TOOLS.test(step.text);
+}
+
 function pruneAfterWholeCopy(
   steps: readonly Step[],
   wholeCopies: readonly CopySource[],
@@ -373,7 +374,7 @@ function pruneAfterWholeCopy(
     for (const next of steps.slice(steps.findIndex((s) => s.line === copy.line) + 1)) {
       if (/^FROM\s/i.test(next.text)) break;
       if (!/^RUN\s/i.test(next.text) || TOOL_SETUP.test(next.text)) continue;
-      if (PRUNE_TOOLS.test(next.text)) return { copy, step: next };
+      if (runsPruneTool(next)) return { copy, step: next };
       break;
     }
   }
@@ -493,8 +494,8 @@ function rootScriptStep(
  * (`yarn workspace <name> run build`, `pnpm --filter <name> build`, `npm run build -w <name>`,
  * `nx build <name>`, `turbo run build --filter=<name>`, `lerna run build --scope <name>`), or every
  * package at once (`pnpm -r build`, `yarn workspaces foreach -A run build`, `npm run build -ws`,
- * `turbo run build`, `lerna run build`, `nx run-many -t build`). A build the name does not show
- * (a reference `tsc -b` follows) is not seen: its output stays carried, as `docker build .` sends it.
+ * `turbo run build`, `lerna run build`, `nx run-many -t build`); or compiled by the `tsc --build` of
+ * a package built so, whose tsconfig references reach it (`referenceBuilds`).
  */
 function inImageBuilds(steps: readonly Step[], facts: ContextFacts): (root: string) => boolean {
   let commands: string[] | undefined;

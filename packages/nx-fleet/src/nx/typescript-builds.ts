@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
+import { deepestAt } from '../runtime-graph/sdk-ownership';
 import { shellCommands } from '../text/shell-words';
 import type { WorkspaceTexts } from './workspace-texts';
 
@@ -56,11 +57,7 @@ export function referenceBuilds(
   projectRoots: ReadonlySet<string>,
   buildScript: (root: string) => unknown,
 ): Record<string, string[]> {
-  const ownerOf = (dir: string): string | undefined => {
-    // Up to the workspace root, or to the top of a path that leaves it (`/…`, `../…`).
-    for (let at = dir; at !== posix.dirname(at); at = posix.dirname(at)) if (projectRoots.has(at)) return at;
-    return undefined;
-  };
+  const byRoot = new Map([...projectRoots].map((root) => [root, root]));
   return Object.fromEntries(
     roots.flatMap((root) => {
       const build = buildScript(root);
@@ -72,7 +69,7 @@ export function referenceBuilds(
         const config = queue.shift()!;
         if (seen.has(config)) continue;
         seen.add(config);
-        const owner = ownerOf(posix.dirname(config));
+        const owner = deepestAt(byRoot, config);
         if (owner !== undefined && owner !== root) reached.add(owner);
         for (const reference of referencePaths(tsconfigAt(texts, config)))
           queue.push(tsconfigPath(posix.join(posix.dirname(config), reference)));
