@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { startRegistry } from '../../../tools/fleet-harness/src/registry';
 import { runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
@@ -490,5 +491,39 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
       contentTag: settled,
       built: false,
     });
+  });
+  it('names the files git ignores that its context sends; restored for other contents, docker-push refuses naming them and pushes nothing', async () => {
+    const registry = await startRegistry();
+    try {
+      ws.write('.dockerignore', '.git\nnode_modules\n.nx\ndist/fleet\n');
+      const gitignore = ws.read('.gitignore');
+      if (!/^\/?coverage$/m.test(gitignore)) ws.write('.gitignore', `${gitignore}\ncoverage\n`);
+      await ws.commit('coverage is git-ignored');
+      ws.write('coverage/lcov.info', 'TN:first\n');
+      // Not skipping the cache: Nx keeps this record for the next run (.gitignore changed, so it runs).
+      const built = await ws.nxOk(['run', 'root-app:docker-build', '--output-style=stream']);
+      expect(built.stdout + built.stderr).toMatch(
+        /root-app: its build context \. sends 1 file \(coverage\/ \(1 file\)\), which git ignores and Nx does not hash.*Add them to \.dockerignore/s,
+      );
+      // Nx's hash is the same: its cache gives the record of the first contents back.
+      ws.write('coverage/lcov.info', 'TN:second\n');
+      const env = { FLEET_REGISTRY: registry.host };
+      const push = await ws.nx(['run', 'root-app:docker-push', '--output-style=stream'], { env });
+      const out = push.stdout + push.stderr;
+      expect(push.code).not.toBe(0);
+      expect(out).toMatch(/root-app:docker-build.*(local cache|existing outputs match the cache)/s);
+      expect(out).toMatch(
+        /dist\/fleet\/image\.json is not trusted: it records content tag ct-\w+, but the current sources give ct-\w+ \(the build context sends 1 file \(coverage\/ \(1 file\)\), which git ignores and Nx does not hash/,
+      );
+      const { image } = ws.readJson<{ image: string }>('dist/fleet/image.json');
+      expect(await registry.tags(image)).toEqual([]);
+      // Left out as the warning says: the image no longer follows them, and it is pushed.
+      ws.write('.dockerignore', '.git\nnode_modules\n.nx\ndist/fleet\ncoverage\n');
+      await ws.nxOk(['run', 'root-app:docker-push', '--output-style=stream'], { env });
+      const { contentTag } = ws.readJson<{ contentTag: string }>('dist/fleet/image.json');
+      expect(await registry.tags(image)).toContain(contentTag);
+    } finally {
+      await registry.stop();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { normalizeOptions } from '../config/options';
 import { fleetPluginOptions } from '../config/workspace-options';
 import { listContextFiles } from '../image/build-context';
-import { prepareContext, type BuildOptions } from '../image/build';
+import { prepareContext, unhashedContextWarning, type BuildOptions } from '../image/build';
 import { assemblePrunedContext } from '../image/pruned-context';
 import { nodePorts } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
@@ -73,6 +73,8 @@ export const contextCommand: Command = {
     }
     const context = await prepareContext(ports, options, service);
     try {
+      const unhashed = await context.unhashed();
+      if (unhashed.length) console.error(unhashedContextWarning(service, options, unhashed));
       for (const file of context.listed) console.log(file);
     } finally {
       await context.dispose();

@@ -3,12 +3,16 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeProcesses } from '../io/ports';
 import {
   filterContext,
+  gitIgnoredEntries,
   hashContextFiles,
   listContextFiles,
   parseIgnoreFile,
+  pathSummary,
   readIgnorePatterns,
+  unhashedContextFiles,
 } from './build-context';
 
 let tmp: string;
@@ -236,5 +240,79 @@ describe('hashContextFiles', () => {
 
   it('rejects for a missing file', async () => {
     await expect(hashContextFiles(tmp, ['missing.txt'])).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('gitIgnoredEntries (real git)', () => {
+  const git = (...args: string[]) => nodeProcesses.runOk('git', args, { cwd: tmp });
+
+  it('lists what git ignores under the folder, relative to it: files, whole folders as dir/, tracked ignored files too', async () => {
+    write({
+      '.gitignore': 'coverage\n.env\n*.log\nkept.txt\n',
+      'svc/src/a.ts': '',
+      'svc/coverage/lcov.info': '',
+      'svc/debug.log': '',
+      'svc/kept.txt': '',
+      '.env': 'SECRET=1\n',
+    });
+    await git('init', '-q');
+    await git('add', '.gitignore', 'svc/src');
+    await git('add', '-f', 'svc/kept.txt');
+    expect((await gitIgnoredEntries({ processes: nodeProcesses }, tmp))?.sort()).toEqual([
+      '.env',
+      'svc/coverage/',
+      'svc/debug.log',
+      'svc/kept.txt',
+    ]);
+    expect((await gitIgnoredEntries({ processes: nodeProcesses }, join(tmp, 'svc')))?.sort()).toEqual([
+      'coverage/',
+      'debug.log',
+      'kept.txt',
+    ]);
+  });
+
+  it('is undefined outside a git checkout', async () => {
+    write({ 'a.txt': '' });
+    expect(await gitIgnoredEntries({ processes: nodeProcesses }, tmp)).toBeUndefined();
+  });
+});
+
+describe('unhashedContextFiles', () => {
+  const listed = [
+    '.env',
+    '.nx/cache/x',
+    'Dockerfile',
+    'coverage/lcov.info',
+    'coverage/sub/a.json',
+    'dist/fleet/image.json',
+    'libs/ui/dist/index.js',
+    'src/main.ts',
+    'src/main.ts.log',
+  ];
+
+  it('keeps the listed files git ignores, by name or under an ignored folder', () => {
+    expect(unhashedContextFiles(listed, ['.env', 'coverage/', 'src/main.ts.log', 'not-listed.txt'], [])).toEqual([
+      '.env',
+      'coverage/lcov.info',
+      'coverage/sub/a.json',
+      'src/main.ts.log',
+    ]);
+  });
+
+  it("leaves out the build outputs Nx hashes as the build task's and the volatile folders, warned of apart", () => {
+    expect(unhashedContextFiles(listed, ['.nx/', 'dist/', 'libs/ui/dist/', '.env'], ['libs/ui/dist'])).toEqual([
+      '.env',
+    ]);
+  });
+
+  it('finds none when git ignores nothing the engine sends', () => {
+    expect(unhashedContextFiles(listed, ['node_modules/', 'tmp/'], [])).toEqual([]);
+  });
+});
+
+describe('pathSummary', () => {
+  it('names a folder once with its count, files at the top by name, the first few', () => {
+    expect(pathSummary(['.env', 'coverage/a', 'coverage/b/c'])).toBe('.env, coverage/ (2 files)');
+    expect(pathSummary(['a/x', 'b', 'c', 'd', 'e', 'f', 'g'])).toBe('a/ (1 file), b, c, d, e and 2 more');
   });
 });

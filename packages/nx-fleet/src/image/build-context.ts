@@ -3,6 +3,7 @@ import { createReadStream, existsSync, lstatSync, readFileSync, readlinkSync } f
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
+import type { Ports } from '../io/ports';
 import { RECORDS_ROOT } from './records';
 
 export interface ContextFile {
@@ -81,6 +82,71 @@ const VOLATILE_FOLDERS = ['.nx/cache', '.nx/workspace-data', '.git', RECORDS_ROO
 /** Which of those folders a context's files (as `listContextFiles` lists them) hold. */
 export function volatileFoldersIn(listed: readonly string[]): string[] {
   return VOLATILE_FOLDERS.filter((folder) => listed.some((path) => path.startsWith(`${folder}/`)));
+}
+
+/**
+ * What git ignores under a folder, relative to it: files, and whole folders as `dir/` (git does not
+ * list inside them). Tracked files that match an ignore rule count: Nx's walker leaves them out too.
+ * Undefined outside a git checkout.
+ */
+export async function gitIgnoredEntries(
+  ports: Pick<Ports, 'processes'>,
+  folder: string,
+): Promise<string[] | undefined> {
+  try {
+    const result = await ports.processes.run(
+      'git',
+      ['ls-files', '-z', '--cached', '--others', '--ignored', '--exclude-standard', '--directory'],
+      { cwd: folder },
+    );
+    return result.code === 0 ? result.stdout.split('\0').filter(Boolean) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The context's files Nx does not hash although the engine sends them: those git ignores (Nx's file
+ * list leaves them out), but for the build outputs Nx hashes as the build task's (`outputs`, relative
+ * to the context) and the volatile folders, which have a warning of their own.
+ */
+export function unhashedContextFiles(
+  listed: readonly string[],
+  ignored: readonly string[],
+  outputs: readonly string[],
+): string[] {
+  const files = new Set(ignored.filter((entry) => !entry.endsWith('/')));
+  const folders = new Set(ignored.filter((entry) => entry.endsWith('/')));
+  const hashedElsewhere = [
+    ...outputs.map((output) => `${output.replace(/\/+$/, '')}/`),
+    ...VOLATILE_FOLDERS.map((f) => `${f}/`),
+  ];
+  return listed.filter(
+    (path) =>
+      (files.has(path) || ancestorsOf(path).some((folder) => folders.has(folder))) &&
+      !hashedElsewhere.some((folder) => path.startsWith(folder)),
+  );
+}
+
+/** `a/b/c.txt` → `a/`, `a/b/`. */
+function ancestorsOf(path: string): string[] {
+  const parts = path.split('/').slice(0, -1);
+  return parts.map((_, i) => `${parts.slice(0, i + 1).join('/')}/`);
+}
+
+/** Paths shown by their first folder (`coverage/ (12 files)`), files at the top by name, the first few. */
+export function pathSummary(paths: readonly string[], shown = 5): string {
+  const groups = new Map<string, number>();
+  for (const path of paths) {
+    const slash = path.indexOf('/');
+    const group = slash < 0 ? path : path.slice(0, slash + 1);
+    groups.set(group, (groups.get(group) ?? 0) + 1);
+  }
+  const named = [...groups].map(([group, count]) =>
+    group.endsWith('/') ? `${group} (${count} file${count === 1 ? '' : 's'})` : group,
+  );
+  const more = named.length - shown;
+  return named.slice(0, shown).join(', ') + (more > 0 ? ` and ${more} more` : '');
 }
 
 export async function hashContextFiles(contextDir: string, paths: readonly string[]): Promise<ContextFile[]> {

@@ -24,7 +24,7 @@ const git = fakeGit({
 });
 const setup = (env: Env = {}, dockerfile = DOCKERFILE) => imageWorkspace({ env, dockerfile, git });
 
-const commands = (tools: FakeContainerTools) => tools.processes.calls.map((call) => `${call.command} ${call.args[0]}`);
+const commands = (tools: FakeContainerTools) => tools.toolCalls().map((call) => `${call.command} ${call.args[0]}`);
 
 describe('buildServiceImage', () => {
   it('builds when neither the engine nor a registry has the content tag, with the labels and build args', async () => {
@@ -43,7 +43,7 @@ describe('buildServiceImage', () => {
     });
     // No registry is configured: it is not asked.
     expect(commands(tools)).toEqual(['podman image', 'podman build']);
-    const build = tools.processes.calls[1]!.args;
+    const build = tools.toolCalls()[1]!.args;
     const values = (flag: string) => build.flatMap((arg, i) => (build[i - 1] === flag ? [arg] : []));
     expect(values('--label')).toEqual([
       `org.opencontainers.image.revision=${SHA}`,
@@ -62,7 +62,7 @@ describe('buildServiceImage', () => {
   it('passes FLEET_GIT_SHA only to a Dockerfile that declares it', async () => {
     const { ports, tools } = setup({}, 'FROM scratch\n');
     await buildServiceImage(ports, options, service);
-    expect(tools.processes.calls[1]!.args.filter((arg) => arg.startsWith('FLEET_GIT_SHA'))).toEqual([]);
+    expect(tools.toolCalls()[1]!.args.filter((arg) => arg.startsWith('FLEET_GIT_SHA'))).toEqual([]);
   });
 
   it('gives the same sources the same content tag at another commit', async () => {
@@ -96,7 +96,7 @@ describe('buildServiceImage', () => {
     tools.manifests.set(`docker://registry.example:5000/acme/orders:${contentTag}`, '{}');
     const record = await buildServiceImage(ports, { ...options, registry: 'ignored.example' }, service);
     expect(record).toMatchObject({ contentTag, built: false });
-    expect(tools.processes.calls.map((call) => [call.command, ...call.args])).toEqual([
+    expect(tools.toolCalls().map((call) => [call.command, ...call.args])).toEqual([
       ['podman', 'image', 'inspect', `orders:${contentTag}`],
     ]);
     expect(tools.httpCalls).toEqual([`GET registry.example:5000/acme/orders:${contentTag}`]);
@@ -259,6 +259,35 @@ describe('prepareContext', () => {
       const clean = imageWorkspace({ workspaceRoot: root });
       await prepareContext(clean.ports, options, here);
       expect(clean.log.of('warn')).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a build warns of the files its context sends that git ignores (Nx does not hash them), naming the ignore file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nx-fleet-unhashed-'));
+    try {
+      const write = (path: string, text = '') => {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
+      };
+      write('services/orders/Dockerfile', 'FROM scratch\n');
+      write('services/orders/main.ts');
+      write('services/orders/.env', 'TOKEN=local\n');
+      write('services/orders/coverage/lcov.info');
+      write('services/orders/coverage/summary.json');
+      const here = ordersService(root);
+      const { ports, tools, log } = imageWorkspace({ workspaceRoot: root });
+      tools.gitIgnored.push('.env', 'coverage/', 'node_modules/');
+      await buildServiceImage(ports, options, here);
+      expect(log.of('warn')).toEqual([
+        'nx-fleet: orders: its build context services/orders sends 3 files (.env, coverage/ (2 files)), which git ignores and Nx does not hash: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to services/orders/.dockerignore unless the image needs them.',
+      ]);
+      write('services/orders/.dockerignore', '.env\ncoverage\n');
+      const fixed = imageWorkspace({ workspaceRoot: root });
+      fixed.tools.gitIgnored.push('.env', 'coverage/', 'node_modules/');
+      await buildServiceImage(fixed.ports, options, here);
+      expect(fixed.log.of('warn')).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, posix, relative, resolve } from 'node:path';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import type { EngineName } from '../config/options';
 import { resolveEngine } from '../engines/detect';
 import type { BuildSecret, Engine } from '../engines/engine';
@@ -10,8 +10,11 @@ import { registryAccess } from '../registry/access';
 import { destinationFor } from '../registry/destinations';
 import {
   contextIgnoreFile,
+  gitIgnoredEntries,
   hashContextFiles,
   listContextFiles,
+  pathSummary,
+  unhashedContextFiles,
   volatileFoldersIn,
   type ContextFile,
 } from './build-context';
@@ -63,6 +66,8 @@ export async function buildServiceImage(
   if (!ports.files.exists(dockerfile))
     throw new Error(`nx-fleet: ${options.dockerfile} (option "dockerfile" of ${service.projectName}) does not exist.`);
   const context = await prepareContext(ports, options, service);
+  const unhashed = await context.unhashed();
+  if (unhashed.length) ports.log.warn(unhashedContextWarning(service, options, unhashed));
   try {
     return await buildFromContext(ports, options, service, dockerfile, context);
   } finally {
@@ -75,6 +80,8 @@ export interface PreparedContext {
   /** The files the engine is sent (the ignore file applied), sorted. */
   listed: string[];
   files: ContextFile[];
+  /** Of those, the files Nx does not hash (git ignores them): a cache hit cannot tell they changed. Asks git. */
+  unhashed(): Promise<string[]>;
   /** The folder the engine builds from. */
   folder(): Promise<string>;
   dispose(): Promise<void>;
@@ -97,8 +104,15 @@ export async function prepareContext(
         volatileContextWarning(service, options.context, volatile, contextIgnoreFile(contextDir, dockerfile)),
       );
     }
+    const outputs = (options.contextOutputs ?? [])
+      .map((output) => relative(contextDir, resolve(service.workspaceRoot, output)).split(sep).join('/'))
+      .filter((output) => !output.startsWith('..'));
+    const unhashed = async () => {
+      const ignored = await gitIgnoredEntries(ports, contextDir);
+      return ignored ? unhashedContextFiles(listed, ignored, outputs) : [];
+    };
     const files = await hashContextFiles(contextDir, listed);
-    return { listed, files, folder: async () => contextDir, dispose: async () => undefined };
+    return { listed, files, unhashed, folder: async () => contextDir, dispose: async () => undefined };
   }
   if (resolve(contextDir) !== resolve(service.workspaceRoot)) {
     throw new Error(
@@ -118,6 +132,8 @@ export async function prepareContext(
   return {
     listed,
     files,
+    // Taken from git's list of the workspace (and the build outputs Nx hashes): Nx hashes them all.
+    unhashed: async () => [],
     folder: () =>
       (written ??= mkdtemp(join(tmpdir(), 'nx-fleet-context-')).then(async (dir) => {
         await writeContents(contents, dir);
@@ -139,6 +155,28 @@ function volatileContextWarning(
   const them = volatile.length === 1 ? 'it' : 'them';
   const because = ignoreFile ? `${file} does not leave ${them} out` : 'it has no .dockerignore';
   return `nx-fleet: ${service.projectName}: its build context ${context} holds ${volatile.join(', ')}, which Nx, git and nx-fleet rewrite as they run, and ${because}: the engine sends ${them} and the content tag changes with ${them}, so the image is built again every time. Add ${volatile.map((f) => `\`${f}\``).join(', ')} to ${file} unless the image needs ${them}.`;
+}
+
+/**
+ * Files git ignores reach the image but not Nx's hash: a cache hit (local or remote) restores the
+ * record of whatever they held when it was written, which docker-push, scan and release then refuse.
+ */
+export function unhashedContextWarning(
+  service: ServiceRef,
+  options: Pick<BuildOptions, 'context' | 'dockerfile'>,
+  unhashed: readonly string[],
+): string {
+  const ignoreFile = contextIgnoreFile(
+    resolve(service.workspaceRoot, options.context),
+    resolve(service.workspaceRoot, options.dockerfile),
+  );
+  const file = ignoreFile ? relative(service.workspaceRoot, ignoreFile) : posix.join(options.context, '.dockerignore');
+  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed)}, which git ignores and Nx does not hash: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to ${file} unless the image needs them.`;
+}
+
+/** `3 files (coverage/ (2 files), .env)`. */
+export function unhashedFilesPhrase(unhashed: readonly string[]): string {
+  return `${unhashed.length} file${unhashed.length === 1 ? '' : 's'} (${pathSummary(unhashed)})`;
 }
 
 async function buildFromContext(

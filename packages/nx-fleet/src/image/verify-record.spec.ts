@@ -1,9 +1,19 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import { buildServiceImage } from './build';
 import { CONTENT_TAG_LABEL } from './content-label';
 import type { ImageRecord } from './records';
-import { refusedRecord, sourcesContentTag, verifyRecord, type RecordFacts, type RecordVerdict } from './verify-record';
+import {
+  gatherSourceFacts,
+  refusedRecord,
+  sourcesContentTag,
+  verifyRecord,
+  type RecordFacts,
+  type RecordVerdict,
+} from './verify-record';
 
 const TAG = 'ct-11111111111111111111111111111111';
 const OLDER = 'ct-00000000000000000000000000000000';
@@ -47,6 +57,20 @@ describe('verifyRecord', () => {
       'a poisoned cache entry: an older content tag (the registry may still hold it)',
       facts({ record: { ...record, contentTag: OLDER, localRef: `orders:${OLDER}` }, local: labelled(OLDER) }),
       { kind: 'refuse', why: `it records content tag ${OLDER}, but the current sources give ${TAG}` },
+    ],
+    [
+      'restored for other contents of files git ignores, which Nx does not hash: named, with the fix',
+      facts({
+        record: { ...record, contentTag: OLDER, localRef: `orders:${OLDER}` },
+        unhashed: ['.env', 'coverage/a.json', 'coverage/lcov.info'],
+      }),
+      {
+        kind: 'refuse',
+        why:
+          `it records content tag ${OLDER}, but the current sources give ${TAG} (the build context sends 3 files ` +
+          '(.env, coverage/ (2 files)), which git ignores and Nx does not hash, so a cache hit cannot see them change: ' +
+          "add them to the context's .dockerignore unless the image needs them)",
+      },
     ],
     [
       "a localRef naming another service's image",
@@ -107,6 +131,35 @@ describe('sourcesContentTag', () => {
       built.contentTag,
     );
     expect(tools.processes.calls).toEqual([]);
+  });
+});
+
+describe('gatherSourceFacts', () => {
+  it('asks git what the context sends unhashed only when the sources give another tag than the record', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nx-fleet-unhashed-'));
+    try {
+      mkdirSync(join(root, 'services/orders/coverage'), { recursive: true });
+      writeFileSync(join(root, 'services/orders/main.js'), '');
+      writeFileSync(join(root, 'services/orders/coverage/lcov.info'), '');
+      const service = ordersService(root);
+      const { ports, tools } = imageWorkspace({ workspaceRoot: root });
+      tools.gitIgnored.push('coverage/');
+      const sourcesTag = await sourcesContentTag(ports, ordersBuildOptions, service);
+      const gather = (contentTag: string) =>
+        gatherSourceFacts(ports, {
+          record: { ...record, contentTag },
+          service,
+          buildOptions: () => ordersBuildOptions,
+        });
+      expect(await gather(sourcesTag)).not.toHaveProperty('unhashed');
+      expect(tools.processes.calls).toEqual([]);
+      expect(await gather(OLDER)).toMatchObject({ sourcesTag, unhashed: ['coverage/lcov.info'] });
+      expect(tools.processes.calls).toEqual([
+        expect.objectContaining({ command: 'git', options: { cwd: join(root, 'services/orders') } }),
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { resolveEngine } from '../engines/detect';
 import type { LocalImageFacts } from '../engines/engine';
-import { prepareContext, type BuildOptions, type BuildPorts } from './build';
+import { prepareContext, unhashedFilesPhrase, type BuildOptions, type BuildPorts } from './build';
 import { CONTENT_TAG_LABEL } from './content-label';
 import { contentTag } from './content-tag';
 import { imageNameFor, imageRecordPath, type ImageRecord } from './records';
@@ -16,6 +16,8 @@ export interface RecordFacts {
   sourcesTag: string;
   /** The engine's image under `record.localRef`; undefined when it holds none. */
   local: LocalImageFacts | undefined;
+  /** The context's files Nx does not hash (git ignores them): what a cache hit could not see change. */
+  unhashed?: readonly string[];
 }
 
 /**
@@ -30,7 +32,7 @@ export type RecordVerdict =
  * An image.json may come from a local or remote Nx cache that someone else wrote: it is trusted
  * only as far as the sources and the local image confirm it.
  */
-export function verifyRecord({ record, image, sourcesTag, local }: RecordFacts): RecordVerdict {
+export function verifyRecord({ record, image, sourcesTag, local, unhashed = [] }: RecordFacts): RecordVerdict {
   if (record.image !== image)
     return { kind: 'refuse', why: `it names the image "${record.image}"; this service's image is "${image}"` };
   const expectedRef = `${image}:${record.contentTag}`;
@@ -39,7 +41,11 @@ export function verifyRecord({ record, image, sourcesTag, local }: RecordFacts):
   if (record.contentTag !== sourcesTag)
     return {
       kind: 'refuse',
-      why: `it records content tag ${record.contentTag}, but the current sources give ${sourcesTag}`,
+      why:
+        `it records content tag ${record.contentTag}, but the current sources give ${sourcesTag}` +
+        (unhashed.length
+          ? ` (the build context sends ${unhashedFilesPhrase(unhashed)}, which git ignores and Nx does not hash, so a cache hit cannot see them change: add them to the context's .dockerignore unless the image needs them)`
+          : ''),
     };
   if (!local) return { kind: 'rebuild', why: `${record.localRef} is not on this machine` };
   const label = local.labels[CONTENT_TAG_LABEL];
@@ -66,15 +72,26 @@ export async function sourcesContentTag(
   options: BuildOptions,
   service: ServiceRef,
 ): Promise<string> {
+  return (await sourcesOf(ports, options, service)).tag;
+}
+
+/** That tag and, when it is not `expected`, the context's files Nx does not hash: what a cache hit could not see. */
+async function sourcesOf(
+  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning' | 'listing'>,
+  options: BuildOptions,
+  service: ServiceRef,
+  expected?: string,
+): Promise<{ tag: string; unhashed: readonly string[] }> {
   const context = await prepareContext(ports, options, service);
   try {
-    return contentTag({
+    const tag = contentTag({
       files: context.files,
       dockerfile: (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
       buildArgs: options.buildArgs ?? {},
       target: options.target,
       platforms: options.platforms ?? [],
     });
+    return { tag, unhashed: expected !== undefined && tag !== expected ? await context.unhashed() : [] };
   } finally {
     await context.dispose();
   }
@@ -102,11 +119,13 @@ export async function gatherSourceFacts(
   { record, service, buildOptions }: RecordToVerify,
 ): Promise<RecordFacts> {
   const options = buildOptions();
+  const sources = await sourcesOf(ports, options, service, record.contentTag);
   return {
     record,
     image: options.image ?? imageNameFor(service.projectName),
-    sourcesTag: await sourcesContentTag(ports, options, service),
+    sourcesTag: sources.tag,
     local: undefined,
+    ...(sources.unhashed.length ? { unhashed: sources.unhashed } : {}),
   };
 }
 

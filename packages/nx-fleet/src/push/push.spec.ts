@@ -105,7 +105,7 @@ describe('pushImage', () => {
 
     await push();
 
-    expect(tools.processes.calls.map((call) => `${call.command} ${call.args[0]}`)).toEqual([
+    expect(tools.toolCalls().map((call) => `${call.command} ${call.args[0]}`)).toEqual([
       'podman image',
       // the rebuild: docker-build's own questions, then the build
       'podman image',

@@ -19,6 +19,10 @@ export interface FakeContainerTools {
   http: HttpFetch;
   /** `METHOD host/repo:reference` of every registry request, in order. */
   httpCalls: string[];
+  /** What `git ls-files --ignored` lists under a context folder (a whole folder as `dir/`). */
+  gitIgnored: string[];
+  /** The engine's and the registry tools' calls: git's listing left out. */
+  toolCalls(): ProcessCall[];
 }
 
 /**
@@ -32,9 +36,12 @@ export function fakeContainerTools(): FakeContainerTools {
   const manifests = new Map<string, string>();
   const answerFile = (call: ProcessCall, flag: string, text: string) =>
     writeFileSync(call.args[call.args.indexOf(flag) + 1]!, `${text}\n`);
+  const gitIgnored: string[] = [];
   const processes = fakeProcesses((call) => {
     const [verb, ...rest] = call.args;
     const last = rest.at(-1)!;
+    if (call.command === 'git' && verb === 'ls-files' && call.args.includes('--ignored'))
+      return runResult(gitIgnored.map((entry) => `${entry}\0`).join(''));
     if (call.command === 'podman' && verb === 'image' && rest[0] === 'exists')
       return runResult('', '', images.has(last) ? 0 : 1);
     if (call.command === 'podman' && verb === 'image' && rest[0] === 'inspect')
@@ -92,5 +99,14 @@ export function fakeContainerTools(): FakeContainerTools {
       ? new Response('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', { status: 404 })
       : new Response(manifest, { headers: { 'content-type': OCI_MANIFEST_MEDIA_TYPE } });
   };
-  return { processes, images, labels, manifests, http, httpCalls };
+  return {
+    processes,
+    images,
+    labels,
+    manifests,
+    http,
+    httpCalls,
+    gitIgnored,
+    toolCalls: () => processes.calls.filter((call) => call.command !== 'git'),
+  };
 }
