@@ -81,7 +81,8 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write('libs/util/index.js', 'module.exports = 1;\n');
     ws.write('apps/turbo-web/project.json', JSON.stringify({ name: 'turbo-web', implicitDependencies: ['util'] }));
     ws.write('apps/turbo-web/main.js', main('turbo-web'));
-    ws.write('turbo.json', JSON.stringify({ tasks: {} }));
+    // turbo's build runs the dependencies' builds first (as most turbo.json files say): deps-api below.
+    ws.write('turbo.json', JSON.stringify({ tasks: { build: { dependsOn: ['^build'] } } }));
     ws.write('scripts/start.sh', 'node apps/turbo-web/main.js\n');
     ws.write(
       'apps/turbo-web/Dockerfile',
@@ -265,6 +266,32 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       ].join('\n'),
     );
 
+    // Builds the service by name with turbo, whose build depends on `^build`: the library its package.json
+    // depends on is built first in the image (twenty's server, with Nx), so its failing host build never runs.
+    ws.write('libs/deplib/project.json', JSON.stringify({ name: 'deplib', targets: { build: { command: 'exit 1' } } }));
+    ws.write('libs/deplib/package.json', JSON.stringify({ name: '@e2e/deplib', private: true }));
+    ws.write('libs/deplib/tsconfig.json', JSON.stringify({ compilerOptions: { outDir: 'dist' } }));
+    ws.write('libs/deplib/src/index.js', `module.exports = 'deplib built first in the image ${ws.id}';\n`);
+    ws.write('apps/deps-api/project.json', JSON.stringify({ name: 'deps-api' }));
+    ws.write(
+      'apps/deps-api/package.json',
+      JSON.stringify({ name: '@e2e/deps-api', private: true, dependencies: { '@e2e/deplib': '*' } }),
+    );
+    ws.write('apps/deps-api/main.js', "console.log(require('../../libs/deplib/dist/index.js'));\n");
+    ws.write(
+      'apps/deps-api/Dockerfile',
+      [
+        'FROM node:20',
+        'WORKDIR /repo',
+        'COPY libs/deplib libs/deplib',
+        'COPY apps/deps-api apps/deps-api',
+        // No turbo in this base image: the fallback builds the same output.
+        'RUN turbo run build --filter=@e2e/deps-api 2>/dev/null || (mkdir -p libs/deplib/dist && cp libs/deplib/src/index.js libs/deplib/dist/index.js)',
+        'CMD ["node", "apps/deps-api/main.js"]',
+        '',
+      ].join('\n'),
+    );
+
     // Its source names a build argument without a default (typebot's `COPY scripts/${SCOPE}-entrypoint.sh`).
     ws.write('apps/argy-api/project.json', JSON.stringify({ name: 'argy-api' }));
     ws.write('apps/argy-api/argy-api.js', `console.log('argy-api ${ws.id}');\n`);
@@ -391,6 +418,19 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(run.stdout).not.toMatch(/nx run shared:build/);
     const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/inimage-api/image.json');
     expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(`shared built in the image ${ws.id}`);
+  });
+
+  it("a library built first in the image, as a dependency of the package a RUN builds (turbo's ^build), is neither waited for nor carried", async () => {
+    const build = (await ws.showProject('deps-api')).targets['docker-build']!;
+    expect(build).toMatchObject({ options: { context: '.', prune: true } });
+    const options = (build as { options?: Record<string, unknown> }).options ?? {};
+    expect([build.dependsOn, options['contextOutputs']]).toEqual([undefined, undefined]);
+    const run = await ws.nxOk(['run', 'deps-api:docker-build', '--output-style=stream']);
+    expect(run.stdout).not.toMatch(/nx run deplib:build/);
+    const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/deps-api/image.json');
+    expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(
+      `deplib built first in the image ${ws.id}`,
+    );
   });
 
   it('a source a build argument without a default empties fails before the engine, naming the argument; passed, it builds', async () => {

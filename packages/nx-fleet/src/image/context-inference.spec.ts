@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextNeeds, inferContext, scriptsRun, type ContextFacts } from './context-inference';
+import { contextNeeds, dependencyFirstBuilds, inferContext, scriptsRun, type ContextFacts } from './context-inference';
 
 /** A small npm + Nx monorepo: two apps, a library, root manifests and a base tsconfig. */
 const FILES = [
@@ -294,6 +294,65 @@ describe('inferContext', () => {
       'packages/backend-lib/dist',
       'packages/admin/dist',
     ]);
+  });
+
+  it("a copied library a RUN builds first, as a dependency of the package it builds, is neither carried nor waited for (twenty's server)", () => {
+    const projects = [
+      { name: 'twenty-server', root: 'packages/twenty-server' },
+      { name: 'twenty-shared', root: 'packages/twenty-shared' },
+      { name: 'twenty-front', root: 'packages/twenty-front' },
+    ];
+    const folderOutputs = {
+      'packages/twenty-shared': ['packages/twenty-shared/dist'],
+      'packages/twenty-front': ['packages/twenty-front/dist'],
+    };
+    const dockerfile = [
+      'FROM node:20',
+      'COPY packages/twenty-shared packages/twenty-shared',
+      'COPY packages/twenty-front packages/twenty-front',
+      'COPY packages/twenty-server packages/twenty-server',
+      'RUN npx nx run twenty-server:build',
+      '',
+    ].join('\n');
+    const files = projects.flatMap(({ root }) => [`${root}/package.json`, `${root}/src/index.ts`]);
+    const outputs = (dependencyBuilds?: Record<string, string[]>) =>
+      inferContext(
+        facts(dockerfile, {
+          projectRoot: 'packages/twenty-server',
+          dockerfile: 'packages/twenty-server/Dockerfile',
+          files: [...files, 'packages/twenty-server/Dockerfile'],
+          projects,
+          folderOutputs,
+          ...(dependencyBuilds ? { dependencyBuilds } : {}),
+        }),
+      ).outputs;
+    expect(outputs({ 'packages/twenty-server': ['packages/twenty-shared'] })).toEqual(['packages/twenty-front/dist']);
+    // Without the fact (its build does not depend on `^build`, or no RUN builds it so): both carried.
+    expect(outputs()).toEqual(['packages/twenty-shared/dist', 'packages/twenty-front/dist']);
+  });
+
+  it('names the packages a RUN builds with their dependencies first, by tool and by what its build depends on', () => {
+    const first = (nx: boolean, turbo: boolean) => ({ nx: () => nx, turbo: () => turbo });
+    const named = (run: string, nx = false, turbo = false) =>
+      dependencyFirstBuilds(`FROM node:20\nRUN ${run}\n`, first(nx, turbo));
+    expect(named("pnpm --filter '@acme/api...' build")).toEqual(['@acme/api']);
+    expect(named('pnpm -F api^... run build')).toEqual(['api']);
+    expect(named('npx turbo run build --filter=api...')).toEqual(['api']);
+    expect(named('lerna run build --scope api --include-dependencies')).toEqual(['api']);
+    expect(named('yarn workspaces foreach -R --from api run build')).toEqual(['api']);
+    // By name alone: only when the runner's build depends on `^build`.
+    expect(named('npx nx run twenty-server:build', true)).toEqual(['twenty-server']);
+    expect(named('nx build api --prod', true)).toEqual(['api']);
+    expect(named('npx nx run twenty-server:build')).toEqual([]);
+    expect(named('turbo run build --filter=api', false, true)).toEqual(['api']);
+    expect(named('turbo run build --filter=api')).toEqual([]);
+    // Without dependencies: pnpm by name, dependents (`...api`), paths, Nx told to skip them, no build at all.
+    expect(named('pnpm --filter api build', true, true)).toEqual([]);
+    expect(named("pnpm --filter '...api' build", true, true)).toEqual([]);
+    expect(named('turbo run build --filter=./apps/api...', true, true)).toEqual([]);
+    expect(named('nx build api --exclude-task-dependencies', true, true)).toEqual([]);
+    expect(named("pnpm --filter 'api...' test", true, true)).toEqual([]);
+    expect(named('lerna run build --scope api', true, true)).toEqual([]);
   });
 
   it('a pruned context carries what later stages take from the stage that copied the whole context', () => {

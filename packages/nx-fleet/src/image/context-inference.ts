@@ -41,6 +41,11 @@ export interface ContextFacts {
    */
   referenceBuilds?: Readonly<Record<string, readonly string[]>>;
   /**
+   * For the projects a RUN builds together with their dependencies (`dependencyFirstBuilds`), by root:
+   * the workspace projects they depend on through their package.json, transitively (workspace-relative).
+   */
+  dependencyBuilds?: Readonly<Record<string, readonly string[]>>;
+  /**
    * The script names of the workspace root's package.json and of the project's: a RUN that runs one
    * only the root defines (`npm run bootstrap`, `yarn build:chatgpt`) needs the root manifest as it is.
    */
@@ -511,13 +516,59 @@ function inImageBuilds(steps: readonly Step[], facts: ContextFacts): (root: stri
       (command) => buildsEveryPackage(command) || names.some((name) => buildsPackage(command, name)),
     );
   };
-  // Built by name, or compiled by the `tsc --build` of a package built by name (its tsconfig references it).
+  // Built by name, compiled by the `tsc --build` of a package built by name (its tsconfig references
+  // it), or built first as a dependency of a package a RUN builds with its dependencies.
   return (root) =>
     Boolean(facts.folderOutputs?.[root]?.length) &&
     (builds(root) ||
       Object.entries(facts.referenceBuilds ?? {}).some(
         ([builder, reached]) => reached.includes(root) && builds(builder),
-      ));
+      ) ||
+      Object.values(facts.dependencyBuilds ?? {}).some((dependencies) => dependencies.includes(root)));
+}
+
+/** Whether the workspace's task runners build a package's workspace dependencies first when one RUN names it alone. */
+export interface DependenciesFirst {
+  /** `nx build <name>`: the build target of that project depends on `^build` (nx.json's targetDefaults, or its own). */
+  nx(name: string): boolean;
+  /** `turbo run build --filter=<name>`: turbo.json's build task depends on `^build`. */
+  turbo(): boolean;
+}
+
+/**
+ * The packages (project or package names) a RUN builds together with the workspace packages they
+ * depend on, those first: `pnpm --filter 'api...' build`, `turbo run build --filter=api...`, `lerna
+ * run build --scope api --include-dependencies`, `yarn workspaces foreach -R --from api run build`;
+ * and by name alone where the runner's build depends on `^build` (`nx run api:build`, `nx build api`,
+ * `turbo run build --filter=api`: twenty's image builds its server so, with the libraries it uses).
+ */
+export function dependencyFirstBuilds(dockerfileText: string, first: DependenciesFirst): string[] {
+  const commands = new DockerfileReading(dockerfileText).steps
+    .filter((step) => /^RUN\s/i.test(step.text))
+    .flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
+  return unique(commands.flatMap((command) => builtWithDependencies(command, first)));
+}
+
+function builtWithDependencies(command: string, first: DependenciesFirst): string[] {
+  if (!/\bbuild/.test(command)) return [];
+  const has = (pattern: RegExp) => pattern.test(command);
+  const values = (flags: string) =>
+    [...command.matchAll(new RegExp(`\\s(?:${flags})[\\s=]([^\\s]+)`, 'g'))].map((match) => match[1]!);
+  const names: string[] = [];
+  if (has(/\b(?:pnpm|turbo)\b/))
+    for (const selector of values('--filter|-F')) {
+      // `api...` and `api^...` select its dependencies; a path (`./apps/api`, `{apps/api}`) or an exclusion is no name.
+      const withDependencies = /^([^.{!][^{}]*?)\^?\.\.\.$/.exec(selector);
+      if (withDependencies) names.push(withDependencies[1]!);
+      else if (has(/\bturbo\b/) && /^[^.{!]/.test(selector) && !selector.includes('...') && first.turbo())
+        names.push(selector);
+    }
+  if (has(/\blerna\s+run\b/) && has(/\s--include-dependencies(?:\s|$)/)) names.push(...values('--scope'));
+  if (has(/\byarn\s+workspaces\s+foreach\b/) && has(/\s(?:-R|--recursive)(?:\s|$)/)) names.push(...values('--from'));
+  const nx = /\bnx\s+(?:run\s+([^\s:]+):build(?::\S+)?|build\s+([^\s-]\S*))(?:\s|$)/.exec(command);
+  const name = nx?.[1] ?? nx?.[2];
+  if (name && !has(/\s--(?:exclude-task-dependencies|excludeTaskDependencies)\b/) && first.nx(name)) names.push(name);
+  return names;
 }
 
 function buildsEveryPackage(command: string): boolean {

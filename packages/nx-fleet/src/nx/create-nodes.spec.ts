@@ -1108,6 +1108,56 @@ describe('createNodes', () => {
       });
     });
 
+    it("libraries a RUN builds first, as the dependencies of the package it builds (Nx's or turbo's `^build`), are neither carried nor waited for (twenty)", async () => {
+      const library = (name: string, deps: Record<string, string> = {}) => ({
+        [`packages/${name}/package.json`]: json({ name, dependencies: deps }),
+        [`packages/${name}/tsconfig.json`]: json({ compilerOptions: { outDir: 'dist' } }),
+        [`packages/${name}/src/index.ts`]: '',
+      });
+      const workspace = (run: string, root: Record<string, string>) => ({
+        'package.json': json({ name: 'twenty', private: true, workspaces: ['packages/*'] }),
+        ...root,
+        ...library('twenty-server', { 'twenty-emails': 'workspace:*', express: '^4' }),
+        // Reached through twenty-emails: the closure is transitive.
+        ...library('twenty-emails', { 'twenty-shared': 'workspace:*' }),
+        ...library('twenty-shared'),
+        // Copied, depended on by nothing built: its host build is carried and waited for.
+        ...library('twenty-front'),
+        'packages/twenty-server/Dockerfile': [
+          'FROM node:20',
+          'COPY packages/twenty-shared packages/twenty-shared',
+          'COPY packages/twenty-emails packages/twenty-emails',
+          'COPY packages/twenty-front packages/twenty-front',
+          'COPY packages/twenty-server packages/twenty-server',
+          `RUN ${run}`,
+          '',
+        ].join('\n'),
+      });
+      const carried = async (run: string, root: Record<string, string>) =>
+        (
+          dockerBuildOf((await runWorkspace(workspace(run, root))).results, 'packages/twenty-server').options as {
+            contextOutputs?: string[];
+          }
+        ).contextOutputs;
+      const nxJson = (dependsOn: unknown[]) => ({ 'nx.json': json({ targetDefaults: { build: { dependsOn } } }) });
+      expect(await carried('npx nx run twenty-server:build', nxJson(['^build']))).toEqual([
+        'packages/twenty-front/dist',
+      ]);
+      expect(await carried('nx build twenty-server', nxJson([{ dependencies: true, target: 'build' }]))).toEqual([
+        'packages/twenty-front/dist',
+      ]);
+      const turbo = { 'turbo.json': json({ tasks: { build: { dependsOn: ['^build'] } } }) };
+      expect(await carried('npx turbo run build --filter=twenty-server', turbo)).toEqual([
+        'packages/twenty-front/dist',
+      ]);
+      // The build depends on nothing first (nx.json, or turbo.json without `^build`): every copied output is carried.
+      const everything = ['packages/twenty-shared/dist', 'packages/twenty-emails/dist', 'packages/twenty-front/dist'];
+      expect(await carried('npx nx run twenty-server:build', nxJson([]))).toEqual(everything);
+      expect(
+        await carried('npx turbo run build --filter=twenty-server', { 'turbo.json': json({ tasks: { build: {} } }) }),
+      ).toEqual(everything);
+    });
+
     it('the configured build target name is the one depended on', async () => {
       const { results } = await runWorkspace(
         {

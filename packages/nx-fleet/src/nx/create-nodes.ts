@@ -48,6 +48,7 @@ import { buildServiceTargets, serviceProjectMetadata } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
 import { GraphMemo } from './graph-memo';
 import { referenceBuilds, typeScriptOutDirs } from './typescript-builds';
+import { dependencyBuilds } from './dependency-builds';
 import { WorkspaceTexts } from './workspace-texts';
 
 type Service = Extract<Detection, { kind: 'service' }>;
@@ -641,6 +642,15 @@ function contextFacts(
         (root) => scriptsOf(manifestAt(texts, posix.join(root, 'package.json')))['build'],
       )
     : {};
+  // Only where a host output could be carried: which projects a RUN builds with their dependencies first.
+  const builtFirst = Object.keys(folderOutputs).length
+    ? dependencyBuilds(dockerfileText, projects, {
+        json: (path) => manifestAt(texts, path),
+        // The target the RUN names (`nx build api`), whatever the plugin's build target option says.
+        declaredBuild: (root) =>
+          declaredTargets(texts, root, manifestAt(texts, posix.join(root, 'package.json')))['build'],
+      })
+    : {};
   const scripts = rootScripts.length ? { root: rootScripts, project: scriptNames(packageJson) } : undefined;
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
@@ -648,6 +658,7 @@ function contextFacts(
     projects,
     ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
     ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),
+    ...(Object.keys(builtFirst).length ? { dependencyBuilds: builtFirst } : {}),
     ...(scripts ? { scripts } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
@@ -687,7 +698,7 @@ function once<T>(answer: (key: string) => T): (key: string) => T {
   };
 }
 
-type DeclaredTarget = { outputs?: unknown; options?: { buildArgs?: unknown } } | undefined;
+type DeclaredTarget = { outputs?: unknown; dependsOn?: unknown; options?: { buildArgs?: unknown } } | undefined;
 
 /**
  * The targets the project's manifests state: package.json's `nx.targets`, then project.json's (which
