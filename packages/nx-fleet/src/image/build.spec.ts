@@ -264,7 +264,7 @@ describe('prepareContext', () => {
     }
   });
 
-  it('a build warns of the files its context sends that git ignores (Nx does not hash them), naming the ignore file', async () => {
+  it('a build Nx caches warns of the files its context sends that git ignores (Nx does not hash them), naming the ignore file', async () => {
     const root = mkdtempSync(join(tmpdir(), 'nx-fleet-unhashed-'));
     try {
       const write = (path: string, text = '') => {
@@ -279,14 +279,18 @@ describe('prepareContext', () => {
       const here = ordersService(root);
       const { ports, tools, log } = imageWorkspace({ workspaceRoot: root });
       tools.gitIgnored.push('.env', 'coverage/', 'node_modules/');
+      // Not cached by Nx (a source it cannot hash, set so at graph time): nothing to warn of, git is not asked.
       await buildServiceImage(ports, options, here);
+      expect(log.of('warn')).toEqual([]);
+      expect(tools.processes.calls.filter((call) => call.command === 'git')).toEqual([]);
+      await buildServiceImage(ports, options, here, { cachedByNx: true });
       expect(log.of('warn')).toEqual([
         'nx-fleet: orders: its build context services/orders sends 3 files (.env, coverage/ (2 files)), which git ignores and Nx does not hash: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to services/orders/.dockerignore unless the image needs them.',
       ]);
       write('services/orders/.dockerignore', '.env\ncoverage\n');
       const fixed = imageWorkspace({ workspaceRoot: root });
       fixed.tools.gitIgnored.push('.env', 'coverage/', 'node_modules/');
-      await buildServiceImage(fixed.ports, options, here);
+      await buildServiceImage(fixed.ports, options, here, { cachedByNx: true });
       expect(fixed.log.of('warn')).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -61,12 +61,14 @@ export async function buildServiceImage(
   ports: BuildPorts,
   options: BuildOptions,
   service: ServiceRef,
+  /** Nx caches this build's record: files it does not hash can then make a cache hit wrong. */
+  { cachedByNx = false }: { cachedByNx?: boolean } = {},
 ): Promise<ImageRecord> {
   const dockerfile = resolve(service.workspaceRoot, options.dockerfile);
   if (!ports.files.exists(dockerfile))
     throw new Error(`nx-fleet: ${options.dockerfile} (option "dockerfile" of ${service.projectName}) does not exist.`);
   const context = await prepareContext(ports, options, service);
-  const unhashed = await context.unhashed();
+  const unhashed = cachedByNx ? await context.unhashed() : [];
   if (unhashed.length) ports.log.warn(unhashedContextWarning(service, options, unhashed));
   try {
     return await buildFromContext(ports, options, service, dockerfile, context);
