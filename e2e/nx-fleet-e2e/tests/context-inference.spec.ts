@@ -292,6 +292,20 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       ].join('\n'),
     );
 
+    // Copies the output of a package.json build script, which declares no outputs (langfuse's sandbox
+    // runtime, in a turbo repository): Nx hashes none of its files, and docker-build says so.
+    ws.write('apps/script-pod/project.json', JSON.stringify({ name: 'script-pod' }));
+    ws.write(
+      'apps/script-pod/package.json',
+      JSON.stringify({ name: '@e2e/script-pod', private: true, scripts: { build: 'node build.js' } }),
+    );
+    ws.write('apps/script-pod/.gitignore', 'dist/\n');
+    ws.write(
+      'apps/script-pod/build.js',
+      `require('fs').mkdirSync('dist', { recursive: true });\nrequire('fs').writeFileSync('dist/index.js', "console.log('script-pod ${ws.id}');\\n");\n`,
+    );
+    ws.write('apps/script-pod/Dockerfile', 'FROM node:20\nCOPY dist /app/dist\nCMD ["node", "/app/dist/index.js"]\n');
+
     // Its source names a build argument without a default (typebot's `COPY scripts/${SCOPE}-entrypoint.sh`).
     ws.write('apps/argy-api/project.json', JSON.stringify({ name: 'argy-api' }));
     ws.write('apps/argy-api/argy-api.js', `console.log('argy-api ${ws.id}');\n`);
@@ -433,6 +447,21 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
   });
 
+  it('a build output taken from the disk that its build (a package.json script) does not declare is named when a cached docker-build runs', async () => {
+    const build = (await ws.showProject('script-pod')).targets['docker-build']!;
+    expect(build).toMatchObject({
+      cache: true,
+      dependsOn: ['build'],
+      options: { context: 'apps/script-pod', contextOutputs: ['apps/script-pod/dist'] },
+    });
+    const run = await ws.nxOk(['run', 'script-pod:docker-build', '--output-style=stream']);
+    expect(run.stdout + run.stderr).toMatch(
+      /script-pod: its build context takes apps\/script-pod\/dist from the disk, but no build it depends on \(script-pod:build\) declares it as an output/,
+    );
+    const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/script-pod/image.json');
+    expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(`script-pod ${ws.id}`);
+  });
+
   it('a source a build argument without a default empties fails before the engine, naming the argument; passed, it builds', async () => {
     const failed = await ws.nx(['run', 'argy-api:docker-build', '--output-style=stream']);
     expect(failed.code).not.toBe(0);
@@ -454,7 +483,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     const run = async () => {
       const built = await ws.nxOk(['run', 'bundle-pod:docker-build', '--output-style=stream']);
       // Not cached by Nx: the file Nx does not hash cannot make a cache hit wrong, so no warning says it could.
-      expect(built.stdout + built.stderr).not.toMatch(/which git ignores and Nx does not hash/);
+      expect(built.stdout + built.stderr).not.toMatch(/which match .gitignore rules, so Nx does not hash them/);
       const { localRef, contentTag } = ws.readJson<{ localRef: string; contentTag: string }>(
         'dist/fleet/apps/bundle-pod/image.json',
       );
@@ -545,7 +574,7 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
       // Not skipping the cache: Nx keeps this record for the next run (.gitignore changed, so it runs).
       const built = await ws.nxOk(['run', 'root-app:docker-build', '--output-style=stream']);
       expect(built.stdout + built.stderr).toMatch(
-        /root-app: its build context \. sends 1 file \(coverage\/ \(1 file\)\), which git ignores and Nx does not hash.*Add them to \.dockerignore/s,
+        /root-app: its build context \. sends 1 file \(coverage\/ \(1 file\)\), which match .gitignore rules, so Nx does not hash them.*Add them to \.dockerignore/s,
       );
       // Nx's hash is the same: its cache gives the record of the first contents back.
       ws.write('coverage/lcov.info', 'TN:second\n');
@@ -555,7 +584,7 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
       expect(push.code).not.toBe(0);
       expect(out).toMatch(/root-app:docker-build.*(local cache|existing outputs match the cache)/s);
       expect(out).toMatch(
-        /dist\/fleet\/image\.json is not trusted: it records content tag ct-\w+, but the current sources give ct-\w+ \(the build context sends 1 file \(coverage\/ \(1 file\)\), which git ignores and Nx does not hash/,
+        /dist\/fleet\/image\.json is not trusted: it records content tag ct-\w+, but the current sources give ct-\w+ \(the build context sends 1 file \(coverage\/ \(1 file\)\), which match .gitignore rules, so Nx does not hash them/,
       );
       const { image } = ws.readJson<{ image: string }>('dist/fleet/image.json');
       expect(await registry.tags(image)).toEqual([]);

@@ -12,7 +12,9 @@ import {
   parseIgnoreFile,
   pathSummary,
   readIgnorePatterns,
+  undeclaredOutputs,
   unhashedContextFiles,
+  type DependedBuild,
 } from './build-context';
 
 let tmp: string;
@@ -314,5 +316,43 @@ describe('pathSummary', () => {
   it('names a folder once with its count, files at the top by name, the first few', () => {
     expect(pathSummary(['.env', 'coverage/a', 'coverage/b/c'])).toBe('.env, coverage/ (2 files)');
     expect(pathSummary(['a/x', 'b', 'c', 'd', 'e', 'f', 'g'])).toBe('a/ (1 file), b, c, d, e and 2 more');
+  });
+});
+
+describe('undeclaredOutputs', () => {
+  const build = (outputs: string[], options: Record<string, unknown> = {}): DependedBuild => ({
+    project: 'sandbox',
+    target: 'build',
+    root: 'packages/sandbox',
+    outputs,
+    options,
+  });
+
+  it('names the context outputs no depended-on build declares (a package.json script declares none)', () => {
+    expect(undeclaredOutputs(['packages/sandbox/dist'], [build([])])).toEqual(['packages/sandbox/dist']);
+    expect(undeclaredOutputs(['packages/sandbox/dist'], [])).toEqual(['packages/sandbox/dist']);
+    expect(undeclaredOutputs(['packages/sandbox/dist'], [build(['{projectRoot}/build'])])).toEqual([
+      'packages/sandbox/dist',
+    ]);
+  });
+
+  it('counts an output declared over, under or at the folder, with Nx tokens and globs resolved', () => {
+    for (const outputs of [
+      ['{projectRoot}/dist'],
+      ['{workspaceRoot}/packages/sandbox/dist/'],
+      ['{projectRoot}/dist/**/*.js'],
+      ['{projectRoot}'],
+      ['{workspaceRoot}/dist/{projectName}', '{projectRoot}/dist/index.js'],
+      ['{options.outputPath}'],
+    ])
+      expect(
+        undeclaredOutputs(['packages/sandbox/dist'], [build(outputs, { outputPath: 'packages/sandbox/dist' })]),
+      ).toEqual([]);
+    // An option Nx would resolve that is not set here: not claimed undeclared.
+    expect(undeclaredOutputs(['packages/sandbox/dist'], [build(['{options.outDir}'])])).toEqual([]);
+    // A negation declares nothing.
+    expect(undeclaredOutputs(['packages/sandbox/dist'], [build(['!{projectRoot}/dist/cache'])])).toEqual([
+      'packages/sandbox/dist',
+    ]);
   });
 });

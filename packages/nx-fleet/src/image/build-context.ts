@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import type { Ports } from '../io/ports';
 import { RECORDS_ROOT } from './records';
@@ -132,6 +132,48 @@ export function unhashedContextFiles(
 function ancestorsOf(path: string): string[] {
   const parts = path.split('/').slice(0, -1);
   return parts.map((_, i) => `${parts.slice(0, i + 1).join('/')}/`);
+}
+
+/** A build target docker-build depends on, as Nx merged it: Nx hashes the files of its declared outputs only. */
+export interface DependedBuild {
+  project: string;
+  target: string;
+  root: string;
+  outputs: readonly string[];
+  options: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The build outputs a context takes from the disk (workspace-relative) that no build target
+ * docker-build depends on declares as its output: `dependentTasksOutputFiles` hashes none of their
+ * files (a package.json script without `outputs`, as turbo repositories have them). An output Nx
+ * resolves from what is not known here counts as declaring everything.
+ */
+export function undeclaredOutputs(contextOutputs: readonly string[], builds: readonly DependedBuild[]): string[] {
+  const declared = builds.flatMap((build) =>
+    build.outputs.filter((output) => !output.startsWith('!')).map((output) => outputPath(output, build)),
+  );
+  if (declared.includes(undefined)) return [];
+  const within = (path: string, folder: string) => folder === '' || path === folder || path.startsWith(`${folder}/`);
+  return contextOutputs.filter((output) => !declared.some((path) => within(output, path!) || within(path!, output)));
+}
+
+/** An output as a workspace path, up to its first glob character; undefined when it names an option not set. */
+function outputPath(output: string, build: DependedBuild): string | undefined {
+  let unknown = false;
+  const path = output
+    .replace(/^\{workspaceRoot\}\/?/, '')
+    .replace(/\{projectRoot\}/g, build.root)
+    .replace(/\{projectName\}/g, build.project)
+    .replace(/\{options\.([\w.-]+)\}/g, (_, key: string) => {
+      const value = build.options[key];
+      if (typeof value === 'string') return value;
+      unknown = true;
+      return '';
+    });
+  if (unknown || path.includes('{')) return undefined;
+  const fixed = path.split(/[*?[]/)[0]!.replace(/\/+$/, '');
+  return fixed === '' || fixed === '.' ? '' : posix.normalize(fixed).replace(/^\.\//, '');
 }
 
 /** Paths shown by their first folder (`coverage/ (12 files)`), files at the top by name, the first few. */

@@ -283,15 +283,51 @@ describe('prepareContext', () => {
       await buildServiceImage(ports, options, here);
       expect(log.of('warn')).toEqual([]);
       expect(tools.processes.calls.filter((call) => call.command === 'git')).toEqual([]);
-      await buildServiceImage(ports, options, here, { cachedByNx: true });
+      await buildServiceImage(ports, options, here, { nxTarget: { cache: true } });
       expect(log.of('warn')).toEqual([
-        'nx-fleet: orders: its build context services/orders sends 3 files (.env, coverage/ (2 files)), which git ignores and Nx does not hash: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to services/orders/.dockerignore unless the image needs them.',
+        'nx-fleet: orders: its build context services/orders sends 3 files (.env, coverage/ (2 files)), which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to services/orders/.dockerignore unless the image needs them.',
       ]);
       write('services/orders/.dockerignore', '.env\ncoverage\n');
       const fixed = imageWorkspace({ workspaceRoot: root });
       fixed.tools.gitIgnored.push('.env', 'coverage/', 'node_modules/');
-      await buildServiceImage(fixed.ports, options, here, { cachedByNx: true });
+      await buildServiceImage(fixed.ports, options, here, { nxTarget: { cache: true } });
       expect(fixed.log.of('warn')).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("a build Nx caches warns of the build outputs its context takes that no build it depends on declares (langfuse's sandbox)", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'nx-fleet-undeclared-'));
+    try {
+      mkdirSync(join(root, 'services/orders/dist'), { recursive: true });
+      writeFileSync(join(root, 'services/orders/Dockerfile'), 'FROM scratch\n');
+      writeFileSync(join(root, 'services/orders/dist/index.js'), '');
+      const withBuild = (build: Record<string, unknown>) => ({
+        ...ordersService(root),
+        graph: {
+          nodes: {
+            orders: { name: 'orders', type: 'app' as const, data: { root: 'services/orders', targets: { build } } },
+          },
+          dependencies: {},
+        },
+      });
+      const withOutputs = { ...options, contextOutputs: ['services/orders/dist'] };
+      const nxTarget = { cache: true, dependsOn: ['build'] };
+      const run = async (
+        build: Record<string, unknown>,
+        target: { cache?: boolean; dependsOn?: string[] } = nxTarget,
+      ) => {
+        const { ports, log } = imageWorkspace({ workspaceRoot: root });
+        await buildServiceImage(ports, withOutputs, withBuild(build), { nxTarget: target });
+        return log.of('warn');
+      };
+      expect(await run({ executor: 'nx:run-script', options: { script: 'build' } })).toEqual([
+        'nx-fleet: orders: its build context takes services/orders/dist from the disk, but no build it depends on (orders:build) declares it as an output: Nx hashes a build\'s files only through its declared outputs, so a cached docker-build cannot see it change, and a record restored for other contents is refused before use. Declare it in the outputs of the build that writes it (project.json, package.json\'s "nx", or nx.json\'s targetDefaults: "outputs": ["{projectRoot}/dist"]).',
+      ]);
+      expect(await run({ executor: 'nx:run-script', outputs: ['{projectRoot}/dist'] })).toEqual([]);
+      // Not cached by Nx: nothing to warn of.
+      expect(await run({ executor: 'nx:run-script' }, { cache: false, dependsOn: ['build'] })).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
+import type { TargetConfiguration } from '@nx/devkit';
 import type { EngineName } from '../config/options';
 import { resolveEngine } from '../engines/detect';
 import type { BuildSecret, Engine } from '../engines/engine';
@@ -14,9 +15,11 @@ import {
   hashContextFiles,
   listContextFiles,
   pathSummary,
+  undeclaredOutputs,
   unhashedContextFiles,
   volatileFoldersIn,
   type ContextFile,
+  type DependedBuild,
 } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { buildOutputOwner } from './context-inference';
@@ -61,15 +64,20 @@ export async function buildServiceImage(
   ports: BuildPorts,
   options: BuildOptions,
   service: ServiceRef,
-  /** Nx caches this build's record: files it does not hash can then make a cache hit wrong. */
-  { cachedByNx = false }: { cachedByNx?: boolean } = {},
+  /** The docker-build target as Nx runs it: when Nx caches its record, what Nx does not hash can make a hit wrong. */
+  { nxTarget }: { nxTarget?: Pick<TargetConfiguration, 'cache' | 'dependsOn'> } = {},
 ): Promise<ImageRecord> {
   const dockerfile = resolve(service.workspaceRoot, options.dockerfile);
   if (!ports.files.exists(dockerfile))
     throw new Error(`nx-fleet: ${options.dockerfile} (option "dockerfile" of ${service.projectName}) does not exist.`);
   const context = await prepareContext(ports, options, service);
-  const unhashed = cachedByNx ? await context.unhashed() : [];
-  if (unhashed.length) ports.log.warn(unhashedContextWarning(service, options, unhashed));
+  if (nxTarget?.cache === true) {
+    const unhashed = await context.unhashed();
+    if (unhashed.length) ports.log.warn(unhashedContextWarning(service, options, unhashed));
+    const builds = dependedBuilds(service, nxTarget.dependsOn ?? []);
+    const undeclared = undeclaredOutputs(options.contextOutputs ?? [], builds);
+    if (undeclared.length) ports.log.warn(undeclaredOutputsWarning(service, undeclared, builds));
+  }
   try {
     return await buildFromContext(ports, options, service, dockerfile, context);
   } finally {
@@ -173,7 +181,48 @@ export function unhashedContextWarning(
     resolve(service.workspaceRoot, options.dockerfile),
   );
   const file = ignoreFile ? relative(service.workspaceRoot, ignoreFile) : posix.join(options.context, '.dockerignore');
-  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed)}, which git ignores and Nx does not hash: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to ${file} unless the image needs them.`;
+  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed)}, which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to ${file} unless the image needs them.`;
+}
+
+function undeclaredOutputsWarning(
+  service: ServiceRef,
+  undeclared: readonly string[],
+  builds: readonly DependedBuild[],
+): string {
+  const them = undeclared.length === 1 ? 'it' : 'them';
+  const targets = builds.map((build) => `${build.project}:${build.target}`);
+  return `nx-fleet: ${service.projectName}: its build context takes ${undeclared.join(', ')} from the disk, but ${targets.length ? `no build it depends on (${targets.join(', ')}) declares ${them} as an output` : 'it depends on no build'}: Nx hashes a build's files only through its declared outputs, so a cached docker-build cannot see ${them} change, and a record restored for other contents is refused before use. Declare ${them} in the outputs of the build that writes ${them} (project.json, package.json's "nx", or nx.json's targetDefaults: "outputs": ["{projectRoot}/dist"]).`;
+}
+
+/** The build targets a docker-build's dependsOn names, with their outputs as Nx merged them. */
+function dependedBuilds(
+  service: ServiceRef,
+  dependsOn: NonNullable<TargetConfiguration['dependsOn']>,
+): DependedBuild[] {
+  const { graph, projectName } = service;
+  const dependencies = () => (graph.dependencies[projectName] ?? []).map((dep) => dep.target);
+  return dependsOn.flatMap((entry) => {
+    const [projects, target] =
+      typeof entry === 'string'
+        ? entry.startsWith('^')
+          ? [dependencies(), entry.slice(1)]
+          : [[projectName], entry]
+        : [
+            entry.dependencies
+              ? dependencies()
+              : entry.projects === undefined
+                ? [projectName]
+                : ([] as string[]).concat(entry.projects),
+            entry.target,
+          ];
+    return projects.flatMap((project) => {
+      const node = graph.nodes[project];
+      const config = node?.data.targets?.[target];
+      return node && config
+        ? [{ project, target, root: node.data.root, outputs: config.outputs ?? [], options: config.options ?? {} }]
+        : [];
+    });
+  });
 }
 
 /** `3 files (coverage/ (2 files), .env)`. */

@@ -43,7 +43,7 @@ export function contentInputsKeys(
   };
   return (options, graph, service) => {
     if (!options.prune || options.contextOutputs?.length) return undefined;
-    const projects = contextProjects(graph, service);
+    const projects = contextProjects(graph, service, options.workspaceManifests);
     const roots = projects.map((p) => graph.nodes[p]!.data.root);
     const hash = createHash('sha256').update(salt);
     hash.update(

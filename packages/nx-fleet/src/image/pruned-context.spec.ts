@@ -97,6 +97,21 @@ describe('contextProjects', () => {
     expect(contextProjects(graph, 'api')).toEqual(['api', 'lib-a', 'lib-b', 'lib-c']);
   });
 
+  it('with a prune tool run in the image, takes in a service a package depends on (static), with its closure, never one named only implicitly', () => {
+    const dashboard: ProjectGraph = {
+      ...graph,
+      nodes: { ...graph.nodes, dashboard: node('dashboard', 'app', true) },
+      dependencies: {
+        ...graph.dependencies,
+        dashboard: [edge('dashboard', 'orders'), edge('dashboard', 'api', 'implicit')],
+      },
+    };
+    expect(contextProjects(dashboard, 'dashboard', true)).toEqual(['dashboard', 'orders', 'orders-lib']);
+    expect(contextProjects(dashboard, 'dashboard')).toEqual(['dashboard']);
+    // api's runtime edge to orders stays implicit: still left out.
+    expect(contextProjects(graph, 'api', true)).toEqual(['api', 'lib-a', 'lib-b', 'lib-c']);
+  });
+
   it('includes the other service’s own libraries only for that service', () => {
     expect(contextProjects(graph, 'orders')).toEqual(['orders', 'orders-lib']);
   });

@@ -3,7 +3,7 @@ import { copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, write
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ProjectGraph } from '@nx/devkit';
+import type { ProjectGraph, ProjectGraphDependency } from '@nx/devkit';
 import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { PACTS_FOLDER } from '../config/defaults';
@@ -67,25 +67,31 @@ export function workspaceListing(ports: Pick<Ports, 'processes'>): WorkspaceList
  * The workspace projects whose files a service's image may contain: everything it depends on,
  * transitively, except npm packages (they come through the lockfile) and other services. A runtime
  * edge to another service (from its SDK) makes a consumer affected, but its image never holds the
- * provider.
+ * provider. With a prune tool run in the image (`workspaceManifests`) the tool decides what the image
+ * holds, and it follows package.json dependencies whatever they name: a service a package depends on
+ * (midday's dashboard on @midday/api, for its types) is in the context with its own closure.
  */
-export function contextProjects(graph: ProjectGraph, service: string): readonly string[] {
+export function contextProjects(graph: ProjectGraph, service: string, workspaceManifests = false): readonly string[] {
   const ofGraph = closures(graph);
-  let projects = ofGraph.get(service);
-  if (!projects) ofGraph.set(service, (projects = closureOf(graph, service)));
+  const key = `${workspaceManifests ? 'all' : 'own'}\0${service}`;
+  let projects = ofGraph.get(key);
+  if (!projects) ofGraph.set(key, (projects = closureOf(graph, service, workspaceManifests)));
   return projects;
 }
 
 /** contextProjects, found once per graph and service: a plan asks for the key, the facts and the context. */
 const closures = perGraph(() => new Map<string, readonly string[]>());
 
-function closureOf(graph: ProjectGraph, service: string): string[] {
-  const isService = (name: string) => isServiceProject(graph.nodes[name]?.data);
+function closureOf(graph: ProjectGraph, service: string, withServices: boolean): string[] {
+  // A service is reached only through a dependency a package declares or imports (`static`), as a prune
+  // tool follows it; an implicit one (a runtime edge written in project.json) never brings it in.
+  const leftOut = (dep: ProjectGraphDependency) =>
+    isServiceProject(graph.nodes[dep.target]?.data) && !(withServices && dep.type === 'static');
   const seen = new Set([service]);
   const queue = [service];
   while (queue.length) {
     for (const dep of graph.dependencies[queue.shift()!] ?? []) {
-      if (seen.has(dep.target) || !graph.nodes[dep.target] || isService(dep.target)) continue;
+      if (seen.has(dep.target) || !graph.nodes[dep.target] || leftOut(dep)) continue;
       seen.add(dep.target);
       queue.push(dep.target);
     }
@@ -182,7 +188,7 @@ export interface PrunedContents {
  * `.dockerignore`, and a package.json + lockfile pruned to its dependency closure.
  */
 export async function prunedContents(ports: PruningPorts, input: PrunedContextInput): Promise<PrunedContents> {
-  const projects = contextProjects(input.graph, input.service);
+  const projects = contextProjects(input.graph, input.service, input.workspaceManifests);
   const roots = projects.map((name) => input.graph.nodes[name]!.data.root);
   const patterns = [
     ...roots.map((root) => (root === '.' ? '**' : `${root}/**`)),

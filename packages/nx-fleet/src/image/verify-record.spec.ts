@@ -68,7 +68,7 @@ describe('verifyRecord', () => {
         kind: 'refuse',
         why:
           `it records content tag ${OLDER}, but the current sources give ${TAG} (the build context sends 3 files ` +
-          '(.env, coverage/ (2 files)), which git ignores and Nx does not hash, so a cache hit cannot see them change: ' +
+          '(.env, coverage/ (2 files)), which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change: ' +
           "add them to the context's .dockerignore unless the image needs them)",
       },
     ],

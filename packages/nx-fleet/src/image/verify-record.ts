@@ -44,7 +44,7 @@ export function verifyRecord({ record, image, sourcesTag, local, unhashed = [] }
       why:
         `it records content tag ${record.contentTag}, but the current sources give ${sourcesTag}` +
         (unhashed.length
-          ? ` (the build context sends ${unhashedFilesPhrase(unhashed)}, which git ignores and Nx does not hash, so a cache hit cannot see them change: add them to the context's .dockerignore unless the image needs them)`
+          ? ` (the build context sends ${unhashedFilesPhrase(unhashed)}, which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change: add them to the context's .dockerignore unless the image needs them)`
           : ''),
     };
   if (!local) return { kind: 'rebuild', why: `${record.localRef} is not on this machine` };

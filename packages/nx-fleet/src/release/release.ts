@@ -391,7 +391,7 @@ async function serviceFacts(
       contentTag: await memo.remembered(node.name, keyOf(options, graph, node.name), () =>
         sourcesContentTag(sharing, options, service),
       ),
-      contextRoots: contextProjects(graph, node.name).map((p) => graph.nodes[p]!.data.root),
+      contextRoots: contextProjects(graph, node.name, options.workspaceManifests).map((p) => graph.nodes[p]!.data.root),
       parents: parentServiceRoots(node.data.root, serviceRoots).map(
         (root) => services.find((s) => s.data.root === root)!.name,
       ),

@@ -12,7 +12,7 @@ export default async function dockerBuildExecutor(
   return reportingFailures(async () => {
     const ports = fleetPorts();
     const service = serviceRefOf(context);
-    const record = await buildServiceImage(ports, options, service, { cachedByNx: context.target?.cache === true });
+    const record = await buildServiceImage(ports, options, service, { nxTarget: context.target });
     await writeRecord(join(context.root, imageRecordPath(service.projectRoot)), record, ports.files);
     return true;
   });
