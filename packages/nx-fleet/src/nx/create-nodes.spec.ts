@@ -547,8 +547,14 @@ describe('createNodes', () => {
       'apps/multi/Dockerfile.alpine': 'FROM scratch\n',
       'apps/multi/Dockerfile.debian': 'FROM scratch\n',
       'apps/multi/Dockerfile.local': 'FROM scratch\n',
-      // Variants no project owns are nobody's service and nobody's orphan.
+      // Several variants no project owns are nobody's service and nobody's orphan.
       'docker/Dockerfile.pnpm': 'FROM scratch\n',
+      'docker/Dockerfile.bun': 'FROM scratch\n',
+      // One (plane's apps/proxy/Dockerfile.ce, which its CI builds) is an orphan as a plain Dockerfile would be.
+      'apps/proxy/Dockerfile.ce': 'FROM caddy\n',
+      'apps/proxy/Caddyfile.ce': ':80\n',
+      // One for development only is no one's either.
+      'tools/Dockerfile.dev': 'FROM scratch\n',
       'apps/tools/project.json': json({ name: 'tools' }),
       'apps/tools/Dockerfile.dev': 'FROM scratch\n',
     });
@@ -567,6 +573,7 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       'nx-fleet: apps/multi holds Dockerfile.alpine and Dockerfile.debian and no plain Dockerfile, so it is not a service: which one ships is not guessed. ' +
         'Name it in the project\'s configuration with "metadata": { "fleet": { "dockerfile": "apps/multi/Dockerfile.alpine" } } (or the plugin option "services"), or exclude the others with the plugin option "exclude".',
+      orphanWarning('apps/proxy/Dockerfile.ce', 'apps/proxy'),
     ]);
   });
 

@@ -12,6 +12,7 @@ import {
   groupByFolder,
   PLUGIN_GLOB,
   serviceContainerfile,
+  loneVariants,
   variantsByFolder,
   type Detection,
 } from '../services/detection';
@@ -177,7 +178,8 @@ async function fleetNodes(
     if (apart) return computedApart(workspaceFiles);
   }
 
-  const folders = withVariants(matchedFolders, workspaceFiles);
+  const variants = workspaceFiles && variantsByFolder(workspaceFiles.map(({ file }) => file));
+  const folders = withVariants(matchedFolders, variants);
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);
   const isNxProject = nxProjectRoots(context.workspaceRoot, files, deps.env);
@@ -198,7 +200,7 @@ async function fleetNodes(
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
-    ...orphanWarnings(detections),
+    ...orphanWarnings([...detections, ...loneVariants(variants, folders, options.exclude)]),
     ...replacedBuildWarnings(outcomes, options.buildTargetName),
   ]
     .map(({ roots: about, ...warning }) => ({
@@ -780,10 +782,9 @@ function serviceNode(
  */
 function withVariants(
   folders: Map<string, string[]>,
-  workspaceFiles: readonly WorkspaceFileData[] | undefined,
+  variants: ReadonlyMap<string, readonly string[]> | undefined,
 ): Map<string, string[]> {
-  if (!workspaceFiles) return folders;
-  const variants = variantsByFolder(workspaceFiles.map(({ file }) => file));
+  if (!variants) return folders;
   for (const [root, folderFiles] of folders) {
     const found = variants.get(root);
     if (found && !folderFiles.some((file) => containerfileVariant(file) === ''))

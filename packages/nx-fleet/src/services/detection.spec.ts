@@ -6,6 +6,7 @@ import {
   CONTAINERFILE_NAMES,
   detectService,
   groupByFolder,
+  loneVariants,
   PLUGIN_GLOB,
   preferredContainerfile,
   serviceContainerfile,
@@ -418,5 +419,26 @@ describe('globs', () => {
     ]) {
       expect(matches(file), file).toBe(false);
     }
+  });
+});
+
+describe('loneVariants', () => {
+  const variants = new Map([
+    ['apps/proxy', ['apps/proxy/Dockerfile.ce']],
+    ['docker', ['docker/Dockerfile.pnpm', 'docker/Dockerfile.bun']],
+    ['tools', ['tools/Dockerfile.dev']],
+    ['apps/web', ['apps/web/Dockerfile.web']],
+    ['.devcontainer', ['.devcontainer/Dockerfile.base']],
+  ]);
+
+  it("names a project-less folder's one shipping variant an orphan; several, development ones, claimed and excluded folders stay unnamed", () => {
+    expect(loneVariants(variants, new Map([['apps/web', []]]), DEFAULT_EXCLUDES)).toEqual([
+      { kind: 'orphan', dockerfile: 'apps/proxy/Dockerfile.ce' },
+    ]);
+    expect(loneVariants(variants, new Map(), ['apps/proxy/**'])).toEqual([
+      { kind: 'orphan', dockerfile: 'apps/web/Dockerfile.web' },
+      { kind: 'orphan', dockerfile: '.devcontainer/Dockerfile.base' },
+    ]);
+    expect(loneVariants(undefined, new Map(), [])).toEqual([]);
   });
 });

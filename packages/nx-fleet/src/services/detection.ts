@@ -132,6 +132,22 @@ export function serviceContainerfile(files: readonly string[]): { file?: string;
   return shipping.length ? { ambiguous: [...shipping].sort() } : {};
 }
 
+/**
+ * Folders no project is in and no plain container file is in, with one named variant that is not for
+ * development (plane's `apps/proxy/Dockerfile.ce`, built by its CI): an orphan, as a plain Dockerfile
+ * there would be. A folder of several (Dockerfile.pnpm, Dockerfile.bun) stays unnamed.
+ */
+export function loneVariants(
+  variants: ReadonlyMap<string, readonly string[]> | undefined,
+  claimed: ReadonlyMap<string, unknown>,
+  exclude: readonly string[],
+): Detection[] {
+  return [...(variants ?? [])].flatMap(([root, files]) => {
+    const lone = claimed.has(root) ? undefined : serviceContainerfile(files).file;
+    return lone && !exclude.some((glob) => matcher(glob)(lone)) ? [{ kind: 'orphan' as const, dockerfile: lone }] : [];
+  });
+}
+
 /** Groups the plugin's matched files by folder. */
 export function groupByFolder(files: readonly string[]): Map<string, string[]> {
   const folders = new Map<string, string[]>();
