@@ -223,6 +223,22 @@ describe('buildServiceImage', () => {
   });
 });
 
+/** A workspace on disk for one test (a context is listed from the disk), removed after it. */
+async function onDisk(
+  use: (root: string, write: (path: string, text?: string) => void) => Promise<void>,
+): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'nx-fleet-build-spec-'));
+  const write = (path: string, text = '') => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  try {
+    await use(root, write);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 describe('prepareContext', () => {
   it('sends the context folder as it is without prune', async () => {
     const context = await prepareContext(setup().ports, options, service);
@@ -230,12 +246,7 @@ describe('prepareContext', () => {
   });
 
   it("warns, naming the ignore file and the lines to add, when a context holds Nx's or git's working folders", async () => {
-    const root = mkdtempSync(join(tmpdir(), 'nx-fleet-volatile-'));
-    try {
-      const write = (path: string, text = '') => {
-        mkdirSync(dirname(join(root, path)), { recursive: true });
-        writeFileSync(join(root, path), text);
-      };
+    await onDisk(async (root, write) => {
       write('services/orders/Dockerfile', 'FROM scratch\n');
       write('services/orders/main.ts');
       write('services/orders/.nx/cache/a');
@@ -259,18 +270,11 @@ describe('prepareContext', () => {
       const clean = imageWorkspace({ workspaceRoot: root });
       await prepareContext(clean.ports, options, here);
       expect(clean.log.of('warn')).toEqual([]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   it('a build Nx caches warns of the files its context sends that git ignores (Nx does not hash them), naming the ignore file', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'nx-fleet-unhashed-'));
-    try {
-      const write = (path: string, text = '') => {
-        mkdirSync(dirname(join(root, path)), { recursive: true });
-        writeFileSync(join(root, path), text);
-      };
+    await onDisk(async (root, write) => {
       write('services/orders/Dockerfile', 'FROM scratch\n');
       write('services/orders/main.ts');
       write('services/orders/.env', 'TOKEN=local\n');
@@ -292,17 +296,13 @@ describe('prepareContext', () => {
       fixed.tools.gitIgnored.push('.env', 'coverage/', 'node_modules/');
       await buildServiceImage(fixed.ports, options, here, { nxTarget: { cache: true } });
       expect(fixed.log.of('warn')).toEqual([]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   it("a build Nx caches warns of the build outputs its context takes that no build it depends on declares (langfuse's sandbox)", async () => {
-    const root = mkdtempSync(join(tmpdir(), 'nx-fleet-undeclared-'));
-    try {
-      mkdirSync(join(root, 'services/orders/dist'), { recursive: true });
-      writeFileSync(join(root, 'services/orders/Dockerfile'), 'FROM scratch\n');
-      writeFileSync(join(root, 'services/orders/dist/index.js'), '');
+    await onDisk(async (root, write) => {
+      write('services/orders/Dockerfile', 'FROM scratch\n');
+      write('services/orders/dist/index.js');
       const withBuild = (build: Record<string, unknown>) => ({
         ...ordersService(root),
         graph: {
@@ -328,9 +328,7 @@ describe('prepareContext', () => {
       expect(await run({ executor: 'nx:run-script', outputs: ['{projectRoot}/dist'] })).toEqual([]);
       // Not cached by Nx: nothing to warn of.
       expect(await run({ executor: 'nx:run-script' }, { cache: false, dependsOn: ['build'] })).toEqual([]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   it('names a missing context folder', async () => {
