@@ -535,6 +535,32 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("names the shipping variants beside a plain Dockerfile, which make no image, unless a project is pointed at them (teable's db-migrate)", async () => {
+    const files = {
+      'dockers/teable/Dockerfile': 'FROM node:20\n',
+      'dockers/teable/Dockerfile.db-migrate': 'FROM node:20\n',
+      'dockers/teable/Dockerfile.dev': 'FROM node:20\n',
+      'dockers/teable/project.json': json({ name: 'teable' }),
+      'packages/db-main-prisma/package.json': json({ name: '@teable/db-main-prisma' }),
+      'packages/db-main-prisma/prisma/schema.prisma': '',
+    };
+    await runWorkspace(files);
+    expect(warnings(warn)).toEqual([
+      "nx-fleet: dockers/teable/Dockerfile.db-migrate is a Dockerfile variant beside the plain Dockerfile its folder's service is built from, so no image is built from it. " +
+        'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "dockers/teable/Dockerfile.db-migrate" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
+    ]);
+    warn.mockClear();
+    const { results } = await runWorkspace(files, {
+      services: { '@teable/db-main-prisma': { dockerfile: 'dockers/teable/Dockerfile.db-migrate' } },
+    });
+    expect(
+      dockerBuildOf(results, 'packages/db-main-prisma', 'packages/db-main-prisma/package.json').options,
+    ).toMatchObject({
+      dockerfile: 'dockers/teable/Dockerfile.db-migrate',
+    });
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it('builds a project from its one named variant that is not for development, and names several in one warning', async () => {
     const { results } = await runWorkspace({
       'apps/web/package.json': json({ name: 'web' }),

@@ -13,6 +13,7 @@ import {
   PLUGIN_GLOB,
   serviceContainerfile,
   loneVariants,
+  unbuiltVariants,
   variantsByFolder,
   type Detection,
 } from '../services/detection';
@@ -40,6 +41,7 @@ import {
   MANIFEST_NAMES,
   orphanWarning,
   replacedBuildWarning,
+  unbuiltVariantsWarning,
   type FolderAnalysis,
   type Warning,
 } from './service-folders';
@@ -201,6 +203,7 @@ async function fleetNodes(
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
     ...orphanWarnings([...detections, ...loneVariants(variants, folders, options.exclude)]),
+    ...unbuiltVariantWarnings(detections, variants, options.exclude),
     ...replacedBuildWarnings(outcomes, options.buildTargetName),
   ]
     .map(({ roots: about, ...warning }) => ({
@@ -418,6 +421,18 @@ function orphanWarnings(detections: readonly Detection[]) {
   );
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
   return orphans.length ? [{ ...orphanWarning(orphans), roots: orphans.map((file) => posix.dirname(file)) }] : [];
+}
+
+/** Shipping variants beside a plain Dockerfile, which make no image, in one warning. */
+function unbuiltVariantWarnings(
+  detections: readonly Detection[],
+  variants: ReadonlyMap<string, readonly string[]> | undefined,
+  exclude: readonly string[],
+) {
+  const unbuilt = unbuiltVariants(detections, variants, exclude);
+  return unbuilt.length
+    ? [{ ...unbuiltVariantsWarning(unbuilt), roots: unbuilt.map((file) => posix.dirname(file)) }]
+    : [];
 }
 
 /** The services whose own configuration replaces nx-fleet's build target, in one warning. */

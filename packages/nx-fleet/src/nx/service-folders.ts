@@ -121,6 +121,20 @@ export function replacedBuildWarning(builds: readonly ReplacedBuild[], name: str
   };
 }
 
+/** One warning for the shipping variants no image is built from (`unbuiltVariants`). */
+export function unbuiltVariantsWarning(variants: readonly string[]): Warning {
+  const [first] = variants;
+  const them = variants.length === 1 ? 'it' : 'them';
+  return {
+    key: `unbuilt:${variants.join(',')}`,
+    message:
+      (variants.length === 1
+        ? `nx-fleet: ${first} is a Dockerfile variant beside the plain Dockerfile its folder's service is built from, so no image is built from it. `
+        : `nx-fleet: ${variants.length} Dockerfile variants are beside the plain Dockerfiles their folders' services are built from, so no image is built from them: ${listed(variants)}. `) +
+      `To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "${first}" } } (or the plugin option "services"); to silence this, exclude ${them} with the plugin option "exclude".`,
+  };
+}
+
 function ambiguousWarning(root: string, variants: readonly string[]): Warning {
   const names = variants.map((file) => posix.basename(file));
   return {

@@ -7,6 +7,8 @@ import {
   detectService,
   groupByFolder,
   loneVariants,
+  unbuiltVariants,
+  type Detection,
   PLUGIN_GLOB,
   preferredContainerfile,
   serviceContainerfile,
@@ -440,5 +442,37 @@ describe('loneVariants', () => {
       { kind: 'orphan', dockerfile: '.devcontainer/Dockerfile.base' },
     ]);
     expect(loneVariants(undefined, new Map(), [])).toEqual([]);
+  });
+});
+
+describe('unbuiltVariants', () => {
+  const variants = new Map([
+    ['dockers/teable', ['dockers/teable/Dockerfile.db-migrate', 'dockers/teable/Dockerfile.dev']],
+    ['apps/web', ['apps/web/Dockerfile.web']],
+    ['apps/api', ['apps/api/Dockerfile.alpine']],
+  ]);
+
+  it('names the shipping variants beside the plain Dockerfile a service or an orphan is built from, unless a service builds them or they are excluded', () => {
+    const detections: Detection[] = [
+      { kind: 'orphan', dockerfile: 'dockers/teable/Dockerfile' },
+      // Built from its variant: nothing beside a plain one.
+      { kind: 'service', root: 'apps/web', dockerfile: 'apps/web/Dockerfile.web', config: {} },
+      { kind: 'service', root: 'apps/api', dockerfile: 'apps/api/Dockerfile', config: {} },
+    ];
+    expect(unbuiltVariants(detections, variants, [])).toEqual([
+      'dockers/teable/Dockerfile.db-migrate',
+      'apps/api/Dockerfile.alpine',
+    ]);
+    expect(unbuiltVariants(detections, variants, ['**/Dockerfile.alpine'])).toEqual([
+      'dockers/teable/Dockerfile.db-migrate',
+    ]);
+    const pointed: Detection = {
+      kind: 'service',
+      root: 'packages/db',
+      dockerfile: 'dockers/teable/Dockerfile.db-migrate',
+      config: {},
+    };
+    expect(unbuiltVariants([...detections, pointed], variants, [])).toEqual(['apps/api/Dockerfile.alpine']);
+    expect(unbuiltVariants(detections, undefined, [])).toEqual([]);
   });
 });

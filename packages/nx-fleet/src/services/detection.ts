@@ -148,6 +148,31 @@ export function loneVariants(
   });
 }
 
+/**
+ * Shipping variants beside the plain container file a folder's service (or orphan) is built from, that
+ * no service's settings name: they make no image (teable's `Dockerfile.db-migrate` beside its
+ * `Dockerfile`, both built by its CI). Excluded and development variants are no one's concern.
+ */
+export function unbuiltVariants(
+  detections: readonly Detection[],
+  variants: ReadonlyMap<string, readonly string[]> | undefined,
+  exclude: readonly string[],
+): string[] {
+  const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
+  return detections.flatMap((d) => {
+    if ((d.kind !== 'service' && d.kind !== 'orphan') || containerfileVariant(d.dockerfile) !== '') return [];
+    return (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter((file) => {
+      const variant = containerfileVariant(file);
+      return (
+        variant &&
+        !DEVELOPMENT_VARIANT.test(variant) &&
+        !built.has(file) &&
+        !exclude.some((glob) => matcher(glob)(file))
+      );
+    });
+  });
+}
+
 /** Groups the plugin's matched files by folder. */
 export function groupByFolder(files: readonly string[]): Map<string, string[]> {
   const folders = new Map<string, string[]>();
