@@ -546,7 +546,7 @@ describe('createNodes', () => {
     };
     await runWorkspace(files);
     expect(warnings(warn)).toEqual([
-      "nx-fleet: dockers/teable/Dockerfile.db-migrate is a Dockerfile variant beside the plain Dockerfile its folder's service is built from, so no image is built from it. " +
+      'nx-fleet: dockers/teable/Dockerfile.db-migrate is a Dockerfile variant beside a plain Dockerfile, which is the one its folder is built from: no image is built from the variant. ' +
         'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "dockers/teable/Dockerfile.db-migrate" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
     ]);
     warn.mockClear();

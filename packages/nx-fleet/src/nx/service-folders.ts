@@ -129,8 +129,8 @@ export function unbuiltVariantsWarning(variants: readonly string[]): Warning {
     key: `unbuilt:${variants.join(',')}`,
     message:
       (variants.length === 1
-        ? `nx-fleet: ${first} is a Dockerfile variant beside the plain Dockerfile its folder's service is built from, so no image is built from it. `
-        : `nx-fleet: ${variants.length} Dockerfile variants are beside the plain Dockerfiles their folders' services are built from, so no image is built from them: ${listed(variants)}. `) +
+        ? `nx-fleet: ${first} is a Dockerfile variant beside a plain Dockerfile, which is the one its folder is built from: no image is built from the variant. `
+        : `nx-fleet: ${variants.length} Dockerfile variants are beside a plain Dockerfile, which is the one their folder is built from: no image is built from them: ${listed(variants)}. `) +
       `To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "${first}" } } (or the plugin option "services"); to silence this, exclude ${them} with the plugin option "exclude".`,
   };
 }

@@ -269,7 +269,9 @@ describe('detectService: named variants', () => {
   it('builds a project folder from its one shipping variant, the workspace root only from a plain one', () => {
     expect(
       detectService(
-        folder('apps/web', ['apps/web/Dockerfile.web', 'apps/web/Dockerfile.dev'], { projectJson: {} }),
+        folder('apps/web', ['apps/web/Dockerfile.web', 'apps/web/Dockerfile.dev', 'apps/web/Dockerfile.integration'], {
+          projectJson: {},
+        }),
         [],
       ),
     ).toMatchObject({
