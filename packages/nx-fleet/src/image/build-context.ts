@@ -85,8 +85,8 @@ export function volatileFoldersIn(listed: readonly string[]): string[] {
 }
 
 /**
- * What git ignores under a folder, relative to it: files, and whole folders as `dir/` (git does not
- * list inside them). Tracked files that match an ignore rule count: Nx's walker leaves them out too.
+ * What matches git's ignore rules under a folder, relative to it: files, and whole folders as `dir/`
+ * (git does not list inside them). Tracked files count: Nx's walker leaves them out too.
  * Undefined outside a git checkout.
  */
 export async function gitIgnoredEntries(
@@ -106,8 +106,8 @@ export async function gitIgnoredEntries(
 }
 
 /**
- * The context's files Nx does not hash although the engine sends them: those git ignores (Nx's file
- * list leaves them out), but for the build outputs Nx hashes as the build task's (`outputs`, relative
+ * The context's files Nx does not hash although the engine sends them: those git's ignore rules match
+ * (Nx's file list leaves them out), but for the build outputs Nx hashes as the build task's (`outputs`, relative
  * to the context) and the volatile folders, which have a warning of their own.
  */
 export function unhashedContextFiles(
@@ -150,12 +150,13 @@ export interface DependedBuild {
  * resolves from what is not known here counts as declaring everything.
  */
 export function undeclaredOutputs(contextOutputs: readonly string[], builds: readonly DependedBuild[]): string[] {
-  const declared = builds.flatMap((build) =>
+  const resolved = builds.flatMap((build) =>
     build.outputs.filter((output) => !output.startsWith('!')).map((output) => outputPath(output, build)),
   );
-  if (declared.includes(undefined)) return [];
+  const declared = resolved.filter((path): path is string => path !== undefined);
+  if (declared.length < resolved.length) return [];
   const within = (path: string, folder: string) => folder === '' || path === folder || path.startsWith(`${folder}/`);
-  return contextOutputs.filter((output) => !declared.some((path) => within(output, path!) || within(path!, output)));
+  return contextOutputs.filter((output) => !declared.some((path) => within(output, path) || within(path, output)));
 }
 
 /** An output as a workspace path, up to its first glob character; undefined when it names an option not set. */

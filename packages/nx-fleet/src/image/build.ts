@@ -90,7 +90,7 @@ export interface PreparedContext {
   /** The files the engine is sent (the ignore file applied), sorted. */
   listed: string[];
   files: ContextFile[];
-  /** Of those, the files Nx does not hash (git ignores them): a cache hit cannot tell they changed. Asks git. */
+  /** Of those, the files Nx does not hash (they match .gitignore rules): a cache hit cannot tell they changed. Asks git. */
   unhashed(): Promise<string[]>;
   /** The folder the engine builds from. */
   folder(): Promise<string>;
@@ -168,8 +168,9 @@ function volatileContextWarning(
 }
 
 /**
- * Files git ignores reach the image but not Nx's hash: a cache hit (local or remote) restores the
- * record of whatever they held when it was written, which docker-push, scan and release then refuse.
+ * Files matching .gitignore rules reach the image but not Nx's hash: a cache hit (local or remote)
+ * restores the record of whatever they held when it was written, which docker-push, scan and
+ * contract-verify then refuse.
  */
 export function unhashedContextWarning(
   service: ServiceRef,

@@ -16,7 +16,7 @@ export interface RecordFacts {
   sourcesTag: string;
   /** The engine's image under `record.localRef`; undefined when it holds none. */
   local: LocalImageFacts | undefined;
-  /** The context's files Nx does not hash (git ignores them): what a cache hit could not see change. */
+  /** The context's files Nx does not hash (they match .gitignore rules): what a cache hit could not see change. */
   unhashed?: readonly string[];
 }
 
