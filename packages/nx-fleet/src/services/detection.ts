@@ -42,7 +42,8 @@ export function containerfileVariant(file: string): string | undefined {
 const VARIANT = /^(?:Dockerfile|Containerfile)\.([^/]+)$|^([^/]+)\.(?:Dockerfile|Containerfile)$/;
 
 /** Variants made for development, tests or CI: never the image a service ships. */
-const DEVELOPMENT_VARIANT = /^(dev|develop|development|local|test|tests|testing|integration|debug|ci|e2e|devcontainer)$/i;
+const DEVELOPMENT_VARIANT =
+  /^(dev|develop|development|local|test|tests|testing|integration|debug|ci|e2e|devcontainer)$/i;
 
 /** One folder as the plugin sees it; read by the caller so that detection stays pure. */
 export interface FolderInput {
