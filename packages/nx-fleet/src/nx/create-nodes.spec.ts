@@ -615,8 +615,12 @@ describe('createNodes', () => {
         nx: { targets: { 'docker-build': { executor: 'nx-fleet:docker-build', options: { buildArgs: { A: '1' } } } } },
       }),
       'apps/web/Dockerfile': 'FROM scratch\n',
-      // npm scripts are targets too; one Nx is told not to include is not.
+      // npm scripts of a package Nx makes a project of (in the workspaces) are targets too; one Nx is told not to include is not.
+      'package.json': json({ name: 'acme', private: true, workspaces: ['apps/*'] }),
       'apps/api/package.json': json({ name: 'api', scripts: { 'docker-build': 'docker build -t acme/api .' } }),
+      // Outside the workspaces Nx makes no project of it, and none of its scripts is a target.
+      'tools/cli/package.json': json({ name: 'cli', scripts: { 'docker-build': 'docker build .' } }),
+      'tools/cli/Dockerfile': 'FROM scratch\n',
       'apps/api/Dockerfile': 'FROM scratch\n',
       'apps/admin/package.json': json({
         name: 'admin',
@@ -631,6 +635,7 @@ describe('createNodes', () => {
       'apps/api/Dockerfile',
       'apps/web/Dockerfile',
       'backend/gateway/Dockerfile',
+      'tools/cli/Dockerfile',
     ]);
     await rerun();
     expect(warnings(warn)).toEqual([

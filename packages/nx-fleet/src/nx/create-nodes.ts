@@ -204,7 +204,7 @@ async function fleetNodes(
     ),
     ...orphanWarnings([...detections, ...loneVariants(variants, folders, options.exclude)]),
     ...unbuiltVariantWarnings(detections, variants, options.exclude),
-    ...replacedBuildWarnings(outcomes, options.buildTargetName),
+    ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -436,9 +436,16 @@ function unbuiltVariantWarnings(
 }
 
 /** The services whose own configuration replaces nx-fleet's build target, in one warning. */
-function replacedBuildWarnings(outcomes: readonly Outcome[], name: string) {
+function replacedBuildWarnings(outcomes: readonly Outcome[], name: string, isNxProject: (root: string) => boolean) {
+  // A package.json Nx makes no project of (a root one without "nx", named a service through the plugin
+  // option `services`: postiz's) gives Nx none of its scripts: nothing replaces nx-fleet's target there.
   const builds = outcomes.flatMap((o) =>
-    'analysis' in o && o.analysis.replacedBuild ? [o.analysis.replacedBuild] : [],
+    'analysis' in o &&
+    o.analysis.replacedBuild &&
+    (posix.basename(o.analysis.replacedBuild.file) !== 'package.json' ||
+      isNxProject(posix.dirname(o.analysis.replacedBuild.file)))
+      ? [o.analysis.replacedBuild]
+      : [],
   );
   return builds.length
     ? [{ ...replacedBuildWarning(builds, name), roots: builds.map((b) => posix.dirname(b.file)) }]
