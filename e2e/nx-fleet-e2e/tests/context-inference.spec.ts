@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { startRegistry } from '../../../tools/fleet-harness/src/registry';
 import { runOk } from '../../../tools/fleet-harness/src/tools';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
@@ -495,6 +495,47 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write('apps/bundle-pod/bundle/bundle.js', "console.log('bundle v2');\n");
     const second = await run();
     expect(second).toEqual({ contentTag: expect.not.stringMatching(first.contentTag), says: 'bundle v2' });
+  });
+
+  it('a Dockerfile written for the folder above the workspace fails before the engine, naming the fix; with it, the image builds', async () => {
+    // unkey's portal: Nx lives in web/, the Dockerfile copies web/… from the repository root.
+    const folder = basename(ws.root);
+    ws.write('apps/above-api/project.json', JSON.stringify({ name: 'above-api' }));
+    ws.write('apps/above-api/main.js', `console.log('above ${ws.id}');\n`);
+    ws.write(
+      'apps/above-api/Dockerfile',
+      `FROM node:20\nCOPY ${folder}/apps/above-api/main.js /app/main.js\nCMD ["node", "/app/main.js"]\n`,
+    );
+    ws.write(
+      'apps/above-api/Dockerfile.dockerignore',
+      ['node_modules', '.nx', '.git', 'dist'].map((path) => `${folder}/${path}`).join('\n'),
+    );
+    await ws.commit('a Dockerfile written for the folder above');
+    const build = (await ws.showProject('above-api')).targets['docker-build']!;
+    expect(build).toMatchObject({ cache: false, options: { context: 'apps/above-api' } });
+    expect(build.metadata!['description']).toMatch(
+      new RegExp(
+        `start with ${folder}/, the Nx workspace's own folder: it is written for the folder above the workspace`,
+      ),
+    );
+    const failed = await ws.nx(['run', 'above-api:docker-build', '--output-style=stream']);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stdout + failed.stderr).toMatch(
+      new RegExp(
+        `"${folder}/apps/above-api/main\\.js" is not in the build context of above-api: it starts with ${folder}/.*"context": "\\.\\."`,
+        's',
+      ),
+    );
+    ws.write(
+      'apps/above-api/project.json',
+      JSON.stringify({
+        name: 'above-api',
+        targets: { 'docker-build': { options: { context: '..', prune: false }, cache: false } },
+      }),
+    );
+    await ws.nxOk(['run', 'above-api:docker-build', '--output-style=stream']);
+    const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/above-api/image.json');
+    expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(`above ${ws.id}`);
   });
 });
 

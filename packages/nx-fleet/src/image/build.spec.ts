@@ -346,9 +346,14 @@ describe('prepareContext', () => {
 
 describe('copySourceProblem: a pruned context', () => {
   const pruned: BuildOptions = { dockerfile: 'services/orders/Dockerfile', context: '.', prune: true };
-  const orders = { projectName: 'orders', projectRoot: 'services/orders', graph: { nodes: {}, dependencies: {} } };
-  const problem = (copy: string, onDisk: string[]) =>
-    copySourceProblem(`FROM scratch\n${copy}\n`, ['services/orders/main.js'], pruned, orders, (path) =>
+  const orders = {
+    projectName: 'orders',
+    projectRoot: 'services/orders',
+    graph: { nodes: {}, dependencies: {} },
+    workspaceRoot: '/repo/web',
+  };
+  const problem = (copy: string, onDisk: string[], options: BuildOptions = pruned) =>
+    copySourceProblem(`FROM scratch\n${copy}\n`, ['services/orders/main.js'], options, orders, (path) =>
       onDisk.includes(path),
     );
 
@@ -361,5 +366,15 @@ describe('copySourceProblem: a pruned context', () => {
       /"packages\/config-typescript\/package\.json" is not in the build context of orders\. Nothing in the workspace or in services\/orders has that path: check it against the repository/,
     );
     expect(problem('COPY services/orders/main.js ./', [])).toBeUndefined();
+  });
+
+  it("names a Dockerfile written for the folder above the workspace (unkey's COPY web/…, Nx in web/), in any context", () => {
+    const above =
+      /"web\/pnpm-lock\.yaml" is not in the build context of orders: it starts with web\/, the Nx workspace's own folder, so the Dockerfile is written for the folder above the workspace .* "options": \{ "context": "\.\.", "prune": false \} and "cache": false/;
+    expect(problem('COPY web/pnpm-lock.yaml ./', ['pnpm-lock.yaml'])).toMatch(above);
+    const project: BuildOptions = { dockerfile: 'services/orders/Dockerfile', context: 'services/orders' };
+    expect(problem('COPY web/pnpm-lock.yaml ./', ['pnpm-lock.yaml'], project)).toMatch(above);
+    // Not a workspace path without the folder's name: the other diagnoses.
+    expect(problem('COPY web/nothing.txt ./', ['pnpm-lock.yaml'])).toMatch(/Nothing in the workspace/);
   });
 });

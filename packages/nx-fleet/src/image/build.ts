@@ -296,7 +296,7 @@ export function copySourceProblem(
   dockerfileText: string,
   contextFiles: readonly string[],
   options: BuildOptions,
-  service: Pick<ServiceRef, 'projectName' | 'projectRoot' | 'graph'>,
+  service: Pick<ServiceRef, 'projectName' | 'projectRoot' | 'graph' | 'workspaceRoot'>,
   onDisk: (workspacePath: string) => boolean,
 ): string | undefined {
   const written = writtenSources(dockerfileText, options.buildArgs);
@@ -309,6 +309,9 @@ export function copySourceProblem(
   );
   const producer = otherProjectsOutput(path, service);
   const sibling = output ? undefined : producer;
+  const folder = !output && !producer && workspaceFolderPrefix(missing.source, service.workspaceRoot, onDisk);
+  if (folder)
+    return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}: it starts with ${folder}/, the Nx workspace's own folder, so the Dockerfile is written for the folder above the workspace (its repository's root, say). No context inside the workspace holds it: build from there — in ${service.projectRoot}'s project configuration, on this target: "options": { "context": "..", "prune": false } and "cache": false (Nx hashes no file outside the workspace).`;
   const fix = sibling
     ? `It is ${sibling.project}'s build output (${sibling.output}): this target must run after the build that writes it and carry it in a pruned or workspace context — in ${service.projectRoot}'s project configuration, on this target: "dependsOn": [{ "projects": ["${sibling.project}"], "target": "build" }] and "options": { "contextOutputs": ["${sibling.output}"] }.`
     : output
@@ -325,6 +328,20 @@ export function copySourceProblem(
             ? 'It is not in the workspace, or the .dockerignore leaves it out.'
             : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
   return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`;
+}
+
+/**
+ * The workspace's own folder name when a source starts with it and the rest is a workspace path
+ * (unkey's `COPY web/package.json` with Nx in `web/`): a Dockerfile written for the folder above.
+ */
+export function workspaceFolderPrefix(
+  source: string,
+  workspaceRoot: string,
+  onDisk: (workspacePath: string) => boolean,
+): string | undefined {
+  const folder = posix.basename(workspaceRoot.split(sep).join('/'));
+  const path = posix.normalize(source.replace(/^\/+/, '')).replace(/\/+$/, '');
+  return folder && path.startsWith(`${folder}/`) && onDisk(path.slice(folder.length + 1)) ? folder : undefined;
 }
 
 /**

@@ -331,6 +331,26 @@ describe('inferContext', () => {
     expect(outputs()).toEqual(['packages/twenty-shared/dist', 'packages/twenty-front/dist']);
   });
 
+  it("says a Dockerfile whose sources start with the workspace's own folder is written for the folder above it (unkey: Nx in web/)", () => {
+    const dockerfile = [
+      'FROM node:20',
+      'COPY web/package.json web/package-lock.json ./',
+      'COPY web/apps/api/package.json ./apps/api/package.json',
+      'RUN npm ci',
+      'COPY web/ .',
+      '',
+    ].join('\n');
+    const inferred = inferContext(facts(dockerfile, { workspaceFolder: 'web' }));
+    expect(inferred.mode).toBe('project');
+    expect(inferred.reason).toMatch(
+      /its COPY sources \("COPY web\/package\.json .*" \(apps\/api\/Dockerfile:2\) and 3 more\) start with web\/, the Nx workspace's own folder: it is written for the folder above the workspace/,
+    );
+    // Another folder name: the sources are simply found nowhere.
+    const elsewhere = inferContext(facts(dockerfile, { workspaceFolder: 'acme' }));
+    expect(elsewhere.reason).toMatch(/neither context holds its COPY sources/);
+    expect(elsewhere.aboveWorkspace).toBeUndefined();
+  });
+
   it('names the packages a RUN builds with their dependencies first, by tool and by what its build depends on', () => {
     const first = (nx: boolean, turbo: boolean) => ({ nx: () => nx, turbo: () => turbo });
     const named = (run: string, nx = false, turbo = false) =>

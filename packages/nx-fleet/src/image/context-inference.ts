@@ -45,6 +45,8 @@ export interface ContextFacts {
    * the workspace projects they depend on through their package.json, transitively (workspace-relative).
    */
   dependencyBuilds?: Readonly<Record<string, readonly string[]>>;
+  /** The name of the folder the Nx workspace is (`web` of a repository whose JavaScript lives in `web/`). */
+  workspaceFolder?: string;
   /**
    * The script names of the workspace root's package.json and of the project's: a RUN that runs one
    * only the root defines (`npm run bootstrap`, `yarn build:chatgpt`) needs the root manifest as it is.
@@ -68,6 +70,11 @@ export interface ContextChoice {
    * cannot hash them, so a cached build could restore the record of an older image.
    */
   unlisted?: string[];
+  /**
+   * The Dockerfile is written for the folder above the workspace (its sources start with the
+   * workspace's own folder name, given here): no context inside the workspace holds them.
+   */
+  aboveWorkspace?: string;
   /**
    * A prune tool runs inside the build: the pruned context keeps every workspace manifest and root
    * file unpruned (what the tool reads to find the service's closure), and only the closure's sources.
@@ -235,7 +242,7 @@ function namesByRoot(projects: NonNullable<ContextFacts['projects']>): Map<strin
 function chooseMode(
   facts: ContextFacts,
   reading: DockerfileReading,
-): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> {
+): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests' | 'aboveWorkspace'> {
   const where = `${facts.dockerfile}:`;
   const { written, sources } = reading;
   const index = indexOf(facts.files);
@@ -300,9 +307,11 @@ function chooseMode(
     if (whole && rootScript) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${rootScript}` };
     if (!inFolder)
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
+    const above = aboveWorkspace(placed, facts, index);
     return {
       mode: 'project',
-      reason: `${facts.dockerfile} is in the project folder and ${undecided(placed, written, whole, quote)}`,
+      reason: `${facts.dockerfile} is in the project folder and ${undecided(placed, written, whole, quote, above)}`,
+      ...(above ? { aboveWorkspace: above } : {}),
     };
   }
   if (projectOnly.length > workspaceOnly.length || (projectOnly.length === workspaceOnly.length && inFolder)) {
@@ -340,13 +349,37 @@ function chooseMode(
   return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
 }
 
+/**
+ * Sources found nowhere that all start with the workspace's own folder and are workspace paths without
+ * it (unkey's `COPY web/package.json`, Nx in `web/`): the Dockerfile is written for the folder above.
+ */
+function aboveWorkspace(
+  placed: ReadonlyArray<{ source: CopySource; project: Found; workspace: Found }>,
+  facts: ContextFacts,
+  index: FileIndex,
+): string | undefined {
+  const folder = facts.workspaceFolder;
+  if (!folder || !placed.length) return undefined;
+  const prefix = `${folder}/`;
+  const stripped = placed.map(({ source }) => normalizeSource('.', source.source));
+  const inside = stripped.flatMap((path) => (path?.startsWith(prefix) ? [path.slice(prefix.length)] : []));
+  // `COPY web/ .` names the folder itself.
+  const all = stripped.every((path) => path === folder || path?.startsWith(prefix));
+  return all && inside.some((path) => find(index, facts, '.', path, facts.ignore.workspace) !== 'missing')
+    ? folder
+    : undefined;
+}
+
 /** Why no COPY source decided, for a Dockerfile in the project folder: the project folder is sent, as `docker build .` there would. */
 function undecided(
   placed: ReadonlyArray<{ source: CopySource; project: Found }>,
   written: readonly WrittenSource[],
   whole: CopySource | undefined,
   quote: (s: { line: number; instruction: string }) => string,
+  above?: string,
 ): string {
+  if (above)
+    return `its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}) start with ${above}/, the Nx workspace's own folder: it is written for the folder above the workspace, which no context holds (docker-build's "context": ".." sends it, uncached)`;
   if (placed.some((p) => p.project === 'file'))
     return 'its COPY sources are found in the project folder (as `docker build .` there sends it)';
   if (placed.some((p) => p.project === 'output'))

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, posix, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult, CreateNodesResultArray } from '@nx/devkit';
 import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
@@ -244,10 +244,16 @@ async function fleetNodes(
       const { service, projectName } = unit;
       const facts =
         workspaceFiles &&
-        contextFacts(service, projectName, filePaths, texts, projectRoots ?? [], rootScripts, {
-          build: service.config.buildTarget ?? options.buildTarget,
-          dockerBuild: options.buildTargetName,
-        });
+        contextFacts(
+          service,
+          projectName,
+          filePaths,
+          texts,
+          projectRoots ?? [],
+          rootScripts,
+          { build: service.config.buildTarget ?? options.buildTarget, dockerBuild: options.buildTargetName },
+          context.workspaceRoot,
+        );
       // A pure decision over these inputs: an edit that leaves them alone (most, in the daemon) reuses it.
       const contextKey = JSON.stringify([
         filesVersion,
@@ -634,6 +640,7 @@ function contextFacts(
   projects: NonNullable<ContextFacts['projects']>,
   rootScripts: readonly string[],
   targetNames: { build: string; dockerBuild: string },
+  workspaceRoot: string,
 ): ContextFacts | undefined {
   // An ignore file that is there but cannot be read leaves the context to the settings, as a Dockerfile does.
   // Both contexts ask first whether the Dockerfile has its own ignore file: the disk is asked once.
@@ -686,6 +693,7 @@ function contextFacts(
     ...(scripts ? { scripts } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
+    workspaceFolder: posix.basename(workspaceRoot.split(sep).join('/')),
     dockerfileText,
     files,
     ignore: { project, workspace },

@@ -417,6 +417,23 @@ describe('buildServiceTargets', () => {
     expect(build.metadata?.description).toMatch(
       /; not cached by Nx: it copies services\/orders\/bundle\/bundle\.js, which Nx does not list \(git-ignored, or written before the build\) and no build target declares as its output$/,
     );
+    // Written for the folder above the workspace (Nx in web/): said so, and not cached either.
+    const above = buildServiceTargets(
+      input(
+        {},
+        {},
+        {
+          ...bundled,
+          files: [...bundled.files, 'package.json'],
+          workspaceFolder: 'web',
+          dockerfileText: 'FROM node:20\nCOPY web/package.json ./\n',
+        },
+      ),
+    )['docker-build']!;
+    expect(above.cache).toBe(false);
+    expect(above.metadata?.description).toMatch(
+      /; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing$/,
+    );
     // The control: what Nx lists, it hashes.
     expect(
       buildServiceTargets(input({}, {}, { ...bundled, dockerfileText: 'FROM node:20\nCOPY main.js ./\n' }))[

@@ -244,7 +244,7 @@ export function buildServiceTargets({
       cache: !context.unlisted,
       metadata: {
         technologies: ['docker'],
-        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and no build target declares as its output` : ''}`,
+        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and no build target declares as its output` : ''}`,
         context: { mode, origin: context.origin, reason: context.reason },
         ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },
