@@ -535,6 +535,23 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("a service nested in a root service is affected by the root's own files, never by every other project's (homarr)", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'homarr', private: true, workspaces: ['packages/*'] }),
+      Dockerfile: 'FROM node:20\nCOPY . .\n',
+      'turbo.json': json({ tasks: {} }),
+      'packages/ui/package.json': json({ name: '@homarr/ui' }),
+      'packages/ui/index.ts': 'export {};\n',
+      'deployments/helper/package.json': json({ name: 'homarr-helper' }),
+      'deployments/helper/Dockerfile': 'FROM node:20\nCOPY package.json .\n',
+    });
+    const inputs = results.find(([f]) => f === 'deployments/helper/Dockerfile')![1].projects!['deployments/helper']!
+      .targets!['docker-push']!.inputs;
+    expect(inputs).toContain('{workspaceRoot}/turbo.json');
+    expect(inputs).not.toContain('{workspaceRoot}/**');
+    expect(inputs).not.toContain('{workspaceRoot}/packages/ui/**');
+  });
+
   it("names the shipping variants beside a plain Dockerfile, which make no image, unless a project is pointed at them (teable's db-migrate)", async () => {
     const files = {
       'dockers/teable/Dockerfile': 'FROM node:20\n',
@@ -573,10 +590,10 @@ describe('createNodes', () => {
       'apps/multi/Dockerfile.alpine': 'FROM scratch\n',
       'apps/multi/Dockerfile.debian': 'FROM scratch\n',
       'apps/multi/Dockerfile.local': 'FROM scratch\n',
-      // Several variants no project owns are nobody's service and nobody's orphan.
-      'docker/Dockerfile.pnpm': 'FROM scratch\n',
-      'docker/Dockerfile.bun': 'FROM scratch\n',
-      // One (plane's apps/proxy/Dockerfile.ce, which its CI builds) is an orphan as a plain Dockerfile would be.
+      // Variants no project owns (plane's apps/proxy/Dockerfile.ce, inbox-zero's docker/Dockerfile.prod
+      // beside an unused Dockerfile.web, which their CI builds) are orphans, as plain Dockerfiles would be.
+      'docker/Dockerfile.prod': 'FROM scratch\n',
+      'docker/Dockerfile.web': 'FROM scratch\n',
       'apps/proxy/Dockerfile.ce': 'FROM caddy\n',
       'apps/proxy/Caddyfile.ce': ':80\n',
       // One for development only is no one's either.
@@ -599,7 +616,8 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       'nx-fleet: apps/multi holds Dockerfile.alpine and Dockerfile.debian and no plain Dockerfile, so it is not a service: which one ships is not guessed. ' +
         'Name it in the project\'s configuration with "metadata": { "fleet": { "dockerfile": "apps/multi/Dockerfile.alpine" } } (or the plugin option "services"), or exclude the others with the plugin option "exclude".',
-      orphanWarning('apps/proxy/Dockerfile.ce', 'apps/proxy'),
+      'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: apps/proxy/Dockerfile.ce, docker/Dockerfile.prod, docker/Dockerfile.web. ' +
+        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "apps/proxy/Dockerfile.ce" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
     ]);
   });
 

@@ -12,7 +12,7 @@ import {
   groupByFolder,
   PLUGIN_GLOB,
   serviceContainerfile,
-  loneVariants,
+  projectlessVariants,
   unbuiltVariants,
   variantsByFolder,
   type Detection,
@@ -202,7 +202,7 @@ async function fleetNodes(
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
-    ...orphanWarnings([...detections, ...loneVariants(variants, folders, options.exclude)]),
+    ...orphanWarnings([...detections, ...projectlessVariants(variants, folders, options.exclude)]),
     ...unbuiltVariantWarnings(detections, variants, options.exclude),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
   ]
@@ -410,9 +410,11 @@ function unitOf(outcome: Outcome, matched: ReadonlySet<string>): Unit[] {
  */
 function affectedByOf(detections: readonly Detection[], shared: readonly string[]): (root: string) => string[] {
   const serviceRoots = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.root] : [])));
+  // A root service's own files, outside every other project, are rule (b)'s shared paths already: its
+  // whole folder would make every change anywhere affect every push (homarr's root image).
   return (root) => [
     ...shared,
-    ...parentServiceRoots(root, serviceRoots).map((parent) => (parent === '.' ? '**' : `${parent}/**`)),
+    ...parentServiceRoots(root, serviceRoots).flatMap((parent) => (parent === '.' ? [] : [`${parent}/**`])),
   ];
 }
 

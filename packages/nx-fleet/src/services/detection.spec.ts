@@ -6,7 +6,7 @@ import {
   CONTAINERFILE_NAMES,
   detectService,
   groupByFolder,
-  loneVariants,
+  projectlessVariants,
   unbuiltVariants,
   type Detection,
   PLUGIN_GLOB,
@@ -285,7 +285,7 @@ describe('detectService: named variants', () => {
       kind: 'service',
       dockerfile: 'Dockerfile',
     });
-    // No project: neither a service nor an orphan.
+    // No project: neither a service nor, here, an orphan (createNodes names such variants, projectlessVariants).
     expect(detectService(folder('docker', ['docker/Dockerfile.pnpm']), []).kind).toBe('none');
     expect(
       detectService(folder('apps/web', ['apps/web/Dockerfile.web'], { projectJson: {} }), ['apps/web/**']).kind,
@@ -426,24 +426,26 @@ describe('globs', () => {
   });
 });
 
-describe('loneVariants', () => {
+describe('projectlessVariants', () => {
   const variants = new Map([
     ['apps/proxy', ['apps/proxy/Dockerfile.ce']],
-    ['docker', ['docker/Dockerfile.pnpm', 'docker/Dockerfile.bun']],
+    ['docker', ['docker/Dockerfile.prod', 'docker/Dockerfile.web', 'docker/Dockerfile.local']],
     ['tools', ['tools/Dockerfile.dev']],
     ['apps/web', ['apps/web/Dockerfile.web']],
     ['.devcontainer', ['.devcontainer/Dockerfile.base']],
   ]);
 
-  it("names a project-less folder's one shipping variant an orphan; several, development ones, claimed and excluded folders stay unnamed", () => {
-    expect(loneVariants(variants, new Map([['apps/web', []]]), DEFAULT_EXCLUDES)).toEqual([
+  it("names a project-less folder's shipping variants orphans; development ones, claimed and excluded folders stay unnamed", () => {
+    expect(projectlessVariants(variants, new Map([['apps/web', []]]), DEFAULT_EXCLUDES)).toEqual([
       { kind: 'orphan', dockerfile: 'apps/proxy/Dockerfile.ce' },
+      { kind: 'orphan', dockerfile: 'docker/Dockerfile.prod' },
+      { kind: 'orphan', dockerfile: 'docker/Dockerfile.web' },
     ]);
-    expect(loneVariants(variants, new Map(), ['apps/proxy/**'])).toEqual([
+    expect(projectlessVariants(variants, new Map(), ['apps/proxy/**', 'docker/**'])).toEqual([
       { kind: 'orphan', dockerfile: 'apps/web/Dockerfile.web' },
       { kind: 'orphan', dockerfile: '.devcontainer/Dockerfile.base' },
     ]);
-    expect(loneVariants(undefined, new Map(), [])).toEqual([]);
+    expect(projectlessVariants(undefined, new Map(), [])).toEqual([]);
   });
 });
 

@@ -125,28 +125,34 @@ export function preferredContainerfile(files: readonly string[]): string | undef
 export function serviceContainerfile(files: readonly string[]): { file?: string; ambiguous?: string[] } {
   const plain = preferredContainerfile(files);
   if (plain) return { file: plain };
-  const shipping = files.filter((file) => {
-    const variant = containerfileVariant(file);
-    return variant !== undefined && variant !== '' && !DEVELOPMENT_VARIANT.test(variant);
-  });
+  const shipping = files.filter(shipsImage);
   if (shipping.length === 1) return { file: shipping[0] };
   return shipping.length ? { ambiguous: [...shipping].sort() } : {};
 }
 
 /**
- * Folders no project is in and no plain container file is in, with one named variant that is not for
- * development (plane's `apps/proxy/Dockerfile.ce`, built by its CI): an orphan, as a plain Dockerfile
- * there would be. A folder of several (Dockerfile.pnpm, Dockerfile.bun) stays unnamed.
+ * The named variants not for development in folders no project is in and no plain container file is
+ * in (plane's `apps/proxy/Dockerfile.ce`, inbox-zero's `docker/Dockerfile.prod` beside an unused
+ * `Dockerfile.web`, each built by its CI): orphans, as plain Dockerfiles there would be.
  */
-export function loneVariants(
+export function projectlessVariants(
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   claimed: ReadonlyMap<string, unknown>,
   exclude: readonly string[],
 ): Detection[] {
-  return [...(variants ?? [])].flatMap(([root, files]) => {
-    const lone = claimed.has(root) ? undefined : serviceContainerfile(files).file;
-    return lone && !exclude.some((glob) => matcher(glob)(lone)) ? [{ kind: 'orphan' as const, dockerfile: lone }] : [];
-  });
+  return [...(variants ?? [])].flatMap(([root, files]) =>
+    claimed.has(root)
+      ? []
+      : files
+          .filter((file) => shipsImage(file) && !exclude.some((glob) => matcher(glob)(file)))
+          .map((dockerfile) => ({ kind: 'orphan' as const, dockerfile })),
+  );
+}
+
+/** A named variant that is not for development. */
+function shipsImage(file: string): boolean {
+  const variant = containerfileVariant(file);
+  return variant !== undefined && variant !== '' && !DEVELOPMENT_VARIANT.test(variant);
 }
 
 /**
@@ -162,15 +168,9 @@ export function unbuiltVariants(
   const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   return detections.flatMap((d) => {
     if ((d.kind !== 'service' && d.kind !== 'orphan') || containerfileVariant(d.dockerfile) !== '') return [];
-    return (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter((file) => {
-      const variant = containerfileVariant(file);
-      return (
-        variant &&
-        !DEVELOPMENT_VARIANT.test(variant) &&
-        !built.has(file) &&
-        !exclude.some((glob) => matcher(glob)(file))
-      );
-    });
+    return (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter(
+      (file) => shipsImage(file) && !built.has(file) && !exclude.some((glob) => matcher(glob)(file)),
+    );
   });
 }
 
