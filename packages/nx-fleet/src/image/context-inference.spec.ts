@@ -443,6 +443,51 @@ describe('inferContext', () => {
     expect(inferContext(facts(withoutRoot, twenty)).workspaceManifests).toBeUndefined();
   });
 
+  it('root manifests bound into a pnpm install filtered to the service keep every workspace manifest as it is (openstatus, Dofigen)', () => {
+    const openstatus = {
+      projectRoot: 'packages/db',
+      dockerfile: 'packages/db/Dockerfile',
+      files: [
+        'package.json',
+        'pnpm-lock.yaml',
+        'pnpm-workspace.yaml',
+        'packages/db/package.json',
+        'packages/db/src/index.ts',
+        'packages/utils/package.json',
+        'packages/utils/src/index.ts',
+        'packages/db/Dockerfile',
+      ],
+    };
+    const dockerfile = (install: string) =>
+      [
+        'FROM node:20 AS install',
+        'WORKDIR /app',
+        'RUN --mount=type=bind,target=pnpm-workspace.yaml,source=pnpm-workspace.yaml \\',
+        '    --mount=type=bind,target=pnpm-lock.yaml,source=pnpm-lock.yaml \\',
+        '    --mount=type=bind,target=package.json,source=package.json \\',
+        '    --mount=type=bind,target=packages/db/package.json,source=packages/db/package.json \\',
+        '    --mount=type=bind,target=packages/utils/package.json,source=packages/utils/package.json <<EOF',
+        install,
+        'EOF',
+        'COPY packages/db packages/db',
+        'COPY packages/utils packages/utils',
+        '',
+      ].join('\n');
+    for (const install of [
+      'pnpm install --prod --frozen-lockfile --filter=@openstatus/db...',
+      'pnpm --filter @openstatus/db... install --frozen-lockfile',
+      'pnpm i -F @openstatus/db...',
+    ])
+      expect(inferContext(facts(dockerfile(install), openstatus))).toMatchObject({
+        mode: 'pruned',
+        workspaceManifests: true,
+      });
+    // An install of the whole lockfile: the service's own pruned manifests.
+    expect(
+      inferContext(facts(dockerfile('pnpm install --frozen-lockfile'), openstatus)).workspaceManifests,
+    ).toBeUndefined();
+  });
+
   it("the prune tool must be the next step of the COPY . . stage: what runs between may read every project's sources", () => {
     const outside = { dockerfile: 'docker/api.Dockerfile' };
     // The tool's own install may come first.

@@ -85,8 +85,13 @@ export interface ContextChoice {
 /** What a prune tool run inside the build reads besides the service's closure: root files and every package manifest. */
 export const WORKSPACE_MANIFESTS: readonly string[] = ['*', '**/package.json'];
 
-/** Tools that cut a whole monorepo down to one app inside the build: the context must be the whole workspace. */
-const PRUNE_TOOLS = /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune)\b/;
+/**
+ * Tools that cut a whole monorepo down to one app inside the build: the context must be the whole
+ * workspace. A pnpm install filtered to a package and its dependencies (Dofigen's `pnpm install
+ * --frozen-lockfile --filter=@openstatus/db...`) reads the workspace's manifests as they are, too.
+ */
+const PRUNE_TOOLS =
+  /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune|pnpm\b[^&|;\n]*\s(?:install|i)\s[^&|;\n]*(?:--filter|-F)[\s=]|pnpm\b[^&|;\n]*\s(?:--filter|-F)[\s=]\S+[^&|;\n]*\s(?:install|i)(?=\s|$))/;
 /**
  * Monorepo tools run over the whole workspace (a task runner's build, a package manager's filter or
  * recursive run): after `COPY . .`, they need the workspace root as the context.
