@@ -410,12 +410,7 @@ function unitOf(outcome: Outcome, matched: ReadonlySet<string>): Unit[] {
  */
 function affectedByOf(detections: readonly Detection[], shared: readonly string[]): (root: string) => string[] {
   const serviceRoots = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.root] : [])));
-  // A root service's own files, outside every other project, are rule (b)'s shared paths already: its
-  // whole folder would make every change anywhere affect every push (homarr's root image).
-  return (root) => [
-    ...shared,
-    ...parentServiceRoots(root, serviceRoots).flatMap((parent) => (parent === '.' ? [] : [`${parent}/**`])),
-  ];
+  return (root) => [...shared, ...parentServiceRoots(root, serviceRoots).map((parent) => `${parent}/**`)];
 }
 
 /**

@@ -132,8 +132,8 @@ describe('parentServiceRoots (rule c: a change in a parent service folder affect
     expect(parentServiceRoots('services/api/worker/cron', roots)).toEqual(['services/api', 'services/api/worker']);
     expect(parentServiceRoots('services/api-gateway', roots)).toEqual([]);
     expect(parentServiceRoots('services/api', roots)).toEqual([]);
-    // A service at the workspace root holds every other one.
-    expect(parentServiceRoots('services/api', new Set(['.', 'services/api']))).toEqual(['.']);
+    // A service at the workspace root holds every other one, and is no parent: its own files are rule (b)'s.
+    expect(parentServiceRoots('services/api', new Set(['.', 'services/api']))).toEqual([]);
     expect(parentServiceRoots('.', new Set(['.', 'services/api']))).toEqual([]);
   });
 });

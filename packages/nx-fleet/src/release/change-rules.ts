@@ -102,10 +102,12 @@ function ignoreMatcher(ignore: readonly string[]): (path: string, isDirectory?: 
 /**
  * Rule (c): the service folders a nested service sits in (outermost first); a change there affects
  * it too. The root's ancestors are looked up, not every service compared: a fleet asks for each service.
+ * A service at the workspace root is no parent: its own files, outside every other project, are rule
+ * (b)'s, and its folder would make every change anywhere reach every service (homarr's root image).
  */
 export function parentServiceRoots(root: string, serviceRoots: ReadonlySet<string>): string[] {
   if (root === '.') return [];
   const segments = root.split('/');
-  const ancestors = ['.', ...segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'))];
+  const ancestors = segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'));
   return ancestors.filter((ancestor) => serviceRoots.has(ancestor));
 }
