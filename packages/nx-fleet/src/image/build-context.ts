@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import type { Ports } from '../io/ports';
+import { listed } from '../text/listed';
 import { RECORDS_ROOT } from './records';
 
 export interface ContextFile {
@@ -188,8 +189,7 @@ export function pathSummary(paths: readonly string[], shown = 5): string {
   const named = [...groups].map(([group, count]) =>
     group.endsWith('/') ? `${group} (${count} file${count === 1 ? '' : 's'})` : group,
   );
-  const more = named.length - shown;
-  return named.slice(0, shown).join(', ') + (more > 0 ? ` and ${more} more` : '');
+  return listed(named, shown);
 }
 
 export async function hashContextFiles(contextDir: string, paths: readonly string[]): Promise<ContextFile[]> {

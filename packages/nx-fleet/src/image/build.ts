@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, posix, relative, resolve, sep } from 'node:path';
+import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import type { EngineName } from '../config/options';
 import { resolveEngine } from '../engines/detect';
@@ -22,7 +22,7 @@ import {
   type DependedBuild,
 } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
-import { buildOutputOwner } from './context-inference';
+import { buildOutputOwner, insideWorkspaceFolder } from './context-inference';
 import { expandedSources, missingSources, writtenSources, type WrittenSource } from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { decideBuild, type BuildDecision } from './decide';
@@ -334,14 +334,14 @@ export function copySourceProblem(
  * The workspace's own folder name when a source starts with it and the rest is a workspace path
  * (unkey's `COPY web/package.json` with Nx in `web/`): a Dockerfile written for the folder above.
  */
-export function workspaceFolderPrefix(
+function workspaceFolderPrefix(
   source: string,
   workspaceRoot: string,
   onDisk: (workspacePath: string) => boolean,
 ): string | undefined {
-  const folder = posix.basename(workspaceRoot.split(sep).join('/'));
-  const path = posix.normalize(source.replace(/^\/+/, '')).replace(/\/+$/, '');
-  return folder && path.startsWith(`${folder}/`) && onDisk(path.slice(folder.length + 1)) ? folder : undefined;
+  const folder = basename(workspaceRoot);
+  const inside = folder ? insideWorkspaceFolder(source, folder) : undefined;
+  return inside !== undefined && onDisk(inside) ? folder : undefined;
 }
 
 /**

@@ -365,14 +365,24 @@ function aboveWorkspace(
 ): string | undefined {
   const folder = facts.workspaceFolder;
   if (!folder || !placed.length) return undefined;
-  const prefix = `${folder}/`;
-  const stripped = placed.map(({ source }) => normalizeSource('.', source.source));
-  const inside = stripped.flatMap((path) => (path?.startsWith(prefix) ? [path.slice(prefix.length)] : []));
+  const inside = placed.map(({ source }) => insideWorkspaceFolder(source.source, folder));
   // `COPY web/ .` names the folder itself.
-  const all = stripped.every((path) => path === folder || path?.startsWith(prefix));
-  return all && inside.some((path) => find(index, facts, '.', path, facts.ignore.workspace) !== 'missing')
+  const all = placed.every(
+    ({ source }, i) => inside[i] !== undefined || normalizeSource('.', source.source) === folder,
+  );
+  return all &&
+    inside.some((path) => path !== undefined && find(index, facts, '.', path, facts.ignore.workspace) !== 'missing')
     ? folder
     : undefined;
+}
+
+/**
+ * A source as a workspace path without the workspace's own folder in front (`web/package.json` →
+ * `package.json`, Nx in `web/`); undefined when it does not start with that folder.
+ */
+export function insideWorkspaceFolder(source: string, folder: string): string | undefined {
+  const path = normalizeSource('.', source);
+  return path?.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : undefined;
 }
 
 /** Why no COPY source decided, for a Dockerfile in the project folder: the project folder is sent, as `docker build .` there would. */

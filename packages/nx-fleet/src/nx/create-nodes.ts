@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, posix, sep } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult, CreateNodesResultArray } from '@nx/devkit';
 import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
@@ -690,7 +690,7 @@ function contextFacts(
     ...(scripts ? { scripts } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
-    workspaceFolder: posix.basename(workspaceRoot.split(sep).join('/')),
+    workspaceFolder: basename(workspaceRoot),
     dockerfileText,
     files,
     ignore: { project, workspace },
