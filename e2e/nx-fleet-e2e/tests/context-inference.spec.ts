@@ -615,7 +615,7 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
       // Not skipping the cache: Nx keeps this record for the next run (.gitignore changed, so it runs).
       const built = await ws.nxOk(['run', 'root-app:docker-build', '--output-style=stream']);
       expect(built.stdout + built.stderr).toMatch(
-        /root-app: its build context \. sends 1 file \(coverage\/ \(1 file\)\), which match .gitignore rules, so Nx does not hash them.*Add them to \.dockerignore/s,
+        /root-app: its build context \. sends 1 file \(coverage\/lcov\.info\), which match .gitignore rules, so Nx does not hash them.*Add them to \.dockerignore/s,
       );
       // Nx's hash is the same: its cache gives the record of the first contents back.
       ws.write('coverage/lcov.info', 'TN:second\n');
@@ -625,7 +625,7 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
       expect(push.code).not.toBe(0);
       expect(out).toMatch(/root-app:docker-build.*(local cache|existing outputs match the cache)/s);
       expect(out).toMatch(
-        /dist\/fleet\/image\.json is not trusted: it records content tag ct-\w+, but the current sources give ct-\w+ \(the build context sends 1 file \(coverage\/ \(1 file\)\), which match .gitignore rules, so Nx does not hash them/,
+        /dist\/fleet\/image\.json is not trusted: it records content tag ct-\w+, but the current sources give ct-\w+ \(the build context sends 1 file \(coverage\/lcov\.info\), which match .gitignore rules, so Nx does not hash them/,
       );
       const { image } = ws.readJson<{ image: string }>('dist/fleet/image.json');
       expect(await registry.tags(image)).toEqual([]);

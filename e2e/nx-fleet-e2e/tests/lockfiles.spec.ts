@@ -18,6 +18,8 @@ interface Outcome {
   main?: RunResult;
   /** The content tag before and after an unrelated project changed. */
   tags: [string, string];
+  /** pnpm: a filtered run over the workspace in the context of a Dockerfile copying the root manifests by name. */
+  filtered?: RunResult;
 }
 
 /**
@@ -64,7 +66,46 @@ describe('lockfiles: pruned contexts install frozen with the workspace’s packa
     const before = await imageTag(ws);
     writeFileSync(join(ws.root, 'apps/other/index.js'), `module.exports = 2; // ${id}\n`);
     await commitAll(ws.root, 'unrelated change');
-    return { ws, context, install, main, tags: [before, await imageTag(ws)] };
+    const tags: [string, string] = [before, await imageTag(ws)];
+    return { ws, context, install, main, tags, ...(kind === 'pnpm' ? { filtered: await filteredRun(ws) } : {}) };
+  }
+
+  /**
+   * atproto's and botpress's services: the root manifests copied by name, then a pnpm run filtered to
+   * the service and its dependencies. In the written context that filter must find the library too
+   * (a pruned root manifest is the service's own, with `packages: []`: it finds the service alone).
+   */
+  async function filteredRun(ws: PmWorkspace): Promise<RunResult> {
+    writeFileSync(
+      join(ws.root, 'apps/api/Dockerfile'),
+      [
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./',
+        'COPY libs/util libs/util',
+        'COPY apps/api apps/api',
+        'RUN pnpm install --frozen-lockfile',
+        "RUN pnpm --filter '@acme/api...' exec node -p 'require(\"./package.json\").name'",
+        '',
+      ].join('\n'),
+    );
+    await commitAll(ws.root, 'a filtered run over the workspace in the image');
+    const out = join(parent, 'pnpm-filtered-context');
+    await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', ws.service, '--out', out], {
+      cwd: ws.root,
+      env: env(ws),
+      timeoutMs: 300_000,
+    });
+    await runOk('pnpm', ['install', '--frozen-lockfile', '--ignore-scripts'], {
+      cwd: out,
+      env: env(ws),
+      timeoutMs: 300_000,
+    });
+    return run('pnpm', ['--filter', '@acme/api...', 'exec', 'node', '-p', 'require("./package.json").name'], {
+      cwd: out,
+      env: env(ws),
+      timeoutMs: 120_000,
+    });
   }
 
   const outcome = (kind: PmKind): Outcome => {
@@ -110,6 +151,13 @@ describe('lockfiles: pruned contexts install frozen with the workspace’s packa
       expect(tags[1]).toBe(tags[0]);
     },
   );
+
+  it("pnpm: with the root manifests copied by name and a filtered run over the workspace, the context keeps the workspace's manifests: the filter finds the library", () => {
+    const { filtered } = outcome('pnpm');
+    expect({ code: filtered?.code, stderr: filtered?.code ? filtered.stderr : '' }).toEqual({ code: 0, stderr: '' });
+    expect(filtered?.stdout).toMatch(/@acme\/util/);
+    expect(filtered?.stdout).toMatch(/@acme\/api/);
+  });
 
   it("npm: a library named like a registry package falls back to the workspace's lockfile, announced with npm's lines", () => {
     const { context, install, tags } = outcome('npm');

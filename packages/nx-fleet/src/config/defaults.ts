@@ -8,11 +8,13 @@ export const DEFAULT_TARGET_NAMES = {
 } as const;
 
 /**
- * Dev containers, coding agents' environments (`.cursor/Dockerfile`), scaffolding templates and
- * examples (a framework's sample apps, copied by its users) hold Dockerfiles that are not deployable services.
+ * Dev containers (CodeSandbox's `.codesandbox/Dockerfile` too), coding agents' environments
+ * (`.cursor/Dockerfile`), scaffolding templates and examples (a framework's sample apps, copied by
+ * its users) hold Dockerfiles that are not deployable services.
  */
 export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/.devcontainer/**',
+  '**/.codesandbox/**',
   '**/.cursor/**',
   '**/templates/**',
   '**/examples/**',
@@ -40,6 +42,7 @@ export const DEFAULT_RELEASE_IGNORE: readonly string[] = [
   '.changeset/**',
   '.husky/**',
   '.devcontainer/**',
+  '.codesandbox/**',
   '.claude/**',
   '.cursor/**',
   'docs/**',

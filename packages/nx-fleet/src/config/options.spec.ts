@@ -14,6 +14,7 @@ describe('normalizeOptions', () => {
       engine: undefined,
       exclude: [
         '**/.devcontainer/**',
+        '**/.codesandbox/**',
         '**/.cursor/**',
         '**/templates/**',
         '**/examples/**',

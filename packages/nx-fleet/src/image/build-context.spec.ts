@@ -314,8 +314,23 @@ describe('unhashedContextFiles', () => {
 
 describe('pathSummary', () => {
   it('names a folder once with its count, files at the top by name, the first few', () => {
+    const coverage = Array.from({ length: 12 }, (_, i) => `coverage/f${i}.html`);
+    expect(pathSummary(['.env', ...coverage, 'dist/', 'tmp/a', 'tmp/b', 'x', 'y'])).toBe(
+      '.env, coverage/ (12 files), dist/, tmp/ (2 files), x and 1 more',
+    );
+    expect(pathSummary(['a/x', 'b', 'c', 'd', 'e', 'f', 'g'])).toBe('a/x, b, c, d, e and 2 more');
+  });
+
+  it("splits a folder into its subfolders while the list stays short, and narrows one to what its paths share (standardnotes' packages)", () => {
+    expect(pathSummary(['.env', 'packages/auth/dist/', 'packages/common/dist/', 'node_modules/'])).toBe(
+      '.env, packages/auth/dist/, packages/common/dist/, node_modules/',
+    );
+    // Files directly in a folder keep it whole.
     expect(pathSummary(['.env', 'coverage/a', 'coverage/b/c'])).toBe('.env, coverage/ (2 files)');
-    expect(pathSummary(['a/x', 'b', 'c', 'd', 'e', 'f', 'g'])).toBe('a/ (1 file), b, c, d, e and 2 more');
+    expect(pathSummary(['apps/web/.next/a', 'apps/web/.next/b', 'apps/web/.next/c'])).toBe('apps/web/.next/ (3 files)');
+    // Split, it would name more than the five shown.
+    const many = ['a/1/x', 'a/2/x', 'a/3/x', 'a/4/x', 'a/5/x', 'b'];
+    expect(pathSummary(many)).toBe('a/ (5 files), b');
   });
 });
 

@@ -178,18 +178,41 @@ function outputPath(output: string, build: DependedBuild): string | undefined {
   return fixed === '' || fixed === '.' ? '' : posix.normalize(fixed).replace(/^\.\//, '');
 }
 
-/** Paths shown by their first folder (`coverage/ (12 files)`), files at the top by name, the first few. */
+/**
+ * Paths shown by folder with a count (`coverage/ (12 files)`), files by name, the first few. A folder
+ * holding only subfolders is split into them while the list stays that short (`packages/auth/dist/`,
+ * `packages/common/dist/`, not `packages/ (2 files)`, which reads as if all of `packages/` should go),
+ * and one path alone is named.
+ */
 export function pathSummary(paths: readonly string[], shown = 5): string {
-  const groups = new Map<string, number>();
-  for (const path of paths) {
-    const slash = path.indexOf('/');
-    const group = slash < 0 ? path : path.slice(0, slash + 1);
-    groups.set(group, (groups.get(group) ?? 0) + 1);
+  const groups = [...byFolder(paths, '')];
+  for (let i = 0; i < groups.length;) {
+    const [group, members] = groups[i]!;
+    const inner = group.endsWith('/') && members.length > 1 ? [...byFolder(members, group)] : [];
+    if (members.length === 1) groups[i++] = [members[0]!, members];
+    else if (inner.length === 1 && inner[0]![0] !== group) groups[i] = inner[0]!;
+    // Files directly in it make the folder itself the unit to name.
+    else if (inner.length > 1 && inner.every(([g]) => g.endsWith('/')) && groups.length - 1 + inner.length <= shown)
+      groups.splice(i, 1, ...inner);
+    else i++;
   }
-  const named = [...groups].map(([group, count]) =>
-    group.endsWith('/') ? `${group} (${count} file${count === 1 ? '' : 's'})` : group,
+  const named = groups.map(([group, members]) =>
+    group.endsWith('/') && members.length > 1
+      ? `${group} (${members.length} file${members.length === 1 ? '' : 's'})`
+      : group,
   );
   return listed(named, shown);
+}
+
+/** Paths by their next folder below `under` (a path ending there, or a folder git lists whole, by itself). */
+function byFolder(paths: readonly string[], under: string): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const path of paths) {
+    const slash = path.indexOf('/', under.length);
+    const group = slash < 0 || slash === path.length - 1 ? path : path.slice(0, slash + 1);
+    groups.set(group, [...(groups.get(group) ?? []), path]);
+  }
+  return groups;
 }
 
 export async function hashContextFiles(contextDir: string, paths: readonly string[]): Promise<ContextFile[]> {

@@ -415,7 +415,7 @@ describe('inferContext', () => {
         'packages/twenty-docker/twenty/Dockerfile',
       ],
     };
-    const dockerfile = (prune: string) =>
+    const dockerfile = (prune: string, build = 'RUN npx nx run twenty-server:build') =>
       [
         'FROM node:20 AS deps',
         'WORKDIR /app',
@@ -424,7 +424,7 @@ describe('inferContext', () => {
         'RUN yarn',
         'FROM deps AS server',
         'COPY ./packages/twenty-server /app/packages/twenty-server',
-        'RUN npx nx run twenty-server:build',
+        build,
         prune,
         '',
       ].join('\n');
@@ -433,14 +433,71 @@ describe('inferContext', () => {
     expect(focused.reason).toMatch(
       /"COPY \.\/package\.json .*" \(packages\/twenty-docker\/twenty\/Dockerfile:3\) copies the root package\.json and "RUN yarn workspaces focus --production twenty-server" \(packages\/twenty-docker\/twenty\/Dockerfile:9\) runs a prune tool on it/,
     );
-    // No prune tool, or no root manifest for one to read: the service's own pruned manifests.
-    expect(inferContext(facts(dockerfile('RUN yarn build'), twenty))).toMatchObject({ mode: 'pruned' });
-    expect(inferContext(facts(dockerfile('RUN yarn build'), twenty)).workspaceManifests).toBeUndefined();
+    // Nx's build reads the workspace's manifests too (a workspace tool), without the prune tool.
+    expect(inferContext(facts(dockerfile('RUN yarn build'), twenty))).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringContaining(
+        '"RUN npx nx run twenty-server:build" (packages/twenty-docker/twenty/Dockerfile:8) runs a workspace tool, which reads every package manifest',
+      ),
+    });
+    // No tool, or no root manifest for one to read: the service's own pruned manifests.
+    const plain = inferContext(facts(dockerfile('RUN yarn build', 'RUN node build.js'), twenty));
+    expect(plain).toMatchObject({ mode: 'pruned' });
+    expect(plain.workspaceManifests).toBeUndefined();
     const withoutRoot = dockerfile('RUN yarn workspaces focus twenty-server').replace(
       './package.json ./yarn.lock ./.yarnrc.yml ./nx.json',
       './.yarnrc.yml ./nx.json',
     );
     expect(inferContext(facts(withoutRoot, twenty)).workspaceManifests).toBeUndefined();
+  });
+
+  it("the root manifests copied by name and a workspace tool run on them keep every workspace manifest as it is (atproto's, botpress's pnpm filters)", () => {
+    const layout = {
+      projectRoot: 'services/feed',
+      dockerfile: 'services/feed/Dockerfile',
+      files: [
+        'package.json',
+        'pnpm-lock.yaml',
+        'pnpm-workspace.yaml',
+        'packages/feed/package.json',
+        'packages/feed/src/index.ts',
+        'packages/client/package.json',
+        'packages/client/src/index.ts',
+        'services/feed/package.json',
+        'services/feed/index.ts',
+        'services/feed/Dockerfile',
+      ],
+    };
+    const dockerfile = (...runs: string[]) =>
+      [
+        'FROM node:20 AS build',
+        'WORKDIR /app',
+        'COPY ./package.json ./',
+        'COPY ./pnpm-lock.yaml ./pnpm-workspace.yaml ./',
+        'COPY ./packages/feed ./packages/feed',
+        'COPY ./packages/client ./packages/client',
+        'COPY ./services/feed ./services/feed',
+        'RUN pnpm install --frozen-lockfile',
+        ...runs,
+        '',
+      ].join('\n');
+    // A pruned root manifest is the service's own, with `packages: []`: these filters find only it.
+    for (const run of [
+      "RUN pnpm run --recursive --stream --filter 'feed-service...' build",
+      'RUN pnpm --filter @acme/client run generate',
+      'RUN pnpm -r build',
+    ]) {
+      const inferred = inferContext(facts(dockerfile(run), layout));
+      expect(inferred).toMatchObject({ mode: 'pruned', workspaceManifests: true });
+      expect(inferred.reason).toMatch(
+        /^"COPY \.\/package\.json \.\/" \(services\/feed\/Dockerfile:3\) copies the root package\.json and "RUN pnpm .*" \(services\/feed\/Dockerfile:9\) runs a workspace tool, which reads every package manifest/,
+      );
+    }
+    // The image builds in the service's folder, without reading another package's manifest.
+    const own = inferContext(facts(dockerfile('WORKDIR /app/services/feed', 'RUN pnpm build'), layout));
+    expect(own).toMatchObject({ mode: 'pruned' });
+    expect(own.workspaceManifests).toBeUndefined();
   });
 
   it('root manifests bound into a pnpm install filtered to the service keep every workspace manifest as it is (openstatus, Dofigen)', () => {
@@ -529,6 +586,43 @@ describe('inferContext', () => {
     expect(inferContext(facts(dockerfile)).mode).toBe('workspace');
     // apps/api/apps/api/main.js: the project folder has that path itself.
     expect(inferContext(facts(dockerfile, { files: [...FILES, 'apps/api/apps/api/main.js'] })).mode).toBe('project');
+  });
+
+  it("a whole copy then an install, from a project folder without a package.json: the workspace's (ultimate-backend's Nest apps)", () => {
+    const layout = {
+      projectRoot: 'apps/svc',
+      dockerfile: 'apps/svc/Dockerfile',
+      files: ['package.json', 'yarn.lock', 'nest-cli.json', 'apps/svc/project.json', 'apps/svc/src/main.ts'],
+    };
+    const dockerfile = (...runs: string[]) =>
+      [
+        'FROM node:20',
+        'ADD . /usr/src/app',
+        'WORKDIR /usr/src/app',
+        ...runs,
+        'CMD ["node", "dist/apps/svc/main.js"]',
+        '',
+      ].join('\n');
+    expect(inferContext(facts(dockerfile('RUN yarn install --production=false'), layout))).toMatchObject({
+      mode: 'workspace',
+      reason:
+        '"ADD . /usr/src/app" (apps/svc/Dockerfile:2) is followed by "RUN yarn install --production=false" (apps/svc/Dockerfile:4), which needs a package.json: the workspace root holds one, the project folder none',
+    });
+    expect(inferContext(facts(dockerfile('RUN yarn && yarn build'), layout)).mode).toBe('workspace');
+    // The Nest CLI's monorepo build of one app reads the root's nest-cli.json and every library.
+    expect(inferContext(facts(dockerfile('RUN nest build svc'), layout))).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringContaining('"RUN nest build svc" (apps/svc/Dockerfile:4), a workspace tool'),
+    });
+    // A global install reads no package.json; a project folder with its own has what the install needs.
+    expect(inferContext(facts(dockerfile('RUN npm install -g pm2'), layout)).mode).toBe('project');
+    expect(inferContext(facts(dockerfile('RUN npm i -g pm2 && node x.js'), layout)).mode).toBe('project');
+    expect(
+      inferContext(
+        facts(dockerfile('RUN yarn install'), { ...layout, files: [...layout.files, 'apps/svc/web/package.json'] }),
+      ).mode,
+    ).toBe('project');
+    expect(inferContext(facts(dockerfile('RUN nest build'), layout)).mode).toBe('project');
   });
 
   it('an install from a lockfile the project folder holds itself keeps the project context', () => {

@@ -97,7 +97,7 @@ const PRUNE_TOOLS =
  * recursive run): after `COPY . .`, they need the workspace root as the context.
  */
 const WORKSPACE_TOOLS =
-  /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b/m;
+  /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b|\bnest\s+build\s+[^\s-]/m;
 /** RUN steps that install a tool or system packages: they read no project's sources. */
 const TOOL_SETUP =
   /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
@@ -344,12 +344,15 @@ function chooseMode(
   const rootManifest = placed.find(
     (p) => p.workspace === 'file' && normalizeSource('.', p.source.source) === 'package.json',
   );
+  // A workspace tool reads them as they are too (atproto's `pnpm run --recursive --filter 'bsync-service...' build`
+  // finds only the root project in the service's own manifest, and fails).
   const pruneTool = rootManifest && reading.steps.find(runsPruneTool);
-  if (rootManifest && pruneTool)
+  const tool = pruneTool ?? (rootManifest && reading.steps.find(runsWorkspaceTool));
+  if (rootManifest && tool)
     return {
       mode: 'pruned',
       workspaceManifests: true,
-      reason: `${quote(rootManifest.source)} copies the root package.json and ${quote(pruneTool)} runs a prune tool on it: the context holds every workspace manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
+      reason: `${quote(rootManifest.source)} copies the root package.json and ${quote(tool)} ${pruneTool ? 'runs a prune tool on it' : 'runs a workspace tool, which reads every package manifest'}: the context holds every workspace manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
     };
   return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
 }
@@ -416,7 +419,16 @@ function undecided(
  */
 /** A RUN that runs a monorepo prune tool (its own install aside). */
 function runsPruneTool(step: Step): boolean {
-  return /^RUN\s/i.test(step.text) && !TOOL_SETUP.test(step.text) && PRUNE_TOOLS.test(step.text);
+  return runs(step, PRUNE_TOOLS);
+}
+
+function runsWorkspaceTool(step: Step): boolean {
+  return runs(step, WORKSPACE_TOOLS);
+}
+
+/** A RUN running `tool`, not only installing tools or system packages. */
+function runs(step: Step, tool: RegExp): boolean {
+  return /^RUN\s/i.test(step.text) && !TOOL_SETUP.test(step.text) && tool.test(step.text);
 }
 
 function pruneAfterWholeCopy(
@@ -449,7 +461,7 @@ const LOCKED_INSTALLS: ReadonlyArray<[RegExp, readonly string[]]> = [
  * Why a whole-context copy from a Dockerfile in its project folder is the workspace, when the steps
  * after it say so without a workspace tool: a WORKDIR into the project's own path inside the copy
  * (`COPY ./ /workspace`, `WORKDIR /workspace/packages/auth`), or an install that needs a lockfile
- * only the workspace root holds. Undefined when neither does.
+ * or a package.json only the workspace root holds. Undefined when none does.
  */
 function workspaceLayout(
   facts: ContextFacts,
@@ -472,8 +484,21 @@ function workspaceLayout(
     if (atRoot && !lockfiles.some((lockfile) => index.has(posix.join(facts.projectRoot, lockfile))))
       return `${quote(step)}, which needs ${atRoot}: the workspace root holds it, the project folder does not`;
   }
+  // Any install reads a package.json: where only the workspace root has one (ultimate-backend's Nest
+  // apps: `ADD . /usr/src/app`, `yarn install`), the project folder alone has nothing to install.
+  const install = stepAfter(reading.steps, whole, INSTALLS);
+  if (
+    install &&
+    index.has('package.json') &&
+    !index.under(facts.projectRoot).some((file) => posix.basename(file) === 'package.json')
+  )
+    return `${quote(install)}, which needs a package.json: the workspace root holds one, the project folder none`;
   return undefined;
 }
+
+/** A local install by any package manager (`yarn` alone is one); a global one (`npm i -g`) is not. */
+const INSTALLS =
+  /\b(?:npm\s+(?:ci|i|install)|pnpm\s+(?:i|install)|bun\s+(?:i|install)|yarn\s+install)\b(?![^&|;\n]*\s(?:-g|--global)\b)|\byarn(?=\s*(?:$|&&|;|\|\|)|\s+--)/m;
 
 /** Commands of the package managers that are no script of the package (`yarn install`, `pnpm dlx`). */
 const PACKAGE_MANAGER_COMMANDS: Readonly<Record<string, ReadonlySet<string>>> = {
@@ -649,7 +674,7 @@ function buildsPackage(command: string, name: string): boolean {
 function stepAfter(steps: readonly Step[], copy: CopySource, tool: RegExp): Step | undefined {
   for (const next of steps.slice(steps.findIndex((s) => s.line === copy.line) + 1)) {
     if (/^FROM\s/i.test(next.text)) return undefined;
-    if (/^RUN\s/i.test(next.text) && !TOOL_SETUP.test(next.text) && tool.test(next.text)) return next;
+    if (runs(next, tool)) return next;
   }
   return undefined;
 }

@@ -97,6 +97,21 @@ describe('relocateWorkspaceLibraries: workspace libraries referenced where the r
     });
   });
 
+  it("pnpm: a library whose name starts another's is relocated by its whole name (botpress's @botpress/chat and chat-api)", () => {
+    const chat = { name: '@acme/chat', root: 'packages/chat-client' };
+    const chatApi = { name: '@acme/chat-api', root: 'packages/chat-api' };
+    const lock = PNPM_LOCK.replaceAll('@acme/util', '@acme/chat-api');
+    const out = relocateWorkspaceLibraries(
+      'pnpm',
+      { 'package.json': manifest('workspace:*'), 'pnpm-lock.yaml': lock },
+      [chat, chatApi],
+    );
+    expect(out['pnpm-lock.yaml']).toContain('specifier: file:./packages/chat-api');
+    expect(out['pnpm-lock.yaml']).toContain("'@acme/chat-api@file:packages/chat-api':");
+    expect(out['pnpm-lock.yaml']).not.toContain('chat-client');
+    expect(out['pnpm-lock.yaml']).not.toContain('workspace_modules');
+  });
+
   it('yarn 1: a file: dependency with its lock entry (version and dependencies from its manifest)', () => {
     const out = relocateWorkspaceLibraries(
       'yarn-classic',

@@ -54,8 +54,9 @@ export function relocateWorkspaceLibraries(
       const lock = files['pnpm-lock.yaml'];
       if (lock === undefined) return out;
       let relocated = lock;
+      // The whole name only: `@acme/chat` must not rewrite `workspace_modules/@acme/chat-api`.
       for (const library of libraries)
-        relocated = relocated.split(`workspace_modules/${library.name}`).join(library.root);
+        relocated = replaceName(relocated, `workspace_modules/${library.name}`, library.root);
       out['pnpm-lock.yaml'] = relocated;
       pointAt('file:');
       write();
@@ -94,6 +95,13 @@ export function relocateWorkspaceLibraries(
       return out;
     }
   }
+}
+
+/** `from` replaced where it ends a package name (what follows cannot go on with one). */
+function replaceName(text: string, from: string, to: string): string {
+  return text
+    .split(from)
+    .reduce((joined, part, i) => (i === 0 ? part : `${joined}${/^[\w.~-]/.test(part) ? from : to}${part}`), '');
 }
 
 interface NpmLock {

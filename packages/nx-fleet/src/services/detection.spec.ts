@@ -137,6 +137,7 @@ describe('detectService', () => {
   it.each([
     ['.devcontainer/Dockerfile', '**/.devcontainer/**'],
     ['apps/web/.devcontainer/Dockerfile', '**/.devcontainer/**'],
+    ['.codesandbox/Dockerfile', '**/.codesandbox/**'],
     ['libs/x/generators/app/files/Dockerfile', '**/generators/**/files/**'],
     ['libs/x/src/generators/files/Dockerfile', '**/generators/**/files/**'],
     ['templates/node/Dockerfile', '**/templates/**'],
