@@ -833,11 +833,13 @@ describe('scanRuntimeImports: bad input', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('skips files over 1 MB, all named in one warning, without parsing them', () => {
+  it('skips files over 1 MB, those that may name another project in one warning, without parsing them', () => {
     const big = `import '@acme/orders-sdk';\n${'// padding\n'.repeat(Math.ceil(MAX_SOURCE_BYTES / 11) + 1)}`;
     writeFleet({
       'services/api/src/generated.ts': big,
       'services/api/src/migrations/1.ts': big,
+      // Naming no other project: not an SDK consumer that could be missed, so not named.
+      'services/api/src/migrations/2.ts': big.replace("import '@acme/orders-sdk';", "import 'typeorm';"),
       'services/api/src/main.ts': "import '@acme/payments-sdk';\n",
     });
     const { edges, warnings } = scan(FLEET);

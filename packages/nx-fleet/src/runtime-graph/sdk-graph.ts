@@ -582,15 +582,18 @@ function readForImports(
     );
     return { kind: 'skipped' };
   }
-  // Reported by the caller, all such files in one warning (a repository's migrations can be many).
+  const reaches = (specifier: string) => relativeReachesOut(file, specifier, projectRoot, nested);
+  // Reported by the caller, all such files in one warning, and only those that may name another
+  // project: a migration naming none (ever-gauzy's four TypeORM ones) is no SDK consumer to miss.
   if (bytes.length > MAX_SOURCE_BYTES)
-    return { kind: 'rejected', byFilter: false, megabytes: bytes.length / 1024 / 1024 };
+    return mayReferenceOtherProjects(bytes.toString('utf8'), filter, reaches)
+      ? { kind: 'rejected', byFilter: false, megabytes: bytes.length / 1024 / 1024 }
+      : { kind: 'rejected', byFilter: true };
   if (looksBinary(bytes.subarray(0, 8000))) {
     input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
     return { kind: 'rejected', byFilter: false };
   }
   const text = bytes.toString('utf8');
-  const reaches = (specifier: string) => relativeReachesOut(file, specifier, projectRoot, nested);
   return mayReferenceOtherProjects(text, filter, reaches)
     ? { kind: 'text', text }
     : { kind: 'rejected', byFilter: true };

@@ -150,7 +150,7 @@ export function projectlessVariants(
 }
 
 /** A named variant that is not for development. */
-function shipsImage(file: string): boolean {
+export function shipsImage(file: string): boolean {
   const variant = containerfileVariant(file);
   return variant !== undefined && variant !== '' && !DEVELOPMENT_VARIANT.test(variant);
 }

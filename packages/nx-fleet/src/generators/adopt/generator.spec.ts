@@ -94,6 +94,21 @@ describe('adopt generator', () => {
     expect(tree.read('.dockerignore', 'utf-8')).toBe('ours\n');
   });
 
+  it("with no service, names the Dockerfiles no project is beside and how to adopt one (ever-gauzy's .deploy/*)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('.deploy/api/Dockerfile', 'FROM node:20\n');
+    tree.write('.deploy/webapp/Dockerfile.prod', 'FROM node:20\n');
+    tree.write('.deploy/webapp/Dockerfile.dev', 'FROM node:20\n');
+    tree.write('.devcontainer/Dockerfile', 'FROM node:20\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toBe(
+      'nx-fleet adopt: no project builds an image here; 2 Dockerfiles have no project beside them (.deploy/api/Dockerfile, .deploy/webapp/Dockerfile.prod). Adopt one for the project it builds with `nx g nx-fleet:adopt --project <name> --dockerfile <path>`, or name it in the plugin option `services`.',
+    );
+    expect(fleetOf(tree, 'api')).toBeUndefined();
+  });
+
   it('errors for a project without a Dockerfile', async () => {
     await expect(adopt(tree, { project: 'api' })).rejects.toThrow(
       'nx-fleet: api has no Dockerfile or Containerfile in apps/api; pass --dockerfile <path>.',

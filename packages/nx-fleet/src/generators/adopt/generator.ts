@@ -14,9 +14,10 @@ import {
 import picomatch from 'picomatch';
 import { DEFAULT_EXCLUDES, DEFAULT_TARGET_NAMES } from '../../config/defaults';
 import type { FleetServiceConfig } from '../../config/service-settings';
+import { normalizeOptions } from '../../config/options';
 import { fleetOptionsOf } from '../../config/workspace-options';
 import { inferContext } from '../../image/context-inference';
-import { containerfileVariant, serviceContainerfile } from '../../services/detection';
+import { containerfileVariant, serviceContainerfile, shipsImage } from '../../services/detection';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, type ProjectAdoption } from './plan';
@@ -94,7 +95,15 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     plans.push(plan);
   }
 
-  logger.info(adoptionReport(plans, buildTargetName));
+  const projectless =
+    plans.length || options.project
+      ? []
+      : projectlessDockerfiles(
+          workspaceFiles(),
+          [...getProjects(tree).values()],
+          normalizeOptions(fleetOptionsOf(nxJson)).exclude,
+        );
+  logger.info(adoptionReport(plans, buildTargetName, projectless));
   for (const plan of plans) {
     if (!plan.write) continue;
     const current = readProjectConfiguration(tree, plan.project);
@@ -129,6 +138,20 @@ function wanted(hasSetup: boolean, ownDockerfile: string | undefined, existing: 
   if (existing.enabled === false) return false;
   if (hasSetup || existing.dockerfile) return true;
   return !!ownDockerfile && !DEFAULT_EXCLUDES.some((glob) => picomatch(glob, { dot: true })(ownDockerfile));
+}
+
+/** Plain and shipping container files in folders no project has, outside the excluded paths. */
+function projectlessDockerfiles(
+  files: readonly string[],
+  projects: readonly ProjectConfiguration[],
+  exclude: readonly string[],
+): string[] {
+  const roots = new Set(projects.map((p) => p.root));
+  const excluded = picomatch([...exclude], { dot: true });
+  return files.filter(
+    (file) =>
+      (containerfileVariant(file) === '' || shipsImage(file)) && !roots.has(posix.dirname(file)) && !excluded(file),
+  );
 }
 
 function fleetOf(config: ProjectConfiguration): FleetServiceConfig {
