@@ -266,9 +266,10 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
     );
     // The head of an MPEG transport stream (also `.ts`): NULs and bytes that are no UTF-8.
     ws.write('services/orders/src/binary.ts', Buffer.from([0x47, 0x40, 0, 0x10, 0, 0xff, 0xfe, 0x80]));
+    // Named because it may call another service (one naming no other project is not named at all).
     ws.write(
       'services/orders/src/generated.ts',
-      `// generated\nexport const data = ${JSON.stringify('x'.repeat(5 * 1024 * 1024))};\n`,
+      `// generated\nimport { call } from '@acme/payments-sdk';\nexport const data = ${JSON.stringify('x'.repeat(5 * 1024 * 1024))};\n`,
     );
     ws.write('services/orders/tsconfig.json', '{ "compilerOptions": { "paths": ');
     await ws.commit('bad input');
