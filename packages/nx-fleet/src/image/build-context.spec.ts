@@ -11,6 +11,7 @@ import {
   listContextFiles,
   parseIgnoreFile,
   pathSummary,
+  volatileFoldersIn,
   readIgnorePatterns,
   undeclaredOutputs,
   unhashedContextFiles,
@@ -309,6 +310,18 @@ describe('unhashedContextFiles', () => {
 
   it('finds none when git ignores nothing the engine sends', () => {
     expect(unhashedContextFiles(listed, ['node_modules/', 'tmp/'], [])).toEqual([]);
+  });
+});
+
+describe('volatileFoldersIn', () => {
+  it("names the folders Nx, git and nx-fleet rewrite as they run, but not git's HEAD and branch refs alone (etherpad)", () => {
+    expect(
+      volatileFoldersIn(['src/a.ts', '.nx/workspace-data/file-map.json', '.git/index', 'dist/fleet/image.json']),
+    ).toEqual(['.nx/workspace-data', '.git', 'dist/fleet']);
+    expect(volatileFoldersIn(['src/a.ts', '.git/HEAD', '.git/refs/heads/develop', '.git/config'])).toEqual([]);
+    expect(volatileFoldersIn(['.git/HEAD', '.git/logs/HEAD'])).toEqual(['.git']);
+    expect(volatileFoldersIn(['.git/refs/remotes/origin/main'])).toEqual(['.git']);
+    expect(volatileFoldersIn(['.gitignore', 'src/.git-keep'])).toEqual([]);
   });
 });
 

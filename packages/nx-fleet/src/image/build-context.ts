@@ -80,9 +80,18 @@ export async function listContextFiles(contextDir: string, dockerfile: string): 
  */
 const VOLATILE_FOLDERS = ['.nx/cache', '.nx/workspace-data', '.git', RECORDS_ROOT] as const;
 
+/**
+ * What git keeps under `.git` that only a commit, a branch switch or a settings edit changes: a context
+ * left with these alone is no volatile one (etherpad's `.dockerignore` keeps HEAD and the branch refs,
+ * which its image reads for its version, and leaves out the index, objects and logs).
+ */
+const STABLE_GIT = /^\.git\/(?:HEAD|config|description|(?:refs\/heads|refs\/tags|info|hooks)\/.*)$/;
+
 /** Which of those folders a context's files (as `listContextFiles` lists them) hold. */
 export function volatileFoldersIn(listed: readonly string[]): string[] {
-  return VOLATILE_FOLDERS.filter((folder) => listed.some((path) => path.startsWith(`${folder}/`)));
+  return VOLATILE_FOLDERS.filter((folder) =>
+    listed.some((path) => path.startsWith(`${folder}/`) && !(folder === '.git' && STABLE_GIT.test(path))),
+  );
 }
 
 /**

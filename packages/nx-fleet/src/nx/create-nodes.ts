@@ -12,6 +12,7 @@ import {
   groupByFolder,
   PLUGIN_GLOB,
   serviceContainerfile,
+  orphanVariants,
   projectlessVariants,
   unbuiltVariants,
   variantsByFolder,
@@ -202,7 +203,11 @@ async function fleetNodes(
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
-    ...orphanWarnings([...detections, ...projectlessVariants(variants, folders, options.exclude)]),
+    ...orphanWarnings([
+      ...detections,
+      ...projectlessVariants(variants, folders, options.exclude),
+      ...orphanVariants(detections, variants, options.exclude),
+    ]),
     ...unbuiltVariantWarnings(detections, variants, options.exclude),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
   ]

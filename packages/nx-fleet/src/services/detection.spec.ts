@@ -6,6 +6,7 @@ import {
   CONTAINERFILE_NAMES,
   detectService,
   groupByFolder,
+  orphanVariants,
   projectlessVariants,
   unbuiltVariants,
   type Detection,
@@ -457,9 +458,9 @@ describe('unbuiltVariants', () => {
     ['apps/api', ['apps/api/Dockerfile.alpine']],
   ]);
 
-  it('names the shipping variants beside the plain Dockerfile a service or an orphan is built from, unless a service builds them or they are excluded', () => {
+  it('names the shipping variants beside the plain Dockerfile a service is built from, unless a service builds them or they are excluded', () => {
     const detections: Detection[] = [
-      { kind: 'orphan', dockerfile: 'dockers/teable/Dockerfile' },
+      { kind: 'service', root: 'dockers/teable', dockerfile: 'dockers/teable/Dockerfile', config: {} },
       // Built from its variant: nothing beside a plain one.
       { kind: 'service', root: 'apps/web', dockerfile: 'apps/web/Dockerfile.web', config: {} },
       { kind: 'service', root: 'apps/api', dockerfile: 'apps/api/Dockerfile', config: {} },
@@ -479,5 +480,47 @@ describe('unbuiltVariants', () => {
     };
     expect(unbuiltVariants([...detections, pointed], variants, [])).toEqual(['apps/api/Dockerfile.alpine']);
     expect(unbuiltVariants(detections, undefined, [])).toEqual([]);
+  });
+
+  it("names them once when two services are built from one Dockerfile, and never beside an orphan's (automatisch's docker/)", () => {
+    const backend: Detection = {
+      kind: 'service',
+      root: 'packages/backend',
+      dockerfile: 'docker/Dockerfile',
+      config: {},
+    };
+    const worker: Detection = { kind: 'service', root: 'packages/worker', dockerfile: 'docker/Dockerfile', config: {} };
+    const compose = new Map([['docker', ['docker/Dockerfile.compose']]]);
+    expect(unbuiltVariants([backend, worker], compose, [])).toEqual(['docker/Dockerfile.compose']);
+    expect(unbuiltVariants([{ kind: 'orphan', dockerfile: 'docker/Dockerfile' }], compose, [])).toEqual([]);
+  });
+});
+
+describe('orphanVariants', () => {
+  const compose = new Map([['docker', ['docker/Dockerfile.compose', 'docker/Dockerfile.dev']]]);
+  const orphan: Detection = { kind: 'orphan', dockerfile: 'docker/Dockerfile' };
+
+  it('names the shipping variants beside a plain Dockerfile no project is built from orphans too', () => {
+    expect(orphanVariants([orphan], compose, [])).toEqual([
+      { kind: 'orphan', dockerfile: 'docker/Dockerfile.compose' },
+    ]);
+    expect(orphanVariants([orphan], compose, ['docker/**'])).toEqual([]);
+  });
+
+  it('names none where a service elsewhere is built from that Dockerfile, or from the variant', () => {
+    const pointed: Detection = {
+      kind: 'service',
+      root: 'packages/backend',
+      dockerfile: 'docker/Dockerfile',
+      config: {},
+    };
+    expect(orphanVariants([orphan, pointed], compose, [])).toEqual([]);
+    const variant: Detection = {
+      kind: 'service',
+      root: 'packages/web',
+      dockerfile: 'docker/Dockerfile.compose',
+      config: {},
+    };
+    expect(orphanVariants([orphan, variant], compose, [])).toEqual([]);
   });
 });

@@ -156,18 +156,47 @@ export function shipsImage(file: string): boolean {
 }
 
 /**
- * Shipping variants beside the plain container file a folder's service (or orphan) is built from, that
- * no service's settings name: they make no image (teable's `Dockerfile.db-migrate` beside its
- * `Dockerfile`, both built by its CI). Excluded and development variants are no one's concern.
+ * Shipping variants beside the plain container file a service is built from, that no service's
+ * settings name: they make no image (teable's `Dockerfile.db-migrate` beside its `Dockerfile`, both
+ * built by its CI). Excluded and development variants are no one's concern.
  */
 export function unbuiltVariants(
   detections: readonly Detection[],
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   exclude: readonly string[],
 ): string[] {
+  // Two services may be built from one Dockerfile: its variants are named once.
+  return [...new Set(variantsBeside(detections, 'service', variants, exclude))];
+}
+
+/**
+ * Shipping variants beside a plain container file no project is built from: orphans as it is
+ * (automatisch's `docker/Dockerfile.compose` beside its `docker/Dockerfile`; no image is built
+ * from that folder at all).
+ */
+export function orphanVariants(
+  detections: readonly Detection[],
+  variants: ReadonlyMap<string, readonly string[]> | undefined,
+  exclude: readonly string[],
+): Detection[] {
+  const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
+  const orphans = detections.filter((d) => d.kind !== 'orphan' || !built.has(d.dockerfile));
+  return [...new Set(variantsBeside(orphans, 'orphan', variants, exclude))].map((dockerfile) => ({
+    kind: 'orphan' as const,
+    dockerfile,
+  }));
+}
+
+/** The shipping variants beside the plain container files of `kind`, that no service is built from, not excluded. */
+function variantsBeside(
+  detections: readonly Detection[],
+  kind: 'service' | 'orphan',
+  variants: ReadonlyMap<string, readonly string[]> | undefined,
+  exclude: readonly string[],
+): string[] {
   const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   return detections.flatMap((d) => {
-    if ((d.kind !== 'service' && d.kind !== 'orphan') || containerfileVariant(d.dockerfile) !== '') return [];
+    if (d.kind !== kind || containerfileVariant(d.dockerfile) !== '') return [];
     return (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter(
       (file) => shipsImage(file) && !built.has(file) && !exclude.some((glob) => matcher(glob)(file)),
     );
