@@ -252,6 +252,7 @@ describe('prepareContext', () => {
       write('services/orders/.nx/cache/a');
       write('services/orders/.nx/workspace-data/project-graph.json');
       write('services/orders/.git/HEAD');
+      write('services/orders/.git/index');
       // nx-fleet's own records, when a context (a workspace one, say) holds the records folder.
       write('services/orders/dist/fleet/image.json', '{}');
       const here = ordersService(root);
