@@ -578,6 +578,49 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("names a shipping variant beside an orphan Dockerfile with it, as an orphan (automatisch's docker/), and root variants without a plain one (saltcorn's)", async () => {
+    const files = {
+      'package.json': json({ name: 'saltcorn-monorepo', private: true, workspaces: ['packages/*'] }),
+      'Dockerfile.release': 'FROM node:20\nRUN npm install -g @acme/cli\n',
+      'Dockerfile.dev': 'FROM node:20\n',
+      'docker/Dockerfile': 'FROM node:20\nCOPY . /app\n',
+      'docker/Dockerfile.compose': 'FROM acme/app:latest\n',
+      'packages/backend/package.json': json({ name: '@acme/backend' }),
+    };
+    await runWorkspace(files);
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: docker/Dockerfile, docker/Dockerfile.compose. ' +
+        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
+      'nx-fleet: Dockerfile.release is a Dockerfile variant at the workspace root, where only a plain Dockerfile makes a service (a root variant often builds one image per stage): no image is built from it. ' +
+        'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "Dockerfile.release" } } (or the plugin option "services", "." naming the root); to silence this, exclude it with the plugin option "exclude".',
+    ]);
+    warn.mockClear();
+    // Pointed at from another project: the plain one builds, its variant is named once, as unbuilt.
+    await runWorkspace(files, {
+      services: { '@acme/backend': { dockerfile: 'docker/Dockerfile' }, '.': { dockerfile: 'Dockerfile.release' } },
+    });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: docker/Dockerfile.compose is a Dockerfile variant beside a plain Dockerfile, which is the one its folder is built from: no image is built from the variant. ' +
+        'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile.compose" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
+    ]);
+  });
+
+  it("says where an orphan lies in a project that builds no image (hedgedoc's backend/docker/Dockerfile)", async () => {
+    await runWorkspace({
+      'package.json': json({ name: 'hedgedoc', private: true, workspaces: ['backend', 'frontend'] }),
+      'backend/package.json': json({ name: '@hedgedoc/backend' }),
+      'backend/docker/Dockerfile': 'FROM node:20\nCOPY . .\n',
+      'frontend/package.json': json({ name: '@hedgedoc/frontend' }),
+      'frontend/Dockerfile': 'FROM node:20\nCOPY . .\n',
+      'frontend/e2e/Dockerfile': 'FROM node:20\n',
+    });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: backend/docker/Dockerfile, frontend/e2e/Dockerfile. ' +
+        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "backend/docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude". ' +
+        "backend/docker/Dockerfile lies in @hedgedoc/backend, which builds no image of its own: if it is that project's image, point the project at it rather than adding a project beside it, which would not depend on that project's libraries.",
+    ]);
+  });
+
   it('builds a project from its one named variant that is not for development, and names several in one warning', async () => {
     const { results } = await runWorkspace({
       'apps/web/package.json': json({ name: 'web' }),

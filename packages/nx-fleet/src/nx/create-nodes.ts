@@ -14,6 +14,7 @@ import {
   serviceContainerfile,
   orphanVariants,
   projectlessVariants,
+  rootVariants,
   unbuiltVariants,
   variantsByFolder,
   type Detection,
@@ -24,7 +25,7 @@ import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
 import { listed } from '../text/listed';
-import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
+import { deepestAt, type ProjectInfo } from '../runtime-graph/sdk-ownership';
 import { askApart, computesApart, type ApartAnswer, type ApartOutcome, type ApartQuestion } from './create-nodes-apart';
 import {
   AggregateCreateNodesError,
@@ -42,6 +43,7 @@ import {
   MANIFEST_NAMES,
   orphanWarning,
   replacedBuildWarning,
+  rootVariantsWarning,
   unbuiltVariantsWarning,
   type FolderAnalysis,
   type Warning,
@@ -203,12 +205,20 @@ async function fleetNodes(
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
-    ...orphanWarnings([
-      ...detections,
-      ...projectlessVariants(variants, folders, options.exclude),
-      ...orphanVariants(detections, variants, options.exclude),
-    ]),
+    ...orphanWarnings(
+      [
+        ...detections,
+        ...projectlessVariants(variants, folders, options.exclude),
+        ...orphanVariants(detections, variants, options.exclude),
+      ],
+      new Map(
+        outcomes.flatMap((o, i) =>
+          'analysis' in o && o.analysis.project ? [[roots[i]!, o.analysis.projectName]] : [],
+        ),
+      ),
+    ),
     ...unbuiltVariantWarnings(detections, variants, options.exclude),
+    ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
   ]
     .map(({ roots: about, ...warning }) => ({
@@ -422,13 +432,32 @@ function affectedByOf(detections: readonly Detection[], shared: readonly string[
  * A Dockerfile no project is (or names, in its fleet block or through the plugin option `services`) a
  * service of deserves a word; an excluded one does not.
  */
-function orphanWarnings(detections: readonly Detection[]) {
+function orphanWarnings(detections: readonly Detection[], projects: ReadonlyMap<string, string>) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const orphans = detections.flatMap((d) =>
     d.kind === 'orphan' && !referenced.has(d.dockerfile) ? [d.dockerfile] : [],
   );
+  // The projects (not the root one, which holds everything) that are no service and enclose an orphan.
+  const services = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.root] : [])));
+  const candidates = new Map([...projects].filter(([root]) => root !== '.' && !services.has(root)));
+  const inside = orphans.flatMap((dockerfile) => {
+    const project = deepestAt(candidates, dockerfile);
+    return project ? [{ dockerfile, project }] : [];
+  });
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
-  return orphans.length ? [{ ...orphanWarning(orphans), roots: orphans.map((file) => posix.dirname(file)) }] : [];
+  return orphans.length
+    ? [{ ...orphanWarning(orphans, inside), roots: orphans.map((file) => posix.dirname(file)) }]
+    : [];
+}
+
+/** Shipping variants at a claimed workspace root without a plain Dockerfile, which make no image, in one warning. */
+function rootVariantWarnings(
+  detections: readonly Detection[],
+  variants: ReadonlyMap<string, readonly string[]> | undefined,
+  exclude: readonly string[],
+) {
+  const unbuilt = rootVariants(detections, variants, exclude);
+  return unbuilt.length ? [{ ...rootVariantsWarning(unbuilt), roots: ['.'] }] : [];
 }
 
 /** Shipping variants beside a plain Dockerfile, which make no image, in one warning. */

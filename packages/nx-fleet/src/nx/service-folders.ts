@@ -135,6 +135,18 @@ export function unbuiltVariantsWarning(variants: readonly string[]): Warning {
   };
 }
 
+/** One warning for the shipping variants at the workspace root no image is built from (`rootVariants`). */
+export function rootVariantsWarning(variants: readonly string[]): Warning {
+  const [first] = variants;
+  const them = variants.length === 1 ? 'it' : 'them';
+  return {
+    key: `root-variants:${variants.join(',')}`,
+    message:
+      `nx-fleet: ${listed(variants)} ${variants.length === 1 ? 'is a Dockerfile variant' : 'are Dockerfile variants'} at the workspace root, where only a plain Dockerfile makes a service (a root variant often builds one image per stage): no image is built from ${them}. ` +
+      `To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "${first}" } } (or the plugin option "services", "." naming the root); to silence this, exclude ${them} with the plugin option "exclude".`,
+  };
+}
+
 function ambiguousWarning(root: string, variants: readonly string[]): Warning {
   const names = variants.map((file) => posix.basename(file));
   return {
@@ -232,20 +244,32 @@ function nameOf(root: string, projectJson?: ProjectManifest, packageJson?: Proje
   return named ?? posix.basename(root).toLowerCase();
 }
 
-export function orphanWarning(dockerfiles: readonly string[]): Warning {
+export function orphanWarning(dockerfiles: readonly string[], inside: readonly InsideProject[] = []): Warning {
   const [dockerfile] = dockerfiles;
+  // hedgedoc's backend/docker/Dockerfile: a project.json beside it would make a project without the
+  // enclosing one's dependencies, whose pruned context lacks their sources.
+  const nested = inside.length
+    ? ` ${listed(inside.map((i) => `${i.dockerfile} lies in ${i.project}, which builds no image of its own`))}: if it is that project's image, point the project at it rather than adding a project beside it, which would not depend on that project's libraries.`
+    : '';
   if (dockerfiles.length > 1)
     return {
       key: `orphans:${dockerfiles.join(',')}`,
       message:
         `nx-fleet: ${dockerfiles.length} Dockerfiles have no project.json or named package.json beside them, so they are not services: ${listed(dockerfiles)}. ` +
-        `Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
+        `Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".${nested}`,
     };
   const root = posix.dirname(dockerfile!);
   return {
     key: dockerfile!,
     message:
       `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
-      `Add a project.json to ${root === '.' ? 'the workspace root' : root}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
+      `Add a project.json to ${root === '.' ? 'the workspace root' : root}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".${nested}`,
   };
+}
+
+/** An orphan Dockerfile in a subfolder of a project that is no service (`<project>/docker/Dockerfile`). */
+export interface InsideProject {
+  dockerfile: string;
+  /** The enclosing project's name. */
+  project: string;
 }

@@ -187,6 +187,27 @@ export function orphanVariants(
   }));
 }
 
+/**
+ * The shipping variants at the workspace root, where only a plain container file makes a service, when
+ * there is none and no service is built from them (saltcorn's `Dockerfile.release`, built by its
+ * scripts with context `.`): they make no image.
+ */
+export function rootVariants(
+  detections: readonly Detection[],
+  variants: ReadonlyMap<string, readonly string[]> | undefined,
+  exclude: readonly string[],
+): string[] {
+  const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
+  const rootFiles = variants?.get('.') ?? [];
+  // A plain one there decides (its variants are `unbuiltVariants`'), or was excluded with its folder's.
+  const rootPlain = (d: Detection) =>
+    'dockerfile' in d && posix.dirname(d.dockerfile) === '.' && containerfileVariant(d.dockerfile) === '';
+  if (detections.some(rootPlain)) return [];
+  return rootFiles.filter(
+    (file) => shipsImage(file) && !built.has(file) && !exclude.some((glob) => matcher(glob)(file)),
+  );
+}
+
 /** The shipping variants beside the plain container files of `kind`, that no service is built from, not excluded. */
 function variantsBeside(
   detections: readonly Detection[],
