@@ -583,6 +583,7 @@ describe('createNodes', () => {
       'package.json': json({ name: 'saltcorn-monorepo', private: true, workspaces: ['packages/*'] }),
       'Dockerfile.release': 'FROM node:20\nRUN npm install -g @acme/cli\n',
       'Dockerfile.dev': 'FROM node:20\n',
+      'Dockerfile.isolated.dev': 'FROM node:20\n',
       'docker/Dockerfile': 'FROM node:20\nCOPY . /app\n',
       'docker/Dockerfile.compose': 'FROM acme/app:latest\n',
       'packages/backend/package.json': json({ name: '@acme/backend' }),
@@ -613,9 +614,14 @@ describe('createNodes', () => {
       'frontend/package.json': json({ name: '@hedgedoc/frontend' }),
       'frontend/Dockerfile': 'FROM node:20\nCOPY . .\n',
       'frontend/e2e/Dockerfile': 'FROM node:20\n',
+      // Its own sources beside it: the folder is its context, and a project.json there the fix.
+      'packages/builder/package.json': json({ name: '@hedgedoc/builder' }),
+      'packages/builder/docker/Dockerfile': 'FROM node:20\nCOPY entry.bash ./\n',
+      'packages/builder/docker/entry.bash': 'exec node\n',
+      'packages/builder/docker/README.md': '# builder\n',
     });
     expect(warnings(warn)).toEqual([
-      'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: backend/docker/Dockerfile, frontend/e2e/Dockerfile. ' +
+      'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: backend/docker/Dockerfile, frontend/e2e/Dockerfile, packages/builder/docker/Dockerfile. ' +
         'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "backend/docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude". ' +
         "backend/docker/Dockerfile lies in @hedgedoc/backend, which builds no image of its own: if it is that project's image, point the project at it rather than adding a project beside it, which would not depend on that project's libraries.",
     ]);

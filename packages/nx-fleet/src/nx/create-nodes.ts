@@ -25,7 +25,7 @@ import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
 import { listed } from '../text/listed';
-import { deepestAt, type ProjectInfo } from '../runtime-graph/sdk-ownership';
+import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
 import { askApart, computesApart, type ApartAnswer, type ApartOutcome, type ApartQuestion } from './create-nodes-apart';
 import {
   AggregateCreateNodesError,
@@ -40,6 +40,7 @@ import { FolderCache, type FolderManifests } from './folder-cache';
 import { frameOf, NodesCache, nodesKey } from './nodes-cache';
 import {
   analyseFolder,
+  isContainerfile,
   MANIFEST_NAMES,
   orphanWarning,
   replacedBuildWarning,
@@ -216,6 +217,7 @@ async function fleetNodes(
           'analysis' in o && o.analysis.project ? [[roots[i]!, o.analysis.projectName]] : [],
         ),
       ),
+      workspaceFiles,
     ),
     ...unbuiltVariantWarnings(detections, variants, options.exclude),
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude),
@@ -432,23 +434,40 @@ function affectedByOf(detections: readonly Detection[], shared: readonly string[
  * A Dockerfile no project is (or names, in its fleet block or through the plugin option `services`) a
  * service of deserves a word; an excluded one does not.
  */
-function orphanWarnings(detections: readonly Detection[], projects: ReadonlyMap<string, string>) {
+function orphanWarnings(
+  detections: readonly Detection[],
+  projects: ReadonlyMap<string, string>,
+  files: readonly WorkspaceFileData[] | undefined,
+) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const orphans = detections.flatMap((d) =>
     d.kind === 'orphan' && !referenced.has(d.dockerfile) ? [d.dockerfile] : [],
   );
-  // The projects (not the root one, which holds everything) that are no service and enclose an orphan.
+  // A project that is no service (not the root one, which holds everything), with the orphan alone in
+  // a container folder of its own (hedgedoc's backend/docker/): a folder with sources of its own beside
+  // the Dockerfile (saltcorn's docker/entry.bash) is its context, and a project.json there is right.
   const services = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.root] : [])));
-  const candidates = new Map([...projects].filter(([root]) => root !== '.' && !services.has(root)));
   const inside = orphans.flatMap((dockerfile) => {
-    const project = deepestAt(candidates, dockerfile);
-    return project ? [{ dockerfile, project }] : [];
+    const folder = posix.dirname(dockerfile);
+    const root = posix.dirname(folder);
+    const project = projects.get(root);
+    if (!files || !project || root === '.' || services.has(root) || !CONTAINER_FOLDERS.has(posix.basename(folder)))
+      return [];
+    const ownSources = files.some(
+      ({ file }) => posix.dirname(file) === folder && !isContainerfile(file) && !NOT_SOURCES.test(posix.basename(file)),
+    );
+    return ownSources ? [] : [{ dockerfile, project }];
   });
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
   return orphans.length
     ? [{ ...orphanWarning(orphans, inside), roots: orphans.map((file) => posix.dirname(file)) }]
     : [];
 }
+
+/** Folders a project keeps its image's Dockerfile in. */
+const CONTAINER_FOLDERS = new Set(['docker', '.docker', 'deploy', '.deploy', 'container', 'containers']);
+/** Files beside a Dockerfile that no COPY needs: ignore files and documentation. */
+const NOT_SOURCES = /(^|\.)dockerignore$|\.md$|^(README|LICENSE|CHANGELOG)/i;
 
 /** Shipping variants at a claimed workspace root without a plain Dockerfile, which make no image, in one warning. */
 function rootVariantWarnings(

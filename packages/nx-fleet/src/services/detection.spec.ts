@@ -338,6 +338,12 @@ describe('serviceContainerfile', () => {
     ['the plain one over any variant', ['x/Dockerfile.web', 'x/Dockerfile'], { file: 'x/Dockerfile' }],
     ['the one shipping variant', ['x/Dockerfile.dev', 'x/Dockerfile.web'], { file: 'x/Dockerfile.web' }],
     ['no development variant', ['x/Dockerfile.dev', 'x/Dockerfile.local', 'x/test.Dockerfile', 'x/Dockerfile.CI'], {}],
+    ['none development in one of its parts', ['x/Dockerfile.isolated.dev', 'x/web.e2e.Dockerfile'], {}],
+    [
+      'one of several parts, none for development',
+      ['x/Dockerfile.mobile.release'],
+      { file: 'x/Dockerfile.mobile.release' },
+    ],
     [
       'several shipping variants, sorted',
       ['x/Dockerfile.debian', 'x/Dockerfile.alpine'],

@@ -149,10 +149,10 @@ export function projectlessVariants(
   );
 }
 
-/** A named variant that is not for development. */
+/** A named variant that is not for development (in any of its parts: saltcorn's `Dockerfile.isolated.dev`). */
 export function shipsImage(file: string): boolean {
   const variant = containerfileVariant(file);
-  return variant !== undefined && variant !== '' && !DEVELOPMENT_VARIANT.test(variant);
+  return variant !== undefined && variant !== '' && !variant.split('.').some((part) => DEVELOPMENT_VARIANT.test(part));
 }
 
 /**
