@@ -25,6 +25,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     'laid-api',
     'inside-srv',
     'script-api',
+    'docked-api',
   ];
   /** Their context is the whole workspace: every change moves their tags. */
   const WHOLE = ['gen-web', 'laid-api', 'script-api'];
@@ -158,6 +159,15 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'FROM node:20\nWORKDIR /app\nCOPY src/ ./src/\nCMD ["node", "src/main.js"]\n',
     );
     ws.write('apps/variant-web/Dockerfile.dev', 'FROM node:20\nRUN exit 1\n');
+
+    // Its Dockerfile kept alone in a docker/ folder of its own (hedgedoc's backend), written for the workspace root.
+    ws.write('apps/docked-api/package.json', JSON.stringify({ name: 'docked-api', private: true }));
+    ws.write('apps/docked-api/main.js', main('docked-api'));
+    ws.write('apps/docked-api/docker/README.md', 'docker build -f apps/docked-api/docker/Dockerfile .\n');
+    ws.write(
+      'apps/docked-api/docker/Dockerfile',
+      'FROM node:20\nWORKDIR /app\nCOPY apps/docked-api/main.js main.js\nCMD ["node", "main.js"]\n',
+    );
 
     // As a Dockerfile generator writes it (quoted words), in its folder, then a workspace tool: the workspace context.
     ws.write('apps/gen-web/package.json', JSON.stringify({ name: 'gen-web', private: true }));
@@ -350,6 +360,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await ws.showProject('variant-web')).targets['docker-build']).toMatchObject({
       options: { dockerfile: 'apps/variant-web/Dockerfile.web', context: 'apps/variant-web' },
     });
+    expect((await ws.showProject('docked-api')).targets['docker-build']).toMatchObject({
+      options: { dockerfile: 'apps/docked-api/docker/Dockerfile', context: '.', prune: true },
+    });
 
     const gen = (await ws.showProject('gen-web')).targets['docker-build']!;
     expect(gen).toMatchObject({ options: { context: '.', prune: false } });
@@ -395,6 +408,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await runOk('podman', ['run', '--rm', image('apps/laid-api')])).stdout).toContain('laid-api 1');
     expect((await runOk('podman', ['run', '--rm', image('apps/inside-srv')])).stdout).toContain(`inside-srv ${ws.id}`);
     expect((await runOk('podman', ['run', '--rm', image('apps/script-api')])).stdout).toContain(`script-api ${ws.id}`);
+    expect((await runOk('podman', ['run', '--rm', image('apps/docked-api')])).stdout).toContain(`docked-api ${ws.id}`);
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
     ws.write('apps/other/README.md', 'notes\n');

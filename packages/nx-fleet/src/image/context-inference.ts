@@ -298,7 +298,7 @@ function chooseMode(
     if (whole && !inFolder)
       return {
         mode: 'workspace',
-        reason: `${quote(whole)} copies the whole context, and the Dockerfile is outside its project`,
+        reason: `${quote(whole)} copies the whole context, and the Dockerfile is not in its project folder`,
       };
     const tool = whole && stepAfter(reading.steps, whole, WORKSPACE_TOOLS);
     if (tool)

@@ -606,24 +606,34 @@ describe('createNodes', () => {
     ]);
   });
 
-  it("says where an orphan lies in a project that builds no image (hedgedoc's backend/docker/Dockerfile)", async () => {
-    await runWorkspace({
-      'package.json': json({ name: 'hedgedoc', private: true, workspaces: ['backend', 'frontend'] }),
+  it("builds a project from its Dockerfile kept alone in its docker/ folder (hedgedoc's backend), not one with sources beside it (saltcorn's builder)", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'hedgedoc', private: true, workspaces: ['backend', 'frontend', 'packages/*'] }),
+      'yarn.lock': '',
       'backend/package.json': json({ name: '@hedgedoc/backend' }),
-      'backend/docker/Dockerfile': 'FROM node:20\nCOPY . .\n',
+      'backend/src/main.ts': 'export {};\n',
+      'backend/docker/Dockerfile': 'FROM node:20\nCOPY . .\nRUN yarn install --immutable\n',
+      'backend/docker/README.md': '# image\n',
+      // Its own Dockerfile wins; one in a test folder is no one's.
       'frontend/package.json': json({ name: '@hedgedoc/frontend' }),
       'frontend/Dockerfile': 'FROM node:20\nCOPY . .\n',
+      'frontend/docker/Dockerfile': 'FROM node:20\n',
       'frontend/e2e/Dockerfile': 'FROM node:20\n',
-      // Its own sources beside it: the folder is its context, and a project.json there the fix.
+      // Its own sources beside it: that folder is its context, and a project.json there the fix.
       'packages/builder/package.json': json({ name: '@hedgedoc/builder' }),
       'packages/builder/docker/Dockerfile': 'FROM node:20\nCOPY entry.bash ./\n',
       'packages/builder/docker/entry.bash': 'exec node\n',
-      'packages/builder/docker/README.md': '# builder\n',
     });
+    const build = dockerBuildOf(results, 'backend', 'backend/package.json');
+    expect(build.options).toMatchObject({ dockerfile: 'backend/docker/Dockerfile', context: '.', prune: false });
+    expect(build.metadata?.['description']).toContain('the Dockerfile is not in its project folder');
+    expect(dockerBuildOf(results, 'frontend').options).toMatchObject({
+      dockerfile: 'frontend/Dockerfile',
+    });
+    expect(results.some(([, r]) => Object.keys(r.projects ?? {}).includes('packages/builder'))).toBe(false);
     expect(warnings(warn)).toEqual([
-      'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: backend/docker/Dockerfile, frontend/e2e/Dockerfile, packages/builder/docker/Dockerfile. ' +
-        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "backend/docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude". ' +
-        "backend/docker/Dockerfile lies in @hedgedoc/backend, which builds no image of its own: if it is that project's image, point the project at it rather than adding a project beside it, which would not depend on that project's libraries.",
+      'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: frontend/docker/Dockerfile, frontend/e2e/Dockerfile, packages/builder/docker/Dockerfile. ' +
+        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "frontend/docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
     ]);
   });
 

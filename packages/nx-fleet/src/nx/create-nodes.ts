@@ -16,6 +16,7 @@ import {
   projectlessVariants,
   rootVariants,
   unbuiltVariants,
+  withContainerFolders,
   variantsByFolder,
   type Detection,
 } from '../services/detection';
@@ -40,7 +41,6 @@ import { FolderCache, type FolderManifests } from './folder-cache';
 import { frameOf, NodesCache, nodesKey } from './nodes-cache';
 import {
   analyseFolder,
-  isContainerfile,
   MANIFEST_NAMES,
   orphanWarning,
   replacedBuildWarning,
@@ -185,7 +185,10 @@ async function fleetNodes(
   }
 
   const variants = workspaceFiles && variantsByFolder(workspaceFiles.map(({ file }) => file));
-  const folders = withVariants(matchedFolders, variants);
+  const folders = withContainerFolders(
+    withVariants(matchedFolders, variants),
+    workspaceFiles?.map(({ file }) => file),
+  );
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);
   const isNxProject = nxProjectRoots(context.workspaceRoot, files, deps.env);
@@ -206,19 +209,11 @@ async function fleetNodes(
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
-    ...orphanWarnings(
-      [
-        ...detections,
-        ...projectlessVariants(variants, folders, options.exclude),
-        ...orphanVariants(detections, variants, options.exclude),
-      ],
-      new Map(
-        outcomes.flatMap((o, i) =>
-          'analysis' in o && o.analysis.project ? [[roots[i]!, o.analysis.projectName]] : [],
-        ),
-      ),
-      workspaceFiles,
-    ),
+    ...orphanWarnings([
+      ...detections,
+      ...projectlessVariants(variants, folders, options.exclude),
+      ...orphanVariants(detections, variants, options.exclude),
+    ]),
     ...unbuiltVariantWarnings(detections, variants, options.exclude),
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
@@ -434,40 +429,14 @@ function affectedByOf(detections: readonly Detection[], shared: readonly string[
  * A Dockerfile no project is (or names, in its fleet block or through the plugin option `services`) a
  * service of deserves a word; an excluded one does not.
  */
-function orphanWarnings(
-  detections: readonly Detection[],
-  projects: ReadonlyMap<string, string>,
-  files: readonly WorkspaceFileData[] | undefined,
-) {
+function orphanWarnings(detections: readonly Detection[]) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const orphans = detections.flatMap((d) =>
     d.kind === 'orphan' && !referenced.has(d.dockerfile) ? [d.dockerfile] : [],
   );
-  // A project that is no service (not the root one, which holds everything), with the orphan alone in
-  // a container folder of its own (hedgedoc's backend/docker/): a folder with sources of its own beside
-  // the Dockerfile (saltcorn's docker/entry.bash) is its context, and a project.json there is right.
-  const services = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.root] : [])));
-  const inside = orphans.flatMap((dockerfile) => {
-    const folder = posix.dirname(dockerfile);
-    const root = posix.dirname(folder);
-    const project = projects.get(root);
-    if (!files || !project || root === '.' || services.has(root) || !CONTAINER_FOLDERS.has(posix.basename(folder)))
-      return [];
-    const ownSources = files.some(
-      ({ file }) => posix.dirname(file) === folder && !isContainerfile(file) && !NOT_SOURCES.test(posix.basename(file)),
-    );
-    return ownSources ? [] : [{ dockerfile, project }];
-  });
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
-  return orphans.length
-    ? [{ ...orphanWarning(orphans, inside), roots: orphans.map((file) => posix.dirname(file)) }]
-    : [];
+  return orphans.length ? [{ ...orphanWarning(orphans), roots: orphans.map((file) => posix.dirname(file)) }] : [];
 }
-
-/** Folders a project keeps its image's Dockerfile in. */
-const CONTAINER_FOLDERS = new Set(['docker', '.docker', 'deploy', '.deploy', 'container', 'containers']);
-/** Files beside a Dockerfile that no COPY needs: ignore files and documentation. */
-const NOT_SOURCES = /(^|\.)dockerignore$|\.md$|^(README|LICENSE|CHANGELOG)/i;
 
 /** Shipping variants at a claimed workspace root without a plain Dockerfile, which make no image, in one warning. */
 function rootVariantWarnings(

@@ -244,32 +244,20 @@ function nameOf(root: string, projectJson?: ProjectManifest, packageJson?: Proje
   return named ?? posix.basename(root).toLowerCase();
 }
 
-export function orphanWarning(dockerfiles: readonly string[], inside: readonly InsideProject[] = []): Warning {
+export function orphanWarning(dockerfiles: readonly string[]): Warning {
   const [dockerfile] = dockerfiles;
-  // hedgedoc's backend/docker/Dockerfile: a project.json beside it would make a project without the
-  // enclosing one's dependencies, whose pruned context lacks their sources.
-  const nested = inside.length
-    ? ` ${listed(inside.map((i) => `${i.dockerfile} lies in ${i.project}, which builds no image of its own`))}: if it is that project's image, point the project at it rather than adding a project beside it, which would not depend on that project's libraries.`
-    : '';
   if (dockerfiles.length > 1)
     return {
       key: `orphans:${dockerfiles.join(',')}`,
       message:
         `nx-fleet: ${dockerfiles.length} Dockerfiles have no project.json or named package.json beside them, so they are not services: ${listed(dockerfiles)}. ` +
-        `Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".${nested}`,
+        `Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
     };
   const root = posix.dirname(dockerfile!);
   return {
     key: dockerfile!,
     message:
       `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
-      `Add a project.json to ${root === '.' ? 'the workspace root' : root}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".${nested}`,
+      `Add a project.json to ${root === '.' ? 'the workspace root' : root}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
   };
-}
-
-/** An orphan Dockerfile in a subfolder of a project that is no service (`<project>/docker/Dockerfile`). */
-export interface InsideProject {
-  dockerfile: string;
-  /** The enclosing project's name. */
-  project: string;
 }

@@ -9,6 +9,7 @@ import {
   orphanVariants,
   projectlessVariants,
   unbuiltVariants,
+  withContainerFolders,
   type Detection,
   PLUGIN_GLOB,
   preferredContainerfile,
@@ -528,5 +529,54 @@ describe('orphanVariants', () => {
       config: {},
     };
     expect(orphanVariants([orphan, variant], compose, [])).toEqual([]);
+  });
+});
+
+describe('withContainerFolders', () => {
+  const folders = () =>
+    new Map([
+      ['backend', ['backend/package.json']],
+      ['backend/docker', ['backend/docker/Dockerfile']],
+      ['.', ['package.json']],
+      ['docker', ['docker/Dockerfile']],
+      ['web', ['web/project.json', 'web/Dockerfile']],
+      ['web/docker', ['web/docker/Dockerfile']],
+      ['builder', ['builder/package.json']],
+      ['builder/docker', ['builder/docker/Dockerfile']],
+      ['tools', ['tools/package.json']],
+      ['tools/docker', ['tools/docker/Dockerfile.alpine', 'tools/docker/Dockerfile.debian']],
+      ['api', ['api/project.json']],
+      ['api/tests', ['api/tests/Dockerfile']],
+    ]);
+  const files = [
+    'backend/docker/Dockerfile',
+    'backend/docker/README.md',
+    'builder/docker/Dockerfile',
+    'builder/docker/entry.bash',
+  ];
+
+  it("moves a project's lone Dockerfile in its docker/ folder into the project folder, leaving the folder empty", () => {
+    const moved = withContainerFolders(folders(), files);
+    expect(moved.get('backend')).toEqual(['backend/docker/Dockerfile', 'backend/package.json']);
+    expect(moved.get('backend/docker')).toEqual([]);
+    // The root, a project with its own, one with sources beside it, two variants, a test folder: left.
+    const left = folders();
+    for (const root of [
+      '.',
+      'docker',
+      'web',
+      'web/docker',
+      'builder',
+      'builder/docker',
+      'tools',
+      'tools/docker',
+      'api',
+      'api/tests',
+    ])
+      expect(moved.get(root), root).toEqual(left.get(root));
+  });
+
+  it("leaves every folder as it is without the workspace's file list", () => {
+    expect(withContainerFolders(folders(), undefined)).toEqual(folders());
   });
 });
