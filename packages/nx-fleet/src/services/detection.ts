@@ -144,7 +144,7 @@ export function projectlessVariants(
     claimed.has(root)
       ? []
       : files
-          .filter((file) => shipsImage(file) && !exclude.some((glob) => matcher(glob)(file)))
+          .filter(unbuiltShipping(new Set(), exclude))
           .map((dockerfile) => ({ kind: 'orphan' as const, dockerfile })),
   );
 }
@@ -179,7 +179,7 @@ export function orphanVariants(
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   exclude: readonly string[],
 ): Detection[] {
-  const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
+  const built = builtFrom(detections);
   const orphans = detections.filter((d) => d.kind !== 'orphan' || !built.has(d.dockerfile));
   return [...new Set(variantsBeside(orphans, 'orphan', variants, exclude))].map((dockerfile) => ({
     kind: 'orphan' as const,
@@ -197,15 +197,12 @@ export function rootVariants(
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   exclude: readonly string[],
 ): string[] {
-  const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const rootFiles = variants?.get('.') ?? [];
   // A plain one there decides (its variants are `unbuiltVariants`'), or was excluded with its folder's.
   const rootPlain = (d: Detection) =>
     'dockerfile' in d && posix.dirname(d.dockerfile) === '.' && containerfileVariant(d.dockerfile) === '';
   if (detections.some(rootPlain)) return [];
-  return rootFiles.filter(
-    (file) => shipsImage(file) && !built.has(file) && !exclude.some((glob) => matcher(glob)(file)),
-  );
+  return rootFiles.filter(unbuiltShipping(builtFrom(detections), exclude));
 }
 
 /** The shipping variants beside the plain container files of `kind`, that no service is built from, not excluded. */
@@ -215,13 +212,22 @@ function variantsBeside(
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   exclude: readonly string[],
 ): string[] {
-  const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
-  return detections.flatMap((d) => {
-    if (d.kind !== kind || containerfileVariant(d.dockerfile) !== '') return [];
-    return (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter(
-      (file) => shipsImage(file) && !built.has(file) && !exclude.some((glob) => matcher(glob)(file)),
-    );
-  });
+  const unbuilt = unbuiltShipping(builtFrom(detections), exclude);
+  return detections.flatMap((d) =>
+    d.kind === kind && containerfileVariant(d.dockerfile) === ''
+      ? (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter(unbuilt)
+      : [],
+  );
+}
+
+/** The container files services are built from. */
+function builtFrom(detections: readonly Detection[]): Set<string> {
+  return new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
+}
+
+/** A shipping variant no service is built from and no exclude pattern matches. */
+function unbuiltShipping(built: ReadonlySet<string>, exclude: readonly string[]): (file: string) => boolean {
+  return (file) => shipsImage(file) && !built.has(file) && !exclude.some((glob) => matcher(glob)(file));
 }
 
 /** Folders a project keeps its image's Dockerfile in. */
