@@ -206,9 +206,7 @@ export function pathSummary(paths: readonly string[], shown = 5): string {
     else i++;
   }
   const named = groups.map(([group, members]) =>
-    group.endsWith('/') && members.length > 1
-      ? `${group} (${members.length} file${members.length === 1 ? '' : 's'})`
-      : group,
+    group.endsWith('/') && members.length > 1 ? `${group} (${members.length} files)` : group,
   );
   return listed(named, shown);
 }
