@@ -619,10 +619,15 @@ describe('createNodes', () => {
       'frontend/Dockerfile': 'FROM node:20\nCOPY . .\n',
       'frontend/docker/Dockerfile': 'FROM node:20\n',
       'frontend/e2e/Dockerfile': 'FROM node:20\n',
-      // Its own sources beside it: that folder is its context, and a project.json there the fix.
+      // It copies a file beside it: that folder is its context, and a project.json there the fix.
       'packages/builder/package.json': json({ name: '@hedgedoc/builder' }),
       'packages/builder/docker/Dockerfile': 'FROM node:20\nCOPY entry.bash ./\n',
       'packages/builder/docker/entry.bash': 'exec node\n',
+      // A file beside it copied by its workspace path (zigbee2mqtt's entrypoint) decides nothing.
+      'packages/worker/package.json': json({ name: '@hedgedoc/worker' }),
+      'packages/worker/docker/Dockerfile':
+        'FROM node:20\nCOPY packages/worker/docker/entry.sh /usr/local/bin/\nCOPY packages/worker/dist ./dist\n',
+      'packages/worker/docker/entry.sh': 'exec node\n',
     });
     const build = dockerBuildOf(results, 'backend', 'backend/package.json');
     expect(build.options).toMatchObject({ dockerfile: 'backend/docker/Dockerfile', context: '.', prune: false });
@@ -631,10 +636,29 @@ describe('createNodes', () => {
       dockerfile: 'frontend/Dockerfile',
     });
     expect(results.some(([, r]) => Object.keys(r.projects ?? {}).includes('packages/builder'))).toBe(false);
+    expect(dockerBuildOf(results, 'packages/worker', 'packages/worker/package.json').options).toMatchObject({
+      dockerfile: 'packages/worker/docker/Dockerfile',
+    });
     expect(warnings(warn)).toEqual([
       'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: frontend/docker/Dockerfile, frontend/e2e/Dockerfile, packages/builder/docker/Dockerfile. ' +
         'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "frontend/docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
     ]);
+  });
+
+  it("builds the root project from a plain Dockerfile in its docker/ folder (zigbee2mqtt's)", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'zigbee2mqtt', scripts: { build: 'tsc' } }),
+      'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+      'index.js': 'require("./dist");\n',
+      'docker/Dockerfile':
+        'FROM node:20\nCOPY package.json pnpm-lock.yaml ./\nCOPY dist ./dist\nCOPY docker/docker-entrypoint.sh /usr/local/bin/\n',
+      'docker/docker-entrypoint.sh': 'exec node index.js\n',
+    });
+    expect(dockerBuildOf(results, '.', 'package.json').options).toMatchObject({
+      dockerfile: 'docker/Dockerfile',
+      context: '.',
+    });
+    expect(warnings(warn)).toEqual([]);
   });
 
   it('builds a project from its one named variant that is not for development, and names several in one warning', async () => {

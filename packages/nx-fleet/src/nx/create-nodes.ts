@@ -22,6 +22,7 @@ import {
 } from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import { copiedProjectRoots, type ContextFacts } from '../image/context-inference';
+import { copySources } from '../image/dockerfile-copies';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -187,7 +188,7 @@ async function fleetNodes(
   const variants = workspaceFiles && variantsByFolder(workspaceFiles.map(({ file }) => file));
   const folders = withContainerFolders(
     withVariants(matchedFolders, variants),
-    workspaceFiles?.map(({ file }) => file),
+    workspaceFiles && copiesFromItsFolder(workspaceFiles, texts),
   );
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);
@@ -436,6 +437,35 @@ function orphanWarnings(detections: readonly Detection[]) {
   );
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
   return orphans.length ? [{ ...orphanWarning(orphans), roots: orphans.map((file) => posix.dirname(file)) }] : [];
+}
+
+/**
+ * Whether a Dockerfile kept in a subfolder of its project copies from that folder itself: a COPY/ADD
+ * source found there, and neither in the project folder nor at the workspace root.
+ */
+function copiesFromItsFolder(
+  files: readonly WorkspaceFileData[],
+  texts: WorkspaceTexts,
+): (dockerfile: string) => boolean {
+  // Built once, and only when a container folder needs asking: every file and folder of the workspace.
+  let known: Set<string> | undefined;
+  const paths = () => {
+    if (known) return known;
+    known = new Set<string>();
+    for (const { file } of files)
+      for (let path = file; path !== '.' && !known.has(path); path = posix.dirname(path)) known.add(path);
+    return known;
+  };
+  return (dockerfile) => {
+    const text = texts.text(dockerfile);
+    if (text === undefined) return false;
+    const folder = posix.dirname(dockerfile);
+    const at = (base: string, source: string) =>
+      paths().has(posix.normalize(posix.join(base, source)).replace(/\/+$/, ''));
+    return copySources(text).some(
+      ({ source }) => at(folder, source) && !at(posix.dirname(folder), source) && !at('.', source),
+    );
+  };
 }
 
 /** Shipping variants at a claimed workspace root without a plain Dockerfile, which make no image, in one warning. */

@@ -548,35 +548,27 @@ describe('withContainerFolders', () => {
       ['api', ['api/project.json']],
       ['api/tests', ['api/tests/Dockerfile']],
     ]);
-  const files = [
-    'backend/docker/Dockerfile',
-    'backend/docker/README.md',
-    'builder/docker/Dockerfile',
-    'builder/docker/entry.bash',
-  ];
+  // builder's Dockerfile copies a file beside it (saltcorn's entry.bash).
+  const forItsFolder = (dockerfile: string) => dockerfile === 'builder/docker/Dockerfile';
 
-  it("moves a project's lone Dockerfile in its docker/ folder into the project folder, leaving the folder empty", () => {
-    const moved = withContainerFolders(folders(), files);
+  it("moves a project's Dockerfile in its docker/ folder, the root's too, into the project folder, leaving the folder empty", () => {
+    const moved = withContainerFolders(folders(), forItsFolder);
     expect(moved.get('backend')).toEqual(['backend/docker/Dockerfile', 'backend/package.json']);
     expect(moved.get('backend/docker')).toEqual([]);
-    // The root, a project with its own, one with sources beside it, two variants, a test folder: left.
+    expect(moved.get('.')).toEqual(['docker/Dockerfile', 'package.json']);
+    expect(moved.get('docker')).toEqual([]);
+    // A project with its own, one copying from that folder, two variants, a test folder: left.
     const left = folders();
-    for (const root of [
-      '.',
-      'docker',
-      'web',
-      'web/docker',
-      'builder',
-      'builder/docker',
-      'tools',
-      'tools/docker',
-      'api',
-      'api/tests',
-    ])
+    for (const root of ['web', 'web/docker', 'builder', 'builder/docker', 'tools', 'tools/docker', 'api', 'api/tests'])
       expect(moved.get(root), root).toEqual(left.get(root));
   });
 
-  it("leaves every folder as it is without the workspace's file list", () => {
+  it('moves only a plain one into the workspace root, and nothing without the question answered', () => {
+    const variant = new Map([
+      ['.', ['package.json']],
+      ['docker', ['docker/Dockerfile.prod']],
+    ]);
+    expect(withContainerFolders(variant, () => false).get('docker')).toEqual(['docker/Dockerfile.prod']);
     expect(withContainerFolders(folders(), undefined)).toEqual(folders());
   });
 });

@@ -232,35 +232,32 @@ function unbuiltShipping(built: ReadonlySet<string>, exclude: readonly string[])
 
 /** Folders a project keeps its image's Dockerfile in. */
 const CONTAINER_FOLDERS = new Set(['docker', '.docker', 'deploy', '.deploy', 'container', 'containers']);
-/** Files beside a Dockerfile that no COPY needs: ignore files and documentation. */
-const NOT_SOURCES = /(^|\.)dockerignore$|\.md$|^(README|LICENSE|CHANGELOG)/i;
 
 /**
  * A project's Dockerfile kept in a container folder of its own (hedgedoc's `backend/docker/Dockerfile`,
- * which its CI builds with context `.`) joins the project folder, when that holds a manifest and no
- * container file: the project is its service, with the Dockerfile where it is. Not when the folder
- * holds sources beside it (saltcorn's `docker/entry.bash`: that folder is its context, no project's),
- * a manifest of its own, or at the workspace root; and not without the workspace's file list, which
- * says what else the folder holds. The folder is left with no files, so every matched folder keeps its place.
+ * zigbee2mqtt's root `docker/Dockerfile`, each built by its CI with context `.`) joins the project
+ * folder, when that holds a manifest and no container file: the project is its service, with the
+ * Dockerfile where it is. Not when `forItsFolder` says the Dockerfile copies from that folder itself
+ * (saltcorn's `COPY entry.bash ./` beside it: that folder is its context, no project's), nor when the
+ * folder has a manifest of its own; at the workspace root only a plain one, as there. Without
+ * `forItsFolder` (no file list to decide it by) nothing moves. The folder is left with no files, so
+ * every matched folder keeps its place.
  */
 export function withContainerFolders(
   folders: Map<string, string[]>,
-  files: readonly string[] | undefined,
+  forItsFolder: ((dockerfile: string) => boolean) | undefined,
 ): Map<string, string[]> {
-  if (!files) return folders;
+  if (!forItsFolder) return folders;
   const isContainerfile = (file: string) => containerfileVariant(file) !== undefined;
   for (const [folder, folderFiles] of folders) {
     const project = posix.dirname(folder);
     const projectFiles = folders.get(project);
-    if (!CONTAINER_FOLDERS.has(posix.basename(folder)) || isWorkspaceRoot(project) || !projectFiles) continue;
+    if (!CONTAINER_FOLDERS.has(posix.basename(folder)) || !projectFiles) continue;
     if (!folderFiles.length || !folderFiles.every(isContainerfile)) continue;
     if (projectFiles.some(isContainerfile) || !projectFiles.some((file) => /(^|\/)(project|package)\.json$/.test(file)))
       continue;
-    if (!serviceContainerfile(folderFiles).file) continue;
-    const beside = files.some(
-      (file) => posix.dirname(file) === folder && !isContainerfile(file) && !NOT_SOURCES.test(posix.basename(file)),
-    );
-    if (beside) continue;
+    const { file } = serviceContainerfile(folderFiles);
+    if (!file || (isWorkspaceRoot(project) && containerfileVariant(file) !== '') || forItsFolder(file)) continue;
     folders.set(project, [...projectFiles, ...folderFiles].sort());
     folders.set(folder, []);
   }
