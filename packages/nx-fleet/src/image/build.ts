@@ -74,9 +74,9 @@ export async function buildServiceImage(
   if (nxTarget?.cache === true) {
     const unhashed = await context.unhashed();
     if (unhashed.length) ports.log.warn(unhashedContextWarning(service, options, unhashed));
-    const builds = dependedBuilds(service, nxTarget.dependsOn ?? []);
+    const { builds, missing } = dependedBuilds(service, nxTarget.dependsOn ?? []);
     const undeclared = undeclaredOutputs(options.contextOutputs ?? [], builds);
-    if (undeclared.length) ports.log.warn(undeclaredOutputsWarning(service, undeclared, builds));
+    if (undeclared.length) ports.log.warn(undeclaredOutputsWarning(service, undeclared, builds, missing));
   }
   try {
     return await buildFromContext(ports, options, service, dockerfile, context);
@@ -189,20 +189,29 @@ function undeclaredOutputsWarning(
   service: ServiceRef,
   undeclared: readonly string[],
   builds: readonly DependedBuild[],
+  missing: readonly string[],
 ): string {
   const them = undeclared.length === 1 ? 'it' : 'them';
   const targets = builds.map((build) => `${build.project}:${build.target}`);
-  return `nx-fleet: ${service.projectName}: its build context takes ${undeclared.join(', ')} from the disk, but ${targets.length ? `no build it depends on (${targets.join(', ')}) declares ${them} as an output` : 'it depends on no build'}: Nx hashes a build's files only through its declared outputs, so a cached docker-build cannot see ${them} change, and a record restored for other contents is refused before use. Declare ${them} in the outputs of the build that writes ${them} (project.json, package.json's "nx", or nx.json's targetDefaults: "outputs": ["{projectRoot}/dist"]).`;
+  // zigbee2mqtt's root: a project nx-fleet makes of a package.json Nx infers none from has no script targets.
+  const none = missing.length
+    ? `the build${missing.length === 1 ? '' : 's'} it depends on (${missing.join(', ')}) ${missing.length === 1 ? 'is no target' : 'are no targets'} of ${missing.length === 1 ? 'its project' : 'their projects'} (a package.json's scripts are targets only where Nx makes a project of it: give it an "nx" field), so Nx runs nothing before it`
+    : 'it depends on no build';
+  return `nx-fleet: ${service.projectName}: its build context takes ${undeclared.join(', ')} from the disk, but ${targets.length ? `no build it depends on (${targets.join(', ')}) declares ${them} as an output` : none}: Nx hashes a build's files only through its declared outputs, so a cached docker-build cannot see ${them} change, and a record restored for other contents is refused before use. Declare ${them} in the outputs of the build that writes ${them} (project.json, package.json's "nx", or nx.json's targetDefaults: "outputs": ["{projectRoot}/dist"]).`;
 }
 
-/** The build targets a docker-build's dependsOn names, with their outputs as Nx merged them. */
+/**
+ * The build targets a docker-build's dependsOn names, with their outputs as Nx merged them, and those
+ * it names that its projects do not have (`project:target`: Nx drops them without a word).
+ */
 function dependedBuilds(
   service: ServiceRef,
   dependsOn: NonNullable<TargetConfiguration['dependsOn']>,
-): DependedBuild[] {
+): { builds: DependedBuild[]; missing: string[] } {
   const { graph, projectName } = service;
   const dependencies = () => (graph.dependencies[projectName] ?? []).map((dep) => dep.target);
-  return dependsOn.flatMap((entry) => {
+  const missing: string[] = [];
+  const builds = dependsOn.flatMap((entry) => {
     const [projects, target] =
       typeof entry === 'string'
         ? entry.startsWith('^')
@@ -219,11 +228,13 @@ function dependedBuilds(
     return projects.flatMap((project) => {
       const node = graph.nodes[project];
       const config = node?.data.targets?.[target];
+      if (node && !config) missing.push(`${project}:${target}`);
       return node && config
         ? [{ project, target, root: node.data.root, outputs: config.outputs ?? [], options: config.options ?? {} }]
         : [];
     });
   });
+  return { builds, missing };
 }
 
 /** `3 files (coverage/ (2 files), .env)`. */
