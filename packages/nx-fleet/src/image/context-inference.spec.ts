@@ -636,6 +636,19 @@ describe('inferContext', () => {
     });
   });
 
+  it("a Dockerfile outside its project folder that copies nothing: the project folder (mockoon's CLI image)", () => {
+    expect(
+      inferContext(
+        facts('FROM node:20\nARG version=latest\nRUN npm install -g @acme/cli@$version\n', {
+          dockerfile: 'apps/api/docker/Dockerfile',
+        }),
+      ),
+    ).toMatchObject({
+      mode: 'project',
+      reason: 'apps/api/docker/Dockerfile: it copies nothing from the context',
+    });
+  });
+
   it('a Dockerfile outside its project with no deciding source: pruned', () => {
     expect(
       inferContext(facts('FROM node:20\nCOPY package.json ./\n', { dockerfile: 'docker/api.Dockerfile' })),

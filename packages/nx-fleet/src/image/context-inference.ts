@@ -310,12 +310,14 @@ function chooseMode(
     if (laidOut) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${laidOut}` };
     const rootScript = whole && runsRootScript();
     if (whole && rootScript) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${rootScript}` };
-    if (!inFolder)
+    // One that copies nothing needs no context: the project folder, the smallest (mockoon's CLI image,
+    // `packages/cli/docker/Dockerfile`, installs from the registry; pruned, its tag followed the libraries).
+    if (!inFolder && (placed.length || whole || written.length))
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
     const above = aboveWorkspace(placed, facts, index);
     return {
       mode: 'project',
-      reason: `${facts.dockerfile} is in the project folder and ${undecided(placed, written, whole, quote, above)}`,
+      reason: `${facts.dockerfile}${inFolder ? ' is in the project folder and' : ':'} ${undecided(placed, written, whole, quote, above)}`,
       ...(above ? { aboveWorkspace: above } : {}),
     };
   }

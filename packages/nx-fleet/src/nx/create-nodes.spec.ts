@@ -477,10 +477,20 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([orphanWarning('services/a/Dockerfile', 'services/a')]);
   });
 
-  it('names "the workspace root" in the warning for an orphan Dockerfile at the root', async () => {
+  it("asks for a name in the root package.json for an orphan Dockerfile at the root (prism's: Nx refuses a root project.json without one)", async () => {
     const { results } = await runWorkspace({ Dockerfile: 'FROM scratch\n' });
     expect(results).toEqual([]);
-    expect(warnings(warn)).toEqual([orphanWarning('Dockerfile', 'the workspace root')]);
+    expect(warnings(warn)).toEqual([
+      orphanWarning('Dockerfile', 'the workspace root').replace(
+        'Add a project.json to the workspace root',
+        'Give the root package.json a "name" (Nx makes the workspace root a project only then)',
+      ),
+    ]);
+    warn.mockClear();
+    await runWorkspace({ Dockerfile: 'FROM scratch\n', 'docker/Dockerfile': 'FROM scratch\n' });
+    expect(warnings(warn)[0]).toContain(
+      'Add a project.json to each folder (at the workspace root, a "name" in its package.json), point a project',
+    );
   });
 
   it('does not warn about a Dockerfile in an excluded path without a project beside it', async () => {
@@ -593,7 +603,7 @@ describe('createNodes', () => {
       'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: docker/Dockerfile, docker/Dockerfile.compose. ' +
         'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
       'nx-fleet: Dockerfile.release is a Dockerfile variant at the workspace root, where only a plain Dockerfile makes a service (a root variant often builds one image per stage): no image is built from it. ' +
-        'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "Dockerfile.release" } } (or the plugin option "services", "." naming the root); to silence this, exclude it with the plugin option "exclude".',
+        'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "Dockerfile.release" } } (or the plugin option "services", "." naming the root; each image needs a project of its own); to silence this, exclude it with the plugin option "exclude".',
     ]);
     warn.mockClear();
     // Pointed at from another project: the plain one builds, its variant is named once, as unbuilt.
@@ -767,7 +777,7 @@ describe('createNodes', () => {
           metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile' } },
         }),
         'services/api/src/main.ts': 'export {};\n',
-        '.deploy/api/Dockerfile': 'FROM scratch\n',
+        '.deploy/api/Dockerfile': 'FROM scratch\nCOPY services/api /app\n',
         '.deploy/other/Dockerfile': 'FROM scratch\n',
       });
       // The Dockerfile is among the matched files, so Nx records it as the source.
@@ -798,7 +808,7 @@ describe('createNodes', () => {
           name: 'api',
           metadata: { fleet: { dockerfile: 'docker/api.Dockerfile' } },
         }),
-        'docker/api.Dockerfile': 'FROM scratch\n',
+        'docker/api.Dockerfile': 'FROM scratch\nCOPY services/api /app\n',
       });
       expect(results.map(([file]) => file)).toEqual(['services/api/project.json']);
       expect(onlyProject(results).targets!['docker-build']!.options).toEqual({
@@ -839,7 +849,10 @@ describe('createNodes', () => {
 
       it('takes a project.json project by its name as well', async () => {
         const { results } = await runWorkspace(
-          { 'apps/api/project.json': json({ name: 'api' }), 'docker/api.Dockerfile': 'FROM scratch\n' },
+          {
+            'apps/api/project.json': json({ name: 'api' }),
+            'docker/api.Dockerfile': 'FROM scratch\nCOPY apps/api /app\n',
+          },
           { services: { api: { dockerfile: './docker/api.Dockerfile' } } },
         );
         expect(results.map(([file]) => file)).toEqual(['apps/api/project.json']);
@@ -1441,7 +1454,7 @@ describe('createNodes', () => {
           metadata: { fleet: { dockerfile: '.deploy/api/Dockerfile' } },
         }),
         'services/api/pacts/web-api.json': pact('web', 'api'),
-        '.deploy/api/Dockerfile': 'FROM scratch\n',
+        '.deploy/api/Dockerfile': 'FROM scratch\nCOPY services/api /app\n',
       });
       expect(results.map(([file]) => file)).toEqual(['services/api/project.json']);
       expect(onlyProject(results).targets).toEqual(

@@ -143,7 +143,7 @@ export function rootVariantsWarning(variants: readonly string[]): Warning {
     key: `root-variants:${variants.join(',')}`,
     message:
       `nx-fleet: ${listed(variants)} ${variants.length === 1 ? 'is a Dockerfile variant' : 'are Dockerfile variants'} at the workspace root, where only a plain Dockerfile makes a service (a root variant often builds one image per stage): no image is built from ${them}. ` +
-      `To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "${first}" } } (or the plugin option "services", "." naming the root); to silence this, exclude ${them} with the plugin option "exclude".`,
+      `To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "${first}" } } (or the plugin option "services", "." naming the root; each image needs a project of its own); to silence this, exclude ${them} with the plugin option "exclude".`,
   };
 }
 
@@ -246,18 +246,21 @@ function nameOf(root: string, projectJson?: ProjectManifest, packageJson?: Proje
 
 export function orphanWarning(dockerfiles: readonly string[]): Warning {
   const [dockerfile] = dockerfiles;
+  // Nx refuses a root project without a name in the root package.json (prism's has none): a
+  // project.json there alone breaks every Nx command.
+  const atRoot = 'at the workspace root, a "name" in its package.json';
   if (dockerfiles.length > 1)
     return {
       key: `orphans:${dockerfiles.join(',')}`,
       message:
         `nx-fleet: ${dockerfiles.length} Dockerfiles have no project.json or named package.json beside them, so they are not services: ${listed(dockerfiles)}. ` +
-        `Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
+        `Add a project.json to each folder${dockerfiles.some((file) => posix.dirname(file) === '.') ? ` (${atRoot})` : ''}, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
     };
   const root = posix.dirname(dockerfile!);
   return {
     key: dockerfile!,
     message:
       `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
-      `Add a project.json to ${root === '.' ? 'the workspace root' : root}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
+      `${root === '.' ? 'Give the root package.json a "name" (Nx makes the workspace root a project only then)' : `Add a project.json to ${root}`}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
   };
 }
