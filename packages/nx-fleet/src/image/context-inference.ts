@@ -775,6 +775,12 @@ class FileIndex {
 
 const indexes = new WeakMap<readonly string[], FileIndex>();
 
+/** Whether a workspace path is a file or a folder of `files`, from the index the inference keeps for that list. */
+export function pathOf(files: readonly string[]): (path: string) => boolean {
+  const index = indexOf(files);
+  return (path) => index.under(path).length > 0;
+}
+
 function indexOf(files: readonly string[]): FileIndex {
   let index = indexes.get(files);
   if (!index) {

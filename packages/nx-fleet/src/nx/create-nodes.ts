@@ -21,7 +21,7 @@ import {
   type Detection,
 } from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
-import { copiedProjectRoots, type ContextFacts } from '../image/context-inference';
+import { copiedProjectRoots, pathOf, type ContextFacts } from '../image/context-inference';
 import { copySources } from '../image/dockerfile-copies';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
@@ -185,10 +185,11 @@ async function fleetNodes(
     if (apart) return computedApart(workspaceFiles);
   }
 
-  const variants = workspaceFiles && variantsByFolder(workspaceFiles.map(({ file }) => file));
+  const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
+  const variants = workspaceFiles && variantsByFolder(filePaths);
   const folders = withContainerFolders(
     withVariants(matchedFolders, variants),
-    workspaceFiles && copiesFromItsFolder(workspaceFiles, texts),
+    workspaceFiles && copiesFromItsFolder(pathOf(filePaths), texts),
   );
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);
@@ -234,7 +235,6 @@ async function fleetNodes(
 
   // Rule (b) only where there are services.
   const affectedBy = affectedByOf(detections, detections.some((d) => d.kind === 'service') ? shared : []);
-  const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
   const filesVersion = deps.memo.filesVersion(filePaths);
   const pacts = pactFilesByRoot(files);
   const matched = new Set(files);
@@ -444,28 +444,27 @@ function orphanWarnings(detections: readonly Detection[]) {
  * source found there, and neither in the project folder nor at the workspace root.
  */
 function copiesFromItsFolder(
-  files: readonly WorkspaceFileData[],
+  exists: (path: string) => boolean,
   texts: WorkspaceTexts,
 ): (dockerfile: string) => boolean {
-  // Built once, and only when a container folder needs asking: every file and folder of the workspace.
-  let known: Set<string> | undefined;
-  const paths = () => {
-    if (known) return known;
-    known = new Set<string>();
-    for (const { file } of files)
-      for (let path = file; path !== '.' && !known.has(path); path = posix.dirname(path)) known.add(path);
-    return known;
-  };
+  const at = (base: string, source: string) => exists(withoutSlash(posix.normalize(posix.join(base, source))));
   return (dockerfile) => {
     const text = texts.text(dockerfile);
     if (text === undefined) return false;
     const folder = posix.dirname(dockerfile);
-    const at = (base: string, source: string) =>
-      paths().has(posix.normalize(posix.join(base, source)).replace(/\/+$/, ''));
-    return copySources(text).some(
-      ({ source }) => at(folder, source) && !at(posix.dirname(folder), source) && !at('.', source),
+    const project = posix.dirname(folder);
+    return copySources(text).some(({ source }) =>
+      // A whole copy decides nothing, but at the root it is a monorepo's, most often one app's image
+      // (a root docker/Dockerfile with `COPY . .`): that stays unclaimed, for the project it builds.
+      withoutSlash(posix.normalize(source)) === '.'
+        ? project === '.'
+        : at(folder, source) && !at(project, source) && !at('.', source),
     );
   };
+}
+
+function withoutSlash(path: string): string {
+  return path.replace(/\/+$/, '');
 }
 
 /** Shipping variants at a claimed workspace root without a plain Dockerfile, which make no image, in one warning. */

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { FleetPluginOptions } from '../config/options';
 import { hashObject, PluginCache } from './devkit-internal';
-import { isContainerfile, type FolderAnalysis, type ManifestTexts, type Warning } from './service-folders';
+import { isContainerfile } from '../services/detection';
+import type { FolderAnalysis, ManifestTexts, Warning } from './service-folders';
 
 /** A new nx-fleet may analyse the same files differently: its version is part of every key. */
 const VERSION = (require('../../package.json') as { version: string }).version;

@@ -7,7 +7,7 @@ import {
   type FleetServiceConfig,
   type ProjectManifest,
 } from '../config/service-settings';
-import { containerfileVariant, detectService, serviceContainerfile, type Detection } from '../services/detection';
+import { detectService, isContainerfile, serviceContainerfile, type Detection } from '../services/detection';
 import { foreignBuildTarget, statedTarget } from '../services/projects';
 
 export const MANIFEST_NAMES = ['project.json', 'package.json'] as const;
@@ -38,10 +38,6 @@ export interface FolderAnalysis {
 export interface ReplacedBuild {
   file: string;
   why: string;
-}
-
-export function isContainerfile(file: string): boolean {
-  return containerfileVariant(file) !== undefined;
 }
 
 /** Pure: the manifests' texts are read by the caller, so the analysis can be cached by them. */

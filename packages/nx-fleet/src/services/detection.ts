@@ -149,6 +149,11 @@ export function projectlessVariants(
   );
 }
 
+/** A plain container file or a named variant of one. */
+export function isContainerfile(file: string): boolean {
+  return containerfileVariant(file) !== undefined;
+}
+
 /** A named variant that is not for development (in any of its parts: saltcorn's `Dockerfile.isolated.dev`). */
 export function shipsImage(file: string): boolean {
   const variant = containerfileVariant(file);
@@ -166,7 +171,7 @@ export function unbuiltVariants(
   exclude: readonly string[],
 ): string[] {
   // Two services may be built from one Dockerfile: its variants are named once.
-  return [...new Set(variantsBeside(detections, 'service', variants, exclude))];
+  return [...new Set(variantsBeside(detections, 'service', variants, unbuiltShipping(builtFrom(detections), exclude)))];
 }
 
 /**
@@ -180,11 +185,13 @@ export function orphanVariants(
   exclude: readonly string[],
 ): Detection[] {
   const built = builtFrom(detections);
-  const orphans = detections.filter((d) => d.kind !== 'orphan' || !built.has(d.dockerfile));
-  return [...new Set(variantsBeside(orphans, 'orphan', variants, exclude))].map((dockerfile) => ({
-    kind: 'orphan' as const,
-    dockerfile,
-  }));
+  const orphans = detections.filter((d) => d.kind === 'orphan' && !built.has(d.dockerfile));
+  return [...new Set(variantsBeside(orphans, 'orphan', variants, unbuiltShipping(built, exclude)))].map(
+    (dockerfile) => ({
+      kind: 'orphan' as const,
+      dockerfile,
+    }),
+  );
 }
 
 /**
@@ -205,14 +212,13 @@ export function rootVariants(
   return rootFiles.filter(unbuiltShipping(builtFrom(detections), exclude));
 }
 
-/** The shipping variants beside the plain container files of `kind`, that no service is built from, not excluded. */
+/** The variants `unbuilt` keeps beside the plain container files of `kind`. */
 function variantsBeside(
   detections: readonly Detection[],
   kind: 'service' | 'orphan',
   variants: ReadonlyMap<string, readonly string[]> | undefined,
-  exclude: readonly string[],
+  unbuilt: (file: string) => boolean,
 ): string[] {
-  const unbuilt = unbuiltShipping(builtFrom(detections), exclude);
   return detections.flatMap((d) =>
     d.kind === kind && containerfileVariant(d.dockerfile) === ''
       ? (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter(unbuilt)
@@ -248,7 +254,6 @@ export function withContainerFolders(
   forItsFolder: ((dockerfile: string) => boolean) | undefined,
 ): Map<string, string[]> {
   if (!forItsFolder) return folders;
-  const isContainerfile = (file: string) => containerfileVariant(file) !== undefined;
   for (const [folder, folderFiles] of folders) {
     const project = posix.dirname(folder);
     const projectFiles = folders.get(project);
