@@ -775,10 +775,13 @@ class FileIndex {
 
 const indexes = new WeakMap<readonly string[], FileIndex>();
 
-/** Whether a workspace path is a file or a folder of `files`, from the index the inference keeps for that list. */
+/**
+ * Whether a workspace path is a file or a folder of `files`, from the index the inference keeps for
+ * that list: built on the first question, so a graph that asks none (most) pays nothing.
+ */
 export function pathOf(files: readonly string[]): (path: string) => boolean {
-  const index = indexOf(files);
-  return (path) => index.under(path).length > 0;
+  let index: FileIndex | undefined;
+  return (path) => (index ??= indexOf(files)).under(path).length > 0;
 }
 
 function indexOf(files: readonly string[]): FileIndex {
