@@ -245,6 +245,37 @@ describe('listWorkspaceFiles', () => {
     expect(spawned.calls).toHaveLength(1);
   });
 
+  it('in a git checkout: a submodule or a repository inside it holds its checked-out files, an empty submodule nothing', async () => {
+    const root = tempDir();
+    write(root, {
+      'package.json': '{}\n',
+      'libs/proto/.gitignore': 'gen/\n',
+      'libs/proto/api.proto': 'committed in the submodule\n',
+      'libs/proto/draft.proto': 'untracked in the submodule\n',
+      'libs/proto/gen/api.ts': 'ignored by the submodule\n',
+      'vendor/tool/index.js': 'a repository nobody added\n',
+    });
+    git(join(root, 'libs/proto'), 'init', '-q');
+    git(join(root, 'libs/proto'), 'add', '.gitignore', 'api.proto');
+    git(join(root, 'libs/proto'), '-c', 'user.email=a@b', '-c', 'user.name=n', 'commit', '-qm', 'proto');
+    git(join(root, 'vendor/tool'), 'init', '-q');
+    mkdirSync(join(root, 'libs/empty'), { recursive: true });
+    git(root, 'init', '-q');
+    git(root, 'add', 'package.json');
+    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: join(root, 'libs/proto'), encoding: 'utf8' }).trim();
+    // Gitlinks, as `git submodule add` records them: one initialised, one never checked out.
+    git(root, 'update-index', '--add', '--cacheinfo', `160000,${sha},libs/proto`);
+    git(root, 'update-index', '--add', '--cacheinfo', `160000,${sha},libs/empty`);
+
+    expect(await listWorkspaceFiles(ports, root, ['**'])).toEqual([
+      'libs/proto/.gitignore',
+      'libs/proto/api.proto',
+      'libs/proto/draft.proto',
+      'package.json',
+      'vendor/tool/index.js',
+    ]);
+  });
+
   it('in a git checkout: a pattern matching nothing gives nothing', async () => {
     const root = tempDir();
     write(root, { 'a.txt': 'x\n' });

@@ -134,20 +134,40 @@ async function listAllFiles(ports: Pick<Ports, 'processes'>, workspaceRoot: stri
     const result = await ports.processes.run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
       cwd: workspaceRoot,
     });
-    if (result.code === 0)
-      return result.stdout
-        .split('\0')
-        .filter((file) => file && existsSync(join(workspaceRoot, file)))
-        .sort();
+    if (result.code === 0) {
+      const files: string[] = [];
+      for (const listed of result.stdout.split('\0')) {
+        const file = listed.replace(/\/$/, '');
+        if (!file || !existsSync(join(workspaceRoot, file))) continue;
+        // git lists a submodule (and an untracked repository inside the checkout) as one path: the
+        // engine sends the files checked out in it, which are what the context holds (none when empty).
+        if ((await lstat(join(workspaceRoot, file))).isDirectory())
+          files.push(
+            ...(await nestedCheckoutFiles(ports, join(workspaceRoot, file))).map((nested) => `${file}/${nested}`),
+          );
+        else files.push(file);
+      }
+      return files.sort();
+    }
   } catch {
     // not a git checkout: fall through
   }
+  return diskFiles(workspaceRoot);
+}
+
+/** A nested checkout's files: its own git's view when it is checked out, else what the disk holds. */
+async function nestedCheckoutFiles(ports: Pick<Ports, 'processes'>, dir: string): Promise<string[]> {
+  // Without its own `.git` (a submodule not initialised), git run there would answer for the outer checkout.
+  return existsSync(join(dir, '.git')) ? listAllFiles(ports, dir) : diskFiles(dir);
+}
+
+async function diskFiles(root: string): Promise<string[]> {
   return (
     await glob(['**'], {
-      cwd: workspaceRoot,
+      cwd: root,
       dot: true,
       onlyFiles: true,
-      ignore: ['**/node_modules/**', '**/.git/**', 'dist/**', '.nx/**'],
+      ignore: ['**/node_modules/**', '**/.git/**', '**/.git', 'dist/**', '.nx/**'],
     })
   ).sort();
 }
