@@ -38,6 +38,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write('apps/folder-api/project.json', JSON.stringify({ name: 'folder-api' }));
     ws.write('apps/folder-api/package.json', JSON.stringify({ name: 'folder-api', private: true }));
     ws.write('apps/folder-api/src/main.js', main('folder-api'));
+    // A project inside its folder (a plugin of its own): Nx counts its files as that project's, the engine sends them.
+    ws.write('apps/folder-api/plugins/audit/project.json', JSON.stringify({ name: 'folder-api-audit' }));
+    ws.write('apps/folder-api/plugins/audit/index.js', 'module.exports = 1;\n');
     ws.write(
       'apps/folder-api/Dockerfile',
       'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY src/ ./src/\nCMD ["node", "src/main.js"]\n',
@@ -45,7 +48,8 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
 
     // Copies what its Nx build target writes to the git-ignored dist/ folder; the repo's .dockerignore
     // lets dist/ through, as repos whose Dockerfiles copy build outputs have it.
-    ws.write('.dockerignore', 'node_modules\n.git\n.nx\ntmp\ncoverage\ndist/fleet\n');
+    ws.write('.dockerignore', 'node_modules\n.git\n.nx\ntmp\ncoverage\ndist/fleet\ndocs\n');
+    ws.write('docs/guide.md', 'how we deploy\n');
     ws.write(
       'apps/dist-api/project.json',
       JSON.stringify({
@@ -435,6 +439,29 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     expect(existsSync(join(ws.root, 'dist/apps/dist-api/main.js'))).toBe(true);
     expect(existsSync(join(ws.root, 'dist/fleet/apps/dist-api/image.json'))).toBe(true);
+  });
+
+  it("what the ignore file leaves out keeps a workspace context's build cached; a nested project's change reaches its folder's image", async () => {
+    const cached = /existing outputs match the cache|\[local cache\]|Nx read the output from the cache/;
+    expect((await ws.showProject('gen-web')).targets['docker-build']!.inputs).toContain('!{workspaceRoot}/docs/**');
+    await ws.nxOk(['run', 'gen-web:docker-build']);
+    const gen = tag('apps/gen-web');
+    ws.write('docs/guide.md', `how we deploy, again ${Date.now()}\n`);
+    await ws.commit('docs change');
+    expect((await ws.nxOk(['run', 'gen-web:docker-build', '--output-style=stream'])).stdout).toMatch(cached);
+    expect(tag('apps/gen-web')).toBe(gen);
+    // The check can fail: a file the context sends misses the cache and moves the tag.
+    ws.write('apps/other/notes.txt', `sent ${Date.now()}\n`);
+    await ws.commit('a sent file');
+    expect((await ws.nxOk(['run', 'gen-web:docker-build', '--output-style=stream'])).stdout).not.toMatch(cached);
+    expect(tag('apps/gen-web')).not.toBe(gen);
+
+    await ws.nxOk(['run', 'folder-api:docker-build']);
+    const folder = tag('apps/folder-api');
+    ws.write('apps/folder-api/plugins/audit/index.js', `module.exports = ${Date.now()};\n`);
+    await ws.commit('the nested project changes');
+    expect((await ws.nxOk(['run', 'folder-api:docker-build', '--output-style=stream'])).stdout).not.toMatch(cached);
+    expect(tag('apps/folder-api')).not.toBe(folder);
   });
 
   it('a library the image builds itself is neither waited for nor carried: its failing host build never runs', async () => {

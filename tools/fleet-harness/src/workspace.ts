@@ -114,6 +114,7 @@ export class TestWorkspace {
         dependsOn?: unknown[];
         metadata?: Record<string, unknown>;
         cache?: boolean;
+        inputs?: unknown[];
         outputs?: string[];
       }
     >;

@@ -764,6 +764,51 @@ describe('contextNeeds', () => {
   });
 });
 
+describe('contextNeeds: what the context sends beyond what Nx gives the project', () => {
+  const files = [
+    ...FILES,
+    'README.md',
+    'docs/guide.md',
+    'apps/api/README.md',
+    'apps/api/plugins/audit/project.json',
+    'apps/api/plugins/audit/index.ts',
+    'apps/api/fixtures/big/project.json',
+  ];
+  const projects = [
+    { name: 'api', root: 'apps/api' },
+    { name: 'audit', root: 'apps/api/plugins/audit' },
+    { name: 'big', root: 'apps/api/fixtures/big' },
+    { name: 'shared', root: 'libs/shared' },
+  ];
+  const dockerfile = 'FROM node:20\nCOPY . .\n';
+
+  it("a workspace context negates what its ignore file leaves out; a project context too, inside the project's folder", () => {
+    const ignore = { project: ['README.md', 'fixtures'], workspace: ['docs', '*.md'] };
+    expect(contextNeeds(facts(dockerfile, { files, ignore, projects }), 'workspace').ignored).toEqual([
+      'docs/**',
+      '*.md',
+    ]);
+    expect(contextNeeds(facts(dockerfile, { files, ignore, projects }), 'project').ignored).toEqual([
+      'apps/api/README.md',
+      'apps/api/fixtures/**',
+    ]);
+    expect(contextNeeds(facts(dockerfile, { files, ignore, projects }), 'pruned').ignored).toBeUndefined();
+  });
+
+  it("a project or pruned context names the projects inside the service's folder that send a file", () => {
+    const ignore = { project: ['fixtures'], workspace: [] };
+    expect(contextNeeds(facts(dockerfile, { files, ignore, projects }), 'project').nested).toEqual([
+      'apps/api/plugins/audit',
+    ]);
+    expect(contextNeeds(facts(dockerfile, { files, ignore, projects }), 'pruned').nested).toEqual([
+      'apps/api/plugins/audit',
+      'apps/api/fixtures/big',
+    ]);
+    // The workspace context's inputs are every file already.
+    expect(contextNeeds(facts(dockerfile, { files, ignore, projects }), 'workspace').nested).toBeUndefined();
+  });
+});
+
 describe('scriptsRun', () => {
   it.each([
     ['RUN npm run bootstrap -- --scope=themes', ['bootstrap']],

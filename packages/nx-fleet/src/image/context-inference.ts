@@ -4,6 +4,7 @@ import picomatch from 'picomatch';
 import type { ContextMode } from '../config/service-settings';
 import { shellCommands } from '../text/shell-words';
 import { withPrefix } from '../text/sorted';
+import { ignoredGlobs } from './ignored-inputs';
 import {
   copySources,
   DockerfileReading,
@@ -80,6 +81,16 @@ export interface ContextChoice {
    * file unpruned (what the tool reads to find the service's closure), and only the closure's sources.
    */
   workspaceManifests?: boolean;
+  /**
+   * What a project or workspace context's ignore file leaves out, as workspace-relative globs
+   * (`ignoredGlobs`): the image's inputs negate them.
+   */
+  ignored?: string[];
+  /**
+   * Other projects' folders inside the service's folder that the context sends: Nx counts their files
+   * as theirs, so the service's `{projectRoot}` inputs leave them out.
+   */
+  nested?: string[];
 }
 
 /** What a prune tool run inside the build reads besides the service's closure: root files and every package manifest. */
@@ -135,7 +146,7 @@ export function contextNeeds(
   facts: ContextFacts,
   mode: ContextMode,
   reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs),
-): Pick<ContextChoice, 'include' | 'outputs' | 'producers' | 'unlisted'> {
+): Pick<ContextChoice, 'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested'> {
   const base = mode === 'project' ? facts.projectRoot : '.';
   const ignore = mode === 'project' ? facts.ignore.project : facts.ignore.workspace;
   const index = indexOf(facts.files);
@@ -184,12 +195,47 @@ export function contextNeeds(
       const found = index.has(source) ? source : index.under(source).length ? `${source}/**` : undefined;
       if (found && !insideOf(source, facts.projectRoot) && !PRUNED_MANIFESTS.has(source)) include.push(found);
     }
+  const ignored = mode === 'pruned' ? [] : ignoredIn(facts, base, ignore, index);
+  const nested = mode === 'workspace' ? [] : nestedProjects(facts, base, kept, index);
   return {
     include: unique(include),
     outputs: unique(outputs),
     ...(producers.length ? { producers } : {}),
     ...(unlisted.length ? { unlisted: unique(unlisted) } : {}),
+    ...(ignored.length ? { ignored } : {}),
+    ...(nested.length ? { nested } : {}),
   };
+}
+
+/** `ignoredGlobs` for a context folder, as workspace paths. */
+function ignoredIn(facts: ContextFacts, base: string, ignore: readonly string[], index: FileIndex): string[] {
+  if (!ignore.length) return [];
+  const inBase = (path: string) => (base === '.' ? path : posix.relative(base, path));
+  const listed = base === '.' ? index.under('.') : index.under(base).map(inBase);
+  const always = [facts.dockerfile, `${facts.dockerfile}.dockerignore`].map(inBase).concat('.dockerignore');
+  return ignoredGlobs(listed, ignore, always).map((glob) => (base === '.' ? glob : `${base}/${glob}`));
+}
+
+/**
+ * The roots of the projects inside the service's folder that send a file (after the ignore file): a
+ * project or pruned context copies the folder whole, nested projects included.
+ */
+function nestedProjects(
+  facts: ContextFacts,
+  base: string,
+  kept: (path: string) => boolean,
+  index: FileIndex,
+): string[] {
+  const root = facts.projectRoot;
+  if (root === '.') return [];
+  const inBase = (path: string) => (base === '.' ? path : posix.relative(base, path));
+  return (facts.projects ?? []).flatMap((project) =>
+    insideOf(project.root, root) &&
+    project.root !== root &&
+    index.under(project.root).some((file) => kept(inBase(file)))
+      ? [project.root]
+      : [],
+  );
 }
 
 /** The project roots a Dockerfile copies whole, from the workspace root (as a pruned context reads its sources). */

@@ -714,6 +714,42 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("a project-less folder with a plain Dockerfile is rule (b)'s, unless a service the plugin option names builds from it", async () => {
+    const { results } = await runWorkspace(
+      {
+        'apps/api/project.json': json({ name: 'api' }),
+        'apps/api/Dockerfile': 'FROM scratch\n',
+        'apps/web/project.json': json({ name: 'web' }),
+        // An orphan's folder (growthbook's preview/, documenso's docker/): its compose file and scripts affect every service.
+        'deploy2/Dockerfile': 'FROM nginx\nCOPY a.conf /etc/nginx/\n',
+        'deploy2/compose.yml': 'services: {}\n',
+        // Built for web, named in the plugin option: its Dockerfile is web's own input, not everyone's.
+        'ops/web/Dockerfile': 'FROM scratch\n',
+      },
+      { services: { web: { dockerfile: 'ops/web/Dockerfile' } } },
+    );
+    const pushOf = (file: string, root: string) =>
+      results.find(([f]) => f === file)![1].projects![root]!.targets!['docker-push']!.inputs;
+    expect(pushOf('apps/api/Dockerfile', 'apps/api')).toContain('{workspaceRoot}/deploy2/**');
+    expect(pushOf('apps/api/Dockerfile', 'apps/api')).not.toContain('{workspaceRoot}/ops/**');
+    expect(pushOf('apps/web/project.json', 'apps/web')).toContain('{workspaceRoot}/deploy2/**');
+  });
+
+  it('names no fragment another file is appended to (no FROM): it builds no image', async () => {
+    await runWorkspace({
+      'apps/api/project.json': json({ name: 'api' }),
+      'apps/api/Dockerfile': 'FROM scratch\n',
+      'preview/Dockerfile.append': '# appended by CI\nCOPY preview/idle.js /app/idle.js\n',
+      'preview/idle.js': '\n',
+      'Dockerfile.append': 'COPY x /x\n',
+      'deploy/Dockerfile.prod': 'ARG BASE=node:20\nfrom ${BASE}\n',
+    });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: deploy/Dockerfile.prod has no project.json or named package.json beside it, so it is not a service. ' +
+        'Add a project.json to deploy, point a project at it with "metadata": { "fleet": { "dockerfile": "deploy/Dockerfile.prod" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".',
+    ]);
+  });
+
   it("warns once, naming the files, when projects' own targets take nx-fleet's build target name", async () => {
     const { results, rerun } = await runWorkspace({
       'backend/gateway/project.json': json({
@@ -1440,7 +1476,12 @@ describe('createNodes', () => {
         'services/orders/billing/pacts/orders-billing.json': pact('orders', 'billing'),
       });
       expect(byFile.get('services/orders/Dockerfile')!.projects!['services/orders']!.targets).toEqual(
-        expectedTargets('services/orders', 'services/orders/Dockerfile', { ...PRUNED, pacts: 2 }),
+        // The pruned context copies orders' folder whole, the nested billing service in it, which Nx counts as billing's.
+        expectedTargets('services/orders', 'services/orders/Dockerfile', {
+          ...PRUNED,
+          inputs: [...PRUNED_INPUTS.slice(0, 3), '{workspaceRoot}/services/orders/billing/**/*', ENGINE],
+          pacts: 2,
+        }),
       );
       expect(byFile.get('services/orders/billing/Dockerfile')!.projects!['services/orders/billing']!.targets).toEqual(
         expectedTargets('services/orders/billing', 'services/orders/billing/Dockerfile', { pacts: 1 }),
@@ -1989,6 +2030,12 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
     'libs/client/package.json': json({ name: '@acme/client' }),
   };
 
+  /** b's project context sends its nested SDK folder, which Nx counts as the SDK's. */
+  const inputsOf = (root: string) =>
+    root === 'services/b'
+      ? [PROJECT_INPUTS[0], '{workspaceRoot}/services/b/sdk/**/*', ...PROJECT_INPUTS.slice(1)]
+      : PROJECT_INPUTS;
+
   async function pushInputsOf(sources: Record<string, string>) {
     const { results } = await runWorkspace({ ...FLEET, ...sources });
     const inputs = new Map<string, unknown>();
@@ -2015,7 +2062,7 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
   ])('%s puts the provider folder into the consumer push inputs only', async (_, sources, consumer) => {
     const inputs = await pushInputsOf(sources);
     expect(inputs.get(consumer)).toEqual([...PROJECT_INPUTS, '{workspaceRoot}/services/b/**']);
-    for (const [root, value] of inputs) if (root !== consumer) expect(value).toEqual(PROJECT_INPUTS);
+    for (const [root, value] of inputs) if (root !== consumer) expect(value).toEqual(inputsOf(root));
   });
 
   it('a package.json Nx makes no project of (outside the workspaces) leaves its files to the enclosing project', async () => {
@@ -2035,7 +2082,7 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
     ['a library no service imports', { 'libs/client/index.ts': "export { callB } from '@acme/b-sdk';\n" }],
   ])('%s calls nothing', async (_, sources) => {
     const inputs = await pushInputsOf(sources);
-    for (const value of inputs.values()) expect(value).toEqual(PROJECT_INPUTS);
+    for (const [root, value] of inputs) expect(value).toEqual(inputsOf(root));
   });
 
   it('one worker across edits (the daemon) answers each as a new worker would; an edit that keeps the imports scans nothing', async () => {
@@ -2108,11 +2155,13 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
     const targetsOf = (list: typeof results, root: string) =>
       list.flatMap(([, r]) => (r.projects?.[root] ? [r.projects[root]!.targets!] : []))[0]!;
     expect(targetsOf(results, 'services/b')['docker-push']!.inputs).toEqual([
-      ...PROJECT_INPUTS,
+      ...inputsOf('services/b'),
       '{workspaceRoot}/services/d/**',
     ]);
     expect(targetsOf(results, 'services/d')['docker-push']!.inputs).toEqual([
-      ...PROJECT_INPUTS,
+      PROJECT_INPUTS[0],
+      '{workspaceRoot}/services/d/sdk/**/*',
+      ...PROJECT_INPUTS.slice(1),
       '{workspaceRoot}/services/b/**',
     ]);
     for (const root of ['services/b', 'services/d']) {

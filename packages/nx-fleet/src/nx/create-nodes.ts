@@ -10,6 +10,7 @@ import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/ch
 import {
   containerfileVariant,
   groupByFolder,
+  isContainerfile,
   PLUGIN_GLOB,
   serviceContainerfile,
   orphanVariants,
@@ -152,10 +153,19 @@ async function fleetNodes(
   const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
   const texts = new WorkspaceTexts(context.workspaceRoot, workspaceFiles, deps.memo.texts);
   const matchedFolders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
+  // A folder with a Dockerfile and no manifest is no project: its files are rule (b)'s, unless a service
+  // the plugin option names builds from it (that Dockerfile is the service's own input).
+  const claimed = new Set(
+    Object.values(options.services).flatMap((config) =>
+      config.dockerfile ? [posix.dirname(posix.normalize(config.dockerfile))] : [],
+    ),
+  );
   // The variants join folders already matched: the roots are known before them, and a kept answer needs no more.
   const roots = [...matchedFolders.keys()];
   const shared = sharedPatterns({
-    projectRoots: roots,
+    projectRoots: [...matchedFolders].flatMap(([root, matched]) =>
+      claimed.has(root) || matched.some((file) => !isContainerfile(posix.basename(file))) ? [root] : [],
+    ),
     entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
     ignore: options.releaseIgnore,
   });
@@ -207,17 +217,22 @@ async function fleetNodes(
     ...deps,
     warn: collect,
   });
+  // A fragment another file is appended to (growthbook's preview/Dockerfile.append) starts no image: no advice to build it.
+  const buildsImage = (file: string) => texts.text(file)?.match(/^\s*FROM\s/im) !== null;
   const warnings = [
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
-    ...orphanWarnings([
-      ...detections,
-      ...projectlessVariants(variants, folders, options.exclude),
-      ...orphanVariants(detections, variants, options.exclude),
-    ]),
-    ...unbuiltVariantWarnings(detections, variants, options.exclude),
-    ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude),
+    ...orphanWarnings(
+      [
+        ...detections,
+        ...projectlessVariants(variants, folders, options.exclude),
+        ...orphanVariants(detections, variants, options.exclude),
+      ],
+      buildsImage,
+    ),
+    ...unbuiltVariantWarnings(detections, variants, options.exclude, buildsImage),
+    ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, buildsImage),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
   ]
     .map(({ roots: about, ...warning }) => ({
@@ -430,10 +445,10 @@ function affectedByOf(detections: readonly Detection[], shared: readonly string[
  * A Dockerfile no project is (or names, in its fleet block or through the plugin option `services`) a
  * service of deserves a word; an excluded one does not.
  */
-function orphanWarnings(detections: readonly Detection[]) {
+function orphanWarnings(detections: readonly Detection[], buildsImage: (file: string) => boolean) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const orphans = detections.flatMap((d) =>
-    d.kind === 'orphan' && !referenced.has(d.dockerfile) ? [d.dockerfile] : [],
+    d.kind === 'orphan' && !referenced.has(d.dockerfile) && buildsImage(d.dockerfile) ? [d.dockerfile] : [],
   );
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
   return orphans.length ? [{ ...orphanWarning(orphans), roots: orphans.map((file) => posix.dirname(file)) }] : [];
@@ -472,8 +487,9 @@ function rootVariantWarnings(
   detections: readonly Detection[],
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   exclude: readonly string[],
+  buildsImage: (file: string) => boolean,
 ) {
-  const unbuilt = rootVariants(detections, variants, exclude);
+  const unbuilt = rootVariants(detections, variants, exclude).filter(buildsImage);
   return unbuilt.length ? [{ ...rootVariantsWarning(unbuilt), roots: ['.'] }] : [];
 }
 
@@ -482,8 +498,9 @@ function unbuiltVariantWarnings(
   detections: readonly Detection[],
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   exclude: readonly string[],
+  buildsImage: (file: string) => boolean,
 ) {
-  const unbuilt = unbuiltVariants(detections, variants, exclude);
+  const unbuilt = unbuiltVariants(detections, variants, exclude).filter(buildsImage);
   return unbuilt.length
     ? [{ ...unbuiltVariantsWarning(unbuilt), roots: unbuilt.map((file) => posix.dirname(file)) }]
     : [];

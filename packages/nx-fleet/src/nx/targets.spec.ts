@@ -7,6 +7,7 @@ import { resolveServiceContext } from './service-context';
 import {
   brokerFingerprintCommand,
   buildInputs,
+  pushInputs,
   buildServiceTargets,
   contextOptions,
   contractInputs,
@@ -196,6 +197,36 @@ describe('buildInputs', () => {
     expect(
       buildInputs({ mode: 'project', include: [], outputs: [] }, { dockerfile: 'Dockerfile', projectRoot: '.' }),
     ).toEqual(['{projectRoot}/**/*', ENGINE]);
+  });
+
+  it("what the context's ignore file leaves out is negated, and nested projects' folders are added", () => {
+    expect(buildInputs({ mode: 'workspace', include: [], outputs: [], ignored: ['docs/**', '**/*.md'] })).toEqual([
+      '{workspaceRoot}/**/*',
+      '!{workspaceRoot}/docs/**',
+      '!{workspaceRoot}/**/*.md',
+      ENGINE,
+    ]);
+    expect(
+      buildInputs({
+        mode: 'project',
+        include: [],
+        outputs: [],
+        ignored: ['apps/api/README.md'],
+        nested: ['apps/api/plugins/audit'],
+      }),
+    ).toEqual([
+      '{projectRoot}/**/*',
+      '{workspaceRoot}/apps/api/plugins/audit/**/*',
+      '!{workspaceRoot}/apps/api/README.md',
+      ENGINE,
+    ]);
+    expect(buildInputs({ mode: 'pruned', include: [], outputs: [], nested: ['apps/api/plugins/audit'] })).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      '{workspaceRoot}/apps/api/plugins/audit/**/*',
+      ENGINE,
+    ]);
   });
 
   it('project: every file of the project and the engine', () => {
@@ -818,6 +849,22 @@ describe('docker-push inputs: what makes a push affected', () => {
         ...(context === 'workspace' ? [] : ['{workspaceRoot}/services/payments/**']),
       ]);
     }
+  });
+
+  it("keeps what the rules name an input of the push, even where the image's ignore file leaves it out", () => {
+    const push = (ignored: string[], affectedBy: string[], providerRoots: string[]) =>
+      pushInputs(
+        buildInputs({ mode: 'workspace', include: [], outputs: [], ignored }),
+        affectedBy,
+        providerRoots,
+      ).filter((input) => typeof input === 'string' && input.startsWith('!'));
+    // docs/ is in release.ignore (no rule-b path), scripts/ is a shared folder, services/b a provider.
+    expect(push(['docs/**', 'scripts/**', '**/*.md'], ['scripts/**'], ['services/b'])).toEqual([
+      '!{workspaceRoot}/docs/**',
+    ]);
+    expect(push(['docs/**', 'deploy.sh'], ['deploy.sh', 'platform/**'], [])).toEqual(['!{workspaceRoot}/docs/**']);
+    expect(push(['docs/**'], [], ['.'])).toEqual([]);
+    expect(push(['**/*.md'], [], [])).toEqual(['!{workspaceRoot}/**/*.md']);
   });
 
   it('never puts runtime knowledge into the build, scan or contract inputs, nor into any dependsOn', () => {

@@ -6,6 +6,7 @@ import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } fr
 import { WORKSPACE_MANIFESTS } from '../image/context-inference';
 import { decideContractGate } from '../contracts/gate';
 import { contains } from '../runtime-graph/sdk-ownership';
+import { globReaches } from '../image/ignored-inputs';
 import type { ServiceContext } from './service-context';
 import { listed } from '../text/listed';
 
@@ -31,7 +32,7 @@ export interface ServiceTargetsInput {
   options: NormalizedFleetOptions;
 }
 
-type ContextShape = Pick<ServiceContext, 'mode' | 'include' | 'outputs' | 'workspaceManifests'>;
+type ContextShape = Pick<ServiceContext, 'mode' | 'include' | 'outputs' | 'workspaceManifests' | 'ignored' | 'nested'>;
 
 /** Executor options that select a context: the directory sent, whether it is pruned, what else it holds. */
 export function contextOptions(context: ContextShape, projectRoot: string): Record<string, unknown> {
@@ -63,19 +64,24 @@ export function buildInputs(
 ): BuildInput[] {
   const engine = { env: 'FLEET_ENGINE' };
   const outputs = context.outputs.length ? [{ dependentTasksOutputFiles: '**/*', transitive: false }] : [];
-  if (context.mode === 'workspace') return ['{workspaceRoot}/**/*', ...outputs, engine];
+  // What the ignore file leaves out is no input: a change there (docs, CI files) keeps the cached build.
+  const ignored = (context.ignored ?? []).map((glob) => `!{workspaceRoot}/${glob}`);
+  if (context.mode === 'workspace') return ['{workspaceRoot}/**/*', ...ignored, ...outputs, engine];
+  // Nx gives a nested project's files to that project: the service's folder alone would leave out what the context sends.
+  const nested = (context.nested ?? []).map((root) => `{workspaceRoot}/${root}/**/*`);
   // A Dockerfile kept outside the project (.deploy/api/Dockerfile, set in the settings) is the image's
   // input too, with the ignore file the engine reads beside it: editing it rebuilds, and pushes.
   const outside =
     placement && !contains(placement.projectRoot, placement.dockerfile)
       ? [`{workspaceRoot}/${placement.dockerfile}`, `{workspaceRoot}/${placement.dockerfile}.dockerignore`]
       : [];
-  if (context.mode === 'project') return ['{projectRoot}/**/*', ...outside, ...outputs, engine];
+  if (context.mode === 'project') return ['{projectRoot}/**/*', ...nested, ...ignored, ...outside, ...outputs, engine];
   // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
   return [
     'default',
     `!{projectRoot}/${PACTS_FOLDER}/**/*`,
     '^default',
+    ...nested,
     ...context.include.map((glob) => `{workspaceRoot}/${glob}`),
     ...(context.workspaceManifests ? WORKSPACE_MANIFESTS.map((glob) => `{workspaceRoot}/${glob}`) : []),
     ...outside,
@@ -117,12 +123,20 @@ export function pushInputs(
   affectedBy: readonly string[],
   providerRoots: readonly string[],
 ): NonNullable<TargetConfiguration['inputs']> {
-  // A workspace context's image already follows every file: more paths would only repeat it.
-  if (imageInputs.includes('{workspaceRoot}/**/*')) return [...imageInputs];
+  const providers = providerRoots.map((root) => (root === '.' ? '**' : `${root}/**`));
+  // Nx leaves out a negated path whatever names it: what the rules name stays an input.
+  const kept = imageInputs.filter(
+    (input) =>
+      typeof input !== 'string' ||
+      !input.startsWith('!{workspaceRoot}/') ||
+      ![...affectedBy, ...providers].some((path) => globReaches(input.slice('!{workspaceRoot}/'.length), path)),
+  );
+  // A workspace context's image already follows every other file: more paths would only repeat it.
+  if (imageInputs.includes('{workspaceRoot}/**/*')) return kept;
   return [
-    ...imageInputs,
+    ...kept,
     ...affectedBy.map((path) => `{workspaceRoot}/${path}`),
-    ...providerRoots.map((root) => (root === '.' ? '{workspaceRoot}/**' : `{workspaceRoot}/${root}/**`)),
+    ...providers.map((path) => `{workspaceRoot}/${path}`),
   ];
 }
 

@@ -308,6 +308,16 @@ describe('containerfileVariant', () => {
     ['apps/web/Dockerfile.dockerignore', undefined],
     ['apps/web/Dockerfile-dev', undefined],
     ['apps/web/package.json', undefined],
+    // graphql-hive's images: a name before a lowercase or mixed-case extension.
+    ['docker/services.dockerfile', 'services'],
+    ['docker/Migrations.DockerFile', 'Migrations'],
+    ['ops/web.containerfile', 'web'],
+    // Sources, documents and templates named after one build nothing.
+    ['packages/cli/src/dockerfile.ts', undefined],
+    ['packages/cli/src/Dockerfile.spec.ts', undefined],
+    ['docs/Dockerfile.md', undefined],
+    ['templates/Dockerfile.hbs', undefined],
+    ['templates/Dockerfile.template', undefined],
   ])('%s → %s', (file, variant) => {
     expect(containerfileVariant(file)).toBe(variant);
   });

@@ -18,7 +18,7 @@ export function variantsByFolder(files: Iterable<string>): Map<string, string[]>
   const folders = new Map<string, string[]>();
   for (const file of files) {
     // Most files are neither: the name test first, the parse only for candidates.
-    if (!file.includes('Dockerfile') && !file.includes('Containerfile')) continue;
+    if (!CONTAINERFILE_WORD.test(file)) continue;
     if (!containerfileVariant(file)) continue;
     const folder = posix.dirname(file);
     folders.set(folder, [...(folders.get(folder) ?? []), file]);
@@ -33,13 +33,20 @@ export function variantsByFolder(files: Iterable<string>): Map<string, string[]>
 export function containerfileVariant(file: string): string | undefined {
   const name = posix.basename(file);
   if ((CONTAINERFILE_NAMES as readonly string[]).includes(name)) return '';
-  if (name.endsWith('.dockerignore')) return undefined;
+  if (name.endsWith('.dockerignore') || NOT_A_CONTAINERFILE.test(name)) return undefined;
   return VARIANT.exec(name)
     ?.slice(1)
     .find((part) => part !== undefined);
 }
 
-const VARIANT = /^(?:Dockerfile|Containerfile)\.([^/]+)$|^([^/]+)\.(?:Dockerfile|Containerfile)$/;
+/**
+ * `Dockerfile.web`, or `web.Dockerfile` in any case (graphql-hive's `services.dockerfile`). Not a
+ * source, document or template named after one (`dockerfile.ts`, `Dockerfile.md`, `Dockerfile.hbs`).
+ */
+const VARIANT = /^(?:Dockerfile|Containerfile)\.([^/]+)$|^([^/]+)\.(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)$/;
+const CONTAINERFILE_WORD = /[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile/;
+const NOT_A_CONTAINERFILE =
+  /\.(?:[cm]?[jt]sx?|json|md|mdx|ya?ml|txt|sh|hbs|ejs|tmpl|tpl|template|j2|jinja2?|njk|mustache|liquid|erb|orig|bak|swp)$/i;
 
 /** Variants made for development, tests or CI: never the image a service ships. */
 const DEVELOPMENT_VARIANT =

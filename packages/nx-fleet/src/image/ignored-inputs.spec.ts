@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { globReaches, ignoredGlobs } from './ignored-inputs';
+
+const FILES = [
+  '.dockerignore',
+  '.github/workflows/ci.yml',
+  'Dockerfile',
+  'README.md',
+  'apps/api/README.md',
+  'apps/api/main.test.ts',
+  'apps/api/main.ts',
+  'docs/guide.md',
+  'docs/img/a.png',
+  'package.json',
+];
+const ALWAYS = ['Dockerfile', 'Dockerfile.dockerignore', '.dockerignore'];
+
+describe('ignoredGlobs', () => {
+  it.each([
+    ['a folder: the folder whole', ['docs'], ['docs/**']],
+    ['a folder written with slashes around it', ['/docs/'], ['docs/**']],
+    ['a file name at the root only, as Docker reads it', ['*.md'], ['*.md']],
+    ['a name at any depth', ['**/*.md'], ['**/*.md']],
+    ['a folder of a folder', ['.github/workflows'], ['.github/workflows/**']],
+    ['several lines, each on its own', ['.github', '**/*.test.ts'], ['.github/**', '**/*.test.ts']],
+  ])('%s', (_, patterns, expected) => {
+    expect(ignoredGlobs(FILES, patterns, ALWAYS)).toEqual(expected);
+  });
+
+  it.each([
+    ['no ignore file', []],
+    ['an exception anywhere (the lines are read in order)', ['docs', '!docs/guide.md']],
+    ['a line that matches no listed file (build outputs, node_modules)', ['node_modules', 'dist']],
+    ['a line that also matches the Dockerfile or the ignore file, which are always inputs', ['Dockerfile*', '.*']],
+    ['character classes, braces and escapes (Nx reads them otherwise)', ['[d]ocs', '{docs,.github}', 'docs\\/x']],
+    ['a line out of the context', ['../docs']],
+  ])('negates nothing for %s', (_, patterns) => {
+    expect(ignoredGlobs(FILES, patterns, ALWAYS)).toEqual([]);
+  });
+
+  it('negates nothing that matches a file the engine sends', () => {
+    // `docs` alone leaves docs/ out; `docs/img` is negated only because the engine leaves it out too.
+    expect(ignoredGlobs(FILES, ['docs/img', 'docs'], ALWAYS)).toEqual(['docs/img/**', 'docs/**']);
+    // A whole-context line leaves only what is always an input: no negation may say so.
+    expect(ignoredGlobs(FILES, ['*'], ALWAYS)).toEqual([]);
+  });
+});
+
+describe('globReaches', () => {
+  it.each([
+    ['docs/**', 'docs/guide.md', true],
+    ['docs/**', 'scripts/release.sh', false],
+    ['*.md', 'README.md', true],
+    ['*.md', 'apps/api/README.md', false],
+    ['docs/**', 'docs/**', true],
+    ['docs/img/**', 'docs/**', true],
+    ['docs/**', 'docs/img/**', true],
+    ['docs/**', 'documents/**', false],
+    ['**/*.md', 'services/b/**', true],
+    ['docs/**', '**', true],
+  ])('%s reaches %s: %s', (glob, path, expected) => {
+    expect(globReaches(glob, path)).toBe(expected);
+  });
+});

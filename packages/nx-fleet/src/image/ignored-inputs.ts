@@ -1,0 +1,92 @@
+import { posix } from 'node:path';
+import picomatch from 'picomatch';
+import { withPrefix } from '../text/sorted';
+import { filterContext } from './build-context';
+
+/**
+ * What a context's ignore file leaves out, as globs (relative to the context folder) that the image's
+ * inputs can negate: a change there reaches neither the image nor, so, its cache key or Nx 24's
+ * affected tasks. Each glob is an ignore pattern as written, kept only when it matches a listed file
+ * and no file the engine sends (the engine's rule decides, through the same library the content tag
+ * uses), nor a file that is always an input (the Dockerfile, its ignore files). Exceptions (`!`)
+ * reorder what is sent line by line, which a set of negations cannot say: then nothing is negated.
+ * Character classes, braces and escapes read differently in Nx's globs: those lines are skipped.
+ * Too few negations only cost a cache miss; too many would hide a change, so each one is checked.
+ */
+export function ignoredGlobs(
+  listed: readonly string[],
+  patterns: readonly string[],
+  alwaysInputs: readonly string[],
+): string[] {
+  if (!patterns.length || patterns.some((pattern) => pattern.startsWith('!'))) return [];
+  const { sent, sorted } = sentOf(listed, patterns);
+  if (sent.size === sorted.length) return [];
+  const globs = new Set<string>();
+  for (const pattern of patterns) {
+    const glob = asGlob(pattern);
+    if (glob === undefined) continue;
+    const matcher = picomatch(glob, { dot: true });
+    // One argument: picomatch's second one asks for a result object, which `some` would pass as an index.
+    const matches = (file: string) => matcher(file);
+    // Docker's rule: a pattern that matches a folder leaves out everything in it.
+    const under = (file: string) => ancestors(file).some(matches);
+    const base = picomatch.scan(glob).base;
+    const self = { some: false, sent: false };
+    const inside = { some: false, sent: false };
+    for (const file of base ? withPrefix(sorted, base, (f) => f) : sorted) {
+      for (const [count, hit] of [
+        [self, matches(file)],
+        [inside, under(file)],
+      ] as const)
+        if (hit) {
+          count.some = true;
+          count.sent ||= sent.has(file);
+        }
+    }
+    if (self.some && !self.sent && !alwaysInputs.some(matches)) globs.add(glob);
+    // Nx's `folder/**` may match a file named like the folder too: only when no such file is sent.
+    if (!glob.endsWith('/**') && inside.some && !inside.sent && !self.sent)
+      if (!alwaysInputs.some((file) => matches(file) || under(file))) globs.add(`${glob}/**`);
+  }
+  return [...globs];
+}
+
+/**
+ * Whether a negated glob (workspace-relative) may leave out a path that must stay an input: a file,
+ * or a folder written `folder/**` (`.` and `**` being everything). A glob without a literal folder
+ * (`**\/*.md`) may reach any folder.
+ */
+export function globReaches(glob: string, path: string): boolean {
+  const folder = path === '**' ? '.' : /^(.*)\/\*\*$/.exec(path)?.[1];
+  if (folder === undefined) return picomatch(glob, { dot: true })(path);
+  const base = picomatch.scan(glob).base;
+  return folder === '.' || !base || base === folder || base.startsWith(`${folder}/`) || folder.startsWith(`${base}/`);
+}
+
+/** The folders a path lies in, nearest last. */
+function ancestors(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** An ignore line as a glob both Docker and Nx read alike, or undefined. */
+function asGlob(pattern: string): string | undefined {
+  if (/[[\]{}()\\!]/.test(pattern)) return undefined;
+  const clean = posix.normalize(pattern.replace(/^\/+/, '')).replace(/\/+$/, '');
+  return clean && clean !== '.' && !clean.startsWith('..') ? clean : undefined;
+}
+
+/** The files sent, per file list and ignore file: services sharing the root `.dockerignore` filter once. */
+const sentMemo = new WeakMap<readonly string[], Map<string, { sent: Set<string>; sorted: string[] }>>();
+
+function sentOf(listed: readonly string[], patterns: readonly string[]) {
+  let byPatterns = sentMemo.get(listed);
+  if (!byPatterns) sentMemo.set(listed, (byPatterns = new Map()));
+  const key = patterns.join('\n');
+  let found = byPatterns.get(key);
+  if (!found) {
+    const sorted = [...listed].sort();
+    byPatterns.set(key, (found = { sent: new Set(filterContext(sorted, patterns)), sorted }));
+  }
+  return found;
+}
