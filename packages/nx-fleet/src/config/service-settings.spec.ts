@@ -58,7 +58,8 @@ describe('parseServiceConfig', () => {
       { field: 'enabled', message: 'must be true or false' },
       {
         field: 'ports',
-        message: 'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, enabled, gates)',
+        message:
+          'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, enabled, gates)',
       },
     ]);
   });

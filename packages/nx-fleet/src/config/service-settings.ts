@@ -17,6 +17,10 @@ export interface FleetServiceConfig {
   /** Extra workspace files (globs) a pruned context needs, e.g. `tsconfig.base.json`. */
   contextInclude?: string[];
   image?: string;
+  /** The Dockerfile stage to build (`--target`): several services built from one Dockerfile's stages. */
+  target?: string;
+  /** Build arguments (`--build-arg`), also read when the context is inferred (`COPY apps/${APP}`). */
+  buildArgs?: Record<string, string>;
   /** `false` opts a project with a Dockerfile out of the fleet. */
   enabled?: boolean;
   /** Checks docker-push waits for; turning one off makes every push warn that it was skipped. */
@@ -53,6 +57,7 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
       case 'dockerfile':
       case 'image':
       case 'buildTarget':
+      case 'target':
         if (typeof value === 'string' && value) config[field] = value;
         else problems.push({ field, message: 'must be a non-empty string' });
         break;
@@ -64,6 +69,16 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
         if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
           config.contextInclude = value as string[];
         else problems.push({ field, message: 'must be an array of glob strings' });
+        break;
+      case 'buildArgs':
+        if (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.values(value).every((v) => typeof v === 'string')
+        )
+          config.buildArgs = value as Record<string, string>;
+        else problems.push({ field, message: 'must be an object of strings, like { "APP": "web" }' });
         break;
       case 'enabled':
         if (typeof value === 'boolean') config.enabled = value;
@@ -85,7 +100,7 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
         problems.push({
           field,
           message:
-            'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, enabled, gates)',
+            'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, enabled, gates)',
         });
     }
   }

@@ -735,6 +735,39 @@ describe('createNodes', () => {
     expect(pushOf('apps/web/project.json', 'apps/web')).toContain('{workspaceRoot}/deploy2/**');
   });
 
+  it('names a setting of the plugin option "services" nx-fleet does not have, or a wrong one, and keeps the others', async () => {
+    const { results } = await runWorkspace(
+      {
+        'apps/web/project.json': json({ name: 'web' }),
+        'apps/workers/project.json': json({ name: 'workers' }),
+        'apps/workers/src/main.js': '\n',
+        // karakeep's images: one Dockerfile, a stage each; its COPY source written with a build argument.
+        'docker/Dockerfile': 'FROM node:20 AS web\nARG APP\nCOPY apps/${APP}/src /app\nFROM node:20 AS workers\n',
+      },
+      {
+        services: {
+          web: { dockerfile: 'docker/Dockerfile', target: 'web', imag: 'acme/web', context: 'everything' },
+          workers: { dockerfile: 'docker/Dockerfile', target: 'workers', buildArgs: { APP: 'workers' } },
+        } as unknown as FleetPluginOptions['services'],
+      },
+    );
+    expect(dockerBuildOf(results, 'apps/web', 'apps/web/project.json').options).toMatchObject({
+      dockerfile: 'docker/Dockerfile',
+      target: 'web',
+    });
+    const workers = dockerBuildOf(results, 'apps/workers', 'apps/workers/project.json');
+    expect(workers.options).toMatchObject({ target: 'workers', buildArgs: { APP: 'workers' } });
+    // The build argument's value decides the COPY source: it names workers' own folder, found in the workspace.
+    expect(workers.metadata!['context']).toMatchObject({ reason: expect.stringMatching(/names a workspace path$/) });
+    expect(dockerBuildOf(results, 'apps/web', 'apps/web/project.json').metadata!['context']).toMatchObject({
+      reason: 'no COPY source decides between the project folder and the workspace root',
+    });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: the plugin option "services", entry "web": setting "imag" is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, enabled, gates); it is ignored.',
+      'nx-fleet: the plugin option "services", entry "web": setting "context" must be one of pruned, workspace, project; it is ignored.',
+    ]);
+  });
+
   it('names no fragment another file is appended to (no FROM): it builds no image', async () => {
     await runWorkspace({
       'apps/api/project.json': json({ name: 'api' }),

@@ -721,7 +721,9 @@ function contextFacts(
   if (dockerfileText === undefined || !project || !workspace) return undefined;
   const packageJson = manifestAt(texts, posix.join(service.root, 'package.json'));
   const targets = declaredTargets(texts, service.root, packageJson);
-  const buildArgs = declaredBuildArgs(targets[targetNames.dockerBuild]);
+  // The project's own docker-build options win over its settings, as Nx merges them.
+  const declared = { ...service.config.buildArgs, ...declaredBuildArgs(targets[targetNames.dockerBuild]) };
+  const buildArgs = Object.keys(declared).length ? declared : undefined;
   const copied = copiedProjectRoots(dockerfileText, buildArgs, projects);
   const folderOutputs = Object.fromEntries(
     copied.flatMap((root) => {

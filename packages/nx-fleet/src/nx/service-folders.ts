@@ -56,7 +56,7 @@ export function analyseFolder(
   const projectName = nameOf(root, projectJson, packageJson);
   const project = projectFacts(projectJson, packageJson);
   const facts = { projectName, ...(project ? { project } : {}), warnings };
-  const fromPlugin = pluginSettings(root, projectName, projectJson, packageJson, options);
+  const fromPlugin = pluginSettings(root, projectName, projectJson, packageJson, options, warnings);
   // A project that names its Dockerfile (its own fleet block, or the plugin option `services`) is a
   // service even when its folder holds none.
   if (!containerfiles.length && !hasFleetBlock(projectJson, packageJson) && !fromPlugin.dockerfile)
@@ -224,11 +224,21 @@ function pluginSettings(
   projectJson: ProjectManifest | undefined,
   packageJson: ProjectManifest | undefined,
   options: NormalizedFleetOptions,
+  warnings: Warning[],
 ): FleetServiceConfig {
   const name = (projectJson ?? packageJson)?.name;
   const names = [...new Set([typeof name === 'string' ? name : undefined, projectName])];
-  const byKey = (key: string | undefined) =>
-    key !== undefined && Object.hasOwn(options.services, key) ? options.services[key] : undefined;
+  // Checked as a project's own block is: a typo (`imag`) or a setting nx-fleet has not (`target`) is named, never dropped silently.
+  const byKey = (key: string | undefined) => {
+    if (key === undefined || !Object.hasOwn(options.services, key)) return undefined;
+    const { config, problems } = parseServiceConfig(options.services[key]);
+    for (const problem of problems)
+      warnings.push({
+        key: `services:${key}:${problem.field}`,
+        message: `nx-fleet: the plugin option "services", entry "${key}": setting "${problem.field}" ${problem.message}; it is ignored.`,
+      });
+    return config;
+  };
   return Object.assign({}, byKey(root), ...names.map(byKey)) as FleetServiceConfig;
 }
 

@@ -250,6 +250,8 @@ export function buildServiceTargets({
         dockerfile,
         ...contextOptions(context, projectRoot),
         ...(config.image ? { image: config.image } : {}),
+        ...(config.target ? { target: config.target } : {}),
+        ...(config.buildArgs ? { buildArgs: config.buildArgs } : {}),
         ...(options.registry ? { registry: options.registry } : {}),
       },
       inputs: imageInputs,

@@ -306,9 +306,10 @@ describe('adopt generator', () => {
         dependsOn: ['build'],
         options: { target: 'runner' },
       });
-      // The script's stdin context is reported, and nothing is written.
+      // The script's stdin context is reported, and no setting is written; nx-fleet builds the folder's
+      // legacy.dockerfile (its one variant) from the project folder, which gets its ignore file.
       expect(fleetOf(tree, 'legacy')).toBeUndefined();
-      expect(tree.exists('apps/legacy/.dockerignore')).toBe(false);
+      expect(tree.exists('apps/legacy/.dockerignore')).toBe(true);
       const table = printed.join('\n');
       expect(table).toMatch(/^SERVICE\s+DOCKERFILE\s+CONTEXT\s+WHY\s+IMAGE\s+NOT ADOPTED$/m);
       expect(table).toMatch(/^billing\s+docker\/billing\.Dockerfile\s+pruned\s+.*acme\/billing-api\s+-$/m);
