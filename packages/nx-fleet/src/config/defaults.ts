@@ -45,6 +45,11 @@ export const DEFAULT_RELEASE_IGNORE: readonly string[] = [
   '.codesandbox/**',
   '.claude/**',
   '.cursor/**',
+  // Coding agents' plans, skills and rules (documenso's `.agents/`, `.opencode/`).
+  '.agents/**',
+  '.opencode/**',
+  '.cursorrules',
+  '.windsurfrules',
   'docs/**',
   '**/*.md',
   'LICENSE*',

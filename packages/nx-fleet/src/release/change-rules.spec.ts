@@ -74,6 +74,10 @@ const realRepo: Tree = {
   '.husky': { 'pre-commit': '' },
   '.devcontainer': { Dockerfile: '', 'devcontainer.json': '' },
   '.claude': { 'settings.json': '' },
+  // Coding agents' plans, skills and rules (documenso's).
+  '.agents': { skills: { 'review.json': '' } },
+  '.opencode': { 'agent.json': '' },
+  '.cursorrules': '',
   docs: { 'guide.md': '' },
   'CHANGELOG.md': '',
   LICENSE: '',
