@@ -346,6 +346,32 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     }
   });
 
+  it('on Nx 24: a change its ignore file leaves out selects no push of a workspace-context service, a file it sends does', async () => {
+    ws.write('services/whole/project.json', JSON.stringify({ name: 'whole' }));
+    ws.write('services/whole/main.js', "console.log('whole');\n");
+    ws.write(
+      'services/whole/Dockerfile',
+      'FROM node:20\nCOPY ./ /workspace\nWORKDIR /workspace/services/whole\nCMD ["node", "main.js"]\n',
+    );
+    ws.write('services/whole/Dockerfile.dockerignore', 'node_modules\n.git\n.nx\ndist\ndocs\n');
+    ws.write('docs/guide.md', 'how we deploy\n');
+    ws.write('notes/plan.txt', 'sent with the workspace\n');
+    try {
+      const pushes = async (file: string) =>
+        JSON.parse(
+          (await ws.nxOk(['show', 'projects', '--affected', '-t', 'docker-push', `--files=${file}`, '--json'])).stdout,
+        ) as string[];
+      expect((await ws.showProject('whole')).targets['docker-push']!.inputs).toContain('!{workspaceRoot}/docs/**');
+      expect(await pushes('docs/guide.md')).not.toContain('whole');
+      // The check can fail: a file the context sends selects the push.
+      expect(await pushes('notes/plan.txt')).toContain('whole');
+    } finally {
+      ws.remove('services/whole');
+      ws.remove('docs');
+      ws.remove('notes');
+    }
+  });
+
   it('on Nx 24: a git-ignored file a Dockerfile copies leaves docker-build uncached, and the image follows it', async () => {
     ws.write('services/bundled/project.json', JSON.stringify({ name: 'bundled' }));
     ws.write('services/bundled/.gitignore', 'bundle/\n');

@@ -801,8 +801,8 @@ describe('contextNeeds: what the context sends beyond what Nx gives the project'
       'apps/api/plugins/audit',
     ]);
     expect(contextNeeds(facts(dockerfile, { files, ignore, projects }), 'pruned').nested).toEqual([
-      'apps/api/plugins/audit',
       'apps/api/fixtures/big',
+      'apps/api/plugins/audit',
     ]);
     // The workspace context's inputs are every file already.
     expect(contextNeeds(facts(dockerfile, { files, ignore, projects }), 'workspace').nested).toBeUndefined();

@@ -227,15 +227,20 @@ function nestedProjects(
   index: FileIndex,
 ): string[] {
   const root = facts.projectRoot;
-  if (root === '.') return [];
+  if (root === '.' || !facts.projects) return [];
   const inBase = (path: string) => (base === '.' ? path : posix.relative(base, path));
-  return (facts.projects ?? []).flatMap((project) =>
-    insideOf(project.root, root) &&
-    project.root !== root &&
-    index.under(project.root).some((file) => kept(inBase(file)))
-      ? [project.root]
-      : [],
+  // A range of the sorted roots: a thousand services ask without a scan each.
+  return withPrefix(sortedRoots(facts.projects), `${root}/`, (r) => r).filter((nested) =>
+    index.under(nested).some((file) => kept(inBase(file))),
   );
+}
+
+const rootLists = new WeakMap<NonNullable<ContextFacts['projects']>, string[]>();
+
+function sortedRoots(projects: NonNullable<ContextFacts['projects']>): string[] {
+  let roots = rootLists.get(projects);
+  if (!roots) rootLists.set(projects, (roots = projects.map((project) => project.root).sort()));
+  return roots;
 }
 
 /** The project roots a Dockerfile copies whole, from the workspace root (as a pruned context reads its sources). */

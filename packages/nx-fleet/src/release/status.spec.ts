@@ -26,8 +26,10 @@ describe('formatStatusTable', () => {
     pushedAt: '2025-01-01T00:00:00.000Z',
   });
 
-  it('prints only the header for no services', () => {
-    expect(formatStatusTable([])).toBe('SERVICE  IMAGE  BUILD  PUSH  PINNED REFERENCE');
+  it('says there are no services, and what makes one, rather than a bare header', () => {
+    expect(formatStatusTable([])).toBe(
+      'No services: a project becomes one with a Dockerfile or Containerfile beside its project.json or package.json.',
+    );
   });
 
   it('aligns columns and spells every state', () => {

@@ -72,6 +72,8 @@ export function statusProblems(statuses: readonly ServiceStatus[]): string[] {
 }
 
 export function formatStatusTable(statuses: readonly ServiceStatus[]): string {
+  if (!statuses.length)
+    return 'No services: a project becomes one with a Dockerfile or Containerfile beside its project.json or package.json.';
   const rows = statuses.map((s) => [
     s.project,
     s.image ? `${s.image.image}:${s.image.contentTag}` : '-',
