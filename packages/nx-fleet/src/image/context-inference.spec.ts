@@ -764,6 +764,28 @@ describe('contextNeeds', () => {
   });
 });
 
+describe("inferContext: the workspace's ignore file leaves the project out", () => {
+  it("a whole copy from the project's docker/ folder is of the project folder (cosmo's demo subgraphs)", () => {
+    const files = ['demo/go.mod', 'demo/cmd/employees/main.go', 'demo/docker/employees.Dockerfile', 'go.work.sum'];
+    const dockerfile = 'FROM golang:1.25\nWORKDIR /app\nCOPY . ./\nRUN go build ./cmd/employees\n';
+    const of = (workspace: string[]) =>
+      inferContext(
+        facts(dockerfile, {
+          projectRoot: 'demo',
+          dockerfile: 'demo/docker/employees.Dockerfile',
+          files,
+          ignore: { project: [], workspace },
+        }),
+      );
+    expect(of(['demo'])).toMatchObject({
+      mode: 'project',
+      reason: expect.stringContaining("the workspace's .dockerignore leaves out demo"),
+    });
+    // The check can fail: a workspace context that sends the project stays the workspace.
+    expect(of(['docs'])).toMatchObject({ mode: 'workspace' });
+  });
+});
+
 describe('contextNeeds: what the context sends beyond what Nx gives the project', () => {
   const files = [
     ...FILES,

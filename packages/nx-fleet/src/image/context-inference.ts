@@ -346,6 +346,15 @@ function chooseMode(
   };
 
   if (projectOnly.length === 0 && workspaceOnly.length === 0) {
+    // The workspace's ignore file leaves the project out whole (cosmo's `demo`, its subgraphs built from
+    // `demo/docker/*.Dockerfile` with `context: ./demo`): the whole copy can only be of the project folder.
+    const projectFiles = index.under(facts.projectRoot);
+    const kept = keeps(facts.ignore.workspace);
+    if (whole && !inFolder && projectFiles.length && !projectFiles.some((file) => kept(file)))
+      return {
+        mode: 'project',
+        reason: `${quote(whole)} copies the whole context, and the workspace's .dockerignore leaves out ${facts.projectRoot}: the Dockerfile is written for the project folder`,
+      };
     if (whole && !inFolder)
       return {
         mode: 'workspace',

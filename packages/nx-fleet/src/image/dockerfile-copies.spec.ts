@@ -244,3 +244,27 @@ describe('wholeCopyReads', () => {
     expect(wholeCopyReads('FROM node:20 AS b\nCOPY src/ /app/\nFROM node:20\nCOPY --from=b /app/x /x\n')).toEqual([]);
   });
 });
+
+describe('DockerfileReading.finalStages', () => {
+  it.each([
+    ['one stage, unnamed', 'FROM node:20\nCOPY . .\n', ['#0']],
+    [
+      'a chain: each stage built on, or copied from, by the next',
+      'FROM node:20 AS base\nFROM base AS builder\nRUN make\nFROM node:20-slim AS runner\nCOPY --from=builder /app /app\n',
+      ['runner'],
+    ],
+    [
+      "jitsu's all.Dockerfile: one image per final stage",
+      'FROM node:20 AS base\nFROM base AS builder\nRUN pnpm build\nFROM base AS console\nCOPY --from=builder /app/console /app\nFROM base AS rotor\nCOPY --from=builder /app/rotor /app\nFROM base AS profiles\nCOPY --from=builder /app/profiles /app\n',
+      ['console', 'rotor', 'profiles'],
+    ],
+    [
+      'a stage used by number, by a RUN mount, and in any case',
+      'FROM node:20\nRUN make\nFROM golang AS Tools\nFROM node:20 AS final\nCOPY --from=0 /a /a\nRUN --mount=type=bind,from=tools,source=/bin,target=/t cp /t/x /x\n',
+      ['final'],
+    ],
+    ['an image copied from is no stage of it', 'FROM node:20 AS app\nCOPY --from=busybox:1 /bin/sh /sh\n', ['app']],
+  ])('%s', (_, text, expected) => {
+    expect(new DockerfileReading(text).finalStages).toEqual(expected);
+  });
+});

@@ -57,7 +57,7 @@ export function writtenSources(dockerfile: string, buildArgs: BuildArgs = {}): W
  * instructions, the context sources of each, and what later stages take from a whole-context stage.
  */
 export class DockerfileReading {
-  private parsed: { steps?: Step[]; walked?: ReturnType<typeof walk>; sources?: CopySource[] } = {};
+  private parsed: { steps?: Step[]; walked?: ReturnType<typeof walk>; sources?: CopySource[]; finals?: string[] } = {};
 
   constructor(
     readonly text: string,
@@ -91,9 +91,39 @@ export class DockerfileReading {
     return this.walked.workdirs;
   }
 
+  /**
+   * The stages no other stage builds on (`FROM <stage>`, `COPY --from=<stage>`, a RUN mount `from=`):
+   * the images the Dockerfile can build, by name (`#<index>` for one without). Several of them are
+   * chosen between with `--target` (one image per stage); the build without one builds the last.
+   */
+  get finalStages(): string[] {
+    return (this.parsed.finals ??= finalStagesOf(this.steps));
+  }
+
   private get walked(): ReturnType<typeof walk> {
     return (this.parsed.walked ??= walk(this.steps, this.buildArgs));
   }
+}
+
+function finalStagesOf(steps: readonly Step[]): string[] {
+  const stages: string[] = [];
+  const used = new Set<string>();
+  const use = (reference: string) => {
+    const ref = reference.toLowerCase();
+    // A stage is named, or numbered from 0 in the order of its FROM.
+    used.add(/^\d+$/.test(ref) ? (stages[Number(ref)] ?? ref) : ref);
+  };
+  for (const { text } of steps) {
+    const [keyword, ...words] = text.split(/\s+/);
+    const instruction = keyword?.toUpperCase();
+    if (instruction === 'FROM') {
+      const [image, as, name] = words.filter((word) => !word.startsWith('--'));
+      if (image && stages.includes(image.toLowerCase())) use(image);
+      stages.push(as?.toLowerCase() === 'as' && name ? name.toLowerCase() : `#${stages.length}`);
+    } else if (instruction === 'COPY' || instruction === 'ADD' || instruction === 'RUN')
+      for (const [, from] of text.matchAll(/(?:--from=|[,\s]from=)([^\s,]+)/g)) use(from!.replace(/^["']|["']$/g, ''));
+  }
+  return stages.filter((stage) => !used.has(stage));
 }
 
 /** An instruction with its first line. */

@@ -768,6 +768,44 @@ describe('createNodes', () => {
     ]);
   });
 
+  it('says which stages a root variant builds one image each from, and the setting that picks one (jitsu)', async () => {
+    await runWorkspace({
+      'package.json': json({ name: 'jitsu', private: true }),
+      'all.Dockerfile':
+        'FROM node:20 AS base\nFROM base AS builder\nRUN pnpm build\nFROM base AS console\nCOPY --from=builder /a /a\nFROM base AS rotor\nCOPY --from=builder /b /b\n',
+      'builder.Dockerfile': 'FROM node:20\nRUN npm i -g pnpm\n',
+    });
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: all\.Dockerfile, builder\.Dockerfile are Dockerfile variants at the workspace root, .* all\.Dockerfile builds one image per final stage \(console, rotor\): each is a service of its own, with "target" set to its stage\.$/,
+      ),
+    ]);
+  });
+
+  it('names services that build one Dockerfile alike, which would push one image under several names', async () => {
+    const files = {
+      'apps/web/project.json': json({ name: 'web' }),
+      'apps/workers/project.json': json({ name: 'workers' }),
+      'apps/cli/project.json': json({
+        name: 'cli',
+        targets: { 'docker-build': { options: { target: 'cli' } } },
+      }),
+      'docker/Dockerfile': 'FROM node:20 AS base\nFROM base AS web\nFROM base AS workers\nFROM base AS cli\n',
+    };
+    const services = { dockerfile: 'docker/Dockerfile' };
+    await runWorkspace(files, { services: { web: services, workers: services, cli: services } });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: apps/web, apps/workers build docker/Dockerfile alike (no "target" or "buildArgs" of theirs tells them apart): they push one image under 2 names. ' +
+        'docker/Dockerfile builds one image per final stage (web, workers, cli): each is a service of its own, with "target" set to its stage.',
+    ]);
+    warn.mockClear();
+    // Each with its stage (the settings, or the project's own docker-build options): no word.
+    await runWorkspace(files, {
+      services: { web: { ...services, target: 'web' }, workers: { ...services, target: 'workers' }, cli: services },
+    });
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it('names no fragment another file is appended to (no FROM): it builds no image', async () => {
     await runWorkspace({
       'apps/api/project.json': json({ name: 'api' }),

@@ -23,7 +23,7 @@ import {
 } from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import { copiedProjectRoots, pathOf, type ContextFacts } from '../image/context-inference';
-import { copySources } from '../image/dockerfile-copies';
+import { copySources, DockerfileReading } from '../image/dockerfile-copies';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -217,8 +217,7 @@ async function fleetNodes(
     ...deps,
     warn: collect,
   });
-  // A fragment another file is appended to (growthbook's preview/Dockerfile.append) starts no image: no advice to build it.
-  const buildsImage = (file: string) => texts.text(file)?.match(/^\s*FROM\s/im) !== null;
+  const unbuilt = unbuiltDockerfiles(texts);
   const warnings = [
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
@@ -229,11 +228,12 @@ async function fleetNodes(
         ...projectlessVariants(variants, folders, options.exclude),
         ...orphanVariants(detections, variants, options.exclude),
       ],
-      buildsImage,
+      unbuilt,
     ),
-    ...unbuiltVariantWarnings(detections, variants, options.exclude, buildsImage),
-    ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, buildsImage),
+    ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
+    ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
+    ...alikeBuildWarnings(detections, texts, options.buildTargetName, unbuilt),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -445,13 +445,86 @@ function affectedByOf(detections: readonly Detection[], shared: readonly string[
  * A Dockerfile no project is (or names, in its fleet block or through the plugin option `services`) a
  * service of deserves a word; an excluded one does not.
  */
-function orphanWarnings(detections: readonly Detection[], buildsImage: (file: string) => boolean) {
+function orphanWarnings(detections: readonly Detection[], unbuilt: UnbuiltDockerfiles) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const orphans = detections.flatMap((d) =>
-    d.kind === 'orphan' && !referenced.has(d.dockerfile) && buildsImage(d.dockerfile) ? [d.dockerfile] : [],
+    d.kind === 'orphan' && !referenced.has(d.dockerfile) && unbuilt.buildsImage(d.dockerfile) ? [d.dockerfile] : [],
   );
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
-  return orphans.length ? [{ ...orphanWarning(orphans), roots: orphans.map((file) => posix.dirname(file)) }] : [];
+  return orphans.length
+    ? [{ ...unbuilt.withStages(orphanWarning(orphans), orphans), roots: orphans.map((file) => posix.dirname(file)) }]
+    : [];
+}
+
+/**
+ * Services that build one Dockerfile with the same stage and build arguments push one image under
+ * several names: most often a Dockerfile with a stage per image (karakeep's, jitsu's) pointed at
+ * without "target". Each stage and argument is as the service's settings, then its own docker-build
+ * options, state it.
+ */
+function alikeBuildWarnings(
+  detections: readonly Detection[],
+  texts: WorkspaceTexts,
+  dockerBuild: string,
+  dockerfiles: UnbuiltDockerfiles,
+) {
+  const services = detections.flatMap((d) => (d.kind === 'service' ? [d] : []));
+  const byDockerfile = new Map<string, typeof services>();
+  for (const service of services)
+    byDockerfile.set(service.dockerfile, [...(byDockerfile.get(service.dockerfile) ?? []), service]);
+  return [...byDockerfile].flatMap(([dockerfile, sharing]) => {
+    if (sharing.length < 2) return [];
+    const buildOf = (service: (typeof services)[number]) => {
+      const options =
+        declaredTargets(texts, service.root, manifestAt(texts, posix.join(service.root, 'package.json')))[dockerBuild]
+          ?.options ?? {};
+      const target = (options as { target?: unknown }).target ?? service.config.target;
+      return JSON.stringify([target, { ...service.config.buildArgs, ...declaredBuildArgs({ options }) }]);
+    };
+    const alike = new Map<string, string[]>();
+    for (const service of sharing) alike.set(buildOf(service), [...(alike.get(buildOf(service)) ?? []), service.root]);
+    return [...alike.values()]
+      .filter((roots) => roots.length > 1)
+      .map((roots) => ({
+        ...dockerfiles.withStages(
+          {
+            key: `alike:${dockerfile}:${roots.join(',')}`,
+            message: `nx-fleet: ${listed(roots)} build ${dockerfile} alike (no "target" or "buildArgs" of theirs tells them apart): they push one image under ${roots.length} names.`,
+          },
+          [dockerfile],
+        ),
+        roots,
+      }));
+  });
+}
+
+interface UnbuiltDockerfiles {
+  /** Whether the file starts an image: a fragment another file is appended to (growthbook's preview/Dockerfile.append) does not. */
+  buildsImage(file: string): boolean;
+  /** The warning, with what to set for each file that builds one image per final stage (jitsu's all.Dockerfile). */
+  withStages<W extends { message: string }>(warning: W, files: readonly string[]): W;
+}
+
+/** What a warning about Dockerfiles no service builds says of their texts. */
+function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
+  const finalStages = (file: string) => {
+    const text = texts.text(file);
+    return text === undefined ? [] : new DockerfileReading(text).finalStages;
+  };
+  return {
+    buildsImage: (file) => texts.text(file)?.match(/^\s*FROM\s/im) !== null,
+    withStages(warning, files) {
+      const notes = files.flatMap((file) => {
+        const stages = finalStages(file);
+        return stages.length > 1
+          ? [
+              `${file} builds one image per final stage (${listed(stages)}): each is a service of its own, with "target" set to its stage.`,
+            ]
+          : [];
+      });
+      return notes.length ? { ...warning, message: `${warning.message} ${notes.join(' ')}` } : warning;
+    },
+  };
 }
 
 /**
@@ -487,10 +560,10 @@ function rootVariantWarnings(
   detections: readonly Detection[],
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   exclude: readonly string[],
-  buildsImage: (file: string) => boolean,
+  dockerfiles: UnbuiltDockerfiles,
 ) {
-  const unbuilt = rootVariants(detections, variants, exclude).filter(buildsImage);
-  return unbuilt.length ? [{ ...rootVariantsWarning(unbuilt), roots: ['.'] }] : [];
+  const unbuilt = rootVariants(detections, variants, exclude).filter(dockerfiles.buildsImage);
+  return unbuilt.length ? [{ ...dockerfiles.withStages(rootVariantsWarning(unbuilt), unbuilt), roots: ['.'] }] : [];
 }
 
 /** Shipping variants beside a plain Dockerfile, which make no image, in one warning. */
@@ -498,11 +571,16 @@ function unbuiltVariantWarnings(
   detections: readonly Detection[],
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   exclude: readonly string[],
-  buildsImage: (file: string) => boolean,
+  dockerfiles: UnbuiltDockerfiles,
 ) {
-  const unbuilt = unbuiltVariants(detections, variants, exclude).filter(buildsImage);
+  const unbuilt = unbuiltVariants(detections, variants, exclude).filter(dockerfiles.buildsImage);
   return unbuilt.length
-    ? [{ ...unbuiltVariantsWarning(unbuilt), roots: unbuilt.map((file) => posix.dirname(file)) }]
+    ? [
+        {
+          ...dockerfiles.withStages(unbuiltVariantsWarning(unbuilt), unbuilt),
+          roots: unbuilt.map((file) => posix.dirname(file)),
+        },
+      ]
     : [];
 }
 
