@@ -328,6 +328,25 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'FROM node:20\nARG SERVICE\nCOPY ${SERVICE}.js /app/main.js\nCMD ["node", "/app/main.js"]\n',
     );
 
+    // In a project-less docker/ folder, pruning the workspace to one app that has no Dockerfile (documenso's).
+    ws.write('apps/pruned-web/package.json', JSON.stringify({ name: '@e2e/pruned-web', private: true }));
+    ws.write('apps/pruned-web/main.js', main('pruned-web'));
+    ws.write(
+      'docker/Dockerfile',
+      [
+        'FROM node:20 AS prune',
+        'WORKDIR /repo',
+        'COPY . .',
+        // No turbo in this base image: the fallback copies the same closure.
+        'RUN if command -v turbo >/dev/null 2>&1; then turbo prune --scope=@e2e/pruned-web --docker; else mkdir -p out/full/apps && cp -r apps/pruned-web out/full/apps/; fi',
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY --from=prune /repo/out/full .',
+        'CMD ["node", "apps/pruned-web/main.js"]',
+        '',
+      ].join('\n'),
+    );
+
     // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
@@ -462,6 +481,14 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     await ws.commit('the nested project changes');
     expect((await ws.nxOk(['run', 'folder-api:docker-build', '--output-style=stream'])).stdout).not.toMatch(cached);
     expect(tag('apps/folder-api')).not.toBe(folder);
+  });
+
+  it("a Dockerfile no project builds, which prunes the workspace to one app, is that app's image: it builds and runs", async () => {
+    const web = (await ws.showProject('@e2e/pruned-web')).targets['docker-build']!;
+    expect(web).toMatchObject({ options: { dockerfile: 'docker/Dockerfile', context: '.', prune: true } });
+    await ws.nxOk(['run', '@e2e/pruned-web:docker-build']);
+    const image = ws.readJson<{ localRef: string }>('dist/fleet/apps/pruned-web/image.json').localRef;
+    expect((await runOk('podman', ['run', '--rm', image])).stdout).toContain(`pruned-web ${ws.id}`);
   });
 
   it('a library the image builds itself is neither waited for nor carried: its failing host build never runs', async () => {

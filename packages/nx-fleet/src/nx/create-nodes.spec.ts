@@ -806,6 +806,36 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("a Dockerfile no project builds, which prunes the workspace to one project, is that project's image (documenso, dokploy)", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'dokploy', private: true, workspaces: ['apps/*'] }),
+      'apps/remix/package.json': json({ name: '@documenso/remix' }),
+      'apps/api/package.json': json({ name: '@dokploy/api' }),
+      'apps/web/package.json': json({ name: 'web' }),
+      'apps/web/Dockerfile': 'FROM node:20\nCOPY . .\n',
+      // documenso's: in a project-less docker/ folder, with its build script beside it.
+      'docker/Dockerfile':
+        'FROM node:22 AS builder\nCOPY . .\nRUN turbo prune --scope=@documenso/remix --docker\nFROM node:22\nCOPY --from=builder /app/out/json/ .\n',
+      'docker/build.sh': 'docker build -f docker/Dockerfile .\n',
+      // dokploy's: a root variant, by folder.
+      'Dockerfile.server':
+        'FROM node:20 AS build\nCOPY . .\nRUN pnpm --filter=./apps/api --prod deploy --legacy /prod/api\nFROM node:20\nCOPY --from=build /prod/api /app\n',
+      // Two images of web's (it has its own): not taken.
+      'docker/Dockerfile.web': 'FROM node:20\nRUN turbo prune web --docker\n',
+    });
+    const buildOf = (root: string) =>
+      results.flatMap(([, r]) => (r.projects?.[root] ? [r.projects[root]!.targets!['docker-build']!] : []))[0];
+    expect(buildOf('apps/remix')!.options).toMatchObject({ dockerfile: 'docker/Dockerfile' });
+    expect(buildOf('apps/api')!.options).toMatchObject({ dockerfile: 'Dockerfile.server' });
+    expect(buildOf('apps/web')!.options).toMatchObject({ dockerfile: 'apps/web/Dockerfile' });
+    // Each Dockerfile is its service's input, and the folder holding one is its (as the plugin option's).
+    const push = results.flatMap(([, r]) =>
+      r.projects?.['apps/web'] ? [r.projects['apps/web']!.targets!['docker-push']!] : [],
+    )[0]!;
+    expect(push.inputs).toEqual(['{projectRoot}/**/*', { env: 'FLEET_ENGINE' }]);
+    expect(warnings(warn).join('\n')).not.toMatch(/docker\/Dockerfile[^.]|Dockerfile\.server/);
+  });
+
   it('names no fragment another file is appended to (no FROM): it builds no image', async () => {
     await runWorkspace({
       'apps/api/project.json': json({ name: 'api' }),

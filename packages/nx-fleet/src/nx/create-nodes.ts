@@ -24,6 +24,7 @@ import {
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import { copiedProjectRoots, pathOf, type ContextFacts } from '../image/context-inference';
 import { copySources, DockerfileReading } from '../image/dockerfile-copies';
+import { prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -162,10 +163,11 @@ async function fleetNodes(
   );
   // The variants join folders already matched: the roots are known before them, and a kept answer needs no more.
   const roots = [...matchedFolders.keys()];
+  const sharedRoots = [...matchedFolders].flatMap(([root, matched]) =>
+    claimed.has(root) || matched.some((file) => !isContainerfile(posix.basename(file))) ? [root] : [],
+  );
   const shared = sharedPatterns({
-    projectRoots: [...matchedFolders].flatMap(([root, matched]) =>
-      claimed.has(root) || matched.some((file) => !isContainerfile(posix.basename(file))) ? [root] : [],
-    ),
+    projectRoots: sharedRoots,
     entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
     ignore: options.releaseIgnore,
   });
@@ -204,13 +206,16 @@ async function fleetNodes(
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);
   const isNxProject = nxProjectRoots(context.workspaceRoot, files, deps.env);
-  const outcomes = withoutNameClashes(
+  const analysed = withoutNameClashes(
     [...folders].map(([root, folderFiles]) =>
       analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
     ),
     roots,
     isNxProject,
   );
+  const outcomes = workspaceFiles
+    ? withPrunedImages(analysed, roots, { folders, variants, options, texts, isNxProject, verbose: deps.verbose })
+    : analysed;
   const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
   const projects = workspaceFiles && nxProjectsOf(outcomes, roots, isNxProject);
   const providers = await providersOf(projects, rawOptions, context.workspaceRoot, workspaceFiles, {
@@ -248,8 +253,20 @@ async function fleetNodes(
   for (const { key, message, state } of cache.unprinted(warnings)) deps.warnings.warn(`${key}\0${state}`, message);
   cache.save();
 
-  // Rule (b) only where there are services.
-  const affectedBy = affectedByOf(detections, detections.some((d) => d.kind === 'service') ? shared : []);
+  // Rule (b) only where there are services. A Dockerfile a project builds from elsewhere (its settings,
+  // or inferred from what it prunes to) is that service's input: its folder is no one's shared file.
+  const elsewhere = detections.flatMap((d) =>
+    d.kind === 'service' && posix.dirname(d.dockerfile) !== d.root ? [d.dockerfile] : [],
+  );
+  const sharedNow = elsewhere.some((file) => !claimed.has(posix.dirname(file)))
+    ? sharedPatterns({
+        projectRoots: [...sharedRoots, ...elsewhere.map((file) => posix.dirname(file))],
+        entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
+        // One at the root (dokploy's Dockerfile.server) leaves the other root files shared.
+        ignore: [...options.releaseIgnore, ...elsewhere.flatMap((file) => [file, `${file}.dockerignore`])],
+      })
+    : shared;
+  const affectedBy = affectedByOf(detections, detections.some((d) => d.kind === 'service') ? sharedNow : []);
   const filesVersion = deps.memo.filesVersion(filePaths);
   const pacts = pactFilesByRoot(files);
   const matched = new Set(files);
@@ -454,6 +471,64 @@ function orphanWarnings(detections: readonly Detection[], unbuilt: UnbuiltDocker
   return orphans.length
     ? [{ ...unbuilt.withStages(orphanWarning(orphans), orphans), roots: orphans.map((file) => posix.dirname(file)) }]
     : [];
+}
+
+/**
+ * A Dockerfile no project builds, which prunes the workspace to one project that builds no image
+ * (documenso's `docker/Dockerfile`: `turbo prune --scope=@documenso/remix`; dokploy's root
+ * `Dockerfile.server`: `pnpm --filter=./apps/api deploy`), is that project's image: the project is
+ * analysed again as if the plugin option `services` pointed it there. Not cached per folder: the
+ * claim follows another folder's file.
+ */
+function withPrunedImages(
+  outcomes: readonly Outcome[],
+  roots: readonly string[],
+  facts: {
+    folders: ReadonlyMap<string, readonly string[]>;
+    variants: ReadonlyMap<string, readonly string[]> | undefined;
+    options: NormalizedFleetOptions;
+    texts: WorkspaceTexts;
+    isNxProject: (root: string) => boolean;
+    verbose: (message: string) => void;
+  },
+): readonly Outcome[] {
+  const { folders, variants, options, texts } = facts;
+  const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
+  const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
+  const unbuilt = new Set([
+    ...[
+      ...detections,
+      ...projectlessVariants(variants, folders, options.exclude),
+      ...orphanVariants(detections, variants, options.exclude),
+    ].flatMap((d) => (d.kind === 'orphan' && !built.has(d.dockerfile) ? [d.dockerfile] : [])),
+    ...rootVariants(detections, folders.has('.') ? variants : undefined, options.exclude),
+  ]);
+  if (!unbuilt.size) return outcomes;
+  const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
+  const claims = new Map<string, Array<{ dockerfile: string; step: string }>>();
+  for (const dockerfile of unbuilt) {
+    const text = texts.text(dockerfile);
+    const found = text === undefined ? undefined : prunedFor(text, projects);
+    if (found) claims.set(found.project, [...(claims.get(found.project) ?? []), { dockerfile, step: found.step.text }]);
+  }
+  if (!claims.size) return outcomes;
+  return outcomes.map((outcome, i) => {
+    const root = roots[i]!;
+    const folderFiles = folders.get(root) ?? [];
+    if (!('analysis' in outcome) || outcome.analysis.detection.kind !== 'none') return outcome;
+    const name = outcome.analysis.projectName;
+    const claim = claims.get(name);
+    // Two Dockerfiles for one project, or one with container files of its own, are not guessed between.
+    if (claim?.length !== 1 || folderFiles.some(isContainerfile) || !projects.some((p) => p.root === root))
+      return outcome;
+    const { dockerfile, step } = claim[0]!;
+    const services = { ...options.services, [name]: { ...options.services[name], dockerfile } };
+    const manifests = manifestsOf(root, folderFiles, texts).texts();
+    const analysis = analyseFolder(root, folderFiles, manifests, { ...options, services });
+    if (analysis.detection.kind !== 'service') return outcome;
+    facts.verbose(`nx-fleet: ${name} is a service built from ${dockerfile}: "${step}" prunes the workspace to it`);
+    return { analysis };
+  });
 }
 
 /**

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { prunedFor, pruneSelectors } from './pruned-for';
+
+const PROJECTS = [
+  { name: 'remix', root: 'apps/remix', packageName: '@documenso/remix' },
+  { name: 'api', root: 'apps/api', packageName: '@dokploy/api' },
+  { name: 'workers', root: 'apps/workers', packageName: '@karakeep/workers' },
+  { name: 'webapp', root: 'apps/webapp' },
+  { name: 'server', root: 'packages/server', packageName: '@dokploy/server' },
+];
+
+describe('pruneSelectors', () => {
+  it.each([
+    ['turbo prune --scope=@documenso/remix --docker', ['@documenso/remix']],
+    ['npx -q turbo@2.10.0 prune --scope webapp --docker', ['webapp']],
+    ['turbo prune api web --docker', ['api', 'web']],
+    ['pnpm --filter=./apps/api --prod deploy --legacy /prod/api', ['./apps/api']],
+    [
+      'CI=true pnpm deploy --node-linker=isolated --legacy --filter @karakeep/workers --prod /prod/workers',
+      ['@karakeep/workers'],
+    ],
+    ['yarn workspaces focus --production api', ['api']],
+    ['--mount=type=cache,target=/pnpm pnpm -F api... deploy /out', ['api...']],
+    // Installs and builds prune nothing.
+    ['pnpm --filter=@dokploy/server build && pnpm install --frozen-lockfile', []],
+  ])('%s', (run, expected) => {
+    expect(pruneSelectors(run)).toEqual(expected);
+  });
+});
+
+describe('prunedFor', () => {
+  it.each([
+    [
+      "documenso's docker/Dockerfile",
+      'FROM node:22 AS builder\nCOPY . .\nRUN turbo prune --scope=@documenso/remix --docker\nFROM node:22 AS runner\nCOPY --from=builder /app/out .\n',
+      'remix',
+    ],
+    [
+      "dokploy's Dockerfile.server (a folder selector)",
+      'FROM node:20 AS build\nCOPY . .\nRUN pnpm --filter=@dokploy/server build\nRUN pnpm --filter=./apps/api --prod deploy --legacy /prod/api\nFROM node:20\nCOPY --from=build /prod/api /app\n',
+      'api',
+    ],
+  ])('%s', (_, text, project) => {
+    expect(prunedFor(text, PROJECTS)?.project).toBe(project);
+  });
+
+  it.each([
+    ['no prune tool', 'FROM node:20\nCOPY . .\nRUN pnpm install && pnpm build\n'],
+    [
+      'two projects (inbox-zero deploys its web app and its worker)',
+      'FROM node:20\nRUN pnpm --filter @documenso/remix deploy /a && pnpm --filter @karakeep/workers deploy /b\n',
+    ],
+    ['a selector naming no project', 'FROM node:20\nRUN turbo prune --scope=@acme/other --docker\n'],
+    ['a glob selector', 'FROM node:20\nRUN pnpm --filter "./apps/*" deploy /out\n'],
+    [
+      "several final stages (karakeep's: one image per stage, picked with --target)",
+      'FROM node:20 AS base\nRUN CI=true pnpm deploy --filter @karakeep/workers --prod /prod/workers\nFROM base AS web\nFROM base AS workers\n',
+    ],
+  ])('claims nothing for %s', (_, text) => {
+    expect(prunedFor(text, PROJECTS)).toBeUndefined();
+  });
+});

@@ -1,0 +1,80 @@
+import { posix } from 'node:path';
+import { shellCommands } from '../text/shell-words';
+import { DockerfileReading, type Step } from './dockerfile-copies';
+
+export interface PrunedFor {
+  /** The project's name. */
+  project: string;
+  /** The RUN that prunes the workspace to it, as written. */
+  step: Step;
+}
+
+/**
+ * The one workspace project a Dockerfile no project builds is that project's image: it builds one
+ * image (a single final stage) and every prune tool in it cuts the workspace down to that project
+ * (`turbo prune --scope=@documenso/remix`, `pnpm --filter=./apps/api deploy`, `yarn workspaces focus
+ * api`), named by package name, project name or folder. Several images (stages), several projects or
+ * none: undefined, for the warning that names the file to decide.
+ */
+export function prunedFor(
+  dockerfileText: string,
+  projects: ReadonlyArray<{ name: string; root: string; packageName?: string }>,
+): PrunedFor | undefined {
+  const reading = new DockerfileReading(dockerfileText);
+  if (reading.finalStages.length !== 1) return undefined;
+  const found = new Map<string, Step>();
+  for (const step of reading.steps) {
+    if (!/^RUN\s/i.test(step.text)) continue;
+    for (const selector of pruneSelectors(step.text.replace(/^RUN\s+/i, ''))) {
+      const project = projectOf(selector, projects);
+      if (project === undefined) return undefined;
+      if (!found.has(project)) found.set(project, step);
+    }
+  }
+  if (found.size !== 1) return undefined;
+  const [[project, step]] = [...found];
+  return { project: project!, step: step! };
+}
+
+/** What each prune tool a RUN runs is asked to keep, as written. */
+export function pruneSelectors(run: string): string[] {
+  const selectors: string[] = [];
+  for (const { words } of shellCommands(run.replace(/^(?:--\S+\s+)+/, ''))) {
+    // After `npx`, `corepack` or variables set for the command (`CI=true pnpm deploy …`).
+    const texts = words.map((word) => word.text);
+    const turbo = texts.findIndex((word, i) => /^turbo(?:@\S+)?$/.test(word) && texts[i + 1] === 'prune');
+    const pnpm = texts.indexOf('pnpm');
+    const yarn = texts.indexOf('yarn');
+    if (turbo >= 0) selectors.push(...flagged(texts.slice(turbo + 2), ['--scope'], true));
+    else if (pnpm >= 0 && texts.includes('deploy', pnpm))
+      selectors.push(...flagged(texts.slice(pnpm + 1), ['--filter', '-F'], false));
+    else if (yarn >= 0 && texts[yarn + 1] === 'workspaces' && texts[yarn + 2] === 'focus')
+      selectors.push(...texts.slice(yarn + 3).filter((word) => !word.startsWith('-')));
+  }
+  return selectors;
+}
+
+/** The values of the flags (`--scope=a`, `--scope a`), and the bare words too where the tool reads them so. */
+function flagged(words: readonly string[], flags: readonly string[], positional: boolean): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const flag = flags.find((f) => word === f || word.startsWith(`${f}=`));
+    if (flag) values.push(word === flag ? (words[++i] ?? '') : word.slice(flag.length + 1));
+    else if (positional && !word.startsWith('-')) values.push(word);
+  }
+  return values.filter(Boolean);
+}
+
+/** A pnpm or turbo selector (`api...`, `{./apps/api}`, `./apps/api`) as the project it names. */
+function projectOf(
+  selector: string,
+  projects: ReadonlyArray<{ name: string; root: string; packageName?: string }>,
+): string | undefined {
+  const plain = selector.replace(/^\^?(?:\.\.\.)?\{?|\}?(?:\.\.\.)?$/g, '');
+  const root = posix.normalize(plain).replace(/\/+$/, '');
+  return (
+    projects.find((project) => project.root === root) ??
+    projects.find((project) => project.packageName === plain || project.name === plain)
+  )?.name;
+}
