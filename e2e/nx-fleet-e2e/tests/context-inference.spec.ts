@@ -329,6 +329,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
 
     // In a project-less docker/ folder, pruning the workspace to one app that has no Dockerfile (documenso's).
+    ws.write('apps/pruned-web/project.json', JSON.stringify({ name: 'pruned-web' }));
     ws.write('apps/pruned-web/package.json', JSON.stringify({ name: '@e2e/pruned-web', private: true }));
     ws.write('apps/pruned-web/main.js', main('pruned-web'));
     ws.write(
@@ -484,9 +485,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it("a Dockerfile no project builds, which prunes the workspace to one app, is that app's image: it builds and runs", async () => {
-    const web = (await ws.showProject('@e2e/pruned-web')).targets['docker-build']!;
+    const web = (await ws.showProject('pruned-web')).targets['docker-build']!;
     expect(web).toMatchObject({ options: { dockerfile: 'docker/Dockerfile', context: '.', prune: true } });
-    await ws.nxOk(['run', '@e2e/pruned-web:docker-build']);
+    await ws.nxOk(['run', 'pruned-web:docker-build']);
     const image = ws.readJson<{ localRef: string }>('dist/fleet/apps/pruned-web/image.json').localRef;
     expect((await runOk('podman', ['run', '--rm', image])).stdout).toContain(`pruned-web ${ws.id}`);
   });
