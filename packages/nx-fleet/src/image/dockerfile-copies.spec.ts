@@ -264,6 +264,11 @@ describe('DockerfileReading.finalStages', () => {
       ['final'],
     ],
     ['an image copied from is no stage of it', 'FROM node:20 AS app\nCOPY --from=busybox:1 /bin/sh /sh\n', ['app']],
+    [
+      "a stage that is only its FROM (plane's unused binfmt) builds no image; the last one is built all the same",
+      'FROM tonistiigi/binfmt AS binfmt\nFROM node:20 AS runner\nRUN make\nFROM runner AS prod\n',
+      ['prod'],
+    ],
   ])('%s', (_, text, expected) => {
     expect(new DockerfileReading(text).finalStages).toEqual(expected);
   });

@@ -113,6 +113,8 @@ function finalStagesOf(steps: readonly Step[]): string[] {
     // A stage is named, or numbered from 0 in the order of its FROM.
     used.add(/^\d+$/.test(ref) ? (stages[Number(ref)] ?? ref) : ref);
   };
+  // A stage that is only its FROM (plane's unused `binfmt`, a placeholder `FROM scratch AS x`) builds no image of its own.
+  const bare = new Set<string>();
   for (const { text } of steps) {
     const [keyword, ...words] = text.split(/\s+/);
     const instruction = keyword?.toUpperCase();
@@ -120,10 +122,15 @@ function finalStagesOf(steps: readonly Step[]): string[] {
       const [image, as, name] = words.filter((word) => !word.startsWith('--'));
       if (image && stages.includes(image.toLowerCase())) use(image);
       stages.push(as?.toLowerCase() === 'as' && name ? name.toLowerCase() : `#${stages.length}`);
-    } else if (instruction === 'COPY' || instruction === 'ADD' || instruction === 'RUN')
+      bare.add(stages[stages.length - 1]!);
+      continue;
+    }
+    bare.delete(stages[stages.length - 1]!);
+    if (instruction === 'COPY' || instruction === 'ADD' || instruction === 'RUN')
       for (const [, from] of text.matchAll(/(?:--from=|[,\s]from=)([^\s,]+)/g)) use(from!.replace(/^["']|["']$/g, ''));
   }
-  return stages.filter((stage) => !used.has(stage));
+  // The last stage is what a build without --target builds, bare or not.
+  return stages.filter((stage, i) => !used.has(stage) && (!bare.has(stage) || i === stages.length - 1));
 }
 
 /** An instruction with its first line. */

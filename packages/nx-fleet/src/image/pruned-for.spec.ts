@@ -54,7 +54,7 @@ describe('prunedFor', () => {
     ['a glob selector', 'FROM node:20\nRUN pnpm --filter "./apps/*" deploy /out\n'],
     [
       "several final stages (karakeep's: one image per stage, picked with --target)",
-      'FROM node:20 AS base\nRUN CI=true pnpm deploy --filter @karakeep/workers --prod /prod/workers\nFROM base AS web\nFROM base AS workers\n',
+      'FROM node:20 AS base\nRUN CI=true pnpm deploy --filter @karakeep/workers --prod /prod/workers\nFROM base AS web\nCMD ["web"]\nFROM base AS workers\nCMD ["workers"]\n',
     ],
   ])('claims nothing for %s', (_, text) => {
     expect(prunedFor(text, PROJECTS)).toBeUndefined();

@@ -790,7 +790,8 @@ describe('createNodes', () => {
         name: 'cli',
         targets: { 'docker-build': { options: { target: 'cli' } } },
       }),
-      'docker/Dockerfile': 'FROM node:20 AS base\nFROM base AS web\nFROM base AS workers\nFROM base AS cli\n',
+      'docker/Dockerfile':
+        'FROM node:20 AS base\nFROM base AS web\nCMD ["web"]\nFROM base AS workers\nCMD ["workers"]\nFROM base AS cli\nCMD ["cli"]\n',
     };
     const services = { dockerfile: 'docker/Dockerfile' };
     await runWorkspace(files, { services: { web: services, workers: services, cli: services } });
@@ -810,6 +811,9 @@ describe('createNodes', () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'dokploy', private: true, workspaces: ['apps/*'] }),
       'apps/remix/package.json': json({ name: '@documenso/remix' }),
+      // Leftover templates it does not build from (not guessed between): it builds no image of its own.
+      'apps/remix/Dockerfile.bun': 'FROM oven/bun\n',
+      'apps/remix/Dockerfile.pnpm': 'FROM node:20\n',
       'apps/api/package.json': json({ name: '@dokploy/api' }),
       'apps/web/package.json': json({ name: 'web' }),
       'apps/web/Dockerfile': 'FROM node:20\nCOPY . .\n',

@@ -518,9 +518,9 @@ function withPrunedImages(
     if (!('analysis' in outcome) || outcome.analysis.detection.kind !== 'none') return outcome;
     const name = outcome.analysis.projectName;
     const claim = claims.get(name);
-    // Two Dockerfiles for one project, or one with container files of its own, are not guessed between.
-    if (claim?.length !== 1 || folderFiles.some(isContainerfile) || !projects.some((p) => p.root === root))
-      return outcome;
+    // Two Dockerfiles for one project are not guessed between. One whose own variants build nothing
+    // (documenso's leftover Dockerfile.bun and Dockerfile.pnpm, not guessed between) is claimed all the same.
+    if (claim?.length !== 1 || !projects.some((p) => p.root === root)) return outcome;
     const { dockerfile, step } = claim[0]!;
     const services = { ...options.services, [name]: { ...options.services[name], dockerfile } };
     const manifests = manifestsOf(root, folderFiles, texts).texts();
@@ -564,7 +564,7 @@ function alikeBuildWarnings(
         ...dockerfiles.withStages(
           {
             key: `alike:${dockerfile}:${roots.join(',')}`,
-            message: `nx-fleet: ${listed(roots)} build ${dockerfile} alike (no "target" or "buildArgs" of theirs tells them apart): they push one image under ${roots.length} names.`,
+            message: `nx-fleet: ${listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)))} build ${dockerfile} alike (no "target" or "buildArgs" of theirs tells them apart): they push one image under ${roots.length} names.`,
           },
           [dockerfile],
         ),
