@@ -227,14 +227,7 @@ async function fleetNodes(
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
-    ...orphanWarnings(
-      [
-        ...detections,
-        ...projectlessVariants(variants, folders, options.exclude),
-        ...orphanVariants(detections, variants, options.exclude),
-      ],
-      unbuilt,
-    ),
+    ...orphanWarnings(withOrphanVariants(detections, variants, folders, options.exclude), unbuilt),
     ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
@@ -256,7 +249,7 @@ async function fleetNodes(
   // Rule (b) only where there are services. A Dockerfile a project builds from elsewhere (its settings,
   // or inferred from what it prunes to) is that service's input: its folder is no one's shared file.
   const elsewhere = detections.flatMap((d) =>
-    d.kind === 'service' && posix.dirname(d.dockerfile) !== d.root ? [d.dockerfile] : [],
+    d.kind === 'service' && d.root !== '.' && !d.dockerfile.startsWith(`${d.root}/`) ? [d.dockerfile] : [],
   );
   const sharedNow = elsewhere.some((file) => !claimed.has(posix.dirname(file)))
     ? sharedPatterns({
@@ -473,6 +466,20 @@ function orphanWarnings(detections: readonly Detection[], unbuilt: UnbuiltDocker
     : [];
 }
 
+/** The folders' detections, with the shipping variants no project builds from as orphans of their own. */
+function withOrphanVariants(
+  detections: readonly Detection[],
+  variants: ReadonlyMap<string, readonly string[]> | undefined,
+  folders: ReadonlyMap<string, unknown>,
+  exclude: readonly string[],
+): Detection[] {
+  return [
+    ...detections,
+    ...projectlessVariants(variants, folders, exclude),
+    ...orphanVariants(detections, variants, exclude),
+  ];
+}
+
 /**
  * A Dockerfile no project builds, which prunes the workspace to one project that builds no image
  * (documenso's `docker/Dockerfile`: `turbo prune --scope=@documenso/remix`; dokploy's root
@@ -496,11 +503,9 @@ function withPrunedImages(
   const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
   const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const unbuilt = new Set([
-    ...[
-      ...detections,
-      ...projectlessVariants(variants, folders, options.exclude),
-      ...orphanVariants(detections, variants, options.exclude),
-    ].flatMap((d) => (d.kind === 'orphan' && !built.has(d.dockerfile) ? [d.dockerfile] : [])),
+    ...withOrphanVariants(detections, variants, folders, options.exclude).flatMap((d) =>
+      d.kind === 'orphan' && !built.has(d.dockerfile) ? [d.dockerfile] : [],
+    ),
     ...rootVariants(detections, folders.has('.') ? variants : undefined, options.exclude),
   ]);
   if (!unbuilt.size) return outcomes;
@@ -557,7 +562,10 @@ function alikeBuildWarnings(
       return JSON.stringify([target, { ...service.config.buildArgs, ...declaredBuildArgs({ options }) }]);
     };
     const alike = new Map<string, string[]>();
-    for (const service of sharing) alike.set(buildOf(service), [...(alike.get(buildOf(service)) ?? []), service.root]);
+    for (const service of sharing) {
+      const build = buildOf(service);
+      alike.set(build, [...(alike.get(build) ?? []), service.root]);
+    }
     return [...alike.values()]
       .filter((roots) => roots.length > 1)
       .map((roots) => ({
