@@ -22,6 +22,10 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/__fixtures__/**',
   // Test fixtures (webstudio's fixtures/react-router-docker, a generated copy of its CLI's template).
   '**/fixtures/**',
+  // Images tests build and run (etherpad's src/tests/ratelimit, keystone's tests/): none ships.
+  '**/test/**',
+  '**/tests/**',
+  '**/__tests__/**',
 ];
 
 /** The release ledger, relative to the workspace root. */

@@ -147,6 +147,9 @@ describe('detectService', () => {
     ['examples/astro/payload/Dockerfile', '**/examples/**'],
     ['services/a/__fixtures__/Dockerfile', '**/__fixtures__/**'],
     ['fixtures/react-router-docker/Dockerfile', '**/fixtures/**'],
+    ['src/tests/ratelimit/Dockerfile.nginx', '**/tests/**'],
+    ['packages/db/test/Dockerfile', '**/test/**'],
+    ['packages/db/__tests__/Dockerfile', '**/__tests__/**'],
   ])('excludes %s by the default pattern %s, even with a project.json beside it', (dockerfile, pattern) => {
     const root = dockerfile.slice(0, dockerfile.lastIndexOf('/'));
     expect(detectService(folder(root, [dockerfile], { projectJson: {} }), DEFAULT_EXCLUDES)).toEqual({
