@@ -273,3 +273,14 @@ describe('DockerfileReading.finalStages', () => {
     expect(new DockerfileReading(text).finalStages).toEqual(expected);
   });
 });
+
+describe('DockerfileReading.placeholderStages', () => {
+  it('names the empty scratch stages others copy from, which a named build context fills (graphql-hive)', () => {
+    const text =
+      'FROM scratch AS router_pkg\nFROM scratch AS config\nFROM scratch AS unused\nFROM rust:1 AS build\nCOPY --from=router_pkg . /src\nRUN --mount=type=bind,from=config,target=/cfg cargo build\nFROM scratch AS out\nCOPY --from=build /bin/router /router\n';
+    expect(new DockerfileReading(text).placeholderStages).toEqual(['router_pkg', 'config']);
+    expect(
+      new DockerfileReading('FROM node:20 AS base\nFROM base\nCOPY --from=base /a /a\n').placeholderStages,
+    ).toEqual([]);
+  });
+});

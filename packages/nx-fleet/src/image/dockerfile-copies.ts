@@ -97,16 +97,27 @@ export class DockerfileReading {
    * chosen between with `--target` (one image per stage); the build without one builds the last.
    */
   get finalStages(): string[] {
-    return (this.parsed.finals ??= finalStagesOf(this.steps));
+    return (this.stageUse ??= stageUseOf(this.steps)).finals;
   }
+
+  /**
+   * Stages that are only `FROM scratch` and that others copy from (graphql-hive's `router_pkg`):
+   * placeholders a named build context fills (`docker buildx bake` contexts, `--build-context`).
+   */
+  get placeholderStages(): string[] {
+    return (this.stageUse ??= stageUseOf(this.steps)).placeholders;
+  }
+
+  private stageUse?: { finals: string[]; placeholders: string[] };
 
   private get walked(): ReturnType<typeof walk> {
     return (this.parsed.walked ??= walk(this.steps, this.buildArgs));
   }
 }
 
-function finalStagesOf(steps: readonly Step[]): string[] {
+function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: string[] } {
   const stages: string[] = [];
+  const scratch = new Set<string>();
   const used = new Set<string>();
   const use = (reference: string) => {
     const ref = reference.toLowerCase();
@@ -123,14 +134,18 @@ function finalStagesOf(steps: readonly Step[]): string[] {
       if (image && stages.includes(image.toLowerCase())) use(image);
       stages.push(as?.toLowerCase() === 'as' && name ? name.toLowerCase() : `#${stages.length}`);
       bare.add(stages[stages.length - 1]!);
+      if (image?.toLowerCase() === 'scratch') scratch.add(stages[stages.length - 1]!);
       continue;
     }
     bare.delete(stages[stages.length - 1]!);
     if (instruction === 'COPY' || instruction === 'ADD' || instruction === 'RUN')
       for (const [, from] of text.matchAll(/(?:--from=|[,\s]from=)([^\s,]+)/g)) use(from!.replace(/^["']|["']$/g, ''));
   }
-  // The last stage is what a build without --target builds, bare or not.
-  return stages.filter((stage, i) => !used.has(stage) && (!bare.has(stage) || i === stages.length - 1));
+  return {
+    // The last stage is what a build without --target builds, bare or not.
+    finals: stages.filter((stage, i) => !used.has(stage) && (!bare.has(stage) || i === stages.length - 1)),
+    placeholders: stages.filter((stage) => used.has(stage) && bare.has(stage) && scratch.has(stage)),
+  };
 }
 
 /** An instruction with its first line. */

@@ -840,6 +840,19 @@ describe('createNodes', () => {
     expect(warnings(warn).join('\n')).not.toMatch(/docker\/Dockerfile[^.]|Dockerfile\.server/);
   });
 
+  it('names a service whose Dockerfile copies from an empty scratch stage, which a named build context fills', async () => {
+    await runWorkspace({
+      'apps/router/project.json': json({ name: 'router' }),
+      'apps/router/Dockerfile':
+        'FROM scratch AS router_pkg\nFROM rust:1 AS build\nCOPY --from=router_pkg . /src\nRUN cargo build\nFROM debian\nCOPY --from=build /r /r\n',
+    });
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: apps\/router\/Dockerfile copies from router_pkg, empty "FROM scratch" stage: placeholders a named build context fills/,
+      ),
+    ]);
+  });
+
   it('names no fragment another file is appended to (no FROM): it builds no image', async () => {
     await runWorkspace({
       'apps/api/project.json': json({ name: 'api' }),

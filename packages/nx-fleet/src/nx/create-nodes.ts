@@ -232,6 +232,7 @@ async function fleetNodes(
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
     ...alikeBuildWarnings(detections, texts, options.buildTargetName, unbuilt),
+    ...placeholderWarnings(detections, texts),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -578,6 +579,29 @@ function alikeBuildWarnings(
         ),
         roots,
       }));
+  });
+}
+
+/**
+ * A service's Dockerfile that copies from an empty `FROM scratch` stage (graphql-hive's router image,
+ * built by `docker buildx bake`) expects a named build context there, which docker-build does not pass.
+ */
+function placeholderWarnings(detections: readonly Detection[], texts: WorkspaceTexts) {
+  return detections.flatMap((d) => {
+    if (d.kind !== 'service') return [];
+    const text = texts.text(d.dockerfile);
+    // Most Dockerfiles copy from no scratch stage: no parse for them.
+    if (!text || !/scratch/i.test(text) || !/from=/i.test(text)) return [];
+    const stages = new DockerfileReading(text).placeholderStages;
+    return stages.length
+      ? [
+          {
+            key: `placeholders:${d.dockerfile}`,
+            message: `nx-fleet: ${d.dockerfile} copies from ${listed(stages)}, empty "FROM scratch" stage${stages.length > 1 ? 's' : ''}: placeholders a named build context fills ("contexts" of docker buildx bake, --build-context). docker-build passes none, so its image gets nothing there: build it with the tool that passes them, or copy those files in the Dockerfile.`,
+            roots: [d.root],
+          },
+        ]
+      : [];
   });
 }
 
