@@ -840,6 +840,20 @@ describe('createNodes', () => {
     expect(warnings(warn).join('\n')).not.toMatch(/docker\/Dockerfile[^.]|Dockerfile\.server/);
   });
 
+  it("a root docker/Dockerfile that prunes the workspace to an app is that app's image, not the root's (unsend)", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'usesend', private: true, workspaces: ['apps/*'] }),
+      'apps/web/package.json': json({ name: 'web' }),
+      'docker/Dockerfile':
+        'FROM node:20 AS builder\nCOPY package.json ./\nCOPY ./apps/web ./apps/web\nRUN pnpm turbo prune web --docker\nFROM node:20 AS runner\nCOPY --from=builder /app/out/full .\n',
+      'docker/start.sh': 'node server.js\n',
+    });
+    const buildOf = (root: string) =>
+      results.flatMap(([, r]) => (r.projects?.[root] ? [r.projects[root]!.targets?.['docker-build']] : []))[0];
+    expect(buildOf('apps/web')!.options).toMatchObject({ dockerfile: 'docker/Dockerfile' });
+    expect(buildOf('.')).toBeUndefined();
+  });
+
   it('names a service whose Dockerfile copies from an empty scratch stage, which a named build context fills', async () => {
     await runWorkspace({
       'apps/router/project.json': json({ name: 'router' }),

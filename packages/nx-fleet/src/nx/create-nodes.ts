@@ -24,7 +24,7 @@ import {
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import { copiedProjectRoots, pathOf, type ContextFacts } from '../image/context-inference';
 import { copySources, DockerfileReading } from '../image/dockerfile-copies';
-import { prunedFor } from '../image/pruned-for';
+import { prunedFor, pruneSelectors } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -201,7 +201,7 @@ async function fleetNodes(
   const variants = workspaceFiles && variantsByFolder(filePaths);
   const folders = withContainerFolders(
     withVariants(matchedFolders, variants),
-    workspaceFiles && copiesFromItsFolder(pathOf(filePaths), texts),
+    workspaceFiles && notTheProjects(pathOf(filePaths), texts),
   );
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);
@@ -635,19 +635,19 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
 }
 
 /**
- * Whether a Dockerfile kept in a subfolder of its project copies from that folder itself: a COPY/ADD
- * source found there, and neither in the project folder nor at the workspace root.
+ * Whether a Dockerfile kept in a container folder of a project is not that project's image: it copies
+ * a file from that folder itself (a source found there, and neither in the project folder nor at the
+ * workspace root), or, at the workspace root, it prunes the workspace to an app (unsend's
+ * `turbo prune web` in `docker/Dockerfile`), whose image it is.
  */
-function copiesFromItsFolder(
-  exists: (path: string) => boolean,
-  texts: WorkspaceTexts,
-): (dockerfile: string) => boolean {
+function notTheProjects(exists: (path: string) => boolean, texts: WorkspaceTexts): (dockerfile: string) => boolean {
   const at = (base: string, source: string) => exists(withoutSlash(posix.normalize(posix.join(base, source))));
   return (dockerfile) => {
     const text = texts.text(dockerfile);
     if (text === undefined) return false;
     const folder = posix.dirname(dockerfile);
     const project = posix.dirname(folder);
+    if (project === '.' && prunes(text)) return true;
     return copySources(text).some(({ source }) =>
       // A whole copy decides nothing, but at the root it is a monorepo's, most often one app's image
       // (a root docker/Dockerfile with `COPY . .`): that stays unclaimed, for the project it builds.
@@ -656,6 +656,13 @@ function copiesFromItsFolder(
         : at(folder, source) && !at(project, source) && !at('.', source),
     );
   };
+}
+
+/** Whether a RUN of the Dockerfile cuts the workspace down with a prune tool. */
+function prunes(dockerfileText: string): boolean {
+  return new DockerfileReading(dockerfileText).steps.some(
+    (step) => /^RUN\s/i.test(step.text) && pruneSelectors(step.text.replace(/^RUN\s+/i, '')).length > 0,
+  );
 }
 
 function withoutSlash(path: string): string {

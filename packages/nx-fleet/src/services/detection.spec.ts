@@ -562,10 +562,10 @@ describe('withContainerFolders', () => {
       ['api/tests', ['api/tests/Dockerfile']],
     ]);
   // builder's Dockerfile copies a file beside it (saltcorn's entry.bash).
-  const forItsFolder = (dockerfile: string) => dockerfile === 'builder/docker/Dockerfile';
+  const notTheProjects = (dockerfile: string) => dockerfile === 'builder/docker/Dockerfile';
 
   it("moves a project's Dockerfile in its docker/ folder, the root's too, into the project folder, leaving the folder empty", () => {
-    const moved = withContainerFolders(folders(), forItsFolder);
+    const moved = withContainerFolders(folders(), notTheProjects);
     expect(moved.get('backend')).toEqual(['backend/docker/Dockerfile', 'backend/package.json']);
     expect(moved.get('backend/docker')).toEqual([]);
     expect(moved.get('.')).toEqual(['docker/Dockerfile', 'package.json']);

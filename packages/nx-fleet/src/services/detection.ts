@@ -250,17 +250,17 @@ const CONTAINER_FOLDERS = new Set(['docker', '.docker', 'deploy', '.deploy', 'co
  * A project's Dockerfile kept in a container folder of its own (hedgedoc's `backend/docker/Dockerfile`,
  * zigbee2mqtt's root `docker/Dockerfile`, each built by its CI with context `.`) joins the project
  * folder, when that holds a manifest and no container file: the project is its service, with the
- * Dockerfile where it is. Not when `forItsFolder` says the Dockerfile copies from that folder itself
- * (saltcorn's `COPY entry.bash ./` beside it: that folder is its context, no project's), nor when the
- * folder has a manifest of its own; at the workspace root only a plain one, as there. Without
- * `forItsFolder` (no file list to decide it by) nothing moves. The folder is left with no files, so
+ * Dockerfile where it is. Not when `notTheProjects` says the Dockerfile is another's image (saltcorn's
+ * `COPY entry.bash ./` beside it: that folder is its context, no project's; at the root, unsend's
+ * `turbo prune web`: the web app's), nor when the folder has a manifest of its own; at the workspace
+ * root only a plain one, as there. Without `notTheProjects` (no file list to decide it by) nothing moves. The folder is left with no files, so
  * every matched folder keeps its place.
  */
 export function withContainerFolders(
   folders: Map<string, string[]>,
-  forItsFolder: ((dockerfile: string) => boolean) | undefined,
+  notTheProjects: ((dockerfile: string) => boolean) | undefined,
 ): Map<string, string[]> {
-  if (!forItsFolder) return folders;
+  if (!notTheProjects) return folders;
   for (const [folder, folderFiles] of folders) {
     const project = posix.dirname(folder);
     const projectFiles = folders.get(project);
@@ -269,7 +269,7 @@ export function withContainerFolders(
     if (projectFiles.some(isContainerfile) || !projectFiles.some((file) => /(^|\/)(project|package)\.json$/.test(file)))
       continue;
     const { file } = serviceContainerfile(folderFiles);
-    if (!file || (isWorkspaceRoot(project) && containerfileVariant(file) !== '') || forItsFolder(file)) continue;
+    if (!file || (isWorkspaceRoot(project) && containerfileVariant(file) !== '') || notTheProjects(file)) continue;
     folders.set(project, [...projectFiles, ...folderFiles].sort());
     folders.set(folder, []);
   }
