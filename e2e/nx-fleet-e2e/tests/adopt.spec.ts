@@ -127,6 +127,11 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
     expect(push.code).not.toBe(0);
     expect(push.stdout + push.stderr).toMatch(/Carry that build over with `nx g nx-fleet:adopt gateway`/);
     expect(ws.exists('dist/fleet/apps/gateway/push.json')).toBe(false);
+    // nx-fleet context says the same, with no folder of "undefined".
+    const context = await ws.bin('nx-fleet', ['context', 'gateway', '--out', 'tmp/gateway-context']);
+    expect(context.code).not.toBe(0);
+    expect(context.stderr).toMatch(/nx-fleet context: gateway:docker-build runs .*Carry that build over/);
+    expect(context.stdout + context.stderr).not.toMatch(/undefined/);
   });
 
   it('--dry-run prints the table and writes nothing', async () => {

@@ -7,6 +7,7 @@ import { prepareContext, unhashedContextWarning, type BuildOptions } from '../im
 import { assemblePrunedContext } from '../image/pruned-context';
 import { nodePorts } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
+import { foreignBuildTarget } from '../services/projects';
 import { fail, type Command } from './command';
 
 export const contextCommand: Command = {
@@ -35,6 +36,9 @@ export const contextCommand: Command = {
         : normalizeOptions(fleetPluginOptions(workspaceRoot)).buildTargetName;
     const target = node?.data.targets?.[targetName];
     const options = target?.options as BuildOptions | undefined;
+    // A project's own docker-build (`docker build …` through run-commands) sends no context nx-fleet chose.
+    const foreign = foreignBuildTarget(project, targetName, target);
+    if (foreign) return fail(`nx-fleet context: ${foreign}`);
     if (!node || !options) {
       return fail(
         `nx-fleet context: "${project}" has no ${targetName} target. \`npx nx-fleet status\` lists the services.`,

@@ -786,6 +786,37 @@ describe("inferContext: the workspace's ignore file leaves the project out", () 
   });
 });
 
+describe('committed files .gitignore matches, which Nx does not list (Cap)', () => {
+  it("a locked install after a whole copy in the project folder needs the root's committed lockfile: the workspace", () => {
+    const dockerfile = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN pnpm i --frozen-lockfile\n';
+    const of = (unlistedOnDisk: string[]) =>
+      inferContext(
+        facts(dockerfile, {
+          files: [...FILES, 'pnpm-workspace.yaml', 'apps/api/package.json'],
+          ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
+        }),
+      );
+    expect(of(['pnpm-lock.yaml'])).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringContaining('which needs pnpm-lock.yaml: the workspace root holds it'),
+    });
+    // The check can fail: with no lockfile at the root, the project folder is the context.
+    expect(of([])).toMatchObject({ mode: 'project' });
+  });
+
+  it('a pruned context carries a committed source Nx does not list: the build is not cached', () => {
+    const dockerfile =
+      'FROM oven/bun\nCOPY apps/api/package.json apps/api/bun.lock ./\nRUN bun install --frozen-lockfile\n';
+    const files = [...FILES, 'apps/api/package.json'];
+    expect(inferContext(facts(dockerfile, { files, unlistedOnDisk: ['apps/api/bun.lock'] }))).toMatchObject({
+      mode: 'pruned',
+      unlisted: ['apps/api/bun.lock'],
+    });
+    // Missing from the disk too: it fails before the build, and the cache stays.
+    expect(inferContext(facts(dockerfile, { files })).unlisted).toBeUndefined();
+  });
+});
+
 describe('contextNeeds: what the context sends beyond what Nx gives the project', () => {
   const files = [
     ...FILES,

@@ -49,6 +49,12 @@ export interface ContextFacts {
   /** The name of the folder the Nx workspace is (`web` of a repository whose JavaScript lives in `web/`). */
   workspaceFolder?: string;
   /**
+   * Paths (workspace-relative) the Dockerfile may read that are on the disk but not in Nx's file list:
+   * committed files `.gitignore` matches (Cap's `pnpm-lock.yaml`, `apps/media-server/bun.lock`). The
+   * engine and a pruned context (git's list) send them; Nx hashes none of them.
+   */
+  unlistedOnDisk?: readonly string[];
+  /**
    * The script names of the workspace root's package.json and of the project's: a RUN that runs one
    * only the root defines (`npm run bootstrap`, `yarn build:chatgpt`) needs the root manifest as it is.
    */
@@ -160,8 +166,8 @@ export function contextNeeds(
     const path = normalizeSource(base, source);
     if (path === undefined || isWholeContext(source)) continue;
     const found = find(index, facts, base, source, ignore);
-    // A pruned context is made of listed files only: there, such a source fails before the build.
-    if (found === 'missing' && mode !== 'pruned') unlisted.push(path);
+    // A pruned context is made of git's files: one git ignores fails there before the build, unless committed.
+    if (found === 'missing' && (mode !== 'pruned' || facts.unlistedOnDisk?.includes(path))) unlisted.push(path);
     // A folder the image builds itself (`yarn workspace @hyperdx/common-utils run build`) needs no host build.
     if (found === 'file' && mode === 'pruned' && !builtInImage(path)) {
       // Carried as another project's output is: from the disk, after the build that writes it.
@@ -519,6 +525,11 @@ const LOCKED_INSTALLS: ReadonlyArray<[RegExp, readonly string[]]> = [
   [/\bbun\s+(?:i|install)\b[^&|;\n]*\s--frozen-lockfile\b/, ['bun.lock', 'bun.lockb']],
 ];
 
+/** The lockfiles the Dockerfile's locked installs read (`npm ci`: package-lock.json, npm-shrinkwrap.json). */
+export function lockedInstallLockfiles(dockerfileText: string): string[] {
+  return LOCKED_INSTALLS.flatMap(([install, lockfiles]) => (install.test(dockerfileText) ? lockfiles : []));
+}
+
 /**
  * Why a whole-context copy from a Dockerfile in its project folder is the workspace, when the steps
  * after it say so without a workspace tool: a WORKDIR into the project's own path inside the copy
@@ -540,10 +551,12 @@ function workspaceLayout(
       !index.under(posix.join(facts.projectRoot, w.source)).length,
   );
   if (into) return `${quote(into)}: the project's own path inside the copy, as the workspace root lays it out`;
+  // A committed lockfile `.gitignore` matches (Cap's) is there all the same.
+  const has = (path: string) => index.has(path) || !!facts.unlistedOnDisk?.includes(path);
   for (const [install, lockfiles] of LOCKED_INSTALLS) {
     const step = stepAfter(reading.steps, whole, install);
-    const atRoot = step && lockfiles.find((lockfile) => index.has(lockfile));
-    if (atRoot && !lockfiles.some((lockfile) => index.has(posix.join(facts.projectRoot, lockfile))))
+    const atRoot = step && lockfiles.find(has);
+    if (atRoot && !lockfiles.some((lockfile) => has(posix.join(facts.projectRoot, lockfile))))
       return `${quote(step)}, which needs ${atRoot}: the workspace root holds it, the project folder does not`;
   }
   // Any install reads a package.json: where only the workspace root has one (ultimate-backend's Nest

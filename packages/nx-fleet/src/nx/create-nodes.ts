@@ -22,8 +22,8 @@ import {
   type Detection,
 } from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
-import { copiedProjectRoots, pathOf, type ContextFacts } from '../image/context-inference';
-import { copySources, DockerfileReading } from '../image/dockerfile-copies';
+import { copiedProjectRoots, lockedInstallLockfiles, pathOf, type ContextFacts } from '../image/context-inference';
+import { copySources, DockerfileReading, type BuildArgs } from '../image/dockerfile-copies';
 import { prunedFor, pruneSelectors } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
@@ -942,6 +942,7 @@ function contextFacts(
       })
     : {};
   const scripts = rootScripts.length ? { root: rootScripts, project: scriptNames(packageJson) } : undefined;
+  const unlistedOnDisk = unlistedOf(dockerfileText, buildArgs, service.root, files, texts);
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
@@ -950,6 +951,7 @@ function contextFacts(
     ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),
     ...(Object.keys(builtFirst).length ? { dependencyBuilds: builtFirst } : {}),
     ...(scripts ? { scripts } : {}),
+    ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
     workspaceFolder: basename(workspaceRoot),
@@ -957,6 +959,30 @@ function contextFacts(
     files,
     ignore: { project, workspace },
   };
+}
+
+/**
+ * What the Dockerfile may read that the disk holds and Nx does not list (committed files `.gitignore`
+ * matches): the lockfiles its locked installs read, at the root and in the project folder, and its
+ * COPY sources, from either. Asked of the disk only for paths Nx does not list.
+ */
+function unlistedOf(
+  dockerfileText: string,
+  buildArgs: BuildArgs | undefined,
+  root: string,
+  files: readonly string[],
+  texts: WorkspaceTexts,
+): string[] {
+  const listed = pathOf(files);
+  const candidates = [
+    ...lockedInstallLockfiles(dockerfileText).flatMap((lockfile) => [lockfile, posix.join(root, lockfile)]),
+    ...copySources(dockerfileText, buildArgs).flatMap(({ source }) =>
+      /[*?[{]/.test(source) ? [] : [posix.normalize(source), posix.join(root, source)].map(withoutSlash),
+    ),
+  ];
+  return [...new Set(candidates)].filter(
+    (path) => path !== '.' && !path.startsWith('../') && !listed(path) && texts.exists(path),
+  );
 }
 
 /** The scripts a package.json defines, by name. */
