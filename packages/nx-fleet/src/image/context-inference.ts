@@ -5,14 +5,7 @@ import type { ContextMode } from '../config/service-settings';
 import { shellCommands } from '../text/shell-words';
 import { withPrefix } from '../text/sorted';
 import { ignoredGlobs } from './ignored-inputs';
-import {
-  copySources,
-  DockerfileReading,
-  type BuildArgs,
-  type CopySource,
-  type Step,
-  type WrittenSource,
-} from './dockerfile-copies';
+import { DockerfileReading, type BuildArgs, type CopySource, type Step, type WrittenSource } from './dockerfile-copies';
 
 /** What the choice of a service's build context is made from; read by the caller, so the choice stays pure. */
 export interface ContextFacts {
@@ -251,13 +244,12 @@ function sortedRoots(projects: NonNullable<ContextFacts['projects']>): string[] 
 
 /** The project roots a Dockerfile copies whole, from the workspace root (as a pruned context reads its sources). */
 export function copiedProjectRoots(
-  dockerfileText: string,
-  buildArgs: BuildArgs | undefined,
+  sources: readonly CopySource[],
   projects: NonNullable<ContextFacts['projects']>,
 ): string[] {
   const names = namesByRoot(projects);
   return unique(
-    copySources(dockerfileText, buildArgs).flatMap(({ source }) => {
+    sources.flatMap(({ source }) => {
       const path = normalizeSource('.', source);
       return path !== undefined && path !== '.' && names.has(path) ? [path] : [];
     }),

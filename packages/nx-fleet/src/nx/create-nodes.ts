@@ -23,7 +23,7 @@ import {
 } from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import { copiedProjectRoots, lockedInstallLockfiles, pathOf, type ContextFacts } from '../image/context-inference';
-import { copySources, DockerfileReading, type BuildArgs } from '../image/dockerfile-copies';
+import { copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
 import { prunedFor, pruneSelectors } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
@@ -916,7 +916,9 @@ function contextFacts(
   // The project's own docker-build options win over its settings, as Nx merges them.
   const declared = { ...service.config.buildArgs, ...declaredBuildArgs(targets[targetNames.dockerBuild]) };
   const buildArgs = Object.keys(declared).length ? declared : undefined;
-  const copied = copiedProjectRoots(dockerfileText, buildArgs, projects);
+  // One reading of the sources for what the folders it copies build and for what it reads off the list.
+  const sources = copySources(dockerfileText, buildArgs);
+  const copied = copiedProjectRoots(sources, projects);
   const folderOutputs = Object.fromEntries(
     copied.flatMap((root) => {
       const outDirs = typeScriptOutDirs(texts, root);
@@ -942,7 +944,7 @@ function contextFacts(
       })
     : {};
   const scripts = rootScripts.length ? { root: rootScripts, project: scriptNames(packageJson) } : undefined;
-  const unlistedOnDisk = unlistedOf(dockerfileText, buildArgs, service.root, files, texts);
+  const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
@@ -968,7 +970,7 @@ function contextFacts(
  */
 function unlistedOf(
   dockerfileText: string,
-  buildArgs: BuildArgs | undefined,
+  sources: readonly CopySource[],
   root: string,
   files: readonly string[],
   texts: WorkspaceTexts,
@@ -976,7 +978,7 @@ function unlistedOf(
   const listed = pathOf(files);
   const candidates = [
     ...lockedInstallLockfiles(dockerfileText).flatMap((lockfile) => [lockfile, posix.join(root, lockfile)]),
-    ...copySources(dockerfileText, buildArgs).flatMap(({ source }) =>
+    ...sources.flatMap(({ source }) =>
       /[*?[{]/.test(source) ? [] : [posix.normalize(source), posix.join(root, source)].map(withoutSlash),
     ),
   ];
