@@ -23,17 +23,23 @@ export function prunedFor(
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
   const found = new Map<string, Step>();
-  for (const step of reading.steps) {
-    if (!/^RUN\s/i.test(step.text)) continue;
-    for (const selector of pruneSelectors(step.text.replace(/^RUN\s+/i, ''))) {
-      const project = projectOf(selector, projects);
-      if (project === undefined) return undefined;
-      if (!found.has(project)) found.set(project, step);
-    }
+  for (const { step, selector } of prunedBy(reading)) {
+    const project = projectOf(selector, projects);
+    if (project === undefined) return undefined;
+    if (!found.has(project)) found.set(project, step);
   }
   if (found.size !== 1) return undefined;
   const [[project, step]] = [...found];
   return { project: project!, step: step! };
+}
+
+/** Every prune tool's selector in the Dockerfile's RUN steps, with its step. */
+export function prunedBy(reading: DockerfileReading): Array<{ step: Step; selector: string }> {
+  return reading.steps.flatMap((step) =>
+    /^RUN\s/i.test(step.text)
+      ? pruneSelectors(step.text.replace(/^RUN\s+/i, '')).map((selector) => ({ step, selector }))
+      : [],
+  );
 }
 
 /** What each prune tool a RUN runs is asked to keep, as written. */

@@ -24,7 +24,7 @@ import {
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import { copiedProjectRoots, lockedInstallLockfiles, pathOf, type ContextFacts } from '../image/context-inference';
 import { copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
-import { prunedFor, pruneSelectors } from '../image/pruned-for';
+import { prunedBy, prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -166,11 +166,13 @@ async function fleetNodes(
   const sharedRoots = [...matchedFolders].flatMap(([root, matched]) =>
     claimed.has(root) || matched.some((file) => !isContainerfile(posix.basename(file))) ? [root] : [],
   );
-  const shared = sharedPatterns({
-    projectRoots: sharedRoots,
-    entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
-    ignore: options.releaseIgnore,
-  });
+  const sharedOf = (projectRoots: readonly string[], ignored: readonly string[] = []) =>
+    sharedPatterns({
+      projectRoots,
+      entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
+      ignore: [...options.releaseIgnore, ...ignored],
+    });
+  const shared = sharedOf(sharedRoots);
   const broker = brokerConfigFromEnv(deps.env) !== undefined;
   const frame = frameOf({ options: rawOptions, matched: files, shared, broker });
   // The whole answer, kept for the state of every input (without Nx's file list there is no such state).
@@ -253,12 +255,11 @@ async function fleetNodes(
     d.kind === 'service' && d.root !== '.' && !d.dockerfile.startsWith(`${d.root}/`) ? [d.dockerfile] : [],
   );
   const sharedNow = elsewhere.some((file) => !claimed.has(posix.dirname(file)))
-    ? sharedPatterns({
-        projectRoots: [...sharedRoots, ...elsewhere.map((file) => posix.dirname(file))],
-        entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
+    ? sharedOf(
+        [...sharedRoots, ...elsewhere.map((file) => posix.dirname(file))],
         // One at the root (dokploy's Dockerfile.server) leaves the other root files shared.
-        ignore: [...options.releaseIgnore, ...elsewhere.flatMap((file) => [file, `${file}.dockerignore`])],
-      })
+        elsewhere.flatMap((file) => [file, `${file}.dockerignore`]),
+      )
     : shared;
   const affectedBy = affectedByOf(detections, detections.some((d) => d.kind === 'service') ? sharedNow : []);
   const filesVersion = deps.memo.filesVersion(filePaths);
@@ -647,7 +648,7 @@ function notTheProjects(exists: (path: string) => boolean, texts: WorkspaceTexts
     if (text === undefined) return false;
     const folder = posix.dirname(dockerfile);
     const project = posix.dirname(folder);
-    if (project === '.' && prunes(text)) return true;
+    if (project === '.' && prunedBy(new DockerfileReading(text)).length) return true;
     return copySources(text).some(({ source }) =>
       // A whole copy decides nothing, but at the root it is a monorepo's, most often one app's image
       // (a root docker/Dockerfile with `COPY . .`): that stays unclaimed, for the project it builds.
@@ -656,13 +657,6 @@ function notTheProjects(exists: (path: string) => boolean, texts: WorkspaceTexts
         : at(folder, source) && !at(project, source) && !at('.', source),
     );
   };
-}
-
-/** Whether a RUN of the Dockerfile cuts the workspace down with a prune tool. */
-function prunes(dockerfileText: string): boolean {
-  return new DockerfileReading(dockerfileText).steps.some(
-    (step) => /^RUN\s/i.test(step.text) && pruneSelectors(step.text.replace(/^RUN\s+/i, '')).length > 0,
-  );
 }
 
 function withoutSlash(path: string): string {
