@@ -348,6 +348,47 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       ].join('\n'),
     );
 
+    // Built by `docker buildx bake` in its repository (graphql-hive's): an empty placeholder stage and a
+    // name no stage has, each filled by a named build context — a library's build output and a folder.
+    ws.write(
+      'packages/router/project.json',
+      JSON.stringify({
+        name: 'router-pkg',
+        targets: {
+          build: {
+            executor: 'nx:run-commands',
+            options: { command: 'node packages/router/build.mjs' },
+            outputs: ['{projectRoot}/dist'],
+            cache: true,
+          },
+        },
+      }),
+    );
+    ws.write(
+      'packages/router/build.mjs',
+      `import { mkdirSync, writeFileSync } from 'node:fs';\nmkdirSync('packages/router/dist', { recursive: true });\nwriteFileSync('packages/router/dist/router.js', "console.log('router ${ws.id}');\\n");\n`,
+    );
+    ws.write('libs/web-assets/banner.txt', 'banner v1\n');
+    ws.write(
+      'apps/bake-web/project.json',
+      JSON.stringify({
+        name: 'bake-web',
+        metadata: { fleet: { buildContexts: { router_pkg: 'packages/router/dist', assets: 'libs/web-assets' } } },
+      }),
+    );
+    ws.write(
+      'apps/bake-web/Dockerfile',
+      [
+        'FROM scratch AS router_pkg',
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY --from=router_pkg router.js ./router.js',
+        'COPY --from=assets banner.txt ./banner.txt',
+        'CMD ["sh", "-c", "node router.js && cat banner.txt"]',
+        '',
+      ].join('\n'),
+    );
+
     // Unrelated to all of them.
     ws.write('apps/other/project.json', JSON.stringify({ name: 'other' }));
     ws.write('apps/other/src/index.js', 'module.exports = 0;\n');
@@ -529,6 +570,43 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/script-pod/image.json');
     expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(`script-pod ${ws.id}`);
+  });
+
+  it('named build contexts: the library is built first, both are sent, and a change in either folder rebuilds', async () => {
+    const build = (await ws.showProject('bake-web')).targets['docker-build']!;
+    expect(build).toMatchObject({
+      cache: true,
+      dependsOn: [{ projects: ['router-pkg'], target: 'build' }],
+      options: { buildContexts: { router_pkg: 'packages/router/dist', assets: 'libs/web-assets' } },
+    });
+    expect(build.inputs).toContain('{workspaceRoot}/libs/web-assets/**/*');
+    const run = async () => {
+      const built = await ws.nxOk(['run', 'bake-web:docker-build', '--output-style=stream']);
+      // The placeholder is filled: no warning says its image gets nothing there.
+      expect(built.stdout + built.stderr).not.toMatch(/placeholders a named build context fills/);
+      const { localRef, contentTag } = ws.readJson<{ localRef: string; contentTag: string }>(
+        'dist/fleet/apps/bake-web/image.json',
+      );
+      return {
+        built: built.stdout,
+        contentTag,
+        says: (await runOk('podman', ['run', '--rm', localRef])).stdout.trim(),
+      };
+    };
+    const first = await run();
+    expect(first.built).toMatch(/nx run router-pkg:build/);
+    expect(first.says).toBe(`router ${ws.id}\nbanner v1`);
+    ws.write('libs/web-assets/banner.txt', 'banner v2\n');
+    await ws.commit('a new banner');
+    const second = await run();
+    expect(second).toMatchObject({
+      contentTag: expect.not.stringMatching(first.contentTag),
+      says: `router ${ws.id}\nbanner v2`,
+    });
+    // The library's source changes its build output: the build runs again, and so does the image's.
+    ws.write('packages/router/build.mjs', ws.read('packages/router/build.mjs').replace('router ', 'router v2 '));
+    await ws.commit('a new router');
+    expect((await run()).says).toBe(`router v2 ${ws.id}\nbanner v2`);
   });
 
   it('a source a build argument without a default empties fails before the engine, naming the argument; passed, it builds', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_MODES, fleetBlockOf, GATE_NAMES, parseServiceConfig } from './service-settings';
+import { CONTEXT_MODES, fleetBlockOf, GATE_NAMES, namedContextSource, parseServiceConfig } from './service-settings';
 
 describe('parseServiceConfig', () => {
   it('returns an empty config and no problems when there is no fleet block', () => {
@@ -59,7 +59,7 @@ describe('parseServiceConfig', () => {
       {
         field: 'ports',
         message:
-          'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, enabled, gates)',
+          'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, buildContexts, enabled, gates)',
       },
     ]);
   });
@@ -119,6 +119,44 @@ describe('parseServiceConfig', () => {
       config: { image: 'kept' },
       problems: [{ field: 'gates', message: GATES_MESSAGE }],
     });
+  });
+});
+
+describe('buildContexts', () => {
+  it('keeps workspace folders and docker-image references by name', () => {
+    const buildContexts = { dist: 'packages/services/api/dist', base: 'docker-image://localhost/base:1', all: '.' };
+    expect(parseServiceConfig({ buildContexts })).toEqual({ config: { buildContexts }, problems: [] });
+  });
+
+  it.each([
+    ['an array', ['dist'], ''],
+    ['a name with "="', { 'a=b': 'dist' }, '; "a=b" is no context name'],
+    [
+      'a git context',
+      { src: 'https://github.com/acme/src.git' },
+      '; "src": "https://github.com/acme/src.git" is neither',
+    ],
+    ['an OCI layout', { base: 'oci-layout:///tmp/layout' }, '; "base": "oci-layout:///tmp/layout" is neither'],
+    ['another stage', { base: 'target:build' }, '; "base": "target:build" is neither'],
+    ['a folder above the workspace', { up: '../shared' }, '; "up": "../shared" is neither'],
+    ['an absolute folder', { abs: '/srv/assets' }, '; "abs": "/srv/assets" is neither'],
+    ['a number', { n: 1 }, '; "n": 1 is neither'],
+  ])('rejects %s, naming the entry, and keeps the other settings', (_label, buildContexts, entry) => {
+    const { config, problems } = parseServiceConfig({ buildContexts, image: 'kept' });
+    expect(config).toEqual({ image: 'kept' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.field).toBe('buildContexts');
+    expect(problems[0]!.message).toContain(
+      `must be an object of names to workspace folders or docker-image:// references, like { "assets": "dist/apps/web" }${entry}`,
+    );
+  });
+
+  it('reads a value as docker-build passes it', () => {
+    expect(namedContextSource('./dist/apps/web/')).toEqual({ kind: 'folder', path: 'dist/apps/web' });
+    expect(namedContextSource('libs/../assets')).toEqual({ kind: 'folder', path: 'assets' });
+    expect(namedContextSource('docker-image://node:20')).toEqual({ kind: 'image', ref: 'docker-image://node:20' });
+    expect(namedContextSource('docker-image://')).toBeUndefined();
+    expect(namedContextSource('libs/../../x')).toBeUndefined();
   });
 });
 

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+
 /**
  * Per-service settings: in `project.json` `metadata.fleet`, in `package.json` `nx.metadata.fleet`,
  * or in the plugin options' `services` map (keyed by project name or root) for projects that
@@ -21,6 +23,11 @@ export interface FleetServiceConfig {
   target?: string;
   /** Build arguments (`--build-arg`), also read when the context is inferred (`COPY apps/${APP}`). */
   buildArgs?: Record<string, string>;
+  /**
+   * Named build contexts (`--build-context name=…`, bake's `contexts`): a workspace folder the
+   * Dockerfile reads with `COPY --from=name` or `FROM name`, or a `docker-image://` reference.
+   */
+  buildContexts?: Record<string, string>;
   /** `false` opts a project with a Dockerfile out of the fleet. */
   enabled?: boolean;
   /** Checks docker-push waits for; turning one off makes every push warn that it was skipped. */
@@ -80,6 +87,12 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
           config.buildArgs = value as Record<string, string>;
         else problems.push({ field, message: 'must be an object of strings, like { "APP": "web" }' });
         break;
+      case 'buildContexts': {
+        const problem = buildContextsProblem(value);
+        if (problem) problems.push({ field, message: problem });
+        else config.buildContexts = value as Record<string, string>;
+        break;
+      }
       case 'enabled':
         if (typeof value === 'boolean') config.enabled = value;
         else problems.push({ field, message: 'must be true or false' });
@@ -100,11 +113,41 @@ export function parseServiceConfig(raw: unknown): { config: FleetServiceConfig; 
         problems.push({
           field,
           message:
-            'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, enabled, gates)',
+            'is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, buildContexts, enabled, gates)',
         });
     }
   }
   return { config, problems };
+}
+
+/** What a named build context's value names: a folder (workspace-relative, normalized) or an image. */
+export type NamedContextSource = { kind: 'folder'; path: string } | { kind: 'image'; ref: string };
+
+const IMAGE_SCHEME = 'docker-image://';
+
+/**
+ * A value of `buildContexts` as docker-build passes it; undefined for what it does not: other
+ * schemes (git, https, oci-layout, `target:`), whose contents no content tag could follow, and
+ * folders outside the workspace, which Nx hashes nothing of.
+ */
+export function namedContextSource(value: string): NamedContextSource | undefined {
+  if (value.startsWith(IMAGE_SCHEME))
+    return value.length > IMAGE_SCHEME.length ? { kind: 'image', ref: value } : undefined;
+  if (/^[a-z][\w+.-]*:/i.test(value) || value.startsWith('/')) return undefined;
+  const path = posix.normalize(value).replace(/\/+$/, '') || '.';
+  return path === '..' || path.startsWith('../') ? undefined : { kind: 'folder', path };
+}
+
+function buildContextsProblem(value: unknown): string | undefined {
+  const shape =
+    'must be an object of names to workspace folders or docker-image:// references, like { "assets": "dist/apps/web" }';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return shape;
+  for (const [name, source] of Object.entries(value)) {
+    if (!name || /[\s=]/.test(name)) return `${shape}; "${name}" is no context name`;
+    if (typeof source !== 'string' || !namedContextSource(source))
+      return `${shape}; "${name}": ${JSON.stringify(source)} is neither (git, https, oci-layout and target: contexts are not passed: their contents are no input Nx or the content tag can follow)`;
+  }
+  return undefined;
 }
 
 /** The `fleet` block of a project.json (`metadata.fleet`) or package.json (`nx.metadata.fleet`). */

@@ -67,6 +67,20 @@ describe('dockerBuildArgs', () => {
     expect(args[args.indexOf('--secret') + 1]).toBe('id=npmrc,env=NPMRC');
   });
 
+  it('passes each named build context as --build-context name=value', () => {
+    const args = dockerBuildArgs(
+      buildRequest({ buildContexts: { dist: '/ws/apps/web/dist', base: 'docker-image://localhost/base:1' } }),
+      true,
+    );
+    expect(args.slice(args.indexOf('--build-context'), args.indexOf('--build-context') + 4)).toEqual([
+      '--build-context',
+      'dist=/ws/apps/web/dist',
+      '--build-context',
+      'base=docker-image://localhost/base:1',
+    ]);
+    expect(dockerBuildArgs(buildRequest(), true)).not.toContain('--build-context');
+  });
+
   it('keeps a build arg value with shell metacharacters as one argv element', () => {
     for (const buildx of [true, false]) {
       const args = dockerBuildArgs(buildRequest({ buildArgs: { CMD: '$(rm -rf /); echo' } }), buildx);
@@ -113,6 +127,14 @@ describe('dockerEngine', () => {
     const { engine, calls } = engineWith();
     expect(engine.name).toBe('docker');
     expect(calls).toEqual([]);
+  });
+
+  it('refuses named build contexts without buildx, before any build, naming what to install', async () => {
+    const { engine, calls } = engineWith(runResult('', 'unknown command: docker buildx', 1));
+    await expect(engine.build(buildRequest({ buildContexts: { dist: '/ws/dist' } }))).rejects.toThrow(
+      /"buildContexts": dist\) need BuildKit's docker buildx.*docker-buildx/,
+    );
+    expect(calls.map((call) => call.args.join(' '))).toEqual(['buildx version']);
   });
 
   it('saves with `docker save -o FILE REF`', async () => {

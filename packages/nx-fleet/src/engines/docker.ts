@@ -41,6 +41,10 @@ export function dockerEngine(processes: ProcessRunner, env: Env): Engine {
       // Secret mounts need BuildKit; the classic builder only has it behind this switch.
       const buildEnv = { ...env, DOCKER_BUILDKIT: env['DOCKER_BUILDKIT'] ?? '1' };
       const withBuildx = await buildx;
+      if (!withBuildx && Object.keys(request.buildContexts ?? {}).length)
+        throw new Error(
+          `nx-fleet: named build contexts (option "buildContexts": ${Object.keys(request.buildContexts ?? {}).join(', ')}) need BuildKit's docker buildx, and "docker buildx version" fails here: install the buildx plugin (Debian: docker-buildx), or build with podman (FLEET_ENGINE=podman).`,
+        );
       return answerInFile('nx-fleet-build-', 'iid', (iidFile) =>
         processes.runOk('docker', dockerBuildArgs({ ...request, iidFile }, withBuildx), { echo: true, env: buildEnv }),
       );

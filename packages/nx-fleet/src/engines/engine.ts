@@ -18,6 +18,8 @@ export interface BuildRequest {
   context: string;
   tags: string[];
   buildArgs: Record<string, string>;
+  /** Named build contexts: an absolute folder, or an image reference, by name. */
+  buildContexts?: Record<string, string>;
   target?: string;
   platforms: string[];
   labels: Record<string, string>;
@@ -184,6 +186,7 @@ export function commonBuildFlags(request: BuildRequest): string[] {
     ...request.tags.flatMap((tag) => ['-t', tag]),
     ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
     ...Object.entries(request.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
+    ...Object.entries(request.buildContexts ?? {}).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
     ...(request.target ? ['--target', request.target] : []),
     ...(request.platforms.length ? ['--platform', request.platforms.join(',')] : []),
     ...request.secrets.flatMap((secret) => ['--secret', secretFlag(secret)]),

@@ -58,20 +58,26 @@ export function filterContext(paths: readonly string[], ignorePatterns: readonly
  * (to a folder, or to nothing, too), never followed.
  */
 export async function listContextFiles(contextDir: string, dockerfile: string): Promise<string[]> {
+  return filterContext(await listFolderFiles(contextDir), readIgnorePatterns(contextDir, dockerfile));
+}
+
+/** Every file and symbolic link under the folder, no ignore file applied. */
+export async function listFolderFiles(folder: string): Promise<string[]> {
   // A folder that is not there holds nothing (the caller names a missing context before it lists).
-  const entries = await readdir(contextDir, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   });
-  const paths = entries
-    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
-    // `parentPath` from Node 20.12; `path` before it.
-    .map((entry) =>
-      relative(contextDir, join(entry.parentPath ?? entry.path, entry.name))
-        .split(sep)
-        .join('/'),
-    );
-  return filterContext(paths, readIgnorePatterns(contextDir, dockerfile));
+  return (
+    entries
+      .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+      // `parentPath` from Node 20.12; `path` before it.
+      .map((entry) =>
+        relative(folder, join(entry.parentPath ?? entry.path, entry.name))
+          .split(sep)
+          .join('/'),
+      )
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/im
 import { buildServiceImage, copySourceProblem, prepareContext, type BuildOptions } from './build';
 import { CONTENT_TAG_LABEL } from './content-label';
 import { contentTag } from './content-tag';
+import { sourcesContentTag } from './verify-record';
 
 const SHA = 'a'.repeat(40);
 const service = ordersService();
@@ -238,6 +239,62 @@ async function onDisk(
     rmSync(root, { recursive: true, force: true });
   }
 }
+
+describe('named build contexts', () => {
+  const named = (root: string) => {
+    const { ports, tools } = imageWorkspace({ workspaceRoot: root });
+    ports.files.files.set(join(root, 'libs/assets'), '');
+    return { ports, tools };
+  };
+  const values = (tools: FakeContainerTools) => {
+    const build = tools.toolCalls().find((call) => call.args[0] === 'build')!.args;
+    return build.flatMap((arg, i) => (build[i - 1] === '--build-context' ? [arg] : []));
+  };
+
+  it('passes a workspace folder and an image, and the tag follows every file of the folder, as the check of a record does', async () => {
+    await onDisk(async (root, write) => {
+      write('services/orders/Dockerfile', 'FROM scratch AS assets\nFROM scratch\nCOPY --from=assets / /srv/\n');
+      write('libs/assets/logo.svg', '<svg/>');
+      // Sent by an engine that reads no ignore file in a named context: the tag follows it too.
+      write('libs/assets/.dockerignore', 'drafts\n');
+      write('libs/assets/drafts/next.svg', '<svg/>');
+      const here = ordersService(root);
+      const withNamed = {
+        ...options,
+        buildContexts: { assets: 'libs/assets/', base: 'docker-image://localhost/base:1' },
+      };
+      const first = named(root);
+      const record = await buildServiceImage(first.ports, withNamed, here);
+      expect(values(first.tools)).toEqual([
+        `assets=${join(root, 'libs/assets')}`,
+        'base=docker-image://localhost/base:1',
+      ]);
+      expect(await sourcesContentTag(first.ports, withNamed, here)).toBe(record.contentTag);
+      expect(record.contentTag).not.toBe((await buildServiceImage(named(root).ports, options, here)).contentTag);
+      write('libs/assets/drafts/next.svg', '<svg version="2"/>');
+      expect(await sourcesContentTag(named(root).ports, withNamed, here)).not.toBe(record.contentTag);
+    });
+  });
+
+  it('names a folder that is not there, or a value it does not pass, before the engine runs', async () => {
+    await onDisk(async (root, write) => {
+      write('services/orders/Dockerfile', 'FROM scratch\n');
+      const here = ordersService(root);
+      const { ports, tools } = named(root);
+      await expect(
+        buildServiceImage(ports, { ...options, buildContexts: { dist: 'apps/web/dist' } }, here),
+      ).rejects.toThrow(
+        'nx-fleet: apps/web/dist (named build context "dist" of orders (option "buildContexts")) does not exist. A build output is there once the build that writes it ran',
+      );
+      await expect(
+        buildServiceImage(ports, { ...options, buildContexts: { src: 'https://github.com/acme/src.git' } }, here),
+      ).rejects.toThrow(
+        'nx-fleet: named build context "src" of orders (option "buildContexts"): "https://github.com/acme/src.git" is neither a workspace folder nor a docker-image:// reference',
+      );
+      expect(tools.toolCalls().filter((call) => call.args[0] === 'build')).toEqual([]);
+    });
+  });
+});
 
 describe('prepareContext', () => {
   it('sends the context folder as it is without prune', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import type { EngineName } from '../config/options';
+import { namedContextSource } from '../config/service-settings';
 import { resolveEngine } from '../engines/detect';
 import type { BuildSecret, Engine } from '../engines/engine';
 import type { GitRevision } from '../io/git';
@@ -11,9 +12,11 @@ import { registryAccess } from '../registry/access';
 import { destinationFor } from '../registry/destinations';
 import {
   contextIgnoreFile,
+  filterContext,
   gitIgnoredEntries,
   hashContextFiles,
   listContextFiles,
+  listFolderFiles,
   pathSummary,
   undeclaredOutputs,
   unhashedContextFiles,
@@ -45,6 +48,8 @@ export interface BuildOptions {
   image?: string;
   engine?: EngineName;
   buildArgs?: Record<string, string>;
+  /** Named build contexts (`--build-context name=…`): workspace folders, or `docker-image://` references. */
+  buildContexts?: Record<string, string>;
   target?: string;
   platforms?: string[];
   secrets?: BuildSecret[];
@@ -250,9 +255,9 @@ async function buildFromContext(
   { listed, files, folder }: PreparedContext,
 ): Promise<ImageRecord> {
   const dockerfileText = (await ports.files.readText(dockerfile)) ?? '';
-  const buildArgs = options.buildArgs ?? {};
   const platforms = options.platforms ?? [];
-  const tag = contentTag({ files, dockerfile: dockerfileText, buildArgs, target: options.target, platforms });
+  const named = await namedContexts(ports, options, service);
+  const tag = imageContentTag(options, files, dockerfileText, named);
   const image = options.image ?? imageNameFor(service.projectName);
   const localRef = `${image}:${tag}`;
   const engine = await resolveEngine(ports, options.engine);
@@ -277,6 +282,7 @@ async function buildFromContext(
           dockerfile,
           dockerfileText,
           contextDir: await folder(),
+          named,
           localRef,
           contentTag: tag,
           revision,
@@ -296,6 +302,64 @@ async function buildFromContext(
     ...(revision ? { revision: revision.sha } : {}),
     recordedAt: ports.clock.now().toISOString(),
   };
+}
+
+/** What the content tag is computed from, in one place for a build and for a check of its record. */
+export function imageContentTag(
+  options: BuildOptions,
+  files: readonly ContextFile[],
+  dockerfileText: string,
+  named: readonly NamedContext[],
+): string {
+  return contentTag({
+    files,
+    dockerfile: dockerfileText,
+    buildArgs: options.buildArgs ?? {},
+    target: options.target,
+    platforms: options.platforms ?? [],
+    namedContexts: named.map(({ name, files: folderFiles, ref }) => ({
+      name,
+      ...(ref ? { ref } : { files: folderFiles }),
+    })),
+  });
+}
+
+/** A named build context: what the engine is passed, and what the content tag follows (a folder's files, or the reference). */
+export interface NamedContext {
+  name: string;
+  passed: string;
+  files?: ContextFile[];
+  ref?: string;
+}
+
+/**
+ * docker-build's `buildContexts`, checked and read: a folder must be in the workspace and on the disk
+ * (a build output is there once the build that writes it ran), its every file hashed, with no ignore
+ * file applied, so nothing an engine may send escapes the tag.
+ */
+export async function namedContexts(
+  ports: Pick<BuildPorts, 'files'>,
+  options: BuildOptions,
+  service: ServiceRef,
+): Promise<NamedContext[]> {
+  return Promise.all(
+    Object.entries(options.buildContexts ?? {}).map(async ([name, value]): Promise<NamedContext> => {
+      const source = namedContextSource(value);
+      const where = `named build context "${name}" of ${service.projectName} (option "buildContexts")`;
+      if (!source)
+        throw new Error(
+          `nx-fleet: ${where}: "${value}" is neither a workspace folder nor a docker-image:// reference; git, https, oci-layout and target: contexts are not passed, since no content tag can follow them.`,
+        );
+      if (source.kind === 'image') return { name, passed: source.ref, ref: source.ref };
+      const folder = resolve(service.workspaceRoot, source.path);
+      if (!ports.files.exists(folder))
+        throw new Error(
+          `nx-fleet: ${source.path} (${where}) does not exist. A build output is there once the build that writes it ran: docker-build depends on it when it is a project's dist, build or out folder.`,
+        );
+      const listed = filterContext(await listFolderFiles(folder), []);
+      return { name, passed: folder, files: await hashContextFiles(folder, listed) };
+    }),
+  );
 }
 
 /**
@@ -411,6 +475,7 @@ async function runBuild(
     dockerfile: string;
     dockerfileText: string;
     contextDir: string;
+    named: readonly NamedContext[];
     localRef: string;
     contentTag: string;
     revision?: GitRevision;
@@ -439,6 +504,7 @@ async function runBuild(
     context: input.contextDir,
     tags: [input.localRef],
     buildArgs: { ...(options.buildArgs ?? {}), ...revisionArg },
+    buildContexts: Object.fromEntries(input.named.map(({ name, passed }) => [name, passed])),
     target: options.target,
     platforms: options.platforms ?? [],
     labels,

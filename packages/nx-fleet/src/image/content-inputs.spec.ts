@@ -63,9 +63,11 @@ describe('contentInputsKeys', () => {
     expect(keyOf(changed('config/shared.json'), including)).not.toBe(keyOf(FILES, including));
   });
 
-  it('has no key where the inputs are not all in Nx’s file list: folder contexts, build outputs', () => {
+  it('has no key where the inputs are not all in Nx’s file list: folder contexts, build outputs, named contexts', () => {
     expect(keyOf(FILES, { dockerfile: 'services/orders/Dockerfile', context: 'services/orders' })).toBeUndefined();
     expect(keyOf(FILES, { ...PRUNED, contextOutputs: ['dist/services/orders'] })).toBeUndefined();
+    expect(keyOf(FILES, { ...PRUNED, buildContexts: { assets: 'libs/assets' } })).toBeUndefined();
+    expect(keyOf(FILES, { ...PRUNED, buildContexts: {} })).toBeDefined();
   });
 });
 

@@ -42,7 +42,9 @@ export function contentInputsKeys(
     return found;
   };
   return (options, graph, service) => {
-    if (!options.prune || options.contextOutputs?.length) return undefined;
+    // Named contexts are folders of their own (build outputs too): the tag is computed from them.
+    if (!options.prune || options.contextOutputs?.length || Object.keys(options.buildContexts ?? {}).length)
+      return undefined;
     const projects = contextProjects(graph, service, options.workspaceManifests);
     const roots = projects.map((p) => graph.nodes[p]!.data.root);
     const hash = createHash('sha256').update(salt);

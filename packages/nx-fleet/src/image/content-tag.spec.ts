@@ -17,6 +17,9 @@ function inputs(overrides: Partial<ContentInputs> = {}): ContentInputs {
   };
 }
 
+/** `inputs()`'s tag as nx-fleet computed it before named contexts existed. */
+const TAG_WITHOUT_NAMED_CONTEXTS = 'ct-8a6fa86c5ec650187bfa4c693fc5c785';
+
 /** Docker reference grammar for a tag: `[\w][\w.-]{0,127}`. */
 const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -74,6 +77,8 @@ describe('contentTag', () => {
     ['no target', { target: undefined }],
     ['a platform', { platforms: ['linux/amd64'] }],
     ['no platform', { platforms: [] }],
+    ['a named context', { namedContexts: [{ name: 'assets', files: [{ path: 'a.txt', sha256: sha('e') }] }] }],
+    ['an image named context', { namedContexts: [{ name: 'base', ref: 'docker-image://node:20' }] }],
   ])('changes when %s changes', (_label, overrides) => {
     expect(contentTag(inputs(overrides))).not.toBe(contentTag(inputs()));
   });
@@ -86,5 +91,23 @@ describe('contentTag', () => {
 
   it('does not confuse a build arg key/value boundary', () => {
     expect(contentTag(inputs({ buildArgs: { A: 'B=C' } }))).not.toBe(contentTag(inputs({ buildArgs: { 'A=B': 'C' } })));
+  });
+
+  it('keeps the tags of images built without named contexts', () => {
+    expect(contentTag(inputs({ namedContexts: [] }))).toBe(contentTag(inputs()));
+    // The tag of these inputs before named contexts existed: a change here rebuilds every image.
+    expect(contentTag(inputs())).toBe(TAG_WITHOUT_NAMED_CONTEXTS);
+  });
+
+  it('follows a named context folder file by file, whatever the order of the names', () => {
+    const file = (c: string) => [{ path: 'index.js', sha256: sha(c) }];
+    const two = (x: string) => [
+      { name: 'dist', files: file(x) },
+      { name: 'assets', ref: 'docker-image://localhost/assets:1' },
+    ];
+    expect(contentTag(inputs({ namedContexts: two('e') }))).toBe(
+      contentTag(inputs({ namedContexts: [...two('e')].reverse() })),
+    );
+    expect(contentTag(inputs({ namedContexts: two('e') }))).not.toBe(contentTag(inputs({ namedContexts: two('f') })));
   });
 });

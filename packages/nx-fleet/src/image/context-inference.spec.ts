@@ -764,6 +764,47 @@ describe('contextNeeds', () => {
   });
 });
 
+describe('contextNeeds: named build contexts (graphql-hive: `COPY --from=dist`, bake `contexts`)', () => {
+  const projects = [
+    { name: 'api', root: 'apps/api' },
+    { name: 'web', root: 'apps/web' },
+    { name: 'shared', root: 'libs/shared' },
+  ];
+  const dockerfile = 'FROM scratch AS dist\nFROM node:20\nCOPY --from=dist / /app/\n';
+
+  it.each(['pruned', 'workspace', 'project'] as const)(
+    'in a %s context: folders Nx lists are sources, build outputs wait for their builds, the rest is unlisted',
+    (mode) => {
+      const buildContexts = {
+        dist: 'apps/web/dist',
+        own: 'apps/api/dist',
+        root: 'dist/apps/api',
+        shared: 'libs/shared/',
+        base: 'docker-image://localhost/base:1',
+        generated: 'generated',
+      };
+      const needs = contextNeeds(facts(dockerfile, { projects, buildContexts }), mode);
+      expect(needs.named).toEqual({
+        sources: ['libs/shared'],
+        outputs: ['apps/web/dist', 'apps/api/dist', 'dist/apps/api'],
+      });
+      expect(needs.producers).toEqual([{ output: 'apps/web/dist', project: 'web' }]);
+      expect(needs.unlisted).toEqual(['generated']);
+      // Sent as contexts of their own: never part of the main context's outputs.
+      expect(needs.outputs).toEqual([]);
+    },
+  );
+
+  it('names nothing without folder contexts', () => {
+    const needs = contextNeeds(
+      facts(dockerfile, { projects, buildContexts: { base: 'docker-image://node:20' } }),
+      'pruned',
+    );
+    expect(needs.named).toBeUndefined();
+    expect(contextNeeds(facts(dockerfile, { projects }), 'pruned').named).toBeUndefined();
+  });
+});
+
 describe("inferContext: the workspace's ignore file leaves the project out", () => {
   it("a whole copy from the project's docker/ folder is of the project folder (cosmo's demo subgraphs)", () => {
     const files = ['demo/go.mod', 'demo/cmd/employees/main.go', 'demo/docker/employees.Dockerfile', 'go.work.sum'];

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import picomatch from 'picomatch';
-import type { ContextMode } from '../config/service-settings';
+import { namedContextSource, type ContextMode } from '../config/service-settings';
 import { shellCommands } from '../text/shell-words';
 import { withPrefix } from '../text/sorted';
 import { ignoredGlobs } from './ignored-inputs';
@@ -52,6 +52,8 @@ export interface ContextFacts {
    * only the root defines (`npm run bootstrap`, `yarn build:chatgpt`) needs the root manifest as it is.
    */
   scripts?: { root: readonly string[]; project: readonly string[] };
+  /** docker-build's named build contexts (`buildContexts`), when the settings or the project's target options state them. */
+  buildContexts?: Readonly<Record<string, string>>;
 }
 
 export interface ContextChoice {
@@ -90,6 +92,11 @@ export interface ContextChoice {
    * as theirs, so the service's `{projectRoot}` inputs leave them out.
    */
   nested?: string[];
+  /**
+   * The workspace folders named build contexts send: those Nx lists files of (the image's inputs), and
+   * build outputs (docker-build waits for the builds that write them; other projects' are in `producers`).
+   */
+  named?: { sources: string[]; outputs: string[] };
 }
 
 /** What a prune tool run inside the build reads besides the service's closure: root files and every package manifest. */
@@ -145,7 +152,7 @@ export function contextNeeds(
   facts: ContextFacts,
   mode: ContextMode,
   reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs),
-): Pick<ContextChoice, 'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested'> {
+): Pick<ContextChoice, 'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested' | 'named'> {
   const base = mode === 'project' ? facts.projectRoot : '.';
   const ignore = mode === 'project' ? facts.ignore.project : facts.ignore.workspace;
   const index = indexOf(facts.files);
@@ -196,6 +203,13 @@ export function contextNeeds(
     }
   const ignored = mode === 'pruned' ? [] : ignoredIn(facts, base, ignore, index);
   const nested = mode === 'workspace' ? [] : nestedProjects(facts, base, kept, index);
+  const named = namedFolders(facts, index);
+  for (const output of named.outputs) {
+    const builder = builderOf(output, facts);
+    if (builder && !builder.own && !producers.some((p) => p.output === output))
+      producers.push({ output, project: builder.name });
+  }
+  unlisted.push(...named.unlisted);
   return {
     include: unique(include),
     outputs: unique(outputs),
@@ -203,7 +217,30 @@ export function contextNeeds(
     ...(unlisted.length ? { unlisted: unique(unlisted) } : {}),
     ...(ignored.length ? { ignored } : {}),
     ...(nested.length ? { nested } : {}),
+    ...(named.sources.length || named.outputs.length
+      ? { named: { sources: named.sources, outputs: named.outputs } }
+      : {}),
   };
+}
+
+/**
+ * The folders named build contexts send, by what Nx knows of them: files it lists (sources), a build
+ * output (`dist/apps/web`, a project's `dist`), or neither — written before the build by something
+ * Nx does not know, which it cannot hash.
+ */
+function namedFolders(
+  facts: ContextFacts,
+  index: FileIndex,
+): { sources: string[]; outputs: string[]; unlisted: string[] } {
+  const found = { sources: [] as string[], outputs: [] as string[], unlisted: [] as string[] };
+  for (const value of Object.values(facts.buildContexts ?? {})) {
+    const source = namedContextSource(value);
+    if (source?.kind !== 'folder') continue;
+    const { path } = source;
+    const kind = index.under(path).length ? 'sources' : isOutputPath(path, '.', facts) ? 'outputs' : 'unlisted';
+    if (!found[kind].includes(path)) found[kind].push(path);
+  }
+  return found;
 }
 
 /** `ignoredGlobs` for a context folder, as workspace paths. */

@@ -1,9 +1,15 @@
 import { resolve } from 'node:path';
 import { resolveEngine } from '../engines/detect';
 import type { LocalImageFacts } from '../engines/engine';
-import { prepareContext, unhashedFilesPhrase, type BuildOptions, type BuildPorts } from './build';
+import {
+  imageContentTag,
+  namedContexts,
+  prepareContext,
+  unhashedFilesPhrase,
+  type BuildOptions,
+  type BuildPorts,
+} from './build';
 import { CONTENT_TAG_LABEL } from './content-label';
-import { contentTag } from './content-tag';
 import { imageNameFor, imageRecordPath, type ImageRecord } from './records';
 import type { ServiceRef } from './service-ref';
 
@@ -84,13 +90,12 @@ async function sourcesOf(
 ): Promise<{ tag: string; unhashed: readonly string[] }> {
   const context = await prepareContext(ports, options, service);
   try {
-    const tag = contentTag({
-      files: context.files,
-      dockerfile: (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
-      buildArgs: options.buildArgs ?? {},
-      target: options.target,
-      platforms: options.platforms ?? [],
-    });
+    const tag = imageContentTag(
+      options,
+      context.files,
+      (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
+      await namedContexts(ports, options, service),
+    );
     return { tag, unhashed: expected !== undefined && tag !== expected ? await context.unhashed() : [] };
   } finally {
     await context.dispose();

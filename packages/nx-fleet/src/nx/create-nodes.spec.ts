@@ -763,7 +763,7 @@ describe('createNodes', () => {
       reason: 'no COPY source decides between the project folder and the workspace root',
     });
     expect(warnings(warn)).toEqual([
-      'nx-fleet: the plugin option "services", entry "web": setting "imag" is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, enabled, gates); it is ignored.',
+      'nx-fleet: the plugin option "services", entry "web": setting "imag" is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, buildContexts, enabled, gates); it is ignored.',
       'nx-fleet: the plugin option "services", entry "web": setting "context" must be one of pruned, workspace, project; it is ignored.',
     ]);
   });
@@ -796,7 +796,7 @@ describe('createNodes', () => {
     const services = { dockerfile: 'docker/Dockerfile' };
     await runWorkspace(files, { services: { web: services, workers: services, cli: services } });
     expect(warnings(warn)).toEqual([
-      'nx-fleet: apps/web, apps/workers build docker/Dockerfile alike (no "target" or "buildArgs" of theirs tells them apart): they push one image under 2 names. ' +
+      'nx-fleet: apps/web, apps/workers build docker/Dockerfile alike (no "target", "buildArgs" or "buildContexts" of theirs tells them apart): they push one image under 2 names. ' +
         'docker/Dockerfile builds one image per final stage (web, workers, cli): each is a service of its own, with "target" set to its stage.',
     ]);
     warn.mockClear();
@@ -862,9 +862,39 @@ describe('createNodes', () => {
     });
     expect(warnings(warn)).toEqual([
       expect.stringMatching(
-        /^nx-fleet: apps\/router\/Dockerfile copies from router_pkg, empty "FROM scratch" stage: placeholders a named build context fills/,
+        /^nx-fleet: apps\/router\/Dockerfile copies from router_pkg, empty "FROM scratch" stage: placeholders a named build context fills .*Name it in docker-build's "buildContexts" .*\{ "router_pkg": "<workspace folder>" \}/,
       ),
     ]);
+  });
+
+  it("passes the named build contexts the settings or the target's options give, and waits for the builds of the outputs they send", async () => {
+    const dockerfile =
+      'FROM scratch AS Router_Pkg\nFROM rust:1 AS build\nCOPY --from=router_pkg . /src\nRUN cargo build\nFROM debian\nCOPY --from=build /r /r\n';
+    const { results } = await runWorkspace({
+      'apps/router/project.json': json({
+        name: 'router',
+        metadata: { fleet: { buildContexts: { router_pkg: 'packages/router/dist' } } },
+      }),
+      'apps/router/Dockerfile': dockerfile,
+      'packages/router/project.json': json({ name: 'router-pkg' }),
+      'apps/gateway/project.json': json({
+        name: 'gateway',
+        targets: { 'docker-build': { options: { buildContexts: { router_pkg: 'packages/router/src' } } } },
+      }),
+      'apps/gateway/Dockerfile': dockerfile,
+      'packages/router/src/lib.rs': '\n',
+    });
+    const buildOf = (root: string) =>
+      results.flatMap(([, r]) => (r.projects?.[root] ? [r.projects[root]!.targets!['docker-build']!] : []))[0]!;
+    expect(buildOf('apps/router')).toMatchObject({
+      dependsOn: [{ projects: ['router-pkg'], target: 'build' }],
+      options: { buildContexts: { router_pkg: 'packages/router/dist' } },
+      inputs: expect.arrayContaining([{ dependentTasksOutputFiles: '**/*', transitive: false }]),
+    });
+    // Named in the target's own options, which Nx merges: followed, not repeated.
+    expect(buildOf('apps/gateway').inputs).toContain('{workspaceRoot}/packages/router/src/**/*');
+    expect(buildOf('apps/gateway').options).not.toHaveProperty('buildContexts');
+    expect(warnings(warn)).toEqual([]);
   });
 
   it('names no fragment another file is appended to (no FROM): it builds no image', async () => {

@@ -4,6 +4,7 @@ import { basename, join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult, CreateNodesResultArray } from '@nx/devkit';
 import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
+import type { FleetServiceConfig } from '../config/service-settings';
 import { brokerConfigFromEnv } from '../contracts/pact-broker';
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
@@ -234,7 +235,7 @@ async function fleetNodes(
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
     ...alikeBuildWarnings(detections, texts, options.buildTargetName, unbuilt),
-    ...placeholderWarnings(detections, texts),
+    ...placeholderWarnings(detections, texts, options.buildTargetName),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -556,13 +557,7 @@ function alikeBuildWarnings(
     byDockerfile.set(service.dockerfile, [...(byDockerfile.get(service.dockerfile) ?? []), service]);
   return [...byDockerfile].flatMap(([dockerfile, sharing]) => {
     if (sharing.length < 2) return [];
-    const buildOf = (service: (typeof services)[number]) => {
-      const options =
-        declaredTargets(texts, service.root, manifestAt(texts, posix.join(service.root, 'package.json')))[dockerBuild]
-          ?.options ?? {};
-      const target = (options as { target?: unknown }).target ?? service.config.target;
-      return JSON.stringify([target, { ...service.config.buildArgs, ...declaredBuildArgs({ options }) }]);
-    };
+    const buildOf = (service: (typeof services)[number]) => JSON.stringify(statedBuild(texts, service, dockerBuild));
     const alike = new Map<string, string[]>();
     for (const service of sharing) {
       const build = buildOf(service);
@@ -574,7 +569,7 @@ function alikeBuildWarnings(
         ...dockerfiles.withStages(
           {
             key: `alike:${dockerfile}:${roots.join(',')}`,
-            message: `nx-fleet: ${listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)))} build ${dockerfile} alike (no "target" or "buildArgs" of theirs tells them apart): they push one image under ${roots.length} names.`,
+            message: `nx-fleet: ${listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)))} build ${dockerfile} alike (no "target", "buildArgs" or "buildContexts" of theirs tells them apart): they push one image under ${roots.length} names.`,
           },
           [dockerfile],
         ),
@@ -584,21 +579,43 @@ function alikeBuildWarnings(
 }
 
 /**
- * A service's Dockerfile that copies from an empty `FROM scratch` stage (graphql-hive's router image,
- * built by `docker buildx bake`) expects a named build context there, which docker-build does not pass.
+ * What tells one build of a Dockerfile from another: the stage and the build arguments and named
+ * contexts, as the service's settings, then its own docker-build options, state them.
  */
-function placeholderWarnings(detections: readonly Detection[], texts: WorkspaceTexts) {
+function statedBuild(
+  texts: WorkspaceTexts,
+  service: { root: string; config: FleetServiceConfig },
+  dockerBuild: string,
+): { target: unknown; buildArgs: Record<string, string>; buildContexts: Record<string, string> } {
+  const declared = declaredTargets(texts, service.root, manifestAt(texts, posix.join(service.root, 'package.json')))[
+    dockerBuild
+  ];
+  return {
+    target: (declared?.options as { target?: unknown } | undefined)?.target ?? service.config.target,
+    buildArgs: { ...service.config.buildArgs, ...declaredStrings(declared, 'buildArgs') },
+    buildContexts: { ...service.config.buildContexts, ...declaredStrings(declared, 'buildContexts') },
+  };
+}
+
+/**
+ * A service's Dockerfile that copies from an empty `FROM scratch` stage (graphql-hive's router image,
+ * built by `docker buildx bake`) expects a named build context there: unless `buildContexts` names
+ * it, its image gets nothing there.
+ */
+function placeholderWarnings(detections: readonly Detection[], texts: WorkspaceTexts, dockerBuild: string) {
   return detections.flatMap((d) => {
     if (d.kind !== 'service') return [];
     const text = texts.text(d.dockerfile);
     // Most Dockerfiles copy from no scratch stage: no parse for them.
     if (!text || !/scratch/i.test(text) || !/from=/i.test(text)) return [];
-    const stages = new DockerfileReading(text).placeholderStages;
+    // Stage names are lower case to the builder, whatever the Dockerfile writes.
+    const named = new Set(Object.keys(statedBuild(texts, d, dockerBuild).buildContexts).map((n) => n.toLowerCase()));
+    const stages = new DockerfileReading(text).placeholderStages.filter((stage) => !named.has(stage));
     return stages.length
       ? [
           {
             key: `placeholders:${d.dockerfile}`,
-            message: `nx-fleet: ${d.dockerfile} copies from ${listed(stages)}, empty "FROM scratch" stage${stages.length > 1 ? 's' : ''}: placeholders a named build context fills ("contexts" of docker buildx bake, --build-context). docker-build passes none, so its image gets nothing there: build it with the tool that passes them, or copy those files in the Dockerfile.`,
+            message: `nx-fleet: ${d.dockerfile} copies from ${listed(stages)}, empty "FROM scratch" stage${stages.length > 1 ? 's' : ''}: placeholders a named build context fills ("contexts" of docker buildx bake, --build-context). Name ${stages.length > 1 ? 'them' : 'it'} in docker-build's "buildContexts" (the service's settings or the target's options: { "${stages[0]}": "<workspace folder>" }), or its image gets nothing there.`,
             roots: [d.root],
           },
         ]
@@ -908,7 +925,7 @@ function contextFacts(
   const packageJson = manifestAt(texts, posix.join(service.root, 'package.json'));
   const targets = declaredTargets(texts, service.root, packageJson);
   // The project's own docker-build options win over its settings, as Nx merges them.
-  const declared = { ...service.config.buildArgs, ...declaredBuildArgs(targets[targetNames.dockerBuild]) };
+  const declared = { ...service.config.buildArgs, ...declaredStrings(targets[targetNames.dockerBuild], 'buildArgs') };
   const buildArgs = Object.keys(declared).length ? declared : undefined;
   // One reading of the sources for what the folders it copies build and for what it reads off the list.
   const sources = copySources(dockerfileText, buildArgs);
@@ -939,9 +956,14 @@ function contextFacts(
     : {};
   const scripts = rootScripts.length ? { root: rootScripts, project: scriptNames(packageJson) } : undefined;
   const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
+  const buildContexts = {
+    ...service.config.buildContexts,
+    ...declaredStrings(targets[targetNames.dockerBuild], 'buildContexts'),
+  };
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
+    ...(Object.keys(buildContexts).length ? { buildContexts } : {}),
     projects,
     ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
     ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),
@@ -1011,7 +1033,8 @@ function once<T>(answer: (key: string) => T): (key: string) => T {
   };
 }
 
-type DeclaredTarget = { outputs?: unknown; dependsOn?: unknown; options?: { buildArgs?: unknown } } | undefined;
+type DeclaredTarget =
+  { outputs?: unknown; dependsOn?: unknown; options?: { buildArgs?: unknown; buildContexts?: unknown } } | undefined;
 
 /**
  * The targets the project's manifests state: package.json's `nx.targets`, then project.json's (which
@@ -1048,11 +1071,17 @@ function declaredOutputs(target: DeclaredTarget, root: string, projectName: stri
     : [];
 }
 
-/** docker-build's `buildArgs` (string values), which COPY sources written with an ARG expand with. */
-function declaredBuildArgs(target: DeclaredTarget): Record<string, string> | undefined {
-  const buildArgs = target?.options?.buildArgs;
-  if (typeof buildArgs !== 'object' || buildArgs === null) return undefined;
-  const strings = Object.entries(buildArgs).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+/**
+ * docker-build's `buildArgs` (which COPY sources written with an ARG expand with) or `buildContexts`
+ * as the project's configuration states them: their string values.
+ */
+function declaredStrings(
+  target: DeclaredTarget,
+  option: 'buildArgs' | 'buildContexts',
+): Record<string, string> | undefined {
+  const map = target?.options?.[option];
+  if (typeof map !== 'object' || map === null) return undefined;
+  const strings = Object.entries(map).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
   return strings.length ? Object.fromEntries(strings) : undefined;
 }
 

@@ -142,6 +142,40 @@ describe('a prune tool in the build, and build outputs', () => {
   });
 });
 
+describe('named build contexts', () => {
+  const facts: ContextFacts = {
+    ...REPO_SHAPED,
+    dockerfileText:
+      'FROM scratch AS dist\nFROM node:20\nCOPY --from=dist / ./\nCOPY services/orders/ services/orders/\n',
+    projects: [
+      { name: 'orders', root: 'services/orders' },
+      { name: 'web', root: 'apps/web' },
+    ],
+  };
+
+  it("passes them, waits for the builds of the outputs they send, and follows the folders' files", () => {
+    const buildContexts = { dist: 'apps/web/dist', own: 'services/orders/dist', assets: 'services/orders' };
+    const targets = buildServiceTargets(
+      input({ buildTarget: 'compile' }, { buildContexts }, { ...facts, buildContexts }),
+    );
+    expect(targets['docker-build']).toMatchObject({
+      dependsOn: ['compile', { projects: ['web'], target: 'compile' }],
+      options: { buildContexts },
+      inputs: expect.arrayContaining([
+        '{workspaceRoot}/services/orders/**/*',
+        { dependentTasksOutputFiles: '**/*', transitive: false },
+      ]),
+    });
+    expect(targets['docker-build']!.options).not.toHaveProperty('contextOutputs');
+  });
+
+  it("those the project's own target options name count, without being repeated in the options", () => {
+    const targets = buildServiceTargets(input({}, {}, { ...facts, buildContexts: { dist: 'apps/web/dist' } }));
+    expect(targets['docker-build']!.dependsOn).toEqual([{ projects: ['web'], target: 'build' }]);
+    expect(targets['docker-build']!.options).not.toHaveProperty('buildContexts');
+  });
+});
+
 describe('buildInputs', () => {
   it('pruned: the project and its workspace dependencies, the extra files, and the engine', () => {
     expect(buildInputs({ mode: 'pruned', include: [], outputs: [] })).toEqual([
@@ -225,6 +259,31 @@ describe('buildInputs', () => {
       NO_PACTS,
       '^default',
       '{workspaceRoot}/apps/api/plugins/audit/**/*',
+      ENGINE,
+    ]);
+  });
+
+  it("named build contexts: the folders Nx lists, whatever the main context's ignore file says, and the builds' outputs", () => {
+    const named = { sources: ['libs/assets'], outputs: ['apps/web/dist'] };
+    const fromBuilds = { dependentTasksOutputFiles: '**/*', transitive: false };
+    expect(buildInputs({ mode: 'pruned', include: [], outputs: [], named })).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      '{workspaceRoot}/libs/assets/**/*',
+      fromBuilds,
+      ENGINE,
+    ]);
+    expect(buildInputs({ mode: 'project', include: [], outputs: [], named, ignored: ['libs/**', 'docs/**'] })).toEqual([
+      '{projectRoot}/**/*',
+      '{workspaceRoot}/libs/assets/**/*',
+      '!{workspaceRoot}/docs/**',
+      fromBuilds,
+      ENGINE,
+    ]);
+    expect(buildInputs({ mode: 'workspace', include: [], outputs: [], named, ignored: ['libs/assets'] })).toEqual([
+      '{workspaceRoot}/**/*',
+      fromBuilds,
       ENGINE,
     ]);
   });

@@ -32,7 +32,10 @@ export interface ServiceTargetsInput {
   options: NormalizedFleetOptions;
 }
 
-type ContextShape = Pick<ServiceContext, 'mode' | 'include' | 'outputs' | 'workspaceManifests' | 'ignored' | 'nested'>;
+type ContextShape = Pick<
+  ServiceContext,
+  'mode' | 'include' | 'outputs' | 'workspaceManifests' | 'ignored' | 'nested' | 'named'
+>;
 
 /** Executor options that select a context: the directory sent, whether it is pruned, what else it holds. */
 export function contextOptions(context: ContextShape, projectRoot: string): Record<string, unknown> {
@@ -63,10 +66,18 @@ export function buildInputs(
   placement?: { dockerfile: string; projectRoot: string },
 ): BuildInput[] {
   const engine = { env: 'FLEET_ENGINE' };
-  const outputs = context.outputs.length ? [{ dependentTasksOutputFiles: '**/*', transitive: false }] : [];
+  const named = context.named ?? { sources: [], outputs: [] };
+  const outputs =
+    context.outputs.length || named.outputs.length ? [{ dependentTasksOutputFiles: '**/*', transitive: false }] : [];
   // What the ignore file leaves out is no input: a change there (docs, CI files) keeps the cached build.
-  const ignored = (context.ignored ?? []).map((glob) => `!{workspaceRoot}/${glob}`);
+  // A named context is sent whole, whatever the main context's ignore file says.
+  const ignored = (context.ignored ?? [])
+    .filter((glob) => !named.sources.some((folder) => globReaches(glob, folder === '.' ? '**' : `${folder}/**`)))
+    .map((glob) => `!{workspaceRoot}/${glob}`);
   if (context.mode === 'workspace') return ['{workspaceRoot}/**/*', ...ignored, ...outputs, engine];
+  const namedSources = named.sources.map((folder) =>
+    folder === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${folder}/**/*`,
+  );
   // Nx gives a nested project's files to that project: the service's folder alone would leave out what the context sends.
   const nested = (context.nested ?? []).map((root) => `{workspaceRoot}/${root}/**/*`);
   // A Dockerfile kept outside the project (.deploy/api/Dockerfile, set in the settings) is the image's
@@ -75,7 +86,8 @@ export function buildInputs(
     placement && !contains(placement.projectRoot, placement.dockerfile)
       ? [`{workspaceRoot}/${placement.dockerfile}`, `{workspaceRoot}/${placement.dockerfile}.dockerignore`]
       : [];
-  if (context.mode === 'project') return ['{projectRoot}/**/*', ...nested, ...ignored, ...outside, ...outputs, engine];
+  if (context.mode === 'project')
+    return ['{projectRoot}/**/*', ...nested, ...namedSources, ...ignored, ...outside, ...outputs, engine];
   // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
   return [
     'default',
@@ -84,6 +96,7 @@ export function buildInputs(
     ...nested,
     ...context.include.map((glob) => `{workspaceRoot}/${glob}`),
     ...(context.workspaceManifests ? WORKSPACE_MANIFESTS.map((glob) => `{workspaceRoot}/${glob}`) : []),
+    ...namedSources,
     ...outside,
     ...outputs,
     engine,
@@ -219,9 +232,11 @@ export function buildServiceTargets({
   context,
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
-  const { mode, outputs } = context;
+  const { mode } = context;
   // Outputs of the project's own build (its own buildTarget setting), and of other projects' builds (a
-  // sibling app's dist it serves), under the workspace's build target name (the plugin option).
+  // sibling app's dist it serves), under the workspace's build target name (the plugin option); those
+  // named contexts send too.
+  const outputs = [...context.outputs, ...(context.named?.outputs ?? [])];
   const producers = context.producers ?? [];
   const dependsOn = [
     ...(outputs.some((output) => !producers.some((p) => p.output === output)) ? [context.buildTarget] : []),
@@ -252,6 +267,7 @@ export function buildServiceTargets({
         ...(config.image ? { image: config.image } : {}),
         ...(config.target ? { target: config.target } : {}),
         ...(config.buildArgs ? { buildArgs: config.buildArgs } : {}),
+        ...(config.buildContexts ? { buildContexts: config.buildContexts } : {}),
         ...(options.registry ? { registry: options.registry } : {}),
       },
       inputs: imageInputs,
