@@ -580,6 +580,10 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       options: { buildContexts: { router_pkg: 'packages/router/dist', assets: 'libs/web-assets' } },
     });
     expect(build.inputs).toContain('{workspaceRoot}/libs/web-assets/**/*');
+    const context = await ws.bin('nx-fleet', ['context', 'bake-web']);
+    expect(context.stderr).toContain(
+      'named build contexts, sent beside it: router_pkg=packages/router/dist, assets=libs/web-assets',
+    );
     const run = async () => {
       const built = await ws.nxOk(['run', 'bake-web:docker-build', '--output-style=stream']);
       // The placeholder is filled: no warning says its image gets nothing there.

@@ -58,6 +58,11 @@ export const contextCommand: Command = {
         `${project}: ${chosen.mode} context, ${chosen.origin === 'inferred' ? 'inferred' : 'set'}: ${chosen.reason}` +
           (options.contextOutputs?.length
             ? `\nbuild outputs it copies (docker-build depends on their build target): ${options.contextOutputs.join(', ')}`
+            : '') +
+          (options.buildContexts && Object.keys(options.buildContexts).length
+            ? `\nnamed build contexts, sent beside it: ${Object.entries(options.buildContexts)
+                .map(([name, value]) => `${name}=${value}`)
+                .join(', ')}`
             : ''),
       );
     const ports = { ...nodePorts(), pruning: nxPruning() };

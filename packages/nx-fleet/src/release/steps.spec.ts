@@ -34,9 +34,14 @@ function graphOf(pushDependsOn: Record<string, TargetConfiguration['dependsOn']>
 
 describe('outputsPhase', () => {
   /** Services whose docker-build has these options and dependsOn, under the given build target name. */
-  const graphOf = (builds: Record<string, { outputs?: string[]; dependsOn?: TargetConfiguration['dependsOn'] }>) => ({
+  const graphOf = (
+    builds: Record<
+      string,
+      { outputs?: string[]; named?: Record<string, string>; dependsOn?: TargetConfiguration['dependsOn'] }
+    >,
+  ) => ({
     nodes: Object.fromEntries(
-      Object.entries(builds).map(([name, { outputs, dependsOn }]) => [
+      Object.entries(builds).map(([name, { outputs, named, dependsOn }]) => [
         name,
         {
           name,
@@ -46,7 +51,10 @@ describe('outputsPhase', () => {
             targets: {
               image: {
                 executor: BUILD_EXECUTOR,
-                options: outputs ? { contextOutputs: outputs } : {},
+                options: {
+                  ...(outputs ? { contextOutputs: outputs } : {}),
+                  ...(named ? { buildContexts: named } : {}),
+                },
                 ...(dependsOn ? { dependsOn } : {}),
               },
             },
@@ -66,6 +74,19 @@ describe('outputsPhase', () => {
     expect(outputsPhase(graph, { buildTargetName: 'image' })).toEqual({
       name: 'build and bundle and compile (the build outputs api, web copy)',
       args: ['run-many', '-t', 'build,bundle,compile', '-p', 'api,web'],
+    });
+  });
+
+  it("runs the other projects' builds a service waits for, for what it copies or sends as named contexts", () => {
+    const graph = graphOf({
+      api: { outputs: ['apps/web/dist'], dependsOn: [{ projects: ['web'], target: 'build' }] },
+      router: { named: { dist: 'packages/router/dist' }, dependsOn: [{ projects: ['router-pkg'], target: 'build' }] },
+      // An image reference needs no build.
+      edge: { named: { base: 'docker-image://node:20' }, dependsOn: [{ projects: ['base'], target: 'build' }] },
+    });
+    expect(outputsPhase(graph, { buildTargetName: 'image' })).toEqual({
+      name: 'build (the build outputs api, router copy)',
+      args: ['run-many', '-t', 'build', '-p', 'router-pkg,web'],
     });
   });
 

@@ -1,5 +1,6 @@
 import type { ProjectGraph, TargetConfiguration } from '@nx/devkit';
 import type { NormalizedFleetOptions } from '../config/options';
+import { namedContextSource } from '../config/service-settings';
 import { pushRecordPath, type PushRecord } from '../image/records';
 import { BUILD_EXECUTOR } from '../services/projects';
 import { bumpHelmValues, bumpKustomization, type Promoted } from './gitops';
@@ -26,29 +27,38 @@ export function buildTargetOf(node: ProjectGraph['nodes'][string], name: string)
 }
 
 /**
- * Before planning: the build outputs some Dockerfiles copy (git-ignored, so not sources to read) are
- * made by the targets docker-build waits for, for those services only. Undefined when none copies any.
+ * Before planning: the build outputs some Dockerfiles copy or send as named contexts (git-ignored, so
+ * not sources to read) are made by the targets docker-build waits for — its own project's, and the
+ * other projects' it names — for those services only. Undefined when none takes any.
  */
 export function outputsPhase(
   graph: Pick<ProjectGraph, 'nodes'>,
   options: Pick<NormalizedFleetOptions, 'buildTargetName'>,
 ): NxPhase | undefined {
   const targets = new Set<string>();
-  const projects: string[] = [];
+  const services: string[] = [];
+  const projects = new Set<string>();
   for (const [name, node] of Object.entries(graph.nodes)) {
     const build = buildTargetOf(node, options.buildTargetName);
-    if (!build?.options?.contextOutputs?.length) continue;
-    projects.push(name);
-    for (const dep of build.dependsOn ?? []) {
-      if (typeof dep === 'string' && !dep.startsWith('^')) targets.add(dep);
-      else if (typeof dep === 'object' && dep.target && !dep.dependencies && !dep.projects) targets.add(dep.target);
+    const named = Object.values((build?.options?.buildContexts ?? {}) as Record<string, string>).some(
+      (value) => namedContextSource(value)?.kind === 'folder',
+    );
+    if (!build?.options?.contextOutputs?.length && !named) continue;
+    services.push(name);
+    for (const dep of build?.dependsOn ?? []) {
+      const own = typeof dep === 'string' ? (dep.startsWith('^') ? undefined : dep) : undefined;
+      const other = typeof dep === 'object' && dep.target && !dep.dependencies ? dep : undefined;
+      if (own === undefined && !other) continue;
+      targets.add(own ?? other!.target);
+      for (const project of other?.projects === undefined ? [name] : ([] as string[]).concat(other.projects))
+        projects.add(project);
     }
   }
-  if (!projects.length || !targets.size) return undefined;
+  if (!projects.size || !targets.size) return undefined;
   const names = [...targets].sort();
   return {
-    name: `${names.join(' and ')} (the build outputs ${projects.sort().join(', ')} copy)`,
-    args: ['run-many', '-t', names.join(','), '-p', projects.join(',')],
+    name: `${names.join(' and ')} (the build outputs ${services.sort().join(', ')} copy)`,
+    args: ['run-many', '-t', names.join(','), '-p', [...projects].sort().join(',')],
   };
 }
 

@@ -175,6 +175,16 @@ describe('planAdoption', () => {
     expect(plan.write?.buildTarget).toMatchObject({ options: { buildArgs: { APP: 'api' } } });
   });
 
+  it('carries the named build contexts of the adopted setup into the target, and infers with them', () => {
+    const plan = planAdoption(
+      input({
+        dockerfiles: { 'apps/api/Dockerfile': 'FROM scratch AS dist\nFROM node:20\nCOPY --from=dist / ./\n' },
+        setups: [setup({ dockerfile: 'apps/api/Dockerfile', buildContexts: { dist: 'apps/web/dist' } })],
+      }),
+    );
+    expect(plan.write?.buildTarget).toMatchObject({ options: { buildContexts: { dist: 'apps/web/dist' } } });
+  });
+
   it('does not touch a build target the project uses for something else', () => {
     const plan = planAdoption(
       input({

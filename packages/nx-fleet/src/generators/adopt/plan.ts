@@ -120,6 +120,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     ...input.workspace,
     // The build arguments the adopted setup passes are the ones docker-build will pass.
     ...(chosen?.buildArgs ? { buildArgs: chosen.buildArgs } : {}),
+    ...(chosen?.buildContexts ? { buildContexts: chosen.buildContexts } : {}),
   });
   const fleet: FleetServiceConfig = { ...existing };
   const targetOptions: Record<string, unknown> = {};
@@ -148,6 +149,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
   if (flags.image) fleet.image = flags.image;
 
   if (chosen?.buildArgs) targetOptions['buildArgs'] = chosen.buildArgs;
+  if (chosen?.buildContexts) targetOptions['buildContexts'] = chosen.buildContexts;
   if (chosen?.target) targetOptions['target'] = chosen.target;
   // The old build under nx-fleet's target name: Nx would go on running it, so adopting it replaces it.
   const replaced = chosen?.oldTarget === input.buildTargetName ? chosen : undefined;

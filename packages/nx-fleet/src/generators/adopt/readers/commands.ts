@@ -44,6 +44,7 @@ export function setupFromCommands(input: CommandSource): ImageBuildSetup | undef
   if (call.context !== undefined) setup.context = call.context;
   if (call.dockerfile !== undefined && call.context !== undefined) setup.dockerfile = call.dockerfile;
   if (Object.keys(call.buildArgs).length) setup.buildArgs = call.buildArgs;
+  if (call.buildContexts) setup.buildContexts = call.buildContexts;
   if (call.target) setup.target = call.target;
   const references = call.tags.map((tag) => tag.text);
   imageFromReferences(input.rankTags ? input.rankTags(references) : references, setup);

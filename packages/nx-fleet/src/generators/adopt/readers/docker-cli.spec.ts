@@ -59,6 +59,19 @@ describe('readDockerBuild', () => {
     expect(read(script).problems).toContain(problem);
   });
 
+  it('reads named build contexts from the folder the command runs in, and names those docker-build does not pass', () => {
+    const call = read(
+      'docker buildx build --build-context dist=../web/dist --build-context=base=docker-image://node:20 --build-context src=https://github.com/acme/src.git --build-context up=../../.. --build-context x=$DIR .',
+    );
+    expect(call.buildContexts).toEqual({ dist: 'apps/web/dist', base: 'docker-image://node:20' });
+    expect(call.problems).toEqual([
+      '--build-context src=https://github.com/acme/src.git: docker-build passes workspace folders and docker-image:// references only',
+      '--build-context up=../../..: docker-build passes workspace folders and docker-image:// references only',
+      '--build-context x=$DIR depends on the environment',
+    ]);
+    expect(read('docker build .').buildContexts).toBeUndefined();
+  });
+
   it('recognises image builds only', () => {
     const is = (script: string) => isDockerBuild(shellCommands(script)[0]!);
     expect(['docker build .', 'docker buildx build .', 'podman build .', 'X=1 docker build .'].map(is)).toEqual([

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { namedContextSource } from '../../../config/service-settings';
 import type { ShellCommand, ShellWord } from '../../../text/shell-words';
 
 /** What one `docker build` command line states, read without running it. */
@@ -10,6 +11,8 @@ export interface DockerBuildCall {
   /** Workspace-relative directory. */
   context?: string;
   buildArgs: Record<string, string>;
+  /** `--build-context` values: workspace folders (workspace-relative) and `docker-image://` references, by name. */
+  buildContexts?: Record<string, string>;
   target?: string;
   /** What cannot be carried over, one sentence each. */
   problems: string[];
@@ -114,6 +117,7 @@ export function readDockerBuild(command: ShellCommand, cwd: string): DockerBuild
       if (isLiteral(value)) call.target = value.text;
       else call.problems.push(`--target ${value.text} depends on the environment`);
     } else if (flag === '--build-arg') readBuildArg(value, call);
+    else if (flag === '--build-context') readBuildContext(value, cwd, call);
   }
   const [context, ...extra] = positionals;
   if (extra.length) call.problems.push(`unexpected arguments after the context: ${extra.map((w) => w.text).join(' ')}`);
@@ -145,6 +149,22 @@ function readBuildArg(value: ShellWord, call: DockerBuildCall): void {
   if (eq < 0) call.problems.push(`build arg ${name} takes its value from the environment`);
   else if (!isLiteral(value)) call.problems.push(`build arg ${value.text} depends on the environment`);
   else call.buildArgs[name] = value.text.slice(eq + 1);
+}
+
+/** `name=folder` (from the command's folder) or `name=docker-image://…`: what docker-build passes too. */
+function readBuildContext(value: ShellWord, cwd: string, call: DockerBuildCall): void {
+  const eq = value.text.indexOf('=');
+  if (eq <= 0) return void call.problems.push(`--build-context ${value.text} names no context`);
+  if (!isLiteral(value)) return void call.problems.push(`--build-context ${value.text} depends on the environment`);
+  const [name, source] = [value.text.slice(0, eq), value.text.slice(eq + 1)];
+  const named = /^[a-z][\w+.-]*:/i.test(source)
+    ? namedContextSource(source)
+    : namedContextSource(workspacePath(cwd, source) ?? '/');
+  if (!named)
+    return void call.problems.push(
+      `--build-context ${value.text}: docker-build passes workspace folders and docker-image:// references only`,
+    );
+  call.buildContexts = { ...call.buildContexts, [name]: named.kind === 'image' ? named.ref : named.path };
 }
 
 export function isLiteral(word: ShellWord): boolean {

@@ -19,6 +19,7 @@ export interface ImageBuildSetup {
   /** Repository without registry or tag. */
   image?: string;
   buildArgs?: Record<string, string>;
+  buildContexts?: Record<string, string>;
   target?: string;
   dependsOn?: NonNullable<TargetConfiguration['dependsOn']>;
   /** What could not be carried over, and why. */
