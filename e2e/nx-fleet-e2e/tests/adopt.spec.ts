@@ -132,6 +132,11 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
     expect(context.code).not.toBe(0);
     expect(context.stderr).toMatch(/nx-fleet context: gateway:docker-build runs .*Carry that build over/);
     expect(context.stdout + context.stderr).not.toMatch(/undefined/);
+    // And nx-fleet status lists it as replaced, exiting 1, among the services.
+    const status = await ws.bin('nx-fleet', ['status']);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/^gateway +- +replaced +not pushed/m);
+    expect(status.stdout).toMatch(/^error: gateway:docker-build runs .*Carry that build over/m);
   });
 
   it('--dry-run prints the table and writes nothing', async () => {

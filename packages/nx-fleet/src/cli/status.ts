@@ -1,4 +1,6 @@
 import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
+import { normalizeOptions } from '../config/options';
+import { fleetPluginOptions } from '../config/workspace-options';
 import { nodePorts } from '../io/ports';
 import { serviceRecords } from '../release/records';
 import { formatStatusTable, serviceStatuses } from '../release/status';
@@ -12,7 +14,8 @@ export const statusCommand: Command = {
     'Lists every project nx-fleet treats as a service, with the image and content tag from',
     'dist/fleet/<root>/image.json and the pushed digest from dist/fleet/<root>/push.json.',
     'Says when the last push is of an older content tag than the current image record, and',
-    'exits 1 when two services would push to the same image repository (naming both).',
+    'exits 1 when two services would push to the same image repository (naming both), or when',
+    "a project's own configuration replaced a service's docker-build (naming it).",
     '',
     'Options:',
     '  --json  Print JSON instead of a table',
@@ -23,9 +26,10 @@ export const statusCommand: Command = {
     const statuses = await serviceStatuses(
       Object.values(graph.nodes),
       serviceRecords(workspaceRoot, nodePorts().files),
+      normalizeOptions(fleetPluginOptions(workspaceRoot)).buildTargetName,
     );
     console.log(values['json'] ? JSON.stringify(statuses, null, 2) : formatStatusTable(statuses));
-    // Services sharing a repository are an error (docker-push refuses them): CI can fail on status alone.
-    return statuses.some((s) => s.sharesRepositoryWith) ? 1 : 0;
+    // Services sharing a repository, or whose build was replaced, are errors (docker-push refuses them): CI can fail on status alone.
+    return statuses.some((s) => s.sharesRepositoryWith || s.replacedBuild) ? 1 : 0;
   },
 };

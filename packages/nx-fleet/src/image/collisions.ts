@@ -1,8 +1,6 @@
 import type { ProjectGraphProjectNode } from '@nx/devkit';
-import { BUILD_EXECUTOR, perGraph, serviceNodes } from '../services/projects';
+import { BUILD_EXECUTOR, perGraph, PUSH_EXECUTOR, serviceNodes } from '../services/projects';
 import { imageNameFor } from './records';
-
-const PUSH_EXECUTOR = 'nx-fleet:docker-push';
 
 /** A repository two or more services would push to. */
 export interface RepositoryCollision {

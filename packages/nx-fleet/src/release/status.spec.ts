@@ -1,7 +1,7 @@
 import type { ProjectGraphProjectNode } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import { imageRecordPath, pushRecordPath, type ImageRecord, type PushRecord } from '../image/records';
-import { BUILD_EXECUTOR } from '../services/projects';
+import { BUILD_EXECUTOR, PUSH_EXECUTOR } from '../services/projects';
 import { memoryFiles } from '../testing/fake-ports';
 import { serviceRecords } from './records';
 import { formatStatusTable, serviceStatuses, type ServiceStatus } from './status';
@@ -89,10 +89,43 @@ describe('serviceStatuses', () => {
       node('lib', 'libs/lib', 'nx:run-commands'),
       node('orders', 'services/orders', BUILD_EXECUTOR),
     ];
-    expect(await serviceStatuses(nodes, serviceRecords('/ws', files))).toEqual([
+    expect(await serviceStatuses(nodes, serviceRecords('/ws', files), 'image')).toEqual([
       { project: 'orders', root: 'services/orders', image, push },
       { project: 'web', root: 'apps/web', image: undefined, push: undefined },
     ]);
+  });
+
+  it("lists a service whose build target the project's own configuration replaced, naming it, among the others", async () => {
+    const replaced: ProjectGraphProjectNode = {
+      name: 'cms',
+      type: 'app',
+      data: {
+        root: 'apps/cms',
+        targets: {
+          image: { executor: 'nx:run-commands', options: { command: 'docker build -t cms .' } },
+          'docker-push': { executor: PUSH_EXECUTOR },
+        },
+      },
+    };
+    const nodes = [node('web', 'apps/web', BUILD_EXECUTOR), replaced, node('lib', 'libs/lib', 'nx:run-commands')];
+    const statuses = await serviceStatuses(nodes, serviceRecords('/ws', memoryFiles()), 'image');
+    expect(statuses).toEqual([
+      {
+        project: 'cms',
+        root: 'apps/cms',
+        replacedBuild: expect.stringMatching(
+          /^cms:image runs `docker build -t cms \.` \(nx:run-commands\), not nx-fleet:docker-build/,
+        ),
+      },
+      { project: 'web', root: 'apps/web', image: undefined, push: undefined },
+    ]);
+    const lines = formatStatusTable(statuses).split('\n');
+    expect(lines[1]).toMatch(/^cms +- +replaced +not pushed +-$/);
+    expect(lines.at(-1)).toMatch(/^error: cms:image runs .*nx g nx-fleet:adopt cms/);
+    // Alone, it is named rather than "No services".
+    expect(formatStatusTable(await serviceStatuses([replaced], serviceRecords('/ws', memoryFiles()), 'image'))).toMatch(
+      /^SERVICE .*\ncms .*replaced/,
+    );
   });
 
   it('marks a push of another content tag than the image record, and services sharing a repository', async () => {
@@ -107,7 +140,7 @@ describe('serviceStatuses', () => {
       node('my service', 'services/a', BUILD_EXECUTOR),
       node('my-service', 'services/b', BUILD_EXECUTOR),
     ];
-    expect(await serviceStatuses(nodes, serviceRecords('/ws', files))).toEqual([
+    expect(await serviceStatuses(nodes, serviceRecords('/ws', files), 'image')).toEqual([
       { project: 'my service', root: 'services/a', sharesRepositoryWith: ['my-service'] },
       { project: 'my-service', root: 'services/b', sharesRepositoryWith: ['my service'] },
       { project: 'orders', root: 'services/orders', image, push, pushOutdated: true },

@@ -1,7 +1,7 @@
 import type { ProjectGraphProjectNode } from '@nx/devkit';
 import type { ImageRecord, PushRecord } from '../image/records';
 import { repositoryCollisions } from '../image/collisions';
-import { serviceNodes } from '../services/projects';
+import { replacedBuilds, serviceNodes } from '../services/projects';
 import { formatTable } from '../text/table';
 import type { ServiceRecords } from './records';
 
@@ -14,15 +14,26 @@ export interface ServiceStatus {
   pushOutdated?: boolean;
   /** Other services that push to the same repository: docker-push refuses all of them. */
   sharesRepositoryWith?: string[];
+  /** The project's own configuration replaced nx-fleet's build target: why its push cannot run. */
+  replacedBuild?: string;
 }
 
-/** Every service of the graph with what its last build and push recorded. */
-export function serviceStatuses(
+/**
+ * Every service of the graph with what its last build and push recorded, and the services whose build
+ * target the project's own configuration replaced (under `buildTargetName`).
+ */
+export async function serviceStatuses(
   nodes: readonly ProjectGraphProjectNode[],
   records: ServiceRecords,
+  buildTargetName: string,
 ): Promise<ServiceStatus[]> {
   const collisions = repositoryCollisions(nodes);
-  return Promise.all(
+  const replaced = replacedBuilds(nodes, buildTargetName).map(({ node, why }) => ({
+    project: node.name,
+    root: node.data.root,
+    replacedBuild: why,
+  }));
+  const services = await Promise.all(
     serviceNodes(nodes).map(async (node) => {
       const image = await records.image(node.data.root);
       const push = await records.push(node.data.root);
@@ -37,6 +48,7 @@ export function serviceStatuses(
       };
     }),
   );
+  return [...services, ...replaced].sort((a, b) => a.project.localeCompare(b.project));
 }
 
 /** A push is of an image record when it carried that record's content tag (a record without tags is not judged). */
@@ -63,6 +75,7 @@ export function statusProblems(statuses: readonly ServiceStatus[]): string[] {
         `error: the services ${projects.map((p) => `"${p}"`).join(' and ')} share one image repository${repository ? ` ("${repository}")` : ''}: docker-push refuses them until one sets a distinct "image" option.`,
       );
     }
+    if (s.replacedBuild) lines.push(`error: ${s.replacedBuild}`);
     if (s.pushOutdated)
       lines.push(
         `${s.project}: the last push is of ${s.push?.tags[0]}, an older content tag than the current image ${s.image?.contentTag}: run docker-push.`,
@@ -77,7 +90,7 @@ export function formatStatusTable(statuses: readonly ServiceStatus[]): string {
   const rows = statuses.map((s) => [
     s.project,
     s.image ? `${s.image.image}:${s.image.contentTag}` : '-',
-    s.image ? (s.image.built ? 'built' : 'reused') : 'not built',
+    s.replacedBuild ? 'replaced' : s.image ? (s.image.built ? 'built' : 'reused') : 'not built',
     pushState(s),
     s.push?.reference ?? '-',
   ]);

@@ -2,6 +2,8 @@ import type { ProjectConfiguration, ProjectGraph, ProjectGraphProjectNode, Targe
 
 /** The executor of the inferred docker-build target: what marks a project as a service in a graph. */
 export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
+/** The executor of the inferred docker-push target. */
+export const PUSH_EXECUTOR = 'nx-fleet:docker-push';
 
 /** A target as a project's own file states it, Nx's `command` shorthand read as run-commands'; undefined without an executor. */
 export function statedTarget(raw: unknown): { executor: string; options?: unknown } | undefined {
@@ -34,6 +36,23 @@ export function foreignBuildTarget(
 /** A project is a service when one of its targets builds an image with nx-fleet, whatever its name. */
 export function isServiceProject(project: Pick<ProjectConfiguration, 'targets'> | undefined): boolean {
   return Object.values(project?.targets ?? {}).some((target) => target.executor === BUILD_EXECUTOR);
+}
+
+/**
+ * Projects nx-fleet made services of whose build target the project's own configuration replaced
+ * (their push is nx-fleet's, their build is not), each with why its push cannot run.
+ */
+export function replacedBuilds(
+  nodes: readonly ProjectGraphProjectNode[],
+  buildTargetName: string,
+): Array<{ node: ProjectGraphProjectNode; why: string }> {
+  return nodes.flatMap((node) => {
+    if (isServiceProject(node.data)) return [];
+    const targets = node.data.targets ?? {};
+    if (!Object.values(targets).some((target) => target.executor === PUSH_EXECUTOR)) return [];
+    const why = foreignBuildTarget(node.name, buildTargetName, targets[buildTargetName]);
+    return why ? [{ node, why }] : [];
+  });
 }
 
 /** The services of a graph, by name. */
