@@ -26,6 +26,10 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/test/**',
   '**/tests/**',
   '**/__tests__/**',
+  // End-to-end and other test suites' runner images (Nx's `apps/web-e2e`, cosmo's `client-tests/apollo-js`).
+  '**/e2e/**',
+  '**/*-e2e/**',
+  '**/*-tests/**',
 ];
 
 /** The release ledger, relative to the workspace root. */

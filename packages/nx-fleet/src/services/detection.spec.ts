@@ -150,6 +150,9 @@ describe('detectService', () => {
     ['src/tests/ratelimit/Dockerfile.nginx', '**/tests/**'],
     ['packages/db/test/Dockerfile', '**/test/**'],
     ['packages/db/__tests__/Dockerfile', '**/__tests__/**'],
+    ['apps/web-e2e/Dockerfile', '**/*-e2e/**'],
+    ['e2e/runner/Dockerfile', '**/e2e/**'],
+    ['client-tests/apollo-js/Dockerfile', '**/*-tests/**'],
   ])('excludes %s by the default pattern %s, even with a project.json beside it', (dockerfile, pattern) => {
     const root = dockerfile.slice(0, dockerfile.lastIndexOf('/'));
     expect(detectService(folder(root, [dockerfile], { projectJson: {} }), DEFAULT_EXCLUDES)).toEqual({
