@@ -9,6 +9,11 @@ export function isFleetPlugin(entry: unknown): boolean {
   return (typeof entry === 'string' ? entry : (entry as { plugin?: unknown } | null)?.plugin) === PLUGIN_NAME;
 }
 
+/** Whether nx.json registers a plugin besides nx-fleet: one that may infer targets nx-fleet cannot see. */
+export function othersInfer(nxJson: { plugins?: readonly unknown[] } | null | undefined): boolean {
+  return (nxJson?.plugins ?? []).some((entry) => !isFleetPlugin(entry));
+}
+
 /** The nx-fleet entry's options in a parsed nx.json; undefined when nx-fleet is not registered. */
 export function fleetOptionsOf(
   nxJson: { plugins?: readonly unknown[] } | null | undefined,

@@ -54,6 +54,11 @@ export interface ContextFacts {
   scripts?: { root: readonly string[]; project: readonly string[] };
   /** docker-build's named build contexts (`buildContexts`), when the settings or the project's target options state them. */
   buildContexts?: Readonly<Record<string, string>>;
+  /**
+   * The target names the project's files give it (its targets, its package.json scripts); `complete`
+   * when no plugin besides nx-fleet could infer more.
+   */
+  projectTargets?: { names: readonly string[]; complete: boolean };
 }
 
 export interface ContextChoice {

@@ -250,7 +250,12 @@ async function run(
   files = MATCHED,
 ) {
   // `configFiles` is not part of the public context type; Nx passes it anyway.
-  const context = { workspaceRoot, nxJsonConfiguration: {}, configFiles: files };
+  const nxJson = join(workspaceRoot, 'nx.json');
+  const context = {
+    workspaceRoot,
+    nxJsonConfiguration: existsSync(nxJson) ? (JSON.parse(readFileSync(nxJson, 'utf8')) as object) : {},
+    configFiles: files,
+  };
   return createNodes[1](files, options, context);
 }
 
@@ -1384,7 +1389,7 @@ describe('createNodes', () => {
 
     it("a Dockerfile copying another project's build output depends on that project's build, and carries it", async () => {
       const { results } = await runWorkspace({
-        'apps/server/project.json': json({ name: 'server' }),
+        'apps/server/project.json': json({ name: 'server', targets: { build: {} } }),
         'apps/server/Dockerfile': 'FROM node:20\nCOPY ./apps/web/dist ./static\nCOPY dist/apps/server .\n',
         'apps/web/project.json': json({ name: 'web' }),
         'apps/web/src/main.ts': '',
@@ -1512,7 +1517,7 @@ describe('createNodes', () => {
     it('the configured build target name is the one depended on', async () => {
       const { results } = await runWorkspace(
         {
-          'apps/api/project.json': json({ name: 'api' }),
+          'apps/api/project.json': json({ name: 'api', targets: { compile: {} } }),
           'apps/api/Dockerfile': 'FROM node:20\nCOPY dist/apps/api /app\n',
         },
         { buildTarget: 'compile' },
@@ -1522,13 +1527,45 @@ describe('createNodes', () => {
 
     it("a service's own buildTarget setting names its own build; another project's build keeps the workspace's name", async () => {
       const { results } = await runWorkspace({
-        'apps/server/project.json': json({ name: 'server', metadata: { fleet: { buildTarget: 'compile' } } }),
+        'apps/server/project.json': json({
+          name: 'server',
+          targets: { compile: {} },
+          metadata: { fleet: { buildTarget: 'compile' } },
+        }),
         'apps/server/Dockerfile': 'FROM node:20\nCOPY ./apps/web/dist ./static\nCOPY dist/apps/server .\n',
         'apps/web/project.json': json({ name: 'web' }),
         'apps/web/src/main.ts': '',
       });
       const build = dockerBuildOf(results, 'apps/server');
       expect(build.dependsOn).toEqual(['compile', { projects: ['web'], target: 'build' }]);
+    });
+
+    it('a build output whose build target no file or plugin can give the project is a source Nx cannot hash (dyrectorio)', async () => {
+      const files = {
+        'svc/project.json': json({ name: 'svc' }),
+        'svc/Dockerfile': 'FROM alpine\nCOPY ./out/app /app\nCOPY dist/ /srv/\n',
+      };
+      const build = onlyProject((await runWorkspace(files)).results).targets!['docker-build']!;
+      expect(build).toMatchObject({ cache: false, options: { contextOutputs: ['svc/out/app', 'svc/dist'] } });
+      expect(build.dependsOn).toBeUndefined();
+      expect(build.metadata?.['description']).toMatch(
+        /not cached by Nx: it copies svc\/out\/app, svc\/dist, which Nx does not list \(git-ignored, or written before the build\) and the project has no "build" target to write$/,
+      );
+      // A plugin besides nx-fleet may infer it (as @nx/vite infers build): waited for, cached on its outputs.
+      const inferred = await runWorkspace({ ...files, 'nx.json': json({ plugins: ['@nx/vite/plugin', 'nx-fleet'] }) });
+      expect(onlyProject(inferred.results).targets!['docker-build']).toMatchObject({
+        cache: true,
+        dependsOn: ['build'],
+      });
+      // So may a package.json script.
+      const scripted = await runWorkspace({
+        ...files,
+        'svc/package.json': json({ name: 'svc', scripts: { build: 'go build -o out/app' } }),
+      });
+      expect(onlyProject(scripted.results).targets!['docker-build']).toMatchObject({
+        cache: true,
+        dependsOn: ['build'],
+      });
     });
 
     it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {

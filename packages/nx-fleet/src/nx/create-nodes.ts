@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult, CreateNodesResultArray } from '@nx/devkit';
 import { normalizeOptions, type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
 import type { FleetServiceConfig } from '../config/service-settings';
+import { othersInfer } from '../config/workspace-options';
 import { brokerConfigFromEnv } from '../contracts/pact-broker';
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
@@ -278,6 +279,7 @@ async function fleetNodes(
     .digest('hex')
     .slice(0, 16);
   const rootScripts = scriptNames(manifestAt(texts, 'package.json'));
+  const inferringPlugins = othersInfer(context.nxJsonConfiguration);
   const result = await createNodesFromFiles(
     (_file, _options, _context, index) => {
       const unit = units[index]!;
@@ -294,6 +296,7 @@ async function fleetNodes(
           rootScripts,
           { build: service.config.buildTarget ?? options.buildTarget, dockerBuild: options.buildTargetName },
           context.workspaceRoot,
+          inferringPlugins,
         );
       // A pure decision over these inputs: an edit that leaves them alone (most, in the daemon) reuses it.
       const contextKey = JSON.stringify([
@@ -909,6 +912,8 @@ function contextFacts(
   rootScripts: readonly string[],
   targetNames: { build: string; dockerBuild: string },
   workspaceRoot: string,
+  /** Another plugin may infer targets the project's files do not state. */
+  inferringPlugins: boolean,
 ): ContextFacts | undefined {
   // An ignore file that is there but cannot be read leaves the context to the settings, as a Dockerfile does.
   // Both contexts ask first whether the Dockerfile has its own ignore file: the disk is asked once.
@@ -964,6 +969,10 @@ function contextFacts(
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
     ...(Object.keys(buildContexts).length ? { buildContexts } : {}),
+    projectTargets: {
+      names: [...new Set([...Object.keys(targets), ...scriptNames(packageJson)])],
+      complete: !inferringPlugins,
+    },
     projects,
     ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
     ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),

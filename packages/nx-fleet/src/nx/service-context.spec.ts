@@ -57,6 +57,21 @@ describe('resolveServiceContext', () => {
     });
   });
 
+  it('outputs of a build target the project cannot have are sources Nx cannot hash, and nothing is waited for', () => {
+    const known = (names: string[], complete: boolean) => ({ ...FACTS, projectTargets: { names, complete } });
+    expect(resolveServiceContext({}, normalizeOptions({}), known(['lint'], true))).toMatchObject({
+      outputs: ['dist/apps/api'],
+      unlisted: ['dist/apps/api'],
+      buildTargetMissing: true,
+    });
+    // Its own buildTarget setting names the target that counts.
+    expect(
+      resolveServiceContext({ buildTarget: 'lint' }, normalizeOptions({}), known(['lint'], true)).buildTargetMissing,
+    ).toBeUndefined();
+    // Another plugin may infer it: unknown, so as before.
+    expect(resolveServiceContext({}, normalizeOptions({}), known(['lint'], false))).not.toHaveProperty('unlisted');
+  });
+
   it('without facts (the Dockerfile could not be read): pruned, saying why', () => {
     expect(resolveServiceContext({}, normalizeOptions({}), undefined)).toEqual({
       mode: 'pruned',

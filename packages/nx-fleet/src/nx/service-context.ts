@@ -7,6 +7,11 @@ export interface ServiceContext extends ContextChoice {
   origin: 'inferred' | 'service settings' | 'plugin option';
   /** The project target docker-build depends on when the Dockerfile copies build outputs. */
   buildTarget: string;
+  /**
+   * The project has no such target, for certain: the outputs it would write are sources Nx cannot
+   * hash (in `unlisted`), and docker-build waits for nothing (Nx would drop the dependency unsaid).
+   */
+  buildTargetMissing?: true;
 }
 
 /**
@@ -44,10 +49,18 @@ export function resolveServiceContext(
         include: [],
         outputs: [],
       };
-  return {
+  const chosen: ServiceContext = {
     ...inferred,
     include: [...new Set([...explicitInclude, ...inferred.include])],
     origin: set?.origin ?? 'inferred',
     buildTarget,
   };
+  const targets = facts?.projectTargets;
+  if (!targets?.complete || targets.names.includes(buildTarget)) return chosen;
+  // dyrectorio's agent: a Go binary built outside Nx into a git-ignored folder the Dockerfile copies.
+  const produced = new Set((inferred.producers ?? []).map((p) => p.output));
+  const own = [...inferred.outputs, ...(inferred.named?.outputs ?? [])].filter((output) => !produced.has(output));
+  return own.length
+    ? { ...chosen, unlisted: [...new Set([...(inferred.unlisted ?? []), ...own])], buildTargetMissing: true }
+    : chosen;
 }

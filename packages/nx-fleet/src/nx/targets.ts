@@ -239,7 +239,9 @@ export function buildServiceTargets({
   const outputs = [...context.outputs, ...(context.named?.outputs ?? [])];
   const producers = context.producers ?? [];
   const dependsOn = [
-    ...(outputs.some((output) => !producers.some((p) => p.output === output)) ? [context.buildTarget] : []),
+    ...(!context.buildTargetMissing && outputs.some((output) => !producers.some((p) => p.output === output))
+      ? [context.buildTarget]
+      : []),
     ...[...new Set(producers.map((p) => p.project))].map((project) => ({
       projects: [project],
       target: options.buildTarget,
@@ -276,7 +278,7 @@ export function buildServiceTargets({
       cache: !context.unlisted,
       metadata: {
         technologies: ['docker'],
-        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and no build target declares as its output` : ''}`,
+        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and ${context.buildTargetMissing ? `the project has no "${context.buildTarget}" target to write` : 'no build target declares as its output'}` : ''}`,
         context: { mode, origin: context.origin, reason: context.reason },
         ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },
