@@ -1403,6 +1403,7 @@ describe('createNodes', () => {
 
     it('a Dockerfile copying project folders whole carries their tsconfig outDir (git-ignored) and depends on their builds', async () => {
       const { results } = await runWorkspace({
+        'package.json': json({ name: 'root', private: true, workspaces: ['packages/*'] }),
         'packages/server/package.json': json({ name: 'server', scripts: { build: 'tsc' } }),
         'packages/server/tsconfig.json':
           '{\n  // JSONC, as tsc reads it\n  "compilerOptions": { "outDir": "dist" }\n}\n',
@@ -1566,6 +1567,13 @@ describe('createNodes', () => {
         cache: true,
         dependsOn: ['build'],
       });
+      // Not the scripts of a package.json Nx makes no project of (no workspaces; only nx-fleet names it: rybbit's server).
+      const named = await runWorkspace({
+        'svc/package.json': json({ name: 'svc', scripts: { build: 'tsc' } }),
+        'svc/Dockerfile': files['svc/Dockerfile'],
+      });
+      expect(onlyProject(named.results).targets!['docker-build']).toMatchObject({ cache: false });
+      expect(onlyProject(named.results).targets!['docker-build']!.dependsOn).toBeUndefined();
     });
 
     it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {

@@ -296,7 +296,7 @@ async function fleetNodes(
           rootScripts,
           { build: service.config.buildTarget ?? options.buildTarget, dockerBuild: options.buildTargetName },
           context.workspaceRoot,
-          inferringPlugins,
+          { plugins: inferringPlugins, scripts: isNxProject(service.root) },
         );
       // A pure decision over these inputs: an edit that leaves them alone (most, in the daemon) reuses it.
       const contextKey = JSON.stringify([
@@ -912,8 +912,12 @@ function contextFacts(
   rootScripts: readonly string[],
   targetNames: { build: string; dockerBuild: string },
   workspaceRoot: string,
-  /** Another plugin may infer targets the project's files do not state. */
-  inferringPlugins: boolean,
+  /**
+   * What else gives the project targets: another plugin of nx.json (targets its files do not state),
+   * its package.json's scripts (where Nx makes a project of the folder: a project.json, or a package.json
+   * in the workspaces; not one only nx-fleet names).
+   */
+  inferred: { plugins: boolean; scripts: boolean },
 ): ContextFacts | undefined {
   // An ignore file that is there but cannot be read leaves the context to the settings, as a Dockerfile does.
   // Both contexts ask first whether the Dockerfile has its own ignore file: the disk is asked once.
@@ -970,8 +974,8 @@ function contextFacts(
     ...(buildArgs ? { buildArgs } : {}),
     ...(Object.keys(buildContexts).length ? { buildContexts } : {}),
     projectTargets: {
-      names: [...new Set([...Object.keys(targets), ...scriptNames(packageJson)])],
-      complete: !inferringPlugins,
+      names: [...new Set([...Object.keys(targets), ...(inferred.scripts ? scriptNames(packageJson) : [])])],
+      complete: !inferred.plugins,
     },
     projects,
     ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
