@@ -952,6 +952,13 @@ describe('createNodes', () => {
       'backend/gateway/Dockerfile',
       'tools/cli/Dockerfile',
     ]);
+    // nx-fleet's build target stays out of the replaced ones, so Nx leaves the project's own as it is.
+    const targetsOf = (file: string) =>
+      Object.keys(Object.values(results.find(([f]) => f === file)![1].projects!)[0]!.targets!);
+    expect(targetsOf('apps/api/Dockerfile')).toEqual(['scan', 'contract-verify', 'docker-push']);
+    expect(targetsOf('backend/gateway/Dockerfile')).toEqual(['scan', 'contract-verify', 'docker-push']);
+    for (const file of ['apps/admin/Dockerfile', 'apps/web/Dockerfile', 'tools/cli/Dockerfile'])
+      expect(targetsOf(file)).toEqual(['docker-build', 'scan', 'contract-verify', 'docker-push']);
     await rerun();
     expect(warnings(warn)).toEqual([
       "nx-fleet: 2 projects give their own build nx-fleet's build target name, docker-build, which replaces nx-fleet's: apps/api/package.json, backend/gateway/project.json. " +

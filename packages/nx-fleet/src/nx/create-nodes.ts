@@ -52,6 +52,7 @@ import {
   rootVariantsWarning,
   unbuiltVariantsWarning,
   type FolderAnalysis,
+  type ReplacedBuild,
   type Warning,
 } from './service-folders';
 import { runtimeProviderRoots, type RuntimeProviders, type ScanStats } from './runtime-providers';
@@ -69,7 +70,7 @@ type Service = Extract<Detection, { kind: 'service' }>;
 type Outcome = { analysis: FolderAnalysis } | { file: string; error: unknown };
 
 /** What becomes one entry of the result: a service's project, or a folder's failure, under its file. */
-type Unit = { file: string } & ({ service: Service; projectName: string } | { error: unknown });
+type Unit = { file: string } & ({ service: Service; projectName: string; replacedBuild: boolean } | { error: unknown });
 
 export interface CreateNodesDeps {
   /** Nx's workspace-data directory: where the per-options cache and the import cache live. */
@@ -267,7 +268,7 @@ async function fleetNodes(
   const filesVersion = deps.memo.filesVersion(filePaths);
   const pacts = pactFilesByRoot(files);
   const matched = new Set(files);
-  const units = outcomes.flatMap((outcome) => unitOf(outcome, matched));
+  const units = outcomes.flatMap((outcome) => unitOf(outcome, matched, isNxProject));
   const projectRoots = projects?.map(({ name, root, packageName }) => ({
     name,
     root,
@@ -284,7 +285,7 @@ async function fleetNodes(
     (_file, _options, _context, index) => {
       const unit = units[index]!;
       if ('error' in unit) throw unit.error;
-      const { service, projectName } = unit;
+      const { service, projectName, replacedBuild } = unit;
       const facts =
         workspaceFiles &&
         contextFacts(
@@ -314,6 +315,7 @@ async function fleetNodes(
         pacts: pacts.get(service.root) ?? [],
         affectedBy: affectedBy(service.root),
         providerRoots: providers.roots.get(projectName) ?? [],
+        replacedBuild,
       });
     },
     units.map((unit) => unit.file),
@@ -440,11 +442,18 @@ function analyse(
   }
 }
 
-function unitOf(outcome: Outcome, matched: ReadonlySet<string>): Unit[] {
+function unitOf(outcome: Outcome, matched: ReadonlySet<string>, isNxProject: (root: string) => boolean): Unit[] {
   if ('error' in outcome) return [outcome];
   const { detection, projectName } = outcome.analysis;
   return detection.kind === 'service'
-    ? [{ file: sourceFileOf(detection, matched), service: detection, projectName }]
+    ? [
+        {
+          file: sourceFileOf(detection, matched),
+          service: detection,
+          projectName,
+          replacedBuild: replacedBuildOf(outcome, isNxProject) !== undefined,
+        },
+      ]
     : [];
 }
 
@@ -712,18 +721,24 @@ function unbuiltVariantWarnings(
     : [];
 }
 
+/**
+ * Where the service's own configuration replaces nx-fleet's build target. A package.json Nx makes no
+ * project of (a root one without "nx", named a service through the plugin option `services`:
+ * postiz's) gives Nx none of its scripts: nothing replaces nx-fleet's target there.
+ */
+function replacedBuildOf(outcome: Outcome, isNxProject: (root: string) => boolean): ReplacedBuild | undefined {
+  const replaced = 'analysis' in outcome ? outcome.analysis.replacedBuild : undefined;
+  return replaced && (posix.basename(replaced.file) !== 'package.json' || isNxProject(posix.dirname(replaced.file)))
+    ? replaced
+    : undefined;
+}
+
 /** The services whose own configuration replaces nx-fleet's build target, in one warning. */
 function replacedBuildWarnings(outcomes: readonly Outcome[], name: string, isNxProject: (root: string) => boolean) {
-  // A package.json Nx makes no project of (a root one without "nx", named a service through the plugin
-  // option `services`: postiz's) gives Nx none of its scripts: nothing replaces nx-fleet's target there.
-  const builds = outcomes.flatMap((o) =>
-    'analysis' in o &&
-    o.analysis.replacedBuild &&
-    (posix.basename(o.analysis.replacedBuild.file) !== 'package.json' ||
-      isNxProject(posix.dirname(o.analysis.replacedBuild.file)))
-      ? [o.analysis.replacedBuild]
-      : [],
-  );
+  const builds = outcomes.flatMap((o) => {
+    const replaced = replacedBuildOf(o, isNxProject);
+    return replaced ? [replaced] : [];
+  });
   return builds.length
     ? [{ ...replacedBuildWarning(builds, name), roots: builds.map((b) => posix.dirname(b.file)) }]
     : [];
@@ -1108,20 +1123,27 @@ function serviceNode(
     pacts: readonly string[];
     affectedBy: readonly string[];
     providerRoots: readonly string[];
+    /** The project's own configuration has a build under nx-fleet's build target name. */
+    replacedBuild: boolean;
   },
 ): CreateNodesResult {
+  const { replacedBuild, ...targetInputs } = inputs;
+  const targets = buildServiceTargets({
+    projectRoot: service.root,
+    projectName,
+    dockerfile: service.dockerfile,
+    ...targetInputs,
+    config: service.config,
+    options,
+  });
+  // Nx would merge nx-fleet's build target into the project's own (stack-auth's `docker-build` npm
+  // script), describing it as nx-fleet's: the project's own stays as it is.
+  if (replacedBuild) delete targets[options.buildTargetName];
   return {
     projects: {
       [service.root]: {
         ...(service.name ? { name: service.name } : {}),
-        targets: buildServiceTargets({
-          projectRoot: service.root,
-          projectName,
-          dockerfile: service.dockerfile,
-          ...inputs,
-          config: service.config,
-          options,
-        }),
+        targets,
         metadata: serviceProjectMetadata(options),
       },
     },
