@@ -78,6 +78,18 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
       expect((await runOk('podman', ['run', '--rm', image.localRef])).stdout.trim()).toBe('true');
   });
 
+  it('names a committed file .gitignore matches, which it sends and Nx does not hash, when a cached build runs', async () => {
+    ws.write('services/odds/version.js', "module.exports = '1';\n");
+    await ws.commit('a version file');
+    ws.write('.gitignore', `${ws.read('.gitignore')}\nservices/odds/version.js\n`);
+    await ws.commit('the version file is written by a script now');
+    const built = await ws.nxOk(['run', 'odds:docker-build', '--output-style=stream']);
+    expect(built.stdout + built.stderr).toMatch(
+      /odds: its build context \. sends 1 file \(services\/odds\/version\.js\), which match \.gitignore rules, so Nx does not hash them.*Take their \.gitignore lines out \(they are committed\)/s,
+    );
+    expect(ws.readJson<{ contentTag: string }>('dist/fleet/services/odds/image.json').contentTag).toMatch(/^ct-/);
+  });
+
   it('a dependency change only another service uses leaves this context byte-identical', async () => {
     const before = await writeContext('numbers', 'numbers-2');
     const oddsBefore = await writeContext('odds', 'odds-2');

@@ -6,7 +6,13 @@ import type { Env } from '../io/ports';
 import type { FakeContainerTools } from '../testing/fake-container-tools';
 import { fakeGit } from '../testing/fake-ports';
 import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
-import { buildServiceImage, copySourceProblem, prepareContext, type BuildOptions } from './build';
+import {
+  buildServiceImage,
+  copySourceProblem,
+  prepareContext,
+  unhashedContextWarning,
+  type BuildOptions,
+} from './build';
 import { CONTENT_TAG_LABEL } from './content-label';
 import { contentTag } from './content-tag';
 import { sourcesContentTag } from './verify-record';
@@ -355,6 +361,16 @@ describe('prepareContext', () => {
       await buildServiceImage(fixed.ports, options, here, { nxTarget: { cache: true } });
       expect(fixed.log.of('warn')).toEqual([]);
     });
+  });
+
+  it("a pruned context's unhashed files are committed ones .gitignore matches: the advice says so", () => {
+    expect(
+      unhashedContextWarning(ordersService(), { dockerfile: 'services/orders/Dockerfile', context: '.', prune: true }, [
+        'services/orders/src/version.ts',
+      ]),
+    ).toBe(
+      'nx-fleet: orders: its build context . sends 1 file (services/orders/src/version.ts), which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Take their .gitignore lines out (they are committed), or add them to .dockerignore unless the image needs them.',
+    );
   });
 
   it("a build Nx caches warns of the build outputs its context takes that no build it depends on declares (langfuse's sandbox)", async () => {

@@ -147,8 +147,12 @@ export async function prepareContext(
   return {
     listed,
     files,
-    // Taken from git's list of the workspace (and the build outputs Nx hashes): Nx hashes them all.
-    unhashed: async () => [],
+    // Taken from git's list of the workspace (and the build outputs Nx hashes): Nx hashes all but the
+    // committed files .gitignore matches (hatchet's sdks/typescript/src/version.ts), which it does not list.
+    unhashed: async () => {
+      const ignored = await gitIgnoredEntries(ports, service.workspaceRoot);
+      return ignored ? unhashedContextFiles(listed, ignored, options.contextOutputs ?? []) : [];
+    },
     folder: () =>
       (written ??= mkdtemp(join(tmpdir(), 'nx-fleet-context-')).then(async (dir) => {
         await writeContents(contents, dir);
@@ -179,7 +183,7 @@ function volatileContextWarning(
  */
 export function unhashedContextWarning(
   service: ServiceRef,
-  options: Pick<BuildOptions, 'context' | 'dockerfile'>,
+  options: Pick<BuildOptions, 'context' | 'dockerfile' | 'prune'>,
   unhashed: readonly string[],
 ): string {
   const ignoreFile = contextIgnoreFile(
@@ -187,7 +191,11 @@ export function unhashedContextWarning(
     resolve(service.workspaceRoot, options.dockerfile),
   );
   const file = ignoreFile ? relative(service.workspaceRoot, ignoreFile) : posix.join(options.context, '.dockerignore');
-  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed)}, which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to ${file} unless the image needs them.`;
+  // A pruned context holds git's files: what it sends that .gitignore matches is committed.
+  const fix = options.prune
+    ? `Take their .gitignore lines out (they are committed), or add them to ${file} unless the image needs them.`
+    : `Add them to ${file} unless the image needs them.`;
+  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed)}, which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. ${fix}`;
 }
 
 function undeclaredOutputsWarning(

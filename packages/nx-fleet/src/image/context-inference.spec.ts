@@ -258,6 +258,37 @@ describe('inferContext', () => {
     ).toBeUndefined();
   });
 
+  it("a copied folder a RUN builds where it was copied to is neither carried nor waited for (rybbit's server)", () => {
+    const projects = [
+      { name: 'server', root: 'server' },
+      { name: 'shared', root: 'shared' },
+    ];
+    const folderOutputs = { server: ['server/dist'], shared: ['shared/dist'] };
+    const files = ['server/package.json', 'server/src/index.ts', 'shared/package.json', 'shared/src/index.ts'];
+    const built = (dockerfile: string) =>
+      inferContext(
+        facts(dockerfile, { projects, folderOutputs, files, projectRoot: 'server', dockerfile: 'server/Dockerfile' }),
+      ).outputs;
+    const copied =
+      'FROM node:20 AS builder\nWORKDIR /app/shared\nCOPY shared/ .\nWORKDIR /app/server\nCOPY server/package.json ./\nCOPY server/ .\n';
+    for (const run of [
+      'npm run build',
+      'npm ci && npm run build:prod',
+      'yarn build',
+      'pnpm run build',
+      'npx tsc -p .',
+      'nest build',
+    ])
+      expect(built(`${copied}RUN ${run}\n`)).toEqual(['shared/dist']);
+    // In another folder, or another package's build: carried, as before.
+    expect(built(`${copied}WORKDIR /app\nRUN npm run build\n`)).toEqual(['shared/dist', 'server/dist']);
+    // (-w names shared: its build is the image's, server's is not.)
+    expect(built(`${copied}RUN npm run build -w shared\n`)).toEqual(['server/dist']);
+    expect(built(`${copied}RUN npm test\n`)).toEqual(['shared/dist', 'server/dist']);
+    // Built in its own folder by a WORKDIR entered after the copy to it.
+    expect(built('FROM node:20\nCOPY shared /app/shared\nWORKDIR /app/shared\nRUN npm run build\n')).toEqual([]);
+  });
+
   it("a copied folder the image's `tsc --build` compiles through a project reference is neither carried nor waited for (dittofeed's api)", () => {
     const projects = [
       { name: 'api', root: 'packages/api' },

@@ -165,7 +165,7 @@ export function contextNeeds(
   const include: string[] = [];
   const producers: NonNullable<ContextChoice['producers']> = [];
   const unlisted: string[] = [];
-  const builtInImage = inImageBuilds(reading.steps, facts);
+  const builtInImage = inImageBuilds(reading, facts, base);
   const kept = keeps(ignore);
   for (const { source } of reading.sources) {
     const path = normalizeSource(base, source);
@@ -684,8 +684,10 @@ function rootScriptStep(
  * `turbo run build`, `lerna run build`, `nx run-many -t build`); or compiled by the `tsc --build` of
  * a package built so, whose tsconfig references reach it (`referenceBuilds`).
  */
-function inImageBuilds(steps: readonly Step[], facts: ContextFacts): (root: string) => boolean {
+function inImageBuilds(reading: DockerfileReading, facts: ContextFacts, base: string): (root: string) => boolean {
+  const { steps } = reading;
   let commands: string[] | undefined;
+  let local: Set<string> | undefined;
   const builds = (root: string): boolean => {
     const project = facts.projects?.find((p) => p.root === root);
     if (!project) return false;
@@ -700,9 +702,13 @@ function inImageBuilds(steps: readonly Step[], facts: ContextFacts): (root: stri
   };
   // Built by name, compiled by the `tsc --build` of a package built by name (its tsconfig references
   // it), or built first as a dependency of a package a RUN builds with its dependencies.
+  // Built where it was copied to (a package script, `tsc`, in its WORKDIR).
+  const builtHere = (root: string) =>
+    (local ??= new Set(reading.localBuilds.flatMap(({ source }) => normalizeSource(base, source) ?? []))).has(root);
   return (root) =>
     Boolean(facts.folderOutputs?.[root]?.length) &&
     (builds(root) ||
+      builtHere(root) ||
       Object.entries(facts.referenceBuilds ?? {}).some(
         ([builder, reached]) => reached.includes(root) && builds(builder),
       ) ||

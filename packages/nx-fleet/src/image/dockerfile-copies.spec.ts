@@ -274,6 +274,27 @@ describe('DockerfileReading.finalStages', () => {
   });
 });
 
+describe('DockerfileReading.localBuilds', () => {
+  it('names the folder a build runs in, as its COPY wrote it, per stage', () => {
+    const text = [
+      'FROM node:20 AS build',
+      'WORKDIR /app/server',
+      'COPY --chown=node server/ .',
+      'RUN npm ci && npm run build',
+      'FROM node:20',
+      // A new stage starts with nothing copied: its build builds no context folder.
+      'WORKDIR /app/server',
+      'RUN npm run build',
+      'COPY api /srv/api',
+      'RUN cd /srv/api && npm run build',
+      '',
+    ].join('\n');
+    expect(new DockerfileReading(text).localBuilds).toEqual([
+      { line: 4, instruction: 'RUN npm ci && npm run build', source: 'server/' },
+    ]);
+  });
+});
+
 describe('DockerfileReading.placeholderStages', () => {
   it('names the empty scratch stages others copy from, which a named build context fills (graphql-hive)', () => {
     const text =

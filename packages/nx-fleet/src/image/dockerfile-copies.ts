@@ -92,6 +92,15 @@ export class DockerfileReading {
   }
 
   /**
+   * The context folders a RUN builds where they were copied to: a package's build script, `tsc` or
+   * `nest build` run in the WORKDIR a `COPY <folder> <there>` filled (rybbit's `WORKDIR /app/server`,
+   * `COPY server/ .`, `RUN npm run build`), as the sources written.
+   */
+  get localBuilds(): CopySource[] {
+    return this.walked.builds;
+  }
+
+  /**
    * The stages no other stage builds on (`FROM <stage>`, `COPY --from=<stage>`, a RUN mount `from=`):
    * the images the Dockerfile can build, by name (`#<index>` for one without). Several of them are
    * chosen between with `--target` (one image per stage); the build without one builds the last.
@@ -162,14 +171,23 @@ export interface Step {
 function walk(
   steps: readonly Step[],
   buildArgs: BuildArgs,
-): { written: WrittenSource[]; reads: CopySource[]; workdirs: CopySource[] } {
+): { written: WrittenSource[]; reads: CopySource[]; workdirs: CopySource[]; builds: CopySource[] } {
   const variables = new BuildVariables(buildArgs);
   const written: WrittenSource[] = [];
   const reads: CopySource[] = [];
   const workdirs: CopySource[] = [];
+  const builds: CopySource[] = [];
   /** Per stage (by name), where in its filesystem the whole context was copied. */
   const roots = new Map<string, string>();
-  let stage: { name: string | undefined; workdir: string; root: string | undefined } | undefined;
+  let stage:
+    | {
+        name: string | undefined;
+        workdir: string;
+        root: string | undefined;
+        /** Which context source each folder of the stage's filesystem was last filled from, by one COPY. */
+        copied: Map<string, string>;
+      }
+    | undefined;
   for (const { line, text } of steps) {
     const match = /^([a-z]+)\s+(.*)$/is.exec(text);
     if (!match) continue;
@@ -180,7 +198,7 @@ function walk(
       variables.enterStage(rest);
       const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
       const name = words[1]?.toLowerCase() === 'as' ? words[2]?.toLowerCase() : undefined;
-      stage = { name, workdir: '/', root: roots.get(words[0]?.toLowerCase() ?? '') };
+      stage = { name, workdir: '/', root: roots.get(words[0]?.toLowerCase() ?? ''), copied: new Map() };
       if (name && stage.root !== undefined) roots.set(name, stage.root);
     } else if (keyword === 'ARG') variables.declareArgs(rest);
     else if (keyword === 'ENV') variables.setEnv(rest);
@@ -193,6 +211,9 @@ function walk(
     } else if (keyword === 'RUN') {
       for (const mount of contextMounts(rest))
         written.push({ line, instruction, written: mount, source: wordValue(mount, variables) });
+      const here = stage?.copied.get(stage.workdir);
+      if (here !== undefined && LOCAL_BUILD.test(rest) && !WORKSPACE_SELECTOR.test(rest))
+        builds.push({ line, instruction, source: here });
     } else if (keyword === 'COPY' || keyword === 'ADD') {
       const args = argumentsOf(rest);
       if (!args || args.some((arg) => arg.startsWith('<<'))) continue;
@@ -218,6 +239,9 @@ function walk(
         written.push({ line, instruction, written: word, source, ...(unset ? { unset } : {}) });
       });
       const dest = values.at(-1);
+      // One source copied into a folder: what a build run there builds.
+      if (keyword === 'COPY' && stage && dest !== undefined && values.length === 2 && values[0] !== undefined)
+        stage.copied.set(posix.resolve(stage.workdir, dest), values[0]);
       if (
         keyword === 'COPY' &&
         stage &&
@@ -229,8 +253,15 @@ function walk(
       }
     }
   }
-  return { written, reads, workdirs };
+  return { written, reads, workdirs, builds };
 }
+
+/** A build run in the folder it is in: a package's `build…` script, `tsc`, `nest build`. */
+const LOCAL_BUILD =
+  /(?:^|[;&|]\s*|\s)(?:(?:npm|bun)\s+run(?:-script)?\s+build[\w:-]*|(?:yarn|pnpm)\s+(?:run\s+)?build[\w:-]*|(?:npx\s+)?tsc|(?:npx\s+)?nest\s+build)(?=\s|$|[;&|])/;
+/** Flags that send a package manager's build elsewhere than the folder it runs in. */
+const WORKSPACE_SELECTOR =
+  /\s(?:-w|--workspace|--workspaces|-ws|--filter|-F|-r|--recursive|--prefix|-C|--cwd)(?:[\s=]|$)|\byarn\s+workspace/;
 
 /**
  * The variables a Dockerfile instruction sees, by Docker's rules: an ARG declared in the stage (the
