@@ -280,6 +280,24 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       ].join('\n'),
     );
 
+    // Builds the library where it copied it to, in its WORKDIR (rybbit's server): no host build either.
+    ws.write('apps/workdir-api/project.json', JSON.stringify({ name: 'workdir-api' }));
+    ws.write('apps/workdir-api/main.js', "console.log(require('../../libs/shared/dist/index.js'));\n");
+    ws.write(
+      'apps/workdir-api/Dockerfile',
+      [
+        'FROM node:20',
+        'WORKDIR /repo/libs/shared',
+        'COPY libs/shared .',
+        // The library's package.json has no build script here: the fallback builds the same output.
+        'RUN npm run build 2>/dev/null || (mkdir -p dist && cp src/index.js dist/index.js)',
+        'WORKDIR /repo',
+        'COPY apps/workdir-api apps/workdir-api',
+        'CMD ["node", "apps/workdir-api/main.js"]',
+        '',
+      ].join('\n'),
+    );
+
     // Builds the service by name with turbo, whose build depends on `^build`: the library its package.json
     // depends on is built first in the image (twenty's server, with Nx), so its failing host build never runs.
     ws.write('libs/deplib/project.json', JSON.stringify({ name: 'deplib', targets: { build: { command: 'exit 1' } } }));
@@ -541,6 +559,16 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     const run = await ws.nxOk(['run', 'inimage-api:docker-build', '--output-style=stream']);
     expect(run.stdout).not.toMatch(/nx run shared:build/);
     const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/inimage-api/image.json');
+    expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(`shared built in the image ${ws.id}`);
+  });
+
+  it('a library the image builds in the folder it copied it to is neither waited for nor carried', async () => {
+    const build = (await ws.showProject('workdir-api')).targets['docker-build']!;
+    const options = (build as { options?: Record<string, unknown> }).options ?? {};
+    expect([build.dependsOn, options['contextOutputs']]).toEqual([undefined, undefined]);
+    const run = await ws.nxOk(['run', 'workdir-api:docker-build', '--output-style=stream']);
+    expect(run.stdout).not.toMatch(/nx run shared:build/);
+    const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/workdir-api/image.json');
     expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(`shared built in the image ${ws.id}`);
   });
 

@@ -90,6 +90,18 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
     expect(ws.readJson<{ contentTag: string }>('dist/fleet/services/odds/image.json').contentTag).toMatch(/^ct-/);
   });
 
+  it('names what git ignores in a folder the Dockerfile copies, which docker build would send and the pruned context leaves out', async () => {
+    ws.write('.gitignore', `${ws.read('.gitignore')}\nservices/numbers/generated/\n`);
+    // A new content tag, so the engine builds.
+    ws.write('services/numbers/main.js', `${ws.read('services/numbers/main.js')}// generated docs\n`);
+    await ws.commit('generated sources are git-ignored');
+    ws.write('services/numbers/generated/docs.js', 'module.exports = [];\n');
+    const built = await ws.nxOk(['run', 'numbers:docker-build', '--output-style=stream']);
+    expect(built.stdout + built.stderr).toMatch(
+      /numbers: its pruned context leaves out what git ignores in the folders its Dockerfile copies, which `docker build` from the workspace root would send: services\/numbers\/generated\//,
+    );
+  });
+
   it('a dependency change only another service uses leaves this context byte-identical', async () => {
     const before = await writeContext('numbers', 'numbers-2');
     const oddsBefore = await writeContext('odds', 'odds-2');

@@ -8,6 +8,7 @@ import {
   filterContext,
   gitIgnoredEntries,
   hashContextFiles,
+  leftOutOfPruned,
   listContextFiles,
   parseIgnoreFile,
   pathSummary,
@@ -310,6 +311,40 @@ describe('unhashedContextFiles', () => {
 
   it('finds none when git ignores nothing the engine sends', () => {
     expect(unhashedContextFiles(listed, ['node_modules/', 'tmp/'], [])).toEqual([]);
+  });
+});
+
+describe('leftOutOfPruned', () => {
+  const ignored = [
+    'frontend/app/src/lib/generated/',
+    'frontend/app/node_modules/',
+    'frontend/app/dist/',
+    'frontend/app/.env.local',
+    'frontend/app/debug.log',
+    'frontend/app/tsconfig.tsbuildinfo',
+    'frontend/app/.turbo/',
+    'frontend/app/src/config.local.json',
+    'frontend/docs/generated/',
+    'sdks/typescript/src/version.ts',
+  ];
+
+  it("names what git ignores in the copied folders that the ignore file keeps, but for dependencies, tools' folders, outputs and local files", () => {
+    expect(leftOutOfPruned(['frontend/app'], ignored, [], [])).toEqual([
+      'frontend/app/src/lib/generated/',
+      'frontend/app/src/config.local.json',
+    ]);
+    expect(leftOutOfPruned(['frontend/app'], ignored, ['**/*.local.json'], [])).toEqual([
+      'frontend/app/src/lib/generated/',
+    ]);
+    expect(leftOutOfPruned(['frontend/app'], ignored, [], ['frontend/app/src/lib/generated'])).toEqual([
+      'frontend/app/src/config.local.json',
+    ]);
+    // COPY . . copies every folder.
+    expect(leftOutOfPruned(['.'], ignored, ['frontend/app'], [])).toEqual([
+      'frontend/docs/generated/',
+      'sdks/typescript/src/version.ts',
+    ]);
+    expect(leftOutOfPruned(['backend'], ignored, [], [])).toEqual([]);
   });
 });
 

@@ -144,6 +144,59 @@ export function unhashedContextFiles(
   );
 }
 
+/**
+ * Folders and files git ignores that a build does not read as sources: dependencies, tool caches,
+ * build outputs (carried by their own rule), logs and local environment files (never meant for an image).
+ */
+const NOT_SOURCES = new Set([
+  'node_modules',
+  '.git',
+  '.nx',
+  '.turbo',
+  '.next',
+  '.nuxt',
+  '.svelte-kit',
+  '.angular',
+  '.cache',
+  '.yarn',
+  '.pnpm-store',
+  '.output',
+  '.vercel',
+  'coverage',
+  'tmp',
+  'dist',
+  'build',
+  'out',
+]);
+const NOT_SOURCE_FILES = /^\.env(?:\..*)?$|\.log$|\.tsbuildinfo$|^\.DS_Store$/;
+
+/**
+ * What `docker build` from the workspace root would send that a pruned context (git's files) leaves
+ * out: what git ignores in the folders the Dockerfile copies whole and the ignore file keeps
+ * (hatchet's `frontend/app/src/lib/generated/`, written by a script its CI runs before the build),
+ * but for dependencies, tool folders, build outputs and local files. `ignored` as `gitIgnoredEntries`
+ * gives it, from the workspace root.
+ */
+export function leftOutOfPruned(
+  copiedFolders: readonly string[],
+  ignored: readonly string[],
+  ignorePatterns: readonly string[],
+  outputs: readonly string[],
+): string[] {
+  const kept = dockerignore({ ignorecase: false }).add([...ignorePatterns]);
+  return ignored.filter((entry) => {
+    const path = entry.replace(/\/+$/, '');
+    const segments = path.split('/');
+    return (
+      copiedFolders.some((folder) => folder === '.' || path.startsWith(`${folder}/`)) &&
+      !segments.some((segment) => NOT_SOURCES.has(segment)) &&
+      !NOT_SOURCE_FILES.test(segments.at(-1)!) &&
+      !outputs.some((output) => path === output || path.startsWith(`${output}/`) || output.startsWith(`${path}/`)) &&
+      kept.filter([path]).length > 0
+    );
+  });
+}
+
 /** `a/b/c.txt` → `a/`, `a/b/`. */
 function ancestorsOf(path: string): string[] {
   const parts = path.split('/').slice(0, -1);

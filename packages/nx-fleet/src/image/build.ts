@@ -15,6 +15,8 @@ import {
   filterContext,
   gitIgnoredEntries,
   hashContextFiles,
+  ignorePatternsOf,
+  leftOutOfPruned,
   listContextFiles,
   listFolderFiles,
   pathSummary,
@@ -26,12 +28,13 @@ import {
 } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { buildOutputOwner, insideWorkspaceFolder } from './context-inference';
-import { expandedSources, missingSources, writtenSources, type WrittenSource } from './dockerfile-copies';
+import { copySources, expandedSources, missingSources, writtenSources, type WrittenSource } from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { decideBuild, type BuildDecision } from './decide';
 import { hashContents, prunedContents, writeContents, type PruningPorts } from './pruned-context';
 import { imageNameFor, type ImageRecord } from './records';
 import type { ServiceRef } from './service-ref';
+import { listed as listedNames } from '../text/listed';
 
 /** docker-build's options (its schema.json states them for Nx Console). */
 export interface BuildOptions {
@@ -97,6 +100,8 @@ export interface PreparedContext {
   files: ContextFile[];
   /** Of those, the files Nx does not hash (they match .gitignore rules): a cache hit cannot tell they changed. Asks git. */
   unhashed(): Promise<string[]>;
+  /** A pruned context: what `docker build` from the workspace root would send that it leaves out (`leftOutOfPruned`). Asks git. */
+  leftOut?(): Promise<string[]>;
   /** The folder the engine builds from. */
   folder(): Promise<string>;
   dispose(): Promise<void>;
@@ -144,14 +149,30 @@ export async function prepareContext(
   });
   const { listed, files } = await hashContents(contents, dockerfile);
   let written: Promise<string> | undefined;
+  let ignored: Promise<string[] | undefined> | undefined;
+  const gitIgnored = () => (ignored ??= gitIgnoredEntries(ports, service.workspaceRoot));
   return {
     listed,
     files,
     // Taken from git's list of the workspace (and the build outputs Nx hashes): Nx hashes all but the
     // committed files .gitignore matches (hatchet's sdks/typescript/src/version.ts), which it does not list.
     unhashed: async () => {
-      const ignored = await gitIgnoredEntries(ports, service.workspaceRoot);
-      return ignored ? unhashedContextFiles(listed, ignored, options.contextOutputs ?? []) : [];
+      const entries = await gitIgnored();
+      return entries ? unhashedContextFiles(listed, entries, options.contextOutputs ?? []) : [];
+    },
+    leftOut: async () => {
+      const entries = await gitIgnored();
+      if (!entries) return [];
+      const sources = copySources((await ports.files.readText(dockerfile)) ?? '', options.buildArgs);
+      const folders = sources
+        .map(({ source }) => posix.normalize(source.replace(/^\/+/, '')).replace(/\/+$/, '') || '.')
+        .filter((source) => source === '.' || listed.some((path) => path.startsWith(`${source}/`)));
+      return leftOutOfPruned(
+        folders,
+        entries,
+        ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, '.dockerignore')),
+        options.contextOutputs ?? [],
+      );
     },
     folder: () =>
       (written ??= mkdtemp(join(tmpdir(), 'nx-fleet-context-')).then(async (dir) => {
@@ -250,6 +271,10 @@ function dependedBuilds(
   return { builds, missing };
 }
 
+function leftOutWarning(service: ServiceRef, leftOut: readonly string[]): string {
+  return `nx-fleet: ${service.projectName}: its pruned context leaves out what git ignores in the folders its Dockerfile copies, which \`docker build\` from the workspace root would send: ${listedNames(leftOut)}. If the image needs ${leftOut.length === 1 ? 'it' : 'them'} (written by a step before the build), declare ${leftOut.length === 1 ? 'it' : 'them'} in docker-build's "contextOutputs" with a "dependsOn" on the target that writes ${leftOut.length === 1 ? 'it' : 'them'} (declared in that target's "outputs", so Nx hashes ${leftOut.length === 1 ? 'it' : 'them'}), or set "context": "workspace".`;
+}
+
 /** `3 files (coverage/ (2 files), .env)`. */
 export function unhashedFilesPhrase(unhashed: readonly string[]): string {
   return `${unhashed.length} file${unhashed.length === 1 ? '' : 's'} (${pathSummary(unhashed)})`;
@@ -260,8 +285,9 @@ async function buildFromContext(
   options: BuildOptions,
   service: ServiceRef,
   dockerfile: string,
-  { listed, files, folder }: PreparedContext,
+  context: PreparedContext,
 ): Promise<ImageRecord> {
+  const { listed, files, folder } = context;
   const dockerfileText = (await ports.files.readText(dockerfile)) ?? '';
   const platforms = options.platforms ?? [];
   const named = await namedContexts(ports, options, service);
@@ -284,6 +310,8 @@ async function buildFromContext(
       ports.files.exists(resolve(service.workspaceRoot, path)),
     );
   if (problem) throw new Error(problem);
+  const leftOut = decision.kind === 'build' ? ((await context.leftOut?.()) ?? []) : [];
+  if (leftOut.length) ports.log.warn(leftOutWarning(service, leftOut));
   const imageId =
     decision.kind === 'build'
       ? await runBuild(ports, engine, options, {
