@@ -1,4 +1,4 @@
-import { addProjectConfiguration, readNxJson, readProjectConfiguration, type Tree } from '@nx/devkit';
+import { addProjectConfiguration, readNxJson, readProjectConfiguration, updateNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { logger } from '@nx/devkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -168,6 +168,31 @@ describe('adopt generator', () => {
     tree.write('docker/worker.Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'worker', image: 'acme/worker' });
     expect(fleetOf(tree, 'worker')).toEqual({ dockerfile: 'docker/worker.Dockerfile', image: 'acme/worker' });
+  });
+
+  it("takes the plugin option services' entry without repeating it, and names a package.json script under the build target name (stack-auth)", async () => {
+    updateNxJson(tree, {
+      ...readNxJson(tree),
+      plugins: [
+        {
+          plugin: 'nx-fleet',
+          options: { services: { backend: { dockerfile: 'docker/server/Dockerfile', image: 'server' } } },
+        },
+      ],
+    });
+    addProjectConfiguration(tree, 'backend', { root: 'apps/backend' });
+    tree.write(
+      'apps/backend/package.json',
+      JSON.stringify({ name: 'backend', scripts: { 'docker-build': 'pnpm run codegen && next build' } }),
+    );
+    tree.write('docker/server/Dockerfile', 'FROM node:20\nCOPY apps/backend apps/backend\n');
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, { project: 'backend' });
+    expect(fleetOf(tree, 'backend')).toBeUndefined();
+    expect(printed.join('\n')).toMatch(
+      /^backend\s+docker\/server\/Dockerfile\s+pruned\s+.*\sserver\s+target docker-build already runs the package\.json script "docker-build": it replaces nx-fleet's/m,
+    );
   });
 
   it('lets an explicit --dockerfile replace a configured one', async () => {

@@ -9,11 +9,12 @@ import {
   visitNotIgnoredFiles,
   type GeneratorCallback,
   type ProjectConfiguration,
+  type TargetConfiguration,
   type Tree,
 } from '@nx/devkit';
 import picomatch from 'picomatch';
 import { DEFAULT_EXCLUDES, DEFAULT_TARGET_NAMES } from '../../config/defaults';
-import type { FleetServiceConfig } from '../../config/service-settings';
+import { parseServiceConfig, type FleetServiceConfig } from '../../config/service-settings';
 import { normalizeOptions } from '../../config/options';
 import { fleetOptionsOf } from '../../config/workspace-options';
 import { inferContext } from '../../image/context-inference';
@@ -37,6 +38,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       `nx-fleet: --${unscoped.join(', --')} ${unscoped.length === 1 ? 'applies' : 'apply'} to one project; pass --project <name> too.`,
     );
   const nxJson = readNxJson(tree) ?? {};
+  const plugin = normalizeOptions(fleetOptionsOf(nxJson));
   const buildTargetName = fleetOptionsOf(nxJson)?.buildTargetName ?? DEFAULT_TARGET_NAMES.build;
   const workspace: AdoptWorkspace = {
     plugins: nxJson.plugins ?? [],
@@ -60,6 +62,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   for (const config of configs) {
     const project = adoptProject(tree, config);
     const existing = fleetOf(config);
+    const configured = pluginEntry(plugin.services, config);
     const setups = readSetups(project, workspace);
     // What inference finds in the folder (a named variant too), so a setting naming it is not written.
     const ownDockerfile = serviceContainerfile(
@@ -68,15 +71,22 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
         .map((name) => posix.join(config.root, name))
         .filter((file) => containerfileVariant(file) !== undefined && tree.isFile(file)),
     ).file;
-    if (!options.project && !wanted(setups.length > 0, ownDockerfile, existing)) continue;
-    const candidates = [flags.dockerfile, existing.dockerfile, ownDockerfile, ...setups.map((s) => s.dockerfile)];
+    if (!options.project && !wanted(setups.length > 0, ownDockerfile, { ...configured, ...existing })) continue;
+    const candidates = [
+      flags.dockerfile,
+      existing.dockerfile,
+      configured.dockerfile,
+      ownDockerfile,
+      ...setups.map((s) => s.dockerfile),
+    ];
     const dockerfiles: Record<string, string> = {};
     for (const path of candidates) if (path && tree.isFile(path)) dockerfiles[path] = tree.read(path, 'utf-8') ?? '';
     const plan = planAdoption({
       project,
       setups,
       existing,
-      existingBuildTarget: config.targets?.[buildTargetName],
+      configured,
+      existingBuildTarget: config.targets?.[buildTargetName] ?? scriptTarget(project, buildTargetName, tree),
       ...(ownDockerfile ? { ownDockerfile } : {}),
       flags,
       buildTargetName,
@@ -98,11 +108,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   const projectless =
     plans.length || options.project
       ? []
-      : projectlessDockerfiles(
-          workspaceFiles(),
-          [...getProjects(tree).values()],
-          normalizeOptions(fleetOptionsOf(nxJson)).exclude,
-        );
+      : projectlessDockerfiles(workspaceFiles(), [...getProjects(tree).values()], plugin.exclude);
   logger.info(adoptionReport(plans, buildTargetName, projectless));
   for (const plan of plans) {
     if (!plan.write) continue;
@@ -157,6 +163,25 @@ function projectlessDockerfiles(
 function fleetOf(config: ProjectConfiguration): FleetServiceConfig {
   const fleet = (config.metadata as { fleet?: unknown } | undefined)?.fleet;
   return typeof fleet === 'object' && fleet !== null ? (fleet as FleetServiceConfig) : {};
+}
+
+/** The plugin option `services`' entry for the project, by root then name, as create-nodes reads it (the valid settings). */
+function pluginEntry(services: Readonly<Record<string, unknown>>, config: ProjectConfiguration): FleetServiceConfig {
+  const byKey = (key: string | undefined) =>
+    key !== undefined && Object.hasOwn(services, key) ? parseServiceConfig(services[key]).config : {};
+  return { ...byKey(config.root), ...byKey(config.name) };
+}
+
+/**
+ * A package.json script under nx-fleet's build target name, which Nx makes the project's target of
+ * that name (unless `nx.includedScripts` leaves it out): the Tree's configuration does not list scripts.
+ */
+function scriptTarget(project: AdoptProject, name: string, tree: Tree): TargetConfiguration | undefined {
+  if (project.scripts[name] === undefined) return undefined;
+  const packageJson = readJson(tree, posix.join(project.root, 'package.json'));
+  const included = (packageJson?.['nx'] as { includedScripts?: unknown } | undefined)?.includedScripts;
+  if (Array.isArray(included) && !included.includes(name)) return undefined;
+  return { executor: 'nx:run-script', options: { script: name } };
 }
 
 function readJson(tree: Tree, path: string): Record<string, unknown> | undefined {

@@ -22,6 +22,8 @@ export interface ProjectAdoptionInput {
   setups: readonly ImageBuildSetup[];
   /** Its `metadata.fleet` as it is: the user's nx-fleet settings win over what adopt reads. */
   existing: FleetServiceConfig;
+  /** Its entry in the plugin option `services`, under its own settings: applied already, never written again. */
+  configured?: FleetServiceConfig;
   /** The nx-fleet build target its project.json or package.json already states, if any. */
   existingBuildTarget?: TargetConfiguration;
   /** The Dockerfile (or Containerfile) in its folder that nx-fleet finds without a setting. */
@@ -88,7 +90,9 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
   }
   if (chosen) problems.push(...chosen.problems);
 
-  const dockerfile = flags.dockerfile ?? existing.dockerfile ?? chosen?.dockerfile ?? input.ownDockerfile;
+  const configured = input.configured ?? {};
+  const dockerfile =
+    flags.dockerfile ?? existing.dockerfile ?? configured.dockerfile ?? chosen?.dockerfile ?? input.ownDockerfile;
   const row = (fields: Partial<AdoptRow>): AdoptRow => ({
     service: project.name,
     dockerfile: dockerfile ?? '-',
@@ -124,12 +128,17 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
   });
   const fleet: FleetServiceConfig = { ...existing };
   const targetOptions: Record<string, unknown> = {};
-  let context: string = existing.context ?? inferred.mode;
-  let why = existing.context ? 'set in metadata.fleet' : inferred.reason;
+  const setContext = existing.context ?? configured.context;
+  let context: string = setContext ?? inferred.mode;
+  let why = existing.context
+    ? 'set in metadata.fleet'
+    : configured.context
+      ? 'set in the plugin option "services"'
+      : inferred.reason;
   if (flags.context) {
     fleet.context = context = flags.context;
     why = `--context (inferred ${inferred.mode}: ${inferred.reason})`;
-  } else if (!existing.context && chosen?.context !== undefined) {
+  } else if (!setContext && chosen?.context !== undefined) {
     const stated = statedMode(chosen.context, project.root);
     if (stated === undefined) {
       // A folder that is neither the project nor the workspace root (e.g. a build output): the executor's own option.
@@ -142,10 +151,13 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     }
   }
 
-  if (dockerfile === input.ownDockerfile) delete fleet.dockerfile;
+  // What the plugin option already says is applied as it is: not repeated in the project's own settings.
+  if (dockerfile === input.ownDockerfile || (!existing.dockerfile && dockerfile === configured.dockerfile))
+    delete fleet.dockerfile;
   else fleet.dockerfile = dockerfile;
-  const image = flags.image ?? existing.image ?? chosen?.image;
-  if (image && image !== imageNameFor(project.name)) fleet.image = image;
+  const image = flags.image ?? existing.image ?? configured.image ?? chosen?.image;
+  if (image && image !== imageNameFor(project.name) && (existing.image || image !== configured.image))
+    fleet.image = image;
   if (flags.image) fleet.image = flags.image;
 
   if (chosen?.buildArgs) targetOptions['buildArgs'] = chosen.buildArgs;
@@ -193,6 +205,14 @@ function statedMode(contextDir: string, projectRoot: string): ContextMode | unde
   return undefined;
 }
 
+/** `the package.json script "docker-build"` for the target Nx makes of a script. */
+function scriptOf(target: TargetConfiguration): string | undefined {
+  const script = (target.options as { script?: unknown } | undefined)?.script;
+  return target.executor === 'nx:run-script' && typeof script === 'string'
+    ? `the package.json script "${script}"`
+    : undefined;
+}
+
 /**
  * The nx-fleet build target's configuration with the options and dependsOn read, merged into the one
  * the project already states; nothing when there is nothing to add, and a problem when the project
@@ -210,7 +230,7 @@ function planBuildTarget(
   const foreign = current && foreignBuildTarget(input.project.name, input.buildTargetName, statedTarget(current));
   if (foreign) {
     problems.push(
-      `target ${input.buildTargetName} already runs ${current.command ?? current.executor}: it replaces nx-fleet's, so nothing is written for it (rename it, or set nx-fleet's buildTargetName)`,
+      `target ${input.buildTargetName} already runs ${current.command ?? scriptOf(current) ?? current.executor}: it replaces nx-fleet's, so nothing is written for it (rename it, or set nx-fleet's buildTargetName)`,
     );
     return undefined;
   }
