@@ -569,7 +569,7 @@ function alikeBuildWarnings(
     byDockerfile.set(service.dockerfile, [...(byDockerfile.get(service.dockerfile) ?? []), service]);
   return [...byDockerfile].flatMap(([dockerfile, sharing]) => {
     if (sharing.length < 2) return [];
-    const buildOf = (service: (typeof services)[number]) => JSON.stringify(statedBuild(texts, service, dockerBuild));
+    const buildOf = (service: (typeof services)[number]) => JSON.stringify(statedBuildOf(texts, service, dockerBuild));
     const alike = new Map<string, string[]>();
     for (const service of sharing) {
       const build = buildOf(service);
@@ -595,18 +595,24 @@ function alikeBuildWarnings(
  * contexts, as the service's settings, then its own docker-build options, state them.
  */
 function statedBuild(
-  texts: WorkspaceTexts,
-  service: { root: string; config: FleetServiceConfig },
-  dockerBuild: string,
+  service: { config: FleetServiceConfig },
+  declared: DeclaredTarget,
 ): { target: unknown; buildArgs: Record<string, string>; buildContexts: Record<string, string> } {
-  const declared = declaredTargets(texts, service.root, manifestAt(texts, posix.join(service.root, 'package.json')))[
-    dockerBuild
-  ];
   return {
     target: (declared?.options as { target?: unknown } | undefined)?.target ?? service.config.target,
     buildArgs: { ...service.config.buildArgs, ...declaredStrings(declared, 'buildArgs') },
     buildContexts: { ...service.config.buildContexts, ...declaredStrings(declared, 'buildContexts') },
   };
+}
+
+/** `statedBuild` of a service, its docker-build target read from its manifests. */
+function statedBuildOf(
+  texts: WorkspaceTexts,
+  service: { root: string; config: FleetServiceConfig },
+  dockerBuild: string,
+) {
+  const manifest = manifestAt(texts, posix.join(service.root, 'package.json'));
+  return statedBuild(service, declaredTargets(texts, service.root, manifest)[dockerBuild]);
 }
 
 /**
@@ -621,7 +627,7 @@ function placeholderWarnings(detections: readonly Detection[], texts: WorkspaceT
     // Most Dockerfiles copy from no scratch stage: no parse for them.
     if (!text || !/scratch/i.test(text) || !/from=/i.test(text)) return [];
     // Stage names are lower case to the builder, whatever the Dockerfile writes.
-    const named = new Set(Object.keys(statedBuild(texts, d, dockerBuild).buildContexts).map((n) => n.toLowerCase()));
+    const named = new Set(Object.keys(statedBuildOf(texts, d, dockerBuild).buildContexts).map((n) => n.toLowerCase()));
     const stages = new DockerfileReading(text).placeholderStages.filter((stage) => !named.has(stage));
     return stages.length
       ? [
@@ -949,8 +955,8 @@ function contextFacts(
   const packageJson = manifestAt(texts, posix.join(service.root, 'package.json'));
   const targets = declaredTargets(texts, service.root, packageJson);
   // The project's own docker-build options win over its settings, as Nx merges them.
-  const declared = { ...service.config.buildArgs, ...declaredStrings(targets[targetNames.dockerBuild], 'buildArgs') };
-  const buildArgs = Object.keys(declared).length ? declared : undefined;
+  const stated = statedBuild(service, targets[targetNames.dockerBuild]);
+  const buildArgs = Object.keys(stated.buildArgs).length ? stated.buildArgs : undefined;
   // One reading of the sources for what the folders it copies build and for what it reads off the list.
   const sources = copySources(dockerfileText, buildArgs);
   const copied = copiedProjectRoots(sources, projects);
@@ -980,10 +986,7 @@ function contextFacts(
     : {};
   const scripts = rootScripts.length ? { root: rootScripts, project: scriptNames(packageJson) } : undefined;
   const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
-  const buildContexts = {
-    ...service.config.buildContexts,
-    ...declaredStrings(targets[targetNames.dockerBuild], 'buildContexts'),
-  };
+  const { buildContexts } = stated;
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
