@@ -150,6 +150,18 @@ describe('buildServiceImage', () => {
     );
   });
 
+  it('names a build argument without a default that leaves a FROM without its base image, before the engine builds', async () => {
+    const dockerfile = 'ARG LITE_IMAGE\nARG TAG=1\nFROM ${LITE_IMAGE}:${TAG} AS base\nFROM node:20\n';
+    const { ports, tools } = setup({}, dockerfile);
+    await expect(buildServiceImage(ports, options, service)).rejects.toThrow(
+      'nx-fleet: services/orders/Dockerfile:3 FROM ${LITE_IMAGE}:${TAG} AS base: the build argument LITE_IMAGE has no default and docker-build passes none, so the build reads the base image ":1", which names none. Set "LITE_IMAGE" in docker-build\'s "buildArgs"',
+    );
+    expect(commands(tools)).toEqual(['podman image']);
+    // Given, the engine builds.
+    await buildServiceImage(ports, { ...options, buildArgs: { LITE_IMAGE: 'localhost/lite' } }, service);
+    expect(commands(tools).at(-1)).toBe('podman build');
+  });
+
   it('leaves the engine a source an unset build argument empties into a file, and one the builder sets', async () => {
     const root = mkdtempSync(join(tmpdir(), 'nx-fleet-unset-args-'));
     try {

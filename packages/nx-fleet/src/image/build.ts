@@ -28,7 +28,13 @@ import {
 } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { buildOutputOwner, insideWorkspaceFolder } from './context-inference';
-import { copySources, expandedSources, missingSources, writtenSources, type WrittenSource } from './dockerfile-copies';
+import {
+  copySources,
+  DockerfileReading,
+  expandedSources,
+  missingSources,
+  type WrittenSource,
+} from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { decideBuild, type BuildDecision } from './decide';
 import { hashContents, prunedContents, writeContents, type PruningPorts } from './pruned-context';
@@ -410,7 +416,11 @@ export function copySourceProblem(
   service: Pick<ServiceRef, 'projectName' | 'projectRoot' | 'graph' | 'workspaceRoot'>,
   onDisk: (workspacePath: string) => boolean,
 ): string | undefined {
-  const written = writtenSources(dockerfileText, options.buildArgs);
+  const reading = new DockerfileReading(dockerfileText, options.buildArgs);
+  const [base] = reading.unsetBases;
+  if (base)
+    return unsetArgsMessage(options, base, `the build reads the base image "${base.unset.source}", which names none`);
+  const { written } = reading;
   const [missing] = missingSources(expandedSources(written), contextFiles);
   if (!missing) return unsetArgsProblem(written, contextFiles, options);
   const where = `${options.dockerfile}:${missing.line}`;
@@ -470,8 +480,20 @@ function unsetArgsProblem(
       unset && missingSources([{ line, instruction, source: unset.source }], contextFiles).length,
   );
   if (!empty?.unset) return undefined;
-  const { args, source } = empty.unset;
-  return `nx-fleet: ${options.dockerfile}:${empty.line} ${empty.instruction}: the build argument${args.length > 1 ? 's' : ''} ${args.join(', ')} ${args.length > 1 ? 'have' : 'has'} no default and docker-build passes none, so the build reads "${source}", which is not in the build context. Set ${args.map((a) => `"${a}"`).join(', ')} in docker-build's "buildArgs" (its options in the project configuration, or --buildArgs.${args[0]}=… on the command line); a Dockerfile that builds several images, one per value, is one service per value.`;
+  return unsetArgsMessage(
+    options,
+    { ...empty, unset: empty.unset },
+    `the build reads "${empty.unset.source}", which is not in the build context`,
+  );
+}
+
+/** An instruction build arguments without a value leave open: which, what the build then does, and the setting. */
+function unsetArgsMessage(
+  options: BuildOptions,
+  { line, instruction, unset: { args } }: Pick<WrittenSource, 'line' | 'instruction'> & { unset: { args: string[] } },
+  then: string,
+): string {
+  return `nx-fleet: ${options.dockerfile}:${line} ${instruction}: the build argument${args.length > 1 ? 's' : ''} ${args.join(', ')} ${args.length > 1 ? 'have' : 'has'} no default and docker-build passes none, so ${then}. Set ${args.map((a) => `"${a}"`).join(', ')} in docker-build's "buildArgs" (its options in the project configuration, or --buildArgs.${args[0]}=… on the command line); a Dockerfile that builds several images, one per value, is one service per value.`;
 }
 
 /** A path in another project's `dist`, `build` or `out` folder: that project's build output. */

@@ -295,6 +295,30 @@ describe('DockerfileReading.localBuilds', () => {
   });
 });
 
+describe('DockerfileReading.unsetBases', () => {
+  it('names the FROMs only unset global build arguments leave open, not defaults, given ones or stages', () => {
+    const text = [
+      'ARG HATCHET_IMAGE',
+      'ARG NODE=node:20',
+      'FROM $HATCHET_IMAGE AS api',
+      'FROM ${NODE} AS build',
+      'FROM --platform=$BUILDPLATFORM build',
+      'ARG LATE',
+      'FROM ${LATE:-alpine}',
+      '',
+    ].join('\n');
+    expect(new DockerfileReading(text).unsetBases).toEqual([
+      {
+        line: 3,
+        instruction: 'FROM $HATCHET_IMAGE AS api',
+        written: '$HATCHET_IMAGE',
+        unset: { args: ['HATCHET_IMAGE'], source: '' },
+      },
+    ]);
+    expect(new DockerfileReading(text, { HATCHET_IMAGE: 'localhost/api' }).unsetBases).toEqual([]);
+  });
+});
+
 describe('DockerfileReading.placeholderStages', () => {
   it('names the empty scratch stages others copy from, which a named build context fills (graphql-hive)', () => {
     const text =

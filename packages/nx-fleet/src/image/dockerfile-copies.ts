@@ -101,6 +101,14 @@ export class DockerfileReading {
   }
 
   /**
+   * The FROMs whose image only build arguments declared without a default, and not given, leave open
+   * (hatchet's `FROM $HATCHET_LITE_IMAGE`, its CI passes one): the engine finds no base image there.
+   */
+  get unsetBases(): Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }> {
+    return this.walked.bases;
+  }
+
+  /**
    * The stages no other stage builds on (`FROM <stage>`, `COPY --from=<stage>`, a RUN mount `from=`):
    * the images the Dockerfile can build, by name (`#<index>` for one without). Several of them are
    * chosen between with `--target` (one image per stage); the build without one builds the last.
@@ -171,12 +179,19 @@ export interface Step {
 function walk(
   steps: readonly Step[],
   buildArgs: BuildArgs,
-): { written: WrittenSource[]; reads: CopySource[]; workdirs: CopySource[]; builds: CopySource[] } {
+): {
+  written: WrittenSource[];
+  reads: CopySource[];
+  workdirs: CopySource[];
+  builds: CopySource[];
+  bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }>;
+} {
   const variables = new BuildVariables(buildArgs);
   const written: WrittenSource[] = [];
   const reads: CopySource[] = [];
   const workdirs: CopySource[] = [];
   const builds: CopySource[] = [];
+  const bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }> = [];
   /** Per stage (by name), where in its filesystem the whole context was copied. */
   const roots = new Map<string, string>();
   let stage:
@@ -195,6 +210,9 @@ function walk(
     const rest = match[2]!;
     const instruction = `${keyword} ${rest.trim()}`;
     if (keyword === 'FROM') {
+      const image = rest.split(/\s+/).find((word) => word && !word.startsWith('--'));
+      const unset = image?.includes('$') ? variables.unsetInBase(image) : undefined;
+      if (image && unset) bases.push({ line, instruction, written: image, unset });
       variables.enterStage(rest);
       const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
       const name = words[1]?.toLowerCase() === 'as' ? words[2]?.toLowerCase() : undefined;
@@ -253,7 +271,7 @@ function walk(
       }
     }
   }
-  return { written, reads, workdirs, builds };
+  return { written, reads, workdirs, builds, bases };
 }
 
 /** A build run in the folder it is in: a package's `build…` script, `tsc`, `nest build`. */
@@ -292,6 +310,22 @@ class BuildVariables {
       // A bare `ARG x` in a stage takes the global default; before the first FROM it has none.
       const declared = eq >= 0 ? this.expand(word.slice(eq + 1)) : this.args ? this.globalArgs.get(name) : undefined;
       (this.args ?? this.globalArgs).set(name, this.buildArgs[name] ?? declared);
+    }
+  }
+
+  /**
+   * A FROM's image word seen with the build arguments declared before the first FROM only, as the
+   * build expands it: the arguments left without a value, and the word as the engine expands it then.
+   */
+  unsetInBase(word: string): WrittenSource['unset'] {
+    const [args, env] = [this.args, this.env];
+    this.args = this.globalArgs;
+    this.env = new Map();
+    try {
+      return unsetArgs(word, this);
+    } finally {
+      this.args = args;
+      this.env = env;
     }
   }
 
