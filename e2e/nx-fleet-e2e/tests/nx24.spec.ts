@@ -106,7 +106,19 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     ws = await workspaceWithServices('nx24', [
       'orders',
       // An npm dependency in the service's sources: the pruned context's package.json and lockfile keep it.
-      { name: 'users', source: "import * as ts from 'typescript';\nexport const version = ts.version;\n" },
+      {
+        name: 'users',
+        source: "import * as ts from 'typescript';\nexport const version = ts.version;\n",
+        dockerfile: [
+          'FROM node:20',
+          'WORKDIR /app',
+          'COPY package.json package-lock.json ./',
+          'COPY services/users services/users',
+          'USER node',
+          'CMD ["node", "-e", "console.log(\\"users up\\")"]',
+          '',
+        ].join('\n'),
+      },
     ]);
   });
   afterAll(async () => {

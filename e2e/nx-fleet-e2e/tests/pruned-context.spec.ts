@@ -49,7 +49,19 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
         '',
       ].join('\n'),
     });
-    ws.addService('odds', { main: `// ${ws.id}\nconsole.log(require('is-odd')(3));\n` });
+    ws.addService('odds', {
+      main: `// ${ws.id}\nconsole.log(require('is-odd')(3));\n`,
+      dockerfile: [
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY package.json package-lock.json ./',
+        'COPY services/odds services/odds',
+        'CMD ["node", "services/odds/main.js"]',
+        '',
+      ].join('\n'),
+    });
+    // Its Dockerfile reads no root manifest (it installs nothing): its context holds none.
+    ws.addService('plain');
     await ws.commit('two services with npm dependencies');
   });
   afterAll(() => {
@@ -69,6 +81,17 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
       'node_modules/is-odd',
     ]);
     expect(odds.lock.packages['node_modules/is-number']?.version).toMatch(/^6\./);
+  });
+
+  it('sends no package.json or lockfile to a Dockerfile that reads neither', async () => {
+    const plain = await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', 'plain'], {
+      cwd: ws.root,
+      env: ws.env(),
+    });
+    expect(plain.stdout.trim().split('\n').sort()).toEqual(
+      expect.arrayContaining(['services/plain/Dockerfile', 'services/plain/main.js']),
+    );
+    expect(plain.stdout).not.toMatch(/^package(-lock)?\.json$/m);
   });
 
   it('builds an image that installs the pruned lockfile with npm ci', async () => {

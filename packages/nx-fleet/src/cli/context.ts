@@ -3,7 +3,7 @@ import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { normalizeOptions } from '../config/options';
 import { fleetPluginOptions } from '../config/workspace-options';
 import { listContextFiles } from '../image/build-context';
-import { prepareContext, unhashedContextWarning, type BuildOptions } from '../image/build';
+import { prepareContext, prunedInput, unhashedContextWarning, type BuildOptions } from '../image/build';
 import { assemblePrunedContext } from '../image/pruned-context';
 import { nodePorts } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
@@ -68,15 +68,7 @@ export const contextCommand: Command = {
     const ports = { ...nodePorts(), pruning: nxPruning() };
     const dockerfile = resolve(workspaceRoot, options.dockerfile);
     if (out) {
-      await assemblePrunedContext(ports, {
-        workspaceRoot,
-        graph,
-        service: project,
-        include: options.contextInclude ?? [],
-        outputs: options.contextOutputs ?? [],
-        workspaceManifests: options.workspaceManifests ?? false,
-        into: out,
-      });
+      await assemblePrunedContext(ports, { ...(await prunedInput(ports, options, service)), into: out });
       for (const file of await listContextFiles(out, dockerfile)) console.log(file);
       return 0;
     }

@@ -37,7 +37,14 @@ import {
 } from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { decideBuild, type BuildDecision } from './decide';
-import { hashContents, prunedContents, writeContents, type PruningPorts } from './pruned-context';
+import {
+  hashContents,
+  prunedContents,
+  readsRootManifests,
+  writeContents,
+  type PrunedContextInput,
+  type PruningPorts,
+} from './pruned-context';
 import { imageNameFor, type ImageRecord } from './records';
 import type { ServiceRef } from './service-ref';
 import { listed as listedNames } from '../text/listed';
@@ -145,14 +152,7 @@ export async function prepareContext(
       `nx-fleet: option "prune" of ${service.projectName} needs "context": "." (a pruned context is repo-shaped); got "${options.context}".`,
     );
   }
-  const contents = await prunedContents(ports, {
-    workspaceRoot: service.workspaceRoot,
-    graph: service.graph,
-    service: service.projectName,
-    include: options.contextInclude ?? [],
-    outputs: options.contextOutputs ?? [],
-    workspaceManifests: options.workspaceManifests ?? false,
-  });
+  const contents = await prunedContents(ports, await prunedInput(ports, options, service));
   const { listed, files } = await hashContents(contents, dockerfile);
   let written: Promise<string> | undefined;
   let ignored: Promise<string[] | undefined> | undefined;
@@ -188,6 +188,24 @@ export async function prepareContext(
     dispose: async () => {
       if (written) await rm(await written, { recursive: true, force: true });
     },
+  };
+}
+
+/** What a pruned context is made of for docker-build's options: the Dockerfile says whether it reads the root's manifests. */
+export async function prunedInput(
+  ports: Pick<BuildPorts, 'files'>,
+  options: BuildOptions,
+  service: ServiceRef,
+): Promise<PrunedContextInput> {
+  const dockerfileText = (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '';
+  return {
+    workspaceRoot: service.workspaceRoot,
+    graph: service.graph,
+    service: service.projectName,
+    include: options.contextInclude ?? [],
+    outputs: options.contextOutputs ?? [],
+    workspaceManifests: options.workspaceManifests ?? false,
+    rootManifests: readsRootManifests(new DockerfileReading(dockerfileText, options.buildArgs).written),
   };
 }
 

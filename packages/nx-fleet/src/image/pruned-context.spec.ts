@@ -28,6 +28,7 @@ import {
   hashContents,
   npmInstallProblems,
   prunedContents,
+  readsRootManifests,
   workspaceListing,
   type PruningPorts,
 } from './pruned-context';
@@ -406,6 +407,28 @@ describe('assemblePrunedContext', () => {
     ]);
   }, 60_000); // runs the real npm: slow on a busy 2-core machine
 
+  it("sends no root manifest, lockfile or package manager setting to a Dockerfile that reads none (OpenSign's apps), and asks Nx to prune nothing", async () => {
+    const root = tempDir();
+    write(root, { ...FILES, 'package.json': '{"name":"ws"}\n', 'package-lock.json': '{}\n', '.npmrc': 'x=1\n' });
+    git(root, 'init', '-q');
+    const log = collectingLog();
+    const into = tempDir();
+    const pruning = {
+      prunedManifests: () => {
+        throw new Error('not asked: the image reads no root manifest');
+      },
+      workspaceDataDirectory: tempDir(),
+    };
+    const context = await assemblePrunedContext(
+      { ...ports, log, pruning },
+      { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [], into, rootManifests: false },
+    );
+    // No package.json, lockfile or .npmrc at the root: nothing the image reads.
+    expect(context.files.filter((file) => !file.includes('/'))).toEqual([]);
+    expect(context.files).toContain('services/orders/src/main.ts');
+    expect(log.of('warn')).toEqual([]);
+  });
+
   it('hashes a context where its files are, exactly as the folder it is written to hashes', async () => {
     const root = tempDir();
     write(root, {
@@ -543,6 +566,24 @@ describe('assemblePrunedContext', () => {
       writeFileSync(join(root, file), text);
     }
   }
+});
+
+describe('readsRootManifests', () => {
+  it.each([
+    [['package.json', 'services/api'], true],
+    [['package*.json'], true],
+    [['pnpm-lock.yaml'], true],
+    [['.yarn'], true],
+    [['patches'], true],
+    [['.'], true],
+    [['./'], true],
+    [[undefined], true],
+    [['apps/OpenSign/package*.json', 'apps/OpenSign/'], false],
+    [['services/api', 'libs/shared', 'tsconfig.base.json'], false],
+    [[], false],
+  ] as const)('%j: %s', (sources, expected) => {
+    expect(readsRootManifests(sources.map((source) => ({ source })))).toBe(expected);
+  });
 });
 
 describe('installsAnything', () => {

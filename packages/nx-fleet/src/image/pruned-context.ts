@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import type { ProjectGraph, ProjectGraphDependency } from '@nx/devkit';
 import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -13,6 +13,7 @@ import { ToolNotFoundError } from '../io/process';
 import { isServiceProject, perGraph } from '../services/projects';
 import { filterContext, hashFile, ignorePatternsOf, type ContextFile } from './build-context';
 import { WORKSPACE_MANIFESTS } from './context-inference';
+import type { WrittenSource } from './dockerfile-copies';
 import {
   describeInvocation,
   detectPackageManager,
@@ -210,12 +211,13 @@ export interface PrunedContents {
 export async function prunedContents(ports: PruningPorts, input: PrunedContextInput): Promise<PrunedContents> {
   const projects = contextProjects(input.graph, input.service, input.workspaceManifests);
   const roots = projects.map((name) => input.graph.nodes[name]!.data.root);
+  const manifests = input.rootManifests !== false;
   const patterns = [
     ...roots.map((root) => (root === '.' ? '**' : `${root}/**`)),
     ...input.include,
     '.dockerignore',
     // What the workspace's package manager reads beside the lockfile (only what exists is copied).
-    ...new Set(Object.values(SUPPORT_FILES).flat()),
+    ...(manifests ? new Set(Object.values(SUPPORT_FILES).flat()) : []),
     ...(input.workspaceManifests ? WORKSPACE_MANIFESTS : []),
   ];
   const serviceRoot = input.graph.nodes[input.service]!.data.root;
@@ -226,7 +228,7 @@ export async function prunedContents(ports: PruningPorts, input: PrunedContextIn
     ...(await listOutputFiles(input.workspaceRoot, input.outputs ?? [])),
   ];
   const generated =
-    !input.workspaceManifests && existsSync(join(input.workspaceRoot, 'package.json'))
+    manifests && !input.workspaceManifests && existsSync(join(input.workspaceRoot, 'package.json'))
       ? await repoShaped(
           ports.pruning.prunedManifests(input.graph, input.service, input.workspaceRoot),
           input.workspaceRoot,
@@ -238,8 +240,8 @@ export async function prunedContents(ports: PruningPorts, input: PrunedContextIn
     files: [...new Set([...files, ...Object.keys(generated)])].sort(),
     generated,
   };
-  // The workspace's own lockfile needs no proof: the workspace installs with it.
-  return input.workspaceManifests ? contents : checkFrozenInstall(ports, contents, input.service);
+  // The workspace's own lockfile needs no proof: the workspace installs with it; none sent, none to prove.
+  return input.workspaceManifests || !manifests ? contents : checkFrozenInstall(ports, contents, input.service);
 }
 
 export interface PrunedContextInput {
@@ -254,6 +256,35 @@ export interface PrunedContextInput {
   outputs?: readonly string[];
   /** A prune tool runs in the build: every manifest and root file as they are, nothing pruned by Nx. */
   workspaceManifests?: boolean;
+  /**
+   * The Dockerfile reads the workspace root's package.json, lockfile or package manager settings
+   * (`readsRootManifests`); default true. When it does not (a project with a lockfile of its own,
+   * OpenSign's apps), neither is pruned, proven or sent.
+   */
+  rootManifests?: boolean;
+}
+
+/** The root files a package manager installs from: the manifest, the lockfiles and their settings. */
+const ROOT_MANIFESTS = [
+  'package.json',
+  ...new Set([...Object.values(LOCKFILES), ...Object.values(SUPPORT_FILES).flat()]),
+];
+
+/**
+ * Whether a Dockerfile's context sources (`writtenSources`) reach the workspace root's manifest,
+ * lockfile or package manager settings: by name or glob (`COPY package*.json ./`), as the whole
+ * context (`COPY . .`, a RUN bind mount without a source), or written so only the build can tell.
+ */
+export function readsRootManifests(written: readonly Pick<WrittenSource, 'source'>[]): boolean {
+  return written.some(({ source }) => {
+    if (source === undefined) return true;
+    const path = posix.normalize(source.replace(/^\/+/, '')).replace(/\/+$/, '');
+    if (path === '.' || path === '') return true;
+    const matches = picomatch(path, { dot: true });
+    return ROOT_MANIFESTS.map((file) => file.replace(/\/\*\*$/, '')).some(
+      (file) => matches(file) || file.startsWith(`${path}/`),
+    );
+  });
 }
 
 /** prunedContents written out, into `into` or a temporary folder that dispose removes. */
