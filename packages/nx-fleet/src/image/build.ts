@@ -29,6 +29,7 @@ import {
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { buildOutputOwner, insideWorkspaceFolder } from './context-inference';
 import {
+  contextPath,
   copySources,
   DockerfileReading,
   expandedSources,
@@ -171,7 +172,7 @@ export async function prepareContext(
       if (!entries) return [];
       const sources = copySources((await ports.files.readText(dockerfile)) ?? '', options.buildArgs);
       const folders = sources
-        .map(({ source }) => posix.normalize(source.replace(/^\/+/, '')).replace(/\/+$/, '') || '.')
+        .map(({ source }) => contextPath(source))
         .filter((source) => source === '.' || listed.some((path) => path.startsWith(`${source}/`)));
       return leftOutOfPruned(
         folders,

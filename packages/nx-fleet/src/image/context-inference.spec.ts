@@ -258,6 +258,17 @@ describe('inferContext', () => {
     ).toBeUndefined();
   });
 
+  it("reads a leading ../ as the build does, from the context's root (highlight's COPY ../go.work .)", () => {
+    const files = ['go.work', 'backend/go.mod', 'backend/main.go', 'sdk/highlight-go/go.mod'];
+    const dockerfile =
+      'FROM golang:1.23\nCOPY ../go.work .\nCOPY ../backend/go.mod ./backend/go.mod\nCOPY ../sdk/highlight-go ./sdk/highlight-go\nCOPY ../backend ./backend\n';
+    const choice = inferContext(
+      facts(dockerfile, { files, projectRoot: 'backend', dockerfile: 'docker/backend.Dockerfile' }),
+    );
+    expect(choice).toMatchObject({ mode: 'pruned', include: ['go.work', 'sdk/highlight-go/**'] });
+    expect(choice.reason).not.toMatch(/names a path in backend/);
+  });
+
   it("a copied folder a RUN builds where it was copied to is neither carried nor waited for (rybbit's server)", () => {
     const projects = [
       { name: 'server', root: 'server' },
@@ -945,6 +956,9 @@ describe('scriptsRun', () => {
     ['RUN yarn install --frozen-lockfile; yarn test', ['test']],
     ['RUN --mount=type=cache,target=/root/.pnpm pnpm build', ['build']],
     ['RUN bun run build && bun install', ['build']],
+    // Through a wrapper's `--`: the wrapped command's.
+    ['RUN doppler run -- yarn build:frontend', ['build:frontend']],
+    ['RUN npx dotenv -e .env -- pnpm run build', ['build']],
     // Run in another package, or a command of the package manager: no script of this folder's manifest.
     ['RUN yarn workspace api build', []],
     ['RUN npm run build -w api', []],

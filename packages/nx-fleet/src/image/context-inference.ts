@@ -5,7 +5,14 @@ import { namedContextSource, type ContextMode } from '../config/service-settings
 import { shellCommands } from '../text/shell-words';
 import { withPrefix } from '../text/sorted';
 import { ignoredGlobs } from './ignored-inputs';
-import { DockerfileReading, type BuildArgs, type CopySource, type Step, type WrittenSource } from './dockerfile-copies';
+import {
+  contextPath,
+  DockerfileReading,
+  type BuildArgs,
+  type CopySource,
+  type Step,
+  type WrittenSource,
+} from './dockerfile-copies';
 
 /** What the choice of a service's build context is made from; read by the caller, so the choice stays pure. */
 export interface ContextFacts {
@@ -651,13 +658,18 @@ export function scriptsRun(run: string): string[] {
 
 /**
  * A RUN's simple commands as the shell splits them into words (quotes removed), its flags
- * (`--mount=…`) aside; each line on its own (a heredoc's lines are commands of their own).
+ * (`--mount=…`) aside; each line on its own (a heredoc's lines are commands of their own). A wrapper's
+ * command after `--` counts too (highlight's `doppler run -- yarn build:frontend`, `dotenv -- pnpm build`).
  */
 function commandsOf(run: string): string[][] {
   return run
     .replace(/^RUN\s+(?:--\S+\s+)*/i, '')
     .split('\n')
-    .flatMap((line) => shellCommands(line).map((command) => command.words.map((word) => word.text)));
+    .flatMap((line) => shellCommands(line).map((command) => command.words.map((word) => word.text)))
+    .flatMap((words) => {
+      const end = words.indexOf('--');
+      return end > 0 && end < words.length - 1 ? [words, words.slice(end + 1)] : [words];
+    });
 }
 
 /** The first RUN that runs a script only the workspace root's package.json defines, and that script. */
@@ -799,14 +811,12 @@ function conflicts(count: number, what: string): string {
 }
 
 function isWholeContext(source: string): boolean {
-  return ['.', './', '*', './*'].includes(source);
+  return contextPath(source) === '.' || ['*', './*'].includes(source);
 }
 
-/** A source as a workspace-relative path under a context root; undefined when it leaves the context. */
-function normalizeSource(base: string, source: string): string | undefined {
-  const path = posix.normalize(posix.join(base, source.replace(/^\/+/, ''))).replace(/\/+$/, '');
-  if (path === '..' || path.startsWith('../')) return undefined;
-  return path === '' ? '.' : path;
+/** A source as a workspace-relative path under a context root (never above it: the build stops `..` there). */
+function normalizeSource(base: string, source: string): string {
+  return posix.join(base, contextPath(source));
 }
 
 function insideOf(path: string, root: string): boolean {

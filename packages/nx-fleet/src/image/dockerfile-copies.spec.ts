@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { copySources, DockerfileReading, missingSources, wholeCopyReads, writtenSources } from './dockerfile-copies';
+import {
+  contextPath,
+  copySources,
+  DockerfileReading,
+  missingSources,
+  wholeCopyReads,
+  writtenSources,
+} from './dockerfile-copies';
 
 describe('copySources', () => {
   it.each([
@@ -271,6 +278,22 @@ describe('DockerfileReading.finalStages', () => {
     ],
   ])('%s', (_, text, expected) => {
     expect(new DockerfileReading(text).finalStages).toEqual(expected);
+  });
+});
+
+describe('contextPath', () => {
+  it.each([
+    ['../go.work', 'go.work'],
+    ['../../sdk/highlight-go/', 'sdk/highlight-go'],
+    ['/app/src', 'app/src'],
+    ['./src/', 'src'],
+    ['a/../../b', 'b'],
+    ['.', '.'],
+    ['./', '.'],
+    ['..', '.'],
+    ['/', '.'],
+  ])('%s is %s of the context', (source, path) => {
+    expect(contextPath(source)).toBe(path);
   });
 });
 

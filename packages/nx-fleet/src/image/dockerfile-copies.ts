@@ -469,11 +469,20 @@ function shellWords(text: string): string[] {
 }
 
 /** The sources no file of the context provides: a path or a folder (any file under it); a glob is the engine's to judge. */
+/**
+ * A COPY source as a path in the context: BuildKit reads it from the context's root, where a leading
+ * `/` and any `..` stop (highlight's `COPY ../go.work .` is the context's `go.work`); `.` for the root,
+ * no trailing slash.
+ */
+export function contextPath(source: string): string {
+  return posix.normalize(`/${source}`).replace(/^\/+/, '').replace(/\/+$/, '') || '.';
+}
+
 export function missingSources(sources: readonly CopySource[], contextFiles: readonly string[]): CopySource[] {
   const files = new Set(contextFiles);
   return sources.filter(({ source }) => {
-    const path = source.replace(/^\.?\//, '').replace(/\/+$/, '');
-    if (path === '' || path === '.') return false;
+    const path = contextPath(source);
+    if (path === '.') return false;
     // A pattern that matches nothing is the engine's to judge: BuildKit copies nothing (the
     // `COPY ini[t]/ …` idiom for an optional folder), buildah refuses; neither is a missing path.
     if (picomatch.scan(path).isGlob) return false;

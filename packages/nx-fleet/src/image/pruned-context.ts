@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ProjectGraph, ProjectGraphDependency } from '@nx/devkit';
 import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -13,7 +13,7 @@ import { ToolNotFoundError } from '../io/process';
 import { isServiceProject, perGraph } from '../services/projects';
 import { filterContext, hashFile, ignorePatternsOf, type ContextFile } from './build-context';
 import { WORKSPACE_MANIFESTS } from './context-inference';
-import type { WrittenSource } from './dockerfile-copies';
+import { contextPath, type WrittenSource } from './dockerfile-copies';
 import {
   describeInvocation,
   detectPackageManager,
@@ -278,8 +278,8 @@ const ROOT_MANIFESTS = [
 export function readsRootManifests(written: readonly Pick<WrittenSource, 'source'>[]): boolean {
   return written.some(({ source }) => {
     if (source === undefined) return true;
-    const path = posix.normalize(source.replace(/^\/+/, '')).replace(/\/+$/, '');
-    if (path === '.' || path === '') return true;
+    const path = contextPath(source);
+    if (path === '.') return true;
     const matches = picomatch(path, { dot: true });
     return ROOT_MANIFESTS.map((file) => file.replace(/\/\*\*$/, '')).some(
       (file) => matches(file) || file.startsWith(`${path}/`),
