@@ -170,7 +170,7 @@ export async function prepareContext(
     leftOut: async () => {
       const entries = await gitIgnored();
       if (!entries) return [];
-      const sources = copySources((await ports.files.readText(dockerfile)) ?? '', options.buildArgs);
+      const sources = copySources((await ports.files.readText(dockerfile)) ?? '', options.buildArgs, options.target);
       const folders = sources
         .map(({ source }) => contextPath(source))
         .filter((source) => source === '.' || listed.some((path) => path.startsWith(`${source}/`)));
@@ -206,7 +206,7 @@ export async function prunedInput(
     include: options.contextInclude ?? [],
     outputs: options.contextOutputs ?? [],
     workspaceManifests: options.workspaceManifests ?? false,
-    rootManifests: readsRootManifests(new DockerfileReading(dockerfileText, options.buildArgs).written),
+    rootManifests: readsRootManifests(new DockerfileReading(dockerfileText, options.buildArgs, options.target).written),
   };
 }
 
@@ -435,7 +435,7 @@ export function copySourceProblem(
   service: Pick<ServiceRef, 'projectName' | 'projectRoot' | 'graph' | 'workspaceRoot'>,
   onDisk: (workspacePath: string) => boolean,
 ): string | undefined {
-  const reading = new DockerfileReading(dockerfileText, options.buildArgs);
+  const reading = new DockerfileReading(dockerfileText, options.buildArgs, options.target);
   const [base] = reading.unsetBases;
   if (base)
     return unsetArgsMessage(options, base, `the build reads the base image "${base.unset.source}", which names none`);

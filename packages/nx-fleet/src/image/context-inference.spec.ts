@@ -258,6 +258,28 @@ describe('inferContext', () => {
     ).toBeUndefined();
   });
 
+  it("with a target, reads only the stages it needs (Flagsmith's oss-api and oss-frontend from one Dockerfile)", () => {
+    const files = ['api/pyproject.toml', 'api/main.py', 'frontend/package.json', 'frontend/index.js', 'manifest.json'];
+    const dockerfile = [
+      'FROM node:20 AS build-node',
+      'COPY frontend /build/frontend',
+      'FROM python:3.12 AS oss-api',
+      'COPY api /app/',
+      'COPY manifest.json ./',
+      'FROM nginx AS oss-frontend',
+      'COPY --from=build-node /build/frontend/dist /usr/share/nginx/html',
+      'COPY manifest.json ./',
+      '',
+    ].join('\n');
+    const include = (target?: string) =>
+      inferContext(
+        facts(dockerfile, { files, projectRoot: 'api', dockerfile: 'Dockerfile', ...(target ? { target } : {}) }),
+      ).include;
+    expect(include('oss-api')).toEqual(['manifest.json']);
+    expect(include('oss-frontend')).toEqual(['frontend/**', 'manifest.json']);
+    expect(include()).toEqual(['frontend/**', 'manifest.json']);
+  });
+
   it("reads a leading ../ as the build does, from the context's root (highlight's COPY ../go.work .)", () => {
     const files = ['go.work', 'backend/go.mod', 'backend/main.go', 'sdk/highlight-go/go.mod'];
     const dockerfile =

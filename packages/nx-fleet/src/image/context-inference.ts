@@ -28,6 +28,8 @@ export interface ContextFacts {
   buildOutputs?: readonly string[];
   /** The build arguments docker-build passes, when the project's configuration states them; else ARG defaults decide. */
   buildArgs?: BuildArgs;
+  /** The stage docker-build builds (`target`): the stages it does not need are not read. */
+  target?: string;
   /** The workspace's projects: a COPY source in another one's `dist`, `build` or `out` folder is its build output. */
   projects?: ReadonlyArray<{ name: string; root: string; packageName?: string }>;
   /**
@@ -151,7 +153,7 @@ type Found = 'file' | 'output' | 'missing';
  * build outputs (missing because git ignores them) count where their folder would be.
  */
 export function inferContext(facts: ContextFacts): ContextChoice {
-  const reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs);
+  const reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs, facts.target);
   const chosen = chooseMode(facts, reading);
   return { ...chosen, ...contextNeeds(facts, chosen.mode, reading) };
 }
@@ -163,7 +165,7 @@ export function inferContext(facts: ContextFacts): ContextChoice {
 export function contextNeeds(
   facts: ContextFacts,
   mode: ContextMode,
-  reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs),
+  reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs, facts.target),
 ): Pick<ContextChoice, 'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested' | 'named'> {
   const base = mode === 'project' ? facts.projectRoot : '.';
   const ignore = mode === 'project' ? facts.ignore.project : facts.ignore.workspace;

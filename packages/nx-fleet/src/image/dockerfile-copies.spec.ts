@@ -281,6 +281,48 @@ describe('DockerfileReading.finalStages', () => {
   });
 });
 
+describe('DockerfileReading with a target: the stages it needs only', () => {
+  // Flagsmith's root Dockerfile, one image per target.
+  const text = [
+    'ARG NODE=node:20',
+    'FROM ${NODE} AS build-node',
+    'COPY frontend/package.json ./',
+    'COPY frontend /build/frontend',
+    'FROM python:3.12 AS build-python',
+    'COPY api/pyproject.toml api/uv.lock ./',
+    'FROM build-python AS api-runtime',
+    'COPY api /app/',
+    'FROM api-runtime AS oss-api',
+    'COPY --from=build-python /venv /venv',
+    'COPY .release-please-manifest.json ./',
+    'FROM nginx AS oss-frontend',
+    'COPY --from=build-node /build/frontend/dist /usr/share/nginx/html',
+    'FROM oss-api AS oss-unified',
+    'RUN --mount=type=bind,from=0,source=/build,target=/b true',
+    '',
+  ].join('\n');
+  const sources = (target?: string) => copySources(text, {}, target).map(({ source }) => source);
+
+  it('reads the target, the stage it is built from, those it copies or mounts from, transitively', () => {
+    expect(sources('oss-api')).toEqual(['api/pyproject.toml', 'api/uv.lock', 'api', '.release-please-manifest.json']);
+    expect(sources('OSS-Frontend')).toEqual(['frontend/package.json', 'frontend']);
+    expect(sources('oss-unified')).toEqual([
+      'frontend/package.json',
+      'frontend',
+      'api/pyproject.toml',
+      'api/uv.lock',
+      'api',
+      '.release-please-manifest.json',
+    ]);
+  });
+
+  it('reads every stage without a target, for a target that is no stage, or a reference only the build can tell', () => {
+    expect(sources()).toEqual(sources('oss-unified'));
+    expect(sources('nope')).toEqual(sources());
+    expect(copySources(`${text}FROM nginx AS other\nCOPY --from=\${STAGE} /x /x\n`, {}, 'oss-api')).toHaveLength(6);
+  });
+});
+
 describe('contextPath', () => {
   it.each([
     ['../go.work', 'go.work'],

@@ -36,8 +36,8 @@ const AUTOMATIC_ARGS = /^(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT)$|^BUILDKIT
  * build reads it — quotes removed, variables expanded (`BuildVariables`); one that only the engine
  * can resolve is left out.
  */
-export function copySources(dockerfile: string, buildArgs: BuildArgs = {}): CopySource[] {
-  return expandedSources(writtenSources(dockerfile, buildArgs));
+export function copySources(dockerfile: string, buildArgs: BuildArgs = {}, target?: string): CopySource[] {
+  return new DockerfileReading(dockerfile, buildArgs, target).sources;
 }
 
 /** The sources the build's expansion decided, as context sources. */
@@ -62,6 +62,8 @@ export class DockerfileReading {
   constructor(
     readonly text: string,
     readonly buildArgs: BuildArgs = {},
+    /** The stage built (`--target`): only the stages it needs are read. Unset: every stage. */
+    readonly target?: string,
   ) {}
 
   get steps(): Step[] {
@@ -128,7 +130,10 @@ export class DockerfileReading {
   private stageUse?: { finals: string[]; placeholders: string[] };
 
   private get walked(): ReturnType<typeof walk> {
-    return (this.parsed.walked ??= walk(this.steps, this.buildArgs));
+    return (this.parsed.walked ??= walk(
+      this.target === undefined ? this.steps : stepsFor(this.steps, this.target, this.buildArgs),
+      this.buildArgs,
+    ));
   }
 }
 
@@ -163,6 +168,62 @@ function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: s
     finals: stages.filter((stage, i) => !used.has(stage) && (!bare.has(stage) || i === stages.length - 1)),
     placeholders: stages.filter((stage) => used.has(stage) && bare.has(stage) && scratch.has(stage)),
   };
+}
+
+/**
+ * The instructions a build of `target` runs: those before the first FROM, and the stages the target
+ * needs — itself, the stage it is built FROM, those it copies or mounts from, transitively (BuildKit
+ * and buildah skip the others: Flagsmith's `oss-api` never reads what `build-node` copies). A FROM's
+ * image is expanded with the build arguments declared before the first FROM; every instruction is
+ * read when a reference only the build can tell, or the target is no stage.
+ */
+function stepsFor(steps: readonly Step[], target: string, buildArgs: BuildArgs): readonly Step[] {
+  const stages: Array<{ name: string; steps: Step[]; needs: string[] }> = [];
+  const global: Step[] = [];
+  const globalArgs = new Map<string, string | undefined>();
+  const expanded = (word: string) => {
+    let open = false;
+    const value = word.replace(/\$\{?(\w+)\}?/g, (_, name: string) => globalArgs.get(name) ?? ((open = true), ''));
+    return open ? '$' : value;
+  };
+  for (const step of steps) {
+    const [keyword, ...words] = step.text.split(/\s+/);
+    if (keyword?.toUpperCase() === 'FROM') {
+      const [image, as, name] = words.filter((word) => !word.startsWith('--'));
+      stages.push({
+        name: as?.toLowerCase() === 'as' && name ? name.toLowerCase() : `#${stages.length}`,
+        steps: [step],
+        needs: image ? [expanded(image).toLowerCase()] : [],
+      });
+      continue;
+    }
+    const stage = stages.at(-1);
+    if (!stage) {
+      global.push(step);
+      if (keyword?.toUpperCase() === 'ARG')
+        for (const word of words) {
+          const [arg, value] = word.split('=', 2) as [string, string | undefined];
+          globalArgs.set(arg, buildArgs[arg] ?? value);
+        }
+      continue;
+    }
+    stage.steps.push(step);
+    if (/^(?:COPY|ADD|RUN)$/i.test(keyword ?? ''))
+      for (const [, from] of step.text.matchAll(/(?:--from=|[,\s]from=)([^\s,]+)/g))
+        stage.needs.push(from!.replace(/^["']|["']$/g, '').toLowerCase());
+  }
+  const byName = (ref: string) =>
+    /^\d+$/.test(ref) ? stages[Number(ref)] : stages.find((stage) => stage.name === ref);
+  const wanted = byName(target.toLowerCase());
+  if (!wanted || stages.some((stage) => stage.needs.some((ref) => ref.includes('$')))) return steps;
+  const reached = new Set([wanted]);
+  for (const stage of reached)
+    for (const ref of stage.needs) {
+      const needed = byName(ref);
+      if (needed) reached.add(needed);
+    }
+  const kept = new Set([...global, ...stages.filter((stage) => reached.has(stage)).flatMap((stage) => stage.steps)]);
+  return steps.filter((step) => kept.has(step));
 }
 
 /** An instruction with its first line. */

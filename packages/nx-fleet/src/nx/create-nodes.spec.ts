@@ -747,8 +747,9 @@ describe('createNodes', () => {
         'apps/web/project.json': json({ name: 'web' }),
         'apps/workers/project.json': json({ name: 'workers' }),
         'apps/workers/src/main.js': '\n',
-        // karakeep's images: one Dockerfile, a stage each; its COPY source written with a build argument.
-        'docker/Dockerfile': 'FROM node:20 AS web\nARG APP\nCOPY apps/${APP}/src /app\nFROM node:20 AS workers\n',
+        // karakeep's images: one Dockerfile, a stage each on a shared one; its COPY source written with a build argument.
+        'docker/Dockerfile':
+          'FROM node:20 AS base\nARG APP\nCOPY apps/${APP}/src /app\nFROM base AS web\nCMD ["web"]\nFROM base AS workers\nCMD ["workers"]\n',
       },
       {
         services: {

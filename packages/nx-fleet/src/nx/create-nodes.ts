@@ -958,7 +958,8 @@ function contextFacts(
   const stated = statedBuild(service, targets[targetNames.dockerBuild]);
   const buildArgs = Object.keys(stated.buildArgs).length ? stated.buildArgs : undefined;
   // One reading of the sources for what the folders it copies build and for what it reads off the list.
-  const sources = copySources(dockerfileText, buildArgs);
+  const target = typeof stated.target === 'string' ? stated.target : undefined;
+  const sources = copySources(dockerfileText, buildArgs, target);
   const copied = copiedProjectRoots(sources, projects);
   const folderOutputs = Object.fromEntries(
     copied.flatMap((root) => {
@@ -990,6 +991,7 @@ function contextFacts(
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
+    ...(target ? { target } : {}),
     ...(Object.keys(buildContexts).length ? { buildContexts } : {}),
     projectTargets: {
       names: [...new Set([...Object.keys(targets), ...(inferred.scripts ? scriptNames(packageJson) : [])])],
