@@ -488,13 +488,13 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       orphanWarning('Dockerfile', 'the workspace root').replace(
         'Add a project.json to the workspace root',
-        'Give the root package.json a "name" (Nx makes the workspace root a project only then)',
+        'Give the workspace root a package.json with a "name" (a project.json there alone breaks every Nx command: Nx names no root project without one)',
       ),
     ]);
     warn.mockClear();
     await runWorkspace({ Dockerfile: 'FROM scratch\n', 'docker/Dockerfile': 'FROM scratch\n' });
     expect(warnings(warn)[0]).toContain(
-      'Add a project.json to each folder (at the workspace root, a "name" in its package.json), point a project',
+      'Add a project.json to each folder (at the workspace root, a package.json with a "name"), point a project',
     );
   });
 

@@ -254,7 +254,7 @@ export function orphanWarning(dockerfiles: readonly string[]): Warning {
   const [dockerfile] = dockerfiles;
   // Nx refuses a root project without a name in the root package.json (prism's has none): a
   // project.json there alone breaks every Nx command.
-  const atRoot = 'at the workspace root, a "name" in its package.json';
+  const atRoot = 'at the workspace root, a package.json with a "name"';
   if (dockerfiles.length > 1)
     return {
       key: `orphans:${dockerfiles.join(',')}`,
@@ -267,6 +267,6 @@ export function orphanWarning(dockerfiles: readonly string[]): Warning {
     key: dockerfile!,
     message:
       `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
-      `${root === '.' ? 'Give the root package.json a "name" (Nx makes the workspace root a project only then)' : `Add a project.json to ${root}`}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
+      `${root === '.' ? 'Give the workspace root a package.json with a "name" (a project.json there alone breaks every Nx command: Nx names no root project without one)' : `Add a project.json to ${root}`}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
   };
 }
