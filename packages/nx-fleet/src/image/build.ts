@@ -30,7 +30,6 @@ import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { buildOutputOwner, insideWorkspaceFolder } from './context-inference';
 import {
   contextPath,
-  copySources,
   DockerfileReading,
   expandedSources,
   missingSources,
@@ -153,7 +152,13 @@ export async function prepareContext(
       `nx-fleet: option "prune" of ${service.projectName} needs "context": "." (a pruned context is repo-shaped); got "${options.context}".`,
     );
   }
-  const contents = await prunedContents(ports, await prunedInput(ports, options, service));
+  // One reading of the Dockerfile: whether it reads the root's manifests, and the folders it copies.
+  const reading = new DockerfileReading(
+    (await ports.files.readText(dockerfile)) ?? '',
+    options.buildArgs,
+    options.target,
+  );
+  const contents = await prunedContents(ports, await prunedInput(ports, options, service, reading));
   const { listed, files } = await hashContents(contents, dockerfile);
   let written: Promise<string> | undefined;
   let ignored: Promise<string[] | undefined> | undefined;
@@ -170,8 +175,7 @@ export async function prepareContext(
     leftOut: async () => {
       const entries = await gitIgnored();
       if (!entries) return [];
-      const sources = copySources((await ports.files.readText(dockerfile)) ?? '', options.buildArgs, options.target);
-      const folders = sources
+      const folders = reading.sources
         .map(({ source }) => contextPath(source))
         .filter((source) => source === '.' || listed.some((path) => path.startsWith(`${source}/`)));
       return leftOutOfPruned(
@@ -197,8 +201,14 @@ export async function prunedInput(
   ports: Pick<BuildPorts, 'files'>,
   options: BuildOptions,
   service: ServiceRef,
+  reading?: DockerfileReading,
 ): Promise<PrunedContextInput> {
-  const dockerfileText = (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '';
+  const dockerfile = async () =>
+    new DockerfileReading(
+      (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
+      options.buildArgs,
+      options.target,
+    );
   return {
     workspaceRoot: service.workspaceRoot,
     graph: service.graph,
@@ -206,7 +216,7 @@ export async function prunedInput(
     include: options.contextInclude ?? [],
     outputs: options.contextOutputs ?? [],
     workspaceManifests: options.workspaceManifests ?? false,
-    rootManifests: readsRootManifests(new DockerfileReading(dockerfileText, options.buildArgs, options.target).written),
+    rootManifests: readsRootManifests((reading ?? (await dockerfile())).written),
   };
 }
 
