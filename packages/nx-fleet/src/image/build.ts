@@ -12,7 +12,6 @@ import { registryAccess } from '../registry/access';
 import { destinationFor } from '../registry/destinations';
 import {
   contextIgnoreFile,
-  filterContext,
   gitIgnoredEntries,
   hashContextFiles,
   ignorePatternsOf,
@@ -427,7 +426,7 @@ export async function namedContexts(
         throw new Error(
           `nx-fleet: ${source.path} (${where}) does not exist. A build output is there once the build that writes it ran: docker-build depends on it when it is a project's dist, build or out folder.`,
         );
-      const listed = filterContext(await listFolderFiles(folder), []);
+      const listed = (await listFolderFiles(folder)).sort();
       return { name, passed: folder, files: await hashContextFiles(folder, listed) };
     }),
   );

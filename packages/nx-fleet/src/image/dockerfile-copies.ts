@@ -152,22 +152,32 @@ function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: s
     const [keyword, ...words] = text.split(/\s+/);
     const instruction = keyword?.toUpperCase();
     if (instruction === 'FROM') {
-      const [image, as, name] = words.filter((word) => !word.startsWith('--'));
+      const { image, name } = stageOf(words, stages.length);
       if (image && stages.includes(image.toLowerCase())) use(image);
-      stages.push(as?.toLowerCase() === 'as' && name ? name.toLowerCase() : `#${stages.length}`);
+      stages.push(name);
       bare.add(stages[stages.length - 1]!);
       if (image?.toLowerCase() === 'scratch') scratch.add(stages[stages.length - 1]!);
       continue;
     }
     bare.delete(stages[stages.length - 1]!);
-    if (instruction === 'COPY' || instruction === 'ADD' || instruction === 'RUN')
-      for (const [, from] of text.matchAll(/(?:--from=|[,\s]from=)([^\s,]+)/g)) use(from!.replace(/^["']|["']$/g, ''));
+    if (instruction === 'COPY' || instruction === 'ADD' || instruction === 'RUN') stageReferences(text).forEach(use);
   }
   return {
     // The last stage is what a build without --target builds, bare or not.
     finals: stages.filter((stage, i) => !used.has(stage) && (!bare.has(stage) || i === stages.length - 1)),
     placeholders: stages.filter((stage) => used.has(stage) && bare.has(stage) && scratch.has(stage)),
   };
+}
+
+/** A FROM's image and the stage's name: its `AS` name in lower case, else `#<index>`. */
+function stageOf(words: readonly string[], index: number): { image: string | undefined; name: string } {
+  const [image, as, name] = words.filter((word) => !word.startsWith('--'));
+  return { image, name: as?.toLowerCase() === 'as' && name ? name.toLowerCase() : `#${index}` };
+}
+
+/** The stages (or images) a COPY, ADD or RUN reads from: `--from=x`, a mount's `from=x`. */
+function stageReferences(text: string): string[] {
+  return [...text.matchAll(/(?:--from=|[,\s]from=)([^\s,]+)/g)].map(([, from]) => from!.replace(/^["']|["']$/g, ''));
 }
 
 /**
@@ -189,12 +199,8 @@ function stepsFor(steps: readonly Step[], target: string, buildArgs: BuildArgs):
   for (const step of steps) {
     const [keyword, ...words] = step.text.split(/\s+/);
     if (keyword?.toUpperCase() === 'FROM') {
-      const [image, as, name] = words.filter((word) => !word.startsWith('--'));
-      stages.push({
-        name: as?.toLowerCase() === 'as' && name ? name.toLowerCase() : `#${stages.length}`,
-        steps: [step],
-        needs: image ? [expanded(image).toLowerCase()] : [],
-      });
+      const { image, name } = stageOf(words, stages.length);
+      stages.push({ name, steps: [step], needs: image ? [expanded(image).toLowerCase()] : [] });
       continue;
     }
     const stage = stages.at(-1);
@@ -209,8 +215,7 @@ function stepsFor(steps: readonly Step[], target: string, buildArgs: BuildArgs):
     }
     stage.steps.push(step);
     if (/^(?:COPY|ADD|RUN)$/i.test(keyword ?? ''))
-      for (const [, from] of step.text.matchAll(/(?:--from=|[,\s]from=)([^\s,]+)/g))
-        stage.needs.push(from!.replace(/^["']|["']$/g, '').toLowerCase());
+      stage.needs.push(...stageReferences(step.text).map((ref) => ref.toLowerCase()));
   }
   const byName = (ref: string) =>
     /^\d+$/.test(ref) ? stages[Number(ref)] : stages.find((stage) => stage.name === ref);
