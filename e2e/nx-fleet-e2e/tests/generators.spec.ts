@@ -145,6 +145,7 @@ describe('generators: a complete service in one command (real nx, real engine, r
     const sha = await ws.head();
     const result = await ws.nx(['run-many', '-t', 'docker-push', '--output-style=static'], {
       env: { FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine, PACT_DO_NOT_TRACK: 'true' },
+      retryNetwork: true,
     });
     if (result.code !== 0) throw new Error(result.stdout + result.stderr);
     // orders was pushed only after the consumers' pacts verified against its running image.

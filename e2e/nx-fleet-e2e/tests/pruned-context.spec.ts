@@ -95,7 +95,7 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
   });
 
   it('builds an image that installs the pruned lockfile with npm ci', async () => {
-    await ws.nxOk(['run', 'numbers:docker-build', '--output-style=static']);
+    await ws.nxOk(['run', 'numbers:docker-build', '--output-style=static'], { retryNetwork: true });
     const image = ws.readJson<{ localRef: string }>('dist/fleet/services/numbers/image.json');
     if (engine === 'podman')
       expect((await runOk('podman', ['run', '--rm', image.localRef])).stdout.trim()).toBe('true');

@@ -20,7 +20,14 @@ export const NODE_BASE_ALIASES = ['docker.io/library/node:20', 'localhost/node:2
 const APPLETS =
   'sh ls cat mkdir rm cp mv echo env wget id adduser addgroup chown chmod ln sleep true test grep sed tar'.split(' ');
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-const IMAGE_ENV = ['PATH=/usr/local/bin:/usr/bin:/bin', `NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`];
+const IMAGE_ENV = [
+  'PATH=/usr/local/bin:/usr/bin:/bin',
+  `NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`,
+  // An image build's `npm ci` reaches the registry through a proxy: more, shorter retries than npm's two.
+  'npm_config_fetch_retries=5',
+  'npm_config_fetch_retry_mintimeout=2000',
+  'npm_config_fetch_retry_maxtimeout=20000',
+];
 
 const pending = new Map<Engine, Promise<string>>();
 

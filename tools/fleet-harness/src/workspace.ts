@@ -26,7 +26,15 @@ export const TEMPLATE_ENVS: Record<WorkspaceTemplate, string> = {
 export interface NxRunOptions {
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /**
+   * Run once more when the command failed on the npm registry's network (an image build's `npm ci`
+   * reaches it through a proxy the suite does not control); a failure of any other kind still fails.
+   */
+  retryNetwork?: boolean;
 }
+
+/** What npm and pnpm print when a request to the registry failed on the network, not on its content. */
+const NETWORK_FAILURE = /npm error network|ERR_PNPM_META_FETCH_FAIL|\b(ETIMEDOUT|ECONNRESET|EAI_AGAIN)\b/;
 
 export interface ServiceSpec {
   /** Folder relative to the workspace root; default `services/<name>`. */
@@ -80,12 +88,18 @@ export class TestWorkspace {
     return nxEnv(this.root, extra);
   }
 
-  nx(args: string[], options: NxRunOptions = {}): Promise<RunResult> {
-    return run(join(this.root, 'node_modules', '.bin', 'nx'), args, {
-      cwd: this.root,
-      env: this.env(options.env),
-      timeoutMs: options.timeoutMs ?? 300_000,
-    });
+  async nx(args: string[], options: NxRunOptions = {}): Promise<RunResult> {
+    const once = () =>
+      run(join(this.root, 'node_modules', '.bin', 'nx'), args, {
+        cwd: this.root,
+        env: this.env(options.env),
+        timeoutMs: options.timeoutMs ?? 300_000,
+      });
+    const result = await once();
+    if (result.code === 0 || !options.retryNetwork || !NETWORK_FAILURE.test(result.stdout + result.stderr))
+      return result;
+    process.stderr.write(`nx ${args.join(' ')} failed on the npm registry's network; running it once more\n`);
+    return once();
   }
 
   async nxOk(args: string[], options: NxRunOptions = {}): Promise<RunResult> {
