@@ -322,6 +322,38 @@ describe('inferContext', () => {
     expect(built('FROM node:20\nCOPY shared /app/shared\nWORKDIR /app/shared\nRUN npm run build\n')).toEqual([]);
   });
 
+  it("a copied folder whose install script builds it, installed after the copy, is neither carried nor waited for (sourcebot's libraries)", () => {
+    const projects = [
+      { name: 'web', root: 'packages/web', packageName: '@x/web' },
+      { name: 'lib', root: 'packages/lib', packageName: '@x/lib' },
+    ];
+    const folderOutputs = { 'packages/lib': ['packages/lib/dist'] };
+    const files = ['package.json', 'yarn.lock', 'packages/lib/package.json', 'packages/lib/src/index.ts'];
+    const outputs = (dockerfile: string, installBuilds = ['packages/lib']) =>
+      inferContext(
+        facts(dockerfile, {
+          projects,
+          folderOutputs,
+          files,
+          installBuilds,
+          projectRoot: 'packages/web',
+          dockerfile: 'Dockerfile',
+        }),
+      ).outputs;
+    const copied = 'FROM node:20\nCOPY package.json yarn.lock ./\nCOPY ./packages/lib ./packages/lib\n';
+    for (const run of ['yarn workspace @x/lib install', 'yarn install --immutable', 'yarn', 'npm ci', 'pnpm install'])
+      expect(outputs(`${copied}RUN ${run}\n`)).toEqual([]);
+    expect(outputs(`FROM node:20\nCOPY . .\nRUN npm ci\n`)).toEqual([]);
+    // No install script that builds, scripts turned off, named packages added, or installed before the copy: carried.
+    expect(outputs(`${copied}RUN yarn install\n`, [])).toEqual(['packages/lib/dist']);
+    expect(outputs(`${copied}RUN npm ci --ignore-scripts\n`)).toEqual(['packages/lib/dist']);
+    expect(outputs(`${copied}RUN yarn install --mode=skip-build\n`)).toEqual(['packages/lib/dist']);
+    expect(outputs(`${copied}RUN npm install left-pad\n`)).toEqual(['packages/lib/dist']);
+    expect(
+      outputs('FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\nCOPY ./packages/lib ./packages/lib\n'),
+    ).toEqual(['packages/lib/dist']);
+  });
+
   it("a copied folder the image's `tsc --build` compiles through a project reference is neither carried nor waited for (dittofeed's api)", () => {
     const projects = [
       { name: 'api', root: 'packages/api' },

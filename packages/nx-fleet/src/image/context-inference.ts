@@ -68,6 +68,11 @@ export interface ContextFacts {
    * when no plugin besides nx-fleet could infer more.
    */
   projectTargets?: { names: readonly string[]; complete: boolean };
+  /**
+   * Copied project folders whose package.json builds them when they are installed (a `postinstall`
+   * or `prepare` script running their build: sourcebot's libraries), workspace-relative.
+   */
+  installBuilds?: readonly string[];
 }
 
 export interface ContextChoice {
@@ -659,6 +664,25 @@ export function scriptsRun(run: string): string[] {
 }
 
 /**
+ * Whether a command installs the workspace's packages and runs their own install scripts
+ * (`postinstall`, `prepare`): `npm ci`, `npm install`, `yarn`, `yarn workspace <name> install`,
+ * `yarn workspaces focus`, `pnpm install`, `bun install` — not with `--ignore-scripts` or yarn's
+ * `--mode=skip-build`, nor an install of named packages.
+ */
+export function runsInstallScripts(words: readonly string[]): boolean {
+  const command = words.filter((word) => !/^\w+=/.test(word));
+  if (command.some((word) => word === '--ignore-scripts' || /^--mode[= ]?skip-build$/.test(word))) return false;
+  const [tool, ...rest] = command;
+  const args = rest.filter((word) => !word.startsWith('-'));
+  if (tool === 'npm') return args.length === 1 && ['ci', 'install', 'i'].includes(args[0]!);
+  if (tool === 'pnpm' || tool === 'bun') return args.length === 1 && ['install', 'i'].includes(args[0]!);
+  if (tool !== 'yarn') return false;
+  if (args[0] === 'workspace') return args.length === 3 && args[2] === 'install';
+  if (args[0] === 'workspaces') return args[1] === 'focus';
+  return args.length === 0 || (args.length === 1 && args[0] === 'install');
+}
+
+/**
  * A RUN's simple commands as the shell splits them into words (quotes removed), its flags
  * (`--mount=…`) aside; each line on its own (a heredoc's lines are commands of their own). A wrapper's
  * command after `--` counts too (highlight's `doppler run -- yarn build:frontend`, `dotenv -- pnpm build`).
@@ -719,10 +743,20 @@ function inImageBuilds(reading: DockerfileReading, facts: ContextFacts, base: st
   // Built where it was copied to (a package script, `tsc`, in its WORKDIR).
   const builtHere = (root: string) =>
     (local ??= new Set(reading.localBuilds.flatMap(({ source }) => normalizeSource(base, source) ?? []))).has(root);
+  // Installed after the folder is copied, with the install scripts that build it.
+  const installedHere = (root: string) =>
+    !!facts.installBuilds?.includes(root) &&
+    steps.some(
+      (step) =>
+        /^RUN\s/i.test(step.text) &&
+        commandsOf(step.text).some(runsInstallScripts) &&
+        reading.sources.some(({ line, source }) => line < step.line && insideOf(root, normalizeSource(base, source))),
+    );
   return (root) =>
     Boolean(facts.folderOutputs?.[root]?.length) &&
     (builds(root) ||
       builtHere(root) ||
+      installedHere(root) ||
       Object.entries(facts.referenceBuilds ?? {}).some(
         ([builder, reached]) => reached.includes(root) && builds(builder),
       ) ||

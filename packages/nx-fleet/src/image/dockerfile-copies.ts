@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
+import { namesDevelopment } from '../text/development-names';
 
 /** A source of a COPY or ADD that must come from the build context. */
 export interface CopySource {
@@ -117,6 +118,15 @@ export class DockerfileReading {
    */
   get finalStages(): string[] {
     return (this.stageUse ??= stageUseOf(this.steps)).finals;
+  }
+
+  /**
+   * The final stages besides the last that are images of their own (latitude's api, web and workers
+   * beside its last, migrations): a build without `--target` builds none of them. A development or
+   * test stage beside the production one (`dev`, `test-e2e`: `namesDevelopment`) is no such image.
+   */
+  get otherImageStages(): string[] {
+    return this.finalStages.slice(0, -1).filter((stage) => !namesDevelopment(stage, /[-_.]/) && !stage.startsWith('#'));
   }
 
   /**

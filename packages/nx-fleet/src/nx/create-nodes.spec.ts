@@ -874,6 +874,36 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("names a service whose Dockerfile builds an image per final stage and which sets no target (latitude's root), not a development or test stage beside the production one", async () => {
+    const stages = (names: string[]) =>
+      [
+        'FROM node:20 AS base',
+        'RUN echo base',
+        ...names.flatMap((name) => [`FROM base AS ${name}`, `RUN echo ${name}`]),
+        '',
+      ].join('\n');
+    await runWorkspace({
+      'package.json': json({ name: 'latitude', private: true, workspaces: ['apps/*'] }),
+      Dockerfile: stages(['api', 'web', 'migrations']),
+      'apps/api/package.json': json({ name: '@app/api' }),
+      'apps/api/Dockerfile': stages(['dev', 'test-e2e', 'production']),
+    });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: Dockerfile builds one image per final stage (api, web, migrations), and the docker-build of the workspace root sets no "target": the engine builds the last stage, migrations, and never api, web. ' +
+        'Set "target" to the stage that is the image of the workspace root (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
+    ]);
+    warn.mockClear();
+    await runWorkspace(
+      {
+        'package.json': json({ name: 'latitude', private: true, workspaces: ['apps/*'] }),
+        Dockerfile: stages(['api', 'web', 'migrations']),
+        'apps/api/package.json': json({ name: '@app/api' }),
+      },
+      { services: { latitude: { target: 'migrations' }, '@app/api': { dockerfile: 'Dockerfile', target: 'api' } } },
+    );
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it("passes the named build contexts the settings or the target's options give, and waits for the builds of the outputs they send", async () => {
     const dockerfile =
       'FROM scratch AS Router_Pkg\nFROM rust:1 AS build\nCOPY --from=router_pkg . /src\nRUN cargo build\nFROM debian\nCOPY --from=build /r /r\n';
@@ -1470,6 +1500,44 @@ describe('createNodes', () => {
       expect(build).toMatchObject({
         dependsOn: [{ projects: ['admin'], target: 'build' }],
         options: { context: '.', prune: true, contextOutputs: ['packages/admin/dist'] },
+      });
+    });
+
+    it('libraries whose install script builds them, installed in the image after their copy, are neither carried nor waited for (sourcebot)', async () => {
+      const library = (name: string, scripts: Record<string, string>) => ({
+        [`packages/${name}/package.json`]: json({ name: `@x/${name}`, scripts: { build: 'tsc', ...scripts } }),
+        [`packages/${name}/tsconfig.json`]: json({ compilerOptions: { outDir: 'dist' } }),
+        [`packages/${name}/src/index.ts`]: '',
+      });
+      const { results } = await runWorkspace(
+        {
+          'package.json': json({ name: 'mono', private: true, workspaces: ['packages/*'] }),
+          'yarn.lock': '',
+          ...library('db', { postinstall: 'yarn build' }),
+          ...library('schemas', { prepare: 'npm run build' }),
+          // No install script that builds: its host build is carried and waited for.
+          ...library('shared', { postinstall: 'echo installed' }),
+          'packages/web/package.json': json({ name: '@x/web', dependencies: { '@x/db': '*' } }),
+          'packages/web/src/index.ts': '',
+          Dockerfile: [
+            'FROM node:20',
+            'WORKDIR /app',
+            'COPY package.json yarn.lock ./',
+            'COPY ./packages/db ./packages/db',
+            'COPY ./packages/schemas ./packages/schemas',
+            'COPY ./packages/shared ./packages/shared',
+            'RUN yarn workspace @x/db install',
+            'COPY ./packages/web ./packages/web',
+            'RUN yarn workspace @x/web build',
+            '',
+          ].join('\n'),
+        },
+        { services: { '@x/web': { dockerfile: 'Dockerfile' } } },
+      );
+      const build = dockerBuildOf(results, 'packages/web', 'packages/web/package.json');
+      expect(build).toMatchObject({
+        dependsOn: [{ projects: ['@x/shared'], target: 'build' }],
+        options: { context: '.', prune: true, contextOutputs: ['packages/shared/dist'] },
       });
     });
 

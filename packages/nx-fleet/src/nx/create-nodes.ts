@@ -60,7 +60,7 @@ import { resolveServiceContext, type ServiceContext } from './service-context';
 import { buildServiceTargets, serviceProjectMetadata } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
 import { GraphMemo } from './graph-memo';
-import { referenceBuilds, typeScriptOutDirs } from './typescript-builds';
+import { buildsOnInstall, referenceBuilds, typeScriptOutDirs } from './typescript-builds';
 import { dependencyBuilds } from './dependency-builds';
 import { WorkspaceTexts } from './workspace-texts';
 
@@ -228,6 +228,7 @@ async function fleetNodes(
     warn: collect,
   });
   const unbuilt = unbuiltDockerfiles(texts);
+  const alike = alikeBuildWarnings(detections, texts, options.buildTargetName, unbuilt);
   const warnings = [
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
@@ -236,8 +237,9 @@ async function fleetNodes(
     ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
-    ...alikeBuildWarnings(detections, texts, options.buildTargetName, unbuilt),
+    ...alike,
     ...placeholderWarnings(detections, texts, options.buildTargetName),
+    ...finalStageWarnings(detections, texts, options.buildTargetName, new Set(alike.flatMap((w) => w.roots))),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -641,6 +643,42 @@ function placeholderWarnings(detections: readonly Detection[], texts: WorkspaceT
   });
 }
 
+/**
+ * Services whose Dockerfile builds one image per final stage (latitude's root Dockerfile, six), and
+ * no "target" says which is theirs: the engine builds the last one, and the others are not built.
+ * Services named as building it alike (`alikeBuildWarnings`) were told already.
+ */
+function finalStageWarnings(
+  detections: readonly Detection[],
+  texts: WorkspaceTexts,
+  dockerBuild: string,
+  told: ReadonlySet<string>,
+) {
+  const byDockerfile = new Map<string, string[]>();
+  for (const d of detections) {
+    if (d.kind !== 'service' || told.has(d.root)) continue;
+    const text = texts.text(d.dockerfile);
+    // Most Dockerfiles have one or two stages: no parse for one.
+    if (!text || (text.match(/^\s*FROM\s/gim)?.length ?? 0) < 2) continue;
+    if (statedBuildOf(texts, d, dockerBuild).target === undefined)
+      byDockerfile.set(d.dockerfile, [...(byDockerfile.get(d.dockerfile) ?? []), d.root]);
+  }
+  return [...byDockerfile].flatMap(([dockerfile, roots]) => {
+    const reading = new DockerfileReading(texts.text(dockerfile)!);
+    const others = reading.otherImageStages;
+    if (!others.length) return [];
+    const last = reading.finalStages[reading.finalStages.length - 1]!;
+    const projects = listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)));
+    return [
+      {
+        key: `final-stages:${dockerfile}:${roots.join(',')}`,
+        message: `nx-fleet: ${dockerfile} builds one image per final stage (${listed([...others, last])}), and the docker-build of ${projects} sets no "target": the engine builds the last stage, ${last}, and never ${listed(others)}. Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`,
+        roots,
+      },
+    ];
+  });
+}
+
 interface UnbuiltDockerfiles {
   /** Whether the file starts an image: a fragment another file is appended to (growthbook's preview/Dockerfile.append) does not. */
   buildsImage(file: string): boolean;
@@ -985,6 +1023,9 @@ function contextFacts(
           declaredTargets(texts, root, manifestAt(texts, posix.join(root, 'package.json')))['build'],
       })
     : {};
+  const installBuilds = Object.keys(folderOutputs).filter((root) =>
+    buildsOnInstall(scriptsOf(manifestAt(texts, posix.join(root, 'package.json')))),
+  );
   const scripts = rootScripts.length ? { root: rootScripts, project: scriptNames(packageJson) } : undefined;
   const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
   const { buildContexts } = stated;
@@ -1001,6 +1042,7 @@ function contextFacts(
     ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
     ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),
     ...(Object.keys(builtFirst).length ? { dependencyBuilds: builtFirst } : {}),
+    ...(installBuilds.length ? { installBuilds } : {}),
     ...(scripts ? { scripts } : {}),
     ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
     projectRoot: service.root,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tscBuildConfigs } from './typescript-builds';
+import { buildsOnInstall, tscBuildConfigs } from './typescript-builds';
 
 describe('tscBuildConfigs', () => {
   it.each([
@@ -19,4 +19,26 @@ describe('tscBuildConfigs', () => {
       expect(tscBuildConfigs(script)).toBeUndefined();
     },
   );
+});
+
+describe('buildsOnInstall', () => {
+  it.each([
+    [{ postinstall: 'yarn build' }],
+    [{ prepare: 'npm run build' }],
+    [{ install: 'pnpm run build && echo done' }],
+    [{ postinstall: 'npx tsc -p tsconfig.build.json' }],
+  ])('%j builds the package when it is installed', (scripts) => {
+    expect(buildsOnInstall(scripts)).toBe(true);
+  });
+
+  it.each([
+    [{ build: 'tsc' }],
+    [{ postinstall: 'prisma generate' }],
+    [{ prepare: 'husky' }],
+    [{ postinstall: 'tsc --noEmit' }],
+    [{ postinstall: 'yarn workspace other build' }],
+    [{ postinstall: 42 }],
+  ])('%j does not', (scripts) => {
+    expect(buildsOnInstall(scripts)).toBe(false);
+  });
 });

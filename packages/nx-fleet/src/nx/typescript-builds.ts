@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
+import { scriptsRun } from '../image/context-inference';
 import { deepestAt } from '../runtime-graph/sdk-ownership';
 import { shellCommands } from '../text/shell-words';
 import type { WorkspaceTexts } from './workspace-texts';
@@ -44,6 +45,26 @@ export function tscBuildConfigs(script: string): string[] | undefined {
     return named.length ? named : ['tsconfig.json'];
   }
   return undefined;
+}
+
+/** The package.json scripts a workspace install runs for each workspace package (npm, pnpm, yarn). */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
+
+/**
+ * Whether a package's install scripts build it: one runs its `build` script (sourcebot's libraries'
+ * `"postinstall": "yarn build"`) or the TypeScript compiler, not only to check types.
+ */
+export function buildsOnInstall(scripts: Record<string, unknown>): boolean {
+  return INSTALL_SCRIPTS.some((name) => {
+    const script = scripts[name];
+    if (typeof script !== 'string') return false;
+    if (scriptsRun(script).includes('build')) return true;
+    return shellCommands(script).some(({ words }) => {
+      const texts = words.map((word) => word.text);
+      const tsc = texts.findIndex((text) => !RUNNERS.has(text) && !text.startsWith('-'));
+      return tsc >= 0 && /(?:^|\/)tsc$/.test(texts[tsc]!) && !texts.includes('--noEmit');
+    });
+  });
 }
 
 /**

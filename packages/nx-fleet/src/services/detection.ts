@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { FleetServiceConfig, ProjectManifest } from '../config/service-settings';
+import { namesDevelopment } from '../text/development-names';
 
 /** The file names that make a folder's project a service. */
 export const CONTAINERFILE_NAMES = ['Dockerfile', 'Containerfile'] as const;
@@ -47,10 +48,6 @@ const VARIANT = /^(?:Dockerfile|Containerfile)\.([^/]+)$|^([^/]+)\.(?:[Dd]ocker[
 const CONTAINERFILE_WORD = /[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile/;
 const NOT_A_CONTAINERFILE =
   /\.(?:[cm]?[jt]sx?|json|md|mdx|ya?ml|txt|sh|hbs|ejs|tmpl|tpl|template|j2|jinja2?|njk|mustache|liquid|erb|orig|bak|swp)$/i;
-
-/** Variants made for development, tests or CI: never the image a service ships. */
-const DEVELOPMENT_VARIANT =
-  /^(dev|develop|development|local|test|tests|testing|integration|debug|ci|e2e|devcontainer)$/i;
 
 /** One folder as the plugin sees it; read by the caller so that detection stays pure. */
 export interface FolderInput {
@@ -164,7 +161,7 @@ export function isContainerfile(file: string): boolean {
 /** A named variant that is not for development (in any of its parts: saltcorn's `Dockerfile.isolated.dev`). */
 export function shipsImage(file: string): boolean {
   const variant = containerfileVariant(file);
-  return variant !== undefined && variant !== '' && !variant.split('.').some((part) => DEVELOPMENT_VARIANT.test(part));
+  return variant !== undefined && variant !== '' && !namesDevelopment(variant, /\./);
 }
 
 /**
