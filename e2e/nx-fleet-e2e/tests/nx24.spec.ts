@@ -384,6 +384,30 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     }
   });
 
+  it("on Nx 24: a change its folder's ignore file leaves out selects no push of a project-context service, nor a change outside its folder", async () => {
+    ws.write('services/folder/project.json', JSON.stringify({ name: 'folder' }));
+    ws.write('services/folder/main.js', "console.log('folder');\n");
+    ws.write('services/folder/NOTES.md', 'not sent\n');
+    ws.write('services/folder/.dockerignore', '**/*.md\n');
+    ws.write('services/folder/Dockerfile', 'FROM node:20\nCOPY . /app\nCMD ["node", "/app/main.js"]\n');
+    ws.write('docs/guide.md', 'how we deploy\n');
+    try {
+      const pushes = async (file: string) =>
+        JSON.parse(
+          (await ws.nxOk(['show', 'projects', '--affected', '-t', 'docker-push', `--files=${file}`, '--json'])).stdout,
+        ) as string[];
+      expect((await ws.showProject('folder')).targets['docker-build']!.inputs).toContain('!{projectRoot}/**/*.md');
+      // A negation of workspace paths alone would make Nx hash every workspace file (opentelemetry-demo).
+      expect(await pushes('docs/guide.md')).not.toContain('folder');
+      expect(await pushes('services/folder/NOTES.md')).not.toContain('folder');
+      // The check can fail: a file the context sends selects the push.
+      expect(await pushes('services/folder/main.js')).toContain('folder');
+    } finally {
+      ws.remove('services/folder');
+      ws.remove('docs');
+    }
+  });
+
   it('on Nx 24: a git-ignored file a Dockerfile copies leaves docker-build uncached, and the image follows it', async () => {
     ws.write('services/bundled/project.json', JSON.stringify({ name: 'bundled' }));
     ws.write('services/bundled/.gitignore', 'bundle/\n');

@@ -135,6 +135,23 @@ describe('copySources', () => {
   });
 });
 
+describe('writtenSources: remote sources', () => {
+  it.each([
+    [
+      'a URL whose version only the build knows (opentelemetry-demo)',
+      'FROM x\nARG V\nADD https://example.com/v$V/x.jar /x.jar\n',
+    ],
+    ['a quoted one', 'FROM x\nARG V\nADD "https://example.com/${V}.tgz" /tmp/\n'],
+    ['a git remote', 'FROM x\nARG REF\nADD git@github.com:acme/x.git#$REF /x\n'],
+  ])('%s is no context source', (_, dockerfile) => {
+    expect(writtenSources(dockerfile)).toEqual([]);
+  });
+
+  it('a variable that may hold a URL is left to the build', () => {
+    expect(writtenSources('FROM x\nARG BASE\nADD ${BASE}/x.jar /x.jar\n').map((s) => s.source)).toEqual([undefined]);
+  });
+});
+
 describe('writtenSources: build arguments without a value', () => {
   it.each([
     [

@@ -179,6 +179,9 @@ function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: s
   };
 }
 
+/** An ADD source fetched from the network: a URL, or a git remote. */
+const REMOTE_SOURCE = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@)/i;
+
 /** A FROM's image and the stage's name: its `AS` name in lower case, else `#<index>`. */
 function stageOf(words: readonly string[], index: number): { image: string | undefined; name: string } {
   const [image, as, name] = words.filter((word) => !word.startsWith('--'));
@@ -328,7 +331,8 @@ function walk(
       }
       paths.slice(0, -1).forEach((word, i) => {
         const source = values[i];
-        if (source !== undefined && (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith('git@'))) return;
+        // A URL is remote whatever its variables hold (opentelemetry-demo's ADD of an agent release by version).
+        if ([word.replace(/^["']/, ''), source ?? ''].some((text) => REMOTE_SOURCE.test(text))) return;
         const unset = source === undefined ? unsetArgs(word, variables) : undefined;
         written.push({ line, instruction, written: word, source, ...(unset ? { unset } : {}) });
       });

@@ -121,7 +121,7 @@ const PROJECT_METADATA = {
   technologies: ['docker'],
   targetGroups: { Fleet: ['docker-build', 'scan', 'contract-verify', 'docker-push'] },
 };
-const PRUNED_INPUTS = ['default', '!{projectRoot}/pacts/**/*', '^default', ENGINE];
+const PRUNED_INPUTS = ['default', '!{projectRoot}/pacts/**/*', '^default', '{workspaceRoot}/.dockerignore', ENGINE];
 /** The fixtures' Dockerfiles copy nothing, so their inferred context is the project folder. */
 const PROJECT_INPUTS = ['{projectRoot}/**/*', ENGINE];
 const PRUNED = { buildOptions: { context: '.', prune: true }, inputs: PRUNED_INPUTS };
@@ -217,7 +217,7 @@ function warnings(spy: MockInstance): string[] {
 
 const orphanWarning = (dockerfile: string, folder: string) =>
   `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
-  `Add a project.json to ${folder}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`;
+  `Add a project.json with a "name" to ${folder}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`;
 
 let tmp: string;
 let warn: MockInstance;
@@ -352,7 +352,7 @@ describe('createNodes', () => {
     const messages = warnings(warn);
     expect(messages.filter((m) => m.includes('orphan/Dockerfile') || m.includes('unnamed/Dockerfile'))).toEqual([
       'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: orphan/Dockerfile, unnamed/Dockerfile. ' +
-        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "orphan/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
+        'Add a project.json with a "name" to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "orphan/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
     ]);
     expect(messages.filter((m) => m.includes('broken/project.json'))).toEqual([
       'nx-fleet: broken/project.json is not valid JSON; its project is treated as unnamed.',
@@ -455,7 +455,14 @@ describe('createNodes', () => {
     expect(results.get('services/a/Dockerfile')!.projects!['services/a']!.targets).toEqual(
       expectedTargets('services/a', 'services/a/Dockerfile', {
         buildOptions: { context: '.', prune: true, contextInclude: ['tsconfig.base.json'] },
-        inputs: ['default', '!{projectRoot}/pacts/**/*', '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE],
+        inputs: [
+          'default',
+          '!{projectRoot}/pacts/**/*',
+          '^default',
+          '{workspaceRoot}/.dockerignore',
+          '{workspaceRoot}/tsconfig.base.json',
+          ENGINE,
+        ],
       }),
     );
   });
@@ -487,14 +494,14 @@ describe('createNodes', () => {
     expect(results).toEqual([]);
     expect(warnings(warn)).toEqual([
       orphanWarning('Dockerfile', 'the workspace root').replace(
-        'Add a project.json to the workspace root',
+        'Add a project.json with a "name" to the workspace root',
         'Give the workspace root a package.json with a "name" (a project.json there alone breaks every Nx command: Nx names no root project without one)',
       ),
     ]);
     warn.mockClear();
     await runWorkspace({ Dockerfile: 'FROM scratch\n', 'docker/Dockerfile': 'FROM scratch\n' });
     expect(warnings(warn)[0]).toContain(
-      'Add a project.json to each folder (at the workspace root, a package.json with a "name"), point a project',
+      'Add a project.json with a "name" to each folder (at the workspace root, a package.json with a "name"), point a project',
     );
   });
 
@@ -606,7 +613,7 @@ describe('createNodes', () => {
     await runWorkspace(files);
     expect(warnings(warn)).toEqual([
       'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: docker/Dockerfile, docker/Dockerfile.compose. ' +
-        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
+        'Add a project.json with a "name" to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
       'nx-fleet: Dockerfile.release is a Dockerfile variant at the workspace root, where only a plain Dockerfile makes a service (a root variant often builds one image per stage): no image is built from it. ' +
         'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "Dockerfile.release" } } (or the plugin option "services", "." naming the root; each image needs a project of its own); to silence this, exclude it with the plugin option "exclude".',
     ]);
@@ -657,7 +664,7 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       // frontend/e2e/Dockerfile is a test image, left out by default (**/e2e/**).
       'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: frontend/docker/Dockerfile, packages/builder/docker/Dockerfile. ' +
-        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "frontend/docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
+        'Add a project.json with a "name" to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "frontend/docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
     ]);
   });
 
@@ -716,7 +723,7 @@ describe('createNodes', () => {
       'nx-fleet: apps/multi holds Dockerfile.alpine and Dockerfile.debian and no plain Dockerfile, so it is not a service: which one ships is not guessed. ' +
         'Name it in the project\'s configuration with "metadata": { "fleet": { "dockerfile": "apps/multi/Dockerfile.alpine" } } (or the plugin option "services"), or exclude the others with the plugin option "exclude".',
       'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: apps/proxy/Dockerfile.ce, docker/Dockerfile.prod, docker/Dockerfile.web. ' +
-        'Add a project.json to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "apps/proxy/Dockerfile.ce" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
+        'Add a project.json with a "name" to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "apps/proxy/Dockerfile.ce" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
     ]);
   });
 
@@ -945,7 +952,7 @@ describe('createNodes', () => {
     });
     expect(warnings(warn)).toEqual([
       'nx-fleet: deploy/Dockerfile.prod has no project.json or named package.json beside it, so it is not a service. ' +
-        'Add a project.json to deploy, point a project at it with "metadata": { "fleet": { "dockerfile": "deploy/Dockerfile.prod" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".',
+        'Add a project.json with a "name" to deploy, point a project at it with "metadata": { "fleet": { "dockerfile": "deploy/Dockerfile.prod" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".',
     ]);
   });
 
@@ -1105,14 +1112,25 @@ describe('createNodes', () => {
         });
       });
 
-      it.each<[string, FleetPluginOptions]>([
-        ['an entry naming no project', { services: { nobody: { dockerfile: 'docker/Dockerfile' } } }],
-        ['an entry for a folder with no project', { services: { docker: { dockerfile: 'docker/Dockerfile' } } }],
-        ['an entry without a dockerfile', { services: { webapp: { context: 'workspace' } } }],
-      ])('changes nothing for %s: no service, and the Dockerfile still warns', async (_case, options) => {
+      const unmatched = (key: string) =>
+        `nx-fleet: the plugin option "services", entry "${key}": no project has that name or root, so it is ignored. A folder is a project when it holds a project.json (with a "name") or a package.json Nx reads; add one there, or name an existing project.`;
+      it.each<[string, FleetPluginOptions, string[]]>([
+        [
+          'an entry naming no project',
+          { services: { nobody: { dockerfile: 'docker/Dockerfile' } } },
+          [unmatched('nobody')],
+        ],
+        [
+          'an entry for a folder with no project',
+          { services: { docker: { dockerfile: 'docker/Dockerfile' } } },
+          [unmatched('docker')],
+        ],
+        ['an entry without a dockerfile', { services: { webapp: { context: 'workspace' } } }, []],
+        ['an entry by root without a dockerfile', { services: { 'apps/webapp': { context: 'workspace' } } }, []],
+      ])('changes nothing for %s: no service, and the Dockerfile still warns', async (_case, options, named) => {
         const { results } = await runWorkspace(WEBAPP, options);
         expect(results).toEqual([]);
-        expect(warnings(warn)).toEqual([orphanWarning('docker/Dockerfile', 'docker')]);
+        expect(warnings(warn).sort()).toEqual([orphanWarning('docker/Dockerfile', 'docker'), ...named].sort());
       });
     });
 
@@ -1763,7 +1781,7 @@ describe('createNodes', () => {
         // The pruned context copies orders' folder whole, the nested billing service in it, which Nx counts as billing's.
         expectedTargets('services/orders', 'services/orders/Dockerfile', {
           ...PRUNED,
-          inputs: [...PRUNED_INPUTS.slice(0, 3), '{workspaceRoot}/services/orders/billing/**/*', ENGINE],
+          inputs: [...PRUNED_INPUTS.slice(0, 4), '{workspaceRoot}/services/orders/billing/**/*', ENGINE],
           pacts: 2,
         }),
       );

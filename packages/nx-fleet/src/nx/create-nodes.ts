@@ -239,6 +239,7 @@ async function fleetNodes(
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
     ...alike,
     ...placeholderWarnings(detections, texts, options.buildTargetName),
+    ...unmatchedServiceWarnings(options.services, folders, outcomes),
     ...finalStageWarnings(detections, texts, options.buildTargetName, new Set(alike.flatMap((w) => w.roots))),
   ]
     .map(({ roots: about, ...warning }) => ({
@@ -641,6 +642,32 @@ function placeholderWarnings(detections: readonly Detection[], texts: WorkspaceT
         ]
       : [];
   });
+}
+
+/**
+ * Entries of the plugin option `services` that name no project, by root or by name (a folder without a
+ * manifest is none: opentelemetry-demo's Go services): they would be ignored without a word.
+ */
+function unmatchedServiceWarnings(
+  services: NormalizedFleetOptions['services'],
+  folders: ReadonlyMap<string, readonly string[]>,
+  outcomes: readonly Outcome[],
+) {
+  const known = new Set([
+    ...[...folders].flatMap(([root, files]) =>
+      files.some((file) => (MANIFEST_NAMES as readonly string[]).includes(posix.basename(file))) ? [root] : [],
+    ),
+    ...outcomes.flatMap((o) =>
+      'analysis' in o && o.analysis.project ? [o.analysis.projectName, ...(o.analysis.project.packageName ?? [])] : [],
+    ),
+  ]);
+  return Object.keys(services)
+    .filter((key) => !known.has(key))
+    .map((key) => ({
+      key: `services:${key}`,
+      message: `nx-fleet: the plugin option "services", entry "${key}": no project has that name or root, so it is ignored. A folder is a project when it holds a project.json (with a "name") or a package.json Nx reads; add one there, or name an existing project.`,
+      roots: [] as string[],
+    }));
 }
 
 /**

@@ -260,13 +260,13 @@ export function orphanWarning(dockerfiles: readonly string[]): Warning {
       key: `orphans:${dockerfiles.join(',')}`,
       message:
         `nx-fleet: ${dockerfiles.length} Dockerfiles have no project.json or named package.json beside them, so they are not services: ${listed(dockerfiles)}. ` +
-        `Add a project.json to each folder${dockerfiles.some((file) => posix.dirname(file) === '.') ? ` (${atRoot})` : ''}, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
+        `Add a project.json with a "name" to each folder${dockerfiles.some((file) => posix.dirname(file) === '.') ? ` (${atRoot})` : ''}, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
     };
   const root = posix.dirname(dockerfile!);
   return {
     key: dockerfile!,
     message:
       `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
-      `${root === '.' ? 'Give the workspace root a package.json with a "name" (a project.json there alone breaks every Nx command: Nx names no root project without one)' : `Add a project.json to ${root}`}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
+      `${root === '.' ? 'Give the workspace root a package.json with a "name" (a project.json there alone breaks every Nx command: Nx names no root project without one)' : `Add a project.json with a "name" to ${root}`}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
   };
 }

@@ -107,6 +107,7 @@ describe('a prune tool in the build, and build outputs', () => {
       'default',
       NO_PACTS,
       '^default',
+      '{workspaceRoot}/.dockerignore',
       '{workspaceRoot}/*',
       '{workspaceRoot}/**/package.json',
       { dependentTasksOutputFiles: '**/*', transitive: false },
@@ -182,12 +183,14 @@ describe('buildInputs', () => {
       'default',
       NO_PACTS,
       '^default',
+      '{workspaceRoot}/.dockerignore',
       ENGINE,
     ]);
     expect(buildInputs({ mode: 'pruned', include: ['tsconfig.base.json', 'tools/scripts/**'], outputs: [] })).toEqual([
       'default',
       NO_PACTS,
       '^default',
+      '{workspaceRoot}/.dockerignore',
       '{workspaceRoot}/tsconfig.base.json',
       '{workspaceRoot}/tools/scripts/**',
       ENGINE,
@@ -213,6 +216,7 @@ describe('buildInputs', () => {
       'default',
       NO_PACTS,
       '^default',
+      '{workspaceRoot}/.dockerignore',
       '{workspaceRoot}/.deploy/api/Dockerfile',
       '{workspaceRoot}/.deploy/api/Dockerfile.dockerignore',
       ENGINE,
@@ -226,6 +230,7 @@ describe('buildInputs', () => {
       'default',
       NO_PACTS,
       '^default',
+      '{workspaceRoot}/.dockerignore',
       ENGINE,
     ]);
     expect(
@@ -240,24 +245,29 @@ describe('buildInputs', () => {
       '!{workspaceRoot}/**/*.md',
       ENGINE,
     ]);
-    expect(
-      buildInputs({
-        mode: 'project',
-        include: [],
-        outputs: [],
-        ignored: ['apps/api/README.md'],
-        nested: ['apps/api/plugins/audit'],
-      }),
-    ).toEqual([
+    const api = { dockerfile: 'apps/api/Dockerfile', projectRoot: 'apps/api' };
+    const project = { mode: 'project' as const, include: [], outputs: [], ignored: ['apps/api/**/*.md'] };
+    expect(buildInputs({ ...project, nested: ['apps/api/plugins/audit'] }, api)).toEqual([
       '{projectRoot}/**/*',
       '{workspaceRoot}/apps/api/plugins/audit/**/*',
-      '!{workspaceRoot}/apps/api/README.md',
+      '!{projectRoot}/**/*.md',
+      '!{workspaceRoot}/apps/api/**/*.md',
+      ENGINE,
+    ]);
+    // Nx reads a workspace negation with no workspace path beside it as every workspace file but those:
+    // the project's own negation alone (opentelemetry-demo's currency hashed 373 files, not 13).
+    expect(buildInputs(project, api)).toEqual(['{projectRoot}/**/*', '!{projectRoot}/**/*.md', ENGINE]);
+    expect(buildInputs(project)).toEqual(['{projectRoot}/**/*', ENGINE]);
+    expect(buildInputs({ ...project, ignored: ['docs/**'] }, { dockerfile: 'Dockerfile', projectRoot: '.' })).toEqual([
+      '{projectRoot}/**/*',
+      '!{projectRoot}/docs/**',
       ENGINE,
     ]);
     expect(buildInputs({ mode: 'pruned', include: [], outputs: [], nested: ['apps/api/plugins/audit'] })).toEqual([
       'default',
       NO_PACTS,
       '^default',
+      '{workspaceRoot}/.dockerignore',
       '{workspaceRoot}/apps/api/plugins/audit/**/*',
       ENGINE,
     ]);
@@ -270,13 +280,20 @@ describe('buildInputs', () => {
       'default',
       NO_PACTS,
       '^default',
+      '{workspaceRoot}/.dockerignore',
       '{workspaceRoot}/libs/assets/**/*',
       fromBuilds,
       ENGINE,
     ]);
-    expect(buildInputs({ mode: 'project', include: [], outputs: [], named, ignored: ['libs/**', 'docs/**'] })).toEqual([
+    expect(
+      buildInputs(
+        { mode: 'project', include: [], outputs: [], named, ignored: ['libs/**', 'docs/**'] },
+        { dockerfile: 'Dockerfile', projectRoot: '.' },
+      ),
+    ).toEqual([
       '{projectRoot}/**/*',
       '{workspaceRoot}/libs/assets/**/*',
+      '!{projectRoot}/docs/**',
       '!{workspaceRoot}/docs/**',
       fromBuilds,
       ENGINE,
@@ -316,7 +333,7 @@ describe('buildServiceTargets', () => {
     const build = buildServiceTargets(input())['docker-build']!;
     expect(build.executor).toBe('nx-fleet:docker-build');
     expect(build.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: true });
-    expect(build.inputs).toEqual(['default', NO_PACTS, '^default', ENGINE]);
+    expect(build.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/.dockerignore', ENGINE]);
     expect(build.outputs).toEqual(['{workspaceRoot}/dist/fleet/services/orders/image.json']);
     expect(build.cache).toBe(true);
     expect(build.dependsOn).toBeUndefined();
@@ -485,7 +502,14 @@ describe('buildServiceTargets', () => {
       prune: true,
       contextInclude: ['tsconfig.base.json'],
     });
-    expect(build.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/tsconfig.base.json', ENGINE]);
+    expect(build.inputs).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      '{workspaceRoot}/.dockerignore',
+      '{workspaceRoot}/tsconfig.base.json',
+      ENGINE,
+    ]);
 
     const workspace = buildServiceTargets(input({ context: 'workspace' }))['docker-build']!;
     expect(workspace.options).toEqual({ dockerfile: 'services/orders/Dockerfile', context: '.', prune: false });
@@ -551,11 +575,18 @@ describe('buildServiceTargets', () => {
       prune: true,
       contextInclude: ['b/**'],
     });
-    expect(include.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/b/**', ENGINE]);
+    expect(include.inputs).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      '{workspaceRoot}/.dockerignore',
+      '{workspaceRoot}/b/**',
+      ENGINE,
+    ]);
 
     const none = buildServiceTargets(input({ contextInclude: ['a/**'] }, { contextInclude: [] }))['docker-build']!;
     expect(none.options).not.toHaveProperty('contextInclude');
-    expect(none.inputs).toEqual(['default', NO_PACTS, '^default', ENGINE]);
+    expect(none.inputs).toEqual(['default', NO_PACTS, '^default', '{workspaceRoot}/.dockerignore', ENGINE]);
   });
 
   it('keeps the pacts folder in the build inputs of the workspace and project modes, where the whole folder is the context', () => {
@@ -875,11 +906,17 @@ describe('Nx Console metadata', () => {
 });
 
 describe('docker-push inputs: what makes a push affected', () => {
-  const IMAGE = ['default', NO_PACTS, '^default', ENGINE];
+  const IMAGE = ['default', NO_PACTS, '^default', '{workspaceRoot}/.dockerignore', ENGINE];
 
   it.each([
     ['nothing but the image', [], [], IMAGE],
     ['a shared file (rule b)', ['.gitignore'], [], [...IMAGE, '{workspaceRoot}/.gitignore']],
+    [
+      "a shared file the image's inputs name already",
+      ['.dockerignore', '.gitignore'],
+      [],
+      [...IMAGE, '{workspaceRoot}/.gitignore'],
+    ],
     ['a parent service folder (rule c)', ['platform/**'], [], [...IMAGE, '{workspaceRoot}/platform/**']],
     [
       'providers called through their SDKs',

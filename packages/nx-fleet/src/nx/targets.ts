@@ -71,10 +71,11 @@ export function buildInputs(
     context.outputs.length || named.outputs.length ? [{ dependentTasksOutputFiles: '**/*', transitive: false }] : [];
   // What the ignore file leaves out is no input: a change there (docs, CI files) keeps the cached build.
   // A named context is sent whole, whatever the main context's ignore file says.
-  const ignored = (context.ignored ?? [])
-    .filter((glob) => !named.sources.some((folder) => globReaches(glob, folder === '.' ? '**' : `${folder}/**`)))
-    .map((glob) => `!{workspaceRoot}/${glob}`);
-  if (context.mode === 'workspace') return ['{workspaceRoot}/**/*', ...ignored, ...outputs, engine];
+  const ignored = (context.ignored ?? []).filter(
+    (glob) => !named.sources.some((folder) => globReaches(glob, folder === '.' ? '**' : `${folder}/**`)),
+  );
+  if (context.mode === 'workspace')
+    return ['{workspaceRoot}/**/*', ...ignored.map((glob) => `!{workspaceRoot}/${glob}`), ...outputs, engine];
   const namedSources = named.sources.map((folder) =>
     folder === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${folder}/**/*`,
   );
@@ -86,13 +87,23 @@ export function buildInputs(
     placement && !contains(placement.projectRoot, placement.dockerfile)
       ? [`{workspaceRoot}/${placement.dockerfile}`, `{workspaceRoot}/${placement.dockerfile}.dockerignore`]
       : [];
-  if (context.mode === 'project')
-    return ['{projectRoot}/**/*', ...nested, ...namedSources, ...ignored, ...outside, ...outputs, engine];
+  if (context.mode === 'project') {
+    const workspaceFiles = [...nested, ...namedSources, ...outside];
+    return [
+      '{projectRoot}/**/*',
+      ...workspaceFiles,
+      ...projectNegations(ignored, placement?.projectRoot, workspaceFiles.length > 0),
+      ...outputs,
+      engine,
+    ];
+  }
   // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
   return [
     'default',
     `!{projectRoot}/${PACTS_FOLDER}/**/*`,
     '^default',
+    // The root's ignore file decides what of the projects the pruned context holds.
+    '{workspaceRoot}/.dockerignore',
     ...nested,
     ...context.include.map((glob) => `{workspaceRoot}/${glob}`),
     ...(context.workspaceManifests ? WORKSPACE_MANIFESTS.map((glob) => `{workspaceRoot}/${glob}`) : []),
@@ -101,6 +112,21 @@ export function buildInputs(
     ...outputs,
     engine,
   ];
+}
+
+/**
+ * A project context's ignored globs (workspace-relative) as negations. Nx hashes a project's own files
+ * (`{projectRoot}` inputs) apart from the workspace's (`{workspaceRoot}` ones), a negation only among
+ * its kind, and takes a workspace kind with negations alone as every workspace file but those: so a
+ * glob is negated among the project's files, and among the workspace's only where there are some.
+ */
+function projectNegations(ignored: readonly string[], projectRoot: string | undefined, workspaceFiles: boolean) {
+  const own = ignored.flatMap((glob) => {
+    if (projectRoot === undefined) return [];
+    if (projectRoot === '.') return [`!{projectRoot}/${glob}`];
+    return glob.startsWith(`${projectRoot}/`) ? [`!{projectRoot}/${glob.slice(projectRoot.length + 1)}`] : [];
+  });
+  return [...own, ...(workspaceFiles ? ignored.map((glob) => `!{workspaceRoot}/${glob}`) : [])];
 }
 
 /**
@@ -146,11 +172,8 @@ export function pushInputs(
   );
   // A workspace context's image already follows every other file: more paths would only repeat it.
   if (imageInputs.includes('{workspaceRoot}/**/*')) return kept;
-  return [
-    ...kept,
-    ...affectedBy.map((path) => `{workspaceRoot}/${path}`),
-    ...providers.map((path) => `{workspaceRoot}/${path}`),
-  ];
+  const more = [...affectedBy, ...providers].map((path) => `{workspaceRoot}/${path}`);
+  return [...kept, ...more.filter((input, i) => !kept.includes(input) && more.indexOf(input) === i)];
 }
 
 /** docker-push options for the plugin's `signing` setting. */
