@@ -655,6 +655,35 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await runOk('podman', ['run', '--rm', localRef])).stdout.trim()).toBe(`argy-api ${ws.id}`);
   });
 
+  it('a Dockerfile kept in another folder, its sources beside it, builds from that folder; what its ignore file leaves out keeps the build cached', async () => {
+    const cached = /existing outputs match the cache|\[local cache\]|Nx read the output from the cache/;
+    ws.write('pyapi/app.js', `console.log('pyapi ${ws.id}');\n`);
+    ws.write('pyapi/README.md', 'docs\n');
+    ws.write('pyapi/.dockerignore', '*.md\n');
+    ws.write('pyapi/Dockerfile', 'FROM node:20\nCOPY app.js /app/app.js\nCMD ["node", "/app/app.js"]\n');
+    ws.write(
+      'deploy/pyapi/project.json',
+      JSON.stringify({ name: 'pyapi', metadata: { fleet: { dockerfile: 'pyapi/Dockerfile' } } }),
+    );
+    await ws.commit('a service built from the folder of its Dockerfile');
+    expect((await ws.showProject('pyapi')).targets['docker-build']).toMatchObject({
+      options: { context: 'pyapi', prune: false },
+      metadata: { context: { mode: 'folder', origin: 'inferred' } },
+    });
+    await ws.nxOk(['run', 'pyapi:docker-build', '--output-style=stream']);
+    const record = () => ws.readJson<{ localRef: string; contentTag: string }>('dist/fleet/deploy/pyapi/image.json');
+    const first = record();
+    expect((await runOk('podman', ['run', '--rm', first.localRef])).stdout.trim()).toBe(`pyapi ${ws.id}`);
+    ws.write('pyapi/README.md', 'more docs\n');
+    await ws.commit('docs beside the Dockerfile');
+    expect((await ws.nxOk(['run', 'pyapi:docker-build', '--output-style=stream'])).stdout).toMatch(cached);
+    // The check can fail: a file the folder sends misses the cache and moves the tag.
+    ws.write('pyapi/app.js', `console.log('pyapi v2 ${ws.id}');\n`);
+    await ws.commit('the app beside the Dockerfile');
+    expect((await ws.nxOk(['run', 'pyapi:docker-build', '--output-style=stream'])).stdout).not.toMatch(cached);
+    expect(record().contentTag).not.toBe(first.contentTag);
+  });
+
   it('a git-ignored file the Dockerfile copies is not hashed by Nx: docker-build is not cached, and its image follows the file', async () => {
     const pod = (await ws.showProject('bundle-pod')).targets['docker-build']!;
     expect(pod).toMatchObject({ cache: false, options: { context: 'apps/bundle-pod' } });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { contextNeeds, dependencyFirstBuilds, inferContext, scriptsRun, type ContextFacts } from './context-inference';
+import {
+  contextFolder,
+  contextNeeds,
+  dependencyFirstBuilds,
+  inferContext,
+  scriptsRun,
+  type ContextFacts,
+} from './context-inference';
 
 /** A small npm + Nx monorepo: two apps, a library, root manifests and a base tsconfig. */
 const FILES = [
@@ -278,6 +285,33 @@ describe('inferContext', () => {
     expect(include('oss-api')).toEqual(['manifest.json']);
     expect(include('oss-frontend')).toEqual(['frontend/**', 'manifest.json']);
     expect(include()).toEqual(['frontend/**', 'manifest.json']);
+  });
+
+  it("a Dockerfile kept in another folder whose sources are beside it is built from that folder (openreplay's api/Dockerfile for a project elsewhere)", () => {
+    const files = ['api/requirements.txt', 'api/app.py', 'api/README.md', 'deploy/chalice/project.json'];
+    const dockerfile = 'FROM python:3.12\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n';
+    const choice = inferContext(
+      facts(dockerfile, { files, projectRoot: 'deploy/chalice', dockerfile: 'api/Dockerfile', folderIgnore: ['*.md'] }),
+    );
+    expect(choice).toMatchObject({ mode: 'folder', folder: 'api', include: [], ignored: ['api/*.md'] });
+    expect(choice.reason).toBe(
+      '"COPY requirements.txt ./" (api/Dockerfile:2) names a path in api, the Dockerfile\'s folder, and neither in deploy/chalice nor at the workspace root',
+    );
+    expect(choice.unlisted).toBeUndefined();
+    // In the project folder or at the root, the Dockerfile's folder is no candidate.
+    expect(inferContext(facts(dockerfile, { files, projectRoot: 'api', dockerfile: 'api/Dockerfile' })).mode).toBe(
+      'project',
+    );
+    expect(contextFolder({ dockerfile: 'Dockerfile.api', projectRoot: 'deploy/chalice' })).toBeUndefined();
+    expect(contextFolder({ dockerfile: 'apps/api/docker/Dockerfile', projectRoot: 'apps/api' })).toBeUndefined();
+    expect(contextFolder({ dockerfile: 'backend/Dockerfile', projectRoot: 'backend/cmd/http' })).toBe('backend');
+    expect(
+      contextFolder({
+        dockerfile: 'api/Dockerfile',
+        projectRoot: 'deploy/chalice',
+        statedContext: { context: 'api/' },
+      }),
+    ).toBe('api');
   });
 
   it("reads a leading ../ as the build does, from the context's root (highlight's COPY ../go.work .)", () => {

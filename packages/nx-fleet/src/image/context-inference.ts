@@ -69,14 +69,32 @@ export interface ContextFacts {
    */
   projectTargets?: { names: readonly string[]; complete: boolean };
   /**
+   * The context the project's own docker-build options state (`context`, `prune`): Nx merges them over
+   * nx-fleet's, so the engine is sent that (adopt writes a folder there, openreplay's `backend`).
+   */
+  statedContext?: { context: string; prune?: boolean };
+  /**
+   * The `.dockerignore` patterns of the other folder a context could be (`contextFolder`), when there is one.
+   */
+  folderIgnore?: readonly string[];
+  /**
    * Copied project folders whose package.json builds them when they are installed (a `postinstall`
    * or `prepare` script running their build: sourcebot's libraries), workspace-relative.
    */
   installBuilds?: readonly string[];
 }
 
+/**
+ * A context's kind: the settings' modes, or `folder`, another folder than the project's or the root
+ * (the Dockerfile's own, `api/Dockerfile` built from `api/` for a project elsewhere; or the folder a
+ * project's own docker-build options name).
+ */
+export type ChosenMode = ContextMode | 'folder';
+
 export interface ContextChoice {
-  mode: ContextMode;
+  mode: ChosenMode;
+  /** The folder a `folder` context sends (workspace-relative). */
+  folder?: string;
   /** One sentence a user can check against the Dockerfile: which instruction decided, and why. */
   reason: string;
   /** Workspace paths (globs) outside the service that a pruned context must hold because the Dockerfile copies them. */
@@ -164,16 +182,47 @@ export function inferContext(facts: ContextFacts): ContextChoice {
 }
 
 /**
+ * The folder besides the project's and the root that a context can be: the one the project's own
+ * docker-build options state, else that of a Dockerfile kept outside the project folder (not in it or
+ * one of its folders, not at the root's top; a parent of it, openreplay's `backend/Dockerfile` for
+ * `backend/cmd/http`, is one). Undefined when there is none.
+ */
+export function contextFolder(
+  facts: Pick<ContextFacts, 'statedContext' | 'dockerfile' | 'projectRoot'>,
+): string | undefined {
+  const stated = facts.statedContext?.context;
+  if (stated !== undefined)
+    return stated === '.' || stated === facts.projectRoot ? undefined : posix.normalize(stated).replace(/\/+$/, '');
+  const folder = posix.dirname(facts.dockerfile);
+  return folder === '.' || insideOf(folder, facts.projectRoot) ? undefined : folder;
+}
+
+/** The mode the project's own docker-build options state, when they name a context. */
+export function statedMode(facts: Pick<ContextFacts, 'statedContext' | 'projectRoot'>): ChosenMode | undefined {
+  const stated = facts.statedContext;
+  if (!stated) return undefined;
+  if (stated.context === facts.projectRoot) return 'project';
+  if (stated.context === '.') return stated.prune ? 'pruned' : 'workspace';
+  return 'folder';
+}
+
+/**
  * What a context of the given mode (inferred or set) must also hold for this Dockerfile: the
  * workspace paths outside the service it copies (pruned), and the build outputs it copies.
  */
 export function contextNeeds(
   facts: ContextFacts,
-  mode: ContextMode,
+  mode: ChosenMode,
   reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs, facts.target),
-): Pick<ContextChoice, 'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested' | 'named'> {
-  const base = mode === 'project' ? facts.projectRoot : '.';
-  const ignore = mode === 'project' ? facts.ignore.project : facts.ignore.workspace;
+): Pick<ContextChoice, 'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested' | 'named' | 'folder'> {
+  const folder = mode === 'folder' ? contextFolder(facts) : undefined;
+  const base = folder ?? (mode === 'project' ? facts.projectRoot : '.');
+  const ignore =
+    folder !== undefined
+      ? (facts.folderIgnore ?? [])
+      : mode === 'project'
+        ? facts.ignore.project
+        : facts.ignore.workspace;
   const index = indexOf(facts.files);
   const outputs: string[] = [];
   const include: string[] = [];
@@ -221,7 +270,8 @@ export function contextNeeds(
       if (found && !insideOf(source, facts.projectRoot) && !PRUNED_MANIFESTS.has(source)) include.push(found);
     }
   const ignored = mode === 'pruned' ? [] : ignoredIn(facts, base, ignore, index);
-  const nested = mode === 'workspace' ? [] : nestedProjects(facts, base, kept, index);
+  // A folder context's inputs are its whole folder, nested projects' files included.
+  const nested = mode === 'workspace' || folder !== undefined ? [] : nestedProjects(facts, base, kept, index);
   const named = namedFolders(facts, index);
   for (const output of named.outputs) {
     const builder = builderOf(output, facts);
@@ -230,6 +280,7 @@ export function contextNeeds(
   }
   unlisted.push(...named.unlisted);
   return {
+    ...(folder !== undefined ? { folder } : {}),
     include: unique(include),
     outputs: unique(outputs),
     ...(producers.length ? { producers } : {}),
@@ -400,6 +451,19 @@ function chooseMode(
   };
 
   if (projectOnly.length === 0 && workspaceOnly.length === 0) {
+    // Sources beside a Dockerfile kept in another folder than the project's (openreplay's `api/Dockerfile`
+    // for a project elsewhere, built from `api/`): that folder is the context.
+    const folder = contextFolder(facts);
+    const missing = placed.filter((p) => p.project === 'missing' && p.workspace === 'missing');
+    const beside =
+      folder !== undefined && missing.length
+        ? missing.find((p) => find(index, facts, folder, p.source.source, facts.folderIgnore ?? []) !== 'missing')
+        : undefined;
+    if (beside)
+      return {
+        mode: 'folder',
+        reason: `${quote(beside.source)} names a path in ${folder}, the Dockerfile's folder, and neither in ${facts.projectRoot} nor at the workspace root`,
+      };
     // The workspace's ignore file leaves the project out whole (cosmo's `demo`, its subgraphs built from
     // `demo/docker/*.Dockerfile` with `context: ./demo`): the whole copy can only be of the project folder.
     const projectFiles = index.under(facts.projectRoot);

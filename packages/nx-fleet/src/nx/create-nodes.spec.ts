@@ -1521,6 +1521,57 @@ describe('createNodes', () => {
       });
     });
 
+    it("a Dockerfile's own folder as the context: its sources beside it (openreplay's api), or the folder the project's docker-build options name", async () => {
+      const { results } = await runWorkspace(
+        {
+          'api/requirements.txt': 'flask\n',
+          'api/app.py': 'print(1)\n',
+          'api/README.md': 'docs\n',
+          'api/.dockerignore': '*.md\n',
+          'api/Dockerfile': 'FROM python:3.12\nCOPY requirements.txt ./\nCOPY . .\n',
+          'deploy/chalice/project.json': json({ name: 'chalice' }),
+          'backend/go.mod': 'module x\n',
+          'backend/cmd/sink/project.json': json({
+            name: 'sink',
+            metadata: { fleet: { dockerfile: 'backend/Dockerfile' } },
+            targets: { 'docker-build': { options: { context: 'backend', prune: false } } },
+          }),
+          'backend/cmd/sink/main.go': 'package main\n',
+          'backend/Dockerfile': 'FROM golang:1\nCOPY go.mod ./\nCOPY . .\n',
+        },
+        { services: { chalice: { dockerfile: 'api/Dockerfile' } } },
+      );
+      const chalice = dockerBuildOf(results, 'deploy/chalice', 'deploy/chalice/project.json');
+      expect(chalice).toMatchObject({
+        options: { dockerfile: 'api/Dockerfile', context: 'api', prune: false },
+        inputs: ['{workspaceRoot}/api/**/*', '!{workspaceRoot}/api/*.md', ENGINE],
+        cache: true,
+        metadata: { context: { mode: 'folder', origin: 'inferred' } },
+      });
+      const sink = dockerBuildOf(results, 'backend/cmd/sink', 'backend/cmd/sink/project.json');
+      expect(sink).toMatchObject({
+        options: { dockerfile: 'backend/Dockerfile', context: 'backend', prune: false },
+        inputs: ['{workspaceRoot}/backend/**/*', ENGINE],
+        metadata: { context: { mode: 'folder', origin: 'target options' } },
+      });
+      // A folder above the workspace is no input Nx can hash: the inference's word stands.
+      expect(
+        dockerBuildOf(
+          (
+            await runWorkspace({
+              'apps/above/project.json': json({
+                name: 'above',
+                targets: { 'docker-build': { options: { context: '..', prune: false } } },
+              }),
+              'apps/above/Dockerfile': 'FROM node:20\nCOPY main.js /app/\n',
+              'apps/above/main.js': '',
+            })
+          ).results,
+          'apps/above',
+        ).metadata,
+      ).toMatchObject({ context: { mode: 'project', origin: 'inferred' } });
+    });
+
     it('libraries whose install script builds them, installed in the image after their copy, are neither carried nor waited for (sourcebot)', async () => {
       const library = (name: string, scripts: Record<string, string>) => ({
         [`packages/${name}/package.json`]: json({ name: `@x/${name}`, scripts: { build: 'tsc', ...scripts } }),

@@ -24,7 +24,13 @@ import {
   type Detection,
 } from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
-import { copiedProjectRoots, lockedInstallLockfiles, pathOf, type ContextFacts } from '../image/context-inference';
+import {
+  contextFolder,
+  copiedProjectRoots,
+  lockedInstallLockfiles,
+  pathOf,
+  type ContextFacts,
+} from '../image/context-inference';
 import { copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
 import { prunedBy, prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
@@ -608,6 +614,16 @@ function statedBuild(
   };
 }
 
+/** The context a project's own docker-build options name (`context`, and `prune` when stated), as a workspace folder. */
+function statedContextOf(declared: DeclaredTarget): ContextFacts['statedContext'] {
+  const options = declared?.options as { context?: unknown; prune?: unknown } | undefined;
+  if (typeof options?.context !== 'string' || !options.context) return undefined;
+  const context = posix.normalize(options.context).replace(/\/+$/, '') || '.';
+  // Above the workspace (`..`, the folder Nx hashes nothing of) no input can follow it: the inference's word stands.
+  if (context === '..' || context.startsWith('../') || posix.isAbsolute(context)) return undefined;
+  return { context, ...(typeof options.prune === 'boolean' ? { prune: options.prune } : {}) };
+}
+
 /** `statedBuild` of a service, its docker-build target read from its manifests. */
 function statedBuildOf(
   texts: WorkspaceTexts,
@@ -1021,6 +1037,9 @@ function contextFacts(
   const targets = declaredTargets(texts, service.root, packageJson);
   // The project's own docker-build options win over its settings, as Nx merges them.
   const stated = statedBuild(service, targets[targetNames.dockerBuild]);
+  const statedContext = statedContextOf(targets[targetNames.dockerBuild]);
+  const folder = contextFolder({ statedContext, dockerfile: service.dockerfile, projectRoot: service.root });
+  const folderIgnore = folder === undefined ? undefined : ignorePatterns(posix.join(folder, '.dockerignore'));
   const buildArgs = Object.keys(stated.buildArgs).length ? stated.buildArgs : undefined;
   // One reading of the sources for what the folders it copies build and for what it reads off the list.
   const target = typeof stated.target === 'string' ? stated.target : undefined;
@@ -1070,6 +1089,8 @@ function contextFacts(
     ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),
     ...(Object.keys(builtFirst).length ? { dependencyBuilds: builtFirst } : {}),
     ...(installBuilds.length ? { installBuilds } : {}),
+    ...(statedContext ? { statedContext } : {}),
+    ...(folderIgnore ? { folderIgnore } : {}),
     ...(scripts ? { scripts } : {}),
     ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
     projectRoot: service.root,

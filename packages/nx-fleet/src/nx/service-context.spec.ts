@@ -38,6 +38,26 @@ describe('resolveServiceContext', () => {
     expect(result.reason).toMatch(new RegExp(`^set to ${mode} by the`));
   });
 
+  it.each([
+    [{ context: 'backend', prune: false }, 'folder', { folder: 'backend' }],
+    [{ context: 'apps/api' }, 'project', {}],
+    [{ context: '.', prune: true }, 'pruned', {}],
+    [{ context: '.' }, 'workspace', {}],
+  ])("the project's own docker-build options %j win over everything: %s", (statedContext, mode, folder) => {
+    const facts = {
+      ...FACTS,
+      statedContext,
+      dockerfile: 'backend/Dockerfile',
+      files: [...FACTS.files, 'backend/go.mod', 'backend/main.go'],
+      dockerfileText: 'FROM golang:1\nCOPY go.mod main.go ./\n',
+      folderIgnore: ['*.md'],
+    };
+    const result = resolveServiceContext({ context: 'workspace' }, normalizeOptions({ context: 'pruned' }), facts);
+    expect(result).toMatchObject({ mode, origin: 'target options', ...folder });
+    expect(result.reason).toBe(`set to ${mode} by the project's own docker-build options (context, prune)`);
+    if (mode === 'folder') expect(result.unlisted).toBeUndefined();
+  });
+
   it('a set pruned context keeps the includes its Dockerfile needs, after the configured ones', () => {
     const result = resolveServiceContext(
       { contextInclude: ['.npmrc'], buildTarget: 'compile' },

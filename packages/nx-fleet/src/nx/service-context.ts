@@ -1,10 +1,17 @@
 import type { NormalizedFleetOptions } from '../config/options';
 import type { FleetServiceConfig } from '../config/service-settings';
-import { contextNeeds, inferContext, type ContextChoice, type ContextFacts } from '../image/context-inference';
+import {
+  contextNeeds,
+  inferContext,
+  statedMode,
+  type ChosenMode,
+  type ContextChoice,
+  type ContextFacts,
+} from '../image/context-inference';
 
 /** A service's build context as its targets state it: the choice, why, and what decided it. */
 export interface ServiceContext extends ContextChoice {
-  origin: 'inferred' | 'service settings' | 'plugin option';
+  origin: 'inferred' | 'target options' | 'service settings' | 'plugin option';
   /** The project target docker-build depends on when the Dockerfile copies build outputs. */
   buildTarget: string;
   /**
@@ -13,6 +20,13 @@ export interface ServiceContext extends ContextChoice {
    */
   buildTargetMissing?: true;
 }
+
+const SET_BY: Record<ServiceContext['origin'], string> = {
+  inferred: 'Dockerfile',
+  'target options': "project's own docker-build options (context, prune)",
+  'service settings': "service's settings",
+  'plugin option': 'plugin option "context"',
+};
 
 /**
  * Settings always win over inference: the service's own (`metadata.fleet` or the plugin option
@@ -26,20 +40,24 @@ export function resolveServiceContext(
   facts: ContextFacts | undefined,
 ): ServiceContext {
   const buildTarget = config.buildTarget ?? options.buildTarget;
+  // The project's own docker-build options are what the engine gets (Nx merges them over nx-fleet's).
+  const stated = facts && statedMode(facts);
   // contextInclude only means something in a pruned context: a service that sets it (as generated ones do) asks for one.
-  const set = config.context
-    ? { mode: config.context, origin: 'service settings' as const }
-    : config.contextInclude
-      ? { mode: 'pruned' as const, origin: 'service settings' as const }
-      : options.context
-        ? { mode: options.context, origin: 'plugin option' as const }
-        : undefined;
+  const set: { mode: ChosenMode; origin: ServiceContext['origin'] } | undefined = stated
+    ? { mode: stated, origin: 'target options' }
+    : config.context
+      ? { mode: config.context, origin: 'service settings' as const }
+      : config.contextInclude
+        ? { mode: 'pruned' as const, origin: 'service settings' as const }
+        : options.context
+          ? { mode: options.context, origin: 'plugin option' as const }
+          : undefined;
   const explicitInclude = config.contextInclude ?? options.contextInclude;
   const inferred: ContextChoice = facts
     ? set
       ? {
           mode: set.mode,
-          reason: `set to ${set.mode} by the ${set.origin === 'plugin option' ? 'plugin option "context"' : "service's settings"}`,
+          reason: `set to ${set.mode} by the ${SET_BY[set.origin]}`,
           ...contextNeeds(facts, set.mode),
         }
       : inferContext(facts)

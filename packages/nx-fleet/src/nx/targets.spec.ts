@@ -305,6 +305,29 @@ describe('buildInputs', () => {
     ]);
   });
 
+  it("folder: the folder's every file, less what its ignore file leaves out, and a Dockerfile kept outside it", () => {
+    const folder = {
+      mode: 'folder' as const,
+      folder: 'backend',
+      include: [],
+      outputs: [],
+      ignored: ['backend/**/*.md'],
+    };
+    expect(buildInputs(folder, { dockerfile: 'backend/Dockerfile', projectRoot: 'backend/cmd/sink' })).toEqual([
+      '{workspaceRoot}/backend/**/*',
+      '!{workspaceRoot}/backend/**/*.md',
+      ENGINE,
+    ]);
+    expect(buildInputs(folder, { dockerfile: 'docker/sink.Dockerfile', projectRoot: 'backend/cmd/sink' })).toEqual([
+      '{workspaceRoot}/backend/**/*',
+      '{workspaceRoot}/docker/sink.Dockerfile',
+      '{workspaceRoot}/docker/sink.Dockerfile.dockerignore',
+      '!{workspaceRoot}/backend/**/*.md',
+      ENGINE,
+    ]);
+    expect(contextOptions(folder, 'backend/cmd/sink')).toEqual({ context: 'backend', prune: false });
+  });
+
   it('project: every file of the project and the engine', () => {
     expect(buildInputs({ mode: 'project', include: ['tsconfig.base.json'], outputs: [] })).toEqual([
       '{projectRoot}/**/*',

@@ -34,7 +34,7 @@ export interface ServiceTargetsInput {
 
 type ContextShape = Pick<
   ServiceContext,
-  'mode' | 'include' | 'outputs' | 'workspaceManifests' | 'ignored' | 'nested' | 'named'
+  'mode' | 'folder' | 'include' | 'outputs' | 'workspaceManifests' | 'ignored' | 'nested' | 'named'
 >;
 
 /** Executor options that select a context: the directory sent, whether it is pruned, what else it holds. */
@@ -43,6 +43,7 @@ export function contextOptions(context: ContextShape, projectRoot: string): Reco
   const withOutputs = outputs.length ? { contextOutputs: [...outputs] } : {};
   if (mode === 'project') return { context: projectRoot, ...withOutputs };
   if (mode === 'workspace') return { context: '.', prune: false, ...withOutputs };
+  if (mode === 'folder') return { context: context.folder, prune: false, ...withOutputs };
   return {
     context: '.',
     prune: true,
@@ -81,12 +82,25 @@ export function buildInputs(
   );
   // Nx gives a nested project's files to that project: the service's folder alone would leave out what the context sends.
   const nested = (context.nested ?? []).map((root) => `{workspaceRoot}/${root}/**/*`);
-  // A Dockerfile kept outside the project (.deploy/api/Dockerfile, set in the settings) is the image's
-  // input too, with the ignore file the engine reads beside it: editing it rebuilds, and pushes.
-  const outside =
-    placement && !contains(placement.projectRoot, placement.dockerfile)
+  // A Dockerfile kept outside the context's folder (.deploy/api/Dockerfile, set in the settings) is the
+  // image's input too, with the ignore file the engine reads beside it: editing it rebuilds, and pushes.
+  const outsideOf = (folder: string) =>
+    placement && !contains(folder, placement.dockerfile)
       ? [`{workspaceRoot}/${placement.dockerfile}`, `{workspaceRoot}/${placement.dockerfile}.dockerignore`]
       : [];
+  const outside = placement ? outsideOf(placement.projectRoot) : [];
+  if (context.mode === 'folder') {
+    const folder = context.folder ?? '.';
+    // Nx lists the folder's files whoever's they are: one workspace path, less what its ignore file leaves out.
+    return [
+      `{workspaceRoot}/${folder}/**/*`,
+      ...outsideOf(folder),
+      ...namedSources,
+      ...ignored.map((glob) => `!{workspaceRoot}/${glob}`),
+      ...outputs,
+      engine,
+    ];
+  }
   if (context.mode === 'project') {
     const workspaceFiles = [...nested, ...namedSources, ...outside];
     return [

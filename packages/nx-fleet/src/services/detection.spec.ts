@@ -312,7 +312,10 @@ describe('containerfileVariant', () => {
     ['apps/api/api.Containerfile', 'api'],
     ['apps/web/Dockerfile.web.dockerignore', undefined],
     ['apps/web/Dockerfile.dockerignore', undefined],
-    ['apps/web/Dockerfile-dev', undefined],
+    // openreplay's api/Dockerfile_alerts and Dockerfile_crons.
+    ['api/Dockerfile_alerts', 'alerts'],
+    ['apps/web/Dockerfile-dev', 'dev'],
+    ['apps/web/Dockerfile-dev.yml', undefined],
     ['apps/web/package.json', undefined],
     // graphql-hive's images: a name before a lowercase or mixed-case extension.
     ['docker/services.dockerfile', 'services'],
@@ -355,7 +358,11 @@ describe('serviceContainerfile', () => {
     ['the plain one over any variant', ['x/Dockerfile.web', 'x/Dockerfile'], { file: 'x/Dockerfile' }],
     ['the one shipping variant', ['x/Dockerfile.dev', 'x/Dockerfile.web'], { file: 'x/Dockerfile.web' }],
     ['no development variant', ['x/Dockerfile.dev', 'x/Dockerfile.local', 'x/test.Dockerfile', 'x/Dockerfile.CI'], {}],
-    ['none development in one of its parts', ['x/Dockerfile.isolated.dev', 'x/web.e2e.Dockerfile'], {}],
+    [
+      'none development in one of its parts',
+      ['x/Dockerfile.isolated.dev', 'x/web.e2e.Dockerfile', 'x/Dockerfile-dev', 'x/Dockerfile_web-test'],
+      {},
+    ],
     [
       'one of several parts, none for development',
       ['x/Dockerfile.mobile.release'],

@@ -41,10 +41,11 @@ export function containerfileVariant(file: string): string | undefined {
 }
 
 /**
- * `Dockerfile.web`, or `web.Dockerfile` in any case (graphql-hive's `services.dockerfile`). Not a
+ * `Dockerfile.web` (also `Dockerfile_alerts`, `Dockerfile-web`: openreplay's), or `web.Dockerfile` in
+ * any case (graphql-hive's `services.dockerfile`). Not a
  * source, document or template named after one (`dockerfile.ts`, `Dockerfile.md`, `Dockerfile.hbs`).
  */
-const VARIANT = /^(?:Dockerfile|Containerfile)\.([^/]+)$|^([^/]+)\.(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)$/;
+const VARIANT = /^(?:Dockerfile|Containerfile)[._-]([^/]+)$|^([^/]+)\.(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)$/;
 const CONTAINERFILE_WORD = /[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile/;
 const NOT_A_CONTAINERFILE =
   /\.(?:[cm]?[jt]sx?|json|md|mdx|ya?ml|txt|sh|hbs|ejs|tmpl|tpl|template|j2|jinja2?|njk|mustache|liquid|erb|orig|bak|swp)$/i;
@@ -161,7 +162,7 @@ export function isContainerfile(file: string): boolean {
 /** A named variant that is not for development (in any of its parts: saltcorn's `Dockerfile.isolated.dev`). */
 export function shipsImage(file: string): boolean {
   const variant = containerfileVariant(file);
-  return variant !== undefined && variant !== '' && !namesDevelopment(variant, /\./);
+  return variant !== undefined && variant !== '' && !namesDevelopment(variant, /[._-]/);
 }
 
 /**
