@@ -9,6 +9,7 @@ import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/im
 import {
   buildServiceImage,
   copySourceProblem,
+  submodulePaths,
   prepareContext,
   unhashedContextWarning,
   type BuildOptions,
@@ -456,6 +457,21 @@ describe('copySourceProblem: a pruned context', () => {
       /"packages\/config-typescript\/package\.json" is not in the build context of orders\. Nothing in the workspace or in services\/orders has that path: check it against the repository/,
     );
     expect(problem('COPY services/orders/main.js ./', [])).toBeUndefined();
+  });
+
+  it("names a git submodule that is not checked out (sourcebot's vendor/zoekt)", () => {
+    const gitmodules = '[submodule "vendor/zoekt"]\n\tpath = vendor/zoekt\n\turl = https://github.com/x/zoekt\n';
+    expect(submodulePaths(gitmodules)).toEqual(['vendor/zoekt']);
+    const copy = 'FROM scratch\nCOPY vendor/zoekt/go.mod ./\n';
+    const withSubmodule = (onDisk: string[]) =>
+      copySourceProblem(copy, ['services/orders/main.js'], pruned, orders, (path) => onDisk.includes(path), [
+        'vendor/zoekt',
+      ]);
+    expect(withSubmodule([])).toMatch(
+      /"vendor\/zoekt\/go\.mod" is not in the build context of orders\. It is in vendor\/zoekt, a git submodule \(\.gitmodules\) that is not checked out here: run "git submodule update --init vendor\/zoekt"/,
+    );
+    // Checked out (its own .git), the source is missing for another reason.
+    expect(withSubmodule(['vendor/zoekt/.git'])).toMatch(/Nothing in the workspace/);
   });
 
   it("names a Dockerfile written for the folder above the workspace (unkey's COPY web/…, Nx in web/), in any context", () => {

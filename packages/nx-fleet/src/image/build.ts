@@ -340,8 +340,13 @@ async function buildFromContext(
   });
   const problem =
     decision.kind === 'build' &&
-    copySourceProblem(dockerfileText, listed, options, service, (path) =>
-      ports.files.exists(resolve(service.workspaceRoot, path)),
+    copySourceProblem(
+      dockerfileText,
+      listed,
+      options,
+      service,
+      (path) => ports.files.exists(resolve(service.workspaceRoot, path)),
+      submodulePaths((await ports.files.readText(resolve(service.workspaceRoot, '.gitmodules'))) ?? ''),
     );
   if (problem) throw new Error(problem);
   const leftOut = decision.kind === 'build' ? ((await context.leftOut?.()) ?? []) : [];
@@ -443,6 +448,8 @@ export function copySourceProblem(
   options: BuildOptions,
   service: Pick<ServiceRef, 'projectName' | 'projectRoot' | 'graph' | 'workspaceRoot'>,
   onDisk: (workspacePath: string) => boolean,
+  /** The folders `.gitmodules` names (workspace-relative). */
+  submodules: readonly string[] = [],
 ): string | undefined {
   const reading = new DockerfileReading(dockerfileText, options.buildArgs, options.target);
   const [base] = reading.unsetBases;
@@ -461,22 +468,37 @@ export function copySourceProblem(
   const folder = !output && !producer && workspaceFolderPrefix(missing.source, service.workspaceRoot, onDisk);
   if (folder)
     return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}: it starts with ${folder}/, the Nx workspace's own folder, so the Dockerfile is written for the folder above the workspace (its repository's root, say). No context inside the workspace holds it: build from there — in ${service.projectRoot}'s project configuration, on this target: "options": { "context": "..", "prune": false } and "cache": false (Nx hashes no file outside the workspace).`;
-  const fix = sibling
-    ? `It is ${sibling.project}'s build output (${sibling.output}): this target must run after the build that writes it and carry it in a pruned or workspace context — in ${service.projectRoot}'s project configuration, on this target: "dependsOn": [{ "projects": ["${sibling.project}"], "target": "build" }] and "options": { "contextOutputs": ["${sibling.output}"] }.`
-    : output
-      ? onDisk(output)
-        ? `It is a build output (${output}), on disk but left out by the .dockerignore the engine uses (${options.prune ? 'the root one' : "the context's"}): let it through (e.g. "!${output}").`
-        : producer
-          ? `It is ${producer.project}'s build output (${output}) that is not on disk: docker-build depends on ${producer.project}'s build target (setting "buildTarget", default "build"); check that ${producer.project} has it and that it writes ${output} (its "outputs").`
-          : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
-      : options.prune && !onDisk(path) && !onDisk(posix.join(service.projectRoot, missing.source))
-        ? `Nothing in the workspace or in ${service.projectRoot} has that path: check it against the repository (a folder renamed or removed?).`
-        : options.prune
-          ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
-          : options.context === '.'
-            ? 'It is not in the workspace, or the .dockerignore leaves it out.'
-            : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+  // A submodule not checked out has an empty folder: no `.git` file of its own.
+  const submodule = submodules.find((sub) => insideFolder(path, sub) && !onDisk(posix.join(sub, '.git')));
+  const fix = submodule
+    ? `It is in ${submodule}, a git submodule (.gitmodules) that is not checked out here: run "git submodule update --init ${submodule}" (in CI, check out with submodules: actions/checkout's "submodules: true").`
+    : sibling
+      ? `It is ${sibling.project}'s build output (${sibling.output}): this target must run after the build that writes it and carry it in a pruned or workspace context — in ${service.projectRoot}'s project configuration, on this target: "dependsOn": [{ "projects": ["${sibling.project}"], "target": "build" }] and "options": { "contextOutputs": ["${sibling.output}"] }.`
+      : output
+        ? onDisk(output)
+          ? `It is a build output (${output}), on disk but left out by the .dockerignore the engine uses (${options.prune ? 'the root one' : "the context's"}): let it through (e.g. "!${output}").`
+          : producer
+            ? `It is ${producer.project}'s build output (${output}) that is not on disk: docker-build depends on ${producer.project}'s build target (setting "buildTarget", default "build"); check that ${producer.project} has it and that it writes ${output} (its "outputs").`
+            : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
+        : options.prune && !onDisk(path) && !onDisk(posix.join(service.projectRoot, missing.source))
+          ? `Nothing in the workspace or in ${service.projectRoot} has that path: check it against the repository (a folder renamed or removed?).`
+          : options.prune
+            ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
+            : options.context === '.'
+              ? 'It is not in the workspace, or the .dockerignore leaves it out.'
+              : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
   return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`;
+}
+
+/** The submodule folders a `.gitmodules` text names (`path = vendor/zoekt`). */
+export function submodulePaths(gitmodules: string): string[] {
+  return [...gitmodules.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map(([, path]) =>
+    posix.normalize(path!).replace(/\/+$/, ''),
+  );
+}
+
+function insideFolder(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(`${folder}/`);
 }
 
 /**
