@@ -298,6 +298,38 @@ describe('DockerfileReading.finalStages', () => {
   });
 });
 
+describe('DockerfileReading.otherImageStages', () => {
+  it.each([
+    [
+      "latitude's root Dockerfile: images beside the last",
+      'FROM node:20 AS base\nFROM base AS api\nRUN echo\nFROM base AS web\nRUN echo\nFROM base AS migrations\nRUN echo\n',
+      ['api', 'web'],
+    ],
+    [
+      'development and test stages beside the production one',
+      'FROM node:20 AS base\nFROM base AS dev\nRUN echo\nFROM base AS test-e2e\nRUN echo\nFROM base AS production\nRUN echo\n',
+      [],
+    ],
+    [
+      "nocobase's files to export (`--output`) from a scratch stage",
+      'FROM node:20 AS build\nRUN make\nFROM scratch AS app-artifact\nCOPY --from=build /x.tgz /x.tgz\nFROM node:20-slim AS runtime\nRUN echo\n',
+      [],
+    ],
+    [
+      "etherpad's stage chosen by a build argument: every stage it may name is used",
+      'FROM node:20 AS build\nFROM build AS build_git\nRUN git pull\nFROM build AS build_copy\nRUN echo\nARG BUILD_ENV=git\nFROM build_${BUILD_ENV} AS production\nRUN echo\n',
+      [],
+    ],
+    [
+      'a base image named by a build argument alone decides nothing',
+      'FROM node:20 AS base\nFROM base AS api\nRUN echo\nARG RUNTIME=node:20-slim\nFROM ${RUNTIME} AS web\nRUN echo\n',
+      ['api'],
+    ],
+  ])('%s', (_, text, expected) => {
+    expect(new DockerfileReading(text).otherImageStages).toEqual(expected);
+  });
+});
+
 describe('DockerfileReading with a target: the stages it needs only', () => {
   // Flagsmith's root Dockerfile, one image per target.
   const text = [

@@ -126,7 +126,11 @@ export class DockerfileReading {
    * test stage beside the production one (`dev`, `test-e2e`: `namesDevelopment`) is no such image.
    */
   get otherImageStages(): string[] {
-    return this.finalStages.slice(0, -1).filter((stage) => !namesDevelopment(stage, /[-_.]/) && !stage.startsWith('#'));
+    const { scratch } = (this.stageUse ??= stageUseOf(this.steps));
+    // A scratch stage beside them holds files to export (`--output`: nocobase's app-artifact), no image to run.
+    return this.finalStages
+      .slice(0, -1)
+      .filter((stage) => !namesDevelopment(stage, /[-_.]/) && !stage.startsWith('#') && !scratch.has(stage));
   }
 
   /**
@@ -137,7 +141,7 @@ export class DockerfileReading {
     return (this.stageUse ??= stageUseOf(this.steps)).placeholders;
   }
 
-  private stageUse?: { finals: string[]; placeholders: string[] };
+  private stageUse?: ReturnType<typeof stageUseOf>;
 
   private get walked(): ReturnType<typeof walk> {
     return (this.parsed.walked ??= walk(
@@ -147,7 +151,7 @@ export class DockerfileReading {
   }
 }
 
-function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: string[] } {
+function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: string[]; scratch: Set<string> } {
   const stages: string[] = [];
   const scratch = new Set<string>();
   const used = new Set<string>();
@@ -164,6 +168,8 @@ function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: s
     if (instruction === 'FROM') {
       const { image, name } = stageOf(words, stages.length);
       if (image && stages.includes(image.toLowerCase())) use(image);
+      // A stage chosen by a build argument (etherpad's `FROM build_${BUILD_ENV}`): any it may name is used.
+      else if (image?.includes('$')) stages.filter((stage) => variablePattern(image)?.test(stage)).forEach(use);
       stages.push(name);
       bare.add(stages[stages.length - 1]!);
       if (image?.toLowerCase() === 'scratch') scratch.add(stages[stages.length - 1]!);
@@ -176,7 +182,18 @@ function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: s
     // The last stage is what a build without --target builds, bare or not.
     finals: stages.filter((stage, i) => !used.has(stage) && (!bare.has(stage) || i === stages.length - 1)),
     placeholders: stages.filter((stage) => used.has(stage) && bare.has(stage) && scratch.has(stage)),
+    scratch,
   };
+}
+
+/**
+ * A FROM's image with variables as wildcards, matched against whole stage names; none for a variable
+ * alone (`FROM ${BASE_IMAGE}`), an image name far more often than a stage's.
+ */
+function variablePattern(image: string): RegExp | undefined {
+  const parts = image.toLowerCase().split(/\$\{[^}]*\}|\$\w+/);
+  if (parts.every((part) => part === '')) return undefined;
+  return new RegExp(`^${parts.map((part) => part.replace(/[.*+?^()|[\]\\{}]/g, '\\$&')).join('.*')}$`);
 }
 
 /** An ADD source fetched from the network: a URL, or a git remote. */

@@ -710,12 +710,13 @@ function finalStageWarnings(
     const reading = new DockerfileReading(texts.text(dockerfile)!);
     const others = reading.otherImageStages;
     if (!others.length) return [];
-    const last = reading.finalStages[reading.finalStages.length - 1]!;
+    const final = reading.finalStages[reading.finalStages.length - 1]!;
+    const last = final.startsWith('#') ? `the unnamed one (${final})` : final;
     const projects = listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)));
     return [
       {
         key: `final-stages:${dockerfile}:${roots.join(',')}`,
-        message: `nx-fleet: ${dockerfile} builds one image per final stage (${listed([...others, last])}), and the docker-build of ${projects} sets no "target": the engine builds the last stage, ${last}, and never ${listed(others)}. Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`,
+        message: `nx-fleet: ${dockerfile} builds one image per final stage (${listed([...others, final])}), and the docker-build of ${projects} sets no "target": the engine builds the last stage, ${last}, and never ${listed(others)}. Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`,
         roots,
       },
     ];
