@@ -702,8 +702,9 @@ describe('createNodes', () => {
       'docker/Dockerfile.web': 'FROM scratch\n',
       'apps/proxy/Dockerfile.ce': 'FROM caddy\n',
       'apps/proxy/Caddyfile.ce': ':80\n',
-      // One for development only is no one's either.
+      // One for development or tests only is no one's either (redash's test runner).
       'tools/Dockerfile.dev': 'FROM scratch\n',
+      '.ci/Dockerfile.cypress': 'FROM cypress/base\n',
       'apps/tools/project.json': json({ name: 'tools' }),
       'apps/tools/Dockerfile.dev': 'FROM scratch\n',
     });

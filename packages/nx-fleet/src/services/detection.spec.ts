@@ -360,7 +360,13 @@ describe('serviceContainerfile', () => {
     ['no development variant', ['x/Dockerfile.dev', 'x/Dockerfile.local', 'x/test.Dockerfile', 'x/Dockerfile.CI'], {}],
     [
       'none development in one of its parts',
-      ['x/Dockerfile.isolated.dev', 'x/web.e2e.Dockerfile', 'x/Dockerfile-dev', 'x/Dockerfile_web-test'],
+      [
+        'x/Dockerfile.isolated.dev',
+        'x/web.e2e.Dockerfile',
+        'x/Dockerfile-dev',
+        'x/Dockerfile_web-test',
+        'x/Dockerfile.cypress',
+      ],
       {},
     ],
     [

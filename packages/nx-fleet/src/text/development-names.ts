@@ -1,5 +1,6 @@
 /** A word that names an image made for development, tests or CI: never the image a service ships. */
-const DEVELOPMENT_WORD = /^(dev|develop|development|local|test|tests|testing|integration|debug|ci|e2e|devcontainer)$/i;
+const DEVELOPMENT_WORD =
+  /^(dev|develop|development|local|test|tests|testing|integration|debug|ci|e2e|cypress|playwright|devcontainer)$/i;
 
 /**
  * Whether any part of a name, split at the separators, is such a word: a Dockerfile variant's
