@@ -287,6 +287,46 @@ describe('inferContext', () => {
     expect(include()).toEqual(['frontend/**', 'manifest.json']);
   });
 
+  it("a workspace path beside a source Nx lists nowhere and no project's build writes is a workspace context, not cached (SigNoz's frontend/build)", () => {
+    const files = [
+      'templates/email.html',
+      'cmd/community/project.json',
+      'frontend/package.json',
+      'frontend/src/index.tsx',
+    ];
+    const dockerfile =
+      'FROM alpine\nCOPY ./templates /root/templates\nCOPY frontend/build/ /etc/signoz/web/\nCOPY ./target/linux/signoz /root/\n';
+    const choice = inferContext(
+      facts(dockerfile, { files, projectRoot: 'cmd/community', dockerfile: 'cmd/community/Dockerfile' }),
+    );
+    expect(choice).toMatchObject({ mode: 'workspace', unlisted: ['frontend/build', 'target/linux/signoz'] });
+    // A source missing elsewhere (a typo, a folder renamed) decides nothing: the build fails before the engine.
+    expect(
+      inferContext(
+        facts('FROM alpine\nCOPY ./templates /root/templates\nCOPY frontend/src/gone.ts /x\n', {
+          files,
+          projectRoot: 'cmd/community',
+          dockerfile: 'cmd/community/Dockerfile',
+        }),
+      ).mode,
+    ).toBe('pruned');
+    expect(choice.reason).toMatch(
+      /"COPY \.\/templates \/root\/templates" \(cmd\/community\/Dockerfile:2\) names a workspace path, and "COPY frontend\/build\/ \/etc\/signoz\/web\/" \(cmd\/community\/Dockerfile:3\) one Nx lists nowhere/,
+    );
+    // A project's build output is held (from the disk, after its build): pruned, as before.
+    const project = [{ name: 'frontend', root: 'frontend' }];
+    expect(
+      inferContext(
+        facts('FROM alpine\nCOPY ./templates /root/templates\nCOPY frontend/build/ /etc/signoz/web/\n', {
+          files,
+          projectRoot: 'cmd/community',
+          dockerfile: 'cmd/community/Dockerfile',
+          projects: project,
+        }),
+      ).mode,
+    ).toBe('pruned');
+  });
+
   it("a Dockerfile kept in another folder whose sources are beside it is built from that folder (openreplay's api/Dockerfile for a project elsewhere)", () => {
     const files = ['api/requirements.txt', 'api/app.py', 'api/README.md', 'deploy/chalice/project.json'];
     const dockerfile = 'FROM python:3.12\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n';

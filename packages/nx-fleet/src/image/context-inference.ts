@@ -157,6 +157,8 @@ const TOOL_SETUP =
   /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
 /** Folders build tools write to by convention; a missing COPY source under one is taken for a build output. */
 const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out']);
+/** Where builds outside Nx write too (cargo's and Go builds' `target/`). */
+const HOST_OUTPUT_FOLDERS = new Set([...OUTPUT_FOLDERS, 'target']);
 /** What pruning writes itself (pruned to the service): never an extra include. */
 const PRUNED_MANIFESTS = new Set([
   'package.json',
@@ -519,6 +521,22 @@ function chooseMode(
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${rootScript}`,
     };
   const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
+  // A pruned context is made of git's files: a host build's output that Nx lists nowhere and no
+  // project's build writes (SigNoz's `COPY frontend/build/`, of a folder that is no project, and Go's
+  // `target/`) comes only from the disk, as the root context sends it.
+  const unheld = placed.find(
+    (p) =>
+      p.project === 'missing' &&
+      p.workspace === 'missing' &&
+      normalizeSource('.', p.source.source)
+        .split('/')
+        .some((segment) => HOST_OUTPUT_FOLDERS.has(segment)),
+  );
+  if (unheld)
+    return {
+      mode: 'workspace',
+      reason: `${quote(workspaceOnly[0]!.source)} names a workspace path, and ${quote(unheld.source)} one Nx lists nowhere and no project's build writes (git-ignored, or written before the build), which a pruned context, made of git's files, cannot hold${conflict}`,
+    };
   // The root manifest copied and a prune tool run on it (twenty's `yarn workspaces focus`): the tool
   // reads the workspace's manifests as they are; pruned, the root's would list the service's closure only.
   const rootManifest = placed.find(
