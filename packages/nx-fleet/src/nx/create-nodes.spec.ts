@@ -280,6 +280,10 @@ function onlyProject(results: ReadonlyArray<readonly [string, CreateNodesResult]
 }
 
 /** The docker-build target of the service at `root` (its Dockerfile in its folder). */
+function dockerPushOf(results: ReadonlyArray<readonly [string, CreateNodesResult]>, root: string) {
+  return results.find(([, r]) => r.projects?.[root])![1].projects![root]!.targets!['docker-push']!;
+}
+
 function dockerBuildOf(
   results: ReadonlyArray<readonly [string, CreateNodesResult]>,
   root: string,
@@ -555,6 +559,22 @@ describe('createNodes', () => {
       dockerfile: 'Dockerfile',
     });
     expect(warnings(warn)).toEqual([]);
+  });
+
+  it("a package.json Nx makes no project of leaves its folder's files shared: rule (b) (SigNoz's frontend/)", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'mono', private: true, workspaces: ['packages/*'] }),
+      'packages/lib/package.json': json({ name: 'lib' }),
+      'svc/project.json': json({ name: 'svc' }),
+      'svc/main.sh': 'echo\n',
+      'svc/Dockerfile': 'FROM alpine\nCOPY svc/main.sh /main.sh\n',
+      'web/package.json': json({ name: 'web', scripts: { build: 'vite build' } }),
+      'web/src/a.js': '',
+      'other/b.txt': '',
+    });
+    const inputs = dockerPushOf(results, 'svc').inputs;
+    expect(inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/web/**', '{workspaceRoot}/other/**']));
+    expect(inputs).not.toContain('{workspaceRoot}/packages/**');
   });
 
   it("a service nested in a root service is affected by the root's own files, never by every other project's (homarr)", async () => {

@@ -266,13 +266,26 @@ async function fleetNodes(
   const elsewhere = detections.flatMap((d) =>
     d.kind === 'service' && d.root !== '.' && !d.dockerfile.startsWith(`${d.root}/`) ? [d.dockerfile] : [],
   );
-  const sharedNow = elsewhere.some((file) => !claimed.has(posix.dirname(file)))
-    ? sharedOf(
-        [...sharedRoots, ...elsewhere.map((file) => posix.dirname(file))],
-        // One at the root (dokploy's Dockerfile.server) leaves the other root files shared.
-        elsewhere.flatMap((file) => [file, `${file}.dockerignore`]),
-      )
-    : shared;
+  // Of the folders with a manifest, a project's: one Nx makes (a project.json, a package.json in the
+  // workspaces), or a named package.json beside a Dockerfile nx-fleet makes one of. Another package.json
+  // (SigNoz's frontend/, in no workspaces) leaves its folder's files shared. Nx's rule is read here only,
+  // where an answer is computed: the kept answer's key needs none of it.
+  const projectFolders = sharedRoots.filter((root) => {
+    const names = (matchedFolders.get(root) ?? []).map((file) => posix.basename(file));
+    return (
+      claimed.has(root) ||
+      isNxProject(root) ||
+      (names.includes('package.json') && names.some((name) => isContainerfile(name)))
+    );
+  });
+  const sharedNow =
+    elsewhere.some((file) => !claimed.has(posix.dirname(file))) || projectFolders.length < sharedRoots.length
+      ? sharedOf(
+          [...projectFolders, ...elsewhere.map((file) => posix.dirname(file))],
+          // One at the root (dokploy's Dockerfile.server) leaves the other root files shared.
+          elsewhere.flatMap((file) => [file, `${file}.dockerignore`]),
+        )
+      : shared;
   const affectedBy = affectedByOf(detections, detections.some((d) => d.kind === 'service') ? sharedNow : []);
   const filesVersion = deps.memo.filesVersion(filePaths);
   const pacts = pactFilesByRoot(files);
