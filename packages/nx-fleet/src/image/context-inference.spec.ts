@@ -664,6 +664,11 @@ describe('inferContext', () => {
         /^"COPY \.\/package\.json \.\/" \(services\/feed\/Dockerfile:3\) copies the root package\.json and "RUN pnpm .*" \(services\/feed\/Dockerfile:9\) runs a workspace tool, which reads every package manifest/,
       );
     }
+    // The root manifest taken by a glob (akash's `COPY package*.json /app/`) is copied all the same.
+    const globbed = inferContext(
+      facts(dockerfile('RUN pnpm -r build').replace('COPY ./package.json ./', 'COPY package*.json ./'), layout),
+    );
+    expect(globbed).toMatchObject({ mode: 'pruned', workspaceManifests: true });
     // The image builds in the service's folder, without reading another package's manifest.
     const own = inferContext(facts(dockerfile('WORKDIR /app/services/feed', 'RUN pnpm build'), layout));
     expect(own).toMatchObject({ mode: 'pruned' });
@@ -1076,6 +1081,8 @@ describe('contextNeeds: what the context sends beyond what Nx gives the project'
 describe('scriptsRun', () => {
   it.each([
     ['RUN npm run bootstrap -- --scope=themes', ['bootstrap']],
+    // What follows `--` is the script's (akash's safe-install), not npm's.
+    ['RUN npm run safe-install -- --workspace $WORKSPACE', ['safe-install']],
     ['RUN npm ci --ignore-scripts && npm run build:server:themes', ['build:server:themes']],
     ['RUN npm --silent run-script lint', ['lint']],
     ['RUN NODE_ENV=production npm start', ['start']],

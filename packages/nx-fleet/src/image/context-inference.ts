@@ -539,8 +539,9 @@ function chooseMode(
     };
   // The root manifest copied and a prune tool run on it (twenty's `yarn workspaces focus`): the tool
   // reads the workspace's manifests as they are; pruned, the root's would list the service's closure only.
+  // By name, or by a glob that takes it (akash's `COPY package*.json /app/`).
   const rootManifest = placed.find(
-    (p) => p.workspace === 'file' && normalizeSource('.', p.source.source) === 'package.json',
+    (p) => p.workspace !== 'missing' && picomatch(normalizeSource('.', p.source.source))('package.json'),
   );
   // A workspace tool reads them as they are too (atproto's `pnpm run --recursive --filter 'bsync-service...' build`
   // finds only the root project in the service's own manifest, and fails).
@@ -728,7 +729,9 @@ const ELSEWHERE = /^(?:--prefix|-w|--workspaces?|-ws|-C|--dir|--cwd|--filter|-F|
  */
 export function scriptsRun(run: string): string[] {
   return commandsOf(run).flatMap((command) => {
-    const words = [...command];
+    // What follows `--` is the script's arguments (akash's `npm run safe-install -- --workspace $WORKSPACE`).
+    const end = command.indexOf('--');
+    const words = end < 0 ? [...command] : command.slice(0, end);
     while (words.length && /^\w+=/.test(words[0]!)) words.shift();
     const [tool, ...rest] = words;
     if (!tool || rest.some((word) => word === 'workspace' || ELSEWHERE.test(word))) return [];
