@@ -146,6 +146,8 @@ describe('generators: a complete service in one command (real nx, real engine, r
     const result = await ws.nx(['run-many', '-t', 'docker-push', '--output-style=static'], {
       env: { FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine, PACT_DO_NOT_TRACK: 'true' },
       retryNetwork: true,
+      // Three images whose `npm ci` reaches the registry through a proxy that can take minutes.
+      timeoutMs: 600_000,
     });
     if (result.code !== 0) throw new Error(result.stdout + result.stderr);
     // orders was pushed only after the consumers' pacts verified against its running image.
@@ -206,5 +208,5 @@ describe('generators: a complete service in one command (real nx, real engine, r
     expect(
       (await runOk('podman', ['run', '--rm', image('payments'), 'ls', '/app'])).stdout.trim().split('\n').sort(),
     ).toEqual(['REVISION', 'main.js']);
-  });
+  }, 1_500_000);
 });
