@@ -358,6 +358,12 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     }
   });
 
+  /** The projects whose docker-push a change of the file selects. */
+  const pushes = async (file: string) =>
+    JSON.parse(
+      (await ws.nxOk(['show', 'projects', '--affected', '-t', 'docker-push', `--files=${file}`, '--json'])).stdout,
+    ) as string[];
+
   it('on Nx 24: a change its ignore file leaves out selects no push of a workspace-context service, a file it sends does', async () => {
     ws.write('services/whole/project.json', JSON.stringify({ name: 'whole' }));
     ws.write('services/whole/main.js', "console.log('whole');\n");
@@ -369,10 +375,6 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     ws.write('docs/guide.md', 'how we deploy\n');
     ws.write('notes/plan.txt', 'sent with the workspace\n');
     try {
-      const pushes = async (file: string) =>
-        JSON.parse(
-          (await ws.nxOk(['show', 'projects', '--affected', '-t', 'docker-push', `--files=${file}`, '--json'])).stdout,
-        ) as string[];
       expect((await ws.showProject('whole')).targets['docker-push']!.inputs).toContain('!{workspaceRoot}/docs/**');
       expect(await pushes('docs/guide.md')).not.toContain('whole');
       // The check can fail: a file the context sends selects the push.
@@ -392,10 +394,6 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     ws.write('services/folder/Dockerfile', 'FROM node:20\nCOPY . /app\nCMD ["node", "/app/main.js"]\n');
     ws.write('docs/guide.md', 'how we deploy\n');
     try {
-      const pushes = async (file: string) =>
-        JSON.parse(
-          (await ws.nxOk(['show', 'projects', '--affected', '-t', 'docker-push', `--files=${file}`, '--json'])).stdout,
-        ) as string[];
       expect((await ws.showProject('folder')).targets['docker-build']!.inputs).toContain('!{projectRoot}/**/*.md');
       // A negation of workspace paths alone would make Nx hash every workspace file (opentelemetry-demo).
       expect(await pushes('docs/guide.md')).not.toContain('folder');
