@@ -403,7 +403,9 @@ describe('assemblePrunedContext', () => {
       'nx-fleet: orders: the lockfile Nx pruned for it does not install frozen (npm ci --dry-run --ignore-scripts --no-audit --no-fund --loglevel=error):\n' +
         '  Missing: is-number@7.0.0 from lock file\n' +
         "Its context carries the workspace's package.json, package-lock.json instead (they install together); " +
-        'the image installs more than the service needs until the pruned lockfile installs.',
+        'the image installs more than the service needs until the pruned lockfile installs. ' +
+        "docker-build's Nx inputs do not name those files: after a change there, a build restored from the cache carries " +
+        'an older content tag, which docker-push refuses; "context": "workspace" in orders\'s settings makes them inputs.',
     ]);
   }, 60_000); // runs the real npm: slow on a busy 2-core machine
 

@@ -457,7 +457,9 @@ async function checkFrozenInstall(
         ? `Its context carries the workspace's ${carried} instead, but they do not install frozen there either:\n` +
           shown(INSTALL_PROBLEMS[plan.packageManager](again.output))
         : `Its context carries the workspace's ${carried} instead (they install together); ` +
-          'the image installs more than the service needs until the pruned lockfile installs.'),
+          'the image installs more than the service needs until the pruned lockfile installs. ' +
+          "docker-build's Nx inputs do not name those files: after a change there, a build restored from the cache carries " +
+          `an older content tag, which docker-push refuses; "context": "workspace" in ${service}'s settings makes them inputs.`),
   );
   return carrying;
 }
