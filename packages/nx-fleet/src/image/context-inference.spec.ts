@@ -422,6 +422,7 @@ describe('inferContext', () => {
     expect(outputs(`${copied}RUN yarn install\n`, [])).toEqual(['packages/lib/dist']);
     expect(outputs(`${copied}RUN npm ci --ignore-scripts\n`)).toEqual(['packages/lib/dist']);
     expect(outputs(`${copied}RUN yarn install --mode=skip-build\n`)).toEqual(['packages/lib/dist']);
+    expect(outputs(`${copied}RUN yarn install --mode skip-build\n`)).toEqual(['packages/lib/dist']);
     expect(outputs(`${copied}RUN npm install left-pad\n`)).toEqual(['packages/lib/dist']);
     expect(
       outputs('FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\nCOPY ./packages/lib ./packages/lib\n'),

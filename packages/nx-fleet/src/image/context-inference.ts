@@ -754,9 +754,10 @@ export function scriptsRun(run: string): string[] {
  * `yarn workspaces focus`, `pnpm install`, `bun install` — not with `--ignore-scripts` or yarn's
  * `--mode=skip-build`, nor an install of named packages.
  */
-export function runsInstallScripts(words: readonly string[]): boolean {
+function runsInstallScripts(words: readonly string[]): boolean {
   const command = words.filter((word) => !/^\w+=/.test(word));
-  if (command.some((word) => word === '--ignore-scripts' || /^--mode[= ]?skip-build$/.test(word))) return false;
+  if (command.some((word) => word === '--ignore-scripts' || word === '--mode=skip-build' || word === 'skip-build'))
+    return false;
   const [tool, ...rest] = command;
   const args = rest.filter((word) => !word.startsWith('-'));
   if (tool === 'npm') return args.length === 1 && ['ci', 'install', 'i'].includes(args[0]!);
