@@ -26,7 +26,7 @@ import {
   type DependedBuild,
 } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
-import { buildOutputOwner, insideWorkspaceFolder } from './context-inference';
+import { buildOutputOwner, insideOf, insideWorkspaceFolder } from './context-inference';
 import {
   contextPath,
   DockerfileReading,
@@ -469,7 +469,7 @@ export function copySourceProblem(
   if (folder)
     return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}: it starts with ${folder}/, the Nx workspace's own folder, so the Dockerfile is written for the folder above the workspace (its repository's root, say). No context inside the workspace holds it: build from there — in ${service.projectRoot}'s project configuration, on this target: "options": { "context": "..", "prune": false } and "cache": false (Nx hashes no file outside the workspace).`;
   // A submodule not checked out has an empty folder: no `.git` file of its own.
-  const submodule = submodules.find((sub) => insideFolder(path, sub) && !onDisk(posix.join(sub, '.git')));
+  const submodule = submodules.find((sub) => insideOf(path, sub) && !onDisk(posix.join(sub, '.git')));
   const fix = submodule
     ? `It is in ${submodule}, a git submodule (.gitmodules) that is not checked out here: run "git submodule update --init ${submodule}" (in CI, check out with submodules: actions/checkout's "submodules: true").`
     : sibling
@@ -495,10 +495,6 @@ export function submodulePaths(gitmodules: string): string[] {
   return [...gitmodules.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)].map(([, path]) =>
     posix.normalize(path!).replace(/\/+$/, ''),
   );
-}
-
-function insideFolder(path: string, folder: string): boolean {
-  return path === folder || path.startsWith(`${folder}/`);
 }
 
 /**

@@ -941,7 +941,8 @@ function normalizeSource(base: string, source: string): string {
   return posix.join(base, contextPath(source));
 }
 
-function insideOf(path: string, root: string): boolean {
+/** Whether a workspace path is the folder `root` or inside it (`.`: the whole workspace). */
+export function insideOf(path: string, root: string): boolean {
   return root === '.' || path === root || path.startsWith(`${root}/`);
 }
 
