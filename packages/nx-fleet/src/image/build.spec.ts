@@ -457,6 +457,10 @@ describe('copySourceProblem: a pruned context', () => {
       /"packages\/config-typescript\/package\.json" is not in the build context of orders\. Nothing in the workspace or in services\/orders has that path: check it against the repository/,
     );
     expect(problem('COPY services/orders/main.js ./', [])).toBeUndefined();
+    // Hexabot's api: a folder a script writes where the COPY names it, which git ignores.
+    expect(problem('COPY services/orders/documentation ./documentation', ['services/orders/documentation'])).toMatch(
+      /"services\/orders\/documentation" is not in the build context of orders\. It is on disk at that workspace path, but a pruned context takes only the files git lists .* declare it in docker-build's "contextOutputs" with a "dependsOn" on the target that writes it .* set "context": "workspace"\.$/,
+    );
   });
 
   it("names a git submodule that is not checked out (sourcebot's vendor/zoekt)", () => {
