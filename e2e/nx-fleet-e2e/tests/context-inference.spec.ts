@@ -26,6 +26,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     'inside-srv',
     'script-api',
     'docked-api',
+    'staged-api',
   ];
   /** Their context is the whole workspace: every change moves their tags. */
   const WHOLE = ['gen-web', 'laid-api', 'script-api'];
@@ -165,6 +166,14 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write('apps/variant-web/Dockerfile.dev', 'FROM node:20\nRUN exit 1\n');
 
     // Its Dockerfile kept alone in a docker/ folder of its own (hedgedoc's backend), written for the workspace root.
+    // Its last stage is a development one built FROM the production stage (AgentGPT's platform): the
+    // production stage is the image, as its compose file's `target: prod` builds it.
+    ws.write('apps/staged-api/project.json', JSON.stringify({ name: 'staged-api' }));
+    ws.write('apps/staged-api/main.js', main('staged-api'));
+    ws.write(
+      'apps/staged-api/Dockerfile',
+      'FROM node:20 AS prod\nWORKDIR /app\nCOPY main.js main.js\nCMD ["node", "main.js"]\nFROM prod AS dev\nCMD ["node", "-e", "console.log(\'the development stage\')"]\n',
+    );
     ws.write('apps/docked-api/package.json', JSON.stringify({ name: 'docked-api', private: true }));
     ws.write('apps/docked-api/main.js', main('docked-api'));
     ws.write('apps/docked-api/docker/README.md', 'docker build -f apps/docked-api/docker/Dockerfile .\n');
@@ -492,6 +501,10 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await runOk('podman', ['run', '--rm', image('apps/inside-srv')])).stdout).toContain(`inside-srv ${ws.id}`);
     expect((await runOk('podman', ['run', '--rm', image('apps/script-api')])).stdout).toContain(`script-api ${ws.id}`);
     expect((await runOk('podman', ['run', '--rm', image('apps/docked-api')])).stdout).toContain(`docked-api ${ws.id}`);
+    expect((await ws.showProject('staged-api')).targets['docker-build']).toMatchObject({ options: { target: 'prod' } });
+    expect((await runOk('podman', ['run', '--rm', image('apps/staged-api')])).stdout.trim()).toBe(
+      `staged-api ${ws.id}`,
+    );
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
     ws.write('apps/other/README.md', 'notes\n');

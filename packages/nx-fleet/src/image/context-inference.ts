@@ -30,6 +30,11 @@ export interface ContextFacts {
   buildArgs?: BuildArgs;
   /** The stage docker-build builds (`target`): the stages it does not need are not read. */
   target?: string;
+  /**
+   * No target is stated and the Dockerfile's last stage is a development one (`developmentLast`): the
+   * stage the service ships instead, which `target` holds.
+   */
+  shippedStage?: { stage: string; instead: string };
   /** The workspace's projects: a COPY source in another one's `dist`, `build` or `out` folder is its build output. */
   projects?: ReadonlyArray<{ name: string; root: string; packageName?: string }>;
   /**

@@ -330,6 +330,41 @@ describe('DockerfileReading.otherImageStages', () => {
   });
 });
 
+describe('DockerfileReading.developmentLast', () => {
+  it.each([
+    [
+      "AgentGPT's platform: the dev stage last, built FROM the production one",
+      'FROM python:3.11 AS prod\nCOPY . /app\nCMD ["python", "-m", "app"]\nFROM prod AS dev\nRUN poetry install\n',
+      { last: 'dev', ships: 'prod' },
+    ],
+    [
+      'the one other final stage that is an image',
+      'FROM node:20 AS build\nRUN make\nFROM node:20-slim AS runtime\nCOPY --from=build /app /app\nFROM build AS development\nCMD ["npm", "run", "dev"]\n',
+      { last: 'development', ships: 'runtime' },
+    ],
+    [
+      'up the FROM chain past stages that run nothing of their own and development ones',
+      'FROM node:20 AS app\nENTRYPOINT ["node"]\nFROM app AS deps\nRUN npm ci\nFROM deps AS test\nCMD ["npm", "test"]\nFROM test AS debug-e2e\nRUN echo\n',
+      { last: 'debug-e2e', ships: 'app' },
+    ],
+    [
+      'no stage before it runs anything: none to ship instead',
+      'FROM node:20 AS deps\nRUN npm ci\nFROM deps AS dev\nCMD ["npm", "run", "dev"]\n',
+      { last: 'dev', ships: undefined },
+    ],
+    [
+      'several other images: none chosen (the final-stage warning names them)',
+      'FROM node:20 AS base\nFROM base AS api\nRUN echo\nFROM base AS web\nRUN echo\nFROM base AS dev\nRUN echo\n',
+      { last: 'dev', ships: undefined },
+    ],
+    ['a production stage last', 'FROM node:20 AS dev\nRUN echo\nFROM dev AS production\nCMD ["node"]\n', undefined],
+    ['an unnamed last stage', 'FROM node:20 AS dev\nCMD ["x"]\nFROM dev\nRUN echo\n', undefined],
+    ['one stage', 'FROM node:20 AS dev\nCMD ["x"]\n', { last: 'dev', ships: undefined }],
+  ])('%s', (_, text, expected) => {
+    expect(new DockerfileReading(text).developmentLast).toEqual(expected);
+  });
+});
+
 describe('DockerfileReading with a target: the stages it needs only', () => {
   // Flagsmith's root Dockerfile, one image per target.
   const text = [

@@ -134,6 +134,24 @@ export class DockerfileReading {
   }
 
   /**
+   * When the last stage is a development or test stage (AgentGPT's platform: `FROM prod AS dev` last,
+   * its compose file builds `target: prod`): that stage, and the stage the service ships instead — the
+   * one other final stage that is an image, else the nearest stage the last is built FROM that runs
+   * something of its own (CMD or ENTRYPOINT); none when that is no single stage.
+   */
+  get developmentLast(): { last: string; ships: string | undefined } | undefined {
+    const use = (this.stageUse ??= stageUseOf(this.steps));
+    const last = use.finals[use.finals.length - 1];
+    if (last === undefined || last.startsWith('#') || !namesDevelopment(last, /[-_.]/)) return undefined;
+    const others = this.otherImageStages;
+    if (others.length) return { last, ships: others.length === 1 ? others[0] : undefined };
+    let stage = use.bases.get(last);
+    while (stage !== undefined && (namesDevelopment(stage, /[-_.]/) || !use.runs.has(stage)))
+      stage = use.bases.get(stage);
+    return { last, ships: stage };
+  }
+
+  /**
    * Stages that are only `FROM scratch` and that others copy from (graphql-hive's `router_pkg`):
    * placeholders a named build context fills (`docker buildx bake` contexts, `--build-context`).
    */
@@ -151,9 +169,19 @@ export class DockerfileReading {
   }
 }
 
-function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: string[]; scratch: Set<string> } {
+function stageUseOf(steps: readonly Step[]): {
+  finals: string[];
+  placeholders: string[];
+  scratch: Set<string>;
+  /** A stage's base when it is built FROM another stage. */
+  bases: Map<string, string>;
+  /** The stages that set a CMD or ENTRYPOINT of their own. */
+  runs: Set<string>;
+} {
   const stages: string[] = [];
   const scratch = new Set<string>();
+  const bases = new Map<string, string>();
+  const runs = new Set<string>();
   const used = new Set<string>();
   const use = (reference: string) => {
     const ref = reference.toLowerCase();
@@ -167,7 +195,10 @@ function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: s
     const instruction = keyword?.toUpperCase();
     if (instruction === 'FROM') {
       const { image, name } = stageOf(words, stages.length);
-      if (image && stages.includes(image.toLowerCase())) use(image);
+      if (image && stages.includes(image.toLowerCase())) {
+        use(image);
+        bases.set(name, image.toLowerCase());
+      }
       // A stage chosen by a build argument (etherpad's `FROM build_${BUILD_ENV}`): any it may name is used.
       else if (image?.includes('$')) stages.filter((stage) => variablePattern(image)?.test(stage)).forEach(use);
       stages.push(name);
@@ -176,6 +207,7 @@ function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: s
       continue;
     }
     bare.delete(stages[stages.length - 1]!);
+    if (instruction === 'CMD' || instruction === 'ENTRYPOINT') runs.add(stages[stages.length - 1]!);
     if (instruction === 'COPY' || instruction === 'ADD' || instruction === 'RUN') stageReferences(text).forEach(use);
   }
   return {
@@ -183,6 +215,8 @@ function stageUseOf(steps: readonly Step[]): { finals: string[]; placeholders: s
     finals: stages.filter((stage, i) => !used.has(stage) && (!bare.has(stage) || i === stages.length - 1)),
     placeholders: stages.filter((stage) => used.has(stage) && bare.has(stage) && scratch.has(stage)),
     scratch,
+    bases,
+    runs,
   };
 }
 

@@ -932,6 +932,44 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("builds the stage a service ships when its last stage is a development one (AgentGPT's platform: FROM prod AS dev), and names one with none to ship instead", async () => {
+    const platform =
+      'FROM python:3.11-slim AS prod\nCOPY pyproject.toml /app/\nCOPY . /app/src/\nCMD ["python", "-m", "platform"]\nFROM prod AS dev\nRUN poetry install\n';
+    const workspace = {
+      'platform/project.json': json({ name: 'platform' }),
+      'platform/Dockerfile': platform,
+      'platform/pyproject.toml': '\n',
+      'web/project.json': json({ name: 'web' }),
+      'web/Dockerfile':
+        'FROM node:20 AS build\nRUN npm ci\nFROM node:20-slim AS runtime\nCOPY --from=build /app /app\nFROM build AS development\nCMD ["npm", "run", "dev"]\n',
+      'tools/project.json': json({ name: 'tools' }),
+      'tools/Dockerfile': 'FROM node:20 AS deps\nRUN npm ci\nFROM deps AS dev\nCMD ["npm", "run", "dev"]\n',
+    };
+    const { results } = await runWorkspace(workspace);
+    const buildOf = (root: string) =>
+      results.flatMap(([, r]) => (r.projects?.[root] ? [r.projects[root]!.targets!['docker-build']!] : []))[0]!;
+    expect(buildOf('platform').options).toMatchObject({ target: 'prod', context: 'platform' });
+    expect(buildOf('platform').metadata?.['description']).toContain(
+      'builds the stage prod, not the last one, dev, a development stage ("target" chooses another)',
+    );
+    expect(buildOf('web').options).toMatchObject({ target: 'runtime' });
+    expect(buildOf('tools').options).not.toHaveProperty('target');
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: tools/Dockerfile\'s last stage, dev, is a development stage, and no stage it is built FROM runs anything of its own (CMD or ENTRYPOINT): the docker-build of tools builds it, as the engine does without a "target". If tools ships another stage, set "target" to it (the plugin option "services" entry, or docker-build\'s options).',
+    ]);
+    // A stated target wins, and leaves nothing to say.
+    warn.mockClear();
+    const stated = await runWorkspace(workspace, {
+      services: { platform: { target: 'dev' }, tools: { target: 'dev' } },
+    });
+    const statedBuild = stated.results.flatMap(([, r]) =>
+      r.projects?.['platform'] ? [r.projects['platform']!.targets!['docker-build']!] : [],
+    )[0]!;
+    expect(statedBuild.options).toMatchObject({ target: 'dev' });
+    expect(statedBuild.metadata?.['description']).not.toContain('development stage');
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it("passes the named build contexts the settings or the target's options give, and waits for the builds of the outputs they send", async () => {
     const dockerfile =
       'FROM scratch AS Router_Pkg\nFROM rust:1 AS build\nCOPY --from=router_pkg . /src\nRUN cargo build\nFROM debian\nCOPY --from=build /r /r\n';

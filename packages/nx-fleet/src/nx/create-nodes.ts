@@ -701,8 +701,9 @@ function unmatchedServiceWarnings(
 
 /**
  * Services whose Dockerfile builds one image per final stage (latitude's root Dockerfile, six), and
- * no "target" says which is theirs: the engine builds the last one, and the others are not built.
- * Services named as building it alike (`alikeBuildWarnings`) were told already.
+ * no "target" says which is theirs: the engine builds the last one, and the others are not built; and
+ * those whose last stage is a development one with no stage to ship instead. Services named as
+ * building it alike (`alikeBuildWarnings`) were told already.
  */
 function finalStageWarnings(
   detections: readonly Detection[],
@@ -715,17 +716,28 @@ function finalStageWarnings(
     if (d.kind !== 'service' || told.has(d.root)) continue;
     const text = texts.text(d.dockerfile);
     // Most Dockerfiles have one or two stages: no parse for one.
-    if (!text || (text.match(/^\s*FROM\s/gim)?.length ?? 0) < 2) continue;
+    if (!text || fromCount(text) < 2) continue;
     if (statedBuildOf(texts, d, dockerBuild).target === undefined)
       byDockerfile.set(d.dockerfile, [...(byDockerfile.get(d.dockerfile) ?? []), d.root]);
   }
   return [...byDockerfile].flatMap(([dockerfile, roots]) => {
     const reading = new DockerfileReading(texts.text(dockerfile)!);
     const others = reading.otherImageStages;
+    const development = reading.developmentLast;
+    const projects = listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)));
+    // The stage shipped instead is docker-build's target (`shippedStageOf`).
+    if (development?.ships !== undefined) return [];
+    if (development && !others.length)
+      return [
+        {
+          key: `development-last:${dockerfile}:${roots.join(',')}`,
+          message: `nx-fleet: ${dockerfile}'s last stage, ${development.last}, is a development stage, and no stage it is built FROM runs anything of its own (CMD or ENTRYPOINT): the docker-build of ${projects} builds it, as the engine does without a "target". If ${projects} ships another stage, set "target" to it (the plugin option "services" entry, or docker-build's options).`,
+          roots,
+        },
+      ];
     if (!others.length) return [];
     const final = reading.finalStages[reading.finalStages.length - 1]!;
     const last = final.startsWith('#') ? `the unnamed one (${final})` : final;
-    const projects = listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)));
     return [
       {
         key: `final-stages:${dockerfile}:${roots.join(',')}`,
@@ -1056,7 +1068,8 @@ function contextFacts(
   const folderIgnore = folder === undefined ? undefined : ignorePatterns(posix.join(folder, '.dockerignore'));
   const buildArgs = Object.keys(stated.buildArgs).length ? stated.buildArgs : undefined;
   // One reading of the sources for what the folders it copies build and for what it reads off the list.
-  const target = typeof stated.target === 'string' ? stated.target : undefined;
+  const shippedStage = typeof stated.target === 'string' ? undefined : shippedStageOf(dockerfileText);
+  const target = typeof stated.target === 'string' ? stated.target : shippedStage?.stage;
   const sources = copySources(dockerfileText, buildArgs, target);
   const copied = copiedProjectRoots(sources, projects);
   const folderOutputs = Object.fromEntries(
@@ -1093,6 +1106,7 @@ function contextFacts(
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
     ...(buildArgs ? { buildArgs } : {}),
     ...(target ? { target } : {}),
+    ...(shippedStage ? { shippedStage } : {}),
     ...(Object.keys(buildContexts).length ? { buildContexts } : {}),
     projectTargets: {
       names: [...new Set([...Object.keys(targets), ...(inferred.scripts ? scriptNames(packageJson) : [])])],
@@ -1114,6 +1128,17 @@ function contextFacts(
     files,
     ignore: { project, workspace },
   };
+}
+
+/** `developmentLast`'s stage to ship, when there is one; most Dockerfiles have one or two stages and are not parsed. */
+function shippedStageOf(dockerfileText: string): ContextFacts['shippedStage'] {
+  if (fromCount(dockerfileText) < 2) return undefined;
+  const last = new DockerfileReading(dockerfileText).developmentLast;
+  return last?.ships === undefined ? undefined : { stage: last.ships, instead: last.last };
+}
+
+function fromCount(dockerfileText: string): number {
+  return dockerfileText.match(/^\s*FROM\s/gim)?.length ?? 0;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface ServiceContext extends ContextChoice {
    * hash (in `unlisted`), and docker-build waits for nothing (Nx would drop the dependency unsaid).
    */
   buildTargetMissing?: true;
+  /** No target is stated and the last stage is a development one: the stage docker-build builds instead (`target`). */
+  shippedStage?: { stage: string; instead: string };
 }
 
 const SET_BY: Record<ServiceContext['origin'], string> = {
@@ -72,6 +74,7 @@ export function resolveServiceContext(
     include: [...new Set([...explicitInclude, ...inferred.include])],
     origin: set?.origin ?? 'inferred',
     buildTarget,
+    ...(facts?.shippedStage ? { shippedStage: facts.shippedStage } : {}),
   };
   const targets = facts?.projectTargets;
   if (!targets?.complete || targets.names.includes(buildTarget)) return chosen;

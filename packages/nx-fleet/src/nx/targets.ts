@@ -304,7 +304,11 @@ export function buildServiceTargets({
         dockerfile,
         ...contextOptions(context, projectRoot),
         ...(config.image ? { image: config.image } : {}),
-        ...(config.target ? { target: config.target } : {}),
+        ...(config.target
+          ? { target: config.target }
+          : context.shippedStage
+            ? { target: context.shippedStage.stage }
+            : {}),
         ...(config.buildArgs ? { buildArgs: config.buildArgs } : {}),
         ...(config.buildContexts ? { buildContexts: config.buildContexts } : {}),
         ...(options.registry ? { registry: options.registry } : {}),
@@ -315,7 +319,7 @@ export function buildServiceTargets({
       cache: !context.unlisted,
       metadata: {
         technologies: ['docker'],
-        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and ${context.buildTargetMissing ? `the project has no "${context.buildTarget}" target to write` : 'no build target declares as its output'}` : ''}`,
+        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and ${context.buildTargetMissing ? `the project has no "${context.buildTarget}" target to write` : 'no build target declares as its output'}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}`,
         context: { mode, origin: context.origin, reason: context.reason },
         ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },
