@@ -75,7 +75,7 @@ export const contextCommand: Command = {
     const context = await prepareContext(ports, options, service);
     try {
       const unhashed = await context.unhashed();
-      if (unhashed.length) console.error(unhashedContextWarning(service, options, unhashed));
+      if (unhashed.files.length) console.error(unhashedContextWarning(service, options, unhashed));
       for (const file of context.listed) console.log(file);
     } finally {
       await context.dispose();

@@ -262,17 +262,12 @@ describe('gitIgnoredEntries (real git)', () => {
     await git('init', '-q');
     await git('add', '.gitignore', 'svc/src');
     await git('add', '-f', 'svc/kept.txt');
-    expect((await gitIgnoredEntries({ processes: nodeProcesses }, tmp))?.sort()).toEqual([
-      '.env',
-      'svc/coverage/',
-      'svc/debug.log',
-      'svc/kept.txt',
-    ]);
-    expect((await gitIgnoredEntries({ processes: nodeProcesses }, join(tmp, 'svc')))?.sort()).toEqual([
-      'coverage/',
-      'debug.log',
-      'kept.txt',
-    ]);
+    const atRoot = await gitIgnoredEntries({ processes: nodeProcesses }, tmp);
+    expect(atRoot?.entries.sort()).toEqual(['.env', 'svc/coverage/', 'svc/debug.log', 'svc/kept.txt']);
+    expect([...atRoot!.committed]).toEqual(['svc/kept.txt']);
+    const inFolder = await gitIgnoredEntries({ processes: nodeProcesses }, join(tmp, 'svc'));
+    expect(inFolder?.entries.sort()).toEqual(['coverage/', 'debug.log', 'kept.txt']);
+    expect([...inFolder!.committed]).toEqual(['kept.txt']);
   });
 
   it('is undefined outside a git checkout', async () => {

@@ -100,6 +100,14 @@ export function volatileFoldersIn(listed: readonly string[]): string[] {
   );
 }
 
+/** What matches git's ignore rules under a folder (`gitIgnoredEntries`). */
+export interface GitIgnored {
+  /** Files, and whole folders as `dir/`, relative to the folder. */
+  entries: string[];
+  /** Of those, the files git tracks (committed although a rule matches them). */
+  committed: ReadonlySet<string>;
+}
+
 /**
  * What matches git's ignore rules under a folder, relative to it: files, and whole folders as `dir/`
  * (git does not list inside them). Tracked files count: Nx's walker leaves them out too.
@@ -108,17 +116,35 @@ export function volatileFoldersIn(listed: readonly string[]): string[] {
 export async function gitIgnoredEntries(
   ports: Pick<Ports, 'processes'>,
   folder: string,
-): Promise<string[] | undefined> {
+): Promise<GitIgnored | undefined> {
   try {
     const result = await ports.processes.run(
       'git',
-      ['ls-files', '-z', '--cached', '--others', '--ignored', '--exclude-standard', '--directory'],
+      ['ls-files', '-z', '-t', '--cached', '--others', '--ignored', '--exclude-standard', '--directory'],
       { cwd: folder },
     );
-    return result.code === 0 ? result.stdout.split('\0').filter(Boolean) : undefined;
+    if (result.code !== 0) return undefined;
+    // `-t` tags each entry: `H ` a tracked file, `? ` an untracked one.
+    const tagged = result.stdout.split('\0').filter(Boolean);
+    return {
+      entries: tagged.map((entry) => entry.slice(2)),
+      committed: new Set(tagged.filter((entry) => entry.startsWith('H ')).map((entry) => entry.slice(2))),
+    };
   } catch {
     return undefined;
   }
+}
+
+/** The context's files Nx does not hash (`unhashedContextFiles`), and which of them are committed. */
+export interface UnhashedFiles {
+  files: string[];
+  committed: string[];
+}
+
+/** `unhashedContextFiles` over what git says, with the committed ones told apart. */
+export function unhashedOf(listed: readonly string[], ignored: GitIgnored, outputs: readonly string[]): UnhashedFiles {
+  const files = unhashedContextFiles(listed, ignored.entries, outputs);
+  return { files, committed: files.filter((file) => ignored.committed.has(file)) };
 }
 
 /**

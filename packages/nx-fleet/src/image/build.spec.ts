@@ -368,6 +368,16 @@ describe('prepareContext', () => {
       expect(log.of('warn')).toEqual([
         'nx-fleet: orders: its build context services/orders sends 3 files (.env, coverage/ (2 files)), which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to services/orders/.dockerignore unless the image needs them.',
       ]);
+      // A committed file a .gitignore rule matches (puter's config.default.json): the rule is what to change.
+      write('services/orders/config.default.json', '{}\n');
+      const committed = imageWorkspace({ workspaceRoot: root });
+      committed.tools.gitIgnored.push('.env', 'coverage/', 'config.default.json');
+      committed.tools.gitIgnoredCommitted.push('config.default.json');
+      await buildServiceImage(committed.ports, options, here, { nxTarget: { cache: true } });
+      expect(committed.log.of('warn')).toEqual([
+        'nx-fleet: orders: its build context services/orders sends 4 files (.env, config.default.json, coverage/ (2 files)), which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Of them, 1 file (config.default.json) is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index config.default.json` names it); add the others to services/orders/.dockerignore unless the image needs them.',
+      ]);
+      rmSync(join(root, 'services/orders/config.default.json'));
       write('services/orders/.dockerignore', '.env\ncoverage\n');
       const fixed = imageWorkspace({ workspaceRoot: root });
       fixed.tools.gitIgnored.push('.env', 'coverage/', 'node_modules/');
@@ -378,11 +388,13 @@ describe('prepareContext', () => {
 
   it("a pruned context's unhashed files are committed ones .gitignore matches: the advice says so", () => {
     expect(
-      unhashedContextWarning(ordersService(), { dockerfile: 'services/orders/Dockerfile', context: '.', prune: true }, [
-        'services/orders/src/version.ts',
-      ]),
+      unhashedContextWarning(
+        ordersService(),
+        { dockerfile: 'services/orders/Dockerfile', context: '.' },
+        { files: ['services/orders/src/version.ts'], committed: ['services/orders/src/version.ts'] },
+      ),
     ).toBe(
-      'nx-fleet: orders: its build context . sends 1 file (services/orders/src/version.ts), which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Take their .gitignore lines out (they are committed), or add them to .dockerignore unless the image needs them.',
+      'nx-fleet: orders: its build context . sends 1 file (services/orders/src/version.ts), which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. It is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index services/orders/src/version.ts` names it), or add it to .dockerignore unless the image needs it.',
     );
   });
 

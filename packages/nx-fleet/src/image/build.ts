@@ -20,10 +20,12 @@ import {
   listFolderFiles,
   pathSummary,
   undeclaredOutputs,
-  unhashedContextFiles,
+  unhashedOf,
   volatileFoldersIn,
   type ContextFile,
   type DependedBuild,
+  type GitIgnored,
+  type UnhashedFiles,
 } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
 import { buildOutputOwner, insideOf, insideWorkspaceFolder } from './context-inference';
@@ -93,7 +95,7 @@ export async function buildServiceImage(
   const context = await prepareContext(ports, options, service);
   if (nxTarget?.cache === true) {
     const unhashed = await context.unhashed();
-    if (unhashed.length) ports.log.warn(unhashedContextWarning(service, options, unhashed));
+    if (unhashed.files.length) ports.log.warn(unhashedContextWarning(service, options, unhashed));
     const { builds, missing } = dependedBuilds(service, nxTarget.dependsOn ?? []);
     const undeclared = undeclaredOutputs(options.contextOutputs ?? [], builds);
     if (undeclared.length) ports.log.warn(undeclaredOutputsWarning(service, undeclared, builds, missing));
@@ -105,13 +107,15 @@ export async function buildServiceImage(
   }
 }
 
+const NONE_UNHASHED: UnhashedFiles = { files: [], committed: [] };
+
 /** A build context as its content tag sees it; a pruned one is written to a folder only for a build. */
 export interface PreparedContext {
   /** The files the engine is sent (the ignore file applied), sorted. */
   listed: string[];
   files: ContextFile[];
   /** Of those, the files Nx does not hash (they match .gitignore rules): a cache hit cannot tell they changed. Asks git. */
-  unhashed(): Promise<string[]>;
+  unhashed(): Promise<UnhashedFiles>;
   /** A pruned context: what `docker build` from the workspace root would send that it leaves out (`leftOutOfPruned`). Asks git. */
   leftOut?(): Promise<string[]>;
   /** The folder the engine builds from. */
@@ -141,7 +145,7 @@ export async function prepareContext(
       .filter((output) => !output.startsWith('..'));
     const unhashed = async () => {
       const ignored = await gitIgnoredEntries(ports, contextDir);
-      return ignored ? unhashedContextFiles(listed, ignored, outputs) : [];
+      return ignored ? unhashedOf(listed, ignored, outputs) : NONE_UNHASHED;
     };
     const files = await hashContextFiles(contextDir, listed);
     return { listed, files, unhashed, folder: async () => contextDir, dispose: async () => undefined };
@@ -160,7 +164,7 @@ export async function prepareContext(
   const contents = await prunedContents(ports, await prunedInput(ports, options, service, reading));
   const { listed, files } = await hashContents(contents, dockerfile);
   let written: Promise<string> | undefined;
-  let ignored: Promise<string[] | undefined> | undefined;
+  let ignored: Promise<GitIgnored | undefined> | undefined;
   const gitIgnored = () => (ignored ??= gitIgnoredEntries(ports, service.workspaceRoot));
   return {
     listed,
@@ -169,10 +173,10 @@ export async function prepareContext(
     // committed files .gitignore matches (hatchet's sdks/typescript/src/version.ts), which it does not list.
     unhashed: async () => {
       const entries = await gitIgnored();
-      return entries ? unhashedContextFiles(listed, entries, options.contextOutputs ?? []) : [];
+      return entries ? unhashedOf(listed, entries, options.contextOutputs ?? []) : NONE_UNHASHED;
     },
     leftOut: async () => {
-      const entries = await gitIgnored();
+      const entries = (await gitIgnored())?.entries;
       if (!entries) return [];
       const folders = reading.sources
         .map(({ source }) => contextPath(source))
@@ -238,19 +242,29 @@ function volatileContextWarning(
  */
 export function unhashedContextWarning(
   service: ServiceRef,
-  options: Pick<BuildOptions, 'context' | 'dockerfile' | 'prune'>,
-  unhashed: readonly string[],
+  options: Pick<BuildOptions, 'context' | 'dockerfile'>,
+  unhashed: UnhashedFiles,
 ): string {
   const ignoreFile = contextIgnoreFile(
     resolve(service.workspaceRoot, options.context),
     resolve(service.workspaceRoot, options.dockerfile),
   );
   const file = ignoreFile ? relative(service.workspaceRoot, ignoreFile) : posix.join(options.context, '.dockerignore');
-  // A pruned context holds git's files: what it sends that .gitignore matches is committed.
-  const fix = options.prune
-    ? `Take their .gitignore lines out (they are committed), or add them to ${file} unless the image needs them.`
-    : `Add them to ${file} unless the image needs them.`;
-  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed)}, which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. ${fix}`;
+  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed.files)}, which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. ${unhashedFix(unhashed, file)}`;
+}
+
+/**
+ * What lets Nx hash them or keeps them out: a committed file (puter's config.default.json, which its
+ * `config.*.json` rule matches) needs the rule changed, since the image may need it; a local one the ignore file.
+ */
+export function unhashedFix({ files, committed }: UnhashedFiles, ignoreFile: string): string {
+  if (!committed.length) return `Add them to ${ignoreFile} unless the image needs them.`;
+  const one = committed.length === 1;
+  const them = one ? 'it' : 'them';
+  const change = `change the rule that matches ${them} so Nx hashes ${them} (\`git check-ignore -v --no-index ${committed[0]}\` names it${one ? '' : ' for the first'})`;
+  if (committed.length === files.length)
+    return `${one ? 'It is' : 'They are'} committed: ${change}, or add ${them} to ${ignoreFile} unless the image needs ${them}.`;
+  return `Of them, ${unhashedFilesPhrase(committed)} ${one ? 'is' : 'are'} committed: ${change}; add the others to ${ignoreFile} unless the image needs them.`;
 }
 
 function undeclaredOutputsWarning(

@@ -62,14 +62,29 @@ describe('verifyRecord', () => {
       'restored for other contents of files git ignores, which Nx does not hash: named, with the fix',
       facts({
         record: { ...record, contentTag: OLDER, localRef: `orders:${OLDER}` },
-        unhashed: ['.env', 'coverage/a.json', 'coverage/lcov.info'],
+        unhashed: { files: ['.env', 'coverage/a.json', 'coverage/lcov.info'], committed: [] },
       }),
       {
         kind: 'refuse',
         why:
           `it records content tag ${OLDER}, but the current sources give ${TAG} (the build context sends 3 files ` +
-          '(.env, coverage/ (2 files)), which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change: ' +
-          "add them to the context's .dockerignore unless the image needs them)",
+          '(.env, coverage/ (2 files)), which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change. ' +
+          "Add them to the context's .dockerignore unless the image needs them.)",
+      },
+    ],
+    [
+      "restored for other contents of a committed file .gitignore matches (puter's config.default.json): the rule is named",
+      facts({
+        record: { ...record, contentTag: OLDER, localRef: `orders:${OLDER}` },
+        unhashed: { files: ['.env', 'config.default.json'], committed: ['config.default.json'] },
+      }),
+      {
+        kind: 'refuse',
+        why:
+          `it records content tag ${OLDER}, but the current sources give ${TAG} (the build context sends 2 files ` +
+          '(.env, config.default.json), which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change. ' +
+          'Of them, 1 file (config.default.json) is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index config.default.json` names it); ' +
+          "add the others to the context's .dockerignore unless the image needs them.)",
       },
     ],
     [
@@ -153,7 +168,10 @@ describe('gatherSourceFacts', () => {
         });
       expect(await gather(sourcesTag)).not.toHaveProperty('unhashed');
       expect(tools.processes.calls).toEqual([]);
-      expect(await gather(OLDER)).toMatchObject({ sourcesTag, unhashed: ['coverage/lcov.info'] });
+      expect(await gather(OLDER)).toMatchObject({
+        sourcesTag,
+        unhashed: { files: ['coverage/lcov.info'], committed: [] },
+      });
       expect(tools.processes.calls).toEqual([
         expect.objectContaining({ command: 'git', options: { cwd: join(root, 'services/orders') } }),
       ]);

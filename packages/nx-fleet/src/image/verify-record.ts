@@ -6,9 +6,11 @@ import {
   namedContexts,
   prepareContext,
   unhashedFilesPhrase,
+  unhashedFix,
   type BuildOptions,
   type BuildPorts,
 } from './build';
+import type { UnhashedFiles } from './build-context';
 import { CONTENT_TAG_LABEL } from './content-label';
 import { imageNameFor, imageRecordPath, type ImageRecord } from './records';
 import type { ServiceRef } from './service-ref';
@@ -23,7 +25,7 @@ export interface RecordFacts {
   /** The engine's image under `record.localRef`; undefined when it holds none. */
   local: LocalImageFacts | undefined;
   /** The context's files Nx does not hash (they match .gitignore rules): what a cache hit could not see change. */
-  unhashed?: readonly string[];
+  unhashed?: UnhashedFiles;
 }
 
 /**
@@ -38,7 +40,7 @@ export type RecordVerdict =
  * An image.json may come from a local or remote Nx cache that someone else wrote: it is trusted
  * only as far as the sources and the local image confirm it.
  */
-export function verifyRecord({ record, image, sourcesTag, local, unhashed = [] }: RecordFacts): RecordVerdict {
+export function verifyRecord({ record, image, sourcesTag, local, unhashed }: RecordFacts): RecordVerdict {
   if (record.image !== image)
     return { kind: 'refuse', why: `it names the image "${record.image}"; this service's image is "${image}"` };
   const expectedRef = `${image}:${record.contentTag}`;
@@ -49,8 +51,8 @@ export function verifyRecord({ record, image, sourcesTag, local, unhashed = [] }
       kind: 'refuse',
       why:
         `it records content tag ${record.contentTag}, but the current sources give ${sourcesTag}` +
-        (unhashed.length
-          ? ` (the build context sends ${unhashedFilesPhrase(unhashed)}, which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change: add them to the context's .dockerignore unless the image needs them)`
+        (unhashed?.files.length
+          ? ` (the build context sends ${unhashedFilesPhrase(unhashed.files)}, which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change. ${unhashedFix(unhashed, "the context's .dockerignore")})`
           : ''),
     };
   if (!local) return { kind: 'rebuild', why: `${record.localRef} is not on this machine` };
@@ -87,7 +89,7 @@ async function sourcesOf(
   options: BuildOptions,
   service: ServiceRef,
   expected?: string,
-): Promise<{ tag: string; unhashed: readonly string[] }> {
+): Promise<{ tag: string; unhashed: UnhashedFiles | undefined }> {
   const context = await prepareContext(ports, options, service);
   try {
     const tag = imageContentTag(
@@ -96,7 +98,7 @@ async function sourcesOf(
       (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
       await namedContexts(ports, options, service),
     );
-    return { tag, unhashed: expected !== undefined && tag !== expected ? await context.unhashed() : [] };
+    return { tag, unhashed: expected !== undefined && tag !== expected ? await context.unhashed() : undefined };
   } finally {
     await context.dispose();
   }
@@ -130,7 +132,7 @@ export async function gatherSourceFacts(
     image: options.image ?? imageNameFor(service.projectName),
     sourcesTag: sources.tag,
     local: undefined,
-    ...(sources.unhashed.length ? { unhashed: sources.unhashed } : {}),
+    ...(sources.unhashed?.files.length ? { unhashed: sources.unhashed } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface FakeContainerTools {
   httpCalls: string[];
   /** What `git ls-files --ignored` lists under a context folder (a whole folder as `dir/`). */
   gitIgnored: string[];
+  /** Of those, the files git tracks (`-t` tags them `H`). */
+  gitIgnoredCommitted: string[];
   /** The engine's and the registry tools' calls: git's listing left out. */
   toolCalls(): ProcessCall[];
 }
@@ -37,11 +39,14 @@ export function fakeContainerTools(): FakeContainerTools {
   const answerFile = (call: ProcessCall, flag: string, text: string) =>
     writeFileSync(call.args[call.args.indexOf(flag) + 1]!, `${text}\n`);
   const gitIgnored: string[] = [];
+  const gitIgnoredCommitted: string[] = [];
   const processes = fakeProcesses((call) => {
     const [verb, ...rest] = call.args;
     const last = rest.at(-1)!;
     if (call.command === 'git' && verb === 'ls-files' && call.args.includes('--ignored'))
-      return runResult(gitIgnored.map((entry) => `${entry}\0`).join(''));
+      return runResult(
+        gitIgnored.map((entry) => `${gitIgnoredCommitted.includes(entry) ? 'H' : '?'} ${entry}\0`).join(''),
+      );
     if (call.command === 'podman' && verb === 'image' && rest[0] === 'exists')
       return runResult('', '', images.has(last) ? 0 : 1);
     if (call.command === 'podman' && verb === 'image' && rest[0] === 'inspect')
@@ -107,6 +112,7 @@ export function fakeContainerTools(): FakeContainerTools {
     http,
     httpCalls,
     gitIgnored,
+    gitIgnoredCommitted,
     toolCalls: () => processes.calls.filter((call) => call.command !== 'git'),
   };
 }
