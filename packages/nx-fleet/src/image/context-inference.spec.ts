@@ -1021,6 +1021,24 @@ describe('committed files .gitignore matches, which Nx does not list (Cap)', () 
     expect(of([])).toMatchObject({ mode: 'project' });
   });
 
+  it("says so when a project-folder Dockerfile's only sources are such files (AgentGPT's db: ADD setup.sql, matched by *.sql)", () => {
+    const of = (unlistedOnDisk: string[]) =>
+      inferContext(
+        facts('FROM postgres:15\nADD setup.sql /docker-entrypoint-initdb.d/\n', {
+          ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
+        }),
+      );
+    expect(of(['apps/api/setup.sql'])).toMatchObject({
+      mode: 'project',
+      reason: expect.stringContaining(
+        'its COPY sources ("ADD setup.sql /docker-entrypoint-initdb.d/" (apps/api/Dockerfile:2)) are on disk in the project folder, but .gitignore rules match them, so Nx does not list them',
+      ),
+      unlisted: ['apps/api/setup.sql'],
+    });
+    // The check can fail: missing from the disk too, a step before the build must write it.
+    expect(of([]).reason).toContain('a step before the build must write them');
+  });
+
   it('a pruned context carries a committed source Nx does not list: the build is not cached', () => {
     const dockerfile =
       'FROM oven/bun\nCOPY apps/api/package.json apps/api/bun.lock ./\nRUN bun install --frozen-lockfile\n';

@@ -502,7 +502,7 @@ function chooseMode(
     const above = aboveWorkspace(placed, facts, index);
     return {
       mode: 'project',
-      reason: `${facts.dockerfile}${inFolder ? ' is in the project folder and' : ':'} ${undecided(placed, written, whole, quote, above)}`,
+      reason: `${facts.dockerfile}${inFolder ? ' is in the project folder and' : ':'} ${undecided(placed, written, whole, quote, above, (source) => !!facts.unlistedOnDisk?.includes(normalizeSource(facts.projectRoot, source.source)))}`,
       ...(above ? { aboveWorkspace: above } : {}),
     };
   }
@@ -598,7 +598,9 @@ function undecided(
   written: readonly WrittenSource[],
   whole: CopySource | undefined,
   quote: (s: { line: number; instruction: string }) => string,
-  above?: string,
+  above: string | undefined,
+  /** A source the project folder holds on disk that Nx does not list (a committed file .gitignore matches). */
+  unlisted: (source: CopySource) => boolean,
 ): string {
   if (above)
     return `its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}) start with ${above}/, the Nx workspace's own folder: it is written for the folder above the workspace, which no context holds (docker-build's "context": ".." sends it, uncached)`;
@@ -608,6 +610,9 @@ function undecided(
     return 'its COPY sources are build outputs in the project folder (as `docker build .` there sends it)';
   if (whole && !placed.length)
     return `${quote(whole)} copies that folder whole: no step after it needs the workspace root`;
+  // AgentGPT's db: `ADD setup.sql`, committed, and the root .gitignore's `*.sql` matches it.
+  if (placed.length && placed.every(({ source }) => unlisted(source)))
+    return `its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}) are on disk in the project folder, but .gitignore rules match them, so Nx does not list them`;
   if (placed.length)
     return `neither context holds its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}): a step before the build must write them, or a .dockerignore leaves them out`;
   const unresolved = written.find((s) => s.source === undefined);
