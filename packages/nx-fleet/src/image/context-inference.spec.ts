@@ -676,6 +676,70 @@ describe('inferContext', () => {
     expect(own.workspaceManifests).toBeUndefined();
   });
 
+  it("the root package.json copied with the packages' manifests by a glob: the workspace laid out for the install, kept as it is (agenta's web images)", () => {
+    const files = [...FILES, 'pnpm-workspace.yaml', 'libs/shared/package.json'];
+    const dockerfile = (manifests: string) =>
+      `FROM node:20\nWORKDIR /app\nCOPY package.json pnpm-workspace.yaml ./\nCOPY apps/api/package.json ./apps/api/\n${manifests}RUN pnpm install --frozen-lockfile\nCOPY libs/ ./libs/\nCOPY apps/api/ ./apps/api/\n`;
+    expect(inferContext(facts(dockerfile('COPY --parents libs/*/package.json ./\n'), { files }))).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringContaining(
+        '"COPY --parents libs/*/package.json ./" (apps/api/Dockerfile:5) the packages\' manifests, laying the workspace out for its install',
+      ),
+    });
+    // The check can fail: the service's own manifest by name is the pruned context's to write.
+    expect(inferContext(facts(dockerfile(''), { files })).workspaceManifests).toBeUndefined();
+  });
+
+  it("the root package.json of a bun workspace, whose lockfile Nx cannot prune, is kept as it is (sim's migrations image)", () => {
+    const bun = [...FILES.filter((file) => file !== 'package-lock.json'), 'bun.lock', 'libs/shared/package.json'];
+    const dockerfile =
+      'FROM oven/bun:1 AS deps\nWORKDIR /app\nCOPY package.json bun.lock ./\nCOPY libs/shared/package.json ./libs/shared/package.json\nCOPY apps/api/package.json ./apps/api/package.json\nRUN bun install --ignore-scripts\nCOPY apps/api ./apps/api\n';
+    expect(inferContext(facts(dockerfile, { files: bun }))).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringContaining(
+        'copies the root package.json of a bun workspace, whose lockfile Nx cannot prune',
+      ),
+    });
+    // The check can fail: with npm's lockfile, Nx prunes the root manifest and lockfile.
+    expect(inferContext(facts(dockerfile.replace('bun.lock', 'package-lock.json'))).workspaceManifests).toBeUndefined();
+  });
+
+  it("the root package.json copied with sources no project holds is kept as it is: only it names their dependencies (browserless's base image)", () => {
+    const single = [
+      'package.json',
+      'package-lock.json',
+      'src/server.ts',
+      'src/routes/chrome.ts',
+      'bin/cli.js',
+      'fonts/Emoji.ttf',
+      'docker/base/project.json',
+      'docker/base/Dockerfile',
+    ];
+    const base = (copies: string) =>
+      inferContext({
+        ...facts(
+          `FROM node:20\nWORKDIR /app\nCOPY fonts/* /usr/share/fonts/\nCOPY package.json package-lock.json ./\nRUN npm clean-install\n${copies}`,
+          {
+            files: single,
+            projects: [{ name: 'bl-base', root: 'docker/base' }],
+          },
+        ),
+        projectRoot: 'docker/base',
+        dockerfile: 'docker/base/Dockerfile',
+      });
+    expect(base('COPY bin bin\nCOPY src src\nRUN npm run build\n')).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringMatching(
+        /copies the root package\.json and "COPY bin bin" \(docker\/base\/Dockerfile:6\) sources no project holds, whose dependencies only the root package\.json names/,
+      ),
+    });
+    // The check can fail: fonts are no sources, and a project's folder has its own manifest in the closure.
+    expect(base('').workspaceManifests).toBeUndefined();
+  });
+
   it('root manifests bound into a pnpm install filtered to the service keep every workspace manifest as it is (openstatus, Dofigen)', () => {
     const openstatus = {
       projectRoot: 'packages/db',

@@ -558,7 +558,53 @@ function chooseMode(
       workspaceManifests: true,
       reason: `${quote(rootManifest.source)} copies the root package.json and ${quote(tool)} ${pruneTool ? 'runs a prune tool on it' : 'runs a workspace tool, which reads every package manifest'}: the context holds every workspace manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
     };
+  // The Dockerfile lays the workspace's manifests out itself for its install (agenta's web images:
+  // `COPY --parents packages/*/package.json ./`): pruned, the root's would list the service's closure only.
+  const manifests =
+    rootManifest &&
+    placed.find((p) => {
+      const path = normalizeSource('.', p.source.source);
+      return p.workspace !== 'missing' && /[*?[{]/.test(path) && path.endsWith('/package.json');
+    });
+  if (rootManifest && manifests)
+    return {
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: `${quote(rootManifest.source)} copies the root package.json and ${quote(manifests.source)} the packages' manifests, laying the workspace out for its install: the context holds every manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
+    };
+  // Nx writes no lockfile for bun (its pruning ships the package.json alone): sim's migrations image
+  // copies the root package.json and bun.lock, and its install needs the workspaces the root names.
+  if (rootManifest && (index.has('bun.lock') || index.has('bun.lockb')))
+    return {
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: `${quote(rootManifest.source)} copies the root package.json of a bun workspace, whose lockfile Nx cannot prune: the context holds every manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
+    };
+  // browserless's base image: it copies the root package.json and sources no project holds (`COPY src
+  // src`, `COPY bin bin`); Nx prunes the root manifest to the projects' dependencies, and those
+  // sources' dependencies only the root manifest names.
+  const loose =
+    rootManifest &&
+    placed.find(
+      (p) => p.workspace !== 'missing' && holdsLooseSources(normalizeSource('.', p.source.source), facts, index),
+    );
+  if (rootManifest && loose)
+    return {
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: `${quote(rootManifest.source)} copies the root package.json and ${quote(loose.source)} sources no project holds, whose dependencies only the root package.json names: the context holds every manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
+    };
   return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
+}
+
+const SCRIPT_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+
+/** Whether a workspace path holds JavaScript or TypeScript files of no project: in none, holding none. */
+function holdsLooseSources(path: string, facts: ContextFacts, index: FileIndex): boolean {
+  if (!facts.projects) return false;
+  const roots = facts.projects.map((project) => project.root);
+  if (roots.some((root) => insideOf(path, root) || insideOf(root, path))) return false;
+  return index.under(path).some((file) => SCRIPT_FILE.test(file));
 }
 
 /**

@@ -688,6 +688,26 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("builds a project from the one shipping variant in its docker/ folder (agenta's web/oss/docker/Dockerfile.gh), with no orphan warning", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'agenta-web', private: true, workspaces: ['oss', 'ee'] }),
+      'oss/package.json': json({ name: '@agenta/oss' }),
+      'oss/docker/Dockerfile.gh': 'FROM node:20\nCOPY oss/ ./oss/\n',
+      'oss/docker/Dockerfile.dev': 'FROM node:20\nCOPY oss/ ./oss/\n',
+      // Two that ship: not guessed between, named.
+      'ee/package.json': json({ name: '@agenta/ee' }),
+      'ee/docker/Dockerfile.gh': 'FROM node:20\nCOPY ee/ ./ee/\n',
+      'ee/docker/Dockerfile.railway': 'FROM node:20\nCOPY ee/ ./ee/\n',
+    });
+    expect(dockerBuildOf(results, 'oss', 'oss/package.json').options).toMatchObject({
+      dockerfile: 'oss/docker/Dockerfile.gh',
+      context: '.',
+    });
+    expect(results.some(([, r]) => Object.keys(r.projects ?? {}).includes('ee'))).toBe(false);
+    expect(warnings(warn).join('\n')).not.toContain('oss/docker');
+    expect(warnings(warn).join('\n')).toContain('ee/docker/Dockerfile.gh');
+  });
+
   it("builds the root project from a plain Dockerfile in its docker/ folder (zigbee2mqtt's)", async () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'zigbee2mqtt', scripts: { build: 'tsc' } }),

@@ -213,6 +213,7 @@ async function fleetNodes(
   const folders = withContainerFolders(
     withVariants(matchedFolders, variants),
     workspaceFiles && notTheProjects(pathOf(filePaths), texts),
+    variants,
   );
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
   const optionsKey = JSON.stringify(options);

@@ -595,6 +595,32 @@ describe('withContainerFolders', () => {
       expect(moved.get(root), root).toEqual(left.get(root));
   });
 
+  it("moves a project's container folder of named variants alone, Nx's listing of them, when one ships (agenta's web/oss/docker/Dockerfile.gh)", () => {
+    const matched = () =>
+      new Map([
+        ['web/oss', ['web/oss/package.json']],
+        ['tools', ['tools/package.json']],
+        ['.', ['package.json']],
+      ]);
+    const variants = new Map([
+      ['web/oss/docker', ['web/oss/docker/Dockerfile.dev', 'web/oss/docker/Dockerfile.gh']],
+      ['tools/docker', ['tools/docker/Dockerfile.alpine', 'tools/docker/Dockerfile.debian']],
+      ['docker', ['docker/Dockerfile.prod']],
+      ['web/oss/images', ['web/oss/images/Dockerfile.gh']],
+    ]);
+    const moved = withContainerFolders(matched(), () => false, variants);
+    expect(moved.get('web/oss')).toEqual([
+      'web/oss/docker/Dockerfile.dev',
+      'web/oss/docker/Dockerfile.gh',
+      'web/oss/package.json',
+    ]);
+    expect(moved.get('web/oss/docker')).toEqual([]);
+    // Two that ship, a variant at the root, a folder that is no container folder: left.
+    expect(moved.get('tools')).toEqual(['tools/package.json']);
+    expect(moved.get('.')).toEqual(['package.json']);
+    expect([...moved.keys()].sort()).toEqual(['.', 'tools', 'web/oss', 'web/oss/docker']);
+  });
+
   it('moves only a plain one into the workspace root, and nothing without the question answered', () => {
     const variant = new Map([
       ['.', ['package.json']],

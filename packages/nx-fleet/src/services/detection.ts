@@ -251,15 +251,20 @@ const CONTAINER_FOLDERS = new Set(['docker', '.docker', 'deploy', '.deploy', 'co
  * Dockerfile where it is. Not when `notTheProjects` says the Dockerfile is another's image (saltcorn's
  * `COPY entry.bash ./` beside it: that folder is its context, no project's; at the root, unsend's
  * `turbo prune web`: the web app's), nor when the folder has a manifest of its own; at the workspace
- * root only a plain one, as there. Without `notTheProjects` (no file list to decide it by) nothing moves. The folder is left with no files, so
- * every matched folder keeps its place.
+ * root only a plain one, as there; of named variants, the one that ships. Without `notTheProjects` (no file list to decide it by) nothing moves. The folder is left with no files, so
+ * every matched folder keeps its place (and its variants are no orphans).
  */
 export function withContainerFolders(
   folders: Map<string, string[]>,
   notTheProjects: ((dockerfile: string) => boolean) | undefined,
+  /** The named variants Nx lists, by folder: a container folder of variants alone (agenta's `web/oss/docker/Dockerfile.gh`) is one too. */
+  variants?: ReadonlyMap<string, readonly string[]>,
 ): Map<string, string[]> {
   if (!notTheProjects) return folders;
-  for (const [folder, folderFiles] of folders) {
+  const variantFolders = [...(variants ?? [])].filter(
+    ([folder]) => !folders.has(folder) && CONTAINER_FOLDERS.has(posix.basename(folder)),
+  );
+  for (const [folder, folderFiles] of [...folders, ...variantFolders]) {
     const project = posix.dirname(folder);
     const projectFiles = folders.get(project);
     if (!CONTAINER_FOLDERS.has(posix.basename(folder)) || !projectFiles) continue;
