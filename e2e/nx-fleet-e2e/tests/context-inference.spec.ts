@@ -27,6 +27,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     'script-api',
     'docked-api',
     'staged-api',
+    'loose-img',
   ];
   /** Their context is the whole workspace: every change moves their tags. */
   const WHOLE = ['gen-web', 'laid-api', 'script-api'];
@@ -166,6 +167,14 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write('apps/variant-web/Dockerfile.dev', 'FROM node:20\nRUN exit 1\n');
 
     // Its Dockerfile kept alone in a docker/ folder of its own (hedgedoc's backend), written for the workspace root.
+    // Copies the root package.json and sources no project holds (browserless's base image): only the
+    // root manifest names their dependencies, so it is sent as it is, not pruned to the service's own.
+    ws.write('apps/loose-img/project.json', JSON.stringify({ name: 'loose-img' }));
+    ws.write('tools/loose/hello.js', `module.exports = ${JSON.stringify(`loose ${ws.id}`)};\n`);
+    ws.write(
+      'apps/loose-img/Dockerfile',
+      'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY tools/loose tools/loose\nCMD ["node", "-e", "console.log(require(\'/app/package.json\').name, require(\'/app/tools/loose/hello.js\'))"]\n',
+    );
     // Its last stage is a development one built FROM the production stage (AgentGPT's platform): the
     // production stage is the image, as its compose file's `target: prod` builds it.
     ws.write('apps/staged-api/project.json', JSON.stringify({ name: 'staged-api' }));
@@ -504,6 +513,10 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await ws.showProject('staged-api')).targets['docker-build']).toMatchObject({ options: { target: 'prod' } });
     expect((await runOk('podman', ['run', '--rm', image('apps/staged-api')])).stdout.trim()).toBe(
       `staged-api ${ws.id}`,
+    );
+    const rootName = ws.readJson<{ name: string }>('package.json').name;
+    expect((await runOk('podman', ['run', '--rm', image('apps/loose-img')])).stdout.trim()).toBe(
+      `${rootName} loose ${ws.id}`,
     );
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
