@@ -354,6 +354,28 @@ describe('inferContext', () => {
     ).toBe('api');
   });
 
+  it("a Dockerfile kept in another folder whose sources are found nowhere gets that folder, where a step writes them (playwright's utils/docker)", () => {
+    const files = ['utils/docker/Dockerfile.noble', 'utils/docker/build.sh', 'packages/core/package.json'];
+    const dockerfile = 'FROM ubuntu:24.04\nCOPY ./playwright-core.tar.gz /tmp/playwright-core.tar.gz\n';
+    const choice = inferContext(
+      facts(dockerfile, { files, projectRoot: 'packages/core', dockerfile: 'utils/docker/Dockerfile.noble' }),
+    );
+    expect(choice).toMatchObject({
+      mode: 'folder',
+      folder: 'utils/docker',
+      unlisted: ['utils/docker/playwright-core.tar.gz'],
+    });
+    expect(choice.reason).toBe(
+      'utils/docker/Dockerfile.noble is kept in utils/docker and no context holds its COPY sources ("COPY ./playwright-core.tar.gz /tmp/playwright-core.tar.gz" (utils/docker/Dockerfile.noble:2)): a step before the build must write them, beside it',
+    );
+    // The check can fail: a Dockerfile in a project's own docker/ folder has no folder of its own to take.
+    expect(
+      inferContext(
+        facts(dockerfile, { files, projectRoot: 'packages/core', dockerfile: 'packages/core/docker/Dockerfile' }),
+      ).mode,
+    ).toBe('pruned');
+  });
+
   it("reads a leading ../ as the build does, from the context's root (highlight's COPY ../go.work .)", () => {
     const files = ['go.work', 'backend/go.mod', 'backend/main.go', 'sdk/highlight-go/go.mod'];
     const dockerfile =

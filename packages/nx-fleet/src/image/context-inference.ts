@@ -471,6 +471,14 @@ function chooseMode(
         mode: 'folder',
         reason: `${quote(beside.source)} names a path in ${folder}, the Dockerfile's folder, and neither in ${facts.projectRoot} nor at the workspace root`,
       };
+    // Found nowhere, from a Dockerfile kept in another folder (playwright's utils/docker/Dockerfile.noble
+    // copies the tarball its build script writes beside it): as a Dockerfile in the project folder gets
+    // that folder, this one gets its own, where `docker build` there would find them.
+    if (folder !== undefined && !whole && placed.length && missing.length === placed.length)
+      return {
+        mode: 'folder',
+        reason: `${facts.dockerfile} is kept in ${folder} and no context holds its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}): a step before the build must write them, beside it`,
+      };
     // The workspace's ignore file leaves the project out whole (cosmo's `demo`, its subgraphs built from
     // `demo/docker/*.Dockerfile` with `context: ./demo`): the whole copy can only be of the project folder.
     const projectFiles = index.under(facts.projectRoot);

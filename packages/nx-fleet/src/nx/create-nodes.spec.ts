@@ -633,7 +633,7 @@ describe('createNodes', () => {
     await runWorkspace(files);
     expect(warnings(warn)).toEqual([
       'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: docker/Dockerfile, docker/Dockerfile.compose. ' +
-        'Add a project.json with a "name" to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
+        'Add a project.json with a "name" to docker (one project can build one of them: the others need projects of their own), point a project at one with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
       'nx-fleet: Dockerfile.release is a Dockerfile variant at the workspace root, where only a plain Dockerfile makes a service (a root variant often builds one image per stage): no image is built from it. ' +
         'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "Dockerfile.release" } } (or the plugin option "services", "." naming the root; each image needs a project of its own); to silence this, exclude it with the plugin option "exclude".',
     ]);

@@ -260,7 +260,7 @@ export function orphanWarning(dockerfiles: readonly string[]): Warning {
       key: `orphans:${dockerfiles.join(',')}`,
       message:
         `nx-fleet: ${dockerfiles.length} Dockerfiles have no project.json or named package.json beside them, so they are not services: ${listed(dockerfiles)}. ` +
-        `Add a project.json with a "name" to each folder${dockerfiles.some((file) => posix.dirname(file) === '.') ? ` (${atRoot})` : ''}, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
+        `Add a project.json with a "name" to ${new Set(dockerfiles.map((file) => posix.dirname(file))).size > 1 ? 'each folder' : `${posix.dirname(dockerfile!)} (one project can build one of them: the others need projects of their own)`}${dockerfiles.some((file) => posix.dirname(file) === '.') ? ` (${atRoot})` : ''}, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
     };
   const root = posix.dirname(dockerfile!);
   return {
