@@ -447,6 +447,30 @@ describe('prepareContext', () => {
   });
 });
 
+describe('copySourceProblem: a folder context', () => {
+  it("names a source on disk that the context's .dockerignore leaves out (pulumi's langserve README.md)", () => {
+    const service = {
+      projectName: 'langserve',
+      projectRoot: 'langserve',
+      graph: { nodes: {}, dependencies: {} },
+      workspaceRoot: '/repo',
+    };
+    const problem = (onDisk: string[]) =>
+      copySourceProblem(
+        'FROM python:3.11\nCOPY ./pyproject.toml ./README.md ./\n',
+        ['pyproject.toml'],
+        { dockerfile: 'langserve/Dockerfile', context: 'langserve' },
+        service,
+        (path) => onDisk.includes(path),
+      );
+    expect(problem(['langserve/README.md'])).toBe(
+      'nx-fleet: langserve/Dockerfile:2 COPY ./pyproject.toml ./README.md ./: "./README.md" is not in the build context of langserve. It is on disk in the context, but the .dockerignore the engine uses leaves it out: let it through (a "!README.md" line in it), or take it out of the COPY.',
+    );
+    // The check can fail: not on disk, the folder context's own advice.
+    expect(problem([])).toMatch(/The context is the folder langserve;/);
+  });
+});
+
 describe('copySourceProblem: a pruned context', () => {
   const pruned: BuildOptions = { dockerfile: 'services/orders/Dockerfile', context: '.', prune: true };
   const orders = {

@@ -501,9 +501,12 @@ export function copySourceProblem(
               `It is on disk at that workspace path, but a pruned context takes only the files git lists (less what the root .dockerignore leaves out), and git does not list it (ignored, or never committed). If a step before the build writes it, declare it in docker-build's "contextOutputs" with a "dependsOn" on the target that writes it (declared in that target's "outputs", so Nx hashes it); if the image needs the disk as it is, set "context": "workspace".`
             : options.prune
               ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
-              : options.context === '.'
-                ? 'It is not in the workspace, or the .dockerignore leaves it out.'
-                : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+              : onDisk(path)
+                ? // pulumi's langserve copies README.md, which its own .dockerignore leaves out.
+                  `It is on disk in the context, but the .dockerignore the engine uses leaves it out: let it through (a "!${posix.normalize(missing.source).replace(/\/+$/, '')}" line in it), or take it out of the ${missing.instruction.split(/\s/)[0]}.`
+                : options.context === '.'
+                  ? 'It is not in the workspace, or the .dockerignore leaves it out.'
+                  : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
   return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`;
 }
 

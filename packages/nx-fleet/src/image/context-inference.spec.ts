@@ -343,7 +343,18 @@ describe('inferContext', () => {
       'project',
     );
     expect(contextFolder({ dockerfile: 'Dockerfile.api', projectRoot: 'deploy/chalice' })).toBeUndefined();
-    expect(contextFolder({ dockerfile: 'apps/api/docker/Dockerfile', projectRoot: 'apps/api' })).toBeUndefined();
+    expect(contextFolder({ dockerfile: 'apps/api/Dockerfile', projectRoot: 'apps/api' })).toBeUndefined();
+    // One of the project's folders, whose sources the Dockerfile copies beside it (pulumi's `container/app/*`).
+    expect(contextFolder({ dockerfile: 'apps/api/container/Dockerfile', projectRoot: 'apps/api' })).toBe(
+      'apps/api/container',
+    );
+    const pulumi = inferContext(
+      facts('FROM node:20\nCOPY ./app/* /usr/src/app/\nRUN npm install\n', {
+        files: ['apps/api/package.json', 'apps/api/index.ts', 'apps/api/container/app/index.js'],
+        dockerfile: 'apps/api/container/Dockerfile',
+      }),
+    );
+    expect(pulumi).toMatchObject({ mode: 'folder', folder: 'apps/api/container' });
     expect(contextFolder({ dockerfile: 'backend/Dockerfile', projectRoot: 'backend/cmd/http' })).toBe('backend');
     expect(
       contextFolder({
@@ -1023,6 +1034,9 @@ describe('contextNeeds', () => {
     });
     // Listed sources and build outputs: Nx hashes them all.
     expect(inferContext(facts('FROM node:20\nCOPY dist/ ./dist/\nCOPY src/main.ts ./\n')).unlisted).toBeUndefined();
+    // A listed file the .dockerignore leaves out (pulumi's langserve README.md) fails the build naming it, never uncached.
+    const ignored = { ignore: { project: ['README.md'], workspace: [] }, files: [...FILES, 'apps/api/README.md'] };
+    expect(inferContext(facts('FROM node:20\nCOPY src/main.ts README.md ./\n', ignored)).unlisted).toBeUndefined();
   });
 });
 

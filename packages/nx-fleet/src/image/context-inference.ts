@@ -190,9 +190,10 @@ export function inferContext(facts: ContextFacts): ContextChoice {
 
 /**
  * The folder besides the project's and the root that a context can be: the one the project's own
- * docker-build options state, else that of a Dockerfile kept outside the project folder (not in it or
- * one of its folders, not at the root's top; a parent of it, openreplay's `backend/Dockerfile` for
- * `backend/cmd/http`, is one). Undefined when there is none.
+ * docker-build options state, else that of a Dockerfile kept outside the project folder (not in it,
+ * not at the root's top; a parent of it, openreplay's `backend/Dockerfile` for `backend/cmd/http`, is
+ * one; so is one of its folders, pulumi's `container/` whose `app/` the Dockerfile copies). Undefined
+ * when there is none.
  */
 export function contextFolder(
   facts: Pick<ContextFacts, 'statedContext' | 'dockerfile' | 'projectRoot'>,
@@ -201,7 +202,7 @@ export function contextFolder(
   if (stated !== undefined)
     return stated === '.' || stated === facts.projectRoot ? undefined : posix.normalize(stated).replace(/\/+$/, '');
   const folder = posix.dirname(facts.dockerfile);
-  return folder === '.' || insideOf(folder, facts.projectRoot) ? undefined : folder;
+  return folder === '.' || folder === facts.projectRoot ? undefined : folder;
 }
 
 /** The mode the project's own docker-build options state, when they name a context. */
@@ -242,7 +243,14 @@ export function contextNeeds(
     if (path === undefined || isWholeContext(source)) continue;
     const found = find(index, facts, base, source, ignore);
     // A pruned context is made of git's files: one git ignores fails there before the build, unless committed.
-    if (found === 'missing' && (mode !== 'pruned' || facts.unlistedOnDisk?.includes(path))) unlisted.push(path);
+    // One Nx lists that the .dockerignore leaves out (pulumi's langserve copies its ignored README.md) is
+    // no source Nx cannot hash: the build fails naming it, before the engine.
+    if (
+      found === 'missing' &&
+      (mode !== 'pruned' || facts.unlistedOnDisk?.includes(path)) &&
+      !index.under(path.replace(/\/+$/, '')).length
+    )
+      unlisted.push(path);
     // A folder the image builds itself (`yarn workspace @hyperdx/common-utils run build`) needs no host build.
     if (found === 'file' && mode === 'pruned' && !builtInImage(path)) {
       // Carried as another project's output is: from the disk, after the build that writes it.
@@ -474,7 +482,14 @@ function chooseMode(
     // Found nowhere, from a Dockerfile kept in another folder (playwright's utils/docker/Dockerfile.noble
     // copies the tarball its build script writes beside it): as a Dockerfile in the project folder gets
     // that folder, this one gets its own, where `docker build` there would find them.
-    if (folder !== undefined && !whole && placed.length && missing.length === placed.length)
+    // A project's own docker/ folder is no better a guess than the project's.
+    if (
+      folder !== undefined &&
+      !insideOf(folder, facts.projectRoot) &&
+      !whole &&
+      placed.length &&
+      missing.length === placed.length
+    )
       return {
         mode: 'folder',
         reason: `${facts.dockerfile} is kept in ${folder} and no context holds its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}): a step before the build must write them, beside it`,

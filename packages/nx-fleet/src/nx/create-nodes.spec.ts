@@ -665,6 +665,10 @@ describe('createNodes', () => {
       'packages/builder/package.json': json({ name: '@hedgedoc/builder' }),
       'packages/builder/docker/Dockerfile': 'FROM node:20\nCOPY entry.bash ./\n',
       'packages/builder/docker/entry.bash': 'exec node\n',
+      // Its sources beside it by a glob (pulumi's cosmos app, `COPY ./app/* /usr/src/app/`): that folder's too.
+      'packages/cosmos/package.json': json({ name: '@hedgedoc/cosmos' }),
+      'packages/cosmos/container/Dockerfile': 'FROM node:20\nCOPY ./app/* /usr/src/app/\n',
+      'packages/cosmos/container/app/index.js': 'exec node\n',
       // A file beside it copied by its workspace path (zigbee2mqtt's entrypoint) decides nothing.
       'packages/worker/package.json': json({ name: '@hedgedoc/worker' }),
       'packages/worker/docker/Dockerfile':
@@ -678,12 +682,13 @@ describe('createNodes', () => {
       dockerfile: 'frontend/Dockerfile',
     });
     expect(results.some(([, r]) => Object.keys(r.projects ?? {}).includes('packages/builder'))).toBe(false);
+    expect(results.some(([, r]) => Object.keys(r.projects ?? {}).includes('packages/cosmos'))).toBe(false);
     expect(dockerBuildOf(results, 'packages/worker', 'packages/worker/package.json').options).toMatchObject({
       dockerfile: 'packages/worker/docker/Dockerfile',
     });
     expect(warnings(warn)).toEqual([
       // frontend/e2e/Dockerfile is a test image, left out by default (**/e2e/**).
-      'nx-fleet: 2 Dockerfiles have no project.json or named package.json beside them, so they are not services: frontend/docker/Dockerfile, packages/builder/docker/Dockerfile. ' +
+      'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: frontend/docker/Dockerfile, packages/builder/docker/Dockerfile, packages/cosmos/container/Dockerfile. ' +
         'Add a project.json with a "name" to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "frontend/docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
     ]);
   });

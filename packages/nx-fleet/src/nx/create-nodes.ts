@@ -785,7 +785,10 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
  * `turbo prune web` in `docker/Dockerfile`), whose image it is.
  */
 function notTheProjects(exists: (path: string) => boolean, texts: WorkspaceTexts): (dockerfile: string) => boolean {
-  const at = (base: string, source: string) => exists(withoutSlash(posix.normalize(posix.join(base, source))));
+  // A glob is looked up by the folders before its first wildcard (pulumi's `COPY ./app/* /usr/src/app/`).
+  const literal = (source: string) =>
+    /[*?[{]/.test(source) ? source.split(/[*?[{]/)[0]!.replace(/[^/]*$/, '') || source : source;
+  const at = (base: string, source: string) => exists(withoutSlash(posix.normalize(posix.join(base, literal(source)))));
   return (dockerfile) => {
     const text = texts.text(dockerfile);
     if (text === undefined) return false;
