@@ -533,8 +533,8 @@ describe('createNodes', () => {
     });
     expect(results.map(([file]) => file)).toEqual(['demos/unique/Dockerfile']);
     expect(warnings(warn)).toEqual([
-      'nx-fleet: demos/a/Dockerfile is not a service: Nx makes no project of demos/a/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "app", is also demos/b\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/a, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".',
-      'nx-fleet: demos/b/Dockerfile is not a service: Nx makes no project of demos/b/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "app", is also demos/a\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/b, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".',
+      // One warning for the folders that share a name (pulumi's examples: three `app`), not one each.
+      'nx-fleet: 2 Dockerfiles are not services: demos/a/Dockerfile, demos/b/Dockerfile. Nx makes no project of the package.json beside each (in none of the package manager\'s workspaces), and the name nx-fleet would give each, "app", is the others\': Nx refuses two projects of one name. Add a project.json with a name of its own to each folder, point projects at the Dockerfiles with the plugin option "services", or exclude them with the plugin option "exclude".',
       'nx-fleet: demos/web/Dockerfile is not a service: Nx makes no project of demos/web/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "web", is also apps/web\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/web, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".',
     ]);
   });

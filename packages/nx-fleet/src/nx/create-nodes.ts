@@ -901,26 +901,55 @@ function withoutNameClashes(
   const services = outcomes.flatMap((outcome) =>
     'analysis' in outcome && outcome.analysis.detection.kind === 'service' ? [outcome.analysis.detection] : [],
   );
-  return outcomes.map((outcome, i) => {
-    if (!('analysis' in outcome)) return outcome;
-    const { detection, projectName, warnings } = outcome.analysis;
+  const clashing = (outcome: Outcome, i: number) => {
+    if (!('analysis' in outcome)) return undefined;
+    const { detection, projectName } = outcome.analysis;
     const root = roots[i]!;
     const others = rootsByName.get(projectName)?.filter((other) => other !== root) ?? [];
     if (detection.kind !== 'service' || detection.name === undefined || isNxProject(root) || !others.length)
-      return outcome;
+      return undefined;
     // Another project building this Dockerfile (the plugin option `services`) is what the user chose: no word.
     const taken = services.some((other) => other.root !== root && other.dockerfile === detection.dockerfile);
-    const clash: Warning = {
+    return { root, dockerfile: detection.dockerfile, projectName, others, taken };
+  };
+  const clashes = outcomes.map(clashing);
+  // One warning per name, however many folders share it (pulumi's examples: three `app` folders).
+  const byName = new Map<string, NonNullable<(typeof clashes)[number]>[]>();
+  for (const clash of clashes)
+    if (clash && !clash.taken) byName.set(clash.projectName, [...(byName.get(clash.projectName) ?? []), clash]);
+  return outcomes.map((outcome, i) => {
+    const clash = clashes[i];
+    if (!clash || !('analysis' in outcome)) return outcome;
+    const group = byName.get(clash.projectName) ?? [];
+    const warnings =
+      group[0] === clash ? [...outcome.analysis.warnings, nameClashWarning(group)] : outcome.analysis.warnings;
+    return { analysis: { ...outcome.analysis, detection: { kind: 'none' }, warnings } };
+  });
+}
+
+function nameClashWarning(
+  group: ReadonlyArray<{ root: string; dockerfile: string; projectName: string; others: readonly string[] }>,
+): Warning {
+  const [first] = group;
+  const { root, dockerfile, projectName, others } = first!;
+  const where = (r: string) => (r === '.' ? 'the workspace root' : r);
+  if (group.length === 1)
+    return {
       key: `${root}:name-clash`,
       message:
-        `nx-fleet: ${detection.dockerfile} is not a service: Nx makes no project of ${posix.join(root, 'package.json')} (it is in none of the package manager's workspaces), ` +
+        `nx-fleet: ${dockerfile} is not a service: Nx makes no project of ${posix.join(root, 'package.json')} (it is in none of the package manager's workspaces), ` +
         `and the name nx-fleet would give it, "${projectName}", is also ${listed(others)}'s: Nx refuses two projects of one name. ` +
-        `Add a project.json with a name of its own to ${root === '.' ? 'the workspace root' : root}, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".`,
+        `Add a project.json with a name of its own to ${where(root)}, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".`,
     };
-    return {
-      analysis: { ...outcome.analysis, detection: { kind: 'none' }, warnings: taken ? warnings : [...warnings, clash] },
-    };
-  });
+  const roots = group.map((clash) => clash.root);
+  const projects = others.filter((other) => !roots.includes(other));
+  return {
+    key: `name-clash:${projectName}:${roots.join(',')}`,
+    message:
+      `nx-fleet: ${group.length} Dockerfiles are not services: ${listed(group.map((clash) => clash.dockerfile))}. Nx makes no project of the package.json beside each (in none of the package manager's workspaces), ` +
+      `and the name nx-fleet would give each, "${projectName}", is the others'${projects.length ? ` and ${listed(projects)}'s` : ''}: Nx refuses two projects of one name. ` +
+      `Add a project.json with a name of its own to each folder, point projects at the Dockerfiles with the plugin option "services", or exclude them with the plugin option "exclude".`,
+  };
 }
 
 /** The workspace's projects as Nx makes them, from the analysed folders: what the runtime graph and build outputs name. */
