@@ -492,7 +492,7 @@ function chooseMode(
     )
       return {
         mode: 'folder',
-        reason: `${facts.dockerfile} is kept in ${folder} and no context holds its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}): a step before the build must write them, beside it`,
+        reason: `${facts.dockerfile} is kept in ${folder} and no context holds its COPY sources (${firstAndMore(placed, quote)}): a step before the build must write them, beside it`,
       };
     // The workspace's ignore file leaves the project out whole (cosmo's `demo`, its subgraphs built from
     // `demo/docker/*.Dockerfile` with `context: ./demo`): the whole copy can only be of the project folder.
@@ -576,11 +576,10 @@ function chooseMode(
   const pruneTool = rootManifest && reading.steps.find(runsPruneTool);
   const tool = pruneTool ?? (rootManifest && reading.steps.find(runsWorkspaceTool));
   if (rootManifest && tool)
-    return {
-      mode: 'pruned',
-      workspaceManifests: true,
-      reason: `${quote(rootManifest.source)} copies the root package.json and ${quote(tool)} ${pruneTool ? 'runs a prune tool on it' : 'runs a workspace tool, which reads every package manifest'}: the context holds every workspace manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
-    };
+    return keptWhole(
+      `${quote(rootManifest.source)} copies the root package.json and ${quote(tool)} ${pruneTool ? 'runs a prune tool on it' : 'runs a workspace tool, which reads every package manifest'}`,
+      conflict,
+    );
   // The Dockerfile lays the workspace's manifests out itself for its install (agenta's web images:
   // `COPY --parents packages/*/package.json ./`): pruned, the root's would list the service's closure only.
   const manifests =
@@ -590,19 +589,17 @@ function chooseMode(
       return p.workspace !== 'missing' && /[*?[{]/.test(path) && path.endsWith('/package.json');
     });
   if (rootManifest && manifests)
-    return {
-      mode: 'pruned',
-      workspaceManifests: true,
-      reason: `${quote(rootManifest.source)} copies the root package.json and ${quote(manifests.source)} the packages' manifests, laying the workspace out for its install: the context holds every manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
-    };
+    return keptWhole(
+      `${quote(rootManifest.source)} copies the root package.json and ${quote(manifests.source)} the packages' manifests, laying the workspace out for its install`,
+      conflict,
+    );
   // Nx writes no lockfile for bun (its pruning ships the package.json alone): sim's migrations image
   // copies the root package.json and bun.lock, and its install needs the workspaces the root names.
   if (rootManifest && (index.has('bun.lock') || index.has('bun.lockb')))
-    return {
-      mode: 'pruned',
-      workspaceManifests: true,
-      reason: `${quote(rootManifest.source)} copies the root package.json of a bun workspace, whose lockfile Nx cannot prune: the context holds every manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
-    };
+    return keptWhole(
+      `${quote(rootManifest.source)} copies the root package.json of a bun workspace, whose lockfile Nx cannot prune`,
+      conflict,
+    );
   // browserless's base image: it copies the root package.json and sources no project holds (`COPY src
   // src`, `COPY bin bin`); Nx prunes the root manifest to the projects' dependencies, and those
   // sources' dependencies only the root manifest names.
@@ -612,12 +609,20 @@ function chooseMode(
       (p) => p.workspace !== 'missing' && holdsLooseSources(normalizeSource('.', p.source.source), facts, index),
     );
   if (rootManifest && loose)
-    return {
-      mode: 'pruned',
-      workspaceManifests: true,
-      reason: `${quote(rootManifest.source)} copies the root package.json and ${quote(loose.source)} sources no project holds, whose dependencies only the root package.json names: the context holds every manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
-    };
+    return keptWhole(
+      `${quote(rootManifest.source)} copies the root package.json and ${quote(loose.source)} sources no project holds, whose dependencies only the root package.json names`,
+      conflict,
+    );
   return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
+}
+
+/** A pruned context whose root manifests a tool or the install reads as they are: why, and what it holds. */
+function keptWhole(why: string, conflict: string): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> {
+  return {
+    mode: 'pruned',
+    workspaceManifests: true,
+    reason: `${why}: the context holds every workspace manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
+  };
 }
 
 const SCRIPT_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
@@ -628,6 +633,14 @@ function holdsLooseSources(path: string, facts: ContextFacts, index: FileIndex):
   const roots = facts.projects.map((project) => project.root);
   if (roots.some((root) => insideOf(path, root) || insideOf(root, path))) return false;
   return index.under(path).some((file) => SCRIPT_FILE.test(file));
+}
+
+/** `"COPY a ./" (Dockerfile:2) and 2 more`. */
+function firstAndMore(
+  placed: ReadonlyArray<{ source: CopySource }>,
+  quote: (s: { line: number; instruction: string }) => string,
+): string {
+  return `${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}`;
 }
 
 /**
@@ -672,7 +685,7 @@ function undecided(
   unlisted: (source: CopySource) => boolean,
 ): string {
   if (above)
-    return `its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}) start with ${above}/, the Nx workspace's own folder: it is written for the folder above the workspace, which no context holds (docker-build's "context": ".." sends it, uncached)`;
+    return `its COPY sources (${firstAndMore(placed, quote)}) start with ${above}/, the Nx workspace's own folder: it is written for the folder above the workspace, which no context holds (docker-build's "context": ".." sends it, uncached)`;
   if (placed.some((p) => p.project === 'file'))
     return 'its COPY sources are found in the project folder (as `docker build .` there sends it)';
   if (placed.some((p) => p.project === 'output'))
@@ -681,9 +694,9 @@ function undecided(
     return `${quote(whole)} copies that folder whole: no step after it needs the workspace root`;
   // AgentGPT's db: `ADD setup.sql`, committed, and the root .gitignore's `*.sql` matches it.
   if (placed.length && placed.every(({ source }) => unlisted(source)))
-    return `its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}) are on disk in the project folder, but .gitignore rules match them, so Nx does not list them`;
+    return `its COPY sources (${firstAndMore(placed, quote)}) are on disk in the project folder, but .gitignore rules match them, so Nx does not list them`;
   if (placed.length)
-    return `neither context holds its COPY sources (${quote(placed[0]!.source)}${placed.length > 1 ? ` and ${placed.length - 1} more` : ''}): a step before the build must write them, or a .dockerignore leaves them out`;
+    return `neither context holds its COPY sources (${firstAndMore(placed, quote)}): a step before the build must write them, or a .dockerignore leaves them out`;
   const unresolved = written.find((s) => s.source === undefined);
   if (unresolved) return `its COPY sources depend on values only the build knows (${quote(unresolved)})`;
   return 'it copies nothing from the context';
