@@ -360,6 +360,11 @@ describe('DockerfileReading.developmentLast', () => {
     ['a production stage last', 'FROM node:20 AS dev\nRUN echo\nFROM dev AS production\nCMD ["node"]\n', undefined],
     ['an unnamed last stage', 'FROM node:20 AS dev\nCMD ["x"]\nFROM dev\nRUN echo\n', undefined],
     ['one stage', 'FROM node:20 AS dev\nCMD ["x"]\n', { last: 'dev', ships: undefined }],
+    [
+      'a stage named again, which BuildKit refuses: no loop',
+      'FROM node:20 AS base\nRUN echo\nFROM base AS app\nRUN echo\nFROM app AS app\nRUN echo\nFROM app AS dev\nRUN echo\n',
+      { last: 'dev', ships: undefined },
+    ],
   ])('%s', (_, text, expected) => {
     expect(new DockerfileReading(text).developmentLast).toEqual(expected);
   });

@@ -145,10 +145,14 @@ export class DockerfileReading {
     if (last === undefined || last.startsWith('#') || !namesDevelopment(last, /[-_.]/)) return undefined;
     const others = this.otherImageStages;
     if (others.length) return { last, ships: others.length === 1 ? others[0] : undefined };
+    // A stage named again (`FROM dev AS dev`, which BuildKit refuses) must not loop: each is seen once.
+    const seen = new Set([last]);
     let stage = use.bases.get(last);
-    while (stage !== undefined && (namesDevelopment(stage, /[-_.]/) || !use.runs.has(stage)))
+    while (stage !== undefined && !seen.has(stage) && (namesDevelopment(stage, /[-_.]/) || !use.runs.has(stage))) {
+      seen.add(stage);
       stage = use.bases.get(stage);
-    return { last, ships: stage };
+    }
+    return { last, ships: stage === undefined || seen.has(stage) ? undefined : stage };
   }
 
   /**
