@@ -330,6 +330,23 @@ describe('DockerfileReading.otherImageStages', () => {
   });
 });
 
+describe('DockerfileReading.foreignNames', () => {
+  it("names what --from and mounts read that is no stage and no full image reference (electric's sync-service)", () => {
+    const text = [
+      'FROM elixir:1.17 AS builder',
+      'COPY --from=electric-telemetry / /builder/electric-telemetry',
+      'COPY --from=node:20 /usr/local/bin/node /usr/local/bin/',
+      'COPY --from=ghcr.io/acme/tools /bin/x /bin/',
+      'RUN --mount=type=bind,from=busybox,source=/bin,target=/b true',
+      'FROM debian AS runner',
+      'COPY --from=builder /app /app',
+      'COPY --from=0 /etc/x /etc/x',
+      '',
+    ].join('\n');
+    expect(new DockerfileReading(text).foreignNames).toEqual(['electric-telemetry', 'busybox']);
+  });
+});
+
 describe('DockerfileReading.developmentLast', () => {
   it.each([
     [

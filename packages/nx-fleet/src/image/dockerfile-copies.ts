@@ -156,6 +156,15 @@ export class DockerfileReading {
   }
 
   /**
+   * The bare names a `COPY --from=` or a RUN mount reads that are no stage (electric's
+   * `--from=electric-telemetry`, which its CI gives as `--build-context`): an image of that name from a
+   * registry, or a named build context. Not references with a registry, tag or digest (`node:20`).
+   */
+  get foreignNames(): string[] {
+    return (this.stageUse ??= stageUseOf(this.steps)).foreign.filter((ref) => /^[a-z0-9][a-z0-9._-]*$/.test(ref));
+  }
+
+  /**
    * Stages that are only `FROM scratch` and that others copy from (graphql-hive's `router_pkg`):
    * placeholders a named build context fills (`docker buildx bake` contexts, `--build-context`).
    */
@@ -181,6 +190,8 @@ function stageUseOf(steps: readonly Step[]): {
   bases: Map<string, string>;
   /** The stages that set a CMD or ENTRYPOINT of their own. */
   runs: Set<string>;
+  /** What `--from=` and mounts name that is no stage: images, or named build contexts. */
+  foreign: string[];
 } {
   const stages: string[] = [];
   const scratch = new Set<string>();
@@ -221,6 +232,7 @@ function stageUseOf(steps: readonly Step[]): {
     scratch,
     bases,
     runs,
+    foreign: [...used].filter((ref) => !stages.includes(ref)),
   };
 }
 

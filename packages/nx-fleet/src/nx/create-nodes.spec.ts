@@ -927,6 +927,27 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("names a bare --from= that is no stage but a project's folder name: a named build context (electric's sync-service)", async () => {
+    const dockerfile =
+      'FROM elixir:1.17 AS builder\nCOPY --from=electric-telemetry / /builder/electric-telemetry\nCOPY --from=busybox /bin/sh /bin/sh\nFROM debian\nCOPY --from=builder /app /app\n';
+    const workspace = {
+      'package.json': json({ name: 'electric', private: true, workspaces: ['packages/*'] }),
+      'packages/sync-service/package.json': json({ name: '@core/sync-service' }),
+      'packages/sync-service/Dockerfile': dockerfile,
+      'packages/electric-telemetry/package.json': json({ name: '@core/electric-telemetry' }),
+    };
+    await runWorkspace(workspace);
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: packages/sync-service/Dockerfile copies from electric-telemetry, which is no stage of it: the engine takes it as an image from a registry. If it is the folder packages/electric-telemetry (a named build context, --build-context electric-telemetry=…), name it in docker-build\'s "buildContexts" (the service\'s settings or the target\'s options: { "electric-telemetry": "packages/electric-telemetry" }).',
+    ]);
+    // Named, nothing to say.
+    warn.mockClear();
+    await runWorkspace(workspace, {
+      services: { '@core/sync-service': { buildContexts: { 'electric-telemetry': 'packages/electric-telemetry' } } },
+    });
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it("names a service whose Dockerfile builds an image per final stage and which sets no target (latitude's root), not a development or test stage beside the production one", async () => {
     const stages = (names: string[]) =>
       [

@@ -245,7 +245,7 @@ async function fleetNodes(
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
     ...alike,
-    ...placeholderWarnings(detections, texts, options.buildTargetName),
+    ...placeholderWarnings(detections, texts, options.buildTargetName, projects || []),
     ...unmatchedServiceWarnings(options.services, folders, outcomes),
     ...finalStageWarnings(detections, texts, options.buildTargetName, new Set(alike.flatMap((w) => w.roots))),
   ]
@@ -653,24 +653,50 @@ function statedBuildOf(
  * built by `docker buildx bake`) expects a named build context there: unless `buildContexts` names
  * it, its image gets nothing there.
  */
-function placeholderWarnings(detections: readonly Detection[], texts: WorkspaceTexts, dockerBuild: string) {
+function placeholderWarnings(
+  detections: readonly Detection[],
+  texts: WorkspaceTexts,
+  dockerBuild: string,
+  projects: ReadonlyArray<{ root: string; packageName?: string }>,
+) {
+  // A project named like a bare `--from=` (electric's packages/electric-telemetry) is the folder its CI sends as one.
+  const folderNamed = (name: string) =>
+    projects.find(
+      (project) => posix.basename(project.root) === name || project.packageName?.replace(/^@[^/]+\//, '') === name,
+    )?.root;
   return detections.flatMap((d) => {
     if (d.kind !== 'service') return [];
     const text = texts.text(d.dockerfile);
-    // Most Dockerfiles copy from no scratch stage: no parse for them.
-    if (!text || !/scratch/i.test(text) || !/from=/i.test(text)) return [];
+    // Most Dockerfiles copy from no other stage or image: no parse for them.
+    if (!text || !/from=/i.test(text)) return [];
     // Stage names are lower case to the builder, whatever the Dockerfile writes.
     const named = new Set(Object.keys(statedBuildOf(texts, d, dockerBuild).buildContexts).map((n) => n.toLowerCase()));
-    const stages = new DockerfileReading(text).placeholderStages.filter((stage) => !named.has(stage));
-    return stages.length
-      ? [
-          {
-            key: `placeholders:${d.dockerfile}`,
-            message: `nx-fleet: ${d.dockerfile} copies from ${listed(stages)}, empty "FROM scratch" stage${stages.length > 1 ? 's' : ''}: placeholders a named build context fills ("contexts" of docker buildx bake, --build-context). Name ${stages.length > 1 ? 'them' : 'it'} in docker-build's "buildContexts" (the service's settings or the target's options: { "${stages[0]}": "<workspace folder>" }), or its image gets nothing there.`,
-            roots: [d.root],
-          },
-        ]
-      : [];
+    const reading = new DockerfileReading(text);
+    const stages = reading.placeholderStages.filter((stage) => !named.has(stage));
+    const folders = reading.foreignNames.flatMap((name) => {
+      const folder = named.has(name) ? undefined : folderNamed(name);
+      return folder === undefined ? [] : [{ name, folder }];
+    });
+    return [
+      ...(stages.length
+        ? [
+            {
+              key: `placeholders:${d.dockerfile}`,
+              message: `nx-fleet: ${d.dockerfile} copies from ${listed(stages)}, empty "FROM scratch" stage${stages.length > 1 ? 's' : ''}: placeholders a named build context fills ("contexts" of docker buildx bake, --build-context). Name ${stages.length > 1 ? 'them' : 'it'} in docker-build's "buildContexts" (the service's settings or the target's options: { "${stages[0]}": "<workspace folder>" }), or its image gets nothing there.`,
+              roots: [d.root],
+            },
+          ]
+        : []),
+      ...(folders.length
+        ? [
+            {
+              key: `foreign-names:${d.dockerfile}`,
+              message: `nx-fleet: ${d.dockerfile} copies from ${listed(folders.map((f) => f.name))}, which ${folders.length > 1 ? 'are no stages' : 'is no stage'} of it: the engine takes ${folders.length > 1 ? 'them' : 'it'} as an image from a registry. If ${folders.length > 1 ? 'they are the folders' : 'it is the folder'} ${listed(folders.map((f) => f.folder))} (a named build context, --build-context ${folders[0]!.name}=…), name ${folders.length > 1 ? 'them' : 'it'} in docker-build's "buildContexts" (the service's settings or the target's options: { "${folders[0]!.name}": "${folders[0]!.folder}" }).`,
+              roots: [d.root],
+            },
+          ]
+        : []),
+    ];
   });
 }
 
