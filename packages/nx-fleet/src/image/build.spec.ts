@@ -493,6 +493,20 @@ describe('copySourceProblem: a pruned context', () => {
       /"packages\/config-typescript\/package\.json" is not in the build context of orders\. Nothing in the workspace or in services\/orders has that path: check it against the repository/,
     );
     expect(problem('COPY services/orders/main.js ./', [])).toBeUndefined();
+    // electric's todo-app: the root .dockerignore's `examples` leaves it out of every root-shaped context.
+    expect(
+      copySourceProblem(
+        'FROM scratch\nCOPY services/orders/documentation ./documentation\n',
+        ['services/orders/main.js'],
+        pruned,
+        orders,
+        () => true,
+        [],
+        (path) => path.startsWith('services/'),
+      ),
+    ).toMatch(
+      /It is on disk, but the \.dockerignore a pruned context applies \(the Dockerfile's own, else the root one\) leaves it out: let it through \(a "!services\/orders\/documentation" line in it\), or take it out of the COPY\.$/,
+    );
     // Hexabot's api: a folder a script writes where the COPY names it, which git ignores.
     expect(problem('COPY services/orders/documentation ./documentation', ['services/orders/documentation'])).toMatch(
       /"services\/orders\/documentation" is not in the build context of orders\. It is on disk at that workspace path, but a pruned context takes only the files git lists .* declare it in docker-build's "contextOutputs" with a "dependsOn" on the target that writes it .* set "context": "workspace"\.$/,

@@ -12,6 +12,7 @@ import { registryAccess } from '../registry/access';
 import { destinationFor } from '../registry/destinations';
 import {
   contextIgnoreFile,
+  filterContext,
   gitIgnoredEntries,
   hashContextFiles,
   ignorePatternsOf,
@@ -361,6 +362,10 @@ async function buildFromContext(
       service,
       (path) => ports.files.exists(resolve(service.workspaceRoot, path)),
       submodulePaths((await ports.files.readText(resolve(service.workspaceRoot, '.gitmodules'))) ?? ''),
+      // A pruned context applies the root ignore file (or the Dockerfile's own) to git's files.
+      (path) =>
+        filterContext([path], ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, '.dockerignore'))).length ===
+        0,
     );
   if (problem) throw new Error(problem);
   const leftOut = decision.kind === 'build' ? ((await context.leftOut?.()) ?? []) : [];
@@ -464,6 +469,8 @@ export function copySourceProblem(
   onDisk: (workspacePath: string) => boolean,
   /** The folders `.gitmodules` names (workspace-relative). */
   submodules: readonly string[] = [],
+  /** Whether the ignore file a pruned context applies leaves a workspace path out. */
+  prunedIgnores: (workspacePath: string) => boolean = () => false,
 ): string | undefined {
   const reading = new DockerfileReading(dockerfileText, options.buildArgs, options.target);
   const [base] = reading.unsetBases;
@@ -496,17 +503,20 @@ export function copySourceProblem(
             : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
         : options.prune && !onDisk(path) && !onDisk(posix.join(service.projectRoot, missing.source))
           ? `Nothing in the workspace or in ${service.projectRoot} has that path: check it against the repository (a folder renamed or removed?).`
-          : options.prune && onDisk(path)
-            ? // Hexabot's api copies packages/api/documentation, which a script writes and its .gitignore names.
-              `It is on disk at that workspace path, but a pruned context takes only the files git lists (less what the root .dockerignore leaves out), and git does not list it (ignored, or never committed). If a step before the build writes it, declare it in docker-build's "contextOutputs" with a "dependsOn" on the target that writes it (declared in that target's "outputs", so Nx hashes it); if the image needs the disk as it is, set "context": "workspace".`
-            : options.prune
-              ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
-              : onDisk(path)
-                ? // pulumi's langserve copies README.md, which its own .dockerignore leaves out.
-                  `It is on disk in the context, but the .dockerignore the engine uses leaves it out: let it through (a "!${posix.normalize(missing.source).replace(/\/+$/, '')}" line in it), or take it out of the ${missing.instruction.split(/\s/)[0]}.`
-                : options.context === '.'
-                  ? 'It is not in the workspace, or the .dockerignore leaves it out.'
-                  : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+          : options.prune && onDisk(path) && prunedIgnores(path)
+            ? // electric's examples/todo-app: the root .dockerignore leaves out `examples` (for another image).
+              `It is on disk, but the .dockerignore a pruned context applies (the Dockerfile's own, else the root one) leaves it out: let it through (a "!${path}" line in it), or take it out of the ${missing.instruction.split(/\s/)[0]}.`
+            : options.prune && onDisk(path)
+              ? // Hexabot's api copies packages/api/documentation, which a script writes and its .gitignore names.
+                `It is on disk at that workspace path, but a pruned context takes only the files git lists (less what the root .dockerignore leaves out), and git does not list it (ignored, or never committed). If a step before the build writes it, declare it in docker-build's "contextOutputs" with a "dependsOn" on the target that writes it (declared in that target's "outputs", so Nx hashes it); if the image needs the disk as it is, set "context": "workspace".`
+              : options.prune
+                ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
+                : onDisk(path)
+                  ? // pulumi's langserve copies README.md, which its own .dockerignore leaves out.
+                    `It is on disk in the context, but the .dockerignore the engine uses leaves it out: let it through (a "!${posix.normalize(missing.source).replace(/\/+$/, '')}" line in it), or take it out of the ${missing.instruction.split(/\s/)[0]}.`
+                  : options.context === '.'
+                    ? 'It is not in the workspace, or the .dockerignore leaves it out.'
+                    : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
   return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`;
 }
 
