@@ -270,6 +270,22 @@ describe('gitIgnoredEntries (real git)', () => {
     expect([...inFolder!.committed]).toEqual(['kept.txt']);
   });
 
+  it("also lists what the ignore files Nx's walker reads leave out (inngest's ripgrep .ignore over vendor/), committed or not", async () => {
+    write({
+      '.gitignore': 'coverage\n',
+      '.ignore': '/vendor/*\n!/vendor/acme\n',
+      'vendor/lib/mod.go': '',
+      'vendor/acme/mod.go': '',
+      'main.go': '',
+      'coverage/lcov.info': '',
+    });
+    await git('init', '-q');
+    await git('add', '.gitignore', '.ignore', 'vendor', 'main.go');
+    const ignored = await gitIgnoredEntries({ processes: nodeProcesses }, tmp);
+    expect(ignored?.entries.sort()).toEqual(['coverage/', 'vendor/lib/mod.go']);
+    expect([...ignored!.committed]).toEqual(['vendor/lib/mod.go']);
+  });
+
   it('is undefined outside a git checkout', async () => {
     write({ 'a.txt': '' });
     expect(await gitIgnoredEntries({ processes: nodeProcesses }, tmp)).toBeUndefined();

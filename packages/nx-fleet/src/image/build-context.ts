@@ -116,24 +116,37 @@ export interface GitIgnored {
 export async function gitIgnoredEntries(
   ports: Pick<Ports, 'processes'>,
   folder: string,
+  /** The context's files: an ignore file Nx's walker reads among them is asked about too. */
+  listed: readonly string[] = [],
 ): Promise<GitIgnored | undefined> {
+  // Nx's walker also reads ripgrep's `.ignore` and `.nxignore` (inngest's `.ignore` hides 9,859 vendored
+  // files), one more question each where the context or the folder has one.
+  const walkerFiles = WALKER_IGNORE_FILES.filter(
+    (name) => existsSync(join(folder, name)) || listed.some((path) => path === name || path.endsWith(`/${name}`)),
+  );
   try {
-    const result = await ports.processes.run(
-      'git',
-      ['ls-files', '-z', '-t', '--cached', '--others', '--ignored', '--exclude-standard', '--directory'],
-      { cwd: folder },
-    );
-    if (result.code !== 0) return undefined;
+    const tagged: string[] = [];
+    for (const exclude of ['--exclude-standard', ...walkerFiles.map((name) => `--exclude-per-directory=${name}`)]) {
+      const result = await ports.processes.run(
+        'git',
+        ['ls-files', '-z', '-t', '--cached', '--others', '--ignored', exclude, '--directory'],
+        { cwd: folder },
+      );
+      if (result.code !== 0) return undefined;
+      tagged.push(...result.stdout.split('\0').filter(Boolean));
+    }
     // `-t` tags each entry: `H ` a tracked file, `? ` an untracked one.
-    const tagged = result.stdout.split('\0').filter(Boolean);
     return {
-      entries: tagged.map((entry) => entry.slice(2)),
+      entries: [...new Set(tagged.map((entry) => entry.slice(2)))],
       committed: new Set(tagged.filter((entry) => entry.startsWith('H ')).map((entry) => entry.slice(2))),
     };
   } catch {
     return undefined;
   }
 }
+
+/** Ignore files Nx's workspace walker reads besides git's. */
+const WALKER_IGNORE_FILES = ['.ignore', '.nxignore'];
 
 /** The context's files Nx does not hash (`unhashedContextFiles`), and which of them are committed. */
 export interface UnhashedFiles {

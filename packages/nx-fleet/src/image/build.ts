@@ -145,7 +145,7 @@ export async function prepareContext(
       .map((output) => relative(contextDir, resolve(service.workspaceRoot, output)).split(sep).join('/'))
       .filter((output) => !output.startsWith('..'));
     const unhashed = async () => {
-      const ignored = await gitIgnoredEntries(ports, contextDir);
+      const ignored = await gitIgnoredEntries(ports, contextDir, listed);
       return ignored ? unhashedOf(listed, ignored, outputs) : NONE_UNHASHED;
     };
     const files = await hashContextFiles(contextDir, listed);
@@ -166,7 +166,7 @@ export async function prepareContext(
   const { listed, files } = await hashContents(contents, dockerfile);
   let written: Promise<string> | undefined;
   let ignored: Promise<GitIgnored | undefined> | undefined;
-  const gitIgnored = () => (ignored ??= gitIgnoredEntries(ports, service.workspaceRoot));
+  const gitIgnored = () => (ignored ??= gitIgnoredEntries(ports, service.workspaceRoot, listed));
   return {
     listed,
     files,
