@@ -20,6 +20,8 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/.ci/**',
   '**/.circleci/**',
   '**/.buildkite/**',
+  // Vendored third-party code (Go's and Composer's vendor/: inngest's go-toml Dockerfile).
+  '**/vendor/**',
   '**/templates/**',
   '**/examples/**',
   '**/generators/**/files/**',

@@ -19,6 +19,7 @@ describe('normalizeOptions', () => {
         '**/.ci/**',
         '**/.circleci/**',
         '**/.buildkite/**',
+        '**/vendor/**',
         '**/templates/**',
         '**/examples/**',
         '**/generators/**/files/**',
