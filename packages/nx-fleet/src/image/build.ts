@@ -491,33 +491,76 @@ export function copySourceProblem(
     return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}: it starts with ${folder}/, the Nx workspace's own folder, so the Dockerfile is written for the folder above the workspace (its repository's root, say). No context inside the workspace holds it: build from there — in ${service.projectRoot}'s project configuration, on this target: "options": { "context": "..", "prune": false } and "cache": false (Nx hashes no file outside the workspace).`;
   // A submodule not checked out has an empty folder: no `.git` file of its own.
   const submodule = submodules.find((sub) => insideOf(path, sub) && !onDisk(posix.join(sub, '.git')));
-  const fix = submodule
-    ? `It is in ${submodule}, a git submodule (.gitmodules) that is not checked out here: run "git submodule update --init ${submodule}" (in CI, check out with submodules: actions/checkout's "submodules: true").`
-    : sibling
-      ? `It is ${sibling.project}'s build output (${sibling.output}): this target must run after the build that writes it and carry it in a pruned or workspace context — in ${service.projectRoot}'s project configuration, on this target: "dependsOn": [{ "projects": ["${sibling.project}"], "target": "build" }] and "options": { "contextOutputs": ["${sibling.output}"] }.`
-      : output
-        ? onDisk(output)
-          ? `It is a build output (${output}), on disk but left out by the .dockerignore the engine uses (${options.prune ? 'the root one' : "the context's"}): let it through (e.g. "!${output}").`
-          : producer
-            ? `It is ${producer.project}'s build output (${output}) that is not on disk: docker-build depends on ${producer.project}'s build target (setting "buildTarget", default "build"); check that ${producer.project} has it and that it writes ${output} (its "outputs").`
-            : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`
-        : options.prune && !onDisk(path) && !onDisk(posix.join(service.projectRoot, missing.source))
-          ? `Nothing in the workspace or in ${service.projectRoot} has that path: check it against the repository (a folder renamed or removed?).`
-          : options.prune && onDisk(path) && prunedIgnores(path)
-            ? // electric's examples/todo-app: the root .dockerignore leaves out `examples` (for another image).
-              `It is on disk, but the .dockerignore a pruned context applies (the Dockerfile's own, else the root one) leaves it out: let it through (a "!${path}" line in it), or take it out of the ${missing.instruction.split(/\s/)[0]}.`
-            : options.prune && onDisk(path)
-              ? // Hexabot's api copies packages/api/documentation, which a script writes and its .gitignore names.
-                `It is on disk at that workspace path, but a pruned context takes only the files git lists (less what the root .dockerignore leaves out), and git does not list it (ignored, or never committed). If a step before the build writes it, declare it in docker-build's "contextOutputs" with a "dependsOn" on the target that writes it (declared in that target's "outputs", so Nx hashes it); if the image needs the disk as it is, set "context": "workspace".`
-              : options.prune
-                ? `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`
-                : onDisk(path)
-                  ? // pulumi's langserve copies README.md, which its own .dockerignore leaves out.
-                    `It is on disk in the context, but the .dockerignore the engine uses leaves it out: let it through (a "!${posix.normalize(missing.source).replace(/\/+$/, '')}" line in it), or take it out of the ${missing.instruction.split(/\s/)[0]}.`
-                  : options.context === '.'
-                    ? 'It is not in the workspace, or the .dockerignore leaves it out.'
-                    : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+  const fix = missingSourceFix(
+    { missing, path, output, producer, sibling, submodule },
+    options,
+    service,
+    onDisk,
+    prunedIgnores,
+  );
   return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}. ${fix}`;
+}
+
+/** What fits a COPY source the context lacks, the first that applies: the message's second sentence. */
+function missingSourceFix(
+  found: {
+    missing: { source: string; instruction: string };
+    path: string;
+    output: string | undefined;
+    producer: { project: string; output: string } | undefined;
+    sibling: { project: string; output: string } | undefined;
+    submodule: string | undefined;
+  },
+  options: BuildOptions,
+  service: Pick<ServiceRef, 'projectRoot'>,
+  onDisk: (workspacePath: string) => boolean,
+  prunedIgnores: (workspacePath: string) => boolean,
+): string {
+  const { missing, path, output, producer, sibling, submodule } = found;
+  if (submodule)
+    return `It is in ${submodule}, a git submodule (.gitmodules) that is not checked out here: run "git submodule update --init ${submodule}" (in CI, check out with submodules: actions/checkout's "submodules: true").`;
+  if (sibling)
+    return `It is ${sibling.project}'s build output (${sibling.output}): this target must run after the build that writes it and carry it in a pruned or workspace context — in ${service.projectRoot}'s project configuration, on this target: "dependsOn": [{ "projects": ["${sibling.project}"], "target": "build" }] and "options": { "contextOutputs": ["${sibling.output}"] }.`;
+  if (output) {
+    if (onDisk(output))
+      return `It is a build output (${output}), on disk but left out by the .dockerignore the engine uses (${options.prune ? 'the root one' : "the context's"}): let it through (e.g. "!${output}").`;
+    return producer
+      ? `It is ${producer.project}'s build output (${output}) that is not on disk: docker-build depends on ${producer.project}'s build target (setting "buildTarget", default "build"); check that ${producer.project} has it and that it writes ${output} (its "outputs").`
+      : `It is a build output (${output}) that is not on disk: docker-build depends on the project's build target (setting "buildTarget", default "build"); check that the target exists and writes ${output} (its "outputs").`;
+  }
+  const instruction = missing.instruction.split(/\s/)[0];
+  if (options.prune) {
+    if (!onDisk(path) && !onDisk(posix.join(service.projectRoot, missing.source)))
+      return `Nothing in the workspace or in ${service.projectRoot} has that path: check it against the repository (a folder renamed or removed?).`;
+    // electric's examples/todo-app: the root .dockerignore leaves out `examples` (for another image).
+    if (onDisk(path) && prunedIgnores(path))
+      return ignoredSourceFix(
+        '',
+        "the .dockerignore a pruned context applies (the Dockerfile's own, else the root one)",
+        path,
+        instruction,
+      );
+    // Hexabot's api copies packages/api/documentation, which a script writes and its .gitignore names.
+    if (onDisk(path))
+      return `It is on disk at that workspace path, but a pruned context takes only the files git lists (less what the root .dockerignore leaves out), and git does not list it (ignored, or never committed). If a step before the build writes it, declare it in docker-build's "contextOutputs" with a "dependsOn" on the target that writes it (declared in that target's "outputs", so Nx hashes it); if the image needs the disk as it is, set "context": "workspace".`;
+    return `The pruned context holds the service's files and its workspace dependencies by their workspace path (e.g. ${service.projectRoot}/…). A Dockerfile written for its own folder needs "context": "project"; one that needs the whole repository, "context": "workspace" (in metadata.fleet, or the plugin option "services").`;
+  }
+  // pulumi's langserve copies README.md, which its own .dockerignore leaves out.
+  if (onDisk(path))
+    return ignoredSourceFix(
+      ' in the context',
+      'the .dockerignore the engine uses',
+      posix.normalize(missing.source).replace(/\/+$/, ''),
+      instruction,
+    );
+  return options.context === '.'
+    ? 'It is not in the workspace, or the .dockerignore leaves it out.'
+    : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+}
+
+/** A source on disk that the ignore file the context applies leaves out: let it through, or stop copying it. */
+function ignoredSourceFix(where: string, ignoreFile: string, line: string, instruction: string | undefined): string {
+  return `It is on disk${where}, but ${ignoreFile} leaves it out: let it through (a "!${line}" line in it), or take it out of the ${instruction}.`;
 }
 
 /** The submodule folders a `.gitmodules` text names (`path = vendor/zoekt`). */

@@ -31,7 +31,7 @@ import {
   pathOf,
   type ContextFacts,
 } from '../image/context-inference';
-import { copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
+import { copySources, type CopySource } from '../image/dockerfile-copies';
 import { prunedBy, prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
@@ -671,7 +671,7 @@ function placeholderWarnings(
     if (!text || !/from=/i.test(text)) return [];
     // Stage names are lower case to the builder, whatever the Dockerfile writes.
     const named = new Set(Object.keys(statedBuildOf(texts, d, dockerBuild).buildContexts).map((n) => n.toLowerCase()));
-    const reading = new DockerfileReading(text);
+    const reading = texts.reading(d.dockerfile)!;
     const stages = reading.placeholderStages.filter((stage) => !named.has(stage));
     const folders = reading.foreignNames.flatMap((name) => {
       const folder = named.has(name) ? undefined : folderNamed(name);
@@ -748,7 +748,7 @@ function finalStageWarnings(
       byDockerfile.set(d.dockerfile, [...(byDockerfile.get(d.dockerfile) ?? []), d.root]);
   }
   return [...byDockerfile].flatMap(([dockerfile, roots]) => {
-    const reading = new DockerfileReading(texts.text(dockerfile)!);
+    const reading = texts.reading(dockerfile)!;
     const others = reading.otherImageStages;
     const development = reading.developmentLast;
     const projects = listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)));
@@ -784,10 +784,7 @@ interface UnbuiltDockerfiles {
 
 /** What a warning about Dockerfiles no service builds says of their texts. */
 function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
-  const finalStages = (file: string) => {
-    const text = texts.text(file);
-    return text === undefined ? [] : new DockerfileReading(text).finalStages;
-  };
+  const finalStages = (file: string) => texts.reading(file)?.finalStages ?? [];
   return {
     buildsImage: (file) => texts.text(file)?.match(/^\s*FROM\s/im) !== null,
     withStages(warning, files) {
@@ -820,7 +817,7 @@ function notTheProjects(exists: (path: string) => boolean, texts: WorkspaceTexts
     if (text === undefined) return false;
     const folder = posix.dirname(dockerfile);
     const project = posix.dirname(folder);
-    if (project === '.' && prunedBy(new DockerfileReading(text)).length) return true;
+    if (project === '.' && prunedBy(texts.reading(dockerfile)!).length) return true;
     return copySources(text).some(({ source }) =>
       // A whole copy decides nothing, but at the root it is a monorepo's, most often one app's image
       // (a root docker/Dockerfile with `COPY . .`): that stays unclaimed, for the project it builds.
@@ -1127,7 +1124,7 @@ function contextFacts(
   const folderIgnore = folder === undefined ? undefined : ignorePatterns(posix.join(folder, '.dockerignore'));
   const buildArgs = Object.keys(stated.buildArgs).length ? stated.buildArgs : undefined;
   // One reading of the sources for what the folders it copies build and for what it reads off the list.
-  const shippedStage = typeof stated.target === 'string' ? undefined : shippedStageOf(dockerfileText);
+  const shippedStage = typeof stated.target === 'string' ? undefined : shippedStageOf(texts, service.dockerfile);
   const target = typeof stated.target === 'string' ? stated.target : shippedStage?.stage;
   const sources = copySources(dockerfileText, buildArgs, target);
   const copied = copiedProjectRoots(sources, projects);
@@ -1190,9 +1187,9 @@ function contextFacts(
 }
 
 /** `developmentLast`'s stage to ship, when there is one; most Dockerfiles have one or two stages and are not parsed. */
-function shippedStageOf(dockerfileText: string): ContextFacts['shippedStage'] {
-  if (fromCount(dockerfileText) < 2) return undefined;
-  const last = new DockerfileReading(dockerfileText).developmentLast;
+function shippedStageOf(texts: WorkspaceTexts, dockerfile: string): ContextFacts['shippedStage'] {
+  if (fromCount(texts.text(dockerfile) ?? '') < 2) return undefined;
+  const last = texts.reading(dockerfile)?.developmentLast;
   return last?.ships === undefined ? undefined : { stage: last.ships, instead: last.last };
 }
 

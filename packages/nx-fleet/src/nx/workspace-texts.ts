@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DockerfileReading } from '../image/dockerfile-copies';
 import type { WorkspaceFileData } from './devkit-internal';
 
 /** A file's text as last read, and Nx's hash of the content it was read at. */
@@ -74,6 +75,20 @@ export class WorkspaceTexts {
   committedText(path: string): string | undefined {
     return this.files === undefined || this.hashes.has(path) ? this.text(path) : undefined;
   }
+
+  /**
+   * A Dockerfile read as every stage, with no build arguments, once per text for this answer: the
+   * warnings, the claims and the stage a service ships share one parse.
+   */
+  reading(path: string): DockerfileReading | undefined {
+    const text = this.text(path);
+    if (text === undefined) return undefined;
+    let reading = this.readings.get(text);
+    if (!reading) this.readings.set(text, (reading = new DockerfileReading(text)));
+    return reading;
+  }
+
+  private readonly readings = new Map<string, DockerfileReading>();
 
   /** Whether the disk still says what `probes` recorded. */
   stillHolds(probes: Probes): boolean {
