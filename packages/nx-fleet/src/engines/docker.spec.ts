@@ -81,6 +81,19 @@ describe('dockerBuildArgs', () => {
     expect(dockerBuildArgs(buildRequest(), true)).not.toContain('--build-context');
   });
 
+  it("names a FROM's base image by Docker's short name with buildx (BuildKit's lookup), and not at all without it", () => {
+    const baseImages = [
+      { written: 'ghcr.io/acme/base:$V', image: 'ghcr.io/acme/base:latest', source: 'base:ct-1' },
+      { written: 'docker.io/library/node:20', image: 'docker.io/library/node:20', source: 'node-base:ct-2' },
+    ];
+    const args = dockerBuildArgs(buildRequest({ baseImages }), true);
+    expect(args.flatMap((arg, i) => (args[i - 1] === '--build-context' ? [arg] : []))).toEqual([
+      'ghcr.io/acme/base=docker-image://base:ct-1',
+      'node:20=docker-image://node-base:ct-2',
+    ]);
+    expect(dockerBuildArgs(buildRequest({ baseImages }), false)).not.toContain('--build-context');
+  });
+
   it('keeps a build arg value with shell metacharacters as one argv element', () => {
     for (const buildx of [true, false]) {
       const args = dockerBuildArgs(buildRequest({ buildArgs: { CMD: '$(rm -rf /); echo' } }), buildx);
@@ -135,6 +148,22 @@ describe('dockerEngine', () => {
       /"buildContexts": dist\) need BuildKit's docker buildx.*docker-buildx/,
     );
     expect(calls.map((call) => call.args.join(' '))).toEqual(['buildx version']);
+  });
+
+  it("without buildx, tags the base's image as its FROM names it before the build (pulled first when the daemon has none)", async () => {
+    const { engine, calls } = engineWith(
+      runResult('', 'unknown command: docker buildx', 1),
+      runResult('', 'No such image', 1),
+    );
+    const baseImages = [{ written: 'ghcr.io/acme/base', image: 'ghcr.io/acme/base', source: 'ghcr.io/acme/base:ct-1' }];
+    await engine.build(buildRequest({ baseImages })).catch(() => undefined);
+    expect(calls.slice(0, 4).map((call) => call.args.join(' '))).toEqual([
+      'buildx version',
+      'image inspect --format {{.Id}} ghcr.io/acme/base:ct-1',
+      'pull ghcr.io/acme/base:ct-1',
+      'tag ghcr.io/acme/base:ct-1 ghcr.io/acme/base',
+    ]);
+    expect(calls[4]!.args[0]).toBe('build');
   });
 
   it('saves with `docker save -o FILE REF`', async () => {

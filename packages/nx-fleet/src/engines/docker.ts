@@ -8,6 +8,7 @@ import {
   type Engine,
 } from './engine';
 import { copyImage } from '../registry/destinations';
+import { familiarName } from '../text/image-reference';
 
 export function dockerBuildArgs(request: BuildRequest, buildx: boolean): string[] {
   const cache = [
@@ -17,7 +18,9 @@ export function dockerBuildArgs(request: BuildRequest, buildx: boolean): string[
   ];
   return [
     ...(buildx ? ['buildx', 'build', '--load'] : ['build']),
-    ...commonBuildFlags(request),
+    // BuildKit looks a FROM's named context up by Docker's short name; the classic builder has none,
+    // and reads the FROM from the images the daemon has (tagged so, below).
+    ...commonBuildFlags(buildx ? request : { ...request, baseImages: [] }, (base) => [familiarName(base.image)]),
     ...cache,
     request.context,
   ];
@@ -31,6 +34,8 @@ export function parseDockerPushDigest(output: string): string | undefined {
 /** `env`: the environment docker's builds run in. */
 export function dockerEngine(processes: ProcessRunner, env: Env): Engine {
   let buildx: Promise<boolean> | undefined;
+  const imageExists = async (ref: string) =>
+    (await processes.run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref])).code === 0;
   return {
     name: 'docker',
     async build(request) {
@@ -45,13 +50,15 @@ export function dockerEngine(processes: ProcessRunner, env: Env): Engine {
         throw new Error(
           `nx-fleet: named build contexts (option "buildContexts": ${Object.keys(request.buildContexts ?? {}).join(', ')}) need BuildKit's docker buildx, and "docker buildx version" fails here: install the buildx plugin (Debian: docker-buildx), or build with podman (FLEET_ENGINE=podman).`,
         );
+      for (const base of withBuildx ? [] : (request.baseImages ?? [])) {
+        if (!(await imageExists(base.source))) await processes.runOk('docker', ['pull', base.source], { echo: true });
+        await processes.runOk('docker', ['tag', base.source, base.image]);
+      }
       return answerInFile('nx-fleet-build-', 'iid', (iidFile) =>
         processes.runOk('docker', dockerBuildArgs({ ...request, iidFile }, withBuildx), { echo: true, env: buildEnv }),
       );
     },
-    async imageExists(ref) {
-      return (await processes.run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref])).code === 0;
-    },
+    imageExists,
     async inspect(ref) {
       const result = await processes.run('docker', ['image', 'inspect', ref]);
       return result.code === 0 ? parseImageInspect(result.stdout) : undefined;

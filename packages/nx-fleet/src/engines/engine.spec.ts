@@ -118,6 +118,24 @@ describe('commonBuildFlags', () => {
   });
 });
 
+describe("commonBuildFlags: a FROM another service's image", () => {
+  it('names it as buildah matches it, as written (1.28) and expanded (later), once when they are one', () => {
+    const flags = commonBuildFlags(
+      buildRequest({
+        baseImages: [
+          { written: 'ghcr.io/acme/base:$VERSION', image: 'ghcr.io/acme/base:latest', source: 'base:ct-1' },
+          { written: 'ghcr.io/acme/tools', image: 'ghcr.io/acme/tools', source: 'tools:ct-2' },
+        ],
+      }),
+    );
+    expect(flags.flatMap((flag, i) => (flags[i - 1] === '--build-context' ? [flag] : []))).toEqual([
+      'ghcr.io/acme/base:$VERSION=docker-image://base:ct-1',
+      'ghcr.io/acme/base:latest=docker-image://base:ct-1',
+      'ghcr.io/acme/tools=docker-image://tools:ct-2',
+    ]);
+  });
+});
+
 describe('containerRunArgs', () => {
   it('runs detached, publishes the container port on the loopback host port only, and ends with the image', () => {
     expect(containerRunArgs(runRequest())).toEqual([

@@ -20,6 +20,8 @@ export interface BuildRequest {
   buildArgs: Record<string, string>;
   /** Named build contexts: an absolute folder, or an image reference, by name. */
   buildContexts?: Record<string, string>;
+  /** FROMs of another service's image: the engine takes `source` (this machine's image, or the registry's) for each. */
+  baseImages?: BaseImageSource[];
   target?: string;
   platforms: string[];
   labels: Record<string, string>;
@@ -28,6 +30,13 @@ export interface BuildRequest {
   cacheTo: string[];
   /** Where the engine writes the built image id. */
   iidFile: string;
+}
+
+/** A FROM's image as written and as the build expands it, and the image that stands for it. */
+export interface BaseImageSource {
+  written: string;
+  image: string;
+  source: string;
 }
 
 /** An image destination in containers-transport form: `docker://host/repo:tag` or `oci:/dir:tag`. */
@@ -176,8 +185,22 @@ export function secretFlag(secret: BuildSecret): string {
   throw new Error(`nx-fleet: build secret "${secret.id}" needs "src" (a file) or "env" (an environment variable).`);
 }
 
-/** Flags every engine spells the same way. */
-export function commonBuildFlags(request: BuildRequest): string[] {
+/**
+ * The names a FROM's named context goes by for buildah (podman's builds): the FROM as written (buildah
+ * 1.28 matches the word before expanding it) and as expanded (later versions).
+ */
+export function buildahBaseNames(base: BaseImageSource): string[] {
+  return [...new Set([base.written, base.image])];
+}
+
+/** Flags every engine spells the same way; a FROM's named context by the names the engine looks it up by. */
+export function commonBuildFlags(
+  request: BuildRequest,
+  baseNames: (base: BaseImageSource) => string[] = buildahBaseNames,
+): string[] {
+  const bases = (request.baseImages ?? []).flatMap((base) =>
+    baseNames(base).flatMap((name) => ['--build-context', `${name}=docker-image://${base.source}`]),
+  );
   return [
     '-f',
     request.dockerfile,
@@ -187,6 +210,7 @@ export function commonBuildFlags(request: BuildRequest): string[] {
     ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
     ...Object.entries(request.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
     ...Object.entries(request.buildContexts ?? {}).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
+    ...bases,
     ...(request.target ? ['--target', request.target] : []),
     ...(request.platforms.length ? ['--platform', request.platforms.join(',')] : []),
     ...request.secrets.flatMap((secret) => ['--secret', secretFlag(secret)]),

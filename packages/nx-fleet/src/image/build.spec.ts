@@ -11,12 +11,14 @@ import {
   copySourceProblem,
   submodulePaths,
   prepareContext,
+  sourcesOf,
   unhashedContextWarning,
   type BuildOptions,
 } from './build';
 import { CONTENT_TAG_LABEL } from './content-label';
 import { contentTag } from './content-tag';
 import { sourcesContentTag } from './verify-record';
+import type { ServiceRef } from './service-ref';
 
 const SHA = 'a'.repeat(40);
 const service = ordersService();
@@ -536,5 +538,121 @@ describe('copySourceProblem: a pruned context', () => {
     expect(problem('COPY web/pnpm-lock.yaml ./', ['pnpm-lock.yaml'], project)).toMatch(above);
     // Not a workspace path without the folder's name: the other diagnoses.
     expect(problem('COPY web/nothing.txt ./', ['pnpm-lock.yaml'])).toMatch(/Nothing in the workspace/);
+  });
+});
+
+describe('an image built FROM another service’s image (baseImages)', () => {
+  const REGISTRY = 'registry.example:5000/acme';
+  const baseOptions: BuildOptions = { dockerfile: 'images/base/Dockerfile', context: 'images/base', engine: 'podman' };
+  const withBase: BuildOptions = { ...options, baseImages: { [`${REGISTRY}/base`]: 'base:docker-build' } };
+  const CONSUMER = `ARG VERSION=latest\nFROM ${REGISTRY}/base:$VERSION\nCOPY . /app\n`;
+  const graphOf = (root: string, targetOptions: BuildOptions | null = baseOptions) =>
+    ({
+      ...ordersService(root),
+      graph: {
+        nodes: {
+          base: {
+            name: 'base',
+            type: 'app',
+            data: { root: 'images/base', targets: targetOptions ? { 'docker-build': { options: targetOptions } } : {} },
+          },
+        },
+        dependencies: {},
+      },
+    }) as ServiceRef;
+  const files = (write: (path: string, text?: string) => void) => {
+    write('images/base/Dockerfile', 'FROM scratch\nCOPY base.txt /\n');
+    write('images/base/base.txt', 'one');
+    write('services/orders/Dockerfile', CONSUMER);
+  };
+  const workspace = (root: string, env: Env = {}) => {
+    const { ports, tools } = imageWorkspace({ workspaceRoot: root, env, dockerfile: CONSUMER });
+    ports.files.files.set(join(root, 'images/base/Dockerfile'), 'FROM scratch\nCOPY base.txt /\n');
+    ports.files.files.set(join(root, 'images/base'), '');
+    return { ports, tools };
+  };
+  const contexts = (tools: FakeContainerTools) => {
+    const build = tools.toolCalls().findLast((call) => call.args[0] === 'build')!.args;
+    return build.flatMap((arg, i) => (build[i - 1] === '--build-context' ? [arg] : []));
+  };
+
+  it("builds FROM the base's image as its sources build it now, the engine's, and its tag follows the base's sources", async () => {
+    await onDisk(async (root, write) => {
+      files(write);
+      const here = graphOf(root);
+      const { ports, tools } = workspace(root);
+      const base = await buildServiceImage(ports, baseOptions, {
+        ...here,
+        projectName: 'base',
+        projectRoot: 'images/base',
+      });
+      const record = await buildServiceImage(ports, withBase, here);
+      expect(contexts(tools)).toEqual([
+        `${REGISTRY}/base:$VERSION=docker-image://${base.localRef}`,
+        `${REGISTRY}/base:latest=docker-image://${base.localRef}`,
+      ]);
+      expect(await sourcesContentTag(workspace(root).ports, withBase, here)).toBe(record.contentTag);
+      const alone = await buildServiceImage(workspace(root).ports, options, here);
+      expect(alone.contentTag).not.toBe(record.contentTag);
+      write('images/base/base.txt', 'two');
+      expect(await sourcesContentTag(workspace(root).ports, withBase, here)).not.toBe(record.contentTag);
+    });
+  });
+
+  it("takes the registry's image under the base's content tag when the engine has none, and refuses when neither has it", async () => {
+    await onDisk(async (root, write) => {
+      files(write);
+      const here = graphOf(root);
+      const env = { FLEET_REGISTRY: REGISTRY };
+      const base = { ...here, projectName: 'base', projectRoot: 'images/base' };
+      const { tag } = await sourcesOf(workspace(root).ports, baseOptions, base);
+      const missing = workspace(root, env);
+      await expect(buildServiceImage(missing.ports, withBase, here)).rejects.toThrow(
+        `nx-fleet: orders: its Dockerfile's FROM ${REGISTRY}/base:$VERSION is the image of base, whose sources build base:${tag}: neither podman nor ${REGISTRY}/base has it.`,
+      );
+      expect(missing.tools.toolCalls().some((call) => call.args[0] === 'build')).toBe(false);
+      const { ports, tools } = workspace(root, env);
+      tools.manifests.set(`docker://${REGISTRY}/base:${tag}`, '{}');
+      await buildServiceImage(ports, withBase, here);
+      expect(contexts(tools)).toContain(`${REGISTRY}/base:latest=docker-image://${REGISTRY}/base:${tag}`);
+    });
+  });
+
+  it('leaves a FROM with a literal tag or a digest to the published image', async () => {
+    await onDisk(async (root, write) => {
+      files(write);
+      const here = graphOf(root);
+      for (const from of [`${REGISTRY}/base:1.4`, `${REGISTRY}/base@sha256:${'a'.repeat(64)}`]) {
+        const { ports, tools } = workspace(root);
+        ports.files.files.set(join(root, 'services/orders/Dockerfile'), `FROM ${from}\n`);
+        await buildServiceImage(ports, withBase, here);
+        expect(contexts(tools)).toEqual([]);
+      }
+    });
+  });
+
+  it('names a base the graph does not build, and a chain of bases that comes back, before the engine runs', async () => {
+    await onDisk(async (root, write) => {
+      files(write);
+      const { ports, tools } = workspace(root);
+      await expect(buildServiceImage(ports, withBase, graphOf(root, null))).rejects.toThrow(
+        `nx-fleet: orders: services/orders/Dockerfile:2 FROM ${REGISTRY}/base:$VERSION: docker-build's "baseImages" names base:docker-build as the build of that image, and base has no nx-fleet docker-build target "docker-build".`,
+      );
+      const looping = graphOf(root, {
+        ...baseOptions,
+        baseImages: { [`${REGISTRY}/orders`]: 'orders:docker-build' },
+      });
+      looping.graph.nodes['orders'] = {
+        name: 'orders',
+        type: 'app',
+        data: { root: 'services/orders', targets: { 'docker-build': { options: withBase } } },
+      };
+      ports.files.files.set(join(root, 'images/base/Dockerfile'), `FROM ${REGISTRY}/orders\n`);
+      write('images/base/Dockerfile', `FROM ${REGISTRY}/orders\n`);
+      await expect(buildServiceImage(ports, withBase, looping)).rejects.toThrow(
+        'orders → base → orders: each of these images is built FROM the next, so none can be built first.',
+      );
+      expect(tools.toolCalls().some((call) => call.args[0] === 'build')).toBe(false);
+    });
   });
 });

@@ -5,7 +5,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { EngineName } from '../config/options';
 import { namedContextSource } from '../config/service-settings';
 import { resolveEngine } from '../engines/detect';
-import type { BuildSecret, Engine } from '../engines/engine';
+import type { BaseImageSource, BuildSecret, Engine } from '../engines/engine';
 import type { GitRevision } from '../io/git';
 import type { Ports } from '../io/ports';
 import { registryAccess } from '../registry/access';
@@ -38,6 +38,7 @@ import {
   type WrittenSource,
 } from './dockerfile-copies';
 import { contentTag } from './content-tag';
+import { linkedBases, type BaseImages, type LinkedBase } from './base-images';
 import { decideBuild, type BuildDecision } from './decide';
 import {
   hashContents,
@@ -68,6 +69,8 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   /** Named build contexts (`--build-context name=…`): workspace folders, or `docker-image://` references. */
   buildContexts?: Record<string, string>;
+  /** Repositories a FROM names that another service's docker-build builds (`project:target`): that build's image is the base. */
+  baseImages?: BaseImages;
   target?: string;
   platforms?: string[];
   secrets?: BuildSecret[];
@@ -376,7 +379,8 @@ async function buildFromContext(
           dockerfile,
           dockerfileText,
           contextDir: await folder(),
-          named,
+          named: named.filter((context) => !context.base),
+          bases: await baseImageSources(ports, engine, service, named),
           localRef,
           contentTag: tag,
           revision,
@@ -424,36 +428,134 @@ export interface NamedContext {
   passed: string;
   files?: ContextFile[];
   ref?: string;
+  /** A FROM another service's image: that service's image as its sources build it now (`ref` is its local reference). */
+  base?: LinkedBase & { options: BuildOptions; imageName: string; tag: string };
 }
+
+/** What a content tag is computed from without an engine: the context's reading, and the services whose images are bases. */
+type SourcesPorts = Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning' | 'listing'>;
 
 /**
  * docker-build's `buildContexts`, checked and read: a folder must be in the workspace and on the disk
  * (a build output is there once the build that writes it ran), its every file hashed, with no ignore
- * file applied, so nothing an engine may send escapes the tag.
+ * file applied, so nothing an engine may send escapes the tag. Then each FROM that `baseImages` says
+ * another service builds: that service's image as its sources build it now, its content tag computed
+ * from them (`chain`: the services whose tags are being computed, the first that asked first).
  */
 export async function namedContexts(
-  ports: Pick<BuildPorts, 'files'>,
+  ports: SourcesPorts,
   options: BuildOptions,
   service: ServiceRef,
+  chain: readonly string[] = [service.projectName],
 ): Promise<NamedContext[]> {
-  return Promise.all(
-    Object.entries(options.buildContexts ?? {}).map(async ([name, value]): Promise<NamedContext> => {
-      const source = namedContextSource(value);
-      const where = `named build context "${name}" of ${service.projectName} (option "buildContexts")`;
-      if (!source)
-        throw new Error(
-          `nx-fleet: ${where}: "${value}" is neither a workspace folder nor a docker-image:// reference; git, https, oci-layout and target: contexts are not passed, since no content tag can follow them.`,
-        );
-      if (source.kind === 'image') return { name, passed: source.ref, ref: source.ref };
-      const folder = resolve(service.workspaceRoot, source.path);
-      if (!ports.files.exists(folder))
-        throw new Error(
-          `nx-fleet: ${source.path} (${where}) does not exist. A build output is there once the build that writes it ran: docker-build depends on it when it is a project's dist, build or out folder.`,
-        );
-      const listed = (await listFolderFiles(folder)).sort();
-      return { name, passed: folder, files: await hashContextFiles(folder, listed) };
-    }),
-  );
+  const named = Object.entries(options.buildContexts ?? {}).map(async ([name, value]): Promise<NamedContext> => {
+    const source = namedContextSource(value);
+    const where = `named build context "${name}" of ${service.projectName} (option "buildContexts")`;
+    if (!source)
+      throw new Error(
+        `nx-fleet: ${where}: "${value}" is neither a workspace folder nor a docker-image:// reference; git, https, oci-layout and target: contexts are not passed, since no content tag can follow them.`,
+      );
+    if (source.kind === 'image') return { name, passed: source.ref, ref: source.ref };
+    const folder = resolve(service.workspaceRoot, source.path);
+    if (!ports.files.exists(folder))
+      throw new Error(
+        `nx-fleet: ${source.path} (${where}) does not exist. A build output is there once the build that writes it ran: docker-build depends on it when it is a project's dist, build or out folder.`,
+      );
+    const listed = (await listFolderFiles(folder)).sort();
+    return { name, passed: folder, files: await hashContextFiles(folder, listed) };
+  });
+  const bases = options.baseImages
+    ? linkedBases(
+        new DockerfileReading(
+          (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
+          options.buildArgs,
+          options.target,
+        ).imageBases,
+        options.baseImages,
+      )
+    : [];
+  return Promise.all([...named, ...bases.map((base) => baseContext(ports, options, service, base, chain))]);
+}
+
+/** A FROM another service's image, as the content tag follows it: that service's tag from its sources. */
+async function baseContext(
+  ports: SourcesPorts,
+  options: BuildOptions,
+  service: ServiceRef,
+  base: LinkedBase,
+  chain: readonly string[],
+): Promise<NamedContext> {
+  const where = `${service.projectName}: ${options.dockerfile}:${base.line} FROM ${base.written}`;
+  if (chain.includes(base.project))
+    throw new Error(
+      `nx-fleet: ${where}: ${[...chain, base.project].join(' → ')}: each of these images is built FROM the next, so none can be built first. Take "${base.project}" out of docker-build's "baseImages" where the FROM means the published image.`,
+    );
+  const node = service.graph.nodes[base.project];
+  const baseOptions = node?.data.targets?.[base.target]?.options as BuildOptions | undefined;
+  if (!node || typeof baseOptions?.dockerfile !== 'string')
+    throw new Error(
+      `nx-fleet: ${where}: docker-build's "baseImages" names ${base.project}:${base.target} as the build of that image, and ${node ? `${base.project} has no nx-fleet docker-build target "${base.target}"` : `no project is named ${base.project}`}. Correct "baseImages" (a repository → "project:target") in ${service.projectRoot}'s project configuration.`,
+    );
+  const baseService = { ...service, projectName: base.project, projectRoot: node.data.root };
+  // The base's own build prints its warnings: here its tag is only computed.
+  const quiet = { ...ports, log: { ...ports.log, warn: () => undefined } };
+  const { tag } = await sourcesOf(quiet, baseOptions, baseService, undefined, [...chain, base.project]);
+  const imageName = baseOptions.image ?? imageNameFor(base.project);
+  const localRef = `${imageName}:${tag}`;
+  return { name: base.image, passed: localRef, ref: localRef, base: { ...base, options: baseOptions, imageName, tag } };
+}
+
+/** The content tag of a service's current sources (no engine) and, when it is not `expected`, the context's files Nx does not hash. */
+export async function sourcesOf(
+  ports: SourcesPorts,
+  options: BuildOptions,
+  service: ServiceRef,
+  expected?: string,
+  chain?: readonly string[],
+): Promise<{ tag: string; unhashed: UnhashedFiles | undefined }> {
+  const context = await prepareContext(ports, options, service);
+  try {
+    const tag = imageContentTag(
+      options,
+      context.files,
+      (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
+      await namedContexts(ports, options, service, chain),
+    );
+    return { tag, unhashed: expected !== undefined && tag !== expected ? await context.unhashed() : undefined };
+  } finally {
+    await context.dispose();
+  }
+}
+
+/**
+ * The image each base FROM is built from: the one the base's docker-build left in the engine (its
+ * content-tag label checked), else the registry's under its content tag; neither is an error before
+ * the engine runs, not a pull of whatever the FROM's tag points at.
+ */
+async function baseImageSources(
+  ports: BuildPorts,
+  engine: Engine,
+  service: ServiceRef,
+  named: readonly NamedContext[],
+): Promise<BaseImageSource[]> {
+  const sources: BaseImageSource[] = [];
+  for (const { base, ref } of named) {
+    if (!base || !ref) continue;
+    const entry = { written: base.written, image: base.image };
+    if (isLocalImageOf(await engine.inspect(ref), base.tag)) {
+      sources.push({ ...entry, source: ref });
+      continue;
+    }
+    const destination = destinationFor(ports.env, base.options, base.imageName, service.workspaceRoot);
+    if (destination.kind === 'registry' && (await registryAccess(ports).digest(destination, base.tag))) {
+      sources.push({ ...entry, source: `${destination.repository}:${base.tag}` });
+      continue;
+    }
+    throw new Error(
+      `nx-fleet: ${service.projectName}: its Dockerfile's FROM ${base.written} is the image of ${base.project}, whose sources build ${ref}: neither ${engine.name} nor ${destination.kind === 'registry' ? destination.repository : 'a registry (none is configured)'} has it. docker-build runs ${base.project}:${base.target} first; where Nx restored that build's record from a cache, the image was built elsewhere: run \`nx run ${base.project}:${base.target} --skip-nx-cache\`, or push it from where it was built.`,
+    );
+  }
+  return sources;
 }
 
 /**
@@ -653,6 +755,7 @@ async function runBuild(
     dockerfileText: string;
     contextDir: string;
     named: readonly NamedContext[];
+    bases: BaseImageSource[];
     localRef: string;
     contentTag: string;
     revision?: GitRevision;
@@ -682,6 +785,7 @@ async function runBuild(
     tags: [input.localRef],
     buildArgs: { ...(options.buildArgs ?? {}), ...revisionArg },
     buildContexts: Object.fromEntries(input.named.map(({ name, passed }) => [name, passed])),
+    ...(input.bases.length ? { baseImages: input.bases } : {}),
     target: options.target,
     platforms: options.platforms ?? [],
     labels,

@@ -500,3 +500,33 @@ describe('DockerfileReading.placeholderStages', () => {
     ).toEqual([]);
   });
 });
+
+describe('DockerfileReading.imageBases', () => {
+  const DOCKERFILE = [
+    'ARG VERSION=latest',
+    'ARG REGISTRY',
+    'FROM ghcr.io/acme/base:$VERSION AS builder',
+    'FROM scratch AS empty',
+    'FROM --platform=$BUILDPLATFORM node:20 AS tools',
+    'FROM builder AS app',
+    'FROM ${REGISTRY}/runtime AS runtime',
+    'FROM ghcr.io/acme/base:${VERSION}',
+  ].join('\n');
+
+  it('lists the images FROMs name, expanded by the build arguments declared before the first FROM, not stages or scratch', () => {
+    expect(new DockerfileReading(DOCKERFILE).imageBases).toEqual([
+      { line: 3, written: 'ghcr.io/acme/base:$VERSION', image: 'ghcr.io/acme/base:latest' },
+      { line: 5, written: 'node:20', image: 'node:20' },
+      { line: 7, written: '${REGISTRY}/runtime', image: undefined },
+      { line: 8, written: 'ghcr.io/acme/base:${VERSION}', image: 'ghcr.io/acme/base:latest' },
+    ]);
+    expect(
+      new DockerfileReading(DOCKERFILE, { VERSION: '2', REGISTRY: 'r.example' }).imageBases.map((b) => b.image),
+    ).toEqual(['ghcr.io/acme/base:2', 'node:20', 'r.example/runtime', 'ghcr.io/acme/base:2']);
+  });
+
+  it('reads only the stages a target needs', () => {
+    const reading = new DockerfileReading(DOCKERFILE, { REGISTRY: 'r.example' }, 'app');
+    expect(reading.imageBases.map((b) => b.written)).toEqual(['ghcr.io/acme/base:$VERSION']);
+  });
+});

@@ -112,6 +112,15 @@ export class DockerfileReading {
   }
 
   /**
+   * The images the build's stages start FROM (not earlier stages, not `scratch`), as written and as
+   * the build expands them (undefined when only the engine can tell): browserless's
+   * `FROM ghcr.io/browserless/base:$VERSION` with `ARG VERSION=latest` before it.
+   */
+  get imageBases(): ImageBase[] {
+    return this.walked.images;
+  }
+
+  /**
    * The stages no other stage builds on (`FROM <stage>`, `COPY --from=<stage>`, a RUN mount `from=`):
    * the images the Dockerfile can build, by name (`#<index>` for one without). Several of them are
    * chosen between with `--target` (one image per stage); the build without one builds the last.
@@ -311,6 +320,13 @@ function stepsFor(steps: readonly Step[], target: string, buildArgs: BuildArgs):
   return steps.filter((step) => kept.has(step));
 }
 
+/** A FROM's image: the word written, and the reference the build expands it to. */
+export interface ImageBase {
+  line: number;
+  written: string;
+  image: string | undefined;
+}
+
 /** An instruction with its first line. */
 export interface Step {
   line: number;
@@ -331,8 +347,11 @@ function walk(
   workdirs: CopySource[];
   builds: CopySource[];
   bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }>;
+  images: ImageBase[];
 } {
   const variables = new BuildVariables(buildArgs);
+  const images: ImageBase[] = [];
+  const stageNames = new Set<string>();
   const written: WrittenSource[] = [];
   const reads: CopySource[] = [];
   const workdirs: CopySource[] = [];
@@ -359,9 +378,13 @@ function walk(
       const image = rest.split(/\s+/).find((word) => word && !word.startsWith('--'));
       const unset = image?.includes('$') ? variables.unsetInBase(image) : undefined;
       if (image && unset) bases.push({ line, instruction, written: image, unset });
+      const value = image && variables.baseValue(image);
+      if (image && value?.toLowerCase() !== 'scratch' && !stageNames.has(value?.toLowerCase() ?? ''))
+        images.push({ line, written: image, image: value });
       variables.enterStage(rest);
       const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
       const name = words[1]?.toLowerCase() === 'as' ? words[2]?.toLowerCase() : undefined;
+      if (name) stageNames.add(name);
       stage = { name, workdir: '/', root: roots.get(words[0]?.toLowerCase() ?? ''), copied: new Map() };
       if (name && stage.root !== undefined) roots.set(name, stage.root);
     } else if (keyword === 'ARG') variables.declareArgs(rest);
@@ -418,7 +441,7 @@ function walk(
       }
     }
   }
-  return { written, reads, workdirs, builds, bases };
+  return { written, reads, workdirs, builds, bases, images };
 }
 
 /** A build run in the folder it is in: a package's `build…` script, `tsc`, `nest build`. */
@@ -465,11 +488,20 @@ class BuildVariables {
    * build expands it: the arguments left without a value, and the word as the engine expands it then.
    */
   unsetInBase(word: string): WrittenSource['unset'] {
+    return this.beforeStages(() => unsetArgs(word, this));
+  }
+
+  /** A FROM's image word as the build expands it: with the build arguments declared before the first FROM. */
+  baseValue(word: string): string | undefined {
+    return this.beforeStages(() => wordValue(word, this));
+  }
+
+  private beforeStages<T>(read: () => T): T {
     const [args, env] = [this.args, this.env];
     this.args = this.globalArgs;
     this.env = new Map();
     try {
-      return unsetArgs(word, this);
+      return read();
     } finally {
       this.args = args;
       this.env = env;

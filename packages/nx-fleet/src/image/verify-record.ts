@@ -1,15 +1,6 @@
-import { resolve } from 'node:path';
 import { resolveEngine } from '../engines/detect';
 import type { LocalImageFacts } from '../engines/engine';
-import {
-  imageContentTag,
-  namedContexts,
-  prepareContext,
-  unhashedFilesPhrase,
-  unhashedFix,
-  type BuildOptions,
-  type BuildPorts,
-} from './build';
+import { sourcesOf, unhashedFilesPhrase, unhashedFix, type BuildOptions, type BuildPorts } from './build';
 import type { UnhashedFiles } from './build-context';
 import { CONTENT_TAG_LABEL } from './content-label';
 import { imageNameFor, imageRecordPath, type ImageRecord } from './records';
@@ -81,27 +72,6 @@ export async function sourcesContentTag(
   service: ServiceRef,
 ): Promise<string> {
   return (await sourcesOf(ports, options, service)).tag;
-}
-
-/** That tag and, when it is not `expected`, the context's files Nx does not hash: what a cache hit could not see. */
-async function sourcesOf(
-  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning' | 'listing'>,
-  options: BuildOptions,
-  service: ServiceRef,
-  expected?: string,
-): Promise<{ tag: string; unhashed: UnhashedFiles | undefined }> {
-  const context = await prepareContext(ports, options, service);
-  try {
-    const tag = imageContentTag(
-      options,
-      context.files,
-      (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
-      await namedContexts(ports, options, service),
-    );
-    return { tag, unhashed: expected !== undefined && tag !== expected ? await context.unhashed() : undefined };
-  } finally {
-    await context.dispose();
-  }
 }
 
 export interface RecordToVerify {

@@ -1046,6 +1046,52 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("builds an image FROM another service's image first, where a FROM names the repository that service pushes to (browserless's base)", async () => {
+    const base = 'FROM scratch\nCOPY base.txt /\n';
+    const workspace = {
+      'images/base/project.json': json({ name: 'base' }),
+      'images/base/Dockerfile': base,
+      'images/base/base.txt': 'one\n',
+      'services/api/project.json': json({ name: 'api' }),
+      'services/api/Dockerfile': 'ARG VERSION=latest\nFROM ghcr.io/acme/base:$VERSION\nCOPY main.js /\n',
+      // A literal tag, or a digest, is the published image.
+      'services/web/project.json': json({ name: 'web' }),
+      'services/web/Dockerfile': 'FROM ghcr.io/acme/base:1.4\n',
+      // Each FROM the other's image: no order builds them.
+      'services/x/project.json': json({ name: 'x' }),
+      'services/x/Dockerfile': 'FROM ghcr.io/acme/y\n',
+      'services/y/project.json': json({ name: 'y' }),
+      'services/y/Dockerfile': 'FROM ghcr.io/acme/x:latest\n',
+    };
+    const { results } = await runWorkspace(workspace, { registry: 'ghcr.io/acme' });
+    expect(dockerBuildOf(results, 'services/api')).toMatchObject({
+      dependsOn: [{ projects: ['base'], target: 'docker-build' }],
+      options: { baseImages: { 'ghcr.io/acme/base': 'base:docker-build' } },
+      inputs: [
+        ...PROJECT_INPUTS.slice(0, -1),
+        { dependentTasksOutputFiles: '**/image.json', transitive: false },
+        ENGINE,
+      ],
+      metadata: {
+        description: expect.stringContaining('; built FROM the image of base, as their sources build it now'),
+      },
+    });
+    // Nx 23 selects projects by `{workspaceRoot}` inputs: the base's folder affects the push.
+    expect(dockerPushOf(results, 'services/api').inputs).toContain('{workspaceRoot}/images/base/**/*');
+    for (const root of ['services/web', 'services/x', 'services/y', 'images/base']) {
+      expect(dockerBuildOf(results, root).options).not.toHaveProperty('baseImages');
+      expect(dockerBuildOf(results, root)).not.toHaveProperty('dependsOn');
+    }
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: x → y → x: each of these services' Dockerfiles is built FROM the next one's image/,
+      ),
+    ]);
+    // Without a registry no FROM names a service's image.
+    const alone = await runWorkspace(workspace);
+    expect(dockerBuildOf(alone.results, 'services/api').options).not.toHaveProperty('baseImages');
+  });
+
   it('names no fragment another file is appended to (no FROM): it builds no image', async () => {
     await runWorkspace({
       'apps/api/project.json': json({ name: 'api' }),

@@ -31,7 +31,12 @@ import {
   pathOf,
   type ContextFacts,
 } from '../image/context-inference';
-import { copySources, type CopySource } from '../image/dockerfile-copies';
+import { copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
+import { baseImageLinks, type BaseImages } from '../image/base-images';
+import { imageNameFor } from '../image/records';
+import { setting } from '../config/settings';
+import { registryPrefix } from '../registry/destinations';
+import { fullRepository, referenceParts } from '../text/image-reference';
 import { prunedBy, prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
@@ -63,7 +68,7 @@ import {
 } from './service-folders';
 import { runtimeProviderRoots, type RuntimeProviders, type ScanStats } from './runtime-providers';
 import { resolveServiceContext, type ServiceContext } from './service-context';
-import { buildServiceTargets, serviceProjectMetadata } from './targets';
+import { baseImagePaths, buildServiceTargets, serviceProjectMetadata, withPaths } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
 import { GraphMemo } from './graph-memo';
 import { buildsOnInstall, referenceBuilds, typeScriptOutDirs } from './typescript-builds';
@@ -183,7 +188,13 @@ async function fleetNodes(
     });
   const shared = sharedOf(sharedRoots);
   const broker = brokerConfigFromEnv(deps.env) !== undefined;
-  const frame = frameOf({ options: rawOptions, matched: files, shared, broker });
+  const frame = frameOf({
+    options: rawOptions,
+    matched: files,
+    shared,
+    broker,
+    registry: setting(deps.env, 'registry'),
+  });
   // The whole answer, kept for the state of every input (without Nx's file list there is no such state).
   const answers = workspaceFiles && nodesCache;
   let key: string | undefined;
@@ -236,6 +247,9 @@ async function fleetNodes(
   });
   const unbuilt = unbuiltDockerfiles(texts);
   const alike = alikeBuildWarnings(detections, texts, options.buildTargetName, unbuilt);
+  const matched = new Set(files);
+  const units = outcomes.flatMap((outcome) => unitOf(outcome, matched, isNxProject));
+  const bases = baseLinksOf(units, setting(deps.env, 'registry', options.registry), options.buildTargetName, texts);
   const warnings = [
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
@@ -248,6 +262,7 @@ async function fleetNodes(
     ...placeholderWarnings(detections, texts, options.buildTargetName, projects || []),
     ...unmatchedServiceWarnings(options.services, folders, outcomes),
     ...finalStageWarnings(detections, texts, options.buildTargetName, new Set(alike.flatMap((w) => w.roots))),
+    ...bases.warnings,
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -290,8 +305,6 @@ async function fleetNodes(
   const affectedBy = affectedByOf(detections, detections.some((d) => d.kind === 'service') ? sharedNow : []);
   const filesVersion = deps.memo.filesVersion(filePaths);
   const pacts = pactFilesByRoot(files);
-  const matched = new Set(files);
-  const units = outcomes.flatMap((outcome) => unitOf(outcome, matched, isNxProject));
   const projectRoots = projects?.map(({ name, root, packageName }) => ({
     name,
     root,
@@ -338,6 +351,7 @@ async function fleetNodes(
         pacts: pacts.get(service.root) ?? [],
         affectedBy: affectedBy(service.root),
         providerRoots: providers.roots.get(projectName) ?? [],
+        baseImages: bases.links.get(projectName),
         replacedBuild,
       });
     },
@@ -345,6 +359,7 @@ async function fleetNodes(
     rawOptions,
     context,
   );
+  if (bases.links.size) withBaseImagePaths(result, bases.links, units, options);
   if (!answers) return result;
   // The matched files count as read: a warning's state is made of their contents.
   const reads = new Set([...texts.read, ...files]);
@@ -1303,6 +1318,77 @@ function declaredStrings(
   return strings.length ? Object.fromEntries(strings) : undefined;
 }
 
+/**
+ * Which services are built FROM another's image: the repository each docker-push sends its image to
+ * (`<registry>/<image>`), named by another's FROM. Without a registry no FROM can name one. Only a
+ * Dockerfile with a FROM that can (a variable, or a repository of a service) is read through.
+ */
+function baseLinksOf(
+  units: readonly Unit[],
+  registry: string | undefined,
+  buildTarget: string,
+  texts: WorkspaceTexts,
+): { links: Map<string, BaseImages>; warnings: Array<{ key: string; message: string; roots: string[] }> } {
+  const services = units.flatMap((unit) => ('service' in unit && !unit.replacedBuild ? [unit] : []));
+  if (!registry || services.length < 2) return { links: new Map(), warnings: [] };
+  const host = registryPrefix(registry);
+  const repositories = new Set(
+    services.map(({ service, projectName }) =>
+      fullRepository(`${host}/${service.config.image ?? imageNameFor(projectName)}`),
+    ),
+  );
+  const images = services.map(({ service, projectName }) => {
+    const text = texts.text(service.dockerfile) ?? '';
+    const froms = [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]!);
+    const named = froms.some((word) => word.includes('$') || repositories.has(referenceParts(word).repository));
+    const target = service.config.target ?? shippedStageOf(texts, service.dockerfile)?.stage;
+    return {
+      project: projectName,
+      root: service.root,
+      repository: `${host}/${service.config.image ?? imageNameFor(projectName)}`,
+      bases: named ? new DockerfileReading(text, service.config.buildArgs, target).imageBases : [],
+    };
+  });
+  const { links, cycles } = baseImageLinks(images, buildTarget);
+  const rootOf = new Map(images.map(({ project, root }) => [project, root]));
+  return {
+    links,
+    warnings: cycles.map((cycle) => ({
+      key: `base-cycle:${cycle.join(',')}`,
+      message: `nx-fleet: ${[...cycle, cycle[0]].join(' → ')}: each of these services' Dockerfiles is built FROM the next one's image (the repository its docker-push sends to), so none can be built first: their builds take those FROMs from the registry, as published. Build one of them FROM another image, or give it a tag of its own (a pinned tag or digest is never linked).`,
+      roots: cycle.map((project) => rootOf.get(project)!),
+    })),
+  };
+}
+
+/**
+ * What Nx 23 makes a service's push affected by: `{workspaceRoot}` inputs. A base image's own image
+ * inputs, as workspace paths, join the push inputs of every service built FROM it (Nx 24 follows the
+ * build's record through docker-build's dependsOn).
+ */
+function withBaseImagePaths(
+  result: CreateNodesResultArray,
+  links: ReadonlyMap<string, BaseImages>,
+  units: readonly Unit[],
+  options: NormalizedFleetOptions,
+): void {
+  const rootOf = new Map(units.flatMap((unit) => ('service' in unit ? [[unit.projectName, unit.service.root]] : [])));
+  const targetsAt = new Map(
+    result.flatMap(([, nodes]) => Object.entries(nodes.projects ?? {})).map(([root, p]) => [root, p.targets ?? {}]),
+  );
+  for (const [project, baseImages] of links) {
+    const push = targetsAt.get(rootOf.get(project) ?? '')?.[options.pushTargetName];
+    if (!push?.inputs) continue;
+    const paths = Object.values(baseImages).flatMap((built) => {
+      const base = built.slice(0, built.lastIndexOf(':'));
+      const root = rootOf.get(base);
+      const inputs = root === undefined ? undefined : targetsAt.get(root)?.[options.buildTargetName]?.inputs;
+      return root === undefined || !inputs ? [] : baseImagePaths(inputs, root);
+    });
+    push.inputs = withPaths(push.inputs, paths);
+  }
+}
+
 function serviceNode(
   service: Service,
   projectName: string,
@@ -1313,6 +1399,7 @@ function serviceNode(
     pacts: readonly string[];
     affectedBy: readonly string[];
     providerRoots: readonly string[];
+    baseImages: BaseImages | undefined;
     /** The project's own configuration has a build under nx-fleet's build target name. */
     replacedBuild: boolean;
   },

@@ -20,11 +20,20 @@ export interface NodesInputs {
   shared: readonly string[];
   /** Whether a Pact Broker is configured (the environment). */
   broker: boolean;
+  /** The registry the environment sets (FLEET_REGISTRY): which FROMs name a service's image. */
+  registry?: string;
 }
 
 /** Every input but Nx's file list, as one string: an edit in the daemon compares it whole. */
 export function frameOf(inputs: Omit<NodesInputs, 'files'>): string {
-  return JSON.stringify([VERSION, inputs.options ?? {}, [...inputs.matched].sort(), inputs.shared, inputs.broker]);
+  return JSON.stringify([
+    VERSION,
+    inputs.options ?? {},
+    [...inputs.matched].sort(),
+    inputs.shared,
+    inputs.broker,
+    ...(inputs.registry ? [inputs.registry] : []),
+  ]);
 }
 
 /**

@@ -14,6 +14,8 @@ import {
   scanInputs,
   serviceProjectMetadata,
   targetHelp,
+  baseImagePaths,
+  withPaths,
 } from './targets';
 
 const ENGINE = { env: 'FLEET_ENGINE' };
@@ -992,5 +994,39 @@ describe('docker-push inputs: what makes a push affected', () => {
     for (const target of ['docker-build', 'scan', 'contract-verify'])
       expect(withProviders[target]).toEqual(plain[target]);
     expect(withProviders['docker-push']!.dependsOn).toEqual(plain['docker-push']!.dependsOn);
+  });
+});
+
+describe("a base image's paths (Nx 23's affected)", () => {
+  it('names the workspace paths of its image inputs, its folder for `default`, no negation and no dependency input', () => {
+    expect(
+      baseImagePaths(
+        [
+          'default',
+          '!{projectRoot}/pacts/**/*',
+          '^default',
+          '{projectRoot}/**/*',
+          '{workspaceRoot}/.dockerignore',
+          '!{workspaceRoot}/images/base/README.md',
+          { env: 'FLEET_ENGINE' },
+        ],
+        'images/base',
+      ),
+    ).toEqual([
+      '{workspaceRoot}/images/base/**/*',
+      '{workspaceRoot}/images/base/**/*',
+      '{workspaceRoot}/.dockerignore',
+    ]);
+    expect(baseImagePaths(['{projectRoot}/**/*'], '.')).toEqual(['{workspaceRoot}/**/*']);
+  });
+
+  it('adds each path once, and none to inputs that follow every workspace file', () => {
+    expect(
+      withPaths(
+        ['{projectRoot}/**/*', '{workspaceRoot}/a/**/*'],
+        ['{workspaceRoot}/a/**/*', '{workspaceRoot}/b/**/*', '{workspaceRoot}/b/**/*'],
+      ),
+    ).toEqual(['{projectRoot}/**/*', '{workspaceRoot}/a/**/*', '{workspaceRoot}/b/**/*']);
+    expect(withPaths(['{workspaceRoot}/**/*'], ['{workspaceRoot}/b/**/*'])).toEqual(['{workspaceRoot}/**/*']);
   });
 });

@@ -9,6 +9,7 @@ import { contains } from '../runtime-graph/sdk-ownership';
 import { globReaches } from '../image/ignored-inputs';
 import type { ServiceContext } from './service-context';
 import { listed } from '../text/listed';
+import type { BaseImages } from '../image/base-images';
 
 export interface ServiceTargetsInput {
   projectRoot: string;
@@ -29,6 +30,8 @@ export interface ServiceTargetsInput {
   broker?: boolean;
   /** The build context chosen for the Dockerfile (`resolveServiceContext`). */
   context: ServiceContext;
+  /** Repositories its FROMs name that other services build (`baseImageLinks`). */
+  baseImages?: BaseImages;
   options: NormalizedFleetOptions;
 }
 
@@ -65,11 +68,17 @@ type BuildInput = string | { env: string } | { dependentTasksOutputFiles: string
 export function buildInputs(
   context: ContextShape,
   placement?: { dockerfile: string; projectRoot: string },
+  /** Built FROM another service's image: that build's record is an input. */
+  baseImage = false,
 ): BuildInput[] {
   const engine = { env: 'FLEET_ENGINE' };
   const named = context.named ?? { sources: [], outputs: [] };
   const outputs =
-    context.outputs.length || named.outputs.length ? [{ dependentTasksOutputFiles: '**/*', transitive: false }] : [];
+    context.outputs.length || named.outputs.length
+      ? [{ dependentTasksOutputFiles: '**/*', transitive: false }]
+      : baseImage
+        ? [{ dependentTasksOutputFiles: '**/image.json', transitive: false }]
+        : [];
   // What the ignore file leaves out is no input: a change there (docs, CI files) keeps the cached build.
   // A named context is sent whole, whatever the main context's ignore file says.
   const ignored = (context.ignored ?? []).filter(
@@ -184,10 +193,34 @@ export function pushInputs(
       !input.startsWith('!{workspaceRoot}/') ||
       ![...affectedBy, ...providers].some((path) => globReaches(input.slice('!{workspaceRoot}/'.length), path)),
   );
-  // A workspace context's image already follows every other file: more paths would only repeat it.
-  if (imageInputs.includes('{workspaceRoot}/**/*')) return kept;
-  const more = [...affectedBy, ...providers].map((path) => `{workspaceRoot}/${path}`);
-  return [...kept, ...more.filter((input, i) => !kept.includes(input) && more.indexOf(input) === i)];
+  return withPaths(
+    kept,
+    [...affectedBy, ...providers].map((path) => `{workspaceRoot}/${path}`),
+  );
+}
+
+type Inputs = NonNullable<TargetConfiguration['inputs']>;
+
+/** Inputs with more workspace paths, each once; a workspace context's image already follows every file. */
+export function withPaths(inputs: Inputs, paths: readonly string[]): Inputs {
+  if (inputs.includes('{workspaceRoot}/**/*')) return inputs;
+  return [...inputs, ...paths.filter((input, i) => !inputs.includes(input) && paths.indexOf(input) === i)];
+}
+
+/**
+ * A base image's docker-build inputs as the workspace paths they name (`default` is the project's
+ * folder), no negation: a negated path of the base's would leave the same path out of the
+ * consumer's own inputs. Its dependencies' files (`^default`) are not paths: Nx affects the base by
+ * them, and through the base's build record, the image built FROM it.
+ */
+export function baseImagePaths(baseInputs: Inputs, baseRoot: string): string[] {
+  const root = baseRoot === '.' ? '' : `${baseRoot}/`;
+  return baseInputs.flatMap((input) => {
+    if (typeof input !== 'string') return [];
+    if (input === 'default') return [`{workspaceRoot}/${root}**/*`];
+    if (input.startsWith('{projectRoot}/')) return [`{workspaceRoot}/${root}${input.slice('{projectRoot}/'.length)}`];
+    return input.startsWith('{workspaceRoot}/') ? [input] : [];
+  });
 }
 
 /** docker-push options for the plugin's `signing` setting. */
@@ -267,6 +300,7 @@ export function buildServiceTargets({
   config,
   broker = false,
   context,
+  baseImages,
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const { mode } = context;
@@ -283,6 +317,11 @@ export function buildServiceTargets({
       projects: [project],
       target: options.buildTarget,
     })),
+    // A base image is built first: its record (the content tag) is the FROM's input.
+    ...[...new Set(Object.values(baseImages ?? {}))].map((built) => ({
+      projects: [built.slice(0, built.lastIndexOf(':'))],
+      target: built.slice(built.lastIndexOf(':') + 1),
+    })),
   ];
   const scanGate = config.gates?.scan ?? options.gates.scan;
   const gate = decideContractGate({
@@ -294,7 +333,7 @@ export function buildServiceTargets({
   const fingerprint = gate.brokerFingerprint ? brokerFingerprintCommand(projectName) : undefined;
   // A name no command can carry: never cached rather than cached across the broker's changes.
   const contractCache = !gate.brokerFingerprint || fingerprint !== undefined;
-  const imageInputs = buildInputs(context, { dockerfile, projectRoot });
+  const imageInputs = buildInputs(context, { dockerfile, projectRoot }, baseImages !== undefined);
   return {
     [options.buildTargetName]: {
       executor: 'nx-fleet:docker-build',
@@ -311,6 +350,7 @@ export function buildServiceTargets({
             : {}),
         ...(config.buildArgs ? { buildArgs: config.buildArgs } : {}),
         ...(config.buildContexts ? { buildContexts: config.buildContexts } : {}),
+        ...(baseImages ? { baseImages } : {}),
         ...(options.registry ? { registry: options.registry } : {}),
       },
       inputs: imageInputs,
@@ -319,7 +359,7 @@ export function buildServiceTargets({
       cache: !context.unlisted,
       metadata: {
         technologies: ['docker'],
-        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and ${context.buildTargetMissing ? `the project has no "${context.buildTarget}" target to write` : 'no build target declares as its output'}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}`,
+        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and ${context.buildTargetMissing ? `the project has no "${context.buildTarget}" target to write` : 'no build target declares as its output'}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}${baseImages ? `; built FROM the image${Object.keys(baseImages).length === 1 ? '' : 's'} of ${listed([...new Set(Object.values(baseImages))].map((built) => built.slice(0, built.lastIndexOf(':'))))}, as their sources build ${Object.keys(baseImages).length === 1 ? 'it' : 'them'} now` : ''}`,
         context: { mode, origin: context.origin, reason: context.reason },
         ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },

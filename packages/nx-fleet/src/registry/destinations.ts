@@ -21,7 +21,7 @@ export function resolveDestination(input: {
   /** Hosts the engines' files mark insecure (see readInsecureLocations). */
   insecure?: ReadonlyArray<{ location: string }>;
 }): Destination {
-  const registry = input.registry?.replace(/^(docker|https?):\/\//, '').replace(/\/+$/, '');
+  const registry = input.registry && registryPrefix(input.registry);
   if (!registry) {
     return {
       kind: 'oci-layout',
@@ -34,6 +34,11 @@ export function resolveDestination(input: {
   // --tls-verify=true would override registries.conf and refuse the plain-HTTP registry.
   const insecure = isLoopbackRegistry(registry) || markedInsecure(registry.split('/')[0]!, input.insecure ?? []);
   return { kind: 'registry', repository, tlsVerify: input.tlsVerify ?? !insecure };
+}
+
+/** A registry setting as the prefix of its repositories: no scheme, no trailing slash. */
+export function registryPrefix(registry: string): string {
+  return registry.replace(/^(docker|https?):\/\//, '').replace(/\/+$/, '');
 }
 
 /**

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { baseImageLinks, followedRepository, linkedBases } from './base-images';
+
+const base = (written: string, image: string | undefined = written) => ({ line: 1, written, image });
+
+describe('followedRepository', () => {
+  it.each([
+    ['ghcr.io/acme/base', 'ghcr.io/acme/base', 'ghcr.io/acme/base'],
+    ['ghcr.io/acme/base:latest', 'ghcr.io/acme/base:latest', 'ghcr.io/acme/base'],
+    // A tag a build argument gives follows the sources, whatever the argument holds.
+    ['ghcr.io/acme/base:$VERSION', 'ghcr.io/acme/base:7.1', 'ghcr.io/acme/base'],
+    ['acme/base', 'acme/base', 'docker.io/acme/base'],
+  ])('%s (%s) follows %s', (written, image, repository) => {
+    expect(followedRepository(base(written, image))).toBe(repository);
+  });
+
+  it.each([
+    ['a literal tag', 'ghcr.io/acme/base:1.4'],
+    ['a digest', `ghcr.io/acme/base@sha256:${'a'.repeat(64)}`],
+  ])('%s pins the published image', (_, ref) => {
+    expect(followedRepository(base(ref))).toBeUndefined();
+  });
+
+  it('is none for a FROM only the engine can expand', () => {
+    expect(followedRepository({ line: 1, written: '${BASE}', image: undefined })).toBeUndefined();
+  });
+});
+
+describe('linkedBases', () => {
+  it("matches the FROMs to baseImages' repositories in Docker's full form", () => {
+    const bases = [base('acme/base:$V', 'acme/base:2'), base('node:20'), base('docker.io/acme/tools')];
+    expect(linkedBases(bases, { 'docker.io/acme/base': 'base:docker-build', 'acme/tools': 'tools:image' })).toEqual([
+      { ...bases[0], project: 'base', target: 'docker-build' },
+      { ...bases[2], project: 'tools', target: 'image' },
+    ]);
+    expect(linkedBases(bases, undefined)).toEqual([]);
+  });
+});
+
+describe('baseImageLinks', () => {
+  const service = (project: string, ...froms: string[]) => ({
+    project,
+    repository: `ghcr.io/acme/${project}`,
+    bases: froms.map((from) => base(from)),
+  });
+
+  it('links each service to the services whose repositories its FROMs name, never itself, and no cycle', () => {
+    const { links, cycles } = baseImageLinks(
+      [
+        service('base', 'ubuntu:24.04'),
+        service('chrome', 'ghcr.io/acme/base:latest', 'ghcr.io/acme/chrome'),
+        service('sdk', 'ghcr.io/acme/chrome', 'ghcr.io/acme/base'),
+        service('x', 'ghcr.io/acme/y'),
+        service('y', 'ghcr.io/acme/x'),
+        { project: 'local', repository: undefined, bases: [base('ghcr.io/acme/base')] },
+      ],
+      'docker-build',
+    );
+    expect(Object.fromEntries(links)).toEqual({
+      chrome: { 'ghcr.io/acme/base': 'base:docker-build' },
+      sdk: { 'ghcr.io/acme/chrome': 'chrome:docker-build', 'ghcr.io/acme/base': 'base:docker-build' },
+      local: { 'ghcr.io/acme/base': 'base:docker-build' },
+    });
+    expect(cycles).toEqual([['x', 'y']]);
+  });
+
+  it('keeps the links out of a cycle of the services on it', () => {
+    const { links, cycles } = baseImageLinks(
+      [service('a', 'ghcr.io/acme/b'), service('b', 'ghcr.io/acme/a', 'ghcr.io/acme/c'), service('c')],
+      'docker-build',
+    );
+    expect(cycles).toEqual([['a', 'b']]);
+    expect(Object.fromEntries(links)).toEqual({ b: { 'ghcr.io/acme/c': 'c:docker-build' } });
+  });
+});

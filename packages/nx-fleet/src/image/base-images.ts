@@ -1,0 +1,102 @@
+import { fullRepository, referenceParts } from '../text/image-reference';
+import type { ImageBase } from './dockerfile-copies';
+
+/**
+ * Images built FROM another service's image (browserless's browsers `FROM ghcr.io/browserless/base`,
+ * the image its `docker/base` builds): which FROM names which service, decided once at graph time by
+ * the repository each service's docker-push sends its image to, and read again by the build.
+ */
+
+/**
+ * The repository a FROM takes its image from, when it takes the image as the sources build it now:
+ * no digest, and no tag or `latest` or a tag a build argument gives (`:$VERSION`). A literal tag
+ * (`base:1.4`) or a digest pins a published image: that FROM is no link to the sources.
+ */
+export function followedRepository(base: ImageBase): string | undefined {
+  if (base.image === undefined) return undefined;
+  const { repository, tag, digest } = referenceParts(base.image);
+  if (digest) return undefined;
+  const writtenTag = referenceParts(base.written).tag;
+  if (tag === undefined || tag === 'latest' || writtenTag?.includes('$')) return repository;
+  return undefined;
+}
+
+/** docker-build's `baseImages`: a repository a FROM names → the `project:target` that builds its image. */
+export type BaseImages = Record<string, string>;
+
+/** A FROM that names a service's image, as the build reads it. */
+export interface LinkedBase extends ImageBase {
+  image: string;
+  project: string;
+  target: string;
+}
+
+/** The FROMs of a build that name an image another service builds, by `baseImages`. */
+export function linkedBases(bases: readonly ImageBase[], baseImages: BaseImages | undefined): LinkedBase[] {
+  if (!baseImages) return [];
+  const byRepository = new Map(Object.entries(baseImages).map(([repo, built]) => [fullRepository(repo), built]));
+  return bases.flatMap((base) => {
+    const repository = followedRepository(base);
+    const built = repository === undefined ? undefined : byRepository.get(repository);
+    if (!built || base.image === undefined) return [];
+    const colon = built.lastIndexOf(':');
+    return [{ ...base, image: base.image, project: built.slice(0, colon), target: built.slice(colon + 1) }];
+  });
+}
+
+/** A service as the graph-time decision sees it. */
+export interface ServiceImage {
+  project: string;
+  /** Where its docker-push sends the image (`<registry>/<image>`); none without a registry. */
+  repository: string | undefined;
+  /** Its build's FROM images. */
+  bases: readonly ImageBase[];
+}
+
+/**
+ * Which services are built FROM which others' images: each service's `baseImages`, and the cycles
+ * (A FROM B's image, B FROM A's: no order builds them), whose links are dropped.
+ */
+export function baseImageLinks(
+  services: readonly ServiceImage[],
+  buildTarget: string,
+): { links: Map<string, BaseImages>; cycles: string[][] } {
+  const byRepository = new Map<string, string>();
+  for (const { project, repository } of services)
+    if (repository !== undefined) byRepository.set(fullRepository(repository), project);
+  const found = new Map<string, Map<string, string>>();
+  for (const { project, bases } of services)
+    for (const base of bases) {
+      const repository = followedRepository(base);
+      const owner = repository === undefined ? undefined : byRepository.get(repository);
+      if (owner === undefined || owner === project) continue;
+      found.set(project, (found.get(project) ?? new Map()).set(repository!, owner));
+    }
+  const cycles = cyclesOf(new Map([...found].map(([project, bases]) => [project, [...new Set(bases.values())]])));
+  const inCycle = new Set(cycles.flat());
+  const links = new Map<string, BaseImages>();
+  for (const [project, bases] of found) {
+    const kept = [...bases].filter(([, owner]) => !(inCycle.has(project) && inCycle.has(owner)));
+    if (kept.length)
+      links.set(project, Object.fromEntries(kept.map(([repo, owner]) => [repo, `${owner}:${buildTarget}`])));
+  }
+  return { links, cycles };
+}
+
+/** Each cycle once, from its first project in the order given. */
+function cyclesOf(edges: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles: string[][] = [];
+  const done = new Set<string>();
+  const visit = (project: string, path: string[]) => {
+    const at = path.indexOf(project);
+    if (at >= 0) {
+      cycles.push(path.slice(at));
+      return;
+    }
+    if (done.has(project)) return;
+    for (const next of edges.get(project) ?? []) visit(next, [...path, project]);
+    done.add(project);
+  };
+  for (const project of edges.keys()) visit(project, []);
+  return cycles;
+}
