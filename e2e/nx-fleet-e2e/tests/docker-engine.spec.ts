@@ -44,6 +44,10 @@ describe('the docker engine path against a real dockerd (Debian docker.io)', () 
         2,
       ),
     );
+    // Built FROM api's image, as the repository api pushes to names it: the classic builder (no buildx here).
+    ws.addService('web', {
+      dockerfile: `FROM ${registry.host}/api\nCOPY services/web/main.js /app/web.js\nCMD ["node", "/app/web.js"]\n`,
+    });
     await ws.commit('api');
   });
   afterAll(async () => {
@@ -79,5 +83,17 @@ describe('the docker engine path against a real dockerd (Debian docker.io)', () 
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/docker-build\s+\[local cache\]/);
     expect(ws.readJson<{ uploaded: boolean }>('dist/fleet/services/api/push.json').uploaded).toBe(false);
+  });
+
+  it("builds an image FROM another service's image: the daemon's api image, tagged as the FROM names it", async () => {
+    const env = { ...dockerd.env, FLEET_ENGINE: 'docker', FLEET_REGISTRY: registry.host };
+    const result = await ws.nxOk(['run', 'web:docker-build', '--output-style=static'], { env });
+    expect(result.stdout).toMatch(/api:docker-build/);
+    const web = ws.readJson<{ localRef: string }>('dist/fleet/services/web/image.json');
+    const denv = { ...process.env, DOCKER_HOST: dockerd.host };
+    // api's layers are web's: the file api's build wrote is there.
+    expect((await runOk(dockerClient(), ['run', '--rm', web.localRef, 'cat', '/app/len'], { env: denv })).stdout).toBe(
+      String(secret.length),
+    );
   });
 });

@@ -37,6 +37,8 @@ export interface BaseImageSource {
   written: string;
   image: string;
   source: string;
+  /** False for a source in a registry its destination does not verify (loopback, marked insecure). */
+  tlsVerify?: boolean;
 }
 
 /** An image destination in containers-transport form: `docker://host/repo:tag` or `oci:/dir:tag`. */

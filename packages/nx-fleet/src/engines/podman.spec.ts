@@ -20,6 +20,15 @@ describe('podmanBuildArgs', () => {
     ]);
   });
 
+  it('pulls a base image from a registry its destination does not verify without TLS verification, and only then', () => {
+    const base = { written: 'r:5000/base', image: 'r:5000/base', source: 'r:5000/base:ct-1' };
+    expect(podmanBuildArgs('podman', buildRequest({ baseImages: [{ ...base, tlsVerify: false }] }))).toContain(
+      '--tls-verify=false',
+    );
+    for (const baseImages of [[base], [{ ...base, tlsVerify: true }], []])
+      expect(podmanBuildArgs('podman', buildRequest({ baseImages }))).not.toContain('--tls-verify=false');
+  });
+
   it('uses `buildah bud --layers` (layer caching is off by default in buildah)', () => {
     const args = podmanBuildArgs('buildah', buildRequest());
     expect(args.slice(0, 2)).toEqual(['bud', '--layers']);

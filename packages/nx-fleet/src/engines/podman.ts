@@ -23,6 +23,9 @@ export function podmanBuildArgs(tool: PodmanFamily, request: BuildRequest): stri
     tool === 'podman' ? 'build' : 'bud',
     // Layer caching is what makes an unchanged step free; buildah disables it by default.
     '--layers',
+    // A base image pulled from a registry nx-fleet pushes to without TLS verification (loopback, or
+    // marked insecure): the build pulls it the same way.
+    ...((request.baseImages ?? []).some((base) => base.tlsVerify === false) ? ['--tls-verify=false'] : []),
     ...commonBuildFlags(request),
     ...cache,
     request.context,

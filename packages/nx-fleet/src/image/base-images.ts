@@ -24,6 +24,12 @@ export function followedRepository(base: ImageBase): string | undefined {
 /** docker-build's `baseImages`: a repository a FROM names → the `project:target` that builds its image. */
 export type BaseImages = Record<string, string>;
 
+/** A `baseImages` value's parts: `base:docker-build` → base, docker-build. */
+export function builtBy(built: string): { project: string; target: string } {
+  const colon = built.lastIndexOf(':');
+  return { project: built.slice(0, colon), target: built.slice(colon + 1) };
+}
+
 /** A FROM that names a service's image, as the build reads it. */
 export interface LinkedBase extends ImageBase {
   image: string;
@@ -39,8 +45,7 @@ export function linkedBases(bases: readonly ImageBase[], baseImages: BaseImages 
     const repository = followedRepository(base);
     const built = repository === undefined ? undefined : byRepository.get(repository);
     if (!built || base.image === undefined) return [];
-    const colon = built.lastIndexOf(':');
-    return [{ ...base, image: base.image, project: built.slice(0, colon), target: built.slice(colon + 1) }];
+    return [{ ...base, image: base.image, ...builtBy(built) }];
   });
 }
 

@@ -548,7 +548,7 @@ async function baseImageSources(
     }
     const destination = destinationFor(ports.env, base.options, base.imageName, service.workspaceRoot);
     if (destination.kind === 'registry' && (await registryAccess(ports).digest(destination, base.tag))) {
-      sources.push({ ...entry, source: `${destination.repository}:${base.tag}` });
+      sources.push({ ...entry, source: `${destination.repository}:${base.tag}`, tlsVerify: destination.tlsVerify });
       continue;
     }
     throw new Error(

@@ -1054,6 +1054,8 @@ describe('createNodes', () => {
       'images/base/base.txt': 'one\n',
       'services/api/project.json': json({ name: 'api' }),
       'services/api/Dockerfile': 'ARG VERSION=latest\nFROM ghcr.io/acme/base:$VERSION\nCOPY main.js /\n',
+      'services/worker/project.json': json({ name: 'worker' }),
+      'services/worker/Dockerfile': 'FROM ghcr.io/acme/api\n',
       // A literal tag, or a digest, is the published image.
       'services/web/project.json': json({ name: 'web' }),
       'services/web/Dockerfile': 'FROM ghcr.io/acme/base:1.4\n',
@@ -1078,6 +1080,10 @@ describe('createNodes', () => {
     });
     // Nx 23 selects projects by `{workspaceRoot}` inputs: the base's folder affects the push.
     expect(dockerPushOf(results, 'services/api').inputs).toContain('{workspaceRoot}/images/base/**/*');
+    // And its bases' bases: worker FROM api FROM base.
+    expect(dockerPushOf(results, 'services/worker').inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/services/api/**/*', '{workspaceRoot}/images/base/**/*']),
+    );
     for (const root of ['services/web', 'services/x', 'services/y', 'images/base']) {
       expect(dockerBuildOf(results, root).options).not.toHaveProperty('baseImages');
       expect(dockerBuildOf(results, root)).not.toHaveProperty('dependsOn');

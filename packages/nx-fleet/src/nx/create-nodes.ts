@@ -32,7 +32,7 @@ import {
   type ContextFacts,
 } from '../image/context-inference';
 import { copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
-import { baseImageLinks, type BaseImages } from '../image/base-images';
+import { baseImageLinks, builtBy, type BaseImages } from '../image/base-images';
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
@@ -1379,8 +1379,11 @@ function withBaseImagePaths(
   for (const [project, baseImages] of links) {
     const push = targetsAt.get(rootOf.get(project) ?? '')?.[options.pushTargetName];
     if (!push?.inputs) continue;
-    const paths = Object.values(baseImages).flatMap((built) => {
-      const base = built.slice(0, built.lastIndexOf(':'));
+    // A base's own bases too: worker FROM api FROM base changes with base.
+    const projectOf = (built: string) => builtBy(built).project;
+    const bases = new Set(Object.values(baseImages).map(projectOf));
+    for (const base of bases) for (const built of Object.values(links.get(base) ?? {})) bases.add(projectOf(built));
+    const paths = [...bases].flatMap((base) => {
       const root = rootOf.get(base);
       const inputs = root === undefined ? undefined : targetsAt.get(root)?.[options.buildTargetName]?.inputs;
       return root === undefined || !inputs ? [] : baseImagePaths(inputs, root);

@@ -1,0 +1,85 @@
+import { type RunningRegistry, startRegistry } from '../../../tools/fleet-harness/src/registry';
+import { detectEngine, forgetImage, runOk } from '../../../tools/fleet-harness/src/tools';
+import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
+
+/*
+ * Images built FROM another service's image, as browserless builds its browsers FROM the image its
+ * docker/base builds: base ← api ← worker (each FROM the repository the other pushes to), and other,
+ * FROM node:20 alone. Real nx CLI, real engine, real registry.
+ */
+describe('an image built FROM another service’s image (real nx CLI, real engine, real registry)', () => {
+  let ws: TestWorkspace;
+  let registry: RunningRegistry;
+  const engine = detectEngine();
+  const image = (root: string) =>
+    ws.readJson<{ contentTag: string; localRef: string; built: boolean }>(`dist/fleet/${root}/image.json`);
+  const env = () => ({ FLEET_REGISTRY: registry.host, FLEET_ENGINE: engine });
+  const says = async (root: string) =>
+    (await runOk(engine === 'buildah' ? 'podman' : engine, ['run', '--rm', image(root).localRef])).stdout.trim();
+
+  beforeAll(async () => {
+    ws = TestWorkspace.create('base-images');
+    registry = await startRegistry();
+    ws.write('images/base/project.json', JSON.stringify({ name: 'base' }));
+    ws.write('images/base/motd.txt', `motd v1 ${ws.id}\n`);
+    ws.write('images/base/Dockerfile', 'FROM node:20\nCOPY motd.txt /etc/motd.txt\n');
+    ws.write('services/api/project.json', JSON.stringify({ name: 'api' }));
+    ws.write(
+      'services/api/main.js',
+      "console.log(require('fs').readFileSync('/etc/motd.txt', 'utf8').trim() + ' / api');\n",
+    );
+    ws.write(
+      'services/api/Dockerfile',
+      `ARG VERSION=latest\nFROM ${registry.host}/base:$VERSION\nCOPY main.js /app/main.js\nCMD ["node", "/app/main.js"]\n`,
+    );
+    ws.write('services/worker/project.json', JSON.stringify({ name: 'worker' }));
+    ws.write('services/worker/role.txt', 'worker\n');
+    ws.write('services/worker/Dockerfile', `FROM ${registry.host}/api\nCOPY role.txt /app/role.txt\n`);
+    ws.addService('other');
+    await ws.commit('a base image and the images built FROM it');
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    ws?.dispose();
+  });
+
+  it('builds the base first and FROM its image, as nx show project says; the chain too', async () => {
+    const show = async (extra = {}) =>
+      JSON.parse((await ws.nxOk(['show', 'project', 'api', '--json'], { env: extra })).stdout).targets['docker-build'];
+    expect(await show(env())).toMatchObject({
+      dependsOn: [{ projects: ['base'], target: 'docker-build' }],
+      options: { baseImages: { [`${registry.host}/base`]: 'base:docker-build' } },
+      metadata: { description: expect.stringContaining('built FROM the image of base') },
+    });
+    // Without a registry no FROM names a service's image: the graph is nx-fleet's usual.
+    expect((await show()).options).not.toHaveProperty('baseImages');
+
+    const run = await ws.nxOk(['run-many', '-t', 'docker-push', '--output-style=stream'], { env: env() });
+    const order = ['base', 'api', 'worker'].map((p) => run.stdout.indexOf(`nx run ${p}:docker-build`));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
+    expect(await says('services/api')).toBe(`motd v1 ${ws.id} / api`);
+    expect(await says('services/worker')).toBe(`motd v1 ${ws.id} / api`);
+  });
+
+  it("a change to the base's sources affects and rebuilds what is built FROM it, nothing else", async () => {
+    const before = { api: image('services/api').contentTag, worker: image('services/worker').contentTag };
+    ws.write('images/base/motd.txt', `motd v2 ${ws.id}\n`);
+    await ws.commit('a new motd');
+    const affected = await ws.nxOk(['show', 'projects', '--affected', '--base=HEAD~1', '--json'], { env: env() });
+    expect((JSON.parse(affected.stdout) as string[]).sort()).toEqual(['api', 'base', 'worker']);
+    await ws.nxOk(['affected', '-t', 'docker-push', '--base=HEAD~1', '--output-style=stream'], { env: env() });
+    expect(image('services/api').contentTag).not.toBe(before.api);
+    expect(image('services/worker').contentTag).not.toBe(before.worker);
+    expect(await says('services/worker')).toBe(`motd v2 ${ws.id} / api`);
+  });
+
+  it("takes the registry's base when the engine has none (its build's record restored from Nx's cache)", async () => {
+    await forgetImage(engine, image('images/base').localRef);
+    ws.write('services/api/main.js', ws.read('services/api/main.js').replace("' / api'", "' / api v2'"));
+    await ws.commit('api v2');
+    const run = await ws.nxOk(['run', 'api:docker-build', '--output-style=stream'], { env: env() });
+    expect(run.stdout).toMatch(/nx run base:docker-build.*\[local cache\]|existing outputs match the cache/);
+    expect(await says('services/api')).toBe(`motd v2 ${ws.id} / api v2`);
+  });
+});
