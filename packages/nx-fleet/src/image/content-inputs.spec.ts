@@ -63,11 +63,13 @@ describe('contentInputsKeys', () => {
     expect(keyOf(changed('config/shared.json'), including)).not.toBe(keyOf(FILES, including));
   });
 
-  it('has no key where the inputs are not all in Nx’s file list: folder contexts, build outputs, named contexts', () => {
+  it('has no key where the inputs are not all in Nx’s file list: folder contexts, build outputs, named contexts, base images', () => {
     expect(keyOf(FILES, { dockerfile: 'services/orders/Dockerfile', context: 'services/orders' })).toBeUndefined();
     expect(keyOf(FILES, { ...PRUNED, contextOutputs: ['dist/services/orders'] })).toBeUndefined();
     expect(keyOf(FILES, { ...PRUNED, buildContexts: { assets: 'libs/assets' } })).toBeUndefined();
     expect(keyOf(FILES, { ...PRUNED, buildContexts: {} })).toBeDefined();
+    // A base image's tag is its own service's sources', which this key does not follow.
+    expect(keyOf(FILES, { ...PRUNED, baseImages: { 'r.example/base': 'base:docker-build' } })).toBeUndefined();
   });
 });
 

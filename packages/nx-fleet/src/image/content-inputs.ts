@@ -42,8 +42,14 @@ export function contentInputsKeys(
     return found;
   };
   return (options, graph, service) => {
-    // Named contexts are folders of their own (build outputs too): the tag is computed from them.
-    if (!options.prune || options.contextOutputs?.length || Object.keys(options.buildContexts ?? {}).length)
+    // Named contexts are folders of their own (build outputs too), and a base image's tag is another
+    // service's sources': the tag is computed from them.
+    if (
+      !options.prune ||
+      options.contextOutputs?.length ||
+      Object.keys(options.buildContexts ?? {}).length ||
+      Object.keys(options.baseImages ?? {}).length
+    )
       return undefined;
     const projects = contextProjects(graph, service, options.workspaceManifests);
     const roots = projects.map((p) => graph.nodes[p]!.data.root);
