@@ -35,6 +35,9 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     ws.write('services/worker/project.json', JSON.stringify({ name: 'worker' }));
     ws.write('services/worker/role.txt', 'worker\n');
     ws.write('services/worker/Dockerfile', `FROM ${registry.host}/api\nCOPY role.txt /app/role.txt\n`);
+    // A local base image, named as nx-fleet builds it.
+    ws.write('services/tools/project.json', JSON.stringify({ name: 'tools' }));
+    ws.write('services/tools/Dockerfile', 'FROM base\nCMD ["cat", "/etc/motd.txt"]\n');
     ws.addService('other');
     await ws.commit('a base image and the images built FROM it');
   });
@@ -52,7 +55,11 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
       options: { baseImages: { [`${registry.host}/base`]: 'base:docker-build' } },
       metadata: { description: expect.stringContaining('built FROM the image of base') },
     });
-    // Without a registry no FROM names a service's image: the graph is nx-fleet's usual.
+    const context = await ws.bin('nx-fleet', ['context', 'api'], { env: env() });
+    expect(context.stderr).toContain(
+      `built FROM other services' images, as their sources build them (their docker-build runs first): ${registry.host}/base ← base:docker-build`,
+    );
+    // Without a registry only a local name names a service's image.
     expect((await show()).options).not.toHaveProperty('baseImages');
 
     const run = await ws.nxOk(['run-many', '-t', 'docker-push', '--output-style=stream'], { env: env() });
@@ -60,6 +67,7 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
     expect(await says('services/api')).toBe(`motd v1 ${ws.id} / api`);
     expect(await says('services/worker')).toBe(`motd v1 ${ws.id} / api`);
+    expect(await says('services/tools')).toBe(`motd v1 ${ws.id}`);
   });
 
   it("a change to the base's sources affects and rebuilds what is built FROM it, nothing else", async () => {
@@ -67,11 +75,12 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     ws.write('images/base/motd.txt', `motd v2 ${ws.id}\n`);
     await ws.commit('a new motd');
     const affected = await ws.nxOk(['show', 'projects', '--affected', '--base=HEAD~1', '--json'], { env: env() });
-    expect((JSON.parse(affected.stdout) as string[]).sort()).toEqual(['api', 'base', 'worker']);
+    expect((JSON.parse(affected.stdout) as string[]).sort()).toEqual(['api', 'base', 'tools', 'worker']);
     await ws.nxOk(['affected', '-t', 'docker-push', '--base=HEAD~1', '--output-style=stream'], { env: env() });
     expect(image('services/api').contentTag).not.toBe(before.api);
     expect(image('services/worker').contentTag).not.toBe(before.worker);
     expect(await says('services/worker')).toBe(`motd v2 ${ws.id} / api`);
+    expect(await says('services/tools')).toBe(`motd v2 ${ws.id}`);
   });
 
   it("takes the registry's base when the engine has none (its build's record restored from Nx's cache)", async () => {

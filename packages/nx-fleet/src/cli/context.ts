@@ -63,6 +63,13 @@ export const contextCommand: Command = {
             ? `\nnamed build contexts, sent beside it: ${Object.entries(options.buildContexts)
                 .map(([name, value]) => `${name}=${value}`)
                 .join(', ')}`
+            : '') +
+          (options.baseImages && Object.keys(options.baseImages).length
+            ? `\nbuilt FROM other services' images, as their sources build them (their docker-build runs first): ${Object.entries(
+                options.baseImages,
+              )
+                .map(([repository, built]) => `${repository} ← ${built}`)
+                .join(', ')}`
             : ''),
       );
     const ports = { ...nodePorts(), pruning: nxPruning() };

@@ -40,7 +40,7 @@ describe('linkedBases', () => {
 describe('baseImageLinks', () => {
   const service = (project: string, ...froms: string[]) => ({
     project,
-    repository: `ghcr.io/acme/${project}`,
+    repositories: [project, `ghcr.io/acme/${project}`],
     bases: froms.map((from) => base(from)),
   });
 
@@ -52,14 +52,15 @@ describe('baseImageLinks', () => {
         service('sdk', 'ghcr.io/acme/chrome', 'ghcr.io/acme/base'),
         service('x', 'ghcr.io/acme/y'),
         service('y', 'ghcr.io/acme/x'),
-        { project: 'local', repository: undefined, bases: [base('ghcr.io/acme/base')] },
+        // By the name it is built under, as a local base image is named.
+        { project: 'local', repositories: ['local'], bases: [base('base:latest')] },
       ],
       'docker-build',
     );
     expect(Object.fromEntries(links)).toEqual({
       chrome: { 'ghcr.io/acme/base': 'base:docker-build' },
       sdk: { 'ghcr.io/acme/chrome': 'chrome:docker-build', 'ghcr.io/acme/base': 'base:docker-build' },
-      local: { 'ghcr.io/acme/base': 'base:docker-build' },
+      local: { base: 'base:docker-build' },
     });
     expect(cycles).toEqual([['x', 'y']]);
   });

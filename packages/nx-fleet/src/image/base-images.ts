@@ -1,4 +1,4 @@
-import { fullRepository, referenceParts } from '../text/image-reference';
+import { familiarName, fullRepository, referenceParts } from '../text/image-reference';
 import type { ImageBase } from './dockerfile-copies';
 
 /**
@@ -52,8 +52,11 @@ export function linkedBases(bases: readonly ImageBase[], baseImages: BaseImages 
 /** A service as the graph-time decision sees it. */
 export interface ServiceImage {
   project: string;
-  /** Where its docker-push sends the image (`<registry>/<image>`); none without a registry. */
-  repository: string | undefined;
+  /**
+   * The names a FROM takes its image by: the name nx-fleet builds it under (`base`, as a local base
+   * image is named: `FROM base`) and the repository its docker-push sends it to (`<registry>/base`).
+   */
+  repositories: readonly string[];
   /** Its build's FROM images. */
   bases: readonly ImageBase[];
 }
@@ -67,8 +70,8 @@ export function baseImageLinks(
   buildTarget: string,
 ): { links: Map<string, BaseImages>; cycles: string[][] } {
   const byRepository = new Map<string, string>();
-  for (const { project, repository } of services)
-    if (repository !== undefined) byRepository.set(fullRepository(repository), project);
+  for (const { project, repositories } of services)
+    for (const repository of repositories) byRepository.set(fullRepository(repository), project);
   const found = new Map<string, Map<string, string>>();
   for (const { project, bases } of services)
     for (const base of bases) {
@@ -83,7 +86,10 @@ export function baseImageLinks(
   for (const [project, bases] of found) {
     const kept = [...bases].filter(([, owner]) => !(inCycle.has(project) && inCycle.has(owner)));
     if (kept.length)
-      links.set(project, Object.fromEntries(kept.map(([repo, owner]) => [repo, `${owner}:${buildTarget}`])));
+      links.set(
+        project,
+        Object.fromEntries(kept.map(([repo, owner]) => [familiarName(repo), `${owner}:${buildTarget}`])),
+      );
   }
   return { links, cycles };
 }

@@ -1056,6 +1056,9 @@ describe('createNodes', () => {
       'services/api/Dockerfile': 'ARG VERSION=latest\nFROM ghcr.io/acme/base:$VERSION\nCOPY main.js /\n',
       'services/worker/project.json': json({ name: 'worker' }),
       'services/worker/Dockerfile': 'FROM ghcr.io/acme/api\n',
+      // By the name nx-fleet builds it under, as a local base image is named.
+      'services/tools/project.json': json({ name: 'tools' }),
+      'services/tools/Dockerfile': 'FROM base AS tools\nFROM tools\n',
       // A literal tag, or a digest, is the published image.
       'services/web/project.json': json({ name: 'web' }),
       'services/web/Dockerfile': 'FROM ghcr.io/acme/base:1.4\n',
@@ -1093,9 +1096,15 @@ describe('createNodes', () => {
         /^nx-fleet: x → y → x: each of these services' Dockerfiles is built FROM the next one's image/,
       ),
     ]);
-    // Without a registry no FROM names a service's image.
+    expect(dockerBuildOf(results, 'services/tools').options).toMatchObject({
+      baseImages: { base: 'base:docker-build' },
+    });
+    // Without a registry only local names name a service's image.
     const alone = await runWorkspace(workspace);
     expect(dockerBuildOf(alone.results, 'services/api').options).not.toHaveProperty('baseImages');
+    expect(dockerBuildOf(alone.results, 'services/tools').options).toMatchObject({
+      baseImages: { base: 'base:docker-build' },
+    });
   });
 
   it('names no fragment another file is appended to (no FROM): it builds no image', async () => {

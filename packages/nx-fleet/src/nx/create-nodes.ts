@@ -1319,9 +1319,10 @@ function declaredStrings(
 }
 
 /**
- * Which services are built FROM another's image: the repository each docker-push sends its image to
- * (`<registry>/<image>`), named by another's FROM. Without a registry no FROM can name one. Only a
- * Dockerfile with a FROM that can (a variable, or a repository of a service) is read through.
+ * Which services are built FROM another's image: named by another's FROM by the name nx-fleet builds
+ * it under (a local base image: `FROM base`) or the repository its docker-push sends it to
+ * (`<registry>/<image>`). Only a Dockerfile with a FROM that can name one (a variable, or such a
+ * name) is read through.
  */
 function baseLinksOf(
   units: readonly Unit[],
@@ -1329,15 +1330,18 @@ function baseLinksOf(
   buildTarget: string,
   texts: WorkspaceTexts,
 ): { links: Map<string, BaseImages>; warnings: Array<{ key: string; message: string; roots: string[] }> } {
-  const services = units.flatMap((unit) => ('service' in unit && !unit.replacedBuild ? [unit] : []));
-  if (!registry || services.length < 2) return { links: new Map(), warnings: [] };
-  const host = registryPrefix(registry);
-  const repositories = new Set(
-    services.map(({ service, projectName }) =>
-      fullRepository(`${host}/${service.config.image ?? imageNameFor(projectName)}`),
-    ),
+  // A folder whose analysis is unusable fails alone, where its node is made: here it is no service.
+  const services = units.flatMap((unit) =>
+    'service' in unit && !unit.replacedBuild && unit.service.config ? [unit] : [],
   );
-  const images = services.map(({ service, projectName }) => {
+  if (services.length < 2) return { links: new Map(), warnings: [] };
+  const namesOf = ({ service, projectName }: (typeof services)[number]) => {
+    const image = service.config.image ?? imageNameFor(projectName);
+    return registry ? [image, `${registryPrefix(registry)}/${image}`] : [image];
+  };
+  const repositories = new Set(services.flatMap((unit) => namesOf(unit).map(fullRepository)));
+  const images = services.map((unit) => {
+    const { service, projectName } = unit;
     const text = texts.text(service.dockerfile) ?? '';
     const froms = [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]!);
     const named = froms.some((word) => word.includes('$') || repositories.has(referenceParts(word).repository));
@@ -1345,7 +1349,7 @@ function baseLinksOf(
     return {
       project: projectName,
       root: service.root,
-      repository: `${host}/${service.config.image ?? imageNameFor(projectName)}`,
+      repositories: namesOf(unit),
       bases: named ? new DockerfileReading(text, service.config.buildArgs, target).imageBases : [],
     };
   });
@@ -1355,7 +1359,7 @@ function baseLinksOf(
     links,
     warnings: cycles.map((cycle) => ({
       key: `base-cycle:${cycle.join(',')}`,
-      message: `nx-fleet: ${[...cycle, cycle[0]].join(' → ')}: each of these services' Dockerfiles is built FROM the next one's image (the repository its docker-push sends to), so none can be built first: their builds take those FROMs from the registry, as published. Build one of them FROM another image, or give it a tag of its own (a pinned tag or digest is never linked).`,
+      message: `nx-fleet: ${[...cycle, cycle[0]].join(' → ')}: each of these services' Dockerfiles is built FROM the next one's image (by its name, or the repository its docker-push sends to), so none can be built first: those FROMs are left to the engine as written (the registry's image). Build one of them FROM another image, or pin that FROM to a tag or digest (never linked).`,
       roots: cycle.map((project) => rootOf.get(project)!),
     })),
   };
