@@ -717,7 +717,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     const run = async () => {
       const built = await ws.nxOk(['run', 'bundle-pod:docker-build', '--output-style=stream']);
       // Not cached by Nx: the file Nx does not hash cannot make a cache hit wrong, so no warning says it could.
-      expect(built.stdout + built.stderr).not.toMatch(/which match .gitignore rules, so Nx does not hash them/);
+      expect(built.stdout + built.stderr).not.toMatch(
+        /which match ignore rules Nx follows \(\.gitignore, \.ignore, \.nxignore\), so Nx does not hash them/,
+      );
       const { localRef, contentTag } = ws.readJson<{ localRef: string; contentTag: string }>(
         'dist/fleet/apps/bundle-pod/image.json',
       );
@@ -849,7 +851,7 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
       // Not skipping the cache: Nx keeps this record for the next run (.gitignore changed, so it runs).
       const built = await ws.nxOk(['run', 'root-app:docker-build', '--output-style=stream']);
       expect(built.stdout + built.stderr).toMatch(
-        /root-app: its build context \. sends 1 file \(coverage\/lcov\.info\), which match .gitignore rules, so Nx does not hash them.*Add them to \.dockerignore/s,
+        /root-app: its build context \. sends 1 file \(coverage\/lcov\.info\), which match ignore rules Nx follows \(\.gitignore, \.ignore, \.nxignore\), so Nx does not hash them.*Add them to \.dockerignore/s,
       );
       // Nx's hash is the same: its cache gives the record of the first contents back.
       ws.write('coverage/lcov.info', 'TN:second\n');
@@ -859,7 +861,7 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
       expect(push.code).not.toBe(0);
       expect(out).toMatch(/root-app:docker-build.*(local cache|existing outputs match the cache)/s);
       expect(out).toMatch(
-        /dist\/fleet\/image\.json is not trusted: it records content tag ct-\w+, but the current sources give ct-\w+ \(the build context sends 1 file \(coverage\/lcov\.info\), which match .gitignore rules, so Nx does not hash them/,
+        /dist\/fleet\/image\.json is not trusted: it records content tag ct-\w+, but the current sources give ct-\w+ \(the build context sends 1 file \(coverage\/lcov\.info\), which match ignore rules Nx follows \(\.gitignore, \.ignore, \.nxignore\), so Nx does not hash them/,
       );
       const { image } = ws.readJson<{ image: string }>('dist/fleet/image.json');
       expect(await registry.tags(image)).toEqual([]);

@@ -368,7 +368,7 @@ describe('prepareContext', () => {
       expect(tools.processes.calls.filter((call) => call.command === 'git')).toEqual([]);
       await buildServiceImage(ports, options, here, { nxTarget: { cache: true } });
       expect(log.of('warn')).toEqual([
-        'nx-fleet: orders: its build context services/orders sends 3 files (.env, coverage/ (2 files)), which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to services/orders/.dockerignore unless the image needs them.',
+        'nx-fleet: orders: its build context services/orders sends 3 files (.env, coverage/ (2 files)), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to services/orders/.dockerignore unless the image needs them.',
       ]);
       // A committed file a .gitignore rule matches (puter's config.default.json): the rule is what to change.
       write('services/orders/config.default.json', '{}\n');
@@ -377,7 +377,7 @@ describe('prepareContext', () => {
       committed.tools.gitIgnoredCommitted.push('config.default.json');
       await buildServiceImage(committed.ports, options, here, { nxTarget: { cache: true } });
       expect(committed.log.of('warn')).toEqual([
-        'nx-fleet: orders: its build context services/orders sends 4 files (.env, config.default.json, coverage/ (2 files)), which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Of them, 1 file (config.default.json) is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index config.default.json` names it); add the others to services/orders/.dockerignore unless the image needs them.',
+        'nx-fleet: orders: its build context services/orders sends 4 files (.env, config.default.json, coverage/ (2 files)), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Of them, 1 file (config.default.json) is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index config.default.json` names a .gitignore one); add the others to services/orders/.dockerignore unless the image needs them.',
       ]);
       rmSync(join(root, 'services/orders/config.default.json'));
       write('services/orders/.dockerignore', '.env\ncoverage\n');
@@ -396,7 +396,7 @@ describe('prepareContext', () => {
         { files: ['services/orders/src/version.ts'], committed: ['services/orders/src/version.ts'] },
       ),
     ).toBe(
-      'nx-fleet: orders: its build context . sends 1 file (services/orders/src/version.ts), which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. It is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index services/orders/src/version.ts` names it), or add it to .dockerignore unless the image needs it.',
+      'nx-fleet: orders: its build context . sends 1 file (services/orders/src/version.ts), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. It is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index services/orders/src/version.ts` names a .gitignore one), or add it to .dockerignore unless the image needs it.',
     );
   });
 

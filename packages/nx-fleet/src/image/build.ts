@@ -254,7 +254,7 @@ export function unhashedContextWarning(
     resolve(service.workspaceRoot, options.dockerfile),
   );
   const file = ignoreFile ? relative(service.workspaceRoot, ignoreFile) : posix.join(options.context, '.dockerignore');
-  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed.files)}, which match .gitignore rules, so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. ${unhashedFix(unhashed, file)}`;
+  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed.files)}, which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. ${unhashedFix(unhashed, file)}`;
 }
 
 /**
@@ -265,7 +265,7 @@ export function unhashedFix({ files, committed }: UnhashedFiles, ignoreFile: str
   if (!committed.length) return `Add them to ${ignoreFile} unless the image needs them.`;
   const one = committed.length === 1;
   const them = one ? 'it' : 'them';
-  const change = `change the rule that matches ${them} so Nx hashes ${them} (\`git check-ignore -v --no-index ${committed[0]}\` names it${one ? '' : ' for the first'})`;
+  const change = `change the rule that matches ${them} so Nx hashes ${them} (\`git check-ignore -v --no-index ${committed[0]}\` names a .gitignore one${one ? '' : ' for the first'})`;
   if (committed.length === files.length)
     return `${one ? 'It is' : 'They are'} committed: ${change}, or add ${them} to ${ignoreFile} unless the image needs ${them}.`;
   return `Of them, ${unhashedFilesPhrase(committed)} ${one ? 'is' : 'are'} committed: ${change}; add the others to ${ignoreFile} unless the image needs them.`;

@@ -1131,7 +1131,7 @@ describe('committed files .gitignore matches, which Nx does not list (Cap)', () 
     expect(of(['apps/api/setup.sql'])).toMatchObject({
       mode: 'project',
       reason: expect.stringContaining(
-        'its COPY sources ("ADD setup.sql /docker-entrypoint-initdb.d/" (apps/api/Dockerfile:2)) are on disk in the project folder, but .gitignore rules match them, so Nx does not list them',
+        'its COPY sources ("ADD setup.sql /docker-entrypoint-initdb.d/" (apps/api/Dockerfile:2)) are on disk in the project folder, but ignore rules Nx follows (.gitignore, .ignore, .nxignore) match them, so Nx does not list them',
       ),
       unlisted: ['apps/api/setup.sql'],
     });

@@ -694,7 +694,7 @@ function undecided(
     return `${quote(whole)} copies that folder whole: no step after it needs the workspace root`;
   // AgentGPT's db: `ADD setup.sql`, committed, and the root .gitignore's `*.sql` matches it.
   if (placed.length && placed.every(({ source }) => unlisted(source)))
-    return `its COPY sources (${firstAndMore(placed, quote)}) are on disk in the project folder, but .gitignore rules match them, so Nx does not list them`;
+    return `its COPY sources (${firstAndMore(placed, quote)}) are on disk in the project folder, but ignore rules Nx follows (.gitignore, .ignore, .nxignore) match them, so Nx does not list them`;
   if (placed.length)
     return `neither context holds its COPY sources (${firstAndMore(placed, quote)}): a step before the build must write them, or a .dockerignore leaves them out`;
   const unresolved = written.find((s) => s.source === undefined);

@@ -68,7 +68,7 @@ describe('verifyRecord', () => {
         kind: 'refuse',
         why:
           `it records content tag ${OLDER}, but the current sources give ${TAG} (the build context sends 3 files ` +
-          '(.env, coverage/ (2 files)), which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change. ' +
+          '(.env, coverage/ (2 files)), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them and a cache hit cannot see them change. ' +
           "Add them to the context's .dockerignore unless the image needs them.)",
       },
     ],
@@ -82,8 +82,8 @@ describe('verifyRecord', () => {
         kind: 'refuse',
         why:
           `it records content tag ${OLDER}, but the current sources give ${TAG} (the build context sends 2 files ` +
-          '(.env, config.default.json), which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change. ' +
-          'Of them, 1 file (config.default.json) is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index config.default.json` names it); ' +
+          '(.env, config.default.json), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them and a cache hit cannot see them change. ' +
+          'Of them, 1 file (config.default.json) is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index config.default.json` names a .gitignore one); ' +
           "add the others to the context's .dockerignore unless the image needs them.)",
       },
     ],

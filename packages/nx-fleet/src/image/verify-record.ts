@@ -43,7 +43,7 @@ export function verifyRecord({ record, image, sourcesTag, local, unhashed }: Rec
       why:
         `it records content tag ${record.contentTag}, but the current sources give ${sourcesTag}` +
         (unhashed?.files.length
-          ? ` (the build context sends ${unhashedFilesPhrase(unhashed.files)}, which match .gitignore rules, so Nx does not hash them and a cache hit cannot see them change. ${unhashedFix(unhashed, "the context's .dockerignore")})`
+          ? ` (the build context sends ${unhashedFilesPhrase(unhashed.files)}, which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them and a cache hit cannot see them change. ${unhashedFix(unhashed, "the context's .dockerignore")})`
           : ''),
     };
   if (!local) return { kind: 'rebuild', why: `${record.localRef} is not on this machine` };
