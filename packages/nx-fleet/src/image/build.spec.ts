@@ -245,6 +245,12 @@ describe('buildServiceImage', () => {
   });
 });
 
+/** The `--build-context` values of the last engine build. */
+function buildContextFlags(tools: FakeContainerTools): string[] {
+  const build = tools.toolCalls().findLast((call) => call.args[0] === 'build')!.args;
+  return build.flatMap((arg, i) => (build[i - 1] === '--build-context' ? [arg] : []));
+}
+
 /** A workspace on disk for one test (a context is listed from the disk), removed after it. */
 async function onDisk(
   use: (root: string, write: (path: string, text?: string) => void) => Promise<void>,
@@ -267,11 +273,6 @@ describe('named build contexts', () => {
     ports.files.files.set(join(root, 'libs/assets'), '');
     return { ports, tools };
   };
-  const values = (tools: FakeContainerTools) => {
-    const build = tools.toolCalls().find((call) => call.args[0] === 'build')!.args;
-    return build.flatMap((arg, i) => (build[i - 1] === '--build-context' ? [arg] : []));
-  };
-
   it('passes a workspace folder and an image, and the tag follows every file of the folder, as the check of a record does', async () => {
     await onDisk(async (root, write) => {
       write('services/orders/Dockerfile', 'FROM scratch AS assets\nFROM scratch\nCOPY --from=assets / /srv/\n');
@@ -286,7 +287,7 @@ describe('named build contexts', () => {
       };
       const first = named(root);
       const record = await buildServiceImage(first.ports, withNamed, here);
-      expect(values(first.tools)).toEqual([
+      expect(buildContextFlags(first.tools)).toEqual([
         `assets=${join(root, 'libs/assets')}`,
         'base=docker-image://localhost/base:1',
       ]);
@@ -571,10 +572,6 @@ describe('an image built FROM another service’s image (baseImages)', () => {
     ports.files.files.set(join(root, 'images/base'), '');
     return { ports, tools };
   };
-  const contexts = (tools: FakeContainerTools) => {
-    const build = tools.toolCalls().findLast((call) => call.args[0] === 'build')!.args;
-    return build.flatMap((arg, i) => (build[i - 1] === '--build-context' ? [arg] : []));
-  };
 
   it("builds FROM the base's image as its sources build it now, the engine's, and its tag follows the base's sources", async () => {
     await onDisk(async (root, write) => {
@@ -587,7 +584,7 @@ describe('an image built FROM another service’s image (baseImages)', () => {
         projectRoot: 'images/base',
       });
       const record = await buildServiceImage(ports, withBase, here);
-      expect(contexts(tools)).toEqual([
+      expect(buildContextFlags(tools)).toEqual([
         `${REGISTRY}/base:$VERSION=docker-image://${base.localRef}`,
         `${REGISTRY}/base:latest=docker-image://${base.localRef}`,
       ]);
@@ -614,7 +611,7 @@ describe('an image built FROM another service’s image (baseImages)', () => {
       const { ports, tools } = workspace(root, env);
       tools.manifests.set(`docker://${REGISTRY}/base:${tag}`, '{}');
       await buildServiceImage(ports, withBase, here);
-      expect(contexts(tools)).toContain(`${REGISTRY}/base:latest=docker-image://${REGISTRY}/base:${tag}`);
+      expect(buildContextFlags(tools)).toContain(`${REGISTRY}/base:latest=docker-image://${REGISTRY}/base:${tag}`);
     });
   });
 
@@ -626,7 +623,7 @@ describe('an image built FROM another service’s image (baseImages)', () => {
         const { ports, tools } = workspace(root);
         ports.files.files.set(join(root, 'services/orders/Dockerfile'), `FROM ${from}\n`);
         await buildServiceImage(ports, withBase, here);
-        expect(contexts(tools)).toEqual([]);
+        expect(buildContextFlags(tools)).toEqual([]);
       }
     });
   });
