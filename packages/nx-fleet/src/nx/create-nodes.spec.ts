@@ -606,7 +606,7 @@ describe('createNodes', () => {
     await runWorkspace(files);
     expect(warnings(warn)).toEqual([
       'nx-fleet: dockers/teable/Dockerfile.db-migrate is a Dockerfile variant beside a plain Dockerfile, which is the one its folder is built from: no image is built from the variant. ' +
-        'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "dockers/teable/Dockerfile.db-migrate" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
+        'To build one as well, point a project of its own at it (a project builds one image; the folder\'s builds the plain Dockerfile) with "metadata": { "fleet": { "dockerfile": "dockers/teable/Dockerfile.db-migrate" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
     ]);
     warn.mockClear();
     const { results } = await runWorkspace(files, {
@@ -644,7 +644,7 @@ describe('createNodes', () => {
     });
     expect(warnings(warn)).toEqual([
       'nx-fleet: docker/Dockerfile.compose is a Dockerfile variant beside a plain Dockerfile, which is the one its folder is built from: no image is built from the variant. ' +
-        'To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile.compose" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
+        'To build one as well, point a project of its own at it (a project builds one image; the folder\'s builds the plain Dockerfile) with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile.compose" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
     ]);
   });
 
