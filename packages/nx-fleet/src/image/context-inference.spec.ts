@@ -909,7 +909,24 @@ describe('inferContext', () => {
     });
   });
 
-  it("a Dockerfile outside its project folder that copies nothing: the project folder (mockoon's CLI image)", () => {
+  it("a Dockerfile kept outside its project that copies nothing: its own folder, as `docker build` there sends it (greenpress's compose/builders)", () => {
+    expect(
+      inferContext(
+        facts(
+          'ARG MONOREPO_VERSION=main\nFROM acme/monorepo:${MONOREPO_VERSION} AS base\nFROM node:20\nCOPY --from=base /apps/api .\n',
+          {
+            dockerfile: 'compose/builders/api.Dockerfile',
+          },
+        ),
+      ),
+    ).toMatchObject({
+      mode: 'folder',
+      reason:
+        'compose/builders/api.Dockerfile copies nothing from the context and is kept in compose/builders, outside apps/api: built from there, as `docker build` there sends it',
+    });
+  });
+
+  it("a Dockerfile in its project's docker/ folder that copies nothing: the project folder (mockoon's CLI image)", () => {
     expect(
       inferContext(
         facts('FROM node:20\nARG version=latest\nRUN npm install -g @acme/cli@$version\n', {

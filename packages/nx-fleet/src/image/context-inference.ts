@@ -522,6 +522,14 @@ function chooseMode(
     // `packages/cli/docker/Dockerfile`, installs from the registry; pruned, its tag followed the libraries).
     if (!inFolder && (placed.length || whole || written.length))
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
+    // Copying nothing, a Dockerfile kept outside its project (greenpress's compose/builders/*.Dockerfile,
+    // each FROM the monorepo image) is built where it is kept, as `docker build` there sends it: the
+    // project folder's sources and build outputs would reach its tag, never its image.
+    if (folder !== undefined && !insideOf(folder, facts.projectRoot) && !placed.length && !whole && !written.length)
+      return {
+        mode: 'folder',
+        reason: `${facts.dockerfile} copies nothing from the context and is kept in ${folder}, outside ${facts.projectRoot}: built from there, as \`docker build\` there sends it`,
+      };
     const above = aboveWorkspace(placed, facts, index);
     return {
       mode: 'project',

@@ -7,10 +7,14 @@ export function referenceParts(ref: string): { repository: string; tag?: string;
   return { repository: fullRepository(name), ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
-/** `node` → `docker.io/library/node`, `acme/base` → `docker.io/acme/base`; a host (a dot, a port, localhost) is kept. */
+/**
+ * `node` → `docker.io/library/node`, `acme/base` → `docker.io/acme/base`; a host (a dot, a port,
+ * localhost) is kept, but Docker Hub's legacy `index.docker.io` is `docker.io`, as Docker normalizes it.
+ */
 export function fullRepository(name: string): string {
-  const lower = name.toLowerCase();
+  const lower = name.toLowerCase().replace(/^index\.docker\.io\//, 'docker.io/');
   const [first = '', ...rest] = lower.split('/');
+  if (first === 'docker.io' && rest.length === 1) return `docker.io/library/${rest[0]}`;
   if (rest.length && (/[.:]/.test(first) || first === 'localhost')) return lower;
   return rest.length ? `docker.io/${lower}` : `docker.io/library/${lower}`;
 }
