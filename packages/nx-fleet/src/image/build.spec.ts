@@ -615,6 +615,39 @@ describe('an image built FROM another service’s image (baseImages)', () => {
     });
   });
 
+  it("computes the base's tag with its build's default configuration, as Nx runs that build", async () => {
+    await onDisk(async (root, write) => {
+      files(write);
+      const here = graphOf(root);
+      const configured = {
+        ...here,
+        graph: {
+          ...here.graph,
+          nodes: {
+            base: {
+              ...here.graph.nodes['base']!,
+              data: {
+                root: 'images/base',
+                targets: {
+                  'docker-build': {
+                    options: baseOptions,
+                    defaultConfiguration: 'production',
+                    configurations: { production: { buildArgs: { MODE: 'production' } } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      };
+      const base = { ...here, projectName: 'base', projectRoot: 'images/base' };
+      const { ports, tools } = workspace(root);
+      const built = await buildServiceImage(ports, { ...baseOptions, buildArgs: { MODE: 'production' } }, base);
+      await buildServiceImage(ports, withBase, configured);
+      expect(buildContextFlags(tools)).toContain(`${REGISTRY}/base:latest=docker-image://${built.localRef}`);
+    });
+  });
+
   it('leaves a FROM with a literal tag or a digest to the published image', async () => {
     await onDisk(async (root, write) => {
       files(write);

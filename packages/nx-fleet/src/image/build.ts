@@ -491,7 +491,10 @@ async function baseContext(
       `nx-fleet: ${where}: ${[...chain, base.project].join(' → ')}: each of these images is built FROM the next, so none can be built first. Take "${base.project}" out of docker-build's "baseImages" where the FROM means the published image.`,
     );
   const node = service.graph.nodes[base.project];
-  const baseOptions = node?.data.targets?.[base.target]?.options as BuildOptions | undefined;
+  const target = node?.data.targets?.[base.target];
+  // As Nx runs the base's build: its default configuration over its options.
+  const configured = target?.defaultConfiguration ? target.configurations?.[target.defaultConfiguration] : undefined;
+  const baseOptions = target?.options && ({ ...target.options, ...configured } as BuildOptions);
   if (!node || typeof baseOptions?.dockerfile !== 'string')
     throw new Error(
       `nx-fleet: ${where}: docker-build's "baseImages" names ${base.project}:${base.target} as the build of that image, and ${node ? `${base.project} has no nx-fleet docker-build target "${base.target}"` : `no project is named ${base.project}`}. Correct "baseImages" (a repository → "project:target") in ${service.projectRoot}'s project configuration.`,
