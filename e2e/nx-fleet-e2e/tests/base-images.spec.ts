@@ -38,6 +38,12 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     // A local base image, named as nx-fleet builds it.
     ws.write('services/tools/project.json', JSON.stringify({ name: 'tools' }));
     ws.write('services/tools/Dockerfile', 'FROM base\nCMD ["cat", "/etc/motd.txt"]\n');
+    // Files copied --from another service's image.
+    ws.write('services/gateway/project.json', JSON.stringify({ name: 'gateway' }));
+    ws.write(
+      'services/gateway/Dockerfile',
+      'FROM node:20\nCOPY --from=api /app/main.js /srv/api.js\nCMD ["cat", "/srv/api.js"]\n',
+    );
     ws.addService('other');
     await ws.commit('a base image and the images built FROM it');
   });
@@ -63,11 +69,13 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     expect((await show()).options).not.toHaveProperty('baseImages');
 
     const run = await ws.nxOk(['run-many', '-t', 'docker-push', '--output-style=stream'], { env: env() });
-    const order = ['base', 'api', 'worker'].map((p) => run.stdout.indexOf(`nx run ${p}:docker-build`));
+    const order = ['base', 'api', 'gateway'].map((p) => run.stdout.indexOf(`nx run ${p}:docker-build`));
+    expect(run.stdout.indexOf('nx run worker:docker-build')).toBeGreaterThan(order[1]!);
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
     expect(await says('services/api')).toBe(`motd v1 ${ws.id} / api`);
     expect(await says('services/worker')).toBe(`motd v1 ${ws.id} / api`);
     expect(await says('services/tools')).toBe(`motd v1 ${ws.id}`);
+    expect(await says('services/gateway')).toContain('/ api');
   });
 
   it("a change to the base's sources affects and rebuilds what is built FROM it, nothing else", async () => {
@@ -75,7 +83,7 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     ws.write('images/base/motd.txt', `motd v2 ${ws.id}\n`);
     await ws.commit('a new motd');
     const affected = await ws.nxOk(['show', 'projects', '--affected', '--base=HEAD~1', '--json'], { env: env() });
-    expect((JSON.parse(affected.stdout) as string[]).sort()).toEqual(['api', 'base', 'tools', 'worker']);
+    expect((JSON.parse(affected.stdout) as string[]).sort()).toEqual(['api', 'base', 'gateway', 'tools', 'worker']);
     await ws.nxOk(['affected', '-t', 'docker-push', '--base=HEAD~1', '--output-style=stream'], { env: env() });
     expect(image('services/api').contentTag).not.toBe(before.api);
     expect(image('services/worker').contentTag).not.toBe(before.worker);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { baseImageLinks, followedRepository, linkedBases } from './base-images';
 
-const base = (written: string, image: string | undefined = written) => ({ line: 1, written, image });
+const base = (written: string, image: string | undefined = written) => ({
+  line: 1,
+  written,
+  image,
+  via: 'FROM' as const,
+});
 
 describe('followedRepository', () => {
   it.each([
@@ -22,7 +27,7 @@ describe('followedRepository', () => {
   });
 
   it('is none for a FROM only the engine can expand', () => {
-    expect(followedRepository({ line: 1, written: '${BASE}', image: undefined })).toBeUndefined();
+    expect(followedRepository({ line: 1, written: '${BASE}', image: undefined, via: 'FROM' })).toBeUndefined();
   });
 });
 

@@ -21,6 +21,11 @@ export function followedRepository(base: ImageBase): string | undefined {
   return undefined;
 }
 
+/** How the Dockerfile takes the image: `FROM ghcr.io/acme/base:$VERSION`, `--from=acme/assets`. */
+export function takenAs(base: Pick<ImageBase, 'via' | 'written'>): string {
+  return base.via === 'FROM' ? `FROM ${base.written}` : `--from=${base.written}`;
+}
+
 /** docker-build's `baseImages`: a repository a FROM names → the `project:target` that builds its image. */
 export type BaseImages = Record<string, string>;
 

@@ -648,6 +648,28 @@ describe('an image built FROM another service’s image (baseImages)', () => {
     });
   });
 
+  it('passes a base image a COPY takes files --from alike, and names it so when it is missing', async () => {
+    await onDisk(async (root, write) => {
+      files(write);
+      const here = graphOf(root);
+      const { ports, tools } = workspace(root);
+      ports.files.files.set(
+        join(root, 'services/orders/Dockerfile'),
+        `FROM scratch\nCOPY --from=${REGISTRY}/base /base.txt /\n`,
+      );
+      await expect(buildServiceImage(ports, withBase, here)).rejects.toThrow(
+        `nx-fleet: orders: its Dockerfile's --from=${REGISTRY}/base is the image of base`,
+      );
+      const base = await buildServiceImage(ports, baseOptions, {
+        ...here,
+        projectName: 'base',
+        projectRoot: 'images/base',
+      });
+      await buildServiceImage(ports, withBase, here);
+      expect(buildContextFlags(tools)).toEqual([`${REGISTRY}/base=docker-image://${base.localRef}`]);
+    });
+  });
+
   it('leaves a FROM with a literal tag or a digest to the published image', async () => {
     await onDisk(async (root, write) => {
       files(write);

@@ -38,7 +38,7 @@ import {
   type WrittenSource,
 } from './dockerfile-copies';
 import { contentTag } from './content-tag';
-import { linkedBases, type BaseImages, type LinkedBase } from './base-images';
+import { linkedBases, takenAs, type BaseImages, type LinkedBase } from './base-images';
 import { decideBuild, type BuildDecision } from './decide';
 import {
   hashContents,
@@ -485,7 +485,7 @@ async function baseContext(
   base: LinkedBase,
   chain: readonly string[],
 ): Promise<NamedContext> {
-  const where = `${service.projectName}: ${options.dockerfile}:${base.line} FROM ${base.written}`;
+  const where = `${service.projectName}: ${options.dockerfile}:${base.line} ${takenAs(base)}`;
   if (chain.includes(base.project))
     throw new Error(
       `nx-fleet: ${where}: ${[...chain, base.project].join(' → ')}: each of these images is built FROM the next, so none can be built first. Take "${base.project}" out of docker-build's "baseImages" where the FROM means the published image.`,
@@ -555,7 +555,7 @@ async function baseImageSources(
       continue;
     }
     throw new Error(
-      `nx-fleet: ${service.projectName}: its Dockerfile's FROM ${base.written} is the image of ${base.project}, whose sources build ${ref}: neither ${engine.name} nor ${destination.kind === 'registry' ? destination.repository : 'a registry (none is configured)'} has it. docker-build runs ${base.project}:${base.target} first; where Nx restored that build's record from a cache, the image was built elsewhere: run \`nx run ${base.project}:${base.target} --skip-nx-cache\`, or push it from where it was built.`,
+      `nx-fleet: ${service.projectName}: its Dockerfile's ${takenAs(base)} is the image of ${base.project}, whose sources build ${ref}: neither ${engine.name} nor ${destination.kind === 'registry' ? destination.repository : 'a registry (none is configured)'} has it. docker-build runs ${base.project}:${base.target} first; where Nx restored that build's record from a cache, the image was built elsewhere: run \`nx run ${base.project}:${base.target} --skip-nx-cache\`, or push it from where it was built.`,
     );
   }
   return sources;

@@ -515,14 +515,24 @@ describe('DockerfileReading.imageBases', () => {
 
   it('lists the images FROMs name, expanded by the build arguments declared before the first FROM, not stages or scratch', () => {
     expect(new DockerfileReading(DOCKERFILE).imageBases).toEqual([
-      { line: 3, written: 'ghcr.io/acme/base:$VERSION', image: 'ghcr.io/acme/base:latest' },
-      { line: 5, written: 'node:20', image: 'node:20' },
-      { line: 7, written: '${REGISTRY}/runtime', image: undefined },
-      { line: 8, written: 'ghcr.io/acme/base:${VERSION}', image: 'ghcr.io/acme/base:latest' },
+      { line: 3, written: 'ghcr.io/acme/base:$VERSION', image: 'ghcr.io/acme/base:latest', via: 'FROM' },
+      { line: 5, written: 'node:20', image: 'node:20', via: 'FROM' },
+      { line: 7, written: '${REGISTRY}/runtime', image: undefined, via: 'FROM' },
+      { line: 8, written: 'ghcr.io/acme/base:${VERSION}', image: 'ghcr.io/acme/base:latest', via: 'FROM' },
     ]);
     expect(
       new DockerfileReading(DOCKERFILE, { VERSION: '2', REGISTRY: 'r.example' }).imageBases.map((b) => b.image),
     ).toEqual(['ghcr.io/acme/base:2', 'node:20', 'r.example/runtime', 'ghcr.io/acme/base:2']);
+  });
+
+  it('lists the images a COPY or ADD takes files --from, not stages by name or number', () => {
+    const reading = new DockerfileReading(
+      'FROM node:20 AS build\nARG ASSETS=acme/assets\nCOPY --from=build /a /a\nCOPY --from=0 /b /b\nCOPY --from=$ASSETS:latest /c /c\nADD --from=acme/tools /d /d\n',
+    );
+    expect(reading.imageBases.filter((b) => b.via === '--from')).toEqual([
+      { line: 5, written: '$ASSETS:latest', image: 'acme/assets:latest', via: '--from' },
+      { line: 6, written: 'acme/tools', image: 'acme/tools', via: '--from' },
+    ]);
   });
 
   it('reads only the stages a target needs', () => {

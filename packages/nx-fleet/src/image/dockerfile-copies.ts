@@ -112,9 +112,10 @@ export class DockerfileReading {
   }
 
   /**
-   * The images the build's stages start FROM (not earlier stages, not `scratch`), as written and as
-   * the build expands them (undefined when only the engine can tell): browserless's
-   * `FROM ghcr.io/browserless/base:$VERSION` with `ARG VERSION=latest` before it.
+   * The images the build's stages start FROM (not earlier stages, not `scratch`) and those a COPY or
+   * ADD takes files `--from=`, as written and as the build expands them (undefined when only the
+   * engine can tell): browserless's `FROM ghcr.io/browserless/base:$VERSION` with `ARG VERSION=latest`
+   * before it.
    */
   get imageBases(): ImageBase[] {
     return this.walked.images;
@@ -320,11 +321,12 @@ function stepsFor(steps: readonly Step[], target: string, buildArgs: BuildArgs):
   return steps.filter((step) => kept.has(step));
 }
 
-/** A FROM's image: the word written, and the reference the build expands it to. */
+/** An image the build takes, by a FROM or a `--from=`: the word written, and the reference the build expands it to. */
 export interface ImageBase {
   line: number;
   written: string;
   image: string | undefined;
+  via: 'FROM' | '--from';
 }
 
 /** An instruction with its first line. */
@@ -380,7 +382,7 @@ function walk(
       if (image && unset) bases.push({ line, instruction, written: image, unset });
       const value = image && variables.baseValue(image);
       if (image && value?.toLowerCase() !== 'scratch' && !stageNames.has(value?.toLowerCase() ?? ''))
-        images.push({ line, written: image, image: value });
+        images.push({ line, written: image, image: value, via: 'FROM' });
       variables.enterStage(rest);
       const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
       const name = words[1]?.toLowerCase() === 'as' ? words[2]?.toLowerCase() : undefined;
@@ -407,10 +409,11 @@ function walk(
       const paths = args.filter((arg) => !arg.startsWith('--'));
       const values = paths.map((path) => wordValue(path, variables));
       if (args.some((arg) => /^--from(=|$)/i.test(arg))) {
-        const from = args
-          .find((arg) => /^--from=/i.test(arg))
-          ?.slice('--from='.length)
-          .toLowerCase();
+        const fromWord = args.find((arg) => /^--from=/i.test(arg))?.slice('--from='.length);
+        const from = fromWord?.toLowerCase();
+        // Copied from an image, not a stage (a stage is named before it is copied from, or numbered).
+        if (fromWord !== undefined && !stageNames.has(from!) && !/^\d+$/.test(fromWord))
+          images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: '--from' });
         const root = keyword === 'COPY' && from !== undefined ? roots.get(from) : undefined;
         if (root === undefined) continue;
         for (const source of values.slice(0, -1)) {

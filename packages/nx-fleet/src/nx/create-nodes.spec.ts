@@ -1059,6 +1059,9 @@ describe('createNodes', () => {
       // By the name nx-fleet builds it under, as a local base image is named.
       'services/tools/project.json': json({ name: 'tools' }),
       'services/tools/Dockerfile': 'FROM base AS tools\nFROM tools\n',
+      // Files copied from a service's image: the folder named alike is no named context then.
+      'services/gateway/project.json': json({ name: 'gateway' }),
+      'services/gateway/Dockerfile': 'FROM nginx:1.27\nCOPY --from=api /main.js /srv/\n',
       // A literal tag, or a digest, is the published image.
       'services/web/project.json': json({ name: 'web' }),
       'services/web/Dockerfile': 'FROM ghcr.io/acme/base:1.4\n',
@@ -1093,7 +1096,7 @@ describe('createNodes', () => {
     }
     expect(warnings(warn)).toEqual([
       expect.stringMatching(
-        /^nx-fleet: x → y → x: each of these services' Dockerfiles is built FROM the next one's image/,
+        /^nx-fleet: x → y → x: each of these services' Dockerfiles is built FROM \(or copies from\) the next one's image/,
       ),
     ]);
     expect(dockerBuildOf(results, 'services/tools').options).toMatchObject({

@@ -259,7 +259,7 @@ async function fleetNodes(
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
     ...alike,
-    ...placeholderWarnings(detections, texts, options.buildTargetName, projects || []),
+    ...placeholderWarnings(detections, texts, options.buildTargetName, projects || [], linkedNames(units, bases.links)),
     ...unmatchedServiceWarnings(options.services, folders, outcomes),
     ...finalStageWarnings(detections, texts, options.buildTargetName, new Set(alike.flatMap((w) => w.roots))),
     ...bases.warnings,
@@ -673,6 +673,8 @@ function placeholderWarnings(
   texts: WorkspaceTexts,
   dockerBuild: string,
   projects: ReadonlyArray<{ root: string; packageName?: string }>,
+  /** The image names a service's Dockerfile takes from another service (`baseImages`), by its root. */
+  linked: (root: string) => ReadonlySet<string>,
 ) {
   // A project named like a bare `--from=` (electric's packages/electric-telemetry) is the folder its CI sends as one.
   const folderNamed = (name: string) =>
@@ -688,8 +690,10 @@ function placeholderWarnings(
     const named = new Set(Object.keys(statedBuildOf(texts, d, dockerBuild).buildContexts).map((n) => n.toLowerCase()));
     const reading = texts.reading(d.dockerfile)!;
     const stages = reading.placeholderStages.filter((stage) => !named.has(stage));
+    // A name another service's image goes by is that image (`COPY --from=api`, a service named api).
+    const images = linked(d.root);
     const folders = reading.foreignNames.flatMap((name) => {
-      const folder = named.has(name) ? undefined : folderNamed(name);
+      const folder = named.has(name) || images.has(name) ? undefined : folderNamed(name);
       return folder === undefined ? [] : [{ name, folder }];
     });
     return [
@@ -1343,7 +1347,7 @@ function baseLinksOf(
   const images = services.map((unit) => {
     const { service, projectName } = unit;
     const text = texts.text(service.dockerfile) ?? '';
-    const froms = [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)/gim)].map((m) => m[1]!);
+    const froms = [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)|--from=(\S+)/gim)].map((m) => (m[1] ?? m[2])!);
     const named = froms.some((word) => word.includes('$') || repositories.has(referenceParts(word).repository));
     const target = service.config.target ?? shippedStageOf(texts, service.dockerfile)?.stage;
     return {
@@ -1359,10 +1363,23 @@ function baseLinksOf(
     links,
     warnings: cycles.map((cycle) => ({
       key: `base-cycle:${cycle.join(',')}`,
-      message: `nx-fleet: ${[...cycle, cycle[0]].join(' → ')}: each of these services' Dockerfiles is built FROM the next one's image (by its name, or the repository its docker-push sends to), so none can be built first: those FROMs are left to the engine as written (the registry's image). Build one of them FROM another image, or pin that FROM to a tag or digest (never linked).`,
+      message: `nx-fleet: ${[...cycle, cycle[0]].join(' → ')}: each of these services' Dockerfiles is built FROM (or copies from) the next one's image (by its name, or the repository its docker-push sends to), so none can be built first: those FROMs are left to the engine as written (the registry's image). Build one of them FROM another image, or pin that FROM to a tag or digest (never linked).`,
       roots: cycle.map((project) => rootOf.get(project)!),
     })),
   };
+}
+
+/** The image names each service's Dockerfile takes from other services, by the service's root. */
+function linkedNames(
+  units: readonly Unit[],
+  links: ReadonlyMap<string, BaseImages>,
+): (root: string) => ReadonlySet<string> {
+  const byRoot = new Map(
+    units.flatMap((unit) =>
+      'service' in unit ? [[unit.service.root, new Set(Object.keys(links.get(unit.projectName) ?? {}))] as const] : [],
+    ),
+  );
+  return (root) => byRoot.get(root) ?? new Set();
 }
 
 /**
