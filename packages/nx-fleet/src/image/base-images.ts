@@ -2,9 +2,10 @@ import { familiarName, fullRepository, referenceParts } from '../text/image-refe
 import type { ImageBase } from './dockerfile-copies';
 
 /**
- * Images built FROM another service's image (browserless's browsers `FROM ghcr.io/browserless/base`,
- * the image its `docker/base` builds): which FROM names which service, decided once at graph time by
- * the repository each service's docker-push sends its image to, and read again by the build.
+ * Images built FROM (or copying `--from=`) another service's image (browserless's browsers `FROM
+ * ghcr.io/browserless/base`, the image its `docker/base` builds): which FROM names which service,
+ * decided once at graph time by the names each service's image goes by (its image name, and the
+ * repository its docker-push sends it to), and read again by the build.
  */
 
 /**
@@ -62,7 +63,7 @@ export interface ServiceImage {
    * image is named: `FROM base`) and the repository its docker-push sends it to (`<registry>/base`).
    */
   repositories: readonly string[];
-  /** Its build's FROM images. */
+  /** The images its build takes (FROM, `--from=`). */
   bases: readonly ImageBase[];
 }
 
