@@ -7,6 +7,7 @@ import type { FakeContainerTools } from '../testing/fake-container-tools';
 import { fakeGit } from '../testing/fake-ports';
 import { imageWorkspace, ordersBuildOptions, ordersService } from '../testing/image-workspace';
 import {
+  baseTagMemo,
   buildServiceImage,
   copySourceProblem,
   submodulePaths,
@@ -667,6 +668,24 @@ describe('an image built FROM another service’s image (baseImages)', () => {
       });
       await buildServiceImage(ports, withBase, here);
       expect(buildContextFlags(tools)).toEqual([`${REGISTRY}/base=docker-image://${base.localRef}`]);
+    });
+  });
+
+  it("computes a base's tag once per run that shares baseTags (a release plan, a push batch), however many build FROM it", async () => {
+    await onDisk(async (root, write) => {
+      files(write);
+      const here = graphOf(root);
+      const { ports } = workspace(root);
+      const reads: string[] = [];
+      const readText = ports.files.readText.bind(ports.files);
+      ports.files.readText = async (path: string) => (reads.push(path), readText(path));
+      const baseDockerfile = join(root, 'images/base/Dockerfile');
+      const shared = { ...ports, baseTags: baseTagMemo() };
+      const tags = [await sourcesContentTag(shared, withBase, here), await sourcesContentTag(shared, withBase, here)];
+      expect(tags[0]).toBe(tags[1]);
+      expect(reads.filter((path) => path === baseDockerfile)).toHaveLength(1);
+      await sourcesContentTag(ports, withBase, here);
+      expect(reads.filter((path) => path === baseDockerfile)).toHaveLength(2);
     });
   });
 

@@ -80,7 +80,10 @@ export interface BuildOptions {
 }
 
 export type BuildPorts = Pick<Ports, 'processes' | 'files' | 'git' | 'env' | 'log' | 'clock' | 'http'> &
-  Pick<PruningPorts, 'pruning' | 'listing'>;
+  Pick<PruningPorts, 'pruning' | 'listing'> & {
+    /** Where a run computes many tags over unchanged sources (a release plan, a push batch): each base's, once. */
+    baseTags?: BaseTags;
+  };
 
 /**
  * Computes the content tag from the context actually sent, and builds only when no image with that
@@ -433,7 +436,23 @@ export interface NamedContext {
 }
 
 /** What a content tag is computed from without an engine: the context's reading, and the services whose images are bases. */
-type SourcesPorts = Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning' | 'listing'>;
+type SourcesPorts = Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning' | 'listing' | 'baseTags'>;
+
+/** Base images' content tags by `project:target`, each computed once. */
+export interface BaseTags {
+  tag(key: string, compute: () => Promise<string>): Promise<string>;
+}
+
+export function baseTagMemo(): BaseTags {
+  const tags = new Map<string, Promise<string>>();
+  return {
+    tag(key, compute) {
+      let tag = tags.get(key);
+      if (!tag) tags.set(key, (tag = compute()));
+      return tag;
+    },
+  };
+}
 
 /**
  * docker-build's `buildContexts`, checked and read: a folder must be in the workspace and on the disk
@@ -502,7 +521,9 @@ async function baseContext(
   const baseService = { ...service, projectName: base.project, projectRoot: node.data.root };
   // The base's own build prints its warnings: here its tag is only computed.
   const quiet = { ...ports, log: { ...ports.log, warn: () => undefined } };
-  const { tag } = await sourcesOf(quiet, baseOptions, baseService, undefined, [...chain, base.project]);
+  const compute = async () =>
+    (await sourcesOf(quiet, baseOptions, baseService, undefined, [...chain, base.project])).tag;
+  const tag = await (ports.baseTags?.tag(`${base.project}:${base.target}`, compute) ?? compute());
   const imageName = baseOptions.image ?? imageNameFor(base.project);
   const localRef = `${imageName}:${tag}`;
   return { name: base.image, passed: localRef, ref: localRef, base: { ...base, options: baseOptions, imageName, tag } };

@@ -67,7 +67,7 @@ export function verifyRecord({ record, image, sourcesTag, local, unhashed }: Rec
 
 /** The content tag of the service's current sources: docker-build's context and hashing, no engine. */
 export async function sourcesContentTag(
-  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning' | 'listing'>,
+  ports: Pick<BuildPorts, 'processes' | 'files' | 'log' | 'pruning' | 'listing' | 'baseTags'>,
   options: BuildOptions,
   service: ServiceRef,
 ): Promise<string> {

@@ -1,3 +1,4 @@
+import { baseTagMemo } from '../image/build';
 import { workspaceListing } from '../image/pruned-context';
 import { eachAsDone, limiter } from '../io/concurrency';
 import { bufferedLog, rememberingRevision } from '../io/ports';
@@ -44,6 +45,7 @@ export async function* pushEach(
     ...ports,
     git: rememberingRevision(ports.git),
     listing: workspaceListing(ports),
+    baseTags: baseTagMemo(),
     engineSlot: limiter(UPLOADS_AT_ONCE),
     registryHosts: new Map(),
   } satisfies PushPorts;

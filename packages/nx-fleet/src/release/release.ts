@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
 import type { NormalizedFleetOptions } from '../config/options';
-import type { BuildOptions } from '../image/build';
+import { baseTagMemo, type BuildOptions } from '../image/build';
 import { contentInputsKeys, contentTagMemo, type HashedFile } from '../image/content-inputs';
 import { sourcesContentTag } from '../image/verify-record';
 import { contextProjects, workspaceListing, type NxPruning } from '../image/pruned-context';
@@ -376,7 +376,7 @@ async function serviceFacts(
   const { files, versions } = await ports.sourceFiles();
   const keyOf = contentInputsKeys(files, versions);
   const memo = contentTagMemo(ports.files, join(ports.pruning.workspaceDataDirectory, 'nx-fleet', 'content-tags'));
-  const sharing = { ...ports, listing: workspaceListing(ports) };
+  const sharing = { ...ports, listing: workspaceListing(ports), baseTags: baseTagMemo() };
   return mapWithLimit(services, CONTEXTS_AT_ONCE, async (node) => {
     const options = buildTargetOptions(node, request.options.buildTargetName);
     const service = {
