@@ -345,7 +345,7 @@ async function buildFromContext(
   const { listed, files, folder } = context;
   const dockerfileText = (await ports.files.readText(dockerfile)) ?? '';
   const platforms = options.platforms ?? [];
-  const named = await namedContexts(ports, options, service);
+  const named = await namedContexts(ports, options, service, dockerfileText);
   const tag = imageContentTag(options, files, dockerfileText, named);
   const image = options.image ?? imageNameFor(service.projectName);
   const localRef = `${image}:${tag}`;
@@ -465,6 +465,7 @@ export async function namedContexts(
   ports: SourcesPorts,
   options: BuildOptions,
   service: ServiceRef,
+  dockerfileText: string,
   chain: readonly string[] = [service.projectName],
 ): Promise<NamedContext[]> {
   const named = Object.entries(options.buildContexts ?? {}).map(async ([name, value]): Promise<NamedContext> => {
@@ -485,15 +486,17 @@ export async function namedContexts(
   });
   const bases = options.baseImages
     ? linkedBases(
-        new DockerfileReading(
-          (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
-          options.buildArgs,
-          options.target,
-        ).imageBases,
+        new DockerfileReading(dockerfileText, options.buildArgs, options.target).imageBases,
         options.baseImages,
       )
     : [];
   return Promise.all([...named, ...bases.map((base) => baseContext(ports, options, service, base, chain))]);
+}
+
+/** A build target's options as Nx runs it with no configuration named: its default configuration over its options. */
+export function configuredOptions(target: TargetConfiguration | undefined): Partial<BuildOptions> {
+  const chosen = target?.defaultConfiguration ? target.configurations?.[target.defaultConfiguration] : undefined;
+  return { ...(target?.options ?? {}), ...(chosen ?? {}) };
 }
 
 /** A FROM another service's image, as the content tag follows it: that service's tag from its sources. */
@@ -511,9 +514,7 @@ async function baseContext(
     );
   const node = service.graph.nodes[base.project];
   const target = node?.data.targets?.[base.target];
-  // As Nx runs the base's build: its default configuration over its options.
-  const configured = target?.defaultConfiguration ? target.configurations?.[target.defaultConfiguration] : undefined;
-  const baseOptions = target?.options && ({ ...target.options, ...configured } as BuildOptions);
+  const baseOptions = target?.options && (configuredOptions(target) as BuildOptions);
   if (!node || typeof baseOptions?.dockerfile !== 'string')
     throw new Error(
       `nx-fleet: ${where}: docker-build's "baseImages" names ${base.project}:${base.target} as the build of that image, and ${node ? `${base.project} has no nx-fleet docker-build target "${base.target}"` : `no project is named ${base.project}`}. Correct "baseImages" (a repository → "project:target") in ${service.projectRoot}'s project configuration.`,
@@ -539,11 +540,12 @@ export async function sourcesOf(
 ): Promise<{ tag: string; unhashed: UnhashedFiles | undefined }> {
   const context = await prepareContext(ports, options, service);
   try {
+    const dockerfileText = (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '';
     const tag = imageContentTag(
       options,
       context.files,
-      (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
-      await namedContexts(ports, options, service, chain),
+      dockerfileText,
+      await namedContexts(ports, options, service, dockerfileText, chain),
     );
     return { tag, unhashed: expected !== undefined && tag !== expected ? await context.unhashed() : undefined };
   } finally {

@@ -1349,13 +1349,15 @@ function baseLinksOf(
     const text = texts.text(service.dockerfile) ?? '';
     const froms = [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)|--from=(\S+)/gim)].map((m) => (m[1] ?? m[2])!);
     const named = froms.some((word) => word.includes('$') || repositories.has(referenceParts(word).repository));
-    const target = service.config.target ?? shippedStageOf(texts, service.dockerfile)?.stage;
-    return {
-      project: projectName,
-      root: service.root,
-      repositories: namesOf(unit),
-      bases: named ? new DockerfileReading(text, service.config.buildArgs, target).imageBases : [],
-    };
+    // Read through only where a FROM can name a service: most Dockerfiles are not.
+    const bases = named
+      ? new DockerfileReading(
+          text,
+          service.config.buildArgs,
+          service.config.target ?? shippedStageOf(texts, service.dockerfile)?.stage,
+        ).imageBases
+      : [];
+    return { project: projectName, root: service.root, repositories: namesOf(unit), bases };
   });
   const { links, cycles } = baseImageLinks(images, buildTarget);
   const rootOf = new Map(images.map(({ project, root }) => [project, root]));

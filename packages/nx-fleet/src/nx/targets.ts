@@ -309,6 +309,7 @@ export function buildServiceTargets({
   // named contexts send too.
   const outputs = [...context.outputs, ...(context.named?.outputs ?? [])];
   const producers = context.producers ?? [];
+  const bases = [...new Set(Object.values(baseImages ?? {}))].map(builtBy);
   const dependsOn = [
     ...(!context.buildTargetMissing && outputs.some((output) => !producers.some((p) => p.output === output))
       ? [context.buildTarget]
@@ -318,10 +319,7 @@ export function buildServiceTargets({
       target: options.buildTarget,
     })),
     // A base image is built first: its record (the content tag) is the FROM's input.
-    ...[...new Set(Object.values(baseImages ?? {}))].map((built) => {
-      const { project, target } = builtBy(built);
-      return { projects: [project], target };
-    }),
+    ...bases.map(({ project, target }) => ({ projects: [project], target })),
   ];
   const scanGate = config.gates?.scan ?? options.gates.scan;
   const gate = decideContractGate({
@@ -359,7 +357,7 @@ export function buildServiceTargets({
       cache: !context.unlisted,
       metadata: {
         technologies: ['docker'],
-        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and ${context.buildTargetMissing ? `the project has no "${context.buildTarget}" target to write` : 'no build target declares as its output'}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}${baseImages ? `; built FROM the image${Object.keys(baseImages).length === 1 ? '' : 's'} of ${listed([...new Set(Object.values(baseImages))].map((built) => builtBy(built).project))}, as their sources build ${Object.keys(baseImages).length === 1 ? 'it' : 'them'} now` : ''}`,
+        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and ${context.buildTargetMissing ? `the project has no "${context.buildTarget}" target to write` : 'no build target declares as its output'}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}${bases.length ? `; built FROM the image${Object.keys(baseImages ?? {}).length === 1 ? '' : 's'} of ${listed(bases.map((base) => base.project))}, as their sources build ${Object.keys(baseImages ?? {}).length === 1 ? 'it' : 'them'} now` : ''}`,
         context: { mode, origin: context.origin, reason: context.reason },
         ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ProjectGraph } from '@nx/devkit';
 import type { NormalizedFleetOptions } from '../config/options';
-import { baseTagMemo, type BuildOptions } from '../image/build';
+import { baseTagMemo, configuredOptions, type BuildOptions } from '../image/build';
 import { contentInputsKeys, contentTagMemo, type HashedFile } from '../image/content-inputs';
 import { sourcesContentTag } from '../image/verify-record';
 import { contextProjects, workspaceListing, type NxPruning } from '../image/pruned-context';
@@ -404,9 +404,7 @@ const CONTEXTS_AT_ONCE = Math.max(2, Math.min(8, availableParallelism()));
 
 /** The build target's options as the graph holds them (Nx resolved the tokens), its default configuration over them. */
 function buildTargetOptions(node: ProjectGraph['nodes'][string], target: string): BuildOptions {
-  const config = buildTargetOf(node, target);
-  const chosen = config?.defaultConfiguration ? config.configurations?.[config.defaultConfiguration] : undefined;
-  const options = { ...(config?.options ?? {}), ...(chosen ?? {}) } as Partial<BuildOptions>;
+  const options = configuredOptions(buildTargetOf(node, target));
   if (typeof options.dockerfile !== 'string' || typeof options.context !== 'string')
     throw new Error(
       `nx-fleet release: ${node.name}'s ${target} target has no "dockerfile" and "context" options; see \`nx show project ${node.name}\`.`,
