@@ -4,8 +4,8 @@ import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 /*
  * Images built FROM another service's image, as browserless builds its browsers FROM the image its
- * docker/base builds: base ← api ← worker (each FROM the repository the other pushes to), and other,
- * FROM node:20 alone. Real nx CLI, real engine, real registry.
+ * docker/base builds: base ← api ← worker (each FROM the repository the other pushes to), tools FROM
+ * base by name, gateway copying from api, checker mounting base in a RUN, and other, FROM node:20 alone. Real nx CLI, real engine, real registry.
  */
 describe('an image built FROM another service’s image (real nx CLI, real engine, real registry)', () => {
   let ws: TestWorkspace;
@@ -44,6 +44,12 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
       'services/gateway/Dockerfile',
       'FROM node:20\nCOPY --from=api /app/main.js /srv/api.js\nCMD ["cat", "/srv/api.js"]\n',
     );
+    // Files a RUN mounts from another service's image.
+    ws.write('services/checker/project.json', JSON.stringify({ name: 'checker' }));
+    ws.write(
+      'services/checker/Dockerfile',
+      'FROM node:20\nRUN --mount=type=bind,from=base,source=/etc/motd.txt,target=/tmp/motd cp /tmp/motd /motd.txt\nCMD ["cat", "/motd.txt"]\n',
+    );
     ws.addService('other');
     await ws.commit('a base image and the images built FROM it');
   });
@@ -71,11 +77,13 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     const run = await ws.nxOk(['run-many', '-t', 'docker-push', '--output-style=stream'], { env: env() });
     const order = ['base', 'api', 'gateway'].map((p) => run.stdout.indexOf(`nx run ${p}:docker-build`));
     expect(run.stdout.indexOf('nx run worker:docker-build')).toBeGreaterThan(order[1]!);
+    expect(run.stdout.indexOf('nx run checker:docker-build')).toBeGreaterThan(order[0]!);
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
     expect(await says('services/api')).toBe(`motd v1 ${ws.id} / api`);
     expect(await says('services/worker')).toBe(`motd v1 ${ws.id} / api`);
     expect(await says('services/tools')).toBe(`motd v1 ${ws.id}`);
     expect(await says('services/gateway')).toContain('/ api');
+    expect(await says('services/checker')).toBe(`motd v1 ${ws.id}`);
   });
 
   it("a change to the base's sources affects and rebuilds what is built FROM it, nothing else", async () => {
@@ -83,12 +91,20 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     ws.write('images/base/motd.txt', `motd v2 ${ws.id}\n`);
     await ws.commit('a new motd');
     const affected = await ws.nxOk(['show', 'projects', '--affected', '--base=HEAD~1', '--json'], { env: env() });
-    expect((JSON.parse(affected.stdout) as string[]).sort()).toEqual(['api', 'base', 'gateway', 'tools', 'worker']);
+    expect((JSON.parse(affected.stdout) as string[]).sort()).toEqual([
+      'api',
+      'base',
+      'checker',
+      'gateway',
+      'tools',
+      'worker',
+    ]);
     await ws.nxOk(['affected', '-t', 'docker-push', '--base=HEAD~1', '--output-style=stream'], { env: env() });
     expect(image('services/api').contentTag).not.toBe(before.api);
     expect(image('services/worker').contentTag).not.toBe(before.worker);
     expect(await says('services/worker')).toBe(`motd v2 ${ws.id} / api`);
     expect(await says('services/tools')).toBe(`motd v2 ${ws.id}`);
+    expect(await says('services/checker')).toBe(`motd v2 ${ws.id}`);
   });
 
   it("takes the registry's base when the engine has none (its build's record restored from Nx's cache)", async () => {

@@ -534,6 +534,13 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(tag('apps/dist-api')).not.toBe(tags['dist-api']);
     expect(tag('apps/folder-api')).toBe(tags['folder-api']);
     expect(tag('apps/turbo-web')).toBe(tags['turbo-web']);
+
+    // A file a RUN bind-mounts: the new image holds it (buildah reuses such a RUN's layer whatever the file holds).
+    ws.write('libs/util/index.js', 'module.exports = 2;\n');
+    await ws.commit('util change');
+    await ws.nxOk(['run', 'mount-api:docker-build']);
+    expect(tag('apps/mount-api')).not.toBe(tags['mount-api']);
+    expect((await runOk('podman', ['run', '--rm', image('apps/mount-api')])).stdout).toContain('mount-api 2');
   });
 
   it("a cache hit restores the build's outputs first", async () => {

@@ -28,6 +28,12 @@ export interface BuildRequest {
   secrets: BuildSecret[];
   cacheFrom: string[];
   cacheTo: string[];
+  /**
+   * A RUN of the stages built bind-mounts files (from the context, a stage or an image): buildah keys
+   * such a RUN's layer on its text, not on the files (buildah issues 5400, 6609), so its layer cache is
+   * not used for this build.
+   */
+  runBindMounts?: boolean;
   /** Where the engine writes the built image id. */
   iidFile: string;
 }

@@ -29,6 +29,16 @@ describe('podmanBuildArgs', () => {
       expect(podmanBuildArgs('podman', buildRequest({ baseImages }))).not.toContain('--tls-verify=false');
   });
 
+  it('uses no cached layer for a Dockerfile whose RUN bind-mounts files: buildah would reuse it whatever they hold', () => {
+    for (const tool of ['podman', 'buildah'] as const) {
+      expect(podmanBuildArgs(tool, buildRequest({ runBindMounts: true })).slice(1, 3)).toEqual([
+        '--layers',
+        '--no-cache',
+      ]);
+      expect(podmanBuildArgs(tool, buildRequest())).not.toContain('--no-cache');
+    }
+  });
+
   it('uses `buildah bud --layers` (layer caching is off by default in buildah)', () => {
     const args = podmanBuildArgs('buildah', buildRequest());
     expect(args.slice(0, 2)).toEqual(['bud', '--layers']);

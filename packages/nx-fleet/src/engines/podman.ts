@@ -23,6 +23,8 @@ export function podmanBuildArgs(tool: PodmanFamily, request: BuildRequest): stri
     tool === 'podman' ? 'build' : 'bud',
     // Layer caching is what makes an unchanged step free; buildah disables it by default.
     '--layers',
+    // buildah reuses a RUN's layer whatever the files it bind-mounts hold now: an old image under a new content tag.
+    ...(request.runBindMounts ? ['--no-cache'] : []),
     // A base image pulled from a registry nx-fleet pushes to without TLS verification (loopback, or
     // marked insecure): the build pulls it the same way.
     ...((request.baseImages ?? []).some((base) => base.tlsVerify === false) ? ['--tls-verify=false'] : []),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseImageLinks, followedRepository, linkedBases } from './base-images';
+import { baseImageLinks, followedRepository, linkedBases, takenAs } from './base-images';
 
 const base = (written: string, image: string | undefined = written) => ({
   line: 1,
@@ -28,6 +28,16 @@ describe('followedRepository', () => {
 
   it('is none for a FROM only the engine can expand', () => {
     expect(followedRepository({ line: 1, written: '${BASE}', image: undefined, via: 'FROM' })).toBeUndefined();
+  });
+});
+
+describe('takenAs', () => {
+  it.each([
+    ['FROM', 'FROM acme/base'],
+    ['--from', '--from=acme/base'],
+    ['mount', '--mount=from=acme/base'],
+  ] as const)('names a %s as the Dockerfile writes it', (via, text) => {
+    expect(takenAs({ via, written: 'acme/base' })).toBe(text);
   });
 });
 

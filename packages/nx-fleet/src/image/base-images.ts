@@ -24,7 +24,8 @@ export function followedRepository(base: ImageBase): string | undefined {
 
 /** How the Dockerfile takes the image: `FROM ghcr.io/acme/base:$VERSION`, `--from=acme/assets`. */
 export function takenAs(base: Pick<ImageBase, 'via' | 'written'>): string {
-  return base.via === 'FROM' ? `FROM ${base.written}` : `--from=${base.written}`;
+  if (base.via === 'FROM') return `FROM ${base.written}`;
+  return base.via === 'mount' ? `--mount=from=${base.written}` : `--from=${base.written}`;
 }
 
 /** docker-build's `baseImages`: a repository a FROM names → the `project:target` that builds its image. */

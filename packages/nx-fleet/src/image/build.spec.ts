@@ -268,6 +268,25 @@ async function onDisk(
   }
 }
 
+describe('a RUN that bind-mounts files', () => {
+  it('is built without cached layers, which buildah keys on the RUN text alone; other Dockerfiles keep them', async () => {
+    await onDisk(async (root, write) => {
+      const here = ordersService(root);
+      write('services/orders/package.json', '{}');
+      const buildArgsOf = async (dockerfile: string) => {
+        write('services/orders/Dockerfile', dockerfile);
+        const { ports, tools } = imageWorkspace({ workspaceRoot: root, dockerfile });
+        await buildServiceImage(ports, options, here);
+        return tools.toolCalls().findLast((call) => call.args[0] === 'build')!.args;
+      };
+      expect(await buildArgsOf('FROM scratch\nRUN --mount=source=package.json,target=/p true\n')).toContain(
+        '--no-cache',
+      );
+      expect(await buildArgsOf('FROM scratch\nRUN --mount=type=cache,target=/c true\n')).not.toContain('--no-cache');
+    });
+  });
+});
+
 describe('named build contexts', () => {
   const named = (root: string) => {
     const { ports, tools } = imageWorkspace({ workspaceRoot: root });

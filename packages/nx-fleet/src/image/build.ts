@@ -29,7 +29,7 @@ import {
   type UnhashedFiles,
 } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
-import { buildOutputOwner, insideOf, insideWorkspaceFolder } from './context-inference';
+import { buildOutputOwner, copiesWholeContext, insideOf, insideWorkspaceFolder } from './context-inference';
 import {
   contextPath,
   DockerfileReading,
@@ -219,6 +219,7 @@ export async function prunedInput(
       options.buildArgs,
       options.target,
     );
+  const read = reading ?? (await dockerfile());
   return {
     workspaceRoot: service.workspaceRoot,
     graph: service.graph,
@@ -226,7 +227,8 @@ export async function prunedInput(
     include: options.contextInclude ?? [],
     outputs: options.contextOutputs ?? [],
     workspaceManifests: options.workspaceManifests ?? false,
-    rootManifests: readsRootManifests((reading ?? (await dockerfile())).written),
+    rootFiles: copiesWholeContext(read),
+    rootManifests: readsRootManifests(read.written),
   };
 }
 
@@ -818,5 +820,8 @@ async function runBuild(
     secrets: options.secrets ?? [],
     cacheFrom: options.cacheFrom ?? [],
     cacheTo: options.cacheTo ?? [],
+    ...(new DockerfileReading(input.dockerfileText, options.buildArgs, options.target).bindsInRun
+      ? { runBindMounts: true }
+      : {}),
   });
 }

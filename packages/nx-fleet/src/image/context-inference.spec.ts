@@ -599,8 +599,17 @@ describe('inferContext', () => {
     expect(result).toMatchObject({
       mode: 'pruned',
       workspaceManifests: true,
+      rootFiles: true,
       include: ['tools/scripts/healthcheck.sh', 'libs/shared/**'],
     });
+    expect(result).not.toHaveProperty('ignored');
+  });
+
+  it("after COPY . . every root file is sent, but what the root's ignore file leaves out (openpanel's README.md)", () => {
+    const text = 'FROM node:20\nCOPY . .\nRUN turbo prune api --docker\n';
+    const files = [...FILES, 'README.md', 'docs/guide.md', 'LICENSE'];
+    const result = inferContext(facts(text, { files, ignore: { project: [], workspace: ['*.md', 'docs'] } }));
+    expect(result).toMatchObject({ mode: 'pruned', workspaceManifests: true, rootFiles: true, ignored: ['*.md'] });
   });
 
   it('the root package.json copied and a prune tool run on it keeps every workspace manifest as it is (twenty)', () => {
@@ -633,7 +642,8 @@ describe('inferContext', () => {
         '',
       ].join('\n');
     const focused = inferContext(facts(dockerfile('RUN yarn workspaces focus --production twenty-server'), twenty));
-    expect(focused).toMatchObject({ mode: 'pruned', workspaceManifests: true });
+    // Root files it does not copy never reach the image (dittofeed's README.md).
+    expect(focused).toMatchObject({ mode: 'pruned', workspaceManifests: true, rootFiles: false });
     expect(focused.reason).toMatch(
       /"COPY \.\/package\.json .*" \(packages\/twenty-docker\/twenty\/Dockerfile:3\) copies the root package\.json and "RUN yarn workspaces focus --production twenty-server" \(packages\/twenty-docker\/twenty\/Dockerfile:9\) runs a prune tool on it/,
     );
@@ -824,6 +834,12 @@ describe('inferContext', () => {
     expect(
       inferContext(
         facts('FROM node:20\nCOPY . .\nRUN npm install -g turbo@2\nRUN turbo prune api --docker\n', outside),
+      ),
+    ).toMatchObject({ mode: 'pruned', workspaceManifests: true });
+    // Or the package manager's own version (dittofeed's dashboard).
+    expect(
+      inferContext(
+        facts('FROM node:20\nCOPY . .\nRUN yarn set version 4.1.1\nRUN yarn workspaces focus api\n', outside),
       ),
     ).toMatchObject({ mode: 'pruned', workspaceManifests: true });
     // pnpm's documented pattern builds every package before deploying one: the whole repository.

@@ -3,6 +3,7 @@ import dockerignore from '@balena/dockerignore';
 import picomatch from 'picomatch';
 import { namedContextSource, type ContextMode } from '../config/service-settings';
 import { shellCommands } from '../text/shell-words';
+import { ROOT_MANIFESTS } from './frozen-install';
 import { withPrefix } from '../text/sorted';
 import { ignoredGlobs } from './ignored-inputs';
 import {
@@ -125,8 +126,13 @@ export interface ContextChoice {
    */
   workspaceManifests?: boolean;
   /**
-   * What a project or workspace context's ignore file leaves out, as workspace-relative globs
-   * (`ignoredGlobs`): the image's inputs negate them.
+   * With `workspaceManifests`: whether the Dockerfile copies the whole context, so every root file the
+   * ignore file keeps is the image's (`workspaceManifestGlobs`); else only the package manager's.
+   */
+  rootFiles?: boolean;
+  /**
+   * What a project or workspace context's ignore file leaves out (of a pruned one's, the root files
+   * `rootFiles` would send), as workspace-relative globs (`ignoredGlobs`): the image's inputs negate them.
    */
   ignored?: string[];
   /**
@@ -141,8 +147,21 @@ export interface ContextChoice {
   named?: { sources: string[]; outputs: string[] };
 }
 
-/** What a prune tool run inside the build reads besides the service's closure: root files and every package manifest. */
-export const WORKSPACE_MANIFESTS: readonly string[] = ['*', '**/package.json'];
+/**
+ * What a prune tool run inside the build reads besides the service's closure: every package manifest,
+ * and the workspace root's files — all of them where the Dockerfile copies the whole context, else
+ * those the package manager installs from (the rest of the root never reaches the image).
+ */
+export function workspaceManifestGlobs(rootFiles: boolean): readonly string[] {
+  return rootFiles ? ['*', '**/package.json'] : INSTALL_ROOT;
+}
+
+const INSTALL_ROOT = [...ROOT_MANIFESTS, 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb', '**/package.json'];
+
+/** Whether the Dockerfile copies (or bind-mounts) the whole context somewhere: `COPY . .`. */
+export function copiesWholeContext(reading: DockerfileReading): boolean {
+  return reading.sources.some((s) => isWholeContext(s.source));
+}
 
 /**
  * Tools that cut a whole monorepo down to one app inside the build: the context must be the whole
@@ -157,9 +176,9 @@ const PRUNE_TOOLS =
  */
 const WORKSPACE_TOOLS =
   /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b|\bnest\s+build\s+[^\s-]/m;
-/** RUN steps that install a tool or system packages: they read no project's sources. */
+/** RUN steps that install a tool, the package manager's version or system packages: they read no project's sources. */
 const TOOL_SETUP =
-  /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
+  /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|yarn\s+set\s+version\s|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
 /** Folders build tools write to by convention; a missing COPY source under one is taken for a build output. */
 const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out']);
 /** Where builds outside Nx write too (cargo's and Go builds' `target/`). */
@@ -185,7 +204,22 @@ type Found = 'file' | 'output' | 'missing';
 export function inferContext(facts: ContextFacts): ContextChoice {
   const reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs, facts.target);
   const chosen = chooseMode(facts, reading);
-  return { ...chosen, ...contextNeeds(facts, chosen.mode, reading) };
+  const needs = contextNeeds(facts, chosen.mode, reading);
+  if (!chosen.workspaceManifests) return { ...chosen, ...needs };
+  if (!copiesWholeContext(reading)) return { ...chosen, ...needs, rootFiles: false };
+  // Every root file is sent, but for what the root's ignore file leaves out (openpanel's README.md).
+  const ignored = rootIgnored(facts);
+  return { ...chosen, ...needs, rootFiles: true, ...(ignored.length ? { ignored } : {}) };
+}
+
+/** The workspace ignore file's globs that leave root files out of the context. */
+function rootIgnored(facts: ContextFacts): string[] {
+  const rootFiles = facts.files.filter((file) => !file.includes('/'));
+  return ignoredGlobs(rootFiles, facts.ignore.workspace, [
+    facts.dockerfile,
+    `${facts.dockerfile}.dockerignore`,
+    '.dockerignore',
+  ]);
 }
 
 /**

@@ -535,6 +535,34 @@ describe('DockerfileReading.imageBases', () => {
     ]);
   });
 
+  it('lists the images a RUN mounts from, not stages, and no context source for them', () => {
+    const reading = new DockerfileReading(
+      [
+        'FROM node:20 AS build',
+        'ARG TOOLS=acme/tools',
+        'RUN --mount=type=bind,from=build,source=/a,target=/a true',
+        'RUN --mount=type=bind,from=acme/base,source=/etc/motd,target=/m --mount=type=cache,from=$TOOLS,target=/c cp /m /motd',
+        'RUN --mount=type=bind,source=src,target=/src echo --mount=from=not-a-flag',
+      ].join('\n'),
+    );
+    expect(reading.imageBases.filter((b) => b.via !== 'FROM')).toEqual([
+      { line: 4, written: 'acme/base', image: 'acme/base', via: 'mount' },
+      { line: 4, written: '$TOOLS', image: 'acme/tools', via: 'mount' },
+    ]);
+    expect(reading.sources.map((s) => s.source)).toEqual(['src']);
+    expect(reading.bindsInRun).toBe(true);
+  });
+
+  it('tells a RUN that bind-mounts files (implicitly a bind without a type) from caches, secrets and tmpfs, in the stages built', () => {
+    const binds = (text: string, target?: string) => new DockerfileReading(text, {}, target).bindsInRun;
+    expect(binds('FROM a\nRUN --mount=source=package.json,target=/p npm ci\n')).toBe(true);
+    expect(binds('FROM a\nRUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc npm ci\n')).toBe(false);
+    expect(binds('FROM a\nRUN --mount=type=tmpfs,target=/t echo --mount=type=bind\n')).toBe(false);
+    expect(binds('FROM a AS dev\nRUN --mount=type=bind,target=/src true\nFROM a AS prod\nRUN true\n', 'prod')).toBe(
+      false,
+    );
+  });
+
   it('reads only the stages a target needs', () => {
     const reading = new DockerfileReading(DOCKERFILE, { REGISTRY: 'r.example' }, 'app');
     expect(reading.imageBases.map((b) => b.written)).toEqual(['ghcr.io/acme/base:$VERSION']);

@@ -112,13 +112,18 @@ export class DockerfileReading {
   }
 
   /**
-   * The images the build's stages start FROM (not earlier stages, not `scratch`) and those a COPY or
-   * ADD takes files `--from=`, as written and as the build expands them (undefined when only the
+   * The images the build's stages start FROM (not earlier stages, not `scratch`), those a COPY or
+   * ADD takes files `--from=` and those a RUN mounts (`--mount=…,from=`), as written and as the build expands them (undefined when only the
    * engine can tell): browserless's `FROM ghcr.io/browserless/base:$VERSION` with `ARG VERSION=latest`
    * before it.
    */
   get imageBases(): ImageBase[] {
     return this.walked.images;
+  }
+
+  /** Whether a RUN of the stages built bind-mounts files: from the context, a stage or an image. */
+  get bindsInRun(): boolean {
+    return this.walked.binds;
   }
 
   /**
@@ -321,12 +326,12 @@ function stepsFor(steps: readonly Step[], target: string, buildArgs: BuildArgs):
   return steps.filter((step) => kept.has(step));
 }
 
-/** An image the build takes, by a FROM or a `--from=`: the word written, and the reference the build expands it to. */
+/** An image the build takes (a FROM, a `--from=`, a RUN mount's `from=`): the word written, and what the build expands it to. */
 export interface ImageBase {
   line: number;
   written: string;
   image: string | undefined;
-  via: 'FROM' | '--from';
+  via: 'FROM' | '--from' | 'mount';
 }
 
 /** An instruction with its first line. */
@@ -350,9 +355,11 @@ function walk(
   builds: CopySource[];
   bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }>;
   images: ImageBase[];
+  binds: boolean;
 } {
   const variables = new BuildVariables(buildArgs);
   const images: ImageBase[] = [];
+  let binds = false;
   const stageNames = new Set<string>();
   const written: WrittenSource[] = [];
   const reads: CopySource[] = [];
@@ -398,8 +405,13 @@ function walk(
         dir === undefined || stage.root === undefined ? undefined : posix.relative(stage.root, stage.workdir);
       if (inside && !inside.startsWith('..')) workdirs.push({ line, instruction, source: inside });
     } else if (keyword === 'RUN') {
-      for (const mount of contextMounts(rest))
+      const mounts = runMounts(rest);
+      binds ||= mounts.some((fields) => (fields.get('type') ?? 'bind') === 'bind');
+      for (const mount of contextMounts(mounts))
         written.push({ line, instruction, written: mount, source: wordValue(mount, variables) });
+      for (const fromWord of mounts.flatMap((fields) => fields.get('from') ?? []))
+        if (isImage(fromWord, stageNames))
+          images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: 'mount' });
       const here = stage?.copied.get(stage.workdir);
       if (here !== undefined && LOCAL_BUILD.test(rest) && !WORKSPACE_SELECTOR.test(rest))
         builds.push({ line, instruction, source: here });
@@ -411,8 +423,7 @@ function walk(
       if (args.some((arg) => /^--from(=|$)/i.test(arg))) {
         const fromWord = args.find((arg) => /^--from=/i.test(arg))?.slice('--from='.length);
         const from = fromWord?.toLowerCase();
-        // Copied from an image, not a stage (a stage is named before it is copied from, or numbered).
-        if (fromWord !== undefined && !stageNames.has(from!) && !/^\d+$/.test(fromWord))
+        if (fromWord !== undefined && isImage(fromWord, stageNames))
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: '--from' });
         const root = keyword === 'COPY' && from !== undefined ? roots.get(from) : undefined;
         if (root === undefined) continue;
@@ -444,7 +455,12 @@ function walk(
       }
     }
   }
-  return { written, reads, workdirs, builds, bases, images };
+  return { written, reads, workdirs, builds, bases, images, binds };
+}
+
+/** An image a `--from=` or a mount's `from=` names, not a stage: a stage is named before it is used, or numbered. */
+function isImage(fromWord: string, stageNames: ReadonlySet<string>): boolean {
+  return !stageNames.has(fromWord.toLowerCase()) && !/^\d+$/.test(fromWord);
 }
 
 /** A build run in the folder it is in: a package's `build…` script, `tsc`, `nest build`. */
@@ -613,26 +629,32 @@ function unsetArgs(word: string, variables: BuildVariables): WrittenSource['unse
   return source === undefined || !args.length ? undefined : { args: [...new Set(args)], source };
 }
 
+/** A RUN's mounts, each as its fields (`type=bind,source=src` → type: bind, source: src). */
+function runMounts(rest: string): Array<Map<string, string>> {
+  // The RUN's own flags, before its command: `--mount=` in the command is the command's.
+  const flags = /^(?:\s*--\S+)+/.exec(rest)?.[0] ?? '';
+  return [...flags.matchAll(/(?:^|\s)--mount=(\S+)/g)].map(
+    (flag) =>
+      new Map(
+        flag[1]!.split(',').map((field) => {
+          const eq = field.indexOf('=');
+          return [eq < 0 ? field : field.slice(0, eq), eq < 0 ? '' : field.slice(eq + 1)] as const;
+        }),
+      ),
+  );
+}
+
 /**
  * The context paths a RUN's bind mounts read: `--mount=[type=bind,]source=<path>` (`src` too; the
  * context's root without one), not those of another stage or image (`from=`) nor caches, secrets,
  * SSH sockets or tmpfs.
  */
-function contextMounts(rest: string): string[] {
-  const paths: string[] = [];
-  // The RUN's own flags, before its command: `--mount=` in the command is the command's.
-  const flags = /^(?:\s*--\S+)+/.exec(rest)?.[0] ?? '';
-  for (const flag of flags.matchAll(/(?:^|\s)--mount=(\S+)/g)) {
-    const fields = new Map(
-      flag[1]!.split(',').map((field) => {
-        const eq = field.indexOf('=');
-        return [eq < 0 ? field : field.slice(0, eq), eq < 0 ? '' : field.slice(eq + 1)] as const;
-      }),
-    );
-    if ((fields.get('type') ?? 'bind') !== 'bind' || fields.has('from')) continue;
-    paths.push(fields.get('source') ?? fields.get('src') ?? '.');
-  }
-  return paths;
+function contextMounts(mounts: ReadonlyArray<Map<string, string>>): string[] {
+  return mounts.flatMap((fields) =>
+    (fields.get('type') ?? 'bind') !== 'bind' || fields.has('from')
+      ? []
+      : [fields.get('source') ?? fields.get('src') ?? '.'],
+  );
 }
 
 /** Words split at whitespace outside quotes, the quotes removed (ARG and ENV values). */

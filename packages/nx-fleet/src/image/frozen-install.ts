@@ -32,6 +32,12 @@ export const SUPPORT_FILES: Record<PackageManager, readonly string[]> = {
   'yarn-berry': ['.yarnrc.yml', '.yarn/releases/**', '.yarn/plugins/**', '.yarn/patches/**'],
 };
 
+/** The root files a package manager installs from: the manifest, the lockfiles and their settings. */
+export const ROOT_MANIFESTS: readonly string[] = [
+  'package.json',
+  ...new Set([...Object.values(LOCKFILES), ...Object.values(SUPPORT_FILES).flat()]),
+];
+
 /** What is known about a folder before deciding: the files at hand and the few texts that decide. */
 export interface InstallFacts {
   /** Folder-relative paths that exist (the lockfiles and settings are what matter). */

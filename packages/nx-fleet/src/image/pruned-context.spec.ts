@@ -547,6 +547,17 @@ describe('assemblePrunedContext', () => {
       'turbo.json',
     ]);
     expect(readFileSync(join(into, 'package.json'), 'utf8')).toContain('"workspaces"');
+    // A Dockerfile that copies no whole context gets the package manager's root files, no other.
+    const named = await prunedContents(ports, {
+      workspaceRoot: root,
+      graph: ordersGraph(),
+      service: 'orders',
+      include: [],
+      workspaceManifests: true,
+      rootFiles: false,
+    });
+    expect(named.files.filter((file) => !file.includes('/'))).toEqual(['package.json']);
+    expect(named.files).toContain('services/web/package.json');
   });
 
   it('leaves out the pacts folder of a service at the workspace root', async () => {

@@ -12,13 +12,14 @@ import { withPrefix } from '../text/sorted';
 import { ToolNotFoundError } from '../io/process';
 import { isServiceProject, perGraph } from '../services/projects';
 import { filterContext, hashFile, ignorePatternsOf, type ContextFile } from './build-context';
-import { WORKSPACE_MANIFESTS } from './context-inference';
+import { workspaceManifestGlobs } from './context-inference';
 import { contextPath, type WrittenSource } from './dockerfile-copies';
 import {
   describeInvocation,
   detectPackageManager,
   INSTALL_PROBLEMS,
   LOCKFILES,
+  ROOT_MANIFESTS,
   planFrozenInstall,
   SUPPORT_FILES,
   type FrozenInstallPlan,
@@ -218,7 +219,7 @@ export async function prunedContents(ports: PruningPorts, input: PrunedContextIn
     '.dockerignore',
     // What the workspace's package manager reads beside the lockfile (only what exists is copied).
     ...(manifests ? new Set(Object.values(SUPPORT_FILES).flat()) : []),
-    ...(input.workspaceManifests ? WORKSPACE_MANIFESTS : []),
+    ...(input.workspaceManifests ? workspaceManifestGlobs(input.rootFiles ?? true) : []),
   ];
   const serviceRoot = input.graph.nodes[input.service]!.data.root;
   // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
@@ -256,6 +257,8 @@ export interface PrunedContextInput {
   outputs?: readonly string[];
   /** A prune tool runs in the build: every manifest and root file as they are, nothing pruned by Nx. */
   workspaceManifests?: boolean;
+  /** With `workspaceManifests`: the Dockerfile copies the whole context, so every root file; default true. */
+  rootFiles?: boolean;
   /**
    * The Dockerfile reads the workspace root's package.json, lockfile or package manager settings
    * (`readsRootManifests`); default true. When it does not (a project with a lockfile of its own,
@@ -263,12 +266,6 @@ export interface PrunedContextInput {
    */
   rootManifests?: boolean;
 }
-
-/** The root files a package manager installs from: the manifest, the lockfiles and their settings. */
-const ROOT_MANIFESTS = [
-  'package.json',
-  ...new Set([...Object.values(LOCKFILES), ...Object.values(SUPPORT_FILES).flat()]),
-];
 
 /**
  * Whether a Dockerfile's context sources (`writtenSources`) reach the workspace root's manifest,

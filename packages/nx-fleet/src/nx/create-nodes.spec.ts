@@ -842,6 +842,19 @@ describe('createNodes', () => {
     ]);
   });
 
+  it('names no development stage as an image of a Dockerfile no project builds (hyperdx)', async () => {
+    await runWorkspace({
+      'package.json': json({ name: 'hyperdx', private: true }),
+      'docker/collector/Dockerfile':
+        'FROM otel AS base\nFROM base AS dev\nCMD ["dev"]\nFROM base AS prod\nCMD ["prod"]\n',
+      'docker/app/Dockerfile':
+        'FROM node:20 AS prod\nCMD ["app"]\nFROM prod AS bundle-auth\nENV AUTH=1\nFROM prod AS bundle-noauth\nENV AUTH=0\nFROM prod AS dev\nCMD ["dev"]\n',
+    });
+    const [warning] = warnings(warn);
+    expect(warning).toContain('docker/app/Dockerfile builds one image per final stage (bundle-auth, bundle-noauth)');
+    expect(warning).not.toContain('docker/collector/Dockerfile builds one image per final stage');
+  });
+
   it('names services that build one Dockerfile alike, which would push one image under several names', async () => {
     const files = {
       'apps/web/project.json': json({ name: 'web' }),
@@ -1062,6 +1075,10 @@ describe('createNodes', () => {
       // Files copied from a service's image: the folder named alike is no named context then.
       'services/gateway/project.json': json({ name: 'gateway' }),
       'services/gateway/Dockerfile': 'FROM nginx:1.27\nCOPY --from=api /main.js /srv/\n',
+      // Files a RUN mounts from a service's image.
+      'services/checker/project.json': json({ name: 'checker' }),
+      'services/checker/Dockerfile':
+        'FROM nginx:1.27\nRUN --mount=type=bind,from=api,source=/main.js,target=/m cp /m /srv/\n',
       // A literal tag, or a digest, is the published image.
       'services/web/project.json': json({ name: 'web' }),
       'services/web/Dockerfile': 'FROM ghcr.io/acme/base:1.4\n',
@@ -1102,6 +1119,11 @@ describe('createNodes', () => {
     expect(dockerBuildOf(results, 'services/tools').options).toMatchObject({
       baseImages: { base: 'base:docker-build' },
     });
+    for (const root of ['services/gateway', 'services/checker'])
+      expect(dockerBuildOf(results, root)).toMatchObject({
+        dependsOn: [{ projects: ['api'], target: 'docker-build' }],
+        options: { baseImages: { api: 'api:docker-build' } },
+      });
     // Without a registry only local names name a service's image.
     const alone = await runWorkspace(workspace);
     expect(dockerBuildOf(alone.results, 'services/api').options).not.toHaveProperty('baseImages');

@@ -803,12 +803,19 @@ interface UnbuiltDockerfiles {
 
 /** What a warning about Dockerfiles no service builds says of their texts. */
 function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
-  const finalStages = (file: string) => texts.reading(file)?.finalStages ?? [];
+  // A development or test stage beside the production one is no image of its own (hyperdx's `dev`).
+  const imageStages = (file: string) => {
+    const reading = texts.reading(file);
+    if (!reading) return [];
+    const last = reading.developmentLast ? reading.developmentLast.ships : reading.finalStages.at(-1);
+    const others = reading.otherImageStages;
+    return last === undefined || others.includes(last) ? others : [...others, last];
+  };
   return {
     buildsImage: (file) => texts.text(file)?.match(/^\s*FROM\s/im) !== null,
     withStages(warning, files) {
       const notes = files.flatMap((file) => {
-        const stages = finalStages(file);
+        const stages = imageStages(file);
         return stages.length > 1
           ? [
               `${file} builds one image per final stage (${listed(stages)}): each is a service of its own, with "target" set to its stage.`,
@@ -1347,7 +1354,9 @@ function baseLinksOf(
   const images = services.map((unit) => {
     const { service, projectName } = unit;
     const text = texts.text(service.dockerfile) ?? '';
-    const froms = [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)|--from=(\S+)/gim)].map((m) => (m[1] ?? m[2])!);
+    const froms = [
+      ...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)|--from=(\S+)|--mount=(?:\S*,)?from=([^\s,]+)/gim),
+    ].map((m) => (m[1] ?? m[2] ?? m[3])!);
     const named = froms.some((word) => word.includes('$') || repositories.has(referenceParts(word).repository));
     // Read through only where a FROM can name a service: most Dockerfiles are not.
     const bases = named

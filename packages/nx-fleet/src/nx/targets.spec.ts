@@ -117,6 +117,30 @@ describe('a prune tool in the build, and build outputs', () => {
     ]);
   });
 
+  it("hashes only the package manager's root files where the Dockerfile copies no whole context, and not what the ignore file leaves out", () => {
+    const named = buildInputs({ ...context, outputs: [], rootFiles: false });
+    expect(named).not.toContain('{workspaceRoot}/*');
+    expect(named).toEqual(
+      expect.arrayContaining([
+        '{workspaceRoot}/package.json',
+        '{workspaceRoot}/yarn.lock',
+        '{workspaceRoot}/pnpm-workspace.yaml',
+        '{workspaceRoot}/.yarnrc.yml',
+        '{workspaceRoot}/**/package.json',
+      ]),
+    );
+    expect(buildInputs({ ...context, outputs: [], rootFiles: true, ignored: ['*.md'] })).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      '{workspaceRoot}/.dockerignore',
+      '{workspaceRoot}/*',
+      '{workspaceRoot}/**/package.json',
+      '!{workspaceRoot}/*.md',
+      ENGINE,
+    ]);
+  });
+
   it('makes docker-build depend on the build target that writes the outputs', () => {
     const facts: ContextFacts = {
       ...REPO_SHAPED,

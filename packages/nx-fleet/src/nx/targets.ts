@@ -3,7 +3,7 @@ import { PACTS_FOLDER } from '../config/defaults';
 import type { FleetSigning, NormalizedFleetOptions } from '../config/options';
 import type { FleetServiceConfig } from '../config/service-settings';
 import { contractRecordPath, imageRecordPath, pushRecordPath, scanRecordDir } from '../image/records';
-import { WORKSPACE_MANIFESTS } from '../image/context-inference';
+import { workspaceManifestGlobs } from '../image/context-inference';
 import { decideContractGate } from '../contracts/gate';
 import { contains } from '../runtime-graph/sdk-ownership';
 import { globReaches } from '../image/ignored-inputs';
@@ -37,7 +37,7 @@ export interface ServiceTargetsInput {
 
 type ContextShape = Pick<
   ServiceContext,
-  'mode' | 'folder' | 'include' | 'outputs' | 'workspaceManifests' | 'ignored' | 'nested' | 'named'
+  'mode' | 'folder' | 'include' | 'outputs' | 'workspaceManifests' | 'rootFiles' | 'ignored' | 'nested' | 'named'
 >;
 
 /** Executor options that select a context: the directory sent, whether it is pruned, what else it holds. */
@@ -129,9 +129,13 @@ export function buildInputs(
     '{workspaceRoot}/.dockerignore',
     ...nested,
     ...context.include.map((glob) => `{workspaceRoot}/${glob}`),
-    ...(context.workspaceManifests ? WORKSPACE_MANIFESTS.map((glob) => `{workspaceRoot}/${glob}`) : []),
+    ...(context.workspaceManifests
+      ? workspaceManifestGlobs(context.rootFiles ?? true).map((glob) => `{workspaceRoot}/${glob}`)
+      : []),
     ...namedSources,
     ...outside,
+    // The root files the ignore file leaves out of a context that sends every other (`rootFiles`).
+    ...ignored.map((glob) => `!{workspaceRoot}/${glob}`),
     ...outputs,
     engine,
   ];

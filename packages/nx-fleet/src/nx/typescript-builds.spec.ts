@@ -9,16 +9,24 @@ describe('tscBuildConfigs', () => {
     ['rimraf dist && npx tsc --build src', ['src']],
     ['yarn clean; ./node_modules/.bin/tsc -b', ['tsconfig.json']],
     ['pnpm exec tsc --build tsconfig.json', ['tsconfig.json']],
+    // An environment set for the command (dittofeed's api): the program is tsc all the same.
+    ['NODE_ENV=production tsc --build tsconfig.build.json', ['tsconfig.build.json']],
+    ['cross-env NODE_ENV=production npx tsc -b', ['tsconfig.json']],
+    ['env CI=1 tsc -b', ['tsconfig.json']],
   ])('%s starts from %j', (script, configs) => {
     expect(tscBuildConfigs(script)).toEqual(configs);
   });
 
-  it.each(['tsc', 'tsc -p tsconfig.build.json', 'tsup src/index.ts', 'echo tsc -b', 'node build.js --build'])(
-    '%s compiles no references',
-    (script) => {
-      expect(tscBuildConfigs(script)).toBeUndefined();
-    },
-  );
+  it.each([
+    'tsc',
+    'tsc -p tsconfig.build.json',
+    'tsup src/index.ts',
+    'echo tsc -b',
+    'node build.js --build',
+    'TSC=1 tsup -b',
+  ])('%s compiles no references', (script) => {
+    expect(tscBuildConfigs(script)).toBeUndefined();
+  });
 });
 
 describe('buildsOnInstall', () => {

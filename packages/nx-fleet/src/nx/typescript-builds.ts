@@ -28,7 +28,18 @@ export function typeScriptOutDirs(texts: WorkspaceTexts, root: string): string[]
   return [...new Set(outDirs)];
 }
 
-const RUNNERS = new Set(['npx', 'pnpx', 'bunx', 'yarn', 'pnpm', 'npm', 'exec']);
+const RUNNERS = new Set(['npx', 'pnpx', 'bunx', 'yarn', 'pnpm', 'npm', 'exec', 'env', 'cross-env']);
+
+/**
+ * Where a command's program is, past package runners and environment setters and their flags (`npx
+ * tsc`, `pnpm exec tsc`, dittofeed's `NODE_ENV=production tsc --build`, `cross-env CI=1 tsc`): -1 for none.
+ */
+function programAt(texts: readonly string[]): number {
+  return texts.findIndex((text) => !RUNNERS.has(text) && !text.startsWith('-') && !/^[A-Za-z_]\w*=/.test(text));
+}
+
+/** Whether a command runs the TypeScript compiler, its program at `at`. */
+const isTsc = (texts: readonly string[], at: number) => at >= 0 && /(?:^|\/)tsc$/.test(texts[at]!);
 
 /**
  * The tsconfigs a script's `tsc --build` (`-b`) starts from, relative to the package folder
@@ -37,9 +48,8 @@ const RUNNERS = new Set(['npx', 'pnpx', 'bunx', 'yarn', 'pnpm', 'npm', 'exec']);
 export function tscBuildConfigs(script: string): string[] | undefined {
   for (const { words } of shellCommands(script)) {
     const texts = words.map((word) => word.text);
-    // The command itself, past a package runner (`npx tsc`, `pnpm exec tsc`, `yarn tsc`) and its flags.
-    const tsc = texts.findIndex((text) => !RUNNERS.has(text) && !text.startsWith('-'));
-    if (tsc < 0 || !/(?:^|\/)tsc$/.test(texts[tsc]!)) continue;
+    const tsc = programAt(texts);
+    if (!isTsc(texts, tsc)) continue;
     if (!texts.slice(tsc + 1).some((text) => text === '-b' || text === '--build')) continue;
     const named = texts.slice(tsc + 1).filter((text) => !text.startsWith('-'));
     return named.length ? named : ['tsconfig.json'];
@@ -61,8 +71,7 @@ export function buildsOnInstall(scripts: Record<string, unknown>): boolean {
     if (scriptsRun(script).includes('build')) return true;
     return shellCommands(script).some(({ words }) => {
       const texts = words.map((word) => word.text);
-      const tsc = texts.findIndex((text) => !RUNNERS.has(text) && !text.startsWith('-'));
-      return tsc >= 0 && /(?:^|\/)tsc$/.test(texts[tsc]!) && !texts.includes('--noEmit');
+      return isTsc(texts, programAt(texts)) && !texts.includes('--noEmit');
     });
   });
 }
