@@ -284,6 +284,11 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
     expect(output.match(/generated\.ts \(5\.0 MB\)/g)).toHaveLength(1);
     // The syntax error does not hide the import that is there.
     expect(await runtimeLinks(ws, SERVICES)).toContain('orders->payments');
+    // nx-fleet graph computes the project graph, then scans again: each warning once all the same.
+    await ws.nxOk(['reset']);
+    const cli = await ws.bin('nx-fleet', ['graph']);
+    expect(cli.code).toBe(0);
+    expect((cli.stdout + cli.stderr).match(/binary\.ts is not text/g)).toHaveLength(1);
 
     // Computed in a process of its own, the same: its warnings reach Nx's output, once each.
     await ws.withFleetOptions({ runtimeGraph: { ownProcess: true } }, async () => {

@@ -821,6 +821,11 @@ describe('inferContext', () => {
       expect(inferContext(facts(dockerfile(install), openstatus))).toMatchObject({
         mode: 'pruned',
         workspaceManifests: true,
+        rootFiles: false,
+        // The RUN that mounts the manifests and runs the tool, quoted once.
+        reason: expect.stringMatching(
+          /^"RUN --mount=type=bind,target=pnpm-workspace\.yaml,source=p\.\.\." \(packages\/db\/Dockerfile:3\) mounts the root package\.json and runs a prune tool on it: /,
+        ),
       });
     // An install of the whole lockfile: the service's own pruned manifests.
     expect(

@@ -617,11 +617,16 @@ function chooseMode(
   // finds only the root project in the service's own manifest, and fails).
   const pruneTool = rootManifest && reading.steps.find(runsPruneTool);
   const tool = pruneTool ?? (rootManifest && reading.steps.find(runsWorkspaceTool));
-  if (rootManifest && tool)
+  if (rootManifest && tool) {
+    const runs = pruneTool ? 'runs a prune tool on it' : 'runs a workspace tool, which reads every package manifest';
+    // One RUN that mounts the manifest and runs the tool (openstatus's db) is quoted once.
     return keptWhole(
-      `${quote(rootManifest.source)} copies the root package.json and ${quote(tool)} ${pruneTool ? 'runs a prune tool on it' : 'runs a workspace tool, which reads every package manifest'}`,
+      rootManifest.source.line === tool.line
+        ? `${quote(tool)} mounts the root package.json and ${runs}`
+        : `${quote(rootManifest.source)} copies the root package.json and ${quote(tool)} ${runs}`,
       conflict,
     );
+  }
   // The Dockerfile lays the workspace's manifests out itself for its install (agenta's web images:
   // `COPY --parents packages/*/package.json ./`): pruned, the root's would list the service's closure only.
   const manifests =

@@ -31,7 +31,9 @@ export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime
     testFiles: options?.runtimeGraph?.testFiles,
     workers: options?.runtimeGraph?.workers,
     cache: ImportCache.load(workspaceDataDirectory),
-    warn: (_key, message) => console.error(message),
+    // The project graph's createNodes, just computed, ran this scan and printed its warnings once per
+    // workspace state: printed here too, each would show twice.
+    warn: () => undefined,
   });
   const services = projects.filter((p) => p.isService).map((p) => p.name);
   return { graph, runtime: serviceRuntime(services, scan.imports, scan.codeEdges, scan.typeOnly) };

@@ -148,6 +148,22 @@ describe('resolveOwnership: the sdks plugin option', () => {
     expect(ownership.problems[2]).toMatch(/sdks\["shared"\] names "nobody".*not a service/);
   });
 
+  it('declares a plain library with an empty list, a service of its own included: importing it calls nothing', () => {
+    const projects = [
+      service('web', 'apps/web'),
+      service('db', 'packages/db', { packageName: '@acme/db' }),
+      lib('orders-sdk', 'packages/db/sdk', { tags: ['fleet:sdk-of:web'] }),
+      lib('core', 'packages/core', { packageName: '@acme/core' }),
+    ];
+    const ownership = resolveOwnership(projects, { '@acme/db': [], 'orders-sdk': [], '@acme/core/internal': [] });
+    expect(ownership.problems).toEqual([]);
+    expect(ownership.ownersOfFile('packages/db/src/schema.ts')).toEqual([]);
+    expect(ownership.ownersOfProject('orders-sdk')).toEqual([]);
+    expect(ownership.ownersOfSpecifier('@acme/core/internal/x')).toEqual([]);
+    expect(ownership.ownersOfFile('apps/web/src/main.ts')).toEqual(['web']);
+    expect(resolveOwnership(projects, {}).ownersOfFile('packages/db/src/schema.ts')).toEqual(['db']);
+  });
+
   it('never makes a service an SDK, and reports nothing for it', () => {
     const ownership = resolveOwnership(
       [service('orders', 'services/orders'), service('payments', 'services/payments')],
@@ -173,7 +189,7 @@ describe('resolveOwnership: several owners', () => {
     ['a repeated owner, once', { client: ['api', 'api', 'realtime'] }, { client: 'api, realtime' }, 0],
     ['a list with a non-service: the others, and a problem', { client: ['api', 'ghost'] }, { client: 'api' }, 1],
     ['a list of non-services: nothing, and a problem each', { client: ['ghost', 'nobody'] }, {}, 2],
-    ['an empty list: nothing, and a problem', { client: [] }, {}, 1],
+    ['an empty list: a plain library, no problem', { client: [] }, {}, 0],
     ['no string: nothing, and a problem', { client: [42] as unknown as string[] }, {}, 1],
   ])('%s', (_name, sdks, expected, problems) => {
     expect(owners(projects, sdks)).toEqual(expected);

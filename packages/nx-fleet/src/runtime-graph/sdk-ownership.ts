@@ -44,6 +44,9 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
   const services = projects.filter((p) => p.isService);
   const problems: string[] = [];
   const sdkOwners = new Map<string, string[]>();
+  // An empty list: a plain library, whoever's folder it is (openstatus's @openstatus/db, a service
+  // whose image runs migrations, which the apps use in-process): importing it calls no service.
+  const libraries = new Set<string>();
 
   /** The named owners that are services, each problem reported. */
   const validOwners = (named: readonly string[], what: string, source: string) =>
@@ -53,7 +56,7 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
       return false;
     });
   const claim = (sdk: ProjectInfo, named: readonly string[], source: string) => {
-    if (sdk.isService || sdkOwners.has(sdk.name)) return;
+    if (sdk.isService || sdkOwners.has(sdk.name) || libraries.has(sdk.name)) return;
     const owners = validOwners(named, sdk.name, source).filter((service) => service !== sdk.name);
     if (owners.length) sdkOwners.set(sdk.name, owners);
   };
@@ -62,15 +65,17 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
   for (const [key, value] of Object.entries(sdksOption)) {
     const named = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as string[]) : [];
     const source = `plugin option sdks["${key}"]`;
-    if (!named.length || named.some((n) => typeof n !== 'string')) {
-      problems.push(`${source} must name a service or a list of services`);
+    const library = Array.isArray(value) && !value.length;
+    if ((!named.length && !library) || named.some((n) => typeof n !== 'string')) {
+      problems.push(`${source} must name a service, a list of services, or none ([]: a plain library)`);
       continue;
     }
     const sdk = byName.get(key) ?? byPackage.get(key);
-    if (sdk) claim(sdk, named, source);
+    if (sdk && library) libraries.add(sdk.name);
+    else if (sdk) claim(sdk, named, source);
     else if ([...byPackage.keys()].some((name) => key.startsWith(`${name}/`))) {
       const owners = validOwners(named, key, source);
-      if (owners.length) subpaths.push([key, owners]);
+      if (owners.length || library) subpaths.push([key, owners]);
     } else
       problems.push(
         `plugin option sdks names "${key}", which is no workspace project or package, nor a subpath of one`,
@@ -97,7 +102,7 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
   const projectByRoot = new Map(projects.map((p) => [p.root, p]));
   const projectOfFile = (file: string) => deepestAt(projectByRoot, file)?.name;
   const ownersOfProject = (project: string) =>
-    sdkOwners.get(project) ?? (byName.get(project)?.isService ? [project] : []);
+    libraries.has(project) ? [] : (sdkOwners.get(project) ?? (byName.get(project)?.isService ? [project] : []));
   return {
     sdkOwners,
     ownersOfSpecifier: (specifier) =>
