@@ -50,7 +50,8 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
 
     // Copies what its Nx build target writes to the git-ignored dist/ folder; the repo's .dockerignore
     // lets dist/ through, as repos whose Dockerfiles copy build outputs have it.
-    ws.write('.dockerignore', 'node_modules\n.git\n.nx\ntmp\ncoverage\ndist/fleet\ndocs\n');
+    ws.write('.dockerignore', 'node_modules\n.git\n.nx\ntmp\ncoverage\ndist/fleet\ndocs\nCHANGELOG.md\n');
+    ws.write('CHANGELOG.md', '# changes\n');
     ws.write('docs/guide.md', 'how we deploy\n');
     ws.write(
       'apps/dist-api/project.json',
@@ -447,6 +448,13 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       mode: 'pruned',
       reason: expect.stringMatching(/is followed by "RUN if command -v turbo .*every workspace manifest and root file/),
     });
+    // Every root file is sent, each an input by name, but what the root's .dockerignore leaves out: never affected by it.
+    expect(web.targets['docker-build']!.inputs).toContain('{workspaceRoot}/turbo.json');
+    expect(web.targets['docker-build']!.inputs).not.toContain('{workspaceRoot}/CHANGELOG.md');
+    const affectedBy = async (file: string) =>
+      JSON.parse((await ws.nxOk(['show', 'projects', '--affected', `--files=${file}`, '--json'])).stdout) as string[];
+    expect(await affectedBy('CHANGELOG.md')).not.toContain('turbo-web');
+    expect(await affectedBy('turbo.json')).toContain('turbo-web');
 
     expect((await ws.showProject('edge')).targets['docker-build']).toMatchObject({
       dependsOn: [{ projects: ['site'], target: 'build' }],

@@ -125,6 +125,47 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
     );
   });
 
+  it("names a project nested in a dependency's folder that the service does not depend on: sent, and hashed only once Nx knows", async () => {
+    ws.write('libs/words/project.json', JSON.stringify({ name: 'words' }));
+    // Loaded by a path only known at run time (plane's i18n): no import Nx can follow.
+    ws.write('libs/words/index.js', 'module.exports = (lang) => require(`./locales/${lang}/messages.json`);\n');
+    // A translation folder that is a project of its own (plane's locales: a file named project.json).
+    ws.write('libs/words/locales/en/project.json', JSON.stringify({ name: 'words-en' }));
+    ws.write('libs/words/locales/en/messages.json', '{ "hello": "hello" }\n');
+    // turbo prune after COPY . . (turbo is not in this base image: the fallback copies the same closure).
+    const dir = ws.addService('speaker', {
+      dockerfile: [
+        'FROM node:20 AS prune',
+        'WORKDIR /repo',
+        'COPY . .',
+        'RUN if command -v turbo >/dev/null 2>&1; then turbo prune speaker --docker; else mkdir -p out/full && cp -r libs out/full/; fi',
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY --from=prune /repo/out/full .',
+        'CMD ["cat", "libs/words/locales/en/messages.json"]',
+        '',
+      ].join('\n'),
+    });
+    ws.write(`${dir}/project.json`, JSON.stringify({ name: 'speaker', implicitDependencies: ['words'] }));
+    await ws.commit('a service on a library with a nested project');
+    const built = await ws.nxOk(['run', 'speaker:docker-build', '--output-style=stream']);
+    expect(built.stdout + built.stderr).toMatch(
+      /speaker: its pruned context holds the files of words-en \(libs\/words\/locales\/en\), nested in libs\/words, .*"implicitDependencies": \["words-en"\] in libs\/words's project\.json/,
+    );
+    const affected = async () =>
+      JSON.parse(
+        (await ws.nxOk(['show', 'projects', '--affected', '--files=libs/words/locales/en/messages.json', '--json']))
+          .stdout,
+      ) as string[];
+    expect(await affected()).not.toContain('speaker');
+    // As the warning says: then Nx hashes its files for the service, and a change there makes it affected.
+    ws.write('libs/words/project.json', JSON.stringify({ name: 'words', implicitDependencies: ['words-en'] }));
+    await ws.commit('words depends on its locale');
+    expect(await affected()).toContain('speaker');
+    const again = await ws.nxOk(['run', 'speaker:docker-build', '--output-style=stream', '--skip-nx-cache']);
+    expect(again.stdout + again.stderr).not.toMatch(/its pruned context holds the files of/);
+  });
+
   it('a dependency change only another service uses leaves this context byte-identical', async () => {
     const before = await writeContext('numbers', 'numbers-2');
     const oddsBefore = await writeContext('odds', 'odds-2');

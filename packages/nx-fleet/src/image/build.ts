@@ -41,7 +41,9 @@ import { contentTag } from './content-tag';
 import { linkedBases, takenAs, type BaseImages, type LinkedBase } from './base-images';
 import { decideBuild, type BuildDecision } from './decide';
 import {
+  contextProjects,
   hashContents,
+  nestedOutside,
   prunedContents,
   readsRootManifests,
   writeContents,
@@ -125,6 +127,8 @@ export interface PreparedContext {
   unhashed(): Promise<UnhashedFiles>;
   /** A pruned context: what `docker build` from the workspace root would send that it leaves out (`leftOutOfPruned`). Asks git. */
   leftOut?(): Promise<string[]>;
+  /** A pruned context: the projects it sends files of that the service does not depend on (`nestedOutside`). */
+  strays?: ReturnType<typeof nestedOutside>;
   /** The folder the engine builds from. */
   folder(): Promise<string>;
   dispose(): Promise<void>;
@@ -168,14 +172,21 @@ export async function prepareContext(
     options.buildArgs,
     options.target,
   );
-  const contents = await prunedContents(ports, await prunedInput(ports, options, service, reading));
+  const input = await prunedInput(ports, options, service, reading);
+  const contents = await prunedContents(ports, input);
   const { listed, files } = await hashContents(contents, dockerfile);
+  const strays = nestedOutside(service.graph, service.projectName, {
+    projects: contextProjects(service.graph, service.projectName, input.workspaceManifests),
+    listed,
+    include: input.include,
+  });
   let written: Promise<string> | undefined;
   let ignored: Promise<GitIgnored | undefined> | undefined;
   const gitIgnored = () => (ignored ??= gitIgnoredEntries(ports, service.workspaceRoot, listed));
   return {
     listed,
     files,
+    ...(strays.length ? { strays } : {}),
     // Taken from git's list of the workspace (and the build outputs Nx hashes): Nx hashes all but the
     // committed files .gitignore matches (hatchet's sdks/typescript/src/version.ts), which it does not list.
     unhashed: async () => {
@@ -332,6 +343,12 @@ function leftOutWarning(service: ServiceRef, leftOut: readonly string[]): string
   return `nx-fleet: ${service.projectName}: its pruned context leaves out what git ignores in the folders its Dockerfile copies, which \`docker build\` from the workspace root would send: ${listedNames(leftOut)}. If the image needs ${leftOut.length === 1 ? 'it' : 'them'} (written by a step before the build), declare ${leftOut.length === 1 ? 'it' : 'them'} in docker-build's "contextOutputs" with a "dependsOn" on the target that writes ${leftOut.length === 1 ? 'it' : 'them'} (declared in that target's "outputs", so Nx hashes ${leftOut.length === 1 ? 'it' : 'them'}), or set "context": "workspace".`;
 }
 
+function straysWarning(service: ServiceRef, strays: NonNullable<PreparedContext['strays']>): string {
+  const [first] = strays;
+  const parents = listedNames([...new Set(strays.map((stray) => stray.inside))]);
+  return `nx-fleet: ${service.projectName}: its pruned context holds the files of ${listedNames(strays.map((s) => `${s.project} (${s.root})`))}, nested in ${parents}, which the image's sources come with; ${service.projectName} does not depend on ${strays.length === 1 ? 'that project' : 'those projects'} in Nx's graph, so Nx hashes none of ${strays.length === 1 ? 'its' : 'their'} files for its docker-build or docker-push: a change there neither misses the build's cache nor makes ${service.projectName} affected. Make the project around ${strays.length === 1 ? 'it' : 'them'} depend on ${strays.length === 1 ? 'it' : 'them'} ("implicitDependencies": ["${first!.project}"${strays.length > 1 ? ', …' : ''}] in ${first!.inside}'s project.json), or, if ${strays.length === 1 ? 'it is' : 'they are'} no project${strays.length === 1 ? '' : 's'}, rename the project.json files that make ${strays.length === 1 ? 'it one' : 'them ones'}.`;
+}
+
 /** `3 files (coverage/ (2 files), .env)`. */
 export function unhashedFilesPhrase(unhashed: readonly string[]): string {
   return `${unhashed.length} file${unhashed.length === 1 ? '' : 's'} (${pathSummary(unhashed)})`;
@@ -378,6 +395,7 @@ async function buildFromContext(
   if (problem) throw new Error(problem);
   const leftOut = decision.kind === 'build' ? ((await context.leftOut?.()) ?? []) : [];
   if (leftOut.length) ports.log.warn(leftOutWarning(service, leftOut));
+  if (decision.kind === 'build' && context.strays) ports.log.warn(straysWarning(service, context.strays));
   const imageId =
     decision.kind === 'build'
       ? await runBuild(ports, engine, options, {

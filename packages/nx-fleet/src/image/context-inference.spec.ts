@@ -599,17 +599,27 @@ describe('inferContext', () => {
     expect(result).toMatchObject({
       mode: 'pruned',
       workspaceManifests: true,
-      rootFiles: true,
+      manifestGlobs: ['package.json', 'package-lock.json', 'nx.json', 'tsconfig.base.json', '**/package.json'],
       include: ['tools/scripts/healthcheck.sh', 'libs/shared/**'],
     });
-    expect(result).not.toHaveProperty('ignored');
   });
 
-  it("after COPY . . every root file is sent, but what the root's ignore file leaves out (openpanel's README.md)", () => {
+  it("after COPY . . every root file is sent, each named, but what the root's ignore file leaves out (openpanel's README.md)", () => {
     const text = 'FROM node:20\nCOPY . .\nRUN turbo prune api --docker\n';
     const files = [...FILES, 'README.md', 'docs/guide.md', 'LICENSE'];
     const result = inferContext(facts(text, { files, ignore: { project: [], workspace: ['*.md', 'docs'] } }));
-    expect(result).toMatchObject({ mode: 'pruned', workspaceManifests: true, rootFiles: true, ignored: ['*.md'] });
+    expect(result).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      manifestGlobs: [
+        'package.json',
+        'package-lock.json',
+        'nx.json',
+        'tsconfig.base.json',
+        'LICENSE',
+        '**/package.json',
+      ],
+    });
   });
 
   it('the root package.json copied and a prune tool run on it keeps every workspace manifest as it is (twenty)', () => {
@@ -643,7 +653,11 @@ describe('inferContext', () => {
       ].join('\n');
     const focused = inferContext(facts(dockerfile('RUN yarn workspaces focus --production twenty-server'), twenty));
     // Root files it does not copy never reach the image (dittofeed's README.md).
-    expect(focused).toMatchObject({ mode: 'pruned', workspaceManifests: true, rootFiles: false });
+    expect(focused).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      manifestGlobs: ['package.json', 'yarn.lock', '.yarnrc.yml', '**/package.json'],
+    });
     expect(focused.reason).toMatch(
       /"COPY \.\/package\.json .*" \(packages\/twenty-docker\/twenty\/Dockerfile:3\) copies the root package\.json and "RUN yarn workspaces focus --production twenty-server" \(packages\/twenty-docker\/twenty\/Dockerfile:9\) runs a prune tool on it/,
     );
@@ -821,7 +835,7 @@ describe('inferContext', () => {
       expect(inferContext(facts(dockerfile(install), openstatus))).toMatchObject({
         mode: 'pruned',
         workspaceManifests: true,
-        rootFiles: false,
+        manifestGlobs: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '**/package.json'],
         // The RUN that mounts the manifests and runs the tool, quoted once.
         reason: expect.stringMatching(
           /^"RUN --mount=type=bind,target=pnpm-workspace\.yaml,source=p\.\.\." \(packages\/db\/Dockerfile:3\) mounts the root package\.json and runs a prune tool on it: /,

@@ -126,13 +126,14 @@ export interface ContextChoice {
    */
   workspaceManifests?: boolean;
   /**
-   * With `workspaceManifests`: whether the Dockerfile copies the whole context, so every root file the
-   * ignore file keeps is the image's (`workspaceManifestGlobs`); else only the package manager's.
+   * With `workspaceManifests`: the manifests and root files the context holds, as globs — every root
+   * file the ignore file keeps where the Dockerfile copies the whole context, else those of the
+   * package manager the workspace has (`workspaceManifestGlobs`).
    */
-  rootFiles?: boolean;
+  manifestGlobs?: readonly string[];
   /**
-   * What a project or workspace context's ignore file leaves out (of a pruned one's, the root files
-   * `rootFiles` would send), as workspace-relative globs (`ignoredGlobs`): the image's inputs negate them.
+   * What a project or workspace context's ignore file leaves out, as workspace-relative globs
+   * (`ignoredGlobs`): the image's inputs negate them.
    */
   ignored?: string[];
   /**
@@ -206,20 +207,17 @@ export function inferContext(facts: ContextFacts): ContextChoice {
   const chosen = chooseMode(facts, reading);
   const needs = contextNeeds(facts, chosen.mode, reading);
   if (!chosen.workspaceManifests) return { ...chosen, ...needs };
-  if (!copiesWholeContext(reading)) return { ...chosen, ...needs, rootFiles: false };
-  // Every root file is sent, but for what the root's ignore file leaves out (openpanel's README.md).
-  const ignored = rootIgnored(facts);
-  return { ...chosen, ...needs, rootFiles: true, ...(ignored.length ? { ignored } : {}) };
-}
-
-/** The workspace ignore file's globs that leave root files out of the context. */
-function rootIgnored(facts: ContextFacts): string[] {
-  const rootFiles = facts.files.filter((file) => !file.includes('/'));
-  return ignoredGlobs(rootFiles, facts.ignore.workspace, [
-    facts.dockerfile,
-    `${facts.dockerfile}.dockerignore`,
-    '.dockerignore',
-  ]);
+  if (!copiesWholeContext(reading)) {
+    const index = indexOf(facts.files);
+    const held = (glob: string) =>
+      glob.startsWith('**/') || (glob.endsWith('/**') ? index.under(glob.slice(0, -3)).length > 0 : index.has(glob));
+    return { ...chosen, ...needs, manifestGlobs: workspaceManifestGlobs(false).filter(held) };
+  }
+  // Every root file is sent but what the root's ignore file leaves out (openpanel's README.md), each
+  // named: Nx 23's affected takes a `{workspaceRoot}` input for every file it matches, and no negation.
+  const kept = keeps(facts.ignore.workspace);
+  const rootFiles = facts.files.filter((file) => !file.includes('/') && kept(file));
+  return { ...chosen, ...needs, manifestGlobs: [...rootFiles, ...workspaceManifestGlobs(true).slice(1)] };
 }
 
 /**

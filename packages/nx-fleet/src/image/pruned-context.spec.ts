@@ -24,6 +24,7 @@ import { collectingLog, fakeProcesses, runResult } from '../testing/fake-ports';
 import {
   assemblePrunedContext,
   contextProjects,
+  nestedOutside,
   listWorkspaceFiles,
   hashContents,
   npmInstallProblems,
@@ -92,6 +93,37 @@ const graph: ProjectGraph = {
     unrelated: [edge('unrelated', 'lib-a')],
   },
 };
+
+describe('nestedOutside', () => {
+  it("names the projects nested in the context's projects' folders that the service does not depend on (plane's locales)", () => {
+    const at = (name: string, root: string) => ({ ...node(name, 'lib'), data: { root } });
+    const plane: ProjectGraph = {
+      ...graph,
+      nodes: {
+        ...graph.nodes,
+        en: at('en', 'libs/lib-a/locales/en'),
+        // In the closure through another path: hashed with it.
+        cs: at('cs', 'libs/lib-b/locales/cs'),
+        // The service's own nested projects are its inputs already; the unrelated library's are not sent.
+        'api-sdk': at('api-sdk', 'services/api/sdk'),
+        'unrelated-docs': at('unrelated-docs', 'libs/unrelated/docs'),
+      },
+      dependencies: { ...graph.dependencies, 'lib-c': [...graph.dependencies['lib-c']!, edge('lib-c', 'cs')] },
+    };
+    const listed = [
+      'libs/lib-a/locales/en/messages.json',
+      'libs/lib-b/locales/cs/messages.json',
+      'services/api/sdk/a.ts',
+    ];
+    const context = { projects: contextProjects(plane, 'api'), listed, include: [] };
+    expect(nestedOutside(plane, 'api', context)).toEqual([
+      { project: 'en', root: 'libs/lib-a/locales/en', inside: 'libs/lib-a' },
+    ]);
+    // Not sent (the ignore file), or copied by name (docker-build's input): nothing to say.
+    expect(nestedOutside(plane, 'api', { ...context, listed: listed.slice(1) })).toEqual([]);
+    expect(nestedOutside(plane, 'api', { ...context, include: ['libs/lib-a/**'] })).toEqual([]);
+  });
+});
 
 describe('contextProjects', () => {
   it('follows the library chain through the cycle, skipping npm packages, missing nodes and other services', () => {

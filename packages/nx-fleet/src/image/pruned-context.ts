@@ -81,6 +81,32 @@ export function contextProjects(graph: ProjectGraph, service: string, workspaceM
   return projects;
 }
 
+/**
+ * The projects nested in a folder of the context's projects that the service does not depend on
+ * (plane's locale folders, each with a `project.json` of its own, inside @plane/i18n), and which
+ * project's folder holds each: the context sends their files (`listed`), which Nx hashes for them
+ * alone — unless the Dockerfile copies them by name (`include`: docker-build's inputs).
+ */
+export function nestedOutside(
+  graph: ProjectGraph,
+  service: string,
+  context: { projects: readonly string[]; listed: readonly string[]; include: readonly string[] },
+): Array<{ project: string; root: string; inside: string }> {
+  const { projects, listed, include } = context;
+  const included = include.length ? picomatch([...include], { dot: true }) : () => false;
+  const sent = (root: string) => listed.some((file) => file.startsWith(`${root}/`) && !included(file));
+  const held = new Set(projects);
+  // The service's own nested projects are its docker-build's inputs already.
+  const roots = projects
+    .filter((project) => project !== service)
+    .map((project) => graph.nodes[project]!.data.root)
+    .filter((root) => root !== '.');
+  return Object.values(graph.nodes).flatMap(({ name, data }) => {
+    const inside = held.has(name) ? undefined : roots.find((root) => data.root.startsWith(`${root}/`));
+    return inside === undefined || !sent(data.root) ? [] : [{ project: name, root: data.root, inside }];
+  });
+}
+
 /** contextProjects, found once per graph and service: a plan asks for the key, the facts and the context. */
 const closures = perGraph(() => new Map<string, readonly string[]>());
 

@@ -117,26 +117,16 @@ describe('a prune tool in the build, and build outputs', () => {
     ]);
   });
 
-  it("hashes only the package manager's root files where the Dockerfile copies no whole context, and not what the ignore file leaves out", () => {
-    const named = buildInputs({ ...context, outputs: [], rootFiles: false });
-    expect(named).not.toContain('{workspaceRoot}/*');
-    expect(named).toEqual(
-      expect.arrayContaining([
-        '{workspaceRoot}/package.json',
-        '{workspaceRoot}/yarn.lock',
-        '{workspaceRoot}/pnpm-workspace.yaml',
-        '{workspaceRoot}/.yarnrc.yml',
-        '{workspaceRoot}/**/package.json',
-      ]),
-    );
-    expect(buildInputs({ ...context, outputs: [], rootFiles: true, ignored: ['*.md'] })).toEqual([
+  it('hashes the root files the context holds, as inferred (`manifestGlobs`)', () => {
+    const manifestGlobs = ['package.json', 'yarn.lock', '**/package.json'];
+    expect(buildInputs({ ...context, outputs: [], manifestGlobs })).toEqual([
       'default',
       NO_PACTS,
       '^default',
       '{workspaceRoot}/.dockerignore',
-      '{workspaceRoot}/*',
+      '{workspaceRoot}/package.json',
+      '{workspaceRoot}/yarn.lock',
       '{workspaceRoot}/**/package.json',
-      '!{workspaceRoot}/*.md',
       ENGINE,
     ]);
   });

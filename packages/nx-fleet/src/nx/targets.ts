@@ -37,7 +37,7 @@ export interface ServiceTargetsInput {
 
 type ContextShape = Pick<
   ServiceContext,
-  'mode' | 'folder' | 'include' | 'outputs' | 'workspaceManifests' | 'rootFiles' | 'ignored' | 'nested' | 'named'
+  'mode' | 'folder' | 'include' | 'outputs' | 'workspaceManifests' | 'manifestGlobs' | 'ignored' | 'nested' | 'named'
 >;
 
 /** Executor options that select a context: the directory sent, whether it is pruned, what else it holds. */
@@ -130,12 +130,10 @@ export function buildInputs(
     ...nested,
     ...context.include.map((glob) => `{workspaceRoot}/${glob}`),
     ...(context.workspaceManifests
-      ? workspaceManifestGlobs(context.rootFiles ?? true).map((glob) => `{workspaceRoot}/${glob}`)
+      ? (context.manifestGlobs ?? workspaceManifestGlobs(true)).map((glob) => `{workspaceRoot}/${glob}`)
       : []),
     ...namedSources,
     ...outside,
-    // The root files the ignore file leaves out of a context that sends every other (`rootFiles`).
-    ...ignored.map((glob) => `!{workspaceRoot}/${glob}`),
     ...outputs,
     engine,
   ];
