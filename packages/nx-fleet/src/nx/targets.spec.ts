@@ -119,13 +119,14 @@ describe('a prune tool in the build, and build outputs', () => {
 
   it('hashes the root files the context holds, as inferred (`manifestGlobs`)', () => {
     const manifestGlobs = ['package.json', 'yarn.lock', '**/package.json'];
-    expect(buildInputs({ ...context, outputs: [], manifestGlobs })).toEqual([
+    // Copied by name too: one input.
+    expect(buildInputs({ ...context, include: ['yarn.lock'], outputs: [], manifestGlobs })).toEqual([
       'default',
       NO_PACTS,
       '^default',
       '{workspaceRoot}/.dockerignore',
-      '{workspaceRoot}/package.json',
       '{workspaceRoot}/yarn.lock',
+      '{workspaceRoot}/package.json',
       '{workspaceRoot}/**/package.json',
       ENGINE,
     ]);

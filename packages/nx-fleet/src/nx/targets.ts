@@ -121,7 +121,7 @@ export function buildInputs(
     ];
   }
   // The pacts folder holds consumers' expectations, never part of the image: a new pact re-verifies, it does not rebuild.
-  return [
+  const paths = [
     'default',
     `!{projectRoot}/${PACTS_FOLDER}/**/*`,
     '^default',
@@ -134,9 +134,9 @@ export function buildInputs(
       : []),
     ...namedSources,
     ...outside,
-    ...outputs,
-    engine,
   ];
+  // A root file the Dockerfile copies by name is one of the manifests too (`.npmrc`): once.
+  return [...new Set(paths), ...outputs, engine];
 }
 
 /**
