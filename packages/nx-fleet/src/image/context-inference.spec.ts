@@ -659,7 +659,7 @@ describe('inferContext', () => {
       manifestGlobs: ['package.json', 'yarn.lock', '.yarnrc.yml', '**/package.json'],
     });
     expect(focused.reason).toMatch(
-      /"COPY \.\/package\.json .*" \(packages\/twenty-docker\/twenty\/Dockerfile:3\) copies the root package\.json and "RUN yarn workspaces focus --production twenty-server" \(packages\/twenty-docker\/twenty\/Dockerfile:9\) runs a prune tool on it/,
+      /"COPY \.\/package\.json .*" \(packages\/twenty-docker\/twenty\/Dockerfile:3\) copies the root package\.json and "RUN yarn workspaces focus --production twenty-server" \(packages\/twenty-docker\/twenty\/Dockerfile:9\) runs a prune tool on it: the context holds every workspace manifest and the package manager's root files as they are/,
     );
     // Nx's build reads the workspace's manifests too (a workspace tool), without the prune tool.
     expect(inferContext(facts(dockerfile('RUN yarn build'), twenty))).toMatchObject({

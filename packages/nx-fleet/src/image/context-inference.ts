@@ -154,10 +154,11 @@ export interface ContextChoice {
  * those the package manager installs from (the rest of the root never reaches the image).
  */
 export function workspaceManifestGlobs(rootFiles: boolean): readonly string[] {
-  return rootFiles ? ['*', '**/package.json'] : INSTALL_ROOT;
+  return rootFiles ? ['*', PACKAGE_MANIFESTS] : INSTALL_ROOT;
 }
 
-const INSTALL_ROOT = [...ROOT_MANIFESTS, 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb', '**/package.json'];
+const PACKAGE_MANIFESTS = '**/package.json';
+const INSTALL_ROOT = [...ROOT_MANIFESTS, 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb', PACKAGE_MANIFESTS];
 
 /** Whether the Dockerfile copies (or bind-mounts) the whole context somewhere: `COPY . .`. */
 export function copiesWholeContext(reading: DockerfileReading): boolean {
@@ -217,7 +218,7 @@ export function inferContext(facts: ContextFacts): ContextChoice {
   // named: Nx 23's affected takes a `{workspaceRoot}` input for every file it matches, and no negation.
   const kept = keeps(facts.ignore.workspace);
   const rootFiles = facts.files.filter((file) => !file.includes('/') && kept(file));
-  return { ...chosen, ...needs, manifestGlobs: [...rootFiles, ...workspaceManifestGlobs(true).slice(1)] };
+  return { ...chosen, ...needs, manifestGlobs: [...rootFiles, PACKAGE_MANIFESTS] };
 }
 
 /**
@@ -666,7 +667,7 @@ function keptWhole(why: string, conflict: string): Pick<ContextChoice, 'mode' | 
   return {
     mode: 'pruned',
     workspaceManifests: true,
-    reason: `${why}: the context holds every workspace manifest and root file as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
+    reason: `${why}: the context holds every workspace manifest and the package manager's root files as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
   };
 }
 
