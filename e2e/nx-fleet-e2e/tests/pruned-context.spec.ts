@@ -150,7 +150,7 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
     await ws.commit('a service on a library with a nested project');
     const built = await ws.nxOk(['run', 'speaker:docker-build', '--output-style=stream']);
     expect(built.stdout + built.stderr).toMatch(
-      /speaker: its pruned context holds the files of words-en \(libs\/words\/locales\/en\), nested in libs\/words, .*"implicitDependencies": \["words-en"\] in libs\/words's project\.json/,
+      /speaker: its pruned context holds the files of words-en \(libs\/words\/locales\/en\), nested in libs\/words, a project it depends on, .*Make the project in libs\/words depend on it \("implicitDependencies": \["words-en"\]\)/,
     );
     const affected = async () =>
       JSON.parse(

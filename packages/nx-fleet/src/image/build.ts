@@ -344,9 +344,10 @@ function leftOutWarning(service: ServiceRef, leftOut: readonly string[]): string
 }
 
 function straysWarning(service: ServiceRef, strays: NonNullable<PreparedContext['strays']>): string {
-  const [first] = strays;
-  const parents = listedNames([...new Set(strays.map((stray) => stray.inside))]);
-  return `nx-fleet: ${service.projectName}: its pruned context holds the files of ${listedNames(strays.map((s) => `${s.project} (${s.root})`))}, nested in ${parents}, which the image's sources come with; ${service.projectName} does not depend on ${strays.length === 1 ? 'that project' : 'those projects'} in Nx's graph, so Nx hashes none of ${strays.length === 1 ? 'its' : 'their'} files for its docker-build or docker-push: a change there neither misses the build's cache nor makes ${service.projectName} affected. Make the project around ${strays.length === 1 ? 'it' : 'them'} depend on ${strays.length === 1 ? 'it' : 'them'} ("implicitDependencies": ["${first!.project}"${strays.length > 1 ? ', …' : ''}] in ${first!.inside}'s project.json), or, if ${strays.length === 1 ? 'it is' : 'they are'} no project${strays.length === 1 ? '' : 's'}, rename the project.json files that make ${strays.length === 1 ? 'it one' : 'them ones'}.`;
+  const one = strays.length === 1;
+  const them = one ? 'it' : 'them';
+  const parents = [...new Set(strays.map((stray) => stray.inside))];
+  return `nx-fleet: ${service.projectName}: its pruned context holds the files of ${listedNames(strays.map((s) => `${s.project} (${s.root})`))}, nested in ${listedNames(parents)}, ${parents.length === 1 ? 'a project' : 'projects'} it depends on, but ${service.projectName} does not depend on ${one ? 'that project' : 'those projects'} in Nx's graph: Nx hashes none of ${one ? 'its' : 'their'} files for its docker-build or docker-push, so a change there neither misses the build's cache nor makes ${service.projectName} affected. Make the project in ${strays[0]!.inside} depend on ${them} ("implicitDependencies": ["${strays[0]!.project}"${one ? '' : ', …'}]), or, if ${one ? 'it is' : 'they are'} no project${one ? '' : 's'}, rename the project.json files that make ${one ? 'it one' : 'them ones'}.`;
 }
 
 /** `3 files (coverage/ (2 files), .env)`. */
