@@ -742,6 +742,8 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     };
     const first = await run();
     expect(first.says).toBe('bundle v1');
+    // nx-fleet context says what a build says (Kong/insomnia's inso, copying the tarball its script writes).
+    expect((await ws.bin('nx-fleet', ['context', 'bundle-pod'])).stderr).not.toMatch(/so Nx does not hash them/);
     // Rewritten by the package script, nothing committed: Nx's hash of the project is the same.
     ws.write('apps/bundle-pod/bundle/bundle.js', "console.log('bundle v2');\n");
     const second = await run();
@@ -867,6 +869,9 @@ describe('a service at the workspace root (real nx CLI, real engine)', () => {
       const built = await ws.nxOk(['run', 'root-app:docker-build', '--output-style=stream']);
       expect(built.stdout + built.stderr).toMatch(
         /root-app: its build context \. sends 1 file \(coverage\/lcov\.info\), which match ignore rules Nx follows \(\.gitignore, \.ignore, \.nxignore\), so Nx does not hash them.*Add them to \.dockerignore/s,
+      );
+      expect((await ws.bin('nx-fleet', ['context', 'root-app'])).stderr).toMatch(
+        /root-app: its build context \. sends 1 file \(coverage\/lcov\.info\).*so Nx does not hash them/s,
       );
       // Nx's hash is the same: its cache gives the record of the first contents back.
       ws.write('coverage/lcov.info', 'TN:second\n');

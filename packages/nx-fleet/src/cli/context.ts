@@ -81,8 +81,9 @@ export const contextCommand: Command = {
     }
     const context = await prepareContext(ports, options, service);
     try {
-      const unhashed = await context.unhashed();
-      if (unhashed.files.length) console.error(unhashedContextWarning(service, options, unhashed));
+      // As a build says it: only where Nx caches the record, which a change Nx cannot see would leave stale.
+      const unhashed = target?.cache === true ? await context.unhashed() : undefined;
+      if (unhashed?.files.length) console.error(unhashedContextWarning(service, options, unhashed));
       for (const file of context.listed) console.log(file);
     } finally {
       await context.dispose();
