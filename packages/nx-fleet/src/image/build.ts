@@ -127,8 +127,8 @@ export interface PreparedContext {
   unhashed(): Promise<UnhashedFiles>;
   /** A pruned context: what `docker build` from the workspace root would send that it leaves out (`leftOutOfPruned`). Asks git. */
   leftOut?(): Promise<string[]>;
-  /** A pruned context: the projects it sends files of that the service does not depend on (`nestedOutside`). */
-  strays?: ReturnType<typeof nestedOutside>;
+  /** A pruned context: the projects it sends files of that the service does not depend on (`nestedOutside`). Asked by a build only. */
+  strays?(): ReturnType<typeof nestedOutside>;
   /** The folder the engine builds from. */
   folder(): Promise<string>;
   dispose(): Promise<void>;
@@ -175,18 +175,19 @@ export async function prepareContext(
   const input = await prunedInput(ports, options, service, reading);
   const contents = await prunedContents(ports, input);
   const { listed, files } = await hashContents(contents, dockerfile);
-  const strays = nestedOutside(service.graph, service.projectName, {
-    projects: contextProjects(service.graph, service.projectName, input.workspaceManifests),
-    listed,
-    include: input.include,
-  });
+
   let written: Promise<string> | undefined;
   let ignored: Promise<GitIgnored | undefined> | undefined;
   const gitIgnored = () => (ignored ??= gitIgnoredEntries(ports, service.workspaceRoot, listed));
   return {
     listed,
     files,
-    ...(strays.length ? { strays } : {}),
+    strays: () =>
+      nestedOutside(service.graph, service.projectName, {
+        projects: contextProjects(service.graph, service.projectName, input.workspaceManifests),
+        listed,
+        include: input.include,
+      }),
     // Taken from git's list of the workspace (and the build outputs Nx hashes): Nx hashes all but the
     // committed files .gitignore matches (hatchet's sdks/typescript/src/version.ts), which it does not list.
     unhashed: async () => {
@@ -343,7 +344,7 @@ function leftOutWarning(service: ServiceRef, leftOut: readonly string[]): string
   return `nx-fleet: ${service.projectName}: its pruned context leaves out what git ignores in the folders its Dockerfile copies, which \`docker build\` from the workspace root would send: ${listedNames(leftOut)}. If the image needs ${leftOut.length === 1 ? 'it' : 'them'} (written by a step before the build), declare ${leftOut.length === 1 ? 'it' : 'them'} in docker-build's "contextOutputs" with a "dependsOn" on the target that writes ${leftOut.length === 1 ? 'it' : 'them'} (declared in that target's "outputs", so Nx hashes ${leftOut.length === 1 ? 'it' : 'them'}), or set "context": "workspace".`;
 }
 
-function straysWarning(service: ServiceRef, strays: NonNullable<PreparedContext['strays']>): string {
+function straysWarning(service: ServiceRef, strays: ReturnType<typeof nestedOutside>): string {
   const one = strays.length === 1;
   const them = one ? 'it' : 'them';
   const parents = [...new Set(strays.map((stray) => stray.inside))];
@@ -396,7 +397,8 @@ async function buildFromContext(
   if (problem) throw new Error(problem);
   const leftOut = decision.kind === 'build' ? ((await context.leftOut?.()) ?? []) : [];
   if (leftOut.length) ports.log.warn(leftOutWarning(service, leftOut));
-  if (decision.kind === 'build' && context.strays) ports.log.warn(straysWarning(service, context.strays));
+  const strays = decision.kind === 'build' ? (context.strays?.() ?? []) : [];
+  if (strays.length) ports.log.warn(straysWarning(service, strays));
   const imageId =
     decision.kind === 'build'
       ? await runBuild(ports, engine, options, {

@@ -217,8 +217,16 @@ export function inferContext(facts: ContextFacts): ContextChoice {
   // Every root file is sent but what the root's ignore file leaves out (openpanel's README.md), each
   // named: Nx 23's affected takes a `{workspaceRoot}` input for every file it matches, and no negation.
   const kept = keeps(facts.ignore.workspace);
-  const rootFiles = facts.files.filter((file) => !file.includes('/') && kept(file));
-  return { ...chosen, ...needs, manifestGlobs: [...rootFiles, PACKAGE_MANIFESTS] };
+  return { ...chosen, ...needs, manifestGlobs: [...rootFilesOf(facts.files).filter(kept), PACKAGE_MANIFESTS] };
+}
+
+const rootLevel = new WeakMap<readonly string[], string[]>();
+
+/** The workspace root's own files: one pass over the file list, however many services ask. */
+function rootFilesOf(files: readonly string[]): string[] {
+  let found = rootLevel.get(files);
+  if (!found) rootLevel.set(files, (found = files.filter((file) => !file.includes('/'))));
+  return found;
 }
 
 /**

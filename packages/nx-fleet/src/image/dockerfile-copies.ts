@@ -406,7 +406,7 @@ function walk(
       if (inside && !inside.startsWith('..')) workdirs.push({ line, instruction, source: inside });
     } else if (keyword === 'RUN') {
       const mounts = runMounts(rest);
-      binds ||= mounts.some((fields) => (fields.get('type') ?? 'bind') === 'bind');
+      binds ||= mounts.some(isBind);
       for (const mount of contextMounts(mounts))
         written.push({ line, instruction, written: mount, source: wordValue(mount, variables) });
       for (const fromWord of mounts.flatMap((fields) => fields.get('from') ?? []))
@@ -651,10 +651,13 @@ function runMounts(rest: string): Array<Map<string, string>> {
  */
 function contextMounts(mounts: ReadonlyArray<Map<string, string>>): string[] {
   return mounts.flatMap((fields) =>
-    (fields.get('type') ?? 'bind') !== 'bind' || fields.has('from')
-      ? []
-      : [fields.get('source') ?? fields.get('src') ?? '.'],
+    !isBind(fields) || fields.has('from') ? [] : [fields.get('source') ?? fields.get('src') ?? '.'],
   );
+}
+
+/** A bind mount: `type=bind`, or no type (BuildKit's default). */
+function isBind(fields: ReadonlyMap<string, string>): boolean {
+  return (fields.get('type') ?? 'bind') === 'bind';
 }
 
 /** Words split at whitespace outside quotes, the quotes removed (ARG and ENV values). */
