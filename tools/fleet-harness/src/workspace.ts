@@ -33,8 +33,13 @@ export interface NxRunOptions {
   retryNetwork?: boolean;
 }
 
-/** What npm and pnpm print when a request to the registry failed on the network, not on its content. */
-const NETWORK_FAILURE = /npm error network|ERR_PNPM_META_FETCH_FAIL|\b(ETIMEDOUT|ECONNRESET|EAI_AGAIN)\b/;
+/**
+ * What npm and pnpm print when a request to the registry failed on the network, not on its content.
+ * npm says nothing when it drops an optional package it could not fetch: the generated Dockerfile's
+ * install step then fails on esbuild's missing platform package (and so is not cached).
+ */
+const NETWORK_FAILURE =
+  /npm error network|ERR_PNPM_META_FETCH_FAIL|\b(ETIMEDOUT|ECONNRESET|EAI_AGAIN)\b|could not be found, and is needed by esbuild/;
 
 export interface ServiceSpec {
   /** Folder relative to the workspace root; default `services/<name>`. */
