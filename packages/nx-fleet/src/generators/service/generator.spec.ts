@@ -166,7 +166,9 @@ describe('service generator', () => {
       const [build, runtime] = stages as [string[], string[]];
       expect(build[0]).toBe('FROM ${NODE_IMAGE} AS build');
       expect(build).toContain('RUN node services/orders/bundle.mjs');
-      expect(build).toContain('RUN npm ci --no-audit --no-fund --ignore-scripts && node_modules/.bin/esbuild --version');
+      expect(build).toContain(
+        'RUN npm ci --no-audit --no-fund --ignore-scripts && node_modules/.bin/esbuild --version',
+      );
       expect(runtime[0]).toBe('FROM ${NODE_IMAGE}');
       expect(runtime).toContain('COPY --from=build /workspace/services/orders/dist/main.js ./main.js');
       expect(runtime).toContain('ARG FLEET_GIT_SHA=unknown');
