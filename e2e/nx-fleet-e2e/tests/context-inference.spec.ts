@@ -277,6 +277,17 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'FROM node:20\nCOPY bundle/bundle.js /app/bundle.js\nCMD ["node", "/app/bundle.js"]\n',
     );
 
+    // Copies a package its packaging script writes to a folder the root .gitignore leaves out, beside a
+    // committed script (code-server's release image): the workspace as the engine sends it.
+    ws.write('.gitignore', `${ws.read('.gitignore')}\nrelease-packages/\n`);
+    ws.write('ci/pkg-img/project.json', JSON.stringify({ name: 'pkg-img' }));
+    ws.write('scripts/pkg-entry.js', "require('/app/pkg/pkg-app.js');\n");
+    ws.write('release-packages/pkg-app.js', "console.log('package v1');\n");
+    ws.write(
+      'ci/pkg-img/Dockerfile',
+      'FROM node:20\nCOPY scripts/pkg-entry.js /app/entry.js\nCOPY release-packages/pkg-*.js /app/pkg/\nCMD ["node", "/app/entry.js"]\n',
+    );
+
     // Copies a library folder and builds it inside the image by its package name (hyperdx's common-utils):
     // the library's host build (which would fail here) is neither waited for nor carried.
     ws.write('libs/shared/project.json', JSON.stringify({ name: 'shared', targets: { build: { command: 'exit 1' } } }));
@@ -748,6 +759,21 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write('apps/bundle-pod/bundle/bundle.js', "console.log('bundle v2');\n");
     const second = await run();
     expect(second).toEqual({ contentTag: expect.not.stringMatching(first.contentTag), says: 'bundle v2' });
+  });
+
+  it("a COPY source the root .gitignore leaves out, outside the project (code-server's release-packages), gets the workspace context, not cached: the image follows the file", async () => {
+    const img = (await ws.showProject('pkg-img')).targets['docker-build']!;
+    expect(img).toMatchObject({ cache: false, options: { context: '.' } });
+    expect(img.metadata!['context']).toMatchObject({ mode: 'workspace' });
+    expect(img.metadata!['description']).toMatch(/not cached by Nx: it copies release-packages\/pkg-\*\.js/);
+    const run = async () => {
+      await ws.nxOk(['run', 'pkg-img:docker-build', '--output-style=stream']);
+      const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/ci/pkg-img/image.json');
+      return (await runOk('podman', ['run', '--rm', localRef])).stdout.trim();
+    };
+    expect(await run()).toBe('package v1');
+    ws.write('release-packages/pkg-app.js', "console.log('package v2');\n");
+    expect(await run()).toBe('package v2');
   });
 
   it('a Dockerfile written for the folder above the workspace fails before the engine, naming the fix; with it, the image builds', async () => {

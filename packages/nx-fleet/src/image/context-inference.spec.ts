@@ -327,6 +327,31 @@ describe('inferContext', () => {
     ).toBe('pruned');
   });
 
+  it("a workspace path beside a source the root .gitignore leaves out is a workspace context (code-server's release-packages/*.deb)", () => {
+    const files = ['ci/release-image/entrypoint.sh', 'ci/release-image/project.json', 'src/node/main.ts'];
+    const dockerfile =
+      'FROM scratch AS packages\nCOPY release-packages/code-server*.deb /tmp/\n\nFROM debian:12\nCOPY ci/release-image/entrypoint.sh /usr/bin/entrypoint.sh\nRUN --mount=from=packages,src=/tmp,dst=/tmp/packages dpkg -i /tmp/packages/code-server*.deb\n';
+    const at = (gitignore?: string[]) =>
+      inferContext(
+        facts(dockerfile, {
+          files,
+          projectRoot: 'ci/release-image',
+          dockerfile: 'ci/release-image/Dockerfile',
+          ...(gitignore ? { gitignore } : {}),
+        }),
+      );
+    const choice = at(['# packaging', 'release/', 'release-packages/', '']);
+    expect(choice).toMatchObject({ mode: 'workspace', unlisted: ['release-packages/code-server*.deb'] });
+    expect(choice.reason).toMatch(
+      /"COPY release-packages\/code-server\*\.deb \/tmp\/" \(ci\/release-image\/Dockerfile:2\) one Nx lists nowhere/,
+    );
+    // Not ignored (a typo, a folder renamed), or ignored only below another folder: the build fails naming it.
+    expect(at().mode).toBe('pruned');
+    expect(at(['release/', 'docs/release-packages/']).mode).toBe('pruned');
+    // A negation git reads as such keeps it.
+    expect(at(['release-packages/*', '!release-packages/code-server*.deb']).mode).toBe('pruned');
+  });
+
   it("a Dockerfile kept in another folder whose sources are beside it is built from that folder (openreplay's api/Dockerfile for a project elsewhere)", () => {
     const files = ['api/requirements.txt', 'api/app.py', 'api/README.md', 'deploy/chalice/project.json'];
     const dockerfile = 'FROM python:3.12\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n';

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import dockerignore from '@balena/dockerignore';
+import gitignore from 'ignore';
 import picomatch from 'picomatch';
 import { namedContextSource, type ContextMode } from '../config/service-settings';
 import { shellCommands } from '../text/shell-words';
@@ -62,6 +63,11 @@ export interface ContextFacts {
    * engine and a pruned context (git's list) send them; Nx hashes none of them.
    */
   unlistedOnDisk?: readonly string[];
+  /**
+   * The workspace root's `.gitignore` patterns: a COPY source Nx lists nowhere that they match is
+   * written on the host before the build (code-server's `release-packages/*.deb`), as a `dist` is.
+   */
+  gitignore?: readonly string[];
   /**
    * The script names of the workspace root's package.json and of the project's: a RUN that runs one
    * only the root defines (`npm run bootstrap`, `yarn build:chatgpt`) needs the root manifest as it is.
@@ -601,13 +607,10 @@ function chooseMode(
   // A pruned context is made of git's files: a host build's output that Nx lists nowhere and no
   // project's build writes (SigNoz's `COPY frontend/build/`, of a folder that is no project, and Go's
   // `target/`) comes only from the disk, as the root context sends it.
+  const hostWritten = (path: string) =>
+    path.split('/').some((segment) => HOST_OUTPUT_FOLDERS.has(segment)) || gitIgnores(facts.gitignore ?? [])(path);
   const unheld = placed.find(
-    (p) =>
-      p.project === 'missing' &&
-      p.workspace === 'missing' &&
-      normalizeSource('.', p.source.source)
-        .split('/')
-        .some((segment) => HOST_OUTPUT_FOLDERS.has(segment)),
+    (p) => p.project === 'missing' && p.workspace === 'missing' && hostWritten(normalizeSource('.', p.source.source)),
   );
   if (unheld)
     return {
@@ -1132,6 +1135,22 @@ function keeps(patterns: readonly string[]): (path: string) => boolean {
     ignoreRules.set(key, kept);
   }
   return kept;
+}
+
+const gitRules = new Map<string, (path: string) => boolean>();
+
+/** Whether git's ignore patterns match a path (one compiled rule set per pattern list). */
+function gitIgnores(patterns: readonly string[]): (path: string) => boolean {
+  if (!patterns.length) return () => false;
+  const key = patterns.join('\n');
+  let ignored = gitRules.get(key);
+  if (!ignored) {
+    const rules = gitignore().add([...patterns]);
+    // Only a path inside the workspace is git's to ignore (the library throws on any other).
+    ignored = (path) => path !== '.' && !path.startsWith('../') && !posix.isAbsolute(path) && rules.ignores(path);
+    gitRules.set(key, ignored);
+  }
+  return ignored;
 }
 
 /** Sorted workspace files with prefix lookups: one index per file list, however many services ask. */

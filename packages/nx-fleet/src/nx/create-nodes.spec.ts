@@ -1954,6 +1954,28 @@ describe('createNodes', () => {
       // The edits do move the decision (the comparison above would pass for a constant one too).
       expect(new Set(seen).size).toBeGreaterThanOrEqual(3);
     });
+
+    it("reads the workspace's .gitignore for a COPY source Nx lists nowhere, in the same worker after an edit (code-server's release-packages)", async () => {
+      const root = tempDir('nx-fleet-plugin-ws-');
+      const files: Record<string, string> = {
+        'ci/image/project.json': json({ name: 'image' }),
+        'ci/image/Dockerfile':
+          'FROM debian:12\nCOPY scripts/entry.sh /usr/bin/\nCOPY release-packages/app*.deb /tmp/\n',
+        'scripts/entry.sh': '',
+        '.gitignore': 'node_modules\n',
+      };
+      writeTree(root, files);
+      const worker = freshCreateNodes();
+      const modeBy = async (createNodes: CreateNodesTuple) => {
+        const build = onlyProject(await run(createNodes, undefined, root, matched(files))).targets!['docker-build']!;
+        return (build.metadata!['context'] as { mode: string }).mode;
+      };
+      expect(await modeBy(worker)).toBe('pruned');
+      files['.gitignore'] = 'node_modules\nrelease-packages/\n';
+      writeTree(root, { '.gitignore': files['.gitignore'] });
+      expect(await modeBy(worker)).toBe('workspace');
+      expect(await modeBy(freshCreateNodes())).toBe('workspace');
+    });
   });
 
   describe('contracts', () => {

@@ -315,7 +315,12 @@ async function fleetNodes(
     .update(JSON.stringify(projectRoots ?? []))
     .digest('hex')
     .slice(0, 16);
-  const rootScripts = scriptNames(manifestAt(texts, 'package.json'));
+  // What every service's context decision reads of the workspace root, read once.
+  const root = {
+    scripts: scriptNames(manifestAt(texts, 'package.json')),
+    gitignore: texts.committedText('.gitignore')?.split(/\r?\n/),
+  };
+  const gitignoreVersion = texts.hashOf('.gitignore');
   const inferringPlugins = othersInfer(context.nxJsonConfiguration);
   const result = await createNodesFromFiles(
     (_file, _options, _context, index) => {
@@ -330,7 +335,7 @@ async function fleetNodes(
           filePaths,
           texts,
           projectRoots ?? [],
-          rootScripts,
+          root,
           { build: service.config.buildTarget ?? options.buildTarget, dockerBuild: options.buildTargetName },
           context.workspaceRoot,
           { plugins: inferringPlugins, scripts: isNxProject(service.root) },
@@ -341,7 +346,8 @@ async function fleetNodes(
         projectsVersion,
         optionsKey,
         service.config,
-        { ...facts, files: undefined, projects: undefined },
+        { ...facts, files: undefined, projects: undefined, gitignore: undefined },
+        gitignoreVersion,
       ]);
       return serviceNode(service, projectName, options, {
         broker,
@@ -1119,7 +1125,7 @@ function contextFacts(
   files: readonly string[],
   texts: WorkspaceTexts,
   projects: NonNullable<ContextFacts['projects']>,
-  rootScripts: readonly string[],
+  root: { scripts: readonly string[]; gitignore?: readonly string[] | undefined },
   targetNames: { build: string; dockerBuild: string },
   workspaceRoot: string,
   /**
@@ -1181,7 +1187,7 @@ function contextFacts(
   const installBuilds = Object.keys(folderOutputs).filter((root) =>
     buildsOnInstall(scriptsOf(manifestAt(texts, posix.join(root, 'package.json')))),
   );
-  const scripts = rootScripts.length ? { root: rootScripts, project: scriptNames(packageJson) } : undefined;
+  const scripts = root.scripts.length ? { root: root.scripts, project: scriptNames(packageJson) } : undefined;
   const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
   const { buildContexts } = stated;
   return {
@@ -1203,6 +1209,7 @@ function contextFacts(
     ...(folderIgnore ? { folderIgnore } : {}),
     ...(scripts ? { scripts } : {}),
     ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
+    ...(root.gitignore ? { gitignore: root.gitignore } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
     workspaceFolder: basename(workspaceRoot),
