@@ -93,6 +93,11 @@ const VOLATILE_FOLDERS = ['.nx/cache', '.nx/workspace-data', '.git', RECORDS_ROO
  */
 const STABLE_GIT = /^\.git\/(?:HEAD|config|description|(?:refs\/heads|refs\/tags|info|hooks)\/.*)$/;
 
+/** Whether a path is in one of those folders: a pruned context, nx-fleet's own, never holds them. */
+export function inVolatileFolder(path: string): boolean {
+  return VOLATILE_FOLDERS.some((folder) => path.startsWith(`${folder}/`));
+}
+
 /** Which of those folders a context's files (as `listContextFiles` lists them) hold. */
 export function volatileFoldersIn(listed: readonly string[]): string[] {
   return VOLATILE_FOLDERS.filter((folder) =>

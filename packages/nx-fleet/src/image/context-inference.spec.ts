@@ -1062,7 +1062,7 @@ describe('inferContext', () => {
     expect(inferContext(facts('FROM node:20\nCOPY libs/*/src ./libs/\n')).mode).toBe('pruned');
   });
 
-  it('the service at the workspace root is the repository as it is, unless a prune tool cuts it down in the build', () => {
+  it('the service at the workspace root is the repository as it is, a prune tool in the build too', () => {
     const root = (dockerfile: string) =>
       inferContext(facts(dockerfile, { projectRoot: '.', dockerfile: 'Dockerfile' }));
     expect(root('FROM node:20\nCOPY . .\nRUN pnpm i && pnpm -r build\n')).toMatchObject({
@@ -1073,10 +1073,13 @@ describe('inferContext', () => {
     expect(
       root('FROM node:20\nCOPY package.json package-lock.json ./\nCOPY apps/api apps/api\nRUN npm ci\n').mode,
     ).toBe('workspace');
-    expect(root('FROM node:20 AS prune\nCOPY . .\nRUN turbo prune api --docker\n')).toMatchObject({
-      mode: 'pruned',
-      workspaceManifests: true,
-    });
+    // The tool picks packages by name, not the root project's closure (tianji's `pnpm install --filter
+    // @tianji/client...`): every project it may take is the image's input, as the engine sends them all.
+    for (const tool of ['turbo prune api --docker', 'pnpm install --filter @acme/client... --frozen-lockfile'])
+      expect(root(`FROM node:20 AS prune\nCOPY . .\nRUN ${tool}\n`)).toMatchObject({
+        mode: 'workspace',
+        reason: expect.stringMatching(/^the service is the workspace root/),
+      });
   });
 
   it('stages and URLs are no sources', () => {

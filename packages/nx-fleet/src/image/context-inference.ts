@@ -477,6 +477,16 @@ function chooseMode(
   const quote = (s: { line: number; instruction?: string; text?: string }) =>
     `"${truncate(s.instruction ?? s.text ?? '')}" (${where}${s.line})`;
 
+  // Pruned to the root project's dependencies, the root's manifests would lose every other
+  // package's (logto, growthbook and standardnotes install and build the whole workspace there). A
+  // prune tool there picks packages by name, not the root's closure (tianji's `pnpm install --filter
+  // @tianji/client...`): the context the tool reads is every project's, so each one's change is the image's.
+  if (facts.projectRoot === '.')
+    return {
+      mode: 'workspace',
+      reason:
+        "the service is the workspace root: the repository as it is, with its own package.json and lockfile (a pruned context would cut them down to the root project's dependencies)",
+    };
   // The tool reads the workspace's manifests and copies the service's closure: that is all it gets,
   // so another project's sources never change this image's content tag.
   if (pruned)
@@ -484,14 +494,6 @@ function chooseMode(
       mode: 'pruned',
       workspaceManifests: true,
       reason: `${quote(pruned.copy)} is followed by ${quote(pruned.step)}: the context holds every workspace manifest and root file as they are, and the sources of the service and the projects it depends on`,
-    };
-  // Pruned to the root project's dependencies, the root's manifests would lose every other
-  // package's (logto, growthbook and standardnotes install and build the whole workspace there).
-  if (facts.projectRoot === '.')
-    return {
-      mode: 'workspace',
-      reason:
-        "the service is the workspace root: the repository as it is, with its own package.json and lockfile (a pruned context would cut them down to the root project's dependencies)",
     };
 
   const inFolder = posix.dirname(facts.dockerfile) === facts.projectRoot;

@@ -398,6 +398,21 @@ describe('assemblePrunedContext', () => {
     return { context, into };
   }
 
+  it("never holds Nx's working files, which a .gitignore without .nx leaves to git's untracked list (tianji)", async () => {
+    const root = tempDir();
+    write(root, {
+      ...FILES,
+      'services/orders/Dockerfile': 'FROM scratch\n',
+      '.nx/workspace-data/file-map.json': '{}\n',
+      '.nx/cache/run.json': '{}\n',
+      '.nx/notes.md': 'a file of its own in .nx\n',
+    });
+    git(root, 'init', '-q');
+    const { context } = await assemble(root, ordersGraph('.'));
+    expect(context.files.filter((file) => file.startsWith('.nx/'))).toEqual(['.nx/notes.md']);
+    expect(context.files).toContain('tsconfig.base.json');
+  });
+
   it("announces a pruned lockfile npm refuses with npm's reasons, and carries the workspace's package.json and lockfile instead", async () => {
     const root = tempDir();
     const workspaceManifest = JSON.stringify({ name: 'ws', version: '1.0.0', private: true });

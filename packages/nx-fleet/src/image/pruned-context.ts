@@ -11,7 +11,7 @@ import type { Ports } from '../io/ports';
 import { withPrefix } from '../text/sorted';
 import { ToolNotFoundError } from '../io/process';
 import { isServiceProject, perGraph } from '../services/projects';
-import { filterContext, hashFile, ignorePatternsOf, type ContextFile } from './build-context';
+import { filterContext, hashFile, ignorePatternsOf, inVolatileFolder, type ContextFile } from './build-context';
 import { workspaceManifestGlobs } from './context-inference';
 import { contextPath, type WrittenSource } from './dockerfile-copies';
 import {
@@ -251,7 +251,10 @@ export async function prunedContents(ports: PruningPorts, input: PrunedContextIn
   // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
   const pacts = `${serviceRoot === '.' ? '' : `${serviceRoot}/`}${PACTS_FOLDER}/`;
   const files = [
-    ...(await listWorkspaceFiles(ports, input.workspaceRoot, patterns)).filter((file) => !file.startsWith(pacts)),
+    // Nx's working files (a workspace whose .gitignore lacks `.nx`) would move the tag on every Nx run.
+    ...(await listWorkspaceFiles(ports, input.workspaceRoot, patterns)).filter(
+      (file) => !file.startsWith(pacts) && !inVolatileFolder(file),
+    ),
     ...(await listOutputFiles(input.workspaceRoot, input.outputs ?? [])),
   ];
   const generated =

@@ -348,6 +348,31 @@ describe('createNodes', () => {
     });
   });
 
+  it("takes a lowercase dockerfile, the docker CLI's fallback, where a folder has no Dockerfile: a service beside a manifest, an orphan elsewhere (blinko's)", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'blinko', workspaces: ['apps/*'] }),
+      dockerfile: 'FROM node:20\nCOPY . .\n',
+      'apps/api/package.json': json({ name: 'api' }),
+      'apps/api/dockerfile': 'FROM node:20\nCOPY index.js .\n',
+      'apps/web/project.json': json({ name: 'web' }),
+      'apps/web/Dockerfile': 'FROM node:20\n',
+      'apps/web/dockerfile': 'FROM node:18\n',
+      'tools/img/dockerfile': 'FROM alpine\nCOPY x .\n',
+    });
+    const builds = Object.fromEntries(
+      results.flatMap(([, result]) =>
+        Object.entries(result.projects ?? {}).map(([root, project]) => [
+          root,
+          (project.targets?.['docker-build']?.options as { dockerfile?: string } | undefined)?.dockerfile,
+        ]),
+      ),
+    );
+    expect(builds).toEqual({ '.': 'dockerfile', 'apps/api': 'apps/api/dockerfile', 'apps/web': 'apps/web/Dockerfile' });
+    expect(warnings(warn).filter((m) => m.includes('tools/img/dockerfile'))).toEqual([
+      orphanWarning('tools/img/dockerfile', 'tools/img'),
+    ]);
+  });
+
   it('names every orphan in one warning, and warns once per invalid JSON file beside a Dockerfile, across runs', async () => {
     const createNodes = freshCreateNodes();
     await run(createNodes, undefined);

@@ -21,6 +21,7 @@ import {
   unbuiltVariants,
   withContainerFolders,
   variantsByFolder,
+  withLowercaseDockerfiles,
   type Detection,
 } from '../services/detection';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
@@ -167,7 +168,11 @@ async function fleetNodes(
   const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
   const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
   const texts = new WorkspaceTexts(context.workspaceRoot, workspaceFiles, deps.memo.texts);
-  const matchedFolders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
+  const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
+  const matchedFolders = withLowercaseDockerfiles(
+    groupByFolder(files.filter((file) => !PACT_FILE.test(file))),
+    filePaths,
+  );
   // A folder with a Dockerfile and no manifest is no project: its files are rule (b)'s, unless a service
   // the plugin option names builds from it (that Dockerfile is the service's own input).
   const claimed = new Set(
@@ -219,7 +224,6 @@ async function fleetNodes(
     if (apart) return computedApart(workspaceFiles);
   }
 
-  const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
   const variants = workspaceFiles && variantsByFolder(filePaths);
   const folders = withContainerFolders(
     withVariants(matchedFolders, variants),

@@ -310,6 +310,10 @@ describe('containerfileVariant', () => {
   it.each([
     ['apps/web/Dockerfile', ''],
     ['Containerfile', ''],
+    // The docker CLI's fallback name (blinko's root dockerfile).
+    ['dockerfile', ''],
+    ['apps/web/dockerfile', ''],
+    ['apps/web/dockerfile.dockerignore', undefined],
     ['apps/web/Dockerfile.web', 'web'],
     ['apps/web/web.Dockerfile', 'web'],
     ['apps/api/Containerfile.prod', 'prod'],
@@ -399,6 +403,8 @@ describe('preferredContainerfile', () => {
     expect(preferredContainerfile(['x/project.json', 'x/Containerfile'])).toBe('x/Containerfile');
     expect(preferredContainerfile(['Containerfile'])).toBe('Containerfile');
     expect(preferredContainerfile(['x/Dockerfile.prod', 'x/package.json'])).toBeUndefined();
+    expect(preferredContainerfile(['x/dockerfile', 'x/package.json'])).toBe('x/dockerfile');
+    expect(preferredContainerfile(['x/Dockerfile', 'x/dockerfile'])).toBe('x/Dockerfile');
   });
 
   it('returns undefined for nothing', () => {

@@ -33,7 +33,7 @@ export function variantsByFolder(files: Iterable<string>): Map<string, string[]>
  */
 export function containerfileVariant(file: string): string | undefined {
   const name = posix.basename(file);
-  if ((CONTAINERFILE_NAMES as readonly string[]).includes(name)) return '';
+  if ((CONTAINERFILE_NAMES as readonly string[]).includes(name) || name === LOWERCASE_DOCKERFILE) return '';
   if (name.endsWith('.dockerignore') || NOT_A_CONTAINERFILE.test(name)) return undefined;
   return VARIANT.exec(name)
     ?.slice(1)
@@ -118,8 +118,32 @@ function matcher(glob: string): (path: string) => boolean {
 export function preferredContainerfile(files: readonly string[]): string | undefined {
   return (
     files.find((file) => posix.basename(file) === 'Dockerfile') ??
-    files.find((file) => posix.basename(file) === 'Containerfile')
+    files.find((file) => posix.basename(file) === 'Containerfile') ??
+    files.find((file) => posix.basename(file) === LOWERCASE_DOCKERFILE)
   );
+}
+
+/**
+ * What the docker CLI builds when a folder has no `Dockerfile` (blinko's root `dockerfile`, built by its
+ * CI with no `file:`). Found in Nx's file list (`withLowercaseDockerfiles`), not through the glob.
+ */
+const LOWERCASE_DOCKERFILE = 'dockerfile';
+
+/**
+ * The matched folders with the lowercase `dockerfile`s Nx lists where no plain container file is, as
+ * if the glob had matched them: a project's service, or an orphan where no project is.
+ */
+export function withLowercaseDockerfiles(
+  folders: Map<string, string[]>,
+  files: readonly string[],
+): Map<string, string[]> {
+  for (const file of files) {
+    if (file !== LOWERCASE_DOCKERFILE && !file.endsWith(`/${LOWERCASE_DOCKERFILE}`)) continue;
+    const root = posix.dirname(file);
+    const folderFiles = folders.get(root) ?? [];
+    if (!preferredContainerfile(folderFiles)) folders.set(root, [...folderFiles, file].sort());
+  }
+  return folders;
 }
 
 /**
