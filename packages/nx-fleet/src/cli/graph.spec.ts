@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { graphCommand, graphFormat } from './graph';
+import { emptyNote, graphCommand, graphFormat } from './graph';
 import { main } from './main';
 
 afterEach(() => {
@@ -28,6 +28,15 @@ describe('graphFormat', () => {
     expect(graphFormat({ format: 'dot', json: true })).toEqual({
       error: 'nx-fleet graph: --json means --format json; it cannot go with --format dot.',
     });
+  });
+});
+
+describe('emptyNote', () => {
+  it('tells a person reading text that the workspace has no services; json and the others stay as they are', () => {
+    expect(emptyNote('text', 0)).toMatch(/^nx-fleet graph: no services: .*`npx nx-fleet status` lists the services\.$/);
+    expect(emptyNote('text', 1)).toBeUndefined();
+    expect(emptyNote('json', 0)).toBeUndefined();
+    expect(emptyNote('mermaid', 0)).toBeUndefined();
   });
 });
 

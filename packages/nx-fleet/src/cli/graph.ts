@@ -4,6 +4,13 @@ import { workspaceRuntime } from '../nx/workspace-runtime';
 import { isRuntimeFormat, renderRuntime, RUNTIME_FORMATS, type RuntimeFormat } from '../runtime-graph/render';
 import type { Command, CommandValues } from './command';
 
+/** What a person reading the text graph of a workspace without services is told, beside the empty output. */
+export function emptyNote(format: RuntimeFormat, services: number): string | undefined {
+  return format === 'text' && services === 0
+    ? 'nx-fleet graph: no services: no project has a Dockerfile or Containerfile nx-fleet builds. `npx nx-fleet status` lists the services.'
+    : undefined;
+}
+
 /** The format the options ask for (`--json` is `--format json`), or the error to print. */
 export function graphFormat(values: CommandValues): RuntimeFormat | { error: string } {
   const format = values['format'];
@@ -49,6 +56,8 @@ export const graphCommand: Command = {
     const out = values['out'];
     if (typeof out !== 'string') {
       console.log(text);
+      const note = emptyNote(format, runtime.length);
+      if (note) console.error(note);
       return 0;
     }
     const file = resolve(cwd, out);
