@@ -373,6 +373,23 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("takes no file named after a Dockerfile variant that has no FROM for a project's image (continue's Dockerfile.tmLanguage)", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'fx', private: true, workspaces: ['pkgs/*'] }),
+      'pkgs/syntax/package.json': json({ name: 'syntax', version: '1.0.0' }),
+      'pkgs/syntax/Dockerfile.tmLanguage': '<plist><dict><key>name</key><string>Dockerfile</string></dict></plist>\n',
+      'pkgs/api/package.json': json({ name: 'api', version: '1.0.0' }),
+      'pkgs/api/Dockerfile.prod': '# syntax=docker/dockerfile:1\nARG BASE=node:20\nfrom ${BASE}\nCOPY . .\n',
+    });
+    const services = results.flatMap(([, result]) =>
+      Object.entries(result.projects ?? {}).flatMap(([root, project]) =>
+        project.targets?.['docker-build'] ? [root] : [],
+      ),
+    );
+    expect(services).toEqual(['pkgs/api']);
+    expect(warnings(warn).filter((m) => m.includes('tmLanguage'))).toEqual([]);
+  });
+
   it('names every orphan in one warning, and warns once per invalid JSON file beside a Dockerfile, across runs', async () => {
     const createNodes = freshCreateNodes();
     await run(createNodes, undefined);

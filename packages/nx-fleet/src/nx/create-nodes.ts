@@ -224,7 +224,7 @@ async function fleetNodes(
     if (apart) return computedApart(workspaceFiles);
   }
 
-  const variants = workspaceFiles && variantsByFolder(filePaths);
+  const variants = workspaceFiles && imageVariants(variantsByFolder(filePaths), texts);
   const folders = withContainerFolders(
     withVariants(matchedFolders, variants),
     workspaceFiles && notTheProjects(pathOf(filePaths), texts),
@@ -804,6 +804,25 @@ function finalStageWarnings(
   });
 }
 
+/** Whether a container file's text starts an image (an unreadable one is given the benefit of the doubt). */
+function startsImage(texts: WorkspaceTexts, file: string): boolean {
+  return texts.text(file)?.match(/^\s*FROM\s/im) !== null;
+}
+
+/**
+ * The named variants that start an image: a file named after one without a FROM is none, whatever
+ * its extension (continue's TextMate grammar `Dockerfile.tmLanguage`, growthbook's fragment
+ * `preview/Dockerfile.append`), so it never becomes a project's image. Variants are few: each is read.
+ */
+function imageVariants(variants: Map<string, string[]>, texts: WorkspaceTexts): Map<string, string[]> {
+  for (const [folder, files] of variants) {
+    const images = files.filter((file) => startsImage(texts, file));
+    if (images.length) variants.set(folder, images);
+    else variants.delete(folder);
+  }
+  return variants;
+}
+
 interface UnbuiltDockerfiles {
   /** Whether the file starts an image: a fragment another file is appended to (growthbook's preview/Dockerfile.append) does not. */
   buildsImage(file: string): boolean;
@@ -822,7 +841,7 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
     return last === undefined || others.includes(last) ? others : [...others, last];
   };
   return {
-    buildsImage: (file) => texts.text(file)?.match(/^\s*FROM\s/im) !== null,
+    buildsImage: (file) => startsImage(texts, file),
     withStages(warning, files) {
       const notes = files.flatMap((file) => {
         const stages = imageStages(file);
@@ -875,7 +894,7 @@ function rootVariantWarnings(
   exclude: readonly string[],
   dockerfiles: UnbuiltDockerfiles,
 ) {
-  const unbuilt = rootVariants(detections, variants, exclude).filter(dockerfiles.buildsImage);
+  const unbuilt = rootVariants(detections, variants, exclude);
   return unbuilt.length ? [{ ...dockerfiles.withStages(rootVariantsWarning(unbuilt), unbuilt), roots: ['.'] }] : [];
 }
 
@@ -886,7 +905,7 @@ function unbuiltVariantWarnings(
   exclude: readonly string[],
   dockerfiles: UnbuiltDockerfiles,
 ) {
-  const unbuilt = unbuiltVariants(detections, variants, exclude).filter(dockerfiles.buildsImage);
+  const unbuilt = unbuiltVariants(detections, variants, exclude);
   return unbuilt.length
     ? [
         {
