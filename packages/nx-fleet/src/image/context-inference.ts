@@ -28,6 +28,12 @@ export interface ContextFacts {
   ignore: { project: readonly string[]; workspace: readonly string[] };
   /** Outputs of the project's build target, workspace-relative, when its configuration states them. */
   buildOutputs?: readonly string[];
+  /**
+   * Outputs other targets state in their projects' configuration (any project, any target but the
+   * service's own build) that the Dockerfile's sources reach: daytona's runner copies
+   * `dist/libs/computer-use-amd64`, which computer-use's `build-amd64` writes.
+   */
+  statedOutputs?: ReadonlyArray<{ project: string; target: string; output: string }>;
   /** The build arguments docker-build passes, when the project's configuration states them; else ARG defaults decide. */
   buildArgs?: BuildArgs;
   /** The stage docker-build builds (`target`): the stages it does not need are not read. */
@@ -113,8 +119,11 @@ export interface ContextChoice {
   include: string[];
   /** Build outputs the Dockerfile copies (workspace-relative): docker-build depends on the build target that makes them. */
   outputs: string[];
-  /** Those of them other projects build, and which: docker-build depends on those projects' build targets. */
-  producers?: Array<{ output: string; project: string }>;
+  /**
+   * Those of them other projects build, and which: docker-build depends on those projects' build
+   * targets, or on the target whose stated outputs hold them (`target`).
+   */
+  producers?: Array<{ output: string; project: string; target?: string }>;
   /**
    * COPY sources a project or workspace context sends from the disk that Nx's file list does not
    * hold (git-ignored, or written by a step before the build) and no build output accounts for: Nx
@@ -315,8 +324,7 @@ export function contextNeeds(
     if (found === 'output') {
       outputs.push(path);
       const builder = base === '.' ? builderOf(path, facts) : undefined;
-      if (builder && !builder.own && !producers.some((p) => p.output === path))
-        producers.push({ output: path, project: builder.name });
+      if (builder && !builder.own && !producers.some((p) => p.output === path)) producers.push(producer(path, builder));
     } else if (
       mode === 'pruned' &&
       found === 'file' &&
@@ -338,7 +346,7 @@ export function contextNeeds(
   for (const output of named.outputs) {
     const builder = builderOf(output, facts);
     if (builder && !builder.own && !producers.some((p) => p.output === output))
-      producers.push({ output, project: builder.name });
+      producers.push(producer(output, builder));
   }
   unlisted.push(...named.unlisted);
   return {
@@ -425,10 +433,24 @@ export function copiedProjectRoots(
   );
 }
 
-/** What a COPY source's owning project is asked: the service's own build output, or another project's. */
-function builderOf(path: string, facts: ContextFacts): { name: string; own: boolean } | undefined {
+/**
+ * What a COPY source's owning project is asked: the target whose stated outputs hold it, else by Nx's
+ * `dist/<project root>` convention the service's own build output, or another project's.
+ */
+function builderOf(path: string, facts: ContextFacts): { name: string; own: boolean; target?: string } | undefined {
+  // The output or a path in it: a copy of a folder holding several projects' outputs names none of them.
+  const stated = facts.statedOutputs?.find(({ output }) => insideOf(path, output));
+  if (stated) return { name: stated.project, own: false, target: stated.target };
   const owner = facts.projects && buildOutputOwner(path, facts.projects);
   return owner && { name: owner.project, own: owner.root === facts.projectRoot };
+}
+
+/** A producer of an output, as `producers` lists it. */
+function producer(
+  output: string,
+  builder: { name: string; target?: string },
+): { output: string; project: string; target?: string } {
+  return { output, project: builder.name, ...(builder.target ? { target: builder.target } : {}) };
 }
 
 /**

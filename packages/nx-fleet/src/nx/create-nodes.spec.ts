@@ -373,6 +373,32 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("waits for the target whose stated outputs hold a copied root output, not the service's own build (daytona's runner)", async () => {
+    const { results } = await runWorkspace({
+      '.gitignore': 'dist\n',
+      'libs/tool/project.json': json({
+        name: 'tool',
+        targets: {
+          build: { command: 'true', outputs: ['{workspaceRoot}/dist/{projectRoot}'] },
+          'build-amd64': { command: 'true', outputs: ['{workspaceRoot}/dist/libs/tool-amd64'] },
+        },
+      }),
+      'libs/tool/main.go': 'package main\n',
+      'apps/agent/project.json': json({
+        name: 'agent',
+        targets: { build: { command: 'true', outputs: ['{workspaceRoot}/dist/apps/agent'] } },
+      }),
+      'apps/agent/run.sh': '',
+      'apps/agent/Dockerfile':
+        'FROM alpine\nCOPY dist/libs/tool-amd64 /usr/bin/tool\nCOPY dist/apps/agent /app\nCOPY apps/agent/run.sh /run.sh\n',
+    });
+    const build = results.flatMap(([, r]) => (r.projects?.['apps/agent'] ? [r.projects['apps/agent']!] : []))[0]!
+      .targets!['docker-build']!;
+    // Its own build for its own output; the tool's build-amd64 for the tool's, whose outputs Nx then hashes.
+    expect(build.dependsOn).toEqual(['build', { projects: ['tool'], target: 'build-amd64' }]);
+    expect(build.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*', transitive: false });
+  });
+
   it("takes no file named after a Dockerfile variant that has no FROM for a project's image (continue's Dockerfile.tmLanguage)", async () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'fx', private: true, workspaces: ['pkgs/*'] }),

@@ -28,6 +28,7 @@ import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import {
   contextFolder,
   copiedProjectRoots,
+  insideOf,
   lockedInstallLockfiles,
   pathOf,
   type ContextFacts,
@@ -1015,7 +1016,7 @@ function nameClashWarning(
     return {
       key: `${root}:name-clash`,
       message:
-        `nx-fleet: ${dockerfile} is not a service: Nx makes no project of ${posix.join(root, 'package.json')} (it is in none of the package manager's workspaces), ` +
+        `nx-fleet: ${dockerfile} is not a service: Nx makes no project of ${posix.join(root, 'package.json')} (${root === '.' ? "the workspace root's manifest is one only when the package manager's workspaces list the root" : "it is in none of the package manager's workspaces"}), ` +
         `and the name nx-fleet would give it, "${projectName}", is also ${listed(others)}'s: Nx refuses two projects of one name. ` +
         `Add a project.json with a name of its own to ${where(root)}, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".`,
     };
@@ -1212,9 +1213,14 @@ function contextFacts(
   );
   const scripts = root.scripts.length ? { root: root.scripts, project: scriptNames(packageJson) } : undefined;
   const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
+  const statedOutputs = statedOutputsOf(sources, files, projects, texts, {
+    project: projectName,
+    target: targetNames.build,
+  });
   const { buildContexts } = stated;
   return {
     buildOutputs: declaredOutputs(targets[targetNames.build], service.root, projectName),
+    ...(statedOutputs.length ? { statedOutputs } : {}),
     ...(buildArgs ? { buildArgs } : {}),
     ...(target ? { target } : {}),
     ...(shippedStage ? { shippedStage } : {}),
@@ -1326,6 +1332,42 @@ function declaredTargets(
     ...targetsOf(typeof nx === 'object' && nx !== null ? (nx as { targets?: unknown }).targets : undefined),
     ...targetsOf(manifestAt(texts, posix.join(root, 'project.json'))['targets']),
   };
+}
+
+type StatedOutput = NonNullable<ContextFacts['statedOutputs']>[number];
+const allStated = new WeakMap<object, StatedOutput[]>();
+
+/**
+ * The outputs other targets state that the Dockerfile's sources reach, at the workspace root (daytona's
+ * runner copies `dist/libs/computer-use-amd64`, computer-use's `build-amd64` output). Only a source Nx
+ * lists no file of can be one: for such a copy every project's stated targets are read, once per batch.
+ */
+function statedOutputsOf(
+  sources: readonly CopySource[],
+  files: readonly string[],
+  projects: NonNullable<ContextFacts['projects']>,
+  texts: WorkspaceTexts,
+  ownBuild: { project: string; target: string },
+): StatedOutput[] {
+  const listed = pathOf(files);
+  const paths = sources
+    .map(({ source }) => withoutSlash(posix.normalize(source.replace(/^\/+/, ''))))
+    .filter((path) => path !== '.' && !path.startsWith('../') && !listed(path));
+  if (!paths.length) return [];
+  let stated = allStated.get(projects);
+  if (!stated) {
+    stated = projects.flatMap(({ name, root }) =>
+      Object.entries(declaredTargets(texts, root, manifestAt(texts, posix.join(root, 'package.json')))).flatMap(
+        ([target, declared]) =>
+          declaredOutputs(declared, root, name).map((output) => ({ project: name, target, output })),
+      ),
+    );
+    allStated.set(projects, stated);
+  }
+  return stated.filter(
+    ({ project, target, output }) =>
+      !(project === ownBuild.project && target === ownBuild.target) && paths.some((path) => insideOf(path, output)),
+  );
 }
 
 /** The build target's `outputs`, as workspace paths. */

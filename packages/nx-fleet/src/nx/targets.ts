@@ -316,10 +316,11 @@ export function buildServiceTargets({
     ...(!context.buildTargetMissing && outputs.some((output) => !producers.some((p) => p.output === output))
       ? [context.buildTarget]
       : []),
-    ...[...new Set(producers.map((p) => p.project))].map((project) => ({
-      projects: [project],
-      target: options.buildTarget,
-    })),
+    ...[
+      ...new Map(
+        producers.map(({ project, target = options.buildTarget }) => [`${project}\0${target}`, { project, target }]),
+      ).values(),
+    ].map(({ project, target }) => ({ projects: [project], target })),
     // A base image is built first: its record (the content tag) is the FROM's input.
     ...bases.map(({ project, target }) => ({ projects: [project], target })),
   ];
