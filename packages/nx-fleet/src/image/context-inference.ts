@@ -1146,35 +1146,37 @@ function isOutputPath(path: string, base: string, facts: ContextFacts): boolean 
   return base === '.' || !insideOf(rest.join('/'), facts.projectRoot);
 }
 
-const ignoreRules = new Map<string, (path: string) => boolean>();
+const compiledRules = new Map<string, (path: string) => boolean>();
 
-/** Whether the context's ignore patterns keep a path (one compiled rule set per pattern list). */
-function keeps(patterns: readonly string[]): (path: string) => boolean {
-  if (!patterns.length) return () => true;
-  const key = patterns.join('\n');
-  let kept = ignoreRules.get(key);
-  if (!kept) {
-    const ignore = dockerignore({ ignorecase: false }).add([...patterns]);
-    kept = (path) => !ignore.ignores(path);
-    ignoreRules.set(key, kept);
-  }
-  return kept;
+/** A path test compiled once per kind and pattern list: every service of a batch asks with the same lists. */
+function rulesOf(
+  kind: string,
+  patterns: readonly string[],
+  compile: (patterns: string[]) => (path: string) => boolean,
+): (path: string) => boolean {
+  const key = `${kind}\0${patterns.join('\n')}`;
+  let test = compiledRules.get(key);
+  if (!test) compiledRules.set(key, (test = compile([...patterns])));
+  return test;
 }
 
-const gitRules = new Map<string, (path: string) => boolean>();
+/** Whether the context's ignore patterns keep a path. */
+function keeps(patterns: readonly string[]): (path: string) => boolean {
+  if (!patterns.length) return () => true;
+  return rulesOf('docker', patterns, (list) => {
+    const ignore = dockerignore({ ignorecase: false }).add(list);
+    return (path) => !ignore.ignores(path);
+  });
+}
 
-/** Whether git's ignore patterns match a path (one compiled rule set per pattern list). */
+/** Whether git's ignore patterns match a path. */
 function gitIgnores(patterns: readonly string[]): (path: string) => boolean {
   if (!patterns.length) return () => false;
-  const key = patterns.join('\n');
-  let ignored = gitRules.get(key);
-  if (!ignored) {
-    const rules = gitignore().add([...patterns]);
+  return rulesOf('git', patterns, (list) => {
+    const rules = gitignore().add(list);
     // Only a path inside the workspace is git's to ignore (the library throws on any other).
-    ignored = (path) => path !== '.' && !path.startsWith('../') && !posix.isAbsolute(path) && rules.ignores(path);
-    gitRules.set(key, ignored);
-  }
-  return ignored;
+    return (path) => path !== '.' && !path.startsWith('../') && !posix.isAbsolute(path) && rules.ignores(path);
+  });
 }
 
 /** Sorted workspace files with prefix lookups: one index per file list, however many services ask. */
