@@ -301,9 +301,19 @@ describe('DockerfileReading.finalStages', () => {
 describe('DockerfileReading.otherImageStages', () => {
   it.each([
     [
-      "latitude's root Dockerfile: images beside the last",
-      'FROM node:20 AS base\nFROM base AS api\nRUN echo\nFROM base AS web\nRUN echo\nFROM base AS migrations\nRUN echo\n',
+      "latitude's root Dockerfile: images beside the last, each with its command",
+      'FROM node:20 AS base\nFROM base AS api\nCMD ["node", "api.js"]\nFROM base AS web\nCMD ["node", "web.js"]\nFROM base AS migrations\nCMD ["sh"]\n',
       ['api', 'web'],
+    ],
+    [
+      "tegon's leftover install stage: built on a stage of the file, running nothing",
+      'FROM node:20-alpine AS base\nCOPY package.json ./\nFROM base AS prod-deps\nRUN npm install --omit=dev\nFROM base AS builder\nCOPY main.js ./\nFROM node:20-alpine AS runner\nCOPY --from=builder /main.js ./\nCMD ["node", "main.js"]\n',
+      [],
+    ],
+    [
+      "a stage that runs its base stage's command, or a registry image's",
+      'FROM node:20 AS runtime\nENTRYPOINT ["node"]\nFROM runtime AS worker\nCOPY worker.js ./\nFROM nginx:1 AS static\nCOPY site /usr/share/nginx/html\nFROM runtime AS api\nCOPY api.js ./\n',
+      ['worker', 'static'],
     ],
     [
       'development and test stages beside the production one',
@@ -322,7 +332,7 @@ describe('DockerfileReading.otherImageStages', () => {
     ],
     [
       'a base image named by a build argument alone decides nothing',
-      'FROM node:20 AS base\nFROM base AS api\nRUN echo\nARG RUNTIME=node:20-slim\nFROM ${RUNTIME} AS web\nRUN echo\n',
+      'FROM node:20 AS base\nFROM base AS api\nCMD ["node"]\nARG RUNTIME=node:20-slim\nFROM ${RUNTIME} AS web\nRUN echo\n',
       ['api'],
     ],
   ])('%s', (_, text, expected) => {

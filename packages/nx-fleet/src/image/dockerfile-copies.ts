@@ -141,11 +141,25 @@ export class DockerfileReading {
    * test stage beside the production one (`dev`, `test-e2e`: `namesDevelopment`) is no such image.
    */
   get otherImageStages(): string[] {
-    const { scratch } = (this.stageUse ??= stageUseOf(this.steps));
+    const { scratch, bases, runs } = (this.stageUse ??= stageUseOf(this.steps));
+    // A stage built on another of this file that runs nothing, itself or through the stages under it, is
+    // a step left over (tegon's unused `production-deps` install), no image; one built FROM a registry's
+    // image runs that image's command (`FROM nginx AS web`).
+    const runnable = (stage: string) => {
+      const seen = new Set<string>();
+      for (let at: string | undefined = stage; at !== undefined && !seen.has(at); at = bases.get(at)) {
+        if (runs.has(at)) return true;
+        seen.add(at);
+      }
+      return !bases.has(stage);
+    };
     // A scratch stage beside them holds files to export (`--output`: nocobase's app-artifact), no image to run.
     return this.finalStages
       .slice(0, -1)
-      .filter((stage) => !namesDevelopment(stage, /[-_.]/) && !stage.startsWith('#') && !scratch.has(stage));
+      .filter(
+        (stage) =>
+          !namesDevelopment(stage, /[-_.]/) && !stage.startsWith('#') && !scratch.has(stage) && runnable(stage),
+      );
   }
 
   /**

@@ -900,7 +900,7 @@ describe('createNodes', () => {
     await runWorkspace({
       'package.json': json({ name: 'jitsu', private: true }),
       'all.Dockerfile':
-        'FROM node:20 AS base\nFROM base AS builder\nRUN pnpm build\nFROM base AS console\nCOPY --from=builder /a /a\nFROM base AS rotor\nCOPY --from=builder /b /b\n',
+        'FROM node:20 AS base\nFROM base AS builder\nRUN pnpm build\nFROM base AS console\nCOPY --from=builder /a /a\nENTRYPOINT ["/a/start.sh"]\nFROM base AS rotor\nCOPY --from=builder /b /b\nCMD ["main.js"]\n',
       'builder.Dockerfile': 'FROM node:20\nRUN npm i -g pnpm\n',
     });
     expect(warnings(warn)).toEqual([
@@ -1034,7 +1034,7 @@ describe('createNodes', () => {
       [
         'FROM node:20 AS base',
         'RUN echo base',
-        ...names.flatMap((name) => [`FROM base AS ${name}`, `RUN echo ${name}`]),
+        ...names.flatMap((name) => [`FROM base AS ${name}`, `CMD ["node", "${name}.js"]`]),
         '',
       ].join('\n');
     await runWorkspace({
