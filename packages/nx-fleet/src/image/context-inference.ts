@@ -449,7 +449,7 @@ function builderOf(path: string, facts: ContextFacts): { name: string; own: bool
 function producer(
   output: string,
   builder: { name: string; target?: string },
-): { output: string; project: string; target?: string } {
+): NonNullable<ContextChoice['producers']>[number] {
   return { output, project: builder.name, ...(builder.target ? { target: builder.target } : {}) };
 }
 
@@ -629,8 +629,9 @@ function chooseMode(
     };
   const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
   // A pruned context is made of git's files: a host build's output that Nx lists nowhere and no
-  // project's build writes (SigNoz's `COPY frontend/build/`, of a folder that is no project, and Go's
-  // `target/`) comes only from the disk, as the root context sends it.
+  // project's build writes (SigNoz's `COPY frontend/build/`, of a folder that is no project, Go's
+  // `target/`, code-server's `release-packages/` that the root .gitignore names) comes only from the
+  // disk, as the root context sends it.
   const hostWritten = (path: string) =>
     path.split('/').some((segment) => HOST_OUTPUT_FOLDERS.has(segment)) || gitIgnores(facts.gitignore ?? [])(path);
   const unheld = placed.find(

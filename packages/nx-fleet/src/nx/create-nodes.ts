@@ -1370,7 +1370,7 @@ function statedOutputsOf(
   );
 }
 
-/** The build target's `outputs`, as workspace paths. */
+/** A target's stated `outputs`, as workspace paths. */
 function declaredOutputs(target: DeclaredTarget, root: string, projectName: string): string[] {
   const outputs = target?.outputs;
   return Array.isArray(outputs)
