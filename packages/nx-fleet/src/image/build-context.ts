@@ -157,12 +157,19 @@ const WALKER_IGNORE_FILES = ['.ignore', '.nxignore'];
 export interface UnhashedFiles {
   files: string[];
   committed: string[];
+  /** The folder they are relative to, workspace-relative: the advice's commands run at the workspace root. */
+  context?: string;
 }
 
 /** `unhashedContextFiles` over what git says, with the committed ones told apart. */
-export function unhashedOf(listed: readonly string[], ignored: GitIgnored, outputs: readonly string[]): UnhashedFiles {
+export function unhashedOf(
+  listed: readonly string[],
+  ignored: GitIgnored,
+  outputs: readonly string[],
+  context: string,
+): UnhashedFiles {
   const files = unhashedContextFiles(listed, ignored.entries, outputs);
-  return { files, committed: files.filter((file) => ignored.committed.has(file)) };
+  return { files, committed: files.filter((file) => ignored.committed.has(file)), context };
 }
 
 /**

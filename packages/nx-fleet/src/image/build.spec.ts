@@ -398,7 +398,7 @@ describe('prepareContext', () => {
       committed.tools.gitIgnoredCommitted.push('config.default.json');
       await buildServiceImage(committed.ports, options, here, { nxTarget: { cache: true } });
       expect(committed.log.of('warn')).toEqual([
-        'nx-fleet: orders: its build context services/orders sends 4 files (.env, config.default.json, coverage/ (2 files)), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Of them, 1 file (config.default.json) is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index config.default.json` names a .gitignore one); add the others to services/orders/.dockerignore unless the image needs them.',
+        'nx-fleet: orders: its build context services/orders sends 4 files (.env, config.default.json, coverage/ (2 files)), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Of them, 1 file (config.default.json) is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index services/orders/config.default.json` names a .gitignore one); add the others to services/orders/.dockerignore unless the image needs them.',
       ]);
       rmSync(join(root, 'services/orders/config.default.json'));
       write('services/orders/.dockerignore', '.env\ncoverage\n');

@@ -156,7 +156,7 @@ export async function prepareContext(
       .filter((output) => !output.startsWith('..'));
     const unhashed = async () => {
       const ignored = await gitIgnoredEntries(ports, contextDir, listed);
-      return ignored ? unhashedOf(listed, ignored, outputs) : NONE_UNHASHED;
+      return ignored ? unhashedOf(listed, ignored, outputs, options.context) : NONE_UNHASHED;
     };
     const files = await hashContextFiles(contextDir, listed);
     return { listed, files, unhashed, folder: async () => contextDir, dispose: async () => undefined };
@@ -192,7 +192,7 @@ export async function prepareContext(
     // committed files .gitignore matches (hatchet's sdks/typescript/src/version.ts), which it does not list.
     unhashed: async () => {
       const entries = await gitIgnored();
-      return entries ? unhashedOf(listed, entries, options.contextOutputs ?? []) : NONE_UNHASHED;
+      return entries ? unhashedOf(listed, entries, options.contextOutputs ?? [], '.') : NONE_UNHASHED;
     },
     leftOut: async () => {
       const entries = (await gitIgnored())?.entries;
@@ -278,11 +278,13 @@ export function unhashedContextWarning(
  * What lets Nx hash them or keeps them out: a committed file (puter's config.default.json, which its
  * `config.*.json` rule matches) needs the rule changed, since the image may need it; a local one the ignore file.
  */
-export function unhashedFix({ files, committed }: UnhashedFiles, ignoreFile: string): string {
+export function unhashedFix({ files, committed, context = '.' }: UnhashedFiles, ignoreFile: string): string {
   if (!committed.length) return `Add them to ${ignoreFile} unless the image needs them.`;
   const one = committed.length === 1;
   const them = one ? 'it' : 'them';
-  const change = `change the rule that matches ${them} so Nx hashes ${them} (\`git check-ignore -v --no-index ${committed[0]}\` names a .gitignore one${one ? '' : ' for the first'})`;
+  // Run where nx runs, the workspace root: a path of the context's folder would match no rule anchored in it.
+  const path = posix.join(context, committed[0]!);
+  const change = `change the rule that matches ${them} so Nx hashes ${them} (\`git check-ignore -v --no-index ${path}\` names a .gitignore one${one ? '' : ' for the first'})`;
   if (committed.length === files.length)
     return `${one ? 'It is' : 'They are'} committed: ${change}, or add ${them} to ${ignoreFile} unless the image needs ${them}.`;
   return `Of them, ${unhashedFilesPhrase(committed)} ${one ? 'is' : 'are'} committed: ${change}; add the others to ${ignoreFile} unless the image needs them.`;

@@ -553,6 +553,15 @@ describe('createNodes', () => {
     expect(warnings(warn).some((m) => m.includes('services/a'))).toBe(false);
   });
 
+  it("names every Dockerfile without a project in its one warning, however many (onyx's sixth is an image its CI ships)", async () => {
+    const folders = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    await runWorkspace(Object.fromEntries(folders.map((folder) => [`${folder}/Dockerfile`, 'FROM scratch\n'])));
+    const [warning] = warnings(warn);
+    expect(warning).toContain(
+      `7 Dockerfiles have no project.json or named package.json beside them, so they are not services: ${folders.map((f) => `${f}/Dockerfile`).join(', ')}. `,
+    );
+  });
+
   it('reads only the manifests among the matched files', async () => {
     const createNodes = freshCreateNodes();
     // services/a/project.json is on disk but not handed over: the Dockerfile is an orphan.

@@ -126,7 +126,7 @@ export function unbuiltVariantsWarning(variants: readonly string[]): Warning {
     message:
       (variants.length === 1
         ? `nx-fleet: ${first} is a Dockerfile variant beside a plain Dockerfile, which is the one its folder is built from: no image is built from the variant. `
-        : `nx-fleet: ${variants.length} Dockerfile variants are beside a plain Dockerfile, which is the one their folder is built from: no image is built from them: ${listed(variants)}. `) +
+        : `nx-fleet: ${variants.length} Dockerfile variants are beside a plain Dockerfile, which is the one their folder is built from: no image is built from them: ${variants.join(', ')}. `) +
       `To build one as well, point a project of its own at it (a project builds one image; the folder's builds the plain Dockerfile) with "metadata": { "fleet": { "dockerfile": "${first}" } } (or the plugin option "services"); to silence this, exclude ${them} with the plugin option "exclude".`,
   };
 }
@@ -138,7 +138,7 @@ export function rootVariantsWarning(variants: readonly string[]): Warning {
   return {
     key: `root-variants:${variants.join(',')}`,
     message:
-      `nx-fleet: ${listed(variants)} ${variants.length === 1 ? 'is a Dockerfile variant' : 'are Dockerfile variants'} at the workspace root, where only a plain Dockerfile makes a service (a root variant often builds one image per stage): no image is built from ${them}. ` +
+      `nx-fleet: ${variants.join(', ')} ${variants.length === 1 ? 'is a Dockerfile variant' : 'are Dockerfile variants'} at the workspace root, where only a plain Dockerfile makes a service (a root variant often builds one image per stage): no image is built from ${them}. ` +
       `To build one, point a project at it with "metadata": { "fleet": { "dockerfile": "${first}" } } (or the plugin option "services", "." naming the root; each image needs a project of its own); to silence this, exclude ${them} with the plugin option "exclude".`,
   };
 }
@@ -252,6 +252,8 @@ function nameOf(root: string, projectJson?: ProjectManifest, packageJson?: Proje
 
 export function orphanWarning(dockerfiles: readonly string[]): Warning {
   const [dockerfile] = dockerfiles;
+  // Every one by name, however many (the variants' warnings too): each needs a project or an exclude
+  // (onyx's sixth, cut off as "and 1 more", was an image its CI ships).
   // Nx refuses a root project without a name in the root package.json (prism's has none): a
   // project.json there alone breaks every Nx command.
   const atRoot = 'at the workspace root, a package.json with a "name"';
@@ -259,7 +261,7 @@ export function orphanWarning(dockerfiles: readonly string[]): Warning {
     return {
       key: `orphans:${dockerfiles.join(',')}`,
       message:
-        `nx-fleet: ${dockerfiles.length} Dockerfiles have no project.json or named package.json beside them, so they are not services: ${listed(dockerfiles)}. ` +
+        `nx-fleet: ${dockerfiles.length} Dockerfiles have no project.json or named package.json beside them, so they are not services: ${dockerfiles.join(', ')}. ` +
         `Add a project.json with a "name" to ${new Set(dockerfiles.map((file) => posix.dirname(file))).size > 1 ? 'each folder' : `${posix.dirname(dockerfile!)} (one project can build one of them: the others need projects of their own)`}${dockerfiles.some((file) => posix.dirname(file) === '.') ? ` (${atRoot})` : ''}, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
     };
   const root = posix.dirname(dockerfile!);

@@ -374,6 +374,8 @@ describe('serviceContainerfile', () => {
         'x/Dockerfile-dev',
         'x/Dockerfile_web-test',
         'x/Dockerfile.cypress',
+        // A Gitpod workspace image (remix-run/examples' `.gitpod.Dockerfile`, which `.gitpod.yml` names).
+        'x/.gitpod.Dockerfile',
       ],
       {},
     ],

@@ -1,6 +1,6 @@
 /** A word that names an image made for development, tests or CI: never the image a service ships. */
 const DEVELOPMENT_WORD =
-  /^(dev|develop|development|local|test|tests|testing|integration|debug|ci|e2e|cypress|playwright|devcontainer)$/i;
+  /^(dev|develop|development|local|test|tests|testing|integration|debug|ci|e2e|cypress|playwright|devcontainer|gitpod)$/i;
 
 /**
  * Whether any part of a name, split at the separators, is such a word: a Dockerfile variant's
