@@ -109,6 +109,34 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'api')).toBeUndefined();
   });
 
+  it("names the projects only nx-fleet makes (a named package.json in no workspaces: planka's root), which it cannot write, and --project says what to do", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('Dockerfile', 'FROM node:20\nCOPY src ./src\n');
+    tree.write(
+      'tools/svc/package.json',
+      JSON.stringify({ name: 'svc', scripts: { img: 'docker build -t acme/svc .' } }),
+    );
+    tree.write('tools/svc/Dockerfile', 'FROM node:20\n');
+    tree.write('tools/img/Dockerfile', 'FROM node:20\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    const note = (name: string, manifest: string, where: string, folder: string) =>
+      `nx-fleet adopt: ${name} is a project only nx-fleet makes, of ${manifest}, which is in none of the package manager's workspaces: Nx's generators can read and write no configuration of it. Add a project.json with "name": "${name}" to ${where} (or list ${folder} in the workspaces), then run adopt again.`;
+    expect(printed[0]).toBe(
+      [
+        "nx-fleet adopt: no project Nx's generators can write builds an image here.",
+        `  ${note('@acme/source', 'package.json', 'the workspace root', 'the root')}`,
+        `  ${note('svc', 'tools/svc/package.json', 'tools/svc', 'the folder')}`,
+        '  No project is beside tools/img/Dockerfile.',
+      ].join('\n'),
+    );
+    await expect(adopt(tree, { project: 'svc' })).rejects.toThrow(
+      note('svc', 'tools/svc/package.json', 'tools/svc', 'the folder'),
+    );
+    await expect(adopt(tree, { project: 'nothing' })).rejects.toThrow(/Cannot find configuration for 'nothing'/);
+  });
+
   it('errors for a project without a Dockerfile', async () => {
     await expect(adopt(tree, { project: 'api' })).rejects.toThrow(
       'nx-fleet: api has no Dockerfile or Containerfile in apps/api; pass --dockerfile <path>.',

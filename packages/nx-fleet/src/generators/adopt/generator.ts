@@ -23,7 +23,7 @@ import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, type ProjectAdoption } from './plan';
 import { readSetups, type AdoptProject, type AdoptWorkspace } from './readers';
-import { adoptionReport } from './report';
+import { adoptionReport, fleetOnlyNote, type FleetOnlyProject } from './report';
 import type { AdoptGeneratorSchema } from './schema';
 
 /**
@@ -45,9 +45,13 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     targetDefaults: (nxJson.targetDefaults ?? {}) as AdoptWorkspace['targetDefaults'],
     release: nxJson.release as AdoptWorkspace['release'],
   };
+  let files: string[] | undefined;
+  const workspaceFiles = () => (files ??= listFiles(tree));
+  const projects = [...getProjects(tree).values()];
+  const fleetOnly = () => fleetOnlyProjects(tree, imageFiles(workspaceFiles(), plugin.exclude), projects);
   const configs = options.project
-    ? [readProjectConfiguration(tree, options.project)]
-    : [...getProjects(tree).values()].sort((a, b) => a.name!.localeCompare(b.name!));
+    ? [projectConfiguration(tree, options.project, fleetOnly)]
+    : projects.sort((a, b) => a.name!.localeCompare(b.name!));
   const flags = options.project
     ? {
         ...(options.dockerfile ? { dockerfile: options.dockerfile } : {}),
@@ -55,9 +59,6 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
         ...(options.image ? { image: options.image } : {}),
       }
     : {};
-  let files: string[] | undefined;
-  const workspaceFiles = () => (files ??= listFiles(tree));
-
   const plans: ProjectAdoption[] = [];
   for (const config of configs) {
     const project = adoptProject(tree, config);
@@ -105,11 +106,15 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     plans.push(plan);
   }
 
+  const unwritable = plans.length || options.project ? [] : fleetOnly();
   const projectless =
     plans.length || options.project
       ? []
-      : projectlessDockerfiles(workspaceFiles(), [...getProjects(tree).values()], plugin.exclude);
-  logger.info(adoptionReport(plans, buildTargetName, projectless));
+      : projectlessDockerfiles(imageFiles(workspaceFiles(), plugin.exclude), [
+          ...projects,
+          ...unwritable.map(({ root }) => ({ root })),
+        ]);
+  logger.info(adoptionReport(plans, buildTargetName, projectless, unwritable));
   for (const plan of plans) {
     if (!plan.write) continue;
     const current = readProjectConfiguration(tree, plan.project);
@@ -146,18 +151,51 @@ function wanted(hasSetup: boolean, ownDockerfile: string | undefined, existing: 
   return !!ownDockerfile && !DEFAULT_EXCLUDES.some((glob) => picomatch(glob, { dot: true })(ownDockerfile));
 }
 
-/** Plain and shipping container files in folders no project has, outside the excluded paths. */
-function projectlessDockerfiles(
-  files: readonly string[],
+/**
+ * The projects only nx-fleet makes: a named package.json beside a container file, in none of the
+ * package manager's workspaces (planka's root, with no `workspaces`). Nx's generators read and write
+ * no configuration of theirs.
+ */
+function fleetOnlyProjects(
+  tree: Tree,
+  dockerfiles: readonly string[],
   projects: readonly ProjectConfiguration[],
-  exclude: readonly string[],
+): FleetOnlyProject[] {
+  const roots = new Set(projects.map((p) => p.root));
+  return [...new Set(dockerfiles.map((file) => posix.dirname(file)))].flatMap((root) => {
+    const name = roots.has(root) ? undefined : readJson(tree, posix.join(root, 'package.json'))?.['name'];
+    return typeof name === 'string' && name ? [{ name, root }] : [];
+  });
+}
+
+/** A project's configuration as Nx's generators read it; for one only nx-fleet makes, what to do instead. */
+function projectConfiguration(
+  tree: Tree,
+  name: string,
+  fleetOnly: () => readonly FleetOnlyProject[],
+): ProjectConfiguration {
+  try {
+    return readProjectConfiguration(tree, name);
+  } catch (error) {
+    const project = fleetOnly().find((p) => p.name === name);
+    if (project) throw new Error(fleetOnlyNote(project));
+    throw error;
+  }
+}
+
+/** Plain and shipping container files outside the excluded paths: what may build a service's image. */
+function imageFiles(files: readonly string[], exclude: readonly string[]): string[] {
+  const excluded = picomatch([...exclude], { dot: true });
+  return files.filter((file) => (containerfileVariant(file) === '' || shipsImage(file)) && !excluded(file));
+}
+
+/** Of those, the ones in folders no project has. */
+function projectlessDockerfiles(
+  dockerfiles: readonly string[],
+  projects: ReadonlyArray<Pick<ProjectConfiguration, 'root'>>,
 ): string[] {
   const roots = new Set(projects.map((p) => p.root));
-  const excluded = picomatch([...exclude], { dot: true });
-  return files.filter(
-    (file) =>
-      (containerfileVariant(file) === '' || shipsImage(file)) && !roots.has(posix.dirname(file)) && !excluded(file),
-  );
+  return dockerfiles.filter((file) => !roots.has(posix.dirname(file)));
 }
 
 function fleetOf(config: ProjectConfiguration): FleetServiceConfig {

@@ -1,8 +1,22 @@
+import { posix } from 'node:path';
 import { listed } from '../../text/listed';
 import { formatTable } from '../../text/table';
 import type { ProjectAdoption } from './plan';
 
 const HEADER = ['SERVICE', 'DOCKERFILE', 'CONTEXT', 'WHY', 'IMAGE', 'NOT ADOPTED'];
+
+/** A service whose project only nx-fleet makes (a named package.json in none of the package manager's workspaces). */
+export interface FleetOnlyProject {
+  name: string;
+  root: string;
+}
+
+/** Why adopt cannot write such a project's settings, and what makes it a project Nx's generators know. */
+export function fleetOnlyNote({ name, root }: FleetOnlyProject): string {
+  const manifest = posix.join(root, 'package.json');
+  const where = root === '.' ? 'the workspace root' : root;
+  return `nx-fleet adopt: ${name} is a project only nx-fleet makes, of ${manifest}, which is in none of the package manager's workspaces: Nx's generators can read and write no configuration of it. Add a project.json with "name": "${name}" to ${where} (or list ${root === '.' ? 'the root' : 'the folder'} in the workspaces), then run adopt again.`;
+}
 
 /**
  * The table adopt prints (the same with --dry-run), then the notes per service. With no service, the
@@ -12,7 +26,14 @@ export function adoptionReport(
   plans: readonly ProjectAdoption[],
   buildTargetName: string,
   projectless: readonly string[] = [],
+  fleetOnly: readonly FleetOnlyProject[] = [],
 ): string {
+  if (!plans.length && fleetOnly.length)
+    return [
+      "nx-fleet adopt: no project Nx's generators can write builds an image here.",
+      ...fleetOnly.map((project) => `  ${fleetOnlyNote(project)}`),
+      ...(projectless.length ? [`  No project is beside ${listed(projectless)}.`] : []),
+    ].join('\n');
   if (!plans.length)
     return projectless.length
       ? `nx-fleet adopt: no project builds an image here; ${projectless.length === 1 ? 'one Dockerfile has' : `${projectless.length} Dockerfiles have`} no project beside ${projectless.length === 1 ? 'it' : 'them'} (${listed(projectless)}). Adopt one for the project it builds with \`nx g nx-fleet:adopt --project <name> --dockerfile <path>\`, or name it in the plugin option \`services\`.`
