@@ -381,8 +381,13 @@ describe('DockerfileReading.developmentLast', () => {
     ],
     [
       'several other images: none chosen (the final-stage warning names them)',
-      'FROM node:20 AS base\nFROM base AS api\nRUN echo\nFROM base AS web\nRUN echo\nFROM base AS dev\nRUN echo\n',
+      'FROM node:20 AS base\nFROM base AS api\nCMD ["api"]\nFROM base AS web\nCMD ["web"]\nFROM base AS dev\nRUN echo\n',
       { last: 'dev', ships: undefined },
+    ],
+    [
+      "awesome-compose's dev-envs tool image over the development stage its compose file builds",
+      'FROM node:20 AS development\nCOPY . .\nCMD ["npm", "run", "dev"]\nFROM development AS dev-envs\nRUN apt-get install -y git\n',
+      { last: 'dev-envs', ships: 'development' },
     ],
     ['a production stage last', 'FROM node:20 AS dev\nRUN echo\nFROM dev AS production\nCMD ["node"]\n', undefined],
     ['an unnamed last stage', 'FROM node:20 AS dev\nCMD ["x"]\nFROM dev\nRUN echo\n', undefined],

@@ -176,12 +176,16 @@ export class DockerfileReading {
     if (others.length) return { last, ships: others.length === 1 ? others[0] : undefined };
     // A stage named again (`FROM dev AS dev`, which BuildKit refuses) must not loop: each is seen once.
     const seen = new Set([last]);
+    // With no other stage under it that runs anything, the nearest development one that does: what the
+    // repository builds (awesome-compose's `target: development` under its `dev-envs` tool image).
+    let runsForDevelopment: string | undefined;
     let stage = use.bases.get(last);
     while (stage !== undefined && !seen.has(stage) && (namesDevelopment(stage, /[-_.]/) || !use.runs.has(stage))) {
+      if (use.runs.has(stage)) runsForDevelopment ??= stage;
       seen.add(stage);
       stage = use.bases.get(stage);
     }
-    return { last, ships: stage === undefined || seen.has(stage) ? undefined : stage };
+    return { last, ships: stage === undefined || seen.has(stage) ? runsForDevelopment : stage };
   }
 
   /**

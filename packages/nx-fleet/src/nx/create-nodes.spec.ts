@@ -562,6 +562,22 @@ describe('createNodes', () => {
     );
   });
 
+  it("names the shipping variants beside a package.json that names no project, as orphans (umbrel's packages/os)", async () => {
+    await runWorkspace({
+      'package.json': json({ private: true }),
+      'os/package.json': json({ scripts: { build: './build.sh' } }),
+      'os/umbrelos.Dockerfile': 'FROM debian:12\nCOPY os/overlay /\n',
+      'os/builder.Dockerfile': 'FROM debian:12\n',
+      'os/Dockerfile.dev': 'FROM debian:12\n',
+      'os2/package.json': json({ scripts: {} }),
+      'os2/Dockerfile': 'FROM debian:12\n',
+    });
+    const [warning] = warnings(warn);
+    expect(warning).toContain(
+      '3 Dockerfiles have no project.json or named package.json beside them, so they are not services: os/builder.Dockerfile, os2/Dockerfile, os/umbrelos.Dockerfile.',
+    );
+  });
+
   it('reads only the manifests among the matched files', async () => {
     const createNodes = freshCreateNodes();
     // services/a/project.json is on disk but not handed over: the Dockerfile is an orphan.

@@ -73,8 +73,12 @@ export function detectService(folder: FolderInput, exclude: readonly string[]): 
   // nameless (which breaks every Nx command), so its package name is passed on.
   const name = folder.projectJson ? undefined : stringOrUndefined(folder.packageJson?.name);
   if (!hasProject || (!folder.projectJson && !name)) {
-    // Named variants outside projects (a docker/ folder of Dockerfile.pnpm, Dockerfile.bun) are no one's.
-    const orphan = preferredContainerfile(folder.containerfiles);
+    // Named variants outside projects (a docker/ folder of Dockerfile.pnpm, Dockerfile.bun) are no one's;
+    // beside a manifest that names no project (umbrel's packages/os, whose umbrelos.Dockerfile its CI
+    // pushes), the shipping ones are orphans as a plain one would be (`orphanVariants` names the others).
+    const orphan =
+      preferredContainerfile(folder.containerfiles) ??
+      (hasProject ? folder.containerfiles.filter(shipsImage).sort()[0] : undefined);
     if (!orphan) return { kind: 'none' };
     const excludedBy = exclude.find((glob) => matcher(glob)(orphan));
     return excludedBy
@@ -241,7 +245,7 @@ export function rootVariants(
   return rootFiles.filter(unbuiltShipping(builtFrom(detections), exclude));
 }
 
-/** The variants `unbuilt` keeps beside the plain container files of `kind`. */
+/** The variants `unbuilt` keeps beside the plain container files of `kind` (beside any orphan: its folder's other ones). */
 function variantsBeside(
   detections: readonly Detection[],
   kind: 'service' | 'orphan',
@@ -249,8 +253,8 @@ function variantsBeside(
   unbuilt: (file: string) => boolean,
 ): string[] {
   return detections.flatMap((d) =>
-    d.kind === kind && containerfileVariant(d.dockerfile) === ''
-      ? (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter(unbuilt)
+    d.kind === kind && (kind === 'orphan' || containerfileVariant(d.dockerfile) === '')
+      ? (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter((file) => file !== d.dockerfile && unbuilt(file))
       : [],
   );
 }
