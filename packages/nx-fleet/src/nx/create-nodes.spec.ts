@@ -1131,7 +1131,7 @@ describe('createNodes', () => {
         metadata: { fleet: { buildContexts: { router_pkg: 'packages/router/dist' } } },
       }),
       'apps/router/Dockerfile': dockerfile,
-      'packages/router/project.json': json({ name: 'router-pkg' }),
+      'packages/router/project.json': json({ name: 'router-pkg', targets: { build: {} } }),
       'apps/gateway/project.json': json({
         name: 'gateway',
         targets: { 'docker-build': { options: { buildContexts: { router_pkg: 'packages/router/src' } } } },
@@ -1731,7 +1731,7 @@ describe('createNodes', () => {
       const { results } = await runWorkspace({
         'apps/server/project.json': json({ name: 'server', targets: { build: {} } }),
         'apps/server/Dockerfile': 'FROM node:20\nCOPY ./apps/web/dist ./static\nCOPY dist/apps/server .\n',
-        'apps/web/project.json': json({ name: 'web' }),
+        'apps/web/project.json': json({ name: 'web', targets: { build: {} } }),
         'apps/web/src/main.ts': '',
       });
       const build = dockerBuildOf(results, 'apps/server');
@@ -1750,7 +1750,7 @@ describe('createNodes', () => {
         'packages/server/src/index.ts': '',
         'packages/server/Dockerfile':
           'FROM node:20\nCOPY ./packages/server /app\nCOPY ./packages/web /app/web\nCMD ["node", "dist/index.js"]\n',
-        'packages/web/project.json': json({ name: 'web' }),
+        'packages/web/project.json': json({ name: 'web', targets: { build: {} } }),
         'packages/web/tsconfig.app.json': json({ compilerOptions: { outDir: './build/' } }),
         'packages/web/tsconfig.json': json({ compilerOptions: { outDir: '../../dist/out-tsc' } }),
         // tsc writes nothing here (type checking only, as openstatus's Deno packages are): no output.
@@ -1963,11 +1963,33 @@ describe('createNodes', () => {
           metadata: { fleet: { buildTarget: 'compile' } },
         }),
         'apps/server/Dockerfile': 'FROM node:20\nCOPY ./apps/web/dist ./static\nCOPY dist/apps/server .\n',
-        'apps/web/project.json': json({ name: 'web' }),
+        'apps/web/project.json': json({ name: 'web', targets: { build: {} } }),
         'apps/web/src/main.ts': '',
       });
       const build = dockerBuildOf(results, 'apps/server');
       expect(build.dependsOn).toEqual(['compile', { projects: ['web'], target: 'build' }]);
+    });
+
+    it("another project's output whose build target no file or plugin gives it is a source Nx cannot hash, waited for by nothing (illa-builder)", async () => {
+      const files = {
+        'package.json': json({ name: 'illa', private: true, workspaces: ['apps/*'] }),
+        Dockerfile: 'FROM nginx\nCOPY ./apps/builder/dist /usr/share/nginx/html\n',
+        'apps/builder/package.json': json({ name: 'builder', scripts: { 'build-cloud': 'vite build' } }),
+        'apps/builder/src/main.ts': '',
+      };
+      const buildOf = (results: Awaited<ReturnType<typeof runWorkspace>>['results']) =>
+        results.flatMap(([, r]) => (r.projects?.['.'] ? [r.projects['.']!.targets!['docker-build']!] : []))[0]!;
+      const build = buildOf((await runWorkspace(files)).results);
+      expect(build).toMatchObject({ cache: false, options: { contextOutputs: ['apps/builder/dist'] } });
+      expect(build.dependsOn).toBeUndefined();
+      expect(build.metadata?.['description']).toMatch(
+        /not cached by Nx: it copies apps\/builder\/dist, which Nx does not list \(git-ignored, or written before the build\) and builder has no "build" target to write$/,
+      );
+      // A plugin besides nx-fleet may infer it: waited for, cached on its outputs.
+      const inferred = buildOf(
+        (await runWorkspace({ ...files, 'nx.json': json({ plugins: ['@nx/vite/plugin', 'nx-fleet'] }) })).results,
+      );
+      expect(inferred).toMatchObject({ cache: true, dependsOn: [{ projects: ['builder'], target: 'build' }] });
     });
 
     it('a build output whose build target no file or plugin can give the project is a source Nx cannot hash (dyrectorio)', async () => {

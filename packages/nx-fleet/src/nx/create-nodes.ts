@@ -69,7 +69,7 @@ import {
   type Warning,
 } from './service-folders';
 import { runtimeProviderRoots, type RuntimeProviders, type ScanStats } from './runtime-providers';
-import { resolveServiceContext, type ServiceContext } from './service-context';
+import { resolveServiceContext, withoutMissingProducers, type ServiceContext } from './service-context';
 import { baseImagePaths, buildServiceTargets, serviceProjectMetadata, withPaths } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
 import { GraphMemo } from './graph-memo';
@@ -327,6 +327,16 @@ async function fleetNodes(
   };
   const gitignoreVersion = texts.hashOf('.gitignore');
   const inferringPlugins = othersInfer(context.nxJsonConfiguration);
+  // Whether a producer's project has a target, as its files state it: asked for producers only, once each.
+  const targetNamesOf = new Map<string, readonly string[] | undefined>();
+  const hasTarget = (project: string, target: string): boolean | undefined => {
+    if (inferringPlugins) return undefined;
+    if (!targetNamesOf.has(project)) {
+      const root = projectRoots?.find((p) => p.name === project)?.root;
+      targetNamesOf.set(project, root === undefined ? undefined : statedTargetNamesAt(texts, root, isNxProject(root)));
+    }
+    return targetNamesOf.get(project)?.includes(target);
+  };
   const result = await createNodesFromFiles(
     (_file, _options, _context, index) => {
       const unit = units[index]!;
@@ -354,11 +364,12 @@ async function fleetNodes(
         { ...facts, files: undefined, projects: undefined, gitignore: undefined },
         gitignoreVersion,
       ]);
+      const decided = deps.memo.decision(`context\0${service.root}`, contextKey, () =>
+        resolveServiceContext(service.config, options, facts),
+      );
       return serviceNode(service, projectName, options, {
         broker,
-        context: deps.memo.decision(`context\0${service.root}`, contextKey, () =>
-          resolveServiceContext(service.config, options, facts),
-        ),
+        context: decided.producers ? withoutMissingProducers(decided, options.buildTarget, hasTarget) : decided,
         pacts: pacts.get(service.root) ?? [],
         affectedBy: affectedBy(service.root),
         providerRoots: providers.roots.get(projectName) ?? [],
@@ -1226,7 +1237,7 @@ function contextFacts(
     ...(shippedStage ? { shippedStage } : {}),
     ...(Object.keys(buildContexts).length ? { buildContexts } : {}),
     projectTargets: {
-      names: [...new Set([...Object.keys(targets), ...(inferred.scripts ? scriptNames(packageJson) : [])])],
+      names: statedTargetNames(targets, inferred.scripts ? scriptNames(packageJson) : []),
       complete: !inferred.plugins,
     },
     projects,
@@ -1281,6 +1292,17 @@ function unlistedOf(
   return [...new Set(candidates)].filter(
     (path) => path !== '.' && !path.startsWith('../') && !listed(path) && texts.exists(path),
   );
+}
+
+/** The targets a project's files state: project.json's and package.json's `nx.targets`, and the scripts Nx makes targets of. */
+function statedTargetNames(targets: Record<string, DeclaredTarget>, scripts: readonly string[]): string[] {
+  return [...new Set([...Object.keys(targets), ...scripts])];
+}
+
+/** `statedTargetNames` of a project by its root, read from its files. */
+function statedTargetNamesAt(texts: WorkspaceTexts, root: string, scripts: boolean): string[] {
+  const packageJson = manifestAt(texts, posix.join(root, 'package.json'));
+  return statedTargetNames(declaredTargets(texts, root, packageJson), scripts ? scriptNames(packageJson) : []);
 }
 
 /** The scripts a package.json defines, by name. */

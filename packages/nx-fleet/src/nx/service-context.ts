@@ -21,6 +21,37 @@ export interface ServiceContext extends ContextChoice {
   buildTargetMissing?: true;
   /** No target is stated and the last stage is a development one: the stage docker-build builds instead (`target`). */
   shippedStage?: { stage: string; instead: string };
+  /**
+   * Producers whose project has no such target, for certain: their outputs are sources Nx cannot hash
+   * (in `unlisted`), and docker-build waits for none of them.
+   */
+  missingProducers?: Array<{ output: string; project: string; target: string }>;
+}
+
+/**
+ * The context without the producers whose project has no such target, for certain (`hasTarget` says
+ * false; undefined when another plugin may infer it): Nx would drop the dependency unsaid and cache
+ * the build without the output in its hash (illa's root image copies `apps/builder/dist`, which
+ * illa-builder builds with `build-cloud`: it has no `build`).
+ */
+export function withoutMissingProducers(
+  context: ServiceContext,
+  defaultTarget: string,
+  hasTarget: (project: string, target: string) => boolean | undefined,
+): ServiceContext {
+  const missing = (context.producers ?? [])
+    .map(({ output, project, target = defaultTarget }) => ({ output, project, target }))
+    .filter(({ project, target }) => hasTarget(project, target) === false);
+  if (!missing.length) return context;
+  const gone = new Set(missing.map((p) => p.output));
+  const producers = (context.producers ?? []).filter((p) => !gone.has(p.output));
+  const { producers: _all, ...rest } = context;
+  return {
+    ...rest,
+    ...(producers.length ? { producers } : {}),
+    unlisted: [...new Set([...(context.unlisted ?? []), ...gone])],
+    missingProducers: missing,
+  };
 }
 
 const SET_BY: Record<ServiceContext['origin'], string> = {

@@ -313,7 +313,11 @@ export function buildServiceTargets({
   const producers = context.producers ?? [];
   const bases = [...new Set(Object.values(baseImages ?? {}))].map(builtBy);
   const dependsOn = [
-    ...(!context.buildTargetMissing && outputs.some((output) => !producers.some((p) => p.output === output))
+    ...(!context.buildTargetMissing &&
+    outputs.some(
+      (output) =>
+        !producers.some((p) => p.output === output) && !context.missingProducers?.some((p) => p.output === output),
+    )
       ? [context.buildTarget]
       : []),
     ...[
@@ -360,7 +364,7 @@ export function buildServiceTargets({
       cache: !context.unlisted,
       metadata: {
         technologies: ['docker'],
-        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and ${context.buildTargetMissing ? `the project has no "${context.buildTarget}" target to write` : 'no build target declares as its output'}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}${bases.length ? `; built FROM the image${Object.keys(baseImages ?? {}).length === 1 ? '' : 's'} of ${listed(bases.map((base) => base.project))}, as their sources build ${Object.keys(baseImages ?? {}).length === 1 ? 'it' : 'them'} now` : ''}`,
+        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, or written before the build) and ${unwritten(context)}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}${bases.length ? `; built FROM the image${Object.keys(baseImages ?? {}).length === 1 ? '' : 's'} of ${listed(bases.map((base) => base.project))}, as their sources build ${Object.keys(baseImages ?? {}).length === 1 ? 'it' : 'them'} now` : ''}`,
         context: { mode, origin: context.origin, reason: context.reason },
         ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },
@@ -431,4 +435,13 @@ function contractDescription(repositoryPacts: number, broker: boolean): string {
   if (broker)
     return `Run the image built and verify the pacts the Pact Broker (PACT_BROKER_BASE_URL) holds for this service; re-runs when the image or the broker's pacts change`;
   return `Verify consumers' pacts with this service; none yet (consumers' Pact tests write them to ${PACTS_FOLDER}/)`;
+}
+
+/** Why the outputs a context copies are sources Nx cannot hash: the targets that would write them are missing, or none declares them. */
+function unwritten(context: ServiceContext): string {
+  const missing = [
+    ...(context.buildTargetMissing ? [`the project has no "${context.buildTarget}" target`] : []),
+    ...(context.missingProducers ?? []).map(({ project, target }) => `${project} has no "${target}" target`),
+  ];
+  return missing.length ? `${[...new Set(missing)].join(', ')} to write` : 'no build target declares as its output';
 }
