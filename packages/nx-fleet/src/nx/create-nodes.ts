@@ -33,7 +33,7 @@ import {
   pathOf,
   type ContextFacts,
 } from '../image/context-inference';
-import { copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
+import { contextPath, copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
 import { baseImageLinks, builtBy, type BaseImages } from '../image/base-images';
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
@@ -169,11 +169,7 @@ async function fleetNodes(
   const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
   const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
   const texts = new WorkspaceTexts(context.workspaceRoot, workspaceFiles, deps.memo.texts);
-  const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
-  const matchedFolders = withLowercaseDockerfiles(
-    groupByFolder(files.filter((file) => !PACT_FILE.test(file))),
-    filePaths,
-  );
+  const matchedFolders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
   // A folder with a Dockerfile and no manifest is no project: its files are rule (b)'s, unless a service
   // the plugin option names builds from it (that Dockerfile is the service's own input).
   const claimed = new Set(
@@ -181,7 +177,8 @@ async function fleetNodes(
       config.dockerfile ? [posix.dirname(posix.normalize(config.dockerfile))] : [],
     ),
   );
-  // The variants join folders already matched: the roots are known before them, and a kept answer needs no more.
+  // The variants and lowercase dockerfiles join folders already matched: the roots are known before
+  // them, and a kept answer needs no more (a folder of container files alone is no rule-(b) root).
   const roots = [...matchedFolders.keys()];
   const sharedRoots = [...matchedFolders].flatMap(([root, matched]) =>
     claimed.has(root) || matched.some((file) => !isContainerfile(posix.basename(file))) ? [root] : [],
@@ -225,9 +222,10 @@ async function fleetNodes(
     if (apart) return computedApart(workspaceFiles);
   }
 
+  const filePaths = workspaceFiles?.map((file) => file.file) ?? [];
   const variants = workspaceFiles && imageVariants(variantsByFolder(filePaths), texts);
   const folders = withContainerFolders(
-    withVariants(matchedFolders, variants),
+    withVariants(withLowercaseDockerfiles(matchedFolders, filePaths), variants),
     workspaceFiles && notTheProjects(pathOf(filePaths), texts),
     variants,
   );
@@ -1372,9 +1370,7 @@ function statedOutputsOf(
   ownBuild: { project: string; target: string },
 ): StatedOutput[] {
   const listed = pathOf(files);
-  const paths = sources
-    .map(({ source }) => withoutSlash(posix.normalize(source.replace(/^\/+/, ''))))
-    .filter((path) => path !== '.' && !path.startsWith('../') && !listed(path));
+  const paths = sources.map(({ source }) => contextPath(source)).filter((path) => path !== '.' && !listed(path));
   if (!paths.length) return [];
   let stated = allStated.get(projects);
   if (!stated) {
