@@ -289,6 +289,17 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
     const cli = await ws.bin('nx-fleet', ['graph']);
     expect(cli.code).toBe(0);
     expect((cli.stdout + cli.stderr).match(/binary\.ts is not text/g)).toHaveLength(1);
+    // With the daemon, whose worker's output goes to its log: nx-fleet graph prints them, once, each time.
+    const daemon = { NX_DAEMON: 'true', CI: 'false' };
+    try {
+      for (let run = 0; run < 2; run++) {
+        const withDaemon = await ws.bin('nx-fleet', ['graph'], { env: daemon });
+        expect(withDaemon.code).toBe(0);
+        expect((withDaemon.stdout + withDaemon.stderr).match(/binary\.ts is not text/g)).toHaveLength(1);
+      }
+    } finally {
+      await ws.nx(['daemon', '--stop'], { env: daemon });
+    }
 
     // Computed in a process of its own, the same: its warnings reach Nx's output, once each.
     await ws.withFleetOptions({ runtimeGraph: { ownProcess: true } }, async () => {

@@ -130,6 +130,14 @@ export function packageJsonProjects(
 }
 
 /**
+ * Whether this command's project graph comes from the Nx daemon (so what its plugin workers print goes
+ * to the daemon's log). Loaded when asked: the daemon client is no graph-time module.
+ */
+export function isDaemonEnabled(): boolean {
+  return (require('nx/src/daemon/client/client') as typeof import('nx/src/daemon/client/client')).isDaemonEnabled();
+}
+
+/**
  * Whether this process is one of Nx's isolated plugin workers (the default, Nx 23 and 24): what a
  * hook returns leaves it serialized, so Nx never changes the objects a plugin keeps.
  */

@@ -5,6 +5,8 @@ import { ImportCache } from '../runtime-graph/import-cache';
 import { projectInfos, scanRuntimeGraph } from '../runtime-graph/sdk-graph';
 import {
   getAllFileDataInContext,
+  isDaemonEnabled,
+  logger,
   readFileMapCache,
   workspaceDataDirectory,
   type WorkspaceFileData,
@@ -32,8 +34,8 @@ export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime
     workers: options?.runtimeGraph?.workers,
     cache: ImportCache.load(workspaceDataDirectory),
     // The project graph's createNodes, just computed, ran this scan and printed its warnings once per
-    // workspace state: printed here too, each would show twice.
-    warn: () => undefined,
+    // workspace state, here unless the daemon's worker ran it: its output goes to the daemon's log.
+    warn: isDaemonEnabled() ? (_key, message) => logger.warn(message) : () => undefined,
   });
   const services = projects.filter((p) => p.isService).map((p) => p.name);
   return { graph, runtime: serviceRuntime(services, scan.imports, scan.codeEdges, scan.typeOnly) };

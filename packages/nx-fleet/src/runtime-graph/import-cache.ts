@@ -15,20 +15,28 @@ export interface ResolvedImport {
   typeOnly?: true;
 }
 
+/**
+ * Why a file that may import another project was not scanned: not text, or over the size limit (its
+ * size in MB). Kept with the entry so that every scan names it, not only the one that read it.
+ */
+export type Unscanned = 'not text' | { megabytes: number };
+
 interface Entry {
   hash: string;
   imports: ImportRef[];
+  unscanned?: Unscanned;
   /** What `imports` resolved to, valid while the workspace's shape (`world`) is unchanged. */
   world?: string;
   resolved?: ResolvedImport[];
 }
 
 // 4: extracted by the scanner (the same references) and resolved through the whole-specifier filter.
-const FORMAT = 4;
+// 5: why a file was not scanned is kept.
+const FORMAT = 5;
 
 /**
  * What each file imports, keyed by Nx's hash of the file: an unchanged file is never read or
- * parsed again. Lives in Nx's workspace-data directory (`.nx/workspace-data/nx-fleet/imports.v4.json`
+ * parsed again. Lives in Nx's workspace-data directory (`.nx/workspace-data/nx-fleet/imports.v5.json`
  * unless `NX_WORKSPACE_DATA_DIRECTORY` moves it), so `nx reset` clears it. It holds no absolute path
  * and nothing of the machine: a CI cache step that keeps `.nx/workspace-data/nx-fleet` between runs
  * makes a run with no source change read and parse no file. A plugin worker
@@ -68,7 +76,7 @@ export class ImportCache {
   }
 
   /** A file's entry, whatever its key: for callers that accept more than one key. */
-  lookup(path: string): Readonly<{ hash: string; imports: ImportRef[] }> | undefined {
+  lookup(path: string): Readonly<{ hash: string; imports: ImportRef[]; unscanned?: Unscanned }> | undefined {
     return this.entries.get(path);
   }
 
@@ -77,8 +85,8 @@ export class ImportCache {
     return entry?.hash === hash ? entry.imports : undefined;
   }
 
-  set(path: string, hash: string, imports: ImportRef[]): void {
-    this.entries.set(path, { hash, imports });
+  set(path: string, hash: string, imports: ImportRef[], unscanned?: Unscanned): void {
+    this.entries.set(path, unscanned ? { hash, imports, unscanned } : { hash, imports });
     this.dirty = true;
   }
 

@@ -842,12 +842,16 @@ describe('scanRuntimeImports: bad input', () => {
       'services/api/src/migrations/2.ts': big.replace("import '@acme/orders-sdk';", "import 'typeorm';"),
       'services/api/src/main.ts': "import '@acme/payments-sdk';\n",
     });
-    const { edges, warnings } = scan(FLEET);
+    const { edges, warnings, cache } = scan(FLEET);
     expect(edges).toEqual(['api -> payments']);
-    expect(warnings.map((w) => w.message)).toEqual([
+    const named = [
       'nx-fleet: files over 1 MB are not scanned for SDK imports: services/api/src/generated.ts (1.0 MB), services/api/src/migrations/1.ts (1.0 MB).',
-    ]);
+    ];
+    expect(warnings.map((w) => w.message)).toEqual(named);
     expect(parsed()).not.toContain('services/api/src/generated.ts');
+    // From the cache (what nx-fleet graph reads after createNodes), the same files are named.
+    const again = scan(FLEET, { cache });
+    expect(again.warnings.map((w) => w.message)).toEqual(named);
   });
 
   it('scans a file of exactly 1 MB', () => {
@@ -874,9 +878,11 @@ describe('scanRuntimeImports: bad input', () => {
 
   it('skips a file of many NULs even when its bytes decode as UTF-8', () => {
     writeFleet({ 'services/api/src/blob.ts': `import '@acme/orders-sdk';\n${'\u0000'.repeat(64)}\n` });
-    const { edges, warnings } = scan(FLEET);
+    const { edges, warnings, cache } = scan(FLEET);
     expect(edges).toEqual([]);
-    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining('services/api/src/blob.ts is not text')]);
+    const named = [expect.stringContaining('services/api/src/blob.ts is not text')];
+    expect(warnings.map((w) => w.message)).toEqual(named);
+    expect(scan(FLEET, { cache }).warnings.map((w) => w.message)).toEqual(named);
   });
 
   it('scans a source holding a NUL in a string (valid TypeScript, binary to git)', () => {

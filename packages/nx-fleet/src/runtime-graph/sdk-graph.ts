@@ -6,7 +6,7 @@ import { isServiceProject } from '../services/projects';
 import { DEFAULT_TEST_FILES } from '../config/options';
 import type { CodeEdge, RuntimeImport } from './edges';
 import { nodeSyncFiles, type SyncFiles } from './files';
-import type { ImportCache, ResolvedImport } from './import-cache';
+import type { ImportCache, ResolvedImport, Unscanned } from './import-cache';
 import { ImportResolver } from './module-resolution';
 import { extractAll, workersFor, type PendingFile } from './parallel-extract';
 import {
@@ -161,6 +161,11 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   const entries: FileEntry[] = [];
   const pending: Array<PendingFile & { entry: FileEntry }> = [];
   const tooLarge: string[] = [];
+  // Named on every scan, from the cache too: what was left out of the graph is part of its answer.
+  const notScanned = (file: string, why: Unscanned) => {
+    if (why === 'not text') input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
+    else tooLarge.push(`${file} (${why.megabytes.toFixed(1)} MB)`);
+  };
   for (const project of input.projects) {
     const { filter, signature } = shape.filtersFor(project.root);
     for (const { file, hash } of input.files[project.name] ?? []) {
@@ -171,6 +176,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       // One lookup, and no second key built, for the many files a warm graph answers from the cache.
       const stored = input.cache.lookup(file);
       if (stored && isKeyFor(stored.hash, key, signature)) {
+        if (stored.unscanned) notScanned(file, stored.unscanned);
         entries.push({ project, file, entryKey: stored.hash, imports: stored.imports });
         continue;
       }
@@ -178,13 +184,14 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
       if (isTest(file)) continue;
       const read = readForImports(input, file, project.root, filter, nestedRoots.get(project.root) ?? []);
       if (read.kind === 'skipped') continue;
-      if (read.kind === 'rejected' && read.megabytes !== undefined)
-        tooLarge.push(`${file} (${read.megabytes.toFixed(1)} MB)`);
       const entry: FileEntry = { project, file, entryKey: key, imports: [] };
       entries.push(entry);
       if (read.kind === 'text') pending.push({ file, text: read.text, entry });
-      else {
-        if (read.byFilter) entry.entryKey = entryKeyOf(hash, project.root, signature);
+      else if (read.kind === 'unscanned') {
+        notScanned(file, read.why);
+        input.cache.set(file, entry.entryKey, [], read.why);
+      } else {
+        entry.entryKey = entryKeyOf(hash, project.root, signature);
         input.cache.set(file, entry.entryKey, []);
       }
     }
@@ -282,7 +289,7 @@ export function sameReach(
   if (!stored || !isKeyFor(stored.hash, entryKeyOf(before, project.root), signature)) return false;
   const reader = { workspaceRoot: input.workspaceRoot, fs: input.fs ?? nodeSyncFiles, warn: () => undefined };
   const read = readForImports(reader, file, project.root, filter, basis.nestedRoots.get(project.root) ?? []);
-  if (read.kind === 'skipped' || (read.kind === 'rejected' && !read.byFilter)) return false;
+  if (read.kind === 'skipped' || read.kind === 'unscanned') return false;
   let imports: ImportRef[] = [];
   if (read.kind === 'text') {
     try {
@@ -557,12 +564,12 @@ interface FileEntry {
 
 /**
  * A file read for its imports: its text when the pre-filter lets it through ('text'); 'rejected'
- * when its size or bytes, or the filter (valid only for the names it was tested against), say it
- * imports no other project (cached); 'skipped' after a read error (reported, not cached: the next
- * graph tries again).
+ * when the filter (valid only for the names it was tested against) says it imports no other project
+ * (cached); 'unscanned' when it may, but is not text or too large to scan (cached, named by every
+ * scan); 'skipped' after a read error (reported, not cached: the next graph tries again).
  */
 type ReadForImports =
-  { kind: 'text'; text: string } | { kind: 'rejected'; byFilter: boolean; megabytes?: number } | { kind: 'skipped' };
+  { kind: 'text'; text: string } | { kind: 'rejected' } | { kind: 'unscanned'; why: Unscanned } | { kind: 'skipped' };
 
 function readForImports(
   input: Pick<Scan, 'workspaceRoot' | 'fs' | 'warn'>,
@@ -587,16 +594,11 @@ function readForImports(
   // project: a migration naming none (ever-gauzy's four TypeORM ones) is no SDK consumer to miss.
   if (bytes.length > MAX_SOURCE_BYTES)
     return mayReferenceOtherProjects(bytes.toString('utf8'), filter, reaches)
-      ? { kind: 'rejected', byFilter: false, megabytes: bytes.length / 1024 / 1024 }
-      : { kind: 'rejected', byFilter: true };
-  if (looksBinary(bytes.subarray(0, 8000))) {
-    input.warn(file, `nx-fleet: ${file} is not text; it is not scanned for SDK imports.`);
-    return { kind: 'rejected', byFilter: false };
-  }
+      ? { kind: 'unscanned', why: { megabytes: bytes.length / 1024 / 1024 } }
+      : { kind: 'rejected' };
+  if (looksBinary(bytes.subarray(0, 8000))) return { kind: 'unscanned', why: 'not text' };
   const text = bytes.toString('utf8');
-  return mayReferenceOtherProjects(text, filter, reaches)
-    ? { kind: 'text', text }
-    : { kind: 'rejected', byFilter: true };
+  return mayReferenceOtherProjects(text, filter, reaches) ? { kind: 'text', text } : { kind: 'rejected' };
 }
 
 /**
