@@ -94,6 +94,27 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
     expect(plain.stdout).not.toMatch(/^package(-lock)?\.json$/m);
   });
 
+  it("hashes the package manager's settings it sends beside the root manifests (a cached build never outlives an .npmrc change)", async () => {
+    ws.write('.npmrc', 'fund=false\n');
+    await ws.commit('npm settings');
+    try {
+      const listed = await runOk(join(ws.root, 'node_modules/.bin/nx-fleet'), ['context', 'numbers'], {
+        cwd: ws.root,
+        env: ws.env(),
+      });
+      expect(listed.stdout).toMatch(/^\.npmrc$/m);
+      const isInput = async (service: string) =>
+        (await ws.nx(['show', 'target', 'inputs', `${service}:docker-build`, '--check', '.npmrc'])).code === 0;
+      expect(await isInput('numbers')).toBe(true);
+      expect(await isInput('odds')).toBe(true);
+      // Its Dockerfile reads no root manifest: the context holds no .npmrc.
+      expect(await isInput('plain')).toBe(false);
+    } finally {
+      ws.remove('.npmrc');
+      await ws.commit('no npm settings');
+    }
+  });
+
   it('builds an image that installs the pruned lockfile with npm ci', async () => {
     await ws.nxOk(['run', 'numbers:docker-build', '--output-style=static'], { retryNetwork: true });
     const image = ws.readJson<{ localRef: string }>('dist/fleet/services/numbers/image.json');

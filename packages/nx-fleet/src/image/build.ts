@@ -29,7 +29,13 @@ import {
   type UnhashedFiles,
 } from './build-context';
 import { CONTENT_TAG_LABEL, isLocalImageOf } from './content-label';
-import { buildOutputOwner, copiesWholeContext, insideOf, insideWorkspaceFolder } from './context-inference';
+import {
+  buildOutputOwner,
+  copiesWholeContext,
+  insideOf,
+  insideWorkspaceFolder,
+  readsRootManifests,
+} from './context-inference';
 import {
   contextPath,
   DockerfileReading,
@@ -45,7 +51,6 @@ import {
   hashContents,
   nestedOutside,
   prunedContents,
-  readsRootManifests,
   writeContents,
   type PrunedContextInput,
   type PruningPorts,

@@ -4,6 +4,7 @@ import {
   contextNeeds,
   dependencyFirstBuilds,
   inferContext,
+  readsRootManifests,
   scriptsRun,
   type ContextFacts,
 } from './context-inference';
@@ -1118,6 +1119,29 @@ describe('contextNeeds', () => {
     const ignored = { ignore: { project: ['README.md'], workspace: [] }, files: [...FILES, 'apps/api/README.md'] };
     expect(inferContext(facts('FROM node:20\nCOPY src/main.ts README.md ./\n', ignored)).unlisted).toBeUndefined();
   });
+
+  // trigger.dev: pnpm's patchedDependencies name files in patches/, which a pruned context sends with
+  // the root manifests; a patch edit must reach docker-build's hash, as it reaches the content tag.
+  it('a pruned context that reads the root manifests names the package manager settings and patches the workspace has', () => {
+    const files = [...FILES, '.npmrc', 'patches/left-pad@1.3.0.patch', '.yarn/plugins/p.cjs', 'apps/api/.npmrc'];
+    const installs = 'FROM node:20\nCOPY package.json package-lock.json ./\nCOPY apps/api apps/api\nRUN npm ci\n';
+    expect(contextNeeds(facts(installs, { files }), 'pruned').installSettings).toEqual([
+      '.npmrc',
+      'patches/**',
+      '.yarn/plugins/**',
+    ]);
+    expect(inferContext(facts(`FROM node:20\nCOPY . .\nRUN npx turbo prune api --docker\n`, { files }))).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      installSettings: ['.npmrc', 'patches/**', '.yarn/plugins/**'],
+    });
+    // What the context does not send: no root manifest read, another mode, a workspace without them.
+    expect(
+      contextNeeds(facts('FROM node:20\nCOPY apps/api apps/api\n', { files }), 'pruned').installSettings,
+    ).toBeUndefined();
+    expect(contextNeeds(facts(installs, { files }), 'workspace').installSettings).toBeUndefined();
+    expect(contextNeeds(facts(installs), 'pruned').installSettings).toBeUndefined();
+  });
 });
 
 describe('contextNeeds: named build contexts (graphql-hive: `COPY --from=dist`, bake `contexts`)', () => {
@@ -1341,5 +1365,23 @@ describe('inferContext: scripts only the workspace root defines', () => {
       const dockerfile = `FROM node:20\nCOPY package.json nx.json ./\nCOPY apps/api apps/api\n${run}\n`;
       expect({ run, mode: inferContext(facts(dockerfile, { scripts })).mode }).toEqual({ run, mode: 'pruned' });
     }
+  });
+});
+
+describe('readsRootManifests', () => {
+  it.each([
+    [['package.json', 'services/api'], true],
+    [['package*.json'], true],
+    [['pnpm-lock.yaml'], true],
+    [['.yarn'], true],
+    [['patches'], true],
+    [['.'], true],
+    [['./'], true],
+    [[undefined], true],
+    [['apps/OpenSign/package*.json', 'apps/OpenSign/'], false],
+    [['services/api', 'libs/shared', 'tsconfig.base.json'], false],
+    [[], false],
+  ] as const)('%j: %s', (sources, expected) => {
+    expect(readsRootManifests(sources.map((source) => ({ source })))).toBe(expected);
   });
 });

@@ -4,7 +4,7 @@ import gitignore from 'ignore';
 import picomatch from 'picomatch';
 import { namedContextSource, type ContextMode } from '../config/service-settings';
 import { shellCommands } from '../text/shell-words';
-import { ROOT_MANIFESTS } from './frozen-install';
+import { ROOT_MANIFESTS, SUPPORT_FILES } from './frozen-install';
 import { withPrefix } from '../text/sorted';
 import { ignoredGlobs } from './ignored-inputs';
 import {
@@ -147,6 +147,12 @@ export interface ContextChoice {
    */
   manifestGlobs?: readonly string[];
   /**
+   * A pruned context's package manager settings and patches beside the root manifests (`SUPPORT_FILES`:
+   * `.npmrc`, `patches/**`, `.yarn/releases/**`…), as globs of those the workspace has: the context
+   * sends them where the Dockerfile reads the root's manifests, so they are the image's inputs.
+   */
+  installSettings?: string[];
+  /**
    * What a project or workspace context's ignore file leaves out, as workspace-relative globs
    * (`ignoredGlobs`): the image's inputs negate them.
    */
@@ -174,6 +180,23 @@ export function workspaceManifestGlobs(rootFiles: boolean): readonly string[] {
 
 const PACKAGE_MANIFESTS = '**/package.json';
 const INSTALL_ROOT = [...ROOT_MANIFESTS, 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb', PACKAGE_MANIFESTS];
+
+/**
+ * Whether a Dockerfile's context sources (`writtenSources`) reach the workspace root's manifest,
+ * lockfile or package manager settings: by name or glob (`COPY package*.json ./`), as the whole
+ * context (`COPY . .`, a RUN bind mount without a source), or written so only the build can tell.
+ */
+export function readsRootManifests(written: readonly Pick<WrittenSource, 'source'>[]): boolean {
+  return written.some(({ source }) => {
+    if (source === undefined) return true;
+    const path = contextPath(source);
+    if (path === '.') return true;
+    const matches = picomatch(path, { dot: true });
+    return ROOT_MANIFESTS.map((file) => file.replace(/\/\*\*$/, '')).some(
+      (file) => matches(file) || file.startsWith(`${path}/`),
+    );
+  });
+}
 
 /** Whether the Dockerfile copies (or bind-mounts) the whole context somewhere: `COPY . .`. */
 export function copiesWholeContext(reading: DockerfileReading): boolean {
@@ -225,8 +248,7 @@ export function inferContext(facts: ContextFacts): ContextChoice {
   if (!chosen.workspaceManifests) return { ...chosen, ...needs };
   if (!copiesWholeContext(reading)) {
     const index = indexOf(facts.files);
-    const held = (glob: string) =>
-      glob.startsWith('**/') || (glob.endsWith('/**') ? index.under(glob.slice(0, -3)).length > 0 : index.has(glob));
+    const held = (glob: string) => glob.startsWith('**/') || holds(index, glob);
     return { ...chosen, ...needs, manifestGlobs: workspaceManifestGlobs(false).filter(held) };
   }
   // Every root file is sent but what the root's ignore file leaves out (openpanel's README.md), each
@@ -278,7 +300,10 @@ export function contextNeeds(
   facts: ContextFacts,
   mode: ChosenMode,
   reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs, facts.target),
-): Pick<ContextChoice, 'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested' | 'named' | 'folder'> {
+): Pick<
+  ContextChoice,
+  'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested' | 'named' | 'folder' | 'installSettings'
+> {
   const folder = mode === 'folder' ? contextFolder(facts) : undefined;
   const base = folder ?? (mode === 'project' ? facts.projectRoot : '.');
   const ignore =
@@ -349,6 +374,7 @@ export function contextNeeds(
       producers.push(producer(output, builder));
   }
   unlisted.push(...named.unlisted);
+  const installSettings = mode === 'pruned' && readsRootManifests(reading.written) ? settingsHeld(index) : [];
   return {
     ...(folder !== undefined ? { folder } : {}),
     include: unique(include),
@@ -360,7 +386,20 @@ export function contextNeeds(
     ...(named.sources.length || named.outputs.length
       ? { named: { sources: named.sources, outputs: named.outputs } }
       : {}),
+    ...(installSettings.length ? { installSettings } : {}),
   };
+}
+
+const INSTALL_SETTINGS = [...new Set(Object.values(SUPPORT_FILES).flat())];
+
+/** The package manager settings and patches (`SUPPORT_FILES`, any package manager's) the workspace has. */
+function settingsHeld(index: FileIndex): string[] {
+  return INSTALL_SETTINGS.filter((glob) => holds(index, glob));
+}
+
+/** Whether the workspace has a file a root path or a `<folder>/**` glob names. */
+function holds(index: FileIndex, glob: string): boolean {
+  return glob.endsWith('/**') ? index.under(glob.slice(0, -3)).length > 0 : index.has(glob);
 }
 
 /**

@@ -29,7 +29,6 @@ import {
   hashContents,
   npmInstallProblems,
   prunedContents,
-  readsRootManifests,
   workspaceListing,
   type PruningPorts,
 } from './pruned-context';
@@ -626,24 +625,6 @@ describe('assemblePrunedContext', () => {
       writeFileSync(join(root, file), text);
     }
   }
-});
-
-describe('readsRootManifests', () => {
-  it.each([
-    [['package.json', 'services/api'], true],
-    [['package*.json'], true],
-    [['pnpm-lock.yaml'], true],
-    [['.yarn'], true],
-    [['patches'], true],
-    [['.'], true],
-    [['./'], true],
-    [[undefined], true],
-    [['apps/OpenSign/package*.json', 'apps/OpenSign/'], false],
-    [['services/api', 'libs/shared', 'tsconfig.base.json'], false],
-    [[], false],
-  ] as const)('%j: %s', (sources, expected) => {
-    expect(readsRootManifests(sources.map((source) => ({ source })))).toBe(expected);
-  });
 });
 
 describe('installsAnything', () => {

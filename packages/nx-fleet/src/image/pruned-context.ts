@@ -13,13 +13,11 @@ import { ToolNotFoundError } from '../io/process';
 import { isServiceProject, perGraph } from '../services/projects';
 import { filterContext, hashFile, ignorePatternsOf, inVolatileFolder, type ContextFile } from './build-context';
 import { workspaceManifestGlobs } from './context-inference';
-import { contextPath, type WrittenSource } from './dockerfile-copies';
 import {
   describeInvocation,
   detectPackageManager,
   INSTALL_PROBLEMS,
   LOCKFILES,
-  ROOT_MANIFESTS,
   planFrozenInstall,
   SUPPORT_FILES,
   type FrozenInstallPlan,
@@ -294,23 +292,6 @@ export interface PrunedContextInput {
    * OpenSign's apps), neither is pruned, proven or sent.
    */
   rootManifests?: boolean;
-}
-
-/**
- * Whether a Dockerfile's context sources (`writtenSources`) reach the workspace root's manifest,
- * lockfile or package manager settings: by name or glob (`COPY package*.json ./`), as the whole
- * context (`COPY . .`, a RUN bind mount without a source), or written so only the build can tell.
- */
-export function readsRootManifests(written: readonly Pick<WrittenSource, 'source'>[]): boolean {
-  return written.some(({ source }) => {
-    if (source === undefined) return true;
-    const path = contextPath(source);
-    if (path === '.') return true;
-    const matches = picomatch(path, { dot: true });
-    return ROOT_MANIFESTS.map((file) => file.replace(/\/\*\*$/, '')).some(
-      (file) => matches(file) || file.startsWith(`${path}/`),
-    );
-  });
 }
 
 /** prunedContents written out, into `into` or a temporary folder that dispose removes. */

@@ -132,6 +132,24 @@ describe('a prune tool in the build, and build outputs', () => {
     ]);
   });
 
+  it('hashes the package manager settings and patches the context sends (`installSettings`), once each', () => {
+    const manifestGlobs = ['package.json', '.npmrc', '**/package.json'];
+    const installSettings = ['.npmrc', 'patches/**'];
+    expect(buildInputs({ ...context, outputs: [], manifestGlobs, installSettings })).toEqual([
+      'default',
+      NO_PACTS,
+      '^default',
+      '{workspaceRoot}/.dockerignore',
+      '{workspaceRoot}/package.json',
+      '{workspaceRoot}/.npmrc',
+      '{workspaceRoot}/**/package.json',
+      '{workspaceRoot}/patches/**',
+      ENGINE,
+    ]);
+    const plain = { mode: 'pruned' as const, include: [], outputs: [], installSettings };
+    expect(buildInputs(plain)).toContain('{workspaceRoot}/patches/**');
+  });
+
   it('makes docker-build depend on the build target that writes the outputs', () => {
     const facts: ContextFacts = {
       ...REPO_SHAPED,

@@ -37,7 +37,16 @@ export interface ServiceTargetsInput {
 
 type ContextShape = Pick<
   ServiceContext,
-  'mode' | 'folder' | 'include' | 'outputs' | 'workspaceManifests' | 'manifestGlobs' | 'ignored' | 'nested' | 'named'
+  | 'mode'
+  | 'folder'
+  | 'include'
+  | 'outputs'
+  | 'workspaceManifests'
+  | 'manifestGlobs'
+  | 'installSettings'
+  | 'ignored'
+  | 'nested'
+  | 'named'
 >;
 
 /** Executor options that select a context: the directory sent, whether it is pruned, what else it holds. */
@@ -132,6 +141,7 @@ export function buildInputs(
     ...(context.workspaceManifests
       ? (context.manifestGlobs ?? workspaceManifestGlobs(true)).map((glob) => `{workspaceRoot}/${glob}`)
       : []),
+    ...(context.installSettings ?? []).map((glob) => `{workspaceRoot}/${glob}`),
     ...namedSources,
     ...outside,
   ];
