@@ -345,4 +345,19 @@ describe.each<[string, WorkspaceTemplate]>([
       template === 'nx24' ? [] : SERVICES.map((s) => `${s}:build`).sort(),
     );
   });
+
+  it('Markdown inside a folder outside every project (a vendored repository, a handbook) affects no push', async () => {
+    ws.write('scripts/README.md', '# scripts\n');
+    ws.write('handbook/guide/intro.md', '# handbook\n');
+    await ws.commit('documentation beside the scripts');
+    const base = await ws.head();
+    ws.write('scripts/README.md', '# scripts, v2\n');
+    ws.write('handbook/guide/intro.md', '# handbook, v2\n');
+    await ws.commit('documentation only');
+    expect(await affectedTasks('docker-push', base)).toEqual([]);
+    // The folder's other files still do.
+    ws.write('scripts/deploy.sh', 'echo deploy v3\n');
+    await ws.commit('deploy script again');
+    expect(await affectedTasks('docker-push', base)).toEqual(SERVICES.map((s) => `${s}:docker-push`).sort());
+  });
 });

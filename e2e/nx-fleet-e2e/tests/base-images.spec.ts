@@ -115,4 +115,25 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     expect(run.stdout).toMatch(/nx run base:docker-build.*\[local cache\]|existing outputs match the cache/);
     expect(await says('services/api')).toBe(`motd v2 ${ws.id} / api v2`);
   });
+
+  it('a tag whose build argument has no value until the build gives one (nango) still builds after the base, FROM its image', async () => {
+    ws.write('services/later/project.json', JSON.stringify({ name: 'later' }));
+    ws.write('services/later/Dockerfile', 'ARG BASE_TAG\nFROM base:${BASE_TAG}\nCMD ["cat", "/etc/motd.txt"]\n');
+    await ws.commit('an image whose base tag each build gives');
+    try {
+      const shown = JSON.parse((await ws.nxOk(['show', 'project', 'later', '--json'])).stdout).targets['docker-build'];
+      expect(shown).toMatchObject({
+        dependsOn: [{ projects: ['base'], target: 'docker-build' }],
+        options: { baseImages: { base: 'base:docker-build' } },
+      });
+      const unset = await ws.nx(['run', 'later:docker-build', '--output-style=stream']);
+      expect(unset.code).not.toBe(0);
+      expect(unset.stdout + unset.stderr).toMatch(/BASE_TAG/);
+      await ws.nxOk(['run', 'later:docker-build', '--buildArgs.BASE_TAG=sha-1234', '--output-style=stream']);
+      expect(await says('services/later')).toBe(`motd v2 ${ws.id}`);
+    } finally {
+      ws.remove('services/later');
+      await ws.commit('no later');
+    }
+  });
 });

@@ -8,6 +8,9 @@ const base = (written: string, image: string | undefined = written) => ({
   via: 'FROM' as const,
 });
 
+/** A FROM whose build argument has no value: the word as written only. */
+const unexpanded = (written: string) => ({ line: 1, written, image: undefined, via: 'FROM' as const });
+
 describe('followedRepository', () => {
   it.each([
     ['ghcr.io/acme/base', 'ghcr.io/acme/base', 'ghcr.io/acme/base'],
@@ -28,6 +31,12 @@ describe('followedRepository', () => {
 
   it('is none for a FROM only the engine can expand', () => {
     expect(followedRepository({ line: 1, written: '${BASE}', image: undefined, via: 'FROM' })).toBeUndefined();
+    expect(followedRepository(unexpanded('${REGISTRY}/base:${TAG}'))).toBeUndefined();
+  });
+
+  it("follows the repository written when only the tag's argument has no value yet (given per build)", () => {
+    expect(followedRepository(unexpanded('nangohq/nango:${BASE_IMAGE_HASH}'))).toBe('docker.io/nangohq/nango');
+    expect(followedRepository(unexpanded(`acme/base:\${TAG}@sha256:${'a'.repeat(64)}`))).toBeUndefined();
   });
 });
 

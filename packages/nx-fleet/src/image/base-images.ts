@@ -11,10 +11,17 @@ import type { ImageBase } from './dockerfile-copies';
 /**
  * The repository a FROM takes its image from, when it takes the image as the sources build it now:
  * no digest, and no tag or `latest` or a tag a build argument gives (`:$VERSION`). A literal tag
- * (`base:1.4`) or a digest pins a published image: that FROM is no link to the sources.
+ * (`base:1.4`) or a digest pins a published image: that FROM is no link to the sources. A tag whose
+ * argument has no value yet (nango's `FROM nangohq/nango:${BASE_IMAGE_HASH}`, the value given per
+ * build) follows the repository written: the build that gives it one builds after the base.
  */
 export function followedRepository(base: ImageBase): string | undefined {
-  if (base.image === undefined) return undefined;
+  if (base.image === undefined) {
+    const written = referenceParts(base.written);
+    return !written.digest && written.tag?.includes('$') && !written.repository.includes('$')
+      ? written.repository
+      : undefined;
+  }
   const { repository, tag, digest } = referenceParts(base.image);
   if (digest) return undefined;
   const writtenTag = referenceParts(base.written).tag;

@@ -8,7 +8,7 @@ import type { FleetServiceConfig } from '../config/service-settings';
 import { othersInfer } from '../config/workspace-options';
 import { brokerConfigFromEnv } from '../contracts/pact-broker';
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
-import { parentServiceRoots, sharedPatterns, type DirEntry } from '../release/change-rules';
+import { parentServiceRoots, sharedPatterns, withoutIgnoredInside, type DirEntry } from '../release/change-rules';
 import {
   containerfileVariant,
   groupByFolder,
@@ -297,15 +297,18 @@ async function fleetNodes(
       (names.includes('package.json') && names.some((name) => isContainerfile(name)))
     );
   });
+  // One at the root (dokploy's Dockerfile.server) leaves the other root files shared.
+  const claimedFiles = elsewhere.flatMap((file) => [file, `${file}.dockerignore`]);
   const sharedNow =
     elsewhere.some((file) => !claimed.has(posix.dirname(file))) || projectFolders.length < sharedRoots.length
-      ? sharedOf(
-          [...projectFolders, ...elsewhere.map((file) => posix.dirname(file))],
-          // One at the root (dokploy's Dockerfile.server) leaves the other root files shared.
-          elsewhere.flatMap((file) => [file, `${file}.dockerignore`]),
-        )
+      ? sharedOf([...projectFolders, ...elsewhere.map((file) => posix.dirname(file))], claimedFiles)
       : shared;
-  const affectedBy = affectedByOf(detections, detections.some((d) => d.kind === 'service') ? sharedNow : []);
+  const affectedBy = affectedByOf(
+    detections,
+    detections.some((d) => d.kind === 'service')
+      ? withoutIgnoredInside(sharedNow, filePaths, [...options.releaseIgnore, ...claimedFiles])
+      : [],
+  );
   const filesVersion = deps.memo.filesVersion(filePaths);
   const pacts = pactFilesByRoot(files);
   const projectRoots = projects?.map(({ name, root, packageName }) => ({

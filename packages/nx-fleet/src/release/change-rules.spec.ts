@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RELEASE_IGNORE } from '../config/defaults';
-import { parentServiceRoots, sharedFileTest, sharedPatterns, type DirEntry } from './change-rules';
+import {
+  parentServiceRoots,
+  sharedFileTest,
+  sharedPatterns,
+  withoutIgnoredInside,
+  type DirEntry,
+} from './change-rules';
 
 /** A workspace tree as nested objects: a string is a file, an object a folder. */
 type Tree = { [name: string]: Tree | string };
@@ -60,6 +66,53 @@ describe('sharedPatterns (rule b: files outside every project affect every servi
       ignore: ['scripts/**', 'deploy/**', 'tsconfig.base.json'],
     });
     expect(patterns).toEqual(['README.md', 'docker/**', 'docs/**', 'services/README.md', 'services/shared.env']);
+  });
+});
+
+describe('withoutIgnoredInside (a shared folder as its paths that are not ignored)', () => {
+  // Huly's foundations/net: a vendored repository outside every project, with docs/ of Markdown only.
+  const files = [
+    'foundations/net/README.md',
+    'foundations/net/docs/guide.md',
+    'foundations/net/docs/api/index.md',
+    'foundations/net/src/main.rs',
+    'foundations/net/src/lib/io.rs',
+    'foundations/net/Cargo.toml',
+    'scripts/deploy.sh',
+    'scripts/lib/common.sh',
+    'tools/notes.md',
+    'services/api/src/main.ts',
+  ];
+  const patterns = ['foundations/net/**', 'scripts/**', 'tools/**', 'tsconfig.base.json'];
+
+  it('lists files by name and subfolders holding no ignored file whole; a folder of ignored files only is gone', () => {
+    expect(withoutIgnoredInside(patterns, files, DEFAULT_RELEASE_IGNORE)).toEqual([
+      'foundations/net/Cargo.toml',
+      'foundations/net/src/**',
+      'scripts/**',
+      'tsconfig.base.json',
+    ]);
+    // The release's own rule for one file agrees with each input.
+    const shared = sharedFileTest(['services/api'], DEFAULT_RELEASE_IGNORE);
+    expect(files.filter(shared)).toEqual([
+      'foundations/net/src/main.rs',
+      'foundations/net/src/lib/io.rs',
+      'foundations/net/Cargo.toml',
+      'scripts/deploy.sh',
+      'scripts/lib/common.sh',
+    ]);
+  });
+
+  it('keeps a folder whole past the limit, and patterns without folders as they are', () => {
+    expect(withoutIgnoredInside(patterns, files, DEFAULT_RELEASE_IGNORE, 0)).toEqual([
+      'foundations/net/**',
+      'scripts/**',
+      'tsconfig.base.json',
+    ]);
+    expect(withoutIgnoredInside(['README.sh', 'docker/Dockerfile'], files, DEFAULT_RELEASE_IGNORE)).toEqual([
+      'README.sh',
+      'docker/Dockerfile',
+    ]);
   });
 });
 
