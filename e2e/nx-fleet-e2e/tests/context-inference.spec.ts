@@ -28,6 +28,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     'docked-api',
     'staged-api',
     'loose-img',
+    'cli-img',
   ];
   /** Their context is the whole workspace: every change moves their tags. */
   const WHOLE = ['gen-web', 'laid-api', 'script-api'];
@@ -190,6 +191,15 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write(
       'apps/docked-api/docker/Dockerfile',
       'FROM node:20\nWORKDIR /app\nCOPY apps/docked-api/main.js main.js\nCMD ["node", "main.js"]\n',
+    );
+
+    // Copying nothing, kept in its project's docker/ folder (mockoon's CLI image, whose CI builds that
+    // folder): built from there, so the project's own sources never move its tag.
+    ws.write('apps/cli-img/package.json', JSON.stringify({ name: 'cli-img', private: true }));
+    ws.write('apps/cli-img/src/index.js', main('cli-img'));
+    ws.write(
+      'apps/cli-img/docker/Dockerfile',
+      `FROM node:20\nRUN echo "cli-img ${ws.id}" > /motd.txt\nCMD ["cat", "/motd.txt"]\n`,
     );
 
     // As a Dockerfile generator writes it (quoted words), in its folder, then a workspace tool: the workspace context.
@@ -483,6 +493,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await ws.showProject('docked-api')).targets['docker-build']).toMatchObject({
       options: { dockerfile: 'apps/docked-api/docker/Dockerfile', context: '.', prune: true },
     });
+    expect((await ws.showProject('cli-img')).targets['docker-build']).toMatchObject({
+      options: { dockerfile: 'apps/cli-img/docker/Dockerfile', context: 'apps/cli-img/docker' },
+    });
 
     const gen = (await ws.showProject('gen-web')).targets['docker-build']!;
     expect(gen).toMatchObject({ options: { context: '.', prune: false } });
@@ -529,6 +542,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await runOk('podman', ['run', '--rm', image('apps/inside-srv')])).stdout).toContain(`inside-srv ${ws.id}`);
     expect((await runOk('podman', ['run', '--rm', image('apps/script-api')])).stdout).toContain(`script-api ${ws.id}`);
     expect((await runOk('podman', ['run', '--rm', image('apps/docked-api')])).stdout).toContain(`docked-api ${ws.id}`);
+    expect((await runOk('podman', ['run', '--rm', image('apps/cli-img')])).stdout.trim()).toBe(`cli-img ${ws.id}`);
     expect((await ws.showProject('staged-api')).targets['docker-build']).toMatchObject({ options: { target: 'prod' } });
     expect((await runOk('podman', ['run', '--rm', image('apps/staged-api')])).stdout.trim()).toBe(
       `staged-api ${ws.id}`,
@@ -540,6 +554,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
 
     ws.write('apps/other/src/index.js', 'module.exports = 42;\n');
     ws.write('apps/other/README.md', 'notes\n');
+    ws.write('apps/cli-img/src/index.js', 'module.exports = 43;\n');
     await ws.commit('unrelated change');
     await ws.nxOk(['run-many', '-t', 'docker-build', '-p', ...SERVICES, '--skip-nx-cache']);
     // The workspace context holds the whole repository: its image follows every change, as `docker build .` at the root would.

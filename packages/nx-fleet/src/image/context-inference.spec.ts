@@ -987,16 +987,17 @@ describe('inferContext', () => {
     });
   });
 
-  it("a Dockerfile in its project's docker/ folder that copies nothing: the project folder (mockoon's CLI image)", () => {
-    expect(
-      inferContext(
-        facts('FROM node:20\nARG version=latest\nRUN npm install -g @acme/cli@$version\n', {
-          dockerfile: 'apps/api/docker/Dockerfile',
-        }),
-      ),
-    ).toMatchObject({
+  it("a Dockerfile in its project's docker/ folder that copies nothing: that folder, as its CI builds it (mockoon's CLI image)", () => {
+    const installs = 'FROM node:20\nARG version=latest\nRUN npm install -g @acme/cli@$version\n';
+    expect(inferContext(facts(installs, { dockerfile: 'apps/api/docker/Dockerfile' }))).toMatchObject({
+      mode: 'folder',
+      reason:
+        'apps/api/docker/Dockerfile copies nothing from the context and is kept in apps/api/docker, a folder of apps/api: built from there, as `docker build` there sends it',
+    });
+    // In the project folder itself: the project folder.
+    expect(inferContext(facts(installs))).toMatchObject({
       mode: 'project',
-      reason: 'apps/api/docker/Dockerfile: it copies nothing from the context',
+      reason: 'apps/api/Dockerfile is in the project folder and it copies nothing from the context',
     });
   });
 

@@ -628,17 +628,17 @@ function chooseMode(
     if (laidOut) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${laidOut}` };
     const rootScript = whole && runsRootScript();
     if (whole && rootScript) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${rootScript}` };
-    // One that copies nothing needs no context: the project folder, the smallest (mockoon's CLI image,
-    // `packages/cli/docker/Dockerfile`, installs from the registry; pruned, its tag followed the libraries).
     if (!inFolder && (placed.length || whole || written.length))
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
-    // Copying nothing, a Dockerfile kept outside its project (greenpress's compose/builders/*.Dockerfile,
-    // each FROM the monorepo image) is built where it is kept, as `docker build` there sends it: the
-    // project folder's sources and build outputs would reach its tag, never its image.
-    if (folder !== undefined && !insideOf(folder, facts.projectRoot) && !placed.length && !whole && !written.length)
+    // Copying nothing, a Dockerfile kept in another folder than the project's — outside it (greenpress's
+    // compose/builders/*.Dockerfile, each FROM the monorepo image) or in one of its folders (mockoon's
+    // `packages/cli/docker/Dockerfile` installs its CLI from the registry, and its CI builds that folder)
+    // — is built where it is kept, as \`docker build\` there sends it: the project folder's sources and
+    // build outputs would reach its tag, never its image.
+    if (folder !== undefined && !placed.length && !whole && !written.length)
       return {
         mode: 'folder',
-        reason: `${facts.dockerfile} copies nothing from the context and is kept in ${folder}, outside ${facts.projectRoot}: built from there, as \`docker build\` there sends it`,
+        reason: `${facts.dockerfile} copies nothing from the context and is kept in ${folder}, ${insideOf(folder, facts.projectRoot) ? 'a folder of' : 'outside'} ${facts.projectRoot}: built from there, as \`docker build\` there sends it`,
       };
     const above = aboveWorkspace(placed, facts, index);
     return {
