@@ -84,3 +84,38 @@ function projectOf(
     projects.find((project) => project.packageName === plain || project.name === plain)
   )?.name;
 }
+
+/**
+ * Whether a Dockerfile kept in a container folder of a project is not that project's image: it copies
+ * a file from that folder itself (a source found there, and neither in the project folder nor at the
+ * workspace root), or, at the workspace root, it prunes the workspace to an app (unsend's
+ * `turbo prune web` in `docker/Dockerfile`), whose image it is. `exists`: a workspace path is a file
+ * or a folder; `reading`: the Dockerfile read (undefined when it cannot be).
+ */
+export function notTheProjects(
+  exists: (path: string) => boolean,
+  reading: (dockerfile: string) => DockerfileReading | undefined,
+): (dockerfile: string) => boolean {
+  // A glob is looked up by the folders before its first wildcard (pulumi's `COPY ./app/* /usr/src/app/`).
+  const literal = (source: string) =>
+    /[*?[{]/.test(source) ? source.split(/[*?[{]/)[0]!.replace(/[^/]*$/, '') || source : source;
+  const at = (base: string, source: string) => exists(withoutSlash(posix.normalize(posix.join(base, literal(source)))));
+  return (dockerfile) => {
+    const read = reading(dockerfile);
+    if (read === undefined) return false;
+    const folder = posix.dirname(dockerfile);
+    const project = posix.dirname(folder);
+    if (project === '.' && prunedBy(read).length) return true;
+    return read.sources.some(({ source }) =>
+      // A whole copy decides nothing, but at the root it is a monorepo's, most often one app's image
+      // (a root docker/Dockerfile with `COPY . .`): that stays unclaimed, for the project it builds.
+      withoutSlash(posix.normalize(source)) === '.'
+        ? project === '.'
+        : at(folder, source) && !at(project, source) && !at('.', source),
+    );
+  };
+}
+
+function withoutSlash(path: string): string {
+  return path.replace(/\/+$/, '');
+}

@@ -39,7 +39,7 @@ import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
 import { fullRepository, referenceParts } from '../text/image-reference';
-import { prunedBy, prunedFor } from '../image/pruned-for';
+import { notTheProjects, prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -226,7 +226,7 @@ async function fleetNodes(
   const variants = workspaceFiles && imageVariants(variantsByFolder(filePaths), texts);
   const folders = withContainerFolders(
     withVariants(withLowercaseDockerfiles(matchedFolders, filePaths), variants),
-    workspaceFiles && notTheProjects(pathOf(filePaths), texts),
+    workspaceFiles && notTheProjects(pathOf(filePaths), (dockerfile) => texts.reading(dockerfile)),
     variants,
   );
   const cache = FolderCache.load(deps.cacheDirectory, rawOptions);
@@ -866,33 +866,6 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
       });
       return notes.length ? { ...warning, message: `${warning.message} ${notes.join(' ')}` } : warning;
     },
-  };
-}
-
-/**
- * Whether a Dockerfile kept in a container folder of a project is not that project's image: it copies
- * a file from that folder itself (a source found there, and neither in the project folder nor at the
- * workspace root), or, at the workspace root, it prunes the workspace to an app (unsend's
- * `turbo prune web` in `docker/Dockerfile`), whose image it is.
- */
-function notTheProjects(exists: (path: string) => boolean, texts: WorkspaceTexts): (dockerfile: string) => boolean {
-  // A glob is looked up by the folders before its first wildcard (pulumi's `COPY ./app/* /usr/src/app/`).
-  const literal = (source: string) =>
-    /[*?[{]/.test(source) ? source.split(/[*?[{]/)[0]!.replace(/[^/]*$/, '') || source : source;
-  const at = (base: string, source: string) => exists(withoutSlash(posix.normalize(posix.join(base, literal(source)))));
-  return (dockerfile) => {
-    const text = texts.text(dockerfile);
-    if (text === undefined) return false;
-    const folder = posix.dirname(dockerfile);
-    const project = posix.dirname(folder);
-    if (project === '.' && prunedBy(texts.reading(dockerfile)!).length) return true;
-    return copySources(text).some(({ source }) =>
-      // A whole copy decides nothing, but at the root it is a monorepo's, most often one app's image
-      // (a root docker/Dockerfile with `COPY . .`): that stays unclaimed, for the project it builds.
-      withoutSlash(posix.normalize(source)) === '.'
-        ? project === '.'
-        : at(folder, source) && !at(project, source) && !at('.', source),
-    );
   };
 }
 

@@ -182,6 +182,11 @@ export function projectlessVariants(
   );
 }
 
+/** A `project.json` or `package.json`: what makes a folder a project. */
+export function isProjectManifest(file: string): boolean {
+  return /(^|\/)(project|package)\.json$/.test(file);
+}
+
 /** A plain container file or a named variant of one. */
 export function isContainerfile(file: string): boolean {
   return containerfileVariant(file) !== undefined;
@@ -297,8 +302,7 @@ export function withContainerFolders(
     const projectFiles = folders.get(project);
     if (!CONTAINER_FOLDERS.has(posix.basename(folder)) || !projectFiles) continue;
     if (!folderFiles.length || !folderFiles.every(isContainerfile)) continue;
-    if (projectFiles.some(isContainerfile) || !projectFiles.some((file) => /(^|\/)(project|package)\.json$/.test(file)))
-      continue;
+    if (projectFiles.some(isContainerfile) || !projectFiles.some(isProjectManifest)) continue;
     const { file } = serviceContainerfile(folderFiles);
     if (!file || (isWorkspaceRoot(project) && containerfileVariant(file) !== '') || notTheProjects(file)) continue;
     folders.set(project, [...projectFiles, ...folderFiles].sort());

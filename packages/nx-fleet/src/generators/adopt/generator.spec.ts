@@ -78,6 +78,25 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'api')).toEqual({ dockerfile: 'apps/api/Dockerfile.api' });
   });
 
+  it("finds the project's Dockerfile in a container folder of its own, as the graph does (mockoon's packages/cli/docker)", async () => {
+    const infos = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    tree.write('apps/api/docker/Dockerfile', 'FROM node:20\nRUN npm install -g @acme/cli\n');
+    await adopt(tree, {});
+    const report = infos.mock.calls.map(([line]) => String(line)).join('\n');
+    expect(report).toContain('apps/api/docker/Dockerfile');
+    expect(report).not.toMatch(/no project builds an image here/);
+    expect(fleetOf(tree, 'api')).toBeUndefined();
+    await adopt(tree, { project: 'api' });
+    expect(fleetOf(tree, 'api')).toBeUndefined();
+    // One written for that folder (it copies a file kept beside it) is that folder's image, not the project's.
+    tree.write('apps/api/docker/Dockerfile', 'FROM node:20\nCOPY entry.sh /entry.sh\n');
+    tree.write('apps/api/docker/entry.sh', 'exec node\n');
+    await expect(adopt(tree, { project: 'api' })).rejects.toThrow(
+      /api has no Dockerfile or Containerfile in apps\/api/,
+    );
+    infos.mockRestore();
+  });
+
   it('does not record --dockerfile when it is the project’s own', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile' });

@@ -18,7 +18,16 @@ import { parseServiceConfig, type FleetServiceConfig } from '../../config/servic
 import { normalizeOptions } from '../../config/options';
 import { fleetOptionsOf } from '../../config/workspace-options';
 import { inferContext } from '../../image/context-inference';
-import { containerfileVariant, serviceContainerfile, shipsImage } from '../../services/detection';
+import { DockerfileReading } from '../../image/dockerfile-copies';
+import { notTheProjects } from '../../image/pruned-for';
+import {
+  containerfileVariant,
+  isContainerfile,
+  isProjectManifest,
+  serviceContainerfile,
+  shipsImage,
+  withContainerFolders,
+} from '../../services/detection';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, type ProjectAdoption } from './plan';
@@ -65,13 +74,8 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     const existing = fleetOf(config);
     const configured = pluginEntry(plugin.services, config);
     const setups = readSetups(project, workspace);
-    // What inference finds in the folder (a named variant too), so a setting naming it is not written.
-    const ownDockerfile = serviceContainerfile(
-      tree
-        .children(config.root)
-        .map((name) => posix.join(config.root, name))
-        .filter((file) => containerfileVariant(file) !== undefined && tree.isFile(file)),
-    ).file;
+    // What inference finds, so a setting naming it is not written.
+    const ownDockerfile = ownContainerfile(tree, config.root);
     if (!options.project && !wanted(setups.length > 0, ownDockerfile, { ...configured, ...existing })) continue;
     const candidates = [
       flags.dockerfile,
@@ -181,6 +185,33 @@ function projectConfiguration(
     if (project) throw new Error(fleetOnlyNote(project));
     throw error;
   }
+}
+
+/**
+ * The project's own Dockerfile as the graph finds it: in its folder (a named variant too), else kept
+ * alone in a container folder of its own (mockoon's `packages/cli/docker/Dockerfile`).
+ */
+function ownContainerfile(tree: Tree, root: string): string | undefined {
+  const inFolder = (folder: string) =>
+    tree
+      .children(folder)
+      .map((name) => posix.join(folder, name))
+      .filter((file) => tree.isFile(file) && (isContainerfile(file) || isProjectManifest(file)));
+  const folders = new Map([[root, inFolder(root)]]);
+  for (const name of tree.children(root)) {
+    const folder = posix.join(root, name);
+    if (!tree.isFile(folder)) folders.set(folder, inFolder(folder));
+  }
+  const reading = (file: string) => {
+    const text = tree.read(file, 'utf-8');
+    return text === null ? undefined : new DockerfileReading(text);
+  };
+  const claimed =
+    withContainerFolders(
+      folders,
+      notTheProjects((path) => tree.exists(path), reading),
+    ).get(root) ?? [];
+  return serviceContainerfile(claimed.filter(isContainerfile)).file;
 }
 
 /** Plain and shipping container files outside the excluded paths: what may build a service's image. */
