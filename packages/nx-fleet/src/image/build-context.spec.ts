@@ -284,6 +284,17 @@ describe('gitIgnoredEntries (real git)', () => {
     const ignored = await gitIgnoredEntries({ processes: nodeProcesses }, tmp);
     expect(ignored?.entries.sort()).toEqual(['coverage/', 'vendor/lib/mod.go']);
     expect([...ignored!.committed]).toEqual(['vendor/lib/mod.go']);
+    // What git's own rules do not match is told apart: git check-ignore cannot name its rule.
+    expect([...(ignored!.walkerOnly ?? [])]).toEqual([['vendor/lib/mod.go', '.ignore']]);
+  });
+
+  it("reads a walker's ignore file above the folder, as git does from the checkout's root down (karakeep's root .ignore)", async () => {
+    write({ '.ignore': 'apps/api/gen/\n', 'apps/api/gen/a.json': '{}', 'apps/api/src/main.ts': '' });
+    await git('init', '-q');
+    await git('add', '.');
+    const inProject = await gitIgnoredEntries({ processes: nodeProcesses }, join(tmp, 'apps/api'));
+    expect(inProject?.entries).toEqual(['gen/a.json']);
+    expect([...inProject!.committed]).toEqual(['gen/a.json']);
   });
 
   it('is undefined outside a git checkout', async () => {

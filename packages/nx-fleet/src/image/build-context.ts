@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join, posix, relative, sep } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import type { Ports } from '../io/ports';
 import { listed } from '../text/listed';
@@ -111,6 +111,8 @@ export interface GitIgnored {
   entries: string[];
   /** Of those, the files git tracks (committed although a rule matches them). */
   committed: ReadonlySet<string>;
+  /** Entries only a walker's ignore file matches (`.ignore`, `.nxignore`: git reads neither), by that file's name. */
+  walkerOnly?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -125,12 +127,15 @@ export async function gitIgnoredEntries(
   listed: readonly string[] = [],
 ): Promise<GitIgnored | undefined> {
   // Nx's walker also reads ripgrep's `.ignore` and `.nxignore` (inngest's `.ignore` hides 9,859 vendored
-  // files), one more question each where the context or the folder has one.
+  // files), one more question each where the context, the folder or a folder above it in the checkout
+  // has one (git reads a per-directory file from the checkout's root down, karakeep's root `.ignore`).
   const walkerFiles = WALKER_IGNORE_FILES.filter(
-    (name) => existsSync(join(folder, name)) || listed.some((path) => path === name || path.endsWith(`/${name}`)),
+    (name) =>
+      aboveInCheckout(folder).some((dir) => existsSync(join(dir, name))) ||
+      listed.some((path) => path === name || path.endsWith(`/${name}`)),
   );
   try {
-    const tagged: string[] = [];
+    const tagged = new Map<string, string[]>();
     for (const exclude of ['--exclude-standard', ...walkerFiles.map((name) => `--exclude-per-directory=${name}`)]) {
       const result = await ports.processes.run(
         'git',
@@ -138,15 +143,31 @@ export async function gitIgnoredEntries(
         { cwd: folder },
       );
       if (result.code !== 0) return undefined;
-      tagged.push(...result.stdout.split('\0').filter(Boolean));
+      tagged.set(exclude, result.stdout.split('\0').filter(Boolean));
     }
     // `-t` tags each entry: `H ` a tracked file, `? ` an untracked one.
+    const all = [...tagged.values()].flat();
+    const byGit = new Set((tagged.get('--exclude-standard') ?? []).map((entry) => entry.slice(2)));
+    const walkerOnly = new Map<string, string>();
+    for (const name of walkerFiles)
+      for (const entry of tagged.get(`--exclude-per-directory=${name}`) ?? [])
+        if (!byGit.has(entry.slice(2)) && !walkerOnly.has(entry.slice(2))) walkerOnly.set(entry.slice(2), name);
     return {
-      entries: [...new Set(tagged.map((entry) => entry.slice(2)))],
-      committed: new Set(tagged.filter((entry) => entry.startsWith('H ')).map((entry) => entry.slice(2))),
+      entries: [...new Set(all.map((entry) => entry.slice(2)))],
+      committed: new Set(all.filter((entry) => entry.startsWith('H ')).map((entry) => entry.slice(2))),
+      ...(walkerOnly.size ? { walkerOnly } : {}),
     };
   } catch {
     return undefined;
+  }
+}
+
+/** The folder and those above it up to the root of its checkout (the first holding `.git`). */
+function aboveInCheckout(folder: string): string[] {
+  const dirs: string[] = [];
+  for (let dir = folder; ; dir = dirname(dir)) {
+    dirs.push(dir);
+    if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return dirs;
   }
 }
 
@@ -157,6 +178,8 @@ const WALKER_IGNORE_FILES = ['.ignore', '.nxignore'];
 export interface UnhashedFiles {
   files: string[];
   committed: string[];
+  /** Of them, those only a walker's ignore file matches, by its name (git's check-ignore reads neither). */
+  walkerOnly?: ReadonlyMap<string, string>;
   /** The folder they are relative to, workspace-relative: the advice's commands run at the workspace root. */
   context?: string;
 }
@@ -169,7 +192,19 @@ export function unhashedOf(
   context: string,
 ): UnhashedFiles {
   const files = unhashedContextFiles(listed, ignored.entries, outputs);
-  return { files, committed: files.filter((file) => ignored.committed.has(file)), context };
+  const walkerOnly = new Map(
+    [...(ignored.walkerOnly ?? [])].flatMap(([entry, name]) =>
+      files
+        .filter((file) => file === entry || (entry.endsWith('/') && file.startsWith(entry)))
+        .map((file) => [file, name] as const),
+    ),
+  );
+  return {
+    files,
+    committed: files.filter((file) => ignored.committed.has(file)),
+    context,
+    ...(walkerOnly.size ? { walkerOnly } : {}),
+  };
 }
 
 /**

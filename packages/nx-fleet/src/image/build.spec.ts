@@ -421,6 +421,19 @@ describe('prepareContext', () => {
     );
   });
 
+  it("names a .ignore file, not git's check-ignore, for a file only a walker's ignore file matches (karakeep's drizzle meta)", () => {
+    const meta = 'packages/db/drizzle/meta/0000_snapshot.json';
+    expect(
+      unhashedContextWarning(
+        ordersService(),
+        { dockerfile: 'services/orders/Dockerfile', context: '.' },
+        { files: [meta], committed: [meta], walkerOnly: new Map([[meta, '.ignore']]) },
+      ),
+    ).toContain(
+      `It is committed: change the rule that matches it so Nx hashes it (a .ignore file's rule, which Nx's walker reads and git does not: look in the .ignore files from the workspace root down to ${meta}), or add it to .dockerignore`,
+    );
+  });
+
   it("a build Nx caches warns of the build outputs its context takes that no build it depends on declares (langfuse's sandbox)", async () => {
     await onDisk(async (root, write) => {
       write('services/orders/Dockerfile', 'FROM scratch\n');

@@ -283,13 +283,21 @@ export function unhashedContextWarning(
  * What lets Nx hash them or keeps them out: a committed file (puter's config.default.json, which its
  * `config.*.json` rule matches) needs the rule changed, since the image may need it; a local one the ignore file.
  */
-export function unhashedFix({ files, committed, context = '.' }: UnhashedFiles, ignoreFile: string): string {
+export function unhashedFix(
+  { files, committed, context = '.', walkerOnly }: UnhashedFiles,
+  ignoreFile: string,
+): string {
   if (!committed.length) return `Add them to ${ignoreFile} unless the image needs them.`;
   const one = committed.length === 1;
   const them = one ? 'it' : 'them';
   // Run where nx runs, the workspace root: a path of the context's folder would match no rule anchored in it.
   const path = posix.join(context, committed[0]!);
-  const change = `change the rule that matches ${them} so Nx hashes ${them} (\`git check-ignore -v --no-index ${path}\` names a .gitignore one${one ? '' : ' for the first'})`;
+  // git reads no `.ignore` or `.nxignore`: its check-ignore would name nothing (karakeep's root `.ignore`).
+  const walker = walkerOnly?.get(committed[0]!);
+  const where = walker
+    ? `a ${walker} file's rule, which Nx's walker reads and git does not: look in the ${walker} files from the workspace root down to ${path}`
+    : `\`git check-ignore -v --no-index ${path}\` names a .gitignore one`;
+  const change = `change the rule that matches ${them} so Nx hashes ${them} (${where}${one ? '' : ' for the first'})`;
   if (committed.length === files.length)
     return `${one ? 'It is' : 'They are'} committed: ${change}, or add ${them} to ${ignoreFile} unless the image needs ${them}.`;
   return `Of them, ${unhashedFilesPhrase(committed)} ${one ? 'is' : 'are'} committed: ${change}; add the others to ${ignoreFile} unless the image needs them.`;

@@ -163,6 +163,17 @@ export class DockerfileReading {
   }
 
   /**
+   * Stages other stages of this file are built FROM that run something of their own (CMD or
+   * ENTRYPOINT): uptime-kuma's `release`, its main image, under `FROM release AS rootless`. No final
+   * stage, yet often an image the repository ships; development and test stages aside.
+   */
+  get runnableBases(): string[] {
+    const { bases, runs } = (this.stageUse ??= stageUseOf(this.steps));
+    const built = new Set(bases.values());
+    return [...runs].filter((stage) => built.has(stage) && !namesDevelopment(stage, /[-_.]/) && !stage.startsWith('#'));
+  }
+
+  /**
    * When the last stage is a development or test stage (AgentGPT's platform: `FROM prod AS dev` last,
    * its compose file builds `target: prod`): that stage, and the stage the service ships instead — the
    * one other final stage that is an image, else the nearest stage the last is built FROM that runs

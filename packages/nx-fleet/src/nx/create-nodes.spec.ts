@@ -1084,6 +1084,28 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("names the stages other stages build on that run a command of their own (uptime-kuma's release, under rootless)", async () => {
+    const dockerfile = [
+      'FROM node:22 AS build',
+      'COPY server.js .',
+      'FROM node:22-slim AS release',
+      'COPY --from=build /app /app',
+      'CMD ["node", "/app/server.js"]',
+      'FROM release AS rootless',
+      'USER node',
+      'FROM node:22 AS upload',
+      'COPY --from=build /app /app',
+      'RUN tar czf /app.tgz /app',
+      '',
+    ].join('\n');
+    await runWorkspace({ 'apps/web/project.json': json({ name: 'web' }), 'apps/web/Dockerfile': dockerfile });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: apps/web/Dockerfile builds one image per final stage (rootless, upload), and the docker-build of apps/web sets no "target": the engine builds the last stage, upload, and never rootless. ' +
+        'release, built on by other stages, runs a command of its own: it may be an image too. ' +
+        'Set "target" to the stage that is the image of apps/web (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
+    ]);
+  });
+
   it("builds the stage a service ships when its last stage is a development one (AgentGPT's platform: FROM prod AS dev), and names one with none to ship instead", async () => {
     const platform =
       'FROM python:3.11-slim AS prod\nCOPY pyproject.toml /app/\nCOPY . /app/src/\nCMD ["python", "-m", "platform"]\nFROM prod AS dev\nRUN poetry install\n';

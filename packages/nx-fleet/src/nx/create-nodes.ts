@@ -810,7 +810,7 @@ function finalStageWarnings(
     return [
       {
         key: `final-stages:${dockerfile}:${roots.join(',')}`,
-        message: `nx-fleet: ${dockerfile} builds one image per final stage (${listed([...others, final])}), and the docker-build of ${projects} sets no "target": the engine builds the last stage, ${last}, and never ${listed(others)}. Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`,
+        message: `nx-fleet: ${dockerfile} builds one image per final stage (${listed([...others, final])}), and the docker-build of ${projects} sets no "target": the engine builds the last stage, ${last}, and never ${listed(others)}.${basesNote(reading)} Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`,
         roots,
       },
     ];
@@ -860,13 +860,21 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
         const stages = imageStages(file);
         return stages.length > 1
           ? [
-              `${file} builds one image per final stage (${listed(stages)}): each is a service of its own, with "target" set to its stage.`,
+              `${file} builds one image per final stage (${listed(stages)}):${basesNote(texts.reading(file)!)} each is a service of its own, with "target" set to its stage.`,
             ]
           : [];
       });
       return notes.length ? { ...warning, message: `${warning.message} ${notes.join(' ')}` } : warning;
     },
   };
+}
+
+/** What a warning about a Dockerfile's images says of the stages others build on that run something (`runnableBases`). */
+function basesNote(reading: DockerfileReading): string {
+  const bases = reading.runnableBases;
+  if (!bases.length) return '';
+  const one = bases.length === 1;
+  return ` ${listed(bases)}, built on by other stages, ${one ? 'runs a command of its own: it may be an image' : 'run commands of their own: they may be images'} too.`;
 }
 
 function withoutSlash(path: string): string {
