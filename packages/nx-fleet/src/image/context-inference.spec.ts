@@ -353,6 +353,22 @@ describe('inferContext', () => {
     expect(at(['release-packages/*', '!release-packages/code-server*.deb']).mode).toBe('pruned');
   });
 
+  it("a lockfile the root .gitignore matches is committed all the same, no host output (Cap's media-server bun.lock)", () => {
+    const files = ['apps/media-server/package.json', 'apps/media-server/src/index.ts', 'package.json'];
+    const dockerfile =
+      'FROM oven/bun:1\nCOPY apps/media-server/package.json apps/media-server/bun.lock ./\nRUN bun install\nCOPY apps/media-server/src ./src\n';
+    const choice = inferContext(
+      facts(dockerfile, {
+        files,
+        projectRoot: 'apps/media-server',
+        dockerfile: 'apps/media-server/Dockerfile',
+        gitignore: ['bun.lock', 'node_modules'],
+        unlistedOnDisk: ['apps/media-server/bun.lock'],
+      }),
+    );
+    expect(choice.mode).toBe('pruned');
+  });
+
   it("a Dockerfile kept in another folder whose sources are beside it is built from that folder (openreplay's api/Dockerfile for a project elsewhere)", () => {
     const files = ['api/requirements.txt', 'api/app.py', 'api/README.md', 'deploy/chalice/project.json'];
     const dockerfile = 'FROM python:3.12\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n';
@@ -486,6 +502,25 @@ describe('inferContext', () => {
     expect(
       outputs('FROM node:20\nCOPY package.json yarn.lock ./\nRUN yarn install\nCOPY ./packages/lib ./packages/lib\n'),
     ).toEqual(['packages/lib/dist']);
+
+    // Joplin's server: the root manifest's `"postinstall": "gulp build"` builds every package, kept as it is
+    // by a context that keeps every manifest (a workspace tool runs later).
+    const rootBuilds = (dockerfile: string, rootInstallBuilds: boolean) =>
+      inferContext(
+        facts(dockerfile, {
+          projects,
+          folderOutputs,
+          files,
+          ...(rootInstallBuilds ? { rootInstallBuilds: true as const } : {}),
+          projectRoot: 'packages/web',
+          dockerfile: 'Dockerfile',
+        }),
+      );
+    const workspaceTool = `${copied}COPY ./packages/web ./packages/web\nRUN yarn install\nRUN yarn workspace @x/web run build\n`;
+    expect(rootBuilds(workspaceTool, true)).toMatchObject({ workspaceManifests: true, outputs: [] });
+    expect(rootBuilds(workspaceTool, false).outputs).toEqual(['packages/lib/dist']);
+    // Pruned, the root manifest is the service's own: the root's install scripts never run in the image.
+    expect(rootBuilds(`${copied}RUN yarn install\n`, true).outputs).toEqual(['packages/lib/dist']);
   });
 
   it("a copied folder the image's `tsc --build` compiles through a project reference is neither carried nor waited for (dittofeed's api)", () => {

@@ -4,7 +4,7 @@ import gitignore from 'ignore';
 import picomatch from 'picomatch';
 import { namedContextSource, type ContextMode } from '../config/service-settings';
 import { shellCommands } from '../text/shell-words';
-import { ROOT_MANIFESTS, SUPPORT_FILES } from './frozen-install';
+import { LOCKFILES, ROOT_MANIFESTS, SUPPORT_FILES } from './frozen-install';
 import { withPrefix } from '../text/sorted';
 import { ignoredGlobs } from './ignored-inputs';
 import {
@@ -100,6 +100,11 @@ export interface ContextFacts {
    * or `prepare` script running their build: sourcebot's libraries), workspace-relative.
    */
   installBuilds?: readonly string[];
+  /**
+   * The workspace root's package.json builds every package when it is installed (Joplin's
+   * `"postinstall": "gulp build"`): copied with it, the project folders are built in the image.
+   */
+  rootInstallBuilds?: true;
 }
 
 /**
@@ -244,7 +249,7 @@ type Found = 'file' | 'output' | 'missing';
 export function inferContext(facts: ContextFacts): ContextChoice {
   const reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs, facts.target);
   const chosen = chooseMode(facts, reading);
-  const needs = contextNeeds(facts, chosen.mode, reading);
+  const needs = contextNeeds(facts, chosen.mode, reading, chosen.workspaceManifests);
   if (!chosen.workspaceManifests) return { ...chosen, ...needs };
   if (!copiesWholeContext(reading)) {
     const index = indexOf(facts.files);
@@ -300,6 +305,8 @@ export function contextNeeds(
   facts: ContextFacts,
   mode: ChosenMode,
   reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs, facts.target),
+  /** The context keeps every manifest as it is (a prune tool's): the root's install scripts with them. */
+  workspaceManifests = false,
 ): Pick<
   ContextChoice,
   'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested' | 'named' | 'folder' | 'installSettings'
@@ -317,7 +324,7 @@ export function contextNeeds(
   const include: string[] = [];
   const producers: NonNullable<ContextChoice['producers']> = [];
   const unlisted: string[] = [];
-  const builtInImage = inImageBuilds(reading, facts, base);
+  const builtInImage = inImageBuilds(reading, facts, base, workspaceManifests);
   const kept = keeps(ignore);
   for (const { source } of reading.sources) {
     const path = normalizeSource(base, source);
@@ -671,8 +678,11 @@ function chooseMode(
   // project's build writes (SigNoz's `COPY frontend/build/`, of a folder that is no project, Go's
   // `target/`, code-server's `release-packages/` that the root .gitignore names) comes only from the
   // disk, as the root context sends it.
+  // A manifest or lockfile is no build's output: one .gitignore matches is committed all the same
+  // (Cap's `apps/media-server/bun.lock` under the root's `bun.lock` line), and git's list holds it.
   const hostWritten = (path: string) =>
-    path.split('/').some((segment) => HOST_OUTPUT_FOLDERS.has(segment)) || gitIgnores(facts.gitignore ?? [])(path);
+    path.split('/').some((segment) => HOST_OUTPUT_FOLDERS.has(segment)) ||
+    (!INSTALL_FILES.has(posix.basename(path)) && gitIgnores(facts.gitignore ?? [])(path));
   const unheld = placed.find(
     (p) => p.project === 'missing' && p.workspace === 'missing' && hostWritten(normalizeSource('.', p.source.source)),
   );
@@ -862,6 +872,19 @@ function pruneAfterWholeCopy(
  * Installs that fail without their lockfile (`npm ci`, `yarn install --immutable`, `pnpm install
  * --frozen-lockfile`, …), with the lockfiles each reads.
  */
+/**
+ * Manifests and lockfiles, by file name: committed, never a build's output. (Not the settings: a CI
+ * step may write an `.npmrc` with its token before the build.)
+ */
+const INSTALL_FILES = new Set([
+  'package.json',
+  'pnpm-workspace.yaml',
+  'npm-shrinkwrap.json',
+  'bun.lock',
+  'bun.lockb',
+  ...Object.values(LOCKFILES),
+]);
+
 const LOCKED_INSTALLS: ReadonlyArray<[RegExp, readonly string[]]> = [
   [/\bnpm\s+ci\b/, ['package-lock.json', 'npm-shrinkwrap.json']],
   [/\byarn\s+(?:install\b)?[^&|;\n]*\s--(?:immutable|frozen-lockfile)\b/, ['yarn.lock']],
@@ -1021,7 +1044,12 @@ function rootScriptStep(
  * `turbo run build`, `lerna run build`, `nx run-many -t build`); or compiled by the `tsc --build` of
  * a package built so, whose tsconfig references reach it (`referenceBuilds`).
  */
-function inImageBuilds(reading: DockerfileReading, facts: ContextFacts, base: string): (root: string) => boolean {
+function inImageBuilds(
+  reading: DockerfileReading,
+  facts: ContextFacts,
+  base: string,
+  workspaceManifests: boolean,
+): (root: string) => boolean {
   const { steps } = reading;
   let commands: string[] | undefined;
   let local: Set<string> | undefined;
@@ -1042,14 +1070,19 @@ function inImageBuilds(reading: DockerfileReading, facts: ContextFacts, base: st
   // Built where it was copied to (a package script, `tsc`, in its WORKDIR).
   const builtHere = (root: string) =>
     (local ??= new Set(reading.localBuilds.flatMap(({ source }) => normalizeSource(base, source) ?? []))).has(root);
-  // Installed after the folder is copied, with the install scripts that build it.
+  // Installed after the folder is copied, with the install scripts that build it: its own, or the
+  // root manifest's, copied too and kept as it is (pruned, it is the service's own manifest).
+  const copiedBefore = (path: string, step: Step) =>
+    reading.sources.some(({ line, source }) => line < step.line && insideOf(path, normalizeSource(base, source)));
+  const rootBuilds = !!facts.rootInstallBuilds && workspaceManifests;
   const installedHere = (root: string) =>
-    !!facts.installBuilds?.includes(root) &&
+    (!!facts.installBuilds?.includes(root) || rootBuilds) &&
     steps.some(
       (step) =>
         /^RUN\s/i.test(step.text) &&
         commandsOf(step.text).some(runsInstallScripts) &&
-        reading.sources.some(({ line, source }) => line < step.line && insideOf(root, normalizeSource(base, source))),
+        copiedBefore(root, step) &&
+        (!!facts.installBuilds?.includes(root) || copiedBefore('package.json', step)),
     );
   return (root) =>
     Boolean(facts.folderOutputs?.[root]?.length) &&
@@ -1106,7 +1139,7 @@ function builtWithDependencies(command: string, first: DependenciesFirst): strin
   return names;
 }
 
-function buildsEveryPackage(command: string): boolean {
+export function buildsEveryPackage(command: string): boolean {
   const has = (pattern: RegExp) => pattern.test(command);
   if (has(/\bpnpm\b/) && has(/\s(?:-r|--recursive)(?:\s|$)/) && has(/\bbuild/)) return !has(/\s(?:--filter|-F)[\s=]/);
   if (has(/\byarn\s+workspaces\s+foreach\b/) && has(/\brun\s+build/)) return !has(/--include|--from|--since/);

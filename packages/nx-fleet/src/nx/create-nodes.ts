@@ -73,7 +73,7 @@ import { resolveServiceContext, withoutMissingProducers, type ServiceContext } f
 import { baseImagePaths, buildServiceTargets, serviceProjectMetadata, withPaths } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
 import { GraphMemo } from './graph-memo';
-import { buildsOnInstall, referenceBuilds, typeScriptOutDirs } from './typescript-builds';
+import { buildsOnInstall, buildsWorkspaceOnInstall, referenceBuilds, typeScriptOutDirs } from './typescript-builds';
 import { dependencyBuilds } from './dependency-builds';
 import { WorkspaceTexts } from './workspace-texts';
 
@@ -322,8 +322,10 @@ async function fleetNodes(
     .digest('hex')
     .slice(0, 16);
   // What every service's context decision reads of the workspace root, read once.
+  const rootManifest = manifestAt(texts, 'package.json');
   const root = {
-    scripts: scriptNames(manifestAt(texts, 'package.json')),
+    scripts: scriptNames(rootManifest),
+    installBuilds: buildsWorkspaceOnInstall(scriptsOf(rootManifest)),
     gitignore: texts.committedText('.gitignore')?.split(/\r?\n/),
   };
   const gitignoreVersion = texts.hashOf('.gitignore');
@@ -1142,7 +1144,7 @@ function contextFacts(
   files: readonly string[],
   texts: WorkspaceTexts,
   projects: NonNullable<ContextFacts['projects']>,
-  root: { scripts: readonly string[]; gitignore?: readonly string[] | undefined },
+  root: { scripts: readonly string[]; installBuilds: boolean; gitignore?: readonly string[] | undefined },
   targetNames: { build: string; dockerBuild: string },
   workspaceRoot: string,
   /**
@@ -1227,6 +1229,7 @@ function contextFacts(
     ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),
     ...(Object.keys(builtFirst).length ? { dependencyBuilds: builtFirst } : {}),
     ...(installBuilds.length ? { installBuilds } : {}),
+    ...(root.installBuilds && Object.keys(folderOutputs).length ? { rootInstallBuilds: true as const } : {}),
     ...(statedContext ? { statedContext } : {}),
     ...(folderIgnore ? { folderIgnore } : {}),
     ...(scripts ? { scripts } : {}),

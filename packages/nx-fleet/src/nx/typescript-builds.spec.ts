@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildsOnInstall, tscBuildConfigs } from './typescript-builds';
+import { buildsOnInstall, buildsWorkspaceOnInstall, tscBuildConfigs } from './typescript-builds';
 
 describe('tscBuildConfigs', () => {
   it.each([
@@ -48,5 +48,25 @@ describe('buildsOnInstall', () => {
     [{ postinstall: 42 }],
   ])('%j does not', (scripts) => {
     expect(buildsOnInstall(scripts)).toBe(false);
+  });
+});
+
+describe("buildsWorkspaceOnInstall (the workspace root's install scripts)", () => {
+  it.each([
+    [{ postinstall: 'gulp build' }],
+    [{ postinstall: 'npx gulp build --production' }],
+    [{ postinstall: 'yarn workspaces foreach -A run build' }],
+    [{ prepare: 'lerna run build' }],
+    [{ postinstall: 'yarn build' }],
+  ])('%j builds every package when the workspace is installed', (scripts) => {
+    expect(buildsWorkspaceOnInstall(scripts)).toBe(true);
+  });
+
+  it.each([
+    [{ postinstall: 'husky install' }],
+    [{ postinstall: 'lerna run build --scope @x/api' }],
+    [{ build: 'gulp build' }],
+  ])('%j does not', (scripts) => {
+    expect(buildsWorkspaceOnInstall(scripts)).toBe(false);
   });
 });

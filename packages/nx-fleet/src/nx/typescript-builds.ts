@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { scriptsRun } from '../image/context-inference';
+import { buildsEveryPackage, scriptsRun } from '../image/context-inference';
 import { deepestAt } from '../runtime-graph/sdk-ownership';
 import { shellCommands } from '../text/shell-words';
 import type { WorkspaceTexts } from './workspace-texts';
@@ -73,6 +73,25 @@ export function buildsOnInstall(scripts: Record<string, unknown>): boolean {
       const texts = words.map((word) => word.text);
       return isTsc(texts, programAt(texts)) && !texts.includes('--noEmit');
     });
+  });
+}
+
+/**
+ * Whether the workspace root's install scripts build every package: they run its `build` script or
+ * the compiler (`buildsOnInstall`), a workspace-wide build (`yarn workspaces foreach -A run build`,
+ * `lerna run build`, `turbo run build`…), or a task runner's `build` task (Joplin's `gulp build`).
+ */
+export function buildsWorkspaceOnInstall(scripts: Record<string, unknown>): boolean {
+  if (buildsOnInstall(scripts)) return true;
+  return INSTALL_SCRIPTS.some((name) => {
+    const script = scripts[name];
+    return (
+      typeof script === 'string' &&
+      shellCommands(script).some(({ words }) => {
+        const command = words.map((word) => word.text).join(' ');
+        return buildsEveryPackage(command) || /^(?:npx\s+)?(?:gulp|grunt)\s+build\b/.test(command);
+      })
+    );
   });
 }
 
