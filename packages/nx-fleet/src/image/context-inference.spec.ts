@@ -1156,6 +1156,28 @@ describe('contextNeeds', () => {
     expect(inferContext(facts('FROM node:20\nCOPY src/main.ts README.md ./\n', ignored)).unlisted).toBeUndefined();
   });
 
+  // unkey's portal: `COPY web/ .` with `/web/apps/dashboard` in its ignore file; Nx 23's affected reads
+  // the inputs without negations, so the folder is named by what the context sends.
+  it("a pruned context's included folder its ignore file trims is named by what it sends (includeInputs)", () => {
+    const files = [
+      ...FILES,
+      'web/package.json',
+      'web/apps/dashboard/page.tsx',
+      'web/apps/dashboard/lib/x.ts',
+      'web/apps/portal/index.ts',
+      'web/internal/ui/button.tsx',
+    ];
+    const dockerfile = 'FROM node:20\nCOPY web/ web/\nCOPY apps/api apps/api\n';
+    const needs = contextNeeds(
+      facts(dockerfile, { files, ignore: { project: [], workspace: ['/web/apps/dashboard'] } }),
+      'pruned',
+    );
+    expect(needs.include).toEqual(['web/**']);
+    expect(needs.includeInputs).toEqual(['web/apps/portal/**', 'web/internal/**', 'web/package.json']);
+    // Nothing trimmed: the include is its own input.
+    expect(contextNeeds(facts(dockerfile, { files }), 'pruned').includeInputs).toBeUndefined();
+  });
+
   // trigger.dev: pnpm's patchedDependencies name files in patches/, which a pruned context sends with
   // the root manifests; a patch edit must reach docker-build's hash, as it reaches the content tag.
   it('a pruned context that reads the root manifests names the package manager settings and patches the workspace has', () => {

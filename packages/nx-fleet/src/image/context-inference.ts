@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import { namedContextSource, type ContextMode } from '../config/service-settings';
 import { shellCommands } from '../text/shell-words';
 import { LOCKFILES, ROOT_MANIFESTS, SUPPORT_FILES } from './frozen-install';
+import { refinedFolders } from '../text/folder-globs';
 import { withPrefix } from '../text/sorted';
 import { ignoredGlobs } from './ignored-inputs';
 import {
@@ -151,6 +152,12 @@ export interface ContextChoice {
    * package manager the workspace has (`workspaceManifestGlobs`).
    */
   manifestGlobs?: readonly string[];
+  /**
+   * A pruned context's `include` as its inputs name it, where its ignore file leaves files out of an
+   * included folder (unkey's portal copies `web/`, its `.dockerignore` leaves out `/web/apps/dashboard`):
+   * the folder by what it sends (`refinedFolders`). Unset when the same as `include`.
+   */
+  includeInputs?: string[];
   /**
    * A pruned context's package manager settings and patches beside the root manifests (`SUPPORT_FILES`:
    * `.npmrc`, `patches/**`, `.yarn/releases/**`…), as globs of those the workspace has: the context
@@ -309,7 +316,16 @@ export function contextNeeds(
   workspaceManifests = false,
 ): Pick<
   ContextChoice,
-  'include' | 'outputs' | 'producers' | 'unlisted' | 'ignored' | 'nested' | 'named' | 'folder' | 'installSettings'
+  | 'include'
+  | 'includeInputs'
+  | 'outputs'
+  | 'producers'
+  | 'unlisted'
+  | 'ignored'
+  | 'nested'
+  | 'named'
+  | 'folder'
+  | 'installSettings'
 > {
   const folder = mode === 'folder' ? contextFolder(facts) : undefined;
   const base = folder ?? (mode === 'project' ? facts.projectRoot : '.');
@@ -382,9 +398,13 @@ export function contextNeeds(
   }
   unlisted.push(...named.unlisted);
   const installSettings = mode === 'pruned' && readsRootManifests(reading.written) ? settingsHeld(index) : [];
+  const included = unique(include);
+  // Nx 23's affected reads these without negations: a folder the ignore file trims is listed by what it sends.
+  const includeInputs = ignore.length ? refinedFolders(included, facts.files, (file) => !kept(file), 24) : included;
   return {
     ...(folder !== undefined ? { folder } : {}),
-    include: unique(include),
+    include: included,
+    ...(includeInputs.join('\n') !== included.join('\n') ? { includeInputs } : {}),
     outputs: unique(outputs),
     ...(producers.length ? { producers } : {}),
     ...(unlisted.length ? { unlisted: unique(unlisted) } : {}),

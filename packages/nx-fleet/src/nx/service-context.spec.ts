@@ -65,6 +65,14 @@ describe('resolveServiceContext', () => {
       FACTS,
     );
     expect(result).toMatchObject({ include: ['.npmrc', 'tsconfig.base.json'], buildTarget: 'compile' });
+    // An included folder its ignore file trims is named by what it sends; the configured includes stay inputs.
+    const trimmed = resolveServiceContext({ contextInclude: ['.npmrc'] }, normalizeOptions({}), {
+      ...FACTS,
+      dockerfileText: 'FROM node:20\nCOPY libs/ui libs/ui\n',
+      files: [...FACTS.files, 'libs/ui/index.ts', 'libs/ui/stories/a.tsx'],
+      ignore: { project: [], workspace: ['libs/ui/stories'] },
+    });
+    expect(trimmed).toMatchObject({ include: ['.npmrc', 'libs/ui/**'], includeInputs: ['.npmrc', 'libs/ui/index.ts'] });
   });
 
   it("a service's contextInclude asks for a pruned context (services generated before inference set no context)", () => {

@@ -103,6 +103,7 @@ export function resolveServiceContext(
   const chosen: ServiceContext = {
     ...inferred,
     include: [...new Set([...explicitInclude, ...inferred.include])],
+    ...(inferred.includeInputs ? { includeInputs: [...new Set([...explicitInclude, ...inferred.includeInputs])] } : {}),
     origin: set?.origin ?? 'inferred',
     buildTarget,
     ...(facts?.shippedStage ? { shippedStage: facts.shippedStage } : {}),

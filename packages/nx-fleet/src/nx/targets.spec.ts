@@ -150,6 +150,21 @@ describe('a prune tool in the build, and build outputs', () => {
     expect(buildInputs(plain)).toContain('{workspaceRoot}/patches/**');
   });
 
+  it('names an included folder by what the context sends of it (`includeInputs`), the option keeps the folder', () => {
+    const trimmed = {
+      mode: 'pruned' as const,
+      include: ['web/**'],
+      includeInputs: ['web/apps/portal/**', 'web/package.json'],
+      outputs: [],
+    };
+    expect(contextOptions(trimmed, 'apps/api')).toMatchObject({ contextInclude: ['web/**'] });
+    const inputs = buildInputs(trimmed);
+    expect(inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/web/apps/portal/**', '{workspaceRoot}/web/package.json']),
+    );
+    expect(inputs).not.toContain('{workspaceRoot}/web/**');
+  });
+
   it('makes docker-build depend on the build target that writes the outputs', () => {
     const facts: ContextFacts = {
       ...REPO_SHAPED,

@@ -40,6 +40,7 @@ type ContextShape = Pick<
   | 'mode'
   | 'folder'
   | 'include'
+  | 'includeInputs'
   | 'outputs'
   | 'workspaceManifests'
   | 'manifestGlobs'
@@ -137,7 +138,7 @@ export function buildInputs(
     // The root's ignore file decides what of the projects the pruned context holds.
     '{workspaceRoot}/.dockerignore',
     ...nested,
-    ...context.include.map((glob) => `{workspaceRoot}/${glob}`),
+    ...(context.includeInputs ?? context.include).map((glob) => `{workspaceRoot}/${glob}`),
     ...(context.workspaceManifests
       ? (context.manifestGlobs ?? workspaceManifestGlobs(true)).map((glob) => `{workspaceRoot}/${glob}`)
       : []),

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
+import { refinedFolders } from '../text/folder-globs';
 
 /**
  * Seed.run's change rules, as Nx inputs. Nx ignores a change to a file outside every project; for
@@ -84,12 +85,9 @@ export function sharedPatterns(input: {
 
 /**
  * Shared folders (`<folder>/**`) that hold ignored files, refined towards the paths in them that are
- * not: a folder's files by name, a subfolder holding none whole, one holding only ignored files left
- * out. Nx 23's affected takes a `{workspaceRoot}` input for every file it matches, negations left out,
- * so a folder's glob made a vendored repository's `docs/*.md` affect every service (Huly's
- * `foundations/net/docs`). Every service's push repeats these inputs, so the refinement goes shallow
- * folders first and stops growing the list past `budget` more patterns (a folder left whole selects
- * too much, never too little). `files` is Nx's list of the workspace's files (what a change can name).
+ * not (`refinedFolders`): Nx 23's affected takes a `{workspaceRoot}` input for every file it matches,
+ * negations left out, so a folder's glob made a vendored repository's `docs/*.md` affect every service
+ * (Huly's `foundations/net/docs`). Every service's push repeats these inputs: at most `budget` more.
  */
 export function withoutIgnoredInside(
   patterns: readonly string[],
@@ -97,59 +95,7 @@ export function withoutIgnoredInside(
   ignore: readonly string[],
   budget = 40,
 ): string[] {
-  const folders = new Set(patterns.filter((p) => p.endsWith('/**')).map((p) => p.slice(0, -3)));
-  if (!folders.size) return [...patterns];
-  const inside = new Map<string, string[]>();
-  for (const file of files) {
-    for (let slash = file.indexOf('/'); slash !== -1; slash = file.indexOf('/', slash + 1)) {
-      const folder = file.slice(0, slash);
-      if (!folders.has(folder)) continue;
-      listUnder(inside, folder, file);
-      break;
-    }
-  }
-  const ignored = ignoreMatcher(ignore);
-  // What each folder becomes, refined or not; a refined folder's subfolders wait their turn, shallow first.
-  const result = new Map<string, string[]>(patterns.map((p) => [p, [p]]));
-  let queue = [...inside].map(([folder, held]) => ({ origin: `${folder}/**`, folder, held }));
-  let count = patterns.length;
-  while (queue.length) {
-    const next: typeof queue = [];
-    for (const { origin, folder, held } of queue) {
-      if (!held.some((file) => ignored(file))) continue;
-      const paths: string[] = [];
-      const children = new Map<string, string[]>();
-      for (const file of held) {
-        const slash = file.indexOf('/', folder.length + 1);
-        if (slash === -1) {
-          if (!ignored(file)) paths.push(file);
-        } else {
-          const child = file.slice(0, slash);
-          listUnder(children, child, file);
-        }
-      }
-      const refinable: typeof queue = [];
-      for (const [child, childFiles] of children) {
-        if (childFiles.every((file) => ignored(file))) continue;
-        paths.push(`${child}/**`);
-        refinable.push({ origin, folder: child, held: childFiles });
-      }
-      const grows = paths.length - 1;
-      if (grows > 0 && count + grows > patterns.length + budget) continue;
-      count += grows;
-      const list = result.get(origin)!;
-      list.splice(list.indexOf(`${folder}/**`), 1, ...paths.sort());
-      next.push(...refinable);
-    }
-    queue = next;
-  }
-  return [...result.values()].flat();
-}
-
-function listUnder(lists: Map<string, string[]>, key: string, item: string): void {
-  const list = lists.get(key);
-  if (list) list.push(item);
-  else lists.set(key, [item]);
+  return refinedFolders(patterns, files, ignoreMatcher(ignore), budget);
 }
 
 /** Rule (b) for one committed file: outside every project, not ignored, not a file Nx handles itself. */
