@@ -632,6 +632,23 @@ describe('createNodes', () => {
     ]);
   });
 
+  it('a root variant the plugin option "services" names for a root whose name is taken: one warning, the name clash (E2B)', async () => {
+    const files = {
+      'pnpm-workspace.yaml': 'packages:\n  - packages/*\n',
+      'package.json': json({ name: 'x', private: true }),
+      'packages/a/package.json': json({ name: 'x' }),
+      'tool.Dockerfile': 'FROM alpine\nCMD ["true"]\n',
+    };
+    await runWorkspace(files);
+    expect(warnings(warn)).toEqual([expect.stringMatching(/tool\.Dockerfile .*variants? at the workspace root/)]);
+    warn.mockClear();
+    await runWorkspace(files, { services: { '.': { dockerfile: 'tool.Dockerfile' } } });
+    const said = warnings(warn);
+    expect(said).toEqual([
+      expect.stringMatching(/^nx-fleet: tool\.Dockerfile is not a service: .*"x", is also packages\/a's/),
+    ]);
+  });
+
   it("a root Dockerfile whose package name is another project's: that project may build it, through the plugin option services", async () => {
     const files = {
       'package.json': json({ name: 'dokploy', private: true, workspaces: ['apps/*'] }),
@@ -668,6 +685,27 @@ describe('createNodes', () => {
     const inputs = dockerPushOf(results, 'svc').inputs;
     expect(inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/web/**', '{workspaceRoot}/other/**']));
     expect(inputs).not.toContain('{workspaceRoot}/packages/**');
+  });
+
+  it("a Dockerfile folder nx-fleet makes no project of (a nameless package.json, a name another has) stays shared: rule (b) (dapr's samples)", async () => {
+    const node = 'FROM node:20\nCOPY . .\n';
+    const { results } = await runWorkspace({
+      'a/package.json': json({ name: 'same' }),
+      'a/Dockerfile': node,
+      'a/app.js': '',
+      'b/package.json': json({ name: 'same' }),
+      'b/Dockerfile': node,
+      'c/package.json': json({ name: 'svc' }),
+      'c/Dockerfile': node,
+      'e/package.json': json({ private: true }),
+      'e/Dockerfile': node,
+      'e/app.js': '',
+    });
+    const inputs = dockerPushOf(results, 'c').inputs;
+    expect(inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/a/**', '{workspaceRoot}/b/**', '{workspaceRoot}/e/**']),
+    );
+    expect(inputs).not.toContain('{workspaceRoot}/c/**');
   });
 
   it("a service nested in a root service is affected by the root's own files, never by every other project's (homarr)", async () => {
@@ -2005,7 +2043,7 @@ describe('createNodes', () => {
       expect(build).toMatchObject({ cache: false, options: { contextOutputs: ['apps/builder/dist'] } });
       expect(build.dependsOn).toBeUndefined();
       expect(build.metadata?.['description']).toMatch(
-        /not cached by Nx: it copies apps\/builder\/dist, which Nx does not list \(git-ignored, or written before the build\) and builder has no "build" target to write$/,
+        /not cached by Nx: it copies apps\/builder\/dist, which Nx does not list \(git-ignored, a symbolic link to nothing on this machine, or written before the build\) and builder has no "build" target to write$/,
       );
       // A plugin besides nx-fleet may infer it: waited for, cached on its outputs.
       const inferred = buildOf(
@@ -2023,7 +2061,7 @@ describe('createNodes', () => {
       expect(build).toMatchObject({ cache: false, options: { contextOutputs: ['svc/out/app', 'svc/dist'] } });
       expect(build.dependsOn).toBeUndefined();
       expect(build.metadata?.['description']).toMatch(
-        /not cached by Nx: it copies svc\/out\/app, svc\/dist, which Nx does not list \(git-ignored, or written before the build\) and the project has no "build" target to write$/,
+        /not cached by Nx: it copies svc\/out\/app, svc\/dist, which Nx does not list \(git-ignored, a symbolic link to nothing on this machine, or written before the build\) and the project has no "build" target to write$/,
       );
       // A plugin besides nx-fleet may infer it (as @nx/vite infers build): waited for, cached on its outputs.
       const inferred = await runWorkspace({ ...files, 'nx.json': json({ plugins: ['@nx/vite/plugin', 'nx-fleet'] }) });

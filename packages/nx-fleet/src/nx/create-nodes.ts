@@ -259,7 +259,7 @@ async function fleetNodes(
     ),
     ...orphanWarnings(withOrphanVariants(detections, variants, folders, options.exclude), unbuilt),
     ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
-    ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options.exclude, unbuilt),
+    ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
     ...alike,
     ...placeholderWarnings(detections, texts, options.buildTargetName, projects || [], linkedNames(units, bases.links)),
@@ -286,17 +286,12 @@ async function fleetNodes(
     d.kind === 'service' && d.root !== '.' && !d.dockerfile.startsWith(`${d.root}/`) ? [d.dockerfile] : [],
   );
   // Of the folders with a manifest, a project's: one Nx makes (a project.json, a package.json in the
-  // workspaces), or a named package.json beside a Dockerfile nx-fleet makes one of. Another package.json
-  // (SigNoz's frontend/, in no workspaces) leaves its folder's files shared. Nx's rule is read here only,
-  // where an answer is computed: the kept answer's key needs none of it.
-  const projectFolders = sharedRoots.filter((root) => {
-    const names = (matchedFolders.get(root) ?? []).map((file) => posix.basename(file));
-    return (
-      claimed.has(root) ||
-      isNxProject(root) ||
-      (names.includes('package.json') && names.some((name) => isContainerfile(name)))
-    );
-  });
+  // workspaces), or a service nx-fleet makes one of. Another package.json (SigNoz's frontend/, in no
+  // workspaces; one without a name; one whose name another project has, dapr's three `node_server`
+  // samples) leaves its folder's files shared. Nx's rule is read here only, where an answer is
+  // computed: the kept answer's key needs none of it.
+  const serviceRoots = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.root] : [])));
+  const projectFolders = sharedRoots.filter((root) => claimed.has(root) || isNxProject(root) || serviceRoots.has(root));
   // One at the root (dokploy's Dockerfile.server) leaves the other root files shared.
   const claimedFiles = elsewhere.flatMap((file) => [file, `${file}.dockerignore`]);
   const sharedNow =
@@ -887,10 +882,17 @@ function withoutSlash(path: string): string {
 function rootVariantWarnings(
   detections: readonly Detection[],
   variants: ReadonlyMap<string, readonly string[]> | undefined,
-  exclude: readonly string[],
+  options: Pick<NormalizedFleetOptions, 'exclude' | 'services'>,
   dockerfiles: UnbuiltDockerfiles,
 ) {
-  const unbuilt = rootVariants(detections, variants, exclude);
+  // One the plugin option "services" already names, as the warning advises, is left to the warning
+  // that says why it made no service (E2B's root named as js-sdk is: a name clash).
+  const named = new Set(
+    Object.values(options.services).flatMap((config) =>
+      config.dockerfile ? [posix.normalize(config.dockerfile)] : [],
+    ),
+  );
+  const unbuilt = rootVariants(detections, variants, options.exclude).filter((file) => !named.has(file));
   return unbuilt.length ? [{ ...dockerfiles.withStages(rootVariantsWarning(unbuilt), unbuilt), roots: ['.'] }] : [];
 }
 
