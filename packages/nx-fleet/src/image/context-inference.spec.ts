@@ -1138,6 +1138,21 @@ describe('contextNeeds', () => {
     expect(contextNeeds(facts(dockerfile), mode)).toEqual(expected);
   });
 
+  // payload's templates, Next.js's with-docker example: optional lockfile patterns and an optional folder.
+  it('a pattern that matches nothing Nx lists is optional, no source Nx cannot hash, unless a host build writes there', () => {
+    const optional = 'FROM node:20\nCOPY package.json yarn.lock* package-lock.json* ./\nCOPY ini[t]/ ./init/\n';
+    const files = [...FILES, 'apps/api/package.json', 'apps/api/package-lock.json'];
+    const choice = inferContext(facts(optional, { files }));
+    expect(choice.mode).toBe('project');
+    expect(choice.unlisted).toBeUndefined();
+    // What the root .gitignore leaves out is written on the host (a build output folder is the build's).
+    const written = 'FROM node:20\nCOPY package.json ./\nCOPY dist/*.js ./\nCOPY pkgs/app*.deb /tmp/\n';
+    expect(contextNeeds(facts(written, { files, gitignore: ['pkgs/'] }), 'project')).toMatchObject({
+      outputs: ['apps/api/dist/*.js'],
+      unlisted: ['apps/api/pkgs/app*.deb'],
+    });
+  });
+
   it('names what a project or workspace context sends that Nx does not list and no build declares', () => {
     // Huly's pods: a bundle a package script writes to a git-ignored folder; dist/ is the build's output.
     const bundled = 'FROM node:20\nCOPY bundle/bundle.js ./\nCOPY dist/ ./dist/\nCOPY src/main.ts ./\n';

@@ -349,8 +349,12 @@ export function contextNeeds(
     // A pruned context is made of git's files: one git ignores fails there before the build, unless committed.
     // One Nx lists that the .dockerignore leaves out (pulumi's langserve copies its ignored README.md) is
     // no source Nx cannot hash: the build fails naming it, before the engine.
+    // A pattern that matches nothing Nx lists and nothing a host build writes is optional (Next.js's
+    // `COPY package.json yarn.lock* package-lock.json* ./`): the engine copies what is there, all listed.
+    const optional = picomatch.scan(path).isGlob && !hostWritten(facts, path);
     if (
       found === 'missing' &&
+      !optional &&
       (mode !== 'pruned' || facts.unlistedOnDisk?.includes(path)) &&
       !index.under(path.replace(/\/+$/, '')).length
     )
@@ -698,13 +702,9 @@ function chooseMode(
   // project's build writes (SigNoz's `COPY frontend/build/`, of a folder that is no project, Go's
   // `target/`, code-server's `release-packages/` that the root .gitignore names) comes only from the
   // disk, as the root context sends it.
-  // A manifest or lockfile is no build's output: one .gitignore matches is committed all the same
-  // (Cap's `apps/media-server/bun.lock` under the root's `bun.lock` line), and git's list holds it.
-  const hostWritten = (path: string) =>
-    path.split('/').some((segment) => HOST_OUTPUT_FOLDERS.has(segment)) ||
-    (!INSTALL_FILES.has(posix.basename(path)) && gitIgnores(facts.gitignore ?? [])(path));
   const unheld = placed.find(
-    (p) => p.project === 'missing' && p.workspace === 'missing' && hostWritten(normalizeSource('.', p.source.source)),
+    (p) =>
+      p.project === 'missing' && p.workspace === 'missing' && hostWritten(facts, normalizeSource('.', p.source.source)),
   );
   if (unheld)
     return {
@@ -892,6 +892,20 @@ function pruneAfterWholeCopy(
  * Installs that fail without their lockfile (`npm ci`, `yarn install --immutable`, `pnpm install
  * --frozen-lockfile`, …), with the lockfiles each reads.
  */
+/**
+ * Whether a workspace path Nx lists nowhere is written on the host before the build: under a build
+ * tool's output folder, or one the root `.gitignore` leaves out. A manifest or lockfile is no build's
+ * output: one `.gitignore` matches is committed all the same (Cap's `apps/media-server/bun.lock` under
+ * the root's `bun.lock` line), and git's list holds it.
+ */
+function hostWritten(facts: Pick<ContextFacts, 'gitignore'>, path: string | undefined): boolean {
+  if (path === undefined) return false;
+  return (
+    path.split('/').some((segment) => HOST_OUTPUT_FOLDERS.has(segment)) ||
+    (!INSTALL_FILES.has(posix.basename(path)) && gitIgnores(facts.gitignore ?? [])(path))
+  );
+}
+
 /**
  * Manifests and lockfiles, by file name: committed, never a build's output. (Not the settings: a CI
  * step may write an `.npmrc` with its token before the build.)
