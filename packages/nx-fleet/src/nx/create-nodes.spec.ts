@@ -2043,7 +2043,7 @@ describe('createNodes', () => {
       expect(build).toMatchObject({ cache: false, options: { contextOutputs: ['apps/builder/dist'] } });
       expect(build.dependsOn).toBeUndefined();
       expect(build.metadata?.['description']).toMatch(
-        /not cached by Nx: it copies apps\/builder\/dist, which Nx does not list \(git-ignored, a symbolic link to nothing on this machine, or written before the build\) and builder has no "build" target to write$/,
+        /not cached by Nx: it copies apps\/builder\/dist, which Nx does not list \(git-ignored, a symbolic link to nothing on this machine, written before the build, or not there at all\) and builder has no "build" target to write$/,
       );
       // A plugin besides nx-fleet may infer it: waited for, cached on its outputs.
       const inferred = buildOf(
@@ -2061,7 +2061,7 @@ describe('createNodes', () => {
       expect(build).toMatchObject({ cache: false, options: { contextOutputs: ['svc/out/app', 'svc/dist'] } });
       expect(build.dependsOn).toBeUndefined();
       expect(build.metadata?.['description']).toMatch(
-        /not cached by Nx: it copies svc\/out\/app, svc\/dist, which Nx does not list \(git-ignored, a symbolic link to nothing on this machine, or written before the build\) and the project has no "build" target to write$/,
+        /not cached by Nx: it copies svc\/out\/app, svc\/dist, which Nx does not list \(git-ignored, a symbolic link to nothing on this machine, written before the build, or not there at all\) and the project has no "build" target to write$/,
       );
       // A plugin besides nx-fleet may infer it (as @nx/vite infers build): waited for, cached on its outputs.
       const inferred = await runWorkspace({ ...files, 'nx.json': json({ plugins: ['@nx/vite/plugin', 'nx-fleet'] }) });

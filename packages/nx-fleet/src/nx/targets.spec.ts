@@ -602,7 +602,7 @@ describe('buildServiceTargets', () => {
     expect(build.options).toMatchObject({ context: 'services/orders' });
     expect(build.cache).toBe(false);
     expect(build.metadata?.description).toMatch(
-      /; not cached by Nx: it copies services\/orders\/bundle\/bundle\.js, which Nx does not list \(git-ignored, a symbolic link to nothing on this machine, or written before the build\) and no build target declares as its output$/,
+      /; not cached by Nx: it copies services\/orders\/bundle\/bundle\.js, which Nx does not list \(git-ignored, a symbolic link to nothing on this machine, written before the build, or not there at all\) and no build target declares as its output$/,
     );
     // Written for the folder above the workspace (Nx in web/): said so, and not cached either.
     const above = buildServiceTargets(

@@ -97,6 +97,19 @@ describe('adopt generator', () => {
     infos.mockRestore();
   });
 
+  it("tells the context the graph infers, root scripts included (ever-teams' chatgpt runs one only the root defines)", async () => {
+    const infos = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    tree.write('package.json', JSON.stringify({ name: '@acme/source', scripts: { 'build:api': 'nx build api' } }));
+    tree.write(
+      'apps/api/Dockerfile',
+      'FROM node:20\nCOPY package.json ./\nCOPY apps/api apps/api\nRUN yarn build:api\n',
+    );
+    await adopt(tree, { project: 'api' });
+    const report = infos.mock.calls.map(([line]) => String(line)).join('\n');
+    expect(report).toMatch(/apps\/api\/Dockerfile\s+workspace\s/);
+    infos.mockRestore();
+  });
+
   it('does not record --dockerfile when it is the project’s own', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile' });

@@ -69,6 +69,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       }
     : {};
   const plans: ProjectAdoption[] = [];
+  const gitignore = tree.read('.gitignore', 'utf-8')?.split(/\r?\n/);
   for (const config of configs) {
     const project = adoptProject(tree, config);
     const existing = fleetOf(config);
@@ -103,6 +104,12 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
           workspace: ignorePatterns(tree, '.dockerignore'),
         },
         buildOutputs: buildOutputs(config, existing.buildTarget ?? 'build'),
+        // What the graph's inference reads of the root too (ever-teams' chatgpt runs a root-only script).
+        scripts: {
+          root: scriptNamesAt(tree, 'package.json'),
+          project: scriptNamesAt(tree, posix.join(config.root, 'package.json')),
+        },
+        ...(gitignore ? { gitignore } : {}),
       },
       infer: inferContext,
     });
@@ -251,6 +258,12 @@ function scriptTarget(project: AdoptProject, name: string, tree: Tree): TargetCo
   const included = (packageJson?.['nx'] as { includedScripts?: unknown } | undefined)?.includedScripts;
   if (Array.isArray(included) && !included.includes(name)) return undefined;
   return { executor: 'nx:run-script', options: { script: name } };
+}
+
+/** The script names of a package.json in the tree (none when it is missing). */
+function scriptNamesAt(tree: Tree, path: string): string[] {
+  const scripts = readJson(tree, path)?.['scripts'];
+  return typeof scripts === 'object' && scripts !== null ? Object.keys(scripts) : [];
 }
 
 function readJson(tree: Tree, path: string): Record<string, unknown> | undefined {

@@ -33,7 +33,7 @@ export interface ProjectAdoptionInput {
   /** Texts of the Dockerfiles that exist, by workspace path. */
   dockerfiles: Readonly<Record<string, string>>;
   /** The workspace facts context inference needs besides the Dockerfile. */
-  workspace: Pick<ContextFacts, 'files' | 'ignore' | 'buildOutputs'>;
+  workspace: Pick<ContextFacts, 'files' | 'ignore' | 'buildOutputs' | 'scripts' | 'gitignore'>;
   infer: (facts: ContextFacts) => ContextChoice;
 }
 
