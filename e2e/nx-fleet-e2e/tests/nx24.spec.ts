@@ -261,6 +261,7 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
             types: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v])),
             hash: m.hashObject({ a: 1 }),
             worker: m.isPluginWorker(),
+            daemon: m.isDaemonEnabled(),
             workerMarks: require('fs')
               .readFileSync(require.resolve('nx/src/project-graph/plugins/isolation/plugin-worker'), 'utf8')
               .includes('global.NX_PLUGIN_WORKER = true'),
@@ -281,6 +282,7 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       types: Record<string, string>;
       hash: string;
       worker: boolean;
+      daemon: boolean;
       workerMarks: boolean;
       cached: number;
       fileMap: string[];
@@ -299,8 +301,12 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       readFileMapCache: 'function',
       workspaceDataDirectory: 'string',
       isPluginWorker: 'function',
+      isDaemonEnabled: 'function',
       packageJsonProjects: 'function',
     });
+    // The harness turns the daemon off: Nx 24's client says so to nx-fleet graph, which then leaves
+    // the scan's warnings to createNodes.
+    expect(facts.daemon).toBe(false);
     // Nx 24's own rule for package.json projects: in the workspaces (services/*), not below them.
     expect(facts.packageJsonProjects).toEqual([true, false]);
     expect(facts.hash).toMatch(/^\d+$/);
