@@ -16,6 +16,7 @@ import {
   readIgnorePatterns,
   undeclaredOutputs,
   unhashedContextFiles,
+  unhashedOf,
   type DependedBuild,
 } from './build-context';
 
@@ -438,6 +439,30 @@ describe('undeclaredOutputs', () => {
     // A negation declares nothing.
     expect(undeclaredOutputs(['packages/sandbox/dist'], [build(['!{projectRoot}/dist/cache'])])).toEqual([
       'packages/sandbox/dist',
+    ]);
+  });
+});
+
+describe('unhashedOf', () => {
+  it("tells which unhashed files only a walker's ignore file matches, by a file's entry or its folder's", () => {
+    const unhashed = unhashedOf(
+      ['gen/a.json', 'vendor/x/mod.go', 'vendor/y.go', 'coverage/lcov.info', 'src/main.ts'],
+      {
+        entries: ['gen/a.json', 'vendor/', 'coverage/'],
+        committed: new Set(['gen/a.json', 'vendor/x/mod.go', 'vendor/y.go']),
+        walkerOnly: new Map([
+          ['gen/a.json', '.ignore'],
+          ['vendor/', '.nxignore'],
+        ]),
+      },
+      [],
+      'apps/api',
+    );
+    expect([...unhashed.files].sort()).toEqual(['coverage/lcov.info', 'gen/a.json', 'vendor/x/mod.go', 'vendor/y.go']);
+    expect([...(unhashed.walkerOnly ?? [])]).toEqual([
+      ['gen/a.json', '.ignore'],
+      ['vendor/x/mod.go', '.nxignore'],
+      ['vendor/y.go', '.nxignore'],
     ]);
   });
 });

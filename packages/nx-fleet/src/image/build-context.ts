@@ -192,13 +192,15 @@ export function unhashedOf(
   context: string,
 ): UnhashedFiles {
   const files = unhashedContextFiles(listed, ignored.entries, outputs);
-  const walkerOnly = new Map(
-    [...(ignored.walkerOnly ?? [])].flatMap(([entry, name]) =>
-      files
-        .filter((file) => file === entry || (entry.endsWith('/') && file.startsWith(entry)))
-        .map((file) => [file, name] as const),
-    ),
-  );
+  // A file entry is looked up, a folder's (`dir/`, few) matched against the files: inngest's `.ignore`
+  // hides thousands of vendored files, each an entry.
+  const listedFiles = new Set(files);
+  const walkerOnly = new Map<string, string>();
+  for (const [entry, name] of ignored.walkerOnly ?? []) {
+    if (!entry.endsWith('/')) {
+      if (listedFiles.has(entry)) walkerOnly.set(entry, name);
+    } else for (const file of files) if (file.startsWith(entry)) walkerOnly.set(file, name);
+  }
   return {
     files,
     committed: files.filter((file) => ignored.committed.has(file)),

@@ -889,10 +889,6 @@ function pruneAfterWholeCopy(
 }
 
 /**
- * Installs that fail without their lockfile (`npm ci`, `yarn install --immutable`, `pnpm install
- * --frozen-lockfile`, …), with the lockfiles each reads.
- */
-/**
  * Whether a workspace path Nx lists nowhere is written on the host before the build: under a build
  * tool's output folder, or one the root `.gitignore` leaves out. A manifest or lockfile is no build's
  * output: one `.gitignore` matches is committed all the same (Cap's `apps/media-server/bun.lock` under
@@ -919,6 +915,10 @@ const INSTALL_FILES = new Set([
   ...Object.values(LOCKFILES),
 ]);
 
+/**
+ * Installs that fail without their lockfile (`npm ci`, `yarn install --immutable`, `pnpm install
+ * --frozen-lockfile`, …), with the lockfiles each reads.
+ */
 const LOCKED_INSTALLS: ReadonlyArray<[RegExp, readonly string[]]> = [
   [/\bnpm\s+ci\b/, ['package-lock.json', 'npm-shrinkwrap.json']],
   [/\byarn\s+(?:install\b)?[^&|;\n]*\s--(?:immutable|frozen-lockfile)\b/, ['yarn.lock']],
