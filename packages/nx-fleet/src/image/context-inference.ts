@@ -404,7 +404,9 @@ export function contextNeeds(
   const installSettings = mode === 'pruned' && readsRootManifests(reading.written) ? settingsHeld(index) : [];
   const included = unique(include);
   // Nx 23's affected reads these without negations: a folder the ignore file trims is listed by what it sends.
-  const includeInputs = ignore.length ? refinedFolders(included, facts.files, (file) => !kept(file), 24) : included;
+  // Only the included folders' files, found by bisection: every pruned service of a batch asks.
+  const folderFiles = () => included.flatMap((glob) => (glob.endsWith('/**') ? index.under(glob.slice(0, -3)) : []));
+  const includeInputs = ignore.length ? refinedFolders(included, folderFiles(), (file) => !kept(file), 24) : included;
   return {
     ...(folder !== undefined ? { folder } : {}),
     include: included,
