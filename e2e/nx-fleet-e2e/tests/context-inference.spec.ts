@@ -44,9 +44,13 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     // A project inside its folder (a plugin of its own): Nx counts its files as that project's, the engine sends them.
     ws.write('apps/folder-api/plugins/audit/project.json', JSON.stringify({ name: 'folder-api-audit' }));
     ws.write('apps/folder-api/plugins/audit/index.js', 'module.exports = 1;\n');
+    // Its first stage, which the last never uses, copies a folder git ignores (openreplay's `cicd` stage):
+    // BuildKit and buildah skip it, so it leaves the build cached.
+    ws.write('apps/folder-api/.gitignore', 'public/\n');
+    ws.write('apps/folder-api/public/index.html', '<p>built on the host</p>\n');
     ws.write(
       'apps/folder-api/Dockerfile',
-      'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY src/ ./src/\nCMD ["node", "src/main.js"]\n',
+      'FROM node:20 AS cicd\nCOPY public /srv/public\nFROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY src/ ./src/\nCMD ["node", "src/main.js"]\n',
     );
 
     // Copies what its Nx build target writes to the git-ignored dist/ folder; the repo's .dockerignore
@@ -457,8 +461,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   it('shows each choice and why in nx show project, and nx-fleet context says it too', async () => {
     const folder = await ws.showProject('folder-api');
     expect(folder.targets['docker-build']!.metadata!['description']).toMatch(
-      /from a project context \(inferred: "COPY src\/ \.\/src\/" \(apps\/folder-api\/Dockerfile:4\) names a path in apps\/folder-api, not at the workspace root\)/,
+      /from a project context \(inferred: "COPY src\/ \.\/src\/" \(apps\/folder-api\/Dockerfile:6\) names a path in apps\/folder-api, not at the workspace root\)/,
     );
+    expect(folder.targets['docker-build']!.cache).toBe(true);
     const dist = await ws.showProject('dist-api');
     expect(dist.targets['docker-build']).toMatchObject({
       dependsOn: ['build'],

@@ -288,6 +288,25 @@ describe('inferContext', () => {
     expect(include()).toEqual(['frontend/**', 'manifest.json']);
   });
 
+  it("without a target, a stage the last stage never needs is not read (openreplay's cicd copies the git-ignored public)", () => {
+    const files = ['api/package.json', 'api/main.ts'];
+    const dockerfile = 'FROM node:20 AS cicd\nCOPY public /public\nFROM node:20\nCOPY api /app\n';
+    const at = (target?: string) =>
+      inferContext(
+        facts(dockerfile, {
+          files,
+          projectRoot: 'api',
+          dockerfile: 'api/Dockerfile',
+          gitignore: ['public/'],
+          unlistedOnDisk: ['public'],
+          ...(target ? { target } : {}),
+        }),
+      );
+    expect(at()).toEqual(expect.objectContaining({ mode: 'pruned', include: [] }));
+    expect(at().unlisted).toBeUndefined();
+    expect(at('cicd')).toMatchObject({ mode: 'project', unlisted: ['api/public'] });
+  });
+
   it("a workspace path beside a source Nx lists nowhere and no project's build writes is a workspace context, not cached (SigNoz's frontend/build)", () => {
     const files = [
       'templates/email.html',

@@ -217,6 +217,7 @@ describe('DockerfileReading.wholeCopyWorkdirs', () => {
       'WORKDIR /workspace/packages/files',
       'FROM node:20',
       'WORKDIR /workspace/packages/other',
+      'COPY --from=run /srv /srv',
     ].join('\n');
     expect(new DockerfileReading(dockerfile).wholeCopyWorkdirs.map((w) => [w.line, w.source])).toEqual([
       [6, 'packages/auth'],
@@ -288,6 +289,11 @@ describe('DockerfileReading.finalStages', () => {
       ['final'],
     ],
     ['an image copied from is no stage of it', 'FROM node:20 AS app\nCOPY --from=busybox:1 /bin/sh /sh\n', ['app']],
+    [
+      "a RUN mount whose first field is from= (code-server's packages)",
+      'FROM scratch AS packages\nCOPY x.deb /tmp/\nFROM debian:12\nRUN --mount=from=packages,src=/tmp,dst=/p dpkg -i /p/x.deb\n',
+      ['#1'],
+    ],
     [
       "a stage that is only its FROM (plane's unused binfmt) builds no image; the last one is built all the same",
       'FROM tonistiigi/binfmt AS binfmt\nFROM node:20 AS runner\nRUN make\nFROM runner AS prod\n',
@@ -437,9 +443,21 @@ describe('DockerfileReading with a target: the stages it needs only', () => {
     ]);
   });
 
-  it('reads every stage without a target, for a target that is no stage, or a reference only the build can tell', () => {
+  it('reads the last stage and what it needs without a target, as BuildKit and buildah build', () => {
     expect(sources()).toEqual(sources('oss-unified'));
-    expect(sources('nope')).toEqual(sources());
+    // openreplay's `cicd`: a stage nothing needs copies a git-ignored `public`; the build never reads it.
+    const unused = text.replace('FROM nginx', 'FROM node:20 AS cicd\nCOPY public /public\nFROM nginx');
+    expect(copySources(unused).map(({ source }) => source)).toEqual(sources('oss-unified'));
+    expect(copySources(unused, {}, 'cicd').map(({ source }) => source)).toEqual(['public']);
+    expect(new DockerfileReading('FROM node:20 AS tool\nCOPY tool /t\nFROM node:20\nCOPY app /app\n').sources).toEqual([
+      expect.objectContaining({ source: 'app' }),
+    ]);
+  });
+
+  it('reads every stage for a target that is no stage, or a reference only the build can tell', () => {
+    const all = 'FROM node:20 AS tool\nCOPY tool /t\nFROM node:20\nCOPY app /app\n';
+    expect(copySources(all, {}, 'nope')).toHaveLength(2);
+    expect(copySources(`${all}COPY --from=\${STAGE} /x /x\n`)).toHaveLength(2);
     expect(copySources(`${text}FROM nginx AS other\nCOPY --from=\${STAGE} /x /x\n`, {}, 'oss-api')).toHaveLength(6);
   });
 });
@@ -473,6 +491,7 @@ describe('DockerfileReading.localBuilds', () => {
       'RUN npm run build',
       'COPY api /srv/api',
       'RUN cd /srv/api && npm run build',
+      'COPY --from=build /app/server/dist /srv/dist',
       '',
     ].join('\n');
     expect(new DockerfileReading(text).localBuilds).toEqual([
@@ -526,6 +545,9 @@ describe('DockerfileReading.imageBases', () => {
     'FROM builder AS app',
     'FROM ${REGISTRY}/runtime AS runtime',
     'FROM ghcr.io/acme/base:${VERSION}',
+    'COPY --from=tools /t /t',
+    'COPY --from=app /a /a',
+    'RUN --mount=from=runtime,src=/r,dst=/r true',
   ].join('\n');
 
   it('lists the images FROMs name, expanded by the build arguments declared before the first FROM, not stages or scratch', () => {

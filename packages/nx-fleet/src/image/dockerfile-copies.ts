@@ -63,7 +63,10 @@ export class DockerfileReading {
   constructor(
     readonly text: string,
     readonly buildArgs: BuildArgs = {},
-    /** The stage built (`--target`): only the stages it needs are read. Unset: every stage. */
+    /**
+     * The stage built (`--target`): only the stages it needs are read. Unset: the last stage and the
+     * stages it needs, as BuildKit and buildah build (both engines skip the stages the built one never uses).
+     */
     readonly target?: string,
   ) {}
 
@@ -219,10 +222,7 @@ export class DockerfileReading {
   private stageUse?: ReturnType<typeof stageUseOf>;
 
   private get walked(): ReturnType<typeof walk> {
-    return (this.parsed.walked ??= walk(
-      this.target === undefined ? this.steps : stepsFor(this.steps, this.target, this.buildArgs),
-      this.buildArgs,
-    ));
+    return (this.parsed.walked ??= walk(stepsFor(this.steps, this.target, this.buildArgs), this.buildArgs));
   }
 }
 
@@ -301,7 +301,7 @@ function stageOf(words: readonly string[], index: number): { image: string | und
 
 /** The stages (or images) a COPY, ADD or RUN reads from: `--from=x`, a mount's `from=x`. */
 function stageReferences(text: string): string[] {
-  return [...text.matchAll(/(?:--from=|[,\s]from=)([^\s,]+)/g)].map(([, from]) => from!.replace(/^["']|["']$/g, ''));
+  return [...text.matchAll(/(?:--from=|[,=\s]from=)([^\s,]+)/g)].map(([, from]) => from!.replace(/^["']|["']$/g, ''));
 }
 
 /**
@@ -311,7 +311,7 @@ function stageReferences(text: string): string[] {
  * image is expanded with the build arguments declared before the first FROM; every instruction is
  * read when a reference only the build can tell, or the target is no stage.
  */
-function stepsFor(steps: readonly Step[], target: string, buildArgs: BuildArgs): readonly Step[] {
+function stepsFor(steps: readonly Step[], target: string | undefined, buildArgs: BuildArgs): readonly Step[] {
   const stages: Array<{ name: string; steps: Step[]; needs: string[] }> = [];
   const global: Step[] = [];
   const globalArgs = new Map<string, string | undefined>();
@@ -343,7 +343,7 @@ function stepsFor(steps: readonly Step[], target: string, buildArgs: BuildArgs):
   }
   const byName = (ref: string) =>
     /^\d+$/.test(ref) ? stages[Number(ref)] : stages.find((stage) => stage.name === ref);
-  const wanted = byName(target.toLowerCase());
+  const wanted = target === undefined ? stages.at(-1) : byName(target.toLowerCase());
   if (!wanted || stages.some((stage) => stage.needs.some((ref) => ref.includes('$')))) return steps;
   const reached = new Set([wanted]);
   for (const stage of reached)
