@@ -24,7 +24,12 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
           ...nxJson,
           plugins: [
             ...(nxJson.plugins ?? []),
-            { plugin: '@nx/docker', options: { buildTarget: 'docker:build', runTarget: 'docker:run' } },
+            // Its samples are no images of @nx/docker's either.
+            {
+              plugin: '@nx/docker',
+              options: { buildTarget: 'docker:build', runTarget: 'docker:run' },
+              exclude: ['examples/**'],
+            },
           ],
         },
         null,
@@ -114,6 +119,10 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
       'FROM node:20\nWORKDIR /app\nCOPY apps/gateway/main.js ./\nCMD ["node", "main.js"]\n',
     );
     ws.write('apps/gateway/main.js', `console.log('gateway ${ws.id}');\n`);
+    // A sample app whose Dockerfile the default excludes (`**/examples/**`) hide, which a CI may push all the same.
+    ws.write('examples/demo/project.json', JSON.stringify({ name: 'demo' }));
+    ws.write('examples/demo/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY main.js ./\nCMD ["node", "main.js"]\n');
+    ws.write('examples/demo/main.js', `console.log('demo ${ws.id}');\n`);
     await ws.commit('services built by @nx/docker, nx-container and a run-commands target');
   });
   afterAll(() => ws?.dispose());
@@ -150,6 +159,9 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
     expect(out).toMatch(
       /gateway: run-commands target docker-build is replaced: nx-fleet's docker-build builds the image now/,
     );
+    expect(out).toContain(
+      'Left out by the plugin option "exclude" (no service, no note in the graph): demo (examples/demo/Dockerfile, **/examples/**).',
+    );
     expect((await ws.git(['status', '--porcelain'])).stdout.trim()).toBe('');
   });
 
@@ -179,6 +191,20 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
     expect(gateway.metadata?.fleet).toEqual({ image: 'acme/gateway' });
     expect(gateway.targets?.['docker-build']).toBeUndefined();
     expect((await ws.showProject('gateway')).targets['docker-build']!.executor).toBe('nx-fleet:docker-build');
+  });
+
+  it('--project makes an excluded Dockerfile its service, naming it in metadata.fleet.dockerfile', async () => {
+    expect((await ws.showProject('demo')).targets['docker-build']).toBeUndefined();
+    const result = await ws.nxOk(['g', 'nx-fleet:adopt', '--project', 'demo', '--no-interactive']);
+    expect(result.stdout).toContain(
+      'demo: examples/demo/Dockerfile matches the plugin option "exclude" (**/examples/**): metadata.fleet.dockerfile names it',
+    );
+    expect(ws.readJson<{ metadata?: { fleet?: unknown } }>('examples/demo/project.json').metadata?.fleet).toEqual({
+      dockerfile: 'examples/demo/Dockerfile',
+    });
+    const build = (await ws.showProject('demo')).targets['docker-build']!;
+    expect(build.executor).toBe('nx-fleet:docker-build');
+    expect(build.options).toMatchObject({ dockerfile: 'examples/demo/Dockerfile' });
   });
 
   it('the converted services build real images under the same names', async () => {

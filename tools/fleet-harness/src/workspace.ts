@@ -130,6 +130,7 @@ export class TestWorkspace {
       string,
       {
         executor?: string;
+        options?: Record<string, unknown>;
         dependsOn?: unknown[];
         metadata?: Record<string, unknown>;
         cache?: boolean;

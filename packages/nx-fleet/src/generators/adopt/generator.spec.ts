@@ -141,6 +141,39 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'api')).toBeUndefined();
   });
 
+  it("names the projects whose own Dockerfile the plugin option exclude hides, and --project makes one a service (ever-teams' examples)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    addProjectConfiguration(tree, 'demo', { root: 'packages/toolkit/examples/demo' });
+    tree.write('packages/toolkit/examples/demo/Dockerfile', 'FROM node:20\nCOPY . .\n');
+    addProjectConfiguration(tree, 'old', { root: 'legacy/old' });
+    tree.write('legacy/old/Dockerfile', 'FROM node:20\nCOPY . .\n');
+    updateNxJson(tree, { plugins: [{ plugin: 'nx-fleet', options: { exclude: ['legacy/**'] } }] });
+    await adopt(tree, {});
+    expect(printed.join('\n')).toContain(
+      'Left out by the plugin option "exclude" (no service, no note in the graph): demo (packages/toolkit/examples/demo/Dockerfile, **/examples/**), old (legacy/old/Dockerfile, legacy/**). Adopt one with `nx g nx-fleet:adopt --project <name>`: its metadata.fleet.dockerfile then names the Dockerfile, which exclusions do not apply to.',
+    );
+    expect(fleetOf(tree, 'demo')).toBeUndefined();
+    printed.length = 0;
+    await adopt(tree, { project: 'demo' });
+    expect(fleetOf(tree, 'demo')).toEqual({ dockerfile: 'packages/toolkit/examples/demo/Dockerfile' });
+    expect(printed.join('\n')).toContain(
+      'demo: packages/toolkit/examples/demo/Dockerfile matches the plugin option "exclude" (**/examples/**): metadata.fleet.dockerfile names it, which exclusions do not apply to',
+    );
+    // Without the default excludes, the example is adopted as any project with its own Dockerfile.
+    printed.length = 0;
+    updateNxJson(tree, {
+      plugins: [{ plugin: 'nx-fleet', options: { excludeDefaults: false, exclude: ['legacy/**'] } }],
+    });
+    addProjectConfiguration(tree, 'sample', { root: 'examples/sample' });
+    tree.write('examples/sample/Dockerfile', 'FROM node:20\nCOPY . .\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed.join('\n')).toMatch(/^sample\s+examples\/sample\/Dockerfile\s+project/m);
+    expect(printed.join('\n')).toContain('old (legacy/old/Dockerfile, legacy/**)');
+    expect(fleetOf(tree, 'sample')).toBeUndefined();
+  });
+
   it("names the projects only nx-fleet makes (a named package.json in no workspaces: planka's root), which it cannot write, and --project says what to do", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

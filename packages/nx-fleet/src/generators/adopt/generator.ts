@@ -13,7 +13,7 @@ import {
   type Tree,
 } from '@nx/devkit';
 import picomatch from 'picomatch';
-import { DEFAULT_EXCLUDES, DEFAULT_TARGET_NAMES } from '../../config/defaults';
+import { DEFAULT_TARGET_NAMES } from '../../config/defaults';
 import { parseServiceConfig, type FleetServiceConfig } from '../../config/service-settings';
 import { normalizeOptions } from '../../config/options';
 import { fleetOptionsOf } from '../../config/workspace-options';
@@ -32,7 +32,7 @@ import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, type ProjectAdoption } from './plan';
 import { readSetups, type AdoptProject, type AdoptWorkspace } from './readers';
-import { adoptionReport, fleetOnlyNote, type FleetOnlyProject } from './report';
+import { adoptionReport, fleetOnlyNote, type ExcludedProject, type FleetOnlyProject } from './report';
 import type { AdoptGeneratorSchema } from './schema';
 
 /**
@@ -69,6 +69,8 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       }
     : {};
   const plans: ProjectAdoption[] = [];
+  const excluded: ExcludedProject[] = [];
+  const excludedBy = exclusionOf(plugin.exclude);
   const gitignore = tree.read('.gitignore', 'utf-8')?.split(/\r?\n/);
   for (const config of configs) {
     const project = adoptProject(tree, config);
@@ -77,7 +79,13 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     const setups = readSetups(project, workspace);
     // What inference finds, so a setting naming it is not written.
     const ownDockerfile = ownContainerfile(tree, config.root);
-    if (!options.project && !wanted(setups.length > 0, ownDockerfile, { ...configured, ...existing })) continue;
+    // The graph leaves out a Dockerfile the plugin option `exclude` matches, unless a setting names it.
+    const ownExcludedBy = ownDockerfile && excludedBy(ownDockerfile);
+    if (!options.project && !wanted(setups.length > 0, ownDockerfile, { ...configured, ...existing }, ownExcludedBy)) {
+      if (ownDockerfile && ownExcludedBy && existing.enabled !== false)
+        excluded.push({ name: config.name!, dockerfile: ownDockerfile, pattern: ownExcludedBy });
+      continue;
+    }
     const candidates = [
       flags.dockerfile,
       existing.dockerfile,
@@ -94,6 +102,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       configured,
       existingBuildTarget: config.targets?.[buildTargetName] ?? scriptTarget(project, buildTargetName, tree),
       ...(ownDockerfile ? { ownDockerfile } : {}),
+      ...(ownExcludedBy ? { ownExcludedBy } : {}),
       flags,
       buildTargetName,
       dockerfiles,
@@ -125,7 +134,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
           ...projects,
           ...unwritable.map(({ root }) => ({ root })),
         ]);
-  logger.info(adoptionReport(plans, buildTargetName, projectless, unwritable));
+  logger.info(adoptionReport(plans, buildTargetName, { projectless, fleetOnly: unwritable, excluded }));
   for (const plan of plans) {
     if (!plan.write) continue;
     const current = readProjectConfiguration(tree, plan.project);
@@ -156,10 +165,21 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
 export default adoptGenerator;
 
 /** Without --project: projects something builds an image for, and those with a Dockerfile nx-fleet would use. */
-function wanted(hasSetup: boolean, ownDockerfile: string | undefined, existing: FleetServiceConfig): boolean {
+function wanted(
+  hasSetup: boolean,
+  ownDockerfile: string | undefined,
+  existing: FleetServiceConfig,
+  excludedBy: string | undefined,
+): boolean {
   if (existing.enabled === false) return false;
   if (hasSetup || existing.dockerfile) return true;
-  return !!ownDockerfile && !DEFAULT_EXCLUDES.some((glob) => picomatch(glob, { dot: true })(ownDockerfile));
+  return !!ownDockerfile && !excludedBy;
+}
+
+/** The plugin option `exclude`'s first pattern that matches a file, as the graph's detection reads them. */
+function exclusionOf(exclude: readonly string[]): (file: string) => string | undefined {
+  const matchers = exclude.map((glob) => [glob, picomatch(glob, { dot: true })] as const);
+  return (file) => matchers.find(([, match]) => match(file))?.[0];
 }
 
 /**

@@ -28,6 +28,8 @@ export interface ProjectAdoptionInput {
   existingBuildTarget?: TargetConfiguration;
   /** The Dockerfile (or Containerfile) in its folder that nx-fleet finds without a setting. */
   ownDockerfile?: string;
+  /** The plugin option `exclude`'s pattern that hides `ownDockerfile` from the graph: only a setting makes it the service's. */
+  ownExcludedBy?: string;
   flags: AdoptFlags;
   buildTargetName: string;
   /** Texts of the Dockerfiles that exist, by workspace path. */
@@ -152,9 +154,16 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
   }
 
   // What the plugin option already says is applied as it is: not repeated in the project's own settings.
-  if (dockerfile === input.ownDockerfile || (!existing.dockerfile && dockerfile === configured.dockerfile))
+  if (
+    (dockerfile === input.ownDockerfile && !input.ownExcludedBy) ||
+    (!existing.dockerfile && dockerfile === configured.dockerfile)
+  )
     delete fleet.dockerfile;
   else fleet.dockerfile = dockerfile;
+  if (fleet.dockerfile === input.ownDockerfile && input.ownExcludedBy)
+    notes.push(
+      `${dockerfile} matches the plugin option "exclude" (${input.ownExcludedBy}): metadata.fleet.dockerfile names it, which exclusions do not apply to`,
+    );
   const image = flags.image ?? existing.image ?? configured.image ?? chosen?.image;
   if (image && image !== imageNameFor(project.name) && (existing.image || image !== configured.image))
     fleet.image = image;

@@ -11,6 +11,13 @@ export interface FleetOnlyProject {
   root: string;
 }
 
+/** A project whose own Dockerfile the plugin option `exclude` hides from the graph (ever-teams' CI-pushed examples). */
+export interface ExcludedProject {
+  name: string;
+  dockerfile: string;
+  pattern: string;
+}
+
 /** Why adopt cannot write such a project's settings, and what makes it a project Nx's generators know. */
 export function fleetOnlyNote({ name, root }: FleetOnlyProject): string {
   const manifest = posix.join(root, 'package.json');
@@ -19,25 +26,40 @@ export function fleetOnlyNote({ name, root }: FleetOnlyProject): string {
 }
 
 /**
- * The table adopt prints (the same with --dry-run), then the notes per service. With no service, the
- * Dockerfiles no project is beside (ever-gauzy's `.deploy/*`), with how to adopt one.
+ * The table adopt prints (the same with --dry-run), then the notes per service, then the projects whose
+ * own Dockerfile the plugin option `exclude` hides. With no service, the Dockerfiles no project is
+ * beside (ever-gauzy's `.deploy/*`), with how to adopt one.
  */
 export function adoptionReport(
   plans: readonly ProjectAdoption[],
   buildTargetName: string,
-  projectless: readonly string[] = [],
-  fleetOnly: readonly FleetOnlyProject[] = [],
+  others: {
+    projectless?: readonly string[];
+    fleetOnly?: readonly FleetOnlyProject[];
+    excluded?: readonly ExcludedProject[];
+  } = {},
 ): string {
+  const { projectless = [], fleetOnly = [], excluded = [] } = others;
+  const hidden = excluded.length
+    ? [
+        '',
+        `Left out by the plugin option "exclude" (no service, no note in the graph): ${listed(excluded.map(({ name, dockerfile, pattern }) => `${name} (${dockerfile}, ${pattern})`))}. Adopt one with \`nx g nx-fleet:adopt --project <name>\`: its metadata.fleet.dockerfile then names the Dockerfile, which exclusions do not apply to.`,
+      ]
+    : [];
   if (!plans.length && fleetOnly.length)
     return [
       "nx-fleet adopt: no project Nx's generators can write builds an image here.",
       ...fleetOnly.map((project) => `  ${fleetOnlyNote(project)}`),
       ...(projectless.length ? [`  No project is beside ${listed(projectless)}.`] : []),
+      ...hidden,
     ].join('\n');
   if (!plans.length)
-    return projectless.length
-      ? `nx-fleet adopt: no project builds an image here; ${projectless.length === 1 ? 'one Dockerfile has' : `${projectless.length} Dockerfiles have`} no project beside ${projectless.length === 1 ? 'it' : 'them'} (${listed(projectless)}). Adopt one for the project it builds with \`nx g nx-fleet:adopt --project <name> --dockerfile <path>\`, or name it in the plugin option \`services\`.`
-      : 'nx-fleet adopt: no project builds an image here (no Dockerfile, @nx/docker target, nx-container target, run-commands or npm script running docker build).';
+    return [
+      projectless.length
+        ? `nx-fleet adopt: no project builds an image here; ${projectless.length === 1 ? 'one Dockerfile has' : `${projectless.length} Dockerfiles have`} no project beside ${projectless.length === 1 ? 'it' : 'them'} (${listed(projectless)}). Adopt one for the project it builds with \`nx g nx-fleet:adopt --project <name> --dockerfile <path>\`, or name it in the plugin option \`services\`.`
+        : 'nx-fleet adopt: no project builds an image here (no Dockerfile, @nx/docker target, nx-container target, run-commands or npm script running docker build).',
+      ...hidden,
+    ].join('\n');
   const rows = plans.map(({ row }) => [row.service, row.dockerfile, row.context, row.why, row.image, row.notAdopted]);
   const notes = plans.flatMap((plan) => plan.notes.map((note) => `  ${plan.project}: ${note}`));
   const skipped = plans.filter((plan) => !plan.write).map((plan) => plan.project);
@@ -45,6 +67,7 @@ export function adoptionReport(
     formatTable(HEADER, rows),
     ...(skipped.length ? ['', `Not adopted (nothing written): ${skipped.join(', ')}.`] : []),
     ...(notes.length ? ['', 'Notes:', ...notes] : []),
+    ...hidden,
     '',
     `Build with: nx run <service>:${buildTargetName}`,
   ].join('\n');
