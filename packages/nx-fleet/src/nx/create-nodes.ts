@@ -24,6 +24,7 @@ import {
   withLowercaseDockerfiles,
   type Detection,
 } from '../services/detection';
+import { packageScripts } from '../services/projects';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import {
   contextFolder,
@@ -320,7 +321,7 @@ async function fleetNodes(
   const rootManifest = manifestAt(texts, 'package.json');
   const root = {
     scripts: scriptNames(rootManifest),
-    installBuilds: buildsWorkspaceOnInstall(scriptsOf(rootManifest)),
+    installBuilds: buildsWorkspaceOnInstall(packageScripts(rootManifest)),
     gitignore: texts.committedText('.gitignore')?.split(/\r?\n/),
   };
   const gitignoreVersion = texts.hashOf('.gitignore');
@@ -1193,7 +1194,7 @@ function contextFacts(
         texts,
         copied,
         new Set(projects.map((p) => p.root)),
-        (root) => scriptsOf(manifestAt(texts, posix.join(root, 'package.json')))['build'],
+        (root) => packageScripts(manifestAt(texts, posix.join(root, 'package.json')))['build'],
       )
     : {};
   // Only where a host output could be carried: which projects a RUN builds with their dependencies first.
@@ -1206,7 +1207,7 @@ function contextFacts(
       })
     : {};
   const installBuilds = Object.keys(folderOutputs).filter((root) =>
-    buildsOnInstall(scriptsOf(manifestAt(texts, posix.join(root, 'package.json')))),
+    buildsOnInstall(packageScripts(manifestAt(texts, posix.join(root, 'package.json')))),
   );
   const scripts = root.scripts.length ? { root: root.scripts, project: scriptNames(packageJson) } : undefined;
   const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
@@ -1292,15 +1293,9 @@ function statedTargetNamesAt(texts: WorkspaceTexts, root: string, scripts: boole
   return statedTargetNames(declaredTargets(texts, root, packageJson), scripts ? scriptNames(packageJson) : []);
 }
 
-/** The scripts a package.json defines, by name. */
-function scriptsOf(manifest: Record<string, unknown>): Record<string, unknown> {
-  const scripts = manifest['scripts'];
-  return typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>) : {};
-}
-
 /** The script names a package.json defines. */
 function scriptNames(manifest: Record<string, unknown>): string[] {
-  return Object.keys(scriptsOf(manifest));
+  return Object.keys(packageScripts(manifest));
 }
 
 /** A committed JSON manifest as an object; empty when it is missing or unreadable. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProjectGraphProjectNode } from '@nx/devkit';
-import { BUILD_EXECUTOR, foreignBuildTarget, isServiceProject, serviceNodes } from './projects';
+import { BUILD_EXECUTOR, foreignBuildTarget, isServiceProject, serviceNodes, packageScripts } from './projects';
 
 const node = (name: string, executor?: string): ProjectGraphProjectNode => ({
   name,
@@ -75,5 +75,17 @@ describe('foreignBuildTarget', () => {
     expect(foreignBuildTarget('web', 'image', { executor: '@nx-tools/nx-container:build' })).toMatch(
       /^web:image runs @nx-tools\/nx-container:build, not nx-fleet:docker-build/,
     );
+  });
+});
+
+describe('packageScripts', () => {
+  it('keeps the string-valued scripts of a manifest, and none of anything else', () => {
+    expect(packageScripts({ scripts: { build: 'tsc', odd: 1, postinstall: 'gulp build' } })).toEqual({
+      build: 'tsc',
+      postinstall: 'gulp build',
+    });
+    expect(packageScripts({ scripts: 'tsc' })).toEqual({});
+    expect(packageScripts({ scripts: null })).toEqual({});
+    expect(packageScripts(undefined)).toEqual({});
   });
 });

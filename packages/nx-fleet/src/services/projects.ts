@@ -1,6 +1,16 @@
 import type { ProjectConfiguration, ProjectGraph, ProjectGraphProjectNode, TargetConfiguration } from '@nx/devkit';
 
 /** The executor of the inferred docker-build target: what marks a project as a service in a graph. */
+/** A package.json's scripts, the string-valued ones (what a package manager runs); none when it has no such object. */
+export function packageScripts(manifest: unknown): Record<string, string> {
+  const scripts = (manifest as { scripts?: unknown } | null | undefined)?.scripts;
+  return typeof scripts === 'object' && scripts !== null
+    ? Object.fromEntries(
+        Object.entries(scripts).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      )
+    : {};
+}
+
 export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
 /** The executor of the inferred docker-push target. */
 export const PUSH_EXECUTOR = 'nx-fleet:docker-push';

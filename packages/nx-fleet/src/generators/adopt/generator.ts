@@ -28,6 +28,7 @@ import {
   shipsImage,
   withContainerFolders,
 } from '../../services/detection';
+import { packageScripts } from '../../services/projects';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, type ProjectAdoption } from './plan';
@@ -282,8 +283,7 @@ function scriptTarget(project: AdoptProject, name: string, tree: Tree): TargetCo
 
 /** The script names of a package.json in the tree (none when it is missing). */
 function scriptNamesAt(tree: Tree, path: string): string[] {
-  const scripts = readJson(tree, path)?.['scripts'];
-  return typeof scripts === 'object' && scripts !== null ? Object.keys(scripts) : [];
+  return Object.keys(packageScripts(readJson(tree, path)));
 }
 
 function readJson(tree: Tree, path: string): Record<string, unknown> | undefined {
@@ -301,17 +301,13 @@ function adoptProject(tree: Tree, config: ProjectConfiguration): AdoptProject {
   const packageJson = readJson(tree, posix.join(config.root, 'package.json'));
   const name = (json: Record<string, unknown> | undefined) =>
     typeof json?.['name'] === 'string' ? (json['name'] as string) : undefined;
-  const scripts = packageJson?.['scripts'];
   const manifestName = name(projectJson) ?? name(packageJson);
   return {
     name: config.name!,
     root: config.root,
     targets: config.targets ?? {},
     ...(manifestName ? { manifestName } : {}),
-    scripts:
-      typeof scripts === 'object' && scripts !== null
-        ? Object.fromEntries(Object.entries(scripts).filter(([, v]) => typeof v === 'string'))
-        : {},
+    scripts: packageScripts(packageJson),
     ...(config.release ? { release: config.release as AdoptProject['release'] } : {}),
     hasDockerfile: tree.isFile(posix.join(config.root, 'Dockerfile')),
   };
