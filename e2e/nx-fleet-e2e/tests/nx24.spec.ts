@@ -259,7 +259,6 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
           cache.set('k', 1);
           console.log(JSON.stringify({
             types: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v])),
-            hash: m.hashObject({ a: 1 }),
             worker: m.isPluginWorker(),
             daemon: m.isDaemonEnabled(),
             workerMarks: require('fs')
@@ -280,7 +279,6 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     if (probe.code !== 0) throw new Error(`probe failed\n${probe.stderr}`);
     const facts = JSON.parse(probe.stdout) as {
       types: Record<string, string>;
-      hash: string;
       worker: boolean;
       daemon: boolean;
       workerMarks: boolean;
@@ -296,7 +294,6 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       createNodesFromFiles: 'function',
       AggregateCreateNodesError: 'function',
       logger: 'object',
-      hashObject: 'function',
       PluginCache: 'function',
       readFileMapCache: 'function',
       workspaceDataDirectory: 'string',
@@ -309,7 +306,6 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     expect(facts.daemon).toBe(false);
     // Nx 24's own rule for package.json projects: in the workspaces (services/*), not below them.
     expect(facts.packageJsonProjects).toEqual([true, false]);
-    expect(facts.hash).toMatch(/^\d+$/);
     // A plain process is no plugin worker; Nx 24's worker marks itself as nx-fleet reads it (its answers
     // leave the worker serialized, so the daemon's worker gives its last answer again without a copy).
     expect(facts.worker).toBe(false);

@@ -146,7 +146,6 @@ export function isPluginWorker(): boolean {
 }
 
 /** For nx/ hooks: where Nx keeps workspace data (`nx reset` clears it), its plugin-cache helpers, its logger. */
-export { hashObject } from 'nx/src/hasher/file-hasher';
 export { AggregateCreateNodesError } from 'nx/src/project-graph/error-types';
 export { createNodesFromFiles } from 'nx/src/project-graph/plugins/utils';
 export { PluginCache } from 'nx/src/utils/plugin-cache-utils';

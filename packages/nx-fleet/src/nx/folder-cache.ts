@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { FleetPluginOptions } from '../config/options';
-import { hashObject, PluginCache } from './devkit-internal';
+import { PluginCache } from './devkit-internal';
+import { optionsDigest } from './nodes-cache';
 import { isContainerfile } from '../services/detection';
 import type { FolderAnalysis, ManifestTexts, Warning } from './service-folders';
 
@@ -140,5 +141,5 @@ function isRecordOfStrings(value: unknown): value is Record<string, string> {
 }
 
 export function cacheFile(directory: string, options: FleetPluginOptions | undefined): string {
-  return join(directory, `nx-fleet-${hashObject(options ?? {})}.hash`);
+  return join(directory, `nx-fleet-${optionsDigest(options)}.hash`);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frameOf, NodesCache, nodesKey as keyOfFrame, type NodesInputs } from './nodes-cache';
+import { frameOf, NodesCache, nodesKey as keyOfFrame, optionsDigest, type NodesInputs } from './nodes-cache';
 import { WorkspaceTexts } from './workspace-texts';
 
 const dirs: string[] = [];
@@ -85,5 +85,14 @@ describe('NodesCache', () => {
     expect(cache.lookup('k', texts)).toBeUndefined();
     writeFileSync(file, `k\n${JSON.stringify({ result: 'not an array', probes: {} })}`);
     expect(cache.lookup('k', texts)).toBeUndefined();
+  });
+});
+
+describe('optionsDigest', () => {
+  it('names each set of options apart, the same set alike, without Nx (its WASM binding has no hashArray)', () => {
+    expect(optionsDigest(undefined)).toBe(optionsDigest({}));
+    expect(optionsDigest({ registry: 'a' })).toBe(optionsDigest({ registry: 'a' }));
+    expect(optionsDigest({ registry: 'a' })).not.toBe(optionsDigest({ registry: 'b' }));
+    expect(optionsDigest({ registry: 'a' })).toMatch(/^[0-9a-f]{64}$/);
   });
 });

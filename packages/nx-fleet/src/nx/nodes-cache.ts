@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, ren
 import { dirname, join } from 'node:path';
 import type { CreateNodesResultArray } from '@nx/devkit';
 import type { FleetPluginOptions } from '../config/options';
-import { hashObject, type WorkspaceFileData } from './devkit-internal';
+import type { WorkspaceFileData } from './devkit-internal';
 import type { Probes, WorkspaceTexts } from './workspace-texts';
 
 /** A new nx-fleet may answer the same inputs differently: its version is part of the key. */
@@ -65,7 +65,7 @@ export class NodesCache {
   constructor(private readonly file: string) {}
 
   static for(directory: string, options: FleetPluginOptions | undefined): NodesCache {
-    return new NodesCache(join(directory, 'nx-fleet', `nodes-${hashObject(options ?? {})}.json`));
+    return new NodesCache(join(directory, 'nx-fleet', `nodes-${optionsDigest(options)}.json`));
   }
 
   /** Whether an answer is kept at all, for whatever state. */
@@ -119,4 +119,14 @@ function firstLine(file: string, length: number): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The plugin options as a cache file's name: one digest of their JSON (Nx's hashObject is a native
+ * call, and its WASM fallback has none). Keys in another order name another file: computed once again.
+ */
+export function optionsDigest(options: FleetPluginOptions | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify(options ?? {}))
+    .digest('hex');
 }
