@@ -20,6 +20,8 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/.ci/**',
   '**/.circleci/**',
   '**/.buildkite/**',
+  // GitHub's Docker container actions (`runs: using: docker`): the runner builds them for a job, nothing pushes them.
+  '**/.github/actions/**',
   // Vendored third-party code (Go's and Composer's vendor/: inngest's go-toml Dockerfile).
   '**/vendor/**',
   '**/templates/**',

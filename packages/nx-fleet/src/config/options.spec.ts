@@ -19,6 +19,7 @@ describe('normalizeOptions', () => {
         '**/.ci/**',
         '**/.circleci/**',
         '**/.buildkite/**',
+        '**/.github/actions/**',
         '**/vendor/**',
         '**/templates/**',
         '**/examples/**',

@@ -143,6 +143,7 @@ describe('detectService', () => {
     ['.ci/Dockerfile', '**/.ci/**'],
     ['.buildkite/Dockerfile', '**/.buildkite/**'],
     ['.circleci/images/node/Dockerfile', '**/.circleci/**'],
+    ['.github/actions/people/Dockerfile', '**/.github/actions/**'],
     ['vendor/github.com/pelletier/go-toml/Dockerfile', '**/vendor/**'],
     ['libs/x/generators/app/files/Dockerfile', '**/generators/**/files/**'],
     ['libs/x/src/generators/files/Dockerfile', '**/generators/**/files/**'],
