@@ -133,8 +133,12 @@ describe('adopt generator', () => {
     tree.write('.deploy/webapp/Dockerfile.prod', 'FROM node:20\n');
     tree.write('.deploy/webapp/Dockerfile.dev', 'FROM node:20\n');
     tree.write('.devcontainer/Dockerfile', 'FROM node:20\n');
+    const state = () => tree.listChanges().map((change) => [change.path, change.content?.toString()]);
+    const before = state();
     await adopt(tree, {});
     vi.restoreAllMocks();
+    // Nothing adopted, nothing written: no plugin entry, no ignore file, no .gitignore lines.
+    expect(state()).toEqual(before);
     expect(printed[0]).toBe(
       'nx-fleet adopt: no project builds an image here; 2 Dockerfiles have no project beside them (.deploy/api/Dockerfile, .deploy/webapp/Dockerfile.prod). Adopt one for the project it builds with `nx g nx-fleet:adopt --project <name> --dockerfile <path>`, or name it in the plugin option `services`.',
     );

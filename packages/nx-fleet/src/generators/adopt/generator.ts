@@ -158,6 +158,8 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     if (plan.write.dockerignore && !tree.exists(plan.write.dockerignore))
       tree.write(plan.write.dockerignore, ADOPT_DOCKERIGNORE);
   }
+  // Nothing adopted, nothing written: the plugin is registered (init) only with a service to build.
+  if (!plans.some((plan) => plan.write)) return () => undefined;
   const init = await initGenerator(tree, { skipFormat: true });
   if (!options.skipFormat) await formatFiles(tree);
   return init;
