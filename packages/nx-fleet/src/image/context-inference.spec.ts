@@ -255,6 +255,13 @@ describe('inferContext', () => {
     expect(built('npm run build -w @acme/web')).toEqual(['apps/api/dist']);
     expect(built('npx nx build web --prod')).toEqual(['apps/api/dist']);
     expect(built('npx turbo run build --filter=@acme/web')).toEqual(['apps/api/dist']);
+    // By its folder: npm takes a workspace's path for its name (steel-browser's `-w api`), pnpm and turbo a `./` path.
+    expect(built('npm run build -w apps/web')).toEqual(['apps/api/dist']);
+    expect(built('npm run build --workspace=./apps/web/')).toEqual(['apps/api/dist']);
+    expect(built('pnpm --filter ./apps/web build')).toEqual(['apps/api/dist']);
+    expect(built("npx turbo run build --filter='{./apps/web}...'")).toEqual(['apps/api/dist']);
+    expect(built('npm run build -w apps/web-ui')).toEqual(['apps/api/dist', 'apps/web/dist']);
+    expect(built('pnpm --filter apps/web build')).toEqual(['apps/api/dist', 'apps/web/dist']);
     expect(built('pnpm -r build')).toEqual([]);
     expect(built('yarn workspaces foreach -A run build')).toEqual([]);
     expect(built('npx turbo run build')).toEqual([]);
@@ -1123,8 +1130,20 @@ describe('inferContext', () => {
       inferContext(facts(dockerfile, { projectRoot: '.', dockerfile: 'Dockerfile' }));
     expect(root('FROM node:20\nCOPY . .\nRUN pnpm i && pnpm -r build\n')).toMatchObject({
       mode: 'workspace',
-      reason: expect.stringMatching(/^the service is the workspace root: the repository as it is/),
+      reason: expect.stringMatching(
+        /^the service is the workspace root: the repository as it is, with its own package.json/,
+      ),
     });
+    // No package.json at the root (khoj's pyproject.toml): none is named.
+    expect(
+      inferContext(
+        facts('FROM python:3.12\nCOPY . .\n', {
+          projectRoot: '.',
+          dockerfile: 'Dockerfile',
+          files: ['pyproject.toml'],
+        }),
+      ).reason,
+    ).toBe('the service is the workspace root: the repository as it is');
     // Selective copies of the manifests and packages it builds: their own, not cut to the root project's.
     expect(
       root('FROM node:20\nCOPY package.json package-lock.json ./\nCOPY apps/api apps/api\nRUN npm ci\n').mode,

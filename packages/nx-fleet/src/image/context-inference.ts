@@ -578,8 +578,10 @@ function chooseMode(
   if (facts.projectRoot === '.')
     return {
       mode: 'workspace',
-      reason:
-        "the service is the workspace root: the repository as it is, with its own package.json and lockfile (a pruned context would cut them down to the root project's dependencies)",
+      // A root with no package.json (khoj's pyproject.toml) has no manifest to cut down: the reason says only what is.
+      reason: index.has('package.json')
+        ? "the service is the workspace root: the repository as it is, with its own package.json and lockfile (a pruned context would cut them down to the root project's dependencies)"
+        : 'the service is the workspace root: the repository as it is',
     };
   // The tool reads the workspace's manifests and copies the service's closure: that is all it gets,
   // so another project's sources never change this image's content tag.
@@ -1098,7 +1100,10 @@ function inImageBuilds(
       .flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
     const names = [...new Set([project.name, ...(project.packageName ? [project.packageName] : [])])];
     return commands.some(
-      (command) => buildsEveryPackage(command) || names.some((name) => buildsPackage(command, name)),
+      (command) =>
+        buildsEveryPackage(command) ||
+        names.some((name) => buildsPackage(command, name)) ||
+        buildsFolder(command, root),
     );
   };
   // Built by name, compiled by the `tsc --build` of a package built by name (its tsconfig references
@@ -1187,7 +1192,7 @@ export function buildsEveryPackage(command: string): boolean {
 }
 
 function buildsPackage(command: string, name: string): boolean {
-  const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const n = literal(name);
   // A selector naming it, alone or with its dependencies or dependents (`pnpm --filter 'api...'`).
   const selected = (flag: string) =>
     new RegExp(`\\s(?:${flag})[\\s=]['"]?(?:\\.\\.\\.)?${n}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
@@ -1199,6 +1204,27 @@ function buildsPackage(command: string, name: string): boolean {
     (/\blerna\b/.test(command) && selected('--scope')) ||
     new RegExp(`\\bnx\\s+(?:run\\s+)?${n}:build|\\bnx\\s+build\\s+${n}(?:\\s|$)`).test(command)
   );
+}
+
+/**
+ * Whether a RUN builds the workspace package in a folder by that folder, as the repo-shaped context
+ * lays it out: npm takes a workspace's path for its name (steel-browser's `npm run build -w api`, its
+ * package `@steel-browser/api`), pnpm and turbo a `./` path selector (`--filter ./apps/api`, `{./apps/api}`).
+ */
+function buildsFolder(command: string, root: string): boolean {
+  if (!/\bbuild/.test(command)) return false;
+  const folder = `${literal(root)}/?`;
+  const selected = (flags: string, path: string) =>
+    new RegExp(`\\s(?:${flags})[\\s=]['"]?${path}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
+  return (
+    (/\bnpm\b/.test(command) && selected('--workspace|-w', `(?:\\./)?${folder}`)) ||
+    (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F', `(?:\\./${folder}|\\{\\./${folder}\\})`))
+  );
+}
+
+/** A text as a regular expression that matches it alone. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The first RUN of the copy's stage after it that `tool` matches (a tool's own install aside). */
