@@ -20,6 +20,8 @@ interface Outcome {
   tags: [string, string];
   /** pnpm: a filtered run over the workspace in the context of a Dockerfile copying the root manifests by name. */
   filtered?: RunResult;
+  /** pnpm: `nx show target inputs <svc>:docker-build --check pnpm-workspace.yaml` (Nx's pruning rewrites it into the context). */
+  settingsInput?: RunResult;
 }
 
 /**
@@ -67,7 +69,13 @@ describe('lockfiles: pruned contexts install frozen with the workspace’s packa
     writeFileSync(join(ws.root, 'apps/other/index.js'), `module.exports = 2; // ${id}\n`);
     await commitAll(ws.root, 'unrelated change');
     const tags: [string, string] = [before, await imageTag(ws)];
-    return { ws, context, install, main, tags, ...(kind === 'pnpm' ? { filtered: await filteredRun(ws) } : {}) };
+    if (kind !== 'pnpm') return { ws, context, install, main, tags };
+    const settingsInput = await run(
+      join(ws.root, 'node_modules/.bin/nx'),
+      ['show', 'target', 'inputs', `${ws.service}:docker-build`, '--check', 'pnpm-workspace.yaml'],
+      { cwd: ws.root, env: env(ws), timeoutMs: 120_000 },
+    );
+    return { ws, context, install, main, tags, settingsInput, filtered: await filteredRun(ws) };
   }
 
   /**
@@ -151,6 +159,14 @@ describe('lockfiles: pruned contexts install frozen with the workspace’s packa
       expect(tags[1]).toBe(tags[0]);
     },
   );
+
+  it('pnpm: pnpm-workspace.yaml, which the pruned context carries rewritten to its settings, is an input of docker-build', () => {
+    const { settingsInput } = outcome('pnpm');
+    expect({ code: settingsInput?.code, said: settingsInput?.code ? said(settingsInput) : '' }).toEqual({
+      code: 0,
+      said: '',
+    });
+  });
 
   it("pnpm: with the root manifests copied by name and a filtered run over the workspace, the context keeps the workspace's manifests: the filter finds the library", () => {
     const { filtered } = outcome('pnpm');

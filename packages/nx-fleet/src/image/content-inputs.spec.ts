@@ -58,6 +58,11 @@ describe('contentInputsKeys', () => {
     expect(keyOf(FILES, PRUNED, graph(), 'v2')).not.toBe(key);
   });
 
+  it("follows a patch file anywhere, which pnpm's patchedDependencies may name (rocicorp's packages/zero/patches)", () => {
+    const files = [...FILES, { file: 'libs/other/patches/pg.patch', hash: 'x1' }];
+    expect(keyOf(files.map((f) => (f.file.endsWith('.patch') ? { ...f, hash: 'x2' } : f)))).not.toBe(keyOf(files));
+  });
+
   it('follows the files an include names', () => {
     const including = { ...PRUNED, contextInclude: ['config/**'] };
     expect(keyOf(changed('config/shared.json'), including)).not.toBe(keyOf(FILES, including));

@@ -14,9 +14,10 @@ export interface HashedFile {
 
 /**
  * Files outside every context root that a context or its pruning still reads: the root's manifests,
- * lockfiles, `.dockerignore` and package-manager settings, and the patch and Yarn folders.
+ * lockfiles, `.dockerignore` and package-manager settings, the patch and Yarn folders, and patch files
+ * anywhere (pnpm's `patchedDependencies` may name one in any folder: more than a context reads, never less).
  */
-const WORKSPACE_INPUTS = ['*', 'patches/**', '.yarn/**'];
+const WORKSPACE_INPUTS = ['*', 'patches/**', '.yarn/**', '**/*.patch'];
 
 /**
  * Keys for everything a pruned context's content tag is computed from, by Nx's file hashes: every

@@ -1253,6 +1253,22 @@ describe('contextNeeds', () => {
     expect(contextNeeds(facts(installs, { files }), 'workspace').installSettings).toBeUndefined();
     expect(contextNeeds(facts(installs), 'pruned').installSettings).toBeUndefined();
   });
+
+  // rocicorp's load-generator: Nx's pruning rewrites pnpm-workspace.yaml to its settings and carries the
+  // patches `patchedDependencies` names from wherever they are (packages/zero/patches/), under patches/.
+  it('names pnpm-workspace.yaml and the patch files patchedDependencies names outside patches/', () => {
+    const files = [...FILES, 'pnpm-workspace.yaml', 'libs/zero/patches/pg@3.4.7.patch', 'patches/a.patch'];
+    const installs = 'FROM node:20\nCOPY package.json ./\nCOPY apps/api apps/api\nRUN npm install\n';
+    const patchFiles = ['libs/zero/patches/pg@3.4.7.patch', 'patches/a.patch', 'libs/gone.patch'];
+    expect(contextNeeds(facts(installs, { files, patchFiles }), 'pruned').installSettings).toEqual([
+      'patches/**',
+      'pnpm-workspace.yaml',
+      'libs/zero/patches/pg@3.4.7.patch',
+    ]);
+    expect(
+      contextNeeds(facts('FROM node:20\nCOPY apps/api apps/api\n', { files, patchFiles }), 'pruned').installSettings,
+    ).toBeUndefined();
+  });
 });
 
 describe('contextNeeds: named build contexts (graphql-hive: `COPY --from=dist`, bake `contexts`)', () => {

@@ -106,6 +106,11 @@ export interface ContextFacts {
    * `"postinstall": "gulp build"`): copied with it, the project folders are built in the image.
    */
   rootInstallBuilds?: true;
+  /**
+   * The patch files pnpm's `patchedDependencies` names (`patchedDependencyFiles`): a pruned context
+   * carries them, rewritten under `patches/`, wherever they are.
+   */
+  patchFiles?: readonly string[];
 }
 
 /**
@@ -401,7 +406,8 @@ export function contextNeeds(
       producers.push(producer(output, builder));
   }
   unlisted.push(...named.unlisted);
-  const installSettings = mode === 'pruned' && readsRootManifests(reading.written) ? settingsHeld(index) : [];
+  const installSettings =
+    mode === 'pruned' && readsRootManifests(reading.written) ? settingsHeld(index, facts.patchFiles ?? []) : [];
   const included = unique(include);
   // Nx 23's affected reads these without negations: a folder the ignore file trims is listed by what it sends.
   // Only the included folders' files, found by bisection: every pruned service of a batch asks.
@@ -423,11 +429,19 @@ export function contextNeeds(
   };
 }
 
-const INSTALL_SETTINGS = [...new Set(Object.values(SUPPORT_FILES).flat())];
+/** Beside `SUPPORT_FILES`: pnpm's workspace file, which Nx's pruning rewrites to the settings alone. */
+const INSTALL_SETTINGS = [...new Set([...Object.values(SUPPORT_FILES).flat(), 'pnpm-workspace.yaml'])];
 
-/** The package manager settings and patches (`SUPPORT_FILES`, any package manager's) the workspace has. */
-function settingsHeld(index: FileIndex): string[] {
-  return INSTALL_SETTINGS.filter((glob) => holds(index, glob));
+/**
+ * The package manager settings and patches (`SUPPORT_FILES`, any package manager's, and
+ * pnpm-workspace.yaml) the workspace has, and the patch files `patchedDependencies` names outside `patches/`.
+ */
+function settingsHeld(index: FileIndex, patchFiles: readonly string[]): string[] {
+  const held = INSTALL_SETTINGS.filter((glob) => holds(index, glob));
+  const elsewhere = patchFiles.filter(
+    (file) => index.has(file) && !(held.includes('patches/**') && insideOf(file, 'patches')),
+  );
+  return unique([...held, ...elsewhere]);
 }
 
 /** Whether the workspace has a file a root path or a `<folder>/**` glob names. */

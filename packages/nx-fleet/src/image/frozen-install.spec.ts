@@ -5,6 +5,7 @@ import {
   detectPackageManager,
   npmInstallProblems,
   parsePackageManagerField,
+  patchedDependencyFiles,
   planFrozenInstall,
   pnpmInstallProblems,
   yarnBerryInstallProblems,
@@ -255,5 +256,27 @@ describe('install problems: the lines naming packages, from real output; never u
     ['yarn berry', yarnBerryInstallProblems, '(yarn printed no reason)'],
   ])('%s: nothing said', (_, parse, expected) => {
     expect(parse('\n')).toEqual([expected]);
+  });
+});
+
+describe('patchedDependencyFiles', () => {
+  it("reads pnpm-workspace.yaml's and the root package.json's patchedDependencies, inside the workspace only", () => {
+    const workspace = [
+      'packages:',
+      '  - packages/*',
+      'patchedDependencies:',
+      '  postgres@3.4.7: packages/zero/patches/postgres@3.4.7.patch',
+      "  'left-pad@1.3.0': ./patches/left-pad.patch",
+      '  evil@1.0.0: ../outside.patch',
+      '',
+    ].join('\n');
+    const manifest = { pnpm: { patchedDependencies: { 'a@1.0.0': 'patches/a.patch', odd: 1 } } };
+    expect(patchedDependencyFiles(manifest, workspace)).toEqual([
+      'packages/zero/patches/postgres@3.4.7.patch',
+      'patches/left-pad.patch',
+      'patches/a.patch',
+    ]);
+    expect(patchedDependencyFiles({}, 'packages: [a\n')).toEqual([]);
+    expect(patchedDependencyFiles(undefined, undefined)).toEqual([]);
   });
 });

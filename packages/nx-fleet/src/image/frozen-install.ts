@@ -4,6 +4,9 @@
  * (frozen-install.spec.ts); pruned-context.ts carries it out.
  */
 
+import { posix } from 'node:path';
+import { parse } from 'yaml';
+
 export type PackageManager = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry';
 
 export const LOCKFILES: Record<PackageManager, string> = {
@@ -224,4 +227,29 @@ export const INSTALL_PROBLEMS: Record<PackageManager, (output: string) => string
 function lastWords(lines: string[], tool: string): string[] {
   const said = lines.filter((line) => line.trim() && !/^\s+at /.test(line));
   return said.length ? said.slice(-5) : [`(${tool} printed no reason)`];
+}
+
+/**
+ * The patch files pnpm's `patchedDependencies` names (pnpm-workspace.yaml's, or the root package.json's
+ * `pnpm` field), workspace-relative: anywhere in the workspace (rocicorp's `packages/zero/patches/`),
+ * where Nx's pruning finds them to carry under `patches/`. Unreadable or absent settings name none.
+ */
+export function patchedDependencyFiles(rootManifest: unknown, pnpmWorkspace: string | undefined): string[] {
+  const paths = (value: unknown) =>
+    typeof value === 'object' && value !== null
+      ? Object.values(value).filter((path): path is string => typeof path === 'string')
+      : [];
+  let fromWorkspace: string[] = [];
+  if (pnpmWorkspace !== undefined)
+    try {
+      fromWorkspace = paths((parse(pnpmWorkspace) as { patchedDependencies?: unknown } | null)?.patchedDependencies);
+    } catch {
+      // pnpm itself says what is wrong with its settings.
+    }
+  const fromManifest = paths(
+    (rootManifest as { pnpm?: { patchedDependencies?: unknown } } | null | undefined)?.pnpm?.patchedDependencies,
+  );
+  return [...new Set([...fromWorkspace, ...fromManifest].map((path) => posix.normalize(path)))].filter(
+    (path) => !path.startsWith('../') && !posix.isAbsolute(path),
+  );
 }

@@ -36,6 +36,7 @@ import {
 } from '../image/context-inference';
 import { contextPath, copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
 import { baseImageLinks, builtBy, type BaseImages } from '../image/base-images';
+import { patchedDependencyFiles } from '../image/frozen-install';
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
@@ -323,6 +324,7 @@ async function fleetNodes(
     scripts: scriptNames(rootManifest),
     installBuilds: buildsWorkspaceOnInstall(packageScripts(rootManifest)),
     gitignore: texts.committedText('.gitignore')?.split(/\r?\n/),
+    patchFiles: patchedDependencyFiles(rootManifest, texts.committedText('pnpm-workspace.yaml')),
   };
   const gitignoreVersion = texts.hashOf('.gitignore');
   const inferringPlugins = othersInfer(context.nxJsonConfiguration);
@@ -1147,7 +1149,12 @@ function contextFacts(
   files: readonly string[],
   texts: WorkspaceTexts,
   projects: NonNullable<ContextFacts['projects']>,
-  root: { scripts: readonly string[]; installBuilds: boolean; gitignore?: readonly string[] | undefined },
+  root: {
+    scripts: readonly string[];
+    installBuilds: boolean;
+    gitignore?: readonly string[] | undefined;
+    patchFiles: readonly string[];
+  },
   targetNames: { build: string; dockerBuild: string },
   workspaceRoot: string,
   /**
@@ -1238,6 +1245,7 @@ function contextFacts(
     ...(scripts ? { scripts } : {}),
     ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
     ...(root.gitignore ? { gitignore: root.gitignore } : {}),
+    ...(root.patchFiles.length ? { patchFiles: root.patchFiles } : {}),
     projectRoot: service.root,
     dockerfile: service.dockerfile,
     workspaceFolder: basename(workspaceRoot),
