@@ -144,6 +144,9 @@ describe('detectService', () => {
     ['.buildkite/Dockerfile', '**/.buildkite/**'],
     ['.circleci/images/node/Dockerfile', '**/.circleci/**'],
     ['.github/actions/people/Dockerfile', '**/.github/actions/**'],
+    // The defaults name folders in any case (OneUptime's Examples/).
+    ['Examples/snmp-simulator/Dockerfile', '**/examples/**'],
+    ['apps/api/Tests/Dockerfile', '**/tests/**'],
     ['vendor/github.com/pelletier/go-toml/Dockerfile', '**/vendor/**'],
     ['libs/x/generators/app/files/Dockerfile', '**/generators/**/files/**'],
     ['libs/x/src/generators/files/Dockerfile', '**/generators/**/files/**'],
@@ -165,6 +168,16 @@ describe('detectService', () => {
       dockerfile,
       pattern,
     });
+  });
+
+  it("matches the workspace's own patterns as written, in their case", () => {
+    const root = 'Legacy/api';
+    expect(detectService(folder(root, [`${root}/Dockerfile`], { projectJson: {} }), ['legacy/**']).kind).toBe(
+      'service',
+    );
+    expect(detectService(folder(root, [`${root}/Dockerfile`], { projectJson: {} }), ['Legacy/**']).kind).toBe(
+      'excluded',
+    );
   });
 
   it('excludes a Dockerfile in an excluded path even when no project lies beside it', () => {

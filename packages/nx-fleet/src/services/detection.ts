@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
+import { DEFAULT_EXCLUDES } from '../config/defaults';
 import type { FleetServiceConfig, ProjectManifest } from '../config/service-settings';
 import { namesDevelopment } from '../text/development-names';
 
@@ -80,7 +81,7 @@ export function detectService(folder: FolderInput, exclude: readonly string[]): 
       preferredContainerfile(folder.containerfiles) ??
       (hasProject ? folder.containerfiles.filter(shipsImage).sort()[0] : undefined);
     if (!orphan) return { kind: 'none' };
-    const excludedBy = exclude.find((glob) => matcher(glob)(orphan));
+    const excludedBy = exclude.find((glob) => excludeMatcher(glob)(orphan));
     return excludedBy
       ? { kind: 'excluded', dockerfile: orphan, pattern: excludedBy }
       : { kind: 'orphan', dockerfile: orphan };
@@ -101,18 +102,23 @@ export function detectService(folder: FolderInput, exclude: readonly string[]): 
     ? preferredContainerfile(folder.containerfiles)
     : serviceContainerfile(folder.containerfiles).file;
   if (!ownDockerfile) return { kind: 'none' };
-  const excludedBy = exclude.find((glob) => matcher(glob)(ownDockerfile));
+  const excludedBy = exclude.find((glob) => excludeMatcher(glob)(ownDockerfile));
   if (excludedBy) return { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy };
   return { kind: 'service', root: folder.root, dockerfile: ownDockerfile, name, config: folder.config };
 }
 
 const matchers = new Map<string, (path: string) => boolean>();
+const DEFAULTS = new Set(DEFAULT_EXCLUDES);
 
-/** Compiled once per pattern: createNodes runs for every Dockerfile of the workspace on every graph. */
-function matcher(glob: string): (path: string) => boolean {
+/**
+ * An exclude pattern as a test of a path, compiled once per pattern: createNodes runs for every
+ * Dockerfile of the workspace on every graph. The defaults name folders in any case (OneUptime's
+ * `Examples/`, a `Tests/` folder); a pattern of the workspace's own matches as written.
+ */
+export function excludeMatcher(glob: string): (path: string) => boolean {
   let match = matchers.get(glob);
   if (!match) {
-    match = picomatch(glob, { dot: true });
+    match = picomatch(glob, { dot: true, nocase: DEFAULTS.has(glob) });
     matchers.set(glob, match);
   }
   return match;
@@ -271,7 +277,7 @@ function builtFrom(detections: readonly Detection[]): Set<string> {
 
 /** A shipping variant no service is built from and no exclude pattern matches. */
 function unbuiltShipping(built: ReadonlySet<string>, exclude: readonly string[]): (file: string) => boolean {
-  return (file) => shipsImage(file) && !built.has(file) && !exclude.some((glob) => matcher(glob)(file));
+  return (file) => shipsImage(file) && !built.has(file) && !exclude.some((glob) => excludeMatcher(glob)(file));
 }
 
 /** Folders a project keeps its image's Dockerfile in. */

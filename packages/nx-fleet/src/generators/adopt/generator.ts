@@ -12,7 +12,6 @@ import {
   type TargetConfiguration,
   type Tree,
 } from '@nx/devkit';
-import picomatch from 'picomatch';
 import { DEFAULT_TARGET_NAMES } from '../../config/defaults';
 import { parseServiceConfig, type FleetServiceConfig } from '../../config/service-settings';
 import { normalizeOptions } from '../../config/options';
@@ -22,6 +21,7 @@ import { DockerfileReading } from '../../image/dockerfile-copies';
 import { notTheProjects } from '../../image/pruned-for';
 import {
   containerfileVariant,
+  excludeMatcher,
   isContainerfile,
   isProjectManifest,
   serviceContainerfile,
@@ -181,8 +181,7 @@ function wanted(
 
 /** The plugin option `exclude`'s first pattern that matches a file, as the graph's detection reads them. */
 function exclusionOf(exclude: readonly string[]): (file: string) => string | undefined {
-  const matchers = exclude.map((glob) => [glob, picomatch(glob, { dot: true })] as const);
-  return (file) => matchers.find(([, match]) => match(file))?.[0];
+  return (file) => exclude.find((glob) => excludeMatcher(glob)(file));
 }
 
 /**
@@ -246,7 +245,7 @@ function ownContainerfile(tree: Tree, root: string): string | undefined {
 
 /** Plain and shipping container files outside the excluded paths: what may build a service's image. */
 function imageFiles(files: readonly string[], exclude: readonly string[]): string[] {
-  const excluded = picomatch([...exclude], { dot: true });
+  const excluded = exclusionOf(exclude);
   return files.filter((file) => (containerfileVariant(file) === '' || shipsImage(file)) && !excluded(file));
 }
 
