@@ -756,6 +756,39 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(record().contentTag).not.toBe(first.contentTag);
   });
 
+  it("a package manager root of its own above the project is the context (plasmic's platform/): it builds from there, and the workspace's own files leave its tag alone", async () => {
+    ws.write('platform/package.json', JSON.stringify({ name: 'platform', private: true, workspaces: ['nested-api'] }));
+    ws.write('platform/package-lock.json', JSON.stringify({ name: 'platform', lockfileVersion: 3, packages: {} }));
+    ws.write('platform/patches/readme.patch', 'a patch the image carries\n');
+    ws.write('platform/.dockerignore', '**/node_modules\n');
+    ws.write('platform/nested-api/project.json', JSON.stringify({ name: 'nested-api' }));
+    ws.write(
+      'platform/nested-api/main.js',
+      `console.log('nested-api ${ws.id}', require('fs').existsSync('/platform/patches/readme.patch'));\n`,
+    );
+    ws.write(
+      'platform/nested-api/Dockerfile',
+      'FROM node:20\nWORKDIR /platform\nCOPY package.json package-lock.json ./\nCOPY patches/ ./patches/\nCOPY . .\nWORKDIR /platform/nested-api\nCMD ["node", "main.js"]\n',
+    );
+    await ws.commit('a service in a package manager root of its own');
+    const build = (await ws.showProject('nested-api')).targets['docker-build']!;
+    expect(build).toMatchObject({
+      options: { context: 'platform', prune: false },
+      cache: true,
+      metadata: { context: { mode: 'folder', origin: 'inferred' } },
+    });
+    expect(build.metadata!['description']).toMatch(/platform is a package manager root of its own/);
+    await ws.nxOk(['run', 'nested-api:docker-build', '--output-style=stream']);
+    const record = () =>
+      ws.readJson<{ localRef: string; contentTag: string }>('dist/fleet/platform/nested-api/image.json');
+    const first = record();
+    expect((await runOk('podman', ['run', '--rm', first.localRef])).stdout.trim()).toBe(`nested-api ${ws.id} true`);
+    ws.write('CHANGELOG.md', `# changes ${ws.id}\n`);
+    await ws.commit('a workspace file outside platform/');
+    await ws.nxOk(['run', 'nested-api:docker-build', '--output-style=stream', '--skip-nx-cache']);
+    expect(record().contentTag).toBe(first.contentTag);
+  });
+
   it('a git-ignored file the Dockerfile copies is not hashed by Nx: docker-build is not cached, and its image follows the file', async () => {
     const pod = (await ws.showProject('bundle-pod')).targets['docker-build']!;
     expect(pod).toMatchObject({ cache: false, options: { context: 'apps/bundle-pod' } });

@@ -4,6 +4,7 @@ import {
   contextNeeds,
   dependencyFirstBuilds,
   inferContext,
+  nestedRootOf,
   readsRootManifests,
   scriptsRun,
   type ContextFacts,
@@ -293,6 +294,56 @@ describe('inferContext', () => {
     expect(include('oss-api')).toEqual(['manifest.json']);
     expect(include('oss-frontend')).toEqual(['frontend/**', 'manifest.json']);
     expect(include()).toEqual(['frontend/**', 'manifest.json']);
+  });
+
+  // plasmic's wab: `docker build -f platform/wab/Dockerfile platform/`, platform/ a pnpm workspace of its own.
+  it('a package manager root of its own above the project that holds every source is the context', () => {
+    const files = [
+      'package.json',
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      'libs/a/package.json',
+      'platform/package.json',
+      'platform/pnpm-lock.yaml',
+      'platform/pnpm-workspace.yaml',
+      'platform/patches/x.patch',
+      'platform/lib/package.json',
+      'platform/wab/package.json',
+      'platform/wab/main.js',
+    ];
+    expect(nestedRootOf(files, 'platform/wab')).toBe('platform');
+    expect(nestedRootOf(files, 'libs/a')).toBeUndefined();
+    // A package.json alone is no package manager root.
+    expect(nestedRootOf(['platform/package.json', 'platform/wab/package.json'], 'platform/wab')).toBeUndefined();
+    const at = (dockerfile: string, nestedRoot?: string) =>
+      inferContext(
+        facts(dockerfile, {
+          files,
+          projectRoot: 'platform/wab',
+          dockerfile: 'platform/wab/Dockerfile',
+          ...(nestedRoot ? { nestedRoot, folderIgnore: ['**/node_modules'] } : {}),
+        }),
+      );
+    const manifests = 'FROM node:20\nWORKDIR /platform\nCOPY package.json pnpm-workspace.yaml pnpm-lock.yaml ./\n';
+    const withPatches = `${manifests}COPY patches/ ./patches/\nCOPY . .\nWORKDIR /platform/wab\n`;
+    expect(at(withPatches, 'platform')).toMatchObject({
+      mode: 'folder',
+      folder: 'platform',
+      reason: expect.stringMatching(
+        /^"COPY patches\/ \.\/patches\/" \(platform\/wab\/Dockerfile:4\) names a path in platform, neither in platform\/wab nor at the workspace root: platform is a package manager root of its own/,
+      ),
+    });
+    expect(at(withPatches).mode).toBe('workspace');
+    // The whole copy's WORKDIR is the project's path inside it.
+    expect(at(`${manifests}COPY . .\nWORKDIR /platform/wab\n`, 'platform')).toMatchObject({
+      mode: 'folder',
+      reason: expect.stringMatching(
+        /"WORKDIR \/platform\/wab" \(platform\/wab\/Dockerfile:5\), the project's path inside platform/,
+      ),
+    });
+    // No evidence for it (every source at the root too, no WORKDIR into it), or a source it lacks: not it.
+    expect(at(`${manifests}COPY . .\n`, 'platform').mode).toBe('workspace');
+    expect(at(`${withPatches}COPY libs/a libs/a\n`, 'platform').mode).not.toBe('folder');
   });
 
   it("without a target, a stage the last stage never needs is not read (openreplay's cicd copies the git-ignored public)", () => {

@@ -93,7 +93,8 @@ export interface ContextFacts {
    */
   statedContext?: { context: string; prune?: boolean };
   /**
-   * The `.dockerignore` patterns of the other folder a context could be (`contextFolder`), when there is one.
+   * The `.dockerignore` patterns of the other folder a context could be (`contextFolder`, else
+   * `nestedRoot`), when there is one.
    */
   folderIgnore?: readonly string[];
   /**
@@ -111,6 +112,12 @@ export interface ContextFacts {
    * carries them, rewritten under `patches/`, wherever they are.
    */
   patchFiles?: readonly string[];
+  /**
+   * The nearest folder above the project, below the workspace root, that is a package manager root of
+   * its own (a package.json beside a lockfile or pnpm-workspace.yaml: plasmic's `platform/`), when the
+   * Dockerfile is in the project folder and no context is stated; its ignore file is `folderIgnore`.
+   */
+  nestedRoot?: string;
 }
 
 /**
@@ -332,7 +339,7 @@ export function contextNeeds(
   | 'folder'
   | 'installSettings'
 > {
-  const folder = mode === 'folder' ? contextFolder(facts) : undefined;
+  const folder = mode === 'folder' ? (contextFolder(facts) ?? facts.nestedRoot) : undefined;
   const base = folder ?? (mode === 'project' ? facts.projectRoot : '.');
   const ignore =
     folder !== undefined
@@ -614,6 +621,8 @@ function chooseMode(
       project: find(index, facts, facts.projectRoot, source.source, facts.ignore.project),
       workspace: find(index, facts, '.', source.source, facts.ignore.workspace),
     }));
+  const nested = nestedRootChoice(facts, placed, reading, whole, index, quote);
+  if (nested) return nested;
   const projectOnly = placed.filter((p) => p.project !== 'missing' && p.workspace === 'missing');
   const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing');
   // Asked only where it can decide: the steps are read as the shell would, which costs a parse each.
@@ -1221,6 +1230,39 @@ function buildsPackage(command: string, name: string): boolean {
 }
 
 /**
+ * A package manager root of its own above the project (plasmic's `platform/`, which its Dockerfile
+ * says to build with `docker build -f platform/wab/Dockerfile platform/`) is the context when it holds
+ * every source and either one of them is neither in the project nor at the workspace root
+ * (`patches/`), or the whole copy's WORKDIR is the project's path inside that folder (`WORKDIR
+ * /platform/wab` after `COPY . .` into `/platform`).
+ */
+function nestedRootChoice(
+  facts: ContextFacts,
+  placed: ReadonlyArray<{ source: CopySource; project: Found; workspace: Found }>,
+  reading: DockerfileReading,
+  whole: CopySource | undefined,
+  index: FileIndex,
+  quote: (s: { line: number; instruction?: string }) => string,
+): Pick<ContextChoice, 'mode' | 'reason'> | undefined {
+  const folder = facts.nestedRoot;
+  if (folder === undefined || (!placed.length && !whole)) return undefined;
+  const ignore = facts.folderIgnore ?? [];
+  if (placed.some((p) => find(index, facts, folder, p.source.source, ignore) === 'missing')) return undefined;
+  const there = placed.find((p) => p.project === 'missing' && p.workspace === 'missing');
+  const into = whole
+    ? reading.wholeCopyWorkdirs.find((workdir) => posix.join(folder, workdir.source) === facts.projectRoot)
+    : undefined;
+  if (!there && !into) return undefined;
+  const why = there
+    ? `${quote(there.source)} names a path in ${folder}, neither in ${facts.projectRoot} nor at the workspace root`
+    : `${quote(whole!)} is followed by ${quote(into!)}, the project's path inside ${folder}`;
+  return {
+    mode: 'folder',
+    reason: `${why}: ${folder} is a package manager root of its own (its package.json and lockfile), built as \`docker build -f ${facts.dockerfile} ${folder}\` builds it`,
+  };
+}
+
+/**
  * Whether a RUN builds the workspace package in a folder by that folder, as the repo-shaped context
  * lays it out: npm takes a workspace's path for its name (steel-browser's `npm run build -w api`, its
  * package `@steel-browser/api`), pnpm and turbo a `./` path selector (`--filter ./apps/api`, `{./apps/api}`).
@@ -1365,6 +1407,21 @@ const indexes = new WeakMap<readonly string[], FileIndex>();
  * Whether a workspace path is a file or a folder of `files`, from the index the inference keeps for
  * that list: built on the first question, so a graph that asks none (most) pays nothing.
  */
+/** Package manager roots besides the manifest: a lockfile, or pnpm's workspace file. */
+const ROOT_MARKERS = [...Object.values(LOCKFILES), 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb'];
+
+/**
+ * The nearest folder above `projectRoot`, below the workspace root, that is a package manager root of
+ * its own: a package.json beside a lockfile or pnpm-workspace.yaml (plasmic's `platform/`).
+ */
+export function nestedRootOf(files: readonly string[], projectRoot: string): string | undefined {
+  const index = indexOf(files);
+  for (let folder = posix.dirname(projectRoot); folder !== '.' && folder !== '/'; folder = posix.dirname(folder))
+    if (index.has(`${folder}/package.json`) && ROOT_MARKERS.some((marker) => index.has(`${folder}/${marker}`)))
+      return folder;
+  return undefined;
+}
+
 export function pathOf(files: readonly string[]): (path: string) => boolean {
   let index: FileIndex | undefined;
   return (path) => (index ??= indexOf(files)).under(path).length > 0;

@@ -31,6 +31,7 @@ import {
   copiedProjectRoots,
   insideOf,
   lockedInstallLockfiles,
+  nestedRootOf,
   pathOf,
   type ContextFacts,
 } from '../image/context-inference';
@@ -1181,7 +1182,13 @@ function contextFacts(
   // The project's own docker-build options win over its settings, as Nx merges them.
   const stated = statedBuild(service, targets[targetNames.dockerBuild]);
   const statedContext = statedContextOf(targets[targetNames.dockerBuild]);
-  const folder = contextFolder({ statedContext, dockerfile: service.dockerfile, projectRoot: service.root });
+  // A package manager root of its own above the project, for a Dockerfile kept in the project folder.
+  const nestedRoot =
+    !statedContext && posix.dirname(service.dockerfile) === service.root
+      ? nestedRootOf(files, service.root)
+      : undefined;
+  const folder =
+    contextFolder({ statedContext, dockerfile: service.dockerfile, projectRoot: service.root }) ?? nestedRoot;
   const folderIgnore = folder === undefined ? undefined : ignorePatterns(posix.join(folder, '.dockerignore'));
   const buildArgs = Object.keys(stated.buildArgs).length ? stated.buildArgs : undefined;
   // One reading of the sources for what the folders it copies build and for what it reads off the list.
@@ -1242,6 +1249,7 @@ function contextFacts(
     ...(root.installBuilds && Object.keys(folderOutputs).length ? { rootInstallBuilds: true as const } : {}),
     ...(statedContext ? { statedContext } : {}),
     ...(folderIgnore ? { folderIgnore } : {}),
+    ...(nestedRoot ? { nestedRoot } : {}),
     ...(scripts ? { scripts } : {}),
     ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
     ...(root.gitignore ? { gitignore: root.gitignore } : {}),
