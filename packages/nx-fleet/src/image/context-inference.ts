@@ -1245,7 +1245,10 @@ function nestedRootChoice(
   quote: (s: { line: number; instruction?: string }) => string,
 ): Pick<ContextChoice, 'mode' | 'reason'> | undefined {
   const folder = facts.nestedRoot;
-  if (folder === undefined || (!placed.length && !whole)) return undefined;
+  // Only for a Dockerfile in the project folder, with no context stated: another folder decides otherwise.
+  if (folder === undefined || facts.statedContext || posix.dirname(facts.dockerfile) !== facts.projectRoot)
+    return undefined;
+  if (!placed.length && !whole) return undefined;
   const ignore = facts.folderIgnore ?? [];
   if (placed.some((p) => find(index, facts, folder, p.source.source, ignore) === 'missing')) return undefined;
   const there = placed.find((p) => p.project === 'missing' && p.workspace === 'missing');

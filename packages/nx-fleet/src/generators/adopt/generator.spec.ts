@@ -178,6 +178,26 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'sample')).toBeUndefined();
   });
 
+  it("tells the folder context of a package manager root above the project, as the graph infers it (plasmic's platform/)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    addProjectConfiguration(tree, 'wab', { root: 'platform/wab' });
+    tree.write('platform/package.json', JSON.stringify({ name: 'platform', private: true }));
+    tree.write('platform/pnpm-lock.yaml', "lockfileVersion: '9.0'\n");
+    tree.write('platform/patches/x.patch', 'diff\n');
+    tree.write(
+      'platform/wab/Dockerfile',
+      'FROM node:20\nWORKDIR /platform\nCOPY package.json pnpm-lock.yaml ./\nCOPY patches/ ./patches/\nCOPY . .\nWORKDIR /platform/wab\n',
+    );
+    await adopt(tree, { project: 'wab' });
+    vi.restoreAllMocks();
+    expect(printed.join('\n')).toMatch(
+      /^wab\s+platform\/wab\/Dockerfile\s+folder\s+.*platform is a package manager root of its own/m,
+    );
+    // Inference finds it: no setting is written.
+    expect(fleetOf(tree, 'wab')).toBeUndefined();
+  });
+
   it("names the projects only nx-fleet makes (a named package.json in no workspaces: planka's root), which it cannot write, and --project says what to do", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

@@ -16,7 +16,7 @@ import { DEFAULT_TARGET_NAMES } from '../../config/defaults';
 import { parseServiceConfig, type FleetServiceConfig } from '../../config/service-settings';
 import { normalizeOptions } from '../../config/options';
 import { fleetOptionsOf } from '../../config/workspace-options';
-import { inferContext } from '../../image/context-inference';
+import { inferContext, nestedRootOf, type ContextFacts } from '../../image/context-inference';
 import { DockerfileReading } from '../../image/dockerfile-copies';
 import { notTheProjects } from '../../image/pruned-for';
 import {
@@ -113,6 +113,8 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
           project: ignorePatterns(tree, posix.join(config.root, '.dockerignore')),
           workspace: ignorePatterns(tree, '.dockerignore'),
         },
+        // A package manager root of its own above the project (plasmic's platform/), as the graph reads it.
+        ...nestedRootFacts(tree, workspaceFiles(), config.root),
         buildOutputs: buildOutputs(config, existing.buildTarget ?? 'build'),
         // What the graph's inference reads of the root too (ever-teams' chatgpt runs a root-only script).
         scripts: {
@@ -312,6 +314,17 @@ function adoptProject(tree: Tree, config: ProjectConfiguration): AdoptProject {
     ...(config.release ? { release: config.release as AdoptProject['release'] } : {}),
     hasDockerfile: tree.isFile(posix.join(config.root, 'Dockerfile')),
   };
+}
+
+function nestedRootFacts(
+  tree: Tree,
+  files: readonly string[],
+  root: string,
+): Pick<ContextFacts, 'nestedRoot' | 'folderIgnore'> {
+  const nestedRoot = nestedRootOf(files, root);
+  return nestedRoot === undefined
+    ? {}
+    : { nestedRoot, folderIgnore: ignorePatterns(tree, posix.join(nestedRoot, '.dockerignore')) };
 }
 
 /** Files as git sees them (ignored ones, such as build outputs, absent), sorted. */

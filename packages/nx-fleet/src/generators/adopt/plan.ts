@@ -35,7 +35,10 @@ export interface ProjectAdoptionInput {
   /** Texts of the Dockerfiles that exist, by workspace path. */
   dockerfiles: Readonly<Record<string, string>>;
   /** The workspace facts context inference needs besides the Dockerfile. */
-  workspace: Pick<ContextFacts, 'files' | 'ignore' | 'buildOutputs' | 'scripts' | 'gitignore'>;
+  workspace: Pick<
+    ContextFacts,
+    'files' | 'ignore' | 'buildOutputs' | 'scripts' | 'gitignore' | 'nestedRoot' | 'folderIgnore'
+  >;
   infer: (facts: ContextFacts) => ContextChoice;
 }
 
@@ -119,11 +122,16 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       error: `nx-fleet: ${project.name} has no Dockerfile or Containerfile in ${project.root}; pass --dockerfile <path>.`,
     };
 
+  // The nested root's facts hold for a Dockerfile in the project folder only, as the graph gives them.
+  const { nestedRoot, folderIgnore, ...workspace } = input.workspace;
   const inferred = input.infer({
     projectRoot: project.root,
     dockerfile,
     dockerfileText: input.dockerfiles[dockerfile]!,
-    ...input.workspace,
+    ...workspace,
+    ...(nestedRoot !== undefined && posix.dirname(dockerfile) === project.root
+      ? { nestedRoot, ...(folderIgnore ? { folderIgnore } : {}) }
+      : {}),
     // The build arguments the adopted setup passes are the ones docker-build will pass.
     ...(chosen?.buildArgs ? { buildArgs: chosen.buildArgs } : {}),
     ...(chosen?.buildContexts ? { buildContexts: chosen.buildContexts } : {}),
