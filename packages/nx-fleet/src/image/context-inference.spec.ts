@@ -133,6 +133,12 @@ describe('inferContext', () => {
       /"COPY \.\/ \/workspace" \(apps\/api\/Dockerfile:2\) is followed by "WORKDIR \/workspace\/apps\/api" \(apps\/api\/Dockerfile:5\): the project's own path inside the copy/,
     ],
     [
+      "COPY . . in a stage that inherits its WORKDIR, then the project's own path inside the copy (AppFlowy's chef stage)",
+      'FROM rust:1 AS chef\nWORKDIR /workspace\nFROM chef AS builder\nCOPY . .\nWORKDIR /workspace/apps/api\nRUN cargo build\n',
+      'workspace',
+      /"COPY \. \." \(apps\/api\/Dockerfile:4\) is followed by "WORKDIR \/workspace\/apps\/api" \(apps\/api\/Dockerfile:5\): the project's own path inside the copy/,
+    ],
+    [
       'COPY . . then a WORKDIR inside the copy that is no project path',
       'FROM node:20\nWORKDIR /app\nCOPY . .\nWORKDIR /app/src\nRUN yarn install\n',
       'project',

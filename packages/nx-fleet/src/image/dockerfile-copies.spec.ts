@@ -226,6 +226,34 @@ describe('DockerfileReading.wholeCopyWorkdirs', () => {
   });
 });
 
+describe('DockerfileReading: a stage built FROM another starts where it left off', () => {
+  it('inherits its WORKDIR and the folders it filled (AppFlowy-Cloud: WORKDIR /app in chef, COPY . . in FROM chef)', () => {
+    const text = [
+      'FROM rust:1 AS chef',
+      'WORKDIR /app',
+      'COPY server/ ./server/',
+      'FROM chef AS builder',
+      'COPY . .',
+      'WORKDIR /app/admin_frontend',
+      'FROM builder AS check',
+      'WORKDIR /app/server',
+      'RUN npm run build',
+      '',
+    ].join('\n');
+    const reading = new DockerfileReading(text, {}, 'check');
+    expect(reading.wholeCopyWorkdirs.map((w) => [w.line, w.source])).toEqual([
+      [6, 'admin_frontend'],
+      [8, 'server'],
+    ]);
+    expect(reading.localBuilds).toEqual([{ line: 9, instruction: 'RUN npm run build', source: 'server/' }]);
+    // A stage FROM an image starts at / with nothing copied.
+    expect(
+      new DockerfileReading('FROM node:20 AS a\nWORKDIR /app\nFROM node:20\nCOPY . .\nWORKDIR /app/x\n')
+        .wholeCopyWorkdirs,
+    ).toEqual([expect.objectContaining({ source: 'app/x' })]);
+  });
+});
+
 describe('wholeCopyReads', () => {
   it('maps what later stages copy from a stage holding the whole context back to context paths', () => {
     const dockerfile = [

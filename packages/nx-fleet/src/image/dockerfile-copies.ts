@@ -397,15 +397,16 @@ function walk(
   const bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }> = [];
   /** Per stage (by name), where in its filesystem the whole context was copied. */
   const roots = new Map<string, string>();
-  let stage:
-    | {
-        name: string | undefined;
-        workdir: string;
-        root: string | undefined;
-        /** Which context source each folder of the stage's filesystem was last filled from, by one COPY. */
-        copied: Map<string, string>;
-      }
-    | undefined;
+  interface Stage {
+    name: string | undefined;
+    workdir: string;
+    root: string | undefined;
+    /** Which context source each folder of the stage's filesystem was last filled from, by one COPY. */
+    copied: Map<string, string>;
+  }
+  /** The stages by name: one built FROM another starts with its WORKDIR and its files (AppFlowy's `chef`). */
+  const named = new Map<string, Stage>();
+  let stage: Stage | undefined;
   for (const { line, text } of steps) {
     const match = /^([a-z]+)\s+(.*)$/is.exec(text);
     if (!match) continue;
@@ -423,7 +424,14 @@ function walk(
       const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
       const name = words[1]?.toLowerCase() === 'as' ? words[2]?.toLowerCase() : undefined;
       if (name) stageNames.add(name);
-      stage = { name, workdir: '/', root: roots.get(words[0]?.toLowerCase() ?? ''), copied: new Map() };
+      const base = named.get(words[0]?.toLowerCase() ?? '');
+      stage = {
+        name,
+        workdir: base?.workdir ?? '/',
+        root: roots.get(words[0]?.toLowerCase() ?? ''),
+        copied: new Map(base?.copied),
+      };
+      if (name) named.set(name, stage);
       if (name && stage.root !== undefined) roots.set(name, stage.root);
     } else if (keyword === 'ARG') variables.declareArgs(rest);
     else if (keyword === 'ENV') variables.setEnv(rest);
