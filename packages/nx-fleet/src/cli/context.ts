@@ -52,12 +52,17 @@ export const contextCommand: Command = {
       );
     }
     const chosen = target?.metadata?.['context'] as { mode?: string; origin?: string; reason?: string } | undefined;
+    const ports = { ...nodePorts(), pruning: nxPruning() };
+    // Built first where docker-build depends on a build; else taken from the disk as they are (not cached).
+    const outputsBuilt = target?.dependsOn?.length
+      ? 'docker-build depends on their build target'
+      : 'no target it depends on writes them: taken from the disk as they are, and docker-build is not cached';
     // On stderr: stdout stays the file list, for scripts.
     if (chosen?.mode)
       console.error(
         `${project}: ${chosen.mode} context, ${chosen.origin === 'inferred' ? 'inferred' : 'set'}: ${chosen.reason}` +
           (options.contextOutputs?.length
-            ? `\nbuild outputs it copies (docker-build depends on their build target): ${options.contextOutputs.join(', ')}`
+            ? `\nbuild outputs it copies (${outputsBuilt}): ${options.contextOutputs.join(', ')}`
             : '') +
           (options.buildContexts && Object.keys(options.buildContexts).length
             ? `\nnamed build contexts, sent beside it: ${Object.entries(options.buildContexts)
@@ -72,9 +77,15 @@ export const contextCommand: Command = {
                 .join(', ')}`
             : ''),
       );
-    const ports = { ...nodePorts(), pruning: nxPruning() };
     const dockerfile = resolve(workspaceRoot, options.dockerfile);
     if (out) {
+      const missing = (options.contextOutputs ?? []).filter(
+        (output) => !ports.files.exists(resolve(workspaceRoot, output)),
+      );
+      if (missing.length)
+        console.error(
+          `nx-fleet context: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on the disk: the context written holds none of ${missing.length === 1 ? 'it' : 'them'}, and an engine build would fail there. Run the build that writes ${missing.length === 1 ? 'it' : 'them'} first.`,
+        );
       await assemblePrunedContext(ports, { ...(await prunedInput(ports, options, service)), into: out });
       for (const file of await listContextFiles(out, dockerfile)) console.log(file);
       return 0;
