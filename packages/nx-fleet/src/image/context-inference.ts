@@ -206,7 +206,7 @@ const PACKAGE_MANIFESTS = '**/package.json';
 const INSTALL_ROOT = [...ROOT_MANIFESTS, 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb', PACKAGE_MANIFESTS];
 
 /**
- * Whether a Dockerfile's context sources (`writtenSources`) reach the workspace root's manifest,
+ * Whether a Dockerfile's context sources (`DockerfileReading.written`) reach the workspace root's manifest,
  * lockfile or package manager settings: by name or glob (`COPY package*.json ./`), as the whole
  * context (`COPY . .`, a RUN bind mount without a source), or written so only the build can tell.
  */

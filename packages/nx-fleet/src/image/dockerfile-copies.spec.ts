@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  contextPath,
-  copySources,
-  DockerfileReading,
-  missingSources,
-  wholeCopyReads,
-  writtenSources,
-} from './dockerfile-copies';
+import { contextPath, copySources, DockerfileReading, missingSources } from './dockerfile-copies';
 
 describe('copySources', () => {
   it.each([
@@ -96,7 +89,7 @@ describe('copySources', () => {
       '',
     ].join('\n');
     const expanded = (buildArgs?: Record<string, string>) =>
-      writtenSources(dockerfile, buildArgs).map((s) => [s.line, s.written, s.source]);
+      new DockerfileReading(dockerfile, buildArgs).written.map((s) => [s.line, s.written, s.source]);
     expect(expanded()).toEqual([
       [6, './dist/packages/${component}/package.json', './dist/packages/plugin-api/package.json'],
       [7, './dist/packages/$component', './dist/packages/plugin-api'],
@@ -135,7 +128,7 @@ describe('copySources', () => {
   });
 });
 
-describe('writtenSources: remote sources', () => {
+describe('DockerfileReading.written: remote sources', () => {
   it.each([
     [
       'a URL whose version only the build knows (opentelemetry-demo)',
@@ -144,15 +137,17 @@ describe('writtenSources: remote sources', () => {
     ['a quoted one', 'FROM x\nARG V\nADD "https://example.com/${V}.tgz" /tmp/\n'],
     ['a git remote', 'FROM x\nARG REF\nADD git@github.com:acme/x.git#$REF /x\n'],
   ])('%s is no context source', (_, dockerfile) => {
-    expect(writtenSources(dockerfile)).toEqual([]);
+    expect(new DockerfileReading(dockerfile).written).toEqual([]);
   });
 
   it('a variable that may hold a URL is left to the build', () => {
-    expect(writtenSources('FROM x\nARG BASE\nADD ${BASE}/x.jar /x.jar\n').map((s) => s.source)).toEqual([undefined]);
+    expect(new DockerfileReading('FROM x\nARG BASE\nADD ${BASE}/x.jar /x.jar\n').written.map((s) => s.source)).toEqual([
+      undefined,
+    ]);
   });
 });
 
-describe('writtenSources: build arguments without a value', () => {
+describe('DockerfileReading.written: build arguments without a value', () => {
   it.each([
     [
       'declared without a default',
@@ -176,7 +171,7 @@ describe('writtenSources: build arguments without a value', () => {
     ['set by the builder', 'FROM node:20\nARG TARGETARCH\nCOPY bin/${TARGETARCH} ./\n', {}, undefined],
     ['given', 'FROM node:20\nARG SCOPE\nCOPY scripts/${SCOPE}.sh ./\n', { SCOPE: 'web' }, undefined],
   ])('%s', (_, dockerfile, buildArgs, unset) => {
-    expect(writtenSources(dockerfile, buildArgs)[0]!.unset).toEqual(unset);
+    expect(new DockerfileReading(dockerfile, buildArgs).written[0]!.unset).toEqual(unset);
   });
 });
 
@@ -254,7 +249,7 @@ describe('DockerfileReading: a stage built FROM another starts where it left off
   });
 });
 
-describe('wholeCopyReads', () => {
+describe('DockerfileReading.wholeCopyReads', () => {
   it('maps what later stages copy from a stage holding the whole context back to context paths', () => {
     const dockerfile = [
       'FROM node:20 AS base',
@@ -273,7 +268,7 @@ describe('wholeCopyReads', () => {
       'COPY scripts/other.sh ./',
       '',
     ].join('\n');
-    expect(wholeCopyReads(dockerfile).map((r) => [r.line, r.source])).toEqual([
+    expect(new DockerfileReading(dockerfile).wholeCopyReads.map((r) => [r.line, r.source])).toEqual([
       [9, 'out/full'],
       [10, 'scripts/entrypoint.sh'],
       [11, 'config'],
@@ -284,17 +279,20 @@ describe('wholeCopyReads', () => {
   it('follows the copy destination and WORKDIR, relative or not', () => {
     const dockerfile =
       'FROM node:20 AS b\nWORKDIR /work\nWORKDIR repo\nCOPY ./ src/\nFROM node:20\nCOPY --from=b /work/repo/src/tools/x.sh /x.sh\n';
-    expect(wholeCopyReads(dockerfile).map((r) => r.source)).toEqual(['tools/x.sh']);
+    expect(new DockerfileReading(dockerfile).wholeCopyReads.map((r) => r.source)).toEqual(['tools/x.sh']);
   });
 
   it('expands what a later stage copies with its own ARGs, as every other source', () => {
     const dockerfile =
       'FROM node:20 AS b\nWORKDIR /app\nCOPY . .\nFROM node:20\nARG dir=scripts\nCOPY --from=b /app/${dir}/x.sh /x.sh\n';
-    expect(wholeCopyReads(dockerfile).map((r) => r.source)).toEqual(['scripts/x.sh']);
+    expect(new DockerfileReading(dockerfile).wholeCopyReads.map((r) => r.source)).toEqual(['scripts/x.sh']);
   });
 
   it('reads nothing from stages without a whole copy', () => {
-    expect(wholeCopyReads('FROM node:20 AS b\nCOPY src/ /app/\nFROM node:20\nCOPY --from=b /app/x /x\n')).toEqual([]);
+    expect(
+      new DockerfileReading('FROM node:20 AS b\nCOPY src/ /app/\nFROM node:20\nCOPY --from=b /app/x /x\n')
+        .wholeCopyReads,
+    ).toEqual([]);
   });
 });
 

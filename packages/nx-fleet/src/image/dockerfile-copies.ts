@@ -48,11 +48,6 @@ export function expandedSources(written: readonly WrittenSource[]): CopySource[]
   );
 }
 
-/** Every context source of every COPY/ADD, expanded where the Dockerfile and the build arguments tell. */
-export function writtenSources(dockerfile: string, buildArgs: BuildArgs = {}): WrittenSource[] {
-  return new DockerfileReading(dockerfile, buildArgs).written;
-}
-
 /**
  * One Dockerfile as the build reads it, parsed once however many questions are asked of it: its
  * instructions, the context sources of each, and what later stages take from a whole-context stage.
@@ -83,7 +78,13 @@ export class DockerfileReading {
     return (this.parsed.sources ??= expandedSources(this.written));
   }
 
-  /** `wholeCopyReads`. */
+  /**
+   * The context paths later stages read from a stage that copied the whole context: `COPY . .` in a
+   * stage (at its WORKDIR, `/app`), then `COPY --from=<that stage> /app/scripts/entrypoint.sh …`
+   * reads `scripts/entrypoint.sh` of the context (a stage built `FROM` it holds the same). A context
+   * that holds only part of the workspace (pruned) must carry them; a path the stage's own steps wrote
+   * (`/app/out/full` of a prune tool) is no context path, and the caller finds it in no file.
+   */
   get wholeCopyReads(): CopySource[] {
     return this.walked.reads;
   }
@@ -627,17 +628,6 @@ class BuildVariables {
     );
     return unknown ? undefined : expanded;
   }
-}
-
-/**
- * The context paths later stages read from a stage that copied the whole context: `COPY . .` in a
- * stage (at its WORKDIR, `/app`), then `COPY --from=<that stage> /app/scripts/entrypoint.sh …`
- * reads `scripts/entrypoint.sh` of the context (a stage built `FROM` it holds the same). A context
- * that holds only part of the workspace (pruned) must carry them; a path the stage's own steps wrote
- * (`/app/out/full` of a prune tool) is no context path, and the caller finds it in no file.
- */
-export function wholeCopyReads(dockerfile: string, buildArgs: BuildArgs = {}): CopySource[] {
-  return new DockerfileReading(dockerfile, buildArgs).wholeCopyReads;
 }
 
 /**
