@@ -44,6 +44,7 @@ import {
   type WrittenSource,
 } from './dockerfile-copies';
 import { contentTag } from './content-tag';
+import { workspacePackageGlobs } from './frozen-install';
 import { linkedBases, takenAs, type BaseImages, type LinkedBase } from './base-images';
 import { decideBuild, type BuildDecision } from './decide';
 import {
@@ -246,7 +247,24 @@ export async function prunedInput(
     workspaceManifests: options.workspaceManifests ?? false,
     rootFiles: copiesWholeContext(read),
     rootManifests: readsRootManifests(read.written),
+    // The manifests a prune tool reads, as the graph's inputs name them: the workspaces' packages.
+    ...(options.workspaceManifests ? { packageGlobs: await packageGlobsOf(ports, service.workspaceRoot) } : {}),
   };
+}
+
+/** `workspacePackageGlobs` of the workspace root's package.json and pnpm-workspace.yaml. */
+async function packageGlobsOf(ports: Pick<BuildPorts, 'files'>, workspaceRoot: string): Promise<string[]> {
+  const [manifest, pnpmWorkspace] = await Promise.all([
+    ports.files.readText(resolve(workspaceRoot, 'package.json')),
+    ports.files.readText(resolve(workspaceRoot, 'pnpm-workspace.yaml')),
+  ]);
+  let parsed: unknown;
+  try {
+    parsed = manifest === undefined ? undefined : JSON.parse(manifest);
+  } catch {
+    parsed = undefined;
+  }
+  return workspacePackageGlobs(parsed, pnpmWorkspace);
 }
 
 function volatileContextWarning(

@@ -352,6 +352,24 @@ describe('inferContext', () => {
     expect(at(`${withPatches}COPY libs/a libs/a\n`, 'platform').mode).not.toBe('folder');
   });
 
+  it('a prune tool reads the manifests the workspaces name, not every package.json (a docs site outside them)', () => {
+    const packageGlobs = ['apps/*/package.json', 'libs/*/package.json'];
+    const whole = inferContext(
+      facts('FROM node:20 AS prune\nCOPY . .\nRUN npx turbo prune api --docker\n', { packageGlobs }),
+    );
+    expect(whole.manifestGlobs).toEqual(expect.arrayContaining(packageGlobs));
+    expect(whole.manifestGlobs).not.toContain('**/package.json');
+    const named = inferContext(
+      facts(
+        'FROM node:20\nCOPY package.json package-lock.json ./\nCOPY apps apps\nRUN npx turbo prune api --docker\n',
+        {
+          packageGlobs,
+        },
+      ),
+    );
+    expect(named.manifestGlobs).toEqual(['package.json', 'package-lock.json', ...packageGlobs]);
+  });
+
   it("without a target, a stage the last stage never needs is not read (openreplay's cicd copies the git-ignored public)", () => {
     const files = ['api/package.json', 'api/main.ts'];
     const dockerfile = 'FROM node:20 AS cicd\nCOPY public /public\nFROM node:20\nCOPY api /app\n';

@@ -118,6 +118,11 @@ export interface ContextFacts {
    * Dockerfile is in the project folder and no context is stated; its ignore file is `folderIgnore`.
    */
   nestedRoot?: string;
+  /**
+   * The package manifests the package manager's workspaces name, as globs (`workspacePackageGlobs`):
+   * what a prune tool in the build reads. Unset: every package.json.
+   */
+  packageGlobs?: readonly string[];
 }
 
 /**
@@ -198,12 +203,16 @@ export interface ContextChoice {
  * and the workspace root's files — all of them where the Dockerfile copies the whole context, else
  * those the package manager installs from (the rest of the root never reaches the image).
  */
-export function workspaceManifestGlobs(rootFiles: boolean): readonly string[] {
-  return rootFiles ? ['*', PACKAGE_MANIFESTS] : INSTALL_ROOT;
+export function workspaceManifestGlobs(
+  rootFiles: boolean,
+  /** The package manifests the workspaces name (`workspacePackageGlobs`); every one by default. */
+  packageGlobs: readonly string[] = [PACKAGE_MANIFESTS],
+): readonly string[] {
+  return rootFiles ? ['*', ...packageGlobs] : [...INSTALL_ROOT, ...packageGlobs];
 }
 
 const PACKAGE_MANIFESTS = '**/package.json';
-const INSTALL_ROOT = [...ROOT_MANIFESTS, 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb', PACKAGE_MANIFESTS];
+const INSTALL_ROOT = [...ROOT_MANIFESTS, 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb'];
 
 /**
  * Whether a Dockerfile's context sources (`DockerfileReading.written`) reach the workspace root's manifest,
@@ -270,15 +279,16 @@ export function inferContext(facts: ContextFacts): ContextChoice {
   const chosen = chooseMode(facts, reading);
   const needs = contextNeeds(facts, chosen.mode, reading, chosen.workspaceManifests);
   if (!chosen.workspaceManifests) return { ...chosen, ...needs };
+  const packageGlobs = facts.packageGlobs ?? [PACKAGE_MANIFESTS];
   if (!copiesWholeContext(reading)) {
     const index = indexOf(facts.files);
-    const held = (glob: string) => glob.startsWith('**/') || holds(index, glob);
-    return { ...chosen, ...needs, manifestGlobs: workspaceManifestGlobs(false).filter(held) };
+    const held = workspaceManifestGlobs(false, []).filter((glob) => holds(index, glob));
+    return { ...chosen, ...needs, manifestGlobs: [...held, ...packageGlobs] };
   }
   // Every root file is sent but what the root's ignore file leaves out (openpanel's README.md), each
   // named: Nx 23's affected takes a `{workspaceRoot}` input for every file it matches, and no negation.
   const kept = keeps(facts.ignore.workspace);
-  return { ...chosen, ...needs, manifestGlobs: [...rootFilesOf(facts.files).filter(kept), PACKAGE_MANIFESTS] };
+  return { ...chosen, ...needs, manifestGlobs: [...rootFilesOf(facts.files).filter(kept), ...packageGlobs] };
 }
 
 const rootLevel = new WeakMap<readonly string[], string[]>();

@@ -6,6 +6,7 @@ import {
   npmInstallProblems,
   parsePackageManagerField,
   patchedDependencyFiles,
+  workspacePackageGlobs,
   planFrozenInstall,
   pnpmInstallProblems,
   yarnBerryInstallProblems,
@@ -278,5 +279,26 @@ describe('patchedDependencyFiles', () => {
     ]);
     expect(patchedDependencyFiles({}, 'packages: [a\n')).toEqual([]);
     expect(patchedDependencyFiles(undefined, undefined)).toEqual([]);
+  });
+});
+
+describe('workspacePackageGlobs', () => {
+  it("names the package.json of the workspaces' packages: pnpm's, else npm's, yarn's or bun's; every one without any", () => {
+    expect(
+      workspacePackageGlobs(
+        { workspaces: ['ignored/*'] },
+        "packages:\n  - 'apps/*'\n  - ./libs/**/\n  - '!**/test/**'\n",
+      ),
+    ).toEqual(['apps/*/package.json', 'libs/**/package.json']);
+    expect(workspacePackageGlobs({ workspaces: ['services/*', 'tools/cli'] }, undefined)).toEqual([
+      'services/*/package.json',
+      'tools/cli/package.json',
+    ]);
+    expect(workspacePackageGlobs({ workspaces: { packages: ['packages/*'], nohoist: [] } }, undefined)).toEqual([
+      'packages/*/package.json',
+    ]);
+    for (const none of [{}, { workspaces: [] }, { workspaces: ['.'] }, undefined])
+      expect(workspacePackageGlobs(none, undefined)).toEqual(['**/package.json']);
+    expect(workspacePackageGlobs({ workspaces: ['a/*'] }, 'packages: [\n')).toEqual(['a/*/package.json']);
   });
 });

@@ -253,3 +253,29 @@ export function patchedDependencyFiles(rootManifest: unknown, pnpmWorkspace: str
     (path) => !path.startsWith('../') && !posix.isAbsolute(path),
   );
 }
+
+/**
+ * The package manifests a prune tool reads: those the package manager's workspaces name
+ * (pnpm-workspace.yaml's `packages`, else the root package.json's `workspaces`), as globs of their
+ * package.json; every package.json when neither declares any (a manifest outside the workspaces is
+ * no package of theirs). Negations are left out: more manifests than the tool reads, never fewer.
+ */
+export function workspacePackageGlobs(rootManifest: unknown, pnpmWorkspace: string | undefined): string[] {
+  let patterns: unknown;
+  if (pnpmWorkspace !== undefined)
+    try {
+      patterns = (parse(pnpmWorkspace) as { packages?: unknown } | null)?.packages;
+    } catch {
+      patterns = undefined;
+    }
+  if (!Array.isArray(patterns)) {
+    const workspaces = (rootManifest as { workspaces?: unknown } | null | undefined)?.workspaces;
+    patterns = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
+  }
+  const globs = (Array.isArray(patterns) ? patterns : [])
+    .filter((pattern): pattern is string => typeof pattern === 'string' && !pattern.startsWith('!'))
+    .map((pattern) => posix.normalize(pattern).replace(/\/+$/, ''))
+    .filter((folder) => folder !== '.' && !folder.startsWith('../'))
+    .map((folder) => `${folder}/package.json`);
+  return globs.length ? [...new Set(globs)] : ['**/package.json'];
+}

@@ -604,6 +604,23 @@ describe('assemblePrunedContext', () => {
     });
     expect(named.files.filter((file) => !file.includes('/'))).toEqual(['package.json']);
     expect(named.files).toContain('services/web/package.json');
+    // With the workspaces' globs: a package.json outside them (a docs site) is no package the tool reads.
+    write(root, { 'docs/package.json': '{"name":"docs"}\n' });
+    const listed = async (packageGlobs?: string[]) =>
+      (
+        await prunedContents(ports, {
+          workspaceRoot: root,
+          graph: ordersGraph(),
+          service: 'orders',
+          include: [],
+          workspaceManifests: true,
+          ...(packageGlobs ? { packageGlobs } : {}),
+        })
+      ).files;
+    expect(await listed()).toContain('docs/package.json');
+    const scoped = await listed(['services/*/package.json', 'libs/*/package.json']);
+    expect(scoped).not.toContain('docs/package.json');
+    expect(scoped).toContain('services/web/package.json');
   });
 
   it('leaves out the pacts folder of a service at the workspace root', async () => {

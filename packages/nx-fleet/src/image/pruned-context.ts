@@ -243,7 +243,7 @@ export async function prunedContents(ports: PruningPorts, input: PrunedContextIn
     '.dockerignore',
     // What the workspace's package manager reads beside the lockfile (only what exists is copied).
     ...(manifests ? new Set(Object.values(SUPPORT_FILES).flat()) : []),
-    ...(input.workspaceManifests ? workspaceManifestGlobs(input.rootFiles ?? true) : []),
+    ...(input.workspaceManifests ? workspaceManifestGlobs(input.rootFiles ?? true, input.packageGlobs) : []),
   ];
   const serviceRoot = input.graph.nodes[input.service]!.data.root;
   // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
@@ -286,6 +286,8 @@ export interface PrunedContextInput {
   workspaceManifests?: boolean;
   /** With `workspaceManifests`: the Dockerfile copies the whole context, so every root file; default true. */
   rootFiles?: boolean;
+  /** With `workspaceManifests`: the package manifests the workspaces name (`workspacePackageGlobs`); default every one. */
+  packageGlobs?: readonly string[];
   /**
    * The Dockerfile reads the workspace root's package.json, lockfile or package manager settings
    * (`readsRootManifests`); default true. When it does not (a project with a lockfile of its own,

@@ -37,7 +37,7 @@ import {
 } from '../image/context-inference';
 import { contextPath, copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
 import { baseImageLinks, builtBy, type BaseImages } from '../image/base-images';
-import { patchedDependencyFiles } from '../image/frozen-install';
+import { patchedDependencyFiles, workspacePackageGlobs } from '../image/frozen-install';
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
@@ -326,6 +326,7 @@ async function fleetNodes(
     installBuilds: buildsWorkspaceOnInstall(packageScripts(rootManifest)),
     gitignore: texts.committedText('.gitignore')?.split(/\r?\n/),
     patchFiles: patchedDependencyFiles(rootManifest, texts.committedText('pnpm-workspace.yaml')),
+    packageGlobs: workspacePackageGlobs(rootManifest, texts.committedText('pnpm-workspace.yaml')),
   };
   const gitignoreVersion = texts.hashOf('.gitignore');
   const inferringPlugins = othersInfer(context.nxJsonConfiguration);
@@ -1155,6 +1156,7 @@ function contextFacts(
     installBuilds: boolean;
     gitignore?: readonly string[] | undefined;
     patchFiles: readonly string[];
+    packageGlobs: readonly string[];
   },
   targetNames: { build: string; dockerBuild: string },
   workspaceRoot: string,
@@ -1254,6 +1256,7 @@ function contextFacts(
     ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
     ...(root.gitignore ? { gitignore: root.gitignore } : {}),
     ...(root.patchFiles.length ? { patchFiles: root.patchFiles } : {}),
+    packageGlobs: root.packageGlobs,
     projectRoot: service.root,
     dockerfile: service.dockerfile,
     workspaceFolder: basename(workspaceRoot),
