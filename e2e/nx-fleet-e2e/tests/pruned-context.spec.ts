@@ -129,7 +129,7 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
     await ws.commit('the version file is written by a script now');
     const built = await ws.nxOk(['run', 'odds:docker-build', '--output-style=stream']);
     expect(built.stdout + built.stderr).toMatch(
-      /odds: its build context \. sends 1 file \(services\/odds\/version\.js\), which match ignore rules Nx follows \(\.gitignore, \.ignore, \.nxignore\), so Nx does not hash them.*It is committed: change the rule that matches it so Nx hashes it \(`git check-ignore -v --no-index services\/odds\/version\.js` names a \.gitignore one\)/s,
+      /odds: its build context \. sends 1 file \(services\/odds\/version\.js\), which matches ignore rules Nx follows \(\.gitignore, \.ignore, \.nxignore\), so Nx does not hash it.*It is committed: change the rule that matches it so Nx hashes it \(`git check-ignore -v --no-index services\/odds\/version\.js` names a \.gitignore one\)/s,
     );
     expect(ws.readJson<{ contentTag: string }>('dist/fleet/services/odds/image.json').contentTag).toMatch(/^ct-/);
   });

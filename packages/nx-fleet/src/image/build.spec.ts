@@ -417,7 +417,7 @@ describe('prepareContext', () => {
         { files: ['services/orders/src/version.ts'], committed: ['services/orders/src/version.ts'] },
       ),
     ).toBe(
-      'nx-fleet: orders: its build context . sends 1 file (services/orders/src/version.ts), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. It is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index services/orders/src/version.ts` names a .gitignore one), or add it to .dockerignore unless the image needs it.',
+      'nx-fleet: orders: its build context . sends 1 file (services/orders/src/version.ts), which matches ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash it: a cached docker-build cannot see it change, and a record restored for other contents is refused before use. It is committed: change the rule that matches it so Nx hashes it (`git check-ignore -v --no-index services/orders/src/version.ts` names a .gitignore one), or add it to .dockerignore unless the image needs it.',
     );
   });
 

@@ -294,7 +294,7 @@ export function unhashedContextWarning(
     resolve(service.workspaceRoot, options.dockerfile),
   );
   const file = ignoreFile ? relative(service.workspaceRoot, ignoreFile) : posix.join(options.context, '.dockerignore');
-  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedFilesPhrase(unhashed.files)}, which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. ${unhashedFix(unhashed, file)}`;
+  return `nx-fleet: ${service.projectName}: its build context ${options.context} sends ${unhashedClause(unhashed.files)}: a cached docker-build cannot see ${unhashed.files.length === 1 ? 'it' : 'them'} change, and a record restored for other contents is refused before use. ${unhashedFix(unhashed, file)}`;
 }
 
 /**
@@ -305,7 +305,10 @@ export function unhashedFix(
   { files, committed, context = '.', walkerOnly }: UnhashedFiles,
   ignoreFile: string,
 ): string {
-  if (!committed.length) return `Add them to ${ignoreFile} unless the image needs them.`;
+  if (!committed.length)
+    return files.length === 1
+      ? `Add it to ${ignoreFile} unless the image needs it.`
+      : `Add them to ${ignoreFile} unless the image needs them.`;
   const one = committed.length === 1;
   const them = one ? 'it' : 'them';
   // Run where nx runs, the workspace root: a path of the context's folder would match no rule anchored in it.
@@ -387,6 +390,12 @@ function straysWarning(service: ServiceRef, strays: ReturnType<typeof nestedOuts
 /** `3 files (coverage/ (2 files), .env)`. */
 export function unhashedFilesPhrase(unhashed: readonly string[]): string {
   return `${unhashed.length} file${unhashed.length === 1 ? '' : 's'} (${pathSummary(unhashed)})`;
+}
+
+/** The files a context sends that Nx does not hash, and why, in the number they are. */
+export function unhashedClause(unhashed: readonly string[]): string {
+  const one = unhashed.length === 1;
+  return `${unhashedFilesPhrase(unhashed)}, which match${one ? 'es' : ''} ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash ${one ? 'it' : 'them'}`;
 }
 
 async function buildFromContext(

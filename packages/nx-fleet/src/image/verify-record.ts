@@ -1,6 +1,6 @@
 import { resolveEngine } from '../engines/detect';
 import type { LocalImageFacts } from '../engines/engine';
-import { sourcesOf, unhashedFilesPhrase, unhashedFix, type BuildOptions, type BuildPorts } from './build';
+import { sourcesOf, unhashedClause, unhashedFix, type BuildOptions, type BuildPorts } from './build';
 import type { UnhashedFiles } from './build-context';
 import { CONTENT_TAG_LABEL } from './content-label';
 import { imageNameFor, imageRecordPath, type ImageRecord } from './records';
@@ -43,7 +43,7 @@ export function verifyRecord({ record, image, sourcesTag, local, unhashed }: Rec
       why:
         `it records content tag ${record.contentTag}, but the current sources give ${sourcesTag}` +
         (unhashed?.files.length
-          ? ` (the build context sends ${unhashedFilesPhrase(unhashed.files)}, which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them and a cache hit cannot see them change. ${unhashedFix(unhashed, "the context's .dockerignore")})`
+          ? ` (the build context sends ${unhashedClause(unhashed.files)} and a cache hit cannot see ${unhashed.files.length === 1 ? 'it' : 'them'} change. ${unhashedFix(unhashed, "the context's .dockerignore")})`
           : ''),
     };
   if (!local) return { kind: 'rebuild', why: `${record.localRef} is not on this machine` };
