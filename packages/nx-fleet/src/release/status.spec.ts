@@ -28,7 +28,7 @@ describe('formatStatusTable', () => {
 
   it('says there are no services, and what makes one, rather than a bare header', () => {
     expect(formatStatusTable([])).toBe(
-      'No services: a project becomes one with a Dockerfile or Containerfile beside its project.json or package.json.',
+      'No services: a project becomes one with a Dockerfile or Containerfile beside its project.json or package.json, or one its "metadata": { "fleet": { "dockerfile": … } } names (`nx g nx-fleet:adopt --dry-run` lists what already builds images).',
     );
   });
 

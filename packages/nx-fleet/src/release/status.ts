@@ -86,7 +86,7 @@ export function statusProblems(statuses: readonly ServiceStatus[]): string[] {
 
 export function formatStatusTable(statuses: readonly ServiceStatus[]): string {
   if (!statuses.length)
-    return 'No services: a project becomes one with a Dockerfile or Containerfile beside its project.json or package.json.';
+    return 'No services: a project becomes one with a Dockerfile or Containerfile beside its project.json or package.json, or one its "metadata": { "fleet": { "dockerfile": … } } names (`nx g nx-fleet:adopt --dry-run` lists what already builds images).';
   const rows = statuses.map((s) => [
     s.project,
     s.image ? `${s.image.image}:${s.image.contentTag}` : '-',
