@@ -140,7 +140,7 @@ describe('adopt generator', () => {
     // Nothing adopted, nothing written: no plugin entry, no ignore file, no .gitignore lines.
     expect(state()).toEqual(before);
     expect(printed[0]).toBe(
-      'nx-fleet adopt: no project builds an image here; 2 Dockerfiles have no project beside them (.deploy/api/Dockerfile, .deploy/webapp/Dockerfile.prod). Adopt one for the project it builds with `nx g nx-fleet:adopt --project <name> --dockerfile <path>`, or name it in the plugin option `services`.',
+      'nx-fleet adopt: no project builds an image here; 2 Dockerfiles have no project beside them (.deploy/api/Dockerfile, .deploy/webapp/Dockerfile.prod). Where the Dockerfile\'s folder is its own service (spacedrive\'s apps/server), add a project.json with a "name" to that folder; where it builds another project, adopt it for that one with `nx g nx-fleet:adopt --project <name> --dockerfile <path>`, or name it in the plugin option `services`.',
     );
     expect(fleetOf(tree, 'api')).toBeUndefined();
   });
@@ -223,7 +223,9 @@ describe('adopt generator', () => {
     await expect(adopt(tree, { project: 'svc' })).rejects.toThrow(
       note('svc', 'tools/svc/package.json', 'tools/svc', 'the folder'),
     );
-    await expect(adopt(tree, { project: 'nothing' })).rejects.toThrow(/Cannot find configuration for 'nothing'/);
+    await expect(adopt(tree, { project: 'nothing' })).rejects.toThrow(
+      'nx-fleet adopt: no project is named "nothing" (`nx show projects` lists them). To make the folder of a Dockerfile a project of that name, add a project.json with "name": "nothing" to it, then run adopt again.',
+    );
   });
 
   it('errors for a project without a Dockerfile', async () => {

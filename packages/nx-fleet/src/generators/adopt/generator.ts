@@ -211,10 +211,12 @@ function projectConfiguration(
 ): ProjectConfiguration {
   try {
     return readProjectConfiguration(tree, name);
-  } catch (error) {
+  } catch {
     const project = fleetOnly().find((p) => p.name === name);
     if (project) throw new Error(fleetOnlyNote(project));
-    throw error;
+    throw new Error(
+      `nx-fleet adopt: no project is named "${name}" (\`nx show projects\` lists them). To make the folder of a Dockerfile a project of that name, add a project.json with "name": "${name}" to it, then run adopt again.`,
+    );
   }
 }
 
