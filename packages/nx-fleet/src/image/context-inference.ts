@@ -1416,10 +1416,6 @@ class FileIndex {
 
 const indexes = new WeakMap<readonly string[], FileIndex>();
 
-/**
- * Whether a workspace path is a file or a folder of `files`, from the index the inference keeps for
- * that list: built on the first question, so a graph that asks none (most) pays nothing.
- */
 /** Package manager roots besides the manifest: a lockfile, or pnpm's workspace file. */
 const ROOT_MARKERS = [...Object.values(LOCKFILES), 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb'];
 
@@ -1435,6 +1431,10 @@ export function nestedRootOf(files: readonly string[], projectRoot: string): str
   return undefined;
 }
 
+/**
+ * Whether a workspace path is a file or a folder of `files`, from the index the inference keeps for
+ * that list: built on the first question, so a graph that asks none (most) pays nothing.
+ */
 export function pathOf(files: readonly string[]): (path: string) => boolean {
   let index: FileIndex | undefined;
   return (path) => (index ??= indexOf(files)).under(path).length > 0;

@@ -321,12 +321,13 @@ async function fleetNodes(
     .slice(0, 16);
   // What every service's context decision reads of the workspace root, read once.
   const rootManifest = manifestAt(texts, 'package.json');
+  const pnpmWorkspace = texts.committedText('pnpm-workspace.yaml');
   const root = {
     scripts: scriptNames(rootManifest),
     installBuilds: buildsWorkspaceOnInstall(packageScripts(rootManifest)),
     gitignore: texts.committedText('.gitignore')?.split(/\r?\n/),
-    patchFiles: patchedDependencyFiles(rootManifest, texts.committedText('pnpm-workspace.yaml')),
-    packageGlobs: workspacePackageGlobs(rootManifest, texts.committedText('pnpm-workspace.yaml')),
+    patchFiles: patchedDependencyFiles(rootManifest, pnpmWorkspace),
+    packageGlobs: workspacePackageGlobs(rootManifest, pnpmWorkspace),
   };
   const gitignoreVersion = texts.hashOf('.gitignore');
   const inferringPlugins = othersInfer(context.nxJsonConfiguration);
