@@ -416,6 +416,23 @@ describe('createNodes', () => {
     expect(warnings(warn).filter((m) => m.includes('tmLanguage'))).toEqual([]);
   });
 
+  it("names no Dockerfile a dev container configuration builds in the orphan warning (Requarks/wiki's dev/containers)", async () => {
+    await runWorkspace({
+      'package.json': json({ name: 'wiki', private: true }),
+      '.devcontainer/devcontainer.json': json({
+        dockerComposeFile: ['../dev/containers/compose.yml'],
+        service: 'wiki',
+      }),
+      'dev/containers/compose.yml':
+        'services:\n  wiki:\n    build:\n      context: ../..\n      dockerfile: dev/containers/Dockerfile\n',
+      'dev/containers/Dockerfile': 'FROM node:20\nCMD ["tail", "-f", "/dev/null"]\n',
+      'dev/build/Dockerfile': 'FROM node:20\nCOPY . .\n',
+    });
+    expect(warnings(warn).filter((m) => m.includes('no project.json'))).toEqual([
+      orphanWarning('dev/build/Dockerfile', 'dev/build'),
+    ]);
+  });
+
   it('names every orphan in one warning, and warns once per invalid JSON file beside a Dockerfile, across runs', async () => {
     const createNodes = freshCreateNodes();
     await run(createNodes, undefined);

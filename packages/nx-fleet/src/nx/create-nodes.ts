@@ -24,6 +24,7 @@ import {
   withLowercaseDockerfiles,
   type Detection,
 } from '../services/detection';
+import { devContainerDockerfiles } from '../services/dev-containers';
 import { packageScripts } from '../services/projects';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import {
@@ -260,7 +261,10 @@ async function fleetNodes(
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
-    ...orphanWarnings(withOrphanVariants(detections, variants, folders, options.exclude), unbuilt),
+    ...orphanWarnings(
+      withOrphanVariants(shippable(detections, filePaths, texts), variants, folders, options.exclude),
+      unbuilt,
+    ),
     ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
@@ -528,6 +532,16 @@ function unitOf(outcome: Outcome, matched: ReadonlySet<string>, isNxProject: (ro
 function affectedByOf(detections: readonly Detection[], shared: readonly string[]): (root: string) => string[] {
   const serviceRoots = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.root] : [])));
   return (root) => [...shared, ...parentServiceRoots(root, serviceRoots).map((parent) => `${parent}/**`)];
+}
+
+/**
+ * The detections an orphan warning may name: not the Dockerfiles a dev container configuration builds
+ * (Requarks/wiki's `dev/containers`, built through a compose file), which no one ships.
+ */
+function shippable(detections: readonly Detection[], files: readonly string[], texts: WorkspaceTexts): Detection[] {
+  if (!detections.some((d) => d.kind === 'orphan')) return [...detections];
+  const dev = devContainerDockerfiles(files, (path) => texts.committedText(path));
+  return detections.filter((d) => d.kind !== 'orphan' || !dev.has(d.dockerfile));
 }
 
 /**
