@@ -470,6 +470,37 @@ describe('inferContext', () => {
     expect(choice.mode).toBe('pruned');
   });
 
+  it("a Dockerfile kept in a folder above the project that holds every source is built from there, though the project holds one too (sealos's frontend/Dockerfile)", () => {
+    const files = [
+      'web/package.json',
+      'web/lock.yaml',
+      'web/shared/a.js',
+      'web/app/package.json',
+      'web/app/project.json',
+      'web/app/main.js',
+    ];
+    const dockerfile =
+      'FROM node:20\nCOPY lock.yaml package.json ./\nCOPY shared ./shared\nARG path\nCOPY ${path} ${path}\n';
+    const at = (extra: Partial<ContextFacts> = {}) =>
+      inferContext(
+        facts(dockerfile, {
+          files,
+          projectRoot: 'web/app',
+          dockerfile: 'web/Dockerfile',
+          buildArgs: { path: 'app' },
+          ...extra,
+        }),
+      );
+    expect(at()).toMatchObject({
+      mode: 'folder',
+      folder: 'web',
+      reason:
+        '"COPY lock.yaml package.json ./" (web/Dockerfile:2) names a path in web, the Dockerfile\'s folder, and neither in web/app nor at the workspace root',
+    });
+    // A source the folder lacks: not that folder.
+    expect(at({ files: files.filter((file) => file !== 'web/shared/a.js') }).mode).not.toBe('folder');
+  });
+
   it("a Dockerfile kept in another folder whose sources are beside it is built from that folder (openreplay's api/Dockerfile for a project elsewhere)", () => {
     const files = ['api/requirements.txt', 'api/app.py', 'api/README.md', 'deploy/chalice/project.json'];
     const dockerfile = 'FROM python:3.12\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\n';

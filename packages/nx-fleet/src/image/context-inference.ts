@@ -633,6 +633,8 @@ function chooseMode(
     }));
   const nested = nestedRootChoice(facts, placed, reading, whole, index, quote);
   if (nested) return nested;
+  const kept = keptFolderChoice(facts, placed, index, quote);
+  if (kept) return kept;
   const projectOnly = placed.filter((p) => p.project !== 'missing' && p.workspace === 'missing');
   const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing');
   // Asked only where it can decide: the steps are read as the shell would, which costs a parse each.
@@ -652,11 +654,7 @@ function chooseMode(
       folder !== undefined && missing.length
         ? missing.find((p) => find(index, facts, folder, p.source.source, facts.folderIgnore ?? []) !== 'missing')
         : undefined;
-    if (beside)
-      return {
-        mode: 'folder',
-        reason: `${quote(beside.source)} names a path in ${folder}, the Dockerfile's folder, and neither in ${facts.projectRoot} nor at the workspace root`,
-      };
+    if (beside) return { mode: 'folder', reason: besideReason(quote(beside.source), folder!, facts.projectRoot) };
     // Found nowhere, from a Dockerfile kept in another folder (playwright's utils/docker/Dockerfile.noble
     // copies the tarball its build script writes beside it): as a Dockerfile in the project folder gets
     // that folder, this one gets its own, where `docker build` there would find them.
@@ -1273,6 +1271,32 @@ function nestedRootChoice(
     mode: 'folder',
     reason: `${why}: ${folder} is a package manager root of its own (its package.json and lockfile), built as \`docker build -f ${facts.dockerfile} ${folder}\` builds it`,
   };
+}
+
+/**
+ * A Dockerfile kept in another folder than the project's that holds every source there, some of them
+ * nowhere else, is built from that folder, whatever else the project folder holds too (sealos's
+ * `frontend/Dockerfile`, built for `frontend/desktop` with `--build-arg path=desktop` and context
+ * `./frontend`: its `package.json` is in both folders, its lockfile and `packages/` beside it only).
+ */
+function keptFolderChoice(
+  facts: ContextFacts,
+  placed: ReadonlyArray<{ source: CopySource; project: Found; workspace: Found }>,
+  index: FileIndex,
+  quote: (s: { line: number; instruction?: string }) => string,
+): Pick<ContextChoice, 'mode' | 'reason'> | undefined {
+  const folder = contextFolder(facts);
+  if (folder === undefined || !placed.length) return undefined;
+  const ignore = facts.folderIgnore ?? [];
+  if (placed.some((p) => find(index, facts, folder, p.source.source, ignore) === 'missing')) return undefined;
+  const there = placed.find((p) => p.project === 'missing' && p.workspace === 'missing');
+  if (!there || placed.every((p) => p.project !== 'missing') || placed.every((p) => p.workspace !== 'missing'))
+    return undefined;
+  return { mode: 'folder', reason: besideReason(quote(there.source), folder, facts.projectRoot) };
+}
+
+function besideReason(quoted: string, folder: string, projectRoot: string): string {
+  return `${quoted} names a path in ${folder}, the Dockerfile's folder, and neither in ${projectRoot} nor at the workspace root`;
 }
 
 /**
