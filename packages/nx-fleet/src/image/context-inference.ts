@@ -1246,7 +1246,7 @@ function buildsPackage(command: string, name: string): boolean {
  */
 function nestedRootChoice(
   facts: ContextFacts,
-  placed: ReadonlyArray<{ source: CopySource; project: Found; workspace: Found }>,
+  placed: readonly Placed[],
   reading: DockerfileReading,
   whole: CopySource | undefined,
   index: FileIndex,
@@ -1256,10 +1256,8 @@ function nestedRootChoice(
   // Only for a Dockerfile in the project folder, with no context stated: another folder decides otherwise.
   if (folder === undefined || facts.statedContext || posix.dirname(facts.dockerfile) !== facts.projectRoot)
     return undefined;
-  if (!placed.length && !whole) return undefined;
-  const ignore = facts.folderIgnore ?? [];
-  if (placed.some((p) => find(index, facts, folder, p.source.source, ignore) === 'missing')) return undefined;
-  const there = placed.find((p) => p.project === 'missing' && p.workspace === 'missing');
+  if ((!placed.length && !whole) || !holdsAll(folder, placed, facts, index)) return undefined;
+  const there = nowhereElse(placed);
   const into = whole
     ? reading.wholeCopyWorkdirs.find((workdir) => posix.join(folder, workdir.source) === facts.projectRoot)
     : undefined;
@@ -1281,18 +1279,27 @@ function nestedRootChoice(
  */
 function keptFolderChoice(
   facts: ContextFacts,
-  placed: ReadonlyArray<{ source: CopySource; project: Found; workspace: Found }>,
+  placed: readonly Placed[],
   index: FileIndex,
   quote: (s: { line: number; instruction?: string }) => string,
 ): Pick<ContextChoice, 'mode' | 'reason'> | undefined {
   const folder = contextFolder(facts);
-  if (folder === undefined || !placed.length) return undefined;
-  const ignore = facts.folderIgnore ?? [];
-  if (placed.some((p) => find(index, facts, folder, p.source.source, ignore) === 'missing')) return undefined;
-  const there = placed.find((p) => p.project === 'missing' && p.workspace === 'missing');
-  if (!there || placed.every((p) => p.project !== 'missing') || placed.every((p) => p.workspace !== 'missing'))
-    return undefined;
-  return { mode: 'folder', reason: besideReason(quote(there.source), folder, facts.projectRoot) };
+  if (folder === undefined || !placed.length || !holdsAll(folder, placed, facts, index)) return undefined;
+  const there = nowhereElse(placed);
+  return there && { mode: 'folder', reason: besideReason(quote(there.source), folder, facts.projectRoot) };
+}
+
+/** A Dockerfile's sources, each found (or not) in the project folder and at the workspace root. */
+type Placed = { source: CopySource; project: Found; workspace: Found };
+
+/** Whether the other folder a context could be (its ignore file `folderIgnore`) holds every source. */
+function holdsAll(folder: string, placed: readonly Placed[], facts: ContextFacts, index: FileIndex): boolean {
+  return placed.every((p) => find(index, facts, folder, p.source.source, facts.folderIgnore ?? []) !== 'missing');
+}
+
+/** The first source neither the project folder nor the workspace root holds. */
+function nowhereElse(placed: readonly Placed[]): Placed | undefined {
+  return placed.find((p) => p.project === 'missing' && p.workspace === 'missing');
 }
 
 function besideReason(quoted: string, folder: string, projectRoot: string): string {

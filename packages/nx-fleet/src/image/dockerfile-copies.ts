@@ -390,22 +390,20 @@ function walk(
   const variables = new BuildVariables(buildArgs);
   const images: ImageBase[] = [];
   let binds = false;
-  const stageNames = new Set<string>();
   const written: WrittenSource[] = [];
   const reads: CopySource[] = [];
   const workdirs: CopySource[] = [];
   const builds: CopySource[] = [];
   const bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }> = [];
-  /** Per stage (by name), where in its filesystem the whole context was copied. */
-  const roots = new Map<string, string>();
   interface Stage {
     name: string | undefined;
     workdir: string;
+    /** Where in its filesystem the whole context was copied. */
     root: string | undefined;
     /** Which context source each folder of the stage's filesystem was last filled from, by one COPY. */
     copied: Map<string, string>;
   }
-  /** The stages by name: one built FROM another starts with its WORKDIR and its files (AppFlowy's `chef`). */
+  /** The stages by name: one built FROM another starts with its WORKDIR, its files and its copy of the context (AppFlowy's `chef`). */
   const named = new Map<string, Stage>();
   let stage: Stage | undefined;
   for (const { line, text } of steps) {
@@ -419,21 +417,19 @@ function walk(
       const unset = image?.includes('$') ? variables.unsetInBase(image) : undefined;
       if (image && unset) bases.push({ line, instruction, written: image, unset });
       const value = image && variables.baseValue(image);
-      if (image && value?.toLowerCase() !== 'scratch' && !stageNames.has(value?.toLowerCase() ?? ''))
+      if (image && value?.toLowerCase() !== 'scratch' && !named.has(value?.toLowerCase() ?? ''))
         images.push({ line, written: image, image: value, via: 'FROM' });
       variables.enterStage(rest);
       const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
       const name = words[1]?.toLowerCase() === 'as' ? words[2]?.toLowerCase() : undefined;
-      if (name) stageNames.add(name);
       const base = named.get(words[0]?.toLowerCase() ?? '');
       stage = {
         name,
         workdir: base?.workdir ?? '/',
-        root: roots.get(words[0]?.toLowerCase() ?? ''),
+        root: base?.root,
         copied: new Map(base?.copied),
       };
       if (name) named.set(name, stage);
-      if (name && stage.root !== undefined) roots.set(name, stage.root);
     } else if (keyword === 'ARG') variables.declareArgs(rest);
     else if (keyword === 'ENV') variables.setEnv(rest);
     else if (keyword === 'WORKDIR' && stage) {
@@ -448,7 +444,7 @@ function walk(
       for (const mount of contextMounts(mounts))
         written.push({ line, instruction, written: mount, source: wordValue(mount, variables) });
       for (const fromWord of mounts.flatMap((fields) => fields.get('from') ?? []))
-        if (isImage(fromWord, stageNames))
+        if (isImage(fromWord, named))
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: 'mount' });
       const here = stage?.copied.get(stage.workdir);
       if (here !== undefined && LOCAL_BUILD.test(rest) && !WORKSPACE_SELECTOR.test(rest))
@@ -461,9 +457,9 @@ function walk(
       if (args.some((arg) => /^--from(=|$)/i.test(arg))) {
         const fromWord = args.find((arg) => /^--from=/i.test(arg))?.slice('--from='.length);
         const from = fromWord?.toLowerCase();
-        if (fromWord !== undefined && isImage(fromWord, stageNames))
+        if (fromWord !== undefined && isImage(fromWord, named))
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: '--from' });
-        const root = keyword === 'COPY' && from !== undefined ? roots.get(from) : undefined;
+        const root = keyword === 'COPY' && from !== undefined ? named.get(from)?.root : undefined;
         if (root === undefined) continue;
         for (const source of values.slice(0, -1)) {
           const path = source === undefined ? undefined : posix.relative(root, posix.resolve('/', source));
@@ -489,7 +485,6 @@ function walk(
         values.slice(0, -1).some((v) => v === '.' || v === './')
       ) {
         stage.root = posix.resolve(stage.workdir, dest);
-        if (stage.name) roots.set(stage.name, stage.root);
       }
     }
   }
@@ -497,7 +492,7 @@ function walk(
 }
 
 /** An image a `--from=` or a mount's `from=` names, not a stage: a stage is named before it is used, or numbered. */
-function isImage(fromWord: string, stageNames: ReadonlySet<string>): boolean {
+function isImage(fromWord: string, stageNames: Pick<ReadonlyMap<string, unknown>, 'has'>): boolean {
   return !stageNames.has(fromWord.toLowerCase()) && !/^\d+$/.test(fromWord);
 }
 

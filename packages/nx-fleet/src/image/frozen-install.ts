@@ -229,6 +229,32 @@ function lastWords(lines: string[], tool: string): string[] {
   return said.length ? said.slice(-5) : [`(${tool} printed no reason)`];
 }
 
+let parsedWorkspace: { text: string; settings: PnpmWorkspace | undefined } | undefined;
+
+interface PnpmWorkspace {
+  packages?: unknown;
+  patchedDependencies?: unknown;
+}
+
+/**
+ * pnpm-workspace.yaml's settings, parsed once per text: a graph asks for its packages and its patches.
+ * Unreadable settings are none (pnpm itself says what is wrong with them).
+ */
+function pnpmWorkspaceOf(text: string | undefined): PnpmWorkspace | undefined {
+  if (text === undefined) return undefined;
+  if (parsedWorkspace?.text !== text) {
+    let settings: PnpmWorkspace | undefined;
+    try {
+      const parsed: unknown = parse(text);
+      settings = typeof parsed === 'object' && parsed !== null ? (parsed as PnpmWorkspace) : undefined;
+    } catch {
+      settings = undefined;
+    }
+    parsedWorkspace = { text, settings };
+  }
+  return parsedWorkspace.settings;
+}
+
 /**
  * The patch files pnpm's `patchedDependencies` names (pnpm-workspace.yaml's, or the root package.json's
  * `pnpm` field), workspace-relative: anywhere in the workspace (rocicorp's `packages/zero/patches/`),
@@ -239,13 +265,7 @@ export function patchedDependencyFiles(rootManifest: unknown, pnpmWorkspace: str
     typeof value === 'object' && value !== null
       ? Object.values(value).filter((path): path is string => typeof path === 'string')
       : [];
-  let fromWorkspace: string[] = [];
-  if (pnpmWorkspace !== undefined)
-    try {
-      fromWorkspace = paths((parse(pnpmWorkspace) as { patchedDependencies?: unknown } | null)?.patchedDependencies);
-    } catch {
-      // pnpm itself says what is wrong with its settings.
-    }
+  const fromWorkspace = paths(pnpmWorkspaceOf(pnpmWorkspace)?.patchedDependencies);
   const fromManifest = paths(
     (rootManifest as { pnpm?: { patchedDependencies?: unknown } } | null | undefined)?.pnpm?.patchedDependencies,
   );
@@ -261,13 +281,7 @@ export function patchedDependencyFiles(rootManifest: unknown, pnpmWorkspace: str
  * no package of theirs). Negations are left out: more manifests than the tool reads, never fewer.
  */
 export function workspacePackageGlobs(rootManifest: unknown, pnpmWorkspace: string | undefined): string[] {
-  let patterns: unknown;
-  if (pnpmWorkspace !== undefined)
-    try {
-      patterns = (parse(pnpmWorkspace) as { packages?: unknown } | null)?.packages;
-    } catch {
-      patterns = undefined;
-    }
+  let patterns = pnpmWorkspaceOf(pnpmWorkspace)?.packages;
   if (!Array.isArray(patterns)) {
     const workspaces = (rootManifest as { workspaces?: unknown } | null | undefined)?.workspaces;
     patterns = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
