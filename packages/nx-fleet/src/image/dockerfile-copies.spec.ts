@@ -103,7 +103,7 @@ describe('copySources', () => {
       [19, 'dist/${component:-c}', 'dist/c'],
       [21, '${legacy:+set}/l', 'set/l'],
       [21, '${unset:+no}/m', '/m'],
-      [23, 'bin/${TARGETARCH}/tool', undefined],
+      [23, 'bin/${TARGETARCH}/tool', 'bin/*/tool'],
       [24, '\\$literal/n', undefined],
       [24, '${x#y}/o', undefined],
     ]);

@@ -27,8 +27,10 @@ export interface WrittenSource extends Omit<CopySource, 'source'> {
 /** An ENV's value: known, unknown, or left open only by unset build arguments (its value at build time). */
 type EnvValue = string | undefined | { engine: string; args: string[] };
 
-/** Build arguments the builder sets itself (BuildKit's platform arguments): never unset. */
-const AUTOMATIC_ARGS = /^(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT)$|^BUILDKIT_/;
+/** The platform arguments the builder sets itself (`TARGETARCH`…): never unset. */
+const PLATFORM_ARGS = /^(?:TARGET|BUILD)(?:PLATFORM|OS|ARCH|VARIANT)$/;
+/** Build arguments the builder sets itself: never unset. */
+const AUTOMATIC_ARGS = new RegExp(`${PLATFORM_ARGS.source}|^BUILDKIT_`);
 
 /**
  * The context sources of every COPY/ADD and of every RUN's bind mount of the context
@@ -442,7 +444,7 @@ function walk(
       const mounts = runMounts(rest);
       binds ||= mounts.some(isBind);
       for (const mount of contextMounts(mounts))
-        written.push({ line, instruction, written: mount, source: wordValue(mount, variables) });
+        written.push({ line, instruction, written: mount, source: variables.sourceValue(mount) });
       for (const fromWord of mounts.flatMap((fields) => fields.get('from') ?? []))
         if (isImage(fromWord, named))
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: 'mount' });
@@ -453,7 +455,9 @@ function walk(
       const args = argumentsOf(rest);
       if (!args || args.some((arg) => arg.startsWith('<<'))) continue;
       const paths = args.filter((arg) => !arg.startsWith('--'));
-      const values = paths.map((path) => wordValue(path, variables));
+      const values = paths.map((path, i) =>
+        i < paths.length - 1 ? variables.sourceValue(path) : wordValue(path, variables),
+      );
       if (args.some((arg) => /^--from(=|$)/i.test(arg))) {
         const fromWord = args.find((arg) => /^--from=/i.test(arg))?.slice('--from='.length);
         const from = fromWord?.toLowerCase();
@@ -515,8 +519,23 @@ class BuildVariables {
   private readonly stageEnv = new Map<string, Map<string, EnvValue>>();
   private args: Map<string, string | undefined> | undefined;
   private env = new Map<string, EnvValue>();
+  private anyPlatform = false;
 
   constructor(private readonly buildArgs: BuildArgs) {}
+
+  /**
+   * A COPY/ADD or bind mount source: a platform argument the builder sets (sealos's `COPY
+   * bin/controller-$TARGETARCH`) matches every platform's value, so each platform's file is read,
+   * whichever platforms the build is given.
+   */
+  sourceValue(word: string): string | undefined {
+    this.anyPlatform = true;
+    try {
+      return wordValue(word, this);
+    } finally {
+      this.anyPlatform = false;
+    }
+  }
 
   enterStage(rest: string): void {
     const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
@@ -604,6 +623,8 @@ class BuildVariables {
         const declared = fromEnv || this.args?.has(name) === true;
         const raw = fromEnv ? this.env.get(name) : this.args?.get(name);
         let value = typeof raw === 'object' ? undefined : raw;
+        if (declared && value === undefined && this.anyPlatform && !fromEnv && PLATFORM_ARGS.test(name))
+          value = name.endsWith('PLATFORM') ? '*/**' : '*';
         if (declared && value === undefined) {
           const open =
             typeof raw === 'object'

@@ -2104,6 +2104,28 @@ describe('createNodes', () => {
       expect(onlyProject(named.results).targets!['docker-build']!.dependsOn).toBeUndefined();
     });
 
+    it('a platform argument the builder sets matches every platform: a git-ignored binary per platform is a source Nx cannot hash (sealos)', async () => {
+      const files = {
+        'controllers/user/project.json': json({ name: 'user' }),
+        'controllers/user/main.go': '',
+        '.gitignore': 'bin\n',
+        'controllers/user/Dockerfile': 'FROM distroless\nARG TARGETARCH\nCOPY bin/controller-user-$TARGETARCH /manager\n',
+      };
+      const build = onlyProject((await runWorkspace(files)).results).targets!['docker-build']!;
+      expect(build).toMatchObject({ cache: false, options: { context: 'controllers/user' } });
+      expect(build.metadata?.['description']).toMatch(
+        /not cached by Nx: it copies controllers\/user\/bin\/controller-user-\*, which Nx does not list/,
+      );
+      // Committed for each platform, they are the image's sources: cached.
+      const committed = await runWorkspace({
+        ...files,
+        '.gitignore': '',
+        'controllers/user/bin/controller-user-amd64': '',
+        'controllers/user/bin/controller-user-arm64': '',
+      });
+      expect(onlyProject(committed.results).targets!['docker-build']).toMatchObject({ cache: true });
+    });
+
     it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {
       const { results } = await runWorkspace({
         'apps/api/project.json': json({ name: 'api' }),
