@@ -2109,7 +2109,8 @@ describe('createNodes', () => {
         'controllers/user/project.json': json({ name: 'user' }),
         'controllers/user/main.go': '',
         '.gitignore': 'bin\n',
-        'controllers/user/Dockerfile': 'FROM distroless\nARG TARGETARCH\nCOPY bin/controller-user-$TARGETARCH /manager\n',
+        'controllers/user/Dockerfile':
+          'FROM distroless\nARG TARGETARCH\nCOPY bin/controller-user-$TARGETARCH /manager\n',
       };
       const build = onlyProject((await runWorkspace(files)).results).targets!['docker-build']!;
       expect(build).toMatchObject({ cache: false, options: { context: 'controllers/user' } });

@@ -257,8 +257,35 @@ describe('ImportResolver: broken tsconfig files', () => {
     expect(resolve('../../orders/sdk/src')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
     expect(r.warnings.map((w) => w.file)).toEqual(['services/api/tsconfig.json']);
     expect(r.warnings[0]!.message).toMatch(
-      /^nx-fleet: services\/api\/tsconfig\.json could not be read \(.*\); imports in the folders it governs resolve with default options\.$/,
+      /^nx-fleet: services\/api\/tsconfig\.json could not be read in full \(.*\); imports in the folders it governs resolve with the rest of its options\.$/,
     );
+  });
+
+  it('keeps a tsconfig\'s other options when TypeScript rejects one value (tamanu\'s `"module": "es2025"`)', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      'services/api/tsconfig.json': json({
+        compilerOptions: { module: 'es2025', baseUrl: '.', paths: { '#orders': ['../orders/sdk/src/index.ts'] } },
+      }),
+    });
+    const r = resolver(root);
+    expect(r.resolve('#orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: services\/api\/tsconfig\.json could not be read in full \(Argument for '--module' option must be: .*\); imports in the folders it governs resolve with the rest of its options\.$/,
+      ),
+    ]);
+  });
+
+  it('reads nothing of a tsconfig that is no JSON: default options', () => {
+    const root = workspace({ ...SDK_FILES, 'services/api/tsconfig.json': '{ "compilerOptions": { "paths": ' });
+    const r = resolver(root);
+    r.resolve('../../orders/sdk/src');
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: services\/api\/tsconfig\.json could not be read \(.*\); imports in the folders it governs resolve with default options\.$/,
+      ),
+    ]);
   });
 
   it('reports the tsconfigs a missing shared base fails together, in one warning', () => {
@@ -274,9 +301,9 @@ describe('ImportResolver: broken tsconfig files', () => {
     r.resolve('../../api/src/main', 'services/payments/src/x.ts', 'services/payments');
     expect(r.warnings.map((w) => w.message)).toEqual([
       expect.stringMatching(
-        /^nx-fleet: services\/api\/tsconfig\.json, services\/orders\/tsconfig\.json could not be read \(.*@acme\/tsconfig\/node\.json.*\); imports in the folders they govern resolve with default options\.$/,
+        /^nx-fleet: services\/api\/tsconfig\.json, services\/orders\/tsconfig\.json could not be read in full \(.*@acme\/tsconfig\/node\.json.*\); imports in the folders they govern resolve with the rest of their options\.$/,
       ),
-      expect.stringMatching(/^nx-fleet: services\/payments\/tsconfig\.json could not be read .*it governs/),
+      expect.stringMatching(/^nx-fleet: services\/payments\/tsconfig\.json could not be read in full .*it governs/),
     ]);
   });
 
@@ -292,7 +319,7 @@ describe('ImportResolver: broken tsconfig files', () => {
     r.resolve('../../api/src/main', 'services/orders/src/x.ts', 'services/orders');
     expect(r.warnings.map((w) => w.message)).toEqual([
       expect.stringMatching(
-        /^nx-fleet: services\/api\/tsconfig\.json, services\/orders\/tsconfig\.json could not be read \(.*'\.\/node_modules\/@acme\/rig\/profiles\/node\/tsconfig\.json'.*; \.\/ is each one's folder\); imports in the folders they govern/,
+        /^nx-fleet: services\/api\/tsconfig\.json, services\/orders\/tsconfig\.json could not be read in full \(.*'\.\/node_modules\/@acme\/rig\/profiles\/node\/tsconfig\.json'.*; \.\/ is each one's folder\); imports in the folders they govern/,
       ),
     ]);
     expect(r.warnings[0]!.message).not.toContain(root);

@@ -27,7 +27,8 @@ export class ImportResolver {
   private readonly nodeModulesByDir = new Map<string, boolean>();
   private readonly byPackage: Array<[string, ProjectInfo]>;
   /** tsconfig files that could not be read since the last report, by the reason. */
-  private readonly unreadable = new Map<string, string[]>();
+  /** The tsconfigs TypeScript could not read or took only in part, by reason, and whether any options were kept. */
+  private readonly unreadable = new Map<string, { reason: string; configs: string[]; partly: boolean }>();
 
   constructor(
     private readonly workspaceRoot: string,
@@ -143,24 +144,34 @@ export class ImportResolver {
     const path = join(this.workspaceRoot, config);
     // Never enumerate the files a tsconfig includes: only its compiler options matter here.
     const host: TS.ParseConfigHost = { ...ts.sys, readDirectory: () => [] };
-    try {
-      const read = ts.readConfigFile(path, ts.sys.readFile);
-      if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
-      const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(path), undefined, path);
-      const fatal = parsed.errors.find(
-        (d) =>
-          d.category === ts.DiagnosticCategory.Error &&
-          d.code !== 18003 /* no inputs: expected, nothing is enumerated */,
-      );
-      if (fatal) throw new Error(ts.flattenDiagnosticMessageText(fatal.messageText, '\n'));
-      return parsed.options;
-    } catch (error) {
-      // A relative `extends` into each folder's own node_modules (Huly's 454 tsconfigs, before an
-      // install) fails alike everywhere: its path relative to the tsconfig makes it one reason.
-      const reason = (error as Error).message.split(`${dirname(path)}/`).join('./');
-      this.unreadable.set(reason, [...(this.unreadable.get(reason) ?? []), config]);
+    const read = ts.readConfigFile(path, ts.sys.readFile);
+    if (read.error) {
+      this.unreadableConfig(config, read.error, false);
       return {};
     }
+    const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(path), undefined, path);
+    const error = parsed.errors.find(
+      (d) =>
+        d.category === ts.DiagnosticCategory.Error && d.code !== 18003 /* no inputs: expected, nothing is enumerated */,
+    );
+    // A base it extends that is not there, or an option value this TypeScript rejects (tamanu's
+    // `"module": "es2025"`), leaves the options it could read: its paths still resolve, as in the editor.
+    if (error) this.unreadableConfig(config, error, true);
+    return parsed.options;
+  }
+
+  private unreadableConfig(config: string, error: TS.Diagnostic, partly: boolean): void {
+    const path = join(this.workspaceRoot, config);
+    // A relative `extends` into each folder's own node_modules (Huly's 454 tsconfigs, before an
+    // install) fails alike everywhere: its path relative to the tsconfig makes it one reason.
+    const reason = typescript()
+      .flattenDiagnosticMessageText(error.messageText, '\n')
+      .split(`${dirname(path)}/`)
+      .join('./');
+    const key = `${partly}\0${reason}`;
+    const entry = this.unreadable.get(key) ?? { reason, configs: [], partly };
+    entry.configs.push(config);
+    this.unreadable.set(key, entry);
   }
 
   /**
@@ -169,11 +180,11 @@ export class ImportResolver {
    * every project's tsconfig alike.
    */
   reportUnreadable(): void {
-    for (const [reason, configs] of this.unreadable) {
+    for (const { reason, configs, partly } of this.unreadable.values()) {
       const one = configs.length === 1;
       this.warn(
         configs.join('\n'),
-        `nx-fleet: ${listed(configs)} could not be read (${reason}${reason.includes("'./") ? `; ./ is ${one ? 'its' : "each one's"} folder` : ''}); imports in the folders ${one ? 'it governs' : 'they govern'} resolve with default options.`,
+        `nx-fleet: ${listed(configs)} could not be read${partly ? ' in full' : ''} (${reason}${reason.includes("'./") ? `; ./ is ${one ? 'its' : "each one's"} folder` : ''}); imports in the folders ${one ? 'it governs' : 'they govern'} resolve with ${partly ? `the rest of ${one ? 'its' : 'their'} options` : 'default options'}.`,
       );
     }
     this.unreadable.clear();
