@@ -524,6 +524,21 @@ describe('DockerfileReading.localBuilds', () => {
       { line: 4, instruction: 'RUN npm ci && npm run build', source: 'server/' },
     ]);
   });
+
+  it.each([
+    ['make build-frontend', true],
+    ['make -j4 build', true],
+    ['make', true],
+    ['apk add make && make', true],
+    ['make install', false],
+    ['make -C ../other build', false],
+    ['apt-get install -y make', false],
+    ['make build-frontend && make clean', true],
+    ['cmake --build .', false],
+  ])('a make run: RUN %s builds the folder: %s', (run, built) => {
+    const text = `FROM node:20\nWORKDIR /w/web\nCOPY apps/web .\nRUN ${run}\n`;
+    expect(new DockerfileReading(text).localBuilds.length > 0).toBe(built);
+  });
 });
 
 describe('DockerfileReading.unsetBases', () => {

@@ -500,9 +500,13 @@ function isImage(fromWord: string, stageNames: Pick<ReadonlyMap<string, unknown>
   return !stageNames.has(fromWord.toLowerCase()) && !/^\d+$/.test(fromWord);
 }
 
-/** A build run in the folder it is in: a package's `build…` script, `tsc`, `nest build`. */
+/**
+ * A build run in the folder it is in: a package's `build…` script, `tsc`, `nest build`, or a command
+ * make with its default goal or a `build…` one (kubernetes/dashboard's `make build-frontend`; not
+ * `apt-get install make`).
+ */
 const LOCAL_BUILD =
-  /(?:^|[;&|]\s*|\s)(?:(?:npm|bun)\s+run(?:-script)?\s+build[\w:-]*|(?:yarn|pnpm)\s+(?:run\s+)?build[\w:-]*|(?:npx\s+)?tsc|(?:npx\s+)?nest\s+build)(?=\s|$|[;&|])/;
+  /(?:^|[;&|]\s*|\s)(?:(?:npm|bun)\s+run(?:-script)?\s+build[\w:-]*|(?:yarn|pnpm)\s+(?:run\s+)?build[\w:-]*|(?:npx\s+)?tsc|(?:npx\s+)?nest\s+build)(?=\s|$|[;&|])|(?:^|[;&|]\s*)make(?:\s+-\S+)*(?:\s+build[\w.:-]*)?(?=\s*(?:$|[;&|]))/;
 /** Flags that send a package manager's build elsewhere than the folder it runs in. */
 const WORKSPACE_SELECTOR =
   /\s(?:-w|--workspace|--workspaces|-ws|--filter|-F|-r|--recursive|--prefix|-C|--cwd)(?:[\s=]|$)|\byarn\s+workspace/;
