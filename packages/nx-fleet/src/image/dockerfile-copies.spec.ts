@@ -325,8 +325,27 @@ describe('DockerfileReading.finalStages', () => {
       'FROM tonistiigi/binfmt AS binfmt\nFROM node:20 AS runner\nRUN make\nFROM runner AS prod\n',
       ['prod'],
     ],
+    [
+      "a stage that is only its FROM another stage is that stage's image by a name of its own (tamanu's frontend)",
+      'FROM alpine AS web-base\nCMD ["httpd"]\nFROM web-base AS web\nFROM alpine AS tool\nCMD ["sh"]\n',
+      ['web', 'tool'],
+    ],
   ])('%s', (_, text, expected) => {
     expect(new DockerfileReading(text).finalStages).toEqual(expected);
+  });
+});
+
+describe('DockerfileReading.listsImagesOnly', () => {
+  it.each([
+    ["testcontainers' image list: FROM lines only", 'FROM redis:7\nFROM redis/redis-stack-server:7\n', true],
+    ['with ARGs and comments', '# pinned\nARG V=16\nFROM postgres:${V}\nARG R=7\nFROM redis:${R}\n', true],
+    ['one FROM alone (a mirror, maybe)', 'FROM postgres:16\n', false],
+    ['a stage by another name', 'FROM node:20 AS tools\nFROM tools\n', false],
+    ['a stage that runs something', 'FROM redis:7\nCMD ["redis-server"]\n', false],
+    ['a COPY', 'FROM nginx\nCOPY site /usr/share/nginx/html\n', false],
+    ['no FROM at all (a fragment)', 'RUN echo\n', false],
+  ])('%s: %s', (_, text, expected) => {
+    expect(new DockerfileReading(text).listsImagesOnly).toBe(expected);
   });
 });
 

@@ -174,9 +174,13 @@ export class DockerfileReading {
    * stage, yet often an image the repository ships; development and test stages aside.
    */
   get runnableBases(): string[] {
-    const { bases, runs } = (this.stageUse ??= stageUseOf(this.steps));
+    const { bases, runs, aliases } = (this.stageUse ??= stageUseOf(this.steps));
     const built = new Set(bases.values());
-    return [...runs].filter((stage) => built.has(stage) && !namesDevelopment(stage, /[-_.]/) && !stage.startsWith('#'));
+    // One a stage names as it is (`FROM frontend-base AS frontend`) is an image by that name already.
+    const named = new Set([...aliases].map((alias) => bases.get(alias)));
+    return [...runs].filter(
+      (stage) => built.has(stage) && !named.has(stage) && !namesDevelopment(stage, /[-_.]/) && !stage.startsWith('#'),
+    );
   }
 
   /**
@@ -215,6 +219,20 @@ export class DockerfileReading {
   }
 
   /**
+   * Whether the file is two or more FROM lines of images, none built on another, and nothing else
+   * (ARGs aside): testcontainers' modules list the images their tests run, one per line, for
+   * Dependabot to keep current. It builds no image of its own — a build would only rename the last
+   * one. (One FROM alone may be a mirror, kept.)
+   */
+  get listsImagesOnly(): boolean {
+    return (
+      this.steps.filter(isFrom).length > 1 &&
+      this.steps.every((step) => isFrom(step) || /^ARG\s/i.test(step.text)) &&
+      (this.stageUse ??= stageUseOf(this.steps)).bases.size === 0
+    );
+  }
+
+  /**
    * Stages that are only `FROM scratch` and that others copy from (graphql-hive's `router_pkg`):
    * placeholders a named build context fills (`docker buildx bake` contexts, `--build-context`).
    */
@@ -239,6 +257,8 @@ function stageUseOf(steps: readonly Step[]): {
   runs: Set<string>;
   /** What `--from=` and mounts name that is no stage: images, or named build contexts. */
   foreign: string[];
+  /** The stages that are only their FROM another stage: that stage by another name. */
+  aliases: Set<string>;
 } {
   const stages: string[] = [];
   const scratch = new Set<string>();
@@ -273,13 +293,17 @@ function stageUseOf(steps: readonly Step[]): {
     if (instruction === 'COPY' || instruction === 'ADD' || instruction === 'RUN') stageReferences(text).forEach(use);
   }
   return {
-    // The last stage is what a build without --target builds, bare or not.
-    finals: stages.filter((stage, i) => !used.has(stage) && (!bare.has(stage) || i === stages.length - 1)),
+    // The last stage is what a build without --target builds, bare or not; a bare one FROM another
+    // stage is that stage's image under a name of its own (tamanu's `FROM frontend-base AS frontend`).
+    finals: stages.filter(
+      (stage, i) => !used.has(stage) && (!bare.has(stage) || bases.has(stage) || i === stages.length - 1),
+    ),
     placeholders: stages.filter((stage) => used.has(stage) && bare.has(stage) && scratch.has(stage)),
     scratch,
     bases,
     runs,
     foreign: [...used].filter((ref) => !stages.includes(ref)),
+    aliases: new Set([...bare].filter((stage) => bases.has(stage))),
   };
 }
 
@@ -356,6 +380,10 @@ function stepsFor(steps: readonly Step[], target: string | undefined, buildArgs:
     }
   const kept = new Set([...global, ...stages.filter((stage) => reached.has(stage)).flatMap((stage) => stage.steps)]);
   return steps.filter((step) => kept.has(step));
+}
+
+function isFrom(step: Step): boolean {
+  return /^FROM\s/i.test(step.text);
 }
 
 /** An image the build takes (a FROM, a `--from=`, a RUN mount's `from=`): the word written, and what the build expands it to. */

@@ -416,6 +416,30 @@ describe('createNodes', () => {
     expect(warnings(warn).filter((m) => m.includes('tmLanguage'))).toEqual([]);
   });
 
+  it("makes no service of a Dockerfile that only lists images (testcontainers' modules, for Dependabot), nor names one in the orphan warning; a project's settings may still name it", async () => {
+    const files = {
+      'package.json': json({ name: 'fx', private: true, workspaces: ['pkgs/*'] }),
+      'pkgs/redis/package.json': json({ name: 'redis-module', version: '1.0.0' }),
+      'pkgs/redis/Dockerfile': '# images the tests run\nFROM redis:7\nFROM redis/redis-stack-server:7\n',
+      'pkgs/api/package.json': json({ name: 'api', version: '1.0.0' }),
+      'pkgs/api/Dockerfile': 'FROM node:20\nCOPY . .\n',
+      'docker/pg/Dockerfile': 'ARG V=16\nFROM postgres:${V}\nFROM redis:7\n',
+      'docker/tool/Dockerfile': 'FROM node:20\nCOPY . .\n',
+    };
+    const servicesOf = (results: Awaited<ReturnType<typeof runWorkspace>>['results']) =>
+      results.flatMap(([, result]) =>
+        Object.entries(result.projects ?? {}).flatMap(([root, project]) =>
+          project.targets?.['docker-build'] ? [root] : [],
+        ),
+      );
+    expect(servicesOf((await runWorkspace(files)).results)).toEqual(['pkgs/api']);
+    expect(warnings(warn).filter((m) => m.includes('no project.json'))).toEqual([
+      orphanWarning('docker/tool/Dockerfile', 'docker/tool'),
+    ]);
+    const named = await runWorkspace(files, { services: { 'redis-module': { dockerfile: 'pkgs/redis/Dockerfile' } } });
+    expect(servicesOf(named.results).sort()).toEqual(['pkgs/api', 'pkgs/redis']);
+  });
+
   it("names no Dockerfile a dev container configuration builds in the orphan warning (Requarks/wiki's dev/containers)", async () => {
     await runWorkspace({
       'package.json': json({ name: 'wiki', private: true }),
@@ -1157,6 +1181,26 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       'nx-fleet: apps/web/Dockerfile builds one image per final stage (rootless, upload), and the docker-build of apps/web sets no "target": the engine builds the last stage, upload, and never rootless. ' +
         'release, built on by other stages, runs a command of its own: it may be an image too. ' +
+        'Set "target" to the stage that is the image of apps/web (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
+    ]);
+  });
+
+  it("names a stage that is only its FROM another stage as that stage's image (tamanu's frontend and patient-portal)", async () => {
+    const dockerfile = [
+      'FROM node:22 AS run-base',
+      'CMD ["node"]',
+      'FROM run-base AS server',
+      'COPY server.js .',
+      'FROM nginx AS frontend-base',
+      'CMD ["nginx"]',
+      'FROM frontend-base AS frontend',
+      'FROM frontend-base AS portal',
+      '',
+    ].join('\n');
+    await runWorkspace({ 'apps/web/project.json': json({ name: 'web' }), 'apps/web/Dockerfile': dockerfile });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: apps/web/Dockerfile builds one image per final stage (server, frontend, portal), and the docker-build of apps/web sets no "target": the engine builds the last stage, portal, and never server, frontend. ' +
+        'run-base, built on by other stages, runs a command of its own: it may be an image too. ' +
         'Set "target" to the stage that is the image of apps/web (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
     ]);
   });

@@ -237,8 +237,11 @@ async function fleetNodes(
   const optionsKey = JSON.stringify(options);
   const isNxProject = nxProjectRoots(context.workspaceRoot, files, deps.env);
   const analysed = withoutNameClashes(
-    [...folders].map(([root, folderFiles]) =>
-      analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+    withoutImageLists(
+      [...folders].map(([root, folderFiles]) =>
+        analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+      ),
+      texts,
     ),
     roots,
     isNxProject,
@@ -508,6 +511,20 @@ function analyse(
   } catch (error) {
     return { file: serviceContainerfile(folderFiles).file ?? folderFiles[0]!, error };
   }
+}
+
+/**
+ * A Dockerfile found in a project's folder that only lists images (`listsImagesOnly`: testcontainers'
+ * modules, for Dependabot) builds none of its own: the project is no service. One the project's
+ * settings name is built all the same.
+ */
+function withoutImageLists(outcomes: readonly Outcome[], texts: WorkspaceTexts): Outcome[] {
+  return outcomes.map((outcome) => {
+    if (!('analysis' in outcome)) return outcome;
+    const { detection } = outcome.analysis;
+    if (detection.kind !== 'service' || !texts.reading(detection.dockerfile)?.listsImagesOnly) return outcome;
+    return detection.config.dockerfile ? outcome : { analysis: { ...outcome.analysis, detection: { kind: 'none' } } };
+  });
 }
 
 function unitOf(outcome: Outcome, matched: ReadonlySet<string>, isNxProject: (root: string) => boolean): Unit[] {
@@ -834,9 +851,12 @@ function finalStageWarnings(
   });
 }
 
-/** Whether a container file's text starts an image (an unreadable one is given the benefit of the doubt). */
+/**
+ * Whether a container file's text starts an image of its own (an unreadable one is given the benefit
+ * of the doubt): not a fragment without FROM, nor a list of images (`listsImagesOnly`).
+ */
 function startsImage(texts: WorkspaceTexts, file: string): boolean {
-  return texts.text(file)?.match(/^\s*FROM\s/im) !== null;
+  return texts.text(file)?.match(/^\s*FROM\s/im) !== null && texts.reading(file)?.listsImagesOnly !== true;
 }
 
 /**

@@ -110,6 +110,16 @@ describe('adopt generator', () => {
     infos.mockRestore();
   });
 
+  it("adopts no project whose Dockerfile only lists images (testcontainers' modules), as the graph makes no service of it", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('apps/api/Dockerfile', 'FROM redis:7\nFROM valkey/valkey:8\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(fleetOf(tree, 'api')).toBeUndefined();
+    expect(printed[0]).toMatch(/^nx-fleet adopt: no project builds an image here/);
+  });
+
   it('does not record --dockerfile when it is the project’s own', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile' });

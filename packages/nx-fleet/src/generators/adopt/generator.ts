@@ -222,7 +222,8 @@ function projectConfiguration(
 
 /**
  * The project's own Dockerfile as the graph finds it: in its folder (a named variant too), else kept
- * alone in a container folder of its own (mockoon's `packages/cli/docker/Dockerfile`).
+ * alone in a container folder of its own (mockoon's `packages/cli/docker/Dockerfile`); none where
+ * that file only lists images (testcontainers' modules).
  */
 function ownContainerfile(tree: Tree, root: string): string | undefined {
   const inFolder = (folder: string) =>
@@ -244,7 +245,8 @@ function ownContainerfile(tree: Tree, root: string): string | undefined {
       folders,
       notTheProjects((path) => tree.exists(path), reading),
     ).get(root) ?? [];
-  return serviceContainerfile(claimed.filter(isContainerfile)).file;
+  const file = serviceContainerfile(claimed.filter(isContainerfile)).file;
+  return file && reading(file)?.listsImagesOnly ? undefined : file;
 }
 
 /** Plain and shipping container files outside the excluded paths: what may build a service's image. */
