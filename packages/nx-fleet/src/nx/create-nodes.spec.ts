@@ -668,8 +668,8 @@ describe('createNodes', () => {
     expect(results.map(([file]) => file)).toEqual(['demos/unique/Dockerfile']);
     expect(warnings(warn)).toEqual([
       // One warning for the folders that share a name (pulumi's examples: three `app`), not one each.
-      'nx-fleet: 2 Dockerfiles are not services: demos/a/Dockerfile, demos/b/Dockerfile. Nx makes no project of the package.json beside each (in none of the package manager\'s workspaces), and the name nx-fleet would give each, "app", is the others\': Nx refuses two projects of one name. Add a project.json with a name of its own to each folder, point projects at the Dockerfiles with the plugin option "services", or exclude them with the plugin option "exclude".',
-      'nx-fleet: demos/web/Dockerfile is not a service: Nx makes no project of demos/web/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "web", is also apps/web\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/web, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".',
+      'nx-fleet: 2 Dockerfiles are not services: demos/a/Dockerfile, demos/b/Dockerfile. Nx makes no project of the package.json beside each (in none of the package manager\'s workspaces), and the name nx-fleet would give each, "app", is the others\': Nx refuses two projects of one name. Add a project.json with a name of its own to each folder, point other projects at the Dockerfiles with the plugin option "services" (an entry for one of these folders names no project), or exclude them with the plugin option "exclude".',
+      'nx-fleet: demos/web/Dockerfile is not a service: Nx makes no project of demos/web/package.json (it is in none of the package manager\'s workspaces), and the name nx-fleet would give it, "web", is also apps/web\'s: Nx refuses two projects of one name. Add a project.json with a name of its own to demos/web, point another project at the Dockerfile with the plugin option "services" (an entry for demos/web itself names no project), or exclude it with the plugin option "exclude".',
     ]);
   });
 
@@ -700,7 +700,7 @@ describe('createNodes', () => {
     expect(unset.results).toEqual([]);
     expect(warnings(warn)).toEqual([
       expect.stringMatching(
-        /^nx-fleet: Dockerfile is not a service: Nx makes no project of package\.json \(the workspace root's manifest is one only when the package manager's workspaces list the root\), .*"dokploy", is also apps\/dokploy's: .* to the workspace root, point a project at the Dockerfile with the plugin option "services"/,
+        /^nx-fleet: Dockerfile is not a service: Nx makes no project of package\.json \(the workspace root's manifest is one only when the package manager's workspaces list the root\), .*"dokploy", is also apps\/dokploy's: .* to the workspace root, point another project at the Dockerfile with the plugin option "services" \(an entry for the workspace root itself names no project\)/,
       ),
     ]);
     warn.mockClear();

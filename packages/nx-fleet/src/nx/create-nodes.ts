@@ -1055,7 +1055,7 @@ function nameClashWarning(
       message:
         `nx-fleet: ${dockerfile} is not a service: Nx makes no project of ${posix.join(root, 'package.json')} (${root === '.' ? "the workspace root's manifest is one only when the package manager's workspaces list the root" : "it is in none of the package manager's workspaces"}), ` +
         `and the name nx-fleet would give it, "${projectName}", is also ${listed(others)}'s: Nx refuses two projects of one name. ` +
-        `Add a project.json with a name of its own to ${where(root)}, point a project at the Dockerfile with the plugin option "services", or exclude it with the plugin option "exclude".`,
+        `Add a project.json with a name of its own to ${where(root)}, point another project at the Dockerfile with the plugin option "services" (an entry for ${where(root)} itself names no project), or exclude it with the plugin option "exclude".`,
     };
   const roots = group.map((clash) => clash.root);
   const projects = others.filter((other) => !roots.includes(other));
@@ -1064,7 +1064,7 @@ function nameClashWarning(
     message:
       `nx-fleet: ${group.length} Dockerfiles are not services: ${listed(group.map((clash) => clash.dockerfile))}. Nx makes no project of the package.json beside each (in none of the package manager's workspaces), ` +
       `and the name nx-fleet would give each, "${projectName}", is the others'${projects.length ? ` and ${listed(projects)}'s` : ''}: Nx refuses two projects of one name. ` +
-      `Add a project.json with a name of its own to each folder, point projects at the Dockerfiles with the plugin option "services", or exclude them with the plugin option "exclude".`,
+      `Add a project.json with a name of its own to each folder, point other projects at the Dockerfiles with the plugin option "services" (an entry for one of these folders names no project), or exclude them with the plugin option "exclude".`,
   };
 }
 
