@@ -302,6 +302,38 @@ describe('inferContext', () => {
     expect(include()).toEqual(['frontend/**', 'manifest.json']);
   });
 
+  // kubernetes/dashboard's api: `context: modules`, `file: modules/api/Dockerfile`, modules/ a Go workspace.
+  it('a Go workspace above the project that holds every source is the context', () => {
+    const files = [
+      'modules/go.work',
+      'modules/common/lib/lib.go',
+      'modules/api/go.mod',
+      'modules/api/main.go',
+      'modules/api/Dockerfile',
+      'modules/web/package.json',
+    ];
+    expect(nestedRootOf(files, 'modules/api')).toBe('modules');
+    const dockerfile =
+      'FROM golang:1.23 AS builder\nWORKDIR /w\nCOPY common/lib /w/common/lib\nWORKDIR /w/api\nCOPY api/go.* ./\nCOPY api/main.go ./\nRUN go build -o /app .\n';
+    expect(
+      inferContext(
+        facts(dockerfile, {
+          files,
+          projectRoot: 'modules/api',
+          dockerfile: 'modules/api/Dockerfile',
+          nestedRoot: 'modules',
+          folderIgnore: [],
+        }),
+      ),
+    ).toMatchObject({
+      mode: 'folder',
+      folder: 'modules',
+      reason: expect.stringMatching(
+        /^"COPY common\/lib \/w\/common\/lib" \(modules\/api\/Dockerfile:3\) names a path in modules, neither in modules\/api nor at the workspace root: modules is a Go workspace of its own \(its go\.work\), built as `docker build -f modules\/api\/Dockerfile modules` builds it/,
+      ),
+    });
+  });
+
   // plasmic's wab: `docker build -f platform/wab/Dockerfile platform/`, platform/ a pnpm workspace of its own.
   it('a package manager root of its own above the project that holds every source is the context', () => {
     const files = [

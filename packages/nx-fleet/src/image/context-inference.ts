@@ -1267,7 +1267,7 @@ function nestedRootChoice(
     : `${quote(whole!)} is followed by ${quote(into!)}, the project's path inside ${folder}`;
   return {
     mode: 'folder',
-    reason: `${why}: ${folder} is a package manager root of its own (its package.json and lockfile), built as \`docker build -f ${facts.dockerfile} ${folder}\` builds it`,
+    reason: `${why}: ${folder} is ${index.has(`${folder}/${GO_WORKSPACE}`) ? `a Go workspace of its own (its ${GO_WORKSPACE})` : 'a package manager root of its own (its package.json and lockfile)'}, built as \`docker build -f ${facts.dockerfile} ${folder}\` builds it`,
   };
 }
 
@@ -1452,15 +1452,21 @@ const ROOT_MARKERS = [...Object.values(LOCKFILES), 'pnpm-workspace.yaml', 'bun.l
 
 /**
  * The nearest folder above `projectRoot`, below the workspace root, that is a package manager root of
- * its own: a package.json beside a lockfile or pnpm-workspace.yaml (plasmic's `platform/`).
+ * its own: a package.json beside a lockfile or pnpm-workspace.yaml (plasmic's `platform/`), or a Go
+ * workspace's `go.work` (kubernetes/dashboard's `modules/`).
  */
 export function nestedRootOf(files: readonly string[], projectRoot: string): string | undefined {
   const index = indexOf(files);
   for (let folder = posix.dirname(projectRoot); folder !== '.' && folder !== '/'; folder = posix.dirname(folder))
-    if (index.has(`${folder}/package.json`) && ROOT_MARKERS.some((marker) => index.has(`${folder}/${marker}`)))
+    if (
+      index.has(`${folder}/${GO_WORKSPACE}`) ||
+      (index.has(`${folder}/package.json`) && ROOT_MARKERS.some((marker) => index.has(`${folder}/${marker}`)))
+    )
       return folder;
   return undefined;
 }
+
+const GO_WORKSPACE = 'go.work';
 
 /**
  * Whether a workspace path is a file or a folder of `files`, from the index the inference keeps for
