@@ -291,9 +291,22 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'FROM node:20\nCOPY bundle/bundle.js /app/bundle.js\nCMD ["node", "/app/bundle.js"]\n',
     );
 
+    // Copies the binary its host build writes per platform, git-ignored (sealos's controllers): the
+    // platform argument the builder sets stands for every platform.
+    ws.write('apps/arch-pod/project.json', JSON.stringify({ name: 'arch-pod' }));
+    for (const arch of ['amd64', 'arm64']) ws.write(`apps/arch-pod/bin/app-${arch}.js`, "console.log('arch v1');\n");
+    ws.write(
+      'apps/arch-pod/Dockerfile',
+      'FROM node:20\nARG TARGETARCH\nCOPY bin/app-$TARGETARCH.js /app/app.js\nCMD ["node", "/app/app.js"]\n',
+    );
+
+    // A Dockerfile of FROM lines only lists images (testcontainers' modules, for Dependabot): no service.
+    ws.write('apps/pins/project.json', JSON.stringify({ name: 'pins' }));
+    ws.write('apps/pins/Dockerfile', 'FROM redis:7\nFROM postgres:16\n');
+
     // Copies a package its packaging script writes to a folder the root .gitignore leaves out, beside a
     // committed script (code-server's release image): the workspace as the engine sends it.
-    ws.write('.gitignore', `${ws.read('.gitignore')}\nrelease-packages/\n`);
+    ws.write('.gitignore', `${ws.read('.gitignore')}\nrelease-packages/\napps/arch-pod/bin/\n`);
     ws.write('ci/pkg-img/project.json', JSON.stringify({ name: 'pkg-img' }));
     ws.write('scripts/pkg-entry.js', "require('/app/pkg/pkg-app.js');\n");
     ws.write('release-packages/pkg-app.js', "console.log('package v1');\n");
@@ -812,6 +825,21 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write('apps/bundle-pod/bundle/bundle.js', "console.log('bundle v2');\n");
     const second = await run();
     expect(second).toEqual({ contentTag: expect.not.stringMatching(first.contentTag), says: 'bundle v2' });
+  });
+
+  it("a git-ignored binary per platform the Dockerfile copies through TARGETARCH (sealos's controllers) is not hashed by Nx: docker-build is not cached, and its image follows the file", async () => {
+    const pod = (await ws.showProject('arch-pod')).targets['docker-build']!;
+    expect(pod).toMatchObject({ cache: false, options: { context: 'apps/arch-pod' } });
+    expect(pod.metadata!['description']).toMatch(/not cached by Nx: it copies apps\/arch-pod\/bin\/app-\*\.js/);
+    expect((await ws.showProject('pins')).targets['docker-build']).toBeUndefined();
+    const run = async () => {
+      await ws.nxOk(['run', 'arch-pod:docker-build', '--output-style=stream']);
+      const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/arch-pod/image.json');
+      return (await runOk('podman', ['run', '--rm', localRef])).stdout.trim();
+    };
+    expect(await run()).toBe('arch v1');
+    for (const arch of ['amd64', 'arm64']) ws.write(`apps/arch-pod/bin/app-${arch}.js`, "console.log('arch v2');\n");
+    expect(await run()).toBe('arch v2');
   });
 
   it("a COPY source the root .gitignore leaves out, outside the project (code-server's release-packages), gets the workspace context, not cached: the image follows the file", async () => {
