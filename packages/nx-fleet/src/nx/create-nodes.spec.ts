@@ -1052,6 +1052,24 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("root Dockerfiles the plugin option services points projects at are each their own service's, no other's rule-(b) file (graphprotocol/indexer)", async () => {
+    const { results } = await runWorkspace(
+      {
+        'package.json': json({ name: 'root', private: true, workspaces: ['packages/*'] }),
+        'packages/a/package.json': json({ name: 'a' }),
+        'packages/b/package.json': json({ name: 'b' }),
+        'Dockerfile.a': 'FROM node:20\nCOPY packages/a/ ./\n',
+        'Dockerfile.b': 'FROM node:20\nCOPY packages/b/ ./\n',
+        'deploy.sh': 'echo\n',
+      },
+      { services: { a: { dockerfile: 'Dockerfile.a' }, b: { dockerfile: 'Dockerfile.b' } } },
+    );
+    const a = dockerPushOf(results, 'packages/a').inputs;
+    expect(a).toEqual(expect.arrayContaining(['{workspaceRoot}/Dockerfile.a', '{workspaceRoot}/deploy.sh']));
+    expect(a).not.toContain('{workspaceRoot}/Dockerfile.b');
+    expect(dockerPushOf(results, 'packages/b').inputs).not.toContain('{workspaceRoot}/Dockerfile.a');
+  });
+
   it("a Dockerfile no project builds, which prunes the workspace to one project, is that project's image (documenso, dokploy)", async () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'dokploy', private: true, workspaces: ['apps/*'] }),

@@ -304,10 +304,12 @@ async function fleetNodes(
   const projectFolders = sharedRoots.filter((root) => claimed.has(root) || isNxProject(root) || serviceRoots.has(root));
   // One at the root (dokploy's Dockerfile.server) leaves the other root files shared.
   const claimedFiles = elsewhere.flatMap((file) => [file, `${file}.dockerignore`]);
-  const sharedNow =
+  // Another service's root Dockerfile is no one else's file (graphprotocol/indexer's two root variants).
+  const sharedNow = (
     elsewhere.some((file) => !claimed.has(posix.dirname(file))) || projectFolders.length < sharedRoots.length
       ? sharedOf([...projectFolders, ...elsewhere.map((file) => posix.dirname(file))], claimedFiles)
-      : shared;
+      : shared
+  ).filter((pattern) => !claimedFiles.includes(pattern));
   const affectedBy = affectedByOf(
     detections,
     detections.some((d) => d.kind === 'service')

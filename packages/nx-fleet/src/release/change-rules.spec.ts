@@ -103,6 +103,14 @@ describe('withoutIgnoredInside (a shared folder as its paths that are not ignore
     ]);
   });
 
+  it("takes no service's own Dockerfile outside its folder for a shared file", () => {
+    const shared = sharedFileTest(['packages/a', 'packages/b'], DEFAULT_RELEASE_IGNORE, [
+      'Dockerfile.a',
+      'Dockerfile.a.dockerignore',
+    ]);
+    expect(['Dockerfile.a', 'Dockerfile.a.dockerignore', 'deploy.sh'].filter(shared)).toEqual(['deploy.sh']);
+  });
+
   it('keeps a folder whole past the limit, and patterns without folders as they are', () => {
     expect(withoutIgnoredInside(patterns, files, DEFAULT_RELEASE_IGNORE, 0)).toEqual([
       'foundations/net/**',

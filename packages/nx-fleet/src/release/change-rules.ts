@@ -98,12 +98,23 @@ export function withoutIgnoredInside(
   return refinedFolders(patterns, files, ignoreMatcher(ignore), budget);
 }
 
-/** Rule (b) for one committed file: outside every project, not ignored, not a file Nx handles itself. */
-export function sharedFileTest(projectRoots: readonly string[], ignore: readonly string[]): (file: string) => boolean {
+/**
+ * Rule (b) for one committed file: outside every project, not ignored, not a file Nx handles itself,
+ * nor one a service owns outside its folder (its Dockerfile and ignore file at the root, graphprotocol/indexer's).
+ */
+export function sharedFileTest(
+  projectRoots: readonly string[],
+  ignore: readonly string[],
+  owned: readonly string[] = [],
+): (file: string) => boolean {
   const roots = projectRoots.filter((root) => root !== '.' && root !== '');
   const ignored = ignoreMatcher(ignore);
+  const own = new Set(owned);
   return (file) =>
-    !NOT_SHARED.has(file.split('/')[0]!) && !roots.some((root) => file.startsWith(`${root}/`)) && !ignored(file);
+    !NOT_SHARED.has(file.split('/')[0]!) &&
+    !roots.some((root) => file.startsWith(`${root}/`)) &&
+    !own.has(file) &&
+    !ignored(file);
 }
 
 /** `*.md`-style patterns match a file's name anywhere; patterns with a `/` match the path (a folder by its `/**`). */

@@ -188,9 +188,15 @@ async function planFor(
 ): Promise<ReleasePlan> {
   const facts = await serviceFacts(request, state.graph, ports);
   const providers = providerMap(state.runtime);
+  // A service's Dockerfile outside its folder is its own input, as in the graph's rule (b).
+  const owned = serviceNodes(Object.values(state.graph.nodes)).flatMap((node) => {
+    const { dockerfile } = buildTargetOptions(node, request.options.buildTargetName);
+    return [dockerfile, `${dockerfile}.dockerignore`];
+  });
   const isShared = sharedFileTest(
     Object.values(state.graph.nodes).map((n) => n.data.root),
     request.options.releaseIgnore,
+    owned,
   );
   const listed = await ports.processes.runOk('git', ['ls-files', '-s'], { cwd: request.workspaceRoot });
   const deployed = state.ledger.environments[request.environment] ?? {};
