@@ -381,17 +381,23 @@ export function contextNeeds(
       !index.under(path.replace(/\/+$/, '')).length
     )
       unlisted.push(path);
+    // The copied project folders: the path itself, or those of `folderOutputs` inside a folder that
+    // holds several (subql's `COPY ./packages ./packages`).
+    const copiedRoots =
+      found === 'file' && mode === 'pruned'
+        ? Object.keys(facts.folderOutputs ?? {}).filter((root) => root === path || insideOf(root, path))
+        : [];
     // A folder the image builds itself (`yarn workspace @hyperdx/common-utils run build`) needs no host build.
-    if (found === 'file' && mode === 'pruned' && !builtInImage(path)) {
+    for (const root of copiedRoots.filter((root) => !builtInImage(root))) {
       // Carried as another project's output is: from the disk, after the build that writes it.
-      const builder = facts.projects && namesByRoot(facts.projects).get(path);
-      for (const output of facts.folderOutputs?.[path] ?? []) {
+      const builder = facts.projects && namesByRoot(facts.projects).get(root);
+      for (const output of facts.folderOutputs?.[root] ?? []) {
         if (index.under(output).length) continue; // committed: the context holds it already
         // What the .dockerignore leaves out (atproto's `**/dist`) the engine never sends: the image
         // builds it itself, and waits for no build on the host.
         if (!kept(output) || !kept(`${output}/index.js`)) continue;
         outputs.push(output);
-        if (builder !== undefined && path !== facts.projectRoot && !producers.some((p) => p.output === output))
+        if (builder !== undefined && root !== facts.projectRoot && !producers.some((p) => p.output === output))
           producers.push({ output, project: builder });
       }
     }
@@ -522,16 +528,24 @@ function sortedRoots(projects: NonNullable<ContextFacts['projects']>): string[] 
   return roots;
 }
 
-/** The project roots a Dockerfile copies whole, from the workspace root (as a pruned context reads its sources). */
+/**
+ * The project roots a Dockerfile copies whole, from the workspace root (as a pruned context reads its
+ * sources): by their own path, or, of `within` (the service and the workspace packages it depends on,
+ * asked once, where needed), those inside a folder it copies (subql's `COPY ./packages ./packages`).
+ */
 export function copiedProjectRoots(
   sources: readonly CopySource[],
   projects: NonNullable<ContextFacts['projects']>,
+  within: () => readonly string[] = () => [],
 ): string[] {
   const names = namesByRoot(projects);
+  let closure: readonly string[] | undefined;
   return unique(
     sources.flatMap(({ source }) => {
       const path = normalizeSource('.', source);
-      return path !== undefined && path !== '.' && names.has(path) ? [path] : [];
+      if (path === undefined || path === '.') return [];
+      // Read only where a copied folder is no project's: most Dockerfiles never ask.
+      return names.has(path) ? [path] : (closure ??= within()).filter((root) => insideOf(root, path));
     }),
   );
 }

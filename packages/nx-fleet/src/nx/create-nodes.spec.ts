@@ -2189,6 +2189,45 @@ describe('createNodes', () => {
       expect(onlyProject(committed.results).targets!['docker-build']).toMatchObject({ cache: true });
     });
 
+    it("a folder copied whole that holds several projects carries the build outputs of the service and the packages it depends on (subql's COPY ./packages ./packages)", async () => {
+      const pkg = (name: string, dependencies: Record<string, string> = {}) => ({
+        [`packages/${name}/package.json`]: json({ name, scripts: { build: 'tsc -b' }, dependencies }),
+        [`packages/${name}/tsconfig.json`]: json({ compilerOptions: { outDir: 'dist' } }),
+        [`packages/${name}/src/index.ts`]: '',
+      });
+      const files = {
+        'package.json': json({ name: 'subql', private: true, workspaces: ['packages/*'] }),
+        'yarn.lock': '',
+        '.gitignore': 'dist\n',
+        ...pkg('node', { common: 'workspace:*' }),
+        ...pkg('common'),
+        ...pkg('other'),
+        'packages/node/Dockerfile':
+          'FROM node:20\nWORKDIR /app\nCOPY ./package.json ./yarn.lock ./\nCOPY ./packages ./packages\nRUN cd packages/node && npm pack\n',
+      };
+      const build = dockerBuildOf((await runWorkspace(files)).results, 'packages/node');
+      expect(build).toMatchObject({
+        cache: true,
+        options: { context: '.', prune: true, contextOutputs: ['packages/node/dist', 'packages/common/dist'] },
+      });
+      expect(build.dependsOn).toEqual(['build', { projects: ['common'], target: 'build' }]);
+      // Built in the image, every package: nothing carried, nothing waited for.
+      const inImage = dockerBuildOf(
+        (
+          await runWorkspace({
+            ...files,
+            'packages/node/Dockerfile': files['packages/node/Dockerfile'].replace(
+              'RUN cd',
+              'RUN npx lerna run build\nRUN cd',
+            ),
+          })
+        ).results,
+        'packages/node',
+      );
+      expect(inImage.options).not.toHaveProperty('contextOutputs');
+      expect(inImage.dependsOn).toBeUndefined();
+    });
+
     it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {
       const { results } = await runWorkspace({
         'apps/api/project.json': json({ name: 'api' }),

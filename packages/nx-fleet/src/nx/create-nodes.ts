@@ -78,7 +78,7 @@ import { baseImagePaths, buildServiceTargets, serviceProjectMetadata, withPaths 
 import { workerState, type OnceWarnings } from './worker-state';
 import { GraphMemo } from './graph-memo';
 import { buildsOnInstall, buildsWorkspaceOnInstall, referenceBuilds, typeScriptOutDirs } from './typescript-builds';
-import { dependencyBuilds } from './dependency-builds';
+import { dependencyBuilds, packageDependencyRoots } from './dependency-builds';
 import { WorkspaceTexts } from './workspace-texts';
 
 type Service = Extract<Detection, { kind: 'service' }>;
@@ -1234,7 +1234,11 @@ function contextFacts(
   const shippedStage = typeof stated.target === 'string' ? undefined : shippedStageOf(texts, service.dockerfile);
   const target = typeof stated.target === 'string' ? stated.target : shippedStage?.stage;
   const sources = copySources(dockerfileText, buildArgs, target);
-  const copied = copiedProjectRoots(sources, projects);
+  // In a folder holding several projects it copies whole, those of the service's own closure.
+  const copied = copiedProjectRoots(sources, projects, () => [
+    service.root,
+    ...packageDependencyRoots(service.root, projects, (path) => manifestAt(texts, path)),
+  ]);
   const folderOutputs = Object.fromEntries(
     copied.flatMap((root) => {
       const outDirs = typeScriptOutDirs(texts, root);

@@ -24,11 +24,7 @@ export function dependencyBuilds(
   projects: Projects,
   reads: DependencyReads,
 ): Record<string, string[]> {
-  const rootOf = new Map<string, string>();
-  for (const { name, root, packageName } of projects) {
-    rootOf.set(name, root);
-    if (packageName) rootOf.set(packageName, root);
-  }
+  const rootOf = rootsByName(projects);
   const nxDefault = onceValue(() => buildsDependencies(targetDefaultsBuild(reads.json('nx.json'))?.dependsOn));
   const names = dependencyFirstBuilds(dockerfileText, {
     nx(name) {
@@ -41,23 +37,42 @@ export function dependencyBuilds(
   const closures = names.flatMap((name) => {
     const builder = rootOf.get(name);
     if (builder === undefined) return [];
-    const reached = new Set<string>();
-    for (const queue = [builder]; queue.length;) {
-      const manifest = reads.json(posix.join(queue.shift()!, 'package.json'));
-      for (const field of DEPENDENCY_FIELDS) {
-        const deps = manifest[field];
-        if (typeof deps !== 'object' || deps === null) continue;
-        for (const dep of Object.keys(deps)) {
-          const root = rootOf.get(dep);
-          if (root === undefined || root === builder || reached.has(root)) continue;
-          reached.add(root);
-          queue.push(root);
-        }
-      }
-    }
-    return reached.size ? [[builder, [...reached].sort()] as const] : [];
+    const reached = dependencyClosure(builder, rootOf, reads.json);
+    return reached.length ? [[builder, reached] as const] : [];
   });
   return Object.fromEntries(closures);
+}
+
+/** The roots of the workspace projects a project depends on through its package.json files, transitively. */
+export function packageDependencyRoots(root: string, projects: Projects, json: DependencyReads['json']): string[] {
+  return dependencyClosure(root, rootsByName(projects), json);
+}
+
+function rootsByName(projects: Projects): Map<string, string> {
+  const rootOf = new Map<string, string>();
+  for (const { name, root, packageName } of projects) {
+    rootOf.set(name, root);
+    if (packageName) rootOf.set(packageName, root);
+  }
+  return rootOf;
+}
+
+function dependencyClosure(from: string, rootOf: ReadonlyMap<string, string>, json: DependencyReads['json']): string[] {
+  const reached = new Set<string>();
+  for (const queue = [from]; queue.length;) {
+    const manifest = json(posix.join(queue.shift()!, 'package.json'));
+    for (const field of DEPENDENCY_FIELDS) {
+      const deps = manifest[field];
+      if (typeof deps !== 'object' || deps === null) continue;
+      for (const dep of Object.keys(deps)) {
+        const root = rootOf.get(dep);
+        if (root === undefined || root === from || reached.has(root)) continue;
+        reached.add(root);
+        queue.push(root);
+      }
+    }
+  }
+  return [...reached].sort();
 }
 
 /** A `dependsOn` that runs the dependencies' build first: `^build`, or `{ "dependencies": true, "target": "build" }`. */
