@@ -126,6 +126,15 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'api')).toBeUndefined();
   });
 
+  it("writes no .dockerignore where the Dockerfile has an ignore file of its own, which the engine reads instead (cacti's api server)", async () => {
+    tree.write('apps/api/api.Dockerfile', 'FROM node:20\nCOPY main.js .\n');
+    tree.write('apps/api/api.Dockerfile.dockerignore', '');
+    tree.write('apps/api/main.js', '');
+    await adopt(tree, { project: 'api' });
+    expect(tree.exists('apps/api/.dockerignore')).toBe(false);
+    expect(fleetOf(tree, 'api')).toBeUndefined();
+  });
+
   it('never overwrites an existing .dockerignore', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\n');
     tree.write('apps/api/.dockerignore', 'secrets\n');

@@ -196,8 +196,16 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     else if (chosen.oldTarget && !replaced)
       notes.push(`${chosen.source} is kept: remove it once ${input.buildTargetName} builds the image`);
   }
-  const dockerignore =
-    context === 'project' ? posix.join(project.root, '.dockerignore') : context in MODES ? '.dockerignore' : undefined;
+  // The engine reads the Dockerfile's own ignore file where there is one (cacti's
+  // `cmd-api-server.Dockerfile.dockerignore`): a `.dockerignore` beside it would change nothing.
+  const ownIgnore = input.workspace.files.includes(`${dockerfile}.dockerignore`);
+  const dockerignore = ownIgnore
+    ? undefined
+    : context === 'project'
+      ? posix.join(project.root, '.dockerignore')
+      : context in MODES
+        ? '.dockerignore'
+        : undefined;
   return {
     project: project.name,
     row: row({
