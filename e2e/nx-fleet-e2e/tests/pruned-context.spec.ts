@@ -132,6 +132,18 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
       /odds: its build context \. sends 1 file \(services\/odds\/version\.js\), which matches ignore rules Nx follows \(\.gitignore, \.ignore, \.nxignore\), so Nx does not hash it.*It is committed: change the rule that matches it so Nx hashes it \(`git check-ignore -v --no-index services\/odds\/version\.js` names a \.gitignore one\)/s,
     );
     expect(ws.readJson<{ contentTag: string }>('dist/fleet/services/odds/image.json').contentTag).toMatch(/^ct-/);
+    // nx-fleet context says it too, the context written out or not.
+    const out = join(mkdtempSync(join(tmpdir(), 'nx-fleet-odds-')), 'context');
+    try {
+      for (const args of [[], ['--out', out]]) {
+        const context = await ws.bin('nx-fleet', ['context', 'odds', ...args]);
+        expect(context.code).toBe(0);
+        expect(context.stderr).toMatch(/odds: its build context \. sends 1 file \(services\/odds\/version\.js\)/);
+      }
+      expect(readFileSync(join(out, 'services/odds/version.js'), 'utf8')).toBe("module.exports = '1';\n");
+    } finally {
+      rmSync(join(out, '..'), { recursive: true, force: true });
+    }
   });
 
   it('names what git ignores in a folder the Dockerfile copies, which docker build would send and the pruned context leaves out', async () => {

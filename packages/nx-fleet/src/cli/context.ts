@@ -77,28 +77,25 @@ export const contextCommand: Command = {
                 .join(', ')}`
             : ''),
       );
-    const dockerfile = resolve(workspaceRoot, options.dockerfile);
-    if (out) {
-      const missing = (options.contextOutputs ?? []).filter(
-        (output) => !ports.files.exists(resolve(workspaceRoot, output)),
-      );
-      if (missing.length)
-        console.error(
-          `nx-fleet context: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on the disk: the context written holds none of ${missing.length === 1 ? 'it' : 'them'}, and an engine build would fail there. Run the build that writes ${missing.length === 1 ? 'it' : 'them'} first.`,
-        );
-      await assemblePrunedContext(ports, { ...(await prunedInput(ports, options, service)), into: out });
-      for (const file of await listContextFiles(out, dockerfile)) console.log(file);
-      return 0;
-    }
     const context = await prepareContext(ports, options, service);
     try {
       // As a build says it: only where Nx caches the record, which a change Nx cannot see would leave stale.
       const unhashed = target?.cache === true ? await context.unhashed() : undefined;
       if (unhashed?.files.length) console.error(unhashedContextWarning(service, options, unhashed));
-      for (const file of context.listed) console.log(file);
+      if (!out) for (const file of context.listed) console.log(file);
     } finally {
       await context.dispose();
     }
+    if (!out) return 0;
+    const missing = (options.contextOutputs ?? []).filter(
+      (output) => !ports.files.exists(resolve(workspaceRoot, output)),
+    );
+    if (missing.length)
+      console.error(
+        `nx-fleet context: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on the disk: the context written holds none of ${missing.length === 1 ? 'it' : 'them'}, and an engine build would fail there. Run the build that writes ${missing.length === 1 ? 'it' : 'them'} first.`,
+      );
+    await assemblePrunedContext(ports, { ...(await prunedInput(ports, options, service)), into: out });
+    for (const file of await listContextFiles(out, resolve(workspaceRoot, options.dockerfile))) console.log(file);
     return 0;
   },
 };

@@ -683,8 +683,9 @@ describe('inferContext', () => {
     const workspaceTool = `${copied}COPY ./packages/web ./packages/web\nRUN yarn install\nRUN yarn workspace @x/web run build\n`;
     expect(rootBuilds(workspaceTool, true)).toMatchObject({ workspaceManifests: true, outputs: [] });
     expect(rootBuilds(workspaceTool, false).outputs).toEqual(['packages/lib/dist']);
-    // Pruned, the root manifest is the service's own: the root's install scripts never run in the image.
-    expect(rootBuilds(`${copied}RUN yarn install\n`, true).outputs).toEqual(['packages/lib/dist']);
+    // An install after the root manifest is copied runs them (graphprotocol/indexer's): kept as it is too.
+    expect(rootBuilds(`${copied}RUN yarn install\n`, true)).toMatchObject({ workspaceManifests: true, outputs: [] });
+    expect(rootBuilds(`${copied}RUN yarn install --ignore-scripts\n`, true).outputs).toEqual(['packages/lib/dist']);
   });
 
   it("a copied folder the image's `tsc --build` compiles through a project reference is neither carried nor waited for (dittofeed's api)", () => {

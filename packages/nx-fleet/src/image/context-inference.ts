@@ -793,6 +793,23 @@ function chooseMode(
       `${quote(rootManifest.source)} copies the root package.json and ${quote(manifests.source)} the packages' manifests, laying the workspace out for its install`,
       conflict,
     );
+  // The root's install scripts build every package (graphprotocol/indexer's `"prepare": "lerna run
+  // prepare"`), and an install runs them after the root package.json is copied: pruned, the root's
+  // would be the service's own, and the image would build nothing.
+  const installs =
+    rootManifest &&
+    facts.rootInstallBuilds &&
+    reading.steps.find(
+      (step) =>
+        /^RUN\s/i.test(step.text) &&
+        step.line > rootManifest.source.line &&
+        commandsOf(step.text).some(runsInstallScripts),
+    );
+  if (rootManifest && installs)
+    return keptWhole(
+      `${quote(rootManifest.source)} copies the root package.json, whose install scripts build every package, and ${quote(installs)} runs them`,
+      conflict,
+    );
   // Nx writes no lockfile for bun (its pruning ships the package.json alone): sim's migrations image
   // copies the root package.json and bun.lock, and its install needs the workspaces the root names.
   if (rootManifest && (index.has('bun.lock') || index.has('bun.lockb')))

@@ -2228,6 +2228,53 @@ describe('createNodes', () => {
       expect(inImage.dependsOn).toBeUndefined();
     });
 
+    it("the root's install scripts build every package and the image runs them: the root manifests kept as they are, no host build (graphprotocol/indexer's lerna run prepare)", async () => {
+      const pkg = (name: string, dependencies: Record<string, string> = {}) => ({
+        [`packages/${name}/package.json`]: json({
+          name,
+          scripts: { prepare: 'yarn compile', compile: 'tsc --build' },
+          dependencies,
+        }),
+        [`packages/${name}/tsconfig.json`]: json({ compilerOptions: { outDir: 'dist' } }),
+        [`packages/${name}/src/index.ts`]: '',
+      });
+      const dockerfile = (install: string) =>
+        `FROM node:20\nWORKDIR /opt\nCOPY package.json yarn.lock lerna.json ./\nCOPY packages/common packages/common\nCOPY packages/agent packages/agent\nRUN ${install}\nWORKDIR /opt/packages/agent\nCMD ["node", "dist/index.js"]\n`;
+      const files = {
+        'package.json': json({ private: true, workspaces: ['packages/*'], scripts: { prepare: 'lerna run prepare' } }),
+        'yarn.lock': '',
+        'lerna.json': '{}',
+        '.gitignore': 'dist\n',
+        ...pkg('agent', { common: '*' }),
+        ...pkg('common'),
+        'packages/agent/Dockerfile': dockerfile('yarn --frozen-lockfile'),
+      };
+      const build = dockerBuildOf((await runWorkspace(files)).results, 'packages/agent');
+      expect(build).toMatchObject({
+        cache: true,
+        options: { context: '.', prune: true, workspaceManifests: true },
+        metadata: {
+          description: expect.stringContaining(
+            '"COPY package.json yarn.lock lerna.json ./" (packages/agent/Dockerfile:3) copies the root package.json, whose install scripts build every package, and "RUN yarn --frozen-lockfile" (packages/agent/Dockerfile:6) runs them',
+          ),
+        },
+      });
+      expect(build.options).not.toHaveProperty('contextOutputs');
+      expect(build.dependsOn).toBeUndefined();
+      // An install without scripts builds nothing: the host builds, as before.
+      const plain = dockerBuildOf(
+        (
+          await runWorkspace({
+            ...files,
+            'packages/agent/Dockerfile': dockerfile('yarn --frozen-lockfile --ignore-scripts'),
+          })
+        ).results,
+        'packages/agent',
+      );
+      expect(plain.options).not.toHaveProperty('workspaceManifests');
+      expect(plain.options).toMatchObject({ contextOutputs: ['packages/common/dist', 'packages/agent/dist'] });
+    });
+
     it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {
       const { results } = await runWorkspace({
         'apps/api/project.json': json({ name: 'api' }),

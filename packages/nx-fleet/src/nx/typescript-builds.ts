@@ -79,7 +79,8 @@ export function buildsOnInstall(scripts: Record<string, unknown>): boolean {
 /**
  * Whether the workspace root's install scripts build every package: they run its `build` script or
  * the compiler (`buildsOnInstall`), a workspace-wide build (`yarn workspaces foreach -A run build`,
- * `lerna run build`, `turbo run build`…), or a task runner's `build` task (Joplin's `gulp build`).
+ * `lerna run build`, `turbo run build`…), every package's `prepare` or `compile` (`lerna run prepare`), or a
+ * task runner's `build` task (Joplin's `gulp build`).
  */
 export function buildsWorkspaceOnInstall(scripts: Record<string, unknown>): boolean {
   if (buildsOnInstall(scripts)) return true;
@@ -89,7 +90,12 @@ export function buildsWorkspaceOnInstall(scripts: Record<string, unknown>): bool
       typeof script === 'string' &&
       shellCommands(script).some(({ words }) => {
         const command = words.map((word) => word.text).join(' ');
-        return buildsEveryPackage(command) || /^(?:npx\s+)?(?:gulp|grunt)\s+build\b/.test(command);
+        return (
+          buildsEveryPackage(command) ||
+          /^(?:npx\s+)?(?:gulp|grunt)\s+build\b/.test(command) ||
+          // Every package's own prepare, which compiles it before it is published (graphprotocol/indexer's).
+          (/\blerna\s+run\s+(?:prepare|compile)\b/.test(command) && !/--scope/.test(command))
+        );
       })
     );
   });
