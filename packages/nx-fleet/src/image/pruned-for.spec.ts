@@ -21,10 +21,23 @@ describe('pruneSelectors', () => {
     ],
     ['yarn workspaces focus --production api', ['api']],
     ['--mount=type=cache,target=/pnpm pnpm -F api... deploy /out', ['api...']],
+    ['npm prune --omit=dev --workspace=api', ['api']],
+    ['npm ci && npm prune --production -w @dokploy/api', ['@dokploy/api']],
     // Installs and builds prune nothing.
     ['pnpm --filter=@dokploy/server build && pnpm install --frozen-lockfile', []],
+    ['npm prune --omit=dev', []],
   ])('%s', (run, expected) => {
     expect(pruneSelectors(run)).toEqual(expected);
+  });
+
+  it("follows a root script that runs one (streamr's `npm run prune-pkg -- @streamr/node`)", () => {
+    const scripts = {
+      'prune-pkg': 'npm prune --no-audit --include-workspace-root --production --workspace',
+      build: 'tsc',
+    };
+    expect(pruneSelectors('npm ci && npm run prune-pkg -- @streamr/node', scripts)).toEqual(['@streamr/node']);
+    expect(pruneSelectors('npm run build -- api', scripts)).toEqual([]);
+    expect(pruneSelectors('npm run prune-pkg -- @streamr/node')).toEqual([]);
   });
 });
 

@@ -19,11 +19,13 @@ export interface PrunedFor {
 export function prunedFor(
   dockerfileText: string,
   projects: ReadonlyArray<{ name: string; root: string; packageName?: string }>,
+  /** The workspace root's package.json scripts: a RUN may run the prune tool through one (streamr's `npm run prune-pkg -- @streamr/node`). */
+  rootScripts: Readonly<Record<string, unknown>> = {},
 ): PrunedFor | undefined {
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
   const found = new Map<string, Step>();
-  for (const { step, selector } of prunedBy(reading)) {
+  for (const { step, selector } of prunedBy(reading, rootScripts)) {
     const project = projectOf(selector, projects);
     if (project === undefined) return undefined;
     if (!found.has(project)) found.set(project, step);
@@ -34,16 +36,22 @@ export function prunedFor(
 }
 
 /** Every prune tool's selector in the Dockerfile's RUN steps, with its step. */
-export function prunedBy(reading: DockerfileReading): Array<{ step: Step; selector: string }> {
+export function prunedBy(
+  reading: DockerfileReading,
+  rootScripts: Readonly<Record<string, unknown>> = {},
+): Array<{ step: Step; selector: string }> {
   return reading.steps.flatMap((step) =>
     /^RUN\s/i.test(step.text)
-      ? pruneSelectors(step.text.replace(/^RUN\s+/i, '')).map((selector) => ({ step, selector }))
+      ? pruneSelectors(step.text.replace(/^RUN\s+/i, ''), rootScripts).map((selector) => ({ step, selector }))
       : [],
   );
 }
 
-/** What each prune tool a RUN runs is asked to keep, as written. */
-export function pruneSelectors(run: string): string[] {
+/**
+ * What each prune tool a RUN runs is asked to keep, as written: `turbo prune`, `pnpm deploy`, `yarn
+ * workspaces focus`, `npm prune --workspace`, also through a root script (`npm run <script> -- <args>`).
+ */
+export function pruneSelectors(run: string, rootScripts: Readonly<Record<string, unknown>> = {}): string[] {
   const selectors: string[] = [];
   for (const { words } of shellCommands(run.replace(/^(?:--\S+\s+)+/, ''))) {
     // After `npx`, `corepack` or variables set for the command (`CI=true pnpm deploy …`).
@@ -51,11 +59,21 @@ export function pruneSelectors(run: string): string[] {
     const turbo = texts.findIndex((word, i) => /^turbo(?:@\S+)?$/.test(word) && texts[i + 1] === 'prune');
     const pnpm = texts.indexOf('pnpm');
     const yarn = texts.indexOf('yarn');
+    const npm = texts.indexOf('npm');
+    const script = npm >= 0 && texts[npm + 1] === 'run' ? rootScripts[texts[npm + 2] ?? ''] : undefined;
     if (turbo >= 0) selectors.push(...flagged(texts.slice(turbo + 2), ['--scope'], true));
     else if (pnpm >= 0 && texts.includes('deploy', pnpm))
       selectors.push(...flagged(texts.slice(pnpm + 1), ['--filter', '-F'], false));
     else if (yarn >= 0 && texts[yarn + 1] === 'workspaces' && texts[yarn + 2] === 'focus')
       selectors.push(...texts.slice(yarn + 3).filter((word) => !word.startsWith('-')));
+    else if (npm >= 0 && texts[npm + 1] === 'prune')
+      selectors.push(...flagged(texts.slice(npm + 2), ['--workspace', '-w'], false));
+    // The arguments after `--` follow the script's own words (a trailing `--workspace` takes the name).
+    else if (typeof script === 'string') {
+      const dashes = texts.indexOf('--', npm);
+      const args = dashes < 0 ? [] : texts.slice(dashes + 1);
+      selectors.push(...pruneSelectors([script, ...args].join(' ')));
+    }
   }
   return selectors;
 }

@@ -1103,6 +1103,26 @@ describe('createNodes', () => {
     expect(warnings(warn).join('\n')).not.toMatch(/docker\/Dockerfile[^.]|Dockerfile\.server/);
   });
 
+  it("a root variant that prunes the workspace through a root script (streamr's npm run prune-pkg -- @streamr/node) is that package's image", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({
+        name: 'network',
+        private: true,
+        workspaces: ['packages/*'],
+        scripts: { 'prune-pkg': 'npm prune --omit=dev --include-workspace-root --workspace' },
+      }),
+      'packages/node/package.json': json({ name: '@streamr/node' }),
+      'packages/sdk/package.json': json({ name: '@streamr/sdk' }),
+      'Dockerfile.node':
+        'FROM node:20 AS build\nWORKDIR /src\nCOPY . .\nRUN npm ci && npm run prune-pkg -- @streamr/node\nFROM node:20-slim\nCOPY --from=build /src /src\nWORKDIR /src/packages/node\nCMD ["node", "bin/run.js"]\n',
+    });
+    expect(dockerBuildOf(results, 'packages/node', 'packages/node/package.json').options).toMatchObject({
+      dockerfile: 'Dockerfile.node',
+      context: '.',
+    });
+    expect(warnings(warn).join('\n')).not.toMatch(/Dockerfile\.node/);
+  });
+
   it("a root docker/Dockerfile that prunes the workspace to an app is that app's image, not the root's (unsend)", async () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'usesend', private: true, workspaces: ['apps/*'] }),

@@ -623,9 +623,10 @@ function withPrunedImages(
   if (!unbuilt.size) return outcomes;
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
   const claims = new Map<string, Array<{ dockerfile: string; step: string }>>();
+  const rootScripts = packageScripts(manifestAt(texts, 'package.json'));
   for (const dockerfile of unbuilt) {
     const text = texts.text(dockerfile);
-    const found = text === undefined ? undefined : prunedFor(text, projects);
+    const found = text === undefined ? undefined : prunedFor(text, projects, rootScripts);
     if (found) claims.set(found.project, [...(claims.get(found.project) ?? []), { dockerfile, step: found.step.text }]);
   }
   if (!claims.size) return outcomes;
