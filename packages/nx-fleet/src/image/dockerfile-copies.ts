@@ -147,6 +147,23 @@ export class DockerfileReading {
    * test stage beside the production one (`dev`, `test-e2e`: `namesDevelopment`) is no such image.
    */
   get otherImageStages(): string[] {
+    return this.imageFinals().filter((stage) => !stage.startsWith('#'));
+  }
+
+  /**
+   * The final stages besides the last that are images of their own and have no name (`FROM redis:7`
+   * then `CMD …`, another stage after it), by the line of their FROM: never built, and `--target`
+   * picks a named stage only.
+   */
+  get unnamedImageStages(): Array<{ line: number; instruction: string }> {
+    const froms = this.steps.filter(isFrom);
+    return this.imageFinals().flatMap((stage) => {
+      const from = stage.startsWith('#') ? froms[Number(stage.slice(1))] : undefined;
+      return from ? [{ line: from.line, instruction: from.text }] : [];
+    });
+  }
+
+  private imageFinals(): string[] {
     const { scratch, bases, runs } = (this.stageUse ??= stageUseOf(this.steps));
     // A stage built on another of this file that runs nothing, itself or through the stages under it, is
     // a step left over (tegon's unused `production-deps` install), no image; one built FROM a registry's
@@ -162,10 +179,7 @@ export class DockerfileReading {
     // A scratch stage beside them holds files to export (`--output`: nocobase's app-artifact), no image to run.
     return this.finalStages
       .slice(0, -1)
-      .filter(
-        (stage) =>
-          !namesDevelopment(stage, /[-_.]/) && !stage.startsWith('#') && !scratch.has(stage) && runnable(stage),
-      );
+      .filter((stage) => !namesDevelopment(stage, /[-_.]/) && !scratch.has(stage) && runnable(stage));
   }
 
   /**

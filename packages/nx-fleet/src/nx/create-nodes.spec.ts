@@ -1223,6 +1223,16 @@ describe('createNodes', () => {
     ]);
   });
 
+  it('names final stages with no name beside the last, which no target can pick', async () => {
+    await runWorkspace({
+      'apps/a/project.json': json({ name: 'a' }),
+      'apps/a/Dockerfile': 'FROM redis:7\nCMD ["redis-server"]\nFROM valkey/valkey:8\nCMD ["valkey-server"]\n',
+    });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: apps/a/Dockerfile has final stages besides its last, which the docker-build of apps/a builds, as the engine does. A final stage has no name (apps/a/Dockerfile:1 FROM redis:7): never built either, and "target" picks a named stage only; name it (FROM … AS <name>), or remove it.',
+    ]);
+  });
+
   it("names a stage that is only its FROM another stage as that stage's image (tamanu's frontend and patient-portal)", async () => {
     const dockerfile = [
       'FROM node:22 AS run-base',

@@ -841,13 +841,19 @@ function finalStageWarnings(
           roots,
         },
       ];
-    if (!others.length) return [];
+    const unnamed = reading.unnamedImageStages;
+    const unnamedNote = unnamed.length
+      ? ` ${unnamed.length === 1 ? 'A final stage has' : `${unnamed.length} final stages have`} no name (${listed(unnamed.map((stage) => `${dockerfile}:${stage.line} ${stage.instruction}`))}): never built either, and "target" picks a named stage only; name ${unnamed.length === 1 ? 'it' : 'each'} (FROM … AS <name>), or remove ${unnamed.length === 1 ? 'it' : 'them'}.`
+      : '';
+    if (!others.length && !unnamed.length) return [];
     const final = reading.finalStages[reading.finalStages.length - 1]!;
     const last = final.startsWith('#') ? `the unnamed one (${final})` : final;
     return [
       {
         key: `final-stages:${dockerfile}:${roots.join(',')}`,
-        message: `nx-fleet: ${dockerfile} builds one image per final stage (${listed([...others, final])}), and the docker-build of ${projects} sets no "target": the engine builds the last stage, ${last}, and never ${listed(others)}.${basesNote(reading)} Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`,
+        message: others.length
+          ? `nx-fleet: ${dockerfile} builds one image per final stage (${listed([...others, final])}), and the docker-build of ${projects} sets no "target": the engine builds the last stage, ${last}, and never ${listed(others)}.${basesNote(reading)}${unnamedNote} Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`
+          : `nx-fleet: ${dockerfile} has final stages besides its last, which the docker-build of ${projects} builds, as the engine does.${unnamedNote}`,
         roots,
       },
     ];
