@@ -28,8 +28,10 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/examples/**',
   '**/generators/**/files/**',
   '**/__fixtures__/**',
-  // Test fixtures (webstudio's fixtures/react-router-docker, a generated copy of its CLI's template).
+  // Test fixtures (webstudio's fixtures/react-router-docker, a generated copy of its CLI's template),
+  // and Go's folder for test inputs, which its tools skip (dagger's core/integration/testdata).
   '**/fixtures/**',
+  '**/testdata/**',
   // Images tests build and run (etherpad's src/tests/ratelimit, keystone's tests/): none ships.
   '**/test/**',
   '**/tests/**',

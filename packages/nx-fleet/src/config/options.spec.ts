@@ -26,6 +26,7 @@ describe('normalizeOptions', () => {
         '**/generators/**/files/**',
         '**/__fixtures__/**',
         '**/fixtures/**',
+        '**/testdata/**',
         '**/test/**',
         '**/tests/**',
         '**/__tests__/**',

@@ -440,20 +440,24 @@ describe('createNodes', () => {
     expect(servicesOf(named.results).sort()).toEqual(['pkgs/api', 'pkgs/redis']);
   });
 
-  it("names no Dockerfile a dev container configuration builds in the orphan warning (Requarks/wiki's dev/containers)", async () => {
+  it("names no Dockerfile a dev container configuration builds, or in a folder named for development, in the orphan warning (Requarks/wiki's dev/containers)", async () => {
     await runWorkspace({
       'package.json': json({ name: 'wiki', private: true }),
       '.devcontainer/devcontainer.json': json({
-        dockerComposeFile: ['../dev/containers/compose.yml'],
+        dockerComposeFile: ['../box/containers/compose.yml'],
         service: 'wiki',
       }),
-      'dev/containers/compose.yml':
-        'services:\n  wiki:\n    build:\n      context: ../..\n      dockerfile: dev/containers/Dockerfile\n',
-      'dev/containers/Dockerfile': 'FROM node:20\nCMD ["tail", "-f", "/dev/null"]\n',
+      'box/containers/compose.yml':
+        'services:\n  wiki:\n    build:\n      context: ../..\n      dockerfile: box/containers/Dockerfile\n',
+      'box/containers/Dockerfile': 'FROM node:20\nCMD ["tail", "-f", "/dev/null"]\n',
+      'box/build/Dockerfile': 'FROM node:20\nCOPY . .\n',
+      // A folder named for development, as a variant's name would say it (kubernetes/dashboard's hack/develop).
+      'hack/develop/Dockerfile': 'FROM golang:1.23\nCOPY . .\n',
+      'tools/local-env/Dockerfile': 'FROM node:20\nCOPY . .\n',
       'dev/build/Dockerfile': 'FROM node:20\nCOPY . .\n',
     });
     expect(warnings(warn).filter((m) => m.includes('no project.json'))).toEqual([
-      orphanWarning('dev/build/Dockerfile', 'dev/build'),
+      orphanWarning('box/build/Dockerfile', 'box/build'),
     ]);
   });
 

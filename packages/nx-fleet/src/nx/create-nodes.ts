@@ -42,6 +42,7 @@ import { patchedDependencyFiles, workspacePackageGlobs } from '../image/frozen-i
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
+import { namesDevelopment } from '../text/development-names';
 import { fullRepository, referenceParts } from '../text/image-reference';
 import { notTheProjects, prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
@@ -555,12 +556,21 @@ function affectedByOf(detections: readonly Detection[], shared: readonly string[
 
 /**
  * The detections an orphan warning may name: not the Dockerfiles a dev container configuration builds
- * (Requarks/wiki's `dev/containers`, built through a compose file), which no one ships.
+ * (Requarks/wiki's `dev/containers`, built through a compose file), nor those in a folder named for
+ * development (kubernetes/dashboard's `hack/develop`, as a variant's name says it), which no one ships.
  */
 function shippable(detections: readonly Detection[], files: readonly string[], texts: WorkspaceTexts): Detection[] {
   if (!detections.some((d) => d.kind === 'orphan')) return [...detections];
   const dev = devContainerDockerfiles(files, (path) => texts.committedText(path));
-  return detections.filter((d) => d.kind !== 'orphan' || !dev.has(d.dockerfile));
+  return detections.filter(
+    (d) =>
+      d.kind !== 'orphan' ||
+      (!dev.has(d.dockerfile) &&
+        !posix
+          .dirname(d.dockerfile)
+          .split('/')
+          .some((folder) => namesDevelopment(folder, /[-_.]/))),
+  );
 }
 
 /**

@@ -155,6 +155,7 @@ describe('detectService', () => {
     ['examples/astro/payload/Dockerfile', '**/examples/**'],
     ['services/a/__fixtures__/Dockerfile', '**/__fixtures__/**'],
     ['fixtures/react-router-docker/Dockerfile', '**/fixtures/**'],
+    ['core/integration/testdata/modules/go/secret/input/Dockerfile', '**/testdata/**'],
     ['src/tests/ratelimit/Dockerfile.nginx', '**/tests/**'],
     ['packages/db/test/Dockerfile', '**/test/**'],
     ['packages/db/__tests__/Dockerfile', '**/__tests__/**'],
