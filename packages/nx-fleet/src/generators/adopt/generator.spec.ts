@@ -247,6 +247,17 @@ describe('adopt generator', () => {
     );
   });
 
+  it("takes no package.json whose name another project has for a project only nx-fleet makes: its Dockerfile has no project (redocly-cli's root, named as packages/cli)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('package.json', JSON.stringify({ name: 'api', private: true }));
+    tree.write('Dockerfile', 'FROM node:20\nCOPY . .\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).not.toMatch(/Add a project\.json with "name": "api"/);
+    expect(printed[0]).toMatch(/one Dockerfile has no project beside it \(Dockerfile\)\..*--project <name> --dockerfile <path>/);
+  });
+
   it('errors for a project without a Dockerfile', async () => {
     await expect(adopt(tree, { project: 'api' })).rejects.toThrow(
       'nx-fleet: api has no Dockerfile or Containerfile in apps/api; pass --dockerfile <path>.',

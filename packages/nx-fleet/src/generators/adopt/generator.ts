@@ -188,7 +188,7 @@ function exclusionOf(exclude: readonly string[]): (file: string) => string | und
 
 /**
  * The projects only nx-fleet makes: a named package.json beside a container file, in none of the
- * package manager's workspaces (planka's root, with no `workspaces`). Nx's generators read and write
+ * package manager's workspaces (planka's root, with no `workspaces`), whose name no project has. Nx's generators read and write
  * no configuration of theirs.
  */
 function fleetOnlyProjects(
@@ -197,9 +197,11 @@ function fleetOnlyProjects(
   projects: readonly ProjectConfiguration[],
 ): FleetOnlyProject[] {
   const roots = new Set(projects.map((p) => p.root));
+  // A name another project has makes no project at all (redocly-cli's root, named as packages/cli): Nx would refuse two.
+  const taken = new Set(projects.map((p) => p.name));
   return [...new Set(dockerfiles.map((file) => posix.dirname(file)))].flatMap((root) => {
     const name = roots.has(root) ? undefined : readJson(tree, posix.join(root, 'package.json'))?.['name'];
-    return typeof name === 'string' && name ? [{ name, root }] : [];
+    return typeof name === 'string' && name && !taken.has(name) ? [{ name, root }] : [];
   });
 }
 
