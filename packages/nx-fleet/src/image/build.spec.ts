@@ -389,7 +389,7 @@ describe('prepareContext', () => {
       expect(tools.processes.calls.filter((call) => call.command === 'git')).toEqual([]);
       await buildServiceImage(ports, options, here, { nxTarget: { cache: true } });
       expect(log.of('warn')).toEqual([
-        'nx-fleet: orders: its build context services/orders sends 3 files (.env, coverage/ (2 files)), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to services/orders/.dockerignore unless the image needs them.',
+        'nx-fleet: orders: its build context services/orders sends 3 files (.env, coverage/ (2 files)), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them: a cached docker-build cannot see them change, and a record restored for other contents is refused before use. Add them to services/orders/.dockerignore unless the image needs them; if it does, carry them as the output of the build that writes them (docker-build\'s "contextOutputs", and "dependsOn" on that build, whose "outputs" hold them), or set docker-build\'s "cache": false.',
       ]);
       // A committed file a .gitignore rule matches (puter's config.default.json): the rule is what to change.
       write('services/orders/config.default.json', '{}\n');

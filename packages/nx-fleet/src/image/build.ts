@@ -305,10 +305,11 @@ export function unhashedFix(
   { files, committed, context = '.', walkerOnly }: UnhashedFiles,
   ignoreFile: string,
 ): string {
-  if (!committed.length)
-    return files.length === 1
-      ? `Add it to ${ignoreFile} unless the image needs it.`
-      : `Add them to ${ignoreFile} unless the image needs them.`;
+  // Not committed: a build writes them, which a cached docker-build can wait for (temporalio/ui's embedded assets).
+  if (!committed.length) {
+    const them = files.length === 1 ? 'it' : 'them';
+    return `Add ${them} to ${ignoreFile} unless the image needs ${them}; if it does, carry ${them} as the output of the build that writes ${them} (docker-build's "contextOutputs", and "dependsOn" on that build, whose "outputs" hold ${them}), or set docker-build's "cache": false.`;
+  }
   const one = committed.length === 1;
   const them = one ? 'it' : 'them';
   // Run where nx runs, the workspace root: a path of the context's folder would match no rule anchored in it.

@@ -69,7 +69,8 @@ describe('verifyRecord', () => {
         why:
           `it records content tag ${OLDER}, but the current sources give ${TAG} (the build context sends 3 files ` +
           '(.env, coverage/ (2 files)), which match ignore rules Nx follows (.gitignore, .ignore, .nxignore), so Nx does not hash them and a cache hit cannot see them change. ' +
-          "Add them to the context's .dockerignore unless the image needs them.)",
+          "Add them to the context's .dockerignore unless the image needs them; if it does, carry them as the output of the build that writes them " +
+          '(docker-build\'s "contextOutputs", and "dependsOn" on that build, whose "outputs" hold them), or set docker-build\'s "cache": false.)',
       },
     ],
     [

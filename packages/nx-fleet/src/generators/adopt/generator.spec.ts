@@ -255,7 +255,9 @@ describe('adopt generator', () => {
     await adopt(tree, {});
     vi.restoreAllMocks();
     expect(printed[0]).not.toMatch(/Add a project\.json with "name": "api"/);
-    expect(printed[0]).toMatch(/one Dockerfile has no project beside it \(Dockerfile\)\..*--project <name> --dockerfile <path>/);
+    expect(printed[0]).toMatch(
+      /one Dockerfile has no project beside it \(Dockerfile\)\..*--project <name> --dockerfile <path>/,
+    );
   });
 
   it('errors for a project without a Dockerfile', async () => {
