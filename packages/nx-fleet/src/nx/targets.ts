@@ -94,7 +94,9 @@ export function buildInputs(
   const ignored = (context.ignored ?? []).filter(
     (glob) => !named.sources.some((folder) => globReaches(glob, folder === '.' ? '**' : `${folder}/**`)),
   );
-  if (context.mode === 'workspace')
+  // A project context at the workspace root sends the workspace: nested projects' files too, which
+  // `{projectRoot}/**/*` leaves to them (a root service set to "project": nx-recipes' store-api).
+  if (context.mode === 'workspace' || (context.mode === 'project' && placement?.projectRoot === '.'))
     return ['{workspaceRoot}/**/*', ...ignored.map((glob) => `!{workspaceRoot}/${glob}`), ...outputs, engine];
   const namedSources = named.sources.map((folder) =>
     folder === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${folder}/**/*`,

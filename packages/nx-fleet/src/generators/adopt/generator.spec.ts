@@ -260,6 +260,18 @@ describe('adopt generator', () => {
     );
   });
 
+  it("writes no context for a service at the workspace root whose old build sends the root (nx-recipes' store-api)", async () => {
+    addProjectConfiguration(tree, 'store', {
+      root: '.',
+      targets: {
+        'docker-build': { executor: 'nx:run-commands', options: { command: 'docker build -f Dockerfile . -t store' } },
+      },
+    });
+    tree.write('Dockerfile', 'FROM node:20-alpine\nCOPY dist/store app\nCMD ["node", "app"]\n');
+    await adopt(tree, { project: 'store' });
+    expect(fleetOf(tree, 'store')?.context).toBeUndefined();
+  });
+
   it('errors for a project without a Dockerfile', async () => {
     await expect(adopt(tree, { project: 'api' })).rejects.toThrow(
       'nx-fleet: api has no Dockerfile or Containerfile in apps/api; pass --dockerfile <path>.',

@@ -225,8 +225,9 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
 
 /** The project folder → `project`; the workspace root → `workspace` (repo-shaped); any other folder → undefined. */
 function statedMode(contextDir: string, projectRoot: string): ContextMode | undefined {
-  if (contextDir === projectRoot) return 'project';
+  // The workspace root first: a service at the root sends the workspace, as nx-fleet infers (nx-recipes' store-api).
   if (contextDir === '.') return 'workspace';
+  if (contextDir === projectRoot) return 'project';
   return undefined;
 }
 
