@@ -24,7 +24,9 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/.github/actions/**',
   // Vendored third-party code (Go's and Composer's vendor/: inngest's go-toml Dockerfile).
   '**/vendor/**',
+  // Scaffolding a generator copies (practica's src/code-templates), not images anyone ships.
   '**/templates/**',
+  '**/*-templates/**',
   '**/examples/**',
   '**/generators/**/files/**',
   '**/__fixtures__/**',

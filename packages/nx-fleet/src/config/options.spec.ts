@@ -22,6 +22,7 @@ describe('normalizeOptions', () => {
         '**/.github/actions/**',
         '**/vendor/**',
         '**/templates/**',
+        '**/*-templates/**',
         '**/examples/**',
         '**/generators/**/files/**',
         '**/__fixtures__/**',

@@ -152,6 +152,7 @@ describe('detectService', () => {
     ['libs/x/src/generators/files/Dockerfile', '**/generators/**/files/**'],
     ['templates/node/Dockerfile', '**/templates/**'],
     ['tools/templates/go/Containerfile', '**/templates/**'],
+    ['src/code-templates/services/order-service/Dockerfile', '**/*-templates/**'],
     ['examples/astro/payload/Dockerfile', '**/examples/**'],
     ['services/a/__fixtures__/Dockerfile', '**/__fixtures__/**'],
     ['fixtures/react-router-docker/Dockerfile', '**/fixtures/**'],
