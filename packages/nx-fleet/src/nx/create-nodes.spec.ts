@@ -631,19 +631,24 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([orphanWarning('services/a/Dockerfile', 'services/a')]);
   });
 
-  it("asks for a name in the root package.json for an orphan Dockerfile at the root (prism's: Nx refuses a root project.json without one)", async () => {
+  it("asks for a root project.json, and a name in the root package.json, for an orphan Dockerfile at the root (prism's: Nx refuses a root project whose package.json has none); for a root variant, one that names it (focalboard's Dockerfile.build)", async () => {
     const { results } = await runWorkspace({ Dockerfile: 'FROM scratch\n' });
     expect(results).toEqual([]);
     expect(warnings(warn)).toEqual([
       orphanWarning('Dockerfile', 'the workspace root').replace(
         'Add a project.json with a "name" to the workspace root',
-        'Give the workspace root a package.json with a "name" (a project.json there alone breaks every Nx command: Nx names no root project without one)',
+        'Add a project.json with a "name" to the workspace root (and a "name" to the root package.json, if there is one: Nx refuses a root project without one)',
       ),
     ]);
     warn.mockClear();
+    await runWorkspace({ 'Dockerfile.build': 'FROM alpine AS b\nRUN echo x > /x\nFROM scratch\nCOPY --from=b /x .\n' });
+    expect(warnings(warn)[0]).toContain(
+      'Add a project.json with a "name" and "metadata": { "fleet": { "dockerfile": "Dockerfile.build" } } to the workspace root (there, only a plain Dockerfile is the root project\'s own)',
+    );
+    warn.mockClear();
     await runWorkspace({ Dockerfile: 'FROM scratch\n', 'docker/Dockerfile': 'FROM scratch\n' });
     expect(warnings(warn)[0]).toContain(
-      'Add a project.json with a "name" to each folder (at the workspace root, a package.json with a "name"), point a project',
+      'Add a project.json with a "name" to each folder (at the workspace root, with a "name" in the root package.json too, if there is one), point a project',
     );
   });
 

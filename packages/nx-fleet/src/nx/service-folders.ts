@@ -7,7 +7,13 @@ import {
   type FleetServiceConfig,
   type ProjectManifest,
 } from '../config/service-settings';
-import { detectService, isContainerfile, serviceContainerfile, type Detection } from '../services/detection';
+import {
+  containerfileVariant,
+  detectService,
+  isContainerfile,
+  serviceContainerfile,
+  type Detection,
+} from '../services/detection';
 import { foreignBuildTarget, statedTarget } from '../services/projects';
 
 export const MANIFEST_NAMES = ['project.json', 'package.json'] as const;
@@ -254,9 +260,9 @@ export function orphanWarning(dockerfiles: readonly string[]): Warning {
   const [dockerfile] = dockerfiles;
   // Every one by name, however many (the variants' warnings too): each needs a project or an exclude
   // (onyx's sixth, cut off as "and 1 more", was an image its CI ships).
-  // Nx refuses a root project without a name in the root package.json (prism's has none): a
-  // project.json there alone breaks every Nx command.
-  const atRoot = 'at the workspace root, a package.json with a "name"';
+  // Nx refuses a root project whose root package.json has no name (prism's has none); a root
+  // project.json alone is one.
+  const atRoot = 'at the workspace root, with a "name" in the root package.json too, if there is one';
   if (dockerfiles.length > 1)
     return {
       key: `orphans:${dockerfiles.join(',')}`,
@@ -265,10 +271,15 @@ export function orphanWarning(dockerfiles: readonly string[]): Warning {
         `Add a project.json with a "name" to ${new Set(dockerfiles.map((file) => posix.dirname(file))).size > 1 ? 'each folder' : `${posix.dirname(dockerfile!)} (one project can build one of them: the others need projects of their own)`}${dockerfiles.some((file) => posix.dirname(file) === '.') ? ` (${atRoot})` : ''}, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
     };
   const root = posix.dirname(dockerfile!);
+  // At the root only a plain Dockerfile is the project's own: a variant is built where a project names it (focalboard's Dockerfile.build).
+  const rootAdvice =
+    containerfileVariant(dockerfile!) === ''
+      ? 'Add a project.json with a "name" to the workspace root (and a "name" to the root package.json, if there is one: Nx refuses a root project without one)'
+      : `Add a project.json with a "name" and "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } to the workspace root (there, only a plain Dockerfile is the root project's own)`;
   return {
     key: dockerfile!,
     message:
       `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service. ` +
-      `${root === '.' ? 'Give the workspace root a package.json with a "name" (a project.json there alone breaks every Nx command: Nx names no root project without one)' : `Add a project.json with a "name" to ${root}`}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
+      `${root === '.' ? rootAdvice : `Add a project.json with a "name" to ${root}`}, point a project at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".`,
   };
 }
