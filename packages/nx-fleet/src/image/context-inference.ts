@@ -118,6 +118,8 @@ export interface ContextFacts {
    * Dockerfile is in the project folder and no context is stated; its ignore file is `folderIgnore`.
    */
   nestedRoot?: string;
+  /** The `nestedRoot`'s workspaces list the project (practica's `src/code-templates`, an npm workspace of its own). */
+  nestedRootLists?: true;
   /**
    * The package manifests the package manager's workspaces name, as globs (`workspacePackageGlobs`):
    * what a prune tool in the build reads. Unset: every package.json.
@@ -1292,10 +1294,20 @@ function nestedRootChoice(
   const into = whole
     ? reading.wholeCopyWorkdirs.find((workdir) => posix.join(folder, workdir.source) === facts.projectRoot)
     : undefined;
-  if (!there && !into) return undefined;
+  // Its manifest copied where its workspaces list the project: the install is that root's, not the
+  // workspace root's (whose package.json is another package's: practica's generator CLI).
+  const manifest = facts.nestedRootLists
+    ? placed.find((p) => {
+        const path = normalizeSource('.', p.source.source);
+        return path === 'package.json' || Object.values(LOCKFILES).includes(path ?? '');
+      })
+    : undefined;
+  if (!there && !into && !manifest) return undefined;
   const why = there
     ? `${quote(there.source)} names a path in ${folder}, neither in ${facts.projectRoot} nor at the workspace root`
-    : `${quote(whole!)} is followed by ${quote(into!)}, the project's path inside ${folder}`;
+    : into
+      ? `${quote(whole!)} is followed by ${quote(into)}, the project's path inside ${folder}`
+      : `${quote(manifest!.source)} copies the root manifests of ${folder}, whose workspaces list ${facts.projectRoot}`;
   return {
     mode: 'folder',
     reason: `${why}: ${folder} is ${index.has(`${folder}/${GO_WORKSPACE}`) ? `a Go workspace of its own (its ${GO_WORKSPACE})` : 'a package manager root of its own (its package.json and lockfile)'}, built as \`docker build -f ${facts.dockerfile} ${folder}\` builds it`,

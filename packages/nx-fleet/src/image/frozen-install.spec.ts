@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   detectPackageManager,
+  listsWorkspace,
   npmInstallProblems,
   parsePackageManagerField,
   patchedDependencyFiles,
@@ -279,6 +280,17 @@ describe('patchedDependencyFiles', () => {
     ]);
     expect(patchedDependencyFiles({}, 'packages: [a\n')).toEqual([]);
     expect(patchedDependencyFiles(undefined, undefined)).toEqual([]);
+  });
+});
+
+describe('listsWorkspace', () => {
+  it("says whether a package manager root's own workspaces list a project folder", () => {
+    const npm = { workspaces: ['services/*', 'libs/*'] };
+    expect(listsWorkspace(npm, undefined, 'scaffold', 'scaffold/services/api')).toBe(true);
+    expect(listsWorkspace(npm, undefined, 'scaffold', 'scaffold/tools/x')).toBe(false);
+    expect(listsWorkspace({}, 'packages:\n  - wab\n', 'platform', 'platform/wab')).toBe(true);
+    // No workspaces declared: no project is listed (a package.json and a lockfile alone).
+    expect(listsWorkspace({ name: 'x' }, undefined, 'platform', 'platform/wab')).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 
 import { posix } from 'node:path';
+import picomatch from 'picomatch';
 import { parse } from 'yaml';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry';
@@ -280,6 +281,24 @@ export function patchedDependencyFiles(rootManifest: unknown, pnpmWorkspace: str
  * package.json; every package.json when neither declares any (a manifest outside the workspaces is
  * no package of theirs). Negations are left out: more manifests than the tool reads, never fewer.
  */
+/**
+ * Whether a package manager root's own workspaces (its package.json's, or its pnpm-workspace.yaml's)
+ * list a project folder: practica's `src/code-templates`, an npm workspace of its own below a CLI's root.
+ */
+export function listsWorkspace(
+  manifest: unknown,
+  pnpmWorkspace: string | undefined,
+  root: string,
+  project: string,
+): boolean {
+  const declared =
+    pnpmWorkspace !== undefined || (manifest as { workspaces?: unknown } | null | undefined)?.workspaces !== undefined;
+  return (
+    declared &&
+    picomatch(workspacePackageGlobs(manifest, pnpmWorkspace))(`${posix.relative(root, project)}/package.json`)
+  );
+}
+
 export function workspacePackageGlobs(rootManifest: unknown, pnpmWorkspace: string | undefined): string[] {
   let patterns = pnpmWorkspaceOf(pnpmWorkspace)?.packages;
   if (!Array.isArray(patterns)) {

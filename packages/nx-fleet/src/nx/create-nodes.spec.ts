@@ -2314,6 +2314,26 @@ describe('createNodes', () => {
       expect(plain.options).toMatchObject({ contextOutputs: ['packages/common/dist', 'packages/agent/dist'] });
     });
 
+    it("a package manager root of its own whose workspaces list the project, whose manifests the Dockerfile copies, is the context (practica's code templates under a CLI's root)", async () => {
+      const files = {
+        'package.json': json({ name: 'cli-tool', dependencies: { commander: '^12.0.0' } }),
+        'package-lock.json': json({ name: 'cli-tool', lockfileVersion: 3, packages: {} }),
+        'scaffold/package.json': json({ name: 'scaffold', private: true, workspaces: ['services/*', 'libs/*'] }),
+        'scaffold/package-lock.json': json({ name: 'scaffold', lockfileVersion: 3, packages: {} }),
+        'scaffold/libs/log/package.json': json({ name: '@scaffold/log' }),
+        'scaffold/libs/log/index.js': '',
+        'scaffold/services/api/package.json': json({ name: 'api', dependencies: { '@scaffold/log': '*' } }),
+        'scaffold/services/api/index.js': '',
+        'scaffold/services/api/Dockerfile':
+          'FROM node:20\nWORKDIR /app\nCOPY package.json /app/\nCOPY package-lock.json /app/\nRUN npm ci --omit=dev\n',
+      };
+      const build = dockerBuildOf((await runWorkspace(files)).results, 'scaffold/services/api');
+      expect(build.options).toMatchObject({ context: 'scaffold', prune: false });
+      expect(build.metadata?.['description']).toContain(
+        '"COPY package.json /app/" (scaffold/services/api/Dockerfile:3) copies the root manifests of scaffold, whose workspaces list scaffold/services/api',
+      );
+    });
+
     it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {
       const { results } = await runWorkspace({
         'apps/api/project.json': json({ name: 'api' }),

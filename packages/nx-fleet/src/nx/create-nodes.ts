@@ -38,7 +38,7 @@ import {
 } from '../image/context-inference';
 import { contextPath, copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
 import { baseImageLinks, builtBy, type BaseImages } from '../image/base-images';
-import { patchedDependencyFiles, workspacePackageGlobs } from '../image/frozen-install';
+import { listsWorkspace, patchedDependencyFiles, workspacePackageGlobs } from '../image/frozen-install';
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
@@ -1310,6 +1310,15 @@ function contextFacts(
     ...(statedContext ? { statedContext } : {}),
     ...(folderIgnore ? { folderIgnore } : {}),
     ...(nestedRoot ? { nestedRoot } : {}),
+    ...(nestedRoot !== undefined &&
+    listsWorkspace(
+      manifestAt(texts, posix.join(nestedRoot, 'package.json')),
+      texts.committedText(posix.join(nestedRoot, 'pnpm-workspace.yaml')),
+      nestedRoot,
+      service.root,
+    )
+      ? { nestedRootLists: true as const }
+      : {}),
     ...(scripts ? { scripts } : {}),
     ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
     ...(root.gitignore ? { gitignore: root.gitignore } : {}),

@@ -17,6 +17,7 @@ import { parseServiceConfig, type FleetServiceConfig } from '../../config/servic
 import { normalizeOptions } from '../../config/options';
 import { fleetOptionsOf } from '../../config/workspace-options';
 import { inferContext, nestedRootOf, type ContextFacts } from '../../image/context-inference';
+import { listsWorkspace } from '../../image/frozen-install';
 import { DockerfileReading } from '../../image/dockerfile-copies';
 import { notTheProjects } from '../../image/pruned-for';
 import {
@@ -326,11 +327,20 @@ function nestedRootFacts(
   tree: Tree,
   files: readonly string[],
   root: string,
-): Pick<ContextFacts, 'nestedRoot' | 'folderIgnore'> {
+): Pick<ContextFacts, 'nestedRoot' | 'folderIgnore' | 'nestedRootLists'> {
   const nestedRoot = nestedRootOf(files, root);
-  return nestedRoot === undefined
-    ? {}
-    : { nestedRoot, folderIgnore: ignorePatterns(tree, posix.join(nestedRoot, '.dockerignore')) };
+  if (nestedRoot === undefined) return {};
+  const lists = listsWorkspace(
+    readJson(tree, posix.join(nestedRoot, 'package.json')),
+    tree.read(posix.join(nestedRoot, 'pnpm-workspace.yaml'), 'utf-8') ?? undefined,
+    nestedRoot,
+    root,
+  );
+  return {
+    nestedRoot,
+    folderIgnore: ignorePatterns(tree, posix.join(nestedRoot, '.dockerignore')),
+    ...(lists ? { nestedRootLists: true as const } : {}),
+  };
 }
 
 /** Files as git sees them (ignored ones, such as build outputs, absent), sorted. */

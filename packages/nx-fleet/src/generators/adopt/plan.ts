@@ -37,7 +37,7 @@ export interface ProjectAdoptionInput {
   /** The workspace facts context inference needs besides the Dockerfile. */
   workspace: Pick<
     ContextFacts,
-    'files' | 'ignore' | 'buildOutputs' | 'scripts' | 'gitignore' | 'nestedRoot' | 'folderIgnore'
+    'files' | 'ignore' | 'buildOutputs' | 'scripts' | 'gitignore' | 'nestedRoot' | 'folderIgnore' | 'nestedRootLists'
   >;
   infer: (facts: ContextFacts) => ContextChoice;
 }
@@ -123,14 +123,14 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     };
 
   // The nested root's facts hold for a Dockerfile in the project folder only, as the graph gives them.
-  const { nestedRoot, folderIgnore, ...workspace } = input.workspace;
+  const { nestedRoot, folderIgnore, nestedRootLists, ...workspace } = input.workspace;
   const inferred = input.infer({
     projectRoot: project.root,
     dockerfile,
     dockerfileText: input.dockerfiles[dockerfile]!,
     ...workspace,
     ...(nestedRoot !== undefined && posix.dirname(dockerfile) === project.root
-      ? { nestedRoot, ...(folderIgnore ? { folderIgnore } : {}) }
+      ? { nestedRoot, ...(folderIgnore ? { folderIgnore } : {}), ...(nestedRootLists ? { nestedRootLists } : {}) }
       : {}),
     // The build arguments the adopted setup passes are the ones docker-build will pass.
     ...(chosen?.buildArgs ? { buildArgs: chosen.buildArgs } : {}),
