@@ -525,10 +525,17 @@ function withoutImageLists(outcomes: readonly Outcome[], texts: WorkspaceTexts):
   return outcomes.map((outcome) => {
     if (!('analysis' in outcome)) return outcome;
     const { detection } = outcome.analysis;
-    if (detection.kind !== 'service' || !texts.reading(detection.dockerfile)?.listsImagesOnly) return outcome;
+    if (detection.kind !== 'service') return outcome;
+    // Parsed only where no line starts another instruction: every graph asks it of every service.
+    const text = texts.text(detection.dockerfile);
+    if (text === undefined || OTHER_INSTRUCTION.test(text) || !texts.reading(detection.dockerfile)?.listsImagesOnly)
+      return outcome;
     return detection.config.dockerfile ? outcome : { analysis: { ...outcome.analysis, detection: { kind: 'none' } } };
   });
 }
+
+/** A line that starts an instruction other than FROM or ARG. */
+const OTHER_INSTRUCTION = /^[ \t]*(?!(?:FROM|ARG)\b)[A-Za-z]/im;
 
 function unitOf(outcome: Outcome, matched: ReadonlySet<string>, isNxProject: (root: string) => boolean): Unit[] {
   if ('error' in outcome) return [outcome];
