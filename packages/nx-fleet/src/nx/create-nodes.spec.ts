@@ -646,6 +646,11 @@ describe('createNodes', () => {
       'Add a project.json with a "name" and "metadata": { "fleet": { "dockerfile": "Dockerfile.build" } } to the workspace root (there, only a plain Dockerfile is the root project\'s own)',
     );
     warn.mockClear();
+    await runWorkspace({ Dockerfile: 'FROM scratch\n', 'Dockerfile.rootless': 'FROM scratch\n' });
+    expect(warnings(warn)[0]).toContain(
+      'Add a project.json with a "name" to the workspace root (one project can build one of them: the others need projects of their own; with a "name" in the root package.json too, if there is one), point',
+    );
+    warn.mockClear();
     await runWorkspace({ Dockerfile: 'FROM scratch\n', 'docker/Dockerfile': 'FROM scratch\n' });
     expect(warnings(warn)[0]).toContain(
       'Add a project.json with a "name" to each folder (at the workspace root, with a "name" in the root package.json too, if there is one), point a project',

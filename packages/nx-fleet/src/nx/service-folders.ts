@@ -256,6 +256,18 @@ function nameOf(root: string, projectJson?: ProjectManifest, packageJson?: Proje
   return named ?? posix.basename(root).toLowerCase();
 }
 
+/** Where the orphan warning asks for projects: each folder, or the one all are in, with what the root needs too. */
+function orphanFolders(dockerfiles: readonly string[], atRoot: string): string {
+  const folders = new Set(dockerfiles.map((file) => posix.dirname(file)));
+  const rootNote = folders.has('.') ? atRoot : undefined;
+  if (folders.size > 1) return `each folder${rootNote ? ` (${rootNote})` : ''}`;
+  const [folder] = folders;
+  const one = 'one project can build one of them: the others need projects of their own';
+  return folder === '.'
+    ? `the workspace root (${one}; with a "name" in the root package.json too, if there is one)`
+    : `${folder} (${one})`;
+}
+
 export function orphanWarning(dockerfiles: readonly string[]): Warning {
   const [dockerfile] = dockerfiles;
   // Every one by name, however many (the variants' warnings too): each needs a project or an exclude
@@ -268,7 +280,7 @@ export function orphanWarning(dockerfiles: readonly string[]): Warning {
       key: `orphans:${dockerfiles.join(',')}`,
       message:
         `nx-fleet: ${dockerfiles.length} Dockerfiles have no project.json or named package.json beside them, so they are not services: ${dockerfiles.join(', ')}. ` +
-        `Add a project.json with a "name" to ${new Set(dockerfiles.map((file) => posix.dirname(file))).size > 1 ? 'each folder' : `${posix.dirname(dockerfile!)} (one project can build one of them: the others need projects of their own)`}${dockerfiles.some((file) => posix.dirname(file) === '.') ? ` (${atRoot})` : ''}, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
+        `Add a project.json with a "name" to ${orphanFolders(dockerfiles, atRoot)}, point a project at one with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".`,
     };
   const root = posix.dirname(dockerfile!);
   // At the root only a plain Dockerfile is the project's own: a variant is built where a project names it (focalboard's Dockerfile.build).
