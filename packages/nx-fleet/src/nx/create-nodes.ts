@@ -525,13 +525,15 @@ function withoutImageLists(outcomes: readonly Outcome[], texts: WorkspaceTexts):
   return outcomes.map((outcome) => {
     if (!('analysis' in outcome)) return outcome;
     const { detection } = outcome.analysis;
-    if (detection.kind !== 'service') return outcome;
-    // Parsed only where no line starts another instruction: every graph asks it of every service.
-    const text = texts.text(detection.dockerfile);
-    if (text === undefined || OTHER_INSTRUCTION.test(text) || !texts.reading(detection.dockerfile)?.listsImagesOnly)
-      return outcome;
+    if (detection.kind !== 'service' || !listsImages(texts, detection.dockerfile)) return outcome;
     return detection.config.dockerfile ? outcome : { analysis: { ...outcome.analysis, detection: { kind: 'none' } } };
   });
+}
+
+/** `listsImagesOnly`, parsed only where no line starts another instruction: every graph asks it of every service. */
+function listsImages(texts: WorkspaceTexts, file: string): boolean {
+  const text = texts.text(file);
+  return text !== undefined && !OTHER_INSTRUCTION.test(text) && texts.reading(file)?.listsImagesOnly === true;
 }
 
 /** A line that starts an instruction other than FROM or ARG. */
@@ -882,7 +884,7 @@ function finalStageWarnings(
  * of the doubt): not a fragment without FROM, nor a list of images (`listsImagesOnly`).
  */
 function startsImage(texts: WorkspaceTexts, file: string): boolean {
-  return texts.text(file)?.match(/^\s*FROM\s/im) !== null && texts.reading(file)?.listsImagesOnly !== true;
+  return texts.text(file)?.match(/^\s*FROM\s/im) !== null && !listsImages(texts, file);
 }
 
 /**
