@@ -330,7 +330,7 @@ async function fleetNodes(
     .digest('hex')
     .slice(0, 16);
   // What every service's context decision reads of the workspace root, read once.
-  const rootManifest = manifestAt(texts, 'package.json');
+  const rootManifest = texts.json('package.json');
   const pnpmWorkspace = texts.committedText('pnpm-workspace.yaml');
   const root = {
     scripts: scriptNames(rootManifest),
@@ -379,7 +379,7 @@ async function fleetNodes(
         gitignoreVersion,
       ]);
       const decided = deps.memo.decision(`context\0${service.root}`, contextKey, () =>
-        resolveServiceContext(service.config, options, facts),
+        resolveServiceContext(service.config, options, facts, service.root),
       );
       return serviceNode(service, projectName, options, {
         broker,
@@ -642,7 +642,7 @@ function withPrunedImages(
   if (!unbuilt.size) return outcomes;
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
   const claims = new Map<string, Array<{ dockerfile: string; step: string }>>();
-  const rootScripts = packageScripts(manifestAt(texts, 'package.json'));
+  const rootScripts = packageScripts(texts.json('package.json'));
   for (const dockerfile of unbuilt) {
     const text = texts.text(dockerfile);
     const found = text === undefined ? undefined : prunedFor(text, projects, rootScripts);
@@ -738,7 +738,7 @@ function statedBuildOf(
   service: { root: string; config: FleetServiceConfig },
   dockerBuild: string,
 ) {
-  const manifest = manifestAt(texts, posix.join(service.root, 'package.json'));
+  const manifest = texts.json(posix.join(service.root, 'package.json'));
   return statedBuild(service, declaredTargets(texts, service.root, manifest)[dockerBuild]);
 }
 
@@ -1242,7 +1242,7 @@ function contextFacts(
   const project = ignorePatterns(posix.join(service.root, '.dockerignore'));
   const workspace = ignorePatterns('.dockerignore');
   if (dockerfileText === undefined || !project || !workspace) return undefined;
-  const packageJson = manifestAt(texts, posix.join(service.root, 'package.json'));
+  const packageJson = texts.json(posix.join(service.root, 'package.json'));
   const targets = declaredTargets(texts, service.root, packageJson);
   // The project's own docker-build options win over its settings, as Nx merges them.
   const stated = statedBuild(service, targets[targetNames.dockerBuild]);
@@ -1263,7 +1263,7 @@ function contextFacts(
   // In a folder holding several projects it copies whole, those of the service's own closure.
   const copied = copiedProjectRoots(sources, projects, () => [
     service.root,
-    ...packageDependencyRoots(service.root, projects, (path) => manifestAt(texts, path)),
+    ...packageDependencyRoots(service.root, projects, (path) => texts.json(path)),
   ]);
   const folderOutputs = Object.fromEntries(
     copied.flatMap((root) => {
@@ -1277,20 +1277,19 @@ function contextFacts(
         texts,
         copied,
         new Set(projects.map((p) => p.root)),
-        (root) => packageScripts(manifestAt(texts, posix.join(root, 'package.json')))['build'],
+        (root) => packageScripts(texts.json(posix.join(root, 'package.json')))['build'],
       )
     : {};
   // Only where a host output could be carried: which projects a RUN builds with their dependencies first.
   const builtFirst = Object.keys(folderOutputs).length
     ? dependencyBuilds(dockerfileText, projects, {
-        json: (path) => manifestAt(texts, path),
+        json: (path) => texts.json(path),
         // The target the RUN names (`nx build api`), whatever the plugin's build target option says.
-        declaredBuild: (root) =>
-          declaredTargets(texts, root, manifestAt(texts, posix.join(root, 'package.json')))['build'],
+        declaredBuild: (root) => declaredTargets(texts, root, texts.json(posix.join(root, 'package.json')))['build'],
       })
     : {};
   const installBuilds = Object.keys(folderOutputs).filter((root) =>
-    buildsOnInstall(packageScripts(manifestAt(texts, posix.join(root, 'package.json')))),
+    buildsOnInstall(packageScripts(texts.json(posix.join(root, 'package.json')))),
   );
   const scripts = root.scripts.length ? { root: root.scripts, project: scriptNames(packageJson) } : undefined;
   const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
@@ -1321,7 +1320,7 @@ function contextFacts(
     ...(nestedRoot ? { nestedRoot } : {}),
     ...(nestedRoot !== undefined &&
     listsWorkspace(
-      manifestAt(texts, posix.join(nestedRoot, 'package.json')),
+      texts.json(posix.join(nestedRoot, 'package.json')),
       texts.committedText(posix.join(nestedRoot, 'pnpm-workspace.yaml')),
       nestedRoot,
       service.root,
@@ -1384,7 +1383,7 @@ function statedTargetNames(targets: Record<string, DeclaredTarget>, scripts: rea
 
 /** `statedTargetNames` of a project by its root, read from its files. */
 function statedTargetNamesAt(texts: WorkspaceTexts, root: string, scripts: boolean): string[] {
-  const packageJson = manifestAt(texts, posix.join(root, 'package.json'));
+  const packageJson = texts.json(posix.join(root, 'package.json'));
   return statedTargetNames(declaredTargets(texts, root, packageJson), scripts ? scriptNames(packageJson) : []);
 }
 
@@ -1394,15 +1393,6 @@ function scriptNames(manifest: Record<string, unknown>): string[] {
 }
 
 /** A committed JSON manifest as an object; empty when it is missing or unreadable. */
-function manifestAt(texts: WorkspaceTexts, path: string): Record<string, unknown> {
-  try {
-    const manifest: unknown = JSON.parse(texts.committedText(path) ?? '{}');
-    return typeof manifest === 'object' && manifest !== null ? (manifest as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** `answer`, asked once per argument. */
 function once<T>(answer: (key: string) => T): (key: string) => T {
   const answers = new Map<string, T>();
@@ -1429,7 +1419,7 @@ function declaredTargets(
   const nx = packageJson['nx'];
   return {
     ...targetsOf(typeof nx === 'object' && nx !== null ? (nx as { targets?: unknown }).targets : undefined),
-    ...targetsOf(manifestAt(texts, posix.join(root, 'project.json'))['targets']),
+    ...targetsOf(texts.json(posix.join(root, 'project.json'))['targets']),
   };
 }
 
@@ -1454,7 +1444,7 @@ function statedOutputsOf(
   let stated = allStated.get(projects);
   if (!stated) {
     stated = projects.flatMap(({ name, root }) =>
-      Object.entries(declaredTargets(texts, root, manifestAt(texts, posix.join(root, 'package.json')))).flatMap(
+      Object.entries(declaredTargets(texts, root, texts.json(posix.join(root, 'package.json')))).flatMap(
         ([target, declared]) =>
           declaredOutputs(declared, root, name).map((output) => ({ project: name, target, output })),
       ),

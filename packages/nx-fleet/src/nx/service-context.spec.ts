@@ -39,6 +39,35 @@ describe('resolveServiceContext', () => {
   });
 
   it.each([
+    ['the service settings', { context: 'project' as const }, undefined, "service's settings"],
+    [
+      "the project's own docker-build options",
+      {},
+      { context: '.' },
+      "project's own docker-build options (context, prune)",
+    ],
+  ])(
+    "a project context at the workspace root is the workspace, nested projects' files too (%s: nx-recipes' store-api)",
+    (_, config, statedContext, by) => {
+      const facts: ContextFacts = {
+        ...FACTS,
+        projectRoot: '.',
+        dockerfile: 'Dockerfile',
+        dockerfileText: 'FROM node:20\nCOPY . .\n',
+        ...(statedContext ? { statedContext } : {}),
+      };
+      const result = resolveServiceContext(config, normalizeOptions({}), facts);
+      expect(result).toMatchObject({ mode: 'workspace' });
+      expect(result.reason).toBe(`set to project by the ${by}: at the workspace root, the workspace`);
+      // Without facts (the Dockerfile unread), the project root says it.
+      expect(resolveServiceContext(config, normalizeOptions({}), undefined, '.').mode).toBe(
+        statedContext ? 'pruned' : 'workspace',
+      );
+      expect(resolveServiceContext({ context: 'project' }, normalizeOptions({}), FACTS).mode).toBe('project');
+    },
+  );
+
+  it.each([
     [{ context: 'backend', prune: false }, 'folder', { folder: 'backend' }],
     [{ context: 'apps/api' }, 'project', {}],
     [{ context: '.', prune: true }, 'pruned', {}],

@@ -71,12 +71,13 @@ export function resolveServiceContext(
   config: FleetServiceConfig,
   options: NormalizedFleetOptions,
   facts: ContextFacts | undefined,
+  projectRoot = facts?.projectRoot,
 ): ServiceContext {
   const buildTarget = config.buildTarget ?? options.buildTarget;
   // The project's own docker-build options are what the engine gets (Nx merges them over nx-fleet's).
   const stated = facts && statedMode(facts);
   // contextInclude only means something in a pruned context: a service that sets it (as generated ones do) asks for one.
-  const set: { mode: ChosenMode; origin: ServiceContext['origin'] } | undefined = stated
+  const setMode: { mode: ChosenMode; origin: ServiceContext['origin'] } | undefined = stated
     ? { mode: stated, origin: 'target options' }
     : config.context
       ? { mode: config.context, origin: 'service settings' as const }
@@ -85,12 +86,18 @@ export function resolveServiceContext(
         : options.context
           ? { mode: options.context, origin: 'plugin option' as const }
           : undefined;
+  // The project folder of a service at the workspace root is the workspace, nested projects' files
+  // too, which Nx gives to those projects (nx-recipes' store-api, set to "project").
+  const rootProject = setMode?.mode === 'project' && projectRoot === '.';
+  const set = setMode && rootProject ? { ...setMode, mode: 'workspace' as const } : setMode;
   const explicitInclude = config.contextInclude ?? options.contextInclude;
   const inferred: ContextChoice = facts
     ? set
       ? {
           mode: set.mode,
-          reason: `set to ${set.mode} by the ${SET_BY[set.origin]}`,
+          reason: rootProject
+            ? `set to project by the ${SET_BY[set.origin]}: at the workspace root, the workspace`
+            : `set to ${set.mode} by the ${SET_BY[set.origin]}`,
           ...contextNeeds(facts, set.mode),
         }
       : inferContext(facts)

@@ -254,15 +254,6 @@ describe('buildInputs', () => {
     ]);
   });
 
-  it("project at the workspace root: the workspace, nested projects' files too (a root service set to project: nx-recipes' store-api)", () => {
-    const root = { dockerfile: 'Dockerfile', projectRoot: '.' };
-    expect(buildInputs({ mode: 'project', include: [], outputs: [], ignored: ['docs/**'] }, root)).toEqual([
-      '{workspaceRoot}/**/*',
-      '!{workspaceRoot}/docs/**',
-      ENGINE,
-    ]);
-  });
-
   it('a Dockerfile outside the project, and its own ignore file, are inputs; one inside or a workspace context needs none', () => {
     const outside = { dockerfile: '.deploy/api/Dockerfile', projectRoot: 'apps/api' };
     expect(buildInputs({ mode: 'project', include: [], outputs: [] }, outside)).toEqual([
@@ -292,9 +283,6 @@ describe('buildInputs', () => {
       '{workspaceRoot}/.dockerignore',
       ENGINE,
     ]);
-    expect(
-      buildInputs({ mode: 'project', include: [], outputs: [] }, { dockerfile: 'Dockerfile', projectRoot: '.' }),
-    ).toEqual(['{workspaceRoot}/**/*', ENGINE]);
   });
 
   it("what the context's ignore file leaves out is negated, and nested projects' folders are added", () => {
@@ -341,7 +329,7 @@ describe('buildInputs', () => {
     ]);
     expect(
       buildInputs(
-        { mode: 'project', include: [], outputs: [], named, ignored: ['libs/**', 'docs/**'] },
+        { mode: 'workspace', include: [], outputs: [], named, ignored: ['libs/**', 'docs/**'] },
         { dockerfile: 'Dockerfile', projectRoot: '.' },
       ),
     ).toEqual(['{workspaceRoot}/**/*', '!{workspaceRoot}/docs/**', fromBuilds, ENGINE]);

@@ -94,9 +94,7 @@ export function buildInputs(
   const ignored = (context.ignored ?? []).filter(
     (glob) => !named.sources.some((folder) => globReaches(glob, folder === '.' ? '**' : `${folder}/**`)),
   );
-  // A project context at the workspace root sends the workspace: nested projects' files too, which
-  // `{projectRoot}/**/*` leaves to them (a root service set to "project": nx-recipes' store-api).
-  if (context.mode === 'workspace' || (context.mode === 'project' && placement?.projectRoot === '.'))
+  if (context.mode === 'workspace')
     return ['{workspaceRoot}/**/*', ...ignored.map((glob) => `!{workspaceRoot}/${glob}`), ...outputs, engine];
   const namedSources = named.sources.map((folder) =>
     folder === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${folder}/**/*`,

@@ -68,6 +68,20 @@ describe('WorkspaceTexts', () => {
     expect(new WorkspaceTexts(root, undefined, new Map()).committedText('tsconfig.json')).toBe('{}');
   });
 
+  it('parses a committed JSON file once per text for an answer; an absent, unreadable or non-object one is {}', () => {
+    const root = workspace({ 'package.json': '{"name":"a"}', 'broken.json': '{', 'list.json': '"text"' });
+    const listed = ['package.json', 'broken.json', 'list.json'].map((file) => ({ file, hash: file }));
+    const texts = new WorkspaceTexts(root, listed, new Map());
+    const first = texts.json('package.json');
+    expect(first).toEqual({ name: 'a' });
+    expect(texts.json('package.json')).toBe(first);
+    expect(texts.json('broken.json')).toEqual({});
+    expect(texts.json('list.json')).toEqual({});
+    expect(texts.json('missing.json')).toEqual({});
+    // Another answer parses again: what it is given is not another answer's object.
+    expect(new WorkspaceTexts(root, listed, new Map()).json('package.json')).not.toBe(first);
+  });
+
   it('records what the disk said of unlisted files, and tells when it says otherwise', () => {
     const root = workspace({ '.dockerignore': 'dist\n', 'svc.dockerignore': 'x\n' });
     const texts = new WorkspaceTexts(root, [], new Map());

@@ -90,6 +90,21 @@ export class WorkspaceTexts {
 
   private readonly readings = new Map<string, DockerfileReading>();
 
+  /**
+   * A committed JSON file (package.json, project.json) as an object, `{}` when absent or unreadable,
+   * parsed once per text for this answer: the root manifest serves every service's decision, a nested
+   * root's every service below it.
+   */
+  json(path: string): Readonly<Record<string, unknown>> {
+    const text = this.committedText(path);
+    if (text === undefined) return {};
+    let parsed = this.parsed.get(text);
+    if (!parsed) this.parsed.set(text, (parsed = objectOf(text)));
+    return parsed;
+  }
+
+  private readonly parsed = new Map<string, Readonly<Record<string, unknown>>>();
+
   /** Whether the disk still says what `probes` recorded. */
   stillHolds(probes: Probes): boolean {
     return Object.entries(probes).every(([path, probe]) => {
@@ -108,6 +123,15 @@ export class WorkspaceTexts {
     } catch {
       return undefined;
     }
+  }
+}
+
+function objectOf(text: string): Readonly<Record<string, unknown>> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }
 
