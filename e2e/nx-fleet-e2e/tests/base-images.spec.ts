@@ -71,6 +71,9 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     expect(context.stderr).toContain(
       `built FROM other services' images, as their sources build them (their docker-build runs first): ${registry.host}/base ← base:docker-build`,
     );
+    const missing = await ws.bin('nx-fleet', ['context', 'no-such-project'], { env: env() });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('nx-fleet context: no project is named "no-such-project".');
     // Without a registry only a local name names a service's image.
     expect((await show()).options).not.toHaveProperty('baseImages');
 

@@ -207,4 +207,32 @@ describe('pruned contexts: package.json and lockfile pruned to each service, ins
     expect((await writeContext('numbers', 'numbers-3')).bytes).toEqual(before.bytes);
     expect((await writeContext('odds', 'odds-3')).bytes).not.toEqual(oddsBefore.bytes);
   });
+
+  it("a prune tool after manifests copied by name: another service's manifest is no input (overleaf's yarn workspaces focus)", async () => {
+    ws.write('services/odds/package.json', `${JSON.stringify({ name: 'odds', private: true })}\n`);
+    const dir = ws.addService('focus', {
+      dockerfile: [
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY package.json package-lock.json ./',
+        'COPY services/focus/package.json services/focus/',
+        'RUN yarn workspaces focus focus --production',
+        'COPY services/focus services/focus',
+        'CMD ["node", "services/focus/main.js"]',
+        '',
+      ].join('\n'),
+    });
+    ws.write(`${dir}/package.json`, `${JSON.stringify({ name: 'focus', private: true })}\n`);
+    await ws.commit('a service pruned by a tool in its build');
+    const affected = async (file: string) =>
+      JSON.parse((await ws.nxOk(['show', 'projects', '--affected', `--files=${file}`, '--json'])).stdout) as string[];
+    expect(await affected('services/odds/package.json')).not.toContain('focus');
+    expect(await affected('services/focus/package.json')).toContain('focus');
+    expect(await affected('package-lock.json')).toContain('focus');
+    const context = await ws.bin('nx-fleet', ['context', 'focus']);
+    expect(context.code).toBe(0);
+    const files = context.stdout.split('\n');
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'services/focus/package.json']));
+    expect(files).not.toContain('services/odds/package.json');
+  });
 });

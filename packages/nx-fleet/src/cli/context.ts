@@ -39,7 +39,11 @@ export const contextCommand: Command = {
     // A project's own docker-build (`docker build …` through run-commands) sends no context nx-fleet chose.
     const foreign = foreignBuildTarget(project, targetName, target);
     if (foreign) return fail(`nx-fleet context: ${foreign}`);
-    if (!node || !options) {
+    if (!node)
+      return fail(
+        `nx-fleet context: no project is named "${project}". \`npx nx show projects\` lists the projects, \`npx nx-fleet status\` the services.`,
+      );
+    if (!options) {
       return fail(
         `nx-fleet context: "${project}" has no ${targetName} target. \`npx nx-fleet status\` lists the services.`,
       );

@@ -248,7 +248,9 @@ export async function prunedInput(
     rootFiles: copiesWholeContext(read),
     rootManifests: readsRootManifests(read.written),
     // The manifests a prune tool reads, as the graph's inputs name them: the workspaces' packages.
-    ...(options.workspaceManifests ? { packageGlobs: await packageGlobsOf(ports, service.workspaceRoot) } : {}),
+    ...(options.workspaceManifests && copiesWholeContext(read)
+      ? { packageGlobs: await packageGlobsOf(ports, service.workspaceRoot) }
+      : {}),
   };
 }
 

@@ -399,7 +399,9 @@ describe('inferContext', () => {
         },
       ),
     );
-    expect(named.manifestGlobs).toEqual(['package.json', 'package-lock.json', ...packageGlobs]);
+    // Copied by parts: the manifests it gets are in the folders it copies, no other package's.
+    expect(named.manifestGlobs).toEqual(['package.json', 'package-lock.json']);
+    expect(named.include).toContain('apps/**');
   });
 
   it("without a target, a stage the last stage never needs is not read (openreplay's cicd copies the git-ignored public)", () => {
@@ -848,7 +850,7 @@ describe('inferContext', () => {
     });
   });
 
-  it('the root package.json copied and a prune tool run on it keeps every workspace manifest as it is (twenty)', () => {
+  it('the root package.json copied and a prune tool run on it keeps the root manifests as they are, and the ones it copies (twenty)', () => {
     const twenty = {
       projectRoot: 'packages/twenty-server',
       dockerfile: 'packages/twenty-docker/twenty/Dockerfile',
@@ -882,10 +884,12 @@ describe('inferContext', () => {
     expect(focused).toMatchObject({
       mode: 'pruned',
       workspaceManifests: true,
-      manifestGlobs: ['package.json', 'yarn.lock', '.yarnrc.yml', '**/package.json'],
+      // Another package's manifest (twenty-emails') never reaches the image: the copied one is a source.
+      manifestGlobs: ['package.json', 'yarn.lock', '.yarnrc.yml'],
+      include: expect.arrayContaining(['packages/twenty-front/package.json']),
     });
     expect(focused.reason).toMatch(
-      /"COPY \.\/package\.json .*" \(packages\/twenty-docker\/twenty\/Dockerfile:3\) copies the root package\.json and "RUN yarn workspaces focus --production twenty-server" \(packages\/twenty-docker\/twenty\/Dockerfile:9\) runs a prune tool on it: the context holds every workspace manifest and the package manager's root files as they are/,
+      /"COPY \.\/package\.json .*" \(packages\/twenty-docker\/twenty\/Dockerfile:3\) copies the root package\.json and "RUN yarn workspaces focus --production twenty-server" \(packages\/twenty-docker\/twenty\/Dockerfile:9\) runs a prune tool on it: the context holds the package manager's root files as they are, .* manifests among them$/,
     );
     // Nx's build reads the workspace's manifests too (a workspace tool), without the prune tool.
     expect(inferContext(facts(dockerfile('RUN yarn build'), twenty))).toMatchObject({
@@ -1023,7 +1027,7 @@ describe('inferContext', () => {
     expect(base('').workspaceManifests).toBeUndefined();
   });
 
-  it('root manifests bound into a pnpm install filtered to the service keep every workspace manifest as it is (openstatus, Dofigen)', () => {
+  it('root manifests bound into a pnpm install filtered to the service are kept as they are, with the manifests it mounts (openstatus, Dofigen)', () => {
     const openstatus = {
       projectRoot: 'packages/db',
       dockerfile: 'packages/db/Dockerfile',
@@ -1061,7 +1065,8 @@ describe('inferContext', () => {
       expect(inferContext(facts(dockerfile(install), openstatus))).toMatchObject({
         mode: 'pruned',
         workspaceManifests: true,
-        manifestGlobs: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '**/package.json'],
+        // The package manifests it mounts are its sources; no other reaches the image.
+        manifestGlobs: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml'],
         // The RUN that mounts the manifests and runs the tool, quoted once.
         reason: expect.stringMatching(
           /^"RUN --mount=type=bind,target=pnpm-workspace\.yaml,source=p\.\.\." \(packages\/db\/Dockerfile:3\) mounts the root package\.json and runs a prune tool on it: /,

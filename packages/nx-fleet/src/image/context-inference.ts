@@ -161,8 +161,9 @@ export interface ContextChoice {
    */
   aboveWorkspace?: string;
   /**
-   * A prune tool runs inside the build: the pruned context keeps every workspace manifest and root
-   * file unpruned (what the tool reads to find the service's closure), and only the closure's sources.
+   * A prune tool runs inside the build: the pruned context keeps the root's manifests unpruned, and
+   * every package manifest where the Dockerfile copies the whole context (what the tool reads to find
+   * the service's closure), and only the closure's sources.
    */
   workspaceManifests?: boolean;
   /**
@@ -201,16 +202,18 @@ export interface ContextChoice {
 }
 
 /**
- * What a prune tool run inside the build reads besides the service's closure: every package manifest,
- * and the workspace root's files — all of them where the Dockerfile copies the whole context, else
- * those the package manager installs from (the rest of the root never reaches the image).
+ * What a prune tool run inside the build reads besides the service's closure. Where the Dockerfile
+ * copies the whole context: every package manifest and every root file. Else the root files the
+ * package manager installs from: the manifests the image gets are those it copies, which the context
+ * holds as its sources (overleaf's services name theirs one by one before `yarn workspaces focus`);
+ * another service's manifest never reaches the image, and a change to it rebuilds nothing.
  */
 export function workspaceManifestGlobs(
   rootFiles: boolean,
   /** The package manifests the workspaces name (`workspacePackageGlobs`); every one by default. */
   packageGlobs: readonly string[] = [PACKAGE_MANIFESTS],
 ): readonly string[] {
-  return rootFiles ? ['*', ...packageGlobs] : [...INSTALL_ROOT, ...packageGlobs];
+  return rootFiles ? ['*', ...packageGlobs] : INSTALL_ROOT;
 }
 
 const PACKAGE_MANIFESTS = '**/package.json';
@@ -281,15 +284,15 @@ export function inferContext(facts: ContextFacts): ContextChoice {
   const chosen = chooseMode(facts, reading);
   const needs = contextNeeds(facts, chosen.mode, reading, chosen.workspaceManifests);
   if (!chosen.workspaceManifests) return { ...chosen, ...needs };
-  const packageGlobs = facts.packageGlobs ?? [PACKAGE_MANIFESTS];
   if (!copiesWholeContext(reading)) {
     const index = indexOf(facts.files);
-    const held = workspaceManifestGlobs(false, []).filter((glob) => holds(index, glob));
-    return { ...chosen, ...needs, manifestGlobs: [...held, ...packageGlobs] };
+    const held = workspaceManifestGlobs(false).filter((glob) => holds(index, glob));
+    return { ...chosen, ...needs, manifestGlobs: held };
   }
   // Every root file is sent but what the root's ignore file leaves out (openpanel's README.md), each
   // named: Nx 23's affected takes a `{workspaceRoot}` input for every file it matches, and no negation.
   const kept = keeps(facts.ignore.workspace);
+  const packageGlobs = facts.packageGlobs ?? [PACKAGE_MANIFESTS];
   return { ...chosen, ...needs, manifestGlobs: [...rootFilesOf(facts.files).filter(kept), ...packageGlobs] };
 }
 
@@ -840,7 +843,7 @@ function keptWhole(why: string, conflict: string): Pick<ContextChoice, 'mode' | 
   return {
     mode: 'pruned',
     workspaceManifests: true,
-    reason: `${why}: the context holds every workspace manifest and the package manager's root files as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies${conflict}`,
+    reason: `${why}: the context holds the package manager's root files as they are, and the sources of the service, the projects it depends on and the paths the Dockerfile copies, manifests among them${conflict}`,
   };
 }
 

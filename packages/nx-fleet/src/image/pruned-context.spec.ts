@@ -593,17 +593,23 @@ describe('assemblePrunedContext', () => {
       'turbo.json',
     ]);
     expect(readFileSync(join(into, 'package.json'), 'utf8')).toContain('"workspaces"');
-    // A Dockerfile that copies no whole context gets the package manager's root files, no other.
-    const named = await prunedContents(ports, {
-      workspaceRoot: root,
-      graph: ordersGraph(),
-      service: 'orders',
-      include: [],
-      workspaceManifests: true,
-      rootFiles: false,
-    });
-    expect(named.files.filter((file) => !file.includes('/'))).toEqual(['package.json']);
-    expect(named.files).toContain('services/web/package.json');
+    // A Dockerfile that copies no whole context gets the package manager's root files, no other, and
+    // the manifests it copies (its includes), not another service's (overleaf's `yarn workspaces focus`).
+    const named = async (include: string[]) =>
+      (
+        await prunedContents(ports, {
+          workspaceRoot: root,
+          graph: ordersGraph(),
+          service: 'orders',
+          include,
+          workspaceManifests: true,
+          rootFiles: false,
+          packageGlobs: ['services/*/package.json', 'libs/*/package.json'],
+        })
+      ).files;
+    expect((await named([])).filter((file) => !file.includes('/'))).toEqual(['package.json']);
+    expect(await named([])).not.toContain('services/web/package.json');
+    expect(await named(['services/web/package.json'])).toContain('services/web/package.json');
     // With the workspaces' globs: a package.json outside them (a docs site) is no package the tool reads.
     write(root, { 'docs/package.json': '{"name":"docs"}\n' });
     const listed = async (packageGlobs?: string[]) =>

@@ -282,9 +282,9 @@ export interface PrunedContextInput {
    * as the build task left (or Nx's cache restored) them.
    */
   outputs?: readonly string[];
-  /** A prune tool runs in the build: every manifest and root file as they are, nothing pruned by Nx. */
+  /** A prune tool runs in the build: the manifests it reads as they are (`workspaceManifestGlobs`), nothing pruned by Nx. */
   workspaceManifests?: boolean;
-  /** With `workspaceManifests`: the Dockerfile copies the whole context, so every root file; default true. */
+  /** With `workspaceManifests`: the Dockerfile copies the whole context, so every root file and package manifest; default true. */
   rootFiles?: boolean;
   /** With `workspaceManifests`: the package manifests the workspaces name (`workspacePackageGlobs`); default every one. */
   packageGlobs?: readonly string[];

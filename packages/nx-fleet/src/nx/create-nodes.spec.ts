@@ -1237,6 +1237,36 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("where the last stage has no name, says how to ship it; a stage another service builds is no stage left unbuilt (overleaf's clsi)", async () => {
+    const dockerfile = [
+      'FROM node:20 AS app',
+      'COPY src/ /app/src/',
+      'FROM app AS with-texlive',
+      'RUN install-texlive',
+      'CMD ["node", "app.js"]',
+      'FROM app',
+      'CMD ["node", "app.js"]',
+      '',
+    ].join('\n');
+    const workspace = {
+      'services/clsi/project.json': json({ name: 'clsi' }),
+      'services/clsi/Dockerfile': dockerfile,
+      'services/clsi/src/app.js': '\n',
+      'tools/texlive/project.json': json({ name: 'texlive' }),
+    };
+    await runWorkspace(workspace);
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: services/clsi/Dockerfile builds one image per final stage (with-texlive, #2), and the docker-build of services/clsi sets no "target": the engine builds the last stage, the unnamed one (#2), and never with-texlive. ' +
+        'Where services/clsi ships the last stage, make each other final stage a service of its own, with "target" set to its stage (the plugin option "services" entry), or name the last stage (FROM … AS <name>) and set "target" to it; else set "target" to the stage that is the image of services/clsi.',
+    ]);
+    warn.mockClear();
+    // As it says: the other stage, another service's image.
+    await runWorkspace(workspace, {
+      services: { texlive: { dockerfile: 'services/clsi/Dockerfile', target: 'with-texlive' } },
+    });
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it('names final stages with no name beside the last, which no target can pick', async () => {
     await runWorkspace({
       'apps/a/project.json': json({ name: 'a' }),

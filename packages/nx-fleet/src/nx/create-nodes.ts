@@ -837,17 +837,21 @@ function finalStageWarnings(
   told: ReadonlySet<string>,
 ) {
   const byDockerfile = new Map<string, string[]>();
+  // The stages other services of the same Dockerfile build: those are shipped, by them.
+  const targeted = new Map<string, Set<string>>();
   for (const d of detections) {
     if (d.kind !== 'service' || told.has(d.root)) continue;
     const text = texts.text(d.dockerfile);
     // Most Dockerfiles have one or two stages: no parse for one.
     if (!text || fromCount(text) < 2) continue;
-    if (statedBuildOf(texts, d, dockerBuild).target === undefined)
-      byDockerfile.set(d.dockerfile, [...(byDockerfile.get(d.dockerfile) ?? []), d.root]);
+    const target = statedBuildOf(texts, d, dockerBuild).target;
+    if (target === undefined) byDockerfile.set(d.dockerfile, [...(byDockerfile.get(d.dockerfile) ?? []), d.root]);
+    else if (typeof target === 'string')
+      targeted.set(d.dockerfile, (targeted.get(d.dockerfile) ?? new Set()).add(target));
   }
   return [...byDockerfile].flatMap(([dockerfile, roots]) => {
     const reading = texts.reading(dockerfile)!;
-    const others = reading.otherImageStages;
+    const others = reading.otherImageStages.filter((stage) => !targeted.get(dockerfile)?.has(stage));
     const development = reading.developmentLast;
     const projects = listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)));
     // The stage shipped instead is docker-build's target (`shippedStageOf`).
@@ -866,12 +870,17 @@ function finalStageWarnings(
       : '';
     if (!others.length && !unnamed.length) return [];
     const final = reading.finalStages[reading.finalStages.length - 1]!;
-    const last = final.startsWith('#') ? `the unnamed one (${final})` : final;
+    const unnamedLast = final.startsWith('#');
+    const last = unnamedLast ? `the unnamed one (${final})` : final;
+    // No "target" picks a stage with no name (overleaf's generated clsi Dockerfile): the others are what to settle.
+    const advice = unnamedLast
+      ? `Where ${projects} ships the last stage, make each other final stage a service of its own, with "target" set to its stage (the plugin option "services" entry), or name the last stage (FROM … AS <name>) and set "target" to it; else set "target" to the stage that is the image of ${projects}.`
+      : `Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`;
     return [
       {
         key: `final-stages:${dockerfile}:${roots.join(',')}`,
         message: others.length
-          ? `nx-fleet: ${dockerfile} builds one image per final stage (${listed([...others, final])}), and the docker-build of ${projects} sets no "target": the engine builds the last stage, ${last}, and never ${listed(others)}.${basesNote(reading)}${unnamedNote} Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`
+          ? `nx-fleet: ${dockerfile} builds one image per final stage (${listed([...others, final])}), and the docker-build of ${projects} sets no "target": the engine builds the last stage, ${last}, and never ${listed(others)}.${basesNote(reading)}${unnamedNote} ${advice}`
           : `nx-fleet: ${dockerfile} has final stages besides its last, which the docker-build of ${projects} builds, as the engine does.${unnamedNote}`,
         roots,
       },

@@ -72,7 +72,7 @@ type BuildInput = string | { env: string } | { dependentTasksOutputFiles: string
  * Exactly what can reach the context: a cache hit must never restore a record of an image whose
  * inputs changed. A pruned context holds the service, the workspace projects it depends on (their
  * npm dependency versions are hashed by Nx with them), the extra included files and, for a prune
- * tool run in the build, every manifest and root file; build outputs the Dockerfile copies are
+ * tool run in the build, the root files it reads (`manifestGlobs`); build outputs the Dockerfile copies are
  * git-ignored, so they are hashed as the build task's outputs.
  */
 export function buildInputs(

@@ -173,6 +173,10 @@ describe('adopt generator', () => {
     tree.write('legacy/old/Dockerfile', 'FROM node:20\nCOPY . .\n');
     updateNxJson(tree, { plugins: [{ plugin: 'nx-fleet', options: { exclude: ['legacy/**'] } }] });
     await adopt(tree, {});
+    // Not "no Dockerfile": there are two, each left out (saleor/apps' dev containers).
+    expect(printed[0]).toMatch(
+      /^nx-fleet adopt: no project builds an image here but the ones the plugin option "exclude" leaves out \(below\)\.\n/,
+    );
     expect(printed.join('\n')).toContain(
       'Left out by the plugin option "exclude" (no service, no note in the graph): demo (packages/toolkit/examples/demo/Dockerfile, **/examples/**), old (legacy/old/Dockerfile, legacy/**). Adopt one with `nx g nx-fleet:adopt --project <name>`: its metadata.fleet.dockerfile then names the Dockerfile, which exclusions do not apply to.',
     );

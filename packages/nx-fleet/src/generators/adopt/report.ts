@@ -57,7 +57,9 @@ export function adoptionReport(
     return [
       projectless.length
         ? `nx-fleet adopt: no project builds an image here; ${projectless.length === 1 ? 'one Dockerfile has' : `${projectless.length} Dockerfiles have`} no project beside ${projectless.length === 1 ? 'it' : 'them'} (${listed(projectless)}). Where the Dockerfile's folder is its own service (spacedrive's apps/server), add a project.json with a "name" to that folder; where it builds another project, adopt it for that one with \`nx g nx-fleet:adopt --project <name> --dockerfile <path>\`, or name it in the plugin option \`services\`.`
-        : 'nx-fleet adopt: no project builds an image here (no Dockerfile, @nx/docker target, nx-container target, run-commands or npm script running docker build).',
+        : excluded.length
+          ? 'nx-fleet adopt: no project builds an image here but the ones the plugin option "exclude" leaves out (below).'
+          : 'nx-fleet adopt: no project builds an image here (no Dockerfile, @nx/docker target, nx-container target, run-commands or npm script running docker build).',
       ...hidden,
     ].join('\n');
   const rows = plans.map(({ row }) => [row.service, row.dockerfile, row.context, row.why, row.image, row.notAdopted]);
