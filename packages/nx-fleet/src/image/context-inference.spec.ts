@@ -139,6 +139,18 @@ describe('inferContext', () => {
       /"COPY \. \." \(apps\/api\/Dockerfile:4\) is followed by "WORKDIR \/workspace\/apps\/api" \(apps\/api\/Dockerfile:5\): the project's own path inside the copy/,
     ],
     [
+      "COPY . . then a later stage takes the project's own path from the copy (fonoster's autopilot)",
+      'FROM node:22-slim AS builder\nWORKDIR /work\nCOPY . .\nRUN npm install && npm run build\nFROM node:22-slim\nCOPY --from=builder /work/apps/api/dist /srv/api/dist\n',
+      'workspace',
+      /"COPY \. \." \(apps\/api\/Dockerfile:3\) is followed by "COPY --from=builder \/work\/apps\/api\/dist \/srv\/api\/dist" \(apps\/api\/Dockerfile:6\), which takes the project's own path from the copy/,
+    ],
+    [
+      'COPY . . then a later stage takes a path of the project folder from the copy',
+      'FROM node:22-slim AS builder\nWORKDIR /work\nCOPY . .\nRUN npm install && npm run build\nFROM node:22-slim\nCOPY --from=builder /work/dist /srv/api/dist\n',
+      'project',
+      /apps\/api\/Dockerfile is in the project folder/,
+    ],
+    [
       'COPY . . then a WORKDIR inside the copy that is no project path',
       'FROM node:20\nWORKDIR /app\nCOPY . .\nWORKDIR /app/src\nRUN yarn install\n',
       'project',

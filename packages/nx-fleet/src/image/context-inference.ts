@@ -408,8 +408,9 @@ export function contextNeeds(
     }
     if (found === 'output') {
       outputs.push(path);
-      const builder = base === '.' ? builderOf(path, facts) : undefined;
-      if (builder && !builder.own && !producers.some((p) => p.output === path)) producers.push(producer(path, builder));
+      for (const builder of base === '.' ? buildersOf(path, facts) : [])
+        if (!builder.own && !producers.some((p) => p.output === path && p.project === builder.name))
+          producers.push(producer(path, builder));
     } else if (
       mode === 'pruned' &&
       found === 'file' &&
@@ -429,9 +430,9 @@ export function contextNeeds(
   const nested = mode === 'workspace' || folder !== undefined ? [] : nestedProjects(facts, base, kept, index);
   const named = namedFolders(facts, index);
   for (const output of named.outputs) {
-    const builder = builderOf(output, facts);
-    if (builder && !builder.own && !producers.some((p) => p.output === output))
-      producers.push(producer(output, builder));
+    for (const builder of buildersOf(output, facts))
+      if (!builder.own && !producers.some((p) => p.output === output && p.project === builder.name))
+        producers.push(producer(output, builder));
   }
   unlisted.push(...named.unlisted);
   const installSettings =
@@ -556,15 +557,20 @@ export function copiedProjectRoots(
 }
 
 /**
- * What a COPY source's owning project is asked: the target whose stated outputs hold it, else by Nx's
+ * What a COPY source's owning projects are asked: the targets whose stated outputs hold it (or that it holds), else by Nx's
  * `dist/<project root>` convention the service's own build output, or another project's.
  */
-function builderOf(path: string, facts: ContextFacts): { name: string; own: boolean; target?: string } | undefined {
-  // The output or a path in it: a copy of a folder holding several projects' outputs names none of them.
+function buildersOf(path: string, facts: ContextFacts): Array<{ name: string; own: boolean; target?: string }> {
+  // The output or a path in it; else a folder holding stated outputs (codelab's `COPY dist/libs/tools`,
+  // which six libraries' builds write), each of whose builds the image waits for — unless it holds the
+  // service's own output too, whose build is then the one waited for, as before.
   const stated = facts.statedOutputs?.find(({ output }) => insideOf(path, output));
-  if (stated) return { name: stated.project, own: false, target: stated.target };
+  if (stated) return [{ name: stated.project, own: false, target: stated.target }];
+  const held = (facts.statedOutputs ?? []).filter(({ output }) => insideOf(output, path));
+  if (held.length && !(facts.buildOutputs ?? []).some((output) => insideOf(output, path)))
+    return held.map(({ project, target }) => ({ name: project, own: false, target }));
   const owner = facts.projects && buildOutputOwner(path, facts.projects);
-  return owner && { name: owner.project, own: owner.root === facts.projectRoot };
+  return owner ? [{ name: owner.project, own: owner.root === facts.projectRoot }] : [];
 }
 
 /** A producer of an output, as `producers` lists it. */
@@ -1005,7 +1011,7 @@ export function lockedInstallLockfiles(dockerfileText: string): string[] {
 /**
  * Why a whole-context copy from a Dockerfile in its project folder is the workspace, when the steps
  * after it say so without a workspace tool: a WORKDIR into the project's own path inside the copy
- * (`COPY ./ /workspace`, `WORKDIR /workspace/packages/auth`), or an install that needs a lockfile
+ * (`COPY ./ /workspace`, `WORKDIR /workspace/packages/auth`) or a later stage's copy from there, or an install that needs a lockfile
  * or a package.json only the workspace root holds. Undefined when none does.
  */
 function workspaceLayout(
@@ -1023,6 +1029,18 @@ function workspaceLayout(
       !index.under(posix.join(facts.projectRoot, w.source)).length,
   );
   if (into) return `${quote(into)}: the project's own path inside the copy, as the workspace root lays it out`;
+  // A later stage taking the project's own path from the copy (fonoster's autopilot: `COPY
+  // --from=builder /work/mods/autopilot/dist …` after `COPY . .` into /work) finds it there only when
+  // the copy was of the workspace root.
+  const taken = reading.wholeCopyReads.find(
+    (read) =>
+      read.line > whole.line &&
+      insideOf(read.source, facts.projectRoot) &&
+      !index.under(posix.join(facts.projectRoot, read.source)).length &&
+      !index.has(posix.join(facts.projectRoot, read.source)),
+  );
+  if (taken)
+    return `${quote(taken)}, which takes the project's own path from the copy, as the workspace root lays it out`;
   // A committed lockfile `.gitignore` matches (Cap's) is there all the same.
   const has = (path: string) => index.has(path) || !!facts.unlistedOnDisk?.includes(path);
   for (const [install, lockfiles] of LOCKED_INSTALLS) {
@@ -1421,7 +1439,7 @@ function find(index: FileIndex, facts: ContextFacts, base: string, source: strin
  */
 function isOutputPath(path: string, base: string, facts: ContextFacts): boolean {
   if ((facts.buildOutputs ?? []).some((output) => insideOf(path, output) || insideOf(output, path))) return true;
-  if (base === '.' && builderOf(path, facts)) return true;
+  if (base === '.' && buildersOf(path, facts).length) return true;
   const [first, ...rest] = (base === '.' ? path : path.slice(base.length + 1)).split('/');
   if (!OUTPUT_FOLDERS.has(first!)) return false;
   return base === '.' || !insideOf(rest.join('/'), facts.projectRoot);

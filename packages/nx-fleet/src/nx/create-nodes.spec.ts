@@ -399,6 +399,39 @@ describe('createNodes', () => {
     expect(build.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*', transitive: false });
   });
 
+  it("reads {options.outputPath} outputs, and waits for every build a copied folder holds the outputs of (codelab's dist/libs/tools)", async () => {
+    const library = (name: string, outputPath: string) =>
+      json({
+        name,
+        targets: {
+          build: { executor: '@nx/js:tsc', outputs: ['{options.outputPath}'], options: { outputPath } },
+          lint: { command: 'true', outputs: ['{options.outputFile}'] },
+        },
+      });
+    const workspace = (copy: string) => ({
+      '.gitignore': 'dist\n',
+      'libs/tools/a/project.json': library('tools-a', 'dist/libs/tools/a'),
+      'libs/tools/b/project.json': library('tools-b', 'dist/libs/tools/b'),
+      'libs/ui/project.json': library('ui', 'dist/libs/ui'),
+      'apps/api/project.json': json({ name: 'api', targets: { build: { command: 'true' } } }),
+      'apps/api/main.ts': '\n',
+      'apps/api/Dockerfile': `FROM node:20\n${copy}\nCOPY apps/api /app\nRUN npx nx build api\n`,
+    });
+    const buildOf = async (copy: string) => {
+      const { results } = await runWorkspace(workspace(copy));
+      return results.flatMap(([, r]) => (r.projects?.['apps/api'] ? [r.projects['apps/api']!] : []))[0]!.targets![
+        'docker-build'
+      ]!;
+    };
+    expect((await buildOf('COPY dist/libs/tools/a ./dist/libs/tools/a')).dependsOn).toEqual([
+      { projects: ['tools-a'], target: 'build' },
+    ]);
+    expect((await buildOf('COPY dist/libs/tools ./dist/libs/tools')).dependsOn).toEqual([
+      { projects: ['tools-a'], target: 'build' },
+      { projects: ['tools-b'], target: 'build' },
+    ]);
+  });
+
   it("takes no file named after a Dockerfile variant that has no FROM for a project's image (continue's Dockerfile.tmLanguage)", async () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'fx', private: true, workspaces: ['pkgs/*'] }),

@@ -1412,7 +1412,12 @@ function once<T>(answer: (key: string) => T): (key: string) => T {
 }
 
 type DeclaredTarget =
-  { outputs?: unknown; dependsOn?: unknown; options?: { buildArgs?: unknown; buildContexts?: unknown } } | undefined;
+  | {
+      outputs?: unknown;
+      dependsOn?: unknown;
+      options?: { buildArgs?: unknown; buildContexts?: unknown; [option: string]: unknown };
+    }
+  | undefined;
 
 /**
  * The targets the project's manifests state: package.json's `nx.targets`, then project.json's (which
@@ -1460,27 +1465,37 @@ function statedOutputsOf(
     );
     allStated.set(projects, stated);
   }
+  // A copied output, a path in it, or a folder holding outputs (codelab's `COPY dist/libs/tools`, six libraries').
   return stated.filter(
     ({ project, target, output }) =>
-      !(project === ownBuild.project && target === ownBuild.target) && paths.some((path) => insideOf(path, output)),
+      !(project === ownBuild.project && target === ownBuild.target) &&
+      paths.some((path) => insideOf(path, output) || insideOf(output, path)),
   );
 }
 
-/** A target's stated `outputs`, as workspace paths. */
+/**
+ * A target's stated `outputs`, as workspace paths: `{options.outputPath}` (what Nx's generators write)
+ * is the target's option, as Nx reads it; an option the target does not set names no path.
+ */
 function declaredOutputs(target: DeclaredTarget, root: string, projectName: string): string[] {
   const outputs = target?.outputs;
-  return Array.isArray(outputs)
-    ? outputs
-        .filter((output): output is string => typeof output === 'string' && !output.includes('{options.'))
-        .map((output) =>
-          posix.normalize(
-            output
-              .replace(/^\{workspaceRoot\}\/?/, '')
-              .replace(/\{projectRoot\}/g, root)
-              .replace(/\{projectName\}/g, projectName),
-          ),
-        )
-    : [];
+  if (!Array.isArray(outputs)) return [];
+  return outputs.flatMap((output) => {
+    if (typeof output !== 'string') return [];
+    let unset = false;
+    const path = output
+      .replace(/^\{workspaceRoot\}\/?/, '')
+      .replace(/\{projectRoot\}/g, root)
+      .replace(/\{projectName\}/g, projectName)
+      .replace(/\{options\.([\w-]+)\}/g, (_, option: string) => {
+        const value = target?.options?.[option];
+        if (typeof value === 'string')
+          return value.replace(/^\{workspaceRoot\}\/?/, '').replace(/\{projectRoot\}/g, root);
+        unset = true;
+        return '';
+      });
+    return unset || path.includes('{') ? [] : [posix.normalize(path)];
+  });
 }
 
 /**
