@@ -862,6 +862,23 @@ describe('inferContext', () => {
     });
   });
 
+  it("after COPY . . a package manifest the root's ignore file leaves out is no input: the kept ones are named (FAIMS3's CDK package)", () => {
+    const text = 'FROM node:20\nCOPY . .\nRUN turbo prune api --docker\n';
+    const files = [...FILES, 'apps/infra/package.json', 'apps/infra/bin/app.ts'];
+    const packageGlobs = ['apps/*/package.json', 'libs/*/package.json'];
+    const manifests = (workspace: string[]) =>
+      inferContext(facts(text, { files, packageGlobs, ignore: { project: [], workspace } })).manifestGlobs ?? [];
+    expect(manifests(['apps/infra/'])).not.toContain('apps/infra/package.json');
+    expect(manifests(['apps/infra/'])).toEqual(
+      expect.arrayContaining(
+        files.filter((file) => /^(apps|libs)\/[^/]+\/package\.json$/.test(file) && !file.startsWith('apps/infra/')),
+      ),
+    );
+    expect(manifests(['apps/infra/'])).not.toEqual(expect.arrayContaining(packageGlobs));
+    // Nothing left out: the globs, as before.
+    expect(manifests(['*.md'])).toEqual(expect.arrayContaining(packageGlobs));
+  });
+
   it('the root package.json copied and a prune tool run on it keeps the root manifests as they are, and the ones it copies (twenty)', () => {
     const twenty = {
       projectRoot: 'packages/twenty-server',

@@ -292,11 +292,37 @@ export function inferContext(facts: ContextFacts): ContextChoice {
   // Every root file is sent but what the root's ignore file leaves out (openpanel's README.md), each
   // named: Nx 23's affected takes a `{workspaceRoot}` input for every file it matches, and no negation.
   const kept = keeps(facts.ignore.workspace);
-  const packageGlobs = facts.packageGlobs ?? [PACKAGE_MANIFESTS];
-  return { ...chosen, ...needs, manifestGlobs: [...rootFilesOf(facts.files).filter(kept), ...packageGlobs] };
+  const packages = packageManifests(facts.files, facts.packageGlobs ?? [PACKAGE_MANIFESTS], facts.ignore.workspace);
+  return { ...chosen, ...needs, manifestGlobs: [...rootFilesOf(facts.files).filter(kept), ...packages] };
 }
 
 const rootLevel = new WeakMap<readonly string[], string[]>();
+const manifestsKept = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+
+/**
+ * The package manifests a prune tool reads, as the engine sends them: the workspaces' globs, or, where
+ * the root's ignore file leaves some out (FAIMS3's `infrastructure/`, its CDK package), the ones it
+ * keeps by name — Nx 23's affected reads no negation. Once per file list, globs and ignore file.
+ */
+function packageManifests(
+  files: readonly string[],
+  packageGlobs: readonly string[],
+  ignore: readonly string[],
+): readonly string[] {
+  if (!ignore.length) return packageGlobs;
+  let known = manifestsKept.get(files);
+  if (!known) manifestsKept.set(files, (known = new Map()));
+  const key = JSON.stringify([packageGlobs, ignore]);
+  let found = known.get(key);
+  if (!found) {
+    const kept = keeps(ignore);
+    const isManifest = picomatch([...packageGlobs], { dot: true });
+    const manifests = files.filter((file) => isManifest(file));
+    found = manifests.every((file) => kept(file)) ? packageGlobs : manifests.filter((file) => kept(file));
+    known.set(key, found);
+  }
+  return found;
+}
 
 /** The workspace root's own files: one pass over the file list, however many services ask. */
 function rootFilesOf(files: readonly string[]): string[] {
