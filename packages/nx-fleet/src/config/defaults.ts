@@ -16,10 +16,13 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '**/.devcontainer/**',
   '**/.codesandbox/**',
   '**/.cursor/**',
-  // CI systems' own images (redash's `.ci/Dockerfile.cypress`, a Buildkite or CircleCI test runner).
+  // CI systems' own images (redash's `.ci/Dockerfile.cypress`, a Buildkite or CircleCI test runner,
+  // iqb-berlin's GitLab job image `.gitlab-ci/CICD.Dockerfile`).
   '**/.ci/**',
   '**/.circleci/**',
   '**/.buildkite/**',
+  '**/.gitlab/**',
+  '**/.gitlab-ci/**',
   // GitHub's Docker container actions (`runs: using: docker`): the runner builds them for a job, nothing pushes them.
   '**/.github/actions/**',
   // Vendored third-party code (Go's and Composer's vendor/: inngest's go-toml Dockerfile).
@@ -57,6 +60,7 @@ export const DEFAULT_RELEASE_IGNORE: readonly string[] = [
   '.github/**',
   '.gitlab/**',
   '.gitlab-ci.yml',
+  '.gitlab-ci/**',
   '.ci/**',
   '.circleci/**',
   '.buildkite/**',

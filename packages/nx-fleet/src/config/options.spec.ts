@@ -19,6 +19,8 @@ describe('normalizeOptions', () => {
         '**/.ci/**',
         '**/.circleci/**',
         '**/.buildkite/**',
+        '**/.gitlab/**',
+        '**/.gitlab-ci/**',
         '**/.github/actions/**',
         '**/vendor/**',
         '**/templates/**',

@@ -75,6 +75,18 @@ export class DockerfileReading {
     return this.walked.written;
   }
 
+  /**
+   * The build arguments the file's ARGs declare, in any stage: a build argument none declares is
+   * unused (the engine says so only while building; names are case-sensitive).
+   */
+  get declaredArgs(): ReadonlySet<string> {
+    return new Set(
+      this.steps.flatMap((step) =>
+        /^ARG\s/i.test(step.text) ? shellWords(step.text.slice(4)).map((word) => word.split('=', 1)[0]!) : [],
+      ),
+    );
+  }
+
   /** The sources the build's expansion decided (`copySources`). */
   get sources(): CopySource[] {
     return (this.parsed.sources ??= expandedSources(this.written));

@@ -129,6 +129,8 @@ const realRepo: Tree = {
   '.github': { workflows: { 'ci.yml': '' }, 'dependabot.yml': '', CODEOWNERS: '' },
   '.gitlab': { merge_request_templates: { 'default.md': '' } },
   '.gitlab-ci.yml': '',
+  // iqb-berlin's GitLab includes and job image.
+  '.gitlab-ci': { 'release.gitlab-ci.yml': '', 'CICD.Dockerfile': '' },
   '.ci': { 'compose.ci.yaml': '' },
   '.circleci': { 'config.yml': '' },
   '.buildkite': { 'pipeline.yml': '' },

@@ -1300,6 +1300,23 @@ describe('scanRuntimeImports: imports the pre-filter must not drop', () => {
     expect(scan(configs ?? FLEET).edges).toEqual([edge]);
   });
 
+  it("makes no edge to a root service through a folder no project holds (iqb-berlin's libs/api-dto behind an alias)", () => {
+    write({
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '@m/dto': ['libs/dto/src/index.ts'] } } }),
+      'libs/dto/src/index.ts': 'export class Dto {}\n',
+      'services/api/src/main.ts': "import { Dto } from '@m/dto';\nexport const dto = new Dto();\n",
+      'services/orders/sdk/src/index.ts': 'export {};\n',
+      'services/web/src/main.ts': "import { x } from '../../orders/sdk/src';\n",
+    });
+    const configs = {
+      mono: service('.'),
+      api: service('services/api'),
+      web: service('services/web'),
+      orders: service('services/orders'),
+    };
+    expect(scan(configs).edges).toEqual(['web -> orders']);
+  });
+
   // Control for the bugs above: the same files with a line that gets past the pre-filter do make the edge, so resolution and ownership are right.
   it.each(Object.entries(dropped))(
     '%s makes its edge once the pre-filter lets the file through',

@@ -101,8 +101,12 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
   subpaths.sort(([a], [b]) => b.length - a.length);
   const projectByRoot = new Map(projects.map((p) => [p.root, p]));
   const projectOfFile = (file: string) => deepestAt(projectByRoot, file)?.name;
+  // A root '.' service owns every loose file (iqb-berlin's DTO folders): by its folder, it provides nothing.
   const ownersOfProject = (project: string) =>
-    libraries.has(project) ? [] : (sdkOwners.get(project) ?? (byName.get(project)?.isService ? [project] : []));
+    libraries.has(project)
+      ? []
+      : (sdkOwners.get(project) ??
+        (byName.get(project)?.isService && byName.get(project)?.root !== '.' ? [project] : []));
   return {
     sdkOwners,
     ownersOfSpecifier: (specifier) =>

@@ -142,6 +142,8 @@ describe('detectService', () => {
     ['.codesandbox/Dockerfile', '**/.codesandbox/**'],
     ['.ci/Dockerfile', '**/.ci/**'],
     ['.buildkite/Dockerfile', '**/.buildkite/**'],
+    ['.gitlab-ci/CICD.Dockerfile', '**/.gitlab-ci/**'],
+    ['.gitlab/images/runner/Dockerfile', '**/.gitlab/**'],
     ['.circleci/images/node/Dockerfile', '**/.circleci/**'],
     ['.github/actions/people/Dockerfile', '**/.github/actions/**'],
     // The defaults name folders in any case (OneUptime's Examples/).

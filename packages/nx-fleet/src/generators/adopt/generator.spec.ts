@@ -36,6 +36,16 @@ describe('adopt generator', () => {
     expect(readProjectConfiguration(tree, 'api').targets).toEqual({ build: { executor: 'nx:noop' } });
   });
 
+  it("leaves the project file of a service built as inferred as it is written (iqb-berlin's coding-box frontend)", async () => {
+    const written =
+      '{"name":"api","root":"apps/api","targets":{"serve":{"options":{"port":4200},"executor":"nx:noop"}}}\n';
+    tree.write('apps/api/project.json', written);
+    tree.write('apps/api/Dockerfile', 'FROM node:20\nCOPY . .\n');
+    await adopt(tree, {});
+    expect(tree.read('apps/api/project.json', 'utf-8')).toBe(written);
+    expect(tree.exists('apps/api/.dockerignore')).toBe(true);
+  });
+
   it('finds a Containerfile too', async () => {
     tree.write('apps/api/Containerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'api', image: 'acme/api' });

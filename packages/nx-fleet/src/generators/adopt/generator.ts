@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import {
   formatFiles,
   getProjects,
@@ -152,11 +153,16 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
         ? { ...(current.targets ?? {}), [buildTargetName]: plan.write.buildTarget }
         : others
       : current.targets;
-    updateProjectConfiguration(tree, plan.project, {
-      ...current,
-      ...(hadFleet || Object.keys(fleet).length ? { metadata: { ...metadata, fleet } } : {}),
-      ...(targets ? { targets } : {}),
-    } as ProjectConfiguration);
+    // A service nx-fleet builds as inferred needs no word in its project file: it is left as written
+    // (iqb-berlin's coding-box frontend was rewritten with its keys reordered, nothing added).
+    const unchanged =
+      !plan.write.buildTarget && (hadFleet ? isDeepStrictEqual(metadata['fleet'], fleet) : !Object.keys(fleet).length);
+    if (!unchanged)
+      updateProjectConfiguration(tree, plan.project, {
+        ...current,
+        ...(hadFleet || Object.keys(fleet).length ? { metadata: { ...metadata, fleet } } : {}),
+        ...(targets ? { targets } : {}),
+      } as ProjectConfiguration);
     // Prebuilt output (dist) stays in: existing Dockerfiles often copy it.
     if (plan.write.dockerignore && !tree.exists(plan.write.dockerignore))
       tree.write(plan.write.dockerignore, ADOPT_DOCKERIGNORE);

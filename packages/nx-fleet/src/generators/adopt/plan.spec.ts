@@ -173,6 +173,22 @@ describe('planAdoption', () => {
     );
     expect(plan.row).toMatchObject({ context: 'pruned', why: expect.stringContaining('"COPY apps/${APP}/src ./src"') });
     expect(plan.write?.buildTarget).toMatchObject({ options: { buildArgs: { APP: 'api' } } });
+    expect(plan.notes.filter((note) => note.includes('declared by no ARG'))).toEqual([]);
+  });
+
+  it("names a build argument the adopted setup passes that no ARG declares (iqb-berlin's project vs PROJECT)", () => {
+    const plan = planAdoption(
+      input({
+        dockerfiles: { 'apps/api/Dockerfile': 'FROM node:20 AS base\nARG PROJECT\nCOPY dist/apps/${PROJECT} ./\n' },
+        setups: [setup({ dockerfile: 'apps/api/Dockerfile', buildArgs: { project: 'api', VERSION: '1' } })],
+      }),
+    );
+    const unused = plan.notes.filter((note) => note.includes('declared by no ARG'));
+    expect(unused).toHaveLength(2);
+    expect(unused[0]).toMatch(
+      /^build argument "project" \(from .*\) is declared by no ARG in apps\/api\/Dockerfile, so the build ignores it: names are case-sensitive, and the Dockerfile declares "PROJECT"$/,
+    );
+    expect(unused[1]).toMatch(/^build argument "VERSION" .* so the build ignores it$/);
   });
 
   it('carries the named build contexts of the adopted setup into the target, and infers with them', () => {

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import type { ContextMode, FleetServiceConfig } from '../../config/service-settings';
 import type { ContextChoice, ContextFacts } from '../../image/context-inference';
+import { DockerfileReading } from '../../image/dockerfile-copies';
 import { imageNameFor } from '../../image/records';
 import { foreignBuildTarget, statedTarget } from '../../services/projects';
 import type { AdoptProject, ImageBuildSetup } from './readers';
@@ -177,7 +178,18 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     fleet.image = image;
   if (flags.image) fleet.image = flags.image;
 
-  if (chosen?.buildArgs) targetOptions['buildArgs'] = chosen.buildArgs;
+  if (chosen?.buildArgs) {
+    targetOptions['buildArgs'] = chosen.buildArgs;
+    // iqb-berlin's coding-box passes `--build-arg project=backend` to a Dockerfile declaring `ARG PROJECT`.
+    const declared = new DockerfileReading(input.dockerfiles[dockerfile]!).declaredArgs;
+    const unused = Object.keys(chosen.buildArgs).filter((arg) => !declared.has(arg));
+    for (const arg of unused) {
+      const alike = [...declared].find((name) => name.toLowerCase() === arg.toLowerCase());
+      notes.push(
+        `build argument "${arg}" (from ${chosen.source}) is declared by no ARG in ${dockerfile}, so the build ignores it${alike ? `: names are case-sensitive, and the Dockerfile declares "${alike}"` : ''}`,
+      );
+    }
+  }
   if (chosen?.buildContexts) targetOptions['buildContexts'] = chosen.buildContexts;
   if (chosen?.target) targetOptions['target'] = chosen.target;
   // The old build under nx-fleet's target name: Nx would go on running it, so adopting it replaces it.
