@@ -283,6 +283,9 @@ describe('inferContext', () => {
     expect(built('pnpm --filter apps/web build')).toEqual(['apps/api/dist', 'apps/web/dist']);
     expect(built('pnpm -r build')).toEqual([]);
     expect(built('yarn workspaces foreach -A run build')).toEqual([]);
+    // The workspace it starts from (shapeshift's unchained: `yarn workspaces foreach -Rpt --from ${PACKAGE} run build`).
+    expect(built('yarn workspaces foreach -Rpt --from @acme/web run build')).toEqual(['apps/api/dist']);
+    expect(built("yarn workspaces foreach --recursive --from '@acme/web' run build")).toEqual(['apps/api/dist']);
     expect(built('npx turbo run build')).toEqual([]);
     // Another package built, or no build: both carried, and web's build waited for.
     expect(built('yarn workspace @acme/web-ui run build')).toEqual(['apps/api/dist', 'apps/web/dist']);
@@ -804,6 +807,8 @@ describe('inferContext', () => {
     expect(named('npx turbo run build --filter=api...')).toEqual(['api']);
     expect(named('lerna run build --scope api --include-dependencies')).toEqual(['api']);
     expect(named('yarn workspaces foreach -R --from api run build')).toEqual(['api']);
+    expect(named("yarn workspaces foreach -Rpt --from '@acme/api' run build")).toEqual(['@acme/api']);
+    expect(named('yarn workspaces foreach -pt --from api run build')).toEqual([]);
     // By name alone: only when the runner's build depends on `^build`.
     expect(named('npx nx run twenty-server:build', true)).toEqual(['twenty-server']);
     expect(named('nx build api --prod', true)).toEqual(['api']);

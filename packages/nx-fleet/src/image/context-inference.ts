@@ -1284,7 +1284,9 @@ function builtWithDependencies(command: string, first: DependenciesFirst): strin
         names.push(selector);
     }
   if (has(/\blerna\s+run\b/) && has(/\s--include-dependencies(?:\s|$)/)) names.push(...values('--scope'));
-  if (has(/\byarn\s+workspaces\s+foreach\b/) && has(/\s(?:-R|--recursive)(?:\s|$)/)) names.push(...values('--from'));
+  // `-R` alone or among other short flags (shapeshift's `-Rpt`).
+  if (has(/\byarn\s+workspaces\s+foreach\b/) && has(/\s(?:-[a-zA-Z]*R[a-zA-Z]*|--recursive)(?:\s|$)/))
+    names.push(...values('--from').map((name) => name.replace(/^(['"])(.*)\1$/, '$2')));
   const nx = /\bnx\s+(?:run\s+([^\s:]+):build(?::\S+)?|build\s+([^\s-]\S*))(?:\s|$)/.exec(command);
   const name = nx?.[1] ?? nx?.[2];
   if (name && !has(/\s--(?:exclude-task-dependencies|excludeTaskDependencies)\b/) && first.nx(name)) names.push(name);
@@ -1313,6 +1315,8 @@ function buildsPackage(command: string, name: string): boolean {
     (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F')) ||
     (/\bnpm\b/.test(command) && selected('--workspace|-w')) ||
     (/\blerna\b/.test(command) && selected('--scope')) ||
+    // The workspaces it starts from are built too (shapeshift's `yarn workspaces foreach -Rpt --from <api> run build`).
+    (/\byarn\s+workspaces\s+foreach\b/.test(command) && selected('--from')) ||
     new RegExp(`\\bnx\\s+(?:run\\s+)?${n}:build|\\bnx\\s+build\\s+${n}(?:\\s|$)`).test(command)
   );
 }
