@@ -286,6 +286,21 @@ describe('inferContext', () => {
     // The workspace it starts from (shapeshift's unchained: `yarn workspaces foreach -Rpt --from ${PACKAGE} run build`).
     expect(built('yarn workspaces foreach -Rpt --from @acme/web run build')).toEqual(['apps/api/dist']);
     expect(built("yarn workspaces foreach --recursive --from '@acme/web' run build")).toEqual(['apps/api/dist']);
+    // Named through a build argument: its default, or the value docker-build passes (one Dockerfile for every API).
+    const parametrised = (args: string, buildArgs?: Record<string, string>) =>
+      inferContext(
+        facts(
+          `FROM node:20\n${args}\n${copies.slice('FROM node:20\n'.length)}RUN yarn workspaces foreach -Rpt --from \${PACKAGE} run build\n`,
+          {
+            projects,
+            folderOutputs,
+            ...(buildArgs ? { buildArgs } : {}),
+          },
+        ),
+      ).outputs;
+    expect(parametrised('ARG PACKAGE=@acme/web')).toEqual(['apps/api/dist']);
+    expect(parametrised('ARG PACKAGE', { PACKAGE: '@acme/web' })).toEqual(['apps/api/dist']);
+    expect(parametrised('ARG PACKAGE')).toEqual(['apps/api/dist', 'apps/web/dist']);
     expect(built('npx turbo run build')).toEqual([]);
     // Another package built, or no build: both carried, and web's build waited for.
     expect(built('yarn workspace @acme/web-ui run build')).toEqual(['apps/api/dist', 'apps/web/dist']);
@@ -809,6 +824,15 @@ describe('inferContext', () => {
     expect(named('yarn workspaces foreach -R --from api run build')).toEqual(['api']);
     expect(named("yarn workspaces foreach -Rpt --from '@acme/api' run build")).toEqual(['@acme/api']);
     expect(named('yarn workspaces foreach -pt --from api run build')).toEqual([]);
+    expect(
+      dependencyFirstBuilds(
+        'FROM node:20\nARG PACKAGE\nRUN yarn workspaces foreach -R --from ${PACKAGE} run build\n',
+        first(false, false),
+        {
+          buildArgs: { PACKAGE: 'api' },
+        },
+      ),
+    ).toEqual(['api']);
     // By name alone: only when the runner's build depends on `^build`.
     expect(named('npx nx run twenty-server:build', true)).toEqual(['twenty-server']);
     expect(named('nx build api --prod', true)).toEqual(['api']);

@@ -1206,9 +1206,7 @@ function inImageBuilds(
     const project = facts.projects?.find((p) => p.root === root);
     if (!project) return false;
     // The Dockerfile's commands once, for however many folders it copies.
-    commands ??= steps
-      .filter((step) => /^RUN\s/i.test(step.text))
-      .flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
+    commands ??= reading.runs.flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
     const names = [...new Set([project.name, ...(project.packageName ? [project.packageName] : [])])];
     return commands.some(
       (command) =>
@@ -1262,10 +1260,14 @@ export interface DependenciesFirst {
  * and by name alone where the runner's build depends on `^build` (`nx run api:build`, `nx build api`,
  * `turbo run build --filter=api`: twenty's image builds its server so, with the libraries it uses).
  */
-export function dependencyFirstBuilds(dockerfileText: string, first: DependenciesFirst): string[] {
-  const commands = new DockerfileReading(dockerfileText).steps
-    .filter((step) => /^RUN\s/i.test(step.text))
-    .flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
+export function dependencyFirstBuilds(
+  dockerfileText: string,
+  first: DependenciesFirst,
+  build: { buildArgs?: BuildArgs; target?: string } = {},
+): string[] {
+  const commands = new DockerfileReading(dockerfileText, build.buildArgs, build.target).runs.flatMap((step) =>
+    commandsOf(step.text).map((words) => words.join(' ')),
+  );
   return unique(commands.flatMap((command) => builtWithDependencies(command, first)));
 }
 

@@ -268,6 +268,15 @@ export class DockerfileReading {
 
   private stageUse?: ReturnType<typeof stageUseOf>;
 
+  /**
+   * The RUN instructions of the stages built, each build argument, ARG default and ENV value the build
+   * knows expanded, the rest (the shell's own variables) as written: shapeshift's one Dockerfile for
+   * every API runs `yarn workspaces foreach -Rpt --from ${PACKAGE} run build`.
+   */
+  get runs(): Step[] {
+    return this.walked.commands;
+  }
+
   private get walked(): ReturnType<typeof walk> {
     return (this.parsed.walked ??= walk(stepsFor(this.steps, this.target, this.buildArgs), this.buildArgs));
   }
@@ -442,8 +451,10 @@ function walk(
   bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }>;
   images: ImageBase[];
   binds: boolean;
+  commands: Step[];
 } {
   const variables = new BuildVariables(buildArgs);
+  const commands: Step[] = [];
   const images: ImageBase[] = [];
   let binds = false;
   const written: WrittenSource[] = [];
@@ -495,6 +506,7 @@ function walk(
         dir === undefined || stage.root === undefined ? undefined : posix.relative(stage.root, stage.workdir);
       if (inside && !inside.startsWith('..')) workdirs.push({ line, instruction, source: inside });
     } else if (keyword === 'RUN') {
+      commands.push({ line, text: `RUN ${expandKnown(rest, variables)}` });
       const mounts = runMounts(rest);
       binds ||= mounts.some(isBind);
       for (const mount of contextMounts(mounts))
@@ -546,7 +558,7 @@ function walk(
       }
     }
   }
-  return { written, reads, workdirs, builds, bases, images, binds };
+  return { written, reads, workdirs, builds, bases, images, binds, commands };
 }
 
 /** An image a `--from=` or a mount's `from=` names, not a stage: a stage is named before it is used, or numbered. */
@@ -721,6 +733,14 @@ function wordValue(word: string, variables: BuildVariables, unset?: string[]): s
     value += text;
   }
   return read === word.length ? value : undefined;
+}
+
+/** A RUN's text with the variables the build knows expanded, every other `$` left as written. */
+function expandKnown(text: string, variables: BuildVariables): string {
+  return text.replace(
+    /\$(?:\{[A-Za-z_]\w*(?::[-+][^}]*)?\}|[A-Za-z_]\w*)/g,
+    (variable) => variables.expand(variable) ?? variable,
+  );
 }
 
 /** The build arguments without a value that alone leave a word unexpanded, and the word as the engine expands it then. */

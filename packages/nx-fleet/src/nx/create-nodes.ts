@@ -1291,11 +1291,16 @@ function contextFacts(
     : {};
   // Only where a host output could be carried: which projects a RUN builds with their dependencies first.
   const builtFirst = Object.keys(folderOutputs).length
-    ? dependencyBuilds(dockerfileText, projects, {
-        json: (path) => texts.json(path),
-        // The target the RUN names (`nx build api`), whatever the plugin's build target option says.
-        declaredBuild: (root) => declaredTargets(texts, root, texts.json(posix.join(root, 'package.json')))['build'],
-      })
+    ? dependencyBuilds(
+        dockerfileText,
+        projects,
+        {
+          json: (path) => texts.json(path),
+          // The target the RUN names (`nx build api`), whatever the plugin's build target option says.
+          declaredBuild: (root) => declaredTargets(texts, root, texts.json(posix.join(root, 'package.json')))['build'],
+        },
+        { ...(buildArgs ? { buildArgs } : {}), ...(target ? { target } : {}) },
+      )
     : {};
   const installBuilds = Object.keys(folderOutputs).filter((root) =>
     buildsOnInstall(packageScripts(texts.json(posix.join(root, 'package.json')))),

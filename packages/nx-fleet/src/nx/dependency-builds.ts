@@ -23,17 +23,23 @@ export function dependencyBuilds(
   dockerfileText: string,
   projects: Projects,
   reads: DependencyReads,
+  /** The build arguments and stage docker-build passes: the RUNs of that build, expanded. */
+  build: Parameters<typeof dependencyFirstBuilds>[2] = {},
 ): Record<string, string[]> {
   const rootOf = rootsByName(projects);
   const nxDefault = onceValue(() => buildsDependencies(targetDefaultsBuild(reads.json('nx.json'))?.dependsOn));
-  const names = dependencyFirstBuilds(dockerfileText, {
-    nx(name) {
-      const root = rootOf.get(name);
-      const own = root === undefined ? undefined : reads.declaredBuild(root)?.dependsOn;
-      return own === undefined ? nxDefault() : buildsDependencies(own);
+  const names = dependencyFirstBuilds(
+    dockerfileText,
+    {
+      nx(name) {
+        const root = rootOf.get(name);
+        const own = root === undefined ? undefined : reads.declaredBuild(root)?.dependsOn;
+        return own === undefined ? nxDefault() : buildsDependencies(own);
+      },
+      turbo: onceValue(() => buildsDependencies(turboBuild(reads.json('turbo.json'))?.dependsOn)),
     },
-    turbo: onceValue(() => buildsDependencies(turboBuild(reads.json('turbo.json'))?.dependsOn)),
-  });
+    build,
+  );
   const closures = names.flatMap((name) => {
     const builder = rootOf.get(name);
     if (builder === undefined) return [];
