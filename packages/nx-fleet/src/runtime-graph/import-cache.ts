@@ -32,11 +32,12 @@ interface Entry {
 
 // 4: extracted by the scanner (the same references) and resolved through the whole-specifier filter.
 // 5: why a file was not scanned is kept.
-const FORMAT = 5;
+// 6: a type-only import typing an RPC client the file makes is a call (`typed-client`).
+const FORMAT = 6;
 
 /**
  * What each file imports, keyed by Nx's hash of the file: an unchanged file is never read or
- * parsed again. Lives in Nx's workspace-data directory (`.nx/workspace-data/nx-fleet/imports.v5.json`
+ * parsed again. Lives in Nx's workspace-data directory (`.nx/workspace-data/nx-fleet/imports.v6.json`
  * unless `NX_WORKSPACE_DATA_DIRECTORY` moves it), so `nx reset` clears it. It holds no absolute path
  * and nothing of the machine: a CI cache step that keeps `.nx/workspace-data/nx-fleet` between runs
  * makes a run with no source change read and parse no file. A plugin worker

@@ -592,6 +592,28 @@ describe('scanRuntimeImports: traps', () => {
     expect(edges).toEqual(['api -> orders', 'api -> payments']);
   });
 
+  it("a type-only import that types an RPC client the file makes is a call (dotkom's monoweb: tRPC; Hono's hc)", () => {
+    writeFleet({
+      'services/api/src/trpc.ts': lines(
+        "import type { OrdersRouter } from '@acme/orders-sdk';",
+        "import { createTRPCProxyClient, httpLink } from '@trpc/client';",
+        'export const orders = createTRPCProxyClient<OrdersRouter>({ links: [httpLink({ url: process.env.ORDERS_URL! })] });',
+      ),
+      'services/api/src/hono.ts': lines(
+        "import { hc } from 'hono/client';",
+        "import type { PaymentsApp } from '@acme/payments-sdk';",
+        'export const payments = hc<PaymentsApp>(process.env.PAYMENTS_URL!);',
+      ),
+    });
+    const { imports, typeOnly, edges } = scan(FLEET);
+    expect(brief(imports).sort()).toEqual([
+      'api -> orders services/api/src/trpc.ts:1 via orders-sdk',
+      'api -> payments services/api/src/hono.ts:2 via payments-sdk',
+    ]);
+    expect(typeOnly).toEqual([]);
+    expect(edges).toEqual(['api -> orders', 'api -> payments']);
+  });
+
   it('re-export chains: the library re-exporting an SDK gets the edge, not the services importing the library', () => {
     writeFleet({
       'libs/shared/src/index.ts': lines("export * from './clients';"),

@@ -88,6 +88,23 @@ describe('importsOf', () => {
     expect(isTypeOnly(kind)).toBe(expected);
   });
 
+  it('reads a type-only import as a call where the file makes an RPC client typed with it (tRPC, Hono, Eden), and only there', () => {
+    const client = (factory: string) =>
+      lines(
+        "import type { AppRouter } from '@acme/api';",
+        "import type { Order } from '@acme/orders-types';",
+        `export const client = ${factory}<AppRouter>({});`,
+      );
+    for (const factory of ['createTRPCClient', 'createTRPCProxyClient', 'createTRPCReact', 'hc', 'treaty'])
+      expect(importsOf('client.ts', client(factory)).map((ref) => ref.kind)).toEqual(['typed-client', 'typed-client']);
+    // A generic call of another name, or a comparison, keeps the imports types only.
+    expect(importsOf('client.ts', client('useState')).map((ref) => ref.kind)).toEqual(['type-import', 'type-import']);
+    expect(
+      importsOf('x.ts', lines("import type { A } from '@acme/api';", 'const ok = hc <= 2;')).map((r) => r.kind),
+    ).toEqual(['type-import']);
+    expect(isTypeOnly('typed-client')).toBe(false);
+  });
+
   it('never counts comments, plain strings or template literals', () => {
     const text = lines(
       "// import { OrdersClient } from '@acme/orders-sdk';",

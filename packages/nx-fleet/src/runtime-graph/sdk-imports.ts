@@ -4,7 +4,16 @@ import { lineAt, newlines, scanImports } from './scan-imports';
 import { typescript } from './typescript';
 
 export type ImportKind =
-  'import' | 'type-import' | 'export' | 'type-export' | 'dynamic-import' | 'require' | 'import-equals' | 'import-type';
+  | 'import'
+  | 'type-import'
+  | 'export'
+  | 'type-export'
+  | 'dynamic-import'
+  | 'require'
+  | 'import-equals'
+  | 'import-type'
+  /** A type-only import that types an RPC client the file makes (`withTypedClients`): a call. */
+  | 'typed-client';
 
 /**
  * References the compiler erases: `import type`, `export type`, an import or re-export whose every
@@ -46,13 +55,30 @@ export function prepareForEdits(): void {
 export function importsOf(fileName: string, text: string, stats?: { fullParses: number }): ImportRef[] {
   if (isComponentFile(fileName)) return componentImportsOf(text, (name, code) => importsOf(name, code, stats));
   const scanned = scanImports(fileName, text);
-  if (scanned) return scanned;
+  if (scanned) return withTypedClients(text, scanned);
   // A committed bundle is no hand-written consumer, and TypeScript's parser can spend a third of a
   // second on one (erxes' 694 KB messengerWidget.bundle.js: 379 ms): said, not parsed.
   if (hasLineLongerThan(text, MINIFIED_LINE))
     throw new Error(`a line of over ${MINIFIED_LINE.toLocaleString('en')} characters: minified code is not parsed`);
   if (stats) stats.fullParses++;
-  return parsedImportsOf(fileName, text);
+  return withTypedClients(text, parsedImportsOf(fileName, text));
+}
+
+/**
+ * The clients an RPC framework types with the server's own type, which they call over the network:
+ * tRPC's `createTRPCClient<AppRouter>` (and its proxy, React, Next and TanStack forms), Hono's
+ * `hc<AppType>`, Elysia's Eden `treaty<App>`, oRPC's `createORPCClient<…>`.
+ */
+const TYPED_CLIENT =
+  /\b(?:createTRPC(?:Proxy)?Client|createTRPC(?:React|Next|Context|OptionsProxy)|hc|treaty|edenTreaty|edenFetch|createORPCClient)\s*<(?!=)/;
+
+/**
+ * A file that makes such a client calls the service whose type it imports: there `import type {
+ * AppRouter } from '@acme/api'` is the call (dotkom's monoweb: every tRPC client of its rpc service).
+ */
+function withTypedClients(text: string, refs: ImportRef[]): ImportRef[] {
+  if (!refs.some((ref) => ref.kind === 'type-import') || !TYPED_CLIENT.test(text)) return refs;
+  return refs.map((ref) => (ref.kind === 'type-import' ? { ...ref, kind: 'typed-client' } : ref));
 }
 
 /** Longer lines than this are minified code: the token scan reads them, the full parse does not. */
