@@ -2140,6 +2140,42 @@ describe('createNodes', () => {
       });
     });
 
+    it("a library no build writes, used from its sources, carries no outDir (dotkom's monoweb: exports at src, tsc --noEmit)", async () => {
+      const library = (name: string, manifest: Record<string, unknown>) => ({
+        [`packages/${name}/package.json`]: json({ name: `@x/${name}`, ...manifest }),
+        [`packages/${name}/tsconfig.json`]: json({ compilerOptions: { outDir: 'dist' } }),
+        [`packages/${name}/src/index.ts`]: '',
+      });
+      const { results } = await runWorkspace({
+        'package.json': json({ name: 'mono', private: true, workspaces: ['packages/*', 'apps/*'] }),
+        '.gitignore': 'dist\n',
+        ...library('db', { exports: { '.': './src/index.ts' }, scripts: { 'type-check': 'tsc --noEmit' } }),
+        // Its entry is the output: carried (and, with no build to write it, uncached).
+        ...library('legacy', { main: 'dist/index.js' }),
+        // A build of its own: carried and waited for.
+        ...library('shared', { exports: './src/index.ts', scripts: { build: 'tsc' } }),
+        'apps/api/package.json': json({
+          name: '@x/api',
+          dependencies: { '@x/db': '*', '@x/legacy': '*', '@x/shared': '*' },
+        }),
+        'apps/api/src/main.ts': '',
+        'apps/api/Dockerfile': [
+          'FROM node:22',
+          'WORKDIR /app',
+          'COPY apps ./apps',
+          'COPY packages ./packages',
+          'RUN npm install',
+          'CMD ["node", "--experimental-strip-types", "apps/api/src/main.ts"]',
+          '',
+        ].join('\n'),
+      });
+      const build = dockerBuildOf(results, 'apps/api');
+      expect((build.options as { contextOutputs?: string[] }).contextOutputs).toEqual([
+        'packages/legacy/dist',
+        'packages/shared/dist',
+      ]);
+    });
+
     it("libraries a RUN builds first, as the dependencies of the package it builds (Nx's or turbo's `^build`), are neither carried nor waited for (twenty)", async () => {
       const library = (name: string, deps: Record<string, string> = {}) => ({
         [`packages/${name}/package.json`]: json({ name, dependencies: deps }),

@@ -1269,6 +1269,16 @@ function contextFacts(
   const shippedStage = typeof stated.target === 'string' ? undefined : shippedStageOf(texts, service.dockerfile);
   const target = typeof stated.target === 'string' ? stated.target : shippedStage?.stage;
   const sources = copySources(dockerfileText, buildArgs, target);
+  // A library no build writes (no build target or script, no plugin to infer one) whose package
+  // entries are its sources (dotkom's monoweb: `exports` at `./src/index.ts`, only `tsc --noEmit`):
+  // its tsconfig's outDir is never written, and the image never needs it.
+  const usedFromSources = (libraryRoot: string, outDirs: readonly string[]) => {
+    if (inferred.plugins || statedTargetNamesAt(texts, libraryRoot, true).includes('build')) return false;
+    const entries = packageEntries(texts.json(posix.join(libraryRoot, 'package.json'))).map((entry) =>
+      posix.join(libraryRoot, entry),
+    );
+    return entries.length > 0 && !entries.some((entry) => outDirs.some((outDir) => insideOf(entry, outDir)));
+  };
   // In a folder holding several projects it copies whole, those of the service's own closure.
   const copied = copiedProjectRoots(sources, projects, () => [
     service.root,
@@ -1277,7 +1287,7 @@ function contextFacts(
   const folderOutputs = Object.fromEntries(
     copied.flatMap((root) => {
       const outDirs = typeScriptOutDirs(texts, root);
-      return outDirs.length ? [[root, outDirs]] : [];
+      return outDirs.length && !(root !== service.root && usedFromSources(root, outDirs)) ? [[root, outDirs]] : [];
     }),
   );
   // Only where a host output could be carried: which copied folders a `tsc --build` in the image compiles too.
@@ -1406,7 +1416,17 @@ function scriptNames(manifest: Record<string, unknown>): string[] {
   return Object.keys(packageScripts(manifest));
 }
 
-/** A committed JSON manifest as an object; empty when it is missing or unreadable. */
+/** The paths a package.json's entry fields name (`main`, `module`, `types`, `typings`, every string of `exports`). */
+function packageEntries(manifest: Readonly<Record<string, unknown>>): string[] {
+  const strings = (value: unknown): string[] =>
+    typeof value === 'string'
+      ? [value]
+      : typeof value === 'object' && value !== null
+        ? Object.values(value).flatMap(strings)
+        : [];
+  return ['main', 'module', 'types', 'typings', 'exports'].flatMap((field) => strings(manifest[field]));
+}
+
 /** `answer`, asked once per argument. */
 function once<T>(answer: (key: string) => T): (key: string) => T {
   const answers = new Map<string, T>();
