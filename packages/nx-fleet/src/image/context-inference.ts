@@ -733,7 +733,7 @@ function chooseMode(
     if (whole && !inFolder)
       return {
         mode: 'workspace',
-        reason: `${quote(whole)} copies the whole context, and the Dockerfile is not in its project folder`,
+        reason: `${quote(whole)} copies the whole context, and the Dockerfile is not at its project folder's top`,
       };
     const tool = whole && stepAfter(reading.steps, whole, WORKSPACE_TOOLS);
     if (tool)

@@ -23,6 +23,10 @@ describe('pruneSelectors', () => {
     ['--mount=type=cache,target=/pnpm pnpm -F api... deploy /out', ['api...']],
     ['npm prune --omit=dev --workspace=api', ['api']],
     ['npm ci && npm prune --production -w @dokploy/api', ['@dokploy/api']],
+    // A pnpm install filtered to packages (langwatch's main image).
+    ['CI=true pnpm install --frozen-lockfile --filter "@langwatch/web..."', ['@langwatch/web...']],
+    ['pnpm --filter api... install --prod', ['api...']],
+    ['pnpm i -F api', ['api']],
     // Installs and builds prune nothing.
     ['pnpm --filter=@dokploy/server build && pnpm install --frozen-lockfile', []],
     ['npm prune --omit=dev', []],
@@ -52,6 +56,11 @@ describe('prunedFor', () => {
       "dokploy's Dockerfile.server (a folder selector)",
       'FROM node:20 AS build\nCOPY . .\nRUN pnpm --filter=@dokploy/server build\nRUN pnpm --filter=./apps/api --prod deploy --legacy /prod/api\nFROM node:20\nCOPY --from=build /prod/api /app\n',
       'api',
+    ],
+    [
+      "langwatch's infra/docker/Dockerfile (a pnpm install filtered to the package)",
+      'FROM node:22-alpine\nCOPY pnpm-workspace.yaml pnpm-lock.yaml package.json ./\nCOPY apps/workers/package.json ./apps/workers/\nRUN CI=true pnpm install --frozen-lockfile --filter "@karakeep/workers..."\nCOPY apps/workers ./apps/workers\nCMD ["node", "apps/workers/index.js"]\n',
+      'workers',
     ],
   ])('%s', (_, text, project) => {
     expect(prunedFor(text, PROJECTS)?.project).toBe(project);

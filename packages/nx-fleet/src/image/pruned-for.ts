@@ -48,8 +48,9 @@ export function prunedBy(
 }
 
 /**
- * What each prune tool a RUN runs is asked to keep, as written: `turbo prune`, `pnpm deploy`, `yarn
- * workspaces focus`, `npm prune --workspace`, also through a root script (`npm run <script> -- <args>`).
+ * What each prune tool a RUN runs is asked to keep, as written: `turbo prune`, `pnpm deploy`, a pnpm
+ * install filtered to packages, `yarn workspaces focus`, `npm prune --workspace`, also through a root
+ * script (`npm run <script> -- <args>`).
  */
 export function pruneSelectors(run: string, rootScripts: Readonly<Record<string, unknown>> = {}): string[] {
   const selectors: string[] = [];
@@ -63,6 +64,9 @@ export function pruneSelectors(run: string, rootScripts: Readonly<Record<string,
     const script = npm >= 0 && texts[npm + 1] === 'run' ? rootScripts[texts[npm + 2] ?? ''] : undefined;
     if (turbo >= 0) selectors.push(...flagged(texts.slice(turbo + 2), ['--scope'], true));
     else if (pnpm >= 0 && texts.includes('deploy', pnpm))
+      selectors.push(...flagged(texts.slice(pnpm + 1), ['--filter', '-F'], false));
+    // An install filtered to a package (langwatch's `pnpm install --frozen-lockfile --filter "@langwatch/web..."`).
+    else if (pnpm >= 0 && texts.slice(pnpm + 1).some((word) => word === 'install' || word === 'i'))
       selectors.push(...flagged(texts.slice(pnpm + 1), ['--filter', '-F'], false));
     else if (yarn >= 0 && texts[yarn + 1] === 'workspaces' && texts[yarn + 2] === 'focus')
       selectors.push(...texts.slice(yarn + 3).filter((word) => !word.startsWith('-')));

@@ -432,6 +432,44 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("makes no service of the workspace root whose Dockerfile other projects' settings name (bcgov's bciers), unless its own settings do", async () => {
+    const app = (name: string) =>
+      json({
+        name,
+        metadata: { fleet: { dockerfile: 'Dockerfile' } },
+        targets: {
+          build: { command: 'true', outputs: [`{workspaceRoot}/dist/${name}`] },
+          'docker-build': {
+            dependsOn: ['build'],
+            options: { context: `dist/${name}`, prune: false, buildArgs: { app: name } },
+          },
+        },
+      });
+    const workspace = {
+      'package.json': json({ name: '@acme/source', private: true }),
+      Dockerfile: 'FROM node:22-alpine\nARG app\nCOPY ./.next/standalone .\nCMD ["node", "server.js"]\n',
+      'apps/web/project.json': app('web'),
+      'apps/admin/project.json': app('admin'),
+    };
+    const services = async (files: Record<string, string>, options = {}) =>
+      (await runWorkspace(files, options)).results
+        .flatMap(([, r]) =>
+          Object.entries(r.projects ?? {}).flatMap(([root, p]) => (p.targets?.['docker-build'] ? [root] : [])),
+        )
+        .sort();
+    expect(await services(workspace)).toEqual(['apps/admin', 'apps/web']);
+    // No project names it: the root's own image, as before.
+    expect(await services({ 'package.json': workspace['package.json'], Dockerfile: workspace.Dockerfile })).toEqual([
+      '.',
+    ]);
+    // Its own settings keep it a service.
+    expect(await services(workspace, { services: { '@acme/source': { image: 'acme/base' } } })).toEqual([
+      '.',
+      'apps/admin',
+      'apps/web',
+    ]);
+  });
+
   it("takes no file named after a Dockerfile variant that has no FROM for a project's image (continue's Dockerfile.tmLanguage)", async () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'fx', private: true, workspaces: ['pkgs/*'] }),
@@ -896,7 +934,7 @@ describe('createNodes', () => {
     });
     const build = dockerBuildOf(results, 'backend', 'backend/package.json');
     expect(build.options).toMatchObject({ dockerfile: 'backend/docker/Dockerfile', context: '.', prune: false });
-    expect(build.metadata?.['description']).toContain('the Dockerfile is not in its project folder');
+    expect(build.metadata?.['description']).toContain("the Dockerfile is not at its project folder's top");
     expect(dockerBuildOf(results, 'frontend').options).toMatchObject({
       dockerfile: 'frontend/Dockerfile',
     });

@@ -238,11 +238,13 @@ async function fleetNodes(
   const optionsKey = JSON.stringify(options);
   const isNxProject = nxProjectRoots(context.workspaceRoot, files, deps.env);
   const analysed = withoutNameClashes(
-    withoutImageLists(
-      [...folders].map(([root, folderFiles]) =>
-        analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+    withoutClaimedRoot(
+      withoutImageLists(
+        [...folders].map(([root, folderFiles]) =>
+          analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+        ),
+        texts,
       ),
-      texts,
     ),
     roots,
     isNxProject,
@@ -1031,6 +1033,33 @@ function warningState(message: string, folderFiles: readonly string[], workspace
     }
   }
   return hash.digest('hex');
+}
+
+/**
+ * The workspace root's Dockerfile that other projects' settings name as theirs (bcgov's bciers: five
+ * apps build the one root Dockerfile, each from its own `dist/<app>`) is theirs: the root, with no
+ * settings of its own, is no service of it — its build could only fail, and every root file would
+ * select it.
+ */
+function withoutClaimedRoot(outcomes: readonly Outcome[]): Outcome[] {
+  const services = outcomes.flatMap((outcome) =>
+    'analysis' in outcome && outcome.analysis.detection.kind === 'service' ? [outcome.analysis.detection] : [],
+  );
+  const claimed = new Set(
+    // A folder whose settings are no object fails alone, where its node is made (`config` is then null).
+    services.flatMap((d) => (d.root !== '.' && d.config?.dockerfile !== undefined ? [d.dockerfile] : [])),
+  );
+  if (!claimed.size) return [...outcomes];
+  return outcomes.map((outcome) => {
+    if (!('analysis' in outcome)) return outcome;
+    const { detection } = outcome.analysis;
+    return detection.kind === 'service' &&
+      detection.root === '.' &&
+      !Object.keys(detection.config ?? {}).length &&
+      claimed.has(detection.dockerfile)
+      ? { analysis: { ...outcome.analysis, detection: { kind: 'none' } } }
+      : outcome;
+  });
 }
 
 /**
