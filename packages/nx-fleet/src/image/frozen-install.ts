@@ -281,6 +281,20 @@ export function patchedDependencyFiles(rootManifest: unknown, pnpmWorkspace: str
  * package.json; every package.json when neither declares any (a manifest outside the workspaces is
  * no package of theirs). Negations are left out: more manifests than the tool reads, never fewer.
  */
+export function workspacePackageGlobs(rootManifest: unknown, pnpmWorkspace: string | undefined): string[] {
+  let patterns = pnpmWorkspaceOf(pnpmWorkspace)?.packages;
+  if (!Array.isArray(patterns)) {
+    const workspaces = (rootManifest as { workspaces?: unknown } | null | undefined)?.workspaces;
+    patterns = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
+  }
+  const globs = (Array.isArray(patterns) ? patterns : [])
+    .filter((pattern): pattern is string => typeof pattern === 'string' && !pattern.startsWith('!'))
+    .map((pattern) => posix.normalize(pattern).replace(/\/+$/, ''))
+    .filter((folder) => folder !== '.' && !folder.startsWith('../'))
+    .map((folder) => `${folder}/package.json`);
+  return globs.length ? [...new Set(globs)] : ['**/package.json'];
+}
+
 /**
  * Whether a package manager root's own workspaces (its package.json's, or its pnpm-workspace.yaml's)
  * list a project folder: practica's `src/code-templates`, an npm workspace of its own below a CLI's root.
@@ -297,18 +311,4 @@ export function listsWorkspace(
     declared &&
     picomatch(workspacePackageGlobs(manifest, pnpmWorkspace))(`${posix.relative(root, project)}/package.json`)
   );
-}
-
-export function workspacePackageGlobs(rootManifest: unknown, pnpmWorkspace: string | undefined): string[] {
-  let patterns = pnpmWorkspaceOf(pnpmWorkspace)?.packages;
-  if (!Array.isArray(patterns)) {
-    const workspaces = (rootManifest as { workspaces?: unknown } | null | undefined)?.workspaces;
-    patterns = Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages;
-  }
-  const globs = (Array.isArray(patterns) ? patterns : [])
-    .filter((pattern): pattern is string => typeof pattern === 'string' && !pattern.startsWith('!'))
-    .map((pattern) => posix.normalize(pattern).replace(/\/+$/, ''))
-    .filter((folder) => folder !== '.' && !folder.startsWith('../'))
-    .map((folder) => `${folder}/package.json`);
-  return globs.length ? [...new Set(globs)] : ['**/package.json'];
 }

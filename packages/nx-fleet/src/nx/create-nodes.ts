@@ -1537,14 +1537,13 @@ function declaredOutputs(target: DeclaredTarget, root: string, projectName: stri
   return outputs.flatMap((output) => {
     if (typeof output !== 'string') return [];
     let unset = false;
-    const path = output
-      .replace(/^\{workspaceRoot\}\/?/, '')
-      .replace(/\{projectRoot\}/g, root)
+    // An option's value is a workspace path as the output is.
+    const inWorkspace = (text: string) => text.replace(/^\{workspaceRoot\}\/?/, '').replace(/\{projectRoot\}/g, root);
+    const path = inWorkspace(output)
       .replace(/\{projectName\}/g, projectName)
       .replace(/\{options\.([\w-]+)\}/g, (_, option: string) => {
         const value = target?.options?.[option];
-        if (typeof value === 'string')
-          return value.replace(/^\{workspaceRoot\}\/?/, '').replace(/\{projectRoot\}/g, root);
+        if (typeof value === 'string') return inWorkspace(value);
         unset = true;
         return '';
       });
