@@ -3,8 +3,7 @@ import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { normalizeOptions } from '../config/options';
 import { fleetPluginOptions } from '../config/workspace-options';
 import { listContextFiles } from '../image/build-context';
-import { prepareContext, prunedInput, unhashedContextWarning, type BuildOptions } from '../image/build';
-import { assemblePrunedContext } from '../image/pruned-context';
+import { prepareContext, unhashedContextWarning, type BuildOptions } from '../image/build';
 import { nodePorts } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
 import { foreignBuildTarget } from '../services/projects';
@@ -86,19 +85,22 @@ export const contextCommand: Command = {
       // As a build says it: only where Nx caches the record, which a change Nx cannot see would leave stale.
       const unhashed = target?.cache === true ? await context.unhashed() : undefined;
       if (unhashed?.files.length) console.error(unhashedContextWarning(service, options, unhashed));
-      if (!out) for (const file of context.listed) console.log(file);
+      if (!out) {
+        for (const file of context.listed) console.log(file);
+        return 0;
+      }
+      const missing = (options.contextOutputs ?? []).filter(
+        (output) => !ports.files.exists(resolve(workspaceRoot, output)),
+      );
+      if (missing.length)
+        console.error(
+          `nx-fleet context: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on the disk: the context written holds none of ${missing.length === 1 ? 'it' : 'them'}, and an engine build would fail there. Run the build that writes ${missing.length === 1 ? 'it' : 'them'} first.`,
+        );
+      // The pruning the listing came from: pruning again would warn again and check the lockfile again.
+      await context.writeOut!(out);
     } finally {
       await context.dispose();
     }
-    if (!out) return 0;
-    const missing = (options.contextOutputs ?? []).filter(
-      (output) => !ports.files.exists(resolve(workspaceRoot, output)),
-    );
-    if (missing.length)
-      console.error(
-        `nx-fleet context: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on the disk: the context written holds none of ${missing.length === 1 ? 'it' : 'them'}, and an engine build would fail there. Run the build that writes ${missing.length === 1 ? 'it' : 'them'} first.`,
-      );
-    await assemblePrunedContext(ports, { ...(await prunedInput(ports, options, service)), into: out });
     for (const file of await listContextFiles(out, resolve(workspaceRoot, options.dockerfile))) console.log(file);
     return 0;
   },

@@ -137,6 +137,8 @@ export interface PreparedContext {
   strays?(): ReturnType<typeof nestedOutside>;
   /** The folder the engine builds from. */
   folder(): Promise<string>;
+  /** A pruned context: writes its files into `dir` (`nx-fleet context --out`), from the same pruning. */
+  writeOut?(dir: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -218,6 +220,7 @@ export async function prepareContext(
         await writeContents(contents, dir);
         return dir;
       })),
+    writeOut: (dir) => writeContents(contents, dir),
     dispose: async () => {
       if (written) await rm(await written, { recursive: true, force: true });
     },
@@ -225,19 +228,12 @@ export async function prepareContext(
 }
 
 /** What a pruned context is made of for docker-build's options: the Dockerfile says whether it reads the root's manifests. */
-export async function prunedInput(
+async function prunedInput(
   ports: Pick<BuildPorts, 'files'>,
   options: BuildOptions,
   service: ServiceRef,
-  reading?: DockerfileReading,
+  read: DockerfileReading,
 ): Promise<PrunedContextInput> {
-  const dockerfile = async () =>
-    new DockerfileReading(
-      (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '',
-      options.buildArgs,
-      options.target,
-    );
-  const read = reading ?? (await dockerfile());
   return {
     workspaceRoot: service.workspaceRoot,
     graph: service.graph,

@@ -22,7 +22,6 @@ import { hashContextFiles, listContextFiles } from './build-context';
 import { BUILD_EXECUTOR } from '../services/projects';
 import { collectingLog, fakeProcesses, runResult } from '../testing/fake-ports';
 import {
-  assemblePrunedContext,
   contextProjects,
   nestedOutside,
   listWorkspaceFiles,
@@ -30,6 +29,8 @@ import {
   npmInstallProblems,
   prunedContents,
   workspaceListing,
+  writeContents,
+  type PrunedContextInput,
   type PruningPorts,
 } from './pruned-context';
 
@@ -349,8 +350,15 @@ describe('listWorkspaceFiles', () => {
   });
 });
 
-describe('assemblePrunedContext', () => {
+describe('prunedContents, written out', () => {
   const dirs: string[] = [];
+
+  /** As `nx-fleet context --out` writes it. */
+  async function writtenOut(pruning: PruningPorts, { into, ...input }: PrunedContextInput & { into: string }) {
+    const contents = await prunedContents(pruning, input);
+    await writeContents(contents, into);
+    return contents;
+  }
 
   function tempDir(): string {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'nx-fleet-pruned-pacts-spec-')));
@@ -393,7 +401,7 @@ describe('assemblePrunedContext', () => {
 
   async function assemble(workspaceRoot: string, graph: ProjectGraph, include: string[] = []) {
     const into = tempDir();
-    const context = await assemblePrunedContext(ports, { workspaceRoot, graph, service: 'orders', include, into });
+    const context = await writtenOut(ports, { workspaceRoot, graph, service: 'orders', include, into });
     return { context, into };
   }
 
@@ -439,7 +447,7 @@ describe('assemblePrunedContext', () => {
       }),
     };
     const into = tempDir();
-    await assemblePrunedContext(
+    await writtenOut(
       { ...ports, log, pruning: { prunedManifests: () => refused, workspaceDataDirectory: tempDir() } },
       { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [], into },
     );
@@ -467,7 +475,7 @@ describe('assemblePrunedContext', () => {
       },
       workspaceDataDirectory: tempDir(),
     };
-    const context = await assemblePrunedContext(
+    const context = await writtenOut(
       { ...ports, log, pruning },
       { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [], into, rootManifests: false },
     );
@@ -500,7 +508,7 @@ describe('assemblePrunedContext', () => {
     };
     const dockerfile = join(root, 'services/orders/Dockerfile');
     const into = tempDir();
-    await assemblePrunedContext(pruned, { ...input, into });
+    await writtenOut(pruned, { ...input, into });
     const listed = await listContextFiles(into, dockerfile);
 
     const hashed = await hashContents(await prunedContents(pruned, input), dockerfile);
@@ -524,7 +532,7 @@ describe('assemblePrunedContext', () => {
     const input = { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [], outputs: [] };
     const dockerfile = join(root, 'services/orders/Dockerfile');
     const into = tempDir();
-    await assemblePrunedContext(ports, { ...input, into });
+    await writtenOut(ports, { ...input, into });
     expect(lstatSync(join(into, 'services/orders/skills/shared')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(into, 'services/orders/skills/shared'))).toBe('../../../libs/shared');
     expect(readlinkSync(join(into, 'services/orders/skills/main'))).toBe('../src/main.ts');
@@ -548,7 +556,6 @@ describe('assemblePrunedContext', () => {
       'services/orders/src/pacts/fixture.json',
       'tsconfig.base.json',
     ]);
-    expect(context.dir).toBe(into);
     expect(existsSync(join(into, 'services/orders/src/main.ts'))).toBe(true);
     expect(existsSync(join(into, 'services/orders/pacts'))).toBe(false);
   });
@@ -566,7 +573,7 @@ describe('assemblePrunedContext', () => {
     });
     git(root, 'init', '-q');
     const into = tempDir();
-    const context = await assemblePrunedContext(
+    const context = await writtenOut(
       { ...ports, pruning: { ...ports.pruning, prunedManifests: () => ({ 'package.json': 'pruned by Nx' }) } },
       {
         workspaceRoot: root,

@@ -210,12 +210,6 @@ export async function listOutputFiles(workspaceRoot: string, outputs: readonly s
   ).sort();
 }
 
-export interface PrunedContext {
-  dir: string;
-  files: string[];
-  dispose(): Promise<void>;
-}
-
 /**
  * A pruned context before it is written anywhere: every file it holds, and where each one's bytes
  * come from. Its content tag is computed from this (hashContents), so only a build writes it out.
@@ -294,21 +288,6 @@ export interface PrunedContextInput {
    * OpenSign's apps), neither is pruned, proven or sent.
    */
   rootManifests?: boolean;
-}
-
-/** prunedContents written out, into `into` or a temporary folder that dispose removes. */
-export async function assemblePrunedContext(
-  ports: PruningPorts,
-  input: PrunedContextInput & { into?: string },
-): Promise<PrunedContext> {
-  const contents = await prunedContents(ports, input);
-  const dir = input.into ?? (await mkdtemp(join(tmpdir(), 'nx-fleet-context-')));
-  await writeContents(contents, dir);
-  return {
-    dir,
-    files: contents.files,
-    dispose: () => (input.into ? Promise.resolve() : rm(dir, { recursive: true, force: true })),
-  };
 }
 
 /** The bytes of one file of the context. */
