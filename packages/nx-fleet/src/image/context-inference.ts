@@ -563,7 +563,9 @@ function sortedRoots(projects: NonNullable<ContextFacts['projects']>): string[] 
 /**
  * The project roots a Dockerfile copies whole, from the workspace root (as a pruned context reads its
  * sources): by their own path, or, of `within` (the service and the workspace packages it depends on,
- * asked once, where needed), those inside a folder it copies (subql's `COPY ./packages ./packages`).
+ * asked once, where needed), those inside a folder it copies that holds several projects (subql's
+ * `COPY ./packages ./packages`; Joystream's `COPY ./storage-node`, a project holding its client, of
+ * which the service uses only the client).
  */
 export function copiedProjectRoots(
   sources: readonly CopySource[],
@@ -576,10 +578,20 @@ export function copiedProjectRoots(
     sources.flatMap(({ source }) => {
       const path = normalizeSource('.', source);
       if (path === undefined || path === '.') return [];
-      // Read only where a copied folder is no project's: most Dockerfiles never ask.
-      return names.has(path) ? [path] : (closure ??= within()).filter((root) => insideOf(root, path));
+      // Read only where a copied folder is no project's alone: most Dockerfiles never ask.
+      return names.has(path) && !holdsNestedProject(path, projects)
+        ? [path]
+        : (closure ??= within()).filter((root) => insideOf(root, path));
     }),
   );
+}
+
+function holdsNestedProject(root: string, projects: NonNullable<ContextFacts['projects']>): boolean {
+  const roots = sortedRoots(projects);
+  // Sorted: a root inside `root` comes right after it, or after roots that sort between (`root-x`).
+  for (let i = roots.indexOf(root) + 1; i < roots.length && roots[i]! < `${root}0`; i++)
+    if (roots[i]!.startsWith(`${root}/`)) return true;
+  return false;
 }
 
 /**

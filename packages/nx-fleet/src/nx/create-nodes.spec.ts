@@ -2409,6 +2409,50 @@ describe('createNodes', () => {
       expect(inImage.dependsOn).toBeUndefined();
     });
 
+    it("a copied project folder that holds another project carries only what the service depends on (Joystream's COPY ./storage-node, of which the image builds the client)", async () => {
+      const files = {
+        'package.json': json({ name: 'ws', private: true, workspaces: ['lib-a', 'lib-a/client', 'svc'] }),
+        'yarn.lock': '',
+        '.gitignore': 'lib\n',
+        'lib-a/package.json': json({ name: 'lib-a', scripts: { build: 'tsc' } }),
+        'lib-a/tsconfig.json': json({ compilerOptions: { outDir: 'lib' } }),
+        'lib-a/src/index.ts': '',
+        'lib-a/client/package.json': json({ name: 'lib-a-client', scripts: { build: 'tsc' } }),
+        'lib-a/client/tsconfig.json': json({ compilerOptions: { outDir: 'lib' } }),
+        'lib-a/client/src/index.ts': '',
+        'svc/package.json': json({ name: 'svc', dependencies: { 'lib-a-client': '*' } }),
+        'svc/src/main.ts': '',
+        'svc/Dockerfile': [
+          'FROM node:20',
+          'COPY package.json yarn.lock ./',
+          'RUN yarn --frozen-lockfile',
+          'COPY lib-a lib-a',
+          'COPY svc svc',
+          'RUN yarn workspace svc start',
+          '',
+        ].join('\n'),
+      };
+      // The client's build output is carried, and waited for; lib-a's, which nothing in the image uses, is not.
+      const carried = dockerBuildOf((await runWorkspace(files)).results, 'svc');
+      expect(carried.options.contextOutputs).toEqual(['lib-a/client/lib']);
+      expect(carried.dependsOn).toEqual([{ projects: ['lib-a-client'], target: 'build' }]);
+      // Built in the image: nothing carried, nothing waited for.
+      const built = dockerBuildOf(
+        (
+          await runWorkspace({
+            ...files,
+            'svc/Dockerfile': files['svc/Dockerfile'].replace(
+              'yarn workspace svc start',
+              'yarn workspace lib-a-client build',
+            ),
+          })
+        ).results,
+        'svc',
+      );
+      expect(built.options).not.toHaveProperty('contextOutputs');
+      expect(built.dependsOn).toBeUndefined();
+    });
+
     it("the root's install scripts build every package and the image runs them: the root manifests kept as they are, no host build (graphprotocol/indexer's lerna run prepare)", async () => {
       const pkg = (name: string, dependencies: Record<string, string> = {}) => ({
         [`packages/${name}/package.json`]: json({
