@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startRegistry } from '../../../tools/fleet-harness/src/registry';
 import { runOk } from '../../../tools/fleet-harness/src/tools';
@@ -77,16 +78,17 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     ws.write(
       'apps/dist-api/build.mjs',
       [
-        "import { mkdirSync, copyFileSync } from 'node:fs';",
+        "import { mkdirSync, copyFileSync, writeFileSync } from 'node:fs';",
         "mkdirSync('dist/apps/dist-api', { recursive: true });",
         "copyFileSync('apps/dist-api/src/main.js', 'dist/apps/dist-api/main.js');",
+        'writeFileSync(\'dist/apps/dist-api/package.json\', \'{"name":"dist-api"}\\n\');',
         '',
       ].join('\n'),
     );
     ws.write(
       'apps/dist-api/Dockerfile',
       // The path written with a build argument's default, as many repositories' Dockerfiles do.
-      'FROM node:20\nARG app=dist-api\nWORKDIR /app\nCOPY ./dist/apps/${app} .\nCMD ["node", "main.js"]\n',
+      'FROM node:20\nARG app=dist-api\nWORKDIR /app\nCOPY ./dist/apps/${app}/package*.json ./\nCOPY ./dist/apps/${app} .\nCMD ["node", "main.js"]\n',
     );
 
     // COPY . . and a prune step (turbo is not in this base image: the fallback branch copies the same closure).
@@ -538,7 +540,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
 
     const context = await ws.bin('nx-fleet', ['context', 'dist-api']);
     expect(context.code).toBe(0);
-    expect(context.stderr).toMatch(/dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/\$\{app\} \."/);
+    expect(context.stderr).toMatch(
+      /dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/\$\{app\}\/package\*\.json \.\/"/,
+    );
     expect(context.stderr).toMatch(/build outputs it copies .*: dist\/apps\/dist-api/);
   });
 
@@ -547,6 +551,15 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(first.stdout).toMatch(/nx run dist-api:build/);
     expect(first.stdout).toMatch(/nx run site:build/);
     const tags = Object.fromEntries(SERVICES.map((s) => [s, tag(`apps/${s}`)]));
+    // An output that is a glob (the manifests copied first) is on the disk when it holds a file.
+    const out = join(mkdtempSync(join(tmpdir(), 'nx-fleet-dist-api-')), 'context');
+    try {
+      const written = await ws.bin('nx-fleet', ['context', 'dist-api', '--out', out]);
+      expect([written.code, written.stderr]).toEqual([0, expect.not.stringMatching(/not on the disk/)]);
+      expect(existsSync(join(out, 'dist/apps/dist-api/package.json'))).toBe(true);
+    } finally {
+      rmSync(join(out, '..'), { recursive: true, force: true });
+    }
     // The folder copied whole holds what its build wrote, as `docker build` would have sent it.
     const nodeSrv = ws.readJson<{ localRef: string }>('dist/fleet/apps/node-srv/image.json').localRef;
     expect((await runOk('podman', ['run', '--rm', nodeSrv])).stdout).toContain(`node-srv ${ws.id}`);

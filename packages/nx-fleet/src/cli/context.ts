@@ -4,6 +4,7 @@ import { normalizeOptions } from '../config/options';
 import { fleetPluginOptions } from '../config/workspace-options';
 import { listContextFiles } from '../image/build-context';
 import { prepareContext, unhashedContextWarning, type BuildOptions } from '../image/build';
+import { listOutputFiles } from '../image/pruned-context';
 import { nodePorts } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
 import { foreignBuildTarget } from '../services/projects';
@@ -89,9 +90,10 @@ export const contextCommand: Command = {
         for (const file of context.listed) console.log(file);
         return 0;
       }
-      const missing = (options.contextOutputs ?? []).filter(
-        (output) => !ports.files.exists(resolve(workspaceRoot, output)),
-      );
+      // An output may be a glob (`dist/apps/api/package*.json`): missing when it holds no file.
+      const outputs = options.contextOutputs ?? [];
+      const held = await Promise.all(outputs.map((output) => listOutputFiles(workspaceRoot, [output])));
+      const missing = outputs.filter((_, i) => !held[i]!.length);
       if (missing.length)
         console.error(
           `nx-fleet context: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on the disk: the context written holds none of ${missing.length === 1 ? 'it' : 'them'}, and an engine build would fail there. Run the build that writes ${missing.length === 1 ? 'it' : 'them'} first.`,

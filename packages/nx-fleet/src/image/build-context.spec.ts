@@ -335,6 +335,11 @@ describe('unhashedContextFiles', () => {
   it('finds none when git ignores nothing the engine sends', () => {
     expect(unhashedContextFiles(listed, ['node_modules/', 'tmp/'], [])).toEqual([]);
   });
+
+  it("reads an output that is a glob as one, as nx-fleet infers the manifests an image copies from its build (harmony's dist/apps/<app>/package*.json)", () => {
+    const built = ['dist/apps/api/package.json', 'dist/apps/api/package-lock.json', 'dist/apps/api/main.js'];
+    expect(unhashedContextFiles(built, ['dist/'], ['dist/apps/api/package*.json'])).toEqual(['dist/apps/api/main.js']);
+  });
 });
 
 describe('leftOutOfPruned', () => {

@@ -3,6 +3,8 @@ import { createReadStream, existsSync, lstatSync, readFileSync, readlinkSync } f
 import { readdir } from 'node:fs/promises';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
+import picomatch from 'picomatch';
+import { isDynamicPattern } from 'tinyglobby';
 import type { Ports } from '../io/ports';
 import { listed } from '../text/listed';
 import { RECORDS_ROOT } from './records';
@@ -221,15 +223,29 @@ export function unhashedContextFiles(
 ): string[] {
   const files = new Set(ignored.filter((entry) => !entry.endsWith('/')));
   const folders = new Set(ignored.filter((entry) => entry.endsWith('/')));
-  const hashedElsewhere = [
-    ...outputs.map((output) => `${output.replace(/\/+$/, '')}/`),
-    ...VOLATILE_FOLDERS.map((f) => `${f}/`),
-  ];
+  const volatile = VOLATILE_FOLDERS.map((f) => `${f}/`);
+  const inOutputs = outputMatcher(outputs);
   return listed.filter(
     (path) =>
       (files.has(path) || ancestorsOf(path).some((folder) => folders.has(folder))) &&
-      !hashedElsewhere.some((folder) => path.startsWith(folder)),
+      !inOutputs(path) &&
+      !volatile.some((folder) => path.startsWith(folder)),
   );
+}
+
+/**
+ * The globs of the files build outputs hold: a folder's files, a file, or a glob's matches (the
+ * manifests nx-fleet infers a service copies from its build, `dist/apps/api/package*.json`).
+ */
+export function outputPatterns(outputs: readonly string[]): string[] {
+  return outputs.flatMap((output) => {
+    const path = output.replace(/^\.?\//, '').replace(/\/+$/, '');
+    return isDynamicPattern(path) ? [path] : [path, `${path}/**`];
+  });
+}
+
+function outputMatcher(outputs: readonly string[]): (path: string) => boolean {
+  return outputs.length ? picomatch(outputPatterns(outputs), { dot: true }) : () => false;
 }
 
 /**

@@ -11,7 +11,14 @@ import type { Ports } from '../io/ports';
 import { withPrefix } from '../text/sorted';
 import { ToolNotFoundError } from '../io/process';
 import { isServiceProject, perGraph } from '../services/projects';
-import { filterContext, hashFile, ignorePatternsOf, inVolatileFolder, type ContextFile } from './build-context';
+import {
+  filterContext,
+  hashFile,
+  ignorePatternsOf,
+  inVolatileFolder,
+  outputPatterns,
+  type ContextFile,
+} from './build-context';
 import { workspaceManifestGlobs } from './context-inference';
 import {
   describeInvocation,
@@ -201,12 +208,13 @@ async function diskFiles(root: string): Promise<string[]> {
 /** Files on disk under the given outputs (folders, files or globs), ignored by git or not. */
 export async function listOutputFiles(workspaceRoot: string, outputs: readonly string[]): Promise<string[]> {
   if (!outputs.length) return [];
-  const patterns = outputs.flatMap((output) => {
-    const path = output.replace(/^\.?\//, '').replace(/\/+$/, '');
-    return isDynamicPattern(path) ? [path] : [path, `${path}/**`];
-  });
   return (
-    await glob(patterns, { cwd: workspaceRoot, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] })
+    await glob(outputPatterns(outputs), {
+      cwd: workspaceRoot,
+      dot: true,
+      onlyFiles: true,
+      ignore: ['**/node_modules/**'],
+    })
   ).sort();
 }
 
