@@ -66,7 +66,8 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
       ].join('\n'),
     );
     ws.write('apps/build-manager/main.js', `console.log('build-manager ${ws.id}');\n`);
-    // nx-container: a repo-shaped Dockerfile, a target stage before a debug stage, the image from metadata.images.
+    // nx-container: a repo-shaped Dockerfile, a target stage before a debug stage, the image from metadata.images;
+    // no `file`: the executor builds the project's Dockerfile (harmony's targets).
     ws.write(
       'apps/billing/project.json',
       JSON.stringify(
@@ -79,7 +80,6 @@ describe('adopt: @nx/docker and nx-container setups become fleet services with t
               options: {
                 engine: 'docker',
                 context: '.',
-                file: 'apps/billing/Dockerfile',
                 target: 'runner',
                 'build-args': ['PORT=8080'],
                 metadata: { images: ['acme/billing-api'], tags: ['type=sha'] },

@@ -17,16 +17,17 @@ const strings = (value: unknown): string[] =>
 
 /**
  * Every target of the project that runs the nx-container build executor, read as a setup. The
- * executor runs in the workspace root: `context` (default `.`) and `file` (default the context's
- * Dockerfile) are workspace-relative; the image comes from `metadata.images`, else from `tags`.
+ * executor runs in the workspace root: `context` (default `.`) and `file` (default the project's
+ * Dockerfile, as both executors fill it in before the engine sees it) are workspace-relative; the
+ * image comes from `metadata.images`, else from `tags`.
  */
 export function readNxContainer(project: AdoptProject): ImageBuildSetup[] {
   return Object.entries(project.targets)
     .filter(([, config]) => NX_CONTAINER_EXECUTORS.includes(config.executor ?? ''))
-    .map(([name, config]) => readTarget(name, config));
+    .map(([name, config]) => readTarget(name, config, project.root));
 }
 
-function readTarget(name: string, config: TargetConfiguration): ImageBuildSetup {
+function readTarget(name: string, config: TargetConfiguration, projectRoot: string): ImageBuildSetup {
   const setup = emptySetup(`nx-container target ${name}`, name);
   const options = (config.options ?? {}) as Record<string, unknown>;
   if (config.dependsOn?.length) setup.dependsOn = [...config.dependsOn];
@@ -40,7 +41,7 @@ function readTarget(name: string, config: TargetConfiguration): ImageBuildSetup 
     const path = literal(file) ? workspacePath('.', file) : undefined;
     if (path === undefined) setup.problems.push(`file ${file}: not a file of the workspace`);
     else if (contextDir !== undefined) setup.dockerfile = path;
-  } else if (contextDir !== undefined) setup.dockerfile = posix.join(contextDir, 'Dockerfile');
+  } else if (contextDir !== undefined) setup.dockerfile = posix.join(projectRoot, 'Dockerfile');
 
   const buildArgs: Record<string, string> = {};
   for (const arg of strings(options['build-args'])) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSetups, readRunCommands } from './index';
 import { readNpmScripts } from './npm-scripts';
-import { readNxContainer } from './nx-container';
+import { NX_CONTAINER_EXECUTORS, readNxContainer } from './nx-container';
 import { nxDockerImageRef, readNxDocker } from './nx-docker';
 import type { AdoptProject, AdoptWorkspace } from './project';
 
@@ -164,11 +164,23 @@ describe('readNxContainer (fixtures shaped like @nx-tools/nx-container targets)'
     });
   });
 
-  it('defaults to the workspace root as context and its Dockerfile, and the image from tags', () => {
-    const [setup] = readNxContainer(
-      project({ targets: { docker: { executor: '@nx-tools/nx-docker:build', options: { tags: ['acme/api:dev'] } } } }),
+  it("defaults to the workspace root as context and the project's Dockerfile, and the image from tags (harmony)", () => {
+    for (const executor of NX_CONTAINER_EXECUTORS) {
+      const [setup] = readNxContainer(
+        project({ targets: { docker: { executor, options: { tags: ['acme/api:dev'] } } } }),
+      );
+      expect(setup).toMatchObject({
+        context: '.',
+        dockerfile: 'apps/build-manager/Dockerfile',
+        image: 'acme/api',
+        problems: [],
+      });
+    }
+    // A root project's is the root's.
+    const [root] = readNxContainer(
+      project({ root: '.', targets: { docker: { executor: NX_CONTAINER_EXECUTORS[0]!, options: {} } } }),
     );
-    expect(setup).toMatchObject({ context: '.', dockerfile: 'Dockerfile', image: 'acme/api', problems: [] });
+    expect(root).toMatchObject({ context: '.', dockerfile: 'Dockerfile' });
   });
 });
 
