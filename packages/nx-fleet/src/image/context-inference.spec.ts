@@ -1049,6 +1049,13 @@ describe('inferContext', () => {
     });
     // The check can fail: with npm's lockfile, Nx prunes the root manifest and lockfile.
     expect(inferContext(facts(dockerfile.replace('bun.lock', 'package-lock.json'))).workspaceManifests).toBeUndefined();
+    // Committed though `.gitignore` names it, which keeps it off Nx's list (comp's bun.lock): a bun workspace all the same.
+    const unlisted = bun.filter((file) => file !== 'bun.lock');
+    expect(inferContext(facts(dockerfile, { files: unlisted, unlistedOnDisk: ['bun.lock'] }))).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+    });
+    expect(inferContext(facts(dockerfile, { files: unlisted })).workspaceManifests).toBeUndefined();
   });
 
   it("the root package.json copied with sources no project holds is kept as it is: only it names their dependencies (browserless's base image)", () => {

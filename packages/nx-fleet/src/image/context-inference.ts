@@ -861,7 +861,7 @@ function chooseMode(
     );
   // Nx writes no lockfile for bun (its pruning ships the package.json alone): sim's migrations image
   // copies the root package.json and bun.lock, and its install needs the workspaces the root names.
-  if (rootManifest && (index.has('bun.lock') || index.has('bun.lockb')))
+  if (rootManifest && ['bun.lock', 'bun.lockb'].some(committedHas(facts, index)))
     return keptWhole(
       `${quote(rootManifest.source)} copies the root package.json of a bun workspace, whose lockfile Nx cannot prune`,
       conflict,
@@ -1079,8 +1079,7 @@ function workspaceLayout(
   );
   if (taken)
     return `${quote(taken)}, which takes the project's own path from the copy, as the workspace root lays it out`;
-  // A committed lockfile `.gitignore` matches (Cap's) is there all the same.
-  const has = (path: string) => index.has(path) || !!facts.unlistedOnDisk?.includes(path);
+  const has = committedHas(facts, index);
   for (const [install, lockfiles] of LOCKED_INSTALLS) {
     const step = stepAfter(reading.steps, whole, install);
     const atRoot = step && lockfiles.find(has);
@@ -1583,6 +1582,11 @@ const GO_WORKSPACE = 'go.work';
 export function pathOf(files: readonly string[]): (path: string) => boolean {
   let index: FileIndex | undefined;
   return (path) => (index ??= indexOf(files)).under(path).length > 0;
+}
+
+/** Whether the workspace holds a path: Nx lists it, or it is a committed file `.gitignore` matches (Cap's and comp's `bun.lock`). */
+function committedHas(facts: Pick<ContextFacts, 'unlistedOnDisk'>, index: FileIndex): (path: string) => boolean {
+  return (path) => index.has(path) || !!facts.unlistedOnDisk?.includes(path);
 }
 
 function indexOf(files: readonly string[]): FileIndex {
