@@ -614,6 +614,27 @@ describe('scanRuntimeImports: traps', () => {
     expect(edges).toEqual(['api -> orders', 'api -> payments']);
   });
 
+  it("a library's type that types an RPC client loads none of its code: no code edge, so nothing it calls is the client's call (ctrlplane's web and @ctrlplane/trpc)", () => {
+    const client = lines(
+      "import type { Router } from '@acme/shared';",
+      "import { createTRPCReact } from '@trpc/react-query';",
+      'export const trpc = createTRPCReact<Router>();',
+    );
+    const router = lines(
+      "import { OrdersClient } from '@acme/orders-sdk';",
+      'export const router = { orders: OrdersClient };',
+      'export type Router = typeof router;',
+    );
+    writeFleet({ 'libs/shared/src/index.ts': router, 'services/api/src/trpc.ts': client });
+    expect(scan(FLEET).codeEdges).toEqual(['shared -> orders-sdk']);
+    // The check can fail: importing the router itself loads its code, and its calls are api's.
+    writeFleet({
+      'libs/shared/src/index.ts': router,
+      'services/api/src/trpc.ts': client.replace('import type { Router }', 'import { router, type Router }'),
+    });
+    expect(scan(FLEET).codeEdges).toEqual(['api -> shared', 'shared -> orders-sdk']);
+  });
+
   it('re-export chains: the library re-exporting an SDK gets the edge, not the services importing the library', () => {
     writeFleet({
       'libs/shared/src/index.ts': lines("export * from './clients';"),

@@ -240,7 +240,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
         input.cache.setResolved(file, entryKey, world, resolved);
       }
       for (const r of resolved) {
-        if (!r.typeOnly) targets.add(r.target);
+        if (!r.typeOnly && !r.clientType) targets.add(r.target);
         for (const provider of r.providers) {
           (r.typeOnly ? result.typeOnly : result.imports).push({
             consumer: project.name,
@@ -351,6 +351,7 @@ function reach(
     line: ref.line,
     specifier: ref.specifier,
     ...(isTypeOnly(ref.kind) ? { typeOnly: true as const } : {}),
+    ...(ref.kind === 'typed-client' ? { clientType: true as const } : {}),
   };
 }
 
