@@ -1188,6 +1188,38 @@ describe('createNodes', () => {
     expect(warnings(warn).join('\n')).not.toMatch(/docker\/Dockerfile[^.]|Dockerfile\.server/);
   });
 
+  it("a plain Dockerfile in the folder of a service built from another file is no one's: another project's image if it prunes to it, else named (ctrlplane's docker/)", async () => {
+    const files = {
+      'package.json': json({ name: 'ctrlplane', private: true, workspaces: ['apps/*'] }),
+      'apps/web/package.json': json({ name: 'web' }),
+      'docker/Dockerfile':
+        'FROM node:22 AS pruner\nCOPY . .\nRUN npx turbo prune web --docker\nFROM node:22\nCOPY --from=pruner /r/out/full/ .\n',
+      'docker/Dockerfile.gateway': 'FROM nginx:1\nCOPY docker/nginx.conf /etc/nginx/nginx.conf\n',
+      'docker/nginx.conf': 'events {}\n',
+      // The warning's advice for the variant, followed in the variant's own folder.
+      'docker/project.json': json({
+        name: 'gateway',
+        metadata: { fleet: { dockerfile: 'docker/Dockerfile.gateway' } },
+      }),
+    };
+    const { results } = await runWorkspace(files);
+    expect(dockerBuildOf(results, 'docker', 'docker/project.json').options).toMatchObject({
+      dockerfile: 'docker/Dockerfile.gateway',
+    });
+    expect(dockerBuildOf(results, 'apps/web', 'apps/web/package.json').options).toMatchObject({
+      dockerfile: 'docker/Dockerfile',
+    });
+    expect(warnings(warn)).toEqual([]);
+    // Pruned to no project: no image is built from it, which is said.
+    warn.mockClear();
+    await runWorkspace({ ...files, 'docker/Dockerfile': 'FROM node:22\nCOPY . .\n' });
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: docker\/Dockerfile is in the folder of a service whose settings build docker\/Dockerfile\.gateway, so no image is built from docker\/Dockerfile\. To build it as well, point a project in another folder at it/,
+      ),
+    ]);
+  });
+
   it("a root variant that prunes the workspace through a root script (streamr's npm run prune-pkg -- @streamr/node) is that package's image", async () => {
     const { results } = await runWorkspace({
       'package.json': json({

@@ -19,6 +19,7 @@ import {
   projectlessVariants,
   rootVariants,
   unbuiltVariants,
+  passedOverPlain,
   withContainerFolders,
   variantsByFolder,
   withLowercaseDockerfiles,
@@ -69,6 +70,7 @@ import {
   replacedBuildWarning,
   rootVariantsWarning,
   unbuiltVariantsWarning,
+  passedOverWarning,
   type FolderAnalysis,
   type ReplacedBuild,
   type Warning,
@@ -272,6 +274,16 @@ async function fleetNodes(
       unbuilt,
     ),
     ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
+    ...passedOverPlain(detections, folders, options.exclude).flatMap(({ dockerfile, builtFrom }) =>
+      unbuilt.buildsImage(dockerfile)
+        ? [
+            {
+              ...unbuilt.withStages(passedOverWarning(dockerfile, builtFrom), [dockerfile]),
+              roots: [posix.dirname(dockerfile)],
+            },
+          ]
+        : [],
+    ),
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
     ...alike,
@@ -640,6 +652,7 @@ function withPrunedImages(
       d.kind === 'orphan' && !built.has(d.dockerfile) ? [d.dockerfile] : [],
     ),
     ...rootVariants(detections, folders.has('.') ? variants : undefined, options.exclude),
+    ...passedOverPlain(detections, folders, options.exclude).map(({ dockerfile }) => dockerfile),
   ]);
   if (!unbuilt.size) return outcomes;
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);

@@ -268,6 +268,16 @@ function orphanFolders(dockerfiles: readonly string[], atRoot: string): string {
     : `${folder} (${one})`;
 }
 
+/** One warning for a plain Dockerfile in the folder of a service built from another file (`passedOverPlain`). */
+export function passedOverWarning(dockerfile: string, builtFrom: string): Warning {
+  return {
+    key: `passed-over:${dockerfile}`,
+    message:
+      `nx-fleet: ${dockerfile} is in the folder of a service whose settings build ${builtFrom}, so no image is built from ${dockerfile}. ` +
+      `To build it as well, point a project in another folder at it with "metadata": { "fleet": { "dockerfile": "${dockerfile}" } } (or the plugin option "services"): a project in its folder builds one image, the one its settings name; to silence this, exclude it with the plugin option "exclude".`,
+  };
+}
+
 export function orphanWarning(dockerfiles: readonly string[]): Warning {
   const [dockerfile] = dockerfiles;
   // Every one by name, however many (the variants' warnings too): each needs a project or an exclude

@@ -239,6 +239,27 @@ export function orphanVariants(
 }
 
 /**
+ * The plain container files in services' folders that no service is built from, because the folder's
+ * service is built from another file its settings name (ctrlplane's `docker/project.json` building
+ * `docker/Dockerfile.gateway` beside the `docker/Dockerfile` that prunes the workspace to its web app):
+ * no image is built from them, and another project may be their image.
+ */
+export function passedOverPlain(
+  detections: readonly Detection[],
+  folders: ReadonlyMap<string, readonly string[]>,
+  exclude: readonly string[],
+): Array<{ dockerfile: string; builtFrom: string }> {
+  const built = builtFrom(detections);
+  return detections.flatMap((d) => {
+    if (d.kind !== 'service') return [];
+    const plain = preferredContainerfile(folders.get(d.root) ?? []);
+    return plain && !built.has(plain) && !exclude.some((glob) => excludeMatcher(glob)(plain))
+      ? [{ dockerfile: plain, builtFrom: d.dockerfile }]
+      : [];
+  });
+}
+
+/**
  * The shipping variants at the workspace root, where only a plain container file makes a service, when
  * there is none and no service is built from them (saltcorn's `Dockerfile.release`, built by its
  * scripts with context `.`): they make no image.
