@@ -526,6 +526,8 @@ describe('createNodes', () => {
       'hack/develop/Dockerfile': 'FROM golang:1.23\nCOPY . .\n',
       'tools/local-env/Dockerfile': 'FROM node:20\nCOPY . .\n',
       'dev/build/Dockerfile': 'FROM node:20\nCOPY . .\n',
+      // A named one there too, with no plain one beside it (logchimp's docker/local/server.Dockerfile).
+      'docker/local/server.Dockerfile': 'FROM node:22\nCOPY . .\n',
     });
     expect(warnings(warn).filter((m) => m.includes('no project.json'))).toEqual([
       orphanWarning('box/build/Dockerfile', 'box/build'),

@@ -270,7 +270,7 @@ async function fleetNodes(
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
     ),
     ...orphanWarnings(
-      withOrphanVariants(shippable(detections, filePaths, texts), variants, folders, options.exclude),
+      shippable(withOrphanVariants(detections, variants, folders, options.exclude), filePaths, texts),
       unbuilt,
     ),
     ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
