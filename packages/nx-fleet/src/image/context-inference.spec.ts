@@ -283,6 +283,10 @@ describe('inferContext', () => {
     expect(built('pnpm --filter apps/web build')).toEqual(['apps/api/dist', 'apps/web/dist']);
     expect(built('pnpm -r build')).toEqual([]);
     expect(built('yarn workspaces foreach -A run build')).toEqual([]);
+    // A compiler run in the package it selects, with no build script (logchimp's `pnpm --filter=api exec tsc`).
+    expect(built('pnpm --filter=@acme/web exec tsc')).toEqual(['apps/api/dist']);
+    expect(built('yarn workspace @acme/web exec tsc -p tsconfig.build.json')).toEqual(['apps/api/dist']);
+    expect(built('pnpm --filter=@acme/web exec tsc --noEmit')).toEqual(['apps/api/dist', 'apps/web/dist']);
     // The workspace it starts from (shapeshift's unchained: `yarn workspaces foreach -Rpt --from ${PACKAGE} run build`).
     expect(built('yarn workspaces foreach -Rpt --from @acme/web run build')).toEqual(['apps/api/dist']);
     expect(built("yarn workspaces foreach --recursive --from '@acme/web' run build")).toEqual(['apps/api/dist']);

@@ -1317,14 +1317,18 @@ export function buildsEveryPackage(command: string): boolean {
   return false;
 }
 
+/** Compilers a RUN may run in a package it selects (logchimp's `pnpm --filter=api exec tsc`: it has no build script). */
+const COMPILERS = 'tsc|tsup|swc|esbuild|rollup|webpack|rspack|ncc';
+const COMPILES = new RegExp(`\\bbuild|\\b(?:${COMPILERS})\\b`);
+
 function buildsPackage(command: string, name: string): boolean {
   const n = literal(name);
   // A selector naming it, alone or with its dependencies or dependents (`pnpm --filter 'api...'`).
   const selected = (flag: string) =>
     new RegExp(`\\s(?:${flag})[\\s=]['"]?(?:\\.\\.\\.)?${n}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
-  if (!/\bbuild/.test(command)) return false;
+  if (!COMPILES.test(command) || /\s--noEmit\b/.test(command)) return false;
   return (
-    new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:run\\s+)?build`).test(command) ||
+    new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:(?:run|exec)\\s+)?(?:build|${COMPILERS})`).test(command) ||
     (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F')) ||
     (/\bnpm\b/.test(command) && selected('--workspace|-w')) ||
     (/\blerna\b/.test(command) && selected('--scope')) ||
