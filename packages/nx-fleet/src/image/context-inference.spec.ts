@@ -1700,11 +1700,29 @@ describe('inferContext: scripts only the workspace root defines', () => {
     expect(inferContext(facts(dockerfile))).toMatchObject({ mode: 'pruned' });
   });
 
-  it('a script the project defines too, or one run in another package, decides nothing', () => {
-    for (const run of ['RUN npm run build', 'RUN yarn workspace api bootstrap', 'RUN npm run bootstrap -w apps/api']) {
+  it('a script the project defines too, run in its folder, or one run in another package, decides nothing', () => {
+    for (const run of [
+      'WORKDIR apps/api\nRUN npm run build',
+      'RUN yarn workspace api bootstrap',
+      'RUN npm run bootstrap -w apps/api',
+    ]) {
       const dockerfile = `FROM node:20\nCOPY package.json nx.json ./\nCOPY apps/api apps/api\n${run}\n`;
       expect({ run, mode: inferContext(facts(dockerfile, { scripts })).mode }).toEqual({ run, mode: 'pruned' });
     }
+  });
+
+  it("a script the project defines too, run beside the root package.json it copied, is the root's (FVJohnny's template: the root's nx run-many)", () => {
+    const dockerfile =
+      'FROM node:20\nWORKDIR /app\nCOPY package*.json nx.json ./\nCOPY libs libs\nCOPY apps/api apps/api\nRUN npm ci && npm run build\n';
+    expect(inferContext(facts(dockerfile, { scripts }))).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringContaining(
+        '"RUN npm ci && npm run build" (apps/api/Dockerfile:6) runs "build" beside the root package.json it copied: the workspace root\'s script, not the project\'s own',
+      ),
+    });
+    // The check can fail: the project's own package.json copied over it there makes the script the project's.
+    const over = dockerfile.replace('COPY apps/api apps/api\n', 'COPY apps/api/package.json ./\n');
+    expect(inferContext(facts(over, { scripts })).mode).toBe('pruned');
   });
 });
 

@@ -701,10 +701,13 @@ function chooseMode(
   const projectOnly = placed.filter((p) => p.project !== 'missing' && p.workspace === 'missing');
   const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing');
   // Asked only where it can decide: the steps are read as the shell would, which costs a parse each.
-  const runsRootScript = () => {
-    const found = rootScriptStep(reading.steps, facts.scripts);
+  const runsRootScript = (workspaceRooted: boolean) => {
+    const found = rootScriptStep(reading, facts.scripts, workspaceRooted);
     return (
-      found && `${quote(found.step)} runs "${found.script}", a script only the workspace root's package.json defines`
+      found &&
+      (found.besideRoot
+        ? `${quote(found.step)} runs "${found.script}" beside the root package.json it copied: the workspace root's script, not the project's own`
+        : `${quote(found.step)} runs "${found.script}", a script only the workspace root's package.json defines`)
     );
   };
 
@@ -755,7 +758,8 @@ function chooseMode(
       };
     const laidOut = whole && workspaceLayout(facts, reading, whole, index, quote);
     if (laidOut) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${laidOut}` };
-    const rootScript = whole && runsRootScript();
+    // Whether `COPY . .` copied the workspace root or the project folder is what is being decided.
+    const rootScript = whole && runsRootScript(false);
     if (whole && rootScript) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${rootScript}` };
     if (!inFolder && (placed.length || whole || written.length))
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
@@ -789,7 +793,7 @@ function chooseMode(
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${quote(whole)} copies the whole context`,
     };
   // A pruned context's package.json is the service's own: the root's scripts are not in it.
-  const rootScript = runsRootScript();
+  const rootScript = runsRootScript(true);
   if (rootScript)
     return {
       mode: 'workspace',
@@ -1180,18 +1184,24 @@ function commandsOf(run: string): string[][] {
     });
 }
 
-/** The first RUN that runs a script only the workspace root's package.json defines, and that script. */
+/**
+ * The first RUN that runs a script of the workspace root's package.json, and that script: one only it
+ * defines, or any where the RUN runs beside the root package.json copied (`rootManifestRuns`).
+ */
 function rootScriptStep(
-  steps: readonly Step[],
+  reading: DockerfileReading,
   scripts: ContextFacts['scripts'],
-): { step: Step; script: string } | undefined {
+  /** Whether the context is the workspace root's, so that a package.json copied from it is the root's. */
+  workspaceRooted: boolean,
+): { step: Step; script: string; besideRoot: boolean } | undefined {
   if (!scripts?.root.length) return undefined;
   const root = new Set(scripts.root);
   const own = new Set(scripts.project);
-  for (const step of steps) {
+  for (const step of reading.steps) {
     if (!/^RUN\s/i.test(step.text)) continue;
-    const script = scriptsRun(step.text).find((name) => root.has(name) && !own.has(name));
-    if (script) return { step, script };
+    const besideRoot = workspaceRooted && reading.rootManifestRuns.has(step.line);
+    const script = scriptsRun(step.text).find((name) => root.has(name) && (besideRoot || !own.has(name)));
+    if (script) return { step, script, besideRoot: besideRoot && own.has(script) };
   }
   return undefined;
 }

@@ -277,6 +277,16 @@ export class DockerfileReading {
     return this.walked.commands;
   }
 
+  /**
+   * The lines of the RUNs (of the stages built) run in a folder the root package.json was copied to
+   * last, and no other package.json: a script a package manager runs there is the root's, whatever
+   * the project's own package.json calls the same (FVJohnny's template: `COPY package*.json ./`, then
+   * `RUN npm run build` at /app, the root's `nx run-many -t build`, beside the service's `nest build`).
+   */
+  get rootManifestRuns(): ReadonlySet<number> {
+    return this.walked.rootManifestRuns;
+  }
+
   private get walked(): ReturnType<typeof walk> {
     return (this.parsed.walked ??= walk(stepsFor(this.steps, this.target, this.buildArgs), this.buildArgs));
   }
@@ -452,6 +462,7 @@ function walk(
   images: ImageBase[];
   binds: boolean;
   commands: Step[];
+  rootManifestRuns: Set<number>;
 } {
   const variables = new BuildVariables(buildArgs);
   const commands: Step[] = [];
@@ -461,6 +472,7 @@ function walk(
   const reads: CopySource[] = [];
   const workdirs: CopySource[] = [];
   const builds: CopySource[] = [];
+  const rootManifestRuns = new Set<number>();
   const bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }> = [];
   interface Stage {
     name: string | undefined;
@@ -469,6 +481,8 @@ function walk(
     root: string | undefined;
     /** Which context source each folder of the stage's filesystem was last filled from, by one COPY. */
     copied: Map<string, string>;
+    /** The folders whose package.json is the root's: copied there last. */
+    rootManifests: Set<string>;
   }
   /** The stages by name: one built FROM another starts with its WORKDIR, its files and its copy of the context (AppFlowy's `chef`). */
   const named = new Map<string, Stage>();
@@ -495,6 +509,7 @@ function walk(
         workdir: base?.workdir ?? '/',
         root: base?.root,
         copied: new Map(base?.copied),
+        rootManifests: new Set(base?.rootManifests),
       };
       if (name) named.set(name, stage);
     } else if (keyword === 'ARG') variables.declareArgs(rest);
@@ -514,6 +529,7 @@ function walk(
       for (const fromWord of mounts.flatMap((fields) => fields.get('from') ?? []))
         if (isImage(fromWord, named))
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: 'mount' });
+      if (stage?.rootManifests.has(stage.workdir)) rootManifestRuns.add(line);
       const here = stage?.copied.get(stage.workdir);
       if (here !== undefined && LOCAL_BUILD.test(rest) && !WORKSPACE_SELECTOR.test(rest))
         builds.push({ line, instruction, source: here });
@@ -545,6 +561,7 @@ function walk(
         written.push({ line, instruction, written: word, source, ...(unset ? { unset } : {}) });
       });
       const dest = values.at(-1);
+      if (keyword === 'COPY' && stage && dest !== undefined) noteManifests(stage, values.slice(0, -1), dest);
       // One source copied into a folder: what a build run there builds.
       if (keyword === 'COPY' && stage && dest !== undefined && values.length === 2 && values[0] !== undefined)
         stage.copied.set(posix.resolve(stage.workdir, dest), values[0]);
@@ -558,7 +575,26 @@ function walk(
       }
     }
   }
-  return { written, reads, workdirs, builds, bases, images, binds, commands };
+  return { written, reads, workdirs, builds, bases, images, binds, commands, rootManifestRuns };
+}
+
+/** Where a COPY puts a package.json: the root's (by name, a glob taking it, the whole context), or another's. */
+function noteManifests(
+  stage: { workdir: string; rootManifests: Set<string> },
+  sources: ReadonlyArray<string | undefined>,
+  dest: string,
+): void {
+  const target = posix.resolve(stage.workdir, dest);
+  // Into a folder, unless one source is written to a file of that name.
+  const single = sources.length === 1 && !/\/\.?$/.test(dest) && dest !== '.';
+  const folder = single && posix.basename(target) === 'package.json' ? posix.dirname(target) : target;
+  for (const source of sources) {
+    if (source === undefined) continue;
+    const path = posix.normalize(source).replace(/\/+$/, '');
+    if (path === '.' || (!path.includes('/') && picomatch(path)('package.json'))) stage.rootManifests.add(folder);
+    else if (posix.basename(path) === 'package.json' || (single && folder === target && path !== '.'))
+      stage.rootManifests.delete(folder);
+  }
 }
 
 /** An image a `--from=` or a mount's `from=` names, not a stage: a stage is named before it is used, or numbered. */
