@@ -1558,6 +1558,44 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("warns once per file when projects' own targets take the names of nx-fleet's push, scan or contract-verify (getlarge/ticketing's docker push)", async () => {
+    const push = (name: string) => json({ name, targets: { 'docker-push': { command: `docker push acme/${name}` } } });
+    const files = {
+      'apps/orders/project.json': push('orders'),
+      'apps/orders/Dockerfile': 'FROM scratch\n',
+      'apps/auth/project.json': push('auth'),
+      'apps/auth/Dockerfile': 'FROM scratch\n',
+      'apps/web/project.json': json({ name: 'web', targets: { scan: { command: 'trivy fs .' } } }),
+      'apps/web/Dockerfile': 'FROM scratch\n',
+    };
+    await runWorkspace(files, { buildTargetName: 'image' });
+    expect(warnings(warn)).toEqual([
+      "nx-fleet: 2 projects give a target of their own nx-fleet's docker-push name, which replaces nx-fleet's: apps/auth/project.json, apps/orders/project.json. nx-fleet's docker-push pushes only images that passed the scan and contract checks, and records what it pushed: `nx affected -t docker-push` runs the project's command instead, and `nx-fleet release` refuses the service. Rename or remove the project's own docker-push, or give nx-fleet's another name (plugin option pushTargetName).",
+      "nx-fleet: apps/web/project.json: web:scan runs `trivy fs .` (nx:run-commands), not nx-fleet:scan: nx-fleet's scan is a gate docker-push waits for: the push waits for the project's command instead. Rename or remove the project's own scan, or give nx-fleet's another name (plugin option scanTargetName).",
+    ]);
+    // With the build replaced too, one warning for the file says both.
+    warn.mockClear();
+    await runWorkspace(
+      {
+        ...files,
+        'apps/orders/project.json': json({
+          name: 'orders',
+          targets: { image: { command: 'docker build .' }, 'docker-push': { command: 'docker push acme/orders' } },
+        }),
+      },
+      { buildTargetName: 'image' },
+    );
+    const said = warnings(warn);
+    expect(said.filter((m) => m.includes('apps/orders/project.json'))).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: apps\/orders\/project\.json: orders:image runs `docker build \.` .* Its own docker-push replaces nx-fleet's too: the project's commands run instead, with no scan or contract check before its push\.$/,
+      ),
+    ]);
+    expect(
+      said.some((m) => m.startsWith('nx-fleet: apps/auth/project.json: auth:docker-push runs `docker push acme/auth`')),
+    ).toBe(true);
+  });
+
   it("warns once, naming the files, when projects' own targets take nx-fleet's build target name", async () => {
     const { results, rerun } = await runWorkspace({
       'backend/gateway/project.json': json({
@@ -1602,7 +1640,7 @@ describe('createNodes', () => {
     await rerun();
     expect(warnings(warn)).toEqual([
       "nx-fleet: 2 projects give their own build nx-fleet's build target name, docker-build, which replaces nx-fleet's: apps/api/package.json, backend/gateway/project.json. " +
-        "Their scan, contract-verify and docker-push use the image record nx-fleet's docker-build writes, so they refuse to run. " +
+        "nx-fleet's scan, contract-verify and docker-push use the image record nx-fleet's docker-build writes, so they refuse to run there. " +
         "Carry those builds over with `nx g nx-fleet:adopt` (their image names, contexts, build args and dependsOn become nx-fleet's docker-build), or give nx-fleet's build target another name (plugin option buildTargetName).",
     ]);
     warn.mockClear();

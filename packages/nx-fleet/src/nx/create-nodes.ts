@@ -68,6 +68,7 @@ import {
   MANIFEST_NAMES,
   orphanWarning,
   replacedBuildWarning,
+  replacedTargetWarning,
   rootVariantsWarning,
   unbuiltVariantsWarning,
   passedOverWarning,
@@ -286,6 +287,7 @@ async function fleetNodes(
     ),
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
+    ...replacedTargetWarnings(outcomes, isNxProject),
     ...alike,
     ...placeholderWarnings(detections, texts, options.buildTargetName, projects || [], linkedNames(units, bases.links)),
     ...unmatchedServiceWarnings(options.services, folders, outcomes),
@@ -1013,9 +1015,24 @@ function unbuiltVariantWarnings(
  */
 function replacedBuildOf(outcome: Outcome, isNxProject: (root: string) => boolean): ReplacedBuild | undefined {
   const replaced = 'analysis' in outcome ? outcome.analysis.replacedBuild : undefined;
-  return replaced && (posix.basename(replaced.file) !== 'package.json' || isNxProject(posix.dirname(replaced.file)))
-    ? replaced
-    : undefined;
+  return replaced && statedInProject(replaced, isNxProject) ? replaced : undefined;
+}
+
+function statedInProject({ file }: ReplacedBuild, isNxProject: (root: string) => boolean): boolean {
+  return posix.basename(file) !== 'package.json' || isNxProject(posix.dirname(file));
+}
+
+/** The services whose own configuration replaces nx-fleet's push, scan or contract-verify: a warning per target name. */
+function replacedTargetWarnings(outcomes: readonly Outcome[], isNxProject: (root: string) => boolean) {
+  const byName = new Map<string, NonNullable<FolderAnalysis['replacedTargets']>>();
+  for (const outcome of outcomes)
+    for (const replaced of 'analysis' in outcome ? (outcome.analysis.replacedTargets ?? []) : [])
+      if (statedInProject(replaced, isNxProject))
+        byName.set(replaced.name, [...(byName.get(replaced.name) ?? []), replaced]);
+  return [...byName].map(([name, replaced]) => ({
+    ...replacedTargetWarning(replaced, replaced[0]!.role, name),
+    roots: replaced.map((r) => posix.dirname(r.file)),
+  }));
 }
 
 /** The services whose own configuration replaces nx-fleet's build target, in one warning. */

@@ -14,7 +14,14 @@ import {
   serviceContainerfile,
   type Detection,
 } from '../services/detection';
-import { foreignBuildTarget, statedTarget } from '../services/projects';
+import {
+  foreignBuildTarget,
+  foreignServiceTarget,
+  replacedTargetConsequence,
+  SERVICE_TARGETS,
+  statedTarget,
+  type ServiceTargetRole,
+} from '../services/projects';
 
 export const MANIFEST_NAMES = ['project.json', 'package.json'] as const;
 export type ManifestName = (typeof MANIFEST_NAMES)[number];
@@ -38,12 +45,16 @@ export interface FolderAnalysis {
   warnings: Warning[];
   /** A service whose own configuration gives nx-fleet's build target name to another build (`replacedBuildWarning`). */
   replacedBuild?: ReplacedBuild;
+  /** Its own targets under the names of nx-fleet's push, scan or contract-verify (`replacedTargetWarnings`). */
+  replacedTargets?: Array<ReplacedBuild & { role: ServiceTargetRole; name: string }>;
 }
 
 /** Where a project's own file states a target under nx-fleet's build target name, and why that stops nx-fleet's (`foreignBuildTarget`). */
 export interface ReplacedBuild {
   file: string;
   why: string;
+  /** Of a replaced build: the names of nx-fleet's other targets the project's own replace too, said in its warning. */
+  alsoReplaced?: string[];
 }
 
 /** Pure: the manifests' texts are read by the caller, so the analysis can be cached by them. */
@@ -72,23 +83,40 @@ export function analyseFolder(
   const { ambiguous } = serviceContainerfile(containerfiles);
   if (detection.kind === 'none' && project && ambiguous && root !== '.')
     warnings.push(ambiguousWarning(root, ambiguous));
-  const replacedBuild =
-    detection.kind === 'service'
-      ? ownBuildTarget(root, projectName, { projectJson, packageJson }, options.buildTargetName)
-      : undefined;
-  return { detection, ...facts, ...(replacedBuild ? { replacedBuild } : {}) };
+  if (detection.kind !== 'service') return { detection, ...facts };
+  const manifests = { projectJson, packageJson };
+  const replacedBuild = ownTarget(root, manifests, options.buildTargetName, (target) =>
+    foreignBuildTarget(projectName, options.buildTargetName, target),
+  );
+  const replacedTargets = (Object.keys(SERVICE_TARGETS) as ServiceTargetRole[]).flatMap((role) => {
+    const name = options[SERVICE_TARGETS[role].option];
+    const replaced = ownTarget(root, manifests, name, (target) =>
+      foreignServiceTarget(projectName, name, role, target),
+    );
+    return replaced ? [{ ...replaced, role, name }] : [];
+  });
+  // One warning per file: with the build replaced too, the others are said in its warning.
+  if (replacedBuild)
+    return {
+      detection,
+      ...facts,
+      replacedBuild: replacedTargets.length
+        ? { ...replacedBuild, alsoReplaced: replacedTargets.map((r) => r.name) }
+        : replacedBuild,
+    };
+  return { detection, ...facts, ...(replacedTargets.length ? { replacedTargets } : {}) };
 }
 
 /**
- * The project's own file gives nx-fleet's build target name to another build (a run-commands
- * `docker build`, an npm script of that name): Nx takes the project's target, so the service's scan,
- * contract-verify and push would find no image record (they refuse to run there).
+ * The project's own file gives the name of one of nx-fleet's targets to another (a run-commands
+ * `docker build` under the build's, an npm script, a `docker push` under the push's): Nx takes the
+ * project's target. `foreign` says why that stops nx-fleet's; undefined when it does not.
  */
-function ownBuildTarget(
+function ownTarget(
   root: string,
-  project: string,
   { projectJson, packageJson }: { projectJson?: ProjectManifest; packageJson?: ProjectManifest },
   name: string,
+  foreign: (target: ReturnType<typeof statedTarget>) => string | undefined,
 ): ReplacedBuild | undefined {
   const own = (targets: unknown) => statedTarget((targets as Record<string, unknown> | null | undefined)?.[name]);
   const included = packageJson?.nx?.includedScripts;
@@ -105,21 +133,48 @@ function ownBuildTarget(
         ['package.json', own(packageJson?.nx?.targets) ?? scriptTarget],
       ] as const
     ).find(([, found]) => found !== undefined) ?? [];
-  const why = target && foreignBuildTarget(project, name, target);
+  const why = target && foreign(target);
   return file && why ? { file: posix.join(root, file), why } : undefined;
 }
 
 /** One warning for every service whose own configuration replaces nx-fleet's build target (a repository's fourteen, say). */
 export function replacedBuildWarning(builds: readonly ReplacedBuild[], name: string): Warning {
   const [only] = builds;
+  const others = (names: readonly string[]) => `${names.join(' and ')} ${names.length === 1 ? 'replaces' : 'replace'}`;
   if (only && builds.length === 1)
-    return { key: `${only.file}:${name}`, message: `nx-fleet: ${only.file}: ${only.why}` };
+    return {
+      key: `${only.file}:${name}`,
+      message:
+        `nx-fleet: ${only.file}: ${only.why}` +
+        (only.alsoReplaced?.length
+          ? ` Its own ${others(only.alsoReplaced)} nx-fleet's too: the project's commands run instead, with no scan or contract check before its push.`
+          : ''),
+    };
+  const also = builds.filter((b) => b.alsoReplaced?.length);
   return {
     key: `replaced:${name}:${builds.map((b) => b.file).join(',')}`,
     message:
       `nx-fleet: ${builds.length} projects give their own build nx-fleet's build target name, ${name}, which replaces nx-fleet's: ${listed(builds.map((b) => b.file))}. ` +
-      `Their scan, contract-verify and docker-push use the image record nx-fleet's ${name} writes, so they refuse to run. ` +
+      `nx-fleet's scan, contract-verify and docker-push use the image record nx-fleet's ${name} writes, so they refuse to run there. ` +
+      (also.length
+        ? `Of them, ${listed(also.map((b) => b.file))} give their own targets nx-fleet's other names too (${[...new Set(also.flatMap((b) => b.alsoReplaced!))].join(', ')}): the projects' commands run instead, with no scan or contract check before their push. `
+        : '') +
       `Carry those builds over with \`nx g nx-fleet:adopt\` (their image names, contexts, build args and dependsOn become nx-fleet's ${name}), or give nx-fleet's build target another name (plugin option buildTargetName).`,
+  };
+}
+
+/** One warning for every service whose own configuration replaces nx-fleet's target of one role (getlarge/ticketing's six `docker push` targets). */
+export function replacedTargetWarning(
+  replaced: readonly ReplacedBuild[],
+  role: ServiceTargetRole,
+  name: string,
+): Warning {
+  const [only] = replaced;
+  if (only && replaced.length === 1)
+    return { key: `${only.file}:${name}`, message: `nx-fleet: ${only.file}: ${only.why}` };
+  return {
+    key: `replaced:${name}:${replaced.map((r) => r.file).join(',')}`,
+    message: `nx-fleet: ${replaced.length} projects give a target of their own nx-fleet's ${name} name, which replaces nx-fleet's: ${listed(replaced.map((r) => r.file))}. ${replacedTargetConsequence(role, name)}`,
   };
 }
 

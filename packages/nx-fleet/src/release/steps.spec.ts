@@ -131,6 +131,20 @@ describe('releasePhases', () => {
     expect(releasePhases({ plan, graph: graphOf(dependsOn), options: names, planOnly })).toEqual(expected);
   });
 
+  it("refuses, before anything runs, a service whose push is the project's own target (getlarge/ticketing's docker push)", () => {
+    const graph = graphOf({ orders: all, web: all });
+    graph.nodes['web']!.data.targets!['docker-push'] = {
+      executor: 'nx:run-commands',
+      options: { command: 'docker push acme/web' },
+    };
+    expect(() => releasePhases({ plan: planOf('orders', 'web'), graph, options: names, planOnly: false })).toThrow(
+      /^nx-fleet release: nothing was pushed or recorded\. web:docker-push runs `docker push acme\/web` \(nx:run-commands\), not nx-fleet:docker-push: .*`nx-fleet release` refuses the service/,
+    );
+    // The check can fail: nx-fleet's own push is released.
+    graph.nodes['web']!.data.targets!['docker-push'] = { executor: 'nx-fleet:docker-push', dependsOn: all };
+    expect(releasePhases({ plan: planOf('orders', 'web'), graph, options: names, planOnly: false })).toHaveLength(2);
+  });
+
   it('uses the configured target names', () => {
     const graph = {
       nodes: {

@@ -2,7 +2,7 @@ import type { ProjectGraph, TargetConfiguration } from '@nx/devkit';
 import type { NormalizedFleetOptions } from '../config/options';
 import { namedContextSource } from '../config/service-settings';
 import { pushRecordPath, type PushRecord } from '../image/records';
-import { BUILD_EXECUTOR } from '../services/projects';
+import { BUILD_EXECUTOR, foreignServiceTarget } from '../services/projects';
 import { bumpHelmValues, bumpKustomization, type Promoted } from './gitops';
 import { serializeLedger, withReleased, type Ledger, type LedgerEntry } from './ledger';
 import type { ReleasePlan } from './plan';
@@ -74,8 +74,14 @@ export function releasePhases(input: {
 }): NxPhase[] | undefined {
   if (input.planOnly || !input.plan.release.length) return undefined;
   const set = input.plan.release.map((r) => r.service);
-  const gates = gateTargets(input.graph, set, input.options);
   const push = input.options.pushTargetName;
+  // Before anything runs: the project's own push would ship without the gates and record nothing to promote.
+  const foreign = set.flatMap((name) => {
+    const why = foreignServiceTarget(name, push, 'push', input.graph.nodes[name]?.data.targets?.[push]);
+    return why ? [why] : [];
+  });
+  if (foreign.length) throw new Error(`nx-fleet release: nothing was pushed or recorded. ${foreign.join(' ')}`);
+  const gates = gateTargets(input.graph, set, input.options);
   return [
     ...(gates.length
       ? [{ name: gates.join(' and '), args: ['run-many', '-t', gates.join(','), '-p', set.join(',')] }]

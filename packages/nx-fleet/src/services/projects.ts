@@ -1,6 +1,5 @@
 import type { ProjectConfiguration, ProjectGraph, ProjectGraphProjectNode, TargetConfiguration } from '@nx/devkit';
 
-/** The executor of the inferred docker-build target: what marks a project as a service in a graph. */
 /** A package.json's scripts, the string-valued ones (what a package manager runs); none when it has no such object. */
 export function packageScripts(manifest: unknown): Record<string, string> {
   const scripts = (manifest as { scripts?: unknown } | null | undefined)?.scripts;
@@ -11,9 +10,46 @@ export function packageScripts(manifest: unknown): Record<string, string> {
     : {};
 }
 
+/** The executor of the inferred docker-build target: what marks a project as a service in a graph. */
 export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
 /** The executor of the inferred docker-push target. */
 export const PUSH_EXECUTOR = 'nx-fleet:docker-push';
+
+/** The targets besides the build a service gets, by role: their executors, and the plugin option naming each. */
+export const SERVICE_TARGETS = {
+  push: { executor: PUSH_EXECUTOR, option: 'pushTargetName' },
+  scan: { executor: 'nx-fleet:scan', option: 'scanTargetName' },
+  contract: { executor: 'nx-fleet:contract-verify', option: 'contractTargetName' },
+} as const;
+export type ServiceTargetRole = keyof typeof SERVICE_TARGETS;
+
+/** What a project loses when its own target takes the name of nx-fleet's target of that role. */
+export function replacedTargetConsequence(role: ServiceTargetRole, name: string): string {
+  const rename = `Rename or remove the project's own ${name}, or give nx-fleet's another name (plugin option ${SERVICE_TARGETS[role].option}).`;
+  return role === 'push'
+    ? `nx-fleet's ${name} pushes only images that passed the scan and contract checks, and records what it pushed: \`nx affected -t ${name}\` runs the project's command instead, and \`nx-fleet release\` refuses the service. ${rename}`
+    : `nx-fleet's ${name} is a gate docker-push waits for: the push waits for the project's command instead. ${rename}`;
+}
+
+/** Why a service's target of that role is not nx-fleet's: the project's own configuration gives its name to another; undefined when it is nx-fleet's. */
+export function foreignServiceTarget(
+  project: string,
+  name: string,
+  role: ServiceTargetRole,
+  target: Pick<TargetConfiguration, 'executor' | 'options'> | undefined,
+): string | undefined {
+  const { executor } = SERVICE_TARGETS[role];
+  if (target?.executor === undefined || target.executor === executor) return undefined;
+  return `${project}:${name} runs ${runsOf(target)}, not ${executor}: ${replacedTargetConsequence(role, name)}`;
+}
+
+/** A target's command (cut short) and executor, or its executor alone. */
+function runsOf(target: Pick<TargetConfiguration, 'executor' | 'options'>): string {
+  const command = (target.options as { command?: unknown } | undefined)?.command;
+  return typeof command === 'string'
+    ? `\`${command.length > 80 ? `${command.slice(0, 77)}...` : command}\` (${target.executor})`
+    : target.executor!;
+}
 
 /** A target as a project's own file states it, Nx's `command` shorthand read as run-commands'; undefined without an executor. */
 export function statedTarget(raw: unknown): { executor: string; options?: unknown } | undefined {
@@ -35,12 +71,7 @@ export function foreignBuildTarget(
   target: Pick<TargetConfiguration, 'executor' | 'options'> | undefined,
 ): string | undefined {
   if (target?.executor === undefined || target.executor === BUILD_EXECUTOR) return undefined;
-  const command = (target.options as { command?: unknown } | undefined)?.command;
-  const runs =
-    typeof command === 'string'
-      ? `\`${command.length > 80 ? `${command.slice(0, 77)}...` : command}\` (${target.executor})`
-      : target.executor;
-  return `${project}:${name} runs ${runs}, not ${BUILD_EXECUTOR}: the project's own configuration replaces nx-fleet's ${name}, which writes the image record scan, contract-verify and docker-push use. Carry that build over with \`nx g nx-fleet:adopt ${project}\` (its image name, context, build args and dependsOn become nx-fleet's ${name}), or give nx-fleet's build target another name (plugin option buildTargetName).`;
+  return `${project}:${name} runs ${runsOf(target)}, not ${BUILD_EXECUTOR}: the project's own configuration replaces nx-fleet's ${name}, which writes the image record scan, contract-verify and docker-push use. Carry that build over with \`nx g nx-fleet:adopt ${project}\` (its image name, context, build args and dependsOn become nx-fleet's ${name}), or give nx-fleet's build target another name (plugin option buildTargetName).`;
 }
 
 /** A project is a service when one of its targets builds an image with nx-fleet, whatever its name. */
