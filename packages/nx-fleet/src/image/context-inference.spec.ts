@@ -1711,6 +1711,27 @@ describe('inferContext: scripts only the workspace root defines', () => {
     }
   });
 
+  it("what the container starts runs a root script too (adsp's pdf-service: COPY . . in a project folder with no package.json, then CMD npm run -d service)", () => {
+    const serve = (start: string) =>
+      `FROM node:24\nARG SERVICE\nCOPY . .\nRUN chmod -R 777 dist node_modules\n${start}\n`;
+    const noManifest = { scripts: { root: ['service'], project: [] } };
+    expect(inferContext(facts(serve('CMD npm run -d service dist/apps/${SERVICE}/main.js'), noManifest))).toMatchObject(
+      {
+        mode: 'workspace',
+        reason: expect.stringContaining(
+          '"CMD npm run -d service dist/apps/${SERVICE}/main.js" (apps/api/Dockerfile:5) runs "service"',
+        ),
+      },
+    );
+    expect(inferContext(facts(serve('ENTRYPOINT ["npm", "run", "service"]'), noManifest)).mode).toBe('workspace');
+    // The check can fail: a script the project defines too is its own.
+    expect(
+      inferContext(
+        facts(serve('CMD ["npm", "run", "service"]'), { scripts: { root: ['service'], project: ['service'] } }),
+      ).mode,
+    ).toBe('project');
+  });
+
   it("a script the project defines too, run beside the root package.json it copied, is the root's (FVJohnny's template: the root's nx run-many)", () => {
     const dockerfile =
       'FROM node:20\nWORKDIR /app\nCOPY package*.json nx.json ./\nCOPY libs libs\nCOPY apps/api apps/api\nRUN npm ci && npm run build\n';

@@ -1198,12 +1198,30 @@ function rootScriptStep(
   const root = new Set(scripts.root);
   const own = new Set(scripts.project);
   for (const step of reading.steps) {
-    if (!/^RUN\s/i.test(step.text)) continue;
+    // What the container starts runs at its WORKDIR too (adsp's pdf-service: `CMD npm run -d service …`).
+    const run = /^RUN\s/i.test(step.text) ? step.text : startCommand(step.text);
+    if (run === undefined) continue;
     const besideRoot = workspaceRooted && reading.rootManifestRuns.has(step.line);
-    const script = scriptsRun(step.text).find((name) => root.has(name) && (besideRoot || !own.has(name)));
+    const script = scriptsRun(run).find((name) => root.has(name) && (besideRoot || !own.has(name)));
     if (script) return { step, script, besideRoot: besideRoot && own.has(script) };
   }
   return undefined;
+}
+
+/** A CMD's or ENTRYPOINT's command as a RUN would write it (its exec form's words joined); undefined for other steps. */
+function startCommand(text: string): string | undefined {
+  const match = /^(?:CMD|ENTRYPOINT)\s+([\s\S]*)$/i.exec(text);
+  if (!match) return undefined;
+  const form = match[1]!.trim();
+  if (!form.startsWith('[')) return `RUN ${form}`;
+  try {
+    const words: unknown = JSON.parse(form);
+    return Array.isArray(words) && words.every((word) => typeof word === 'string')
+      ? `RUN ${words.map((word) => (/[\s'"\\$`]/.test(word) ? `'${word.replace(/'/g, "'\\''")}'` : word)).join(' ')}`
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
