@@ -511,6 +511,23 @@ describe('createNodes', () => {
     expect(servicesOf(named.results).sort()).toEqual(['pkgs/api', 'pkgs/redis']);
   });
 
+  it("says where angular.json declares the project of a Dockerfile's folder, which nx-fleet does not read (Ridy's admin-panel)", async () => {
+    const files = {
+      'package.json': json({ name: 'ridy', private: true }),
+      'angular.json': json({ version: 1, projects: { 'admin-panel': { root: 'apps/admin-panel', architect: {} } } }),
+      'apps/admin-panel/Dockerfile': 'FROM nginx:alpine\nCOPY dist/apps/admin-panel /usr/share/nginx/html\n',
+    };
+    const note =
+      ' angular.json declares apps/admin-panel as "admin-panel", and nx-fleet reads project.json and package.json only: a project.json there with that "name" makes it a service (Nx merges it with angular.json\'s).';
+    await runWorkspace(files);
+    expect(warnings(warn)).toEqual([orphanWarning('apps/admin-panel/Dockerfile', 'apps/admin-panel') + note]);
+    warn.mockClear();
+    await runWorkspace(files, { services: { 'admin-panel': { dockerfile: 'apps/admin-panel/Dockerfile' } } });
+    expect(warnings(warn)).toContain(
+      `nx-fleet: the plugin option "services", entry "admin-panel": no project has that name or root, so it is ignored. A folder is a project when it holds a project.json (with a "name") or a package.json Nx reads; add one there, or name an existing project.${note}`,
+    );
+  });
+
   it("names no Dockerfile a dev container configuration builds, or in a folder named for development, in the orphan warning (Requarks/wiki's dev/containers)", async () => {
     await runWorkspace({
       'package.json': json({ name: 'wiki', private: true }),

@@ -262,6 +262,7 @@ async function fleetNodes(
     warn: collect,
   });
   const unbuilt = unbuiltDockerfiles(texts);
+  const angular = angularProjects(texts);
   const alike = alikeBuildWarnings(detections, texts, options.buildTargetName, unbuilt);
   const matched = new Set(files);
   const units = outcomes.flatMap((outcome) => unitOf(outcome, matched, isNxProject));
@@ -273,6 +274,7 @@ async function fleetNodes(
     ...orphanWarnings(
       shippable(withOrphanVariants(detections, variants, folders, options.exclude), filePaths, texts),
       unbuilt,
+      angular,
     ),
     ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
     ...passedOverPlain(detections, folders, options.exclude).flatMap(({ dockerfile, builtFrom }) =>
@@ -290,7 +292,7 @@ async function fleetNodes(
     ...replacedTargetWarnings(outcomes, isNxProject),
     ...alike,
     ...placeholderWarnings(detections, texts, options.buildTargetName, projects || [], linkedNames(units, bases.links)),
-    ...unmatchedServiceWarnings(options.services, folders, outcomes),
+    ...unmatchedServiceWarnings(options.services, folders, outcomes, angular),
     ...finalStageWarnings(detections, texts, options.buildTargetName, new Set(alike.flatMap((w) => w.roots))),
     ...bases.warnings,
   ]
@@ -602,15 +604,23 @@ function shippable(detections: readonly Detection[], files: readonly string[], t
  * A Dockerfile no project is (or names, in its fleet block or through the plugin option `services`) a
  * service of deserves a word; an excluded one does not.
  */
-function orphanWarnings(detections: readonly Detection[], unbuilt: UnbuiltDockerfiles) {
+function orphanWarnings(
+  detections: readonly Detection[],
+  unbuilt: UnbuiltDockerfiles,
+  angular: ReadonlyMap<string, string>,
+) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const orphans = detections.flatMap((d) =>
     d.kind === 'orphan' && !referenced.has(d.dockerfile) && unbuilt.buildsImage(d.dockerfile) ? [d.dockerfile] : [],
   );
+  if (!orphans.length) return [];
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
-  return orphans.length
-    ? [{ ...unbuilt.withStages(orphanWarning(orphans), orphans), roots: orphans.map((file) => posix.dirname(file)) }]
-    : [];
+  const warning = unbuilt.withStages(orphanWarning(orphans), orphans);
+  const roots = orphans.map((file) => posix.dirname(file));
+  const declared = [...new Set(roots)].flatMap((root) =>
+    angular.has(root) ? [[root, angular.get(root)!] as const] : [],
+  );
+  return [{ ...warning, message: warning.message + angularNote(declared), roots }];
 }
 
 /** The folders' detections, with the shipping variants no project builds from as orphans of their own. */
@@ -823,6 +833,7 @@ function unmatchedServiceWarnings(
   services: NormalizedFleetOptions['services'],
   folders: ReadonlyMap<string, readonly string[]>,
   outcomes: readonly Outcome[],
+  angular: ReadonlyMap<string, string>,
 ) {
   const known = new Set([
     ...[...folders].flatMap(([root, files]) =>
@@ -836,9 +847,33 @@ function unmatchedServiceWarnings(
     .filter((key) => !known.has(key))
     .map((key) => ({
       key: `services:${key}`,
-      message: `nx-fleet: the plugin option "services", entry "${key}": no project has that name or root, so it is ignored. A folder is a project when it holds a project.json (with a "name") or a package.json Nx reads; add one there, or name an existing project.`,
+      message:
+        `nx-fleet: the plugin option "services", entry "${key}": no project has that name or root, so it is ignored. A folder is a project when it holds a project.json (with a "name") or a package.json Nx reads; add one there, or name an existing project.` +
+        angularNote([...angular].filter(([root, name]) => key === root || key === name)),
       roots: [] as string[],
     }));
+}
+
+/**
+ * The projects the workspace's angular.json declares (an Nx workspace from before project.json, read
+ * by Nx through @nx/angular), by root: nx-fleet reads project.json and package.json only.
+ */
+function angularProjects(texts: WorkspaceTexts): Map<string, string> {
+  const projects = texts.json('angular.json')['projects'];
+  if (typeof projects !== 'object' || projects === null) return new Map();
+  return new Map(
+    Object.entries(projects).flatMap(([name, project]) => {
+      const root = (project as { root?: unknown } | null)?.root;
+      return typeof root === 'string' ? [[posix.normalize(root || '.').replace(/\/+$/, ''), name] as const] : [];
+    }),
+  );
+}
+
+/** What to say where angular.json declares the projects a warning is about (Ridy's admin-panel and APIs). */
+function angularNote(declared: ReadonlyArray<readonly [string, string]>): string {
+  if (!declared.length) return '';
+  const named = declared.map(([root, name]) => `${root} as "${name}"`).join(', ');
+  return ` angular.json declares ${named}, and nx-fleet reads project.json and package.json only: a project.json there with that "name" makes ${declared.length === 1 ? 'it a service' : 'each a service'} (Nx merges it with angular.json's).`;
 }
 
 /**
