@@ -60,9 +60,10 @@ describe('init generator', () => {
       pluginsConfig: undefined,
     });
     // Rule (d): a lockfile change affects only the projects whose dependencies changed.
+    // With no Nx JS plugin in the root package.json, Nx analysed no source file before: nor after.
     expect(after.pluginsConfig).toEqual({
       ...before.pluginsConfig,
-      '@nx/js': { projectsAffectedByDependencyUpdates: 'auto' },
+      '@nx/js': { analyzeSourceFiles: false, projectsAffectedByDependencyUpdates: 'auto' },
     });
     expect(after.plugins?.slice(0, -1)).toEqual(before.plugins ?? []);
     expect(after.namedInputs).toEqual({
@@ -101,7 +102,30 @@ describe('init generator', () => {
       plugins: [...existing.plugins!, 'nx-fleet'],
       namedInputs: { ...existing.namedInputs, sharedGlobals: [] },
       targetDefaults: { ...existing.targetDefaults, typecheck: { cache: true, inputs: ['default', '^production'] } },
-      pluginsConfig: { '@nx/js': { projectsAffectedByDependencyUpdates: 'auto' } },
+      pluginsConfig: { '@nx/js': { analyzeSourceFiles: false, projectsAffectedByDependencyUpdates: 'auto' } },
+    });
+  });
+
+  it("keeps what Nx analysed before its @nx/js entry existed: an entry turns every analysis on (whackakey's @nrwl workspace gained import edges)", async () => {
+    const analyses = async (manifest: unknown) => {
+      tree = createTreeWithEmptyWorkspace();
+      if (manifest === undefined) tree.delete('package.json');
+      else writeJson(tree, 'package.json', manifest);
+      await initGenerator(tree, { skipFormat: true });
+      return readNxJson(tree)!.pluginsConfig!['@nx/js'];
+    };
+    expect(await analyses({ name: 'ws', devDependencies: { '@nrwl/workspace': '14.0.0' } })).toEqual({
+      analyzeSourceFiles: false,
+      projectsAffectedByDependencyUpdates: 'auto',
+    });
+    expect(await analyses({ name: 'ws', devDependencies: { '@nx/js': '23.2.1' } })).toEqual({
+      projectsAffectedByDependencyUpdates: 'auto',
+    });
+    expect(await analyses(undefined)).toEqual({
+      analyzePackageJson: false,
+      analyzeSourceFiles: false,
+      analyzeLockfile: false,
+      projectsAffectedByDependencyUpdates: 'auto',
     });
   });
 

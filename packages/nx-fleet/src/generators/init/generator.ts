@@ -1,10 +1,21 @@
-import { formatFiles, readNxJson, updateNxJson, writeJson, type GeneratorCallback, type Tree } from '@nx/devkit';
+import {
+  formatFiles,
+  readJson,
+  readNxJson,
+  updateNxJson,
+  writeJson,
+  type GeneratorCallback,
+  type Tree,
+} from '@nx/devkit';
 import { addFleetDefaults, addFleetPlugin, addNxGitignore, DOCKERIGNORE } from './nx-json';
 import type { InitGeneratorSchema } from './schema';
 
 /** `nx add nx-fleet`: idempotent, and `--dry-run` shows what would change. */
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema): Promise<GeneratorCallback> {
-  const nxJson = addFleetDefaults(addFleetPlugin(readNxJson(tree) ?? {}, { registry: options.registry }));
+  const nxJson = addFleetDefaults(
+    addFleetPlugin(readNxJson(tree) ?? {}, { registry: options.registry }),
+    tree.exists('package.json') ? rootManifest(tree) : undefined,
+  );
   // updateNxJson only updates an nx.json that exists.
   if (tree.exists('nx.json')) updateNxJson(tree, nxJson);
   else writeJson(tree, 'nx.json', nxJson);
@@ -18,3 +29,12 @@ export async function initGenerator(tree: Tree, options: InitGeneratorSchema): P
 }
 
 export default initGenerator;
+
+/** The root package.json, parsed; null when it is no JSON (Nx names that file itself). */
+function rootManifest(tree: Tree): unknown {
+  try {
+    return readJson(tree, 'package.json');
+  } catch {
+    return null;
+  }
+}

@@ -34,8 +34,35 @@ export const PRODUCTION_INPUT = [
   '!{projectRoot}/vitest.config.*',
 ];
 
-/** Named inputs and target defaults the fleet's targets and generated services rely on; existing ones are kept. */
-export function addFleetDefaults(nxJson: NxJsonConfiguration): NxJsonConfiguration {
+/** The packages whose presence in the root package.json makes Nx analyse source files when nx.json has no `@nx/js` config. */
+const SOURCE_ANALYSING_PACKAGES = [
+  '@nx/workspace',
+  '@nx/js',
+  '@nx/node',
+  '@nx/next',
+  '@nx/react',
+  '@nx/angular',
+  '@nx/web',
+];
+
+/**
+ * What Nx analyses without an `@nx/js` entry in nx.json (its `jsPluginConfig`), where that differs from
+ * what it analyses once there is one: an entry makes every analysis default to on, so a workspace
+ * without Nx's JS plugins (whackakey's `@nrwl/*` ones) would gain import edges it never had.
+ */
+function analysesBefore(rootManifest: unknown): Record<string, boolean> {
+  if (rootManifest === undefined)
+    return { analyzePackageJson: false, analyzeSourceFiles: false, analyzeLockfile: false };
+  const { dependencies, devDependencies } = (rootManifest ?? {}) as Record<string, unknown>;
+  const deps = { ...(dependencies as object | undefined), ...(devDependencies as object | undefined) };
+  return SOURCE_ANALYSING_PACKAGES.some((name) => name in deps) ? {} : { analyzeSourceFiles: false };
+}
+
+/**
+ * Named inputs and target defaults the fleet's targets and generated services rely on; existing ones
+ * are kept. `rootManifest` is the root package.json, parsed (undefined when there is none).
+ */
+export function addFleetDefaults(nxJson: NxJsonConfiguration, rootManifest: unknown): NxJsonConfiguration {
   const namedInputs: NonNullable<NxJsonConfiguration['namedInputs']> = {
     default: ['{projectRoot}/**/*', 'sharedGlobals'],
     sharedGlobals: [],
@@ -46,7 +73,8 @@ export function addFleetDefaults(nxJson: NxJsonConfiguration): NxJsonConfigurati
   for (const target of ['test', 'typecheck'])
     targetDefaults[target] ??= { cache: true, inputs: ['default', '^production'] };
   // Rule (d): a lockfile change affects only the projects whose resolved dependencies changed, not all.
-  const js = { ...(nxJson.pluginsConfig?.['@nx/js'] as Record<string, unknown> | undefined) };
+  const existing = nxJson.pluginsConfig?.['@nx/js'] as Record<string, unknown> | undefined;
+  const js = { ...(existing ? {} : analysesBefore(rootManifest)), ...existing };
   js['projectsAffectedByDependencyUpdates'] ??= 'auto';
   return { ...nxJson, namedInputs, targetDefaults, pluginsConfig: { ...nxJson.pluginsConfig, '@nx/js': js } };
 }
