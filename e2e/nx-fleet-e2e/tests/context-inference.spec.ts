@@ -608,6 +608,42 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await runOk('podman', ['run', '--rm', image('apps/mount-api')])).stdout).toContain('mount-api 2');
   });
 
+  it("a folder context that is a build's output (adopt's dist/apps/<app>) waits for that build, and its image follows the output", async () => {
+    ws.write(
+      'apps/out-web/project.json',
+      JSON.stringify({
+        name: 'out-web',
+        targets: {
+          build: {
+            executor: 'nx:run-commands',
+            options: { command: 'node apps/out-web/build.mjs', outputPath: 'dist/apps/out-web' },
+            inputs: ['{projectRoot}/**/*'],
+            outputs: ['{options.outputPath}'],
+            cache: true,
+          },
+          'docker-build': { options: { context: 'dist/apps/out-web', prune: false } },
+        },
+      }),
+    );
+    ws.write('apps/out-web/src/main.js', "console.log('out-web 1');\n");
+    ws.write(
+      'apps/out-web/build.mjs',
+      "import { mkdirSync, copyFileSync } from 'node:fs';\nmkdirSync('dist/apps/out-web', { recursive: true });\ncopyFileSync('apps/out-web/src/main.js', 'dist/apps/out-web/main.js');\n",
+    );
+    ws.write('apps/out-web/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "main.js"]\n');
+    await ws.commit('a service built from its build output folder');
+    const image = () => ws.readJson<{ localRef: string }>('dist/fleet/apps/out-web/image.json').localRef;
+    expect((await ws.nxOk(['run', 'out-web:docker-build', '--output-style=stream'])).stdout).toMatch(
+      /nx run out-web:build/,
+    );
+    expect((await runOk('podman', ['run', '--rm', image()])).stdout.trim()).toBe('out-web 1');
+    // Nx hashes nothing of the git-ignored folder itself: the build's outputs are what moves the cache.
+    ws.write('apps/out-web/src/main.js', "console.log('out-web 2');\n");
+    await ws.commit('out-web change');
+    await ws.nxOk(['run', 'out-web:docker-build']);
+    expect((await runOk('podman', ['run', '--rm', image()])).stdout.trim()).toBe('out-web 2');
+  });
+
   it("a cache hit restores the build's outputs first", async () => {
     ws.remove('dist');
     const again = await ws.nxOk(['run', 'dist-api:docker-build', '--output-style=stream']);

@@ -240,6 +240,8 @@ export function unhashedContextFiles(
 export function outputPatterns(outputs: readonly string[]): string[] {
   return outputs.flatMap((output) => {
     const path = output.replace(/^\.?\//, '').replace(/\/+$/, '');
+    // The context's own folder, relative to itself (a folder context that is a build's output).
+    if (path === '' || path === '.') return ['**'];
     return isDynamicPattern(path) ? [path] : [path, `${path}/**`];
   });
 }

@@ -1378,6 +1378,39 @@ describe('inferContext', () => {
 });
 
 describe('contextNeeds', () => {
+  it("a folder context Nx lists nothing of, copied whole, is a build's output: waited for and hashed as one, else not cached (whackakey's dist/apps/frontend)", () => {
+    const whole = 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n';
+    const folder = (context: string, extra: Partial<ContextFacts> = {}) =>
+      contextNeeds(
+        facts(whole, {
+          dockerfile: 'Dockerfile',
+          statedContext: { context },
+          projects: [
+            { name: 'api', root: 'apps/api' },
+            { name: 'web', root: 'apps/web' },
+          ],
+          ...extra,
+        }),
+        'folder',
+      );
+    // The service's own build: by its outputs, or where Nx writes it.
+    expect(folder('dist/apps/web', { buildOutputs: ['dist/apps/web'] })).toMatchObject({ outputs: ['dist/apps/web'] });
+    expect(folder('dist/apps/api')).toMatchObject({ outputs: ['dist/apps/api'] });
+    expect(folder('dist/apps/api').producers).toBeUndefined();
+    // Another project's, by the outputs it states.
+    expect(
+      folder('dist/apps/web', { statedOutputs: [{ project: 'web', target: 'build', output: 'dist/apps/web' }] }),
+    ).toMatchObject({
+      outputs: ['dist/apps/web'],
+      producers: [{ output: 'dist/apps/web', project: 'web', target: 'build' }],
+    });
+    // No build writes it: from the disk, not cached.
+    expect(folder('release/site')).toMatchObject({ outputs: [], unlisted: ['release/site'] });
+    // The check can fail: a folder Nx lists is hashed as it is.
+    expect(folder('apps/api/src')).toMatchObject({ outputs: [] });
+    expect(folder('apps/api/src').unlisted).toBeUndefined();
+  });
+
   const dockerfile = 'FROM node:20\nCOPY dist/apps/api ./\nCOPY tsconfig.base.json ./\n';
 
   it.each([

@@ -445,6 +445,24 @@ export function contextNeeds(
     )
       include.push(index.has(path) || picomatch.scan(path).isGlob ? path : `${path}/**`);
   }
+  // A folder context Nx lists nothing of, copied whole (whackakey's frontend, built from `dist/apps/frontend`):
+  // a build writes it (the service's own, by its outputs or Nx's `dist/<project root>`, or another's),
+  // else it is from the disk alone; either way Nx's hash of the folder is empty.
+  if (
+    folder !== undefined &&
+    folder !== '.' &&
+    !index.under(folder).length &&
+    reading.sources.some((s) => isWholeContext(s.source))
+  ) {
+    const builders = buildersOf(folder, facts);
+    const own =
+      folder === posix.join('dist', facts.projectRoot) ||
+      (facts.buildOutputs ?? []).some((output) => insideOf(folder, output) || insideOf(output, folder)) ||
+      builders.some((builder) => builder.own);
+    if (own || builders.length) outputs.push(folder);
+    else unlisted.push(folder);
+    for (const builder of own ? [] : builders) producers.push(producer(folder, builder));
+  }
   // What later stages take from a stage that copied the whole context: the pruned context carries it too.
   if (mode === 'pruned')
     for (const { source } of reading.wholeCopyReads) {
