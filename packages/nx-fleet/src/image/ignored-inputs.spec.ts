@@ -29,13 +29,26 @@ describe('ignoredGlobs', () => {
 
   it.each([
     ['no ignore file', []],
-    ['an exception anywhere (the lines are read in order)', ['docs', '!docs/guide.md']],
+    ['a line an exception after it sends again from (the lines are read in order)', ['docs', '!docs/guide.md']],
     ['a line that matches no listed file (build outputs, node_modules)', ['node_modules', 'dist']],
     ['a line that also matches the Dockerfile or the ignore file, which are always inputs', ['Dockerfile*', '.*']],
     ['character classes, braces and escapes (Nx reads them otherwise)', ['[d]ocs', '{docs,.github}', 'docs\\/x']],
     ['a line out of the context', ['../docs']],
   ])('negates nothing for %s', (_, patterns) => {
     expect(ignoredGlobs(FILES, patterns, ALWAYS)).toEqual([]);
+  });
+
+  it("negates the lines no exception after them reaches (Databuddy's and bigcapital's .env* then !.env.example)", () => {
+    const files = [...FILES, '.env.example', '.env.local'];
+    expect(ignoredGlobs(files, ['docs', '.github', '.env*', '!.env.example'], ALWAYS)).toEqual([
+      'docs/**',
+      '.github/**',
+    ]);
+    // An exception before a line is overridden by it: the line is negated.
+    expect(ignoredGlobs(files, ['!.env.example', '.env*', 'docs'], ALWAYS)).toEqual(['.env*', 'docs/**']);
+    // A pattern as the exception reaches every line whose folder is not apart from its own.
+    expect(ignoredGlobs(files, ['docs', '.github', '!docs/*.md'], ALWAYS)).toEqual(['.github/**']);
+    expect(ignoredGlobs(files, ['docs', '*.md', '!**/README.md'], ALWAYS)).toEqual([]);
   });
 
   it('negates nothing that matches a file the engine sends', () => {

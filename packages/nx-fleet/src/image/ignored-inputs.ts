@@ -8,8 +8,10 @@ import { filterContext } from './build-context';
  * inputs can negate: a change there reaches neither the image nor, so, its cache key or Nx 24's
  * affected tasks. Each glob is an ignore pattern as written, kept only when it matches a listed file
  * and no file the engine sends (the engine's rule decides, through the same library the content tag
- * uses), nor a file that is always an input (the Dockerfile, its ignore files). Exceptions (`!`)
- * reorder what is sent line by line, which a set of negations cannot say: then nothing is negated.
+ * uses), nor a file that is always an input (the Dockerfile, its ignore files). An exception (`!`)
+ * sends again, by the line order a set of negations cannot say, what the lines before it left out: a
+ * line an exception after it may reach is not negated, the others are (`.env*` then `!.env.example`
+ * keeps `.env*` an input and `docs/` not, as Databuddy's and bigcapital's ignore files have them).
  * Character classes, braces and escapes read differently in Nx's globs: those lines are skipped.
  * Too few negations only cost a cache miss; too many would hide a change, so each one is checked.
  */
@@ -18,18 +20,20 @@ export function ignoredGlobs(
   patterns: readonly string[],
   alwaysInputs: readonly string[],
 ): string[] {
-  if (!patterns.length || patterns.some((pattern) => pattern.startsWith('!'))) return [];
+  if (!patterns.length) return [];
   const { sent, sorted } = sentOf(listed, patterns);
   if (sent.size === sorted.length) return [];
   const globs = new Set<string>();
-  for (const pattern of patterns) {
-    const glob = asGlob(pattern);
+  for (const [line, pattern] of patterns.entries()) {
+    const glob = pattern.startsWith('!') ? undefined : asGlob(pattern);
     if (glob === undefined) continue;
     const matcher = picomatch(glob, { dot: true });
     // One argument: picomatch's second one asks for a result object, which `some` would pass as an index.
     const matches = (file: string) => matcher(file);
     // Docker's rule: a pattern that matches a folder leaves out everything in it.
     const under = (file: string) => ancestors(file).some(matches);
+    if (patterns.slice(line + 1).some((later) => later.startsWith('!') && mayReinclude(glob, later.slice(1), matches)))
+      continue;
     const base = picomatch.scan(glob).base;
     const self = { some: false, sent: false };
     const inside = { some: false, sent: false };
@@ -49,6 +53,19 @@ export function ignoredGlobs(
       if (!alwaysInputs.some((file) => matches(file) || under(file))) globs.add(`${glob}/**`);
   }
   return [...globs];
+}
+
+/**
+ * Whether an exception may send again a path the glob leaves out: a path it names that the glob
+ * matches, in or above it, or below it; for an exception that is a pattern, any glob whose folder
+ * is not apart from the exception's (each with a literal folder, neither inside the other).
+ */
+function mayReinclude(glob: string, exception: string, matches: (path: string) => boolean): boolean {
+  const path = posix.normalize(exception.replace(/^\/+/, '')).replace(/\/+$/, '');
+  if (!picomatch.scan(path).isGlob)
+    return matches(path) || ancestors(path).some(matches) || globReaches(glob, `${path}/**`);
+  const [a, b] = [picomatch.scan(glob).base, picomatch.scan(path).base];
+  return !a || !b || a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
 /**
