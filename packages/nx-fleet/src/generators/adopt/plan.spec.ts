@@ -191,6 +191,26 @@ describe('planAdoption', () => {
     expect(unused[1]).toMatch(/^build argument "VERSION" .* so the build ignores it$/);
   });
 
+  it("carries the platforms, and infers from the stage the setup builds: its reason quotes that stage (sdp-demo's node and alpine targets)", () => {
+    const dockerfile =
+      'FROM node:20 AS node\nARG DIST_PATH\nCOPY ./$DIST_PATH .\nFROM alpine AS alpine\nARG DIST_PATH\nCOPY $DIST_PATH ./app\n';
+    const plan = planAdoption(
+      input({
+        dockerfiles: { 'apps/api/Dockerfile': dockerfile },
+        setups: [
+          setup({
+            dockerfile: 'apps/api/Dockerfile',
+            buildArgs: { DIST_PATH: 'dist/apps/api' },
+            target: 'node',
+            platforms: ['linux/amd64'],
+          }),
+        ],
+      }),
+    );
+    expect(plan.write?.buildTarget).toMatchObject({ options: { target: 'node', platforms: ['linux/amd64'] } });
+    expect(plan.row.why).toContain('"COPY ./$DIST_PATH ." (apps/api/Dockerfile:3)');
+  });
+
   it('carries the named build contexts of the adopted setup into the target, and infers with them', () => {
     const plan = planAdoption(
       input({

@@ -136,6 +136,8 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     // The build arguments the adopted setup passes are the ones docker-build will pass.
     ...(chosen?.buildArgs ? { buildArgs: chosen.buildArgs } : {}),
     ...(chosen?.buildContexts ? { buildContexts: chosen.buildContexts } : {}),
+    // The stage it builds: the reason quotes that stage's lines, as the graph will (sdp-demo's two targets).
+    ...(chosen?.target ? { target: chosen.target } : {}),
   });
   const fleet: FleetServiceConfig = { ...existing };
   const targetOptions: Record<string, unknown> = {};
@@ -192,6 +194,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
   }
   if (chosen?.buildContexts) targetOptions['buildContexts'] = chosen.buildContexts;
   if (chosen?.target) targetOptions['target'] = chosen.target;
+  if (chosen?.platforms) targetOptions['platforms'] = chosen.platforms;
   // The old build under nx-fleet's target name: Nx would go on running it, so adopting it replaces it.
   const replaced = chosen?.oldTarget === input.buildTargetName ? chosen : undefined;
   if (replaced && !replaced.rewritable)

@@ -46,6 +46,7 @@ export function setupFromCommands(input: CommandSource): ImageBuildSetup | undef
   if (Object.keys(call.buildArgs).length) setup.buildArgs = call.buildArgs;
   if (call.buildContexts) setup.buildContexts = call.buildContexts;
   if (call.target) setup.target = call.target;
+  if (call.platforms?.length) setup.platforms = call.platforms;
   const references = call.tags.map((tag) => tag.text);
   imageFromReferences(input.rankTags ? input.rankTags(references) : references, setup);
   return setup;

@@ -31,8 +31,15 @@ describe('readDockerBuild', () => {
       },
     ],
     [
-      'DOCKER_BUILDKIT=1 docker image build --platform linux/amd64 --no-cache -q -t a -t b:1 .',
-      { tags: ['a', 'b:1'], context: 'apps/api', dockerfile: 'apps/api/Dockerfile', buildArgs: {}, problems: [] },
+      'DOCKER_BUILDKIT=1 docker image build --platform linux/amd64,linux/arm64 --no-cache -q -t a -t b:1 .',
+      {
+        tags: ['a', 'b:1'],
+        context: 'apps/api',
+        dockerfile: 'apps/api/Dockerfile',
+        buildArgs: {},
+        platforms: ['linux/amd64', 'linux/arm64'],
+        problems: [],
+      },
     ],
     [
       'podman build --layers -t api --network=host .',
@@ -55,6 +62,7 @@ describe('readDockerBuild', () => {
     ['docker build --build-arg V=$VERSION .', 'build arg V=$VERSION depends on the environment'],
     ['docker build -f $FILE .', 'the Dockerfile $FILE depends on the environment'],
     ['docker build --target $STAGE .', '--target $STAGE depends on the environment'],
+    ['docker build --platform $PLATFORM .', '--platform $PLATFORM depends on the environment'],
   ])('reports %s', (script, problem) => {
     expect(read(script).problems).toContain(problem);
   });

@@ -14,6 +14,8 @@ export interface DockerBuildCall {
   /** `--build-context` values: workspace folders (workspace-relative) and `docker-image://` references, by name. */
   buildContexts?: Record<string, string>;
   target?: string;
+  /** `--platform` values, each of a comma-separated list. */
+  platforms?: string[];
   /** What cannot be carried over, one sentence each. */
   problems: string[];
 }
@@ -116,6 +118,9 @@ export function readDockerBuild(command: ShellCommand, cwd: string): DockerBuild
     else if (flag === '--target') {
       if (isLiteral(value)) call.target = value.text;
       else call.problems.push(`--target ${value.text} depends on the environment`);
+    } else if (flag === '--platform') {
+      if (isLiteral(value)) call.platforms = [...(call.platforms ?? []), ...value.text.split(',').filter(Boolean)];
+      else call.problems.push(`--platform ${value.text} depends on the environment`);
     } else if (flag === '--build-arg') readBuildArg(value, call);
     else if (flag === '--build-context') readBuildContext(value, cwd, call);
   }

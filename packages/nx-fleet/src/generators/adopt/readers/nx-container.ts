@@ -8,7 +8,7 @@ import { emptySetup, imageFromReferences, type ImageBuildSetup } from './setup';
 export const NX_CONTAINER_EXECUTORS = ['@nx-tools/nx-container:build', '@nx-tools/nx-docker:build'];
 
 /** Options that name what the image is built from; a configuration that changes one is not adopted. */
-const SHAPE_OPTIONS = ['context', 'file', 'tags', 'metadata', 'build-args', 'target'];
+const SHAPE_OPTIONS = ['context', 'file', 'tags', 'metadata', 'build-args', 'target', 'platforms'];
 
 const strings = (value: unknown): string[] =>
   (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).filter(
@@ -52,6 +52,10 @@ function readTarget(name: string, config: TargetConfiguration, projectRoot: stri
   }
   if (Object.keys(buildArgs).length) setup.buildArgs = buildArgs;
   if (typeof options['target'] === 'string' && options['target']) setup.target = options['target'];
+  const platforms = strings(options['platforms']);
+  if (platforms.some((platform) => !literal(platform)))
+    setup.problems.push(`platforms ${platforms.join(', ')}: depends on the environment`);
+  else if (platforms.length) setup.platforms = platforms;
 
   const metadata = isRecord(options['metadata']) ? options['metadata'] : {};
   const registries = strings(options['registries']);

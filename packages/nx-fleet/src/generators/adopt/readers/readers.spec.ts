@@ -164,6 +164,16 @@ describe('readNxContainer (fixtures shaped like @nx-tools/nx-container targets)'
     });
   });
 
+  it("reads the platforms it builds for (sdp-demo's linux/amd64), and names ones the environment sets", () => {
+    const read = (platforms: unknown) =>
+      readNxContainer(
+        project({ targets: { docker: { executor: NX_CONTAINER_EXECUTORS[0]!, options: { platforms } } } }),
+      )[0]!;
+    expect(read(['linux/amd64'])).toMatchObject({ platforms: ['linux/amd64'], problems: [] });
+    expect(read(['$PLATFORM']).problems).toEqual(['platforms $PLATFORM: depends on the environment']);
+    expect(read(undefined)).not.toHaveProperty('platforms');
+  });
+
   it("defaults to the workspace root as context and the project's Dockerfile, and the image from tags (harmony)", () => {
     for (const executor of NX_CONTAINER_EXECUTORS) {
       const [setup] = readNxContainer(

@@ -21,6 +21,8 @@ export interface ImageBuildSetup {
   buildArgs?: Record<string, string>;
   buildContexts?: Record<string, string>;
   target?: string;
+  /** The platforms it builds for (`--platform`, nx-container's `platforms`). */
+  platforms?: string[];
   dependsOn?: NonNullable<TargetConfiguration['dependsOn']>;
   /** What could not be carried over, and why. */
   problems: string[];
