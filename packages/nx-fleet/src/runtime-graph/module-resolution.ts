@@ -100,6 +100,37 @@ export class ImportResolver {
     return !target.startsWith('..') && this.files.exists(join(this.workspaceRoot, target)) ? target : undefined;
   }
 
+  /**
+   * Whether a workspace package's subpath is one its package.json's `exports` offers: false only
+   * when it has an exports map that offers no such path (no import of it can resolve).
+   */
+  exportsSubpath(specifier: string): boolean {
+    const match = this.byPackage.find(([name]) => specifier.startsWith(`${name}/`));
+    if (!match) return true;
+    const [name, project] = match;
+    let manifest: Record<string, unknown>;
+    try {
+      manifest = JSON.parse(this.files.read(join(this.workspaceRoot, project.root, 'package.json')).toString('utf8'));
+    } catch {
+      return true;
+    }
+    const exports = manifest['exports'];
+    if (exports === undefined) return true;
+    const subpath = `.${specifier.slice(name.length)}`;
+    // A key names the paths below it too (`@acme/core/v3` for `./v3/*`).
+    if (
+      typeof exports === 'object' &&
+      exports !== null &&
+      Object.keys(exports).some((key) => key.startsWith(`${subpath}/`))
+    )
+      return true;
+    try {
+      return !!resolvePackageExports(manifest, subpath, { conditions: ['types', 'node'] })?.length;
+    } catch {
+      return false;
+    }
+  }
+
   private resolveWorkspacePackage(specifier: string): Resolution | undefined {
     const match = this.byPackage.find(([name]) => specifier === name || specifier.startsWith(`${name}/`));
     if (!match) return undefined;

@@ -528,6 +528,18 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
     expect(warnings).toEqual([]);
   });
 
+  it("a subpath key the package's exports do not offer is named: no import can match it (my-girok's misspelt nest-common/grcp)", () => {
+    writeClients("import { x } from '@acme/core/v3/mail';\n");
+    const { warnings } = scan(CLIENTS, {
+      sdks: { '@acme/core/v4/mail': 'payments', '@acme/core/v3/workers': 'realtime' },
+    });
+    expect(warnings.map((w) => w.message)).toEqual([
+      'nx-fleet: plugin option sdks names "@acme/core/v4/mail", a subpath its package\'s "exports" does not offer: no import can name it, so it makes no runtime link. Name an exported subpath (or the package).',
+    ]);
+    // A package without an exports map offers every path.
+    expect(scan(CLIENTS, { sdks: { '@acme/client/anything': 'payments' } }).warnings).toEqual([]);
+  });
+
   it('a subpath key without a key for its package leaves the rest of the package a plain library', () => {
     writeClients(lines("import { q } from '@acme/core/v3/workers/queue';", "import { c } from '@acme/core';"));
     const { imports, codeEdges } = scan(CLIENTS, { sdks: { '@acme/core/v3/workers': 'realtime' } });

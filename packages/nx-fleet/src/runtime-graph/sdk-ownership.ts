@@ -23,6 +23,8 @@ export interface Ownership {
   sdkOwners: ReadonlyMap<string, readonly string[]>;
   /** The services a specifier names through a subpath key of `sdks`, the longest matching key winning. */
   ownersOfSpecifier(specifier: string): readonly string[] | undefined;
+  /** The subpath keys of `sdks` (a workspace package's name and a path below it). */
+  subpathKeys: readonly string[];
   /** The services owning a project: an SDK's owners, or the service itself. */
   ownersOfProject(project: string): readonly string[];
   /** The services owning a workspace file: through an SDK project, or because the file lies in its folder. */
@@ -111,6 +113,7 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
     sdkOwners,
     ownersOfSpecifier: (specifier) =>
       subpaths.find(([key]) => specifier === key || specifier.startsWith(`${key}/`))?.[1],
+    subpathKeys: subpaths.map(([key]) => key),
     projectOfFile,
     ownersOfProject,
     ownersOfFile(file) {
