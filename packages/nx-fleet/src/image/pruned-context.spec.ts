@@ -461,6 +461,29 @@ describe('prunedContents, written out', () => {
         "docker-build's Nx inputs do not name those files: after a change there, a build restored from the cache carries " +
         'an older content tag, which docker-push refuses; "context": "workspace" in orders\'s settings makes them inputs.',
     ]);
+    // Where Nx could not prune, the lockfile is the workspace's whole one (FVJohnny's template): said so, not "pruned".
+    const installing = JSON.stringify({
+      ...JSON.parse(workspaceLock),
+      packages: { '': { name: 'ws', version: '1.0.0' }, 'node_modules/ms': { version: '2.1.2' } },
+    });
+    write(root, { 'package-lock.json': installing });
+    const unpruned = collectingLog();
+    await writtenOut(
+      {
+        ...ports,
+        log: unpruned,
+        pruning: {
+          prunedManifests: () => ({ ...refused, 'package-lock.json': installing }),
+          workspaceDataDirectory: tempDir(),
+        },
+      },
+      { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [], into: tempDir() },
+    );
+    expect(unpruned.of('warn')).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: orders: the workspace's package-lock\.json, which Nx could not prune for it, does not install frozen with its pruned package\.json \(npm ci /,
+      ),
+    ]);
   }, 60_000); // runs the real npm: slow on a busy 2-core machine
 
   it("sends no root manifest, lockfile or package manager setting to a Dockerfile that reads none (OpenSign's apps), and asks Nx to prune nothing", async () => {

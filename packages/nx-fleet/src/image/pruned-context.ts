@@ -446,14 +446,16 @@ async function checkFrozenInstall(
     .filter((file) => !file.endsWith('/package.json'))
     .sort((a, b) => Number(b === 'package.json') - Number(a === 'package.json') || a.localeCompare(b))
     .join(', ');
+  // Where Nx could not prune (it said so), the lockfile is the workspace's, beside the service's own package.json.
+  const unpruned = lock === (await readFile(join(workspaceRoot, plan.lockfile), 'utf8').catch(() => undefined));
   ports.log.warn(
-    `nx-fleet: ${service}: the lockfile Nx pruned for it does not install frozen (${describeInvocation(outcome.invocation)}):\n` +
+    `nx-fleet: ${service}: ${unpruned ? `the workspace's ${plan.lockfile}, which Nx could not prune for it, does not install frozen with its pruned package.json` : 'the lockfile Nx pruned for it does not install frozen'} (${describeInvocation(outcome.invocation)}):\n` +
       `${shown(problems)}\n` +
       (again.kind === 'failed'
         ? `Its context carries the workspace's ${carried} instead, but they do not install frozen there either:\n` +
           shown(INSTALL_PROBLEMS[plan.packageManager](again.output))
         : `Its context carries the workspace's ${carried} instead (they install together); ` +
-          'the image installs more than the service needs until the pruned lockfile installs. ' +
+          `the image installs more than the service needs until ${unpruned ? 'Nx can prune the lockfile for it' : 'the pruned lockfile installs'}. ` +
           "docker-build's Nx inputs do not name those files: after a change there, a build restored from the cache carries " +
           `an older content tag, which docker-push refuses; "context": "workspace" in ${service}'s settings makes them inputs.`),
   );
