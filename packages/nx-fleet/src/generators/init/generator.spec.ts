@@ -107,7 +107,7 @@ describe('init generator', () => {
   });
 
   it("keeps what Nx analysed before its @nx/js entry existed: an entry turns every analysis on (whackakey's @nrwl workspace gained import edges)", async () => {
-    const analyses = async (manifest: unknown) => {
+    const analyses = async (manifest: object | undefined) => {
       tree = createTreeWithEmptyWorkspace();
       if (manifest === undefined) tree.delete('package.json');
       else writeJson(tree, 'package.json', manifest);
