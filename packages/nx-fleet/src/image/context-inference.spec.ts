@@ -1733,6 +1733,20 @@ describe('inferContext: scripts only the workspace root defines', () => {
     expect(inferContext(facts(dockerfile))).toMatchObject({ mode: 'pruned' });
   });
 
+  it("a root script with the root's manifests kept as they are is no reason for the workspace: they hold it (beabee's yarn workspaces focus -A, then yarn build)", () => {
+    const dockerfile =
+      'FROM node:20 AS b\nCOPY package.json yarn.lock ./\nCOPY apps/api/package.json apps/api/\nRUN yarn workspaces focus -A\nCOPY apps/api apps/api\nRUN yarn build:chatgpt\n';
+    expect(inferContext(facts(dockerfile, { scripts }))).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringContaining('runs a prune tool on it'),
+    });
+    // The check can fail: without the tool, the pruned package.json would be the service's own.
+    expect(inferContext(facts(dockerfile.replace('RUN yarn workspaces focus -A\n', ''), { scripts })).mode).toBe(
+      'workspace',
+    );
+  });
+
   it('a script the project defines too, run in its folder, or one run in another package, decides nothing', () => {
     for (const run of [
       'WORKDIR apps/api\nRUN npm run build',

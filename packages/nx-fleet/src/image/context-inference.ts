@@ -810,14 +810,90 @@ function chooseMode(
       mode: 'workspace',
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${quote(whole)} copies the whole context`,
     };
-  // A pruned context's package.json is the service's own: the root's scripts are not in it.
+  const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
+  // The root's manifests kept as they are: a prune or workspace tool, the workspace laid out for its
+  // install, install scripts, bun, loose sources. Asked where it decides (most Dockerfiles never get here).
+  const keptRoot = (): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests'> | undefined => {
+    // The root manifest copied and a prune tool run on it (twenty's `yarn workspaces focus`): the tool
+    // reads the workspace's manifests as they are; pruned, the root's would list the service's closure only.
+    // By name, or by a glob that takes it (akash's `COPY package*.json /app/`).
+    const rootManifest = placed.find(
+      (p) => p.workspace !== 'missing' && picomatch(normalizeSource('.', p.source.source))('package.json'),
+    );
+    // A workspace tool reads them as they are too (atproto's `pnpm run --recursive --filter 'bsync-service...' build`
+    // finds only the root project in the service's own manifest, and fails).
+    const pruneTool = rootManifest && reading.steps.find(runsPruneTool);
+    const tool = pruneTool ?? (rootManifest && reading.steps.find(runsWorkspaceTool));
+    if (rootManifest && tool) {
+      const runs = pruneTool ? 'runs a prune tool on it' : 'runs a workspace tool, which reads every package manifest';
+      // One RUN that mounts the manifest and runs the tool (openstatus's db) is quoted once.
+      return keptWhole(
+        rootManifest.source.line === tool.line
+          ? `${quote(tool)} mounts the root package.json and ${runs}`
+          : `${quote(rootManifest.source)} copies the root package.json and ${quote(tool)} ${runs}`,
+        conflict,
+      );
+    }
+    // The Dockerfile lays the workspace's manifests out itself for its install (agenta's web images:
+    // `COPY --parents packages/*/package.json ./`): pruned, the root's would list the service's closure only.
+    const manifests =
+      rootManifest &&
+      placed.find((p) => {
+        const path = normalizeSource('.', p.source.source);
+        return p.workspace !== 'missing' && /[*?[{]/.test(path) && path.endsWith('/package.json');
+      });
+    if (rootManifest && manifests)
+      return keptWhole(
+        `${quote(rootManifest.source)} copies the root package.json and ${quote(manifests.source)} the packages' manifests, laying the workspace out for its install`,
+        conflict,
+      );
+    // The root's install scripts build every package (graphprotocol/indexer's `"prepare": "lerna run
+    // prepare"`), and an install runs them after the root package.json is copied: pruned, the root's
+    // would be the service's own, and the image would build nothing.
+    const installs =
+      rootManifest &&
+      facts.rootInstallBuilds &&
+      reading.steps.find(
+        (step) =>
+          /^RUN\s/i.test(step.text) &&
+          step.line > rootManifest.source.line &&
+          commandsOf(step.text).some(runsInstallScripts),
+      );
+    if (rootManifest && installs)
+      return keptWhole(
+        `${quote(rootManifest.source)} copies the root package.json, whose install scripts build every package, and ${quote(installs)} runs them`,
+        conflict,
+      );
+    // Nx writes no lockfile for bun (its pruning ships the package.json alone): sim's migrations image
+    // copies the root package.json and bun.lock, and its install needs the workspaces the root names.
+    if (rootManifest && ['bun.lock', 'bun.lockb'].some(committedHas(facts, index)))
+      return keptWhole(
+        `${quote(rootManifest.source)} copies the root package.json of a bun workspace, whose lockfile Nx cannot prune`,
+        conflict,
+      );
+    // browserless's base image: it copies the root package.json and sources no project holds (`COPY src
+    // src`, `COPY bin bin`); Nx prunes the root manifest to the projects' dependencies, and those
+    // sources' dependencies only the root manifest names.
+    const loose =
+      rootManifest &&
+      placed.find(
+        (p) => p.workspace !== 'missing' && holdsLooseSources(normalizeSource('.', p.source.source), facts, index),
+      );
+    if (rootManifest && loose)
+      return keptWhole(
+        `${quote(rootManifest.source)} copies the root package.json and ${quote(loose.source)} sources no project holds, whose dependencies only the root package.json names`,
+        conflict,
+      );
+    return undefined;
+  };
+  // A pruned context's package.json is the service's own: the root's scripts are not in it, unless
+  // the root's manifests are kept as they are (beabee's `yarn workspaces focus -A`, then `yarn build`).
   const rootScript = runsRootScript(true);
-  if (rootScript)
+  if (rootScript && !keptRoot())
     return {
       mode: 'workspace',
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${rootScript}`,
     };
-  const conflict = projectOnly.length ? `; ${conflicts(projectOnly.length, `are only in ${facts.projectRoot}`)}` : '';
   // A pruned context is made of git's files: a host build's output that Nx lists nowhere and no
   // project's build writes (SigNoz's `COPY frontend/build/`, of a folder that is no project, Go's
   // `target/`, code-server's `release-packages/` that the root .gitignore names) comes only from the
@@ -831,77 +907,9 @@ function chooseMode(
       mode: 'workspace',
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path, and ${quote(unheld.source)} one Nx lists nowhere and no project's build writes (git-ignored, or written before the build), which a pruned context, made of git's files, cannot hold${conflict}`,
     };
-  // The root manifest copied and a prune tool run on it (twenty's `yarn workspaces focus`): the tool
-  // reads the workspace's manifests as they are; pruned, the root's would list the service's closure only.
-  // By name, or by a glob that takes it (akash's `COPY package*.json /app/`).
-  const rootManifest = placed.find(
-    (p) => p.workspace !== 'missing' && picomatch(normalizeSource('.', p.source.source))('package.json'),
+  return (
+    keptRoot() ?? { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` }
   );
-  // A workspace tool reads them as they are too (atproto's `pnpm run --recursive --filter 'bsync-service...' build`
-  // finds only the root project in the service's own manifest, and fails).
-  const pruneTool = rootManifest && reading.steps.find(runsPruneTool);
-  const tool = pruneTool ?? (rootManifest && reading.steps.find(runsWorkspaceTool));
-  if (rootManifest && tool) {
-    const runs = pruneTool ? 'runs a prune tool on it' : 'runs a workspace tool, which reads every package manifest';
-    // One RUN that mounts the manifest and runs the tool (openstatus's db) is quoted once.
-    return keptWhole(
-      rootManifest.source.line === tool.line
-        ? `${quote(tool)} mounts the root package.json and ${runs}`
-        : `${quote(rootManifest.source)} copies the root package.json and ${quote(tool)} ${runs}`,
-      conflict,
-    );
-  }
-  // The Dockerfile lays the workspace's manifests out itself for its install (agenta's web images:
-  // `COPY --parents packages/*/package.json ./`): pruned, the root's would list the service's closure only.
-  const manifests =
-    rootManifest &&
-    placed.find((p) => {
-      const path = normalizeSource('.', p.source.source);
-      return p.workspace !== 'missing' && /[*?[{]/.test(path) && path.endsWith('/package.json');
-    });
-  if (rootManifest && manifests)
-    return keptWhole(
-      `${quote(rootManifest.source)} copies the root package.json and ${quote(manifests.source)} the packages' manifests, laying the workspace out for its install`,
-      conflict,
-    );
-  // The root's install scripts build every package (graphprotocol/indexer's `"prepare": "lerna run
-  // prepare"`), and an install runs them after the root package.json is copied: pruned, the root's
-  // would be the service's own, and the image would build nothing.
-  const installs =
-    rootManifest &&
-    facts.rootInstallBuilds &&
-    reading.steps.find(
-      (step) =>
-        /^RUN\s/i.test(step.text) &&
-        step.line > rootManifest.source.line &&
-        commandsOf(step.text).some(runsInstallScripts),
-    );
-  if (rootManifest && installs)
-    return keptWhole(
-      `${quote(rootManifest.source)} copies the root package.json, whose install scripts build every package, and ${quote(installs)} runs them`,
-      conflict,
-    );
-  // Nx writes no lockfile for bun (its pruning ships the package.json alone): sim's migrations image
-  // copies the root package.json and bun.lock, and its install needs the workspaces the root names.
-  if (rootManifest && ['bun.lock', 'bun.lockb'].some(committedHas(facts, index)))
-    return keptWhole(
-      `${quote(rootManifest.source)} copies the root package.json of a bun workspace, whose lockfile Nx cannot prune`,
-      conflict,
-    );
-  // browserless's base image: it copies the root package.json and sources no project holds (`COPY src
-  // src`, `COPY bin bin`); Nx prunes the root manifest to the projects' dependencies, and those
-  // sources' dependencies only the root manifest names.
-  const loose =
-    rootManifest &&
-    placed.find(
-      (p) => p.workspace !== 'missing' && holdsLooseSources(normalizeSource('.', p.source.source), facts, index),
-    );
-  if (rootManifest && loose)
-    return keptWhole(
-      `${quote(rootManifest.source)} copies the root package.json and ${quote(loose.source)} sources no project holds, whose dependencies only the root package.json names`,
-      conflict,
-    );
-  return { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` };
 }
 
 /** A pruned context whose root manifests a tool or the install reads as they are: why, and what it holds. */
