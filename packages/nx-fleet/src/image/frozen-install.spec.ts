@@ -3,17 +3,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   detectPackageManager,
+  installVerdict,
   listsWorkspace,
   npmInstallProblems,
   parsePackageManagerField,
   patchedDependencyFiles,
   workspacePackageGlobs,
   planFrozenInstall,
+  quotedLines,
   pnpmInstallProblems,
   yarnBerryInstallProblems,
   yarnClassicInstallProblems,
   yarnPathOf,
   type InstallFacts,
+  type PackageManager,
 } from './frozen-install';
 
 /** Real output, captured by running each package manager on broken lockfiles (first line says which). */
@@ -245,6 +248,13 @@ describe('install problems: the lines naming packages, from real output; never u
     ]);
   });
 
+  it('yarn 3.0.0-rc.9: a registry it could not reach is its reason, each line once; its progress and warnings are none (unifed)', () => {
+    expect(yarnBerryInstallProblems(captured('yarn-3.0.0-rc.9-registry-unreachable.txt'))).toEqual([
+      'YN0001: RequestError: connect ECONNREFUSED 127.0.0.1:9',
+      'YN0001: RequestError: connect ECONNREFUSED 127.0.0.1:9',
+    ]);
+  });
+
   it('yarn 4.18.1: a usage error is one line, without the usage', () => {
     expect(yarnBerryInstallProblems(captured('yarn-4.18.1-usage-error.txt'))).toEqual([
       'Usage Error: --immutable and --immutable-cache cannot be used with --mode=update-lockfile',
@@ -312,5 +322,36 @@ describe('workspacePackageGlobs', () => {
     for (const none of [{}, { workspaces: [] }, { workspaces: ['.'] }, undefined])
       expect(workspacePackageGlobs(none, undefined)).toEqual(['**/package.json']);
     expect(workspacePackageGlobs({ workspaces: ['a/*'] }, 'packages: [\n')).toEqual(['a/*/package.json']);
+  });
+});
+
+describe('installVerdict', () => {
+  it.each<[string, PackageManager, string, string]>([
+    ['a lockfile yarn would modify', 'yarn-berry', 'yarn-4.18.1-lockfile-modified.txt', 'lockfile'],
+    ['a workspace yarn cannot find', 'yarn-berry', 'yarn-4.18.1-workspace-not-found.txt', 'lockfile'],
+    ['a registry yarn cannot reach (unifed)', 'yarn-berry', 'yarn-3.0.0-rc.9-registry-unreachable.txt', 'unreachable'],
+    ["npm's lockfile out of sync", 'npm', 'npm-11.19.1-out-of-sync.txt', 'lockfile'],
+    ["npm's version not in the registry", 'npm', 'npm-11.19.1-notarget.txt', 'lockfile'],
+    ["pnpm's outdated lockfile", 'pnpm', 'pnpm-10.34.9-outdated-lockfile.txt', 'lockfile'],
+    ["yarn 1's missing package", 'yarn-classic', 'yarn-1.22.22-missing-package.txt', 'lockfile'],
+  ])('%s: a verdict on the %s', (_, packageManager, file, kind) => {
+    expect(installVerdict(packageManager, captured(file)).kind).toBe(kind);
+  });
+
+  it('names the line that says the fetch failed', () => {
+    expect(installVerdict('yarn-berry', captured('yarn-3.0.0-rc.9-registry-unreachable.txt'))).toEqual({
+      kind: 'unreachable',
+      line: '➤ YN0001: │ RequestError: connect ECONNREFUSED 127.0.0.1:9',
+    });
+    // A mismatch the same output names wins: the lockfile is then what failed.
+    const both = `${captured('yarn-4.18.1-lockfile-modified.txt')}\n➤ YN0001: │ RequestError: connect ECONNREFUSED 127.0.0.1:9\n`;
+    expect(installVerdict('yarn-berry', both).kind).toBe('lockfile');
+  });
+});
+
+describe('quotedLines', () => {
+  it('quotes each line once, indented, and says how many more there are past the most', () => {
+    expect(quotedLines(['a', 'b', 'a', 'c', 'd'], 3)).toBe('  a\n  b\n  c\n  … and 1 more');
+    expect(quotedLines(['a', 'a'], 3)).toBe('  a');
   });
 });

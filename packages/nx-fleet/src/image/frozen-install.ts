@@ -202,7 +202,26 @@ export function yarnClassicInstallProblems(output: string): string[] {
 }
 
 /**
- * yarn 2+: the YN-coded errors (not YN0000, its progress), with the lockfile diff's added or removed
+ * yarn's codes that report progress or warnings, never why an install failed: its progress, missing
+ * and incompatible peers, builds, fetches, node-gyp, and its unsafe-http and unused-setting notes.
+ */
+const YARN_INFO_CODES = new Set([
+  'YN0000',
+  'YN0002',
+  'YN0007',
+  'YN0008',
+  'YN0013',
+  'YN0019',
+  'YN0032',
+  'YN0060',
+  'YN0061',
+  'YN0068',
+  'YN0069',
+  'YN0086',
+]);
+
+/**
+ * yarn 2+: the YN-coded errors (not its progress and warnings: `YARN_INFO_CODES`), with the lockfile diff's added or removed
  * lines when it says the lockfile would change; no stack traces, no usage text.
  */
 export function yarnBerryInstallProblems(output: string): string[] {
@@ -210,12 +229,51 @@ export function yarnBerryInstallProblems(output: string): string[] {
   const result: string[] = [];
   for (const line of lines) {
     const coded = /^➤ (YN\d{4}): [│└┌·]?\s*(.*)$/.exec(line);
-    if (coded && coded[1] !== 'YN0000' && coded[2]) result.push(`${coded[1]}: ${coded[2].replace(/\s+/g, ' ').trim()}`);
+    if (coded && !YARN_INFO_CODES.has(coded[1]!) && coded[2])
+      result.push(`${coded[1]}: ${coded[2].replace(/\s+/g, ' ').trim()}`);
   }
   if (result.length) return result;
   const usage = lines.find((line) => /^Usage Error: /.test(line));
   if (usage) return [usage];
   return lastWords(lines, 'yarn');
+}
+
+/** What each package manager says when the lockfile itself does not match: a verdict on the lockfile. */
+const LOCKFILE_MISMATCH: Record<PackageManager, RegExp> = {
+  npm: /^npm (?:error|ERR!) (?:Missing|Invalid): |No matching version found/m,
+  pnpm: /ERR_PNPM_(?:OUTDATED_LOCKFILE|LOCKFILE_|FROZEN_LOCKFILE|NO_MATCHING_VERSION)/,
+  'yarn-classic': /lockfile needs to be updated|Couldn't find any versions/,
+  // Would be modified, no candidates found, checksum mismatch.
+  'yarn-berry': /YN0028|YN0082|YN0018/,
+};
+
+/** A registry the install could not reach or read: the check could not run, whatever the lockfile holds. */
+const FETCH_FAILURE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ENETUNREACH|ENOTCACHED|ERR_STREAM_PREMATURE_CLOSE|socket hang up|getaddrinfo|Unsafe http requests/;
+
+/**
+ * What a failed frozen install says of the lockfile: a mismatch it names, or, with none named and a
+ * fetch that failed (unifed's yarn 3 release, whose fetcher fails on Node 20), nothing: the check
+ * could not run. The line that says so, for the warning.
+ */
+export function installVerdict(
+  packageManager: PackageManager,
+  output: string,
+): { kind: 'lockfile' } | { kind: 'unreachable'; line: string } {
+  const text = output.replace(ANSI, '');
+  if (LOCKFILE_MISMATCH[packageManager].test(text)) return { kind: 'lockfile' };
+  const line = text.split('\n').find((candidate) => FETCH_FAILURE.test(candidate));
+  return line === undefined ? { kind: 'lockfile' } : { kind: 'unreachable', line: line.trim() };
+}
+
+/**
+ * A tool's reasons as a warning quotes them: indented, each line once, no more than `max` (unifed's
+ * yarn repeated one fetch error 2,262 times, and a lockfile diff runs to hundreds of lines).
+ */
+export function quotedLines(lines: readonly string[], max: number): string {
+  const unique = [...new Set(lines)];
+  const more = unique.length - max;
+  return [...unique.slice(0, max), ...(more > 0 ? [`… and ${more} more`] : [])].map((line) => `  ${line}`).join('\n');
 }
 
 export const INSTALL_PROBLEMS: Record<PackageManager, (output: string) => string[]> = {

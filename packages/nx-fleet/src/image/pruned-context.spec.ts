@@ -486,6 +486,42 @@ describe('prunedContents, written out', () => {
     ]);
   }, 60_000); // runs the real npm: slow on a busy 2-core machine
 
+  it("keeps the pruned lockfile, unchecked and said so, when the install could not fetch packages: no verdict on the lockfile (unifed's yarn)", async () => {
+    const root = tempDir();
+    const berryLock = '__metadata:\n  version: 6\n\n"ms@npm:2.1.3":\n  version: 2.1.3\n';
+    write(root, {
+      ...FILES,
+      'package.json': JSON.stringify({ name: 'ws', private: true, workspaces: ['services/*', 'libs/*'] }),
+      'yarn.lock': berryLock,
+      '.yarnrc.yml': 'nodeLinker: node-modules\n',
+    });
+    git(root, 'init', '-q');
+    // Captured from yarn 3.0.0-rc.9 with its registry unreachable (__fixtures__/install-output).
+    const unreachable = readFileSync(
+      join(__dirname, '__fixtures__', 'install-output', 'yarn-3.0.0-rc.9-registry-unreachable.txt'),
+      'utf8',
+    );
+    const processes = fakeProcesses(({ command, args }) =>
+      command === 'git'
+        ? runResult(execFileSync('git', args, { cwd: root, encoding: 'utf8' }))
+        : command === 'yarn'
+          ? runResult(unreachable, '', 1)
+          : new Error(`${command}: not here`),
+    );
+    const log = collectingLog();
+    const pruned = { 'package.json': '{"name":"orders"}\n', 'yarn.lock': `${berryLock}# pruned\n` };
+    const contents = await prunedContents(
+      { processes, log, pruning: { prunedManifests: () => pruned, workspaceDataDirectory: tempDir() } },
+      { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [] },
+    );
+    expect(contents.generated['yarn.lock']).toBe(pruned['yarn.lock']);
+    expect(log.of('warn')).toEqual([
+      'nx-fleet: orders: the check that its pruned yarn.lock installs frozen could not fetch packages (yarn install --immutable --mode=skip-build: ➤ YN0001: │ RequestError: connect ECONNREFUSED 127.0.0.1:9); the pruned yarn.lock goes into its context unchecked.',
+    ]);
+    // No second install with the workspace's files: the fetch, not the lockfile, failed.
+    expect(processes.calls.filter((call) => call.command === 'yarn')).toHaveLength(1);
+  });
+
   it("sends no root manifest, lockfile or package manager setting to a Dockerfile that reads none (OpenSign's apps), and asks Nx to prune nothing", async () => {
     const root = tempDir();
     write(root, { ...FILES, 'package.json': '{"name":"ws"}\n', 'package-lock.json': '{}\n', '.npmrc': 'x=1\n' });

@@ -24,7 +24,9 @@ import {
   describeInvocation,
   detectPackageManager,
   INSTALL_PROBLEMS,
+  installVerdict,
   LOCKFILES,
+  quotedLines,
   planFrozenInstall,
   SUPPORT_FILES,
   type FrozenInstallPlan,
@@ -435,13 +437,21 @@ async function checkFrozenInstall(
     await writeFile(marker, '');
     return contents;
   }
+  const verdict = installVerdict(plan.packageManager, outcome.output);
+  if (verdict.kind === 'unreachable') {
+    // Not remembered: the next assembly checks again, once the registry answers.
+    ports.log.warn(
+      `nx-fleet: ${service}: the check that its pruned ${plan.lockfile} installs frozen could not fetch packages (${describeInvocation(outcome.invocation)}: ${verdict.line}); the pruned ${plan.lockfile} goes into its context unchecked.`,
+    );
+    return contents;
+  }
   const problems = INSTALL_PROBLEMS[plan.packageManager](outcome.output);
   const fallback = await workspaceInstallFiles(ports, workspaceRoot, plan);
   // The workspace's own install files replace the pruned ones.
   const generated = Object.fromEntries(Object.entries(contents.generated).filter(([file]) => !fallback.includes(file)));
   const carrying = { workspaceRoot, files: [...new Set([...files, ...fallback])].sort(), generated };
   const again = await frozenInstall(ports, plan, carrying, installInputs(plan.packageManager, carrying.files));
-  const shown = (lines: string[]) => lines.map((line) => `  ${line}`).join('\n');
+  const shown = (lines: string[]) => quotedLines(lines, SHOWN_LINES);
   const carried = fallback
     .filter((file) => !file.endsWith('/package.json'))
     .sort((a, b) => Number(b === 'package.json') - Number(a === 'package.json') || a.localeCompare(b))
@@ -461,6 +471,9 @@ async function checkFrozenInstall(
   );
   return carrying;
 }
+
+/** The most lines of a tool's reasons a warning quotes. */
+const SHOWN_LINES = 30;
 
 type InstallOutcome =
   { kind: 'passed' } | { kind: 'missing' } | { kind: 'failed'; invocation: Invocation; output: string };
