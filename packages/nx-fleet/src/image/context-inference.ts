@@ -889,7 +889,8 @@ function chooseMode(
   // A pruned context's package.json is the service's own: the root's scripts are not in it, unless
   // the root's manifests are kept as they are (beabee's `yarn workspaces focus -A`, then `yarn build`).
   const rootScript = runsRootScript(true);
-  if (rootScript && !keptRoot())
+  const keptForScript = rootScript ? keptRoot() : undefined;
+  if (rootScript && !keptForScript)
     return {
       mode: 'workspace',
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${rootScript}`,
@@ -908,7 +909,10 @@ function chooseMode(
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path, and ${quote(unheld.source)} one Nx lists nowhere and no project's build writes (git-ignored, or written before the build), which a pruned context, made of git's files, cannot hold${conflict}`,
     };
   return (
-    keptRoot() ?? { mode: 'pruned', reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}` }
+    (rootScript ? keptForScript : keptRoot()) ?? {
+      mode: 'pruned',
+      reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}`,
+    }
   );
 }
 

@@ -277,16 +277,7 @@ async function fleetNodes(
       angular,
     ),
     ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
-    ...passedOverPlain(detections, folders, options.exclude).flatMap(({ dockerfile, builtFrom }) =>
-      unbuilt.buildsImage(dockerfile)
-        ? [
-            {
-              ...unbuilt.withStages(passedOverWarning(dockerfile, builtFrom), [dockerfile]),
-              roots: [posix.dirname(dockerfile)],
-            },
-          ]
-        : [],
-    ),
+    ...passedOverWarnings(detections, folders, options.exclude, unbuilt),
     ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options, unbuilt),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
     ...replacedTargetWarnings(outcomes, isNxProject),
@@ -1023,6 +1014,25 @@ function rootVariantWarnings(
   );
   const unbuilt = rootVariants(detections, variants, options.exclude).filter((file) => !named.has(file));
   return unbuilt.length ? [{ ...dockerfiles.withStages(rootVariantsWarning(unbuilt), unbuilt), roots: ['.'] }] : [];
+}
+
+/** Plain Dockerfiles in the folders of services built from other files, which no project claimed: one warning each. */
+function passedOverWarnings(
+  detections: readonly Detection[],
+  folders: ReadonlyMap<string, readonly string[]>,
+  exclude: readonly string[],
+  dockerfiles: UnbuiltDockerfiles,
+) {
+  return passedOverPlain(detections, folders, exclude).flatMap(({ dockerfile, builtFrom }) =>
+    dockerfiles.buildsImage(dockerfile)
+      ? [
+          {
+            ...dockerfiles.withStages(passedOverWarning(dockerfile, builtFrom), [dockerfile]),
+            roots: [posix.dirname(dockerfile)],
+          },
+        ]
+      : [],
+  );
 }
 
 /** Shipping variants beside a plain Dockerfile, which make no image, in one warning. */
