@@ -1603,6 +1603,23 @@ describe('createNodes', () => {
       { buildTargetName: 'image' },
     );
     const said = warnings(warn);
+    // A project replacing two of them is named once, with both.
+    warn.mockClear();
+    await runWorkspace(
+      {
+        ...files,
+        'apps/web/project.json': json({
+          name: 'web',
+          targets: { scan: { command: 'trivy fs .' }, 'docker-push': { command: 'docker push acme/web' } },
+        }),
+      },
+      { buildTargetName: 'image' },
+    );
+    expect(warnings(warn).filter((m) => m.includes('apps/web/project.json'))).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: a project gives targets of its own the names of nx-fleet's docker-push and scan, which replace nx-fleet's: apps\/web\/project\.json\. nx-fleet's docker-push pushes only .* nx-fleet's scan is a gate/,
+      ),
+    ]);
     expect(said.filter((m) => m.includes('apps/orders/project.json'))).toEqual([
       expect.stringMatching(
         /^nx-fleet: apps\/orders\/project\.json: orders:image runs `docker build \.` .* Its own docker-push replaces nx-fleet's too: the project's commands run instead, with no scan or contract check before its push\.$/,

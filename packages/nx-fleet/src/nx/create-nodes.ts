@@ -1067,16 +1067,27 @@ function statedInProject({ file }: ReplacedBuild, isNxProject: (root: string) =>
   return posix.basename(file) !== 'package.json' || isNxProject(posix.dirname(file));
 }
 
-/** The services whose own configuration replaces nx-fleet's push, scan or contract-verify: a warning per target name. */
+/**
+ * The services whose own configuration replaces nx-fleet's push, scan or contract-verify: one warning
+ * per set of targets replaced, so that a file is named in one warning.
+ */
 function replacedTargetWarnings(outcomes: readonly Outcome[], isNxProject: (root: string) => boolean) {
-  const byName = new Map<string, NonNullable<FolderAnalysis['replacedTargets']>>();
-  for (const outcome of outcomes)
-    for (const replaced of 'analysis' in outcome ? (outcome.analysis.replacedTargets ?? []) : [])
-      if (statedInProject(replaced, isNxProject))
-        byName.set(replaced.name, [...(byName.get(replaced.name) ?? []), replaced]);
-  return [...byName].map(([name, replaced]) => ({
-    ...replacedTargetWarning(replaced, replaced[0]!.role, name),
-    roots: replaced.map((r) => posix.dirname(r.file)),
+  type Replaced = NonNullable<FolderAnalysis['replacedTargets']>;
+  const bySet = new Map<string, { targets: Replaced; files: Replaced }>();
+  for (const outcome of outcomes) {
+    const stated = ('analysis' in outcome ? (outcome.analysis.replacedTargets ?? []) : []).filter((r) =>
+      statedInProject(r, isNxProject),
+    );
+    if (!stated.length) continue;
+    const names = stated.map((r) => r.name).join(',');
+    const group = bySet.get(names) ?? { targets: stated, files: [] };
+    // Named by the file of its first: a project's own targets are in its project.json or package.json.
+    group.files.push(stated[0]!);
+    bySet.set(names, group);
+  }
+  return [...bySet.values()].map(({ targets, files }) => ({
+    ...replacedTargetWarning(files, targets),
+    roots: files.map((r) => posix.dirname(r.file)),
   }));
 }
 

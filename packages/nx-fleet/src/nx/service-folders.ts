@@ -163,18 +163,26 @@ export function replacedBuildWarning(builds: readonly ReplacedBuild[], name: str
   };
 }
 
-/** One warning for every service whose own configuration replaces nx-fleet's target of one role (getlarge/ticketing's six `docker push` targets). */
+/**
+ * One warning for the services whose own configuration replaces the same of nx-fleet's push, scan and
+ * contract-verify (getlarge/ticketing's six `docker push` targets): each file in one warning only.
+ */
 export function replacedTargetWarning(
   replaced: readonly ReplacedBuild[],
-  role: ServiceTargetRole,
-  name: string,
+  targets: ReadonlyArray<{ role: ServiceTargetRole; name: string }>,
 ): Warning {
   const [only] = replaced;
-  if (only && replaced.length === 1)
-    return { key: `${only.file}:${name}`, message: `nx-fleet: ${only.file}: ${only.why}` };
+  const names = targets.map((target) => target.name);
+  if (only && replaced.length === 1 && targets.length === 1)
+    return { key: `${only.file}:${names[0]}`, message: `nx-fleet: ${only.file}: ${only.why}` };
+  const files = replaced.map((r) => r.file);
   return {
-    key: `replaced:${name}:${replaced.map((r) => r.file).join(',')}`,
-    message: `nx-fleet: ${replaced.length} projects give a target of their own nx-fleet's ${name} name, which replaces nx-fleet's: ${listed(replaced.map((r) => r.file))}. ${replacedTargetConsequence(role, name)}`,
+    key: `replaced:${names.join(',')}:${files.join(',')}`,
+    message: `nx-fleet: ${replaced.length === 1 ? 'a project gives' : `${replaced.length} projects give`} ${
+      names.length === 1
+        ? `a target of ${replaced.length === 1 ? 'its' : 'their'} own nx-fleet's ${names[0]} name, which replaces`
+        : `targets of ${replaced.length === 1 ? 'its' : 'their'} own the names of nx-fleet's ${names.join(' and ')}, which replace`
+    } nx-fleet's: ${listed(files)}. ${targets.map(({ role, name }) => replacedTargetConsequence(role, name)).join(' ')}`,
   };
 }
 
