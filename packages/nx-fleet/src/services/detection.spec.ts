@@ -347,6 +347,9 @@ describe('containerfileVariant', () => {
     ['docker/services.dockerfile', 'services'],
     ['docker/Migrations.DockerFile', 'Migrations'],
     ['ops/web.containerfile', 'web'],
+    // And a name after one in lowercase (nanithefuck's apps/api/dockerfile.prod, built by its compose file).
+    ['apps/api/dockerfile.prod', 'prod'],
+    ['apps/api/containerfile-dev', 'dev'],
     // Sources, documents and templates named after one build nothing.
     ['packages/cli/src/dockerfile.ts', undefined],
     ['packages/cli/src/Dockerfile.spec.ts', undefined],

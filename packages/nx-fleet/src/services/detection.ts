@@ -42,11 +42,12 @@ export function containerfileVariant(file: string): string | undefined {
 }
 
 /**
- * `Dockerfile.web` (also `Dockerfile_alerts`, `Dockerfile-web`: openreplay's), or `web.Dockerfile` in
- * any case (graphql-hive's `services.dockerfile`). Not a
+ * `Dockerfile.web` (also `Dockerfile_alerts`, `Dockerfile-web`: openreplay's), or `web.Dockerfile`, in
+ * any case (graphql-hive's `services.dockerfile`, nanithefuck's `dockerfile.prod`). Not a
  * source, document or template named after one (`dockerfile.ts`, `Dockerfile.md`, `Dockerfile.hbs`).
  */
-const VARIANT = /^(?:Dockerfile|Containerfile)[._-]([^/]+)$|^([^/]+)\.(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)$/;
+const VARIANT =
+  /^(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)[._-]([^/]+)$|^([^/]+)\.(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)$/;
 const CONTAINERFILE_WORD = /[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile/;
 const NOT_A_CONTAINERFILE =
   /\.(?:[cm]?[jt]sx?|json|md|mdx|ya?ml|txt|sh|hbs|ejs|tmpl|tpl|template|j2|jinja2?|njk|mustache|liquid|erb|orig|bak|swp)$/i;
