@@ -84,6 +84,13 @@ describe('normalizeOptions', () => {
     ]);
   });
 
+  it("reads a services key written as a folder path as the project root it names (charter's ./apps/web)", () => {
+    const services = normalizeOptions({
+      services: { './apps/web': { image: 'a' }, 'apps/api/': { image: 'b' }, '@acme/cli': { image: 'c' }, './': {} },
+    }).services;
+    expect(Object.keys(services)).toEqual(['apps/web', 'apps/api', '@acme/cli', '.']);
+  });
+
   it('fills the new defaults independently of the others', () => {
     const normalized = normalizeOptions({ registry: 'ghcr.io/acme', context: 'project' });
     expect(normalized.context).toBe('project');

@@ -174,7 +174,13 @@ export function normalizeOptions(options: FleetPluginOptions | undefined): Norma
     ...(options?.context ? { context: options.context } : {}),
     buildTarget: typeof options?.buildTarget === 'string' && options.buildTarget ? options.buildTarget : 'build',
     contextInclude: options?.contextInclude ?? [],
-    services: options?.services ?? {},
+    // Keyed by project name or root: a root written `./apps/web` or `apps/web/` is the root `apps/web`.
+    services: Object.fromEntries(
+      Object.entries(options?.services ?? {}).map(([key, config]) => [
+        key.replace(/^(?:\.\/)+/, '').replace(/\/+$/, '') || '.',
+        config,
+      ]),
+    ),
     // Only an explicit false turns a gate off: a typo must never silently skip a check.
     gates: { scan: options?.gates?.scan !== false, contract: options?.gates?.contract !== false },
     ...(options?.signing ? { signing: options.signing } : {}),
