@@ -1779,18 +1779,29 @@ describe('inferContext: scripts only the workspace root defines', () => {
     ).toBe('project');
   });
 
-  it("a script the project defines too, run beside the root package.json it copied, is the root's (FVJohnny's template: the root's nx run-many)", () => {
+  it("a script the project defines too, run beside the root package.json it copied, is the root's: that manifest kept as it is, and what it builds built in the image (FVJohnny's template, novu's embed)", () => {
     const dockerfile =
       'FROM node:20\nWORKDIR /app\nCOPY package*.json nx.json ./\nCOPY libs libs\nCOPY apps/api apps/api\nRUN npm ci && npm run build\n';
-    expect(inferContext(facts(dockerfile, { scripts }))).toMatchObject({
-      mode: 'workspace',
+    const projects = [
+      { name: 'api', root: 'apps/api' },
+      { name: 'shared', root: 'libs/shared' },
+    ];
+    const folderOutputs = { 'libs/shared': ['libs/shared/dist'] };
+    const inferred = (extra: Partial<ContextFacts> = {}) =>
+      inferContext(facts(dockerfile, { scripts, projects, folderOutputs, ...extra }));
+    expect(inferred({ rootBuildScripts: ['build'] })).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      outputs: [],
       reason: expect.stringContaining(
         '"RUN npm ci && npm run build" (apps/api/Dockerfile:6) runs "build" beside the root package.json it copied: the workspace root\'s script, not the project\'s own',
       ),
     });
+    // A root build that builds one package only leaves the library's output to its host build.
+    expect(inferred().outputs).toEqual(['libs/shared/dist']);
     // The check can fail: the project's own package.json copied over it there makes the script the project's.
     const over = dockerfile.replace('COPY apps/api apps/api\n', 'COPY apps/api/package.json ./\n');
-    expect(inferContext(facts(over, { scripts })).mode).toBe('pruned');
+    expect(inferContext(facts(over, { scripts })).workspaceManifests).toBeUndefined();
   });
 });
 

@@ -108,6 +108,12 @@ export interface ContextFacts {
    */
   rootInstallBuilds?: true;
   /**
+   * The root package.json's scripts that build every package (`"build": "nx run-many -t build"`): a
+   * RUN running one where the root package.json is (novu's embed image, FVJohnny's template) builds
+   * every package it copied, in the image.
+   */
+  rootBuildScripts?: readonly string[];
+  /**
    * The patch files pnpm's `patchedDependencies` names (`patchedDependencyFiles`): a pruned context
    * carries them, rewritten under `patches/`, wherever they are.
    */
@@ -722,10 +728,12 @@ function chooseMode(
   const runsRootScript = (workspaceRooted: boolean) => {
     const found = rootScriptStep(reading, facts.scripts, workspaceRooted);
     return (
-      found &&
-      (found.besideRoot
-        ? `${quote(found.step)} runs "${found.script}" beside the root package.json it copied: the workspace root's script, not the project's own`
-        : `${quote(found.step)} runs "${found.script}", a script only the workspace root's package.json defines`)
+      found && {
+        besideRoot: found.besideRoot,
+        why: found.besideRoot
+          ? `${quote(found.step)} runs "${found.script}" beside the root package.json it copied: the workspace root's script, not the project's own`
+          : `${quote(found.step)} runs "${found.script}", a script only the workspace root's package.json defines`,
+      }
     );
   };
 
@@ -778,7 +786,7 @@ function chooseMode(
     if (laidOut) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${laidOut}` };
     // Whether `COPY . .` copied the workspace root or the project folder is what is being decided.
     const rootScript = whole && runsRootScript(false);
-    if (whole && rootScript) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${rootScript}` };
+    if (whole && rootScript) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${rootScript.why}` };
     if (!inFolder && (placed.length || whole || written.length))
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
     // Copying nothing, a Dockerfile kept in another folder than the project's — outside it (greenpress's
@@ -888,12 +896,17 @@ function chooseMode(
   };
   // A pruned context's package.json is the service's own: the root's scripts are not in it, unless
   // the root's manifests are kept as they are (beabee's `yarn workspaces focus -A`, then `yarn build`).
+  // Run beside the root package.json the Dockerfile copied, a script the project has too needs only
+  // that manifest kept as it is (novu's embed: `COPY package.json .`, then `RUN pnpm build`, the root's
+  // `nx run-many`); one only the root defines may read any of its files, as before.
   const rootScript = runsRootScript(true);
-  const keptForScript = rootScript ? keptRoot() : undefined;
+  const keptForScript = rootScript
+    ? (keptRoot() ?? (rootScript.besideRoot ? keptWhole(rootScript.why, conflict) : undefined))
+    : undefined;
   if (rootScript && !keptForScript)
     return {
       mode: 'workspace',
-      reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${rootScript}`,
+      reason: `${quote(workspaceOnly[0]!.source)} names a workspace path and ${rootScript.why}`,
     };
   // A pruned context is made of git's files: a host build's output that Nx lists nowhere and no
   // project's build writes (SigNoz's `COPY frontend/build/`, of a folder that is no project, Go's
@@ -1227,13 +1240,20 @@ function rootScriptStep(
   if (!scripts?.root.length) return undefined;
   const root = new Set(scripts.root);
   const own = new Set(scripts.project);
-  for (const step of reading.steps) {
-    // What the container starts runs at its WORKDIR too (adsp's pdf-service: `CMD npm run -d service …`).
+  // What the container starts runs at its WORKDIR too (adsp's pdf-service: `CMD npm run -d service …`).
+  const runs = reading.steps.flatMap((step) => {
     const run = /^RUN\s/i.test(step.text) ? step.text : startCommand(step.text);
-    if (run === undefined) continue;
-    const besideRoot = workspaceRooted && reading.rootManifestRuns.has(step.line);
-    const script = scriptsRun(run).find((name) => root.has(name) && (besideRoot || !own.has(name)));
-    if (script) return { step, script, besideRoot: besideRoot && own.has(script) };
+    return run === undefined ? [] : [{ step, scripts: scriptsRun(run) }];
+  });
+  // One only the root defines decides first, wherever it runs (novu's widget: `pnpm build`, then `pnpm build:widget`).
+  for (const { step, scripts: run } of runs) {
+    const script = run.find((name) => root.has(name) && !own.has(name));
+    if (script) return { step, script, besideRoot: false };
+  }
+  for (const { step, scripts: run } of runs) {
+    if (!workspaceRooted || !reading.rootManifestRuns.has(step.line)) continue;
+    const script = run.find((name) => root.has(name));
+    if (script) return { step, script, besideRoot: true };
   }
   return undefined;
 }
@@ -1277,13 +1297,26 @@ function inImageBuilds(
     // The Dockerfile's commands once, for however many folders it copies.
     commands ??= reading.runs.flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
     const names = [...new Set([project.name, ...(project.packageName ? [project.packageName] : [])])];
-    return commands.some(
-      (command) =>
-        buildsEveryPackage(command) ||
-        names.some((name) => buildsPackage(command, name)) ||
-        buildsFolder(command, root),
+    return (
+      runsRootBuild() ||
+      commands.some(
+        (command) =>
+          buildsEveryPackage(command) ||
+          names.some((name) => buildsPackage(command, name)) ||
+          buildsFolder(command, root),
+      )
     );
   };
+  // A root script that builds every package, run where the root package.json is.
+  let rootBuild: boolean | undefined;
+  const runsRootBuild = () =>
+    (rootBuild ??=
+      !!facts.rootBuildScripts?.length &&
+      reading.runs.some(
+        (step) =>
+          reading.rootManifestRuns.has(step.line) &&
+          scriptsRun(step.text).some((script) => facts.rootBuildScripts!.includes(script)),
+      ));
   // Built by name, compiled by the `tsc --build` of a package built by name (its tsconfig references
   // it), or built first as a dependency of a package a RUN builds with its dependencies.
   // Built where it was copied to (a package script, `tsc`, in its WORKDIR).

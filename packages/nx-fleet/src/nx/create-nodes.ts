@@ -29,6 +29,7 @@ import { devContainerDockerfiles } from '../services/dev-containers';
 import { packageScripts } from '../services/projects';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import {
+  buildsEveryPackage,
   contextFolder,
   copiedProjectRoots,
   insideOf,
@@ -341,8 +342,11 @@ async function fleetNodes(
   // What every service's context decision reads of the workspace root, read once.
   const rootManifest = texts.json('package.json');
   const pnpmWorkspace = texts.committedText('pnpm-workspace.yaml');
+  const rootScripts = packageScripts(rootManifest);
   const root = {
-    scripts: scriptNames(rootManifest),
+    scripts: Object.keys(rootScripts),
+    // Read with the shell's words, as a RUN is: `nx run-many --target=build --all`.
+    buildScripts: Object.keys(rootScripts).filter((name) => buildsEveryPackage(rootScripts[name]!)),
     installBuilds: buildsWorkspaceOnInstall(packageScripts(rootManifest)),
     gitignore: texts.committedText('.gitignore')?.split(/\r?\n/),
     patchFiles: patchedDependencyFiles(rootManifest, pnpmWorkspace),
@@ -1340,6 +1344,7 @@ function contextFacts(
   projects: NonNullable<ContextFacts['projects']>,
   root: {
     scripts: readonly string[];
+    buildScripts: readonly string[];
     installBuilds: boolean;
     gitignore?: readonly string[] | undefined;
     patchFiles: readonly string[];
@@ -1454,6 +1459,7 @@ function contextFacts(
     ...(Object.keys(builtFirst).length ? { dependencyBuilds: builtFirst } : {}),
     ...(installBuilds.length ? { installBuilds } : {}),
     ...(root.installBuilds && Object.keys(folderOutputs).length ? { rootInstallBuilds: true as const } : {}),
+    ...(root.buildScripts.length && Object.keys(folderOutputs).length ? { rootBuildScripts: root.buildScripts } : {}),
     ...(statedContext ? { statedContext } : {}),
     ...(folderIgnore ? { folderIgnore } : {}),
     ...(nestedRoot ? { nestedRoot } : {}),
