@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitAll, disableScanGate, nxEnv, TYPESCRIPT_VERSION } from './nx-workspace';
 import { runOk } from './tools';
@@ -73,6 +73,23 @@ export async function createNx24FleetWorkspace(
   await runOk('npm', ['install', '--save-dev', ...NPM_QUIET, tarball], { cwd: root, env, timeoutMs: 600_000 });
   await runOk(join(root, 'node_modules', '.bin', 'nx'), ['g', 'nx-fleet:init', '--no-interactive'], { cwd: root, env });
   disableScanGate(root);
+  analyzeSourceFiles(root);
   await commitAll(root, 'add nx-fleet');
   return root;
+}
+
+/**
+ * With no `@nx/js` 24 to install, Nx 24 analyses no source file, and init keeps it so (it never adds
+ * edges a workspace did not have): a service's npm dependencies would come from its package.json
+ * alone. This workspace's services import theirs, as an integrated repository's do, so it turns the
+ * analysis on, as such a team would.
+ */
+function analyzeSourceFiles(root: string): void {
+  const file = join(root, 'nx.json');
+  const nxJson = JSON.parse(readFileSync(file, 'utf8')) as { pluginsConfig?: Record<string, Record<string, unknown>> };
+  nxJson.pluginsConfig = {
+    ...nxJson.pluginsConfig,
+    '@nx/js': { ...nxJson.pluginsConfig?.['@nx/js'], analyzeSourceFiles: true },
+  };
+  writeFileSync(file, `${JSON.stringify(nxJson, null, 2)}\n`);
 }
