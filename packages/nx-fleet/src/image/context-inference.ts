@@ -610,12 +610,25 @@ export function copiedProjectRoots(
   );
 }
 
+const nestingRootSets = new WeakMap<NonNullable<ContextFacts['projects']>, Set<string>>();
+
+/** Whether another project lies inside a project's folder: one set per project list, however many services ask. */
 function holdsNestedProject(root: string, projects: NonNullable<ContextFacts['projects']>): boolean {
-  const roots = sortedRoots(projects);
-  // Sorted: a root inside `root` comes right after it, or after roots that sort between (`root-x`).
-  for (let i = roots.indexOf(root) + 1; i < roots.length && roots[i]! < `${root}0`; i++)
-    if (roots[i]!.startsWith(`${root}/`)) return true;
-  return false;
+  let nesting = nestingRootSets.get(projects);
+  if (!nesting) {
+    const roots = new Set(projects.map((project) => project.root));
+    nesting = new Set(
+      [...roots].flatMap((inner) =>
+        inner
+          .split('/')
+          .slice(0, -1)
+          .map((_, i, segments) => segments.slice(0, i + 1).join('/'))
+          .filter((outer) => roots.has(outer)),
+      ),
+    );
+    nestingRootSets.set(projects, nesting);
+  }
+  return nesting.has(root);
 }
 
 /**

@@ -105,18 +105,11 @@ export class ImportResolver {
    * when it has an exports map that offers no such path (no import of it can resolve).
    */
   exportsSubpath(specifier: string): boolean {
-    const match = this.byPackage.find(([name]) => specifier.startsWith(`${name}/`));
-    if (!match) return true;
-    const [name, project] = match;
-    let manifest: Record<string, unknown>;
-    try {
-      manifest = JSON.parse(this.files.read(join(this.workspaceRoot, project.root, 'package.json')).toString('utf8'));
-    } catch {
-      return true;
-    }
-    const exports = manifest['exports'];
+    const match = this.packageOf(specifier);
+    const manifest = match && this.manifestOf(match[1]);
+    const exports = manifest?.['exports'];
     if (exports === undefined) return true;
-    const subpath = `.${specifier.slice(name.length)}`;
+    const subpath = `.${specifier.slice(match![0].length)}`;
     // A key names the paths below it too (`@acme/core/v3` for `./v3/*`).
     if (
       typeof exports === 'object' &&
@@ -125,27 +118,44 @@ export class ImportResolver {
     )
       return true;
     try {
-      return !!resolvePackageExports(manifest, subpath, { conditions: ['types', 'node'] })?.length;
+      return !!resolvePackageExports(manifest!, subpath, { conditions: ['types', 'node'] })?.length;
     } catch {
       return false;
     }
   }
 
   private resolveWorkspacePackage(specifier: string): Resolution | undefined {
-    const match = this.byPackage.find(([name]) => specifier === name || specifier.startsWith(`${name}/`));
+    const match = this.packageOf(specifier);
     if (!match) return undefined;
     const [name, project] = match;
-    const manifestPath = join(this.workspaceRoot, project.root, 'package.json');
+    const manifest = this.manifestOf(project);
     try {
-      const manifest = JSON.parse(this.files.read(manifestPath).toString('utf8')) as Record<string, unknown>;
-      const target = resolvePackageExports(manifest, specifier === name ? '.' : `.${specifier.slice(name.length)}`, {
-        conditions: ['types', 'node'],
-      })?.[0];
+      const target =
+        manifest &&
+        resolvePackageExports(manifest, specifier === name ? '.' : `.${specifier.slice(name.length)}`, {
+          conditions: ['types', 'node'],
+        })?.[0];
       if (target) return { file: posix.normalize(posix.join(project.root, target)) };
     } catch {
       // no exports map, or the subpath is not exported: the package itself still names its project
     }
     return { project: project.name };
+  }
+
+  /** The workspace package a specifier names, by the longest package name it is or starts with. */
+  private packageOf(specifier: string): [string, ProjectInfo] | undefined {
+    return this.byPackage.find(([name]) => specifier === name || specifier.startsWith(`${name}/`));
+  }
+
+  /** A project's package.json, parsed; undefined when unreadable. */
+  private manifestOf(project: ProjectInfo): Record<string, unknown> | undefined {
+    try {
+      return JSON.parse(
+        this.files.read(join(this.workspaceRoot, project.root, 'package.json')).toString('utf8'),
+      ) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The nearest tsconfig.json (or the workspace's tsconfig.base.json) from the project up. */
