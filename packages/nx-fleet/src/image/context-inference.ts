@@ -610,25 +610,9 @@ export function copiedProjectRoots(
   );
 }
 
-const nestingRootSets = new WeakMap<NonNullable<ContextFacts['projects']>, Set<string>>();
-
-/** Whether another project lies inside a project's folder: one set per project list, however many services ask. */
+/** Whether another project lies inside a project's folder: a range of the sorted roots, as `nestedProjects` finds them. */
 function holdsNestedProject(root: string, projects: NonNullable<ContextFacts['projects']>): boolean {
-  let nesting = nestingRootSets.get(projects);
-  if (!nesting) {
-    const roots = new Set(projects.map((project) => project.root));
-    nesting = new Set(
-      [...roots].flatMap((inner) =>
-        inner
-          .split('/')
-          .slice(0, -1)
-          .map((_, i, segments) => segments.slice(0, i + 1).join('/'))
-          .filter((outer) => roots.has(outer)),
-      ),
-    );
-    nestingRootSets.set(projects, nesting);
-  }
-  return nesting.has(root);
+  return withPrefix(sortedRoots(projects), `${root}/`, (r) => r).length > 0;
 }
 
 /**
