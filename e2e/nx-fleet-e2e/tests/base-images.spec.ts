@@ -139,4 +139,36 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
       await ws.commit('no later');
     }
   });
+
+  it('a FROM pinned to a literal tag is built FROM the base where baseImages states it (terramatch), and a stated entry no FROM takes is named', async () => {
+    // `base:ci` is no image anywhere here: the build succeeds only FROM the base's own image.
+    ws.write(
+      'services/pinned/project.json',
+      JSON.stringify({
+        name: 'pinned',
+        targets: {
+          'docker-build': {
+            dependsOn: [{ projects: ['base'], target: 'docker-build' }],
+            options: { baseImages: { base: 'base:docker-build', 'acme/unused': 'base:docker-build' } },
+          },
+        },
+      }),
+    );
+    ws.write('services/pinned/Dockerfile', 'FROM base:ci\nCMD ["cat", "/etc/motd.txt"]\n');
+    await ws.commit('an image FROM a base pinned to the tag its CI builds');
+    try {
+      const context = await ws.bin('nx-fleet', ['context', 'pinned'], { env: env() });
+      expect(context.code).toBe(0);
+      expect(context.stderr).toContain(
+        "built FROM other services' images, as their sources build them (their docker-build runs first): base ← base:docker-build",
+      );
+      expect(context.stderr).toContain(`docker-build's "baseImages" names acme/unused, which no FROM`);
+      const built = await ws.nxOk(['run', 'pinned:docker-build', '--output-style=stream'], { env: env() });
+      expect(built.stdout + built.stderr).toContain(`docker-build's "baseImages" names acme/unused, which no FROM`);
+      expect(await says('services/pinned')).toBe(`motd v2 ${ws.id}`);
+    } finally {
+      ws.remove('services/pinned');
+      await ws.commit('no pinned');
+    }
+  });
 });

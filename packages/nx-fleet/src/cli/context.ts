@@ -3,7 +3,7 @@ import { createProjectGraphAsync, workspaceRoot } from '@nx/devkit';
 import { normalizeOptions } from '../config/options';
 import { fleetPluginOptions } from '../config/workspace-options';
 import { listContextFiles } from '../image/build-context';
-import { prepareContext, unhashedContextWarning, type BuildOptions } from '../image/build';
+import { baseImageLinksOf, prepareContext, unhashedContextWarning, type BuildOptions } from '../image/build';
 import { listOutputFiles } from '../image/pruned-context';
 import { nodePorts } from '../io/ports';
 import { nxPruning } from '../nx/devkit-internal';
@@ -61,6 +61,11 @@ export const contextCommand: Command = {
     const outputsBuilt = target?.dependsOn?.length
       ? 'docker-build depends on their build target'
       : 'no target it depends on writes them: taken from the disk as they are, and docker-build is not cached';
+    const bases = baseImageLinksOf(
+      service,
+      options,
+      (await ports.files.readText(resolve(workspaceRoot, options.dockerfile))) ?? '',
+    );
     // On stderr: stdout stays the file list, for scripts.
     if (chosen?.mode)
       console.error(
@@ -73,14 +78,11 @@ export const contextCommand: Command = {
                 .map(([name, value]) => `${name}=${value}`)
                 .join(', ')}`
             : '') +
-          (options.baseImages && Object.keys(options.baseImages).length
-            ? `\nbuilt FROM other services' images, as their sources build them (their docker-build runs first): ${Object.entries(
-                options.baseImages,
-              )
-                .map(([repository, built]) => `${repository} ← ${built}`)
-                .join(', ')}`
+          (bases.linked.length
+            ? `\nbuilt FROM other services' images, as their sources build them (their docker-build runs first): ${bases.linked.join(', ')}`
             : ''),
       );
+    if (bases.unlinked) console.error(bases.unlinked);
     const context = await prepareContext(ports, options, service);
     try {
       // As a build says it: only where Nx caches the record, which a change Nx cannot see would leave stale.

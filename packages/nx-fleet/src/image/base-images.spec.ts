@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseImageLinks, followedRepository, linkedBases, takenAs } from './base-images';
+import { baseImageLinks, followedRepository, linkedBases, takenAs, unlinkedBaseImages } from './base-images';
 
 const base = (written: string, image: string | undefined = written) => ({
   line: 1,
@@ -58,6 +58,32 @@ describe('linkedBases', () => {
       { ...bases[2], project: 'tools', target: 'image' },
     ]);
     expect(linkedBases(bases, undefined)).toEqual([]);
+  });
+
+  it('links a FROM pinned to a literal tag where the entry was stated for it: no FROM that follows the sources takes it', () => {
+    const pinned = [base('node:20'), base('terramatch-base:nx-base')];
+    expect(linkedBases(pinned, { 'terramatch-base': 'root:docker-build' })).toEqual([
+      { ...pinned[1], project: 'root', target: 'docker-build' },
+    ]);
+    expect(unlinkedBaseImages(pinned, { 'terramatch-base': 'root:docker-build' })).toEqual([]);
+  });
+
+  it('keeps a pinned FROM pinned where another FROM of that repository follows the sources, and a digest always', () => {
+    const both = [base('acme/base'), base('acme/base:1.4')];
+    expect(linkedBases(both, { 'acme/base': 'base:docker-build' })).toEqual([
+      { ...both[0], project: 'base', target: 'docker-build' },
+    ]);
+    const digest = [base(`acme/base@sha256:${'a'.repeat(64)}`)];
+    expect(linkedBases(digest, { 'acme/base': 'base:docker-build' })).toEqual([]);
+    expect(unlinkedBaseImages(digest, { 'acme/base': 'base:docker-build' })).toEqual(['acme/base']);
+  });
+
+  it('names the entries no image of the build takes', () => {
+    const bases = [base('acme/base'), base('node:20')];
+    expect(unlinkedBaseImages(bases, { 'acme/base': 'base:docker-build', 'acme/tols': 'tools:docker-build' })).toEqual([
+      'acme/tols',
+    ]);
+    expect(unlinkedBaseImages(bases, undefined)).toEqual([]);
   });
 });
 

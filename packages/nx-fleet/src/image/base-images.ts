@@ -55,12 +55,30 @@ export interface LinkedBase extends ImageBase {
 export function linkedBases(bases: readonly ImageBase[], baseImages: BaseImages | undefined): LinkedBase[] {
   if (!baseImages) return [];
   const byRepository = new Map(Object.entries(baseImages).map(([repo, built]) => [fullRepository(repo), built]));
-  return bases.flatMap((base) => {
-    const repository = followedRepository(base);
+  const followed = bases.map(followedRepository);
+  // An entry no followed FROM takes was stated by hand for a FROM that pins a tag (terramatch's
+  // `FROM …-base:nx-base`, the image its CI builds just before): graph time infers none for such a
+  // FROM, and where one of that repository follows the sources, a pinned one stays pinned.
+  const taken = new Set(followed.filter((repository) => repository !== undefined));
+  return bases.flatMap((base, i) => {
+    const repository = followed[i] ?? statedFor(base, taken);
     const built = repository === undefined ? undefined : byRepository.get(repository);
     if (!built || base.image === undefined) return [];
     return [{ ...base, image: base.image, ...builtBy(built) }];
   });
+}
+
+/** The repository of a FROM with a literal tag, when no FROM that follows the sources takes it. */
+function statedFor(base: ImageBase, taken: ReadonlySet<string>): string | undefined {
+  if (base.image === undefined) return undefined;
+  const { repository, digest } = referenceParts(base.image);
+  return digest || taken.has(repository) ? undefined : repository;
+}
+
+/** The `baseImages` entries no FROM of the build's stages names: a link stated for nothing. */
+export function unlinkedBaseImages(bases: readonly ImageBase[], baseImages: BaseImages | undefined): string[] {
+  const linked = new Set(linkedBases(bases, baseImages).map((base) => referenceParts(base.image).repository));
+  return Object.keys(baseImages ?? {}).filter((repository) => !linked.has(fullRepository(repository)));
 }
 
 /** A service as the graph-time decision sees it. */

@@ -721,16 +721,30 @@ describe('an image built FROM another service’s image (baseImages)', () => {
     });
   });
 
-  it('leaves a FROM with a literal tag or a digest to the published image', async () => {
+  it('links a FROM with a literal tag where baseImages was stated for it; a digest stays the published image, named', async () => {
     await onDisk(async (root, write) => {
       files(write);
       const here = graphOf(root);
-      for (const from of [`${REGISTRY}/base:1.4`, `${REGISTRY}/base@sha256:${'a'.repeat(64)}`]) {
-        const { ports, tools } = workspace(root);
-        ports.files.files.set(join(root, 'services/orders/Dockerfile'), `FROM ${from}\n`);
-        await buildServiceImage(ports, withBase, here);
-        expect(buildContextFlags(tools)).toEqual([]);
-      }
+      const pinned = workspace(root);
+      const base = await buildServiceImage(pinned.ports, baseOptions, {
+        ...here,
+        projectName: 'base',
+        projectRoot: 'images/base',
+      });
+      pinned.ports.files.files.set(join(root, 'services/orders/Dockerfile'), `FROM ${REGISTRY}/base:1.4\n`);
+      await buildServiceImage(pinned.ports, withBase, here);
+      expect(buildContextFlags(pinned.tools)).toEqual([`${REGISTRY}/base:1.4=docker-image://${base.localRef}`]);
+      expect(pinned.ports.log.of('warn')).toEqual([]);
+      const { ports, tools } = workspace(root);
+      ports.files.files.set(
+        join(root, 'services/orders/Dockerfile'),
+        `FROM ${REGISTRY}/base@sha256:${'a'.repeat(64)}\n`,
+      );
+      await buildServiceImage(ports, withBase, here);
+      expect(buildContextFlags(tools)).toEqual([]);
+      expect(ports.log.of('warn')).toEqual([
+        `nx-fleet: orders: docker-build's "baseImages" names ${REGISTRY}/base, which no FROM, --from= or RUN mount of services/orders/Dockerfile takes, so the image it means is not built from the sources for this build. Write each repository as the Dockerfile names it (a FROM pinned to a digest is never linked), or take the entry out.`,
+      ]);
     });
   });
 

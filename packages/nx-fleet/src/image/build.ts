@@ -45,7 +45,7 @@ import {
 } from './dockerfile-copies';
 import { contentTag } from './content-tag';
 import { workspacePackageGlobs } from './frozen-install';
-import { linkedBases, takenAs, type BaseImages, type LinkedBase } from './base-images';
+import { linkedBases, takenAs, unlinkedBaseImages, type BaseImages, type LinkedBase } from './base-images';
 import { decideBuild, type BuildDecision } from './decide';
 import {
   contextProjects,
@@ -408,6 +408,8 @@ async function buildFromContext(
   const dockerfileText = (await ports.files.readText(dockerfile)) ?? '';
   const platforms = options.platforms ?? [];
   const named = await namedContexts(ports, options, service, dockerfileText);
+  const { unlinked } = baseImageLinksOf(service, options, dockerfileText);
+  if (unlinked) ports.log.warn(unlinked);
   const tag = imageContentTag(options, files, dockerfileText, named);
   const image = options.image ?? imageNameFor(service.projectName);
   const localRef = `${image}:${tag}`;
@@ -555,6 +557,30 @@ export async function namedContexts(
       )
     : [];
   return Promise.all([...named, ...bases.map((base) => baseContext(ports, options, service, base, chain))]);
+}
+
+/**
+ * What docker-build's `baseImages` links in this build: each FROM another service's build gives
+ * (`repository ← project:target`), and a warning for entries that name no image the build takes (the
+ * FROM they were meant for is then built as the engine or the registry holds it).
+ */
+export function baseImageLinksOf(
+  service: Pick<ServiceRef, 'projectName'>,
+  options: BuildOptions,
+  dockerfileText: string,
+): { linked: string[]; unlinked?: string } {
+  if (!options.baseImages) return { linked: [] };
+  const bases = new DockerfileReading(dockerfileText, options.buildArgs, options.target).imageBases;
+  const unlinked = unlinkedBaseImages(bases, options.baseImages);
+  const linked = Object.entries(options.baseImages)
+    .filter(([repository]) => !unlinked.includes(repository))
+    .map(([repository, built]) => `${repository} ← ${built}`);
+  if (!unlinked.length) return { linked };
+  const stages = options.target ? ` (stage "${options.target}" and the stages it needs)` : '';
+  return {
+    linked,
+    unlinked: `nx-fleet: ${service.projectName}: docker-build's "baseImages" names ${listedNames(unlinked)}, which no FROM, --from= or RUN mount of ${options.dockerfile}${stages} takes, so the image it means is not built from the sources for this build. Write each repository as the Dockerfile names it (a FROM pinned to a digest is never linked), or take the entry out.`,
+  };
 }
 
 /** A build target's options as Nx runs it with no configuration named: its default configuration over its options. */

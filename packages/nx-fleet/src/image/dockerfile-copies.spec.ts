@@ -505,6 +505,24 @@ describe('DockerfileReading with a target: the stages it needs only', () => {
     expect(copySources(`${all}COPY --from=\${STAGE} /x /x\n`)).toHaveLength(2);
     expect(copySources(`${text}FROM nginx AS other\nCOPY --from=\${STAGE} /x /x\n`, {}, 'oss-api')).toHaveLength(6);
   });
+
+  it("expands an argument's default with the arguments declared before it (kanbn's distroless image)", () => {
+    const staged = [
+      'ARG V=20',
+      'ARG IMG="node:${V}-slim"',
+      'FROM node:20 AS build',
+      'COPY apps/web /src',
+      'FROM node:20 AS tool',
+      'COPY docs/notes.txt /n',
+      'FROM ${IMG} AS web',
+      'COPY --from=build /src /app',
+      '',
+    ].join('\n');
+    expect(copySources(staged).map(({ source }) => source)).toEqual(['apps/web']);
+    expect(copySources(staged, {}, 'tool').map(({ source }) => source)).toEqual(['docs/notes.txt']);
+    // An argument only the build gives leaves the FROM open: every stage is read.
+    expect(copySources(staged.replace('ARG V=20', 'ARG V'))).toHaveLength(2);
+  });
 });
 
 describe('contextPath', () => {

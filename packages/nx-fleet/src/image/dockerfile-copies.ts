@@ -402,10 +402,12 @@ function stepsFor(steps: readonly Step[], target: string | undefined, buildArgs:
     const stage = stages.at(-1);
     if (!stage) {
       global.push(step);
+      // A default may name an argument declared before it (kanbn's `ARG IMAGE=…nodejs${NODE_VERSION}-debian12`).
       if (keyword?.toUpperCase() === 'ARG')
-        for (const word of words) {
-          const [arg, value] = word.split('=', 2) as [string, string | undefined];
-          globalArgs.set(arg, buildArgs[arg] ?? value);
+        for (const word of shellWords(step.text.slice(4))) {
+          const eq = word.indexOf('=');
+          const arg = eq < 0 ? word : word.slice(0, eq);
+          globalArgs.set(arg, buildArgs[arg] ?? (eq < 0 ? undefined : expanded(word.slice(eq + 1))));
         }
       continue;
     }
