@@ -511,6 +511,32 @@ describe('createNodes', () => {
     expect(servicesOf(named.results).sort()).toEqual(['pkgs/api', 'pkgs/redis']);
   });
 
+  it("makes no service of a Dockerfile whose image is an empty FROM scratch (pia-system's libraries: a CI toolbox stage, then an empty final), nor an orphan of one; a stage the settings pick is built", async () => {
+    const toolbox =
+      'FROM node:20 AS npm-install\nCOPY package.json ./\nRUN npm install\n\n# nothing ships\nFROM scratch AS final\n';
+    const files = {
+      'package.json': json({ name: 'fx', private: true, workspaces: ['pkgs/*'] }),
+      'pkgs/lib/package.json': json({ name: 'lib', version: '1.0.0' }),
+      'pkgs/lib/Dockerfile': toolbox,
+      'pkgs/api/package.json': json({ name: 'api', version: '1.0.0' }),
+      'pkgs/api/Dockerfile': 'FROM node:20\nCOPY . .\n',
+      'docker/tool/Dockerfile': toolbox,
+      'docker/copier/Dockerfile': 'FROM node:20 AS build\nRUN true\nFROM scratch\nCOPY --from=build /x /x\n',
+    };
+    const servicesOf = (results: Awaited<ReturnType<typeof runWorkspace>>['results']) =>
+      results.flatMap(([, result]) =>
+        Object.entries(result.projects ?? {}).flatMap(([root, project]) =>
+          project.targets?.['docker-build'] ? [root] : [],
+        ),
+      );
+    expect(servicesOf((await runWorkspace(files)).results)).toEqual(['pkgs/api']);
+    expect(warnings(warn).filter((m) => m.includes('no project.json'))).toEqual([
+      orphanWarning('docker/copier/Dockerfile', 'docker/copier'),
+    ]);
+    const picked = await runWorkspace(files, { services: { lib: { target: 'npm-install' } } });
+    expect(servicesOf(picked.results).sort()).toEqual(['pkgs/api', 'pkgs/lib']);
+  });
+
   it("says where angular.json declares the project of a Dockerfile's folder, which nx-fleet does not read (Ridy's admin-panel)", async () => {
     const files = {
       'package.json': json({ name: 'ridy', private: true }),

@@ -248,6 +248,7 @@ async function fleetNodes(
           analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
         ),
         texts,
+        options.buildTargetName,
       ),
     ),
     roots,
@@ -531,16 +532,38 @@ function analyse(
 
 /**
  * A Dockerfile found in a project's folder that only lists images (`listsImagesOnly`: testcontainers'
- * modules, for Dependabot) builds none of its own: the project is no service. One the project's
- * settings name is built all the same.
+ * modules, for Dependabot), or whose image is an empty `FROM scratch` (`buildsEmptyImage`), builds
+ * none of its own: the project is no service. One the project's settings name, or whose stage they
+ * pick, is built all the same.
  */
-function withoutImageLists(outcomes: readonly Outcome[], texts: WorkspaceTexts): Outcome[] {
+function withoutImageLists(outcomes: readonly Outcome[], texts: WorkspaceTexts, dockerBuild: string): Outcome[] {
   return outcomes.map((outcome) => {
     if (!('analysis' in outcome)) return outcome;
     const { detection } = outcome.analysis;
-    if (detection.kind !== 'service' || !listsImages(texts, detection.dockerfile)) return outcome;
-    return detection.config.dockerfile ? outcome : { analysis: { ...outcome.analysis, detection: { kind: 'none' } } };
+    if (detection.kind !== 'service') return outcome;
+    const text = texts.text(detection.dockerfile);
+    const imageless =
+      listsImages(texts, detection.dockerfile) ||
+      (text !== undefined &&
+        buildsEmptyImage(text) &&
+        statedBuildOf(texts, detection, dockerBuild).target === undefined);
+    return imageless && !detection.config.dockerfile
+      ? { analysis: { ...outcome.analysis, detection: { kind: 'none' } } }
+      : outcome;
   });
+}
+
+/**
+ * Whether a Dockerfile's last stage, the image a build without a target makes, is `FROM scratch` and
+ * nothing else, after stages that do build something (pia-system's libraries: a CI toolbox stage its lint and test jobs build by target,
+ * then an empty `final` that its deployment group never ships).
+ */
+function buildsEmptyImage(text: string): boolean {
+  const instructions = text.split('\n').filter((line) => /^\s*[^\s#]/.test(line));
+  return (
+    /^\s*FROM\s+(?:--\S+\s+)*scratch(?:\s+AS\s+\S+)?\s*$/i.test(instructions.at(-1) ?? '') &&
+    instructions.slice(0, -1).some((line) => /^\s*FROM\s/i.test(line))
+  );
 }
 
 /** `listsImagesOnly`, parsed only where no line starts another instruction: every graph asks it of every service. */
@@ -940,7 +963,8 @@ function finalStageWarnings(
  * of the doubt): not a fragment without FROM, nor a list of images (`listsImagesOnly`).
  */
 function startsImage(texts: WorkspaceTexts, file: string): boolean {
-  return texts.text(file)?.match(/^\s*FROM\s/im) !== null && !listsImages(texts, file);
+  const text = texts.text(file);
+  return text?.match(/^\s*FROM\s/im) != null && !listsImages(texts, file) && !buildsEmptyImage(text);
 }
 
 /**
