@@ -1409,7 +1409,8 @@ export function buildsEveryPackage(command: string): boolean {
 const COMPILERS = 'tsc|tsup|swc|esbuild|rollup|webpack|rspack|ncc';
 const COMPILES = new RegExp(`\\bbuild|\\b(?:${COMPILERS})\\b`);
 
-function buildsPackage(command: string, name: string): boolean {
+/** Whether a RUN's command builds the package or project `name` by name (a filter, a workspace flag, `nx build`). */
+export function buildsPackage(command: string, name: string): boolean {
   const n = literal(name);
   // A selector naming it, alone or with its dependencies or dependents (`pnpm --filter 'api...'`).
   const selected = (flag: string) =>

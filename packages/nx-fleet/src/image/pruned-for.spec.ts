@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prunedFor, pruneSelectors } from './pruned-for';
+import { namedBuildFor, prunedFor, pruneSelectors } from './pruned-for';
 
 const PROJECTS = [
   { name: 'remix', root: 'apps/remix', packageName: '@documenso/remix' },
@@ -80,5 +80,60 @@ describe('prunedFor', () => {
     ],
   ])('claims nothing for %s', (_, text) => {
     expect(prunedFor(text, PROJECTS)).toBeUndefined();
+  });
+});
+
+describe('namedBuildFor', () => {
+  const WHOLE = 'FROM node:20\nCOPY . .\nRUN pnpm install --frozen-lockfile\n';
+  it.each([
+    [
+      'a variant named after the package (OpenLiveSlide)',
+      'docker/workers.Dockerfile',
+      `${WHOLE}RUN pnpm --filter @karakeep/workers build\n`,
+      'workers',
+    ],
+    [
+      'a folder named after the project (clawix)',
+      'infra/docker/webapp/Dockerfile',
+      `${WHOLE}RUN npx nx build webapp\n`,
+      'webapp',
+    ],
+    [
+      "with its dependencies (guardian-wallet's `…server...`)",
+      'docker/Dockerfile.server',
+      `${WHOLE}RUN pnpm --filter "@dokploy/server..." build\n`,
+      'server',
+    ],
+  ])('%s', (_, dockerfile, text, project) => {
+    expect(namedBuildFor(dockerfile, text, PROJECTS)).toMatchObject({
+      project,
+      step: { text: expect.stringContaining('build') },
+    });
+  });
+
+  it.each([
+    ['named after it, building nothing by name', 'docker/workers.Dockerfile', `${WHOLE}RUN pnpm -r build\n`],
+    [
+      'building it, named after nothing',
+      'docker/app.Dockerfile',
+      `${WHOLE}RUN pnpm --filter @karakeep/workers build\n`,
+    ],
+    [
+      'named after one project, building another',
+      'docker/workers.Dockerfile',
+      `${WHOLE}RUN pnpm --filter @dokploy/api build\n`,
+    ],
+    [
+      'building another project by name too',
+      'docker/workers.Dockerfile',
+      `${WHOLE}RUN pnpm --filter @dokploy/server build && pnpm --filter @karakeep/workers build\n`,
+    ],
+    [
+      'several final stages',
+      'docker/workers.Dockerfile',
+      `${WHOLE}RUN pnpm --filter @karakeep/workers build\nFROM node:20 AS a\nCMD ["a"]\nFROM node:20 AS b\nCMD ["b"]\n`,
+    ],
+  ])('claims nothing %s', (_, dockerfile, text) => {
+    expect(namedBuildFor(dockerfile, text, PROJECTS)).toBeUndefined();
   });
 });

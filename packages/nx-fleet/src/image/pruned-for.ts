@@ -1,13 +1,17 @@
 import { posix } from 'node:path';
 import { shellCommands } from '../text/shell-words';
+import { containerfileVariant } from '../services/detection';
+import { buildsPackage } from './context-inference';
 import { DockerfileReading, type Step } from './dockerfile-copies';
 
 export interface PrunedFor {
   /** The project's name. */
   project: string;
-  /** The RUN that prunes the workspace to it, as written. */
+  /** The RUN that prunes the workspace to it, or builds it by name, as written. */
   step: Step;
 }
+
+type NamedProject = { name: string; root: string; packageName?: string };
 
 /**
  * The one workspace project a Dockerfile no project builds is that project's image: it builds one
@@ -33,6 +37,41 @@ export function prunedFor(
   if (found.size !== 1) return undefined;
   const [[project, step]] = [...found];
   return { project: project!, step: step! };
+}
+
+/**
+ * The one workspace project a Dockerfile no project builds is named after and builds by name: the
+ * file or its folder bears the project's name (OpenLiveSlide's `docker/realtime.Dockerfile`, clawix's
+ * `infra/docker/web/Dockerfile`; the project's name, its package name without scope, or its folder's
+ * name), and the RUNs of the stages built build that project, and no other, by name (`pnpm --filter
+ * @acme/realtime build`, `nx build web`). A name alone, or a build alone, is no claim: a Dockerfile
+ * after a library may build it, one that builds a library may be the app's.
+ */
+export function namedBuildFor(
+  dockerfile: string,
+  dockerfileText: string,
+  projects: readonly NamedProject[],
+): PrunedFor | undefined {
+  const variant = containerfileVariant(dockerfile);
+  const named = (variant || posix.basename(posix.dirname(dockerfile))).toLowerCase();
+  const bearing = projects.filter((project) => namesOf(project).includes(named));
+  if (bearing.length !== 1) return undefined;
+  const reading = new DockerfileReading(dockerfileText);
+  if (reading.finalStages.length !== 1) return undefined;
+  const builds = (project: NamedProject) =>
+    reading.runs.find(({ text }) =>
+      [project.name, project.packageName].some((name) => name !== undefined && buildsPackage(text, name)),
+    );
+  const step = builds(bearing[0]!);
+  if (!step || projects.some((project) => project !== bearing[0] && builds(project))) return undefined;
+  return { project: bearing[0]!.name, step };
+}
+
+/** The names a Dockerfile's file or folder may call a project by, in lower case. */
+function namesOf({ name, root, packageName }: NamedProject): string[] {
+  return [name, packageName?.replace(/^@[^/]+\//, ''), posix.basename(root)].flatMap((n) =>
+    n ? [n.toLowerCase()] : [],
+  );
 }
 
 /** Every prune tool's selector in the Dockerfile's RUN steps, with its step. */
@@ -95,10 +134,7 @@ function flagged(words: readonly string[], flags: readonly string[], positional:
 }
 
 /** A pnpm or turbo selector (`api...`, `{./apps/api}`, `./apps/api`) as the project it names. */
-function projectOf(
-  selector: string,
-  projects: ReadonlyArray<{ name: string; root: string; packageName?: string }>,
-): string | undefined {
+function projectOf(selector: string, projects: readonly NamedProject[]): string | undefined {
   const plain = selector.replace(/^\^?(?:\.\.\.)?\{?|\}?(?:\.\.\.)?$/g, '');
   const root = posix.normalize(plain).replace(/\/+$/, '');
   return (

@@ -1233,6 +1233,30 @@ describe('createNodes', () => {
     expect(warnings(warn).join('\n')).not.toMatch(/docker\/Dockerfile[^.]|Dockerfile\.server/);
   });
 
+  it('a Dockerfile no project builds, named after one project and building it alone by name, is its image (OpenLiveSlide, clawix)', async () => {
+    const image = (filter: string) =>
+      `FROM node:22\nCOPY . .\nRUN pnpm install --frozen-lockfile\nRUN pnpm --filter ${filter} build\nCMD ["node"]\n`;
+    const files = {
+      'package.json': json({ name: 'ols', private: true, workspaces: ['apps/*', 'packages/*'] }),
+      'apps/realtime/package.json': json({ name: '@ols/realtime' }),
+      'apps/web/package.json': json({ name: '@ols/web' }),
+      'packages/db/package.json': json({ name: '@ols/db' }),
+      'docker/realtime.Dockerfile': image('@ols/realtime'),
+      'infra/docker/web/Dockerfile': image('@ols/web...'),
+      // Named after no project: the orphan warning names it.
+      'docker/tools.Dockerfile': image('@ols/db'),
+    };
+    const { results } = await runWorkspace(files);
+    const buildOf = (root: string) =>
+      results.flatMap(([, r]) => (r.projects?.[root] ? [r.projects[root]!.targets!['docker-build']!] : []))[0];
+    expect(buildOf('apps/realtime')!.options).toMatchObject({ dockerfile: 'docker/realtime.Dockerfile', context: '.' });
+    expect(buildOf('apps/web')!.options).toMatchObject({ dockerfile: 'infra/docker/web/Dockerfile' });
+    expect(buildOf('packages/db')).toBeUndefined();
+    expect(warnings(warn).filter((m) => m.includes('no project.json'))).toEqual([
+      orphanWarning('docker/tools.Dockerfile', 'docker'),
+    ]);
+  });
+
   it("a plain Dockerfile in the folder of a service built from another file is no one's: another project's image if it prunes to it, else named (ctrlplane's docker/)", async () => {
     const files = {
       'package.json': json({ name: 'ctrlplane', private: true, workspaces: ['apps/*'] }),

@@ -46,7 +46,7 @@ import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
 import { namesDevelopment } from '../text/development-names';
 import { fullRepository, referenceParts } from '../text/image-reference';
-import { notTheProjects, prunedFor } from '../image/pruned-for';
+import { namedBuildFor, notTheProjects, prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -658,8 +658,9 @@ function withOrphanVariants(
 /**
  * A Dockerfile no project builds, which prunes the workspace to one project that builds no image
  * (documenso's `docker/Dockerfile`: `turbo prune --scope=@documenso/remix`; dokploy's root
- * `Dockerfile.server`: `pnpm --filter=./apps/api deploy`), is that project's image: the project is
- * analysed again as if the plugin option `services` pointed it there. Not cached per folder: the
+ * `Dockerfile.server`: `pnpm --filter=./apps/api deploy`), or which is named after one and builds it
+ * alone by name (`docker/realtime.Dockerfile`: `pnpm --filter @acme/realtime build`), is that
+ * project's image: the project is analysed again as if the plugin option `services` pointed it there. Not cached per folder: the
  * claim follows another folder's file.
  */
 function withPrunedImages(
@@ -686,12 +687,19 @@ function withPrunedImages(
   ]);
   if (!unbuilt.size) return outcomes;
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
-  const claims = new Map<string, Array<{ dockerfile: string; step: string }>>();
+  const claims = new Map<string, Array<{ dockerfile: string; why: string }>>();
   const rootScripts = packageScripts(texts.json('package.json'));
   for (const dockerfile of unbuilt) {
     const text = texts.text(dockerfile);
-    const found = text === undefined ? undefined : prunedFor(text, projects, rootScripts);
-    if (found) claims.set(found.project, [...(claims.get(found.project) ?? []), { dockerfile, step: found.step.text }]);
+    if (text === undefined) continue;
+    const pruned = prunedFor(text, projects, rootScripts);
+    const named = pruned ? undefined : namedBuildFor(dockerfile, text, projects);
+    const found = pruned ?? named;
+    if (!found) continue;
+    const why = pruned
+      ? `"${found.step.text}" prunes the workspace to it`
+      : `it is named after it, and "${found.step.text}" builds it`;
+    claims.set(found.project, [...(claims.get(found.project) ?? []), { dockerfile, why }]);
   }
   if (!claims.size) return outcomes;
   return outcomes.map((outcome, i) => {
@@ -703,12 +711,12 @@ function withPrunedImages(
     // Two Dockerfiles for one project are not guessed between. One whose own variants build nothing
     // (documenso's leftover Dockerfile.bun and Dockerfile.pnpm, not guessed between) is claimed all the same.
     if (claim?.length !== 1 || !projects.some((p) => p.root === root)) return outcome;
-    const { dockerfile, step } = claim[0]!;
+    const { dockerfile, why } = claim[0]!;
     const services = { ...options.services, [name]: { ...options.services[name], dockerfile } };
     const manifests = manifestsOf(root, folderFiles, texts).texts();
     const analysis = analyseFolder(root, folderFiles, manifests, { ...options, services });
     if (analysis.detection.kind !== 'service') return outcome;
-    facts.verbose(`nx-fleet: ${name} is a service built from ${dockerfile}: "${step}" prunes the workspace to it`);
+    facts.verbose(`nx-fleet: ${name} is a service built from ${dockerfile}: ${why}`);
     return { analysis };
   });
 }
