@@ -100,7 +100,7 @@ export const DEFAULT_TEST_FILES: readonly string[] = [
   '**/cypress/**',
   '**/*.stories.*',
   '**/.storybook/**',
-  '**/{webpack,rspack,vite,vitest,jest,rollup,esbuild,tsup,babel,postcss,tailwind,eslint,prettier,playwright,cypress,karma}.config.*',
+  '**/{webpack,rspack,vite,vitest,jest,rollup,esbuild,tsup,tsdown,babel,postcss,tailwind,eslint,stylelint,prettier,commitlint,playwright,cypress,karma,drizzle}.config.*',
   '**/webpack.*.*',
   '**/.yarn/**',
   '**/.pnp.*',

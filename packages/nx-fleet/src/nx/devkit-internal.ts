@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProjectFileMap, ProjectGraph } from '@nx/devkit';
+import type { ProjectFileMap, ProjectGraph, TargetConfiguration } from '@nx/devkit';
 import { readFileMapCache } from 'nx/src/project-graph/nx-deps-cache';
 import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { logger } from 'nx/src/utils/logger';
@@ -126,6 +126,30 @@ export function packageJsonProjects(
     );
   } catch {
     return () => true;
+  }
+}
+
+/**
+ * A target as Nx runs it: the `{workspaceRoot}`, `{projectRoot}` and `{projectName}` tokens in its
+ * options and configurations resolved by Nx's own rule (a project file read as written keeps them:
+ * JimmyPaolini's `"cwd": "{workspaceRoot}"`). A token Nx refuses leaves the target as written.
+ */
+export function withNxTokens(
+  target: TargetConfiguration,
+  project: { name: string; root: string },
+): TargetConfiguration {
+  const { resolveNxTokensInOptions } =
+    require('nx/src/project-graph/utils/project-configuration/target-merging') as typeof import('nx/src/project-graph/utils/project-configuration/target-merging');
+  try {
+    return {
+      ...target,
+      ...(target.options ? { options: resolveNxTokensInOptions(target.options, project, 'options') } : {}),
+      ...(target.configurations
+        ? { configurations: resolveNxTokensInOptions(target.configurations, project, 'configurations') }
+        : {}),
+    };
+  } catch {
+    return target;
   }
 }
 

@@ -25,6 +25,8 @@ describe('testFileMatcher', () => {
     ['apps/web/webpack.prod.js', true],
     ['apps/web/vite.config.mts', true],
     ['apps/api/jest.config.ts', true],
+    // drizzle-kit's config (starter-monorepo's migrator reads a sibling app's env module through it).
+    ['apps/database-migrator/drizzle.config.ts', true],
     ['apps/web/src/button.stories.tsx', true],
     ['apps/web/.storybook/main.ts', true],
     ['.yarn/releases/yarn-4.5.0.cjs', true],

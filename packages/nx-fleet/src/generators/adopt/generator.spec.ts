@@ -422,6 +422,41 @@ describe('adopt generator', () => {
     expect(JSON.parse(tree.read('backend/gateway/project.json', 'utf-8')!)).toEqual(after);
   });
 
+  it("reads a run-commands build as Nx runs it: its {workspaceRoot} cwd is the workspace root (JimmyPaolini's caelundas)", async () => {
+    addProjectConfiguration(tree, 'caelundas', {
+      root: 'applications/caelundas',
+      targets: {
+        'docker-build': {
+          executor: 'nx:run-commands',
+          options: {
+            command:
+              'docker buildx build --platform linux/amd64 -f applications/caelundas/Dockerfile -t ghcr.io/jp/caelundas:1.0.0 --load .',
+            cwd: '{workspaceRoot}',
+          },
+        },
+      },
+    });
+    tree.write('applications/caelundas/Dockerfile', 'FROM node:20\nCOPY applications/caelundas/main.js /app/\n');
+    tree.write('applications/caelundas/main.js', '\n');
+    await adopt(tree, {});
+    expect(fleetOf(tree, 'caelundas')).toEqual({ image: 'jp/caelundas' });
+    expect(readProjectConfiguration(tree, 'caelundas').targets).toEqual({
+      'docker-build': { options: { platforms: ['linux/amd64'] } },
+    });
+  });
+
+  it('writes nothing, nx.json included, where a target under nx-fleet’s build target name runs something else', async () => {
+    addProjectConfiguration(tree, 'legacy', {
+      root: 'apps/legacy',
+      targets: { 'docker-build': { executor: 'nx:run-commands', options: { command: 'make image' } } },
+    });
+    tree.write('apps/legacy/Dockerfile', 'FROM node:20\nCOPY main.js /app/\n');
+    const before = tree.read('nx.json', 'utf-8');
+    await adopt(tree, {});
+    expect(tree.read('nx.json', 'utf-8')).toBe(before);
+    expect(fleetOf(tree, 'legacy')).toBeUndefined();
+  });
+
   it('removes the replaced build target when nothing of it is left', async () => {
     addProjectConfiguration(tree, 'gateway', {
       root: 'backend/gateway',

@@ -30,6 +30,7 @@ import {
   shipsImage,
   withContainerFolders,
 } from '../../services/detection';
+import { withNxTokens } from '../../nx/devkit-internal';
 import { packageScripts } from '../../services/projects';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
@@ -321,7 +322,13 @@ function adoptProject(tree: Tree, config: ProjectConfiguration): AdoptProject {
   return {
     name: config.name!,
     root: config.root,
-    targets: config.targets ?? {},
+    // As Nx runs them: `"cwd": "{workspaceRoot}"` is the workspace root.
+    targets: Object.fromEntries(
+      Object.entries(config.targets ?? {}).map(([name, target]) => [
+        name,
+        withNxTokens(target, { name: config.name!, root: config.root }),
+      ]),
+    ),
     ...(manifestName ? { manifestName } : {}),
     scripts: packageScripts(packageJson),
     ...(config.release ? { release: config.release as AdoptProject['release'] } : {}),

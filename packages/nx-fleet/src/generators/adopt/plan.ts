@@ -201,7 +201,9 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     problems.push(
       `${replaced.source} has nx-fleet's build target name, so Nx runs it for ${input.buildTargetName}: rename it (and what calls it by name), or set nx-fleet's buildTargetName`,
     );
-  const buildTarget = planBuildTarget(input, targetOptions, chosen?.dependsOn, problems, !!replaced?.rewritable);
+  const build = planBuildTarget(input, targetOptions, chosen?.dependsOn, !!replaced?.rewritable);
+  if ('blocked' in build) problems.push(build.blocked);
+  const buildTarget = 'blocked' in build ? undefined : build.target;
   if (chosen) {
     notes.push(...chosen.notes);
     if (replaced?.rewritable)
@@ -230,11 +232,16 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       notAdopted: problems.length ? problems.join('; ') : '-',
     }),
     notes,
-    write: {
-      fleet,
-      ...(buildTarget ? { buildTarget } : {}),
-      ...(dockerignore ? { dockerignore } : {}),
-    },
+    // nx-fleet's build cannot run where the project's own target has its name: nothing is adopted.
+    ...('blocked' in build
+      ? {}
+      : {
+          write: {
+            fleet,
+            ...(buildTarget ? { buildTarget } : {}),
+            ...(dockerignore ? { dockerignore } : {}),
+          },
+        }),
   };
 }
 
@@ -256,26 +263,23 @@ function scriptOf(target: TargetConfiguration): string | undefined {
 
 /**
  * The nx-fleet build target's configuration with the options and dependsOn read, merged into the one
- * the project already states; nothing when there is nothing to add, and a problem when the project
+ * the project already states; no target when there is nothing to add, and blocked when the project
  * already uses that target name for something else.
  */
 function planBuildTarget(
   input: ProjectAdoptionInput,
   options: Record<string, unknown>,
   dependsOn: TargetConfiguration['dependsOn'],
-  problems: string[],
   replacing: boolean,
-): TargetConfiguration | undefined {
+): { target?: TargetConfiguration } | { blocked: string } {
   // The old build adopted under this name is replaced whole: nothing of it is kept but what was read.
   const current = replacing ? undefined : input.existingBuildTarget;
   const foreign = current && foreignBuildTarget(input.project.name, input.buildTargetName, statedTarget(current));
-  if (foreign) {
-    problems.push(
-      `target ${input.buildTargetName} already runs ${current.command ?? scriptOf(current) ?? current.executor}: it replaces nx-fleet's, so nothing is written for it (rename it, or set nx-fleet's buildTargetName)`,
-    );
-    return undefined;
-  }
-  if (!replacing && !Object.keys(options).length && !dependsOn?.length) return undefined;
+  if (foreign)
+    return {
+      blocked: `target ${input.buildTargetName} already runs ${current.command ?? scriptOf(current) ?? current.executor}: it replaces nx-fleet's, so nothing is written for it (rename it, or set nx-fleet's buildTargetName)`,
+    };
+  if (!replacing && !Object.keys(options).length && !dependsOn?.length) return {};
   const next: TargetConfiguration = {
     ...(current ?? {}),
     ...(dependsOn?.length && !current?.dependsOn ? { dependsOn: [...dependsOn] } : {}),
@@ -283,5 +287,5 @@ function planBuildTarget(
   // The project's own options win: the user set them for nx-fleet.
   const merged = { ...options, ...(current?.options ?? {}) };
   if (Object.keys(merged).length) next.options = merged;
-  return next;
+  return { target: next };
 }

@@ -1,6 +1,6 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { statedTarget } from '../../../services/projects';
-import { readDockerBuild, isDockerBuild } from './docker-cli';
+import { readDockerBuild, isDockerBuild, workspacePath } from './docker-cli';
 import { emptySetup, imageFromReferences, type ImageBuildSetup } from './setup';
 import { shellCommands, type ShellCommand } from '../../../text/shell-words';
 
@@ -33,13 +33,26 @@ export function setupFromCommands(input: CommandSource): ImageBuildSetup | undef
     return setup;
   }
   const build = builds[0]!;
-  const others = commands.filter((command) => command !== build);
+  // `cd ../.. && docker build …` (starter-monorepo's app scripts): the build runs where the cds lead.
+  const moves = commands.slice(0, commands.indexOf(build)).filter((command) => command.words[0]?.text === 'cd');
+  let cwd: string | undefined = input.cwd;
+  for (const move of moves) {
+    const [, dir, ...rest] = move.words.map((word) => word.text);
+    cwd = cwd !== undefined && dir && !rest.length && !/[$`~]/.test(dir) ? workspacePath(cwd, dir) : undefined;
+  }
+  if (cwd === undefined) {
+    setup.problems.push(
+      `${moves.map(quoteCommand).join(', ')} before the build leads to no folder of the workspace it can name`,
+    );
+    return setup;
+  }
+  const others = commands.filter((command) => command !== build && !moves.includes(command));
   if (others.length)
     setup.notes.push(
       `also runs ${others.map(quoteCommand).join(', ')}: not part of docker-build (a dependsOn can run it)`,
     );
   if (build.after === '|') setup.problems.push('the build reads its input from a pipe');
-  const call = readDockerBuild(build, input.cwd);
+  const call = readDockerBuild(build, cwd);
   setup.problems.push(...call.problems);
   if (call.context !== undefined) setup.context = call.context;
   if (call.dockerfile !== undefined && call.context !== undefined) setup.dockerfile = call.dockerfile;
@@ -48,7 +61,7 @@ export function setupFromCommands(input: CommandSource): ImageBuildSetup | undef
   if (call.target) setup.target = call.target;
   if (call.platforms?.length) setup.platforms = call.platforms;
   const references = call.tags.map((tag) => tag.text);
-  imageFromReferences(input.rankTags ? input.rankTags(references) : references, setup);
+  imageFromReferences(input.rankTags ? input.rankTags(references) : references, setup, !input.rankTags);
   return setup;
 }
 

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import { workspacePath } from './docker-cli';
 import { isRecord, type AdoptProject } from './project';
-import { emptySetup, imageFromReferences, type ImageBuildSetup } from './setup';
+import { emptySetup, imageFromReferences, uncarriedTags, type ImageBuildSetup } from './setup';
 
 /** The build executors of @nx-tools (nx-container, and nx-docker before its rename): same options. */
 export const NX_CONTAINER_EXECUTORS = ['@nx-tools/nx-container:build', '@nx-tools/nx-docker:build'];
@@ -60,6 +60,9 @@ function readTarget(name: string, config: TargetConfiguration, projectRoot: stri
   const metadata = isRecord(options['metadata']) ? options['metadata'] : {};
   const registries = strings(options['registries']);
   imageFromReferences([...strings(metadata['images']), ...strings(options['tags'])], setup);
+  // docker/metadata-action's rules (`type=ref,event=branch`), which name the tags a CI run pushes.
+  const rules = strings(metadata['tags']);
+  if (rules.length) setup.notes.push(uncarriedTags(`tag rules ${rules.join('; ')}`));
   if (registries.length)
     setup.notes.push(`registries ${registries.join(', ')}: set nx-fleet's registry option (images are pushed there)`);
   if (options['push'] === true) setup.notes.push('push: true: nx-fleet pushes with docker-push, after the scan');

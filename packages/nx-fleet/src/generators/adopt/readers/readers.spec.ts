@@ -158,8 +158,29 @@ describe('readNxContainer (fixtures shaped like @nx-tools/nx-container targets)'
       ],
       notes: [
         "registry ghcr.io: set nx-fleet's registry option (images are pushed there)",
+        `tag rules type=sha: not carried over: nx-fleet tags each image with its content tag and the commit's short SHA (docker-push's "tags" adds fixed ones, "latest": true the latest tag)`,
         'push: true: nx-fleet pushes with docker-push, after the scan',
         'engine docker: nx-fleet detects its engine (FLEET_ENGINE chooses one)',
+      ],
+    });
+  });
+
+  it('names the image by the reference it pushes, where a local name is tagged beside it (sovereign-university)', () => {
+    const [setup] = readNxContainer(
+      project({
+        targets: {
+          container: {
+            executor: NX_CONTAINER_EXECUTORS[0]!,
+            options: { metadata: { images: ['su-api', 'ghcr.io/decouvrebitcoin/su-api'] } },
+          },
+        },
+      }),
+    );
+    expect(setup).toMatchObject({
+      image: 'decouvrebitcoin/su-api',
+      notes: [
+        "registry ghcr.io: set nx-fleet's registry option (images are pushed there)",
+        'also tagged su-api: nx-fleet names one repository per service',
       ],
     });
   });
@@ -216,6 +237,26 @@ describe('npm scripts and run-commands targets', () => {
         problems: [],
         notes: ['also runs `npm run build`: not part of docker-build (a dependsOn can run it)'],
       },
+    ]);
+  });
+
+  it("follows the cds before the build (starter-monorepo's `cd ../.. && docker build …`), and says what tags it drops", () => {
+    const [setup] = readNpmScripts(
+      project({
+        scripts: { 'docker:build': 'cd ../.. && docker build -f apps/build-manager/.ci/Dockerfile -t bm:1.0.0 .' },
+      }),
+    );
+    expect(setup).toMatchObject({
+      context: '.',
+      dockerfile: 'apps/build-manager/.ci/Dockerfile',
+      image: 'bm',
+      problems: [],
+      notes: [
+        `tags 1.0.0: not carried over: nx-fleet tags each image with its content tag and the commit's short SHA (docker-push's "tags" adds fixed ones, "latest": true the latest tag)`,
+      ],
+    });
+    expect(readNpmScripts(project({ scripts: { image: 'cd $DIR && docker build .' } }))[0]?.problems).toEqual([
+      '`cd $DIR` before the build leads to no folder of the workspace it can name',
     ]);
   });
 

@@ -35,12 +35,21 @@ export function emptySetup(source: string, oldTarget?: string): ImageBuildSetup 
 }
 
 /**
- * The image name from the references a setup tags (first the one it prefers): the repository of the
- * first usable one; registries and other repositories become notes, a name that depends on the
- * environment a problem.
+ * The image name from the references a setup tags: the repository of the first usable one that
+ * names a registry — the one pushed, where a local name is tagged beside it
+ * (sovereign-university's `["…-api", "ghcr.io/decouvrebitcoin/…-api"]`) — else of the first usable
+ * one; registries and other repositories become notes, a name that depends on the environment a
+ * problem.
  */
-export function imageFromReferences(references: readonly string[], setup: ImageBuildSetup): void {
+export function imageFromReferences(
+  references: readonly string[],
+  setup: ImageBuildSetup,
+  /** False where the order given is the preference (@nx/docker's release repository first). */
+  preferPushed = true,
+): void {
   const repositories: string[] = [];
+  const tags: string[] = [];
+  let pushed: string | undefined;
   for (const reference of references) {
     const ref = parseImageRef(reference);
     if (/[$`{}]/.test(ref.repository) || (ref.registry && /[$`{}]/.test(ref.registry))) {
@@ -54,8 +63,17 @@ export function imageFromReferences(references: readonly string[], setup: ImageB
     if (ref.registry && !setup.notes.some((note) => note.includes(ref.registry!)))
       setup.notes.push(`registry ${ref.registry}: set nx-fleet's registry option (images are pushed there)`);
     if (!repositories.includes(ref.repository)) repositories.push(ref.repository);
+    if (ref.registry && preferPushed) pushed ??= ref.repository;
+    // @nx/docker's commit tokens name the tag nx-fleet gives too.
+    if (ref.tag !== undefined && !/commitSha/i.test(ref.tag) && !tags.includes(ref.tag)) tags.push(ref.tag);
   }
-  const [image, ...others] = repositories;
+  if (tags.length) setup.notes.push(uncarriedTags(`tags ${tags.join(', ')}`));
+  const [image, ...others] = pushed ? [pushed, ...repositories.filter((r) => r !== pushed)] : repositories;
   if (image) setup.image = image;
   if (others.length) setup.notes.push(`also tagged ${others.join(', ')}: nx-fleet names one repository per service`);
+}
+
+/** A note for the tags a setup gives its image, which nx-fleet does not carry over. */
+export function uncarriedTags(what: string): string {
+  return `${what}: not carried over: nx-fleet tags each image with its content tag and the commit's short SHA (docker-push's "tags" adds fixed ones, "latest": true the latest tag)`;
 }
