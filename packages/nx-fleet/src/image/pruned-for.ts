@@ -74,6 +74,20 @@ function namesOf({ name, root, packageName }: NamedProject): string[] {
   );
 }
 
+/**
+ * The build arguments a prune tool's selector takes, in the stages built, that the build leaves
+ * without a value (torus-ts' one `docker/Dockerfile` for every app: `turbo prune ${APP_NAME}`): each
+ * build of the file names its project.
+ */
+export function pruneArguments(reading: DockerfileReading): string[] {
+  const names = reading.runs.flatMap(({ text }) =>
+    pruneSelectors(text.replace(/^RUN\s+/i, '')).flatMap((selector) =>
+      [...selector.matchAll(/\$\{?(\w+)\}?/g)].map((match) => match[1]!),
+    ),
+  );
+  return [...new Set(names)];
+}
+
 /** Every prune tool's selector in the Dockerfile's RUN steps, with its step. */
 export function prunedBy(
   reading: DockerfileReading,

@@ -1257,6 +1257,19 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("says how to build each project from one Dockerfile that prunes to the project a build argument names (torus-ts' docker/Dockerfile)", async () => {
+    await runWorkspace({
+      'package.json': json({ name: 'torus', private: true, workspaces: ['apps/*'] }),
+      'apps/portal/package.json': json({ name: 'portal' }),
+      'docker/Dockerfile':
+        'ARG APP_NAME\nFROM node:22 AS pruner\nARG APP_NAME\nCOPY . .\nRUN turbo prune ${APP_NAME} --docker\nFROM node:22\nCOPY --from=pruner /app/out/full/ .\n',
+    });
+    expect(warnings(warn)).toEqual([
+      orphanWarning('docker/Dockerfile', 'docker') +
+        ' docker/Dockerfile prunes the workspace to the project its build argument APP_NAME names: each project built from it is a service of its own, pointed at it with "dockerfile" and "buildArgs" ("APP_NAME": "<project>") in its entry of the plugin option "services".',
+    ]);
+  });
+
   it("a plain Dockerfile in the folder of a service built from another file is no one's: another project's image if it prunes to it, else named (ctrlplane's docker/)", async () => {
     const files = {
       'package.json': json({ name: 'ctrlplane', private: true, workspaces: ['apps/*'] }),

@@ -46,7 +46,7 @@ import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
 import { namesDevelopment } from '../text/development-names';
 import { fullRepository, referenceParts } from '../text/image-reference';
-import { namedBuildFor, notTheProjects, prunedFor } from '../image/pruned-for';
+import { namedBuildFor, notTheProjects, pruneArguments, prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -633,7 +633,7 @@ function orphanWarnings(
   );
   if (!orphans.length) return [];
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
-  const warning = unbuilt.withStages(orphanWarning(orphans), orphans);
+  const warning = unbuilt.withImageNotes(orphanWarning(orphans), orphans);
   const roots = orphans.map((file) => posix.dirname(file));
   const declared = [...new Set(roots)].flatMap((root) =>
     angular.has(root) ? [[root, angular.get(root)!] as const] : [],
@@ -748,7 +748,7 @@ function alikeBuildWarnings(
     return [...alike.values()]
       .filter((roots) => roots.length > 1)
       .map((roots) => ({
-        ...dockerfiles.withStages(
+        ...dockerfiles.withImageNotes(
           {
             key: `alike:${dockerfile}:${roots.join(',')}`,
             message: `nx-fleet: ${listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)))} build ${dockerfile} alike (no "target", "buildArgs" or "buildContexts" of theirs tells them apart): they push one image under ${roots.length} names.`,
@@ -992,8 +992,11 @@ function imageVariants(variants: Map<string, string[]>, texts: WorkspaceTexts): 
 interface UnbuiltDockerfiles {
   /** Whether the file starts an image: a fragment another file is appended to (growthbook's preview/Dockerfile.append) does not. */
   buildsImage(file: string): boolean;
-  /** The warning, with what to set for each file that builds one image per final stage (jitsu's all.Dockerfile). */
-  withStages<W extends { message: string }>(warning: W, files: readonly string[]): W;
+  /**
+   * The warning, with what to set for each file that builds one image per final stage (jitsu's
+   * all.Dockerfile), or prunes the workspace to the project a build argument names (torus-ts').
+   */
+  withImageNotes<W extends { message: string }>(warning: W, files: readonly string[]): W;
 }
 
 /** What a warning about Dockerfiles no service builds says of their texts. */
@@ -1006,16 +1009,25 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
     const others = reading.otherImageStages;
     return last === undefined || others.includes(last) ? others : [...others, last];
   };
+  const argumentsPruned = (file: string) => {
+    const reading = texts.reading(file);
+    return reading ? pruneArguments(reading) : [];
+  };
   return {
     buildsImage: (file) => startsImage(texts, file),
-    withStages(warning, files) {
+    withImageNotes(warning, files) {
       const notes = files.flatMap((file) => {
         const stages = imageStages(file);
+        const args = stages.length > 1 ? [] : argumentsPruned(file);
         return stages.length > 1
           ? [
               `${file} builds one image per final stage (${listed(stages)}):${basesNote(texts.reading(file)!)} each is a service of its own, with "target" set to its stage.`,
             ]
-          : [];
+          : args.length
+            ? [
+                `${file} prunes the workspace to the project its build argument ${listed(args)} names: each project built from it is a service of its own, pointed at it with "dockerfile" and "buildArgs" (${args.map((arg) => `"${arg}": "<project>"`).join(', ')}) in its entry of the plugin option "services".`,
+              ]
+            : [];
       });
       return notes.length ? { ...warning, message: `${warning.message} ${notes.join(' ')}` } : warning;
     },
@@ -1049,7 +1061,7 @@ function rootVariantWarnings(
     ),
   );
   const unbuilt = rootVariants(detections, variants, options.exclude).filter((file) => !named.has(file));
-  return unbuilt.length ? [{ ...dockerfiles.withStages(rootVariantsWarning(unbuilt), unbuilt), roots: ['.'] }] : [];
+  return unbuilt.length ? [{ ...dockerfiles.withImageNotes(rootVariantsWarning(unbuilt), unbuilt), roots: ['.'] }] : [];
 }
 
 /** Plain Dockerfiles in the folders of services built from other files, which no project claimed: one warning each. */
@@ -1063,7 +1075,7 @@ function passedOverWarnings(
     dockerfiles.buildsImage(dockerfile)
       ? [
           {
-            ...dockerfiles.withStages(passedOverWarning(dockerfile, builtFrom), [dockerfile]),
+            ...dockerfiles.withImageNotes(passedOverWarning(dockerfile, builtFrom), [dockerfile]),
             roots: [posix.dirname(dockerfile)],
           },
         ]
@@ -1082,7 +1094,7 @@ function unbuiltVariantWarnings(
   return unbuilt.length
     ? [
         {
-          ...dockerfiles.withStages(unbuiltVariantsWarning(unbuilt), unbuilt),
+          ...dockerfiles.withImageNotes(unbuiltVariantsWarning(unbuilt), unbuilt),
           roots: unbuilt.map((file) => posix.dirname(file)),
         },
       ]
