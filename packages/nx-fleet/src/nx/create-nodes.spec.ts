@@ -279,6 +279,15 @@ function onlyProject(results: ReadonlyArray<readonly [string, CreateNodesResult]
   return Object.values(projects)[0]!;
 }
 
+/** The roots of the projects the results make services (a docker-build target). */
+function servicesOf(results: ReadonlyArray<readonly [string, CreateNodesResult]>): string[] {
+  return results.flatMap(([, result]) =>
+    Object.entries(result.projects ?? {}).flatMap(([root, project]) =>
+      project.targets?.['docker-build'] ? [root] : [],
+    ),
+  );
+}
+
 /** The docker-build target of the service at `root` (its Dockerfile in its folder). */
 function dockerPushOf(results: ReadonlyArray<readonly [string, CreateNodesResult]>, root: string) {
   return results.find(([, r]) => r.projects?.[root])![1].projects![root]!.targets!['docker-push']!;
@@ -497,12 +506,6 @@ describe('createNodes', () => {
       'docker/pg/Dockerfile': 'ARG V=16\nFROM postgres:${V}\nFROM redis:7\n',
       'docker/tool/Dockerfile': 'FROM node:20\nCOPY . .\n',
     };
-    const servicesOf = (results: Awaited<ReturnType<typeof runWorkspace>>['results']) =>
-      results.flatMap(([, result]) =>
-        Object.entries(result.projects ?? {}).flatMap(([root, project]) =>
-          project.targets?.['docker-build'] ? [root] : [],
-        ),
-      );
     expect(servicesOf((await runWorkspace(files)).results)).toEqual(['pkgs/api']);
     expect(warnings(warn).filter((m) => m.includes('no project.json'))).toEqual([
       orphanWarning('docker/tool/Dockerfile', 'docker/tool'),
@@ -523,12 +526,6 @@ describe('createNodes', () => {
       'docker/tool/Dockerfile': toolbox,
       'docker/copier/Dockerfile': 'FROM node:20 AS build\nRUN true\nFROM scratch\nCOPY --from=build /x /x\n',
     };
-    const servicesOf = (results: Awaited<ReturnType<typeof runWorkspace>>['results']) =>
-      results.flatMap(([, result]) =>
-        Object.entries(result.projects ?? {}).flatMap(([root, project]) =>
-          project.targets?.['docker-build'] ? [root] : [],
-        ),
-      );
     expect(servicesOf((await runWorkspace(files)).results)).toEqual(['pkgs/api']);
     expect(warnings(warn).filter((m) => m.includes('no project.json'))).toEqual([
       orphanWarning('docker/copier/Dockerfile', 'docker/copier'),
