@@ -425,6 +425,32 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       ].join('\n'),
     );
 
+    // In a project-less deploy/ folder, named after the app it builds by name (OpenLiveSlide's docker/realtime.Dockerfile).
+    ws.write('apps/named-api/project.json', JSON.stringify({ name: 'named-api' }));
+    ws.write(
+      'apps/named-api/package.json',
+      JSON.stringify({
+        name: 'named-api',
+        private: true,
+        scripts: { build: `node -e "require('fs').writeFileSync('built.txt', 'named-api built')"` },
+      }),
+    );
+    ws.write(
+      'apps/named-api/main.js',
+      `console.log(require('fs').readFileSync(__dirname + '/built.txt', 'utf8') + ' ' + ${JSON.stringify(ws.id)});\n`,
+    );
+    ws.write(
+      'deploy/named-api.Dockerfile',
+      [
+        'FROM node:20',
+        'WORKDIR /repo',
+        'COPY apps/named-api apps/named-api',
+        `RUN echo '{"private":true,"workspaces":["apps/*"]}' > package.json && npm run build --workspace=named-api`,
+        'CMD ["node", "apps/named-api/main.js"]',
+        '',
+      ].join('\n'),
+    );
+
     // Built by `docker buildx bake` in its repository (graphql-hive's): an empty placeholder stage and a
     // name no stage has, each filled by a named build context — a library's build output and a folder.
     ws.write(
@@ -683,6 +709,14 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     await ws.nxOk(['run', 'pruned-web:docker-build']);
     const image = ws.readJson<{ localRef: string }>('dist/fleet/apps/pruned-web/image.json').localRef;
     expect((await runOk('podman', ['run', '--rm', image])).stdout).toContain(`pruned-web ${ws.id}`);
+  });
+
+  it("a Dockerfile no project builds, named after an app and building it by name, is that app's image: it builds and runs", async () => {
+    const named = (await ws.showProject('named-api')).targets['docker-build']!;
+    expect(named).toMatchObject({ options: { dockerfile: 'deploy/named-api.Dockerfile', context: '.', prune: true } });
+    await ws.nxOk(['run', 'named-api:docker-build']);
+    const image = ws.readJson<{ localRef: string }>('dist/fleet/apps/named-api/image.json').localRef;
+    expect((await runOk('podman', ['run', '--rm', image])).stdout).toContain(`named-api built ${ws.id}`);
   });
 
   it('a library the image builds itself is neither waited for nor carried: its failing host build never runs', async () => {
