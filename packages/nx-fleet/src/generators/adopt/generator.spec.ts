@@ -445,6 +445,20 @@ describe('adopt generator', () => {
     });
   });
 
+  it("infers the context the graph does: another project's dist folder is its build output, stated or not (drdreo/hub's tell-it-api)", async () => {
+    addProjectConfiguration(tree, 'tell', {
+      root: 'apps/tell',
+      targets: {
+        build: { command: 'webpack-cli build' },
+        'docker-build': { command: 'docker build -f apps/tell/Dockerfile . -t tell' },
+      },
+    });
+    tree.write('apps/tell/Dockerfile', 'FROM node:22-alpine\nWORKDIR /app\nCOPY apps/tell/dist tell/\nCMD ["node", "tell"]\n');
+    await adopt(tree, {});
+    expect(fleetOf(tree, 'tell')).toBeUndefined();
+    expect(readProjectConfiguration(tree, 'tell').targets).toEqual({ build: { command: 'webpack-cli build' } });
+  });
+
   it('writes nothing, nx.json included, where a target under nx-fleet’s build target name runs something else', async () => {
     addProjectConfiguration(tree, 'legacy', {
       root: 'apps/legacy',

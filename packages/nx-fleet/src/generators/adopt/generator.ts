@@ -75,6 +75,12 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   const plans: ProjectAdoption[] = [];
   const excluded: ExcludedProject[] = [];
   const excludedBy = exclusionOf(plugin.exclude);
+  let facts: ContextFacts['projects'] | undefined;
+  const projectFacts = () =>
+    (facts ??= projects.map(({ name, root }) => {
+      const packageName = readJson(tree, posix.join(root, 'package.json'))?.['name'];
+      return { name: name!, root, ...(typeof packageName === 'string' ? { packageName } : {}) };
+    }));
   const gitignore = tree.read('.gitignore', 'utf-8')?.split(/\r?\n/);
   for (const config of configs) {
     const project = adoptProject(tree, config);
@@ -125,6 +131,9 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
           project: scriptNamesAt(tree, posix.join(config.root, 'package.json')),
         },
         ...(gitignore ? { gitignore } : {}),
+        // Another project's dist, build or out folder is its build output, as the graph reads it (drdreo/hub's
+        // webpack build, which states no outputs).
+        projects: projectFacts(),
       },
       infer: inferContext,
     });

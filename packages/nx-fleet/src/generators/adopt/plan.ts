@@ -38,7 +38,15 @@ export interface ProjectAdoptionInput {
   /** The workspace facts context inference needs besides the Dockerfile. */
   workspace: Pick<
     ContextFacts,
-    'files' | 'ignore' | 'buildOutputs' | 'scripts' | 'gitignore' | 'nestedRoot' | 'folderIgnore' | 'nestedRootLists'
+    | 'files'
+    | 'ignore'
+    | 'buildOutputs'
+    | 'scripts'
+    | 'gitignore'
+    | 'nestedRoot'
+    | 'folderIgnore'
+    | 'nestedRootLists'
+    | 'projects'
   >;
   infer: (facts: ContextFacts) => ContextChoice;
 }
