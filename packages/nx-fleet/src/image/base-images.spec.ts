@@ -123,4 +123,20 @@ describe('baseImageLinks', () => {
     expect(cycles).toEqual([['a', 'b']]);
     expect(Object.fromEntries(links)).toEqual({ b: { 'ghcr.io/acme/c': 'c:docker-build' } });
   });
+
+  it("takes the links a project's own options state as written, for services only, and through the cycle check", () => {
+    const { links, cycles } = baseImageLinks(
+      [
+        service('base'),
+        // A FROM pinned to the tag its CI builds the base under: stated by hand, under the project's own target.
+        { ...service('web', 'ghcr.io/acme/base:ci'), stated: { 'ghcr.io/acme/base': 'base:image' } },
+        { ...service('api'), stated: { 'acme/gone': 'gone:docker-build', 'ghcr.io/acme/api': 'api:docker-build' } },
+        service('p', 'ghcr.io/acme/q'),
+        { ...service('q'), stated: { 'ghcr.io/acme/p': 'p:docker-build' } },
+      ],
+      'docker-build',
+    );
+    expect(Object.fromEntries(links)).toEqual({ web: { 'ghcr.io/acme/base': 'base:image' } });
+    expect(cycles).toEqual([['p', 'q']]);
+  });
 });

@@ -91,6 +91,8 @@ export interface ServiceImage {
   repositories: readonly string[];
   /** The images its build takes (FROM, `--from=`). */
   bases: readonly ImageBase[];
+  /** The `baseImages` its project's own docker-build options state: links as written, whatever the FROM's tag. */
+  stated?: BaseImages;
 }
 
 /**
@@ -104,24 +106,33 @@ export function baseImageLinks(
   const byRepository = new Map<string, string>();
   for (const { project, repositories } of services)
     for (const repository of repositories) byRepository.set(fullRepository(repository), project);
+  const projects = new Set(services.map(({ project }) => project));
+  // Per service, its links as docker-build's `baseImages` writes them: repository → project:target.
   const found = new Map<string, Map<string, string>>();
-  for (const { project, bases } of services)
+  const link = (project: string, repository: string, built: string) =>
+    found.set(project, (found.get(project) ?? new Map()).set(repository, built));
+  for (const { project, bases, stated } of services) {
     for (const base of bases) {
       const repository = followedRepository(base);
       const owner = repository === undefined ? undefined : byRepository.get(repository);
       if (owner === undefined || owner === project) continue;
-      found.set(project, (found.get(project) ?? new Map()).set(repository!, owner));
+      link(project, familiarName(repository!), `${owner}:${buildTarget}`);
     }
-  const cycles = cyclesOf(new Map([...found].map(([project, bases]) => [project, [...new Set(bases.values())]])));
+    // Nx merges the project's own options over these: a stated repository's link is the stated one.
+    for (const [repository, built] of Object.entries(stated ?? {})) {
+      const owner = builtBy(built).project;
+      if (owner !== project && projects.has(owner)) link(project, repository, built);
+    }
+  }
+  const owners = (bases: ReadonlyMap<string, string>) => [
+    ...new Set([...bases.values()].map((b) => builtBy(b).project)),
+  ];
+  const cycles = cyclesOf(new Map([...found].map(([project, bases]) => [project, owners(bases)])));
   const inCycle = new Set(cycles.flat());
   const links = new Map<string, BaseImages>();
   for (const [project, bases] of found) {
-    const kept = [...bases].filter(([, owner]) => !(inCycle.has(project) && inCycle.has(owner)));
-    if (kept.length)
-      links.set(
-        project,
-        Object.fromEntries(kept.map(([repo, owner]) => [familiarName(repo), `${owner}:${buildTarget}`])),
-      );
+    const kept = [...bases].filter(([, built]) => !(inCycle.has(project) && inCycle.has(builtBy(built).project)));
+    if (kept.length) links.set(project, Object.fromEntries(kept));
   }
   return { links, cycles };
 }

@@ -1612,6 +1612,24 @@ describe('createNodes', () => {
         dependsOn: [{ projects: ['api'], target: 'docker-build' }],
         options: { baseImages: { api: 'api:docker-build' } },
       });
+    // Stated by hand for the literal tag (NEONScience's bake base, `FROM …-parent:latest-builder-base`):
+    // the build's inputs, description and the push's inputs follow the stated link.
+    const stated = await runWorkspace(
+      {
+        ...workspace,
+        'services/web/project.json': json({
+          name: 'web',
+          targets: { 'docker-build': { options: { baseImages: { 'ghcr.io/acme/base': 'base:docker-build' } } } },
+        }),
+      },
+      { registry: 'ghcr.io/acme' },
+    );
+    expect(dockerBuildOf(stated.results, 'services/web')).toMatchObject({
+      dependsOn: [{ projects: ['base'], target: 'docker-build' }],
+      inputs: expect.arrayContaining([{ dependentTasksOutputFiles: '**/image.json', transitive: false }]),
+      metadata: { description: expect.stringContaining('; built FROM the image of base') },
+    });
+    expect(dockerPushOf(stated.results, 'services/web').inputs).toContain('{workspaceRoot}/images/base/**/*');
     // Without a registry only local names name a service's image.
     const alone = await runWorkspace(workspace);
     expect(dockerBuildOf(alone.results, 'services/api').options).not.toHaveProperty('baseImages');

@@ -1738,7 +1738,14 @@ function baseLinksOf(
           service.config.target ?? shippedStageOf(texts, service.dockerfile)?.stage,
         ).imageBases
       : [];
-    return { project: projectName, root: service.root, repositories: namesOf(unit), bases };
+    const stated = statedBaseImages(texts, service, buildTarget);
+    return {
+      project: projectName,
+      root: service.root,
+      repositories: namesOf(unit),
+      bases,
+      ...(stated ? { stated } : {}),
+    };
   });
   const { links, cycles } = baseImageLinks(images, buildTarget);
   const rootOf = new Map(images.map(({ project, root }) => [project, root]));
@@ -1750,6 +1757,22 @@ function baseLinksOf(
       roots: cycle.map((project) => rootOf.get(project)!),
     })),
   };
+}
+
+/**
+ * The `baseImages` a service's own docker-build options state (a FROM pinned to the tag its CI builds
+ * the base under, which graph time does not follow): nx-fleet's inputs, description and push inputs
+ * follow them as they follow inferred links (Nx puts the project's options over nx-fleet's, and leaves
+ * nx-fleet's inputs as they are).
+ */
+function statedBaseImages(texts: WorkspaceTexts, service: Service, buildTarget: string): BaseImages | undefined {
+  const manifest = texts.json(posix.join(service.root, 'package.json'));
+  const stated = declaredTargets(texts, service.root, manifest)[buildTarget]?.options?.['baseImages'];
+  if (typeof stated !== 'object' || stated === null) return undefined;
+  const entries = Object.entries(stated).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].includes(':'),
+  );
+  return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
 /** The image names each service's Dockerfile takes from other services, by the service's root. */
