@@ -157,6 +157,11 @@ describe('an image built FROM another service’s image (real nx CLI, real engin
     ws.write('services/pinned/Dockerfile', 'FROM base:ci\nCMD ["cat", "/etc/motd.txt"]\n');
     await ws.commit('an image FROM a base pinned to the tag its CI builds');
     try {
+      // Read at graph time: the base's record is the build's input, as for an inferred link.
+      expect((await ws.showProject('pinned')).targets['docker-build']).toMatchObject({
+        inputs: expect.arrayContaining([{ dependentTasksOutputFiles: '**/image.json', transitive: false }]),
+        metadata: { description: expect.stringContaining('built FROM the image of base') },
+      });
       const context = await ws.bin('nx-fleet', ['context', 'pinned'], { env: env() });
       expect(context.code).toBe(0);
       expect(context.stderr).toContain(

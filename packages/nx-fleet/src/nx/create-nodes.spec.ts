@@ -1630,6 +1630,18 @@ describe('createNodes', () => {
       metadata: { description: expect.stringContaining('; built FROM the image of base') },
     });
     expect(dockerPushOf(stated.results, 'services/web').inputs).toContain('{workspaceRoot}/images/base/**/*');
+    // A stated entry no FROM of the build takes links nothing (the build names it).
+    const unused = await runWorkspace(
+      {
+        ...workspace,
+        'services/web/project.json': json({
+          name: 'web',
+          targets: { 'docker-build': { options: { baseImages: { 'acme/unused': 'base:docker-build' } } } },
+        }),
+      },
+      { registry: 'ghcr.io/acme' },
+    );
+    expect(dockerBuildOf(unused.results, 'services/web')).not.toHaveProperty('dependsOn');
     // Without a registry only local names name a service's image.
     const alone = await runWorkspace(workspace);
     expect(dockerBuildOf(alone.results, 'services/api').options).not.toHaveProperty('baseImages');

@@ -38,8 +38,14 @@ import {
   pathOf,
   type ContextFacts,
 } from '../image/context-inference';
-import { contextPath, copySources, DockerfileReading, type CopySource } from '../image/dockerfile-copies';
-import { baseImageLinks, builtBy, type BaseImages } from '../image/base-images';
+import {
+  contextPath,
+  copySources,
+  DockerfileReading,
+  type CopySource,
+  type ImageBase,
+} from '../image/dockerfile-copies';
+import { baseImageLinks, builtBy, unlinkedBaseImages, type BaseImages } from '../image/base-images';
 import { listsWorkspace, patchedDependencyFiles, workspacePackageGlobs } from '../image/frozen-install';
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
@@ -1731,20 +1737,22 @@ function baseLinksOf(
     ].map((m) => (m[1] ?? m[2] ?? m[3])!);
     const named = froms.some((word) => word.includes('$') || repositories.has(referenceParts(word).repository));
     // Read through only where a FROM can name a service: most Dockerfiles are not.
-    const bases = named
-      ? new DockerfileReading(
-          text,
-          service.config.buildArgs,
-          service.config.target ?? shippedStageOf(texts, service.dockerfile)?.stage,
-        ).imageBases
-      : [];
     const stated = statedBaseImages(texts, service, buildTarget);
+    const bases =
+      named || stated
+        ? new DockerfileReading(
+            text,
+            service.config.buildArgs,
+            service.config.target ?? shippedStageOf(texts, service.dockerfile)?.stage,
+          ).imageBases
+        : [];
+    const taken = takenStated(stated, bases);
     return {
       project: projectName,
       root: service.root,
       repositories: namesOf(unit),
       bases,
-      ...(stated ? { stated } : {}),
+      ...(taken ? { stated: taken } : {}),
     };
   });
   const { links, cycles } = baseImageLinks(images, buildTarget);
@@ -1773,6 +1781,14 @@ function statedBaseImages(texts: WorkspaceTexts, service: Service, buildTarget: 
     (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].includes(':'),
   );
   return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** The stated links a FROM of the build's stages takes: one naming no image the build takes links nothing (the build says so). */
+function takenStated(stated: BaseImages | undefined, bases: readonly ImageBase[]): BaseImages | undefined {
+  if (!stated) return undefined;
+  const unlinked = new Set(unlinkedBaseImages(bases, stated));
+  const taken = Object.entries(stated).filter(([repository]) => !unlinked.has(repository));
+  return taken.length ? Object.fromEntries(taken) : undefined;
 }
 
 /** The image names each service's Dockerfile takes from other services, by the service's root. */
