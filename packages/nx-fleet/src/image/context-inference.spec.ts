@@ -1704,6 +1704,18 @@ describe('scriptsRun', () => {
   });
 });
 
+describe('inferContext: a pattern beside a source the project folder holds', () => {
+  it("is optional there: the root's lockfile matching it names no workspace path (hasna's bun.lock*)", () => {
+    const text =
+      'FROM oven/bun:1\nWORKDIR /app\nCOPY package.json package-lock.json* ./\nRUN npm install\nCOPY . .\nCMD ["node", "src/main.ts"]\n';
+    expect(inferContext(facts(text))).toMatchObject({ mode: 'project' });
+    // Alone in its COPY, the root's is what it names.
+    expect(inferContext(facts(text.replace('package.json package-lock.json*', 'package-lock.json*')))).toMatchObject({
+      mode: 'workspace',
+    });
+  });
+});
+
 describe('inferContext: scripts only the workspace root defines', () => {
   const scripts = { root: ['bootstrap', 'build:chatgpt', 'build'], project: ['start', 'build'] };
   const withLock = [...FILES, 'apps/api/package-lock.json'];

@@ -720,7 +720,13 @@ function chooseMode(
   const kept = keptFolderChoice(facts, placed, index, quote);
   if (kept) return kept;
   const projectOnly = placed.filter((p) => p.project !== 'missing' && p.workspace === 'missing');
-  const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing');
+  // A pattern beside a source the project folder holds, in one COPY, is optional there (hasna's
+  // `COPY package.json bun.lock* ./`: the engine copies what matches, and a folder without its own
+  // lockfile has none): that the root's lockfile matches it names no workspace path.
+  const optionalHere = (p: (typeof placed)[number]) =>
+    picomatch.scan(p.source.source).isGlob &&
+    placed.some((q) => q !== p && q.source.line === p.source.line && q.project !== 'missing');
+  const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing' && !optionalHere(p));
   // Asked only where it can decide: the steps are read as the shell would, which costs a parse each.
   const runsRootScript = (workspaceRooted: boolean) => {
     const found = rootScriptStep(reading, facts.scripts, workspaceRooted);
