@@ -49,6 +49,12 @@ describe('imageNameFor', () => {
     ['billing:worker', 'billing-worker'],
     ['a  +  b', 'a-b'],
     ['--orders--', 'orders'],
+    // A scaffold's placeholder name: separators the OCI grammar does not allow in a row.
+    ['@hasna/microservice-__name__', 'hasna/microservice-name'],
+    ['a._b', 'a-b'],
+    ['a___b', 'a-b'],
+    ['a__b', 'a__b'],
+    ['a--b', 'a--b'],
   ])('%s → %s', (project, image) => {
     expect(imageNameFor(project)).toBe(image);
     expect(image).toMatch(OCI_REPOSITORY);

@@ -153,7 +153,13 @@ export function imageNameFor(projectName: string): string {
     .replace(/^@/, '')
     .replace(/[^a-z0-9._/-]+/g, '-')
     .split('/')
-    .map((part) => part.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, ''))
+    // Between alphanumerics only `.`, `_`, `__` or dashes: another run (`-__` of a template's
+    // `@hasna/microservice-__name__`) is one dash.
+    .map((part) =>
+      part
+        .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
+        .replace(/[._-]+/g, (run) => (/^(?:\.|_|__|-+)$/.test(run) ? run : '-')),
+    )
     .filter(Boolean)
     .join('/');
   if (!name)
