@@ -30,6 +30,9 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   // Scaffolding a generator copies (practica's src/code-templates), not images anyone ships.
   '**/templates/**',
   '**/*-templates/**',
+  // A scaffold copied to start a package (hasna's microservices/_template, its names placeholders).
+  '**/_template/**',
+  '**/_templates/**',
   '**/examples/**',
   '**/generators/**/files/**',
   '**/__fixtures__/**',

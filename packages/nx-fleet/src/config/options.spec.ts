@@ -25,6 +25,8 @@ describe('normalizeOptions', () => {
         '**/vendor/**',
         '**/templates/**',
         '**/*-templates/**',
+        '**/_template/**',
+        '**/_templates/**',
         '**/examples/**',
         '**/generators/**/files/**',
         '**/__fixtures__/**',

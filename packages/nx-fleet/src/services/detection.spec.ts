@@ -155,6 +155,7 @@ describe('detectService', () => {
     ['templates/node/Dockerfile', '**/templates/**'],
     ['tools/templates/go/Containerfile', '**/templates/**'],
     ['src/code-templates/services/order-service/Dockerfile', '**/*-templates/**'],
+    ['microservices/_template/Dockerfile', '**/_template/**'],
     ['examples/astro/payload/Dockerfile', '**/examples/**'],
     ['services/a/__fixtures__/Dockerfile', '**/__fixtures__/**'],
     ['fixtures/react-router-docker/Dockerfile', '**/fixtures/**'],

@@ -453,7 +453,10 @@ describe('adopt generator', () => {
         'docker-build': { command: 'docker build -f apps/tell/Dockerfile . -t tell' },
       },
     });
-    tree.write('apps/tell/Dockerfile', 'FROM node:22-alpine\nWORKDIR /app\nCOPY apps/tell/dist tell/\nCMD ["node", "tell"]\n');
+    tree.write(
+      'apps/tell/Dockerfile',
+      'FROM node:22-alpine\nWORKDIR /app\nCOPY apps/tell/dist tell/\nCMD ["node", "tell"]\n',
+    );
     await adopt(tree, {});
     expect(fleetOf(tree, 'tell')).toBeUndefined();
     expect(readProjectConfiguration(tree, 'tell').targets).toEqual({ build: { command: 'webpack-cli build' } });
