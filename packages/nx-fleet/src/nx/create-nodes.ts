@@ -561,8 +561,8 @@ function withoutImageLists(outcomes: readonly Outcome[], texts: WorkspaceTexts, 
 
 /**
  * Whether a Dockerfile's last stage, the image a build without a target makes, is `FROM scratch` and
- * nothing else, after stages that do build something (pia-system's libraries: a CI toolbox stage its lint and test jobs build by target,
- * then an empty `final` that its deployment group never ships).
+ * nothing else, after stages that do build something (pia-system's libraries: a CI toolbox stage its
+ * lint and test jobs build by target, then an empty `final` that its deployment group never ships).
  */
 function buildsEmptyImage(text: string): boolean {
   const instructions = text.split('\n').filter((line) => /^\s*[^\s#]/.test(line));
@@ -666,8 +666,8 @@ function withOrphanVariants(
  * (documenso's `docker/Dockerfile`: `turbo prune --scope=@documenso/remix`; dokploy's root
  * `Dockerfile.server`: `pnpm --filter=./apps/api deploy`), or which is named after one and builds it
  * alone by name (`docker/realtime.Dockerfile`: `pnpm --filter @acme/realtime build`), is that
- * project's image: the project is analysed again as if the plugin option `services` pointed it there. Not cached per folder: the
- * claim follows another folder's file.
+ * project's image: the project is analysed again as if the plugin option `services` pointed it
+ * there. Not cached per folder: the claim follows another folder's file.
  */
 function withPrunedImages(
   outcomes: readonly Outcome[],
