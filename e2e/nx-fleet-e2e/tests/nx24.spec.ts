@@ -271,6 +271,10 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
             packageJsonProjects: ['services/x/package.json', 'services/x/src/package.json'].map(
               m.packageJsonProjects(process.cwd(), false, true),
             ),
+            tokens: m.withNxTokens(
+              { options: { cwd: '{workspaceRoot}', file: '{projectRoot}/Dockerfile', name: '{projectName}' } },
+              { name: 'orders', root: 'services/orders' },
+            ).options,
           }));
         })().catch((e) => { console.error(e); process.exit(1); });`,
       ],
@@ -287,6 +291,7 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       dataDir: string;
       files: string[];
       packageJsonProjects: boolean[];
+      tokens: Record<string, string>;
     };
     expect(facts.types).toEqual({
       nxPruning: 'function',
@@ -300,7 +305,10 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       isPluginWorker: 'function',
       isDaemonEnabled: 'function',
       packageJsonProjects: 'function',
+      withNxTokens: 'function',
     });
+    // adopt reads a target as Nx 24 runs it: its tokens resolved by Nx's own rule.
+    expect(facts.tokens).toEqual({ cwd: '', file: 'services/orders/Dockerfile', name: 'orders' });
     // The harness turns the daemon off: Nx 24's client says so to nx-fleet graph, which then leaves
     // the scan's warnings to createNodes.
     expect(facts.daemon).toBe(false);

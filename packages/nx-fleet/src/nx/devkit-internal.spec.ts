@@ -12,6 +12,7 @@ import {
   PluginCache,
   readFileMapCache,
   workspaceDataDirectory,
+  withNxTokens,
 } from './devkit-internal';
 
 /*
@@ -69,6 +70,26 @@ describe('devkit-internal', () => {
   it('exposes the functions with the arities the callers use', () => {
     expect(typeof workspaceDataDirectory).toBe('string');
     expect(readFileMapCache).toHaveLength(0);
+  });
+
+  it("withNxTokens resolves a target's tokens by Nx's own rule, and leaves one Nx refuses as written", () => {
+    const project = { name: 'orders', root: 'services/orders' };
+    expect(
+      withNxTokens(
+        {
+          executor: 'nx:run-commands',
+          options: { cwd: '{workspaceRoot}', file: '{workspaceRoot}/{projectRoot}/Dockerfile', tag: '{projectName}' },
+          configurations: { ci: { cwd: '{projectRoot}' } },
+        },
+        project,
+      ),
+    ).toEqual({
+      executor: 'nx:run-commands',
+      options: { cwd: '', file: 'services/orders/Dockerfile', tag: 'orders' },
+      configurations: { ci: { cwd: 'services/orders' } },
+    });
+    const refused = { options: { cwd: 'x/{workspaceRoot}' } };
+    expect(withNxTokens(refused, project)).toBe(refused);
   });
 
   it('PluginCache keeps what was set and writes it where it was told', () => {
