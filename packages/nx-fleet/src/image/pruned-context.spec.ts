@@ -458,9 +458,16 @@ describe('prunedContents, written out', () => {
         '  Missing: is-number@7.0.0 from lock file\n' +
         "Its context carries the workspace's package.json, package-lock.json instead (they install together); " +
         'the image installs more than the service needs until the pruned lockfile installs. ' +
-        "docker-build's Nx inputs do not name those files: after a change there, a build restored from the cache carries " +
+        "docker-build's Nx inputs do not name package.json, package-lock.json: after a change there, a build restored from the cache carries " +
         'an older content tag, which docker-push refuses; "context": "workspace" in orders\'s settings makes them inputs.',
     ]);
+    // Copied by name (`COPY package*.json ./`), they are docker-build's inputs already: nothing stale to warn of.
+    const named = collectingLog();
+    await writtenOut(
+      { ...ports, log: named, pruning: { prunedManifests: () => refused, workspaceDataDirectory: tempDir() } },
+      { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: ['package*.json'], into: tempDir() },
+    );
+    expect(named.of('warn')).toEqual([expect.stringMatching(/until the pruned lockfile installs\.$/)]);
     // Where Nx could not prune, the lockfile is the workspace's whole one (FVJohnny's template): said so, not "pruned".
     const installing = JSON.stringify({
       ...JSON.parse(workspaceLock),

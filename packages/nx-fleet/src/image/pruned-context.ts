@@ -273,7 +273,9 @@ export async function prunedContents(ports: PruningPorts, input: PrunedContextIn
     generated,
   };
   // The workspace's own lockfile needs no proof: the workspace installs with it; none sent, none to prove.
-  return input.workspaceManifests || !manifests ? contents : checkFrozenInstall(ports, contents, input.service);
+  return input.workspaceManifests || !manifests
+    ? contents
+    : checkFrozenInstall(ports, contents, input.service, input.include);
 }
 
 export interface PrunedContextInput {
@@ -405,6 +407,8 @@ async function checkFrozenInstall(
   ports: PruningPorts,
   contents: PrunedContents,
   service: string,
+  /** The paths the Dockerfile copies by name: docker-build's Nx inputs. */
+  include: readonly string[],
 ): Promise<PrunedContents> {
   const { files, workspaceRoot } = contents;
   const plan = planFrozenInstall(await installFacts(contents));
@@ -452,12 +456,15 @@ async function checkFrozenInstall(
   const carrying = { workspaceRoot, files: [...new Set([...files, ...fallback])].sort(), generated };
   const again = await frozenInstall(ports, plan, carrying, installInputs(plan.packageManager, carrying.files));
   const shown = (lines: string[]) => quotedLines(lines, SHOWN_LINES);
-  const carried = fallback
+  const carriedFiles = fallback
     .filter((file) => !file.endsWith('/package.json'))
-    .sort((a, b) => Number(b === 'package.json') - Number(a === 'package.json') || a.localeCompare(b))
-    .join(', ');
+    .sort((a, b) => Number(b === 'package.json') - Number(a === 'package.json') || a.localeCompare(b));
+  const carried = carriedFiles.join(', ');
   // Where Nx could not prune (it said so), the lockfile is the workspace's, beside the service's own package.json.
   const unpruned = lock === (await readFile(join(workspaceRoot, plan.lockfile), 'utf8').catch(() => undefined));
+  // What the Dockerfile copies by name is hashed already (`COPY package*.json ./`): no stale tag to warn of.
+  const hashed = include.length ? picomatch([...include], { dot: true }) : () => false;
+  const unhashed = carriedFiles.filter((file) => !hashed(file));
   ports.log.warn(
     `nx-fleet: ${service}: ${unpruned ? `the workspace's ${plan.lockfile}, which Nx could not prune for it, does not install frozen with its pruned package.json` : 'the lockfile Nx pruned for it does not install frozen'} (${describeInvocation(outcome.invocation)}):\n` +
       `${shown(problems)}\n` +
@@ -465,9 +472,11 @@ async function checkFrozenInstall(
         ? `Its context carries the workspace's ${carried} instead, but they do not install frozen there either:\n` +
           shown(INSTALL_PROBLEMS[plan.packageManager](again.output))
         : `Its context carries the workspace's ${carried} instead (they install together); ` +
-          `the image installs more than the service needs until ${unpruned ? 'Nx can prune the lockfile for it' : 'the pruned lockfile installs'}. ` +
-          "docker-build's Nx inputs do not name those files: after a change there, a build restored from the cache carries " +
-          `an older content tag, which docker-push refuses; "context": "workspace" in ${service}'s settings makes them inputs.`),
+          `the image installs more than the service needs until ${unpruned ? 'Nx can prune the lockfile for it' : 'the pruned lockfile installs'}.` +
+          (unhashed.length
+            ? ` docker-build's Nx inputs do not name ${unhashed.join(', ')}: after a change there, a build restored from the cache carries ` +
+              `an older content tag, which docker-push refuses; "context": "workspace" in ${service}'s settings makes them inputs.`
+            : '')),
   );
   return carrying;
 }
