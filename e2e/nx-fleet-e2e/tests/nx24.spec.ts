@@ -275,6 +275,10 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
               { options: { cwd: '{workspaceRoot}', file: '{projectRoot}/Dockerfile', name: '{projectName}' } },
               { name: 'orders', root: 'services/orders' },
             ).options,
+            merged: m.mergedAsNx(
+              { command: 'docker build .', options: { cwd: 'services/orders' } },
+              { executor: 'nx:run-commands', options: { command: 'docker build -f services/orders/Dockerfile .' } },
+            ).options,
           }));
         })().catch((e) => { console.error(e); process.exit(1); });`,
       ],
@@ -292,6 +296,7 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       files: string[];
       packageJsonProjects: boolean[];
       tokens: Record<string, string>;
+      merged: Record<string, string>;
     };
     expect(facts.types).toEqual({
       nxPruning: 'function',
@@ -306,9 +311,12 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       isDaemonEnabled: 'function',
       packageJsonProjects: 'function',
       withNxTokens: 'function',
+      mergedAsNx: 'function',
     });
-    // adopt reads a target as Nx 24 runs it: its tokens resolved by Nx's own rule.
+    // adopt reads a target as Nx 24 runs it: its tokens resolved, and a project's own target of another
+    // command over an inferred one taken whole, by Nx's own rules.
     expect(facts.tokens).toEqual({ cwd: '', file: 'services/orders/Dockerfile', name: 'orders' });
+    expect(facts.merged).toEqual({ command: 'docker build -f services/orders/Dockerfile .' });
     // The harness turns the daemon off: Nx 24's client says so to nx-fleet graph, which then leaves
     // the scan's warnings to createNodes.
     expect(facts.daemon).toBe(false);

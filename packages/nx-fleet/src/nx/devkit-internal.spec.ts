@@ -12,6 +12,7 @@ import {
   PluginCache,
   readFileMapCache,
   workspaceDataDirectory,
+  mergedAsNx,
   withNxTokens,
 } from './devkit-internal';
 
@@ -90,6 +91,23 @@ describe('devkit-internal', () => {
     });
     const refused = { options: { cwd: 'x/{workspaceRoot}' } };
     expect(withNxTokens(refused, project)).toBe(refused);
+  });
+
+  it('mergedAsNx merges a target over another as Nx does: an incompatible one whole, a compatible one option by option', () => {
+    const inferred = {
+      command: 'docker build .',
+      dependsOn: ['build'],
+      options: { cwd: 'apps/api', args: ['--tag api'] },
+    };
+    expect(mergedAsNx(inferred, { executor: 'nx:run-commands', options: { command: 'docker build -f x .' } })).toEqual({
+      executor: 'nx:run-commands',
+      options: { command: 'docker build -f x .' },
+    });
+    expect(mergedAsNx(inferred, { options: { cwd: '.' } })).toMatchObject({
+      executor: 'nx:run-commands',
+      dependsOn: ['build'],
+      options: { command: 'docker build .', cwd: '.', args: ['--tag api'] },
+    });
   });
 
   it('PluginCache keeps what was set and writes it where it was told', () => {

@@ -154,6 +154,20 @@ export function withNxTokens(
 }
 
 /**
+ * One target merged over another as Nx merges a project's own target over an inferred one: an
+ * incompatible one (another executor or command) replaces it whole (gaia's own `docker:build` over
+ * @nx/docker's), a compatible one merges option by option; the `command` shorthand read as Nx reads it.
+ */
+export function mergedAsNx(base: TargetConfiguration, over: TargetConfiguration): TargetConfiguration {
+  const { mergeTargetConfigurations, resolveCommandSyntacticSugar } =
+    require('nx/src/project-graph/utils/project-configuration/target-merging') as typeof import('nx/src/project-graph/utils/project-configuration/target-merging');
+  return mergeTargetConfigurations(
+    resolveCommandSyntacticSugar(over, 'adopt'),
+    resolveCommandSyntacticSugar(base, 'adopt'),
+  );
+}
+
+/**
  * Whether this command's project graph comes from the Nx daemon (so what its plugin workers print goes
  * to the daemon's log). Loaded when asked: the daemon client is no graph-time module.
  */

@@ -1,6 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import picomatch from 'picomatch';
 import { posix } from 'node:path';
+import { mergedAsNx } from '../../../nx/devkit-internal';
 import { runCommandsCwd, runCommandsScripts, setupFromCommands } from './commands';
 import { parseImageRef } from './image-ref';
 import { isRecord, type AdoptProject, type AdoptWorkspace } from './project';
@@ -80,15 +81,7 @@ export function readNxDocker(project: AdoptProject, workspace: AdoptWorkspace): 
     },
   };
   const merged = [workspace.targetDefaults[name], project.targets[name]].reduce<TargetConfiguration>(
-    (target, over) =>
-      over
-        ? {
-            ...target,
-            ...over,
-            options: { ...(target.options ?? {}), ...(over.options ?? {}) },
-            dependsOn: over.dependsOn ?? target.dependsOn,
-          }
-        : target,
+    (target, over) => (over ? mergedAsNx(target, over) : target),
     inferred,
   );
   const scripts = runCommandsScripts(merged);

@@ -89,6 +89,32 @@ describe('readNxDocker (fixtures shaped like @nx/docker 23.2.1 workspaces)', () 
     });
   });
 
+  it("takes a project's own target of another command whole, as Nx does (gaia's docker:build over @nx/docker's)", () => {
+    const setup = readNxDocker(
+      project({
+        targets: {
+          'docker:build': {
+            executor: 'nx:run-commands',
+            options: {
+              command:
+                'docker build --platform linux/amd64 -f apps/build-manager/Dockerfile -t ghcr.io/acme/bm:latest . && docker push ghcr.io/acme/bm:latest',
+              cwd: '.',
+            },
+          },
+        },
+      }),
+      workspace(),
+    );
+    expect(setup).toMatchObject({
+      context: '.',
+      dockerfile: 'apps/build-manager/Dockerfile',
+      image: 'acme/bm',
+      platforms: ['linux/amd64'],
+      problems: [],
+    });
+    expect(setup).not.toHaveProperty('dependsOn');
+  });
+
   it('takes the release repositoryName first (what nx release pushes), project over workspace', () => {
     const ws = workspace({ release: { docker: { repositoryName: 'acme/all', registryUrl: 'ghcr.io' } } });
     expect(readNxDocker(project(), ws)).toMatchObject({
