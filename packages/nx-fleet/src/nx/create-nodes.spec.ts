@@ -893,6 +893,30 @@ describe('createNodes', () => {
     expect(inputs).not.toContain('{workspaceRoot}/packages/ui/**');
   });
 
+  it("a service nested in a parent service is affected by the parent's own files, not by its sibling projects' (gaia's bots)", async () => {
+    const bot = (name: string) =>
+      json({
+        name: `bot-${name}`,
+        metadata: { fleet: { dockerfile: 'apps/bots/Dockerfile', buildArgs: { BOT: name } } },
+      });
+    const { results } = await runWorkspace({
+      'apps/bots/project.json': json({ name: 'bots-e2e' }),
+      'apps/bots/Dockerfile': 'FROM node:20\nARG BOT=discord\nCOPY apps/bots/${BOT} /app\n',
+      'apps/bots/scripts/entry.sh': 'exec node /app\n',
+      'apps/bots/discord/project.json': bot('discord'),
+      'apps/bots/discord/index.ts': 'export {};\n',
+      'apps/bots/slack/project.json': bot('slack'),
+      'apps/bots/slack/index.ts': 'export {};\n',
+    });
+    const inputs = results.find(([, r]) => r.projects?.['apps/bots/discord'])![1].projects!['apps/bots/discord']!
+      .targets!['docker-push']!.inputs;
+    expect(inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/apps/bots/Dockerfile', '{workspaceRoot}/apps/bots/scripts/**']),
+    );
+    expect(inputs).not.toContain('{workspaceRoot}/apps/bots/**');
+    expect(JSON.stringify(inputs)).not.toContain('apps/bots/slack');
+  });
+
   it("names the shipping variants beside a plain Dockerfile, which make no image, unless a project is pointed at them (teable's db-migrate)", async () => {
     const files = {
       'dockers/teable/Dockerfile': 'FROM node:20\n',

@@ -51,6 +51,7 @@ import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
 import { namesDevelopment } from '../text/development-names';
+import { refinedFolders } from '../text/folder-globs';
 import { fullRepository, referenceParts } from '../text/image-reference';
 import { namedBuildFor, notTheProjects, pruneArguments, prunedFor } from '../image/pruned-for';
 import type { Env } from '../io/ports';
@@ -333,6 +334,8 @@ async function fleetNodes(
     detections.some((d) => d.kind === 'service')
       ? withoutIgnoredInside(sharedNow, filePaths, [...options.releaseIgnore, ...claimedFiles])
       : [],
+    filePaths,
+    projectFolders,
   );
   const filesVersion = deps.memo.filesVersion(filePaths);
   const pacts = pactFilesByRoot(files);
@@ -598,11 +601,30 @@ function unitOf(outcome: Outcome, matched: ReadonlySet<string>, isNxProject: (ro
 
 /**
  * What affects a service besides its own files: paths outside every project (rule b, when there are
- * services at all) and the folders of services it is nested in (rule c).
+ * services at all) and the files of the services it is nested in (rule c): a parent's folder without
+ * the projects nested in it, which are theirs (gaia's `apps/bots`, whose bots each copy their own
+ * folder: one bot's change is no sibling's).
  */
-function affectedByOf(detections: readonly Detection[], shared: readonly string[]): (root: string) => string[] {
+function affectedByOf(
+  detections: readonly Detection[],
+  shared: readonly string[],
+  files: readonly string[],
+  projectRoots: readonly string[],
+): (root: string) => string[] {
   const serviceRoots = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.root] : [])));
-  return (root) => [...shared, ...parentServiceRoots(root, serviceRoots).map((parent) => `${parent}/**`)];
+  const own = new Map<string, string[]>();
+  const parentFiles = (parent: string) => {
+    let patterns = own.get(parent);
+    if (!patterns) {
+      const nested = projectRoots.filter((root) => root.startsWith(`${parent}/`)).map((root) => `${root}/`);
+      patterns = nested.length
+        ? refinedFolders([`${parent}/**`], files, (file) => nested.some((root) => file.startsWith(root)), 40)
+        : [`${parent}/**`];
+      own.set(parent, patterns);
+    }
+    return patterns;
+  };
+  return (root) => [...shared, ...parentServiceRoots(root, serviceRoots).flatMap(parentFiles)];
 }
 
 /**
