@@ -65,16 +65,20 @@ describe('planAdoption', () => {
     ]);
   });
 
-  it('writes the context the setup sends when inference would choose another', () => {
-    // Sent as the project folder, but its COPY names a workspace path: the setup's choice is kept, and said.
+  it('carries no project folder that cannot hold what the Dockerfile copies', () => {
+    // Sent as the project folder, but its COPY names a workspace path the folder does not hold (gaia's web,
+    // @nx/docker's default build that its CI never runs): that build cannot work, the inference stands.
     const plan = planAdoption(
       input({
         dockerfiles: { 'apps/api/Dockerfile': REPO_DOCKERFILE },
         setups: [setup({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile' })],
       }),
     );
-    expect(plan.write?.fleet).toEqual({ context: 'project' });
-    expect(plan.row.why).toMatch(/^@nx\/docker target docker:build sends the project folder \(inferred pruned: /);
+    expect(plan.write?.fleet).toEqual({});
+    expect(plan.row.context).toBe('pruned');
+    expect(plan.notes).toContain(
+      '@nx/docker target docker:build sends the project folder, which holds none of apps/api/apps/api/src that apps/api/Dockerfile copies: not carried over, the pruned context nx-fleet infers is kept',
+    );
   });
 
   it('keeps the workspace root only when inference would take the project folder', () => {

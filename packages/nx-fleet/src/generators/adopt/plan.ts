@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import type { ContextMode, FleetServiceConfig } from '../../config/service-settings';
-import type { ContextChoice, ContextFacts } from '../../image/context-inference';
+import { contextNeeds, type ContextChoice, type ContextFacts } from '../../image/context-inference';
+import { listed } from '../../text/listed';
 import { DockerfileReading } from '../../image/dockerfile-copies';
 import { imageNameFor } from '../../image/records';
 import { foreignBuildTarget, statedTarget } from '../../services/projects';
@@ -133,7 +134,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
 
   // The nested root's facts hold for a Dockerfile in the project folder only, as the graph gives them.
   const { nestedRoot, folderIgnore, nestedRootLists, ...workspace } = input.workspace;
-  const inferred = input.infer({
+  const facts: ContextFacts = {
     projectRoot: project.root,
     dockerfile,
     dockerfileText: input.dockerfiles[dockerfile]!,
@@ -146,7 +147,8 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     ...(chosen?.buildContexts ? { buildContexts: chosen.buildContexts } : {}),
     // The stage it builds: the reason quotes that stage's lines, as the graph will (sdp-demo's two targets).
     ...(chosen?.target ? { target: chosen.target } : {}),
-  });
+  };
+  const inferred = input.infer(facts);
   const fleet: FleetServiceConfig = { ...existing };
   const targetOptions: Record<string, unknown> = {};
   const setContext = existing.context ?? configured.context;
@@ -167,8 +169,17 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       context = chosen.context;
       why = `folder ${chosen.context} as ${chosen.source} sends it (docker-build's context option; not an nx-fleet mode)`;
     } else if (stated === 'project' ? inferred.mode !== 'project' : inferred.mode === 'project') {
-      fleet.context = context = stated;
-      why = `${chosen.source} sends ${stated === 'project' ? 'the project folder' : 'the workspace root'} (inferred ${inferred.mode}: ${inferred.reason})`;
+      // A build that cannot work is not carried (gaia's web: @nx/docker's default `docker build .` in
+      // the project folder, which its CI never runs, for a Dockerfile copying workspace paths).
+      const missing = stated === 'project' ? (contextNeeds(facts, 'project').unlisted ?? []) : [];
+      if (missing.length)
+        notes.push(
+          `${chosen.source} sends the project folder, which holds none of ${listed(missing)} that ${dockerfile} copies: not carried over, the ${inferred.mode} context nx-fleet infers is kept`,
+        );
+      else {
+        fleet.context = context = stated;
+        why = `${chosen.source} sends ${stated === 'project' ? 'the project folder' : 'the workspace root'} (inferred ${inferred.mode}: ${inferred.reason})`;
+      }
     }
   }
 
