@@ -1638,16 +1638,15 @@ describe('createNodes', () => {
       });
     // Stated by hand for the literal tag (NEONScience's bake base, `FROM …-parent:latest-builder-base`):
     // the build's inputs, description and the push's inputs follow the stated link.
-    const stated = await runWorkspace(
-      {
-        ...workspace,
-        'services/web/project.json': json({
-          name: 'web',
-          targets: { 'docker-build': { options: { baseImages: { 'ghcr.io/acme/base': 'base:docker-build' } } } },
-        }),
-      },
-      { registry: 'ghcr.io/acme' },
-    );
+    const webStating = (baseImages: Record<string, string>) =>
+      runWorkspace(
+        {
+          ...workspace,
+          'services/web/project.json': json({ name: 'web', targets: { 'docker-build': { options: { baseImages } } } }),
+        },
+        { registry: 'ghcr.io/acme' },
+      );
+    const stated = await webStating({ 'ghcr.io/acme/base': 'base:docker-build' });
     expect(dockerBuildOf(stated.results, 'services/web')).toMatchObject({
       dependsOn: [{ projects: ['base'], target: 'docker-build' }],
       inputs: expect.arrayContaining([{ dependentTasksOutputFiles: '**/image.json', transitive: false }]),
@@ -1655,16 +1654,7 @@ describe('createNodes', () => {
     });
     expect(dockerPushOf(stated.results, 'services/web').inputs).toContain('{workspaceRoot}/images/base/**/*');
     // A stated entry no FROM of the build takes links nothing (the build names it).
-    const unused = await runWorkspace(
-      {
-        ...workspace,
-        'services/web/project.json': json({
-          name: 'web',
-          targets: { 'docker-build': { options: { baseImages: { 'acme/unused': 'base:docker-build' } } } },
-        }),
-      },
-      { registry: 'ghcr.io/acme' },
-    );
+    const unused = await webStating({ 'acme/unused': 'base:docker-build' });
     expect(dockerBuildOf(unused.results, 'services/web')).not.toHaveProperty('dependsOn');
     // Without a registry only local names name a service's image.
     const alone = await runWorkspace(workspace);
