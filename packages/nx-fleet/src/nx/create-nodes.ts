@@ -568,6 +568,8 @@ function withoutImageLists(outcomes: readonly Outcome[], texts: WorkspaceTexts, 
  * lint and test jobs build by target, then an empty `final` that its deployment group never ships).
  */
 function buildsEmptyImage(text: string): boolean {
+  // Every graph asks it of every service: most name no scratch image at all.
+  if (!/scratch/i.test(text)) return false;
   const instructions = text.split('\n').filter((line) => /^\s*[^\s#]/.test(line));
   return (
     /^\s*FROM\s+(?:--\S+\s+)*scratch(?:\s+AS\s+\S+)?\s*$/i.test(instructions.at(-1) ?? '') &&
@@ -819,8 +821,12 @@ function statedBuildOf(
   service: { root: string; config: FleetServiceConfig },
   dockerBuild: string,
 ) {
-  const manifest = texts.json(posix.join(service.root, 'package.json'));
-  return statedBuild(service, declaredTargets(texts, service.root, manifest)[dockerBuild]);
+  return statedBuild(service, declaredBuild(texts, service.root, dockerBuild));
+}
+
+/** A project's target of that name as its own files (project.json, package.json `nx.targets`) state it. */
+function declaredBuild(texts: WorkspaceTexts, root: string, name: string): DeclaredTarget {
+  return declaredTargets(texts, root, texts.json(posix.join(root, 'package.json')))[name];
 }
 
 /**
@@ -1499,7 +1505,7 @@ function contextFacts(
         {
           json: (path) => texts.json(path),
           // The target the RUN names (`nx build api`), whatever the plugin's build target option says.
-          declaredBuild: (root) => declaredTargets(texts, root, texts.json(posix.join(root, 'package.json')))['build'],
+          declaredBuild: (root) => declaredBuild(texts, root, 'build'),
         },
         { ...(buildArgs ? { buildArgs } : {}), ...(target ? { target } : {}) },
       )
@@ -1716,12 +1722,12 @@ function declaredOutputs(target: DeclaredTarget, root: string, projectName: stri
 }
 
 /**
- * docker-build's `buildArgs` (which COPY sources written with an ARG expand with) or `buildContexts`
- * as the project's configuration states them: their string values.
+ * docker-build's `buildArgs` (which COPY sources written with an ARG expand with), `buildContexts` or
+ * `baseImages` as the project's configuration states them: their string values.
  */
 function declaredStrings(
   target: DeclaredTarget,
-  option: 'buildArgs' | 'buildContexts',
+  option: 'buildArgs' | 'buildContexts' | 'baseImages',
 ): Record<string, string> | undefined {
   const map = target?.options?.[option];
   if (typeof map !== 'object' || map === null) return undefined;
@@ -1796,12 +1802,8 @@ function baseLinksOf(
  * nx-fleet's inputs as they are).
  */
 function statedBaseImages(texts: WorkspaceTexts, service: Service, buildTarget: string): BaseImages | undefined {
-  const manifest = texts.json(posix.join(service.root, 'package.json'));
-  const stated = declaredTargets(texts, service.root, manifest)[buildTarget]?.options?.['baseImages'];
-  if (typeof stated !== 'object' || stated === null) return undefined;
-  const entries = Object.entries(stated).filter(
-    (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].includes(':'),
-  );
+  const stated = declaredStrings(declaredBuild(texts, service.root, buildTarget), 'baseImages') ?? {};
+  const entries = Object.entries(stated).filter(([, built]) => built.includes(':'));
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
