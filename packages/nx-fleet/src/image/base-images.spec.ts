@@ -139,4 +139,26 @@ describe('baseImageLinks', () => {
     expect(Object.fromEntries(links)).toEqual({ web: { 'ghcr.io/acme/base': 'base:image' } });
     expect(cycles).toEqual([['p', 'q']]);
   });
+
+  it("names the FROMs that pin a literal tag of another service's image, which nothing links", () => {
+    const { links, pinned } = baseImageLinks(
+      [
+        service('base'),
+        { project: 'nginx', repositories: ['nginx'], bases: [base('nginx:1.27-alpine')] },
+        service('web', 'ghcr.io/acme/base:ci', 'ghcr.io/acme/base@sha256:' + 'a'.repeat(64)),
+        // Docker Hub's official image by a version tag, beside a service of that name: not the service's.
+        { project: 'site', repositories: ['site'], bases: [base('nginx:1.27'), base('nginx:edge')] },
+        // Stated by hand: linked, so no hint.
+        { ...service('api', 'ghcr.io/acme/base:ci'), stated: { 'ghcr.io/acme/base': 'base:docker-build' } },
+        // Its own image, as a cache: no hint.
+        service('self', 'ghcr.io/acme/self:cache'),
+      ],
+      'docker-build',
+    );
+    expect(Object.fromEntries(pinned)).toEqual({
+      web: [{ taken: 'FROM ghcr.io/acme/base:ci', repository: 'ghcr.io/acme/base', project: 'base' }],
+      site: [{ taken: 'FROM nginx:edge', repository: 'nginx', project: 'nginx' }],
+    });
+    expect(Object.fromEntries(links)).toEqual({ api: { 'ghcr.io/acme/base': 'base:docker-build' } });
+  });
 });

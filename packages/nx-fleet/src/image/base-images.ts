@@ -95,14 +95,26 @@ export interface ServiceImage {
   stated?: BaseImages;
 }
 
+/** A FROM that pins a literal tag of another service's image (`FROM base:ci`): what that tag holds, not the base's sources. */
+export interface PinnedBase {
+  /** As the Dockerfile takes it: `FROM base:ci`. */
+  taken: string;
+  /** The repository, as `baseImages` would name it: `base`, `ghcr.io/acme/base`. */
+  repository: string;
+  /** The service that builds that repository. */
+  project: string;
+}
+
 /**
- * Which services are built FROM which others' images: each service's `baseImages`, and the cycles
- * (A FROM B's image, B FROM A's: no order builds them), whose links are dropped.
+ * Which services are built FROM which others' images: each service's `baseImages`, the cycles
+ * (A FROM B's image, B FROM A's: no order builds them), whose links are dropped, and the FROMs that
+ * pin a tag of another service's image, which nothing links (NEONScience's `FROM …-core:latest-dev`,
+ * its CI's tag: the consumer was never rebuilt after a change to the base, and nothing said why).
  */
 export function baseImageLinks(
   services: readonly ServiceImage[],
   buildTarget: string,
-): { links: Map<string, BaseImages>; cycles: string[][] } {
+): { links: Map<string, BaseImages>; cycles: string[][]; pinned: Map<string, PinnedBase[]> } {
   const byRepository = new Map<string, string>();
   for (const { project, repositories } of services)
     for (const repository of repositories) byRepository.set(fullRepository(repository), project);
@@ -111,12 +123,26 @@ export function baseImageLinks(
   const found = new Map<string, Map<string, string>>();
   const link = (project: string, repository: string, built: string) =>
     found.set(project, (found.get(project) ?? new Map()).set(repository, built));
+  const pinned = new Map<string, PinnedBase[]>();
   for (const { project, bases, stated } of services) {
+    const statedRepositories = new Set(Object.keys(stated ?? {}).map(fullRepository));
     for (const base of bases) {
       const repository = followedRepository(base);
-      const owner = repository === undefined ? undefined : byRepository.get(repository);
+      if (repository === undefined) {
+        const owner = pinnedOwner(base, byRepository, statedRepositories);
+        if (owner !== undefined && owner !== project) {
+          const pin = {
+            taken: takenAs(base),
+            repository: familiarName(referenceParts(base.image!).repository),
+            project: owner,
+          };
+          pinned.set(project, [...(pinned.get(project) ?? []), pin]);
+        }
+        continue;
+      }
+      const owner = byRepository.get(repository);
       if (owner === undefined || owner === project) continue;
-      link(project, familiarName(repository!), `${owner}:${buildTarget}`);
+      link(project, familiarName(repository), `${owner}:${buildTarget}`);
     }
     // Nx merges the project's own options over these: a stated repository's link is the stated one.
     for (const [repository, built] of Object.entries(stated ?? {})) {
@@ -134,7 +160,24 @@ export function baseImageLinks(
     const kept = [...bases].filter(([, built]) => !(inCycle.has(project) && inCycle.has(builtBy(built).project)));
     if (kept.length) links.set(project, Object.fromEntries(kept));
   }
-  return { links, cycles };
+  return { links, cycles, pinned };
+}
+
+/**
+ * The service whose image a FROM pins by a literal tag, unless a stated link takes it. A digest is a
+ * deliberate pin; so is a version tag of a one-word name, which is Docker Hub's official image
+ * (`FROM nginx:1.27` beside a service named nginx), not the service's.
+ */
+function pinnedOwner(
+  base: ImageBase,
+  byRepository: ReadonlyMap<string, string>,
+  stated: ReadonlySet<string>,
+): string | undefined {
+  if (base.image === undefined) return undefined;
+  const { repository, tag = '', digest } = referenceParts(base.image);
+  if (digest || stated.has(repository)) return undefined;
+  if (repository.startsWith('docker.io/library/') && /^v?\d/.test(tag)) return undefined;
+  return byRepository.get(repository);
 }
 
 /** Each cycle once, from its first project in the order given. */

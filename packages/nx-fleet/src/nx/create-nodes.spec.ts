@@ -1623,6 +1623,11 @@ describe('createNodes', () => {
       expect(dockerBuildOf(results, root).options).not.toHaveProperty('baseImages');
       expect(dockerBuildOf(results, root)).not.toHaveProperty('dependsOn');
     }
+    // A pinned tag of a service's image links nothing, and the description says so, with the link.
+    expect(dockerBuildOf(results, 'services/web').metadata!['description']).toContain(
+      `; FROM ghcr.io/acme/base:1.4 pins a tag of base's image: built from what that tag holds, not from base's sources, and a change to base does not rebuild it ("baseImages": { "ghcr.io/acme/base": "base:docker-build" } in its docker-build options links them)`,
+    );
+    expect(dockerBuildOf(results, 'services/gateway').metadata!['description']).not.toContain('pins a tag');
     expect(warnings(warn)).toEqual([
       expect.stringMatching(
         /^nx-fleet: x → y → x: each of these services' Dockerfiles is built FROM \(or copies from\) the next one's image/,
@@ -1652,6 +1657,7 @@ describe('createNodes', () => {
       inputs: expect.arrayContaining([{ dependentTasksOutputFiles: '**/image.json', transitive: false }]),
       metadata: { description: expect.stringContaining('; built FROM the image of base') },
     });
+    expect(dockerBuildOf(stated.results, 'services/web').metadata!['description']).not.toContain('pins a tag');
     expect(dockerPushOf(stated.results, 'services/web').inputs).toContain('{workspaceRoot}/images/base/**/*');
     // A stated entry no FROM of the build takes links nothing (the build names it).
     const unused = await webStating({ 'acme/unused': 'base:docker-build' });

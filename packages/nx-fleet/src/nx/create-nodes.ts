@@ -45,7 +45,7 @@ import {
   type CopySource,
   type ImageBase,
 } from '../image/dockerfile-copies';
-import { baseImageLinks, builtBy, unlinkedBaseImages, type BaseImages } from '../image/base-images';
+import { baseImageLinks, builtBy, unlinkedBaseImages, type BaseImages, type PinnedBase } from '../image/base-images';
 import { listsWorkspace, patchedDependencyFiles, workspacePackageGlobs } from '../image/frozen-install';
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
@@ -411,6 +411,7 @@ async function fleetNodes(
         affectedBy: affectedBy(service.root),
         providerRoots: providers.roots.get(projectName) ?? [],
         baseImages: bases.links.get(projectName),
+        pinnedBases: bases.pinned.get(projectName),
         replacedBuild,
       });
     },
@@ -1746,12 +1747,16 @@ function baseLinksOf(
   registry: string | undefined,
   buildTarget: string,
   texts: WorkspaceTexts,
-): { links: Map<string, BaseImages>; warnings: Array<{ key: string; message: string; roots: string[] }> } {
+): {
+  links: Map<string, BaseImages>;
+  pinned: Map<string, PinnedBase[]>;
+  warnings: Array<{ key: string; message: string; roots: string[] }>;
+} {
   // A folder whose analysis is unusable fails alone, where its node is made: here it is no service.
   const services = units.flatMap((unit) =>
     'service' in unit && !unit.replacedBuild && unit.service.config ? [unit] : [],
   );
-  if (services.length < 2) return { links: new Map(), warnings: [] };
+  if (services.length < 2) return { links: new Map(), pinned: new Map(), warnings: [] };
   const namesOf = ({ service, projectName }: (typeof services)[number]) => {
     const image = service.config.image ?? imageNameFor(projectName);
     return registry ? [image, `${registryPrefix(registry)}/${image}`] : [image];
@@ -1783,10 +1788,11 @@ function baseLinksOf(
       ...(taken ? { stated: taken } : {}),
     };
   });
-  const { links, cycles } = baseImageLinks(images, buildTarget);
+  const { links, cycles, pinned } = baseImageLinks(images, buildTarget);
   const rootOf = new Map(images.map(({ project, root }) => [project, root]));
   return {
     links,
+    pinned,
     warnings: cycles.map((cycle) => ({
       key: `base-cycle:${cycle.join(',')}`,
       message: `nx-fleet: ${[...cycle, cycle[0]].join(' → ')}: each of these services' Dockerfiles is built FROM (or copies from) the next one's image (by its name, or the repository its docker-push sends to), so none can be built first: those FROMs are left to the engine as written (the registry's image). Build one of them FROM another image, or pin that FROM to a tag or digest (never linked).`,
@@ -1870,6 +1876,7 @@ function serviceNode(
     affectedBy: readonly string[];
     providerRoots: readonly string[];
     baseImages: BaseImages | undefined;
+    pinnedBases: readonly PinnedBase[] | undefined;
     /** The project's own configuration has a build under nx-fleet's build target name. */
     replacedBuild: boolean;
   },

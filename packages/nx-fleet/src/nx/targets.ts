@@ -9,7 +9,7 @@ import { contains } from '../runtime-graph/sdk-ownership';
 import { globReaches } from '../image/ignored-inputs';
 import type { ServiceContext } from './service-context';
 import { listed } from '../text/listed';
-import { builtBy, type BaseImages } from '../image/base-images';
+import { builtBy, type BaseImages, type PinnedBase } from '../image/base-images';
 
 export interface ServiceTargetsInput {
   projectRoot: string;
@@ -32,6 +32,8 @@ export interface ServiceTargetsInput {
   context: ServiceContext;
   /** Repositories its FROMs name that other services build (`baseImageLinks`). */
   baseImages?: BaseImages;
+  /** Its FROMs that pin a literal tag of another service's image: said in the description, not linked. */
+  pinnedBases?: readonly PinnedBase[];
   options: NormalizedFleetOptions;
 }
 
@@ -303,6 +305,20 @@ export function targetHelp(
   return { help: { command: `npx nx run ${projectName}:${targetName} --help`, example: { options: example } } };
 }
 
+/**
+ * FROMs pinning a tag of another service's image: built from whatever that tag holds, so a change to
+ * that service never rebuilds this one; said where `nx show project` and Nx Console show it, with the
+ * link that makes the base build first.
+ */
+function pinnedDescription(pinned: readonly PinnedBase[], buildTarget: string): string {
+  return pinned
+    .map(
+      ({ taken, repository, project }) =>
+        `; ${taken} pins a tag of ${project}'s image: built from what that tag holds, not from ${project}'s sources, and a change to ${project} does not rebuild it ("baseImages": { "${repository}": "${project}:${buildTarget}" } in its ${buildTarget} options links them)`,
+    )
+    .join('');
+}
+
 export function buildServiceTargets({
   projectRoot,
   projectName,
@@ -314,6 +330,7 @@ export function buildServiceTargets({
   broker = false,
   context,
   baseImages,
+  pinnedBases = [],
   options,
 }: ServiceTargetsInput): Record<string, TargetConfiguration> {
   const { mode } = context;
@@ -375,7 +392,7 @@ export function buildServiceTargets({
       cache: !context.unlisted,
       metadata: {
         technologies: ['docker'],
-        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, a symbolic link to nothing on this machine, written before the build, or not there at all) and ${unwritten(context)}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}${bases.length ? `; built FROM the image${bases.length === 1 ? '' : 's'} of ${listed(bases.map((base) => base.project))}, as their sources build ${bases.length === 1 ? 'it' : 'them'} now` : ''}`,
+        description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, a symbolic link to nothing on this machine, written before the build, or not there at all) and ${unwritten(context)}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}${bases.length ? `; built FROM the image${bases.length === 1 ? '' : 's'} of ${listed(bases.map((base) => base.project))}, as their sources build ${bases.length === 1 ? 'it' : 'them'} now` : ''}${pinnedDescription(pinnedBases, options.buildTargetName)}`,
         context: { mode, origin: context.origin, reason: context.reason },
         ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
       },
