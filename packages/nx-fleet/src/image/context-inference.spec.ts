@@ -1704,6 +1704,23 @@ describe('scriptsRun', () => {
   });
 });
 
+describe("inferContext: git's own folder", () => {
+  it("is held by the workspace folder as it is, never a pruned listing (churros' COPY .git /app/.git)", () => {
+    const dockerfile =
+      'FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nCOPY ./.git/ .git\nCOPY apps/api apps/api\nRUN npm ci && git rev-parse HEAD > version\n';
+    expect(inferContext(facts(dockerfile))).toMatchObject({
+      mode: 'workspace',
+      reason: `"COPY ./.git/ .git" (apps/api/Dockerfile:4) copies git's own folder, which only the workspace folder as it is holds`,
+    });
+    // The control: without it, the workspace's files the Dockerfile names.
+    expect(inferContext(facts(dockerfile.replace('COPY ./.git/ .git\n', '')))).toMatchObject({ mode: 'pruned' });
+    // A folder named alike is not git's.
+    expect(inferContext(facts(dockerfile.replace('./.git/ .git', '.github .github')))).toMatchObject({
+      mode: 'pruned',
+    });
+  });
+});
+
 describe('inferContext: a pattern beside a source the project folder holds', () => {
   it("is optional there: the root's lockfile matching it names no workspace path (hasna's bun.lock*)", () => {
     const text =
@@ -1732,6 +1749,18 @@ describe('inferContext: scripts only the workspace root defines', () => {
     expect(inferContext(facts(dockerfile, { files: withLock }))).toMatchObject({
       mode: 'project',
       reason: expect.stringMatching(/"COPY \. \." \(apps\/api\/Dockerfile:2\) copies that folder whole/),
+    });
+  });
+
+  it("a RUN of a stage the target never builds decides nothing (churros' `yarn cp-env` in the builder stage its prisma image never uses)", () => {
+    const dockerfile =
+      'FROM node:20 AS builder\nCOPY package.json yarn.lock ./\nCOPY apps/ apps/\nRUN yarn install && yarn build:chatgpt\n' +
+      'FROM node:20 AS db\nCOPY apps/api/package.json package.json\nCOPY apps/api/src src\nRUN yarn install\n';
+    expect(inferContext(facts(dockerfile, { scripts, target: 'db' }))).toMatchObject({ mode: 'pruned' });
+    // The builder's own image: its RUN decides.
+    expect(inferContext(facts(dockerfile, { scripts, target: 'builder' }))).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringContaining('runs "build:chatgpt"'),
     });
   });
 

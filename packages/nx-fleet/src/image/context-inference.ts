@@ -680,7 +680,7 @@ function chooseMode(
   const index = indexOf(facts.files);
   const whole = sources.find((s) => isWholeContext(s.source));
   const pruned = pruneAfterWholeCopy(
-    reading.steps,
+    reading.builtSteps,
     sources.filter((s) => isWholeContext(s.source)),
   );
   const quote = (s: { line: number; instruction?: string; text?: string }) =>
@@ -697,6 +697,14 @@ function chooseMode(
       reason: index.has('package.json')
         ? "the service is the workspace root: the repository as it is, with its own package.json and lockfile (a pruned context would cut them down to the root project's dependencies)"
         : 'the service is the workspace root: the repository as it is',
+    };
+  // git's own folder (churros' `COPY .git /app/.git`, read by `git rev-parse` in the image) is in no
+  // listing of the workspace's files, so no pruned context holds it: the workspace folder as it is does.
+  const gitFolder = sources.find((s) => /^\.git(?:\/|$)/.test(contextPath(s.source)));
+  if (gitFolder)
+    return {
+      mode: 'workspace',
+      reason: `${quote(gitFolder)} copies git's own folder, which only the workspace folder as it is holds`,
     };
   // The tool reads the workspace's manifests and copies the service's closure: that is all it gets,
   // so another project's sources never change this image's content tag.
@@ -779,7 +787,7 @@ function chooseMode(
         mode: 'workspace',
         reason: `${quote(whole)} copies the whole context, and the Dockerfile is not at its project folder's top`,
       };
-    const tool = whole && stepAfter(reading.steps, whole, WORKSPACE_TOOLS);
+    const tool = whole && stepAfter(reading.builtSteps, whole, WORKSPACE_TOOLS);
     if (tool)
       return {
         mode: 'workspace',
@@ -833,8 +841,8 @@ function chooseMode(
     );
     // A workspace tool reads them as they are too (atproto's `pnpm run --recursive --filter 'bsync-service...' build`
     // finds only the root project in the service's own manifest, and fails).
-    const pruneTool = rootManifest && reading.steps.find(runsPruneTool);
-    const tool = pruneTool ?? (rootManifest && reading.steps.find(runsWorkspaceTool));
+    const pruneTool = rootManifest && reading.builtSteps.find(runsPruneTool);
+    const tool = pruneTool ?? (rootManifest && reading.builtSteps.find(runsWorkspaceTool));
     if (rootManifest && tool) {
       const runs = pruneTool ? 'runs a prune tool on it' : 'runs a workspace tool, which reads every package manifest';
       // One RUN that mounts the manifest and runs the tool (openstatus's db) is quoted once.
@@ -864,7 +872,7 @@ function chooseMode(
     const installs =
       rootManifest &&
       facts.rootInstallBuilds &&
-      reading.steps.find(
+      reading.builtSteps.find(
         (step) =>
           /^RUN\s/i.test(step.text) &&
           step.line > rootManifest.source.line &&
@@ -1131,14 +1139,14 @@ function workspaceLayout(
     return `${quote(taken)}, which takes the project's own path from the copy, as the workspace root lays it out`;
   const has = committedHas(facts, index);
   for (const [install, lockfiles] of LOCKED_INSTALLS) {
-    const step = stepAfter(reading.steps, whole, install);
+    const step = stepAfter(reading.builtSteps, whole, install);
     const atRoot = step && lockfiles.find(has);
     if (atRoot && !lockfiles.some((lockfile) => has(posix.join(facts.projectRoot, lockfile))))
       return `${quote(step)}, which needs ${atRoot}: the workspace root holds it, the project folder does not`;
   }
   // Any install reads a package.json: where only the workspace root has one (ultimate-backend's Nest
   // apps: `ADD . /usr/src/app`, `yarn install`), the project folder alone has nothing to install.
-  const install = stepAfter(reading.steps, whole, INSTALLS);
+  const install = stepAfter(reading.builtSteps, whole, INSTALLS);
   if (
     install &&
     index.has('package.json') &&
@@ -1244,7 +1252,7 @@ function rootScriptStep(
   const root = new Set(scripts.root);
   const own = new Set(scripts.project);
   // What the container starts runs at its WORKDIR too (adsp's pdf-service: `CMD npm run -d service …`).
-  const runs = reading.steps.flatMap((step) => {
+  const runs = reading.builtSteps.flatMap((step) => {
     const run = /^RUN\s/i.test(step.text) ? step.text : startCommand(step.text);
     return run === undefined ? [] : [{ step, scripts: scriptsRun(run) }];
   });
@@ -1291,7 +1299,7 @@ function inImageBuilds(
   base: string,
   workspaceManifests: boolean,
 ): (root: string) => boolean {
-  const { steps } = reading;
+  const steps = reading.builtSteps;
   let commands: string[] | undefined;
   let local: Set<string> | undefined;
   const builds = (root: string): boolean => {

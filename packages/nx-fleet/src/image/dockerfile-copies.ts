@@ -55,7 +55,13 @@ export function expandedSources(written: readonly WrittenSource[]): CopySource[]
  * instructions, the context sources of each, and what later stages take from a whole-context stage.
  */
 export class DockerfileReading {
-  private parsed: { steps?: Step[]; walked?: ReturnType<typeof walk>; sources?: CopySource[]; finals?: string[] } = {};
+  private parsed: {
+    steps?: Step[];
+    built?: readonly Step[];
+    walked?: ReturnType<typeof walk>;
+    sources?: CopySource[];
+    finals?: string[];
+  } = {};
 
   constructor(
     readonly text: string,
@@ -69,6 +75,15 @@ export class DockerfileReading {
 
   get steps(): Step[] {
     return (this.parsed.steps ??= instructions(this.text));
+  }
+
+  /**
+   * The steps the build runs: the target's stage and the stages it needs (the last one's without a
+   * target), and the ARGs before the first FROM. A RUN of a stage never built decides nothing
+   * (churros' `yarn cp-env` in the builder stage its `prisma` target never uses).
+   */
+  get builtSteps(): readonly Step[] {
+    return (this.parsed.built ??= stepsFor(this.steps, this.target, this.buildArgs));
   }
 
   get written(): WrittenSource[] {
@@ -288,7 +303,7 @@ export class DockerfileReading {
   }
 
   private get walked(): ReturnType<typeof walk> {
-    return (this.parsed.walked ??= walk(stepsFor(this.steps, this.target, this.buildArgs), this.buildArgs));
+    return (this.parsed.walked ??= walk(this.builtSteps, this.buildArgs));
   }
 }
 

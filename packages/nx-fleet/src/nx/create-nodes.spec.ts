@@ -1437,9 +1437,9 @@ describe('createNodes', () => {
     ].join('\n');
     await runWorkspace({ 'apps/web/project.json': json({ name: 'web' }), 'apps/web/Dockerfile': dockerfile });
     expect(warnings(warn)).toEqual([
-      'nx-fleet: apps/web/Dockerfile builds one image per final stage (rootless, upload), and the docker-build of apps/web sets no "target": the engine builds the last stage, upload, and never rootless. ' +
+      'nx-fleet: apps/web/Dockerfile builds one image per final stage (rootless, upload), and the docker-build of web sets no "target": the engine builds the last stage, upload, and never rootless. ' +
         'release, built on by other stages, runs a command of its own: it may be an image too. ' +
-        'Set "target" to the stage that is the image of apps/web (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
+        'Set "target" to the stage that is the image of web (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
     ]);
   });
 
@@ -1462,8 +1462,8 @@ describe('createNodes', () => {
     };
     await runWorkspace(workspace);
     expect(warnings(warn)).toEqual([
-      'nx-fleet: services/clsi/Dockerfile builds one image per final stage (with-texlive, #2), and the docker-build of services/clsi sets no "target": the engine builds the last stage, the unnamed one (#2), and never with-texlive. ' +
-        'Where services/clsi ships the last stage, make each other final stage a service of its own, with "target" set to its stage (the plugin option "services" entry), or name the last stage (FROM … AS <name>) and set "target" to it; else set "target" to the stage that is the image of services/clsi.',
+      'nx-fleet: services/clsi/Dockerfile builds one image per final stage (with-texlive, #2), and the docker-build of clsi sets no "target": the engine builds the last stage, the unnamed one (#2), and never with-texlive. ' +
+        'Where clsi ships the last stage, make each other final stage a service of its own, with "target" set to its stage (the plugin option "services" entry), or name the last stage (FROM … AS <name>) and set "target" to it; else set "target" to the stage that is the image of clsi.',
     ]);
     warn.mockClear();
     // As it says: the other stage, another service's image.
@@ -1479,7 +1479,7 @@ describe('createNodes', () => {
       'apps/a/Dockerfile': 'FROM redis:7\nCMD ["redis-server"]\nFROM valkey/valkey:8\nCMD ["valkey-server"]\n',
     });
     expect(warnings(warn)).toEqual([
-      'nx-fleet: apps/a/Dockerfile has final stages besides its last, which the docker-build of apps/a builds, as the engine does. A final stage has no name (apps/a/Dockerfile:1 FROM redis:7): never built either, and "target" picks a named stage only; name it (FROM … AS <name>), or remove it.',
+      'nx-fleet: apps/a/Dockerfile has final stages besides its last, which the docker-build of a builds, as the engine does. A final stage has no name (apps/a/Dockerfile:1 FROM redis:7): never built either, and "target" picks a named stage only; name it (FROM … AS <name>), or remove it.',
     ]);
   });
 
@@ -1497,9 +1497,9 @@ describe('createNodes', () => {
     ].join('\n');
     await runWorkspace({ 'apps/web/project.json': json({ name: 'web' }), 'apps/web/Dockerfile': dockerfile });
     expect(warnings(warn)).toEqual([
-      'nx-fleet: apps/web/Dockerfile builds one image per final stage (server, frontend, portal), and the docker-build of apps/web sets no "target": the engine builds the last stage, portal, and never server, frontend. ' +
+      'nx-fleet: apps/web/Dockerfile builds one image per final stage (server, frontend, portal), and the docker-build of web sets no "target": the engine builds the last stage, portal, and never server, frontend. ' +
         'run-base, built on by other stages, runs a command of its own: it may be an image too. ' +
-        'Set "target" to the stage that is the image of apps/web (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
+        'Set "target" to the stage that is the image of web (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
     ]);
   });
 

@@ -293,7 +293,13 @@ async function fleetNodes(
     ...alike,
     ...placeholderWarnings(detections, texts, options.buildTargetName, projects || [], linkedNames(units, bases.links)),
     ...unmatchedServiceWarnings(options.services, folders, outcomes, angular),
-    ...finalStageWarnings(detections, texts, options.buildTargetName, new Set(alike.flatMap((w) => w.roots))),
+    ...finalStageWarnings(
+      detections,
+      texts,
+      options.buildTargetName,
+      new Set(alike.flatMap((w) => w.roots)),
+      projectNames(units),
+    ),
     ...bases.warnings,
   ]
     .map(({ roots: about, ...warning }) => ({
@@ -948,6 +954,8 @@ function finalStageWarnings(
   texts: WorkspaceTexts,
   dockerBuild: string,
   told: ReadonlySet<string>,
+  /** The services' project names, by root: the warning names what `nx run` takes (nebulaNV's `docker/`, project backend). */
+  names: ReadonlyMap<string, string>,
 ) {
   const byDockerfile = new Map<string, string[]>();
   // The stages other services of the same Dockerfile build: those are shipped, by them.
@@ -966,7 +974,7 @@ function finalStageWarnings(
     const reading = texts.reading(dockerfile)!;
     const others = reading.otherImageStages.filter((stage) => !targeted.get(dockerfile)?.has(stage));
     const development = reading.developmentLast;
-    const projects = listed(roots.map((root) => (root === '.' ? 'the workspace root' : root)));
+    const projects = listed(roots.map((root) => (root === '.' ? 'the workspace root' : (names.get(root) ?? root))));
     // The stage shipped instead is docker-build's target (`shippedStageOf`).
     if (development?.ships !== undefined) return [];
     if (development && !others.length)
@@ -1819,6 +1827,11 @@ function takenStated(stated: BaseImages | undefined, bases: readonly ImageBase[]
   const unlinked = new Set(unlinkedBaseImages(bases, stated));
   const taken = Object.entries(stated).filter(([repository]) => !unlinked.has(repository));
   return taken.length ? Object.fromEntries(taken) : undefined;
+}
+
+/** Each service's project name, by its root. */
+function projectNames(units: readonly Unit[]): Map<string, string> {
+  return new Map(units.flatMap((unit) => ('service' in unit ? [[unit.service.root, unit.projectName] as const] : [])));
 }
 
 /** The image names each service's Dockerfile takes from other services, by the service's root. */
