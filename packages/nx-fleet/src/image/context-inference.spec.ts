@@ -272,6 +272,9 @@ describe('inferContext', () => {
     expect(built('yarn workspace @acme/web run build')).toEqual(['apps/api/dist']);
     expect(built("pnpm --filter '@acme/web...' build")).toEqual(['apps/api/dist']);
     expect(built('npm run build -w @acme/web')).toEqual(['apps/api/dist']);
+    // A script named for a build (mzm's `npm run cleanbuild -w mzm-auth`, which runs its build).
+    expect(built('npm run cleanbuild -w @acme/web')).toEqual(['apps/api/dist']);
+    expect(built('yarn workspace @acme/web run build:prod')).toEqual(['apps/api/dist']);
     expect(built('npx nx build web --prod')).toEqual(['apps/api/dist']);
     expect(built('npx turbo run build --filter=@acme/web')).toEqual(['apps/api/dist']);
     // By its folder: npm takes a workspace's path for its name (steel-browser's `-w api`), pnpm and turbo a `./` path.

@@ -1421,7 +1421,8 @@ export function buildsEveryPackage(command: string): boolean {
 
 /** Compilers a RUN may run in a package it selects (logchimp's `pnpm --filter=api exec tsc`: it has no build script). */
 const COMPILERS = 'tsc|tsup|swc|esbuild|rollup|webpack|rspack|ncc';
-const COMPILES = new RegExp(`\\bbuild|\\b(?:${COMPILERS})\\b`);
+// A script named for a build (`cleanbuild`, `rebuild`, `build:prod`): mzm's `npm run cleanbuild -w mzm-auth`.
+const COMPILES = new RegExp(`build|\\b(?:${COMPILERS})\\b`);
 
 /** Whether a RUN's command builds the package or project `name` by name (a filter, a workspace flag, `nx build`). */
 export function buildsPackage(command: string, name: string): boolean {
@@ -1431,7 +1432,7 @@ export function buildsPackage(command: string, name: string): boolean {
     new RegExp(`\\s(?:${flag})[\\s=]['"]?(?:\\.\\.\\.)?${n}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
   if (!COMPILES.test(command) || /\s--noEmit\b/.test(command)) return false;
   return (
-    new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:(?:run|exec)\\s+)?(?:build|${COMPILERS})`).test(command) ||
+    new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:(?:run|exec)\\s+)?(?:[\\w:-]*build|${COMPILERS})`).test(command) ||
     (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F')) ||
     (/\bnpm\b/.test(command) && selected('--workspace|-w')) ||
     (/\blerna\b/.test(command) && selected('--scope')) ||

@@ -2270,9 +2270,12 @@ describe('createNodes', () => {
           compilerOptions: { outDir: 'dist', composite: true },
           references: references.map((path) => ({ path })),
         });
-      const { results } = await runWorkspace({
+      const files = {
         'package.json': json({ name: 'ditto', private: true, workspaces: ['packages/*'] }),
-        'packages/api/package.json': json({ name: 'api', scripts: { build: 'tsc --build' } }),
+        'packages/api/package.json': json({
+          name: 'api',
+          scripts: { build: 'tsc --build', cleanbuild: 'rm -rf dist && npm run build' },
+        }),
         // References out of the workspace (absolute, or above it) reach no project.
         'packages/api/tsconfig.json': composite(['../backend-lib', '/opt/shared', '../../../outside']),
         'packages/api/src/index.ts': '',
@@ -2297,12 +2300,30 @@ describe('createNodes', () => {
           'RUN yarn workspace api build',
           '',
         ].join('\n'),
-      });
+      };
+      const { results } = await runWorkspace(files);
       const build = dockerBuildOf(results, 'packages/api');
       expect(build).toMatchObject({
         dependsOn: [{ projects: ['admin'], target: 'build' }],
         options: { context: '.', prune: true, contextOutputs: ['packages/admin/dist'] },
       });
+      // The service's own folder copied file by file (mzm's auth): its build compiles what it references all the same.
+      const byFile = await runWorkspace({
+        ...files,
+        'packages/api/Dockerfile': [
+          'FROM node:20',
+          'WORKDIR /app',
+          'COPY package.json ./',
+          'COPY packages/backend-lib packages/backend-lib',
+          'COPY packages/isomorphic-lib packages/isomorphic-lib',
+          'COPY packages/api/package.json packages/api/tsconfig.json packages/api/',
+          'COPY packages/api/src packages/api/src',
+          'RUN npm install -w api && npm run cleanbuild -w api',
+          '',
+        ].join('\n'),
+      });
+      expect(dockerBuildOf(byFile.results, 'packages/api')).not.toHaveProperty('dependsOn');
+      expect(dockerBuildOf(byFile.results, 'packages/api').options).not.toHaveProperty('contextOutputs');
     });
 
     it("a Dockerfile's own folder as the context: its sources beside it (openreplay's api), or the folder the project's docker-build options name", async () => {

@@ -1501,7 +1501,8 @@ function contextFacts(
   const compiledWith = Object.keys(folderOutputs).length
     ? referenceBuilds(
         texts,
-        copied,
+        // The service's own build too, however its folder is copied (mzm's auth: package.json, tsconfig.json, src/ one by one).
+        [...new Set([service.root, ...copied])],
         new Set(projects.map((p) => p.root)),
         (root) => packageScripts(texts.json(posix.join(root, 'package.json')))['build'],
       )
