@@ -493,6 +493,52 @@ describe('prunedContents, written out', () => {
     ]);
   }, 60_000); // runs the real npm: slow on a busy 2-core machine
 
+  it("keeps the pruned lockfile where the workspace's own fails alike, names the workspace's, and says it once per content (Azkaban_V4)", async () => {
+    const root = tempDir();
+    const dependent = { name: 'ws', version: '1.0.0', private: true, dependencies: { 'is-number': '7.0.0' } };
+    // The workspace's own lockfile is out of step with its package.json: npm ci refuses it too.
+    const workspaceLock = JSON.stringify({
+      name: 'ws',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': { name: 'ws', version: '1.0.0' } },
+    });
+    write(root, { ...FILES, 'package.json': JSON.stringify(dependent), 'package-lock.json': workspaceLock });
+    git(root, 'init', '-q');
+    const pruned = {
+      'package.json': JSON.stringify({ name: 'orders', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } }),
+      'package-lock.json': JSON.stringify({
+        name: 'orders',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: { '': { name: 'orders', version: '1.0.0' }, 'node_modules/ms': { version: '2.1.2' } },
+      }),
+    };
+    const workspaceDataDirectory = tempDir();
+    const build = async () => {
+      const log = collectingLog();
+      const into = tempDir();
+      await writtenOut(
+        { ...ports, log, pruning: { prunedManifests: () => pruned, workspaceDataDirectory } },
+        { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [], into },
+      );
+      return { log, into };
+    };
+    const first = await build();
+    expect(readFileSync(join(first.into, 'package-lock.json'), 'utf8')).toBe(pruned['package-lock.json']);
+    expect(first.log.of('warn')).toEqual([
+      "nx-fleet: orders: the workspace's package-lock.json does not install frozen with its own package.json files either (npm ci --dry-run --ignore-scripts --no-audit --no-fund --loglevel=error):\n" +
+        '  Missing: is-number@7.0.0 from lock file\n' +
+        "The lockfile Nx pruned from it goes into orders's context as it is, and an install in the image that needs a frozen one fails. " +
+        'Bring the lockfile in line (`npm install` at the workspace root) and commit it.',
+    ]);
+    const again = await build();
+    expect(readFileSync(join(again.into, 'package-lock.json'), 'utf8')).toBe(pruned['package-lock.json']);
+    expect(again.log.of('warn')).toEqual([]);
+  }, 60_000); // runs the real npm: slow on a busy 2-core machine
+
   it("keeps the pruned lockfile, unchecked and said so, when the install could not fetch packages: no verdict on the lockfile (unifed's yarn)", async () => {
     const root = tempDir();
     const berryLock = '__metadata:\n  version: 6\n\n"ms@npm:2.1.3":\n  version: 2.1.3\n';

@@ -29,6 +29,7 @@ import {
   quotedLines,
   planFrozenInstall,
   SUPPORT_FILES,
+  TOOL_NAMES,
   type FrozenInstallPlan,
   type InstallFacts,
   type Invocation,
@@ -400,8 +401,9 @@ const toldMissing = new Set<string>();
  * The pruned lockfile installs frozen with the workspace's package manager, or is announced here,
  * naming the service and the package manager's own reasons, not mid-build: the context then
  * carries the workspace's manifests and lockfile, which the workspace installs with. The check runs
- * in a scratch copy of the manifests, so the context gets no node_modules. A pair that passed once
- * is remembered by content in Nx's workspace-data directory. Returns the files the fallback added.
+ * in a scratch copy of the manifests, so the context gets no node_modules. Where the workspace's own
+ * files fail alike, the pruned ones stay, and the workspace's lockfile is what the warning names. A
+ * verdict is remembered by content in Nx's workspace-data directory. Returns the contents to send.
  */
 async function checkFrozenInstall(
   ports: PruningPorts,
@@ -456,6 +458,19 @@ async function checkFrozenInstall(
   const carrying = { workspaceRoot, files: [...new Set([...files, ...fallback])].sort(), generated };
   const again = await frozenInstall(ports, plan, carrying, installInputs(plan.packageManager, carrying.files));
   const shown = (lines: string[]) => quotedLines(lines, SHOWN_LINES);
+  if (again.kind === 'failed') {
+    // The workspace's own files fail alike (Azkaban's lockfile, out of step with its manifests, which its
+    // `npm install` fixes up): the pruning is not the cause, and carrying them would gain nothing.
+    ports.log.warn(
+      `nx-fleet: ${service}: the workspace's ${plan.lockfile} does not install frozen with its own package.json files either (${describeInvocation(again.invocation)}):\n` +
+        `${shown(INSTALL_PROBLEMS[plan.packageManager](again.output))}\n` +
+        `The lockfile Nx pruned from it goes into ${service}'s context as it is, and an install in the image that needs a frozen one fails. ` +
+        `Bring the lockfile in line (\`${TOOL_NAMES[plan.packageManager]} install\` at the workspace root) and commit it.`,
+    );
+    await mkdir(dirname(marker), { recursive: true });
+    await writeFile(marker, '');
+    return contents;
+  }
   const carriedFiles = fallback
     .filter((file) => !file.endsWith('/package.json'))
     .sort((a, b) => Number(b === 'package.json') - Number(a === 'package.json') || a.localeCompare(b));
@@ -468,15 +483,12 @@ async function checkFrozenInstall(
   ports.log.warn(
     `nx-fleet: ${service}: ${unpruned ? `the workspace's ${plan.lockfile}, which Nx could not prune for it, does not install frozen with its pruned package.json` : 'the lockfile Nx pruned for it does not install frozen'} (${describeInvocation(outcome.invocation)}):\n` +
       `${shown(problems)}\n` +
-      (again.kind === 'failed'
-        ? `Its context carries the workspace's ${carried} instead, but they do not install frozen there either:\n` +
-          shown(INSTALL_PROBLEMS[plan.packageManager](again.output))
-        : `Its context carries the workspace's ${carried} instead (they install together); ` +
-          `the image installs more than the service needs until ${unpruned ? 'Nx can prune the lockfile for it' : 'the pruned lockfile installs'}.` +
-          (unhashed.length
-            ? ` docker-build's Nx inputs do not name ${unhashed.join(', ')}: after a change there, a build restored from the cache carries ` +
-              `an older content tag, which docker-push refuses; "context": "workspace" in ${service}'s settings makes them inputs.`
-            : '')),
+      `Its context carries the workspace's ${carried} instead (they install together); ` +
+      `the image installs more than the service needs until ${unpruned ? 'Nx can prune the lockfile for it' : 'the pruned lockfile installs'}.` +
+      (unhashed.length
+        ? ` docker-build's Nx inputs do not name ${unhashed.join(', ')}: after a change there, a build restored from the cache carries ` +
+          `an older content tag, which docker-push refuses; "context": "workspace" in ${service}'s settings makes them inputs.`
+        : ''),
   );
   return carrying;
 }
