@@ -33,6 +33,13 @@ describe('shellCommands', () => {
   it('records variables without reading the environment, and keeps each word whole', () => {
     const [command] = shellCommands('docker build -t "acme/$NAME:${VERSION}" .');
     expect(command!.words[3]).toEqual({ text: 'acme/$NAME:$VERSION', variables: ['NAME', 'VERSION'], dynamic: false });
+    // An expansion with an operator is written back as it was (pagopa/dx's `${DOCKER_BUILD_PLATFORMS:-linux/arm64,linux/amd64}`).
+    const [defaulted] = shellCommands('docker build --platform ${PLATFORMS:-linux/arm64,linux/amd64} .');
+    expect(defaulted!.words[3]).toEqual({
+      text: '${PLATFORMS:-linux/arm64,linux/amd64}',
+      variables: ['PLATFORMS'],
+      dynamic: false,
+    });
   });
 
   it('marks command substitutions and globs as dynamic, and records redirections', () => {

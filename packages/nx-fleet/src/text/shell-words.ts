@@ -64,9 +64,12 @@ export function shellCommands(script: string): ShellCommand[] {
 
 function wordOf(token: string): ShellWord {
   const variables: string[] = [];
+  // shell-quote gives an expansion with an operator whole (`DOCKER_BUILD_PLATFORMS:-linux/arm64`): it is
+  // written back braced, as it was, and the variable is its name.
   const text = token.replace(VARIABLE, (_, name: string) => {
-    variables.push(name);
-    return name ? `$${name}` : '$';
+    const variable = /^\w+/.exec(name)?.[0] ?? name;
+    variables.push(variable);
+    return !name ? '$' : variable === name ? `$${name}` : `\${${name}}`;
   });
   // An empty name is what shell-quote leaves of `$(`; backquotes it does not read at all.
   const dynamic = variables.includes('') || text.includes('`');
