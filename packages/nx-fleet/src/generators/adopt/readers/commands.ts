@@ -70,7 +70,35 @@ function quoteCommand(command: ShellCommand): string {
   return `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
 }
 
-/** The command lines of a run-commands target (its `command` shorthand, `command` or `commands`, with `args`). */
+/** run-commands' own options (its `propKeys`): any other option is passed on to the command. */
+const RUN_COMMANDS_OPTIONS = new Set([
+  'command',
+  'commands',
+  'color',
+  'no-color',
+  'parallel',
+  'no-parallel',
+  'readyWhen',
+  'cwd',
+  'args',
+  'envFile',
+  '__unparsed__',
+  'env',
+  'usePty',
+  'streamOutput',
+  'verbose',
+  'forwardAllArgs',
+  'tty',
+  // Documented by its schema, read before the command runs.
+  'description',
+  'outputPath',
+]);
+
+/**
+ * The command lines of a run-commands target (its `command` shorthand, `command` or `commands`, with
+ * `args`, and the options it does not know, which it passes on as `--name=value`: pagopa/dx's
+ * `"platform": "linux/amd64"` on @nx/docker's target).
+ */
 export function runCommandsScripts(config: TargetConfiguration): string[] | undefined {
   if (statedTarget(config)?.executor !== 'nx:run-commands') return undefined;
   const options = (config.options ?? {}) as Record<string, unknown>;
@@ -79,14 +107,26 @@ export function runCommandsScripts(config: TargetConfiguration): string[] | unde
     .map((entry) => (typeof entry === 'object' && entry !== null ? (entry as { command?: unknown }).command : entry))
     .filter((entry): entry is string => typeof entry === 'string');
   const args = options['args'];
-  const extra = Array.isArray(args)
-    ? args.filter((a) => typeof a === 'string').join(' ')
-    : typeof args === 'string'
-      ? args
-      : '';
-  // run-commands appends args to each command that does not place them with {args}.
+  const passedOn =
+    options['forwardAllArgs'] === false
+      ? []
+      : Object.entries(options).flatMap(([name, value]) =>
+          RUN_COMMANDS_OPTIONS.has(name) || typeof value === 'object' || value === undefined
+            ? []
+            : [`--${name}=${value}`],
+        );
+  const extra = [
+    ...passedOn,
+    ...(Array.isArray(args) ? args.filter((a) => typeof a === 'string') : typeof args === 'string' ? [args] : []),
+  ].join(' ');
+  // run-commands appends args to each command that does not place them with {args}; one naming
+  // `{args.<name>}` takes those values and nothing else.
   return list.map((command) =>
-    extra ? (command.includes('{args}') ? command.replaceAll('{args}', extra) : `${command} ${extra}`) : command,
+    extra && !command.includes('{args.')
+      ? command.includes('{args}')
+        ? command.replaceAll('{args}', extra)
+        : `${command} ${extra}`
+      : command,
   );
 }
 

@@ -80,10 +80,15 @@ export function readNxDocker(project: AdoptProject, workspace: AdoptWorkspace): 
       args: buildTarget['skipDefaultTag'] === true ? userArgs : [`--tag ${imageRef}`, ...userArgs],
     },
   };
-  const merged = [workspace.targetDefaults[name], project.targets[name]].reduce<TargetConfiguration>(
+  const stated = [workspace.targetDefaults[name], project.targets[name]];
+  const merged = stated.reduce<TargetConfiguration>(
     (target, over) => (over ? mergedAsNx(target, over) : target),
     inferred,
   );
+  // @nx/docker waits for every build by default, whatever the Dockerfile copies (pagopa/dx's runner copies
+  // its own entrypoint, rainforest's apps build in the image): only a dependsOn the user wrote is carried;
+  // nx-fleet's build depends on the builds whose outputs the Dockerfile copies.
+  const dependsOn = stated.some((target) => target?.dependsOn) ? merged.dependsOn : undefined;
   const scripts = runCommandsScripts(merged);
   if (!scripts) return undefined;
   const repositoryName = releaseRepository(project.release) ?? releaseRepository(workspace.release);
@@ -92,7 +97,7 @@ export function readNxDocker(project: AdoptProject, workspace: AdoptWorkspace): 
     oldTarget: name,
     scripts,
     cwd: runCommandsCwd(merged),
-    dependsOn: merged.dependsOn,
+    dependsOn,
     rankTags: (references) => [
       ...(repositoryName ? [repositoryName] : []),
       ...references.filter((ref) => parseImageRef(ref).repository !== imageRef),

@@ -26,17 +26,34 @@ describe('readNxDocker (fixtures shaped like @nx/docker 23.2.1 workspaces)', () 
     expect(nxDockerImageRef('Apps/My App')).toBe('apps-my-app');
   });
 
-  it('reads the inferred docker:build target: project folder as context, default tag, dependsOn build', () => {
+  it("reads the inferred docker:build target: project folder as context, default tag, and no dependsOn of @nx/docker's own", () => {
     expect(readNxDocker(project(), workspace())).toEqual({
       source: '@nx/docker target docker:build',
       oldTarget: 'docker:build',
       context: 'apps/build-manager',
       dockerfile: 'apps/build-manager/Dockerfile',
       image: 'apps-build-manager',
-      dependsOn: ['build', '^build'],
       problems: [],
       notes: [],
     });
+    // Written by the user, in targetDefaults or the project's own target: carried.
+    const stated = { 'docker:build': { dependsOn: ['build'] } };
+    expect(readNxDocker(project(), workspace({ targetDefaults: stated }))?.dependsOn).toEqual(['build']);
+    expect(readNxDocker(project({ targets: stated }), workspace())?.dependsOn).toEqual(['build']);
+  });
+
+  it("passes the target's options run-commands does not know on to the command, as it does (pagopa/dx's platform)", () => {
+    const setup = readNxDocker(
+      project({
+        targets: {
+          'docker:build': {
+            options: { platform: 'linux/amd64', cwd: '.', args: ['--file apps/build-manager/Dockerfile'] },
+          },
+        },
+      }),
+      workspace(),
+    );
+    expect(setup).toMatchObject({ platforms: ['linux/amd64'], context: '.' });
   });
 
   it('prefers a --tag the plugin options add (with tokens), and keeps build args and the target stage', () => {
