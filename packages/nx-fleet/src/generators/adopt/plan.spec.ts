@@ -90,9 +90,22 @@ describe('planAdoption', () => {
     );
     expect(repo.write?.fleet).toEqual({});
     expect(repo.row.context).toBe('pruned');
+    // What it copies is at the root as in the project folder: the build the setup runs works there.
+    const both = planAdoption(
+      input({
+        dockerfiles: { 'apps/api/Dockerfile': 'FROM node:20\nCOPY package.json ./\n' },
+        setups: [setup({ context: '.', dockerfile: 'apps/api/Dockerfile' })],
+      }),
+    );
+    expect(both.write?.fleet).toEqual({ context: 'workspace' });
+    expect(both.write?.dockerignore).toBe('.dockerignore');
+    // The root holds none of what it copies (pagopa/dx's runner, `cwd: "."` for `COPY entrypoint.sh`): not carried.
     const folder = planAdoption(input({ setups: [setup({ context: '.', dockerfile: 'apps/api/Dockerfile' })] }));
-    expect(folder.write?.fleet).toEqual({ context: 'workspace' });
-    expect(folder.write?.dockerignore).toBe('.dockerignore');
+    expect(folder.write?.fleet).toEqual({});
+    expect(folder.row.context).toBe('project');
+    expect(folder.notes).toContain(
+      '@nx/docker target docker:build sends the workspace root, which holds none of src that apps/api/Dockerfile copies: not carried over, the project context nx-fleet infers is kept',
+    );
   });
 
   it('keeps another folder (a build output) as docker-build’s context option, with build args and stage', () => {

@@ -170,11 +170,12 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       why = `folder ${chosen.context} as ${chosen.source} sends it (docker-build's context option; not an nx-fleet mode)`;
     } else if (stated === 'project' ? inferred.mode !== 'project' : inferred.mode === 'project') {
       // A build that cannot work is not carried (gaia's web: @nx/docker's default `docker build .` in
-      // the project folder, which its CI never runs, for a Dockerfile copying workspace paths).
-      const missing = stated === 'project' ? (contextNeeds(facts, 'project').unlisted ?? []) : [];
+      // the project folder, which its CI never runs, for a Dockerfile copying workspace paths; pagopa/dx's
+      // runner: `cwd: "."` for a Dockerfile copying the entrypoint beside it).
+      const missing = contextNeeds(facts, stated).unlisted ?? [];
       if (missing.length)
         notes.push(
-          `${chosen.source} sends the project folder, which holds none of ${listed(missing)} that ${dockerfile} copies: not carried over, the ${inferred.mode} context nx-fleet infers is kept`,
+          `${chosen.source} sends ${stated === 'project' ? 'the project folder' : 'the workspace root'}, which holds none of ${listed(missing)} that ${dockerfile} copies: not carried over, the ${inferred.mode} context nx-fleet infers is kept`,
         );
       else {
         fleet.context = context = stated;
