@@ -422,6 +422,45 @@ describe('adopt generator', () => {
     expect(JSON.parse(tree.read('backend/gateway/project.json', 'utf-8')!)).toEqual(after);
   });
 
+  it("replaces the project's own push of the image it adopts, and keeps (naming it) one that pushes anything else (Azkaban_V4)", async () => {
+    const info = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    addProjectConfiguration(tree, 'azkaban', {
+      root: 'apps/azkaban',
+      targets: {
+        'docker-build': {
+          dependsOn: ['build'],
+          command: 'docker build -f apps/azkaban/Dockerfile . -t toxictoast/azkaban:{args.VERSION}',
+        },
+        'docker-push': { command: 'docker push toxictoast/azkaban:{args.VERSION}' },
+        lint: { executor: 'nx:noop' },
+      },
+    });
+    tree.write('apps/azkaban/Dockerfile', 'FROM node:20\nCOPY dist/apps/azkaban .\n');
+    addProjectConfiguration(tree, 'other', {
+      root: 'apps/other',
+      targets: {
+        'docker-build': { command: 'docker build -f apps/other/Dockerfile . -t acme/other' },
+        'docker-push': { command: 'docker push acme/other && ./notify.sh' },
+      },
+    });
+    tree.write('apps/other/Dockerfile', 'FROM node:20\nCOPY apps/other/main.js /app/\n');
+    await adopt(tree, {});
+    expect(readProjectConfiguration(tree, 'azkaban').targets).toEqual({
+      'docker-build': { dependsOn: ['build'] },
+      lint: { executor: 'nx:noop' },
+    });
+    expect(readProjectConfiguration(tree, 'other').targets?.['docker-push']).toEqual({
+      command: 'docker push acme/other && ./notify.sh',
+    });
+    const said = info.mock.calls.map(([line]) => String(line)).join('\n');
+    expect(said).toContain(
+      "azkaban: docker-push (`docker push toxictoast/azkaban:{args.VERSION}`) is replaced: nx-fleet's docker-push pushes the image docker-build builds",
+    );
+    expect(said).toContain(
+      "other: docker-push (`docker push acme/other && ./notify.sh`) is kept, and Nx runs it for docker-push instead of nx-fleet's push",
+    );
+  });
+
   it("reads a run-commands build as Nx runs it: its {workspaceRoot} cwd is the workspace root (JimmyPaolini's caelundas)", async () => {
     addProjectConfiguration(tree, 'caelundas', {
       root: 'applications/caelundas',

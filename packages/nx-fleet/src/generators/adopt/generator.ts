@@ -53,6 +53,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   const nxJson = readNxJson(tree) ?? {};
   const plugin = normalizeOptions(fleetOptionsOf(nxJson));
   const buildTargetName = fleetOptionsOf(nxJson)?.buildTargetName ?? DEFAULT_TARGET_NAMES.build;
+  const pushTargetName = fleetOptionsOf(nxJson)?.pushTargetName ?? DEFAULT_TARGET_NAMES.push;
   const workspace: AdoptWorkspace = {
     plugins: nxJson.plugins ?? [],
     targetDefaults: (nxJson.targetDefaults ?? {}) as AdoptWorkspace['targetDefaults'],
@@ -111,10 +112,12 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       existing,
       configured,
       existingBuildTarget: config.targets?.[buildTargetName] ?? scriptTarget(project, buildTargetName, tree),
+      ...(config.targets?.[pushTargetName] ? { existingPushTarget: config.targets[pushTargetName] } : {}),
       ...(ownDockerfile ? { ownDockerfile } : {}),
       ...(ownExcludedBy ? { ownExcludedBy } : {}),
       flags,
       buildTargetName,
+      pushTargetName,
       dockerfiles,
       workspace: {
         files: workspaceFiles(),
@@ -156,17 +159,22 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     const metadata = (current.metadata ?? {}) as Record<string, unknown>;
     const hadFleet = metadata['fleet'] !== undefined;
     const fleet = plan.write.fleet;
-    const { [buildTargetName]: _replaced, ...others } = current.targets ?? {};
+    // The push it replaces goes with it.
+    const { [pushTargetName]: _push, ...kept } = current.targets ?? {};
+    const base = plan.write.replacedPush ? kept : current.targets;
+    const { [buildTargetName]: _replaced, ...others } = base ?? {};
     // A target left with nothing to add (the old build it replaced is gone) is no entry at all.
     const targets = plan.write.buildTarget
       ? Object.keys(plan.write.buildTarget).length
-        ? { ...(current.targets ?? {}), [buildTargetName]: plan.write.buildTarget }
+        ? { ...base, [buildTargetName]: plan.write.buildTarget }
         : others
-      : current.targets;
+      : base;
     // A service nx-fleet builds as inferred needs no word in its project file: it is left as written
     // (iqb-berlin's coding-box frontend was rewritten with its keys reordered, nothing added).
     const unchanged =
-      !plan.write.buildTarget && (hadFleet ? isDeepStrictEqual(metadata['fleet'], fleet) : !Object.keys(fleet).length);
+      !plan.write.buildTarget &&
+      !plan.write.replacedPush &&
+      (hadFleet ? isDeepStrictEqual(metadata['fleet'], fleet) : !Object.keys(fleet).length);
     if (!unchanged)
       updateProjectConfiguration(tree, plan.project, {
         ...current,

@@ -28,6 +28,7 @@ const input = (over: Partial<ProjectAdoptionInput> = {}): ProjectAdoptionInput =
   ownDockerfile: 'apps/api/Dockerfile',
   flags: {},
   buildTargetName: 'docker-build',
+  pushTargetName: 'docker-push',
   dockerfiles: { 'apps/api/Dockerfile': FOLDER_DOCKERFILE },
   workspace: { files: FILES, ignore: { project: [], workspace: [] } },
   infer: inferContext,

@@ -7,6 +7,8 @@ import { DockerfileReading } from '../../image/dockerfile-copies';
 import { imageNameFor } from '../../image/records';
 import { foreignBuildTarget, statedTarget } from '../../services/projects';
 import type { AdoptProject, ImageBuildSetup } from './readers';
+import { ownPush } from './readers/commands';
+import { parseImageRef } from './readers/image-ref';
 
 const MODES: Record<ContextMode, true> = { project: true, pruned: true, workspace: true };
 
@@ -28,12 +30,15 @@ export interface ProjectAdoptionInput {
   configured?: FleetServiceConfig;
   /** The nx-fleet build target its project.json or package.json already states, if any. */
   existingBuildTarget?: TargetConfiguration;
+  /** The target its project.json states under nx-fleet's push target name, if any. */
+  existingPushTarget?: TargetConfiguration;
   /** The Dockerfile (or Containerfile) in its folder that nx-fleet finds without a setting. */
   ownDockerfile?: string;
   /** The plugin option `exclude`'s pattern that hides `ownDockerfile` from the graph: only a setting makes it the service's. */
   ownExcludedBy?: string;
   flags: AdoptFlags;
   buildTargetName: string;
+  pushTargetName: string;
   /** Texts of the Dockerfiles that exist, by workspace path. */
   dockerfiles: Readonly<Record<string, string>>;
   /** The workspace facts context inference needs besides the Dockerfile. */
@@ -73,6 +78,8 @@ export interface ProjectAdoption {
     buildTarget?: TargetConfiguration;
     /** Where a `.dockerignore` belongs for the context it gets; written only when missing. */
     dockerignore?: string;
+    /** The project's own push target goes: it pushed the image adopted, which nx-fleet's push now pushes. */
+    replacedPush?: true;
   };
   /** Set when the project cannot be adopted at all and the user named it: the generator fails with it. */
   error?: string;
@@ -233,6 +240,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     else if (chosen.oldTarget && !replaced)
       notes.push(`${chosen.source} is kept: remove it once ${input.buildTargetName} builds the image`);
   }
+  const replacedPush = !('blocked' in build) && pushNote(input, image, notes);
   // The engine reads the Dockerfile's own ignore file where there is one (cacti's
   // `cmd-api-server.Dockerfile.dockerignore`): a `.dockerignore` beside it would change nothing.
   const ownIgnore = input.workspace.files.includes(`${dockerfile}.dockerignore`);
@@ -260,9 +268,30 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
             fleet,
             ...(buildTarget ? { buildTarget } : {}),
             ...(dockerignore ? { dockerignore } : {}),
+            ...(replacedPush ? { replacedPush: true as const } : {}),
           },
         }),
   };
+}
+
+/**
+ * The project's own target under nx-fleet's push name, which Nx would run instead of nx-fleet's push
+ * (Azkaban_V4's `docker push toxictoast/azkaban:{args.VERSION}`, a tag nx-fleet's build never makes):
+ * replaced where all it does is push the image adopted, named in the notes otherwise. Whether it goes.
+ */
+function pushNote(input: ProjectAdoptionInput, image: string | undefined, notes: string[]): boolean {
+  const own = input.existingPushTarget && ownPush(input.existingPushTarget);
+  if (!own) return false;
+  const name = input.pushTargetName;
+  const adopted = parseImageRef(image ?? imageNameFor(input.project.name)).repository;
+  const replaces = own.reference !== undefined && parseImageRef(own.reference).repository === adopted;
+  const ran = `\`${own.command.length > 60 ? `${own.command.slice(0, 57)}...` : own.command}\``;
+  notes.push(
+    replaces
+      ? `${name} (${ran}) is replaced: nx-fleet's ${name} pushes the image ${input.buildTargetName} builds, once the scan and contract checks pass, and records it`
+      : `${name} (${ran}) is kept, and Nx runs it for ${name} instead of nx-fleet's push, which pushes only images that passed the scan and contract checks: rename or remove it`,
+  );
+  return replaces;
 }
 
 /** The project folder → `project`; the workspace root → `workspace` (repo-shaped); any other folder → undefined. */

@@ -3,6 +3,7 @@ import { statedTarget } from '../../../services/projects';
 import { readDockerBuild, isDockerBuild, workspacePath } from './docker-cli';
 import { emptySetup, imageFromReferences, type ImageBuildSetup } from './setup';
 import { shellCommands, type ShellCommand } from '../../../text/shell-words';
+import { parseImageRef } from './image-ref';
 
 export interface CommandSource {
   source: string;
@@ -134,4 +135,22 @@ export function runCommandsScripts(config: TargetConfiguration): string[] | unde
 export function runCommandsCwd(config: TargetConfiguration): string {
   const cwd = (config.options as { cwd?: unknown } | undefined)?.cwd;
   return typeof cwd === 'string' && cwd ? cwd.replace(/^\.\//, '').replace(/\/+$/, '') || '.' : '.';
+}
+
+/**
+ * What a project's own push target runs, and the image reference it pushes when that is all it does:
+ * one `docker push <ref>` (or podman's, or `docker image push`), a variable at most in the tag
+ * (Azkaban_V4's `docker push toxictoast/azkaban:{args.VERSION}`).
+ */
+export function ownPush(config: TargetConfiguration): { command: string; reference?: string } | undefined {
+  const scripts = runCommandsScripts(config);
+  if (!scripts?.length) return undefined;
+  const command = scripts.join(' && ');
+  const commands = scripts.flatMap((script) => shellCommands(script));
+  const [tool, ...args] = commands.length === 1 ? commands[0]!.words : [];
+  const [push, reference, ...rest] = args[0]?.text === 'image' ? args.slice(1) : args;
+  const pushes = !!tool && /^(?:docker|podman)$/.test(tool.text) && push?.text === 'push' && !rest.length;
+  return pushes && reference && !reference.dynamic && !parseImageRef(reference.text).repository.includes('$')
+    ? { command, reference: reference.text }
+    : { command };
 }
