@@ -282,6 +282,9 @@ describe('inferContext', () => {
     expect(built('npm run build --workspace=./apps/web/')).toEqual(['apps/api/dist']);
     expect(built('pnpm --filter ./apps/web build')).toEqual(['apps/api/dist']);
     expect(built("npx turbo run build --filter='{./apps/web}...'")).toEqual(['apps/api/dist']);
+    expect(built("npx turbo run build --filter='{apps/web}'")).toEqual(['apps/api/dist']);
+    expect(built('npx nx run-many -t build --projects web --prod')).toEqual(['apps/api/dist']);
+    expect(built('npx nx run-many -t build -p api')).toEqual(['apps/web/dist']);
     expect(built('npm run build -w apps/web-ui')).toEqual(['apps/api/dist', 'apps/web/dist']);
     expect(built('pnpm --filter apps/web build')).toEqual(['apps/api/dist', 'apps/web/dist']);
     expect(built('pnpm -r build')).toEqual([]);
@@ -846,10 +849,20 @@ describe('inferContext', () => {
     expect(named('npx nx run twenty-server:build')).toEqual([]);
     expect(named('turbo run build --filter=api', false, true)).toEqual(['api']);
     expect(named('turbo run build --filter=api')).toEqual([]);
-    // Without dependencies: pnpm by name, dependents (`...api`), paths, Nx told to skip them, no build at all.
+    // A path with its dependencies, in each of turbo's forms: named by its path.
+    expect(named('turbo run build --filter=./apps/api...')).toEqual(['./apps/api']);
+    expect(named("turbo run build --filter='{./apps/api}...'")).toEqual(['./apps/api']);
+    expect(named('turbo build --filter={apps/api/}...')).toEqual(['./apps/api']);
+    // nx run-many's projects, by name, where its build depends on `^build`.
+    expect(named('npx nx run-many -t build --projects api --prod', true)).toEqual(['api']);
+    expect(named('nx run-many --targets=lint,build -p api util', true)).toEqual(['api', 'util']);
+    expect(named('nx run-many -t build --projects=api,util', true)).toEqual(['api', 'util']);
+    expect(named('nx run-many -t build --projects=api')).toEqual([]);
+    expect(named('nx run-many -t test --projects=api', true)).toEqual([]);
+    // Without dependencies: pnpm by name, dependents (`...api`), a path alone, Nx told to skip them, no build at all.
     expect(named('pnpm --filter api build', true, true)).toEqual([]);
     expect(named("pnpm --filter '...api' build", true, true)).toEqual([]);
-    expect(named('turbo run build --filter=./apps/api...', true, true)).toEqual([]);
+    expect(named('pnpm --filter ./apps/api build', true, true)).toEqual([]);
     expect(named('nx build api --exclude-task-dependencies', true, true)).toEqual([]);
     expect(named("pnpm --filter 'api...' test", true, true)).toEqual([]);
     expect(named('lerna run build --scope api', true, true)).toEqual([]);

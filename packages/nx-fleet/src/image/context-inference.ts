@@ -1391,10 +1391,15 @@ function builtWithDependencies(command: string, first: DependenciesFirst): strin
     [...command.matchAll(new RegExp(`\\s(?:${flags})[\\s=]([^\\s]+)`, 'g'))].map((match) => match[1]!);
   const names: string[] = [];
   if (has(/\b(?:pnpm|turbo)\b/))
-    for (const selector of values('--filter|-F')) {
-      // `api...` and `api^...` select its dependencies; a path (`./apps/api`, `{apps/api}`) or an exclusion is no name.
+    for (const quoted of values('--filter|-F')) {
+      const selector = quoted.replace(/^(['"])(.*)\1$/, '$2');
+      // `api...` and `api^...` select its dependencies; an exclusion is none.
       const withDependencies = /^([^.{!][^{}]*?)\^?\.\.\.$/.exec(selector);
+      // A path does too (`./apps/api...`, `{./apps/api}...`, `{apps/api}...`): named `./<path>`.
+      const pathWithDependencies = /^(?:\{(?:\.\/)?([^{}]+)\}|\.\/([^{}]+?))\^?\.\.\.$/.exec(selector);
       if (withDependencies) names.push(withDependencies[1]!);
+      else if (pathWithDependencies)
+        names.push(`./${posix.normalize(pathWithDependencies[1] ?? pathWithDependencies[2]!).replace(/\/+$/, '')}`);
       else if (has(/\bturbo\b/) && /^[^.{!]/.test(selector) && !selector.includes('...') && first.turbo())
         names.push(selector);
     }
@@ -1403,9 +1408,26 @@ function builtWithDependencies(command: string, first: DependenciesFirst): strin
   if (has(/\byarn\s+workspaces\s+foreach\b/) && has(/\s(?:-[a-zA-Z]*R[a-zA-Z]*|--recursive)(?:\s|$)/))
     names.push(...values('--from').map((name) => name.replace(/^(['"])(.*)\1$/, '$2')));
   const nx = /\bnx\s+(?:run\s+([^\s:]+):build(?::\S+)?|build\s+([^\s-]\S*))(?:\s|$)/.exec(command);
-  const name = nx?.[1] ?? nx?.[2];
-  if (name && !has(/\s--(?:exclude-task-dependencies|excludeTaskDependencies)\b/) && first.nx(name)) names.push(name);
+  const single = nx?.[1] ?? nx?.[2];
+  const nxNames = [...(single ? [single] : []), ...runManyBuilds(command)];
+  if (!has(/\s--(?:exclude-task-dependencies|excludeTaskDependencies)\b/))
+    names.push(...nxNames.filter((name) => first.nx(name)));
   return names;
+}
+
+/** The projects `nx run-many -t build -p api util` (or `--projects=api,util`) builds. */
+function runManyBuilds(command: string): string[] {
+  if (!/\bnx\s+run-many\b/.test(command) || !/\s(?:-t|--targets?)[\s=](?:\S*,)?build(?:[,\s]|$)/.test(command))
+    return [];
+  const words = command.split(/\s+/);
+  const at = words.findIndex((word) => /^(?:-p|--projects)(?:=|$)/.test(word));
+  if (at < 0) return [];
+  const flag = words[at]!;
+  const eq = flag.indexOf('=');
+  const after = words.slice(at + 1);
+  const end = after.findIndex((word) => word.startsWith('-'));
+  const values = eq >= 0 ? [flag.slice(eq + 1)] : after.slice(0, end < 0 ? undefined : end);
+  return values.flatMap((value) => value.replace(/^(['"])(.*)\1$/, '$2').split(',')).filter(Boolean);
 }
 
 export function buildsEveryPackage(command: string): boolean {
@@ -1438,7 +1460,8 @@ export function buildsPackage(command: string, name: string): boolean {
     (/\blerna\b/.test(command) && selected('--scope')) ||
     // The workspaces it starts from are built too (shapeshift's `yarn workspaces foreach -Rpt --from <api> run build`).
     (/\byarn\s+workspaces\s+foreach\b/.test(command) && selected('--from')) ||
-    new RegExp(`\\bnx\\s+(?:run\\s+)?${n}:build|\\bnx\\s+build\\s+${n}(?:\\s|$)`).test(command)
+    new RegExp(`\\bnx\\s+(?:run\\s+)?${n}:build|\\bnx\\s+build\\s+${n}(?:\\s|$)`).test(command) ||
+    runManyBuilds(command).includes(name)
   );
 }
 
@@ -1533,7 +1556,7 @@ function buildsFolder(command: string, root: string): boolean {
     new RegExp(`\\s(?:${flags})[\\s=]['"]?${path}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
   return (
     (/\bnpm\b/.test(command) && selected('--workspace|-w', `(?:\\./)?${folder}`)) ||
-    (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F', `(?:\\./${folder}|\\{\\./${folder}\\})`))
+    (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F', `(?:\\./${folder}|\\{(?:\\./)?${folder}\\})`))
   );
 }
 

@@ -2499,6 +2499,14 @@ describe('createNodes', () => {
       expect(
         await carried('npx turbo run build --filter=twenty-server', { 'turbo.json': json({ tasks: { build: {} } }) }),
       ).toEqual(everything);
+      // By its path with its dependencies (`...`), whatever turbo.json says; nx run-many by its projects.
+      const plain = { 'turbo.json': json({ tasks: { build: {} } }) };
+      expect(await carried("npx turbo run build --filter='{./packages/twenty-server}...'", plain)).toEqual([
+        'packages/twenty-front/dist',
+      ]);
+      expect(await carried('npx nx run-many -t build --projects twenty-server', nxJson(['^build']))).toEqual([
+        'packages/twenty-front/dist',
+      ]);
     });
 
     it('the configured build target name is the one depended on', async () => {

@@ -41,7 +41,10 @@ export function dependencyBuilds(
     build,
   );
   const closures = names.flatMap((name) => {
-    const builder = rootOf.get(name);
+    // A path selector (`turbo run build --filter={./apps/api}...`) names the project at that root.
+    const builder = name.startsWith('./')
+      ? projects.find((project) => project.root === name.slice(2))?.root
+      : rootOf.get(name);
     if (builder === undefined) return [];
     const reached = dependencyClosure(builder, rootOf, reads.json);
     return reached.length ? [[builder, reached] as const] : [];
