@@ -14,9 +14,10 @@ export interface ResolvedImport {
   /** Erased by the compiler: evidence only, no runtime or code edge. */
   typeOnly?: true;
   /**
-   * The server's type of an RPC client the file makes (`typed-client`): a call of the providers, but
-   * none of the target's code is loaded, so no code edge (ctrlplane's web takes only its router's type
-   * from `@ctrlplane/trpc`, whose routes call the workspace engine: web does not).
+   * A call of the providers that loads none of the target's code, so no code edge: the server's type of
+   * an RPC client the file makes (`typed-client`; ctrlplane's web takes only its router's type from
+   * `@ctrlplane/trpc`, whose routes call the workspace engine: web does not), or a `require.resolve`d
+   * path an `sdks` key names (a gRPC client's `.proto`).
    */
   clientType?: true;
 }
@@ -40,11 +41,12 @@ interface Entry {
 // 5: why a file was not scanned is kept.
 // 6: a type-only import typing an RPC client the file makes is a call (`typed-client`).
 // 7: such an import loads none of the target's code (`clientType`).
-const FORMAT = 7;
+// 8: `require.resolve('x')` is a reference (`resolve`).
+const FORMAT = 8;
 
 /**
  * What each file imports, keyed by Nx's hash of the file: an unchanged file is never read or
- * parsed again. Lives in Nx's workspace-data directory (`.nx/workspace-data/nx-fleet/imports.v7.json`
+ * parsed again. Lives in Nx's workspace-data directory (`.nx/workspace-data/nx-fleet/imports.v8.json`
  * unless `NX_WORKSPACE_DATA_DIRECTORY` moves it), so `nx reset` clears it. It holds no absolute path
  * and nothing of the machine: a CI cache step that keeps `.nx/workspace-data/nx-fleet` between runs
  * makes a run with no source change read and parse no file. A plugin worker

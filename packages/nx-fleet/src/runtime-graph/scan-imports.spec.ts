@@ -219,6 +219,16 @@ const TRICKY: Record<string, string> = {
   ),
   'an empty file': '',
   'a file with no import words': 'export const a = 1;\nconst b = "x";\n',
+  'require.resolve: a module path, with options, and other members': lines(
+    "const proto = require.resolve('@acme/protos/orders.proto');",
+    "const withPaths = require.resolve('@acme/r2', { paths: [__dirname] });",
+    "const spaced = require . resolve ( '@acme/r3' );",
+    "const lookups = require.resolve.paths('@acme/not-a-path');",
+    "const cached = require.cache['@acme/not-cached'];",
+    'const dynamic = require.resolve(name);',
+    "const optional = require.resolve?.('@acme/r4');",
+    "export const all = [proto, withPaths, spaced, lookups, cached, dynamic, optional, require.resolve('@acme/last')];",
+  ),
   'require with type arguments or optional call':
     "const a = require<any>('@acme/a');\nconst b = require?.('@acme/b');\n",
   'import type puzzles': lines(

@@ -307,6 +307,8 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
         importDeclaration(i, prev === K.ExportKeyword ? i - 1 : i);
         continue;
       }
+      // In a class body an export is a syntax error the parser may recover from at the top level: it decides.
+      if (k === K.ExportKeyword && member[i]) undecided();
       if (k === K.ExportKeyword && depth[i] === 0) {
         exportDeclaration(i, decorated);
         continue;
@@ -315,6 +317,16 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
         if (i === consumedRequire || prev === K.DotToken || prev === K.QuestionDotToken || prev === K.NewKeyword)
           continue;
         const next = at(i + 1);
+        if (next === K.DotToken) {
+          // `require.resolve('x')`: the module's path (another member, `require.cache`, names nothing).
+          if (at(i + 2) !== K.Identifier || textOf(i + 2) !== 'resolve') continue;
+          const after = at(i + 3);
+          if (after === K.LessThanToken || after === K.QuestionDotToken) undecided();
+          const specifier = after === K.OpenParenToken ? literalArgument(i + 3) : undefined;
+          if (specifier !== undefined) memberCheck(i);
+          add(2, i, specifier, 'resolve');
+          continue;
+        }
         if (next === K.LessThanToken || next === K.QuestionDotToken) undecided();
         if (next !== K.OpenParenToken) continue;
         const specifier = literalArgument(i + 1);
@@ -543,8 +555,8 @@ function lastWholeWord(text: string, word: string, followedBy?: RegExp): number 
   return -1;
 }
 
-/** What may follow a `require` that is called: `(`, type arguments, `?.(`, or a comment before them. */
-const CALLED = /\s*[(<?/]/y;
+/** What may follow a `require` that is called: `(`, type arguments, `?.(`, `.resolve`, or a comment before them. */
+const CALLED = /\s*(?:[(<?/]|\.\s*resolve\b)/y;
 
 function isAsciiNameChar(code: number): boolean {
   return (

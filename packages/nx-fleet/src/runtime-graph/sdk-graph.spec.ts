@@ -540,6 +540,25 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
     expect(scan(CLIENTS, { sdks: { '@acme/client/anything': 'payments' } }).warnings).toEqual([]);
   });
 
+  it("a require.resolve'd path an sdks key names calls its owner, with no code edge (nebulaNV's gRPC protoPath); with no key, nothing", () => {
+    writeClients(
+      lines(
+        "const ORDERS_PROTO = require.resolve('@acme/client/protos/orders.proto');",
+        "const OTHER_PROTO = require.resolve('@acme/client/protos/other.proto');",
+        'export const client = { protoPath: [ORDERS_PROTO, OTHER_PROTO] };',
+      ),
+    );
+    write({ 'libs/client/protos/orders.proto': 'syntax = "proto3";\n' });
+    const keyed = scan(CLIENTS, { sdks: { '@acme/client/protos/orders.proto': 'orders', '@acme/client': [] } });
+    expect(brief(keyed.imports)).toEqual(['api -> orders services/api/src/main.ts:1 via client']);
+    expect(keyed.codeEdges).toEqual([]);
+    expect(keyed.warnings).toEqual([]);
+    // The package's owner alone does not make a path a call: only a key naming it does.
+    const owned = scan(CLIENTS, { sdks: { '@acme/client': 'orders' } });
+    expect(owned.imports).toEqual([]);
+    expect(owned.codeEdges).toEqual([]);
+  });
+
   it('a subpath key without a key for its package leaves the rest of the package a plain library', () => {
     writeClients(lines("import { q } from '@acme/core/v3/workers/queue';", "import { c } from '@acme/core';"));
     const { imports, codeEdges } = scan(CLIENTS, { sdks: { '@acme/core/v3/workers': 'realtime' } });

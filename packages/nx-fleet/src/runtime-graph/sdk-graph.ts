@@ -345,6 +345,7 @@ function reach(
   resolver: ImportResolver,
   ownership: Ownership,
 ): ResolvedImport | undefined {
+  if (ref.kind === 'resolve') return resolvedPath(ref, project, ownership);
   const resolution = resolver.resolve(ref.specifier, file, project.root);
   if (!resolution) return undefined;
   const target = 'file' in resolution ? ownership.projectOfFile(resolution.file) : resolution.project;
@@ -360,6 +361,20 @@ function reach(
     ...(isTypeOnly(ref.kind) ? { typeOnly: true as const } : {}),
     ...(ref.kind === 'typed-client' ? { clientType: true as const } : {}),
   };
+}
+
+/**
+ * A `require.resolve`d path (nebulaNV's `protoPath: require.resolve('@nebula/protos/product.proto')`,
+ * a gRPC client's contract) calls the services an `sdks` key naming it states, and loads none of the
+ * package's code: no code edge. No key, no call: a path alone says nothing of who serves it.
+ */
+function resolvedPath(ref: ImportRef, project: ProjectInfo, ownership: Ownership): ResolvedImport | undefined {
+  const owners = ownership.ownersOfSpecifier(ref.specifier);
+  const target = ownership.packageOfSpecifier(ref.specifier);
+  if (!owners || target === undefined || target === project.name) return undefined;
+  const own = ownership.sdkOwners.get(project.name) ?? [];
+  const providers = owners.filter((p) => p !== project.name && !own.includes(p));
+  return { target, providers, line: ref.line, specifier: ref.specifier, clientType: true };
 }
 
 /** For each project root, the roots of the projects inside its folder (a nested SDK): even `./sdk` reaches them. */

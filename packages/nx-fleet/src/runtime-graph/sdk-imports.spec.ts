@@ -128,7 +128,7 @@ describe('importsOf', () => {
       'const c = import(`@acme/${name}`);',
       "const d = require('@acme/' + 'orders-sdk');",
       "const e = module.require('@acme/orders-sdk');",
-      "const f = require.resolve('@acme/orders-sdk');",
+      'const f = require.resolve(name);',
       "const g = foo.import('@acme/orders-sdk');",
       'export { a, b, c, d, e, f, g };',
     );

@@ -13,7 +13,12 @@ export type ImportKind =
   | 'import-equals'
   | 'import-type'
   /** A type-only import that types an RPC client the file makes (`withTypedClients`): a call. */
-  | 'typed-client';
+  | 'typed-client'
+  /**
+   * `require.resolve('x')`: a module's path, none of its code (nebulaNV's gRPC clients, `protoPath:
+   * require.resolve('@nebula/protos/product.proto')`): a call only where an `sdks` key names it.
+   */
+  | 'resolve';
 
 /**
  * References the compiler erases: `import type`, `export type`, an import or re-export whose every
@@ -48,8 +53,8 @@ export function prepareForEdits(): void {
 }
 
 /**
- * Static imports and re-exports (type-only ones marked so), `import()`, `require()`, `import x = require()`
- * and `import('x')` types: from the scanner's tokens where they decide it (nearly every file), else
+ * Static imports and re-exports (type-only ones marked so), `import()`, `require()`, `import x = require()`,
+ * `require.resolve()` and `import('x')` types: from the scanner's tokens where they decide it (nearly every file), else
  * from a full parse. `stats.parsed` counts the full parses.
  */
 export function importsOf(fileName: string, text: string, stats?: { fullParses: number }): ImportRef[] {
@@ -141,7 +146,12 @@ export function parsedImportsOf(fileName: string, text: string): ImportRef[] {
           ? 'dynamic-import'
           : ts.isIdentifier(callee) && callee.getText(source) === 'require'
             ? 'require'
-            : undefined;
+            : ts.isPropertyAccessExpression(callee) &&
+                ts.isIdentifier(callee.expression) &&
+                callee.expression.getText(source) === 'require' &&
+                callee.name.getText(source) === 'resolve'
+              ? 'resolve'
+              : undefined;
       if (kind) add(node, literalText(node.arguments[0]), kind);
     } else if (ts.isImportEqualsDeclaration(node)) {
       if (ts.isExternalModuleReference(node.moduleReference))

@@ -23,6 +23,8 @@ export interface Ownership {
   sdkOwners: ReadonlyMap<string, readonly string[]>;
   /** The services a specifier names through a subpath key of `sdks`, the longest matching key winning. */
   ownersOfSpecifier(specifier: string): readonly string[] | undefined;
+  /** The workspace package whose subpath a key of `sdks` matching the specifier names. */
+  packageOfSpecifier(specifier: string): string | undefined;
   /** The subpath keys of `sdks` (a workspace package's name and a path below it). */
   subpathKeys: readonly string[];
   /** The services owning a project: an SDK's owners, or the service itself. */
@@ -63,7 +65,8 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
     if (owners.length) sdkOwners.set(sdk.name, owners);
   };
 
-  const subpaths: Array<[string, string[]]> = [];
+  // A subpath key, its owners, and the project of the package it is a path of.
+  const subpaths: Array<[string, string[], string]> = [];
   for (const [key, value] of Object.entries(sdksOption)) {
     const named = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as string[]) : [];
     const source = `plugin option sdks["${key}"]`;
@@ -77,7 +80,9 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
     else if (sdk) claim(sdk, named, source);
     else if ([...byPackage.keys()].some((name) => key.startsWith(`${name}/`))) {
       const owners = validOwners(named, key, source);
-      if (owners.length || library) subpaths.push([key, owners]);
+      const packaged = [...byPackage].filter(([name]) => key.startsWith(`${name}/`));
+      const [, longest] = packaged.sort(([a], [b]) => b.length - a.length)[0]!;
+      if (owners.length || library) subpaths.push([key, owners, longest.name]);
     } else
       problems.push(
         `plugin option sdks names "${key}", which is no workspace project or package, nor a subpath of one`,
@@ -101,6 +106,8 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
 
   // Longest first: `@acme/core/v3/workers` wins over `@acme/core/v3` for `@acme/core/v3/workers/x`.
   subpaths.sort(([a], [b]) => b.length - a.length);
+  const subpathOf = (specifier: string) =>
+    subpaths.find(([key]) => specifier === key || specifier.startsWith(`${key}/`));
   const projectByRoot = new Map(projects.map((p) => [p.root, p]));
   const projectOfFile = (file: string) => deepestAt(projectByRoot, file)?.name;
   // A root '.' service owns every loose file (iqb-berlin's DTO folders): by its folder, it provides nothing.
@@ -111,8 +118,8 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
         (byName.get(project)?.isService && byName.get(project)?.root !== '.' ? [project] : []));
   return {
     sdkOwners,
-    ownersOfSpecifier: (specifier) =>
-      subpaths.find(([key]) => specifier === key || specifier.startsWith(`${key}/`))?.[1],
+    ownersOfSpecifier: (specifier) => subpathOf(specifier)?.[1],
+    packageOfSpecifier: (specifier) => subpathOf(specifier)?.[2],
     subpathKeys: subpaths.map(([key]) => key),
     projectOfFile,
     ownersOfProject,
