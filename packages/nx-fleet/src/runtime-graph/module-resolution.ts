@@ -4,6 +4,7 @@ import type { ts as TS } from 'ts-morph';
 import { isComponentFile } from './component-scripts';
 import { typescript } from './typescript';
 import { nodeSyncFiles, type SyncFiles } from './files';
+import { SOURCE_EXTENSIONS } from './sdk-imports';
 import type { ProjectInfo } from './sdk-ownership';
 import { isRelativeSpecifier } from './specifier-filter';
 import { listed } from '../text/listed';
@@ -101,26 +102,35 @@ export class ImportResolver {
   }
 
   /**
-   * Whether a workspace package's subpath is one its package.json's `exports` offers: false only
-   * when it has an exports map that offers no such path (no import of it can resolve).
+   * Whether a workspace package offers a subpath: its package.json's `exports` map offers it, or,
+   * with no map, a file or folder of the package is there (with a source extension or without:
+   * nebulaNV's `@nebula/protos/product.proto`). `unexported` and `absent`: no import can name it.
    */
-  exportsSubpath(specifier: string): boolean {
+  subpathOffer(specifier: string): 'offered' | 'unexported' | 'absent' {
     const match = this.packageOf(specifier);
-    const manifest = match && this.manifestOf(match[1]);
+    if (!match) return 'offered';
+    const manifest = this.manifestOf(match[1]);
     const exports = manifest?.['exports'];
-    if (exports === undefined) return true;
-    const subpath = `.${specifier.slice(match![0].length)}`;
+    const subpath = `.${specifier.slice(match[0].length)}`;
+    if (exports === undefined) {
+      const path = join(this.workspaceRoot, match[1].root, subpath);
+      return ['', ...SOURCE_EXTENSIONS].some((extension) => this.files.exists(`${path}${extension}`))
+        ? 'offered'
+        : 'absent';
+    }
     // A key names the paths below it too (`@acme/core/v3` for `./v3/*`).
     if (
       typeof exports === 'object' &&
       exports !== null &&
       Object.keys(exports).some((key) => key.startsWith(`${subpath}/`))
     )
-      return true;
+      return 'offered';
     try {
-      return !!resolvePackageExports(manifest!, subpath, { conditions: ['types', 'node'] })?.length;
+      return resolvePackageExports(manifest!, subpath, { conditions: ['types', 'node'] })?.length
+        ? 'offered'
+        : 'unexported';
     } catch {
-      return false;
+      return 'unexported';
     }
   }
 

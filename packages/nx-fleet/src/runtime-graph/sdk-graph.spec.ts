@@ -536,8 +536,16 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
     expect(warnings.map((w) => w.message)).toEqual([
       'nx-fleet: plugin option sdks names "@acme/core/v4/mail", a subpath its package\'s "exports" does not offer: no import can name it, so it makes no runtime link. Name an exported subpath (or the package).',
     ]);
-    // A package without an exports map offers every path.
-    expect(scan(CLIENTS, { sdks: { '@acme/client/anything': 'payments' } }).warnings).toEqual([]);
+    // A package without an exports map offers every path it has, with a source extension or without.
+    expect(
+      scan(CLIENTS, { sdks: { '@acme/client/src/index': 'payments', '@acme/client/src': 'orders' } }).warnings,
+    ).toEqual([]);
+    // And no other: a key naming nothing there is named (a misspelt `.proto` name).
+    expect(
+      scan(CLIENTS, { sdks: { '@acme/client/protos/nothing.proto': 'payments' } }).warnings.map((w) => w.message),
+    ).toEqual([
+      'nx-fleet: plugin option sdks names "@acme/client/protos/nothing.proto", a path its package does not have (no file or folder there): no import can name it, so it makes no runtime link. Name a path of the package (or the package).',
+    ]);
   });
 
   it("a require.resolve'd path an sdks key names calls its owner, with no code edge (nebulaNV's gRPC protoPath); with no key, nothing", () => {

@@ -153,13 +153,18 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   const isTest = testFileMatcher(input.testFiles ?? DEFAULT_TEST_FILES);
   const shape = shapeOf(input);
   const { world, resolver } = shape;
-  // A subpath the package does not export is matched by no import (my-girok's `nest-common/grcp`).
-  for (const key of ownership.subpathKeys)
-    if (!resolver.exportsSubpath(key))
+  // A subpath the package does not export, or has no file for, is matched by no import (my-girok's
+  // misspelt `nest-common/grcp`).
+  for (const key of ownership.subpathKeys) {
+    const offer = resolver.subpathOffer(key);
+    if (offer !== 'offered')
       input.warn(
         `sdks:${key}`,
-        `nx-fleet: plugin option sdks names "${key}", a subpath its package's "exports" does not offer: no import can name it, so it makes no runtime link. Name an exported subpath (or the package).`,
+        offer === 'unexported'
+          ? `nx-fleet: plugin option sdks names "${key}", a subpath its package's "exports" does not offer: no import can name it, so it makes no runtime link. Name an exported subpath (or the package).`
+          : `nx-fleet: plugin option sdks names "${key}", a path its package does not have (no file or folder there): no import can name it, so it makes no runtime link. Name a path of the package (or the package).`,
       );
+  }
   const seen = new Map<string, ProjectInfo>();
 
   const nestedRoots = nestedProjectRoots(input.projects);
