@@ -69,6 +69,8 @@ export const DEFAULT_RELEASE_IGNORE: readonly string[] = [
   '.buildkite/**',
   '.vscode/**',
   '.idea/**',
+  // JetBrains' shared run configurations (ticketpond's `.run/All Tests.run.xml`).
+  '.run/**',
   '.changeset/**',
   '.husky/**',
   '.devcontainer/**',

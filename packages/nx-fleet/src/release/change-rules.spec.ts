@@ -136,6 +136,8 @@ const realRepo: Tree = {
   '.buildkite': { 'pipeline.yml': '' },
   '.vscode': { 'settings.json': '' },
   '.idea': { 'workspace.xml': '' },
+  // JetBrains' shared run configurations (ticketpond's).
+  '.run': { 'All Tests.run.xml': '' },
   '.changeset': { 'x.md': '', 'config.json': '' },
   '.husky': { 'pre-commit': '' },
   '.devcontainer': { Dockerfile: '', 'devcontainer.json': '' },
