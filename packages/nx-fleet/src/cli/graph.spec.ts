@@ -34,6 +34,8 @@ describe('graphFormat', () => {
 describe('emptyNote', () => {
   it('tells a person reading text that the workspace has no services; json and the others stay as they are', () => {
     expect(emptyNote('text', 0)).toMatch(/^nx-fleet graph: no services: .*`npx nx-fleet status` lists the services\.$/);
+    // Images built by the projects' own targets (ticketpond's run-commands docker-build): adopt is the way.
+    expect(emptyNote('text', 0)).toContain('`npx nx g nx-fleet:adopt --dry-run` shows how they become services');
     expect(emptyNote('text', 1)).toBeUndefined();
     expect(emptyNote('json', 0)).toBeUndefined();
     expect(emptyNote('mermaid', 0)).toBeUndefined();

@@ -7,7 +7,7 @@ import type { Command, CommandValues } from './command';
 /** What a person reading the text graph of a workspace without services is told, beside the empty output. */
 export function emptyNote(format: RuntimeFormat, services: number): string | undefined {
   return format === 'text' && services === 0
-    ? 'nx-fleet graph: no services: no project has a Dockerfile or Containerfile nx-fleet builds. `npx nx-fleet status` lists the services.'
+    ? "nx-fleet graph: no services: no project has a Dockerfile or Containerfile nx-fleet builds. Where projects build their images with targets of their own (a docker-build target replaces nx-fleet's), `npx nx g nx-fleet:adopt --dry-run` shows how they become services. `npx nx-fleet status` lists the services."
     : undefined;
 }
 
