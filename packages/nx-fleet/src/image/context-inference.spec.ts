@@ -868,6 +868,42 @@ describe('inferContext', () => {
     expect(named('lerna run build --scope api', true, true)).toEqual([]);
   });
 
+  it("a prune tool after folders holding the workspace's projects reads them as it reads a whole copy (IoT-Manager's COPY apps ./apps)", () => {
+    const projects = [
+      { name: 'api', root: 'apps/api' },
+      { name: 'web', root: 'apps/web' },
+      { name: 'shared', root: 'libs/shared' },
+    ];
+    const dockerfile = [
+      'FROM node:20 AS pruner',
+      'WORKDIR /app',
+      'RUN npm i -g turbo',
+      'COPY package.json package-lock.json ./',
+      'COPY apps ./apps',
+      'COPY libs ./libs',
+      'COPY tools/scripts ./tools/scripts',
+      'RUN turbo prune api --docker',
+      'FROM node:20',
+      'COPY --from=pruner /app/out/full/ .',
+      '',
+    ].join('\n');
+    const chosen = inferContext(facts(dockerfile, { projects }));
+    expect(chosen).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringContaining(
+        '"COPY apps ./apps" (apps/api/Dockerfile:5) is followed by "RUN turbo prune api --docker"',
+      ),
+    });
+    // The folders the tool reads are its closure and every manifest in them, not whole; another folder
+    // copied beside them stays whole.
+    expect(chosen.include).toEqual(['apps/**/package.json', 'libs/**/package.json', 'tools/scripts/**']);
+    // The control: without the tool, the folders are copied whole.
+    expect(inferContext(facts(dockerfile.replace('RUN turbo prune api --docker\n', ''), { projects })).include).toEqual(
+      ['apps/**', 'libs/**', 'tools/scripts/**'],
+    );
+  });
+
   it('a pruned context carries what later stages take from the stage that copied the whole context', () => {
     const result = inferContext(
       facts(

@@ -401,9 +401,16 @@ export function contextNeeds(
   const unlisted: string[] = [];
   const builtInImage = inImageBuilds(reading, facts, base, workspaceManifests);
   const kept = keeps(ignore);
-  for (const { source } of reading.sources) {
+  // What a prune tool reads of the workspace (`COPY packages ./packages` before `turbo prune`) the
+  // context holds as the tool's closure and every package manifest there, not whole.
+  const fed = workspaceManifests && base === '.' ? prunedFrom(reading, facts)?.fed : undefined;
+  for (const { source, line } of reading.sources) {
     const path = normalizeSource(base, source);
     if (path === undefined || isWholeContext(source)) continue;
+    if (fed?.has(line)) {
+      include.push(`${path}/**/package.json`);
+      continue;
+    }
     const found = find(index, facts, base, source, ignore);
     // A pruned context is made of git's files: one git ignores fails there before the build, unless committed.
     // One Nx lists that the .dockerignore leaves out (pulumi's langserve copies its ignored README.md) is
@@ -679,10 +686,7 @@ function chooseMode(
   const { written, sources } = reading;
   const index = indexOf(facts.files);
   const whole = sources.find((s) => isWholeContext(s.source));
-  const pruned = pruneAfterWholeCopy(
-    reading.builtSteps,
-    sources.filter((s) => isWholeContext(s.source)),
-  );
+  const pruned = prunedFrom(reading, facts);
   const quote = (s: { line: number; instruction?: string; text?: string }) =>
     `"${truncate(s.instruction ?? s.text ?? '')}" (${where}${s.line})`;
 
@@ -1059,6 +1063,33 @@ function pruneAfterWholeCopy(
     }
   }
   return undefined;
+}
+
+/**
+ * The prune tool run on what the workspace copies of its stage hold: the whole context, or folders
+ * holding workspace projects (IoT-Manager's `COPY apps ./apps`, `COPY packages ./packages`, then
+ * `turbo prune`), with those copies (`fed`, by line). The tool writes the service's closure, which is
+ * all a later stage takes: another project's sources there never reach the image.
+ */
+function prunedFrom(
+  reading: DockerfileReading,
+  facts: Pick<ContextFacts, 'projects'>,
+): { copy: CopySource; step: Step; fed: ReadonlySet<number> } | undefined {
+  const holdsProjects = (source: string) => {
+    const path = normalizeSource('.', source);
+    return (facts.projects ?? []).some((project) => project.root !== path && insideOf(project.root, path));
+  };
+  const copies = reading.sources.filter((s) => isWholeContext(s.source) || holdsProjects(s.source));
+  const found = pruneAfterWholeCopy(reading.builtSteps, copies);
+  if (!found) return undefined;
+  const stageStart = Math.max(
+    -1,
+    ...reading.builtSteps
+      .filter((step) => /^FROM\s/i.test(step.text) && step.line < found.step.line)
+      .map((step) => step.line),
+  );
+  const fed = copies.filter((copy) => copy.line > stageStart && copy.line < found.step.line).map((copy) => copy.line);
+  return { ...found, fed: new Set(fed) };
 }
 
 /**
