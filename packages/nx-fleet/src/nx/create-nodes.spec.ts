@@ -1278,6 +1278,30 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("a named Dockerfile beside the one its folder's own project builds is still the image of the project it is named after and builds (secshop's docker/)", async () => {
+    const files = {
+      'package.json': json({ name: 'secshop', private: true, workspaces: ['services/*'] }),
+      'services/auth/package.json': json({ name: '@x/auth', scripts: { build: 'tsc' } }),
+      'docker/base.dockerfile': 'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\n',
+      'docker/auth.dockerfile':
+        'FROM acme/base:latest\nCOPY services/auth ./services/auth\nRUN npm run build -w @x/auth\nCMD ["node", "services/auth/dist/index.js"]\n',
+      'docker/worker.dockerfile': 'FROM acme/base:latest\nCOPY services/auth ./services/auth\nCMD ["node", "x.js"]\n',
+      // The orphan warning's advice followed for the base image: its folder is a project now.
+      'docker/project.json': json({ name: 'base', metadata: { fleet: { dockerfile: 'docker/base.dockerfile' } } }),
+    };
+    const { results } = await runWorkspace(files, { registry: 'acme' });
+    const auth = results.flatMap(([, r]) => (r.projects?.['services/auth'] ? [r.projects['services/auth']!] : []))[0]!;
+    expect(auth.targets!['docker-build']).toMatchObject({
+      options: { dockerfile: 'docker/auth.dockerfile', baseImages: { 'acme/base': 'base:docker-build' } },
+      dependsOn: [{ projects: ['base'], target: 'docker-build' }],
+    });
+    // The variant nothing builds is named, beside the one its folder's project builds.
+    expect(warnings(warn).filter((m) => m.includes('worker.dockerfile'))).toEqual([
+      expect.stringContaining('docker/worker.dockerfile'),
+    ]);
+    expect(warnings(warn).filter((m) => m.includes('auth.dockerfile'))).toEqual([]);
+  });
+
   it("says how to build each project from one Dockerfile that prunes to the project a build argument names (torus-ts' docker/Dockerfile)", async () => {
     await runWorkspace({
       'package.json': json({ name: 'torus', private: true, workspaces: ['apps/*'] }),

@@ -721,6 +721,9 @@ function withPrunedImages(
     ),
     ...rootVariants(detections, folders.has('.') ? variants : undefined, options.exclude),
     ...passedOverPlain(detections, folders, options.exclude).map(({ dockerfile }) => dockerfile),
+    // Beside the file a service is built from (secshop's `docker/auth.dockerfile`, beside the base
+    // image's, once `docker/` is a project): another project's, as where the folder is none.
+    ...unbuiltVariants(detections, variants, options.exclude),
   ]);
   if (!unbuilt.size) return outcomes;
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);

@@ -206,9 +206,10 @@ export function shipsImage(file: string): boolean {
 }
 
 /**
- * Shipping variants beside the plain container file a service is built from, that no service's
- * settings name: they make no image (teable's `Dockerfile.db-migrate` beside its `Dockerfile`, both
- * built by its CI). Excluded and development variants are no one's concern.
+ * Shipping variants beside the container file a service is built from, that no service's settings
+ * name: they make no image (teable's `Dockerfile.db-migrate` beside its `Dockerfile`, both built by its
+ * CI; secshop's `docker/worker.dockerfile` beside the `base.dockerfile` its folder's project builds).
+ * Excluded and development variants are no one's concern.
  */
 export function unbuiltVariants(
   detections: readonly Detection[],
@@ -278,7 +279,7 @@ export function rootVariants(
   return rootFiles.filter(unbuiltShipping(builtFrom(detections), exclude));
 }
 
-/** The variants `unbuilt` keeps beside the plain container files of `kind` (beside any orphan: its folder's other ones). */
+/** The variants `unbuilt` keeps beside the container files of `kind`: the other ones of each one's folder. */
 function variantsBeside(
   detections: readonly Detection[],
   kind: 'service' | 'orphan',
@@ -286,7 +287,7 @@ function variantsBeside(
   unbuilt: (file: string) => boolean,
 ): string[] {
   return detections.flatMap((d) =>
-    d.kind === kind && (kind === 'orphan' || containerfileVariant(d.dockerfile) === '')
+    d.kind === kind
       ? (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter((file) => file !== d.dockerfile && unbuilt(file))
       : [],
   );
