@@ -1694,6 +1694,27 @@ describe('createNodes', () => {
     });
   });
 
+  it("follows a FROM whose registry a build argument the project's own docker-build options give names (CodesDoWork's ${IMAGE_BASE}/workspace-base)", async () => {
+    const app = (buildArgs?: Record<string, string>) =>
+      json({ name: 'app', ...(buildArgs ? { targets: { 'docker-build': { options: { buildArgs } } } } : {}) });
+    const files = {
+      'base/project.json': json({ name: 'base' }),
+      'base/Dockerfile': 'FROM node:20\n',
+      'app/Dockerfile': 'ARG REG\nFROM ${REG}/base:latest\nCMD ["x"]\n',
+    };
+    const given = await runWorkspace(
+      { ...files, 'app/project.json': app({ REG: 'reg.example.com/acme' }) },
+      { registry: 'reg.example.com/acme' },
+    );
+    expect(dockerBuildOf(given.results, 'app')).toMatchObject({
+      dependsOn: [{ projects: ['base'], target: 'docker-build' }],
+      options: { baseImages: { 'reg.example.com/acme/base': 'base:docker-build' } },
+    });
+    // Given none, the FROM names no image nx-fleet can tell: left as written.
+    const none = await runWorkspace({ ...files, 'app/project.json': app() }, { registry: 'reg.example.com/acme' });
+    expect(dockerBuildOf(none.results, 'app')).not.toHaveProperty('dependsOn');
+  });
+
   it('names no fragment another file is appended to (no FROM): it builds no image', async () => {
     await runWorkspace({
       'apps/api/project.json': json({ name: 'api' }),

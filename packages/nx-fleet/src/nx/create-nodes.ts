@@ -1783,14 +1783,16 @@ function baseLinksOf(
     const named = froms.some((word) => word.includes('$') || repositories.has(referenceParts(word).repository));
     // Read through only where a FROM can name a service: most Dockerfiles are not.
     const stated = statedBaseImages(texts, service, buildTarget);
-    const bases =
-      named || stated
-        ? new DockerfileReading(
-            text,
-            service.config.buildArgs,
-            service.config.target ?? shippedStageOf(texts, service.dockerfile)?.stage,
-          ).imageBases
-        : [];
+    // The arguments and stage the build passes, the project's own docker-build options included
+    // (CodesDoWork's `FROM ${IMAGE_BASE}/workspace-base`, its registry given as a build argument).
+    const build = named || stated ? statedBuildOf(texts, service, buildTarget) : undefined;
+    const bases = build
+      ? new DockerfileReading(
+          text,
+          build.buildArgs,
+          typeof build.target === 'string' ? build.target : shippedStageOf(texts, service.dockerfile)?.stage,
+        ).imageBases
+      : [];
     const taken = takenStated(stated, bases);
     return {
       project: projectName,
