@@ -18,6 +18,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     'folder-api',
     'dist-api',
     'turbo-web',
+    'folders-web',
     'edge',
     'node-srv',
     'variant-web',
@@ -112,6 +113,27 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
         // A root file, no project's, taken from the stage that copied the whole context.
         'COPY --from=prune /repo/scripts/start.sh /start.sh',
         'CMD ["node", "apps/turbo-web/main.js"]',
+        '',
+      ].join('\n'),
+    );
+
+    // The folders holding the projects copied whole, then the prune step (IoT-Manager's `COPY apps ./apps`):
+    // the context holds the closure and every package manifest there, as after `COPY . .`.
+    ws.write('apps/folders-web/project.json', JSON.stringify({ name: 'folders-web', implicitDependencies: ['util'] }));
+    ws.write('apps/folders-web/main.js', main('folders-web'));
+    ws.write(
+      'apps/folders-web/Dockerfile',
+      [
+        'FROM node:20 AS prune',
+        'WORKDIR /repo',
+        'COPY turbo.json ./',
+        'COPY apps ./apps',
+        'COPY libs ./libs',
+        'RUN if command -v turbo >/dev/null 2>&1; then turbo prune folders-web --docker; else mkdir -p out/full/apps && cp -r apps/folders-web out/full/apps/ && cp -r libs out/full/; fi',
+        'FROM node:20',
+        'WORKDIR /app',
+        'COPY --from=prune /repo/out/full .',
+        'CMD ["node", "apps/folders-web/main.js"]',
         '',
       ].join('\n'),
     );
@@ -522,6 +544,16 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       JSON.parse((await ws.nxOk(['show', 'projects', '--affected', `--files=${file}`, '--json'])).stdout) as string[];
     expect(await affectedBy('CHANGELOG.md')).not.toContain('turbo-web');
     expect(await affectedBy('turbo.json')).toContain('turbo-web');
+    const folders = (await ws.showProject('folders-web')).targets['docker-build']!;
+    expect(folders).toMatchObject({
+      options: { context: '.', prune: true, workspaceManifests: true },
+      metadata: {
+        context: { reason: expect.stringMatching(/^"COPY apps \.\/apps" .* is followed by "RUN if command -v turbo/) },
+      },
+    });
+    // Another app's sources are no input of it (its manifest would be, as the tool reads it).
+    expect(await affectedBy('apps/other/src/index.js')).not.toContain('folders-web');
+    expect(await affectedBy('libs/util/index.js')).toContain('folders-web');
 
     expect((await ws.showProject('edge')).targets['docker-build']).toMatchObject({
       dependsOn: [{ projects: ['site'], target: 'build' }],
@@ -600,6 +632,9 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await runOk('podman', ['run', '--rm', image('apps/script-api')])).stdout).toContain(`script-api ${ws.id}`);
     expect((await runOk('podman', ['run', '--rm', image('apps/docked-api')])).stdout).toContain(`docked-api ${ws.id}`);
     expect((await runOk('podman', ['run', '--rm', image('apps/cli-img')])).stdout.trim()).toBe(`cli-img ${ws.id}`);
+    expect((await runOk('podman', ['run', '--rm', image('apps/folders-web')])).stdout.trim()).toBe(
+      `folders-web ${ws.id}`,
+    );
     expect((await ws.showProject('staged-api')).targets['docker-build']).toMatchObject({ options: { target: 'prod' } });
     expect((await runOk('podman', ['run', '--rm', image('apps/staged-api')])).stdout.trim()).toBe(
       `staged-api ${ws.id}`,
