@@ -1816,6 +1816,16 @@ describe('inferContext: scripts only the workspace root defines', () => {
     });
   });
 
+  it("a script run in the folder a package was copied to is that package's (opencrvs' base image: WORKDIR packages/commons, yarn build)", () => {
+    const files = [...FILES, 'libs/shared/package.json'];
+    const dockerfile =
+      'FROM node:22\nWORKDIR /app\nCOPY package.json yarn.lock ./\nRUN yarn install --frozen-lockfile\n' +
+      'COPY libs/shared /app/libs/shared\nWORKDIR /app/libs/shared\nRUN yarn build:chatgpt\n';
+    expect(inferContext(facts(dockerfile, { files, scripts }))).toMatchObject({ mode: 'pruned' });
+    // The control: a folder with no package.json of its own runs the root's script.
+    expect(inferContext(facts(dockerfile, { scripts }))).toMatchObject({ mode: 'workspace' });
+  });
+
   it("workspace paths then a root script is the workspace: a pruned package.json is the service's own", () => {
     const dockerfile =
       'FROM node:20\nCOPY package.json package-lock.json nx.json ./\nCOPY apps/api apps/api\nRUN yarn build:chatgpt\n';

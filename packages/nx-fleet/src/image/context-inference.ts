@@ -741,7 +741,12 @@ function chooseMode(
   const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing' && !optionalHere(p));
   // Asked only where it can decide: the steps are read as the shell would, which costs a parse each.
   const runsRootScript = (workspaceRooted: boolean) => {
-    const found = rootScriptStep(reading, facts.scripts, workspaceRooted);
+    // The folder as a workspace path, or one in the project's folder, which a project context sends.
+    const isPackage = (folder: string) =>
+      [posix.join(folder, 'package.json'), posix.join(facts.projectRoot, folder, 'package.json')].some((file) =>
+        index.has(file),
+      );
+    const found = rootScriptStep(reading, facts.scripts, workspaceRooted, isPackage);
     return (
       found && {
         besideRoot: found.besideRoot,
@@ -1278,12 +1283,16 @@ function rootScriptStep(
   scripts: ContextFacts['scripts'],
   /** Whether the context is the workspace root's, so that a package.json copied from it is the root's. */
   workspaceRooted: boolean,
+  /** Whether a workspace folder holds a package.json: a RUN in the folder it was copied to runs its scripts. */
+  isPackage: (folder: string) => boolean,
 ): { step: Step; script: string; besideRoot: boolean } | undefined {
   if (!scripts?.root.length) return undefined;
   const root = new Set(scripts.root);
   const own = new Set(scripts.project);
   // What the container starts runs at its WORKDIR too (adsp's pdf-service: `CMD npm run -d service …`).
   const runs = reading.builtSteps.flatMap((step) => {
+    const folder = reading.folderRuns.get(step.line);
+    if (folder !== undefined && isPackage(contextPath(folder))) return [];
     const run = /^RUN\s/i.test(step.text) ? step.text : startCommand(step.text);
     return run === undefined ? [] : [{ step, scripts: scriptsRun(run) }];
   });

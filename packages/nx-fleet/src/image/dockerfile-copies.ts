@@ -302,6 +302,15 @@ export class DockerfileReading {
     return this.walked.rootManifestRuns;
   }
 
+  /**
+   * The RUNs (of the stages built) run in a folder one COPY filled from a context folder other than
+   * its root, by line, with that folder: a script a package manager runs there is that package's
+   * (opencrvs' base image: `WORKDIR /app/packages/commons`, `RUN yarn build`, commons' own build).
+   */
+  get folderRuns(): ReadonlyMap<number, string> {
+    return this.walked.folderRuns;
+  }
+
   private get walked(): ReturnType<typeof walk> {
     return (this.parsed.walked ??= walk(this.builtSteps, this.buildArgs));
   }
@@ -480,6 +489,7 @@ function walk(
   binds: boolean;
   commands: Step[];
   rootManifestRuns: Set<number>;
+  folderRuns: Map<number, string>;
 } {
   const variables = new BuildVariables(buildArgs);
   const commands: Step[] = [];
@@ -490,6 +500,7 @@ function walk(
   const workdirs: CopySource[] = [];
   const builds: CopySource[] = [];
   const rootManifestRuns = new Set<number>();
+  const folderRuns = new Map<number, string>();
   const bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }> = [];
   interface Stage {
     name: string | undefined;
@@ -548,6 +559,7 @@ function walk(
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: 'mount' });
       if (stage?.rootManifests.has(stage.workdir)) rootManifestRuns.add(line);
       const here = stage?.copied.get(stage.workdir);
+      if (here !== undefined && !rootManifestRuns.has(line) && contextPath(here) !== '.') folderRuns.set(line, here);
       if (here !== undefined && LOCAL_BUILD.test(rest) && !WORKSPACE_SELECTOR.test(rest))
         builds.push({ line, instruction, source: here });
     } else if (keyword === 'COPY' || keyword === 'ADD') {
@@ -592,7 +604,7 @@ function walk(
       }
     }
   }
-  return { written, reads, workdirs, builds, bases, images, binds, commands, rootManifestRuns };
+  return { written, reads, workdirs, builds, bases, images, binds, commands, rootManifestRuns, folderRuns };
 }
 
 /** Where a COPY puts a package.json: the root's (by name, a glob taking it, the whole context), or another's. */

@@ -928,8 +928,8 @@ describe('createNodes', () => {
     };
     await runWorkspace(files);
     expect(warnings(warn)).toEqual([
-      'nx-fleet: dockers/teable/Dockerfile.db-migrate is a Dockerfile variant beside a plain Dockerfile, which is the one its folder is built from: no image is built from the variant. ' +
-        'To build one as well, point a project of its own at it (a project builds one image; the folder\'s builds the plain Dockerfile) with "metadata": { "fleet": { "dockerfile": "dockers/teable/Dockerfile.db-migrate" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
+      'nx-fleet: dockers/teable/Dockerfile.db-migrate is a Dockerfile variant beside the Dockerfile a project is built from: no image is built from the variant. ' +
+        'To build one as well, point a project of its own at it (a project builds one image) with "metadata": { "fleet": { "dockerfile": "dockers/teable/Dockerfile.db-migrate" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
     ]);
     warn.mockClear();
     const { results } = await runWorkspace(files, {
@@ -966,8 +966,8 @@ describe('createNodes', () => {
       services: { '@acme/backend': { dockerfile: 'docker/Dockerfile' }, '.': { dockerfile: 'Dockerfile.release' } },
     });
     expect(warnings(warn)).toEqual([
-      'nx-fleet: docker/Dockerfile.compose is a Dockerfile variant beside a plain Dockerfile, which is the one its folder is built from: no image is built from the variant. ' +
-        'To build one as well, point a project of its own at it (a project builds one image; the folder\'s builds the plain Dockerfile) with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile.compose" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
+      'nx-fleet: docker/Dockerfile.compose is a Dockerfile variant beside the Dockerfile a project is built from: no image is built from the variant. ' +
+        'To build one as well, point a project of its own at it (a project builds one image) with "metadata": { "fleet": { "dockerfile": "docker/Dockerfile.compose" } } (or the plugin option "services"); to silence this, exclude it with the plugin option "exclude".',
     ]);
   });
 
@@ -1300,6 +1300,19 @@ describe('createNodes', () => {
       expect.stringContaining('docker/worker.dockerfile'),
     ]);
     expect(warnings(warn).filter((m) => m.includes('auth.dockerfile'))).toEqual([]);
+  });
+
+  it("a Dockerfile beside the one a project elsewhere is pointed at is an orphan, named once (chainchik's docker/)", async () => {
+    await runWorkspace({
+      'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'apps/api/package.json': json({
+        name: 'api',
+        nx: { metadata: { fleet: { dockerfile: 'docker/api.Dockerfile' } } },
+      }),
+      'docker/api.Dockerfile': 'FROM node:20\nCMD ["node", "index.js"]\n',
+      'docker/base.Dockerfile': 'FROM node:20\nCOPY . .\n',
+    });
+    expect(warnings(warn)).toEqual([orphanWarning('docker/base.Dockerfile', 'docker')]);
   });
 
   it("says how to build each project from one Dockerfile that prunes to the project a build argument names (torus-ts' docker/Dockerfile)", async () => {

@@ -1129,7 +1129,7 @@ function passedOverWarnings(
   );
 }
 
-/** Shipping variants beside a plain Dockerfile, which make no image, in one warning. */
+/** Shipping variants beside the Dockerfile a project is built from, which make no image, in one warning. */
 function unbuiltVariantWarnings(
   detections: readonly Detection[],
   variants: ReadonlyMap<string, readonly string[]> | undefined,

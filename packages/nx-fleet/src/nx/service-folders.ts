@@ -194,9 +194,9 @@ export function unbuiltVariantsWarning(variants: readonly string[]): Warning {
     key: `unbuilt:${variants.join(',')}`,
     message:
       (variants.length === 1
-        ? `nx-fleet: ${first} is a Dockerfile variant beside a plain Dockerfile, which is the one its folder is built from: no image is built from the variant. `
-        : `nx-fleet: ${variants.length} Dockerfile variants are beside a plain Dockerfile, which is the one their folder is built from: no image is built from them: ${variants.join(', ')}. `) +
-      `To build one as well, point a project of its own at it (a project builds one image; the folder's builds the plain Dockerfile) with "metadata": { "fleet": { "dockerfile": "${first}" } } (or the plugin option "services"); to silence this, exclude ${them} with the plugin option "exclude".`,
+        ? `nx-fleet: ${first} is a Dockerfile variant beside the Dockerfile a project is built from: no image is built from the variant. `
+        : `nx-fleet: ${variants.length} Dockerfile variants are beside the Dockerfile a project is built from: no image is built from them: ${variants.join(', ')}. `) +
+      `To build one as well, point a project of its own at it (a project builds one image) with "metadata": { "fleet": { "dockerfile": "${first}" } } (or the plugin option "services"); to silence this, exclude ${them} with the plugin option "exclude".`,
   };
 }
 

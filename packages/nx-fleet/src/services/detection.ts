@@ -279,15 +279,18 @@ export function rootVariants(
   return rootFiles.filter(unbuiltShipping(builtFrom(detections), exclude));
 }
 
-/** The variants `unbuilt` keeps beside the container files of `kind`: the other ones of each one's folder. */
+/** The variants `unbuilt` keeps beside the container files of `kind` (a service's: in its own folder): the other ones of that folder. */
 function variantsBeside(
   detections: readonly Detection[],
   kind: 'service' | 'orphan',
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   unbuilt: (file: string) => boolean,
 ): string[] {
+  // A service built from a named file elsewhere (`docker/api.Dockerfile`, in its settings) leaves that
+  // folder's other files to be the orphans they are.
   return detections.flatMap((d) =>
-    d.kind === kind
+    d.kind === kind &&
+    (kind === 'orphan' || containerfileVariant(d.dockerfile) === '' || posix.dirname(d.dockerfile) === d.root)
       ? (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter((file) => file !== d.dockerfile && unbuilt(file))
       : [],
   );
