@@ -281,6 +281,12 @@ describe('inferContext', () => {
     expect(built('npm run build -w apps/web')).toEqual(['apps/api/dist']);
     expect(built('npm run build --workspace=./apps/web/')).toEqual(['apps/api/dist']);
     expect(built('pnpm --filter ./apps/web build')).toEqual(['apps/api/dist']);
+    // Run in its folder (chainchik's `pnpm -C apps/api build`).
+    expect(built('pnpm -C apps/web build')).toEqual(['apps/api/dist']);
+    expect(built('pnpm --dir=./apps/web run build')).toEqual(['apps/api/dist']);
+    expect(built('yarn --cwd apps/web build')).toEqual(['apps/api/dist']);
+    expect(built('npm run build --prefix apps/web')).toEqual(['apps/api/dist']);
+    expect(built('pnpm -C apps/web-ui build')).toEqual(['apps/api/dist', 'apps/web/dist']);
     expect(built("npx turbo run build --filter='{./apps/web}...'")).toEqual(['apps/api/dist']);
     expect(built("npx turbo run build --filter='{apps/web}'")).toEqual(['apps/api/dist']);
     expect(built('npx nx run-many -t build --projects web --prod')).toEqual(['apps/api/dist']);

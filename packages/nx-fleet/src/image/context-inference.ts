@@ -1589,14 +1589,17 @@ function besideReason(quoted: string, folder: string, projectRoot: string): stri
  * lays it out: npm takes a workspace's path for its name (steel-browser's `npm run build -w api`, its
  * package `@steel-browser/api`), pnpm and turbo a `./` path selector (`--filter ./apps/api`, `{./apps/api}`).
  */
-function buildsFolder(command: string, root: string): boolean {
+export function buildsFolder(command: string, root: string): boolean {
   if (!/\bbuild/.test(command)) return false;
   const folder = `${literal(root)}/?`;
   const selected = (flags: string, path: string) =>
     new RegExp(`\\s(?:${flags})[\\s=]['"]?${path}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
   return (
-    (/\bnpm\b/.test(command) && selected('--workspace|-w', `(?:\\./)?${folder}`)) ||
-    (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F', `(?:\\./${folder}|\\{(?:\\./)?${folder}\\})`))
+    (/\bnpm\b/.test(command) && selected('--workspace|-w|--prefix', `(?:\\./)?${folder}`)) ||
+    (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F', `(?:\\./${folder}|\\{(?:\\./)?${folder}\\})`)) ||
+    // Run in its folder: chainchik's `pnpm -C apps/api build`, `pnpm --dir`, `yarn --cwd`.
+    (/\bpnpm\b/.test(command) && selected('-C|--dir', `(?:\\./)?${folder}`)) ||
+    (/\byarn\b/.test(command) && selected('--cwd', `(?:\\./)?${folder}`))
   );
 }
 

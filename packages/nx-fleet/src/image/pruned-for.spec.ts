@@ -104,6 +104,14 @@ describe('namedBuildFor', () => {
       `${WHOLE}RUN pnpm --filter "@dokploy/server..." build\n`,
       'server',
     ],
+    [
+      "by its folder (chainchik's `pnpm -C apps/api build`)",
+      'docker/api.Dockerfile',
+      `${WHOLE}RUN pnpm -C apps/api build\n`,
+      'api',
+    ],
+    ['by its folder, with yarn', 'docker/api.Dockerfile', `${WHOLE}RUN yarn --cwd ./apps/api/ build\n`, 'api'],
+    ['by its folder, with npm', 'docker/api.Dockerfile', `${WHOLE}RUN npm run build --prefix apps/api\n`, 'api'],
   ])('%s', (_, dockerfile, text, project) => {
     expect(namedBuildFor(dockerfile, text, PROJECTS)).toMatchObject({
       project,

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { shellCommands } from '../text/shell-words';
 import { containerfileVariant } from '../services/detection';
-import { buildsPackage } from './context-inference';
+import { buildsFolder, buildsPackage } from './context-inference';
 import { DockerfileReading, type Step } from './dockerfile-copies';
 
 export interface PrunedFor {
@@ -58,9 +58,12 @@ export function namedBuildFor(
   if (bearing.length !== 1) return undefined;
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
+  // By its name, or by its folder (`pnpm -C apps/api build`).
   const builds = (project: NamedProject) =>
-    reading.runs.find(({ text }) =>
-      [project.name, project.packageName].some((name) => name !== undefined && buildsPackage(text, name)),
+    reading.runs.find(
+      ({ text }) =>
+        [project.name, project.packageName].some((name) => name !== undefined && buildsPackage(text, name)) ||
+        buildsFolder(text, project.root),
     );
   const step = builds(bearing[0]!);
   if (!step || projects.some((project) => project !== bearing[0] && builds(project))) return undefined;

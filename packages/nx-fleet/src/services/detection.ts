@@ -288,9 +288,11 @@ function variantsBeside(
 ): string[] {
   // A service built from a named file elsewhere (`docker/api.Dockerfile`, in its settings) leaves that
   // folder's other files to be the orphans they are.
+  const beside = (d: Detection) =>
+    d.kind === 'orphan' ||
+    (d.kind === 'service' && (containerfileVariant(d.dockerfile) === '' || posix.dirname(d.dockerfile) === d.root));
   return detections.flatMap((d) =>
-    d.kind === kind &&
-    (kind === 'orphan' || containerfileVariant(d.dockerfile) === '' || posix.dirname(d.dockerfile) === d.root)
+    d.kind === kind && beside(d)
       ? (variants?.get(posix.dirname(d.dockerfile)) ?? []).filter((file) => file !== d.dockerfile && unbuilt(file))
       : [],
   );
