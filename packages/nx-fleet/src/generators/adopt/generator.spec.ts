@@ -422,6 +422,17 @@ describe('adopt generator', () => {
     expect(JSON.parse(tree.read('backend/gateway/project.json', 'utf-8')!)).toEqual(after);
   });
 
+  it("names a Dockerfile .nxignore hides from Nx, so that the graph finds it (nx_actions_ecs' `Dockerfile` line)", async () => {
+    const info = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    tree.write('.nxignore', 'Dockerfile\n');
+    tree.write('apps/api/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY dist/apps/api api/\nCMD ["node", "api"]\n');
+    await adopt(tree, {});
+    expect(fleetOf(tree, 'api')).toEqual({ dockerfile: 'apps/api/Dockerfile' });
+    expect(info.mock.calls.map(([line]) => String(line)).join('\n')).toContain(
+      'api: apps/api/Dockerfile matches .nxignore, which hides it from Nx and so from the graph: metadata.fleet.dockerfile names it',
+    );
+  });
+
   it("replaces the project's own push of the image it adopts, and keeps (naming it) one that pushes anything else (Azkaban_V4)", async () => {
     const info = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
     addProjectConfiguration(tree, 'azkaban', {

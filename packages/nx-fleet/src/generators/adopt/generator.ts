@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import ignore from 'ignore';
 import {
   formatFiles,
   getProjects,
@@ -83,6 +84,9 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       return { name: name!, root, ...(typeof packageName === 'string' ? { packageName } : {}) };
     }));
   const gitignore = tree.read('.gitignore', 'utf-8')?.split(/\r?\n/);
+  const nxignore = tree.read('.nxignore', 'utf-8');
+  const nxIgnore = nxignore ? ignore().add(nxignore) : undefined;
+  const nxIgnored = (file: string) => !!nxIgnore?.ignores(file);
   for (const config of configs) {
     const project = adoptProject(tree, config);
     const existing = fleetOf(config);
@@ -92,6 +96,8 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     const ownDockerfile = ownContainerfile(tree, config.root);
     // The graph leaves out a Dockerfile the plugin option `exclude` matches, unless a setting names it.
     const ownExcludedBy = ownDockerfile && excludedBy(ownDockerfile);
+    // Nx lists no file .nxignore matches (nx_actions_ecs' `Dockerfile` line): the graph finds it only by a setting.
+    const ownNxIgnored = !!ownDockerfile && nxIgnored(ownDockerfile);
     if (!options.project && !wanted(setups.length > 0, ownDockerfile, { ...configured, ...existing }, ownExcludedBy)) {
       if (ownDockerfile && ownExcludedBy && existing.enabled !== false)
         excluded.push({ name: config.name!, dockerfile: ownDockerfile, pattern: ownExcludedBy });
@@ -115,6 +121,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       ...(config.targets?.[pushTargetName] ? { existingPushTarget: config.targets[pushTargetName] } : {}),
       ...(ownDockerfile ? { ownDockerfile } : {}),
       ...(ownExcludedBy ? { ownExcludedBy } : {}),
+      ...(ownNxIgnored ? { ownNxIgnored } : {}),
       flags,
       buildTargetName,
       pushTargetName,

@@ -36,6 +36,8 @@ export interface ProjectAdoptionInput {
   ownDockerfile?: string;
   /** The plugin option `exclude`'s pattern that hides `ownDockerfile` from the graph: only a setting makes it the service's. */
   ownExcludedBy?: string;
+  /** The workspace's `.nxignore` hides `ownDockerfile` from Nx's file list, and so from the graph: only a setting names it. */
+  ownNxIgnored?: boolean;
   flags: AdoptFlags;
   buildTargetName: string;
   pushTargetName: string;
@@ -193,11 +195,15 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
 
   // What the plugin option already says is applied as it is: not repeated in the project's own settings.
   if (
-    (dockerfile === input.ownDockerfile && !input.ownExcludedBy) ||
+    (dockerfile === input.ownDockerfile && !input.ownExcludedBy && !input.ownNxIgnored) ||
     (!existing.dockerfile && dockerfile === configured.dockerfile)
   )
     delete fleet.dockerfile;
   else fleet.dockerfile = dockerfile;
+  if (fleet.dockerfile === input.ownDockerfile && input.ownNxIgnored)
+    notes.push(
+      `${dockerfile} matches .nxignore, which hides it from Nx and so from the graph: metadata.fleet.dockerfile names it`,
+    );
   if (fleet.dockerfile === input.ownDockerfile && input.ownExcludedBy)
     notes.push(
       `${dockerfile} matches the plugin option "exclude" (${input.ownExcludedBy}): metadata.fleet.dockerfile names it, which exclusions do not apply to`,
