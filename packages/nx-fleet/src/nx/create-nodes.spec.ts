@@ -2322,6 +2322,41 @@ describe('createNodes', () => {
       });
     });
 
+    it("an outDir a tsconfig inherits through extends, relative to the config that sets it (opencrvs' events)", async () => {
+      const workspace = (lib: Record<string, string>) => ({
+        'package.json': json({ name: 'root', private: true, workspaces: ['packages/*'] }),
+        'packages/lib/package.json': json({ name: 'lib', scripts: { build: 'tsc -p tsconfig.build.json' } }),
+        'packages/lib/src/index.ts': '',
+        ...lib,
+        'packages/web/package.json': json({ name: 'web' }),
+        'packages/web/Dockerfile':
+          'FROM node:20\nCOPY packages/lib /app/packages/lib\nCOPY packages/web /app/packages/web\n',
+      });
+      const outputs = async (lib: Record<string, string>) =>
+        (
+          dockerBuildOf((await runWorkspace(workspace(lib))).results, 'packages/web').options as {
+            contextOutputs?: string[];
+          }
+        ).contextOutputs;
+      const base = { 'packages/lib/tsconfig.base.json': json({ compilerOptions: { outDir: 'build/dist' } }) };
+      expect(
+        await outputs({ ...base, 'packages/lib/tsconfig.build.json': json({ extends: './tsconfig.base.json' }) }),
+      ).toEqual(['packages/lib/build/dist']);
+      // A noEmit the chain sets writes nothing; a base above the project names a folder outside it.
+      expect(
+        await outputs({
+          ...base,
+          'packages/lib/tsconfig.build.json': json({ extends: './tsconfig.base', compilerOptions: { noEmit: true } }),
+        }),
+      ).toBeUndefined();
+      expect(
+        await outputs({
+          'tsconfig.base.json': json({ compilerOptions: { outDir: 'dist' } }),
+          'packages/lib/tsconfig.json': json({ extends: '../../tsconfig.base.json' }),
+        }),
+      ).toBeUndefined();
+    });
+
     it("folders the image's `tsc --build` compiles through tsconfig references are neither carried nor waited for (dittofeed)", async () => {
       const composite = (references: string[]) =>
         json({

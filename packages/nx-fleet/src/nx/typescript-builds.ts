@@ -8,7 +8,11 @@ import type { WorkspaceTexts } from './workspace-texts';
 /** The tsconfigs a project's TypeScript build is usually run with, in its folder. */
 const BUILD_TSCONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.app.json', 'tsconfig.lib.json'];
 
-type TsConfig = { compilerOptions?: { outDir?: unknown; noEmit?: unknown }; references?: unknown };
+type TsConfig = {
+  compilerOptions?: { outDir?: unknown; noEmit?: unknown };
+  references?: unknown;
+  extends?: unknown;
+};
 
 function tsconfigAt(texts: WorkspaceTexts, path: string): TsConfig | undefined {
   const text = texts.committedText(path);
@@ -18,14 +22,52 @@ function tsconfigAt(texts: WorkspaceTexts, path: string): TsConfig | undefined {
 /** The folders inside a project that its tsconfigs' `outDir` names (workspace-relative); one outside it is not the folder's. */
 export function typeScriptOutDirs(texts: WorkspaceTexts, root: string): string[] {
   const outDirs = BUILD_TSCONFIGS.flatMap((name) => {
-    const options = tsconfigAt(texts, posix.join(root, name))?.compilerOptions;
-    // With noEmit, tsc only checks types: the outDir names nothing it writes.
-    const outDir = options?.noEmit === true ? undefined : options?.outDir;
-    if (typeof outDir !== 'string') return [];
-    const path = posix.normalize(posix.join(root, outDir)).replace(/\/+$/, '');
-    return path.startsWith(`${root}/`) ? [path] : [];
+    const outDir = emittedOutDir(texts, posix.join(root, name));
+    return outDir !== undefined && outDir.startsWith(`${root}/`) ? [outDir] : [];
   });
   return [...new Set(outDirs)];
+}
+
+/**
+ * The folder a tsconfig's `outDir` names (workspace-relative), as tsc reads it: from the file, else
+ * from the configs it `extends` by path (opencrvs' events: `outDir` in the tsconfig.base.json its
+ * tsconfig.build.json extends), relative to the config that sets it. None with `noEmit` (tsc only
+ * checks types), set along the chain, or where no config of it sets an `outDir`.
+ */
+function emittedOutDir(texts: WorkspaceTexts, path: string): string | undefined {
+  const { noEmit, outDir } = compilerOptionsOf(texts, path, new Set());
+  return noEmit === true ? undefined : outDir;
+}
+
+/** `noEmit` and `outDir` (resolved) as a config and the configs it extends by path set them, the nearest first. */
+function compilerOptionsOf(
+  texts: WorkspaceTexts,
+  path: string,
+  seen: Set<string>,
+): { noEmit?: unknown; outDir?: string } {
+  if (seen.has(path)) return {};
+  seen.add(path);
+  const config = tsconfigAt(texts, path);
+  if (!config) return {};
+  const own = config.compilerOptions ?? {};
+  const found: { noEmit?: unknown; outDir?: string } = {
+    ...(own.noEmit !== undefined ? { noEmit: own.noEmit } : {}),
+    ...(typeof own.outDir === 'string'
+      ? { outDir: posix.normalize(posix.join(posix.dirname(path), own.outDir)).replace(/\/+$/, '') }
+      : {}),
+  };
+  // A later base wins over an earlier one; a package's (`@tsconfig/node20`) is no folder of the workspace.
+  const bases = (Array.isArray(config.extends) ? config.extends : [config.extends])
+    .filter((base): base is string => typeof base === 'string' && base.startsWith('.'))
+    .reverse();
+  for (const base of bases) {
+    if (found.noEmit !== undefined && found.outDir !== undefined) break;
+    const file = posix.normalize(posix.join(posix.dirname(path), base));
+    const inherited = compilerOptionsOf(texts, file.endsWith('.json') ? file : `${file}.json`, seen);
+    if (found.noEmit === undefined && inherited.noEmit !== undefined) found.noEmit = inherited.noEmit;
+    if (found.outDir === undefined && inherited.outDir !== undefined) found.outDir = inherited.outDir;
+  }
+  return found;
 }
 
 const RUNNERS = new Set(['npx', 'pnpx', 'bunx', 'yarn', 'pnpm', 'npm', 'exec', 'env', 'cross-env']);
