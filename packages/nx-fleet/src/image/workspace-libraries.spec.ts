@@ -175,6 +175,20 @@ describe('relocateWorkspaceLibraries: workspace libraries referenced where the r
     expect(relocateWorkspaceLibraries('npm', files, [util])).toEqual(files);
   });
 
+  it.each(['pnpm', 'npm', 'yarn-classic', 'yarn-berry'] as const)(
+    "%s without a lockfile: the libraries are named where the context holds them (chainchik's file:../../packages/shared)",
+    (packageManager) => {
+      const out = relocateWorkspaceLibraries(packageManager, { 'package.json': manifest('file:../../libs/util') }, [
+        util,
+      ]);
+      expect(JSON.parse(out['package.json']!).dependencies).toEqual({
+        '@acme/util': 'file:./libs/util',
+        'is-number': '7.0.0',
+      });
+      expect(Object.keys(out)).toEqual(['package.json']);
+    },
+  );
+
   it('leaves files alone when no library is used', () => {
     const files = { 'package.json': manifest('workspace:*'), 'yarn.lock': BERRY_PRUNED };
     expect(relocateWorkspaceLibraries('yarn-berry', files, [], BERRY_ROOT)).toEqual(files);

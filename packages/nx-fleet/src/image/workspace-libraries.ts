@@ -1,4 +1,4 @@
-import type { PackageManager } from './frozen-install';
+import { LOCKFILES, type PackageManager } from './frozen-install';
 
 /**
  * Nx prunes for its deploy output, where workspace libraries are copied to `workspace_modules/<name>`
@@ -49,6 +49,15 @@ export function relocateWorkspaceLibraries(
       for (const section of SECTIONS)
         if (manifest[section]?.[library.name]) manifest[section]![library.name] = `${prefix}./${library.root}`;
   };
+  // With no lockfile there is nothing to keep in step: the libraries are named where the context
+  // holds them (chainchik's `"@cc/shared": "file:../../packages/shared"`, written for the service's
+  // folder, would point above the context's root).
+  if (files[LOCKFILES[packageManager]] === undefined) {
+    if (!used.length) return out;
+    pointAt('file:');
+    write();
+    return out;
+  }
   switch (packageManager) {
     case 'pnpm': {
       const lock = files['pnpm-lock.yaml'];
