@@ -1080,6 +1080,8 @@ function prunedFrom(
   reading: DockerfileReading,
   facts: Pick<ContextFacts, 'projects'>,
 ): { copy: CopySource; step: Step; fed: ReadonlySet<number> } | undefined {
+  // Most Dockerfiles run no prune tool: no copy is weighed against every project then.
+  if (!reading.builtSteps.some(runsPruneTool)) return undefined;
   const holdsProjects = (source: string) => {
     const path = normalizeSource('.', source);
     return (facts.projects ?? []).some((project) => project.root !== path && insideOf(project.root, path));
