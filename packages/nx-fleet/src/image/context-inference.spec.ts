@@ -222,6 +222,17 @@ describe('inferContext', () => {
       outputs: ['apps/api/dist'],
     });
     expect(inferContext(facts('FROM node:20\nCOPY apps/api/dist .\n', { projects })).producers).toBeUndefined();
+    // Next.js's output folder (simply-calendar-embeds: the standalone server the host's next build writes).
+    const next =
+      'FROM node:22\nCOPY apps/web/.next/standalone ./\nCOPY apps/web/.next/static ./apps/web/.next/static\n';
+    expect(inferContext(facts(next, { projects }))).toMatchObject({
+      mode: 'pruned',
+      outputs: ['apps/web/.next/standalone', 'apps/web/.next/static'],
+      producers: [
+        { output: 'apps/web/.next/standalone', project: 'web' },
+        { output: 'apps/web/.next/static', project: 'web' },
+      ],
+    });
   });
 
   it('a project folder copied whole carries what its TypeScript build writes inside it, as docker build would send it', () => {

@@ -264,7 +264,7 @@ const WORKSPACE_TOOLS =
 const TOOL_SETUP =
   /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|yarn\s+set\s+version\s|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
 /** Folders build tools write to by convention; a missing COPY source under one is taken for a build output. */
-const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out']);
+const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out', '.next']);
 /** Where builds outside Nx write too (cargo's and Go builds' `target/`). */
 const HOST_OUTPUT_FOLDERS = new Set([...OUTPUT_FOLDERS, 'target']);
 /** What pruning writes itself (pruned to the service): never an extra include. */
@@ -648,8 +648,9 @@ function producer(
 }
 
 /**
- * The project whose `dist`, `build` or `out` folder holds a workspace path (the deepest project root
- * that contains it), and that folder: that project's build writes it, git ignores it.
+ * The project whose `dist`, `build`, `out` or `.next` (Next.js's: simply-calendar-embeds' `COPY
+ * apps/web/.next/standalone ./`) folder holds a workspace path (the deepest project root that contains
+ * it), and that folder: that project's build writes it, git ignores it.
  */
 export function buildOutputOwner(
   path: string,
