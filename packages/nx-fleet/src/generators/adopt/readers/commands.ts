@@ -24,7 +24,7 @@ export interface CommandSource {
 export function setupFromCommands(input: CommandSource): ImageBuildSetup | undefined {
   const commands = input.scripts.flatMap((script) => shellCommands(script));
   const builds = commands.filter(isDockerBuild);
-  if (!builds.length) return undefined;
+  if (!builds.length) return bakeSetup(input, commands);
   const setup = emptySetup(input.source, input.oldTarget);
   if (input.dependsOn?.length) setup.dependsOn = [...input.dependsOn];
   if (builds.length > 1) {
@@ -63,6 +63,24 @@ export function setupFromCommands(input: CommandSource): ImageBuildSetup | undef
   if (call.platforms?.length) setup.platforms = call.platforms;
   const references = call.tags.map((tag) => tag.text);
   imageFromReferences(input.rankTags ? input.rankTags(references) : references, setup, !input.rankTags);
+  return setup;
+}
+
+/**
+ * A `docker buildx bake` run (asafarim's `docker buildx bake -f ../../docker-bake.hcl web`): what it
+ * builds is in the bake file, which adopt does not read, so it is named rather than passed over.
+ */
+function bakeSetup(input: CommandSource, commands: readonly ShellCommand[]): ImageBuildSetup | undefined {
+  const bake = commands.find(({ words: [tool, first, second] }) =>
+    /^(?:docker|podman)$/.test(tool?.text ?? '')
+      ? first?.text === 'bake' || (first?.text === 'buildx' && second?.text === 'bake')
+      : false,
+  );
+  if (!bake) return undefined;
+  const setup = emptySetup(input.source, input.oldTarget);
+  setup.problems.push(
+    `runs ${quoteCommand(bake)}: bake files are not read; set "target", "image", "buildArgs" and "buildContexts" as its bake target says`,
+  );
   return setup;
 }
 

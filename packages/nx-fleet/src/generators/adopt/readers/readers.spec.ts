@@ -283,6 +283,28 @@ describe('npm scripts and run-commands targets', () => {
     ]);
   });
 
+  it("names a docker buildx bake run, whose bake file it does not read (asafarim's docker:build)", () => {
+    expect(
+      readNpmScripts(
+        project({
+          scripts: {
+            'docker:build': 'docker buildx bake -f ../../docker-bake.hcl web',
+            'docker:bake': 'docker bake web',
+            bakery: 'echo bake',
+          },
+        }),
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        source: 'npm script docker:build',
+        problems: [
+          'runs `docker buildx bake -f ../../docker-ba...`: bake files are not read; set "target", "image", "buildArgs" and "buildContexts" as its bake target says',
+        ],
+      }),
+      expect.objectContaining({ source: 'npm script docker:bake' }),
+    ]);
+  });
+
   it("follows the cds before the build (starter-monorepo's `cd ../.. && docker build …`), and says what tags it drops", () => {
     const [setup] = readNpmScripts(
       project({
