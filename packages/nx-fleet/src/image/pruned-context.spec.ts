@@ -94,6 +94,15 @@ const graph: ProjectGraph = {
   },
 };
 
+/** A package-lock.json (v3) of `name`: its root entry with `root` added, and `packages` beside it. */
+const npmLock = (name: string, root: object = {}, packages: object = {}) =>
+  JSON.stringify({
+    name,
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name, version: '1.0.0', ...root }, ...packages },
+  });
 describe('nestedOutside', () => {
   it("names the projects nested in the context's projects' folders that the service does not depend on (plane's locales)", () => {
     const at = (name: string, root: string) => ({ ...node(name, 'lib'), data: { root } });
@@ -423,28 +432,17 @@ describe('prunedContents, written out', () => {
   it("announces a pruned lockfile npm refuses with npm's reasons, and carries the workspace's package.json and lockfile instead", async () => {
     const root = tempDir();
     const workspaceManifest = JSON.stringify({ name: 'ws', version: '1.0.0', private: true });
-    const workspaceLock = JSON.stringify({
-      name: 'ws',
-      version: '1.0.0',
-      lockfileVersion: 3,
-      requires: true,
-      packages: { '': { name: 'ws', version: '1.0.0' } },
-    });
+    const workspaceLock = npmLock('ws');
     write(root, { ...FILES, 'package.json': workspaceManifest, 'package-lock.json': workspaceLock });
     git(root, 'init', '-q');
     const log = collectingLog();
     const refused = {
       'package.json': JSON.stringify({ name: 'orders', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } }),
-      'package-lock.json': JSON.stringify({
-        name: 'orders',
-        version: '1.0.0',
-        lockfileVersion: 3,
-        requires: true,
-        packages: {
-          '': { name: 'orders', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } },
-          'node_modules/ms': { version: '2.1.2' },
-        },
-      }),
+      'package-lock.json': npmLock(
+        'orders',
+        { dependencies: { 'is-number': '7.0.0' } },
+        { 'node_modules/ms': { version: '2.1.2' } },
+      ),
     };
     const into = tempDir();
     await writtenOut(
@@ -497,24 +495,12 @@ describe('prunedContents, written out', () => {
     const root = tempDir();
     const dependent = { name: 'ws', version: '1.0.0', private: true, dependencies: { 'is-number': '7.0.0' } };
     // The workspace's own lockfile is out of step with its package.json: npm ci refuses it too.
-    const workspaceLock = JSON.stringify({
-      name: 'ws',
-      version: '1.0.0',
-      lockfileVersion: 3,
-      requires: true,
-      packages: { '': { name: 'ws', version: '1.0.0' } },
-    });
+    const workspaceLock = npmLock('ws');
     write(root, { ...FILES, 'package.json': JSON.stringify(dependent), 'package-lock.json': workspaceLock });
     git(root, 'init', '-q');
     const pruned = {
       'package.json': JSON.stringify({ name: 'orders', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } }),
-      'package-lock.json': JSON.stringify({
-        name: 'orders',
-        version: '1.0.0',
-        lockfileVersion: 3,
-        requires: true,
-        packages: { '': { name: 'orders', version: '1.0.0' }, 'node_modules/ms': { version: '2.1.2' } },
-      }),
+      'package-lock.json': npmLock('orders', {}, { 'node_modules/ms': { version: '2.1.2' } }),
     };
     const workspaceDataDirectory = tempDir();
     const build = async () => {
