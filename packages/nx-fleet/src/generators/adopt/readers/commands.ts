@@ -89,7 +89,7 @@ function quoteCommand(command: ShellCommand): string {
   return `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
 }
 
-/** run-commands' own options (its `propKeys`): any other option is passed on to the command. */
+/** run-commands' own options (its `propKeys` in Nx 23.2.1): any other option is passed on to the command. */
 const RUN_COMMANDS_OPTIONS = new Set([
   'command',
   'commands',
@@ -108,9 +108,6 @@ const RUN_COMMANDS_OPTIONS = new Set([
   'verbose',
   'forwardAllArgs',
   'tty',
-  // Documented by its schema, read before the command runs.
-  'description',
-  'outputPath',
 ]);
 
 /**
