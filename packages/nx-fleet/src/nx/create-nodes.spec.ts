@@ -1302,6 +1302,31 @@ describe('createNodes', () => {
     expect(warnings(warn).filter((m) => m.includes('auth.dockerfile'))).toEqual([]);
   });
 
+  it("a project folder's variants, all but one other services' images, leave it that one (puretome's docker/)", async () => {
+    const files = {
+      'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'apps/api/package.json': json({
+        name: 'api',
+        nx: { metadata: { fleet: { dockerfile: 'docker/api.Dockerfile' } } },
+      }),
+      'docker/api.Dockerfile': 'FROM node:20\nCMD ["node", "index.js"]\n',
+      'docker/base.Dockerfile': 'FROM node:20\nCOPY . .\n',
+      // The orphan warning's advice, followed.
+      'docker/project.json': json({ name: 'base' }),
+    };
+    const { results } = await runWorkspace(files);
+    expect(dockerBuildOf(results, 'docker', 'docker/project.json').options).toMatchObject({
+      dockerfile: 'docker/base.Dockerfile',
+    });
+    expect(warnings(warn)).toEqual([]);
+    // Two left: not guessed between, and said so.
+    warn.mockClear();
+    await runWorkspace({ ...files, 'docker/web.Dockerfile': 'FROM node:20\nCMD ["web"]\n' });
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(/^nx-fleet: docker holds .* which one ships is not guessed/),
+    ]);
+  });
+
   it("a Dockerfile beside the one a project elsewhere is pointed at is an orphan, named once (chainchik's docker/)", async () => {
     await runWorkspace({
       'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),

@@ -725,9 +725,20 @@ function withPrunedImages(
     // image's, once `docker/` is a project): another project's, as where the folder is none.
     ...unbuiltVariants(detections, variants, options.exclude),
   ]);
-  if (!unbuilt.size) return outcomes;
-  const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
   const claims = new Map<string, Array<{ dockerfile: string; why: string }>>();
+  // A project folder holding several variants, all but one of them other services' images (puretome's
+  // `docker/` once it is the base image's project): the one left is its own.
+  outcomes.forEach((outcome, i) => {
+    if (!('analysis' in outcome) || outcome.analysis.detection.kind !== 'none') return;
+    const { ambiguous } = serviceContainerfile(folders.get(roots[i]!) ?? []);
+    const left = ambiguous?.filter((file) => !built.has(file));
+    if (left?.length === 1)
+      claims.set(outcome.analysis.projectName, [
+        { dockerfile: left[0]!, why: "the other variants there are other services' images" },
+      ]);
+  });
+  if (!unbuilt.size && !claims.size) return outcomes;
+  const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
   const rootScripts = packageScripts(texts.json('package.json'));
   for (const dockerfile of unbuilt) {
     const text = texts.text(dockerfile);
