@@ -1793,10 +1793,11 @@ function baseLinksOf(
     ].map((m) => (m[1] ?? m[2] ?? m[3])!);
     const named = froms.some((word) => word.includes('$') || repositories.has(referenceParts(word).repository));
     // Read through only where a FROM can name a service: most Dockerfiles are not.
-    const stated = statedBaseImages(texts, service, buildTarget);
-    // The arguments and stage the build passes, the project's own docker-build options included
-    // (CodesDoWork's `FROM ${IMAGE_BASE}/workspace-base`, its registry given as a build argument).
-    const build = named || stated ? statedBuildOf(texts, service, buildTarget) : undefined;
+    // The project's own docker-build, read once: its stated links, and the arguments and stage the build
+    // passes (CodesDoWork's `FROM ${IMAGE_BASE}/workspace-base`, its registry given as a build argument).
+    const declared = declaredBuild(texts, service.root, buildTarget);
+    const stated = statedBaseImages(declared);
+    const build = named || stated ? statedBuild(service, declared) : undefined;
     const bases = build
       ? new DockerfileReading(
           text,
@@ -1832,8 +1833,8 @@ function baseLinksOf(
  * follow them as they follow inferred links (Nx puts the project's options over nx-fleet's, and leaves
  * nx-fleet's inputs as they are).
  */
-function statedBaseImages(texts: WorkspaceTexts, service: Service, buildTarget: string): BaseImages | undefined {
-  const stated = declaredStrings(declaredBuild(texts, service.root, buildTarget), 'baseImages') ?? {};
+function statedBaseImages(declared: DeclaredTarget): BaseImages | undefined {
+  const stated = declaredStrings(declared, 'baseImages') ?? {};
   const entries = Object.entries(stated).filter(([, built]) => built.includes(':'));
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
