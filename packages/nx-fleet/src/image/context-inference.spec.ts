@@ -115,6 +115,18 @@ describe('inferContext', () => {
       /"COPY --link "\." "\/app\/"" \(apps\/api\/Dockerfile:3\) is followed by "RUN <<EOF pnpm install --frozen-lockfile pnpm turbo run b\.\.\." \(apps\/api\/Dockerfile:6\), a workspace tool/,
     ],
     [
+      "COPY . . then Rush's install and build (trader-tools)",
+      'FROM node:22\nWORKDIR /tmp\nCOPY . .\nRUN npm i -g @microsoft/rush && rush install -t @acme/api && rush build --to @acme/api\n',
+      'workspace',
+      /is followed by "RUN npm i -g @microsoft\/rush && rush install -t @acme\/api\.\.\." \(apps\/api\/Dockerfile:4\), a workspace tool/,
+    ],
+    [
+      "COPY . . then Rush through the repository's own script",
+      'FROM node:22\nCOPY . .\nRUN node common/scripts/install-run-rush.js install\n',
+      'workspace',
+      /a workspace tool/,
+    ],
+    [
       'COPY . . and a build of the folder alone',
       'FROM node:20\nCOPY . .\nRUN npm install && npm run build\n',
       'project',
@@ -848,6 +860,9 @@ describe('inferContext', () => {
     expect(named('pnpm -F api^... run build')).toEqual(['api']);
     expect(named('npx turbo run build --filter=api...')).toEqual(['api']);
     expect(named('lerna run build --scope api --include-dependencies')).toEqual(['api']);
+    expect(named('rush build --to @acme/api')).toEqual(['@acme/api']);
+    expect(named('node common/scripts/install-run-rush.js build -t api')).toEqual(['api']);
+    expect(named('rush build --only api')).toEqual([]);
     expect(named('yarn workspaces foreach -R --from api run build')).toEqual(['api']);
     expect(named("yarn workspaces foreach -Rpt --from '@acme/api' run build")).toEqual(['@acme/api']);
     expect(named('yarn workspaces foreach -pt --from api run build')).toEqual([]);

@@ -253,13 +253,13 @@ export function copiesWholeContext(reading: DockerfileReading): boolean {
  * --frozen-lockfile --filter=@openstatus/db...`) reads the workspace's manifests as they are, too.
  */
 const PRUNE_TOOLS =
-  /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune|pnpm\b[^&|;\n]*\s(?:install|i)\s[^&|;\n]*(?:--filter|-F)[\s=]|pnpm\b[^&|;\n]*\s(?:--filter|-F)[\s=]\S+[^&|;\n]*\s(?:install|i)(?=\s|$))/;
+  /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|rush(?:\.js)?\s+deploy\b|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune|pnpm\b[^&|;\n]*\s(?:install|i)\s[^&|;\n]*(?:--filter|-F)[\s=]|pnpm\b[^&|;\n]*\s(?:--filter|-F)[\s=]\S+[^&|;\n]*\s(?:install|i)(?=\s|$))/;
 /**
  * Monorepo tools run over the whole workspace (a task runner's build, a package manager's filter or
  * recursive run): after `COPY . .`, they need the workspace root as the context.
  */
 const WORKSPACE_TOOLS =
-  /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b|\bnest\s+build\s+[^\s-]/m;
+  /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b|\bnest\s+build\s+[^\s-]|\brush(?:x|\.js)?\s+[a-z]/m;
 /** RUN steps that install a tool, the package manager's version or system packages: they read no project's sources. */
 const TOOL_SETUP =
   /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|yarn\s+set\s+version\s|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
@@ -1447,6 +1447,8 @@ function builtWithDependencies(command: string, first: DependenciesFirst): strin
         names.push(selector);
     }
   if (has(/\blerna\s+run\b/) && has(/\s--include-dependencies(?:\s|$)/)) names.push(...values('--scope'));
+  // Rush's `--to` selects the project with its dependencies (`--only` and `--to-except` do not).
+  if (has(/\brush(?:\.js)?\s+build\b/)) names.push(...values('--to|-t'));
   // `-R` alone or among other short flags (shapeshift's `-Rpt`).
   if (has(/\byarn\s+workspaces\s+foreach\b/) && has(/\s(?:-[a-zA-Z]*R[a-zA-Z]*|--recursive)(?:\s|$)/))
     names.push(...values('--from').map((name) => name.replace(/^(['"])(.*)\1$/, '$2')));
@@ -1501,6 +1503,8 @@ export function buildsPackage(command: string, name: string): boolean {
     (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F')) ||
     (/\bnpm\b/.test(command) && selected('--workspace|-w')) ||
     (/\blerna\b/.test(command) && selected('--scope')) ||
+    // Rush's selectors, `rush build --to @acme/api` (also `install-run-rush.js build -t …`).
+    (/\brush(?:\.js)?\s/.test(command) && selected('--to|-t|--only|-o')) ||
     // The workspaces it starts from are built too (shapeshift's `yarn workspaces foreach -Rpt --from <api> run build`).
     (/\byarn\s+workspaces\s+foreach\b/.test(command) && selected('--from')) ||
     new RegExp(`\\bnx\\s+(?:run\\s+)?${n}:build|\\bnx\\s+build\\s+${n}(?:\\s|$)`).test(command) ||

@@ -559,6 +559,36 @@ describe('DockerfileReading.localBuilds', () => {
     ].join('\n');
     expect(new DockerfileReading(text).localBuilds).toEqual([
       { line: 4, instruction: 'RUN npm ci && npm run build', source: 'server/' },
+      // Where a `cd` in the RUN moves to.
+      { line: 9, instruction: 'RUN cd /srv/api && npm run build', source: 'api' },
+    ]);
+  });
+
+  it('names a folder inside a whole or folder copy, entered by WORKDIR or by `cd` (juxtaposition)', () => {
+    const text = [
+      'FROM node:20',
+      'WORKDIR /app',
+      'COPY . .',
+      'RUN npm ci',
+      'RUN cd apps/api && npm run build',
+      'WORKDIR /app/apps/web',
+      'RUN npm run build',
+      // A variable, a subshell or a selector sends the build where the reading cannot follow.
+      'RUN cd $DIR && npm run build',
+      'RUN npm run build --workspace lib',
+      'COPY packages /srv/packages',
+      'RUN cd /srv/packages/ui && pnpm build && cd .. && tsc',
+      '',
+    ].join('\n');
+    expect(new DockerfileReading(text).localBuilds.map((b) => [b.line, b.source])).toEqual([
+      [5, 'apps/api'],
+      [7, 'apps/web'],
+      [11, 'packages/ui'],
+      [11, 'packages'],
+    ]);
+    // Run at the copy's root: the root's build, as written.
+    expect(new DockerfileReading('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm run build\n').localBuilds).toEqual([
+      { line: 4, instruction: 'RUN npm run build', source: '.' },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import { namesDevelopment } from '../text/development-names';
+import { shellCommands } from '../text/shell-words';
 
 /** A source of a COPY or ADD that must come from the build context. */
 export interface CopySource {
@@ -560,8 +561,10 @@ function walk(
       if (stage?.rootManifests.has(stage.workdir)) rootManifestRuns.add(line);
       const here = stage?.copied.get(stage.workdir);
       if (here !== undefined && !rootManifestRuns.has(line) && contextPath(here) !== '.') folderRuns.set(line, here);
-      if (here !== undefined && LOCAL_BUILD.test(rest) && !WORKSPACE_SELECTOR.test(rest))
-        builds.push({ line, instruction, source: here });
+      for (const folder of stage ? buildFolders(rest, stage.workdir) : []) {
+        const source = copiedAt(stage!.copied, folder);
+        if (source !== undefined) builds.push({ line, instruction, source });
+      }
     } else if (keyword === 'COPY' || keyword === 'ADD') {
       const args = argumentsOf(rest);
       if (!args || args.some((arg) => arg.startsWith('<<'))) continue;
@@ -605,6 +608,42 @@ function walk(
     }
   }
   return { written, reads, workdirs, builds, bases, images, binds, commands, rootManifestRuns, folderRuns };
+}
+
+/**
+ * The folders a RUN's builds run in: its WORKDIR, or where a `cd` to a literal folder before them
+ * moves (juxtaposition's `RUN cd apps/miiverse-api && npm run build`).
+ */
+function buildFolders(run: string, workdir: string): string[] {
+  // Undefined after a `cd` the reading cannot follow (a variable, `cd -`).
+  let cwd: string | undefined = workdir;
+  const folders = new Set<string>();
+  for (const line of run.replace(/^(?:--\S+\s+)*/, '').split('\n'))
+    for (const { words } of shellCommands(line)) {
+      const [first, target, ...more] = words;
+      if (first?.text === 'cd') {
+        const literal = target && !more.length && !target.dynamic && !target.variables.length && target.text !== '-';
+        cwd = literal && cwd !== undefined ? posix.resolve(cwd, target.text) : undefined;
+        continue;
+      }
+      const command = words.map((word) => word.text).join(' ');
+      if (cwd !== undefined && LOCAL_BUILD.test(command) && !WORKSPACE_SELECTOR.test(` ${command}`)) folders.add(cwd);
+    }
+  return [...folders];
+}
+
+/**
+ * The context path a stage's folder holds, by the COPY that filled it or a folder above it (`COPY . .`
+ * at /app, then `WORKDIR /app/apps/web`: `apps/web`); the context's root itself only as copied there.
+ */
+function copiedAt(copied: ReadonlyMap<string, string>, folder: string): string | undefined {
+  const here = copied.get(folder);
+  if (here !== undefined) return here;
+  for (let above = posix.dirname(folder); ; above = posix.dirname(above)) {
+    const source = copied.get(above);
+    if (source !== undefined) return posix.join(contextPath(source), posix.relative(above, folder));
+    if (above === '/') return undefined;
+  }
 }
 
 /** Where a COPY puts a package.json: the root's (by name, a glob taking it, the whole context), or another's. */

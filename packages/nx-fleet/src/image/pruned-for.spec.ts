@@ -11,6 +11,8 @@ const PROJECTS = [
 
 describe('pruneSelectors', () => {
   it.each([
+    ['rush deploy --project @acme/api --target-folder ./prod', ['@acme/api']],
+    ['node common/scripts/install-run-rush.js deploy -p api', ['api']],
     ['turbo prune --scope=@documenso/remix --docker', ['@documenso/remix']],
     ['npx -q turbo@2.10.0 prune --scope webapp --docker', ['webapp']],
     ['turbo prune api web --docker', ['api', 'web']],
@@ -112,6 +114,18 @@ describe('namedBuildFor', () => {
     ],
     ['by its folder, with yarn', 'docker/api.Dockerfile', `${WHOLE}RUN yarn --cwd ./apps/api/ build\n`, 'api'],
     ['by its folder, with npm', 'docker/api.Dockerfile', `${WHOLE}RUN npm run build --prefix apps/api\n`, 'api'],
+    [
+      "in its folder, by `cd` (juxtaposition's root `miiverse-api.Dockerfile`)",
+      'api.Dockerfile',
+      `FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN cd apps/api && npm run build\n`,
+      'api',
+    ],
+    [
+      'in its folder, by WORKDIR',
+      'api.Dockerfile',
+      `FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nWORKDIR /app/apps/api\nRUN npm run build\n`,
+      'api',
+    ],
   ])('%s', (_, dockerfile, text, project) => {
     expect(namedBuildFor(dockerfile, text, PROJECTS)).toMatchObject({
       project,
@@ -135,6 +149,11 @@ describe('namedBuildFor', () => {
       'building another project by name too',
       'docker/workers.Dockerfile',
       `${WHOLE}RUN pnpm --filter @dokploy/server build && pnpm --filter @karakeep/workers build\n`,
+    ],
+    [
+      'building another project in its folder too',
+      'api.Dockerfile',
+      `FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd apps/api && npm run build\nWORKDIR /app/packages/server\nRUN npm run build\n`,
     ],
     [
       'several final stages',

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { shellCommands } from '../text/shell-words';
 import { containerfileVariant } from '../services/detection';
 import { buildsFolder, buildsPackage } from './context-inference';
-import { DockerfileReading, type Step } from './dockerfile-copies';
+import { contextPath, DockerfileReading, type Step } from './dockerfile-copies';
 
 export interface PrunedFor {
   /** The project's name. */
@@ -58,12 +58,15 @@ export function namedBuildFor(
   if (bearing.length !== 1) return undefined;
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
-  // By its name, or by its folder (`pnpm -C apps/api build`).
+  // By its name, by its folder (`pnpm -C apps/api build`), or run there (`cd apps/api && npm run build`).
+  const builtThere = (project: NamedProject) =>
+    reading.localBuilds.find(({ source }) => contextPath(source) === project.root)?.line;
   const builds = (project: NamedProject) =>
     reading.runs.find(
-      ({ text }) =>
+      ({ text, line }) =>
         [project.name, project.packageName].some((name) => name !== undefined && buildsPackage(text, name)) ||
-        buildsFolder(text, project.root),
+        buildsFolder(text, project.root) ||
+        line === builtThere(project),
     );
   const step = builds(bearing[0]!);
   if (!step || projects.some((project) => project !== bearing[0] && builds(project))) return undefined;
@@ -117,6 +120,7 @@ export function pruneSelectors(run: string, rootScripts: Readonly<Record<string,
     const pnpm = texts.indexOf('pnpm');
     const yarn = texts.indexOf('yarn');
     const npm = texts.indexOf('npm');
+    const rush = texts.findIndex((word) => word === 'rush' || word.endsWith('/install-run-rush.js'));
     const script = npm >= 0 && texts[npm + 1] === 'run' ? rootScripts[texts[npm + 2] ?? ''] : undefined;
     if (turbo >= 0) selectors.push(...flagged(texts.slice(turbo + 2), ['--scope'], true));
     else if (pnpm >= 0 && texts.includes('deploy', pnpm))
@@ -128,6 +132,9 @@ export function pruneSelectors(run: string, rootScripts: Readonly<Record<string,
       selectors.push(...texts.slice(yarn + 3).filter((word) => !word.startsWith('-')));
     else if (npm >= 0 && texts[npm + 1] === 'prune')
       selectors.push(...flagged(texts.slice(npm + 2), ['--workspace', '-w'], false));
+    // Rush, itself or through the repository's `common/scripts/install-run-rush.js`.
+    else if (rush >= 0 && texts[rush + 1] === 'deploy')
+      selectors.push(...flagged(texts.slice(rush + 2), ['--project', '-p'], false));
     // The arguments after `--` follow the script's own words (a trailing `--workspace` takes the name).
     else if (typeof script === 'string') {
       const dashes = texts.indexOf('--', npm);

@@ -971,6 +971,21 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("names root variants once where the root is no project (juxtaposition's `api.Dockerfile`), with the advice that fits them", async () => {
+    await runWorkspace({
+      'package.json': json({ private: true, workspaces: ['apps/*'] }),
+      'package-lock.json': '{}',
+      'apps/api/package.json': json({ name: 'api' }),
+      'api.Dockerfile': 'FROM node:20\nCOPY . .\nRUN npm ci\n',
+      'web.Dockerfile': 'FROM node:20\nCOPY . .\nRUN npm ci\n',
+    });
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: api\.Dockerfile, web\.Dockerfile are Dockerfile variants at the workspace root, /,
+      ),
+    ]);
+  });
+
   it("builds a project from its Dockerfile kept alone in its docker/ folder (hedgedoc's backend), not one with sources beside it (saltcorn's builder)", async () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'hedgedoc', private: true, workspaces: ['backend', 'frontend', 'packages/*'] }),

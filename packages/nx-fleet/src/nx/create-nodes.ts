@@ -284,6 +284,8 @@ async function fleetNodes(
       shippable(withOrphanVariants(detections, variants, folders, options.exclude), filePaths, texts),
       unbuilt,
       angular,
+      // The root's variants have a warning of their own, whose advice fits them.
+      new Set(rootVariants(detections, folders.has('.') ? variants : undefined, options.exclude)),
     ),
     ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
     ...passedOverWarnings(detections, folders, options.exclude, unbuilt),
@@ -663,10 +665,16 @@ function orphanWarnings(
   detections: readonly Detection[],
   unbuilt: UnbuiltDockerfiles,
   angular: ReadonlyMap<string, string>,
+  namedElsewhere: ReadonlySet<string>,
 ) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const orphans = detections.flatMap((d) =>
-    d.kind === 'orphan' && !referenced.has(d.dockerfile) && unbuilt.buildsImage(d.dockerfile) ? [d.dockerfile] : [],
+    d.kind === 'orphan' &&
+    !referenced.has(d.dockerfile) &&
+    !namedElsewhere.has(d.dockerfile) &&
+    unbuilt.buildsImage(d.dockerfile)
+      ? [d.dockerfile]
+      : [],
   );
   if (!orphans.length) return [];
   // Several (a monorepo's Go services beside its Node ones) are named in one warning.
