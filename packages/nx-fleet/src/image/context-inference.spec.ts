@@ -1840,10 +1840,13 @@ describe('inferContext: scripts only the workspace root defines', () => {
     const dockerfile =
       'FROM node:20 AS builder\nCOPY package.json yarn.lock ./\nCOPY apps/ apps/\nRUN yarn install && yarn build:chatgpt\n' +
       'FROM node:20 AS db\nCOPY apps/api/package.json package.json\nCOPY apps/api/src src\nRUN yarn install\n';
-    expect(inferContext(facts(dockerfile, { scripts, target: 'db' }))).toMatchObject({ mode: 'pruned' });
+    const db = inferContext(facts(dockerfile, { scripts, target: 'db' }));
+    expect(db).toMatchObject({ mode: 'pruned' });
+    expect(db.workspaceManifests).toBeUndefined();
     // The builder's own image: its RUN decides.
     expect(inferContext(facts(dockerfile, { scripts, target: 'builder' }))).toMatchObject({
-      mode: 'workspace',
+      mode: 'pruned',
+      workspaceManifests: true,
       reason: expect.stringContaining('runs "build:chatgpt"'),
     });
   });
@@ -1858,14 +1861,28 @@ describe('inferContext: scripts only the workspace root defines', () => {
     expect(inferContext(facts(dockerfile, { scripts }))).toMatchObject({ mode: 'workspace' });
   });
 
-  it("workspace paths then a root script is the workspace: a pruned package.json is the service's own", () => {
+  it("workspace paths then a root script run beside the root package.json copied keep that manifest as it is (sleepr's `pnpm run build auth`, the root's `nest build`); run elsewhere, the workspace", () => {
     const dockerfile =
       'FROM node:20\nCOPY package.json package-lock.json nx.json ./\nCOPY apps/api apps/api\nRUN yarn build:chatgpt\n';
     expect(inferContext(facts(dockerfile, { scripts }))).toMatchObject({
-      mode: 'workspace',
-      reason: expect.stringMatching(/names a workspace path and "RUN yarn build:chatgpt" .* runs "build:chatgpt"/),
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringMatching(
+        /"RUN yarn build:chatgpt" .* runs "build:chatgpt" beside the root package\.json it copied/,
+      ),
     });
-    expect(inferContext(facts(dockerfile))).toMatchObject({ mode: 'pruned' });
+    expect(inferContext(facts(dockerfile)).workspaceManifests).toBeUndefined();
+    // The project's package.json copied over the root's: the root's script is run with no root manifest beside it.
+    const over = dockerfile.replace(
+      'COPY apps/api apps/api\n',
+      'COPY apps/api/package.json ./\nCOPY apps/api apps/api\n',
+    );
+    expect(inferContext(facts(over, { scripts }))).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringMatching(
+        /names a workspace path and "RUN yarn build:chatgpt" .* a script only the workspace root's package\.json defines/,
+      ),
+    });
   });
 
   it("a root script with the root's manifests kept as they are is no reason for the workspace: they hold it (beabee's yarn workspaces focus -A, then yarn build)", () => {
@@ -1876,9 +1893,9 @@ describe('inferContext: scripts only the workspace root defines', () => {
       workspaceManifests: true,
       reason: expect.stringContaining('runs a prune tool on it'),
     });
-    // The check can fail: without the tool, the pruned package.json would be the service's own.
-    expect(inferContext(facts(dockerfile.replace('RUN yarn workspaces focus -A\n', ''), { scripts })).mode).toBe(
-      'workspace',
+    // Without the tool, the root script run beside the root package.json keeps it so.
+    expect(inferContext(facts(dockerfile.replace('RUN yarn workspaces focus -A\n', ''), { scripts })).reason).toContain(
+      'runs "build:chatgpt" beside the root package.json it copied',
     );
   });
 

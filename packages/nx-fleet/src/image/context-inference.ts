@@ -917,9 +917,10 @@ function chooseMode(
   };
   // A pruned context's package.json is the service's own: the root's scripts are not in it, unless
   // the root's manifests are kept as they are (beabee's `yarn workspaces focus -A`, then `yarn build`).
-  // Run beside the root package.json the Dockerfile copied, a script the project has too needs only
-  // that manifest kept as it is (novu's embed: `COPY package.json .`, then `RUN pnpm build`, the root's
-  // `nx run-many`); one only the root defines may read any of its files, as before.
+  // Run beside the root package.json the Dockerfile copied, a root script needs only that manifest kept
+  // as it is (novu's embed: `COPY package.json .`, then `RUN pnpm build`, the root's `nx run-many`;
+  // sleepr's `pnpm run build auth`, the root's `nest build`): the image reads nothing it does not copy.
+  // One run elsewhere (no root package.json beside it) may read any of the root's files, as before.
   const rootScript = runsRootScript(true);
   const keptForScript = rootScript
     ? (keptRoot() ?? (rootScript.besideRoot ? keptWhole(rootScript.why, conflict) : undefined))
@@ -1300,12 +1301,13 @@ function rootScriptStep(
     return run === undefined ? [] : [{ step, scripts: scriptsRun(run) }];
   });
   // One only the root defines decides first, wherever it runs (novu's widget: `pnpm build`, then `pnpm build:widget`).
+  const besideRoot = (step: Step) => workspaceRooted && reading.rootManifestRuns.has(step.line);
   for (const { step, scripts: run } of runs) {
     const script = run.find((name) => root.has(name) && !own.has(name));
-    if (script) return { step, script, besideRoot: false };
+    if (script) return { step, script, besideRoot: besideRoot(step) };
   }
   for (const { step, scripts: run } of runs) {
-    if (!workspaceRooted || !reading.rootManifestRuns.has(step.line)) continue;
+    if (!besideRoot(step)) continue;
     const script = run.find((name) => root.has(name));
     if (script) return { step, script, besideRoot: true };
   }

@@ -116,7 +116,7 @@ describe('adopt generator', () => {
     );
     await adopt(tree, { project: 'api' });
     const report = infos.mock.calls.map(([line]) => String(line)).join('\n');
-    expect(report).toMatch(/apps\/api\/Dockerfile\s+workspace\s/);
+    expect(report).toMatch(/apps\/api\/Dockerfile\s+pruned\s.*runs "build:api" beside the root package\.json/);
     infos.mockRestore();
   });
 
