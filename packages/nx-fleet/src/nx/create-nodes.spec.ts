@@ -2337,6 +2337,12 @@ describe('createNodes', () => {
         dependsOn: ['build', { projects: ['web'], target: 'build' }],
         options: { context: '.', prune: true, contextOutputs: ['apps/web/dist', 'dist/apps/server'] },
       });
+      // The server need not depend on web: its push names web's folder, so a change there affects it on Nx 23.
+      const push = results.find(([f]) => f === 'apps/server/Dockerfile')![1].projects!['apps/server']!.targets![
+        'docker-push'
+      ]!;
+      expect(push.inputs).toContain('{workspaceRoot}/apps/web/**');
+      expect(build.inputs).not.toContain('{workspaceRoot}/apps/web/**');
     });
 
     it('a Dockerfile copying project folders whole carries their tsconfig outDir (git-ignored) and depends on their builds', async () => {

@@ -412,11 +412,14 @@ async function fleetNodes(
       const decided = deps.memo.decision(`context\0${service.root}`, contextKey, () =>
         resolveServiceContext(service.config, options, facts, service.root),
       );
+      const serviceContext = decided.producers
+        ? withoutMissingProducers(decided, options.buildTarget, hasTarget)
+        : decided;
       return serviceNode(service, projectName, options, {
         broker,
-        context: decided.producers ? withoutMissingProducers(decided, options.buildTarget, hasTarget) : decided,
+        context: serviceContext,
         pacts: pacts.get(service.root) ?? [],
-        affectedBy: affectedBy(service.root),
+        affectedBy: [...affectedBy(service.root), ...producerFolders(serviceContext, projectRoots ?? [], service.root)],
         providerRoots: providers.roots.get(projectName) ?? [],
         baseImages: bases.links.get(projectName),
         pinnedBases: bases.pinned.get(projectName),
@@ -636,6 +639,26 @@ function affectedByOf(
     return patterns;
   };
   return (root) => [...shared, ...parentServiceRoots(root, serviceRoots).flatMap(parentFiles)];
+}
+
+/**
+ * The folders of the other projects whose build output the image carries (a sibling app's `dist` an
+ * nginx image serves): a change there changes the image, and Nx 23 selects affected projects by the
+ * project graph, where the service need not depend on them, or by the `{workspaceRoot}` paths its
+ * targets name. A root project's folder would be every file: rule (b) covers those outside projects.
+ */
+function producerFolders(
+  context: ServiceContext,
+  projects: ReadonlyArray<{ name: string; root: string }>,
+  serviceRoot: string,
+): string[] {
+  const roots = (context.producers ?? []).flatMap(({ project }) => {
+    const root = projects.find((p) => p.name === project)?.root;
+    return root === undefined || root === '.' || root === serviceRoot || root.startsWith(`${serviceRoot}/`)
+      ? []
+      : [root];
+  });
+  return [...new Set(roots)].map((root) => `${root}/**`);
 }
 
 /**
