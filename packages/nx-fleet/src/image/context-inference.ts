@@ -1785,8 +1785,14 @@ function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-/** One line (continuations and a heredoc's lines joined), at most 60 characters. */
-function truncate(text: string): string {
-  const line = text.replace(/\s+/g, ' ');
+/**
+ * One line (continuations and a heredoc's lines joined), at most 60 characters; of a RUN's flags only
+ * the first source its mounts read (`--mount=source=package-lock.json …`), so that the command shows.
+ */
+export function truncate(text: string): string {
+  const line = text.replace(/\s+/g, ' ').replace(/^RUN ((?:--\S+ )+)/i, (flags: string) => {
+    const sources = flags.split(' ').flatMap((flag) => /[=,](?:source|src)=([^,\s]+)/.exec(flag)?.slice(1) ?? []);
+    return sources.length ? `RUN --mount=source=${sources[0]} ${sources.length > 1 ? '… ' : ''}` : 'RUN ';
+  });
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { namedBuildFor, prunedFor, pruneSelectors } from './pruned-for';
+import { DockerfileReading } from './dockerfile-copies';
+import { namedBuildFor, prunedFor, pruneSelectors, selectorArguments } from './pruned-for';
 
 const PROJECTS = [
   { name: 'remix', root: 'apps/remix', packageName: '@documenso/remix' },
@@ -162,5 +163,34 @@ describe('namedBuildFor', () => {
     ],
   ])('claims nothing %s', (_, dockerfile, text) => {
     expect(namedBuildFor(dockerfile, text, PROJECTS)).toBeUndefined();
+  });
+});
+
+describe('selectorArguments', () => {
+  const args = (run: string, more = '') =>
+    selectorArguments(new DockerfileReading(`FROM node:20\nARG APP\nARG DIR=apps\n${more}RUN ${run}\n`)).flatMap(
+      (found) => found.args,
+    );
+  it.each([
+    ['turbo prune ${APP} --docker', ['APP']],
+    ['npx nest build $APP', ['APP']],
+    ['npx nx build ${APP} --prod', ['APP']],
+    ['npx nx run $APP:build', ['APP']],
+    ['pnpm --filter "${APP}..." build', ['APP']],
+    ['npm run build -w $APP', ['APP']],
+    ['yarn workspace ${APP} build', ['APP']],
+    // A build script's argument selects where a path names it too.
+    ['npm run build ${APP}', []],
+    // A variable the file declares no ARG for is the shell's; one with a default is known.
+    ['nest build $HOME', []],
+    ['nest build ${DIR}', []],
+    ['mkdir -p $APP && grep -F $APP x', []],
+  ])('RUN %s: %j', (run, expected) => {
+    expect(args(run)).toEqual(expected);
+  });
+
+  it("takes a build script's argument where the file names a path by it (`dist/apps/${APP}/main`)", () => {
+    expect(args('npm run build ${APP}', 'ENV MAIN=dist/apps/${APP}/main\n')).toEqual(['APP']);
+    expect(args('yarn build -- $APP', 'COPY apps/$APP ./\n')).toEqual(['APP']);
   });
 });

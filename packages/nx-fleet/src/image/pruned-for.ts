@@ -81,17 +81,45 @@ function namesOf({ name, root, packageName }: NamedProject): string[] {
 }
 
 /**
- * The build arguments a prune tool's selector takes, in the stages built, that the build leaves
- * without a value (torus-ts' one `docker/Dockerfile` for every app: `turbo prune ${APP_NAME}`): each
- * build of the file names its project.
+ * The RUNs of the stages built that pick the project to prune or build by a build argument the build
+ * leaves without a value, with those arguments: torus-ts' one `docker/Dockerfile` for every app,
+ * `turbo prune ${APP_NAME}`; the Nest CLI's monorepo Dockerfiles, `npm run build ${APP}` (the root's
+ * `nest build`) or `nest build $APP`. Each build of the file names its project; without one, the tool
+ * picks its default project, or none.
  */
-export function pruneArguments(reading: DockerfileReading): string[] {
-  const names = reading.runs.flatMap(({ text }) =>
-    pruneSelectors(text.replace(/^RUN\s+/i, '')).flatMap((selector) =>
-      [...selector.matchAll(/\$\{?(\w+)\}?/g)].map((match) => match[1]!),
-    ),
+export function selectorArguments(reading: DockerfileReading): Array<{ step: Step; args: string[] }> {
+  const declared = reading.declaredArgs;
+  // A build script's argument may be a flag (`npm run build $FLAGS`): it selects where the file also
+  // names a path by it (`dist/apps/${APP}/main`).
+  const inPaths = new Set(
+    reading.steps.flatMap(({ text }) => [...text.matchAll(/\/\$\{?(\w+)\}?/g)].map((match) => match[1]!)),
   );
-  return [...new Set(names)];
+  return reading.runs.flatMap((step) => {
+    const run = step.text.replace(/^RUN\s+/i, '');
+    const selectors = [
+      ...pruneSelectors(run),
+      ...[...run.matchAll(BUILD_SELECTOR)].map((match) => match[1]!),
+      ...[...run.matchAll(SCRIPT_ARGUMENT)].map((match) => match[1]!).filter((word) => inPaths.has(nameOf(word))),
+    ];
+    const args = [
+      ...new Set(selectors.flatMap((selector) => [...selector.matchAll(/\$\{?(\w+)\}?/g)].map((match) => match[1]!))),
+    ].filter((name) => declared.has(name));
+    return args.length ? [{ step, args }] : [];
+  });
+}
+
+/**
+ * A build that names its project, where the name is a variable: `nest build $APP`, a build script's
+ * argument (`npm run build ${APP}`, `yarn build -- $APP`), `nx build $APP`, `nx run $APP:build`, a
+ * filter or workspace flag (`pnpm --filter $APP build`, `npm run build -w $APP`, `yarn workspace $APP`).
+ */
+const BUILD_SELECTOR =
+  /(?:\bnest\s+build|\bnx\s+(?:build|run)|\b(?:pnpm|turbo)\b[^&|;\n]*\s(?:--filter|-F)[\s=]|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)[\s=]|\blerna\b[^&|;\n]*\s--scope[\s=]|\byarn\s+workspace)\s*['"]?(\$\{?\w+\}?)/g;
+/** A build script's first argument, a variable: `npm run build ${APP}`, `yarn build -- $APP`. */
+const SCRIPT_ARGUMENT = /\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build[\w:-]*(?:\s+--)?\s+['"]?(\$\{?\w+\}?)/g;
+
+function nameOf(variable: string): string {
+  return variable.replace(/^\$\{?|\}$/g, '');
 }
 
 /** Every prune tool's selector in the Dockerfile's RUN steps, with its step. */

@@ -1364,8 +1364,58 @@ describe('createNodes', () => {
     });
     expect(warnings(warn)).toEqual([
       orphanWarning('docker/Dockerfile', 'docker') +
-        ' docker/Dockerfile prunes the workspace to the project its build argument APP_NAME names: each project built from it is a service of its own, pointed at it with "dockerfile" and "buildArgs" ("APP_NAME": "<project>") in its entry of the plugin option "services".',
+        ' docker/Dockerfile prunes the workspace to, or builds, the project its build argument APP_NAME names: each project built from it is a service of its own, pointed at it with "dockerfile" and "buildArgs" ("APP_NAME": "<project>") in its entry of the plugin option "services".',
     ]);
+  });
+
+  describe("one Dockerfile for every Nest app, the app a build argument (sleepr's kind: `npm run build ${APP}`, `CMD node dist/apps/${APP}/main`)", () => {
+    const NEST =
+      'FROM node:20-alpine AS build\nARG APP\nWORKDIR /usr/src/app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build ${APP}\n' +
+      'FROM node:20-alpine\nARG APP\nENV APP_MAIN=dist/apps/${APP}/main\nCOPY --from=build /usr/src/app/dist ./dist\nCMD node ${APP_MAIN}\n';
+    const workspace = (dockerfile: string, extra: Record<string, string> = {}) => ({
+      'package.json': json({ name: 'shop', scripts: { build: 'nest build' } }),
+      'package-lock.json': '{}',
+      'nest-cli.json': json({ monorepo: true }),
+      'apps/orders/project.json': json({ name: 'orders' }),
+      'apps/payments/project.json': json({ name: 'payments' }),
+      [dockerfile]: NEST,
+      ...extra,
+    });
+
+    it('a service building it without the argument is told, once, with the setting', async () => {
+      await runWorkspace(workspace('Dockerfile'));
+      expect(warnings(warn)).toEqual([
+        'nx-fleet: Dockerfile:7 "RUN npm run build ${APP}" picks the project it builds by the build argument APP, which the docker-build of the workspace root does not set: the tool builds its default project, or none. ' +
+          'Set APP in the "buildArgs" of the workspace root\'s docker-build (its entry of the plugin option "services", or the target\'s options); where the file builds every app, each app is a service of its own, pointed at it with "dockerfile" and "buildArgs" in its entry of the plugin option "services".',
+      ]);
+      warn.mockClear();
+      // Each app pointed at it with its argument: the root yields it, and nothing is left to say.
+      const { results } = await runWorkspace(workspace('Dockerfile'), {
+        services: {
+          orders: { dockerfile: 'Dockerfile', buildArgs: { APP: 'orders' } },
+          payments: { dockerfile: 'Dockerfile', buildArgs: { APP: 'payments' } },
+        },
+      });
+      expect(warnings(warn)).toEqual([]);
+      expect(servicesOf(results)).toEqual(['apps/orders', 'apps/payments']);
+    });
+
+    it("an orphan building it says how to point each app at it; a flag's argument selects nothing", async () => {
+      await runWorkspace(workspace('docker/Dockerfile'));
+      expect(warnings(warn)).toEqual([
+        expect.stringContaining(
+          'docker/Dockerfile prunes the workspace to, or builds, the project its build argument APP names',
+        ),
+      ]);
+      warn.mockClear();
+      // A build script's argument that names no path is a flag (`npm run build $FLAGS`): no word.
+      await runWorkspace({
+        ...workspace('Dockerfile'),
+        Dockerfile:
+          'FROM node:20\nARG FLAGS\nCOPY . .\nRUN npm ci && npm run build $FLAGS\nCMD ["node", "dist/main"]\n',
+      });
+      expect(warnings(warn)).toEqual([]);
+    });
   });
 
   it("a plain Dockerfile in the folder of a service built from another file is no one's: another project's image if it prunes to it, else named (ctrlplane's docker/)", async () => {

@@ -36,6 +36,7 @@ import {
   lockedInstallLockfiles,
   nestedRootOf,
   pathOf,
+  truncate,
   type ContextFacts,
 } from '../image/context-inference';
 import {
@@ -53,7 +54,7 @@ import { registryPrefix } from '../registry/destinations';
 import { namesDevelopment } from '../text/development-names';
 import { refinedFolders } from '../text/folder-globs';
 import { fullRepository, referenceParts } from '../text/image-reference';
-import { namedBuildFor, notTheProjects, pruneArguments, prunedFor } from '../image/pruned-for';
+import { namedBuildFor, notTheProjects, prunedFor, selectorArguments } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -302,6 +303,7 @@ async function fleetNodes(
       new Set(alike.flatMap((w) => w.roots)),
       projectNames(units),
     ),
+    ...selectorWarnings(detections, texts, options.buildTargetName, projectNames(units)),
     ...bases.warnings,
   ]
     .map(({ roots: about, ...warning }) => ({
@@ -882,6 +884,38 @@ function declaredBuild(texts: WorkspaceTexts, root: string, name: string): Decla
 }
 
 /**
+ * A service whose Dockerfile picks the project it builds by a build argument its docker-build does not
+ * set (the Nest CLI's one Dockerfile for every app, `npm run build ${APP}`): the tool then builds its
+ * default project, or none, and the image is no one's in particular.
+ */
+function selectorWarnings(
+  detections: readonly Detection[],
+  texts: WorkspaceTexts,
+  dockerBuild: string,
+  names: ReadonlyMap<string, string>,
+) {
+  return detections.flatMap((d) => {
+    // Most Dockerfiles expand no variable in a RUN: no parse for those.
+    if (d.kind !== 'service' || !texts.text(d.dockerfile)?.includes('$')) return [];
+    const given = statedBuildOf(texts, d, dockerBuild).buildArgs;
+    const [open] = selectorArguments(texts.reading(d.dockerfile)!).flatMap(({ step, args }) => {
+      const unset = args.filter((arg) => !Object.hasOwn(given, arg));
+      return unset.length ? [{ step, unset }] : [];
+    });
+    if (!open) return [];
+    const project = d.root === '.' ? 'the workspace root' : (names.get(d.root) ?? d.root);
+    const args = listed(open.unset);
+    return [
+      {
+        key: `selector-args:${d.dockerfile}:${d.root}`,
+        message: `nx-fleet: ${d.dockerfile}:${open.step.line} "${truncate(open.step.text)}" picks the project it builds by the build argument ${args}, which the docker-build of ${project} does not set: the tool builds its default project, or none. Set ${args} in the "buildArgs" of ${project}'s docker-build (its entry of the plugin option "services", or the target's options); where the file builds every app, each app is a service of its own, pointed at it with "dockerfile" and "buildArgs" in its entry of the plugin option "services".`,
+        roots: [d.root],
+      },
+    ];
+  });
+}
+
+/**
  * A service's Dockerfile that copies from an empty `FROM scratch` stage (graphql-hive's router image,
  * built by `docker buildx bake`) expects a named build context there: unless `buildContexts` names
  * it, its image gets nothing there.
@@ -1097,23 +1131,23 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
     const others = reading.otherImageStages;
     return last === undefined || others.includes(last) ? others : [...others, last];
   };
-  const argumentsPruned = (file: string) => {
+  const selectingArguments = (file: string) => {
     const reading = texts.reading(file);
-    return reading ? pruneArguments(reading) : [];
+    return reading ? [...new Set(selectorArguments(reading).flatMap(({ args }) => args))] : [];
   };
   return {
     buildsImage: (file) => startsImage(texts, file),
     withImageNotes(warning, files) {
       const notes = files.flatMap((file) => {
         const stages = imageStages(file);
-        const args = stages.length > 1 ? [] : argumentsPruned(file);
+        const args = stages.length > 1 ? [] : selectingArguments(file);
         return stages.length > 1
           ? [
               `${file} builds one image per final stage (${listed(stages)}):${basesNote(texts.reading(file)!)} each is a service of its own, with "target" set to its stage.`,
             ]
           : args.length
             ? [
-                `${file} prunes the workspace to the project its build argument ${listed(args)} names: each project built from it is a service of its own, pointed at it with "dockerfile" and "buildArgs" (${args.map((arg) => `"${arg}": "<project>"`).join(', ')}) in its entry of the plugin option "services".`,
+                `${file} prunes the workspace to, or builds, the project its build argument ${listed(args)} names: each project built from it is a service of its own, pointed at it with "dockerfile" and "buildArgs" (${args.map((arg) => `"${arg}": "<project>"`).join(', ')}) in its entry of the plugin option "services".`,
               ]
             : [];
       });
