@@ -121,6 +121,12 @@ describe('inferContext', () => {
       /is followed by "RUN npm i -g @microsoft\/rush && rush install -t @acme\/api\.\.\." \(apps\/api\/Dockerfile:4\), a workspace tool/,
     ],
     [
+      'COPY . . then the Angular CLI building a project by name',
+      'FROM node:20\nCOPY . .\nRUN npx ng build web -c=production\n',
+      'workspace',
+      /a workspace tool/,
+    ],
+    [
       "COPY . . then Rush through the repository's own script",
       'FROM node:22\nCOPY . .\nRUN node common/scripts/install-run-rush.js install\n',
       'workspace',
@@ -1394,6 +1400,19 @@ describe('inferContext', () => {
   it('a declared build output outside the conventional folders counts as one', () => {
     const result = inferContext(facts('FROM node:20\nCOPY artifacts/api /app\n', { buildOutputs: ['artifacts/api'] }));
     expect(result).toMatchObject({ mode: 'pruned', outputs: ['artifacts/api'] });
+  });
+
+  it('a build output stated at the workspace root in a dist folder (an outputPath of dist/services/api) is there, not in the project folder', () => {
+    const dockerfile = 'FROM node:20-alpine\nWORKDIR /app\nCOPY dist/services/api ./\nCMD ["node", "main.js"]\n';
+    expect(inferContext(facts(dockerfile, { buildOutputs: ['dist/services/api'] }))).toMatchObject({
+      mode: 'pruned',
+      outputs: ['dist/services/api'],
+    });
+    // Another project's stated output too.
+    const statedOutputs = [{ project: 'web', target: 'build', output: 'dist/services/api' }];
+    expect(inferContext(facts(dockerfile, { statedOutputs }))).toMatchObject({ mode: 'pruned' });
+    // The check can fail: stated nowhere, the project's own dist folder is what it copies.
+    expect(inferContext(facts(dockerfile))).toMatchObject({ mode: 'project', outputs: ['apps/api/dist/services/api'] });
   });
 
   it("the project's own dist folder, copied from its folder: project context, with the output", () => {

@@ -259,7 +259,7 @@ const PRUNE_TOOLS =
  * recursive run): after `COPY . .`, they need the workspace root as the context.
  */
 const WORKSPACE_TOOLS =
-  /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b|\bnest\s+build\s+[^\s-]|\brush(?:x|\.js)?\s+[a-z]/m;
+  /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b|\bnest\s+build\s+[^\s-]|\bng\s+(?:build|run)\s+[^\s-]|\brush(?:x|\.js)?\s+[a-z]/m;
 /** RUN steps that install a tool, the package manager's version or system packages: they read no project's sources. */
 const TOOL_SETUP =
   /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|yarn\s+set\s+version\s|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
@@ -1509,7 +1509,8 @@ export function buildsPackage(command: string, name: string): boolean {
     (/\brush(?:\.js)?\s/.test(command) && selected('--to|-t|--only|-o')) ||
     // The workspaces it starts from are built too (shapeshift's `yarn workspaces foreach -Rpt --from <api> run build`).
     (/\byarn\s+workspaces\s+foreach\b/.test(command) && selected('--from')) ||
-    new RegExp(`\\bnx\\s+(?:run\\s+)?${n}:build|\\bnx\\s+build\\s+${n}(?:\\s|$)`).test(command) ||
+    // The Angular CLI's too (`ng build web`, which an Nx workspace's decorated `ng` runs as `nx build web`).
+    new RegExp(`\\b(?:nx|ng)\\s+(?:run\\s+)?${n}:build|\\b(?:nx|ng)\\s+build\\s+${n}(?:\\s|$)`).test(command) ||
     runManyBuilds(command).includes(name)
   );
 }
@@ -1664,10 +1665,17 @@ function find(index: FileIndex, facts: ContextFacts, base: string, source: strin
  * output there, never inside the project folder.
  */
 function isOutputPath(path: string, base: string, facts: ContextFacts): boolean {
-  if ((facts.buildOutputs ?? []).some((output) => insideOf(path, output) || insideOf(output, path))) return true;
+  const stated = (p: string) =>
+    (facts.buildOutputs ?? []).some((output) => insideOf(p, output) || insideOf(output, p)) ||
+    (facts.statedOutputs ?? []).some(({ output }) => insideOf(p, output));
+  if (stated(path)) return true;
   if (base === '.' && buildersOf(path, facts).length) return true;
-  const [first, ...rest] = (base === '.' ? path : path.slice(base.length + 1)).split('/');
+  const relative = base === '.' ? path : path.slice(base.length + 1);
+  const [first, ...rest] = relative.split('/');
   if (!OUTPUT_FOLDERS.has(first!)) return false;
+  // A build that states its output at the workspace root writes it there (an `outputPath` of
+  // `dist/services/api`): the same path in the project folder is no one's.
+  if (base !== '.' && stated(relative)) return false;
   return base === '.' || !insideOf(rest.join('/'), facts.projectRoot);
 }
 

@@ -113,6 +113,12 @@ describe('namedBuildFor', () => {
       `${WHOLE}RUN pnpm -C apps/api build\n`,
       'api',
     ],
+    [
+      "with the Angular CLI (ngx-starter-kit's `.deploy/webapp/Dockerfile`, `ng build webapp`)",
+      'docker/webapp/Dockerfile',
+      `${WHOLE}RUN $(npm bin)/ng build webapp -c=production\n`,
+      'webapp',
+    ],
     ['by its folder, with yarn', 'docker/api.Dockerfile', `${WHOLE}RUN yarn --cwd ./apps/api/ build\n`, 'api'],
     ['by its folder, with npm', 'docker/api.Dockerfile', `${WHOLE}RUN npm run build --prefix apps/api\n`, 'api'],
     [
