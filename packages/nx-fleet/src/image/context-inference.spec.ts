@@ -1891,6 +1891,10 @@ describe('inferContext: scripts only the workspace root defines', () => {
       ),
     });
     expect(inferContext(facts(dockerfile)).workspaceManifests).toBeUndefined();
+    // A root script running a workspace tool (novu's web: `"build:web": "nx build @novu/web"`) reads the workspace.
+    expect(inferContext(facts(dockerfile, { scripts: { ...scripts, tools: ['build:chatgpt'] } })).mode).toBe(
+      'workspace',
+    );
     // The project's package.json copied over the root's: the root's script is run with no root manifest beside it.
     const over = dockerfile.replace(
       'COPY apps/api apps/api\n',

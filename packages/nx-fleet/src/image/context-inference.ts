@@ -78,8 +78,10 @@ export interface ContextFacts {
   /**
    * The script names of the workspace root's package.json and of the project's: a RUN that runs one
    * only the root defines (`npm run bootstrap`, `yarn build:chatgpt`) needs the root manifest as it is.
+   * `tools`: the root's scripts that run a workspace or prune tool (novu's `"build:web": "nx build
+   * @novu/web"`), which read the workspace, not only the root manifest.
    */
-  scripts?: { root: readonly string[]; project: readonly string[] };
+  scripts?: { root: readonly string[]; project: readonly string[]; tools?: readonly string[] };
   /** docker-build's named build contexts (`buildContexts`), when the settings or the project's target options state them. */
   buildContexts?: Readonly<Record<string, string>>;
   /**
@@ -920,7 +922,9 @@ function chooseMode(
   // Run beside the root package.json the Dockerfile copied, a root script needs only that manifest kept
   // as it is (novu's embed: `COPY package.json .`, then `RUN pnpm build`, the root's `nx run-many`;
   // sleepr's `pnpm run build auth`, the root's `nest build`): the image reads nothing it does not copy.
-  // One run elsewhere (no root package.json beside it) may read any of the root's files, as before.
+  // One only the root defines that runs a workspace tool (novu's web: `nx build @novu/web`, which builds
+  // its libraries in the image), or one run elsewhere (no root package.json beside it), may read any
+  // of the root's files, as before.
   const rootScript = runsRootScript(true);
   const keptForScript = rootScript
     ? (keptRoot() ?? (rootScript.besideRoot ? keptWhole(rootScript.why, conflict) : undefined))
@@ -1050,6 +1054,19 @@ function runsPruneTool(step: Step): boolean {
 
 function runsWorkspaceTool(step: Step): boolean {
   return runs(step, WORKSPACE_TOOLS);
+}
+
+/** `ContextFacts.scripts` from the root package.json's scripts and the names of the project's. */
+export function scriptFacts(
+  rootScripts: Readonly<Record<string, string>>,
+  projectScripts: readonly string[],
+): ContextFacts['scripts'] {
+  const names = Object.keys(rootScripts);
+  if (!names.length) return undefined;
+  const tools = names.filter(
+    (name) => WORKSPACE_TOOLS.test(rootScripts[name]!) || PRUNE_TOOLS.test(rootScripts[name]!),
+  );
+  return { root: names, project: projectScripts, ...(tools.length ? { tools } : {}) };
 }
 
 /** A RUN running `tool`, not only installing tools or system packages. */
@@ -1302,9 +1319,10 @@ function rootScriptStep(
   });
   // One only the root defines decides first, wherever it runs (novu's widget: `pnpm build`, then `pnpm build:widget`).
   const besideRoot = (step: Step) => workspaceRooted && reading.rootManifestRuns.has(step.line);
+  const tools = new Set(scripts.tools);
   for (const { step, scripts: run } of runs) {
     const script = run.find((name) => root.has(name) && !own.has(name));
-    if (script) return { step, script, besideRoot: besideRoot(step) };
+    if (script) return { step, script, besideRoot: besideRoot(step) && !tools.has(script) };
   }
   for (const { step, scripts: run } of runs) {
     if (!besideRoot(step)) continue;

@@ -330,8 +330,20 @@ describe('DockerfileReading.finalStages', () => {
       'FROM alpine AS web-base\nCMD ["httpd"]\nFROM web-base AS web\nFROM alpine AS tool\nCMD ["sh"]\n',
       ['web', 'tool'],
     ],
+    [
+      "a stage a build argument's default names (gram's runtime image: `FROM ${RUNNER_SOURCE} AS runner-artifact`)",
+      'ARG RUNNER_SOURCE=runner-builder\nFROM rust:1 AS runner-builder\nRUN make\nFROM ${RUNNER_SOURCE} AS runner-artifact\nFROM debian:12\nCOPY --from=runner-artifact /runner /usr/local/bin/runner\nENTRYPOINT ["/usr/local/bin/runner"]\n',
+      ['#2'],
+    ],
   ])('%s', (_, text, expected) => {
     expect(new DockerfileReading(text).finalStages).toEqual(expected);
+  });
+
+  it('follows the build argument docker-build gives a FROM naming a stage; without a value, none', () => {
+    const text =
+      'ARG SOURCE\nFROM node:20 AS a\nCMD ["a"]\nFROM node:20 AS b\nCMD ["b"]\nFROM ${SOURCE} AS chosen\nFROM debian:12\nCOPY --from=chosen /x /x\n';
+    expect(new DockerfileReading(text, { SOURCE: 'a' }).finalStages).toEqual(['b', '#3']);
+    expect(new DockerfileReading(text).finalStages).toEqual(['a', 'b', '#3']);
   });
 });
 

@@ -166,7 +166,7 @@ export class DockerfileReading {
    * chosen between with `--target` (one image per stage); the build without one builds the last.
    */
   get finalStages(): string[] {
-    return (this.stageUse ??= stageUseOf(this.steps)).finals;
+    return (this.stageUse ??= stageUseOf(this.steps, this.buildArgs)).finals;
   }
 
   /**
@@ -192,7 +192,7 @@ export class DockerfileReading {
   }
 
   private imageFinals(): string[] {
-    const { scratch, bases, runs } = (this.stageUse ??= stageUseOf(this.steps));
+    const { scratch, bases, runs } = (this.stageUse ??= stageUseOf(this.steps, this.buildArgs));
     // A stage built on another of this file that runs nothing, itself or through the stages under it, is
     // a step left over (tegon's unused `production-deps` install), no image; one built FROM a registry's
     // image runs that image's command (`FROM nginx AS web`).
@@ -216,7 +216,7 @@ export class DockerfileReading {
    * stage, yet often an image the repository ships; development and test stages aside.
    */
   get runnableBases(): string[] {
-    const { bases, runs, aliases } = (this.stageUse ??= stageUseOf(this.steps));
+    const { bases, runs, aliases } = (this.stageUse ??= stageUseOf(this.steps, this.buildArgs));
     const built = new Set(bases.values());
     // One a stage names as it is (`FROM frontend-base AS frontend`) is an image by that name already.
     const named = new Set([...aliases].map((alias) => bases.get(alias)));
@@ -232,7 +232,7 @@ export class DockerfileReading {
    * something of its own (CMD or ENTRYPOINT); none when that is no single stage.
    */
   get developmentLast(): { last: string; ships: string | undefined } | undefined {
-    const use = (this.stageUse ??= stageUseOf(this.steps));
+    const use = (this.stageUse ??= stageUseOf(this.steps, this.buildArgs));
     const last = use.finals[use.finals.length - 1];
     if (last === undefined || last.startsWith('#') || !namesDevelopment(last, /[-_.]/)) return undefined;
     const others = this.otherImageStages;
@@ -257,7 +257,9 @@ export class DockerfileReading {
    * registry, or a named build context. Not references with a registry, tag or digest (`node:20`).
    */
   get foreignNames(): string[] {
-    return (this.stageUse ??= stageUseOf(this.steps)).foreign.filter((ref) => /^[a-z0-9][a-z0-9._-]*$/.test(ref));
+    return (this.stageUse ??= stageUseOf(this.steps, this.buildArgs)).foreign.filter((ref) =>
+      /^[a-z0-9][a-z0-9._-]*$/.test(ref),
+    );
   }
 
   /**
@@ -270,7 +272,7 @@ export class DockerfileReading {
     return (
       this.steps.filter(isFrom).length > 1 &&
       this.steps.every((step) => isFrom(step) || /^ARG\s/i.test(step.text)) &&
-      (this.stageUse ??= stageUseOf(this.steps)).bases.size === 0
+      (this.stageUse ??= stageUseOf(this.steps, this.buildArgs)).bases.size === 0
     );
   }
 
@@ -279,7 +281,7 @@ export class DockerfileReading {
    * placeholders a named build context fills (`docker buildx bake` contexts, `--build-context`).
    */
   get placeholderStages(): string[] {
-    return (this.stageUse ??= stageUseOf(this.steps)).placeholders;
+    return (this.stageUse ??= stageUseOf(this.steps, this.buildArgs)).placeholders;
   }
 
   private stageUse?: ReturnType<typeof stageUseOf>;
@@ -317,7 +319,10 @@ export class DockerfileReading {
   }
 }
 
-function stageUseOf(steps: readonly Step[]): {
+function stageUseOf(
+  steps: readonly Step[],
+  buildArgs: BuildArgs,
+): {
   finals: string[];
   placeholders: string[];
   scratch: Set<string>;
@@ -342,11 +347,15 @@ function stageUseOf(steps: readonly Step[]): {
   };
   // A stage that is only its FROM (plane's unused `binfmt`, a placeholder `FROM scratch AS x`) builds no image of its own.
   const bare = new Set<string>();
+  const expanded = globalExpansion(steps, buildArgs);
   for (const { text } of steps) {
     const [keyword, ...words] = text.split(/\s+/);
     const instruction = keyword?.toUpperCase();
     if (instruction === 'FROM') {
-      const { image, name } = stageOf(words, stages.length);
+      const { image: written, name } = stageOf(words, stages.length);
+      // A stage a build argument's value names (gram's `FROM ${RUNNER_SOURCE}`, `runner-builder` by default).
+      const value = written?.includes('$') ? expanded(written) : written;
+      const image = value === '$' ? written : value;
       if (image && stages.includes(image.toLowerCase())) {
         use(image);
         bases.set(name, image.toLowerCase());
@@ -411,12 +420,7 @@ function stageReferences(text: string): string[] {
 function stepsFor(steps: readonly Step[], target: string | undefined, buildArgs: BuildArgs): readonly Step[] {
   const stages: Array<{ name: string; steps: Step[]; needs: string[] }> = [];
   const global: Step[] = [];
-  const globalArgs = new Map<string, string | undefined>();
-  const expanded = (word: string) => {
-    let open = false;
-    const value = word.replace(/\$\{?(\w+)\}?/g, (_, name: string) => globalArgs.get(name) ?? ((open = true), ''));
-    return open ? '$' : value;
-  };
+  const expanded = globalExpansion(steps, buildArgs);
   for (const step of steps) {
     const [keyword, ...words] = step.text.split(/\s+/);
     if (keyword?.toUpperCase() === 'FROM') {
@@ -427,13 +431,6 @@ function stepsFor(steps: readonly Step[], target: string | undefined, buildArgs:
     const stage = stages.at(-1);
     if (!stage) {
       global.push(step);
-      // A default may name an argument declared before it (kanbn's `ARG IMAGE=…nodejs${NODE_VERSION}-debian12`).
-      if (keyword?.toUpperCase() === 'ARG')
-        for (const word of shellWords(step.text.slice(4))) {
-          const eq = word.indexOf('=');
-          const arg = eq < 0 ? word : word.slice(0, eq);
-          globalArgs.set(arg, buildArgs[arg] ?? (eq < 0 ? undefined : expanded(word.slice(eq + 1))));
-        }
       continue;
     }
     stage.steps.push(step);
@@ -452,6 +449,31 @@ function stepsFor(steps: readonly Step[], target: string | undefined, buildArgs:
     }
   const kept = new Set([...global, ...stages.filter((stage) => reached.has(stage)).flatMap((stage) => stage.steps)]);
   return steps.filter((step) => kept.has(step));
+}
+
+/**
+ * A word with the build arguments declared before the first FROM expanded, as a FROM sees them: the
+ * value given, else the default (which may name an argument declared before it: kanbn's `ARG
+ * IMAGE=…nodejs${NODE_VERSION}-debian12`); `$` when one has neither.
+ */
+function globalExpansion(steps: readonly Step[], buildArgs: BuildArgs): (word: string) => string {
+  const globalArgs = new Map<string, string | undefined>();
+  const expanded = (word: string) => {
+    let open = false;
+    const value = word.replace(/\$\{?(\w+)\}?/g, (_, name: string) => globalArgs.get(name) ?? ((open = true), ''));
+    return open ? '$' : value;
+  };
+  for (const step of steps) {
+    const [keyword] = step.text.split(/\s+/, 1);
+    if (keyword?.toUpperCase() === 'FROM') break;
+    if (keyword?.toUpperCase() === 'ARG')
+      for (const word of shellWords(step.text.slice(4))) {
+        const eq = word.indexOf('=');
+        const arg = eq < 0 ? word : word.slice(0, eq);
+        globalArgs.set(arg, buildArgs[arg] ?? (eq < 0 ? undefined : expanded(word.slice(eq + 1))));
+      }
+  }
+  return expanded;
 }
 
 function isFrom(step: Step): boolean {

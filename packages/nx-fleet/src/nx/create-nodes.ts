@@ -36,6 +36,7 @@ import {
   lockedInstallLockfiles,
   nestedRootOf,
   pathOf,
+  scriptFacts,
   truncate,
   type ContextFacts,
 } from '../image/context-inference';
@@ -364,7 +365,7 @@ async function fleetNodes(
   const pnpmWorkspace = texts.committedText('pnpm-workspace.yaml');
   const rootScripts = packageScripts(rootManifest);
   const root = {
-    scripts: Object.keys(rootScripts),
+    scripts: rootScripts,
     // Read with the shell's words, as a RUN is: `nx run-many --target=build --all`.
     buildScripts: Object.keys(rootScripts).filter((name) => buildsEveryPackage(rootScripts[name]!)),
     installBuilds: buildsWorkspaceOnInstall(packageScripts(rootManifest)),
@@ -1509,7 +1510,7 @@ function contextFacts(
   texts: WorkspaceTexts,
   projects: NonNullable<ContextFacts['projects']>,
   root: {
-    scripts: readonly string[];
+    scripts: Readonly<Record<string, string>>;
     buildScripts: readonly string[];
     installBuilds: boolean;
     gitignore?: readonly string[] | undefined;
@@ -1602,7 +1603,7 @@ function contextFacts(
   const installBuilds = Object.keys(folderOutputs).filter((root) =>
     buildsOnInstall(packageScripts(texts.json(posix.join(root, 'package.json')))),
   );
-  const scripts = root.scripts.length ? { root: root.scripts, project: scriptNames(packageJson) } : undefined;
+  const scripts = scriptFacts(root.scripts, scriptNames(packageJson));
   const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
   const statedOutputs = statedOutputsOf(sources, files, projects, texts, {
     project: projectName,

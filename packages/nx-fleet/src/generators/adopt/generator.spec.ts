@@ -116,7 +116,15 @@ describe('adopt generator', () => {
     );
     await adopt(tree, { project: 'api' });
     const report = infos.mock.calls.map(([line]) => String(line)).join('\n');
-    expect(report).toMatch(/apps\/api\/Dockerfile\s+pruned\s.*runs "build:api" beside the root package\.json/);
+    // It runs Nx, which reads the workspace.
+    expect(report).toMatch(/apps\/api\/Dockerfile\s+workspace\s.*runs "build:api", a script only the workspace root's/);
+    infos.mockClear();
+    // One that runs no workspace tool needs only the root manifest it is run beside, kept as it is.
+    tree.write('package.json', JSON.stringify({ name: '@acme/source', scripts: { 'build:api': 'tsc -p apps/api' } }));
+    await adopt(tree, { project: 'api' });
+    expect(infos.mock.calls.map(([line]) => String(line)).join('\n')).toMatch(
+      /apps\/api\/Dockerfile\s+pruned\s.*runs "build:api" beside the root package\.json/,
+    );
     infos.mockRestore();
   });
 

@@ -18,7 +18,7 @@ import { DEFAULT_TARGET_NAMES } from '../../config/defaults';
 import { parseServiceConfig, type FleetServiceConfig } from '../../config/service-settings';
 import { normalizeOptions } from '../../config/options';
 import { fleetOptionsOf } from '../../config/workspace-options';
-import { inferContext, nestedRootOf, type ContextFacts } from '../../image/context-inference';
+import { inferContext, nestedRootOf, scriptFacts, type ContextFacts } from '../../image/context-inference';
 import { listsWorkspace } from '../../image/frozen-install';
 import { DockerfileReading } from '../../image/dockerfile-copies';
 import { notTheProjects } from '../../image/pruned-for';
@@ -136,10 +136,10 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
         ...nestedRootFacts(tree, workspaceFiles(), config.root),
         buildOutputs: buildOutputs(config, existing.buildTarget ?? 'build'),
         // What the graph's inference reads of the root too (ever-teams' chatgpt runs a root-only script).
-        scripts: {
-          root: scriptNamesAt(tree, 'package.json'),
-          project: scriptNamesAt(tree, posix.join(config.root, 'package.json')),
-        },
+        scripts: scriptFacts(
+          packageScripts(readJson(tree, 'package.json')),
+          scriptNamesAt(tree, posix.join(config.root, 'package.json')),
+        ),
         ...(gitignore ? { gitignore } : {}),
         // Another project's dist, build or out folder is its build output, as the graph reads it (drdreo/hub's
         // webpack build, which states no outputs).
