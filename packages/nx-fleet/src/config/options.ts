@@ -94,6 +94,10 @@ export const DEFAULT_TEST_FILES: readonly string[] = [
   '**/*.test.*',
   '**/*.e2e-spec.*',
   '**/__tests__/**',
+  // Jest's module mocks and the test runners' setup files, which load before every test.
+  '**/__mocks__/**',
+  '**/{jest,vitest}.setup.*',
+  '**/setupTests.*',
   '**/test/**',
   '**/tests/**',
   '**/e2e/**',

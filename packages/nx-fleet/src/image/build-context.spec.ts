@@ -354,6 +354,11 @@ describe('leftOutOfPruned', () => {
     'frontend/app/src/config.local.json',
     'frontend/docs/generated/',
     'sdks/typescript/src/version.ts',
+    // What a Next.js build in the image writes again, a linter's cache, a test runner's reports.
+    'frontend/app/next-env.d.ts',
+    'frontend/app/.eslintcache',
+    'frontend/app/test-results/',
+    'frontend/app/playwright-report/',
   ];
 
   it("names what git ignores in the copied folders that the ignore file keeps, but for dependencies, tools' folders, outputs and local files", () => {

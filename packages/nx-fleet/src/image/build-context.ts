@@ -273,8 +273,13 @@ const NOT_SOURCES = new Set([
   'dist',
   'build',
   'out',
+  // Test runners' reports (Playwright's).
+  'test-results',
+  'playwright-report',
 ]);
-const NOT_SOURCE_FILES = /^\.env(?:\..*)?$|\.log$|\.tsbuildinfo$|^\.DS_Store$/;
+/** Local files, and those a build in the image writes again (Next.js's `next-env.d.ts`), or a linter's cache. */
+const NOT_SOURCE_FILES =
+  /^\.env(?:\..*)?$|\.log$|\.tsbuildinfo$|^\.DS_Store$|^next-env\.d\.ts$|^\.(?:eslint|stylelint|prettier)cache$/;
 
 /**
  * What `docker build` from the workspace root would send that a pruned context (git's files) leaves

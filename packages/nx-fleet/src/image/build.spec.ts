@@ -458,14 +458,14 @@ describe('prepareContext', () => {
         return log.of('warn');
       };
       expect(await run({ executor: 'nx:run-script', options: { script: 'build' } })).toEqual([
-        'nx-fleet: orders: its build context takes services/orders/dist from the disk, but no build it depends on (orders:build) declares it as an output: Nx hashes a build\'s files only through its declared outputs, so a cached docker-build cannot see it change, and a record restored for other contents is refused before use. Declare it in the outputs of the build that writes it (project.json, package.json\'s "nx", or nx.json\'s targetDefaults: "outputs": ["{projectRoot}/dist"]).',
+        'nx-fleet: orders: its build context takes services/orders/dist from the disk, but no build it depends on (orders:build) declares it as an output: Nx hashes a build\'s files only through its declared outputs, so a cached docker-build cannot see it change, and a record restored for other contents is refused before use. Declare it in the outputs of the build that writes it (project.json, package.json\'s "nx", or nx.json\'s targetDefaults: "outputs": ["{workspaceRoot}/services/orders/dist"]).',
       ]);
       expect(await run({ executor: 'nx:run-script', outputs: ['{projectRoot}/dist'] })).toEqual([]);
       // Not cached by Nx: nothing to warn of.
       expect(await run({ executor: 'nx:run-script' }, { cache: false, dependsOn: ['build'] })).toEqual([]);
       // A build it depends on that its project does not have (zigbee2mqtt's root package.json, no Nx project): said.
       expect(await run({ executor: 'nx:run-script' }, { cache: true, dependsOn: ['compile'] })).toEqual([
-        'nx-fleet: orders: its build context takes services/orders/dist from the disk, but the build it depends on (orders:compile) is no target of its project (a package.json\'s scripts are targets only where Nx makes a project of it: give it an "nx" field), so Nx runs nothing before it: Nx hashes a build\'s files only through its declared outputs, so a cached docker-build cannot see it change, and a record restored for other contents is refused before use. Declare it in the outputs of the build that writes it (project.json, package.json\'s "nx", or nx.json\'s targetDefaults: "outputs": ["{projectRoot}/dist"]).',
+        'nx-fleet: orders: its build context takes services/orders/dist from the disk, but the build it depends on (orders:compile) is no target of its project (a package.json\'s scripts are targets only where Nx makes a project of it: give it an "nx" field), so Nx runs nothing before it: Nx hashes a build\'s files only through its declared outputs, so a cached docker-build cannot see it change, and a record restored for other contents is refused before use. Declare it in the outputs of the build that writes it (project.json, package.json\'s "nx", or nx.json\'s targetDefaults: "outputs": ["{workspaceRoot}/services/orders/dist"]).',
       ]);
     });
   });

@@ -335,7 +335,7 @@ function undeclaredOutputsWarning(
   const none = missing.length
     ? `the build${missing.length === 1 ? '' : 's'} it depends on (${missing.join(', ')}) ${missing.length === 1 ? 'is no target' : 'are no targets'} of ${missing.length === 1 ? 'its project' : 'their projects'} (a package.json's scripts are targets only where Nx makes a project of it: give it an "nx" field), so Nx runs nothing before it`
     : 'it depends on no build';
-  return `nx-fleet: ${service.projectName}: its build context takes ${undeclared.join(', ')} from the disk, but ${targets.length ? `no build it depends on (${targets.join(', ')}) declares ${them} as an output` : none}: Nx hashes a build's files only through its declared outputs, so a cached docker-build cannot see ${them} change, and a record restored for other contents is refused before use. Declare ${them} in the outputs of the build that writes ${them} (project.json, package.json's "nx", or nx.json's targetDefaults: "outputs": ["{projectRoot}/dist"]).`;
+  return `nx-fleet: ${service.projectName}: its build context takes ${undeclared.join(', ')} from the disk, but ${targets.length ? `no build it depends on (${targets.join(', ')}) declares ${them} as an output` : none}: Nx hashes a build's files only through its declared outputs, so a cached docker-build cannot see ${them} change, and a record restored for other contents is refused before use. Declare ${them} in the outputs of the build that writes ${them} (project.json, package.json's "nx", or nx.json's targetDefaults: "outputs": [${undeclared.map((path) => `"{workspaceRoot}/${path}"`).join(', ')}]).`;
 }
 
 /**
@@ -376,7 +376,7 @@ function dependedBuilds(
 }
 
 function leftOutWarning(service: ServiceRef, leftOut: readonly string[]): string {
-  return `nx-fleet: ${service.projectName}: its pruned context leaves out what git ignores in the folders its Dockerfile copies, which \`docker build\` from the workspace root would send: ${listedNames(leftOut)}. If the image needs ${leftOut.length === 1 ? 'it' : 'them'} (written by a step before the build), declare ${leftOut.length === 1 ? 'it' : 'them'} in docker-build's "contextOutputs" with a "dependsOn" on the target that writes ${leftOut.length === 1 ? 'it' : 'them'} (declared in that target's "outputs", so Nx hashes ${leftOut.length === 1 ? 'it' : 'them'}), or set "context": "workspace".`;
+  return `nx-fleet: ${service.projectName}: its pruned context leaves out what git ignores in the folders its Dockerfile copies, which \`docker build\` from the workspace root would send: ${listedNames(leftOut)}. If the image needs ${leftOut.length === 1 ? 'it' : 'them'} (written by a step before the build), declare ${leftOut.length === 1 ? 'it' : 'them'} in docker-build's "contextOutputs" with a "dependsOn" on the target that writes ${leftOut.length === 1 ? 'it' : 'them'} (declared in that target's "outputs", so Nx hashes ${leftOut.length === 1 ? 'it' : 'them'}), or set "context": "workspace"; if it does not, leave ${leftOut.length === 1 ? 'it' : 'them'} out in .dockerignore, and this warning stops.`;
 }
 
 function straysWarning(service: ServiceRef, strays: ReturnType<typeof nestedOutside>): string {

@@ -42,11 +42,12 @@ interface Entry {
 // 6: a type-only import typing an RPC client the file makes is a call (`typed-client`).
 // 7: such an import loads none of the target's code (`clientType`).
 // 8: `require.resolve('x')` is a reference (`resolve`).
-const FORMAT = 8;
+// 9: openapi-fetch's client typed with a schema's `paths` is a call (`typed-client`).
+const FORMAT = 9;
 
 /**
  * What each file imports, keyed by Nx's hash of the file: an unchanged file is never read or
- * parsed again. Lives in Nx's workspace-data directory (`.nx/workspace-data/nx-fleet/imports.v8.json`
+ * parsed again. Lives in Nx's workspace-data directory (`.nx/workspace-data/nx-fleet/imports.v9.json`
  * unless `NX_WORKSPACE_DATA_DIRECTORY` moves it), so `nx reset` clears it. It holds no absolute path
  * and nothing of the machine: a CI cache step that keeps `.nx/workspace-data/nx-fleet` between runs
  * makes a run with no source change read and parse no file. A plugin worker

@@ -105,6 +105,25 @@ describe('importsOf', () => {
     expect(isTypeOnly('typed-client')).toBe(false);
   });
 
+  it("reads openapi-fetch's client typed with a schema's paths as a call, under its imported name, and nothing else's createClient", () => {
+    const client = (from: string, name = 'createClient') =>
+      lines(
+        `import ${name} from '${from}';`,
+        "import type { paths } from '@acme/api-client';",
+        `export const api = ${name}<paths>({ baseUrl: process.env.API_URL });`,
+      );
+    expect(importsOf('api.ts', client('openapi-fetch')).map((ref) => ref.kind)).toEqual(['import', 'typed-client']);
+    expect(importsOf('api.ts', client('openapi-fetch', 'createFetchClient')).map((ref) => ref.kind)).toEqual([
+      'import',
+      'typed-client',
+    ]);
+    // Supabase's createClient<Database> types a database client: no call of the schema's owner.
+    expect(importsOf('db.ts', client('@supabase/supabase-js')).map((ref) => ref.kind)).toEqual([
+      'import',
+      'type-import',
+    ]);
+  });
+
   it('never counts comments, plain strings or template literals', () => {
     const text = lines(
       "// import { OrdersClient } from '@acme/orders-sdk';",

@@ -82,8 +82,20 @@ const TYPED_CLIENT =
  * AppRouter } from '@acme/api'` is the call (dotkom's monoweb: every tRPC client of its rpc service).
  */
 function withTypedClients(text: string, refs: ImportRef[]): ImportRef[] {
-  if (!refs.some((ref) => ref.kind === 'type-import') || !TYPED_CLIENT.test(text)) return refs;
+  if (!refs.some((ref) => ref.kind === 'type-import') || !(TYPED_CLIENT.test(text) || makesOpenApiClient(text, refs)))
+    return refs;
   return refs.map((ref) => (ref.kind === 'type-import' ? { ...ref, kind: 'typed-client' } : ref));
+}
+
+/**
+ * openapi-fetch's client typed with the OpenAPI schema's `paths` (`createClient<paths>({ baseUrl })`):
+ * its default export, under whatever name the file imports it (openapi-react-query's docs call it
+ * `createFetchClient`). Keyed on the import, as `createClient<…>` alone is Supabase's and Redis' too.
+ */
+function makesOpenApiClient(text: string, refs: readonly ImportRef[]): boolean {
+  if (!refs.some((ref) => ref.specifier === 'openapi-fetch' && ref.kind === 'import')) return false;
+  const name = /\bimport\s+([A-Za-z_$][\w$]*)\s*(?:,\s*\{[^}]*\}\s*)?from\s*['"]openapi-fetch['"]/.exec(text)?.[1];
+  return name !== undefined && new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\s*<(?!=)`).test(text);
 }
 
 /** Longer lines than this are minified code: the token scan reads them, the full parse does not. */

@@ -34,6 +34,12 @@ describe('testFileMatcher', () => {
     ['apps/api/src/app.config.ts', false],
     ['apps/api/src/config/webpack.ts', false],
     ['apps/api/src/webpack-loader.ts', false],
+    // Jest's module mocks and the runners' setup files.
+    ['apps/web/src/__mocks__/api.ts', true],
+    ['apps/web/jest.setup.ts', true],
+    ['apps/web/vitest.setup.mts', true],
+    ['apps/web/src/setupTests.ts', true],
+    ['apps/web/src/setup.ts', false],
   ])('the defaults: %s is a test file: %s', (file, expected) => {
     expect(testFileMatcher(DEFAULT_TEST_FILES)(file)).toBe(expected);
   });
