@@ -169,6 +169,11 @@ export class DockerfileReading {
     return (this.stageUse ??= stageUseOf(this.steps, this.buildArgs)).finals;
   }
 
+  /** The stages `--target` can name, in order (lower case, as the engine matches them). */
+  get namedStages(): string[] {
+    return (this.stageUse ??= stageUseOf(this.steps, this.buildArgs)).stages.filter((stage) => !stage.startsWith('#'));
+  }
+
   /**
    * The final stages besides the last that are images of their own (latitude's api, web and workers
    * beside its last, migrations): a build without `--target` builds none of them. A development or
@@ -334,6 +339,8 @@ function stageUseOf(
   foreign: string[];
   /** The stages that are only their FROM another stage: that stage by another name. */
   aliases: Set<string>;
+  /** Every stage, in order: its name, or `#<index>`. */
+  stages: string[];
 } {
   const stages: string[] = [];
   const scratch = new Set<string>();
@@ -372,6 +379,7 @@ function stageUseOf(
     if (instruction === 'COPY' || instruction === 'ADD' || instruction === 'RUN') stageReferences(text).forEach(use);
   }
   return {
+    stages,
     // The last stage is what a build without --target builds, bare or not; a bare one FROM another
     // stage is that stage's image under a name of its own (tamanu's `FROM frontend-base AS frontend`).
     finals: stages.filter(

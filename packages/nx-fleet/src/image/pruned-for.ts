@@ -73,8 +73,8 @@ export function namedBuildFor(
   return { project: bearing[0]!.name, step };
 }
 
-/** The names a Dockerfile's file or folder may call a project by, in lower case. */
-function namesOf({ name, root, packageName }: NamedProject): string[] {
+/** The names a Dockerfile's file, folder or stage may call a project by, in lower case. */
+export function namesOf({ name, root, packageName }: NamedProject): string[] {
   return [name, packageName?.replace(/^@[^/]+\//, ''), posix.basename(root)].flatMap((n) =>
     n ? [n.toLowerCase()] : [],
   );

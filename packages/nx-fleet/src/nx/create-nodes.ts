@@ -1061,7 +1061,7 @@ function finalStageWarnings(
       return [
         {
           key: `development-last:${dockerfile}:${roots.join(',')}`,
-          message: `nx-fleet: ${dockerfile}'s last stage, ${development.last}, is a development stage, and no stage it is built FROM runs anything of its own (CMD or ENTRYPOINT): the docker-build of ${projects} builds it, as the engine does without a "target". If ${projects} ships another stage, set "target" to it (the plugin option "services" entry, or docker-build's options).`,
+          message: `nx-fleet: ${dockerfile}'s last stage, ${development.last}, is a development stage, and no stage it is built FROM runs anything of its own (CMD or ENTRYPOINT): the docker-build of ${projects} builds it, as the engine does without a "target". If ${projects} ships another stage, set "target" to it ("metadata": { "fleet": { "target": … } } in its configuration, the plugin option "services" entry, or docker-build's options).`,
           roots,
         },
       ];
@@ -1076,7 +1076,7 @@ function finalStageWarnings(
     // No "target" picks a stage with no name (overleaf's generated clsi Dockerfile): the others are what to settle.
     const advice = unnamedLast
       ? `Where ${projects} ships the last stage, make each other final stage a service of its own, with "target" set to its stage (the plugin option "services" entry), or name the last stage (FROM … AS <name>) and set "target" to it; else set "target" to the stage that is the image of ${projects}.`
-      : `Set "target" to the stage that is the image of ${projects} (the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`;
+      : `Set "target" to the stage that is the image of ${projects} ("metadata": { "fleet": { "target": … } } in its configuration, the plugin option "services" entry, or docker-build's options); each other stage is a service of its own, with "target" set to its stage.`;
     return [
       {
         key: `final-stages:${dockerfile}:${roots.join(',')}`,

@@ -138,6 +138,46 @@ describe('adopt generator', () => {
     expect(printed[0]).toMatch(/^nx-fleet adopt: no project builds an image here/);
   });
 
+  describe("a Dockerfile building one image per final stage (squid-sdk's root Dockerfile, a stage per package)", () => {
+    const STAGES =
+      'FROM node:20 AS deps\nRUN rush install\nFROM deps AS api-builder\nRUN rush deploy --project api\n' +
+      'FROM node:20 AS api\nCOPY --from=api-builder /out /app\nCMD ["node", "/app"]\n' +
+      'FROM deps AS web-builder\nRUN rush deploy --project web\n' +
+      'FROM node:20 AS web\nCOPY --from=web-builder /out /app\nCMD ["node", "/app"]\n';
+
+    it('sets the stage named after the project as "target", and says so', async () => {
+      tree.write('Dockerfile', STAGES);
+      const infos = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+      await adopt(tree, { project: 'api', dockerfile: 'Dockerfile' });
+      expect(fleetOf(tree, 'api')).toEqual({ dockerfile: 'Dockerfile', target: 'api' });
+      expect(infos.mock.calls.map(([line]) => String(line)).join('\n')).toContain(
+        'the stage named after api, api, is set as "target"',
+      );
+      infos.mockRestore();
+    });
+
+    it('takes --target, checked against the stages', async () => {
+      tree.write('Dockerfile', STAGES);
+      await adopt(tree, { project: 'api', dockerfile: 'Dockerfile', target: 'web' });
+      expect(fleetOf(tree, 'api')).toEqual({ dockerfile: 'Dockerfile', target: 'web' });
+      await expect(adopt(tree, { project: 'api', dockerfile: 'Dockerfile', target: 'nope' })).rejects.toThrow(
+        'nx-fleet: Dockerfile has no stage named "nope" (--target); its stages: deps, api-builder, api, web-builder, web.',
+      );
+      await expect(adopt(tree, { target: 'web' })).rejects.toThrow('--target applies to one project');
+    });
+
+    it('names the stages where none is named after the project', async () => {
+      tree.write('Dockerfile', STAGES.replace(/\bapi\b/g, 'orders'));
+      const infos = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+      await adopt(tree, { project: 'api', dockerfile: 'Dockerfile' });
+      expect(fleetOf(tree, 'api')).toEqual({ dockerfile: 'Dockerfile' });
+      expect(infos.mock.calls.map(([line]) => String(line)).join('\n')).toContain(
+        'Dockerfile builds one image per final stage (orders, web), none named after api alone: pass --target <stage>',
+      );
+      infos.mockRestore();
+    });
+  });
+
   it('does not record --dockerfile when it is the project’s own', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile' });

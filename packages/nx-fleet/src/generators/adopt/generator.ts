@@ -46,7 +46,9 @@ import type { AdoptGeneratorSchema } from './schema';
  * table, then writes. With Nx's --dry-run the table is the same and the tree is never written.
  */
 export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema): Promise<GeneratorCallback> {
-  const unscoped = (['dockerfile', 'context', 'image'] as const).filter((flag) => options[flag] && !options.project);
+  const unscoped = (['dockerfile', 'context', 'image', 'target'] as const).filter(
+    (flag) => options[flag] && !options.project,
+  );
   if (unscoped.length)
     throw new Error(
       `nx-fleet: --${unscoped.join(', --')} ${unscoped.length === 1 ? 'applies' : 'apply'} to one project; pass --project <name> too.`,
@@ -72,6 +74,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
         ...(options.dockerfile ? { dockerfile: options.dockerfile } : {}),
         ...(options.context ? { context: options.context } : {}),
         ...(options.image ? { image: options.image } : {}),
+        ...(options.target ? { target: options.target } : {}),
       }
     : {};
   const plans: ProjectAdoption[] = [];

@@ -4,6 +4,7 @@ import type { ContextMode, FleetServiceConfig } from '../../config/service-setti
 import { contextNeeds, type ContextChoice, type ContextFacts } from '../../image/context-inference';
 import { listed } from '../../text/listed';
 import { DockerfileReading } from '../../image/dockerfile-copies';
+import { namesOf } from '../../image/pruned-for';
 import { imageNameFor } from '../../image/records';
 import { foreignBuildTarget, statedTarget } from '../../services/projects';
 import type { AdoptProject, ImageBuildSetup } from './readers';
@@ -17,6 +18,7 @@ export interface AdoptFlags {
   dockerfile?: string;
   context?: ContextMode;
   image?: string;
+  target?: string;
 }
 
 /** Everything the plan of one project is decided from, read beforehand. */
@@ -141,6 +143,18 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       error: `nx-fleet: ${project.name} has no Dockerfile or Containerfile in ${project.root}; pass --dockerfile <path>.`,
     };
 
+  const stage = stageToBuild(
+    project,
+    dockerfile,
+    new DockerfileReading(input.dockerfiles[dockerfile]!, chosen?.buildArgs),
+    {
+      flag: flags.target,
+      stated: chosen?.target ?? existing.target ?? configured.target,
+    },
+  );
+  if ('error' in stage) return { project: project.name, row: row({}), notes, error: stage.error };
+  if (stage.problem) problems.push(stage.problem);
+  if (stage.note) notes.push(stage.note);
   // The nested root's facts hold for a Dockerfile in the project folder only, as the graph gives them.
   const { nestedRoot, folderIgnore, nestedRootLists, ...workspace } = input.workspace;
   const facts: ContextFacts = {
@@ -155,7 +169,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     ...(chosen?.buildArgs ? { buildArgs: chosen.buildArgs } : {}),
     ...(chosen?.buildContexts ? { buildContexts: chosen.buildContexts } : {}),
     // The stage it builds: the reason quotes that stage's lines, as the graph will (sdp-demo's two targets).
-    ...(chosen?.target ? { target: chosen.target } : {}),
+    ...((stage.written ?? chosen?.target) ? { target: (stage.written ?? chosen?.target)! } : {}),
   };
   const inferred = input.infer(facts);
   const fleet: FleetServiceConfig = { ...existing };
@@ -212,6 +226,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
   if (image && image !== imageNameFor(project.name) && (existing.image || image !== configured.image))
     fleet.image = image;
   if (flags.image) fleet.image = flags.image;
+  if (stage.written) fleet.target = stage.written;
 
   if (chosen?.buildArgs) {
     targetOptions['buildArgs'] = chosen.buildArgs;
@@ -306,6 +321,38 @@ function statedMode(contextDir: string, projectRoot: string): ContextMode | unde
   if (contextDir === '.') return 'workspace';
   if (contextDir === projectRoot) return 'project';
   return undefined;
+}
+
+/**
+ * The stage to build, when adopt decides it: `--target`, checked against the Dockerfile's stages; or,
+ * where nothing states one and the Dockerfile builds one image per final stage (squid-sdk's root
+ * Dockerfile, a stage per package), the one named after the project. `written`: to set as `target`.
+ */
+function stageToBuild(
+  project: AdoptProject,
+  dockerfile: string,
+  reading: DockerfileReading,
+  { flag, stated }: { flag: string | undefined; stated: string | undefined },
+): { error: string } | { written?: string; note?: string; problem?: string } {
+  if (flag !== undefined)
+    return reading.namedStages.includes(flag.toLowerCase())
+      ? { written: flag }
+      : {
+          error: `nx-fleet: ${dockerfile} has no stage named "${flag}" (--target)${reading.namedStages.length ? `; its stages: ${reading.namedStages.join(', ')}` : ', no named stage at all'}.`,
+        };
+  const last = reading.finalStages.at(-1);
+  const images = [...reading.otherImageStages, ...(last && !last.startsWith('#') ? [last] : [])];
+  if (stated !== undefined || images.length < 2) return {};
+  const names = namesOf({ name: project.name, root: project.root, packageName: project.manifestName });
+  const named = images.filter((stage) => names.includes(stage));
+  if (named.length === 1)
+    return {
+      written: named[0]!,
+      note: `${dockerfile} builds one image per final stage (${listed(images)}): the stage named after ${project.name}, ${named[0]}, is set as "target"`,
+    };
+  return {
+    problem: `${dockerfile} builds one image per final stage (${listed(images)}), none named after ${project.name} alone: pass --target <stage> (without one, the last, ${images.at(-1)}, is built)`,
+  };
 }
 
 /** `the package.json script "docker-build"` for the target Nx makes of a script. */

@@ -6,5 +6,6 @@ export interface AdoptGeneratorSchema {
   dockerfile?: string;
   context?: ContextMode;
   image?: string;
+  target?: string;
   skipFormat?: boolean;
 }
