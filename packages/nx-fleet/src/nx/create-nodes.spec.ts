@@ -1534,7 +1534,7 @@ describe('createNodes', () => {
     });
     expect(warnings(warn)).toEqual([
       'nx-fleet: Dockerfile builds one image per final stage (api, web, migrations), and the docker-build of the workspace root sets no "target": the engine builds the last stage, migrations, and never api, web. ' +
-        'Set "target" to the stage that is the image of the workspace root (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
+        'Set "target" to the stage that is the image of the workspace root ("metadata": { "fleet": { "target": … } } in its configuration, the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
     ]);
     warn.mockClear();
     await runWorkspace(
@@ -1566,7 +1566,7 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       'nx-fleet: apps/web/Dockerfile builds one image per final stage (rootless, upload), and the docker-build of web sets no "target": the engine builds the last stage, upload, and never rootless. ' +
         'release, built on by other stages, runs a command of its own: it may be an image too. ' +
-        'Set "target" to the stage that is the image of web (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
+        'Set "target" to the stage that is the image of web ("metadata": { "fleet": { "target": … } } in its configuration, the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
     ]);
   });
 
@@ -1626,7 +1626,7 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       'nx-fleet: apps/web/Dockerfile builds one image per final stage (server, frontend, portal), and the docker-build of web sets no "target": the engine builds the last stage, portal, and never server, frontend. ' +
         'run-base, built on by other stages, runs a command of its own: it may be an image too. ' +
-        'Set "target" to the stage that is the image of web (the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
+        'Set "target" to the stage that is the image of web ("metadata": { "fleet": { "target": … } } in its configuration, the plugin option "services" entry, or docker-build\'s options); each other stage is a service of its own, with "target" set to its stage.',
     ]);
   });
 
@@ -1653,7 +1653,7 @@ describe('createNodes', () => {
     expect(buildOf('web').options).toMatchObject({ target: 'runtime' });
     expect(buildOf('tools').options).not.toHaveProperty('target');
     expect(warnings(warn)).toEqual([
-      'nx-fleet: tools/Dockerfile\'s last stage, dev, is a development stage, and no stage it is built FROM runs anything of its own (CMD or ENTRYPOINT): the docker-build of tools builds it, as the engine does without a "target". If tools ships another stage, set "target" to it (the plugin option "services" entry, or docker-build\'s options).',
+      'nx-fleet: tools/Dockerfile\'s last stage, dev, is a development stage, and no stage it is built FROM runs anything of its own (CMD or ENTRYPOINT): the docker-build of tools builds it, as the engine does without a "target". If tools ships another stage, set "target" to it ("metadata": { "fleet": { "target": … } } in its configuration, the plugin option "services" entry, or docker-build\'s options).',
     ]);
     // A stated target wins, and leaves nothing to say.
     warn.mockClear();
