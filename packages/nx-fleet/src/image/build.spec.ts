@@ -126,11 +126,20 @@ describe('buildServiceImage', () => {
 
   it('names the Dockerfile line of a COPY source the context lacks, and the setting, before the engine builds', async () => {
     const { ports, tools } = setup({}, 'FROM scratch\nCOPY --chown=node src/ ./src/\n');
+    // A workspace path: the Dockerfile is written for a context that holds it.
+    ports.files.files.set('/ws/src', '');
     await expect(buildServiceImage(ports, options, service)).rejects.toThrow(
       'nx-fleet: services/orders/Dockerfile:2 COPY --chown=node src/ ./src/: "src/" is not in the build context of orders. ' +
         'The context is the folder services/orders; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace"',
     );
     expect(commands(tools)).toEqual(['podman image']);
+  });
+
+  it("names a path found nowhere (gram's server: a binary its CI builds first) as a step's output, not a context to change", async () => {
+    const { ports } = setup({}, 'FROM scratch\nCOPY ./bin/app /app/app\n');
+    await expect(buildServiceImage(ports, options, service)).rejects.toThrow(
+      '"./bin/app" is not in the build context of orders. Nothing in services/orders or at the workspace root has that path: a step before the build writes it',
+    );
   });
 
   it("expands a COPY source with the target's build arguments before checking it", async () => {
@@ -502,8 +511,9 @@ describe('copySourceProblem: a folder context', () => {
     expect(problem(['langserve/README.md'])).toBe(
       'nx-fleet: langserve/Dockerfile:2 COPY ./pyproject.toml ./README.md ./: "./README.md" is not in the build context of langserve. It is on disk in the context, but the .dockerignore the engine uses leaves it out: let it through (a "!README.md" line in it), or take it out of the COPY.',
     );
-    // The check can fail: not on disk, the folder context's own advice.
-    expect(problem([])).toMatch(/The context is the folder langserve;/);
+    // The check can fail: at the workspace root only, the folder context's own advice; nowhere, a step's output.
+    expect(problem(['README.md'])).toMatch(/The context is the folder langserve;/);
+    expect(problem([])).toMatch(/Nothing in langserve or at the workspace root has that path/);
   });
 });
 

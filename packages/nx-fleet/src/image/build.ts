@@ -771,9 +771,11 @@ function missingSourceFix(
       posix.normalize(missing.source).replace(/\/+$/, ''),
       instruction,
     );
-  return options.context === '.'
-    ? 'It is not in the workspace, or the .dockerignore leaves it out.'
-    : `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
+  if (options.context === '.') return 'It is not in the workspace, or the .dockerignore leaves it out.';
+  // gram's server: `COPY ./bin/gram`, a binary its CI builds into the folder before the build.
+  if (!onDisk(posix.normalize(missing.source).replace(/\/+$/, '')))
+    return `Nothing in ${options.context} or at the workspace root has that path: a step before the build writes it (a build output git ignores, say), or it was renamed or removed. Run the target that writes it first — "dependsOn" on it in this target's configuration, with the path in that target's "outputs", so that Nx runs and hashes it — or take it out of the ${instruction}.`;
+  return `The context is the folder ${options.context}; a Dockerfile that copies workspace paths needs "context": "pruned" or "workspace" (in metadata.fleet, or the plugin option "services").`;
 }
 
 /** A source on disk that the ignore file the context applies leaves out: let it through, or stop copying it. */
