@@ -1980,6 +1980,32 @@ describe('inferContext: scripts only the workspace root defines', () => {
   });
 });
 
+describe('inferContext: a compiler given a project folder', () => {
+  it("compiles it, and what its tsconfig references reach, in the image (gridfire's `yarn tsc --build apps/api`)", () => {
+    const dockerfile =
+      'FROM node:22 AS build\nWORKDIR /app\nCOPY package.json yarn.lock ./\nCOPY apps/api ./apps/api/\nCOPY shared ./shared/\nRUN yarn install\nRUN yarn tsc --build apps/api\n' +
+      'FROM node:22\nCOPY --from=build /app/apps/api/dist apps/api/dist/\nCOPY --from=build /app/shared/dist shared/dist/\n';
+    const base = {
+      projects: [
+        { name: 'api', root: 'apps/api' },
+        { name: 'shared', root: 'shared' },
+      ],
+      folderOutputs: { 'apps/api': ['apps/api/dist'], shared: ['shared/dist'] },
+      referenceBuilds: { 'apps/api': ['shared'] },
+      files: [...FILES, 'shared/package.json', 'shared/src/index.ts'],
+    };
+    expect(inferContext(facts(dockerfile, base)).outputs).toEqual([]);
+    for (const run of ['npx tsc -p apps/api/tsconfig.build.json', 'tsc -b ./apps/api/'])
+      expect(inferContext(facts(dockerfile.replace('yarn tsc --build apps/api', run), base)).outputs).toEqual([]);
+    // The check can fail: type checking writes nothing, and another folder is not this one.
+    for (const run of ['tsc --noEmit -p apps/api', 'tsc --build apps/other'])
+      expect([run, inferContext(facts(dockerfile.replace('yarn tsc --build apps/api', run), base)).outputs]).toEqual([
+        run,
+        ['apps/api/dist', 'shared/dist'],
+      ]);
+  });
+});
+
 describe('readsRootManifests', () => {
   it.each([
     [['package.json', 'services/api'], true],

@@ -1618,7 +1618,7 @@ function besideReason(quoted: string, folder: string, projectRoot: string): stri
  * package `@steel-browser/api`), pnpm and turbo a `./` path selector (`--filter ./apps/api`, `{./apps/api}`).
  */
 export function buildsFolder(command: string, root: string): boolean {
-  if (!/\bbuild/.test(command)) return false;
+  if (!/\bbuild|\btsc\b/.test(command)) return false;
   const folder = `${literal(root)}/?`;
   const selected = (flags: string, path: string) =>
     new RegExp(`\\s(?:${flags})[\\s=]['"]?${path}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
@@ -1627,7 +1627,11 @@ export function buildsFolder(command: string, root: string): boolean {
     (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F', `(?:\\./${folder}|\\{(?:\\./)?${folder}\\})`)) ||
     // Run in its folder: chainchik's `pnpm -C apps/api build`, `pnpm --dir`, `yarn --cwd`.
     (/\bpnpm\b/.test(command) && selected('-C|--dir', `(?:\\./)?${folder}`)) ||
-    (/\byarn\b/.test(command) && selected('--cwd', `(?:\\./)?${folder}`))
+    (/\byarn\b/.test(command) && selected('--cwd', `(?:\\./)?${folder}`)) ||
+    // A compiler given its folder or tsconfig (gridfire's `yarn tsc --build apps/api`, `tsc -p apps/api/tsconfig.json`).
+    (/\btsc\b/.test(command) &&
+      !/\s--noEmit\b/.test(command) &&
+      selected('--build|-b|--project|-p', `(?:\\./)?${literal(root)}(?:/(?:[\\w.-]*tsconfig[\\w.-]*\\.json)?)?`))
   );
 }
 
