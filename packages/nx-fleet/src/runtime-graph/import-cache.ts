@@ -42,7 +42,7 @@ interface Entry {
 // 6: a type-only import typing an RPC client the file makes is a call (`typed-client`).
 // 7: such an import loads none of the target's code (`clientType`).
 // 8: `require.resolve('x')` is a reference (`resolve`).
-// 9: openapi-fetch's client typed with a schema's `paths` is a call (`typed-client`).
+// 9: openapi-fetch's and NestJS gRPC's typed clients are calls; only the type a client takes is one.
 const FORMAT = 9;
 
 /**

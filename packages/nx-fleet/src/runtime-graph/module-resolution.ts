@@ -5,7 +5,7 @@ import { isComponentFile } from './component-scripts';
 import { typescript } from './typescript';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import { SOURCE_EXTENSIONS } from './sdk-imports';
-import type { ProjectInfo } from './sdk-ownership';
+import { withoutScriptExtension, type ProjectInfo } from './sdk-ownership';
 import { isRelativeSpecifier } from './specifier-filter';
 import { listed } from '../text/listed';
 
@@ -114,7 +114,11 @@ export class ImportResolver {
     const subpath = `.${specifier.slice(match[0].length)}`;
     if (exports === undefined) {
       const path = join(this.workspaceRoot, match[1].root, subpath);
-      return ['', ...SOURCE_EXTENSIONS].some((extension) => this.files.exists(`${path}${extension}`))
+      // `users_pb.js` names `users_pb.ts` too, as TypeScript maps it.
+      const bare = join(this.workspaceRoot, match[1].root, withoutScriptExtension(subpath));
+      return ['', ...SOURCE_EXTENSIONS].some(
+        (extension) => this.files.exists(`${path}${extension}`) || this.files.exists(`${bare}${extension}`),
+      )
         ? 'offered'
         : 'absent';
     }

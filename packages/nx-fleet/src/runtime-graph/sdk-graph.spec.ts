@@ -548,6 +548,28 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
     ]);
   });
 
+  it("an ESM import names a file by its .js twin (protobuf-es' users_pb.js): a key written with or without it matches, and is no absent path", () => {
+    writeClients(
+      lines(
+        "import { Orders } from '@acme/client/src/orders_pb.js';",
+        "import { Live } from '@acme/client/src/live_pb.js';",
+        'export const clients = [Orders, Live];',
+      ),
+    );
+    write({
+      'libs/client/src/orders_pb.ts': 'export const Orders = {};\n',
+      'libs/client/src/live_pb.ts': 'export const Live = {};\n',
+    });
+    const { imports, warnings } = scan(CLIENTS, {
+      sdks: { '@acme/client/src/orders_pb': 'orders', '@acme/client/src/live_pb.js': 'realtime', '@acme/client': [] },
+    });
+    expect(brief(imports)).toEqual([
+      'api -> orders services/api/src/main.ts:1 via client',
+      'api -> realtime services/api/src/main.ts:2 via client',
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
   it("a require.resolve'd path an sdks key names calls its owner, with no code edge (nebulaNV's gRPC protoPath); with no key, nothing", () => {
     writeClients(
       lines(

@@ -95,8 +95,9 @@ describe('importsOf', () => {
         "import type { Order } from '@acme/orders-types';",
         `export const client = ${factory}<AppRouter>({});`,
       );
+    // The type the client takes is the call; the file's other type-only imports stay types only.
     for (const factory of ['createTRPCClient', 'createTRPCProxyClient', 'createTRPCReact', 'hc', 'treaty'])
-      expect(importsOf('client.ts', client(factory)).map((ref) => ref.kind)).toEqual(['typed-client', 'typed-client']);
+      expect(importsOf('client.ts', client(factory)).map((ref) => ref.kind)).toEqual(['typed-client', 'type-import']);
     // A generic call of another name, or a comparison, keeps the imports types only.
     expect(importsOf('client.ts', client('useState')).map((ref) => ref.kind)).toEqual(['type-import', 'type-import']);
     expect(
@@ -117,9 +118,41 @@ describe('importsOf', () => {
       'import',
       'typed-client',
     ]);
+    // Its named createPathBasedClient too, aliased or not.
+    expect(
+      importsOf(
+        'api.ts',
+        lines(
+          "import { createPathBasedClient as make } from 'openapi-fetch';",
+          "import type * as api from '@acme/api-client';",
+          'export const client = make<api.paths>({});',
+        ),
+      ).map((ref) => ref.kind),
+    ).toEqual(['import', 'typed-client']);
     // Supabase's createClient<Database> types a database client: no call of the schema's owner.
     expect(importsOf('db.ts', client('@supabase/supabase-js')).map((ref) => ref.kind)).toEqual([
       'import',
+      'type-import',
+    ]);
+  });
+
+  it("reads NestJS's gRPC client typed with a generated interface as a call of its owner, only there (`getService<UsersServiceClient>`)", () => {
+    const text = (call: string) =>
+      lines(
+        "import type { ClientGrpc } from '@nestjs/microservices';",
+        "import type { UsersServiceClient } from '@acme/proto';",
+        "import type { Order } from '@acme/orders-types';",
+        `export const users = (grpc: ClientGrpc) => grpc.${call}('UsersService');`,
+      );
+    expect(importsOf('users.ts', text('getService<UsersServiceClient>')).map((ref) => ref.kind)).toEqual([
+      'type-import',
+      'typed-client',
+      'type-import',
+    ]);
+    // The check can fail: without the client, types only.
+    expect(importsOf('users.ts', text('getClientByServiceName')).map((ref) => ref.kind)).toEqual([
+      'type-import',
+      'type-import',
       'type-import',
     ]);
   });

@@ -74,28 +74,87 @@ export function importsOf(fileName: string, text: string, stats?: { fullParses: 
  * tRPC's `createTRPCClient<AppRouter>` (and its proxy, React, Next and TanStack forms), Hono's
  * `hc<AppType>`, Elysia's Eden `treaty<App>`, oRPC's `createORPCClient<…>`.
  */
-const TYPED_CLIENT =
-  /\b(?:createTRPC(?:Proxy)?Client|createTRPC(?:React|Next|Context|OptionsProxy)|hc|treaty|edenTreaty|edenFetch|createORPCClient)\s*<(?!=)/;
+const TYPED_FACTORIES = [
+  'createTRPC(?:Proxy)?Client',
+  'createTRPC(?:React|Next|Context|OptionsProxy)',
+  'hc',
+  'treaty',
+  'edenTreaty',
+  'edenFetch',
+  'createORPCClient',
+];
 
 /**
- * A file that makes such a client calls the service whose type it imports: there `import type {
- * AppRouter } from '@acme/api'` is the call (dotkom's monoweb: every tRPC client of its rpc service).
+ * A file that makes such a client calls the service whose type it passes the client (dotkom's
+ * monoweb: `import type { AppRouter } from '@acme/rpc'`, then `createTRPCClient<AppRouter>`); its other
+ * type-only imports stay types only (a `UsersServiceClient` it only picks fields of).
  */
 function withTypedClients(text: string, refs: ImportRef[]): ImportRef[] {
-  if (!refs.some((ref) => ref.kind === 'type-import') || !(TYPED_CLIENT.test(text) || makesOpenApiClient(text, refs)))
-    return refs;
-  return refs.map((ref) => (ref.kind === 'type-import' ? { ...ref, kind: 'typed-client' } : ref));
+  if (!refs.some((ref) => ref.kind === 'type-import')) return refs;
+  const typed = clientTypeArguments(text, refs);
+  if (!typed.size) return refs;
+  const starts = newlines(text);
+  return refs.map((ref) => {
+    if (ref.kind !== 'type-import') return ref;
+    const names = importedNames(statementAt(text, starts, ref));
+    return names === undefined || names.some((name) => typed.has(name)) ? { ...ref, kind: 'typed-client' } : ref;
+  });
 }
 
 /**
- * openapi-fetch's client typed with the OpenAPI schema's `paths` (`createClient<paths>({ baseUrl })`):
- * its default export, under whatever name the file imports it (openapi-react-query's docs call it
- * `createFetchClient`). Keyed on the import, as `createClient<…>` alone is Supabase's and Redis' too.
+ * The names the file's typed clients take as their type argument (`AppRouter` of
+ * `createTRPCClient<AppRouter>`, `api` of `createClient<api.paths>`). Besides the RPC frameworks':
+ * openapi-fetch's clients typed with an OpenAPI schema's `paths` — its default export under whatever
+ * name the file imports it by (openapi-react-query's docs call it `createFetchClient`), and
+ * `createPathBasedClient` — keyed on the import, as `createClient<…>` alone is Supabase's and Redis'
+ * too; and NestJS's gRPC client, `this.client.getService<UsersServiceClient>('UsersService')`, in a
+ * file that imports `@nestjs/microservices`.
  */
-function makesOpenApiClient(text: string, refs: readonly ImportRef[]): boolean {
-  if (!refs.some((ref) => ref.specifier === 'openapi-fetch' && ref.kind === 'import')) return false;
-  const name = /\bimport\s+([A-Za-z_$][\w$]*)\s*(?:,\s*\{[^}]*\}\s*)?from\s*['"]openapi-fetch['"]/.exec(text)?.[1];
-  return name !== undefined && new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\s*<(?!=)`).test(text);
+function clientTypeArguments(text: string, refs: readonly ImportRef[]): Set<string> {
+  const factories = [...TYPED_FACTORIES];
+  if (refs.some((ref) => ref.specifier === 'openapi-fetch' && ref.kind === 'import')) {
+    const from = /\bimport\s+([A-Za-z_$][\w$]*)?\s*,?\s*(?:\{([^}]*)\})?\s*from\s*['"]openapi-fetch['"]/.exec(text);
+    const named = (from?.[2] ?? '').split(',').flatMap((item) => {
+      const [imported, local] = item.trim().split(/\s+as\s+/);
+      return imported === 'createPathBasedClient' || imported === 'default' ? [local ?? imported!] : [];
+    });
+    factories.push(...[from?.[1], ...named].flatMap((name) => (name ? [name.replace(/\$/g, '\\$')] : [])));
+  }
+  const nest = refs.some((ref) => ref.specifier === '@nestjs/microservices');
+  const pattern = new RegExp(
+    `(?:(?<![\\w$.])(?:${factories.join('|')})${nest ? '|\\.getService' : ''})\\s*<\\s*(?:typeof\\s+)?([A-Za-z_$][\\w$]*)`,
+    'g',
+  );
+  return new Set([...text.matchAll(pattern)].map((match) => match[1]!));
+}
+
+/** An import's statement, from its line to its specifier. */
+function statementAt(text: string, lineStarts: readonly number[], ref: ImportRef): string {
+  const start = lineStarts[ref.line - 1] ?? 0;
+  const quoted = [`'${ref.specifier}'`, `"${ref.specifier}"`].map((q) => text.indexOf(q, start)).filter((i) => i >= 0);
+  return text.slice(start, quoted.length ? Math.min(...quoted) : start);
+}
+
+/** The local names an import statement binds (`X`, `{ a, b as c }`, `* as ns`); undefined when it cannot tell. */
+function importedNames(statement: string): string[] | undefined {
+  const clause = /\bimport\s+(?:type\s+)?([\s\S]*?)(?:\bfrom\s*|=\s*require\s*\(\s*)$/.exec(statement)?.[1];
+  if (clause === undefined) return undefined;
+  const names: string[] = [];
+  const braces = /\{([^}]*)\}/.exec(clause);
+  for (const item of braces?.[1]?.split(',') ?? []) {
+    const local = item
+      .trim()
+      .replace(/^type\s+/, '')
+      .split(/\s+as\s+/)
+      .at(-1);
+    if (local) names.push(local);
+  }
+  const rest = clause.replace(/\{[^}]*\}/, '');
+  const namespace = /\*\s*as\s+([A-Za-z_$][\w$]*)/.exec(rest)?.[1];
+  if (namespace) names.push(namespace);
+  const single = /^\s*([A-Za-z_$][\w$]*)\s*(?:,|=|$)/.exec(rest)?.[1];
+  if (single) names.push(single);
+  return names.length ? names : undefined;
 }
 
 /** Longer lines than this are minified code: the token scan reads them, the full parse does not. */

@@ -106,8 +106,15 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
 
   // Longest first: `@acme/core/v3/workers` wins over `@acme/core/v3` for `@acme/core/v3/workers/x`.
   subpaths.sort(([a], [b]) => b.length - a.length);
+  // An ESM import names a TypeScript file by its JavaScript twin (protobuf-es' `…/users_pb.js` for
+  // `users_pb.ts`): a key matches with or without that extension.
   const subpathOf = (specifier: string) =>
-    subpaths.find(([key]) => specifier === key || specifier.startsWith(`${key}/`));
+    subpaths.find(
+      ([key]) =>
+        specifier === key ||
+        specifier.startsWith(`${key}/`) ||
+        withoutScriptExtension(specifier) === withoutScriptExtension(key),
+    );
   const projectByRoot = new Map(projects.map((p) => [p.root, p]));
   const projectOfFile = (file: string) => deepestAt(projectByRoot, file)?.name;
   // A root '.' service owns every loose file (iqb-berlin's DTO folders): by its folder, it provides nothing.
@@ -129,6 +136,11 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
     },
     problems,
   };
+}
+
+/** A specifier without the JavaScript extension an ESM import writes (`.js`, `.mjs`, `.cjs`, `.jsx`). */
+export function withoutScriptExtension(specifier: string): string {
+  return specifier.replace(/\.(?:[cm]?js|jsx)$/, '');
 }
 
 /** What the deepest root holding a workspace file maps to, as Nx assigns files to projects; a root of `.` holds every file. */
