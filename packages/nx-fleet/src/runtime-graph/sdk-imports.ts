@@ -121,11 +121,21 @@ function clientTypeArguments(text: string, refs: readonly ImportRef[]): Set<stri
     factories.push(...[from?.[1], ...named].flatMap((name) => (name ? [name.replace(/\$/g, '\\$')] : [])));
   }
   const nest = refs.some((ref) => ref.specifier === '@nestjs/microservices');
-  const pattern = new RegExp(
+  // Most files make no client: the frameworks' pattern, compiled once, answers for them.
+  const pattern =
+    factories.length === TYPED_FACTORIES.length && !nest
+      ? (rpcClientPattern ??= clientPattern(TYPED_FACTORIES, false))
+      : clientPattern(factories, nest);
+  return new Set([...text.matchAll(pattern)].map((match) => match[1]!));
+}
+
+let rpcClientPattern: RegExp | undefined;
+
+function clientPattern(factories: readonly string[], nest: boolean): RegExp {
+  return new RegExp(
     `(?:(?<![\\w$.])(?:${factories.join('|')})${nest ? '|\\.getService' : ''})\\s*<\\s*(?:typeof\\s+)?([A-Za-z_$][\\w$]*)`,
     'g',
   );
-  return new Set([...text.matchAll(pattern)].map((match) => match[1]!));
 }
 
 /** An import's statement, from its line to its specifier. */
