@@ -129,6 +129,15 @@ export class DockerfileReading {
   }
 
   /**
+   * The RUNs (of the stages built) whose build runs in a folder a build argument without a value
+   * names, with those arguments: bins' `cd packages/$APP_NAME && yarn build`, `WORKDIR
+   * /app/apps/${APP}` then `RUN npm run build`, `pnpm -C apps/$APP build`.
+   */
+  get variableBuildFolders(): Array<{ step: Step; args: string[] }> {
+    return this.walked.selected;
+  }
+
+  /**
    * The context folders a RUN builds where they were copied to: a package's build script, `tsc` or
    * `nest build` run in the WORKDIR a `COPY <folder> <there>` filled (rybbit's `WORKDIR /app/server`,
    * `COPY server/ .`, `RUN npm run build`), as the sources written.
@@ -521,8 +530,10 @@ function walk(
   commands: Step[];
   rootManifestRuns: Set<number>;
   folderRuns: Map<number, string>;
+  selected: Array<{ step: Step; args: string[] }>;
 } {
   const variables = new BuildVariables(buildArgs);
+  const selected: Array<{ step: Step; args: string[] }> = [];
   const commands: Step[] = [];
   const images: ImageBase[] = [];
   let binds = false;
@@ -542,6 +553,8 @@ function walk(
     copied: Map<string, string>;
     /** The folders whose package.json is the root's: copied there last. */
     rootManifests: Set<string>;
+    /** The build arguments without a value its WORKDIR was written with (`WORKDIR /app/apps/${APP}`). */
+    workdirUnset?: string[];
   }
   /** The stages by name: one built FROM another starts with its WORKDIR, its files and its copy of the context (AppFlowy's `chef`). */
   const named = new Map<string, Stage>();
@@ -575,6 +588,9 @@ function walk(
     else if (keyword === 'ENV') variables.setEnv(rest);
     else if (keyword === 'WORKDIR' && stage) {
       const dir = wordValue(rest.trim(), variables);
+      const unset: string[] = [];
+      if (dir === undefined) wordValue(rest.trim(), variables, unset);
+      stage.workdirUnset = unset.length ? unset : undefined;
       if (dir !== undefined) stage.workdir = posix.resolve(stage.workdir, dir);
       const inside =
         dir === undefined || stage.root === undefined ? undefined : posix.relative(stage.root, stage.workdir);
@@ -591,10 +607,17 @@ function walk(
       if (stage?.rootManifests.has(stage.workdir)) rootManifestRuns.add(line);
       const here = stage?.copied.get(stage.workdir);
       if (here !== undefined && !rootManifestRuns.has(line) && contextPath(here) !== '.') folderRuns.set(line, here);
-      for (const folder of stage ? buildFolders(rest, stage.workdir) : []) {
+      const local = stage ? buildFolders(rest, stage.workdir) : { folders: [], selectedBy: [] };
+      for (const folder of local.folders) {
         const source = copiedAt(stage!.copied, folder);
         if (source !== undefined) builds.push({ line, instruction, source });
       }
+      // A build whose folder a build argument without a value names (bins' `cd packages/$APP_NAME && yarn build`).
+      const chosenBy = [
+        ...local.selectedBy,
+        ...(local.folders.includes(stage?.workdir ?? '') ? (stage?.workdirUnset ?? []) : []),
+      ].filter((name) => variables.expand(`\${${name}}`) === undefined);
+      if (chosenBy.length) selected.push({ step: { line, text: `RUN ${rest.trim()}` }, args: [...new Set(chosenBy)] });
     } else if (keyword === 'COPY' || keyword === 'ADD') {
       const args = argumentsOf(rest);
       if (!args || args.some((arg) => arg.startsWith('<<'))) continue;
@@ -637,30 +660,44 @@ function walk(
       }
     }
   }
-  return { written, reads, workdirs, builds, bases, images, binds, commands, rootManifestRuns, folderRuns };
+  return { written, reads, workdirs, builds, bases, images, binds, commands, rootManifestRuns, folderRuns, selected };
 }
 
 /**
  * The folders a RUN's builds run in: its WORKDIR, or where a `cd` to a literal folder before them
- * moves (juxtaposition's `RUN cd apps/miiverse-api && npm run build`).
+ * moves (juxtaposition's `RUN cd apps/miiverse-api && npm run build`); and the variables that name the
+ * folder of a build instead (`cd packages/$APP_NAME && yarn build`, `pnpm -C apps/$APP build`).
  */
-function buildFolders(run: string, workdir: string): string[] {
+function buildFolders(run: string, workdir: string): { folders: string[]; selectedBy: string[] } {
   // Undefined after a `cd` the reading cannot follow (a variable, `cd -`).
   let cwd: string | undefined = workdir;
+  let cwdVariables: string[] = [];
   const folders = new Set<string>();
+  const selectedBy = new Set<string>();
   for (const line of run.replace(/^(?:--\S+\s+)*/, '').split('\n'))
     for (const { words } of shellCommands(line)) {
       const [first, target, ...more] = words;
       if (first?.text === 'cd') {
         const literal = target && !more.length && !target.dynamic && !target.variables.length && target.text !== '-';
         cwd = literal && cwd !== undefined ? posix.resolve(cwd, target.text) : undefined;
+        cwdVariables = target?.variables ?? [];
         continue;
       }
       const command = words.map((word) => word.text).join(' ');
-      if (cwd !== undefined && LOCAL_BUILD.test(command) && !WORKSPACE_SELECTOR.test(` ${command}`)) folders.add(cwd);
+      if (/\bbuild/.test(command))
+        words.forEach((word, i) => {
+          const flagged = FOLDER_FLAGS.has(words[i - 1]?.text ?? '') || /^--(?:dir|cwd|prefix)=/.test(word.text);
+          if (flagged) word.variables.forEach((name) => selectedBy.add(name));
+        });
+      if (!LOCAL_BUILD.test(command) || WORKSPACE_SELECTOR.test(` ${command}`)) continue;
+      if (cwd !== undefined) folders.add(cwd);
+      else cwdVariables.forEach((name) => selectedBy.add(name));
     }
-  return [...folders];
+  return { folders: [...folders], selectedBy: [...selectedBy] };
 }
+
+/** Flags that run a package manager's build in another folder (`pnpm -C apps/$APP build`). */
+const FOLDER_FLAGS = new Set(['-C', '--dir', '--cwd', '--prefix']);
 
 /**
  * The context path a stage's folder holds, by the COPY that filled it or a folder above it (`COPY . .`

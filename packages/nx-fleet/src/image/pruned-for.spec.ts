@@ -173,10 +173,13 @@ describe('namedBuildFor', () => {
 });
 
 describe('selectorArguments', () => {
-  const args = (run: string, more = '') =>
-    selectorArguments(new DockerfileReading(`FROM node:20\nARG APP\nARG DIR=apps\n${more}RUN ${run}\n`)).flatMap(
-      (found) => found.args,
-    );
+  const args = (run: string, more = '') => [
+    ...new Set(
+      selectorArguments(new DockerfileReading(`FROM node:20\nARG APP\nARG DIR=apps\n${more}RUN ${run}\n`)).flatMap(
+        (found) => found.args,
+      ),
+    ),
+  ];
   it.each([
     ['turbo prune ${APP} --docker', ['APP']],
     ['npx nest build $APP', ['APP']],
@@ -191,8 +194,28 @@ describe('selectorArguments', () => {
     ['nest build $HOME', []],
     ['nest build ${DIR}', []],
     ['mkdir -p $APP && grep -F $APP x', []],
+    // The folder a build runs in, or a selector holding the variable (bins', and r69a's forms).
+    ['yarn install && cd packages/$APP && yarn build', ['APP']],
+    ['pnpm -C apps/${APP} build', ['APP']],
+    ['yarn --cwd apps/$APP build', ['APP']],
+    ['npm run build --prefix=apps/$APP', ['APP']],
+    ['pnpm --filter @acme/${APP} build', ['APP']],
+    ['pnpm turbo run build --filter=@repo/${APP}', ['APP']],
+    ['lerna run build --scope @acme/$APP', ['APP']],
+    ['npx ng build ${APP} -c production', ['APP']],
+    ['npm run build:${APP}', ['APP']],
+    ['npx nx run-many -t build -p ${APP}', ['APP']],
+    // A literal project beside it: the variable is a flag's value.
+    ['npx turbo prune web $APP --docker', []],
+    ['cd packages/$APP && ls', []],
   ])('RUN %s: %j', (run, expected) => {
     expect(args(run)).toEqual(expected);
+  });
+
+  it('takes a WORKDIR a build runs in, and a COPY source, named by it', () => {
+    expect(args('npm run build', 'WORKDIR /app/apps/${APP}\n')).toEqual(['APP']);
+    expect(args('npm ci', 'WORKDIR /app/apps/${APP}\n')).toEqual([]);
+    expect(args('yarn', 'COPY ./apps/$APP apps/$APP\n')).toEqual(['APP']);
   });
 
   it("takes a build script's argument where the file names a path by it (`dist/apps/${APP}/main`)", () => {

@@ -81,11 +81,12 @@ export function namesOf({ name, root, packageName }: NamedProject): string[] {
 }
 
 /**
- * The RUNs of the stages built that pick the project to prune or build by a build argument the build
- * leaves without a value, with those arguments: torus-ts' one `docker/Dockerfile` for every app,
- * `turbo prune ${APP_NAME}`; the Nest CLI's monorepo Dockerfiles, `npm run build ${APP}` (the root's
- * `nest build`) or `nest build $APP`. Each build of the file names its project; without one, the tool
- * picks its default project, or none.
+ * The steps (of the stages built) that pick the project to prune, build or copy by a build argument
+ * the build leaves without a value, with those arguments: torus-ts' one `docker/Dockerfile` for every
+ * app, `turbo prune ${APP_NAME}`; the Nest CLI's monorepo Dockerfiles, `npm run build ${APP}` (the
+ * root's `nest build`) or `nest build $APP`; bins' `cd packages/$APP_NAME && yarn build`; myhealthBC's
+ * `COPY ./apps/$BUILD_CONTEXT apps/$BUILD_CONTEXT`. Each build of the file names its project; without
+ * one, the tool picks its default project, or none, and a COPY takes the whole folder.
  */
 export function selectorArguments(reading: DockerfileReading): Array<{ step: Step; args: string[] }> {
   const declared = reading.declaredArgs;
@@ -94,27 +95,35 @@ export function selectorArguments(reading: DockerfileReading): Array<{ step: Ste
   const inPaths = new Set(
     reading.steps.flatMap(({ text }) => [...text.matchAll(/\/\$\{?(\w+)\}?/g)].map((match) => match[1]!)),
   );
-  return reading.runs.flatMap((step) => {
+  const found = reading.runs.map((step) => {
     const run = step.text.replace(/^RUN\s+/i, '');
+    const pruned = pruneSelectors(run);
+    // Once a project is named as written, a variable word is a flag's value (`turbo prune api $FLAGS`).
+    const prune = pruned.some((selector) => !selector.includes('$')) ? [] : pruned;
     const selectors = [
-      ...pruneSelectors(run),
+      ...prune,
       ...[...run.matchAll(BUILD_SELECTOR)].map((match) => match[1]!),
       ...[...run.matchAll(SCRIPT_ARGUMENT)].map((match) => match[1]!).filter((word) => inPaths.has(nameOf(word))),
     ];
-    const args = [
-      ...new Set(selectors.flatMap((selector) => [...selector.matchAll(/\$\{?(\w+)\}?/g)].map((match) => match[1]!))),
-    ].filter((name) => declared.has(name));
-    return args.length ? [{ step, args }] : [];
+    return { step, args: selectors.flatMap((selector) => [...selector.matchAll(/\$\{?(\w+)\}?/g)].map((m) => m[1]!)) };
   });
+  const copies = reading.written.flatMap(({ line, instruction, unset }) =>
+    unset ? [{ step: { line, text: instruction }, args: unset.args }] : [],
+  );
+  return [...found, ...reading.variableBuildFolders, ...copies]
+    .map(({ step, args }) => ({ step, args: [...new Set(args)].filter((name) => declared.has(name)) }))
+    .filter(({ args }) => args.length)
+    .sort((a, b) => a.step.line - b.step.line);
 }
 
 /**
- * A build that names its project, where the name is a variable: `nest build $APP`, a build script's
- * argument (`npm run build ${APP}`, `yarn build -- $APP`), `nx build $APP`, `nx run $APP:build`, a
- * filter or workspace flag (`pnpm --filter $APP build`, `npm run build -w $APP`, `yarn workspace $APP`).
+ * A build that names its project in a word holding a variable: `nest build $APP`, `ng build $APP`,
+ * `nx build $APP`, `nx run $APP:build`, `nx run-many -p $APP`, a filter or workspace flag (`pnpm
+ * --filter @acme/${APP} build`, `turbo run build --filter={./apps/$APP}...`, `npm run build -w $APP`,
+ * `lerna run build --scope @acme/$APP`, `yarn workspace $APP`), or a script named by it (`npm run build:$APP`).
  */
 const BUILD_SELECTOR =
-  /(?:\bnest\s+build|\bnx\s+(?:build|run)|\b(?:pnpm|turbo)\b[^&|;\n]*\s(?:--filter|-F)[\s=]|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)[\s=]|\blerna\b[^&|;\n]*\s--scope[\s=]|\byarn\s+workspace)\s*['"]?(\$\{?\w+\}?)/g;
+  /(?:\b(?:nest|ng|nx)\s+build|\bnx\s+run|\bnx\s+run-many\b[^&|;\n]*\s(?:-p|--projects)[\s=]|\b(?:pnpm|turbo)\b[^&|;\n]*\s(?:--filter|-F)[\s=]|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)[\s=]|\blerna\b[^&|;\n]*\s--scope[\s=]|\byarn\s+workspace|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build:)\s*['"]?([^\s'"]*\$[^\s'"]*)/g;
 /** A build script's first argument, a variable: `npm run build ${APP}`, `yarn build -- $APP`. */
 const SCRIPT_ARGUMENT = /\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build[\w:-]*(?:\s+--)?\s+['"]?(\$\{?\w+\}?)/g;
 

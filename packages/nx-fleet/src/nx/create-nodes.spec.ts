@@ -1163,6 +1163,10 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       'nx-fleet: the plugin option "services", entry "web": setting "imag" is not an nx-fleet setting (dockerfile, context, contextInclude, buildTarget, image, target, buildArgs, buildContexts, enabled, gates); it is ignored.',
       'nx-fleet: the plugin option "services", entry "web": setting "context" must be one of pruned, workspace, project; it is ignored.',
+      // Web sets no APP: its image copies every app's sources.
+      expect.stringMatching(
+        /^nx-fleet: docker\/Dockerfile:3 "COPY apps\/\$\{APP\}\/src \/app" takes the build argument APP, which the docker-build of web does not set/,
+      ),
     ]);
   });
 
@@ -1364,7 +1368,7 @@ describe('createNodes', () => {
     });
     expect(warnings(warn)).toEqual([
       orphanWarning('docker/Dockerfile', 'docker') +
-        ' docker/Dockerfile prunes the workspace to, or builds, the project its build argument APP_NAME names: each project built from it is a service of its own, pointed at it with "dockerfile" and "buildArgs" ("APP_NAME": "<project>") in its entry of the plugin option "services".',
+        ' docker/Dockerfile picks the project it prunes to, builds or copies by its build argument APP_NAME: each project built from it is a service of its own (a project.json with a "name" in its folder, where it has none), pointed at it with "dockerfile" and "buildArgs" ("APP_NAME": "<project>") in its entry of the plugin option "services".',
     ]);
   });
 
@@ -1385,8 +1389,8 @@ describe('createNodes', () => {
     it('a service building it without the argument is told, once, with the setting', async () => {
       await runWorkspace(workspace('Dockerfile'));
       expect(warnings(warn)).toEqual([
-        'nx-fleet: Dockerfile:7 "RUN npm run build ${APP}" picks the project it builds by the build argument APP, which the docker-build of the workspace root does not set: the tool builds its default project, or none. ' +
-          'Set APP in the "buildArgs" of the workspace root\'s docker-build (its entry of the plugin option "services", or the target\'s options); where the file builds every app, each app is a service of its own, pointed at it with "dockerfile" and "buildArgs" in its entry of the plugin option "services".',
+        'nx-fleet: Dockerfile:7 "RUN npm run build ${APP}" takes the build argument APP, which the docker-build of the workspace root does not set: the step runs with it empty (no project picked, or a whole folder copied). ' +
+          'Set APP in the "buildArgs" of the workspace root\'s docker-build (its entry of the plugin option "services", or the target\'s options); where the file builds every app, each app is a service of its own: a project (a project.json with a "name" in its folder, where it has none) pointed at it with "dockerfile" and "buildArgs" in its entry of the plugin option "services".',
       ]);
       warn.mockClear();
       // Each app pointed at it with its argument: the root yields it, and nothing is left to say.
@@ -1404,7 +1408,7 @@ describe('createNodes', () => {
       await runWorkspace(workspace('docker/Dockerfile'));
       expect(warnings(warn)).toEqual([
         expect.stringContaining(
-          'docker/Dockerfile prunes the workspace to, or builds, the project its build argument APP names',
+          'docker/Dockerfile picks the project it prunes to, builds or copies by its build argument APP:',
         ),
       ]);
       warn.mockClear();

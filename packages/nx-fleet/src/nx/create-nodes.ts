@@ -885,9 +885,10 @@ function declaredBuild(texts: WorkspaceTexts, root: string, name: string): Decla
 }
 
 /**
- * A service whose Dockerfile picks the project it builds by a build argument its docker-build does not
- * set (the Nest CLI's one Dockerfile for every app, `npm run build ${APP}`): the tool then builds its
- * default project, or none, and the image is no one's in particular.
+ * A service whose Dockerfile picks the project it builds or copies by a build argument its
+ * docker-build does not set (the Nest CLI's one Dockerfile for every app, `npm run build ${APP}`;
+ * bins' `cd packages/$APP_NAME`): the tool then builds its default project, or none, a COPY takes the
+ * whole folder, and the image is no one's in particular.
  */
 function selectorWarnings(
   detections: readonly Detection[],
@@ -909,7 +910,7 @@ function selectorWarnings(
     return [
       {
         key: `selector-args:${d.dockerfile}:${d.root}`,
-        message: `nx-fleet: ${d.dockerfile}:${open.step.line} "${truncate(open.step.text)}" picks the project it builds by the build argument ${args}, which the docker-build of ${project} does not set: the tool builds its default project, or none. Set ${args} in the "buildArgs" of ${project}'s docker-build (its entry of the plugin option "services", or the target's options); where the file builds every app, each app is a service of its own, pointed at it with "dockerfile" and "buildArgs" in its entry of the plugin option "services".`,
+        message: `nx-fleet: ${d.dockerfile}:${open.step.line} "${truncate(open.step.text)}" takes the build argument ${args}, which the docker-build of ${project} does not set: the step runs with ${open.unset.length === 1 ? 'it' : 'them'} empty (no project picked, or a whole folder copied). Set ${args} in the "buildArgs" of ${project}'s docker-build (its entry of the plugin option "services", or the target's options); where the file builds every app, each app is a service of its own: a project (a project.json with a "name" in its folder, where it has none) pointed at it with "dockerfile" and "buildArgs" in its entry of the plugin option "services".`,
         roots: [d.root],
       },
     ];
@@ -1148,7 +1149,7 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
             ]
           : args.length
             ? [
-                `${file} prunes the workspace to, or builds, the project its build argument ${listed(args)} names: each project built from it is a service of its own, pointed at it with "dockerfile" and "buildArgs" (${args.map((arg) => `"${arg}": "<project>"`).join(', ')}) in its entry of the plugin option "services".`,
+                `${file} picks the project it prunes to, builds or copies by its build argument ${listed(args)}: each project built from it is a service of its own (a project.json with a "name" in its folder, where it has none), pointed at it with "dockerfile" and "buildArgs" (${args.map((arg) => `"${arg}": "<project>"`).join(', ')}) in its entry of the plugin option "services".`,
               ]
             : [];
       });
