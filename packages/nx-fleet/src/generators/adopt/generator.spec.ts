@@ -178,6 +178,28 @@ describe('adopt generator', () => {
     });
   });
 
+  it("adopts a Dockerfile elsewhere that the graph gives the project, with the root script building it (gridfire's docker/Dockerfile.api)", async () => {
+    tree.write(
+      'package.json',
+      JSON.stringify({
+        name: 'gridfire',
+        scripts: { 'docker:build:api': 'docker build -f ./docker/Dockerfile.api -t csleary/gridfire-api .' },
+      }),
+    );
+    tree.write('apps/api/package.json', JSON.stringify({ name: '@gridfire/api' }));
+    tree.write(
+      'docker/Dockerfile.api',
+      'FROM node:22 AS build\nWORKDIR /app\nCOPY . .\nRUN yarn workspaces focus @gridfire/api --production\nCMD ["node", "apps/api/dist/app.js"]\n',
+    );
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    // The graph infers the file: only the image name the script tags is written.
+    expect(fleetOf(tree, 'api')).toEqual({ image: 'csleary/gridfire-api' });
+    expect(printed.join('\n')).toMatch(/api\s+docker\/Dockerfile\.api\s/);
+  });
+
   it('does not record --dockerfile when it is the project’s own', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile' });

@@ -21,7 +21,7 @@ import { fleetOptionsOf } from '../../config/workspace-options';
 import { inferContext, nestedRootOf, scriptFacts, type ContextFacts } from '../../image/context-inference';
 import { listsWorkspace } from '../../image/frozen-install';
 import { DockerfileReading } from '../../image/dockerfile-copies';
-import { notTheProjects } from '../../image/pruned-for';
+import { namedBuildFor, notTheProjects, prunedFor } from '../../image/pruned-for';
 import {
   containerfileVariant,
   excludeMatcher,
@@ -36,7 +36,8 @@ import { packageScripts } from '../../services/projects';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, type ProjectAdoption } from './plan';
-import { readSetups, type AdoptProject, type AdoptWorkspace } from './readers';
+import { readSetups, type AdoptProject, type AdoptWorkspace, type ImageBuildSetup } from './readers';
+import { setupFromCommands } from './readers/commands';
 import { adoptionReport, fleetOnlyNote, type ExcludedProject, type FleetOnlyProject } from './report';
 import type { AdoptGeneratorSchema } from './schema';
 
@@ -90,13 +91,30 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   const nxignore = tree.read('.nxignore', 'utf-8');
   const nxIgnore = nxignore ? ignore().add(nxignore) : undefined;
   const nxIgnored = (file: string) => !!nxIgnore?.ignores(file);
+  const rootScripts = packageScripts(readJson(tree, 'package.json'));
+  let claims: ReadonlyMap<string, string> | undefined;
+  const claimedBy = (name: string) =>
+    (claims ??= claimedDockerfiles(
+      tree,
+      imageFiles(workspaceFiles(), plugin.exclude),
+      projectFacts(),
+      rootScripts,
+    )).get(name);
+  let rootSetups: ImageBuildSetup[] | undefined;
   for (const config of configs) {
     const project = adoptProject(tree, config);
     const existing = fleetOf(config);
     const configured = pluginEntry(plugin.services, config);
-    const setups = readSetups(project, workspace);
-    // What inference finds, so a setting naming it is not written.
-    const ownDockerfile = ownContainerfile(tree, config.root);
+    // What inference finds, so a setting naming it is not written: the project's own, or one elsewhere
+    // the graph gives it (gridfire's root `docker/Dockerfile.api`, pruned to @gridfire/api).
+    const ownDockerfile = ownContainerfile(tree, config.root) ?? claimedBy(config.name!);
+    // The root package.json's scripts building that file (gridfire's `docker:build:api`) are its setups too.
+    const setups = [
+      ...readSetups(project, workspace),
+      ...(ownDockerfile && config.root !== '.'
+        ? (rootSetups ??= rootScriptSetups(rootScripts)).filter((setup) => setup.dockerfile === ownDockerfile)
+        : []),
+    ];
     // The graph leaves out a Dockerfile the plugin option `exclude` matches, unless a setting names it.
     const ownExcludedBy = ownDockerfile && excludedBy(ownDockerfile);
     // Nx lists no file .nxignore matches (nx_actions_ecs' `Dockerfile` line): the graph finds it only by a setting.
@@ -284,6 +302,37 @@ function ownContainerfile(tree: Tree, root: string): string | undefined {
     ).get(root) ?? [];
   const file = serviceContainerfile(claimed.filter(isContainerfile)).file;
   return file && reading(file)?.listsImagesOnly ? undefined : file;
+}
+
+/**
+ * The container files outside every project folder that the graph gives a project, as its claim rules
+ * do (`prunedFor`, `namedBuildFor`): by project name. One claimed by several files is none's.
+ */
+function claimedDockerfiles(
+  tree: Tree,
+  files: readonly string[],
+  projects: NonNullable<ContextFacts['projects']>,
+  rootScripts: Readonly<Record<string, string>>,
+): Map<string, string> {
+  const roots = new Set(projects.map((project) => project.root));
+  const claims = new Map<string, string | undefined>();
+  for (const file of files) {
+    const folder = posix.dirname(file);
+    if (roots.has(folder) && !(folder === '.' && containerfileVariant(file) !== '')) continue;
+    const text = tree.read(file, 'utf-8');
+    const found =
+      text === null ? undefined : (prunedFor(text, projects, rootScripts) ?? namedBuildFor(file, text, projects));
+    if (found) claims.set(found.project, claims.has(found.project) ? undefined : file);
+  }
+  return new Map([...claims].flatMap(([project, file]) => (file ? [[project, file] as const] : [])));
+}
+
+/** The root package.json's scripts that build an image, read as setups run from the workspace root. */
+function rootScriptSetups(scripts: Readonly<Record<string, string>>): ImageBuildSetup[] {
+  return Object.entries(scripts).flatMap(([name, script]) => {
+    const setup = setupFromCommands({ source: `the root package.json's script ${name}`, scripts: [script], cwd: '.' });
+    return setup ? [setup] : [];
+  });
 }
 
 /** Plain and shipping container files outside the excluded paths: what may build a service's image. */
