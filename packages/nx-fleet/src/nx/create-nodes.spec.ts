@@ -2422,6 +2422,37 @@ describe('createNodes', () => {
       });
     });
 
+    it("a RUN's `tsc --build <folder>` compiles that folder and what its tsconfig references reach, in the image (gridfire's api)", async () => {
+      const workspace = (run: string) => ({
+        'package.json': json({ name: 'root', private: true, workspaces: ['apps/*', 'shared'] }),
+        'yarn.lock': '',
+        '.gitignore': '**/dist\n',
+        'shared/package.json': json({ name: '@x/shared' }),
+        'shared/tsconfig.json': json({ compilerOptions: { composite: true, outDir: 'dist', rootDir: 'src' } }),
+        'shared/src/index.ts': 'export const x = 1;\n',
+        'apps/api/package.json': json({ name: '@x/api', dependencies: { '@x/shared': '*' } }),
+        'apps/api/tsconfig.json': json({
+          compilerOptions: { outDir: 'dist', rootDir: 'src' },
+          references: [{ path: '../../shared' }],
+        }),
+        'apps/api/src/app.ts': "import { x } from '@x/shared';\n",
+        'apps/api/Dockerfile':
+          `FROM node:22 AS build\nWORKDIR /app\nCOPY package.json yarn.lock ./\nCOPY apps/api ./apps/api/\nCOPY shared ./shared/\nRUN yarn install\nRUN ${run}\n` +
+          'FROM node:22\nCOPY --from=build /app/apps/api/dist apps/api/dist/\nCOPY --from=build /app/shared/dist shared/dist/\n',
+      });
+      for (const run of ['yarn tsc --build apps/api', 'npx tsc -b apps/api/tsconfig.json']) {
+        const build = dockerBuildOf((await runWorkspace(workspace(run))).results, 'apps/api');
+        expect({ run, outputs: build.options!['contextOutputs'], cache: build.cache }).toEqual({
+          run,
+          outputs: undefined,
+          cache: true,
+        });
+      }
+      // The check can fail: `tsc -p` builds no references.
+      const plain = dockerBuildOf((await runWorkspace(workspace('npx tsc -p apps/api'))).results, 'apps/api');
+      expect(plain.options!['contextOutputs']).toEqual(['shared/dist']);
+    });
+
     it("an outDir a tsconfig inherits through extends, relative to the config that sets it (opencrvs' events)", async () => {
       const workspace = (lib: Record<string, string>) => ({
         'package.json': json({ name: 'root', private: true, workspaces: ['packages/*'] }),

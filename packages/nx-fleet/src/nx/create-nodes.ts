@@ -91,7 +91,13 @@ import { resolveServiceContext, withoutMissingProducers, type ServiceContext } f
 import { baseImagePaths, buildServiceTargets, serviceProjectMetadata, withPaths } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
 import { GraphMemo } from './graph-memo';
-import { buildsOnInstall, buildsWorkspaceOnInstall, referenceBuilds, typeScriptOutDirs } from './typescript-builds';
+import {
+  buildsOnInstall,
+  buildsWorkspaceOnInstall,
+  referenceBuilds,
+  tscBuildConfigs,
+  typeScriptOutDirs,
+} from './typescript-builds';
 import { dependencyBuilds, packageDependencyRoots } from './dependency-builds';
 import { WorkspaceTexts } from './workspace-texts';
 
@@ -1578,14 +1584,17 @@ function contextFacts(
       return outDirs.length && !(root !== service.root && usedFromSources(root, outDirs)) ? [[root, outDirs]] : [];
     }),
   );
-  // Only where a host output could be carried: which copied folders a `tsc --build` in the image compiles too.
+  // Only where a host output could be carried: which copied folders a `tsc --build` in the image compiles
+  // too, run by a project's build script or by a RUN given its folder (gridfire's `yarn tsc --build apps/api`).
   const compiledWith = Object.keys(folderOutputs).length
     ? referenceBuilds(
         texts,
         // The service's own build too, however its folder is copied (mzm's auth: package.json, tsconfig.json, src/ one by one).
         [...new Set([service.root, ...copied])],
         new Set(projects.map((p) => p.root)),
-        (root) => packageScripts(texts.json(posix.join(root, 'package.json')))['build'],
+        (root) =>
+          packageScripts(texts.json(posix.join(root, 'package.json')))['build'] ??
+          runTscBuildOf(texts.reading(service.dockerfile), root),
       )
     : {};
   // Only where a host output could be carried: which projects a RUN builds with their dependencies first.
@@ -1653,6 +1662,21 @@ function contextFacts(
     files,
     ignore: { project, workspace },
   };
+}
+
+/**
+ * A RUN's `tsc --build` given a project folder (or a tsconfig in it), as that folder's own script would
+ * run it: `tsc --build` there, with the tsconfig named.
+ */
+function runTscBuildOf(reading: DockerfileReading | undefined, root: string): string | undefined {
+  for (const step of reading?.runs ?? []) {
+    const config = (tscBuildConfigs(step.text.replace(/^RUN\s+/i, '')) ?? []).find((named) => {
+      const path = posix.normalize(named).replace(/\/+$/, '');
+      return (path.endsWith('.json') ? posix.dirname(path) : path) === root;
+    });
+    if (config !== undefined) return config.endsWith('.json') ? `tsc --build ${posix.basename(config)}` : 'tsc --build';
+  }
+  return undefined;
 }
 
 /** `developmentLast`'s stage to ship, when there is one; most Dockerfiles have one or two stages and are not parsed. */

@@ -229,6 +229,15 @@ const TRICKY: Record<string, string> = {
     "const optional = require.resolve?.('@acme/r4');",
     "export const all = [proto, withPaths, spaced, lookups, cached, dynamic, optional, require.resolve('@acme/last')];",
   ),
+  "import.meta.resolve: an ES module's module path, and other uses of import.meta": lines(
+    "const users = fileURLToPath(import.meta.resolve('@acme/protos/users.proto'));",
+    "const spaced = import . meta . resolve ( '@acme/r5' );",
+    'const here = import.meta.url;',
+    "const dirname = import.meta.dirname + '/x';",
+    'const dynamic = import.meta.resolve(name);',
+    "const optional = import.meta.resolve?.('@acme/r6');",
+    "export const all = [users, spaced, here, dirname, dynamic, optional, import.meta.resolve('@acme/last')];",
+  ),
   'require with type arguments or optional call':
     "const a = require<any>('@acme/a');\nconst b = require?.('@acme/b');\n",
   'import type puzzles': lines(

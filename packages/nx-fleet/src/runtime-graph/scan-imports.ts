@@ -292,7 +292,15 @@ function walk(tokens: Tokens, text: string): ImportRef[] | undefined {
       if (k === K.ImportKeyword) {
         if (prev === K.DotToken || prev === K.QuestionDotToken) continue;
         const next = at(i + 1);
-        if (next === K.DotToken) continue; // import.meta
+        if (next === K.DotToken) {
+          // `import.meta.resolve('x')`, an ES module's `require.resolve`; any other use of import.meta names nothing.
+          if (textOf(i + 2) !== 'meta' || at(i + 3) !== K.DotToken || textOf(i + 4) !== 'resolve') continue;
+          const after = at(i + 5);
+          if (after === K.LessThanToken || after === K.QuestionDotToken) undecided();
+          const specifier = after === K.OpenParenToken ? literalArgument(i + 5) : undefined;
+          if (specifier !== undefined) add(2, i, specifier, 'resolve');
+          continue;
+        }
         if (next === K.OpenParenToken) {
           // A first argument longer than a literal (`'a' + b`, `'x' as T`) names no module.
           const specifier = literalArgument(i + 1);

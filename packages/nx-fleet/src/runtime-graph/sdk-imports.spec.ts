@@ -6,6 +6,7 @@ import {
   isTypeOnly,
   mayReferenceOtherProjects,
   MINIFIED_LINE,
+  parsedImportsOf,
   prefixFilter,
 } from './sdk-imports';
 
@@ -185,6 +186,19 @@ describe('importsOf', () => {
       'export { a, b, c, d, e, f, g };',
     );
     expect(importsOf('services/api/src/dynamic.ts', text)).toEqual([]);
+  });
+
+  it("reads import.meta.resolve('x') as require.resolve is read: a module's path (ESM gRPC clients' protoPath)", () => {
+    const text = lines(
+      "import { fileURLToPath } from 'node:url';",
+      "export const users = fileURLToPath(import.meta.resolve('@acme/protos/users.proto'));",
+      'export const here = import.meta.url;',
+    );
+    for (const read of [importsOf, parsedImportsOf])
+      expect(read('services/api/src/users.ts', text)).toEqual([
+        { specifier: 'node:url', line: 1, kind: 'import' },
+        { specifier: '@acme/protos/users.proto', line: 2, kind: 'resolve' },
+      ]);
   });
 
   it('still counts a require() or import() inside a template substitution, which is code', () => {

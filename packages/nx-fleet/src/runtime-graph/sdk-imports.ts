@@ -228,9 +228,11 @@ export function parsedImportsOf(fileName: string, text: string): ImportRef[] {
           : ts.isIdentifier(callee) && callee.getText(source) === 'require'
             ? 'require'
             : ts.isPropertyAccessExpression(callee) &&
-                ts.isIdentifier(callee.expression) &&
-                callee.expression.getText(source) === 'require' &&
-                callee.name.getText(source) === 'resolve'
+                callee.name.getText(source) === 'resolve' &&
+                ((ts.isIdentifier(callee.expression) && callee.expression.getText(source) === 'require') ||
+                  (ts.isMetaProperty(callee.expression) &&
+                    callee.expression.keywordToken === K.ImportKeyword &&
+                    callee.expression.name.getText(source) === 'meta'))
               ? 'resolve'
               : undefined;
       if (kind) add(node, literalText(node.arguments[0]), kind);
