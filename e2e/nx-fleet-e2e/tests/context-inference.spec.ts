@@ -33,7 +33,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     'cli-img',
   ];
   /** Their context is the whole workspace: every change moves their tags. */
-  const WHOLE = ['gen-web', 'laid-api', 'script-api'];
+  const WHOLE = ['gen-web', 'laid-api'];
 
   beforeAll(async () => {
     ws = TestWorkspace.create('contexts');
@@ -587,8 +587,11 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(inside).toMatchObject({ options: { context: '.', prune: true } });
     const insideOptions = (inside as { options?: Record<string, unknown> }).options ?? {};
     expect([inside.dependsOn, insideOptions['contextOutputs']]).toEqual([undefined, undefined]);
-    expect((await ws.showProject('script-api')).targets['docker-build']!.metadata!['description']).toMatch(
-      /names a workspace path and "RUN npm run build:script-api" \(apps\/script-api\/Dockerfile:5\) runs "build:script-api", a script only the workspace root's package.json defines/,
+    // A root script run beside the root package.json it copies needs that manifest as it is, not the workspace.
+    const scripted = (await ws.showProject('script-api')).targets['docker-build']!;
+    expect(scripted).toMatchObject({ options: { context: '.', prune: true, workspaceManifests: true } });
+    expect(scripted.metadata!['description']).toMatch(
+      /"RUN npm run build:script-api" \(apps\/script-api\/Dockerfile:5\) runs "build:script-api" beside the root package.json it copied/,
     );
     const laid = (await ws.showProject('laid-api')).targets['docker-build']!;
     expect(laid).toMatchObject({ options: { context: '.', prune: false } });

@@ -443,16 +443,28 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       ws.remove('services/bundled');
     }
   });
-  it('on Nx 24: a root-only script makes the workspace context, a library the image builds is not waited for, an unset build argument fails before the engine', async () => {
+  it('on Nx 24: a root-only script keeps the root manifests (the workspace where it runs a workspace tool), a library the image builds is not waited for, an unset build argument fails before the engine', async () => {
     const manifest = ws.readJson<Record<string, unknown> & { scripts?: Record<string, string> }>('package.json');
     ws.write(
       'package.json',
-      JSON.stringify({ ...manifest, scripts: { ...manifest.scripts, 'build:scripted': 'node -v' } }, null, 2),
+      JSON.stringify(
+        {
+          ...manifest,
+          scripts: { ...manifest.scripts, 'build:scripted': 'node -v', 'build:tooled': 'nx run-many -t build' },
+        },
+        null,
+        2,
+      ),
     );
     ws.write('services/scripted/project.json', JSON.stringify({ name: 'scripted' }));
     ws.write(
       'services/scripted/Dockerfile',
       'FROM node:20\nWORKDIR /repo\nCOPY package.json ./\nCOPY services/scripted services/scripted\nRUN npm run build:scripted\n',
+    );
+    ws.write('services/tooled/project.json', JSON.stringify({ name: 'tooled' }));
+    ws.write(
+      'services/tooled/Dockerfile',
+      'FROM node:20\nWORKDIR /repo\nCOPY package.json ./\nCOPY services/tooled services/tooled\nRUN npm run build:tooled\n',
     );
     ws.write('libs/kit/project.json', JSON.stringify({ name: 'kit', targets: { build: { command: 'exit 1' } } }));
     ws.write('libs/kit/package.json', JSON.stringify({ name: '@nx24/kit', private: true }));
@@ -467,9 +479,12 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     ws.write('services/argy/Dockerfile', 'FROM node:20\nARG SERVICE\nCOPY ${SERVICE}.js /app/main.js\n');
     try {
       const scripted = (await ws.showProject('scripted')).targets['docker-build']!;
-      expect(scripted).toMatchObject({ options: { context: '.', prune: false } });
-      expect(scripted.metadata!['description']).toMatch(
-        /runs "build:scripted", a script only the workspace root's package.json defines/,
+      expect(scripted).toMatchObject({ options: { context: '.', prune: true, workspaceManifests: true } });
+      expect(scripted.metadata!['description']).toMatch(/runs "build:scripted" beside the root package.json it copied/);
+      const tooled = (await ws.showProject('tooled')).targets['docker-build']!;
+      expect(tooled).toMatchObject({ options: { context: '.', prune: false } });
+      expect(tooled.metadata!['description']).toMatch(
+        /runs "build:tooled", a script only the workspace root's package.json defines/,
       );
       const kitted = (await ws.showProject('kitted')).targets['docker-build']!;
       expect(kitted).toMatchObject({ options: { context: '.', prune: true } });
@@ -482,7 +497,8 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       expect(ws.exists('dist/fleet/services/argy/image.json')).toBe(false);
     } finally {
       ws.write('package.json', JSON.stringify(manifest, null, 2));
-      for (const dir of ['services/scripted', 'libs/kit', 'services/kitted', 'services/argy']) ws.remove(dir);
+      for (const dir of ['services/scripted', 'services/tooled', 'libs/kit', 'services/kitted', 'services/argy'])
+        ws.remove(dir);
     }
   });
 });
