@@ -359,6 +359,8 @@ describe('leftOutOfPruned', () => {
     'frontend/app/.eslintcache',
     'frontend/app/test-results/',
     'frontend/app/playwright-report/',
+    'frontend/app/.react-router/',
+    'frontend/app/.astro/',
   ];
 
   it("names what git ignores in the copied folders that the ignore file keeps, but for dependencies, tools' folders, outputs and local files", () => {

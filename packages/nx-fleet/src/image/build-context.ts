@@ -276,6 +276,13 @@ const NOT_SOURCES = new Set([
   // Test runners' reports (Playwright's).
   'test-results',
   'playwright-report',
+  // Frameworks' generated types and dev servers' state, which a build in the image writes again.
+  '.react-router',
+  '.astro',
+  '.vinxi',
+  '.tanstack',
+  '.nitro',
+  '.wrangler',
 ]);
 /** Local files, and those a build in the image writes again (Next.js's `next-env.d.ts`), or a linter's cache. */
 const NOT_SOURCE_FILES =

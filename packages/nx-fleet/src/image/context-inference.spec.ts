@@ -251,6 +251,12 @@ describe('inferContext', () => {
         { output: 'apps/web/.next/static', project: 'web' },
       ],
     });
+    // Nuxt's and Nitro's (xlt-blog's `COPY apps/web/.output ./.output`).
+    expect(inferContext(facts('FROM node:22\nCOPY apps/web/.output ./.output\n', { projects }))).toMatchObject({
+      mode: 'pruned',
+      outputs: ['apps/web/.output'],
+      producers: [{ output: 'apps/web/.output', project: 'web' }],
+    });
   });
 
   it('a project folder copied whole carries what its TypeScript build writes inside it, as docker build would send it', () => {

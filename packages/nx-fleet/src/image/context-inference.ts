@@ -266,7 +266,7 @@ const WORKSPACE_TOOLS =
 const TOOL_SETUP =
   /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|yarn\s+set\s+version\s|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
 /** Folders build tools write to by convention; a missing COPY source under one is taken for a build output. */
-const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out', '.next']);
+const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out', '.next', '.output']);
 /** Where builds outside Nx write too (cargo's and Go builds' `target/`). */
 const HOST_OUTPUT_FOLDERS = new Set([...OUTPUT_FOLDERS, 'target']);
 /** What pruning writes itself (pruned to the service): never an extra include. */

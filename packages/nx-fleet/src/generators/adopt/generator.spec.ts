@@ -200,6 +200,26 @@ describe('adopt generator', () => {
     expect(printed.join('\n')).toMatch(/api\s+docker\/Dockerfile\.api\s/);
   });
 
+  it("carries an image name two services' builds both tag for the first only (loopback4-microservice-catalog's copied facade scripts)", async () => {
+    for (const name of ['a-facade', 'b-facade']) {
+      addProjectConfiguration(tree, name, { root: `apps/${name}`, targets: {} });
+      tree.write(
+        `apps/${name}/package.json`,
+        JSON.stringify({ name, scripts: { 'docker:build': 'docker build -t facade .' } }),
+      );
+      tree.write(`apps/${name}/Dockerfile`, 'FROM node:20\nCOPY . .\n');
+    }
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(fleetOf(tree, 'a-facade')).toEqual({ image: 'facade' });
+    expect(fleetOf(tree, 'b-facade')).toBeUndefined();
+    expect(printed.join('\n')).toContain(
+      "image facade: a-facade's too, and docker-push refuses two services sharing one repository (pass --image for a name of its own)",
+    );
+  });
+
   it('does not record --dockerfile when it is the project’s own', async () => {
     tree.write('apps/api/Dockerfile', 'FROM node:20\n');
     await adopt(tree, { project: 'api', dockerfile: 'apps/api/Dockerfile' });

@@ -35,7 +35,7 @@ import { withNxTokens } from '../../nx/devkit-internal';
 import { packageScripts } from '../../services/projects';
 import { initGenerator } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
-import { planAdoption, type ProjectAdoption } from './plan';
+import { planAdoption, withDistinctImages, type ProjectAdoption } from './plan';
 import { readSetups, type AdoptProject, type AdoptWorkspace, type ImageBuildSetup } from './readers';
 import { setupFromCommands } from './readers/commands';
 import { adoptionReport, fleetOnlyNote, type ExcludedProject, type FleetOnlyProject } from './report';
@@ -180,8 +180,9 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
           ...projects,
           ...unwritable.map(({ root }) => ({ root })),
         ]);
-  logger.info(adoptionReport(plans, buildTargetName, { projectless, fleetOnly: unwritable, excluded }));
-  for (const plan of plans) {
+  const adopted = withDistinctImages(plans);
+  logger.info(adoptionReport(adopted, buildTargetName, { projectless, fleetOnly: unwritable, excluded }));
+  for (const plan of adopted) {
     if (!plan.write) continue;
     const current = readProjectConfiguration(tree, plan.project);
     const metadata = (current.metadata ?? {}) as Record<string, unknown>;

@@ -87,6 +87,36 @@ export interface ProjectAdoption {
   };
   /** Set when the project cannot be adopted at all and the user named it: the generator fails with it. */
   error?: string;
+  /** The image name read from what builds it today, written in `write.fleet.image` (no setting or flag named it). */
+  carriedImage?: string;
+}
+
+/**
+ * Plans whose image names, read from what builds the images today, two services would share
+ * (loopback4-microservice-catalog's examples copied `docker build -t facade .` from one another):
+ * docker-push refuses such services, so the name is carried for the first only, and each other one
+ * keeps its default, with the reason in its row.
+ */
+export function withDistinctImages(plans: readonly ProjectAdoption[]): ProjectAdoption[] {
+  const imageOf = (plan: ProjectAdoption) => plan.write?.fleet.image ?? imageNameFor(plan.project);
+  const first = new Map<string, string>();
+  for (const plan of plans) if (!first.has(imageOf(plan))) first.set(imageOf(plan), plan.project);
+  return plans.map((plan) => {
+    const owner = first.get(imageOf(plan));
+    if (!plan.carriedImage || !plan.write || owner === plan.project) return plan;
+    const { image: _shared, ...fleet } = plan.write.fleet;
+    const why = `image ${plan.carriedImage}: ${owner}'s too, and docker-push refuses two services sharing one repository (pass --image for a name of its own)`;
+    return {
+      ...plan,
+      carriedImage: undefined,
+      write: { ...plan.write, fleet },
+      row: {
+        ...plan.row,
+        image: `${imageNameFor(plan.project)} (default)`,
+        notAdopted: plan.row.notAdopted === '-' ? why : `${plan.row.notAdopted}; ${why}`,
+      },
+    };
+  });
 }
 
 /**
@@ -281,6 +311,9 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       notAdopted: problems.length ? problems.join('; ') : '-',
     }),
     notes,
+    ...(fleet.image !== undefined && fleet.image === chosen?.image && !flags.image && !existing.image
+      ? { carriedImage: fleet.image }
+      : {}),
     // nx-fleet's build cannot run where the project's own target has its name: nothing is adopted.
     ...('blocked' in build
       ? {}

@@ -10,6 +10,8 @@ describe('parseImageRef', () => {
     ['localhost/api', { registry: 'localhost', repository: 'api' }],
     ['acme/api@sha256:abc', { repository: 'acme/api' }],
     ['acme/api:$VERSION', { repository: 'acme/api', tag: '$VERSION' }],
+    // An npm package name as a tag (loopback4-microservice-catalog's `docker build -t @sourceloop/cache-example`): kept, to be refused as written.
+    ['@sourceloop/cache-example', { repository: '@sourceloop/cache-example' }],
   ])('%s', (reference, expected) => {
     expect(parseImageRef(reference)).toEqual(expected);
   });

@@ -9,7 +9,9 @@ export interface ImageRef {
 
 /** `ghcr.io/acme/api:1.2` → registry ghcr.io, repository acme/api, tag 1.2. */
 export function parseImageRef(reference: string): ImageRef {
-  const withoutDigest = reference.split('@')[0]!;
+  // A digest follows the name (`api@sha256:…`); a leading `@` is no digest but an npm scope, kept to be refused as written.
+  const at = reference.indexOf('@', 1);
+  const withoutDigest = at < 0 ? reference : reference.slice(0, at);
   const slash = withoutDigest.lastIndexOf('/');
   const colon = withoutDigest.lastIndexOf(':');
   const tag = colon > slash ? withoutDigest.slice(colon + 1) : undefined;

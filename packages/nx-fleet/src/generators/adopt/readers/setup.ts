@@ -57,7 +57,9 @@ export function imageFromReferences(
       continue;
     }
     if (!isValidRepository(ref.repository)) {
-      setup.problems.push(`image ${reference}: "${ref.repository}" is not a valid repository name`);
+      setup.problems.push(
+        `image ${reference}: "${ref.repository}" is not a valid repository name${ref.repository.startsWith('@') ? " (an npm package's scope: an image repository has none)" : ''}`,
+      );
       continue;
     }
     if (ref.registry && !setup.notes.some((note) => note.includes(ref.registry!)))
