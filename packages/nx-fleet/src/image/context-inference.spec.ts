@@ -1134,6 +1134,20 @@ describe('inferContext', () => {
     });
     // The check can fail: the service's own manifest by name is the pruned context's to write.
     expect(inferContext(facts(dockerfile(''), { files })).workspaceManifests).toBeUndefined();
+    // Another project's manifest by name lays the workspace out the same (sill's web: its node_modules per package).
+    const projects = [
+      { name: 'api', root: 'apps/api' },
+      { name: 'shared', root: 'libs/shared' },
+    ];
+    expect(
+      inferContext(facts(dockerfile('COPY libs/shared/package.json ./libs/shared/\n'), { files, projects })),
+    ).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringContaining(
+        '"COPY libs/shared/package.json ./libs/shared/" (apps/api/Dockerfile:5) the packages\'',
+      ),
+    });
   });
 
   it("the root package.json of a bun workspace, whose lockfile Nx cannot prune, is kept as it is (sim's migrations image)", () => {

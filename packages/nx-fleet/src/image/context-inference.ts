@@ -866,12 +866,17 @@ function chooseMode(
       );
     }
     // The Dockerfile lays the workspace's manifests out itself for its install (agenta's web images:
-    // `COPY --parents packages/*/package.json ./`): pruned, the root's would list the service's closure only.
+    // `COPY --parents packages/*/package.json ./`; sill's, another package's by name, then an install
+    // whose per-package node_modules a later stage takes): pruned, the root's would list the service's
+    // closure only, and pnpm's workspace file no package.
+    const projectRoots = new Set((facts.projects ?? []).map((project) => project.root));
     const manifests =
       rootManifest &&
       placed.find((p) => {
         const path = normalizeSource('.', p.source.source);
-        return p.workspace !== 'missing' && /[*?[{]/.test(path) && path.endsWith('/package.json');
+        if (p.workspace === 'missing' || !path.endsWith('/package.json')) return false;
+        const folder = posix.dirname(path);
+        return /[*?[{]/.test(path) || (folder !== facts.projectRoot && projectRoots.has(folder));
       });
     if (rootManifest && manifests)
       return keptWhole(
