@@ -158,7 +158,7 @@ describe('namedBuildFor', () => {
       `${WHOLE}RUN pnpm --filter @dokploy/server build && pnpm --filter @karakeep/workers build\n`,
     ],
     [
-      'building another project in its folder too',
+      'building another project it does not depend on',
       'api.Dockerfile',
       `FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd apps/api && npm run build\nWORKDIR /app/packages/server\nRUN npm run build\n`,
     ],
@@ -169,6 +169,15 @@ describe('namedBuildFor', () => {
     ],
   ])('claims nothing %s', (_, dockerfile, text) => {
     expect(namedBuildFor(dockerfile, text, PROJECTS)).toBeUndefined();
+  });
+
+  it("claims one that builds the project's own dependencies first, each in its folder (sill's docker/Dockerfile.web)", () => {
+    const text =
+      'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN pnpm install --frozen-lockfile\nWORKDIR /app/packages/server\nRUN pnpm build\nWORKDIR /app/apps/api\nRUN pnpm build\n';
+    const dependencies = (root: string) => (root === 'apps/api' ? ['packages/server'] : []);
+    expect(namedBuildFor('docker/Dockerfile.api', text, PROJECTS, dependencies)).toMatchObject({ project: 'api' });
+    // The check can fail: a project it does not depend on is another image's.
+    expect(namedBuildFor('docker/Dockerfile.api', text, PROJECTS)).toBeUndefined();
   });
 });
 

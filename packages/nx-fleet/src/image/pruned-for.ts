@@ -44,13 +44,16 @@ export function prunedFor(
  * file or its folder bears the project's name (OpenLiveSlide's `docker/realtime.Dockerfile`, clawix's
  * `infra/docker/web/Dockerfile`; the project's name, its package name without scope, or its folder's
  * name), and the RUNs of the stages built build that project, and no other, by name (`pnpm --filter
- * @acme/realtime build`, `nx build web`). A name alone, or a build alone, is no claim: a Dockerfile
+ * @acme/realtime build`, `nx build web`), besides the projects it depends on (sill's web images build
+ * their libraries first, each in its folder). A name alone, or a build alone, is no claim: a Dockerfile
  * after a library may build it, one that builds a library may be the app's.
  */
 export function namedBuildFor(
   dockerfile: string,
   dockerfileText: string,
   projects: readonly NamedProject[],
+  /** The workspace projects a project depends on (by root): those the file builds first are its own (sill's web). */
+  dependencyRoots: (root: string) => readonly string[] = () => [],
 ): PrunedFor | undefined {
   const variant = containerfileVariant(dockerfile);
   const named = (variant || posix.basename(posix.dirname(dockerfile))).toLowerCase();
@@ -69,7 +72,9 @@ export function namedBuildFor(
         line === builtThere(project),
     );
   const step = builds(bearing[0]!);
-  if (!step || projects.some((project) => project !== bearing[0] && builds(project))) return undefined;
+  if (!step) return undefined;
+  const own = new Set(dependencyRoots(bearing[0]!.root));
+  if (projects.some((project) => project !== bearing[0] && !own.has(project.root) && builds(project))) return undefined;
   return { project: bearing[0]!.name, step };
 }
 

@@ -784,7 +784,11 @@ function withPrunedImages(
     const text = texts.text(dockerfile);
     if (text === undefined) continue;
     const pruned = prunedFor(text, projects, rootScripts);
-    const named = pruned ? undefined : namedBuildFor(dockerfile, text, projects);
+    const named = pruned
+      ? undefined
+      : namedBuildFor(dockerfile, text, projects, (root) =>
+          packageDependencyRoots(root, projects, (path) => texts.json(path)),
+        );
     const found = pruned ?? named;
     if (!found) continue;
     const why = pruned

@@ -31,6 +31,7 @@ import {
   shipsImage,
   withContainerFolders,
 } from '../../services/detection';
+import { packageDependencyRoots } from '../../nx/dependency-builds';
 import { withNxTokens } from '../../nx/devkit-internal';
 import { packageScripts } from '../../services/projects';
 import { initGenerator } from '../init/generator';
@@ -322,7 +323,12 @@ function claimedDockerfiles(
     if (roots.has(folder) && !(folder === '.' && containerfileVariant(file) !== '')) continue;
     const text = tree.read(file, 'utf-8');
     const found =
-      text === null ? undefined : (prunedFor(text, projects, rootScripts) ?? namedBuildFor(file, text, projects));
+      text === null
+        ? undefined
+        : (prunedFor(text, projects, rootScripts) ??
+          namedBuildFor(file, text, projects, (root) =>
+            packageDependencyRoots(root, projects, (path) => readJson(tree, path) ?? {}),
+          ));
     if (found) claims.set(found.project, claims.has(found.project) ? undefined : file);
   }
   return new Map([...claims].flatMap(([project, file]) => (file ? [[project, file] as const] : [])));
