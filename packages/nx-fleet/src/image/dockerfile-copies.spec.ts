@@ -394,6 +394,11 @@ describe('DockerfileReading.otherImageStages', () => {
       [],
     ],
     [
+      "etherpad's with its default before the first FROM: the default's stage, and every other it may name",
+      'ARG BUILD_ENV=git\nFROM node:20 AS build\nFROM build AS build_git\nRUN git pull\nFROM build AS build_copy\nRUN echo\nFROM build_${BUILD_ENV} AS production\nRUN echo\n',
+      [],
+    ],
+    [
       'a base image named by a build argument alone decides nothing',
       'FROM node:20 AS base\nFROM base AS api\nCMD ["node"]\nARG RUNTIME=node:20-slim\nFROM ${RUNTIME} AS web\nRUN echo\n',
       ['api'],

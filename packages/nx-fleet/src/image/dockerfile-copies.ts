@@ -376,8 +376,9 @@ function stageUseOf(
         use(image);
         bases.set(name, image.toLowerCase());
       }
-      // A stage chosen by a build argument (etherpad's `FROM build_${BUILD_ENV}`): any it may name is used.
-      else if (image?.includes('$')) stages.filter((stage) => variablePattern(image)?.test(stage)).forEach(use);
+      // A stage chosen by a build argument (etherpad's `FROM build_${BUILD_ENV}`): any it may name is used,
+      // whatever its default names.
+      if (written?.includes('$')) stages.filter((stage) => variablePattern(written)?.test(stage)).forEach(use);
       stages.push(name);
       bare.add(stages[stages.length - 1]!);
       if (image?.toLowerCase() === 'scratch') scratch.add(stages[stages.length - 1]!);
