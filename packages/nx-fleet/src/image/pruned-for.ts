@@ -11,7 +11,13 @@ export interface PrunedFor {
   step: Step;
 }
 
-type NamedProject = { name: string; root: string; packageName?: string };
+type NamedProject = {
+  name: string;
+  root: string;
+  packageName?: string;
+  /** Other names a tool builds it by (its angular.json key). */
+  aliases?: readonly string[];
+};
 
 /**
  * The one workspace project a Dockerfile no project builds is that project's image: it builds one
@@ -67,7 +73,9 @@ export function namedBuildFor(
   const builds = (project: NamedProject) =>
     reading.runs.find(
       ({ text, line }) =>
-        [project.name, project.packageName].some((name) => name !== undefined && buildsPackage(text, name)) ||
+        [project.name, project.packageName, ...(project.aliases ?? [])].some(
+          (name) => name !== undefined && buildsPackage(text, name),
+        ) ||
         buildsFolder(text, project.root) ||
         line === builtThere(project),
     );
@@ -79,8 +87,8 @@ export function namedBuildFor(
 }
 
 /** The names a Dockerfile's file, folder or stage may call a project by, in lower case. */
-export function namesOf({ name, root, packageName }: NamedProject): string[] {
-  return [name, packageName?.replace(/^@[^/]+\//, ''), posix.basename(root)].flatMap((n) =>
+export function namesOf({ name, root, packageName, aliases = [] }: NamedProject): string[] {
+  return [name, packageName?.replace(/^@[^/]+\//, ''), posix.basename(root), ...aliases].flatMap((n) =>
     n ? [n.toLowerCase()] : [],
   );
 }

@@ -534,6 +534,20 @@ describe('createNodes', () => {
     expect(servicesOf(picked.results).sort()).toEqual(['pkgs/api', 'pkgs/lib']);
   });
 
+  it("claims a Dockerfile building a project by its angular.json name, where Nx names it after its package (ngx-starter-kit's .deploy/api)", async () => {
+    const files = {
+      'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'angular.json': json({ version: 2, projects: { api: 'apps/api' } }),
+      'apps/api/package.json': json({ name: '@x/api' }),
+      'apps/api/src/main.ts': 'export {};\n',
+      '.deploy/api/Dockerfile':
+        'FROM node:20 AS b\nWORKDIR /app\nCOPY . .\nRUN npx ng build api --prod\nFROM node:20\nCOPY --from=b /app/dist/apps/api .\nCMD ["node", "main.js"]\n',
+    };
+    const { results } = await runWorkspace(files);
+    expect(servicesOf(results)).toEqual(['apps/api']);
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it("says where angular.json declares the project of a Dockerfile's folder, which nx-fleet does not read (Ridy's admin-panel)", async () => {
     const files = {
       'package.json': json({ name: 'ridy', private: true }),

@@ -780,13 +780,19 @@ function withPrunedImages(
   if (!unbuilt.size && !claims.size) return outcomes;
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
   const rootScripts = packageScripts(texts.json('package.json'));
+  // The Angular CLI builds a project by its angular.json name (ngx-starter-kit's `ng build api`, Nx's `@ngx-starter-kit/api`).
+  const angular = angularProjects(texts);
+  const known = projects.map((project) => {
+    const alias = angular.get(project.root);
+    return alias !== undefined && alias !== project.name ? { ...project, aliases: [alias] } : project;
+  });
   for (const dockerfile of unbuilt) {
     const text = texts.text(dockerfile);
     if (text === undefined) continue;
     const pruned = prunedFor(text, projects, rootScripts);
     const named = pruned
       ? undefined
-      : namedBuildFor(dockerfile, text, projects, (root) =>
+      : namedBuildFor(dockerfile, text, known, (root) =>
           packageDependencyRoots(root, projects, (path) => texts.json(path)),
         );
     const found = pruned ?? named;
@@ -1021,7 +1027,8 @@ function angularProjects(texts: WorkspaceTexts): Map<string, string> {
   if (typeof projects !== 'object' || projects === null) return new Map();
   return new Map(
     Object.entries(projects).flatMap(([name, project]) => {
-      const root = (project as { root?: unknown } | null)?.root;
+      // A version 2 file may give a project as its root alone (`"api": "apps/api"`).
+      const root = typeof project === 'string' ? project : (project as { root?: unknown } | null)?.root;
       return typeof root === 'string' ? [[posix.normalize(root || '.').replace(/\/+$/, ''), name] as const] : [];
     }),
   );
