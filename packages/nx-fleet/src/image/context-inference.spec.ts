@@ -1150,6 +1150,21 @@ describe('inferContext', () => {
     });
   });
 
+  it("pnpm's workspace file copied without the root package.json, then a whole install, keeps it and the lockfile as they are (crowd.dev's workers)", () => {
+    const files = [...FILES, 'pnpm-workspace.yaml', 'pnpm-lock.yaml', 'libs/shared/package.json'];
+    const dockerfile = (install: string) =>
+      `FROM node:20\nWORKDIR /app\nCOPY ./pnpm-workspace.yaml ./pnpm-lock.yaml ./\nRUN pnpm fetch\nCOPY ./apps ./apps\nCOPY ./libs ./libs\nRUN ${install}\n`;
+    expect(inferContext(facts(dockerfile('pnpm i --frozen-lockfile'), { files }))).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringContaining(
+        'copies pnpm-workspace.yaml without the root package.json, and "RUN pnpm i --frozen-lockfile" (apps/api/Dockerfile:7) installs the packages it lists',
+      ),
+    });
+    // The check can fail: no install, nothing reads the workspace file.
+    expect(inferContext(facts(dockerfile('node -v'), { files })).workspaceManifests).toBeUndefined();
+  });
+
   it("the root package.json of a bun workspace, whose lockfile Nx cannot prune, is kept as it is (sim's migrations image)", () => {
     const bun = [...FILES.filter((file) => file !== 'package-lock.json'), 'bun.lock', 'libs/shared/package.json'];
     const dockerfile =

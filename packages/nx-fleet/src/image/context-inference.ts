@@ -920,6 +920,26 @@ function chooseMode(
         `${quote(rootManifest.source)} copies the root package.json and ${quote(loose.source)} sources no project holds, whose dependencies only the root package.json names`,
         conflict,
       );
+    // pnpm's workspace file copied without the root package.json, then a whole install (crowd.dev's
+    // workers: `COPY ./pnpm-workspace.yaml ./pnpm-lock.yaml ./`, `COPY ./services ./services`, `pnpm i
+    // --frozen-lockfile`): the install finds the packages by it; pruned, it would list none, and the
+    // lockfile the root alone.
+    const workspaceFile =
+      !rootManifest &&
+      placed.find((p) => p.workspace !== 'missing' && normalizeSource('.', p.source.source) === 'pnpm-workspace.yaml');
+    const install =
+      workspaceFile &&
+      reading.builtSteps.find(
+        (step) =>
+          /^RUN\s/i.test(step.text) &&
+          step.line > workspaceFile.source.line &&
+          commandsOf(step.text).some(installsWholePnpmWorkspace),
+      );
+    if (workspaceFile && install)
+      return keptWhole(
+        `${quote(workspaceFile.source)} copies pnpm-workspace.yaml without the root package.json, and ${quote(install)} installs the packages it lists`,
+        conflict,
+      );
     return undefined;
   };
   // A pruned context's package.json is the service's own: the root's scripts are not in it, unless
@@ -1262,6 +1282,14 @@ export function scriptsRun(run: string): string[] {
     if (args[0] === 'run') return args[1] ? [args[1]] : [];
     return commands.has(args[0]) ? [] : [args[0]];
   });
+}
+
+/** `pnpm install` (`pnpm i`) of the whole workspace: no package named, no filter. */
+function installsWholePnpmWorkspace(words: readonly string[]): boolean {
+  const command = words.filter((word) => !/^\w+=/.test(word));
+  if (command[0] !== 'pnpm' || command.some((word) => /^(?:--filter|-F)(?:=|$)/.test(word))) return false;
+  const args = command.slice(1).filter((word) => !word.startsWith('-'));
+  return args.length === 1 && ['install', 'i'].includes(args[0]!);
 }
 
 /**
