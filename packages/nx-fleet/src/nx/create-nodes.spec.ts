@@ -1400,6 +1400,16 @@ describe('createNodes', () => {
       ...extra,
     });
 
+    it('reads the stage the service builds: an argument only another stage takes is none of its', async () => {
+      await runWorkspace({
+        'package.json': json({ name: 'shop', private: true, workspaces: ['apps/*'] }),
+        'apps/web/package.json': json({ name: 'web', nx: { metadata: { fleet: { target: 'web' } } } }),
+        'apps/web/Dockerfile':
+          'FROM node:20 AS web\nCOPY . .\nCMD ["node", "main.js"]\nFROM node:20 AS other\nARG APP\nRUN npx nest build $APP\n',
+      });
+      expect(warnings(warn)).toEqual([]);
+    });
+
     it('a service building it without the argument is told, once, with the setting', async () => {
       await runWorkspace(workspace('Dockerfile'));
       expect(warnings(warn)).toEqual([

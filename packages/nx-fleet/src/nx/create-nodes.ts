@@ -915,9 +915,15 @@ function selectorWarnings(
   return detections.flatMap((d) => {
     // Most Dockerfiles expand no variable in a RUN: no parse for those.
     if (d.kind !== 'service' || !texts.text(d.dockerfile)?.includes('$')) return [];
-    const given = statedBuildOf(texts, d, dockerBuild).buildArgs;
-    const [open] = selectorArguments(texts.reading(d.dockerfile)!).flatMap(({ step, args }) => {
-      const unset = args.filter((arg) => !Object.hasOwn(given, arg));
+    const stated = statedBuildOf(texts, d, dockerBuild);
+    // The stages its build runs, with the arguments it gives.
+    const reading = new DockerfileReading(
+      texts.text(d.dockerfile)!,
+      stated.buildArgs,
+      typeof stated.target === 'string' ? stated.target : undefined,
+    );
+    const [open] = selectorArguments(reading).flatMap(({ step, args }) => {
+      const unset = args.filter((arg) => !Object.hasOwn(stated.buildArgs, arg));
       return unset.length ? [{ step, unset }] : [];
     });
     if (!open) return [];
