@@ -887,14 +887,7 @@ function chooseMode(
     // prepare"`), and an install runs them after the root package.json is copied: pruned, the root's
     // would be the service's own, and the image would build nothing.
     const installs =
-      rootManifest &&
-      facts.rootInstallBuilds &&
-      reading.builtSteps.find(
-        (step) =>
-          /^RUN\s/i.test(step.text) &&
-          step.line > rootManifest.source.line &&
-          commandsOf(step.text).some(runsInstallScripts),
-      );
+      rootManifest && facts.rootInstallBuilds && runAfter(reading, rootManifest.source.line, runsInstallScripts);
     if (rootManifest && installs)
       return keptWhole(
         `${quote(rootManifest.source)} copies the root package.json, whose install scripts build every package, and ${quote(installs)} runs them`,
@@ -927,14 +920,7 @@ function chooseMode(
     const workspaceFile =
       !rootManifest &&
       placed.find((p) => p.workspace !== 'missing' && normalizeSource('.', p.source.source) === 'pnpm-workspace.yaml');
-    const install =
-      workspaceFile &&
-      reading.builtSteps.find(
-        (step) =>
-          /^RUN\s/i.test(step.text) &&
-          step.line > workspaceFile.source.line &&
-          commandsOf(step.text).some(installsWholePnpmWorkspace),
-      );
+    const install = workspaceFile && runAfter(reading, workspaceFile.source.line, installsWholePnpmWorkspace);
     if (workspaceFile && install)
       return keptWhole(
         `${quote(workspaceFile.source)} copies pnpm-workspace.yaml without the root package.json, and ${quote(install)} installs the packages it lists`,
@@ -1282,6 +1268,17 @@ export function scriptsRun(run: string): string[] {
     if (args[0] === 'run') return args[1] ? [args[1]] : [];
     return commands.has(args[0]) ? [] : [args[0]];
   });
+}
+
+/** The first RUN of the stages built after a line that runs a command `does` matches. */
+function runAfter(
+  reading: DockerfileReading,
+  line: number,
+  does: (words: readonly string[]) => boolean,
+): Step | undefined {
+  return reading.builtSteps.find(
+    (step) => /^RUN\s/i.test(step.text) && step.line > line && commandsOf(step.text).some(does),
+  );
 }
 
 /** `pnpm install` (`pnpm i`) of the whole workspace: no package named, no filter. */

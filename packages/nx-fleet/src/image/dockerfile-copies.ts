@@ -608,7 +608,9 @@ function walk(
       if (stage?.rootManifests.has(stage.workdir)) rootManifestRuns.add(line);
       const here = stage?.copied.get(stage.workdir);
       if (here !== undefined && !rootManifestRuns.has(line) && contextPath(here) !== '.') folderRuns.set(line, here);
-      const local = stage ? buildFolders(rest, stage.workdir) : { folders: [], selectedBy: [] };
+      // Most RUNs build nothing: not split into the shell's commands.
+      const local =
+        stage && BUILD_WORD.test(rest) ? buildFolders(rest, stage.workdir) : { folders: [], selectedBy: [] };
       for (const folder of local.folders) {
         const source = copiedAt(stage!.copied, folder);
         if (source !== undefined) builds.push({ line, instruction, source });
@@ -696,6 +698,9 @@ function buildFolders(run: string, workdir: string): { folders: string[]; select
     }
   return { folders: [...folders], selectedBy: [...selectedBy] };
 }
+
+/** Words without which a RUN runs no build `buildFolders` finds (LOCAL_BUILD's, and a `build…` script's). */
+const BUILD_WORD = /build|\btsc\b|\bmake\b/;
 
 /** Flags that run a package manager's build in another folder (`pnpm -C apps/$APP build`). */
 const FOLDER_FLAGS = new Set(['-C', '--dir', '--cwd', '--prefix']);

@@ -913,15 +913,16 @@ function selectorWarnings(
   names: ReadonlyMap<string, string>,
 ) {
   return detections.flatMap((d) => {
-    // Most Dockerfiles expand no variable in a RUN: no parse for those.
-    if (d.kind !== 'service' || !texts.text(d.dockerfile)?.includes('$')) return [];
+    // Most Dockerfiles declare no build argument they expand: no parse for those.
+    const text = d.kind === 'service' ? texts.text(d.dockerfile) : undefined;
+    if (d.kind !== 'service' || !text?.includes('$') || !/^\s*ARG\s/im.test(text)) return [];
     const stated = statedBuildOf(texts, d, dockerBuild);
-    // The stages its build runs, with the arguments it gives.
-    const reading = new DockerfileReading(
-      texts.text(d.dockerfile)!,
-      stated.buildArgs,
-      typeof stated.target === 'string' ? stated.target : undefined,
-    );
+    const target = typeof stated.target === 'string' ? stated.target : undefined;
+    // The stages its build runs, with the arguments it gives (the shared reading where it gives none).
+    const reading =
+      target === undefined && !Object.keys(stated.buildArgs).length
+        ? texts.reading(d.dockerfile)!
+        : new DockerfileReading(text, stated.buildArgs, target);
     const [open] = selectorArguments(reading).flatMap(({ step, args }) => {
       const unset = args.filter((arg) => !Object.hasOwn(stated.buildArgs, arg));
       return unset.length ? [{ step, unset }] : [];
@@ -1603,6 +1604,7 @@ function contextFacts(
   );
   // Only where a host output could be carried: which copied folders a `tsc --build` in the image compiles
   // too, run by a project's build script or by a RUN given its folder (gridfire's `yarn tsc --build apps/api`).
+  let runBuilds: ReadonlyMap<string, string> | undefined;
   const compiledWith = Object.keys(folderOutputs).length
     ? referenceBuilds(
         texts,
@@ -1611,7 +1613,7 @@ function contextFacts(
         new Set(projects.map((p) => p.root)),
         (root) =>
           packageScripts(texts.json(posix.join(root, 'package.json')))['build'] ??
-          runTscBuildOf(texts.reading(service.dockerfile), root),
+          (runBuilds ??= runTscBuilds(texts.reading(service.dockerfile))).get(root),
       )
     : {};
   // Only where a host output could be carried: which projects a RUN builds with their dependencies first.
@@ -1682,18 +1684,19 @@ function contextFacts(
 }
 
 /**
- * A RUN's `tsc --build` given a project folder (or a tsconfig in it), as that folder's own script would
- * run it: `tsc --build` there, with the tsconfig named.
+ * The RUNs' `tsc --build` given a project folder (or a tsconfig in it), by that folder, as its own
+ * script would run it: `tsc --build` there, with the tsconfig named.
  */
-function runTscBuildOf(reading: DockerfileReading | undefined, root: string): string | undefined {
-  for (const step of reading?.runs ?? []) {
-    const config = (tscBuildConfigs(step.text.replace(/^RUN\s+/i, '')) ?? []).find((named) => {
+function runTscBuilds(reading: DockerfileReading | undefined): Map<string, string> {
+  const builds = new Map<string, string>();
+  for (const step of reading?.runs ?? [])
+    for (const named of tscBuildConfigs(step.text.replace(/^RUN\s+/i, '')) ?? []) {
       const path = posix.normalize(named).replace(/\/+$/, '');
-      return (path.endsWith('.json') ? posix.dirname(path) : path) === root;
-    });
-    if (config !== undefined) return config.endsWith('.json') ? `tsc --build ${posix.basename(config)}` : 'tsc --build';
-  }
-  return undefined;
+      const config = path.endsWith('.json');
+      const folder = config ? posix.dirname(path) : path;
+      if (!builds.has(folder)) builds.set(folder, config ? `tsc --build ${posix.basename(path)}` : 'tsc --build');
+    }
+  return builds;
 }
 
 /** `developmentLast`'s stage to ship, when there is one; most Dockerfiles have one or two stages and are not parsed. */

@@ -158,10 +158,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
         ...nestedRootFacts(tree, workspaceFiles(), config.root),
         buildOutputs: buildOutputs(config, existing.buildTarget ?? 'build'),
         // What the graph's inference reads of the root too (ever-teams' chatgpt runs a root-only script).
-        scripts: scriptFacts(
-          packageScripts(readJson(tree, 'package.json')),
-          scriptNamesAt(tree, posix.join(config.root, 'package.json')),
-        ),
+        scripts: scriptFacts(rootScripts, scriptNamesAt(tree, posix.join(config.root, 'package.json'))),
         ...(gitignore ? { gitignore } : {}),
         // Another project's dist, build or out folder is its build output, as the graph reads it (drdreo/hub's
         // webpack build, which states no outputs).
