@@ -1541,6 +1541,20 @@ const COMPILERS = 'tsc|tsup|swc|esbuild|rollup|webpack|rspack|ncc';
 // A script named for a build (`cleanbuild`, `rebuild`, `build:prod`): mzm's `npm run cleanbuild -w mzm-auth`.
 const COMPILES = new RegExp(`build|\\b(?:${COMPILERS})\\b`);
 
+/**
+ * The tools that select workspace packages by name, each with its selecting flags: `pnpm --filter`,
+ * `npm -w`, `lerna --scope`, Rush's `rush build --to @acme/api` (also `install-run-rush.js build -t …`),
+ * and the workspaces a yarn foreach starts from (shapeshift's `yarn workspaces foreach -Rpt --from <api>
+ * run build`), whose builds build them too.
+ */
+export const PACKAGE_SELECTORS: ReadonlyArray<{ tool: RegExp; flags: string }> = [
+  { tool: /\b(?:pnpm|turbo)\b/, flags: '--filter|-F' },
+  { tool: /\bnpm\b/, flags: '--workspace|-w' },
+  { tool: /\blerna\b/, flags: '--scope' },
+  { tool: /\brush(?:\.js)?\s/, flags: '--to|-t|--only|-o' },
+  { tool: /\byarn\s+workspaces\s+foreach\b/, flags: '--from' },
+];
+
 /** Whether a RUN's command builds the package or project `name` by name (a filter, a workspace flag, `nx build`). */
 export function buildsPackage(command: string, name: string): boolean {
   const n = literal(name);
@@ -1550,13 +1564,7 @@ export function buildsPackage(command: string, name: string): boolean {
   if (!COMPILES.test(command) || /\s--noEmit\b/.test(command)) return false;
   return (
     new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:(?:run|exec)\\s+)?(?:[\\w:-]*build|${COMPILERS})`).test(command) ||
-    (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F')) ||
-    (/\bnpm\b/.test(command) && selected('--workspace|-w')) ||
-    (/\blerna\b/.test(command) && selected('--scope')) ||
-    // Rush's selectors, `rush build --to @acme/api` (also `install-run-rush.js build -t …`).
-    (/\brush(?:\.js)?\s/.test(command) && selected('--to|-t|--only|-o')) ||
-    // The workspaces it starts from are built too (shapeshift's `yarn workspaces foreach -Rpt --from <api> run build`).
-    (/\byarn\s+workspaces\s+foreach\b/.test(command) && selected('--from')) ||
+    PACKAGE_SELECTORS.some(({ tool, flags }) => tool.test(command) && selected(flags)) ||
     // The Angular CLI's too (`ng build web`, which an Nx workspace's decorated `ng` runs as `nx build web`).
     new RegExp(`\\b(?:nx|ng)\\s+(?:run\\s+)?${n}:build|\\b(?:nx|ng)\\s+build\\s+${n}(?:\\s|$)`).test(command) ||
     runManyBuilds(command).includes(name)

@@ -211,6 +211,8 @@ describe('selectorArguments', () => {
     ['pnpm --filter @acme/${APP} build', ['APP']],
     ['pnpm turbo run build --filter=@repo/${APP}', ['APP']],
     ['lerna run build --scope @acme/$APP', ['APP']],
+    ['node common/scripts/install-run-rush.js build --to $APP', ['APP']],
+    ['yarn workspaces foreach -Rpt --from ${APP} run build', ['APP']],
     ['npx ng build ${APP} -c production', ['APP']],
     ['npm run build:${APP}', ['APP']],
     ['npx nx run-many -t build -p ${APP}', ['APP']],

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { shellCommands } from '../text/shell-words';
 import { containerfileVariant } from '../services/detection';
-import { buildsFolder, buildsPackage } from './context-inference';
+import { buildsFolder, buildsPackage, PACKAGE_SELECTORS } from './context-inference';
 import { contextPath, DockerfileReading, type Step } from './dockerfile-copies';
 
 export interface PrunedFor {
@@ -131,12 +131,22 @@ export function selectorArguments(reading: DockerfileReading): Array<{ step: Ste
 
 /**
  * A build that names its project in a word holding a variable: `nest build $APP`, `ng build $APP`,
- * `nx build $APP`, `nx run $APP:build`, `nx run-many -p $APP`, a filter or workspace flag (`pnpm
- * --filter @acme/${APP} build`, `turbo run build --filter={./apps/$APP}...`, `npm run build -w $APP`,
- * `lerna run build --scope @acme/$APP`, `yarn workspace $APP`), or a script named by it (`npm run build:$APP`).
+ * `nx build $APP`, `nx run $APP:build`, `nx run-many -p $APP`, a package selector (`pnpm --filter
+ * @acme/${APP} build`, `turbo run build --filter={./apps/$APP}...`, `npm run build -w $APP`, `lerna run
+ * build --scope @acme/$APP`, `rush build --to $APP`), `yarn workspace $APP`, or a script named by it
+ * (`npm run build:$APP`).
  */
-const BUILD_SELECTOR =
-  /(?:\b(?:nest|ng|nx)\s+build|\bnx\s+run|\bnx\s+run-many\b[^&|;\n]*\s(?:-p|--projects)[\s=]|\b(?:pnpm|turbo)\b[^&|;\n]*\s(?:--filter|-F)[\s=]|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)[\s=]|\blerna\b[^&|;\n]*\s--scope[\s=]|\byarn\s+workspace|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build:)\s*['"]?([^\s'"]*\$[^\s'"]*)/g;
+const BUILD_SELECTOR = new RegExp(
+  String.raw`(?:${[
+    String.raw`\b(?:nest|ng|nx)\s+build`,
+    String.raw`\bnx\s+run`,
+    String.raw`\bnx\s+run-many\b[^&|;\n]*\s(?:-p|--projects)[\s=]`,
+    ...PACKAGE_SELECTORS.map(({ tool, flags }) => String.raw`${tool.source}[^&|;\n]*\s(?:${flags})[\s=]`),
+    String.raw`\byarn\s+workspace`,
+    String.raw`\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build:`,
+  ].join('|')})\s*['"]?([^\s'"]*\$[^\s'"]*)`,
+  'g',
+);
 /** A build script's first argument, a variable: `npm run build ${APP}`, `yarn build -- $APP`. */
 const SCRIPT_ARGUMENT = /\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build[\w:-]*(?:\s+--)?\s+['"]?(\$\{?\w+\}?)/g;
 
