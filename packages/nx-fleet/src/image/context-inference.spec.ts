@@ -569,6 +569,23 @@ describe('inferContext', () => {
     expect(at(['release-packages/*', '!release-packages/code-server*.deb']).mode).toBe('pruned');
   });
 
+  it("a folder a folder-only .gitignore pattern leaves out is written on the host (4ks' `COPY /PACKAGE_JSON /code` under `PACKAGE_JSON/`)", () => {
+    const files = ['apps/web/package.json', 'apps/web/index.js', 'package.json'];
+    const at = (copy: string, gitignore: string[]) =>
+      inferContext(
+        facts(`FROM node:20\nWORKDIR /code\n${copy}\nCOPY ./apps/web /code/apps/web\n`, {
+          files,
+          projectRoot: 'apps/web',
+          dockerfile: 'apps/web/Dockerfile',
+          gitignore,
+        }),
+      );
+    expect(at('COPY /gen /code', ['node_modules', 'gen/'])).toMatchObject({ mode: 'workspace', unlisted: ['gen'] });
+    expect(at('COPY gen/ /code', ['/gen/']).mode).toBe('workspace');
+    expect(at('COPY /gen /code', ['gen']).mode).toBe('workspace');
+    expect(at('COPY /gen /code', ['other/']).mode).toBe('pruned');
+  });
+
   it("a lockfile the root .gitignore matches is committed all the same, no host output (Cap's media-server bun.lock)", () => {
     const files = ['apps/media-server/package.json', 'apps/media-server/src/index.ts', 'package.json'];
     const dockerfile =

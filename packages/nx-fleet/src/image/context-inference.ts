@@ -1767,8 +1767,13 @@ function gitIgnores(patterns: readonly string[]): (path: string) => boolean {
   if (!patterns.length) return () => false;
   return rulesOf('git', patterns, (list) => {
     const rules = gitignore().add(list);
-    // Only a path inside the workspace is git's to ignore (the library throws on any other).
-    return (path) => path !== '.' && !path.startsWith('../') && !posix.isAbsolute(path) && rules.ignores(path);
+    // Only a path inside the workspace is git's to ignore (the library throws on any other). A COPY
+    // source may be a folder, which a folder-only pattern (4ks' `PACKAGE_JSON/`) matches.
+    return (path) =>
+      path !== '.' &&
+      !path.startsWith('../') &&
+      !posix.isAbsolute(path) &&
+      (rules.ignores(path) || rules.ignores(`${path}/`));
   });
 }
 
