@@ -232,6 +232,9 @@ describe('adopt generator', () => {
     tree.write('apps/api/main.js', '');
     await adopt(tree, { project: 'api' });
     expect(tree.exists('apps/api/.dockerignore')).toBe(false);
+    // Nor a root one no context of it reads (debate-map's Dockerfiles each have theirs).
+    expect(tree.exists('.dockerignore')).toBe(false);
+    expect(readNxJson(tree)?.plugins).toContain('nx-fleet');
     expect(fleetOf(tree, 'api')).toBeUndefined();
   });
 

@@ -34,7 +34,7 @@ import {
 import { packageDependencyRoots } from '../../nx/dependency-builds';
 import { withNxTokens } from '../../nx/devkit-internal';
 import { packageScripts } from '../../services/projects';
-import { initGenerator } from '../init/generator';
+import { registerFleet } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, withDistinctImages, type ProjectAdoption } from './plan';
 import { readSetups, type AdoptProject, type AdoptWorkspace, type ImageBuildSetup } from './readers';
@@ -214,9 +214,9 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   }
   // Nothing adopted, nothing written: the plugin is registered (init) only with a service to build.
   if (!plans.some((plan) => plan.write)) return () => undefined;
-  const init = await initGenerator(tree, { skipFormat: true });
+  registerFleet(tree);
   if (!options.skipFormat) await formatFiles(tree);
-  return init;
+  return () => undefined;
 }
 
 export default adoptGenerator;
