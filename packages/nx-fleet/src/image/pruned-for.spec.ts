@@ -84,6 +84,19 @@ describe('prunedFor', () => {
   ])('claims nothing for %s', (_, text) => {
     expect(prunedFor(text, PROJECTS)).toBeUndefined();
   });
+
+  it("claims nothing for a library built in a stage of an app's image, which copies the app's code (auxx's lambda Dockerfile.server)", () => {
+    const text = (app: string) =>
+      `FROM node:22-slim AS sdk\nCOPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./\nCOPY packages/server ./packages/server\nRUN pnpm install --frozen-lockfile --filter @dokploy/server...\nRUN pnpm --filter @dokploy/server build\nFROM node:22-slim\nCOPY --from=sdk /app/packages/server /task/packages/server\nCOPY apps/webapp/package.json /task/\n${app}CMD ["node", "src/server.js"]\n`;
+    expect(prunedFor(text('COPY apps/webapp/src /task/src\n'), PROJECTS)).toBeUndefined();
+    // The app's manifest alone is an install's; an app the library depends on is its own to copy.
+    expect(prunedFor(text(''), PROJECTS)?.project).toBe('server');
+    expect(
+      prunedFor(text('COPY apps/webapp/src /task/src\n'), PROJECTS, {}, (root) =>
+        root === 'packages/server' ? ['apps/webapp'] : [],
+      )?.project,
+    ).toBe('server');
+  });
 });
 
 describe('namedBuildFor', () => {

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { shellCommands } from '../text/shell-words';
 import { containerfileVariant } from '../services/detection';
-import { buildsFolder, buildsPackage, PACKAGE_SELECTORS } from './context-inference';
+import { buildsFolder, buildsPackage, insideOf, PACKAGE_SELECTORS } from './context-inference';
 import { contextPath, DockerfileReading, type Step } from './dockerfile-copies';
 
 export interface PrunedFor {
@@ -31,6 +31,8 @@ export function prunedFor(
   projects: ReadonlyArray<{ name: string; root: string; packageName?: string }>,
   /** The workspace root's package.json scripts: a RUN may run the prune tool through one (streamr's `npm run prune-pkg -- @streamr/node`). */
   rootScripts: Readonly<Record<string, unknown>> = {},
+  /** The workspace projects a project depends on (by root): their folders are the pruned project's to copy. */
+  dependencyRoots: (root: string) => readonly string[] = () => [],
 ): PrunedFor | undefined {
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
@@ -42,7 +44,30 @@ export function prunedFor(
   }
   if (found.size !== 1) return undefined;
   const [[project, step]] = [...found];
+  const root = projects.find((p) => p.name === project)!.root;
+  if (copiesOtherProject(reading, projects, new Set([root, ...dependencyRoots(root)]))) return undefined;
   return { project: project!, step: step! };
+}
+
+/**
+ * Whether the file copies code of a project outside `own` (the project and what it depends on): then
+ * the image is that project's, which prunes to a library in a stage of its own (auxx's
+ * `apps/lambda/Dockerfile.server`, whose first stage installs and builds `--filter @auxx/sdk...`). A
+ * project's manifest alone is an install's, as a filtered install copies every one.
+ */
+function copiesOtherProject(
+  reading: DockerfileReading,
+  projects: ReadonlyArray<{ root: string }>,
+  own: ReadonlySet<string>,
+): boolean {
+  return reading.sources.some(({ source }) => {
+    const path = contextPath(source);
+    if (posix.basename(path) === 'package.json') return false;
+    const holder = projects
+      .filter((p) => p.root !== '.' && insideOf(path, p.root))
+      .sort((a, b) => b.root.length - a.root.length)[0];
+    return holder !== undefined && !own.has(holder.root);
+  });
 }
 
 /**

@@ -786,15 +786,12 @@ function withPrunedImages(
     const alias = angular.get(project.root);
     return alias !== undefined && alias !== project.name ? { ...project, aliases: [alias] } : project;
   });
+  const dependencyRoots = (root: string) => packageDependencyRoots(root, projects, (path) => texts.json(path));
   for (const dockerfile of unbuilt) {
     const text = texts.text(dockerfile);
     if (text === undefined) continue;
-    const pruned = prunedFor(text, projects, rootScripts);
-    const named = pruned
-      ? undefined
-      : namedBuildFor(dockerfile, text, known, (root) =>
-          packageDependencyRoots(root, projects, (path) => texts.json(path)),
-        );
+    const pruned = prunedFor(text, projects, rootScripts, dependencyRoots);
+    const named = pruned ? undefined : namedBuildFor(dockerfile, text, known, dependencyRoots);
     const found = pruned ?? named;
     if (!found) continue;
     const why = pruned

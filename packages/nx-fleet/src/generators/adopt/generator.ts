@@ -314,6 +314,8 @@ function claimedDockerfiles(
   rootScripts: Readonly<Record<string, string>>,
 ): Map<string, string> {
   const roots = new Set(projects.map((project) => project.root));
+  const dependencyRoots = (root: string) =>
+    packageDependencyRoots(root, projects, (path) => readJson(tree, path) ?? {});
   const claims = new Map<string, string | undefined>();
   for (const file of files) {
     const folder = posix.dirname(file);
@@ -322,10 +324,8 @@ function claimedDockerfiles(
     const found =
       text === null
         ? undefined
-        : (prunedFor(text, projects, rootScripts) ??
-          namedBuildFor(file, text, projects, (root) =>
-            packageDependencyRoots(root, projects, (path) => readJson(tree, path) ?? {}),
-          ));
+        : (prunedFor(text, projects, rootScripts, dependencyRoots) ??
+          namedBuildFor(file, text, projects, dependencyRoots));
     if (found) claims.set(found.project, claims.has(found.project) ? undefined : file);
   }
   return new Map([...claims].flatMap(([project, file]) => (file ? [[project, file] as const] : [])));
