@@ -1512,6 +1512,49 @@ describe('createNodes', () => {
     expect(buildOf('.')).toBeUndefined();
   });
 
+  it("a root Dockerfile that prunes the workspace to another project is that project's image, not the root's (HazelHook)", async () => {
+    const prune =
+      'FROM node:20 AS builder\nWORKDIR /app\nCOPY . .\nRUN npx turbo prune backend --docker\nFROM node:20\nCOPY --from=builder /app/out/full/ .\nCMD ["node", "apps/backend/src/index.js"]\n';
+    const workspace = {
+      'package.json': json({ name: 'hazel', private: true, workspaces: ['apps/*'] }),
+      'apps/backend/package.json': json({ name: 'backend' }),
+      'apps/web/package.json': json({ name: 'web' }),
+      Dockerfile: prune,
+    };
+    const buildsOf = (results: Awaited<ReturnType<typeof runWorkspace>>['results']) =>
+      Object.fromEntries(
+        results.flatMap(([, r]) =>
+          Object.entries(r.projects ?? {}).flatMap(([root, p]) =>
+            p.targets?.['docker-build']
+              ? [[root, (p.targets['docker-build'].options as { dockerfile: string }).dockerfile]]
+              : [],
+          ),
+        ),
+      );
+    // The project has no Dockerfile of its own: the root's is its image.
+    expect(buildsOf((await runWorkspace(workspace)).results)).toEqual({ 'apps/backend': 'Dockerfile' });
+    expect(warnings(warn)).toEqual([]);
+    // It has one (a copy of the root's): the root's builds nothing, in one warning naming both.
+    const { results } = await runWorkspace({ ...workspace, 'apps/backend/Dockerfile': prune });
+    expect(buildsOf(results)).toEqual({ 'apps/backend': 'apps/backend/Dockerfile' });
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: Dockerfile at the workspace root prunes the workspace to backend \("RUN npx turbo prune backend --docker", line 4\), whose image apps\/backend\/Dockerfile builds: .*"metadata": \{ "fleet": \{ "dockerfile": "Dockerfile" \} \}/,
+      ),
+    ]);
+    // The root's own settings keep it its service; so does a prune to the root's own name.
+    expect(buildsOf((await runWorkspace(workspace, { services: { hazel: { image: 'acme/hazel' } } })).results)).toEqual(
+      {
+        '.': 'Dockerfile',
+      },
+    );
+    expect(
+      buildsOf(
+        (await runWorkspace({ ...workspace, Dockerfile: prune.replace('prune backend', 'prune hazel') })).results,
+      ),
+    ).toEqual({ '.': 'Dockerfile' });
+  });
+
   it('names a service whose Dockerfile copies from an empty scratch stage, which a named build context fills', async () => {
     await runWorkspace({
       'apps/router/project.json': json({ name: 'router' }),

@@ -55,7 +55,7 @@ import { registryPrefix } from '../registry/destinations';
 import { namesDevelopment } from '../text/development-names';
 import { refinedFolders } from '../text/folder-globs';
 import { fullRepository, referenceParts } from '../text/image-reference';
-import { namedBuildFor, notTheProjects, prunedFor, selectorArguments } from '../image/pruned-for';
+import { namedBuildFor, notTheProjects, prunedBy, prunedFor, selectorArguments } from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -82,6 +82,7 @@ import {
   rootVariantsWarning,
   unbuiltVariantsWarning,
   passedOverWarning,
+  prunedRootWarning,
   type FolderAnalysis,
   type ReplacedBuild,
   type Warning,
@@ -741,7 +742,7 @@ function withOrphanVariants(
  * there. Not cached per folder: the claim follows another folder's file.
  */
 function withPrunedImages(
-  outcomes: readonly Outcome[],
+  analysed: readonly Outcome[],
   roots: readonly string[],
   facts: {
     folders: ReadonlyMap<string, readonly string[]>;
@@ -753,9 +754,11 @@ function withPrunedImages(
   },
 ): readonly Outcome[] {
   const { folders, variants, options, texts } = facts;
+  const { outcomes, unclaimed } = withoutPrunedRoot(analysed, roots, facts);
   const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
   const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
   const unbuilt = new Set([
+    ...(unclaimed ? [unclaimed] : []),
     ...withOrphanVariants(detections, variants, folders, options.exclude).flatMap((d) =>
       d.kind === 'orphan' && !built.has(d.dockerfile) ? [d.dockerfile] : [],
     ),
@@ -817,6 +820,47 @@ function withPrunedImages(
     facts.verbose(`nx-fleet: ${name} is a service built from ${dockerfile}: ${why}`);
     return { analysis };
   });
+}
+
+/**
+ * The workspace root's own Dockerfile, with no settings of the root's, that prunes the workspace to
+ * another project is that project's image, not the root's (HazelHook's root Dockerfile, a copy of its
+ * backend's `turbo prune backend`): the root is no service of it, its image built by the project's
+ * own Dockerfile, named in a warning, or claimed by the project with none (`withPrunedImages`).
+ */
+function withoutPrunedRoot(
+  outcomes: readonly Outcome[],
+  roots: readonly string[],
+  facts: { texts: WorkspaceTexts; isNxProject: (root: string) => boolean },
+): { outcomes: readonly Outcome[]; unclaimed?: string } {
+  const at = roots.indexOf('.');
+  const outcome = outcomes[at];
+  if (!outcome || !('analysis' in outcome)) return { outcomes };
+  const { detection, projectName } = outcome.analysis;
+  if (detection.kind !== 'service' || posix.dirname(detection.dockerfile) !== '.') return { outcomes };
+  if (Object.keys(detection.config ?? {}).length) return { outcomes };
+  // Most root Dockerfiles run no prune tool: the projects are not listed for them.
+  const text = facts.texts.text(detection.dockerfile);
+  const reading = facts.texts.reading(detection.dockerfile);
+  if (text === undefined || !reading || !prunedBy(reading).length) return { outcomes };
+  const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
+  const found = prunedFor(text, projects, packageScripts(facts.texts.json('package.json')));
+  if (!found || found.project === projectName) return { outcomes };
+  const builtFrom = outcomes.flatMap((o) =>
+    'analysis' in o && o.analysis.projectName === found.project && o.analysis.detection.kind === 'service'
+      ? [o.analysis.detection.dockerfile]
+      : [],
+  )[0];
+  const warnings = builtFrom ? [prunedRootWarning(detection.dockerfile, found, builtFrom)] : [];
+  const analysis: FolderAnalysis = {
+    ...outcome.analysis,
+    detection: { kind: 'none' },
+    warnings: [...outcome.analysis.warnings, ...warnings],
+  };
+  return {
+    outcomes: outcomes.map((o, i) => (i === at ? { analysis } : o)),
+    ...(builtFrom ? {} : { unclaimed: detection.dockerfile }),
+  };
 }
 
 /**

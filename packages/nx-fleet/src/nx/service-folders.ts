@@ -341,6 +341,20 @@ export function passedOverWarning(dockerfile: string, builtFrom: string): Warnin
   };
 }
 
+/** One warning for the workspace root's Dockerfile that prunes the workspace to a project built from its own (`withoutPrunedRoot`). */
+export function prunedRootWarning(
+  dockerfile: string,
+  pruned: { project: string; step: { line: number; text: string } },
+  builtFrom: string,
+): Warning {
+  return {
+    key: `pruned-root:${dockerfile}`,
+    message:
+      `nx-fleet: ${dockerfile} at the workspace root prunes the workspace to ${pruned.project} ("${pruned.step.text}", line ${pruned.step.line}), whose image ${builtFrom} builds: it is no image of the root project, and nothing is built from it. ` +
+      `To build it as the root's image all the same, give the root project settings of its own ("metadata": { "fleet": { "dockerfile": "${dockerfile}" } }); to silence this, exclude it with the plugin option "exclude".`,
+  };
+}
+
 export function orphanWarning(dockerfiles: readonly string[]): Warning {
   const [dockerfile] = dockerfiles;
   // Every one by name, however many (the variants' warnings too): each needs a project or an exclude
