@@ -228,6 +228,7 @@ describe('selectorArguments', () => {
     ['yarn workspaces foreach -Rpt --from ${APP} run build', ['APP']],
     ['npx ng build ${APP} -c production', ['APP']],
     ['npm run build:${APP}', ['APP']],
+    ['npm run build-${APP}', ['APP']],
     ['npx nx run-many -t build -p ${APP}', ['APP']],
     // A literal project beside it: the variable is a flag's value.
     ['npx turbo prune web $APP --docker', []],

@@ -159,7 +159,7 @@ export function selectorArguments(reading: DockerfileReading): Array<{ step: Ste
  * `nx build $APP`, `nx run $APP:build`, `nx run-many -p $APP`, a package selector (`pnpm --filter
  * @acme/${APP} build`, `turbo run build --filter={./apps/$APP}...`, `npm run build -w $APP`, `lerna run
  * build --scope @acme/$APP`, `rush build --to $APP`), `yarn workspace $APP`, or a script named by it
- * (`npm run build:$APP`).
+ * (`npm run build:$APP`, coti's `npm run build-${APPLICATION_NAME}`).
  */
 const BUILD_SELECTOR = new RegExp(
   String.raw`(?:${[
@@ -168,7 +168,7 @@ const BUILD_SELECTOR = new RegExp(
     String.raw`\bnx\s+run-many\b[^&|;\n]*\s(?:-p|--projects)[\s=]`,
     ...PACKAGE_SELECTORS.map(({ tool, flags }) => String.raw`${tool.source}[^&|;\n]*\s(?:${flags})[\s=]`),
     String.raw`\byarn\s+workspace`,
-    String.raw`\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build:`,
+    String.raw`\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build[:-]`,
   ].join('|')})\s*['"]?([^\s'"]*\$[^\s'"]*)`,
   'g',
 );
