@@ -169,6 +169,24 @@ describe('inferContext', () => {
       /apps\/api\/Dockerfile is in the project folder/,
     ],
     [
+      "COPY . . then a RUN that cd's into the project's own path inside the copy (multitenant-saas-starter's FastAPI app)",
+      'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install uv && cd apps/api && uv sync\n',
+      'workspace',
+      /"COPY \. \." \(apps\/api\/Dockerfile:3\) is followed by "RUN pip install uv && cd apps\/api && uv sync" \(apps\/api\/Dockerfile:4\): the project's own path inside the copy/,
+    ],
+    [
+      "COPY . . in a stage a later one takes whole, then the project's own path in that one",
+      'FROM python:3.11-slim AS builder\nWORKDIR /app\nCOPY . .\nRUN pip install .\nFROM python:3.11-slim\nWORKDIR /app\nCOPY --from=builder /app .\nWORKDIR /app/apps/api\n',
+      'workspace',
+      /"COPY \. \." \(apps\/api\/Dockerfile:3\) is followed by "WORKDIR \/app\/apps\/api" \(apps\/api\/Dockerfile:8\): the project's own path inside the copy/,
+    ],
+    [
+      "COPY . . then a RUN that cd's into a folder of the project",
+      'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN cd src && npm run build\n',
+      'project',
+      /apps\/api\/Dockerfile is in the project folder/,
+    ],
+    [
       'COPY . . then a WORKDIR inside the copy that is no project path',
       'FROM node:20\nWORKDIR /app\nCOPY . .\nWORKDIR /app/src\nRUN yarn install\n',
       'project',
@@ -213,6 +231,17 @@ describe('inferContext', () => {
       true,
     );
     expect(inferContext(facts('FROM node:20\nCOPY src/main.ts ./\nCOPY . .\n')).workspaceManifests).toBeUndefined();
+  });
+
+  it("COPY . . then a locked uv sync, whose lock only the workspace root holds, is the workspace (multitenant-saas-starter's uv workspace)", () => {
+    const dockerfile = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN uv sync --frozen\n';
+    expect(inferContext(facts(dockerfile, { files: [...FILES, 'uv.lock'] }))).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringMatching(
+        /"RUN uv sync --frozen" \(apps\/api\/Dockerfile:4\), which needs uv\.lock: the workspace root holds it/,
+      ),
+    });
+    expect(inferContext(facts(dockerfile, { files: [...FILES, 'uv.lock', 'apps/api/uv.lock'] })).mode).toBe('project');
   });
 
   it("another project's dist, build or out folder is its build output: carried, with the project that builds it", () => {

@@ -1165,6 +1165,8 @@ const LOCKED_INSTALLS: ReadonlyArray<[RegExp, readonly string[]]> = [
   [/\byarn\s+(?:install\b)?[^&|;\n]*\s--(?:immutable|frozen-lockfile)\b/, ['yarn.lock']],
   [/\bpnpm\s+(?:i|install)\b[^&|;\n]*\s--frozen-lockfile\b/, ['pnpm-lock.yaml']],
   [/\bbun\s+(?:i|install)\b[^&|;\n]*\s--frozen-lockfile\b/, ['bun.lock', 'bun.lockb']],
+  // A uv workspace's lock, at its root (multitenant-saas-starter's FastAPI app, `uv sync --frozen`).
+  [/\buv\s+sync\b[^&|;\n]*\s--(?:frozen|locked)\b/, ['uv.lock']],
 ];
 
 /** The lockfiles the Dockerfile's locked installs read (`npm ci`: package-lock.json, npm-shrinkwrap.json). */

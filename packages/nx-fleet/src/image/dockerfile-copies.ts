@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import { namesDevelopment } from '../text/development-names';
-import { shellCommands } from '../text/shell-words';
+import { shellCommands, type ShellWord } from '../text/shell-words';
 
 /** A source of a COPY or ADD that must come from the build context. */
 export interface CopySource {
@@ -605,6 +605,12 @@ function walk(
       for (const fromWord of mounts.flatMap((fields) => fields.get('from') ?? []))
         if (isImage(fromWord, named))
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: 'mount' });
+      // A `cd` into the whole copy works in its layout as a WORKDIR there does (`RUN cd apps/api && uv sync`).
+      if (stage?.root !== undefined && /(?:^|[\s;&|(])cd\s/.test(rest))
+        for (const folder of cdFolders(rest, stage.workdir)) {
+          const inside = posix.relative(stage.root, folder);
+          if (inside && !inside.startsWith('..')) workdirs.push({ line, instruction, source: inside });
+        }
       if (stage?.rootManifests.has(stage.workdir)) rootManifestRuns.add(line);
       const here = stage?.copied.get(stage.workdir);
       if (here !== undefined && !rootManifestRuns.has(line) && contextPath(here) !== '.') folderRuns.set(line, here);
@@ -635,9 +641,13 @@ function walk(
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: '--from' });
         const root = keyword === 'COPY' && from !== undefined ? named.get(from)?.root : undefined;
         if (root === undefined) continue;
+        const dest = values.at(-1);
         for (const source of values.slice(0, -1)) {
           const path = source === undefined ? undefined : posix.relative(root, posix.resolve('/', source));
           if (path && !path.startsWith('..')) reads.push({ line, instruction, source: path });
+          // The copy's whole tree taken on (`COPY --from=builder /app .`): this stage has the copy's layout.
+          if (path === '' && stage && dest !== undefined && values.length === 2)
+            stage.root = posix.resolve(stage.workdir, dest);
         }
         continue;
       }
@@ -666,6 +676,26 @@ function walk(
   return { written, reads, workdirs, builds, bases, images, binds, commands, rootManifestRuns, folderRuns, selected };
 }
 
+/** Where a `cd` moves from `cwd`: undefined for a folder the reading cannot follow (a variable, `cd -`). */
+function afterCd(words: readonly ShellWord[], cwd: string | undefined): string | undefined {
+  const [, target, ...more] = words;
+  const literal = target && !more.length && !target.dynamic && !target.variables.length && target.text !== '-';
+  return literal && cwd !== undefined ? posix.resolve(cwd, target.text) : undefined;
+}
+
+/** The folders a RUN moves to with `cd` to a literal folder (from the WORKDIR, or the last such `cd`). */
+function cdFolders(run: string, workdir: string): string[] {
+  let cwd: string | undefined = workdir;
+  const folders: string[] = [];
+  for (const line of run.replace(/^(?:--\S+\s+)*/, '').split('\n'))
+    for (const { words } of shellCommands(line)) {
+      if (words[0]?.text !== 'cd') continue;
+      cwd = afterCd(words, cwd);
+      if (cwd !== undefined) folders.push(cwd);
+    }
+  return folders;
+}
+
 /**
  * The folders a RUN's builds run in: its WORKDIR, or where a `cd` to a literal folder before them
  * moves (juxtaposition's `RUN cd apps/miiverse-api && npm run build`); and the variables that name the
@@ -679,11 +709,9 @@ function buildFolders(run: string, workdir: string): { folders: string[]; select
   const selectedBy = new Set<string>();
   for (const line of run.replace(/^(?:--\S+\s+)*/, '').split('\n'))
     for (const { words } of shellCommands(line)) {
-      const [first, target, ...more] = words;
-      if (first?.text === 'cd') {
-        const literal = target && !more.length && !target.dynamic && !target.variables.length && target.text !== '-';
-        cwd = literal && cwd !== undefined ? posix.resolve(cwd, target.text) : undefined;
-        cwdVariables = target?.variables ?? [];
+      if (words[0]?.text === 'cd') {
+        cwd = afterCd(words, cwd);
+        cwdVariables = words[1]?.variables ?? [];
         continue;
       }
       const command = words.map((word) => word.text).join(' ');
