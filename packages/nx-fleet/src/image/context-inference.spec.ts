@@ -762,6 +762,9 @@ describe('inferContext', () => {
     expect(built(`${copied}RUN npm test\n`)).toEqual(['shared/dist', 'server/dist']);
     // Built in its own folder by a WORKDIR entered after the copy to it.
     expect(built('FROM node:20\nCOPY shared /app/shared\nWORKDIR /app/shared\nRUN npm run build\n')).toEqual([]);
+    // A file copied into the folder after it leaves it the folder's copy (aws-lambda-supergraph's schema, an .npmrc).
+    for (const file of ['server/schema.graphql ./', '.npmrc ./', 'server/tsconfig.json /app/'])
+      expect(built(`FROM node:20\nCOPY server /app\nWORKDIR /app\nCOPY ${file}\nRUN npm run build\n`)).toEqual([]);
   });
 
   it("a copied folder whose install script builds it, installed after the copy, is neither carried nor waited for (sourcebot's libraries)", () => {

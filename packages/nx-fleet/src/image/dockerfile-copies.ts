@@ -660,9 +660,11 @@ function walk(
       });
       const dest = values.at(-1);
       if (keyword === 'COPY' && stage && dest !== undefined) noteManifests(stage, values.slice(0, -1), dest);
-      // One source copied into a folder: what a build run there builds.
-      if (keyword === 'COPY' && stage && dest !== undefined && values.length === 2 && values[0] !== undefined)
-        stage.copied.set(posix.resolve(stage.workdir, dest), values[0]);
+      // One source copied into a folder: what a build run there builds. A file copied into it after
+      // (aws-lambda-supergraph's `COPY subgraphs/users/schema.graphql ./`, an `.npmrc`) leaves it so.
+      const into = dest === undefined || !stage ? undefined : posix.resolve(stage.workdir, dest);
+      if (keyword === 'COPY' && into !== undefined && values.length === 2 && values[0] !== undefined)
+        if (!stage!.copied.has(into) || !namesFile(values[0], dest!)) stage!.copied.set(into, values[0]);
       if (
         keyword === 'COPY' &&
         stage &&
@@ -737,6 +739,12 @@ const FOLDER_FLAGS = new Set(['-C', '--dir', '--cwd', '--prefix']);
  * The context path a stage's folder holds, by the COPY that filled it or a folder above it (`COPY . .`
  * at /app, then `WORKDIR /app/apps/web`: `apps/web`); the context's root itself only as copied there.
  */
+/** Whether a COPY's source is a file put into the destination folder: a name with an extension, or a dotfile, into `./`, `.` or `<folder>/`. */
+function namesFile(source: string, dest: string): boolean {
+  const name = posix.basename(source);
+  return (dest === '.' || dest.endsWith('/')) && !source.endsWith('/') && /^\.[^./]|\.[^./]+$/.test(name);
+}
+
 function copiedAt(copied: ReadonlyMap<string, string>, folder: string): string | undefined {
   const here = copied.get(folder);
   if (here !== undefined) return here;
