@@ -4,7 +4,7 @@ import type { ts as TS } from 'ts-morph';
 import { isComponentFile } from './component-scripts';
 import { typescript } from './typescript';
 import { nodeSyncFiles, type SyncFiles } from './files';
-import { SOURCE_EXTENSIONS } from './sdk-imports';
+import { SOURCE_EXTENSIONS, type EmitOptions } from './sdk-imports';
 import { withoutScriptExtension, type ProjectInfo } from './sdk-ownership';
 import { isRelativeSpecifier } from './specifier-filter';
 import { listed } from '../text/listed';
@@ -170,6 +170,13 @@ export class ImportResolver {
     } catch {
       return undefined;
     }
+  }
+
+  /** What of the project's compiler options decides which imports its emit keeps (`erasedImports`). */
+  emitOptionsFor(projectRoot: string): EmitOptions {
+    const { verbatimModuleSyntax, preserveValueImports, experimentalDecorators, emitDecoratorMetadata } =
+      this.compilerOptionsFor(projectRoot);
+    return { verbatimModuleSyntax, preserveValueImports, experimentalDecorators, emitDecoratorMetadata };
   }
 
   /** The nearest tsconfig.json (or the workspace's tsconfig.base.json) from the project up. */

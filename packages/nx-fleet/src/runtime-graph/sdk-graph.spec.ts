@@ -385,6 +385,50 @@ describe('scanRuntimeGraph: code edges', () => {
     expect(brief(typeOnly)).toEqual(['api -> orders services/api/src/main.ts:2 via orders-sdk']);
   });
 
+  it("makes none for an import the compiler erases, whose names are used in types alone (FoodFund's jwt types)", () => {
+    writeFleet({
+      'services/api/src/types.ts': lines(
+        "import { OrdersClient } from '@acme/orders-sdk';",
+        'export type Order = Partial<OrdersClient> & { id: string };',
+      ),
+      // Used nowhere: erased too, but most often a call being written, so it stays one.
+      'services/api/src/unused.ts': "import { PaymentsClient } from '@acme/payments-sdk';\nexport const x = 1;\n",
+    });
+    const { imports, typeOnly } = scan(FLEET);
+    expect(consumerProviderPairs(imports)).toEqual(['api -> payments']);
+    expect(brief(typeOnly)).toEqual(['api -> orders services/api/src/types.ts:1 via orders-sdk']);
+  });
+
+  it('keeps an import whose names are values: used plainly, after a type, in decorated parameters with metadata, or kept as written', () => {
+    const decorated = lines(
+      "import { OrdersClient } from '@acme/orders-sdk';",
+      '@Injectable() export class Api { constructor(private readonly orders: OrdersClient) {} }',
+      'declare function Injectable(): ClassDecorator;',
+    );
+    const consumers = (main: string, tsconfig?: object) => {
+      writeFleet({
+        'services/api/src/main.ts': main,
+        ...(tsconfig ? { 'services/api/tsconfig.json': JSON.stringify({ compilerOptions: tsconfig }) } : {}),
+      });
+      return consumerProviderPairs(scan(FLEET).imports);
+    };
+    const calls = ['api -> orders'];
+    // Called or constructed; also where a type use comes first, read by the compiler.
+    expect(consumers("import { OrdersClient } from '@acme/orders-sdk';\nnew OrdersClient();\n")).toEqual(calls);
+    expect(
+      consumers(
+        "import { OrdersClient as C } from '@acme/orders-sdk';\nlet c: C | undefined;\nexport const make = () => (c ??= Reflect.construct(C, []));\n",
+      ),
+    ).toEqual(calls);
+    expect(consumers(decorated, { experimentalDecorators: true, emitDecoratorMetadata: true })).toEqual(calls);
+    expect(consumers(decorated, { experimentalDecorators: true })).toEqual([]);
+    expect(
+      consumers("import { OrdersClient } from '@acme/orders-sdk';\nexport type T = OrdersClient;\n", {
+        verbatimModuleSyntax: true,
+      }),
+    ).toEqual(calls);
+  });
+
   it('comes from the cache on an unchanged second scan: nothing parsed or resolved', () => {
     writeFleet({ 'services/api/src/main.ts': "import { shared } from '@acme/shared';\n" });
     const { projectFileMap, nonProjectFiles } = nxFiles(FLEET);

@@ -10,6 +10,7 @@ import type { ImportCache, ResolvedImport, Unscanned } from './import-cache';
 import { ImportResolver } from './module-resolution';
 import { extractAll, workersFor, type PendingFile } from './parallel-extract';
 import {
+  erasedImports,
   importsOf,
   isSourceFile,
   isTypeOnly,
@@ -217,6 +218,8 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   const workers = scanInput.extract ? 0 : workersFor(pending.length, availableParallelism(), input.workers);
   if (input.stats?.workers !== undefined) input.stats.workers = workers;
   const extracted = extractAll(pending, workers, input.extract, input.stats);
+  // The texts read now, for the compiler's word on imports that would call a service (`erasedImports`).
+  const texts = new Map(pending.map(({ entry, text }) => [entry, text]));
   pending.forEach(({ file, entry }, i) => {
     const imports = extracted[i]!;
     if (imports instanceof Error) {
@@ -240,15 +243,26 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
         if (input.stats) input.stats.resolved++;
         const nested = nestedRoots.get(project.root) ?? [];
         const { bare } = shape.filtersFor(project.root);
-        resolved = imports.flatMap((ref) => {
+        const hits = imports.flatMap((ref) => {
           // Only a specifier that can name another project is resolved: npm packages and the project's own files are not.
           const candidate = isRelativeSpecifier(ref.specifier)
             ? relativeReachesOut(file, ref.specifier, project.root, nested)
             : bare(ref.specifier);
           if (!candidate) return [];
           const hit = reach(ref, file, project, resolver, ownership);
-          return hit ? [hit] : [];
+          return hit ? [{ ref, hit }] : [];
         });
+        // Of the imports that would call a service, those the compiler erases call no one.
+        const calls = hits.filter(({ hit }) => hit.providers.length && !hit.typeOnly && !hit.clientType);
+        const erased = calls.length
+          ? erasedImports(
+              file,
+              texts.get(entry) ?? readText(input, file),
+              calls.map(({ ref }) => ref),
+              resolver.emitOptionsFor(project.root),
+            )
+          : undefined;
+        resolved = hits.map(({ ref, hit }) => (erased?.has(ref) ? { ...hit, typeOnly: true as const } : hit));
         input.cache.setResolved(file, entryKey, world, resolved);
       }
       for (const r of resolved) {
@@ -581,6 +595,15 @@ function pathAliases(
 }
 
 /** A source file of a project, with its imports (extracted now, or from the cache) and their cache key. */
+/** A file's text read again (its imports came from the cache); empty when it cannot be: nothing is erased then. */
+function readText(input: Pick<Scan, 'workspaceRoot' | 'fs'>, file: string): string {
+  try {
+    return input.fs.read(join(input.workspaceRoot, file)).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
 interface FileEntry {
   project: ProjectInfo;
   file: string;

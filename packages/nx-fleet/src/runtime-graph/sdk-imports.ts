@@ -167,6 +167,107 @@ function importedNames(statement: string): string[] | undefined {
   return names.length ? names : undefined;
 }
 
+/** The compiler options that decide which imports TypeScript's emit keeps. */
+export type EmitOptions = Pick<
+  TS.CompilerOptions,
+  'verbatimModuleSyntax' | 'preserveValueImports' | 'experimentalDecorators' | 'emitDecoratorMetadata'
+>;
+
+/**
+ * Of a TypeScript file's `import` declarations (and `import x = require()`), those the compiler's emit
+ * erases though the file uses their names: in types only (FoodFund's `import {
+ * UserProfileSchema } from '@app/user/…'`, used in `Partial<UserProfileSchema>` alone), so they load
+ * nothing at run time. A name the text plainly uses as a value (called, constructed, a member read, a
+ * decorator) keeps its import without asking; the rest are asked of the compiler, one transpile of the
+ * file (with decorator metadata, which keeps the types of decorated parameters, as the project sets it).
+ * Under `verbatimModuleSyntax` or `preserveValueImports` nothing is erased; nor in JavaScript, which runs as written.
+ */
+export function erasedImports(
+  fileName: string,
+  text: string,
+  refs: readonly ImportRef[],
+  options: EmitOptions,
+): Set<ImportRef> {
+  const erased = new Set<ImportRef>();
+  if (options.verbatimModuleSyntax || options.preserveValueImports || !/\.[cm]?tsx?$/.test(fileName)) return erased;
+  const starts = newlines(text);
+  const named = refs.flatMap((ref) => {
+    if (ref.kind !== 'import' && ref.kind !== 'import-equals') return [];
+    const names = importedNames(statementAt(text, starts, ref));
+    return names === undefined || names.some((name) => plainValueUse(text, name)) ? [] : [{ ref, names }];
+  });
+  if (!named.length) return erased;
+  // An import whose names are used nowhere is erased too, but is most often a leftover of a call being
+  // written: it stays one, as it was. A name the text never mentions again is not parsed for.
+  let rest = text;
+  for (const { ref } of named) {
+    const start = starts[ref.line - 1] ?? 0;
+    const end = start + statementAt(text, starts, ref).length + ref.specifier.length + 2;
+    rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end);
+  }
+  const mentioned = named.filter(({ names }) => names.some((name) => wordPattern(name).test(rest)));
+  if (!mentioned.length) return erased;
+  const ts = typescript();
+  const used = referencedNames(ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false), ts);
+  const asked = mentioned.filter(({ names }) => names.some((name) => used.has(name)));
+  if (!asked.length) return erased;
+  const { outputText } = ts.transpileModule(text, {
+    fileName,
+    reportDiagnostics: false,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ESNext,
+      jsx: ts.JsxEmit.Preserve,
+      experimentalDecorators: options.experimentalDecorators,
+      emitDecoratorMetadata: options.emitDecoratorMetadata,
+    },
+  });
+  const output = fileName.replace(/\.([cm]?)tsx?$/, '.$1js');
+  const kept = new Set(
+    (scanImports(output, outputText) ?? parsedImportsOf(output, outputText)).map((r) => r.specifier),
+  );
+  for (const { ref } of asked) if (!kept.has(ref.specifier)) erased.add(ref);
+  return erased;
+}
+
+/** The identifiers a file names outside its import declarations. */
+function referencedNames(source: TS.SourceFile, ts: typeof TS): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: TS.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isImportEqualsDeclaration(node)) return;
+    if (ts.isIdentifier(node)) names.add(node.text);
+    node.forEachChild(visit);
+  };
+  source.forEachChild(visit);
+  return names;
+}
+
+/** The name as a word; kept per name, as most files import the same few. */
+function wordPattern(name: string): RegExp {
+  return memoPattern(words, name, (n) => `(?<![\\w$])${n}(?![\\w$])`);
+}
+
+/** Whether the text uses a name as a value beyond doubt: called, constructed, a member read, a decorator, tagged. */
+function plainValueUse(text: string, name: string): boolean {
+  return memoPattern(
+    values,
+    name,
+    (n) => `(?:\\bnew\\s+|@)${n}\\b|(?<![\\w$.])${n}\\s*(?:\\(|\\?\\.|\\.(?!\\.)|\`)`,
+  ).test(text);
+}
+
+const words = new Map<string, RegExp>();
+const values = new Map<string, RegExp>();
+
+function memoPattern(memo: Map<string, RegExp>, name: string, source: (escaped: string) => string): RegExp {
+  let pattern = memo.get(name);
+  if (!pattern) {
+    pattern = new RegExp(source(name.replace(/\$/g, '\\$')));
+    memo.set(name, pattern);
+  }
+  return pattern;
+}
+
 /** Longer lines than this are minified code: the token scan reads them, the full parse does not. */
 export const MINIFIED_LINE = 10_000;
 
