@@ -1904,7 +1904,9 @@ describe("inferContext: git's own folder", () => {
     // A folder named alike is not git's.
     expect(inferContext(facts(dockerfile.replace('./.git/ .git', '.github .github')))).toMatchObject({
       mode: 'pruned',
-    });
+    }); // Beside sources only the project folder holds (FreeStuff's legacy bot, from a repository of its own): those decide.
+    const bot = 'FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nCOPY src ./src\nCOPY .git ./.git\n';
+    expect(inferContext(facts(bot))).toMatchObject({ mode: 'project' });
   });
 });
 

@@ -706,9 +706,15 @@ function chooseMode(
         : 'the service is the workspace root: the repository as it is',
     };
   // git's own folder (churros' `COPY .git /app/.git`, read by `git rev-parse` in the image) is in no
-  // listing of the workspace's files, so no pruned context holds it: the workspace folder as it is does.
+  // listing of the workspace's files, so no pruned context holds it: the workspace folder as it is does
+  // — unless the Dockerfile copies what only its project folder holds (FreeStuff's legacy bot, moved in
+  // from a repository of its own: its `.git` is in no context of this one, which the build then says).
   const gitFolder = sources.find((s) => /^\.git(?:\/|$)/.test(contextPath(s.source)));
-  if (gitFolder)
+  const onlyInProject = (source: CopySource) =>
+    !isWholeContext(source.source) &&
+    find(index, facts, facts.projectRoot, source.source, facts.ignore.project) !== 'missing' &&
+    find(index, facts, '.', source.source, facts.ignore.workspace) === 'missing';
+  if (gitFolder && !sources.some(onlyInProject))
     return {
       mode: 'workspace',
       reason: `${quote(gitFolder)} copies git's own folder, which only the workspace folder as it is holds`,
