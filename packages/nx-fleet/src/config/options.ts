@@ -104,8 +104,11 @@ export const DEFAULT_TEST_FILES: readonly string[] = [
   '**/cypress/**',
   '**/*.stories.*',
   '**/.storybook/**',
-  '**/{webpack,rspack,vite,vitest,jest,rollup,esbuild,tsup,tsdown,babel,postcss,tailwind,eslint,stylelint,prettier,commitlint,playwright,cypress,karma,drizzle}.config.*',
+  '**/{webpack,rspack,vite,vitest,jest,rollup,esbuild,tsup,tsdown,babel,postcss,tailwind,eslint,stylelint,prettier,commitlint,playwright,cypress,karma,drizzle,codegen,graphql,mesh}.config.*',
   '**/webpack.*.*',
+  // GraphQL Code Generator's, GraphQL Mesh's and graphql-config's, which read a service's schema to generate types.
+  '**/codegen.*',
+  '**/.{graphqlrc,meshrc}.*',
   '**/.yarn/**',
   '**/.pnp.*',
 ];

@@ -27,6 +27,10 @@ describe('testFileMatcher', () => {
     ['apps/api/jest.config.ts', true],
     // drizzle-kit's config (starter-monorepo's migrator reads a sibling app's env module through it).
     ['apps/database-migrator/drizzle.config.ts', true],
+    ['apps/gateway/codegen.ts', true],
+    ['apps/gateway/graphql.config.ts', true],
+    ['apps/gateway/.meshrc.ts', true],
+    ['apps/gateway/src/codegenerated.ts', false],
     ['apps/web/src/button.stories.tsx', true],
     ['apps/web/.storybook/main.ts', true],
     ['.yarn/releases/yarn-4.5.0.cjs', true],
