@@ -200,6 +200,50 @@ describe('adopt generator', () => {
     expect(printed.join('\n')).toMatch(/api\s+docker\/Dockerfile\.api\s/);
   });
 
+  it("adopts the Dockerfile a root script builds after building the project, and no other, by name (zen's prod:api)", async () => {
+    const script = (build: string, file = 'deploy/api/Dockerfile') =>
+      tree.write(
+        'package.json',
+        JSON.stringify({ name: 'zen', scripts: { 'prod:api': `${build} && docker build -f ${file} -t zen-api .` } }),
+      );
+    tree.write('deploy/api/Dockerfile', 'FROM node:20-alpine\nCOPY dist/apps/api ./\nCMD ["node", "main.js"]\n');
+    addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: {} });
+    script('nx build api --prod');
+    await adopt(tree, {});
+    expect(fleetOf(tree, 'api')).toEqual({
+      dockerfile: 'deploy/api/Dockerfile',
+      image: 'zen-api',
+    });
+  });
+
+  it("carries the image name of a root script building the Dockerfile a project is pointed at by hand (zen's, without the build)", async () => {
+    tree.write(
+      'package.json',
+      JSON.stringify({ name: 'zen', scripts: { 'prod:api': 'docker build -f deploy/api/Dockerfile -t zen-api .' } }),
+    );
+    tree.write('deploy/api/Dockerfile', 'FROM node:20-alpine\nCOPY dist/apps/api ./\nCMD ["node", "main.js"]\n');
+    await adopt(tree, { project: 'api', dockerfile: 'deploy/api/Dockerfile' });
+    expect(fleetOf(tree, 'api')).toMatchObject({ dockerfile: 'deploy/api/Dockerfile', image: 'zen-api' });
+  });
+
+  it("leaves a root script that builds two projects before the image, or builds another project's own Dockerfile", async () => {
+    addProjectConfiguration(tree, 'web', { root: 'apps/web', targets: {} });
+    tree.write('deploy/api/Dockerfile', 'FROM node:20-alpine\nCOPY dist/apps/api ./\n');
+    tree.write('apps/web/Dockerfile', 'FROM node:20-alpine\nCOPY dist/apps/web ./\n');
+    tree.write(
+      'package.json',
+      JSON.stringify({
+        name: 'zen',
+        scripts: {
+          both: 'nx build api && nx build web && docker build -f deploy/api/Dockerfile -t zen-api .',
+          web: 'nx build api && docker build -f apps/web/Dockerfile -t zen-web .',
+        },
+      }),
+    );
+    await adopt(tree, { skipFormat: true });
+    expect(fleetOf(tree, 'api')).toBeUndefined();
+  });
+
   it("carries an image name two services' builds both tag for the first only (loopback4-microservice-catalog's copied facade scripts)", async () => {
     for (const name of ['a-facade', 'b-facade']) {
       addProjectConfiguration(tree, name, { root: `apps/${name}`, targets: {} });

@@ -18,7 +18,13 @@ import { DEFAULT_TARGET_NAMES } from '../../config/defaults';
 import { parseServiceConfig, type FleetServiceConfig } from '../../config/service-settings';
 import { normalizeOptions } from '../../config/options';
 import { fleetOptionsOf } from '../../config/workspace-options';
-import { inferContext, nestedRootOf, scriptFacts, type ContextFacts } from '../../image/context-inference';
+import {
+  buildsPackage,
+  inferContext,
+  nestedRootOf,
+  scriptFacts,
+  type ContextFacts,
+} from '../../image/context-inference';
 import { listsWorkspace } from '../../image/frozen-install';
 import { DockerfileReading } from '../../image/dockerfile-copies';
 import { namedBuildFor, notTheProjects, prunedFor } from '../../image/pruned-for';
@@ -101,7 +107,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       projectFacts(),
       rootScripts,
     )).get(name);
-  let rootSetups: ImageBuildSetup[] | undefined;
+  let rootSetups: Array<{ setup: ImageBuildSetup; script: string }> | undefined;
   for (const config of configs) {
     const project = adoptProject(tree, config);
     const existing = fleetOf(config);
@@ -109,11 +115,25 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     // What inference finds, so a setting naming it is not written: the project's own, or one elsewhere
     // the graph gives it (gridfire's root `docker/Dockerfile.api`, pruned to @gridfire/api).
     const ownDockerfile = ownContainerfile(tree, config.root) ?? claimedBy(config.name!);
-    // The root package.json's scripts building that file (gridfire's `docker:build:api`) are its setups too.
+    // The root package.json's scripts building the file the project is pointed at (gridfire's
+    // `docker:build:api`) are its setups too; with none, a script that builds the project, and no other,
+    // before the image (zen's `nx build api --prod && docker build -f deploy/api/Dockerfile -t zen-api .`).
+    const pointedAt = flags.dockerfile ?? existing.dockerfile ?? configured.dockerfile ?? ownDockerfile;
+    const builtBy = (script: string) => {
+      const built = projectFacts().filter((p) => [p.name, p.packageName].some((n) => n && buildsPackage(script, n)));
+      return built.length === 1 && built[0]!.name === config.name;
+    };
     const setups = [
       ...readSetups(project, workspace),
-      ...(ownDockerfile && config.root !== '.'
-        ? (rootSetups ??= rootScriptSetups(rootScripts)).filter((setup) => setup.dockerfile === ownDockerfile)
+      ...(config.root !== '.'
+        ? (rootSetups ??= rootScriptSetups(rootScripts)).flatMap(({ setup, script }) =>
+            setup.dockerfile !== undefined &&
+            (pointedAt === undefined
+              ? builtBy(script) && !projectFacts().some((p) => p.root === posix.dirname(setup.dockerfile!))
+              : setup.dockerfile === pointedAt)
+              ? [setup]
+              : [],
+          )
         : []),
     ];
     // The graph leaves out a Dockerfile the plugin option `exclude` matches, unless a setting names it.
@@ -332,10 +352,12 @@ function claimedDockerfiles(
 }
 
 /** The root package.json's scripts that build an image, read as setups run from the workspace root. */
-function rootScriptSetups(scripts: Readonly<Record<string, string>>): ImageBuildSetup[] {
+function rootScriptSetups(
+  scripts: Readonly<Record<string, string>>,
+): Array<{ setup: ImageBuildSetup; script: string }> {
   return Object.entries(scripts).flatMap(([name, script]) => {
     const setup = setupFromCommands({ source: `the root package.json's script ${name}`, scripts: [script], cwd: '.' });
-    return setup ? [setup] : [];
+    return setup ? [{ setup, script }] : [];
   });
 }
 
