@@ -398,6 +398,18 @@ describe('adopt generator', () => {
     );
   });
 
+  it("names a project only nx-fleet makes beside the services it adopts (FreeStuff's legacy bot)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('apps/api/Dockerfile', 'FROM node:20\nCOPY . .\n');
+    tree.write('legacy/bot/package.json', JSON.stringify({ name: 'bot' }));
+    tree.write('legacy/bot/Dockerfile', 'FROM node:20\nCOPY src ./src\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toMatch(/^SERVICE/);
+    expect(printed[0]).toContain('nx-fleet adopt: bot is a project only nx-fleet makes, of legacy/bot/package.json');
+  });
+
   it("takes no package.json whose name another project has for a project only nx-fleet makes: its Dockerfile has no project (redocly-cli's root, named as packages/cli)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

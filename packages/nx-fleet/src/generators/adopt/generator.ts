@@ -190,7 +190,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     plans.push(plan);
   }
 
-  const unwritable = plans.length || options.project ? [] : fleetOnly();
+  const unwritable = options.project ? [] : fleetOnly().filter(({ name }) => !plans.some((p) => p.project === name));
   const projectless =
     plans.length || options.project
       ? []

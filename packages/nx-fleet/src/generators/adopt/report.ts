@@ -69,6 +69,8 @@ export function adoptionReport(
     formatTable(HEADER, rows),
     ...(skipped.length ? ['', `Not adopted (nothing written): ${skipped.join(', ')}.`] : []),
     ...(notes.length ? ['', 'Notes:', ...notes] : []),
+    // Beside the adopted ones too (FreeStuff's legacy bot, a package.json outside the workspaces).
+    ...(fleetOnly.length ? ['', ...fleetOnly.map(fleetOnlyNote)] : []),
     ...hidden,
     '',
     `Build with: nx run <service>:${buildTargetName}`,
