@@ -398,6 +398,27 @@ describe('adopt generator', () => {
     );
   });
 
+  it("names the files that build a service's image with tools it does not read: compose, CI, platforms' configs (anyterm's fly.toml)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('apps/api/Dockerfile', 'FROM node:20\nARG URL=http://localhost\nCOPY . .\n');
+    tree.write('apps/api/fly.toml', '[build.args]\n  URL = "https://api.fly.dev"\n');
+    tree.write(
+      'docker-compose.yml',
+      'services:\n  api:\n    build:\n      context: ./apps/api\n      dockerfile: Dockerfile\n',
+    );
+    tree.write(
+      '.github/workflows/ci.yml',
+      'jobs: { b: { steps: [{ run: "docker build -f apps/web/Dockerfile ." }] } }\n',
+    );
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toContain(
+      'api: apps/api/fly.toml, docker-compose.yml also build apps/api/Dockerfile (adopt does not read them): compare the image name, build arguments and target stage there',
+    );
+    expect(printed[0]).not.toContain('ci.yml');
+  });
+
   it("names a project only nx-fleet makes beside the services it adopts (FreeStuff's legacy bot)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

@@ -40,11 +40,13 @@ import {
 import { packageDependencyRoots } from '../../nx/dependency-builds';
 import { withNxTokens } from '../../nx/devkit-internal';
 import { packageScripts } from '../../services/projects';
+import { listed } from '../../text/listed';
 import { registerFleet } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, withDistinctImages, type ProjectAdoption } from './plan';
 import { readSetups, type AdoptProject, type AdoptWorkspace, type ImageBuildSetup } from './readers';
 import { setupFromCommands } from './readers/commands';
+import { isUnreadBuildFile, unreadBuildsOf } from './readers/unread-builds';
 import { adoptionReport, fleetOnlyNote, type ExcludedProject, type FleetOnlyProject } from './report';
 import type { AdoptGeneratorSchema } from './schema';
 
@@ -108,6 +110,11 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       rootScripts,
     )).get(name);
   let rootSetups: Array<{ setup: ImageBuildSetup; script: string }> | undefined;
+  let unreadTexts: Array<{ file: string; text: string }> | undefined;
+  const unreadBuildFiles = () =>
+    (unreadTexts ??= workspaceFiles()
+      .filter(isUnreadBuildFile)
+      .map((file) => ({ file, text: tree.read(file, 'utf-8') ?? '' })));
   for (const config of configs) {
     const project = adoptProject(tree, config);
     const existing = fleetOf(config);
@@ -187,6 +194,12 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       infer: inferContext,
     });
     if (options.project && plan.error) throw new Error(plan.error);
+    const chosen = plan.row.dockerfile;
+    const unread = tree.isFile(chosen) ? unreadBuildsOf(unreadBuildFiles(), chosen, config.root) : [];
+    if (unread.length)
+      plan.notes.push(
+        `${listed(unread)} also build${unread.length === 1 ? 's' : ''} ${chosen} (adopt does not read ${unread.length === 1 ? 'it' : 'them'}): compare the image name, build arguments and target stage there with the ones above, and set what differs (--image, --target; "buildArgs" in ${buildTargetName}'s options)`,
+      );
     plans.push(plan);
   }
 
