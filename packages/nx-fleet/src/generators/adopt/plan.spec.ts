@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { TargetConfiguration } from '@nx/devkit';
 import { inferContext } from '../../image/context-inference';
-import { planAdoption, type ProjectAdoptionInput } from './plan';
+import { carriedDependsOn, planAdoption, type ProjectAdoptionInput } from './plan';
 import type { ImageBuildSetup } from './readers';
 
 const FOLDER_DOCKERFILE =
@@ -314,5 +315,26 @@ describe('planAdoption', () => {
     );
     expect(plan.write?.fleet).toEqual({ context: 'workspace', image: 'acme/flag' });
     expect(plan.row.why).toMatch(/^--context \(inferred project: /);
+  });
+});
+
+describe('carriedDependsOn', () => {
+  it.each([
+    // @nx/docker's prep chain states no outputs: the build whose outputs the image copies comes first.
+    [['prune-lockfile'], true, ['build', 'prune-lockfile']],
+    [['prune-lockfile'], false, ['prune-lockfile']],
+    [['build', 'prune-lockfile'], true, ['build', 'prune-lockfile']],
+    [[{ target: 'build' }], true, [{ target: 'build' }]],
+    // Another project's build is not the project's own.
+    [['^build'], true, ['build', '^build']],
+    // The deprecated forms, as Nx keeps them.
+    [[{ target: 'build', projects: 'self', params: 'forward' }], true, [{ target: 'build', params: 'forward' }]],
+    [[{ target: 'build', projects: 'dependencies' }], false, [{ target: 'build', dependencies: true }]],
+  ])('%j (copies the build outputs: %s) → %j', (dependsOn, copies, expected) => {
+    expect(carriedDependsOn(dependsOn as TargetConfiguration['dependsOn'], 'build', copies)).toEqual(expected);
+  });
+
+  it('leaves none as none', () => {
+    expect(carriedDependsOn(undefined, 'build', true)).toBeUndefined();
   });
 });

@@ -279,7 +279,13 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     problems.push(
       `${replaced.source} has nx-fleet's build target name, so Nx runs it for ${input.buildTargetName}: rename it (and what calls it by name), or set nx-fleet's buildTargetName`,
     );
-  const build = planBuildTarget(input, targetOptions, chosen?.dependsOn, !!replaced?.rewritable);
+  const ownOutputs = inferred.outputs.filter((output) => !inferred.producers?.some((p) => p.output === output));
+  const dependsOn = carriedDependsOn(
+    chosen?.dependsOn,
+    existing.buildTarget ?? configured.buildTarget ?? 'build',
+    ownOutputs.length > 0,
+  );
+  const build = planBuildTarget(input, targetOptions, dependsOn, !!replaced?.rewritable);
   if ('blocked' in build) problems.push(build.blocked);
   const buildTarget = 'blocked' in build ? undefined : build.target;
   if (chosen) {
@@ -394,6 +400,32 @@ function scriptOf(target: TargetConfiguration): string | undefined {
   return target.executor === 'nx:run-script' && typeof script === 'string'
     ? `the package.json script "${script}"`
     : undefined;
+}
+
+/**
+ * The old build's dependsOn as nx-fleet's build takes it: in the form Nx keeps (`projects: "self"`
+ * dropped, `projects: "dependencies"` as `dependencies: true`: the go-app nx-container example's), and,
+ * where the image copies the project's build outputs, with that build first when none of it is that
+ * build (@nx/docker's `prune-lockfile`, which states no outputs: the content tag must see the build's).
+ */
+export function carriedDependsOn(
+  dependsOn: TargetConfiguration['dependsOn'],
+  buildTarget: string,
+  copiesBuildOutputs: boolean,
+): TargetConfiguration['dependsOn'] {
+  if (!dependsOn?.length) return dependsOn;
+  const entries = dependsOn.map((entry) => {
+    if (typeof entry === 'string' || typeof entry.projects !== 'string') return entry;
+    const { projects, ...rest } = entry;
+    if (projects === 'self') return rest;
+    return projects === 'dependencies' ? { ...rest, dependencies: true } : entry;
+  });
+  const builds = entries.some((entry) =>
+    typeof entry === 'string'
+      ? entry === buildTarget
+      : entry.target === buildTarget && !entry.dependencies && !('projects' in entry),
+  );
+  return copiesBuildOutputs && !builds ? [buildTarget, ...entries] : entries;
 }
 
 /**
