@@ -357,6 +357,11 @@ describe('containerfileVariant', () => {
     ['docs/Dockerfile.md', undefined],
     ['templates/Dockerfile.hbs', undefined],
     ['templates/Dockerfile.template', undefined],
+    // A program reading Dockerfiles (cmux's scripts/dockerfile_to_bash.py); a variant named after a language is one.
+    ['scripts/dockerfile_to_bash.py', undefined],
+    ['tools/dockerfile-lint.go', undefined],
+    ['apps/api/Dockerfile.go', 'go'],
+    ['apps/api/Dockerfile.isolated.dev', 'isolated.dev'],
   ])('%s → %s', (file, variant) => {
     expect(containerfileVariant(file)).toBe(variant);
   });

@@ -36,10 +36,17 @@ export function containerfileVariant(file: string): string | undefined {
   const name = posix.basename(file);
   if ((CONTAINERFILE_NAMES as readonly string[]).includes(name) || name === LOWERCASE_DOCKERFILE) return '';
   if (name.endsWith('.dockerignore') || NOT_A_CONTAINERFILE.test(name)) return undefined;
-  return VARIANT.exec(name)
+  const variant = VARIANT.exec(name)
     ?.slice(1)
     .find((part) => part !== undefined);
+  // A program named after the files it reads (cmux's `dockerfile_to_bash.py`); a variant named after a
+  // language alone (`Dockerfile.go`) stays one.
+  return variant !== undefined && /\.[^.]+$/.test(variant) && PROGRAM.test(variant) ? undefined : variant;
 }
+
+/** The extensions of programs and their settings in other languages than the ones `NOT_A_CONTAINERFILE` names. */
+const PROGRAM =
+  /\.(?:py|go|rs|rb|java|kts?|scala|php|pl|lua|cs|cpp|cc|c|h|hpp|swift|dart|exs?|r|toml|xml|html|css|scss|ini|cfg|conf|lock|ps1|bat)$/i;
 
 /**
  * `Dockerfile.web` (also `Dockerfile_alerts`, `Dockerfile-web`: openreplay's), or `web.Dockerfile`, in
