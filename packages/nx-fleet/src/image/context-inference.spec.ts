@@ -67,6 +67,18 @@ describe('inferContext', () => {
       /is followed by "RUN pnpm --filter=api deploy \/out"/,
     ],
     [
+      "a RUN bind-mounting the whole context that runs the prune tool in it (ras0q's pnpm deploy)",
+      'FROM node:24-slim AS pruned\nWORKDIR /app\nRUN --mount=type=bind,source=.,target=/app,rw \\\n    pnpm install --frozen-lockfile && pnpm -F api --legacy deploy /tmp/pruned\nFROM node:24-slim\nCOPY --from=pruned /tmp/pruned /app\n',
+      'pruned',
+      /^"RUN --mount=source=\. pnpm install --frozen-lockfile && pn\.\.\." \(apps\/api\/Dockerfile:3\) mounts the whole context for itself: the context holds every workspace manifest/,
+    ],
+    [
+      'a RUN bind-mounting the whole context that builds a workspace package in it',
+      'FROM node:20\nRUN --mount=type=bind,target=/src cd /src && npm ci && npm run build -w api && cp -r apps/api/dist /out\n',
+      'workspace',
+      /mounts the whole context for itself, a workspace tool: it reads the whole workspace/,
+    ],
+    [
       'COPY . . of a Dockerfile in its folder, with a folder-only source',
       'FROM node:20\nCOPY src/main.ts ./\nCOPY . .\n',
       'project',

@@ -692,6 +692,11 @@ function chooseMode(
   const pruned = prunedFrom(reading, facts);
   const quote = (s: { line: number; instruction?: string; text?: string }) =>
     `"${truncate(s.instruction ?? s.text ?? '')}" (${where}${s.line})`;
+  // A RUN's bind mount of the whole context is read by that RUN itself.
+  const followedBy = (copy: CopySource, next: string) =>
+    next.startsWith(quote(copy))
+      ? `${quote(copy)} mounts the whole context for itself${next.slice(quote(copy).length)}`
+      : `${quote(copy)} is followed by ${next}`;
 
   // Pruned to the root project's dependencies, the root's manifests would lose every other
   // package's (logto, growthbook and standardnotes install and build the whole workspace there). A
@@ -725,7 +730,7 @@ function chooseMode(
     return {
       mode: 'pruned',
       workspaceManifests: true,
-      reason: `${quote(pruned.copy)} is followed by ${quote(pruned.step)}: the context holds every workspace manifest and root file as they are, and the sources of the service and the projects it depends on`,
+      reason: `${followedBy(pruned.copy, quote(pruned.step))}: the context holds every workspace manifest and root file as they are, and the sources of the service and the projects it depends on`,
     };
 
   const inFolder = posix.dirname(facts.dockerfile) === facts.projectRoot;
@@ -809,13 +814,13 @@ function chooseMode(
     if (tool)
       return {
         mode: 'workspace',
-        reason: `${quote(whole)} is followed by ${quote(tool)}, a workspace tool: it reads the whole workspace`,
+        reason: `${followedBy(whole, quote(tool))}, a workspace tool: it reads the whole workspace`,
       };
     const laidOut = whole && workspaceLayout(facts, reading, whole, index, quote);
-    if (laidOut) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${laidOut}` };
+    if (laidOut) return { mode: 'workspace', reason: followedBy(whole, laidOut) };
     // Whether `COPY . .` copied the workspace root or the project folder is what is being decided.
     const rootScript = whole && runsRootScript(false);
-    if (whole && rootScript) return { mode: 'workspace', reason: `${quote(whole)} is followed by ${rootScript.why}` };
+    if (whole && rootScript) return { mode: 'workspace', reason: followedBy(whole, rootScript.why) };
     if (!inFolder && (placed.length || whole || written.length))
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
     // Copying nothing, a Dockerfile kept in another folder than the project's — outside it (greenpress's
@@ -1096,7 +1101,7 @@ function pruneAfterWholeCopy(
   wholeCopies: readonly CopySource[],
 ): { copy: CopySource; step: Step } | undefined {
   for (const copy of wholeCopies) {
-    for (const next of steps.slice(steps.findIndex((s) => s.line === copy.line) + 1)) {
+    for (const next of stepsAfter(steps, copy)) {
       if (/^FROM\s/i.test(next.text)) break;
       if (!/^RUN\s/i.test(next.text) || TOOL_SETUP.test(next.text)) continue;
       if (runsPruneTool(next)) return { copy, step: next };
@@ -1688,11 +1693,21 @@ function literal(text: string): string {
 
 /** The first RUN of the copy's stage after it that `tool` matches (a tool's own install aside). */
 function stepAfter(steps: readonly Step[], copy: CopySource, tool: RegExp): Step | undefined {
-  for (const next of steps.slice(steps.findIndex((s) => s.line === copy.line) + 1)) {
+  for (const next of stepsAfter(steps, copy)) {
     if (/^FROM\s/i.test(next.text)) return undefined;
     if (runs(next, tool)) return next;
   }
   return undefined;
+}
+
+/**
+ * The steps that work on what a copy brought: those after a COPY; for a RUN's bind mount (ras0q's
+ * `RUN --mount=type=bind,source=.,target=/app pnpm install && pnpm deploy …`), that RUN itself, the only
+ * step the mount is there for.
+ */
+function stepsAfter(steps: readonly Step[], copy: CopySource): readonly Step[] {
+  const at = steps.findIndex((s) => s.line === copy.line);
+  return steps.slice(/^RUN\s/i.test(copy.instruction ?? '') ? at : at + 1);
 }
 
 function conflicts(count: number, what: string): string {
