@@ -59,7 +59,15 @@ function readTarget(name: string, config: TargetConfiguration, projectRoot: stri
 
   const metadata = isRecord(options['metadata']) ? options['metadata'] : {};
   const registries = strings(options['registries']);
-  imageFromReferences([...strings(metadata['images']), ...strings(options['tags'])], setup);
+  // With `metadata.images` the executor tags from them alone (its `tags` are replaced); an entry may be
+  // written as metadata-action's `name=<image>,enable=<bool>`, one disabled naming nothing.
+  const images = strings(metadata['images']).flatMap(metadataImage);
+  const tags = strings(options['tags']);
+  imageFromReferences(images.length ? images : tags, setup);
+  if (images.length && tags.length)
+    setup.notes.push(
+      `tags ${tags.join(', ')}: unused, as metadata.images names the images (the executor tags from those alone)`,
+    );
   // docker/metadata-action's rules (`type=ref,event=branch`), which name the tags a CI run pushes.
   const rules = strings(metadata['tags']);
   if (rules.length) setup.notes.push(uncarriedTags(`tag rules ${rules.join('; ')}`));
@@ -76,6 +84,19 @@ function readTarget(name: string, config: TargetConfiguration, projectRoot: stri
       );
   }
   return setup;
+}
+
+/** The image a `metadata.images` entry names: as written, or metadata-action's `name=…,enable=…` (none when disabled). */
+function metadataImage(entry: string): string[] {
+  if (!/^name=/.test(entry)) return [entry];
+  const fields = new Map(
+    entry.split(',').map((field) => {
+      const eq = field.indexOf('=');
+      return [field.slice(0, eq).trim(), field.slice(eq + 1).trim()] as const;
+    }),
+  );
+  const name = fields.get('name');
+  return name && fields.get('enable') !== 'false' ? [name] : [];
 }
 
 /** No variable, handlebars or environment lookup in it. */

@@ -228,6 +228,26 @@ describe('readNxContainer (fixtures shaped like @nx-tools/nx-container targets)'
     });
   });
 
+  it("takes the image from metadata.images alone, which replace the executor's tags, in metadata-action's name= form too", () => {
+    const read = (options: Record<string, unknown>) =>
+      readNxContainer(project({ targets: { container: { executor: NX_CONTAINER_EXECUTORS[0]!, options } } }))[0]!;
+    expect(
+      read({ tags: ['ghcr.io/acme/legacy-api:latest'], metadata: { images: ['api'], tags: ['type=sha'] } }),
+    ).toMatchObject({
+      image: 'api',
+      notes: expect.arrayContaining([
+        'tags ghcr.io/acme/legacy-api:latest: unused, as metadata.images names the images (the executor tags from those alone)',
+      ]),
+    });
+    expect(read({ metadata: { images: ['name=ghcr.io/acme/gw,enable=true'] } })).toMatchObject({
+      image: 'acme/gw',
+      problems: [],
+    });
+    expect(read({ metadata: { images: ['name=acme/off,enable=false', 'name=acme/on'] } }).image).toBe('acme/on');
+    // Without metadata.images, the tags name it, as before.
+    expect(read({ tags: ['ghcr.io/acme/legacy-api:latest'] }).image).toBe('acme/legacy-api');
+  });
+
   it("reads the platforms it builds for (sdp-demo's linux/amd64), and names ones the environment sets", () => {
     const read = (platforms: unknown) =>
       readNxContainer(
