@@ -1533,6 +1533,16 @@ describe('createNodes', () => {
       );
     // The project has no Dockerfile of its own: the root's is its image.
     expect(buildsOf((await runWorkspace(workspace)).results)).toEqual({ 'apps/backend': 'Dockerfile' });
+    // Copying the folders of what it depends on before the focus too (zentla's root Dockerfile); not another app's.
+    const focus = (copied: string) =>
+      runWorkspace({
+        ...workspace,
+        'apps/backend/package.json': json({ name: 'backend', dependencies: { core: '*' } }),
+        'apps/core/package.json': json({ name: 'core' }),
+        Dockerfile: `FROM node:20\nWORKDIR /app\nCOPY package.json yarn.lock ./\nCOPY apps/${copied} ./apps/${copied}\nCOPY apps/backend ./apps/backend\nRUN yarn workspaces focus --production backend\n`,
+      });
+    expect(buildsOf((await focus('core')).results)).toEqual({ 'apps/backend': 'Dockerfile' });
+    expect(buildsOf((await focus('web')).results)).toEqual({ '.': 'Dockerfile' });
     expect(warnings(warn)).toEqual([]);
     // It has one (a copy of the root's): the root's builds nothing, in one warning naming both.
     const { results } = await runWorkspace({ ...workspace, 'apps/backend/Dockerfile': prune });

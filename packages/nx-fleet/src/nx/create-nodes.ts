@@ -789,7 +789,7 @@ function withPrunedImages(
     const alias = angular.get(project.root);
     return alias !== undefined && alias !== project.name ? { ...project, aliases: [alias] } : project;
   });
-  const dependencyRoots = (root: string) => packageDependencyRoots(root, projects, (path) => texts.json(path));
+  const dependencyRoots = dependencyRootsOf(projects, texts);
   for (const dockerfile of unbuilt) {
     const text = texts.text(dockerfile);
     if (text === undefined) continue;
@@ -822,6 +822,14 @@ function withPrunedImages(
   });
 }
 
+/** The workspace projects a project depends on, by root, as its package.json states them. */
+function dependencyRootsOf(
+  projects: Parameters<typeof packageDependencyRoots>[1],
+  texts: WorkspaceTexts,
+): (root: string) => readonly string[] {
+  return (root) => packageDependencyRoots(root, projects, (path) => texts.json(path));
+}
+
 /**
  * The workspace root's own Dockerfile, with no settings of the root's, that prunes the workspace to
  * another project is that project's image, not the root's (HazelHook's root Dockerfile, a copy of its
@@ -844,7 +852,12 @@ function withoutPrunedRoot(
   const reading = facts.texts.reading(detection.dockerfile);
   if (text === undefined || !reading || !prunedBy(reading).length) return { outcomes };
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
-  const found = prunedFor(text, projects, packageScripts(facts.texts.json('package.json')));
+  const found = prunedFor(
+    text,
+    projects,
+    packageScripts(facts.texts.json('package.json')),
+    dependencyRootsOf(projects, facts.texts),
+  );
   if (!found || found.project === projectName) return { outcomes };
   const builtFrom = outcomes.flatMap((o) =>
     'analysis' in o && o.analysis.projectName === found.project && o.analysis.detection.kind === 'service'
