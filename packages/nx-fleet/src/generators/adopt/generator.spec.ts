@@ -419,6 +419,30 @@ describe('adopt generator', () => {
     expect(printed[0]).not.toContain('ci.yml');
   });
 
+  it("carries the build secrets an npm script passes into docker-build's options, and names an SSH forward it cannot", async () => {
+    tree.write(
+      'apps/api/package.json',
+      JSON.stringify({
+        name: '@acme/api',
+        scripts: {
+          image: 'docker build --secret id=npmrc,src=../../.npmrc --ssh default -t acme/api -f Dockerfile ../..',
+        },
+      }),
+    );
+    tree.write(
+      'apps/api/Dockerfile',
+      'FROM node:20\nRUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci\nCOPY apps/api .\n',
+    );
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, { project: 'api' });
+    vi.restoreAllMocks();
+    expect(readProjectConfiguration(tree, 'api').targets?.['docker-build']?.options).toMatchObject({
+      secrets: [{ id: 'npmrc', src: '.npmrc' }],
+    });
+    expect(printed[0]).toContain('--ssh default: docker-build forwards no SSH agent');
+  });
+
   it("names a project only nx-fleet makes beside the services it adopts (FreeStuff's legacy bot)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

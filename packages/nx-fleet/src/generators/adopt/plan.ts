@@ -273,6 +273,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
   if (chosen?.buildContexts) targetOptions['buildContexts'] = chosen.buildContexts;
   if (chosen?.target) targetOptions['target'] = chosen.target;
   if (chosen?.platforms) targetOptions['platforms'] = chosen.platforms;
+  if (chosen?.secrets) targetOptions['secrets'] = chosen.secrets;
   // The old build under nx-fleet's target name: Nx would go on running it, so adopting it replaces it.
   const replaced = chosen?.oldTarget === input.buildTargetName ? chosen : undefined;
   if (replaced && !replaced.rewritable)

@@ -61,6 +61,7 @@ export function setupFromCommands(input: CommandSource): ImageBuildSetup | undef
   if (call.buildContexts) setup.buildContexts = call.buildContexts;
   if (call.target) setup.target = call.target;
   if (call.platforms?.length) setup.platforms = call.platforms;
+  if (call.secrets?.length) setup.secrets = call.secrets;
   const references = call.tags.map((tag) => tag.text);
   imageFromReferences(input.rankTags ? input.rankTags(references) : references, setup, !input.rankTags);
   return setup;

@@ -80,6 +80,23 @@ describe('readDockerBuild', () => {
     expect(read('docker build .').buildContexts).toBeUndefined();
   });
 
+  it('reads build secrets from the folder the command runs in, and names an SSH forward docker-build does not pass', () => {
+    const call = read(
+      'docker build --secret id=npmrc,src=../../.npmrc --secret id=token,env=GH_TOKEN --secret=id=abs,source=/run/s --secret id=bare --secret id=v,src=$HOME/.npmrc --ssh default .',
+    );
+    expect(call.secrets).toEqual([
+      { id: 'npmrc', src: '.npmrc' },
+      { id: 'token', env: 'GH_TOKEN' },
+      { id: 'abs', src: '/run/s' },
+    ]);
+    expect(call.problems).toEqual([
+      '--secret id=bare: docker-build takes a secret as an id with a file (src) or an environment variable (env)',
+      '--secret id=v,src=$HOME/.npmrc depends on the environment',
+      '--ssh default: docker-build forwards no SSH agent',
+    ]);
+    expect(read('docker build .').secrets).toBeUndefined();
+  });
+
   it('recognises image builds only', () => {
     const is = (script: string) => isDockerBuild(shellCommands(script)[0]!);
     expect(['docker build .', 'docker buildx build .', 'podman build .', 'X=1 docker build .'].map(is)).toEqual([

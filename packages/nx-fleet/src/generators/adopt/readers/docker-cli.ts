@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import type { BuildSecret } from '../../../engines/engine';
 import { namedContextSource } from '../../../config/service-settings';
 import type { ShellCommand, ShellWord } from '../../../text/shell-words';
 
@@ -16,6 +17,8 @@ export interface DockerBuildCall {
   target?: string;
   /** `--platform` values, each of a comma-separated list. */
   platforms?: string[];
+  /** `--secret` values: files workspace-relative (or absolute), or environment variables. */
+  secrets?: BuildSecret[];
   /** What cannot be carried over, one sentence each. */
   problems: string[];
 }
@@ -123,6 +126,8 @@ export function readDockerBuild(command: ShellCommand, cwd: string): DockerBuild
       else call.problems.push(`--platform ${value.text} depends on the environment`);
     } else if (flag === '--build-arg') readBuildArg(value, call);
     else if (flag === '--build-context') readBuildContext(value, cwd, call);
+    else if (flag === '--secret') readSecret(value, cwd, call);
+    else if (flag === '--ssh') call.problems.push(`--ssh ${value.text}: docker-build forwards no SSH agent`);
   }
   const [context, ...extra] = positionals;
   if (extra.length) call.problems.push(`unexpected arguments after the context: ${extra.map((w) => w.text).join(' ')}`);
@@ -154,6 +159,26 @@ function readBuildArg(value: ShellWord, call: DockerBuildCall): void {
   if (eq < 0) call.problems.push(`build arg ${name} takes its value from the environment`);
   else if (!isLiteral(value)) call.problems.push(`build arg ${value.text} depends on the environment`);
   else call.buildArgs[name] = value.text.slice(eq + 1);
+}
+
+/** `id=…,src=<file>` (from the command's folder) or `id=…,env=<VAR>`: docker-build's `secrets` entry. */
+function readSecret(value: ShellWord, cwd: string, call: DockerBuildCall): void {
+  if (!isLiteral(value)) return void call.problems.push(`--secret ${value.text} depends on the environment`);
+  const fields = new Map(
+    value.text.split(',').map((field) => {
+      const eq = field.indexOf('=');
+      return [field.slice(0, eq), field.slice(eq + 1)] as const;
+    }),
+  );
+  const id = fields.get('id');
+  const src = fields.get('src') ?? fields.get('source');
+  const env = fields.get('env');
+  const path = src === undefined ? undefined : posix.isAbsolute(src) ? src : workspacePath(cwd, src);
+  if (!id || (src === undefined && env === undefined) || (src !== undefined && path === undefined))
+    return void call.problems.push(
+      `--secret ${value.text}: docker-build takes a secret as an id with a file (src) or an environment variable (env)`,
+    );
+  call.secrets = [...(call.secrets ?? []), { id, ...(path !== undefined ? { src: path } : { env: env! }) }];
 }
 
 /** `name=folder` (from the command's folder) or `name=docker-image://…`: what docker-build passes too. */

@@ -1,3 +1,4 @@
+import type { BuildSecret } from '../../../engines/engine';
 import type { TargetConfiguration } from '@nx/devkit';
 import { isValidRepository, parseImageRef } from './image-ref';
 
@@ -23,6 +24,8 @@ export interface ImageBuildSetup {
   target?: string;
   /** The platforms it builds for (`--platform`, nx-container's `platforms`). */
   platforms?: string[];
+  /** The build secrets it passes (`--secret`): docker-build's `secrets`. */
+  secrets?: BuildSecret[];
   dependsOn?: NonNullable<TargetConfiguration['dependsOn']>;
   /** What could not be carried over, and why. */
   problems: string[];
