@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DockerfileReading } from './dockerfile-copies';
-import { namedBuildFor, prunedFor, pruneSelectors, selectorArguments } from './pruned-for';
+import { argumentValue, namedBuildFor, prunedFor, pruneSelectors, selectorArguments } from './pruned-for';
 
 const PROJECTS = [
   { name: 'remix', root: 'apps/remix', packageName: '@documenso/remix' },
@@ -246,5 +246,31 @@ describe('selectorArguments', () => {
   it("takes a build script's argument where the file names a path by it (`dist/apps/${APP}/main`)", () => {
     expect(args('npm run build ${APP}', 'ENV MAIN=dist/apps/${APP}/main\n')).toEqual(['APP']);
     expect(args('yarn build -- $APP', 'COPY apps/$APP ./\n')).toEqual(['APP']);
+  });
+});
+
+describe('argumentValue', () => {
+  const project = { root: 'apps/auth', name: '@email-platform/auth', packageName: '@email-platform/auth' };
+  const value = (lines: string) =>
+    argumentValue(new DockerfileReading(`FROM node:20\nARG APP_NAME\n${lines}`), 'APP_NAME', project);
+  it.each([
+    // email-platform-services: the folder's name, not the project's.
+    ['COPY apps/${APP_NAME}/package.json apps/${APP_NAME}/package.json\n', 'auth'],
+    ['COPY ./apps/$APP_NAME ./\n', 'auth'],
+    ['RUN pnpm --filter @email-platform/${APP_NAME} run build\n', 'auth'],
+    ['RUN npx nest build ${APP_NAME}\n', undefined],
+    ['COPY dist/apps/${APP_NAME} .\n', undefined],
+    ['COPY ${DIR}/${APP_NAME} .\n', undefined],
+  ])('%s → %s', (lines, expected) => {
+    expect(value(lines)).toBe(expected);
+  });
+
+  it('takes a bare argument as the project name where that has no slash', () => {
+    expect(
+      argumentValue(new DockerfileReading('FROM node:20\nARG APP\nRUN nest build $APP\n'), 'APP', {
+        root: 'apps/worker',
+        name: 'worker',
+      }),
+    ).toBe('worker');
   });
 });

@@ -175,6 +175,58 @@ const BUILD_SELECTOR = new RegExp(
 /** A build script's first argument, a variable: `npm run build ${APP}`, `yarn build -- $APP`. */
 const SCRIPT_ARGUMENT = /\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build[\w:-]*(?:\s+--)?\s+['"]?(\$\{?\w+\}?)/g;
 
+/**
+ * The paths and packages a Dockerfile names by a build argument, up to the segment it is in:
+ * `apps/${APP_NAME}` of `COPY apps/${APP_NAME}/package.json …`, `@acme/${APP}` of `pnpm --filter
+ * @acme/${APP} build` (not one holding another variable before it).
+ */
+export function argumentTemplates(
+  reading: DockerfileReading,
+  arg: string,
+): Array<{ written: string; before: string; after: string }> {
+  const variable = new RegExp(`\\$\\{?${arg}\\}?`);
+  return reading.steps.flatMap(({ text }) =>
+    [...text.matchAll(new RegExp(`[\\w@./{}$-]*\\$\\{?${arg}\\}?[\\w@./{}$-]*`, 'g'))].flatMap(([word]) => {
+      const end = word.indexOf('/', word.search(variable));
+      const written = word.slice(0, end < 0 ? undefined : end).replace(/^[\w-]*=|^\.\//, '');
+      const [before, after] = written.split(variable);
+      return before === undefined || after === undefined || /\$/.test(before + after)
+        ? []
+        : [{ written, before, after }];
+    }),
+  );
+}
+
+/**
+ * The value a build argument takes for a project, where the Dockerfile names a path or package by it
+ * that is the project's: `COPY apps/${APP_NAME} …` is `auth` for `apps/auth` (not the project's name,
+ * `@email-platform/auth`), `pnpm --filter @acme/${APP} build` is `auth` for `@acme/auth`.
+ */
+export function argumentValue(
+  reading: DockerfileReading,
+  arg: string,
+  project: { root: string; name: string; packageName?: string },
+): string | undefined {
+  for (const { before, after } of argumentTemplates(reading, arg)) {
+    // The argument alone (`nest build $APP`, `nx build $APP`) names the project as a tool knows it: only
+    // where its folder bears the same name is that name sure.
+    if (!before && !after) {
+      if (posix.basename(project.root) === project.name) return project.name;
+      continue;
+    }
+    for (const candidate of [project.root, project.packageName, project.name])
+      if (
+        candidate?.startsWith(before) &&
+        candidate.endsWith(after) &&
+        candidate.length > before.length + after.length
+      ) {
+        const value = candidate.slice(before.length, candidate.length - after.length);
+        if (!value.includes('/') && value !== '.' && value !== '..') return value;
+      }
+  }
+  return undefined;
+}
+
 function nameOf(variable: string): string {
   return variable.replace(/^\$\{?|\}$/g, '');
 }

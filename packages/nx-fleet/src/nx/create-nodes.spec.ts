@@ -1386,6 +1386,26 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("says which value of a build argument picks each project, as the file's paths name it (email-platform-services: the folder's name, not the package's)", async () => {
+    const workspace = {
+      'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'apps/auth/package.json': json({ name: '@acme/auth' }),
+      'infra/docker/app.Dockerfile':
+        'FROM node:20\nARG APP_NAME\nCOPY package.json ./\nCOPY apps/${APP_NAME} ./apps/${APP_NAME}\nRUN npm ci && npm run build -w @acme/${APP_NAME}\n',
+    };
+    await runWorkspace(workspace);
+    expect(warnings(warn)).toEqual([
+      expect.stringContaining('"buildArgs" ("APP_NAME": "<x>" (apps/<x>, the project\'s)) in its entry'),
+    ]);
+    warn.mockClear();
+    await runWorkspace(workspace, { services: { '@acme/auth': { dockerfile: 'infra/docker/app.Dockerfile' } } });
+    expect(warnings(warn)).toEqual([
+      expect.stringContaining(
+        'Set APP_NAME in the "buildArgs" of @acme/auth\'s docker-build ("APP_NAME": "auth") (its entry',
+      ),
+    ]);
+  });
+
   describe("one Dockerfile for every Nest app, the app a build argument (sleepr's kind: `npm run build ${APP}`, `CMD node dist/apps/${APP}/main`)", () => {
     const NEST =
       'FROM node:20-alpine AS build\nARG APP\nWORKDIR /usr/src/app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build ${APP}\n' +

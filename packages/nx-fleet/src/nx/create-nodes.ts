@@ -55,7 +55,15 @@ import { registryPrefix } from '../registry/destinations';
 import { namesDevelopment } from '../text/development-names';
 import { refinedFolders } from '../text/folder-globs';
 import { fullRepository, referenceParts } from '../text/image-reference';
-import { namedBuildFor, notTheProjects, prunedBy, prunedFor, selectorArguments } from '../image/pruned-for';
+import {
+  argumentTemplates,
+  argumentValue,
+  namedBuildFor,
+  notTheProjects,
+  prunedBy,
+  prunedFor,
+  selectorArguments,
+} from '../image/pruned-for';
 import type { Env } from '../io/ports';
 import { nodePorts } from '../io/ports';
 import { prepareForEdits } from '../runtime-graph/sdk-imports';
@@ -984,10 +992,17 @@ function selectorWarnings(
     if (!open) return [];
     const project = d.root === '.' ? 'the workspace root' : (names.get(d.root) ?? d.root);
     const args = listed(open.unset);
+    // The values the file's paths and packages give it for this project (`COPY apps/${APP_NAME}`: its folder's name).
+    const name = names.get(d.root) ?? d.root;
+    const values = open.unset.map((arg) => [arg, argumentValue(reading, arg, { root: d.root, name })] as const);
+    const known =
+      d.root !== '.' && values.every(([, value]) => value !== undefined)
+        ? ` (${values.map(([arg, value]) => `"${arg}": "${value}"`).join(', ')})`
+        : '';
     return [
       {
         key: `selector-args:${d.dockerfile}:${d.root}`,
-        message: `nx-fleet: ${d.dockerfile}:${open.step.line} "${truncate(open.step.text)}" takes the build argument ${args}, which the docker-build of ${project} does not set: the step runs with ${open.unset.length === 1 ? 'it' : 'them'} empty (no project picked, or a whole folder copied). Set ${args} in the "buildArgs" of ${project}'s docker-build (its entry of the plugin option "services", or the target's options); where the file builds every app, each app is a service of its own: a project (a project.json with a "name" in its folder, where it has none) pointed at it with "dockerfile" and "buildArgs" in its entry of the plugin option "services".`,
+        message: `nx-fleet: ${d.dockerfile}:${open.step.line} "${truncate(open.step.text)}" takes the build argument ${args}, which the docker-build of ${project} does not set: the step runs with ${open.unset.length === 1 ? 'it' : 'them'} empty (no project picked, or a whole folder copied). Set ${args} in the "buildArgs" of ${project}'s docker-build${known} (its entry of the plugin option "services", or the target's options); where the file builds every app, each app is a service of its own: a project (a project.json with a "name" in its folder, where it has none) pointed at it with "dockerfile" and "buildArgs" in its entry of the plugin option "services".`,
         roots: [d.root],
       },
     ];
@@ -1227,13 +1242,19 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
             ]
           : args.length
             ? [
-                `${file} picks the project it prunes to, builds or copies by its build argument ${listed(args)}: each project built from it is a service of its own (a project.json with a "name" in its folder, where it has none), pointed at it with "dockerfile" and "buildArgs" (${args.map((arg) => `"${arg}": "<project>"`).join(', ')}) in its entry of the plugin option "services".`,
+                `${file} picks the project it prunes to, builds or copies by its build argument ${listed(args)}: each project built from it is a service of its own (a project.json with a "name" in its folder, where it has none), pointed at it with "dockerfile" and "buildArgs" (${args.map((arg) => `"${arg}": ${argumentHint(texts.reading(file)!, arg)}`).join(', ')}) in its entry of the plugin option "services".`,
               ]
             : [];
       });
       return notes.length ? { ...warning, message: `${warning.message} ${notes.join(' ')}` } : warning;
     },
   };
+}
+
+/** The value a build argument that picks the project takes, as the file reads it: `"<x>" (apps/<x> its folder)`. */
+function argumentHint(reading: DockerfileReading, arg: string): string {
+  const [template] = argumentTemplates(reading, arg).filter(({ before, after }) => before || after);
+  return template ? `"<x>" (${template.before}<x>${template.after}, the project's)` : '"<project>"';
 }
 
 /** What a warning about a Dockerfile's images says of the stages others build on that run something (`runnableBases`). */

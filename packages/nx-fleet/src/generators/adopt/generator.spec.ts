@@ -443,6 +443,36 @@ describe('adopt generator', () => {
     expect(printed[0]).toContain('--ssh default: docker-build forwards no SSH agent');
   });
 
+  it("sets the build argument a shared Dockerfile picks the project by, as its paths name the project's folder (email-platform-services)", async () => {
+    tree.write(
+      'infra/docker/app.Dockerfile',
+      'FROM node:20\nARG APP_NAME\nCOPY package.json ./\nCOPY apps/${APP_NAME} ./apps/${APP_NAME}\nRUN npm ci && npm run build -w @acme/${APP_NAME}\n',
+    );
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, { project: 'api', dockerfile: 'infra/docker/app.Dockerfile' });
+    vi.restoreAllMocks();
+    expect(readProjectConfiguration(tree, 'api').targets?.['docker-build']?.options).toEqual({
+      buildArgs: { APP_NAME: 'api' },
+    });
+    expect(printed[0]).toContain(
+      'infra/docker/app.Dockerfile picks the project it builds by the build argument APP_NAME: set to "APP_NAME": "api", as the file names apps/api by it',
+    );
+    // A value no path of the file gives is named for the user to set.
+    tree.write(
+      'infra/docker/app.Dockerfile',
+      'FROM node:20\nARG APP_NAME\nCOPY . .\nRUN npx nest build $APP_NAME --webpack\nCOPY dist/${APP_NAME} /srv\n',
+    );
+    addProjectConfiguration(tree, 'worker-app', { root: 'services/worker-app/src', targets: {} });
+    printed.length = 0;
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, { project: 'worker-app', dockerfile: 'infra/docker/app.Dockerfile' });
+    vi.restoreAllMocks();
+    expect(printed[0]).toContain(
+      'infra/docker/app.Dockerfile picks the project it builds by the build argument APP_NAME, which nothing here sets',
+    );
+  });
+
   it("names a project only nx-fleet makes beside the services it adopts (FreeStuff's legacy bot)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

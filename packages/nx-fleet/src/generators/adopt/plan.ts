@@ -4,7 +4,7 @@ import type { ContextMode, FleetServiceConfig } from '../../config/service-setti
 import { contextNeeds, type ContextChoice, type ContextFacts } from '../../image/context-inference';
 import { listed } from '../../text/listed';
 import { DockerfileReading } from '../../image/dockerfile-copies';
-import { namesOf } from '../../image/pruned-for';
+import { argumentValue, namesOf, selectorArguments } from '../../image/pruned-for';
 import { imageNameFor } from '../../image/records';
 import { foreignBuildTarget, statedTarget } from '../../services/projects';
 import type { AdoptProject, ImageBuildSetup } from './readers';
@@ -270,6 +270,14 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       );
     }
   }
+  pickingArguments(
+    input,
+    dockerfile,
+    targetOptions,
+    { ...configured.buildArgs, ...existing.buildArgs },
+    stage.written ?? chosen?.target,
+    { notes, problems },
+  );
   if (chosen?.buildContexts) targetOptions['buildContexts'] = chosen.buildContexts;
   if (chosen?.target) targetOptions['target'] = chosen.target;
   if (chosen?.platforms) targetOptions['platforms'] = chosen.platforms;
@@ -401,6 +409,41 @@ function scriptOf(target: TargetConfiguration): string | undefined {
   return target.executor === 'nx:run-script' && typeof script === 'string'
     ? `the package.json script "${script}"`
     : undefined;
+}
+
+/**
+ * The build arguments by which the Dockerfile picks its project (email-platform-services' one
+ * `infra/docker/app.Dockerfile`, `COPY apps/${APP_NAME} …`) that no build of the service sets: set to
+ * the value the file's paths and packages give the project (its folder's name there), else named.
+ */
+function pickingArguments(
+  input: ProjectAdoptionInput,
+  dockerfile: string,
+  targetOptions: Record<string, unknown>,
+  stated: Readonly<Record<string, string>>,
+  target: string | undefined,
+  out: { notes: string[]; problems: string[] },
+): void {
+  const text = input.dockerfiles[dockerfile];
+  if (text === undefined || !text.includes('$')) return;
+  const given = { ...stated, ...((targetOptions['buildArgs'] as Record<string, string> | undefined) ?? {}) };
+  const reading = new DockerfileReading(text, given, target);
+  const unset = [...new Set(selectorArguments(reading).flatMap(({ args }) => args))].filter(
+    (arg) => !Object.hasOwn(given, arg),
+  );
+  if (!unset.length) return;
+  const values = unset.map((arg) => [arg, argumentValue(reading, arg, input.project)] as const);
+  const missing = values.filter(([, value]) => value === undefined).map(([arg]) => arg);
+  if (missing.length) {
+    out.problems.push(
+      `${dockerfile} picks the project it builds by the build argument ${listed(missing)}, which nothing here sets: add it to "buildArgs" in ${input.buildTargetName}'s options`,
+    );
+    return;
+  }
+  targetOptions['buildArgs'] = { ...(targetOptions['buildArgs'] as object | undefined), ...Object.fromEntries(values) };
+  out.notes.push(
+    `${dockerfile} picks the project it builds by the build argument ${listed(unset)}: set to ${values.map(([arg, value]) => `"${arg}": "${value}"`).join(', ')}, as the file names ${input.project.root} by it`,
+  );
 }
 
 /**
