@@ -81,6 +81,17 @@ describe('planAdoption', () => {
     expect(plan.notes).toContain(
       '@nx/docker target docker:build sends the project folder, which holds none of apps/api/apps/api/src that apps/api/Dockerfile copies: not carried over, the pruned context nx-fleet infers is kept',
     );
+    // Its image name is carried all the same, and said so (frak's `docker build --tag "elysia-dev" .`).
+    const named = planAdoption(
+      input({
+        dockerfiles: { 'apps/api/Dockerfile': REPO_DOCKERFILE },
+        setups: [setup({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile', image: 'elysia-dev' })],
+      }),
+    );
+    expect(named.write?.fleet).toEqual({ image: 'elysia-dev' });
+    expect(named.notes[0]).toMatch(
+      /the pruned context nx-fleet infers is kept \(its image name elysia-dev is: a build that cannot run may not name the image you ship; --image sets another\)$/,
+    );
   });
 
   it('keeps the workspace root only when inference would take the project folder', () => {

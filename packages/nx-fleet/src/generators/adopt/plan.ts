@@ -228,7 +228,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       const missing = contextNeeds(facts, stated).unlisted ?? [];
       if (missing.length)
         notes.push(
-          `${chosen.source} sends ${stated === 'project' ? 'the project folder' : 'the workspace root'}, which holds none of ${listed(missing)} that ${dockerfile} copies: not carried over, the ${inferred.mode} context nx-fleet infers is kept`,
+          `${chosen.source} sends ${stated === 'project' ? 'the project folder' : 'the workspace root'}, which holds none of ${listed(missing)} that ${dockerfile} copies: not carried over, the ${inferred.mode} context nx-fleet infers is kept${chosen.image && !flags.image && !existing.image ? ` (its image name ${chosen.image} is: a build that cannot run may not name the image you ship; --image sets another)` : ''}`,
         );
       else {
         fleet.context = context = stated;
