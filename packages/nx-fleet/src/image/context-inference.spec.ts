@@ -67,6 +67,12 @@ describe('inferContext', () => {
       /is followed by "RUN pnpm --filter=api deploy \/out"/,
     ],
     [
+      "COPY . . then the tool installed with the flag after its name, then turbo prune (next-turborepo-starter's admin)",
+      'FROM node:22-alpine AS builder\nCOPY . .\nRUN pnpm add turbo --global\nRUN turbo prune api --docker\n',
+      'pruned',
+      /is followed by "RUN turbo prune api --docker"/,
+    ],
+    [
       "a RUN bind-mounting the whole context that runs the prune tool in it (ras0q's pnpm deploy)",
       'FROM node:24-slim AS pruned\nWORKDIR /app\nRUN --mount=type=bind,source=.,target=/app,rw \\\n    pnpm install --frozen-lockfile && pnpm -F api --legacy deploy /tmp/pruned\nFROM node:24-slim\nCOPY --from=pruned /tmp/pruned /app\n',
       'pruned',

@@ -264,7 +264,7 @@ const WORKSPACE_TOOLS =
   /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b|\bnest\s+build\s+[^\s-]|\bng\s+(?:build|run)\s+[^\s-]|\brush(?:x|\.js)?\s+[a-z]/m;
 /** RUN steps that install a tool, the package manager's version or system packages: they read no project's sources. */
 const TOOL_SETUP =
-  /^RUN\s+(?:--\S+\s+)*(?:npm\s+(?:i|install)\s+(?:-g|--global)\b|yarn\s+global\s+add\b|pnpm\s+(?:add|i|install)\s+(?:-g|--global)\b|yarn\s+set\s+version\s|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
+  /^RUN\s+(?:--\S+\s+)*(?:(?:npm\s+(?:i|install)|pnpm\s+(?:add|i|install))(?:\s+(?:-g|--global)\b|\s+[^\s&|;-][^\s&|;]*(?=[^&|;]*\s(?:-g|--global)(?:\s|$)))|yarn\s+global\s+add\b|yarn\s+set\s+version\s|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
 /** Folders build tools write to by convention; a missing COPY source under one is taken for a build output. */
 const OUTPUT_FOLDERS = new Set(['dist', 'build', 'out', '.next', '.output']);
 /** Where builds outside Nx write too (cargo's and Go builds' `target/`). */
