@@ -473,6 +473,16 @@ describe('adopt generator', () => {
     );
   });
 
+  it("takes no root for a project only nx-fleet makes where its named variants are its apps' (next-turborepo-starter)", async () => {
+    tree.write('package.json', JSON.stringify({ name: 'next-app', private: true }));
+    tree.write('admin.Dockerfile', 'FROM node:20\nCOPY apps/api ./\n');
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed.join('\n')).not.toContain('next-app is a project only nx-fleet makes');
+  });
+
   it("names a project only nx-fleet makes beside the services it adopts (FreeStuff's legacy bot)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

@@ -284,7 +284,10 @@ function fleetOnlyProjects(
   const roots = new Set(projects.map((p) => p.root));
   // A name another project has makes no project at all (redocly-cli's root, named as packages/cli): Nx would refuse two.
   const taken = new Set(projects.map((p) => p.name));
-  return [...new Set(dockerfiles.map((file) => posix.dirname(file)))].flatMap((root) => {
+  // At the workspace root only a plain Dockerfile is the root's own (next-turborepo-starter's root
+  // admin.Dockerfile and client.Dockerfile are its apps').
+  const own = dockerfiles.filter((file) => posix.dirname(file) !== '.' || containerfileVariant(file) === '');
+  return [...new Set(own.map((file) => posix.dirname(file)))].flatMap((root) => {
     const name = roots.has(root) ? undefined : readJson(tree, posix.join(root, 'package.json'))?.['name'];
     return typeof name === 'string' && name && !taken.has(name) ? [{ name, root }] : [];
   });

@@ -13,20 +13,24 @@ export function isUnreadBuildFile(file: string): boolean {
 }
 
 /**
- * Of those files (with their texts), the ones that build the service's Dockerfile: they name its path,
- * or its project folder and its file name (a compose `context: ./apps/api`), or, a platform's config
- * in the project folder (anyterm's `apps/web/fly.toml`), build that folder's image.
+ * Of those files (with their texts), the ones that build the service's Dockerfile: they name its path
+ * (as a path, not inside a longer one), or the project folder as a build context where the Dockerfile is
+ * that folder's own (a compose `context: ./apps/api`), or, a platform's config in the project folder
+ * (anyterm's `apps/web/fly.toml`), build that folder's image. A path in a trigger's filter
+ * (athlonix's `paths-ignore: apps/admin/**`) is none.
  */
 export function unreadBuildsOf(
   files: ReadonlyArray<{ file: string; text: string }>,
   dockerfile: string,
   projectRoot: string,
 ): string[] {
-  const name = posix.basename(dockerfile);
+  const path = (p: string) => `(?<![\\w./-])(?:\\./)?${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+  const named = new RegExp(`${path(dockerfile)}(?![\\w./-])`);
+  const own = posix.dirname(dockerfile) === projectRoot && projectRoot !== '.';
+  const context = new RegExp(`\\bcontext:\\s*['"]?${path(projectRoot)}/?['"]?\\s*$`, 'm');
   return files
     .filter(({ file, text }) => {
-      if (text.includes(dockerfile)) return true;
-      if (projectRoot !== '.' && text.includes(projectRoot) && text.includes(name)) return true;
+      if (named.test(text) || (own && context.test(text))) return true;
       return posix.dirname(file) === projectRoot && /(?:^|\/)(?:fly[\w.-]*\.toml|railway\.(?:json|toml))$/.test(file);
     })
     .map(({ file }) => file);

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { isUnreadBuildFile, unreadBuildsOf } from './unread-builds';
+
+describe('isUnreadBuildFile', () => {
+  it.each([
+    ['docker-compose.yml', true],
+    ['infra/compose.prod.yaml', true],
+    ['.github/workflows/cd.yml', true],
+    ['Tiltfile', true],
+    ['apps/web/fly.toml', true],
+    ['render.yaml', true],
+    ['cloudbuild.yaml', true],
+    ['docker-bake.hcl', true],
+    ['apps/web/package.json', false],
+    ['docs/workflows/cd.yml', false],
+  ])('%s: %s', (file, expected) => {
+    expect(isUnreadBuildFile(file)).toBe(expected);
+  });
+});
+
+describe('unreadBuildsOf', () => {
+  const of = (text: string, dockerfile = 'apps/admin/Dockerfile', root = 'apps/admin', file = 'docker-compose.yml') =>
+    unreadBuildsOf([{ file, text }], dockerfile, root);
+
+  it('takes a file naming the Dockerfile as a path, or the project folder as the context of its own Dockerfile', () => {
+    expect(of('with:\n  file: apps/admin/Dockerfile\n')).toEqual(['docker-compose.yml']);
+    expect(of('build:\n  context: ./apps/admin\n  dockerfile: Dockerfile\n')).toEqual(['docker-compose.yml']);
+    expect(of('', 'apps/web/Dockerfile', 'apps/web', 'apps/web/fly.toml')).toEqual(['apps/web/fly.toml']);
+  });
+
+  it("leaves a trigger's path filter, a longer path and another project's folder (athlonix, nx-mf-react)", () => {
+    expect(of("on: {push: {paths-ignore: ['apps/admin/**']}}\nsteps: [{ file: apps/api/Dockerfile }]\n")).toEqual([]);
+    expect(of('file: apps/admin/Dockerfile.dev\n')).toEqual([]);
+    expect(of('context: ./apps/admin-web\n')).toEqual([]);
+    // A Dockerfile kept elsewhere is not the folder's own: the folder as a context names it not.
+    expect(of('context: ./apps/admin\n', 'docker/Dockerfile')).toEqual([]);
+  });
+});
