@@ -1380,10 +1380,18 @@ describe('createNodes', () => {
       'docker/Dockerfile':
         'ARG APP_NAME\nFROM node:22 AS pruner\nARG APP_NAME\nCOPY . .\nRUN turbo prune ${APP_NAME} --docker\nFROM node:22\nCOPY --from=pruner /app/out/full/ .\n',
     });
-    expect(warnings(warn)).toEqual([
-      orphanWarning('docker/Dockerfile', 'docker') +
-        ' docker/Dockerfile picks the project it prunes to, builds or copies by its build argument APP_NAME: each project built from it is a service of its own (a project.json with a "name" in its folder, where it has none), pointed at it with "dockerfile" and "buildArgs" ("APP_NAME": "<project>") in its entry of the plugin option "services".',
-    ]);
+    const picked =
+      'nx-fleet: docker/Dockerfile has no project.json or named package.json beside it, so it is not a service (exclude it with the plugin option "exclude" if no image is built from it). docker/Dockerfile picks the project it prunes to, builds or copies by its build argument APP_NAME: each project built from it is a service of its own (a project.json with a "name" in its folder, where it has none), pointed at it with "dockerfile" and "buildArgs" ("APP_NAME": "<project>") in its entry of the plugin option "services".';
+    expect(warnings(warn)).toEqual([picked]);
+    // With a default too (ysam020's `ARG PROJECT=api-gateway-service`): the argument still picks the project.
+    warn.mockClear();
+    await runWorkspace({
+      'package.json': json({ name: 'torus', private: true, workspaces: ['apps/*'] }),
+      'apps/portal/package.json': json({ name: 'portal' }),
+      'docker/Dockerfile':
+        'ARG APP_NAME=portal\nFROM node:22 AS pruner\nARG APP_NAME\nCOPY . .\nRUN turbo prune ${APP_NAME} --docker\nFROM node:22\nCOPY --from=pruner /app/out/full/ .\n',
+    });
+    expect(warnings(warn)).toEqual([picked]);
   });
 
   it("says which value of a build argument picks each project, as the file's paths name it (email-platform-services: the folder's name, not the package's)", async () => {

@@ -718,8 +718,11 @@ function orphanWarnings(
       : [],
   );
   if (!orphans.length) return [];
-  // Several (a monorepo's Go services beside its Node ones) are named in one warning.
-  const warning = unbuilt.withImageNotes(orphanWarning(orphans), orphans);
+  // Several (a monorepo's Go services beside its Node ones) are named in one warning. One that picks
+  // its project by a build argument is no project's own: its note alone says what to do (nx-mf-react's
+  // infrastructure/docker/Dockerfile, `ARG APP_NAME`).
+  const picked = orphans.length === 1 && unbuilt.pickingArguments(orphans[0]!).length > 0;
+  const warning = unbuilt.withImageNotes(orphanWarning(orphans, picked), orphans);
   const roots = orphans.map((file) => posix.dirname(file));
   const declared = [...new Set(roots)].flatMap((root) =>
     angular.has(root) ? [[root, angular.get(root)!] as const] : [],
@@ -1214,6 +1217,8 @@ interface UnbuiltDockerfiles {
    * all.Dockerfile), or prunes the workspace to the project a build argument names (torus-ts').
    */
   withImageNotes<W extends { message: string }>(warning: W, files: readonly string[]): W;
+  /** The build arguments the file picks its project by, with their defaults or without (ysam020's `ARG PROJECT=api-gateway-service`). */
+  pickingArguments(file: string): string[];
 }
 
 /** What a warning about Dockerfiles no service builds says of their texts. */
@@ -1226,12 +1231,23 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
     const others = reading.otherImageStages;
     return last === undefined || others.includes(last) ? others : [...others, last];
   };
+  // A default names the project a build without the argument gets; the argument still picks it.
   const selectingArguments = (file: string) => {
-    const reading = texts.reading(file);
+    const text = texts.text(file);
+    if (text === undefined || !text.includes('$')) return [];
+    const reading = /^\s*ARG\s+[^\n]*=/im.test(text)
+      ? new DockerfileReading(
+          text.replace(
+            /^(\s*ARG\s+)(.*)$/gim,
+            (_, head: string, rest: string) => head + rest.replace(/=("[^"]*"|'[^']*'|\S*)/g, ''),
+          ),
+        )
+      : texts.reading(file);
     return reading ? [...new Set(selectorArguments(reading).flatMap(({ args }) => args))] : [];
   };
   return {
     buildsImage: (file) => startsImage(texts, file),
+    pickingArguments: (file) => (imageStages(file).length > 1 ? [] : selectingArguments(file)),
     withImageNotes(warning, files) {
       const notes = files.flatMap((file) => {
         const stages = imageStages(file);

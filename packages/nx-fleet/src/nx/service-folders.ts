@@ -355,8 +355,13 @@ export function prunedRootWarning(
   };
 }
 
-export function orphanWarning(dockerfiles: readonly string[]): Warning {
+export function orphanWarning(dockerfiles: readonly string[], pickedByArgument = false): Warning {
   const [dockerfile] = dockerfiles;
+  if (pickedByArgument)
+    return {
+      key: dockerfile!,
+      message: `nx-fleet: ${dockerfile} has no project.json or named package.json beside it, so it is not a service (exclude it with the plugin option "exclude" if no image is built from it).`,
+    };
   // Every one by name, however many (the variants' warnings too): each needs a project or an exclude
   // (onyx's sixth, cut off as "and 1 more", was an image its CI ships).
   // Nx refuses a root project whose root package.json has no name (prism's has none); a root
