@@ -58,6 +58,12 @@ export interface ContextFacts {
    */
   referenceBuilds?: Readonly<Record<string, readonly string[]>>;
   /**
+   * The other projects a prune tool in the image is asked to keep, with what they depend on (roots):
+   * their sources are the image's too (enpitsu's admin, `turbo prune --scope=@enpitsu/admin
+   * --scope=@enpitsu/db-migrate`, which builds and ships the migrations).
+   */
+  prunedWith?: readonly string[];
+  /**
    * For the projects a RUN builds together with their dependencies (`dependencyFirstBuilds`), by root:
    * the workspace projects they depend on through their package.json, transitively (workspace-relative).
    */
@@ -292,6 +298,11 @@ export function inferContext(facts: ContextFacts): ContextChoice {
   const chosen = chooseMode(facts, reading);
   const needs = contextNeeds(facts, chosen.mode, reading, chosen.workspaceManifests);
   if (!chosen.workspaceManifests) return { ...chosen, ...needs };
+  if (facts.prunedWith?.length) {
+    const also = facts.prunedWith.map((root) => `${root}/**`);
+    needs.include = [...new Set([...needs.include, ...also])];
+    if (needs.includeInputs) needs.includeInputs = [...new Set([...needs.includeInputs, ...also])];
+  }
   if (!copiesWholeContext(reading)) {
     const index = indexOf(facts.files);
     const held = workspaceManifestGlobs(false).filter((glob) => holds(index, glob));
@@ -1072,6 +1083,11 @@ function undecided(
 /** A RUN that runs a monorepo prune tool (its own install aside). */
 function runsPruneTool(step: Step): boolean {
   return runs(step, PRUNE_TOOLS);
+}
+
+/** Whether a RUN of the stages built runs a monorepo prune tool (`turbo prune`, `pnpm deploy`, …). */
+export function prunesInImage(reading: DockerfileReading): boolean {
+  return reading.builtSteps.some(runsPruneTool);
 }
 
 function runsWorkspaceTool(step: Step): boolean {

@@ -231,6 +231,15 @@ function nameOf(variable: string): string {
   return variable.replace(/^\$\{?|\}$/g, '');
 }
 
+/** The workspace projects the prune tools of a Dockerfile are asked to keep, by name (those a selector names). */
+export function prunedProjects(
+  reading: DockerfileReading,
+  projects: readonly NamedProject[],
+  rootScripts: Readonly<Record<string, unknown>> = {},
+): string[] {
+  return [...new Set(prunedBy(reading, rootScripts).flatMap(({ selector }) => projectOf(selector, projects) ?? []))];
+}
+
 /** Every prune tool's selector in the Dockerfile's RUN steps, with its step. */
 export function prunedBy(
   reading: DockerfileReading,

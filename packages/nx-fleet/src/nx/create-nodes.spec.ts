@@ -2469,6 +2469,28 @@ describe('createNodes', () => {
       expect((await build({ lib: 'util' })).options).toMatchObject({ contextInclude: ['libs/util/**'] });
     });
 
+    it("holds the other projects a prune tool in the image keeps, with their dependencies (enpitsu's admin and its migrations)", async () => {
+      const workspace = (scopes: string) => ({
+        'package.json': json({ name: 'root', private: true, workspaces: ['apps/*', 'packages/*'] }),
+        'apps/web/package.json': json({ name: '@x/web' }),
+        'packages/migrate/package.json': json({ name: '@x/migrate', dependencies: { '@x/db': '*' } }),
+        'packages/migrate/migrations/0000.sql': 'select 1;\n',
+        'packages/db/package.json': json({ name: '@x/db' }),
+        'packages/ui/package.json': json({ name: '@x/ui' }),
+        'apps/web/Dockerfile': `FROM node:20 AS pruner\nWORKDIR /app\nCOPY . .\nRUN npx turbo prune ${scopes} --docker\nFROM node:20\nCOPY --from=pruner /app/out/full/ .\n`,
+      });
+      const include = async (scopes: string) =>
+        (
+          (await runWorkspace(workspace(scopes))).results.flatMap(([, r]) => Object.values(r.projects ?? {}))[0]!
+            .targets!['docker-build']!.options as { contextInclude?: string[] }
+        ).contextInclude ?? [];
+      expect(await include('--scope=@x/web --scope=@x/migrate')).toEqual(
+        expect.arrayContaining(['packages/db/**', 'packages/migrate/**']),
+      );
+      expect(await include('--scope=@x/web --scope=@x/migrate')).not.toContain('packages/ui/**');
+      expect(await include('@x/web')).not.toContain('packages/migrate/**');
+    });
+
     it("reads docker-build's buildArgs from package.json's nx.targets too (a package.json project)", async () => {
       const { results } = await runWorkspace({
         'apps/api/package.json': json({

@@ -34,6 +34,7 @@ import {
   copiedProjectRoots,
   insideOf,
   lockedInstallLockfiles,
+  prunesInImage,
   nestedRootOf,
   pathOf,
   scriptFacts,
@@ -62,6 +63,7 @@ import {
   notTheProjects,
   prunedBy,
   prunedFor,
+  prunedProjects,
   selectorArguments,
 } from '../image/pruned-for';
 import type { Env } from '../io/ports';
@@ -1720,6 +1722,19 @@ function contextFacts(
         { ...(buildArgs ? { buildArgs } : {}), ...(target ? { target } : {}) },
       )
     : {};
+  // What else a prune tool in the image keeps, with its dependencies (enpitsu's admin and its migrations).
+  const reading = texts.reading(service.dockerfile);
+  const prunedWith = [
+    ...new Set(
+      (reading && prunesInImage(reading) ? prunedProjects(reading, projects, root.scripts) : [])
+        .filter((name) => name !== projectName)
+        .flatMap((name) => {
+          const other = projects.find((p) => p.name === name)!.root;
+          return [other, ...packageDependencyRoots(other, projects, (path) => texts.json(path))];
+        })
+        .filter((other) => other !== service.root && other !== '.'),
+    ),
+  ].sort();
   const installBuilds = Object.keys(folderOutputs).filter((root) =>
     buildsOnInstall(packageScripts(texts.json(posix.join(root, 'package.json')))),
   );
@@ -1745,6 +1760,7 @@ function contextFacts(
     ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
     ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),
     ...(Object.keys(builtFirst).length ? { dependencyBuilds: builtFirst } : {}),
+    ...(prunedWith.length ? { prunedWith } : {}),
     ...(installBuilds.length ? { installBuilds } : {}),
     ...(root.installBuilds && Object.keys(folderOutputs).length ? { rootInstallBuilds: true as const } : {}),
     ...(root.buildScripts.length && Object.keys(folderOutputs).length ? { rootBuildScripts: root.buildScripts } : {}),
