@@ -1392,6 +1392,14 @@ describe('createNodes', () => {
         'ARG APP_NAME=portal\nFROM node:22 AS pruner\nARG APP_NAME\nCOPY . .\nRUN turbo prune ${APP_NAME} --docker\nFROM node:22\nCOPY --from=pruner /app/out/full/ .\n',
     });
     expect(warnings(warn)).toEqual([picked]);
+    // A default naming a path picks nothing (pia-system's `ARG DIR=.`, then `COPY $DIR/migration.patch`).
+    warn.mockClear();
+    await runWorkspace({
+      'package.json': json({ name: 'pia', private: true }),
+      'psa.database/Dockerfile': 'FROM postgres:16\nARG DIR=.\nCOPY $DIR/migration.patch /migration.patch\n',
+      'psa.database/migration.patch': '',
+    });
+    expect(warnings(warn)).toEqual([orphanWarning('psa.database/Dockerfile', 'psa.database')]);
   });
 
   it("says which value of a build argument picks each project, as the file's paths name it (email-platform-services: the folder's name, not the package's)", async () => {
@@ -2470,25 +2478,28 @@ describe('createNodes', () => {
     });
 
     it("holds the other projects a prune tool in the image keeps, with their dependencies (enpitsu's admin and its migrations)", async () => {
-      const workspace = (scopes: string) => ({
+      const workspace = (scopes: string, dependencies = {}) => ({
         'package.json': json({ name: 'root', private: true, workspaces: ['apps/*', 'packages/*'] }),
-        'apps/web/package.json': json({ name: '@x/web' }),
+        'apps/web/package.json': json({ name: '@x/web', dependencies }),
         'packages/migrate/package.json': json({ name: '@x/migrate', dependencies: { '@x/db': '*' } }),
         'packages/migrate/migrations/0000.sql': 'select 1;\n',
         'packages/db/package.json': json({ name: '@x/db' }),
         'packages/ui/package.json': json({ name: '@x/ui' }),
         'apps/web/Dockerfile': `FROM node:20 AS pruner\nWORKDIR /app\nCOPY . .\nRUN npx turbo prune ${scopes} --docker\nFROM node:20\nCOPY --from=pruner /app/out/full/ .\n`,
       });
-      const include = async (scopes: string) =>
+      const include = async (scopes: string, dependencies = {}) =>
         (
-          (await runWorkspace(workspace(scopes))).results.flatMap(([, r]) => Object.values(r.projects ?? {}))[0]!
-            .targets!['docker-build']!.options as { contextInclude?: string[] }
+          (await runWorkspace(workspace(scopes, dependencies))).results.flatMap(([, r]) =>
+            Object.values(r.projects ?? {}),
+          )[0]!.targets!['docker-build']!.options as { contextInclude?: string[] }
         ).contextInclude ?? [];
       expect(await include('--scope=@x/web --scope=@x/migrate')).toEqual(
         expect.arrayContaining(['packages/db/**', 'packages/migrate/**']),
       );
       expect(await include('--scope=@x/web --scope=@x/migrate')).not.toContain('packages/ui/**');
       expect(await include('@x/web')).not.toContain('packages/migrate/**');
+      // One the service depends on is in its context already (kan's `--scope=@kan/db`): nothing more.
+      expect(await include('--scope=@x/web --scope=@x/ui', { '@x/ui': '*' })).toEqual([]);
     });
 
     it("reads docker-build's buildArgs from package.json's nx.targets too (a package.json project)", async () => {

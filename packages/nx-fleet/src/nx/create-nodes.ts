@@ -1233,7 +1233,8 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
     const others = reading.otherImageStages;
     return last === undefined || others.includes(last) ? others : [...others, last];
   };
-  // A default names the project a build without the argument gets; the argument still picks it.
+  // A default naming a project (ysam020's `ARG PROJECT=api-gateway-service`) is what a build without
+  // the argument gets; the argument still picks it. One naming a path (pia's `ARG DIR=.`) picks nothing.
   const selectingArguments = (file: string) => {
     const text = texts.text(file);
     if (text === undefined || !text.includes('$')) return [];
@@ -1241,7 +1242,7 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
       ? new DockerfileReading(
           text.replace(
             /^(\s*ARG\s+)(.*)$/gim,
-            (_, head: string, rest: string) => head + rest.replace(/=("[^"]*"|'[^']*'|\S*)/g, ''),
+            (_, head: string, rest: string) => head + rest.replace(/=(["']?)[\w@][\w@.-]*\1(?=\s|$)/g, ''),
           ),
         )
       : texts.reading(file);
@@ -1724,6 +1725,10 @@ function contextFacts(
     : {};
   // What else a prune tool in the image keeps, with its dependencies (enpitsu's admin and its migrations).
   const reading = texts.reading(service.dockerfile);
+  // Of those, the ones outside the service's own closure, which its context holds already (kan's `--scope=@kan/db`).
+  let own: Set<string> | undefined;
+  const ownClosure = () =>
+    (own ??= new Set([service.root, ...packageDependencyRoots(service.root, projects, (path) => texts.json(path))]));
   const prunedWith = [
     ...new Set(
       (reading && prunesInImage(reading) ? prunedProjects(reading, projects, root.scripts) : [])
@@ -1732,7 +1737,7 @@ function contextFacts(
           const other = projects.find((p) => p.name === name)!.root;
           return [other, ...packageDependencyRoots(other, projects, (path) => texts.json(path))];
         })
-        .filter((other) => other !== service.root && other !== '.'),
+        .filter((other) => other !== '.' && !ownClosure().has(other)),
     ),
   ].sort();
   const installBuilds = Object.keys(folderOutputs).filter((root) =>
