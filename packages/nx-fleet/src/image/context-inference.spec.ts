@@ -251,6 +251,18 @@ describe('inferContext', () => {
     expect(inferContext(facts('FROM node:20\nCOPY src/main.ts ./\nCOPY . .\n')).workspaceManifests).toBeUndefined();
   });
 
+  it("a prune tool's context, with a later COPY of a git-ignored root file the CI writes, is the workspace (next-turborepo-starter's .env)", () => {
+    const dockerfile =
+      'FROM node:22 AS builder\nCOPY . .\nRUN turbo prune api --docker\nFROM node:22\nCOPY --from=builder /app/out/json/ .\nCOPY .env ./\n';
+    expect(inferContext(facts(dockerfile, { gitignore: ['node_modules', '.env'] }))).toMatchObject({
+      mode: 'workspace',
+      reason: expect.stringMatching(/, but "COPY \.env \.\/" \(apps\/api\/Dockerfile:6\) copies what Nx lists nowhere/),
+    });
+    // Committed (Nx lists it), or not ignored (a file to add, which the build names): the prune tool's context.
+    expect(inferContext(facts(dockerfile, { files: [...FILES, '.env'], gitignore: ['.env'] })).mode).toBe('pruned');
+    expect(inferContext(facts(dockerfile)).mode).toBe('pruned');
+  });
+
   it("COPY . . then a locked uv sync, whose lock only the workspace root holds, is the workspace (multitenant-saas-starter's uv workspace)", () => {
     const dockerfile = 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN uv sync --frozen\n';
     expect(inferContext(facts(dockerfile, { files: [...FILES, 'uv.lock'] }))).toMatchObject({

@@ -736,7 +736,23 @@ function chooseMode(
       reason: `${quote(gitFolder)} copies git's own folder, which only the workspace folder as it is holds`,
     };
   // The tool reads the workspace's manifests and copies the service's closure: that is all it gets,
-  // so another project's sources never change this image's content tag.
+  // so another project's sources never change this image's content tag. But a later COPY of what Nx
+  // lists nowhere and no build writes (next-turborepo-starter's root `.env`, git-ignored, written by its
+  // CI before the build) comes only from the disk, as the root context sends it.
+  const fromDisk =
+    pruned &&
+    sources.find(
+      (s) =>
+        !isWholeContext(s.source) &&
+        !pruned.fed.has(s.line) &&
+        hostWritten(facts, normalizeSource('.', s.source)) &&
+        find(index, facts, '.', s.source, facts.ignore.workspace) === 'missing',
+    );
+  if (pruned && fromDisk)
+    return {
+      mode: 'workspace',
+      reason: `${followedBy(pruned.copy, quote(pruned.step))}, but ${quote(fromDisk)} copies what Nx lists nowhere and no project's build writes (git-ignored, or written before the build), which a pruned context, made of git's files, cannot hold`,
+    };
   if (pruned)
     return {
       mode: 'pruned',
