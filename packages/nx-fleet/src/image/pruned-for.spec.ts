@@ -146,6 +146,12 @@ describe('namedBuildFor', () => {
       `FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nWORKDIR /app/apps/api\nRUN npm run build\n`,
       'api',
     ],
+    [
+      "by its folder's name as a word of the file's (school-v2's `docker/feature-webapp.Dockerfile`)",
+      'docker/feature-webapp.Dockerfile',
+      `${WHOLE}RUN npx nx run webapp:build:production\n`,
+      'webapp',
+    ],
   ])('%s', (_, dockerfile, text, project) => {
     expect(namedBuildFor(dockerfile, text, PROJECTS)).toMatchObject({
       project,
@@ -159,6 +165,11 @@ describe('namedBuildFor', () => {
       'building it, named after nothing',
       'docker/app.Dockerfile',
       `${WHOLE}RUN pnpm --filter @karakeep/workers build\n`,
+    ],
+    [
+      "a word of its name a project's folder, building another (no word claims alone)",
+      'docker/feature-webapp.Dockerfile',
+      `${WHOLE}RUN pnpm --filter @dokploy/api build\n`,
     ],
     [
       'named after one project, building another',

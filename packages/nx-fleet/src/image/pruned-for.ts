@@ -88,7 +88,13 @@ export function namedBuildFor(
 ): PrunedFor | undefined {
   const variant = containerfileVariant(dockerfile);
   const named = (variant || posix.basename(posix.dirname(dockerfile))).toLowerCase();
-  const bearing = projects.filter((project) => namesOf(project).includes(named));
+  const exact = projects.filter((project) => namesOf(project).includes(named));
+  // Else by its folder's name as a word of the file's (school-v2's `docker/feature-login.Dockerfile`,
+  // of `apps/features/login`, named `features-login`): the build by name below decides.
+  const words = named.split(/[-_.]/);
+  const bearing = exact.length
+    ? exact
+    : projects.filter((project) => words.length > 1 && words.includes(posix.basename(project.root).toLowerCase()));
   if (bearing.length !== 1) return undefined;
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
