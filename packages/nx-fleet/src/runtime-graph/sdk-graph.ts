@@ -594,7 +594,6 @@ function pathAliases(
   }
 }
 
-/** A source file of a project, with its imports (extracted now, or from the cache) and their cache key. */
 /** A file's text read again (its imports came from the cache); empty when it cannot be: nothing is erased then. */
 function readText(input: Pick<Scan, 'workspaceRoot' | 'fs'>, file: string): string {
   try {
@@ -604,6 +603,7 @@ function readText(input: Pick<Scan, 'workspaceRoot' | 'fs'>, file: string): stri
   }
 }
 
+/** A source file of a project, with its imports (extracted now, or from the cache) and their cache key. */
 interface FileEntry {
   project: ProjectInfo;
   file: string;
