@@ -152,6 +152,12 @@ describe('namedBuildFor', () => {
       `${WHOLE}RUN npx nx run webapp:build:production\n`,
       'webapp',
     ],
+    [
+      "by its folder's name as a word of the file's, of several so named the one it builds (school-v2's `libs/…/feature` folders)",
+      'docker/server-api.Dockerfile',
+      `${WHOLE}RUN npx nx run api:build:production\n`,
+      'api',
+    ],
   ])('%s', (_, dockerfile, text, project) => {
     expect(namedBuildFor(dockerfile, text, PROJECTS)).toMatchObject({
       project,

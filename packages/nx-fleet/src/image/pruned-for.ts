@@ -90,12 +90,12 @@ export function namedBuildFor(
   const named = (variant || posix.basename(posix.dirname(dockerfile))).toLowerCase();
   const exact = projects.filter((project) => namesOf(project).includes(named));
   // Else by its folder's name as a word of the file's (school-v2's `docker/feature-login.Dockerfile`,
-  // of `apps/features/login`, named `features-login`): the build by name below decides.
+  // of `apps/features/login`, named `features-login`): of those, the one it builds by name below.
   const words = named.split(/[-_.]/);
-  const bearing = exact.length
+  const worded = exact.length
     ? exact
     : projects.filter((project) => words.length > 1 && words.includes(posix.basename(project.root).toLowerCase()));
-  if (bearing.length !== 1) return undefined;
+  if (!worded.length || (exact.length && exact.length !== 1)) return undefined;
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
   // By its name, by its folder (`pnpm -C apps/api build`), or run there (`cd apps/api && npm run build`).
@@ -110,6 +110,8 @@ export function namedBuildFor(
         buildsFolder(text, project.root) ||
         line === builtThere(project),
     );
+  const bearing = worded.length === 1 ? worded : worded.filter((project) => builds(project));
+  if (bearing.length !== 1) return undefined;
   const step = builds(bearing[0]!);
   if (!step) return undefined;
   const own = new Set(dependencyRoots(bearing[0]!.root));
