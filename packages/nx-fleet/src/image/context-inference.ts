@@ -3,6 +3,7 @@ import dockerignore from '@balena/dockerignore';
 import gitignore from 'ignore';
 import picomatch from 'picomatch';
 import { namedContextSource, type ContextMode } from '../config/service-settings';
+import { literal } from '../text/reg-exp';
 import { shellCommands } from '../text/shell-words';
 import { LOCKFILES, ROOT_MANIFESTS, SUPPORT_FILES } from './frozen-install';
 import { refinedFolders } from '../text/folder-globs';
@@ -1716,11 +1717,6 @@ export function buildsFolder(command: string, root: string): boolean {
       !/\s--noEmit\b/.test(command) &&
       selected('--build|-b|--project|-p', `(?:\\./)?${literal(root)}(?:/(?:[\\w.-]*tsconfig[\\w.-]*\\.json)?)?`))
   );
-}
-
-/** A text as a regular expression that matches it alone. */
-function literal(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The first RUN of the copy's stage after it that `tool` matches (a tool's own install aside). */

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import { namesDevelopment } from '../text/development-names';
-import { shellCommands, type ShellWord } from '../text/shell-words';
+import { shellCommands } from '../text/shell-words';
 
 /** A source of a COPY or ADD that must come from the build context. */
 export interface CopySource {
@@ -605,18 +605,21 @@ function walk(
       for (const fromWord of mounts.flatMap((fields) => fields.get('from') ?? []))
         if (isImage(fromWord, named))
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: 'mount' });
-      // A `cd` into the whole copy works in its layout as a WORKDIR there does (`RUN cd apps/api && uv sync`).
-      if (stage?.root !== undefined && /(?:^|[\s;&|(])cd\s/.test(rest))
-        for (const folder of cdFolders(rest, stage.workdir)) {
-          const inside = posix.relative(stage.root, folder);
-          if (inside && !inside.startsWith('..')) workdirs.push({ line, instruction, source: inside });
-        }
       if (stage?.rootManifests.has(stage.workdir)) rootManifestRuns.add(line);
       const here = stage?.copied.get(stage.workdir);
       if (here !== undefined && !rootManifestRuns.has(line) && contextPath(here) !== '.') folderRuns.set(line, here);
-      // Most RUNs build nothing: not split into the shell's commands.
+      // Most RUNs build nothing and move nowhere in a whole copy: not split into the shell's commands.
+      const entersCopy = stage?.root !== undefined && /(?:^|[\s;&|(])cd\s/.test(rest);
       const local =
-        stage && BUILD_WORD.test(rest) ? buildFolders(rest, stage.workdir) : { folders: [], selectedBy: [] };
+        stage && (BUILD_WORD.test(rest) || entersCopy)
+          ? runFolders(rest, stage.workdir)
+          : { folders: [], selectedBy: [], entered: [] };
+      // A `cd` into the whole copy works in its layout as a WORKDIR there does (`RUN cd apps/api && uv sync`).
+      if (entersCopy)
+        for (const folder of local.entered) {
+          const inside = posix.relative(stage!.root!, folder);
+          if (inside && !inside.startsWith('..')) workdirs.push({ line, instruction, source: inside });
+        }
       for (const folder of local.folders) {
         const source = copiedAt(stage!.copied, folder);
         if (source !== undefined) builds.push({ line, instruction, source });
@@ -678,42 +681,27 @@ function walk(
   return { written, reads, workdirs, builds, bases, images, binds, commands, rootManifestRuns, folderRuns, selected };
 }
 
-/** Where a `cd` moves from `cwd`: undefined for a folder the reading cannot follow (a variable, `cd -`). */
-function afterCd(words: readonly ShellWord[], cwd: string | undefined): string | undefined {
-  const [, target, ...more] = words;
-  const literal = target && !more.length && !target.dynamic && !target.variables.length && target.text !== '-';
-  return literal && cwd !== undefined ? posix.resolve(cwd, target.text) : undefined;
-}
-
-/** The folders a RUN moves to with `cd` to a literal folder (from the WORKDIR, or the last such `cd`). */
-function cdFolders(run: string, workdir: string): string[] {
-  let cwd: string | undefined = workdir;
-  const folders: string[] = [];
-  for (const line of run.replace(/^(?:--\S+\s+)*/, '').split('\n'))
-    for (const { words } of shellCommands(line)) {
-      if (words[0]?.text !== 'cd') continue;
-      cwd = afterCd(words, cwd);
-      if (cwd !== undefined) folders.push(cwd);
-    }
-  return folders;
-}
-
 /**
  * The folders a RUN's builds run in: its WORKDIR, or where a `cd` to a literal folder before them
  * moves (juxtaposition's `RUN cd apps/miiverse-api && npm run build`); and the variables that name the
- * folder of a build instead (`cd packages/$APP_NAME && yarn build`, `pnpm -C apps/$APP build`).
+ * folder of a build instead (`cd packages/$APP_NAME && yarn build`, `pnpm -C apps/$APP build`); and the
+ * literal folders its `cd`s enter, whatever runs there.
  */
-function buildFolders(run: string, workdir: string): { folders: string[]; selectedBy: string[] } {
+function runFolders(run: string, workdir: string): { folders: string[]; selectedBy: string[]; entered: string[] } {
   // Undefined after a `cd` the reading cannot follow (a variable, `cd -`).
   let cwd: string | undefined = workdir;
   let cwdVariables: string[] = [];
   const folders = new Set<string>();
   const selectedBy = new Set<string>();
+  const entered: string[] = [];
   for (const line of run.replace(/^(?:--\S+\s+)*/, '').split('\n'))
     for (const { words } of shellCommands(line)) {
-      if (words[0]?.text === 'cd') {
-        cwd = afterCd(words, cwd);
-        cwdVariables = words[1]?.variables ?? [];
+      const [first, target, ...more] = words;
+      if (first?.text === 'cd') {
+        const literal = target && !more.length && !target.dynamic && !target.variables.length && target.text !== '-';
+        cwd = literal && cwd !== undefined ? posix.resolve(cwd, target.text) : undefined;
+        cwdVariables = target?.variables ?? [];
+        if (cwd !== undefined) entered.push(cwd);
         continue;
       }
       const command = words.map((word) => word.text).join(' ');
@@ -726,10 +714,10 @@ function buildFolders(run: string, workdir: string): { folders: string[]; select
       if (cwd !== undefined) folders.add(cwd);
       else cwdVariables.forEach((name) => selectedBy.add(name));
     }
-  return { folders: [...folders], selectedBy: [...selectedBy] };
+  return { folders: [...folders], selectedBy: [...selectedBy], entered };
 }
 
-/** Words without which a RUN runs no build `buildFolders` finds (LOCAL_BUILD's, and a `build…` script's). */
+/** Words without which a RUN runs no build `runFolders` finds (LOCAL_BUILD's, and a `build…` script's). */
 const BUILD_WORD = /build|\btsc\b|\bmake\b/;
 
 /** Flags that run a package manager's build in another folder (`pnpm -C apps/$APP build`). */

@@ -188,19 +188,14 @@ const SCRIPT_ARGUMENT = /\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?build[\w:-]*(?:\s+
  * `apps/${APP_NAME}` of `COPY apps/${APP_NAME}/package.json …`, `@acme/${APP}` of `pnpm --filter
  * @acme/${APP} build` (not one holding another variable before it).
  */
-export function argumentTemplates(
-  reading: DockerfileReading,
-  arg: string,
-): Array<{ written: string; before: string; after: string }> {
+export function argumentTemplates(reading: DockerfileReading, arg: string): Array<{ before: string; after: string }> {
   const variable = new RegExp(`\\$\\{?${arg}\\}?`);
   return reading.steps.flatMap(({ text }) =>
     [...text.matchAll(new RegExp(`[\\w@./{}$-]*\\$\\{?${arg}\\}?[\\w@./{}$-]*`, 'g'))].flatMap(([word]) => {
       const end = word.indexOf('/', word.search(variable));
       const written = word.slice(0, end < 0 ? undefined : end).replace(/^[\w-]*=|^\.\//, '');
       const [before, after] = written.split(variable);
-      return before === undefined || after === undefined || /\$/.test(before + after)
-        ? []
-        : [{ written, before, after }];
+      return before === undefined || after === undefined || /\$/.test(before + after) ? [] : [{ before, after }];
     }),
   );
 }

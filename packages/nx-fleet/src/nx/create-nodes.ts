@@ -1235,7 +1235,8 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
   };
   // A default naming a project (ysam020's `ARG PROJECT=api-gateway-service`) is what a build without
   // the argument gets; the argument still picks it. One naming a path (pia's `ARG DIR=.`) picks nothing.
-  const selectingArguments = (file: string) => {
+  // Asked for an orphan's warning and its note alike: once per file.
+  const selectingArguments = once((file: string) => {
     const text = texts.text(file);
     if (text === undefined || !text.includes('$')) return [];
     const reading = /^\s*ARG\s+[^\n]*=/im.test(text)
@@ -1247,7 +1248,7 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
         )
       : texts.reading(file);
     return reading ? [...new Set(selectorArguments(reading).flatMap(({ args }) => args))] : [];
-  };
+  });
   return {
     buildsImage: (file) => startsImage(texts, file),
     pickingArguments: (file) => (imageStages(file).length > 1 ? [] : selectingArguments(file)),

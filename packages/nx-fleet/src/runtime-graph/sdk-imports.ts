@@ -193,16 +193,17 @@ export function erasedImports(
   const starts = newlines(text);
   const named = refs.flatMap((ref) => {
     if (ref.kind !== 'import' && ref.kind !== 'import-equals') return [];
-    const names = importedNames(statementAt(text, starts, ref));
-    return names === undefined || names.some((name) => plainValueUse(text, name)) ? [] : [{ ref, names }];
+    const statement = statementAt(text, starts, ref);
+    const names = importedNames(statement);
+    return names === undefined || names.some((name) => plainValueUse(text, name)) ? [] : [{ ref, names, statement }];
   });
   if (!named.length) return erased;
   // An import whose names are used nowhere is erased too, but is most often a leftover of a call being
   // written: it stays one, as it was. A name the text never mentions again is not parsed for.
   let rest = text;
-  for (const { ref } of named) {
+  for (const { ref, statement } of named) {
     const start = starts[ref.line - 1] ?? 0;
-    const end = start + statementAt(text, starts, ref).length + ref.specifier.length + 2;
+    const end = start + statement.length + ref.specifier.length + 2;
     rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end);
   }
   const mentioned = named.filter(({ names }) => names.some((name) => wordPattern(name).test(rest)));

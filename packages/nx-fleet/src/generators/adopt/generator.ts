@@ -109,7 +109,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       projectFacts(),
       rootScripts,
     )).get(name);
-  let rootSetups: Array<{ setup: ImageBuildSetup; script: string }> | undefined;
+  let rootSetups: ReturnType<typeof rootScriptSetups> | undefined;
   let unreadTexts: Array<{ file: string; text: string }> | undefined;
   const unreadBuildFiles = () =>
     (unreadTexts ??= workspaceFiles()
@@ -126,20 +126,11 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     // `docker:build:api`) are its setups too; with none, a script that builds the project, and no other,
     // before the image (zen's `nx build api --prod && docker build -f deploy/api/Dockerfile -t zen-api .`).
     const pointedAt = flags.dockerfile ?? existing.dockerfile ?? configured.dockerfile ?? ownDockerfile;
-    const builtBy = (script: string) => {
-      const built = projectFacts().filter((p) => [p.name, p.packageName].some((n) => n && buildsPackage(script, n)));
-      return built.length === 1 && built[0]!.name === config.name;
-    };
     const setups = [
       ...readSetups(project, workspace),
       ...(config.root !== '.'
-        ? (rootSetups ??= rootScriptSetups(rootScripts)).flatMap(({ setup, script }) =>
-            setup.dockerfile !== undefined &&
-            (pointedAt === undefined
-              ? builtBy(script) && !projectFacts().some((p) => p.root === posix.dirname(setup.dockerfile!))
-              : setup.dockerfile === pointedAt)
-              ? [setup]
-              : [],
+        ? (rootSetups ??= rootScriptSetups(rootScripts, projectFacts())).flatMap(({ setup, builds }) =>
+            (pointedAt === undefined ? builds === config.name : setup.dockerfile === pointedAt) ? [setup] : [],
           )
         : []),
     ];
@@ -370,10 +361,21 @@ function claimedDockerfiles(
 /** The root package.json's scripts that build an image, read as setups run from the workspace root. */
 function rootScriptSetups(
   scripts: Readonly<Record<string, string>>,
-): Array<{ setup: ImageBuildSetup; script: string }> {
+  projects: NonNullable<ContextFacts['projects']>,
+): Array<{ setup: ImageBuildSetup; builds?: string }> {
   return Object.entries(scripts).flatMap(([name, script]) => {
     const setup = setupFromCommands({ source: `the root package.json's script ${name}`, scripts: [script], cwd: '.' });
-    return setup ? [{ setup, script }] : [];
+    if (setup?.dockerfile === undefined) return [];
+    // The one project it builds by name before the image, where no project's folder holds the Dockerfile.
+    const built = projects.filter((p) => [p.name, p.packageName].some((n) => n && buildsPackage(script, n)));
+    const folder = posix.dirname(setup.dockerfile);
+    const elsewhere = !projects.some((p) => p.root === folder);
+    return [
+      {
+        setup,
+        ...(built.length === 1 && elsewhere ? { builds: built[0]!.name } : {}),
+      },
+    ];
   });
 }
 

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { literal } from '../../../text/reg-exp';
 
 /**
  * Files that build images with tools adopt does not read: compose files, CI workflows, Tilt, Skaffold,
@@ -24,7 +25,7 @@ export function unreadBuildsOf(
   dockerfile: string,
   projectRoot: string,
 ): string[] {
-  const path = (p: string) => `(?<![\\w./-])(?:\\./)?${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+  const path = (p: string) => `(?<![\\w./-])(?:\\./)?${literal(p)}`;
   const named = new RegExp(`${path(dockerfile)}(?![\\w./-])`);
   const own = posix.dirname(dockerfile) === projectRoot && projectRoot !== '.';
   const context = new RegExp(`\\bcontext:\\s*['"]?${path(projectRoot)}/?['"]?\\s*$`, 'm');
