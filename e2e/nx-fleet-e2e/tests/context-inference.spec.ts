@@ -33,7 +33,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     'cli-img',
   ];
   /** Their context is the whole workspace: every change moves their tags. */
-  const WHOLE = ['gen-web', 'laid-api'];
+  const WHOLE = ['gen-web'];
 
   beforeAll(async () => {
     ws = TestWorkspace.create('contexts');
@@ -268,6 +268,8 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       'apps/laid-api/Dockerfile',
       'FROM node:20\nCOPY ./ /workspace\nWORKDIR /workspace/apps/laid-api\nCMD ["node", "main.js"]\n',
     );
+    // Its ignore file is an allow-list: what the engine sends is what it names, so that is what its inputs follow.
+    ws.write('apps/laid-api/Dockerfile.dockerignore', '*\n!apps/laid-api\n!libs/util\n!package.json\n');
 
     // Copies its folder whole and builds it inside the image; its own ignore file leaves dist/ out, so
     // the host's build (which would fail here) is neither waited for nor carried.
@@ -598,6 +600,17 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(laid.metadata!['description']).toMatch(
       /"COPY \.\/ \/workspace" \(apps\/laid-api\/Dockerfile:2\) is followed by "WORKDIR \/workspace\/apps\/laid-api" \(apps\/laid-api\/Dockerfile:3\): the project's own path inside the copy/,
     );
+    // Its allow-list names what the engine sends: another project's change neither reaches its inputs nor affects it.
+    expect(laid.inputs).toEqual(
+      expect.arrayContaining([
+        '{workspaceRoot}/apps/laid-api/**',
+        '{workspaceRoot}/libs/util/**',
+        '{workspaceRoot}/package.json',
+      ]),
+    );
+    expect(laid.inputs).not.toContain('{workspaceRoot}/**/*');
+    expect(await affectedBy('apps/other/src/index.js')).not.toContain('laid-api');
+    expect(await affectedBy('libs/util/index.js')).toContain('laid-api');
 
     const context = await ws.bin('nx-fleet', ['context', 'dist-api']);
     expect(context.code).toBe(0);
@@ -605,6 +618,20 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       /dist-api: pruned context, inferred: "COPY \.\/dist\/apps\/\$\{app\}\/package\*\.json \.\/"/,
     );
     expect(context.stderr).toMatch(/build outputs it copies .*: dist\/apps\/dist-api/);
+  });
+
+  it('a dry run says the content tag and the engine command, and builds, prunes and records nothing', async () => {
+    const dry = await ws.nxOk([
+      'run',
+      'mount-api:docker-build',
+      '--dry-run',
+      '--skip-nx-cache',
+      '--output-style=stream',
+    ]);
+    expect(dry.stdout).toMatch(
+      /nx-fleet: mount-api: dry run: would build mount-api:ct-[0-9a-f]{32}, running: podman build .*-t mount-api:ct-[0-9a-f]{32} .*<pruned-context>; nothing is built or recorded/,
+    );
+    expect(existsSync(join(ws.root, 'dist/fleet/apps/mount-api/image.json'))).toBe(false);
   });
 
   it('builds every one with no setting; the build output is built first; another project leaves the tags alone', async () => {

@@ -98,6 +98,9 @@ export const DEFAULT_TEST_FILES: readonly string[] = [
   '**/__mocks__/**',
   '**/{jest,vitest}.setup.*',
   '**/setupTests.*',
+  // Test helpers a library ships beside its code (semiont's react-ui `test-utils.tsx`, vitest's mocks of a client).
+  '**/test-utils.*',
+  '**/test-utils/**',
   '**/test/**',
   '**/tests/**',
   '**/e2e/**',

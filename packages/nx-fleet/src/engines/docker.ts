@@ -1,6 +1,7 @@
 import type { Env, ProcessRunner } from '../io/ports';
 import {
   answerInFile,
+  BUILD_ID_FILE,
   commonBuildFlags,
   parseImageInspect,
   runContainer,
@@ -33,31 +34,36 @@ export function parseDockerPushDigest(output: string): string | undefined {
 
 /** `env`: the environment docker's builds run in. */
 export function dockerEngine(processes: ProcessRunner, env: Env): Engine {
-  let buildx: Promise<boolean> | undefined;
+  let buildxProbe: Promise<boolean> | undefined;
+  const withBuildx = () =>
+    (buildxProbe ??= processes.run('docker', ['buildx', 'version']).then(
+      (r) => r.code === 0,
+      () => false,
+    ));
   const imageExists = async (ref: string) =>
     (await processes.run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref])).code === 0;
   return {
     name: 'docker',
     async build(request) {
-      buildx ??= processes.run('docker', ['buildx', 'version']).then(
-        (r) => r.code === 0,
-        () => false,
-      );
       // Secret mounts need BuildKit; the classic builder only has it behind this switch.
       const buildEnv = { ...env, DOCKER_BUILDKIT: env['DOCKER_BUILDKIT'] ?? '1' };
-      const withBuildx = await buildx;
-      if (!withBuildx && Object.keys(request.buildContexts ?? {}).length)
+      const buildx = await withBuildx();
+      if (!buildx && Object.keys(request.buildContexts ?? {}).length)
         throw new Error(
           `nx-fleet: named build contexts (option "buildContexts": ${Object.keys(request.buildContexts ?? {}).join(', ')}) need BuildKit's docker buildx, and "docker buildx version" fails here: install the buildx plugin (Debian: docker-buildx), or build with podman (FLEET_ENGINE=podman).`,
         );
-      for (const base of withBuildx ? [] : (request.baseImages ?? [])) {
+      for (const base of buildx ? [] : (request.baseImages ?? [])) {
         if (!(await imageExists(base.source))) await processes.runOk('docker', ['pull', base.source], { echo: true });
         await processes.runOk('docker', ['tag', base.source, base.image]);
       }
       return answerInFile('nx-fleet-build-', 'iid', (iidFile) =>
-        processes.runOk('docker', dockerBuildArgs({ ...request, iidFile }, withBuildx), { echo: true, env: buildEnv }),
+        processes.runOk('docker', dockerBuildArgs({ ...request, iidFile }, buildx), { echo: true, env: buildEnv }),
       );
     },
+    buildCommand: async (request) => [
+      'docker',
+      ...dockerBuildArgs({ ...request, iidFile: BUILD_ID_FILE }, await withBuildx()),
+    ],
     imageExists,
     async inspect(ref) {
       const result = await processes.run('docker', ['image', 'inspect', ref]);

@@ -38,6 +38,9 @@ export interface BuildRequest {
   iidFile: string;
 }
 
+/** Where a printed build command names the file the engine writes the image id to (a temporary file when it runs). */
+export const BUILD_ID_FILE = '<image-id-file>';
+
 /** A FROM's image as written and as the build expands it, and the image that stands for it. */
 export interface BaseImageSource {
   written: string;
@@ -69,6 +72,8 @@ export interface Engine {
   readonly name: EngineName;
   /** Builds the image and returns its id (the engine writes it to a file of its own). */
   build(request: Omit<BuildRequest, 'iidFile'>): Promise<string>;
+  /** The command `build` runs for the request, the tool first (the id file as `BUILD_ID_FILE`): what a dry run prints. */
+  buildCommand(request: Omit<BuildRequest, 'iidFile'>): Promise<string[]>;
   imageExists(ref: string): Promise<boolean>;
   /** The local image's id and labels, as the engine reports them; undefined when it holds no such image. */
   inspect(ref: string): Promise<LocalImageFacts | undefined>;

@@ -3,6 +3,7 @@ import { retrying, type RetryPolicy } from '../io/retry';
 import { ToolFailedError } from '../io/process';
 import {
   answerInFile,
+  BUILD_ID_FILE,
   commonBuildFlags,
   parseImageInspect,
   runContainer,
@@ -74,6 +75,7 @@ export function podmanFamilyEngine(
           () => undefined,
         );
       }),
+    buildCommand: async (request) => [tool, ...podmanBuildArgs(tool, { ...request, iidFile: BUILD_ID_FILE })],
     async imageExists(ref) {
       const args = tool === 'podman' ? ['image', 'exists', ref] : ['inspect', '--type', 'image', ref];
       return (await processes.run(tool, args)).code === 0;

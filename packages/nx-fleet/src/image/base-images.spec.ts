@@ -37,6 +37,10 @@ describe('followedRepository', () => {
   it("follows the repository written when only the tag's argument has no value yet (given per build)", () => {
     expect(followedRepository(unexpanded('nangohq/nango:${BASE_IMAGE_HASH}'))).toBe('docker.io/nangohq/nango');
     expect(followedRepository(unexpanded(`acme/base:\${TAG}@sha256:${'a'.repeat(64)}`))).toBeUndefined();
+    // A digest given per build, too (konto's `…/openapi-clients@${OPENAPI_CLIENTS_DIGEST}`).
+    expect(followedRepository(unexpanded('harbor.example/acme/clients@${CLIENTS_DIGEST}'))).toBe(
+      'harbor.example/acme/clients',
+    );
   });
 });
 

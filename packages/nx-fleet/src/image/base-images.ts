@@ -11,16 +11,16 @@ import type { ImageBase } from './dockerfile-copies';
 /**
  * The repository a FROM takes its image from, when it takes the image as the sources build it now:
  * no digest, and no tag or `latest` or a tag a build argument gives (`:$VERSION`). A literal tag
- * (`base:1.4`) or a digest pins a published image: that FROM is no link to the sources. A tag whose
- * argument has no value yet (nango's `FROM nangohq/nango:${BASE_IMAGE_HASH}`, the value given per
- * build) follows the repository written: the build that gives it one builds after the base.
+ * (`base:1.4`) or a digest pins a published image: that FROM is no link to the sources. A tag or a
+ * digest whose argument has no value yet (nango's `FROM nangohq/nango:${BASE_IMAGE_HASH}`; konto's
+ * `…/openapi-clients@${OPENAPI_CLIENTS_DIGEST}`, the digest its CI has just built) follows the
+ * repository written: the build that gives it one builds after the base.
  */
 export function followedRepository(base: ImageBase): string | undefined {
   if (base.image === undefined) {
-    const written = referenceParts(base.written);
-    return !written.digest && written.tag?.includes('$') && !written.repository.includes('$')
-      ? written.repository
-      : undefined;
+    const { repository, tag, digest } = referenceParts(base.written);
+    const given = digest ? digest.includes('$') : tag?.includes('$');
+    return given && !repository.includes('$') ? repository : undefined;
   }
   const { repository, tag, digest } = referenceParts(base.image);
   if (digest) return undefined;

@@ -116,6 +116,34 @@ describe('buildServiceImage', () => {
     ]);
   });
 
+  it('a dry run says the engine command it would run, redacted, and runs no build', async () => {
+    const { ports, tools, log } = setup();
+    const dry = await buildServiceImage(
+      ports,
+      { ...options, buildArgs: { NPM_TOKEN: 'secret-value' }, dryRun: true },
+      service,
+    );
+    expect(dry).toMatchObject({ contentTag: expect.stringMatching(/^ct-/), built: false });
+    expect(dry.imageId).toBeUndefined();
+    expect(commands(tools)).toEqual(['podman image']);
+    expect(tools.images.has(dry.localRef)).toBe(false);
+    const [said] = log.of('info');
+    expect(said).toMatch(
+      new RegExp(
+        `^nx-fleet: orders: dry run: would build ${dry.localRef}, running: podman build --layers -f /ws/services/orders/Dockerfile --iidfile <image-id-file> -t ${dry.localRef} .* /ws/services/orders; nothing is built or recorded$`,
+      ),
+    );
+    expect(said).toContain('--build-arg NPM_TOKEN=***');
+    expect(said).not.toContain('secret-value');
+    // The same content tag as the build it describes; with the image there, it says so.
+    const built = await buildServiceImage(ports, { ...options, buildArgs: { NPM_TOKEN: 'secret-value' } }, service);
+    expect(built.contentTag).toBe(dry.contentTag);
+    await buildServiceImage(ports, { ...options, buildArgs: { NPM_TOKEN: 'secret-value' }, dryRun: true }, service);
+    expect(log.of('info').at(-1)).toBe(
+      `nx-fleet: orders: dry run: ${built.localRef} already exists (in podman), no build needed; nothing is recorded`,
+    );
+  });
+
   it('builds when the registry does not have it', async () => {
     const { ports, tools } = setup({}, DOCKERFILE);
     const record = await buildServiceImage(ports, { ...options, registry: 'localhost:5000' }, service);

@@ -5,7 +5,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { EngineName } from '../config/options';
 import { namedContextSource } from '../config/service-settings';
 import { resolveEngine } from '../engines/detect';
-import type { BaseImageSource, BuildSecret, Engine } from '../engines/engine';
+import type { BaseImageSource, BuildRequest, BuildSecret, Engine } from '../engines/engine';
 import type { GitRevision } from '../io/git';
 import type { Ports } from '../io/ports';
 import { registryAccess } from '../registry/access';
@@ -59,6 +59,7 @@ import {
 import { imageNameFor, type ImageRecord } from './records';
 import type { ServiceRef } from './service-ref';
 import { listed as listedNames } from '../text/listed';
+import { redactCommandLine } from '../text/redact';
 
 /** docker-build's options (its schema.json states them for Nx Console). */
 export interface BuildOptions {
@@ -85,6 +86,8 @@ export interface BuildOptions {
   cacheFrom?: string[];
   cacheTo?: string[];
   labels?: Record<string, string>;
+  /** Says what the build would do (content tag, engine command), reading only: no build, no pruned context, no record. */
+  dryRun?: boolean;
 }
 
 export type BuildPorts = Pick<Ports, 'processes' | 'files' | 'git' | 'env' | 'log' | 'clock' | 'http'> &
@@ -442,12 +445,13 @@ async function buildFromContext(
   if (leftOut.length) ports.log.warn(leftOutWarning(service, leftOut));
   const strays = decision.kind === 'build' ? (context.strays?.() ?? []) : [];
   if (strays.length) ports.log.warn(straysWarning(service, strays));
-  const imageId =
+  const request =
     decision.kind === 'build'
-      ? await runBuild(ports, engine, options, {
+      ? await buildRequest(ports, options, {
           dockerfile,
           dockerfileText,
-          contextDir: await folder(),
+          // A dry run writes no pruned context: the command names it.
+          contextDir: options.dryRun && options.prune ? PRUNED_CONTEXT : await folder(),
           named: named.filter((context) => !context.base),
           bases: await baseImageSources(ports, engine, service, named),
           localRef,
@@ -456,6 +460,21 @@ async function buildFromContext(
           workspaceRoot: service.workspaceRoot,
         })
       : undefined;
+  if (options.dryRun) {
+    const [tool = engine.name, ...args] = request ? await engine.buildCommand(request) : [];
+    const command = request && redactCommandLine(tool, args);
+    ports.log.info(`nx-fleet: ${service.projectName}: dry run: ${dryRunOutcome(decision, localRef, engine, command)}`);
+    return {
+      image,
+      contentTag: tag,
+      localRef,
+      engine: engine.name,
+      platforms,
+      built: false,
+      recordedAt: ports.clock.now().toISOString(),
+    };
+  }
+  const imageId = request ? await engine.build(request) : undefined;
   const seconds = ((ports.clock.now().getTime() - started) / 1000).toFixed(1);
   ports.log.info(`nx-fleet: ${service.projectName}: ${outcome(decision, localRef, engine, seconds)}`);
   return {
@@ -845,8 +864,22 @@ function otherProjectsOutput(
   return owner && owner.project !== service.projectName ? { project: owner.project, output: owner.output } : undefined;
 }
 
+/** What a dry run names the pruned context it does not write. */
+const PRUNED_CONTEXT = '<pruned-context>';
+
+function dryRunOutcome(decision: BuildDecision, localRef: string, engine: Engine, command: string | undefined): string {
+  return command
+    ? `would build ${localRef}, running: ${command}; nothing is built or recorded`
+    : `${existing(decision, localRef, engine)}; nothing is recorded`;
+}
+
 function outcome(decision: BuildDecision, localRef: string, engine: Engine, seconds: string): string {
-  if (decision.kind === 'build') return `built ${localRef} with ${engine.name} in ${seconds}s`;
+  return decision.kind === 'build'
+    ? `built ${localRef} with ${engine.name} in ${seconds}s`
+    : existing(decision, localRef, engine);
+}
+
+function existing(decision: BuildDecision, localRef: string, engine: Engine): string {
   const where = decision.kind === 'present-in-engine' ? `in ${engine.name}` : 'in the registry';
   return `${localRef} already exists (${where}), no build needed`;
 }
@@ -864,9 +897,9 @@ async function registryDigest(
   return registryAccess(ports).digest(destination, tag);
 }
 
-async function runBuild(
+/** What the engine is asked to build: the context, tags, labels and build arguments. */
+async function buildRequest(
   ports: Pick<BuildPorts, 'git'>,
-  engine: Engine,
   options: BuildOptions,
   input: {
     dockerfile: string;
@@ -879,7 +912,7 @@ async function runBuild(
     revision?: GitRevision;
     workspaceRoot: string;
   },
-): Promise<string> {
+): Promise<Omit<BuildRequest, 'iidFile'>> {
   const source = await ports.git.sourceUrl(input.workspaceRoot);
   const labels: Record<string, string> = {
     ...(input.revision
@@ -897,7 +930,7 @@ async function runBuild(
   // tag (the same sources keep the same tag), and it is only passed to Dockerfiles that declare it.
   const revisionArg: Record<string, string> =
     input.revision && /\bARG\s+FLEET_GIT_SHA\b/.test(input.dockerfileText) ? { FLEET_GIT_SHA: input.revision.sha } : {};
-  return engine.build({
+  return {
     dockerfile: input.dockerfile,
     context: input.contextDir,
     tags: [input.localRef],
@@ -913,5 +946,5 @@ async function runBuild(
     ...(new DockerfileReading(input.dockerfileText, options.buildArgs, options.target).bindsInRun
       ? { runBindMounts: true }
       : {}),
-  });
+  };
 }

@@ -352,6 +352,14 @@ describe('inferContext', () => {
         producers: undefined,
       });
     }
+    // An allow-list sending the output's files, not its folder's own path, sends it (a check of `apps/api/dist` alone said not).
+    const allowList = (...lines: string[]) =>
+      inferContext(facts(dockerfile, { projects, folderOutputs, ignore: { project: [], workspace: ['*', ...lines] } }))
+        .outputs;
+    const folders = ['!apps/api', '!apps/web', '!libs/shared'];
+    expect(allowList(...folders, 'apps/*/dist', '!apps/api/dist/**')).toEqual(['apps/api/dist']);
+    expect(allowList(...folders, 'apps/*/dist', '!apps/api/dist/main.js')).toEqual(['apps/api/dist']);
+    expect(allowList(...folders, 'apps/*/dist')).toEqual([]);
   });
 
   it("a copied folder the image builds itself is neither carried nor waited for (hyperdx's common-utils)", () => {
@@ -1875,6 +1883,15 @@ describe('contextNeeds: what the context sends beyond what Nx gives the project'
       'apps/api/fixtures/**',
     ]);
     expect(contextNeeds(facts(dockerfile, { files, ignore, projects }), 'pruned').ignored).toBeUndefined();
+  });
+
+  it('an allow-list ignore file names what a workspace or project context sends', () => {
+    const ignore = { project: ['*', '!index.ts', '!plugins'], workspace: ['*', '!apps/api', '!libs/shared'] };
+    const choice = (mode: 'workspace' | 'project' | 'pruned') =>
+      contextNeeds(facts(dockerfile, { files, ignore, projects }), mode).allowed;
+    expect(choice('workspace')).toEqual(['apps/api/**', 'libs/shared/**']);
+    expect(choice('project')).toEqual(['apps/api/plugins/**']);
+    expect(choice('pruned')).toBeUndefined();
   });
 
   it("a project or pruned context names the projects inside the service's folder that send a file", () => {

@@ -8,7 +8,7 @@ import { shellCommands } from '../text/shell-words';
 import { LOCKFILES, ROOT_MANIFESTS, SUPPORT_FILES } from './frozen-install';
 import { refinedFolders } from '../text/folder-globs';
 import { withPrefix } from '../text/sorted';
-import { ignoredGlobs } from './ignored-inputs';
+import { allowedGlobs, ignoredGlobs } from './ignored-inputs';
 import {
   contextPath,
   DockerfileReading,
@@ -205,6 +205,11 @@ export interface ContextChoice {
    */
   ignored?: string[];
   /**
+   * What a project, folder or workspace context's allow-list ignore file (`*`, then `!apps/api`…)
+   * sends, as workspace-relative globs (`allowedGlobs`): the image's inputs name these, not the folder.
+   */
+  allowed?: string[];
+  /**
    * Other projects' folders inside the service's folder that the context sends: Nx counts their files
    * as theirs, so the service's `{projectRoot}` inputs leave them out.
    */
@@ -395,6 +400,7 @@ export function contextNeeds(
   | 'producers'
   | 'unlisted'
   | 'ignored'
+  | 'allowed'
   | 'nested'
   | 'named'
   | 'folder'
@@ -453,7 +459,7 @@ export function contextNeeds(
         if (index.under(output).length) continue; // committed: the context holds it already
         // What the .dockerignore leaves out (atproto's `**/dist`) the engine never sends: the image
         // builds it itself, and waits for no build on the host.
-        if (!kept(output) || !kept(`${output}/index.js`)) continue;
+        if (!sendsFrom(output, ignore, kept)) continue;
         outputs.push(output);
         if (builder !== undefined && root !== facts.projectRoot && !producers.some((p) => p.output === output))
           producers.push({ output, project: builder });
@@ -496,7 +502,7 @@ export function contextNeeds(
       const found = index.has(source) ? source : index.under(source).length ? `${source}/**` : undefined;
       if (found && !insideOf(source, facts.projectRoot) && !PRUNED_MANIFESTS.has(source)) include.push(found);
     }
-  const ignored = mode === 'pruned' ? [] : ignoredIn(facts, base, ignore, index);
+  const ignoreInputs = mode === 'pruned' ? {} : ignoreInputsIn(facts, base, ignore, index);
   // A folder context's inputs are its whole folder, nested projects' files included.
   const nested = mode === 'workspace' || folder !== undefined ? [] : nestedProjects(facts, base, kept, index);
   const named = namedFolders(facts, index);
@@ -520,7 +526,7 @@ export function contextNeeds(
     outputs: unique(outputs),
     ...(producers.length ? { producers } : {}),
     ...(unlisted.length ? { unlisted: unique(unlisted) } : {}),
-    ...(ignored.length ? { ignored } : {}),
+    ...ignoreInputs,
     ...(nested.length ? { nested } : {}),
     ...(named.sources.length || named.outputs.length
       ? { named: { sources: named.sources, outputs: named.outputs } }
@@ -569,13 +575,21 @@ function namedFolders(
   return found;
 }
 
-/** `ignoredGlobs` for a context folder, as workspace paths. */
-function ignoredIn(facts: ContextFacts, base: string, ignore: readonly string[], index: FileIndex): string[] {
-  if (!ignore.length) return [];
+/** `ignoredGlobs` and `allowedGlobs` for a context folder, as workspace paths. */
+function ignoreInputsIn(
+  facts: ContextFacts,
+  base: string,
+  ignore: readonly string[],
+  index: FileIndex,
+): Pick<ContextChoice, 'ignored' | 'allowed'> {
+  if (!ignore.length) return {};
   const inBase = (path: string) => (base === '.' ? path : posix.relative(base, path));
+  const inWorkspace = (glob: string) => (base === '.' ? glob : `${base}/${glob}`);
   const listed = base === '.' ? index.under('.') : index.under(base).map(inBase);
   const always = [facts.dockerfile, `${facts.dockerfile}.dockerignore`].map(inBase).concat('.dockerignore');
-  return ignoredGlobs(listed, ignore, always).map((glob) => (base === '.' ? glob : `${base}/${glob}`));
+  const ignored = ignoredGlobs(listed, ignore, always).map(inWorkspace);
+  const allowed = allowedGlobs(listed, ignore, always)?.map(inWorkspace);
+  return { ...(ignored.length ? { ignored } : {}), ...(allowed ? { allowed } : {}) };
 }
 
 /**
@@ -1594,7 +1608,7 @@ const COMPILES = new RegExp(`build|\\b(?:${COMPILERS})\\b`);
  * run build`), whose builds build them too.
  */
 export const PACKAGE_SELECTORS: ReadonlyArray<{ tool: RegExp; flags: string }> = [
-  { tool: /\b(?:pnpm|turbo)\b/, flags: '--filter|-F' },
+  { tool: /\b(?:pnpm|turbo|bun)\b/, flags: '--filter|-F' },
   { tool: /\bnpm\b/, flags: '--workspace|-w' },
   { tool: /\blerna\b/, flags: '--scope' },
   { tool: /\brush(?:\.js)?\s/, flags: '--to|-t|--only|-o' },
@@ -1708,10 +1722,10 @@ export function buildsFolder(command: string, root: string): boolean {
     new RegExp(`\\s(?:${flags})[\\s=]['"]?${path}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
   return (
     (/\bnpm\b/.test(command) && selected('--workspace|-w|--prefix', `(?:\\./)?${folder}`)) ||
-    (/\b(?:pnpm|turbo)\b/.test(command) && selected('--filter|-F', `(?:\\./${folder}|\\{(?:\\./)?${folder}\\})`)) ||
-    // Run in its folder: chainchik's `pnpm -C apps/api build`, `pnpm --dir`, `yarn --cwd`.
+    (/\b(?:pnpm|turbo|bun)\b/.test(command) && selected('--filter|-F', `(?:\\./${folder}|\\{(?:\\./)?${folder}\\})`)) ||
+    // Run in its folder: chainchik's `pnpm -C apps/api build`, `pnpm --dir`, `yarn --cwd`, `bun run --cwd`.
     (/\bpnpm\b/.test(command) && selected('-C|--dir', `(?:\\./)?${folder}`)) ||
-    (/\byarn\b/.test(command) && selected('--cwd', `(?:\\./)?${folder}`)) ||
+    (/\b(?:yarn|bun)\b/.test(command) && selected('--cwd', `(?:\\./)?${folder}`)) ||
     // A compiler given its folder or tsconfig (gridfire's `yarn tsc --build apps/api`, `tsc -p apps/api/tsconfig.json`).
     (/\btsc\b/.test(command) &&
       !/\s--noEmit\b/.test(command) &&
@@ -1805,6 +1819,19 @@ function rulesOf(
 }
 
 /** Whether the context's ignore patterns keep a path. */
+/**
+ * Whether the ignore file sends any file of a folder no file list holds (a build's output): a file in
+ * it, or one an exception names there (an allow-list's `!apps/api/dist/**` sends the files, not the
+ * folder's own path, which `*` leaves out).
+ */
+function sendsFrom(folder: string, patterns: readonly string[], kept: (path: string) => boolean): boolean {
+  const named = patterns.flatMap((line) => {
+    const path = line.startsWith('!') ? line.slice(1).replace(/^\/+/, '') : undefined;
+    return path?.startsWith(`${folder}/`) && !/[*?[{\\]/.test(path) ? [path] : [];
+  });
+  return [`${folder}/index.js`, ...named].some(kept);
+}
+
 function keeps(patterns: readonly string[]): (path: string) => boolean {
   if (!patterns.length) return () => true;
   return rulesOf('docker', patterns, (list) => {

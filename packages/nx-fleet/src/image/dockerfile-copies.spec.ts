@@ -221,6 +221,26 @@ describe('DockerfileReading.wholeCopyWorkdirs', () => {
   });
 });
 
+describe('DockerfileReading.runsNothing', () => {
+  const artifact =
+    'FROM node:24 AS build\nCOPY . .\nRUN npm run build\nFROM scratch AS prod\nCOPY --from=build /app/dist ./dist\n';
+  it.each([
+    ["an export of another stage's files to scratch (konto's openapi-clients)", artifact, undefined, true],
+    ['a stage built FROM it, with no command either', `${artifact}FROM prod AS again\n`, undefined, true],
+    ['the same with a command', `${artifact}ENTRYPOINT ["/dist/server"]\n`, undefined, false],
+    [
+      'a stage FROM an image, whose own command it runs',
+      `${artifact}FROM nginx\nCOPY --from=prod /dist /usr/share/nginx/html\n`,
+      undefined,
+      false,
+    ],
+    ['its build stage as the target', artifact, 'build', false],
+    ["scratch holding no other stage's files", 'FROM scratch\nCOPY main /main\n', undefined, false],
+  ])('%s: %s', (_, text, target, expected) => {
+    expect(new DockerfileReading(text, {}, target).runsNothing).toBe(expected);
+  });
+});
+
 describe('DockerfileReading: a stage built FROM another starts where it left off', () => {
   it('inherits its WORKDIR and the folders it filled (AppFlowy-Cloud: WORKDIR /app in chef, COPY . . in FROM chef)', () => {
     const text = [

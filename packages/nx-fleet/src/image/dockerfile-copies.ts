@@ -147,6 +147,15 @@ export class DockerfileReading {
   }
 
   /**
+   * The CMDs and ENTRYPOINTs whose WORKDIR lies in a context folder a COPY put there, or in the whole
+   * copy, as that folder (cover-generator's `COPY apps ./apps`, `WORKDIR /usr/local/apps/server`,
+   * `ENTRYPOINT ["bun", "src/index.ts"]`: bun runs the sources, nothing builds them): what the image runs.
+   */
+  get startFolders(): CopySource[] {
+    return this.walked.starts;
+  }
+
+  /**
    * The FROMs whose image only build arguments declared without a default, and not given, leave open
    * (hatchet's `FROM $HATCHET_LITE_IMAGE`, its CI passes one): the engine finds no base image there.
    */
@@ -222,6 +231,24 @@ export class DockerfileReading {
     return this.finalStages
       .slice(0, -1)
       .filter((stage) => !namesDevelopment(stage, /[-_.]/) && !scratch.has(stage) && runnable(stage));
+  }
+
+  /**
+   * Whether the image built is an artifact: its stage and those it is built FROM set no CMD or
+   * ENTRYPOINT, down to `scratch`, and it takes another stage's files (konto's openapi-clients, `FROM
+   * scratch` then `COPY --from=build /app/dist ./dist`: files other images copy, no server to call).
+   */
+  get runsNothing(): boolean {
+    if (!/^\s*COPY\s[^\n]*--from=/im.test(this.text)) return false;
+    const { stages, scratch, bases, runs } = (this.stageUse ??= stageUseOf(this.steps, this.buildArgs));
+    const seen = new Set<string>();
+    let at: string | undefined = this.target?.toLowerCase() ?? stages[stages.length - 1];
+    for (; at !== undefined && !seen.has(at); at = bases.get(at)) {
+      if (runs.has(at)) return false;
+      seen.add(at);
+      if (scratch.has(at)) return true;
+    }
+    return false;
   }
 
   /**
@@ -525,6 +552,7 @@ function walk(
   reads: CopySource[];
   workdirs: CopySource[];
   builds: CopySource[];
+  starts: CopySource[];
   bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }>;
   images: ImageBase[];
   binds: boolean;
@@ -542,6 +570,7 @@ function walk(
   const reads: CopySource[] = [];
   const workdirs: CopySource[] = [];
   const builds: CopySource[] = [];
+  const starts: CopySource[] = [];
   const rootManifestRuns = new Set<number>();
   const folderRuns = new Map<number, string>();
   const bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }> = [];
@@ -596,6 +625,10 @@ function walk(
       const inside =
         dir === undefined || stage.root === undefined ? undefined : posix.relative(stage.root, stage.workdir);
       if (inside && !inside.startsWith('..')) workdirs.push({ line, instruction, source: inside });
+    } else if ((keyword === 'CMD' || keyword === 'ENTRYPOINT') && stage) {
+      const inCopy = stage.root === undefined ? undefined : posix.relative(stage.root, stage.workdir);
+      const source = copiedAt(stage.copied, stage.workdir) ?? (inCopy?.startsWith('..') ? undefined : inCopy);
+      if (source && contextPath(source) !== '.') starts.push({ line, instruction, source });
     } else if (keyword === 'RUN') {
       commands.push({ line, text: `RUN ${expandKnown(rest, variables)}` });
       const mounts = runMounts(rest);
@@ -678,7 +711,20 @@ function walk(
       }
     }
   }
-  return { written, reads, workdirs, builds, bases, images, binds, commands, rootManifestRuns, folderRuns, selected };
+  return {
+    written,
+    reads,
+    workdirs,
+    builds,
+    starts,
+    bases,
+    images,
+    binds,
+    commands,
+    rootManifestRuns,
+    folderRuns,
+    selected,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globReaches, ignoredGlobs } from './ignored-inputs';
+import { allowedGlobs, globReaches, ignoredGlobs } from './ignored-inputs';
 
 const FILES = [
   '.dockerignore',
@@ -56,6 +56,40 @@ describe('ignoredGlobs', () => {
     expect(ignoredGlobs(FILES, ['docs/img', 'docs'], ALWAYS)).toEqual(['docs/img/**', 'docs/**']);
     // A whole-context line leaves only what is always an input: no negation may say so.
     expect(ignoredGlobs(FILES, ['*'], ALWAYS)).toEqual([]);
+  });
+});
+
+describe('allowedGlobs', () => {
+  const files = [...FILES, 'apps/api/src/index.ts', 'apps/web/main.ts', 'libs/ui/index.ts', 'libs/ui/package.json'];
+
+  it.each([
+    ['a folder and a file', ['*', '!apps/api', '!package.json'], ['apps/api/**', 'package.json']],
+    ['written with slashes, after `**`', ['**', '!/apps/api/', '!libs/ui/'], ['apps/api/**', 'libs/ui/**']],
+    ['a pattern naming files at any depth', ['*', '!**/package.json'], ['**/package.json']],
+    ['a pattern naming folders', ['*', '!libs/*'], ['libs/*/**']],
+    ['a later line leaving out again (negated by ignoredGlobs)', ['*', '!apps', 'apps/**/*.md'], ['apps/**']],
+    ['nothing sent but the Dockerfile', ['*', '!dist'], []],
+  ])('%s', (_, patterns, expected) => {
+    expect(allowedGlobs(files, patterns, ALWAYS)).toEqual(expected);
+  });
+
+  it.each([
+    ['an ignore file that is no allow-list', ['docs', '!docs/guide.md']],
+    ['an exception Nx reads otherwise (a character class)', ['*', '![a]pps']],
+    ['no ignore file', []],
+  ])('says nothing for %s', (_, patterns) => {
+    expect(allowedGlobs(files, patterns, ALWAYS)).toBeUndefined();
+  });
+
+  it('covers every file the engine sends, or says nothing', () => {
+    const sent = (patterns: string[]) => allowedGlobs(files, patterns, ALWAYS);
+    // Docker sends a folder's files when the folder is named again: `apps/api/**` holds them.
+    expect(sent(['*', '!apps/api', 'apps/api/src', '!apps/api/src/index.ts'])).toEqual([
+      'apps/api/**',
+      'apps/api/src/index.ts',
+    ]);
+    // `.` leaves nothing out as the engine reads it: the files it sends match no exception.
+    expect(sent(['.', '!apps/api'])).toBeUndefined();
   });
 });
 

@@ -55,6 +55,41 @@ export function ignoredGlobs(
   return [...globs];
 }
 
+/** A first line that leaves out the whole context: what the exceptions after it name is all the engine sends. */
+const EVERYTHING = new Set(['*', '**', '/*', '/**', '**/*', '.']);
+
+/**
+ * An allow-list ignore file (`*`, then `!apps/api`, `!package.json`…) as the globs (relative to the
+ * context folder) of what its exceptions send — a name as the file or the folder it is, as Nx's globs
+ * read it — so the image's inputs name those instead of the whole folder (on Nx 23, whose affected
+ * reads no negation, a workspace context is then affected only by what the engine may send).
+ * Undefined for any other ignore file, for an exception Nx's globs read otherwise, and where a file
+ * the engine sends matches no glob (checked by the engine's rule): too wide costs a cache miss, too
+ * narrow would hide a change.
+ */
+export function allowedGlobs(
+  listed: readonly string[],
+  patterns: readonly string[],
+  alwaysInputs: readonly string[],
+): string[] | undefined {
+  if (!EVERYTHING.has(patterns[0] ?? '')) return undefined;
+  const { sent, sorted } = sentOf(listed, patterns);
+  const globs: string[] = [];
+  for (const pattern of patterns.slice(1).filter((line) => line.startsWith('!'))) {
+    const glob = asGlob(pattern.slice(1));
+    if (glob === undefined) return undefined;
+    const matches = picomatch(glob, { dot: true });
+    const base = picomatch.scan(glob).base;
+    const files = base ? withPrefix(sorted, base, (f) => f) : sorted;
+    if (files.some((file) => matches(file))) globs.push(glob);
+    if (files.some((file) => ancestors(file).some((folder) => matches(folder)))) globs.push(`${glob}/**`);
+  }
+  const unique = [...new Set(globs)];
+  const allowed = unique.length ? picomatch(unique, { dot: true }) : () => false;
+  for (const file of sent) if (!allowed(file) && !alwaysInputs.includes(file)) return undefined;
+  return unique;
+}
+
 /**
  * Whether an exception may send again a path the glob leaves out: a path it names that the glob
  * matches, in or above it, or below it; for an exception that is a pattern, any glob whose folder

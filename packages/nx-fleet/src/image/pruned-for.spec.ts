@@ -30,6 +30,9 @@ describe('pruneSelectors', () => {
     ['CI=true pnpm install --frozen-lockfile --filter "@langwatch/web..."', ['@langwatch/web...']],
     ['pnpm --filter api... install --prod', ['api...']],
     ['pnpm i -F api', ['api']],
+    ['bun install --frozen-lockfile --filter server', ['server']],
+    ['bun i -F "@acme/api"', ['@acme/api']],
+    ['bun run --filter server build', []],
     // Installs and builds prune nothing.
     ['pnpm --filter=@dokploy/server build && pnpm install --frozen-lockfile', []],
     ['npm prune --omit=dev', []],
@@ -133,6 +136,8 @@ describe('namedBuildFor', () => {
       'webapp',
     ],
     ['by its folder, with yarn', 'docker/api.Dockerfile', `${WHOLE}RUN yarn --cwd ./apps/api/ build\n`, 'api'],
+    ['by its folder, with bun', 'docker/api.Dockerfile', `${WHOLE}RUN bun run --cwd apps/api build\n`, 'api'],
+    ['by its name, with bun', 'docker/api.Dockerfile', `${WHOLE}RUN bun run --filter api build\n`, 'api'],
     ['by its folder, with npm', 'docker/api.Dockerfile', `${WHOLE}RUN npm run build --prefix apps/api\n`, 'api'],
     [
       "in its folder, by `cd` (juxtaposition's root `miiverse-api.Dockerfile`)",
@@ -199,6 +204,21 @@ describe('namedBuildFor', () => {
     ],
   ])('claims nothing %s', (_, dockerfile, text) => {
     expect(namedBuildFor(dockerfile, text, PROJECTS)).toBeUndefined();
+  });
+
+  it("claims one named after it that runs its sources in its folder, unbuilt (cover-generator's bun server.Dockerfile)", () => {
+    const runs = (workdir: string, copy = 'COPY apps ./apps') =>
+      `FROM oven/bun:1\nWORKDIR /usr/local\nCOPY package.json bun.lock ./\n${copy}\nRUN bun install\nWORKDIR ${workdir}\nENTRYPOINT ["bun", "src/index.ts"]\n`;
+    expect(namedBuildFor('api.Dockerfile', runs('/usr/local/apps/api'), PROJECTS)).toEqual({
+      project: 'api',
+      step: { line: 7, text: 'ENTRYPOINT ["bun", "src/index.ts"]' },
+      runs: true,
+    });
+    // In the whole copy, too.
+    expect(namedBuildFor('api.Dockerfile', runs('apps/api', 'COPY . .'), PROJECTS)).toMatchObject({ runs: true });
+    // The check can fail: started in another project's folder, or in no copied one.
+    expect(namedBuildFor('api.Dockerfile', runs('/usr/local/apps/web'), PROJECTS)).toBeUndefined();
+    expect(namedBuildFor('api.Dockerfile', runs('/srv'), PROJECTS)).toBeUndefined();
   });
 
   it("claims one that builds the project's own dependencies first, each in its folder (sill's docker/Dockerfile.web)", () => {

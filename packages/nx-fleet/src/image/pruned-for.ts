@@ -7,8 +7,10 @@ import { contextPath, DockerfileReading, type Step } from './dockerfile-copies';
 export interface PrunedFor {
   /** The project's name. */
   project: string;
-  /** The RUN that prunes the workspace to it, or builds it by name, as written. */
+  /** The RUN that prunes the workspace to it, or builds it by name, as written; or the CMD that runs it. */
   step: Step;
+  /** The step runs the project's sources in its folder, unbuilt (bun's `ENTRYPOINT ["bun", "src/index.ts"]`). */
+  runs?: true;
 }
 
 type NamedProject = {
@@ -110,13 +112,19 @@ export function namedBuildFor(
         buildsFolder(text, project.root) ||
         line === builtThere(project),
     );
-  const bearing = worded.length === 1 ? worded : worded.filter((project) => builds(project));
+  // Or started in its folder, where nothing builds it (bun runs TypeScript as it is).
+  const start = reading.startFolders.at(-1);
+  const starts = (project: NamedProject): Step | undefined =>
+    start && contextPath(start.source) === project.root ? { line: start.line, text: start.instruction } : undefined;
+  const bearing = worded.length === 1 ? worded : worded.filter((project) => builds(project) ?? starts(project));
   if (bearing.length !== 1) return undefined;
-  const step = builds(bearing[0]!);
-  if (!step) return undefined;
-  const own = new Set(dependencyRoots(bearing[0]!.root));
-  if (projects.some((project) => project !== bearing[0] && !own.has(project.root) && builds(project))) return undefined;
-  return { project: bearing[0]!.name, step };
+  const project = bearing[0]!;
+  const built = builds(project);
+  const started = built ? undefined : starts(project);
+  if (!built && !started) return undefined;
+  const own = new Set(dependencyRoots(project.root));
+  if (projects.some((other) => other !== project && !own.has(other.root) && builds(other))) return undefined;
+  return built ? { project: project.name, step: built } : { project: project.name, step: started!, runs: true };
 }
 
 /** The names a Dockerfile's file, folder or stage may call a project by, in lower case. */
@@ -270,6 +278,7 @@ export function pruneSelectors(run: string, rootScripts: Readonly<Record<string,
     const yarn = texts.indexOf('yarn');
     const npm = texts.indexOf('npm');
     const rush = texts.findIndex((word) => word === 'rush' || word.endsWith('/install-run-rush.js'));
+    const bun = texts.indexOf('bun');
     const script = npm >= 0 && texts[npm + 1] === 'run' ? rootScripts[texts[npm + 2] ?? ''] : undefined;
     if (turbo >= 0) selectors.push(...flagged(texts.slice(turbo + 2), ['--scope'], true));
     else if (pnpm >= 0 && texts.includes('deploy', pnpm))
@@ -277,6 +286,9 @@ export function pruneSelectors(run: string, rootScripts: Readonly<Record<string,
     // An install filtered to a package (langwatch's `pnpm install --frozen-lockfile --filter "@langwatch/web..."`).
     else if (pnpm >= 0 && texts.slice(pnpm + 1).some((word) => word === 'install' || word === 'i'))
       selectors.push(...flagged(texts.slice(pnpm + 1), ['--filter', '-F'], false));
+    // bun's too (`bun install --frozen-lockfile --filter server`).
+    else if (bun >= 0 && texts.slice(bun + 1).some((word) => word === 'install' || word === 'i'))
+      selectors.push(...flagged(texts.slice(bun + 1), ['--filter', '-F'], false));
     else if (yarn >= 0 && texts[yarn + 1] === 'workspaces' && texts[yarn + 2] === 'focus')
       selectors.push(...texts.slice(yarn + 3).filter((word) => !word.startsWith('-')));
     else if (npm >= 0 && texts[npm + 1] === 'prune')

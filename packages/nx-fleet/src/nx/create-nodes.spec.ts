@@ -3834,6 +3834,17 @@ describe('createNodes: runtime knowledge on the deploy side only', () => {
     for (const [root, value] of inputs) if (root !== consumer) expect(value).toEqual(inputsOf(root));
   });
 
+  it("a service whose image runs nothing (files exported to scratch, konto's openapi-clients) is called by no one", async () => {
+    const calls = { 'services/a/src/main.ts': "import { callB } from '@acme/b-sdk';\ncallB();\n" };
+    const artifact =
+      'FROM node:24 AS build\nCOPY . .\nRUN npm run build\nFROM scratch\nCOPY --from=build /app/dist ./dist\n';
+    const inputs = await pushInputsOf({ ...calls, 'services/b/Dockerfile': artifact });
+    expect(inputs.get('services/a')).toEqual(PROJECT_INPUTS);
+    // The check can fail: with a command, it is a server again.
+    const served = await pushInputsOf({ ...calls, 'services/b/Dockerfile': `${artifact}CMD ["/dist/b"]\n` });
+    expect(served.get('services/a')).toEqual([...PROJECT_INPUTS, '{workspaceRoot}/services/b/**']);
+  });
+
   it('a package.json Nx makes no project of (outside the workspaces) leaves its files to the enclosing project', async () => {
     const inputs = await pushInputsOf({
       'services/a/src/package.json': json({ name: 'a-src', private: true }),

@@ -284,7 +284,7 @@ async function fleetNodes(
     ? withPrunedImages(analysed, roots, { folders, variants, options, texts, isNxProject, verbose: deps.verbose })
     : analysed;
   const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
-  const projects = workspaceFiles && nxProjectsOf(outcomes, roots, isNxProject);
+  const projects = workspaceFiles && nxProjectsOf(outcomes, roots, isNxProject, texts);
   const providers = await providersOf(projects, rawOptions, context.workspaceRoot, workspaceFiles, {
     ...deps,
     warn: collect,
@@ -812,7 +812,7 @@ function withPrunedImages(
     if (!found) continue;
     const why = pruned
       ? `"${found.step.text}" prunes the workspace to it`
-      : `it is named after it, and "${found.step.text}" builds it`;
+      : `it is named after it, and "${found.step.text}" ${found.runs ? 'runs it in its folder' : 'builds it'}`;
     claims.set(found.project, [...(claims.get(found.project) ?? []), { dockerfile, why }]);
   }
   if (!claims.size) return outcomes;
@@ -1516,6 +1516,8 @@ function nxProjectsOf(
   outcomes: readonly Outcome[],
   roots: readonly string[],
   isNxProject: (root: string) => boolean,
+  /** For the runtime graph: a service whose image runs nothing calls and serves no one. */
+  texts?: WorkspaceTexts,
 ): ProjectInfo[] {
   return outcomes.flatMap((outcome, i) =>
     'analysis' in outcome &&
@@ -1526,11 +1528,22 @@ function nxProjectsOf(
             name: outcome.analysis.projectName,
             root: roots[i]!,
             ...outcome.analysis.project,
-            isService: outcome.analysis.detection.kind === 'service',
+            isService:
+              outcome.analysis.detection.kind === 'service' &&
+              !(texts && runsNothing(texts, outcome.analysis.detection)),
           },
         ]
       : [],
   );
+}
+
+/** An artifact image (`FROM scratch`, files and no command: konto's openapi-clients, which other builds copy from). */
+function runsNothing(texts: WorkspaceTexts, detection: Extract<Detection, { kind: 'service' }>): boolean {
+  // A folder whose analysis failed (no Dockerfile, no settings) fails alone, later, with its own error.
+  const text = typeof detection.dockerfile === 'string' ? texts.text(detection.dockerfile) : undefined;
+  if (!text || !/^\s*FROM\s+scratch\b/im.test(text)) return false;
+  const target = (detection.config as Partial<typeof detection.config> | undefined)?.target;
+  return (target ? new DockerfileReading(text, {}, target) : texts.reading(detection.dockerfile))?.runsNothing ?? false;
 }
 
 /**

@@ -315,6 +315,54 @@ describe('buildInputs', () => {
     ]);
   });
 
+  it('an allow-list ignore file: what it sends, the Dockerfile and the ignore files, not the whole folder', () => {
+    const root = { dockerfile: 'apps/api/Dockerfile', projectRoot: 'apps/api' };
+    const allowed = ['apps/api/**', 'libs/ui/**', 'package.json'];
+    expect(
+      buildInputs({ mode: 'workspace', include: [], outputs: [], allowed, ignored: ['apps/api/**/*.md'] }, root),
+    ).toEqual([
+      '{workspaceRoot}/apps/api/**',
+      '{workspaceRoot}/libs/ui/**',
+      '{workspaceRoot}/package.json',
+      '{workspaceRoot}/apps/api/Dockerfile',
+      '{workspaceRoot}/apps/api/Dockerfile.dockerignore',
+      '{workspaceRoot}/.dockerignore',
+      '!{workspaceRoot}/apps/api/**/*.md',
+      ENGINE,
+    ]);
+    // A push follows the release rules' paths beside them (a workspace context's whole folder already did).
+    const image = buildInputs({ mode: 'workspace', include: [], outputs: [], allowed }, root);
+    expect(pushInputs(image, ['scripts/**'], [])).toContain('{workspaceRoot}/scripts/**');
+    expect(
+      buildInputs(
+        { mode: 'folder', folder: 'backend', include: [], outputs: [], allowed: ['backend/src/**'] },
+        {
+          dockerfile: 'docker/api.Dockerfile',
+          projectRoot: 'backend/api',
+        },
+      ),
+    ).toEqual([
+      '{workspaceRoot}/backend/src/**',
+      '{workspaceRoot}/docker/api.Dockerfile',
+      '{workspaceRoot}/docker/api.Dockerfile.dockerignore',
+      '{workspaceRoot}/backend/.dockerignore',
+      ENGINE,
+    ]);
+    expect(
+      buildInputs(
+        { mode: 'project', include: [], outputs: [], allowed: ['apps/api/dist/**', 'apps/api/package.json'] },
+        root,
+      ),
+    ).toEqual([
+      '{projectRoot}/dist/**',
+      '{projectRoot}/package.json',
+      '{projectRoot}/Dockerfile',
+      '{projectRoot}/Dockerfile.dockerignore',
+      '{projectRoot}/.dockerignore',
+      ENGINE,
+    ]);
+  });
+
   it("named build contexts: the folders Nx lists, whatever the main context's ignore file says, and the builds' outputs", () => {
     const named = { sources: ['libs/assets'], outputs: ['apps/web/dist'] };
     const fromBuilds = { dependentTasksOutputFiles: '**/*', transitive: false };

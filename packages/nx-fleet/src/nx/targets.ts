@@ -48,6 +48,7 @@ type ContextShape = Pick<
   | 'manifestGlobs'
   | 'installSettings'
   | 'ignored'
+  | 'allowed'
   | 'nested'
   | 'named'
 >;
@@ -96,8 +97,7 @@ export function buildInputs(
   const ignored = (context.ignored ?? []).filter(
     (glob) => !named.sources.some((folder) => globReaches(glob, folder === '.' ? '**' : `${folder}/**`)),
   );
-  if (context.mode === 'workspace')
-    return ['{workspaceRoot}/**/*', ...ignored.map((glob) => `!{workspaceRoot}/${glob}`), ...outputs, engine];
+  const negated = ignored.map((glob) => `!{workspaceRoot}/${glob}`);
   const namedSources = named.sources.map((folder) =>
     folder === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${folder}/**/*`,
   );
@@ -105,28 +105,42 @@ export function buildInputs(
   const nested = (context.nested ?? []).map((root) => `{workspaceRoot}/${root}/**/*`);
   // A Dockerfile kept outside the context's folder (.deploy/api/Dockerfile, set in the settings) is the
   // image's input too, with the ignore file the engine reads beside it: editing it rebuilds, and pushes.
-  const outsideOf = (folder: string) =>
-    placement && !contains(folder, placement.dockerfile)
-      ? [`{workspaceRoot}/${placement.dockerfile}`, `{workspaceRoot}/${placement.dockerfile}.dockerignore`]
-      : [];
+  const dockerfileInputs = placement
+    ? [`{workspaceRoot}/${placement.dockerfile}`, `{workspaceRoot}/${placement.dockerfile}.dockerignore`]
+    : [];
+  const outsideOf = (folder: string) => (placement && !contains(folder, placement.dockerfile) ? dockerfileInputs : []);
   const outside = placement ? outsideOf(placement.projectRoot) : [];
+  // An allow-list ignore file names what the engine sends: those, the Dockerfile and the ignore files
+  // (read whatever the list says), not the whole folder.
+  const folderInputs = (folder: string, whole: string) =>
+    context.allowed
+      ? [
+          ...context.allowed.map((glob) => `{workspaceRoot}/${glob}`),
+          ...dockerfileInputs,
+          `{workspaceRoot}/${folder === '.' ? '' : `${folder}/`}.dockerignore`,
+        ]
+      : [whole];
+  if (context.mode === 'workspace')
+    return [...withPaths(folderInputs('.', '{workspaceRoot}/**/*'), namedSources), ...negated, ...outputs, engine];
   if (context.mode === 'folder') {
     const folder = context.folder ?? '.';
     // Nx lists the folder's files whoever's they are: one workspace path, less what its ignore file leaves out.
     return [
-      `{workspaceRoot}/${folder}/**/*`,
-      ...outsideOf(folder),
-      ...namedSources,
-      ...ignored.map((glob) => `!{workspaceRoot}/${glob}`),
+      ...withPaths(folderInputs(folder, `{workspaceRoot}/${folder}/**/*`), [...outsideOf(folder), ...namedSources]),
+      ...negated,
       ...outputs,
       engine,
     ];
   }
   if (context.mode === 'project') {
     const workspaceFiles = [...nested, ...namedSources, ...outside];
+    const own = placement
+      ? folderInputs(placement.projectRoot, '{projectRoot}/**/*').map((input) =>
+          ofProject(input, placement.projectRoot),
+        )
+      : ['{projectRoot}/**/*'];
     return [
-      '{projectRoot}/**/*',
-      ...workspaceFiles,
+      ...new Set([...own, ...workspaceFiles]),
       ...projectNegations(ignored, placement?.projectRoot, workspaceFiles.length > 0),
       ...outputs,
       engine,
@@ -150,6 +164,12 @@ export function buildInputs(
   ];
   // A root file the Dockerfile copies by name is one of the manifests too (`.npmrc`): once.
   return [...new Set(paths), ...outputs, engine];
+}
+
+/** A workspace input inside the project's folder as Nx names the project's own files. */
+function ofProject(input: string, projectRoot: string): string {
+  const prefix = projectRoot === '.' ? '{workspaceRoot}/' : `{workspaceRoot}/${projectRoot}/`;
+  return input.startsWith(prefix) ? `{projectRoot}/${input.slice(prefix.length)}` : input;
 }
 
 /**
@@ -217,9 +237,9 @@ export function pushInputs(
 type Inputs = NonNullable<TargetConfiguration['inputs']>;
 
 /** Inputs with more workspace paths, each once; a workspace context's image already follows every file. */
-export function withPaths(inputs: Inputs, paths: readonly string[]): Inputs {
-  if (inputs.includes('{workspaceRoot}/**/*')) return inputs;
-  return [...inputs, ...paths.filter((input, i) => !inputs.includes(input) && paths.indexOf(input) === i)];
+export function withPaths<I extends Inputs[number]>(inputs: I[], paths: readonly string[]): (I | string)[] {
+  if (inputs.includes('{workspaceRoot}/**/*' as I)) return inputs;
+  return [...inputs, ...paths.filter((input, i) => !inputs.includes(input as I) && paths.indexOf(input) === i)];
 }
 
 /**

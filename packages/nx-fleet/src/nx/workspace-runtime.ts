@@ -1,4 +1,8 @@
-import { createProjectGraphAsync, workspaceRoot, type ProjectGraph } from '@nx/devkit';
+import { join } from 'node:path';
+import { createProjectGraphAsync, workspaceRoot, type ProjectConfiguration, type ProjectGraph } from '@nx/devkit';
+import { DockerfileReading } from '../image/dockerfile-copies';
+import { nodeSyncFiles } from '../runtime-graph/files';
+import { BUILD_EXECUTOR } from '../services/projects';
 import { fleetPluginOptions } from '../config/workspace-options';
 import { serviceRuntime, type ServiceRuntime } from '../runtime-graph/edges';
 import { ImportCache } from '../runtime-graph/import-cache';
@@ -21,6 +25,8 @@ export async function workspaceRuntime(): Promise<{ graph: ProjectGraph; runtime
   const projects = projectInfos(
     workspaceRoot,
     Object.fromEntries(Object.entries(graph.nodes).map(([name, node]) => [name, node.data])),
+  ).map((project) =>
+    project.isService && runsNothing(graph.nodes[project.name]?.data) ? { ...project, isService: false } : project,
   );
   const fileMap = readFileMapCache()?.fileMap;
   const options = fleetPluginOptions(workspaceRoot);
@@ -49,4 +55,15 @@ export async function workspaceSourceFiles(): Promise<{ files: WorkspaceFileData
   const fleet = (require('../../package.json') as { version: string }).version;
   const nx = (require('nx/package.json') as { version: string }).version;
   return { files: await getAllFileDataInContext(workspaceRoot), versions: `nx-fleet@${fleet} nx@${nx}` };
+}
+
+/** As createNodes reads it: a service whose image runs nothing (`FROM scratch`, no command) calls and serves no one. */
+function runsNothing(project: ProjectConfiguration | undefined): boolean {
+  const build = Object.values(project?.targets ?? {}).find((target) => target.executor === BUILD_EXECUTOR);
+  const options = (build?.options ?? {}) as { dockerfile?: unknown; target?: unknown };
+  if (typeof options.dockerfile !== 'string') return false;
+  const file = join(workspaceRoot, options.dockerfile);
+  if (!nodeSyncFiles.exists(file)) return false;
+  const target = typeof options.target === 'string' ? options.target : undefined;
+  return new DockerfileReading(nodeSyncFiles.read(file).toString('utf8'), {}, target).runsNothing;
 }

@@ -719,6 +719,29 @@ describe('scanRuntimeImports: traps', () => {
     expect(edges).toEqual(['api -> orders', 'api -> payments']);
   });
 
+  it('a plain import whose name types an RPC client the file makes is a call, though the compiler erases it (openapi-fetch, tRPC)', () => {
+    writeFleet({
+      'services/api/src/rest.ts': lines(
+        "import createClient from 'openapi-fetch';",
+        "import { paths } from '@acme/orders-sdk';",
+        'export const orders = createClient<paths>({ baseUrl: process.env.ORDERS_URL! });',
+      ),
+      'services/api/src/trpc.ts': lines(
+        "import { PaymentsRouter } from '@acme/payments-sdk';",
+        "import { createTRPCProxyClient, httpLink } from '@trpc/client';",
+        'export const payments = createTRPCProxyClient<PaymentsRouter>({ links: [httpLink({ url: "x" })] });',
+      ),
+      // The check can fail: the same name in a type alone is erased, so no call.
+      'services/api/src/types.ts': lines("import { paths } from '@acme/orders-sdk';", 'export type P = keyof paths;'),
+    });
+    const { imports, typeOnly } = scan(FLEET);
+    expect(brief(imports).sort()).toEqual([
+      'api -> orders services/api/src/rest.ts:2 via orders-sdk',
+      'api -> payments services/api/src/trpc.ts:1 via payments-sdk',
+    ]);
+    expect(brief(typeOnly)).toEqual(['api -> orders services/api/src/types.ts:1 via orders-sdk']);
+  });
+
   it("a library's type that types an RPC client loads none of its code: no code edge, so nothing it calls is the client's call (ctrlplane's web and @ctrlplane/trpc)", () => {
     const client = lines(
       "import type { Router } from '@acme/shared';",

@@ -260,6 +260,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
               texts.get(entry) ?? readText(input, file),
               calls.map(({ ref }) => ref),
               resolver.emitOptionsFor(project.root),
+              imports,
             )
           : undefined;
         resolved = hits.map(({ ref, hit }) => (erased?.has(ref) ? { ...hit, typeOnly: true as const } : hit));

@@ -187,15 +187,23 @@ export function erasedImports(
   text: string,
   refs: readonly ImportRef[],
   options: EmitOptions,
+  /** Every import of the file: which factories it imports decides what types an RPC client. */
+  fileRefs: readonly ImportRef[] = refs,
 ): Set<ImportRef> {
   const erased = new Set<ImportRef>();
   if (options.verbatimModuleSyntax || options.preserveValueImports || !/\.[cm]?tsx?$/.test(fileName)) return erased;
   const starts = newlines(text);
+  // A name that types an RPC client the file makes is the server's call, erased or not (`import { paths }`
+  // then `createClient<paths>`), as its `import type` is.
+  let typed: Set<string> | undefined;
+  const typesClient = (name: string) => (typed ??= clientTypeArguments(text, fileRefs)).has(name);
   const named = refs.flatMap((ref) => {
     if (ref.kind !== 'import' && ref.kind !== 'import-equals') return [];
     const statement = statementAt(text, starts, ref);
     const names = importedNames(statement);
-    return names === undefined || names.some((name) => plainValueUse(text, name)) ? [] : [{ ref, names, statement }];
+    return names === undefined || names.some((name) => plainValueUse(text, name) || typesClient(name))
+      ? []
+      : [{ ref, names, statement }];
   });
   if (!named.length) return erased;
   // An import whose names are used nowhere is erased too, but is most often a leftover of a call being

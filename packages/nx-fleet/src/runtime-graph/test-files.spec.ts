@@ -20,7 +20,7 @@ describe('testFileMatcher', () => {
     ['apps/webapp/test/utils/replicationUtils.ts', true],
     ['packages/backend/server/tests/utils/user.ts', true],
     ['apps/api/src/testing/fakes.ts', false],
-    ['apps/api/src/test-utils.ts', false],
+    ['apps/api/src/test-utils.ts', true],
     ['apps/worker/config/webpack.config.js', true],
     ['apps/web/webpack.prod.js', true],
     ['apps/web/vite.config.mts', true],
@@ -43,6 +43,10 @@ describe('testFileMatcher', () => {
     ['apps/web/jest.setup.ts', true],
     ['apps/web/vitest.setup.mts', true],
     ['apps/web/src/setupTests.ts', true],
+    // A library's shipped test helpers.
+    ['packages/ui/src/test-utils.tsx', true],
+    ['packages/ui/src/test-utils/render.tsx', true],
+    ['packages/ui/src/utils.ts', false],
     ['apps/web/src/setup.ts', false],
   ])('the defaults: %s is a test file: %s', (file, expected) => {
     expect(testFileMatcher(DEFAULT_TEST_FILES)(file)).toBe(expected);

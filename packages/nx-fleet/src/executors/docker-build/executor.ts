@@ -13,6 +13,7 @@ export default async function dockerBuildExecutor(
     const ports = fleetPorts();
     const service = serviceRefOf(context);
     const record = await buildServiceImage(ports, options, service, { nxTarget: context.target });
+    if (options.dryRun) return true;
     await writeRecord(join(context.root, imageRecordPath(service.projectRoot)), record, ports.files);
     return true;
   });
