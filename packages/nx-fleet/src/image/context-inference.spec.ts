@@ -205,10 +205,34 @@ describe('inferContext', () => {
       /apps\/api\/Dockerfile is in the project folder/,
     ],
     [
+      "COPY . . then a command naming a script by the project's own path inside the copy (a Deno service)",
+      'FROM denoland/deno:2.5.0\nWORKDIR /app\nCOPY . .\nRUN deno cache apps/api/main.ts\nCMD ["deno", "run", "-A", "apps/api/main.ts"]\n',
+      'workspace',
+      /"COPY \. \." \(apps\/api\/Dockerfile:3\) is followed by "RUN deno cache apps\/api\/main\.ts" \(apps\/api\/Dockerfile:4\) runs apps\/api\/main\.ts: the project's own path inside the copy/,
+    ],
+    [
+      'COPY . . then a command naming a script of the project folder',
+      'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/main.js"]\n',
+      'project',
+      /apps\/api\/Dockerfile is in the project folder/,
+    ],
+    [
       'COPY . . then a WORKDIR inside the copy that is no project path',
       'FROM node:20\nWORKDIR /app\nCOPY . .\nWORKDIR /app/src\nRUN yarn install\n',
       'project',
       /apps\/api\/Dockerfile is in the project folder/,
+    ],
+    [
+      "bun's install filtered to the service",
+      'FROM oven/bun:1\nCOPY . .\nRUN bun install --frozen-lockfile --filter api\n',
+      'pruned',
+      /is followed by "RUN bun install --frozen-lockfile --filter api"/,
+    ],
+    [
+      "bun's build of a filtered package (a workspace tool)",
+      'FROM oven/bun:1\nCOPY . .\nRUN bun run --filter api build\n',
+      'workspace',
+      /a workspace tool/,
     ],
     [
       'a prune tool in a heredoc',
@@ -1886,11 +1910,11 @@ describe('contextNeeds: what the context sends beyond what Nx gives the project'
   });
 
   it('an allow-list ignore file names what a workspace or project context sends', () => {
-    const ignore = { project: ['*', '!index.ts', '!plugins'], workspace: ['*', '!apps/api', '!libs/shared'] };
+    const ignore = { project: ['*', '!plugins', '!README.md'], workspace: ['*', '!apps/api', '!libs/shared'] };
     const choice = (mode: 'workspace' | 'project' | 'pruned') =>
       contextNeeds(facts(dockerfile, { files, ignore, projects }), mode).allowed;
     expect(choice('workspace')).toEqual(['apps/api/**', 'libs/shared/**']);
-    expect(choice('project')).toEqual(['apps/api/plugins/**']);
+    expect(choice('project')).toEqual(['apps/api/plugins/**', 'apps/api/README.md']);
     expect(choice('pruned')).toBeUndefined();
   });
 

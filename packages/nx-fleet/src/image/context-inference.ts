@@ -263,17 +263,17 @@ export function copiesWholeContext(reading: DockerfileReading): boolean {
 
 /**
  * Tools that cut a whole monorepo down to one app inside the build: the context must be the whole
- * workspace. A pnpm install filtered to a package and its dependencies (Dofigen's `pnpm install
+ * workspace. A pnpm or bun install filtered to a package and its dependencies (Dofigen's `pnpm install
  * --frozen-lockfile --filter=@openstatus/db...`) reads the workspace's manifests as they are, too.
  */
 const PRUNE_TOOLS =
-  /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|rush(?:\.js)?\s+deploy\b|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune|pnpm\b[^&|;\n]*\s(?:install|i)\s[^&|;\n]*(?:--filter|-F)[\s=]|pnpm\b[^&|;\n]*\s(?:--filter|-F)[\s=]\S+[^&|;\n]*\s(?:install|i)(?=\s|$))/;
+  /\b(turbo(?:@\S+)?\s+prune|pnpm\b[^&|;]*\sdeploy|rush(?:\.js)?\s+deploy\b|yarn\s+workspaces\s+focus|nx\b[^&|;]*\sprune|(?:pnpm|bun)\b[^&|;\n]*\s(?:install|i)\s[^&|;\n]*(?:--filter|-F)[\s=]|(?:pnpm|bun)\b[^&|;\n]*\s(?:--filter|-F)[\s=]\S+[^&|;\n]*\s(?:install|i)(?=\s|$))/;
 /**
  * Monorepo tools run over the whole workspace (a task runner's build, a package manager's filter or
  * recursive run): after `COPY . .`, they need the workspace root as the context.
  */
 const WORKSPACE_TOOLS =
-  /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b|\bnest\s+build\s+[^\s-]|\bng\s+(?:build|run)\s+[^\s-]|\brush(?:x|\.js)?\s+[a-z]/m;
+  /\bturbo(?:@\S+)?\s+(?!prune\b)[a-z]|\bpnpm\b[^&|;\n]*\s(?:--filter|-F|--recursive|-r)(?:[\s=]|$)|\bbun\b[^&|;\n]*\s(?:--filter|-F)(?:[\s=]|$)|\byarn\s+workspaces?\s|\bnpm\b[^&|;\n]*\s(?:--workspace|-w)(?:[\s=]|$)|\bnx\s+(?:run|build|run-many|affected)\b|\blerna\s+run\b|\bnest\s+build\s+[^\s-]|\bng\s+(?:build|run)\s+[^\s-]|\brush(?:x|\.js)?\s+[a-z]/m;
 /** RUN steps that install a tool, the package manager's version or system packages: they read no project's sources. */
 const TOOL_SETUP =
   /^RUN\s+(?:--\S+\s+)*(?:(?:npm\s+(?:i|install)|pnpm\s+(?:add|i|install))(?:\s+(?:-g|--global)\b|\s+[^\s&|;-][^\s&|;]*(?=[^&|;]*\s(?:-g|--global)(?:\s|$)))|yarn\s+global\s+add\b|yarn\s+set\s+version\s|corepack\s|apk\s|apt-get\s)[^&|;]*$/i;
@@ -1253,6 +1253,16 @@ function workspaceLayout(
       !index.under(posix.join(facts.projectRoot, w.source)).length,
   );
   if (into) return `${quote(into)}: the project's own path inside the copy, as the workspace root lays it out`;
+  // A script run by its path there (a Deno service's `CMD ["deno", "run", "-A", "apps/web/main.ts"]`), the same.
+  const script = reading.wholeCopyScripts.find(
+    (s) =>
+      s.line > whole.line &&
+      insideOf(s.source, facts.projectRoot) &&
+      !index.has(posix.join(facts.projectRoot, s.source)) &&
+      !index.under(posix.join(facts.projectRoot, posix.dirname(s.source))).length,
+  );
+  if (script)
+    return `${quote(script)} runs ${script.source}: the project's own path inside the copy, as the workspace root lays it out`;
   // A later stage taking the project's own path from the copy (fonoster's autopilot: `COPY
   // --from=builder /work/mods/autopilot/dist …` after `COPY . .` into /work) finds it there only when
   // the copy was of the workspace root.

@@ -260,7 +260,8 @@ describe('DockerfileReading: a stage built FROM another starts where it left off
       [6, 'admin_frontend'],
       [8, 'server'],
     ]);
-    expect(reading.localBuilds).toEqual([{ line: 9, instruction: 'RUN npm run build', source: 'server/' }]);
+    // The whole context copied over `server/` after it: the folder is the context's.
+    expect(reading.localBuilds).toEqual([{ line: 9, instruction: 'RUN npm run build', source: 'server' }]);
     // A stage FROM an image starts at / with nothing copied.
     expect(
       new DockerfileReading('FROM node:20 AS a\nWORKDIR /app\nFROM node:20\nCOPY . .\nWORKDIR /app/x\n')

@@ -147,6 +147,15 @@ export class DockerfileReading {
   }
 
   /**
+   * The script files a RUN, CMD or ENTRYPOINT names inside a whole-context copy (`COPY . .`, then
+   * `CMD ["deno", "run", "-A", "apps/web/main.ts"]`), as context paths: where the build expects which
+   * part of the context, as `wholeCopyWorkdirs`.
+   */
+  get wholeCopyScripts(): CopySource[] {
+    return this.walked.scripts;
+  }
+
+  /**
    * The CMDs and ENTRYPOINTs whose WORKDIR lies in a context folder a COPY put there, or in the whole
    * copy, as that folder (cover-generator's `COPY apps ./apps`, `WORKDIR /usr/local/apps/server`,
    * `ENTRYPOINT ["bun", "src/index.ts"]`: bun runs the sources, nothing builds them): what the image runs.
@@ -553,6 +562,7 @@ function walk(
   workdirs: CopySource[];
   builds: CopySource[];
   starts: CopySource[];
+  scripts: CopySource[];
   bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }>;
   images: ImageBase[];
   binds: boolean;
@@ -571,6 +581,7 @@ function walk(
   const workdirs: CopySource[] = [];
   const builds: CopySource[] = [];
   const starts: CopySource[] = [];
+  const scripts: CopySource[] = [];
   const rootManifestRuns = new Set<number>();
   const folderRuns = new Map<number, string>();
   const bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }> = [];
@@ -629,8 +640,10 @@ function walk(
       const inCopy = stage.root === undefined ? undefined : posix.relative(stage.root, stage.workdir);
       const source = copiedAt(stage.copied, stage.workdir) ?? (inCopy?.startsWith('..') ? undefined : inCopy);
       if (source && contextPath(source) !== '.') starts.push({ line, instruction, source });
+      scripts.push(...scriptsInCopy(stage, rest, { line, instruction }));
     } else if (keyword === 'RUN') {
       commands.push({ line, text: `RUN ${expandKnown(rest, variables)}` });
+      scripts.push(...scriptsInCopy(stage, rest, { line, instruction }));
       const mounts = runMounts(rest);
       binds ||= mounts.some(isBind);
       for (const mount of contextMounts(mounts))
@@ -699,8 +712,15 @@ function walk(
       // One source copied into a folder: what a build run there builds. A file copied into it after
       // (aws-lambda-supergraph's `COPY subgraphs/users/schema.graphql ./`, an `.npmrc`) leaves it so.
       const into = dest === undefined || !stage ? undefined : posix.resolve(stage.workdir, dest);
-      if (keyword === 'COPY' && into !== undefined && values.length === 2 && values[0] !== undefined)
+      if (keyword === 'COPY' && into !== undefined && values.length === 2 && values[0] !== undefined) {
+        // The whole context copied over what went there before (remote-swe-agents' manifests, copied
+        // first into `packages/webapp/`): its folders are the context's again.
+        const below = into === '/' ? '/' : `${into}/`;
+        if (contextPath(values[0]) === '.')
+          for (const folder of stage!.copied.keys())
+            if (folder !== into && folder.startsWith(below)) stage!.copied.delete(folder);
         if (!stage!.copied.has(into) || !namesFile(values[0], dest!)) stage!.copied.set(into, values[0]);
+      }
       if (
         keyword === 'COPY' &&
         stage &&
@@ -717,6 +737,7 @@ function walk(
     workdirs,
     builds,
     starts,
+    scripts,
     bases,
     images,
     binds,
@@ -726,6 +747,23 @@ function walk(
     selected,
   };
 }
+
+/** The script files a command names (`deno run -A apps/web/main.ts`, `node apps/api/main.js`) inside the stage's whole copy, as context paths. */
+function scriptsInCopy(
+  stage: { workdir: string; root: string | undefined } | undefined,
+  command: string,
+  at: { line: number; instruction: string },
+): CopySource[] {
+  const root = stage?.root;
+  if (root === undefined) return [];
+  return [...command.matchAll(SCRIPT_PATH)].flatMap(([word]) => {
+    const path = posix.relative(root, posix.resolve(stage!.workdir, word));
+    return path && !path.startsWith('..') ? [{ ...at, source: path }] : [];
+  });
+}
+
+/** A path naming a script file: a folder at least, no variable, no URL. */
+const SCRIPT_PATH = /(?<![\w$:/.-])(?:\.\/)?[\w@.-]+(?:\/[\w@.-]+)+\.[cm]?[jt]sx?(?![\w/])/g;
 
 /**
  * The folders a RUN's builds run in: its WORKDIR, or where a `cd` to a literal folder before them

@@ -63,7 +63,8 @@ const EVERYTHING = new Set(['*', '**', '/*', '/**', '**/*', '.']);
  * context folder) of what its exceptions send — a name as the file or the folder it is, as Nx's globs
  * read it — so the image's inputs name those instead of the whole folder (on Nx 23, whose affected
  * reads no negation, a workspace context is then affected only by what the engine may send).
- * Undefined for any other ignore file, for an exception Nx's globs read otherwise, and where a file
+ * Undefined for any other ignore file, for an exception Nx's globs read otherwise or that names no
+ * file Nx lists (a build's git-ignored `dist`, which the engine sends from the disk), and where a file
  * the engine sends matches no glob (checked by the engine's rule): too wide costs a cache miss, too
  * narrow would hide a change.
  */
@@ -81,8 +82,12 @@ export function allowedGlobs(
     const matches = picomatch(glob, { dot: true });
     const base = picomatch.scan(glob).base;
     const files = base ? withPrefix(sorted, base, (f) => f) : sorted;
-    if (files.some((file) => matches(file))) globs.push(glob);
-    if (files.some((file) => ancestors(file).some((folder) => matches(folder)))) globs.push(`${glob}/**`);
+    const own = files.some((file) => matches(file));
+    const inside = files.some((file) => ancestors(file).some((folder) => matches(folder)));
+    // What Nx lists nothing of (a build's `dist`, git-ignored) no input can follow: the whole folder then.
+    if (!own && !inside) return undefined;
+    if (own) globs.push(glob);
+    if (inside) globs.push(`${glob}/**`);
   }
   const unique = [...new Set(globs)];
   const allowed = unique.length ? picomatch(unique, { dot: true }) : () => false;

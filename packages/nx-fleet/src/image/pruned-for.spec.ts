@@ -137,6 +137,12 @@ describe('namedBuildFor', () => {
     ],
     ['by its folder, with yarn', 'docker/api.Dockerfile', `${WHOLE}RUN yarn --cwd ./apps/api/ build\n`, 'api'],
     ['by its folder, with bun', 'docker/api.Dockerfile', `${WHOLE}RUN bun run --cwd apps/api build\n`, 'api'],
+    [
+      "in its folder, by `cd`, its manifest copied there before the whole context (remote-swe-agents' webapp.Dockerfile)",
+      'docker/api.Dockerfile',
+      'FROM node:22\nWORKDIR /app\nCOPY apps/api/package.json ./apps/api/\nRUN npm ci\nCOPY . .\nRUN cd apps/api && npm run build\n',
+      'api',
+    ],
     ['by its name, with bun', 'docker/api.Dockerfile', `${WHOLE}RUN bun run --filter api build\n`, 'api'],
     ['by its folder, with npm', 'docker/api.Dockerfile', `${WHOLE}RUN npm run build --prefix apps/api\n`, 'api'],
     [

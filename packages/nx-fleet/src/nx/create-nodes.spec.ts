@@ -793,6 +793,21 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it("makes no service of a package.json Nx makes no project of in a folder named for tests (aws-cdk-cli's fixture images)", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'root', private: true, workspaces: ['packages/@acme-testing/*'] }),
+      'packages/@acme-testing/cli-integ/package.json': json({ name: '@acme-testing/cli-integ' }),
+      'packages/@acme-testing/cli-integ/resources/app/src/docker/Fn/package.json': json({ name: 'Fn' }),
+      'packages/@acme-testing/cli-integ/resources/app/src/docker/Fn/Dockerfile': 'FROM node:18\nCOPY app.js ./\n',
+      'packages/@acme-testing/cli-integ/resources/app/docker/Dockerfile': 'FROM node:18\nCOPY app.js ./\n',
+      // The check can fail: outside such a folder it is a service, as before.
+      'demos/unique/package.json': json({ name: 'unique' }),
+      'demos/unique/Dockerfile': 'FROM scratch\n',
+    });
+    expect(results.map(([file]) => file)).toEqual(['demos/unique/Dockerfile']);
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it('makes no service of a package.json Nx makes no project of when its name is taken: Nx would refuse the graph', async () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'root', private: true }),
@@ -1042,6 +1057,28 @@ describe('createNodes', () => {
       // frontend/e2e/Dockerfile is a test image, left out by default (**/e2e/**).
       'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: frontend/docker/Dockerfile, packages/builder/docker/Dockerfile, packages/cosmos/container/Dockerfile. ' +
         'Add a project.json with a "name" to each folder, point a project at one with "metadata": { "fleet": { "dockerfile": "frontend/docker/Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude".',
+    ]);
+  });
+
+  it("of several variants, builds the one `exclude` leaves, and warns of none in an excluded folder (serverless' examples)", async () => {
+    const files = {
+      'apps/multi/project.json': json({ name: 'multi' }),
+      'apps/multi/Dockerfile.public': 'FROM node:20\nCMD ["node", "public.js"]\n',
+      'apps/multi/Dockerfile.private': 'FROM node:20\nCMD ["node", "private.js"]\n',
+      'packages/a/examples/demo/project.json': json({ name: 'demo' }),
+      'packages/a/examples/demo/Dockerfile.public': 'FROM node:20\n',
+      'packages/a/examples/demo/Dockerfile.private': 'FROM node:20\n',
+    };
+    const { results } = await runWorkspace(files, { exclude: ['**/Dockerfile.private'] });
+    expect(dockerBuildOf(results, 'apps/multi', 'apps/multi/project.json').options).toMatchObject({
+      dockerfile: 'apps/multi/Dockerfile.public',
+    });
+    expect(warnings(warn)).toEqual([]);
+    // The check can fail: without the option, the two in apps/multi are not guessed between, and said so.
+    warn.mockClear();
+    await runWorkspace(files);
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(/^nx-fleet: apps\/multi holds Dockerfile\.private and Dockerfile\.public/),
     ]);
   });
 

@@ -268,14 +268,18 @@ async function fleetNodes(
   const optionsKey = JSON.stringify(options);
   const isNxProject = nxProjectRoots(context.workspaceRoot, files, deps.env);
   const analysed = withoutNameClashes(
-    withoutClaimedRoot(
-      withoutImageLists(
-        [...folders].map(([root, folderFiles]) =>
-          analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+    withoutFixtureProjects(
+      withoutClaimedRoot(
+        withoutImageLists(
+          [...folders].map(([root, folderFiles]) =>
+            analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+          ),
+          texts,
+          options.buildTargetName,
         ),
-        texts,
-        options.buildTargetName,
       ),
+      roots,
+      isNxProject,
     ),
     roots,
     isNxProject,
@@ -690,13 +694,34 @@ function shippable(detections: readonly Detection[], files: readonly string[], t
   if (!detections.some((d) => d.kind === 'orphan')) return [...detections];
   const dev = devContainerDockerfiles(files, (path) => texts.committedText(path));
   return detections.filter(
-    (d) =>
-      d.kind !== 'orphan' ||
-      (!dev.has(d.dockerfile) &&
-        !posix
-          .dirname(d.dockerfile)
-          .split('/')
-          .some((folder) => namesDevelopment(folder, /[-_.]/))),
+    (d) => d.kind !== 'orphan' || (!dev.has(d.dockerfile) && !inDevelopmentFolder(posix.dirname(d.dockerfile))),
+  );
+}
+
+/** A folder named for development or tests, or inside one (kubernetes/dashboard's `hack/develop`, a `testing/` tree). */
+function inDevelopmentFolder(root: string): boolean {
+  return root.split('/').some((folder) => namesDevelopment(folder, /[-_.]/));
+}
+
+/**
+ * Services whose project only nx-fleet names (a package.json in none of the package manager's
+ * workspaces) inside a folder named for development or tests are none, as an orphan Dockerfile there
+ * is: a test's fixture image (aws-cdk-cli's `@aws-cdk-testing/…/DockerImageFunctionConstruct`), no
+ * project of the workspace's.
+ */
+function withoutFixtureProjects(
+  outcomes: readonly Outcome[],
+  roots: readonly string[],
+  isNxProject: (root: string) => boolean,
+): Outcome[] {
+  return outcomes.map((outcome, i) =>
+    'analysis' in outcome &&
+    outcome.analysis.detection.kind === 'service' &&
+    outcome.analysis.detection.name !== undefined &&
+    !isNxProject(roots[i]!) &&
+    inDevelopmentFolder(roots[i]!)
+      ? { analysis: { ...outcome.analysis, detection: { kind: 'none' } } }
+      : outcome,
   );
 }
 

@@ -12,6 +12,7 @@ import {
   detectService,
   isContainerfile,
   serviceContainerfile,
+  unexcluded,
   type Detection,
 } from '../services/detection';
 import {
@@ -80,7 +81,8 @@ export function analyseFolder(
     return { detection: { kind: 'none' }, ...facts };
   const config = serviceConfig(root, projectJson, packageJson, fromPlugin, warnings);
   const detection = detectService({ root, containerfiles, projectJson, packageJson, config }, options.exclude);
-  const { ambiguous } = serviceContainerfile(containerfiles);
+  // Variants `exclude` hides are no choice to ask for (nor to warn about in an excluded folder).
+  const { ambiguous } = serviceContainerfile(unexcluded(containerfiles, options.exclude));
   if (detection.kind === 'none' && project && ambiguous && root !== '.')
     warnings.push(ambiguousWarning(root, ambiguous));
   if (detection.kind !== 'service') return { detection, ...facts };

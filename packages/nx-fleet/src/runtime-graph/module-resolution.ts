@@ -1,5 +1,5 @@
 import { dirname, join, posix, relative, sep } from 'node:path';
-import { exports as resolvePackageExports } from 'resolve.exports';
+import { exports as resolvePackageExports, imports as resolvePackageImports } from 'resolve.exports';
 import type { ts as TS } from 'ts-morph';
 import { isComponentFile } from './component-scripts';
 import { typescript } from './typescript';
@@ -27,6 +27,7 @@ export class ImportResolver {
   typeScriptResolutions = 0;
   private readonly nodeModulesByDir = new Map<string, boolean>();
   private readonly byPackage: Array<[string, ProjectInfo]>;
+  private readonly byRoot: Map<string, ProjectInfo>;
   /** tsconfig files that could not be read since the last report, by the reason. */
   /** The tsconfigs TypeScript could not read or took only in part, by reason, and whether any options were kept. */
   private readonly unreadable = new Map<string, { reason: string; configs: string[]; partly: boolean }>();
@@ -41,6 +42,7 @@ export class ImportResolver {
     this.byPackage = projects
       .flatMap((p) => (p.packageName ? [[p.packageName, p] as [string, ProjectInfo]] : []))
       .sort((a, b) => b[0].length - a[0].length);
+    this.byRoot = new Map(projects.map((p) => [p.root, p]));
   }
 
   /** `file` and the returned file are workspace-relative; undefined means an npm package or nothing. */
@@ -51,9 +53,36 @@ export class ImportResolver {
     const key = `${projectRoot}\0${specifier}`;
     if (shared && this.byProject.has(key)) return this.byProject.get(key);
     const viaTs = this.resolveWithTypeScript(specifier, file, projectRoot) ?? this.componentFile(specifier, file);
-    const resolution = viaTs ? { file: viaTs } : this.resolveWorkspacePackage(specifier);
+    const mapped = viaTs || !specifier.startsWith('#') ? undefined : this.subpathImport(specifier, file, projectRoot);
+    const resolution = viaTs
+      ? { file: viaTs }
+      : mapped !== undefined
+        ? this.resolve(mapped, file, projectRoot)
+        : this.resolveWorkspacePackage(specifier);
     if (shared) this.byProject.set(key, resolution);
     return resolution;
+  }
+
+  /**
+   * A `#` specifier as the project's package.json `imports` maps it (`"#orders": "@acme/orders-sdk"`),
+   * where TypeScript's resolution did not (its `moduleResolution` reads no `imports`, or the package is
+   * not installed): a package name, or a path relative to the importing file.
+   */
+  private subpathImport(specifier: string, file: string, projectRoot: string): string | undefined {
+    const project = this.byRoot.get(projectRoot);
+    const manifest = project && this.manifestOf(project);
+    let target: string | undefined;
+    try {
+      target = manifest
+        ? resolvePackageImports(manifest, specifier, { conditions: ['types', 'node'] })?.[0]
+        : undefined;
+    } catch {
+      return undefined; // not mapped
+    }
+    if (target === undefined || target.startsWith('#')) return undefined;
+    if (!isRelativeSpecifier(target)) return target;
+    const path = posix.relative(posix.dirname(file), posix.join(projectRoot, target));
+    return path.startsWith('.') ? path : `./${path}`;
   }
 
   /** Whether a folder between `dir` and the project root (the root excluded) holds node_modules. */

@@ -719,6 +719,30 @@ describe('scanRuntimeImports: traps', () => {
     expect(edges).toEqual(['api -> orders', 'api -> payments']);
   });
 
+  it("follows a package.json's subpath imports to another project (`#orders` → `@acme/orders-sdk`, `#pay/*` → a path there)", () => {
+    writeFleet({
+      'services/api/package.json': pkg('@acme/api', {
+        imports: {
+          '#orders': '@acme/orders-sdk',
+          '#pay/*': { types: '../payments/sdk/src/*.ts', default: '../payments/sdk/dist/*.js' },
+          '#local/*': './src/local/*.ts',
+        },
+      }),
+      'services/api/src/main.ts': lines(
+        "import { OrdersClient } from '#orders';",
+        "import { PaymentsClient } from '#pay/index';",
+        "import { here } from '#local/here';",
+        'new OrdersClient(); new PaymentsClient(); here();',
+      ),
+      'services/api/src/local/here.ts': 'export const here = () => 1;\n',
+    });
+    const { imports } = scan(FLEET);
+    expect(brief(imports)).toEqual([
+      'api -> orders services/api/src/main.ts:1 via orders-sdk',
+      'api -> payments services/api/src/main.ts:2 via payments-sdk',
+    ]);
+  });
+
   it('a plain import whose name types an RPC client the file makes is a call, though the compiler erases it (openapi-fetch, tRPC)', () => {
     writeFleet({
       'services/api/src/rest.ts': lines(

@@ -560,10 +560,46 @@ function candidateNames(input: Scan): ReachableNames & { internal: Map<string, S
       } else everywhere.add(alias);
     }
   }
+  // A package.json's subpath imports (`"#orders": "@acme/orders-sdk"`) name other projects as aliases do.
+  const namesPackage = bareSpecifierFilter({ packageNames, aliases: [], topFolders: [] });
+  const reachesOut = (root: string, target: string) =>
+    isRelativeSpecifier(target)
+      ? !contains(root, posix.join(root, target)) && mayReachProject(posix.join(root, target))
+      : namesPackage(target);
+  for (const project of input.projects)
+    for (const { key, targets } of subpathImports(input.fs, input.workspaceRoot, project))
+      if (targets.some((target) => reachesOut(project.root, target))) everywhere.add(key);
   for (const set of internal.values()) for (const alias of everywhere) set.delete(alias);
   const aliases = [...new Set([...everywhere, ...[...internal.values()].flatMap((set) => [...set])])];
   const topFolders = input.projects.flatMap((p) => (p.root === '.' ? [] : [p.root.split('/')[0]!]));
   return { packageNames, aliases, topFolders: [...new Set(topFolders)], internal };
+}
+
+/** A project's package.json `imports` keys, each with every target its conditions name (up to a `*`). */
+function subpathImports(
+  fs: SyncFiles,
+  workspaceRoot: string,
+  project: ProjectInfo,
+): Array<{ key: string; targets: string[] }> {
+  if (project.packageName === undefined) return [];
+  let manifest: { imports?: unknown } | undefined;
+  try {
+    const text = fs.read(join(workspaceRoot, project.root, 'package.json')).toString('utf8');
+    // Most manifests map none: no parse for those.
+    if (!text.includes('"#')) return [];
+    manifest = JSON.parse(text) as { imports?: unknown };
+  } catch {
+    return [];
+  }
+  const imports = manifest?.imports;
+  if (!imports || typeof imports !== 'object') return [];
+  const leaves = (value: unknown): string[] =>
+    typeof value === 'string'
+      ? [value.split('*')[0]!]
+      : value && typeof value === 'object'
+        ? Object.values(value).flatMap(leaves)
+        : [];
+  return Object.entries(imports).map(([key, value]) => ({ key, targets: leaves(value) }));
 }
 
 /** A tsconfig's `paths` keys, each with where its targets point (workspace paths, up to a `*`). */

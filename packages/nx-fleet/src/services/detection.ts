@@ -106,13 +106,20 @@ export function detectService(folder: FolderInput, exclude: readonly string[]): 
     };
   // At the workspace root a named variant is usually one of several images built from it (a
   // prod.Dockerfile with a stage per app): only a plain Dockerfile makes the root a service.
+  // Of several variants, the one `exclude` leaves (serverless' examples' Dockerfile.public beside .private).
   const ownDockerfile = isWorkspaceRoot(folder.root)
     ? preferredContainerfile(folder.containerfiles)
-    : serviceContainerfile(folder.containerfiles).file;
+    : (serviceContainerfile(folder.containerfiles).file ??
+      serviceContainerfile(unexcluded(folder.containerfiles, exclude)).file);
   if (!ownDockerfile) return { kind: 'none' };
   const excludedBy = exclude.find((glob) => excludeMatcher(glob)(ownDockerfile));
   if (excludedBy) return { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy };
   return { kind: 'service', root: folder.root, dockerfile: ownDockerfile, name, config: folder.config };
+}
+
+/** The files no `exclude` pattern matches. */
+export function unexcluded(files: readonly string[], exclude: readonly string[]): string[] {
+  return files.filter((file) => !exclude.some((glob) => excludeMatcher(glob)(file)));
 }
 
 const matchers = new Map<string, (path: string) => boolean>();
