@@ -600,6 +600,34 @@ describe('copySourceProblem: a pruned context', () => {
     );
     // Checked out (its own .git), the source is missing for another reason.
     expect(withSubmodule(['vendor/zoekt/.git'])).toMatch(/Nothing in the workspace/);
+    // A folder that holds nothing but the submodule (`COPY vendor ./vendor`) is missing for the same reason.
+    const folder = copySourceProblem(
+      'FROM scratch\nCOPY vendor ./vendor\n',
+      ['services/orders/main.js'],
+      pruned,
+      orders,
+      () => false,
+      ['vendor/zoekt'],
+    );
+    expect(folder).toMatch(/"vendor" is not in the build context of orders\. It is in vendor\/zoekt, a git submodule/);
+  });
+
+  it("warns once of a copied folder holding a submodule that is not checked out: the image gets it empty (alto's contracts/lib)", async () => {
+    const { ports, log } = setup({}, 'FROM scratch\nCOPY . .\n');
+    ports.files.files.set(
+      '/ws/.gitmodules',
+      '[submodule "lib"]\n\tpath = services/orders/lib/forge\n\turl = https://x/forge\n',
+    );
+    await buildServiceImage(ports, options, service);
+    expect(log.of('warn')).toEqual([
+      'nx-fleet: orders: services/orders/Dockerfile:2 COPY . . copies services/orders/lib/forge, a git submodule (.gitmodules) not checked out here: the image gets it empty. Run "git submodule update --init services/orders/lib/forge" (in CI, check out with submodules: actions/checkout\'s "submodules: true").',
+    ]);
+    // The check can fail: checked out, nothing to say.
+    const checkedOut = setup({}, 'FROM scratch\nCOPY . .\n');
+    checkedOut.ports.files.files.set('/ws/.gitmodules', '[submodule "lib"]\n\tpath = services/orders/lib/forge\n');
+    checkedOut.ports.files.files.set('/ws/services/orders/lib/forge/.git', 'gitdir: ../../.git/modules/lib\n');
+    await buildServiceImage(checkedOut.ports, options, service);
+    expect(checkedOut.log.of('warn')).toEqual([]);
   });
 
   it("names a Dockerfile written for the folder above the workspace (unkey's COPY web/…, Nx in web/), in any context", () => {

@@ -41,6 +41,7 @@ import {
   DockerfileReading,
   expandedSources,
   missingSources,
+  type CopySource,
   type WrittenSource,
 } from './dockerfile-copies';
 import { contentTag } from './content-tag';
@@ -426,6 +427,8 @@ async function buildFromContext(
     inEngine,
     registryDigest: inEngine ? undefined : await registryDigest(ports, options, image, tag, service.workspaceRoot),
   });
+  const onDisk = (path: string) => ports.files.exists(resolve(service.workspaceRoot, path));
+  const submodules = submodulePaths((await ports.files.readText(resolve(service.workspaceRoot, '.gitmodules'))) ?? '');
   const problem =
     decision.kind === 'build' &&
     copySourceProblem(
@@ -433,14 +436,16 @@ async function buildFromContext(
       listed,
       options,
       service,
-      (path) => ports.files.exists(resolve(service.workspaceRoot, path)),
-      submodulePaths((await ports.files.readText(resolve(service.workspaceRoot, '.gitmodules'))) ?? ''),
+      onDisk,
+      submodules,
       // A pruned context applies the root ignore file (or the Dockerfile's own) to git's files.
       (path) =>
         filterContext([path], ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, '.dockerignore'))).length ===
         0,
     );
   if (problem) throw new Error(problem);
+  const empty = decision.kind === 'build' ? emptySubmodules(dockerfileText, options, submodules, onDisk) : [];
+  if (empty.length) ports.log.warn(emptySubmodulesWarning(service, options, empty));
   const leftOut = decision.kind === 'build' ? ((await context.leftOut?.()) ?? []) : [];
   if (leftOut.length) ports.log.warn(leftOutWarning(service, leftOut));
   const strays = decision.kind === 'build' ? (context.strays?.() ?? []) : [];
@@ -726,8 +731,11 @@ export function copySourceProblem(
   const folder = !output && !producer && workspaceFolderPrefix(missing.source, service.workspaceRoot, onDisk);
   if (folder)
     return `nx-fleet: ${where} ${missing.instruction}: "${missing.source}" is not in the build context of ${service.projectName}: it starts with ${folder}/, the Nx workspace's own folder, so the Dockerfile is written for the folder above the workspace (its repository's root, say). No context inside the workspace holds it: build from there — in ${service.projectRoot}'s project configuration, on this target: "options": { "context": "..", "prune": false } and "cache": false (Nx hashes no file outside the workspace).`;
-  // A submodule not checked out has an empty folder: no `.git` file of its own.
-  const submodule = submodules.find((sub) => insideOf(path, sub) && !onDisk(posix.join(sub, '.git')));
+  // A submodule not checked out has an empty folder: no `.git` file of its own. The source is in one,
+  // or is a folder holding nothing else (`COPY libs ./libs`, libs/protos the submodule).
+  const submodule = submodules.find(
+    (sub) => (insideOf(path, sub) || insideOf(sub, path)) && !onDisk(posix.join(sub, '.git')),
+  );
   const fix = missingSourceFix(
     { missing, path, output, producer, sibling, submodule },
     options,
@@ -800,6 +808,36 @@ function missingSourceFix(
 /** A source on disk that the ignore file the context applies leaves out: let it through, or stop copying it. */
 function ignoredSourceFix(where: string, ignoreFile: string, line: string, instruction: string | undefined): string {
   return `It is on disk${where}, but ${ignoreFile} leaves it out: let it through (a "!${line}" line in it), or take it out of the ${instruction}.`;
+}
+
+/**
+ * The submodules not checked out (no `.git` of their own) inside a folder a COPY takes whole (alto's
+ * `COPY contracts ./contracts`, its forge libraries under `contracts/lib`): the image gets them empty.
+ */
+function emptySubmodules(
+  dockerfileText: string,
+  options: BuildOptions,
+  submodules: readonly string[],
+  onDisk: (workspacePath: string) => boolean,
+): Array<{ source: CopySource; submodule: string }> {
+  if (!submodules.length) return [];
+  const empty = submodules.filter((sub) => !onDisk(posix.join(sub, '.git')));
+  const { sources } = new DockerfileReading(dockerfileText, options.buildArgs, options.target);
+  return sources.flatMap((source) => {
+    const path = posix.normalize(posix.join(options.context, contextPath(source.source)));
+    const within = empty.filter((sub) => path === '.' || insideOf(sub, path) || sub === path);
+    return within.map((submodule) => ({ source, submodule }));
+  });
+}
+
+function emptySubmodulesWarning(
+  service: Pick<ServiceRef, 'projectName'>,
+  options: BuildOptions,
+  empty: ReadonlyArray<{ source: CopySource; submodule: string }>,
+): string {
+  const [{ source }] = empty as [(typeof empty)[number]];
+  const subs = [...new Set(empty.map((e) => e.submodule))];
+  return `nx-fleet: ${service.projectName}: ${options.dockerfile}:${source.line} ${source.instruction} copies ${listedNames(subs)}, ${subs.length === 1 ? 'a git submodule' : 'git submodules'} (.gitmodules) not checked out here: the image gets ${subs.length === 1 ? 'it' : 'them'} empty. Run "git submodule update --init ${subs.join(' ')}" (in CI, check out with submodules: actions/checkout's "submodules: true").`;
 }
 
 /** The submodule folders a `.gitmodules` text names (`path = vendor/zoekt`). */
