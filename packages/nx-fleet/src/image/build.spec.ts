@@ -144,6 +144,16 @@ describe('buildServiceImage', () => {
     );
   });
 
+  it('a build argument no ARG declares moves no tag (CI gives every affected service the same ones)', async () => {
+    const tagWith = async (dockerfile: string, buildArgs: Record<string, string>) =>
+      (await buildServiceImage(setup({}, dockerfile).ports, { ...options, buildArgs }, service)).contentTag;
+    const plain = 'FROM scratch\n';
+    expect(await tagWith(plain, { VERSION: '1.3.0' })).toBe(await tagWith(plain, {}));
+    // The check can fail: one the Dockerfile declares is the image's.
+    const declared = 'FROM scratch\nARG VERSION\n';
+    expect(await tagWith(declared, { VERSION: '1.3.0' })).not.toBe(await tagWith(declared, { VERSION: '1.2.0' }));
+  });
+
   it('builds when the registry does not have it', async () => {
     const { ports, tools } = setup({}, DOCKERFILE);
     const record = await buildServiceImage(ports, { ...options, registry: 'localhost:5000' }, service);
@@ -245,14 +255,15 @@ describe('buildServiceImage', () => {
   it('does not check COPY sources when no build runs (the engine has the image)', async () => {
     const dockerfile = 'FROM scratch\nCOPY src/ ./src/\n';
     const { ports, tools } = setup({}, dockerfile);
-    const tag = contentTag({ files: [], dockerfile, buildArgs: options.buildArgs ?? {}, platforms: [] });
+    // NODE_ENV, declared by no ARG, is no part of it.
+    const tag = contentTag({ files: [], dockerfile, buildArgs: {}, platforms: [] });
     tools.images.add(`orders:${tag}`);
     tools.labels.set(`orders:${tag}`, { [CONTENT_TAG_LABEL]: tag });
     await expect(buildServiceImage(ports, options, service)).resolves.toMatchObject({ contentTag: tag, built: false });
   });
 
   it('builds over a local image under the content tag that does not carry it as its label', async () => {
-    const tag = contentTag({ files: [], dockerfile: DOCKERFILE, buildArgs: options.buildArgs ?? {}, platforms: [] });
+    const tag = contentTag({ files: [], dockerfile: DOCKERFILE, buildArgs: {}, platforms: [] });
     for (const labels of [undefined, { [CONTENT_TAG_LABEL]: 'ct-older' }]) {
       const { ports, tools } = setup();
       tools.images.add(`orders:${tag}`);

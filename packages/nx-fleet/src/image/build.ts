@@ -502,10 +502,14 @@ export function imageContentTag(
   dockerfileText: string,
   named: readonly NamedContext[],
 ): string {
+  // An argument no ARG declares the build ignores (CI's `--buildArgs.VERSION=…` given to every
+  // affected service): it moves no tag.
+  const given = Object.entries(options.buildArgs ?? {});
+  const declared = given.length ? new DockerfileReading(dockerfileText).declaredArgs : new Set<string>();
   return contentTag({
     files,
     dockerfile: dockerfileText,
-    buildArgs: options.buildArgs ?? {},
+    buildArgs: Object.fromEntries(given.filter(([name]) => declared.has(name))),
     target: options.target,
     platforms: options.platforms ?? [],
     namedContexts: named.map(({ name, files: folderFiles, ref }) => ({

@@ -802,7 +802,7 @@ function runFolders(run: string, workdir: string): { folders: string[]; selected
 }
 
 /** Words without which a RUN runs no build `runFolders` finds (LOCAL_BUILD's, and a `build…` script's). */
-const BUILD_WORD = /build|\btsc\b|\bmake\b/;
+const BUILD_WORD = /build|\bbundle|\btsc\b|\bmake\b/;
 
 /** Flags that run a package manager's build in another folder (`pnpm -C apps/$APP build`). */
 const FOLDER_FLAGS = new Set(['-C', '--dir', '--cwd', '--prefix']);
@@ -857,7 +857,7 @@ function isImage(fromWord: string, stageNames: Pick<ReadonlyMap<string, unknown>
  * `apt-get install make`).
  */
 const LOCAL_BUILD =
-  /(?:^|[;&|]\s*|\s)(?:(?:npm|bun)\s+run(?:-script)?\s+build[\w:-]*|(?:yarn|pnpm)\s+(?:run\s+)?build[\w:-]*|(?:npx\s+)?tsc|(?:npx\s+)?nest\s+build)(?=\s|$|[;&|])|(?:^|[;&|]\s*)make(?:\s+-\S+)*(?:\s+build[\w.:-]*)?(?=\s*(?:$|[;&|]))/;
+  /(?:^|[;&|]\s*|\s)(?:(?:npm|bun)\s+run(?:-script)?\s+(?:build|bundle)[\w:-]*|(?:yarn|pnpm)\s+(?:run\s+)?(?:build|bundle)[\w:-]*|(?:npx\s+)?tsc|(?:npx\s+)?nest\s+build)(?=\s|$|[;&|])|(?:^|[;&|]\s*)make(?:\s+-\S+)*(?:\s+build[\w.:-]*)?(?=\s*(?:$|[;&|]))/;
 /** Flags that send a package manager's build elsewhere than the folder it runs in. */
 const WORKSPACE_SELECTOR =
   /\s(?:-w|--workspace|--workspaces|-ws|--filter|-F|-r|--recursive|--prefix|-C|--cwd)(?:[\s=]|$)|\byarn\s+workspace/;

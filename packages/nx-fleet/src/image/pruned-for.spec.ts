@@ -138,6 +138,12 @@ describe('namedBuildFor', () => {
     ['by its folder, with yarn', 'docker/api.Dockerfile', `${WHOLE}RUN yarn --cwd ./apps/api/ build\n`, 'api'],
     ['by its folder, with bun', 'docker/api.Dockerfile', `${WHOLE}RUN bun run --cwd apps/api build\n`, 'api'],
     [
+      "in its folder, by `cd`, with a bundle script (remote-swe-agents' slack-bolt-app: esbuild)",
+      'docker/api.Dockerfile',
+      `${WHOLE}RUN cd apps/api && npm run bundle\n`,
+      'api',
+    ],
+    [
       "in its folder, by `cd`, its manifest copied there before the whole context (remote-swe-agents' webapp.Dockerfile)",
       'docker/api.Dockerfile',
       'FROM node:22\nWORKDIR /app\nCOPY apps/api/package.json ./apps/api/\nRUN npm ci\nCOPY . .\nRUN cd apps/api && npm run build\n',
@@ -172,7 +178,7 @@ describe('namedBuildFor', () => {
   ])('%s', (_, dockerfile, text, project) => {
     expect(namedBuildFor(dockerfile, text, PROJECTS)).toMatchObject({
       project,
-      step: { text: expect.stringContaining('build') },
+      step: { text: expect.stringMatching(/build|bundle/) },
     });
   });
 

@@ -368,8 +368,10 @@ describe('scanRuntimeGraph: code edges', () => {
     expect(parsed()).toEqual(['services/api/src/main.ts']);
   });
 
-  it('makes none for type-only imports, imports inside the project, npm packages, or what does not resolve', () => {
+  it('makes none for type-only imports, imports inside the project, npm packages, data files, or what does not resolve', () => {
     writeFleet({
+      'services/orders/sdk/openapi.json': '{}\n',
+      'services/api/src/spec.ts': "import spec from '@acme/orders-sdk/openapi.json';\nexport default spec;\n",
       'services/api/src/main.ts': lines(
         "import type { Shared } from '@acme/shared';",
         "import { type A, type B } from '@acme/orders-sdk';",

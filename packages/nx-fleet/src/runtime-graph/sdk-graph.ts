@@ -366,6 +366,8 @@ function reach(
   ownership: Ownership,
 ): ResolvedImport | undefined {
   if (ref.kind === 'resolve') return resolvedPath(ref, project, ownership);
+  // A JSON file is data, no code: it calls no one (walkerOS' `@walkeros/cli/openapi/spec.json`).
+  if (/\.json$/i.test(ref.specifier)) return undefined;
   const resolution = resolver.resolve(ref.specifier, file, project.root);
   if (!resolution) return undefined;
   const target = 'file' in resolution ? ownership.projectOfFile(resolution.file) : resolution.project;

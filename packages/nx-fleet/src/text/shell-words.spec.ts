@@ -45,6 +45,15 @@ describe('shellCommands', () => {
   it('marks command substitutions and globs as dynamic, and records redirections', () => {
     const [sub] = shellCommands('docker build -t api $(pwd)');
     expect(sub!.words.some((w) => w.dynamic)).toBe(true);
+    // One word, however many it holds (director-run's `--build-arg VERSION=$(node -p "require('./package.json').version")`).
+    expect(texts(`docker build --build-arg VERSION=$(node -p "require('./package.json').version") -t x .`)).toEqual([
+      ['', 'docker', 'build', '--build-arg', "VERSION=$(node -p require('./package.json').version)", '-t', 'x', '.'],
+    ]);
+    expect(shellCommands('echo $(dirname $(pwd)) done')[0]!.words.map((w) => [w.text, w.dynamic])).toEqual([
+      ['echo', false],
+      ['$(dirname $ ( pwd ))', true],
+      ['done', false],
+    ]);
     const [back] = shellCommands('docker build -t `cat name` .');
     expect(back!.words[3]!.dynamic).toBe(true);
     const [glob] = shellCommands('docker build -f *.Dockerfile .');

@@ -32,7 +32,22 @@ export function shellCommands(script: string): ShellCommand[] {
   const commands: ShellCommand[] = [];
   let current: ShellCommand = { words: [], redirects: [] };
   let pendingRedirect: string | undefined;
+  // A command substitution (`VERSION=$(node -p …)`) is one word, its value known only when it runs.
+  let substitution: { word: ShellWord; depth: number; parts: string[] } | undefined;
   for (const token of parse(script, (name) => `${MARK}${name}${MARK}`)) {
+    if (substitution) {
+      const text = typeof token === 'string' ? wordOf(token).text : 'op' in token ? token.op : undefined;
+      if (text === undefined) continue;
+      substitution.depth += text === '(' ? 1 : text === ')' ? -1 : 0;
+      if (substitution.depth > 0) {
+        substitution.parts.push(text);
+        continue;
+      }
+      const { word, parts } = substitution;
+      current.words.push({ ...word, text: `${word.text}(${parts.join(' ')})` });
+      substitution = undefined;
+      continue;
+    }
     if (typeof token === 'string') {
       const word = wordOf(token);
       if (pendingRedirect) {
@@ -51,8 +66,13 @@ export function shellCommands(script: string): ShellCommand[] {
       current = { words: [], redirects: [], after: token.op };
       continue;
     }
-    if (token.op === '(' || token.op === ')') {
+    const last = current.words.at(-1);
+    if (token.op === '(' && last?.dynamic && last.text.endsWith('$')) {
       // `$(…)`: shell-quote yields an empty variable then the parenthesised words.
+      substitution = { word: current.words.pop()!, depth: 1, parts: [] };
+      continue;
+    }
+    if (token.op === '(' || token.op === ')') {
       current.words.push({ text: token.op, variables: [], dynamic: true });
       continue;
     }

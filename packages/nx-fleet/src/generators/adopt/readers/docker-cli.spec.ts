@@ -60,6 +60,10 @@ describe('readDockerBuild', () => {
     ['docker build -t api', 'no build context argument'],
     ['docker build --build-arg TOKEN .', 'build arg TOKEN takes its value from the environment'],
     ['docker build --build-arg V=$VERSION .', 'build arg V=$VERSION depends on the environment'],
+    [
+      `docker build --build-arg VERSION=$(node -p "require('./package.json').version") -t ghcr.io/acme/cli .`,
+      "build arg VERSION=$(node -p require('./package.json').version) depends on the environment (computed when the build runs: pass it as nx run's --buildArgs.VERSION=…)",
+    ],
     ['docker build -f $FILE .', 'the Dockerfile $FILE depends on the environment'],
     ['docker build --target $STAGE .', '--target $STAGE depends on the environment'],
     ['docker build --platform $PLATFORM .', '--platform $PLATFORM depends on the environment'],

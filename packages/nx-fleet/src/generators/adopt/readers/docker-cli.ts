@@ -157,7 +157,10 @@ function readBuildArg(value: ShellWord, call: DockerBuildCall): void {
   const eq = value.text.indexOf('=');
   const name = eq < 0 ? value.text : value.text.slice(0, eq);
   if (eq < 0) call.problems.push(`build arg ${name} takes its value from the environment`);
-  else if (!isLiteral(value)) call.problems.push(`build arg ${value.text} depends on the environment`);
+  else if (!isLiteral(value))
+    call.problems.push(
+      `build arg ${value.text} depends on the environment${value.text.includes('$(') ? ` (computed when the build runs: pass it as nx run's --buildArgs.${name}=…)` : ''}`,
+    );
   else call.buildArgs[name] = value.text.slice(eq + 1);
 }
 
