@@ -28,6 +28,24 @@ describe('unreadBuildsOf', () => {
     expect(of('', 'apps/web/Dockerfile', 'apps/web', 'apps/web/fly.toml')).toEqual(['apps/web/fly.toml']);
   });
 
+  it("takes a step entering the folder before its docker build, and a compose file in the folder building it (director-run's apps/docker)", () => {
+    const release = 'steps:\n  - run: |\n      cd apps/admin\n      docker build -t acme/admin:$VERSION .\n';
+    expect(of(release, undefined, undefined, '.github/workflows/release.yml')).toEqual([
+      '.github/workflows/release.yml',
+    ]);
+    const step = '  - working-directory: apps/admin\n    run: docker buildx build -t acme/admin .\n';
+    expect(of(step, undefined, undefined, '.github/workflows/ci.yml')).toEqual(['.github/workflows/ci.yml']);
+    expect(of('services:\n  app:\n    build: .\n', undefined, undefined, 'apps/admin/docker-compose.yml')).toEqual([
+      'apps/admin/docker-compose.yml',
+    ]);
+    // The check can fail: another folder entered, a compose file elsewhere building its own folder, a step that builds nothing.
+    expect(
+      of(release.replace('apps/admin', 'apps/admin-web'), undefined, undefined, '.github/workflows/release.yml'),
+    ).toEqual([]);
+    expect(of('services:\n  app:\n    build: .\n', undefined, undefined, 'docker-compose.yml')).toEqual([]);
+    expect(of('run: cd apps/admin && npm test\n', undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
+  });
+
   it("leaves a trigger's path filter, a longer path and another project's folder (athlonix, nx-mf-react)", () => {
     expect(of("on: {push: {paths-ignore: ['apps/admin/**']}}\nsteps: [{ file: apps/api/Dockerfile }]\n")).toEqual([]);
     expect(of('file: apps/admin/Dockerfile.dev\n')).toEqual([]);

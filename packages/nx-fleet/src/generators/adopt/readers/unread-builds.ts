@@ -16,8 +16,9 @@ export function isUnreadBuildFile(file: string): boolean {
 /**
  * Of those files (with their texts), the ones that build the service's Dockerfile: they name its path
  * (as a path, not inside a longer one), or the project folder as a build context where the Dockerfile is
- * that folder's own (a compose `context: ./apps/api`), or, a platform's config in the project folder
- * (anyterm's `apps/web/fly.toml`), build that folder's image. A path in a trigger's filter
+ * that folder's own (a compose `context: ./apps/api`, a CI step entering the folder before its `docker
+ * build`), or, a platform's config or a compose file (`build: .`) in the project folder (anyterm's
+ * `apps/web/fly.toml`), build that folder's image. A path in a trigger's filter
  * (athlonix's `paths-ignore: apps/admin/**`) is none.
  */
 export function unreadBuildsOf(
@@ -29,10 +30,19 @@ export function unreadBuildsOf(
   const named = new RegExp(`${path(dockerfile)}(?![\\w./-])`);
   const own = posix.dirname(dockerfile) === projectRoot && projectRoot !== '.';
   const context = new RegExp(`\\bcontext:\\s*['"]?${path(projectRoot)}/?['"]?\\s*$`, 'm');
+  // A step that enters the folder and builds there (director-run's `cd apps/docker` then `docker build -t … .`).
+  const entered = new RegExp(
+    `(?:\\bcd\\s+|working-directory:\\s*['"]?)${path(projectRoot)}/?['"]?(?![\\w./-])[\\s\\S]{0,300}?\\bdocker\\s+(?:buildx\\s+)?build\\b`,
+  );
   return files
     .filter(({ file, text }) => {
-      if (named.test(text) || (own && context.test(text))) return true;
-      return posix.dirname(file) === projectRoot && /(?:^|\/)(?:fly[\w.-]*\.toml|railway\.(?:json|toml))$/.test(file);
+      if (named.test(text) || (own && (context.test(text) || entered.test(text)))) return true;
+      if (posix.dirname(file) !== projectRoot) return false;
+      // In the project folder: a platform's config, or a compose file building that folder (`build: .`).
+      return (
+        /(?:^|\/)(?:fly[\w.-]*\.toml|railway\.(?:json|toml))$/.test(file) ||
+        (own && /(?:\bbuild|\bcontext):\s*['"]?\.\/?['"]?\s*$/m.test(text))
+      );
     })
     .map(({ file }) => file);
 }
