@@ -465,23 +465,16 @@ async function buildFromContext(
           workspaceRoot: service.workspaceRoot,
         })
       : undefined;
+  let imageId: string | undefined;
   if (options.dryRun) {
     const [tool = engine.name, ...args] = request ? await engine.buildCommand(request) : [];
     const command = request && redactCommandLine(tool, args);
     ports.log.info(`nx-fleet: ${service.projectName}: dry run: ${dryRunOutcome(decision, localRef, engine, command)}`);
-    return {
-      image,
-      contentTag: tag,
-      localRef,
-      engine: engine.name,
-      platforms,
-      built: false,
-      recordedAt: ports.clock.now().toISOString(),
-    };
+  } else {
+    imageId = request ? await engine.build(request) : undefined;
+    const seconds = ((ports.clock.now().getTime() - started) / 1000).toFixed(1);
+    ports.log.info(`nx-fleet: ${service.projectName}: ${outcome(decision, localRef, engine, seconds)}`);
   }
-  const imageId = request ? await engine.build(request) : undefined;
-  const seconds = ((ports.clock.now().getTime() - started) / 1000).toFixed(1);
-  ports.log.info(`nx-fleet: ${service.projectName}: ${outcome(decision, localRef, engine, seconds)}`);
   return {
     image,
     contentTag: tag,
@@ -489,7 +482,7 @@ async function buildFromContext(
     ...(imageId ? { imageId } : {}),
     engine: engine.name,
     platforms,
-    built: decision.kind === 'build',
+    built: decision.kind === 'build' && !options.dryRun,
     ...(revision ? { revision: revision.sha } : {}),
     recordedAt: ports.clock.now().toISOString(),
   };
