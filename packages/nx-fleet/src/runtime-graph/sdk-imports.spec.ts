@@ -158,6 +158,28 @@ describe('importsOf', () => {
     ]);
   });
 
+  it("reads Temporal's client starting a worker's workflow by its type as a call of its owner, only there", () => {
+    const text = (client: string, call: string) =>
+      lines(
+        `import { Client } from '${client}';`,
+        "import type * as workflows from '@acme/worker/workflows';",
+        "import type { Order } from '@acme/orders-types';",
+        `export const go = (c: Client) => c.workflow.${call}<typeof workflows.orderWorkflow>('orderWorkflow', { taskQueue: 'q' });`,
+      );
+    for (const call of ['start', 'execute', 'signalWithStart'])
+      expect(importsOf('api.ts', text('@temporalio/client', call)).map((ref) => ref.kind)).toEqual([
+        'import',
+        'typed-client',
+        'type-import',
+      ]);
+    // The check can fail: another library's `start<…>` types nothing of a worker.
+    expect(importsOf('api.ts', text('@acme/jobs', 'start')).map((ref) => ref.kind)).toEqual([
+      'import',
+      'type-import',
+      'type-import',
+    ]);
+  });
+
   it('never counts comments, plain strings or template literals', () => {
     const text = lines(
       "// import { OrdersClient } from '@acme/orders-sdk';",

@@ -107,8 +107,8 @@ function withTypedClients(text: string, refs: ImportRef[]): ImportRef[] {
  * openapi-fetch's clients typed with an OpenAPI schema's `paths` — its default export under whatever
  * name the file imports it by (openapi-react-query's docs call it `createFetchClient`), and
  * `createPathBasedClient` — keyed on the import, as `createClient<…>` alone is Supabase's and Redis'
- * too; and NestJS's gRPC client, `this.client.getService<UsersServiceClient>('UsersService')`, in a
- * file that imports `@nestjs/microservices`.
+ * too; NestJS's gRPC client, `this.client.getService<UsersServiceClient>('UsersService')`, in a
+ * file that imports `@nestjs/microservices`; and Temporal's workflow client (`TEMPORAL_CLIENT_METHODS`).
  */
 function clientTypeArguments(text: string, refs: readonly ImportRef[]): Set<string> {
   const factories = [...TYPED_FACTORIES];
@@ -120,20 +120,31 @@ function clientTypeArguments(text: string, refs: readonly ImportRef[]): Set<stri
     });
     factories.push(...[from?.[1], ...named].flatMap((name) => (name ? [name.replace(/\$/g, '\\$')] : [])));
   }
-  const nest = refs.some((ref) => ref.specifier === '@nestjs/microservices');
+  const methods = [
+    ...(refs.some((ref) => ref.specifier === '@nestjs/microservices') ? ['getService'] : []),
+    ...(refs.some((ref) => ref.specifier === '@temporalio/client') ? TEMPORAL_CLIENT_METHODS : []),
+  ];
   // Most files make no client: the frameworks' pattern, compiled once, answers for them.
   const pattern =
-    factories.length === TYPED_FACTORIES.length && !nest
-      ? (rpcClientPattern ??= clientPattern(TYPED_FACTORIES, false))
-      : clientPattern(factories, nest);
+    factories.length === TYPED_FACTORIES.length && !methods.length
+      ? (rpcClientPattern ??= clientPattern(TYPED_FACTORIES, []))
+      : clientPattern(factories, methods);
   return new Set([...text.matchAll(pattern)].map((match) => match[1]!));
 }
 
 let rpcClientPattern: RegExp | undefined;
 
-function clientPattern(factories: readonly string[], nest: boolean): RegExp {
+/**
+ * Temporal's client starting a worker's workflow by its type alone (`client.workflow.start<typeof
+ * orderWorkflow>('orderWorkflow', …)`, its documented way, so that no workflow code is bundled), in a
+ * file that imports `@temporalio/client`.
+ */
+const TEMPORAL_CLIENT_METHODS = ['start', 'execute', 'signalWithStart', 'getHandle'];
+
+function clientPattern(factories: readonly string[], methods: readonly string[]): RegExp {
+  const called = methods.length ? `|\\.(?:${methods.join('|')})` : '';
   return new RegExp(
-    `(?:(?<![\\w$.])(?:${factories.join('|')})${nest ? '|\\.getService' : ''})\\s*<\\s*(?:typeof\\s+)?([A-Za-z_$][\\w$]*)`,
+    `(?:(?<![\\w$.])(?:${factories.join('|')})${called})\\s*<\\s*(?:typeof\\s+)?([A-Za-z_$][\\w$]*)`,
     'g',
   );
 }
