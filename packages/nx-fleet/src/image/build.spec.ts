@@ -631,7 +631,7 @@ describe('copySourceProblem: a pruned context', () => {
     );
     await buildServiceImage(ports, options, service);
     expect(log.of('warn')).toEqual([
-      'nx-fleet: orders: services/orders/Dockerfile:2 COPY . . copies services/orders/lib/forge, a git submodule (.gitmodules) not checked out here: the image gets it empty. Run "git submodule update --init services/orders/lib/forge" (in CI, check out with submodules: actions/checkout\'s "submodules: true").',
+      'nx-fleet: orders: services/orders/Dockerfile:2 COPY . . copies services/orders/lib/forge: a git submodule (.gitmodules) not checked out here, which the image gets empty. Run "git submodule update --init services/orders/lib/forge" (in CI, check out with submodules: actions/checkout\'s "submodules: true").',
     ]);
     // The check can fail: checked out, nothing to say.
     const checkedOut = setup({}, 'FROM scratch\nCOPY . .\n');

@@ -61,6 +61,7 @@ import { imageNameFor, type ImageRecord } from './records';
 import type { ServiceRef } from './service-ref';
 import { listed as listedNames } from '../text/listed';
 import { redactCommandLine } from '../text/redact';
+import { defaultRunOptions } from '../services/projects';
 
 /** docker-build's options (its schema.json states them for Nx Console). */
 export interface BuildOptions {
@@ -372,7 +373,7 @@ function dependedBuilds(
       const config = node?.data.targets?.[target];
       if (node && !config) missing.push(`${project}:${target}`);
       return node && config
-        ? [{ project, target, root: node.data.root, outputs: config.outputs ?? [], options: config.options ?? {} }]
+        ? [{ project, target, root: node.data.root, outputs: config.outputs ?? [], options: defaultRunOptions(config) }]
         : [];
     });
   });
@@ -444,7 +445,18 @@ async function buildFromContext(
         0,
     );
   if (problem) throw new Error(problem);
-  const empty = decision.kind === 'build' ? emptySubmodules(dockerfileText, options, submodules, onDisk) : [];
+  const contextIgnore = () =>
+    ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, options.context, '.dockerignore'));
+  const empty =
+    decision.kind === 'build'
+      ? emptySubmodules(
+          dockerfileText,
+          options,
+          submodules,
+          onDisk,
+          (path) => !filterContext([path], contextIgnore()).length,
+        )
+      : [];
   if (empty.length) ports.log.warn(emptySubmodulesWarning(service, options, empty));
   const leftOut = decision.kind === 'build' ? ((await context.leftOut?.()) ?? []) : [];
   if (leftOut.length) ports.log.warn(leftOutWarning(service, leftOut));
@@ -809,22 +821,34 @@ function ignoredSourceFix(where: string, ignoreFile: string, line: string, instr
 
 /**
  * The submodules not checked out (no `.git` of their own) inside a folder a COPY takes whole (alto's
- * `COPY contracts ./contracts`, its forge libraries under `contracts/lib`): the image gets them empty.
+ * `COPY contracts ./contracts`, its forge libraries under `contracts/lib`), each with the first COPY
+ * that takes it, unless the context's ignore file leaves it out: the image gets them empty.
  */
 function emptySubmodules(
   dockerfileText: string,
   options: BuildOptions,
   submodules: readonly string[],
   onDisk: (workspacePath: string) => boolean,
+  /** Whether the context's ignore file leaves out a path (relative to the context folder). */
+  ignored: (contextPath: string) => boolean,
 ): Array<{ source: CopySource; submodule: string }> {
-  if (!submodules.length) return [];
-  const empty = submodules.filter((sub) => !onDisk(posix.join(sub, '.git')));
+  const empty = submodules.filter(
+    (sub) => !onDisk(posix.join(sub, '.git')) && !ignored(posix.relative(options.context, sub)),
+  );
+  if (!empty.length) return [];
   const { sources } = new DockerfileReading(dockerfileText, options.buildArgs, options.target);
-  return sources.flatMap((source) => {
-    const path = posix.normalize(posix.join(options.context, contextPath(source.source)));
-    const within = empty.filter((sub) => path === '.' || insideOf(sub, path) || sub === path);
-    return within.map((submodule) => ({ source, submodule }));
+  return empty.flatMap((submodule) => {
+    const source = sources.find(({ source: copied }) => {
+      const path = posix.normalize(posix.join(options.context, contextPath(copied)));
+      return path === '.' || holds(path, submodule);
+    });
+    return source ? [{ source, submodule }] : [];
   });
+}
+
+/** Whether a submodule's folder is the path or inside it. */
+function holds(path: string, submodule: string): boolean {
+  return submodule === path || insideOf(submodule, path);
 }
 
 function emptySubmodulesWarning(
@@ -832,9 +856,16 @@ function emptySubmodulesWarning(
   options: BuildOptions,
   empty: ReadonlyArray<{ source: CopySource; submodule: string }>,
 ): string {
-  const [{ source }] = empty as [(typeof empty)[number]];
-  const subs = [...new Set(empty.map((e) => e.submodule))];
-  return `nx-fleet: ${service.projectName}: ${options.dockerfile}:${source.line} ${source.instruction} copies ${listedNames(subs)}, ${subs.length === 1 ? 'a git submodule' : 'git submodules'} (.gitmodules) not checked out here: the image gets ${subs.length === 1 ? 'it' : 'them'} empty. Run "git submodule update --init ${subs.join(' ')}" (in CI, check out with submodules: actions/checkout's "submodules: true").`;
+  const subs = empty.map((e) => e.submodule);
+  const byLine = new Map<number, { instruction: string; subs: string[] }>();
+  for (const { source, submodule } of empty) {
+    const entry = byLine.get(source.line) ?? { instruction: source.instruction, subs: [] };
+    byLine.set(source.line, { ...entry, subs: [...entry.subs, submodule] });
+  }
+  const copies = [...byLine].map(
+    ([line, entry]) => `${options.dockerfile}:${line} ${entry.instruction} copies ${listedNames(entry.subs)}`,
+  );
+  return `nx-fleet: ${service.projectName}: ${copies.join('; ')}: ${subs.length === 1 ? 'a git submodule' : 'git submodules'} (.gitmodules) not checked out here, which the image gets empty. Run "git submodule update --init ${subs.join(' ')}" (in CI, check out with submodules: actions/checkout's "submodules: true").`;
 }
 
 /** The submodule folders a `.gitmodules` text names (`path = vendor/zoekt`). */

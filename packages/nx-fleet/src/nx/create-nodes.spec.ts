@@ -441,6 +441,35 @@ describe('createNodes', () => {
     ]);
   });
 
+  it('reads an {options.outputPath} its default configuration sets, as nx run builds it', async () => {
+    const build = (where: Record<string, unknown>) => ({
+      executor: '@nx/esbuild:esbuild',
+      outputs: ['{options.outputPath}'],
+      defaultConfiguration: 'production',
+      ...where,
+    });
+    const workspace = (target: Record<string, unknown>) => ({
+      '.gitignore': 'dist\n',
+      'apps/api/project.json': json({ name: 'api', targets: { build: target } }),
+      'apps/api/main.ts': '\n',
+      'apps/api/Dockerfile': 'FROM node:20\nCOPY dist/services/api api/\nCMD ["node", "api"]\n',
+    });
+    const dockerBuild = async (target: Record<string, unknown>) =>
+      dockerBuildOf((await runWorkspace(workspace(target))).results, 'apps/api');
+    const production = build({
+      options: { main: 'apps/api/main.ts' },
+      configurations: { production: { outputPath: 'dist/services/api' }, development: { outputPath: 'tmp/api' } },
+    });
+    expect(await dockerBuild(production)).toMatchObject({
+      dependsOn: ['build'],
+      options: { context: '.', prune: true, contextOutputs: ['dist/services/api'] },
+    });
+    // The check can fail: another default configuration writes elsewhere, and the copy is nobody's output.
+    expect((await dockerBuild({ ...production, defaultConfiguration: 'development' })).options).not.toMatchObject({
+      contextOutputs: ['dist/services/api'],
+    });
+  });
+
   it("makes no service of the workspace root whose Dockerfile other projects' settings name (bcgov's bciers), unless its own settings do", async () => {
     const app = (name: string) =>
       json({

@@ -26,7 +26,7 @@ import {
   type Detection,
 } from '../services/detection';
 import { devContainerDockerfiles } from '../services/dev-containers';
-import { packageScripts } from '../services/projects';
+import { defaultRunOptions, packageScripts } from '../services/projects';
 import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
 import {
   buildsEveryPackage,
@@ -1926,6 +1926,8 @@ type DeclaredTarget =
       outputs?: unknown;
       dependsOn?: unknown;
       options?: { buildArgs?: unknown; buildContexts?: unknown; [option: string]: unknown };
+      configurations?: unknown;
+      defaultConfiguration?: unknown;
     }
   | undefined;
 
@@ -1990,6 +1992,7 @@ function statedOutputsOf(
 function declaredOutputs(target: DeclaredTarget, root: string, projectName: string): string[] {
   const outputs = target?.outputs;
   if (!Array.isArray(outputs)) return [];
+  const options = defaultRunOptions(target);
   return outputs.flatMap((output) => {
     if (typeof output !== 'string') return [];
     let unset = false;
@@ -1998,7 +2001,7 @@ function declaredOutputs(target: DeclaredTarget, root: string, projectName: stri
     const path = inWorkspace(output)
       .replace(/\{projectName\}/g, projectName)
       .replace(/\{options\.([\w-]+)\}/g, (_, option: string) => {
-        const value = target?.options?.[option];
+        const value = options[option];
         if (typeof value === 'string') return inWorkspace(value);
         unset = true;
         return '';

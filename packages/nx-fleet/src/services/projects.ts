@@ -10,6 +10,24 @@ export function packageScripts(manifest: unknown): Record<string, string> {
     : {};
 }
 
+/**
+ * A target's options as `nx run` runs it without a configuration: its `defaultConfiguration`'s merged
+ * over them (an `outputPath` Nx's generators write only in `configurations.production`).
+ */
+export function defaultRunOptions(
+  target: { options?: unknown; configurations?: unknown; defaultConfiguration?: unknown } | undefined,
+): Record<string, unknown> {
+  const options = isObject(target?.options) ? target.options : {};
+  const name = target?.defaultConfiguration;
+  const configurations = isObject(target?.configurations) ? target.configurations : {};
+  const chosen = typeof name === 'string' ? configurations[name] : undefined;
+  return isObject(chosen) ? { ...options, ...chosen } : options;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** The executor of the inferred docker-build target: what marks a project as a service in a graph. */
 export const BUILD_EXECUTOR = 'nx-fleet:docker-build';
 /** The executor of the inferred docker-push target. */

@@ -61,6 +61,10 @@ describe('readDockerBuild', () => {
     ['docker build --build-arg TOKEN .', 'build arg TOKEN takes its value from the environment'],
     ['docker build --build-arg V=$VERSION .', 'build arg V=$VERSION depends on the environment'],
     [
+      'docker build --build-arg APP_VERSION={args.tag} .',
+      "build arg APP_VERSION={args.tag} takes nx run's argument: pass it as nx run's --buildArgs.APP_VERSION=…",
+    ],
+    [
       `docker build --build-arg VERSION=$(node -p "require('./package.json').version") -t ghcr.io/acme/cli .`,
       "build arg VERSION=$(node -p require('./package.json').version) depends on the environment (computed when the build runs: pass it as nx run's --buildArgs.VERSION=…)",
     ],

@@ -157,6 +157,9 @@ function readBuildArg(value: ShellWord, call: DockerBuildCall): void {
   const eq = value.text.indexOf('=');
   const name = eq < 0 ? value.text : value.text.slice(0, eq);
   if (eq < 0) call.problems.push(`build arg ${name} takes its value from the environment`);
+  // run-commands' own `{args.tag}`, filled by `nx run`'s arguments: no value to carry.
+  else if (/\{args\.[^}]*\}/.test(value.text))
+    call.problems.push(`build arg ${value.text} takes nx run's argument: pass it as nx run's --buildArgs.${name}=…`);
   else if (!isLiteral(value))
     call.problems.push(
       `build arg ${value.text} depends on the environment${value.text.includes('$(') ? ` (computed when the build runs: pass it as nx run's --buildArgs.${name}=…)` : ''}`,

@@ -76,7 +76,11 @@ export function readNxDocker(project: AdoptProject, workspace: AdoptWorkspace): 
     command: 'docker build .',
     dependsOn: ['build', '^build'],
     options: {
-      cwd: typeof buildTarget['cwd'] === 'string' ? interpolate(buildTarget['cwd']) : project.root,
+      // `{workspaceRoot}` as Nx resolves it for a command's folder: the workspace root.
+      cwd:
+        typeof buildTarget['cwd'] === 'string'
+          ? interpolate(buildTarget['cwd']).replace(/^\{workspaceRoot\}(?:\/|$)/, '') || '.'
+          : project.root,
       args: buildTarget['skipDefaultTag'] === true ? userArgs : [`--tag ${imageRef}`, ...userArgs],
     },
   };

@@ -86,6 +86,23 @@ describe('readNxDocker (fixtures shaped like @nx/docker 23.2.1 workspaces)', () 
     });
   });
 
+  it("reads the plugin options' `{workspaceRoot}` cwd as the workspace root, as Nx resolves it", () => {
+    const setup = readNxDocker(
+      project(),
+      workspace({
+        plugins: [
+          {
+            plugin: '@nx/docker',
+            options: {
+              buildTarget: { name: 'docker:build', cwd: '{workspaceRoot}', args: ['-f {projectRoot}/Dockerfile'] },
+            },
+          },
+        ],
+      }),
+    );
+    expect(setup).toMatchObject({ context: '.', dockerfile: 'apps/build-manager/Dockerfile' });
+  });
+
   it('merges the project target over the inferred one as Nx does (options shallow, dependsOn replaced)', () => {
     const setup = readNxDocker(
       project({

@@ -44,6 +44,8 @@ describe('unreadBuildsOf', () => {
     ).toEqual([]);
     expect(of('services:\n  app:\n    build: .\n', undefined, undefined, 'docker-compose.yml')).toEqual([]);
     expect(of('run: cd apps/admin && npm test\n', undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
+    const elsewhere = 'run: |\n  cd apps/admin\n  npm ci\n  cd ../web\n  docker build -t acme/web .\n';
+    expect(of(elsewhere, undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
   });
 
   it("leaves a trigger's path filter, a longer path and another project's folder (athlonix, nx-mf-react)", () => {

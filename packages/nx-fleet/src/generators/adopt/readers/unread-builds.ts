@@ -32,7 +32,7 @@ export function unreadBuildsOf(
   const context = new RegExp(`\\bcontext:\\s*['"]?${path(projectRoot)}/?['"]?\\s*$`, 'm');
   // A step that enters the folder and builds there (director-run's `cd apps/docker` then `docker build -t … .`).
   const entered = new RegExp(
-    `(?:\\bcd\\s+|working-directory:\\s*['"]?)${path(projectRoot)}/?['"]?(?![\\w./-])[\\s\\S]{0,300}?\\bdocker\\s+(?:buildx\\s+)?build\\b`,
+    `(?:\\bcd\\s+|working-directory:\\s*['"]?)${path(projectRoot)}/?['"]?(?![\\w./-])(?:(?!\\bcd\\s)[\\s\\S]){0,300}?\\bdocker\\s+(?:buildx\\s+)?build\\b`,
   );
   return files
     .filter(({ file, text }) => {
