@@ -1250,6 +1250,26 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("says nothing of a build argument while the project's own docker-build is what Nx runs (it sets its own)", async () => {
+    const gw = (target: Record<string, unknown>) =>
+      runWorkspace({
+        'apps/gw/project.json': json({ name: 'gw', targets: target }),
+        'apps/gw/Dockerfile': 'FROM node:20\nARG APP\nCOPY dist/apps/${APP} ./\n',
+      });
+    await gw({
+      'docker-build': {
+        executor: 'nx:run-commands',
+        options: { command: 'docker build -f apps/gw/Dockerfile . -t acme/gw --build-arg APP={projectName}' },
+      },
+    });
+    expect(warnings(warn).filter((w) => w.includes('takes the build argument'))).toEqual([]);
+    expect(warnings(warn).filter((w) => w.includes("the project's own configuration replaces"))).toHaveLength(1);
+    // The check can fail: nx-fleet's own build, with nothing set, is told.
+    warn.mockClear();
+    await gw({ build: { command: 'true' } });
+    expect(warnings(warn).filter((w) => w.includes('takes the build argument APP'))).toHaveLength(1);
+  });
+
   it('says which stages a root variant builds one image each from, and the setting that picks one (jitsu)', async () => {
     await runWorkspace({
       'package.json': json({ name: 'jitsu', private: true }),

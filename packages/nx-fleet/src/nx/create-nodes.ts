@@ -325,7 +325,13 @@ async function fleetNodes(
       new Set(alike.flatMap((w) => w.roots)),
       projectNames(units),
     ),
-    ...selectorWarnings(detections, texts, options.buildTargetName, projectNames(units)),
+    // A project's own build under that name is what Nx runs: its build arguments are its own (adopt carries them).
+    ...selectorWarnings(
+      units.flatMap((unit) => ('service' in unit && !unit.replacedBuild ? [unit.service] : [])),
+      texts,
+      options.buildTargetName,
+      projectNames(units),
+    ),
     ...bases.warnings,
   ]
     .map(({ roots: about, ...warning }) => ({
