@@ -746,6 +746,27 @@ describe('adopt generator', () => {
     expect(readProjectConfiguration(tree, 'tell').targets).toEqual({ build: { command: 'webpack-cli build' } });
   });
 
+  it('reads an {options.outputPath} its default configuration sets as the build output the Dockerfile copies', async () => {
+    addProjectConfiguration(tree, 'svc', {
+      root: 'apps/svc',
+      targets: {
+        build: {
+          executor: '@nx/esbuild:esbuild',
+          outputs: ['{options.outputPath}'],
+          defaultConfiguration: 'production',
+          options: { main: 'apps/svc/main.ts' },
+          configurations: { production: { outputPath: 'dist/services/svc' } },
+        },
+        'docker-build': { command: 'docker build -f apps/svc/Dockerfile . -t acme/svc' },
+      },
+    });
+    tree.write('apps/svc/Dockerfile', 'FROM node:22-alpine\nCOPY dist/services/svc svc/\nCMD ["node", "api"]\n');
+    await adopt(tree, {});
+    // The inferred pruned context carries it: nothing to state but the image.
+    expect(fleetOf(tree, 'svc')).toEqual({ image: 'acme/svc' });
+    expect(tree.exists('apps/svc/.dockerignore')).toBe(false);
+  });
+
   it('writes nothing, nx.json included, where a target under nx-fleet’s build target name runs something else', async () => {
     addProjectConfiguration(tree, 'legacy', {
       root: 'apps/legacy',

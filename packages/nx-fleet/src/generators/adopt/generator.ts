@@ -39,7 +39,7 @@ import {
 } from '../../services/detection';
 import { packageDependencyRoots } from '../../nx/dependency-builds';
 import { withNxTokens } from '../../nx/devkit-internal';
-import { packageScripts } from '../../services/projects';
+import { defaultRunOptions, packageScripts } from '../../services/projects';
 import { listed } from '../../text/listed';
 import { registerFleet } from '../init/generator';
 import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
@@ -494,7 +494,7 @@ function ignorePatterns(tree: Tree, path: string): string[] {
 /** The build target's `outputs` as workspace paths; ones naming other tokens are left out. */
 function buildOutputs(config: ProjectConfiguration, target: string): string[] {
   const build = config.targets?.[target];
-  const options = (build?.options ?? {}) as Record<string, unknown>;
+  const options = defaultRunOptions(build);
   return (build?.outputs ?? []).flatMap((output) => {
     const path = output
       .replace('{workspaceRoot}/', '')
