@@ -19,6 +19,9 @@ const workspace = (over: Partial<AdoptWorkspace> = {}): AdoptWorkspace => ({
   targetDefaults: {},
   ...over,
 });
+/** @nx/docker's reading of the project with the plugin option `buildTarget` set so. */
+const withBuildTarget = (buildTarget: Record<string, unknown>) =>
+  readNxDocker(project(), workspace({ plugins: [{ plugin: '@nx/docker', options: { buildTarget } }] }));
 
 describe('readNxDocker (fixtures shaped like @nx/docker 23.2.1 workspaces)', () => {
   it('computes the default image reference from the project root', () => {
@@ -57,26 +60,10 @@ describe('readNxDocker (fixtures shaped like @nx/docker 23.2.1 workspaces)', () 
   });
 
   it('prefers a --tag the plugin options add (with tokens), and keeps build args and the target stage', () => {
-    const setup = readNxDocker(
-      project(),
-      workspace({
-        plugins: [
-          {
-            plugin: '@nx/docker',
-            options: {
-              buildTarget: {
-                name: 'image',
-                args: [
-                  '--tag acme/{projectName}:{shortCommitSha}',
-                  '--build-arg NODE_ENV=production',
-                  '--target=runtime',
-                ],
-              },
-            },
-          },
-        ],
-      }),
-    );
+    const setup = withBuildTarget({
+      name: 'image',
+      args: ['--tag acme/{projectName}:{shortCommitSha}', '--build-arg NODE_ENV=production', '--target=runtime'],
+    });
     expect(setup).toMatchObject({
       source: '@nx/docker target image',
       image: 'acme/build-manager',
@@ -87,19 +74,11 @@ describe('readNxDocker (fixtures shaped like @nx/docker 23.2.1 workspaces)', () 
   });
 
   it("reads the plugin options' `{workspaceRoot}` cwd as the workspace root, as Nx resolves it", () => {
-    const setup = readNxDocker(
-      project(),
-      workspace({
-        plugins: [
-          {
-            plugin: '@nx/docker',
-            options: {
-              buildTarget: { name: 'docker:build', cwd: '{workspaceRoot}', args: ['-f {projectRoot}/Dockerfile'] },
-            },
-          },
-        ],
-      }),
-    );
+    const setup = withBuildTarget({
+      name: 'docker:build',
+      cwd: '{workspaceRoot}',
+      args: ['-f {projectRoot}/Dockerfile'],
+    });
     expect(setup).toMatchObject({ context: '.', dockerfile: 'apps/build-manager/Dockerfile' });
   });
 
