@@ -638,7 +638,11 @@ function walk(
       if (inside && !inside.startsWith('..')) workdirs.push({ line, instruction, source: inside });
     } else if ((keyword === 'CMD' || keyword === 'ENTRYPOINT') && stage) {
       const inCopy = stage.root === undefined ? undefined : posix.relative(stage.root, stage.workdir);
-      const source = copiedAt(stage.copied, stage.workdir) ?? (inCopy?.startsWith('..') ? undefined : inCopy);
+      const copied = copiedAt(stage.copied, stage.workdir);
+      // Files copied into the folder (`COPY packages/server/package*.json ./packages/server/`): their folder.
+      const folder =
+        copied !== undefined && /[*?[]|\.[^./]+$/.test(posix.basename(copied)) ? posix.dirname(copied) : copied;
+      const source = folder ?? (inCopy?.startsWith('..') ? undefined : inCopy);
       if (source && contextPath(source) !== '.') starts.push({ line, instruction, source });
       scripts.push(...scriptsInCopy(stage, rest, { line, instruction }));
     } else if (keyword === 'RUN') {

@@ -228,6 +228,10 @@ describe('namedBuildFor', () => {
     });
     // In the whole copy, too.
     expect(namedBuildFor('api.Dockerfile', runs('apps/api', 'COPY . .'), PROJECTS)).toMatchObject({ runs: true });
+    // Its manifests copied into the folder first, then its sources (padloc's root Dockerfile-server).
+    const padloc =
+      'FROM node:16\nWORKDIR /p\nCOPY package*.json lerna.json ./\nCOPY apps/api/package*.json ./apps/api/\nRUN npm ci\nCOPY apps/api/src ./apps/api/src\nWORKDIR /p/apps/api\nCMD ["npm", "run", "start"]\n';
+    expect(namedBuildFor('Dockerfile-api', padloc, PROJECTS)).toMatchObject({ project: 'api', runs: true });
     // The check can fail: started in another project's folder, or in no copied one.
     expect(namedBuildFor('api.Dockerfile', runs('/usr/local/apps/web'), PROJECTS)).toBeUndefined();
     expect(namedBuildFor('api.Dockerfile', runs('/srv'), PROJECTS)).toBeUndefined();
