@@ -640,8 +640,7 @@ function walk(
       const inCopy = stage.root === undefined ? undefined : posix.relative(stage.root, stage.workdir);
       const copied = copiedAt(stage.copied, stage.workdir);
       // Files copied into the folder (`COPY packages/server/package*.json ./packages/server/`): their folder.
-      const folder =
-        copied !== undefined && /[*?[]|\.[^./]+$/.test(posix.basename(copied)) ? posix.dirname(copied) : copied;
+      const folder = copied !== undefined && namesFiles(posix.basename(copied)) ? posix.dirname(copied) : copied;
       const source = folder ?? (inCopy?.startsWith('..') ? undefined : inCopy);
       if (source && contextPath(source) !== '.') starts.push({ line, instruction, source });
       scripts.push(...scriptsInCopy(stage, rest, { line, instruction }));
@@ -817,8 +816,15 @@ const FOLDER_FLAGS = new Set(['-C', '--dir', '--cwd', '--prefix']);
  */
 /** Whether a COPY's source is a file put into the destination folder: a name with an extension, or a dotfile, into `./`, `.` or `<folder>/`. */
 function namesFile(source: string, dest: string): boolean {
-  const name = posix.basename(source);
-  return (dest === '.' || dest.endsWith('/')) && !source.endsWith('/') && /^\.[^./]|\.[^./]+$/.test(name);
+  return (dest === '.' || dest.endsWith('/')) && !source.endsWith('/') && FILE_NAME.test(posix.basename(source));
+}
+
+/** A name with an extension, or a dotfile: a file's, not a folder's. */
+const FILE_NAME = /^\.[^./]|\.[^./]+$/;
+
+/** Whether a COPY source's last word names files: a file's name, or a pattern (`package*.json`). */
+function namesFiles(name: string): boolean {
+  return /[*?[]/.test(name) || FILE_NAME.test(name);
 }
 
 function copiedAt(copied: ReadonlyMap<string, string>, folder: string): string | undefined {
