@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { AggregateCreateNodesError, logger, type CreateNodesResult } from '@nx/devkit';
@@ -3745,6 +3754,61 @@ describe('createNodes', () => {
       expect(scans()).toBe(2);
       expect(edited).toEqual(first);
       expect(edited).toEqual(await run(freshCreateNodes(), undefined, root, matched(files)));
+    });
+
+    it("the daemon's worker asks Nx for the files' one hash first, and lists them only when it is not its last answer's", async () => {
+      const root = tempDir('nx-fleet-plugin-ws-');
+      const files: Record<string, string> = { ...WORKSPACE, 'services/a/src/main.ts': 'export {};\n' };
+      writeTree(root, files);
+      let state = 's1';
+      const listings = vi.fn(diskFiles);
+      const worker = fleetCreateNodes(
+        workerDeps({
+          sourceFiles: listings,
+          filesState: () => Promise.resolve(state),
+          memo: new GraphMemo(false),
+          env: { NX_DAEMON_PROCESS: 'true' },
+        }),
+      );
+      const first = await run(worker, undefined, root, matched(files));
+      expect(await run(worker, undefined, root, matched(files))).toEqual(first);
+      expect(listings).toHaveBeenCalledTimes(1);
+      writeTree(root, { 'services/a/project.json': json({ name: 'a', metadata: { fleet: { image: 'acme/a2' } } }) });
+      state = 's2';
+      const edited = await run(worker, undefined, root, matched(files));
+      expect(listings).toHaveBeenCalledTimes(2);
+      expect(edited).toEqual(await run(freshCreateNodes(), undefined, root, matched(files)));
+      expect(edited).not.toEqual(first);
+      // Without the daemon every graph lists the files.
+      const command = vi.fn(diskFiles);
+      const plain = fleetCreateNodes(workerDeps({ sourceFiles: command, filesState: () => Promise.resolve('s2') }));
+      await run(plain, undefined, root, matched(files));
+      await run(plain, undefined, root, matched(files));
+      expect(command).toHaveBeenCalledTimes(2);
+    });
+
+    it("the daemon's worker, once idle, stamps the folders that stand for the files it found missing; others keep none", async () => {
+      const root = tempDir('nx-fleet-plugin-ws-');
+      writeTree(root, WORKSPACE);
+      const old = new Date(Date.now() - 60_000);
+      for (const folder of ['services/a', 'services/b']) utimesSync(join(root, folder), old, old);
+      const missing = (memo: GraphMemo) => [...memo.absences.keys()].filter((path) => path.endsWith('.dockerignore'));
+      const daemon = new GraphMemo(false);
+      await run(
+        fleetCreateNodes(workerDeps({ memo: daemon, env: { NX_DAEMON_PROCESS: 'true' } })),
+        undefined,
+        root,
+        matched(WORKSPACE),
+      );
+      await vi.waitFor(() => expect(missing(daemon)).toContain('services/a/.dockerignore'), {
+        timeout: 5000,
+        interval: 50,
+      });
+      expect(daemon.absences.get('services/a/.dockerignore')?.folder).toBe('services/a');
+      const command = new GraphMemo();
+      await run(fleetCreateNodes(workerDeps({ memo: command })), undefined, root, matched(WORKSPACE));
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect(command.absences.size).toBe(0);
     });
 
     it('one worker across edits (the daemon): a folder whose manifest changes is analysed again, a library folder too', async () => {

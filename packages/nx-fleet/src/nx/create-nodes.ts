@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CreateNodes, CreateNodesContext, CreateNodesResult, CreateNodesResultArray } from '@nx/devkit';
@@ -8,7 +8,7 @@ import type { FleetServiceConfig } from '../config/service-settings';
 import { othersInfer } from '../config/workspace-options';
 import { brokerConfigFromEnv } from '../contracts/pact-broker';
 import { PACT_FILE, pactFilesByRoot } from '../contracts/pacts';
-import { parentServiceRoots, sharedPatterns, withoutIgnoredInside, type DirEntry } from '../release/change-rules';
+import { parentServiceRoots, sharedPatterns, withoutIgnoredInside } from '../release/change-rules';
 import {
   containerfileVariant,
   groupByFolder,
@@ -79,6 +79,7 @@ import {
   logger,
   packageJsonProjects,
   workspaceDataDirectory,
+  workspaceFilesHash,
   type WorkspaceFileData,
 } from './devkit-internal';
 import { FolderCache, type FolderManifests } from './folder-cache';
@@ -101,6 +102,7 @@ import { runtimeProviderRoots, type RuntimeProviders, type ScanStats } from './r
 import { resolveServiceContext, withoutMissingProducers, type ServiceContext } from './service-context';
 import { baseImagePaths, buildServiceTargets, serviceProjectMetadata, withPaths } from './targets';
 import { workerState, type OnceWarnings } from './worker-state';
+import { entriesOf } from './folder-stamps';
 import { GraphMemo } from './graph-memo';
 import {
   buildsOnInstall,
@@ -130,6 +132,8 @@ export interface CreateNodesDeps {
   askApart(question: ApartQuestion): Promise<ApartAnswer>;
   /** Every workspace file with Nx's content hash (Nx's workspace context). */
   sourceFiles(workspaceRoot: string): Promise<readonly WorkspaceFileData[]>;
+  /** One hash of every path and content of that list (`workspaceFilesHash`), for the daemon's worker. */
+  filesState?(workspaceRoot: string): Promise<string>;
   /** What this worker has answered before (texts read, context decisions): kept while it lives. */
   memo: GraphMemo;
   env: Env;
@@ -202,8 +206,19 @@ async function fleetNodes(
   // The sources' warnings (unreadable files, SDK owners) join the folders': all print once per workspace state.
   const sourceWarnings: Warning[] = [];
   const collect = (key: string, message: string) => sourceWarnings.push({ key, message });
-  const workspaceFiles = await listSourceFiles(context.workspaceRoot, collect, deps);
-  const texts = new WorkspaceTexts(context.workspaceRoot, workspaceFiles, deps.memo.texts);
+  // Nx recomputes the graph twice for one edit (its watcher's event, then the client's flush): the
+  // daemon's worker asks for the state's one hash first, and needs no list when it answered that state last.
+  const state = daemon && how === 'graph' ? await filesStateOf(context.workspaceRoot, deps) : undefined;
+  const workspaceFiles =
+    (state === undefined ? undefined : deps.memo.filesAt(state)) ??
+    (await listSourceFiles(context.workspaceRoot, collect, deps));
+  // Only a worker that outlives one graph keeps what stands for the missing files: the others would pay for it alone.
+  const texts = new WorkspaceTexts(
+    context.workspaceRoot,
+    workspaceFiles,
+    deps.memo.texts,
+    daemon ? deps.memo.absences : undefined,
+  );
   const matchedFolders = groupByFolder(files.filter((file) => !PACT_FILE.test(file)));
   // A folder with a Dockerfile and no manifest is no project: its files are rule (b)'s, unless a service
   // the plugin option names builds from it (that Dockerfile is the service's own input).
@@ -218,13 +233,18 @@ async function fleetNodes(
   const sharedRoots = [...matchedFolders].flatMap(([root, matched]) =>
     claimed.has(root) || matched.some((file) => !isContainerfile(posix.basename(file))) ? [root] : [],
   );
-  const sharedOf = (projectRoots: readonly string[], ignored: readonly string[] = []) =>
-    sharedPatterns({
-      projectRoots,
-      entriesOf: (dir) => entriesOf(context.workspaceRoot, dir),
-      ignore: [...options.releaseIgnore, ...ignored],
-    });
-  const shared = sharedOf(sharedRoots);
+  const sharedOf = (
+    projectRoots: readonly string[],
+    ignored: readonly string[] = [],
+    entries = (dir: string) => entriesOf(context.workspaceRoot, dir),
+  ) => sharedPatterns({ projectRoots, entriesOf: entries, ignore: [...options.releaseIgnore, ...ignored] });
+  // Asked again after every edit in the daemon, before the last answer can be given again.
+  const shared = deps.memo.listings.value(
+    context.workspaceRoot,
+    'shared',
+    JSON.stringify([sharedRoots, options.releaseIgnore]),
+    (entries) => sharedOf(sharedRoots, [], entries),
+  );
   const broker = brokerConfigFromEnv(deps.env) !== undefined;
   const frame = frameOf({
     options: rawOptions,
@@ -248,7 +268,7 @@ async function fleetNodes(
         ).unref();
       if (kept) return kept.result;
     } else {
-      const again = deps.memo.answerAgain(frame, workspaceFiles, texts);
+      const again = deps.memo.answerAgain(frame, { files: workspaceFiles, state }, texts);
       if (again) {
         deps.memo.saveWhenIdle(() => answers.save(keyOf(), again.probes, again.result));
         return again.result;
@@ -465,13 +485,17 @@ async function fleetNodes(
   // The matched files count as read: a warning's state is made of their contents.
   const reads = new Set([...texts.read, ...files]);
   deps.memo.answered(
-    { frame, files: workspaceFiles, reads, unchangedBy: providers.unchangedBy },
+    { frame, files: workspaceFiles, state, reads, unchangedBy: providers.unchangedBy },
     { probes: texts.probes, result },
   );
   const save = () => answers.save(keyOf(), texts.probes, result);
   // The daemon's worker outlives this graph: the answer is written after it is returned.
   if (daemon) {
-    if (how !== 'warm-up') deps.memo.saveWhenIdle(save);
+    // While idle, the missing files' folders are stamped, so the first edit does not look for each file.
+    deps.memo.saveWhenIdle(() => {
+      if (how !== 'warm-up') save();
+      texts.rememberAbsences();
+    });
   } else save();
   return result;
 }
@@ -482,6 +506,7 @@ export const createNodes = fleetCreateNodes({
   verbose: (message) => logger.verbose(message),
   askApart: (question) => askApart(question),
   sourceFiles: getAllFileDataInContext,
+  filesState: workspaceFilesHash,
   memo: workerState.graph,
   env: nodePorts().env,
 });
@@ -1663,6 +1688,15 @@ async function listSourceFiles(
   }
 }
 
+/** The workspace files' one hash; undefined when Nx cannot tell it (the list is asked for then). */
+async function filesStateOf(workspaceRoot: string, deps: CreateNodesDeps): Promise<string | undefined> {
+  try {
+    return await deps.filesState?.(workspaceRoot);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * What context inference reads for one service: its Dockerfile, the .dockerignore files either
  * context would use, and the outputs its project.json declares for its build target.
@@ -2239,16 +2273,4 @@ function manifestsOf(root: string, folderFiles: readonly string[], texts: Worksp
     identity: hashes.every((hash) => hash !== undefined) ? `nx:${hashes.join(',')}` : undefined,
     texts: () => Object.fromEntries(present.map((name) => [name, texts.text(posix.join(root, name))])),
   };
-}
-
-/** A folder's entries; an unreadable one (a race with a delete) has none rather than breaking the graph. */
-function entriesOf(workspaceRoot: string, dir: string): DirEntry[] {
-  try {
-    return readdirSync(join(workspaceRoot, dir), { withFileTypes: true }).map((entry) => ({
-      name: entry.name,
-      isDirectory: entry.isDirectory(),
-    }));
-  } catch {
-    return [];
-  }
 }

@@ -14,6 +14,7 @@ import {
   workspaceDataDirectory,
   mergedAsNx,
   withNxTokens,
+  workspaceFilesHash,
 } from './devkit-internal';
 
 /*
@@ -133,6 +134,22 @@ describe('devkit-internal', () => {
     expect(Object.keys(byName).sort()).toEqual(['.gitignore', 'a/one.ts', 'b/three.ts', 'b/two.ts']);
     expect(byName['a/one.ts']).toBe(byName['b/two.ts']);
     expect(byName['a/one.ts']).not.toBe(byName['b/three.ts']);
+  });
+
+  it('workspaceFilesHash is one hash of every listed path and content: a rename or an edit moves it, a git-ignored file does not', async () => {
+    vi.stubEnv('NX_DAEMON', 'false');
+    const files = { '.gitignore': 'ignored/\n', 'a/one.ts': 'same\n', '.github/ci.yml': 'on: push\n' };
+    const hashOf = (changed: Record<string, string>) => workspaceFilesHash(workspace({ ...files, ...changed }));
+    const base = await hashOf({});
+    expect(await hashOf({ 'ignored/x.ts': 'x\n' })).toBe(base);
+    const others = [
+      await hashOf({ 'a/one.ts': 'other\n' }),
+      await hashOf({ '.github/ci.yml': 'on: pull_request\n' }),
+      await hashOf({ 'a/two.ts': 'same\n' }),
+    ];
+    for (const other of others) expect(other).not.toBe(base);
+    const renamed = workspace({ '.gitignore': 'ignored/\n', 'a/moved.ts': 'same\n', '.github/ci.yml': 'on: push\n' });
+    expect(await workspaceFilesHash(renamed)).not.toBe(base);
   });
 
   it("nxPruning prunes package.json and the npm lockfile to the service's closure", () => {

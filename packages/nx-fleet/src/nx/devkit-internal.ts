@@ -6,7 +6,7 @@ import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { logger } from 'nx/src/utils/logger';
 import { output } from 'nx/src/utils/output';
 import { detectPackageManager } from 'nx/src/utils/package-manager';
-import { getAllFileDataInContext as nxAllFileData } from 'nx/src/utils/workspace-context';
+import { getAllFileDataInContext as nxAllFileData, hashWithWorkspaceContext } from 'nx/src/utils/workspace-context';
 import type { NxPruning } from '../image/pruned-context';
 
 /*
@@ -100,6 +100,15 @@ export interface WorkspaceFileData {
  */
 export function getAllFileDataInContext(workspaceRoot: string): Promise<WorkspaceFileData[]> {
   return nxAllFileData(workspaceRoot);
+}
+
+/**
+ * One hash of every workspace path and its content, as Nx's workspace context knows them (the daemon's
+ * worker asks the daemon): a short answer that tells whether `getAllFileDataInContext` would list
+ * anything else than last time.
+ */
+export function workspaceFilesHash(workspaceRoot: string): Promise<string> {
+  return hashWithWorkspaceContext(workspaceRoot, ['**/*']);
 }
 
 /**

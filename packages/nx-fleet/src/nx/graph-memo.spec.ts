@@ -68,27 +68,41 @@ describe('GraphMemo', () => {
     const edit = (file: string, hash: string) => files.map((f) => (f.file === file ? { file, hash } : f));
 
     it('gives the last answer again while nothing it was made from changed', () => {
-      expect(memo(false).answerAgain('f', files, texts)?.result).toBe(answer.result);
-      expect(memo(false).answerAgain('f', edit('README.md', 'r2'), texts)?.result).toBe(answer.result);
+      expect(memo(false).answerAgain('f', { files }, texts)?.result).toBe(answer.result);
+      expect(memo(false).answerAgain('f', { files: edit('README.md', 'r2') }, texts)?.result).toBe(answer.result);
       // In Nx's own process the answer is Nx's to change: a copy.
-      const copy = memo(true).answerAgain('f', files, texts)?.result;
+      const copy = memo(true).answerAgain('f', { files }, texts)?.result;
       expect(copy).toEqual(answer.result);
       expect(copy).not.toBe(answer.result);
     });
 
     it('does not when the frame, the paths, a file it read or the runtime graph changed', () => {
-      expect(memo(false).answerAgain('g', files, texts)).toBeUndefined();
-      expect(memo(false).answerAgain('f', files.slice(1), texts)).toBeUndefined();
-      expect(memo(false).answerAgain('f', edit('svc/Dockerfile', 'd2'), texts)).toBeUndefined();
+      expect(memo(false).answerAgain('g', { files }, texts)).toBeUndefined();
+      expect(memo(false).answerAgain('f', { files: files.slice(1) }, texts)).toBeUndefined();
+      expect(memo(false).answerAgain('f', { files: edit('svc/Dockerfile', 'd2') }, texts)).toBeUndefined();
       const runtime = memo(false, (file) => file !== 'svc/src/main.ts');
-      expect(runtime.answerAgain('f', edit('svc/src/main.ts', 's2'), texts)).toBeUndefined();
+      expect(runtime.answerAgain('f', { files: edit('svc/src/main.ts', 's2') }, texts)).toBeUndefined();
     });
 
     it('compares the next edit with the state it answered last', () => {
       const graph = memo(false, (file) => file === 'README.md');
-      expect(graph.answerAgain('f', edit('README.md', 'r2'), texts)).toBeDefined();
+      expect(graph.answerAgain('f', { files: edit('README.md', 'r2') }, texts)).toBeDefined();
       // Back to r1 is an edit of the README again; only README edits are harmless here.
-      expect(graph.answerAgain('f', files, texts)).toBeDefined();
+      expect(graph.answerAgain('f', { files }, texts)).toBeDefined();
+    });
+
+    it('names the file list its last answer was made from by Nx’s hash of it, as answered or answered again', () => {
+      const graph = new GraphMemo(false);
+      graph.answered({ frame: 'f', files, state: 's1', reads: new Set(), unchangedBy: () => true }, answer);
+      expect(graph.filesAt('s1')).toBe(files);
+      expect(graph.filesAt('s2')).toBeUndefined();
+      const edited = edit('README.md', 'r2');
+      expect(graph.answerAgain('f', { files: edited, state: 's2' }, texts)).toBeDefined();
+      expect(graph.filesAt('s2')).toBe(edited);
+      expect(graph.filesAt('s1')).toBeUndefined();
+      // Answered again from a list asked without its hash: no state names it.
+      graph.answerAgain('f', { files }, texts);
+      expect(graph.filesAt('s2')).toBeUndefined();
     });
 
     it("checks the disk's probes again", () => {
@@ -97,7 +111,7 @@ describe('GraphMemo', () => {
         { frame: 'f', files, reads: new Set(), unchangedBy: () => true },
         { probes: { 'svc/.dockerignore': '' }, result: [] },
       );
-      expect(graph.answerAgain('f', files, texts)).toBeUndefined();
+      expect(graph.answerAgain('f', { files }, texts)).toBeUndefined();
     });
   });
 });

@@ -1,4 +1,5 @@
 import type { WorkspaceFileData } from './devkit-internal';
+import { FolderListings, type Absence } from './folder-stamps';
 import type { KeptAnswer } from './nodes-cache';
 import type { FileEdit } from './runtime-providers';
 import type { KnownText, WorkspaceTexts } from './workspace-texts';
@@ -7,6 +8,7 @@ import type { KnownText, WorkspaceTexts } from './workspace-texts';
 export type FilesDelta = { kind: 'edits'; edits: FileEdit[] } | { kind: 'paths' };
 
 export function filesDelta(before: readonly WorkspaceFileData[], after: readonly WorkspaceFileData[]): FilesDelta {
+  if (before === after) return { kind: 'edits', edits: [] };
   if (before.length !== after.length) return { kind: 'paths' };
   // Nx lists the files in the same order from one call to the next, mostly: compared in place, by path otherwise.
   let byPath: Map<string, string> | undefined;
@@ -26,6 +28,8 @@ export interface AnswerBasis {
   /** Every input but the file list (`frameOf`). */
   frame: string;
   files: readonly WorkspaceFileData[];
+  /** Nx's one hash of that list (`workspaceFilesHash`), when it was asked for. */
+  state?: string | undefined;
   /** The listed files whose content was read or named by hash (manifests, Dockerfiles, ignore files). */
   reads: ReadonlySet<string>;
   /** Whether the runtime graph's part of the answer holds after an edit. */
@@ -40,6 +44,10 @@ export interface AnswerBasis {
  */
 export class GraphMemo {
   readonly texts = new Map<string, KnownText>();
+  /** The files the disk said were missing, by the folder whose stamp stands for that (`WorkspaceTexts`). */
+  readonly absences = new Map<string, Absence>();
+  /** What was computed from folders' entries, while they are unchanged. */
+  readonly listings = new FolderListings();
   private files: { list: readonly string[]; set: ReadonlySet<string> | undefined; version: number } | undefined;
   private readonly decisions = new Map<string, { key: string; value: unknown }>();
   private asked = false;
@@ -69,7 +77,11 @@ export class GraphMemo {
    * file it read edited, every other edit leaving the runtime graph as it was, and the disk still
    * saying what it did of the files Nx does not list. The edits become part of its basis.
    */
-  answerAgain(frame: string, files: readonly WorkspaceFileData[], texts: WorkspaceTexts): KeptAnswer | undefined {
+  answerAgain(
+    frame: string,
+    { files, state }: Pick<AnswerBasis, 'files' | 'state'>,
+    texts: WorkspaceTexts,
+  ): KeptAnswer | undefined {
     const last = this.last;
     if (last?.frame !== frame) return undefined;
     const delta = filesDelta(last.files, files);
@@ -78,8 +90,14 @@ export class GraphMemo {
     if (!delta.edits.every((edit) => last.unchangedBy(edit))) return undefined;
     if (!texts.stillHolds(last.answer.probes)) return undefined;
     last.files = files;
+    last.state = state;
     const { probes, result } = last.answer;
     return { probes, result: this.shared ? structuredClone(result) : result };
+  }
+
+  /** The file list the last answer was made from, when `state` is its hash: Nx's list would say the same. */
+  filesAt(state: string): readonly WorkspaceFileData[] | undefined {
+    return this.last?.state === state ? this.last.files : undefined;
   }
 
   /** Runs `save` once the worker has been idle a second: a burst of edits writes the last answer once. */

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Absence } from './folder-stamps';
 import { WorkspaceTexts, type KnownText } from './workspace-texts';
 
 const roots: string[] = [];
@@ -107,5 +108,41 @@ describe('WorkspaceTexts', () => {
     expect(texts.stillHolds(probes)).toBe(false);
     writeFileSync(join(root, 'svc.dockerignore'), 'other\n');
     expect(texts.stillHolds(probes)).toBe(true);
+  });
+
+  it('in a worker that outlives one graph, lets a folder untouched since stand for the files it lacked', () => {
+    const root = workspace({});
+    mkdirSync(join(root, 'svc'));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(root, 'svc'), old, old);
+    const absences = new Map<string, Absence>();
+    const texts = new WorkspaceTexts(root, [], new Map(), absences);
+    texts.exists('svc/.dockerignore');
+    texts.exists('svc/deep/er/.dockerignore');
+    const probes = { ...texts.probes };
+    texts.rememberAbsences();
+    expect([...absences.values()].map(({ folder }) => folder)).toEqual(['svc', 'svc']);
+    expect(texts.stillHolds(probes)).toBe(true);
+    writeFileSync(join(root, 'svc/.dockerignore'), 'dist\n');
+    expect(texts.stillHolds(probes)).toBe(false);
+    // The folder's time put back: the stamp is what is asked, not the file (a worker without them asks the file).
+    utimesSync(join(root, 'svc'), old, old);
+    expect(new WorkspaceTexts(root, [], new Map()).stillHolds(probes)).toBe(false);
+    unlinkSync(join(root, 'svc/.dockerignore'));
+    utimesSync(join(root, 'svc'), old, old);
+    expect(texts.stillHolds(probes)).toBe(true);
+    writeFileSync(join(root, 'svc/.dockerignore'), 'dist\n');
+    utimesSync(join(root, 'svc'), old, old);
+    expect(texts.stillHolds(probes)).toBe(true);
+  });
+
+  it('takes no stamp from a folder changed within the last second: a change in the same clock tick would not move it', () => {
+    const root = workspace({});
+    mkdirSync(join(root, 'svc'));
+    const absences = new Map<string, Absence>();
+    const texts = new WorkspaceTexts(root, [], new Map(), absences);
+    texts.exists('svc/.dockerignore');
+    expect(texts.stillHolds({ ...texts.probes })).toBe(true);
+    expect(absences.size).toBe(0);
   });
 });

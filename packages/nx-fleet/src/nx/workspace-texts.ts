@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerfileReading } from '../image/dockerfile-copies';
 import type { WorkspaceFileData } from './devkit-internal';
+import { absenceOf, stillAbsent, type Absence } from './folder-stamps';
 
 /** A file's text as last read, and Nx's hash of the content it was read at. */
 export interface KnownText {
@@ -34,6 +35,8 @@ export class WorkspaceTexts {
     private readonly workspaceRoot: string,
     private readonly files: readonly WorkspaceFileData[] | undefined,
     private readonly memo: Map<string, KnownText>,
+    /** The probes found missing, by the folder that stands for their absence, for a worker that outlives one graph. */
+    private readonly absences?: Map<string, Absence>,
   ) {}
 
   /** Built when first asked: an answer given again (`stillHolds` alone) needs none. */
@@ -105,16 +108,39 @@ export class WorkspaceTexts {
 
   private readonly parsed = new Map<string, Readonly<Record<string, unknown>>>();
 
-  /** Whether the disk still says what `probes` recorded. */
+  /**
+   * Whether the disk still says what `probes` recorded. A missing file is most probes (a
+   * Dockerfile's own ignore file, every service's): once found missing, its folder's stamp stands
+   * for it while nothing is made in that folder, so a worker that outlives one graph asks one
+   * folder per service after an edit, not every file.
+   */
   stillHolds(probes: Probes): boolean {
+    const seen = new Map<string, boolean>();
     return Object.entries(probes).every(([path, probe]) => {
-      // Missing files are most probes (a Dockerfile's own ignore file): asked without a failing read.
+      const absence = probe === null ? this.absences?.get(path) : undefined;
+      if (absence && stillAbsent(this.workspaceRoot, absence, seen)) return true;
+      // Asked without a failing read.
       const there = existsSync(join(this.workspaceRoot, path));
       if (probe === '') return there;
-      if (!there) return probe === null;
+      if (!there) {
+        if (probe === null) this.absent(path);
+        return probe === null;
+      }
       const text = this.fromDisk(path);
       return probe === null ? text === undefined : text !== undefined && digest(text) === probe;
     });
+  }
+
+  /** Stamps the folders that stand for the missing files this answer probed (`stillHolds`). */
+  rememberAbsences(): void {
+    for (const [path, probe] of Object.entries(this.probes)) if (probe === null) this.absent(path);
+  }
+
+  private absent(path: string): void {
+    if (!this.absences) return;
+    const absence = absenceOf(this.workspaceRoot, path);
+    if (absence) this.absences.set(path, absence);
+    else this.absences.delete(path);
   }
 
   private fromDisk(path: string): string | undefined {
