@@ -1,3 +1,5 @@
+import { readdirSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 type Edge = { source: string; target: string; type: string };
@@ -312,5 +314,54 @@ describe('runtime links from SDK imports (real nx CLI)', () => {
       expect(text.match(/generated\.ts \(5\.0 MB\)/g)).toHaveLength(1);
       expect(await runtimeLinks(ws, SERVICES)).toContain('orders->payments');
     });
+  });
+
+  it("with the daemon, an ignore file git does not track, made in a folder untouched for a while, changes the image's inputs at the next edit", async () => {
+    const daemon = { NX_DAEMON: 'true', CI: 'false' };
+    ws.write('.gitignore', `${ws.read('.gitignore')}\n*.dockerignore\n`);
+    // Copies the whole workspace: which files its image is made of is what an ignore file says.
+    ws.write('services/whole/project.json', JSON.stringify({ name: 'whole', root: 'services/whole' }));
+    ws.write(
+      'services/whole/Dockerfile',
+      'FROM node:20\nCOPY ./ /workspace\nWORKDIR /workspace/services/whole\nCMD ["node", "main.js"]\n',
+    );
+    ws.write('services/whole/main.js', 'console.log(1);\n');
+    await ws.commit('a service made of the whole workspace; ignore files stay local');
+    const buildInputs = async () => {
+      const file = `tmp/graph-ignore-${Date.now()}.json`;
+      await ws.nxOk(['graph', `--file=${file}`], { env: daemon });
+      const nodes = ws.readJson<{ graph: { nodes: Record<string, Node> } }>(file).graph.nodes;
+      return nodes['whole']!.data.targets?.['docker-build']?.inputs;
+    };
+    const edit = (n: number) => ws.write('services/catalog/src/edited.ts', `export const n = ${n};\n`);
+    // Every folder last changed a minute ago: their times can stand for the files they lack.
+    const old = new Date(Date.now() - 60_000);
+    const age = (dir: string): void => {
+      for (const entry of readdirSync(join(ws.root, dir))) {
+        const path = join(dir, entry);
+        if (entry !== 'node_modules' && !entry.startsWith('.') && statSync(join(ws.root, path)).isDirectory())
+          age(path);
+      }
+      utimesSync(join(ws.root, dir), old, old);
+    };
+    try {
+      edit(0);
+      age('.');
+      const before = await buildInputs();
+      expect(before).not.toContain('{workspaceRoot}/services/whole/**');
+      // The daemon's worker answers an edit again, with the folders' times taken while it idled.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      edit(1);
+      expect(await buildInputs()).toEqual(before);
+      // An allow-list beside the Dockerfile, which the build reads before the root's: the inputs are what it lets through.
+      ws.write('services/whole/Dockerfile.dockerignore', '*\n!services/whole\n');
+      edit(2);
+      expect(await buildInputs()).toContain('{workspaceRoot}/services/whole/**');
+    } finally {
+      await ws.nx(['daemon', '--stop'], { env: daemon });
+      ws.remove('services/whole');
+      ws.remove('services/catalog/src/edited.ts');
+      await ws.commit('no whole service');
+    }
   });
 });
