@@ -27,6 +27,7 @@ import {
   listWorkspaceFiles,
   hashContents,
   npmInstallProblems,
+  FROZEN_INSTALL_TIMEOUT_MS,
   prunedContents,
   workspaceListing,
   writeContents,
@@ -559,6 +560,48 @@ describe('prunedContents, written out', () => {
     ]);
     // No second install with the workspace's files: the fetch, not the lockfile, failed.
     expect(processes.calls.filter((call) => call.command === 'yarn')).toHaveLength(1);
+  });
+
+  it('gives up on a check that does not finish in time (a registry that never answers), keeps the pruned lockfile unchecked and says so', async () => {
+    const root = tempDir();
+    write(root, {
+      ...FILES,
+      'package.json': JSON.stringify({ name: 'ws', private: true }),
+      'package-lock.json': npmLock('ws'),
+    });
+    git(root, 'init', '-q');
+    const processes = fakeProcesses(({ command, args }) =>
+      command === 'git'
+        ? runResult(execFileSync('git', args, { cwd: root, encoding: 'utf8' }))
+        : command === 'npm'
+          ? { ...runResult('', '', 128), timedOut: true }
+          : new Error(`${command}: not here`),
+    );
+    const log = collectingLog();
+    const pruned = {
+      'package.json': JSON.stringify({ name: 'orders', version: '1.0.0', dependencies: { ms: '2.1.2' } }),
+      'package-lock.json': npmLock(
+        'orders',
+        { dependencies: { ms: '2.1.2' } },
+        { 'node_modules/ms': { version: '2.1.2' } },
+      ),
+    };
+    const workspaceDataDirectory = tempDir();
+    const prune = () =>
+      prunedContents(
+        { processes, log, pruning: { prunedManifests: () => pruned, workspaceDataDirectory } },
+        { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: [] },
+      );
+    expect((await prune()).generated['package-lock.json']).toBe(pruned['package-lock.json']);
+    expect(log.of('warn')).toEqual([
+      'nx-fleet: orders: the check that its pruned package-lock.json installs frozen did not finish in 180 s (npm ci --dry-run --ignore-scripts --no-audit --no-fund --loglevel=error: is the package registry reachable from here?); the pruned package-lock.json goes into its context unchecked.',
+    ]);
+    const npm = processes.calls.filter((call) => call.command === 'npm');
+    expect(npm).toHaveLength(1);
+    expect(npm[0]!.options?.timeoutMs).toBe(FROZEN_INSTALL_TIMEOUT_MS);
+    // Not remembered: the next assembly checks again.
+    await prune();
+    expect(processes.calls.filter((call) => call.command === 'npm')).toHaveLength(2);
   });
 
   it("sends no root manifest, lockfile or package manager setting to a Dockerfile that reads none (OpenSign's apps), and asks Nx to prune nothing", async () => {

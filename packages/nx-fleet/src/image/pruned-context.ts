@@ -443,14 +443,20 @@ async function checkFrozenInstall(
     await writeFile(marker, '');
     return contents;
   }
-  const verdict = installVerdict(plan.packageManager, outcome.output);
-  if (verdict.kind === 'unreachable') {
-    // Not remembered: the next assembly checks again, once the registry answers.
+  // Not remembered: the next assembly checks again, once the registry answers.
+  const unchecked = (why: string) => {
     ports.log.warn(
-      `nx-fleet: ${service}: the check that its pruned ${plan.lockfile} installs frozen could not fetch packages (${describeInvocation(outcome.invocation)}: ${verdict.line}); the pruned ${plan.lockfile} goes into its context unchecked.`,
+      `nx-fleet: ${service}: the check that its pruned ${plan.lockfile} installs frozen ${why}; the pruned ${plan.lockfile} goes into its context unchecked.`,
     );
     return contents;
-  }
+  };
+  if (outcome.kind === 'timedOut')
+    return unchecked(
+      `did not finish in ${FROZEN_INSTALL_TIMEOUT_MS / 1000} s (${describeInvocation(outcome.invocation)}: is the package registry reachable from here?)`,
+    );
+  const verdict = installVerdict(plan.packageManager, outcome.output);
+  if (verdict.kind === 'unreachable')
+    return unchecked(`could not fetch packages (${describeInvocation(outcome.invocation)}: ${verdict.line})`);
   const problems = INSTALL_PROBLEMS[plan.packageManager](outcome.output);
   const fallback = await workspaceInstallFiles(ports, workspaceRoot, plan);
   // The workspace's own install files replace the pruned ones.
@@ -496,8 +502,17 @@ async function checkFrozenInstall(
 /** The most lines of a tool's reasons a warning quotes. */
 const SHOWN_LINES = 30;
 
+/**
+ * How long the check may take: a registry that does not answer makes npm wait minutes per request
+ * (its fetch-timeout, with retries), and the build waits on the check.
+ */
+export const FROZEN_INSTALL_TIMEOUT_MS = 180_000;
+
 type InstallOutcome =
-  { kind: 'passed' } | { kind: 'missing' } | { kind: 'failed'; invocation: Invocation; output: string };
+  | { kind: 'passed' }
+  | { kind: 'missing' }
+  | { kind: 'timedOut'; invocation: Invocation }
+  | { kind: 'failed'; invocation: Invocation; output: string };
 
 /** Runs the plan's first candidate that starts, in a scratch copy of the install inputs. */
 async function frozenInstall(
@@ -512,11 +527,15 @@ async function frozenInstall(
     for (const invocation of plan.candidates) {
       let result;
       try {
-        result = await ports.processes.run(invocation.command, invocation.args, { cwd: scratch });
+        result = await ports.processes.run(invocation.command, invocation.args, {
+          cwd: scratch,
+          timeoutMs: FROZEN_INSTALL_TIMEOUT_MS,
+        });
       } catch (error) {
         if (error instanceof ToolNotFoundError) continue;
         throw error;
       }
+      if (result.timedOut) return { kind: 'timedOut', invocation };
       // corepack that cannot fetch the release is a missing tool, not a broken lockfile.
       if (
         invocation.command === 'corepack' &&

@@ -38,6 +38,17 @@ describe('ToolFailedError', () => {
   });
 });
 
+describe('run: timeoutMs', () => {
+  it('stops a tool that runs past it and says so; one that finishes in time is not marked', async () => {
+    const slow = await run(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { timeoutMs: 200 });
+    expect(slow.timedOut).toBe(true);
+    expect(slow.code).not.toBe(0);
+    const quick = await run(process.execPath, ['-e', 'process.exit(3)'], { timeoutMs: 10_000 });
+    expect(quick).toMatchObject({ code: 3 });
+    expect(quick.timedOut).toBeUndefined();
+  });
+});
+
 describe('run: addEnv', () => {
   it("adds variables to the child's environment, keeping the others", async () => {
     const result = await run(

@@ -23,6 +23,8 @@ export interface RunResult {
   /** The exact bytes, for output that is hashed (raw manifests). */
   stdoutBytes: Buffer;
   stderr: string;
+  /** Stopped because it ran past `timeoutMs`: its code says nothing of what it would have found. */
+  timedOut?: boolean;
 }
 
 /** A tool that could not be started at all, as opposed to one that ran and failed. */
@@ -43,8 +45,15 @@ export function run(command: string, args: readonly string[], options: RunOption
       env: options.addEnv ? { ...(options.env ?? process.env), ...options.addEnv } : (options.env ?? process.env),
       // Typed as piped for spawn's overloads; stdin is only touched when there is input.
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs,
     });
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill();
+          }, options.timeoutMs);
     if (options.input !== undefined) {
       // A tool that exits without reading its stdin makes the write fail with EPIPE: its exit code tells what happened.
       child.stdin.on('error', () => undefined);
@@ -60,12 +69,20 @@ export function run(command: string, args: readonly string[], options: RunOption
       stderr += chunk;
       if (options.echo) process.stderr.write(chunk);
     });
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new ToolNotFoundError(command) : error),
-    );
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(error.code === 'ENOENT' ? new ToolNotFoundError(command) : error);
+    });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       const stdoutBytes = Buffer.concat(stdout);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr });
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: stdoutBytes.toString('utf8'),
+        stdoutBytes,
+        stderr,
+        ...(timedOut && { timedOut }),
+      });
     });
   });
 }
