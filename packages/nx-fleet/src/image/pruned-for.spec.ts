@@ -237,6 +237,51 @@ describe('namedBuildFor', () => {
     expect(namedBuildFor('api.Dockerfile', runs('/srv'), PROJECTS)).toBeUndefined();
   });
 
+  it("claims one named after it that builds it through a root script (life-stats' `npm run api:build`: `cd apps/api && npm run build`)", () => {
+    const text = 'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci -w apps/api\nRUN npm run api:build\n';
+    const scripts = { 'api:build': 'cd apps/api && npm run build', 'web:build': 'npm run build -w @dokploy/server' };
+    expect(namedBuildFor('docker/api.Dockerfile', text, PROJECTS, () => [], scripts)).toMatchObject({
+      project: 'api',
+      step: { text: 'RUN npm run api:build' },
+    });
+    // The check can fail: without the root's scripts, or a script that builds another project.
+    expect(namedBuildFor('docker/api.Dockerfile', text, PROJECTS)).toBeUndefined();
+    const other = text.replace('api:build', 'web:build');
+    expect(namedBuildFor('docker/api.Dockerfile', other, PROJECTS, () => [], scripts)).toBeUndefined();
+  });
+
+  it("claims one named after it that copies its folder and no other project's, then builds every package (Durmah's infra/docker/admin.Dockerfile)", () => {
+    const text = (copies: string) =>
+      `FROM node:20-alpine AS builder\nWORKDIR /app\nCOPY package.json package-lock.json ./\nCOPY packages ./packages\n${copies}RUN npm ci && npm run build\n\nFROM node:20-alpine\nWORKDIR /app\nCOPY --from=builder /app/apps/api/dist ./dist\nCMD ["node", "dist/main.js"]\n`;
+    const scripts = { build: 'npm run build --workspaces' };
+    expect(
+      namedBuildFor('infra/docker/api.Dockerfile', text('COPY apps/api ./apps/api\n'), PROJECTS, () => [], scripts),
+    ).toMatchObject({ project: 'api', step: { text: 'RUN npm ci && npm run build' } });
+    // The check can fail: another project's folder copied too, or none of its own.
+    const both = text('COPY apps/api ./apps/api\nCOPY apps/webapp ./apps/webapp\n');
+    expect(namedBuildFor('infra/docker/api.Dockerfile', both, PROJECTS, () => [], scripts)).toBeUndefined();
+    expect(namedBuildFor('infra/docker/api.Dockerfile', text(''), PROJECTS, () => [], scripts)).toBeUndefined();
+  });
+
+  it('claims one named after it whose command runs it by name with the workspace\'s tool (ParkingSystem\'s `CMD ["nx", "serve", "api"]`)', () => {
+    const text = (cmd: string) =>
+      `FROM node:20-alpine\nWORKDIR /app\nRUN npm install -g nx\nCOPY package*.json ./\nRUN npm install\nCOPY . .\n${cmd}\n`;
+    expect(
+      namedBuildFor('docker/api.Dockerfile', text('CMD ["nx", "serve", "api", "--host", "0.0.0.0"]'), PROJECTS),
+    ).toEqual({
+      project: 'api',
+      step: { line: 7, text: 'CMD ["nx", "serve", "api", "--host", "0.0.0.0"]' },
+      runs: true,
+    });
+    expect(namedBuildFor('docker/api.Dockerfile', text('CMD npx nx run api:start'), PROJECTS)).toMatchObject({
+      project: 'api',
+      runs: true,
+    });
+    // The check can fail: another project run, or none by name.
+    expect(namedBuildFor('docker/api.Dockerfile', text('CMD ["nx", "serve", "webapp"]'), PROJECTS)).toBeUndefined();
+    expect(namedBuildFor('docker/api.Dockerfile', text('CMD ["npm", "start"]'), PROJECTS)).toBeUndefined();
+  });
+
   it("claims one that builds the project's own dependencies first, each in its folder (sill's docker/Dockerfile.web)", () => {
     const text =
       'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN pnpm install --frozen-lockfile\nWORKDIR /app/packages/server\nRUN pnpm build\nWORKDIR /app/apps/api\nRUN pnpm build\n';

@@ -1,7 +1,15 @@
 import { posix } from 'node:path';
 import { shellCommands } from '../text/shell-words';
 import { containerfileVariant } from '../services/detection';
-import { buildsFolder, buildsPackage, insideOf, PACKAGE_SELECTORS } from './context-inference';
+import { literal } from '../text/reg-exp';
+import {
+  buildsEveryPackage,
+  buildsFolder,
+  buildsPackage,
+  insideOf,
+  PACKAGE_SELECTORS,
+  scriptsRun,
+} from './context-inference';
 import { contextPath, DockerfileReading, type Step } from './dockerfile-copies';
 
 export interface PrunedFor {
@@ -77,9 +85,13 @@ function copiesOtherProject(
  * file or its folder bears the project's name (OpenLiveSlide's `docker/realtime.Dockerfile`, clawix's
  * `infra/docker/web/Dockerfile`; the project's name, its package name without scope, or its folder's
  * name), and the RUNs of the stages built build that project, and no other, by name (`pnpm --filter
- * @acme/realtime build`, `nx build web`), besides the projects it depends on (sill's web images build
- * their libraries first, each in its folder). A name alone, or a build alone, is no claim: a Dockerfile
- * after a library may build it, one that builds a library may be the app's.
+ * @acme/realtime build`, `nx build web`, also through a root script: life-stats' `npm run api:build`,
+ * `cd packages/api && npm run build`), besides the projects it depends on (sill's web images build
+ * their libraries first, each in its folder); or build every package where the file copies the
+ * project's folder and no other project's (Durmah's `infra/docker/admin.Dockerfile`, `npm run build`
+ * of the root's `--workspaces`); or its command runs the project by name (ParkingSystem's `CMD ["nx",
+ * "serve", "api"]`). A name alone, or a build alone, is no claim: a Dockerfile after a library may build
+ * it, one that builds a library may be the app's.
  */
 export function namedBuildFor(
   dockerfile: string,
@@ -87,9 +99,10 @@ export function namedBuildFor(
   projects: readonly NamedProject[],
   /** The workspace projects a project depends on (by root): those the file builds first are its own (sill's web). */
   dependencyRoots: (root: string) => readonly string[] = () => [],
+  /** The workspace root's package.json scripts, which a RUN may build through. */
+  rootScripts: Readonly<Record<string, unknown>> = {},
 ): PrunedFor | undefined {
-  const variant = containerfileVariant(dockerfile);
-  const named = (variant || posix.basename(posix.dirname(dockerfile))).toLowerCase();
+  const named = fileName(dockerfile);
   const exact = projects.filter((project) => namesOf(project).includes(named));
   // Else by its folder's name as a word of the file's (school-v2's `docker/feature-login.Dockerfile`,
   // of `apps/features/login`, named `features-login`): of those, the one it builds by name below.
@@ -100,31 +113,91 @@ export function namedBuildFor(
   if (!worded.length || (exact.length && exact.length !== 1)) return undefined;
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
+  // A RUN's own commands and the root scripts it runs.
+  const commands = (text: string) => [
+    text,
+    ...scriptsRun(text).flatMap((name) => {
+      const script = rootScripts[name];
+      return typeof script === 'string' ? [script] : [];
+    }),
+  ];
+  const names = (project: NamedProject) =>
+    [project.name, project.packageName, ...(project.aliases ?? [])].filter((name) => name !== undefined);
   // By its name, by its folder (`pnpm -C apps/api build`), or run there (`cd apps/api && npm run build`).
   const builtThere = (project: NamedProject) =>
     reading.localBuilds.find(({ source }) => contextPath(source) === project.root)?.line;
   const builds = (project: NamedProject) =>
     reading.runs.find(
       ({ text, line }) =>
-        [project.name, project.packageName, ...(project.aliases ?? [])].some(
-          (name) => name !== undefined && buildsPackage(text, name),
-        ) ||
-        buildsFolder(text, project.root) ||
-        line === builtThere(project),
+        commands(text).some(
+          (command) =>
+            names(project).some((name) => buildsPackage(command, name)) ||
+            buildsFolder(command, project.root) ||
+            buildsEntered(command, project.root),
+        ) || line === builtThere(project),
     );
-  // Or started in its folder, where nothing builds it (bun runs TypeScript as it is).
+  const buildsAll = reading.runs.find(({ text }) => commands(text).some(buildsEveryPackage));
+  const copiesAlone = (project: NamedProject) =>
+    reading.sources.some(({ source }) => insideOf(contextPath(source), project.root)) &&
+    !copiesOtherProject(reading, projects, new Set([project.root, ...dependencyRoots(project.root)]));
+  // Or started in its folder, where nothing builds it (bun runs TypeScript as it is), or by name.
   const start = reading.startFolders.at(-1);
+  const command = reading.builtSteps.filter(({ text }) => /^(?:CMD|ENTRYPOINT)\s/i.test(text)).at(-1);
   const starts = (project: NamedProject): Step | undefined =>
-    start && contextPath(start.source) === project.root ? { line: start.line, text: start.instruction } : undefined;
+    start && contextPath(start.source) === project.root
+      ? { line: start.line, text: start.instruction }
+      : command && names(project).some((name) => runsByName(command.text, name))
+        ? command
+        : undefined;
   const bearing = worded.length === 1 ? worded : worded.filter((project) => builds(project) ?? starts(project));
   if (bearing.length !== 1) return undefined;
   const project = bearing[0]!;
-  const built = builds(project);
+  const built = builds(project) ?? (copiesAlone(project) ? buildsAll : undefined);
   const started = built ? undefined : starts(project);
   if (!built && !started) return undefined;
   const own = new Set(dependencyRoots(project.root));
   if (projects.some((other) => other !== project && !own.has(other.root) && builds(other))) return undefined;
   return built ? { project: project.name, step: built } : { project: project.name, step: started!, runs: true };
+}
+
+/** Whether a command enters the project's folder, then builds there (a root script's `cd packages/api && npm run build`). */
+function buildsEntered(command: string, root: string): boolean {
+  let folder = '.';
+  return shellCommands(command).some(({ words }) => {
+    const [tool, target] = words.map((word) => word.text);
+    if (tool === 'cd' && target) {
+      folder = posix.normalize(posix.join(folder, target)).replace(/\/$/, '');
+      return false;
+    }
+    return folder === root && /\bbuild\b|\btsc\b/.test(words.map((word) => word.text).join(' '));
+  });
+}
+
+/** Whether an image's command runs the project by name with the workspace's tool (`nx serve api`, `nx run api:start`). */
+function runsByName(instruction: string, name: string): boolean {
+  const body = instruction.replace(/^\S+\s+/, '').trim();
+  let text = body;
+  if (body.startsWith('[')) {
+    try {
+      text = (JSON.parse(body) as unknown[]).join(' ');
+    } catch {
+      text = body;
+    }
+  }
+  const n = literal(name);
+  return new RegExp(`\\b(?:nx|ng)\\s+(?:run\\s+${n}:[\\w-]+|[\\w-]+\\s+${n})(?:\\s|$)`).test(text);
+}
+
+/** What a Dockerfile is named: its variant (`docker/api.Dockerfile`), else its folder (`deploy/api/Dockerfile`), in lower case. */
+function fileName(dockerfile: string): string {
+  return (containerfileVariant(dockerfile) || posix.basename(posix.dirname(dockerfile))).toLowerCase();
+}
+
+/** The one project a Dockerfile is named after, for advice: whether it builds that project is not asked. */
+export function namedProject<P extends NamedProject>(dockerfile: string, projects: readonly P[]): P | undefined {
+  const named = fileName(dockerfile);
+  const exact = projects.filter((project) => namesOf(project).includes(named));
+  return exact.length === 1 ? exact[0] : undefined;
 }
 
 /** The names a Dockerfile's file, folder or stage may call a project by, in lower case. */

@@ -943,6 +943,26 @@ describe('createNodes', () => {
     expect(inputs).not.toContain('{workspaceRoot}/c/**');
   });
 
+  it("a nameless package.json in the package manager's workspaces is Nx's project, named after its folder: its Dockerfile is its service (MonSSteRFF/micro's backend/proto)", async () => {
+    const node = 'FROM node:20-alpine\nWORKDIR /app\nCOPY main.js .\nCMD ["node", "main.js"]\n';
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'root', private: true, workspaces: ['svc/*'] }),
+      'svc/worker/package.json': json({ private: true, scripts: { start: 'node main.js' } }),
+      'svc/worker/Dockerfile': node,
+      'svc/worker/main.js': '\n',
+      'svc/api/package.json': json({ name: 'api', private: true }),
+      'svc/api/Dockerfile': node,
+      'svc/api/main.js': '\n',
+      // Outside the workspaces Nx makes no project of it: no service, and the warning says so.
+      'tools/gen/package.json': json({ private: true }),
+      'tools/gen/Dockerfile': node,
+    });
+    const worker = results.find(([file]) => file === 'svc/worker/Dockerfile')?.[1].projects?.['svc/worker'];
+    expect(worker?.name).toBe('worker');
+    expect(worker?.targets?.['docker-build']).toBeDefined();
+    expect(warnings(warn)).toEqual([orphanWarning('tools/gen/Dockerfile', 'tools/gen')]);
+  });
+
   it("a service nested in a root service is affected by the root's own files, never by every other project's (homarr)", async () => {
     const { results } = await runWorkspace({
       'package.json': json({ name: 'homarr', private: true, workspaces: ['packages/*'] }),
@@ -2042,6 +2062,26 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       'nx-fleet: deploy/Dockerfile.prod has no project.json or named package.json beside it, so it is not a service. ' +
         'Add a project.json with a "name" to deploy, point a project at it with "metadata": { "fleet": { "dockerfile": "deploy/Dockerfile.prod" } } (or, for a project you cannot edit, the plugin option "services"), or exclude it with the plugin option "exclude".',
+    ]);
+  });
+
+  it("names the project a Dockerfile no build step claims is named after, with the declaration to paste (life-stats' docker/api.Dockerfile)", async () => {
+    await runWorkspace({
+      'package.json': json({ name: 'root', private: true, workspaces: ['packages/*'] }),
+      'packages/api/package.json': json({ name: '@acme/api' }),
+      'packages/api/main.js': '\n',
+      'packages/ui/package.json': json({ name: '@acme/ui' }),
+      'packages/ui/Dockerfile': 'FROM nginx\nCOPY index.html /usr/share/nginx/html/\n',
+      'docker/api.Dockerfile':
+        'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "packages/api/main.js"]\n',
+      // Named after a service already, or after nothing: no declaration to suggest.
+      'docker/ui.Dockerfile': 'FROM nginx\nCOPY packages/ui /srv\n',
+      'docker/tools.Dockerfile': 'FROM node:22\nCOPY . .\n',
+    });
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: docker/api.Dockerfile, docker/tools.Dockerfile, docker/ui.Dockerfile. ' +
+        'Add a project.json with a "name" to docker (one project can build one of them: the others need projects of their own), point a project at one with "metadata": { "fleet": { "dockerfile": "docker/api.Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude". ' +
+        'docker/api.Dockerfile is named after @acme/api: the plugin option "services": { "@acme/api": { "dockerfile": "docker/api.Dockerfile" } } makes it that project\'s image.',
     ]);
   });
 

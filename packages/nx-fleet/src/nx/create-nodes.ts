@@ -60,6 +60,7 @@ import {
   argumentTemplates,
   argumentValue,
   namedBuildFor,
+  namedProject,
   notTheProjects,
   prunedBy,
   prunedFor,
@@ -291,8 +292,11 @@ async function fleetNodes(
     withoutFixtureProjects(
       withoutClaimedRoot(
         withoutImageLists(
-          [...folders].map(([root, folderFiles]) =>
-            analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+          withNxNamedPackages(
+            [...folders].map(([root, folderFiles]) =>
+              analyse(root, folderFiles, { options, optionsKey }, texts, cache, deps.memo),
+            ),
+            { folders, options, texts, isNxProject },
           ),
           texts,
           options.buildTargetName,
@@ -327,6 +331,7 @@ async function fleetNodes(
       shippable(withOrphanVariants(detections, variants, folders, options.exclude), filePaths, texts),
       unbuilt,
       angular,
+      projects || [],
       // The root's variants have a warning of their own, whose advice fits them.
       new Set(rootVariants(detections, folders.has('.') ? variants : undefined, options.exclude)),
     ),
@@ -740,6 +745,32 @@ function inDevelopmentFolder(root: string): boolean {
  * is: a test's fixture image (aws-cdk-cli's `@aws-cdk-testing/…/DockerImageFunctionConstruct`), no
  * project of the workspace's.
  */
+/**
+ * A package.json without a name that Nx makes a project of all the same (in the package manager's
+ * workspaces, named after its folder: MonSSteRFF/micro's `backend/proto`) is that project; its
+ * Dockerfile is the project's service, as beside a named one.
+ */
+function withNxNamedPackages(
+  outcomes: readonly Outcome[],
+  facts: {
+    folders: ReadonlyMap<string, readonly string[]>;
+    options: NormalizedFleetOptions;
+    texts: WorkspaceTexts;
+    isNxProject: (root: string) => boolean;
+  },
+): Outcome[] {
+  const roots = [...facts.folders.keys()];
+  return outcomes.map((outcome, i) => {
+    const root = roots[i]!;
+    const folderFiles = facts.folders.get(root) ?? [];
+    if (!('analysis' in outcome) || outcome.analysis.detection.kind !== 'orphan' || root === '.') return outcome;
+    const manifests = manifestsOf(root, folderFiles, facts.texts).texts();
+    if (!('package.json' in manifests) || 'project.json' in manifests || !facts.isNxProject(root)) return outcome;
+    const analysis = analyseFolder(root, folderFiles, manifests, facts.options, true);
+    return analysis.detection.kind === 'service' ? { analysis } : outcome;
+  });
+}
+
 function withoutFixtureProjects(
   outcomes: readonly Outcome[],
   roots: readonly string[],
@@ -764,6 +795,7 @@ function orphanWarnings(
   detections: readonly Detection[],
   unbuilt: UnbuiltDockerfiles,
   angular: ReadonlyMap<string, string>,
+  projects: readonly ProjectInfo[],
   namedElsewhere: ReadonlySet<string>,
 ) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
@@ -785,7 +817,24 @@ function orphanWarnings(
   const declared = [...new Set(roots)].flatMap((root) =>
     angular.has(root) ? [[root, angular.get(root)!] as const] : [],
   );
-  return [{ ...warning, message: warning.message + angularNote(declared), roots }];
+  return [{ ...warning, message: warning.message + angularNote(declared) + namedNote(orphans, projects), roots }];
+}
+
+/**
+ * A Dockerfile named after a project that no build step claims for it (life-stats' `docker/api.Dockerfile`,
+ * which builds through `npm run api:build`): the declaration that makes it that project's image, ready to paste.
+ */
+function namedNote(orphans: readonly string[], projects: readonly ProjectInfo[]): string {
+  const named = orphans.flatMap((dockerfile) => {
+    const project = namedProject(dockerfile, projects);
+    return project && !project.isService ? [{ dockerfile, project }] : [];
+  });
+  if (!named.length) return '';
+  const entries = named.map(({ dockerfile, project }) => `"${project.name}": { "dockerfile": "${dockerfile}" }`);
+  return (
+    ` ${listed(named.map(({ dockerfile, project }) => `${dockerfile} is named after ${project.name}`))}: ` +
+    `the plugin option "services": { ${entries.join(', ')} } makes ${named.length === 1 ? "it that project's image" : "each that project's image"}.`
+  );
 }
 
 /** The folders' detections, with the shipping variants no project builds from as orphans of their own. */
@@ -863,7 +912,7 @@ function withPrunedImages(
     const text = texts.text(dockerfile);
     if (text === undefined) continue;
     const pruned = prunedFor(text, projects, rootScripts, dependencyRoots);
-    const named = pruned ? undefined : namedBuildFor(dockerfile, text, known, dependencyRoots);
+    const named = pruned ? undefined : namedBuildFor(dockerfile, text, known, dependencyRoots, rootScripts);
     const found = pruned ?? named;
     if (!found) continue;
     const why = pruned

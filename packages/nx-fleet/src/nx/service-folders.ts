@@ -64,6 +64,8 @@ export function analyseFolder(
   folderFiles: readonly string[],
   texts: ManifestTexts,
   options: NormalizedFleetOptions,
+  /** Nx makes a project of the folder's package.json though it has no name (`FolderInput.nxName`). */
+  nxNamed = false,
 ): FolderAnalysis {
   const warnings: Warning[] = [];
   const containerfiles = folderFiles.filter(isContainerfile);
@@ -80,7 +82,10 @@ export function analyseFolder(
   if (!containerfiles.length && !hasFleetBlock(projectJson, packageJson) && !fromPlugin.dockerfile)
     return { detection: { kind: 'none' }, ...facts };
   const config = serviceConfig(root, projectJson, packageJson, fromPlugin, warnings);
-  const detection = detectService({ root, containerfiles, projectJson, packageJson, config }, options.exclude);
+  const detection = detectService(
+    { root, containerfiles, projectJson, packageJson, config, ...(nxNamed && { nxName: projectName }) },
+    options.exclude,
+  );
   // Variants `exclude` hides are no choice to ask for (nor to warn about in an excluded folder).
   const { ambiguous } = serviceContainerfile(unexcluded(containerfiles, options.exclude));
   if (detection.kind === 'none' && project && ambiguous && root !== '.')

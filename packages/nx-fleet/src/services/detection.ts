@@ -66,6 +66,8 @@ export interface FolderInput {
   containerfiles: readonly string[];
   projectJson?: ProjectManifest;
   packageJson?: ProjectManifest;
+  /** The name Nx gives a package.json without one that it makes a project of all the same (its folder's). */
+  nxName?: string;
   config: FleetServiceConfig;
 }
 
@@ -79,8 +81,8 @@ export type Detection =
 export function detectService(folder: FolderInput, exclude: readonly string[]): Detection {
   const hasProject = !!folder.projectJson || !!folder.packageJson;
   // Nx names a project.json project itself; a bare package.json outside npm workspaces would stay
-  // nameless (which breaks every Nx command), so its package name is passed on.
-  const name = folder.projectJson ? undefined : stringOrUndefined(folder.packageJson?.name);
+  // nameless (which breaks every Nx command), so its package name is passed on, or the one Nx gives it.
+  const name = folder.projectJson ? undefined : (stringOrUndefined(folder.packageJson?.name) ?? folder.nxName);
   if (!hasProject || (!folder.projectJson && !name)) {
     // Named variants outside projects (a docker/ folder of Dockerfile.pnpm, Dockerfile.bun) are no one's;
     // beside a manifest that names no project (umbrel's packages/os, whose umbrelos.Dockerfile its CI

@@ -352,7 +352,7 @@ function claimedDockerfiles(
       text === null
         ? undefined
         : (prunedFor(text, projects, rootScripts, dependencyRoots) ??
-          namedBuildFor(file, text, projects, dependencyRoots));
+          namedBuildFor(file, text, projects, dependencyRoots, rootScripts));
     if (found) claims.set(found.project, claims.has(found.project) ? undefined : file);
   }
   return new Map([...claims].flatMap(([project, file]) => (file ? [[project, file] as const] : [])));
