@@ -311,6 +311,19 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'api')).toBeUndefined();
   });
 
+  it("beside the services it adopts, names the Dockerfiles no project is beside and none of them builds (atlas' deploy/api)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('apps/api/Dockerfile', 'FROM node:20\nCOPY . .\n');
+    tree.write('deploy/worker/Dockerfile', 'FROM node:20\nCOPY . .\nCMD ["node", "worker.js"]\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toContain(
+      "\nNo project is beside deploy/worker/Dockerfile, and none above builds it. Where the Dockerfile's folder is its own service",
+    );
+    expect(printed[0]).not.toMatch(/No project is beside apps\/api/);
+  });
+
   it("names the projects whose own Dockerfile the plugin option exclude hides, and --project makes one a service (ever-teams' examples)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

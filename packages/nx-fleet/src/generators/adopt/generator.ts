@@ -195,13 +195,14 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   }
 
   const unwritable = options.project ? [] : fleetOnly().filter(({ name }) => !plans.some((p) => p.project === name));
-  const projectless =
-    plans.length || options.project
-      ? []
-      : projectlessDockerfiles(imageFiles(workspaceFiles(), plugin.exclude), [
-          ...projects,
-          ...unwritable.map(({ root }) => ({ root })),
-        ]);
+  // Beside the adopted ones too: a graph's warning prints once, and these would be named nowhere else (atlas' deploy/api).
+  const adoptedFiles = new Set(plans.map((plan) => plan.row.dockerfile));
+  const projectless = options.project
+    ? []
+    : projectlessDockerfiles(imageFiles(workspaceFiles(), plugin.exclude), [
+        ...projects,
+        ...unwritable.map(({ root }) => ({ root })),
+      ]).filter((file) => !adoptedFiles.has(file));
   const adopted = withDistinctImages(plans);
   logger.info(adoptionReport(adopted, buildTargetName, { projectless, fleetOnly: unwritable, excluded }));
   for (const plan of adopted) {

@@ -53,10 +53,12 @@ export function adoptionReport(
       ...(projectless.length ? [`  No project is beside ${listed(projectless)}.`] : []),
       ...hidden,
     ].join('\n');
+  const projectlessAdvice =
+    'Where the Dockerfile\'s folder is its own service (spacedrive\'s apps/server), add a project.json with a "name" to that folder; where it builds another project, adopt it for that one with `nx g nx-fleet:adopt --project <name> --dockerfile <path>`, or name it in the plugin option `services`.';
   if (!plans.length)
     return [
       projectless.length
-        ? `nx-fleet adopt: no project builds an image here; ${projectless.length === 1 ? 'one Dockerfile has' : `${projectless.length} Dockerfiles have`} no project beside ${projectless.length === 1 ? 'it' : 'them'} (${listed(projectless)}). Where the Dockerfile's folder is its own service (spacedrive's apps/server), add a project.json with a "name" to that folder; where it builds another project, adopt it for that one with \`nx g nx-fleet:adopt --project <name> --dockerfile <path>\`, or name it in the plugin option \`services\`.`
+        ? `nx-fleet adopt: no project builds an image here; ${projectless.length === 1 ? 'one Dockerfile has' : `${projectless.length} Dockerfiles have`} no project beside ${projectless.length === 1 ? 'it' : 'them'} (${listed(projectless)}). ${projectlessAdvice}`
         : excluded.length
           ? 'nx-fleet adopt: no project builds an image here but the ones the plugin option "exclude" leaves out (below).'
           : 'nx-fleet adopt: no project builds an image here (no Dockerfile, @nx/docker target, nx-container target, run-commands or npm script running docker build).',
@@ -71,6 +73,12 @@ export function adoptionReport(
     ...(notes.length ? ['', 'Notes:', ...notes] : []),
     // Beside the adopted ones too (FreeStuff's legacy bot, a package.json outside the workspaces).
     ...(fleetOnly.length ? ['', ...fleetOnly.map(fleetOnlyNote)] : []),
+    ...(projectless.length
+      ? [
+          '',
+          `No project is beside ${listed(projectless)}, and none above builds ${projectless.length === 1 ? 'it' : 'them'}. ${projectlessAdvice}`,
+        ]
+      : []),
     ...hidden,
     '',
     `Build with: nx run <service>:${buildTargetName}`,
