@@ -401,6 +401,22 @@ describe('scanRuntimeGraph: code edges', () => {
     expect(brief(typeOnly)).toEqual(['api -> orders services/api/src/types.ts:1 via orders-sdk']);
   });
 
+  it("makes none for a namespace whose members are used in types alone (solana-m's `M0SolanaApi.BalanceUpdate[]`), one for a member called", () => {
+    writeFleet({
+      'services/api/src/types.ts': lines(
+        "import { Orders } from '@acme/orders-sdk';",
+        'export function count(claims: Orders.Claim[]): Promise<Orders.Total> { return Promise.resolve(claims.length as unknown as Orders.Total); }',
+      ),
+      'services/api/src/call.ts': lines(
+        "import { Payments } from '@acme/payments-sdk';",
+        'export const p = Payments.create();',
+      ),
+    });
+    const { imports, typeOnly } = scan(FLEET);
+    expect(consumerProviderPairs(imports)).toEqual(['api -> payments']);
+    expect(brief(typeOnly)).toEqual(['api -> orders services/api/src/types.ts:1 via orders-sdk']);
+  });
+
   it('keeps an import whose names are values: used plainly, after a type, in decorated parameters with metadata, or kept as written', () => {
     const decorated = lines(
       "import { OrdersClient } from '@acme/orders-sdk';",

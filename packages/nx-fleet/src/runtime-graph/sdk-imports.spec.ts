@@ -97,8 +97,28 @@ describe('importsOf', () => {
         `export const client = ${factory}<AppRouter>({});`,
       );
     // The type the client takes is the call; the file's other type-only imports stay types only.
-    for (const factory of ['createTRPCClient', 'createTRPCProxyClient', 'createTRPCReact', 'hc', 'treaty'])
+    for (const factory of [
+      'createTRPCClient',
+      'createTRPCProxyClient',
+      'createTRPCReact',
+      // tRPC v9's React and Next forms.
+      'createReactQueryHooks',
+      'withTRPC',
+      'hc',
+      'treaty',
+    ])
       expect(importsOf('client.ts', client(factory)).map((ref) => ref.kind)).toEqual(['typed-client', 'type-import']);
+    // A client's type names no call: no client is made.
+    expect(
+      importsOf(
+        'client.ts',
+        lines(
+          "import type { AppRouter } from '@acme/api';",
+          "import type { createTRPCClient } from '@trpc/client';",
+          'export type C = ReturnType<typeof createTRPCClient<AppRouter>>;',
+        ),
+      ).map((ref) => ref.kind),
+    ).toEqual(['type-import', 'type-import']);
     // A generic call of another name, or a comparison, keeps the imports types only.
     expect(importsOf('client.ts', client('useState')).map((ref) => ref.kind)).toEqual(['type-import', 'type-import']);
     expect(

@@ -77,6 +77,9 @@ export function importsOf(fileName: string, text: string, stats?: { fullParses: 
 const TYPED_FACTORIES = [
   'createTRPC(?:Proxy)?Client',
   'createTRPC(?:React|Next|Context|OptionsProxy)',
+  // tRPC v9's React and Next forms.
+  'createReactQueryHooks',
+  'withTRPC',
   'hc',
   'treaty',
   'edenTreaty',
@@ -143,8 +146,9 @@ const TEMPORAL_CLIENT_METHODS = ['start', 'execute', 'signalWithStart', 'getHand
 
 function clientPattern(factories: readonly string[], methods: readonly string[]): RegExp {
   const called = methods.length ? `|\\.(?:${methods.join('|')})` : '';
+  // Not in a type: `ReturnType<typeof createTRPCClient<AppRouter>>` makes no client.
   return new RegExp(
-    `(?:(?<![\\w$.])(?:${factories.join('|')})${called})\\s*<\\s*(?:typeof\\s+)?([A-Za-z_$][\\w$]*)`,
+    `(?:(?<![\\w$.])(?<!\\btypeof\\s+)(?:${factories.join('|')})${called})\\s*<\\s*(?:typeof\\s+)?([A-Za-z_$][\\w$]*)`,
     'g',
   );
 }
@@ -272,7 +276,8 @@ function plainValueUse(text: string, name: string): boolean {
   return memoPattern(
     values,
     name,
-    (n) => `(?:\\bnew\\s+|@)${n}\\b|(?<![\\w$.])${n}\\s*(?:\\(|\\?\\.|\\.(?!\\.)|\`)`,
+    // A member read is plain only where it is called (`Api.create()`): `Api.Claim[]` may be a namespace's type.
+    (n) => `(?:\\bnew\\s+|@)${n}\\b|(?<![\\w$.])${n}\\s*(?:\\(|\\?\\.|(?:\\.[\\w$]+)+\\s*[(\`]|\`)`,
   ).test(text);
 }
 
