@@ -135,6 +135,8 @@ export interface ContextFacts {
   nestedRoot?: string;
   /** The `nestedRoot`'s workspaces list the project (practica's `src/code-templates`, an npm workspace of its own). */
   nestedRootLists?: true;
+  /** The `nestedRoot` is no package manager root, but the folder above the project that alone holds what the Dockerfile copies (`sourcesHolderOf`). */
+  nestedRootHolds?: true;
   /**
    * The package manifests the package manager's workspaces name, as globs (`workspacePackageGlobs`):
    * what a prune tool in the build reads. Unset: every package.json.
@@ -1681,7 +1683,9 @@ function nestedRootChoice(
       : `${quote(manifest!.source)} copies the root manifests of ${folder}, whose workspaces list ${facts.projectRoot}`;
   return {
     mode: 'folder',
-    reason: `${why}: ${folder} is ${index.has(`${folder}/${GO_WORKSPACE}`) ? `a Go workspace of its own (its ${GO_WORKSPACE})` : 'a package manager root of its own (its package.json and lockfile)'}, built as \`docker build -f ${facts.dockerfile} ${folder}\` builds it`,
+    reason: facts.nestedRootHolds
+      ? `${why}: ${folder} holds every one of its COPY sources, built as \`docker build -f ${facts.dockerfile} ${folder}\` (a compose file's \`context: ./${folder}\`) builds it`
+      : `${why}: ${folder} is ${index.has(`${folder}/${GO_WORKSPACE}`) ? `a Go workspace of its own (its ${GO_WORKSPACE})` : 'a package manager root of its own (its package.json and lockfile)'}, built as \`docker build -f ${facts.dockerfile} ${folder}\` builds it`,
   };
 }
 
@@ -1918,6 +1922,31 @@ export function nestedRootOf(files: readonly string[], projectRoot: string): str
 }
 
 const GO_WORKSPACE = 'go.work';
+
+/**
+ * The nearest folder above `projectRoot`, below the workspace root, that holds every path a
+ * Dockerfile in the project folder copies, where neither the project folder nor the workspace root
+ * holds any of them: the folder a compose file builds it from (`context: ./backend` for
+ * `backend/api/Dockerfile`, copying `shared` and `api`). Only paths as written (no glob, no variable).
+ */
+export function sourcesHolderOf(
+  files: readonly string[],
+  projectRoot: string,
+  sources: readonly CopySource[],
+): string | undefined {
+  const paths = sources.map(({ source }) => contextPath(source));
+  if (!paths.length || paths.some((path) => path === '.' || path.includes('$') || picomatch.scan(path).isGlob))
+    return undefined;
+  const index = indexOf(files);
+  const holds = (folder: string, path: string) => {
+    const at = posix.join(folder, path);
+    return index.has(at) || index.under(at).length > 0;
+  };
+  if (paths.some((path) => holds(projectRoot, path) || holds('.', path))) return undefined;
+  for (let folder = posix.dirname(projectRoot); folder !== '.' && folder !== '/'; folder = posix.dirname(folder))
+    if (paths.every((path) => holds(folder, path))) return folder;
+  return undefined;
+}
 
 /**
  * Whether a workspace path is a file or a folder of `files`, from the index the inference keeps for

@@ -3262,6 +3262,27 @@ describe('createNodes', () => {
       );
     });
 
+    it("the folder above the project that alone holds every source is the context, a plain folder of packages (a compose file's `context: ./backend`)", async () => {
+      const files = {
+        'package.json': json({ name: 'root', private: true, workspaces: ['backend/*'] }),
+        'backend/shared/package.json': json({ name: 'shared', version: '1.0.0' }),
+        'backend/shared/src/index.js': '',
+        'backend/api/package.json': json({ name: 'api', version: '1.0.0', dependencies: { shared: '*' } }),
+        'backend/api/src/index.js': '',
+        'backend/api/Dockerfile':
+          'FROM node:20-alpine\nWORKDIR /app\nCOPY shared ./shared\nCOPY api ./api\nWORKDIR /app/api\nCMD ["node", "src/index.js"]\n',
+      };
+      const build = dockerBuildOf((await runWorkspace(files)).results, 'backend/api');
+      expect(build.options).toMatchObject({ context: 'backend', prune: false });
+      expect(build.inputs).toContain('{workspaceRoot}/backend/**/*');
+      expect(build.metadata?.['description']).toContain(
+        "backend holds every one of its COPY sources, built as `docker build -f backend/api/Dockerfile backend` (a compose file's `context: ./backend`) builds it",
+      );
+      // The check can fail: a source the workspace root holds too leaves the choice to the rules before.
+      const atRoot = dockerBuildOf((await runWorkspace({ ...files, 'shared/x.js': '' })).results, 'backend/api');
+      expect(atRoot.options).not.toMatchObject({ context: 'backend' });
+    });
+
     it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {
       const { results } = await runWorkspace({
         'apps/api/project.json': json({ name: 'api' }),

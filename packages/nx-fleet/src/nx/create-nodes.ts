@@ -36,6 +36,7 @@ import {
   lockedInstallLockfiles,
   prunesInImage,
   nestedRootOf,
+  sourcesHolderOf,
   pathOf,
   scriptFacts,
   truncate,
@@ -1790,19 +1791,25 @@ function contextFacts(
   // The project's own docker-build options win over its settings, as Nx merges them.
   const stated = statedBuild(service, targets[targetNames.dockerBuild]);
   const statedContext = statedContextOf(targets[targetNames.dockerBuild]);
-  // A package manager root of its own above the project, for a Dockerfile kept in the project folder.
-  const nestedRoot =
-    !statedContext && posix.dirname(service.dockerfile) === service.root
-      ? nestedRootOf(files, service.root)
-      : undefined;
-  const folder =
-    contextFolder({ statedContext, dockerfile: service.dockerfile, projectRoot: service.root }) ?? nestedRoot;
-  const folderIgnore = folder === undefined ? undefined : ignorePatterns(posix.join(folder, '.dockerignore'));
   const buildArgs = Object.keys(stated.buildArgs).length ? stated.buildArgs : undefined;
   // One reading of the sources for what the folders it copies build and for what it reads off the list.
   const shippedStage = typeof stated.target === 'string' ? undefined : shippedStageOf(texts, service.dockerfile);
   const target = typeof stated.target === 'string' ? stated.target : shippedStage?.stage;
   const sources = copySources(dockerfileText, buildArgs, target);
+  // A package manager root of its own above the project, for a Dockerfile kept in the project folder,
+  // else a folder above it that alone holds what it copies.
+  const packageRoot =
+    !statedContext && posix.dirname(service.dockerfile) === service.root
+      ? nestedRootOf(files, service.root)
+      : undefined;
+  const holder =
+    !statedContext && !packageRoot && posix.dirname(service.dockerfile) === service.root
+      ? sourcesHolderOf(files, service.root, sources)
+      : undefined;
+  const nestedRoot = packageRoot ?? holder;
+  const folder =
+    contextFolder({ statedContext, dockerfile: service.dockerfile, projectRoot: service.root }) ?? nestedRoot;
+  const folderIgnore = folder === undefined ? undefined : ignorePatterns(posix.join(folder, '.dockerignore'));
   // A library no build writes (no build target or script, no plugin to infer one) whose package
   // entries are its sources (dotkom's monoweb: `exports` at `./src/index.ts`, only `tsc --noEmit`):
   // its tsconfig's outDir is never written, and the image never needs it.
@@ -1900,6 +1907,7 @@ function contextFacts(
     ...(statedContext ? { statedContext } : {}),
     ...(folderIgnore ? { folderIgnore } : {}),
     ...(nestedRoot ? { nestedRoot } : {}),
+    ...(holder ? { nestedRootHolds: true as const } : {}),
     ...(nestedRoot !== undefined &&
     listsWorkspace(
       texts.json(posix.join(nestedRoot, 'package.json')),
