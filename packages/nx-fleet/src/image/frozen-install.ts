@@ -36,6 +36,13 @@ export const SUPPORT_FILES: Record<PackageManager, readonly string[]> = {
   'yarn-berry': ['.yarnrc.yml', '.yarn/releases/**', '.yarn/plugins/**', '.yarn/patches/**'],
 };
 
+/**
+ * yarn 2+'s committed cache (zero-installs), which its install reads instead of the network
+ * (`enableNetwork: false` fails without it). Nx never lists it (its file walk always leaves
+ * `.yarn/cache` out): yarn.lock, whose checksums name every archive, is what Nx hashes of it.
+ */
+export const YARN_CACHE = '.yarn/cache/**';
+
 /** The root files a package manager installs from: the manifest, the lockfiles and their settings. */
 export const ROOT_MANIFESTS: readonly string[] = [
   'package.json',

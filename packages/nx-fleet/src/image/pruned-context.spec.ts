@@ -711,6 +711,8 @@ describe('prunedContents, written out', () => {
       'services/web/src/main.ts': 'export {};\n',
       '.gitignore': 'dist\n',
       'dist/services/orders/main.js': 'built\n',
+      // yarn 2+'s committed cache (zero-installs), which the tool installs from.
+      '.yarn/cache/ms-npm-2.1.3.zip': 'zip\n',
     });
     git(root, 'init', '-q');
     const into = tempDir();
@@ -728,6 +730,7 @@ describe('prunedContents, written out', () => {
     );
     expect(context.files).toEqual([
       '.gitignore',
+      '.yarn/cache/ms-npm-2.1.3.zip',
       'dist/services/orders/main.js',
       'libs/shared/index.ts',
       'libs/shared/pacts/keep.json',
@@ -757,6 +760,9 @@ describe('prunedContents, written out', () => {
       ).files;
     expect((await named([])).filter((file) => !file.includes('/'))).toEqual(['package.json']);
     expect(await named([])).not.toContain('services/web/package.json');
+    // Nor the yarn cache, unless it copies it by name.
+    expect(await named([])).not.toContain('.yarn/cache/ms-npm-2.1.3.zip');
+    expect(await named(['.yarn/**'])).toContain('.yarn/cache/ms-npm-2.1.3.zip');
     expect(await named(['services/web/package.json'])).toContain('services/web/package.json');
     // With the workspaces' globs: a package.json outside them (a docs site) is no package the tool reads.
     write(root, { 'docs/package.json': '{"name":"docs"}\n' });

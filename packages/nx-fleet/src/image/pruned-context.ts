@@ -29,6 +29,7 @@ import {
   quotedLines,
   planFrozenInstall,
   SUPPORT_FILES,
+  YARN_CACHE,
   TOOL_NAMES,
   type FrozenInstallPlan,
   type InstallFacts,
@@ -249,6 +250,8 @@ export async function prunedContents(ports: PruningPorts, input: PrunedContextIn
     // What the workspace's package manager reads beside the lockfile (only what exists is copied).
     ...(manifests ? new Set(Object.values(SUPPORT_FILES).flat()) : []),
     ...(input.workspaceManifests ? workspaceManifestGlobs(input.rootFiles ?? true, input.packageGlobs) : []),
+    // A whole copy sends a committed yarn cache, which the prune tool installs from.
+    ...(input.workspaceManifests && (input.rootFiles ?? true) ? [YARN_CACHE] : []),
   ];
   const serviceRoot = input.graph.nodes[input.service]!.data.root;
   // Consumers' pacts live in the provider's folder; they are checked against the image, not put in it.
