@@ -48,6 +48,25 @@ describe('unreadBuildsOf', () => {
     expect(of(elsewhere, undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
   });
 
+  it('takes a compose build whose dockerfile, read from its context, is the Dockerfile, and an azure.yaml service of the folder', () => {
+    const compose = 'services:\n  api:\n    build:\n      context: ./backend\n      dockerfile: api/Dockerfile\n';
+    expect(of(compose, 'backend/api/Dockerfile', 'backend/api')).toEqual(['docker-compose.yml']);
+    // Read from the compose file's own folder, the other way round too (`dockerfile:` first, `context: ..`).
+    const inFolder = 'services:\n  api:\n    build:\n      dockerfile: api/Dockerfile\n      context: ..\n';
+    expect(of(inFolder, 'backend/api/Dockerfile', 'backend/api', 'backend/deploy/compose.yaml')).toEqual([
+      'backend/deploy/compose.yaml',
+    ]);
+    const azure =
+      'services:\n  search:\n    project: ./packages/search\n    host: containerapp\n    docker:\n      context: ../..\n';
+    expect(of(azure, 'packages/search/Dockerfile', 'packages/search', 'azure.yaml')).toEqual(['azure.yaml']);
+    expect(isUnreadBuildFile('azure.yaml')).toBe(true);
+    // The check can fail: another Dockerfile from that context, another project.
+    expect(of(compose.replace('api/Dockerfile', 'worker/Dockerfile'), 'backend/api/Dockerfile', 'backend/api')).toEqual(
+      [],
+    );
+    expect(of(azure, 'packages/web/Dockerfile', 'packages/web', 'azure.yaml')).toEqual([]);
+  });
+
   it("leaves a trigger's path filter, a longer path and another project's folder (athlonix, nx-mf-react)", () => {
     expect(of("on: {push: {paths-ignore: ['apps/admin/**']}}\nsteps: [{ file: apps/api/Dockerfile }]\n")).toEqual([]);
     expect(of('file: apps/admin/Dockerfile.dev\n')).toEqual([]);

@@ -3,11 +3,12 @@ import { literal } from '../../../text/reg-exp';
 
 /**
  * Files that build images with tools adopt does not read: compose files, CI workflows, Tilt, Skaffold,
- * Bake, and the deploy platforms' configs (Fly, Railway, Render, Cloud Build). Their image names, build
- * arguments and targets are not carried, so a service one of them builds gets a note saying so.
+ * Bake, and the deploy platforms' configs (Fly, Railway, Render, Cloud Build, the Azure Developer CLI's
+ * azure.yaml). Their image names, build contexts, build arguments and targets are not carried, so a
+ * service one of them builds gets a note saying so.
  */
 const UNREAD_BUILD_FILE =
-  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|docker-bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
+  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|docker-bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|azure\.ya?ml|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
 
 export function isUnreadBuildFile(file: string): boolean {
   return UNREAD_BUILD_FILE.test(file);
@@ -18,7 +19,9 @@ export function isUnreadBuildFile(file: string): boolean {
  * (as a path, not inside a longer one), or the project folder as a build context where the Dockerfile is
  * that folder's own (a compose `context: ./apps/api`, a CI step entering the folder before its `docker
  * build`), or, a platform's config or a compose file (`build: .`) in the project folder (anyterm's
- * `apps/web/fly.toml`), build that folder's image. A path in a trigger's filter
+ * `apps/web/fly.toml`), build that folder's image; a compose `build:` whose `dockerfile:`, read from its
+ * `context:` as compose reads it, is the Dockerfile (`context: ./backend`, `dockerfile: api/Dockerfile`);
+ * an azure.yaml service whose `project:` is the folder. A path in a trigger's filter
  * (athlonix's `paths-ignore: apps/admin/**`) is none.
  */
 export function unreadBuildsOf(
@@ -34,9 +37,12 @@ export function unreadBuildsOf(
   const entered = new RegExp(
     `(?:\\bcd\\s+|working-directory:\\s*['"]?)${path(projectRoot)}/?['"]?(?![\\w./-])(?:(?!\\bcd\\s)[\\s\\S]){0,300}?\\bdocker\\s+(?:buildx\\s+)?build\\b`,
   );
+  const azureProject = new RegExp(`\\bproject:\\s*['"]?${path(projectRoot)}/?['"]?\\s*$`, 'm');
   return files
     .filter(({ file, text }) => {
       if (named.test(text) || (own && (context.test(text) || entered.test(text)))) return true;
+      if (composeDockerfiles(file, text).includes(dockerfile)) return true;
+      if (/(?:^|\/)azure\.ya?ml$/.test(file) && azureProject.test(text)) return true;
       if (posix.dirname(file) !== projectRoot) return false;
       // In the project folder: a platform's config, or a compose file building that folder (`build: .`).
       return (
@@ -45,4 +51,26 @@ export function unreadBuildsOf(
       );
     })
     .map(({ file }) => file);
+}
+
+/**
+ * The Dockerfiles a compose file's `build:` blocks name, as workspace paths: each `dockerfile:` read
+ * from the `context:` beside it (within a few lines, as a block holds them), itself read from the
+ * compose file's folder.
+ */
+function composeDockerfiles(file: string, text: string): string[] {
+  if (!/(?:^|\/)(?:docker-)?compose[\w.-]*\.ya?ml$/.test(file)) return [];
+  const lines = text.split('\n');
+  const value = (line: string, key: string) =>
+    new RegExp(`^\\s*${key}:\\s*['"]?([^'"#\\s]+)['"]?\\s*(?:#.*)?$`).exec(line)?.[1];
+  const found: string[] = [];
+  lines.forEach((line, i) => {
+    const dockerfile = value(line, 'dockerfile');
+    if (dockerfile === undefined) return;
+    const near = lines.slice(Math.max(0, i - 4), i + 5).map((other) => value(other, 'context'));
+    const context = near.find((candidate) => candidate !== undefined);
+    if (context === undefined) return;
+    found.push(posix.normalize(posix.join(posix.dirname(file), context, dockerfile)));
+  });
+  return found;
 }
