@@ -103,7 +103,7 @@ export function namedBuildFor(
   rootScripts: Readonly<Record<string, unknown>> = {},
 ): PrunedFor | undefined {
   const named = fileName(dockerfile);
-  const exact = projects.filter((project) => namesOf(project).includes(named));
+  const exact = namedAfter(dockerfile, projects);
   // Else by its folder's name as a word of the file's (school-v2's `docker/feature-login.Dockerfile`,
   // of `apps/features/login`, named `features-login`): of those, the one it builds by name below.
   const words = named.split(/[-_.]/);
@@ -193,10 +193,15 @@ function fileName(dockerfile: string): string {
   return (containerfileVariant(dockerfile) || posix.basename(posix.dirname(dockerfile))).toLowerCase();
 }
 
+/** The projects a Dockerfile's file or folder name is one of the names of. */
+function namedAfter<P extends NamedProject>(dockerfile: string, projects: readonly P[]): P[] {
+  const named = fileName(dockerfile);
+  return projects.filter((project) => namesOf(project).includes(named));
+}
+
 /** The one project a Dockerfile is named after, for advice: whether it builds that project is not asked. */
 export function namedProject<P extends NamedProject>(dockerfile: string, projects: readonly P[]): P | undefined {
-  const named = fileName(dockerfile);
-  const exact = projects.filter((project) => namesOf(project).includes(named));
+  const exact = namedAfter(dockerfile, projects);
   return exact.length === 1 ? exact[0] : undefined;
 }
 

@@ -15,7 +15,7 @@ function modified(workspaceRoot: string, folder: string): number | undefined {
   return stat?.isDirectory() ? stat.mtimeMs : undefined;
 }
 
-/** The folder's stamp, read before what it stands for is looked at; undefined when none can be trusted. */
+/** The folder's time as a stamp; undefined when the folder is gone or its time too recent to tell a later change by. */
 function stampOf(workspaceRoot: string, folder: string): number | undefined {
   const now = Date.now();
   const mtime = modified(workspaceRoot, folder);
