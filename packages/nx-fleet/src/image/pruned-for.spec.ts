@@ -246,6 +246,11 @@ describe('namedBuildFor', () => {
     });
     // The check can fail: without the root's scripts, or a script that builds another project.
     expect(namedBuildFor('docker/api.Dockerfile', text, PROJECTS)).toBeUndefined();
+    // After a `cd`, `npm run build` is that folder's own script, not the root's (atlas' docs image).
+    const docs = 'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN cd apps/api && npm run build\n';
+    expect(
+      namedBuildFor('docker/api.Dockerfile', docs, PROJECTS, () => [], { build: 'npm run build -w @dokploy/server' }),
+    ).toMatchObject({ project: 'api' });
     const other = text.replace('api:build', 'web:build');
     expect(namedBuildFor('docker/api.Dockerfile', other, PROJECTS, () => [], scripts)).toBeUndefined();
   });

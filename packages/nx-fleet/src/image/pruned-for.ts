@@ -113,13 +113,10 @@ export function namedBuildFor(
   if (!worded.length || (exact.length && exact.length !== 1)) return undefined;
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
-  // A RUN's own commands and the root scripts it runs.
-  const commands = (text: string) => [
+  // A RUN's own commands and the root scripts it runs where it runs beside the root package.json it copied.
+  const commands = ({ text, line }: Step) => [
     text,
-    ...scriptsRun(text).flatMap((name) => {
-      const script = rootScripts[name];
-      return typeof script === 'string' ? [script] : [];
-    }),
+    ...(reading.rootManifestRuns.has(line) ? rootScriptsRun(text, rootScripts) : []),
   ];
   const names = (project: NamedProject) =>
     [project.name, project.packageName, ...(project.aliases ?? [])].filter((name) => name !== undefined);
@@ -128,15 +125,15 @@ export function namedBuildFor(
     reading.localBuilds.find(({ source }) => contextPath(source) === project.root)?.line;
   const builds = (project: NamedProject) =>
     reading.runs.find(
-      ({ text, line }) =>
-        commands(text).some(
+      (step) =>
+        commands(step).some(
           (command) =>
             names(project).some((name) => buildsPackage(command, name)) ||
             buildsFolder(command, project.root) ||
             buildsEntered(command, project.root),
-        ) || line === builtThere(project),
+        ) || step.line === builtThere(project),
     );
-  const buildsAll = reading.runs.find(({ text }) => commands(text).some(buildsEveryPackage));
+  const buildsAll = reading.runs.find((step) => commands(step).some(buildsEveryPackage));
   const copiesAlone = (project: NamedProject) =>
     reading.sources.some(({ source }) => insideOf(contextPath(source), project.root)) &&
     !copiesOtherProject(reading, projects, new Set([project.root, ...dependencyRoots(project.root)]));
@@ -158,6 +155,23 @@ export function namedBuildFor(
   const own = new Set(dependencyRoots(project.root));
   if (projects.some((other) => other !== project && !own.has(other.root) && builds(other))) return undefined;
   return built ? { project: project.name, step: built } : { project: project.name, step: started!, runs: true };
+}
+
+/**
+ * The texts of the root scripts a RUN runs before any `cd` (after one, `npm run build` is that folder's
+ * own: atlas' `cd apps/docs && bun run build`).
+ */
+function rootScriptsRun(run: string, rootScripts: Readonly<Record<string, unknown>>): string[] {
+  const texts: string[] = [];
+  for (const { words } of shellCommands(run.replace(/^RUN\s+(?:--\S+\s+)*/i, ''))) {
+    const command = words.map((word) => word.text);
+    if (command[0] === 'cd') break;
+    for (const name of scriptsRun(`RUN ${command.join(' ')}`)) {
+      const script = rootScripts[name];
+      if (typeof script === 'string') texts.push(script);
+    }
+  }
+  return texts;
 }
 
 /** Whether a command enters the project's folder, then builds there (a root script's `cd packages/api && npm run build`). */

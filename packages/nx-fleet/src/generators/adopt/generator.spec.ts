@@ -381,6 +381,23 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'wab')).toBeUndefined();
   });
 
+  it("tells the folder above the project that alone holds every COPY source, as the graph infers it (a compose file's context: ./backend), writing no ignore file in the project", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    addProjectConfiguration(tree, 'svc', { root: 'backend/svc' });
+    tree.write('backend/shared/package.json', JSON.stringify({ name: 'shared' }));
+    tree.write('backend/shared/index.js', 'export const x = 1;\n');
+    tree.write('backend/svc/index.js', 'console.log(1);\n');
+    tree.write('backend/svc/Dockerfile', 'FROM node:20\nWORKDIR /app\nCOPY shared ./shared\nCOPY svc ./svc\n');
+    await adopt(tree, { project: 'svc' });
+    vi.restoreAllMocks();
+    expect(printed.join('\n')).toMatch(
+      /^svc\s+backend\/svc\/Dockerfile\s+folder\s+.*backend holds every one of its COPY sources/m,
+    );
+    expect(tree.exists('backend/svc/.dockerignore')).toBe(false);
+    expect(fleetOf(tree, 'svc')).toBeUndefined();
+  });
+
   it("names the projects only nx-fleet makes (a named package.json in no workspaces: planka's root), which it cannot write, and --project says what to do", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

@@ -22,11 +22,12 @@ import {
   buildsPackage,
   inferContext,
   nestedRootOf,
+  sourcesHolderOf,
   scriptFacts,
   type ContextFacts,
 } from '../../image/context-inference';
 import { listsWorkspace } from '../../image/frozen-install';
-import { DockerfileReading } from '../../image/dockerfile-copies';
+import { copySources, DockerfileReading } from '../../image/dockerfile-copies';
 import { namedBuildFor, notTheProjects, prunedFor } from '../../image/pruned-for';
 import {
   containerfileVariant,
@@ -172,8 +173,9 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
           project: ignorePatterns(tree, posix.join(config.root, '.dockerignore')),
           workspace: ignorePatterns(tree, '.dockerignore'),
         },
-        // A package manager root of its own above the project (plasmic's platform/), as the graph reads it.
-        ...nestedRootFacts(tree, workspaceFiles(), config.root),
+        // A package manager root of its own above the project (plasmic's platform/), else the folder above
+        // it that alone holds what its own Dockerfile copies, as the graph reads them.
+        ...nestedRootFacts(tree, workspaceFiles(), config.root, ownDockerfile),
         buildOutputs: buildOutputs(config, existing.buildTarget ?? 'build'),
         // What the graph's inference reads of the root too (ever-teams' chatgpt runs a root-only script).
         scripts: scriptFacts(rootScripts, scriptNamesAt(tree, posix.join(config.root, 'package.json'))),
@@ -461,9 +463,20 @@ function nestedRootFacts(
   tree: Tree,
   files: readonly string[],
   root: string,
-): Pick<ContextFacts, 'nestedRoot' | 'folderIgnore' | 'nestedRootLists'> {
+  ownDockerfile: string | undefined,
+): Pick<ContextFacts, 'nestedRoot' | 'folderIgnore' | 'nestedRootLists' | 'nestedRootHolds'> {
   const nestedRoot = nestedRootOf(files, root);
-  if (nestedRoot === undefined) return {};
+  if (nestedRoot === undefined) {
+    const text = ownDockerfile && posix.dirname(ownDockerfile) === root ? tree.read(ownDockerfile, 'utf-8') : null;
+    const holder = text ? sourcesHolderOf(files, root, copySources(text)) : undefined;
+    return holder === undefined
+      ? {}
+      : {
+          nestedRoot: holder,
+          nestedRootHolds: true,
+          folderIgnore: ignorePatterns(tree, posix.join(holder, '.dockerignore')),
+        };
+  }
   const lists = listsWorkspace(
     readJson(tree, posix.join(nestedRoot, 'package.json')),
     tree.read(posix.join(nestedRoot, 'pnpm-workspace.yaml'), 'utf-8') ?? undefined,
