@@ -48,6 +48,11 @@ export interface ContextFacts {
   /** The workspace's projects: a COPY source in another one's `dist`, `build` or `out` folder is its build output. */
   projects?: ReadonlyArray<{ name: string; root: string; packageName?: string }>;
   /**
+   * The workspace packages the project's package.json depends on that an install in its folder alone
+   * cannot fetch (`localDependencies`): only the workspace root's install resolves them.
+   */
+  localDependencies?: readonly string[];
+  /**
    * For project folders the Dockerfile copies whole (`COPY ./packages/server /app`): the folders inside
    * them that their TypeScript build writes (tsconfig `outDir`), workspace-relative. `docker build`
    * sends them from the disk; a pruned context, made of the files Nx lists, would leave them out.
@@ -1293,7 +1298,34 @@ function workspaceLayout(
     !index.under(facts.projectRoot).some((file) => posix.basename(file) === 'package.json')
   )
     return `${quote(install)}, which needs a package.json: the workspace root holds one, the project folder none`;
+  // One whose package.json depends on a workspace package the registry cannot give (embiem's api:
+  // `"@monorepo/shared": "*"`, a private package): only the workspace root's install resolves it.
+  const local = facts.localDependencies?.[0];
+  if (install && local && index.has('package.json'))
+    return `${quote(install)} installs ${local}, a workspace package only the workspace root's install resolves`;
   return undefined;
+}
+
+/**
+ * Of a package.json's dependencies, the workspace packages an install in its own folder cannot fetch:
+ * a `workspace:` specifier (pnpm, yarn 2+, bun), a `file:` or `link:` path out of the folder, or a
+ * package the workspace keeps `private` (never published) by any specifier.
+ */
+export function localDependencies(
+  manifest: Readonly<Record<string, unknown>>,
+  /** The workspace package of that name, and whether the workspace keeps it private; undefined when none is. */
+  workspacePackage: (name: string) => { private: boolean } | undefined,
+): string[] {
+  const found = new Set<string>();
+  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies']) {
+    const deps = manifest[field];
+    if (typeof deps !== 'object' || deps === null) continue;
+    for (const [name, spec] of Object.entries(deps as Record<string, unknown>)) {
+      const local = typeof spec === 'string' ? workspacePackage(name) : undefined;
+      if (local && (local.private || /^workspace:|^(?:file|link):\.\.\//.test(spec as string))) found.add(name);
+    }
+  }
+  return [...found].sort();
 }
 
 /** A local install by any package manager (`yarn` alone is one); a global one (`npm i -g`) is not. */

@@ -3283,6 +3283,28 @@ describe('createNodes', () => {
       expect(atRoot.options).not.toMatchObject({ context: 'backend' });
     });
 
+    it("a whole copy then an install, in a project whose package.json depends on a workspace package the registry cannot give, is the workspace (embiem's api)", async () => {
+      const files = (shared: object, spec = '*') => ({
+        'package.json': json({ name: 'root', private: true, workspaces: ['apps/*', 'packages/*'] }),
+        'package-lock.json': json({ lockfileVersion: 3, packages: {} }),
+        'packages/shared/package.json': json({ name: '@acme/shared', ...shared }),
+        'packages/shared/index.js': '',
+        'apps/api/package.json': json({ name: '@acme/api', dependencies: { '@acme/shared': spec } }),
+        'apps/api/src/index.js': '',
+        'apps/api/Dockerfile': 'FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm install\nRUN npm run build\n',
+      });
+      const contextOf = async (workspace: Record<string, string>) =>
+        dockerBuildOf((await runWorkspace(workspace)).results, 'apps/api');
+      const privateDep = await contextOf(files({ private: true }));
+      expect(privateDep.options).toMatchObject({ context: '.' });
+      expect(privateDep.metadata?.['description']).toContain(
+        '"RUN npm install" (apps/api/Dockerfile:4) installs @acme/shared, a workspace package only the workspace root\'s install resolves',
+      );
+      expect((await contextOf(files({}, 'workspace:*'))).options).toMatchObject({ context: '.' });
+      // The check can fail: a published package of the workspace is fetched like any other.
+      expect((await contextOf(files({ version: '1.0.0' }))).options).toMatchObject({ context: 'apps/api' });
+    });
+
     it('a Dockerfile written for its folder: the project folder, and no build dependency', async () => {
       const { results } = await runWorkspace({
         'apps/api/project.json': json({ name: 'api' }),

@@ -36,6 +36,7 @@ import {
   lockedInstallLockfiles,
   prunesInImage,
   nestedRootOf,
+  localDependencies,
   sourcesHolderOf,
   pathOf,
   scriptFacts,
@@ -1787,6 +1788,10 @@ function contextFacts(
   const workspace = ignorePatterns('.dockerignore');
   if (dockerfileText === undefined || !project || !workspace) return undefined;
   const packageJson = texts.json(posix.join(service.root, 'package.json'));
+  const local = localDependencies(packageJson, (name) => {
+    const found = projects.find((project) => project.packageName === name);
+    return found && { private: texts.json(posix.join(found.root, 'package.json'))['private'] === true };
+  });
   const targets = declaredTargets(texts, service.root, packageJson);
   // The project's own docker-build options win over its settings, as Nx merges them.
   const stated = statedBuild(service, targets[targetNames.dockerBuild]);
@@ -1908,6 +1913,7 @@ function contextFacts(
     ...(folderIgnore ? { folderIgnore } : {}),
     ...(nestedRoot ? { nestedRoot } : {}),
     ...(holder ? { nestedRootHolds: true as const } : {}),
+    ...(local.length ? { localDependencies: local } : {}),
     ...(nestedRoot !== undefined &&
     listsWorkspace(
       texts.json(posix.join(nestedRoot, 'package.json')),

@@ -21,6 +21,7 @@ import { fleetOptionsOf } from '../../config/workspace-options';
 import {
   buildsPackage,
   inferContext,
+  localDependencies,
   nestedRootOf,
   sourcesHolderOf,
   scriptFacts,
@@ -176,6 +177,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
         // A package manager root of its own above the project (plasmic's platform/), else the folder above
         // it that alone holds what its own Dockerfile copies, as the graph reads them.
         ...nestedRootFacts(tree, workspaceFiles(), config.root, ownDockerfile),
+        ...localDependencyFacts(tree, config.root, projectFacts()),
         buildOutputs: buildOutputs(config, existing.buildTarget ?? 'build'),
         // What the graph's inference reads of the root too (ever-teams' chatgpt runs a root-only script).
         scripts: scriptFacts(rootScripts, scriptNamesAt(tree, posix.join(config.root, 'package.json'))),
@@ -457,6 +459,19 @@ function adoptProject(tree: Tree, config: ProjectConfiguration): AdoptProject {
     ...(config.release ? { release: config.release as AdoptProject['release'] } : {}),
     hasDockerfile: tree.isFile(posix.join(config.root, 'Dockerfile')),
   };
+}
+
+/** The workspace packages the project depends on that only the workspace root's install resolves, as the graph reads them. */
+function localDependencyFacts(
+  tree: Tree,
+  root: string,
+  projects: NonNullable<ContextFacts['projects']>,
+): Pick<ContextFacts, 'localDependencies'> {
+  const local = localDependencies(readJson(tree, posix.join(root, 'package.json')) ?? {}, (name) => {
+    const found = projects.find((project) => project.packageName === name);
+    return found && { private: readJson(tree, posix.join(found.root, 'package.json'))?.['private'] === true };
+  });
+  return local.length ? { localDependencies: local } : {};
 }
 
 function nestedRootFacts(
