@@ -55,7 +55,7 @@ import { listsWorkspace, patchedDependencyFiles, workspacePackageGlobs } from '.
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
-import { namesDevelopment } from '../text/development-names';
+import { inDevelopmentFolder } from '../text/development-names';
 import { refinedFolders } from '../text/folder-globs';
 import { fullRepository, referenceParts } from '../text/image-reference';
 import {
@@ -734,11 +734,6 @@ function shippable(detections: readonly Detection[], files: readonly string[], t
   return detections.filter(
     (d) => d.kind !== 'orphan' || (!dev.has(d.dockerfile) && !inDevelopmentFolder(posix.dirname(d.dockerfile))),
   );
-}
-
-/** A folder named for development or tests, or inside one (kubernetes/dashboard's `hack/develop`, a `testing/` tree). */
-function inDevelopmentFolder(root: string): boolean {
-  return root.split('/').some((folder) => namesDevelopment(folder, /[-_.]/));
 }
 
 /**

@@ -9,3 +9,8 @@ const DEVELOPMENT_WORD =
 export function namesDevelopment(name: string, separators: RegExp): boolean {
   return name.split(separators).some((part) => DEVELOPMENT_WORD.test(part));
 }
+
+/** A folder named for development or tests, or inside one (kubernetes/dashboard's `hack/develop`, a `testing/` tree). */
+export function inDevelopmentFolder(root: string): boolean {
+  return root.split('/').some((folder) => namesDevelopment(folder, /[-_.]/));
+}

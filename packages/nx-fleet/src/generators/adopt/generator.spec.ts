@@ -316,12 +316,15 @@ describe('adopt generator', () => {
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
     tree.write('apps/api/Dockerfile', 'FROM node:20\nCOPY . .\n');
     tree.write('deploy/worker/Dockerfile', 'FROM node:20\nCOPY . .\nCMD ["node", "worker.js"]\n');
+    // As in the graph, a folder named for development holds no image anyone ships (ts-rust-monorepo's dev/).
+    tree.write('dev/Dockerfile.node', 'FROM node:20\nRUN npm i -g nodemon\n');
     await adopt(tree, {});
     vi.restoreAllMocks();
     expect(printed[0]).toContain(
       "\nNo project is beside deploy/worker/Dockerfile, and none above builds it. Where the Dockerfile's folder is its own service",
     );
     expect(printed[0]).not.toMatch(/No project is beside apps\/api/);
+    expect(printed[0]).not.toContain('dev/Dockerfile.node');
   });
 
   it("names the projects whose own Dockerfile the plugin option exclude hides, and --project makes one a service (ever-teams' examples)", async () => {

@@ -29,6 +29,7 @@ import {
 } from '../../image/context-inference';
 import { listsWorkspace } from '../../image/frozen-install';
 import { copySources, DockerfileReading } from '../../image/dockerfile-copies';
+import { inDevelopmentFolder } from '../../text/development-names';
 import { namedBuildFor, notTheProjects, prunedFor } from '../../image/pruned-for';
 import {
   containerfileVariant,
@@ -390,13 +391,13 @@ function imageFiles(files: readonly string[], exclude: readonly string[]): strin
   return files.filter((file) => (containerfileVariant(file) === '' || shipsImage(file)) && !excluded(file));
 }
 
-/** Of those, the ones in folders no project has. */
+/** Of those, the ones in folders no project has, as the graph warns of them: not in a folder named for development. */
 function projectlessDockerfiles(
   dockerfiles: readonly string[],
   projects: ReadonlyArray<Pick<ProjectConfiguration, 'root'>>,
 ): string[] {
   const roots = new Set(projects.map((p) => p.root));
-  return dockerfiles.filter((file) => !roots.has(posix.dirname(file)));
+  return dockerfiles.filter((file) => !roots.has(posix.dirname(file)) && !inDevelopmentFolder(posix.dirname(file)));
 }
 
 function fleetOf(config: ProjectConfiguration): FleetServiceConfig {
