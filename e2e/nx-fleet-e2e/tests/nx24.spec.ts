@@ -275,6 +275,9 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
               { options: { cwd: '{workspaceRoot}', file: '{projectRoot}/Dockerfile', name: '{projectName}' } },
               { name: 'orders', root: 'services/orders' },
             ).options,
+            // On Nx 24 the worker loads its host's files: no walk is started, and nothing breaks.
+            walk: typeof m.startWorkspaceWalk(),
+            filesHash: typeof (await m.workspaceFilesHash(process.cwd())),
             merged: m.mergedAsNx(
               { command: 'docker build .', options: { cwd: 'services/orders' } },
               { executor: 'nx:run-commands', options: { command: 'docker build -f services/orders/Dockerfile .' } },
@@ -297,6 +300,8 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       packageJsonProjects: boolean[];
       tokens: Record<string, string>;
       merged: Record<string, string>;
+      walk: string;
+      filesHash: string;
     };
     expect(facts.types).toEqual({
       nxPruning: 'function',
@@ -312,7 +317,11 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
       packageJsonProjects: 'function',
       withNxTokens: 'function',
       mergedAsNx: 'function',
+      startWorkspaceWalk: 'function',
+      workspaceFilesHash: 'function',
     });
+    expect(facts.walk).toBe('undefined');
+    expect(facts.filesHash).toBe('string');
     // adopt reads a target as Nx 24 runs it: its tokens resolved, and a project's own target of another
     // command over an inferred one taken whole, by Nx's own rules.
     expect(facts.tokens).toEqual({ cwd: '', file: 'services/orders/Dockerfile', name: 'orders' });

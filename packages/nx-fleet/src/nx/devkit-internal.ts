@@ -6,14 +6,11 @@ import { workspaceDataDirectory } from 'nx/src/utils/cache-directory';
 import { logger } from 'nx/src/utils/logger';
 import { output } from 'nx/src/utils/output';
 import { detectPackageManager } from 'nx/src/utils/package-manager';
-import { daemonClient } from 'nx/src/daemon/client/client';
-import { isOnDaemon } from 'nx/src/daemon/is-on-daemon';
 import {
   getAllFileDataInContext as nxAllFileData,
   hashWithWorkspaceContext,
   setupWorkspaceContext,
 } from 'nx/src/utils/workspace-context';
-import { workspaceRoot } from 'nx/src/utils/workspace-root';
 import type { NxPruning } from '../image/pruned-context';
 
 /*
@@ -118,7 +115,12 @@ export function getAllFileDataInContext(workspaceRoot: string): Promise<Workspac
 export function startWorkspaceWalk(): void {
   try {
     const major = Number((require('nx/package.json') as { version: string }).version.split('.')[0]);
-    if (major === 23 && (isOnDaemon() || !daemonClient.enabled())) setupWorkspaceContext(workspaceRoot);
+    if (major !== 23) return;
+    // Nx's own test for a context of this process (workspace-context's), on modules it has loaded.
+    const { isOnDaemon } = require('nx/src/daemon/is-on-daemon') as typeof import('nx/src/daemon/is-on-daemon');
+    const { daemonClient } = require('nx/src/daemon/client/client') as typeof import('nx/src/daemon/client/client');
+    const { workspaceRoot } = require('nx/src/utils/workspace-root') as typeof import('nx/src/utils/workspace-root');
+    if (isOnDaemon() || !daemonClient.enabled()) setupWorkspaceContext(workspaceRoot);
   } catch {
     // Only a head start: createNodes walks when it asks, as without this.
   }

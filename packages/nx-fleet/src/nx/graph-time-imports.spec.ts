@@ -12,9 +12,6 @@ import { importsOf, isTypeOnly } from '../runtime-graph/sdk-imports';
  * the pruning's, is loaded when used.)
  */
 const NX_MODULES_LOADED_BY_THE_PLUGIN_WORKER = [
-  // workspace-context's own imports.
-  'nx/src/daemon/client/client',
-  'nx/src/daemon/is-on-daemon',
   'nx/src/hasher/file-hasher',
   'nx/src/project-graph/error-types',
   'nx/src/project-graph/nx-deps-cache',
@@ -25,7 +22,6 @@ const NX_MODULES_LOADED_BY_THE_PLUGIN_WORKER = [
   'nx/src/utils/package-manager',
   'nx/src/utils/plugin-cache-utils',
   'nx/src/utils/workspace-context',
-  'nx/src/utils/workspace-root',
 ];
 
 const SRC = join(__dirname, '..');
