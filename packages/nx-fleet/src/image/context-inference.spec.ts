@@ -109,6 +109,12 @@ describe('inferContext', () => {
       /its COPY sources are found in the project folder/,
     ],
     [
+      "sources found in both places, and one found nowhere (ottertime's web: a template's lockfile its workspace does not use)",
+      'FROM node:20\nCOPY ./package.json yarn.lock /app/\n',
+      'project',
+      /its COPY sources are found in the project folder \(as `docker build \.` there sends it\), but yarn\.lock, which "COPY \.\/package\.json yarn\.lock \/app\/" \(apps\/api\/Dockerfile:2\) copies, is found nowhere in the workspace: the build fails there unless a step before it writes it$/,
+    ],
+    [
       "only its folder's build output",
       'FROM node:20\nCOPY dist/ ./dist/\n',
       'project',

@@ -3,6 +3,7 @@ import dockerignore from '@balena/dockerignore';
 import gitignore from 'ignore';
 import picomatch from 'picomatch';
 import { namedContextSource, type ContextMode } from '../config/service-settings';
+import { listed } from '../text/listed';
 import { literal } from '../text/reg-exp';
 import { shellCommands } from '../text/shell-words';
 import { LOCKFILES, ROOT_MANIFESTS, SUPPORT_FILES } from './frozen-install';
@@ -1086,7 +1087,7 @@ export function insideWorkspaceFolder(source: string, folder: string): string | 
 
 /** Why no COPY source decided, for a Dockerfile in the project folder: the project folder is sent, as `docker build .` there would. */
 function undecided(
-  placed: ReadonlyArray<{ source: CopySource; project: Found }>,
+  placed: ReadonlyArray<{ source: CopySource; project: Found; workspace: Found }>,
   written: readonly WrittenSource[],
   whole: CopySource | undefined,
   quote: (s: { line: number; instruction: string }) => string,
@@ -1096,8 +1097,16 @@ function undecided(
 ): string {
   if (above)
     return `its COPY sources (${firstAndMore(placed, quote)}) start with ${above}/, the Nx workspace's own folder: it is written for the folder above the workspace, which no context holds (docker-build's "context": ".." sends it, uncached)`;
-  if (placed.some((p) => p.project === 'file'))
-    return 'its COPY sources are found in the project folder (as `docker build .` there sends it)';
+  if (placed.some((p) => p.project === 'file')) {
+    // One found nowhere fails the build (the engine's "not found"): said here, before it does.
+    const nowhere = placed.filter(
+      (p) =>
+        p.project === 'missing' && p.workspace === 'missing' && !picomatch.scan(contextPath(p.source.source)).isGlob,
+    );
+    return nowhere.length
+      ? `its COPY sources are found in the project folder (as \`docker build .\` there sends it), but ${listed(nowhere.map((p) => contextPath(p.source.source)))}, which ${quote(nowhere[0]!.source)}${nowhere.length > 1 ? ' and more' : ''} copies, is found nowhere in the workspace: the build fails there unless a step before it writes it`
+      : 'its COPY sources are found in the project folder (as `docker build .` there sends it)';
+  }
   if (placed.some((p) => p.project === 'output'))
     return 'its COPY sources are build outputs in the project folder (as `docker build .` there sends it)';
   if (whole && !placed.length)
