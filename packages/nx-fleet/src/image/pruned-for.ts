@@ -111,6 +111,22 @@ export function namedBuildFor(
     ? exact
     : projects.filter((project) => words.length > 1 && words.includes(posix.basename(project.root).toLowerCase()));
   if (!worded.length || (exact.length && exact.length !== 1)) return undefined;
+  return buildsOneOf(dockerfileText, worded, projects, dependencyRoots, rootScripts);
+}
+
+/**
+ * Of the candidates, the one project the file builds by name (or starts by name, `runs`), and no other
+ * project but those it depends on: `namedBuildFor` after the name, and the workspace root's own
+ * Dockerfile where the root is no Nx project (ci-cd's `RUN npx nx run api:build:production`, its
+ * `dist/apps/api` shipped), whose candidates are every project.
+ */
+export function buildsOneOf(
+  dockerfileText: string,
+  worded: readonly NamedProject[],
+  projects: readonly NamedProject[],
+  dependencyRoots: (root: string) => readonly string[] = () => [],
+  rootScripts: Readonly<Record<string, unknown>> = {},
+): PrunedFor | undefined {
   const reading = new DockerfileReading(dockerfileText);
   if (reading.finalStages.length !== 1) return undefined;
   // A RUN's own commands and the root scripts it runs where it runs beside the root package.json it copied.

@@ -1716,6 +1716,43 @@ describe('createNodes', () => {
     ).toEqual({ '.': 'Dockerfile' });
   });
 
+  it("a root Dockerfile that builds one project by name, where the root is no Nx project, is that project's image (ci-cd's `nx run api:build`)", async () => {
+    const build =
+      'FROM node:20-alpine AS build\nWORKDIR /opt/app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npx nx run api:build:production\nFROM node:20-alpine\nCOPY --from=build /opt/app/dist/apps/api ./dist\nCMD ["node", "./dist/main.js"]\n';
+    const target = (outputPath: string) =>
+      json({ name: outputPath.split('/').pop(), targets: { build: { executor: 'nx:noop', outputs: [outputPath] } } });
+    const workspace = {
+      'package.json': json({ name: '@acme/source', private: true }),
+      'apps/api/project.json': target('dist/apps/api'),
+      'apps/web/project.json': target('dist/apps/web'),
+      Dockerfile: build,
+    };
+    const builds = async (files: Record<string, string>) =>
+      Object.fromEntries(
+        (await runWorkspace(files)).results.flatMap(([, r]) =>
+          Object.entries(r.projects ?? {}).flatMap(([root, p]) =>
+            p.targets?.['docker-build']
+              ? [[root, (p.targets['docker-build'].options as { dockerfile: string }).dockerfile]]
+              : [],
+          ),
+        ),
+      );
+    expect(await builds(workspace)).toEqual({ 'apps/api': 'Dockerfile' });
+    // The check can fail: a build of two projects, or a root Nx makes a project of, keeps the root's image.
+    expect(
+      await builds({
+        ...workspace,
+        Dockerfile: build.replace('api:build:production', 'api:build && npx nx run web:build'),
+      }),
+    ).toEqual({ '.': 'Dockerfile' });
+    expect(await builds({ ...workspace, 'project.json': json({ name: 'source' }) })).toEqual({ '.': 'Dockerfile' });
+    // A project with an image of its own leaves the root's as it was.
+    expect(await builds({ ...workspace, 'apps/api/Dockerfile': 'FROM node:20\nCOPY . .\n' })).toEqual({
+      '.': 'Dockerfile',
+      'apps/api': 'apps/api/Dockerfile',
+    });
+  });
+
   it('names a service whose Dockerfile copies from an empty scratch stage, which a named build context fills', async () => {
     await runWorkspace({
       'apps/router/project.json': json({ name: 'router' }),

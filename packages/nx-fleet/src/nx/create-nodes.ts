@@ -61,6 +61,7 @@ import { fullRepository, referenceParts } from '../text/image-reference';
 import {
   argumentTemplates,
   argumentValue,
+  buildsOneOf,
   namedBuildFor,
   namedProject,
   notTheProjects,
@@ -910,11 +911,16 @@ function withPrunedImages(
     if (text === undefined) continue;
     const pruned = prunedFor(text, projects, rootScripts, dependencyRoots);
     const named = pruned ? undefined : namedBuildFor(dockerfile, text, known, dependencyRoots, rootScripts);
-    const found = pruned ?? named;
+    // The root's own Dockerfile where the root is no Nx project: the one project it builds by name.
+    const rootBuilt =
+      pruned || named || dockerfile !== unclaimed ? undefined : rootBuildFor(text, known, dependencyRoots, rootScripts);
+    const found = pruned ?? named ?? rootBuilt;
     if (!found) continue;
     const why = pruned
       ? `"${found.step.text}" prunes the workspace to it`
-      : `it is named after it, and "${found.step.text}" ${found.runs ? 'runs it in its folder' : 'builds it'}`;
+      : rootBuilt
+        ? `the workspace root is no Nx project, and "${found.step.text}" builds it, no other`
+        : `it is named after it, and "${found.step.text}" ${found.runs ? 'runs it in its folder' : 'builds it'}`;
     claims.set(found.project, [...(claims.get(found.project) ?? []), { dockerfile, why }]);
   }
   if (!claims.size) return outcomes;
@@ -962,23 +968,25 @@ function withoutPrunedRoot(
   const { detection, projectName } = outcome.analysis;
   if (detection.kind !== 'service' || posix.dirname(detection.dockerfile) !== '.') return { outcomes };
   if (Object.keys(detection.config ?? {}).length) return { outcomes };
-  // Most root Dockerfiles run no prune tool: the projects are not listed for them.
+  // Most root Dockerfiles run no prune tool: the projects are not listed for them, unless the root is no
+  // Nx project (a package.json only nx-fleet makes one of), whose Dockerfile may build one of them by name.
   const text = facts.texts.text(detection.dockerfile);
   const reading = facts.texts.reading(detection.dockerfile);
-  if (text === undefined || !reading || !prunedBy(reading).length) return { outcomes };
+  const fleetOnly = !facts.isNxProject('.');
+  if (text === undefined || !reading || (!prunedBy(reading).length && !fleetOnly)) return { outcomes };
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
-  const found = prunedFor(
-    text,
-    projects,
-    packageScripts(facts.texts.json('package.json')),
-    dependencyRootsOf(projects, facts.texts),
-  );
+  const rootScripts = packageScripts(facts.texts.json('package.json'));
+  const dependencyRoots = dependencyRootsOf(projects, facts.texts);
+  const pruned = prunedFor(text, projects, rootScripts, dependencyRoots);
+  const found = pruned ?? (fleetOnly ? rootBuildFor(text, projects, dependencyRoots, rootScripts) : undefined);
   if (!found || found.project === projectName) return { outcomes };
   const builtFrom = outcomes.flatMap((o) =>
     'analysis' in o && o.analysis.projectName === found.project && o.analysis.detection.kind === 'service'
       ? [o.analysis.detection.dockerfile]
       : [],
   )[0];
+  // A build by name of a project with an image of its own leaves the root's as it was (an image of its own too).
+  if (!pruned && builtFrom) return { outcomes };
   const warnings = builtFrom ? [prunedRootWarning(detection.dockerfile, found, builtFrom)] : [];
   const analysis: FolderAnalysis = {
     ...outcome.analysis,
@@ -989,6 +997,22 @@ function withoutPrunedRoot(
     outcomes: outcomes.map((o, i) => (i === at ? { analysis } : o)),
     ...(builtFrom ? {} : { unclaimed: detection.dockerfile }),
   };
+}
+
+/**
+ * The one project the workspace root's own Dockerfile builds by name (not one it only starts), of the
+ * projects below the root: a root that is no Nx project ships that project's image (ci-cd's
+ * `npx nx run api:build:production`, then `dist/apps/api`).
+ */
+function rootBuildFor(
+  text: string,
+  projects: readonly ProjectInfo[],
+  dependencyRoots: (root: string) => readonly string[],
+  rootScripts: Readonly<Record<string, string>>,
+): ReturnType<typeof buildsOneOf> {
+  const below = projects.filter((project) => project.root !== '.');
+  const found = buildsOneOf(text, below, below, dependencyRoots, rootScripts);
+  return found?.runs ? undefined : found;
 }
 
 /**
