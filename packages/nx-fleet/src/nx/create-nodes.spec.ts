@@ -2111,13 +2111,17 @@ describe('createNodes', () => {
       'packages/ui/Dockerfile': 'FROM nginx\nCOPY index.html /usr/share/nginx/html/\n',
       'docker/api.Dockerfile':
         'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "packages/api/main.js"]\n',
-      // Named after a service already, or after nothing: no declaration to suggest.
+      // Named after a service already, or after nothing, or an image per final stage: no declaration to suggest.
       'docker/ui.Dockerfile': 'FROM nginx\nCOPY packages/ui /srv\n',
+      'packages/worker/package.json': json({ name: '@acme/worker' }),
+      'docker/worker.Dockerfile':
+        'FROM node:22 AS gpu\nCMD ["node", "gpu.js"]\nFROM node:22 AS cpu\nCMD ["node", "cpu.js"]\n',
       'docker/tools.Dockerfile': 'FROM node:22\nCOPY . .\n',
     });
     expect(warnings(warn)).toEqual([
-      'nx-fleet: 3 Dockerfiles have no project.json or named package.json beside them, so they are not services: docker/api.Dockerfile, docker/tools.Dockerfile, docker/ui.Dockerfile. ' +
+      'nx-fleet: 4 Dockerfiles have no project.json or named package.json beside them, so they are not services: docker/api.Dockerfile, docker/tools.Dockerfile, docker/ui.Dockerfile, docker/worker.Dockerfile. ' +
         'Add a project.json with a "name" to docker (one project can build one of them: the others need projects of their own), point a project at one with "metadata": { "fleet": { "dockerfile": "docker/api.Dockerfile" } } (or, for a project you cannot edit, the plugin option "services"), or exclude them with the plugin option "exclude". ' +
+        'docker/worker.Dockerfile builds one image per final stage (gpu, cpu): each is a service of its own, with "target" set to its stage. ' +
         'docker/api.Dockerfile is named after @acme/api: the plugin option "services": { "@acme/api": { "dockerfile": "docker/api.Dockerfile" } } makes it that project\'s image.',
     ]);
   });

@@ -334,7 +334,7 @@ async function fleetNodes(
       shippable(withOrphanVariants(detections, variants, folders, options.exclude), filePaths, texts),
       unbuilt,
       angular,
-      projects || [],
+      { projects: projects || [], texts },
       // The root's variants have a warning of their own, whose advice fits them.
       new Set(rootVariants(detections, folders.has('.') ? variants : undefined, options.exclude)),
     ),
@@ -793,7 +793,7 @@ function orphanWarnings(
   detections: readonly Detection[],
   unbuilt: UnbuiltDockerfiles,
   angular: ReadonlyMap<string, string>,
-  projects: readonly ProjectInfo[],
+  named: { projects: readonly ProjectInfo[]; texts: WorkspaceTexts },
   namedElsewhere: ReadonlySet<string>,
 ) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
@@ -815,17 +815,22 @@ function orphanWarnings(
   const declared = [...new Set(roots)].flatMap((root) =>
     angular.has(root) ? [[root, angular.get(root)!] as const] : [],
   );
-  return [{ ...warning, message: warning.message + angularNote(declared) + namedNote(orphans, projects), roots }];
+  return [{ ...warning, message: warning.message + angularNote(declared) + namedNote(orphans, named), roots }];
 }
 
 /**
  * A Dockerfile named after a project that no build step claims for it (life-stats' `docker/api.Dockerfile`,
  * which builds through `npm run api:build`): the declaration that makes it that project's image, ready to paste.
  */
-function namedNote(orphans: readonly string[], projects: readonly ProjectInfo[]): string {
+function namedNote(
+  orphans: readonly string[],
+  { projects, texts }: { projects: readonly ProjectInfo[]; texts: WorkspaceTexts },
+): string {
+  // One with an image per final stage needs a "target" too, which its own note names (detections' worker).
   const named = orphans.flatMap((dockerfile) => {
     const project = namedProject(dockerfile, projects);
-    return project && !project.isService ? [{ dockerfile, project }] : [];
+    const images = texts.reading(dockerfile)?.finalStages.length ?? 1;
+    return project && !project.isService && images === 1 ? [{ dockerfile, project }] : [];
   });
   if (!named.length) return '';
   const entries = named.map(({ dockerfile, project }) => `"${project.name}": { "dockerfile": "${dockerfile}" }`);

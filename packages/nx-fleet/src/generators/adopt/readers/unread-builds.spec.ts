@@ -11,6 +11,9 @@ describe('isUnreadBuildFile', () => {
     ['render.yaml', true],
     ['cloudbuild.yaml', true],
     ['docker-bake.hcl', true],
+    ['azure-pipelines.yml', true],
+    ['bitbucket-pipelines.yml', true],
+    ['Jenkinsfile', true],
     ['apps/web/package.json', false],
     ['docs/workflows/cd.yml', false],
   ])('%s: %s', (file, expected) => {

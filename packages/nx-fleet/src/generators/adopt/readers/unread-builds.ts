@@ -2,13 +2,14 @@ import { posix } from 'node:path';
 import { literal } from '../../../text/reg-exp';
 
 /**
- * Files that build images with tools adopt does not read: compose files, CI workflows, Tilt, Skaffold,
+ * Files that build images with tools adopt does not read: compose files, CI workflows (GitHub, GitLab,
+ * Azure Pipelines, Bitbucket Pipelines, Jenkins), Tilt, Skaffold,
  * Bake, and the deploy platforms' configs (Fly, Railway, Render, Cloud Build, the Azure Developer CLI's
  * azure.yaml). Their image names, build contexts, build arguments and targets are not carried, so a
  * service one of them builds gets a note saying so.
  */
 const UNREAD_BUILD_FILE =
-  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|docker-bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|azure\.ya?ml|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
+  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|docker-bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|azure\.ya?ml|azure-pipelines[\w.-]*\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile[\w.-]*|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
 
 export function isUnreadBuildFile(file: string): boolean {
   return UNREAD_BUILD_FILE.test(file);
