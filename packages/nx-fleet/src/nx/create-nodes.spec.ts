@@ -310,6 +310,19 @@ function dockerBuildOf(
   return results.find(([f]) => f === file)![1].projects![root]!.targets!['docker-build']!;
 }
 
+/** Each service's root, with the Dockerfile its docker-build builds. */
+function dockerfilesOf(results: ReadonlyArray<readonly [string, CreateNodesResult]>): Record<string, string> {
+  return Object.fromEntries(
+    results.flatMap(([, r]) =>
+      Object.entries(r.projects ?? {}).flatMap(([root, p]) =>
+        p.targets?.['docker-build']
+          ? [[root, (p.targets['docker-build'].options as { dockerfile: string }).dockerfile]]
+          : [],
+      ),
+    ),
+  );
+}
+
 describe('createNodes', () => {
   it('matches Dockerfiles, Containerfiles and project manifests anywhere', async () => {
     const createNodes = freshCreateNodes();
@@ -1672,18 +1685,8 @@ describe('createNodes', () => {
       'apps/web/package.json': json({ name: 'web' }),
       Dockerfile: prune,
     };
-    const buildsOf = (results: Awaited<ReturnType<typeof runWorkspace>>['results']) =>
-      Object.fromEntries(
-        results.flatMap(([, r]) =>
-          Object.entries(r.projects ?? {}).flatMap(([root, p]) =>
-            p.targets?.['docker-build']
-              ? [[root, (p.targets['docker-build'].options as { dockerfile: string }).dockerfile]]
-              : [],
-          ),
-        ),
-      );
     // The project has no Dockerfile of its own: the root's is its image.
-    expect(buildsOf((await runWorkspace(workspace)).results)).toEqual({ 'apps/backend': 'Dockerfile' });
+    expect(dockerfilesOf((await runWorkspace(workspace)).results)).toEqual({ 'apps/backend': 'Dockerfile' });
     // Copying the folders of what it depends on before the focus too (zentla's root Dockerfile); not another app's.
     const focus = (copied: string) =>
       runWorkspace({
@@ -1692,25 +1695,25 @@ describe('createNodes', () => {
         'apps/core/package.json': json({ name: 'core' }),
         Dockerfile: `FROM node:20\nWORKDIR /app\nCOPY package.json yarn.lock ./\nCOPY apps/${copied} ./apps/${copied}\nCOPY apps/backend ./apps/backend\nRUN yarn workspaces focus --production backend\n`,
       });
-    expect(buildsOf((await focus('core')).results)).toEqual({ 'apps/backend': 'Dockerfile' });
-    expect(buildsOf((await focus('web')).results)).toEqual({ '.': 'Dockerfile' });
+    expect(dockerfilesOf((await focus('core')).results)).toEqual({ 'apps/backend': 'Dockerfile' });
+    expect(dockerfilesOf((await focus('web')).results)).toEqual({ '.': 'Dockerfile' });
     expect(warnings(warn)).toEqual([]);
     // It has one (a copy of the root's): the root's builds nothing, in one warning naming both.
     const { results } = await runWorkspace({ ...workspace, 'apps/backend/Dockerfile': prune });
-    expect(buildsOf(results)).toEqual({ 'apps/backend': 'apps/backend/Dockerfile' });
+    expect(dockerfilesOf(results)).toEqual({ 'apps/backend': 'apps/backend/Dockerfile' });
     expect(warnings(warn)).toEqual([
       expect.stringMatching(
         /^nx-fleet: Dockerfile at the workspace root prunes the workspace to backend \("RUN npx turbo prune backend --docker", line 4\), whose image apps\/backend\/Dockerfile builds: .*"metadata": \{ "fleet": \{ "dockerfile": "Dockerfile" \} \}/,
       ),
     ]);
     // The root's own settings keep it its service; so does a prune to the root's own name.
-    expect(buildsOf((await runWorkspace(workspace, { services: { hazel: { image: 'acme/hazel' } } })).results)).toEqual(
-      {
-        '.': 'Dockerfile',
-      },
-    );
     expect(
-      buildsOf(
+      dockerfilesOf((await runWorkspace(workspace, { services: { hazel: { image: 'acme/hazel' } } })).results),
+    ).toEqual({
+      '.': 'Dockerfile',
+    });
+    expect(
+      dockerfilesOf(
         (await runWorkspace({ ...workspace, Dockerfile: prune.replace('prune backend', 'prune hazel') })).results,
       ),
     ).toEqual({ '.': 'Dockerfile' });
@@ -1727,16 +1730,7 @@ describe('createNodes', () => {
       'apps/web/project.json': target('dist/apps/web'),
       Dockerfile: build,
     };
-    const builds = async (files: Record<string, string>) =>
-      Object.fromEntries(
-        (await runWorkspace(files)).results.flatMap(([, r]) =>
-          Object.entries(r.projects ?? {}).flatMap(([root, p]) =>
-            p.targets?.['docker-build']
-              ? [[root, (p.targets['docker-build'].options as { dockerfile: string }).dockerfile]]
-              : [],
-          ),
-        ),
-      );
+    const builds = async (files: Record<string, string>) => dockerfilesOf((await runWorkspace(files)).results);
     expect(await builds(workspace)).toEqual({ 'apps/api': 'Dockerfile' });
     // The check can fail: a build of two projects, or a root Nx makes a project of, keeps the root's image.
     expect(
