@@ -96,6 +96,11 @@ export const DEFAULT_TEST_FILES: readonly string[] = [
   '**/__tests__/**',
   // Jest's module mocks and the test runners' setup files, which load before every test.
   '**/__mocks__/**',
+  // A mock stands in for a service and never calls it (MSW's \`src/mocks/\`, Angular's \`*.mock.ts\`); fixtures are test data.
+  '**/mocks/**',
+  '**/*.mock.*',
+  '**/fixtures/**',
+  '**/__fixtures__/**',
   '**/{jest,vitest}.setup.*',
   '**/setupTests.*',
   // Test helpers a library ships beside its code (semiont's react-ui `test-utils.tsx`, vitest's mocks of a client).

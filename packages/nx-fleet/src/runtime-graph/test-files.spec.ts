@@ -40,6 +40,13 @@ describe('testFileMatcher', () => {
     ['apps/api/src/webpack-loader.ts', false],
     // Jest's module mocks and the runners' setup files.
     ['apps/web/src/__mocks__/api.ts', true],
+    // Mocks stand in for a service (graphql-federation-example's gateway: \`src/mocks/\`, imported by its tests only).
+    ['apps/gateway/src/mocks/products.ts', true],
+    ['apps/web/src/app/user.service.mock.ts', true],
+    ['apps/api/src/fixtures/orders.ts', true],
+    ['apps/api/src/__fixtures__/orders.ts', true],
+    ['apps/api/src/mockups.ts', false],
+    ['apps/api/src/mock-server.ts', false],
     ['apps/web/jest.setup.ts', true],
     ['apps/web/vitest.setup.mts', true],
     ['apps/web/src/setupTests.ts', true],
