@@ -6,7 +6,7 @@
 
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
-import { parse } from 'yaml';
+import { parseYaml } from '../text/yaml';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry';
 
@@ -311,7 +311,7 @@ function pnpmWorkspaceOf(text: string | undefined): PnpmWorkspace | undefined {
   if (parsedWorkspace?.text !== text) {
     let settings: PnpmWorkspace | undefined;
     try {
-      const parsed: unknown = parse(text);
+      const parsed: unknown = parseYaml(text);
       settings = typeof parsed === 'object' && parsed !== null ? (parsed as PnpmWorkspace) : undefined;
     } catch {
       settings = undefined;

@@ -56,4 +56,10 @@ describe('the plugin entry at graph time', () => {
     // The walk itself reaches the graph-time modules (it would pass vacuously otherwise).
     expect(nx).toContain('nx/src/utils/workspace-context');
   });
+
+  it('loads no YAML parser: most graphs parse no YAML, and its ~70 modules cost every worker its start', () => {
+    expect(externals).not.toContain('yaml');
+    // The walk follows the entry's closure (it would pass vacuously otherwise).
+    expect(externals).toContain('picomatch');
+  });
 });

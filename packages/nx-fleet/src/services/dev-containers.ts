@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../text/yaml';
 
 /** `.devcontainer/devcontainer.json`, `.devcontainer/<name>/devcontainer.json` and `.devcontainer.json`, at any depth. */
 const DEV_CONTAINER_CONFIG = /(?:^|\/)(?:\.devcontainer\/(?:[^/]+\/)?devcontainer\.json|\.devcontainer\.json)$/;
