@@ -26,10 +26,9 @@ const NX_MODULES_LOADED_BY_THE_PLUGIN_WORKER = [
 
 const SRC = join(__dirname, '..');
 
-/** The packages and Nx modules the entry's static imports load, following its own modules. */
-function loadTimeExternals(entry: string): Set<string> {
+/** The packages and Nx modules the entry's static imports load, following its own modules (`seen`). */
+function loadTimeExternals(entry: string, seen = new Set<string>()): Set<string> {
   const externals = new Set<string>();
-  const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
@@ -44,7 +43,8 @@ function loadTimeExternals(entry: string): Set<string> {
 }
 
 describe('the plugin entry at graph time', () => {
-  const externals = loadTimeExternals(join(SRC, 'index.ts'));
+  const own = new Set<string>();
+  const externals = loadTimeExternals(join(SRC, 'index.ts'), own);
 
   it('does not load @nx/devkit or its internals', () => {
     expect([...externals].filter((name) => name.startsWith('@nx/'))).toEqual([]);
@@ -55,6 +55,17 @@ describe('the plugin entry at graph time', () => {
     expect(nx.filter((name) => !NX_MODULES_LOADED_BY_THE_PLUGIN_WORKER.includes(name))).toEqual([]);
     // The walk itself reaches the graph-time modules (it would pass vacuously otherwise).
     expect(nx).toContain('nx/src/utils/workspace-context');
+  });
+
+  it('loads no analysis: a graph answered from the kept answer needs none, the rest loads on a miss', () => {
+    const loaded = [...own].map((file) => file.slice(SRC.length + 1));
+    expect(loaded).toContain('nx/create-nodes.ts');
+    const analysis = loaded.filter((file) =>
+      /^runtime-graph\/|^image\/(context-inference|pruned-for|pruned-context|base-images)\.ts$|^nx\/(service-nodes|service-folders|service-context|targets|runtime-providers)\.ts$/.test(
+        file,
+      ),
+    );
+    expect(analysis).toEqual([]);
   });
 
   it('loads no YAML parser: most graphs parse no YAML, and its ~70 modules cost every worker its start', () => {

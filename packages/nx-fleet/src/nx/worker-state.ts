@@ -1,4 +1,5 @@
 import { isPluginWorker, logger } from './devkit-internal';
+import type { Env } from '../io/ports';
 import { GraphMemo } from './graph-memo';
 
 /** Prints each warning once per key, however often Nx calls the plugin. */
@@ -22,3 +23,14 @@ export const workerState = {
   /** What createNodes has read and decided before, while its inputs are unchanged. */
   graph: new GraphMemo(!isPluginWorker()),
 };
+
+/** Whether this worker is the daemon's, which outlives one graph. */
+export function inDaemon(env: Env): boolean {
+  return env['NX_DAEMON_PROCESS'] === 'true';
+}
+
+/** The CPU time this process used since `since`, in ms. */
+export function cpuMs(since: NodeJS.CpuUsage): string {
+  const used = process.cpuUsage(since);
+  return ((used.user + used.system) / 1000).toFixed(1);
+}
