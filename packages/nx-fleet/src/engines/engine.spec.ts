@@ -3,6 +3,7 @@ import {
   commonBuildFlags,
   containerRunArgs,
   parseImageInspect,
+  platformsProblem,
   runContainer,
   secretFlag,
   type RunRequest,
@@ -261,5 +262,18 @@ describe('parseImageInspect', () => {
     expect(parseImageInspect('')).toBeUndefined();
     expect(parseImageInspect('[]')).toBeUndefined();
     expect(parseImageInspect('[{"Id":""}]')).toBeUndefined();
+  });
+});
+
+describe('platformsProblem', () => {
+  it.each([
+    ['podman', ['linux/amd64', 'linux/arm64'], true],
+    ['buildah', ['linux/amd64', 'linux/arm64'], true],
+    ['podman', ['linux/arm64'], false],
+    ['podman', [], false],
+    // Docker makes one multi-platform image where its store can, and refuses the build itself where not.
+    ['docker', ['linux/amd64', 'linux/arm64'], false],
+  ] as const)('%s building %j: refused %s', (engine, platforms, refused) => {
+    expect(platformsProblem(engine, platforms) !== undefined).toBe(refused);
   });
 });

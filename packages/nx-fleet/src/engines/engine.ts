@@ -206,6 +206,18 @@ export function buildahBaseNames(base: BaseImageSource): string[] {
   return [...new Set([base.written, base.image])];
 }
 
+/**
+ * Why the engine cannot build these platforms as the one image a content tag names, or undefined.
+ * Podman (and buildah) build each platform and tag only the last with `-t` (a manifest list needs
+ * `--manifest` and `podman manifest push`, which nx-fleet does not drive): the registry would hold one
+ * architecture under a tag that names several. Docker makes one multi-platform image where its image
+ * store can hold one, and refuses the build itself where it cannot.
+ */
+export function platformsProblem(engine: EngineName, platforms: readonly string[]): string | undefined {
+  if (engine === 'docker' || platforms.length < 2) return undefined;
+  return `docker-build's "platforms" names ${platforms.length} platforms (${platforms.join(', ')}), and ${engine} builds them as separate images and tags only the last: the registry would hold one architecture under a content tag that names ${platforms.length}. nx-fleet makes no multi-platform manifest list with ${engine}: set one platform per image ("platforms": ["${platforms[0]}"]).`;
+}
+
 /** Flags every engine spells the same way; a FROM's named context by the names the engine looks it up by. */
 export function commonBuildFlags(
   request: BuildRequest,

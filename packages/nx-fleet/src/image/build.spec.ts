@@ -201,6 +201,21 @@ describe('buildServiceImage', () => {
     );
   });
 
+  it('refuses several platforms with podman before the engine builds: it would tag one architecture under a tag that names both', async () => {
+    const { ports, tools } = setup();
+    const both = { ...options, platforms: ['linux/amd64', 'linux/arm64'] };
+    await expect(buildServiceImage(ports, both, service)).rejects.toThrow(
+      'nx-fleet: orders: docker-build\'s "platforms" names 2 platforms (linux/amd64, linux/arm64), and podman builds them as separate images and tags only the last',
+    );
+    await expect(buildServiceImage(ports, { ...both, dryRun: true }, service)).rejects.toThrow(
+      'set one platform per image ("platforms": ["linux/amd64"])',
+    );
+    expect(commands(tools)).toEqual([]);
+    // One platform builds.
+    await buildServiceImage(ports, { ...options, platforms: ['linux/arm64'] }, service);
+    expect(commands(tools).at(-1)).toBe('podman build');
+  });
+
   it('names a build argument without a default that leaves a FROM without its base image, before the engine builds', async () => {
     const dockerfile = 'ARG LITE_IMAGE\nARG TAG=1\nFROM ${LITE_IMAGE}:${TAG} AS base\nFROM node:20\n';
     const { ports, tools } = setup({}, dockerfile);

@@ -5,7 +5,13 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { EngineName } from '../config/options';
 import { namedContextSource } from '../config/service-settings';
 import { resolveEngine } from '../engines/detect';
-import type { BaseImageSource, BuildRequest, BuildSecret, Engine } from '../engines/engine';
+import {
+  platformsProblem,
+  type BaseImageSource,
+  type BuildRequest,
+  type BuildSecret,
+  type Engine,
+} from '../engines/engine';
 import type { GitRevision } from '../io/git';
 import type { Ports } from '../io/ports';
 import { registryAccess } from '../registry/access';
@@ -419,6 +425,8 @@ async function buildFromContext(
   const image = options.image ?? imageNameFor(service.projectName);
   const localRef = `${image}:${tag}`;
   const engine = await resolveEngine(ports, options.engine);
+  const unbuildable = platformsProblem(engine.name, platforms);
+  if (unbuildable) throw new Error(`nx-fleet: ${service.projectName}: ${unbuildable}`);
   const revision = await ports.git.revision(service.workspaceRoot);
 
   const started = ports.clock.now().getTime();

@@ -3569,7 +3569,7 @@ describe('createNodes', () => {
       byFile.get(file)!.projects![root]!.targets!['docker-build']!.metadata!.help!;
     expect(helpOf('services/a/Dockerfile', 'services/a')).toEqual({
       command: 'npx nx run api:docker-build --help',
-      example: { options: { platforms: ['linux/amd64', 'linux/arm64'] } },
+      example: { options: { platforms: ['linux/arm64'] } },
     });
     expect(helpOf('services/b/Dockerfile', 'services/b').command).toBe('npx nx run billing:docker-build --help');
     expect(helpOf('services/c/Dockerfile', 'services/c').command).toBe('npx nx run @acme/c:docker-build --help');

@@ -979,7 +979,7 @@ describe('Nx Console metadata', () => {
     expect(Object.fromEntries(Object.entries(targets).map(([name, target]) => [name, target.metadata?.help]))).toEqual({
       image: {
         command: 'npx nx run orders:image --help',
-        example: { options: { platforms: ['linux/amd64', 'linux/arm64'] } },
+        example: { options: { platforms: ['linux/arm64'] } },
       },
       scan: {
         command: 'npx nx run orders:scan --help',

@@ -414,7 +414,7 @@ export function buildServiceTargets({
         technologies: ['docker'],
         description: `Build the service image from a ${mode} context (${context.origin === 'inferred' ? 'inferred: ' : ''}${context.reason}); no engine build when an image with the same content tag exists${context.aboveWorkspace ? `; not cached by Nx: its sources are in the folder above the workspace, where Nx hashes nothing` : context.unlisted ? `; not cached by Nx: it copies ${listed(context.unlisted)}, which Nx does not list (git-ignored, a symbolic link to nothing on this machine, written before the build, or not there at all) and ${unwritten(context)}` : ''}${context.shippedStage ? `; builds the stage ${context.shippedStage.stage}, not the last one, ${context.shippedStage.instead}, a development stage ("target" chooses another)` : ''}${bases.length ? `; built FROM the image${bases.length === 1 ? '' : 's'} of ${listed(bases.map((base) => base.project))}, as their sources build ${bases.length === 1 ? 'it' : 'them'} now` : ''}${pinnedDescription(pinnedBases, options.buildTargetName)}`,
         context: { mode, origin: context.origin, reason: context.reason },
-        ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/amd64', 'linux/arm64'] }),
+        ...targetHelp(projectName, options.buildTargetName, { platforms: ['linux/arm64'] }),
       },
     },
     [options.scanTargetName]: {
