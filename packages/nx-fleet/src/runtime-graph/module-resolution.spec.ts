@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ImportResolver, rememberingHost } from './module-resolution';
+import { aliasTargets, ImportResolver, rememberingHost } from './module-resolution';
 import { typescript } from './typescript';
 import type { ProjectInfo } from './sdk-ownership';
 
@@ -114,6 +114,24 @@ describe('ImportResolver: TypeScript resolution', () => {
     expect(resolver(root).resolve('#orders')).toEqual({ file: 'services/orders/sdk/src/index.ts' });
   });
 
+  it('names the project a paths alias maps into when TypeScript finds no file there: a generated, git-ignored client', () => {
+    const root = workspace({
+      ...SDK_FILES,
+      // supplyside: `npm run gen:client` writes services/orders/client.ts; a fresh checkout has none.
+      'services/api/tsconfig.json': json({
+        compilerOptions: {
+          paths: { '@acme/orders-client': ['../orders/client.ts'], '@gen/*': ['../*/generated/client.ts'] },
+        },
+      }),
+    });
+    const { resolve } = resolver(root);
+    expect(resolve('@acme/orders-client')).toEqual({ project: 'orders' });
+    expect(resolve('@gen/payments/sdk')).toEqual({ project: 'payments-sdk' });
+    // Into the importing project itself, or into no project: nothing.
+    expect(resolve('@gen/api')).toBeUndefined();
+    expect(resolve('@gen/nowhere')).toBeUndefined();
+  });
+
   it('resolves through baseUrl', () => {
     const root = workspace({
       ...SDK_FILES,
@@ -189,6 +207,19 @@ describe('ImportResolver: TypeScript resolution', () => {
     expect(resolve('./missing')).toBeUndefined();
     expect(resolve('')).toBeUndefined();
     expect(resolve('node:fs')).toBeUndefined();
+  });
+});
+
+describe('aliasTargets', () => {
+  it.each([
+    ['@x/api', { '@x/api': ['../api/client.ts'] }, ['../api/client.ts']],
+    ['@x/api', { '@x/*': ['libs/*/src'], '@x/api': ['apps/api/client.ts'] }, ['apps/api/client.ts']],
+    // The longest prefix wins, as TypeScript picks it.
+    ['@x/sdk/orders', { '@x/*': ['a/*'], '@x/sdk/*': ['b/*', 'c/*/index.ts'] }, ['b/orders', 'c/orders/index.ts']],
+    ['@y/z', { '@x/*': ['a/*'] }, []],
+    ['@x/a.js', { '@x/*.js': ['src/*.ts'] }, ['src/a.ts']],
+  ])('%s with %j: %j', (specifier, paths, expected) => {
+    expect(aliasTargets(paths, specifier)).toEqual(expected);
   });
 });
 

@@ -5,7 +5,7 @@ import { isComponentFile } from './component-scripts';
 import { typescript } from './typescript';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import { SOURCE_EXTENSIONS, type EmitOptions } from './sdk-imports';
-import { withoutScriptExtension, type ProjectInfo } from './sdk-ownership';
+import { deepestAt, withoutScriptExtension, type ProjectInfo } from './sdk-ownership';
 import { isRelativeSpecifier } from './specifier-filter';
 import { listed } from '../text/listed';
 
@@ -58,7 +58,7 @@ export class ImportResolver {
       ? { file: viaTs }
       : mapped !== undefined
         ? this.resolve(mapped, file, projectRoot)
-        : this.resolveWorkspacePackage(specifier);
+        : (this.resolveWorkspacePackage(specifier) ?? this.aliasedProject(specifier, projectRoot));
     if (shared) this.byProject.set(key, resolution);
     return resolution;
   }
@@ -83,6 +83,31 @@ export class ImportResolver {
     if (!isRelativeSpecifier(target)) return target;
     const path = posix.relative(posix.dirname(file), posix.join(projectRoot, target));
     return path.startsWith('.') ? path : `./${path}`;
+  }
+
+  /**
+   * The project whose folder the importing project's tsconfig `paths` maps a specifier into, where
+   * TypeScript found no file there: a file a build generates and git ignores (supplyside's web app
+   * aliases `@supplyside/api` to `../api/client.ts`, which `npm run gen:client` writes). The alias
+   * names that project on a fresh checkout as after the generator ran. Not the importing project
+   * itself, nor the workspace root's.
+   */
+  private aliasedProject(specifier: string, projectRoot: string): Resolution | undefined {
+    const options = this.compilerOptionsFor(projectRoot);
+    const base = options.baseUrl ?? (options as { pathsBasePath?: unknown }).pathsBasePath;
+    if (!options.paths || typeof base !== 'string') return undefined;
+    const owners = new Set(
+      aliasTargets(options.paths, specifier).map((target) => {
+        const path = relative(this.workspaceRoot, join(base, target)).split(sep).join(posix.sep);
+        return path.startsWith('..') || path.split('/').includes('node_modules')
+          ? undefined
+          : deepestAt(this.byRoot, path);
+      }),
+    );
+    const [owner] = owners;
+    return owners.size === 1 && owner && owner.root !== '.' && owner.root !== projectRoot
+      ? { project: owner.name }
+      : undefined;
   }
 
   /** Whether a folder between `dir` and the project root (the root excluded) holds node_modules. */
@@ -308,4 +333,23 @@ export function rememberingHost(sys: TS.System): TS.ModuleResolutionHost {
     getDirectories: (path) => sys.getDirectories(path),
     useCaseSensitiveFileNames: sys.useCaseSensitiveFileNames,
   };
+}
+
+/**
+ * The paths a tsconfig `paths` map gives a specifier, as TypeScript matches it: an exact key, else
+ * the pattern with the longest prefix before its `*`, whose match replaces the `*` of each target.
+ */
+export function aliasTargets(paths: Readonly<Record<string, readonly string[]>>, specifier: string): string[] {
+  if (paths[specifier]) return [...paths[specifier]];
+  let best: { prefix: string; captured: string; targets: readonly string[] } | undefined;
+  for (const [key, targets] of Object.entries(paths)) {
+    const star = key.indexOf('*');
+    if (star < 0 || key.indexOf('*', star + 1) >= 0) continue;
+    const [prefix, suffix] = [key.slice(0, star), key.slice(star + 1)];
+    const fits =
+      specifier.length >= prefix.length + suffix.length && specifier.startsWith(prefix) && specifier.endsWith(suffix);
+    if (fits && (!best || prefix.length > best.prefix.length))
+      best = { prefix, captured: specifier.slice(prefix.length, specifier.length - suffix.length), targets };
+  }
+  return best ? best.targets.map((target) => target.replace('*', best.captured)) : [];
 }
