@@ -1071,6 +1071,22 @@ describe('createNodes', () => {
     ]);
   });
 
+  it('names a root variant beside the one the root service is built from once, as unbuilt beside it (NavyOnlineMvp)', async () => {
+    await runWorkspace(
+      {
+        'package.json': json({ name: 'root' }),
+        'a.Dockerfile': 'FROM node:20\nCOPY package.json .\nCMD ["node"]\n',
+        'b.Dockerfile': 'FROM node:20\nCOPY package.json .\nCMD ["node"]\n',
+      },
+      { services: { '.': { dockerfile: 'a.Dockerfile' } } },
+    );
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: b\.Dockerfile is a Dockerfile variant beside the Dockerfile a project is built from: /,
+      ),
+    ]);
+  });
+
   it("names root variants once where the root is no project (juxtaposition's `api.Dockerfile`), with the advice that fits them", async () => {
     await runWorkspace({
       'package.json': json({ private: true, workspaces: ['apps/*'] }),

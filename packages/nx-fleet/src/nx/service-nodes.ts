@@ -210,6 +210,8 @@ export async function computeNodes({
   const matched = new Set(files);
   const units = outcomes.flatMap((outcome) => unitOf(outcome, matched, isNxProject));
   const bases = baseLinksOf(units, setting(deps.env, 'registry', options.registry), options.buildTargetName, texts);
+  // A variant beside the Dockerfile a root service is built from is named once, as such (not as a root variant too).
+  const beside = unbuiltVariants(detections, variants, options.exclude);
   const warnings = [
     ...outcomes.flatMap((o, i) =>
       'analysis' in o ? o.analysis.warnings.map((w) => ({ ...w, roots: [roots[i]!] })) : [],
@@ -222,9 +224,9 @@ export async function computeNodes({
       // The root's variants have a warning of their own, whose advice fits them.
       new Set(rootVariants(detections, folders.has('.') ? variants : undefined, options.exclude)),
     ),
-    ...unbuiltVariantWarnings(detections, variants, options.exclude, unbuilt),
+    ...unbuiltVariantWarnings(beside, unbuilt),
     ...passedOverWarnings(detections, folders, options.exclude, unbuilt),
-    ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options, unbuilt),
+    ...rootVariantWarnings(detections, folders.has('.') ? variants : undefined, options, unbuilt, beside),
     ...replacedBuildWarnings(outcomes, options.buildTargetName, isNxProject),
     ...replacedTargetWarnings(outcomes, isNxProject),
     ...alike,
@@ -1228,6 +1230,7 @@ function rootVariantWarnings(
   variants: ReadonlyMap<string, readonly string[]> | undefined,
   options: Pick<NormalizedFleetOptions, 'exclude' | 'services'>,
   dockerfiles: UnbuiltDockerfiles,
+  namedElsewhere: readonly string[],
 ) {
   // One the plugin option "services" already names, as the warning advises, is left to the warning
   // that says why it made no service (E2B's root named as js-sdk is: a name clash).
@@ -1236,7 +1239,9 @@ function rootVariantWarnings(
       config.dockerfile ? [posix.normalize(config.dockerfile)] : [],
     ),
   );
-  const unbuilt = rootVariants(detections, variants, options.exclude).filter((file) => !named.has(file));
+  const unbuilt = rootVariants(detections, variants, options.exclude).filter(
+    (file) => !named.has(file) && !namedElsewhere.includes(file),
+  );
   return unbuilt.length ? [{ ...dockerfiles.withImageNotes(rootVariantsWarning(unbuilt), unbuilt), roots: ['.'] }] : [];
 }
 
@@ -1260,13 +1265,7 @@ function passedOverWarnings(
 }
 
 /** Shipping variants beside the Dockerfile a project is built from, which make no image, in one warning. */
-function unbuiltVariantWarnings(
-  detections: readonly Detection[],
-  variants: ReadonlyMap<string, readonly string[]> | undefined,
-  exclude: readonly string[],
-  dockerfiles: UnbuiltDockerfiles,
-) {
-  const unbuilt = unbuiltVariants(detections, variants, exclude);
+function unbuiltVariantWarnings(unbuilt: readonly string[], dockerfiles: UnbuiltDockerfiles) {
   return unbuilt.length
     ? [
         {
