@@ -1363,6 +1363,11 @@ const ELSEWHERE = /^(?:--prefix|-w|--workspaces?|-ws|-C|--dir|--cwd|--filter|-F|
  * (`yarn workspace a x`, `npm run x -w a`, `pnpm --filter a x`).
  */
 export function scriptsRun(run: string): string[] {
+  return scriptCalls(run).map(({ name }) => name);
+}
+
+/** The package scripts a RUN runs, each with the words passed to it (`npm run build -- api`: `api`). */
+export function scriptCalls(run: string): Array<{ name: string; args: string[] }> {
   return commandsOf(run).flatMap((command) => {
     // What follows `--` is the script's arguments (akash's `npm run safe-install -- --workspace $WORKSPACE`).
     const end = command.indexOf('--');
@@ -1371,15 +1376,20 @@ export function scriptsRun(run: string): string[] {
     const [tool, ...rest] = words;
     if (!tool || rest.some((word) => word === 'workspace' || ELSEWHERE.test(word))) return [];
     const args = rest.filter((word) => !word.startsWith('-'));
+    const called = (name: string | undefined) => {
+      if (!name) return [];
+      const after = command.slice(command.indexOf(name, 1) + 1);
+      return [{ name, args: after.filter((word) => word !== '--') }];
+    };
     if (tool === 'npm') {
-      if (args[0] === 'run' || args[0] === 'run-script') return args[1] ? [args[1]] : [];
-      return ['start', 'test', 'stop', 'restart'].includes(args[0] ?? '') ? [args[0]!] : [];
+      if (args[0] === 'run' || args[0] === 'run-script') return called(args[1]);
+      return ['start', 'test', 'stop', 'restart'].includes(args[0] ?? '') ? called(args[0]) : [];
     }
-    if (tool === 'bun') return args[0] === 'run' && args[1] ? [args[1]] : [];
+    if (tool === 'bun') return args[0] === 'run' ? called(args[1]) : [];
     const commands = PACKAGE_MANAGER_COMMANDS[tool];
     if (!commands || !args[0]) return [];
-    if (args[0] === 'run') return args[1] ? [args[1]] : [];
-    return commands.has(args[0]) ? [] : [args[0]];
+    if (args[0] === 'run') return called(args[1]);
+    return commands.has(args[0]) ? [] : called(args[0]);
   });
 }
 
@@ -1678,8 +1688,10 @@ export function buildsPackage(command: string, name: string): boolean {
   return (
     new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:(?:run|exec)\\s+)?(?:[\\w:-]*build|${COMPILERS})`).test(command) ||
     PACKAGE_SELECTORS.some(({ tool, flags }) => tool.test(command) && selected(flags)) ||
-    // The Angular CLI's too (`ng build web`, which an Nx workspace's decorated `ng` runs as `nx build web`).
+    // The Angular CLI's too (`ng build web`, which an Nx workspace's decorated `ng` runs as `nx build web`),
+    // and the Nest CLI's in its monorepo mode (`nest build auth`, flags before the app's name).
     new RegExp(`\\b(?:nx|ng)\\s+(?:run\\s+)?${n}:build|\\b(?:nx|ng)\\s+build\\s+${n}(?:\\s|$)`).test(command) ||
+    new RegExp(`\\bnest\\s+build(?:\\s+-[\\w-]+(?:=\\S+)?)*\\s+${n}(?:\\s|$)`).test(command) ||
     runManyBuilds(command).includes(name)
   );
 }

@@ -8,6 +8,7 @@ const PROJECTS = [
   { name: 'workers', root: 'apps/workers', packageName: '@karakeep/workers' },
   { name: 'webapp', root: 'apps/webapp' },
   { name: 'server', root: 'packages/server', packageName: '@dokploy/server' },
+  { name: 'entity-service', root: 'apps/entity-service' },
 ];
 
 describe('pruneSelectors', () => {
@@ -170,6 +171,18 @@ describe('namedBuildFor', () => {
       'webapp',
     ],
     [
+      'with the Nest CLI in its monorepo mode (`nest build auth`)',
+      'docker/api.Dockerfile',
+      `${WHOLE}RUN npx nest build --webpack api\n`,
+      'api',
+    ],
+    [
+      "by its folder's name as words of the file's, the name hyphenated (NavyOnlineMvp's root `docker-entity-service.dockerfile`)",
+      'docker-entity-service.dockerfile',
+      `${WHOLE}RUN npx nest build entity-service\n`,
+      'entity-service',
+    ],
+    [
       "by its folder's name as a word of the file's, of several so named the one it builds (school-v2's `libs/…/feature` folders)",
       'docker/server-api.Dockerfile',
       `${WHOLE}RUN npx nx run api:build:production\n`,
@@ -253,6 +266,24 @@ describe('namedBuildFor', () => {
     ).toMatchObject({ project: 'api' });
     const other = text.replace('api:build', 'web:build');
     expect(namedBuildFor('docker/api.Dockerfile', other, PROJECTS, () => [], scripts)).toBeUndefined();
+  });
+
+  it("claims one built through a root script given its name (a Nest CLI monorepo: `npm run build api`, the root's `nest build`)", () => {
+    const text = (run: string) =>
+      `FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\n${run}\nCMD ["node", "dist/apps/api/main"]\n`;
+    const scripts = { build: 'nest build' };
+    for (const run of ['RUN npm run build api', 'RUN npm run build -- api', 'RUN yarn build api'])
+      expect(namedBuildFor('docker/api.Dockerfile', text(run), PROJECTS, () => [], scripts)).toMatchObject({
+        project: 'api',
+        step: { text: run },
+      });
+    // Given another app's name, or none (the Nest CLI's default project), it claims nothing.
+    expect(
+      namedBuildFor('docker/api.Dockerfile', text('RUN npm run build webapp'), PROJECTS, () => [], scripts),
+    ).toBeUndefined();
+    expect(
+      namedBuildFor('docker/api.Dockerfile', text('RUN npm run build'), PROJECTS, () => [], scripts),
+    ).toBeUndefined();
   });
 
   it("claims one named after it that copies its folder and no other project's, then builds every package (Durmah's infra/docker/admin.Dockerfile)", () => {

@@ -8,7 +8,7 @@ import {
   buildsPackage,
   insideOf,
   PACKAGE_SELECTORS,
-  scriptsRun,
+  scriptCalls,
 } from './context-inference';
 import { contextPath, DockerfileReading, type Step } from './dockerfile-copies';
 
@@ -104,12 +104,14 @@ export function namedBuildFor(
 ): PrunedFor | undefined {
   const named = fileName(dockerfile);
   const exact = namedAfter(dockerfile, projects);
-  // Else by its folder's name as a word of the file's (school-v2's `docker/feature-login.Dockerfile`,
-  // of `apps/features/login`, named `features-login`): of those, the one it builds by name below.
-  const words = named.split(/[-_.]/);
+  // Else by its folder's name as words of the file's (school-v2's `docker/feature-login.Dockerfile`,
+  // of `apps/features/login`, named `features-login`; NavyOnlineMvp's `docker-entity-service.dockerfile`
+  // of `apps/entity-service`): of those, the one it builds by name below.
+  const inWords = (folder: string) =>
+    folder !== named && new RegExp(`(?:^|[-_.])${literal(folder)}(?:[-_.]|$)`).test(named);
   const worded = exact.length
     ? exact
-    : projects.filter((project) => words.length > 1 && words.includes(posix.basename(project.root).toLowerCase()));
+    : projects.filter((project) => inWords(posix.basename(project.root).toLowerCase()));
   if (!worded.length || (exact.length && exact.length !== 1)) return undefined;
   return buildsOneOf(dockerfileText, worded, projects, dependencyRoots, rootScripts);
 }
@@ -182,9 +184,10 @@ function rootScriptsRun(run: string, rootScripts: Readonly<Record<string, unknow
   for (const { words } of shellCommands(run.replace(/^RUN\s+(?:--\S+\s+)*/i, ''))) {
     const command = words.map((word) => word.text);
     if (command[0] === 'cd') break;
-    for (const name of scriptsRun(`RUN ${command.join(' ')}`)) {
+    // The words passed on follow the script's own (`npm run build api`, the root's `nest build`: `nest build api`).
+    for (const { name, args } of scriptCalls(`RUN ${command.join(' ')}`)) {
       const script = rootScripts[name];
-      if (typeof script === 'string') texts.push(script);
+      if (typeof script === 'string') texts.push([script, ...args].join(' '));
     }
   }
   return texts;
