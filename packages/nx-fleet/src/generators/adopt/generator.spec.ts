@@ -447,7 +447,7 @@ describe('adopt generator', () => {
     await adopt(tree, {});
     vi.restoreAllMocks();
     expect(printed[0]).toContain(
-      'api: apps/api/fly.toml, docker-compose.yml also build apps/api/Dockerfile (adopt does not read them): compare the image name, build context, build arguments and target stage there',
+      'api: apps/api/fly.toml, docker-compose.yml also build apps/api/Dockerfile (adopt does not read them): compare the image name, build context, build arguments, target stage, platforms, secrets and named contexts there',
     );
     expect(printed[0]).not.toContain('ci.yml');
   });

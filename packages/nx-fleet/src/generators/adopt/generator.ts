@@ -194,7 +194,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     const unread = tree.isFile(chosen) ? unreadBuildsOf(unreadBuildFiles(), chosen, config.root) : [];
     if (unread.length)
       plan.notes.push(
-        `${listed(unread)} also build${unread.length === 1 ? 's' : ''} ${chosen} (adopt does not read ${unread.length === 1 ? 'it' : 'them'}): compare the image name, build context, build arguments and target stage there with the ones above, and set what differs (--image, --target; "context" and "buildArgs" in ${buildTargetName}'s options)`,
+        `${listed(unread)} also build${unread.length === 1 ? 's' : ''} ${chosen} (adopt does not read ${unread.length === 1 ? 'it' : 'them'}): compare the image name, build context, build arguments, target stage, platforms, secrets and named contexts there with the ones above, and set what differs (--image, --target; "context", "buildArgs", "platforms", "secrets" and "buildContexts" in ${buildTargetName}'s options)`,
       );
     plans.push(plan);
   }

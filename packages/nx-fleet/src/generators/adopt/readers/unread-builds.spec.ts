@@ -11,6 +11,9 @@ describe('isUnreadBuildFile', () => {
     ['render.yaml', true],
     ['cloudbuild.yaml', true],
     ['docker-bake.hcl', true],
+    // Bake files run with `-f` under other names (jetdisc's infra/docker/image-bake.hcl).
+    ['infra/docker/image-bake.hcl', true],
+    ['docker/bake.json', true],
     ['azure-pipelines.yml', true],
     ['bitbucket-pipelines.yml', true],
     ['Jenkinsfile', true],
@@ -49,6 +52,19 @@ describe('unreadBuildsOf', () => {
     expect(of('run: cd apps/admin && npm test\n', undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
     const elsewhere = 'run: |\n  cd apps/admin\n  npm ci\n  cd ../web\n  docker build -t acme/web .\n';
     expect(of(elsewhere, undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
+  });
+
+  it('takes a Bake target whose context is the project folder, or whose dockerfile, read from its context, is the Dockerfile', () => {
+    const hcl =
+      'target "a" {\n  context    = "apps/admin"\n  dockerfile = "Dockerfile"\n  tags       = ["ghcr.io/acme/admin:latest"]\n}\n';
+    expect(of(hcl, undefined, undefined, 'docker-bake.hcl')).toEqual(['docker-bake.hcl']);
+    const json = '{"target": {"a": {"context": "apps/admin", "dockerfile": "Dockerfile"}}}';
+    expect(of(json, undefined, undefined, 'docker-bake.json')).toEqual(['docker-bake.json']);
+    const pretty =
+      '{\n  "target": {\n    "a": {\n      "context": "apps",\n      "dockerfile": "admin/Dockerfile"\n    }\n  }\n}\n';
+    expect(of(pretty, undefined, undefined, 'docker-bake.json')).toEqual(['docker-bake.json']);
+    // The check can fail: another folder's target.
+    expect(of(hcl.replace('apps/admin', 'apps/web'), undefined, undefined, 'infra/image-bake.hcl')).toEqual([]);
   });
 
   it('takes a compose build whose dockerfile, read from its context, is the Dockerfile, and an azure.yaml service of the folder', () => {

@@ -9,7 +9,7 @@ import { literal } from '../../../text/reg-exp';
  * service one of them builds gets a note saying so.
  */
 const UNREAD_BUILD_FILE =
-  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|docker-bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|azure\.ya?ml|azure-pipelines[\w.-]*\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile[\w.-]*|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
+  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|(?:docker-)?[\w.-]*bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|azure\.ya?ml|azure-pipelines[\w.-]*\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile[\w.-]*|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
 
 export function isUnreadBuildFile(file: string): boolean {
   return UNREAD_BUILD_FILE.test(file);
@@ -33,7 +33,11 @@ export function unreadBuildsOf(
   const path = (p: string) => `(?<![\\w./-])(?:\\./)?${literal(p)}`;
   const named = new RegExp(`${path(dockerfile)}(?![\\w./-])`);
   const own = posix.dirname(dockerfile) === projectRoot && projectRoot !== '.';
-  const context = new RegExp(`\\bcontext:\\s*['"]?${path(projectRoot)}/?['"]?\\s*$`, 'm');
+  // YAML's `context: ./apps/api`, Bake's HCL `context = "apps/api"` and JSON `"context": "apps/api",`.
+  const context = new RegExp(
+    `(?:\\bcontext|"context")\\s*[:=]\\s*['"]?${path(projectRoot)}/?['"]?(?:\\s*[,}]|\\s*$)`,
+    'm',
+  );
   // A step that enters the folder and builds there (director-run's `cd apps/docker` then `docker build -t … .`).
   const entered = new RegExp(
     `(?:\\bcd\\s+|working-directory:\\s*['"]?)${path(projectRoot)}/?['"]?(?![\\w./-])(?:(?!\\bcd\\s)[\\s\\S]){0,300}?\\bdocker\\s+(?:buildx\\s+)?build\\b`,
@@ -42,7 +46,7 @@ export function unreadBuildsOf(
   return files
     .filter(({ file, text }) => {
       if (named.test(text) || (own && (context.test(text) || entered.test(text)))) return true;
-      if (composeDockerfiles(file, text).includes(dockerfile)) return true;
+      if (contextDockerfiles(file, text).includes(dockerfile)) return true;
       if (/(?:^|\/)azure\.ya?ml$/.test(file) && azureProject.test(text)) return true;
       if (posix.dirname(file) !== projectRoot) return false;
       // In the project folder: a platform's config, or a compose file building that folder (`build: .`).
@@ -55,15 +59,15 @@ export function unreadBuildsOf(
 }
 
 /**
- * The Dockerfiles a compose file's `build:` blocks name, as workspace paths: each `dockerfile:` read
- * from the `context:` beside it (within a few lines, as a block holds them), itself read from the
- * compose file's folder.
+ * The Dockerfiles a compose file's `build:` blocks or a Bake file's targets name, as workspace paths:
+ * each `dockerfile` read from the `context` beside it (within a few lines, as a block holds them),
+ * itself read from the file's folder (`context = "apps/web"`, `dockerfile = "Dockerfile"`).
  */
-function composeDockerfiles(file: string, text: string): string[] {
-  if (!/(?:^|\/)(?:docker-)?compose[\w.-]*\.ya?ml$/.test(file)) return [];
+function contextDockerfiles(file: string, text: string): string[] {
+  if (!/(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|[\w.-]*bake[\w.-]*\.(?:hcl|json))$/.test(file)) return [];
   const lines = text.split('\n');
   const value = (line: string, key: string) =>
-    new RegExp(`^\\s*${key}:\\s*['"]?([^'"#\\s]+)['"]?\\s*(?:#.*)?$`).exec(line)?.[1];
+    new RegExp(`^\\s*"?${key}"?\\s*[:=]\\s*['"]?([^'"#\\s,]+)['"]?,?\\s*(?:#.*)?$`).exec(line)?.[1];
   const found: string[] = [];
   lines.forEach((line, i) => {
     const dockerfile = value(line, 'dockerfile');
