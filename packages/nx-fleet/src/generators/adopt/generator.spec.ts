@@ -516,6 +516,25 @@ describe('adopt generator', () => {
     expect(printed.join('\n')).not.toContain('next-app is a project only nx-fleet makes');
   });
 
+  it('takes no root for a project only nx-fleet makes where other projects build from its Dockerfile by their settings (gps-kafka-aggregator)', async () => {
+    tree.write('package.json', JSON.stringify({ name: 'gps', private: true }));
+    tree.write('Dockerfile', 'FROM node:20\nARG APP\nCOPY . .\nRUN npm run build -- ${APP}\n');
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, {});
+    // The check can fail: with no project claiming it, the root is one only nx-fleet makes.
+    expect(printed.join('\n')).toContain('gps is a project only nx-fleet makes');
+    printed.length = 0;
+    updateNxJson(tree, {
+      plugins: [
+        { plugin: 'nx-fleet', options: { services: { api: { dockerfile: 'Dockerfile', buildArgs: { APP: 'api' } } } } },
+      ],
+    });
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed.join('\n')).not.toContain('gps is a project only nx-fleet makes');
+  });
+
   it("names a project only nx-fleet makes beside the services it adopts (FreeStuff's legacy bot)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

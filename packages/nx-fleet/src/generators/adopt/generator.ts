@@ -16,7 +16,7 @@ import {
 } from '@nx/devkit';
 import { DEFAULT_TARGET_NAMES } from '../../config/defaults';
 import { parseServiceConfig, type FleetServiceConfig } from '../../config/service-settings';
-import { normalizeOptions } from '../../config/options';
+import { normalizeOptions, type NormalizedFleetOptions } from '../../config/options';
 import { fleetOptionsOf } from '../../config/workspace-options';
 import {
   buildsPackage,
@@ -78,7 +78,13 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   let files: string[] | undefined;
   const workspaceFiles = () => (files ??= listFiles(tree));
   const projects = [...getProjects(tree).values()];
-  const fleetOnly = () => fleetOnlyProjects(tree, imageFiles(workspaceFiles(), plugin.exclude), projects);
+  const fleetOnly = () =>
+    fleetOnlyProjects(
+      tree,
+      imageFiles(workspaceFiles(), plugin.exclude),
+      projects,
+      statedDockerfiles(plugin, projects),
+    );
   const configs = options.project
     ? [projectConfiguration(tree, options.project, fleetOnly)]
     : projects.sort((a, b) => a.name!.localeCompare(b.name!));
@@ -277,17 +283,36 @@ function fleetOnlyProjects(
   tree: Tree,
   dockerfiles: readonly string[],
   projects: readonly ProjectConfiguration[],
+  claimed: ReadonlySet<string>,
 ): FleetOnlyProject[] {
   const roots = new Set(projects.map((p) => p.root));
   // A name another project has makes no project at all (redocly-cli's root, named as packages/cli): Nx would refuse two.
   const taken = new Set(projects.map((p) => p.name));
   // At the workspace root only a plain Dockerfile is the root's own (next-turborepo-starter's root
   // admin.Dockerfile and client.Dockerfile are its apps').
-  const own = dockerfiles.filter((file) => posix.dirname(file) !== '.' || containerfileVariant(file) === '');
+  // A root Dockerfile other projects' settings build from is theirs (bciers' `--build-arg` per app), as in the graph.
+  const own = dockerfiles.filter(
+    (file) => posix.dirname(file) !== '.' || (containerfileVariant(file) === '' && !claimed.has(file)),
+  );
   return [...new Set(own.map((file) => posix.dirname(file)))].flatMap((root) => {
     const name = roots.has(root) ? undefined : readJson(tree, posix.join(root, 'package.json'))?.['name'];
     return typeof name === 'string' && name && !taken.has(name) ? [{ name, root }] : [];
   });
+}
+
+/** The Dockerfiles projects other than the root's build from by their settings: the plugin option `services`, `metadata.fleet`. */
+function statedDockerfiles(
+  plugin: Pick<NormalizedFleetOptions, 'services'>,
+  projects: readonly ProjectConfiguration[],
+): Set<string> {
+  const stated = (project: ProjectConfiguration) =>
+    (project.metadata as { fleet?: { dockerfile?: unknown } } | undefined)?.fleet?.dockerfile;
+  return new Set(
+    [
+      ...Object.entries(plugin.services).flatMap(([name, config]) => (name === '.' ? [] : [config.dockerfile])),
+      ...projects.flatMap((project) => (project.root === '.' ? [] : [stated(project)])),
+    ].flatMap((file) => (typeof file === 'string' ? [posix.normalize(file)] : [])),
+  );
 }
 
 /** A project's configuration as Nx's generators read it; for one only nx-fleet makes, what to do instead. */
