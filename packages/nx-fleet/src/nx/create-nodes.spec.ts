@@ -1071,6 +1071,39 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("names a FROM of a stage of another service's Dockerfile, which a Bake target context fills (fullstack-open-online-banking), until the build has it", async () => {
+    const files = {
+      'package.json': json({ name: 'ws', private: true, workspaces: ['svc/*'] }),
+      Dockerfile:
+        'FROM node:20 AS base\nCOPY . /app\nWORKDIR /app\nRUN npm ci && npm run build --workspaces\nFROM base\nCMD ["node"]\n',
+      'svc/api/package.json': json({ name: 'api' }),
+      'svc/api/Dockerfile':
+        'FROM base AS builder\nFROM node:20-slim\nCOPY --from=builder /app/svc/api/dist /srv\nCMD ["node", "/srv/index.js"]\n',
+      'svc/web/package.json': json({ name: 'web' }),
+      // A stage of its own, and a one-word image of Docker Hub, are no such FROM.
+      'svc/web/Dockerfile': 'FROM node:20 AS base\nFROM base\nFROM alpine\nCMD ["sh"]\n',
+      'docker-bake.hcl':
+        'target "api" {\n  dockerfile = "svc/api/Dockerfile"\n  contexts = { base = "target:base" }\n}\n',
+    };
+    await runWorkspace(files);
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: svc\/api\/Dockerfile:1 FROM base AS builder: base is no stage of this Dockerfile, but one of Dockerfile: a Bake target context fills it there/,
+      ),
+    ]);
+    expect(warnings(warn)[0]).toContain('"baseImages": { "base": "<that project>:docker-build" }');
+    warn.mockClear();
+    // Stated, the build has it.
+    await runWorkspace({
+      ...files,
+      'svc/api/project.json': json({
+        name: 'api',
+        targets: { 'docker-build': { options: { baseImages: { base: 'ws:docker-build' } } } },
+      }),
+    });
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it('names a root variant beside the one the root service is built from once, as unbuilt beside it (NavyOnlineMvp)', async () => {
     await runWorkspace(
       {

@@ -247,6 +247,7 @@ export async function computeNodes({
       projectNames(units),
     ),
     ...bases.warnings,
+    ...stageContextWarnings(units, texts, options.buildTargetName, bases.links),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -1989,6 +1990,50 @@ function baseLinksOf(
       roots: cycle.map((project) => rootOf.get(project)!),
     })),
   };
+}
+
+/**
+ * A FROM naming, as one word, no stage of its Dockerfile and no image a service builds, but a stage of
+ * another service's Dockerfile: a Bake target context fills it (fullstack-open-online-banking's
+ * `contexts = { base = "target:base" }`), which docker-build cannot pass, so the engine would take a
+ * registry image of that name and no content tag would follow the stage's sources. One warning each.
+ */
+function stageContextWarnings(
+  units: readonly Unit[],
+  texts: WorkspaceTexts,
+  buildTarget: string,
+  links: ReadonlyMap<string, BaseImages>,
+): Array<{ key: string; message: string; roots: string[] }> {
+  // A folder whose settings are no object fails alone, where its node is made.
+  const services = units.flatMap((unit) => ('service' in unit && unit.service.config ? [unit] : []));
+  if (services.length < 2) return [];
+  const stagesOf = (text: string) =>
+    new Set([...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]!.toLowerCase()));
+  const dockerfiles = [...new Set(services.map((unit) => unit.service.dockerfile))];
+  const stages = new Map(dockerfiles.map((file) => [file, stagesOf(texts.text(file) ?? '')]));
+  const images = new Set(services.map(({ service, projectName }) => service.config.image ?? imageNameFor(projectName)));
+  return services.flatMap(({ service, projectName }) => {
+    const text = texts.text(service.dockerfile) ?? '';
+    const own = stages.get(service.dockerfile)!;
+    return [...text.matchAll(/^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*([a-z0-9][a-z0-9_-]*)(?=[ \t]|$)[^\n]*/gim)].flatMap(
+      (match) => {
+        const word = match[1]!.toLowerCase();
+        // Linked (stated `baseImages`), or a named context its settings pass: the build has it.
+        const passed = links.get(projectName)?.[word] ?? service.config.buildContexts?.[word];
+        if (word === 'scratch' || own.has(word) || images.has(word) || passed !== undefined) return [];
+        const other = dockerfiles.find((file) => file !== service.dockerfile && stages.get(file)!.has(word));
+        if (!other) return [];
+        const line = text.slice(0, match.index).split('\n').length;
+        return [
+          {
+            key: `stage-context:${service.dockerfile}:${line}`,
+            message: `nx-fleet: ${service.dockerfile}:${line} ${match[0].trim()}: ${word} is no stage of this Dockerfile, but one of ${other}: a Bake target context fills it there (contexts = { ${word} = "target:${word}" }), which ${buildTarget} cannot pass (no content tag follows it), so the engine would take a registry image named ${word}. Make that stage an image nx-fleet builds — a project pointed at ${other} with "target": "${word}" and "image": "${word}" (a FROM naming a service's image is linked to it) — or state the link in ${projectName}'s ${buildTarget} options: "baseImages": { "${word}": "<that project>:${buildTarget}" }.`,
+            roots: [service.root],
+          },
+        ];
+      },
+    );
+  });
 }
 
 /**
