@@ -270,6 +270,8 @@ describe('platformsProblem', () => {
     ['podman', ['linux/amd64', 'linux/arm64'], true],
     ['buildah', ['linux/amd64', 'linux/arm64'], true],
     ['podman', ['linux/arm64'], false],
+    ['podman', ['linux/amd64,linux/arm64'], true],
+    ['podman', ['linux/amd64', 'linux/amd64'], false],
     ['podman', [], false],
     // Docker makes one multi-platform image where its store can, and refuses the build itself where not.
     ['docker', ['linux/amd64', 'linux/arm64'], false],

@@ -213,7 +213,16 @@ export function buildahBaseNames(base: BaseImageSource): string[] {
  * architecture under a tag that names several. Docker makes one multi-platform image where its image
  * store can hold one, and refuses the build itself where it cannot.
  */
-export function platformsProblem(engine: EngineName, platforms: readonly string[]): string | undefined {
+export function platformsProblem(engine: EngineName, given: readonly string[]): string | undefined {
+  // One entry may list several, as the engine's flag does (`"linux/amd64,linux/arm64"`).
+  const platforms = [
+    ...new Set(
+      given
+        .flatMap((entry) => entry.split(','))
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (engine === 'docker' || platforms.length < 2) return undefined;
   return `docker-build's "platforms" names ${platforms.length} platforms (${platforms.join(', ')}), and ${engine} builds them as separate images and tags only the last: the registry would hold one architecture under a content tag that names ${platforms.length}. nx-fleet makes no multi-platform manifest list with ${engine}: set one platform per image ("platforms": ["${platforms[0]}"]).`;
 }

@@ -177,6 +177,12 @@ describe('namedBuildFor', () => {
       'api',
     ],
     [
+      'with the Nest CLI, a flag taking a value before the name (`nest build -b swc api`)',
+      'docker/api.Dockerfile',
+      `${WHOLE}RUN npx @nestjs/cli build -b swc --config nest-cli.json api\n`,
+      'api',
+    ],
+    [
       "by its folder's name as words of the file's, the name hyphenated (NavyOnlineMvp's root `docker-entity-service.dockerfile`)",
       'docker-entity-service.dockerfile',
       `${WHOLE}RUN npx nest build entity-service\n`,
