@@ -1678,9 +1678,9 @@ export const PACKAGE_SELECTORS: ReadonlyArray<{ tool: RegExp; flags: string }> =
   { tool: /\byarn\s+workspaces\s+foreach\b/, flags: '--from' },
 ];
 
-/** The Nest CLI's build flags before an app's name: those that take a value (`-b swc`, `--config nest-cli.json`), and switches. */
-const NEST_BUILD_FLAGS =
-  '(?:\\s+(?:-[cpb]|--config|--path|--builder|--webpackPath)(?:\\s+|=)\\S+|\\s+-[\\w-]+(?:=\\S+)?)*';
+/** The Nest CLI's flags before an app's name (`nest build -b swc api`, `nest start --watch api`): those that take a value, and switches. */
+export const NEST_FLAGS =
+  '(?:\\s+(?:-[cpbe]|--config|--path|--builder|--webpackPath|--exec|--entryFile|--sourceRoot)(?:\\s+|=)\\S+|\\s+-[\\w-]+(?:=\\S+)?)*';
 
 /** Whether a RUN's command builds the package or project `name` by name (a filter, a workspace flag, `nx build`). */
 export function buildsPackage(command: string, name: string): boolean {
@@ -1695,7 +1695,7 @@ export function buildsPackage(command: string, name: string): boolean {
     // The Angular CLI's too (`ng build web`, which an Nx workspace's decorated `ng` runs as `nx build web`),
     // and the Nest CLI's in its monorepo mode (`nest build auth`, flags before the app's name).
     new RegExp(`\\b(?:nx|ng)\\s+(?:run\\s+)?${n}:build|\\b(?:nx|ng)\\s+build\\s+${n}(?:\\s|$)`).test(command) ||
-    new RegExp(`(?:\\bnest|@nestjs/cli)\\s+build${NEST_BUILD_FLAGS}\\s+${n}(?:\\s|$)`).test(command) ||
+    new RegExp(`(?:\\bnest|@nestjs/cli)\\s+build${NEST_FLAGS}\\s+${n}(?:\\s|$)`).test(command) ||
     runManyBuilds(command).includes(name)
   );
 }

@@ -355,6 +355,11 @@ export class DockerfileReading {
     return this.walked.rootManifestRuns;
   }
 
+  /** The same for the commands (CMD, ENTRYPOINT) of the stages built: a script they run there is the root's. */
+  get rootManifestCommands(): ReadonlySet<number> {
+    return this.walked.rootManifestCommands;
+  }
+
   /**
    * The RUNs (of the stages built) run in a folder one COPY filled from a context folder other than
    * its root, by line, with that folder: a script a package manager runs there is that package's
@@ -568,6 +573,7 @@ function walk(
   binds: boolean;
   commands: Step[];
   rootManifestRuns: Set<number>;
+  rootManifestCommands: Set<number>;
   folderRuns: Map<number, string>;
   selected: Array<{ step: Step; args: string[] }>;
 } {
@@ -583,6 +589,7 @@ function walk(
   const starts: CopySource[] = [];
   const scripts: CopySource[] = [];
   const rootManifestRuns = new Set<number>();
+  const rootManifestCommands = new Set<number>();
   const folderRuns = new Map<number, string>();
   const bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }> = [];
   interface Stage {
@@ -644,6 +651,7 @@ function walk(
       const source = folder ?? (inCopy?.startsWith('..') ? undefined : inCopy);
       if (source && contextPath(source) !== '.') starts.push({ line, instruction, source });
       scripts.push(...scriptsInCopy(stage, rest, { line, instruction }));
+      if (stage.rootManifests.has(stage.workdir)) rootManifestCommands.add(line);
     } else if (keyword === 'RUN') {
       commands.push({ line, text: `RUN ${expandKnown(rest, variables)}` });
       scripts.push(...scriptsInCopy(stage, rest, { line, instruction }));
@@ -746,6 +754,7 @@ function walk(
     binds,
     commands,
     rootManifestRuns,
+    rootManifestCommands,
     folderRuns,
     selected,
   };

@@ -256,6 +256,41 @@ describe('namedBuildFor', () => {
     expect(namedBuildFor('api.Dockerfile', runs('/srv'), PROJECTS)).toBeUndefined();
   });
 
+  it("claims one named after it whose command starts it by name through a root script (NavyOnlineMvp's `CMD npm run start:entity-service:prod`, the root's `nest start entity-service`)", () => {
+    const text = (cmd: string, copy = 'COPY . .') =>
+      `FROM node:20\nWORKDIR /app\n${copy}\nRUN npm ci && npm run build\n${cmd}\n`;
+    const scripts = {
+      build: 'nest build',
+      'start:entity-service:prod': 'nest start entity-service',
+      'start:api:prod': 'node dist/apps/api/main',
+    };
+    expect(
+      namedBuildFor(
+        'docker-entity-service.dockerfile',
+        text('CMD npm run start:entity-service:prod'),
+        PROJECTS,
+        () => [],
+        scripts,
+      ),
+    ).toMatchObject({ project: 'entity-service', runs: true });
+    expect(
+      namedBuildFor('docker/api.Dockerfile', text('CMD ["npx", "nest", "start", "--watch", "api"]'), PROJECTS),
+    ).toMatchObject({ project: 'api', runs: true });
+    // The check can fail: a script that names no project, or a root script where no root package.json was copied.
+    expect(
+      namedBuildFor('docker/api.Dockerfile', text('CMD npm run start:api:prod'), PROJECTS, () => [], scripts),
+    ).toBeUndefined();
+    expect(
+      namedBuildFor(
+        'docker-entity-service.dockerfile',
+        text('CMD npm run start:entity-service:prod', 'COPY dist ./dist'),
+        PROJECTS,
+        () => [],
+        scripts,
+      ),
+    ).toBeUndefined();
+  });
+
   it("claims one named after it that builds it through a root script (life-stats' `npm run api:build`: `cd apps/api && npm run build`)", () => {
     const text = 'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci -w apps/api\nRUN npm run api:build\n';
     const scripts = { 'api:build': 'cd apps/api && npm run build', 'web:build': 'npm run build -w @dokploy/server' };

@@ -7,6 +7,7 @@ import {
   buildsFolder,
   buildsPackage,
   insideOf,
+  NEST_FLAGS,
   PACKAGE_SELECTORS,
   scriptCalls,
 } from './context-inference';
@@ -158,10 +159,16 @@ export function buildsOneOf(
   // Or started in its folder, where nothing builds it (bun runs TypeScript as it is), or by name.
   const start = reading.startFolders.at(-1);
   const command = reading.builtSteps.filter(({ text }) => /^(?:CMD|ENTRYPOINT)\s/i.test(text)).at(-1);
+  // The command, and the root scripts it runs beside the root package.json (NavyOnlineMvp's `CMD npm run
+  // start:entity-service:prod`, the root's `nest start entity-service`).
+  const commandTexts = ({ text, line }: Step) => {
+    const run = commandText(text);
+    return [run, ...(reading.rootManifestCommands.has(line) ? rootScriptsRun(`RUN ${run}`, rootScripts) : [])];
+  };
   const starts = (project: NamedProject): Step | undefined =>
     start && contextPath(start.source) === project.root
       ? { line: start.line, text: start.instruction }
-      : command && names(project).some((name) => runsByName(command.text, name))
+      : command && names(project).some((name) => commandTexts(command).some((text) => runsByName(text, name)))
         ? command
         : undefined;
   const bearing = worded.length === 1 ? worded : worded.filter((project) => builds(project) ?? starts(project));
@@ -206,19 +213,26 @@ function buildsEntered(command: string, root: string): boolean {
   });
 }
 
-/** Whether an image's command runs the project by name with the workspace's tool (`nx serve api`, `nx run api:start`). */
-function runsByName(instruction: string, name: string): boolean {
+/** A CMD's or ENTRYPOINT's command as shell words (its exec form's array joined). */
+function commandText(instruction: string): string {
   const body = instruction.replace(/^\S+\s+/, '').trim();
-  let text = body;
-  if (body.startsWith('[')) {
-    try {
-      text = (JSON.parse(body) as unknown[]).join(' ');
-    } catch {
-      text = body;
-    }
+  if (!body.startsWith('[')) return body;
+  try {
+    return (JSON.parse(body) as unknown[]).join(' ');
+  } catch {
+    return body;
   }
+}
+
+/**
+ * Whether a command runs the project by name with the workspace's tool (`nx serve api`, `nx run
+ * api:start`, the Nest CLI's `nest start api`).
+ */
+function runsByName(text: string, name: string): boolean {
   const n = literal(name);
-  return new RegExp(`\\b(?:nx|ng)\\s+(?:run\\s+${n}:[\\w-]+|[\\w-]+\\s+${n})(?:\\s|$)`).test(text);
+  return new RegExp(
+    `\\b(?:nx|ng)\\s+(?:run\\s+${n}:[\\w-]+|[\\w-]+\\s+${n})(?:\\s|$)|(?:\\bnest|@nestjs/cli)\\s+start${NEST_FLAGS}\\s+${n}(?:\\s|$)`,
+  ).test(text);
 }
 
 /** What a Dockerfile is named: its variant (`docker/api.Dockerfile`), else its folder (`deploy/api/Dockerfile`), in lower case. */
