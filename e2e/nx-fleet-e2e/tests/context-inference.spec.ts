@@ -874,7 +874,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await run()).says).toBe(`router v2 ${ws.id}\nbanner v2`);
   });
 
-  it('a source a build argument without a default empties fails before the engine, naming the argument; passed, it builds', async () => {
+  it('a source a build argument without a default empties fails before the engine, naming the argument, as two platforms with podman do; passed, it builds', async () => {
     const failed = await ws.nx(['run', 'argy-api:docker-build', '--output-style=stream']);
     expect(failed.code).not.toBe(0);
     expect(failed.stdout + failed.stderr).toMatch(
@@ -882,6 +882,20 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     );
     // Refused before the engine ran: no step's output, no record.
     expect(failed.stdout + failed.stderr).not.toMatch(/STEP 1\/|COMMIT|Successfully tagged/);
+    expect(existsSync(join(ws.root, 'dist/fleet/apps/argy-api/image.json'))).toBe(false);
+    // Two platforms with podman, which would tag one architecture: refused before the engine too.
+    const platforms = await ws.nx([
+      'run',
+      'argy-api:docker-build',
+      '--buildArgs.SERVICE=argy-api',
+      '--platforms=linux/amd64,linux/arm64',
+      '--output-style=stream',
+    ]);
+    expect(platforms.code).not.toBe(0);
+    expect(platforms.stdout + platforms.stderr).toMatch(
+      /docker-build's "platforms" names 2 platforms \(linux\/amd64, linux\/arm64\), and podman builds them as separate images/,
+    );
+    expect(platforms.stdout + platforms.stderr).not.toMatch(/STEP 1\/|COMMIT|Successfully tagged/);
     expect(existsSync(join(ws.root, 'dist/fleet/apps/argy-api/image.json'))).toBe(false);
     await ws.nxOk(['run', 'argy-api:docker-build', '--buildArgs.SERVICE=argy-api', '--output-style=stream']);
     const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/argy-api/image.json');

@@ -197,6 +197,11 @@ async function fleetNodes(
   });
 }
 
+// With no answer kept (after `nx reset`) the analysis will run: its modules load while the worker waits
+// for Nx's call, as a plugin's modules do, not on createNodes' path; a kept answer needs none of them.
+if (!NodesCache.anyKept(workspaceDataDirectory))
+  setImmediate(() => void import('./service-nodes').catch(() => undefined));
+
 export const createNodes = fleetCreateNodes({
   cacheDirectory: workspaceDataDirectory,
   warnings: workerState.nodeWarnings,

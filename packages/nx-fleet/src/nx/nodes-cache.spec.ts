@@ -86,6 +86,13 @@ describe('NodesCache', () => {
     writeFileSync(file, `k\n${JSON.stringify({ result: 'not an array', probes: {} })}`);
     expect(cache.lookup('k', texts)).toBeUndefined();
   });
+
+  it('tells whether any answer is kept, whatever the options (none after `nx reset`: the plugin loads its analysis ahead)', () => {
+    const directory = tempDir();
+    expect(NodesCache.anyKept(directory)).toBe(false);
+    NodesCache.for(directory, { sdks: { a: 'b' } }).save('k', {}, result);
+    expect(NodesCache.anyKept(directory)).toBe(true);
+  });
 });
 
 describe('optionsDigest', () => {

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CreateNodesResultArray } from '@nx/devkit';
 import type { FleetPluginOptions } from '../config/options';
@@ -66,6 +76,15 @@ export class NodesCache {
 
   static for(directory: string, options: FleetPluginOptions | undefined): NodesCache {
     return new NodesCache(join(directory, 'nx-fleet', `nodes-${optionsDigest(options)}.json`));
+  }
+
+  /** Whether any answer is kept in the directory, whatever the options (none after `nx reset`). */
+  static anyKept(directory: string): boolean {
+    try {
+      return readdirSync(join(directory, 'nx-fleet')).some((name) => /^nodes-.*\.json$/.test(name));
+    } catch {
+      return false;
+    }
   }
 
   /** Whether an answer is kept at all, for whatever state. */
