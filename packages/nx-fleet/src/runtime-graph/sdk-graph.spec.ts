@@ -590,6 +590,63 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
     expect(warnings).toEqual([]);
   });
 
+  it("an import of a package's entry calls the services whose modules, keyed in sdks, declare the names it takes (jobber's @jobber/grpc)", () => {
+    const configs = { ...FLEET, grpc: lib('libs/grpc'), graphql: lib('libs/graphql') };
+    writeFleet({
+      'libs/grpc/package.json': pkg('@acme/grpc', { main: 'src/index.ts' }),
+      'libs/grpc/src/index.ts': lines(
+        '// export * from "./lib/payments": a comment re-exports nothing',
+        "export * from './lib/orders';",
+        "export * from './lib/payments';",
+        "export { Health as HealthClient } from './lib/health';",
+      ),
+      'libs/grpc/src/lib/orders.ts': lines(
+        'export interface OrdersServiceClient { get(): unknown }',
+        "export const ORDERS_SERVICE_NAME = 'OrdersService';",
+        'export function OrdersServiceControllerMethods() { return (c: unknown) => c; }',
+      ),
+      'libs/grpc/src/lib/payments.ts': lines(
+        'export interface PaymentsServiceClient { pay(): unknown }',
+        "export const PAYMENTS_SERVICE_NAME = 'PaymentsService';",
+      ),
+      'libs/grpc/src/lib/health.ts': 'export class Health {}\n',
+      // The server imports its own module: no link to itself.
+      'services/orders/src/main.ts': lines(
+        "import { OrdersServiceControllerMethods } from '@acme/grpc';",
+        'export const c = OrdersServiceControllerMethods();',
+      ),
+      'services/api/src/main.ts': lines(
+        "import { ClientGrpc } from '@nestjs/microservices';",
+        "import { ORDERS_SERVICE_NAME, OrdersServiceClient } from '@acme/grpc';",
+        'export const g = (c: ClientGrpc) => c.getService<OrdersServiceClient>(ORDERS_SERVICE_NAME);',
+      ),
+      // Through a library: payments calls orders' gRPC service in the graphql library it uses.
+      'libs/graphql/package.json': pkg('@acme/graphql'),
+      'libs/graphql/src/index.ts': lines(
+        "import { ORDERS_SERVICE_NAME } from '@acme/grpc';",
+        'export const guard = () => ORDERS_SERVICE_NAME.length;',
+      ),
+      'services/payments/src/main.ts': "import { guard } from '@acme/graphql';\nexport const g = guard();\n",
+    });
+    const sdks = {
+      '@acme/grpc/src/lib/orders': 'orders',
+      '@acme/grpc/src/lib/payments': 'payments',
+      '@acme/grpc/src/lib/health': [] as string[],
+    };
+    const { edges, warnings } = scan(configs, { sdks });
+    // The library's own import names orders (payments reaches it through its code closure: edges.ts).
+    expect(edges).toEqual(['api -> orders', 'graphql -> orders']);
+    expect(warnings).toEqual([]);
+    // The whole package keyed instead: every owner, as before.
+    expect(scan(configs, { sdks: { '@acme/grpc': ['orders', 'payments'] } }).edges).toEqual([
+      'api -> orders',
+      'api -> payments',
+      'graphql -> orders',
+      'graphql -> payments',
+      'orders -> payments',
+    ]);
+  });
+
   it("a subpath key the package's exports do not offer is named: no import can match it (my-girok's misspelt nest-common/grcp)", () => {
     writeClients("import { x } from '@acme/core/v3/mail';\n");
     const { warnings } = scan(CLIENTS, {

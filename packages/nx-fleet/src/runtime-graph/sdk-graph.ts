@@ -9,8 +9,10 @@ import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ImportCache, ResolvedImport, Unscanned } from './import-cache';
 import { ImportResolver } from './module-resolution';
 import { extractAll, workersFor, type PendingFile } from './parallel-extract';
+import { moduleSpecifier, ReExports } from './re-exports';
 import {
   erasedImports,
+  exportedNamesImported,
   importsOf,
   isSourceFile,
   isTypeOnly,
@@ -233,6 +235,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
     input.cache.set(file, entry.entryKey, imports);
   });
 
+  const modules = ownership.subpathKeys.length ? packageModules(input, resolver, ownership) : undefined;
   let targets = new Set<string>();
   entries.forEach((entry, i) => {
     const { project, file, entryKey, imports } = entry;
@@ -243,6 +246,8 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
         if (input.stats) input.stats.resolved++;
         const nested = nestedRoots.get(project.root) ?? [];
         const { bare } = shape.filtersFor(project.root);
+        let text: string | undefined;
+        const textOf = () => (text ??= texts.get(entry) ?? readText(input, file));
         const hits = imports.flatMap((ref) => {
           // Only a specifier that can name another project is resolved: npm packages and the project's own files are not.
           const candidate = isRelativeSpecifier(ref.specifier)
@@ -250,14 +255,14 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
             : bare(ref.specifier);
           if (!candidate) return [];
           const hit = reach(ref, file, project, resolver, ownership);
-          return hit ? [{ ref, hit }] : [];
+          return hit ? [{ ref, hit: modules ? modules.refine(ref, hit, file, project, textOf) : hit }] : [];
         });
         // Of the imports that would call a service, those the compiler erases call no one.
         const calls = hits.filter(({ hit }) => hit.providers.length && !hit.typeOnly && !hit.clientType);
         const erased = calls.length
           ? erasedImports(
               file,
-              texts.get(entry) ?? readText(input, file),
+              textOf(),
               calls.map(({ ref }) => ref),
               resolver.emitOptionsFor(project.root),
               imports,
@@ -386,6 +391,64 @@ function reach(
 }
 
 /**
+ * The services an import of a package's entry calls by the modules that declare the names it takes,
+ * where `sdks` keys name the package's modules (jobber's `"@jobber/grpc/src/lib/types/proto/auth":
+ * "auth"`, its entry `export * from` each service's generated client): `AuthServiceClient` from
+ * `@jobber/grpc` calls auth, not every service of the package. A name no module is found for keeps the
+ * package's own owners.
+ */
+function packageModules(input: Scan, resolver: ImportResolver, ownership: Ownership) {
+  const byName = new Map(input.projects.map((p) => [p.name, p]));
+  const reExports = new ReExports(
+    (file) => readText(input, file) || undefined,
+    (specifier, from) => {
+      const resolved = resolver.resolve(specifier, from, byName.get(ownership.projectOfFile(from) ?? '')?.root ?? '.');
+      return resolved && 'file' in resolved ? resolved.file : undefined;
+    },
+  );
+  // The entry as TypeScript resolves the import, else as the package names it (its `types`, `main`), else `src/index`, `index`.
+  const entryOf = (specifier: string, file: string, root: string, target: ProjectInfo) => {
+    const resolved = resolver.resolve(specifier, file, root);
+    if (resolved && 'file' in resolved) return resolved.file;
+    let manifest: Record<string, unknown> = {};
+    try {
+      manifest = JSON.parse(readText(input, `${target.root}/package.json`) || '{}') as Record<string, unknown>;
+    } catch {
+      // named by its conventional entry below
+    }
+    const named = [manifest['types'], manifest['main']].filter((value): value is string => typeof value === 'string');
+    for (const path of [...named, 'src/index', 'index']) {
+      const found = resolver.resolve(`./${posix.normalize(path)}`, `${target.root}/package.json`, target.root);
+      if (found && 'file' in found) return found.file;
+    }
+    return undefined;
+  };
+  return {
+    refine(
+      ref: ImportRef,
+      hit: ResolvedImport,
+      file: string,
+      project: ProjectInfo,
+      text: () => string,
+    ): ResolvedImport {
+      const target = byName.get(hit.target);
+      const name = target?.packageName;
+      if (!name || ref.specifier !== name || !ownership.subpathKeys.some((key) => key.startsWith(`${name}/`)))
+        return hit;
+      const imported = exportedNamesImported(text(), ref);
+      const entry = imported && entryOf(ref.specifier, file, project.root, target);
+      if (!imported || !entry) return hit;
+      const owners = imported.flatMap((exported) => {
+        const module = reExports.declaring(entry, exported);
+        return (module && ownership.ownersOfSpecifier(moduleSpecifier(name, target.root, module))) ?? hit.providers;
+      });
+      const own = ownership.sdkOwners.get(project.name) ?? [];
+      return { ...hit, providers: [...new Set(owners)].filter((p) => p !== project.name && !own.includes(p)) };
+    },
+  };
+}
+
+/**
  * A `require.resolve`d path (nebulaNV's `protoPath: require.resolve('@nebula/protos/product.proto')`,
  * a gRPC client's contract) calls the services an `sdks` key naming it states, and loads none of the
  * package's code: no code edge. No key, no call: a path alone says nothing of who serves it.
@@ -505,10 +568,17 @@ function worldSignature(input: ScanInput): string {
   // that createNodes does not see, and the CLI's scan must find the same world as createNodes' to share the cache.
   for (const p of [...input.projects].sort((a, b) => a.name.localeCompare(b.name)))
     hash.update(JSON.stringify([p.name, p.root, p.packageName, p.isService, p.tags.filter(isSdkTag)]));
+  // The files of a package whose modules `sdks` keys name: its entry's re-exports decide whose a name is.
+  const keys = Object.keys(input.sdksOption ?? {});
+  const keyedRoots = input.projects.flatMap((p) =>
+    p.packageName && keys.some((key) => key.startsWith(`${p.packageName}/`)) ? [`${p.root}/`] : [],
+  );
+  const contentCounts = (file: string) =>
+    CONFIG_FILE.test(file) || (keyedRoots.length > 0 && keyedRoots.some((root) => file.startsWith(root)));
   // Sorted: the daemon's file map lists a changed file in another place than a fresh one does.
   const entries: string[] = [];
   for (const files of [...Object.values(input.files), input.otherFiles ?? []]) {
-    for (const { file, hash: fileHash } of files) entries.push(CONFIG_FILE.test(file) ? `${file}\0${fileHash}` : file);
+    for (const { file, hash: fileHash } of files) entries.push(contentCounts(file) ? `${file}\0${fileHash}` : file);
   }
   return hash.update(entries.sort().join('\n')).digest('hex').slice(0, 16);
 }

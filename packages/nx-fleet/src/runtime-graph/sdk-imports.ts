@@ -160,6 +160,25 @@ function statementAt(text: string, lineStarts: readonly number[], ref: ImportRef
   return text.slice(start, quoted.length ? Math.min(...quoted) : start);
 }
 
+/**
+ * The names an import takes from its module as the module exports them (`{ a, b as c }`: a and b);
+ * undefined for a default or namespace import, or when it cannot tell.
+ */
+export function exportedNamesImported(text: string, ref: ImportRef): string[] | undefined {
+  const statement = statementAt(text, newlines(text), ref);
+  const clause = /\b(?:import|export)\s+(?:type\s+)?([\s\S]*?)\bfrom\s*$/.exec(statement)?.[1];
+  const braces = clause === undefined ? undefined : /^\s*\{([^}]*)\}\s*$/.exec(clause)?.[1];
+  if (braces === undefined) return undefined;
+  const names = braces.split(',').flatMap((item) => {
+    const imported = item
+      .trim()
+      .replace(/^type\s+/, '')
+      .split(/\s+as\s+/)[0];
+    return imported ? [imported] : [];
+  });
+  return names.length ? names : undefined;
+}
+
 /** The local names an import statement binds (`X`, `{ a, b as c }`, `* as ns`); undefined when it cannot tell. */
 function importedNames(statement: string): string[] | undefined {
   const clause = /\bimport\s+(?:type\s+)?([\s\S]*?)(?:\bfrom\s*|=\s*require\s*\(\s*)$/.exec(statement)?.[1];
