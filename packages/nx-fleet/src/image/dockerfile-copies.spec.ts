@@ -99,8 +99,9 @@ describe('copySources', () => {
       [13, '${SHARED}', 'libs/shared'],
       [15, '${STAGE_ENV}/e', 'e/e'],
       [17, '$APP/q', '/srv/app/q'],
-      [18, '${component}/w', undefined],
-      [19, 'dist/${component:-c}', 'dist/c'],
+      // A stage FROM another stage of the file takes its build arguments (BuildKit's rule, and newer buildah's).
+      [18, '${component}/w', 'plugin-api/w'],
+      [19, 'dist/${component:-c}', 'dist/plugin-api'],
       [21, '${legacy:+set}/l', 'set/l'],
       [21, '${unset:+no}/m', '/m'],
       [23, 'bin/${TARGETARCH}/tool', 'bin/*/tool'],
@@ -117,6 +118,10 @@ describe('copySources', () => {
       ]),
     );
     expect(copySources('FROM x\nARG v=a\nENV v=b\nCOPY $v .\n', { v: 'c' }).map((s) => s.source)).toEqual(['b']);
+    // Not in a stage built FROM another image: only in one built FROM the stage declaring it.
+    const inherited =
+      'FROM x AS base\nARG v=a\nFROM y AS other\nCOPY ${v}/z .\nFROM base\nCOPY --from=other /z /z\nCOPY ${v}/w .\n';
+    expect(new DockerfileReading(inherited).written.map((s) => s.source)).toEqual([undefined, 'a/w']);
   });
 
   it('keeps the instruction for the message', () => {

@@ -891,6 +891,7 @@ const WORKSPACE_SELECTOR =
 class BuildVariables {
   private readonly globalArgs = new Map<string, string | undefined>();
   private readonly stageEnv = new Map<string, Map<string, EnvValue>>();
+  private readonly stageArgs = new Map<string, Map<string, string | undefined>>();
   private args: Map<string, string | undefined> | undefined;
   private env = new Map<string, EnvValue>();
   private anyPlatform = false;
@@ -911,11 +912,19 @@ class BuildVariables {
     }
   }
 
+  /**
+   * A stage built FROM another stage of the file starts with its environment and its build arguments
+   * (BuildKit's and buildah's rule: `ARG APP=web` in `base` is `web` in `FROM base AS build`).
+   */
   enterStage(rest: string): void {
     const words = rest.split(/\s+/).filter((word) => word && !word.startsWith('--'));
-    this.env = new Map(this.stageEnv.get(words[0]?.toLowerCase() ?? '') ?? []);
-    this.args = new Map();
-    if (words[1]?.toLowerCase() === 'as' && words[2]) this.stageEnv.set(words[2].toLowerCase(), this.env);
+    const parent = words[0]?.toLowerCase() ?? '';
+    this.env = new Map(this.stageEnv.get(parent) ?? []);
+    this.args = new Map(this.stageArgs.get(parent) ?? []);
+    if (words[1]?.toLowerCase() === 'as' && words[2]) {
+      this.stageEnv.set(words[2].toLowerCase(), this.env);
+      this.stageArgs.set(words[2].toLowerCase(), this.args);
+    }
   }
 
   declareArgs(rest: string): void {
