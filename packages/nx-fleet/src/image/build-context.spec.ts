@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeProcesses } from '../io/ports';
 import {
   filterContext,
+  interpolatedOutput,
   gitIgnoredEntries,
   hashContextFiles,
   leftOutOfPruned,
@@ -476,5 +477,22 @@ describe('unhashedOf', () => {
       ['vendor/x/mod.go', '.nxignore'],
       ['vendor/y.go', '.nxignore'],
     ]);
+  });
+});
+
+describe('interpolatedOutput', () => {
+  const target = {
+    root: 'apps/api',
+    project: 'api-svc',
+    options: { outputPath: '{workspaceRoot}/dist/apps/{projectName}' },
+  };
+  it.each([
+    ['{options.outputPath}', 'dist/apps/api-svc'],
+    ['{workspaceRoot}/dist/{projectRoot}', 'dist/apps/api'],
+    ['{projectRoot}/build', 'apps/api/build'],
+    ['{options.outputFile}', undefined],
+    ['{workspaceRoot}/{unknown}/x', undefined],
+  ])('%s: %s', (output, expected) => {
+    expect(interpolatedOutput(output, target)).toBe(expected);
   });
 });

@@ -348,20 +348,34 @@ export function undeclaredOutputs(contextOutputs: readonly string[], builds: rea
 
 /** An output as a workspace path, up to its first glob character; undefined when it names an option not set. */
 function outputPath(output: string, build: DependedBuild): string | undefined {
-  let unknown = false;
-  const path = output
-    .replace(/^\{workspaceRoot\}\/?/, '')
-    .replace(/\{projectRoot\}/g, build.root)
-    .replace(/\{projectName\}/g, build.project)
-    .replace(/\{options\.([\w.-]+)\}/g, (_, key: string) => {
-      const value = build.options[key];
-      if (typeof value === 'string') return value;
-      unknown = true;
-      return '';
-    });
-  if (unknown || path.includes('{')) return undefined;
+  const path = interpolatedOutput(output, { root: build.root, project: build.project, options: build.options });
+  if (path === undefined) return undefined;
   const fixed = path.split(/[*?[]/)[0]!.replace(/\/+$/, '');
   return fixed === '' || fixed === '.' ? '' : posix.normalize(fixed).replace(/^\.\//, '');
+}
+
+/**
+ * A target's output as the workspace path Nx makes of it: its tokens, and the options it names with
+ * theirs (pulse-dashboards' `"outputPath": "{workspaceRoot}/dist/apps/{projectName}"`); undefined
+ * when it names an option not set, or a token Nx would not know.
+ */
+export function interpolatedOutput(
+  output: string,
+  target: { root: string; project: string; options: Readonly<Record<string, unknown>> },
+): string | undefined {
+  let unknown = false;
+  const tokens = (text: string) =>
+    text
+      .replace(/^\{workspaceRoot\}\/?/, '')
+      .replace(/\{projectRoot\}/g, target.root)
+      .replace(/\{projectName\}/g, target.project);
+  const path = tokens(output).replace(/\{options\.([\w.-]+)\}/g, (_, key: string) => {
+    const value = target.options[key];
+    if (typeof value === 'string') return tokens(value);
+    unknown = true;
+    return '';
+  });
+  return unknown || path.includes('{') ? undefined : path;
 }
 
 /**

@@ -492,6 +492,27 @@ describe('createNodes', () => {
     });
   });
 
+  it("reads an {options.outputPath} holding Nx's tokens (pulse-dashboards' `{workspaceRoot}/dist/apps/{projectName}`)", async () => {
+    const { results } = await runWorkspace({
+      '.gitignore': 'dist\n',
+      'apps/api/project.json': json({
+        name: 'api-svc',
+        targets: {
+          build: {
+            executor: 'nx:run-commands',
+            outputs: ['{options.outputPath}'],
+            options: { outputPath: '{workspaceRoot}/dist/apps/{projectName}', command: 'mkdir -p dist/apps/api-svc' },
+          },
+        },
+      }),
+      'apps/api/Dockerfile': 'FROM node:22-alpine\nWORKDIR /app\nCOPY dist/apps/api-svc .\nCMD ["node", "main.js"]\n',
+    });
+    expect(dockerBuildOf(results, 'apps/api')).toMatchObject({
+      dependsOn: ['build'],
+      options: { context: '.', prune: true, contextOutputs: ['dist/apps/api-svc'] },
+    });
+  });
+
   it("makes no service of the workspace root whose Dockerfile other projects' settings name (bcgov's bciers), unless its own settings do", async () => {
     const app = (name: string) =>
       json({

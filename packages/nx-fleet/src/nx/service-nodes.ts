@@ -23,7 +23,7 @@ import {
 } from '../services/detection';
 import { devContainerDockerfiles } from '../services/dev-containers';
 import { defaultRunOptions, packageScripts } from '../services/projects';
-import { ignoreFileFor, parseIgnoreFile } from '../image/build-context';
+import { ignoreFileFor, interpolatedOutput, parseIgnoreFile } from '../image/build-context';
 import {
   buildsEveryPackage,
   contextFolder,
@@ -1894,19 +1894,9 @@ function declaredOutputs(target: DeclaredTarget, root: string, projectName: stri
   if (!Array.isArray(outputs)) return [];
   const options = defaultRunOptions(target);
   return outputs.flatMap((output) => {
-    if (typeof output !== 'string') return [];
-    let unset = false;
-    // An option's value is a workspace path as the output is.
-    const inWorkspace = (text: string) => text.replace(/^\{workspaceRoot\}\/?/, '').replace(/\{projectRoot\}/g, root);
-    const path = inWorkspace(output)
-      .replace(/\{projectName\}/g, projectName)
-      .replace(/\{options\.([\w-]+)\}/g, (_, option: string) => {
-        const value = options[option];
-        if (typeof value === 'string') return inWorkspace(value);
-        unset = true;
-        return '';
-      });
-    return unset || path.includes('{') ? [] : [posix.normalize(path)];
+    const path =
+      typeof output === 'string' ? interpolatedOutput(output, { root, project: projectName, options }) : undefined;
+    return path === undefined ? [] : [posix.normalize(path)];
   });
 }
 
