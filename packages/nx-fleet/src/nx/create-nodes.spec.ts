@@ -2290,7 +2290,10 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       "nx-fleet: 2 projects give their own build nx-fleet's build target name, docker-build, which replaces nx-fleet's: apps/api/package.json, backend/gateway/project.json. " +
         "nx-fleet's scan, contract-verify and docker-push use the image record nx-fleet's docker-build writes, so they refuse to run there. " +
-        "Carry those builds over with `nx g nx-fleet:adopt` (their image names, contexts, build args and dependsOn become nx-fleet's docker-build), or give nx-fleet's build target another name (plugin option buildTargetName).",
+        "Carry those builds over with `nx g nx-fleet:adopt` (their image names, contexts, build args and dependsOn become nx-fleet's docker-build), " +
+        // adopt reports an npm script and carries none over (pnpm-turbo-repo's `docker-build` scripts).
+        'rename the package.json scripts of apps/api/package.json (adopt reports a script, it carries none over), ' +
+        "or give nx-fleet's build target another name (plugin option buildTargetName).",
     ]);
     warn.mockClear();
     await runWorkspace({

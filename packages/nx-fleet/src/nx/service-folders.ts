@@ -56,6 +56,8 @@ export interface ReplacedBuild {
   why: string;
   /** Of a replaced build: the names of nx-fleet's other targets the project's own replace too, said in its warning. */
   alsoReplaced?: string[];
+  /** A package.json script: adopt reports it, carries nothing over. */
+  script?: true;
 }
 
 /** Pure: the manifests' texts are read by the caller, so the analysis can be cached by them. */
@@ -141,7 +143,9 @@ function ownTarget(
       ] as const
     ).find(([, found]) => found !== undefined) ?? [];
   const why = target && foreign(target);
-  return file && why ? { file: posix.join(root, file), why } : undefined;
+  return file && why
+    ? { file: posix.join(root, file), why, ...(target.executor === 'nx:run-script' && { script: true as const }) }
+    : undefined;
 }
 
 /** One warning for every service whose own configuration replaces nx-fleet's build target (a repository's fourteen, say). */
@@ -158,6 +162,7 @@ export function replacedBuildWarning(builds: readonly ReplacedBuild[], name: str
           : ''),
     };
   const also = builds.filter((b) => b.alsoReplaced?.length);
+  const scripts = builds.filter((b) => b.script);
   return {
     key: `replaced:${name}:${builds.map((b) => b.file).join(',')}`,
     message:
@@ -166,7 +171,11 @@ export function replacedBuildWarning(builds: readonly ReplacedBuild[], name: str
       (also.length
         ? `Of them, ${listed(also.map((b) => b.file))} give their own targets nx-fleet's other names too (${[...new Set(also.flatMap((b) => b.alsoReplaced!))].join(', ')}): the projects' commands run instead, with no scan or contract check before their push. `
         : '') +
-      `Carry those builds over with \`nx g nx-fleet:adopt\` (their image names, contexts, build args and dependsOn become nx-fleet's ${name}), or give nx-fleet's build target another name (plugin option buildTargetName).`,
+      `Carry those builds over with \`nx g nx-fleet:adopt\` (their image names, contexts, build args and dependsOn become nx-fleet's ${name})` +
+      (scripts.length
+        ? `, rename the package.json scripts of ${listed(scripts.map((b) => b.file))} (adopt reports a script, it carries none over)`
+        : '') +
+      `, or give nx-fleet's build target another name (plugin option buildTargetName).`,
   };
 }
 

@@ -76,6 +76,15 @@ describe('foreignBuildTarget', () => {
       /^web:image runs @nx-tools\/nx-container:build, not nx-fleet:docker-build/,
     );
   });
+
+  it('asks to rename a package.json script, which adopt reports and does not carry over (pnpm-turbo-repo)', () => {
+    const why = foreignBuildTarget('web', 'docker-build', {
+      executor: 'nx:run-script',
+      options: { command: 'docker build -t web .' },
+    });
+    expect(why).toContain('Rename that package.json script (adopt reports npm scripts, it does not carry them over');
+    expect(why).not.toContain('nx g nx-fleet:adopt');
+  });
 });
 
 describe('packageScripts', () => {

@@ -89,7 +89,12 @@ export function foreignBuildTarget(
   target: Pick<TargetConfiguration, 'executor' | 'options'> | undefined,
 ): string | undefined {
   if (target?.executor === undefined || target.executor === BUILD_EXECUTOR) return undefined;
-  return `${project}:${name} runs ${runsOf(target)}, not ${BUILD_EXECUTOR}: the project's own configuration replaces nx-fleet's ${name}, which writes the image record scan, contract-verify and docker-push use. Carry that build over with \`nx g nx-fleet:adopt ${project}\` (its image name, context, build args and dependsOn become nx-fleet's ${name}), or give nx-fleet's build target another name (plugin option buildTargetName).`;
+  // adopt reports an npm script and carries none over: renaming it, or nx-fleet's name, is the way.
+  const fix =
+    target.executor === 'nx:run-script'
+      ? `Rename that package.json script (adopt reports npm scripts, it does not carry them over: set the image name, context and build args it passes in nx-fleet's settings)`
+      : `Carry that build over with \`nx g nx-fleet:adopt ${project}\` (its image name, context, build args and dependsOn become nx-fleet's ${name})`;
+  return `${project}:${name} runs ${runsOf(target)}, not ${BUILD_EXECUTOR}: the project's own configuration replaces nx-fleet's ${name}, which writes the image record scan, contract-verify and docker-push use. ${fix}, or give nx-fleet's build target another name (plugin option buildTargetName).`;
 }
 
 /** A project is a service when one of its targets builds an image with nx-fleet, whatever its name. */
