@@ -1975,6 +1975,9 @@ describe('createNodes', () => {
         'FROM node:20 AS build\nRUN npm ci\nFROM node:20-slim AS runtime\nCOPY --from=build /app /app\nFROM build AS development\nCMD ["npm", "run", "dev"]\n',
       'tools/project.json': json({ name: 'tools' }),
       'tools/Dockerfile': 'FROM node:20 AS deps\nRUN npm ci\nFROM deps AS dev\nCMD ["npm", "run", "dev"]\n',
+      // One stage named for development (docker-yarn-monorepo's root Dockerfile, run with the sources mounted).
+      'mono/project.json': json({ name: 'mono' }),
+      'mono/Dockerfile': 'FROM node:20 AS dev\nWORKDIR /app\nCOPY . .\nCMD ["yarn", "dev"]\n',
     };
     const { results } = await runWorkspace(workspace);
     const buildOf = (root: string) =>
@@ -1986,12 +1989,15 @@ describe('createNodes', () => {
     expect(buildOf('web').options).toMatchObject({ target: 'runtime' });
     expect(buildOf('tools').options).not.toHaveProperty('target');
     expect(warnings(warn)).toEqual([
+      expect.stringMatching(
+        /^nx-fleet: mono\/Dockerfile's last stage, dev, is a development stage, .* the docker-build of mono builds it/,
+      ),
       'nx-fleet: tools/Dockerfile\'s last stage, dev, is a development stage, and no stage it is built FROM runs anything of its own (CMD or ENTRYPOINT): the docker-build of tools builds it, as the engine does without a "target". If tools ships another stage, set "target" to it ("metadata": { "fleet": { "target": … } } in its configuration, the plugin option "services" entry, or docker-build\'s options).',
     ]);
     // A stated target wins, and leaves nothing to say.
     warn.mockClear();
     const stated = await runWorkspace(workspace, {
-      services: { platform: { target: 'dev' }, tools: { target: 'dev' } },
+      services: { platform: { target: 'dev' }, tools: { target: 'dev' }, mono: { target: 'dev' } },
     });
     const statedBuild = stated.results.flatMap(([, r]) =>
       r.projects?.['platform'] ? [r.projects['platform']!.targets!['docker-build']!] : [],

@@ -51,7 +51,7 @@ import { listsWorkspace, patchedDependencyFiles, workspacePackageGlobs } from '.
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
-import { inDevelopmentFolder } from '../text/development-names';
+import { inDevelopmentFolder, namesDevelopment } from '../text/development-names';
 import { refinedFolders } from '../text/folder-globs';
 import { fullRepository, referenceParts } from '../text/image-reference';
 import {
@@ -1078,8 +1078,9 @@ function finalStageWarnings(
   for (const d of detections) {
     if (d.kind !== 'service' || told.has(d.root)) continue;
     const text = texts.text(d.dockerfile);
-    // Most Dockerfiles have one or two stages: no parse for one.
-    if (!text || fromCount(text) < 2) continue;
+    // Most Dockerfiles have one or two stages: no parse for one, unless it names itself for development
+    // (docker-yarn-monorepo's root `FROM node AS dev`, which its compose file runs with the sources mounted).
+    if (!text || (fromCount(text) < 2 && !onlyStageForDevelopment(text))) continue;
     const target = statedBuildOf(texts, d, dockerBuild).target;
     if (target === undefined) byDockerfile.set(d.dockerfile, [...(byDockerfile.get(d.dockerfile) ?? []), d.root]);
     else if (typeof target === 'string')
@@ -1759,6 +1760,12 @@ function shippedStageOf(texts: WorkspaceTexts, dockerfile: string): ContextFacts
 
 function fromCount(dockerfileText: string): number {
   return dockerfileText.match(/^\s*FROM\s/gim)?.length ?? 0;
+}
+
+/** Whether a Dockerfile's one stage is named for development (`FROM node:20 AS dev`). */
+function onlyStageForDevelopment(dockerfileText: string): boolean {
+  const name = /^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)/im.exec(dockerfileText)?.[1];
+  return name !== undefined && namesDevelopment(name, /[-_.]/);
 }
 
 /**
