@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import { workspacePath } from './docker-cli';
 import { isRecord, type AdoptProject } from './project';
+import { referenceParts } from '../../../text/image-reference';
 import { emptySetup, imageFromReferences, uncarriedTags, type ImageBuildSetup } from './setup';
 
 /** The build executors of @nx-tools (nx-container, and nx-docker before its rename): same options. */
@@ -29,7 +30,12 @@ export function readNxContainer(project: AdoptProject): ImageBuildSetup[] {
 
 function readTarget(name: string, config: TargetConfiguration, projectRoot: string): ImageBuildSetup {
   const setup = emptySetup(`nx-container target ${name}`, name);
-  const options = (config.options ?? {}) as Record<string, unknown>;
+  // As `nx run` builds it: the default configuration over the options (pulse-dashboards' tags live in `staging`).
+  const defaultConfiguration = config.defaultConfiguration;
+  const options = {
+    ...((config.options ?? {}) as Record<string, unknown>),
+    ...((defaultConfiguration ? config.configurations?.[defaultConfiguration] : undefined) ?? {}),
+  } as Record<string, unknown>;
   if (config.dependsOn?.length) setup.dependsOn = [...config.dependsOn];
 
   const context = typeof options['context'] === 'string' && options['context'] ? options['context'] : '.';
@@ -77,13 +83,31 @@ function readTarget(name: string, config: TargetConfiguration, projectRoot: stri
   if (typeof options['engine'] === 'string')
     setup.notes.push(`engine ${options['engine']}: nx-fleet detects its engine (FLEET_ENGINE chooses one)`);
   for (const [configuration, values] of Object.entries(config.configurations ?? {})) {
-    const changed = SHAPE_OPTIONS.filter((option) => option in (values ?? {}));
+    if (configuration === defaultConfiguration) continue;
+    const given = (values ?? {}) as Record<string, unknown>;
+    const changed = SHAPE_OPTIONS.filter(
+      (option) => option in given && JSON.stringify(given[option]) !== JSON.stringify(options[option]),
+    );
+    // Tags of the same repositories differ only in the tag part, which nx-fleet's content tag replaces.
+    if (
+      changed.length === 1 &&
+      changed[0] === 'tags' &&
+      sameRepositories(strings(given['tags']), images.length ? images : tags)
+    )
+      continue;
     if (changed.length)
       setup.problems.push(
         `configuration ${configuration} (${changed.join(', ')}): nx-fleet builds one image per service`,
       );
   }
   return setup;
+}
+
+/** Whether two lists of image references name the same repositories, whatever their tags. */
+function sameRepositories(a: readonly string[], b: readonly string[]): boolean {
+  const repositories = (refs: readonly string[]) =>
+    [...new Set(refs.map((ref) => referenceParts(ref).repository))].sort();
+  return a.length > 0 && JSON.stringify(repositories(a)) === JSON.stringify(repositories(b));
 }
 
 /** The image a `metadata.images` entry names: as written, or metadata-action's `name=…,enable=…` (none when disabled). */

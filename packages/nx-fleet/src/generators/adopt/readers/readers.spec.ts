@@ -203,6 +203,28 @@ describe('readNxContainer (fixtures shaped like @nx-tools/nx-container targets)'
       ],
     });
   });
+  it("takes the image from the default configuration's tags, and leaves configurations tagging the same repository (pulse-dashboards)", () => {
+    const repository = 'us-docker.pkg.dev/acme/apps/acme-api';
+    const [setup] = readNxContainer(
+      project({
+        targets: {
+          container: {
+            executor: '@nx-tools/nx-container:build',
+            options: { engine: 'docker' },
+            defaultConfiguration: 'staging',
+            configurations: {
+              staging: { push: true, tags: [`${repository}:$COMMIT_SHA`, `${repository}:latest`] },
+              demo: { push: true, tags: [`${repository}:$COMMIT_SHA`] },
+              preview: { tags: ['us-docker.pkg.dev/acme/apps/acme-api-preview:$COMMIT_SHA'] },
+            },
+          },
+        },
+      }),
+    );
+    expect(setup!.image).toBe('acme/apps/acme-api');
+    // Another repository is another image: not adopted, as before.
+    expect(setup!.problems).toEqual(['configuration preview (tags): nx-fleet builds one image per service']);
+  });
 
   it('names the image by the reference it pushes, where a local name is tagged beside it (sovereign-university)', () => {
     const [setup] = readNxContainer(
