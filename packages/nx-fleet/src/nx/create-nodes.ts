@@ -169,7 +169,7 @@ async function fleetNodes(
     }
     if (apart) return computedApart(workspaceFiles);
   }
-  // A kept answer needs none of the analysis: its modules load on a miss only (~40 ms of each worker's start).
+  // A kept answer needs none of the analysis: its modules load on a miss only (~30 ms of each worker's start).
   const { computeNodes } = await import('./service-nodes');
   return computeNodes({
     files,
