@@ -2251,6 +2251,22 @@ describe('createNodes', () => {
     ).toBe(true);
   });
 
+  it('asks only to rename the package.json scripts when every build under its name is one (pnpm-turbo-repo)', async () => {
+    await runWorkspace({
+      'package.json': json({ name: 'acme', private: true, workspaces: ['apps/*'] }),
+      'apps/web/package.json': json({ name: 'web', scripts: { 'docker-build': 'docker build -t web .' } }),
+      'apps/web/Dockerfile': 'FROM scratch\n',
+      'apps/docs/package.json': json({ name: 'docs', scripts: { 'docker-build': 'docker build -t docs .' } }),
+      'apps/docs/Dockerfile': 'FROM scratch\n',
+    });
+    expect(warnings(warn)).toEqual([
+      expect.stringContaining(
+        'refuse to run there. Rename the package.json scripts of apps/docs/package.json, apps/web/package.json (adopt reports a script, it carries none over), or give',
+      ),
+    ]);
+    expect(warnings(warn)[0]).not.toContain('nx g nx-fleet:adopt');
+  });
+
   it("warns once, naming the files, when projects' own targets take nx-fleet's build target name", async () => {
     const { results, rerun } = await runWorkspace({
       'backend/gateway/project.json': json({
@@ -2296,7 +2312,7 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([
       "nx-fleet: 2 projects give their own build nx-fleet's build target name, docker-build, which replaces nx-fleet's: apps/api/package.json, backend/gateway/project.json. " +
         "nx-fleet's scan, contract-verify and docker-push use the image record nx-fleet's docker-build writes, so they refuse to run there. " +
-        "Carry those builds over with `nx g nx-fleet:adopt` (their image names, contexts, build args and dependsOn become nx-fleet's docker-build), " +
+        "Carry the others over with `nx g nx-fleet:adopt` (their image names, contexts, build args and dependsOn become nx-fleet's docker-build), " +
         // adopt reports an npm script and carries none over (pnpm-turbo-repo's `docker-build` scripts).
         'rename the package.json scripts of apps/api/package.json (adopt reports a script, it carries none over), ' +
         "or give nx-fleet's build target another name (plugin option buildTargetName).",

@@ -171,11 +171,13 @@ export function replacedBuildWarning(builds: readonly ReplacedBuild[], name: str
       (also.length
         ? `Of them, ${listed(also.map((b) => b.file))} give their own targets nx-fleet's other names too (${[...new Set(also.flatMap((b) => b.alsoReplaced!))].join(', ')}): the projects' commands run instead, with no scan or contract check before their push. `
         : '') +
-      `Carry those builds over with \`nx g nx-fleet:adopt\` (their image names, contexts, build args and dependsOn become nx-fleet's ${name})` +
-      (scripts.length
-        ? `, rename the package.json scripts of ${listed(scripts.map((b) => b.file))} (adopt reports a script, it carries none over)`
+      (scripts.length < builds.length
+        ? `Carry ${scripts.length ? 'the others' : 'those builds'} over with \`nx g nx-fleet:adopt\` (their image names, contexts, build args and dependsOn become nx-fleet's ${name}), `
         : '') +
-      `, or give nx-fleet's build target another name (plugin option buildTargetName).`,
+      (scripts.length
+        ? `${scripts.length < builds.length ? 'rename' : 'Rename'} the package.json scripts of ${listed(scripts.map((b) => b.file))} (adopt reports a script, it carries none over), `
+        : '') +
+      `or give nx-fleet's build target another name (plugin option buildTargetName).`,
   };
 }
 

@@ -12,10 +12,12 @@ const FILES: Record<string, string> = {
     'export const local = 1;',
     'const kept = 2;',
     'export { kept };',
+    "import { Imported as Renamed } from './b';",
+    'export { Renamed };',
   ].join('\n'),
   'lib/a.ts': 'export interface AClient {}\nexport const A_NAME = "a";\nexport * from "./deep";\n',
   'lib/deep/index.ts': 'export declare abstract class Deep {}\n',
-  'lib/b.ts': 'export class B {}\nexport function C() {}\n',
+  'lib/b.ts': 'export class B {}\nexport function C() {}\nexport const Imported = 1;\n',
   'lib/c.ts': 'export {};\n',
   'lib/hidden.ts': 'export const Hidden = 1;\n',
   'lib/loop.ts': "export * from './index';\n",
@@ -37,6 +39,8 @@ describe('ReExports', () => {
     ['ns', 'lib/c.ts'],
     ['local', 'lib/index.ts'],
     ['kept', 'lib/index.ts'],
+    // Imported, then exported from the file's own list.
+    ['Renamed', 'lib/b.ts'],
     // A commented-out re-export, a name under its original name only, and a name nowhere: not found.
     ['Hidden', undefined],
     ['B', undefined],

@@ -44,7 +44,8 @@ export class ReExports {
             .split(/\s+as\s+/),
         )
         .find((parts) => (parts[1] ?? parts[0]) === name);
-      if (item) module = match[2] === undefined ? file : follow(match[2], item[0]);
+      if (item)
+        module = match[2] === undefined ? (importedInto(text, item[0]!, follow) ?? file) : follow(match[2], item[0]);
     }
     const namespace = new RegExp(`\\bexport\\s*\\*\\s*as\\s+${n}\\s+from\\s*['"]([^'"]+)['"]`).exec(text)?.[1];
     if (!module && namespace) module = namespace.startsWith('.') ? this.resolve(namespace, file) : undefined;
@@ -61,6 +62,27 @@ export class ReExports {
 export function moduleSpecifier(packageName: string, packageRoot: string, module: string): string {
   const path = posix.relative(packageRoot, module).replace(/(?:\.d)?\.[cm]?[jt]sx?$/, '');
   return `${packageName}/${path}`;
+}
+
+/** Where a name a file exports from its own list comes from, when the file imported it (`import { C } from './c'; export { C };`). */
+function importedInto(
+  text: string,
+  local: string,
+  follow: (specifier: string, as: string) => string | undefined,
+): string | undefined {
+  for (const match of text.matchAll(/\bimport\s*(?:type\s+)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
+    const item = match[1]!
+      .split(',')
+      .map((entry) =>
+        entry
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/),
+      )
+      .find((parts) => (parts[1] ?? parts[0]) === local);
+    if (item) return follow(match[2]!, item[0]!);
+  }
+  return undefined;
 }
 
 function withoutComments(text: string): string {

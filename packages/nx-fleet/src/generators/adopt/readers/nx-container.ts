@@ -69,7 +69,10 @@ function readTarget(name: string, config: TargetConfiguration, projectRoot: stri
   // written as metadata-action's `name=<image>,enable=<bool>`, one disabled naming nothing.
   const images = strings(metadata['images']).flatMap(metadataImage);
   const tags = strings(options['tags']);
-  imageFromReferences(images.length ? images : tags, setup);
+  // Where the build as `nx run` runs it names no image (pulse-dashboards' default `dev` pushes nothing), the
+  // repositories the most configurations tag are the image: the others tag only a version of it.
+  const named = images.length ? images : tags.length ? tags : mostTagged(config.configurations ?? {});
+  imageFromReferences(named, setup);
   if (images.length && tags.length)
     setup.notes.push(
       `tags ${tags.join(', ')}: unused, as metadata.images names the images (the executor tags from those alone)`,
@@ -89,12 +92,7 @@ function readTarget(name: string, config: TargetConfiguration, projectRoot: stri
       (option) => option in given && JSON.stringify(given[option]) !== JSON.stringify(options[option]),
     );
     // Tags of the same repositories differ only in the tag part, which nx-fleet's content tag replaces.
-    if (
-      changed.length === 1 &&
-      changed[0] === 'tags' &&
-      sameRepositories(strings(given['tags']), images.length ? images : tags)
-    )
-      continue;
+    if (changed.length === 1 && changed[0] === 'tags' && sameRepositories(strings(given['tags']), named)) continue;
     if (changed.length)
       setup.problems.push(
         `configuration ${configuration} (${changed.join(', ')}): nx-fleet builds one image per service`,
@@ -103,11 +101,27 @@ function readTarget(name: string, config: TargetConfiguration, projectRoot: stri
   return setup;
 }
 
+/** The tags of the repositories the most configurations tag; none where two sets tie. */
+function mostTagged(configurations: Readonly<Record<string, unknown>>): string[] {
+  const bySet = new Map<string, { tags: string[]; count: number }>();
+  for (const values of Object.values(configurations)) {
+    const tags = isRecord(values) ? strings(values['tags']) : [];
+    if (!tags.length) continue;
+    const key = JSON.stringify(repositoriesOf(tags));
+    const entry = bySet.get(key) ?? { tags, count: 0 };
+    entry.count++;
+    bySet.set(key, entry);
+  }
+  const [first, second] = [...bySet.values()].sort((a, b) => b.count - a.count);
+  return first && first.count !== second?.count ? first.tags : [];
+}
+
+const repositoriesOf = (refs: readonly string[]) =>
+  [...new Set(refs.map((ref) => referenceParts(ref).repository))].sort();
+
 /** Whether two lists of image references name the same repositories, whatever their tags. */
 function sameRepositories(a: readonly string[], b: readonly string[]): boolean {
-  const repositories = (refs: readonly string[]) =>
-    [...new Set(refs.map((ref) => referenceParts(ref).repository))].sort();
-  return a.length > 0 && JSON.stringify(repositories(a)) === JSON.stringify(repositories(b));
+  return a.length > 0 && JSON.stringify(repositoriesOf(a)) === JSON.stringify(repositoriesOf(b));
 }
 
 /** The image a `metadata.images` entry names: as written, or metadata-action's `name=…,enable=…` (none when disabled). */

@@ -224,6 +224,25 @@ describe('readNxContainer (fixtures shaped like @nx-tools/nx-container targets)'
     expect(setup!.image).toBe('acme/apps/acme-api');
     // Another repository is another image: not adopted, as before.
     expect(setup!.problems).toEqual(['configuration preview (tags): nx-fleet builds one image per service']);
+    // A default configuration that names no image (pulse-dashboards' `dev`): the repository the most others tag.
+    const [dev] = readNxContainer(
+      project({
+        targets: {
+          container: {
+            executor: '@nx-tools/nx-container:build',
+            defaultConfiguration: 'dev',
+            configurations: {
+              dev: { push: false },
+              staging: { push: true, tags: [`${repository}:$COMMIT_SHA`, `${repository}:latest`] },
+              demo: { push: true, tags: [`${repository}:$COMMIT_SHA`] },
+              preview: { tags: ['us-docker.pkg.dev/acme/apps/acme-api-preview:$COMMIT_SHA'] },
+            },
+          },
+        },
+      }),
+    );
+    expect(dev!.image).toBe('acme/apps/acme-api');
+    expect(dev!.problems).toEqual(['configuration preview (tags): nx-fleet builds one image per service']);
   });
 
   it('names the image by the reference it pushes, where a local name is tagged beside it (sovereign-university)', () => {
