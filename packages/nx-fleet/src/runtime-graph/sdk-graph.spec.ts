@@ -21,7 +21,7 @@ import { nodeSyncFiles, type SyncFiles } from './files';
 import { ImportCache } from './import-cache';
 import { BUILD_EXECUTOR } from '../services/projects';
 import type { RuntimeImport } from './edges';
-import { MAX_SOURCE_BYTES, projectInfos, scanRuntimeGraph } from './sdk-graph';
+import { MAX_SOURCE_BYTES, projectInfos, sameReach, scanRuntimeGraph } from './sdk-graph';
 import { importsOf } from './sdk-imports';
 import { resetWorkerState } from './worker-state';
 import type { SdksOption } from './sdk-ownership';
@@ -116,7 +116,7 @@ function scan(configs: Record<string, Config>, options: ScanOptions = {}) {
   const warnings: Array<{ key: string; message: string }> = [];
   const cache = options.cache ?? ImportCache.load(join(root, '.nx', 'workspace-data'));
   const listed = nxFiles(configs, options.hashes);
-  const { imports, typeOnly, codeEdges } = scanRuntimeGraph({
+  const { imports, typeOnly, codeEdges, basis } = scanRuntimeGraph({
     workspaceRoot: root,
     projects: projectInfos(root, configs),
     files: options.files ?? listed.projectFileMap,
@@ -136,6 +136,7 @@ function scan(configs: Record<string, Config>, options: ScanOptions = {}) {
     codeEdges: codeEdges.map((e) => `${e.source} -> ${e.target}`),
     warnings,
     cache,
+    basis,
   };
 }
 
@@ -633,10 +634,17 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
       '@acme/grpc/src/lib/payments': 'payments',
       '@acme/grpc/src/lib/health': [] as string[],
     };
-    const { edges, warnings } = scan(configs, { sdks });
+    const hashes = { 'libs/grpc/src/lib/payments.ts': 'h1', 'services/orders/src/main.ts': 'h1' };
+    const { edges, warnings, basis, cache } = scan(configs, { sdks, hashes });
     // The library's own import names orders (payments reaches it through its code closure: edges.ts).
     expect(edges).toEqual(['api -> orders', 'graphql -> orders']);
     expect(warnings).toEqual([]);
+    // The daemon's edit check never answers an edit of the keyed package from its imports alone: a name
+    // its module adds or removes moves a link.
+    const edit = (file: string) => sameReach({ workspaceRoot: root, cache }, basis!, file, 'h1', 'h2');
+    expect(edit('libs/grpc/src/lib/payments.ts')).toBe(false);
+    // The check can pass: a service's file whose imports stay as they were.
+    expect(edit('services/orders/src/main.ts')).toBe(true);
     // The whole package keyed instead: every owner, as before.
     expect(scan(configs, { sdks: { '@acme/grpc': ['orders', 'payments'] } }).edges).toEqual([
       'api -> orders',

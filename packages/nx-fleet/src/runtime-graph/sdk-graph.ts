@@ -128,6 +128,8 @@ export interface ScanBasis {
   sources: ReadonlyMap<string, ProjectInfo>;
   nestedRoots: ReadonlyMap<string, string[]>;
   isTest(file: string): boolean;
+  /** The folders of packages whose modules `sdks` keys name (`packageModules`): an edit there may move a name. */
+  keyedRoots: readonly string[];
 }
 
 /**
@@ -294,7 +296,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   resolver.reportUnreadable();
   input.cache.retainOnly(seen);
   input.cache.saveSoon();
-  result.basis = { shape, sources: seen, nestedRoots, isTest };
+  result.basis = { shape, sources: seen, nestedRoots, isTest, keyedRoots: keyedPackageRoots(input) };
   return result;
 }
 
@@ -313,7 +315,8 @@ export function sameReach(
   before: string,
   after: string,
 ): boolean {
-  if (CONFIG_FILE.test(file)) return false;
+  // Which module declares a name of a keyed package is asked of its files' texts, not of their imports.
+  if (CONFIG_FILE.test(file) || basis.keyedRoots.some((root) => file.startsWith(root))) return false;
   const project = basis.sources.get(file);
   if (!project || basis.isTest(file)) return true;
   const { signature, filter } = basis.shape.filtersFor(project.root);
@@ -569,10 +572,7 @@ function worldSignature(input: ScanInput): string {
   for (const p of [...input.projects].sort((a, b) => a.name.localeCompare(b.name)))
     hash.update(JSON.stringify([p.name, p.root, p.packageName, p.isService, p.tags.filter(isSdkTag)]));
   // The files of a package whose modules `sdks` keys name: its entry's re-exports decide whose a name is.
-  const keys = Object.keys(input.sdksOption ?? {});
-  const keyedRoots = input.projects.flatMap((p) =>
-    p.packageName && keys.some((key) => key.startsWith(`${p.packageName}/`)) ? [`${p.root}/`] : [],
-  );
+  const keyedRoots = keyedPackageRoots(input);
   const contentCounts = (file: string) =>
     CONFIG_FILE.test(file) || (keyedRoots.length > 0 && keyedRoots.some((root) => file.startsWith(root)));
   // Sorted: the daemon's file map lists a changed file in another place than a fresh one does.
@@ -584,6 +584,14 @@ function worldSignature(input: ScanInput): string {
 }
 
 const CONFIG_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
+
+/** The folders (with a trailing slash) of the workspace packages whose modules `sdks` keys name by path. */
+function keyedPackageRoots(input: Pick<ScanInput, 'projects' | 'sdksOption'>): string[] {
+  const keys = Object.keys(input.sdksOption ?? {});
+  return input.projects.flatMap((p) =>
+    p.packageName && keys.some((key) => key.startsWith(`${p.packageName}/`)) ? [`${p.root}/`] : [],
+  );
+}
 
 const isSdkTag = (tag: string) => tag.startsWith(SDK_TAG_PREFIX);
 
