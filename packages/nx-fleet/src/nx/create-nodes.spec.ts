@@ -1989,9 +1989,7 @@ describe('createNodes', () => {
     expect(buildOf('web').options).toMatchObject({ target: 'runtime' });
     expect(buildOf('tools').options).not.toHaveProperty('target');
     expect(warnings(warn)).toEqual([
-      expect.stringMatching(
-        /^nx-fleet: mono\/Dockerfile's last stage, dev, is a development stage, .* the docker-build of mono builds it/,
-      ),
+      'nx-fleet: mono/Dockerfile\'s one stage, dev, is a development stage: the docker-build of mono builds it. If mono ships an image built from another Dockerfile, point it at that file ("metadata": { "fleet": { "dockerfile": … } } in its configuration, or the plugin option "services" entry); else exclude mono/Dockerfile with the plugin option "exclude".',
       'nx-fleet: tools/Dockerfile\'s last stage, dev, is a development stage, and no stage it is built FROM runs anything of its own (CMD or ENTRYPOINT): the docker-build of tools builds it, as the engine does without a "target". If tools ships another stage, set "target" to it ("metadata": { "fleet": { "target": … } } in its configuration, the plugin option "services" entry, or docker-build\'s options).',
     ]);
     // A stated target wins, and leaves nothing to say.

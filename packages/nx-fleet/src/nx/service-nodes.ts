@@ -1093,6 +1093,15 @@ function finalStageWarnings(
     const projects = listed(roots.map((root) => (root === '.' ? 'the workspace root' : (names.get(root) ?? root))));
     // The stage shipped instead is docker-build's target (`shippedStageOf`).
     if (development?.ships !== undefined) return [];
+    // Its one stage (docker-yarn-monorepo's root `FROM node AS dev`): no other stage to ship, another file may be the image.
+    if (development && fromCount(texts.text(dockerfile) ?? '') === 1)
+      return [
+        {
+          key: `development-only:${dockerfile}:${roots.join(',')}`,
+          message: `nx-fleet: ${dockerfile}'s one stage, ${development.last}, is a development stage: the docker-build of ${projects} builds it. If ${projects} ships an image built from another Dockerfile, point ${roots.length === 1 ? 'it' : 'each'} at that file ("metadata": { "fleet": { "dockerfile": … } } in its configuration, or the plugin option "services" entry); else exclude ${dockerfile} with the plugin option "exclude".`,
+          roots,
+        },
+      ];
     if (development && !others.length)
       return [
         {
