@@ -35,17 +35,9 @@ export class ReExports {
     if (declared.test(text)) module = file;
     for (const match of text.matchAll(/\bexport\s*(?:type\s+)?\{([^}]*)\}\s*(?:from\s*['"]([^'"]+)['"])?/g)) {
       if (module) break;
-      const item = match[1]!
-        .split(',')
-        .map((entry) =>
-          entry
-            .trim()
-            .replace(/^type\s+/, '')
-            .split(/\s+as\s+/),
-        )
-        .find((parts) => (parts[1] ?? parts[0]) === name);
-      if (item)
-        module = match[2] === undefined ? (importedInto(text, item[0]!, follow) ?? file) : follow(match[2], item[0]);
+      const source = sourceName(match[1]!, name);
+      if (source)
+        module = match[2] === undefined ? (importedInto(text, source, follow) ?? file) : follow(match[2], source);
     }
     const namespace = new RegExp(`\\bexport\\s*\\*\\s*as\\s+${n}\\s+from\\s*['"]([^'"]+)['"]`).exec(text)?.[1];
     if (!module && namespace) module = namespace.startsWith('.') ? this.resolve(namespace, file) : undefined;
@@ -71,16 +63,20 @@ function importedInto(
   follow: (specifier: string, as: string) => string | undefined,
 ): string | undefined {
   for (const match of text.matchAll(/\bimport\s*(?:type\s+)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
-    const item = match[1]!
-      .split(',')
-      .map((entry) =>
-        entry
-          .trim()
-          .replace(/^type\s+/, '')
-          .split(/\s+as\s+/),
-      )
-      .find((parts) => (parts[1] ?? parts[0]) === local);
-    if (item) return follow(match[2]!, item[0]!);
+    const source = sourceName(match[1]!, local);
+    if (source) return follow(match[2]!, source);
+  }
+  return undefined;
+}
+
+/** Of a braced list (`A, type B, C as D`), the name the entry that binds `name` takes from its module (`D`: `C`). */
+function sourceName(list: string, name: string): string | undefined {
+  for (const entry of list.split(',')) {
+    const [source, bound = source] = entry
+      .trim()
+      .replace(/^type\s+/, '')
+      .split(/\s+as\s+/);
+    if (source && bound === name) return source;
   }
   return undefined;
 }
