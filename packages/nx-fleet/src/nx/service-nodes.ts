@@ -1075,12 +1075,15 @@ function finalStageWarnings(
   const byDockerfile = new Map<string, string[]>();
   // The stages other services of the same Dockerfile build: those are shipped, by them.
   const targeted = new Map<string, Set<string>>();
+  const oneStage = new Set<string>();
   for (const d of detections) {
     if (d.kind !== 'service' || told.has(d.root)) continue;
-    const text = texts.text(d.dockerfile);
+    const text = texts.text(d.dockerfile) ?? '';
     // Most Dockerfiles have one or two stages: no parse for one, unless it names itself for development
     // (docker-yarn-monorepo's root `FROM node AS dev`, which its compose file runs with the sources mounted).
-    if (!text || (fromCount(text) < 2 && !onlyStageForDevelopment(text))) continue;
+    const stages = fromCount(text);
+    if (stages < 2 && !onlyStageForDevelopment(text)) continue;
+    if (stages === 1) oneStage.add(d.dockerfile);
     const target = statedBuildOf(texts, d, dockerBuild).target;
     if (target === undefined) byDockerfile.set(d.dockerfile, [...(byDockerfile.get(d.dockerfile) ?? []), d.root]);
     else if (typeof target === 'string')
@@ -1094,7 +1097,7 @@ function finalStageWarnings(
     // The stage shipped instead is docker-build's target (`shippedStageOf`).
     if (development?.ships !== undefined) return [];
     // Its one stage (docker-yarn-monorepo's root `FROM node AS dev`): no other stage to ship, another file may be the image.
-    if (development && fromCount(texts.text(dockerfile) ?? '') === 1)
+    if (development && oneStage.has(dockerfile))
       return [
         {
           key: `development-only:${dockerfile}:${roots.join(',')}`,

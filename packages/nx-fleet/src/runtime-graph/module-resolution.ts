@@ -216,7 +216,7 @@ export class ImportResolver {
   }
 
   /** A project's package.json, parsed; undefined when unreadable. */
-  private manifestOf(project: ProjectInfo): Record<string, unknown> | undefined {
+  manifestOf(project: ProjectInfo): Record<string, unknown> | undefined {
     try {
       return JSON.parse(
         this.files.read(join(this.workspaceRoot, project.root, 'package.json')).toString('utf8'),

@@ -413,12 +413,7 @@ function packageModules(input: Scan, resolver: ImportResolver, ownership: Owners
   const entryOf = (specifier: string, file: string, root: string, target: ProjectInfo) => {
     const resolved = resolver.resolve(specifier, file, root);
     if (resolved && 'file' in resolved) return resolved.file;
-    let manifest: Record<string, unknown> = {};
-    try {
-      manifest = JSON.parse(readText(input, `${target.root}/package.json`) || '{}') as Record<string, unknown>;
-    } catch {
-      // named by its conventional entry below
-    }
+    const manifest = resolver.manifestOf(target) ?? {};
     const named = [manifest['types'], manifest['main']].filter((value): value is string => typeof value === 'string');
     for (const path of [...named, 'src/index', 'index']) {
       const found = resolver.resolve(`./${posix.normalize(path)}`, `${target.root}/package.json`, target.root);
