@@ -156,26 +156,68 @@ export class ImportResolver {
   }
 
   /**
-   * Whether a workspace package offers a subpath: its package.json's `exports` map offers it, or,
-   * with no map, a file or folder of the package is there (with a source extension or without:
-   * nebulaNV's `@nebula/protos/product.proto`). `unexported` and `absent`: no import can name it.
+   * The workspace path an `sdks` key names, as an import written so reaches it: through the root
+   * tsconfig's `paths` (riat's `@app/common/types/proto/users`, `@app/common/*` → `libs/common/src/*`,
+   * a library with no package.json; TypeScript takes `paths` before packages), else a workspace
+   * package's `exports` target or folder. A file without its extension (an `index` file: its folder),
+   * or a folder; undefined when nothing is there.
+   */
+  keyPath(key: string): string | undefined {
+    const options = this.compilerOptionsFor('.');
+    const base = options.baseUrl ?? (options as { pathsBasePath?: unknown }).pathsBasePath;
+    const aliased =
+      options.paths && typeof base === 'string'
+        ? aliasTargets(options.paths, key).map((target) =>
+            relative(this.workspaceRoot, join(base, target)).split(sep).join(posix.sep),
+          )
+        : [];
+    const match = this.packageOf(key);
+    for (const path of [...aliased, ...(match ? [this.packagedPath(match, key)] : [])]) {
+      const found = path === undefined || path.startsWith('..') ? undefined : this.existingPath(path);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** A package subpath's path in the workspace: the `exports` target when there is a map, else the path below the package's folder. */
+  private packagedPath([name, project]: [string, ProjectInfo], key: string): string | undefined {
+    const subpath = `.${key.slice(name.length)}`;
+    const manifest = this.manifestOf(project);
+    if (manifest?.['exports'] === undefined) return posix.join(project.root, subpath);
+    try {
+      const target = resolvePackageExports(manifest, subpath, { conditions: ['types', 'node'] })?.[0];
+      return target === undefined ? undefined : posix.join(project.root, target);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The path as a key's place: a file with or without a source extension (an `index` file: its folder), or a folder. */
+  private existingPath(path: string): string | undefined {
+    const normalized = posix.normalize(path).replace(/\/+$/, '');
+    const bare = withoutScriptExtension(normalized).replace(/\.d\.ts$|\.[cm]?tsx?$/, '');
+    const file = [normalized, ...SOURCE_EXTENSIONS.map((extension) => `${bare}${extension}`)].find((candidate) =>
+      this.files.exists(join(this.workspaceRoot, candidate)),
+    );
+    if (file === undefined) return undefined;
+    if (file === normalized && !/\.[cm]?[jt]sx?$/.test(file)) return normalized;
+    return posix.basename(bare) === 'index' ? posix.dirname(bare) : bare;
+  }
+
+  /**
+   * Whether a workspace package offers a subpath: the root tsconfig's `paths` map it to a file or
+   * folder, or its package.json's `exports` map offers it, or, with no map, a file or folder of the
+   * package is there (with a source extension or without: nebulaNV's `@nebula/protos/product.proto`).
+   * `unexported` and `absent`: no import can name it.
    */
   subpathOffer(specifier: string): 'offered' | 'unexported' | 'absent' {
     const match = this.packageOf(specifier);
-    if (!match) return 'offered';
+    // A path there (`users_pb.js` names `users_pb.ts` too, as TypeScript maps it), or one a `paths` alias maps it to.
+    if (!match || this.keyPath(specifier) !== undefined) return 'offered';
     const manifest = this.manifestOf(match[1]);
     const exports = manifest?.['exports'];
     const subpath = `.${specifier.slice(match[0].length)}`;
-    if (exports === undefined) {
-      const path = join(this.workspaceRoot, match[1].root, subpath);
-      // `users_pb.js` names `users_pb.ts` too, as TypeScript maps it.
-      const bare = join(this.workspaceRoot, match[1].root, withoutScriptExtension(subpath));
-      return ['', ...SOURCE_EXTENSIONS].some(
-        (extension) => this.files.exists(`${path}${extension}`) || this.files.exists(`${bare}${extension}`),
-      )
-        ? 'offered'
-        : 'absent';
-    }
+    if (exports === undefined) return 'absent';
     // A key names the paths below it too (`@acme/core/v3` for `./v3/*`).
     if (
       typeof exports === 'object' &&

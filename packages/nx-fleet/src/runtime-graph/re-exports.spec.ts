@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { moduleSpecifier, ReExports } from './re-exports';
+import { ReExports } from './re-exports';
 
 const FILES: Record<string, string> = {
   'lib/index.ts': [
@@ -47,10 +47,5 @@ describe('ReExports', () => {
     ['Nothing', undefined],
   ])('%s is declared in %s', (name, module) => {
     expect(reExports.declaring('lib/index.ts', name)).toBe(module);
-  });
-
-  it('names a module by the package and its path', () => {
-    expect(moduleSpecifier('@acme/grpc', 'libs/grpc', 'libs/grpc/src/lib/auth.ts')).toBe('@acme/grpc/src/lib/auth');
-    expect(moduleSpecifier('@acme/grpc', 'libs/grpc', 'libs/grpc/src/auth.d.ts')).toBe('@acme/grpc/src/auth');
   });
 });

@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import { literal } from '../text/reg-exp';
 
 /**
@@ -48,12 +47,6 @@ export class ReExports {
     this.found.set(key, module);
     return module;
   }
-}
-
-/** The specifier that names a package's module by its path (`@jobber/grpc/src/lib/types/proto/auth`). */
-export function moduleSpecifier(packageName: string, packageRoot: string, module: string): string {
-  const path = posix.relative(packageRoot, module).replace(/(?:\.d)?\.[cm]?[jt]sx?$/, '');
-  return `${packageName}/${path}`;
 }
 
 /** Where a name a file exports from its own list comes from, when the file imported it (`import { C } from './c'; export { C };`). */

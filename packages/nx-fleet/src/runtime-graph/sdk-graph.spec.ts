@@ -655,6 +655,81 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
     ]);
   });
 
+  describe("keys naming a library's modules through a tsconfig paths alias (riat's @app/common, a Nest CLI library)", () => {
+    const configs = {
+      ...FLEET,
+      common: lib('libs/common'),
+      account: service('services/account'),
+      billing: service('services/billing'),
+    };
+    function writeCommon(manifest?: string): void {
+      writeFleet({
+        'tsconfig.json': JSON.stringify({
+          compilerOptions: {
+            baseUrl: '.',
+            paths: { '@app/common': ['libs/common/src'], '@app/common/*': ['libs/common/src/*'] },
+          },
+        }),
+        ...(manifest === undefined ? {} : { 'libs/common/package.json': manifest }),
+        'libs/common/src/index.ts': lines("export * from './proto/orders';", "export * from './base';"),
+        'libs/common/src/proto/orders.ts': lines(
+          'export interface OrdersServiceClient { get(): unknown }',
+          "export const ORDERS_SERVICE_NAME = 'OrdersService';",
+        ),
+        'libs/common/src/proto/payments.ts': "export const PAYMENTS_SERVICE_NAME = 'PaymentsService';\n",
+        'libs/common/src/base.ts': 'export class BaseEntity { id = 1; }\n',
+        // Through the entry's `export *`, by the alias's path, and a name no keyed module declares.
+        'services/api/src/main.ts': lines(
+          "import { ORDERS_SERVICE_NAME } from '@app/common';",
+          'export const name = ORDERS_SERVICE_NAME;',
+        ),
+        'services/account/src/main.ts': lines(
+          "import { PAYMENTS_SERVICE_NAME } from '@app/common/proto/payments';",
+          'export const name = PAYMENTS_SERVICE_NAME;',
+        ),
+        'services/billing/src/main.ts': lines(
+          "import { BaseEntity } from '@app/common';",
+          'export const e = new BaseEntity();',
+        ),
+        'services/billing/package.json': pkg('@acme/billing'),
+        'services/account/package.json': pkg('@acme/account'),
+      });
+    }
+
+    it('a library with no package.json, keyed by the alias: each import calls the owner of the module it takes', () => {
+      writeCommon();
+      const sdks = { '@app/common/proto/orders': 'orders', '@app/common/proto/payments': 'payments' };
+      const { edges, warnings, basis } = scan(configs, { sdks });
+      expect(edges).toEqual(['account -> payments', 'api -> orders']);
+      expect(warnings).toEqual([]);
+      // An edit of the keyed library may move a name from one module to another: never answered from its imports.
+      expect(basis!.keyedRoots).toEqual(['libs/common/']);
+    });
+
+    it('a library with no package.json: a key spelled as a package path names nothing, and says so', () => {
+      writeCommon();
+      const { edges, warnings } = scan(configs, { sdks: { '@app/common/src/proto/orders': 'orders' } });
+      expect(edges).toEqual([]);
+      expect(warnings.map((w) => w.message)).toEqual([
+        'nx-fleet: plugin option sdks names "@app/common/src/proto/orders", which is no workspace project or package, nor a path of one (a package\'s subpath, or one a tsconfig "paths" alias maps into a project).',
+      ]);
+    });
+
+    it.each([
+      ['the alias spelling', { '@app/common/proto/orders': 'orders', '@app/common/proto/payments': 'payments' }],
+      // However a key spells the path, it is the module an import reaches.
+      [
+        'the package spelling',
+        { '@app/common/src/proto/orders': 'orders', '@app/common/src/proto/payments.ts': 'payments' },
+      ],
+    ])('a library with a package.json, keyed by %s: the same links, and no key is called absent', (_, sdks) => {
+      writeCommon(pkg('@app/common', { main: 'src/index.ts' }));
+      const { edges, warnings } = scan(configs, { sdks });
+      expect(edges).toEqual(['account -> payments', 'api -> orders']);
+      expect(warnings).toEqual([]);
+    });
+  });
+
   it("a subpath key the package's exports do not offer is named: no import can match it (my-girok's misspelt nest-common/grcp)", () => {
     writeClients("import { x } from '@acme/core/v3/mail';\n");
     const { warnings } = scan(CLIENTS, {
@@ -730,10 +805,10 @@ describe('scanRuntimeGraph: problems in sdks', () => {
     const first = scan(FLEET, { sdks: { ghost: 'orders' } });
     const second = scan(FLEET, { sdks: { ghost: 'orders', shared: 'nobody' } });
     expect(first.warnings.map((w) => w.message)).toEqual([
-      'nx-fleet: plugin option sdks names "ghost", which is no workspace project or package, nor a subpath of one.',
+      'nx-fleet: plugin option sdks names "ghost", which is no workspace project or package, nor a path of one (a package\'s subpath, or one a tsconfig "paths" alias maps into a project).',
     ]);
     expect(second.warnings.map((w) => w.message)).toEqual([
-      'nx-fleet: plugin option sdks names "ghost", which is no workspace project or package, nor a subpath of one.',
+      'nx-fleet: plugin option sdks names "ghost", which is no workspace project or package, nor a path of one (a package\'s subpath, or one a tsconfig "paths" alias maps into a project).',
       'nx-fleet: plugin option sdks["shared"] names "nobody" as the owner of shared, but "nobody" is not a service.',
     ]);
   });

@@ -9,7 +9,7 @@ import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ImportCache, ResolvedImport, Unscanned } from './import-cache';
 import { ImportResolver } from './module-resolution';
 import { extractAll, workersFor, type PendingFile } from './parallel-extract';
-import { moduleSpecifier, ReExports } from './re-exports';
+import { ReExports } from './re-exports';
 import {
   erasedImports,
   exportedNamesImported,
@@ -148,7 +148,12 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
         ? (file, text) => importsOf(file, text, stats as { fullParses: number })
         : (file, text) => importsOf(file, text)),
   };
-  const ownership = resolveOwnership(input.projects, input.sdksOption);
+  // The resolver a key's path is asked of (an alias's, riat's `@app/common/types/proto/users`) resolves the scan's imports too.
+  let fresh: ImportResolver | undefined;
+  const resolverNow = () => (fresh ??= new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs));
+  const ownership = resolveOwnership(input.projects, input.sdksOption, (key) => resolverNow().keyPath(key));
+  const rootOf = new Map(input.projects.map((p) => [p.name, p.root]));
+  const keyedRoots = [...ownership.keyedProjects].map((project) => `${rootOf.get(project)}/`);
   // Every scan reports them: the caller prints each once (createNodes: once per workspace state).
   for (const problem of ownership.problems) input.warn(problem, `nx-fleet: ${problem}.`);
   const result: RuntimeScan = { imports: [], typeOnly: [], codeEdges: [] };
@@ -156,7 +161,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   if (input.projects.filter((p) => p.isService).length < 2) return result;
 
   const isTest = testFileMatcher(input.testFiles ?? DEFAULT_TEST_FILES);
-  const shape = shapeOf(input);
+  const shape = shapeOf(input, keyedRoots, resolverNow);
   const { world, resolver } = shape;
   // A subpath the package does not export, or has no file for, is matched by no import (my-girok's
   // misspelt `nest-common/grcp`).
@@ -296,7 +301,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   resolver.reportUnreadable();
   input.cache.retainOnly(seen);
   input.cache.saveSoon();
-  result.basis = { shape, sources: seen, nestedRoots, isTest, keyedRoots: keyedPackageRoots(input) };
+  result.basis = { shape, sources: seen, nestedRoots, isTest, keyedRoots };
   return result;
 }
 
@@ -380,7 +385,10 @@ function reach(
   if (!resolution) return undefined;
   const target = 'file' in resolution ? ownership.projectOfFile(resolution.file) : resolution.project;
   if (!target || target === project.name) return undefined;
-  const owners = ownership.ownersOfSpecifier(ref.specifier) ?? ownership.ownersOfProject(target);
+  const owners =
+    ownership.ownersOfSpecifier(ref.specifier) ??
+    ('file' in resolution ? ownership.ownersOfModule(resolution.file) : undefined) ??
+    ownership.ownersOfProject(target);
   const own = ownership.sdkOwners.get(project.name) ?? [];
   const providers = owners.filter((p) => p !== project.name && !own.includes(p));
   return {
@@ -394,11 +402,11 @@ function reach(
 }
 
 /**
- * The services an import of a package's entry calls by the modules that declare the names it takes,
- * where `sdks` keys name the package's modules (jobber's `"@jobber/grpc/src/lib/types/proto/auth":
- * "auth"`, its entry `export * from` each service's generated client): `AuthServiceClient` from
- * `@jobber/grpc` calls auth, not every service of the package. A name no module is found for keeps the
- * package's own owners.
+ * The services an import of a project's entry (or of any module no key names) calls by the modules that
+ * declare the names it takes, where `sdks` keys name the project's modules (jobber's
+ * `"@jobber/grpc/src/lib/types/proto/auth": "auth"`, its entry `export * from` each service's generated
+ * client; riat's `@app/common`, an alias): `AuthServiceClient` from `@jobber/grpc` calls auth, not every
+ * service of the package. A name no module is found for keeps the project's own owners.
  */
 function packageModules(input: Scan, resolver: ImportResolver, ownership: Ownership) {
   const byName = new Map(input.projects.map((p) => [p.name, p]));
@@ -409,10 +417,8 @@ function packageModules(input: Scan, resolver: ImportResolver, ownership: Owners
       return resolved && 'file' in resolved ? resolved.file : undefined;
     },
   );
-  // The entry as TypeScript resolves the import, else as the package names it (its `types`, `main`), else `src/index`, `index`.
-  const entryOf = (specifier: string, file: string, root: string, target: ProjectInfo) => {
-    const resolved = resolver.resolve(specifier, file, root);
-    if (resolved && 'file' in resolved) return resolved.file;
+  // Where TypeScript finds no file: the entry the package names (its `types`, `main`), else `src/index`, `index`.
+  const entryOf = (target: ProjectInfo) => {
     const manifest = resolver.manifestOf(target) ?? {};
     const named = [manifest['types'], manifest['main']].filter((value): value is string => typeof value === 'string');
     for (const path of [...named, 'src/index', 'index']) {
@@ -430,15 +436,18 @@ function packageModules(input: Scan, resolver: ImportResolver, ownership: Owners
       text: () => string,
     ): ResolvedImport {
       const target = byName.get(hit.target);
-      const name = target?.packageName;
-      if (!name || ref.specifier !== name || !ownership.subpathKeys.some((key) => key.startsWith(`${name}/`)))
+      // A key matching the import, or the module it reaches, has said whom it calls.
+      if (!target || !ownership.keyedProjects.has(target.name) || ownership.ownersOfSpecifier(ref.specifier))
         return hit;
+      const resolved = resolver.resolve(ref.specifier, file, project.root);
+      const reached = resolved && 'file' in resolved ? resolved.file : undefined;
+      if (reached !== undefined && ownership.ownersOfModule(reached)) return hit;
       const imported = exportedNamesImported(text(), ref);
-      const entry = imported && entryOf(ref.specifier, file, project.root, target);
+      const entry = imported && (reached ?? entryOf(target));
       if (!imported || !entry) return hit;
       const owners = imported.flatMap((exported) => {
         const module = reExports.declaring(entry, exported);
-        return (module && ownership.ownersOfSpecifier(moduleSpecifier(name, target.root, module))) ?? hit.providers;
+        return (module && ownership.ownersOfModule(module)) ?? hit.providers;
       });
       const own = ownership.sdkOwners.get(project.name) ?? [];
       return { ...hit, providers: [...new Set(owners)].filter((p) => p !== project.name && !own.includes(p)) };
@@ -496,8 +505,8 @@ export interface Filters {
  * The workspace shape, reused from the last scan of this worker while it is unchanged: an edit in
  * the daemon keeps the resolver's warm caches and the pre-filter instead of reading every tsconfig again.
  */
-function shapeOf(input: Scan): Shape {
-  const world = worldSignature(input);
+function shapeOf(input: Scan, keyedRoots: readonly string[], resolver: () => ImportResolver): Shape {
+  const world = worldSignature(input, keyedRoots);
   const key = `${input.workspaceRoot}\0${world}`;
   if (workerState.lastShape?.key === key) return workerState.lastShape.shape;
   const { internal, ...names } = candidateNames(input);
@@ -520,7 +529,7 @@ function shapeOf(input: Scan): Shape {
   };
   const shape: Shape = {
     world,
-    resolver: new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs),
+    resolver: resolver(),
     filtersFor(projectRoot) {
       let filters = byRoot.get(projectRoot);
       if (!filters) byRoot.set(projectRoot, (filters = filtersFor(projectRoot)));
@@ -560,14 +569,13 @@ function filtersOf(names: ReachableNames): Filters {
  * their SDK ownership, the option, every tsconfig and package.json, and which source files exist (a
  * new file can make an import resolve).
  */
-function worldSignature(input: ScanInput): string {
+function worldSignature(input: ScanInput, keyedRoots: readonly string[]): string {
   const hash = createHash('sha256').update(JSON.stringify(input.sdksOption ?? {}));
   // Of the tags, only SDK ownership resolves anything: Nx's graph adds others (npm:private, keywords)
   // that createNodes does not see, and the CLI's scan must find the same world as createNodes' to share the cache.
   for (const p of [...input.projects].sort((a, b) => a.name.localeCompare(b.name)))
     hash.update(JSON.stringify([p.name, p.root, p.packageName, p.isService, p.tags.filter(isSdkTag)]));
-  // The files of a package whose modules `sdks` keys name: its entry's re-exports decide whose a name is.
-  const keyedRoots = keyedPackageRoots(input);
+  // The files of a project whose modules `sdks` keys name: its entry's re-exports decide whose a name is.
   const contentCounts = (file: string) =>
     CONFIG_FILE.test(file) || (keyedRoots.length > 0 && keyedRoots.some((root) => file.startsWith(root)));
   // Sorted: the daemon's file map lists a changed file in another place than a fresh one does.
@@ -579,14 +587,6 @@ function worldSignature(input: ScanInput): string {
 }
 
 const CONFIG_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
-
-/** The folders (with a trailing slash) of the workspace packages whose modules `sdks` keys name by path. */
-function keyedPackageRoots(input: Pick<ScanInput, 'projects' | 'sdksOption'>): string[] {
-  const keys = Object.keys(input.sdksOption ?? {});
-  return input.projects.flatMap((p) =>
-    p.packageName && keys.some((key) => key.startsWith(`${p.packageName}/`)) ? [`${p.root}/`] : [],
-  );
-}
 
 const isSdkTag = (tag: string) => tag.startsWith(SDK_TAG_PREFIX);
 

@@ -142,7 +142,7 @@ describe('resolveOwnership: the sdks plugin option', () => {
     expect(ownership.sdkOwners.size).toBe(0);
     expect(ownership.problems).toHaveLength(3);
     expect(ownership.problems[0]).toMatch(
-      /sdks names "ghost", which is no workspace project or package, nor a subpath of one/,
+      /sdks names "ghost", which is no workspace project or package, nor a path of one/,
     );
     expect(ownership.problems[1]).toMatch(/sdks\["client"\] names "shared".*not a service/);
     expect(ownership.problems[2]).toMatch(/sdks\["shared"\] names "nobody".*not a service/);
@@ -221,6 +221,37 @@ describe('resolveOwnership: subpath keys', () => {
     '@acme/core/v4/both': ['workers', 'mailer'],
   });
 
+  describe('by the path each key names (a package subpath, or where a tsconfig paths alias maps it)', () => {
+    const paths: Record<string, string> = {
+      '@acme/core/v3': 'packages/core/src/v3',
+      '@acme/core/v3/workers': 'packages/core/src/v3/workers',
+      '@app/common/proto/users': 'libs/common/src/proto/users',
+    };
+    const placed = resolveOwnership(
+      [...projects, lib('common', 'libs/common')],
+      { '@acme/core/v3': 'mailer', '@acme/core/v3/workers': 'workers', '@app/common/proto/users': 'webapp' },
+      (key) => paths[key],
+    );
+
+    it.each([
+      ['packages/core/src/v3/workers/queue.ts', 'workers'],
+      ['packages/core/src/v3/workers.d.ts', 'workers'],
+      ['packages/core/src/v3/mail.ts', 'mailer'],
+      ['packages/core/src/v3-old/mail.ts', undefined],
+      ['libs/common/src/proto/users.ts', 'webapp'],
+      ['libs/common/src/proto/users_pb.ts', undefined],
+      ['libs/common/src/index.ts', undefined],
+    ])('%s: the deepest path holding it names %s', (file, expected) => {
+      expect(placed.ownersOfModule(file)?.join(', ')).toBe(expected);
+    });
+
+    it('a key an alias maps into a project with no package name is a path of that project', () => {
+      expect(placed.problems).toEqual([]);
+      expect(placed.packageOfSpecifier('@app/common/proto/users')).toBe('common');
+      expect([...placed.keyedProjects].sort()).toEqual(['common', 'core']);
+    });
+  });
+
   it.each([
     ['@acme/core/v3/workers', 'workers'],
     ['@acme/core/v3/workers/queue', 'workers'],
@@ -247,9 +278,9 @@ describe('resolveOwnership: subpath keys', () => {
     [
       'a subpath of no workspace package',
       { '@acme/nowhere/v3': 'workers' },
-      /which is no workspace project or package, nor a subpath of one/,
+      /which is no workspace project or package, nor a path of one/,
     ],
-    ['a name that only starts like a package', { '@acme/core-x/v3': 'workers' }, /nor a subpath of one/],
+    ['a name that only starts like a package', { '@acme/core-x/v3': 'workers' }, /nor a path of one/],
     [
       'a subpath owned by no service',
       { '@acme/core/v3': 'core' },

@@ -13,8 +13,9 @@ export interface ProjectInfo {
 export const SDK_TAG_PREFIX = 'fleet:sdk-of:';
 
 /**
- * The plugin option `sdks`: each key a project name, a package name, or a subpath of a workspace
- * package (`@acme/core/v3/workers`); each value one owning service or several.
+ * The plugin option `sdks`: each key a project name, a package name, or a path of a project as an
+ * import names it: a workspace package's subpath (`@acme/core/v3/workers`) or a tsconfig `paths`
+ * alias's (`@app/common/types/proto/users`); each value one owning service or several.
  */
 export type SdksOption = Readonly<Record<string, string | readonly string[]>>;
 
@@ -23,10 +24,17 @@ export interface Ownership {
   sdkOwners: ReadonlyMap<string, readonly string[]>;
   /** The services a specifier names through a subpath key of `sdks`, the longest matching key winning. */
   ownersOfSpecifier(specifier: string): readonly string[] | undefined;
-  /** The workspace package whose subpath a key of `sdks` matching the specifier names. */
+  /** The project whose path a key of `sdks` matching the specifier names. */
   packageOfSpecifier(specifier: string): string | undefined;
-  /** The subpath keys of `sdks` (a workspace package's name and a path below it). */
+  /**
+   * The services a workspace file serves through the subpath key whose path holds it, the deepest
+   * path winning: a key matches however an import spells its path (the alias, the package's own path).
+   */
+  ownersOfModule(file: string): readonly string[] | undefined;
+  /** The subpath keys of `sdks` (a package's name or a `paths` alias, and a path below it). */
   subpathKeys: readonly string[];
+  /** The projects subpath keys name paths of: which of their modules an import takes decides whom it calls. */
+  keyedProjects: ReadonlySet<string>;
   /** The services owning a project: an SDK's owners, or the service itself. */
   ownersOfProject(project: string): readonly string[];
   /** The services owning a workspace file: through an SDK project, or because the file lies in its folder. */
@@ -42,8 +50,14 @@ export interface Ownership {
  * and a project nested in a service's folder. (The fourth, an import resolving into a service's
  * folder, is `ownersOfFile`.) A convention that claims an SDK leaves it to no later one.
  */
-export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: SdksOption = {}): Ownership {
+export function resolveOwnership(
+  projects: readonly ProjectInfo[],
+  sdksOption: SdksOption = {},
+  /** The workspace path a key names as an import would reach it (`ImportResolver.keyPath`); undefined: none. */
+  pathOf: (key: string) => string | undefined = () => undefined,
+): Ownership {
   const byName = new Map(projects.map((p) => [p.name, p]));
+  const projectByRoot = new Map(projects.map((p) => [p.root, p]));
   const byPackage = new Map(projects.flatMap((p) => (p.packageName ? [[p.packageName, p] as const] : [])));
   const services = projects.filter((p) => p.isService);
   const problems: string[] = [];
@@ -65,8 +79,8 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
     if (owners.length) sdkOwners.set(sdk.name, owners);
   };
 
-  // A subpath key, its owners, and the project of the package it is a path of.
-  const subpaths: Array<[string, string[], string]> = [];
+  // A subpath key, its owners, the project it names a path of, and that path where one is there.
+  const subpaths: Array<{ key: string; owners: string[]; project: string; path: string | undefined }> = [];
   for (const [key, value] of Object.entries(sdksOption)) {
     const named = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as string[]) : [];
     const source = `plugin option sdks["${key}"]`;
@@ -78,15 +92,23 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
     const sdk = byName.get(key) ?? byPackage.get(key);
     if (sdk && library) libraries.add(sdk.name);
     else if (sdk) claim(sdk, named, source);
-    else if ([...byPackage.keys()].some((name) => key.startsWith(`${name}/`))) {
+    else {
+      const path = pathOf(key);
+      const [, packaged] = [...byPackage]
+        .filter(([name]) => key.startsWith(`${name}/`))
+        .sort(([a], [b]) => b.length - a.length)[0] ?? [undefined, undefined];
+      // A library with no package.json is named through an alias only: where the alias maps the key.
+      const aliased = path === undefined ? undefined : deepestAt(projectByRoot, path);
+      const project = packaged ?? (aliased?.root === '.' ? undefined : aliased);
+      if (!project) {
+        problems.push(
+          `plugin option sdks names "${key}", which is no workspace project or package, nor a path of one (a package's subpath, or one a tsconfig "paths" alias maps into a project)`,
+        );
+        continue;
+      }
       const owners = validOwners(named, key, source);
-      const packaged = [...byPackage].filter(([name]) => key.startsWith(`${name}/`));
-      const [, longest] = packaged.sort(([a], [b]) => b.length - a.length)[0]!;
-      if (owners.length || library) subpaths.push([key, owners, longest.name]);
-    } else
-      problems.push(
-        `plugin option sdks names "${key}", which is no workspace project or package, nor a subpath of one`,
-      );
+      if (owners.length || library) subpaths.push({ key, owners, project: project.name, path });
+    }
   }
   for (const project of projects) {
     const tags = project.tags.filter((t) => t.startsWith(SDK_TAG_PREFIX));
@@ -105,17 +127,19 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
   }
 
   // Longest first: `@acme/core/v3/workers` wins over `@acme/core/v3` for `@acme/core/v3/workers/x`.
-  subpaths.sort(([a], [b]) => b.length - a.length);
+  subpaths.sort((a, b) => b.key.length - a.key.length);
   // An ESM import names a TypeScript file by its JavaScript twin (protobuf-es' `…/users_pb.js` for
   // `users_pb.ts`): a key matches with or without that extension.
   const subpathOf = (specifier: string) =>
     subpaths.find(
-      ([key]) =>
+      ({ key }) =>
         specifier === key ||
         specifier.startsWith(`${key}/`) ||
         withoutScriptExtension(specifier) === withoutScriptExtension(key),
     );
-  const projectByRoot = new Map(projects.map((p) => [p.root, p]));
+  const byPath = subpaths
+    .filter((subpath) => subpath.path !== undefined)
+    .sort((a, b) => b.path!.length - a.path!.length);
   const projectOfFile = (file: string) => deepestAt(projectByRoot, file)?.name;
   // A root '.' service owns every loose file (iqb-berlin's DTO folders): by its folder, it provides nothing.
   const ownersOfProject = (project: string) =>
@@ -125,9 +149,14 @@ export function resolveOwnership(projects: readonly ProjectInfo[], sdksOption: S
         (byName.get(project)?.isService && byName.get(project)?.root !== '.' ? [project] : []));
   return {
     sdkOwners,
-    ownersOfSpecifier: (specifier) => subpathOf(specifier)?.[1],
-    packageOfSpecifier: (specifier) => subpathOf(specifier)?.[2],
-    subpathKeys: subpaths.map(([key]) => key),
+    ownersOfSpecifier: (specifier) => subpathOf(specifier)?.owners,
+    packageOfSpecifier: (specifier) => subpathOf(specifier)?.project,
+    ownersOfModule(file) {
+      const bare = file.replace(/(?:\.d)?\.[cm]?[jt]sx?$/, '');
+      return byPath.find(({ path }) => bare === path || file.startsWith(`${path}/`))?.owners;
+    },
+    subpathKeys: subpaths.map(({ key }) => key),
+    keyedProjects: new Set(subpaths.map(({ project }) => project)),
     projectOfFile,
     ownersOfProject,
     ownersOfFile(file) {
