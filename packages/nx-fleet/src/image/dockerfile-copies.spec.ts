@@ -47,6 +47,11 @@ describe('copySources', () => {
       [[1, 'pnpm-lock.yaml']],
     ],
     ['a bind mount without a source is the whole context', 'RUN --mount=target=/src make -C /src\n', [[1, '.']]],
+    [
+      'quoted mount values, as BuildKit unquotes them: a cache and a secret read no context (Railway\'s `--mount="type=cache,…"`)',
+      'RUN --mount="type=cache,id=pnpm,target=/pnpm/store" --mount=\'type=secret,id=npm\' --mount="type=bind,source=my dir,target=/d" pnpm i\n',
+      [[1, 'my dir']],
+    ],
     ['--mount in the command is not a RUN flag', 'RUN docker run --mount=type=bind,source=x,target=/x img\n', []],
     [
       "a heredoc's lines are not instructions",

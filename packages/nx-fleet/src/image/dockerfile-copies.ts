@@ -1063,14 +1063,17 @@ function unsetArgs(word: string, variables: BuildVariables): WrittenSource['unse
   return source === undefined || !args.length ? undefined : { args: [...new Set(args)], source };
 }
 
-/** A RUN's mounts, each as its fields (`type=bind,source=src` → type: bind, source: src). */
+/**
+ * A RUN's mounts, each as its fields (`type=bind,source=src` → type: bind, source: src). BuildKit takes
+ * a flag's value quoted too (`--mount="type=cache,target=/root/.cache/pip"`), quotes removed.
+ */
 function runMounts(rest: string): Array<Map<string, string>> {
   // The RUN's own flags, before its command: `--mount=` in the command is the command's.
-  const flags = /^(?:\s*--\S+)+/.exec(rest)?.[0] ?? '';
-  return [...flags.matchAll(/(?:^|\s)--mount=(\S+)/g)].map(
+  const flags = /^(?:\s*--(?:"[^"]*"|'[^']*'|[^\s"'])+)+/.exec(rest)?.[0] ?? '';
+  return [...flags.matchAll(/(?:^|\s)--mount=((?:"[^"]*"|'[^']*'|[^\s"'])+)/g)].map(
     (flag) =>
       new Map(
-        flag[1]!.split(',').map((field) => {
+        shellWords(flag[1]!).join('').split(',').map((field) => {
           const eq = field.indexOf('=');
           return [eq < 0 ? field : field.slice(0, eq), eq < 0 ? '' : field.slice(eq + 1)] as const;
         }),
