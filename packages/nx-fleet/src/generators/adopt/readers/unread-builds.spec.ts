@@ -17,6 +17,10 @@ describe('isUnreadBuildFile', () => {
     ['azure-pipelines.yml', true],
     ['bitbucket-pipelines.yml', true],
     ['Jenkinsfile', true],
+    ['scripts/build-and-push-images.sh', true],
+    ['Makefile', true],
+    ['deploy/images.mk', true],
+    ['justfile', true],
     ['apps/web/package.json', false],
     ['docs/workflows/cd.yml', false],
   ])('%s: %s', (file, expected) => {
@@ -52,6 +56,15 @@ describe('unreadBuildsOf', () => {
     expect(of('run: cd apps/admin && npm test\n', undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
     const elsewhere = 'run: |\n  cd apps/admin\n  npm ci\n  cd ../web\n  docker build -t acme/web .\n';
     expect(of(elsewhere, undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
+  });
+
+  it("takes a script or Makefile that runs an engine's build of the Dockerfile, not one that only names it (personal-kanban's images script)", () => {
+    const script = 'docker buildx build --platform linux/amd64 -f apps/admin/Dockerfile -t $REGISTRY/admin --push .\n';
+    expect(of(script, undefined, undefined, 'scripts/build-and-push-images.sh')).toEqual([
+      'scripts/build-and-push-images.sh',
+    ]);
+    expect(of(`images:\n\t${script}`, undefined, undefined, 'Makefile')).toEqual(['Makefile']);
+    expect(of('hadolint apps/admin/Dockerfile\n', undefined, undefined, 'scripts/lint.sh')).toEqual([]);
   });
 
   it('takes a Bake target whose context is the project folder, or whose dockerfile, read from its context, is the Dockerfile', () => {

@@ -4,15 +4,24 @@ import { literal } from '../../../text/reg-exp';
 /**
  * Files that build images with tools adopt does not read: compose files, CI workflows (GitHub, GitLab,
  * Azure Pipelines, Bitbucket Pipelines, Jenkins), Tilt, Skaffold,
- * Bake, and the deploy platforms' configs (Fly, Railway, Render, Cloud Build, the Azure Developer CLI's
- * azure.yaml). Their image names, build contexts, build arguments and targets are not carried, so a
- * service one of them builds gets a note saying so.
+ * Bake, the deploy platforms' configs (Fly, Railway, Render, Cloud Build, the Azure Developer CLI's
+ * azure.yaml), and scripts and task files that run an image build (`BUILD_SCRIPT`). Their image names,
+ * build contexts, build arguments and targets are not carried, so a service one of them builds gets a
+ * note saying so.
  */
 const UNREAD_BUILD_FILE =
   /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|(?:docker-)?[\w.-]*bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|azure\.ya?ml|azure-pipelines[\w.-]*\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile[\w.-]*|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
 
+/**
+ * Shell scripts, Makefiles, justfiles and Taskfiles no package.json script runs (personal-kanban's
+ * `scripts/build-and-push-images.sh`, `docker buildx build -f docker/Dockerfile.api -t … --push .`):
+ * one of them builds a service's image only where it runs an engine's build.
+ */
+const BUILD_SCRIPT = /(?:^|\/)(?:[\w.-]+\.(?:sh|bash|mk)|(?:GNU)?[Mm]akefile|[Jj]ustfile|Taskfile[\w.-]*\.ya?ml)$/;
+const ENGINE_BUILD = /\b(?:docker|podman)\s+(?:buildx\s+)?(?:build|bake)\b|\bbuildah\s+(?:bud|build)\b/;
+
 export function isUnreadBuildFile(file: string): boolean {
-  return UNREAD_BUILD_FILE.test(file);
+  return UNREAD_BUILD_FILE.test(file) || BUILD_SCRIPT.test(file);
 }
 
 /**
@@ -45,6 +54,7 @@ export function unreadBuildsOf(
   const azureProject = new RegExp(`\\bproject:\\s*['"]?${path(projectRoot)}/?['"]?\\s*$`, 'm');
   return files
     .filter(({ file, text }) => {
+      if (BUILD_SCRIPT.test(file) && !ENGINE_BUILD.test(text)) return false;
       if (named.test(text) || (own && (context.test(text) || entered.test(text)))) return true;
       if (contextDockerfiles(file, text).includes(dockerfile)) return true;
       if (/(?:^|\/)azure\.ya?ml$/.test(file) && azureProject.test(text)) return true;
