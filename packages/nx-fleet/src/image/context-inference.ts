@@ -1682,16 +1682,24 @@ export const PACKAGE_SELECTORS: ReadonlyArray<{ tool: RegExp; flags: string }> =
 export const NEST_FLAGS =
   '(?:\\s+(?:-[cpbe]|--config|--path|--builder|--webpackPath|--exec|--entryFile|--sourceRoot)(?:\\s+|=)\\S+|\\s+-[\\w-]+(?:=\\S+)?)*';
 
+/**
+ * Whether a command picks the package `name` with a tool's selector, alone or with its dependencies or
+ * dependents (`pnpm --filter 'api...'`, `npm run start -w api`, `lerna run start --scope api`).
+ */
+export function selectsPackage(command: string, name: string): boolean {
+  const n = literal(name);
+  const selected = (flag: string) =>
+    new RegExp(`\\s(?:${flag})[\\s=]['"]?(?:\\.\\.\\.)?${n}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
+  return PACKAGE_SELECTORS.some(({ tool, flags }) => tool.test(command) && selected(flags));
+}
+
 /** Whether a RUN's command builds the package or project `name` by name (a filter, a workspace flag, `nx build`). */
 export function buildsPackage(command: string, name: string): boolean {
   const n = literal(name);
-  // A selector naming it, alone or with its dependencies or dependents (`pnpm --filter 'api...'`).
-  const selected = (flag: string) =>
-    new RegExp(`\\s(?:${flag})[\\s=]['"]?(?:\\.\\.\\.)?${n}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
   if (!COMPILES.test(command) || /\s--noEmit\b/.test(command)) return false;
   return (
     new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:(?:run|exec)\\s+)?(?:[\\w:-]*build|${COMPILERS})`).test(command) ||
-    PACKAGE_SELECTORS.some(({ tool, flags }) => tool.test(command) && selected(flags)) ||
+    selectsPackage(command, name) ||
     // The Angular CLI's too (`ng build web`, which an Nx workspace's decorated `ng` runs as `nx build web`),
     // and the Nest CLI's in its monorepo mode (`nest build auth`, flags before the app's name).
     new RegExp(`\\b(?:nx|ng)\\s+(?:run\\s+)?${n}:build|\\b(?:nx|ng)\\s+build\\s+${n}(?:\\s|$)`).test(command) ||

@@ -256,6 +256,21 @@ describe('namedBuildFor', () => {
     expect(namedBuildFor('api.Dockerfile', runs('/srv'), PROJECTS)).toBeUndefined();
   });
 
+  it.each([
+    ['CMD ["yarn", "workspace", "@dokploy/api", "start"]'],
+    ['CMD yarn workspace @dokploy/api start'],
+    ['CMD ["npm", "start", "-w", "@dokploy/api"]'],
+    ['CMD ["npm", "run", "start", "--workspace=@dokploy/api"]'],
+    ['CMD ["pnpm", "--filter", "@dokploy/api", "start"]'],
+  ])("claims one named after it whose command starts it by its package manager (web-minigames' %s)", (cmd) => {
+    const text = `FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn\n${cmd}\n`;
+    expect(namedBuildFor('.docker/prod/api.Dockerfile', text, PROJECTS)).toMatchObject({ project: 'api', runs: true });
+    // The check can fail: another package started.
+    expect(
+      namedBuildFor('.docker/prod/api.Dockerfile', text.replace('@dokploy/api', '@documenso/remix'), PROJECTS),
+    ).toBeUndefined();
+  });
+
   it("claims one named after it whose command starts it by name through a root script (NavyOnlineMvp's `CMD npm run start:entity-service:prod`, the root's `nest start entity-service`)", () => {
     const text = (cmd: string, copy = 'COPY . .') =>
       `FROM node:20\nWORKDIR /app\n${copy}\nRUN npm ci && npm run build\n${cmd}\n`;

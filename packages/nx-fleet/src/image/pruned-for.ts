@@ -10,6 +10,7 @@ import {
   NEST_FLAGS,
   PACKAGE_SELECTORS,
   scriptCalls,
+  selectsPackage,
 } from './context-inference';
 import { contextPath, DockerfileReading, type Step } from './dockerfile-copies';
 
@@ -226,13 +227,16 @@ function commandText(instruction: string): string {
 
 /**
  * Whether a command runs the project by name with the workspace's tool (`nx serve api`, `nx run
- * api:start`, the Nest CLI's `nest start api`).
+ * api:start`, the Nest CLI's `nest start api`) or its package manager's (web-minigames' `yarn workspace
+ * @wmg/backend start`, `npm start -w api`, `pnpm --filter api start`).
  */
 function runsByName(text: string, name: string): boolean {
   const n = literal(name);
-  return new RegExp(
-    `\\b(?:nx|ng)\\s+(?:run\\s+${n}:[\\w-]+|[\\w-]+\\s+${n})(?:\\s|$)|(?:\\bnest|@nestjs/cli)\\s+start${NEST_FLAGS}\\s+${n}(?:\\s|$)`,
-  ).test(text);
+  return (
+    new RegExp(
+      `\\b(?:nx|ng)\\s+(?:run\\s+${n}:[\\w-]+|[\\w-]+\\s+${n})(?:\\s|$)|(?:\\bnest|@nestjs/cli)\\s+start${NEST_FLAGS}\\s+${n}(?:\\s|$)|\\byarn\\s+workspace\\s+${n}\\s`,
+    ).test(text) || selectsPackage(text, name)
+  );
 }
 
 /** What a Dockerfile is named: its variant (`docker/api.Dockerfile`), else its folder (`deploy/api/Dockerfile`), in lower case. */
