@@ -1558,6 +1558,33 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("a project added to a folder of other projects' claimed Dockerfiles leaves them theirs (diagnova's docker/, the orphan warning's advice followed)", async () => {
+    const files = {
+      'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'apps/api/package.json': json({ name: '@acme/api', scripts: { build: 'tsc' } }),
+      'apps/api/src/main.ts': 'export {};\n',
+      'docker/api.Dockerfile':
+        'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nCOPY apps/api apps/api\nRUN npm run build --workspace=apps/api\nCMD ["node", "apps/api/dist/main.js"]\n',
+      'docker/proxy.Dockerfile': 'FROM nginx\nCOPY docker/proxy.conf /etc/nginx/conf.d/default.conf\n',
+      'docker/proxy.conf': 'server {}\n',
+      'docker/project.json': json({ name: 'proxy' }),
+    };
+    const { results } = await runWorkspace(files);
+    expect(dockerBuildOf(results, 'apps/api', 'apps/api/package.json').options).toMatchObject({
+      dockerfile: 'docker/api.Dockerfile',
+    });
+    expect(dockerBuildOf(results, 'docker', 'docker/project.json').options).toMatchObject({
+      dockerfile: 'docker/proxy.Dockerfile',
+    });
+    expect(warnings(warn)).toEqual([]);
+    // Two left: not guessed between, and the warning names those two, not the one @acme/api builds.
+    warn.mockClear();
+    await runWorkspace({ ...files, 'docker/ai.Dockerfile': 'FROM python:3\nCMD ["python", "main.py"]\n' });
+    expect(warnings(warn)).toEqual([
+      expect.stringMatching(/^nx-fleet: docker holds ai\.Dockerfile and proxy\.Dockerfile and no plain Dockerfile/),
+    ]);
+  });
+
   it("a Dockerfile beside the one a project elsewhere is pointed at is an orphan, named once (chainchik's docker/)", async () => {
     await runWorkspace({
       'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),

@@ -230,10 +230,15 @@ export function rootVariantsWarning(variants: readonly string[]): Warning {
   };
 }
 
-function ambiguousWarning(root: string, variants: readonly string[]): Warning {
+/** The key of a project folder's warning that its variants are not chosen between. */
+export function variantsWarningKey(root: string): string {
+  return `${root}:variants`;
+}
+
+export function ambiguousWarning(root: string, variants: readonly string[]): Warning {
   const names = variants.map((file) => posix.basename(file));
   return {
-    key: `${root}:variants`,
+    key: variantsWarningKey(root),
     message:
       `nx-fleet: ${root} holds ${names.slice(0, -1).join(', ')} and ${names.at(-1)} and no plain Dockerfile, so it is not a service: which one ships is not guessed. ` +
       `Name it in the project's configuration with "metadata": { "fleet": { "dockerfile": "${variants[0]}" } } (or the plugin option "services"), or exclude the others with the plugin option "exclude".`,

@@ -11,6 +11,7 @@ import { parentServiceRoots, withoutIgnoredInside } from '../release/change-rule
 import {
   containerfileVariant,
   serviceContainerfile,
+  unexcluded,
   orphanVariants,
   projectlessVariants,
   rootVariants,
@@ -74,6 +75,7 @@ import { createNodesFromFiles, packageJsonProjects, type WorkspaceFileData } fro
 import { FolderCache, type FolderManifests } from './folder-cache';
 import { NodesCache } from './nodes-cache';
 import {
+  ambiguousWarning,
   analyseFolder,
   MANIFEST_NAMES,
   orphanWarning,
@@ -81,6 +83,7 @@ import {
   replacedTargetWarning,
   rootVariantsWarning,
   unbuiltVariantsWarning,
+  variantsWarningKey,
   passedOverWarning,
   prunedRootWarning,
   type FolderAnalysis,
@@ -683,6 +686,15 @@ function withPrunedImages(
   const { outcomes, unclaimed } = withoutPrunedRoot(analysed, roots, facts);
   const detections = outcomes.flatMap((o) => ('analysis' in o ? [o.analysis.detection] : []));
   const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
+  // A project folder whose variants its settings do not choose between: those another project builds
+  // by name or prunes to are that project's, as where the folder is no project (diagnova's `docker/`
+  // once a project.json is added there for its proxy image: api.Dockerfile stays @diagnova/api's).
+  const undecided = new Map<number, string[]>();
+  outcomes.forEach((outcome, i) => {
+    if (!('analysis' in outcome) || outcome.analysis.detection.kind !== 'none') return;
+    const { ambiguous } = serviceContainerfile(unexcluded(folders.get(roots[i]!) ?? [], options.exclude));
+    if (ambiguous) undecided.set(i, ambiguous);
+  });
   const unbuilt = new Set([
     ...(unclaimed ? [unclaimed] : []),
     ...withOrphanVariants(detections, variants, folders, options.exclude).flatMap((d) =>
@@ -693,20 +705,10 @@ function withPrunedImages(
     // Beside the file a service is built from (secshop's `docker/auth.dockerfile`, beside the base
     // image's, once `docker/` is a project): another project's, as where the folder is none.
     ...unbuiltVariants(detections, variants, options.exclude),
+    ...[...undecided.values()].flat().filter((file) => !built.has(file)),
   ]);
+  if (!unbuilt.size) return outcomes;
   const claims = new Map<string, Array<{ dockerfile: string; why: string }>>();
-  // A project folder holding several variants, all but one of them other services' images (puretome's
-  // `docker/` once it is the base image's project): the one left is its own.
-  outcomes.forEach((outcome, i) => {
-    if (!('analysis' in outcome) || outcome.analysis.detection.kind !== 'none') return;
-    const { ambiguous } = serviceContainerfile(folders.get(roots[i]!) ?? []);
-    const left = ambiguous?.filter((file) => !built.has(file));
-    if (left?.length === 1)
-      claims.set(outcome.analysis.projectName, [
-        { dockerfile: left[0]!, why: "the other variants there are other services' images" },
-      ]);
-  });
-  if (!unbuilt.size && !claims.size) return outcomes;
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
   const rootScripts = packageScripts(texts.json('package.json'));
   // The Angular CLI builds a project by its angular.json name (ngx-starter-kit's `ng build api`, Nx's `@ngx-starter-kit/api`).
@@ -733,12 +735,33 @@ function withPrunedImages(
         : `it is named after it, and "${found.step.text}" ${found.runs ? 'runs it in its folder' : 'builds it'}`;
     claims.set(found.project, [...(claims.get(found.project) ?? []), { dockerfile, why }]);
   }
+  // A project folder holding several variants, all but one of them other services' images (puretome's
+  // `docker/` once it is the base image's project): the one left is its own; with several left, its
+  // warning names those.
+  const left = new Map<number, string[]>();
+  undecided.forEach((ambiguous, i) => {
+    const name = (outcomes[i] as { analysis: FolderAnalysis }).analysis.projectName;
+    const others = new Set(
+      [...claims].flatMap(([project, claimed]) => (project === name ? [] : claimed.map((c) => c.dockerfile))),
+    );
+    const own = ambiguous.filter((file) => !built.has(file) && !others.has(file));
+    if (own.length < ambiguous.length) left.set(i, own);
+    if (own.length === 1 && !claims.has(name))
+      claims.set(name, [{ dockerfile: own[0]!, why: "the other variants there are other services' images" }]);
+  });
   if (!claims.size) return outcomes;
   return outcomes.map((outcome, i) => {
     const root = roots[i]!;
     const folderFiles = folders.get(root) ?? [];
     if (!('analysis' in outcome) || outcome.analysis.detection.kind !== 'none') return outcome;
     const name = outcome.analysis.projectName;
+    const own = left.get(i);
+    if (own && own.length !== 1) {
+      const warnings = outcome.analysis.warnings.filter((warning) => warning.key !== variantsWarningKey(root));
+      return {
+        analysis: { ...outcome.analysis, warnings: own.length ? [...warnings, ambiguousWarning(root, own)] : warnings },
+      };
+    }
     const claim = claims.get(name);
     // Two Dockerfiles for one project are not guessed between. One whose own variants build nothing
     // (documenso's leftover Dockerfile.bun and Dockerfile.pnpm, not guessed between) is claimed all the same.
