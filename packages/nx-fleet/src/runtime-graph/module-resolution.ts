@@ -165,12 +165,23 @@ export class ImportResolver {
   keyPath(key: string): string | undefined {
     const options = this.compilerOptionsFor('.');
     const base = options.baseUrl ?? (options as { pathsBasePath?: unknown }).pathsBasePath;
-    const aliased =
-      options.paths && typeof base === 'string'
-        ? aliasTargets(options.paths, key).map((target) =>
-            relative(this.workspaceRoot, join(base, target)).split(sep).join(posix.sep),
-          )
-        : [];
+    const [paths, from] = options.paths && typeof base === 'string' ? [options.paths, base] : [{}, this.workspaceRoot];
+    const matched = aliasTargets(paths, key);
+    // An alias with no `/*` form names the paths below its folder too, as a key reads it (bitsacco's
+    // `"@bitsacco/common": ["libs/common/src"]`, keyed `@bitsacco/common/types/proto/auth`; its apps import the entry).
+    const below = matched.length
+      ? []
+      : Object.entries(paths).flatMap(([alias, targets]) =>
+          alias.includes('*') || !key.startsWith(`${alias}/`)
+            ? []
+            : targets.map((target) => {
+                const folder = /\.[cm]?[jt]sx?$/.test(target) ? posix.dirname(target) : target;
+                return `${folder}${key.slice(alias.length)}`;
+              }),
+        );
+    const aliased = [...matched, ...below].map((target) =>
+      relative(this.workspaceRoot, join(from, target)).split(sep).join(posix.sep),
+    );
     const match = this.packageOf(key);
     for (const path of [...aliased, ...(match ? [this.packagedPath(match, key)] : [])]) {
       const found = path === undefined || path.startsWith('..') ? undefined : this.existingPath(path);

@@ -662,14 +662,12 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
       account: service('services/account'),
       billing: service('services/billing'),
     };
-    function writeCommon(manifest?: string): void {
+    function writeCommon(
+      manifest?: string,
+      paths: Record<string, string[]> = { '@app/common': ['libs/common/src'], '@app/common/*': ['libs/common/src/*'] },
+    ): void {
       writeFleet({
-        'tsconfig.json': JSON.stringify({
-          compilerOptions: {
-            baseUrl: '.',
-            paths: { '@app/common': ['libs/common/src'], '@app/common/*': ['libs/common/src/*'] },
-          },
-        }),
+        'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }),
         ...(manifest === undefined ? {} : { 'libs/common/package.json': manifest }),
         'libs/common/src/index.ts': lines("export * from './proto/orders';", "export * from './base';"),
         'libs/common/src/proto/orders.ts': lines(
@@ -704,6 +702,36 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
       expect(warnings).toEqual([]);
       // An edit of the keyed library may move a name from one module to another: never answered from its imports.
       expect(basis!.keyedRoots).toEqual(['libs/common/']);
+    });
+
+    it("an alias with no `/*` form names the paths below its folder (bitsacco's @bitsacco/common, its apps importing the entry)", () => {
+      writeCommon(undefined, { '@app/common': ['libs/common/src'] });
+      write({
+        'services/account/src/main.ts': lines(
+          "import { PAYMENTS_SERVICE_NAME } from '@app/common';",
+          'export const name = PAYMENTS_SERVICE_NAME;',
+        ),
+        'libs/common/src/index.ts': lines(
+          "export * from './proto/orders';",
+          "export * from './proto/payments';",
+          "export * from './base';",
+        ),
+      });
+      const { edges, warnings } = scan(configs, {
+        sdks: { '@app/common/proto/orders': 'orders', '@app/common/proto/payments': 'payments' },
+      });
+      expect(edges).toEqual(['account -> payments', 'api -> orders']);
+      expect(warnings).toEqual([]);
+    });
+
+    it('a key an alias maps into no project says so, and how to make the library one', () => {
+      writeCommon();
+      const { common: _, ...withoutLibrary } = configs;
+      const { edges, warnings } = scan(withoutLibrary, { sdks: { '@app/common/proto/orders': 'orders' } });
+      expect(edges).toEqual([]);
+      expect(warnings.map((w) => w.message)).toEqual([
+        'nx-fleet: plugin option sdks names "@app/common/proto/orders", which is no workspace project or package, nor a path of one (a package\'s subpath, or one a tsconfig "paths" alias maps into a project): a tsconfig "paths" alias maps it to libs/common/src/proto/orders, which no project holds (a project.json with a "name" in the library\'s folder makes one).',
+      ]);
     });
 
     it('a library with no package.json: a key spelled as a package path names nothing, and says so', () => {

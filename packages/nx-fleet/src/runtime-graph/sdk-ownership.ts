@@ -101,8 +101,13 @@ export function resolveOwnership(
       const aliased = path === undefined ? undefined : deepestAt(projectByRoot, path);
       const project = packaged ?? (aliased?.root === '.' ? undefined : aliased);
       if (!project) {
+        // Where an alias maps it into a folder no project holds (a Nest CLI library before its project.json), say so.
+        const where =
+          path === undefined
+            ? ''
+            : `: a tsconfig "paths" alias maps it to ${path}, which no project holds (a project.json with a "name" in the library's folder makes one)`;
         problems.push(
-          `plugin option sdks names "${key}", which is no workspace project or package, nor a path of one (a package's subpath, or one a tsconfig "paths" alias maps into a project)`,
+          `plugin option sdks names "${key}", which is no workspace project or package, nor a path of one (a package's subpath, or one a tsconfig "paths" alias maps into a project)${where}`,
         );
         continue;
       }
