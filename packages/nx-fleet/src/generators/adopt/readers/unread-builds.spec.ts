@@ -8,6 +8,9 @@ describe('isUnreadBuildFile', () => {
     ['.github/workflows/cd.yml', true],
     ['Tiltfile', true],
     ['apps/web/fly.toml', true],
+    // Railway's "Config File Path" takes any name (omega's railway-web.toml).
+    ['railway-web.toml', true],
+    ['railway.api.json', true],
     ['render.yaml', true],
     ['cloudbuild.yaml', true],
     ['docker-bake.hcl', true],
@@ -56,6 +59,14 @@ describe('unreadBuildsOf', () => {
     expect(of('run: cd apps/admin && npm test\n', undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
     const elsewhere = 'run: |\n  cd apps/admin\n  npm ci\n  cd ../web\n  docker build -t acme/web .\n';
     expect(of(elsewhere, undefined, undefined, '.github/workflows/ci.yml')).toEqual([]);
+  });
+
+  it("takes a Fly config beside a Dockerfile it builds by default, naming no other (cyborg-academy's fly.ui.toml)", () => {
+    const fly = '[build]\n  build-target = "ui"\n[build.args]\n  VITE_API_URL = "https://x"\n';
+    expect(of(fly, 'Dockerfile', 'ui', 'fly.ui.toml')).toEqual(['fly.ui.toml']);
+    // The check can fail: a config naming another Dockerfile, or the Dockerfile in another folder.
+    expect(of(`[build]\n  dockerfile = "api.Dockerfile"\n`, 'Dockerfile', 'ui', 'fly.ui.toml')).toEqual([]);
+    expect(of(fly, 'ui/Dockerfile', 'ui', 'fly.ui.toml')).toEqual([]);
   });
 
   it("takes a script or Makefile that runs an engine's build of the Dockerfile, not one that only names it (personal-kanban's images script)", () => {

@@ -10,7 +10,7 @@ import { literal } from '../../../text/reg-exp';
  * note saying so.
  */
 const UNREAD_BUILD_FILE =
-  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|(?:docker-)?[\w.-]*bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|azure\.ya?ml|azure-pipelines[\w.-]*\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile[\w.-]*|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
+  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|(?:docker-)?[\w.-]*bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|azure\.ya?ml|azure-pipelines[\w.-]*\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile[\w.-]*|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
 
 /**
  * Shell scripts, Makefiles, justfiles and Taskfiles no package.json script runs (personal-kanban's
@@ -58,10 +58,19 @@ export function unreadBuildsOf(
       if (named.test(text) || (own && (context.test(text) || entered.test(text)))) return true;
       if (contextDockerfiles(file, text).includes(dockerfile)) return true;
       if (/(?:^|\/)azure\.ya?ml$/.test(file) && azureProject.test(text)) return true;
+      // Beside the Dockerfile, a Fly config naming no other file builds it (Fly's default: cyborg-academy's
+      // `fly.ui.toml`, `build-target = "ui"`, for the root Dockerfile a project is pointed at).
+      if (
+        /(?:^|\/)fly[\w.-]*\.toml$/.test(file) &&
+        posix.dirname(file) === posix.dirname(dockerfile) &&
+        posix.basename(dockerfile) === 'Dockerfile' &&
+        !/^\s*dockerfile\s*=/m.test(text)
+      )
+        return true;
       if (posix.dirname(file) !== projectRoot) return false;
       // In the project folder: a platform's config, or a compose file building that folder (`build: .`).
       return (
-        /(?:^|\/)(?:fly[\w.-]*\.toml|railway\.(?:json|toml))$/.test(file) ||
+        /(?:^|\/)(?:fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|toml))$/.test(file) ||
         (own && /(?:\bbuild|\bcontext):\s*['"]?\.\/?['"]?\s*$/m.test(text))
       );
     })
