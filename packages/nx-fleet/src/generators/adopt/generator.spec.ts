@@ -535,6 +535,27 @@ describe('adopt generator', () => {
     expect(printed.join('\n')).not.toContain('gps is a project only nx-fleet makes');
   });
 
+  it("says to adopt a root Dockerfile for the projects its final stages are named after (cyborg-academy's api and ui stages)", async () => {
+    tree.write('package.json', JSON.stringify({ name: 'academy', private: true }));
+    addProjectConfiguration(tree, 'ui', { root: 'apps/ui' });
+    const stages =
+      'FROM node:22 AS build\nCOPY . /app\nRUN cd /app && npm install && npm run -ws build\nFROM node:22 AS api\nCOPY --from=build /app/api /api\nCMD ["node", "/api/main.js"]\nFROM nginx AS ui\nCOPY --from=build /app/ui/dist /usr/share/nginx/html\n';
+    tree.write('Dockerfile', stages);
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, {});
+    expect(printed.join('\n')).toContain(
+      "Where Dockerfile's final stages api, ui are those projects' images (built with that target), adopt it for each of them instead (`nx g nx-fleet:adopt --project api --dockerfile Dockerfile`, `nx g nx-fleet:adopt --project ui --dockerfile Dockerfile`: the target is the stage named after the project).",
+    );
+    // The check can fail: stages named after no project.
+    printed.length = 0;
+    tree.write('Dockerfile', stages.replaceAll(' AS api', ' AS server').replaceAll(' AS ui', ' AS web'));
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed.join('\n')).toContain('academy is a project only nx-fleet makes');
+    expect(printed.join('\n')).not.toContain('adopt it for each of them instead');
+  });
+
   it("names a project only nx-fleet makes beside the services it adopts (FreeStuff's legacy bot)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

@@ -296,8 +296,23 @@ function fleetOnlyProjects(
   );
   return [...new Set(own.map((file) => posix.dirname(file)))].flatMap((root) => {
     const name = roots.has(root) ? undefined : readJson(tree, posix.join(root, 'package.json'))?.['name'];
-    return typeof name === 'string' && name && !taken.has(name) ? [{ name, root }] : [];
+    if (typeof name !== 'string' || !name || taken.has(name)) return [];
+    const dockerfile = own.find((file) => posix.dirname(file) === root && containerfileVariant(file) === '');
+    const staged = dockerfile === undefined ? [] : stagedProjects(tree.read(dockerfile, 'utf-8') ?? '', projects);
+    return [{ name, root, ...(staged.length && { staged: { dockerfile: dockerfile!, projects: staged } }) }];
   });
+}
+
+/**
+ * The projects a Dockerfile's final stages are named after (cyborg-academy's root `Dockerfile`, stages
+ * `api` and `ui` that its Fly configs build with `build-target`): each stage is that project's image.
+ */
+function stagedProjects(text: string, projects: readonly ProjectConfiguration[]): string[] {
+  const finals = new DockerfileReading(text).finalStages;
+  if (finals.length < 2) return [];
+  return projects.flatMap((project) =>
+    project.name && finals.includes(project.name.toLowerCase()) ? [project.name] : [],
+  );
 }
 
 /** The Dockerfiles projects other than the root's build from by their settings: the plugin option `services`, `metadata.fleet`. */

@@ -9,6 +9,8 @@ const HEADER = ['SERVICE', 'DOCKERFILE', 'CONTEXT', 'WHY', 'IMAGE', 'NOT ADOPTED
 export interface FleetOnlyProject {
   name: string;
   root: string;
+  /** Workspace projects its Dockerfile's final stages are named after: each stage is that project's image. */
+  staged?: { dockerfile: string; projects: readonly string[] };
 }
 
 /** A project whose own Dockerfile the plugin option `exclude` hides from the graph (ever-teams' CI-pushed examples). */
@@ -19,10 +21,13 @@ export interface ExcludedProject {
 }
 
 /** Why adopt cannot write such a project's settings, and what makes it a project Nx's generators know. */
-export function fleetOnlyNote({ name, root }: FleetOnlyProject): string {
+export function fleetOnlyNote({ name, root, staged }: FleetOnlyProject): string {
   const manifest = posix.join(root, 'package.json');
   const where = root === '.' ? 'the workspace root' : root;
-  return `nx-fleet adopt: ${name} is a project only nx-fleet makes, of ${manifest}, which is in none of the package manager's workspaces: Nx's generators can read and write no configuration of it. Add a project.json with "name": "${name}" to ${where} (or list ${root === '.' ? 'the root' : 'the folder'} in the workspaces), then run adopt again.`;
+  const stages = staged
+    ? ` Where ${staged.dockerfile}'s final stages ${listed(staged.projects)} are those projects' images (built with that target), adopt it for each of them instead (${staged.projects.map((project) => `\`nx g nx-fleet:adopt --project ${project} --dockerfile ${staged.dockerfile}\``).join(', ')}: the target is the stage named after the project).`
+    : '';
+  return `nx-fleet adopt: ${name} is a project only nx-fleet makes, of ${manifest}, which is in none of the package manager's workspaces: Nx's generators can read and write no configuration of it. Add a project.json with "name": "${name}" to ${where} (or list ${root === '.' ? 'the root' : 'the folder'} in the workspaces), then run adopt again.${stages}`;
 }
 
 /**
