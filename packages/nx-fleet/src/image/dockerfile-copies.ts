@@ -345,6 +345,11 @@ export class DockerfileReading {
     return this.walked.commands;
   }
 
+  /** The CMD or ENTRYPOINT the built image starts with: the last one of the stages built. */
+  get command(): Step | undefined {
+    return this.builtSteps.filter(({ text }) => /^(?:CMD|ENTRYPOINT)\s/i.test(text)).at(-1);
+  }
+
   /**
    * The lines of the RUNs (of the stages built) run in a folder the root package.json was copied to
    * last, and no other package.json: a script a package manager runs there is the root's, whatever
@@ -1073,10 +1078,13 @@ function runMounts(rest: string): Array<Map<string, string>> {
   return [...flags.matchAll(/(?:^|\s)--mount=((?:"[^"]*"|'[^']*'|[^\s"'])+)/g)].map(
     (flag) =>
       new Map(
-        shellWords(flag[1]!).join('').split(',').map((field) => {
-          const eq = field.indexOf('=');
-          return [eq < 0 ? field : field.slice(0, eq), eq < 0 ? '' : field.slice(eq + 1)] as const;
-        }),
+        shellWords(flag[1]!)
+          .join('')
+          .split(',')
+          .map((field) => {
+            const eq = field.indexOf('=');
+            return [eq < 0 ? field : field.slice(0, eq), eq < 0 ? '' : field.slice(eq + 1)] as const;
+          }),
       ),
   );
 }

@@ -159,7 +159,7 @@ export function buildsOneOf(
     !copiesOtherProject(reading, projects, new Set([project.root, ...dependencyRoots(project.root)]));
   // Or started in its folder, where nothing builds it (bun runs TypeScript as it is), or by name.
   const start = reading.startFolders.at(-1);
-  const command = reading.builtSteps.filter(({ text }) => /^(?:CMD|ENTRYPOINT)\s/i.test(text)).at(-1);
+  const command = reading.command;
   // The command, and the root scripts it runs beside the root package.json (NavyOnlineMvp's `CMD npm run
   // start:entity-service:prod`, the root's `nest start entity-service`).
   const commandTexts = ({ text, line }: Step) => {

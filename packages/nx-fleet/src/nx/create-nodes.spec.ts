@@ -1558,6 +1558,37 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("names a variant named for a test tool whose image starts no tests (AnyCrawl's Dockerfile.playwright scraper worker), once", async () => {
+    const worker =
+      'FROM mcr.microsoft.com/playwright:v1.48.0-noble\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/worker.js"]\n';
+    const files = {
+      'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'apps/crawler/package.json': json({ name: 'crawler' }),
+      'apps/crawler/Dockerfile.playwright': worker,
+      // The tools' own test runs, and an image with no command of its own, are test images: no warning.
+      'apps/web/package.json': json({ name: 'web' }),
+      'apps/web/Dockerfile': 'FROM node:20\nCMD ["node", "server.js"]\n',
+      'apps/web/Dockerfile.cypress': 'FROM cypress/included:13\nCOPY . .\nCMD ["npx", "cypress", "run"]\n',
+      'apps/web/Dockerfile.playwright': 'FROM mcr.microsoft.com/playwright:v1.48.0-noble\nCOPY . .\nRUN npm ci\n',
+      'apps/e2e/Dockerfile.playwright': 'FROM mcr.microsoft.com/playwright:v1.48.0-noble\nCMD ["pnpm", "test:e2e"]\n',
+    };
+    await runWorkspace(files);
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: apps/crawler/Dockerfile.playwright is named for a test tool (playwright), so it is taken for a test image and no service is built from it, but its image starts CMD ["node", "src/worker.js"] (line 4), no test run. If it is an image to ship, point the project in apps/crawler at it with "metadata": { "fleet": { "dockerfile": "apps/crawler/Dockerfile.playwright" } } (or the plugin option "services"); else exclude it with the plugin option "exclude".',
+    ]);
+    // The advice, followed: the project's service, and no warning.
+    warn.mockClear();
+    const pointed = json({
+      name: 'crawler',
+      nx: { metadata: { fleet: { dockerfile: 'apps/crawler/Dockerfile.playwright' } } },
+    });
+    const { results } = await runWorkspace({ ...files, 'apps/crawler/package.json': pointed });
+    expect(dockerBuildOf(results, 'apps/crawler', 'apps/crawler/package.json').options).toMatchObject({
+      dockerfile: 'apps/crawler/Dockerfile.playwright',
+    });
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it("a project added to a folder of other projects' claimed Dockerfiles leaves them theirs (diagnova's docker/, the orphan warning's advice followed)", async () => {
     const files = {
       'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),

@@ -10,6 +10,7 @@ import { pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, withoutIgnoredInside } from '../release/change-rules';
 import {
   containerfileVariant,
+  isProjectManifest,
   serviceContainerfile,
   unexcluded,
   orphanVariants,
@@ -52,7 +53,7 @@ import { listsWorkspace, patchedDependencyFiles, workspacePackageGlobs } from '.
 import { imageNameFor } from '../image/records';
 import { setting } from '../config/settings';
 import { registryPrefix } from '../registry/destinations';
-import { inDevelopmentFolder, namesDevelopment } from '../text/development-names';
+import { inDevelopmentFolder, namesDevelopment, testToolNamed } from '../text/development-names';
 import { refinedFolders } from '../text/folder-globs';
 import { fullRepository, referenceParts } from '../text/image-reference';
 import {
@@ -251,6 +252,7 @@ export async function computeNodes({
     ),
     ...bases.warnings,
     ...stageContextWarnings(units, texts, options.buildTargetName, bases.links),
+    ...testToolImageWarnings(detections, folders, texts, options.exclude),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -1079,6 +1081,40 @@ function angularNote(declared: ReadonlyArray<readonly [string, string]>): string
   if (!declared.length) return '';
   const named = declared.map(([root, name]) => `${root} as "${name}"`).join(', ');
   return ` angular.json declares ${named}, and nx-fleet reads project.json and package.json only: a project.json there with that "name" makes ${declared.length === 1 ? 'it a service' : 'each a service'} (Nx merges it with angular.json's).`;
+}
+
+/** A command that runs tests, not a server: the test tools' runners, a test script, a test framework. */
+const RUNS_TESTS =
+  /\b(?:playwright\s+test|cypress\s+(?:run|open)|jest|vitest|mocha)\b|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:test|e2e)[\w:-]*/;
+
+/**
+ * Dockerfile variants named for a test tool (`Dockerfile.playwright`, `Dockerfile.cypress`) are taken
+ * for test images, but one whose image starts anything other than tests is an image built on the
+ * tool's browsers (AnyCrawl's scraper worker, `CMD ["node", "dist/Worker.js"]`, which its CI pushes):
+ * no service builds it, so it is named once, with how to make it one.
+ */
+function testToolImageWarnings(
+  detections: readonly Detection[],
+  folders: ReadonlyMap<string, readonly string[]>,
+  texts: WorkspaceTexts,
+  exclude: readonly string[],
+): Array<{ key: string; message: string; roots: string[] }> {
+  const built = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
+  return [...folders].flatMap(([root, files]) =>
+    unexcluded(files, exclude).flatMap((file) => {
+      const tool = built.has(file) ? undefined : testToolNamed(containerfileVariant(file) ?? '', /[._-]/);
+      const command = tool === undefined ? undefined : texts.reading(file)?.command;
+      if (!command || RUNS_TESTS.test(command.text)) return [];
+      const who = files.some(isProjectManifest) ? `the project in ${root}` : 'a project';
+      return [
+        {
+          key: `test-tool-image:${file}`,
+          message: `nx-fleet: ${file} is named for a test tool (${tool}), so it is taken for a test image and no service is built from it, but its image starts ${command.text} (line ${command.line}), no test run. If it is an image to ship, point ${who} at it with "metadata": { "fleet": { "dockerfile": "${file}" } } (or the plugin option "services"); else exclude it with the plugin option "exclude".`,
+          roots: [root],
+        },
+      ];
+    }),
+  );
 }
 
 /**

@@ -10,6 +10,18 @@ export function namesDevelopment(name: string, separators: RegExp): boolean {
   return name.split(separators).some((part) => DEVELOPMENT_WORD.test(part));
 }
 
+const TEST_TOOL = /^(cypress|playwright)$/i;
+
+/**
+ * The test tool a name is named for, where that is its only development word (`Dockerfile.playwright`,
+ * not `Dockerfile.e2e.playwright`): the image may run the tool's tests, or ship a server built on its
+ * browsers (AnyCrawl's scraper worker).
+ */
+export function testToolNamed(name: string, separators: RegExp): string | undefined {
+  const words = name.split(separators).filter((part) => DEVELOPMENT_WORD.test(part));
+  return words.length && words.every((word) => TEST_TOOL.test(word)) ? words[0]!.toLowerCase() : undefined;
+}
+
 /** A folder named for development or tests, or inside one (kubernetes/dashboard's `hack/develop`, a `testing/` tree). */
 export function inDevelopmentFolder(root: string): boolean {
   return root.split('/').some((folder) => namesDevelopment(folder, /[-_.]/));
