@@ -362,6 +362,10 @@ describe('containerfileVariant', () => {
     ['tools/dockerfile-lint.go', undefined],
     ['apps/api/Dockerfile.go', 'go'],
     ['apps/api/Dockerfile.isolated.dev', 'isolated.dev'],
+    // A name before a hyphen (Static-DICOMWeb's arm-Dockerfile); not a lowercase one (a script's name).
+    ['arm-Dockerfile', 'arm'],
+    ['deploy/prod-Containerfile', 'prod'],
+    ['bin/generate-dockerfile', undefined],
   ])('%s → %s', (file, variant) => {
     expect(containerfileVariant(file)).toBe(variant);
   });

@@ -50,11 +50,13 @@ const PROGRAM =
 
 /**
  * `Dockerfile.web` (also `Dockerfile_alerts`, `Dockerfile-web`: openreplay's), or `web.Dockerfile`, in
- * any case (graphql-hive's `services.dockerfile`, nanithefuck's `dockerfile.prod`). Not a
- * source, document or template named after one (`dockerfile.ts`, `Dockerfile.md`, `Dockerfile.hbs`).
+ * any case (graphql-hive's `services.dockerfile`, nanithefuck's `dockerfile.prod`), or `arm-Dockerfile`
+ * (Static-DICOMWeb's, built with `docker build -f arm-Dockerfile`; capitalised only, as a script named
+ * `generate-dockerfile` is none). Not a source, document or template named after one (`dockerfile.ts`,
+ * `Dockerfile.md`, `Dockerfile.hbs`).
  */
 const VARIANT =
-  /^(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)[._-]([^/]+)$|^([^/]+)\.(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)$/;
+  /^(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)[._-]([^/]+)$|^([^/]+)\.(?:[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile)$|^([^/]+)-(?:Dockerfile|Containerfile)$/;
 const CONTAINERFILE_WORD = /[Dd]ocker[Ff]ile|[Cc]ontainer[Ff]ile/;
 const NOT_A_CONTAINERFILE =
   /\.(?:[cm]?[jt]sx?|json|md|mdx|ya?ml|txt|sh|hbs|ejs|tmpl|tpl|template|j2|jinja2?|njk|mustache|liquid|erb|orig|bak|swp)$/i;
