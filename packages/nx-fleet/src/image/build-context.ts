@@ -18,8 +18,8 @@ export interface ContextFile {
  * The ignore file the engine itself would use: `<Dockerfile>.dockerignore` beside the Dockerfile
  * wins over `.dockerignore` at the context root (BuildKit and buildah both follow this rule).
  */
-export function readIgnorePatterns(contextDir: string, dockerfile: string): string[] {
-  return ignorePatternsOf(dockerfile, join(contextDir, '.dockerignore'));
+export function readIgnorePatterns(contextDir: string, dockerfile: string, excluded: readonly string[] = []): string[] {
+  return ignorePatternsOf(dockerfile, join(contextDir, '.dockerignore'), excluded);
 }
 
 /** The ignore file that rule picks for a context folder, if there is one. */
@@ -27,10 +27,18 @@ export function contextIgnoreFile(contextDir: string, dockerfile: string): strin
   return ignoreFileFor(dockerfile, join(contextDir, '.dockerignore'), existsSync);
 }
 
-/** The same rule, given where the context's root `.dockerignore` is (undefined: the context has none). */
-export function ignorePatternsOf(dockerfile: string, contextIgnore: string | undefined): string[] {
+/**
+ * The same rule, given where the context's root `.dockerignore` is (undefined: the context has none),
+ * then what every copy of the whole context excludes (`excludedEverywhere`): after the file's lines, as
+ * no exception of theirs sends those paths to a copy that leaves them out.
+ */
+export function ignorePatternsOf(
+  dockerfile: string,
+  contextIgnore: string | undefined,
+  excluded: readonly string[] = [],
+): string[] {
   const file = ignoreFileFor(dockerfile, contextIgnore, existsSync);
-  return file ? parseIgnoreFile(readFileSync(file, 'utf8')) : [];
+  return [...(file ? parseIgnoreFile(readFileSync(file, 'utf8')) : []), ...excluded];
 }
 
 /** Which ignore file the engine reads, by the rule above: the paths are whatever `exists` understands. */
@@ -59,8 +67,12 @@ export function filterContext(paths: readonly string[], ignorePatterns: readonly
  * Every file and symbolic link under the folder, as the engine sends them: a link is sent as a link
  * (to a folder, or to nothing, too), never followed.
  */
-export async function listContextFiles(contextDir: string, dockerfile: string): Promise<string[]> {
-  return filterContext(await listFolderFiles(contextDir), readIgnorePatterns(contextDir, dockerfile));
+export async function listContextFiles(
+  contextDir: string,
+  dockerfile: string,
+  excluded: readonly string[] = [],
+): Promise<string[]> {
+  return filterContext(await listFolderFiles(contextDir), readIgnorePatterns(contextDir, dockerfile, excluded));
 }
 
 /** Every file and symbolic link under the folder, no ignore file applied. */

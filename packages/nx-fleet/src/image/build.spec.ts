@@ -350,6 +350,33 @@ describe('a RUN that bind-mounts files', () => {
   });
 });
 
+describe("a copy of the whole context that excludes paths (BuildKit's COPY --exclude)", () => {
+  it('leaves them out of the content tag as the ignore file would, where no other source reads them', async () => {
+    await onDisk(async (root, write) => {
+      const excluding = 'FROM scratch\nCOPY --exclude=web --exclude=docs/** . /srv/\n';
+      write('services/orders/main.ts', 'one');
+      write('services/orders/web/index.ts', 'one');
+      write('services/orders/docs/a/b.md', 'one');
+      const here = ordersService(root);
+      const tagNow = async (dockerfile = excluding) => {
+        write('services/orders/Dockerfile', dockerfile);
+        return sourcesContentTag(imageWorkspace({ workspaceRoot: root, dockerfile }).ports, options, here);
+      };
+      const before = await tagNow();
+      write('services/orders/web/index.ts', 'two');
+      write('services/orders/docs/a/b.md', 'two');
+      expect(await tagNow()).toBe(before);
+      // The check can fail: a file the copy takes, and an excluded one another source reads.
+      write('services/orders/main.ts', 'two');
+      expect(await tagNow()).not.toBe(before);
+      const reading = `${excluding}COPY web/index.ts /web/\n`;
+      const read = await tagNow(reading);
+      write('services/orders/web/index.ts', 'three');
+      expect(await tagNow(reading)).not.toBe(read);
+    });
+  });
+});
+
 describe('named build contexts', () => {
   const named = (root: string) => {
     const { ports, tools } = imageWorkspace({ workspaceRoot: root });

@@ -45,6 +45,7 @@ import {
 import {
   contextPath,
   DockerfileReading,
+  excludedEverywhere,
   expandedSources,
   missingSources,
   type CopySource,
@@ -137,8 +138,12 @@ const NONE_UNHASHED: UnhashedFiles = { files: [], committed: [] };
 
 /** A build context as its content tag sees it; a pruned one is written to a folder only for a build. */
 export interface PreparedContext {
-  /** The files the engine is sent (the ignore file applied), sorted. */
+  /** The files the engine is sent (the ignore file applied), sorted; less what every copy of the whole context excludes. */
   listed: string[];
+  /** What every copy of the whole context excludes (`excludedEverywhere`), as ignore-file lines. */
+  excluded: readonly string[];
+  /** The Dockerfile as it was read for the context (empty when unreadable): one read per build. */
+  dockerfileText: string;
   files: ContextFile[];
   /** Of those, the files Nx does not hash (they match .gitignore rules): a cache hit cannot tell they changed. Asks git. */
   unhashed(): Promise<UnhashedFiles>;
@@ -162,8 +167,12 @@ export async function prepareContext(
   const contextDir = resolve(service.workspaceRoot, options.context);
   if (!ports.files.exists(contextDir))
     throw new Error(`nx-fleet: ${options.context} (option "context" of ${service.projectName}) does not exist.`);
+  // One reading of the Dockerfile: what its whole copies leave out, whether it reads the root's manifests, and the folders it copies.
+  const dockerfileText = (await ports.files.readText(dockerfile)) ?? '';
+  const reading = new DockerfileReading(dockerfileText, options.buildArgs, options.target);
+  const excluded = excludedEverywhere(reading.sources);
   if (!options.prune) {
-    const listed = await listContextFiles(contextDir, dockerfile);
+    const listed = await listContextFiles(contextDir, dockerfile, excluded);
     const volatile = volatileFoldersIn(listed);
     if (volatile.length) {
       ports.log.warn(
@@ -178,28 +187,32 @@ export async function prepareContext(
       return ignored ? unhashedOf(listed, ignored, outputs, options.context) : NONE_UNHASHED;
     };
     const files = await hashContextFiles(contextDir, listed);
-    return { listed, files, unhashed, folder: async () => contextDir, dispose: async () => undefined };
+    return {
+      listed,
+      excluded,
+      dockerfileText,
+      files,
+      unhashed,
+      folder: async () => contextDir,
+      dispose: async () => undefined,
+    };
   }
   if (resolve(contextDir) !== resolve(service.workspaceRoot)) {
     throw new Error(
       `nx-fleet: option "prune" of ${service.projectName} needs "context": "." (a pruned context is repo-shaped); got "${options.context}".`,
     );
   }
-  // One reading of the Dockerfile: whether it reads the root's manifests, and the folders it copies.
-  const reading = new DockerfileReading(
-    (await ports.files.readText(dockerfile)) ?? '',
-    options.buildArgs,
-    options.target,
-  );
   const input = await prunedInput(ports, options, service, reading);
   const contents = await prunedContents(ports, input);
-  const { listed, files } = await hashContents(contents, dockerfile);
+  const { listed, files } = await hashContents(contents, dockerfile, excluded);
 
   let written: Promise<string> | undefined;
   let ignored: Promise<GitIgnored | undefined> | undefined;
   const gitIgnored = () => (ignored ??= gitIgnoredEntries(ports, service.workspaceRoot, listed));
   return {
     listed,
+    excluded,
+    dockerfileText,
     files,
     strays: () =>
       nestedOutside(service.graph, service.projectName, {
@@ -222,7 +235,7 @@ export async function prepareContext(
       return leftOutOfPruned(
         folders,
         entries,
-        ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, '.dockerignore')),
+        ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, '.dockerignore'), excluded),
         options.contextOutputs ?? [],
       );
     },
@@ -415,8 +428,7 @@ async function buildFromContext(
   dockerfile: string,
   context: PreparedContext,
 ): Promise<ImageRecord> {
-  const { listed, files, folder } = context;
-  const dockerfileText = (await ports.files.readText(dockerfile)) ?? '';
+  const { listed, excluded, dockerfileText, files, folder } = context;
   const platforms = options.platforms ?? [];
   const named = await namedContexts(ports, options, service, dockerfileText);
   const { unlinked } = baseImageLinksOf(service, options, dockerfileText);
@@ -449,12 +461,12 @@ async function buildFromContext(
       submodules,
       // A pruned context applies the root ignore file (or the Dockerfile's own) to git's files.
       (path) =>
-        filterContext([path], ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, '.dockerignore'))).length ===
-        0,
+        filterContext([path], ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, '.dockerignore'), excluded))
+          .length === 0,
     );
   if (problem) throw new Error(problem);
   const contextIgnore = () =>
-    ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, options.context, '.dockerignore'));
+    ignorePatternsOf(dockerfile, resolve(service.workspaceRoot, options.context, '.dockerignore'), excluded);
   const empty =
     decision.kind === 'build'
       ? emptySubmodules(
@@ -671,7 +683,7 @@ export async function sourcesOf(
 ): Promise<{ tag: string; unhashed: UnhashedFiles | undefined }> {
   const context = await prepareContext(ports, options, service);
   try {
-    const dockerfileText = (await ports.files.readText(resolve(service.workspaceRoot, options.dockerfile))) ?? '';
+    const { dockerfileText } = context;
     const tag = imageContentTag(
       options,
       context.files,

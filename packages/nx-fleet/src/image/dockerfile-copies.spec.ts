@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextPath, copySources, DockerfileReading, missingSources } from './dockerfile-copies';
+import { contextPath, copySources, DockerfileReading, excludedEverywhere, missingSources } from './dockerfile-copies';
 
 describe('copySources', () => {
   it.each([
@@ -759,5 +759,38 @@ describe('DockerfileReading.imageBases', () => {
   it('reads only the stages a target needs', () => {
     const reading = new DockerfileReading(DOCKERFILE, { REGISTRY: 'r.example' }, 'app');
     expect(reading.imageBases.map((b) => b.written)).toEqual(['ghcr.io/acme/base:$VERSION']);
+  });
+});
+
+describe('excludedEverywhere', () => {
+  const of = (dockerfile: string) => excludedEverywhere(copySources(dockerfile));
+  it.each([
+    [
+      'every copy of the whole context excludes it',
+      'FROM a\nCOPY --exclude=apps/web --exclude="docs/**" . .\n',
+      ['apps/web', 'docs/**'],
+    ],
+    [
+      'a copy of another source does not read there',
+      'FROM a\nCOPY package.json ./\nCOPY --exclude=apps/web . .\n',
+      ['apps/web'],
+    ],
+    ['no copy of the whole context', 'FROM a\nCOPY --exclude=web apps ./apps\n', []],
+    ['another whole copy sends it', 'FROM a\nCOPY --exclude=apps/web . .\nCOPY . /src\n', []],
+    ['a source inside it', 'FROM a\nCOPY --exclude=apps/web . .\nCOPY apps/web/package.json ./\n', []],
+    ['a folder holding it', 'FROM a\nCOPY --exclude=apps/web . .\nCOPY apps ./apps\n', []],
+    [
+      'a bind mount of the whole context',
+      'FROM a\nCOPY --exclude=apps/web . .\nRUN --mount=type=bind,target=/s make\n',
+      [],
+    ],
+    [
+      'a pattern that may match anywhere, beside another source',
+      'FROM a\nCOPY --exclude=**/*.md . .\nCOPY apps/web ./web\n',
+      [],
+    ],
+    ['an exception', 'FROM a\nCOPY --exclude=!keep . .\n', []],
+  ])('%s', (_, dockerfile, expected) => {
+    expect(of(dockerfile)).toEqual(expected);
   });
 });

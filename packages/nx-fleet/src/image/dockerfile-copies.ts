@@ -9,6 +9,8 @@ export interface CopySource {
   line: number;
   instruction: string;
   source: string;
+  /** The instruction's `--exclude` patterns (BuildKit's, relative to each source), quotes removed. */
+  exclude?: readonly string[];
 }
 
 /** Build arguments by name, as the engine's `--build-arg` passes them (docker-build's `buildArgs`). */
@@ -46,8 +48,8 @@ export function copySources(dockerfile: string, buildArgs: BuildArgs = {}, targe
 
 /** The sources the build's expansion decided, as context sources. */
 export function expandedSources(written: readonly WrittenSource[]): CopySource[] {
-  return written.flatMap(({ line, instruction, source }) =>
-    source === undefined ? [] : [{ line, instruction, source }],
+  return written.flatMap(({ line, instruction, source, exclude }) =>
+    source === undefined ? [] : [{ line, instruction, source, ...(exclude && { exclude }) }],
   );
 }
 
@@ -716,12 +718,16 @@ function walk(
         }
         continue;
       }
+      const excluded = args.flatMap((arg) =>
+        /^--exclude=/i.test(arg) ? shellWords(arg.slice('--exclude='.length)) : [],
+      );
+      const exclude = excluded.length ? { exclude: excluded } : {};
       paths.slice(0, -1).forEach((word, i) => {
         const source = values[i];
         // A URL is remote whatever its variables hold (opentelemetry-demo's ADD of an agent release by version).
         if ([word.replace(/^["']/, ''), source ?? ''].some((text) => REMOTE_SOURCE.test(text))) return;
         const unset = source === undefined ? unsetArgs(word, variables) : undefined;
-        written.push({ line, instruction, written: word, source, ...(unset ? { unset } : {}) });
+        written.push({ line, instruction, written: word, source, ...(unset ? { unset } : {}), ...exclude });
       });
       const dest = values.at(-1);
       if (keyword === 'COPY' && stage && dest !== undefined) noteManifests(stage, values.slice(0, -1), dest);
@@ -1128,6 +1134,35 @@ function shellWords(text: string): string[] {
  */
 export function contextPath(source: string): string {
   return posix.normalize(`/${source}`).replace(/^\/+/, '').replace(/\/+$/, '') || '.';
+}
+
+/**
+ * The `--exclude` patterns of the copies of the whole context (`COPY --exclude=apps/broker . .`) that
+ * leave those files out of the image as the ignore file would: every whole copy excludes the pattern,
+ * and no other source (a COPY, a bind mount) reads a path it matches or a folder holding one. Relative
+ * to the context, as ignore-file lines; none where any source is a pattern itself.
+ */
+export function excludedEverywhere(sources: readonly CopySource[]): string[] {
+  const whole = sources.filter(({ source }) => contextPath(source) === '.');
+  if (!whole.length) return [];
+  const others = sources.filter(({ source }) => contextPath(source) !== '.').map(({ source }) => contextPath(source));
+  if (others.some((path) => /[*?[\]{}]/.test(path))) return [];
+  const [first, ...rest] = whole.map(({ exclude = [] }) => exclude);
+  return first!.filter((pattern) => {
+    if (pattern.startsWith('!') || !rest.every((patterns) => patterns.includes(pattern))) return false;
+    const glob = pattern.replace(/^\/+/, '').replace(/\/+$/, '');
+    const matches = picomatch(glob, { dot: true });
+    const { base } = picomatch.scan(glob);
+    // A source inside what the pattern matches, or a folder that may hold something it matches.
+    return !others.some(
+      (path) =>
+        path.split('/').some((_, i, parts) => matches(parts.slice(0, i + 1).join('/'))) ||
+        base === '' ||
+        path === base ||
+        path.startsWith(`${base}/`) ||
+        base.startsWith(`${path}/`),
+    );
+  });
 }
 
 export function missingSources(sources: readonly CopySource[], contextFiles: readonly string[]): CopySource[] {

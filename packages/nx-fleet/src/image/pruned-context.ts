@@ -339,12 +339,13 @@ export async function writeContents(
 export async function hashContents(
   contents: PrunedContents,
   dockerfile: string,
+  excluded: readonly string[] = [],
 ): Promise<{ listed: string[]; files: ContextFile[] }> {
   // Nx's pruning generates manifests, never the ignore file: the context's is the workspace's own.
   const contextIgnore = contents.files.includes('.dockerignore')
     ? join(contents.workspaceRoot, '.dockerignore')
     : undefined;
-  const listed = filterContext(contents.files, ignorePatternsOf(dockerfile, contextIgnore));
+  const listed = filterContext(contents.files, ignorePatternsOf(dockerfile, contextIgnore, excluded));
   const files = await Promise.all(
     listed.map(async (path) => {
       const text = contents.generated[path];

@@ -1558,6 +1558,28 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("negates in the inputs what every copy of the whole context excludes (COPY --exclude), as the ignore file's lines", async () => {
+    const { results } = await runWorkspace({
+      'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'apps/api/package.json': json({ name: 'api' }),
+      'apps/api/Dockerfile':
+        'FROM node:20\nWORKDIR /app\nCOPY --exclude=apps/web --exclude=apps/broker . .\nRUN npm ci\nCMD ["node", "apps/api/main.js"]\n',
+      'apps/api/main.js': 'x\n',
+      'apps/web/package.json': json({ name: 'web' }),
+      'apps/web/index.js': 'x\n',
+      'apps/broker/main.js': 'x\n',
+      'package-lock.json': '{}\n',
+    });
+    const { inputs } = dockerBuildOf(results, 'apps/api');
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        '{workspaceRoot}/**/*',
+        '!{workspaceRoot}/apps/web/**',
+        '!{workspaceRoot}/apps/broker/**',
+      ]),
+    );
+  });
+
   it("names a variant named for a test tool whose image starts no tests (AnyCrawl's Dockerfile.playwright scraper worker), once", async () => {
     const worker =
       'FROM mcr.microsoft.com/playwright:v1.48.0-noble\nWORKDIR /app\nCOPY . .\nCMD ["node", "src/worker.js"]\n';

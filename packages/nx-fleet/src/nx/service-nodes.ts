@@ -44,6 +44,7 @@ import {
 import {
   contextPath,
   copySources,
+  excludedEverywhere,
   DockerfileReading,
   type CopySource,
   type ImageBase,
@@ -1653,9 +1654,9 @@ function contextFacts(
     return text === undefined ? undefined : parseIgnoreFile(text);
   };
   const dockerfileText = texts.text(service.dockerfile);
-  const project = ignorePatterns(posix.join(service.root, '.dockerignore'));
-  const workspace = ignorePatterns('.dockerignore');
-  if (dockerfileText === undefined || !project || !workspace) return undefined;
+  const projectIgnore = ignorePatterns(posix.join(service.root, '.dockerignore'));
+  const workspaceIgnore = ignorePatterns('.dockerignore');
+  if (dockerfileText === undefined || !projectIgnore || !workspaceIgnore) return undefined;
   const packageJson = texts.json(posix.join(service.root, 'package.json'));
   const local = localDependencies(packageJson, (name) => {
     const found = projects.find((project) => project.packageName === name);
@@ -1670,6 +1671,9 @@ function contextFacts(
   const shippedStage = typeof stated.target === 'string' ? undefined : shippedStageOf(texts, service.dockerfile);
   const target = typeof stated.target === 'string' ? stated.target : shippedStage?.stage;
   const sources = copySources(dockerfileText, buildArgs, target);
+  // What every copy of the whole context leaves out (`COPY --exclude=apps/web . .`) reaches the image no more than what the ignore file does.
+  const excluded = excludedEverywhere(sources);
+  const [project, workspace] = [projectIgnore, workspaceIgnore].map((patterns) => [...patterns, ...excluded]);
   // A package manager root of its own above the project, for a Dockerfile kept in the project folder,
   // else a folder above it that alone holds what it copies.
   const packageRoot =
@@ -1683,7 +1687,8 @@ function contextFacts(
   const nestedRoot = packageRoot ?? holder;
   const folder =
     contextFolder({ statedContext, dockerfile: service.dockerfile, projectRoot: service.root }) ?? nestedRoot;
-  const folderIgnore = folder === undefined ? undefined : ignorePatterns(posix.join(folder, '.dockerignore'));
+  const folderPatterns = folder === undefined ? undefined : ignorePatterns(posix.join(folder, '.dockerignore'));
+  const folderIgnore = folderPatterns && [...folderPatterns, ...excluded];
   // A library no build writes (no build target or script, no plugin to infer one) whose package
   // entries are its sources (dotkom's monoweb: `exports` at `./src/index.ts`, only `tsc --noEmit`):
   // its tsconfig's outDir is never written, and the image never needs it.
