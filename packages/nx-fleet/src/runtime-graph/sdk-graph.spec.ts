@@ -734,6 +734,29 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
       ]);
     });
 
+    it('a namespace import read by its members, and a destructured require, call the owners of the members they read', () => {
+      writeCommon();
+      write({
+        'libs/common/src/index.ts': lines(
+          "export * from './proto/orders';",
+          "export * from './proto/payments';",
+          "export * from './base';",
+        ),
+        'services/account/src/main.ts': lines(
+          "import * as common from '@app/common';",
+          'export const name = common.PAYMENTS_SERVICE_NAME;',
+        ),
+        'services/billing/src/main.ts': lines(
+          "const { BaseEntity, ORDERS_SERVICE_NAME: orders } = require('@app/common');",
+          'export const e = [new BaseEntity(), orders];',
+        ),
+        // Used whole: whom it calls cannot be told from its members.
+        'services/api/src/main.ts': lines("import * as common from '@app/common';", 'export const all = common;'),
+      });
+      const sdks = { '@app/common/proto/orders': 'orders', '@app/common/proto/payments': 'payments' };
+      expect(scan(configs, { sdks }).edges).toEqual(['account -> payments', 'billing -> orders']);
+    });
+
     it('a library with no package.json: a key spelled as a package path names nothing, and says so', () => {
       writeCommon();
       const { edges, warnings } = scan(configs, { sdks: { '@app/common/src/proto/orders': 'orders' } });

@@ -1,3 +1,4 @@
+import { literal } from '../text/reg-exp';
 import type { ts as TS } from 'ts-morph';
 import { isComponentFile, scriptBlocks } from './component-scripts';
 import { lineAt, newlines, scanImports } from './scan-imports';
@@ -161,22 +162,42 @@ function statementAt(text: string, lineStarts: readonly number[], ref: ImportRef
 }
 
 /**
- * The names an import takes from its module as the module exports them (`{ a, b as c }`: a and b);
- * undefined for a default or namespace import, or when it cannot tell.
+ * The names an import takes from its module as the module exports them: `{ a, b as c }` (a and b), a
+ * `require` destructured alike (`const { a, b: c } = require(…)`), and the members a namespace import
+ * is only ever read by (`import * as common from …`, then `common.USERS_SERVICE_NAME`); undefined for a
+ * default import, a namespace used whole, or when it cannot tell.
  */
 export function exportedNamesImported(text: string, ref: ImportRef): string[] | undefined {
-  const statement = statementAt(text, newlines(text), ref);
+  const lineStarts = newlines(text);
+  const statement = statementAt(text, lineStarts, ref);
+  const required = /\b(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\s*\(\s*$/.exec(statement)?.[1];
   const clause = /\b(?:import|export)\s+(?:type\s+)?([\s\S]*?)\bfrom\s*$/.exec(statement)?.[1];
-  const braces = clause === undefined ? undefined : /^\s*\{([^}]*)\}\s*$/.exec(clause)?.[1];
+  const namespace = clause === undefined ? undefined : /^\s*\*\s*as\s+([A-Za-z_$][\w$]*)\s*$/.exec(clause)?.[1];
+  if (namespace !== undefined)
+    // After the quoted specifier, which may hold the namespace's name (`'@app/common'`).
+    return membersRead(
+      text.slice((lineStarts[ref.line - 1] ?? 0) + statement.length + ref.specifier.length + 2),
+      namespace,
+    );
+  const braces = required ?? (clause === undefined ? undefined : /^\s*\{([^}]*)\}\s*$/.exec(clause)?.[1]);
   if (braces === undefined) return undefined;
   const names = braces.split(',').flatMap((item) => {
     const imported = item
       .trim()
       .replace(/^type\s+/, '')
-      .split(/\s+as\s+/)[0];
+      .split(required === undefined ? /\s+as\s+/ : /\s*:\s*/)[0];
     return imported ? [imported] : [];
   });
   return names.length ? names : undefined;
+}
+
+/** The members a namespace is read by, when every use of it reads one (`ns.name`); undefined where it is used whole. */
+function membersRead(after: string, namespace: string): string[] | undefined {
+  const uses = [
+    ...after.matchAll(new RegExp(`(?<![\\w$.])${literal(namespace)}(?![\\w$])(\\s*\\.\\s*([A-Za-z_$][\\w$]*))?`, 'g')),
+  ];
+  if (!uses.length || uses.some((use) => use[2] === undefined)) return undefined;
+  return [...new Set(uses.map((use) => use[2]!))];
 }
 
 /** The local names an import statement binds (`X`, `{ a, b as c }`, `* as ns`); undefined when it cannot tell. */
