@@ -1553,8 +1553,11 @@ describe('createNodes', () => {
     // Two left: not guessed between, and said so.
     warn.mockClear();
     await runWorkspace({ ...files, 'docker/web.Dockerfile': 'FROM node:20\nCMD ["web"]\n' });
+    // Those two alone: api.Dockerfile is api's.
     expect(warnings(warn)).toEqual([
-      expect.stringMatching(/^nx-fleet: docker holds .* which one ships is not guessed/),
+      expect.stringMatching(
+        /^nx-fleet: docker holds base\.Dockerfile and web\.Dockerfile and no plain Dockerfile, so it is not a service: which one ships is not guessed/,
+      ),
     ]);
   });
 

@@ -752,28 +752,32 @@ function withPrunedImages(
     if (own.length === 1 && !claims.has(name))
       claims.set(name, [{ dockerfile: own[0]!, why: "the other variants there are other services' images" }]);
   });
-  if (!claims.size) return outcomes;
+  if (!claims.size && !left.size) return outcomes;
   return outcomes.map((outcome, i) => {
     const root = roots[i]!;
     const folderFiles = folders.get(root) ?? [];
     if (!('analysis' in outcome) || outcome.analysis.detection.kind !== 'none') return outcome;
     const name = outcome.analysis.projectName;
     const own = left.get(i);
-    if (own && own.length !== 1) {
-      const warnings = outcome.analysis.warnings.filter((warning) => warning.key !== variantsWarningKey(root));
-      return {
-        analysis: { ...outcome.analysis, warnings: own.length ? [...warnings, ambiguousWarning(root, own)] : warnings },
-      };
-    }
+    const warnings = outcome.analysis.warnings.filter((warning) => warning.key !== variantsWarningKey(root));
+    const unchosen =
+      own && own.length !== 1
+        ? {
+            analysis: {
+              ...outcome.analysis,
+              warnings: own.length ? [...warnings, ambiguousWarning(root, own)] : warnings,
+            },
+          }
+        : outcome;
     const claim = claims.get(name);
     // Two Dockerfiles for one project are not guessed between. One whose own variants build nothing
     // (documenso's leftover Dockerfile.bun and Dockerfile.pnpm, not guessed between) is claimed all the same.
-    if (claim?.length !== 1 || !projects.some((p) => p.root === root)) return outcome;
+    if (claim?.length !== 1 || !projects.some((p) => p.root === root)) return unchosen;
     const { dockerfile, why } = claim[0]!;
     const services = { ...options.services, [name]: { ...options.services[name], dockerfile } };
     const manifests = manifestsOf(root, folderFiles, texts).texts();
     const analysis = analyseFolder(root, folderFiles, manifests, { ...options, services });
-    if (analysis.detection.kind !== 'service') return outcome;
+    if (analysis.detection.kind !== 'service') return unchosen;
     facts.verbose(`nx-fleet: ${name} is a service built from ${dockerfile}: ${why}`);
     return { analysis };
   });
