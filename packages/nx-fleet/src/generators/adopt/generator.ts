@@ -197,7 +197,8 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     });
     if (options.project && plan.error) throw new Error(plan.error);
     const chosen = plan.row.dockerfile;
-    const unread = tree.isFile(chosen) ? unreadBuildsOf(unreadBuildFiles(), chosen, config.root) : [];
+    const target = plan.write?.fleet.target ?? existing.target;
+    const unread = tree.isFile(chosen) ? unreadBuildsOf(unreadBuildFiles(), chosen, config.root, target) : [];
     if (unread.length)
       plan.notes.push(
         `${listed(unread)} also build${unread.length === 1 ? 's' : ''} ${chosen} (adopt does not read ${unread.length === 1 ? 'it' : 'them'}): compare the image name, build context, build arguments, target stage, platforms, secrets and named contexts there with the ones above, and set what differs (--image, --target; "context", "buildArgs", "platforms", "secrets" and "buildContexts" in ${buildTargetName}'s options)`,

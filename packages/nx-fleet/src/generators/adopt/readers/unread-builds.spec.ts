@@ -67,6 +67,21 @@ describe('unreadBuildsOf', () => {
     // The check can fail: a config naming another Dockerfile, or the Dockerfile in another folder.
     expect(of(`[build]\n  dockerfile = "api.Dockerfile"\n`, 'Dockerfile', 'ui', 'fly.ui.toml')).toEqual([]);
     expect(of(fly, 'ui/Dockerfile', 'ui', 'fly.ui.toml')).toEqual([]);
+    // Another stage than the service's is another image.
+    expect(unreadBuildsOf([{ file: 'fly.ui.toml', text: fly }], 'Dockerfile', 'ui', 'ui')).toEqual(['fly.ui.toml']);
+    expect(unreadBuildsOf([{ file: 'fly.ui.toml', text: fly }], 'Dockerfile', 'api', 'api')).toEqual([]);
+  });
+
+  it('takes a platform config in the project folder unless it deploys an image, another builder, or another Dockerfile', () => {
+    const at = (text: string, file = 'apps/admin/fly.toml') => of(text, undefined, undefined, file);
+    expect(at('app = "admin"\n')).toEqual(['apps/admin/fly.toml']);
+    expect(at('[build]\n  dockerfile = "Dockerfile"\n')).toEqual(['apps/admin/fly.toml']);
+    expect(at('[build]\n  dockerfile = "Dockerfile.dev"\n')).toEqual([]);
+    expect(at('[build]\n  image = "registry.fly.io/admin:latest"\n')).toEqual([]);
+    expect(at('[build]\nbuilder = "NIXPACKS"\n', 'apps/admin/railway.toml')).toEqual([]);
+    expect(at('[build]\nbuilder = "DOCKERFILE"\n', 'apps/admin/railway.toml')).toEqual(['apps/admin/railway.toml']);
+    // Railway's path from the repository root, under a custom name (omega's railway-web.toml).
+    expect(at('[build]\ndockerfilePath = "apps/admin/Dockerfile"\n', 'railway-web.toml')).toEqual(['railway-web.toml']);
   });
 
   it("takes a script or Makefile that runs an engine's build of the Dockerfile, not one that only names it (personal-kanban's images script)", () => {
@@ -76,6 +91,17 @@ describe('unreadBuildsOf', () => {
     ]);
     expect(of(`images:\n\t${script}`, undefined, undefined, 'Makefile')).toEqual(['Makefile']);
     expect(of('hadolint apps/admin/Dockerfile\n', undefined, undefined, 'scripts/lint.sh')).toEqual([]);
+    // Its comments and messages build nothing, nor a build of another file beside a line naming this one.
+    expect(of('# docker build -f apps/admin/Dockerfile .\n', undefined, undefined, 'scripts/doc.sh')).toEqual([]);
+    expect(of('echo "run: docker build -f apps/admin/Dockerfile ."\n', undefined, undefined, 'scripts/doc.sh')).toEqual(
+      [],
+    );
+    const other = 'build:\n\tdocker build -f apps/admin/Dockerfile.dev .\n\t@echo built apps/admin/Dockerfile\n';
+    expect(of(other, undefined, undefined, 'Makefile')).toEqual([]);
+    // A build continued over lines is one command.
+    expect(of('docker build \\\n  -f apps/admin/Dockerfile .\n', undefined, undefined, 'deploy.sh')).toEqual([
+      'deploy.sh',
+    ]);
   });
 
   it('takes a Bake target whose context is the project folder, or whose dockerfile, read from its context, is the Dockerfile', () => {

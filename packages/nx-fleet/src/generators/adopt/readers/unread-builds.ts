@@ -38,6 +38,8 @@ export function unreadBuildsOf(
   files: ReadonlyArray<{ file: string; text: string }>,
   dockerfile: string,
   projectRoot: string,
+  /** The stage the service is built from: a platform's config building another stage builds another image. */
+  target?: string,
 ): string[] {
   const path = (p: string) => `(?<![\\w./-])(?:\\./)?${literal(p)}`;
   const named = new RegExp(`${path(dockerfile)}(?![\\w./-])`);
@@ -53,28 +55,62 @@ export function unreadBuildsOf(
   );
   const azureProject = new RegExp(`\\bproject:\\s*['"]?${path(projectRoot)}/?['"]?\\s*$`, 'm');
   return files
-    .filter(({ file, text }) => {
-      if (BUILD_SCRIPT.test(file) && !ENGINE_BUILD.test(text)) return false;
-      if (named.test(text) || (own && (context.test(text) || entered.test(text)))) return true;
+    .filter(({ file, text: whole }) => {
+      if (PLATFORM_CONFIG.test(file)) return platformBuilds(file, whole, { dockerfile, projectRoot, target });
+      // A script's or Makefile's commands, not its comments or messages; the Dockerfile named by an engine's build.
+      const script = BUILD_SCRIPT.test(file);
+      const text = script ? commandsOf(whole) : whole;
+      const builds = script
+        ? text
+            .split('\n')
+            .filter((line) => ENGINE_BUILD.test(line))
+            .join('\n')
+        : text;
+      if (named.test(builds) || (own && (context.test(text) || entered.test(text)))) return true;
       if (contextDockerfiles(file, text).includes(dockerfile)) return true;
       if (/(?:^|\/)azure\.ya?ml$/.test(file) && azureProject.test(text)) return true;
-      // Beside the Dockerfile, a Fly config naming no other file builds it (Fly's default: cyborg-academy's
-      // `fly.ui.toml`, `build-target = "ui"`, for the root Dockerfile a project is pointed at).
-      if (
-        /(?:^|\/)fly[\w.-]*\.toml$/.test(file) &&
-        posix.dirname(file) === posix.dirname(dockerfile) &&
-        posix.basename(dockerfile) === 'Dockerfile' &&
-        !/^\s*dockerfile\s*=/m.test(text)
-      )
-        return true;
-      if (posix.dirname(file) !== projectRoot) return false;
-      // In the project folder: a platform's config, or a compose file building that folder (`build: .`).
-      return (
-        /(?:^|\/)(?:fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|toml))$/.test(file) ||
-        (own && /(?:\bbuild|\bcontext):\s*['"]?\.\/?['"]?\s*$/m.test(text))
-      );
+      // In the project folder, a compose file building that folder (`build: .`).
+      return posix.dirname(file) === projectRoot && own && /(?:\bbuild|\bcontext):\s*['"]?\.\/?['"]?\s*$/m.test(text);
     })
     .map(({ file }) => file);
+}
+
+const PLATFORM_CONFIG = /(?:^|\/)(?:fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|toml))$/;
+
+/**
+ * Whether a Fly or Railway config builds the Dockerfile: the one it names (Fly's `dockerfile`, from its
+ * folder; Railway's `dockerfilePath`), else, named nowhere, the `Dockerfile` beside it (Fly's default:
+ * cyborg-academy's `fly.ui.toml` for its root Dockerfile) or the project's own where it sits in the
+ * project folder (anyterm's `apps/web/fly.toml`). Not one deploying an image (`image =`), built by another
+ * builder (Railway's Nixpacks or Railpack), or building another stage (`build-target = "ui"` for api's).
+ */
+function platformBuilds(
+  file: string,
+  text: string,
+  service: { dockerfile: string; projectRoot: string; target: string | undefined },
+): boolean {
+  const value = (key: string) => new RegExp(`^\\s*"?${key}"?\\s*[:=]\\s*["']([^"']*)["']`, 'm').exec(text)?.[1];
+  const fly = /(?:^|\/)fly[\w.-]*\.toml$/.test(file);
+  if (fly ? value('image') !== undefined : !/^(?:DOCKERFILE)?$/i.test(value('builder') ?? '')) return false;
+  const stage = fly ? value('build-target') : undefined;
+  if (stage !== undefined && service.target !== undefined && stage !== service.target) return false;
+  const folder = posix.dirname(file);
+  const stated = value(fly ? 'dockerfile' : 'dockerfilePath');
+  if (stated !== undefined)
+    return [posix.join(folder, stated), posix.normalize(stated.replace(/^\/+/, ''))].includes(service.dockerfile);
+  return (
+    (folder === posix.dirname(service.dockerfile) && posix.basename(service.dockerfile) === 'Dockerfile') ||
+    folder === service.projectRoot
+  );
+}
+
+/** A script's or Makefile's command lines, continued lines joined; comments and echoes left out. */
+function commandsOf(text: string): string {
+  return text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*(?:#|@?(?:echo|printf)\b)/.test(line))
+    .join('\n');
 }
 
 /**
