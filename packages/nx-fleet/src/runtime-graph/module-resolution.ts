@@ -160,9 +160,10 @@ export class ImportResolver {
    * tsconfig's `paths` (riat's `@app/common/types/proto/users`, `@app/common/*` → `libs/common/src/*`,
    * a library with no package.json; TypeScript takes `paths` before packages), else a workspace
    * package's `exports` target or folder. A file without its extension (an `index` file: its folder),
-   * or a folder; undefined when nothing is there.
+   * or a folder; where nothing is there, the first place it would be (`exists: false`); undefined when
+   * neither an alias nor a package names it.
    */
-  keyPath(key: string): string | undefined {
+  keyPlace(key: string): { path: string; exists: boolean } | undefined {
     const options = this.compilerOptionsFor('.');
     const base = options.baseUrl ?? (options as { pathsBasePath?: unknown }).pathsBasePath;
     const [paths, from] = options.paths && typeof base === 'string' ? [options.paths, base] : [{}, this.workspaceRoot];
@@ -183,11 +184,14 @@ export class ImportResolver {
       relative(this.workspaceRoot, join(from, target)).split(sep).join(posix.sep),
     );
     const match = this.packageOf(key);
-    for (const path of [...aliased, ...(match ? [this.packagedPath(match, key)] : [])]) {
-      const found = path === undefined || path.startsWith('..') ? undefined : this.existingPath(path);
-      if (found !== undefined) return found;
+    const candidates = [...aliased, ...(match ? [this.packagedPath(match, key)] : [])].flatMap((path) =>
+      path === undefined || path.startsWith('..') ? [] : [path],
+    );
+    for (const path of candidates) {
+      const found = this.existingPath(path);
+      if (found !== undefined) return { path: found, exists: true };
     }
-    return undefined;
+    return candidates.length ? { path: posix.normalize(candidates[0]!), exists: false } : undefined;
   }
 
   /** A package subpath's path in the workspace: the `exports` target when there is a map, else the path below the package's folder. */
@@ -224,7 +228,9 @@ export class ImportResolver {
   subpathOffer(specifier: string): 'offered' | 'unexported' | 'absent' {
     const match = this.packageOf(specifier);
     // A path there (`users_pb.js` names `users_pb.ts` too, as TypeScript maps it), or one a `paths` alias maps it to.
-    if (!match || this.keyPath(specifier) !== undefined) return 'offered';
+    const place = this.keyPlace(specifier);
+    if (place?.exists) return 'offered';
+    if (!match) return place ? 'absent' : 'offered';
     const manifest = this.manifestOf(match[1]);
     const exports = manifest?.['exports'];
     const subpath = `.${specifier.slice(match[0].length)}`;

@@ -757,12 +757,12 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
       expect(scan(configs, { sdks }).edges).toEqual(['account -> payments', 'billing -> orders']);
     });
 
-    it('a library with no package.json: a key spelled as a package path names nothing, and says so', () => {
+    it('a library with no package.json: a key spelled as a package path names nothing, and says where nothing is', () => {
       writeCommon();
       const { edges, warnings } = scan(configs, { sdks: { '@app/common/src/proto/orders': 'orders' } });
       expect(edges).toEqual([]);
       expect(warnings.map((w) => w.message)).toEqual([
-        'nx-fleet: plugin option sdks names "@app/common/src/proto/orders", which is no workspace project or package, nor a path of one (a package\'s subpath, or one a tsconfig "paths" alias maps into a project).',
+        'nx-fleet: plugin option sdks names "@app/common/src/proto/orders", a path common does not have (no file or folder at libs/common/src/src/proto/orders): no import can name it, so it makes no runtime link. Name a path that is there, as the imports spell it (or the whole project).',
       ]);
     });
 
@@ -797,7 +797,7 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
     expect(
       scan(CLIENTS, { sdks: { '@acme/client/protos/nothing.proto': 'payments' } }).warnings.map((w) => w.message),
     ).toEqual([
-      'nx-fleet: plugin option sdks names "@acme/client/protos/nothing.proto", a path its package does not have (no file or folder there): no import can name it, so it makes no runtime link. Name a path of the package (or the package).',
+      'nx-fleet: plugin option sdks names "@acme/client/protos/nothing.proto", a path client does not have (no file or folder at libs/client/protos/nothing.proto): no import can name it, so it makes no runtime link. Name a path that is there, as the imports spell it (or the whole project).',
     ]);
   });
 

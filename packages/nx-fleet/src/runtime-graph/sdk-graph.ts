@@ -151,7 +151,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   // The resolver a key's path is asked of (an alias's, riat's `@app/common/types/proto/users`) resolves the scan's imports too.
   let fresh: ImportResolver | undefined;
   const resolverNow = () => (fresh ??= new ImportResolver(input.workspaceRoot, input.projects, input.warn, input.fs));
-  const ownership = resolveOwnership(input.projects, input.sdksOption, (key) => resolverNow().keyPath(key));
+  const ownership = resolveOwnership(input.projects, input.sdksOption, (key) => resolverNow().keyPlace(key));
   const rootOf = new Map(input.projects.map((p) => [p.name, p.root]));
   const keyedRoots = [...ownership.keyedProjects].map((project) => `${rootOf.get(project)}/`);
   // Every scan reports them: the caller prints each once (createNodes: once per workspace state).
@@ -172,7 +172,7 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
         `sdks:${key}`,
         offer === 'unexported'
           ? `nx-fleet: plugin option sdks names "${key}", a subpath its package's "exports" does not offer: no import can name it, so it makes no runtime link. Name an exported subpath (or the package).`
-          : `nx-fleet: plugin option sdks names "${key}", a path its package does not have (no file or folder there): no import can name it, so it makes no runtime link. Name a path of the package (or the package).`,
+          : `nx-fleet: plugin option sdks names "${key}", a path ${ownership.packageOfSpecifier(key)} does not have (no file or folder at ${resolver.keyPlace(key)?.path ?? key}): no import can name it, so it makes no runtime link. Name a path that is there, as the imports spell it (or the whole project).`,
       );
   }
   const seen = new Map<string, ProjectInfo>();

@@ -230,7 +230,7 @@ describe('resolveOwnership: subpath keys', () => {
     const placed = resolveOwnership(
       [...projects, lib('common', 'libs/common')],
       { '@acme/core/v3': 'mailer', '@acme/core/v3/workers': 'workers', '@app/common/proto/users': 'webapp' },
-      (key) => paths[key],
+      (key) => (paths[key] === undefined ? undefined : { path: paths[key]!, exists: true }),
     );
 
     it.each([

@@ -53,8 +53,8 @@ export interface Ownership {
 export function resolveOwnership(
   projects: readonly ProjectInfo[],
   sdksOption: SdksOption = {},
-  /** The workspace path a key names as an import would reach it (`ImportResolver.keyPath`); undefined: none. */
-  pathOf: (key: string) => string | undefined = () => undefined,
+  /** The workspace path a key names as an import would reach it, and whether anything is there (`ImportResolver.keyPlace`). */
+  pathOf: (key: string) => { path: string; exists: boolean } | undefined = () => undefined,
 ): Ownership {
   const byName = new Map(projects.map((p) => [p.name, p]));
   const projectByRoot = new Map(projects.map((p) => [p.root, p]));
@@ -93,24 +93,25 @@ export function resolveOwnership(
     if (sdk && library) libraries.add(sdk.name);
     else if (sdk) claim(sdk, named, source);
     else {
-      const path = pathOf(key);
+      const place = pathOf(key);
       const [, packaged] = [...byPackage]
         .filter(([name]) => key.startsWith(`${name}/`))
         .sort(([a], [b]) => b.length - a.length)[0] ?? [undefined, undefined];
       // A library with no package.json is named through an alias only: where the alias maps the key.
-      const aliased = path === undefined ? undefined : deepestAt(projectByRoot, path);
+      const aliased = place === undefined ? undefined : deepestAt(projectByRoot, place.path);
       const project = packaged ?? (aliased?.root === '.' ? undefined : aliased);
       if (!project) {
         // Where an alias maps it into a folder no project holds (a Nest CLI library before its project.json), say so.
         const where =
-          path === undefined
+          place === undefined
             ? ''
-            : `: a tsconfig "paths" alias maps it to ${path}, which no project holds (a project.json with a "name" in the library's folder makes one)`;
+            : `: a tsconfig "paths" alias maps it to ${place.path}, which no project holds (a project.json with a "name" in the library's folder makes one)`;
         problems.push(
           `plugin option sdks names "${key}", which is no workspace project or package, nor a path of one (a package's subpath, or one a tsconfig "paths" alias maps into a project)${where}`,
         );
         continue;
       }
+      const path = place?.exists ? place.path : undefined;
       const owners = validOwners(named, key, source);
       if (owners.length || library) subpaths.push({ key, owners, project: project.name, path });
     }
