@@ -82,6 +82,8 @@ export const DEFAULT_RELEASE_IGNORE: readonly string[] = [
   '.opencode/**',
   '.cursorrules',
   '.windsurfrules',
+  // An editor's settings (andeo-lunch's and tissai's `.editorconfig`, which their images' ignore files leave out).
+  '.editorconfig',
   'docs/**',
   '**/*.md',
   'LICENSE*',

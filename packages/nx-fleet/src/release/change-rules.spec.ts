@@ -146,6 +146,8 @@ const realRepo: Tree = {
   '.agents': { skills: { 'review.json': '' } },
   '.opencode': { 'agent.json': '' },
   '.cursorrules': '',
+  // An editor's settings (andeo-lunch's).
+  '.editorconfig': '',
   docs: { 'guide.md': '' },
   'CHANGELOG.md': '',
   LICENSE: '',
