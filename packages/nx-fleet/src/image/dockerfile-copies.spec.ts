@@ -410,6 +410,11 @@ describe('DockerfileReading.otherImageStages', () => {
       ['worker', 'static'],
     ],
     [
+      "a stage per service, none with a command of its own (Mist3rBru's: compose gives each its command and target)",
+      'FROM node:20 AS base\nCOPY package.json ./\nRUN npm install\nFROM base AS pay\nCOPY pay ./pay\nFROM base AS gw\nCOPY gw ./gw\n',
+      ['pay'],
+    ],
+    [
       'development and test stages beside the production one',
       'FROM node:20 AS base\nFROM base AS dev\nRUN echo\nFROM base AS test-e2e\nRUN echo\nFROM base AS production\nRUN echo\n',
       [],

@@ -238,10 +238,14 @@ export class DockerfileReading {
       }
       return !bases.has(stage);
     };
+    // Where the last one runs nothing either, the command comes from elsewhere (Mist3rBru's stage per
+    // service, each given its `command:` and `target:` by compose): running tells no image from a leftover.
+    const last = this.finalStages.at(-1);
+    const ranked = last === undefined || runnable(last) ? runnable : () => true;
     // A scratch stage beside them holds files to export (`--output`: nocobase's app-artifact), no image to run.
     return this.finalStages
       .slice(0, -1)
-      .filter((stage) => !namesDevelopment(stage, /[-_.]/) && !scratch.has(stage) && runnable(stage));
+      .filter((stage) => !namesDevelopment(stage, /[-_.]/) && !scratch.has(stage) && ranked(stage));
   }
 
   /**
