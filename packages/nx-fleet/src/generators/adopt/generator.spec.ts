@@ -535,6 +535,21 @@ describe('adopt generator', () => {
     expect(printed.join('\n')).not.toContain('gps is a project only nx-fleet makes');
   });
 
+  it("names no project only nx-fleet makes where two folders' package.json files share its name (VinheiriaAgnello's auth-service)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    for (const folder of ['auth', 'gateway']) {
+      tree.write(`${folder}/package.json`, JSON.stringify({ name: 'auth-service' }));
+      tree.write(`${folder}/Dockerfile`, 'FROM node:20\nCOPY . .\nCMD ["node", "i.js"]\n');
+    }
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed.join('\n')).not.toContain('auth-service is a project only nx-fleet makes');
+    expect(printed.join('\n')).toContain(
+      '2 Dockerfiles have no project beside them (auth/Dockerfile, gateway/Dockerfile)',
+    );
+  });
+
   it("says to adopt a root Dockerfile for the projects its final stages are named after (cyborg-academy's api and ui stages)", async () => {
     tree.write('package.json', JSON.stringify({ name: 'academy', private: true }));
     addProjectConfiguration(tree, 'ui', { root: 'apps/ui' });

@@ -295,12 +295,17 @@ function fleetOnlyProjects(
   const own = dockerfiles.filter(
     (file) => posix.dirname(file) !== '.' || (containerfileVariant(file) === '' && !claimed.has(file)),
   );
-  return [...new Set(own.map((file) => posix.dirname(file)))].flatMap((root) => {
+  const named = [...new Set(own.map((file) => posix.dirname(file)))].flatMap((root) => {
     const name = roots.has(root) ? undefined : readJson(tree, posix.join(root, 'package.json'))?.['name'];
-    if (typeof name !== 'string' || !name || taken.has(name)) return [];
+    return typeof name === 'string' && name && !taken.has(name) ? [{ root, name }] : [];
+  });
+  // Two folders under one name make no project either (VinheiriaAgnello's auth/ and gateway/, both
+  // `auth-service`): a project.json of that name in each would clash, as Nx says.
+  const once = named.filter(({ name }) => named.filter((other) => other.name === name).length === 1);
+  return once.map(({ root, name }) => {
     const dockerfile = own.find((file) => posix.dirname(file) === root && containerfileVariant(file) === '');
     const staged = dockerfile === undefined ? [] : stagedProjects(tree.read(dockerfile, 'utf-8') ?? '', projects);
-    return [{ name, root, ...(staged.length && { staged: { dockerfile: dockerfile!, projects: staged } }) }];
+    return { name, root, ...(staged.length && { staged: { dockerfile: dockerfile!, projects: staged } }) };
   });
 }
 
