@@ -1282,6 +1282,22 @@ describe('inferContext', () => {
     expect(inferContext(facts(dockerfile('node -v'), { files })).workspaceManifests).toBeUndefined();
   });
 
+  it("a project with no package.json of its own installs the root's: the root manifest is kept as it is (Mist3rBru's services)", () => {
+    const ownless = FILES.filter((file) => file !== 'apps/api/package.json');
+    const dockerfile = (install: string) =>
+      `FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN ${install}\nCOPY apps/api ./apps/api\n`;
+    expect(inferContext(facts(dockerfile('npm install'), { files: ownless }))).toMatchObject({
+      mode: 'pruned',
+      workspaceManifests: true,
+      reason: expect.stringContaining(
+        'copies the root package.json, the only manifest apps/api has, and "RUN npm install" (apps/api/Dockerfile:4) installs what it names',
+      ),
+    });
+    // The check can fail: its own manifest, or no install.
+    expect(inferContext(facts(dockerfile('npm install'))).workspaceManifests).toBeUndefined();
+    expect(inferContext(facts(dockerfile('node -v'), { files: ownless })).workspaceManifests).toBeUndefined();
+  });
+
   it("the root package.json of a bun workspace, whose lockfile Nx cannot prune, is kept as it is (sim's migrations image)", () => {
     const bun = [...FILES.filter((file) => file !== 'package-lock.json'), 'bun.lock', 'libs/shared/package.json'];
     const dockerfile =
