@@ -415,6 +415,11 @@ describe('DockerfileReading.otherImageStages', () => {
       ['pay'],
     ],
     [
+      "checks a CI compose file builds by target, none with a command (mf's lint, build and unit_tests)",
+      'FROM node:22 AS base\nRUN npm install\nFROM base AS lint\nRUN npm run lint\nFROM base AS build\nRUN npm run build\nFROM base AS unit_tests\nRUN npm test\n',
+      [],
+    ],
+    [
       'development and test stages beside the production one',
       'FROM node:20 AS base\nFROM base AS dev\nRUN echo\nFROM base AS test-e2e\nRUN echo\nFROM base AS production\nRUN echo\n',
       [],

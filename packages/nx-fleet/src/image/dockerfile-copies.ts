@@ -240,8 +240,9 @@ export class DockerfileReading {
     };
     // Where the last one runs nothing either, the command comes from elsewhere (Mist3rBru's stage per
     // service, each given its `command:` and `target:` by compose): running tells no image from a leftover.
+    // Not where the last is a check (mf's `lint`, `build`, `unit_tests`, each built by a CI compose file).
     const last = this.finalStages.at(-1);
-    const ranked = last === undefined || runnable(last) ? runnable : () => true;
+    const ranked = last === undefined || runnable(last) || namesDevelopment(last, /[-_.]/) ? runnable : () => true;
     // A scratch stage beside them holds files to export (`--output`: nocobase's app-artifact), no image to run.
     return this.finalStages
       .slice(0, -1)

@@ -98,6 +98,11 @@ describe('unreadBuildsOf', () => {
     );
     const other = 'build:\n\tdocker build -f apps/admin/Dockerfile.dev .\n\t@echo built apps/admin/Dockerfile\n';
     expect(of(other, undefined, undefined, 'Makefile')).toEqual([]);
+    // The Dockerfile in a variable or a function's argument (gatrix's, personal-kanban's), and a message before the build.
+    const variable = 'DOCKERFILE=apps/admin/Dockerfile\ndocker build -f "$DOCKERFILE" -t admin .\n';
+    expect(of(variable, undefined, undefined, 'scripts/build.sh')).toEqual(['scripts/build.sh']);
+    const echoed = 'echo "Building admin" && docker build -f apps/admin/Dockerfile -t admin .\n';
+    expect(of(echoed, undefined, undefined, 'scripts/build.sh')).toEqual(['scripts/build.sh']);
     // A build continued over lines is one command.
     expect(of('docker build \\\n  -f apps/admin/Dockerfile .\n', undefined, undefined, 'deploy.sh')).toEqual([
       'deploy.sh',

@@ -57,16 +57,12 @@ export function unreadBuildsOf(
   return files
     .filter(({ file, text: whole }) => {
       if (PLATFORM_CONFIG.test(file)) return platformBuilds(file, whole, { dockerfile, projectRoot, target });
-      // A script's or Makefile's commands, not its comments or messages; the Dockerfile named by an engine's build.
+      // A script's or Makefile's commands, not its comments or messages: one that runs an engine's build
+      // and names the Dockerfile (in a variable too: gatrix's `docker build -f "$df"`, personal-kanban's function).
       const script = BUILD_SCRIPT.test(file);
       const text = script ? commandsOf(whole) : whole;
-      const builds = script
-        ? text
-            .split('\n')
-            .filter((line) => ENGINE_BUILD.test(line))
-            .join('\n')
-        : text;
-      if (named.test(builds) || (own && (context.test(text) || entered.test(text)))) return true;
+      if (script && !ENGINE_BUILD.test(text)) return false;
+      if (named.test(text) || (own && (context.test(text) || entered.test(text)))) return true;
       if (contextDockerfiles(file, text).includes(dockerfile)) return true;
       if (/(?:^|\/)azure\.ya?ml$/.test(file) && azureProject.test(text)) return true;
       // In the project folder, a compose file building that folder (`build: .`).
@@ -104,12 +100,18 @@ function platformBuilds(
   );
 }
 
-/** A script's or Makefile's command lines, continued lines joined; comments and echoes left out. */
+/** A script's or Makefile's commands, continued lines joined; comments and the messages it prints left out. */
 function commandsOf(text: string): string {
   return text
     .replace(/\\\r?\n/g, ' ')
     .split(/\r?\n/)
-    .filter((line) => !/^\s*(?:#|@?(?:echo|printf)\b)/.test(line))
+    .filter((line) => !/^\s*#/.test(line))
+    .map((line) =>
+      line
+        .split(/(&&|\|\||;|\|)/)
+        .filter((part) => !/^\s*@?(?:echo|printf)\b/.test(part))
+        .join(''),
+    )
     .join('\n');
 }
 
