@@ -78,6 +78,9 @@ describe('unreadBuildsOf', () => {
     expect(at('[build]\n  dockerfile = "Dockerfile"\n')).toEqual(['apps/admin/fly.toml']);
     expect(at('[build]\n  dockerfile = "Dockerfile.dev"\n')).toEqual([]);
     expect(at('[build]\n  image = "registry.fly.io/admin:latest"\n')).toEqual([]);
+    expect(
+      at('[build]\n  builder = "paketobuildpacks/builder:base"\n  buildpacks = ["gcr.io/paketo-buildpacks/nodejs"]\n'),
+    ).toEqual([]);
     expect(at('[build]\nbuilder = "NIXPACKS"\n', 'apps/admin/railway.toml')).toEqual([]);
     expect(at('[build]\nbuilder = "DOCKERFILE"\n', 'apps/admin/railway.toml')).toEqual(['apps/admin/railway.toml']);
     // Railway's path from the repository root, under a custom name (omega's railway-web.toml).

@@ -78,7 +78,7 @@ const PLATFORM_CONFIG = /(?:^|\/)(?:fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|tom
  * folder; Railway's `dockerfilePath`), else, named nowhere, the `Dockerfile` beside it (Fly's default:
  * cyborg-academy's `fly.ui.toml` for its root Dockerfile) or the project's own where it sits in the
  * project folder (anyterm's `apps/web/fly.toml`). Not one deploying an image (`image =`), built by another
- * builder (Railway's Nixpacks or Railpack), or building another stage (`build-target = "ui"` for api's).
+ * builder (Fly's buildpacks, Railway's Nixpacks or Railpack), or building another stage (`build-target = "ui"` for api's).
  */
 function platformBuilds(
   file: string,
@@ -87,7 +87,13 @@ function platformBuilds(
 ): boolean {
   const value = (key: string) => new RegExp(`^\\s*"?${key}"?\\s*[:=]\\s*["']([^"']*)["']`, 'm').exec(text)?.[1];
   const fly = /(?:^|\/)fly[\w.-]*\.toml$/.test(file);
-  if (fly ? value('image') !== undefined : !/^(?:DOCKERFILE)?$/i.test(value('builder') ?? '')) return false;
+  // Fly's image or buildpacks (`builder = "paketobuildpacks/…"`), Railway's other builders: no Dockerfile built.
+  if (
+    fly
+      ? value('image') !== undefined || value('builder') !== undefined || /^\s*buildpacks\s*=/m.test(text)
+      : !/^(?:DOCKERFILE)?$/i.test(value('builder') ?? '')
+  )
+    return false;
   const stage = fly ? value('build-target') : undefined;
   if (stage !== undefined && service.target !== undefined && stage !== service.target) return false;
   const folder = posix.dirname(file);
