@@ -1282,19 +1282,22 @@ describe('inferContext', () => {
     expect(inferContext(facts(dockerfile('node -v'), { files })).workspaceManifests).toBeUndefined();
   });
 
-  it("a project with no package.json of its own installs the root's: the root manifest is kept as it is (Mist3rBru's services)", () => {
-    const ownless = FILES.filter((file) => file !== 'apps/api/package.json');
+  it("a project with no package.json of its own that installs the root's, with no lockfile, keeps the root manifest as it is (Mist3rBru's services)", () => {
+    const ownless = FILES.filter((file) => file !== 'apps/api/package.json' && file !== 'package-lock.json');
     const dockerfile = (install: string) =>
-      `FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN ${install}\nCOPY apps/api ./apps/api\n`;
+      `FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN ${install}\nCOPY apps/api ./apps/api\n`;
     expect(inferContext(facts(dockerfile('npm install'), { files: ownless }))).toMatchObject({
       mode: 'pruned',
       workspaceManifests: true,
       reason: expect.stringContaining(
-        'copies the root package.json, the only manifest apps/api has, and "RUN npm install" (apps/api/Dockerfile:4) installs what it names',
+        'copies the root package.json, the only manifest apps/api has, and "RUN npm install" (apps/api/Dockerfile:4) installs what it names, with no lockfile Nx could prune it by',
       ),
     });
-    // The check can fail: its own manifest, or no install.
-    expect(inferContext(facts(dockerfile('npm install'))).workspaceManifests).toBeUndefined();
+    // The check can fail: its own manifest, a lockfile (Nx's pruning keeps what the sources import), or no install.
+    const own = FILES.filter((file) => file !== 'package-lock.json');
+    expect(inferContext(facts(dockerfile('npm install'), { files: own })).workspaceManifests).toBeUndefined();
+    const locked = FILES.filter((file) => file !== 'apps/api/package.json');
+    expect(inferContext(facts(dockerfile('npm install'), { files: locked })).workspaceManifests).toBeUndefined();
     expect(inferContext(facts(dockerfile('node -v'), { files: ownless })).workspaceManifests).toBeUndefined();
   });
 

@@ -954,17 +954,19 @@ function chooseMode(
         `${quote(rootManifest.source)} copies the root package.json, whose install scripts build every package, and ${quote(installs)} runs them`,
         conflict,
       );
-    // A project with no package.json of its own (Mist3rBru's services, a project.json each) installs the
-    // root's dependencies: pruned, the root manifest would be the project's, naming none, and the install
-    // would add nothing its sources import.
+    // A project with no package.json of its own installs the root's dependencies; where no lockfile lets
+    // Nx tell the npm packages its sources import (Mist3rBru's services, a project.json each), the pruned
+    // root manifest would name none, and the install would add nothing. With a lockfile, Nx's pruning
+    // keeps the packages the project imports.
     const ownless =
       rootManifest &&
       facts.projectRoot !== '.' &&
       !index.has(posix.join(facts.projectRoot, 'package.json')) &&
+      ![...Object.values(LOCKFILES), 'npm-shrinkwrap.json', 'bun.lock', 'bun.lockb'].some(committedHas(facts, index)) &&
       runAfter(reading, rootManifest.source.line, (words) => INSTALLS.test(words.join(' ')));
     if (rootManifest && ownless)
       return keptWhole(
-        `${quote(rootManifest.source)} copies the root package.json, the only manifest ${facts.projectRoot} has, and ${quote(ownless)} installs what it names`,
+        `${quote(rootManifest.source)} copies the root package.json, the only manifest ${facts.projectRoot} has, and ${quote(ownless)} installs what it names, with no lockfile Nx could prune it by`,
         conflict,
       );
     // Nx writes no lockfile for bun (its pruning ships the package.json alone): sim's migrations image
