@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fleetOptionsOf, fleetPluginOptions, isFleetPlugin, PLUGIN_NAME } from './workspace-options';
+import { fleetOptionsOf, fleetPluginOptions, isFleetPlugin, nxAnalysesSources, PLUGIN_NAME } from './workspace-options';
 
 describe('isFleetPlugin', () => {
   it.each([
@@ -70,5 +70,16 @@ describe('fleetPluginOptions', () => {
     expect(fleetPluginOptions(root)).toBeUndefined();
     writeFileSync(join(root, 'nx.json'), '{ "plugins": [');
     expect(fleetPluginOptions(root)).toBeUndefined();
+  });
+});
+
+describe('nxAnalysesSources', () => {
+  it.each([
+    ['nx.json turns it off', { pluginsConfig: { '@nx/js': { analyzeSourceFiles: false } } }, {}, false],
+    ['an @nx/js entry defaults it on', { pluginsConfig: { '@nx/js': {} } }, {}, true],
+    ["no entry: Nx's JS plugins in the root package.json", {}, { devDependencies: { '@nx/js': '23.2.1' } }, true],
+    ['no entry, no Nx JS plugin (zen)', {}, { devDependencies: { nx: '23.2.1' } }, false],
+  ])('%s', (_, nxJson, rootManifest, expected) => {
+    expect(nxAnalysesSources(nxJson, rootManifest)).toBe(expected);
   });
 });

@@ -14,6 +14,36 @@ export function othersInfer(nxJson: { plugins?: readonly unknown[] } | null | un
   return (nxJson?.plugins ?? []).some((entry) => !isFleetPlugin(entry));
 }
 
+/** The packages whose presence in the root package.json makes Nx analyse source files when nx.json has no `@nx/js` config. */
+export const SOURCE_ANALYSING_PACKAGES = [
+  '@nx/workspace',
+  '@nx/js',
+  '@nx/node',
+  '@nx/next',
+  '@nx/react',
+  '@nx/angular',
+  '@nx/web',
+];
+
+/**
+ * Whether Nx's graph maps a project's imports to npm packages (`@nx/js`' `analyzeSourceFiles`): as
+ * nx.json's `@nx/js` config says (on by default there), else on where the root package.json has one of
+ * Nx's JS plugins (Nx's `jsPluginConfig`). Where it is off, Nx prunes a project without a package.json
+ * of its own to no dependency.
+ */
+export function nxAnalysesSources(
+  nxJson: { pluginsConfig?: Record<string, unknown> } | null | undefined,
+  rootManifest: unknown,
+): boolean {
+  const config = (nxJson?.pluginsConfig?.['@nx/js'] ?? nxJson?.pluginsConfig?.['@nrwl/js']) as
+    { analyzeSourceFiles?: unknown } | undefined;
+  if (config) return config.analyzeSourceFiles !== false;
+  if (rootManifest === undefined) return false;
+  const { dependencies, devDependencies } = (rootManifest ?? {}) as Record<string, unknown>;
+  const deps = { ...(dependencies as object | undefined), ...(devDependencies as object | undefined) };
+  return SOURCE_ANALYSING_PACKAGES.some((name) => name in deps);
+}
+
 /** The nx-fleet entry's options in a parsed nx.json; undefined when nx-fleet is not registered. */
 export function fleetOptionsOf(
   nxJson: { plugins?: readonly unknown[] } | null | undefined,

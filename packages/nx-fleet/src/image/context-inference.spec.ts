@@ -1282,7 +1282,7 @@ describe('inferContext', () => {
     expect(inferContext(facts(dockerfile('node -v'), { files })).workspaceManifests).toBeUndefined();
   });
 
-  it("a project with no package.json of its own that installs the root's, with no lockfile, keeps the root manifest as it is (Mist3rBru's services)", () => {
+  it("a project with no package.json of its own that installs the root's keeps the root manifest as it is where Nx cannot prune it by its imports (Mist3rBru's services, zen's api)", () => {
     const ownless = FILES.filter((file) => file !== 'apps/api/package.json' && file !== 'package-lock.json');
     const dockerfile = (install: string) =>
       `FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN ${install}\nCOPY apps/api ./apps/api\n`;
@@ -1290,9 +1290,17 @@ describe('inferContext', () => {
       mode: 'pruned',
       workspaceManifests: true,
       reason: expect.stringContaining(
-        'copies the root package.json, the only manifest apps/api has, and "RUN npm install" (apps/api/Dockerfile:4) installs what it names, with no lockfile Nx could prune it by',
+        'copies the root package.json, the only manifest apps/api has, and "RUN npm install" (apps/api/Dockerfile:4) installs what it names, which Nx cannot prune by the project\'s imports (no lockfile)',
       ),
     });
+    // Nor where Nx analyses no source file (zen's api: no Nx JS plugin, no `@nx/js` config), lockfile or not.
+    const unanalysed = facts(dockerfile('npm install'), {
+      files: FILES.filter((file) => file !== 'apps/api/package.json'),
+      sourcesUnanalysed: true,
+    });
+    expect(inferContext(unanalysed).reason).toContain(
+      "which Nx cannot prune by the project's imports (it analyses no source file)",
+    );
     // The check can fail: its own manifest, a lockfile (Nx's pruning keeps what the sources import), or no install.
     const own = FILES.filter((file) => file !== 'package-lock.json');
     expect(inferContext(facts(dockerfile('npm install'), { files: own })).workspaceManifests).toBeUndefined();

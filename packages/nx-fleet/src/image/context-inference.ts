@@ -123,6 +123,11 @@ export interface ContextFacts {
    */
   rootInstallBuilds?: true;
   /**
+   * Nx's graph maps no project's imports to npm packages (`nxAnalysesSources`): a pruned manifest of a
+   * project without a package.json of its own names no dependency.
+   */
+  sourcesUnanalysed?: true;
+  /**
    * The root package.json's scripts that build every package (`"build": "nx run-many -t build"`): a
    * RUN running one where the root package.json is (novu's embed image, FVJohnny's template) builds
    * every package it copied, in the image.
@@ -954,19 +959,22 @@ function chooseMode(
         `${quote(rootManifest.source)} copies the root package.json, whose install scripts build every package, and ${quote(installs)} runs them`,
         conflict,
       );
-    // A project with no package.json of its own installs the root's dependencies; where no lockfile lets
-    // Nx tell the npm packages its sources import (Mist3rBru's services, a project.json each), the pruned
-    // root manifest would name none, and the install would add nothing. With a lockfile, Nx's pruning
-    // keeps the packages the project imports.
+    // A project with no package.json of its own installs the root's dependencies; where Nx cannot tell the
+    // npm packages its sources import — no lockfile (Mist3rBru's services, a project.json each), or no
+    // source analysis (zen's api) — the pruned root manifest would name none, and the install would add
+    // nothing. Otherwise Nx's pruning keeps the packages the project imports.
     const ownless =
       rootManifest &&
       facts.projectRoot !== '.' &&
       !index.has(posix.join(facts.projectRoot, 'package.json')) &&
-      ![...Object.values(LOCKFILES), 'npm-shrinkwrap.json', 'bun.lock', 'bun.lockb'].some(committedHas(facts, index)) &&
+      (facts.sourcesUnanalysed ||
+        ![...Object.values(LOCKFILES), 'npm-shrinkwrap.json', 'bun.lock', 'bun.lockb'].some(
+          committedHas(facts, index),
+        )) &&
       runAfter(reading, rootManifest.source.line, (words) => INSTALLS.test(words.join(' ')));
     if (rootManifest && ownless)
       return keptWhole(
-        `${quote(rootManifest.source)} copies the root package.json, the only manifest ${facts.projectRoot} has, and ${quote(ownless)} installs what it names, with no lockfile Nx could prune it by`,
+        `${quote(rootManifest.source)} copies the root package.json, the only manifest ${facts.projectRoot} has, and ${quote(ownless)} installs what it names, which Nx cannot prune by the project's imports (${facts.sourcesUnanalysed ? 'it analyses no source file' : 'no lockfile'})`,
         conflict,
       );
     // Nx writes no lockfile for bun (its pruning ships the package.json alone): sim's migrations image

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { CreateNodesContext, CreateNodesResult, CreateNodesResultArray } from '@nx/devkit';
 import { type FleetPluginOptions, type NormalizedFleetOptions } from '../config/options';
 import type { FleetServiceConfig } from '../config/service-settings';
-import { othersInfer } from '../config/workspace-options';
+import { nxAnalysesSources, othersInfer } from '../config/workspace-options';
 import { pactFilesByRoot } from '../contracts/pacts';
 import { parentServiceRoots, withoutIgnoredInside } from '../release/change-rules';
 import {
@@ -320,6 +320,7 @@ export async function computeNodes({
     gitignore: texts.committedText('.gitignore')?.split(/\r?\n/),
     patchFiles: patchedDependencyFiles(rootManifest, pnpmWorkspace),
     packageGlobs: workspacePackageGlobs(rootManifest, pnpmWorkspace),
+    sourcesAnalysed: nxAnalysesSources(context.nxJsonConfiguration, rootManifest),
   };
   const gitignoreVersion = texts.hashOf('.gitignore');
   const inferringPlugins = othersInfer(context.nxJsonConfiguration);
@@ -1639,6 +1640,7 @@ function contextFacts(
     gitignore?: readonly string[] | undefined;
     patchFiles: readonly string[];
     packageGlobs: readonly string[];
+    sourcesAnalysed: boolean;
   },
   targetNames: { build: string; dockerBuild: string },
   workspaceRoot: string,
@@ -1786,6 +1788,7 @@ function contextFacts(
     ...(prunedWith.length ? { prunedWith } : {}),
     ...(installBuilds.length ? { installBuilds } : {}),
     ...(root.installBuilds && Object.keys(folderOutputs).length ? { rootInstallBuilds: true as const } : {}),
+    ...(root.sourcesAnalysed ? {} : { sourcesUnanalysed: true as const }),
     ...(root.buildScripts.length && Object.keys(folderOutputs).length ? { rootBuildScripts: root.buildScripts } : {}),
     ...(statedContext ? { statedContext } : {}),
     ...(folderIgnore ? { folderIgnore } : {}),

@@ -1,6 +1,6 @@
 import type { NxJsonConfiguration, PluginConfiguration } from '@nx/devkit';
 import type { FleetPluginOptions } from '../../config/options';
-import { isFleetPlugin, PLUGIN_NAME } from '../../config/workspace-options';
+import { isFleetPlugin, nxAnalysesSources, PLUGIN_NAME } from '../../config/workspace-options';
 
 /** Idempotent: an existing registration keeps its options; only an explicitly given registry updates it. */
 export function addFleetPlugin(
@@ -34,17 +34,6 @@ export const PRODUCTION_INPUT = [
   '!{projectRoot}/vitest.config.*',
 ];
 
-/** The packages whose presence in the root package.json makes Nx analyse source files when nx.json has no `@nx/js` config. */
-const SOURCE_ANALYSING_PACKAGES = [
-  '@nx/workspace',
-  '@nx/js',
-  '@nx/node',
-  '@nx/next',
-  '@nx/react',
-  '@nx/angular',
-  '@nx/web',
-];
-
 /**
  * What Nx analyses without an `@nx/js` entry in nx.json (its `jsPluginConfig`), where that differs from
  * what it analyses once there is one: an entry makes every analysis default to on, so a workspace
@@ -53,9 +42,7 @@ const SOURCE_ANALYSING_PACKAGES = [
 function analysesBefore(rootManifest: unknown): Record<string, boolean> {
   if (rootManifest === undefined)
     return { analyzePackageJson: false, analyzeSourceFiles: false, analyzeLockfile: false };
-  const { dependencies, devDependencies } = (rootManifest ?? {}) as Record<string, unknown>;
-  const deps = { ...(dependencies as object | undefined), ...(devDependencies as object | undefined) };
-  return SOURCE_ANALYSING_PACKAGES.some((name) => name in deps) ? {} : { analyzeSourceFiles: false };
+  return nxAnalysesSources(undefined, rootManifest) ? {} : { analyzeSourceFiles: false };
 }
 
 /**
