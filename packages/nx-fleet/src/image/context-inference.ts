@@ -967,10 +967,7 @@ function chooseMode(
       rootManifest &&
       facts.projectRoot !== '.' &&
       !index.has(posix.join(facts.projectRoot, 'package.json')) &&
-      (facts.sourcesUnanalysed ||
-        ![...Object.values(LOCKFILES), 'npm-shrinkwrap.json', 'bun.lock', 'bun.lockb'].some(
-          committedHas(facts, index),
-        )) &&
+      (facts.sourcesUnanalysed || !ROOT_LOCKFILES.some(committedHas(facts, index))) &&
       runAfter(reading, rootManifest.source.line, (words) => INSTALLS.test(words.join(' ')));
     if (rootManifest && ownless)
       return keptWhole(
@@ -1992,6 +1989,9 @@ const indexes = new WeakMap<readonly string[], FileIndex>();
 
 /** Package manager roots besides the manifest: a lockfile, or pnpm's workspace file. */
 const ROOT_MARKERS = [...Object.values(LOCKFILES), 'pnpm-workspace.yaml', 'bun.lock', 'bun.lockb'];
+
+/** Every JavaScript package manager's lockfile: one of them lets Nx's graph hold the npm packages sources import. */
+const ROOT_LOCKFILES = [...Object.values(LOCKFILES), 'npm-shrinkwrap.json', 'bun.lock', 'bun.lockb'];
 
 /**
  * The nearest folder above `projectRoot`, below the workspace root, that is a package manager root of

@@ -693,11 +693,11 @@ function withPrunedImages(
   // A project folder whose variants its settings do not choose between: those another project builds
   // by name or prunes to are that project's, as where the folder is no project (diagnova's `docker/`
   // once a project.json is added there for its proxy image: api.Dockerfile stays @diagnova/api's).
-  const undecided = new Map<number, string[]>();
+  const undecided = new Map<number, { name: string; ambiguous: string[] }>();
   outcomes.forEach((outcome, i) => {
     if (!('analysis' in outcome) || outcome.analysis.detection.kind !== 'none') return;
     const { ambiguous } = serviceContainerfile(unexcluded(folders.get(roots[i]!) ?? [], options.exclude));
-    if (ambiguous) undecided.set(i, ambiguous);
+    if (ambiguous) undecided.set(i, { name: outcome.analysis.projectName, ambiguous });
   });
   const unbuilt = new Set([
     ...(unclaimed ? [unclaimed] : []),
@@ -709,7 +709,7 @@ function withPrunedImages(
     // Beside the file a service is built from (secshop's `docker/auth.dockerfile`, beside the base
     // image's, once `docker/` is a project): another project's, as where the folder is none.
     ...unbuiltVariants(detections, variants, options.exclude),
-    ...[...undecided.values()].flat().filter((file) => !built.has(file)),
+    ...[...undecided.values()].flatMap(({ ambiguous }) => ambiguous).filter((file) => !built.has(file)),
   ]);
   if (!unbuilt.size) return outcomes;
   const claims = new Map<string, Array<{ dockerfile: string; why: string }>>();
@@ -743,8 +743,7 @@ function withPrunedImages(
   // `docker/` once it is the base image's project): the one left is its own; with several left, its
   // warning names those.
   const left = new Map<number, string[]>();
-  undecided.forEach((ambiguous, i) => {
-    const name = (outcomes[i] as { analysis: FolderAnalysis }).analysis.projectName;
+  undecided.forEach(({ name, ambiguous }, i) => {
     const others = new Set(
       [...claims].flatMap(([project, claimed]) => (project === name ? [] : claimed.map((c) => c.dockerfile))),
     );

@@ -5,7 +5,7 @@ import { isComponentFile } from './component-scripts';
 import { typescript } from './typescript';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import { SOURCE_EXTENSIONS, type EmitOptions } from './sdk-imports';
-import { deepestAt, withoutScriptExtension, type ProjectInfo } from './sdk-ownership';
+import { deepestAt, withoutSourceExtension, type ProjectInfo } from './sdk-ownership';
 import { isRelativeSpecifier } from './specifier-filter';
 import { listed } from '../text/listed';
 
@@ -23,6 +23,8 @@ export class ImportResolver {
   private cache: TS.ModuleResolutionCache | undefined;
   private host: TS.ModuleResolutionHost | undefined;
   private readonly byProject = new Map<string, Resolution | undefined>();
+  /** Each `sdks` key's place, asked by ownership, the key check and its warning alike. */
+  private readonly places = new Map<string, { path: string; exists: boolean } | undefined>();
   /** How many specifiers TypeScript resolved (the rest were answered per project). */
   typeScriptResolutions = 0;
   private readonly nodeModulesByDir = new Map<string, boolean>();
@@ -164,6 +166,11 @@ export class ImportResolver {
    * neither an alias nor a package names it.
    */
   keyPlace(key: string): { path: string; exists: boolean } | undefined {
+    if (!this.places.has(key)) this.places.set(key, this.placeOf(key));
+    return this.places.get(key);
+  }
+
+  private placeOf(key: string): { path: string; exists: boolean } | undefined {
     const options = this.compilerOptionsFor('.');
     const base = options.baseUrl ?? (options as { pathsBasePath?: unknown }).pathsBasePath;
     const [paths, from] = options.paths && typeof base === 'string' ? [options.paths, base] : [{}, this.workspaceRoot];
@@ -210,12 +217,12 @@ export class ImportResolver {
   /** The path as a key's place: a file with or without a source extension (an `index` file: its folder), or a folder. */
   private existingPath(path: string): string | undefined {
     const normalized = posix.normalize(path).replace(/\/+$/, '');
-    const bare = withoutScriptExtension(normalized).replace(/\.d\.ts$|\.[cm]?tsx?$/, '');
+    const bare = withoutSourceExtension(normalized);
     const file = [normalized, ...SOURCE_EXTENSIONS.map((extension) => `${bare}${extension}`)].find((candidate) =>
       this.files.exists(join(this.workspaceRoot, candidate)),
     );
     if (file === undefined) return undefined;
-    if (file === normalized && !/\.[cm]?[jt]sx?$/.test(file)) return normalized;
+    if (file === normalized && bare === normalized) return normalized;
     return posix.basename(bare) === 'index' ? posix.dirname(bare) : bare;
   }
 

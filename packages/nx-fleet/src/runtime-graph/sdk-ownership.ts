@@ -158,7 +158,7 @@ export function resolveOwnership(
     ownersOfSpecifier: (specifier) => subpathOf(specifier)?.owners,
     packageOfSpecifier: (specifier) => subpathOf(specifier)?.project,
     ownersOfModule(file) {
-      const bare = file.replace(/(?:\.d)?\.[cm]?[jt]sx?$/, '');
+      const bare = withoutSourceExtension(file);
       return byPath.find(({ path }) => bare === path || file.startsWith(`${path}/`))?.owners;
     },
     subpathKeys: subpaths.map(({ key }) => key),
@@ -174,6 +174,11 @@ export function resolveOwnership(
 }
 
 /** A specifier without the JavaScript extension an ESM import writes (`.js`, `.mjs`, `.cjs`, `.jsx`). */
+/** A source file's path without its extension (`.d.ts`, `.ts`, `.mjs`…): the module a key's path names. */
+export function withoutSourceExtension(file: string): string {
+  return file.replace(/(?:\.d)?\.[cm]?[jt]sx?$/, '');
+}
+
 export function withoutScriptExtension(specifier: string): string {
   return specifier.replace(/\.(?:[cm]?js|jsx)$/, '');
 }
