@@ -2086,10 +2086,8 @@ function stageContextWarnings(
   // A folder whose settings are no object fails alone, where its node is made.
   const services = units.flatMap((unit) => ('service' in unit && unit.service.config ? [unit] : []));
   if (services.length < 2) return [];
-  const stagesOf = (text: string) =>
-    new Set([...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]!.toLowerCase()));
   const dockerfiles = [...new Set(services.map((unit) => unit.service.dockerfile))];
-  const stages = new Map(dockerfiles.map((file) => [file, stagesOf(texts.text(file) ?? '')]));
+  const stages = new Map(dockerfiles.map((file) => [file, new Set(texts.reading(file)?.namedStages)]));
   const images = new Set(services.map(({ service, projectName }) => service.config.image ?? imageNameFor(projectName)));
   return services.flatMap(({ service, projectName }) => {
     const text = texts.text(service.dockerfile) ?? '';
