@@ -13,6 +13,13 @@ describe('isUnreadBuildFile', () => {
     ['railway.api.json', true],
     ['render.yaml', true],
     ['cloudbuild.yaml', true],
+    // Run with `--config` from a folder of their own (gogocash-monorepo's cloudbuild/build-staging.yaml).
+    ['cloudbuild/build-staging.yaml', true],
+    ['devspace.yaml', true],
+    ['Earthfile', true],
+    ['heroku.yml', true],
+    ['.do/app.yaml', true],
+    ['deploy/app.yaml', false],
     ['docker-bake.hcl', true],
     // Bake files run with `-f` under other names (jetdisc's infra/docker/image-bake.hcl).
     ['infra/docker/image-bake.hcl', true],
@@ -150,5 +157,63 @@ describe('unreadBuildsOf', () => {
     expect(of('context: ./apps/admin-web\n')).toEqual([]);
     // A Dockerfile kept elsewhere is not the folder's own: the folder as a context names it not.
     expect(of('context: ./apps/admin\n', 'docker/Dockerfile')).toEqual([]);
+  });
+
+  it('reads the Dockerfiles Cloud Build configs and Earthfiles build without naming their paths', () => {
+    const api = ['apps/api/Dockerfile', 'apps/api'] as const;
+    const cloudBuild = (args: string, extra = '') =>
+      `steps:\n  - name: gcr.io/cloud-builders/docker\n${extra}    args: [${args}]\n`;
+    // tcg-nexus' apps/api/cloudbuild.yaml builds its own folder; from the root it would build another file.
+    expect(
+      of(cloudBuild("'build', '-t', 'gcr.io/p/api:$COMMIT_SHA', '.'"), ...api, 'apps/api/cloudbuild.yaml'),
+    ).toEqual(['apps/api/cloudbuild.yaml']);
+    expect(of(cloudBuild("'build', '-t', 'gcr.io/p/api', '.'"), ...api, 'cloudbuild.yaml')).toEqual([]);
+    expect(
+      of(cloudBuild("'build', '-t', 'gcr.io/p/api', '.'", '    dir: apps/api\n'), ...api, 'cloudbuild.yaml'),
+    ).toEqual(['cloudbuild.yaml']);
+    expect(
+      of(
+        cloudBuild("'buildx', 'build', '--file=Dockerfile', '.'", '    dir: apps/api\n'),
+        ...api,
+        'cloudbuild/ci.yaml',
+      ),
+    ).toEqual(['cloudbuild/ci.yaml']);
+    // `-f` is read from the step's `dir`, as the engine reads it from where it runs.
+    expect(
+      of(cloudBuild("'build', '-f', 'Dockerfile.prod', '.'", '    dir: apps/api\n'), ...api, 'cloudbuild.yaml'),
+    ).toEqual([]);
+    expect(of(cloudBuild("'build', '-t', 'gcr.io/p/api', 'apps/api'"), ...api, 'cloudbuild/ci.yaml')).toEqual([
+      'cloudbuild/ci.yaml',
+    ]);
+    // Not docker's step, or not a build: no image of this file.
+    expect(
+      of(
+        cloudBuild("'build', '.'").replace('cloud-builders/docker', 'cloud-builders/npm'),
+        ...api,
+        'apps/api/cloudbuild.yaml',
+      ),
+    ).toEqual([]);
+    expect(of(cloudBuild("'push', 'gcr.io/p/api'"), ...api, 'apps/api/cloudbuild.yaml')).toEqual([]);
+    expect(of('steps: [', ...api, 'apps/api/cloudbuild.yaml')).toEqual([]);
+    // cardano-ibc-incubator's `FROM DOCKERFILE dapps/ibc-explorer`, and one naming another file.
+    expect(
+      of('VERSION 0.8\nexplorer:\n    FROM DOCKERFILE apps/api\n    SAVE IMAGE explorer\n', ...api, 'Earthfile'),
+    ).toEqual(['Earthfile']);
+    expect(of('web:\n  FROM DOCKERFILE -f apps/api/Dockerfile.dev apps/api\n', ...api, 'Earthfile')).toEqual([]);
+    expect(of('web:\n  FROM DOCKERFILE --build-arg X=1 ./api\n', ...api, 'apps/Earthfile')).toEqual(['apps/Earthfile']);
+  });
+
+  it('takes DevSpace and Heroku files naming the Dockerfile', () => {
+    expect(
+      of(
+        'images:\n  api:\n    image: reg/api\n    dockerfile: ./apps/admin/Dockerfile\n    context: ./\n',
+        undefined,
+        undefined,
+        'devspace.yaml',
+      ),
+    ).toEqual(['devspace.yaml']);
+    expect(of('build:\n  docker:\n    web: apps/admin/Dockerfile\n', undefined, undefined, 'heroku.yml')).toEqual([
+      'heroku.yml',
+    ]);
   });
 });

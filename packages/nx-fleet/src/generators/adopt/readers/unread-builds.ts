@@ -1,16 +1,18 @@
 import { posix } from 'node:path';
 import { literal } from '../../../text/reg-exp';
+import { parseYaml } from '../../../text/yaml';
 
 /**
  * Files that build images with tools adopt does not read: compose files, CI workflows (GitHub, GitLab,
- * Azure Pipelines, Bitbucket Pipelines, Jenkins), Tilt, Skaffold,
- * Bake, the deploy platforms' configs (Fly, Railway, Render, Cloud Build, the Azure Developer CLI's
- * azure.yaml), and scripts and task files that run an image build (`BUILD_SCRIPT`). Their image names,
+ * Azure Pipelines, Bitbucket Pipelines, Jenkins), Tilt, Skaffold, DevSpace, Earthly,
+ * Bake, the deploy platforms' configs (Fly, Railway, Render, Heroku, DigitalOcean's app specs in `.do/`,
+ * Cloud Build — in a `cloudbuild/` folder too —, the Azure Developer CLI's azure.yaml), and scripts and
+ * task files that run an image build (`BUILD_SCRIPT`). Their image names,
  * build contexts, build arguments and targets are not carried, so a service one of them builds gets a
  * note saying so.
  */
 const UNREAD_BUILD_FILE =
-  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|(?:docker-)?[\w.-]*bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|toml)|render\.ya?ml|cloudbuild[\w.-]*\.ya?ml|azure\.ya?ml|azure-pipelines[\w.-]*\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile[\w.-]*|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
+  /(?:^|\/)(?:(?:docker-)?compose[\w.-]*\.ya?ml|Tiltfile|skaffold[\w.-]*\.ya?ml|devspace[\w.-]*\.ya?ml|Earthfile|(?:docker-)?[\w.-]*bake[\w.-]*\.(?:hcl|json)|fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|toml)|render\.ya?ml|heroku\.ya?ml|\.do\/[\w.-]+\.ya?ml|cloudbuild[\w.-]*\.ya?ml|\.?cloudbuild\/[\w.-]+\.ya?ml|azure\.ya?ml|azure-pipelines[\w.-]*\.ya?ml|bitbucket-pipelines\.ya?ml|Jenkinsfile[\w.-]*|\.gitlab-ci\.ya?ml)$|^\.github\/workflows\/[^/]+\.ya?ml$/;
 
 /**
  * Shell scripts, Makefiles, justfiles and Taskfiles no package.json script runs (personal-kanban's
@@ -63,7 +65,7 @@ export function unreadBuildsOf(
       const text = script ? commandsOf(whole) : whole;
       if (script && !ENGINE_BUILD.test(text)) return false;
       if (named.test(text) || (own && (context.test(text) || entered.test(text)))) return true;
-      if (contextDockerfiles(file, text).includes(dockerfile)) return true;
+      if (builtDockerfiles(file, text).includes(dockerfile)) return true;
       if (/(?:^|\/)azure\.ya?ml$/.test(file) && azureProject.test(text)) return true;
       // In the project folder, a compose file building that folder (`build: .`).
       return posix.dirname(file) === projectRoot && own && /(?:\bbuild|\bcontext):\s*['"]?\.\/?['"]?\s*$/m.test(text);
@@ -122,6 +124,17 @@ function commandsOf(text: string): string {
 }
 
 /**
+ * The Dockerfiles a file builds that it does not name by their paths, as workspace paths: a compose
+ * file's or Bake file's read from their contexts, a Cloud Build config's and an Earthfile's (`cloudBuilds`,
+ * `earthlyBuilds`).
+ */
+function builtDockerfiles(file: string, text: string): string[] {
+  if (/(?:^|\/)Earthfile$/.test(file)) return earthlyBuilds(file, text);
+  if (/(?:^|\/)(?:cloudbuild[\w.-]*|\.?cloudbuild\/[\w.-]+)\.ya?ml$/.test(file)) return cloudBuilds(file, text);
+  return contextDockerfiles(file, text);
+}
+
+/**
  * The Dockerfiles a compose file's `build:` blocks or a Bake file's targets name, as workspace paths:
  * each `dockerfile` read from the `context` beside it (within a few lines, as a block holds them),
  * itself read from the file's folder (`context = "apps/web"`, `dockerfile = "Dockerfile"`).
@@ -141,4 +154,54 @@ function contextDockerfiles(file: string, text: string): string[] {
     found.push(posix.normalize(posix.join(posix.dirname(file), context, dockerfile)));
   });
   return found;
+}
+
+/**
+ * The Dockerfiles a Cloud Build config's docker steps build (`args: ['build', '-t', …, '.']`, from the
+ * step's `dir`): read from the workspace root, as a trigger sends the repository; a config in a project's
+ * folder (tcg-nexus' `apps/api/cloudbuild.yaml`, submitted from there) builds from that folder too.
+ */
+function cloudBuilds(file: string, text: string): string[] {
+  let steps: unknown;
+  try {
+    steps = (parseYaml(text) as { steps?: unknown } | null)?.steps;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(steps)) return [];
+  const folder = posix.dirname(file);
+  const froms = folder === '.' || /(?:^|\/)\.?cloudbuild$/.test(folder) ? ['.'] : ['.', folder];
+  return steps.flatMap((step: { name?: unknown; dir?: unknown; args?: unknown }) => {
+    const args = Array.isArray(step?.args) ? step.args.filter((arg): arg is string => typeof arg === 'string') : [];
+    const build = args[0] === 'buildx' ? args.slice(1) : args;
+    if (typeof step.name !== 'string' || !/docker/.test(step.name) || build[0] !== 'build') return [];
+    const built = engineBuilt(build.slice(1));
+    const dir = typeof step.dir === 'string' ? step.dir : '.';
+    return built ? froms.map((from) => posix.normalize(posix.join(from, dir, built))) : [];
+  });
+}
+
+/**
+ * The Dockerfiles an Earthfile's `FROM DOCKERFILE [-f <file>] <context>` lines build, as workspace paths
+ * (cardano-ibc-incubator's `FROM DOCKERFILE dapps/ibc-explorer`), read from the Earthfile's folder.
+ */
+function earthlyBuilds(file: string, text: string): string[] {
+  return [...text.matchAll(/^[ \t]*FROM[ \t]+DOCKERFILE[ \t]+(.+)$/gm)].flatMap((match) => {
+    const built = engineBuilt(match[1]!.trim().split(/\s+/));
+    return built ? [posix.normalize(posix.join(posix.dirname(file), built))] : [];
+  });
+}
+
+/**
+ * The Dockerfile an engine build's arguments (after `build`) build, from where it runs: its `-f`/`--file`,
+ * else its context's (the last argument) `Dockerfile`. Undefined where the context is no path (`-`, a URL).
+ */
+function engineBuilt(args: readonly string[]): string | undefined {
+  const at = args.findIndex((arg) => arg === '-f' || arg === '--file');
+  const named = at >= 0 ? args[at + 1] : args.find((arg) => arg.startsWith('--file='))?.slice('--file='.length);
+  const context = args.at(-1);
+  if (named !== undefined) return named;
+  if (context === undefined || context.startsWith('-') || context.includes('://') || args.at(-2)?.startsWith('-'))
+    return undefined;
+  return posix.join(context, 'Dockerfile');
 }
