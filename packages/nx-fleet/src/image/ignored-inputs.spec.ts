@@ -106,6 +106,17 @@ describe('globReaches', () => {
     ['docs/**', 'documents/**', false],
     ['**/*.md', 'services/b/**', true],
     ['docs/**', '**', true],
+    // Without `**`, a glob reaches files as deep as it is only (better-next-docker-template's root `*.md`).
+    ['*.md', 'apps/server/**', false],
+    ['*.md', '**', true],
+    ['apps/*/README.md', 'apps/server/**', true],
+    ['apps/*/README.md', 'apps/server/src/**', false],
+    ['apps/*', 'apps/server/**', true],
+    ['apps/server', 'apps/server/src/**', true],
+    ['*', 'apps/server/**', true],
+    ['apps/web/*.md', 'apps/server/**', false],
+    ['*/server/*.md', 'apps/server/**', true],
+    ['docs/*.md', 'docs/**', true],
   ])('%s reaches %s: %s', (glob, path, expected) => {
     expect(globReaches(glob, path)).toBe(expected);
   });

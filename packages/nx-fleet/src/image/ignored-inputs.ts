@@ -111,13 +111,23 @@ function mayReinclude(glob: string, exception: string, matches: (path: string) =
 /**
  * Whether a negated glob (workspace-relative) may leave out a path that must stay an input: a file,
  * or a folder written `folder/**` (`.` and `**` being everything). A glob without a literal folder
- * (`**\/*.md`) may reach any folder.
+ * (`**\/*.md`) may reach any folder; one without `**` only what lies in the paths its segments
+ * match (the root `.dockerignore`'s `*.md`: no file in a folder).
  */
 export function globReaches(glob: string, path: string): boolean {
   const folder = path === '**' ? '.' : /^(.*)\/\*\*$/.exec(path)?.[1];
   if (folder === undefined) return picomatch(glob, { dot: true })(path);
+  if (folder === '.') return true;
+  const segments = glob.split('/');
+  if (!segments.includes('**')) {
+    // A line matching a folder leaves out all it holds, as Docker reads it.
+    return folder
+      .split('/')
+      .slice(0, segments.length)
+      .every((name, i) => picomatch(segments[i]!, { dot: true })(name));
+  }
   const base = picomatch.scan(glob).base;
-  return folder === '.' || !base || base === folder || base.startsWith(`${folder}/`) || folder.startsWith(`${base}/`);
+  return !base || base === folder || base.startsWith(`${folder}/`) || folder.startsWith(`${base}/`);
 }
 
 /** The folders a path lies in, nearest last. */
