@@ -1681,6 +1681,18 @@ describe('createNodes', () => {
       'psa.database/migration.patch': '',
     });
     expect(warnings(warn)).toEqual([orphanWarning('psa.database/Dockerfile', 'psa.database')]);
+    // Nor one naming a file beside the Dockerfile (briefer's `ARG JUPYTER_REQUIREMENTS_FILE=jupyter-requirements.txt`).
+    warn.mockClear();
+    await runWorkspace({
+      'package.json': json({ name: 'mono', private: true, workspaces: ['apps/*'] }),
+      'apps/api/package.json': json({ name: 'api' }),
+      'apps/api/Dockerfile': 'FROM node:20-slim\nCOPY index.js .\n',
+      'apps/api/jupyter-requirements.txt': '',
+      'apps/api/jupyter.Dockerfile':
+        'FROM python:3.12-slim\nARG REQUIREMENTS_FILE=jupyter-requirements.txt\nCOPY $REQUIREMENTS_FILE ./requirements.txt\nCMD ["jupyter", "server"]\n',
+    });
+    expect(warnings(warn)).toEqual([expect.stringContaining('apps/api/jupyter.Dockerfile')]);
+    expect(warnings(warn)[0]).not.toContain('picks the project');
   });
 
   it("says which value of a build argument picks each project, as the file's paths name it (email-platform-services: the folder's name, not the package's)", async () => {

@@ -1247,16 +1247,23 @@ function unbuiltDockerfiles(texts: WorkspaceTexts): UnbuiltDockerfiles {
     return last === undefined || others.includes(last) ? others : [...others, last];
   };
   // A default naming a project (ysam020's `ARG PROJECT=api-gateway-service`) is what a build without
-  // the argument gets; the argument still picks it. One naming a path (pia's `ARG DIR=.`) picks nothing.
+  // the argument gets; the argument still picks it. One naming a path (pia's `ARG DIR=.`, briefer's
+  // `ARG JUPYTER_REQUIREMENTS_FILE=jupyter-requirements.txt` beside the file) picks nothing.
   // Asked for an orphan's warning and its note alike: once per file.
   const selectingArguments = once((file: string) => {
     const text = texts.text(file);
     if (text === undefined || !text.includes('$')) return [];
+    const isFile = (value: string) =>
+      [posix.join(posix.dirname(file), value), value].some((path) => texts.hashOf(path) !== undefined);
     const reading = /^\s*ARG\s+[^\n]*=/im.test(text)
       ? new DockerfileReading(
           text.replace(
             /^(\s*ARG\s+)(.*)$/gim,
-            (_, head: string, rest: string) => head + rest.replace(/=(["']?)[\w@][\w@.-]*\1(?=\s|$)/g, ''),
+            (_, head: string, rest: string) =>
+              head +
+              rest.replace(/=(["']?)([\w@][\w@.-]*)\1(?=\s|$)/g, (whole, _quote, value: string) =>
+                isFile(value) ? whole : '',
+              ),
           ),
         )
       : texts.reading(file);
