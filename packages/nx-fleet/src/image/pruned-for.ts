@@ -256,6 +256,27 @@ export function namedProject<P extends NamedProject>(dockerfile: string, project
   return exact.length === 1 ? exact[0] : undefined;
 }
 
+/**
+ * The folder a Dockerfile no project builds copies and is named after, where no project is (web-app's
+ * `docker/backend.Dockerfile`, `COPY apps/backend/ .`, a Python service): a project there with a name is
+ * what makes it an image — not one in the Dockerfile's own folder. Sources read from the workspace root,
+ * as such files are built.
+ */
+export function namedFolder(
+  dockerfile: string,
+  reading: DockerfileReading,
+  isFolder: (path: string) => boolean,
+): string | undefined {
+  const named = fileName(dockerfile);
+  const folders = new Set(
+    reading.sources.flatMap(({ source }) => {
+      const path = contextPath(source);
+      return path && path !== '.' && posix.basename(path).toLowerCase() === named && isFolder(path) ? [path] : [];
+    }),
+  );
+  return folders.size === 1 ? [...folders][0] : undefined;
+}
+
 /** The names a Dockerfile's file, folder or stage may call a project by, in lower case. */
 export function namesOf({ name, root, packageName, aliases = [] }: NamedProject): string[] {
   return [name, packageName?.replace(/^@[^/]+\//, ''), posix.basename(root), ...aliases].flatMap((n) =>

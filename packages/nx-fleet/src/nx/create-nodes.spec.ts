@@ -2289,6 +2289,53 @@ describe('createNodes', () => {
     ]);
   });
 
+  it("names one entry per project where several Dockerfiles are named after it (Weave12's Dockerfile.api and api.Dockerfile)", async () => {
+    const image = (app: string) =>
+      `FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nWORKDIR /app/apps/${app}\nCMD ["npm", "run", "start"]\n`;
+    await runWorkspace({
+      'package.json': json({ name: 'fx', private: true, workspaces: ['apps/*'] }),
+      'apps/api/package.json': json({ name: 'api', scripts: { start: 'node index.js' } }),
+      'apps/worker/package.json': json({ name: 'worker', scripts: { start: 'node index.js' } }),
+      'apps/web/package.json': json({ name: 'web' }),
+      'docker/Dockerfile.api': image('api'),
+      'docker/api.Dockerfile': image('api'),
+      'docker/Dockerfile.worker': image('worker'),
+      'docker/worker.Dockerfile': image('worker'),
+      'docker/web.Dockerfile': 'FROM nginx\nCOPY . /srv\n',
+    });
+    const [message] = warnings(warn);
+    expect(message).toContain(
+      'docker/web.Dockerfile is named after web: the plugin option "services": { "web": { "dockerfile": "docker/web.Dockerfile" } } makes it that project\'s image.',
+    );
+    expect(message).toContain(
+      'docker/Dockerfile.api, docker/api.Dockerfile are each named after api: "api": { "dockerfile": <the one it ships> } in the plugin option "services" makes that one its image.',
+    );
+    expect(message!.match(/"api":/g)).toHaveLength(1);
+    expect(message!.match(/"worker":/g)).toHaveLength(1);
+  });
+
+  it("sends the project a Dockerfile is named after to the folder it copies, where no project is (web-app's docker/backend.Dockerfile)", async () => {
+    const files = {
+      'package.json': json({ name: 'fx', private: true, workspaces: ['apps/*'] }),
+      'apps/backend/pyproject.toml': '[project]\nname = "backend"\n',
+      'apps/backend/main.py': '\n',
+      'apps/web/package.json': json({ name: 'web' }),
+      'apps/web/Dockerfile': 'FROM nginx\nCOPY . /srv\n',
+      'docker/backend.Dockerfile': 'FROM python:3.12\nWORKDIR /app\nCOPY apps/backend/ .\nCMD ["python", "main.py"]\n',
+    };
+    await runWorkspace(files);
+    expect(warnings(warn)).toEqual([
+      orphanWarning('docker/backend.Dockerfile', 'docker') +
+        ' docker/backend.Dockerfile copies apps/backend, the folder it is named after: a project.json with a "name" in that folder makes it that project\'s image.',
+    ]);
+    // The advice followed: that project's image, and no warning.
+    warn.mockClear();
+    const { results } = await runWorkspace({ ...files, 'apps/backend/project.json': json({ name: 'backend' }) });
+    const backend = results.flatMap(([, r]) => (r.projects?.['apps/backend'] ? [r.projects['apps/backend']!] : []))[0];
+    expect(backend?.targets?.['docker-build']?.options).toMatchObject({ dockerfile: 'docker/backend.Dockerfile' });
+    expect(warnings(warn)).toEqual([]);
+  });
+
   it("warns once per file when projects' own targets take the names of nx-fleet's push, scan or contract-verify (getlarge/ticketing's docker push)", async () => {
     const push = (name: string) => json({ name, targets: { 'docker-push': { command: `docker push acme/${name}` } } });
     const files = {

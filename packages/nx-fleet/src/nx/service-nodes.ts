@@ -62,6 +62,7 @@ import {
   argumentValue,
   buildsOneOf,
   namedBuildFor,
+  namedFolder,
   namedProject,
   notTheProjects,
   prunedBy,
@@ -225,7 +226,7 @@ export async function computeNodes({
       shippable(withOrphanVariants(detections, variants, folders, options.exclude), filePaths, texts),
       unbuilt,
       angular,
-      { projects: projects || [], texts },
+      { projects: projects || [], texts, files: filePaths },
       // The root's variants have a warning of their own, whose advice fits them.
       new Set(rootVariants(detections, folders.has('.') ? variants : undefined, options.exclude)),
     ),
@@ -605,7 +606,7 @@ function orphanWarnings(
   detections: readonly Detection[],
   unbuilt: UnbuiltDockerfiles,
   angular: ReadonlyMap<string, string>,
-  named: { projects: readonly ProjectInfo[]; texts: WorkspaceTexts },
+  named: { projects: readonly ProjectInfo[]; texts: WorkspaceTexts; files: readonly string[] },
   namedElsewhere: ReadonlySet<string>,
 ) {
   const referenced = new Set(detections.flatMap((d) => (d.kind === 'service' ? [d.dockerfile] : [])));
@@ -627,7 +628,35 @@ function orphanWarnings(
   const declared = [...new Set(roots)].flatMap((root) =>
     angular.has(root) ? [[root, angular.get(root)!] as const] : [],
   );
-  return [{ ...warning, message: warning.message + angularNote(declared) + namedNote(orphans, named), roots }];
+  return [
+    {
+      ...warning,
+      message: warning.message + angularNote(declared) + namedNote(orphans, named) + folderNote(orphans, named),
+      roots,
+    },
+  ];
+}
+
+/**
+ * A Dockerfile named after a folder it copies that holds no project (web-app's `docker/backend.Dockerfile`
+ * for the Python service in `apps/backend`): a project there makes it that project's image, where one
+ * in the Dockerfile's own folder would build a project whose folder holds none of its sources.
+ */
+function folderNote(
+  orphans: readonly string[],
+  { projects, texts, files }: { projects: readonly ProjectInfo[]; texts: WorkspaceTexts; files: readonly string[] },
+): string {
+  const roots = new Set(projects.map((project) => project.root));
+  const isFolder = (path: string) => !roots.has(path) && files.some((file) => file.startsWith(`${path}/`));
+  const named = orphans.flatMap((dockerfile) => {
+    const reading = texts.reading(dockerfile);
+    const folder =
+      reading && !namedProject(dockerfile, projects) ? namedFolder(dockerfile, reading, isFolder) : undefined;
+    return folder === undefined ? [] : [`${dockerfile} copies ${folder}, the folder it is named after`];
+  });
+  if (!named.length) return '';
+  const one = named.length === 1;
+  return ` ${listed(named)}: a project.json with a "name" in ${one ? 'that folder' : 'each such folder'} makes ${one ? 'it that project' : 'each that project'}'s image.`;
 }
 
 /**
@@ -644,12 +673,24 @@ function namedNote(
     const images = texts.reading(dockerfile)?.finalStages.length ?? 1;
     return project && !project.isService && images === 1 ? [{ dockerfile, project }] : [];
   });
-  if (!named.length) return '';
-  const entries = named.map(({ dockerfile, project }) => `"${project.name}": { "dockerfile": "${dockerfile}" }`);
-  return (
-    ` ${listed(named.map(({ dockerfile, project }) => `${dockerfile} is named after ${project.name}`))}: ` +
-    `the plugin option "services": { ${entries.join(', ')} } makes ${named.length === 1 ? "it that project's image" : "each that project's image"}.`
+  const byProject = new Map<string, string[]>();
+  for (const { dockerfile, project } of named)
+    byProject.set(project.name, [...(byProject.get(project.name) ?? []), dockerfile]);
+  // Several named after one project (Weave12's `Dockerfile.api` and `api.Dockerfile`): one key each, or
+  // the pasted JSON would keep the last file silently.
+  const single = [...byProject].flatMap(([project, files]) =>
+    files.length === 1 ? [{ project, dockerfile: files[0]! }] : [],
   );
+  const several = [...byProject].filter(([, files]) => files.length > 1);
+  const singleNote = single.length
+    ? ` ${listed(single.map(({ dockerfile, project }) => `${dockerfile} is named after ${project}`))}: ` +
+      `the plugin option "services": { ${single.map(({ dockerfile, project }) => `"${project}": { "dockerfile": "${dockerfile}" }`).join(', ')} } makes ${single.length === 1 ? "it that project's image" : "each that project's image"}.`
+    : '';
+  const severalNotes = several.map(
+    ([project, files]) =>
+      ` ${listed(files)} are each named after ${project}: "${project}": { "dockerfile": <the one it ships> } in the plugin option "services" makes that one its image.`,
+  );
+  return singleNote + severalNotes.join('');
 }
 
 /** The folders' detections, with the shipping variants no project builds from as orphans of their own. */
