@@ -2965,6 +2965,45 @@ describe('createNodes', () => {
       });
     });
 
+    it("a Dockerfile copying project folders whole carries the outputs their builds state inside them, and depends on those builds (uesio's component packs)", async () => {
+      const pack = (name: string) =>
+        json({
+          name,
+          targets: {
+            build: { command: 'vite build', outputs: ['{projectRoot}/bundle/dist', '{projectRoot}/gen/*/out'] },
+          },
+        });
+      const workspace = (run = '') => ({
+        '.gitignore': '**/bundle/dist/\n',
+        'libs/apps/core/project.json': pack('core'),
+        'libs/apps/core/bundle/src/a.ts': '',
+        'libs/apps/studio/project.json': pack('studio'),
+        'libs/apps/studio/bundle/src/a.ts': '',
+        'apps/web/project.json': json({
+          name: 'web',
+          targets: { build: { command: 'go build', outputs: ['{projectRoot}/bin'] } },
+        }),
+        'apps/web/main.go': '',
+        'apps/web/Dockerfile': `FROM golang:1.22\nCOPY apps/web apps/web\nRUN cd apps/web && go build\nCOPY ./libs/apps/core ./libs/apps/core\nCOPY ./libs/apps/studio ./libs/apps/studio\n${run}CMD ["apps/web/web"]\n`,
+      });
+      // The service's own stated output is not taken for one (its host build may be another toolchain's);
+      // an output written as a pattern names no folder to carry.
+      expect(dockerBuildOf((await runWorkspace(workspace())).results, 'apps/web')).toMatchObject({
+        dependsOn: [
+          { projects: ['core'], target: 'build' },
+          { projects: ['studio'], target: 'build' },
+        ],
+        options: { contextOutputs: ['libs/apps/core/bundle/dist', 'libs/apps/studio/bundle/dist'] },
+      });
+      // Built in the image: nothing to wait for.
+      const inImage = dockerBuildOf(
+        (await runWorkspace(workspace('RUN npx nx run-many -t build\n'))).results,
+        'apps/web',
+      );
+      expect(inImage.dependsOn).toBeUndefined();
+      expect(inImage.options!['contextOutputs']).toBeUndefined();
+    });
+
     it("a RUN's `tsc --build <folder>` compiles that folder and what its tsconfig references reach, in the image (gridfire's api)", async () => {
       const workspace = (run: string) => ({
         'package.json': json({ name: 'root', private: true, workspaces: ['apps/*', 'shared'] }),

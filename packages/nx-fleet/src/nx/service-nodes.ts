@@ -1757,9 +1757,17 @@ function contextFacts(
     service.root,
     ...packageDependencyRoots(service.root, projects, (path) => texts.json(path)),
   ]);
+  // Another project's build states outputs in its folder too (uesio's component packs, `{projectRoot}/bundle/…/dist`).
+  const statedInside = (root: string) => {
+    const name = projects.find((p) => p.root === root)?.name;
+    if (root === service.root || name === undefined) return [];
+    return declaredOutputs(declaredBuild(texts, root, targetNames.build), root, name).filter(
+      (output) => output.startsWith(`${root}/`) && !/[*?[{]/.test(output),
+    );
+  };
   const folderOutputs = Object.fromEntries(
     copied.flatMap((root) => {
-      const outDirs = typeScriptOutDirs(texts, root);
+      const outDirs = [...new Set([...typeScriptOutDirs(texts, root), ...statedInside(root)])];
       return outDirs.length && !(root !== service.root && usedFromSources(root, outDirs)) ? [[root, outDirs]] : [];
     }),
   );
