@@ -95,6 +95,11 @@ export interface ContextFacts {
    * @novu/web"`), which read the workspace, not only the root manifest.
    */
   scripts?: { root: readonly string[]; project: readonly string[]; tools?: readonly string[] };
+  /**
+   * The project's package.json scripts, by name: what a RUN's `npm run build` runs, with its `prebuild`
+   * (npm, yarn classic and bun run it first), may build the workspace packages it copies.
+   */
+  projectScripts?: Readonly<Record<string, string>>;
   /** docker-build's named build contexts (`buildContexts`), when the settings or the project's target options state them. */
   buildContexts?: Readonly<Record<string, string>>;
   /**
@@ -1388,29 +1393,55 @@ export function scriptsRun(run: string): string[] {
 
 /** The package scripts a RUN runs, each with the words passed to it (`npm run build -- api`: `api`). */
 export function scriptCalls(run: string): Array<{ name: string; args: string[] }> {
-  return commandsOf(run).flatMap((command) => {
-    // What follows `--` is the script's arguments (akash's `npm run safe-install -- --workspace $WORKSPACE`).
-    const end = command.indexOf('--');
-    const words = end < 0 ? [...command] : command.slice(0, end);
-    while (words.length && /^\w+=/.test(words[0]!)) words.shift();
-    const [tool, ...rest] = words;
-    if (!tool || rest.some((word) => word === 'workspace' || ELSEWHERE.test(word))) return [];
-    const args = rest.filter((word) => !word.startsWith('-'));
-    const called = (name: string | undefined) => {
-      if (!name) return [];
-      const after = command.slice(command.indexOf(name, 1) + 1);
-      return [{ name, args: after.filter((word) => word !== '--') }];
-    };
-    if (tool === 'npm') {
-      if (args[0] === 'run' || args[0] === 'run-script') return called(args[1]);
-      return ['start', 'test', 'stop', 'restart'].includes(args[0] ?? '') ? called(args[0]) : [];
-    }
-    if (tool === 'bun') return args[0] === 'run' ? called(args[1]) : [];
-    const commands = PACKAGE_MANAGER_COMMANDS[tool];
-    if (!commands || !args[0]) return [];
-    if (args[0] === 'run') return called(args[1]);
-    return commands.has(args[0]) ? [] : called(args[0]);
-  });
+  return commandsOf(run).flatMap(commandCalls);
+}
+
+/** The package script one command runs, as `scriptCalls` reads it. */
+function commandCalls(command: readonly string[]): Array<{ name: string; args: string[] }> {
+  // What follows `--` is the script's arguments (akash's `npm run safe-install -- --workspace $WORKSPACE`).
+  const end = command.indexOf('--');
+  const words = end < 0 ? [...command] : command.slice(0, end);
+  while (words.length && /^\w+=/.test(words[0]!)) words.shift();
+  const [tool, ...rest] = words;
+  if (!tool || rest.some((word) => word === 'workspace' || ELSEWHERE.test(word))) return [];
+  const args = rest.filter((word) => !word.startsWith('-'));
+  const called = (name: string | undefined) => {
+    if (!name) return [];
+    const after = command.slice(command.indexOf(name, 1) + 1);
+    return [{ name, args: after.filter((word) => word !== '--') }];
+  };
+  if (tool === 'npm') {
+    if (args[0] === 'run' || args[0] === 'run-script') return called(args[1]);
+    return ['start', 'test', 'stop', 'restart'].includes(args[0] ?? '') ? called(args[0]) : [];
+  }
+  if (tool === 'bun') return args[0] === 'run' ? called(args[1]) : [];
+  const commands = PACKAGE_MANAGER_COMMANDS[tool];
+  if (!commands || !args[0]) return [];
+  if (args[0] === 'run') return called(args[1]);
+  return commands.has(args[0]) ? [] : called(args[0]);
+}
+
+/**
+ * The commands of the project's scripts a RUN runs by name, and of the scripts those run in turn; each
+ * after its `pre` script where the tool runs it first (npm, yarn classic, bun; not pnpm): personal-kanban's
+ * `"prebuild": "npm run build -w @kanban/shared"`.
+ */
+function scriptCommands(run: string, scripts: Readonly<Record<string, string>> | undefined): string[][] {
+  if (!scripts) return [];
+  const seen = new Set<string>();
+  const of = (text: string): string[][] =>
+    commandsOf(text).flatMap((words) => {
+      const pre = words.find((word) => !/^\w+=/.test(word)) !== 'pnpm';
+      return commandCalls(words).flatMap(({ name }) =>
+        [...(pre ? [`pre${name}`] : []), name].flatMap((script) => {
+          const body = scripts[script];
+          if (body === undefined || seen.has(script)) return [];
+          seen.add(script);
+          return [...commandsOf(`RUN ${body}`), ...of(`RUN ${body}`)];
+        }),
+      );
+    });
+  return of(run);
 }
 
 /** The first RUN of the stages built after a line that runs a command `does` matches. */
@@ -1541,8 +1572,10 @@ function inImageBuilds(
   const builds = (root: string): boolean => {
     const project = facts.projects?.find((p) => p.root === root);
     if (!project) return false;
-    // The Dockerfile's commands once, for however many folders it copies.
-    commands ??= reading.runs.flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
+    // The Dockerfile's commands once, for however many folders it copies, with the scripts they run.
+    commands ??= reading.runs.flatMap((step) =>
+      [...commandsOf(step.text), ...scriptCommands(step.text, facts.projectScripts)].map((words) => words.join(' ')),
+    );
     const names = [...new Set([project.name, ...(project.packageName ? [project.packageName] : [])])];
     return (
       runsRootBuild() ||

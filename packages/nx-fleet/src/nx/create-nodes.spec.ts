@@ -3004,6 +3004,38 @@ describe('createNodes', () => {
       expect(inImage.options!['contextOutputs']).toBeUndefined();
     });
 
+    it("a package script a RUN runs builds what its commands build, after its pre script where the tool runs one (personal-kanban's prebuild)", async () => {
+      const workspace = (run: string, scripts: Record<string, string>) => ({
+        'package.json': json({ name: 'root', private: true, workspaces: ['apps/*', 'packages/*'] }),
+        'package-lock.json': '{}',
+        '.gitignore': '**/dist\n',
+        'packages/shared/package.json': json({ name: '@k/shared', scripts: { build: 'tsc' } }),
+        'packages/shared/tsconfig.json': json({ compilerOptions: { outDir: 'dist' } }),
+        'packages/shared/src/index.ts': '',
+        'apps/api/package.json': json({ name: '@k/api', dependencies: { '@k/shared': '*' }, scripts }),
+        'apps/api/tsconfig.json': json({ compilerOptions: { outDir: 'dist' } }),
+        'apps/api/src/index.ts': '',
+        'apps/api/Dockerfile': `FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nCOPY packages/shared packages/shared\nCOPY apps/api apps/api\nRUN npm ci\nWORKDIR /app/apps/api\nRUN ${run}\nCMD ["node", "dist/index.js"]\n`,
+      });
+      const dependsOn = async (run: string, scripts: Record<string, string>) =>
+        dockerBuildOf((await runWorkspace(workspace(run, scripts))).results, 'apps/api').dependsOn;
+      const shared = { projects: ['@k/shared'], target: 'build' };
+      expect(
+        await dependsOn('npm run build', { prebuild: 'npm run build -w @k/shared', build: 'tsc' }),
+      ).toBeUndefined();
+      expect(
+        await dependsOn('npm run build', {
+          build: 'npm run build:deps && tsc',
+          'build:deps': 'npm run build -w @k/shared',
+        }),
+      ).toBeUndefined();
+      // pnpm runs no pre script; a script that builds nothing else leaves the host build.
+      expect(await dependsOn('pnpm run build', { prebuild: 'pnpm --filter @k/shared build', build: 'tsc' })).toEqual([
+        shared,
+      ]);
+      expect(await dependsOn('npm run build', { build: 'tsc' })).toEqual([shared]);
+    });
+
     it("a RUN's `tsc --build <folder>` compiles that folder and what its tsconfig references reach, in the image (gridfire's api)", async () => {
       const workspace = (run: string) => ({
         'package.json': json({ name: 'root', private: true, workspaces: ['apps/*', 'shared'] }),

@@ -1819,6 +1819,7 @@ function contextFacts(
     buildsOnInstall(packageScripts(texts.json(posix.join(root, 'package.json')))),
   );
   const scripts = scriptFacts(root.scripts, scriptNames(packageJson));
+  const ownScripts = packageScripts(packageJson);
   const unlistedOnDisk = unlistedOf(dockerfileText, sources, service.root, files, texts);
   const statedOutputs = statedOutputsOf(sources, files, projects, texts, {
     project: projectName,
@@ -1860,6 +1861,7 @@ function contextFacts(
       ? { nestedRootLists: true as const }
       : {}),
     ...(scripts ? { scripts } : {}),
+    ...(Object.keys(folderOutputs).length && Object.keys(ownScripts).length ? { projectScripts: ownScripts } : {}),
     ...(unlistedOnDisk.length ? { unlistedOnDisk } : {}),
     ...(root.gitignore ? { gitignore: root.gitignore } : {}),
     ...(root.patchFiles.length ? { patchFiles: root.patchFiles } : {}),
