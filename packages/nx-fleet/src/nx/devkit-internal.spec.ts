@@ -211,15 +211,143 @@ describe('devkit-internal', () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
     try {
       nxPruning().prunedManifests(graph, 'a', root);
-    } catch {
-      // Nx may also give up by throwing: what matters is what reached the user.
     } finally {
       stderr.mockRestore();
     }
     expect(output.warn).toBe(nxWarn);
     expect(written.join('')).not.toMatch(/falls back to the root lockfile|without immutability|regular install/);
     expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
-      expect.stringMatching(/^nx-fleet: a: Nx could not prune the lockfile to its dependencies \(.+\)/),
+      expect.stringMatching(
+        /^nx-fleet: a: Nx could not prune package-lock\.json to its dependencies, .+ Nx's reason: .+/,
+      ),
+    ]);
+    warn.mockRestore();
+  });
+
+  it("takes the same fallback when Nx gives up by throwing, naming the lockfile and Nx's reason without its advice", () => {
+    // pnpm's injected workspace packages: @x/ui needs @x/lib, which the service does not list. Nx
+    // throws past its own fallback, advising autoInstallPeers (on already) or a manifest change.
+    // As pnpm 9 writes it: the peer suffix keys the injected packages' snapshots.
+    const lockfile = `lockfileVersion: '9.0'
+
+settings:
+  autoInstallPeers: true
+  excludeLinksFromLockfile: false
+  injectWorkspacePackages: true
+
+importers:
+
+  .: {}
+
+  packages/lib:
+    dependencies:
+      ms:
+        specifier: 2.1.3
+        version: 2.1.3
+
+  packages/ui:
+    dependencies:
+      '@x/lib':
+        specifier: workspace:*
+        version: file:packages/lib(ms@2.1.3)
+
+  packages/web:
+    dependencies:
+      '@x/ui':
+        specifier: workspace:*
+        version: file:packages/ui(ms@2.1.3)
+      ms:
+        specifier: 2.1.3
+        version: 2.1.3
+
+packages:
+
+  '@x/lib@file:packages/lib':
+    resolution: {directory: packages/lib, type: directory}
+    peerDependencies:
+      ms: '*'
+
+  '@x/ui@file:packages/ui':
+    resolution: {directory: packages/ui, type: directory}
+    peerDependencies:
+      ms: '*'
+
+  ms@2.1.3:
+    resolution: {integrity: sha512-m}
+
+snapshots:
+
+  '@x/lib@file:packages/lib(ms@2.1.3)':
+    dependencies:
+      ms: 2.1.3
+
+  '@x/ui@file:packages/ui(ms@2.1.3)':
+    dependencies:
+      '@x/lib': file:packages/lib(ms@2.1.3)
+      ms: 2.1.3
+
+  ms@2.1.3: {}
+`;
+    const web = { name: '@x/web', version: '1.0.0', dependencies: { '@x/ui': 'workspace:*', ms: '2.1.3' } };
+    const root = workspace({
+      'package.json': JSON.stringify({ name: 'ws', private: true, packageManager: 'pnpm@9.15.9' }),
+      'pnpm-workspace.yaml': 'packages:\n  - packages/*\ninjectWorkspacePackages: true\n',
+      'pnpm-lock.yaml': lockfile,
+      'packages/lib/package.json': JSON.stringify({
+        name: '@x/lib',
+        dependencies: { ms: '2.1.3' },
+        peerDependencies: { ms: '*' },
+      }),
+      'packages/ui/package.json': JSON.stringify({
+        name: '@x/ui',
+        dependencies: { '@x/lib': 'workspace:*' },
+        peerDependencies: { ms: '*' },
+      }),
+      'packages/web/package.json': JSON.stringify(web),
+    });
+    const project = (name: string, root: string) => ({
+      name,
+      type: 'lib' as const,
+      data: { root, targets: {}, metadata: { js: { packageName: name } } },
+    });
+    const injected = (name: string, folder: string) => ({
+      name: `npm:${name}`,
+      type: 'npm' as const,
+      data: { packageName: name, version: `file:${folder}`, hash: folder },
+    });
+    const graph: ProjectGraph = {
+      nodes: {
+        '@x/web': project('@x/web', 'packages/web'),
+        '@x/ui': project('@x/ui', 'packages/ui'),
+        '@x/lib': project('@x/lib', 'packages/lib'),
+      },
+      externalNodes: {
+        'npm:@x/ui': injected('@x/ui', 'packages/ui'),
+        'npm:@x/lib': injected('@x/lib', 'packages/lib'),
+        'npm:ms': { name: 'npm:ms', type: 'npm', data: { packageName: 'ms', version: '2.1.3', hash: 'sha512-m' } },
+      },
+      dependencies: {
+        '@x/web': [
+          { source: '@x/web', target: '@x/ui', type: 'static' },
+          { source: '@x/web', target: 'npm:ms', type: 'static' },
+        ],
+        '@x/ui': [{ source: '@x/ui', target: '@x/lib', type: 'static' }],
+        '@x/lib': [{ source: '@x/lib', target: 'npm:ms', type: 'static' }],
+        'npm:@x/ui': [{ source: 'npm:@x/ui', target: 'npm:@x/lib', type: 'static' }],
+        'npm:@x/lib': [{ source: 'npm:@x/lib', target: 'npm:ms', type: 'static' }],
+        'npm:ms': [],
+      },
+    };
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const files = nxPruning().prunedManifests(graph, '@x/web', root);
+    // The workspace's lockfile beside the manifest as Nx created it, not as its pruning rewrote it.
+    expect(files).toEqual({
+      'pnpm-lock.yaml': lockfile,
+      'package.json': `${JSON.stringify({ ...web, packageManager: 'pnpm@9.15.9' }, null, 2)}\n`,
+    });
+    expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+      "nx-fleet: @x/web: Nx could not prune pnpm-lock.yaml to its dependencies, so its context carries the workspace's whole pnpm-lock.yaml, checked like a pruned one before the build. " +
+        "Nx's reason: local package @x/ui requires @x/lib, which won't be resolvable in the standalone deploy (its dependency closure was never resolved into the pruned lockfile).",
     ]);
     warn.mockRestore();
   });
@@ -248,15 +376,11 @@ describe('devkit-internal', () => {
     const nxError = output.error;
     const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
     const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
-      nxPruning().prunedManifests(graph, 'a', root);
-    } catch {
-      // Nx may also give up by throwing: what matters is what reached the user.
-    }
+    nxPruning().prunedManifests(graph, 'a', root);
     expect(output.error).toBe(nxError);
     expect(stderr.mock.calls.flat().join('\n')).not.toMatch(/open an issue/);
     expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
-      expect.stringMatching(/^nx-fleet: a: Nx could not prune the lockfile/),
+      expect.stringMatching(/^nx-fleet: a: Nx could not prune package-lock\.json/),
     ]);
   });
 });

@@ -67,25 +67,39 @@ function prunedManifests(
     reported.push(failed ? failed.replace(/^.*pruning failed:\s*/, '').trim() : 'no reason given');
   };
   const packageManager = detectPackageManager(workspaceRoot);
+  const lockfile = getLockFileName(packageManager);
+  // Nx rewrites the manifest while it prunes; its own fallback ships the manifest as it was before.
+  const asCreated = structuredClone(packageJson);
+  let manifest = packageJson;
   try {
     // No root lockfile (anything-llm: each folder installs with its own): nothing to prune, and Nx
     // would fail reading the lockfile it assumes; the context ships the pruned package.json alone.
-    if (existsSync(join(workspaceRoot, getLockFileName(packageManager))))
+    if (existsSync(join(workspaceRoot, lockfile)))
       generatePrunedDeployOutput(packageJson, graph, graph.nodes[service]!.data.root, {
         packageManager,
         workspaceRoot,
         emit: (path, content) => (files[path] = content.toString()),
       });
+  } catch (error) {
+    // Nx also gives up by throwing (pnpm's injected workspace packages: one that needs a workspace
+    // package the service does not list), past its own fallback: the same fallback, taken here. Its
+    // advice after the first sentence is for its deploy output (enable autoInstallPeers, change a
+    // manifest), not for a context whose lockfile nx-fleet checks.
+    reported.push(String(error instanceof Error ? error.message : error).split(/(?<=\.)\s+(?=[A-Z])/)[0]!);
+    // What Nx emitted before it threw belongs to the pruning it gave up.
+    for (const path of Object.keys(files)) delete files[path];
+    files[lockfile] = readFileSync(join(workspaceRoot, lockfile), 'utf8');
+    manifest = asCreated;
   } finally {
     output.error = nxError;
     output.warn = nxWarn;
   }
   if (reported.length)
     logger.warn(
-      `nx-fleet: ${service}: Nx could not prune the lockfile to its dependencies (${reported[0]}); its context carries the workspace's whole lockfile, checked like a pruned one before the build.`,
+      `nx-fleet: ${service}: Nx could not prune ${lockfile} to its dependencies, so its context carries the workspace's whole ${lockfile}, checked like a pruned one before the build. Nx's reason: ${reported[0]}`,
     );
   // Written after: generating the lockfile may rewrite the manifest it ships with.
-  files['package.json'] = `${JSON.stringify(packageJson, null, 2)}\n`;
+  files['package.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
   return files;
 }
 
