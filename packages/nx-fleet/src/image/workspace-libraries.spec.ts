@@ -112,6 +112,89 @@ describe('relocateWorkspaceLibraries: workspace libraries referenced where the r
     expect(out['pnpm-lock.yaml']).not.toContain('workspace_modules');
   });
 
+  it("pnpm: injected libraries (injectWorkspacePackages) leave local_path_modules/ for their roots, with their snapshots' peers", () => {
+    // Nx 23.2.1's pruning of jellyfin-vue's shape: @x/web injects @x/ui and @x/lib, both peer-depending on ms.
+    const snapshotsOf = (folder: (root: string) => string) => `
+packages:
+
+  '@x/lib@file:${folder('packages/lib')}':
+    resolution: {directory: ${folder('packages/lib')}, type: directory}
+    peerDependencies:
+      ms: '*'
+
+  '@x/ui@file:${folder('packages/ui')}':
+    resolution: {directory: ${folder('packages/ui')}, type: directory}
+    peerDependencies:
+      ms: '*'
+
+  ms@2.1.3:
+    resolution: {integrity: sha512-m}
+
+snapshots:
+
+  '@x/lib@file:${folder('packages/lib')}(ms@2.1.3)':
+    dependencies:
+      ms: 2.1.3
+
+  '@x/ui@file:${folder('packages/ui')}(ms@2.1.3)':
+    dependencies:
+      '@x/lib': file:${folder('packages/lib')}(ms@2.1.3)
+      ms: 2.1.3
+
+  ms@2.1.3: {}
+`;
+    const importer = (specifier: (name: string) => string, version: (name: string) => string) => `lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    dependencies:
+      '@x/lib':
+        specifier: ${specifier('lib')}
+        version: ${version('lib')}
+      '@x/ui':
+        specifier: ${specifier('ui')}
+        version: ${version('ui')}
+      ms:
+        specifier: 2.1.3
+        version: 2.1.3
+`;
+    const pruned =
+      importer(
+        (name) => `file:./workspace_modules/@x/${name}`,
+        (name) => `file:local_path_modules/workspace_modules/@x/${name}`,
+      ) + snapshotsOf((root) => `local_path_modules/${root}`);
+    const web = `${JSON.stringify({ name: '@x/web', dependencies: { '@x/lib': 'workspace:*', '@x/ui': 'workspace:*', ms: '2.1.3' } })}\n`;
+    const out = relocateWorkspaceLibraries(
+      'pnpm',
+      {
+        'package.json': web,
+        'pnpm-lock.yaml': pruned,
+        'pnpm-workspace.yaml': 'packages: []\n',
+        'local_path_modules/packages/lib/package.json': '{ "name": "@x/lib" }',
+        'local_path_modules/packages/lib/index.js': 'module.exports = require("ms")',
+        'local_path_modules/packages/ui/package.json': '{ "name": "@x/ui" }',
+      },
+      [
+        { name: '@x/ui', root: 'packages/ui' },
+        { name: '@x/lib', root: 'packages/lib' },
+      ],
+    );
+    // As pnpm 9.15.9 and 11.18.0 install it frozen from the context the Dockerfile copies (packages/ whole).
+    expect(out['pnpm-lock.yaml']).toBe(
+      importer(
+        (name) => `file:./packages/${name}`,
+        (name) => `file:packages/${name}(ms@2.1.3)`,
+      ) + snapshotsOf((root) => root),
+    );
+    expect(Object.keys(out).sort()).toEqual(['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml']);
+    expect(JSON.parse(out['package.json']!).dependencies).toEqual({
+      '@x/lib': 'file:./packages/lib',
+      '@x/ui': 'file:./packages/ui',
+      ms: '2.1.3',
+    });
+  });
+
   it('yarn 1: a file: dependency with its lock entry (version and dependencies from its manifest)', () => {
     const out = relocateWorkspaceLibraries(
       'yarn-classic',

@@ -1,9 +1,12 @@
+import { literal } from '../text/reg-exp';
+import { parseYaml } from '../text/yaml';
 import { LOCKFILES, type PackageManager } from './frozen-install';
 
 /**
  * Nx prunes for its deploy output, where workspace libraries are copied to `workspace_modules/<name>`
- * beside a standalone manifest. A pruned context is repo-shaped instead: each library sits at its
- * own root, so the manifest and lockfile are pointed there (pure: text in, text out).
+ * beside a standalone manifest, and pnpm's injected ones (`injectWorkspacePackages`) to
+ * `local_path_modules/<root>`, as any `file:` folder. A pruned context is repo-shaped instead: each
+ * library sits at its own root, so the manifest and lockfile are pointed there (pure: text in, text out).
  */
 export interface WorkspaceLibrary {
   /** Its package.json name. */
@@ -63,10 +66,17 @@ export function relocateWorkspaceLibraries(
       const lock = files['pnpm-lock.yaml'];
       if (lock === undefined) return out;
       let relocated = lock;
-      // The whole name only: `@acme/chat` must not rewrite `workspace_modules/@acme/chat-api`.
-      for (const library of libraries)
+      for (const library of libraries) {
+        // The whole name only: `@acme/chat` must not rewrite `workspace_modules/@acme/chat-api`.
         relocated = replaceName(relocated, `workspace_modules/${library.name}`, library.root);
-      out['pnpm-lock.yaml'] = relocated;
+        // After the line above: Nx nests one in the other for an injected library the service names
+        // itself (`local_path_modules/workspace_modules/@x/lib`).
+        relocated = replaceName(relocated, `${LOCAL_PATH_MODULES}/${library.root}`, library.root);
+        // The Dockerfile copies the library from its root: Nx's copy would be sent for nothing.
+        for (const file of Object.keys(out))
+          if (file.startsWith(`${LOCAL_PATH_MODULES}/${library.root}/`)) delete out[file];
+      }
+      out['pnpm-lock.yaml'] = withPeerSuffixes(relocated);
       pointAt('file:');
       write();
       return out;
@@ -104,6 +114,39 @@ export function relocateWorkspaceLibraries(
       return out;
     }
   }
+}
+
+/** Where Nx's deploy output copies the `file:` folders a pnpm lockfile installs. */
+const LOCAL_PATH_MODULES = 'local_path_modules';
+
+/**
+ * Nx's importers name an injected library by its folder alone (`version: file:packages/lib`) where
+ * the lockfile keys its snapshot with the peers pnpm resolved for it (`@x/lib@file:packages/lib(ms@2.1.3)`):
+ * a real install finds no entry (ERR_PNPM_LOCKFILE_MISSING_DEPENDENCY), though a `--lockfile-only`
+ * check passes. The suffix is put back where one snapshot alone has it.
+ */
+function withPeerSuffixes(lock: string): string {
+  let snapshots: string[];
+  try {
+    snapshots = Object.keys((parseYaml(lock) as { snapshots?: Record<string, unknown> } | null)?.snapshots ?? {});
+  } catch {
+    return lock;
+  }
+  const suffixed = new Map<string, string[]>();
+  for (const key of snapshots) {
+    const peers = /^(.+?@file:[^(]+)(\(.+\))$/.exec(key);
+    if (peers) suffixed.set(peers[1]!, [...(suffixed.get(peers[1]!) ?? []), peers[2]!]);
+  }
+  let fixed = lock;
+  for (const [bare, [suffix, ...others]] of suffixed) {
+    if (others.length || snapshots.includes(bare)) continue;
+    const version = bare.slice(bare.indexOf('@file:', 1) + 1);
+    fixed = fixed.replace(
+      new RegExp(`^(\\s+version: )${literal(version)}$`, 'gm'),
+      (_, key: string) => `${key}${version}${suffix}`,
+    );
+  }
+  return fixed;
 }
 
 /** `from` replaced where it ends a package name (what follows cannot go on with one). */
