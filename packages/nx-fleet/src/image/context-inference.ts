@@ -729,18 +729,12 @@ function chooseMode(
   facts: ContextFacts,
   reading: DockerfileReading,
 ): Pick<ContextChoice, 'mode' | 'reason' | 'workspaceManifests' | 'aboveWorkspace'> {
-  const where = `${facts.dockerfile}:`;
   const { written, sources } = reading;
   const index = indexOf(facts.files);
   const whole = sources.find((s) => isWholeContext(s.source));
   const pruned = prunedFrom(reading, facts);
-  const quote = (s: { line: number; instruction?: string; text?: string }) =>
-    `"${truncate(s.instruction ?? s.text ?? '')}" (${where}${s.line})`;
-  // A RUN's bind mount of the whole context is read by that RUN itself.
-  const followedBy = (copy: CopySource, next: string) =>
-    next.startsWith(quote(copy))
-      ? `${quote(copy)} mounts the whole context for itself${next.slice(quote(copy).length)}`
-      : `${quote(copy)} is followed by ${next}`;
+  const quoted = quoting(facts.dockerfile);
+  const { quote, followedBy } = quoted;
 
   // Pruned to the root project's dependencies, the root's manifests would lose every other
   // package's (logto, growthbook and standardnotes install and build the whole workspace there). A
@@ -814,22 +808,7 @@ function chooseMode(
     placed.some((q) => q !== p && q.source.line === p.source.line && q.project !== 'missing');
   const workspaceOnly = placed.filter((p) => p.workspace !== 'missing' && p.project === 'missing' && !optionalHere(p));
   // Asked only where it can decide: the steps are read as the shell would, which costs a parse each.
-  const runsRootScript = (workspaceRooted: boolean) => {
-    // The folder as a workspace path, or one in the project's folder, which a project context sends.
-    const isPackage = (folder: string) =>
-      [posix.join(folder, 'package.json'), posix.join(facts.projectRoot, folder, 'package.json')].some((file) =>
-        index.has(file),
-      );
-    const found = rootScriptStep(reading, facts.scripts, workspaceRooted, isPackage);
-    return (
-      found && {
-        besideRoot: found.besideRoot,
-        why: found.besideRoot
-          ? `${quote(found.step)} runs "${found.script}" beside the root package.json it copied: the workspace root's script, not the project's own`
-          : `${quote(found.step)} runs "${found.script}", a script only the workspace root's package.json defines`,
-      }
-    );
-  };
+  const runsRootScript = (workspaceRooted: boolean) => rootScriptRun(facts, reading, index, quote, workspaceRooted);
 
   if (projectOnly.length === 0 && workspaceOnly.length === 0) {
     // Sources beside a Dockerfile kept in another folder than the project's (openreplay's `api/Dockerfile`
@@ -870,17 +849,9 @@ function chooseMode(
         mode: 'workspace',
         reason: `${quote(whole)} copies the whole context, and the Dockerfile is not at its project folder's top`,
       };
-    const tool = whole && stepAfter(reading.builtSteps, whole, WORKSPACE_TOOLS);
-    if (tool)
-      return {
-        mode: 'workspace',
-        reason: `${followedBy(whole, quote(tool))}, a workspace tool: it reads the whole workspace`,
-      };
-    const laidOut = whole && workspaceLayout(facts, reading, whole, index, quote);
-    if (laidOut) return { mode: 'workspace', reason: followedBy(whole, laidOut) };
     // Whether `COPY . .` copied the workspace root or the project folder is what is being decided.
-    const rootScript = whole && runsRootScript(false);
-    if (whole && rootScript) return { mode: 'workspace', reason: followedBy(whole, rootScript.why) };
+    const rootStep = whole && wholeCopyRootStep(facts, reading, whole, index, quoted);
+    if (rootStep) return { mode: 'workspace', reason: rootStep };
     if (!inFolder && (placed.length || whole || written.length))
       return { mode: 'pruned', reason: 'no COPY source decides between the project folder and the workspace root' };
     // Copying nothing, a Dockerfile kept in another folder than the project's — outside it (greenpress's
@@ -1050,6 +1021,80 @@ function chooseMode(
       reason: `${quote(workspaceOnly[0]!.source)} names a workspace path${conflict}`,
     }
   );
+}
+
+type Quote = (s: { line: number; instruction?: string; text?: string }) => string;
+
+/** How reasons quote a Dockerfile's instructions, and a step after a copy of the whole context. */
+function quoting(dockerfile: string): { quote: Quote; followedBy: (copy: CopySource, next: string) => string } {
+  const quote: Quote = (s) => `"${truncate(s.instruction ?? s.text ?? '')}" (${dockerfile}:${s.line})`;
+  // A RUN's bind mount of the whole context is read by that RUN itself.
+  const followedBy = (copy: CopySource, next: string) =>
+    next.startsWith(quote(copy))
+      ? `${quote(copy)} mounts the whole context for itself${next.slice(quote(copy).length)}`
+      : `${quote(copy)} is followed by ${next}`;
+  return { quote, followedBy };
+}
+
+/** A step running a script only the workspace root's package.json defines (or, beside the root manifest, one it defines), and why. */
+function rootScriptRun(
+  facts: ContextFacts,
+  reading: DockerfileReading,
+  index: FileIndex,
+  quote: Quote,
+  workspaceRooted: boolean,
+): { besideRoot: boolean; why: string } | undefined {
+  // The folder as a workspace path, or one in the project's folder, which a project context sends.
+  const isPackage = (folder: string) =>
+    [posix.join(folder, 'package.json'), posix.join(facts.projectRoot, folder, 'package.json')].some((file) =>
+      index.has(file),
+    );
+  const found = rootScriptStep(reading, facts.scripts, workspaceRooted, isPackage);
+  return (
+    found && {
+      besideRoot: found.besideRoot,
+      why: found.besideRoot
+        ? `${quote(found.step)} runs "${found.script}" beside the root package.json it copied: the workspace root's script, not the project's own`
+        : `${quote(found.step)} runs "${found.script}", a script only the workspace root's package.json defines`,
+    }
+  );
+}
+
+/**
+ * Why a copy of the whole context must be of the workspace root, as a step after it says: a workspace
+ * tool, the workspace's layout (its lockfile, the project's own path inside the copy), a script only
+ * the root defines. Undefined where the project folder copied whole would do as well.
+ */
+function wholeCopyRootStep(
+  facts: ContextFacts,
+  reading: DockerfileReading,
+  whole: CopySource,
+  index: FileIndex,
+  { quote, followedBy }: ReturnType<typeof quoting>,
+): string | undefined {
+  const tool = stepAfter(reading.builtSteps, whole, WORKSPACE_TOOLS);
+  if (tool) return `${followedBy(whole, quote(tool))}, a workspace tool: it reads the whole workspace`;
+  const laidOut = workspaceLayout(facts, reading, whole, index, quote);
+  if (laidOut) return followedBy(whole, laidOut);
+  const rootScript = rootScriptRun(facts, reading, index, quote, false);
+  return rootScript && followedBy(whole, rootScript.why);
+}
+
+/**
+ * Why the project folder as the context cannot build a Dockerfile whose steps need the whole
+ * workspace after copying the whole context (a prune tool on it, or `wholeCopyRootStep`), as the
+ * inference reads them; undefined where none does. What adopt asks of a build it would carry over
+ * (yggd's web: @nx/docker's `docker build .` in the project folder, then `pnpm --filter web deploy`).
+ */
+export function wholeCopyNeedsWorkspace(facts: ContextFacts): string | undefined {
+  const reading = new DockerfileReading(facts.dockerfileText, facts.buildArgs, facts.target);
+  const whole = reading.sources.find((s) => isWholeContext(s.source));
+  if (!whole) return undefined;
+  const quoted = quoting(facts.dockerfile);
+  const pruned = prunedFrom(reading, facts);
+  if (pruned && isWholeContext(pruned.copy.source))
+    return `${quoted.followedBy(pruned.copy, quoted.quote(pruned.step))}, a prune tool: it reads the whole workspace`;
+  return wholeCopyRootStep(facts, reading, whole, indexOf(facts.files), quoted);
 }
 
 /** A pruned context whose root manifests a tool or the install reads as they are: why, and what it holds. */

@@ -94,6 +94,50 @@ describe('planAdoption', () => {
     );
   });
 
+  it("carries no project folder that a step after a copy of the whole folder cannot build in (yggd's web: `pnpm --filter web deploy`)", () => {
+    // `COPY . .` names nothing the project folder lacks; the RUN steps after it need the workspace's
+    // lockfile and pnpm-workspace.yaml, which only the root holds: @nx/docker's default build cannot work.
+    const wholeCopy =
+      'FROM node:20-alpine\nWORKDIR /w\nCOPY . .\nRUN corepack enable && pnpm install --frozen-lockfile\nRUN pnpm --filter api deploy --prod /app\nCMD ["node", "/app/index.js"]\n';
+    const plan = planAdoption(
+      input({
+        dockerfiles: { 'apps/api/Dockerfile': wholeCopy },
+        setups: [
+          setup({ source: '@nx/docker target package', context: 'apps/api', dockerfile: 'apps/api/Dockerfile' }),
+        ],
+        workspace: {
+          files: [
+            'apps/api/Dockerfile',
+            'apps/api/package.json',
+            'package.json',
+            'pnpm-lock.yaml',
+            'pnpm-workspace.yaml',
+          ],
+          ignore: { project: [], workspace: [] },
+        },
+      }),
+    );
+    expect(plan.write?.fleet).toEqual({});
+    expect(plan.write?.dockerignore).toBe('.dockerignore');
+    expect(plan.row.context).toBe('workspace');
+    expect(plan.notes).toContain(
+      '@nx/docker target package sends the project folder, which apps/api/Dockerfile cannot be built from ("COPY . ." (apps/api/Dockerfile:3) is followed by "RUN pnpm --filter api deploy --prod /app" (apps/api/Dockerfile:5), a workspace tool: it reads the whole workspace): not carried over, the workspace context nx-fleet infers is kept',
+    );
+    // A prune tool run on the copy reads the whole workspace too.
+    const pruning = planAdoption(
+      input({
+        dockerfiles: {
+          'apps/api/Dockerfile': 'FROM node:20\nWORKDIR /w\nCOPY . .\nRUN npx turbo prune api --docker\n',
+        },
+        setups: [setup({ context: 'apps/api', dockerfile: 'apps/api/Dockerfile' })],
+      }),
+    );
+    expect(pruning.write?.fleet).toEqual({});
+    expect(pruning.notes[0]).toMatch(
+      /cannot be built from \(.*"RUN npx turbo prune api --docker" \(apps\/api\/Dockerfile:4\), a prune tool: it reads the whole workspace\)/,
+    );
+  });
+
   it('keeps the workspace root only when inference would take the project folder', () => {
     const repo = planAdoption(
       input({

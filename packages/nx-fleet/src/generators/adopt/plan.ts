@@ -1,7 +1,12 @@
 import { posix } from 'node:path';
 import type { TargetConfiguration } from '@nx/devkit';
 import type { ContextMode, FleetServiceConfig } from '../../config/service-settings';
-import { contextNeeds, type ContextChoice, type ContextFacts } from '../../image/context-inference';
+import {
+  contextNeeds,
+  wholeCopyNeedsWorkspace,
+  type ContextChoice,
+  type ContextFacts,
+} from '../../image/context-inference';
 import { listed } from '../../text/listed';
 import { DockerfileReading } from '../../image/dockerfile-copies';
 import { argumentValue, namesOf, selectorArguments } from '../../image/pruned-for';
@@ -224,12 +229,19 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     } else if (stated === 'project' ? inferred.mode !== 'project' : inferred.mode === 'project') {
       // A build that cannot work is not carried (gaia's web: @nx/docker's default `docker build .` in
       // the project folder, which its CI never runs, for a Dockerfile copying workspace paths; pagopa/dx's
-      // runner: `cwd: "."` for a Dockerfile copying the entrypoint beside it).
+      // runner: `cwd: "."` for a Dockerfile copying the entrypoint beside it). Copying the whole folder
+      // names nothing missing, but a step after it may need the workspace root (yggd's web: `COPY . .`,
+      // then `pnpm --filter web deploy`).
       const missing = contextNeeds(facts, stated).unlisted ?? [];
+      const needsRoot = stated === 'project' && !missing.length ? wholeCopyNeedsWorkspace(facts) : undefined;
+      const sent = stated === 'project' ? 'the project folder' : 'the workspace root';
+      const kept = `not carried over, the ${inferred.mode} context nx-fleet infers is kept${chosen.image && !flags.image && !existing.image ? ` (its image name ${chosen.image} is: a build that cannot run may not name the image you ship; --image sets another)` : ''}`;
       if (missing.length)
         notes.push(
-          `${chosen.source} sends ${stated === 'project' ? 'the project folder' : 'the workspace root'}, which holds none of ${listed(missing)} that ${dockerfile} copies: not carried over, the ${inferred.mode} context nx-fleet infers is kept${chosen.image && !flags.image && !existing.image ? ` (its image name ${chosen.image} is: a build that cannot run may not name the image you ship; --image sets another)` : ''}`,
+          `${chosen.source} sends ${sent}, which holds none of ${listed(missing)} that ${dockerfile} copies: ${kept}`,
         );
+      else if (needsRoot)
+        notes.push(`${chosen.source} sends ${sent}, which ${dockerfile} cannot be built from (${needsRoot}): ${kept}`);
       else {
         fleet.context = context = stated;
         why = `${chosen.source} sends ${stated === 'project' ? 'the project folder' : 'the workspace root'} (inferred ${inferred.mode}: ${inferred.reason})`;
