@@ -668,6 +668,31 @@ function holdsNestedProject(root: string, projects: NonNullable<ContextFacts['pr
   return withPrefix(sortedRoots(projects), `${root}/`, (r) => r).length > 0;
 }
 
+/** An output a project's target states, as a workspace path. */
+export type StatedOutput = NonNullable<ContextFacts['statedOutputs']>[number];
+
+/**
+ * Of the outputs targets state (`stated`, asked only where it can matter), those a Dockerfile's sources
+ * reach that Nx lists no file of — a copied output, a path in it, or a folder holding outputs (codelab's
+ * `COPY dist/libs/tools`, six libraries') — but the service's own build's (`ownBuild`): the graph's
+ * `statedOutputs`, and adopt's, so that both wait for the same builds.
+ */
+export function statedOutputsReached(
+  sources: readonly CopySource[],
+  files: readonly string[],
+  stated: () => readonly StatedOutput[],
+  ownBuild: { project: string; target: string },
+): StatedOutput[] {
+  const listed = pathOf(files);
+  const paths = sources.map(({ source }) => contextPath(source)).filter((path) => path !== '.' && !listed(path));
+  if (!paths.length) return [];
+  return stated().filter(
+    ({ project, target, output }) =>
+      !(project === ownBuild.project && target === ownBuild.target) &&
+      paths.some((path) => insideOf(path, output) || insideOf(output, path)),
+  );
+}
+
 /**
  * What a COPY source's owning projects are asked: the targets whose stated outputs hold it (or that it holds), else by Nx's
  * `dist/<project root>` convention the service's own build output, or another project's.

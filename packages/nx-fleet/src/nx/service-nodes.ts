@@ -38,11 +38,12 @@ import {
   sourcesHolderOf,
   pathOf,
   scriptFacts,
+  statedOutputsReached,
   truncate,
   type ContextFacts,
+  type StatedOutput,
 } from '../image/context-inference';
 import {
-  contextPath,
   copySources,
   excludedEverywhere,
   DockerfileReading,
@@ -1996,7 +1997,6 @@ function declaredTargets(
   };
 }
 
-type StatedOutput = NonNullable<ContextFacts['statedOutputs']>[number];
 const allStated = new WeakMap<object, StatedOutput[]>();
 
 /**
@@ -2011,24 +2011,23 @@ function statedOutputsOf(
   texts: WorkspaceTexts,
   ownBuild: { project: string; target: string },
 ): StatedOutput[] {
-  const listed = pathOf(files);
-  const paths = sources.map(({ source }) => contextPath(source)).filter((path) => path !== '.' && !listed(path));
-  if (!paths.length) return [];
-  let stated = allStated.get(projects);
-  if (!stated) {
-    stated = projects.flatMap(({ name, root }) =>
-      Object.entries(declaredTargets(texts, root, texts.json(posix.join(root, 'package.json')))).flatMap(
-        ([target, declared]) =>
-          declaredOutputs(declared, root, name).map((output) => ({ project: name, target, output })),
-      ),
-    );
-    allStated.set(projects, stated);
-  }
-  // A copied output, a path in it, or a folder holding outputs (codelab's `COPY dist/libs/tools`, six libraries').
-  return stated.filter(
-    ({ project, target, output }) =>
-      !(project === ownBuild.project && target === ownBuild.target) &&
-      paths.some((path) => insideOf(path, output) || insideOf(output, path)),
+  return statedOutputsReached(
+    sources,
+    files,
+    () => {
+      let stated = allStated.get(projects);
+      if (!stated) {
+        stated = projects.flatMap(({ name, root }) =>
+          Object.entries(declaredTargets(texts, root, texts.json(posix.join(root, 'package.json')))).flatMap(
+            ([target, declared]) =>
+              declaredOutputs(declared, root, name).map((output) => ({ project: name, target, output })),
+          ),
+        );
+        allStated.set(projects, stated);
+      }
+      return stated;
+    },
+    ownBuild,
   );
 }
 

@@ -834,6 +834,33 @@ describe('adopt generator', () => {
     expect(readProjectConfiguration(tree, 'tell').targets).toEqual({ build: { command: 'webpack-cli build' } });
   });
 
+  it("puts no build of the service's own first where the image copies only another project's stated output (uesio's platform)", async () => {
+    addProjectConfiguration(tree, 'platform', {
+      root: 'apps/platform',
+      targets: {
+        build: { command: 'go build -o dist/platform ./apps/platform', outputs: ['{workspaceRoot}/dist/platform'] },
+        'build-image': {
+          command: 'docker build -t platform -f apps/platform/Dockerfile .',
+          dependsOn: [{ projects: 'ui', target: 'build' }],
+        },
+      },
+    });
+    addProjectConfiguration(tree, 'ui', {
+      root: 'libs/ui',
+      targets: { build: { command: 'vite build', outputs: ['{workspaceRoot}/dist/ui'] } },
+    });
+    // The Go build runs in the image; the host's `dist/ui` is ui's, which the old build waits for.
+    tree.write(
+      'apps/platform/Dockerfile',
+      'FROM golang:1.22 AS build\nCOPY apps/platform/main.go /src/main.go\nRUN cd /src && go build -o /platform main.go\nFROM alpine\nCOPY --from=build /platform /platform\nCOPY dist/ui /ui\nCMD ["/platform"]\n',
+    );
+    tree.write('apps/platform/main.go', 'package main\n');
+    await adopt(tree, { project: 'platform' });
+    expect(readProjectConfiguration(tree, 'platform').targets?.['docker-build']).toEqual({
+      dependsOn: [{ projects: 'ui', target: 'build' }],
+    });
+  });
+
   it('reads an {options.outputPath} its default configuration sets as the build output the Dockerfile copies', async () => {
     addProjectConfiguration(tree, 'svc', {
       root: 'apps/svc',

@@ -26,7 +26,9 @@ import {
   sourcesHolderOf,
   scriptFacts,
   type ContextFacts,
+  type StatedOutput,
 } from '../../image/context-inference';
+import { interpolatedOutput } from '../../image/build-context';
 import { listsWorkspace } from '../../image/frozen-install';
 import { copySources, DockerfileReading } from '../../image/dockerfile-copies';
 import { inDevelopmentFolder } from '../../text/development-names';
@@ -119,6 +121,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       rootScripts,
     )).get(name);
   let rootSetups: ReturnType<typeof rootScriptSetups> | undefined;
+  let stated: StatedOutput[] | undefined;
   let unreadTexts: Array<{ file: string; text: string }> | undefined;
   const unreadBuildFiles = () =>
     (unreadTexts ??= workspaceFiles()
@@ -193,6 +196,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
         // webpack build, which states no outputs).
         projects: projectFacts(),
       },
+      statedOutputs: (stated ??= statedOutputsOf(projects)),
       infer: inferContext,
     });
     if (options.project && plan.error) throw new Error(plan.error);
@@ -569,16 +573,23 @@ function ignorePatterns(tree: Tree, path: string): string[] {
 
 /** The build target's `outputs` as workspace paths; ones naming other tokens are left out. */
 function buildOutputs(config: ProjectConfiguration, target: string): string[] {
-  const build = config.targets?.[target];
-  const options = defaultRunOptions(build);
-  return (build?.outputs ?? []).flatMap((output) => {
-    const path = output
-      .replace('{workspaceRoot}/', '')
-      .replaceAll('{projectRoot}', config.root)
-      .replaceAll('{projectName}', config.name ?? '')
-      .replace(/\{options\.([\w-]+)\}/g, (all, key: string) =>
-        typeof options[key] === 'string' ? (options[key] as string) : all,
-      );
-    return /[{}]/.test(path) ? [] : [path];
+  return targetOutputs(config, config.targets?.[target]);
+}
+
+/** A target's `outputs` as the graph reads them (`interpolatedOutput`): workspace paths, none naming what Nx would not know. */
+function targetOutputs(config: ProjectConfiguration, target: TargetConfiguration | undefined): string[] {
+  const options = defaultRunOptions(target);
+  return (target?.outputs ?? []).flatMap((output) => {
+    const path = interpolatedOutput(output, { root: config.root, project: config.name ?? '', options });
+    return path === undefined ? [] : [posix.normalize(path)];
   });
+}
+
+/** What every project's targets state they write, as the graph reads another project's output the Dockerfile copies. */
+function statedOutputsOf(projects: readonly ProjectConfiguration[]): StatedOutput[] {
+  return projects.flatMap((config) =>
+    Object.entries(config.targets ?? {}).flatMap(([target, configuration]) =>
+      targetOutputs(config, configuration).map((output) => ({ project: config.name!, target, output })),
+    ),
+  );
 }

@@ -3,12 +3,14 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { ContextMode, FleetServiceConfig } from '../../config/service-settings';
 import {
   contextNeeds,
+  statedOutputsReached,
   wholeCopyNeedsWorkspace,
   type ContextChoice,
   type ContextFacts,
+  type StatedOutput,
 } from '../../image/context-inference';
 import { listed } from '../../text/listed';
-import { DockerfileReading } from '../../image/dockerfile-copies';
+import { copySources, DockerfileReading } from '../../image/dockerfile-copies';
 import { argumentValue, namesOf, selectorArguments } from '../../image/pruned-for';
 import { imageNameFor } from '../../image/records';
 import { foreignBuildTarget, statedTarget } from '../../services/projects';
@@ -63,6 +65,11 @@ export interface ProjectAdoptionInput {
     | 'nestedRootLists'
     | 'projects'
   >;
+  /**
+   * The outputs every project's targets state, as workspace paths: those the Dockerfile copies are
+   * their builds' to write, as the graph reads them (uesio's platform copies ui's and vendor's `dist`).
+   */
+  statedOutputs?: readonly StatedOutput[];
   infer: (facts: ContextFacts) => ContextChoice;
 }
 
@@ -192,6 +199,15 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
   if (stage.note) notes.push(stage.note);
   // The nested root's facts hold for a Dockerfile in the project folder only, as the graph gives them.
   const { nestedRoot, folderIgnore, nestedRootLists, ...workspace } = input.workspace;
+  const ownBuild = existing.buildTarget ?? configured.buildTarget ?? 'build';
+  const targetStage = stage.written ?? chosen?.target;
+  // Another project's stated output the image copies is that build's to write, not the service's own.
+  const statedOutputs = statedOutputsReached(
+    copySources(input.dockerfiles[dockerfile]!, chosen?.buildArgs, targetStage),
+    workspace.files,
+    () => input.statedOutputs ?? [],
+    { project: project.name, target: ownBuild },
+  );
   const facts: ContextFacts = {
     projectRoot: project.root,
     dockerfile,
@@ -204,7 +220,8 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
     ...(chosen?.buildArgs ? { buildArgs: chosen.buildArgs } : {}),
     ...(chosen?.buildContexts ? { buildContexts: chosen.buildContexts } : {}),
     // The stage it builds: the reason quotes that stage's lines, as the graph will (sdp-demo's two targets).
-    ...((stage.written ?? chosen?.target) ? { target: (stage.written ?? chosen?.target)! } : {}),
+    ...(targetStage ? { target: targetStage } : {}),
+    ...(statedOutputs.length ? { statedOutputs } : {}),
   };
   const inferred = input.infer(facts);
   const fleet: FleetServiceConfig = { ...existing };
@@ -301,11 +318,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       `${replaced.source} has nx-fleet's build target name, so Nx runs it for ${input.buildTargetName}: rename it (and what calls it by name), or set nx-fleet's buildTargetName`,
     );
   const ownOutputs = inferred.outputs.filter((output) => !inferred.producers?.some((p) => p.output === output));
-  const dependsOn = carriedDependsOn(
-    chosen?.dependsOn,
-    existing.buildTarget ?? configured.buildTarget ?? 'build',
-    ownOutputs.length > 0,
-  );
+  const dependsOn = carriedDependsOn(chosen?.dependsOn, ownBuild, ownOutputs.length > 0);
   const build = planBuildTarget(input, targetOptions, dependsOn, !!replaced?.rewritable);
   if ('blocked' in build) problems.push(build.blocked);
   const buildTarget = 'blocked' in build ? undefined : build.target;
