@@ -184,6 +184,49 @@ export function buildsOneOf(
 }
 
 /**
+ * The one project the workspace root's own Dockerfile builds by name (not one it only starts), of the
+ * projects below the root: a root that is no Nx project ships that project's image (ci-cd's
+ * `npx nx run api:build:production`, then `dist/apps/api`).
+ */
+export function rootBuildFor(
+  dockerfileText: string,
+  projects: readonly NamedProject[],
+  dependencyRoots: (root: string) => readonly string[] = () => [],
+  rootScripts: Readonly<Record<string, unknown>> = {},
+): PrunedFor | undefined {
+  const below = projects.filter((project) => project.root !== '.');
+  const found = buildsOneOf(dockerfileText, below, below, dependencyRoots, rootScripts);
+  return found?.runs ? undefined : found;
+}
+
+/**
+ * Whose image the workspace root's own plain Dockerfile is, where the root states no settings: another
+ * project it prunes the workspace to (HazelHook's root, a copy of its backend's `turbo prune backend`;
+ * cobalt's `pnpm deploy --filter=@imput/cobalt-api`), whatever that project's own image; or, where the
+ * root is no Nx project, the one it builds by name (`rootBuildFor`) where that project has no image of
+ * its own. Undefined: the root's. `pruned`: by a prune tool. create-nodes (`withoutPrunedRoot`) and
+ * adopt alike, so that both give the file to the same project.
+ */
+export function rootDockerfileFor(
+  dockerfileText: string,
+  /** The Nx projects, the root among them where it is one. */
+  projects: readonly NamedProject[],
+  root: { name: string; nxProject: boolean },
+  /** Whether a project has an image of its own (a Dockerfile in its folder, or one its settings name). */
+  hasImage: (project: string) => boolean,
+  dependencyRoots: (root: string) => readonly string[] = () => [],
+  rootScripts: Readonly<Record<string, unknown>> = {},
+): (PrunedFor & { pruned: boolean }) | undefined {
+  const pruned = prunedFor(dockerfileText, projects, rootScripts, dependencyRoots);
+  const found =
+    pruned ?? (root.nxProject ? undefined : rootBuildFor(dockerfileText, projects, dependencyRoots, rootScripts));
+  if (!found || found.project === root.name) return undefined;
+  // A build by name of a project with an image of its own leaves the root's as it was (an image of its own too).
+  if (!pruned && hasImage(found.project)) return undefined;
+  return { ...found, pruned: !!pruned };
+}
+
+/**
  * The texts of the root scripts a RUN runs before any `cd` (after one, `npm run build` is that folder's
  * own: atlas' `cd apps/docs && bun run build`).
  */

@@ -61,7 +61,6 @@ import { fullRepository, referenceParts } from '../text/image-reference';
 import {
   argumentTemplates,
   argumentValue,
-  buildsOneOf,
   namedBuildFor,
   namedFolder,
   namedProject,
@@ -69,6 +68,8 @@ import {
   prunedBy,
   prunedFor,
   prunedProjects,
+  rootBuildFor,
+  rootDockerfileFor,
   selectorArguments,
 } from '../image/pruned-for';
 import type { Env } from '../io/ports';
@@ -859,16 +860,22 @@ function withoutPrunedRoot(
   const projects = nxProjectsOf(outcomes, roots, facts.isNxProject);
   const rootScripts = packageScripts(facts.texts.json('package.json'));
   const dependencyRoots = dependencyRootsOf(projects, facts.texts);
-  const pruned = prunedFor(text, projects, rootScripts, dependencyRoots);
-  const found = pruned ?? (fleetOnly ? rootBuildFor(text, projects, dependencyRoots, rootScripts) : undefined);
-  if (!found || found.project === projectName) return { outcomes };
-  const builtFrom = outcomes.flatMap((o) =>
-    'analysis' in o && o.analysis.projectName === found.project && o.analysis.detection.kind === 'service'
-      ? [o.analysis.detection.dockerfile]
-      : [],
-  )[0];
-  // A build by name of a project with an image of its own leaves the root's as it was (an image of its own too).
-  if (!pruned && builtFrom) return { outcomes };
+  const builtFromOf = (project: string) =>
+    outcomes.flatMap((o) =>
+      'analysis' in o && o.analysis.projectName === project && o.analysis.detection.kind === 'service'
+        ? [o.analysis.detection.dockerfile]
+        : [],
+    )[0];
+  const found = rootDockerfileFor(
+    text,
+    projects,
+    { name: projectName, nxProject: !fleetOnly },
+    (project) => builtFromOf(project) !== undefined,
+    dependencyRoots,
+    rootScripts,
+  );
+  if (!found) return { outcomes };
+  const builtFrom = builtFromOf(found.project);
   const warnings = builtFrom ? [prunedRootWarning(detection.dockerfile, found, builtFrom)] : [];
   const analysis: FolderAnalysis = {
     ...outcome.analysis,
@@ -879,22 +886,6 @@ function withoutPrunedRoot(
     outcomes: outcomes.map((o, i) => (i === at ? { analysis } : o)),
     ...(builtFrom ? {} : { unclaimed: detection.dockerfile }),
   };
-}
-
-/**
- * The one project the workspace root's own Dockerfile builds by name (not one it only starts), of the
- * projects below the root: a root that is no Nx project ships that project's image (ci-cd's
- * `npx nx run api:build:production`, then `dist/apps/api`).
- */
-function rootBuildFor(
-  text: string,
-  projects: readonly ProjectInfo[],
-  dependencyRoots: (root: string) => readonly string[],
-  rootScripts: Readonly<Record<string, string>>,
-): ReturnType<typeof buildsOneOf> {
-  const below = projects.filter((project) => project.root !== '.');
-  const found = buildsOneOf(text, below, below, dependencyRoots, rootScripts);
-  return found?.runs ? undefined : found;
 }
 
 /**

@@ -535,6 +535,32 @@ describe('adopt generator', () => {
     expect(printed.join('\n')).not.toContain('gps is a project only nx-fleet makes');
   });
 
+  it("gives the root's Dockerfile pruning to another project to that project, as the graph does, root project or not (cobalt's `pnpm deploy --filter=@imput/cobalt-api`)", async () => {
+    tree.write('package.json', JSON.stringify({ name: 'mono', packageManager: 'pnpm@9.6.0' }));
+    tree.write('pnpm-workspace.yaml', 'packages:\n  - "api"\n');
+    tree.write('api/package.json', JSON.stringify({ name: '@x/api', scripts: { start: 'node index.js' } }));
+    tree.write('api/index.js', '\n');
+    addProjectConfiguration(tree, '@x/api', { root: 'api' });
+    tree.write(
+      'Dockerfile',
+      'FROM node:22-alpine AS build\nWORKDIR /app\nCOPY . /app\nRUN corepack enable && pnpm install --prod\nRUN pnpm deploy --filter=@x/api --prod /prod/api\nFROM node:22-alpine\nCOPY --from=build /prod/api /app\nCMD ["node", "/app/index.js"]\n',
+    );
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    await adopt(tree, {});
+    expect(printed.join('\n')).not.toContain('mono is a project only nx-fleet makes');
+    expect(printed.join('\n')).toMatch(/^@x\/api\s+Dockerfile\s+workspace\s/m);
+    // Made an Nx project, the root does not take it: the graph still builds it as @x/api.
+    addProjectConfiguration(tree, 'mono', { root: '.' });
+    printed.length = 0;
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed.join('\n')).toMatch(/^@x\/api\s+Dockerfile\s+workspace\s/m);
+    expect(printed.join('\n')).not.toMatch(/^mono\s/m);
+    expect(fleetOf(tree, '@x/api')).toBeUndefined();
+    expect(fleetOf(tree, 'mono')).toBeUndefined();
+  });
+
   it("names no project only nx-fleet makes where two folders' package.json files share its name (VinheiriaAgnello's auth-service)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

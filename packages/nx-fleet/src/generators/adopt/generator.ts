@@ -32,7 +32,7 @@ import { interpolatedOutput } from '../../image/build-context';
 import { listsWorkspace } from '../../image/frozen-install';
 import { copySources, DockerfileReading } from '../../image/dockerfile-copies';
 import { inDevelopmentFolder } from '../../text/development-names';
-import { namedBuildFor, notTheProjects, prunedFor } from '../../image/pruned-for';
+import { namedBuildFor, notTheProjects, prunedFor, rootDockerfileFor } from '../../image/pruned-for';
 import {
   containerfileVariant,
   excludeMatcher,
@@ -80,12 +80,22 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   let files: string[] | undefined;
   const workspaceFiles = () => (files ??= listFiles(tree));
   const projects = [...getProjects(tree).values()];
+  let facts: ContextFacts['projects'] | undefined;
+  const projectFacts = () =>
+    (facts ??= projects.map(({ name, root }) => {
+      const packageName = readJson(tree, posix.join(root, 'package.json'))?.['name'];
+      return { name: name!, root, ...(typeof packageName === 'string' ? { packageName } : {}) };
+    }));
+  const rootScripts = packageScripts(readJson(tree, 'package.json'));
+  let rootOwner: { found?: RootDockerfileOwner } | undefined;
+  const rootDockerfile = () =>
+    (rootOwner ??= { found: rootDockerfileOwner(tree, projects, projectFacts(), plugin, rootScripts) }).found;
   const fleetOnly = () =>
     fleetOnlyProjects(
       tree,
       imageFiles(workspaceFiles(), plugin.exclude),
       projects,
-      statedDockerfiles(plugin, projects),
+      new Set([...statedDockerfiles(plugin, projects), ...(rootDockerfile() ? [rootDockerfile()!.dockerfile] : [])]),
     );
   const configs = options.project
     ? [projectConfiguration(tree, options.project, fleetOnly)]
@@ -101,17 +111,10 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   const plans: ProjectAdoption[] = [];
   const excluded: ExcludedProject[] = [];
   const excludedBy = exclusionOf(plugin.exclude);
-  let facts: ContextFacts['projects'] | undefined;
-  const projectFacts = () =>
-    (facts ??= projects.map(({ name, root }) => {
-      const packageName = readJson(tree, posix.join(root, 'package.json'))?.['name'];
-      return { name: name!, root, ...(typeof packageName === 'string' ? { packageName } : {}) };
-    }));
   const gitignore = tree.read('.gitignore', 'utf-8')?.split(/\r?\n/);
   const nxignore = tree.read('.nxignore', 'utf-8');
   const nxIgnore = nxignore ? ignore().add(nxignore) : undefined;
   const nxIgnored = (file: string) => !!nxIgnore?.ignores(file);
-  const rootScripts = packageScripts(readJson(tree, 'package.json'));
   let claims: ReadonlyMap<string, string> | undefined;
   const claimedBy = (name: string) =>
     (claims ??= claimedDockerfiles(
@@ -119,6 +122,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       imageFiles(workspaceFiles(), plugin.exclude),
       projectFacts(),
       rootScripts,
+      rootDockerfile(),
     )).get(name);
   let rootSetups: ReturnType<typeof rootScriptSetups> | undefined;
   let stated: StatedOutput[] | undefined;
@@ -133,7 +137,10 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     const configured = pluginEntry(plugin.services, config);
     // What inference finds, so a setting naming it is not written: the project's own, or one elsewhere
     // the graph gives it (gridfire's root `docker/Dockerfile.api`, pruned to @gridfire/api).
-    const ownDockerfile = ownContainerfile(tree, config.root) ?? claimedBy(config.name!);
+    // The root's own Dockerfile the graph gives another project is not the root's (cobalt's, pruned to its api).
+    const own = ownContainerfile(tree, config.root);
+    const ownDockerfile =
+      (own !== undefined && own === rootDockerfile()?.dockerfile ? undefined : own) ?? claimedBy(config.name!);
     // The root package.json's scripts building the file the project is pointed at (gridfire's
     // `docker:build:api`) are its setups too; with none, a script that builds the project, and no other,
     // before the image (zen's `nx build api --prod && docker build -f deploy/api/Dockerfile -t zen-api .`).
@@ -295,7 +302,8 @@ function fleetOnlyProjects(
   const taken = new Set(projects.map((p) => p.name));
   // At the workspace root only a plain Dockerfile is the root's own (next-turborepo-starter's root
   // admin.Dockerfile and client.Dockerfile are its apps').
-  // A root Dockerfile other projects' settings build from is theirs (bciers' `--build-arg` per app), as in the graph.
+  // A root Dockerfile other projects' settings build from is theirs (bciers' `--build-arg` per app), and so
+  // is one the graph gives another project (cobalt's, pruned to its api: `rootDockerfileOwner`).
   const own = dockerfiles.filter(
     (file) => posix.dirname(file) !== '.' || (containerfileVariant(file) === '' && !claimed.has(file)),
   );
@@ -388,19 +396,21 @@ function ownContainerfile(tree: Tree, root: string): string | undefined {
 
 /**
  * The container files outside every project folder that the graph gives a project, as its claim rules
- * do (`prunedFor`, `namedBuildFor`): by project name. One claimed by several files is none's.
+ * do (`prunedFor`, `namedBuildFor`), and the root's own Dockerfile it gives a project without an image
+ * of its own (`rootDockerfileOwner`): by project name. One claimed by several files is none's.
  */
 function claimedDockerfiles(
   tree: Tree,
   files: readonly string[],
   projects: NonNullable<ContextFacts['projects']>,
   rootScripts: Readonly<Record<string, string>>,
+  root: RootDockerfileOwner | undefined,
 ): Map<string, string> {
   const roots = new Set(projects.map((project) => project.root));
-  const dependencyRoots = (root: string) =>
-    packageDependencyRoots(root, projects, (path) => readJson(tree, path) ?? {});
-  const claims = new Map<string, string | undefined>();
+  const dependencyRoots = dependencyRootsIn(tree, projects);
+  const claims = new Map<string, string | undefined>(root && !root.ownImage ? [[root.project, root.dockerfile]] : []);
   for (const file of files) {
+    if (file === root?.dockerfile) continue;
     const folder = posix.dirname(file);
     if (roots.has(folder) && !(folder === '.' && containerfileVariant(file) !== '')) continue;
     const text = tree.read(file, 'utf-8');
@@ -412,6 +422,63 @@ function claimedDockerfiles(
     if (found) claims.set(found.project, claims.has(found.project) ? undefined : file);
   }
   return new Map([...claims].flatMap(([project, file]) => (file ? [[project, file] as const] : [])));
+}
+
+/** The workspace projects a project depends on, by root, as its package.json states them. */
+function dependencyRootsIn(
+  tree: Tree,
+  projects: NonNullable<ContextFacts['projects']>,
+): (root: string) => readonly string[] {
+  return (root) => packageDependencyRoots(root, projects, (path) => readJson(tree, path) ?? {});
+}
+
+interface RootDockerfileOwner {
+  project: string;
+  dockerfile: string;
+  /** The project has an image of its own, which it keeps: the root's Dockerfile is then no one's. */
+  ownImage: boolean;
+}
+
+/**
+ * The project other than the root's whose image the workspace root's own Dockerfile is, as the graph
+ * gives it (`rootDockerfileFor`: cobalt's `pnpm deploy --filter=@imput/cobalt-api`, fedimint's `turbo
+ * prune @fedimint/router`); undefined where it is the root's, or where the root is no project at all
+ * (neither Nx's nor one only nx-fleet makes), whose Dockerfile is claimed as any other is.
+ */
+function rootDockerfileOwner(
+  tree: Tree,
+  configs: readonly ProjectConfiguration[],
+  projects: NonNullable<ContextFacts['projects']>,
+  plugin: Pick<NormalizedFleetOptions, 'services'>,
+  rootScripts: Readonly<Record<string, string>>,
+): RootDockerfileOwner | undefined {
+  const dockerfile = ownContainerfile(tree, '.');
+  const text = dockerfile !== undefined && posix.dirname(dockerfile) === '.' ? tree.read(dockerfile, 'utf-8') : null;
+  if (text === null) return undefined;
+  const rootConfig = configs.find((config) => config.root === '.');
+  const name = rootConfig?.name ?? readJson(tree, 'package.json')?.['name'];
+  // A name another project has makes no project of the root (redocly-cli's), as for `fleetOnlyProjects`.
+  if (typeof name !== 'string' || !name || (!rootConfig && configs.some((config) => config.name === name)))
+    return undefined;
+  const settingsOf = (config: ProjectConfiguration) => ({
+    ...pluginEntry(plugin.services, config),
+    ...fleetOf(config),
+  });
+  // The root's own settings keep its Dockerfile its own.
+  if (Object.keys(settingsOf(rootConfig ?? { root: '.', name })).length) return undefined;
+  const hasImage = (project: string) => {
+    const config = configs.find((c) => c.name === project);
+    return !!config && (ownContainerfile(tree, config.root) !== undefined || !!settingsOf(config).dockerfile);
+  };
+  const found = rootDockerfileFor(
+    text,
+    projects,
+    { name, nxProject: !!rootConfig },
+    hasImage,
+    dependencyRootsIn(tree, projects),
+    rootScripts,
+  );
+  return found && { project: found.project, dockerfile: dockerfile!, ownImage: hasImage(found.project) };
 }
 
 /** The root package.json's scripts that build an image, read as setups run from the workspace root. */
