@@ -166,6 +166,15 @@ describe('dockerEngine', () => {
     expect(calls[4]!.args[0]).toBe('build');
   });
 
+  it('passes a build argument whose name says it is a secret by name, its value in the environment', async () => {
+    const { engine, calls } = engineWith(runResult(''));
+    await engine.build(buildRequest({ buildArgs: { GITHUB_TOKEN: 'ghp_s3cr3t' } })).catch(() => undefined);
+    const build = calls.find((call) => call.args[0] === 'build' || call.args[1] === 'build')!;
+    expect(build.args.join(' ')).not.toContain('ghp_s3cr3t');
+    expect(build.args).toContain('GITHUB_TOKEN');
+    expect(build.options?.addEnv).toEqual({ GITHUB_TOKEN: 'ghp_s3cr3t' });
+  });
+
   it('saves with `docker save -o FILE REF`', async () => {
     const { engine, calls } = engineWith();
     await engine.save('acme/a:ct-0123', '/tmp/nx-fleet-scan-x/image.tar');

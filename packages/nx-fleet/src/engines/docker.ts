@@ -3,6 +3,7 @@ import {
   answerInFile,
   BUILD_ID_FILE,
   commonBuildFlags,
+  secretBuildArgs,
   parseImageInspect,
   runContainer,
   type BuildRequest,
@@ -57,7 +58,11 @@ export function dockerEngine(processes: ProcessRunner, env: Env): Engine {
         await processes.runOk('docker', ['tag', base.source, base.image]);
       }
       return answerInFile('nx-fleet-build-', 'iid', (iidFile) =>
-        processes.runOk('docker', dockerBuildArgs({ ...request, iidFile }, buildx), { echo: true, env: buildEnv }),
+        processes.runOk('docker', dockerBuildArgs({ ...request, iidFile }, buildx), {
+          echo: true,
+          env: buildEnv,
+          addEnv: secretBuildArgs(request.buildArgs),
+        }),
       );
     },
     buildCommand: async (request) => [

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../config/options';
 import type { ProcessRunner } from '../io/ports';
-import { redactText, secretEnvValues } from '../text/redact';
+import { namesSecret, redactText, secretEnvValues } from '../text/redact';
 
 export interface BuildSecret {
   id: string;
@@ -227,6 +227,15 @@ export function platformsProblem(engine: EngineName, given: readonly string[]): 
   return `docker-build's "platforms" names ${platforms.length} platforms (${platforms.join(', ')}), and ${engine} builds them as separate images and tags only the last: the registry would hold one architecture under a content tag that names ${platforms.length}. nx-fleet makes no multi-platform manifest list with ${engine}: set one platform per image ("platforms": ["${platforms[0]}"]).`;
 }
 
+/**
+ * The build arguments whose names say they hold secrets (`NPM_TOKEN`): the engine gets them by name
+ * (`--build-arg NPM_TOKEN`, which docker, podman and buildah read from their environment), with the
+ * values in its environment — never on its command line, where `ps` and a failure's log show it.
+ */
+export function secretBuildArgs(buildArgs: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(buildArgs).filter(([key]) => namesSecret(key)));
+}
+
 /** Flags every engine spells the same way; a FROM's named context by the names the engine looks it up by. */
 export function commonBuildFlags(
   request: BuildRequest,
@@ -242,7 +251,10 @@ export function commonBuildFlags(
     request.iidFile,
     ...request.tags.flatMap((tag) => ['-t', tag]),
     ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
-    ...Object.entries(request.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
+    ...Object.entries(request.buildArgs).flatMap(([key, value]) => [
+      '--build-arg',
+      namesSecret(key) ? key : `${key}=${value}`,
+    ]),
     ...Object.entries(request.buildContexts ?? {}).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
     ...bases,
     ...(request.target ? ['--target', request.target] : []),

@@ -157,8 +157,21 @@ describe('build', () => {
       delayMs: 100,
       sleep: async (ms) => void sleeps.push(ms),
     });
-    return { build: () => engine.build(buildRequest()), processes, sleeps };
+    return {
+      build: (overrides: Parameters<typeof buildRequest>[0] = {}) => engine.build(buildRequest(overrides)),
+      processes,
+      sleeps,
+    };
   }
+
+  it('passes a build argument whose name says it is a secret by name, its value in the environment, never on the command line', async () => {
+    const b = builds(runResult(''));
+    await b.build({ buildArgs: { NPM_TOKEN: 'npm_s3cr3t', NODE_ENV: 'production' } });
+    const [call] = b.processes.calls;
+    expect(call!.args.join(' ')).not.toContain('npm_s3cr3t');
+    expect(call!.args.join(' ')).toContain('--build-arg NPM_TOKEN --build-arg NODE_ENV=production');
+    expect(call!.options?.addEnv).toEqual({ NPM_TOKEN: 'npm_s3cr3t' });
+  });
 
   it('builds again after a layer removed under it, waiting longer each time, and answers the image id', async () => {
     const b = builds(failed(RACE), failed(RACE), runResult(''));

@@ -5,6 +5,7 @@ import {
   answerInFile,
   BUILD_ID_FILE,
   commonBuildFlags,
+  secretBuildArgs,
   parseImageInspect,
   runContainer,
   type BuildRequest,
@@ -65,7 +66,7 @@ export function podmanFamilyEngine(
       answerInFile('nx-fleet-build-', 'iid', async (iidFile) => {
         const args = podmanBuildArgs(tool, { ...request, iidFile });
         await retrying(
-          () => processes.runOk(tool, args, { echo: true }),
+          () => processes.runOk(tool, args, { echo: true, addEnv: secretBuildArgs(request.buildArgs) }),
           storageRaceRetry,
           (outcome) =>
             'error' in outcome && outcome.error instanceof ToolFailedError && isStorageRace(outcome.error.result.stderr)

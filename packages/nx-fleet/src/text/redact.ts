@@ -13,10 +13,15 @@ const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----
 // Variable names whose values are secrets by convention; other values (PORT, LOG_LEVEL) stay readable.
 const SECRET_NAME = /token|secret|passw|pwd|key|credential|auth|private|cookie|session|dsn/i;
 
+/** Whether a variable's name says it holds a secret (`NPM_TOKEN`, `DB_PASSWORD`). */
+export function namesSecret(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 /** The values of the variables whose names say they are secrets: what to redact from a tool's output. */
 export function secretEnvValues(env: Readonly<Record<string, string | undefined>>): string[] {
   return Object.entries(env)
-    .filter(([name, value]) => SECRET_NAME.test(name) && !!value)
+    .filter(([name, value]) => namesSecret(name) && !!value)
     .map(([, value]) => value!);
 }
 
