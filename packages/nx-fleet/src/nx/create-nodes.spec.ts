@@ -2336,6 +2336,32 @@ describe('createNodes', () => {
     expect(warnings(warn)).toEqual([]);
   });
 
+  it('names a build argument named as a secret before a RUN of the stages built, with the build secret to use instead', async () => {
+    const files = (dockerfile: string) => ({
+      'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'apps/api/package.json': json({ name: 'api' }),
+      'apps/api/Dockerfile': dockerfile,
+    });
+    await runWorkspace(
+      files(
+        'FROM node:20 AS deps\nARG NPM_TOKEN\nARG NODE_ENV=production\nCOPY .npmrc package.json ./\nRUN npm install\nFROM node:20\nCOPY --from=deps /node_modules ./node_modules\nCMD ["node", "index.js"]\n',
+      ),
+    );
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: apps/api/Dockerfile:2 ARG NPM_TOKEN: the engine writes a build argument\'s value into the image\'s history with every RUN after it (`docker history` shows it), so whoever can pull the image of api can read it. Pass a secret as a build secret instead: "secrets": [{ "id": "npm_token", "env": "NPM_TOKEN" }] in the options of api\'s docker-build, and, in place of the ARG, RUN --mount=type=secret,id=npm_token NPM_TOKEN="$(cat /run/secrets/npm_token)" <the command that needs it>.',
+    ]);
+    // A client bundle's public setting, one no RUN follows, or one in a stage not built: nothing to say.
+    for (const dockerfile of [
+      'FROM node:20\nARG NEXT_PUBLIC_API_KEY\nRUN npm run build\n',
+      'FROM node:20\nRUN npm ci\nARG SENTRY_AUTH_TOKEN\nCMD ["node", "index.js"]\n',
+      'FROM node:20 AS dev\nARG GITHUB_TOKEN\nRUN git clone x\nFROM node:20\nCMD ["node", "index.js"]\n',
+    ]) {
+      warn.mockClear();
+      await runWorkspace(files(dockerfile));
+      expect({ dockerfile, warnings: warnings(warn) }).toEqual({ dockerfile, warnings: [] });
+    }
+  });
+
   it("warns once per file when projects' own targets take the names of nx-fleet's push, scan or contract-verify (getlarge/ticketing's docker push)", async () => {
     const push = (name: string) => json({ name, targets: { 'docker-push': { command: `docker push acme/${name}` } } });
     const files = {

@@ -257,6 +257,7 @@ export async function computeNodes({
     ...bases.warnings,
     ...stageContextWarnings(units, texts, options.buildTargetName, bases.links),
     ...testToolImageWarnings(detections, folders, texts, options.exclude),
+    ...secretArgWarnings(detections, texts, options.buildTargetName, projectNames(units)),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -1124,6 +1125,56 @@ function angularNote(declared: ReadonlyArray<readonly [string, string]>): string
 /** A command that runs tests, not a server: the test tools' runners, a test script, a test framework. */
 const RUNS_TESTS =
   /\b(?:playwright\s+test|cypress\s+(?:run|open)|jest|vitest|mocha)\b|\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:test|e2e)[\w:-]*/;
+
+/** Build argument names that hold secrets by convention; a client bundle's public settings (`NEXT_PUBLIC_*`, `VITE_*`) do not. */
+const SECRET_ARG = /TOKEN|SECRET|PASSW(?:OR)?D|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL|NPM_AUTH/i;
+const PUBLIC_ARG = /^(?:NEXT_PUBLIC|NUXT_PUBLIC|EXPO_PUBLIC|PUBLIC|VITE|REACT_APP|VUE_APP|GATSBY|STORYBOOK)_/i;
+
+/**
+ * Services whose Dockerfile declares a build argument named as a secret (`ARG NPM_TOKEN`, for a
+ * private registry's `.npmrc`) before a RUN of the stages built: the engine writes the values of the
+ * build arguments in scope into the image's history with each RUN, so whoever can pull the image reads
+ * it. One warning per Dockerfile, with the build secret to use instead.
+ */
+function secretArgWarnings(
+  detections: readonly Detection[],
+  texts: WorkspaceTexts,
+  dockerBuild: string,
+  names: ReadonlyMap<string, string>,
+): Array<{ key: string; message: string; roots: string[] }> {
+  const byDockerfile = new Map<string, string[]>();
+  for (const d of detections)
+    if (d.kind === 'service') byDockerfile.set(d.dockerfile, [...(byDockerfile.get(d.dockerfile) ?? []), d.root]);
+  return [...byDockerfile].flatMap(([dockerfile, roots]) => {
+    // Most Dockerfiles name no such argument: no parse for those.
+    const text = texts.text(dockerfile);
+    if (!text || !/^\s*ARG\s/im.test(text) || !SECRET_ARG.test(text)) return [];
+    const leaked: Array<{ name: string; line: number }> = [];
+    let inScope: Array<{ name: string; line: number }> = [];
+    for (const step of texts.reading(dockerfile)?.builtSteps ?? []) {
+      const arg = /^ARG\s+([\s\S]*)$/i.exec(step.text);
+      if (/^FROM\s/i.test(step.text)) inScope = [];
+      else if (arg)
+        for (const word of arg[1]!.trim().split(/\s+/)) {
+          const name = word.split('=')[0]!;
+          if (SECRET_ARG.test(name) && !PUBLIC_ARG.test(name)) inScope.push({ name, line: step.line });
+        }
+      else if (/^RUN\s/i.test(step.text))
+        leaked.push(...inScope.filter(({ name }) => !leaked.some((seen) => seen.name === name)));
+    }
+    if (!leaked.length) return [];
+    const [first] = leaked;
+    const id = first!.name.toLowerCase();
+    const projects = listed(roots.map((root) => names.get(root) ?? root));
+    return [
+      {
+        key: `secret-arg:${dockerfile}:${leaked.map(({ name }) => name).join(',')}`,
+        message: `nx-fleet: ${listed(leaked.map(({ name, line }) => `${dockerfile}:${line} ARG ${name}`))}: the engine writes a build argument's value into the image's history with every RUN after it (\`docker history\` shows it), so whoever can pull the image of ${projects} can read ${leaked.length === 1 ? 'it' : 'them'}. Pass a secret as a build secret instead: "secrets": [{ "id": "${id}", "env": "${first!.name}" }] in the options of ${projects}'s ${dockerBuild}, and, in place of the ARG, RUN --mount=type=secret,id=${id} ${first!.name}="$(cat /run/secrets/${id})" <the command that needs it>.`,
+        roots,
+      },
+    ];
+  });
+}
 
 /**
  * Dockerfile variants named for a test tool (`Dockerfile.playwright`, `Dockerfile.cypress`) are taken
