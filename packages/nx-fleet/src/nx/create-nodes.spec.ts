@@ -2340,6 +2340,7 @@ describe('createNodes', () => {
     const files = (dockerfile: string) => ({
       'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
       'apps/api/package.json': json({ name: 'api' }),
+      'apps/api/.npmrc': '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n',
       'apps/api/Dockerfile': dockerfile,
     });
     await runWorkspace(
@@ -2360,6 +2361,24 @@ describe('createNodes', () => {
       await runWorkspace(files(dockerfile));
       expect({ dockerfile, warnings: warnings(warn) }).toEqual({ dockerfile, warnings: [] });
     }
+  });
+
+  it('names a credentials file no commit holds that a COPY puts into a layer (CI writes the token .npmrc)', async () => {
+    const files = {
+      'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'apps/api/package.json': json({ name: 'api' }),
+      'apps/api/Dockerfile':
+        'FROM node:20\nCOPY package.json .npmrc ./\nCOPY .env.example ./\nRUN npm install\nCMD ["node", "index.js"]\n',
+      'apps/api/.env.example': '',
+    };
+    await runWorkspace(files);
+    expect(warnings(warn)).toEqual([
+      'nx-fleet: apps/api/Dockerfile:2 COPY package.json .npmrc ./: a file no commit holds (written before the build, as CI writes a token\'s .npmrc) copied into an image layer, which keeps it readable to whoever can pull the image, a later RUN\'s rm or another stage notwithstanding. Where it holds a secret, mount it for the RUN that needs it instead: "secrets": [{ "id": "npmrc", "src": "<its path>" }] in docker-build\'s options, and RUN --mount=type=secret,id=npmrc,target=/root/.npmrc <the install>.',
+    ]);
+    // A committed one (`${NPM_TOKEN}` read from the environment) is no secret itself.
+    warn.mockClear();
+    await runWorkspace({ ...files, 'apps/api/.npmrc': '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n' });
+    expect(warnings(warn)).toEqual([]);
   });
 
   it("warns once per file when projects' own targets take the names of nx-fleet's push, scan or contract-verify (getlarge/ticketing's docker push)", async () => {

@@ -44,6 +44,7 @@ import {
   type StatedOutput,
 } from '../image/context-inference';
 import {
+  contextPath,
   copySources,
   excludedEverywhere,
   DockerfileReading,
@@ -1148,7 +1149,9 @@ function secretArgWarnings(
   return [...byDockerfile].flatMap(([dockerfile, roots]) => {
     // Most Dockerfiles name no such argument: no parse for those.
     const text = texts.text(dockerfile);
-    if (!text || !/^\s*ARG\s/im.test(text) || !SECRET_ARG.test(text)) return [];
+    const copied =
+      text && /\.(?:npmrc|yarnrc|netrc|pypirc|env)\b/.test(text) ? copiedSettings(dockerfile, roots, texts) : [];
+    if (!text || !/^\s*ARG\s/im.test(text) || !SECRET_ARG.test(text)) return copied;
     const leaked: Array<{ name: string; line: number }> = [];
     let inScope: Array<{ name: string; line: number }> = [];
     for (const step of texts.reading(dockerfile)?.builtSteps ?? []) {
@@ -1162,7 +1165,7 @@ function secretArgWarnings(
       else if (/^RUN\s/i.test(step.text))
         leaked.push(...inScope.filter(({ name }) => !leaked.some((seen) => seen.name === name)));
     }
-    if (!leaked.length) return [];
+    if (!leaked.length) return copied;
     const [first] = leaked;
     const id = first!.name.toLowerCase();
     const projects = listed(roots.map((root) => names.get(root) ?? root));
@@ -1172,8 +1175,43 @@ function secretArgWarnings(
         message: `nx-fleet: ${listed(leaked.map(({ name, line }) => `${dockerfile}:${line} ARG ${name}`))}: the engine writes a build argument's value into the image's history with every RUN after it (\`docker history\` shows it), so whoever can pull the image of ${projects} can read ${leaked.length === 1 ? 'it' : 'them'}. Pass a secret as a build secret instead: "secrets": [{ "id": "${id}", "env": "${first!.name}" }] in the options of ${projects}'s ${dockerBuild}, and, in place of the ARG, RUN --mount=type=secret,id=${id} ${first!.name}="$(cat /run/secrets/${id})" <the command that needs it>.`,
         roots,
       },
+      ...copied,
     ];
   });
+}
+
+/** Files that hold registry or service credentials where they are written before a build (CI's token `.npmrc`). */
+const CREDENTIAL_FILE =
+  /^(?:\.npmrc|\.yarnrc(?:\.yml)?|\.netrc|\.pypirc|\.env(?:\.(?!example$|sample$|template$|defaults?$)[\w.-]+)?)$/;
+
+/**
+ * A COPY of such a file that is no committed one (git ignores it: CI writes it with the token before
+ * the build) puts it into an image layer, which every later stage's removal leaves readable.
+ */
+function copiedSettings(
+  dockerfile: string,
+  roots: readonly string[],
+  texts: WorkspaceTexts,
+): Array<{ key: string; message: string; roots: string[] }> {
+  const reading = texts.reading(dockerfile);
+  const committed = (source: string) =>
+    [source, posix.join(posix.dirname(dockerfile), source), ...roots.map((root) => posix.join(root, source))].some(
+      (path) => texts.hashOf(path) !== undefined,
+    );
+  const copies = (reading?.sources ?? []).filter(({ source }) => {
+    const path = contextPath(source);
+    return CREDENTIAL_FILE.test(posix.basename(path)) && !committed(path);
+  });
+  if (!copies.length) return [];
+  const [{ source }] = copies as [CopySource];
+  const id = posix.basename(contextPath(source)).replace(/^\./, '').replace(/\W+/g, '_');
+  return [
+    {
+      key: `copied-settings:${dockerfile}:${copies.map(({ line }) => line).join(',')}`,
+      message: `nx-fleet: ${listed(copies.map(({ line, instruction }) => `${dockerfile}:${line} ${instruction}`))}: ${copies.length === 1 ? 'a file' : 'files'} no commit holds (written before the build, as CI writes a token's .npmrc) copied into an image layer, which keeps ${copies.length === 1 ? 'it' : 'them'} readable to whoever can pull the image, a later RUN's rm or another stage notwithstanding. Where ${copies.length === 1 ? 'it holds' : 'they hold'} a secret, mount it for the RUN that needs it instead: "secrets": [{ "id": "${id}", "src": "<its path>" }] in docker-build's options, and RUN --mount=type=secret,id=${id},target=/root/${posix.basename(contextPath(source))} <the install>.`,
+      roots: [...roots],
+    },
+  ];
 }
 
 /**
