@@ -133,7 +133,8 @@ describe('buildServiceImage', () => {
         `^nx-fleet: orders: dry run: would build ${dry.localRef}, running: podman build --layers -f /ws/services/orders/Dockerfile --iidfile <image-id-file> -t ${dry.localRef} .* /ws/services/orders; nothing is built or recorded$`,
       ),
     );
-    expect(said).toContain('--build-arg NPM_TOKEN=***');
+    // A build argument named as a secret is passed by name, its value in the engine's environment.
+    expect(said).toMatch(/--build-arg NPM_TOKEN(?!=)/);
     expect(said).not.toContain('secret-value');
     // The same content tag as the build it describes; with the image there, it says so.
     const built = await buildServiceImage(ports, { ...options, buildArgs: { NPM_TOKEN: 'secret-value' } }, service);
