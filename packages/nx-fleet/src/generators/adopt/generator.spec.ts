@@ -609,6 +609,22 @@ describe('adopt generator', () => {
     expect(printed[0]).toContain('nx-fleet adopt: bot is a project only nx-fleet makes, of legacy/bot/package.json');
   });
 
+  it("names no project only nx-fleet makes in a folder named for development, which the graph makes no service of (xmtp-js' dev/uploadService)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('apps/api/Dockerfile', 'FROM node:20\nCOPY . .\n');
+    tree.write('dev/uploadService/package.json', JSON.stringify({ name: 'uploadservice' }));
+    tree.write('dev/uploadService/Dockerfile', 'FROM node:20\nCOPY . .\nRUN npm install\n');
+    tree.write('dev/docker-compose.yml', 'services:\n  upload:\n    build: ./uploadService\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toMatch(/^SERVICE/);
+    expect(printed[0]).not.toContain('uploadservice');
+    await expect(adopt(tree, { project: 'uploadservice' })).rejects.toThrow(
+      'nx-fleet adopt: no project is named "uploadservice"',
+    );
+  });
+
   it("takes no package.json whose name another project has for a project only nx-fleet makes: its Dockerfile has no project (redocly-cli's root, named as packages/cli)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

@@ -307,8 +307,13 @@ function fleetOnlyProjects(
   const own = dockerfiles.filter(
     (file) => posix.dirname(file) !== '.' || (containerfileVariant(file) === '' && !claimed.has(file)),
   );
+  // In a folder named for development or tests it is a helper's image (xmtp-js' dev/uploadService, built by
+  // a dev compose file), which the graph makes no service of (`withoutFixtureProjects`): a project.json would make it one.
   const named = [...new Set(own.map((file) => posix.dirname(file)))].flatMap((root) => {
-    const name = roots.has(root) ? undefined : readJson(tree, posix.join(root, 'package.json'))?.['name'];
+    const name =
+      roots.has(root) || inDevelopmentFolder(root)
+        ? undefined
+        : readJson(tree, posix.join(root, 'package.json'))?.['name'];
     return typeof name === 'string' && name && !taken.has(name) ? [{ root, name }] : [];
   });
   // Two folders under one name make no project either (VinheiriaAgnello's auth/ and gateway/, both
