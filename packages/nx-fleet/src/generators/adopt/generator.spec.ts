@@ -364,6 +364,30 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'sample')).toBeUndefined();
   });
 
+  it("adopts no project whose Dockerfile exclude hides because a script builds it, listing it instead, as the README says (OpenFn's integration-tests)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('package.json', JSON.stringify({ name: '@acme/source', workspaces: ['integration-tests/*'] }));
+    const manifest = JSON.stringify({
+      name: 'cli-tests',
+      scripts: { build: 'docker build --tag cli-integration-tests .' },
+    });
+    tree.write('integration-tests/cli/package.json', manifest);
+    tree.write('integration-tests/cli/Dockerfile', 'FROM node:20\nCOPY . .\n');
+    await adopt(tree, {});
+    expect(tree.read('integration-tests/cli/package.json', 'utf-8')).toBe(manifest);
+    expect(printed.join('\n')).toContain(
+      'Left out by the plugin option "exclude" (no service, no note in the graph): cli-tests (integration-tests/cli/Dockerfile, **/*-tests/**).',
+    );
+    expect(printed.join('\n')).not.toMatch(/^cli-tests\s/m);
+    await adopt(tree, { project: 'cli-tests' });
+    vi.restoreAllMocks();
+    expect(JSON.parse(tree.read('integration-tests/cli/package.json', 'utf-8')!).nx.metadata.fleet).toEqual({
+      dockerfile: 'integration-tests/cli/Dockerfile',
+      image: 'cli-integration-tests',
+    });
+  });
+
   it("tells the folder context of a package manager root above the project, as the graph infers it (plasmic's platform/)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

@@ -157,9 +157,17 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     const ownExcludedBy = ownDockerfile && excludedBy(ownDockerfile);
     // Nx lists no file .nxignore matches (nx_actions_ecs' `Dockerfile` line): the graph finds it only by a setting.
     const ownNxIgnored = !!ownDockerfile && nxIgnored(ownDockerfile);
-    if (!options.project && !wanted(setups.length > 0, ownDockerfile, { ...configured, ...existing }, ownExcludedBy)) {
-      if (ownDockerfile && ownExcludedBy && existing.enabled !== false)
-        excluded.push({ name: config.name!, dockerfile: ownDockerfile, pattern: ownExcludedBy });
+    // Without a setting, the file a build reads is the one taken, as planAdoption takes it, else the project's own.
+    const taken =
+      setups.find(({ dockerfile }) => dockerfile !== undefined && tree.isFile(dockerfile))?.dockerfile ?? ownDockerfile;
+    // Where its own Dockerfile makes the project a service in the graph, what the graph builds is no excluded one.
+    const takenExcludedBy = taken && (!ownDockerfile || ownExcludedBy) ? excludedBy(taken) : undefined;
+    if (
+      !options.project &&
+      !wanted(setups.length > 0 || !!ownDockerfile, { ...configured, ...existing }, takenExcludedBy)
+    ) {
+      if (taken && takenExcludedBy && existing.enabled !== false)
+        excluded.push({ name: config.name!, dockerfile: taken, pattern: takenExcludedBy });
       continue;
     }
     const candidates = [
@@ -269,16 +277,16 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
 
 export default adoptGenerator;
 
-/** Without --project: projects something builds an image for, and those with a Dockerfile nx-fleet would use. */
-function wanted(
-  hasSetup: boolean,
-  ownDockerfile: string | undefined,
-  existing: FleetServiceConfig,
-  excludedBy: string | undefined,
-): boolean {
+/**
+ * Without --project: projects something builds an image for, and those with a Dockerfile nx-fleet would
+ * use, but not where the plugin option `exclude` hides the file taken: the graph makes no service of it
+ * whatever builds it (OpenFn's integration-tests, whose npm `build` script runs docker build), and only
+ * a setting, which --project writes, makes it one.
+ */
+function wanted(builds: boolean, existing: FleetServiceConfig, excludedBy: string | undefined): boolean {
   if (existing.enabled === false) return false;
-  if (hasSetup || existing.dockerfile) return true;
-  return !!ownDockerfile && !excludedBy;
+  if (existing.dockerfile) return true;
+  return builds && !excludedBy;
 }
 
 /** The plugin option `exclude`'s first pattern that matches a file, as the graph's detection reads them. */
