@@ -88,6 +88,31 @@ describe('adopt generator', () => {
     expect(fleetOf(tree, 'api')).toEqual({ dockerfile: 'apps/api/Dockerfile.api' });
   });
 
+  it("names the shipping variants the graph does not choose between, and the command adopting one (graphql-hive's node.Dockerfile and bun.Dockerfile)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('package.json', JSON.stringify({ name: '@acme/source', workspaces: ['packages/*'] }));
+    tree.write('packages/gw/package.json', JSON.stringify({ name: 'gw' }));
+    tree.write('packages/gw/node.Dockerfile', 'FROM node:20\nCOPY dist .\n');
+    tree.write('packages/gw/bun.Dockerfile', 'FROM oven/bun:1\nCOPY dist .\n');
+    const choice =
+      'packages/gw holds bun.Dockerfile and node.Dockerfile and no plain Dockerfile, so it is no service in the graph either: which one ships is not guessed. Adopt that one: `nx g nx-fleet:adopt --project gw --dockerfile packages/gw/bun.Dockerfile` or `nx g nx-fleet:adopt --project gw --dockerfile packages/gw/node.Dockerfile`';
+    const state = () => tree.listChanges().map((change) => [change.path, change.content?.toString()]);
+    const before = state();
+    await adopt(tree, {});
+    expect(state()).toEqual(before);
+    const row = printed[0]!.split('\n').find((line) => line.startsWith('gw '));
+    expect(row).toMatch(/^gw\s+-\s+-\s+-\s+-\s+packages\/gw holds/);
+    expect(row?.endsWith(choice)).toBe(true);
+    expect(printed[0]).toContain('Not adopted (nothing written): gw.');
+    await expect(adopt(tree, { project: 'gw' })).rejects.toThrow(`nx-fleet: ${choice}.`);
+    await adopt(tree, { project: 'gw', dockerfile: 'packages/gw/node.Dockerfile' });
+    vi.restoreAllMocks();
+    expect(JSON.parse(tree.read('packages/gw/package.json', 'utf-8')!).nx.metadata.fleet).toEqual({
+      dockerfile: 'packages/gw/node.Dockerfile',
+    });
+  });
+
   it("finds the project's Dockerfile in a container folder of its own, as the graph does (mockoon's packages/cli/docker)", async () => {
     const infos = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
     tree.write('apps/api/docker/Dockerfile', 'FROM node:20\nRUN npm install -g @acme/cli\n');

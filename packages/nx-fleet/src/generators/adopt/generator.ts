@@ -40,6 +40,7 @@ import {
   isProjectManifest,
   serviceContainerfile,
   shipsImage,
+  unexcluded,
   withContainerFolders,
 } from '../../services/detection';
 import { packageDependencyRoots } from '../../nx/dependency-builds';
@@ -162,10 +163,11 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       setups.find(({ dockerfile }) => dockerfile !== undefined && tree.isFile(dockerfile))?.dockerfile ?? ownDockerfile;
     // Where its own Dockerfile makes the project a service in the graph, what the graph builds is no excluded one.
     const takenExcludedBy = taken && (!ownDockerfile || ownExcludedBy) ? excludedBy(taken) : undefined;
-    if (
-      !options.project &&
-      !wanted(setups.length > 0 || !!ownDockerfile, { ...configured, ...existing }, takenExcludedBy)
-    ) {
+    // Variants the graph does not choose between (graphql-hive's node.Dockerfile and bun.Dockerfile) are a
+    // choice to name, with the command making it, not the absence of a Dockerfile.
+    const variants = ownDockerfile ? [] : unchosenVariants(tree, config.root, plugin.exclude);
+    const builds = setups.length > 0 || !!ownDockerfile || variants.length > 0;
+    if (!options.project && !wanted(builds, { ...configured, ...existing }, takenExcludedBy)) {
       if (taken && takenExcludedBy && existing.enabled !== false)
         excluded.push({ name: config.name!, dockerfile: taken, pattern: takenExcludedBy });
       continue;
@@ -189,6 +191,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       ...(ownDockerfile ? { ownDockerfile } : {}),
       ...(ownExcludedBy ? { ownExcludedBy } : {}),
       ...(ownNxIgnored ? { ownNxIgnored } : {}),
+      ...(variants.length ? { unchosenVariants: variants } : {}),
       flags,
       buildTargetName,
       pushTargetName,
@@ -384,6 +387,21 @@ function projectConfiguration(
  * that file only lists images (testcontainers' modules).
  */
 function ownContainerfile(tree: Tree, root: string): string | undefined {
+  const file = serviceContainerfile(projectContainerfiles(tree, root)).file;
+  return file && dockerfileReading(tree, file)?.listsImagesOnly ? undefined : file;
+}
+
+/**
+ * The shipping variants a project folder holds with no plain Dockerfile, of those the plugin option
+ * `exclude` leaves: the graph does not guess which one ships (`ambiguousWarning`), nor does adopt.
+ */
+function unchosenVariants(tree: Tree, root: string, exclude: readonly string[]): readonly string[] {
+  if (root === '.') return [];
+  return serviceContainerfile(unexcluded(projectContainerfiles(tree, root), exclude)).ambiguous ?? [];
+}
+
+/** The container files the graph gives a project: in its folder, else in a container folder of its own. */
+function projectContainerfiles(tree: Tree, root: string): string[] {
   const inFolder = (folder: string) =>
     tree
       .children(folder)
@@ -394,17 +412,20 @@ function ownContainerfile(tree: Tree, root: string): string | undefined {
     const folder = posix.join(root, name);
     if (!tree.isFile(folder)) folders.set(folder, inFolder(folder));
   }
-  const reading = (file: string) => {
-    const text = tree.read(file, 'utf-8');
-    return text === null ? undefined : new DockerfileReading(text);
-  };
   const claimed =
     withContainerFolders(
       folders,
-      notTheProjects((path) => tree.exists(path), reading),
+      notTheProjects(
+        (path) => tree.exists(path),
+        (file) => dockerfileReading(tree, file),
+      ),
     ).get(root) ?? [];
-  const file = serviceContainerfile(claimed.filter(isContainerfile)).file;
-  return file && reading(file)?.listsImagesOnly ? undefined : file;
+  return claimed.filter(isContainerfile);
+}
+
+function dockerfileReading(tree: Tree, file: string): DockerfileReading | undefined {
+  const text = tree.read(file, 'utf-8');
+  return text === null ? undefined : new DockerfileReading(text);
 }
 
 /**

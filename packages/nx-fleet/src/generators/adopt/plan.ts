@@ -47,6 +47,8 @@ export interface ProjectAdoptionInput {
   ownExcludedBy?: string;
   /** The workspace's `.nxignore` hides `ownDockerfile` from Nx's file list, and so from the graph: only a setting names it. */
   ownNxIgnored?: boolean;
+  /** With no `ownDockerfile`: the shipping variants its folder holds beside no plain Dockerfile, which the graph does not choose between. */
+  unchosenVariants?: readonly string[];
   flags: AdoptFlags;
   buildTargetName: string;
   pushTargetName: string;
@@ -131,6 +133,13 @@ export function withDistinctImages(plans: readonly ProjectAdoption[]): ProjectAd
   });
 }
 
+/** The variants a project folder holds, none of them chosen, as the graph's warning names them, and the command adopting each. */
+function unchosenChoice(project: AdoptProject, variants: readonly string[]): string {
+  const names = variants.map((file) => posix.relative(project.root, file));
+  const commands = variants.map((file) => `\`nx g nx-fleet:adopt --project ${project.name} --dockerfile ${file}\``);
+  return `${project.root} holds ${names.slice(0, -1).join(', ')} and ${names.at(-1)} and no plain Dockerfile, so it is no service in the graph either: which one ships is not guessed. Adopt that one: ${commands.join(' or ')}`;
+}
+
 /**
  * How one project becomes a fleet service: which setup is adopted, the context it states against the
  * one nx-fleet infers (written only when they differ), the image name, build args, target stage and
@@ -177,6 +186,15 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
       notes,
       error: `nx-fleet: ${flags.dockerfile} (--dockerfile) does not exist; pass --dockerfile <path>.`,
     };
+  if (!dockerfile && input.unchosenVariants?.length) {
+    const choice = unchosenChoice(project, input.unchosenVariants);
+    return {
+      project: project.name,
+      row: row({ notAdopted: [...problems, choice].join('; ') }),
+      notes,
+      error: `nx-fleet: ${choice}.`,
+    };
+  }
   if (!dockerfile || !(dockerfile in input.dockerfiles))
     return {
       project: project.name,
