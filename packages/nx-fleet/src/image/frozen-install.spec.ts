@@ -334,6 +334,13 @@ describe('installVerdict', () => {
     ["npm's version not in the registry", 'npm', 'npm-11.19.1-notarget.txt', 'lockfile'],
     ["pnpm's outdated lockfile", 'pnpm', 'pnpm-10.34.9-outdated-lockfile.txt', 'lockfile'],
     ["yarn 1's missing package", 'yarn-classic', 'yarn-1.22.22-missing-package.txt', 'lockfile'],
+    [
+      'a file a yarn plugin reads, missing from the copy',
+      'yarn-berry',
+      'yarn-4.9.2-plugin-file-missing.txt',
+      'outside',
+    ],
+    ['an error a yarn plugin threw', 'yarn-berry', 'yarn-4.9.2-plugin-error.txt', 'outside'],
   ])('%s: a verdict on the %s', (_, packageManager, file, kind) => {
     expect(installVerdict(packageManager, captured(file)).kind).toBe(kind);
   });
@@ -346,6 +353,26 @@ describe('installVerdict', () => {
     // A mismatch the same output names wins: the lockfile is then what failed.
     const both = `${captured('yarn-4.18.1-lockfile-modified.txt')}\n➤ YN0001: │ RequestError: connect ECONNREFUSED 127.0.0.1:9\n`;
     expect(installVerdict('yarn-berry', both).kind).toBe('lockfile');
+  });
+
+  it("names the line of a failure outside the lockfile and the manifests, where a manifest's is the pruning's", () => {
+    const backstage =
+      "➤ YN0001: │ Error: Valid version string not found in backstage.json; caused by Error: ENOENT: no such file or directory, open 'backstage.json'";
+    expect(installVerdict('yarn-berry', `${backstage}\n`)).toEqual({ kind: 'outside', line: backstage });
+    expect(installVerdict('yarn-berry', captured('yarn-4.9.2-plugin-error.txt'))).toEqual({
+      kind: 'outside',
+      line: '➤ YN0001: │ Error: settings.json names no release channel',
+    });
+    expect(
+      installVerdict('npm', "npm error enoent ENOENT: no such file or directory, open 'vendor/sdk-1.0.0.tgz'\n"),
+    ).toEqual({
+      kind: 'outside',
+      line: "npm error enoent ENOENT: no such file or directory, open 'vendor/sdk-1.0.0.tgz'",
+    });
+    for (const named of ['libs/util/package.json', 'yarn.lock'])
+      expect(
+        installVerdict('yarn-berry', `➤ YN0001: │ Error: ENOENT: no such file or directory, open '${named}'\n`).kind,
+      ).toBe('lockfile');
   });
 });
 

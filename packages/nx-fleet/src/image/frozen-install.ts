@@ -258,19 +258,56 @@ const LOCKFILE_MISMATCH: Record<PackageManager, RegExp> = {
 const FETCH_FAILURE =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ENETUNREACH|ENOTCACHED|ERR_STREAM_PREMATURE_CLOSE|socket hang up|getaddrinfo|Unsafe http requests/;
 
+/** A file the install could not find, by the path node's error names (`ENOENT: …, open '<path>'`). */
+const MISSING_FILE = /\bENOENT\b[^'"\n]*['"]([^'"\n]+)['"]/;
+
 /**
- * What a failed frozen install says of the lockfile: a mismatch it names, or, with none named and a
- * fetch that failed (unifed's yarn 3 release, whose fetcher fails on Node 20), nothing: the check
- * could not run. The line that says so, for the warning.
+ * The files a lockfile and its manifests are made of: one of them missing is the pruning's to answer
+ * for (a workspace library the pruned lockfile names that the context lacks).
+ */
+const INSTALL_FILE_NAMES = new Set([
+  'package.json',
+  'pnpm-workspace.yaml',
+  'npm-shrinkwrap.json',
+  ...Object.values(LOCKFILES),
+]);
+
+/**
+ * An error a yarn plugin threw: the first frame of a YN0001's stack that is not Node's own is in the
+ * plugin (`yarn plugin import` puts them in `.yarn/plugins/`); an error yarn itself threw from a
+ * plugin's call (a workspace the lockfile names, not found) starts in yarn's release.
+ */
+function pluginError(lines: readonly string[]): string | undefined {
+  for (const [index, line] of lines.entries()) {
+    if (!/^➤ YN0001: /.test(line)) continue;
+    let frame = index + 1;
+    while (/^\s+at (?:.*\()?node:/.test(lines[frame] ?? '')) frame++;
+    if (/^\s+at .*\.yarn[/\\]plugins[/\\]/.test(lines[frame] ?? '')) return line;
+  }
+  return undefined;
+}
+
+/**
+ * What a failed frozen install says of the lockfile: a mismatch it names; else nothing where the
+ * check could not run, whatever the lockfile holds: a fetch that failed (unifed's yarn 3 release,
+ * whose fetcher fails on Node 20), a file missing that is no lockfile or manifest (Backstage's yarn
+ * plugin reads `backstage.json`), an error a yarn plugin threw. The line that says so, for the warning.
  */
 export function installVerdict(
   packageManager: PackageManager,
   output: string,
-): { kind: 'lockfile' } | { kind: 'unreachable'; line: string } {
+): { kind: 'lockfile' } | { kind: 'unreachable' | 'outside'; line: string } {
   const text = output.replace(ANSI, '');
   if (LOCKFILE_MISMATCH[packageManager].test(text)) return { kind: 'lockfile' };
-  const line = text.split('\n').find((candidate) => FETCH_FAILURE.test(candidate));
-  return line === undefined ? { kind: 'lockfile' } : { kind: 'unreachable', line: line.trim() };
+  const lines = text.split('\n');
+  const unreachable = lines.find((candidate) => FETCH_FAILURE.test(candidate));
+  if (unreachable !== undefined) return { kind: 'unreachable', line: unreachable.trim() };
+  const missing = lines.find((candidate) => {
+    const path = MISSING_FILE.exec(candidate)?.[1];
+    return path !== undefined && !INSTALL_FILE_NAMES.has(posix.basename(path.replace(/\\/g, '/')));
+  });
+  const outside = missing ?? (packageManager === 'yarn-berry' ? pluginError(lines) : undefined);
+  return outside === undefined ? { kind: 'lockfile' } : { kind: 'outside', line: outside.trim() };
 }
 
 /**

@@ -562,6 +562,59 @@ describe('prunedContents, written out', () => {
     expect(processes.calls.filter((call) => call.command === 'yarn')).toHaveLength(1);
   });
 
+  it("checks with the context's root files a yarn plugin reads, and blames no lockfile for a file the context lacks (Backstage's backstage.json)", async () => {
+    const root = tempDir();
+    const berryLock = '__metadata:\n  version: 8\n';
+    write(root, {
+      ...FILES,
+      'package.json': JSON.stringify({ name: 'ws', private: true, workspaces: ['services/*', 'libs/*'] }),
+      'yarn.lock': berryLock,
+      '.yarnrc.yml': 'plugins:\n  - path: .yarn/plugins/plugin-settings.cjs\n',
+      '.yarn/plugins/plugin-settings.cjs': 'module.exports = {};\n',
+      'settings.json': '{"version":"1"}\n',
+    });
+    git(root, 'init', '-q');
+    // Captured from yarn 4.9.2 (__fixtures__/install-output): the plugin's validateProject reads settings.json.
+    const pluginFails = readFileSync(
+      join(__dirname, '__fixtures__', 'install-output', 'yarn-4.9.2-plugin-file-missing.txt'),
+      'utf8',
+    );
+    const processes = fakeProcesses(({ command, args, options }) => {
+      if (command === 'git') return runResult(execFileSync('git', args, { cwd: root, encoding: 'utf8' }));
+      if (command !== 'yarn') return new Error(`${command}: not here`);
+      const scratch = options!.cwd!;
+      return existsSync(join(scratch, 'settings.json'))
+        ? runResult()
+        : runResult(pluginFails.replaceAll('/tmp/nx-fleet-frozen-Qm3xTz', scratch), '', 1);
+    });
+    const pruned = { 'package.json': '{"name":"orders"}\n', 'yarn.lock': `${berryLock}# pruned\n` };
+    const workspaceDataDirectory = tempDir();
+    const prune = (log: ReturnType<typeof collectingLog>, include: string[]) =>
+      prunedContents(
+        { processes, log, pruning: { prunedManifests: () => pruned, workspaceDataDirectory } },
+        { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include },
+      );
+    const yarnRuns = () => processes.calls.filter((call) => call.command === 'yarn').length;
+    // The Dockerfile copies settings.json: the context holds it, and so does the check's copy.
+    const copied = collectingLog();
+    expect((await prune(copied, ['settings.json'])).generated['yarn.lock']).toBe(pruned['yarn.lock']);
+    expect(copied.of('warn')).toEqual([]);
+    expect(yarnRuns()).toBe(1);
+    // It does not: the plugin's missing file is no verdict on the lockfile, the pruned one's or the workspace's.
+    const lacking = collectingLog();
+    expect((await prune(lacking, [])).generated['yarn.lock']).toBe(pruned['yarn.lock']);
+    expect(lacking.of('warn')).toEqual([
+      "nx-fleet: orders: the check that its pruned yarn.lock installs frozen failed on something other than the lockfile, in a copy holding the context's root files, its manifests and yarn's settings " +
+        "(yarn install --immutable --mode=skip-build: ➤ YN0001: │ Error: ENOENT: no such file or directory, open 'settings.json'); the pruned yarn.lock goes into its context unchecked.",
+    ]);
+    expect(yarnRuns()).toBe(2);
+    // Said once per content: a retry would find the copy lacking it alike.
+    const again = collectingLog();
+    await prune(again, []);
+    expect(again.of('warn')).toEqual([]);
+    expect(yarnRuns()).toBe(2);
+  });
+
   it('gives up on a check that does not finish in time (a registry that never answers), keeps the pruned lockfile unchecked and says so', async () => {
     const root = tempDir();
     write(root, {

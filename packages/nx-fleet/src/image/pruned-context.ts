@@ -1,8 +1,19 @@
 import { createHash } from 'node:crypto';
-import { copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import type { ProjectGraph, ProjectGraphDependency } from '@nx/devkit';
 import picomatch from 'picomatch';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -25,7 +36,6 @@ import {
   detectPackageManager,
   INSTALL_PROBLEMS,
   installVerdict,
-  LOCKFILES,
   quotedLines,
   planFrozenInstall,
   SUPPORT_FILES,
@@ -431,6 +441,10 @@ async function checkFrozenInstall(
       .update(await readContent(contents, file));
   const marker = join(ports.pruning.workspaceDataDirectory, 'nx-fleet', 'frozen-install', hash.digest('hex'));
   if (existsSync(marker)) return contents;
+  const remember = async () => {
+    await mkdir(dirname(marker), { recursive: true });
+    await writeFile(marker, '');
+  };
   const outcome = await frozenInstall(ports, plan, contents, inputs);
   if (outcome.kind === 'missing') {
     if (!toldMissing.has(plan.packageManager)) {
@@ -443,11 +457,10 @@ async function checkFrozenInstall(
     return contents;
   }
   if (outcome.kind === 'passed') {
-    await mkdir(dirname(marker), { recursive: true });
-    await writeFile(marker, '');
+    await remember();
     return contents;
   }
-  // Not remembered: the next assembly checks again, once the registry answers.
+  // A registry that failed to answer is not remembered: the next assembly checks again, once it answers.
   const unchecked = (why: string) => {
     ports.log.warn(
       `nx-fleet: ${service}: the check that its pruned ${plan.lockfile} installs frozen ${why}; the pruned ${plan.lockfile} goes into its context unchecked.`,
@@ -461,6 +474,14 @@ async function checkFrozenInstall(
   const verdict = installVerdict(plan.packageManager, outcome.output);
   if (verdict.kind === 'unreachable')
     return unchecked(`could not fetch packages (${describeInvocation(outcome.invocation)}: ${verdict.line})`);
+  if (verdict.kind === 'outside') {
+    // Nothing a retry changes: what the copy lacks, or what a plugin refuses, stays so for these contents.
+    await remember();
+    return unchecked(
+      `failed on something other than the lockfile, in a copy holding the context's root files, its manifests and ${TOOL_NAMES[plan.packageManager]}'s settings ` +
+        `(${describeInvocation(outcome.invocation)}: ${verdict.line})`,
+    );
+  }
   const problems = INSTALL_PROBLEMS[plan.packageManager](outcome.output);
   const fallback = await workspaceInstallFiles(ports, workspaceRoot, plan);
   // The workspace's own install files replace the pruned ones.
@@ -468,7 +489,7 @@ async function checkFrozenInstall(
   const carrying = { workspaceRoot, files: [...new Set([...files, ...fallback])].sort(), generated };
   const again = await frozenInstall(ports, plan, carrying, installInputs(plan.packageManager, carrying.files));
   const shown = (lines: string[]) => quotedLines(lines, SHOWN_LINES);
-  if (again.kind === 'failed') {
+  if (again.kind === 'failed' && installVerdict(plan.packageManager, again.output).kind === 'lockfile') {
     // The workspace's own files fail alike (Azkaban's lockfile, out of step with its manifests, which its
     // `npm install` fixes up): the pruning is not the cause, and carrying them would gain nothing.
     ports.log.warn(
@@ -477,8 +498,7 @@ async function checkFrozenInstall(
         `The lockfile Nx pruned from it goes into ${service}'s context as it is, and an install in the image that needs a frozen one fails. ` +
         `Bring the lockfile in line (\`${TOOL_NAMES[plan.packageManager]} install\` at the workspace root) and commit it.`,
     );
-    await mkdir(dirname(marker), { recursive: true });
-    await writeFile(marker, '');
+    await remember();
     return contents;
   }
   const carriedFiles = fallback
@@ -547,9 +567,13 @@ async function frozenInstall(
         !/\bERR_PNPM_|YN\d{4}|^error /m.test(result.stdout + result.stderr)
       )
         continue;
-      return result.code === 0
-        ? { kind: 'passed' }
-        : { kind: 'failed', invocation, output: `${result.stdout}\n${result.stderr}` };
+      if (result.code === 0) return { kind: 'passed' };
+      // The scratch folder is gone when the output is read: the paths it names are the context's.
+      const output = [scratch, await realpath(scratch)].reduce(
+        (text, folder) => text.replaceAll(`${folder}${sep}`, ''),
+        `${result.stdout}\n${result.stderr}`,
+      );
+      return { kind: 'failed', invocation, output };
     }
     return { kind: 'missing' };
   } finally {
@@ -568,17 +592,17 @@ async function installFacts(contents: PrunedContents): Promise<InstallFacts> {
   };
 }
 
-/** What a package manager reads to install: every manifest, the lockfile and its settings. */
+/**
+ * What a package manager reads to install: every manifest, the lockfile and its settings, and the
+ * context's other root files, which a yarn plugin or a pnpm hook may read (Backstage's yarn plugin
+ * reads `backstage.json`).
+ */
 export function installInputs(packageManager: PackageManager, files: readonly string[]): string[] {
-  const support = SUPPORT_FILES[packageManager].map((pattern) => pattern.replace(/\*\*$/, ''));
+  // The lockfile and the settings files are root files: only the settings folders are left to name.
+  const folders = SUPPORT_FILES[packageManager].flatMap((pattern) => /^(.*\/)\*\*$/.exec(pattern)?.[1] ?? []);
   return files.filter(
     (file) =>
-      file === 'package.json' ||
-      file.endsWith('/package.json') ||
-      file === LOCKFILES[packageManager] ||
-      file === 'npm-shrinkwrap.json' ||
-      file === 'pnpm-workspace.yaml' ||
-      support.some((prefix) => (prefix.endsWith('/') ? file.startsWith(prefix) : file === prefix)),
+      !file.includes('/') || file.endsWith('/package.json') || folders.some((folder) => file.startsWith(folder)),
   );
 }
 
