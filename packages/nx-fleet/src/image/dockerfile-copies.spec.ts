@@ -804,3 +804,14 @@ describe('excludedEverywhere', () => {
     expect(of(dockerfile)).toEqual(expected);
   });
 });
+
+describe('shippedSteps', () => {
+  it('holds the stage built and the stages it is built FROM, not those it only copies from', () => {
+    const text =
+      'ARG V=1\nFROM node:20 AS base\nRUN a\nFROM node:20 AS deps\nRUN b\nFROM base AS app\nCOPY --from=deps /x /x\nRUN c\n';
+    const lines = (target?: string) => new DockerfileReading(text, {}, target).shippedSteps.map(({ line }) => line);
+    expect(lines()).toEqual([2, 3, 6, 7, 8]);
+    expect(lines('deps')).toEqual([4, 5]);
+    expect(lines('DEPS')).toEqual([4, 5]);
+  });
+});

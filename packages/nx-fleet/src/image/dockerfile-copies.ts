@@ -89,6 +89,22 @@ export class DockerfileReading {
     return (this.parsed.built ??= stepsFor(this.steps, this.target, this.buildArgs));
   }
 
+  /**
+   * The steps of the stage built and of the stages it is built FROM: what the image's layers and
+   * history hold. A stage the image only copies from (`COPY --from=deps`) leaves its own behind.
+   */
+  get shippedSteps(): readonly Step[] {
+    const { stages, bases } = (this.stageUse ??= stageUseOf(this.steps, this.buildArgs));
+    const chain = new Set<string>();
+    for (let at = this.target?.toLowerCase() ?? stages.at(-1); at !== undefined && !chain.has(at); at = bases.get(at))
+      chain.add(at);
+    let stage = -1;
+    return this.steps.filter(({ text }) => {
+      if (/^FROM\s/i.test(text)) stage++;
+      return stage >= 0 && chain.has(stages[stage]!);
+    });
+  }
+
   get written(): WrittenSource[] {
     return this.walked.written;
   }

@@ -2345,14 +2345,16 @@ describe('createNodes', () => {
     });
     await runWorkspace(
       files(
-        'FROM node:20 AS deps\nARG NPM_TOKEN\nARG NODE_ENV=production\nCOPY .npmrc package.json ./\nRUN npm install\nFROM node:20\nCOPY --from=deps /node_modules ./node_modules\nCMD ["node", "index.js"]\n',
+        'FROM node:20 AS base\nARG NPM_TOKEN\nARG NODE_ENV=production\nCOPY .npmrc package.json ./\nRUN npm install\nFROM base\nCMD ["node", "index.js"]\n',
       ),
     );
     expect(warnings(warn)).toEqual([
       'nx-fleet: apps/api/Dockerfile:2 ARG NPM_TOKEN: the engine writes a build argument\'s value into the image\'s history with every RUN after it (`docker history` shows it), so whoever can pull the image of api can read it. Pass a secret as a build secret instead: "secrets": [{ "id": "npm_token", "env": "NPM_TOKEN" }] in the options of api\'s docker-build, and, in place of the ARG, RUN --mount=type=secret,id=npm_token NPM_TOKEN="$(cat /run/secrets/npm_token)" <the command that needs it>.',
     ]);
-    // A client bundle's public setting, one no RUN follows, or one in a stage not built: nothing to say.
+    // A client bundle's public setting, one no RUN follows, one in a stage not built, or in a stage the
+    // image only copies from: nothing to say.
     for (const dockerfile of [
+      'FROM node:20 AS deps\nARG NPM_TOKEN\nCOPY package.json ./\nRUN npm install\nFROM node:20\nCOPY --from=deps /node_modules ./node_modules\nCMD ["node", "index.js"]\n',
       'FROM node:20\nARG NEXT_PUBLIC_API_KEY\nRUN npm run build\n',
       'FROM node:20\nRUN npm ci\nARG SENTRY_AUTH_TOKEN\nCMD ["node", "index.js"]\n',
       'FROM node:20 AS dev\nARG GITHUB_TOKEN\nRUN git clone x\nFROM node:20\nCMD ["node", "index.js"]\n',
@@ -2373,8 +2375,16 @@ describe('createNodes', () => {
     };
     await runWorkspace(files);
     expect(warnings(warn)).toEqual([
-      'nx-fleet: apps/api/Dockerfile:2 COPY package.json .npmrc ./: a file no commit holds (written before the build, as CI writes a token\'s .npmrc) copied into an image layer, which keeps it readable to whoever can pull the image, a later RUN\'s rm or another stage notwithstanding. Where it holds a secret, mount it for the RUN that needs it instead: "secrets": [{ "id": "npmrc", "src": "<its path>" }] in docker-build\'s options, and RUN --mount=type=secret,id=npmrc,target=/root/.npmrc <the install>.',
+      'nx-fleet: apps/api/Dockerfile:2 COPY package.json .npmrc ./: a file no commit holds (written before the build, as CI writes a token\'s .npmrc) copied into an image layer, which keeps it readable to whoever can pull the image, a later RUN\'s rm notwithstanding. Where it holds a secret, mount it for the RUN that needs it instead: "secrets": [{ "id": "npmrc", "src": "<its path>" }] in docker-build\'s options, and RUN --mount=type=secret,id=npmrc,target=/root/.npmrc <the install>.',
     ]);
+    // In a stage the image only copies from, it stays out of the image.
+    warn.mockClear();
+    await runWorkspace({
+      ...files,
+      'apps/api/Dockerfile':
+        'FROM node:20 AS deps\nCOPY package.json .npmrc ./\nRUN npm install\nFROM node:20\nCOPY --from=deps /node_modules ./node_modules\nCMD ["node", "index.js"]\n',
+    });
+    expect(warnings(warn)).toEqual([]);
     // A committed one (`${NPM_TOKEN}` read from the environment) is no secret itself.
     warn.mockClear();
     await runWorkspace({ ...files, 'apps/api/.npmrc': '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n' });

@@ -1133,7 +1133,7 @@ const PUBLIC_ARG = /^(?:NEXT_PUBLIC|NUXT_PUBLIC|EXPO_PUBLIC|PUBLIC|VITE|REACT_AP
 
 /**
  * Services whose Dockerfile declares a build argument named as a secret (`ARG NPM_TOKEN`, for a
- * private registry's `.npmrc`) before a RUN of the stages built: the engine writes the values of the
+ * private registry's `.npmrc`) before a RUN of the stages the image is built FROM: the engine writes the values of the
  * build arguments in scope into the image's history with each RUN, so whoever can pull the image reads
  * it. One warning per Dockerfile, with the build secret to use instead.
  */
@@ -1154,7 +1154,7 @@ function secretArgWarnings(
     if (!text || !/^\s*ARG\s/im.test(text) || !SECRET_ARG.test(text)) return copied;
     const leaked: Array<{ name: string; line: number }> = [];
     let inScope: Array<{ name: string; line: number }> = [];
-    for (const step of texts.reading(dockerfile)?.builtSteps ?? []) {
+    for (const step of texts.reading(dockerfile)?.shippedSteps ?? []) {
       const arg = /^ARG\s+([\s\S]*)$/i.exec(step.text);
       if (/^FROM\s/i.test(step.text)) inScope = [];
       else if (arg)
@@ -1186,7 +1186,8 @@ const CREDENTIAL_FILE =
 
 /**
  * A COPY of such a file that is no committed one (git ignores it: CI writes it with the token before
- * the build) puts it into an image layer, which every later stage's removal leaves readable.
+ * the build) into a stage the image is built FROM puts it into a layer, which a later RUN's removal
+ * leaves readable (a stage the image only copies from keeps it out).
  */
 function copiedSettings(
   dockerfile: string,
@@ -1194,12 +1195,14 @@ function copiedSettings(
   texts: WorkspaceTexts,
 ): Array<{ key: string; message: string; roots: string[] }> {
   const reading = texts.reading(dockerfile);
+  const shipped = new Set(reading?.shippedSteps.map(({ line }) => line));
   const committed = (source: string) =>
     [source, posix.join(posix.dirname(dockerfile), source), ...roots.map((root) => posix.join(root, source))].some(
       (path) => texts.hashOf(path) !== undefined,
     );
-  const copies = (reading?.sources ?? []).filter(({ source }) => {
+  const copies = (reading?.sources ?? []).filter(({ source, line }) => {
     const path = contextPath(source);
+    if (!shipped.has(line)) return false;
     return CREDENTIAL_FILE.test(posix.basename(path)) && !committed(path);
   });
   if (!copies.length) return [];
@@ -1208,7 +1211,7 @@ function copiedSettings(
   return [
     {
       key: `copied-settings:${dockerfile}:${copies.map(({ line }) => line).join(',')}`,
-      message: `nx-fleet: ${listed(copies.map(({ line, instruction }) => `${dockerfile}:${line} ${instruction}`))}: ${copies.length === 1 ? 'a file' : 'files'} no commit holds (written before the build, as CI writes a token's .npmrc) copied into an image layer, which keeps ${copies.length === 1 ? 'it' : 'them'} readable to whoever can pull the image, a later RUN's rm or another stage notwithstanding. Where ${copies.length === 1 ? 'it holds' : 'they hold'} a secret, mount it for the RUN that needs it instead: "secrets": [{ "id": "${id}", "src": "<its path>" }] in docker-build's options, and RUN --mount=type=secret,id=${id},target=/root/${posix.basename(contextPath(source))} <the install>.`,
+      message: `nx-fleet: ${listed(copies.map(({ line, instruction }) => `${dockerfile}:${line} ${instruction}`))}: ${copies.length === 1 ? 'a file' : 'files'} no commit holds (written before the build, as CI writes a token's .npmrc) copied into an image layer, which keeps ${copies.length === 1 ? 'it' : 'them'} readable to whoever can pull the image, a later RUN's rm notwithstanding. Where ${copies.length === 1 ? 'it holds' : 'they hold'} a secret, mount it for the RUN that needs it instead: "secrets": [{ "id": "${id}", "src": "<its path>" }] in docker-build's options, and RUN --mount=type=secret,id=${id},target=/root/${posix.basename(contextPath(source))} <the install>.`,
       roots: [...roots],
     },
   ];
