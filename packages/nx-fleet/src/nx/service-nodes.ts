@@ -258,7 +258,7 @@ export async function computeNodes({
     ...bases.warnings,
     ...stageContextWarnings(units, texts, options.buildTargetName, bases.links),
     ...testToolImageWarnings(detections, folders, texts, options.exclude),
-    ...secretArgWarnings(detections, texts, options.buildTargetName, projectNames(units)),
+    ...secretWarnings(detections, texts, options.buildTargetName, projectNames(units)),
   ]
     .map(({ roots: about, ...warning }) => ({
       ...warning,
@@ -1135,9 +1135,10 @@ const PUBLIC_ARG = /^(?:NEXT_PUBLIC|NUXT_PUBLIC|EXPO_PUBLIC|PUBLIC|VITE|REACT_AP
  * Services whose Dockerfile declares a build argument named as a secret (`ARG NPM_TOKEN`, for a
  * private registry's `.npmrc`) before a RUN of the stages the image is built FROM: the engine writes the values of the
  * build arguments in scope into the image's history with each RUN, so whoever can pull the image reads
- * it. One warning per Dockerfile, with the build secret to use instead.
+ * it. One warning per Dockerfile, with the build secret to use instead; and the credentials files it
+ * copies (`copiedSettings`).
  */
-function secretArgWarnings(
+function secretWarnings(
   detections: readonly Detection[],
   texts: WorkspaceTexts,
   dockerBuild: string,
