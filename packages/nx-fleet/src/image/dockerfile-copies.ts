@@ -61,6 +61,7 @@ export class DockerfileReading {
   private parsed: {
     steps?: Step[];
     built?: readonly Step[];
+    shipped?: readonly Step[];
     walked?: ReturnType<typeof walk>;
     sources?: CopySource[];
     finals?: string[];
@@ -94,6 +95,10 @@ export class DockerfileReading {
    * history hold. A stage the image only copies from (`COPY --from=deps`) leaves its own behind.
    */
   get shippedSteps(): readonly Step[] {
+    return (this.parsed.shipped ??= this.stagesShipped());
+  }
+
+  private stagesShipped(): readonly Step[] {
     const { stages, bases } = (this.stageUse ??= stageUseOf(this.steps, this.buildArgs));
     const chain = new Set<string>();
     for (let at = this.target?.toLowerCase() ?? stages.at(-1); at !== undefined && !chain.has(at); at = bases.get(at))
