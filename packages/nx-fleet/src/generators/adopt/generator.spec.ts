@@ -973,6 +973,23 @@ describe('adopt generator', () => {
     expect(tree.exists('apps/svc/.dockerignore')).toBe(false);
   });
 
+  it('reads the build output of the target the plugin option buildTarget names, not of a target named build', async () => {
+    updateNxJson(tree, { plugins: [{ plugin: 'nx-fleet', options: { buildTarget: 'compile' } }] });
+    addProjectConfiguration(tree, 'svc', {
+      root: 'apps/svc',
+      targets: {
+        compile: { command: 'tsc -p apps/svc', outputs: ['{projectRoot}/dist'] },
+        image: { command: 'docker build -t acme/svc apps/svc', dependsOn: ['compile'] },
+      },
+    });
+    tree.write('apps/svc/Dockerfile', 'FROM node:22-alpine\nCOPY dist /app\nCMD ["node", "/app/main.js"]\n');
+    tree.write('apps/svc/src/main.ts', '\n');
+    await adopt(tree, {});
+    expect(fleetOf(tree, 'svc')).toEqual({ image: 'acme/svc' });
+    // The old build's dependsOn is kept; no `build` (which svc has not) put before it.
+    expect(readProjectConfiguration(tree, 'svc').targets?.['docker-build']).toEqual({ dependsOn: ['compile'] });
+  });
+
   it('writes nothing, nx.json included, where a target under nx-fleet’s build target name runs something else', async () => {
     addProjectConfiguration(tree, 'legacy', {
       root: 'apps/legacy',

@@ -181,6 +181,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     ];
     const dockerfiles: Record<string, string> = {};
     for (const path of candidates) if (path && tree.isFile(path)) dockerfiles[path] = tree.read(path, 'utf-8') ?? '';
+    const hostBuildTarget = existing.buildTarget ?? configured.buildTarget ?? plugin.buildTarget;
     const plan = planAdoption({
       project,
       setups,
@@ -195,6 +196,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
       flags,
       buildTargetName,
       pushTargetName,
+      hostBuildTarget,
       dockerfiles,
       workspace: {
         files: workspaceFiles(),
@@ -206,7 +208,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
         // it that alone holds what its own Dockerfile copies, as the graph reads them.
         ...nestedRootFacts(tree, workspaceFiles(), config.root, ownDockerfile),
         ...localDependencyFacts(tree, config.root, projectFacts()),
-        buildOutputs: buildOutputs(config, existing.buildTarget ?? 'build'),
+        buildOutputs: buildOutputs(config, hostBuildTarget),
         // What the graph's inference reads of the root too (ever-teams' chatgpt runs a root-only script).
         scripts: scriptFacts(rootScripts, scriptNamesAt(tree, posix.join(config.root, 'package.json'))),
         ...(gitignore ? { gitignore } : {}),

@@ -30,6 +30,7 @@ const input = (over: Partial<ProjectAdoptionInput> = {}): ProjectAdoptionInput =
   flags: {},
   buildTargetName: 'docker-build',
   pushTargetName: 'docker-push',
+  hostBuildTarget: 'build',
   dockerfiles: { 'apps/api/Dockerfile': FOLDER_DOCKERFILE },
   workspace: { files: FILES, ignore: { project: [], workspace: [] } },
   infer: inferContext,

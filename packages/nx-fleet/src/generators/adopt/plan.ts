@@ -52,6 +52,8 @@ export interface ProjectAdoptionInput {
   flags: AdoptFlags;
   buildTargetName: string;
   pushTargetName: string;
+  /** The target building the service on the host: its setting's `buildTarget`, else the plugin option's. */
+  hostBuildTarget: string;
   /** Texts of the Dockerfiles that exist, by workspace path. */
   dockerfiles: Readonly<Record<string, string>>;
   /** The workspace facts context inference needs besides the Dockerfile. */
@@ -217,7 +219,7 @@ export function planAdoption(input: ProjectAdoptionInput): ProjectAdoption {
   if (stage.note) notes.push(stage.note);
   // The nested root's facts hold for a Dockerfile in the project folder only, as the graph gives them.
   const { nestedRoot, folderIgnore, nestedRootLists, ...workspace } = input.workspace;
-  const ownBuild = existing.buildTarget ?? configured.buildTarget ?? 'build';
+  const ownBuild = input.hostBuildTarget;
   const targetStage = stage.written ?? chosen?.target;
   // Another project's stated output the image copies is that build's to write, not the service's own.
   const statedOutputs = statedOutputsReached(
