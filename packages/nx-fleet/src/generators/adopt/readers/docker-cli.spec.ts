@@ -99,7 +99,7 @@ describe('readDockerBuild', () => {
     ]);
     expect(call.problems).toEqual([
       '--secret id=bare: docker-build takes a secret as an id with a file (src) or an environment variable (env)',
-      '--secret id=v,src=$HOME/.npmrc depends on the environment',
+      '--secret id=v,src=$HOME/.npmrc depends on the environment: set docker-build\'s "secrets": [{ "id": "v", "src": "<the file\'s path>" }], or { "id": "v", "env": "<a variable holding its content>" } where the path differs between machines',
       '--ssh default: docker-build forwards no SSH agent',
     ]);
     expect(read('docker build .').secrets).toBeUndefined();

@@ -169,7 +169,6 @@ function readBuildArg(value: ShellWord, call: DockerBuildCall): void {
 
 /** `id=…,src=<file>` (from the command's folder) or `id=…,env=<VAR>`: docker-build's `secrets` entry. */
 function readSecret(value: ShellWord, cwd: string, call: DockerBuildCall): void {
-  if (!isLiteral(value)) return void call.problems.push(`--secret ${value.text} depends on the environment`);
   const fields = new Map(
     value.text.split(',').map((field) => {
       const eq = field.indexOf('=');
@@ -177,6 +176,13 @@ function readSecret(value: ShellWord, cwd: string, call: DockerBuildCall): void 
     }),
   );
   const id = fields.get('id');
+  if (!isLiteral(value)) {
+    // The entry to write instead (`src=$HOME/.npmrc` is a path each machine has elsewhere).
+    const named = id && !id.includes('$') ? id : '<id>';
+    return void call.problems.push(
+      `--secret ${value.text} depends on the environment: set docker-build's "secrets": [{ "id": "${named}", "src": "<the file's path>" }], or { "id": "${named}", "env": "<a variable holding its content>" } where the path differs between machines`,
+    );
+  }
   const src = fields.get('src') ?? fields.get('source');
   const env = fields.get('env');
   const path = src === undefined ? undefined : posix.isAbsolute(src) ? src : workspacePath(cwd, src);
