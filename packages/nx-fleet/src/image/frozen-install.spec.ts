@@ -12,6 +12,7 @@ import {
   planFrozenInstall,
   quotedLines,
   pnpmInstallProblems,
+  pnpmMissingSnapshots,
   yarnBerryInstallProblems,
   yarnClassicInstallProblems,
   yarnPathOf,
@@ -373,6 +374,51 @@ describe('installVerdict', () => {
       expect(
         installVerdict('yarn-berry', `➤ YN0001: │ Error: ENOENT: no such file or directory, open '${named}'\n`).kind,
       ).toBe('lockfile');
+  });
+});
+
+describe('pnpmMissingSnapshots: what a real install says of a reference with no snapshot', () => {
+  // Written by pnpm 9.15.0 for a library depending on debug@4.3.4, then without ms's snapshot (the
+  // capture's lockfile); `--lockfile-only` passes it.
+  const lock = (
+    snapshots: string,
+    importers = '  packages/lib:\n    dependencies:\n      debug:\n        specifier: 4.3.4\n        version: 4.3.4\n',
+  ) =>
+    `lockfileVersion: '9.0'\n\nimporters:\n\n  .: {}\n\n${importers}\npackages:\n\n  debug@4.3.4:\n    resolution: {integrity: sha512-x}\n\nsnapshots:\n\n${snapshots}`;
+  const DEBUG = '  debug@4.3.4:\n    dependencies:\n      ms: 2.1.2\n\n';
+
+  it("prints pnpm's own line, which the frozen check then reads as a lockfile verdict", () => {
+    const said = pnpmMissingSnapshots(lock(DEBUG));
+    expect(said).toEqual([
+      "\u2009ERR_PNPM_LOCKFILE_MISSING_DEPENDENCY\u2009 Broken lockfile: no entry for 'ms@2.1.2' in pnpm-lock.yaml",
+    ]);
+    const real = captured('pnpm-9.15.0-missing-snapshot.txt');
+    expect(real).toContain(`${said[0]}\n`);
+    expect(pnpmInstallProblems(said.join('\n'))).toEqual(pnpmInstallProblems(real));
+    expect(installVerdict('pnpm', said.join('\n')).kind).toBe('lockfile');
+  });
+
+  it('finds nothing missing where every reference has its snapshot', () => {
+    expect(pnpmMissingSnapshots(lock(`${DEBUG}  ms@2.1.2: {}\n`))).toEqual([]);
+  });
+
+  it('reads aliases, peer suffixes, injected folders and workspace links as pnpm keys them', () => {
+    const importers =
+      '  packages/lib:\n    dependencies:\n      strip-cjs:\n        specifier: npm:strip-ansi@6.0.1\n        version: strip-ansi@6.0.1\n' +
+      "      '@x/ui':\n        specifier: workspace:*\n        version: link:../ui\n" +
+      "      '@x/core':\n        specifier: workspace:*\n        version: file:packages/core(react@18.2.0)\n" +
+      '    devDependencies:\n      react-dom:\n        specifier: ^18\n        version: 18.2.0(react@18.2.0)\n' +
+      '    optionalDependencies:\n      fsevents:\n        specifier: ^2\n        version: 2.3.3\n';
+    const snapshots =
+      "  strip-ansi@6.0.1: {}\n\n  '@x/core@file:packages/core(react@18.2.0)':\n    dependencies:\n      react: 18.2.0\n\n  react@18.2.0: {}\n";
+    expect(pnpmMissingSnapshots(lock(snapshots, importers))).toEqual([
+      "\u2009ERR_PNPM_LOCKFILE_MISSING_DEPENDENCY\u2009 Broken lockfile: no entry for 'react-dom@18.2.0(react@18.2.0)' in pnpm-lock.yaml",
+    ]);
+  });
+
+  it('says nothing of lockfiles of other versions or texts that do not parse', () => {
+    expect(pnpmMissingSnapshots(lock(DEBUG).replace("'9.0'", "'6.0'"))).toEqual([]);
+    expect(pnpmMissingSnapshots('importers: [\n')).toEqual([]);
   });
 });
 

@@ -180,6 +180,49 @@ export function npmInstallProblems(output: string): string[] {
   return message.length ? message.slice(-8) : ['(npm printed no reason)'];
 }
 
+type PnpmDependencies = Record<string, string | { version?: string }>;
+interface PnpmLock {
+  lockfileVersion?: unknown;
+  importers?: Record<string, Partial<Record<'dependencies' | 'devDependencies', PnpmDependencies>>>;
+  snapshots?: Record<string, { dependencies?: PnpmDependencies } | null>;
+}
+
+/**
+ * What a real install of a pnpm 9 lockfile says of each reference to a package it holds no snapshot of
+ * (a pruning that dropped one): `--lockfile-only` never reads the snapshots, so the frozen check passes
+ * it and the image's install stops at the first, in pnpm's words. Optional dependencies are left to
+ * pnpm (one for another platform may be left out); nothing for other lockfile versions or a text that
+ * does not parse.
+ */
+export function pnpmMissingSnapshots(lock: string): string[] {
+  let parsed: PnpmLock | null;
+  try {
+    parsed = parseYaml(lock) as PnpmLock | null;
+  } catch {
+    return [];
+  }
+  if (!/^9\./.test(String(parsed?.lockfileVersion ?? '')) || !parsed?.snapshots) return [];
+  const snapshots = parsed.snapshots;
+  // `name: version`, `name: alias@version`, `name: link:../folder` (a workspace link, no snapshot).
+  const keyOf = (name: string, version: string) =>
+    version.startsWith('link:') ? undefined : /^(?:@[^/@]+\/)?[^@/:(]+@/.test(version) ? version : `${name}@${version}`;
+  const referenced = [
+    ...Object.values(parsed.importers ?? {}).flatMap((importer) => [importer?.dependencies, importer?.devDependencies]),
+    ...Object.values(snapshots).map((snapshot) => snapshot?.dependencies),
+  ].flatMap((dependencies) =>
+    Object.entries(dependencies ?? {}).flatMap(([name, entry]) => {
+      const version = typeof entry === 'string' ? entry : entry?.version;
+      const key = typeof version === 'string' ? keyOf(name, version) : undefined;
+      return key === undefined || Object.hasOwn(snapshots, key) ? [] : [key];
+    }),
+  );
+  return [...new Set(referenced)].map(
+    // Spaced with thin spaces, as pnpm prints its error code.
+    (key) =>
+      `\u2009ERR_PNPM_LOCKFILE_MISSING_DEPENDENCY\u2009 Broken lockfile: no entry for '${key}' in pnpm-lock.yaml`,
+  );
+}
+
 /**
  * pnpm: the `ERR_PNPM_…` line (without the folder it names) and the failure reason's package lines
  * (`- x (lockfile: a, manifest: b)`, `dependencies were added: x@1`); never its

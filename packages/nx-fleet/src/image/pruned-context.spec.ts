@@ -657,6 +657,45 @@ describe('prunedContents, written out', () => {
     expect(processes.calls.filter((call) => call.command === 'npm')).toHaveLength(2);
   });
 
+  it("refuses a pruned pnpm lockfile missing a snapshot that pnpm's --lockfile-only check passes, and carries the workspace's", async () => {
+    const root = tempDir();
+    const lock = (snapshots: string) =>
+      `lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      debug:\n        specifier: 4.3.4\n        version: 4.3.4\n\n` +
+      `packages:\n\n  debug@4.3.4:\n    resolution: {integrity: sha512-x}\n\n  ms@2.1.2:\n    resolution: {integrity: sha512-y}\n\nsnapshots:\n\n` +
+      `  debug@4.3.4:\n    dependencies:\n      ms: 2.1.2\n\n${snapshots}`;
+    const workspaceLock = lock('  ms@2.1.2: {}\n');
+    write(root, {
+      ...FILES,
+      'package.json': JSON.stringify({ name: 'ws', private: true, packageManager: 'pnpm@9.15.0' }),
+      'pnpm-lock.yaml': workspaceLock,
+    });
+    git(root, 'init', '-q');
+    // pnpm 9.15.0's `install --frozen-lockfile --lockfile-only` passes both (pnpm-9.15.0-missing-snapshot.txt).
+    const processes = fakeProcesses(({ command, args }) =>
+      command === 'git'
+        ? runResult(execFileSync('git', args, { cwd: root, encoding: 'utf8' }))
+        : command === 'pnpm'
+          ? runResult('Done in 574ms\n')
+          : new Error(`${command}: not here`),
+    );
+    const log = collectingLog();
+    const pruned = {
+      'package.json': JSON.stringify({ name: 'orders', version: '1.0.0', dependencies: { debug: '4.3.4' } }),
+      'pnpm-lock.yaml': lock(''),
+    };
+    const contents = await prunedContents(
+      { processes, log, pruning: { prunedManifests: () => pruned, workspaceDataDirectory: tempDir() } },
+      { workspaceRoot: root, graph: ordersGraph(), service: 'orders', include: ['pnpm-lock.yaml'] },
+    );
+    expect(contents.generated['pnpm-lock.yaml']).toBeUndefined();
+    expect(contents.files).toContain('pnpm-lock.yaml');
+    expect(log.of('warn')).toEqual([
+      expect.stringContaining(
+        "nx-fleet: orders: the lockfile Nx pruned for it does not install frozen (pnpm install --frozen-lockfile --lockfile-only --ignore-scripts --reporter=append-only):\n  ERR_PNPM_LOCKFILE_MISSING_DEPENDENCY: Broken lockfile: no entry for 'ms@2.1.2' in pnpm-lock.yaml\nIts context carries the workspace's package.json, pnpm-lock.yaml instead (they install together)",
+      ),
+    ]);
+  });
+
   it("sends no root manifest, lockfile or package manager setting to a Dockerfile that reads none (OpenSign's apps), and asks Nx to prune nothing", async () => {
     const root = tempDir();
     write(root, { ...FILES, 'package.json': '{"name":"ws"}\n', 'package-lock.json': '{}\n', '.npmrc': 'x=1\n' });

@@ -36,6 +36,7 @@ import {
   detectPackageManager,
   INSTALL_PROBLEMS,
   installVerdict,
+  pnpmMissingSnapshots,
   quotedLines,
   planFrozenInstall,
   SUPPORT_FILES,
@@ -567,7 +568,13 @@ async function frozenInstall(
         !/\bERR_PNPM_|YN\d{4}|^error /m.test(result.stdout + result.stderr)
       )
         continue;
-      if (result.code === 0) return { kind: 'passed' };
+      if (result.code === 0) {
+        const missing =
+          plan.packageManager === 'pnpm'
+            ? pnpmMissingSnapshots((await readContent(contents, plan.lockfile)).toString('utf8'))
+            : [];
+        return missing.length ? { kind: 'failed', invocation, output: missing.join('\n') } : { kind: 'passed' };
+      }
       // The scratch folder is gone when the output is read: the paths it names are the context's.
       const output = [scratch, await realpath(scratch)].reduce(
         (text, folder) => text.replaceAll(`${folder}${sep}`, ''),
