@@ -59,6 +59,8 @@ export interface ContextFacts {
    * sends them from the disk; a pruned context, made of the files Nx lists, would leave them out.
    */
   folderOutputs?: Readonly<Record<string, readonly string[]>>;
+  /** Of `folderOutputs`, those another target than the project's build writes (generated clients), by output. */
+  folderOutputTargets?: Readonly<Record<string, string>>;
   /**
    * For copied project folders whose `build` script runs `tsc --build`: the other project folders
    * their tsconfig references reach, which that build compiles too (workspace-relative).
@@ -479,8 +481,9 @@ export function contextNeeds(
         // builds it itself, and waits for no build on the host.
         if (!sendsFrom(output, ignore, kept)) continue;
         outputs.push(output);
+        const target = facts.folderOutputTargets?.[output];
         if (builder !== undefined && root !== facts.projectRoot && !producers.some((p) => p.output === output))
-          producers.push({ output, project: builder });
+          producers.push(producer(output, { name: builder, ...(target ? { target } : {}) }));
       }
     }
     if (found === 'output') {

@@ -3091,6 +3091,44 @@ describe('createNodes', () => {
       expect(await dependsOn('npm run build', { build: 'tsc' })).toEqual([shared]);
     });
 
+    it("a copied package folder whose entry imports what another of its targets generates (git-ignored) waits for that target and carries its output (an orval client)", async () => {
+      const workspace = (over: Record<string, string> = {}) => ({
+        'package.json': json({ name: 'root', private: true }),
+        'pnpm-workspace.yaml': 'packages:\n  - apps/*\n  - packages/*\n',
+        '.gitignore': 'packages/api-client/src/generated\ncoverage\n',
+        'packages/api-client/package.json': json({ name: '@acme/api-client', main: 'src/index.ts' }),
+        'packages/api-client/project.json': json({
+          name: '@acme/api-client',
+          targets: {
+            generate: { command: 'orval', outputs: ['{projectRoot}/src/generated'] },
+            test: { command: 'vitest run --coverage', outputs: ['{projectRoot}/coverage'] },
+          },
+        }),
+        'packages/api-client/src/index.ts': "export * from './generated/api';\nexport type { Page } from './page';\n",
+        'packages/api-client/src/page.ts': 'export type Page = { n: number };\n',
+        'apps/web/package.json': json({ name: '@acme/web', dependencies: { '@acme/api-client': 'workspace:*' } }),
+        'apps/web/src/main.ts': "import { getOrders } from '@acme/api-client';\n",
+        'apps/web/Dockerfile':
+          'FROM node:22-alpine\nWORKDIR /app\nCOPY package.json pnpm-workspace.yaml ./\nCOPY packages/api-client packages/api-client\nCOPY apps/web apps/web\nRUN pnpm install\nRUN pnpm --filter @acme/web build\nCMD ["node", "apps/web/dist/main.js"]\n',
+        ...over,
+      });
+      expect(dockerBuildOf((await runWorkspace(workspace())).results, 'apps/web')).toMatchObject({
+        dependsOn: [{ projects: ['@acme/api-client'], target: 'generate' }],
+        options: { contextOutputs: ['packages/api-client/src/generated'] },
+      });
+      // An output the package's entry does not import (its test coverage) is nothing the image needs.
+      const unimported = dockerBuildOf(
+        (
+          await runWorkspace(
+            workspace({ 'packages/api-client/src/index.ts': "export type { Page } from './page';\n" }),
+          )
+        ).results,
+        'apps/web',
+      );
+      expect(unimported.dependsOn).toBeUndefined();
+      expect(unimported.options!['contextOutputs']).toBeUndefined();
+    });
+
     it("a RUN's `tsc --build <folder>` compiles that folder and what its tsconfig references reach, in the image (gridfire's api)", async () => {
       const workspace = (run: string) => ({
         'package.json': json({ name: 'root', private: true, workspaces: ['apps/*', 'shared'] }),

@@ -74,7 +74,7 @@ import {
   selectorArguments,
 } from '../image/pruned-for';
 import type { Env } from '../io/ports';
-import { prepareForEdits } from '../runtime-graph/sdk-imports';
+import { importsOf, isSourceFile, prepareForEdits } from '../runtime-graph/sdk-imports';
 import { listed } from '../text/listed';
 import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
 import { createNodesFromFiles, packageJsonProjects, type WorkspaceFileData } from './devkit-internal';
@@ -1842,18 +1842,37 @@ function contextFacts(
     service.root,
     ...packageDependencyRoots(service.root, projects, (path) => texts.json(path)),
   ]);
-  // Another project's build states outputs in its folder too (uesio's component packs, `{projectRoot}/bundle/…/dist`).
+  // Another project's build states outputs in its folder too (uesio's component packs, `{projectRoot}/bundle/…/dist`),
+  // and so do its other targets what its package's entry imports (an orval client's git-ignored `src/generated`,
+  // needed however the package is used): by output, the target writing it.
+  const generatedBy: Record<string, string> = {};
   const statedInside = (root: string) => {
     const name = projects.find((p) => p.root === root)?.name;
-    if (root === service.root || name === undefined) return [];
-    return declaredOutputs(declaredBuild(texts, root, targetNames.build), root, name).filter(
-      (output) => output.startsWith(`${root}/`) && !/[*?[{]/.test(output),
+    if (root === service.root || name === undefined) return { built: [], generated: [] };
+    const inside = (target: DeclaredTarget) =>
+      declaredOutputs(target, root, name).filter((output) => output.startsWith(`${root}/`) && !/[*?[{]/.test(output));
+    const manifest = texts.json(posix.join(root, 'package.json'));
+    const others = Object.entries(declaredTargets(texts, root, manifest)).flatMap(([target, configuration]) =>
+      target === targetNames.build ? [] : inside(configuration).map((output) => ({ output, target })),
     );
+    const generated = others.length ? importedOutputs(texts, root, manifest, others) : [];
+    for (const { output, target } of generated) generatedBy[output] ??= target;
+    return {
+      built: inside(declaredBuild(texts, root, targetNames.build)),
+      generated: generated.map(({ output }) => output),
+    };
   };
   const folderOutputs = Object.fromEntries(
     copied.flatMap((root) => {
-      const outDirs = [...new Set([...typeScriptOutDirs(texts, root), ...statedInside(root)])];
-      return outDirs.length && !(root !== service.root && usedFromSources(root, outDirs)) ? [[root, outDirs]] : [];
+      const { built, generated } = statedInside(root);
+      const outDirs = [...new Set([...typeScriptOutDirs(texts, root), ...built])];
+      const kept = [
+        ...new Set([
+          ...(outDirs.length && !(root !== service.root && usedFromSources(root, outDirs)) ? outDirs : []),
+          ...generated,
+        ]),
+      ];
+      return kept.length ? [[root, kept]] : [];
     }),
   );
   // Only where a host output could be carried: which copied folders a `tsc --build` in the image compiles
@@ -1924,6 +1943,7 @@ function contextFacts(
     },
     projects,
     ...(Object.keys(folderOutputs).length ? { folderOutputs } : {}),
+    ...(Object.keys(generatedBy).length ? { folderOutputTargets: generatedBy } : {}),
     ...(Object.keys(compiledWith).length ? { referenceBuilds: compiledWith } : {}),
     ...(Object.keys(builtFirst).length ? { dependencyBuilds: builtFirst } : {}),
     ...(prunedWith.length ? { prunedWith } : {}),
@@ -2042,6 +2062,31 @@ function packageEntries(manifest: Readonly<Record<string, unknown>>): string[] {
         ? Object.values(value).flatMap(strings)
         : [];
   return ['main', 'module', 'types', 'typings', 'exports'].flatMap((field) => strings(manifest[field]));
+}
+
+/**
+ * Of a package's generated outputs, those its entries lie in or import by a relative path (`export * from
+ * './generated/api'`; a type-only import too, which its TypeScript build reads).
+ */
+function importedOutputs<T extends { output: string }>(
+  texts: WorkspaceTexts,
+  root: string,
+  manifest: Readonly<Record<string, unknown>>,
+  generated: readonly T[],
+): T[] {
+  const entries = packageEntries(manifest).map((entry) => posix.join(root, entry));
+  const reached = [
+    ...entries,
+    ...entries.flatMap((entry) => {
+      const text = isSourceFile(entry) ? texts.committedText(entry) : undefined;
+      return text === undefined
+        ? []
+        : importsOf(entry, text)
+            .filter(({ specifier }) => /^\.\.?\//.test(specifier))
+            .map(({ specifier }) => posix.join(posix.dirname(entry), specifier));
+    }),
+  ];
+  return generated.filter(({ output }) => reached.some((path) => insideOf(path, output)));
 }
 
 /** `answer`, asked once per argument. */
