@@ -444,9 +444,31 @@ export function contextNeeds(
   // What a prune tool reads of the workspace (`COPY packages ./packages` before `turbo prune`) the
   // context holds as the tool's closure and every package manifest there, not whole.
   const fed = workspaceManifests && base === '.' ? prunedFrom(reading, facts)?.fed : undefined;
+  // A folder the image builds itself (`yarn workspace @hyperdx/common-utils run build`) needs no host build.
+  const carryFolderOutputs = (roots: readonly string[]) => {
+    for (const root of roots.filter((root) => !builtInImage(root))) {
+      // Carried as another project's output is: from the disk, after the build that writes it.
+      const builder = facts.projects && namesByRoot(facts.projects).get(root);
+      for (const output of facts.folderOutputs?.[root] ?? []) {
+        if (index.under(output).length) continue; // committed: the context holds it already
+        // What the .dockerignore leaves out (atproto's `**/dist`) the engine never sends: the image
+        // builds it itself, and waits for no build on the host.
+        if (!sendsFrom(output, ignore, kept)) continue;
+        outputs.push(output);
+        const target = facts.folderOutputTargets?.[output];
+        if (builder !== undefined && root !== facts.projectRoot && !producers.some((p) => p.output === output))
+          producers.push(producer(output, { name: builder, ...(target ? { target } : {}) }));
+      }
+    }
+  };
   for (const { source, line } of reading.sources) {
     const path = normalizeSource(base, source);
-    if (path === undefined || isWholeContext(source)) continue;
+    if (path === undefined) continue;
+    if (isWholeContext(source)) {
+      // A pruned whole copy holds the closure's folders whole: a host output there is carried as for each folder's copy.
+      if (mode === 'pruned') carryFolderOutputs(Object.keys(facts.folderOutputs ?? {}));
+      continue;
+    }
     if (fed?.has(line)) {
       include.push(`${path}/**/package.json`);
       continue;
@@ -467,25 +489,10 @@ export function contextNeeds(
       unlisted.push(path);
     // The copied project folders: the path itself, or those of `folderOutputs` inside a folder that
     // holds several (subql's `COPY ./packages ./packages`).
-    const copiedRoots =
-      found === 'file' && mode === 'pruned'
-        ? Object.keys(facts.folderOutputs ?? {}).filter((root) => root === path || insideOf(root, path))
-        : [];
-    // A folder the image builds itself (`yarn workspace @hyperdx/common-utils run build`) needs no host build.
-    for (const root of copiedRoots.filter((root) => !builtInImage(root))) {
-      // Carried as another project's output is: from the disk, after the build that writes it.
-      const builder = facts.projects && namesByRoot(facts.projects).get(root);
-      for (const output of facts.folderOutputs?.[root] ?? []) {
-        if (index.under(output).length) continue; // committed: the context holds it already
-        // What the .dockerignore leaves out (atproto's `**/dist`) the engine never sends: the image
-        // builds it itself, and waits for no build on the host.
-        if (!sendsFrom(output, ignore, kept)) continue;
-        outputs.push(output);
-        const target = facts.folderOutputTargets?.[output];
-        if (builder !== undefined && root !== facts.projectRoot && !producers.some((p) => p.output === output))
-          producers.push(producer(output, { name: builder, ...(target ? { target } : {}) }));
-      }
-    }
+    if (found === 'file' && mode === 'pruned')
+      carryFolderOutputs(
+        Object.keys(facts.folderOutputs ?? {}).filter((root) => root === path || insideOf(root, path)),
+      );
     if (found === 'output') {
       outputs.push(path);
       for (const builder of base === '.' ? buildersOf(path, facts) : [])
@@ -657,9 +664,9 @@ export function copiedProjectRoots(
   return unique(
     sources.flatMap(({ source }) => {
       const path = normalizeSource('.', source);
-      if (path === undefined || path === '.') return [];
+      if (path === undefined) return [];
       // Read only where a copied folder is no project's alone: most Dockerfiles never ask.
-      return names.has(path) && !holdsNestedProject(path, projects)
+      return path !== '.' && names.has(path) && !holdsNestedProject(path, projects)
         ? [path]
         : (closure ??= within()).filter((root) => insideOf(root, path));
     }),

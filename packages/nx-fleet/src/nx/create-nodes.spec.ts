@@ -3129,6 +3129,35 @@ describe('createNodes', () => {
       expect(unimported.options!['contextOutputs']).toBeUndefined();
     });
 
+    it("a whole copy that a deploy tool prunes ships the service's own host build where its package's entry lies in it (flyXC's `pnpm -F fetcher deploy`)", async () => {
+      const workspace = (manifest: Record<string, unknown>, run = '') => ({
+        'package.json': json({ name: 'root', private: true }),
+        'pnpm-workspace.yaml': 'packages:\n  - apps/*\n',
+        'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+        '.gitignore': 'dist\n',
+        'apps/fetcher/package.json': json({ name: 'fetcher', version: '1.0.0', ...manifest }),
+        'apps/fetcher/project.json': json({
+          name: 'fetcher',
+          targets: { build: { command: 'vite build', outputs: ['{projectRoot}/dist'] } },
+        }),
+        'apps/fetcher/src/index.ts': 'export {};\n',
+        'apps/fetcher/Dockerfile': `FROM node:22-slim AS installer\nWORKDIR /src\nCOPY . .\n${run}RUN pnpm -F fetcher deploy /tmp/fetcher\nFROM node:22-slim\nWORKDIR /app\nCOPY --from=installer /tmp/fetcher ./\nCMD ["node", "dist/index.js"]\n`,
+      });
+      expect(dockerBuildOf((await runWorkspace(workspace({ main: 'dist/index.js' }))).results, 'apps/fetcher')).toMatchObject({
+        dependsOn: ['build'],
+        options: { contextOutputs: ['apps/fetcher/dist'] },
+      });
+      // Built in the image, or a package used from its sources: nothing from the host.
+      for (const built of [
+        workspace({ main: 'dist/index.js' }, 'RUN pnpm -F fetcher build\n'),
+        workspace({ main: 'src/index.ts' }),
+      ]) {
+        const target = dockerBuildOf((await runWorkspace(built)).results, 'apps/fetcher');
+        expect(target.dependsOn).toBeUndefined();
+        expect(target.options!['contextOutputs']).toBeUndefined();
+      }
+    });
+
     it("a RUN's `tsc --build <folder>` compiles that folder and what its tsconfig references reach, in the image (gridfire's api)", async () => {
       const workspace = (run: string) => ({
         'package.json': json({ name: 'root', private: true, workspaces: ['apps/*', 'shared'] }),

@@ -1848,10 +1848,22 @@ function contextFacts(
   const generatedBy: Record<string, string> = {};
   const statedInside = (root: string) => {
     const name = projects.find((p) => p.root === root)?.name;
-    if (root === service.root || name === undefined) return { built: [], generated: [] };
+    if (name === undefined) return { built: [], generated: [] };
     const inside = (target: DeclaredTarget) =>
       declaredOutputs(target, root, name).filter((output) => output.startsWith(`${root}/`) && !/[*?[{]/.test(output));
     const manifest = texts.json(posix.join(root, 'package.json'));
+    // The service's own build only where its package is shipped built (flyXC's `main: dist/index.js`, which
+    // `pnpm deploy` copies): its host build may be another toolchain's, which the image runs again.
+    if (root === service.root)
+      return {
+        built: importedOutputs(
+          texts,
+          root,
+          manifest,
+          inside(declaredBuild(texts, root, targetNames.build)).map((output) => ({ output })),
+        ).map(({ output }) => output),
+        generated: [],
+      };
     const others = Object.entries(declaredTargets(texts, root, manifest)).flatMap(([target, configuration]) =>
       target === targetNames.build ? [] : inside(configuration).map((output) => ({ output, target })),
     );
