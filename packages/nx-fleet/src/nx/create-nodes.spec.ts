@@ -3091,7 +3091,7 @@ describe('createNodes', () => {
       expect(await dependsOn('npm run build', { build: 'tsc' })).toEqual([shared]);
     });
 
-    it("a copied package folder whose entry imports what another of its targets generates (git-ignored) waits for that target and carries its output (an orval client)", async () => {
+    it('a copied package folder whose entry imports what another of its targets generates (git-ignored) waits for that target and carries its output (an orval client)', async () => {
       const workspace = (over: Record<string, string> = {}) => ({
         'package.json': json({ name: 'root', private: true }),
         'pnpm-workspace.yaml': 'packages:\n  - apps/*\n  - packages/*\n',
@@ -3118,11 +3118,8 @@ describe('createNodes', () => {
       });
       // An output the package's entry does not import (its test coverage) is nothing the image needs.
       const unimported = dockerBuildOf(
-        (
-          await runWorkspace(
-            workspace({ 'packages/api-client/src/index.ts': "export type { Page } from './page';\n" }),
-          )
-        ).results,
+        (await runWorkspace(workspace({ 'packages/api-client/src/index.ts': "export type { Page } from './page';\n" })))
+          .results,
         'apps/web',
       );
       expect(unimported.dependsOn).toBeUndefined();
@@ -3143,19 +3140,42 @@ describe('createNodes', () => {
         'apps/fetcher/src/index.ts': 'export {};\n',
         'apps/fetcher/Dockerfile': `FROM node:22-slim AS installer\nWORKDIR /src\nCOPY . .\n${run}RUN pnpm -F fetcher deploy /tmp/fetcher\nFROM node:22-slim\nWORKDIR /app\nCOPY --from=installer /tmp/fetcher ./\nCMD ["node", "dist/index.js"]\n`,
       });
-      expect(dockerBuildOf((await runWorkspace(workspace({ main: 'dist/index.js' }))).results, 'apps/fetcher')).toMatchObject({
+      // Its package's `main` is `./index.js`: the deploy tool ships whatever the folder holds.
+      expect(
+        dockerBuildOf((await runWorkspace(workspace({ main: './index.js' }))).results, 'apps/fetcher'),
+      ).toMatchObject({
         dependsOn: ['build'],
         options: { contextOutputs: ['apps/fetcher/dist'] },
       });
-      // Built in the image, or a package used from its sources: nothing from the host.
-      for (const built of [
-        workspace({ main: 'dist/index.js' }, 'RUN pnpm -F fetcher build\n'),
-        workspace({ main: 'src/index.ts' }),
-      ]) {
-        const target = dockerBuildOf((await runWorkspace(built)).results, 'apps/fetcher');
-        expect(target.dependsOn).toBeUndefined();
-        expect(target.options!['contextOutputs']).toBeUndefined();
-      }
+      // Built in the image: nothing from the host.
+      const built = dockerBuildOf(
+        (await runWorkspace(workspace({ main: './index.js' }, 'RUN pnpm -F fetcher build\n'))).results,
+        'apps/fetcher',
+      );
+      expect(built.dependsOn).toBeUndefined();
+      expect(built.options!['contextOutputs']).toBeUndefined();
+    });
+
+    it("a copy of the service's own folder ships its stated build output where its package's entry lies in it, not where the entry is a source", async () => {
+      const workspace = (main: string) => ({
+        'package.json': json({ name: 'root', private: true, workspaces: ['apps/*'] }),
+        'package-lock.json': json({ lockfileVersion: 3, packages: {} }),
+        '.gitignore': 'dist\n',
+        'apps/api/package.json': json({ name: 'api', version: '1.0.0', main }),
+        'apps/api/project.json': json({
+          name: 'api',
+          targets: { build: { command: 'esbuild', outputs: ['{projectRoot}/dist'] } },
+        }),
+        'apps/api/src/index.ts': 'export {};\n',
+        'apps/api/Dockerfile':
+          'FROM node:22-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nCOPY apps/api apps/api\nRUN npm ci -w api\nCMD ["node", "apps/api/dist/index.js"]\n',
+      });
+      expect(dockerBuildOf((await runWorkspace(workspace('dist/index.js'))).results, 'apps/api')).toMatchObject({
+        dependsOn: ['build'],
+        options: { contextOutputs: ['apps/api/dist'] },
+      });
+      const sources = dockerBuildOf((await runWorkspace(workspace('src/index.ts'))).results, 'apps/api');
+      expect(sources.dependsOn).toBeUndefined();
     });
 
     it("a RUN's `tsc --build <folder>` compiles that folder and what its tsconfig references reach, in the image (gridfire's api)", async () => {

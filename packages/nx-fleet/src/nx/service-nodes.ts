@@ -33,6 +33,7 @@ import {
   insideOf,
   lockedInstallLockfiles,
   prunesInImage,
+  copiesWholeContext,
   nestedRootOf,
   localDependencies,
   sourcesHolderOf,
@@ -1852,18 +1853,18 @@ function contextFacts(
     const inside = (target: DeclaredTarget) =>
       declaredOutputs(target, root, name).filter((output) => output.startsWith(`${root}/`) && !/[*?[{]/.test(output));
     const manifest = texts.json(posix.join(root, 'package.json'));
-    // The service's own build only where its package is shipped built (flyXC's `main: dist/index.js`, which
-    // `pnpm deploy` copies): its host build may be another toolchain's, which the image runs again.
-    if (root === service.root)
+    // The service's own build only where its package is shipped built: its entry lies in the output, or a
+    // JavaScript prune or deploy tool cuts a whole copy to it (flyXC's `pnpm -F fetcher deploy`, then `node
+    // dist/index.js`). Elsewhere its host build may be another toolchain's, which the image runs again.
+    if (root === service.root) {
+      const own = inside(declaredBuild(texts, root, targetNames.build)).map((output) => ({ output }));
+      const reading = texts.reading(service.dockerfile);
+      const deployed = !!reading && copiesWholeContext(reading) && prunesInImage(reading);
       return {
-        built: importedOutputs(
-          texts,
-          root,
-          manifest,
-          inside(declaredBuild(texts, root, targetNames.build)).map((output) => ({ output })),
-        ).map(({ output }) => output),
+        built: (deployed ? own : importedOutputs(texts, root, manifest, own)).map(({ output }) => output),
         generated: [],
       };
+    }
     const others = Object.entries(declaredTargets(texts, root, manifest)).flatMap(([target, configuration]) =>
       target === targetNames.build ? [] : inside(configuration).map((output) => ({ output, target })),
     );
