@@ -203,6 +203,91 @@ describe('unreadBuildsOf', () => {
     expect(of('web:\n  FROM DOCKERFILE --build-arg X=1 ./api\n', ...api, 'apps/Earthfile')).toEqual(['apps/Earthfile']);
   });
 
+  it("reads a workflow's `${{ matrix.<key> }}` as each value of its job's matrix (pullsar's podman build, Penge's build-push-action)", () => {
+    const api = ['apps/api/Containerfile', 'apps/api'] as const;
+    const workflow = (matrix: string, step: string, job = 'build') =>
+      `on: push\njobs:\n  ${job}:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n${matrix}    steps:\n      - uses: actions/checkout@v4\n${step}`;
+    const podman =
+      '      - run: podman build -f ./apps/${{ matrix.service }}/Containerfile -t quay.io/acme/all:${{ matrix.service }} .\n';
+    const file = '.github/workflows/ci-cd.yaml';
+    expect(of(workflow('        service: [worker, api, web]\n', podman), ...api, file)).toEqual([file]);
+    // A block sequence, and build-push-action's `file:`.
+    const action =
+      '      - uses: docker/build-push-action@v6\n        with:\n          file: apps/${{ matrix.app }}/Containerfile\n          push: true\n';
+    expect(of(workflow('        app:\n          - web\n          - api\n', action), ...api, file)).toEqual([file]);
+    // A context naming the folder whose own Dockerfile it is, through the matrix too.
+    const context =
+      '      - uses: docker/build-push-action@v6\n        with:\n          context: ./apps/${{ matrix.app }}\n';
+    expect(of(workflow('        app: [web, api]\n', context), 'apps/api/Dockerfile', 'apps/api', file)).toEqual([file]);
+    // `include:` entries give the key too, alone or added to the combinations.
+    expect(
+      of(workflow('        include:\n          - service: api\n            arch: amd64\n', podman), ...api, file),
+    ).toEqual([file]);
+    const both = '      - run: docker build -f apps/${{ matrix.app }}/${{ matrix.file }} .\n';
+    expect(
+      of(
+        workflow(
+          '        app: [web, api]\n        include:\n          - app: api\n            file: Containerfile\n',
+          both,
+        ),
+        ...api,
+        file,
+      ),
+    ).toEqual([file]);
+    // The check can fail: values that make other paths, a combination excluded, another job's matrix, no matrix.
+    expect(of(workflow('        service: [worker, web]\n', podman), ...api, file)).toEqual([]);
+    expect(of(workflow('        service: [api-gateway]\n', podman), ...api, file)).toEqual([]);
+    expect(
+      of(workflow('        service: [web, api]\n        exclude:\n          - service: api\n', podman), ...api, file),
+    ).toEqual([]);
+    const twoJobs =
+      workflow('        service: [web]\n', podman) +
+      '  test:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        service: [api]\n    steps:\n      - run: npm test -w ${{ matrix.service }}\n';
+    expect(of(twoJobs, ...api, file)).toEqual([]);
+    expect(of(workflow('        node: [20, 22]\n', podman), ...api, file)).toEqual([]);
+    // Another Dockerfile in the matrix's folder is another image.
+    expect(
+      of(workflow('        service: [api]\n', podman.replace('Containerfile', 'Containerfile.dev')), ...api, file),
+    ).toEqual([]);
+  });
+
+  it("reads a Tiltfile's docker_build context, positional as Tilt's docs write it or by keyword, from the Tiltfile's folder", () => {
+    const api = ['apps/api/Dockerfile', 'apps/api'] as const;
+    expect(of("docker_build('acme/api', 'apps/api')\n", ...api, 'Tiltfile')).toEqual(['Tiltfile']);
+    expect(of("docker_build('acme/api', context='apps/api')\n", ...api, 'Tiltfile')).toEqual(['Tiltfile']);
+    const multiline =
+      "docker_build(\n    'acme/api',  # the API\n    './apps/api/',\n    live_update=[sync('apps/api/src', '/app/src')],\n)\n";
+    expect(of(multiline, ...api, 'Tiltfile')).toEqual(['Tiltfile']);
+    expect(of("docker_build('acme/api', '../apps/api')\n", ...api, 'dev/Tiltfile')).toEqual(['dev/Tiltfile']);
+    // The Dockerfile named, from the Tiltfile's folder as Tilt reads it (not from the context).
+    expect(of("docker_build('acme/api', 'apps', dockerfile='apps/api/Dockerfile')\n", ...api, 'Tiltfile')).toEqual([
+      'Tiltfile',
+    ]);
+    // The check can fail: another Dockerfile in the folder, a comment, another folder, a context in a variable.
+    expect(
+      of("docker_build('acme/api', context='apps/api', dockerfile='apps/api/Dockerfile.dev')\n", ...api, 'Tiltfile'),
+    ).toEqual([]);
+    expect(of("docker_build('acme/api', 'apps/api', {}, 'apps/api/Dockerfile.dev')\n", ...api, 'Tiltfile')).toEqual([]);
+    expect(of("# docker_build('acme/api', 'apps/api')\n", ...api, 'Tiltfile')).toEqual([]);
+    expect(of("docker_build('acme/api', 'apps/api-gateway')\n", ...api, 'Tiltfile')).toEqual([]);
+    expect(of("docker_build('acme/api', 'apps/api')\n", ...api, 'dev/Tiltfile')).toEqual([]);
+    expect(of("API = 'apps/web'\ndocker_build('acme/api', API)\n", ...api, 'Tiltfile')).toEqual([]);
+  });
+
+  it("reads a build context from the folder of a file outside the root, as Skaffold and compose read it (deploy/skaffold.yaml's `context: ../apps/web`)", () => {
+    const web = ['apps/web/Dockerfile', 'apps/web'] as const;
+    const skaffold = (context: string) =>
+      `apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n    - image: acme/web\n      context: ${context}\n`;
+    expect(of(skaffold('../apps/web'), ...web, 'deploy/skaffold.yaml')).toEqual(['deploy/skaffold.yaml']);
+    expect(of(skaffold('../apps/web/'), ...web, 'deploy/skaffold.yaml')).toEqual(['deploy/skaffold.yaml']);
+    expect(of('services:\n  web:\n    build:\n      context: ../web\n', ...web, 'apps/api/compose.yaml')).toEqual([
+      'apps/api/compose.yaml',
+    ]);
+    // The check can fail: another folder from there, the folder read from the wrong place.
+    expect(of(skaffold('../apps/web-admin'), ...web, 'deploy/skaffold.yaml')).toEqual([]);
+    expect(of(skaffold('../../apps/web'), ...web, 'deploy/skaffold.yaml')).toEqual([]);
+  });
+
   it('takes DevSpace and Heroku files naming the Dockerfile', () => {
     expect(
       of(

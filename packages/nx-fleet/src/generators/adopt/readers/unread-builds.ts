@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { literal } from '../../../text/reg-exp';
-import { parseYaml } from '../../../text/yaml';
+import { parseYaml, yamlEntriesAt } from '../../../text/yaml';
 
 /**
  * Files that build images with tools adopt does not read: compose files, CI workflows (GitHub, GitLab,
@@ -29,11 +29,13 @@ export function isUnreadBuildFile(file: string): boolean {
 /**
  * Of those files (with their texts), the ones that build the service's Dockerfile: they name its path
  * (as a path, not inside a longer one), or the project folder as a build context where the Dockerfile is
- * that folder's own (a compose `context: ./apps/api`, a CI step entering the folder before its `docker
- * build`), or, a platform's config or a compose file (`build: .`) in the project folder (anyterm's
+ * that folder's own (a compose `context: ./apps/api`, read from the workspace root and from the file's
+ * folder as compose and Skaffold read it; a CI step entering the folder before its `docker build`; a Tiltfile's
+ * `docker_build` context), or, a platform's config or a compose file (`build: .`) in the project folder (anyterm's
  * `apps/web/fly.toml`), build that folder's image; a compose `build:` whose `dockerfile:`, read from its
  * `context:` as compose reads it, is the Dockerfile (`context: ./backend`, `dockerfile: api/Dockerfile`);
- * an azure.yaml service whose `project:` is the folder. A path in a trigger's filter
+ * an azure.yaml service whose `project:` is the folder. A GitHub workflow's `${{ matrix.<key> }}` is read as
+ * each of its job's matrix values (`matrixRuns`). A path in a trigger's filter
  * (athlonix's `paths-ignore: apps/admin/**`) is none.
  */
 export function unreadBuildsOf(
@@ -46,11 +48,14 @@ export function unreadBuildsOf(
   const path = (p: string) => `(?<![\\w./-])(?:\\./)?${literal(p)}`;
   const named = new RegExp(`${path(dockerfile)}(?![\\w./-])`);
   const own = posix.dirname(dockerfile) === projectRoot && projectRoot !== '.';
-  // YAML's `context: ./apps/api`, Bake's HCL `context = "apps/api"` and JSON `"context": "apps/api",`.
-  const context = new RegExp(
-    `(?:\\bcontext|"context")\\s*[:=]\\s*['"]?${path(projectRoot)}/?['"]?(?:\\s*[,}]|\\s*$)`,
-    'm',
-  );
+  // YAML's `context: ./apps/api`, Bake's HCL `context = "apps/api"` and JSON `"context": "apps/api",`: from
+  // the root as CI reads it, and from the file's folder as compose and Skaffold do (`context: ../apps/web`
+  // in deploy/skaffold.yaml). A Tiltfile's are read with its `dockerfile=` (`tiltBuilds`).
+  const namesContext = (file: string, text: string) =>
+    !TILTFILE.test(file) &&
+    [...text.matchAll(/(?:\bcontext|"context")\s*[:=]\s*['"]?([^\s'",}#]+?)\/?['"]?(?:\s*[,}]|\s*$)/gm)].some(
+      ([, value]) => ['.', posix.dirname(file)].some((from) => fromFolder(from, value!) === projectRoot),
+    );
   // A step that enters the folder and builds there (director-run's `cd apps/docker` then `docker build -t … .`).
   const entered = new RegExp(
     `(?:\\bcd\\s+|working-directory:\\s*['"]?)${path(projectRoot)}/?['"]?(?![\\w./-])(?:(?!\\bcd\\s)[\\s\\S]){0,300}?\\bdocker\\s+(?:buildx\\s+)?build\\b`,
@@ -64,7 +69,8 @@ export function unreadBuildsOf(
       const script = BUILD_SCRIPT.test(file);
       const text = script ? commandsOf(whole) : whole;
       if (script && !ENGINE_BUILD.test(text)) return false;
-      if (named.test(text) || (own && (context.test(text) || entered.test(text)))) return true;
+      const runs = [text, ...matrixRuns(file, text)];
+      if (runs.some((run) => named.test(run) || (own && (namesContext(file, run) || entered.test(run))))) return true;
       if (builtDockerfiles(file, text).includes(dockerfile)) return true;
       if (/(?:^|\/)azure\.ya?ml$/.test(file) && azureProject.test(text)) return true;
       // In the project folder, a compose file building that folder (`build: .`).
@@ -125,10 +131,11 @@ function commandsOf(text: string): string {
 
 /**
  * The Dockerfiles a file builds that it does not name by their paths, as workspace paths: a compose
- * file's or Bake file's read from their contexts, a Cloud Build config's and an Earthfile's (`cloudBuilds`,
- * `earthlyBuilds`).
+ * file's or Bake file's read from their contexts, a Cloud Build config's, an Earthfile's and a Tiltfile's
+ * (`cloudBuilds`, `earthlyBuilds`, `tiltBuilds`).
  */
 function builtDockerfiles(file: string, text: string): string[] {
+  if (TILTFILE.test(file)) return tiltBuilds(file, text);
   if (/(?:^|\/)Earthfile$/.test(file)) return earthlyBuilds(file, text);
   if (/(?:^|\/)(?:cloudbuild[\w.-]*|\.?cloudbuild\/[\w.-]+)\.ya?ml$/.test(file)) return cloudBuilds(file, text);
   return contextDockerfiles(file, text);
@@ -151,7 +158,7 @@ function contextDockerfiles(file: string, text: string): string[] {
     const near = lines.slice(Math.max(0, i - 4), i + 5).map((other) => value(other, 'context'));
     const context = near.find((candidate) => candidate !== undefined);
     if (context === undefined) return;
-    found.push(posix.normalize(posix.join(posix.dirname(file), context, dockerfile)));
+    found.push(fromFolder(posix.dirname(file), context, dockerfile));
   });
   return found;
 }
@@ -188,7 +195,7 @@ function cloudBuilds(file: string, text: string): string[] {
 function earthlyBuilds(file: string, text: string): string[] {
   return [...text.matchAll(/^[ \t]*FROM[ \t]+DOCKERFILE[ \t]+(.+)$/gm)].flatMap((match) => {
     const built = engineBuilt(match[1]!.trim().split(/\s+/));
-    return built ? [posix.normalize(posix.join(posix.dirname(file), built))] : [];
+    return built ? [fromFolder(posix.dirname(file), built)] : [];
   });
 }
 
@@ -204,4 +211,117 @@ function engineBuilt(args: readonly string[]): string | undefined {
   if (context === undefined || context.startsWith('-') || context.includes('://') || args.at(-2)?.startsWith('-'))
     return undefined;
   return posix.join(context, 'Dockerfile');
+}
+
+/** A path a file names, read from `folder` as a workspace path (no trailing `/`). */
+function fromFolder(folder: string, ...path: string[]): string {
+  return posix.join(folder, ...path).replace(/(.)\/+$/, '$1');
+}
+
+const TILTFILE = /(?:^|\/)Tiltfile$/;
+
+/**
+ * The Dockerfiles a Tiltfile's `docker_build` calls build, as workspace paths: the `dockerfile` named,
+ * else the context's `Dockerfile` (Tilt's default), both read from the Tiltfile's folder as Tilt reads them
+ * (`docker_build('acme/api', 'apps/api')`, the form of Tilt's docs, or `context=`). None for a context or
+ * Dockerfile in a variable, or the Dockerfile's text given inline (`dockerfile_contents`).
+ */
+function tiltBuilds(file: string, text: string): string[] {
+  const code = text.replace(/^((?:[^'"#\n]|'[^'\n]*'|"[^"\n]*")*)#.*$/gm, '$1');
+  return [...code.matchAll(/\bdocker_build(_with_restart)?\(/g)].flatMap((call) => {
+    const args = callArguments(code, call.index + call[0].length);
+    const keyword = (name: string) =>
+      args.find((arg) => new RegExp(`^\\s*${name}\\s*=(?!=)`).test(arg))?.replace(/^[^=]*=/, '');
+    const positional = args.filter((arg) => !/^\s*\w+\s*=(?!=)/.test(arg));
+    const string = (arg: string | undefined) =>
+      arg === undefined ? undefined : /^\s*(['"])([^'"]*)\1\s*$/.exec(arg)?.[2];
+    if (keyword('dockerfile_contents') !== undefined) return [];
+    const context = string(keyword('context') ?? positional[1]);
+    // docker_build's fourth parameter is the Dockerfile; docker_build_with_restart's is not.
+    const dockerfileArg = keyword('dockerfile') ?? (call[1] === undefined ? positional[3] : undefined);
+    const dockerfile = string(dockerfileArg);
+    if (context === undefined || (dockerfileArg !== undefined && dockerfile === undefined)) return [];
+    return [fromFolder(posix.dirname(file), dockerfile ?? posix.join(context, 'Dockerfile'))];
+  });
+}
+
+/** A call's arguments as written, from after its `(` to its `)`: split at its own commas, not its lists' or strings'. */
+function callArguments(code: string, from: number): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = from;
+  for (let i = from; i < code.length; i++) {
+    const c = code[i]!;
+    if (quote !== '') {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c) && depth > 0) depth--;
+    else if (c === ',' || c === ')') {
+      if (depth > 0) continue;
+      args.push(code.slice(start, i));
+      if (c === ')') return args.filter((arg) => arg.trim() !== '');
+      start = i + 1;
+    }
+  }
+  return [];
+}
+
+/**
+ * A GitHub workflow's jobs, each job's text once per combination of its own matrix with every
+ * `${{ matrix.<key> }}` read as that combination's value (pullsar's `matrix: service: [worker, api, web]`
+ * then `podman build -f ./apps/${{ matrix.service }}/Containerfile`), as GitHub runs them: the product of the
+ * lists of plain values, less the `exclude:` entries, with each `include:` entry added to the combinations
+ * whose own values it keeps, else one of its own. A matrix from an expression (`fromJSON(…)`) is not read.
+ */
+function matrixRuns(file: string, text: string): string[] {
+  if (!/^\.github\/workflows\//.test(file) || !/\$\{\{\s*matrix\./.test(text)) return [];
+  return yamlEntriesAt(text, ['jobs']).flatMap(({ value, text: job }) => {
+    const matrix = (value as { strategy?: { matrix?: unknown } } | null)?.strategy?.matrix;
+    return matrixCombinations(matrix).map((combination) =>
+      job.replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (whole, key: string) => combination[key] ?? whole),
+    );
+  });
+}
+
+type Combination = Readonly<Record<string, string>>;
+
+function matrixCombinations(matrix: unknown): Combination[] {
+  if (typeof matrix !== 'object' || matrix === null || Array.isArray(matrix)) return [];
+  const plain = (v: unknown): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v);
+  const entries = (list: unknown): Combination[] =>
+    (Array.isArray(list) ? list : []).map((entry: unknown) =>
+      typeof entry === 'object' && entry !== null
+        ? Object.fromEntries(Object.entries(entry).flatMap(([k, v]) => (plain(v) ? [[k, String(v)]] : [])))
+        : {},
+    );
+  const lists = Object.entries(matrix).filter(
+    (entry): entry is [string, unknown[]] =>
+      entry[0] !== 'include' && entry[0] !== 'exclude' && Array.isArray(entry[1]) && entry[1].every(plain),
+  );
+  // GitHub runs at most 256 jobs of a matrix.
+  if (lists.reduce((size, [, values]) => size * values.length, 1) > 256) return [];
+  const { include, exclude } = matrix as { include?: unknown; exclude?: unknown };
+  const excluded = entries(exclude).filter((entry) => Object.keys(entry).length > 0);
+  // A matrix of `include:` entries alone has no product: each entry is a combination.
+  const combinations =
+    lists.length === 0
+      ? []
+      : lists
+          .reduce<Combination[]>(
+            (product, [key, values]) => product.flatMap((c) => values.map((v) => ({ ...c, [key]: String(v) }))),
+            [{}],
+          )
+          .filter((c) => !excluded.some((entry) => Object.entries(entry).every(([k, v]) => c[k] === v)));
+  const added: Combination[] = [];
+  let merged = combinations;
+  for (const entry of entries(include)) {
+    const keeps = (original: Combination) =>
+      Object.entries(entry).every(([k, v]) => original[k] === undefined || original[k] === v);
+    if (!combinations.some(keeps)) added.push(entry);
+    merged = merged.map((c, i) => (keeps(combinations[i]!) ? { ...c, ...entry } : c));
+  }
+  return [...merged, ...added];
 }
