@@ -12,6 +12,7 @@ import {
   containerfileVariant,
   isProjectManifest,
   serviceContainerfile,
+  variantsLeft,
   unexcluded,
   orphanVariants,
   projectlessVariants,
@@ -790,13 +791,13 @@ function withPrunedImages(
   // warning names those.
   const left = new Map<number, string[]>();
   undecided.forEach(({ name, ambiguous }, i) => {
-    const others = new Set(
-      [...claims].flatMap(([project, claimed]) => (project === name ? [] : claimed.map((c) => c.dockerfile))),
-    );
-    const own = ambiguous.filter((file) => !built.has(file) && !others.has(file));
+    const taken = new Set([
+      ...built,
+      ...[...claims].flatMap(([project, claimed]) => (project === name ? [] : claimed.map((c) => c.dockerfile))),
+    ]);
+    const { left: own, own: one } = variantsLeft(ambiguous, taken, claims.has(name));
     if (own.length < ambiguous.length) left.set(i, own);
-    if (own.length === 1 && !claims.has(name))
-      claims.set(name, [{ dockerfile: own[0]!, why: "the other variants there are other services' images" }]);
+    if (one) claims.set(name, [{ dockerfile: one, why: "the other variants there are other services' images" }]);
   });
   if (!claims.size && !left.size) return outcomes;
   return outcomes.map((outcome, i) => {

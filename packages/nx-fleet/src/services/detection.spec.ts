@@ -13,7 +13,9 @@ import {
   type Detection,
   PLUGIN_GLOB,
   preferredContainerfile,
+  projectContainerfile,
   serviceContainerfile,
+  variantsLeft,
   containerfileVariant,
   variantsByFolder,
   type FolderInput,
@@ -423,6 +425,32 @@ describe('serviceContainerfile', () => {
     ['nothing', [], {}],
   ])('%s', (_, files, expected) => {
     expect(serviceContainerfile(files)).toEqual(expected);
+  });
+});
+
+describe('projectContainerfile', () => {
+  it("takes the one variant exclude leaves of several, and none of several left (serverless' examples' Dockerfile.public)", () => {
+    const files = ['x/Dockerfile.private', 'x/Dockerfile.public'];
+    expect(projectContainerfile(files, ['**/Dockerfile.private'])).toBe('x/Dockerfile.public');
+    expect(projectContainerfile(files, [])).toBeUndefined();
+    // What serviceContainerfile picks stands, excluded or not: the detection says it is excluded.
+    expect(projectContainerfile(['x/Dockerfile', 'x/Dockerfile.public'], ['**/Dockerfile'])).toBe('x/Dockerfile');
+  });
+});
+
+describe('variantsLeft', () => {
+  const variants = ['s/Dockerfile.jobs', 's/Dockerfile.web', 's/Dockerfile.worker'];
+
+  it("names the variants no other project builds (world-wide-webb's Dockerfile.frontend, its frontend's by name)", () => {
+    expect(variantsLeft(variants, new Set(['s/Dockerfile.web']), false)).toEqual({
+      left: ['s/Dockerfile.jobs', 's/Dockerfile.worker'],
+    });
+  });
+
+  it("gives the project the one left, unless it claims a file elsewhere (puretome's docker/)", () => {
+    const taken = new Set(['s/Dockerfile.web', 's/Dockerfile.worker']);
+    expect(variantsLeft(variants, taken, false)).toEqual({ left: ['s/Dockerfile.jobs'], own: 's/Dockerfile.jobs' });
+    expect(variantsLeft(variants, taken, true)).toEqual({ left: ['s/Dockerfile.jobs'] });
   });
 });
 

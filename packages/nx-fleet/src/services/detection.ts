@@ -113,8 +113,7 @@ export function detectService(folder: FolderInput, exclude: readonly string[]): 
   // Of several variants, the one `exclude` leaves (serverless' examples' Dockerfile.public beside .private).
   const ownDockerfile = isWorkspaceRoot(folder.root)
     ? preferredContainerfile(folder.containerfiles)
-    : (serviceContainerfile(folder.containerfiles).file ??
-      serviceContainerfile(unexcluded(folder.containerfiles, exclude)).file);
+    : projectContainerfile(folder.containerfiles, exclude);
   if (!ownDockerfile) return { kind: 'none' };
   const excludedBy = exclude.find((glob) => excludeMatcher(glob)(ownDockerfile));
   if (excludedBy) return { kind: 'excluded', dockerfile: ownDockerfile, pattern: excludedBy };
@@ -186,6 +185,28 @@ export function serviceContainerfile(files: readonly string[]): { file?: string;
   const shipping = files.filter(shipsImage);
   if (shipping.length === 1) return { file: shipping[0] };
   return shipping.length ? { ambiguous: [...shipping].sort() } : {};
+}
+
+/**
+ * The container file a project folder's service is built from: the one `serviceContainerfile` picks,
+ * else, of several variants, the one `exclude` leaves (serverless' examples' Dockerfile.public beside .private).
+ */
+export function projectContainerfile(files: readonly string[], exclude: readonly string[]): string | undefined {
+  return serviceContainerfile(files).file ?? serviceContainerfile(unexcluded(files, exclude)).file;
+}
+
+/**
+ * Of the variants a project folder holds and its settings do not choose between, those no other project
+ * builds (`taken`: by its settings, by name or by a prune): the ones its warning names. With one left and
+ * no claim of its own elsewhere, the project builds that one (puretome's `docker/`, the base image's project).
+ */
+export function variantsLeft(
+  ambiguous: readonly string[],
+  taken: ReadonlySet<string>,
+  claimsOwn: boolean,
+): { left: string[]; own?: string } {
+  const left = ambiguous.filter((file) => !taken.has(file));
+  return { left, ...(left.length === 1 && !claimsOwn ? { own: left[0]! } : {}) };
 }
 
 /**

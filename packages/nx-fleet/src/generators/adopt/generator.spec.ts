@@ -113,6 +113,45 @@ describe('adopt generator', () => {
     });
   });
 
+  it("adopts a variant in another project's folder for the project it builds by name, and names only the variants left (world-wide-webb's Dockerfile.frontend)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('package.json', JSON.stringify({ name: 'root', workspaces: ['apps/suite', 'apps/suite/apps/*'] }));
+    tree.write('apps/suite/package.json', JSON.stringify({ name: 'suite' }));
+    tree.write(
+      'apps/suite/apps/web/package.json',
+      JSON.stringify({ name: '@s/web', scripts: { build: 'vite build' } }),
+    );
+    tree.write('apps/suite/Dockerfile.web', 'FROM oven/bun:1\nCOPY . .\nRUN bun run --cwd apps/suite/apps/web build\n');
+    tree.write('apps/suite/Dockerfile.jobs', 'FROM oven/bun:1\nCOPY . .\nCMD ["bun", "jobs.ts"]\n');
+    tree.write('apps/suite/Dockerfile.worker', 'FROM oven/bun:1\nCOPY . .\nCMD ["bun", "worker.ts"]\n');
+    await adopt(tree, {});
+    const rows = printed[0]!.split('\n');
+    expect(rows.find((line) => line.startsWith('@s/web '))).toMatch(/^@s\/web\s+apps\/suite\/Dockerfile\.web\s/);
+    const suite = rows.find((line) => line.startsWith('suite '));
+    expect(suite).toContain('apps/suite holds Dockerfile.jobs and Dockerfile.worker and no plain Dockerfile');
+    expect(suite).not.toContain('Dockerfile.web');
+    // One left: the folder's project builds that one, as the graph does.
+    tree.delete('apps/suite/Dockerfile.worker');
+    printed.length = 0;
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toMatch(/^suite\s+apps\/suite\/Dockerfile\.jobs\s/m);
+    expect(printed[0]).toMatch(/^@s\/web\s+apps\/suite\/Dockerfile\.web\s/m);
+  });
+
+  it("adopts the one variant the plugin option exclude leaves, as the graph takes it (serverless' examples' Dockerfile.public)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    updateNxJson(tree, { plugins: [{ plugin: 'nx-fleet', options: { exclude: ['**/Dockerfile.private'] } }] });
+    tree.write('apps/api/Dockerfile.public', 'FROM node:20\nCOPY . .\n');
+    tree.write('apps/api/Dockerfile.private', 'FROM node:20\nCOPY . .\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toMatch(/^api\s+apps\/api\/Dockerfile\.public\s/m);
+    expect(fleetOf(tree, 'api')).toBeUndefined();
+  });
+
   it("finds the project's Dockerfile in a container folder of its own, as the graph does (mockoon's packages/cli/docker)", async () => {
     const infos = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
     tree.write('apps/api/docker/Dockerfile', 'FROM node:20\nRUN npm install -g @acme/cli\n');

@@ -38,9 +38,11 @@ import {
   excludeMatcher,
   isContainerfile,
   isProjectManifest,
+  projectContainerfile,
   serviceContainerfile,
   shipsImage,
   unexcluded,
+  variantsLeft,
   withContainerFolders,
 } from '../../services/detection';
 import { packageDependencyRoots } from '../../nx/dependency-builds';
@@ -116,15 +118,16 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   const nxignore = tree.read('.nxignore', 'utf-8');
   const nxIgnore = nxignore ? ignore().add(nxignore) : undefined;
   const nxIgnored = (file: string) => !!nxIgnore?.ignores(file);
-  let claims: ReadonlyMap<string, string> | undefined;
-  const claimedBy = (name: string) =>
+  let claims: Claims | undefined;
+  const claimsOf = () =>
     (claims ??= claimedDockerfiles(
       tree,
       imageFiles(workspaceFiles(), plugin.exclude),
       projectFacts(),
       rootScripts,
       rootDockerfile(),
-    )).get(name);
+      { exclude: plugin.exclude, stated: statedDockerfiles(plugin, projects) },
+    ));
   let rootSetups: ReturnType<typeof rootScriptSetups> | undefined;
   let stated: StatedOutput[] | undefined;
   let unreadTexts: Array<{ file: string; text: string }> | undefined;
@@ -139,9 +142,10 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     // What inference finds, so a setting naming it is not written: the project's own, or one elsewhere
     // the graph gives it (gridfire's root `docker/Dockerfile.api`, pruned to @gridfire/api).
     // The root's own Dockerfile the graph gives another project is not the root's (cobalt's, pruned to its api).
-    const own = ownContainerfile(tree, config.root);
+    const own = ownContainerfile(tree, config.root, plugin.exclude);
     const ownDockerfile =
-      (own !== undefined && own === rootDockerfile()?.dockerfile ? undefined : own) ?? claimedBy(config.name!);
+      (own !== undefined && own === rootDockerfile()?.dockerfile ? undefined : own) ??
+      claimsOf().byProject.get(config.name!);
     // The root package.json's scripts building the file the project is pointed at (gridfire's
     // `docker:build:api`) are its setups too; with none, a script that builds the project, and no other,
     // before the image (zen's `nx build api --prod && docker build -f deploy/api/Dockerfile -t zen-api .`).
@@ -164,8 +168,11 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     // Where its own Dockerfile makes the project a service in the graph, what the graph builds is no excluded one.
     const takenExcludedBy = taken && (!ownDockerfile || ownExcludedBy) ? excludedBy(taken) : undefined;
     // Variants the graph does not choose between (graphql-hive's node.Dockerfile and bun.Dockerfile) are a
-    // choice to name, with the command making it, not the absence of a Dockerfile.
-    const variants = ownDockerfile ? [] : unchosenVariants(tree, config.root, plugin.exclude);
+    // choice to name, with the command making it, not the absence of a Dockerfile; not those other
+    // projects build (world-wide-webb's Dockerfile.frontend, its frontend's by name).
+    const variants = ownDockerfile
+      ? []
+      : (claimsOf().left.get(config.root) ?? unchosenVariants(tree, config.root, plugin.exclude));
     const builds = setups.length > 0 || !!ownDockerfile || variants.length > 0;
     if (!options.project && !wanted(builds, { ...configured, ...existing }, takenExcludedBy)) {
       if (taken && takenExcludedBy && existing.enabled !== false)
@@ -384,12 +391,12 @@ function projectConfiguration(
 }
 
 /**
- * The project's own Dockerfile as the graph finds it: in its folder (a named variant too), else kept
- * alone in a container folder of its own (mockoon's `packages/cli/docker/Dockerfile`); none where
- * that file only lists images (testcontainers' modules).
+ * The project's own Dockerfile as the graph finds it: in its folder (a named variant too, or the one
+ * variant `exclude` leaves), else kept alone in a container folder of its own (mockoon's
+ * `packages/cli/docker/Dockerfile`); none where that file only lists images (testcontainers' modules).
  */
-function ownContainerfile(tree: Tree, root: string): string | undefined {
-  const file = serviceContainerfile(projectContainerfiles(tree, root)).file;
+function ownContainerfile(tree: Tree, root: string, exclude: readonly string[] = []): string | undefined {
+  const file = projectContainerfile(projectContainerfiles(tree, root), exclude);
   return file && dockerfileReading(tree, file)?.listsImagesOnly ? undefined : file;
 }
 
@@ -430,10 +437,19 @@ function dockerfileReading(tree: Tree, file: string): DockerfileReading | undefi
   return text === null ? undefined : new DockerfileReading(text);
 }
 
+interface Claims {
+  /** The one container file the graph gives a project by its claim rules, by project name. */
+  byProject: ReadonlyMap<string, string>;
+  /** Where another project builds some of a project folder's unchosen variants: those left, by root. */
+  left: ReadonlyMap<string, readonly string[]>;
+}
+
 /**
- * The container files outside every project folder that the graph gives a project, as its claim rules
- * do (`prunedFor`, `namedBuildFor`), and the root's own Dockerfile it gives a project without an image
- * of its own (`rootDockerfileOwner`): by project name. One claimed by several files is none's.
+ * The container files outside every project folder, and the variants a project folder's settings do
+ * not choose between, that the graph gives a project, as its claim rules do (`prunedFor`,
+ * `namedBuildFor`), and the root's own Dockerfile it gives a project without an image of its own
+ * (`rootDockerfileOwner`): by project name. One claimed by several files is none's. A folder's variants
+ * left once other projects take theirs are its project's, as `variantsLeft` decides for the graph.
  */
 function claimedDockerfiles(
   tree: Tree,
@@ -441,23 +457,46 @@ function claimedDockerfiles(
   projects: NonNullable<ContextFacts['projects']>,
   rootScripts: Readonly<Record<string, string>>,
   root: RootDockerfileOwner | undefined,
-): Map<string, string> {
+  settings: { exclude: readonly string[]; stated: ReadonlySet<string> },
+): Claims {
   const roots = new Set(projects.map((project) => project.root));
   const dependencyRoots = dependencyRootsIn(tree, projects);
-  const claims = new Map<string, string | undefined>(root && !root.ownImage ? [[root.project, root.dockerfile]] : []);
+  // A project folder's variants no setting builds are claimed as any other (world-wide-webb's
+  // `apps/dont-text-your-ex/Dockerfile.frontend`, its frontend's by name).
+  const undecided = projects.flatMap(({ name, root: folder }) => {
+    const ambiguous = unchosenVariants(tree, folder, settings.exclude);
+    return ambiguous.length ? [{ name, root: folder, ambiguous }] : [];
+  });
+  const unbuilt = new Set(undecided.flatMap(({ ambiguous }) => ambiguous).filter((file) => !settings.stated.has(file)));
+  const claims = new Map<string, string[]>(root && !root.ownImage ? [[root.project, [root.dockerfile]]] : []);
   for (const file of files) {
     if (file === root?.dockerfile) continue;
     const folder = posix.dirname(file);
-    if (roots.has(folder) && !(folder === '.' && containerfileVariant(file) !== '')) continue;
+    if (roots.has(folder) && !(folder === '.' && containerfileVariant(file) !== '') && !unbuilt.has(file)) continue;
     const text = tree.read(file, 'utf-8');
     const found =
       text === null
         ? undefined
         : (prunedFor(text, projects, rootScripts, dependencyRoots) ??
           namedBuildFor(file, text, projects, dependencyRoots, rootScripts));
-    if (found) claims.set(found.project, claims.has(found.project) ? undefined : file);
+    if (found) claims.set(found.project, [...(claims.get(found.project) ?? []), file]);
   }
-  return new Map([...claims].flatMap(([project, file]) => (file ? [[project, file] as const] : [])));
+  const left = new Map<string, string[]>();
+  for (const { name, root: folder, ambiguous } of undecided) {
+    const taken = new Set([
+      ...settings.stated,
+      ...[...claims].flatMap(([project, claimed]) => (project === name ? [] : claimed)),
+    ]);
+    const { left: own, own: one } = variantsLeft(ambiguous, taken, claims.has(name));
+    if (own.length < ambiguous.length) left.set(folder, own);
+    if (one) claims.set(name, [one]);
+  }
+  return {
+    byProject: new Map(
+      [...claims].flatMap(([project, claimed]) => (claimed.length === 1 ? [[project, claimed[0]!]] : [])),
+    ),
+    left,
+  };
 }
 
 /** The workspace projects a project depends on, by root, as its package.json states them. */
@@ -485,7 +524,7 @@ function rootDockerfileOwner(
   tree: Tree,
   configs: readonly ProjectConfiguration[],
   projects: NonNullable<ContextFacts['projects']>,
-  plugin: Pick<NormalizedFleetOptions, 'services'>,
+  plugin: Pick<NormalizedFleetOptions, 'services' | 'exclude'>,
   rootScripts: Readonly<Record<string, string>>,
 ): RootDockerfileOwner | undefined {
   const dockerfile = ownContainerfile(tree, '.');
@@ -504,7 +543,9 @@ function rootDockerfileOwner(
   if (Object.keys(settingsOf(rootConfig ?? { root: '.', name })).length) return undefined;
   const hasImage = (project: string) => {
     const config = configs.find((c) => c.name === project);
-    return !!config && (ownContainerfile(tree, config.root) !== undefined || !!settingsOf(config).dockerfile);
+    return (
+      !!config && (ownContainerfile(tree, config.root, plugin.exclude) !== undefined || !!settingsOf(config).dockerfile)
+    );
   };
   const found = rootDockerfileFor(
     text,
