@@ -1869,7 +1869,7 @@ function contextFacts(
     const others = Object.entries(declaredTargets(texts, root, manifest)).flatMap(([target, configuration]) =>
       target === targetNames.build ? [] : inside(configuration).map((output) => ({ output, target })),
     );
-    const generated = others.length ? importedOutputs(texts, root, manifest, others) : [];
+    const generated = importedOutputs(texts, root, manifest, others);
     for (const { output, target } of generated) generatedBy[output] ??= target;
     return {
       built: inside(declaredBuild(texts, root, targetNames.build)),
@@ -2088,6 +2088,7 @@ function importedOutputs<T extends { output: string }>(
   manifest: Readonly<Record<string, unknown>>,
   generated: readonly T[],
 ): T[] {
+  if (!generated.length) return [];
   const entries = packageEntries(manifest).map((entry) => posix.join(root, entry));
   const reached = [
     ...entries,
