@@ -466,7 +466,8 @@ export function contextNeeds(
     if (path === undefined) continue;
     if (isWholeContext(source)) {
       // A pruned whole copy holds the closure's folders whole: a host output there is carried as for each folder's copy.
-      if (mode === 'pruned') carryFolderOutputs(Object.keys(facts.folderOutputs ?? {}));
+      if (mode === 'pruned' && prunesKeepingIgnored(reading))
+        carryFolderOutputs(Object.keys(facts.folderOutputs ?? {}));
       continue;
     }
     if (fed?.has(line)) {
@@ -1240,6 +1241,21 @@ function runsPruneTool(step: Step): boolean {
 /** Whether a RUN of the stages built runs a monorepo prune tool (`turbo prune`, `pnpm deploy`, …). */
 export function prunesInImage(reading: DockerfileReading): boolean {
   return reading.builtSteps.some(runsPruneTool);
+}
+
+/**
+ * Whether a prune tool run on a whole copy keeps what git ignores there (a host build's output) where the
+ * image takes it: not `turbo prune`, which copies the closure into `out/` honouring .gitignore (unless
+ * `--use-gitignore=false`); `pnpm deploy` copies a package's files as its pack would, the others cut in place.
+ */
+export function prunesKeepingIgnored(reading: DockerfileReading): boolean {
+  const prunes = reading.builtSteps.filter(runsPruneTool);
+  return (
+    prunes.length > 0 &&
+    !prunes.some(
+      (step) => /\bturbo(?:@\S+)?\s+prune\b/.test(step.text) && !/--use-gitignore[=\s]+false\b/.test(step.text),
+    )
+  );
 }
 
 function runsWorkspaceTool(step: Step): boolean {

@@ -3154,6 +3154,24 @@ describe('createNodes', () => {
       );
       expect(built.dependsOn).toBeUndefined();
       expect(built.options!['contextOutputs']).toBeUndefined();
+      // `turbo prune` copies the closure into `out/` as git sees it: no git-ignored host output gets there,
+      // unless told not to honour .gitignore.
+      const turbo = async (flag: string) =>
+        dockerBuildOf(
+          (
+            await runWorkspace({
+              ...workspace({ main: './index.js' }),
+              'apps/fetcher/Dockerfile': `FROM node:22-slim AS pruner\nWORKDIR /src\nCOPY . .\nRUN turbo prune fetcher --docker${flag}\nFROM node:22-slim\nWORKDIR /app\nCOPY --from=pruner /src/out/full/ .\nCMD ["node", "apps/fetcher/dist/index.js"]\n`,
+            })
+          ).results,
+          'apps/fetcher',
+        );
+      expect((await turbo('')).dependsOn).toBeUndefined();
+      expect((await turbo('')).options!['contextOutputs']).toBeUndefined();
+      expect(await turbo(' --use-gitignore=false')).toMatchObject({
+        dependsOn: ['build'],
+        options: { contextOutputs: ['apps/fetcher/dist'] },
+      });
     });
 
     it("a copy of the service's own folder ships its stated build output where its package's entry lies in it, not where the entry is a source", async () => {

@@ -34,6 +34,7 @@ import {
   insideOf,
   lockedInstallLockfiles,
   prunesInImage,
+  prunesKeepingIgnored,
   copiesWholeContext,
   nestedRootOf,
   localDependencies,
@@ -1860,7 +1861,7 @@ function contextFacts(
     if (root === service.root) {
       const own = inside(declaredBuild(texts, root, targetNames.build)).map((output) => ({ output }));
       const reading = texts.reading(service.dockerfile);
-      const deployed = !!reading && copiesWholeContext(reading) && prunesInImage(reading);
+      const deployed = !!reading && copiesWholeContext(reading) && prunesKeepingIgnored(reading);
       return {
         built: (deployed ? own : importedOutputs(texts, root, manifest, own)).map(({ output }) => output),
         generated: [],
