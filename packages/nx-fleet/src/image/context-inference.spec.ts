@@ -6,6 +6,7 @@ import {
   inferContext,
   nestedRootOf,
   readsRootManifests,
+  runsPackageTarget,
   scriptsRun,
   type ContextFacts,
 } from './context-inference';
@@ -2211,5 +2212,27 @@ describe('readsRootManifests', () => {
     [[], false],
   ] as const)('%j: %s', (sources, expected) => {
     expect(readsRootManifests(sources.map((source) => ({ source })))).toBe(expected);
+  });
+});
+
+describe("runsPackageTarget: a RUN running a package's target other than its build", () => {
+  it.each([
+    ['pnpm --filter @acme/client generate', true],
+    ['pnpm --filter=@acme/client run generate', true],
+    ['yarn workspace @acme/client generate', true],
+    ['npm run generate -w @acme/client', true],
+    ['nx run @acme/client:generate', true],
+    ['npx nx generate @acme/client', true],
+    ['pnpm -r generate', true],
+    ['turbo run generate', true],
+    ['nx run-many -t generate', true],
+    ['pnpm --filter @acme/client build', false],
+    ['pnpm --filter @acme/web generate', false],
+    ['pnpm -r --filter @acme/web generate', false],
+    ['turbo run generate --filter=@acme/web', false],
+    ['nx run-many -t generate -p web', false],
+    ['pnpm --filter @acme/client generate:docs', false],
+  ])('%s: %s', (command, runs) => {
+    expect(runsPackageTarget(command, '@acme/client', 'generate')).toBe(runs);
   });
 });

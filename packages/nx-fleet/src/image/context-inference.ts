@@ -444,20 +444,29 @@ export function contextNeeds(
   // What a prune tool reads of the workspace (`COPY packages ./packages` before `turbo prune`) the
   // context holds as the tool's closure and every package manifest there, not whole.
   const fed = workspaceManifests && base === '.' ? prunedFrom(reading, facts)?.fed : undefined;
-  // A folder the image builds itself (`yarn workspace @hyperdx/common-utils run build`) needs no host build.
+  let runCommands: string[] | undefined;
+  const runsInImage = (project: string, target: string) => {
+    const names = [project, ...(facts.projects?.find((p) => p.name === project)?.packageName ?? [])];
+    runCommands ??= reading.runs.flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
+    return runCommands.some((command) => names.some((name) => runsPackageTarget(command, name, target)));
+  };
   const carryFolderOutputs = (roots: readonly string[]) => {
-    for (const root of roots.filter((root) => !builtInImage(root))) {
+    for (const root of roots) {
       // Carried as another project's output is: from the disk, after the build that writes it.
       const builder = facts.projects && namesByRoot(facts.projects).get(root);
       for (const output of facts.folderOutputs?.[root] ?? []) {
         if (index.under(output).length) continue; // committed: the context holds it already
+        // A folder the image builds itself (`yarn workspace @hyperdx/common-utils run build`) needs no host build;
+        // a generated output, no host run of the target writing it where the image runs that target
+        // (`RUN pnpm --filter @acme/api-client generate`), whatever else it builds.
+        const writer = facts.folderOutputTargets?.[output];
+        if (writer === undefined ? builtInImage(root) : builder !== undefined && runsInImage(builder, writer)) continue;
         // What the .dockerignore leaves out (atproto's `**/dist`) the engine never sends: the image
         // builds it itself, and waits for no build on the host.
         if (!sendsFrom(output, ignore, kept)) continue;
         outputs.push(output);
-        const target = facts.folderOutputTargets?.[output];
         if (builder !== undefined && root !== facts.projectRoot && !producers.some((p) => p.output === output))
-          producers.push(producer(output, { name: builder, ...(target ? { target } : {}) }));
+          producers.push(producer(output, { name: builder, ...(writer ? { target: writer } : {}) }));
       }
     }
   };
@@ -1840,6 +1849,28 @@ export function selectsPackage(command: string, name: string): boolean {
   const selected = (flag: string) =>
     new RegExp(`\\s(?:${flag})[\\s=]['"]?(?:\\.\\.\\.)?${n}(?:\\.\\.\\.)?['"]?(?:\\s|$)`).test(command);
   return PACKAGE_SELECTORS.some(({ tool, flags }) => tool.test(command) && selected(flags));
+}
+
+/**
+ * Whether a RUN's command runs another target than the build of the package or project `name` (`generate`):
+ * by a package selector with the script's name, `yarn workspace <name> generate`, `nx run <name>:generate`,
+ * or for every package (`pnpm -r generate`, `turbo run generate`, `nx run-many -t generate`).
+ */
+export function runsPackageTarget(command: string, name: string, target: string): boolean {
+  const [n, t] = [literal(name), literal(target)];
+  const word = new RegExp(`(?:^|\\s)(?:run\\s+)?${t}(?:\\s|$)`);
+  return (
+    (selectsPackage(command, name) && word.test(command)) ||
+    new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:run\\s+)?${t}(?:\\s|$)`).test(command) ||
+    new RegExp(`\\bnx\\s+(?:run\\s+)?${n}:${t}(?:[:\\s]|$)|\\bnx\\s+${t}\\s+${n}(?:\\s|$)`).test(command) ||
+    (/\bpnpm\b[^&|;]*\s(?:-r|--recursive)(?:\s|$)/.test(command) &&
+      word.test(command) &&
+      !/\s(?:--filter|-F)[\s=]/.test(command)) ||
+    (new RegExp(`\\bturbo(?:@\\S+)?\\s+(?:run\\s+)?${t}(?:\\s|$)`).test(command) &&
+      !/\s(?:--filter|-F)[\s=]/.test(command)) ||
+    (new RegExp(`\\bnx\\s+run-many\\b.*\\s(?:-t|--targets?)[\\s=](?:\\S*,)?${t}(?:[,\\s]|$)`).test(command) &&
+      !/\s(?:-p|--projects)[\s=]/.test(command))
+  );
 }
 
 /** Whether a RUN's command builds the package or project `name` by name (a filter, a workspace flag, `nx build`). */

@@ -3124,6 +3124,30 @@ describe('createNodes', () => {
       );
       expect(unimported.dependsOn).toBeUndefined();
       expect(unimported.options!['contextOutputs']).toBeUndefined();
+      const withRun = async (run: string, over: Record<string, string> = {}) => {
+        const files = workspace(over);
+        files['apps/web/Dockerfile'] = files['apps/web/Dockerfile'].replace(
+          'RUN pnpm install\n',
+          `RUN pnpm install\n${run}`,
+        );
+        return dockerBuildOf((await runWorkspace(files)).results, 'apps/web');
+      };
+      // Generated in the image: nothing from the host; built there by its build script, still needed.
+      expect((await withRun('RUN pnpm --filter @acme/api-client generate\n')).dependsOn).toBeUndefined();
+      expect(await withRun('RUN pnpm --filter @acme/api-client build\n')).toMatchObject({
+        dependsOn: [{ projects: ['@acme/api-client'], target: 'generate' }],
+      });
+      // An output stated as the file itself, imported without its extension (orval's single file).
+      const file = await withRun('', {
+        'packages/api-client/project.json': json({
+          name: '@acme/api-client',
+          targets: { generate: { command: 'orval', outputs: ['{projectRoot}/src/generated/api.ts'] } },
+        }),
+      });
+      expect(file).toMatchObject({
+        dependsOn: [{ projects: ['@acme/api-client'], target: 'generate' }],
+        options: { contextOutputs: ['packages/api-client/src/generated/api.ts'] },
+      });
     });
 
     it("a whole copy that a deploy tool prunes ships the service's own host build where its package's entry lies in it (flyXC's `pnpm -F fetcher deploy`)", async () => {

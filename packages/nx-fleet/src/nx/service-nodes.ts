@@ -79,7 +79,7 @@ import {
 import type { Env } from '../io/ports';
 import { importsOf, isSourceFile, prepareForEdits } from '../runtime-graph/sdk-imports';
 import { listed } from '../text/listed';
-import type { ProjectInfo } from '../runtime-graph/sdk-ownership';
+import { withoutSourceExtension, type ProjectInfo } from '../runtime-graph/sdk-ownership';
 import { createNodesFromFiles, packageJsonProjects, type WorkspaceFileData } from './devkit-internal';
 import { FolderCache, type FolderManifests } from './folder-cache';
 import { NodesCache } from './nodes-cache';
@@ -2102,7 +2102,11 @@ function importedOutputs<T extends { output: string }>(
             .map(({ specifier }) => posix.join(posix.dirname(entry), specifier));
     }),
   ];
-  return generated.filter(({ output }) => reached.some((path) => insideOf(path, output)));
+  // An output stated as a file is reached by an import without its extension (`./generated/api` for orval's `api.ts`).
+  const bare = (path: string) => withoutSourceExtension(path).replace(/\/index$/, '');
+  return generated.filter(({ output }) =>
+    reached.some((path) => insideOf(path, output) || (isSourceFile(output) && bare(path) === bare(output))),
+  );
 }
 
 /** `answer`, asked once per argument. */
