@@ -666,6 +666,56 @@ describe('DockerfileReading.localBuilds', () => {
   });
 });
 
+describe('DockerfileReading.localBuilds, bun', () => {
+  it.each([
+    ['bun build src/index.ts --target=node --outfile /app/dist/api.mjs', true],
+    ['bun install && bun build ./src/index.ts --outdir dist', true],
+    ['bun build --compile src/index.ts', true],
+    ['bun run build', true],
+    ['bun install --frozen-lockfile', false],
+    ['bun run start', false],
+  ])("RUN %s builds the folder: %s (bun's bundler, world-wide-webb's Dockerfile.temporal-worker)", (run, built) => {
+    const text = `FROM oven/bun:1\nWORKDIR /w/worker\nCOPY apps/worker .\nRUN ${run}\n`;
+    expect(new DockerfileReading(text).localBuilds.length > 0).toBe(built);
+  });
+});
+
+describe('DockerfileReading.startScripts', () => {
+  it("names the script files a CMD or ENTRYPOINT runs by path in folders COPYs filled, as context paths (world-wide-webb's Dockerfile.api)", () => {
+    const text = [
+      'FROM oven/bun:1',
+      'WORKDIR /app',
+      'COPY apps/api/package.json apps/api/',
+      'COPY apps/web apps/web',
+      'COPY libs ./packages',
+      // Only the manifest was copied to apps/api: no script there is the context's.
+      'CMD ["bun", "run", "apps/api/src/index.ts", "apps/web/src/main.ts", "packages/ui/cli.js", "/srv/x/y.js"]',
+      'WORKDIR /app/apps',
+      'ENTRYPOINT bun web/src/index.tsx',
+      '',
+    ].join('\n');
+    expect(new DockerfileReading(text).startScripts.map((s) => [s.line, s.source])).toEqual([
+      [6, 'apps/web/src/main.ts'],
+      [6, 'libs/ui/cli.js'],
+      [8, 'apps/web/src/index.tsx'],
+    ]);
+    // A later stage's copy of a context folder an earlier stage holds: the same context path.
+    const runtime = [
+      'FROM node:22 AS build',
+      'WORKDIR /app',
+      'COPY apps/api/package.json apps/api/',
+      'COPY . .',
+      'FROM node:22',
+      'WORKDIR /srv',
+      'COPY --from=build /app/apps/api/src api',
+      'COPY --from=build /app/apps/api/package.json api/',
+      'CMD ["node", "api/main.js"]',
+      '',
+    ].join('\n');
+    expect(new DockerfileReading(runtime).startScripts.map((s) => s.source)).toEqual(['apps/api/src/main.js']);
+  });
+});
+
 describe('DockerfileReading.unsetBases', () => {
   it('names the FROMs only unset global build arguments leave open, not defaults, given ones or stages', () => {
     const text = [

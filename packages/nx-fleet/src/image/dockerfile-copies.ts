@@ -188,6 +188,15 @@ export class DockerfileReading {
   }
 
   /**
+   * The script files the CMDs and ENTRYPOINTs run by path inside folders COPYs filled from context
+   * folders, as context paths (world-wide-webb's `COPY apps/api apps/api`, `WORKDIR /app`, `CMD ["bun",
+   * "run", "apps/api/src/index.ts"]`): what the image runs, as `startFolders`.
+   */
+  get startScripts(): CopySource[] {
+    return this.walked.startScripts;
+  }
+
+  /**
    * The FROMs whose image only build arguments declared without a default, and not given, leave open
    * (hatchet's `FROM $HATCHET_LITE_IMAGE`, its CI passes one): the engine finds no base image there.
    */
@@ -600,6 +609,7 @@ function walk(
   workdirs: CopySource[];
   builds: CopySource[];
   starts: CopySource[];
+  startScripts: CopySource[];
   scripts: CopySource[];
   bases: Array<Omit<WrittenSource, 'source'> & { unset: NonNullable<WrittenSource['unset']> }>;
   images: ImageBase[];
@@ -620,6 +630,7 @@ function walk(
   const workdirs: CopySource[] = [];
   const builds: CopySource[] = [];
   const starts: CopySource[] = [];
+  const startScripts: CopySource[] = [];
   const scripts: CopySource[] = [];
   const rootManifestRuns = new Set<number>();
   const rootManifestCommands = new Set<number>();
@@ -683,6 +694,10 @@ function walk(
       const folder = copied !== undefined && namesFiles(posix.basename(copied)) ? posix.dirname(copied) : copied;
       const source = folder ?? (inCopy?.startsWith('..') ? undefined : inCopy);
       if (source && contextPath(source) !== '.') starts.push({ line, instruction, source });
+      // Its sources run by their path from elsewhere (`WORKDIR /app`, `CMD ["bun", "run", "apps/api/src/index.ts"]`).
+      startScripts.push(
+        ...scriptsNamed(rest, stage.workdir, { line, instruction }, (path) => contextCopiedAt(stage!.copied, path)),
+      );
       scripts.push(...scriptsInCopy(stage, rest, { line, instruction }));
       if (stage.rootManifests.has(stage.workdir)) rootManifestCommands.add(line);
     } else if (keyword === 'RUN') {
@@ -732,9 +747,20 @@ function walk(
         const from = fromWord?.toLowerCase();
         if (fromWord !== undefined && isImage(fromWord, named))
           images.push({ line, written: fromWord, image: wordValue(fromWord, variables), via: '--from' });
-        const root = keyword === 'COPY' && from !== undefined ? named.get(from)?.root : undefined;
-        if (root === undefined) continue;
         const dest = values.at(-1);
+        const fromStage = named.get(from ?? '');
+        // A context folder an earlier stage holds, copied on (world-wide-webb's runtime stage: `COPY
+        // --from=build /app/apps/api apps/api`, then `CMD ["bun", "run", "apps/api/src/index.ts"]`).
+        const held =
+          keyword === 'COPY' && fromStage && values.length === 2 && values[0] !== undefined
+            ? contextCopiedAt(fromStage.copied, posix.resolve('/', values[0]))
+            : undefined;
+        const into = stage && dest !== undefined ? posix.resolve(stage.workdir, dest) : undefined;
+        // As a context COPY's: a file copied into a folder leaves it that folder's.
+        if (held !== undefined && into !== undefined && contextPath(held) !== '.')
+          if (!stage!.copied.has(into) || !namesFile(held, dest!)) stage!.copied.set(into, held);
+        const root = keyword === 'COPY' ? fromStage?.root : undefined;
+        if (root === undefined) continue;
         for (const source of values.slice(0, -1)) {
           const path = source === undefined ? undefined : posix.relative(root, posix.resolve('/', source));
           if (path && !path.startsWith('..')) reads.push({ line, instruction, source: path });
@@ -785,6 +811,7 @@ function walk(
     workdirs,
     builds,
     starts,
+    startScripts,
     scripts,
     bases,
     images,
@@ -805,9 +832,22 @@ function scriptsInCopy(
 ): CopySource[] {
   const root = stage?.root;
   if (root === undefined) return [];
+  return scriptsNamed(command, stage!.workdir, at, (path) => {
+    const inside = posix.relative(root, path);
+    return inside && !inside.startsWith('..') ? inside : undefined;
+  });
+}
+
+/** The script files a command names by path, resolved from its WORKDIR, as `contextOf` places them in the context. */
+function scriptsNamed(
+  command: string,
+  workdir: string,
+  at: { line: number; instruction: string },
+  contextOf: (path: string) => string | undefined,
+): CopySource[] {
   return [...command.matchAll(SCRIPT_PATH)].flatMap(([word]) => {
-    const path = posix.relative(root, posix.resolve(stage!.workdir, word));
-    return path && !path.startsWith('..') ? [{ ...at, source: path }] : [];
+    const source = contextOf(posix.resolve(workdir, word));
+    return source ? [{ ...at, source }] : [];
   });
 }
 
@@ -874,12 +914,34 @@ function namesFiles(name: string): boolean {
 }
 
 function copiedAt(copied: ReadonlyMap<string, string>, folder: string): string | undefined {
-  const here = copied.get(folder);
-  if (here !== undefined) return here;
-  for (let above = posix.dirname(folder); ; above = posix.dirname(above)) {
-    const source = copied.get(above);
-    if (source !== undefined) return posix.join(contextPath(source), posix.relative(above, folder));
-    if (above === '/') return undefined;
+  const held = copyHolding(copied, folder);
+  if (held?.folder === folder) return held.source;
+  return held && posix.join(contextPath(held.source), posix.relative(held.folder, folder));
+}
+
+/**
+ * The context path of a path in a folder one COPY of a context folder filled (`COPY apps/api apps/api`,
+ * or the whole context); none where only files were copied (its manifests): the path is not the
+ * context's. Files copied into a folder below leave the folder copy's files there.
+ */
+function contextCopiedAt(copied: ReadonlyMap<string, string>, path: string): string | undefined {
+  for (let held = copyHolding(copied, path); held;) {
+    if (!namesFiles(posix.basename(held.source)))
+      return posix.join(contextPath(held.source), posix.relative(held.folder, path));
+    held = held.folder === '/' ? undefined : copyHolding(copied, posix.dirname(held.folder));
+  }
+  return undefined;
+}
+
+/** The nearest folder at or above a path that one COPY filled, with its source. */
+function copyHolding(
+  copied: ReadonlyMap<string, string>,
+  path: string,
+): { folder: string; source: string } | undefined {
+  for (let at = path; ; at = posix.dirname(at)) {
+    const source = copied.get(at);
+    if (source !== undefined) return { folder: at, source };
+    if (at === '/') return undefined;
   }
 }
 
@@ -908,12 +970,13 @@ function isImage(fromWord: string, stageNames: Pick<ReadonlyMap<string, unknown>
 }
 
 /**
- * A build run in the folder it is in: a package's `build…` script, `tsc`, `nest build`, or a command
+ * A build run in the folder it is in: a package's `build…` script, `tsc`, `nest build`, bun's bundler
+ * (world-wide-webb's `cd apps/temporal-worker && bun build src/index.ts --outfile …`), or a command
  * make with its default goal or a `build…` one (kubernetes/dashboard's `make build-frontend`; not
  * `apt-get install make`).
  */
 const LOCAL_BUILD =
-  /(?:^|[;&|]\s*|\s)(?:(?:npm|bun)\s+run(?:-script)?\s+(?:build|bundle)[\w:-]*|(?:yarn|pnpm)\s+(?:run\s+)?(?:build|bundle)[\w:-]*|(?:npx\s+)?tsc|(?:npx\s+)?nest\s+build)(?=\s|$|[;&|])|(?:^|[;&|]\s*)make(?:\s+-\S+)*(?:\s+build[\w.:-]*)?(?=\s*(?:$|[;&|]))/;
+  /(?:^|[;&|]\s*|\s)(?:(?:npm|bun)\s+run(?:-script)?\s+(?:build|bundle)[\w:-]*|(?:yarn|pnpm)\s+(?:run\s+)?(?:build|bundle)[\w:-]*|(?:npx\s+)?tsc|(?:npx\s+)?nest\s+build|bun\s+build)(?=\s|$|[;&|])|(?:^|[;&|]\s*)make(?:\s+-\S+)*(?:\s+build[\w.:-]*)?(?=\s*(?:$|[;&|]))/;
 /** Flags that send a package manager's build elsewhere than the folder it runs in. */
 const WORKSPACE_SELECTOR =
   /\s(?:-w|--workspace|--workspaces|-ws|--filter|-F|-r|--recursive|--prefix|-C|--cwd)(?:[\s=]|$)|\byarn\s+workspace/;

@@ -151,6 +151,13 @@ describe('namedBuildFor', () => {
       'api',
     ],
     ['by its name, with bun', 'docker/api.Dockerfile', `${WHOLE}RUN bun run --filter api build\n`, 'api'],
+    [
+      "in its folder, by `cd`, with bun's bundler (world-wide-webb's Dockerfile.temporal-worker)",
+      'docker/api.Dockerfile',
+      'FROM oven/bun:1\nWORKDIR /app\nCOPY package.json bun.lock ./\nRUN bun install\nCOPY apps/api apps/api\nRUN cd apps/api && bun build src/index.ts --target=node --outfile /app/dist/api.mjs\n',
+      'api',
+    ],
+
     ['by its folder, with npm', 'docker/api.Dockerfile', `${WHOLE}RUN npm run build --prefix apps/api\n`, 'api'],
     [
       "in its folder, by `cd` (juxtaposition's root `miiverse-api.Dockerfile`)",
@@ -254,6 +261,61 @@ describe('namedBuildFor', () => {
     // The check can fail: started in another project's folder, or in no copied one.
     expect(namedBuildFor('api.Dockerfile', runs('/usr/local/apps/web'), PROJECTS)).toBeUndefined();
     expect(namedBuildFor('api.Dockerfile', runs('/srv'), PROJECTS)).toBeUndefined();
+  });
+
+  it("claims one named after it that runs its sources by their path into its copied folder, unbuilt (world-wide-webb's nested bun workspace Dockerfile.api)", () => {
+    const projects = [
+      { name: 'suite', root: 'apps/suite', packageName: 'suite' },
+      { name: '@s/api', root: 'apps/suite/apps/api', packageName: '@s/api' },
+      { name: '@s/web', root: 'apps/suite/apps/web', packageName: '@s/web' },
+    ];
+    const runs = (script: string, copy = 'COPY apps/suite/apps/api apps/suite/apps/api') =>
+      `FROM oven/bun:1\nWORKDIR /app\nCOPY package.json bun.lock ./\nCOPY apps/suite/apps/api/package.json apps/suite/apps/api/\nRUN bun install\n${copy}\nCMD ["bun", "run", "${script}"]\n`;
+    const api = 'apps/suite/apps/api/src/index.ts';
+    expect(namedBuildFor('apps/suite/Dockerfile.api', runs(api), projects)).toEqual({
+      project: '@s/api',
+      step: { line: 7, text: `CMD ["bun", "run", "${api}"]` },
+      runs: true,
+    });
+    // Through a copy of a folder above it, or of the whole context, and from a WORKDIR elsewhere in the layout.
+    expect(namedBuildFor('Dockerfile.api', runs(api, 'COPY apps ./apps'), projects)).toMatchObject({ runs: true });
+    expect(namedBuildFor('Dockerfile.api', runs(api, 'COPY . .'), projects)).toMatchObject({ runs: true });
+    const below = runs(
+      'apps/api/src/index.ts',
+      'COPY apps/suite/apps/api apps/suite/apps/api\nWORKDIR /app/apps/suite',
+    );
+    expect(namedBuildFor('Dockerfile.api', below, projects)).toMatchObject({ project: '@s/api', runs: true });
+    // Copied on from the stage that holds it, as world-wide-webb's runtime stage does.
+    const runtime = runs(api).replace(
+      /CMD/,
+      'FROM oven/bun:1 AS runtime\nWORKDIR /app\nCOPY --from=0 /app/node_modules node_modules\nCOPY --from=build /app/apps/suite/apps/api apps/suite/apps/api\nCMD',
+    );
+    expect(
+      namedBuildFor('Dockerfile.api', runtime.replace('FROM oven/bun:1\n', 'FROM oven/bun:1 AS build\n'), projects),
+    ).toMatchObject({ project: '@s/api', runs: true });
+    expect(
+      namedBuildFor(
+        'Dockerfile.api',
+        runtime.replace('/app/apps/suite/apps/api ', '/app/apps/suite/apps/web '),
+        projects,
+      ),
+    ).toBeUndefined();
+    // The check can fail: another project's sources, only its manifest copied, or a file named after the
+    // workspace that holds the project (the deepest project holding the script runs).
+    expect(
+      namedBuildFor('Dockerfile.api', runs('apps/suite/apps/web/src/index.ts', 'COPY . .'), projects),
+    ).toBeUndefined();
+    expect(namedBuildFor('Dockerfile.api', runs(api, 'RUN true'), projects)).toBeUndefined();
+    expect(namedBuildFor('Dockerfile.suite', runs(api), projects)).toBeUndefined();
+    // Named after another project too (world-wide-webb's root `@control-center/api`): the one it runs.
+    const both = [...projects, { name: '@c/api', root: 'apps/api', packageName: '@c/api' }];
+    expect(namedBuildFor('apps/suite/Dockerfile.api', runs(api), both)).toMatchObject({ project: '@s/api' });
+    expect(namedBuildFor('apps/suite/Dockerfile.api', runs('apps/api/main.ts', 'COPY . .'), both)).toMatchObject({
+      project: '@c/api',
+    });
+    expect(
+      namedBuildFor('apps/suite/Dockerfile.api', runs(api, 'COPY . .').replace(/CMD.*/, ''), both),
+    ).toBeUndefined();
   });
 
   it.each([

@@ -3,6 +3,7 @@ import { shellCommands } from '../text/shell-words';
 import { containerfileVariant } from '../services/detection';
 import { literal } from '../text/reg-exp';
 import {
+  buildOutputOwner,
   buildsEveryPackage,
   buildsFolder,
   buildsPackage,
@@ -114,7 +115,9 @@ export function namedBuildFor(
   const worded = exact.length
     ? exact
     : projects.filter((project) => inWords(posix.basename(project.root).toLowerCase()));
-  if (!worded.length || (exact.length && exact.length !== 1)) return undefined;
+  // Named after several (world-wide-webb's `@control-center/api` and `@dont-text-your-ex/api`): as by
+  // words, the one it builds or runs.
+  if (!worded.length) return undefined;
   return buildsOneOf(dockerfileText, worded, projects, dependencyRoots, rootScripts);
 }
 
@@ -160,6 +163,19 @@ export function buildsOneOf(
   // Or started in its folder, where nothing builds it (bun runs TypeScript as it is), or by name.
   const start = reading.startFolders.at(-1);
   const command = reading.command;
+  // Or its sources run by their path (`CMD ["bun", "run", "apps/api/src/index.ts"]`): the deepest project
+  // holding the script, not a workspace folder above it that is a project too; a build's output
+  // (`apps/api/dist/main.js`) is no source run unbuilt.
+  const scripts = reading.startScripts.filter(({ line }) => line === command?.line);
+  const holds = (project: NamedProject, path: string) =>
+    insideOf(path, project.root) &&
+    !projects.some(
+      (other) => other.root !== project.root && insideOf(other.root, project.root) && insideOf(path, other.root),
+    );
+  const runsScript = (project: NamedProject) =>
+    scripts.some(
+      ({ source }) => holds(project, contextPath(source)) && !buildOutputOwner(contextPath(source), projects),
+    );
   // The command, and the root scripts it runs beside the root package.json (NavyOnlineMvp's `CMD npm run
   // start:entity-service:prod`, the root's `nest start entity-service`).
   const commandTexts = ({ text, line }: Step) => {
@@ -169,7 +185,9 @@ export function buildsOneOf(
   const starts = (project: NamedProject): Step | undefined =>
     start && contextPath(start.source) === project.root
       ? { line: start.line, text: start.instruction }
-      : command && names(project).some((name) => commandTexts(command).some((text) => runsByName(text, name)))
+      : command &&
+          (runsScript(project) ||
+            names(project).some((name) => commandTexts(command).some((text) => runsByName(text, name))))
         ? command
         : undefined;
   const bearing = worded.length === 1 ? worded : worded.filter((project) => builds(project) ?? starts(project));

@@ -2273,7 +2273,8 @@ describe('createNodes', () => {
       'packages/ui/package.json': json({ name: '@acme/ui' }),
       'packages/ui/Dockerfile': 'FROM nginx\nCOPY index.html /usr/share/nginx/html/\n',
       'docker/api.Dockerfile':
-        'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "packages/api/main.js"]\n',
+        // Not `node packages/api/main.js`: running the project's sources by their path claims the file.
+        'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["npm", "start"]\n',
       // Named after a service already, or after nothing, or an image per final stage: no declaration to suggest.
       'docker/ui.Dockerfile': 'FROM nginx\nCOPY packages/ui /srv\n',
       'packages/worker/package.json': json({ name: '@acme/worker' }),
