@@ -1267,6 +1267,11 @@ export function prunesKeepingIgnored(reading: DockerfileReading): boolean {
   );
 }
 
+/** Whether a RUN of the stages built runs any build (a `build` script, a compiler or bundler), wherever it runs. */
+export function runsAnyBuild(reading: DockerfileReading): boolean {
+  return reading.builtSteps.some((step) => runs(step, COMPILES));
+}
+
 function runsWorkspaceTool(step: Step): boolean {
   return runs(step, WORKSPACE_TOOLS);
 }

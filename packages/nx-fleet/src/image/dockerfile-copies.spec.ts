@@ -680,6 +680,26 @@ describe('DockerfileReading.localBuilds, bun', () => {
   });
 });
 
+describe('DockerfileReading.localBuilds, bundlers and framework CLIs run in the folder', () => {
+  it.each([
+    ['npx vite build', true],
+    ['pnpm exec vite build --mode production', true],
+    ['npx ng build', true],
+    ['npx astro build', true],
+    ['yarn next build', true],
+    ['npx nuxt generate', true],
+    ['npx webpack --mode production', true],
+    ['npx tsup src/index.ts', true],
+    ['esbuild src/main.ts --bundle --outdir=dist', true],
+    ['npx vite preview', false],
+    ['npx next start', false],
+    ['npm i -g vite', false],
+  ])("RUN %s builds the folder: %s (round 98b's micro-frontend: its dist is the image's own)", (run, built) => {
+    const text = `FROM node:22\nWORKDIR /w/web\nCOPY apps/web .\nRUN ${run}\n`;
+    expect(new DockerfileReading(text).localBuilds.length > 0).toBe(built);
+  });
+});
+
 describe('DockerfileReading.startScripts', () => {
   it("names the script files a CMD or ENTRYPOINT runs by path in folders COPYs filled, as context paths (world-wide-webb's Dockerfile.api)", () => {
     const text = [

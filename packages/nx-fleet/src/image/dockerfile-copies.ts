@@ -891,7 +891,7 @@ function runFolders(run: string, workdir: string): { folders: string[]; selected
 }
 
 /** Words without which a RUN runs no build `runFolders` finds (LOCAL_BUILD's, and a `build…` script's). */
-const BUILD_WORD = /build|\bbundle|\btsc\b|\bmake\b/;
+const BUILD_WORD = /build|\bbundle|\btsc\b|\bmake\b|\bnuxt\s+generate|\bwebpack|\brollup\b|\besbuild\b|\btsup\b/;
 
 /** Flags that run a package manager's build in another folder (`pnpm -C apps/$APP build`). */
 const FOLDER_FLAGS = new Set(['-C', '--dir', '--cwd', '--prefix']);
@@ -976,7 +976,7 @@ function isImage(fromWord: string, stageNames: Pick<ReadonlyMap<string, unknown>
  * `apt-get install make`).
  */
 const LOCAL_BUILD =
-  /(?:^|[;&|]\s*|\s)(?:(?:npm|bun)\s+run(?:-script)?\s+(?:build|bundle)[\w:-]*|(?:yarn|pnpm)\s+(?:run\s+)?(?:build|bundle)[\w:-]*|(?:npx\s+)?tsc|(?:npx\s+)?nest\s+build|bun\s+build)(?=\s|$|[;&|])|(?:^|[;&|]\s*)make(?:\s+-\S+)*(?:\s+build[\w.:-]*)?(?=\s*(?:$|[;&|]))/;
+  /(?:^|[;&|]\s*|\s)(?:(?:npm|bun)\s+run(?:-script)?\s+(?:build|bundle)[\w:-]*|(?:yarn|pnpm)\s+(?:run\s+)?(?:build|bundle)[\w:-]*|(?:npx\s+)?tsc|(?:npx\s+)?nest\s+build|bun\s+build|(?:(?:npx|bunx|pnpm\s+(?:exec|dlx)|yarn(?:\s+exec)?)\s+)?(?:(?:vite|ng|astro|next|svelte-kit|react-scripts|parcel|ncc|rspack)\s+build|nuxt\s+(?:build|generate)|webpack(?:-cli)?|rollup|esbuild|tsup))(?=\s|$|[;&|])|(?:^|[;&|]\s*)make(?:\s+-\S+)*(?:\s+build[\w.:-]*)?(?=\s*(?:$|[;&|]))/;
 /** Flags that send a package manager's build elsewhere than the folder it runs in. */
 const WORKSPACE_SELECTOR =
   /\s(?:-w|--workspace|--workspaces|-ws|--filter|-F|-r|--recursive|--prefix|-C|--cwd)(?:[\s=]|$)|\byarn\s+workspace/;

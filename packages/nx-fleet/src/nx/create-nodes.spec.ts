@@ -3172,13 +3172,18 @@ describe('createNodes', () => {
         dependsOn: ['build'],
         options: { contextOutputs: ['apps/fetcher/dist'] },
       });
-      // Built in the image: nothing from the host.
-      const built = dockerBuildOf(
-        (await runWorkspace(workspace({ main: './index.js' }, 'RUN pnpm -F fetcher build\n'))).results,
-        'apps/fetcher',
-      );
-      expect(built.dependsOn).toBeUndefined();
-      expect(built.options!['contextOutputs']).toBeUndefined();
+      // Built in the image, by name or in the folder the deploy tool wrote: nothing from the host.
+      for (const run of [
+        'RUN pnpm -F fetcher build\n',
+        'RUN pnpm -F fetcher deploy /out && cd /out && pnpm run build\n',
+      ]) {
+        const built = dockerBuildOf(
+          (await runWorkspace(workspace({ main: './index.js' }, run))).results,
+          'apps/fetcher',
+        );
+        expect(built.dependsOn).toBeUndefined();
+        expect(built.options!['contextOutputs']).toBeUndefined();
+      }
       // `turbo prune` copies the closure into `out/` as git sees it: no git-ignored host output gets there,
       // unless told not to honour .gitignore.
       const turbo = async (flag: string) =>

@@ -35,6 +35,7 @@ import {
   lockedInstallLockfiles,
   prunesInImage,
   prunesKeepingIgnored,
+  runsAnyBuild,
   copiesWholeContext,
   nestedRootOf,
   localDependencies,
@@ -1861,7 +1862,9 @@ function contextFacts(
     if (root === service.root) {
       const own = inside(declaredBuild(texts, root, targetNames.build)).map((output) => ({ output }));
       const reading = texts.reading(service.dockerfile);
-      const deployed = !!reading && copiesWholeContext(reading) && prunesKeepingIgnored(reading);
+      // Not where the image builds anything after cutting (a build in the folder `pnpm deploy` wrote).
+      const deployed =
+        !!reading && copiesWholeContext(reading) && prunesKeepingIgnored(reading) && !runsAnyBuild(reading);
       return {
         built: (deployed ? own : importedOutputs(texts, root, manifest, own)).map(({ output }) => output),
         generated: [],
