@@ -685,6 +685,49 @@ describe('adopt generator', () => {
     expect(printed.join('\n')).not.toContain('adopt it for each of them instead');
   });
 
+  it("names the root a project only nx-fleet makes where its Dockerfile is kept in the root's docker/ folder, as the graph builds it, and its variant there no Dockerfile without a project (supermarket-watch's docker/Dockerfile)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write(
+      'docker/Dockerfile',
+      'FROM node:20\nCOPY package.json ./\nRUN npm install\nCOPY nx.json ./\nCOPY apps apps/\nRUN npx nx run-many -t build\n',
+    );
+    // The graph warns of it as a variant beside the Dockerfile the root is built from.
+    tree.write('docker/proxy.Dockerfile', 'FROM nginx\nCOPY docker/nginx.conf /etc/nginx/nginx.conf\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toBe(
+      [
+        "nx-fleet adopt: no project Nx's generators can write builds an image here.",
+        `  nx-fleet adopt: @acme/source is a project only nx-fleet makes, of package.json, which is in none of the package manager's workspaces: Nx's generators can read and write no configuration of it. Add a project.json with "name": "@acme/source" to the workspace root (or list the root in the workspaces), then run adopt again.`,
+      ].join('\n'),
+    );
+  });
+
+  it("names a folder's project only nx-fleet makes where its Dockerfile is kept in its docker/ folder (hedgedoc's backend/docker/Dockerfile)", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('apps/api/Dockerfile', 'FROM node:20\nCOPY . .\n');
+    tree.write('tools/svc/package.json', JSON.stringify({ name: 'svc' }));
+    tree.write('tools/svc/docker/Dockerfile', 'FROM node:20\nCOPY tools/svc ./\nRUN npm install\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toMatch(/^SERVICE/);
+    expect(printed[0]).toContain('nx-fleet adopt: svc is a project only nx-fleet makes, of tools/svc/package.json');
+    expect(printed[0]).not.toContain('No project is beside');
+  });
+
+  it("lists no variant in a project's docker/ folder as a Dockerfile without a project: the graph names it a variant beside the project's Dockerfile", async () => {
+    const printed: string[] = [];
+    vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));
+    tree.write('apps/api/docker/Dockerfile', 'FROM node:20\nCOPY apps/api ./\nRUN npm install\n');
+    tree.write('apps/api/docker/proxy.Dockerfile', 'FROM nginx\nCOPY apps/api/nginx.conf /etc/nginx/nginx.conf\n');
+    await adopt(tree, {});
+    vi.restoreAllMocks();
+    expect(printed[0]).toMatch(/^api\s+apps\/api\/docker\/Dockerfile/m);
+    expect(printed[0]).not.toContain('No project is beside');
+  });
+
   it("names a project only nx-fleet makes beside the services it adopts (FreeStuff's legacy bot)", async () => {
     const printed: string[] = [];
     vi.spyOn(logger, 'info').mockImplementation((message: unknown) => void printed.push(String(message)));

@@ -242,7 +242,7 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
   const adoptedFiles = new Set(plans.map((plan) => plan.row.dockerfile));
   const projectless = options.project
     ? []
-    : projectlessDockerfiles(imageFiles(workspaceFiles(), plugin.exclude), [
+    : projectlessDockerfiles(tree, imageFiles(workspaceFiles(), plugin.exclude), [
         ...projects,
         ...unwritable.map(({ root }) => ({ root })),
       ]).filter((file) => !adoptedFiles.has(file));
@@ -324,12 +324,15 @@ function fleetOnlyProjects(
   // admin.Dockerfile and client.Dockerfile are its apps').
   // A root Dockerfile other projects' settings build from is theirs (bciers' `--build-arg` per app), and so
   // is one the graph gives another project (cobalt's, pruned to its api: `rootDockerfileOwner`).
+  // A Dockerfile kept in a project's container folder is that project's, as the graph gives it
+  // (supermarket-watch's root docker/Dockerfile).
+  const folderOf = projectFolderOf(tree);
   const own = dockerfiles.filter(
-    (file) => posix.dirname(file) !== '.' || (containerfileVariant(file) === '' && !claimed.has(file)),
+    (file) => folderOf(file) !== '.' || (containerfileVariant(file) === '' && !claimed.has(file)),
   );
   // In a folder named for development or tests it is a helper's image (xmtp-js' dev/uploadService, built by
   // a dev compose file), which the graph makes no service of (`withoutFixtureProjects`): a project.json would make it one.
-  const named = [...new Set(own.map((file) => posix.dirname(file)))].flatMap((root) => {
+  const named = [...new Set(own.map(folderOf))].flatMap((root) => {
     const name =
       roots.has(root) || inDevelopmentFolder(root)
         ? undefined
@@ -340,7 +343,7 @@ function fleetOnlyProjects(
   // `auth-service`): a project.json of that name in each would clash, as Nx says.
   const once = named.filter(({ name }) => named.filter((other) => other.name === name).length === 1);
   return once.map(({ root, name }) => {
-    const dockerfile = own.find((file) => posix.dirname(file) === root && containerfileVariant(file) === '');
+    const dockerfile = own.find((file) => folderOf(file) === root && containerfileVariant(file) === '');
     const staged = dockerfile === undefined ? [] : stagedProjects(tree.read(dockerfile, 'utf-8') ?? '', projects);
     return { name, root, ...(staged.length && { staged: { dockerfile: dockerfile!, projects: staged } }) };
   });
@@ -585,13 +588,35 @@ function imageFiles(files: readonly string[], exclude: readonly string[]): strin
   return files.filter((file) => (containerfileVariant(file) === '' || shipsImage(file)) && !excluded(file));
 }
 
-/** Of those, the ones in folders no project has, as the graph warns of them: not in a folder named for development. */
+/**
+ * Of those, the ones in folders no project has, as the graph warns of them: not in a folder named for
+ * development, nor in a project's container folder, whose variants the graph names as variants beside
+ * the project's Dockerfile (supermarket-watch's docker/proxy.Dockerfile).
+ */
 function projectlessDockerfiles(
+  tree: Tree,
   dockerfiles: readonly string[],
   projects: ReadonlyArray<Pick<ProjectConfiguration, 'root'>>,
 ): string[] {
   const roots = new Set(projects.map((p) => p.root));
-  return dockerfiles.filter((file) => !roots.has(posix.dirname(file)) && !inDevelopmentFolder(posix.dirname(file)));
+  const folderOf = projectFolderOf(tree);
+  return dockerfiles.filter((file) => !roots.has(folderOf(file)) && !inDevelopmentFolder(posix.dirname(file)));
+}
+
+/**
+ * The folder whose project a container file is, as the graph groups them: the folder above a container
+ * folder where `withContainerFolders` joins it to that one (hedgedoc's backend/docker/), else its own.
+ * Each folder above is read once.
+ */
+function projectFolderOf(tree: Tree): (file: string) => string {
+  const joined = new Map<string, readonly string[]>();
+  return (file) => {
+    const folder = posix.dirname(file);
+    const above = posix.dirname(folder);
+    if (above === folder) return folder;
+    if (!joined.has(above)) joined.set(above, projectContainerfiles(tree, above));
+    return joined.get(above)!.includes(file) ? above : folder;
+  };
 }
 
 function fleetOf(config: ProjectConfiguration): FleetServiceConfig {
