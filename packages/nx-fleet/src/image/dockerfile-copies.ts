@@ -971,7 +971,8 @@ function isImage(fromWord: string, stageNames: Pick<ReadonlyMap<string, unknown>
 
 /**
  * A build run in the folder it is in: a package's `build…` script, `tsc`, `nest build`, bun's bundler
- * (world-wide-webb's `cd apps/temporal-worker && bun build src/index.ts --outfile …`), or a command
+ * (world-wide-webb's `cd apps/temporal-worker && bun build src/index.ts --outfile …`), another bundler or a
+ * framework's CLI (`npx vite build`, `ng build`, `webpack`: round 98b's micro-frontend), or a command
  * make with its default goal or a `build…` one (kubernetes/dashboard's `make build-frontend`; not
  * `apt-get install make`).
  */
