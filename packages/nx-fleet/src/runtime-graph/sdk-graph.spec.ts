@@ -801,6 +801,27 @@ describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
     ]);
   });
 
+  it('a key naming a module Nx lists no file of (generated, git-ignored) is named: its link would hold here and not on a fresh checkout (round 96b)', () => {
+    writeClients("import { x } from '@acme/client/src/generated/orders';\n");
+    writeFleet({ 'libs/client/src/generated/orders.ts': 'export const x = 1;\n' });
+    const listed = nxFiles(CLIENTS);
+    const files = Object.fromEntries(
+      Object.entries(listed.projectFileMap).map(([project, list]) => [
+        project,
+        list.filter(({ file }) => !file.includes('/generated/')),
+      ]),
+    );
+    expect(
+      scan(CLIENTS, { files, sdks: { '@acme/client/src/generated/orders': 'payments' } }).warnings.map(
+        (w) => w.message,
+      ),
+    ).toEqual([
+      'nx-fleet: plugin option sdks names "@acme/client/src/generated/orders", a path Nx lists no file of (libs/client/src/generated/orders: git ignores it, a module a build generates): its runtime link holds where it was generated and on no fresh checkout, so CI\'s graph lacks it. Key the package, or a module committed beside it.',
+    ]);
+    // Committed, it is a key like any other.
+    expect(scan(CLIENTS, { sdks: { '@acme/client/src/generated/orders': 'payments' } }).warnings).toEqual([]);
+  });
+
   it("an ESM import names a file by its .js twin (protobuf-es' users_pb.js): a key written with or without it matches, and is no absent path", () => {
     writeClients(
       lines(

@@ -26,6 +26,7 @@ import {
   contains,
   deepestAt,
   resolveOwnership,
+  withoutSourceExtension,
   SDK_TAG_PREFIX,
   type Ownership,
   type ProjectInfo,
@@ -165,8 +166,25 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   const { world, resolver } = shape;
   // A subpath the package does not export, or has no file for, is matched by no import (my-girok's
   // misspelt `nest-common/grcp`).
+  let nxFiles: Set<string> | undefined;
+  const lists = (path: string) => {
+    nxFiles ??= new Set(
+      [...Object.values(input.files).flat(), ...(input.otherFiles ?? [])].flatMap(({ file }) => {
+        const bare = withoutSourceExtension(file);
+        return [file, bare, ...(posix.basename(bare) === 'index' ? [posix.dirname(bare)] : [])];
+      }),
+    );
+    return nxFiles.has(path) || [...nxFiles].some((file) => file.startsWith(`${path}/`));
+  };
   for (const key of ownership.subpathKeys) {
     const offer = resolver.subpathOffer(key);
+    // There on this disk, but in no commit (a module a build generates): the link would hold here and not in CI.
+    const place = offer === 'offered' ? resolver.keyPlace(key) : undefined;
+    if (place?.exists && !lists(place.path))
+      input.warn(
+        `sdks:${key}`,
+        `nx-fleet: plugin option sdks names "${key}", a path Nx lists no file of (${place.path}: git ignores it, a module a build generates): its runtime link holds where it was generated and on no fresh checkout, so CI's graph lacks it. Key the package, or a module committed beside it.`,
+      );
     if (offer !== 'offered')
       input.warn(
         `sdks:${key}`,
