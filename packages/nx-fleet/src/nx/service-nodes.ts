@@ -1861,6 +1861,7 @@ function contextFacts(
     // dist/index.js`). Elsewhere its host build may be another toolchain's, which the image runs again.
     if (root === service.root) {
       const own = inside(declaredBuild(texts, root, targetNames.build)).map((output) => ({ output }));
+      if (!own.length) return { built: [], generated: [] };
       const reading = texts.reading(service.dockerfile);
       // Not where the image builds anything after cutting (a build in the folder `pnpm deploy` wrote).
       const deployed =
