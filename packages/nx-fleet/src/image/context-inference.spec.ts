@@ -1366,6 +1366,31 @@ describe('inferContext', () => {
     expect(base('').workspaceManifests).toBeUndefined();
   });
 
+  it("Yarn's own files copied with the root package.json are named as Yarn's: they read it as it is (Plug'n'Play)", () => {
+    const choice = inferContext({
+      ...facts(
+        'FROM node:20\nWORKDIR /app\nCOPY package.json yarn.lock .yarnrc.yml .pnp.cjs ./\nCOPY .yarn ./.yarn\nCOPY apps/api apps/api\nCMD ["node", "-r", "./.pnp.cjs", "apps/api/src/main.js"]\n',
+        {
+          files: [
+            'package.json',
+            'yarn.lock',
+            '.yarnrc.yml',
+            '.pnp.cjs',
+            '.yarn/releases/yarn-4.5.0.cjs',
+            'apps/api/package.json',
+            'apps/api/src/main.js',
+          ],
+          projects: [{ name: 'api', root: 'apps/api' }],
+        },
+      ),
+      projectRoot: 'apps/api',
+      dockerfile: 'apps/api/Dockerfile',
+    });
+    expect(choice).toMatchObject({ mode: 'pruned', workspaceManifests: true });
+    expect(choice.reason).toMatch(/Yarn's own files \(its release, plugins or Plug'n'Play install state\)/);
+    expect(choice.reason).not.toMatch(/sources no project holds/);
+  });
+
   it('root manifests bound into a pnpm install filtered to the service are kept as they are, with the manifests it mounts (openstatus, Dofigen)', () => {
     const openstatus = {
       projectRoot: 'packages/db',
@@ -2226,7 +2251,12 @@ describe("runsPackageTarget: a RUN running a package's target other than its bui
     ['pnpm -r generate', true],
     ['turbo run generate', true],
     ['nx run-many -t generate', true],
+    ['yarn workspaces foreach -A run generate', true],
+    ['npm run generate --workspaces', true],
+    ['lerna run generate', true],
     ['pnpm --filter @acme/client build', false],
+    ['yarn workspaces foreach -A --from @acme/web run generate', false],
+    ['lerna run generate --scope @acme/web', false],
     ['pnpm --filter @acme/web generate', false],
     ['pnpm -r --filter @acme/web generate', false],
     ['turbo run generate --filter=@acme/web', false],

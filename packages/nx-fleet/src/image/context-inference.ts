@@ -439,16 +439,20 @@ export function contextNeeds(
   const include: string[] = [];
   const producers: NonNullable<ContextChoice['producers']> = [];
   const unlisted: string[] = [];
-  const builtInImage = inImageBuilds(reading, facts, base, workspaceManifests);
+  // The Dockerfile's commands once, for however many folders it copies, with the scripts they run.
+  let commands: string[] | undefined;
+  const runCommands = () =>
+    (commands ??= reading.runs.flatMap((step) =>
+      [...commandsOf(step.text), ...scriptCommands(step.text, facts.projectScripts)].map((words) => words.join(' ')),
+    ));
+  const builtInImage = inImageBuilds(reading, facts, base, workspaceManifests, runCommands);
   const kept = keeps(ignore);
   // What a prune tool reads of the workspace (`COPY packages ./packages` before `turbo prune`) the
   // context holds as the tool's closure and every package manifest there, not whole.
   const fed = workspaceManifests && base === '.' ? prunedFrom(reading, facts)?.fed : undefined;
-  let runCommands: string[] | undefined;
   const runsInImage = (project: string, target: string) => {
     const names = [project, ...(facts.projects?.find((p) => p.name === project)?.packageName ?? [])];
-    runCommands ??= reading.runs.flatMap((step) => commandsOf(step.text).map((words) => words.join(' ')));
-    return runCommands.some((command) => names.some((name) => runsPackageTarget(command, name, target)));
+    return runCommands().some((command) => names.some((name) => runsPackageTarget(command, name, target)));
   };
   const carryFolderOutputs = (roots: readonly string[]) => {
     for (const root of roots) {
@@ -1010,9 +1014,13 @@ function chooseMode(
       placed.find(
         (p) => p.workspace !== 'missing' && holdsLooseSources(normalizeSource('.', p.source.source), facts, index),
       );
+    // Yarn's own files (its release and plugins, Plug'n'Play's `.pnp.cjs` and cache) read the root manifest and lockfile as they are.
+    const yarnOwn = loose && /^(?:\.yarn(?:\/|$)|\.pnp\.)/.test(normalizeSource('.', loose.source.source) ?? '');
     if (rootManifest && loose)
       return keptWhole(
-        `${quote(rootManifest.source)} copies the root package.json and ${quote(loose.source)} sources no project holds, whose dependencies only the root package.json names`,
+        yarnOwn
+          ? `${quote(rootManifest.source)} copies the root package.json and ${quote(loose.source)} Yarn's own files (its release, plugins or Plug'n'Play install state), which read the root package.json and lockfile as they are`
+          : `${quote(rootManifest.source)} copies the root package.json and ${quote(loose.source)} sources no project holds, whose dependencies only the root package.json names`,
         conflict,
       );
     // pnpm's workspace file copied without the root package.json, then a whole install (crowd.dev's
@@ -1675,21 +1683,17 @@ function inImageBuilds(
   facts: ContextFacts,
   base: string,
   workspaceManifests: boolean,
+  runCommands: () => readonly string[],
 ): (root: string) => boolean {
   const steps = reading.builtSteps;
-  let commands: string[] | undefined;
   let local: Set<string> | undefined;
   const builds = (root: string): boolean => {
     const project = facts.projects?.find((p) => p.root === root);
     if (!project) return false;
-    // The Dockerfile's commands once, for however many folders it copies, with the scripts they run.
-    commands ??= reading.runs.flatMap((step) =>
-      [...commandsOf(step.text), ...scriptCommands(step.text, facts.projectScripts)].map((words) => words.join(' ')),
-    );
     const names = [...new Set([project.name, ...(project.packageName ? [project.packageName] : [])])];
     return (
       runsRootBuild() ||
-      commands.some(
+      runCommands().some(
         (command) =>
           buildsEveryPackage(command) ||
           names.some((name) => buildsPackage(command, name)) ||
@@ -1811,14 +1815,28 @@ function runManyBuilds(command: string): string[] {
   return values.flatMap((value) => value.replace(/^(['"])(.*)\1$/, '$2').split(',')).filter(Boolean);
 }
 
+/** Whether a command builds every workspace package (`pnpm -r build`, `turbo run build:prod`, `lerna run build`). */
 export function buildsEveryPackage(command: string): boolean {
-  const has = (pattern: RegExp) => pattern.test(command);
-  if (has(/\bpnpm\b/) && has(/\s(?:-r|--recursive)(?:\s|$)/) && has(/\bbuild/)) return !has(/\s(?:--filter|-F)[\s=]/);
-  if (has(/\byarn\s+workspaces\s+foreach\b/) && has(/\brun\s+build/)) return !has(/--include|--from|--since/);
-  if (has(/\bnpm\s+run\s+build/) && has(/\s(?:--workspaces|-ws)(?:\s|$)/)) return true;
-  if (has(/\bturbo(?:@\S+)?\s+(?:run\s+)?build\b/)) return !has(/\s(?:--filter|-F)[\s=]/);
-  if (has(/\blerna\s+run\s+build\b/)) return !has(/--scope/);
-  if (has(/\bnx\s+run-many\b/) && has(/\s(?:-t|--targets?)[\s=]build\b/)) return !has(/\s(?:-p|--projects)[\s=]/);
+  return runsInEveryPackage(command, 'build[\\w:-]*');
+}
+
+/**
+ * Whether a command runs `target` (a pattern of script or target names) in every workspace package at once:
+ * `pnpm -r <t>`, `yarn workspaces foreach -A run <t>`, `npm run <t> -ws`, `turbo run <t>`, `lerna run <t>`,
+ * `nx run-many -t <t>`; none where a selector narrows them (`--filter`, `--from`, `--scope`, `-p`).
+ */
+function runsInEveryPackage(command: string, target: string): boolean {
+  const has = (pattern: string | RegExp) => new RegExp(pattern).test(command);
+  const named = `(?:run\\s+)?${target}(?:\\s|$)`;
+  const filtered = /\s(?:--filter|-F)[\s=]/;
+  if (has(/\bpnpm\b[^&|;]*\s(?:-r|--recursive)(?:\s|$)/) && has(`(?:^|\\s)${named}`)) return !has(filtered);
+  if (has(/\byarn\s+workspaces\s+foreach\b/) && has(`\\brun\\s+${target}(?:\\s|$)`))
+    return !has(/--include|--from|--since/);
+  if (has(`\\bnpm\\s+run\\s+${target}(?:\\s|$)`) && has(/\s(?:--workspaces|-ws)(?:\s|$)/)) return true;
+  if (has(`\\bturbo(?:@\\S+)?\\s+${named}`)) return !has(filtered);
+  if (has(`\\blerna\\s+run\\s+${target}(?:\\s|$)`)) return !has(/--scope/);
+  if (has(`\\bnx\\s+run-many\\b.*\\s(?:-t|--targets?)[\\s=](?:\\S*,)?${target}(?:[,\\s]|$)`))
+    return !has(/\s(?:-p|--projects)[\s=]/);
   return false;
 }
 
@@ -1863,18 +1881,11 @@ export function selectsPackage(command: string, name: string): boolean {
  */
 export function runsPackageTarget(command: string, name: string, target: string): boolean {
   const [n, t] = [literal(name), literal(target)];
-  const word = new RegExp(`(?:^|\\s)(?:run\\s+)?${t}(?:\\s|$)`);
   return (
-    (selectsPackage(command, name) && word.test(command)) ||
+    (selectsPackage(command, name) && new RegExp(`(?:^|\\s)(?:run\\s+)?${t}(?:\\s|$)`).test(command)) ||
     new RegExp(`\\byarn\\s+workspace\\s+${n}\\s+(?:run\\s+)?${t}(?:\\s|$)`).test(command) ||
     new RegExp(`\\bnx\\s+(?:run\\s+)?${n}:${t}(?:[:\\s]|$)|\\bnx\\s+${t}\\s+${n}(?:\\s|$)`).test(command) ||
-    (/\bpnpm\b[^&|;]*\s(?:-r|--recursive)(?:\s|$)/.test(command) &&
-      word.test(command) &&
-      !/\s(?:--filter|-F)[\s=]/.test(command)) ||
-    (new RegExp(`\\bturbo(?:@\\S+)?\\s+(?:run\\s+)?${t}(?:\\s|$)`).test(command) &&
-      !/\s(?:--filter|-F)[\s=]/.test(command)) ||
-    (new RegExp(`\\bnx\\s+run-many\\b.*\\s(?:-t|--targets?)[\\s=](?:\\S*,)?${t}(?:[,\\s]|$)`).test(command) &&
-      !/\s(?:-p|--projects)[\s=]/.test(command))
+    runsInEveryPackage(command, t)
   );
 }
 

@@ -733,6 +733,13 @@ describe('DockerfileReading.startScripts', () => {
       '',
     ].join('\n');
     expect(new DockerfileReading(runtime).startScripts.map((s) => s.source)).toEqual(['apps/api/src/main.js']);
+    // By its absolute path in the image; not a URL's path.
+    const absolute = (cmd: string) =>
+      new DockerfileReading(`FROM node:22\nWORKDIR /srv\nCOPY apps/api /app/apps/api\n${cmd}\n`).startScripts.map(
+        (s) => s.source,
+      );
+    expect(absolute('CMD ["node", "/app/apps/api/dist/main.js"]')).toEqual(['apps/api/dist/main.js']);
+    expect(absolute('CMD ["node", "-r", "https://cdn.example/app/apps/api/x.js"]')).toEqual([]);
   });
 });
 

@@ -851,8 +851,8 @@ function scriptsNamed(
   });
 }
 
-/** A path naming a script file: a folder at least, no variable, no URL. */
-const SCRIPT_PATH = /(?<![\w$:/.-])(?:\.\/)?[\w@.-]+(?:\/[\w@.-]+)+\.[cm]?[jt]sx?(?![\w/])/g;
+/** A path naming a script file, relative or absolute (`/app/apps/api/main.js`): a folder at least, no variable, no URL. */
+const SCRIPT_PATH = /(?<![\w$:/.-])(?:\.?\/)?[\w@.-]+(?:\/[\w@.-]+)+\.[cm]?[jt]sx?(?![\w/])/g;
 
 /**
  * The folders a RUN's builds run in: its WORKDIR, or where a `cd` to a literal folder before them

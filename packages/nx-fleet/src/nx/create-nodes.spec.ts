@@ -3135,6 +3135,15 @@ describe('createNodes', () => {
       };
       // Generated in the image: nothing from the host; built there by its build script, still needed.
       expect((await withRun('RUN pnpm --filter @acme/api-client generate\n')).dependsOn).toBeUndefined();
+      // Through a script of the service's that runs it.
+      const scripted = await withRun('RUN cd apps/web && npm run codegen\n', {
+        'apps/web/package.json': json({
+          name: '@acme/web',
+          scripts: { codegen: 'pnpm --filter @acme/api-client generate' },
+          dependencies: { '@acme/api-client': 'workspace:*' },
+        }),
+      });
+      expect(scripted.dependsOn).toBeUndefined();
       expect(await withRun('RUN pnpm --filter @acme/api-client build\n')).toMatchObject({
         dependsOn: [{ projects: ['@acme/api-client'], target: 'generate' }],
       });

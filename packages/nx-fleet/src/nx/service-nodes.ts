@@ -1848,9 +1848,8 @@ function contextFacts(
   ]);
   // Another project's build states outputs in its folder too (uesio's component packs, `{projectRoot}/bundle/…/dist`),
   // and so do its other targets what its package's entry imports (an orval client's git-ignored `src/generated`,
-  // needed however the package is used): by output, the target writing it.
-  const generatedBy: Record<string, string> = {};
-  const statedInside = (root: string) => {
+  // needed however the package is used), each with the target writing it.
+  const statedInside = (root: string): { built: string[]; generated: Array<{ output: string; target: string }> } => {
     const name = projects.find((p) => p.root === root)?.name;
     if (name === undefined) return { built: [], generated: [] };
     const inside = (target: DeclaredTarget) =>
@@ -1874,21 +1873,22 @@ function contextFacts(
     const others = Object.entries(declaredTargets(texts, root, manifest)).flatMap(([target, configuration]) =>
       target === targetNames.build ? [] : inside(configuration).map((output) => ({ output, target })),
     );
-    const generated = importedOutputs(texts, root, manifest, others);
-    for (const { output, target } of generated) generatedBy[output] ??= target;
     return {
       built: inside(declaredBuild(texts, root, targetNames.build)),
-      generated: generated.map(({ output }) => output),
+      generated: importedOutputs(texts, root, manifest, others),
     };
   };
+  // By generated output, the target writing it.
+  const generatedBy: Record<string, string> = {};
   const folderOutputs = Object.fromEntries(
     copied.flatMap((root) => {
       const { built, generated } = statedInside(root);
+      for (const { output, target } of generated) generatedBy[output] ??= target;
       const outDirs = [...new Set([...typeScriptOutDirs(texts, root), ...built])];
       const kept = [
         ...new Set([
           ...(outDirs.length && !(root !== service.root && usedFromSources(root, outDirs)) ? outDirs : []),
-          ...generated,
+          ...generated.map(({ output }) => output),
         ]),
       ];
       return kept.length ? [[root, kept]] : [];

@@ -54,7 +54,7 @@ import { ADOPT_DOCKERIGNORE } from '../init/nx-json';
 import { planAdoption, withDistinctImages, type ProjectAdoption } from './plan';
 import { readSetups, type AdoptProject, type AdoptWorkspace, type ImageBuildSetup } from './readers';
 import { setupFromCommands } from './readers/commands';
-import { isUnreadBuildFile, unreadBuildsOf } from './readers/unread-builds';
+import { type BuildFile, isUnreadBuildFile, readBuildFiles, unreadBuildsOf } from './readers/unread-builds';
 import { adoptionReport, fleetOnlyNote, type ExcludedProject, type FleetOnlyProject } from './report';
 import type { AdoptGeneratorSchema } from './schema';
 
@@ -130,11 +130,13 @@ export async function adoptGenerator(tree: Tree, options: AdoptGeneratorSchema):
     ));
   let rootSetups: ReturnType<typeof rootScriptSetups> | undefined;
   let stated: StatedOutput[] | undefined;
-  let unreadTexts: Array<{ file: string; text: string }> | undefined;
+  let unreadTexts: BuildFile[] | undefined;
   const unreadBuildFiles = () =>
-    (unreadTexts ??= workspaceFiles()
-      .filter(isUnreadBuildFile)
-      .map((file) => ({ file, text: tree.read(file, 'utf-8') ?? '' })));
+    (unreadTexts ??= readBuildFiles(
+      workspaceFiles()
+        .filter(isUnreadBuildFile)
+        .map((file) => ({ file, text: tree.read(file, 'utf-8') ?? '' })),
+    ));
   for (const config of configs) {
     const project = adoptProject(tree, config);
     const existing = fleetOf(config);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUnreadBuildFile, unreadBuildsOf } from './unread-builds';
+import { isUnreadBuildFile, readBuildFiles, unreadBuildsOf } from './unread-builds';
 
 describe('isUnreadBuildFile', () => {
   it.each([
@@ -40,7 +40,7 @@ describe('isUnreadBuildFile', () => {
 
 describe('unreadBuildsOf', () => {
   const of = (text: string, dockerfile = 'apps/admin/Dockerfile', root = 'apps/admin', file = 'docker-compose.yml') =>
-    unreadBuildsOf([{ file, text }], dockerfile, root);
+    unreadBuildsOf(readBuildFiles([{ file, text }]), dockerfile, root);
 
   it('takes a file naming the Dockerfile as a path, or the project folder as the context of its own Dockerfile', () => {
     expect(of('with:\n  file: apps/admin/Dockerfile\n')).toEqual(['docker-compose.yml']);
@@ -75,8 +75,12 @@ describe('unreadBuildsOf', () => {
     expect(of(`[build]\n  dockerfile = "api.Dockerfile"\n`, 'Dockerfile', 'ui', 'fly.ui.toml')).toEqual([]);
     expect(of(fly, 'ui/Dockerfile', 'ui', 'fly.ui.toml')).toEqual([]);
     // Another stage than the service's is another image.
-    expect(unreadBuildsOf([{ file: 'fly.ui.toml', text: fly }], 'Dockerfile', 'ui', 'ui')).toEqual(['fly.ui.toml']);
-    expect(unreadBuildsOf([{ file: 'fly.ui.toml', text: fly }], 'Dockerfile', 'api', 'api')).toEqual([]);
+    expect(unreadBuildsOf(readBuildFiles([{ file: 'fly.ui.toml', text: fly }]), 'Dockerfile', 'ui', 'ui')).toEqual([
+      'fly.ui.toml',
+    ]);
+    expect(unreadBuildsOf(readBuildFiles([{ file: 'fly.ui.toml', text: fly }]), 'Dockerfile', 'api', 'api')).toEqual(
+      [],
+    );
   });
 
   it('takes a platform config in the project folder unless it deploys an image, another builder, or another Dockerfile', () => {
@@ -249,6 +253,36 @@ describe('unreadBuildsOf', () => {
     expect(
       of(workflow('        service: [api]\n', podman.replace('Containerfile', 'Containerfile.dev')), ...api, file),
     ).toEqual([]);
+  });
+
+  it("takes an engine's build given the service's folder as its context, naming no Dockerfile", () => {
+    const api = ['apps/api/Dockerfile', 'apps/api'] as const;
+    const ci = '.github/workflows/ci.yml';
+    expect(of('      - run: docker build -t acme/api apps/api\n', ...api, ci)).toEqual([ci]);
+    expect(of('      - run: podman build --pull ./apps/api/ && podman push acme/api\n', ...api, ci)).toEqual([ci]);
+    // The check can fail: another Dockerfile named, another folder, the folder as no context.
+    expect(of('      - run: docker build -f apps/api/Dockerfile.dev apps/api\n', ...api, ci)).toEqual([]);
+    expect(of('      - run: docker build -t acme/gw apps/api-gateway\n', ...api, ci)).toEqual([]);
+    expect(of('      - run: docker build -t acme/web apps/web --build-arg FROM=apps/api\n', ...api, ci)).toEqual([]);
+  });
+
+  it("reads a GitLab job's `parallel: matrix` variables in its script, each set the product of its lists", () => {
+    const file = '.gitlab-ci.yml';
+    const api = ['apps/api/Dockerfile', 'apps/api'] as const;
+    const ci = (
+      matrix: string,
+      script = '    - docker build -f apps/$SERVICE/Dockerfile -t $CI_REGISTRY_IMAGE/${SERVICE}:$CI_COMMIT_SHA .\n',
+    ) => `stages: [build]\nbuild-images:\n  stage: build\n  parallel:\n    matrix:\n${matrix}  script:\n${script}`;
+    expect(of(ci('      - SERVICE: [web, api]\n'), ...api, file)).toEqual([file]);
+    expect(of(ci('      - SERVICE: web\n      - SERVICE: api\n'), ...api, file)).toEqual([file]);
+    // Braced, and a context naming the folder whose own Dockerfile it is.
+    expect(
+      of(ci('      - SERVICE: [api]\n', '    - docker build -t acme/${SERVICE} apps/${SERVICE}\n'), ...api, file),
+    ).toEqual([file]);
+    // The check can fail: values that make other paths, another variable, no matrix.
+    expect(of(ci('      - SERVICE: [web, worker]\n'), ...api, file)).toEqual([]);
+    expect(of(ci('      - APP: [api]\n'), ...api, file)).toEqual([]);
+    expect(of(ci('      - SERVICE: [api]\n').replace(/  parallel:\n    matrix:\n.*\n/, ''), ...api, file)).toEqual([]);
   });
 
   it("reads a Tiltfile's docker_build context, positional as Tilt's docs write it or by keyword, from the Tiltfile's folder", () => {

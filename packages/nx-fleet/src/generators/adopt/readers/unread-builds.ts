@@ -39,7 +39,7 @@ export function isUnreadBuildFile(file: string): boolean {
  * (athlonix's `paths-ignore: apps/admin/**`) is none.
  */
 export function unreadBuildsOf(
-  files: ReadonlyArray<{ file: string; text: string }>,
+  files: readonly BuildFile[],
   dockerfile: string,
   projectRoot: string,
   /** The stage the service is built from: a platform's config building another stage builds another image. */
@@ -60,23 +60,49 @@ export function unreadBuildsOf(
   const entered = new RegExp(
     `(?:\\bcd\\s+|working-directory:\\s*['"]?)${path(projectRoot)}/?['"]?(?![\\w./-])(?:(?!\\bcd\\s)[\\s\\S]){0,300}?\\bdocker\\s+(?:buildx\\s+)?build\\b`,
   );
+  // An engine's build given the folder as its context and no Dockerfile (`docker build -t acme/api apps/api`).
+  const given = new RegExp(
+    `(?:${ENGINE_BUILD.source})(?:(?!\\s(?:-f|--file)[\\s=])[^\\n;&|])*?\\s${path(projectRoot)}/?(?=[ \\t]*(?:$|[;&|\\\\]))`,
+    'm',
+  );
   const azureProject = new RegExp(`\\bproject:\\s*['"]?${path(projectRoot)}/?['"]?\\s*$`, 'm');
   return files
-    .filter(({ file, text: whole }) => {
+    .filter(({ file, whole, text, runs }) => {
       if (PLATFORM_CONFIG.test(file)) return platformBuilds(file, whole, { dockerfile, projectRoot, target });
-      // A script's or Makefile's commands, not its comments or messages: one that runs an engine's build
-      // and names the Dockerfile (in a variable too: gatrix's `docker build -f "$df"`, personal-kanban's function).
-      const script = BUILD_SCRIPT.test(file);
-      const text = script ? commandsOf(whole) : whole;
-      if (script && !ENGINE_BUILD.test(text)) return false;
-      const runs = [text, ...matrixRuns(file, text)];
-      if (runs.some((run) => named.test(run) || (own && (namesContext(file, run) || entered.test(run))))) return true;
+      if (!runs.length) return false;
+      if (
+        runs.some(
+          (run) => named.test(run) || (own && (namesContext(file, run) || entered.test(run) || given.test(run))),
+        )
+      )
+        return true;
       if (builtDockerfiles(file, text).includes(dockerfile)) return true;
       if (/(?:^|\/)azure\.ya?ml$/.test(file) && azureProject.test(text)) return true;
       // In the project folder, a compose file building that folder (`build: .`).
       return posix.dirname(file) === projectRoot && own && /(?:\bbuild|\bcontext):\s*['"]?\.\/?['"]?\s*$/m.test(text);
     })
     .map(({ file }) => file);
+}
+
+/** A file that may build a Dockerfile, as `unreadBuildsOf` reads it for each service. */
+export interface BuildFile {
+  file: string;
+  whole: string;
+  /** A script's or Makefile's commands, not its comments or messages; the whole text of any other file. */
+  text: string;
+  /** The text, and a workflow's job once per matrix combination; none for a script running no engine's build. */
+  runs: readonly string[];
+}
+
+/** Reads the build files once, for however many services adopt asks about. */
+export function readBuildFiles(files: ReadonlyArray<{ file: string; text: string }>): BuildFile[] {
+  return files.map(({ file, text: whole }) => {
+    // One that runs an engine's build and names the Dockerfile (in a variable too: gatrix's
+    // `docker build -f "$df"`, personal-kanban's function).
+    const script = BUILD_SCRIPT.test(file);
+    const text = script ? commandsOf(whole) : whole;
+    return { file, whole, text, runs: script && !ENGINE_BUILD.test(text) ? [] : [text, ...matrixRuns(file, text)] };
+  });
 }
 
 const PLATFORM_CONFIG = /(?:^|\/)(?:fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|toml))$/;
@@ -277,44 +303,70 @@ function callArguments(code: string, from: number): string[] {
  * whose own values it keeps, else one of its own. A matrix from an expression (`fromJSON(…)`) is not read.
  */
 function matrixRuns(file: string, text: string): string[] {
-  if (!/^\.github\/workflows\//.test(file) || !/\$\{\{\s*matrix\./.test(text)) return [];
-  return yamlEntriesAt(text, ['jobs']).flatMap(({ value, text: job }) => {
-    const matrix = (value as { strategy?: { matrix?: unknown } } | null)?.strategy?.matrix;
-    return matrixCombinations(matrix).map((combination) =>
-      job.replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (whole, key: string) => combination[key] ?? whole),
-    );
-  });
+  if (/^\.github\/workflows\//.test(file) && /\$\{\{\s*matrix\./.test(text))
+    return yamlEntriesAt(text, ['jobs']).flatMap(({ value, text: job }) => {
+      const matrix = (value as { strategy?: { matrix?: unknown } } | null)?.strategy?.matrix;
+      return matrixCombinations(matrix).map((combination) =>
+        job.replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (whole, key: string) => combination[key] ?? whole),
+      );
+    });
+  // GitLab's `parallel: matrix:` (a list of variable sets, each the product of its lists), read where the
+  // job's script uses them as `$SERVICE` or `${SERVICE}`.
+  if (/(?:^|\/)\.gitlab-ci\.ya?ml$/.test(file) && /^\s+parallel:/m.test(text))
+    return yamlEntriesAt(text, []).flatMap(({ value, text: job }) => {
+      const matrix = (value as { parallel?: { matrix?: unknown } } | null)?.parallel?.matrix;
+      const sets = Array.isArray(matrix) ? matrix : [];
+      return sets.flatMap((set: unknown) =>
+        productOf(plainLists(set)).map((combination) =>
+          job.replace(
+            /\$(?:\{(\w+)\}|(\w+))/g,
+            (whole, braced?: string, bare?: string) => combination[(braced ?? bare)!] ?? whole,
+          ),
+        ),
+      );
+    });
+  return [];
 }
 
 type Combination = Readonly<Record<string, string>>;
 
+const plain = (v: unknown): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v);
+
+/** A matrix's keys with lists of plain values (GitLab's single values too: a list of one), but `include` and `exclude`. */
+function plainLists(matrix: unknown): Array<[string, unknown[]]> {
+  if (typeof matrix !== 'object' || matrix === null || Array.isArray(matrix)) return [];
+  return Object.entries(matrix).flatMap(([key, value]): Array<[string, unknown[]]> => {
+    const values = plain(value) ? [value] : value;
+    return key !== 'include' && key !== 'exclude' && Array.isArray(values) && values.every(plain)
+      ? [[key, values]]
+      : [];
+  });
+}
+
+/** Every combination of one value per key; none past the 256 jobs GitHub and GitLab run at most, or of no key. */
+function productOf(lists: ReadonlyArray<[string, unknown[]]>): Combination[] {
+  if (!lists.length || lists.reduce((size, [, values]) => size * values.length, 1) > 256) return [];
+  return lists.reduce<Combination[]>(
+    (product, [key, values]) => product.flatMap((c) => values.map((v) => ({ ...c, [key]: String(v) }))),
+    [{}],
+  );
+}
+
 function matrixCombinations(matrix: unknown): Combination[] {
   if (typeof matrix !== 'object' || matrix === null || Array.isArray(matrix)) return [];
-  const plain = (v: unknown): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v);
   const entries = (list: unknown): Combination[] =>
     (Array.isArray(list) ? list : []).map((entry: unknown) =>
       typeof entry === 'object' && entry !== null
         ? Object.fromEntries(Object.entries(entry).flatMap(([k, v]) => (plain(v) ? [[k, String(v)]] : [])))
         : {},
     );
-  const lists = Object.entries(matrix).filter(
-    (entry): entry is [string, unknown[]] =>
-      entry[0] !== 'include' && entry[0] !== 'exclude' && Array.isArray(entry[1]) && entry[1].every(plain),
-  );
-  // GitHub runs at most 256 jobs of a matrix.
-  if (lists.reduce((size, [, values]) => size * values.length, 1) > 256) return [];
+  const lists = plainLists(matrix).filter(([key]) => Array.isArray((matrix as Record<string, unknown>)[key]));
   const { include, exclude } = matrix as { include?: unknown; exclude?: unknown };
   const excluded = entries(exclude).filter((entry) => Object.keys(entry).length > 0);
   // A matrix of `include:` entries alone has no product: each entry is a combination.
-  const combinations =
-    lists.length === 0
-      ? []
-      : lists
-          .reduce<Combination[]>(
-            (product, [key, values]) => product.flatMap((c) => values.map((v) => ({ ...c, [key]: String(v) }))),
-            [{}],
-          )
-          .filter((c) => !excluded.some((entry) => Object.entries(entry).every(([k, v]) => c[k] === v)));
+  const combinations = productOf(lists).filter(
+    (c) => !excluded.some((entry) => Object.entries(entry).every(([k, v]) => c[k] === v)),
+  );
   const added: Combination[] = [];
   let merged = combinations;
   for (const entry of entries(include)) {
