@@ -40,7 +40,7 @@ describe('docker-build and docker-push on a 5-service workspace (real engine, re
   });
 
   beforeAll(async () => {
-    ws = TestWorkspace.create('build-push');
+    ws = TestWorkspace.create('build-push', 'nx23', 'isolated');
     scratch = mkdtempSync(join(tmpdir(), 'nx-fleet-e2e-scratch-'));
     registry = await startRegistry();
     spy = createEngineSpy(join(scratch, 'spy'));

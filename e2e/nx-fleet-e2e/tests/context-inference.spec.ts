@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startRegistry } from '../../../tools/fleet-harness/src/registry';
 import { runOk } from '../../../tools/fleet-harness/src/tools';
-import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
+import { type ShownProject, TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 
 /**
  * Dockerfiles as teams already have them, none written for nx-fleet and none with a per-service
@@ -14,6 +14,9 @@ import { TestWorkspace } from '../../../tools/fleet-harness/src/workspace';
 describe('build contexts inferred from existing Dockerfiles (real nx CLI, real engine)', () => {
   let ws: TestWorkspace;
   const tag = (root: string) => ws.readJson<{ contentTag: string }>(`dist/fleet/${root}/image.json`).contentTag;
+  // The projects beforeAll writes, as nx show project prints them, read in one Nx run.
+  let shown: Promise<Record<string, ShownProject>> | undefined;
+  const project = async (name: string) => (await (shown ??= ws.shownProjects()))[name]!;
   const SERVICES = [
     'folder-api',
     'dist-api',
@@ -529,12 +532,12 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       /from a project context \(inferred: "COPY src\/ \.\/src\/" \(apps\/folder-api\/Dockerfile:6\) names a path in apps\/folder-api, not at the workspace root\)/,
     );
     expect(folder.targets['docker-build']!.cache).toBe(true);
-    const dist = await ws.showProject('dist-api');
+    const dist = await project('dist-api');
     expect(dist.targets['docker-build']).toMatchObject({
       dependsOn: ['build'],
       metadata: { context: { mode: 'pruned', origin: 'inferred' } },
     });
-    const web = await ws.showProject('turbo-web');
+    const web = await project('turbo-web');
     expect(web.targets['docker-build']!.metadata!['context']).toMatchObject({
       mode: 'pruned',
       reason: expect.stringMatching(/is followed by "RUN if command -v turbo .*every workspace manifest and root file/),
@@ -546,7 +549,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
       JSON.parse((await ws.nxOk(['show', 'projects', '--affected', `--files=${file}`, '--json'])).stdout) as string[];
     expect(await affectedBy('CHANGELOG.md')).not.toContain('turbo-web');
     expect(await affectedBy('turbo.json')).toContain('turbo-web');
-    const folders = (await ws.showProject('folders-web')).targets['docker-build']!;
+    const folders = (await project('folders-web')).targets['docker-build']!;
     expect(folders).toMatchObject({
       options: { context: '.', prune: true, workspaceManifests: true },
       metadata: {
@@ -557,45 +560,45 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect(await affectedBy('apps/other/src/index.js')).not.toContain('folders-web');
     expect(await affectedBy('libs/util/index.js')).toContain('folders-web');
 
-    expect((await ws.showProject('edge')).targets['docker-build']).toMatchObject({
+    expect((await project('edge')).targets['docker-build']).toMatchObject({
       dependsOn: [{ projects: ['site'], target: 'build' }],
       options: { context: '.', prune: true, contextOutputs: ['apps/site/dist'] },
     });
 
-    expect((await ws.showProject('node-srv')).targets['docker-build']).toMatchObject({
+    expect((await project('node-srv')).targets['docker-build']).toMatchObject({
       dependsOn: ['build'],
       options: { context: '.', prune: true, contextOutputs: ['apps/node-srv/dist'] },
     });
 
-    expect((await ws.showProject('variant-web')).targets['docker-build']).toMatchObject({
+    expect((await project('variant-web')).targets['docker-build']).toMatchObject({
       options: { dockerfile: 'apps/variant-web/Dockerfile.web', context: 'apps/variant-web' },
     });
-    expect((await ws.showProject('docked-api')).targets['docker-build']).toMatchObject({
+    expect((await project('docked-api')).targets['docker-build']).toMatchObject({
       options: { dockerfile: 'apps/docked-api/docker/Dockerfile', context: '.', prune: true },
     });
-    expect((await ws.showProject('cli-img')).targets['docker-build']).toMatchObject({
+    expect((await project('cli-img')).targets['docker-build']).toMatchObject({
       options: { dockerfile: 'apps/cli-img/docker/Dockerfile', context: 'apps/cli-img/docker' },
     });
 
-    const gen = (await ws.showProject('gen-web')).targets['docker-build']!;
+    const gen = (await project('gen-web')).targets['docker-build']!;
     expect(gen).toMatchObject({ options: { context: '.', prune: false } });
     expect(gen.metadata!['description']).toMatch(
       /"COPY "\." "\/app\/"" \(apps\/gen-web\/Dockerfile:3\) is followed by "RUN if command -v turbo .*, a workspace tool/,
     );
-    expect((await ws.showProject('mount-api')).targets['docker-build']).toMatchObject({
+    expect((await project('mount-api')).targets['docker-build']).toMatchObject({
       options: { context: '.', prune: true, contextInclude: ['libs/util/index.js'] },
     });
-    const inside = (await ws.showProject('inside-srv')).targets['docker-build']!;
+    const inside = (await project('inside-srv')).targets['docker-build']!;
     expect(inside).toMatchObject({ options: { context: '.', prune: true } });
     const insideOptions = (inside as { options?: Record<string, unknown> }).options ?? {};
     expect([inside.dependsOn, insideOptions['contextOutputs']]).toEqual([undefined, undefined]);
     // A root script run beside the root package.json it copies needs that manifest as it is, not the workspace.
-    const scripted = (await ws.showProject('script-api')).targets['docker-build']!;
+    const scripted = (await project('script-api')).targets['docker-build']!;
     expect(scripted).toMatchObject({ options: { context: '.', prune: true, workspaceManifests: true } });
     expect(scripted.metadata!['description']).toMatch(
       /"RUN npm run build:script-api" \(apps\/script-api\/Dockerfile:5\) runs "build:script-api" beside the root package.json it copied/,
     );
-    const laid = (await ws.showProject('laid-api')).targets['docker-build']!;
+    const laid = (await project('laid-api')).targets['docker-build']!;
     expect(laid).toMatchObject({ options: { context: '.', prune: false } });
     expect(laid.metadata!['description']).toMatch(
       /"COPY \.\/ \/workspace" \(apps\/laid-api\/Dockerfile:2\) is followed by "WORKDIR \/workspace\/apps\/laid-api" \(apps\/laid-api\/Dockerfile:3\): the project's own path inside the copy/,
@@ -665,7 +668,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
     expect((await runOk('podman', ['run', '--rm', image('apps/folders-web')])).stdout.trim()).toBe(
       `folders-web ${ws.id}`,
     );
-    expect((await ws.showProject('staged-api')).targets['docker-build']).toMatchObject({ options: { target: 'prod' } });
+    expect((await project('staged-api')).targets['docker-build']).toMatchObject({ options: { target: 'prod' } });
     expect((await runOk('podman', ['run', '--rm', image('apps/staged-api')])).stdout.trim()).toBe(
       `staged-api ${ws.id}`,
     );
@@ -747,7 +750,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
 
   it("what the ignore file leaves out keeps a workspace context's build cached; a nested project's change reaches its folder's image", async () => {
     const cached = /existing outputs match the cache|\[local cache\]|Nx read the output from the cache/;
-    expect((await ws.showProject('gen-web')).targets['docker-build']!.inputs).toContain('!{workspaceRoot}/docs/**');
+    expect((await project('gen-web')).targets['docker-build']!.inputs).toContain('!{workspaceRoot}/docs/**');
     await ws.nxOk(['run', 'gen-web:docker-build']);
     const gen = tag('apps/gen-web');
     ws.write('docs/guide.md', `how we deploy, again ${Date.now()}\n`);
@@ -769,7 +772,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it("a Dockerfile no project builds, which prunes the workspace to one app, is that app's image: it builds and runs", async () => {
-    const web = (await ws.showProject('pruned-web')).targets['docker-build']!;
+    const web = (await project('pruned-web')).targets['docker-build']!;
     expect(web).toMatchObject({ options: { dockerfile: 'docker/Dockerfile', context: '.', prune: true } });
     await ws.nxOk(['run', 'pruned-web:docker-build']);
     const image = ws.readJson<{ localRef: string }>('dist/fleet/apps/pruned-web/image.json').localRef;
@@ -777,7 +780,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it("a Dockerfile no project builds, named after an app and building it by name, is that app's image: it builds and runs", async () => {
-    const named = (await ws.showProject('named-api')).targets['docker-build']!;
+    const named = (await project('named-api')).targets['docker-build']!;
     expect(named).toMatchObject({ options: { dockerfile: 'deploy/named-api.Dockerfile', context: '.', prune: true } });
     await ws.nxOk(['run', 'named-api:docker-build']);
     const image = ws.readJson<{ localRef: string }>('dist/fleet/apps/named-api/image.json').localRef;
@@ -785,7 +788,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it('a library the image builds itself is neither waited for nor carried: its failing host build never runs', async () => {
-    const build = (await ws.showProject('inimage-api')).targets['docker-build']!;
+    const build = (await project('inimage-api')).targets['docker-build']!;
     expect(build).toMatchObject({ options: { context: '.', prune: true } });
     const options = (build as { options?: Record<string, unknown> }).options ?? {};
     expect([build.dependsOn, options['contextOutputs']]).toEqual([undefined, undefined]);
@@ -796,7 +799,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it('a library the image builds in the folder it copied it to is neither waited for nor carried', async () => {
-    const build = (await ws.showProject('workdir-api')).targets['docker-build']!;
+    const build = (await project('workdir-api')).targets['docker-build']!;
     const options = (build as { options?: Record<string, unknown> }).options ?? {};
     expect([build.dependsOn, options['contextOutputs']]).toEqual([undefined, undefined]);
     const run = await ws.nxOk(['run', 'workdir-api:docker-build', '--output-style=stream']);
@@ -806,7 +809,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it("a library built first in the image, as a dependency of the package a RUN builds (turbo's ^build), is neither waited for nor carried", async () => {
-    const build = (await ws.showProject('deps-api')).targets['docker-build']!;
+    const build = (await project('deps-api')).targets['docker-build']!;
     expect(build).toMatchObject({ options: { context: '.', prune: true } });
     const options = (build as { options?: Record<string, unknown> }).options ?? {};
     expect([build.dependsOn, options['contextOutputs']]).toEqual([undefined, undefined]);
@@ -819,7 +822,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it('a build output taken from the disk that its build (a package.json script) does not declare is named when a cached docker-build runs', async () => {
-    const build = (await ws.showProject('script-pod')).targets['docker-build']!;
+    const build = (await project('script-pod')).targets['docker-build']!;
     expect(build).toMatchObject({
       cache: true,
       dependsOn: ['build'],
@@ -834,7 +837,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it('named build contexts: the library is built first, both are sent, and a change in either folder rebuilds', async () => {
-    const build = (await ws.showProject('bake-web')).targets['docker-build']!;
+    const build = (await project('bake-web')).targets['docker-build']!;
     expect(build).toMatchObject({
       cache: true,
       dependsOn: [{ projects: ['router-pkg'], target: 'build' }],
@@ -965,7 +968,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it('a git-ignored file the Dockerfile copies is not hashed by Nx: docker-build is not cached, and its image follows the file', async () => {
-    const pod = (await ws.showProject('bundle-pod')).targets['docker-build']!;
+    const pod = (await project('bundle-pod')).targets['docker-build']!;
     expect(pod).toMatchObject({ cache: false, options: { context: 'apps/bundle-pod' } });
     expect(pod.metadata!['description']).toMatch(/not cached by Nx: it copies apps\/bundle-pod\/bundle\/bundle\.js/);
     const run = async () => {
@@ -990,10 +993,10 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it("a git-ignored binary per platform the Dockerfile copies through TARGETARCH (sealos's controllers) is not hashed by Nx: docker-build is not cached, and its image follows the file", async () => {
-    const pod = (await ws.showProject('arch-pod')).targets['docker-build']!;
+    const pod = (await project('arch-pod')).targets['docker-build']!;
     expect(pod).toMatchObject({ cache: false, options: { context: 'apps/arch-pod' } });
     expect(pod.metadata!['description']).toMatch(/not cached by Nx: it copies apps\/arch-pod\/bin\/app-\*\.js/);
-    expect((await ws.showProject('pins')).targets['docker-build']).toBeUndefined();
+    expect((await project('pins')).targets['docker-build']).toBeUndefined();
     const run = async () => {
       await ws.nxOk(['run', 'arch-pod:docker-build', '--output-style=stream']);
       const { localRef } = ws.readJson<{ localRef: string }>('dist/fleet/apps/arch-pod/image.json');
@@ -1005,7 +1008,7 @@ describe('build contexts inferred from existing Dockerfiles (real nx CLI, real e
   });
 
   it("a COPY source the root .gitignore leaves out, outside the project (code-server's release-packages), gets the workspace context, not cached: the image follows the file", async () => {
-    const img = (await ws.showProject('pkg-img')).targets['docker-build']!;
+    const img = (await project('pkg-img')).targets['docker-build']!;
     expect(img).toMatchObject({ cache: false, options: { context: '.' } });
     expect(img.metadata!['context']).toMatchObject({ mode: 'workspace' });
     expect(img.metadata!['description']).toMatch(/not cached by Nx: it copies release-packages\/pkg-\*\.js/);

@@ -7,7 +7,7 @@ describe('nx-fleet installed from dist/nx-fleet.tgz into a fresh Nx 23.2.1 works
   let ws: TestWorkspace;
 
   beforeAll(() => {
-    ws = TestWorkspace.create('foundation');
+    ws = TestWorkspace.create('foundation', 'nx23', 'isolated');
   });
   afterAll(() => ws?.dispose());
 
@@ -89,7 +89,7 @@ describe('build and push with the real engine and a real registry', () => {
   let registry: RunningRegistry;
 
   beforeAll(async () => {
-    ws = TestWorkspace.create('push');
+    ws = TestWorkspace.create('push', 'nx23', 'isolated');
     registry = await startRegistry();
   });
   afterAll(async () => {

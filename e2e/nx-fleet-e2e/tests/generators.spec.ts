@@ -24,7 +24,7 @@ describe('generators: a complete service in one command (real nx, real engine, r
   const containers: string[] = [];
 
   beforeAll(async () => {
-    ws = TestWorkspace.create('generators');
+    ws = TestWorkspace.create('generators', 'nx23', 'isolated');
     registry = await startRegistry();
   });
   afterAll(async () => {

@@ -60,8 +60,8 @@ describe('Nx 23 and Nx 24: nx add nx-fleet', () => {
   });
 
   it('installs nx-fleet from a registry and runs its init generator, on Nx 23 and Nx 24', async () => {
-    const nx23 = TestWorkspace.create('add23', 'nx23');
-    const nx24 = TestWorkspace.create('add24', 'nx24-bare');
+    const nx23 = TestWorkspace.create('add23', 'nx23', 'isolated');
+    const nx24 = TestWorkspace.create('add24', 'nx24-bare', 'isolated');
     workspaces.push(nx23, nx24);
     expect([nx23.nxVersion(), nx24.nxVersion()]).toEqual(['23.2.1', NX24_VERSION]);
     // Global-setup installed the tarball into the Nx 23 template with a plain `npm i -D`: the tree is consistent.
@@ -103,23 +103,27 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'nx-fleet-e2e-nx24-'));
     registry = await startRegistry();
-    ws = await workspaceWithServices('nx24', [
-      'orders',
-      // An npm dependency in the service's sources: the pruned context's package.json and lockfile keep it.
-      {
-        name: 'users',
-        source: "import * as ts from 'typescript';\nexport const version = ts.version;\n",
-        dockerfile: [
-          'FROM node:20',
-          'WORKDIR /app',
-          'COPY package.json package-lock.json ./',
-          'COPY services/users services/users',
-          'USER node',
-          'CMD ["node", "-e", "console.log(\\"users up\\")"]',
-          '',
-        ].join('\n'),
-      },
-    ]);
+    ws = await workspaceWithServices(
+      'nx24',
+      [
+        'orders',
+        // An npm dependency in the service's sources: the pruned context's package.json and lockfile keep it.
+        {
+          name: 'users',
+          source: "import * as ts from 'typescript';\nexport const version = ts.version;\n",
+          dockerfile: [
+            'FROM node:20',
+            'WORKDIR /app',
+            'COPY package.json package-lock.json ./',
+            'COPY services/users services/users',
+            'USER node',
+            'CMD ["node", "-e", "console.log(\\"users up\\")"]',
+            '',
+          ].join('\n'),
+        },
+      ],
+      { plugins: 'isolated' },
+    );
   });
   afterAll(async () => {
     await registry?.stop();
@@ -487,15 +491,16 @@ describe('Nx 24: targets, build and push, graph, Nx internals (real engine, real
     ws.write('services/argy/project.json', JSON.stringify({ name: 'argy' }));
     ws.write('services/argy/Dockerfile', 'FROM node:20\nARG SERVICE\nCOPY ${SERVICE}.js /app/main.js\n');
     try {
-      const scripted = (await ws.showProject('scripted')).targets['docker-build']!;
+      const shown = await ws.shownProjects();
+      const scripted = shown['scripted']!.targets['docker-build']!;
       expect(scripted).toMatchObject({ options: { context: '.', prune: true, workspaceManifests: true } });
       expect(scripted.metadata!['description']).toMatch(/runs "build:scripted" beside the root package.json it copied/);
-      const tooled = (await ws.showProject('tooled')).targets['docker-build']!;
+      const tooled = shown['tooled']!.targets['docker-build']!;
       expect(tooled).toMatchObject({ options: { context: '.', prune: false } });
       expect(tooled.metadata!['description']).toMatch(
         /runs "build:tooled", a script only the workspace root's package.json defines/,
       );
-      const kitted = (await ws.showProject('kitted')).targets['docker-build']!;
+      const kitted = shown['kitted']!.targets['docker-build']!;
       expect(kitted).toMatchObject({ options: { context: '.', prune: true } });
       expect(kitted.dependsOn).toBeUndefined();
       const argy = await ws.nx(['run', 'argy:docker-build', '--output-style=static'], { env: env() });

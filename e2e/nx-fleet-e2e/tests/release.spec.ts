@@ -59,7 +59,7 @@ describe('nx-fleet release: change rules, ledger, all-or-nothing promotion with 
     (JSON.parse(await affected(base)) as string[]).filter((p) => SERVICES.includes(p)).sort();
 
   beforeAll(async () => {
-    harness = await startReleaseHarness('release');
+    harness = await startReleaseHarness('release', 'production', 'isolated');
     ws = harness.ws;
     await runOk('npm', ['install', '--save-dev', '--no-fund', '--no-audit', '@pact-foundation/pact@16.5.0'], {
       cwd: ws.root,

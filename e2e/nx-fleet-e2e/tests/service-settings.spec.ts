@@ -53,19 +53,20 @@ describe('service detection settings, Nx overrides and graph safety (real nx CLI
     );
     expect(result.stderr + result.stdout).not.toMatch(/\.deploy\/api\/Dockerfile has no project/);
 
-    const api = await ws.showProject('api');
+    const shown = await ws.shownProjects();
+    const api = shown['api']!;
     expect(api.targets['docker-build']).toMatchObject({
       options: { dockerfile: '.deploy/api/Dockerfile', context: '.', prune: false, image: 'acme/api' },
       inputs: ['{workspaceRoot}/**/*', { env: 'FLEET_ENGINE' }],
     });
-    const web = await ws.showProject('@acme/web');
+    const web = shown['@acme/web']!;
     expect(web.targets['docker-build']).toMatchObject({
       options: { context: 'services/web' },
       inputs: ['{projectRoot}/**/*', { env: 'FLEET_ENGINE' }],
     });
-    expect((await ws.showProject('legacy')).targets['docker-build']).toBeUndefined();
-    expect((await ws.showProject('devcontainer')).targets['docker-build']).toBeUndefined();
-    expect((await ws.showProject('typo')).targets['docker-build']).toMatchObject({
+    expect(shown['legacy']!.targets['docker-build']).toBeUndefined();
+    expect(shown['devcontainer']!.targets['docker-build']).toBeUndefined();
+    expect(shown['typo']!.targets['docker-build']).toMatchObject({
       options: { context: '.', prune: true },
     });
   });

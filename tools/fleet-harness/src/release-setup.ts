@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from './registry';
 import { run, runOk, type RunResult } from './tools';
-import { TestWorkspace } from './workspace';
+import { type PluginMode, TestWorkspace } from './workspace';
 
 /** The ledger as `nx-fleet release` writes it (deploy/fleet.json). */
 export interface LedgerJson {
@@ -30,8 +30,12 @@ export interface ReleaseHarness {
   stop(): Promise<void>;
 }
 
-export async function startReleaseHarness(label: string, environment = 'production'): Promise<ReleaseHarness> {
-  const ws = TestWorkspace.create(label);
+export async function startReleaseHarness(
+  label: string,
+  environment = 'production',
+  plugins?: PluginMode,
+): Promise<ReleaseHarness> {
+  const ws = TestWorkspace.create(label, 'nx23', plugins);
   let registry: RunningRegistry;
   try {
     registry = await startRegistry();

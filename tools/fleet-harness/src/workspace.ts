@@ -49,6 +49,33 @@ export interface ServiceSpec {
   dockerfile?: string;
 }
 
+/** A project as `nx show project <name> --json` prints it. */
+export interface ShownProject {
+  name: string;
+  root: string;
+  targets: Record<
+    string,
+    {
+      executor?: string;
+      options?: Record<string, unknown>;
+      dependsOn?: unknown[];
+      metadata?: Record<string, unknown>;
+      cache?: boolean;
+      inputs?: unknown[];
+      outputs?: string[];
+    }
+  >;
+}
+
+/**
+ * How Nx runs the workspace's plugins. `isolated` is Nx's default (a plugin worker process per plugin,
+ * what users run, and where nx-fleet hands Nx serialized answers); `in-process` (NX_ISOLATE_PLUGINS=false)
+ * spares each Nx command that worker's start and load, ~0.9 s of CPU, which over the suite's ~400
+ * commands is minutes on two cores. The journeys (foundation, generators, build-push, release) and the
+ * Nx 24 spec keep Nx's default; the inference specs, which run Nx most often, run in-process.
+ */
+export type PluginMode = 'isolated' | 'in-process';
+
 /**
  * A throwaway copy of the template workspace, driven through the real `nx` CLI the way a user
  * drives it. Each test gets its own copy, its own Nx cache and no daemon (so runs are independent).
@@ -63,10 +90,15 @@ export class TestWorkspace {
   private constructor(
     readonly root: string,
     readonly template: WorkspaceTemplate,
+    readonly plugins: PluginMode,
   ) {}
 
   /** A copy of one of global-setup's templates (default: the Nx 23 one). */
-  static create(label: string, template: WorkspaceTemplate = 'nx23'): TestWorkspace {
+  static create(
+    label: string,
+    template: WorkspaceTemplate = 'nx23',
+    plugins: PluginMode = 'in-process',
+  ): TestWorkspace {
     const variable = TEMPLATE_ENVS[template];
     const source = process.env[variable];
     if (!source || !existsSync(source)) {
@@ -76,7 +108,7 @@ export class TestWorkspace {
     }
     const root = join(mkdtempSync(join(tmpdir(), `nx-fleet-e2e-${label}-`)), 'workspace');
     cpSync(source, root, { recursive: true, verbatimSymlinks: true });
-    return new TestWorkspace(root, template);
+    return new TestWorkspace(root, template, plugins);
   }
 
   /** The installed Nx version, e.g. "24.0.6". */
@@ -90,7 +122,7 @@ export class TestWorkspace {
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return nxEnv(this.root, extra);
+    return nxEnv(this.root, { NX_ISOLATE_PLUGINS: String(this.plugins === 'isolated'), ...extra });
   }
 
   async nx(args: string[], options: NxRunOptions = {}): Promise<RunResult> {
@@ -123,23 +155,19 @@ export class TestWorkspace {
     });
   }
 
-  async showProject(name: string): Promise<{
-    name: string;
-    root: string;
-    targets: Record<
-      string,
-      {
-        executor?: string;
-        options?: Record<string, unknown>;
-        dependsOn?: unknown[];
-        metadata?: Record<string, unknown>;
-        cache?: boolean;
-        inputs?: unknown[];
-        outputs?: string[];
-      }
-    >;
-  }> {
+  async showProject(name: string): Promise<ShownProject> {
     return JSON.parse((await this.nxOk(['show', 'project', name, '--json'])).stdout);
+  }
+
+  /**
+   * What `nx show project <name> --json` prints, for every project at once: the graph's nodes hold the
+   * same data, and one graph costs one Nx process where a call per project costs one each.
+   */
+  async shownProjects(): Promise<Record<string, ShownProject>> {
+    const { graph } = await this.graph();
+    return Object.fromEntries(
+      Object.entries(graph.nodes).map(([name, node]) => [name, (node as { data: ShownProject }).data]),
+    );
   }
 
   async projects(extra: string[] = []): Promise<string[]> {
@@ -294,9 +322,9 @@ export interface TsServiceSpec {
 export async function workspaceWithServices(
   label: string,
   services: number | Array<string | ({ name: string } & TsServiceSpec)>,
-  opts: { template?: WorkspaceTemplate; message?: string } = {},
+  opts: { template?: WorkspaceTemplate; message?: string; plugins?: PluginMode } = {},
 ): Promise<TestWorkspace> {
-  const ws = TestWorkspace.create(label, opts.template ?? 'nx24');
+  const ws = TestWorkspace.create(label, opts.template ?? 'nx24', opts.plugins);
   try {
     const list = typeof services === 'number' ? Array.from({ length: services }, (_, i) => `svc${i + 1}`) : services;
     for (const service of list) {
