@@ -292,6 +292,15 @@ describe('ImportResolver: broken tsconfig files', () => {
     );
   });
 
+  it('reads a solution tsconfig of `{ "files": [] }` in full: an empty files list costs no option (speckle-server\'s root)', () => {
+    const root = workspace({ ...SDK_FILES, 'services/api/tsconfig.json': json({ files: [] }) });
+    const r = resolver(root);
+    expect(r.resolve('../../orders/sdk/src', 'services/api/src/main.ts', 'services/api')).toEqual({
+      file: 'services/orders/sdk/src/index.ts',
+    });
+    expect(r.warnings).toEqual([]);
+  });
+
   it('keeps a tsconfig\'s other options when TypeScript rejects one value (tamanu\'s `"module": "es2025"`)', () => {
     const root = workspace({
       ...SDK_FILES,

@@ -334,7 +334,11 @@ export class ImportResolver {
     const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(path), undefined, path);
     const error = parsed.errors.find(
       (d) =>
-        d.category === ts.DiagnosticCategory.Error && d.code !== 18003 /* no inputs: expected, nothing is enumerated */,
+        d.category === ts.DiagnosticCategory.Error &&
+        // No inputs (18003: nothing is enumerated here) and an empty `files` list (18002, a solution file's
+        // `"files": []`) say which files to compile, nothing of the options.
+        d.code !== 18003 &&
+        d.code !== 18002,
     );
     // A base it extends that is not there, or an option value this TypeScript rejects (tamanu's
     // `"module": "es2025"`), leaves the options it could read: its paths still resolve, as in the editor.

@@ -266,6 +266,25 @@ describe('unreadBuildsOf', () => {
     expect(of('      - run: docker build -t acme/web apps/web --build-arg FROM=apps/api\n', ...api, ci)).toEqual([]);
   });
 
+  it('reads paths from the checkout\'s root as CI writes them (GitLab\'s kaniko: `--dockerfile "${CI_PROJECT_DIR}/apps/api/Dockerfile"`)', () => {
+    const api = ['apps/api/Dockerfile', 'apps/api'] as const;
+    const gitlab = '.gitlab-ci.yml';
+    const kaniko = (flags: string) =>
+      `build-api:\n  script:\n    - /kaniko/executor ${flags} --destination "$CI_REGISTRY_IMAGE/api"\n`;
+    expect(
+      of(kaniko('--context "${CI_PROJECT_DIR}" --dockerfile "${CI_PROJECT_DIR}/apps/api/Dockerfile"'), ...api, gitlab),
+    ).toEqual([gitlab]);
+    expect(of(kaniko('--context "${CI_PROJECT_DIR}/apps/api"'), ...api, gitlab)).toEqual([gitlab]);
+    expect(of(kaniko('--context=$CI_PROJECT_DIR/apps/api'), ...api, gitlab)).toEqual([gitlab]);
+    const ci = '.github/workflows/ci.yml';
+    expect(of('      - run: docker build -f ${{ github.workspace }}/apps/api/Dockerfile .\n', ...api, ci)).toEqual([
+      ci,
+    ]);
+    // The check can fail: another folder under the checkout, a longer path ending the same.
+    expect(of(kaniko('--context "${CI_PROJECT_DIR}/apps/web"'), ...api, gitlab)).toEqual([]);
+    expect(of(kaniko('--dockerfile "${CI_PROJECT_DIR}/legacy/apps/api/Dockerfile"'), ...api, gitlab)).toEqual([]);
+  });
+
   it("reads a GitLab job's `parallel: matrix` variables in its script, each set the product of its lists", () => {
     const file = '.gitlab-ci.yml';
     const api = ['apps/api/Dockerfile', 'apps/api'] as const;

@@ -45,17 +45,22 @@ export function unreadBuildsOf(
   /** The stage the service is built from: a platform's config building another stage builds another image. */
   target?: string,
 ): string[] {
-  const path = (p: string) => `(?<![\\w./-])(?:\\./)?${literal(p)}`;
+  const path = (p: string) => `(?:(?<![\\w./-])|(?<=${CHECKOUT.source}))(?:\\./)?${literal(p)}`;
   const named = new RegExp(`${path(dockerfile)}(?![\\w./-])`);
   const own = posix.dirname(dockerfile) === projectRoot && projectRoot !== '.';
   // YAML's `context: ./apps/api`, Bake's HCL `context = "apps/api"` and JSON `"context": "apps/api",`: from
   // the root as CI reads it, and from the file's folder as compose and Skaffold do (`context: ../apps/web`
   // in deploy/skaffold.yaml). A Tiltfile's are read with its `dockerfile=` (`tiltBuilds`).
+  // Kaniko's `--context "${CI_PROJECT_DIR}/apps/api"` too.
   const namesContext = (file: string, text: string) =>
     !TILTFILE.test(file) &&
-    [...text.matchAll(/(?:\bcontext|"context")\s*[:=]\s*['"]?([^\s'",}#]+?)\/?['"]?(?:\s*[,}]|\s*$)/gm)].some(
-      ([, value]) => ['.', posix.dirname(file)].some((from) => fromFolder(from, value!) === projectRoot),
-    );
+    [
+      ...text.matchAll(/(?:\bcontext|"context")\s*[:=]\s*['"]?([^\s'",}#]+?)\/?['"]?(?:\s*[,}]|\s*$)/gm),
+      ...text.matchAll(/(?<![\w-])--context[\s=]+['"]?([^\s'"]+?)\/?['"]?(?=\s|$)/gm),
+    ].some(([, value]) => {
+      const path = value!.replace(new RegExp(`^${CHECKOUT.source}`), '');
+      return ['.', posix.dirname(file)].some((from) => fromFolder(from, path) === projectRoot);
+    });
   // A step that enters the folder and builds there (director-run's `cd apps/docker` then `docker build -t … .`).
   const entered = new RegExp(
     `(?:\\bcd\\s+|working-directory:\\s*['"]?)${path(projectRoot)}/?['"]?(?![\\w./-])(?:(?!\\bcd\\s)[\\s\\S]){0,300}?\\bdocker\\s+(?:buildx\\s+)?build\\b`,
@@ -104,6 +109,10 @@ export function readBuildFiles(files: ReadonlyArray<{ file: string; text: string
     return { file, whole, text, runs: script && !ENGINE_BUILD.test(text) ? [] : [text, ...matrixRuns(file, text)] };
   });
 }
+
+/** The checkout's root as CI files write it before a workspace path: `${CI_PROJECT_DIR}/`, `${{ github.workspace }}/`. */
+const CHECKOUT =
+  /(?:\$\{?(?:CI_PROJECT_DIR|GITHUB_WORKSPACE|BITBUCKET_CLONE_DIR)\}?|\$\{\{\s*github\.workspace\s*\}\})\//;
 
 const PLATFORM_CONFIG = /(?:^|\/)(?:fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|toml))$/;
 
