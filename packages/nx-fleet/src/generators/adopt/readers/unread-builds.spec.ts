@@ -285,6 +285,19 @@ describe('unreadBuildsOf', () => {
     expect(of(kaniko('--dockerfile "${CI_PROJECT_DIR}/legacy/apps/api/Dockerfile"'), ...api, gitlab)).toEqual([]);
   });
 
+  it("takes a build-push-action step naming no file as building its context's Dockerfile, the root's too (publiz's `context: .`)", () => {
+    const ci = '.github/workflows/docker.yml';
+    const step = (inputs: string) =>
+      `on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v5\n        with:\n${inputs}          push: true\n`;
+    expect(of(step('          context: .\n'), 'Dockerfile', 'apps/api', ci)).toEqual([ci]);
+    expect(of(step(''), 'Dockerfile', 'apps/api', ci)).toEqual([ci]);
+    // The check can fail: a step naming another file, another folder's context.
+    expect(
+      of(step('          context: .\n          file: apps/web/Dockerfile\n'), 'Dockerfile', 'apps/api', ci),
+    ).toEqual([]);
+    expect(of(step('          context: ./apps/web\n'), 'Dockerfile', 'apps/api', ci)).toEqual([]);
+  });
+
   it("reads a GitLab job's `parallel: matrix` variables in its script, each set the product of its lists", () => {
     const file = '.gitlab-ci.yml';
     const api = ['apps/api/Dockerfile', 'apps/api'] as const;

@@ -173,6 +173,7 @@ function builtDockerfiles(file: string, text: string): string[] {
   if (TILTFILE.test(file)) return tiltBuilds(file, text);
   if (/(?:^|\/)Earthfile$/.test(file)) return earthlyBuilds(file, text);
   if (/(?:^|\/)(?:cloudbuild[\w.-]*|\.?cloudbuild\/[\w.-]+)\.ya?ml$/.test(file)) return cloudBuilds(file, text);
+  if (/^\.github\/workflows\//.test(file)) return actionBuilds(text);
   return contextDockerfiles(file, text);
 }
 
@@ -231,6 +232,24 @@ function earthlyBuilds(file: string, text: string): string[] {
   return [...text.matchAll(/^[ \t]*FROM[ \t]+DOCKERFILE[ \t]+(.+)$/gm)].flatMap((match) => {
     const built = engineBuilt(match[1]!.trim().split(/\s+/));
     return built ? [fromFolder(posix.dirname(file), built)] : [];
+  });
+}
+
+/**
+ * The Dockerfiles a workflow's `docker/build-push-action` steps build naming none: their context's
+ * `Dockerfile` (publiz's `context: .` for its root Dockerfile). One named by `file:` is read by its path.
+ */
+function actionBuilds(text: string): string[] {
+  if (!/docker\/build-push-action/.test(text)) return [];
+  return yamlEntriesAt(text, ['jobs']).flatMap(({ value }) => {
+    const steps = (value as { steps?: unknown } | null)?.steps;
+    return (Array.isArray(steps) ? steps : []).flatMap((step: { uses?: unknown; with?: Record<string, unknown> }) => {
+      if (typeof step?.uses !== 'string' || !step.uses.startsWith('docker/build-push-action')) return [];
+      const context = step.with?.['context'] ?? '.';
+      return step.with?.['file'] === undefined && typeof context === 'string' && !context.includes('${{')
+        ? [fromFolder('.', context, 'Dockerfile')]
+        : [];
+    });
   });
 }
 
