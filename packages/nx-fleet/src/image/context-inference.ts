@@ -896,7 +896,7 @@ function chooseMode(
     if (whole && !inFolder)
       return {
         mode: 'workspace',
-        reason: `${quote(whole)} copies the whole context, and the Dockerfile is not at its project folder's top`,
+        reason: `${quote(whole)} copies the whole context, and the Dockerfile is not directly in its project folder (${facts.projectRoot})`,
       };
     // Whether `COPY . .` copied the workspace root or the project folder is what is being decided.
     const rootStep = whole && wholeCopyRootStep(facts, reading, whole, index, quoted);

@@ -1185,7 +1185,7 @@ describe('createNodes', () => {
     });
     const build = dockerBuildOf(results, 'backend', 'backend/package.json');
     expect(build.options).toMatchObject({ dockerfile: 'backend/docker/Dockerfile', context: '.', prune: false });
-    expect(build.metadata?.['description']).toContain("the Dockerfile is not at its project folder's top");
+    expect(build.metadata?.['description']).toContain('the Dockerfile is not directly in its project folder (');
     expect(dockerBuildOf(results, 'frontend').options).toMatchObject({
       dockerfile: 'frontend/Dockerfile',
     });
