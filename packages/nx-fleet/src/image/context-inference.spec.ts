@@ -667,6 +667,44 @@ describe('inferContext', () => {
     expect(at(['release-packages/*', '!release-packages/code-server*.deb']).mode).toBe('pruned');
   });
 
+  it("what `turbo prune --docker` writes at the root before the build (out/json, out/full, out/<lockfile>) is no build's output: a workspace context waiting for no build, wherever the Dockerfile is (typie's website and api)", () => {
+    const files = ['package.json', 'apps/web/package.json', 'apps/web/src/main.ts', 'apps/api/schema.graphql'];
+    const projects = [
+      { name: 'web', root: 'apps/web' },
+      { name: 'api', root: 'apps/api' },
+    ];
+    const at = (dockerfileText: string) =>
+      inferContext(
+        facts(dockerfileText, {
+          files,
+          projectRoot: 'apps/web',
+          dockerfile: 'apps/web/Dockerfile',
+          projects,
+          gitignore: ['out/', 'dist/'],
+        }),
+      );
+    const turbo = 'FROM node:20\nCOPY out/json/ .\nCOPY out/pnpm-lock.yaml ./\nRUN pnpm install\nCOPY out/full/ .\n';
+    const build = 'RUN pnpm turbo build --filter=web\n';
+    // With a workspace path beside it (website's `COPY apps/api/schema.graphql`), and alone in the project folder (api's).
+    for (const dockerfile of [`${turbo}COPY apps/api/schema.graphql apps/web/\n${build}`, `${turbo}${build}`]) {
+      const choice = at(dockerfile);
+      expect(choice).toMatchObject({
+        mode: 'workspace',
+        outputs: [],
+        unlisted: ['out/json', 'out/pnpm-lock.yaml', 'out/full'],
+      });
+      expect(choice.producers).toBeUndefined();
+      expect(choice.reason).toMatch(
+        /"COPY out\/json\/ \." \(apps\/web\/Dockerfile:2\) copies what `turbo prune --docker` writes at the workspace root before the build/,
+      );
+    }
+    // A Next.js static export the project's build writes in its own folder is its output, as before.
+    expect(at('FROM nginx\nCOPY out/ /usr/share/nginx/html/\n')).toMatchObject({
+      mode: 'project',
+      outputs: ['apps/web/out'],
+    });
+  });
+
   it("a folder a folder-only .gitignore pattern leaves out is written on the host (4ks' `COPY /PACKAGE_JSON /code` under `PACKAGE_JSON/`)", () => {
     const files = ['apps/web/package.json', 'apps/web/index.js', 'package.json'];
     const at = (copy: string, gitignore: string[]) =>

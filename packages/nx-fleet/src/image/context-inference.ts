@@ -848,6 +848,16 @@ function chooseMode(
   if (nested) return nested;
   const kept = keptFolderChoice(facts, placed, index, quote);
   if (kept) return kept;
+  // turbo prune's `--docker` layout is written at the workspace root, before the build, by nothing Nx
+  // knows: whatever else the Dockerfile copies, and wherever it is kept (typie's website and api).
+  const turboOut = placed.find(
+    (p) => p.project === 'missing' && p.workspace === 'missing' && prunedByTurbo(normalizeSource('.', p.source.source)),
+  );
+  if (turboOut)
+    return {
+      mode: 'workspace',
+      reason: `${quote(turboOut.source)} copies what \`turbo prune --docker\` writes at the workspace root before the build (out/json, out/full and the lockfile), which Nx lists nowhere and no project's build writes: a pruned context, made of git's files, cannot hold it`,
+    };
   const projectOnly = placed.filter((p) => p.project !== 'missing' && p.workspace === 'missing');
   // A pattern beside a source the project folder holds, in one COPY, is optional there (hasna's
   // `COPY package.json bun.lock* ./`: the engine copies what matches, and a folder without its own
@@ -2069,14 +2079,27 @@ function isOutputPath(path: string, base: string, facts: ContextFacts): boolean 
     (facts.buildOutputs ?? []).some((output) => insideOf(p, output) || insideOf(output, p)) ||
     (facts.statedOutputs ?? []).some(({ output }) => insideOf(p, output));
   if (stated(path)) return true;
-  if (base === '.' && buildersOf(path, facts).length) return true;
   const relative = base === '.' ? path : path.slice(base.length + 1);
+  if (prunedByTurbo(relative)) return false;
+  if (base === '.' && buildersOf(path, facts).length) return true;
   const [first, ...rest] = relative.split('/');
   if (!OUTPUT_FOLDERS.has(first!)) return false;
   // A build that states its output at the workspace root writes it there (an `outputPath` of
   // `dist/services/api`): the same path in the project folder is no one's.
   if (base !== '.' && stated(relative)) return false;
   return base === '.' || !insideOf(rest.join('/'), facts.projectRoot);
+}
+
+/**
+ * Whether a path is in the layout `turbo prune --docker` writes, before the build, at the root it runs
+ * in (`out/json`, `out/full`, `out/<lockfile>`): under `out/`, but no build's output (typie's CI prunes,
+ * then builds `apps/<app>/Dockerfile`, which copies `out/json/` and `out/full/`, from the workspace root).
+ */
+function prunedByTurbo(path: string): boolean {
+  const [first, second, ...rest] = path.split('/');
+  return (
+    first === 'out' && (second === 'json' || second === 'full' || (!rest.length && ROOT_LOCKFILES.includes(second!)))
+  );
 }
 
 const compiledRules = new Map<string, (path: string) => boolean>();

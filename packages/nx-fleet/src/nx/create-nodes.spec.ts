@@ -430,6 +430,29 @@ describe('createNodes', () => {
     expect(build.inputs).toContainEqual({ dependentTasksOutputFiles: '**/*', transitive: false });
   });
 
+  it("waits for no build for what `turbo prune --docker` writes at the root, in whichever folder the Dockerfile is, uncached (typie's website and api)", async () => {
+    const turbo = 'FROM node:20\nCOPY out/json/ .\nRUN npm ci\nCOPY out/full/ .\n';
+    const { results } = await runWorkspace({
+      '.gitignore': 'out/\ndist/\n',
+      'apps/web/project.json': json({ name: 'web', targets: { build: { command: 'true' } } }),
+      'apps/web/src/main.ts': '',
+      'apps/web/Dockerfile': `${turbo}COPY apps/api/schema.graphql apps/web/\nRUN npx turbo build --filter=web\n`,
+      'apps/api/project.json': json({ name: 'api', targets: { build: { command: 'true' } } }),
+      'apps/api/schema.graphql': '',
+      'apps/api/Dockerfile': `${turbo}RUN npx turbo build --filter=api\n`,
+    });
+    for (const root of ['apps/web', 'apps/api']) {
+      const build = results.flatMap(([, r]) => (r.projects?.[root] ? [r.projects[root]!] : []))[0]!.targets![
+        'docker-build'
+      ]!;
+      expect(build.metadata!['context']).toMatchObject({ mode: 'workspace' });
+      expect(build.metadata!['description']).toMatch(/not cached by Nx: it copies out\/json, out\/full/);
+      expect(build.options).toEqual({ dockerfile: `${root}/Dockerfile`, context: '.', prune: false });
+      expect(build.dependsOn ?? []).toEqual([]);
+      expect(build.cache).toBe(false);
+    }
+  });
+
   it("reads {options.outputPath} outputs, and waits for every build a copied folder holds the outputs of (codelab's dist/libs/tools)", async () => {
     const library = (name: string, outputPath: string) =>
       json({
