@@ -317,6 +317,68 @@ describe('unreadBuildsOf', () => {
     expect(of(ci('      - SERVICE: [api]\n').replace(/  parallel:\n    matrix:\n.*\n/, ''), ...api, file)).toEqual([]);
   });
 
+  it("reads a shell loop's literal words as each value of its variable in the loop's body (mixwave's docker/build.sh)", () => {
+    const loop = 'for svc in worker admin; do docker build -t acme/$svc apps/$svc; done\n';
+    expect(of(loop, undefined, undefined, 'scripts/build.sh')).toEqual(['scripts/build.sh']);
+    // A bash array assigned a literal list, the loop's body entering each folder from the directory it starts in.
+    const array =
+      'declare -a apps=("web" "admin")\nroot=$(pwd)\nfor app in "${apps[@]}"\ndo\n  cd $root/apps/$app\n  npm run build\n  docker build . --tag=acme/${app}:latest\ndone\n';
+    expect(of(array, undefined, undefined, 'docker/build.sh')).toEqual(['docker/build.sh']);
+    // A variable holding a literal list, split into its words.
+    const words = 'SERVICES="web admin"\nfor s in $SERVICES; do docker build -f apps/${s}/Dockerfile .; done\n';
+    expect(of(words, undefined, undefined, 'build.sh')).toEqual(['build.sh']);
+    // A Makefile's variable assigned a literal list, its recipe's loop variable written `$$s`.
+    const make = (list: string, body = 'docker build -f apps/$$s/Dockerfile -t acme/$$s .') =>
+      `SERVICES := jobs admin\nimages:\n\tfor s in ${list}; do \\\n\t  ${body}; \\\n\tdone\n`;
+    expect(of(make('$(SERVICES)'), undefined, undefined, 'Makefile')).toEqual(['Makefile']);
+    expect(of(make('jobs admin'), undefined, undefined, 'deploy/images.mk')).toEqual(['deploy/images.mk']);
+    // A CI step's loop.
+    const step =
+      '      - run: |\n          for app in web admin; do\n            docker build -t acme/$app apps/$app\n          done\n';
+    expect(of(step, undefined, undefined, '.github/workflows/images.yml')).toEqual(['.github/workflows/images.yml']);
+    // The check can fail: other values, a loop that builds nothing, a list only known when it runs, Make's own `$s`.
+    expect(of(loop.replace('admin', 'web'), undefined, undefined, 'scripts/build.sh')).toEqual([]);
+    const tests = 'for svc in worker admin; do npm test -w apps/$svc; done\ndocker build -t acme/api apps/api\n';
+    expect(of(tests, undefined, undefined, 'scripts/build.sh')).toEqual([]);
+    expect(of(loop.replace('worker admin', '$(ls apps)'), undefined, undefined, 'scripts/build.sh')).toEqual([]);
+    expect(of(loop.replace('worker admin', 'apps/*'), undefined, undefined, 'scripts/build.sh')).toEqual([]);
+    expect(of(array.replace('"admin"', '"$EXTRA"'), undefined, undefined, 'docker/build.sh')).toEqual([]);
+    expect(
+      of(make('$(SERVICES)').replace('jobs admin', '$(notdir $(wildcard apps/*))'), undefined, undefined, 'Makefile'),
+    ).toEqual([]);
+    expect(of(make('$(SERVICES)', 'docker build -f apps/$s/Dockerfile .'), undefined, undefined, 'Makefile')).toEqual(
+      [],
+    );
+    // The directory it starts in, changed before it was read, is not the root.
+    expect(of(`cd docker\n${array}`, undefined, undefined, 'docker/build.sh')).toEqual([]);
+  });
+
+  it("reads a reusable workflow's `${{ inputs.<key> }}` as each value the repository's workflows call it with (typie's build.yml)", () => {
+    const api = ['apps/api/Dockerfile', 'apps/api'] as const;
+    const build = {
+      file: '.github/workflows/build.yml',
+      text: 'on:\n  workflow_call:\n    inputs:\n      app: { type: string, required: true }\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          file: apps/${{ inputs.app }}/Dockerfile\n',
+    };
+    const caller = (jobs: string) => ({ file: '.github/workflows/cd.yml', text: `on: push\njobs:\n${jobs}` });
+    const calls = (...apps: string[]) =>
+      caller(
+        apps
+          .map((app) => `  ${app}:\n    uses: ./.github/workflows/build.yml\n    with:\n      app: ${app}\n`)
+          .join(''),
+      );
+    const notes = (...files: Array<{ file: string; text: string }>) => unreadBuildsOf(readBuildFiles(files), ...api);
+    expect(notes(build, calls('web', 'api'))).toEqual([build.file]);
+    // Through the caller's matrix.
+    const matrix =
+      '  images:\n    strategy:\n      matrix:\n        app: [web, api]\n    uses: ./.github/workflows/build.yml\n    with:\n      app: ${{ matrix.app }}\n';
+    expect(notes(build, caller(matrix))).toEqual([build.file]);
+    // The check can fail: other values, a call to another workflow, no caller.
+    expect(notes(build, calls('web', 'admin'))).toEqual([]);
+    const other = calls('api');
+    expect(notes(build, { ...other, text: other.text.replace('build.yml', 'deploy.yml') })).toEqual([]);
+    expect(notes(build)).toEqual([]);
+  });
+
   it("reads a Tiltfile's docker_build context, positional as Tilt's docs write it or by keyword, from the Tiltfile's folder", () => {
     const api = ['apps/api/Dockerfile', 'apps/api'] as const;
     expect(of("docker_build('acme/api', 'apps/api')\n", ...api, 'Tiltfile')).toEqual(['Tiltfile']);

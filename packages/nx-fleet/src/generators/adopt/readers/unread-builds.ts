@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { literal } from '../../../text/reg-exp';
+import { shellCommands } from '../../../text/shell-words';
 import { parseYaml, yamlEntriesAt } from '../../../text/yaml';
 
 /**
@@ -35,7 +36,9 @@ export function isUnreadBuildFile(file: string): boolean {
  * `apps/web/fly.toml`), build that folder's image; a compose `build:` whose `dockerfile:`, read from its
  * `context:` as compose reads it, is the Dockerfile (`context: ./backend`, `dockerfile: api/Dockerfile`);
  * an azure.yaml service whose `project:` is the folder. A GitHub workflow's `${{ matrix.<key> }}` is read as
- * each of its job's matrix values (`matrixRuns`). A path in a trigger's filter
+ * each of its job's matrix values (`matrixRuns`), a shell loop's variable as each word of its literal list
+ * (`loopRuns`), a reusable workflow's `${{ inputs.<key> }}` as each value its callers pass
+ * (`workflowCalls`). A path in a trigger's filter
  * (athlonix's `paths-ignore: apps/admin/**`) is none.
  */
 export function unreadBuildsOf(
@@ -95,24 +98,87 @@ export interface BuildFile {
   whole: string;
   /** A script's or Makefile's commands, not its comments or messages; the whole text of any other file. */
   text: string;
-  /** The text, and a workflow's job once per matrix combination; none for a script running no engine's build. */
+  /**
+   * The text, then once per matrix combination, per value of a loop's variable and per call of a reusable
+   * workflow; none for a script running no engine's build.
+   */
   runs: readonly string[];
 }
 
 /** Reads the build files once, for however many services adopt asks about. */
 export function readBuildFiles(files: ReadonlyArray<{ file: string; text: string }>): BuildFile[] {
+  const calls = workflowCalls(files);
   return files.map(({ file, text: whole }) => {
     // One that runs an engine's build and names the Dockerfile (in a variable too: gatrix's
     // `docker build -f "$df"`, personal-kanban's function).
     const script = BUILD_SCRIPT.test(file);
     const text = script ? commandsOf(whole) : whole;
-    return { file, whole, text, runs: script && !ENGINE_BUILD.test(text) ? [] : [text, ...matrixRuns(file, text)] };
+    if (script && !ENGINE_BUILD.test(text)) return { file, whole, text, runs: [] };
+    const read = fromStartingFolder(file, text);
+    const called = (calls.get(file) ?? []).map((inputs) =>
+      read.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (expression, key: string) => inputs[key] ?? expression),
+    );
+    return {
+      file,
+      whole,
+      text,
+      runs: [read, ...called].flatMap((run) => [run, ...matrixRuns(file, run), ...loopRuns(file, run)]),
+    };
   });
 }
 
 /** The checkout's root as CI files write it before a workspace path: `${CI_PROJECT_DIR}/`, `${{ github.workspace }}/`. */
 const CHECKOUT =
   /(?:\$\{?(?:CI_PROJECT_DIR|GITHUB_WORKSPACE|BITBUCKET_CLONE_DIR)\}?|\$\{\{\s*github\.workspace\s*\}\})\//;
+
+/**
+ * The values each reusable workflow is called with by the repository's workflows (typie's cd.yml:
+ * `uses: ./.github/workflows/build.yml` with `app: api`), by called file: one set per calling job, or per
+ * combination of its matrix where it passes `${{ matrix.<key> }}`.
+ */
+function workflowCalls(files: ReadonlyArray<{ file: string; text: string }>): Map<string, Combination[]> {
+  const calls = new Map<string, Combination[]>();
+  for (const { file, text } of files) {
+    if (!/^\.github\/workflows\//.test(file) || !/^\s+uses:\s*['"]?\.\/\.github\/workflows\//m.test(text)) continue;
+    for (const { value } of yamlEntriesAt(text, ['jobs'])) {
+      const job = value as { uses?: unknown; with?: unknown; strategy?: { matrix?: unknown } } | null;
+      const called =
+        typeof job?.uses === 'string' ? /^\.\/(\.github\/workflows\/[^@\s]+)$/.exec(job.uses)?.[1] : undefined;
+      if (called === undefined || typeof job?.with !== 'object' || job.with === null) continue;
+      const combinations = job.strategy?.matrix === undefined ? [{}] : matrixCombinations(job.strategy.matrix);
+      const passed = Object.entries(job.with).flatMap(([key, v]): Array<[string, string]> =>
+        plain(v) ? [[key, String(v)]] : [],
+      );
+      calls.set(called, [
+        ...(calls.get(called) ?? []),
+        ...combinations.map((combination) =>
+          Object.fromEntries(
+            passed.map(([key, v]) => [
+              key,
+              v.replace(MATRIX_VALUE, (whole, name: string) => combination[name] ?? whole),
+            ]),
+          ),
+        ),
+      ]);
+    }
+  }
+  return calls;
+}
+
+/**
+ * A shell script's variable holding the directory it starts in (mixwave's `dir=$(pwd)`, set before any
+ * `cd`), read as `.`: the script's relative paths are read from the workspace root, as it is run from there.
+ */
+function fromStartingFolder(file: string, text: string): string {
+  if (!/\.(?:sh|bash)$/.test(file)) return text;
+  return [
+    ...text.matchAll(
+      /^[ \t]*(?:(?:export|readonly|local)[ \t]+)?(\w+)=(?:"?\$\(pwd\)"?|"?\$\{?PWD\}?"?|`pwd`)[ \t]*$/gm,
+    ),
+  ]
+    .filter((assigned) => !/(?<![\w-])(?:cd|pushd)(?![\w-])/.test(text.slice(0, assigned.index)))
+    .reduce((read, [, name]) => read.replace(new RegExp(`\\$(?:\\{${name}\\}|${name}(?!\\w))`, 'g'), '.'), text);
+}
 
 const PLATFORM_CONFIG = /(?:^|\/)(?:fly[\w.-]*\.toml|railway[\w.-]*\.(?:json|toml))$/;
 
@@ -335,7 +401,7 @@ function matrixRuns(file: string, text: string): string[] {
     return yamlEntriesAt(text, ['jobs']).flatMap(({ value, text: job }) => {
       const matrix = (value as { strategy?: { matrix?: unknown } } | null)?.strategy?.matrix;
       return matrixCombinations(matrix).map((combination) =>
-        job.replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (whole, key: string) => combination[key] ?? whole),
+        job.replace(MATRIX_VALUE, (whole, key: string) => combination[key] ?? whole),
       );
     });
   // GitLab's `parallel: matrix:` (a list of variable sets, each the product of its lists), read where the
@@ -356,7 +422,80 @@ function matrixRuns(file: string, text: string): string[] {
   return [];
 }
 
+const MATRIX_VALUE = /\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g;
+
 type Combination = Readonly<Record<string, string>>;
+
+const MAKEFILE = /(?:^|\/)(?:(?:GNU)?[Mm]akefile|[\w.-]+\.mk)$/;
+
+/**
+ * A shell `for` loop's text once per word of its list, the loop's variable in its body read as that word
+ * (`$app`, `${app}`; a Makefile recipe's `$$app`), as matrixRuns reads a matrix: mixwave's
+ * `for package in "${arr[@]}"` then `cd $dir/packages/$package` and `docker build .`. The list is read where
+ * its words are literal: written in the loop, or a bash array or variable assigned them before it, or a
+ * Makefile variable (`SERVICES := api web`, then `for s in $(SERVICES)`). One known only when it runs
+ * (`$(ls apps)`, `apps/*`, a variable appended to) is not read.
+ */
+function loopRuns(file: string, text: string): string[] {
+  const make = MAKEFILE.test(file);
+  return [...text.matchAll(/(?<![\w-])for[ \t]+(\w+)[ \t]+in[ \t]+([^;\n]*?)[ \t]*[;\n]\s*do(?![\w-])/g)].flatMap(
+    (loop) => {
+      const [head, name, list] = loop as unknown as [string, string, string];
+      const start = loop.index + head.length;
+      const end = loopEnd(text, start);
+      const values = end !== undefined && loopWords(list, text, loop.index, make);
+      if (!values) return [];
+      const variable = new RegExp(`${make ? '\\$\\$' : '\\$'}(?:\\{${name}\\}|${name}(?!\\w))`, 'g');
+      const body = text.slice(start, end);
+      return values.map((value) => text.slice(0, start) + body.replace(variable, value) + text.slice(end));
+    },
+  );
+}
+
+/** Where the loop whose body starts at `from` ends: its own `done`, past those of the loops within it. */
+function loopEnd(text: string, from: number): number | undefined {
+  let depth = 1;
+  for (const keyword of text.slice(from).matchAll(/(?<![\w-])(done|do)(?![\w-])/g)) {
+    depth += keyword[1] === 'do' ? 1 : -1;
+    if (depth === 0) return from + keyword.index;
+  }
+  return undefined;
+}
+
+/** A loop's list as literal words (`loopRuns`), undefined where any is known only when it runs. */
+function loopWords(list: string, text: string, at: number, make: boolean): string[] | undefined {
+  const last = (pattern: RegExp, within: string) => [...within.matchAll(pattern)].at(-1);
+  const makeVariable = make ? /^\$[({](\w+)[)}]$/.exec(list)?.[1] : undefined;
+  const array = /^"?\$\{(\w+)\[[@*]\]\}"?$/.exec(list)?.[1];
+  const variable = /^\$(?:\{(\w+)\}|(\w+))$/.exec(list);
+  let words = list;
+  if (makeVariable !== undefined) {
+    // Make's last assignment is the value a recipe sees, wherever it is; an appended or computed one is not read.
+    const assigned = last(
+      new RegExp(`^[ \\t]*(?:(?:override|export)[ \\t]+)?${makeVariable}[ \\t]*([:+?!]*)=(.*)$`, 'gm'),
+      text,
+    );
+    if (assigned === undefined || !/^:{0,3}$|^\?$/.test(assigned[1]!)) return undefined;
+    words = assigned[2]!;
+  } else if (array !== undefined) {
+    const assigned = last(new RegExp(`(?<![\\w$-])${array}(\\+?)=\\(([^)]*)\\)`, 'g'), text.slice(0, at));
+    if (assigned === undefined || assigned[1] === '+') return undefined;
+    words = assigned[2]!;
+  } else if (variable && !make) {
+    const assigned = last(
+      new RegExp(`(?<![\\w$-])${variable[1] ?? variable[2]}(\\+?)=("[^"]*"|'[^']*'|[^\\s;]*)`, 'g'),
+      text.slice(0, at),
+    );
+    if (assigned === undefined || assigned[1] === '+') return undefined;
+    words = assigned[2]!.replace(/^(["'])(.*)\1$/s, '$2');
+  }
+  const commands = shellCommands(words);
+  const [command, ...more] = commands;
+  if (!command || more.length || command.redirects.length) return undefined;
+  if (command.words.some((word) => word.dynamic || word.variables.length) || command.words.length > 256)
+    return undefined;
+  return command.words.map((word) => word.text);
+}
 
 const plain = (v: unknown): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v);
 
