@@ -368,6 +368,9 @@ describe('unreadBuildsOf', () => {
       );
     const notes = (...files: Array<{ file: string; text: string }>) => unreadBuildsOf(readBuildFiles(files), ...api);
     expect(notes(build, calls('web', 'api'))).toEqual([build.file]);
+    expect(notes(build, caller('  api: { uses: ./.github/workflows/build.yml, with: { app: api } }\n'))).toEqual([
+      build.file,
+    ]);
     // Through the caller's matrix.
     const matrix =
       '  images:\n    strategy:\n      matrix:\n        app: [web, api]\n    uses: ./.github/workflows/build.yml\n    with:\n      app: ${{ matrix.app }}\n';

@@ -139,7 +139,7 @@ const CHECKOUT =
 function workflowCalls(files: ReadonlyArray<{ file: string; text: string }>): Map<string, Combination[]> {
   const calls = new Map<string, Combination[]>();
   for (const { file, text } of files) {
-    if (!/^\.github\/workflows\//.test(file) || !/^\s+uses:\s*['"]?\.\/\.github\/workflows\//m.test(text)) continue;
+    if (!/^\.github\/workflows\//.test(file) || !/\buses:\s*['"]?\.\/\.github\/workflows\//.test(text)) continue;
     for (const { value } of yamlEntriesAt(text, ['jobs'])) {
       const job = value as { uses?: unknown; with?: unknown; strategy?: { matrix?: unknown } } | null;
       const called =
