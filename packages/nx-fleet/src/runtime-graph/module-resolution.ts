@@ -11,6 +11,29 @@ import { listed } from '../text/listed';
 
 export type Resolution = { file: string } | { project: string };
 
+/** What a tsconfig selects to compile (`ImportResolver.selection`). */
+export interface ConfigSelection {
+  /** The `include` wildcards (with `exclude`), as TypeScript asks its host to match them: absolute. */
+  wildcards: Array<{
+    basePath: string;
+    includes: readonly string[];
+    excludes: readonly string[] | undefined;
+    depth: number | undefined;
+  }>;
+  /** The configs its `references` name, workspace-relative. */
+  references: string[];
+}
+
+interface ParsedConfig {
+  options: TS.CompilerOptions;
+  /** What is reported of a config that could not be read, or read in full. */
+  problem?: { error: TS.Diagnostic; partly: boolean };
+  selection?: ConfigSelection;
+}
+
+/** Errors about one option's value (unknown option, a value this TypeScript rejects): nothing of what is compiled. */
+const OPTION_VALUE_ERRORS = new Set([5023, 5025, 6046]);
+
 /**
  * Resolves import specifiers the way TypeScript does for the importing project (its tsconfig's
  * `paths`/`baseUrl`, relative paths, node_modules links into the workspace), then falls back to
@@ -19,6 +42,9 @@ export type Resolution = { file: string } | { project: string };
  */
 export class ImportResolver {
   private readonly optionsByConfig = new Map<string, TS.CompilerOptions>();
+  private readonly parsedConfigs = new Map<string, ParsedConfig>();
+  /** The bases tsconfigs extend, read once for all of them (TypeScript's own cache). */
+  private extendedConfigs: Map<string, TS.ExtendedConfigCacheEntry> | undefined;
   private readonly configByDir = new Map<string, string | undefined>();
   private cache: TS.ModuleResolutionCache | undefined;
   private host: TS.ModuleResolutionHost | undefined;
@@ -322,17 +348,58 @@ export class ImportResolver {
   }
 
   private readCompilerOptions(config: string): TS.CompilerOptions {
+    const { options, problem } = this.parsedConfig(config);
+    if (problem) this.unreadableConfig(config, problem.error, problem.partly);
+    return options;
+  }
+
+  /**
+   * What a tsconfig selects to compile, as TypeScript reads it (through what it extends): its `include`
+   * wildcards and the configs it references, workspace-relative. Undefined when TypeScript's answer is
+   * not the whole answer: the config or a base it extends cannot be read (its include may be there), a
+   * `files` list (TypeScript compiles what those files import too), or any error but an option's.
+   */
+  selection(config: string): ConfigSelection | undefined {
+    return this.parsedConfig(config).selection;
+  }
+
+  /** Each tsconfig parsed once, for its options and its selection alike. */
+  private parsedConfig(config: string): ParsedConfig {
+    let parsed = this.parsedConfigs.get(config);
+    if (!parsed) {
+      parsed = this.parseConfig(config);
+      this.parsedConfigs.set(config, parsed);
+    }
+    return parsed;
+  }
+
+  private parseConfig(config: string): ParsedConfig {
     const ts = typescript();
     const path = join(this.workspaceRoot, config);
-    // Never enumerate the files a tsconfig includes: only its compiler options matter here.
-    const host: TS.ParseConfigHost = { ...ts.sys, readDirectory: () => [] };
     const read = ts.readConfigFile(path, ts.sys.readFile);
-    if (read.error) {
-      this.unreadableConfig(config, read.error, false);
-      return {};
-    }
-    const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(path), undefined, path);
-    const error = parsed.errors.find(
+    if (read.error) return { options: {}, problem: { error: read.error, partly: false } };
+    // Never enumerate the files a tsconfig includes: the wildcards TypeScript would match are kept,
+    // and matched against the files Nx lists only where a project's coverage is asked.
+    const wildcards: ConfigSelection['wildcards'] = [];
+    const host: TS.ParseConfigHost = {
+      ...ts.sys,
+      readDirectory: (basePath, _extensions, excludes, includes, depth) => {
+        wildcards.push({ basePath, includes: includes ?? [], excludes, depth });
+        return [];
+      },
+    };
+    this.extendedConfigs ??= new Map();
+    const parsed = ts.parseJsonConfigFileContent(
+      read.config,
+      host,
+      dirname(path),
+      undefined,
+      path,
+      undefined,
+      undefined,
+      this.extendedConfigs,
+    );
+    const errors = parsed.errors.filter(
       (d) =>
         d.category === ts.DiagnosticCategory.Error &&
         // No inputs (18003: nothing is enumerated here) and an empty `files` list (18002, a solution file's
@@ -342,8 +409,16 @@ export class ImportResolver {
     );
     // A base it extends that is not there, or an option value this TypeScript rejects (tamanu's
     // `"module": "es2025"`), leaves the options it could read: its paths still resolve, as in the editor.
-    if (error) this.unreadableConfig(config, error, true);
-    return parsed.options;
+    const problem = errors.length ? { error: errors[0]!, partly: true } : undefined;
+    const decided = errors.every((d) => OPTION_VALUE_ERRORS.has(d.code)) && parsed.fileNames.length === 0;
+    const relativePath = (file: string) => relative(this.workspaceRoot, file).split(sep).join(posix.sep);
+    const selection = decided
+      ? {
+          wildcards,
+          references: (parsed.projectReferences ?? []).map((ref) => relativePath(ts.resolveProjectReferencePath(ref))),
+        }
+      : undefined;
+    return { options: parsed.options, ...(problem ? { problem } : {}), ...(selection ? { selection } : {}) };
   }
 
   private unreadableConfig(config: string, error: TS.Diagnostic, partly: boolean): void {

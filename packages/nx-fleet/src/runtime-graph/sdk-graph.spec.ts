@@ -528,6 +528,98 @@ describe('scanRuntimeGraph: test files', () => {
   });
 });
 
+describe("scanRuntimeGraph: files the project's own tsconfig leaves out", () => {
+  // A library with a dev script beside its sources that imports a service's module (sorry-cypress's
+  // packages/mongo/scripts/seed.ts, run by hand with ts-node, importing @sorry-cypress/director/lib/hash).
+  const CONFIGS = { ...FLEET, db: lib('libs/db') };
+  const SEED = "import { routes } from '../../../services/orders/src/routes';\n";
+  const dbWith = (files: Record<string, string>) =>
+    writeFleet({
+      'libs/db/package.json': pkg('@acme/db'),
+      'libs/db/src/index.ts': "import { shared } from '@acme/shared';\n",
+      'libs/db/scripts/seed.ts': SEED,
+      ...files,
+    });
+  const tsconfig = (config: object) => JSON.stringify(config);
+
+  it("a library's script outside its tsconfig's include is no runtime code of it: no edge (sorry-cypress's mongo seed script)", () => {
+    dbWith({ 'libs/db/tsconfig.json': tsconfig({ include: ['src/**/*'] }) });
+    const { edges, codeEdges, warnings } = scan(CONFIGS);
+    expect(codeEdges).toEqual(['db -> shared']);
+    expect(edges).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('an Nx-style solution tsconfig (`files: []`, references to tsconfig.lib.json and tsconfig.spec.json) covers what those include, and no more', () => {
+    dbWith({
+      'libs/db/tsconfig.json': tsconfig({
+        files: [],
+        include: [],
+        references: [{ path: './tsconfig.lib.json' }, { path: './tsconfig.spec.json' }],
+      }),
+      'libs/db/tsconfig.lib.json': tsconfig({ include: ['src/**/*.ts'], exclude: ['src/**/*.spec.ts'] }),
+      'libs/db/tsconfig.spec.json': tsconfig({ include: ['src/**/*.spec.ts'] }),
+      'libs/db/src/index.ts': lines(
+        "import { shared } from '@acme/shared';",
+        "import { OrdersClient } from '@acme/orders-sdk';",
+      ),
+    });
+    const { edges, codeEdges } = scan(CONFIGS);
+    expect(codeEdges).toEqual(['db -> orders-sdk', 'db -> shared']);
+    expect(edges).toEqual(['db -> orders']);
+  });
+
+  it.each<[string, Record<string, string>]>([
+    [
+      'no tsconfig of its own (a root one does not count)',
+      { 'tsconfig.json': tsconfig({ include: ['libs/db/src/**/*'] }) },
+    ],
+    [
+      'a tsconfig with neither files nor include (TypeScript takes **/*)',
+      { 'libs/db/tsconfig.json': tsconfig({ compilerOptions: { strict: true } }) },
+    ],
+    [
+      'a tsconfig whose include, covering the script, comes from what it extends',
+      {
+        'libs/db/tsconfig.json': tsconfig({ extends: './tsconfig.base.json' }),
+        'libs/db/tsconfig.base.json': tsconfig({ include: ['src/**/*', 'scripts/**/*'] }),
+      },
+    ],
+    [
+      'a tsconfig extending a base that is not there (generated, or before an install)',
+      { 'libs/db/tsconfig.json': tsconfig({ extends: './.generated/tsconfig.json', include: ['src/**/*'] }) },
+    ],
+    ['a tsconfig that does not parse', { 'libs/db/tsconfig.json': '{ "include": ' }],
+    [
+      "a `files` list (Angular's main.ts: TypeScript compiles what it imports too)",
+      { 'libs/db/tsconfig.json': tsconfig({ files: ['src/index.ts'], include: ['src/**/*.d.ts'] }) },
+    ],
+    [
+      'a solution tsconfig referencing a config that is not there',
+      { 'libs/db/tsconfig.json': tsconfig({ files: [], references: [{ path: './tsconfig.lib.json' }] }) },
+    ],
+    [
+      'an include that covers none of its sources (a config for something else)',
+      { 'libs/db/tsconfig.json': tsconfig({ include: ['types/**/*.d.ts'] }) },
+    ],
+  ])("a library's script keeps its edge with %s", (_name, files) => {
+    dbWith(files);
+    expect(scan(CONFIGS).codeEdges).toEqual(['db -> orders', 'db -> shared']);
+  });
+
+  it('a changed include changes the outcome, though the script and the import cache are unchanged', () => {
+    dbWith({ 'libs/db/tsconfig.json': tsconfig({ include: ['src/**/*'] }) });
+    const cache = ImportCache.load(join(root, '.nx', 'workspace-data'));
+    expect(scan(CONFIGS, { cache }).codeEdges).toEqual(['db -> shared']);
+    write({ 'libs/db/tsconfig.json': tsconfig({ include: ['src/**/*', 'scripts/**/*'] }) });
+    extract.mockClear();
+    expect(scan(CONFIGS, { cache }).codeEdges).toEqual(['db -> orders', 'db -> shared']);
+    expect(parsed()).toEqual([]);
+    write({ 'libs/db/tsconfig.json': tsconfig({ include: ['src/**/*'], exclude: [] }) });
+    expect(scan(CONFIGS, { cache }).codeEdges).toEqual(['db -> shared']);
+  });
+});
+
 describe('scanRuntimeGraph: several owners and subpath SDKs', () => {
   const CLIENTS: Record<string, Config> = {
     ...FLEET,

@@ -7,6 +7,7 @@ import { DEFAULT_TEST_FILES } from '../config/options';
 import type { CodeEdge, RuntimeImport } from './edges';
 import { nodeSyncFiles, type SyncFiles } from './files';
 import type { ImportCache, ResolvedImport, Unscanned } from './import-cache';
+import { compiledSources } from './compiled-sources';
 import { ImportResolver } from './module-resolution';
 import { extractAll, workersFor, type PendingFile } from './parallel-extract';
 import { ReExports } from './re-exports';
@@ -264,7 +265,9 @@ export function scanRuntimeGraph(scanInput: ScanInput): RuntimeScan {
   let targets = new Set<string>();
   entries.forEach((entry, i) => {
     const { project, file, entryKey, imports } = entry;
-    if (!entry.skip && imports.length && !isTest(file)) {
+    // A file the project's own tsconfigs leave out (a script run by hand) is none of its runtime code;
+    // decided here, not in the cache, so that an edited include counts at once.
+    if (!entry.skip && imports.length && !isTest(file) && shape.compiles(project, file)) {
       // Resolution depends only on the workspace's shape: while that is unchanged, an unchanged file keeps its answer.
       let resolved = input.cache.resolved(file, entryKey, world);
       if (!resolved) {
@@ -509,6 +512,8 @@ export interface Shape {
   resolver: ImportResolver;
   /** What can name another project from a file of the project at this root. */
   filtersFor(projectRoot: string): Filters;
+  /** Whether the project's own tsconfigs compile a file of it, or that cannot be decided (`compiledSources`). */
+  compiles(project: ProjectInfo, file: string): boolean;
 }
 
 export interface Filters {
@@ -545,6 +550,8 @@ function shapeOf(input: Scan, keyedRoots: readonly string[], resolver: () => Imp
     }
     return filters;
   };
+  // Per project, asked only of one with a file that imports another project: the world holds its files and tsconfigs.
+  const compiled = new Map<string, ReadonlySet<string> | undefined>();
   const shape: Shape = {
     world,
     resolver: resolver(),
@@ -552,6 +559,16 @@ function shapeOf(input: Scan, keyedRoots: readonly string[], resolver: () => Imp
       let filters = byRoot.get(projectRoot);
       if (!filters) byRoot.set(projectRoot, (filters = filtersFor(projectRoot)));
       return filters;
+    },
+    compiles(project, file) {
+      if (!compiled.has(project.name)) {
+        const files = (input.files[project.name] ?? []).map((f) => f.file);
+        compiled.set(
+          project.name,
+          compiledSources(input.workspaceRoot, project.root, files, (config) => shape.resolver.selection(config)),
+        );
+      }
+      return compiled.get(project.name)?.has(file) ?? true;
     },
   };
   workerState.lastShape = { key, shape };
